@@ -1,0 +1,1 @@
+# dsp kernels: filled in by the dsp family.

@@ -1,0 +1,1 @@
+# gp kernels: filled in by the gp family.

@@ -1,0 +1,1 @@
+# hmm kernels: filled in by the hmm family.

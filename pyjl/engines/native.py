@@ -1,0 +1,91 @@
+"""The ``native`` engine: compiled Cython kernels (``bindings/`` → ``pyjl._native``).
+
+Always installed and always available once the package is built.  Each kernel
+module is imported on first use; threaded kernels get the thread bound from
+:mod:`pyjl._config` as their last argument.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+from types import ModuleType
+
+from .. import _config
+
+__all__ = ["NativeEngine"]
+
+
+@cache
+def _module(family: str) -> ModuleType:
+    return importlib.import_module(f"pyjl._native.{family}")
+
+
+def _threads() -> int:
+    return _config.get("num_threads")
+
+
+def openmp_enabled() -> bool:
+    """Whether the compiled kernels were built with OpenMP."""
+    return bool(_module("openmp").openmp_enabled())
+
+
+class NativeEngine:
+    """Compiled CPU kernels; the default engine."""
+
+    name = "native"
+
+    def availability(self) -> tuple[bool, str]:
+        try:
+            omp = openmp_enabled()
+        except ImportError as exc:
+            return False, (f"the compiled kernels are not built ({exc}); reinstall with "
+                           "`pip install .` or run `python setup.py build_ext --inplace`")
+        return True, f"compiled kernels, OpenMP {'on' if omp else 'off'}"
+
+    # --- GP kernels -------------------------------------------------------------
+    def kernel_matrix(self, kind, X1, X2, lengthscale, variance, extra):
+        return _module("gp").kernel_matrix(kind, X1, X2, lengthscale, variance, extra,
+                                           _threads())
+
+    def kernel_matrix_grad(self, kind, X, lengthscale, variance, extra):
+        return _module("gp").kernel_matrix_grad(kind, X, lengthscale, variance, extra,
+                                                _threads())
+
+    def cholesky(self, K, jitter):
+        return _module("gp").cholesky(K, jitter)
+
+    def cho_solve(self, L, B):
+        return _module("gp").cho_solve(L, B)
+
+    def expected_improvement(self, mu, sigma, best, xi):
+        return _module("gp").expected_improvement(mu, sigma, best, xi)
+
+    def log_expected_improvement(self, mu, sigma, best, xi):
+        return _module("gp").log_expected_improvement(mu, sigma, best, xi)
+    # --- end GP -----------------------------------------------------------------
+
+    # --- HMM kernels ------------------------------------------------------------
+    def forward_backward(self, log_pi, log_A, log_B, lengths):
+        return _module("hmm").forward_backward(log_pi, log_A, log_B, lengths, _threads())
+
+    def viterbi(self, log_pi, log_A, log_B, lengths):
+        return _module("hmm").viterbi(log_pi, log_A, log_B, lengths, _threads())
+    # --- end HMM ----------------------------------------------------------------
+
+    # --- DSP kernels ------------------------------------------------------------
+    def sosfilt(self, sos, x, zi):
+        return _module("dsp").sosfilt(sos, x, zi, _threads())
+
+    def lfilter(self, b, a, x, zi):
+        return _module("dsp").lfilter(b, a, x, zi, _threads())
+
+    def upfirdn(self, h, x, up, down):
+        return _module("dsp").upfirdn(h, x, up, down, _threads())
+
+    def fftfilt(self, h, x):
+        return _module("dsp").fftfilt(h, x, _threads())
+
+    def stft_frames(self, x, window, step):
+        return _module("dsp").stft_frames(x, window, step, _threads())
+    # --- end DSP ----------------------------------------------------------------

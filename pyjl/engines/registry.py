@@ -1,0 +1,141 @@
+"""Which engines exist, which can run here, and which one runs now.
+
+The current engine is resolved as: the innermost ``use_backend`` block →
+``set_backend`` / ``PYJL_BACKEND`` (through :mod:`pyjl._config`) → ``"native"``.
+Engines are created lazily, once, the first time they are asked for, so
+importing pyjl never starts Julia or initialises CUDA.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import importlib
+import threading
+from typing import Any, Callable, Iterator
+
+from .. import _config
+from ..exceptions import EngineUnavailableError, InputError
+
+__all__ = ["register", "names", "available", "get", "current", "set_backend",
+           "get_backend", "use_backend", "set_num_threads", "get_num_threads"]
+
+_factories: dict[str, Callable[[], Any]] = {}
+_instances: dict[str, Any] = {}
+_lock = threading.Lock()
+_override: contextvars.ContextVar[str | None] = contextvars.ContextVar("pyjl_backend",
+                                                                       default=None)
+
+
+def _lazy(path: str) -> Callable[[], Any]:
+    module, cls = path.split(":")
+    return lambda: getattr(importlib.import_module(module), cls)()
+
+
+def register(name: str, factory: Callable[[], Any]) -> None:
+    """Register an engine: ``factory()`` returns an object implementing
+    :class:`pyjl.engines.contract.Engine`.  Re-registering a name replaces it."""
+    if not isinstance(name, str) or not name.isidentifier():
+        raise InputError(f"register: name must be an identifier string, got {name!r}")
+    if not callable(factory):
+        raise InputError(f"register: factory must be callable, got {factory!r}")
+    with _lock:
+        _factories[name.lower()] = factory
+        _instances.pop(name.lower(), None)
+
+
+for _name, _path in (("native", "pyjl.engines.native:NativeEngine"),
+                     ("julia", "pyjl.engines.julia:JuliaEngine"),
+                     ("cuda", "pyjl.engines.cuda:CudaEngine")):
+    register(_name, _lazy(_path))
+
+
+def names() -> tuple[str, ...]:
+    """Names of every registered engine."""
+    return tuple(_factories)
+
+
+def _instance(name: str) -> Any:
+    key = name.lower()
+    if key not in _factories:
+        raise InputError(f"backend {name!r} is not an engine; valid engines: "
+                         f"{', '.join(map(repr, _factories))}")
+    with _lock:
+        if key not in _instances:
+            _instances[key] = _factories[key]()
+        return _instances[key]
+
+
+def available() -> dict[str, tuple[bool, str]]:
+    """``{name: (usable, reason)}`` for every engine; never raises."""
+    result = {}
+    for name in _factories:
+        try:
+            result[name] = tuple(_instance(name).availability())
+        except Exception as exc:  # an engine that cannot even be created is unavailable
+            result[name] = (False, f"{type(exc).__name__}: {exc}")
+    return result
+
+
+def get(name: str) -> Any:
+    """The engine called ``name``, raising :class:`EngineUnavailableError` if it
+    cannot run here (the message says why and how to fix it)."""
+    engine = _instance(name)
+    ok, reason = engine.availability()
+    if not ok:
+        raise EngineUnavailableError(f"engine {name!r} is unavailable: {reason}")
+    return engine
+
+
+def get_backend() -> str:
+    """The name of the engine that runs kernels now."""
+    override = _override.get()
+    return override if override is not None else _config.get("backend")
+
+
+def current() -> Any:
+    """The engine that runs kernels now (what gp/, hmm/, dsp/ call)."""
+    name = get_backend()
+    try:
+        return get(name)
+    except EngineUnavailableError as exc:
+        where = {"set": "set_backend", "environment": "PYJL_BACKEND",
+                 "default": "the default"}[_config.source("backend")]
+        if _override.get() is not None:
+            where = "use_backend"
+        raise EngineUnavailableError(f"{exc} (selected by {where})") from None
+
+
+def set_backend(name: str) -> None:
+    """Select the engine for this process: ``"native"``, ``"julia"`` or ``"cuda"``.
+
+    Raises :class:`InputError` for an unknown name (listing the valid ones) and
+    :class:`EngineUnavailableError` when the engine cannot run here.
+    """
+    if not isinstance(name, str):
+        raise InputError(f"set_backend: name must be a string, got {type(name).__name__}")
+    get(name)
+    _config.set_value("backend", name)
+
+
+@contextlib.contextmanager
+def use_backend(name: str) -> Iterator[Any]:
+    """Run the block on engine ``name`` (thread- and task-local); yields the engine."""
+    if not isinstance(name, str):
+        raise InputError(f"use_backend: name must be a string, got {type(name).__name__}")
+    engine = get(name)
+    token = _override.set(name.lower())
+    try:
+        yield engine
+    finally:
+        _override.reset(token)
+
+
+def set_num_threads(n: int) -> None:
+    """Bound the threads of every threaded kernel (also ``PYJL_NUM_THREADS``)."""
+    _config.set_value("num_threads", n)
+
+
+def get_num_threads() -> int:
+    """The current bound on kernel threads."""
+    return _config.get("num_threads")
