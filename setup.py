@@ -56,7 +56,7 @@ def _extensions() -> list[Extension]:
     print(f"pyjl: building kernels with OpenMP {'on' if openmp else 'off'}")
     exts = []
     for pyx in sorted((ROOT / "bindings").glob("*.pyx")):
-        if only and pyx.stem not in only | {"openmp"}:
+        if only and pyx.stem not in only:
             continue
         exts.append(Extension(
             f"pyjl._native.{pyx.stem}", [str(pyx.relative_to(ROOT))],

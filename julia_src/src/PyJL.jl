@@ -11,7 +11,11 @@ for that layout (one observation, time step or sample per column).
 """
 module PyJL
 
-using LinearAlgebra
+# LinearAlgebra is imported, not `using`-ed: PyJL defines its own `cholesky(K, jitter)`
+# kernel (the engine contract's name), which must not clash with LinearAlgebra.cholesky.
+import LinearAlgebra
+using LinearAlgebra: BLAS, Symmetric, Hermitian, LowerTriangular, UpperTriangular,
+                     mul!, ldiv!, dot, diag, tr, I
 using Random
 using Statistics
 
@@ -20,7 +24,8 @@ include("hmm.jl")
 include("dsp.jl")
 
 # GP
-export kernel_matrix, kernel_matrix_grad, cholesky, cho_solve,
+# (`cholesky` stays unexported so `using LinearAlgebra, PyJL` is unambiguous: call PyJL.cholesky)
+export kernel_matrix, kernel_matrix_grad, cho_solve,
        expected_improvement, log_expected_improvement
 # HMM
 export forward_backward, forward_backward!, viterbi
