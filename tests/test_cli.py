@@ -1,0 +1,51 @@
+"""The `pyjl` command as a user runs it (a real subprocess)."""
+
+import subprocess
+import sys
+
+import pyjl
+
+
+def _pyjl(*args, **kw):
+    return subprocess.run([sys.executable, "-m", "pyjl.cli", *args], capture_output=True,
+                          text=True, timeout=120, **kw)
+
+
+def test_version():
+    out = _pyjl("--version")
+    assert out.returncode == 0 and out.stdout.strip() == f"pyjl {pyjl.__version__}"
+
+
+def test_info_lists_engines_reasons_versions_threads():
+    out = _pyjl("info")
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    for word in ("native", "julia", "cuda", "numpy", "scipy", "pyarrow", "threads", "OpenMP"):
+        assert word in text
+    assert "native  available" in text
+    for name, (ok, reason) in pyjl.info().engines.items():
+        if not ok:
+            assert reason.split(";")[0] in text
+
+
+def test_info_respects_thread_setting():
+    import os
+    env = dict(os.environ, PYJL_NUM_THREADS="1")
+    out = _pyjl("info", env=env)
+    assert "threads: 1 (PYJL_NUM_THREADS, environment)" in out.stdout
+
+
+def test_bad_setting_gives_clean_error_exit_code():
+    import os
+    env = dict(os.environ, PYJL_NUM_THREADS="lots")
+    out = _pyjl("info", env=env)
+    assert out.returncode == 2
+    assert "PYJL_NUM_THREADS='lots'" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_console_script_installed():
+    import shutil
+    exe = shutil.which("pyjl")
+    assert exe, "the pyjl console script is not on PATH"
+    out = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0
