@@ -1,0 +1,90 @@
+"""``python -m benchmarks [--quick] [--only gp,hmm] [--out FILE.md]``: the README tables."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import importlib
+import importlib.metadata as md
+import os
+import platform
+import sys
+import time
+
+from . import COLUMNS
+
+FAMILIES = ("gp", "bo", "hmm", "dsp")
+
+
+def _cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _versions() -> str:
+    names = ("pyjl", "numpy", "scipy", "scikit-learn", "hmmlearn", "optuna", "scikit-optimize",
+             "torch")
+    parts = []
+    for name in names:
+        try:
+            parts.append(f"{name} {md.version(name)}")
+        except md.PackageNotFoundError:
+            pass
+    return ", ".join(parts)
+
+
+def header() -> str:
+    """Machine, versions and date, as the README table states them."""
+    import pyjl
+    return (f"Measured {_dt.date.today().isoformat()} on {_cpu_name()}, "
+            f"{len(os.sched_getaffinity(0))} cores, Python {platform.python_version()}, "
+            f"pyjl threads {pyjl.get_num_threads()}; {_versions()}.")
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return "" if value is None else str(value)
+
+
+def table(rows: list[dict]) -> str:
+    """Rows as a markdown table; ``ratio`` is peer time over pyjl time (>1: pyjl faster)."""
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    for row in rows:
+        lines.append("| " + " | ".join(_fmt(row.get(c)) for c in COLUMNS) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser.add_argument("--quick", action="store_true", help="smaller sizes and repeats")
+    parser.add_argument("--only", default="", help="comma-separated families")
+    parser.add_argument("--out", default=None, help="write the markdown here too")
+    args = parser.parse_args(argv)
+    chosen = [f for f in (args.only.split(",") if args.only else FAMILIES) if f]
+    sections = [header(), ""]
+    for family in chosen:
+        start = time.perf_counter()
+        try:
+            module = importlib.import_module(f"benchmarks.{family}")
+        except ImportError as exc:
+            print(f"{family}: skipped ({exc})", file=sys.stderr)
+            continue
+        rows = module.run(quick=args.quick)
+        sections += [f"### {family} ({time.perf_counter() - start:.0f} s)", "", table(rows), ""]
+        print("\n".join(sections[-4:]), flush=True)
+    text = "\n".join(sections)
+    if args.out:
+        with open(args.out, "w") as fh:
+            fh.write(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
