@@ -15,7 +15,9 @@ def _reason(engine: str) -> tuple[bool, str]:
 def pytest_collection_modifyitems(config, items):
     gates = {"julia": "julia", "gpu": "cuda"}
     for marker, engine in gates.items():
-        marked = [item for item in items if marker in item.keywords]
+        # get_closest_marker, not `marker in item.keywords`: keywords also hold directory
+        # names, and every test under tests/julia/ would count as marked `julia`
+        marked = [item for item in items if item.get_closest_marker(marker) is not None]
         if not marked:
             continue
         ok, reason = _reason(engine)
