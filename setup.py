@@ -69,15 +69,26 @@ def _extensions() -> list[Extension]:
 
 
 class BuildPyWithJulia(build_py):
-    """Copy ``julia_src/`` into the built package as ``pyjl/_julia/``."""
+    """Copy ``julia_src/`` into the built package as ``pyjl/_julia/`` (juliapkg.json's path).
+
+    An editable install keeps using the checkout: there the julia bridge links
+    ``pyjl/_julia`` to ``julia_src`` on its first start, so nothing is copied."""
 
     def run(self) -> None:
         super().run()
+        if getattr(self, "editable_mode", False):
+            return
+        source = ROOT / "julia_src"
+        if not (source / "Project.toml").is_file():
+            raise RuntimeError(f"pyjl: {source} is missing; the wheel must ship the Julia "
+                               "package PyJL (build from a full checkout or sdist)")
         target = Path(self.build_lib, "pyjl", "_julia")
-        if target.exists():
+        if target.is_symlink() or target.is_file():
+            target.unlink()
+        elif target.exists():
             shutil.rmtree(target)
-        shutil.copytree(ROOT / "julia_src", target,
-                        ignore=shutil.ignore_patterns("Manifest*.toml", ".*"))
+        shutil.copytree(source, target, ignore=shutil.ignore_patterns(
+            "Manifest*.toml", ".*", "__pycache__"))
 
 
 setup(ext_modules=_extensions(), cmdclass={"build_py": BuildPyWithJulia})

@@ -1,21 +1,14 @@
-"""The bridge to Julia (placeholder until the bridge lands)."""
+"""The bridge to Julia: locate it, start it once (juliacall or PyJulia), convert, call.
 
-from __future__ import annotations
+``availability()`` says whether the ``julia`` engine can run here (and why not),
+``call(name, *args)`` runs ``PyJL.<name>`` with arrays passed as views (the
+orientation rule is stated in :mod:`pyjl.julia.bridge`), ``julia_version()``
+and ``bridge_summary()`` feed ``pyjl info``.  Importing this package never
+imports juliacall and never starts Julia.
+"""
 
-__all__ = ["availability", "call", "julia_version", "bridge_summary"]
+from .bridge import (JuliaLinAlgError, availability, bridge_summary, call, julia_version,
+                     start)
 
-
-def availability() -> tuple[bool, str]:
-    return False, "no Julia executable found; set PYJL_JULIA or install juliacall"
-
-
-def julia_version() -> str | None:
-    return None
-
-
-def bridge_summary() -> str:
-    return "juliacall (default)"
-
-
-def call(name, *args):
-    raise NotImplementedError(name)
+__all__ = ["availability", "call", "julia_version", "bridge_summary", "start",
+           "JuliaLinAlgError"]

@@ -1,0 +1,238 @@
+"""The ``julia`` engine against the ``native`` engine, kernel by kernel (marked ``julia``:
+skipped, with the reason, where no Julia runtime is found).
+
+Every kernel of the engine contract runs on both engines with the same inputs
+(seeded random data of the shapes the contract states), and the conformance
+vectors ``tests/vectors/*.toml`` are replayed on Julia against both their stored
+independent reference values and the native engine.
+"""
+
+from __future__ import annotations
+
+import inspect
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import linalg, signal
+
+import pyjl.engines as engines
+from pyjl.engines import contract
+from pyjl.exceptions import JuliaBridgeError
+
+pytestmark = pytest.mark.julia
+
+VECTORS = Path(__file__).resolve().parents[1] / "vectors"
+KINDS = ["rbf", "matern12", "matern32", "matern52", "rq", "periodic"]
+EXTRA = {"rq": [0.8], "periodic": [1.3]}
+
+
+def _spd(rng, n):
+    a = rng.standard_normal((n, n))
+    return a @ a.T + n * np.eye(n)
+
+
+def _hmm(rng, T=30, K=3, lengths=(12, 18)):
+    pi = rng.dirichlet(np.ones(K))
+    A = rng.dirichlet(np.ones(K), size=K)
+    return (np.log(pi), np.log(A), rng.standard_normal((T, K)) * 2.0,
+            np.asarray(lengths, dtype=np.int64))
+
+
+def _cases(rng) -> dict[str, list[tuple]]:
+    """kernel name -> list of argument tuples, shaped as the contract says."""
+    X1, X2, X = rng.random((7, 3)), rng.random((5, 3)), rng.random((6, 3))
+    ls, iso = np.array([0.4, 0.9, 1.7]), np.array([0.6])
+    W = rng.standard_normal((6, 6))
+    W = W + W.T
+    L = linalg.cholesky(_spd(rng, 6), lower=True)
+    mu, sigma = rng.standard_normal(20), rng.random(20) + 0.05
+    sos = signal.butter(4, 0.2, output="sos")
+    b, a = signal.butter(3, 0.3)
+    x = rng.standard_normal((3, 200))
+    gp = {
+        "kernel_matrix": [(k, X1, X2, l, 1.7, np.array(EXTRA.get(k, []), dtype=float))
+                          for k in KINDS for l in (ls, iso)],
+        "kernel_matrix_grad": [(k, X, l, 1.7, np.array(EXTRA.get(k, []), dtype=float))
+                               for k in KINDS for l in (ls, iso)],
+        "kernel_grad_contract": [(k, X, ls, 1.7, np.array(EXTRA.get(k, []), dtype=float), W)
+                                 for k in KINDS],
+        "cholesky": [(_spd(rng, 6), 0.0), (_spd(rng, 5), 1e-6)],
+        "cho_solve": [(L, rng.standard_normal(6)), (L, rng.standard_normal((6, 2)))],
+        "cho_inverse": [(L,)],
+        "expected_improvement": [(mu, sigma, 0.1, 0.01), (mu - 30.0, sigma, 0.0, 0.0)],
+        "log_expected_improvement": [(mu, sigma, 0.1, 0.01), (mu + 30.0, sigma, 0.0, 0.0)],
+    }
+    hmm = {"forward_backward": [_hmm(rng), _hmm(rng, T=10, lengths=(10,))],
+           "viterbi": [_hmm(rng), _hmm(rng, T=10, lengths=(10,))]}
+    dsp = {
+        "sosfilt": [(sos, x, None), (sos, x, rng.standard_normal((3, sos.shape[0], 2)))],
+        "lfilter": [(b, a, x, None), (b, a, x, rng.standard_normal((3, len(a) - 1)))],
+        "upfirdn": [(signal.firwin(15, 0.3), x, 3, 2), (np.ones(4) / 4, x, 1, 1)],
+        "fftfilt": [(signal.firwin(31, 0.2), x)],
+        "stft_frames": [(x, signal.get_window("hann", 32), 8)],
+    }
+    # kernels take C-contiguous float64 (int64 lengths), as the family layer hands them
+    return {name: [tuple(np.ascontiguousarray(a) if isinstance(a, np.ndarray) else a
+                         for a in args) for args in cases]
+            for name, cases in (gp | hmm | dsp).items()}
+
+
+def assert_same(native, julia, where, rtol=1e-9):
+    if isinstance(native, tuple):
+        assert isinstance(julia, tuple) and len(julia) == len(native), where
+        for i, (n, j) in enumerate(zip(native, julia)):
+            assert_same(n, j, f"{where}[{i}]", rtol)
+        return
+    native, julia = np.asarray(native), np.asarray(julia)
+    assert julia.shape == native.shape, f"{where}: shape {julia.shape} != {native.shape}"
+    if native.dtype.kind in "iub":
+        np.testing.assert_array_equal(julia, native, err_msg=where)
+    else:
+        finite = np.abs(native[np.isfinite(native)])
+        scale = max(1.0, float(finite.max()) if finite.size else 1.0)
+        np.testing.assert_allclose(julia, native, rtol=rtol, atol=rtol * 0.1 * scale,
+                                   err_msg=where)
+
+
+@pytest.fixture(scope="module")
+def both():
+    return engines.get("native"), engines.get("julia")
+
+
+ALL_KERNELS = [name for names in contract.KERNELS.values() for name in names]
+
+
+def test_every_contract_kernel_has_a_case():
+    assert sorted(set(ALL_KERNELS) - set(_cases(np.random.default_rng(0)))) == []
+
+
+@pytest.mark.parametrize("kernel", ALL_KERNELS)
+def test_kernel_matches_native(both, kernel):
+    native, julia = both
+    for i, args in enumerate(_cases(np.random.default_rng(7)).get(kernel, [])):
+        expected = getattr(native, kernel)(*args)
+        assert_same(expected, getattr(julia, kernel)(*args), f"{kernel} case {i}")
+
+
+def _f(values, *shape):
+    return np.ascontiguousarray(np.asarray(values, dtype=np.float64).reshape(shape))
+
+
+def _gp_vectors(doc):
+    """gp_*.toml (tests/gp/make_vectors.py): matrices flattened row-major."""
+    for t in doc.get("kernel", []):
+        n1, n2, d = t["n1"], t["n2"], t["d"]
+        X1, X2 = _f(t["X1"], n1, d), _f(t["X2"], n2, d)
+        base = (t["kind"], _f(t["lengthscale"], -1), float(t["variance"]), _f(t["extra"], -1))
+        kind, ls, var, extra = base
+        yield "kernel_matrix", (kind, X1, X2, ls, var, extra), _f(t["K12"], n1, n2)
+        yield "kernel_matrix", (kind, X1, X1, ls, var, extra), _f(t["K11"], n1, n1)
+        yield ("kernel_matrix_grad", (kind, X1, ls, var, extra),
+               (_f(t["K11"], n1, n1), _f(t["dK11"], t["p"], n1, n1)))
+        yield ("kernel_grad_contract", (kind, X1, ls, var, extra, _f(t["W"], n1, n1)),
+               _f(t["contract"], -1))
+    for t in doc.get("linalg", []):
+        n, k = t["n"], t["k"]
+        L = _f(t["L"], n, n)
+        yield "cholesky", (_f(t["K"], n, n), float(t.get("jitter", 0.0))), L
+        yield "cho_solve", (L, _f(t["B"], n, k)), _f(t["solve"], n, k)
+        yield "cho_inverse", (L,), _f(t["inverse"], n, n)
+    for t in doc.get("acquisition", []):
+        args = (_f(t["mu"], -1), _f(t["sigma"], -1), float(t["best"]), float(t["xi"]))
+        yield "expected_improvement", args, _f(t["ei"], -1)
+        yield "log_expected_improvement", args, _f(t["logei"], -1)
+
+
+def _hmm_vectors(doc):
+    """hmm_*.toml: one model per file, 0-based Viterbi path."""
+    if "log_B" not in doc:
+        return
+    args = (_f(doc["log_pi"], -1), _f(doc["log_A"], doc["K"], doc["K"]),
+            _f(doc["log_B"], -1, doc["K"]), np.asarray(doc["lengths"], dtype=np.int64))
+    yield ("forward_backward", args, (_f(doc["loglik"], -1), _f(doc["gamma"], -1, doc["K"]),
+                                      _f(doc["xi_sum"], doc["K"], doc["K"])))
+    yield "viterbi", args, (np.asarray(doc["path"], dtype=np.int64), _f(doc["logprob"], -1))
+
+
+def _generic_vectors(doc):
+    """Any table naming a contract ``kernel`` with all its arguments (and ``expected``)."""
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            name, inputs = node.get("kernel"), node.get("inputs", node)
+            if isinstance(name, str) and name in ALL_KERNELS:
+                params = [p for p in inspect.signature(getattr(contract.Engine, name)).parameters
+                          if p != "self"]
+                if all(p in inputs for p in params):
+                    args = tuple(np.asarray(inputs[p], dtype=np.int64 if p == "lengths"
+                                            else np.float64) if isinstance(inputs[p], list)
+                                 else inputs[p] for p in params)
+                    yield name, args, node.get("expected")
+            stack.extend(node.values())
+
+
+READERS = {"gp": _gp_vectors, "hmm": _hmm_vectors}
+
+
+def _vector_cases():
+    cases = []
+    for path in sorted(VECTORS.glob("*.toml")):
+        reader = READERS.get(path.stem.split("_")[0], _generic_vectors)
+        try:
+            found = list(reader(tomllib.loads(path.read_text())))
+        except (KeyError, ValueError, TypeError) as exc:   # a format change: fail, visibly
+            found = [("unreadable", (path.name, f"{type(exc).__name__}: {exc}"), None)]
+        for i, (kernel, args, expected) in enumerate(found):
+            cases.append(pytest.param(kernel, args, expected, id=f"{path.stem}-{i}-{kernel}"))
+    return cases or [pytest.param(None, None, None, marks=pytest.mark.skip(
+        reason="no conformance vectors in tests/vectors"))]
+
+
+@pytest.mark.parametrize("kernel, args, expected", _vector_cases())
+def test_vector_case(both, kernel, args, expected):
+    """The julia engine reproduces the independent reference stored in the vector and
+    agrees with the native engine."""
+    if kernel == "unreadable":
+        pytest.fail(f"tests/vectors/{args[0]} no longer matches this reader: {args[1]}")
+    native, julia = both
+    got = getattr(julia, kernel)(*args)
+    if expected is not None:
+        assert_same(expected, got, f"{kernel} vs reference", rtol=1e-7)
+    assert_same(getattr(native, kernel)(*args), got, f"{kernel} vs native")
+
+
+def test_arrays_cross_as_views_and_julia_starts_once():
+    from pyjl import julia as bridge
+    from pyjl.julia.bridge import _state
+    from pyjl.julia.convert import from_julia, to_julia
+
+    bridge.start()
+    assert bridge.julia_version() and "running Julia" in bridge.bridge_summary()
+    if _state.running.bridge != "juliacall":
+        pytest.skip("PyJulia copies arrays by design")
+    seval = _state.running.evaluate
+    x = np.zeros((4, 3))
+    seval("m -> (m[3, 2] = 42.0; nothing)")(to_julia(x))  # Julia (3, 4) view
+    assert x[1, 2] == 42.0                      # the write reached NumPy's memory
+    julia_array = seval("reshape(collect(1.0:6.0), 2, 3)")
+    out = from_julia(julia_array)
+    np.testing.assert_array_equal(out, [[1, 2], [3, 4], [5, 6]])
+    seval("a -> (a[1, 2] = 42.0; nothing)")(julia_array)
+    assert out[1, 0] == 42.0                    # a view of Julia's memory, not a copy
+
+
+def test_julia_errors_carry_message_and_stack():
+    from pyjl import julia as bridge
+
+    with pytest.raises(np.linalg.LinAlgError) as info:
+        bridge.call("cholesky", -np.eye(3), 0.0)
+    assert isinstance(info.value, JuliaBridgeError)
+    assert info.value.julia_message
+    with pytest.raises(JuliaBridgeError) as info:
+        bridge.call("no_such_kernel_anywhere", 1.0)
+    assert "no_such_kernel_anywhere" in info.value.julia_message
