@@ -1,85 +1,234 @@
 """The ``cuda`` engine: CuPy kernels on an NVIDIA GPU.
 
-CuPy is imported lazily; without it (or without a device) the engine reports
-why it is unavailable.  Arrays stay on the device between kernels.
+CuPy is an optional dependency, imported on first use; without it (or without
+a device, or with a driver older than CuPy's CUDA) :meth:`CudaEngine.availability`
+says why, and ``pyjl info`` prints it.  The kernels live in ``cuda_gp``,
+``cuda_hmm`` and ``cuda_dsp`` (CUDA C through ``cupy.RawModule``, cuSOLVER and
+cuBLAS through CuPy, ``cupyx.scipy.signal`` where it already does the job);
+all work in float64.
+
+Array rule (one rule, every kernel):
+
+* every array argument is moved to the device once: a CuPy array is used as
+  it is, an object that speaks DLPack from a CUDA device (PyTorch or JAX GPU
+  tensors) is wrapped by ``cupy.from_dlpack`` without a copy, anything else
+  (NumPy, and what the family layer hands over from pandas/Arrow) is copied to
+  the device with ``cupy.asarray``;
+* if **any** array argument was already on the device, results are returned
+  as CuPy arrays and stay there for the next kernel; if **all** were host
+  arrays, results are copied back once and returned as NumPy arrays.
+
+So the NumPy-based families (``pyjl.gp``, ``pyjl.hmm``, ``pyjl.dsp``) work
+unchanged on this engine, and code that keeps its data in CuPy (or PyTorch)
+never pays a host round trip.
 """
 
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
-__all__ = ["CudaEngine"]
+import numpy as np
+
+__all__ = ["CudaEngine", "is_device_array", "returns_device"]
+
+#: DLPack device types that live on a CUDA GPU (kDLCUDA, kDLCUDAHost, kDLCUDAManaged).
+_DLPACK_CUDA = (2, 3, 13)
 
 
 def _cupy():
     return importlib.import_module("cupy")
 
 
+def _impl(name: str):
+    return importlib.import_module(f"pyjl.engines.{name}")
+
+
+def is_device_array(obj: Any) -> bool:
+    """Whether ``obj`` already lives on a CUDA device (CuPy, or DLPack from CUDA).
+
+    >>> is_device_array(np.zeros(3))
+    False
+    """
+    if obj is None or isinstance(obj, (np.ndarray, np.generic, int, float, str)):
+        return False
+    if type(obj).__module__.split(".")[0] == "cupy":
+        return True
+    dev = getattr(obj, "__dlpack_device__", None)
+    if dev is None:
+        return False
+    try:
+        return int(dev()[0]) in _DLPACK_CUDA
+    except Exception:  # an exotic array whose device query fails is treated as host
+        return False
+
+
+def returns_device(*args: Any) -> bool:
+    """The output rule: CuPy out when any argument is a device array, else NumPy.
+
+    >>> returns_device(np.zeros(2), None, 1.5)
+    False
+    """
+    return any(is_device_array(a) for a in args)
+
+
+class _IO:
+    """Moves arguments to the device once and results back by the array rule."""
+
+    def __init__(self, *args: Any):
+        self.device = returns_device(*args)
+        self.cp = _cupy()
+
+    def __call__(self, obj: Any, dtype: Any = np.float64) -> Any:
+        if obj is None:
+            return None
+        cp = self.cp
+        if isinstance(obj, cp.ndarray):
+            return cp.ascontiguousarray(obj, dtype=dtype)
+        if is_device_array(obj):
+            return cp.ascontiguousarray(cp.from_dlpack(obj), dtype=dtype)
+        return cp.asarray(np.ascontiguousarray(obj, dtype=dtype))
+
+    def out(self, result: Any) -> Any:
+        if isinstance(result, tuple):
+            return tuple(self.out(r) for r in result)
+        if self.device or not isinstance(result, self.cp.ndarray):
+            return result
+        return self.cp.asnumpy(result)
+
+
+def _host_int(obj: Any) -> np.ndarray:
+    if type(obj).__module__.split(".")[0] == "cupy":
+        obj = obj.get()
+    elif is_device_array(obj):
+        obj = _cupy().asnumpy(_cupy().from_dlpack(obj))
+    return np.ascontiguousarray(obj, dtype=np.int64)
+
+
 class CudaEngine:
-    """GPU kernels through CuPy."""
+    """GPU kernels through CuPy (see the module docstring for the array rule)."""
 
     name = "cuda"
+    _ready: tuple[bool, str] | None = None  # a positive answer is kept (devices stay)
 
     def availability(self) -> tuple[bool, str]:
+        if self._ready is not None:
+            return self._ready
         try:
             cp = _cupy()
         except ImportError as exc:
             return False, (f"CuPy is not installed ({exc}); install the wheel matching your "
-                           "driver, e.g. `pip install cupy-cuda12x`")
+                           "driver's CUDA version, e.g. `pip install cupy-cuda12x` "
+                           "(`nvidia-smi` shows it)")
+        except Exception as exc:  # a broken CuPy install raises more than ImportError
+            return False, f"CuPy failed to import ({type(exc).__name__}: {exc})"
         try:
             count = cp.cuda.runtime.getDeviceCount()
         except Exception as exc:  # CUDA driver/runtime errors come in many types
-            return False, f"CuPy found no usable CUDA device ({type(exc).__name__}: {exc})"
+            return False, (f"CuPy {cp.__version__} found no usable CUDA device "
+                           f"({type(exc).__name__}: {exc}); check `nvidia-smi` and that the "
+                           "CuPy wheel's CUDA major version is not newer than the driver's")
         if count < 1:
             return False, "CuPy is installed but no CUDA device is visible"
-        name = cp.cuda.runtime.getDeviceProperties(0)["name"]
-        name = name.decode() if isinstance(name, bytes) else name
-        return True, f"{count} device(s), device 0: {name}"
+        try:
+            name = cp.cuda.runtime.getDeviceProperties(0)["name"]
+            name = name.decode() if isinstance(name, bytes) else name
+            drv = cp.cuda.runtime.driverGetVersion()
+            rt = cp.cuda.runtime.runtimeGetVersion()
+        except Exception as exc:
+            return False, f"CuPy cannot query device 0 ({type(exc).__name__}: {exc})"
+        self._ready = (True, f"{count} device(s), device 0: {name}; CuPy {cp.__version__}, "
+                             f"CUDA runtime {rt // 1000}.{rt % 1000 // 10}, "
+                             f"driver {drv // 1000}.{drv % 1000 // 10}")
+        return self._ready
+
+    def synchronize(self) -> None:
+        """Wait for every kernel queued on the current device (for timing)."""
+        _cupy().cuda.Device().synchronize()
 
     def _missing(self, kernel: str):
         raise NotImplementedError(f"engine 'cuda' does not implement kernel {kernel!r} yet")
 
     # --- GP kernels -------------------------------------------------------------
     def kernel_matrix(self, kind, X1, X2, lengthscale, variance, extra):
-        self._missing("kernel_matrix")
+        io = _IO(X1, X2, lengthscale, extra)
+        A = io(X1)
+        B = A if X2 is X1 or X2 is None else io(X2)
+        return io.out(_impl("cuda_gp").kernel_matrix(kind, A, B, io(lengthscale),
+                                                     float(variance), io(extra)))
 
     def kernel_matrix_grad(self, kind, X, lengthscale, variance, extra):
-        self._missing("kernel_matrix_grad")
+        io = _IO(X, lengthscale, extra)
+        return io.out(_impl("cuda_gp").kernel_matrix_grad(kind, io(X), io(lengthscale),
+                                                          float(variance), io(extra)))
+
+    def kernel_grad_contract(self, kind, X, lengthscale, variance, extra, W):
+        io = _IO(X, lengthscale, extra, W)
+        return io.out(_impl("cuda_gp").kernel_grad_contract(
+            kind, io(X), io(lengthscale), float(variance), io(extra), io(W)))
 
     def cholesky(self, K, jitter):
-        self._missing("cholesky")
+        io = _IO(K)
+        return io.out(_impl("cuda_gp").cholesky(io(K), float(jitter)))
+
+    def cho_inverse(self, L):
+        io = _IO(L)
+        return io.out(_impl("cuda_gp").cho_inverse(io(L)))
 
     def cho_solve(self, L, B):
-        self._missing("cho_solve")
+        io = _IO(L, B)
+        return io.out(_impl("cuda_gp").cho_solve(io(L), io(B)))
 
     def expected_improvement(self, mu, sigma, best, xi):
-        self._missing("expected_improvement")
+        io = _IO(mu, sigma)
+        return io.out(_impl("cuda_gp").expected_improvement(io(mu), io(sigma), float(best),
+                                                            float(xi)))
 
     def log_expected_improvement(self, mu, sigma, best, xi):
-        self._missing("log_expected_improvement")
+        io = _IO(mu, sigma)
+        return io.out(_impl("cuda_gp").log_expected_improvement(io(mu), io(sigma),
+                                                                float(best), float(xi)))
     # --- end GP -----------------------------------------------------------------
 
     # --- HMM kernels ------------------------------------------------------------
     def forward_backward(self, log_pi, log_A, log_B, lengths):
-        self._missing("forward_backward")
+        io = _IO(log_pi, log_A, log_B)
+        return io.out(_impl("cuda_hmm").forward_backward(io(log_pi), io(log_A), io(log_B),
+                                                         _host_int(lengths)))
 
     def viterbi(self, log_pi, log_A, log_B, lengths):
-        self._missing("viterbi")
+        io = _IO(log_pi, log_A, log_B)
+        return io.out(_impl("cuda_hmm").viterbi(io(log_pi), io(log_A), io(log_B),
+                                                _host_int(lengths)))
+
+    def gaussian_loglik(self, X, mean, var):
+        io = _IO(X, mean, var)
+        return io.out(_impl("cuda_emissions").gaussian_loglik(io(X), io(mean), io(var)))
+
+    def weighted_moments(self, X, W, shift):
+        io = _IO(X, W, shift)
+        return io.out(_impl("cuda_emissions").weighted_moments(io(X), io(W), io(shift)))
     # --- end HMM ----------------------------------------------------------------
 
     # --- DSP kernels ------------------------------------------------------------
     def sosfilt(self, sos, x, zi):
-        self._missing("sosfilt")
+        io = _IO(sos, x, zi)
+        return io.out(_impl("cuda_dsp").sosfilt(io(sos), io(x), io(zi)))
 
     def lfilter(self, b, a, x, zi):
-        self._missing("lfilter")
+        io = _IO(b, a, x, zi)
+        return io.out(_impl("cuda_dsp").lfilter(io(b), io(a), io(x), io(zi)))
 
     def upfirdn(self, h, x, up, down):
-        self._missing("upfirdn")
+        io = _IO(h, x)
+        return io.out(_impl("cuda_dsp").upfirdn(io(h), io(x), int(up), int(down)))
 
     def fftfilt(self, h, x):
-        self._missing("fftfilt")
+        io = _IO(h, x)
+        return io.out(_impl("cuda_dsp").fftfilt(io(h), io(x)))
 
-    def stft_frames(self, x, window, step):
-        self._missing("stft_frames")
+    def stft_frames(self, x, window, step, detrend=0):
+        io = _IO(x, window)
+        return io.out(_impl("cuda_dsp").stft_frames(io(x), io(window), int(step),
+                                                    int(detrend)))
     # --- end DSP ----------------------------------------------------------------

@@ -1,0 +1,272 @@
+"""The cuda engine's CUDA sources, run on the CPU (one thread per block) against references.
+
+These run everywhere (no GPU needed): they check the kernels' index arithmetic,
+the chunked HMM scan and the recursions against brute force, SciPy and
+scikit-learn.  Races cannot show here; the gpu-marked tests in
+tests/engines/test_cuda_engine.py run the same kernels on a device.
+"""
+
+import numpy as np
+import pytest
+import scipy.signal as ss
+from scipy.special import logsumexp, ndtr
+
+from pyjl.engines import cuda_common, cuda_dsp, cuda_emissions, cuda_gp, cuda_hmm
+
+RNG = np.random.default_rng(20261126)
+
+
+# --- HMM: brute-force log-space references ------------------------------------------
+def ref_forward_backward(lp, lA, lB, lengths):
+    lls, gam, xi, s = [], np.zeros_like(lB), np.zeros_like(lA), 0
+    for L in lengths:
+        b = lB[s:s + L]
+        a = np.zeros((L, len(lp)))
+        a[0] = lp + b[0]
+        for t in range(1, L):
+            a[t] = logsumexp(a[t - 1][:, None] + lA, axis=0) + b[t]
+        be = np.zeros_like(a)
+        for t in range(L - 2, -1, -1):
+            be[t] = logsumexp(lA + b[t + 1] + be[t + 1], axis=1)
+        ll = logsumexp(a[-1])
+        lls.append(ll)
+        gam[s:s + L] = np.exp(a + be - ll)
+        for t in range(1, L):
+            xi += np.exp(a[t - 1][:, None] + lA + (b[t] + be[t])[None, :] - ll)
+        s += L
+    return np.array(lls), gam, xi
+
+
+def ref_viterbi(lp, lA, lB, lengths):
+    path, lps, s = np.zeros(len(lB), np.int64), [], 0
+    for L in lengths:
+        b, bps = lB[s:s + L], []
+        d = lp + b[0]
+        for t in range(1, L):
+            m = d[:, None] + lA
+            bps.append(m.argmax(0))
+            d = m.max(0) + b[t]
+        x = int(d.argmax())
+        lps.append(d.max())
+        path[s + L - 1] = x
+        for t in range(L - 1, 0, -1):
+            x = int(bps[t - 1][x])
+            path[s + t - 1] = x
+        s += L
+    return path, np.array(lps)
+
+
+CHUNKINGS = [None, dict(direct_max=4, target_chunks=7, min_chunk=1),
+             dict(direct_max=10, target_chunks=3, min_chunk=5)]
+
+
+@pytest.mark.parametrize("K", [1, 3, 6])
+@pytest.mark.parametrize("lengths", [[1], [9], [1, 50, 3, 120, 2], [257]])
+@pytest.mark.parametrize("chunking", CHUNKINGS)
+def test_hmm_kernels_match_brute_force(emulated, K, lengths, chunking):
+    kern = emulated(cuda_hmm)
+    lengths = np.array(lengths, np.int64)
+    T = int(lengths.sum())
+    lp = np.log(RNG.dirichlet(np.ones(K)))
+    lA = np.log(RNG.dirichlet(np.ones(K), size=K))
+    lB = RNG.normal(size=(T, K)) * 3
+    ll, g, xi = cuda_hmm.forward_backward(lp, lA, lB, lengths, xp=np, kern=kern,
+                                          chunking=chunking)
+    rl, rg, rx = ref_forward_backward(lp, lA, lB, lengths)
+    np.testing.assert_allclose(ll, rl, rtol=1e-10)
+    np.testing.assert_allclose(g, rg, atol=1e-10)
+    np.testing.assert_allclose(xi, rx, rtol=1e-9, atol=1e-10)
+    path, lpr = cuda_hmm.viterbi(lp, lA, lB, lengths, xp=np, kern=kern, chunking=chunking)
+    rp, rlp = ref_viterbi(lp, lA, lB, lengths)
+    np.testing.assert_array_equal(path, rp)
+    np.testing.assert_allclose(lpr, rlp, rtol=1e-10)
+
+
+def test_hmm_many_states_use_global_memory_path(emulated):
+    """K = 60: the K x K matrices no longer fit in shared memory; no chunking."""
+    kern = emulated(cuda_hmm)
+    K, lengths = 60, np.array([30, 7, 5000], np.int64)
+    lp = np.log(RNG.dirichlet(np.ones(K)))
+    lA = np.log(RNG.dirichlet(np.ones(K), size=K))
+    lB = RNG.normal(size=(int(lengths.sum()), K))
+    assert cuda_hmm.plan(lengths, K)["seq_nc"].tolist() == [1, 1, 1]
+    ll, g, xi = cuda_hmm.forward_backward(lp, lA, lB, lengths, xp=np, kern=kern)
+    rl, rg, rx = ref_forward_backward(lp, lA, lB, lengths)
+    np.testing.assert_allclose(ll, rl, rtol=1e-10)
+    np.testing.assert_allclose(g, rg, atol=1e-10)
+    np.testing.assert_allclose(xi, rx, rtol=1e-9, atol=1e-10)
+
+
+def test_hmm_sparse_transitions_keep_impossible_paths_out(emulated):
+    kern = emulated(cuda_hmm)
+    K, lengths = 4, np.array([300], np.int64)
+    A = np.triu(RNG.uniform(0.2, 1.0, (K, K)))  # left-to-right: zeros below the diagonal
+    A /= A.sum(1, keepdims=True)
+    with np.errstate(divide="ignore"):
+        lA, lp = np.log(A), np.log(np.array([1.0, 0.0, 0.0, 0.0]))
+    lB = RNG.normal(size=(300, K))
+    chunking = dict(direct_max=8, target_chunks=9, min_chunk=1)
+    ll, g, xi = cuda_hmm.forward_backward(lp, lA, lB, lengths, xp=np, kern=kern,
+                                          chunking=chunking)
+    rl, rg, rx = ref_forward_backward(lp, lA, lB, lengths)
+    np.testing.assert_allclose(ll, rl, rtol=1e-10)
+    np.testing.assert_allclose(g, rg, atol=1e-10)
+    assert np.all(np.diff(cuda_hmm.viterbi(lp, lA, lB, lengths, xp=np, kern=kern,
+                                           chunking=chunking)[0]) >= 0)
+
+
+def test_hmm_plan_covers_every_step_once():
+    lengths = np.array([5000, 3, 10000, 1], np.int64)
+    p = cuda_hmm.plan(lengths, 4, target_chunks=16)
+    cover = np.zeros(lengths.sum(), int)
+    for s, L in zip(p["cstart"], p["clen"]):
+        cover[s:s + L] += 1
+    assert (cover == 1).all()
+    assert p["seq_nc"].tolist()[1::2] == [1, 1] and p["seq_nc"][0] > 1
+    assert set(p["multi"].tolist()) == {0, 2}
+
+
+def test_emission_kernels_match_scipy(emulated):
+    from scipy.stats import norm
+
+    kern = emulated(cuda_emissions)
+    X = RNG.normal(size=(40, 3)) * 3 + 100.0  # far from the origin: no cancellation
+    mean = RNG.normal(size=(5, 3)) + 100.0
+    var = RNG.uniform(0.5, 2.0, (5, 3))
+    out = cuda_emissions.gaussian_loglik(X, mean, var, xp=np, kern=kern)
+    ref = norm.logpdf(X[:, None, :], mean[None], np.sqrt(var)[None]).sum(-1)
+    np.testing.assert_allclose(out, ref, rtol=1e-12)
+    W, shift = RNG.uniform(size=(40, 5)), X.mean(0)
+    N, S1, S2 = cuda_emissions.weighted_moments(X, W, shift, xp=np)
+    np.testing.assert_allclose(N, W.sum(0), rtol=1e-13)
+    np.testing.assert_allclose(S1, np.einsum("tk,tj->kj", W, X - shift), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(S2, np.einsum("tk,tj->kj", W, (X - shift) ** 2), rtol=1e-12)
+
+
+# --- GP: scikit-learn kernels and finite differences -----------------------------------
+def sk_kernel(kind, ls, extra):
+    from sklearn.gaussian_process import kernels as sk
+
+    return {"rbf": sk.RBF(ls), "matern12": sk.Matern(ls, nu=0.5),
+            "matern32": sk.Matern(ls, nu=1.5), "matern52": sk.Matern(ls, nu=2.5),
+            "rq": sk.RationalQuadratic(ls, alpha=extra[0]) if len(extra) else None,
+            "periodic": sk.ExpSineSquared(ls, periodicity=extra[0]) if len(extra) else None
+            }[kind]
+
+
+@pytest.mark.parametrize("kind", list(cuda_gp.KINDS))
+@pytest.mark.parametrize("d,nls", [(1, 1), (3, 1), (3, 3)])
+def test_gp_kernels_match_sklearn_and_finite_differences(emulated, kind, d, nls):
+    kern = emulated(cuda_gp)
+    X, X2 = RNG.normal(size=(13, d)), RNG.normal(size=(7, d))
+    ls = RNG.uniform(0.5, 2.0, nls)
+    extra = np.array([1.7]) if cuda_gp.KINDS[kind] >= 4 else np.zeros(0)
+    var = 1.3
+    K = cuda_gp.kernel_matrix(kind, X, X2, ls, var, extra, xp=np, kern=kern)
+    if kind != "periodic":  # scaled inputs with unit lengthscale: ARD through sklearn
+        ref = var * sk_kernel(kind, 1.0, extra)(X / ls, X2 / ls)
+        np.testing.assert_allclose(K, ref, rtol=1e-12, atol=1e-14)
+    else:  # the contract's periodic kernel: sum over dimensions (sklearn's when d == 1)
+        diff = X[:, None, :] - X2[None, :, :]
+        ref = var * np.exp(-2 * (np.sin(np.pi * diff / extra[0]) ** 2 / ls ** 2).sum(-1))
+        np.testing.assert_allclose(K, ref, rtol=1e-12, atol=1e-14)
+        if d == 1:
+            ref = var * sk_kernel(kind, ls[0], extra)(X, X2)
+            np.testing.assert_allclose(K, ref, rtol=1e-12, atol=1e-14)
+    K1, G = cuda_gp.kernel_matrix_grad(kind, X, ls, var, extra, xp=np, kern=kern)
+    theta = np.log(np.concatenate([ls, [var], extra]))
+
+    def kmat(th):
+        return cuda_gp.kernel_matrix(kind, X, X, np.exp(th[:nls]), np.exp(th[nls]),
+                                     np.exp(th[nls + 1:]), xp=np, kern=kern)
+
+    np.testing.assert_allclose(K1, kmat(theta), rtol=1e-14)
+    for q in range(len(theta)):
+        e = np.zeros_like(theta)
+        e[q] = 1e-6
+        fd = (kmat(theta + e) - kmat(theta - e)) / 2e-6
+        np.testing.assert_allclose(G[q], fd, atol=2e-7 * max(1.0, np.abs(fd).max()))
+    W = RNG.normal(size=(13, 13))
+    W = W + W.T
+    g = cuda_gp.kernel_grad_contract(kind, X, ls, var, extra, W, xp=np, kern=kern)
+    np.testing.assert_allclose(g, np.einsum("ij,qij->q", W, G), rtol=1e-10, atol=1e-12)
+
+
+def test_expected_improvement_matches_closed_form(emulated):
+    kern = emulated(cuda_gp)
+    mu, sigma = RNG.normal(size=400) * 3, np.abs(RNG.normal(size=400)) + 0.1
+    sigma[:3] = 0.0
+    best, xi = 0.3, 0.01
+    z = (best - xi - mu) / np.where(sigma > 0, sigma, 1)
+    ref = np.where(sigma > 0, sigma * (np.exp(-z * z / 2) / np.sqrt(2 * np.pi) + z * ndtr(z)),
+                   np.maximum(best - xi - mu, 0))
+    ei = cuda_gp.expected_improvement(mu, sigma, best, xi, xp=np, kern=kern)
+    np.testing.assert_allclose(ei, ref, rtol=1e-9, atol=1e-300)
+    # far tail: phi(z) + z Phi(z) ~ phi(z) / z^2 (Mills ratio): finite, no underflow
+    lei = cuda_gp.log_expected_improvement(np.array([60.0]), np.array([1.0]), 0.0, 0.0,
+                                           xp=np, kern=kern)
+    approx = -0.5 * 60.0 ** 2 - 0.5 * np.log(2 * np.pi) - 2 * np.log(60.0)
+    assert np.isfinite(lei[0]) and abs(lei[0] - approx) < 1e-3 * abs(approx)
+
+
+# --- DSP: scipy.signal ------------------------------------------------------------------
+def test_sosfilt_and_lfilter_kernels_match_scipy(emulated):
+    kern = emulated(cuda_dsp)
+    sos = ss.butter(6, 0.1, output="sos")
+    x = RNG.normal(size=(5, 300))
+    zi = RNG.normal(size=(5, 3, 2))
+    y, zf = cuda_dsp.sosfilt(sos, x, zi, xp=np, kern=kern, path="own")
+    yr, zr = ss.sosfilt(sos, x, axis=-1, zi=np.transpose(zi, (1, 0, 2)))
+    np.testing.assert_allclose(y, yr, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(zf, np.transpose(zr, (1, 0, 2)), rtol=1e-12, atol=1e-12)
+    b, a = ss.butter(4, 0.2)
+    b = np.r_[b, 0.1, 0.05]
+    zl = RNG.normal(size=(5, 6))
+    y, zf = cuda_dsp.lfilter(b, a, x, zl, xp=np, kern=kern)
+    yr, zr = ss.lfilter(b, a, x, zi=zl)
+    np.testing.assert_allclose(y, yr, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(zf, zr, rtol=1e-12, atol=1e-12)
+    frames = cuda_dsp.stft_frames(x, np.hanning(16), 5, xp=np)
+    assert frames.shape == (5, (300 - 16) // 5 + 1, 16)
+    np.testing.assert_array_equal(frames[:, 3], x[:, 15:31] * np.hanning(16))
+
+
+def test_direct_form_state_mapping_reproduces_scipy():
+    """The zi mapping used for cupyx's sosfilt: a direct-form-I run from the mapped
+    state equals SciPy's direct-form-II-transposed run from zi (and maps back)."""
+    sos = ss.cheby1(5, 1, 0.3, output="sos")  # includes a first-order section
+    x = RNG.normal(size=(3, 50))
+    zi = np.stack([ss.sosfilt_zi(sos) * v for v in (0.5, -1.0, 2.0)])  # reachable states
+    z4 = cuda_dsp.df2t_to_df1(sos, zi)
+    y, zf4 = x.copy(), np.empty_like(z4)
+    for s, q in enumerate(sos):
+        xs, out = y.copy(), np.empty_like(y)
+        x2, x1, y2, y1 = (z4[s][:, k].copy() for k in range(4))
+        for t in range(x.shape[1]):
+            v = q[0] * xs[:, t] + q[1] * x1 + q[2] * x2 - q[4] * y1 - q[5] * y2
+            x2, x1, y2, y1 = x1, xs[:, t], y1, v
+            out[:, t] = v
+        zf4[s] = np.stack([x2, x1, y2, y1], axis=1)
+        y = out
+    yr, zr = ss.sosfilt(sos, x, axis=-1, zi=np.transpose(zi, (1, 0, 2)))
+    np.testing.assert_allclose(y, yr, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(cuda_dsp.df1_to_df2t(sos, zf4), np.transpose(zr, (1, 0, 2)),
+                               rtol=1e-10, atol=1e-12)
+
+
+# --- the CUDA sources compile with NVRTC (no device needed) -----------------------------
+@pytest.mark.parametrize("mod", [cuda_gp, cuda_hmm, cuda_emissions, cuda_dsp],
+                         ids=lambda m: m.__name__)
+def test_sources_compile_with_nvrtc(mod):
+    try:
+        from cupy_backends.cuda.libs import nvrtc
+
+        nvrtc.getVersion()
+    except Exception as exc:  # CuPy or its NVRTC library absent
+        pytest.skip(f"NVRTC unavailable here ({type(exc).__name__}: {exc})")
+    prog = nvrtc.createProgram(cuda_common.PRELUDE + mod.SOURCE, "k.cu", [], [])
+    try:
+        nvrtc.compileProgram(prog, ["-arch=compute_80"])
+    except Exception:
+        pytest.fail(nvrtc.getProgramLog(prog))
+    assert all(name.encode() in nvrtc.getPTX(prog) for name in mod.KERNELS)
