@@ -1,0 +1,699 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""DSP kernels of the ``native`` engine: filters, resampling and framing.
+
+Layout contract (validated by ``pyjl.dsp``, trusted here): every signal is a
+float64, C-contiguous ``(n_channels, n)`` array filtered along its last axis;
+coefficients are float64 and C-contiguous.  Work is split across OpenMP
+threads (``n_threads``, the last argument of every kernel): channels, and for
+FIR/upfirdn chunks of samples, and for one long IIR channel segments in time.
+
+``sosfilt`` performs exactly ``scipy.signal.sosfilt``'s arithmetic, in the
+same order (``-ffp-contract=off``: no fused multiply-adds), so one channel on
+one thread gives bit-identical results.  It is faster because the state of a
+group of four sections lives in registers (SciPy reloads it from memory every
+sample) and the four sections run as a pipeline: at step ``t`` section ``s``
+filters sample ``t - s``, so their recursions are independent within a step
+and the CPU overlaps them.  Blocks of ``_BLOCK`` samples pass group by group
+through an L1-resident buffer.
+"""
+
+import numpy as np
+cimport numpy as cnp
+from cython.parallel cimport prange
+from libc.stdlib cimport free, malloc
+from libc.string cimport memcpy, memset
+
+cnp.import_array()
+
+DEF _BLOCK = 512
+
+
+# ---------------------------------------------------------------------------
+# sosfilt
+# ---------------------------------------------------------------------------
+cdef inline void _sos4(const double *c, double *z, const double *src, double *dst,
+                       Py_ssize_t n) noexcept nogil:
+    """Four sections (``c``: 4 x 6 coefficients, ``z``: 4 x 2 state) over ``n`` samples."""
+    cdef double b00 = c[0], b01 = c[1], b02 = c[2], a01 = c[4], a02 = c[5]
+    cdef double b10 = c[6], b11 = c[7], b12 = c[8], a11 = c[10], a12 = c[11]
+    cdef double b20 = c[12], b21 = c[13], b22 = c[14], a21 = c[16], a22 = c[17]
+    cdef double b30 = c[18], b31 = c[19], b32 = c[20], a31 = c[22], a32 = c[23]
+    cdef double z00 = z[0], z01 = z[1], z10 = z[2], z11 = z[3]
+    cdef double z20 = z[4], z21 = z[5], z30 = z[6], z31 = z[7]
+    cdef double xc, y
+    cdef Py_ssize_t t
+    for t in range(n):
+        xc = src[t]
+        y = b00 * xc + z00
+        z00 = b01 * xc - a01 * y + z01
+        z01 = b02 * xc - a02 * y
+        xc = y
+        y = b10 * xc + z10
+        z10 = b11 * xc - a11 * y + z11
+        z11 = b12 * xc - a12 * y
+        xc = y
+        y = b20 * xc + z20
+        z20 = b21 * xc - a21 * y + z21
+        z21 = b22 * xc - a22 * y
+        xc = y
+        y = b30 * xc + z30
+        z30 = b31 * xc - a31 * y + z31
+        z31 = b32 * xc - a32 * y
+        dst[t] = y
+    z[0] = z00; z[1] = z01; z[2] = z10; z[3] = z11
+    z[4] = z20; z[5] = z21; z[6] = z30; z[7] = z31
+
+
+cdef inline void _sos4_skewed(const double *c, double *z, const double *src, double *dst,
+                              Py_ssize_t n) noexcept nogil:
+    """Four sections as a pipeline: at step ``t`` section 0 filters sample ``t``,
+    section 1 sample ``t - 1``, section 2 ``t - 2`` and section 3 ``t - 3``, so
+    the four recursions are independent within a step.  Needs ``n >= 4``."""
+    cdef double p0[3]
+    cdef double p1[2]
+    cdef double p2[1]
+    cdef double tail[3]
+    # prologue: fill the pipeline (section s runs 3 - s samples ahead)
+    _sos1(c, z, src, p0, 3)
+    _sos1(c + 6, z + 2, p0, p1, 2)
+    _sos1(c + 12, z + 4, p1, p2, 1)
+    cdef double b00 = c[0], b01 = c[1], b02 = c[2], a01 = c[4], a02 = c[5]
+    cdef double b10 = c[6], b11 = c[7], b12 = c[8], a11 = c[10], a12 = c[11]
+    cdef double b20 = c[12], b21 = c[13], b22 = c[14], a21 = c[16], a22 = c[17]
+    cdef double b30 = c[18], b31 = c[19], b32 = c[20], a31 = c[22], a32 = c[23]
+    cdef double z00 = z[0], z01 = z[1], z10 = z[2], z11 = z[3]
+    cdef double z20 = z[4], z21 = z[5], z30 = z[6], z31 = z[7]
+    cdef double v0 = p0[2], v1 = p1[1], v2 = p2[0]
+    cdef double x0, y0, y1, y2, y3
+    cdef Py_ssize_t t
+    for t in range(3, n):
+        x0 = src[t]
+        y3 = b30 * v2 + z30
+        z30 = b31 * v2 - a31 * y3 + z31
+        z31 = b32 * v2 - a32 * y3
+        y2 = b20 * v1 + z20
+        z20 = b21 * v1 - a21 * y2 + z21
+        z21 = b22 * v1 - a22 * y2
+        y1 = b10 * v0 + z10
+        z10 = b11 * v0 - a11 * y1 + z11
+        z11 = b12 * v0 - a12 * y1
+        y0 = b00 * x0 + z00
+        z00 = b01 * x0 - a01 * y0 + z01
+        z01 = b02 * x0 - a02 * y0
+        dst[t - 3] = y3
+        v2 = y2
+        v1 = y1
+        v0 = y0
+    z[0] = z00; z[1] = z01; z[2] = z10; z[3] = z11
+    z[4] = z20; z[5] = z21; z[6] = z30; z[7] = z31
+    # epilogue: drain the pipeline
+    tail[0] = v2
+    _sos1(c + 18, z + 6, tail, dst + n - 3, 1)
+    tail[0] = v1
+    _sos1(c + 12, z + 4, tail, tail, 1)
+    _sos1(c + 18, z + 6, tail, dst + n - 2, 1)
+    tail[0] = v0
+    _sos1(c + 6, z + 2, tail, tail, 1)
+    _sos1(c + 12, z + 4, tail, tail, 1)
+    _sos1(c + 18, z + 6, tail, dst + n - 1, 1)
+
+
+cdef inline void _sos2(const double *c, double *z, const double *src, double *dst,
+                       Py_ssize_t n) noexcept nogil:
+    cdef double b00 = c[0], b01 = c[1], b02 = c[2], a01 = c[4], a02 = c[5]
+    cdef double b10 = c[6], b11 = c[7], b12 = c[8], a11 = c[10], a12 = c[11]
+    cdef double z00 = z[0], z01 = z[1], z10 = z[2], z11 = z[3]
+    cdef double xc, y
+    cdef Py_ssize_t t
+    for t in range(n):
+        xc = src[t]
+        y = b00 * xc + z00
+        z00 = b01 * xc - a01 * y + z01
+        z01 = b02 * xc - a02 * y
+        xc = y
+        y = b10 * xc + z10
+        z10 = b11 * xc - a11 * y + z11
+        z11 = b12 * xc - a12 * y
+        dst[t] = y
+    z[0] = z00; z[1] = z01; z[2] = z10; z[3] = z11
+
+
+cdef inline void _sos1(const double *c, double *z, const double *src, double *dst,
+                       Py_ssize_t n) noexcept nogil:
+    cdef double b0 = c[0], b1 = c[1], b2 = c[2], a1 = c[4], a2 = c[5]
+    cdef double z0 = z[0], z1 = z[1]
+    cdef double xc, y
+    cdef Py_ssize_t t
+    for t in range(n):
+        xc = src[t]
+        y = b0 * xc + z0
+        z0 = b1 * xc - a1 * y + z1
+        z1 = b2 * xc - a2 * y
+        dst[t] = y
+    z[0] = z0; z[1] = z1
+
+
+cdef void _sos_channel(const double *sos, Py_ssize_t n_sections, double *z,
+                       const double *x, double *y, Py_ssize_t n) noexcept nogil:
+    """The whole cascade over one channel, block by block, groups of sections in turn."""
+    cdef Py_ssize_t start, m, s, left
+    cdef const double *src
+    start = 0
+    while start < n:
+        m = n - start
+        if m > _BLOCK:
+            m = _BLOCK
+        src = x + start
+        s = 0
+        while s < n_sections:
+            left = n_sections - s
+            if left >= 4 and m >= 4:
+                _sos4_skewed(sos + 6 * s, z + 2 * s, src, y + start, m)
+                s += 4
+            elif left >= 4:
+                _sos4(sos + 6 * s, z + 2 * s, src, y + start, m)
+                s += 4
+            elif left >= 2:
+                _sos2(sos + 6 * s, z + 2 * s, src, y + start, m)
+                s += 2
+            else:
+                _sos1(sos + 6 * s, z + 2 * s, src, y + start, m)
+                s += 1
+            src = y + start
+        if n_sections == 0:
+            memcpy(y + start, x + start, m * sizeof(double))
+        start += m
+
+
+cdef bint _sos_correct(const double *sos, Py_ssize_t n_sec, double *z, double *y,
+                       Py_ssize_t n) noexcept nogil:
+    """Add to ``y[0:n]`` the zero-input response of the cascade from state ``z``.
+
+    Runs block by block until the state has decayed below ``1e-24`` of its
+    starting size (the rest of the response is then below rounding), or to the
+    end; ``z`` ends as the propagated state.  Returns whether it decayed."""
+    cdef double zeros[_BLOCK]
+    cdef double buf[_BLOCK]
+    cdef Py_ssize_t start = 0, m, t, j
+    cdef double s0 = 0.0, s
+    for j in range(2 * n_sec):
+        if z[j] > s0:
+            s0 = z[j]
+        elif -z[j] > s0:
+            s0 = -z[j]
+    if s0 == 0.0:
+        return True
+    memset(zeros, 0, _BLOCK * sizeof(double))
+    while start < n:
+        m = n - start
+        if m > _BLOCK:
+            m = _BLOCK
+        _sos_channel(sos, n_sec, z, zeros, buf, m)
+        for t in range(m):
+            y[start + t] = y[start + t] + buf[t]
+        start += m
+        s = 0.0
+        for j in range(2 * n_sec):
+            if z[j] > s:
+                s = z[j]
+            elif -z[j] > s:
+                s = -z[j]
+        if s <= 1e-24 * s0:
+            memset(z, 0, 2 * n_sec * sizeof(double))
+            return True
+    return False
+
+
+cdef void _sos_segments(const double *sos, Py_ssize_t n_sec, double *z, const double *x,
+                        double *y, Py_ssize_t n, int nt) noexcept nogil:
+    """One channel on ``nt`` threads, split in time (the filter is linear): segment
+    ``k`` is filtered from a zero state while segment 0 starts from ``z``; then
+    each later segment adds the zero-input response of the state segment ``k - 1``
+    ended in, which decays geometrically for a stable filter and is run only
+    until it is below rounding.  Falls back to one serial pass if it has not
+    decayed within a segment."""
+    cdef Py_ssize_t seg = (n + nt - 1) // nt, k, lo, hi, j
+    cdef Py_ssize_t ns2 = 2 * n_sec
+    cdef double *states = <double *> malloc(nt * ns2 * sizeof(double))
+    cdef double *z0 = <double *> malloc(ns2 * sizeof(double))
+    cdef int *decayed = <int *> malloc(nt * sizeof(int))
+    cdef bint ok = True
+    if states == NULL or z0 == NULL or decayed == NULL:
+        free(states); free(z0); free(decayed)
+        _sos_channel(sos, n_sec, z, x, y, n)
+        return
+    memcpy(z0, z, ns2 * sizeof(double))
+    for k in prange(nt, nogil=True, num_threads=nt, schedule="static"):
+        lo = k * seg
+        hi = lo + seg
+        if hi > n:
+            hi = n
+        if k == 0:
+            memcpy(states, z, ns2 * sizeof(double))
+        else:
+            memset(states + k * ns2, 0, ns2 * sizeof(double))
+        if hi > lo:
+            _sos_channel(sos, n_sec, states + k * ns2, x + lo, y + lo, hi - lo)
+    # states[k] = raw final state of segment k; correct segment k from states[k - 1]
+    for k in prange(1, nt, nogil=True, num_threads=nt, schedule="static"):
+        lo = k * seg
+        hi = lo + seg
+        if hi > n:
+            hi = n
+        decayed[k] = 1
+        if hi > lo:
+            decayed[k] = _sos_correct(sos, n_sec, states + (k - 1) * ns2, y + lo, hi - lo)
+    for k in range(1, nt - 1):
+        if not decayed[k]:
+            ok = False
+    if ok:
+        # the last segment's true final state: its raw state plus the propagated one
+        for j in range(ns2):
+            z[j] = states[(nt - 1) * ns2 + j] + states[(nt - 2) * ns2 + j]
+    else:
+        memcpy(z, z0, ns2 * sizeof(double))
+        _sos_channel(sos, n_sec, z, x, y, n)
+    free(states); free(z0); free(decayed)
+
+
+DEF _SPLIT_MIN = 16384    # fewest samples per time segment of one channel
+
+
+def _decay_length(sos):
+    """Samples for the cascade's zero-input response to fall by ``1e-24`` (about
+    55 e-folds at the largest pole radius), doubled for the cascade; ``-1`` if a
+    pole is on or outside the unit circle."""
+    a1, a2 = sos[:, 4], sos[:, 5]
+    disc = a1 * a1 - 4.0 * a2
+    root = np.sqrt(np.abs(disc))
+    radius = np.where(disc < 0, np.sqrt(np.abs(a2)),
+                      np.maximum(np.abs(-a1 + root), np.abs(-a1 - root)) / 2.0)
+    r = float(radius.max()) if radius.size else 0.0
+    if r >= 1.0:
+        return -1
+    if r <= 1e-300:
+        return 1
+    return int(2 * 55.3 / -np.log(r)) + 1
+
+
+def sosfilt(const double[:, ::1] sos, const double[:, ::1] x, zi, int n_threads):
+    """Filter each row of ``x (n_channels, n)`` through ``sos (n_sections, 6)``.
+
+    ``zi``: ``None`` or ``(n_channels, n_sections, 2)``.  Returns ``(y, zf)``.
+    Channels run in parallel; a single long channel is split in time across
+    the threads (see ``_sos_segments``)."""
+    cdef Py_ssize_t n_ch = x.shape[0], n = x.shape[1], n_sec = sos.shape[0], i
+    y_arr = np.empty((n_ch, n), dtype=np.float64)
+    if zi is None:
+        zf_arr = np.zeros((n_ch, n_sec, 2), dtype=np.float64)
+    else:
+        zf_arr = np.array(zi, dtype=np.float64, order="C", copy=True)
+    cdef double[:, ::1] y = y_arr
+    cdef double[:, :, ::1] zf = zf_arr
+    cdef int nt = n_threads if n_threads < n_ch else <int>n_ch
+    if n == 0 or n_ch == 0:
+        return y_arr, zf_arr
+    if nt < 1:
+        nt = 1
+    cdef int split = n_threads
+    cdef Py_ssize_t decay = 0, seg_min
+    if n_ch == 1 and split >= 2 and n >= 2 * _SPLIT_MIN:
+        # split in time only where each segment is much longer than the decay
+        decay = _decay_length(np.asarray(sos))
+        seg_min = max(_SPLIT_MIN, 4 * decay)
+        if decay > 0 and n // seg_min < split:
+            split = <int>(n // seg_min)
+    if n_ch == 1 and split >= 2 and n >= 2 * _SPLIT_MIN and decay > 0:
+        with nogil:
+            _sos_segments(&sos[0, 0], n_sec, &zf[0, 0, 0], &x[0, 0], &y[0, 0], n, split)
+        return y_arr, zf_arr
+    for i in prange(n_ch, nogil=True, num_threads=nt, schedule="dynamic"):
+        _sos_channel(&sos[0, 0], n_sec, &zf[i, 0, 0], &x[i, 0], &y[i, 0], n)
+    return y_arr, zf_arr
+
+
+# ---------------------------------------------------------------------------
+# lfilter (direct form II transposed) and its FIR special case
+# ---------------------------------------------------------------------------
+cdef void _iir_channel(const double *b, const double *a, Py_ssize_t k, double *z,
+                       const double *x, double *y, Py_ssize_t n) noexcept nogil:
+    """DF-II transposed, ``k`` coefficients each (``a[0] == 1``), state ``z`` (k - 1)."""
+    cdef Py_ssize_t t, j
+    cdef double xn, yn
+    for t in range(n):
+        xn = x[t]
+        if k > 1:
+            yn = z[0] + b[0] * xn
+            for j in range(k - 2):
+                z[j] = z[j + 1] + xn * b[j + 1] - yn * a[j + 1]
+            z[k - 2] = xn * b[k - 1] - yn * a[k - 1]
+        else:
+            yn = xn * b[0]
+        y[t] = yn
+
+
+cdef extern from *:
+    """
+    /* FIR convolution kernels: y[t] = sum_{k=0}^{min(m-1,t)} b[k] x[t-k] for t in [t0, t1),
+       summed in increasing k from 0.0 (the same rounding as a plain loop).  The AVX2
+       version keeps 16 outputs in registers and streams the taps; mul and add stay
+       separate (no FMA), so both versions give identical results. */
+    #include <string.h>
+    static void pyjl_fir_generic(const double *b, Py_ssize_t m, const double *x,
+                                 double *y, Py_ssize_t t0, Py_ssize_t t1) {
+        Py_ssize_t t = t0, k, j;
+        /* head: outputs that see fewer than m inputs */
+        for (; t < t1 && t < m - 1; t++) {
+            double acc = 0.0;
+            for (k = 0; k <= t; k++) acc = acc + b[k] * x[t - k];
+            y[t] = acc;
+        }
+        for (; t + 8 <= t1; t += 8) {
+            double a[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+            for (k = 0; k < m; k++) {
+                const double bk = b[k];
+                const double *p = x + t - k;
+                for (j = 0; j < 8; j++) a[j] = a[j] + bk * p[j];
+            }
+            for (j = 0; j < 8; j++) y[t + j] = a[j];
+        }
+        for (; t < t1; t++) {
+            double acc = 0.0;
+            for (k = 0; k < m; k++) acc = acc + b[k] * x[t - k];
+            y[t] = acc;
+        }
+    }
+    #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+    typedef double pyjl_v4d __attribute__((vector_size(32)));
+    __attribute__((target("avx2")))
+    static void pyjl_fir_avx2(const double *b, Py_ssize_t m, const double *x,
+                              double *y, Py_ssize_t t0, Py_ssize_t t1) {
+        Py_ssize_t t = t0, k;
+        Py_ssize_t head = (m - 1 < t1) ? m - 1 : t1;
+        if (t < head) { pyjl_fir_generic(b, m, x, y, t, head); t = head; }
+        for (; t + 16 <= t1; t += 16) {
+            pyjl_v4d a0 = {0, 0, 0, 0}, a1 = a0, a2 = a0, a3 = a0;
+            for (k = 0; k < m; k++) {
+                const double bk = b[k];
+                const pyjl_v4d vb = {bk, bk, bk, bk};
+                const double *p = x + t - k;
+                pyjl_v4d x0, x1, x2, x3;
+                memcpy(&x0, p, 32); memcpy(&x1, p + 4, 32);
+                memcpy(&x2, p + 8, 32); memcpy(&x3, p + 12, 32);
+                a0 = a0 + vb * x0; a1 = a1 + vb * x1;
+                a2 = a2 + vb * x2; a3 = a3 + vb * x3;
+            }
+            memcpy(y + t, &a0, 32); memcpy(y + t + 4, &a1, 32);
+            memcpy(y + t + 8, &a2, 32); memcpy(y + t + 12, &a3, 32);
+        }
+        if (t < t1) pyjl_fir_generic(b, m, x, y, t, t1);
+    }
+    static int pyjl_has_avx2(void) {
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx2");
+    }
+    #else
+    static void pyjl_fir_avx2(const double *b, Py_ssize_t m, const double *x,
+                              double *y, Py_ssize_t t0, Py_ssize_t t1) {
+        pyjl_fir_generic(b, m, x, y, t0, t1);
+    }
+    static int pyjl_has_avx2(void) { return 0; }
+    #endif
+    """
+    void pyjl_fir_generic(const double *b, Py_ssize_t m, const double *x, double *y,
+                          Py_ssize_t t0, Py_ssize_t t1) noexcept nogil
+    void pyjl_fir_avx2(const double *b, Py_ssize_t m, const double *x, double *y,
+                       Py_ssize_t t0, Py_ssize_t t1) noexcept nogil
+    int pyjl_has_avx2() noexcept nogil
+
+cdef int _AVX2 = pyjl_has_avx2()
+DEF _CHUNK = 16384   # samples per work item when one channel is split across threads
+
+
+cdef void _fir_range(const double *b, Py_ssize_t m, const double *x, double *y,
+                     Py_ssize_t t0, Py_ssize_t t1) noexcept nogil:
+    if _AVX2:
+        pyjl_fir_avx2(b, m, x, y, t0, t1)
+    else:
+        pyjl_fir_generic(b, m, x, y, t0, t1)
+
+
+cdef void _fir_state(const double *b, Py_ssize_t m, double *z, const double *x,
+                     double *y, Py_ssize_t n) noexcept nogil:
+    """Add ``zi`` to the first outputs and replace it by the final state:
+    ``zf[j] = sum_{k > j} b[k] x[n - 1 - (k - j - 1)] + zi[j + n]``."""
+    cdef Py_ssize_t t, k, lo
+    cdef double acc, zi_t
+    for t in range(m - 1):
+        if t < n:
+            y[t] = y[t] + z[t]
+    for t in range(m - 1):
+        acc = 0.0
+        for k in range(t + 1, m):
+            lo = n - (k - t)
+            if lo >= 0:
+                acc = acc + b[k] * x[lo]
+        if t + n < m - 1:
+            zi_t = z[t + n]
+        else:
+            zi_t = 0.0
+        z[t] = acc + zi_t
+
+
+def lfilter(const double[::1] b, const double[::1] a, const double[:, ::1] x, zi,
+            int n_threads):
+    """Filter each row of ``x`` by ``b/a`` (``a[0] == 1``); ``zi``: ``None`` or
+    ``(n_channels, max(len(a), len(b)) - 1)``.  Returns ``(y, zf)``.
+
+    ``len(a) == 1`` runs the direct-form FIR convolution, split into chunks of
+    samples across threads (an FIR has no recursion)."""
+    cdef Py_ssize_t n_ch = x.shape[0], n = x.shape[1], i, q, c, t0, t1
+    cdef Py_ssize_t k = max(a.shape[0], b.shape[0])
+    bb = np.zeros(k, dtype=np.float64)
+    aa = np.zeros(k, dtype=np.float64)
+    bb[:b.shape[0]] = b
+    aa[:a.shape[0]] = a
+    cdef double[::1] bp = bb
+    cdef double[::1] ap = aa
+    cdef bint fir = a.shape[0] == 1
+    y_arr = np.empty((n_ch, n), dtype=np.float64)
+    if zi is None:
+        zf_arr = np.zeros((n_ch, k - 1), dtype=np.float64)
+    else:
+        zf_arr = np.array(zi, dtype=np.float64, order="C", copy=True)
+    cdef double[:, ::1] y = y_arr
+    cdef double[:, ::1] zf = zf_arr
+    cdef Py_ssize_t n_chunks = (n + _CHUNK - 1) // _CHUNK
+    cdef Py_ssize_t items = n_ch * n_chunks
+    cdef int nt
+    if n_ch == 0 or n == 0:
+        return y_arr, zf_arr
+    if fir:
+        nt = n_threads if n_threads < items else <int>items
+        if nt < 1:
+            nt = 1
+        for q in prange(items, nogil=True, num_threads=nt, schedule="static"):
+            c = q // n_chunks
+            t0 = (q - c * n_chunks) * _CHUNK
+            t1 = t0 + _CHUNK
+            if t1 > n:
+                t1 = n
+            _fir_range(&bp[0], k, &x[c, 0], &y[c, 0], t0, t1)
+        if k > 1:
+            for i in range(n_ch):
+                _fir_state(&bp[0], k, &zf[i, 0], &x[i, 0], &y[i, 0], n)
+        return y_arr, zf_arr
+    nt = n_threads if n_threads < n_ch else <int>n_ch
+    if nt < 1:
+        nt = 1
+    for i in prange(n_ch, nogil=True, num_threads=nt, schedule="dynamic"):
+        _iir_channel(&bp[0], &ap[0], k, &zf[i, 0], &x[i, 0], &y[i, 0], n)
+    return y_arr, zf_arr
+
+
+# ---------------------------------------------------------------------------
+# upfirdn (polyphase)
+# ---------------------------------------------------------------------------
+cdef void _upfirdn_range(const double *hp, Py_ssize_t nq, Py_ssize_t up, Py_ssize_t down,
+                         const double *x, Py_ssize_t n, double *y, Py_ssize_t i0,
+                         Py_ssize_t i1) noexcept nogil:
+    """Outputs ``i0 <= i < i1``: ``y[i] = sum_q hp[p, q] x[j0 - q]`` with ``m = i*down``,
+    phase ``p = m % up``, ``j0 = m // up`` and ``hp[p, q] = h[p + q*up]`` (zero-padded
+    to ``nq`` taps per phase)."""
+    cdef Py_ssize_t i, m, p, j0, q, qlo, qhi
+    cdef const double *hq
+    cdef double a0, a1, a2, a3
+    cdef Py_ssize_t dq = down // up, dr = down % up
+    m = i0 * down
+    p = m % up
+    j0 = m // up
+    for i in range(i0, i1):
+        qlo = j0 - (n - 1)
+        if qlo < 0:
+            qlo = 0
+        qhi = j0
+        if qhi > nq - 1:
+            qhi = nq - 1
+        hq = hp + p * nq
+        # four partial sums break the add latency chain (taps q = r mod 4)
+        a0 = 0.0
+        a1 = 0.0
+        a2 = 0.0
+        a3 = 0.0
+        q = qlo
+        while q + 3 <= qhi:
+            a0 = a0 + hq[q] * x[j0 - q]
+            a1 = a1 + hq[q + 1] * x[j0 - q - 1]
+            a2 = a2 + hq[q + 2] * x[j0 - q - 2]
+            a3 = a3 + hq[q + 3] * x[j0 - q - 3]
+            q += 4
+        while q <= qhi:
+            a0 = a0 + hq[q] * x[j0 - q]
+            q += 1
+        y[i] = (a0 + a1) + (a2 + a3)
+        # next output: m += down, tracked as (j0, p) without a division
+        j0 += dq
+        p += dr
+        if p >= up:
+            p -= up
+            j0 += 1
+
+
+def upfirdn(const double[::1] h, const double[:, ::1] x, Py_ssize_t up, Py_ssize_t down,
+            int n_threads):
+    """Upsample each row by ``up``, filter with ``h``, downsample by ``down``.
+
+    Output ``(n_channels, ((n - 1) * up + len(h) - 1) // down + 1)``; outputs are
+    computed polyphase, in chunks spread across threads."""
+    cdef Py_ssize_t n_ch = x.shape[0], n = x.shape[1], nh = h.shape[0], q, c, i0, i1
+    cdef Py_ssize_t n_out = ((n - 1) * up + nh - 1) // down + 1 if n > 0 else 0
+    cdef Py_ssize_t nq = (nh + up - 1) // up
+    hp_arr = np.zeros((up, nq), dtype=np.float64)
+    hfull = np.zeros(up * nq, dtype=np.float64)
+    hfull[:nh] = h
+    hp_arr[:, :] = hfull.reshape(nq, up).T
+    cdef double[:, ::1] hp = hp_arr
+    y_arr = np.empty((n_ch, n_out), dtype=np.float64)
+    cdef double[:, ::1] y = y_arr
+    if n_out == 0 or n_ch == 0:
+        return y_arr
+    cdef Py_ssize_t n_chunks = (n_out + _CHUNK - 1) // _CHUNK
+    cdef Py_ssize_t items = n_ch * n_chunks
+    cdef int nt = n_threads if n_threads < items else <int>items
+    if nt < 1:
+        nt = 1
+    for q in prange(items, nogil=True, num_threads=nt, schedule="static"):
+        c = q // n_chunks
+        i0 = (q - c * n_chunks) * _CHUNK
+        i1 = i0 + _CHUNK
+        if i1 > n_out:
+            i1 = n_out
+        _upfirdn_range(&hp[0, 0], nq, up, down, &x[c, 0], n, &y[c, 0], i0, i1)
+    return y_arr
+
+
+# ---------------------------------------------------------------------------
+# framing for the STFT family
+# ---------------------------------------------------------------------------
+cdef void _frame(const double *x, const double *w, Py_ssize_t L, int detrend,
+                 double *out) noexcept nogil:
+    """One frame: detrend (0 none, 1 constant, 2 linear) then multiply by ``w``."""
+    cdef Py_ssize_t t
+    cdef double s0, s1, mean, slope, tc, c
+    if detrend == 0:
+        for t in range(L):
+            out[t] = w[t] * x[t]
+    elif detrend == 1:
+        s0 = 0.0
+        for t in range(L):
+            s0 = s0 + x[t]
+        mean = s0 / L
+        for t in range(L):
+            out[t] = w[t] * (x[t] - mean)
+    else:
+        # least-squares line a + b * (t - tc), tc the centre (orthogonal basis)
+        s0 = 0.0
+        s1 = 0.0
+        tc = (L - 1) * 0.5
+        for t in range(L):
+            s0 = s0 + x[t]
+        mean = s0 / L
+        c = 0.0
+        for t in range(L):
+            s1 = s1 + (t - tc) * (x[t] - mean)
+            c = c + (t - tc) * (t - tc)
+        slope = s1 / c if c > 0 else 0.0
+        for t in range(L):
+            out[t] = w[t] * ((x[t] - mean) - slope * (t - tc))
+
+
+def stft_frames(const double[:, ::1] x, const double[::1] window, Py_ssize_t step,
+                int detrend, int n_threads):
+    """Frames ``(n_channels, n_frames, L)``: ``detrend(x[:, k*step : k*step+L]) * window``,
+    ``n_frames = (n - L) // step + 1``; ``detrend`` 0 none, 1 constant, 2 linear."""
+    cdef Py_ssize_t n_ch = x.shape[0], n = x.shape[1], L = window.shape[0]
+    cdef Py_ssize_t n_fr = (n - L) // step + 1 if n >= L else 0
+    cdef Py_ssize_t total = n_ch * n_fr, q, c, f
+    out_arr = np.empty((n_ch, n_fr, L), dtype=np.float64)
+    cdef double[:, :, ::1] out = out_arr
+    if total == 0 or L == 0:
+        return out_arr
+    cdef int nt = n_threads if n_threads < total else <int>total
+    if nt < 1:
+        nt = 1
+    for q in prange(total, nogil=True, num_threads=nt, schedule="static"):
+        c = q // n_fr
+        f = q - c * n_fr
+        _frame(&x[c, f * step], &window[0], L, detrend, &out[c, f, 0])
+    return out_arr
+
+
+# ---------------------------------------------------------------------------
+# FFT convolution (overlap-add, scipy.fft)
+# ---------------------------------------------------------------------------
+def _oa_block(Py_ssize_t m, Py_ssize_t n):
+    """Block length for overlap-add of an ``m``-tap filter over ``n`` samples."""
+    import scipy.fft as sfft
+    if n <= 2 * m or m <= 1:
+        return sfft.next_fast_len(n + m - 1, True), n
+    nfft = sfft.next_fast_len(max(8 * m, 1024), True)
+    while nfft - m + 1 < m:
+        nfft = sfft.next_fast_len(nfft + 1, True)
+    return nfft, nfft - m + 1
+
+
+def fftfilt(const double[::1] h, const double[:, ::1] x, int n_threads):
+    """Full convolution of each row of ``x`` with ``h`` by overlap-add FFTs.
+
+    Returns ``(n_channels, n + len(h) - 1)``; FFTs by ``scipy.fft`` with
+    ``workers=n_threads``."""
+    import scipy.fft as sfft
+    h_arr = np.asarray(h)
+    x_arr = np.asarray(x)
+    cdef Py_ssize_t n_ch = x.shape[0], n = x.shape[1], m = h.shape[0]
+    if n == 0 or m == 0:
+        return np.zeros((n_ch, max(n + m - 1, 0)), dtype=np.float64)
+    nfft, L = _oa_block(m, n)
+    workers = max(1, n_threads)
+    H = sfft.rfft(h_arr, nfft)
+    nb = -(-n // L)
+    out = np.zeros((n_ch, nb * L + nfft - L), dtype=np.float64)
+    # blocks in groups that keep the working set near 32 MB
+    group = max(1, (1 << 22) // max(nfft, 1) // max(n_ch, 1))
+    for g0 in range(0, nb, group):
+        g1 = min(nb, g0 + group)
+        lo, hi = g0 * L, min(n, g1 * L)
+        seg = np.zeros((n_ch, g1 - g0, L), dtype=np.float64)
+        seg.reshape(n_ch, -1)[:, :hi - lo] = x_arr[:, lo:hi]
+        Y = sfft.rfft(seg, nfft, axis=-1, workers=workers)
+        Y *= H
+        blocks = sfft.irfft(Y, nfft, axis=-1, workers=workers)
+        # overlap-add: block b lands at (g0 + b) * L; chunks of length <= L never collide
+        for j in range(0, nfft, L):
+            w = min(L, nfft - j)
+            base = out[:, lo + j:]
+            view = np.lib.stride_tricks.as_strided(
+                base, shape=(n_ch, g1 - g0, w),
+                strides=(base.strides[0], L * 8, 8), writeable=True)
+            view += blocks[:, :, j:j + w]
+    return np.ascontiguousarray(out[:, :n + m - 1])

@@ -1,0 +1,185 @@
+"""The public edge of ``pyjl.dsp``: validation, layout and dtype rules.
+
+Every public function here follows the same path: remember the input's form
+(:func:`pyjl.data.origin`), read it as a NumPy view (:func:`pyjl.data.as_array`),
+move the filtered ``axis`` last and fold the other axes into channels so the
+kernel sees a C-contiguous float64 ``(n_channels, n)`` array, and on the way
+back unfold, move the axis home and give the result the input's form
+(DataFrame in, DataFrame out).  For tables (pandas DataFrames, Arrow tables)
+columns are channels and time runs down the rows, so the default axis is 0;
+for arrays it is -1, as in SciPy.
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .. import data
+from ..engines import current
+from ..exceptions import InputError
+
+__all__ = ["Signal", "read_signal", "coefficients", "validate_sos", "check_stable",
+           "channels", "from_channels", "out_dtype", "as_int", "engine"]
+
+_TABLES = ("dataframe", "arrow_table", "arrow_batch")
+
+
+def engine():
+    """The engine that runs the kernels now."""
+    return current()
+
+
+@dataclass
+class Signal:
+    """A validated input signal: ``values`` (NumPy), its ``origin`` and the axis."""
+
+    values: np.ndarray
+    origin: Any
+    axis: int
+
+    @property
+    def n(self) -> int:
+        return self.values.shape[self.axis]
+
+    def restore(self, result, **kwargs):
+        """``result`` in the input's form (only when the shape maps onto it)."""
+        return data.restore(result, self.origin, **kwargs)
+
+
+def _want_dtype(obj) -> Any:
+    dt = getattr(obj, "dtype", None)
+    try:
+        dt = np.dtype(dt) if dt is not None else None
+    except TypeError:
+        dt = None
+    if dt is not None and dt.kind == "c":
+        return np.complex128 if dt != np.complex64 else np.complex64
+    if dt == np.float32:
+        return np.float32
+    return np.float64
+
+
+def read_signal(x, *, name: str = "x", axis=None, min_len: int = 1) -> Signal:
+    """Validate a signal and pick its axis (``None``: 0 for tables, -1 otherwise)."""
+    org = data.origin(x)
+    if isinstance(x, (list, tuple)):
+        x = np.asarray(x)
+    values = data.as_array(x, name=name, dtype=_want_dtype(x), allow_empty=True)
+    if values.ndim == 0:
+        raise InputError(f"`{name}` must be at least 1-D; got a scalar {values!r}. "
+                         "Fix: pass an array of samples.")
+    if axis is None:
+        axis = 0 if org.kind in _TABLES else -1
+    ax = as_int(axis, "axis")
+    if not -values.ndim <= ax < values.ndim:
+        raise InputError(f"`axis` must index one of the {values.ndim} dimensions of `{name}` "
+                         f"(shape {values.shape}); got {axis}. Fix: pass an axis in "
+                         f"[{-values.ndim}, {values.ndim - 1}].")
+    ax %= values.ndim
+    if values.shape[ax] < min_len:
+        raise InputError(f"`{name}` must have at least {min_len} sample(s) along axis {ax}; "
+                         f"got shape {values.shape}. Fix: pass a longer signal.")
+    return Signal(values, org, ax)
+
+
+def as_int(value, name: str, *, minimum: int | None = None) -> int:
+    """``value`` as a Python int, or an :class:`InputError` naming ``name``."""
+    try:
+        out = operator.index(value)
+    except TypeError:
+        if isinstance(value, (float, np.floating)) and float(value).is_integer():
+            out = int(value)
+        else:
+            raise InputError(f"`{name}` must be an integer; got {value!r}. "
+                             f"Fix: pass a whole number.") from None
+    if minimum is not None and out < minimum:
+        raise InputError(f"`{name}` must be >= {minimum}; got {out}. "
+                         f"Fix: pass an integer of at least {minimum}.")
+    return int(out)
+
+
+def coefficients(c, name: str) -> np.ndarray:
+    """A non-empty, finite, 1-D coefficient vector (float64 or complex128)."""
+    arr = np.atleast_1d(np.asarray(c))
+    if arr.dtype.kind not in "biufc":
+        raise InputError(f"`{name}` must be numeric filter coefficients; got dtype "
+                         f"{arr.dtype}. Fix: pass a float array.")
+    if arr.ndim != 1 or arr.size == 0:
+        raise InputError(f"`{name}` must be a non-empty 1-D array of coefficients; got shape "
+                         f"{arr.shape}. Fix: pass a flat array such as [1.0, -0.5].")
+    bad = np.flatnonzero(~np.isfinite(arr))
+    if bad.size:
+        raise InputError(f"`{name}` must be finite; got {arr[bad[0]]} at index {bad[0]}. "
+                         "Fix: redesign the filter or remove NaN/inf coefficients.")
+    return arr
+
+
+def check_stable(a: np.ndarray, name: str, tol: float = 1e-9) -> None:
+    """Raise :class:`InputError` if the denominator ``a`` has a pole outside the unit circle.
+
+    Poles on the circle (an integrator, ``a = [1, -1]``) are allowed, as in SciPy."""
+    if a.size <= 1:
+        return
+    poles = np.roots(a)
+    if poles.size and np.max(np.abs(poles)) > 1.0 + tol:
+        worst = poles[np.argmax(np.abs(poles))]
+        raise InputError(f"`{name}` describes an unstable filter: pole {worst:.6g} has "
+                         f"|p| = {abs(worst):.6g} > 1. Fix: design a stable filter (for high "
+                         "orders use output='sos', which keeps poles accurate).")
+
+
+def validate_sos(sos, name: str = "sos") -> np.ndarray:
+    """A ``(n_sections, 6)`` float64 array with ``a0 == 1`` and stable sections."""
+    arr = np.asarray(sos)
+    if arr.dtype.kind not in "biuf":
+        raise InputError(f"`{name}` must be a real float array of second-order sections; got "
+                         f"dtype {arr.dtype}. Fix: design it with output='sos'.")
+    arr = np.atleast_2d(arr).astype(np.float64)
+    if arr.ndim != 2 or arr.shape[1] != 6 or arr.shape[0] < 1:
+        raise InputError(f"`{name}` must have shape (n_sections, 6); got shape "
+                         f"{np.shape(sos)}. Fix: design it with output='sos' (each row "
+                         "is b0, b1, b2, a0, a1, a2).")
+    bad = np.argwhere(~np.isfinite(arr))
+    if bad.size:
+        raise InputError(f"`{name}` must be finite; got {arr[tuple(bad[0])]} at index "
+                         f"{tuple(int(i) for i in bad[0])}. Fix: redesign the filter.")
+    if not np.all(arr[:, 3] == 1.0):
+        k = int(np.flatnonzero(arr[:, 3] != 1.0)[0])
+        raise InputError(f"`{name}[:, 3]` (a0 of every section) must be 1; got {arr[k, 3]} in "
+                         f"section {k}. Fix: divide that row by its a0.")
+    a1, a2 = arr[:, 4], arr[:, 5]
+    unstable = (np.abs(a2) > 1.0 + 1e-12) | (np.abs(a1) > 1.0 + a2 + 1e-12)
+    if np.any(unstable):
+        k = int(np.flatnonzero(unstable)[0])
+        p = np.roots(arr[k, 3:])
+        raise InputError(f"`{name}` describes an unstable filter: section {k} has poles "
+                         f"{np.round(p, 6).tolist()} outside the unit circle. Fix: design a "
+                         "stable filter (poles inside |z| < 1).")
+    return np.ascontiguousarray(arr)
+
+
+def channels(values: np.ndarray, axis: int) -> tuple[np.ndarray, tuple[int, ...]]:
+    """``values`` with ``axis`` last and the other axes folded into channels: a
+    C-contiguous ``(n_channels, n)`` array (a view when the layout allows), plus
+    the outer shape to unfold with.  The dtype is kept (complex data stays complex)."""
+    moved = np.moveaxis(values, axis, -1)
+    outer = moved.shape[:-1]
+    return np.ascontiguousarray(moved.reshape(int(np.prod(outer)), moved.shape[-1])), outer
+
+
+def from_channels(y2: np.ndarray, outer: tuple[int, ...], axis: int) -> np.ndarray:
+    """Undo :func:`channels` for a 2-D result whose last axis may have a new length."""
+    return np.moveaxis(y2.reshape(outer + (y2.shape[-1],)), -1, axis)
+
+
+def out_dtype(*arrays) -> np.dtype:
+    """SciPy's result dtype for a filter: float32/complex64 stay single, the rest double."""
+    dt = np.result_type(*[np.dtype(a) if isinstance(a, (type, np.dtype)) else
+                          np.asarray(a).dtype for a in arrays])
+    if dt.kind == "c":
+        return np.dtype(np.complex64 if dt == np.complex64 else np.complex128)
+    return np.dtype(np.float32 if dt == np.float32 else np.float64)
