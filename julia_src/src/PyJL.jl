@@ -25,10 +25,10 @@ include("dsp.jl")
 
 # GP
 # (`cholesky` stays unexported so `using LinearAlgebra, PyJL` is unambiguous: call PyJL.cholesky)
-export kernel_matrix, kernel_matrix_grad, cho_solve,
+export kernel_matrix, kernel_matrix_grad, kernel_grad_contract, cho_solve, cho_inverse,
        expected_improvement, log_expected_improvement
 # HMM
-export forward_backward, forward_backward!, viterbi
+export forward, forward_backward, forward_backward!, viterbi, viterbi!, gaussian_loglik, weighted_moments
 # DSP
 export sosfilt, lfilter, upfirdn, fftfilt, stft_frames
 

@@ -39,12 +39,15 @@ class EngineInfo(Protocol):
 class GPKernels(Protocol):
     """Covariance kernels, Cholesky algebra and acquisition for Gaussian processes.
 
-    ``kind`` names a stationary or dot-product kernel: ``"rbf"``, ``"matern12"``,
+    ``kind`` names a stationary kernel: ``"rbf"``, ``"matern12"``,
     ``"matern32"``, ``"matern52"``, ``"rq"``, ``"periodic"``.  ``X1`` is
-    ``(n1, d)``, ``X2`` ``(n2, d)``; ``lengthscale`` is ``(d,)`` (a scalar
-    lengthscale is broadcast by the caller); ``variance`` is a float;
-    ``extra`` is a ``(m,)`` float64 array of the kind's other parameters
-    (``rq``: ``[alpha]``; ``periodic``: ``[period]``; others: empty).
+    ``(n1, d)``, ``X2`` ``(n2, d)``; ``lengthscale`` is ``(d,)`` (ARD) or
+    ``(1,)`` (isotropic); ``variance`` is a float; ``extra`` is a ``(m,)``
+    float64 array of the kind's other parameters (``rq``: ``[alpha]``;
+    ``periodic``: ``[period]``; others: empty).  The log-parameters are ordered
+    ``log lengthscale[0..len-1]``, ``log variance``, ``log extra[0..m-1]``
+    (``p = len(lengthscale) + 1 + m`` of them).  ``periodic`` is
+    ``variance exp(-2 sum_k sin^2(pi (x_k - x'_k) / period) / l_k^2)``.
     """
 
     def kernel_matrix(self, kind: str, X1: Array, X2: Array, lengthscale: Array,
@@ -54,9 +57,15 @@ class GPKernels(Protocol):
 
     def kernel_matrix_grad(self, kind: str, X: Array, lengthscale: Array,
                            variance: float, extra: Array) -> tuple[Array, Array]:
-        """``(K, dK)``: ``K`` is ``(n, n)``; ``dK`` is ``(d + 1 + m, n, n)``, the
-        derivatives of ``K`` with respect to ``log lengthscale[0..d-1]``,
+        """``(K, dK)``: ``K`` is ``(n, n)``; ``dK`` is ``(p, n, n)``, the
+        derivatives of ``K`` with respect to ``log lengthscale[...]``,
         ``log variance`` and ``log extra[0..m-1]``, in that order."""
+        ...
+
+    def kernel_grad_contract(self, kind: str, X: Array, lengthscale: Array, variance: float,
+                             extra: Array, W: Array) -> Array:
+        """``g[q] = sum_ij W[i, j] dK[i, j] / dlog-param[q]`` for a symmetric ``W``
+        ``(n, n)``; ``(p,)``.  The likelihood gradient without a ``(p, n, n)`` tensor."""
         ...
 
     def cholesky(self, K: Array, jitter: float) -> Array:
@@ -68,6 +77,10 @@ class GPKernels(Protocol):
 
     def cho_solve(self, L: Array, B: Array) -> Array:
         """``(L L^T)^{-1} B`` for ``B`` of shape ``(n,)`` or ``(n, k)``."""
+        ...
+
+    def cho_inverse(self, L: Array) -> Array:
+        """``(L L^T)^{-1}``, the full symmetric ``(n, n)`` inverse from the lower factor."""
         ...
 
     def expected_improvement(self, mu: Array, sigma: Array, best: float, xi: float) -> Array:
@@ -97,10 +110,27 @@ class HMMKernels(Protocol):
         time and sequences."""
         ...
 
+    def forward(self, log_pi: Array, log_A: Array, log_B: Array, lengths: Array) -> Array:
+        """``loglik (n_seq,)``: per-sequence log-likelihoods from the forward pass
+        alone (no posteriors; what scoring needs)."""
+        ...
+
     def viterbi(self, log_pi: Array, log_A: Array, log_B: Array,
                 lengths: Array) -> tuple[Array, Array]:
         """``(path (T,) int64, logprob (n_seq,))``: the most likely state path of
         each sequence and its joint log-probability."""
+        ...
+
+    def gaussian_loglik(self, X: Array, mean: Array, var: Array) -> Array:
+        """Diagonal-Gaussian log-densities ``(T, K)``: ``X (T, d)``, ``mean`` and
+        ``var`` ``(K, d)``; ``out[t, k] = sum_j log N(X[t, j]; mean[k, j], var[k, j])``."""
+        ...
+
+    def weighted_moments(self, X: Array, W: Array, shift: Array) -> tuple[Array, Array, Array]:
+        """``(N (K,), S1 (K, d), S2 (K, d))`` for ``X (T, d)``, weights ``W (T, K)``
+        and ``shift (d,)``: ``N = W.sum(0)``, ``S1 = W.T @ (X - shift)``,
+        ``S2 = W.T @ (X - shift)**2`` (the sufficient statistics of Gaussian,
+        Poisson and exponential emissions)."""
         ...
 # --- end HMM ----------------------------------------------------------------
 
@@ -109,35 +139,47 @@ class HMMKernels(Protocol):
 class DSPKernels(Protocol):
     """Filtering, resampling and framing along the last axis of ``(n_channels, n)``.
 
-    The family layer moves the requested axis last and flattens the rest into
-    channels, so every kernel sees a C-contiguous float64 (or float32 where
-    stated) 2-D array.
+    The family layer (``pyjl.dsp``) moves the requested axis last, folds the
+    other axes into channels, splits complex data into real and imaginary
+    parts and casts to float64, so every kernel sees C-contiguous float64
+    arrays: ``x`` is ``(n_channels, n)`` with ``n >= 0``; coefficient vectors
+    are 1-D.  Results are freshly allocated float64 (float32 outputs are cast
+    back by the family layer).  Channels are independent (engines may run
+    them in parallel).  Julia receives ``x`` as an ``(n, n_channels)`` matrix
+    (one channel per column) and returns results in the same orientation.
     """
 
     def sosfilt(self, sos: Array, x: Array, zi: Array | None) -> tuple[Array, Array]:
-        """Cascade of second-order sections ``sos (n_sections, 6)`` over
-        ``x (n_channels, n)``; ``zi``/``zf`` are ``(n_channels, n_sections, 2)``."""
+        """Cascade of second-order sections ``sos (n_sections, 6)`` (rows
+        ``b0 b1 b2 1 a1 a2``, stable) over ``x (n_channels, n)``, direct form II
+        transposed per section; ``zi`` (``None`` = zeros) and the returned ``zf``
+        are ``(n_channels, n_sections, 2)``.  Returns ``(y (n_channels, n), zf)``."""
         ...
 
     def lfilter(self, b: Array, a: Array, x: Array, zi: Array | None) -> tuple[Array, Array]:
-        """Direct-form II transposed filter; ``zi``/``zf`` are
-        ``(n_channels, max(len(a), len(b)) - 1)``; ``a[0] == 1``."""
+        """Direct-form II transposed filter ``b(z)/a(z)`` with ``a[0] == 1``
+        (the caller normalises); ``len(a) == 1`` is an FIR convolution.  ``zi``
+        (``None`` = zeros) and ``zf`` are ``(n_channels, max(len(a), len(b)) - 1)``.
+        Returns ``(y (n_channels, n), zf)``."""
         ...
 
     def upfirdn(self, h: Array, x: Array, up: int, down: int) -> Array:
-        """Upsample by ``up``, FIR filter with ``h``, downsample by ``down``;
-        output ``(n_channels, ((n - 1) * up + len(h) - 1) // down + 1)``."""
+        """Upsample by ``up``, FIR filter with ``h``, downsample by ``down``:
+        ``y[i] = sum_k h[k] xu[i*down - k]`` with ``xu[m] = x[m/up]`` when
+        ``up | m``; output ``(n_channels, ((n - 1) * up + len(h) - 1) // down + 1)``
+        (``n >= 1``)."""
         ...
 
     def fftfilt(self, h: Array, x: Array) -> Array:
-        """Full linear convolution of each channel with ``h`` by overlap-add FFT;
-        ``(n_channels, n + len(h) - 1)``."""
+        """Full linear convolution of each channel with ``h`` (overlap-add FFT where
+        the engine has an FFT); ``(n_channels, n + len(h) - 1)``."""
         ...
 
-    def stft_frames(self, x: Array, window: Array, step: int) -> Array:
-        """Windowed frames ``(n_channels, n_frames, len(window))`` with
-        ``n_frames = (n - len(window)) // step + 1``; frame ``k`` is
-        ``x[:, k*step : k*step + len(window)] * window``."""
+    def stft_frames(self, x: Array, window: Array, step: int, detrend: int = 0) -> Array:
+        """Windowed frames ``(n_channels, n_frames, L)``, ``L = len(window)``,
+        ``n_frames = (n - L) // step + 1`` (0 if ``n < L``): frame ``k`` is
+        ``detrend(x[:, k*step : k*step + L]) * window`` where ``detrend`` is 0
+        (none), 1 (subtract the frame mean) or 2 (subtract the least-squares line)."""
         ...
 # --- end DSP ----------------------------------------------------------------
 

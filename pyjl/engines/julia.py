@@ -22,17 +22,30 @@ class JuliaEngine:
         return bridge.availability()
 
     # --- GP kernels -------------------------------------------------------------
+    # Point sets X (n, d) go as-is (Julia sees (d, n), the kernels' layout). Other
+    # matrices go as `.T` so Julia sees NumPy's indexing, and matrix results come back
+    # `.T` for the same reason (K, L and Kinv; dK is symmetric in its two point axes).
     def kernel_matrix(self, kind, X1, X2, lengthscale, variance, extra):
-        return bridge.call("kernel_matrix", kind, X1, X2, lengthscale, float(variance), extra)
+        return bridge.call("kernel_matrix", kind, X1, X2, lengthscale, float(variance),
+                           extra).T
 
     def kernel_matrix_grad(self, kind, X, lengthscale, variance, extra):
-        return bridge.call("kernel_matrix_grad", kind, X, lengthscale, float(variance), extra)
+        K, dK = bridge.call("kernel_matrix_grad", kind, X, lengthscale, float(variance), extra)
+        return K, dK
+
+    def kernel_grad_contract(self, kind, X, lengthscale, variance, extra, W):
+        return bridge.call("kernel_grad_contract", kind, X, lengthscale, float(variance),
+                           extra, W)
 
     def cholesky(self, K, jitter):
-        return bridge.call("cholesky", K, float(jitter))
+        return bridge.call("cholesky", K, float(jitter)).T
+
+    def cho_inverse(self, L):
+        return bridge.call("cho_inverse", L.T)
 
     def cho_solve(self, L, B):
-        return bridge.call("cho_solve", L, B)
+        out = bridge.call("cho_solve", L.T, B.T if B.ndim == 2 else B)
+        return out.T if B.ndim == 2 else out
 
     def expected_improvement(self, mu, sigma, best, xi):
         return bridge.call("expected_improvement", mu, sigma, float(best), float(xi))
@@ -42,11 +55,30 @@ class JuliaEngine:
     # --- end GP -----------------------------------------------------------------
 
     # --- HMM kernels ------------------------------------------------------------
+    # julia_src/src/hmm.jl works on log_A[from, to] (K x K), log_B (K x T) and 1-based
+    # states.  Under the bridge's orientation rule the (T, K) log_B arrives as K x T as it
+    # is; log_A crosses transposed, so it is sent as log_A.T (a K x K copy) and the
+    # K x K xi_sum is transposed back; gamma (K x T) returns as a (T, K) view; the path
+    # comes back 1-based and is shifted to pyjl's 0-based states here.
     def forward_backward(self, log_pi, log_A, log_B, lengths):
-        return bridge.call("forward_backward", log_pi, log_A, log_B, lengths)
+        loglik, gamma, xi_sum = bridge.call("forward_backward", log_pi, log_A.T.copy(),
+                                            log_B, lengths)
+        return loglik, gamma, xi_sum.T.copy()
+
+    def forward(self, log_pi, log_A, log_B, lengths):
+        return bridge.call("forward", log_pi, log_A.T.copy(), log_B, lengths)
 
     def viterbi(self, log_pi, log_A, log_B, lengths):
-        return bridge.call("viterbi", log_pi, log_A, log_B, lengths)
+        path, logprob = bridge.call("viterbi", log_pi, log_A.T.copy(), log_B, lengths)
+        return (path - 1).astype("int64", copy=False), logprob
+
+    # X (T, d), mean/var (K, d) arrive as d x T and d x K; the K x T result is (T, K) here,
+    # the d x K moments are (K, d) here: no transposes needed.
+    def gaussian_loglik(self, X, mean, var):
+        return bridge.call("gaussian_loglik", X, mean, var)
+
+    def weighted_moments(self, X, W, shift):
+        return bridge.call("weighted_moments", X, W, shift)
     # --- end HMM ----------------------------------------------------------------
 
     # --- DSP kernels ------------------------------------------------------------
@@ -62,6 +94,6 @@ class JuliaEngine:
     def fftfilt(self, h, x):
         return bridge.call("fftfilt", h, x)
 
-    def stft_frames(self, x, window, step):
-        return bridge.call("stft_frames", x, window, int(step))
+    def stft_frames(self, x, window, step, detrend=0):
+        return bridge.call("stft_frames", x, window, int(step), int(detrend))
     # --- end DSP ----------------------------------------------------------------

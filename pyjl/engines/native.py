@@ -52,8 +52,15 @@ class NativeEngine:
         return _module("gp").kernel_matrix_grad(kind, X, lengthscale, variance, extra,
                                                 _threads())
 
+    def kernel_grad_contract(self, kind, X, lengthscale, variance, extra, W):
+        return _module("gp").kernel_grad_contract(kind, X, lengthscale, variance, extra, W,
+                                                  _threads())
+
     def cholesky(self, K, jitter):
         return _module("gp").cholesky(K, jitter)
+
+    def cho_inverse(self, L):
+        return _module("gp").cho_inverse(L, _threads())
 
     def cho_solve(self, L, B):
         return _module("gp").cho_solve(L, B)
@@ -69,8 +76,17 @@ class NativeEngine:
     def forward_backward(self, log_pi, log_A, log_B, lengths):
         return _module("hmm").forward_backward(log_pi, log_A, log_B, lengths, _threads())
 
+    def forward(self, log_pi, log_A, log_B, lengths):
+        return _module("hmm").forward(log_pi, log_A, log_B, lengths, _threads())
+
     def viterbi(self, log_pi, log_A, log_B, lengths):
         return _module("hmm").viterbi(log_pi, log_A, log_B, lengths, _threads())
+
+    def gaussian_loglik(self, X, mean, var):
+        return _module("hmm").gaussian_loglik(X, mean, var, _threads())
+
+    def weighted_moments(self, X, W, shift):
+        return _module("hmm").weighted_moments(X, W, shift, _threads())
     # --- end HMM ----------------------------------------------------------------
 
     # --- DSP kernels ------------------------------------------------------------
@@ -86,6 +102,6 @@ class NativeEngine:
     def fftfilt(self, h, x):
         return _module("dsp").fftfilt(h, x, _threads())
 
-    def stft_frames(self, x, window, step):
-        return _module("dsp").stft_frames(x, window, step, _threads())
+    def stft_frames(self, x, window, step, detrend=0):
+        return _module("dsp").stft_frames(x, window, int(step), int(detrend), _threads())
     # --- end DSP ----------------------------------------------------------------

@@ -1,0 +1,96 @@
+"""Validation at the public edge of :mod:`pyjl.gp` (kernels trust what passes here)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..exceptions import InputError
+
+__all__ = ["as_float_array", "as_points", "as_targets", "positive", "bounds_pair"]
+
+
+def _first_bad(arr: np.ndarray) -> str:
+    idx = np.argwhere(~np.isfinite(arr))[0]
+    where = f"index {int(idx[0])}" if arr.ndim == 1 else f"row {int(idx[0])}, column {int(idx[1])}"
+    return f"{where} (value {arr[tuple(idx)]!r})"
+
+
+def as_float_array(obj, name: str, *, ndim: int | None = None) -> np.ndarray:
+    """A C-contiguous float64 NumPy array (a view where possible); finite values only."""
+    try:
+        from ..data import as_array
+    except ImportError:  # the data layer is optional for kernels' own use
+        as_array = None
+    try:
+        if as_array is not None and not isinstance(obj, np.ndarray):
+            arr = as_array(obj, name=name, dtype=np.float64)
+        else:
+            arr = np.asarray(obj, dtype=np.float64)
+    except InputError:
+        raise
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name}: must be numeric array-like, got {type(obj).__name__} "
+                         f"({exc}); pass a NumPy array, list, pandas or pyarrow object") from None
+    arr = np.ascontiguousarray(arr, dtype=np.float64)
+    if ndim is not None and arr.ndim != ndim:
+        raise InputError(f"{name}: must be {ndim}-D, got shape {arr.shape}; reshape it")
+    if arr.size and not np.isfinite(arr).all():
+        raise InputError(f"{name}: must be finite (no NaN/inf), first bad value at "
+                         f"{_first_bad(arr)}; drop or impute those entries")
+    return arr
+
+
+def as_points(obj, name: str, d: int | None = None) -> np.ndarray:
+    """``(n, d)`` points; a 1-D input is one feature per point (``(n, 1)``)."""
+    arr = as_float_array(obj, name)
+    if arr.ndim == 1:
+        if d is not None and d != 1:
+            raise InputError(f"{name}: must be 2-D (n, {d}), got shape {arr.shape}; "
+                             f"use {name}.reshape(-1, {d}) or reshape(1, -1) for one point")
+        arr = arr.reshape(-1, 1)
+    if arr.ndim != 2:
+        raise InputError(f"{name}: must be 2-D (n_points, n_features), got shape {arr.shape}")
+    if d is not None and arr.shape[1] != d:
+        raise InputError(f"{name}: must have {d} columns (the number of features the "
+                         f"model was fitted with), got {arr.shape[1]}")
+    return arr
+
+
+def as_targets(obj, name: str, n: int) -> np.ndarray:
+    """``(n,)`` targets; ``(n, 1)`` is accepted."""
+    arr = as_float_array(obj, name)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1:
+        raise InputError(f"{name}: must be 1-D (n,), got shape {arr.shape}")
+    if arr.shape[0] != n:
+        raise InputError(f"{name}: must have one value per point of X ({n}), got "
+                         f"{arr.shape[0]}; pass X and {name} of the same length")
+    return np.ascontiguousarray(arr)
+
+
+def positive(value, name: str, *, allow_zero: bool = False) -> float:
+    """A finite float > 0 (or >= 0)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{name}: must be a number, got {value!r}") from None
+    if not np.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
+        rule = ">= 0" if allow_zero else "> 0"
+        raise InputError(f"{name}: must be finite and {rule}, got {value!r}")
+    return v
+
+
+def bounds_pair(value, name: str):
+    """``"fixed"`` or a ``(low, high)`` pair with ``0 < low <= high``."""
+    if isinstance(value, str):
+        if value == "fixed":
+            return "fixed"
+        raise InputError(f"{name}: must be 'fixed' or a (low, high) pair, got {value!r}")
+    try:
+        lo, hi = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise InputError(f"{name}: must be 'fixed' or a (low, high) pair, got {value!r}") from None
+    if not (0 < lo <= hi < np.inf):
+        raise InputError(f"{name}: must satisfy 0 < low <= high < inf, got {value!r}")
+    return (lo, hi)

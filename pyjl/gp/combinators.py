@@ -1,0 +1,219 @@
+"""Kernel composition: sums, products and scaling of any :class:`~pyjl.gp.Kernel`.
+
+* ``Sum([k1, k2, ...])``: ``k(x, x') = sum_i k_i(x, x')``;
+* ``Product([k1, k2, ...])``: ``k(x, x') = prod_i k_i(x, x')``;
+* ``Scaled(k, c)``: ``c * k(x, x')`` with ``c`` a log-space hyperparameter.
+
+Nested sums and products flatten (``k1 + (k2 + k3)`` is one ``Sum`` of three),
+and ``theta`` is the concatenation of the parts' ``theta``.  Gradients follow
+the sum and product rules; :meth:`contract` of a product contracts each factor
+with ``W`` times the other factors, so no ``(p, n, n)`` tensor is formed.
+
+>>> from pyjl.gp import RBF, White, Periodic
+>>> k = RBF(1.0) * Periodic(1.0, period=2.0) + White(0.1)
+>>> type(k).__name__, len(k.parts), k.theta.shape
+('Sum', 2, (6,))
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+
+from ..exceptions import InputError
+from ._checks import as_points, bounds_pair, positive
+from .interface import Kernel, KernelBase, contract
+
+__all__ = ["Sum", "Product", "Scaled", "scale"]
+
+
+class _Composite(KernelBase):
+    _sym = "?"
+
+    def __init__(self, parts):
+        flat = []
+        for k in parts:
+            if not isinstance(k, Kernel):
+                raise InputError(f"{type(self).__name__}: every part must implement the Kernel "
+                                 f"protocol (theta, bounds, __call__, diag, gradient), got "
+                                 f"{type(k).__name__}")
+            flat += list(k.parts) if type(k) is type(self) else [k]
+        self.parts = flat
+
+    def _sizes(self) -> list[int]:
+        return [np.asarray(k.theta).size for k in self.parts]
+
+    @property
+    def theta(self) -> np.ndarray:
+        return np.concatenate([np.asarray(k.theta, dtype=np.float64).ravel()
+                               for k in self.parts]) if self.parts else np.empty(0)
+
+    @theta.setter
+    def theta(self, theta) -> None:
+        theta = np.asarray(theta, dtype=np.float64).ravel()
+        sizes = self._sizes()
+        if theta.size != sum(sizes):
+            raise InputError(f"{type(self).__name__}.theta: expected {sum(sizes)} values, "
+                             f"got {theta.size}")
+        i = 0
+        for k, s in zip(self.parts, sizes):
+            k.theta = theta[i:i + s]
+            i += s
+
+    @property
+    def bounds(self) -> np.ndarray:
+        rows = [np.asarray(k.bounds, dtype=np.float64).reshape(-1, 2) for k in self.parts]
+        return np.vstack(rows) if rows else np.empty((0, 2))
+
+    @property
+    def hyperparameter_names(self) -> list[str]:
+        names = []
+        for i, k in enumerate(self.parts):
+            sub = getattr(k, "hyperparameter_names", None) or \
+                [f"theta[{j}]" for j in range(np.asarray(k.theta).size)]
+            names += [f"{i}.{n}" for n in sub]
+        return names
+
+    def __repr__(self) -> str:
+        return "(" + f" {self._sym} ".join(repr(k) for k in self.parts) + ")"
+
+
+class Sum(_Composite):
+    """``sum_i k_i``; see the module docstring."""
+
+    _sym = "+"
+
+    def __call__(self, X1, X2=None):
+        return sum(k(X1, X2) for k in self.parts)
+
+    def diag(self, X):
+        return sum(np.asarray(k.diag(X), dtype=np.float64) for k in self.parts)
+
+    def gradient(self, X):
+        K, grads = 0.0, []
+        for k in self.parts:
+            Ki, dKi = k.gradient(X)
+            K = K + Ki
+            grads.append(np.asarray(dKi).reshape((-1,) + np.shape(Ki)))
+        return K, np.concatenate(grads, axis=0)
+
+    def contract(self, X, W):
+        return np.concatenate([contract(k, X, W) for k in self.parts])
+
+
+class Product(_Composite):
+    """``prod_i k_i``; see the module docstring."""
+
+    _sym = "*"
+
+    def __call__(self, X1, X2=None):
+        K = np.array(self.parts[0](X1, X2), dtype=np.float64)  # a new array, always
+        for k in self.parts[1:]:
+            K = K * k(X1, X2)
+        return K
+
+    def diag(self, X):
+        out = np.asarray(self.parts[0].diag(X), dtype=np.float64)
+        for k in self.parts[1:]:
+            out = out * np.asarray(k.diag(X), dtype=np.float64)
+        return out
+
+    def _others(self, X):
+        Ks = [k(X) for k in self.parts]
+        out = []
+        for i in range(len(Ks)):
+            P = np.ones_like(Ks[0])
+            for j, Kj in enumerate(Ks):
+                if j != i:
+                    P = P * Kj
+            out.append(P)
+        return Ks, out
+
+    def gradient(self, X):
+        X = as_points(X, "X")
+        Ks, others = self._others(X)
+        grads = []
+        for k, P in zip(self.parts, others):
+            _, dKi = k.gradient(X)
+            grads.append(np.asarray(dKi).reshape((-1,) + P.shape) * P[None])
+        return Ks[0] * others[0], np.concatenate(grads, axis=0)
+
+    def contract(self, X, W):
+        X = as_points(X, "X")
+        W = np.asarray(W, dtype=np.float64)
+        _, others = self._others(X)
+        return np.concatenate([contract(k, X, np.ascontiguousarray(W * P))
+                               for k, P in zip(self.parts, others)])
+
+
+class Scaled(KernelBase):
+    """``c * k`` with ``c`` (``scale``) a hyperparameter of its own (log space)."""
+
+    def __init__(self, kernel, scale=1.0, *, scale_bounds=(1e-5, 1e5)):
+        if not isinstance(kernel, Kernel):
+            raise InputError(f"Scaled: kernel must implement the Kernel protocol, got "
+                             f"{type(kernel).__name__}")
+        self.kernel = kernel
+        self.scale = positive(scale, "Scaled: scale")
+        self.scale_bounds = bounds_pair(scale_bounds, "Scaled: scale_bounds")
+
+    @property
+    def theta(self):
+        own = np.empty(0) if self.scale_bounds == "fixed" else np.log([self.scale])
+        return np.concatenate([own, np.asarray(self.kernel.theta, dtype=np.float64).ravel()])
+
+    @theta.setter
+    def theta(self, theta):
+        theta = np.asarray(theta, dtype=np.float64).ravel()
+        if theta.size != self.theta.size:
+            raise InputError(f"Scaled.theta: expected {self.theta.size} values, got {theta.size}")
+        if self.scale_bounds != "fixed":
+            self.scale, theta = float(np.exp(theta[0])), theta[1:]
+        self.kernel.theta = theta
+
+    @property
+    def bounds(self):
+        own = np.empty((0, 2)) if self.scale_bounds == "fixed" else np.log([self.scale_bounds])
+        return np.vstack([own, np.asarray(self.kernel.bounds, dtype=np.float64).reshape(-1, 2)])
+
+    @property
+    def hyperparameter_names(self):
+        sub = getattr(self.kernel, "hyperparameter_names", None) or \
+            [f"theta[{j}]" for j in range(np.asarray(self.kernel.theta).size)]
+        return ([] if self.scale_bounds == "fixed" else ["scale"]) + [f"k.{n}" for n in sub]
+
+    def __call__(self, X1, X2=None):
+        return self.scale * self.kernel(X1, X2)
+
+    def diag(self, X):
+        return self.scale * np.asarray(self.kernel.diag(X), dtype=np.float64)
+
+    def gradient(self, X):
+        K0, dK0 = self.kernel.gradient(X)
+        K = self.scale * K0
+        parts = [] if self.scale_bounds == "fixed" else [K[None]]
+        return K, np.concatenate(parts + [self.scale * np.asarray(dK0).reshape((-1,) + K.shape)])
+
+    def contract(self, X, W):
+        W = np.asarray(W, dtype=np.float64)
+        sub = contract(self.kernel, X, np.ascontiguousarray(self.scale * W))
+        if self.scale_bounds == "fixed":
+            return sub
+        return np.concatenate([[np.vdot(W, self(X))], sub])
+
+    def __repr__(self):
+        return f"{self.scale!r} * {self.kernel!r}"
+
+
+def scale(kernel, c: float):
+    """``c * kernel``: folded into the kernel's own variance when it has one."""
+    c = positive(c, "scalar * kernel: the scalar")
+    if isinstance(kernel, Scaled):
+        new = copy.deepcopy(kernel)
+        new.scale *= c
+        return new
+    values = getattr(kernel, "_values", None)
+    if isinstance(values, dict) and "variance" in values and hasattr(kernel, "_scaled_by"):
+        return kernel._scaled_by(c)
+    return Scaled(kernel, c)

@@ -1,0 +1,147 @@
+"""The ``Kernel`` protocol: what a covariance function must provide to plug into pyjl.
+
+A kernel is a positive semi-definite function ``k(x, x')`` with hyperparameters
+kept in log space.  :class:`~pyjl.gp.GaussianProcess` needs only this protocol,
+so a user's own kernel plugs in with no change to pyjl (check it with
+:func:`pyjl.testing.check_kernel`):
+
+========================  ===============================================================
+member                    meaning
+========================  ===============================================================
+``theta``                 ``(p,)`` float64, the free hyperparameters as ``log`` values;
+                          settable (assigning a new vector changes the kernel)
+``bounds``                ``(p, 2)`` float64, lower/upper bounds of ``theta`` (log space)
+``__call__(X1, X2=None)`` ``(n1, n2)`` covariance; ``X2=None`` means ``X2 = X1``
+``diag(X)``               ``(n,)``, the diagonal of ``k(X, X)`` without forming it
+``gradient(X)``           ``(K (n, n), dK (p, n, n))``, ``dK[q] = dK/dtheta[q]``
+========================  ===============================================================
+
+Optional: ``contract(X, W) -> (p,)`` returning ``sum_ij W_ij dK_ij/dtheta_q`` for a
+symmetric ``W`` (the likelihood gradient needs only this contraction; without it
+``gradient`` is used).  Deriving from :class:`KernelBase` gives ``+``, ``*``,
+scalar scaling, ``contract`` and ``clone_with_theta`` for free.
+
+Example
+-------
+>>> import numpy as np
+>>> class Cosine(KernelBase):
+...     '''k(x, x') = s * cos(sum(x - x')), hyperparameter s (log space).'''
+...     def __init__(self, s=1.0):
+...         self.s = float(s)
+...     theta = property(lambda self: np.log([self.s]),
+...                      lambda self, t: setattr(self, "s", float(np.exp(t[0]))))
+...     bounds = property(lambda self: np.log([[1e-5, 1e5]]))
+...     def __call__(self, X1, X2=None):
+...         X2 = X1 if X2 is None else X2
+...         return self.s * np.cos(X1.sum(1)[:, None] - X2.sum(1)[None, :])
+...     def diag(self, X):
+...         return np.full(len(X), self.s)
+...     def gradient(self, X):
+...         K = self(X)
+...         return K, K[None]
+>>> k = 2.0 * Cosine(0.5)     # composes with pyjl kernels and scalars
+>>> round(float(k(np.zeros((1, 1)))[0, 0]), 6)
+1.0
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+__all__ = ["Kernel", "KernelBase"]
+
+
+@runtime_checkable
+class Kernel(Protocol):
+    """A covariance function with log-space hyperparameters (see the module docstring)."""
+
+    @property
+    def theta(self) -> np.ndarray: ...
+
+    @property
+    def bounds(self) -> np.ndarray: ...
+
+    def __call__(self, X1: np.ndarray, X2: np.ndarray | None = None) -> np.ndarray: ...
+
+    def diag(self, X: np.ndarray) -> np.ndarray: ...
+
+    def gradient(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
+
+
+def contract(kernel: Kernel, X: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """``sum_ij W_ij dK_ij/dtheta_q`` through ``kernel.contract`` when it exists."""
+    fn = getattr(kernel, "contract", None)
+    if fn is not None:
+        return np.asarray(fn(X, W), dtype=np.float64)
+    _, dK = kernel.gradient(X)
+    return np.einsum("ij,qij->q", W, np.asarray(dK), optimize=True)
+
+
+class KernelBase:
+    """Mixin giving any :class:`Kernel` composition operators and helpers.
+
+    ``k1 + k2`` is a :class:`~pyjl.gp.combinators.Sum`, ``k1 * k2`` a
+    :class:`~pyjl.gp.combinators.Product` (both flatten nested sums/products),
+    ``c * k`` scales the kernel's variance (a :class:`~pyjl.gp.combinators.Scaled`
+    wrapper when the kernel has no variance of its own), ``c + k`` adds a
+    :class:`~pyjl.gp.kernels.Constant`.
+    """
+
+    # -- derived members -------------------------------------------------------------
+    @property
+    def n_dims(self) -> int:
+        """Number of free hyperparameters (``len(theta)``)."""
+        return int(np.asarray(self.theta).size)
+
+    @property
+    def hyperparameter_names(self) -> list[str]:
+        return [f"theta[{i}]" for i in range(self.n_dims)]
+
+    def contract(self, X: np.ndarray, W: np.ndarray) -> np.ndarray:
+        """``(p,)``: ``sum_ij W_ij dK_ij/dtheta_q`` (default: from :meth:`gradient`)."""
+        _, dK = self.gradient(X)
+        return np.einsum("ij,qij->q", W, np.asarray(dK), optimize=True)
+
+    def clone_with_theta(self, theta) -> "KernelBase":
+        """A deep copy of this kernel with hyperparameters ``theta`` (log space)."""
+        new = copy.deepcopy(self)
+        new.theta = np.asarray(theta, dtype=np.float64)
+        return new
+
+    # -- operators ---------------------------------------------------------------------
+    def __add__(self, other):
+        from .combinators import Sum
+        from .kernels import Constant
+        if isinstance(other, (int, float, np.floating, np.integer)):
+            return Sum([self, Constant(float(other))])
+        if isinstance(other, Kernel):
+            return Sum([self, other])
+        return NotImplemented
+
+    def __radd__(self, other):
+        from .combinators import Sum
+        from .kernels import Constant
+        if isinstance(other, (int, float, np.floating, np.integer)):
+            return Sum([Constant(float(other)), self])
+        if isinstance(other, Kernel):
+            return Sum([other, self])
+        return NotImplemented
+
+    def __mul__(self, other):
+        from .combinators import Product, scale
+        if isinstance(other, (int, float, np.floating, np.integer)):
+            return scale(self, float(other))
+        if isinstance(other, Kernel):
+            return Product([self, other])
+        return NotImplemented
+
+    def __rmul__(self, other):
+        from .combinators import Product, scale
+        if isinstance(other, (int, float, np.floating, np.integer)):
+            return scale(self, float(other))
+        if isinstance(other, Kernel):
+            return Product([other, self])
+        return NotImplemented

@@ -1,0 +1,298 @@
+"""Covariance kernels: RBF, Matérn (1/2, 3/2, 5/2), rational quadratic, periodic,
+linear, white noise and constant.
+
+With the scaled distance ``r^2 = sum_k (x_k - x'_k)^2 / l_k^2`` (``l`` a scalar or
+one lengthscale per feature, "ARD"):
+
+==========================  ====================================================
+``RBF``                     ``s2 exp(-r^2 / 2)``
+``Matern12``                ``s2 exp(-r)``
+``Matern32``                ``s2 (1 + sqrt3 r) exp(-sqrt3 r)``
+``Matern52``                ``s2 (1 + sqrt5 r + 5 r^2 / 3) exp(-sqrt5 r)``
+``RationalQuadratic``       ``s2 (1 + r^2 / (2 alpha))^(-alpha)``
+``Periodic``                ``s2 exp(-2 sum_k sin^2(pi (x_k - x'_k) / p) / l_k^2)``: a
+                            product over features, equal to scikit-learn's ExpSineSquared
+                            in one dimension (its Euclidean form is not positive
+                            semi-definite in several)
+``Linear``                  ``s2 x . x'``
+``White``                   ``s2 [x is x']`` (``s2 I`` on ``k(X)``, zero between two sets)
+``Constant``                ``s2``
+==========================  ====================================================
+
+Every hyperparameter lives in log space (``theta``) with bounds (default
+``(1e-5, 1e5)``) or ``"fixed"``.  Reference: Rasmussen & Williams (2006), ch. 4.
+
+>>> import numpy as np
+>>> k = 2.0 * Matern52(lengthscale=[0.3, 0.7])
+>>> k
+Matern52(lengthscale=[0.3, 0.7], variance=2.0)
+>>> float(k(np.zeros((1, 2)))[0, 0])
+2.0
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+
+from .. import engines
+from ..exceptions import InputError
+from ._checks import as_points, bounds_pair, positive
+from .interface import KernelBase
+
+__all__ = ["RBF", "Matern12", "Matern32", "Matern52", "RationalQuadratic", "Periodic",
+           "Linear", "White", "Constant", "Parametric", "Stationary"]
+
+DEFAULT_BOUNDS = (1e-5, 1e5)
+
+
+def _fmt(v: np.ndarray, scalar: bool) -> str:
+    return repr(float(v[0])) if scalar else repr([float(x) for x in v])
+
+
+class Parametric(KernelBase):
+    """A kernel whose hyperparameters are named positive arrays kept in ``_values``.
+
+    ``_values`` is ordered as the engine orders parameters (lengthscale,
+    variance, extras); ``_bounds`` maps each name to ``(low, high)`` or ``"fixed"``.
+    """
+
+    _scalar: dict
+
+    def _add(self, name: str, value, bounds, *, vector_ok: bool = False) -> None:
+        if not hasattr(self, "_values"):
+            self._values, self._bounds, self._scalar = {}, {}, {}
+        arr = np.atleast_1d(np.asarray(value, dtype=np.float64)).copy()
+        if arr.ndim != 1 or arr.size == 0 or (arr.size > 1 and not vector_ok):
+            raise InputError(f"{type(self).__name__}: {name} must be a positive "
+                             f"{'scalar or 1-D array' if vector_ok else 'scalar'}, got {value!r}")
+        for v in arr:
+            positive(v, f"{type(self).__name__}: {name}")
+        self._values[name] = arr
+        self._scalar[name] = np.ndim(value) == 0
+        self._bounds[name] = bounds_pair(bounds, f"{type(self).__name__}: {name}_bounds")
+
+    def _mask(self) -> np.ndarray:
+        return np.concatenate([np.full(v.size, self._bounds[k] != "fixed")
+                               for k, v in self._values.items()])
+
+    @property
+    def theta(self) -> np.ndarray:
+        parts = [np.log(v) for k, v in self._values.items() if self._bounds[k] != "fixed"]
+        return np.concatenate(parts) if parts else np.empty(0)
+
+    @theta.setter
+    def theta(self, theta) -> None:
+        theta = np.asarray(theta, dtype=np.float64).ravel()
+        if theta.size != self.theta.size:
+            raise InputError(f"{type(self).__name__}.theta: expected {self.theta.size} values, "
+                             f"got {theta.size}")
+        i = 0
+        for k, v in self._values.items():
+            if self._bounds[k] != "fixed":
+                self._values[k] = np.exp(theta[i:i + v.size])
+                i += v.size
+
+    @property
+    def bounds(self) -> np.ndarray:
+        rows = [np.log(np.tile(self._bounds[k], (v.size, 1)))
+                for k, v in self._values.items() if self._bounds[k] != "fixed"]
+        return np.vstack(rows) if rows else np.empty((0, 2))
+
+    @property
+    def hyperparameter_names(self) -> list[str]:
+        names = []
+        for k, v in self._values.items():
+            if self._bounds[k] != "fixed":
+                names += [k] if self._scalar[k] else [f"{k}[{i}]" for i in range(v.size)]
+        return names
+
+    def _get(self, name):
+        v = self._values[name]
+        return float(v[0]) if self._scalar[name] else v.copy()
+
+    @property
+    def variance(self):
+        return self._get("variance")
+
+    def _scaled_by(self, c: float) -> "Parametric":
+        new = copy.deepcopy(self)
+        new._values["variance"] = new._values["variance"] * c
+        return new
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={_fmt(v, self._scalar[k])}" for k, v in self._values.items())
+        return f"{type(self).__name__}({args})"
+
+
+class Stationary(Parametric):
+    """A stationary kernel computed by the engine's ``kind`` kernel."""
+
+    kind = ""
+    _extras: tuple[str, ...] = ()
+
+    def __init__(self, lengthscale=1.0, variance=1.0, *, lengthscale_bounds=DEFAULT_BOUNDS,
+                 variance_bounds=DEFAULT_BOUNDS):
+        self._add("lengthscale", lengthscale, lengthscale_bounds, vector_ok=True)
+        self._add("variance", variance, variance_bounds)
+
+    @property
+    def lengthscale(self):
+        return self._get("lengthscale")
+
+    def _args(self, X: np.ndarray):
+        ls = self._values["lengthscale"]
+        if ls.size > 1 and X.shape[1] != ls.size:
+            raise InputError(f"X: has {X.shape[1]} features but {type(self).__name__} has "
+                             f"{ls.size} lengthscales (ARD); pass one lengthscale per feature")
+        extra = np.concatenate([self._values[k] for k in self._extras]) if self._extras \
+            else np.empty(0)
+        return self.kind, ls, float(self._values["variance"][0]), extra
+
+    def __call__(self, X1, X2=None) -> np.ndarray:
+        X1 = as_points(X1, "X1")
+        X2b = X1 if X2 is None else as_points(X2, "X2", X1.shape[1])
+        kind, ls, var, extra = self._args(X1)
+        return engines.current().kernel_matrix(kind, X1, X2b, ls, var, extra)
+
+    def diag(self, X) -> np.ndarray:
+        return np.full(as_points(X, "X").shape[0], float(self._values["variance"][0]))
+
+    def gradient(self, X):
+        X = as_points(X, "X")
+        kind, ls, var, extra = self._args(X)
+        K, dK = engines.current().kernel_matrix_grad(kind, X, ls, var, extra)
+        return K, dK[self._mask()]
+
+    def contract(self, X, W) -> np.ndarray:
+        X = as_points(X, "X")
+        kind, ls, var, extra = self._args(X)
+        g = engines.current().kernel_grad_contract(kind, X, ls, var, extra,
+                                                   np.ascontiguousarray(W, dtype=np.float64))
+        return np.asarray(g)[self._mask()]
+
+
+class RBF(Stationary):
+    """Squared exponential ``s2 exp(-r^2 / 2)``."""
+
+    kind = "rbf"
+
+
+class Matern12(Stationary):
+    """Matérn nu=1/2 (exponential) ``s2 exp(-r)``."""
+
+    kind = "matern12"
+
+
+class Matern32(Stationary):
+    """Matérn nu=3/2 ``s2 (1 + sqrt3 r) exp(-sqrt3 r)``."""
+
+    kind = "matern32"
+
+
+class Matern52(Stationary):
+    """Matérn nu=5/2 ``s2 (1 + sqrt5 r + 5 r^2 / 3) exp(-sqrt5 r)``."""
+
+    kind = "matern52"
+
+
+class RationalQuadratic(Stationary):
+    """``s2 (1 + r^2 / (2 alpha))^(-alpha)``, a scale mixture of RBFs."""
+
+    kind = "rq"
+    _extras = ("alpha",)
+
+    def __init__(self, lengthscale=1.0, alpha=1.0, variance=1.0, *,
+                 lengthscale_bounds=DEFAULT_BOUNDS, alpha_bounds=DEFAULT_BOUNDS,
+                 variance_bounds=DEFAULT_BOUNDS):
+        super().__init__(lengthscale, variance, lengthscale_bounds=lengthscale_bounds,
+                         variance_bounds=variance_bounds)
+        self._add("alpha", alpha, alpha_bounds)
+
+    @property
+    def alpha(self) -> float:
+        return self._get("alpha")
+
+
+class Periodic(Stationary):
+    """``s2 exp(-2 sum_k sin^2(pi (x_k - x'_k) / period) / l_k^2)`` (``l`` scalar or ARD)."""
+
+    kind = "periodic"
+    _extras = ("period",)
+
+    def __init__(self, lengthscale=1.0, period=1.0, variance=1.0, *,
+                 lengthscale_bounds=DEFAULT_BOUNDS, period_bounds=DEFAULT_BOUNDS,
+                 variance_bounds=DEFAULT_BOUNDS):
+        super().__init__(lengthscale, variance, lengthscale_bounds=lengthscale_bounds,
+                         variance_bounds=variance_bounds)
+        self._add("period", period, period_bounds)
+
+    @property
+    def period(self) -> float:
+        return self._get("period")
+
+
+class _Amplitude(Parametric):
+    """A kernel with one hyperparameter, its variance ``s2``: ``K = s2 * B(X1, X2)``."""
+
+    def __init__(self, variance=1.0, *, variance_bounds=DEFAULT_BOUNDS):
+        self._add("variance", variance, variance_bounds)
+
+    def _base(self, X1, X2, same: bool) -> np.ndarray:
+        raise NotImplementedError
+
+    def __call__(self, X1, X2=None) -> np.ndarray:
+        X1 = as_points(X1, "X1")
+        X2b = X1 if X2 is None else as_points(X2, "X2", X1.shape[1])
+        return float(self._values["variance"][0]) * self._base(X1, X2b, X2 is None)
+
+    def gradient(self, X):
+        K = self(X)
+        return K, (K[None] if self._mask()[0] else np.empty((0,) + K.shape))
+
+    def contract(self, X, W) -> np.ndarray:
+        if not self._mask()[0]:
+            return np.empty(0)
+        return np.array([np.vdot(np.asarray(W), self(X))])
+
+
+class Linear(_Amplitude):
+    """Dot-product kernel ``s2 x . x'`` (add a :class:`Constant` for an offset)."""
+
+    def _base(self, X1, X2, same):
+        return X1 @ X2.T
+
+    def diag(self, X):
+        X = as_points(X, "X")
+        return float(self._values["variance"][0]) * np.einsum("ij,ij->i", X, X)
+
+
+class White(_Amplitude):
+    """White noise ``s2 I`` on ``k(X)``; zero between two point sets (as scikit-learn)."""
+
+    def _base(self, X1, X2, same):
+        return np.eye(X1.shape[0]) if same else np.zeros((X1.shape[0], X2.shape[0]))
+
+    def diag(self, X):
+        return np.full(as_points(X, "X").shape[0], float(self._values["variance"][0]))
+
+    def contract(self, X, W) -> np.ndarray:
+        if not self._mask()[0]:
+            return np.empty(0)
+        return np.array([float(self._values["variance"][0]) * np.trace(np.asarray(W))])
+
+
+class Constant(_Amplitude):
+    """Constant covariance ``s2`` everywhere."""
+
+    def _base(self, X1, X2, same):
+        return np.ones((X1.shape[0], X2.shape[0]))
+
+    def diag(self, X):
+        return np.full(as_points(X, "X").shape[0], float(self._values["variance"][0]))
+
+    def contract(self, X, W) -> np.ndarray:
+        if not self._mask()[0]:
+            return np.empty(0)
+        return np.array([float(self._values["variance"][0]) * float(np.sum(W))])

@@ -1,0 +1,136 @@
+"""Objectives for GP hyperparameters: log marginal likelihood and leave-one-out.
+
+With ``K = k(X, X) + diag(noise)``, ``L`` its lower Cholesky factor and
+``alpha = K^{-1} y``:
+
+* log marginal likelihood (R&W eq. 2.30, 5.9)::
+
+      LML = -1/2 y^T alpha - sum_i log L_ii - n/2 log(2 pi)
+      dLML/dtheta_q = 1/2 sum_ij (alpha alpha^T - K^{-1})_ij dK_ij/dtheta_q
+
+* leave-one-out log predictive probability (R&W §5.4.2, eqs. 5.10-5.13)::
+
+      mu_i = y_i - alpha_i / [K^{-1}]_ii,   s2_i = 1 / [K^{-1}]_ii
+      LOO = sum_i -1/2 log s2_i - (y_i - mu_i)^2 / (2 s2_i) - 1/2 log(2 pi)
+
+Both gradients are one contraction ``sum_ij W_ij dK_ij/dtheta`` with a
+symmetric ``W`` (the kernel's ``contract``), so no ``(p, n, n)`` tensor is formed.
+Near-singular ``K`` goes through a jitter ladder (:func:`factor`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.linalg import blas
+
+from .interface import KernelBase, contract
+
+__all__ = ["factor", "JITTERS", "Objective", "lml_from_factor", "loo_terms"]
+
+#: Jitter added to the diagonal, relative to its mean, until the Cholesky succeeds.
+JITTERS = (0.0, 1e-12, 1e-11, 1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2)
+
+_LOG2PI = math.log(2.0 * math.pi)
+
+
+def factor(K: np.ndarray, engine) -> tuple[np.ndarray, float]:
+    """``(L, jitter)``: the first ladder step whose ``K + jitter I`` factorises.
+
+    Raises ``numpy.linalg.LinAlgError`` when even the largest step fails."""
+    scale = float(np.mean(np.diag(K))) if K.size else 1.0
+    scale = scale if np.isfinite(scale) and scale > 0 else 1.0
+    err = None
+    for rel in JITTERS:
+        try:
+            return engine.cholesky(K, rel * scale), rel * scale
+        except np.linalg.LinAlgError as exc:  # try the next, larger jitter
+            err = exc
+    raise np.linalg.LinAlgError(f"kernel matrix is not positive definite even with jitter "
+                                f"{JITTERS[-1] * scale:.3g} ({err})")
+
+
+def lml_from_factor(L: np.ndarray, alpha: np.ndarray, y: np.ndarray) -> float:
+    """``-1/2 y^T alpha - sum log diag L - n/2 log 2 pi``."""
+    return float(-0.5 * (y @ alpha) - np.log(np.diag(L)).sum() - 0.5 * len(y) * _LOG2PI)
+
+
+def loo_terms(Kinv_diag: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """``log p(y_i | y_-i)`` for each ``i`` (R&W eq. 5.10-5.11)."""
+    return 0.5 * np.log(Kinv_diag) - 0.5 * alpha ** 2 / Kinv_diag - 0.5 * _LOG2PI
+
+
+class Objective:
+    """``theta -> (-objective, -gradient)`` for L-BFGS-B.
+
+    ``theta`` is the kernel's ``theta`` followed by ``log noise`` when the
+    homoscedastic noise is learned; ``noise_diag`` is the fixed per-point
+    noise variance otherwise.  ``method`` is ``"ml"`` or ``"loo"``.
+    """
+
+    def __init__(self, kernel, X, y, *, method: str, learn_noise: bool,
+                 noise_diag: np.ndarray | None, engine):
+        self.kernel, self.X, self.y = kernel, X, y
+        self.method, self.learn_noise = method, learn_noise
+        self.noise_diag, self.engine = noise_diag, engine
+        self.n_kernel = np.asarray(kernel.theta).size
+        self._fresh = isinstance(kernel, KernelBase)  # pyjl's kernels return new arrays
+        self.jitter = 0.0
+
+    def split(self, theta):
+        theta = np.asarray(theta, dtype=np.float64)
+        if self.learn_noise:
+            return theta[:self.n_kernel], float(np.exp(theta[-1]))
+        return theta[:self.n_kernel], None
+
+    def covariance(self, theta):
+        """``K`` with its noise on the diagonal, for hyperparameters ``theta``."""
+        th, noise = self.split(theta)
+        self.kernel.theta = th
+        K = np.asarray(self.kernel(self.X), dtype=np.float64)
+        if not (self._fresh and K.flags.c_contiguous and K.flags.writeable):
+            K = np.array(K, order="C")  # a user's kernel may hand back an array it keeps
+        idx = np.diag_indices_from(K)
+        K[idx] += noise if noise is not None else self.noise_diag
+        return K, noise
+
+    def value_and_grad(self, theta, want_grad: bool = True):
+        """``(objective, gradient)`` (to maximise) at ``theta``."""
+        K, noise = self.covariance(theta)
+        L, self.jitter = factor(K, self.engine)
+        y = self.y
+        alpha = self.engine.cho_solve(L, y)
+        if self.method == "ml" and not want_grad:
+            return lml_from_factor(L, alpha, y), None
+        Kinv = self.engine.cho_inverse(L)
+        if self.method == "ml":
+            value = lml_from_factor(L, alpha, y)
+            if not want_grad:
+                return value, None
+            Kinv *= -0.5   # W = (alpha alpha^T - K^-1) / 2, in place: one scale, one rank-1
+            W = blas.dger(0.5, alpha, alpha, a=Kinv.T, overwrite_a=1).T
+        else:
+            kd = np.diag(Kinv).copy()
+            value = float(loo_terms(kd, alpha).sum())
+            if not want_grad:
+                return value, None
+            u = Kinv @ (alpha / kd)
+            b = 0.5 * (1.0 + alpha ** 2 / kd) / kd
+            W = Kinv @ (Kinv * b[:, None])
+            W *= -1.0
+            Wsym = np.outer(u, alpha)
+            W += 0.5 * (Wsym + Wsym.T)
+        grad = contract(self.kernel, self.X, np.ascontiguousarray(W))
+        if self.learn_noise:
+            grad = np.append(grad, noise * np.trace(W))
+        return value, grad
+
+    def __call__(self, theta):
+        try:
+            value, grad = self.value_and_grad(theta)
+        except np.linalg.LinAlgError:
+            return np.inf, np.zeros(len(theta))
+        if not np.isfinite(value) or not np.all(np.isfinite(grad)):
+            return np.inf, np.zeros(len(theta))
+        return -value, -grad

@@ -1,0 +1,349 @@
+"""Gaussian-process regression with learned or known noise.
+
+Model: ``y_i = f(x_i) + e_i``, ``f ~ GP(0, k)``, ``e_i ~ N(0, noise)`` (learned,
+homoscedastic) or ``N(0, noise_var[i])`` (known, per point).  With
+``K = k(X, X) + diag(noise)`` and ``alpha = K^{-1} y`` the posterior of ``f`` at
+``X*`` has mean ``k(X*, X) alpha`` and covariance
+``k(X*, X*) - k(X*, X) K^{-1} k(X, X*)`` (Rasmussen & Williams 2006, eq. 2.25-2.26).
+``normalize_y=True`` models ``(y - mean) / std`` as scikit-learn does: the
+kernel variances and ``noise`` live in those units, predictions are mapped
+back, and ``noise_var`` (given in the units of ``y``) is divided by ``std^2``.
+
+>>> import numpy as np
+>>> from pyjl.gp import GaussianProcess, Matern52
+>>> rng = np.random.default_rng(0)
+>>> X = rng.uniform(0, 1, (40, 2)); y = np.sin(6 * X[:, 0]) + X[:, 1]
+>>> gp = GaussianProcess(Matern52(lengthscale=[0.5, 0.5]), noise=1e-2).fit(X, y)
+>>> mu, std = gp.predict(X[:3], return_std=True)
+>>> bool(np.all(np.abs(mu - y[:3]) < 0.05))
+True
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+
+import numpy as np
+from scipy.linalg import blas, solve_triangular
+from scipy.optimize import minimize
+
+from .. import engines
+from ..exceptions import ConvergenceWarning, InputError, NotFittedError, NumericalWarning
+from ._checks import as_float_array, as_points, as_targets, bounds_pair, positive
+from .interface import Kernel
+from .kernels import RBF
+from .likelihood import Objective, factor, lml_from_factor
+
+__all__ = ["GaussianProcess"]
+
+
+def _origin(X):
+    """The data layer's description of a non-NumPy input (None for NumPy and lists)."""
+    if isinstance(X, (np.ndarray, list, tuple)):
+        return None
+    try:
+        from ..data import origin
+    except ImportError:  # pragma: no cover - the data layer ships with pyjl
+        return None
+    return origin(X)
+
+_METHODS = ("ml", "loo", None)
+
+
+class GaussianProcess:
+    """Gaussian-process regressor; see the module docstring.
+
+    Parameters: ``kernel`` (any :class:`~pyjl.gp.Kernel`; default ``1.0 * RBF(1.0)``),
+    ``noise`` (observation noise variance, learned by ``fit`` unless
+    ``noise_bounds="fixed"``; ``0`` means noiseless and fixed), ``normalize_y``,
+    ``noise_bounds``, ``n_restarts`` (extra L-BFGS-B starts sampled in the bounds),
+    ``warm_start`` (a refit starts from the previous optimum), ``random_state``.
+    Fitted state: ``kernel_``, ``noise_`` (``None`` with known ``noise_var``),
+    ``noise_var_`` (the diagonal added to ``K``, model units), ``X_train_``,
+    ``y_train_``, ``alpha_``, ``L_``, ``log_marginal_likelihood_value_``, ``jitter_``.
+    """
+
+    def __init__(self, kernel=None, noise=1e-2, normalize_y=False, *,
+                 noise_bounds=(1e-6, 1e5), n_restarts=0, warm_start=True, random_state=None):
+        if kernel is not None and not isinstance(kernel, Kernel):
+            raise InputError(f"kernel: must implement the pyjl.gp.Kernel protocol (theta, "
+                             f"bounds, __call__, diag, gradient), got {type(kernel).__name__}")
+        self.kernel = kernel
+        self.noise = positive(noise, "noise", allow_zero=True)
+        self.normalize_y = bool(normalize_y)
+        self.noise_bounds = bounds_pair(noise_bounds, "noise_bounds")
+        if int(n_restarts) < 0:
+            raise InputError(f"n_restarts: must be >= 0, got {n_restarts!r}")
+        self.n_restarts = int(n_restarts)
+        self.warm_start = bool(warm_start)
+        self.random_state = random_state
+
+    # -- fitting -----------------------------------------------------------------------------
+    def fit(self, X, y, noise_var=None, method="ml", n_restarts=None):
+        """Fit to ``X (n, d)``, ``y (n,)``; ``method``: ``"ml"``, ``"loo"`` or ``None``
+        (keep the hyperparameters).  ``noise_var`` ``(n,)``: known noise variances."""
+        if method not in _METHODS:
+            raise InputError(f"method: must be 'ml', 'loo' or None, got {method!r}")
+        X = as_points(X, "X")
+        y = as_targets(y, "y", X.shape[0])
+        if X.shape[0] == 0:
+            raise InputError("X: needs at least one point, got 0")
+        restarts = self.n_restarts if n_restarts is None else int(n_restarts)
+        if restarts < 0:
+            raise InputError(f"n_restarts: must be >= 0, got {n_restarts!r}")
+        self._y_mean, self._y_std = 0.0, 1.0
+        constant = y.size > 1 and float(np.ptp(y)) == 0.0
+        if constant:
+            warnings.warn("y is constant: it says nothing about the kernel's shape"
+                          + ("; normalize_y uses std = 1" if self.normalize_y else ""),
+                          NumericalWarning, stacklevel=2)
+        if self.normalize_y:
+            self._y_mean, std = float(y.mean()), float(y.std())
+            self._y_std = std if std > 0.0 and not constant else 1.0
+        yn = (y - self._y_mean) / self._y_std
+        noise_diag = None
+        if noise_var is not None:
+            nv = as_float_array(noise_var, "noise_var")
+            nv = np.full(X.shape[0], float(nv)) if nv.ndim == 0 else as_targets(nv, "noise_var",
+                                                                             X.shape[0])
+            if np.any(nv < 0):
+                i = int(np.argmax(nv < 0))
+                raise InputError(f"noise_var: must be >= 0, got {nv[i]!r} at index {i}; "
+                                 f"pass variances, not negative values")
+            noise_diag = nv / self._y_std ** 2
+        prev = getattr(self, "kernel_", None)
+        kernel = copy.deepcopy(self.kernel) if self.kernel is not None else 1.0 * RBF(1.0)
+        learn_noise = noise_diag is None and self.noise > 0 and self.noise_bounds != "fixed"
+        noise0 = self.noise
+        if (self.warm_start and prev is not None and getattr(self, "_fitted_from", None)
+                is self.kernel and np.asarray(prev.theta).size == np.asarray(kernel.theta).size):
+            kernel.theta = prev.theta
+            if learn_noise and getattr(self, "noise_", None):
+                noise0 = self.noise_
+        engine = engines.current()
+        obj = Objective(kernel, X, yn, method=method or "ml", learn_noise=learn_noise,
+                        noise_diag=noise_diag if noise_diag is not None else self.noise,
+                        engine=engine)
+        theta0 = np.asarray(kernel.theta, dtype=np.float64)
+        if learn_noise:
+            theta0 = np.append(theta0, np.log(noise0))
+        if method is not None and theta0.size:
+            theta = self._optimise(obj, theta0, restarts)
+        else:
+            theta = theta0
+        _, noise = obj.split(theta)
+        obj.covariance(theta)  # leaves obj.kernel at theta
+        self.kernel_ = obj.kernel
+        self._fitted_from = self.kernel  # warm starts only while the given kernel is unchanged
+        self.noise_ = (noise if learn_noise else (self.noise if noise_diag is None else None))
+        diag = noise_diag if noise_diag is not None else np.full(X.shape[0], self.noise_)
+        self.X_train_, self.y_train_, self.noise_var_ = X, yn, np.asarray(diag, dtype=float)
+        self._factorise()
+        return self
+
+    def _optimise(self, obj, theta0, restarts):
+        bounds = np.asarray(obj.kernel.bounds, dtype=np.float64).reshape(-1, 2)
+        if obj.learn_noise:
+            bounds = np.vstack([bounds, np.log(self.noise_bounds)])
+        theta0 = np.clip(theta0, bounds[:, 0], bounds[:, 1])
+        rng = np.random.default_rng(self.random_state)
+        lo = np.maximum(bounds[:, 0], theta0 - np.log(1e3))
+        hi = np.minimum(bounds[:, 1], theta0 + np.log(1e3))
+        starts = [theta0] + [rng.uniform(lo, hi) for _ in range(restarts)]
+        best = None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", NumericalWarning)
+            for start in starts:
+                res = minimize(obj, start, jac=True, method="L-BFGS-B", bounds=bounds)
+                if np.isfinite(res.fun) and (best is None or res.fun < best.fun):
+                    best = res
+        if best is None:
+            warnings.warn("every optimisation start failed (non-finite objective); the "
+                          "initial hyperparameters are kept", ConvergenceWarning, stacklevel=3)
+            return theta0
+        if not best.success and best.status == 1:
+            warnings.warn(f"L-BFGS-B stopped before convergence: {best.message}",
+                          ConvergenceWarning, stacklevel=3)
+        return np.asarray(best.x)
+
+    def _factorise(self):
+        engine = engines.current()
+        K = np.array(self.kernel_(self.X_train_), dtype=np.float64, order="C")
+        K[np.diag_indices_from(K)] += self.noise_var_
+        self.L_, self.jitter_ = factor(K, engine)
+        if self.jitter_ > 0:
+            warnings.warn(f"the kernel matrix is near-singular (duplicate points or zero "
+                          f"noise?); added jitter {self.jitter_:.3g} to its diagonal",
+                          NumericalWarning, stacklevel=3)
+        self.alpha_ = engine.cho_solve(self.L_, self.y_train_)
+        self.log_marginal_likelihood_value_ = lml_from_factor(self.L_, self.alpha_,
+                                                              self.y_train_)
+        self._Linv = None
+
+    def _check_fitted(self, what: str):
+        if not hasattr(self, "L_"):
+            raise NotFittedError(f"{what}: this GaussianProcess is not fitted; call fit(X, y)")
+
+    # -- likelihoods ---------------------------------------------------------------------------
+    def log_marginal_likelihood(self, theta=None, eval_gradient=False):
+        """LML of the (normalised) training targets; ``theta`` = kernel ``theta``
+        (plus ``log noise`` last when the noise is learned).  Same definition as
+        scikit-learn's ``GaussianProcessRegressor.log_marginal_likelihood``."""
+        self._check_fitted("log_marginal_likelihood")
+        if theta is None and not eval_gradient:
+            return self.log_marginal_likelihood_value_
+        obj = self._objective("ml")
+        th = self._theta_full() if theta is None else np.asarray(theta, dtype=np.float64)
+        value, grad = obj.value_and_grad(th, want_grad=eval_gradient)
+        return (value, grad) if eval_gradient else value
+
+    def loo_log_predictive(self, theta=None, eval_gradient=False):
+        """``sum_i log p(y_i | X, y_-i)`` in closed form (R&W §5.4.2)."""
+        self._check_fitted("loo_log_predictive")
+        obj = self._objective("loo")
+        th = self._theta_full() if theta is None else np.asarray(theta, dtype=np.float64)
+        value, grad = obj.value_and_grad(th, want_grad=eval_gradient)
+        return (value, grad) if eval_gradient else value
+
+    def _theta_full(self):
+        th = np.asarray(self.kernel_.theta, dtype=np.float64)
+        return np.append(th, np.log(self.noise_)) if self._learns_noise() else th
+
+    def _learns_noise(self):
+        return self.noise_ is not None and self.noise_ > 0 and self.noise_bounds != "fixed"
+
+    def _objective(self, method):
+        learn = self._learns_noise()
+        return Objective(copy.deepcopy(self.kernel_), self.X_train_, self.y_train_,
+                         method=method, learn_noise=learn,
+                         noise_diag=None if learn else self.noise_var_,
+                         engine=engines.current())
+
+    # -- prediction ----------------------------------------------------------------------------
+    def predict(self, X, return_std=False, return_cov=False, include_noise=False):
+        """Posterior mean ``(m,)`` and, optionally, std ``(m,)`` or covariance ``(m, m)``
+        of the latent ``f`` (``include_noise=True``: of a new observation).
+
+        Outputs mirror ``X``: a pandas ``X`` gives Series (and a covariance DataFrame)
+        on its index, an Arrow ``X`` gives Arrow arrays, NumPy gives NumPy."""
+        out = self._predict(X, return_std, return_cov, include_noise)
+        kind = _origin(X)
+        if kind is None:
+            return out
+        from ..data import restore
+        if not isinstance(out, tuple):
+            return restore(out, kind, name="mean")
+        mean, second = out
+        if return_std:
+            return restore(mean, kind, name="mean"), restore(second, kind, name="std")
+        if kind.kind in ("series", "dataframe"):
+            idx = kind.index
+            return restore(mean, kind, name="mean"), restore(second, kind, columns=idx)
+        return restore(mean, kind, name="mean"), second
+
+    def _predict(self, X, return_std, return_cov, include_noise):
+        if return_std and return_cov:
+            raise InputError("predict: return_std and return_cov are exclusive; pick one")
+        if not hasattr(self, "L_"):  # the prior, as scikit-learn does
+            kernel = self.kernel if self.kernel is not None else 1.0 * RBF(1.0)
+            Xs = as_points(X, "X")
+            mean = np.zeros(Xs.shape[0])
+            if return_cov:
+                return mean, np.asarray(kernel(Xs)) + (self.noise * np.eye(len(Xs))
+                                                         if include_noise else 0.0)
+            if return_std:
+                return mean, np.sqrt(np.asarray(kernel.diag(Xs))
+                                     + (self.noise if include_noise else 0.0))
+            return mean
+        Xs = as_points(X, "X", self.X_train_.shape[1])
+        if include_noise and self.noise_ is None:
+            raise InputError("include_noise: the model was fitted with known per-point "
+                             "noise_var, so the noise at new points is unknown; add it yourself")
+        Ks = np.asarray(self.kernel_(Xs, self.X_train_))
+        mean = Ks @ self.alpha_ * self._y_std + self._y_mean
+        if not (return_std or return_cov):
+            return mean
+        extra = self.noise_ if include_noise else 0.0
+        V = self._whiten(Ks)  # (n, m): L^{-1} Ks^T
+        if return_cov:
+            cov = np.asarray(self.kernel_(Xs)) - V.T @ V
+            cov[np.diag_indices_from(cov)] += extra
+            return mean, cov * self._y_std ** 2
+        var = np.asarray(self.kernel_.diag(Xs), dtype=np.float64) + extra
+        var -= np.einsum("ij,ij->j", V, V)
+        return mean, np.sqrt(self._clip(var)) * self._y_std
+
+    def _whiten(self, Ks):
+        """``L^{-1} Ks^T`` as ``(n, m)`` through a cached ``L^{-1}`` (one BLAS trmm)."""
+        if self._Linv is None:
+            self._Linv = solve_triangular(self.L_, np.eye(len(self.L_)), lower=True,
+                                          check_finite=False)
+        if Ks.shape[0] == 0:
+            return np.zeros((len(self.L_), 0))
+        return blas.dtrmm(1.0, self._Linv, np.asfortranarray(Ks.T), lower=1, overwrite_b=1)
+
+    @staticmethod
+    def _clip(var):
+        bad = var < 0
+        if np.any(bad):
+            if np.min(var) < -1e-8 * max(1.0, float(np.max(np.abs(var)))):
+                warnings.warn("predicted variances below 0 were set to 0 (ill-conditioned "
+                              "kernel matrix)", NumericalWarning, stacklevel=3)
+            var = np.where(bad, 0.0, var)
+        return var
+
+    def sample_y(self, X, n_samples=1, random_state=None):
+        """Draws of the latent ``f`` at ``X``: ``(m, n_samples)``."""
+        mean, cov = self._predict(X, False, True, False)
+        L, _ = factor(np.ascontiguousarray(cov), engines.current())
+        rng = np.random.default_rng(random_state)
+        z = rng.standard_normal((len(mean), int(n_samples)))
+        return mean[:, None] + L @ z
+
+    # -- incremental update ----------------------------------------------------------------------
+    def update(self, X_new, y_new, noise_var=None):
+        """Add points keeping the hyperparameters: the Cholesky factor is extended in
+        ``O(n^2 k)`` (``k`` new points) instead of refactorised in ``O(n^3)``."""
+        self._check_fitted("update")
+        Xn = as_points(X_new, "X_new", self.X_train_.shape[1])
+        yn = (as_targets(y_new, "y_new", Xn.shape[0]) - self._y_mean) / self._y_std
+        if self.noise_ is None:
+            if noise_var is None:
+                raise InputError("noise_var: the model was fitted with known noise_var; pass "
+                                 "the noise variances of the new points too")
+            nv = as_targets(np.broadcast_to(as_float_array(noise_var, "noise_var"),
+                                            (Xn.shape[0],)), "noise_var", Xn.shape[0])
+            if np.any(nv < 0):
+                raise InputError(f"noise_var: must be >= 0, got min {nv.min()!r}")
+            nv = nv / self._y_std ** 2
+        else:
+            nv = np.full(Xn.shape[0], self.noise_)
+        B = np.asarray(self.kernel_(self.X_train_, Xn))               # (n, k)
+        C = np.array(self.kernel_(Xn), dtype=np.float64, order="C")   # (k, k)
+        C[np.diag_indices_from(C)] += nv + self.jitter_
+        L12 = solve_triangular(self.L_, B, lower=True, check_finite=False)
+        L22, jit = factor(np.ascontiguousarray(C - L12.T @ L12), engines.current())
+        if jit > 0:
+            warnings.warn(f"a new point nearly duplicates the training set; added jitter "
+                          f"{jit:.3g}", NumericalWarning, stacklevel=2)
+        n, k = len(self.L_), len(C)
+        L = np.zeros((n + k, n + k))
+        L[:n, :n], L[n:, :n], L[n:, n:] = self.L_, L12.T, L22
+        if self._Linv is not None:
+            Linv = np.zeros_like(L)
+            L22inv = solve_triangular(L22, np.eye(k), lower=True, check_finite=False)
+            Linv[:n, :n], Linv[n:, n:] = self._Linv, L22inv
+            Linv[n:, :n] = -L22inv @ (L12.T @ self._Linv)
+        self.X_train_ = np.vstack([self.X_train_, Xn])
+        self.y_train_ = np.concatenate([self.y_train_, yn])
+        self.noise_var_ = np.concatenate([self.noise_var_, nv])
+        self.L_ = L
+        self.alpha_ = engines.current().cho_solve(L, self.y_train_)
+        self.log_marginal_likelihood_value_ = lml_from_factor(L, self.alpha_, self.y_train_)
+        self._Linv = Linv if self._Linv is not None else None
+        return self
+
+    def __repr__(self):
+        return (f"GaussianProcess(kernel={self.kernel!r}, noise={self.noise!r}, "
+                f"normalize_y={self.normalize_y!r})")

@@ -1,0 +1,295 @@
+"""GaussianProcess against scikit-learn, brute force and finite differences."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from scipy.stats import norm
+from sklearn.gaussian_process import GaussianProcessRegressor as GPR
+from sklearn.gaussian_process import kernels as sk
+
+from pyjl.exceptions import InputError, NotFittedError, NumericalWarning
+from pyjl.gp import (RBF, Constant, GaussianProcess, Linear, Matern12, Matern32, Matern52,
+                     Periodic, RationalQuadratic, White)
+
+RNG = np.random.default_rng(7)
+N, D = 40, 3
+X = RNG.uniform(0, 1, (N, D))
+Y = np.sin(5 * X[:, 0]) + X[:, 1] ** 2 - X[:, 2] + 0.05 * RNG.standard_normal(N) + 3.0
+XS = RNG.uniform(0, 1, (15, D))
+ARD = [0.3, 0.6, 1.2]
+
+CASES = [
+    (2.0 * Matern52(ARD), sk.ConstantKernel(2.0) * sk.Matern(ARD, nu=2.5)),
+    (Matern32(0.5), sk.Matern(0.5, nu=1.5)),
+    (0.7 * Matern12(ARD), sk.ConstantKernel(0.7) * sk.Matern(ARD, nu=0.5)),
+    (1.5 * RBF(ARD), sk.ConstantKernel(1.5) * sk.RBF(ARD)),
+    (RationalQuadratic(0.5, alpha=1.5), sk.RationalQuadratic(0.5, 1.5)),
+    (RBF(0.4) + White(0.05), sk.RBF(0.4) + sk.WhiteKernel(0.05)),
+]
+
+
+@pytest.mark.parametrize("normalize", [False, True])
+@pytest.mark.parametrize("ours,ref", CASES, ids=[repr(c[0]) for c in CASES])
+def test_fixed_hyperparameters_equal_scikit_learn(ours, ref, normalize):
+    gp = GaussianProcess(ours, noise=1e-2, normalize_y=normalize).fit(X, Y, method=None)
+    skg = GPR(ref, alpha=1e-2, optimizer=None, normalize_y=normalize).fit(X, Y)
+    assert gp.log_marginal_likelihood() == pytest.approx(skg.log_marginal_likelihood_value_,
+                                                         rel=1e-8)
+    mu, std = gp.predict(XS, return_std=True)
+    smu, sstd = skg.predict(XS, return_std=True)
+    np.testing.assert_allclose(mu, smu, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(std, sstd, rtol=1e-6, atol=1e-9)
+    _, cov = gp.predict(XS, return_cov=True)
+    _, scov = skg.predict(XS, return_cov=True)
+    np.testing.assert_allclose(cov, scov, rtol=1e-6, atol=1e-9)
+
+
+X1D = RNG.uniform(0, 3, (30, 1))
+Y1D = np.sin(4 * X1D[:, 0]) + 0.3 * X1D[:, 0] + 0.05 * RNG.standard_normal(30)
+CASES_1D = [
+    (1.4 * Periodic(0.9, period=1.6), sk.ConstantKernel(1.4) * sk.ExpSineSquared(0.9, 1.6)),
+    (RBF(1.0) * Periodic(1.0, period=1.5) + Linear(0.3),
+     sk.RBF(1.0) * sk.ExpSineSquared(1.0, 1.5)
+     + sk.ConstantKernel(0.3) * sk.DotProduct(0.0, sigma_0_bounds="fixed")),
+    (Linear(0.5) + Constant(0.2), sk.ConstantKernel(0.5) * sk.DotProduct(0.0, "fixed")
+     + sk.ConstantKernel(0.2)),
+]
+
+
+@pytest.mark.parametrize("ours,ref", CASES_1D, ids=[repr(c[0]) for c in CASES_1D])
+def test_fixed_hyperparameters_equal_scikit_learn_in_one_dimension(ours, ref):
+    xs = np.linspace(-0.5, 3.5, 9)[:, None]
+    gp = GaussianProcess(ours, noise=1e-2, normalize_y=True).fit(X1D, Y1D, method=None)
+    skg = GPR(ref, alpha=1e-2, optimizer=None, normalize_y=True).fit(X1D, Y1D)
+    assert gp.log_marginal_likelihood() == pytest.approx(skg.log_marginal_likelihood_value_,
+                                                         rel=1e-8)
+    mu, cov = gp.predict(xs, return_cov=True)
+    smu, scov = skg.predict(xs, return_cov=True)
+    np.testing.assert_allclose(mu, smu, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(cov, scov, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("ours,ref", [
+    (RBF(np.ones(D)), sk.ConstantKernel(1.0) * sk.RBF(np.ones(D))),
+    (RationalQuadratic(1.0, alpha=1.0), sk.ConstantKernel(1.0) * sk.RationalQuadratic(1.0, 1.0)),
+])
+def test_ml_fit_other_kernels_reach_scikit_learn_lml(ours, ref):
+    gp = GaussianProcess(ours, noise=1e-2, normalize_y=True).fit(X, Y)
+    skg = GPR(ref + sk.WhiteKernel(1e-2), normalize_y=True, n_restarts_optimizer=0).fit(X, Y)
+    assert gp.log_marginal_likelihood() >= skg.log_marginal_likelihood_value_ - 1e-6
+
+
+def test_known_per_point_noise_equals_scikit_learn_alpha():
+    nv = RNG.uniform(0.001, 0.05, N)
+    gp = GaussianProcess(Matern52(ARD), normalize_y=True).fit(X, Y, noise_var=nv, method=None)
+    skg = GPR(sk.Matern(ARD, nu=2.5), alpha=nv / Y.std() ** 2, optimizer=None,
+              normalize_y=True).fit(X, Y)
+    assert gp.log_marginal_likelihood() == pytest.approx(skg.log_marginal_likelihood_value_,
+                                                         rel=1e-8)
+    np.testing.assert_allclose(gp.predict(XS), skg.predict(XS), rtol=1e-9)
+    assert gp.noise_ is None
+    with pytest.raises(InputError, match="include_noise"):
+        gp.predict(XS, include_noise=True)
+
+
+def test_lml_gradient_equals_scikit_learn_and_finite_differences():
+    gp = GaussianProcess(2.0 * Matern52(ARD), noise=0.05).fit(X, Y, method=None)
+    theta = gp._theta_full()
+    value, grad = gp.log_marginal_likelihood(theta, eval_gradient=True)
+    ref = GPR(sk.ConstantKernel(2.0) * sk.Matern(ARD, nu=2.5) + sk.WhiteKernel(0.05),
+              alpha=0.0, optimizer=None).fit(X, Y)
+    sval, sgrad = ref.log_marginal_likelihood(ref.kernel_.theta, eval_gradient=True)
+    assert value == pytest.approx(sval, rel=1e-10)
+    # sklearn orders [constant, lengthscales..., noise]; ours [lengthscales..., variance, noise]
+    np.testing.assert_allclose(grad, sgrad[[1, 2, 3, 0, 4]], rtol=1e-7, atol=1e-9)
+    eps = 1e-6
+    for q in range(theta.size):
+        e = np.zeros_like(theta)
+        e[q] = eps
+        fd = (gp.log_marginal_likelihood(theta + e) - gp.log_marginal_likelihood(theta - e)) / (2 * eps)
+        assert grad[q] == pytest.approx(fd, rel=1e-5, abs=1e-6)
+
+
+def _brute_loo(kernel, noise, X, y):
+    total = 0.0
+    for i in range(len(y)):
+        keep = np.arange(len(y)) != i
+        gp = GaussianProcess(kernel, noise=noise, noise_bounds="fixed").fit(X[keep], y[keep],
+                                                                          method=None)
+        mu, std = gp.predict(X[i:i + 1], return_std=True, include_noise=True)
+        total += norm.logpdf(y[i], mu[0], std[0])
+    return total
+
+
+def test_loo_closed_form_equals_brute_force_refits():
+    k = 1.3 * Matern32(ARD)
+    gp = GaussianProcess(k, noise=0.02, noise_bounds="fixed").fit(X, Y, method=None)
+    assert gp.loo_log_predictive() == pytest.approx(_brute_loo(k, 0.02, X, Y), rel=1e-9)
+
+
+def test_loo_gradient_equals_finite_differences():
+    gp = GaussianProcess(1.3 * RationalQuadratic(ARD, alpha=2.0), noise=0.02).fit(X, Y, method=None)
+    theta = gp._theta_full()
+    _, grad = gp.loo_log_predictive(theta, eval_gradient=True)
+    eps = 1e-6
+    for q in range(theta.size):
+        e = np.zeros_like(theta)
+        e[q] = eps
+        fd = (gp.loo_log_predictive(theta + e) - gp.loo_log_predictive(theta - e)) / (2 * eps)
+        assert grad[q] == pytest.approx(fd, rel=1e-5, abs=1e-6)
+
+
+@pytest.mark.parametrize("normalize", [False, True])
+def test_ml_fit_reaches_at_least_scikit_learn_lml(normalize):
+    gp = GaussianProcess(Matern52(np.ones(D)), noise=1e-2, normalize_y=normalize).fit(X, Y)
+    skg = GPR(sk.ConstantKernel(1.0) * sk.Matern(np.ones(D), nu=2.5) + sk.WhiteKernel(1e-2),
+              normalize_y=normalize, n_restarts_optimizer=0).fit(X, Y)
+    assert gp.log_marginal_likelihood() >= skg.log_marginal_likelihood_value_ - 1e-6
+    # the stored value is the likelihood at the fitted hyperparameters
+    ref = GPR(sk.ConstantKernel(gp.kernel_.variance) * sk.Matern(gp.kernel_.lengthscale, nu=2.5),
+              alpha=gp.noise_, optimizer=None, normalize_y=normalize).fit(X, Y)
+    assert gp.log_marginal_likelihood() == pytest.approx(ref.log_marginal_likelihood_value_,
+                                                         rel=1e-8)
+
+
+def test_restarts_and_warm_start_never_lose_likelihood():
+    gp = GaussianProcess(RBF(np.ones(D)), noise=0.1, random_state=0)
+    gp.fit(X, Y)
+    first = gp.log_marginal_likelihood()
+    gp.fit(X, Y, n_restarts=3)
+    assert gp.log_marginal_likelihood() >= first - 1e-8
+
+
+def test_loo_fit_improves_the_loo_objective():
+    gp = GaussianProcess(Matern52(np.ones(D)), noise=0.1)
+    start = gp.fit(X, Y, method=None).loo_log_predictive()
+    gp2 = GaussianProcess(Matern52(np.ones(D)), noise=0.1).fit(X, Y, method="loo")
+    assert gp2.loo_log_predictive() > start
+
+
+def test_update_equals_refit_with_the_same_hyperparameters():
+    gp = GaussianProcess(2.0 * Matern52(ARD), noise=0.01).fit(X[:30], Y[:30], method=None)
+    gp.predict(XS, return_std=True)             # builds the cached inverse factor too
+    gp.update(X[30:], Y[30:])
+    ref = GaussianProcess(2.0 * Matern52(ARD), noise=0.01).fit(X, Y, method=None)
+    np.testing.assert_allclose(gp.L_, ref.L_, rtol=1e-9, atol=1e-12)
+    assert gp.log_marginal_likelihood() == pytest.approx(ref.log_marginal_likelihood(), rel=1e-10)
+    for a, b in zip(gp.predict(XS, return_std=True), ref.predict(XS, return_std=True)):
+        np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-10)
+
+
+def test_include_noise_adds_the_noise_variance():
+    gp = GaussianProcess(Matern52(ARD), noise=0.04).fit(X, Y, method=None)
+    _, s0 = gp.predict(XS, return_std=True)
+    _, s1 = gp.predict(XS, return_std=True, include_noise=True)
+    np.testing.assert_allclose(s1 ** 2, s0 ** 2 + 0.04, rtol=1e-10)
+
+
+def test_sample_y_has_the_posterior_moments():
+    gp = GaussianProcess(Matern52(ARD), noise=0.01).fit(X, Y, method=None)
+    xs = XS[:4]
+    draws = gp.sample_y(xs, n_samples=20000, random_state=1)
+    mu, cov = gp.predict(xs, return_cov=True)
+    assert draws.shape == (4, 20000)
+    se = np.sqrt(np.diag(cov) / 20000)
+    assert np.all(np.abs(draws.mean(axis=1) - mu) < 5 * se + 1e-12)
+    np.testing.assert_allclose(np.cov(draws), cov, atol=0.06 * np.max(np.diag(cov)))
+
+
+def test_prior_before_fit_and_not_fitted_errors():
+    gp = GaussianProcess(2.0 * RBF(0.5))
+    mu, std = gp.predict(XS, return_std=True)
+    assert np.all(mu == 0) and np.allclose(std, np.sqrt(2.0))
+    with pytest.raises(NotFittedError):
+        gp.log_marginal_likelihood()
+
+
+@pytest.mark.parametrize("kwargs,arg", [
+    (dict(X=np.where(np.arange(N * D).reshape(N, D) == 7, np.nan, X), y=Y), "X"),
+    (dict(X=X, y=np.where(np.arange(N) == 3, np.inf, Y)), "y"),
+    (dict(X=X, y=Y[:-1]), "y"),
+    (dict(X=X[None], y=Y), "X"),
+    (dict(X=X, y=Y, noise_var=-np.ones(N)), "noise_var"),
+    (dict(X=X, y=Y, noise_var=np.ones(N - 2)), "noise_var"),
+    (dict(X=X, y=Y, method="map"), "method"),
+])
+def test_bad_input_names_the_argument(kwargs, arg):
+    with pytest.raises(InputError, match=arg):
+        GaussianProcess(Matern52(ARD)).fit(**kwargs)
+
+
+def test_bad_constructor_and_predict_arguments():
+    with pytest.raises(InputError, match="noise"):
+        GaussianProcess(noise=-1.0)
+    with pytest.raises(InputError, match="kernel"):
+        GaussianProcess(kernel="rbf")
+    gp = GaussianProcess(Matern52(ARD)).fit(X, Y, method=None)
+    with pytest.raises(InputError, match="3 columns"):
+        gp.predict(XS[:, :2])
+    with pytest.raises(InputError, match="finite"):
+        gp.predict(np.full((2, D), np.nan))
+
+
+def test_nan_message_gives_first_bad_index():
+    bad = X.copy()
+    bad[5, 1] = np.nan
+    with pytest.raises(InputError, match="row 5, column 1"):
+        GaussianProcess().fit(bad, Y)
+
+
+@pytest.mark.parametrize("normalize", [True, False])
+def test_constant_y_gives_finite_results_with_a_warning(normalize):
+    with pytest.warns(NumericalWarning, match="constant"):
+        gp = GaussianProcess(Matern52(ARD), normalize_y=normalize).fit(X, np.full(N, 2.5))
+    mu, std = gp.predict(XS, return_std=True)
+    assert np.all(np.isfinite(mu)) and np.all(np.isfinite(std))
+    assert np.isfinite(gp.log_marginal_likelihood())
+    if normalize:
+        np.testing.assert_allclose(mu, 2.5, atol=1e-6)
+
+
+def test_duplicate_points_with_zero_noise_warn_and_stay_finite():
+    Xd = np.vstack([X, X[:5]])
+    yd = np.concatenate([Y, Y[:5]])
+    with pytest.warns(NumericalWarning, match="jitter"):
+        gp = GaussianProcess(Matern52(ARD), noise=0.0).fit(Xd, yd, method=None)
+    mu, std = gp.predict(XS, return_std=True)
+    assert np.isfinite(gp.log_marginal_likelihood())
+    assert np.all(np.isfinite(mu)) and np.all(np.isfinite(std))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NumericalWarning)
+        gp2 = GaussianProcess(Matern52(ARD), noise=0.0).fit(Xd, yd)
+    assert np.isfinite(gp2.log_marginal_likelihood())
+
+
+def test_pandas_and_list_inputs_give_the_numpy_results():
+    import pandas as pd
+    df = pd.DataFrame(X, columns=["a", "b", "c"])
+    gp1 = GaussianProcess(Matern52(ARD), noise=0.01).fit(df, pd.Series(Y), method=None)
+    gp2 = GaussianProcess(Matern52(ARD), noise=0.01).fit(X.tolist(), list(Y), method=None)
+    ref = GaussianProcess(Matern52(ARD), noise=0.01).fit(X, Y, method=None)
+    for g in (gp1, gp2):
+        assert g.log_marginal_likelihood() == pytest.approx(ref.log_marginal_likelihood(), rel=1e-12)
+        np.testing.assert_allclose(np.asarray(g.predict(XS)), ref.predict(XS), rtol=1e-12)
+
+
+def test_predict_mirrors_pandas_and_arrow_inputs():
+    import pandas as pd
+    import pyarrow as pa
+    gp = GaussianProcess(Matern52(ARD), noise=0.01).fit(X, Y, method=None)
+    df = pd.DataFrame(XS, columns=list("abc"), index=[f"p{i}" for i in range(len(XS))])
+    mu, std = gp.predict(df, return_std=True)
+    ref_mu, ref_std = gp.predict(XS, return_std=True)
+    assert isinstance(mu, pd.Series) and list(mu.index) == list(df.index)
+    np.testing.assert_allclose(mu.to_numpy(), ref_mu)
+    np.testing.assert_allclose(std.to_numpy(), ref_std)
+    _, cov = gp.predict(df, return_cov=True)
+    assert isinstance(cov, pd.DataFrame) and list(cov.columns) == list(df.index)
+    table = pa.table({"a": XS[:, 0], "b": XS[:, 1], "c": XS[:, 2]})
+    amu = gp.predict(table)
+    assert isinstance(amu, pa.Array)
+    np.testing.assert_allclose(np.asarray(amu), ref_mu)

@@ -1,0 +1,54 @@
+"""pyjl.testing.check_kernel must pass good kernels and catch broken ones."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pyjl.gp import RBF, KernelBase, Matern32
+from pyjl.testing import check_kernel
+
+RNG = np.random.default_rng(3)
+X = RNG.uniform(-1, 1, (10, 2))
+
+
+class _Broken(KernelBase):
+    """RBF-like kernel with configurable defects."""
+
+    def __init__(self, defect, s=1.3):
+        self.defect, self.s = defect, s
+
+    theta = property(lambda self: np.log([self.s]),
+                     lambda self, t: setattr(self, "s", float(np.exp(t[0]))))
+    bounds = property(lambda self: np.log([[1e-3, 1e3]]))
+
+    def __call__(self, X1, X2=None):
+        X2 = X1 if X2 is None else X2
+        K = self.s * np.exp(-0.5 * ((X1[:, None, :] - X2[None, :, :]) ** 2).sum(-1))
+        if self.defect == "asymmetric" and K.shape[0] == K.shape[1]:
+            K = K + np.triu(np.full_like(K, 1e-3), 1)
+        if self.defect == "indefinite" and K.shape[0] == K.shape[1]:
+            K = K - 2.0 * self.s * np.eye(len(K))
+        return K
+
+    def diag(self, X):
+        d = np.full(len(X), self.s)
+        return d + 1.0 if self.defect == "diag" else d
+
+    def gradient(self, X):
+        K = self(X)
+        return K, (2.0 * K if self.defect == "gradient" else K)[None]
+
+
+@pytest.mark.parametrize("defect,message", [("gradient", "finite differences"),
+                                            ("asymmetric", "symmetric"),
+                                            ("indefinite", "positive semi-definite"),
+                                            ("diag", "diag")])
+def test_check_kernel_catches_defects(defect, message):
+    with pytest.raises(AssertionError, match=message):
+        check_kernel(_Broken(defect), X)
+
+
+def test_check_kernel_passes_sound_kernels_and_reports_error_size():
+    assert check_kernel(_Broken("none"), X) < 1e-5
+    assert check_kernel(RBF([0.5, 2.0]) * Matern32(0.7), X) < 1e-5
