@@ -26,6 +26,7 @@ PACKAGE = ROOT / "pyjl"
 LAYERS = {
     "pyjl": "top", "pyjl.cli": "cli", "pyjl.testing": "testing", "pyjl._info": "info",
     "pyjl.bo": "bo", "pyjl.gp": "gp", "pyjl.dsp": "dsp", "pyjl.hmm": "hmm",
+    "pyjl.demo": "demo",
     "pyjl.engines": "engines", "pyjl._native": "bindings", "pyjl.julia": "julia",
     "pyjl.data": "data", "pyjl._config": "config", "pyjl.exceptions": "exceptions",
     "pyjl._version": "version",
@@ -35,7 +36,8 @@ FAMILIES = {"bo", "gp", "dsp", "hmm"}
 #: layer -> the other layers it may import (its own layer is always allowed)
 MAY_IMPORT = {
     "top": set(LAYERS.values()),
-    "cli": FAMILIES | {"info", "testing", "engines"} | BASE,
+    "cli": FAMILIES | {"info", "testing", "engines", "demo"} | BASE,
+    "demo": FAMILIES | {"engines"} | BASE,
     "testing": FAMILIES | {"engines"} | BASE,
     "info": {"engines", "julia"} | BASE,
     "bo": {"gp", "engines"} | BASE,
@@ -52,7 +54,7 @@ MAY_IMPORT = {
 }
 #: the only engine modules that families, the CLI and pyjl.testing may import
 ENGINE_ENTRY = {"pyjl.engines", "pyjl.engines.registry", "pyjl.engines.contract"}
-RESTRICTED = FAMILIES | {"cli", "testing"}
+RESTRICTED = FAMILIES | {"cli", "testing", "demo"}
 #: never imported at module level (lazy, where used): they start runtimes or need hardware
 LAZY_ONLY = {"juliacall", "julia", "juliapkg", "cupy", "cupyx"}
 
