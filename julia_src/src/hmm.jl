@@ -1,1 +1,414 @@
-# hmm kernels: filled in by the hmm family.
+# Hidden-Markov-model kernels: scaled forward-backward and log-space Viterbi.
+#
+# Layout (Julia's own, column-major):
+#   log_pi  :: AbstractVector, length K        log start probabilities
+#   log_A   :: AbstractMatrix, K x K           log_A[i, j] = log P(z_{t+1} = j | z_t = i)
+#   log_B   :: AbstractMatrix, K x T           log_B[k, t] = log p(x_t | z_t = k), one column per step
+#   lengths :: AbstractVector{<:Integer}       sequence lengths, summing to T
+# States are 1-based here. The Python `julia` engine (pyjl/engines/julia.py) hands over
+# log_A in this orientation, receives gamma as K x T (a (T, K) NumPy view) and subtracts 1
+# from the Viterbi path to get pyjl's 0-based states.
+
+"""
+    forward_backward(log_pi, log_A, log_B, lengths) -> (loglik, gamma, xi_sum)
+
+Forward-backward over the concatenated sequences of `log_B` (`K x T`, one column per time
+step). Returns the log-likelihood of each sequence (`Vector{Float64}`, one per entry of
+`lengths`), the state posteriors `gamma[k, t] = P(z_t = k | x)` (`K x T`) and the
+transition posteriors summed over time and sequences,
+`xi_sum[i, j] = sum_t P(z_t = i, z_{t+1} = j | x)` (`K x K`).
+
+Probabilities are rescaled at every step (Rabiner 1989, section V.A): the emission
+factors are `exp(log_B[:, t] .- maximum(log_B[:, t]))` and the forward vector is
+normalised, the logs of the scales being summed into the log-likelihood, so nothing
+underflows for any `T`. A sequence impossible under the model gets `-Inf` and zero
+posteriors (never NaN).
+
+```julia
+julia> ll, g, xi = forward_backward(log.([0.6, 0.4]), log.([0.7 0.3; 0.4 0.6]),
+                                    log.([0.5 0.4 0.1; 0.1 0.3 0.6]), [3]);
+
+julia> exp(ll[1]) ≈ 0.03628
+true
+```
+"""
+function forward_backward(log_pi::AbstractVector{<:Real}, log_A::AbstractMatrix{<:Real},
+                          log_B::AbstractMatrix{<:Real}, lengths::AbstractVector{<:Integer})
+    K, T = size(log_B)
+    loglik = Vector{Float64}(undef, length(lengths))
+    gamma = Matrix{Float64}(undef, K, T)
+    xi_sum = zeros(Float64, K, K)
+    forward_backward!(loglik, gamma, xi_sum, log_pi, log_A, log_B, lengths)
+    return loglik, gamma, xi_sum
+end
+
+"""
+    forward_backward!(loglik, gamma, xi_sum, log_pi, log_A, log_B, lengths)
+
+In-place [`forward_backward`](@ref): fills `loglik` (length `n_seq`), `gamma` (`K x T`)
+and `xi_sum` (`K x K`, overwritten). Sequences are spread over `Threads.nthreads()`
+tasks, each with its own transition accumulator.
+"""
+function forward_backward!(loglik::AbstractVector{Float64}, gamma::AbstractMatrix{Float64},
+                           xi_sum::AbstractMatrix{Float64}, log_pi::AbstractVector{<:Real},
+                           log_A::AbstractMatrix{<:Real}, log_B::AbstractMatrix{<:Real},
+                           lengths::AbstractVector{<:Integer})
+    K, T = size(log_B)
+    _check_hmm_sizes(K, T, log_pi, log_A, lengths)
+    p = exp.(Float64.(log_pi))
+    A = exp.(Float64.(log_A))
+    alpha = Matrix{Float64}(undef, K, T)
+    scale = Vector{Float64}(undef, T)
+    stops = cumsum(Int.(lengths))
+    starts = stops .- Int.(lengths) .+ 1
+    nseq = length(lengths)
+    nchunks = max(1, min(nseq, Threads.nthreads()))
+    xis = [zeros(Float64, K, K) for _ in 1:nchunks]
+    Threads.@threads for c in 1:nchunks
+        beta = zeros(Float64, K)
+        tmp = zeros(Float64, K)
+        bnext = zeros(Float64, K)
+        for s in c:nchunks:nseq
+            r = starts[s]:stops[s]
+            loglik[s] = _fb_sequence!(view(gamma, :, r), view(alpha, :, r), view(scale, r),
+                                      xis[c], p, A, view(log_B, :, r), beta, tmp, bnext)
+        end
+    end
+    fill!(xi_sum, 0.0)
+    for x in xis
+        xi_sum .+= x
+    end
+    xi_sum .*= A
+    return loglik, gamma, xi_sum
+end
+
+function _check_hmm_sizes(K, T, log_pi, log_A, lengths)
+    length(log_pi) == K ||
+        throw(DimensionMismatch("log_pi has length $(length(log_pi)); log_B has K = $K rows"))
+    size(log_A) == (K, K) ||
+        throw(DimensionMismatch("log_A is $(size(log_A)); expected ($K, $K)"))
+    sum(lengths) == T ||
+        throw(ArgumentError("lengths sum to $(sum(lengths)); log_B has T = $T columns"))
+    all(l -> l > 0, lengths) || throw(ArgumentError("lengths must be positive"))
+    return nothing
+end
+
+# One sequence: forward pass (alpha, scales), then backward pass writing gamma over the
+# emission factors kept in `gam`, and adding alpha_t[i] * (b_{t+1} .* beta_{t+1})[j] / c_{t+1}
+# into `xacc` (the caller multiplies by A). Returns the log-likelihood.
+function _fb_sequence!(gam, alpha, scale, xacc, p, A, logB, beta, tmp, bnext)
+    K, T = size(logB)
+    ll = 0.0
+    dead = false
+    @inbounds for t in 1:T
+        m = -Inf
+        for k in 1:K
+            m = max(m, Float64(logB[k, t]))
+        end
+        m = isfinite(m) ? m : 0.0
+        for k in 1:K
+            gam[k, t] = exp(logB[k, t] - m)
+        end
+        if t == 1
+            for j in 1:K
+                alpha[j, 1] = p[j] * gam[j, 1]
+            end
+        else
+            for j in 1:K
+                acc = 0.0
+                for i in 1:K
+                    acc += alpha[i, t - 1] * A[i, j]
+                end
+                alpha[j, t] = acc * gam[j, t]
+            end
+        end
+        c = 0.0
+        for j in 1:K
+            c += alpha[j, t]
+        end
+        if !(c > 0.0)
+            dead = true
+            c = 1.0
+        end
+        scale[t] = c
+        for j in 1:K
+            alpha[j, t] /= c
+        end
+        ll += log(c) + m
+    end
+    @inbounds begin
+        for k in 1:K
+            bnext[k] = gam[k, T]
+            beta[k] = 1.0
+            gam[k, T] = alpha[k, T]
+        end
+        for t in (T - 1):-1:1
+            inv = 1.0 / scale[t + 1]
+            for j in 1:K
+                tmp[j] = bnext[j] * beta[j] * inv
+            end
+            for k in 1:K
+                bnext[k] = gam[k, t]          # b_t, needed at step t - 1
+            end
+            for i in 1:K
+                acc = 0.0
+                for j in 1:K
+                    acc += A[i, j] * tmp[j]
+                end
+                beta[i] = acc
+            end
+            for j in 1:K, i in 1:K
+                xacc[i, j] += alpha[i, t] * tmp[j]
+            end
+            c = 0.0
+            for i in 1:K
+                g = alpha[i, t] * beta[i]
+                gam[i, t] = g
+                c += g
+            end
+            if c > 0.0
+                for i in 1:K
+                    gam[i, t] /= c
+                end
+            end
+        end
+    end
+    return dead ? -Inf : ll
+end
+
+"""
+    viterbi(log_pi, log_A, log_B, lengths) -> (path, logprob)
+
+Most likely state path of each sequence (log-space max-product). `path` is a
+`Vector{Int}` of 1-based states (length `T`), `logprob` the joint log-probability of each
+sequence's best path. Among equally likely paths the lowest final state and, before it,
+the highest-numbered predecessor win (hmmlearn's rule).
+
+```julia
+julia> path, lp = viterbi(log.([0.6, 0.4]), log.([0.7 0.3; 0.4 0.6]),
+                          log.([0.5 0.4 0.1; 0.1 0.3 0.6]), [3]);
+
+julia> path == [1, 1, 2] && exp(lp[1]) ≈ 0.01512
+true
+```
+"""
+function viterbi(log_pi::AbstractVector{<:Real}, log_A::AbstractMatrix{<:Real},
+                 log_B::AbstractMatrix{<:Real}, lengths::AbstractVector{<:Integer})
+    T = size(log_B, 2)
+    path = Vector{Int}(undef, T)
+    logprob = Vector{Float64}(undef, length(lengths))
+    viterbi!(path, logprob, log_pi, log_A, log_B, lengths)
+    return path, logprob
+end
+
+"""
+    viterbi!(path, logprob, log_pi, log_A, log_B, lengths)
+
+In-place [`viterbi`](@ref); sequences are spread over `Threads.nthreads()` tasks.
+"""
+function viterbi!(path::AbstractVector{<:Integer}, logprob::AbstractVector{Float64},
+                  log_pi::AbstractVector{<:Real}, log_A::AbstractMatrix{<:Real},
+                  log_B::AbstractMatrix{<:Real}, lengths::AbstractVector{<:Integer})
+    K, T = size(log_B)
+    _check_hmm_sizes(K, T, log_pi, log_A, lengths)
+    lA = Float64.(log_A)
+    lp = Float64.(log_pi)
+    psi = Matrix{Int32}(undef, K, T)
+    stops = cumsum(Int.(lengths))
+    starts = stops .- Int.(lengths) .+ 1
+    nseq = length(lengths)
+    nchunks = max(1, min(nseq, Threads.nthreads()))
+    Threads.@threads for c in 1:nchunks
+        prev = zeros(Float64, K)
+        cur = zeros(Float64, K)
+        for s in c:nchunks:nseq
+            r = starts[s]:stops[s]
+            logprob[s] = _viterbi_sequence!(view(path, r), view(psi, :, r), lp, lA,
+                                            view(log_B, :, r), prev, cur)
+        end
+    end
+    return path, logprob
+end
+
+function _viterbi_sequence!(path, psi, lp, lA, logB, prev, cur)
+    K, T = size(logB)
+    @inbounds begin
+        for j in 1:K
+            prev[j] = lp[j] + logB[j, 1]
+        end
+        for t in 2:T
+            for j in 1:K
+                best = prev[1] + lA[1, j]
+                arg = 1
+                for i in 2:K
+                    v = prev[i] + lA[i, j]
+                    if v >= best            # ties: highest predecessor
+                        best = v
+                        arg = i
+                    end
+                end
+                cur[j] = best + logB[j, t]
+                psi[j, t] = arg
+            end
+            for j in 1:K
+                prev[j] = cur[j]
+            end
+        end
+        best = prev[1]
+        arg = 1
+        for j in 2:K
+            if prev[j] > best               # ties: lowest final state
+                best = prev[j]
+                arg = j
+            end
+        end
+        path[T] = arg
+        for t in T:-1:2
+            path[t - 1] = psi[path[t], t]
+        end
+        return best
+    end
+end
+
+"""
+    gaussian_loglik(X, mean, var) -> Matrix{Float64}
+
+Diagonal-Gaussian log-densities of every observation under every state: `X` is `d x T`
+(one observation per column), `mean` and `var` are `d x K`; returns the `K x T` matrix
+`out[k, t] = sum_j log N(X[j, t]; mean[j, k], var[j, k])`, ready for
+[`forward_backward`](@ref). Differences are taken before squaring (no cancellation for
+data far from zero).
+
+```julia
+julia> gaussian_loglik(zeros(1, 1), zeros(1, 1), ones(1, 1))[1] ≈ -0.5 * log(2π)
+true
+```
+"""
+function gaussian_loglik(X::AbstractMatrix{<:Real}, mean::AbstractMatrix{<:Real},
+                         var::AbstractMatrix{<:Real})
+    d, T = size(X)
+    K = size(mean, 2)
+    size(mean, 1) == d && size(var) == size(mean) ||
+        throw(DimensionMismatch("mean and var must be $d x K; got $(size(mean)) and $(size(var))"))
+    iv = 1.0 ./ Float64.(var)
+    cst = [-0.5 * (d * log(2π) + sum(log, view(var, :, k))) for k in 1:K]
+    out = Matrix{Float64}(undef, K, T)
+    Threads.@threads for t in 1:T
+        @inbounds for k in 1:K
+            acc = 0.0
+            for j in 1:d
+                diff = X[j, t] - mean[j, k]
+                acc += diff * diff * iv[j, k]
+            end
+            out[k, t] = cst[k] - 0.5 * acc
+        end
+    end
+    return out
+end
+
+"""
+    weighted_moments(X, W, shift) -> (N, S1, S2)
+
+Weighted sufficient statistics of Gaussian (and Poisson, exponential) emissions: `X` is
+`d x T`, `W` is `K x T` (state posteriors, one column per step), `shift` a length-`d`
+vector subtracted first. Returns `N[k] = sum_t W[k, t]`,
+`S1[j, k] = sum_t W[k, t] (X[j, t] - shift[j])` and
+`S2[j, k] = sum_t W[k, t] (X[j, t] - shift[j])^2` (`S1`, `S2` are `d x K`).
+
+```julia
+julia> N, S1, S2 = weighted_moments([1.0 3.0], [1.0 1.0], [0.0]);
+
+julia> (N[1], S1[1], S2[1]) == (2.0, 4.0, 10.0)
+true
+```
+"""
+function weighted_moments(X::AbstractMatrix{<:Real}, W::AbstractMatrix{<:Real},
+                          shift::AbstractVector{<:Real})
+    d, T = size(X)
+    K = size(W, 1)
+    size(W, 2) == T || throw(DimensionMismatch("W has $(size(W, 2)) columns; X has $T"))
+    N = zeros(Float64, K)
+    S1 = zeros(Float64, d, K)
+    S2 = zeros(Float64, d, K)
+    @inbounds for t in 1:T
+        for k in 1:K
+            w = Float64(W[k, t])
+            N[k] += w
+            for j in 1:d
+                xc = X[j, t] - shift[j]
+                S1[j, k] += w * xc
+                S2[j, k] += w * xc * xc
+            end
+        end
+    end
+    return N, S1, S2
+end
+
+"""
+    forward(log_pi, log_A, log_B, lengths) -> Vector{Float64}
+
+Per-sequence log-likelihoods from the scaled forward pass alone (no posteriors, `O(K)`
+working memory per task); same layout as [`forward_backward`](@ref).
+
+```julia
+julia> exp(forward(log.([0.6, 0.4]), log.([0.7 0.3; 0.4 0.6]),
+                   log.([0.5 0.4 0.1; 0.1 0.3 0.6]), [3])[1]) ≈ 0.03628
+true
+```
+"""
+function forward(log_pi::AbstractVector{<:Real}, log_A::AbstractMatrix{<:Real},
+                 log_B::AbstractMatrix{<:Real}, lengths::AbstractVector{<:Integer})
+    K, T = size(log_B)
+    _check_hmm_sizes(K, T, log_pi, log_A, lengths)
+    p = exp.(Float64.(log_pi))
+    A = exp.(Float64.(log_A))
+    stops = cumsum(Int.(lengths))
+    starts = stops .- Int.(lengths) .+ 1
+    nseq = length(lengths)
+    loglik = Vector{Float64}(undef, nseq)
+    nchunks = max(1, min(nseq, Threads.nthreads()))
+    Threads.@threads for c in 1:nchunks
+        a = zeros(Float64, K)
+        prev = zeros(Float64, K)
+        b = zeros(Float64, K)
+        for s in c:nchunks:nseq
+            loglik[s] = _forward_sequence!(a, prev, b, p, A, view(log_B, :, starts[s]:stops[s]))
+        end
+    end
+    return loglik
+end
+
+function _forward_sequence!(a, prev, b, p, A, logB)
+    K, T = size(logB)
+    ll = 0.0
+    @inbounds for t in 1:T
+        m = -Inf
+        for k in 1:K
+            m = max(m, Float64(logB[k, t]))
+        end
+        m = isfinite(m) ? m : 0.0
+        for k in 1:K
+            b[k] = exp(logB[k, t] - m)
+        end
+        if t == 1
+            for j in 1:K
+                a[j] = p[j] * b[j]
+            end
+        else
+            for j in 1:K
+                acc = 0.0
+                for i in 1:K
+                    acc += prev[i] * A[i, j]
+                end
+                a[j] = acc * b[j]
+            end
+        end
+        c = sum(a)
+        c > 0.0 || return -Inf
+        for j in 1:K
+            prev[j] = a[j] / c
+        end
+        ll += log(c) + m
+    end
+    return ll
+end

@@ -196,6 +196,10 @@ class CudaEngine:
         return io.out(_impl("cuda_hmm").forward_backward(io(log_pi), io(log_A), io(log_B),
                                                          _host_int(lengths)))
 
+    def forward(self, log_pi, log_A, log_B, lengths):
+        # the log-likelihoods of forward-backward (a forward-only CuPy kernel may replace it)
+        return self.forward_backward(log_pi, log_A, log_B, lengths)[0]
+
     def viterbi(self, log_pi, log_A, log_B, lengths):
         io = _IO(log_pi, log_A, log_B)
         return io.out(_impl("cuda_hmm").viterbi(io(log_pi), io(log_A), io(log_B),

@@ -1,0 +1,70 @@
+"""Baum-Welch across Dask workers by summing sufficient statistics (AllReduce).
+
+The sequences are split into contiguous parts that are scattered to the
+workers once.  Every EM iteration broadcasts the current parameters (the
+emission object is small), each worker runs forward-backward on its part and
+returns a :class:`~pyjl.hmm._em.Stats` (log-likelihood, start and transition
+posteriors, the emission's additive statistics), and the statistics are summed
+on the cluster before one result comes back to the M-step.  An emission
+without ``suff_stats``/``fit_stats`` gets its posteriors back instead and is
+fitted once on the client.  ``dask.distributed`` is imported only here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._em import Stats, _group, estep_batch, has_stats
+
+__all__ = ["DaskEStep"]
+
+
+def _part_estep(x, lengths, log_pi, log_A, emission, keep_gamma, batch_rows):
+    from .. import engines
+    engine = engines.current()
+    total = Stats(log_A.shape[0])
+    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    for s0, s1 in _group(lengths, batch_rows):
+        a, b = int(offsets[s0]), int(offsets[s1])
+        total.add(estep_batch(engine, log_pi, log_A, emission, x[a:b], lengths[s0:s1],
+                              keep_gamma))
+    return total
+
+
+def _reduce(*parts):
+    total = Stats(parts[0].trans.shape[0])
+    for p in parts:
+        total.add(p)
+    return total
+
+
+class DaskEStep:
+    """E-step of an :class:`~pyjl.hmm.HMM` over a ``dask.distributed.Client``."""
+
+    def __init__(self, client, src, batch_rows):
+        self.client = client
+        self.batch_rows = int(batch_rows)
+        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+        n_parts = max(1, min(src.lengths.size, 2 * n_workers))
+        target = src.n_rows / n_parts
+        bounds, acc = [0], 0
+        for i, n in enumerate(src.lengths.tolist()):
+            acc += n
+            if acc >= target * len(bounds) and i + 1 < src.lengths.size:
+                bounds.append(i + 1)
+        bounds.append(src.lengths.size)
+        bounds = sorted(set(bounds))
+        self.lengths = [src.lengths[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+        rows = [(int(src.offsets[a]), int(src.offsets[b])) for a, b in zip(bounds[:-1], bounds[1:])]
+        self.parts = client.scatter([np.ascontiguousarray(src.user_rows(a, b)) for a, b in rows])
+
+    def run(self, model) -> Stats:
+        log_pi, log_A, em = model._logs()
+        keep_gamma = not has_stats(em)
+        futures = [self.client.submit(_part_estep, x, L, log_pi, log_A, em, keep_gamma,
+                                      self.batch_rows, pure=False)
+                   for x, L in zip(self.parts, self.lengths)]
+        return self.client.submit(_reduce, *futures, pure=False).result()
+
+    def close(self):
+        self.parts = []

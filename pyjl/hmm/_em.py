@@ -1,0 +1,190 @@
+"""Observation sources, batches of sequences and the E-step of Baum-Welch.
+
+A :class:`Source` holds the observations (a NumPy view, or a pyarrow Table
+whose columns may be memory-mapped from an Arrow file) and the sequence
+lengths, and hands out *batches*: runs of whole sequences of at most
+``batch_rows`` rows (a longer sequence is a batch of its own).  Only one
+batch's ``(T_batch, K)`` arrays live at once, so memory beyond the mapped data
+is O(K x max(longest sequence, batch_rows)) when the emission has additive
+sufficient statistics (``suff_stats``/``fit_stats``); otherwise the posteriors
+of every batch are kept and ``emission.fit`` is called once on all of them.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+import numpy as np
+
+from ..exceptions import InputError, NumericalWarning
+from ._common import as_obs
+
+__all__ = ["Source", "has_stats", "add_stats", "estep_batch", "Stats"]
+
+
+def has_stats(e) -> bool:
+    """Whether ``e`` offers the optional additive-statistics members."""
+    return (callable(getattr(e, "suff_stats", None)) and callable(getattr(e, "fit_stats", None))
+            and getattr(e, "supports_stats", True))
+
+
+def add_stats(a, b):
+    """Element-wise sum of two (nested tuples of) statistics; ``None`` is zero."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    if isinstance(a, (tuple, list)):
+        return tuple(add_stats(x, y) for x, y in zip(a, b))
+    return a + b
+
+
+def _is_arrow(obj) -> bool:
+    return type(obj).__module__.partition(".")[0] == "pyarrow" and hasattr(obj, "slice") \
+        and hasattr(obj, "num_rows")
+
+
+class Source:
+    """Observations plus sequence lengths, served batch by batch.
+
+    ``X`` is array-like ``(T,)``/``(T, d)``, a pyarrow Table/RecordBatch or the
+    path of an Arrow IPC file (opened memory-mapped).  ``check`` converts and
+    validates an array of rows (the emission's ``check_input``).
+    """
+
+    def __init__(self, X, lengths, check, batch_rows):
+        if isinstance(X, (str, os.PathLike)):
+            from ..data import read_arrow
+            X = read_arrow(X)
+        self.check = check
+        self.arrow = _is_arrow(X)
+        if self.arrow:
+            self.table = X
+            self.n_rows = X.num_rows
+            self.array = None
+        else:
+            self.array = check(X)
+            self.n_rows = self.array.shape[0]
+        # a 1-D input (or a one-column table) is shown to the emission as 1-D
+        self.one_d = X.num_columns == 1 if self.arrow else np.ndim(X) == 1
+        self.lengths = _lengths(lengths, self.n_rows)
+        self.offsets = np.concatenate([[0], np.cumsum(self.lengths)])
+        self.batches = _group(self.lengths, int(batch_rows))
+
+    def rows(self, start, stop) -> np.ndarray:
+        """Validated observations ``[start, stop)`` (a view for NumPy input)."""
+        if not self.arrow:
+            return self.array[start:stop]
+        x = self.check(self.table.slice(start, stop - start))
+        return x
+
+    def user_rows(self, start, stop):
+        """Rows as the emission's public methods should see them (1-D stays 1-D)."""
+        x = self.rows(start, stop)
+        return x[:, 0] if self.one_d and x.ndim == 2 and x.shape[1] == 1 else x
+
+    def iter_batches(self):
+        """``(start, stop, lengths)`` of each batch of whole sequences."""
+        for s0, s1 in self.batches:
+            yield int(self.offsets[s0]), int(self.offsets[s1]), self.lengths[s0:s1]
+
+    def head(self, n):
+        """The first ``n`` rows (for initialisation)."""
+        return self.user_rows(0, min(n, self.n_rows))
+
+    def all_rows(self):
+        return self.user_rows(0, self.n_rows)
+
+
+def _lengths(lengths, n_rows) -> np.ndarray:
+    if lengths is None:
+        return np.array([n_rows], dtype=np.int64)
+    L = np.asarray(lengths)
+    if L.ndim != 1 or L.size == 0 or L.dtype.kind not in "iu" and not (
+            L.dtype.kind == "f" and np.all(L == np.floor(L))):
+        raise InputError(f"`lengths` must be a non-empty 1-D sequence of integers; got "
+                         f"{np.asarray(lengths)!r:.80}. Fix: pass e.g. lengths=[100, 250].")
+    L = L.astype(np.int64)
+    if (L <= 0).any():
+        i = int(np.flatnonzero(L <= 0)[0])
+        raise InputError(f"`lengths` must be positive; got {L[i]} at index {i}. Fix: drop "
+                         "empty sequences.")
+    if L.sum() != n_rows:
+        raise InputError(f"`lengths` must sum to the number of observations in X ({n_rows});"
+                         f" got a sum of {int(L.sum())}. Fix: give one length per sequence "
+                         "so that they add up to len(X).")
+    return L
+
+
+def _group(lengths, batch_rows):
+    """Split sequences into consecutive runs of at most ``batch_rows`` rows."""
+    out, start, acc = [], 0, 0
+    for i, n in enumerate(lengths.tolist()):
+        if acc and acc + n > batch_rows:
+            out.append((start, i))
+            start, acc = i, 0
+        acc += n
+    out.append((start, len(lengths)))
+    return out
+
+
+class Stats:
+    """Sums over batches: log-likelihood, start and transition posteriors, emission stats."""
+
+    def __init__(self, K):
+        self.loglik = 0.0
+        self.start = np.zeros(K)
+        self.trans = np.zeros((K, K))
+        self.emission = None        # additive emission statistics, or
+        self.gammas = []            # the posteriors of every batch (fallback)
+
+    def add(self, other: "Stats"):
+        self.loglik += other.loglik
+        self.start += other.start
+        self.trans += other.trans
+        self.emission = add_stats(self.emission, other.emission)
+        self.gammas.extend(other.gammas)
+        return self
+
+
+def log_emissions(emission, x, K) -> np.ndarray:
+    """``emission.log_likelihood(x)`` as a C-contiguous float64 ``(T, K)``; NaN → error."""
+    lb = np.ascontiguousarray(emission.log_likelihood(x), dtype=np.float64)
+    if lb.shape != (x.shape[0], K):
+        raise InputError(f"emission.log_likelihood returned shape {lb.shape}; expected "
+                         f"({x.shape[0]}, {K}). Fix: return one column per state.")
+    if np.isnan(lb.sum()) and np.isnan(lb).any():      # one cheap pass when clean
+        t = int(np.flatnonzero(np.isnan(lb).any(1))[0])
+        raise InputError(f"emission.log_likelihood returned NaN at row {t}. Fix: check the "
+                         "emission's parameters (a variance of zero?) and the data there.")
+    return lb
+
+
+def estep_batch(engine, log_pi, log_A, emission, x, lengths, keep_gamma) -> Stats:
+    """Forward-backward on one batch and its sufficient statistics."""
+    K = log_A.shape[0]
+    lb = log_emissions(emission, x, K)
+    ll, gamma, xi = engine.forward_backward(log_pi, log_A, lb, lengths)
+    del lb
+    st = Stats(K)
+    if np.isneginf(ll).any():
+        warnings.warn(f"{int(np.isneginf(ll).sum())} sequence(s) have probability zero under "
+                      "the current parameters (forbidden transitions or impossible "
+                      "observations); they do not contribute to this iteration.",
+                      NumericalWarning, stacklevel=3)
+        ll = np.where(np.isneginf(ll), 0.0, ll)
+    st.loglik = float(ll.sum())
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    st.start = gamma[starts].sum(0)
+    st.trans = xi
+    if keep_gamma:
+        st.gammas.append(gamma)
+    else:
+        st.emission = emission.suff_stats(x, gamma)
+    return st
+
+
+def as_rows(X, check):
+    """Validated rows of a small in-memory input (used by score/predict helpers)."""
+    return check(X) if check is not None else as_obs(X)

@@ -1,0 +1,70 @@
+"""Convergence monitor of Baum-Welch (the ``monitor_`` of a fitted HMM)."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ..exceptions import NumericalWarning
+
+__all__ = ["ConvergenceMonitor"]
+
+
+class ConvergenceMonitor:
+    """Log-likelihood history of an EM run and whether it converged.
+
+    ``history[i]`` is the total log-likelihood under the parameters *before*
+    the ``i``-th M-step (hmmlearn's convention).  The run has converged when an
+    iteration gains less than ``tol * max(1, |log L|)``: the test is relative to
+    the log-likelihood's size, so a long series (|log L| ~ 1e7) is not held to
+    an absolute threshold below its rounding error.  A decrease is reported
+    (:class:`~pyjl.exceptions.NumericalWarning`) only when it exceeds what
+    rounding of a sum that size can explain (``1e-9 * max(1, |log L|)``).
+
+    Attributes: ``tol``, ``n_iter``, ``history`` (list of floats), ``iter``,
+    ``converged`` (bool), ``delta`` (last gain or ``nan``).
+    """
+
+    def __init__(self, tol: float, n_iter: int):
+        self.tol = float(tol)
+        self.n_iter = int(n_iter)
+        self.history: list[float] = []
+        self._objectives: list[float] = []
+        self.iter = 0
+
+    def report(self, loglik: float, objective: float | None = None) -> None:
+        """Record ``loglik``; ``objective`` (log-likelihood plus log-prior, what EM
+        with Dirichlet priors increases) is checked for decreases instead when given."""
+        loglik = float(loglik)
+        objective = loglik if objective is None else float(objective)
+        if self._objectives:
+            delta = objective - self._objectives[-1]
+            if delta < -self._rounding(objective):
+                warnings.warn(f"EM objective decreased by {-delta:.6g} at iteration "
+                              f"{self.iter + 1} (from {self._objectives[-1]:.10g} to "
+                              f"{objective:.10g}); a variance floor or re-seeded state can do "
+                              "this.", NumericalWarning, stacklevel=3)
+        self._objectives.append(objective)
+        self.history.append(loglik)
+        self.iter += 1
+
+    @staticmethod
+    def _rounding(loglik: float) -> float:
+        return 1e-9 * max(1.0, abs(loglik))
+
+    @property
+    def delta(self) -> float:
+        return self.history[-1] - self.history[-2] if len(self.history) >= 2 else np.nan
+
+    @property
+    def converged(self) -> bool:
+        """True when the last gain is below ``tol * max(1, |log L|)`` (small
+        decreases within rounding count as converged)."""
+        if len(self.history) < 2:
+            return False
+        return self.delta < self.tol * max(1.0, abs(self.history[-1]))
+
+    def __repr__(self):
+        return (f"ConvergenceMonitor(tol={self.tol}, n_iter={self.n_iter}, iter={self.iter}, "
+                f"converged={self.converged}, last={self.history[-1] if self.history else None})")

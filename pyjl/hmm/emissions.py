@@ -1,0 +1,393 @@
+"""Built-in emissions with independent features: Normal, Exponential, Poisson, Gamma, Categorical.
+
+Parameters are per-state arrays: ``(K,)`` for one feature, ``(K, d)`` for ``d``
+independent features (observations ``(T,)`` or ``(T, d)``).  Every family
+implements the :class:`pyjl.hmm.Emission` protocol plus the optional
+``suff_stats``/``fit_stats``/``check_input`` members; ``fit(X, w)`` is weighted
+maximum likelihood, ``fit_stats(suff_stats(X, w))``.  A state that receives no
+weight keeps its parameters (or, at the first fit, takes the pooled estimate)
+with a :class:`~pyjl.exceptions.NumericalWarning`.
+
+>>> import numpy as np
+>>> e = Normal(mean=[0.0, 5.0], var=[1.0, 4.0])
+>>> e.log_likelihood(np.array([0.0])).round(4)
+array([[-0.9189, -4.7371]])
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import digamma, gammaln, polygamma
+
+from .. import engines
+from ..exceptions import InputError, NotFittedError
+from ._common import INIT_ROWS, as_int_obs, as_obs, empty_states, hard_weights, kmeans, \
+    per_state, warn_empty
+
+__all__ = ["Normal", "Exponential", "Poisson", "Gamma", "Categorical"]
+
+_LOG2PI = np.log(2.0 * np.pi)
+
+
+def _same_d(x, params):
+    if x.shape[1] != params.shape[1]:
+        raise InputError(f"`X` must have {params.shape[1]} feature column(s) to match the "
+                         f"emission's parameters; got {x.shape[1]}. Fix: pass (T, "
+                         f"{params.shape[1]}) data or re-create the emission.")
+
+
+def _c(a) -> np.ndarray:
+    return np.ascontiguousarray(a, dtype=np.float64)
+
+
+class _Independent:
+    """Shared machinery: ``(K, d)`` parameters, sufficient statistics, empty states."""
+
+    _params: tuple[str, ...] = ()
+    family = "emission"
+
+    def _set(self, **values):
+        d = None
+        for name, v in values.items():
+            if v is None:
+                setattr(self, name, None)
+                continue
+            a = per_state(v, None, d, name)
+            d = a.shape[1]
+            setattr(self, name, a)
+        self._squeeze = all(np.ndim(v) <= 1 for v in values.values() if v is not None)
+
+    def _get(self, name) -> np.ndarray:
+        v = getattr(self, name)
+        if v is None:
+            raise NotFittedError(f"{type(self).__name__}.{name} is not set; pass it to the "
+                                 f"constructor or fit the model first.")
+        return v
+
+    @property
+    def n_states(self) -> int:
+        return self._get(self._params[0]).shape[0]
+
+    @property
+    def n_parameters(self) -> int:
+        return sum(self._get(p).size for p in self._params)
+
+    def check_input(self, X) -> np.ndarray:
+        x = as_obs(X, "X")
+        if getattr(self, self._params[0]) is not None:
+            _same_d(x, self._arr(self._params[0]))
+        return x
+
+    def fit(self, X, weights):
+        """Weighted maximum likelihood (see the module docstring); returns ``self``."""
+        x = self.check_input(X)
+        return self.fit_stats(self.suff_stats(x, np.asarray(weights, dtype=np.float64)))
+
+    def _store(self, name, value):
+        setattr(self, name, value[:, 0].copy() if self._squeeze and value.shape[1] == 1
+                else value)
+
+    def _arr(self, name) -> np.ndarray:
+        return np.asarray(self._get(name)).reshape(self.n_states, -1)
+
+    def _n_features(self):
+        return self._arr(self._params[0]).shape[1]
+
+    def _update(self, N, new: dict[str, np.ndarray], pooled: dict[str, np.ndarray]):
+        """Store ``new`` parameters, keeping (or pooling) those of empty states."""
+        mask = empty_states(N)
+        fresh = getattr(self, self._params[0]) is None
+        for name, value in new.items():
+            value = np.array(value, dtype=np.float64)
+            if mask.any():
+                old = pooled[name] if fresh else self._arr(name)
+                value[mask] = np.broadcast_to(old, value.shape)[mask]
+            self._store(name, value)
+        warn_empty(mask, type(self).__name__, "set to the pooled estimate" if fresh
+                   else "kept from the previous iteration")
+        return self
+
+    def _sample_shape(self, draws):
+        return draws[:, 0] if self._squeeze and draws.shape[1] == 1 else draws
+
+    def initialize(self, X, n_states, rng):
+        """k-means on (a subsample of) ``X``, then the hard-assignment MLE."""
+        x = self.check_input(X)
+        self._squeeze = np.ndim(X) == 1
+        if x.shape[0] > INIT_ROWS:
+            x = x[np.sort(rng.choice(x.shape[0], INIT_ROWS, replace=False))]
+        _, labels = kmeans(x, n_states, rng)
+        for p in self._params:
+            setattr(self, p, None)
+        self.fit_stats(self.suff_stats(x, hard_weights(labels, n_states)))
+        return self
+
+    def __repr__(self):
+        args = ", ".join(f"{p}={np.array2string(np.asarray(getattr(self, p)), precision=4)}"
+                         if getattr(self, p) is not None else f"{p}=None" for p in self._params)
+        return f"{type(self).__name__}({args})"
+
+
+class Normal(_Independent):
+    """Gaussian emission, ``x | k ~ N(mean_k, var_k)`` per feature (diagonal).
+
+    ``mean``, ``var``: ``(K,)`` or ``(K, d)``.  ``var_floor`` bounds each
+    variance below by ``var_floor`` times the pooled variance of the data.
+    """
+
+    _params = ("mean", "var")
+
+    def __init__(self, mean=None, var=None, var_floor=1e-6):
+        self._set(mean=mean, var=var)
+        self.var_floor = float(var_floor)
+
+    def log_likelihood(self, X):
+        x, m = as_obs(X, finite=False), self._arr("mean")
+        _same_d(x, m)
+        return engines.current().gaussian_loglik(x, _c(m), _c(self._arr("var")))
+
+    def _shift(self, d):
+        return self._arr("mean").mean(axis=0) if self.mean is not None else np.zeros(d)
+
+    def suff_stats(self, X, weights):
+        x = as_obs(X, finite=False)
+        return engines.current().weighted_moments(x, _c(weights), _c(self._shift(x.shape[1])))
+
+    def fit_stats(self, stats):
+        N, S1, S2 = (np.asarray(s, dtype=np.float64) for s in stats)
+        c = self._shift(S1.shape[1])
+        Ns = np.maximum(N, 1e-300)[:, None]
+        mc = S1 / Ns
+        var = S2 / Ns - mc ** 2
+        tot = max(N.sum(), 1e-300)
+        pm = S1.sum(0) / tot
+        pvar = np.maximum(S2.sum(0) / tot - pm ** 2, 0.0)
+        floor = self.var_floor * np.where(pvar > 0, pvar, 1.0)
+        var = np.maximum(var, floor)
+        return self._update(N, {"mean": mc + c, "var": var},
+                            {"mean": pm + c, "var": np.maximum(pvar, floor)})
+
+    def initialize(self, X, n_states, rng):
+        """k-means means; every state starts with the pooled variance (as hmmlearn)."""
+        super().initialize(X, n_states, rng)
+        x = as_obs(X, finite=False)
+        pooled = np.maximum(x[:INIT_ROWS * 5].var(axis=0), 1e-300)
+        self._store("var", np.repeat(pooled[None], n_states, 0))
+        return self
+
+    def sample(self, state, n, rng):
+        m, v = self._arr("mean")[state], self._arr("var")[state]
+        return self._sample_shape(m + np.sqrt(v) * rng.standard_normal((n, m.size)))
+
+
+class Exponential(_Independent):
+    """Exponential emission, ``p_k(x) = rate_k exp(-rate_k x)``, ``x >= 0``."""
+
+    _params = ("rate",)
+
+    def __init__(self, rate=None):
+        self._set(rate=rate)
+
+    def check_input(self, X):
+        return _Independent.check_input(self, _nonneg(X))
+
+    def log_likelihood(self, X):
+        x = as_obs(X, finite=False)
+        r = self._arr("rate")
+        out = np.log(r).sum(1) - x @ r.T
+        return np.where((x >= 0).all(1, keepdims=True), out, -np.inf)
+
+    def suff_stats(self, X, weights):
+        x = as_obs(X, finite=False)
+        return engines.current().weighted_moments(x, _c(weights), np.zeros(x.shape[1]))[:2]
+
+    def fit_stats(self, stats):
+        N, S = (np.asarray(s, dtype=np.float64) for s in stats)
+        rate = N[:, None] / np.maximum(S, 1e-300)
+        pooled = N.sum() / np.maximum(S.sum(0), 1e-300)
+        return self._update(N, {"rate": rate}, {"rate": pooled})
+
+    def sample(self, state, n, rng):
+        r = self._arr("rate")[state]
+        return self._sample_shape(rng.exponential(1.0 / r, size=(n, r.size)))
+
+
+def _nonneg(X):
+    x = as_obs(X, "X")
+    bad = np.flatnonzero((x < 0).ravel())
+    if bad.size:
+        raise InputError(f"`X` must be non-negative for this emission; got "
+                         f"{float(x.flat[bad[0]])!r} at flat index {bad[0]}. Fix: shift the "
+                         "data or pick another emission (Normal).")
+    return x
+
+
+class Poisson(_Independent):
+    """Poisson emission, ``p_k(x) = rate_k^x exp(-rate_k) / x!`` for counts ``x``."""
+
+    _params = ("rate",)
+
+    def __init__(self, rate=None):
+        self._set(rate=rate)
+
+    def check_input(self, X):
+        return _Independent.check_input(self, as_int_obs(X, "X", what="counts"))
+
+    def log_likelihood(self, X):
+        x = as_obs(X, finite=False)
+        r = self._arr("rate")
+        with np.errstate(divide="ignore"):
+            lr = np.log(r)
+        out = x @ np.where(np.isfinite(lr), lr, -745.0).T - r.sum(1)
+        ok = ((x >= 0) & (x == np.floor(x))).all(1, keepdims=True)
+        out -= gammaln(np.where(ok, x, 0.0) + 1.0).sum(1, keepdims=True)
+        return np.where(ok, out, -np.inf)
+
+    def suff_stats(self, X, weights):
+        x = as_obs(X, finite=False)
+        return engines.current().weighted_moments(x, _c(weights), np.zeros(x.shape[1]))[:2]
+
+    def fit_stats(self, stats):
+        N, S = (np.asarray(s, dtype=np.float64) for s in stats)
+        rate = S / np.maximum(N, 1e-300)[:, None]
+        pooled = S.sum(0) / max(N.sum(), 1e-300)
+        return self._update(N, {"rate": rate}, {"rate": pooled})
+
+    def sample(self, state, n, rng):
+        r = self._arr("rate")[state]
+        return self._sample_shape(rng.poisson(r, size=(n, r.size)).astype(np.float64))
+
+
+class Gamma(_Independent):
+    """Gamma emission, ``p_k(x) = rate^shape x^(shape-1) exp(-rate x) / Gamma(shape)``, ``x > 0``.
+
+    The shape MLE solves ``log a - digamma(a) = log(mean) - mean(log x)`` by
+    Newton's method from Minka's (2002) closed-form start; ``rate = a / mean``.
+    """
+
+    _params = ("shape", "rate")
+
+    def __init__(self, shape=None, rate=None):
+        self._set(shape=shape, rate=rate)
+
+    def check_input(self, X):
+        x = as_obs(X, "X")
+        bad = np.flatnonzero((x <= 0).ravel())
+        if bad.size:
+            raise InputError(f"`X` must be positive for a Gamma emission; got "
+                             f"{float(x.flat[bad[0]])!r} at flat index {bad[0]}. Fix: drop or "
+                             "shift non-positive values.")
+        return _Independent.check_input(self, x)
+
+    def log_likelihood(self, X):
+        x = as_obs(X, finite=False)
+        a, b = self._arr("shape"), self._arr("rate")
+        ok = (x > 0).all(1, keepdims=True)
+        x = np.where(ok, x, 1.0)
+        out = (a * np.log(b) - gammaln(a)).sum(1) + np.log(x) @ (a - 1.0).T - x @ b.T
+        return np.where(ok, out, -np.inf)
+
+    def suff_stats(self, X, weights):
+        x = as_obs(X, finite=False)
+        return (weights.sum(0), weights.T @ x, weights.T @ np.log(x))
+
+    @staticmethod
+    def _mle(N, S, L):
+        N = np.maximum(N, 1e-300)
+        mean = np.maximum(S / N, 1e-300)          # an empty state is replaced by the caller
+        s = np.maximum(np.log(mean) - L / N, 1e-12)
+        a = (3.0 - s + np.sqrt((s - 3.0) ** 2 + 24.0 * s)) / (12.0 * s)
+        for _ in range(50):
+            f = np.log(a) - digamma(a) - s
+            step = f / (1.0 / a - polygamma(1, a))
+            a = np.where(a - step > 0, a - step, a / 2.0)
+            if np.all(np.abs(step) <= 1e-12 * a):
+                break
+        with np.errstate(over="ignore", divide="ignore"):
+            return a, a / mean
+
+    def fit_stats(self, stats):
+        N, S, L = (np.asarray(s, dtype=np.float64) for s in stats)
+        a, b = self._mle(N[:, None], S, L)
+        pa, pb = self._mle(N.sum(), S.sum(0), L.sum(0))
+        return self._update(N, {"shape": a, "rate": b}, {"shape": pa, "rate": pb})
+
+    def sample(self, state, n, rng):
+        a, b = self._arr("shape")[state], self._arr("rate")[state]
+        return self._sample_shape(rng.gamma(a, 1.0 / b, size=(n, a.size)))
+
+
+class Categorical(_Independent):
+    """Categorical emission over symbols ``0 .. n_symbols-1``: ``p_k(x) = probs[k, x]``.
+
+    ``probs`` is ``(K, n_symbols)`` with rows summing to 1; observations are
+    integers ``(T,)`` or ``(T, 1)`` (hmmlearn's ``CategoricalHMM`` layout).
+    """
+
+    _params = ("probs",)
+
+    def __init__(self, probs=None, n_symbols=None):
+        self.probs = None if probs is None else np.asarray(probs, dtype=np.float64)
+        if self.probs is not None and (self.probs.ndim != 2 or
+                                       not np.allclose(self.probs.sum(1), 1.0)):
+            raise InputError("`probs` must be (n_states, n_symbols) with rows summing to 1; "
+                             f"got shape {self.probs.shape}. Fix: normalise each row.")
+        self.n_symbols = (int(n_symbols) if n_symbols is not None else
+                          None if self.probs is None else self.probs.shape[1])
+        self._squeeze = False
+
+    @property
+    def n_parameters(self):
+        return self._get("probs").shape[0] * (self._get("probs").shape[1] - 1)
+
+    def check_input(self, X):
+        x = as_int_obs(X, "X", what="symbols", high=self.n_symbols)
+        if x.shape[1] != 1:
+            raise InputError(f"`X` must be (T,) or (T, 1) symbols for Categorical; got shape "
+                             f"{x.shape}. Fix: encode several features as one symbol.")
+        return x
+
+    def log_likelihood(self, X):
+        x = as_obs(X, finite=False).ravel()
+        P = self._get("probs")
+        ok = (x >= 0) & (x < P.shape[1]) & (x == np.floor(x))
+        with np.errstate(divide="ignore"):
+            out = np.log(P).T[np.where(ok, x, 0).astype(np.intp)]
+        if not ok.all():
+            out[~ok] = -np.inf                       # outside the support
+        return out
+
+    def suff_stats(self, X, weights):
+        x = as_obs(X, finite=False).ravel().astype(np.intp)
+        S = self.n_symbols if self.n_symbols is not None else int(x.max()) + 1
+        counts = np.stack([np.bincount(x, weights=weights[:, k], minlength=S)
+                           for k in range(weights.shape[1])])
+        return (weights.sum(0), counts)
+
+    def fit_stats(self, stats):
+        N, C = (np.asarray(s, dtype=np.float64) for s in stats)
+        self.n_symbols = C.shape[1]
+        probs = C / np.maximum(C.sum(1, keepdims=True), 1e-300)
+        pooled = C.sum(0) / max(C.sum(), 1e-300)
+        return self._update(N, {"probs": probs}, {"probs": pooled})
+
+    def _store(self, name, value):
+        setattr(self, name, value)
+
+    def initialize(self, X, n_states, rng):
+        """Empirical symbol frequencies, perturbed per state by Dirichlet noise."""
+        x = self.check_input(X).ravel().astype(np.intp)
+        S = self.n_symbols if self.n_symbols is not None else int(x.max()) + 1
+        freq = (np.bincount(x, minlength=S) + 1.0) / (x.size + S)
+        noise = rng.dirichlet(np.ones(S), size=n_states)
+        self.probs = 0.5 * freq + 0.5 * noise
+        self.probs /= self.probs.sum(1, keepdims=True)
+        self.n_symbols = S
+        return self
+
+    def sample(self, state, n, rng):
+        p = self._get("probs")[state]
+        return rng.choice(p.size, size=n, p=p).astype(np.float64)
+
+    def __repr__(self):
+        return f"Categorical(n_symbols={self.n_symbols}, probs={self.probs!r})"

@@ -1,0 +1,207 @@
+"""Multivariate normal emission with full, diagonal, spherical or tied covariances.
+
+``x | k ~ N(mean_k, cov_k)``; ``mean`` is ``(K, d)``; ``cov`` follows
+hmmlearn's ``covars_`` layout: ``"full"`` ``(K, d, d)``, ``"diag"`` ``(K, d)``,
+``"spherical"`` ``(K,)``, ``"tied"`` ``(d, d)`` (one matrix shared by all
+states).  Weighted MLE (Bishop 2006, 9.2.2): ``mean_k = sum_t w_tk x_t / N_k``,
+``cov_k = sum_t w_tk (x_t - mean_k)(x_t - mean_k)^T / N_k`` (tied: pooled
+over states; diag/spherical: its diagonal / the average of its diagonal).
+Covariances are floored at ``cov_floor`` times the pooled data variance
+(eigenvalues for full/tied matrices).
+
+>>> import numpy as np
+>>> e = MvNormal(mean=[[0.0, 0.0]], cov=[[[1.0, 0.0], [0.0, 1.0]]])
+>>> round(float(e.log_likelihood(np.zeros((1, 2)))[0, 0]), 4)
+-1.8379
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.linalg import cholesky, solve_triangular
+
+from .. import engines
+from ..exceptions import InputError, NotFittedError
+from ._common import INIT_ROWS, as_obs, empty_states, kmeans, warn_empty
+
+__all__ = ["MvNormal"]
+
+_TYPES = ("full", "diag", "spherical", "tied")
+_LOG2PI = np.log(2.0 * np.pi)
+
+
+class MvNormal:
+    """Multivariate Gaussian emission (see the module docstring)."""
+
+    def __init__(self, mean=None, cov=None, covariance_type="full", cov_floor=1e-6):
+        if covariance_type not in _TYPES:
+            raise InputError(f"`covariance_type` must be one of {_TYPES}; got "
+                             f"{covariance_type!r}. Fix: pick one of those.")
+        self.covariance_type = covariance_type
+        self.mean = None if mean is None else np.atleast_2d(np.asarray(mean, dtype=np.float64))
+        self.cov = None if cov is None else np.asarray(cov, dtype=np.float64)
+        self.cov_floor = float(cov_floor)
+        if self.mean is not None and self.cov is not None:
+            self._full_covs()                      # validates shapes
+
+    # -- parameters ---------------------------------------------------------------
+    def _mean(self):
+        if self.mean is None:
+            raise NotFittedError("MvNormal.mean is not set; pass it or fit the model first.")
+        return self.mean
+
+    def _full_covs(self) -> np.ndarray:
+        """Every state's covariance as ``(K, d, d)``."""
+        K, d = self._mean().shape
+        c = self.cov
+        if c is None:
+            raise NotFittedError("MvNormal.cov is not set; pass it or fit the model first.")
+        want = {"full": (K, d, d), "diag": (K, d), "spherical": (K,), "tied": (d, d)}
+        if c.shape != want[self.covariance_type]:
+            raise InputError(f"`cov` for covariance_type={self.covariance_type!r} must have "
+                             f"shape {want[self.covariance_type]}; got {c.shape}. Fix: use "
+                             "hmmlearn's covars_ layout.")
+        if self.covariance_type == "full":
+            return c
+        if self.covariance_type == "tied":
+            return np.broadcast_to(c, (K, d, d))
+        v = c if self.covariance_type == "diag" else np.repeat(c[:, None], d, 1)
+        return np.einsum("ki,ij->kij", v, np.eye(d))
+
+    @property
+    def n_states(self) -> int:
+        return self._mean().shape[0]
+
+    @property
+    def n_parameters(self) -> int:
+        K, d = self._mean().shape
+        cov = {"full": K * d * (d + 1) // 2, "diag": K * d, "spherical": K,
+               "tied": d * (d + 1) // 2}[self.covariance_type]
+        return K * d + cov
+
+    def check_input(self, X):
+        x = as_obs(X, "X")
+        if self.mean is not None and x.shape[1] != self.mean.shape[1]:
+            raise InputError(f"`X` must have {self.mean.shape[1]} features (columns) to match "
+                             f"the emission; got {x.shape[1]}. Fix: pass (T, d) data.")
+        return x
+
+    # -- protocol -----------------------------------------------------------------
+    def log_likelihood(self, X):
+        x = as_obs(X, finite=False)
+        m = self._mean()
+        K, d = m.shape
+        if x.shape[1] != d:
+            self.check_input(x)                     # raises the InputError
+        if self.covariance_type in ("diag", "spherical"):
+            v = self.cov if self.covariance_type == "diag" else np.repeat(self.cov[:, None], d, 1)
+            return engines.current().gaussian_loglik(x, _c(m), _c(v))
+        c = m.mean(axis=0)
+        xc, mc = x - c, m - c
+        covs = self._full_covs()
+        out = np.empty((x.shape[0], K))
+        if self.covariance_type == "tied":
+            L = cholesky(covs[0], lower=True)
+            P = solve_triangular(L, np.eye(d), lower=True)         # L^{-1}
+            z, mz = xc @ P.T, mc @ P.T
+            out[:] = (z * z).sum(1)[:, None] - 2.0 * z @ mz.T + (mz * mz).sum(1)
+            out += 2.0 * np.log(np.diag(L)).sum() + d * _LOG2PI
+        else:
+            for k in range(K):
+                L = cholesky(covs[k], lower=True)
+                z = solve_triangular(L, (xc - mc[k]).T, lower=True)
+                out[:, k] = (z * z).sum(0) + 2.0 * np.log(np.diag(L)).sum() + d * _LOG2PI
+        out *= -0.5
+        return out
+
+    def _shift(self, d):
+        return self.mean.mean(axis=0) if self.mean is not None else np.zeros(d)
+
+    def suff_stats(self, X, weights):
+        x = as_obs(X, finite=False)
+        w = np.asarray(weights, dtype=np.float64)
+        if self.covariance_type in ("diag", "spherical"):
+            return engines.current().weighted_moments(x, _c(w), _c(self._shift(x.shape[1])))
+        xc = x - self._shift(x.shape[1])
+        S2 = np.stack([(xc * w[:, k:k + 1]).T @ xc for k in range(w.shape[1])])
+        return (w.sum(0), w.T @ xc, S2)
+
+    def fit_stats(self, stats):
+        N, S1, S2 = (np.asarray(s, dtype=np.float64) for s in stats)
+        K, d = S1.shape
+        c = self._shift(d)
+        mask = empty_states(N)
+        fresh = self.mean is None
+        Ns = np.maximum(N, 1e-300)
+        mc = S1 / Ns[:, None]
+        tot = max(N.sum(), 1e-300)
+        pm = S1.sum(0) / tot
+        if self.covariance_type in ("diag", "spherical"):
+            pooled = np.maximum(S2.sum(0) / tot - pm ** 2, 0.0)
+        else:
+            pooled = S2.sum(0) / tot - np.outer(pm, pm)
+        pdiag = pooled if pooled.ndim == 1 else np.diag(pooled)
+        floor = self.cov_floor * (pdiag.mean() if pdiag.mean() > 0 else 1.0)
+        if mask.any():
+            mc[mask] = pm if fresh else (self.mean - c)[mask]
+        if self.covariance_type in ("diag", "spherical"):
+            v = S2 / Ns[:, None] - mc ** 2
+            v[mask] = pooled if fresh else self._full_covs()[mask].diagonal(0, 1, 2)
+            v = np.maximum(v, floor)
+            cov = v if self.covariance_type == "diag" else v.mean(1)
+        else:
+            full = S2 / Ns[:, None, None] - np.einsum("ki,kj->kij", mc, mc)
+            if self.covariance_type == "tied":
+                keep = ~mask
+                full = ((S2[keep] - N[keep, None, None] * np.einsum("ki,kj->kij", mc[keep],
+                         mc[keep])).sum(0) / max(N[keep].sum(), 1e-300))[None]
+            elif mask.any():
+                full[mask] = pooled if fresh else self.cov[mask]
+            cov = np.stack([_floor_eig(f, floor) for f in full])
+            cov = cov[0] if self.covariance_type == "tied" else cov
+        self.mean, self.cov = mc + c, cov
+        warn_empty(mask, "MvNormal", "set to the pooled estimate" if fresh
+                   else "kept from the previous iteration")
+        return self
+
+    def fit(self, X, weights):
+        """Weighted maximum likelihood; returns ``self``."""
+        return self.fit_stats(self.suff_stats(self.check_input(X), np.asarray(weights, float)))
+
+    def initialize(self, X, n_states, rng):
+        """k-means means and the pooled data covariance for every state (as hmmlearn)."""
+        x = self.check_input(X)
+        if x.shape[0] > INIT_ROWS:
+            x = x[np.sort(rng.choice(x.shape[0], INIT_ROWS, replace=False))]
+        centers, _ = kmeans(x, n_states, rng)
+        d = x.shape[1]
+        cv = np.atleast_2d(np.cov(x.T)) if x.shape[0] > 1 else np.eye(d)
+        cv = _floor_eig(cv, self.cov_floor * max(np.trace(cv) / d, 1e-300))
+        self.mean = centers
+        self.cov = {"full": np.repeat(cv[None], n_states, 0),
+                    "diag": np.repeat(np.diag(cv)[None], n_states, 0),
+                    "spherical": np.full(n_states, np.diag(cv).mean()),
+                    "tied": cv}[self.covariance_type]
+        return self
+
+    def sample(self, state, n, rng):
+        m = self._mean()[state]
+        L = cholesky(self._full_covs()[state], lower=True)
+        return m + rng.standard_normal((n, m.size)) @ L.T
+
+    def __repr__(self):
+        return (f"MvNormal(covariance_type={self.covariance_type!r}, mean={self.mean!r}, "
+                f"cov={self.cov!r})")
+
+
+def _c(a) -> np.ndarray:
+    return np.ascontiguousarray(a, dtype=np.float64)
+
+
+def _floor_eig(C, floor):
+    """Symmetrise ``C`` and lift its eigenvalues to at least ``floor``."""
+    C = 0.5 * (C + C.T)
+    w = np.linalg.eigvalsh(C)
+    if w[0] < floor:
+        C = C + (floor - w[0]) * np.eye(C.shape[0])
+    return C

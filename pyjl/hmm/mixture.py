@@ -1,0 +1,153 @@
+"""Per-state mixtures of any emission family, fitted by nested EM.
+
+``p_k(x) = sum_m weights[k, m] p_{k,m}(x)``, where component ``m`` is itself an
+emission (any family, built-in or user-defined) holding one distribution per
+state.  Fitting treats the component as a second latent variable (the GMM-HMM
+of Juang, Levinson & Sondhi 1986; Rabiner 1989, eq. 52-54): with state weights
+``w[t, k]`` and component responsibilities
+``r[t, k, m] = weights[k, m] p_{k,m}(x_t) / p_k(x_t)``, component ``m`` is
+refitted with weights ``w[t, k] r[t, k, m]`` and
+``weights[k, m] ∝ sum_t w[t, k] r[t, k, m]``.  ``n_inner`` such inner
+iterations run per ``fit`` call (one is the exact Baum-Welch step of the joint
+model and keeps the likelihood non-decreasing).
+
+>>> import numpy as np
+>>> from pyjl.hmm import Normal
+>>> m = Mixture([Normal([0.0], [1.0]), Normal([3.0], [1.0])], weights=[[0.5, 0.5]])
+>>> m.log_likelihood(np.array([0.0])).shape
+(1, 1)
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+
+import numpy as np
+from scipy.special import logsumexp
+
+from ..exceptions import InputError, NotFittedError, NumericalWarning
+from ._common import INIT_ROWS, as_obs, empty_states, kmeans
+
+__all__ = ["Mixture"]
+
+
+def _has_stats(e) -> bool:
+    return (callable(getattr(e, "suff_stats", None)) and callable(getattr(e, "fit_stats", None))
+            and getattr(e, "supports_stats", True))
+
+
+class Mixture:
+    """Mixture of ``M`` emissions per state (see the module docstring).
+
+    ``components``: a list of emissions, or one emission cloned ``n_components``
+    times; ``weights``: ``(K, M)`` mixing weights (rows sum to 1) or ``None``.
+    """
+
+    def __init__(self, components, weights=None, n_components=None, n_inner=1):
+        if not isinstance(components, (list, tuple)):
+            if n_components is None or int(n_components) < 1:
+                raise InputError("`n_components` must be a positive integer when `components` "
+                                 f"is a single emission; got {n_components!r}. Fix: pass "
+                                 "n_components=2 (or a list of emissions).")
+            components = [copy.deepcopy(components) for _ in range(int(n_components))]
+        if len(components) < 1:
+            raise InputError("`components` must hold at least one emission; got an empty list.")
+        self.components = list(components)
+        self.weights = None if weights is None else np.atleast_2d(np.asarray(weights, float))
+        self.n_inner = int(n_inner)
+
+    @property
+    def supports_stats(self) -> bool:
+        return all(_has_stats(c) for c in self.components)
+
+    def _w(self):
+        if self.weights is None:
+            raise NotFittedError("Mixture.weights is not set; pass it or fit the model first.")
+        return self.weights
+
+    @property
+    def n_parameters(self) -> int:
+        K, M = self._w().shape
+        return sum(c.n_parameters for c in self.components) + K * (M - 1)
+
+    def check_input(self, X):
+        check = getattr(self.components[0], "check_input", None)
+        return check(X) if callable(check) else as_obs(X, "X")
+
+    def _joint(self, X):
+        """``(T, K, M)`` ``log weights[k, m] + log p_{k,m}(x_t)``."""
+        with np.errstate(divide="ignore"):
+            lw = np.log(self._w())
+        return np.stack([c.log_likelihood(X) for c in self.components], axis=2) + lw[None]
+
+    def log_likelihood(self, X):
+        return logsumexp(self._joint(X), axis=2)
+
+    def _resp(self, X, weights):
+        J = self._joint(X)
+        with np.errstate(invalid="ignore"):
+            R = np.exp(J - logsumexp(J, axis=2, keepdims=True))
+        R = np.nan_to_num(R, nan=1.0 / J.shape[2])
+        return np.asarray(weights, float)[:, :, None] * R          # (T, K, M)
+
+    def suff_stats(self, X, weights):
+        WR = self._resp(X, weights)
+        return (WR.sum(0),) + tuple(c.suff_stats(X, WR[:, :, m])
+                                    for m, c in enumerate(self.components))
+
+    def fit_stats(self, stats):
+        self._set_weights(stats[0])
+        for c, s in zip(self.components, stats[1:]):
+            c.fit_stats(s)
+        return self
+
+    def _set_weights(self, counts):
+        counts = np.asarray(counts, float)
+        mask = empty_states(counts.sum(1))
+        new = counts / np.maximum(counts.sum(1, keepdims=True), 1e-300)
+        if mask.any():
+            new[mask] = self.weights[mask] if self.weights is not None else 1.0 / counts.shape[1]
+        self.weights = new
+
+    def fit(self, X, weights):
+        """``n_inner`` nested EM iterations at fixed state weights; returns ``self``."""
+        for _ in range(max(1, self.n_inner)):
+            WR = self._resp(X, weights)
+            self._set_weights(WR.sum(0))
+            for m, c in enumerate(self.components):
+                c.fit(X, WR[:, :, m])
+        return self
+
+    def initialize(self, X, n_states, rng):
+        """k-means with ``n_states * M`` clusters, ordered along the first feature;
+        consecutive runs of ``M`` clusters form a state, and component ``m`` of state
+        ``k`` is fitted to cluster ``k * M + m`` (after its own ``initialize``)."""
+        x = np.asarray(X)
+        if x.shape[0] > INIT_ROWS:
+            x = x[np.sort(rng.choice(x.shape[0], INIT_ROWS, replace=False))]
+        M = len(self.components)
+        n_clusters = min(n_states * M, x.shape[0])
+        labels = kmeans(as_obs(x), n_clusters, rng)[1]
+        for m, c in enumerate(self.components):
+            c.initialize(x, n_states, rng)
+            if n_clusters < n_states * M:
+                continue
+            W = np.zeros((x.shape[0], n_states))
+            for k in range(n_states):
+                W[labels == k * M + m, k] = 1.0
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", NumericalWarning)
+                c.fit(x, W)
+        self.weights = np.full((n_states, M), 1.0 / M)
+        return self
+
+    def sample(self, state, n, rng):
+        counts = rng.multinomial(n, self._w()[state])
+        parts = [np.asarray(c.sample(state, int(k), rng)) for c, k in
+                 zip(self.components, counts) if k > 0]
+        out = np.concatenate(parts, axis=0)
+        return out[rng.permutation(n)]
+
+    def __repr__(self):
+        return f"Mixture(components={self.components!r}, weights={self.weights!r})"

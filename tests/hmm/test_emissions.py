@@ -1,0 +1,173 @@
+"""Built-in emissions: densities against SciPy, weighted MLE against closed forms and
+SciPy fits, conformance via pyjl.testing.check_emission, robustness of empty states."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from pyjl.exceptions import InputError, NumericalWarning
+from pyjl.hmm import Categorical, Exponential, Gamma, Mixture, MvNormal, Normal, Poisson
+from pyjl.testing import check_emission
+
+rng = np.random.default_rng(7)
+
+CASES = {
+    "normal": lambda: Normal([0.0, 3.0], [1.0, 0.5]),
+    "normal_2d": lambda: Normal([[0.0, 1.0], [3.0, 2.0]], [[1.0, 2.0], [0.5, 0.3]]),
+    "exponential": lambda: Exponential([1.0, 3.0]),
+    "poisson": lambda: Poisson([2.0, 15.0]),
+    "gamma": lambda: Gamma([2.0, 0.7], [1.0, 3.0]),
+    "categorical": lambda: Categorical([[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]]),
+    "mv_full": lambda: MvNormal([[0, 0], [3, 1]], [[[1, .5], [.5, 2]], [[1, 0], [0, 1]]]),
+    "mv_diag": lambda: MvNormal([[0, 0], [3, 1]], [[1, 2], [.5, 1]], "diag"),
+    "mv_spherical": lambda: MvNormal([[0, 0], [3, 1]], [1, 2], "spherical"),
+    "mv_tied": lambda: MvNormal([[0, 0], [3, 1]], [[1, .5], [.5, 2]], "tied"),
+    "mixture": lambda: Mixture([Normal([0.0, 3.0], [1.0, 0.5]), Normal([4.0, -3.0], [1.0, 0.5])],
+                               weights=[[0.3, 0.7], [0.5, 0.5]]),
+    "mixture_of_gammas": lambda: Mixture(Gamma([2.0, 5.0], [1.0, 1.0]), n_components=2,
+                                         weights=[[0.5, 0.5], [0.2, 0.8]]),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_check_emission(name):
+    e = CASES[name]()
+    if name == "mixture_of_gammas":
+        e.components[1].rate = np.array([0.2, 4.0])
+    out = check_emission(e, n=3000, random_state=1)
+    assert out["weights_as_counts"] < 1e-6
+
+
+def test_log_likelihoods_match_scipy():
+    x = rng.gamma(2.0, 2.0, size=50)
+    k = np.round(x).astype(float)
+    np.testing.assert_allclose(Normal([1.0, 2.0], [0.5, 3.0]).log_likelihood(x),
+                               np.c_[stats.norm.logpdf(x, 1.0, np.sqrt(0.5)),
+                                     stats.norm.logpdf(x, 2.0, np.sqrt(3.0))], rtol=1e-12)
+    np.testing.assert_allclose(Exponential([0.5, 2.0]).log_likelihood(x),
+                               np.c_[stats.expon.logpdf(x, scale=2.0),
+                                     stats.expon.logpdf(x, scale=0.5)], rtol=1e-12)
+    np.testing.assert_allclose(Poisson([1.5, 7.0]).log_likelihood(k),
+                               np.c_[stats.poisson.logpmf(k, 1.5), stats.poisson.logpmf(k, 7.0)],
+                               rtol=1e-12)
+    np.testing.assert_allclose(Gamma([2.5, 0.8], [1.5, 0.3]).log_likelihood(x),
+                               np.c_[stats.gamma.logpdf(x, 2.5, scale=1 / 1.5),
+                                     stats.gamma.logpdf(x, 0.8, scale=1 / 0.3)], rtol=1e-12)
+    X = rng.normal(size=(40, 3)) * 5 + 1e4          # a large offset: no cancellation
+    m = np.array([[1e4, 1e4, 1e4], [1e4 + 1, 1e4, 1e4 - 2]])
+    C = np.array([[[2, .3, 0], [.3, 1, .2], [0, .2, 1.5]], np.diag([1.0, 2.0, 3.0])])
+    ref = np.c_[stats.multivariate_normal.logpdf(X, m[0], C[0]),
+                stats.multivariate_normal.logpdf(X, m[1], C[1])]
+    np.testing.assert_allclose(MvNormal(m, C).log_likelihood(X), ref, rtol=1e-10)
+    np.testing.assert_allclose(MvNormal(m, C[:, [0, 1, 2], [0, 1, 2]], "diag").log_likelihood(X)
+                               [:, 1], ref[:, 1], rtol=1e-10)
+    np.testing.assert_allclose(MvNormal(m, C[0], "tied").log_likelihood(X)[:, 0], ref[:, 0],
+                               rtol=1e-10)
+    sph = stats.multivariate_normal.logpdf(X, m[1], 2.0 * np.eye(3))
+    np.testing.assert_allclose(MvNormal(m, [1.0, 2.0], "spherical").log_likelihood(X)[:, 1], sph,
+                               rtol=1e-10)
+
+
+def test_weighted_mle_closed_forms():
+    X = rng.normal(size=(500, 2)) * [1.0, 3.0] + [2.0, -1.0]
+    W = rng.uniform(size=(500, 2))
+    for w, k in ((W[:, 0], 0), (W[:, 1], 1)):
+        mean = np.average(X, axis=0, weights=w)
+        full = np.cov(X.T, aweights=w, bias=True)
+        e = MvNormal(covariance_type="full").fit(X, W)
+        np.testing.assert_allclose(e.mean[k], mean, rtol=1e-12)
+        np.testing.assert_allclose(e.cov[k], full, rtol=1e-10)
+        e = MvNormal(covariance_type="diag").fit(X, W)
+        np.testing.assert_allclose(e.cov[k], np.diag(full), rtol=1e-10)
+        e = MvNormal(covariance_type="spherical").fit(X, W)
+        assert e.cov[k] == pytest.approx(np.diag(full).mean(), rel=1e-10)
+        e = Normal().fit(X, W)
+        np.testing.assert_allclose(e.var[k], np.diag(full), rtol=1e-10)
+    tied = sum(W[:, k].sum() * np.cov(X.T, aweights=W[:, k], bias=True) for k in range(2))
+    e = MvNormal(covariance_type="tied").fit(X, W)
+    np.testing.assert_allclose(e.cov, tied / W.sum(), rtol=1e-10)
+    x = rng.gamma(3.0, 0.5, size=2000)
+    ones = np.ones((x.size, 1))
+    a, _, scale = stats.gamma.fit(x, floc=0)
+    g = Gamma().fit(x, ones)
+    assert g.shape[0] == pytest.approx(a, rel=1e-5)
+    assert g.rate[0] == pytest.approx(1 / scale, rel=1e-5)
+    assert Exponential().fit(x, ones).rate[0] == pytest.approx(1 / x.mean(), rel=1e-12)
+    k = rng.poisson(4.0, size=300).astype(float)
+    w = rng.uniform(size=(300, 1))
+    assert Poisson().fit(k, w).rate[0] == pytest.approx(np.average(k, weights=w[:, 0]))
+
+
+def test_empty_state_is_kept_with_a_warning_and_never_nan():
+    X = rng.normal(size=200)
+    W = np.c_[np.ones(200), np.zeros(200)]
+    for e in (Normal([0.0, 5.0], [1.0, 2.0]), MvNormal([[0.0], [5.0]], [[[1.0]], [[2.0]]]),
+              Poisson([1.0, 5.0]), Gamma([1.0, 2.0], [1.0, 1.0]), Exponential([1.0, 2.0]),
+              Categorical([[0.5, 0.5], [0.1, 0.9]])):
+        data = (np.abs(np.round(X)) if isinstance(e, (Poisson, Categorical))
+                else np.abs(X) + 0.1 if isinstance(e, (Gamma, Exponential)) else X)
+        if isinstance(e, Categorical):
+            data = np.minimum(data, 1)
+        before = e.log_likelihood(data)[:, 1].copy()
+        with pytest.warns(NumericalWarning, match="state\\(s\\) \\[1\\]"):
+            e.fit(data, W)
+        after = e.log_likelihood(data)
+        assert np.isfinite(after).all()
+        np.testing.assert_allclose(after[:, 1], before, rtol=1e-12)
+    fresh = Normal()
+    with pytest.warns(NumericalWarning):
+        fresh.fit(X, W)
+    assert np.isfinite(fresh.mean).all() and np.isfinite(fresh.var).all()
+
+
+def test_variance_floor():
+    X = np.r_[np.zeros(50), rng.normal(size=50)]
+    W = np.c_[np.r_[np.ones(50), np.zeros(50)], np.r_[np.zeros(50), np.ones(50)]]
+    e = Normal(var_floor=1e-4).fit(X, W)
+    assert e.var[0] > 0 and np.isfinite(e.log_likelihood(X)).all()
+    m = MvNormal(covariance_type="full").fit(np.c_[X, X], W)      # singular covariances
+    assert np.linalg.eigvalsh(m.cov).min() > 0
+    assert np.isfinite(m.log_likelihood(np.c_[X, X])).all()
+
+
+def test_input_checks_name_the_argument():
+    with pytest.raises(InputError, match="`X`.*counts"):
+        Poisson([1.0]).check_input([1.0, -2.0])
+    with pytest.raises(InputError, match="`X`.*integers"):
+        Poisson([1.0]).check_input([1.0, 2.5])
+    with pytest.raises(InputError, match="`X`.*integers"):
+        Categorical([[0.5, 0.5]]).check_input([0.0, 0.5])
+    with pytest.raises(InputError, match="n_symbols"):
+        Categorical([[0.5, 0.5]]).check_input([0, 2])
+    with pytest.raises(InputError, match="`X`.*positive"):
+        Gamma([1.0], [1.0]).check_input([1.0, 0.0])
+    with pytest.raises(InputError, match="`X`"):
+        Normal([0.0], [1.0]).check_input([0.0, np.nan])
+    with pytest.raises(InputError, match="covariance_type"):
+        MvNormal(covariance_type="banana")
+
+
+def test_mixture_nested_em_recovers_components():
+    n = 3000
+    x = np.r_[rng.normal(-3, 0.5, n), rng.normal(2, 1.0, n)]
+    W = np.ones((2 * n, 1))
+    mix = Mixture(Normal(), n_components=2, n_inner=200)
+    mix.initialize(x, 1, rng)
+    mix.fit(x, W)
+    means = sorted(float(c.mean[0]) for c in mix.components)
+    assert means == pytest.approx([-3.0, 2.0], abs=0.1)
+    assert mix.weights[0] == pytest.approx([0.5, 0.5], abs=0.05)
+    assert mix.n_parameters == 2 * 2 + 1
+
+
+def test_feature_count_mismatch_is_an_input_error():
+    with pytest.raises(InputError, match="2 feature"):
+        Normal([[0.0, 1.0]], [[1.0, 1.0]]).log_likelihood(np.zeros((5, 3)))
+    with pytest.raises(InputError, match="2 features"):
+        MvNormal([[0.0, 1.0]], [[1.0, 1.0]], "diag").log_likelihood(np.zeros((5, 3)))
+    with pytest.raises(InputError, match="feature"):
+        Poisson([[1.0, 2.0]]).check_input(np.zeros((5, 1)))

@@ -1,0 +1,138 @@
+"""Scale: memory-mapped Arrow input with bounded memory, pandas input, batches, threads,
+and a Dask LocalCluster summing sufficient statistics across workers."""
+
+from __future__ import annotations
+
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import pyjl
+from pyjl.data import read_arrow, write_arrow
+from pyjl.hmm import HMM, MvNormal, Normal, Poisson
+
+rng = np.random.default_rng(9)
+A3 = np.array([[0.9, 0.05, 0.05], [0.1, 0.8, 0.1], [0.05, 0.15, 0.8]])
+
+
+def _data(n_seq, length, d=None, seed=0):
+    em = (Normal([0.0, 3.0, 6.0], [1.0, 1.0, 1.0]) if d is None else
+          MvNormal(np.arange(3)[:, None] * np.full((3, d), 3.0), np.ones((3, d)), "diag"))
+    truth = HMM(em, 3, init="given", startprob=[0.4, 0.3, 0.3], transmat=A3)
+    return truth.sample(n_seq * length, random_state=seed)[0], [length] * n_seq
+
+
+def _fit(X, lengths, **kw):
+    return HMM(Normal(), 3, n_iter=8, tol=-np.inf, random_state=0, **kw).fit(X, lengths)
+
+
+def test_arrow_file_matches_numpy_and_batches_do_not_matter(tmp_path):
+    X, L = _data(40, 500)
+    path = write_arrow(tmp_path / "x.arrow", {"x": X})
+    ref = _fit(X, L)
+    for src in (path, read_arrow(path)):
+        m = _fit(src, L, batch_rows=1500)
+        np.testing.assert_allclose(m.monitor_.history, ref.monitor_.history, rtol=1e-11)
+        np.testing.assert_allclose(m.emission_.mean, ref.emission_.mean, rtol=1e-10)
+        np.testing.assert_allclose(m.transmat_, ref.transmat_, rtol=1e-10)
+    m = HMM(Normal(), 3, n_iter=8, tol=-np.inf, random_state=0, batch_rows=1)
+    m.fit(X, L)               # one sequence per batch
+    np.testing.assert_allclose(m.monitor_.history, ref.monitor_.history, rtol=1e-11)
+    np.testing.assert_array_equal(ref.predict(path, L), ref.predict(X, L))
+    assert ref.score(read_arrow(path), L) == pytest.approx(ref.score(X, L), rel=1e-12)
+
+
+def test_memory_stays_bounded_by_the_batch(tmp_path):
+    n_seq, length, K = 200, 2000, 3
+    X, L = _data(n_seq, length, seed=1)
+    path = write_arrow(tmp_path / "big.arrow", {"x": X})
+    del X
+    table = read_arrow(path)
+    m = HMM(Normal(), K, n_iter=3, tol=-np.inf, random_state=0, batch_rows=10_000)
+    tracemalloc.start()
+    try:
+        m.fit(table, L)
+        m.score(table, L)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    full = n_seq * length * K * 8            # one (T, K) float64 array
+    assert peak < 0.5 * full, f"peak {peak / 1e6:.1f} MB vs one (T, K) array {full / 1e6:.1f} MB"
+
+
+def test_pandas_and_lists_are_accepted():
+    pd = pytest.importorskip("pandas")
+    X, L = _data(4, 300, d=2)
+    ref = HMM(MvNormal(covariance_type="diag"), 3, n_iter=5, random_state=0).fit(X, L)
+    df = pd.DataFrame(X, columns=["a", "b"])
+    m = HMM(MvNormal(covariance_type="diag"), 3, n_iter=5, random_state=0).fit(df, L)
+    np.testing.assert_allclose(m.emission_.mean, ref.emission_.mean)
+    counts = rng.poisson(3.0, size=50).tolist()
+    assert np.isfinite(HMM(Poisson(), 2, n_iter=3, random_state=0).fit(counts).score(counts))
+
+
+def test_threads_do_not_change_the_fit():
+    X, L = _data(60, 200)
+    out = []
+    for n in (1, 2):
+        pyjl.set_num_threads(n)
+        try:
+            out.append(_fit(X, L))
+        finally:
+            pyjl.set_num_threads(1)
+    np.testing.assert_allclose(out[0].monitor_.history, out[1].monitor_.history, rtol=1e-12)
+    np.testing.assert_allclose(out[0].emission_.var, out[1].emission_.var, rtol=1e-12)
+
+
+class _NoStats(Normal):
+    """A Normal hiding its optional statistics: the HMM must fall back to fit(X, gamma)."""
+    supports_stats = False
+
+
+def test_emission_without_statistics_falls_back_to_fit(tmp_path):
+    X, L = _data(10, 300)
+    a = HMM(Normal(), 3, n_iter=6, tol=-np.inf, random_state=0, batch_rows=700).fit(X, L)
+    b = HMM(_NoStats(), 3, n_iter=6, tol=-np.inf, random_state=0, batch_rows=700).fit(X, L)
+    np.testing.assert_allclose(a.monitor_.history, b.monitor_.history, rtol=1e-11)
+    c = HMM(_NoStats(), 3, n_iter=6, tol=-np.inf, random_state=0, batch_rows=700)
+    c.fit(write_arrow(tmp_path / "x.arrow", {"x": X}), L)
+    np.testing.assert_allclose(c.monitor_.history, a.monitor_.history, rtol=1e-11)
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_sums_statistics():
+    distributed = pytest.importorskip("distributed")
+    X, L = _data(12, 400, d=2, seed=3)
+    ref = HMM(MvNormal(covariance_type="full"), 3, n_iter=6, tol=-np.inf, random_state=0)
+    ref.fit(X, L)
+    fallback_ref = HMM(_NoStats(), 3, n_iter=4, tol=-np.inf, random_state=0).fit(X[:, 0], L)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        m = HMM(MvNormal(covariance_type="full"), 3, n_iter=6, tol=-np.inf, random_state=0)
+        m.fit(X, L, client=client)
+        f = HMM(_NoStats(), 3, n_iter=4, tol=-np.inf, random_state=0)
+        f.fit(X[:, 0], L, client=client)
+    np.testing.assert_allclose(m.monitor_.history, ref.monitor_.history, rtol=1e-11)
+    np.testing.assert_allclose(m.emission_.cov, ref.emission_.cov, rtol=1e-9)
+    np.testing.assert_allclose(m.transmat_, ref.transmat_, rtol=1e-9)
+    np.testing.assert_allclose(f.monitor_.history, fallback_ref.monitor_.history, rtol=1e-11)
+
+
+def test_outputs_mirror_pandas_and_arrow_inputs():
+    pd = pytest.importorskip("pandas")
+    pa = pytest.importorskip("pyarrow")
+    X, L = _data(2, 200)
+    m = _fit(X, L)
+    idx = pd.date_range("2024-01-01", periods=X.size, freq="h")
+    s = pd.Series(X, index=idx, name="x")
+    states = m.predict(s, L)
+    assert isinstance(states, pd.Series) and states.index.equals(idx)
+    np.testing.assert_array_equal(states.to_numpy(), m.predict(X, L))
+    proba = m.predict_proba(pd.DataFrame({"x": X}, index=idx), L)
+    assert isinstance(proba, pd.DataFrame) and proba.shape == (X.size, 3)
+    assert proba.index.equals(idx)
+    table = pa.table({"x": X})
+    assert isinstance(m.predict(table, L), pa.Array)
+    assert isinstance(m.predict(X, L), np.ndarray)
