@@ -13,8 +13,9 @@ What runs where:
   broadcasting and LinearAlgebra in `src/gp.jl`, so their generic methods
   already run on the GPU (CUSOLVER, CUBLAS, broadcast kernels); the methods here
   call them and add `CUDA.synchronize()` before returning.
-- HMM `forward_backward` and `viterbi`: one GPU thread per sequence runs the
-  log-space recursion (the generic methods index scalars); `gaussian_loglik` and
+- HMM `forward_backward`, `forward` and `viterbi`: one GPU thread per sequence runs
+  the log-space recursion (the generic methods index scalars; Viterbi keeps the CPU's
+  tie rule); `gaussian_loglik` and
   `weighted_moments` are broadcasts and CUBLAS products.
 - DSP `sosfilt` and `lfilter`: one GPU thread per channel, direct form II
   transposed, the same operation order as the generic methods.  `stft_frames`
@@ -169,11 +170,11 @@ function _viterbi_kernel!(path, logprob, delta, psi, log_pi, log_A, log_B, start
             delta[j, t0] = log_pi[j] + log_B[j, t0]
         end
         for t in (t0 + 1):t1, j in 1:K
-            best = -Inf
+            best = delta[1, t - 1] + log_A[1, j]
             bi = Int32(1)
-            for i in 1:K
+            for i in 2:K
                 v = delta[i, t - 1] + log_A[i, j]
-                if v > best
+                if v >= best                          # ties: highest predecessor (as on the CPU)
                     best = v
                     bi = Int32(i)
                 end
@@ -181,10 +182,10 @@ function _viterbi_kernel!(path, logprob, delta, psi, log_pi, log_A, log_B, start
             delta[j, t] = best + log_B[j, t]
             psi[j, t] = bi
         end
-        best = -Inf
+        best = delta[1, t1]
         x = 1
-        for j in 1:K
-            if delta[j, t1] > best
+        for j in 2:K
+            if delta[j, t1] > best                    # ties: lowest final state
                 best = delta[j, t1]
                 x = j
             end
@@ -194,6 +195,42 @@ function _viterbi_kernel!(path, logprob, delta, psi, log_pi, log_A, log_B, start
         for t in t1:-1:(t0 + 1)
             x = Int(psi[x, t])
             path[t - 1] = x
+        end
+    end
+    return nothing
+end
+
+# forward pass only: log alpha of sequence s in prev[:, s] (cur[:, s] is the next column)
+function _fwd_kernel!(loglik, prev, cur, log_pi, log_A, log_B, starts, stops)
+    s = (blockIdx().x - 1) * blockDim().x + threadIdx().x
+    s > length(starts) && return nothing
+    K = size(log_B, 1)
+    t0 = starts[s]
+    t1 = stops[s]
+    @inbounds begin
+        for j in 1:K
+            prev[j, s] = log_pi[j] + log_B[j, t0]
+        end
+        for t in (t0 + 1):t1
+            for j in 1:K
+                cur[j, s] = _lse_col(prev, s, log_A, j, K) + log_B[j, t]
+            end
+            for j in 1:K
+                prev[j, s] = cur[j, s]
+            end
+        end
+        m = -Inf
+        for j in 1:K
+            m = max(m, prev[j, s])
+        end
+        if m == -Inf                                  # impossible sequence
+            loglik[s] = -Inf
+        else
+            acc = 0.0
+            for j in 1:K
+                acc += exp(prev[j, s] - m)
+            end
+            loglik[s] = m + log(acc)
         end
     end
     return nothing
@@ -227,6 +264,21 @@ function PyJL.forward_backward(log_pi::AbstractVector{<:Real}, log_A::AbstractMa
     xi_sum = dropdims(sum(xi; dims=3); dims=3)
     CUDA.synchronize()
     return loglik, gamma, xi_sum
+end
+
+function PyJL.forward(log_pi::AbstractVector{<:Real}, log_A::AbstractMatrix{<:Real},
+                      log_B::CuMatrix{<:Real}, lengths::AbstractVector{<:Integer})
+    K = size(log_B, 1)
+    starts, stops, nseq = _bounds(lengths)
+    loglik = CUDA.zeros(Float64, nseq)
+    prev = CUDA.zeros(Float64, K, nseq)
+    cur = CUDA.zeros(Float64, K, nseq)
+    nt, nb = _threads_blocks(nseq)
+    @cuda threads=nt blocks=nb _fwd_kernel!(loglik, prev, cur, CuArray{Float64}(log_pi),
+                                            CuArray{Float64}(log_A), CuArray{Float64}(log_B),
+                                            starts, stops)
+    CUDA.synchronize()
+    return loglik
 end
 
 function PyJL.viterbi(log_pi::AbstractVector{<:Real}, log_A::AbstractMatrix{<:Real},
@@ -315,11 +367,15 @@ function _lfilter_kernel!(y, zf, bb, aa, x)
     return nothing
 end
 
+# a device copy of an initial state that the kernels may overwrite (never the caller's zi)
+_fresh(zi::CuArray{Float64}) = copy(zi)
+_fresh(zi::AbstractArray) = CuArray{Float64}(zi)
+
 function PyJL.sosfilt(sos::AbstractMatrix, x::CuMatrix, zi)
     n, nch = size(x)
     nsec = size(sos, 2)
     xs = CuArray{Float64}(x)
-    zf = zi === nothing ? CUDA.zeros(Float64, 2, nsec, nch) : CuArray{Float64}(zi)
+    zf = zi === nothing ? CUDA.zeros(Float64, 2, nsec, nch) : _fresh(zi)
     y = CUDA.zeros(Float64, n, nch)
     nt, nb = _threads_blocks(nch)
     @cuda threads=nt blocks=nb _sosfilt_kernel!(y, zf, CuArray{Float64}(sos), xs)
@@ -334,7 +390,7 @@ function PyJL.lfilter(b::AbstractVector, a::AbstractVector, x::CuMatrix, zi)
     aa = zeros(Float64, k)
     bb[1:length(b)] .= Array(b)
     aa[1:length(a)] .= Array(a)
-    zf = zi === nothing ? CUDA.zeros(Float64, k - 1, nch) : CuArray{Float64}(zi)
+    zf = zi === nothing ? CUDA.zeros(Float64, k - 1, nch) : _fresh(zi)
     y = CUDA.zeros(Float64, n, nch)
     nt, nb = _threads_blocks(nch)
     @cuda threads=nt blocks=nb _lfilter_kernel!(y, zf, CuArray(bb), CuArray(aa),

@@ -26,7 +26,7 @@ function sosfilt(sos::AbstractMatrix, x::AbstractMatrix, zi)
     nsec = size(sos, 2)
     T = Float64
     y = Matrix{T}(undef, n, nch)
-    zf = zi === nothing ? zeros(T, 2, nsec, nch) : Array{T}(copy(zi))
+    zf = zi === nothing ? zeros(T, 2, nsec, nch) : Array{T}(zi)   # a new array: zi is never written
     Threads.@threads for c in 1:nch
         @inbounds for t in 1:n
             xc = T(x[t, c])
@@ -58,7 +58,7 @@ function lfilter(b::AbstractVector, a::AbstractVector, x::AbstractMatrix, zi)
     bb[1:length(b)] .= b
     aa[1:length(a)] .= a
     y = Matrix{T}(undef, n, nch)
-    zf = zi === nothing ? zeros(T, k - 1, nch) : Matrix{T}(copy(zi))
+    zf = zi === nothing ? zeros(T, k - 1, nch) : Matrix{T}(zi)    # a new array: zi is never written
     if length(a) == 1
         return _fir(bb, x, zf)
     end

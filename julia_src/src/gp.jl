@@ -48,6 +48,11 @@ function _gp_dlog_alpha(r2::Real, a::Real)
 end
 
 _gp_host(v::AbstractVector) = Vector{Float64}(collect(v))
+# A strided Float64 copy of a wrapped (e.g. PythonCall PyArray) matrix, so the triangular
+# solves run in BLAS instead of the generic scalar fallback; dense arrays (Array, CuArray)
+# pass through unchanged.
+_gp_dense(A::DenseArray) = A
+_gp_dense(A::AbstractArray) = Array{Float64}(A)
 _gp_ls(ls::Vector{Float64}, k::Int) = length(ls) == 1 ? ls[1] : ls[k]
 _gp_extra(ex::Vector{Float64}) = isempty(ex) ? 0.0 : ex[1]
 _gp_nparams(code::Int, nls::Int) = nls + 1 + (code >= 4 ? 1 : 0)
@@ -78,6 +83,8 @@ end
     kernel_matrix(kind, X1, X2, lengthscale, variance, extra) -> K
 
 `K[i, j] = k(X1[:, i], X2[:, j])`, an `(n1, n2)` matrix, for `X1` `(d, n1)`, `X2` `(d, n2)`.
+From Python, NumPy `(n, d)` point sets arrive as these `(d, n)` matrices; the `(n1, n2)`
+result reaches NumPy as its `(n2, n1)` transpose, which the `julia` engine transposes back.
 """
 function kernel_matrix(kind::AbstractString, X1::AbstractMatrix, X2::AbstractMatrix,
                        lengthscale::AbstractVector, variance::Real, extra::AbstractVector)
@@ -94,7 +101,8 @@ end
     kernel_matrix_grad(kind, X, lengthscale, variance, extra) -> (K, dK)
 
 `K` is `(n, n)`; `dK` is `(n, n, p)` with `dK[:, :, q]` the derivative of `K` with respect
-to the `q`-th log-parameter (log lengthscale..., log variance, log extra...).
+to the `q`-th log-parameter (log lengthscale..., log variance, log extra...). Both are
+symmetric in the point axes, so through the bridge `dK` is NumPy's `(p, n, n)` as it is.
 """
 function kernel_matrix_grad(kind::AbstractString, X::AbstractMatrix,
                             lengthscale::AbstractVector, variance::Real, extra::AbstractVector)
@@ -139,6 +147,7 @@ end
 
 `g[q] = sum_ij W[i, j] * dK[i, j, q]` for a symmetric `(n, n)` `W` without forming `dK`:
 the log-likelihood gradient is `kernel_grad_contract(..., (alpha alpha' - inv(K)) / 2)`.
+`X` is `(d, n)`; `W` is indexed as NumPy indexes it (the `julia` engine sends `W.T`).
 """
 function kernel_grad_contract(kind::AbstractString, X::AbstractMatrix,
                               lengthscale::AbstractVector, variance::Real,
@@ -178,9 +187,11 @@ end
 """
     cholesky(K, jitter) -> L
 
-Lower Cholesky factor of `K + jitter * I` as a plain matrix. Throws
-`LinearAlgebra.PosDefException` when the matrix is not positive definite. (Not exported:
-call `PyJL.cholesky`; `LinearAlgebra.cholesky` is a different function.)
+Lower Cholesky factor of `K + jitter * I` as a plain matrix (only the lower triangle of
+`K` is read). Throws `LinearAlgebra.PosDefException` when the matrix is not positive
+definite. (Not exported: call `PyJL.cholesky`; `LinearAlgebra.cholesky` is a different
+function.) Matrices here are indexed as in NumPy: the `julia` engine sends `K.T` and
+transposes `L` back.
 """
 function cholesky(K::AbstractMatrix, jitter::Real)
     A = K + Float64(jitter) * I
@@ -192,21 +203,24 @@ end
 """
     cho_solve(L, B) -> X
 
-`(L L') \\ B` for the lower factor `L` and `B` of size `(n,)` or `(n, k)`.
+`(L L') \\ B` for the lower factor `L` and `B` of size `(n,)` or `(n, k)`, all indexed as
+in NumPy (the `julia` engine sends `L.T` and `B.T` and transposes a matrix result back).
 """
 function cho_solve(L::AbstractMatrix, B::AbstractVecOrMat)
-    LT = LowerTriangular(L)
+    LT = LowerTriangular(_gp_dense(L))
     return LT' \ (LT \ B)
 end
 
 """
     cho_inverse(L) -> Kinv
 
-The full symmetric inverse `(L L')^-1` from the lower Cholesky factor.
+The full symmetric inverse `(L L')^-1` from the lower Cholesky factor `L` (indexed as in
+NumPy: the `julia` engine sends `L.T`); exactly symmetric, so no transpose on the way back.
 """
 function cho_inverse(L::AbstractMatrix)
-    E = fill!(similar(L, Float64), 0.0) + I
-    Y = LowerTriangular(L) \ E
+    Ld = _gp_dense(L)
+    E = fill!(similar(Ld, Float64), 0.0) + I
+    Y = LowerTriangular(Ld) \ E
     Kinv = Y' * Y
     return (Kinv .+ Kinv') ./ 2
 end
@@ -236,7 +250,7 @@ function _gp_erfcx_pos(x::Float64)
         C = C == 0 ? tiny : C
         delta = C * D
         f *= delta
-        abs(delta - 1) < 1e-16 && break
+        abs(delta - 1) < 3e-16 && break           # within an ulp of 1 (1e-16 needs delta == 1)
     end
     return 1 / (sqrt(pi) * f)
 end

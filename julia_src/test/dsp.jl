@@ -21,13 +21,22 @@ for data in load_vectors("dsp")
         @testset "$(kernel) case $(i)" begin
             x = cols(case["x"])
             if kernel == "sosfilt"
-                y, zf = PyJL.sosfilt(cols(case["sos"]), x, arr3(case["zi"]))
+                zi = arr3(case["zi"])
+                y, zf = PyJL.sosfilt(cols(case["sos"]), x, zi)
                 @test close_to(y, cols(case["y"]))
                 @test close_to(zf, arr3(case["zf"]))
+                @test zi == arr3(case["zi"])          # the initial state is never written
+                y0, zf0 = PyJL.sosfilt(cols(case["sos"]), x, nothing)
+                @test y0 == PyJL.sosfilt(cols(case["sos"]), x, zero(zi))[1]
+                @test size(zf0) == size(zi)
             elseif kernel == "lfilter"
-                y, zf = PyJL.lfilter(vec64(case["b"]), vec64(case["a"]), x, cols(case["zi"]))
+                zi = cols(case["zi"])
+                y, zf = PyJL.lfilter(vec64(case["b"]), vec64(case["a"]), x, zi)
                 @test close_to(y, cols(case["y"]))
                 @test close_to(zf, cols(case["zf"]))
+                @test zi == cols(case["zi"])          # the initial state is never written
+                y0, _ = PyJL.lfilter(vec64(case["b"]), vec64(case["a"]), x, nothing)
+                @test y0 == PyJL.lfilter(vec64(case["b"]), vec64(case["a"]), x, zero(zi))[1]
             elseif kernel == "upfirdn"
                 y = PyJL.upfirdn(vec64(case["h"]), x, case["up"], case["down"])
                 @test close_to(y, cols(case["y"]))

@@ -59,6 +59,12 @@ end
                 @test gp_close(PyJL.cho_inverse(L), gp_matrix(c["inverse"], n, n); rtol = 1e-9)
                 L2 = PyJL.cholesky(K, 0.5)
                 @test gp_close(L2 * L2', K + 0.5 * I; rtol = 1e-12)
+                Kup = copy(K)
+                Kup[1, n] = 1e6                       # only the lower triangle is read
+                @test PyJL.cholesky(Kup, 0.0) == L
+                Lw = transpose(permutedims(L))        # a wrapped, non-dense factor (like a PyArray)
+                @test gp_close(cho_solve(Lw, B), cho_solve(L, B); rtol = 1e-13)
+                @test gp_close(PyJL.cho_inverse(Lw), PyJL.cho_inverse(L); rtol = 1e-13)
             end
         end
         @test_throws LinearAlgebra.PosDefException PyJL.cholesky([1.0 2.0; 2.0 1.0], 0.0)

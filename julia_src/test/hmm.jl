@@ -36,6 +36,14 @@ end
     @test sum(xi) ≈ 2.0
 end
 
+@testset "hmm viterbi ties" begin
+    # every path ties: the lowest final state, then the highest predecessor (native's rule)
+    K, T = 3, 6
+    path, lp = viterbi(fill(-log(3.0), K), fill(-log(3.0), K, K), zeros(K, T), [T])
+    @test path .- 1 == [2, 2, 2, 2, 2, 0]
+    @test lp[1] ≈ -T * log(3.0)
+end
+
 @testset "hmm no underflow, in place, impossible data" begin
     T = 100_000
     col = -1.4 .+ 0.3 .* randn(T)

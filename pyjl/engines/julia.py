@@ -23,11 +23,16 @@ class JuliaEngine:
 
     # --- GP kernels -------------------------------------------------------------
     # Point sets X (n, d) go as-is (Julia sees (d, n), the kernels' layout). Other
-    # matrices go as `.T` so Julia sees NumPy's indexing, and matrix results come back
-    # `.T` for the same reason (K, L and Kinv; dK is symmetric in its two point axes).
+    # matrices (K, W, L, a 2-D B) go as `.T` so Julia sees NumPy's indexing (cholesky
+    # then reads NumPy's lower triangle, as the native engine does). Matrix results
+    # with NumPy indexing in Julia (K12, L, a 2-D solve) come back as `.T.copy()`: a
+    # C-contiguous copy, as every engine's outputs are (a factor kept by a model may
+    # reach the native engine later). K and dK of kernel_matrix_grad
+    # and Kinv are exactly symmetric in their point axes, so their C-order views are
+    # returned as they are (dK: Julia (n, n, p) -> NumPy (p, n, n)).
     def kernel_matrix(self, kind, X1, X2, lengthscale, variance, extra):
         return bridge.call("kernel_matrix", kind, X1, X2, lengthscale, float(variance),
-                           extra).T
+                           extra).T.copy()
 
     def kernel_matrix_grad(self, kind, X, lengthscale, variance, extra):
         K, dK = bridge.call("kernel_matrix_grad", kind, X, lengthscale, float(variance), extra)
@@ -35,17 +40,17 @@ class JuliaEngine:
 
     def kernel_grad_contract(self, kind, X, lengthscale, variance, extra, W):
         return bridge.call("kernel_grad_contract", kind, X, lengthscale, float(variance),
-                           extra, W)
+                           extra, W.T)
 
     def cholesky(self, K, jitter):
-        return bridge.call("cholesky", K, float(jitter)).T
+        return bridge.call("cholesky", K.T, float(jitter)).T.copy()
 
     def cho_inverse(self, L):
         return bridge.call("cho_inverse", L.T)
 
     def cho_solve(self, L, B):
         out = bridge.call("cho_solve", L.T, B.T if B.ndim == 2 else B)
-        return out.T if B.ndim == 2 else out
+        return out.T.copy() if B.ndim == 2 else out
 
     def expected_improvement(self, mu, sigma, best, xi):
         return bridge.call("expected_improvement", mu, sigma, float(best), float(xi))

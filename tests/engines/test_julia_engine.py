@@ -64,14 +64,18 @@ def _cases(rng) -> dict[str, list[tuple]]:
         "expected_improvement": [(mu, sigma, 0.1, 0.01), (mu - 30.0, sigma, 0.0, 0.0)],
         "log_expected_improvement": [(mu, sigma, 0.1, 0.01), (mu + 30.0, sigma, 0.0, 0.0)],
     }
+    Xh = rng.standard_normal((30, 2))
     hmm = {"forward_backward": [_hmm(rng), _hmm(rng, T=10, lengths=(10,))],
-           "viterbi": [_hmm(rng), _hmm(rng, T=10, lengths=(10,))]}
+           "forward": [_hmm(rng), _hmm(rng, T=10, lengths=(10,))],
+           "viterbi": [_hmm(rng), _hmm(rng, T=10, lengths=(10,))],
+           "gaussian_loglik": [(Xh, rng.standard_normal((3, 2)), rng.random((3, 2)) + 0.1)],
+           "weighted_moments": [(Xh, rng.dirichlet(np.ones(3), size=30), Xh.mean(axis=0))]}
     dsp = {
         "sosfilt": [(sos, x, None), (sos, x, rng.standard_normal((3, sos.shape[0], 2)))],
         "lfilter": [(b, a, x, None), (b, a, x, rng.standard_normal((3, len(a) - 1)))],
         "upfirdn": [(signal.firwin(15, 0.3), x, 3, 2), (np.ones(4) / 4, x, 1, 1)],
         "fftfilt": [(signal.firwin(31, 0.2), x)],
-        "stft_frames": [(x, signal.get_window("hann", 32), 8)],
+        "stft_frames": [(x, signal.get_window("hann", 32), 8, d) for d in (0, 1, 2)],
     }
     # kernels take C-contiguous float64 (int64 lengths), as the family layer hands them
     return {name: [tuple(np.ascontiguousarray(a) if isinstance(a, np.ndarray) else a
