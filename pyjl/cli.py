@@ -1,4 +1,4 @@
-"""The ``pyjl`` command: ``pyjl --version``, ``pyjl info`` (later: demo, tune, study)."""
+"""The ``pyjl`` command: ``pyjl --version``, ``pyjl info``, ``pyjl tune``, ``pyjl study show``."""
 
 from __future__ import annotations
 
@@ -28,6 +28,155 @@ def command(name: str, help: str, add_arguments: Callable[[argparse.ArgumentPars
 @command("info", "list engines (available or not, and why), versions, threads")
 def _run_info(args: argparse.Namespace) -> int:
     print(_info.info())
+    return 0
+
+
+def _call_file_func(path: str, func_name: str, params: dict):
+    """Load ``func_name`` from the Python file ``path`` (once per process) and call it."""
+    func = _load_func(path, func_name)
+    return func(params)
+
+
+_LOADED: dict[tuple[str, str], Callable] = {}
+
+
+def _load_func(path: str, func_name: str) -> Callable:
+    import importlib.util
+    import os
+
+    from .exceptions import InputError
+    key = (os.path.abspath(path), func_name)
+    if key not in _LOADED:
+        if not os.path.isfile(path):
+            raise InputError(f"tune: the objective file {path!r} does not exist")
+        spec = importlib.util.spec_from_file_location(
+            "_pyjl_objective_" + os.path.splitext(os.path.basename(path))[0], path)
+        module = importlib.util.module_from_spec(spec)
+        sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
+        spec.loader.exec_module(module)
+        func = getattr(module, func_name, None)
+        if not callable(func):
+            raise InputError(f"tune: {path!r} defines no function {func_name!r}; write "
+                             f"FILE.py:FUNC with FUNC(params: dict) -> float")
+        _LOADED[key] = func
+    return _LOADED[key]
+
+
+def _tune_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("target", metavar="FILE.py:FUNC",
+                   help="the objective: FUNC(params: dict) -> float, defined in FILE.py")
+    p.add_argument("--space", required=True, metavar="SPACE.toml",
+                   help="search space: one TOML table per parameter (see the README)")
+    p.add_argument("--n-calls", type=int, required=True, metavar="N",
+                   help="evaluations in the study (trials already stored count)")
+    p.add_argument("--workers", type=int, default=1, metavar="W",
+                   help="evaluations in flight, each in its own process (default 1)")
+    p.add_argument("--storage", default=None, metavar="URL",
+                   help="sqlite:///study.db or a path; the study is resumed if it exists")
+    p.add_argument("--study", default=None, metavar="NAME", help="study name (default 'default')")
+    p.add_argument("--n-initial", type=int, default=None, metavar="K",
+                   help="Sobol points before the GP takes over")
+    p.add_argument("--acquisition", default="ei", choices=["ei", "logei", "pi", "ucb"])
+    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+@command("tune", "minimise FUNC(params) from FILE.py by Bayesian optimisation", _tune_arguments)
+def _run_tune(args: argparse.Namespace) -> int:
+    import functools
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .bo import Space, minimize
+    from .exceptions import InputError
+    path, sep, func_name = args.target.rpartition(":")
+    if not sep or not path or not func_name:
+        raise InputError(f"tune: the target must be FILE.py:FUNC; got {args.target!r}")
+    _load_func(path, func_name)          # fail fast, in this process
+    space = Space.from_toml(args.space)
+    if args.workers < 1:
+        raise InputError(f"tune: --workers must be >= 1; got {args.workers}")
+    func = functools.partial(_call_file_func, path, func_name)
+    pool = ProcessPoolExecutor(args.workers) if args.workers > 1 else None
+    try:
+        res = minimize(func, space, n_calls=args.n_calls, n_initial=args.n_initial,
+                       executor=pool, n_workers=args.workers, storage=args.storage,
+                       study=args.study, progress=not args.no_progress, seed=args.seed,
+                       acquisition=args.acquisition)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    print(f"trials: {len(res.history)} ({res.n_failed} failed)")
+    print(f"best value: {res.best_value!r}")
+    print(f"best params: {res.best_params!r}")
+    return 0
+
+
+def _study_arguments(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="study_command", metavar="ACTION", required=True)
+    show = sub.add_parser("show", help="print a study's trials and its best",
+                          description="print a study's trials and its best")
+    show.add_argument("url", metavar="URL", help="sqlite:///study.db or a path")
+    show.add_argument("--study", default=None, metavar="NAME",
+                      help="which study (needed when the file holds several)")
+
+
+@command("study", "inspect stored studies (study show URL [--study NAME])", _study_arguments)
+def _run_study(args: argparse.Namespace) -> int:
+    import os
+
+    import pandas as pd
+
+    from .bo import Optimizer
+    from .bo.storage import open_storage
+    from .exceptions import InputError
+    path = args.url.split("://", 1)[1].split("?", 1)[0] if "://" in args.url else args.url
+    if "://" in args.url and path.startswith("/"):
+        path = path[1:]
+    if not os.path.isfile(path):
+        raise InputError(f"study show: no study file at {args.url!r}")
+    storage = open_storage(args.url)
+    studies = storage.studies()
+    name = args.study
+    if name is None:
+        if len(studies) != 1:
+            listing = ", ".join(f"{s['name']} ({s['n_trials']} trials)" for s in studies)
+            raise InputError(f"study show: {args.url} holds {len(studies)} studies "
+                             f"({listing or 'none'}); choose one with --study NAME")
+        name = studies[0]["name"]
+    opt = Optimizer(None, storage=storage, study=name)
+    h = opt.history()
+    cols = ["number", "state", "value"] + opt.space.names + ["duration_s", "error"]
+    table = h[cols].copy()
+    table["error"] = table["error"].fillna("").astype(str).str.slice(0, 40)
+    print(f"study {name!r} in {storage.url}: {len(h)} trials, "
+          + ", ".join(f"{(h['state'] == s).sum()} {s}" for s in ("complete", "failed", "pending")))
+    with pd.option_context("display.max_rows", None, "display.width", 200):
+        print(table.to_string(index=False))
+    params, value = opt.best
+    print(f"best value: {value!r}" if value is not None else "best value: none yet")
+    if params is not None:
+        print(f"best params: {params!r}")
+    return 0
+
+
+def _demo_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", default="pyjl-demo", metavar="DIR",
+                   help="where the plots and report.md go (default ./pyjl-demo)")
+    p.add_argument("--quick", action="store_true", help="smaller budgets (about a minute)")
+    p.add_argument("--model", default="auto", choices=["auto", "xgboost", "sklearn"],
+                   help="boosting model to tune (auto: XGBoost if installed)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+
+@command("demo", "tune boosting by BO, detect HMM regimes, filter a signal; plots + report",
+         _demo_arguments)
+def _run_demo(args: argparse.Namespace) -> int:
+    import os
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    from .demo import run_demo
+    run_demo(args.out, quick=args.quick, model=args.model, seed=args.seed,
+             progress=not args.no_progress)
     return 0
 
 

@@ -1,0 +1,252 @@
+"""Acquisition functions (minimisation) and their maximiser over a :class:`Space`.
+
+One class per acquisition, one contract: ``acq(X) -> (n,)`` for unit-cube points
+``X`` of shape ``(n, n_dims)``; larger is better.  ``model`` is anything with
+``predict(X, return_std=True) -> (mu, std)`` (a fitted :class:`pyjl.gp.GaussianProcess`).
+With ``z = (best - xi - mu) / sigma``:
+
+* :class:`ExpectedImprovement`: ``EI = sigma * (z Phi(z) + phi(z))`` (Jones et al. 1998).
+* :class:`LogExpectedImprovement`: ``log EI``, accurate where EI underflows
+  (Ament et al. 2023, "Unexpected improvements to expected improvement").
+* :class:`ProbabilityOfImprovement`: ``PI = Phi(z)`` (Kushner 1964).
+* :class:`UpperConfidenceBound`: ``-(mu - kappa * sigma)``, the lower confidence
+  bound of a minimisation, negated (Srinivas et al. 2010).
+
+:func:`maximize` scores a dense scrambled-Sobol candidate set (plus points
+near the best observations), then polishes the best few with one joint
+multi-start L-BFGS-B over the continuous coordinates within ``[0, 1]``, and a
+neighbour search over integer and categorical values; every point it returns is
+rounded (:meth:`Space.round`).
+
+>>> import numpy as np
+>>> class Model:                      # a toy posterior: mu = x, sigma = 1
+...     def predict(self, X, return_std=False):
+...         return X[:, 0], np.ones(len(X))
+>>> ei = ExpectedImprovement(Model(), best=0.0)
+>>> np.round(ei(np.array([[0.0], [1.0]])), 4)     # phi(0), and phi(-1) - Phi(-1)
+array([0.3989, 0.0833])
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from scipy import optimize, special
+
+from .. import engines
+from .space import Categorical, Integer, Space
+
+__all__ = ["Acquisition", "ExpectedImprovement", "LogExpectedImprovement",
+           "ProbabilityOfImprovement", "UpperConfidenceBound", "ACQUISITIONS", "maximize"]
+
+_SIGMA_FLOOR = 1e-12
+
+
+class Acquisition:
+    """Base: holds the model; subclasses define ``__call__(X) -> (n,)`` (larger is better)."""
+
+    def __init__(self, model, best: float = 0.0):
+        self.model = model
+        self.best = float(best)
+
+    def _posterior(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        X = np.ascontiguousarray(np.atleast_2d(X), dtype=np.float64)
+        mu, sd = self.model.predict(X, return_std=True)
+        mu = np.ascontiguousarray(np.asarray(mu, dtype=np.float64).reshape(-1))
+        sd = np.ascontiguousarray(np.maximum(np.asarray(sd, dtype=np.float64).reshape(-1),
+                                             _SIGMA_FLOOR))
+        return mu, sd
+
+    def __call__(self, X: np.ndarray) -> np.ndarray:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def objective(self, X: np.ndarray) -> np.ndarray:
+        """A strictly increasing transform of ``__call__`` that is easier to optimise."""
+        return self(X)
+
+
+class ExpectedImprovement(Acquisition):
+    """``EI(x) = E[max(best - xi - f(x), 0)]`` under the posterior; ``(n, d) -> (n,)``."""
+
+    def __init__(self, model, best: float, xi: float = 0.0):
+        super().__init__(model, best)
+        self.xi = float(xi)
+
+    def __call__(self, X):
+        mu, sd = self._posterior(X)
+        return engines.current().expected_improvement(mu, sd, self.best, self.xi)
+
+    def objective(self, X):
+        mu, sd = self._posterior(X)
+        return engines.current().log_expected_improvement(mu, sd, self.best, self.xi)
+
+
+class LogExpectedImprovement(ExpectedImprovement):
+    """``log EI(x)``, computed without underflow far from the incumbent; ``(n, d) -> (n,)``."""
+
+    def __call__(self, X):
+        return self.objective(X)
+
+
+class ProbabilityOfImprovement(Acquisition):
+    """``PI(x) = P(f(x) < best - xi) = Phi((best - xi - mu) / sigma)``; ``(n, d) -> (n,)``."""
+
+    def __init__(self, model, best: float, xi: float = 0.0):
+        super().__init__(model, best)
+        self.xi = float(xi)
+
+    def __call__(self, X):
+        mu, sd = self._posterior(X)
+        return special.ndtr((self.best - self.xi - mu) / sd)
+
+    def objective(self, X):
+        mu, sd = self._posterior(X)
+        return special.log_ndtr((self.best - self.xi - mu) / sd)
+
+
+class UpperConfidenceBound(Acquisition):
+    """``UCB(x) = -(mu(x) - kappa * sigma(x))`` for minimisation; ``(n, d) -> (n,)``."""
+
+    def __init__(self, model, best: float = 0.0, kappa: float = 2.0):
+        super().__init__(model, best)
+        self.kappa = float(kappa)
+
+    def __call__(self, X):
+        mu, sd = self._posterior(X)
+        return -(mu - self.kappa * sd)
+
+
+ACQUISITIONS = {"ei": ExpectedImprovement, "logei": LogExpectedImprovement,
+                "pi": ProbabilityOfImprovement, "ucb": UpperConfidenceBound}
+
+
+def _neighbours(space: Space, u: np.ndarray) -> np.ndarray:
+    """Points differing from rounded ``u`` in one integer (±1) or one categorical value."""
+    out = []
+    for name, dim in space.dimensions.items():
+        s = space.slices[name]
+        if isinstance(dim, Integer):
+            v = dim.decode(u[s])
+            for w in (v - 1, v + 1):
+                if dim.lo <= w <= dim.hi:
+                    p = u.copy()
+                    p[s] = dim.encode(w)
+                    out.append(p)
+        elif isinstance(dim, Categorical):
+            cur = int(np.argmax(u[s]))
+            for j in range(dim.n_encoded):
+                if j != cur:
+                    p = u.copy()
+                    p[s] = 0.0
+                    p[s.start + j] = 1.0
+                    out.append(p)
+    return np.array(out).reshape(-1, len(u))
+
+
+def _polish(f, space: Space, starts: np.ndarray, maxiter: int) -> np.ndarray:
+    """Joint L-BFGS-B over the continuous coordinates of every start (f is separable)."""
+    cont = space.continuous
+    if cont.size == 0 or maxiter <= 0:
+        return starts
+    m, k = len(starts), cont.size
+    base = starts.copy()
+    h = 1e-6
+    # one model call per gradient: each start plus each start stepped along each coordinate
+    steps = np.zeros((k + 1, k))
+    steps[1:] = np.eye(k) * h
+
+    def fun(z):
+        Z = z.reshape(m, k)
+        P = np.repeat(base, k + 1, axis=0)
+        P[:, cont] = (Z[:, None, :] + steps[None, :, :]).reshape(-1, k)
+        v = f(P).reshape(m, k + 1)
+        v = np.where(np.isfinite(v), v, -1e300)
+        val = v[:, 0]
+        grad = (v[:, 1:] - val[:, None]) / h
+        grad = np.where(np.abs(grad) < 1e250, grad, 0.0)
+        return -float(val.sum()), -grad.reshape(-1)
+
+    z0 = starts[:, cont].reshape(-1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        res = optimize.minimize(fun, z0, jac=True, method="L-BFGS-B",
+                                bounds=[(0.0, 1.0)] * z0.size,
+                                options={"maxiter": maxiter, "ftol": 1e-10})
+    out = base.copy()
+    out[:, cont] = np.clip(res.x.reshape(m, k), 0.0, 1.0)
+    return out
+
+
+def maximize(acq: Acquisition, space: Space, rng: np.random.Generator, *,
+             exclude: set | None = None, anchors: np.ndarray | None = None,
+             n_candidates: int | None = None, n_starts: int = 10, maxiter: int = 100,
+             n_neighbour_rounds: int = 3) -> tuple[np.ndarray, float]:
+    """Return the rounded unit-cube point ``(n_dims,)`` maximising ``acq`` and its value.
+
+    ``exclude`` holds :meth:`Space.key` texts of points that must not be returned
+    (evaluated, pending or already chosen); ``anchors`` ``(m, n_dims)`` are good
+    points around which extra local candidates are drawn.
+    """
+    d = space.n_dims
+    exclude = exclude or set()
+    n_candidates = n_candidates or 2048
+    from scipy.stats import qmc
+    sob = qmc.Sobol(d, scramble=True, seed=rng)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        cand = [sob.random(n_candidates)]
+    if anchors is not None and len(anchors):
+        for scale in (0.1, 0.02):
+            reps = max(1, 128 // len(anchors))
+            local = (np.repeat(anchors, reps, axis=0)
+                     + rng.normal(0.0, scale, (len(anchors) * reps, d)))
+            cand.append(1.0 - np.abs(1.0 - np.abs(local) % 2.0))     # reflect into [0, 1]
+    C = space.round(np.vstack(cand))
+    f = acq.objective
+    vals = f(C)
+    vals = np.where(np.isfinite(vals), vals, -np.inf)
+    order = np.argsort(-vals, kind="stable")
+    # starts: the best candidate, the incumbent (anchors[0]) and a roulette draw weighted by
+    # exp(objective - max) (the objective is log-scaled for EI and PI)
+    chosen = [int(order[0])]
+    w = np.exp(np.clip(vals - vals[order[0]], -700.0, 0.0))
+    w[order[0]] = 0.0
+    n_extra = min(n_starts - 1 - (anchors is not None and len(anchors) > 0),
+                  int(np.count_nonzero(w > 0)))
+    if n_extra > 0:
+        chosen += list(rng.choice(len(C), size=n_extra, replace=False, p=w / w.sum()))
+    starts = C[chosen]
+    if anchors is not None and len(anchors):
+        starts = np.vstack([starts, space.round(anchors[:1])])
+    polished = space.round(_polish(f, space, starts, maxiter))
+    for _ in range(n_neighbour_rounds):
+        improved = False
+        pv = f(polished)
+        for i in range(len(polished)):
+            nb = _neighbours(space, polished[i])
+            if len(nb):
+                nv = f(nb)
+                j = int(np.argmax(nv))
+                if nv[j] > pv[i]:
+                    polished[i], improved = nb[j], True
+        if not improved:
+            break
+    pool = np.vstack([polished, C[order]])
+    pv = f(pool[: len(polished)])
+    pool_vals = np.concatenate([np.where(np.isfinite(pv), pv, -np.inf), vals[order]])
+    best_first = np.argsort(-pool_vals, kind="stable")
+    for i in best_first:
+        if space.key(space.decode(pool[i])) not in exclude:
+            return pool[i], float(acq(pool[i][None, :])[0])
+    # every candidate is taken: draw unseen points at random (small discrete spaces)
+    for _ in range(1000):
+        u = space.round(rng.random((1, d)))[0]
+        if space.key(space.decode(u)) not in exclude:
+            return u, float(acq(u[None, :])[0])
+    raise _Exhausted()
+
+
+class _Exhausted(Exception):
+    """No unseen point is left in the space."""
+

@@ -1,0 +1,413 @@
+"""The ask/tell Bayesian optimiser: a GP surrogate on the unit cube, one acquisition.
+
+Each ``ask`` (inside one storage transaction, so concurrent processes never
+collide): (1) while fewer than ``n_initial`` trials exist, the next point of a
+scrambled Sobol sequence seeded by the study; (2) otherwise fit a
+:class:`pyjl.gp.GaussianProcess` (``1.0 * Matern52`` with one lengthscale per
+coordinate, learned noise, ``normalize_y=True``) to the completed trials —
+warm-started from the previous fit — then *fantasise* every pending trial
+(asked, not told) and every point already chosen for this batch, and maximise
+the acquisition (:func:`pyjl.bo.acquisition.maximize`).  Fantasies: ``batch=
+"kriging_believer"`` takes the posterior mean at the point, ``"constant_liar"``
+takes ``min``/``mean``/``max`` of the observed values (``liar=``) (Ginsbourger,
+Le Riche & Carraro 2010, "Kriging is well-suited to parallelize optimization").
+Failed trials are fantasised at the worst value observed, so the search moves
+away from them instead of retrying their neighbourhood.  A point already
+evaluated, pending or chosen is never returned.
+
+>>> from pyjl.bo import Space, Real
+>>> opt = Optimizer(Space({"x": Real(-2.0, 2.0)}), n_initial=3, seed=0)
+>>> for _ in range(8):
+...     p = opt.ask()
+...     _ = opt.tell(p, (p["x"] - 0.5) ** 2)
+>>> abs(opt.best[0]["x"] - 0.5) < 0.1
+True
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+import math
+import os
+import secrets
+import socket
+import time
+import warnings
+from typing import Any, Mapping
+
+import numpy as np
+
+from ..exceptions import InputError, NumericalWarning
+from . import acquisition as acq_mod
+from .space import Space, SpaceExhausted
+from .storage import ABANDONED, Trial, open_storage, worker_id
+from .surrogate import fit_surrogate
+
+__all__ = ["Optimizer"]
+
+BATCH = ("kriging_believer", "constant_liar")
+LIARS = ("min", "mean", "max")
+FITS = ("ml", "loo")
+
+
+def _choice(name: str, value: Any, allowed: tuple) -> str:
+    if value not in allowed:
+        raise InputError(f"{name}={value!r} is not supported; use one of {list(allowed)}")
+    return value
+
+
+def _blas_single_thread():
+    """Limit BLAS to one thread while proposing: the GP matrices are small, and BLAS threads
+    competing with each other (or with the objective's) cost far more than they save.
+    Uses threadpoolctl when it is installed (it comes with scikit-learn)."""
+    global _CONTROLLER
+    if _CONTROLLER is None:
+        try:
+            from threadpoolctl import ThreadpoolController
+            _CONTROLLER = ThreadpoolController()
+        except ImportError:
+            _CONTROLLER = False
+    if not _CONTROLLER:
+        return contextlib.nullcontext()
+    return _CONTROLLER.limit(limits=1, user_api="blas")
+
+
+_CONTROLLER = None
+
+
+def _pid_dead(worker: str | None) -> bool:
+    """Whether ``worker`` (``host:pid``) is a process of this host that no longer exists."""
+    if not worker or ":" not in worker:
+        return False
+    host, _, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OSError):
+        return False
+    return False
+
+
+class Optimizer:
+    """Ask/tell Bayesian optimisation over a :class:`Space` (minimisation).
+
+    Parameters: ``acquisition`` ``"ei"|"logei"|"pi"|"ucb"``; ``n_initial`` points
+    before the GP (default ``max(5, min(10, n_dims + 4))``) from a scrambled Sobol
+    sequence (``initial="sobol"``) or uniform draws (``initial="random"``); ``batch``
+    ``"kriging_believer"|"constant_liar"`` (``liar="min"|"mean"|"max"``);
+    ``storage`` ``None`` (memory), ``"sqlite:///file.db"`` or a path; ``study``
+    its name (default ``"default"``; an existing study resumes and its stored
+    space and seed win); ``fit`` ``"ml"|"loo"`` and ``prior`` (weak hyperparameter
+    priors, see :mod:`pyjl.bo.surrogate`); ``xi`` (EI/PI margin), ``kappa``
+    (UCB); ``sampler`` ``"gp"|"random"`` or a list of parameter dicts asked in
+    order (grid search); ``stale_after`` seconds without a heartbeat after which
+    another worker's pending trial is marked failed (``None``: only trials of dead
+    processes on this host are).
+    """
+
+    def __init__(self, space: Space | Mapping | None = None, acquisition: str = "ei",
+                 n_initial: int | None = None, batch: str = "kriging_believer",
+                 storage=None, study: str | None = None, seed: int | None = None, *,
+                 liar: str = "min", fit: str = "ml", xi: float = 0.0, kappa: float = 2.0,
+                 prior: bool = True, initial: str = "sobol", sampler="gp",
+                 stale_after: float | None = None,
+                 n_candidates: int | None = None):
+        self.acquisition = _choice("acquisition", acquisition, tuple(acq_mod.ACQUISITIONS))
+        self.batch = _choice("batch", batch, BATCH)
+        self.liar = _choice("liar", liar, LIARS)
+        self.fit = _choice("fit", fit, FITS)
+        if not isinstance(sampler, str):
+            self._grid = [dict(p) for p in sampler]
+            sampler = "grid"
+        self.sampler = _choice("sampler", sampler, ("gp", "random", "grid"))
+        self.initial = _choice("initial", initial, ("sobol", "random"))
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
+                                 or seed < 0):
+            raise InputError(f"seed must be a non-negative integer or None; got {seed!r}")
+        self.xi, self.kappa, self.stale_after = float(xi), float(kappa), stale_after
+        self.prior = bool(prior)
+        self.n_candidates = n_candidates
+        self.storage = open_storage(storage)
+        self.study_name = "default" if study is None else str(study)
+        if space is not None and not isinstance(space, Space):
+            space = Space(space)
+        info = self.storage.study(self.study_name, None if space is None else space.to_json(),
+                                  int(seed) if seed is not None else secrets.randbits(31))
+        stored = Space.from_json(info["space"])
+        if space is not None and stored != space:
+            raise InputError(f"study={self.study_name!r} in {self.storage.url} was created with "
+                             f"the space {stored!r}, not {space!r}; use the same space, pass "
+                             "space=None to load it, or choose another study name")
+        self.space: Space = stored
+        self._study_id = info["id"]
+        self.seed = int(info["seed"])
+        if n_initial is None:
+            n_initial = max(5, min(10, self.space.n_dims + 4))
+        if isinstance(n_initial, bool) or not isinstance(n_initial, (int, np.integer)) \
+                or n_initial < 1:
+            raise InputError(f"n_initial must be an integer >= 1; got {n_initial!r}")
+        self.n_initial = int(n_initial)
+        if self.sampler == "grid":
+            self._grid = [self.space.validate(p, "grid point") for p in self._grid]
+        self._worker = worker_id()
+        self._model = None         # the GP, refitted warm-started from its last optimum
+        self._theta = None         # its log hyperparameters
+        self._n_fits = 0
+        self._gp = None            # ... as last fitted to the completed trials
+        self._gp_key = None
+
+    # --- public API --------------------------------------------------------------
+    def ask(self, n: int | None = None):
+        """One parameter dict, or (``ask(n)``) a list of ``n`` distinct dicts."""
+        if n is not None and (isinstance(n, bool) or not isinstance(n, (int, np.integer))
+                              or n < 1):
+            raise InputError(f"ask(n): n must be a positive integer or None; got {n!r}")
+        got = self._ask_trials(1 if n is None else int(n))
+        params = [p for _, p in got]
+        return params[0] if n is None else params
+
+    def tell(self, params: Mapping[str, Any], value: float,
+             noise_var: float | None = None) -> int:
+        """Record ``value = f(params)`` (``noise_var``: its known noise variance); returns
+        the trial number.  ``params`` need not have been asked for."""
+        params = self.space.validate(params)
+        value = self._check_value(value, "value")
+        if noise_var is not None:
+            noise_var = self._check_value(noise_var, "noise_var")
+            if noise_var < 0:
+                raise InputError(f"noise_var must be >= 0 (a variance); got {noise_var!r}")
+        return self._finish_params(params, "complete", value, noise_var, None)
+
+    def tell_failed(self, params: Mapping[str, Any], error: str = "") -> int:
+        """Record that evaluating ``params`` failed (``error``: the message kept with it)."""
+        params = self.space.validate(params)
+        return self._finish_params(params, "failed", None, None, str(error))
+
+    @property
+    def trials(self) -> list[Trial]:
+        return self.storage.trials(self._study_id)
+
+    @property
+    def best(self) -> tuple[dict | None, float | None]:
+        """``(params, value)`` of the best observed value (``(None, None)`` before any)."""
+        done = [t for t in self.trials if t.state == "complete"]
+        if not done:
+            return None, None
+        t = min(done, key=lambda t: (t.value, t.number))
+        return t.params, t.value
+
+    @property
+    def best_mean(self) -> tuple[dict | None, float | None]:
+        """``(params, posterior mean)`` of the evaluated point with the lowest posterior
+        mean: the best to report when evaluations are noisy."""
+        done = [t for t in self.trials if t.state == "complete"]
+        if len(done) < 2:
+            return self.best
+        gp, X, _ = self._surrogate(done)
+        mu = np.asarray(gp.predict(X)).reshape(-1)
+        i = int(np.argmin(mu))
+        return done[i].params, float(mu[i])
+
+    def surrogate(self):
+        """The GP fitted to the completed trials (inputs: :meth:`Space.round`-ed unit cube)."""
+        done = [t for t in self.trials if t.state == "complete"]
+        if len(done) < 2:
+            raise InputError("the surrogate needs at least 2 completed trials; tell more values")
+        return self._surrogate(done)[0]
+
+    def acquisition_function(self, model=None):
+        """The acquisition object (``acq(X) -> (n,)``) on ``model`` (default: the surrogate)."""
+        done = [t for t in self.trials if t.state == "complete"]
+        model = self.surrogate() if model is None else model
+        X = self.space.round(np.array([self.space.encode(t.params) for t in done]))
+        return self._make_acq(model, X)
+
+    def history(self):
+        """A pandas DataFrame, one row per trial (see :func:`pyjl.bo.minimize`)."""
+        from .minimize import history_frame
+        return history_frame(self.trials, self.space)
+
+    # --- internals ---------------------------------------------------------------
+    @staticmethod
+    def _check_value(value: Any, name: str) -> float:
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            raise InputError(f"{name} must be a real number; got {value!r} of type "
+                             f"{type(value).__name__}") from None
+        if not math.isfinite(v):
+            raise InputError(f"{name} must be finite; got {value!r}; report a failed "
+                             "evaluation with tell_failed(params, error)")
+        return v
+
+    def _finish_params(self, params: dict, state: str, value, noise_var, error) -> int:
+        key = self.space.key(params)
+        with self.storage.transaction():
+            trials = self.trials
+            match = [t for t in trials if t.state == "pending" and self.space.key(t.params) == key]
+            match.sort(key=lambda t: (t.worker != self._worker, t.number))
+            if not match:
+                match = [t for t in trials if t.abandoned and self.space.key(t.params) == key]
+            if match:
+                self.storage.finish(self._study_id, match[0].number, state, value, noise_var,
+                                    error)
+                return match[0].number
+            return self.storage.add_trial(self._study_id, json.dumps(params), state, value,
+                                          noise_var, error, self._worker)
+
+    def _finish(self, number: int, state: str, value=None, noise_var=None, error=None) -> None:
+        self.storage.finish(self._study_id, number, state, value, noise_var, error)
+
+    def _reap(self, trials: list[Trial]) -> bool:
+        now, reaped = time.time(), False
+        for t in trials:
+            if t.state != "pending" or t.worker == self._worker:
+                continue
+            if _pid_dead(t.worker):
+                why = f"{ABANDONED}worker {t.worker} no longer exists"
+            elif self.stale_after is not None and (t.heartbeat or 0) < now - self.stale_after:
+                why = f"{ABANDONED}no heartbeat from {t.worker} for {self.stale_after:g} s"
+            else:
+                continue
+            self.storage.finish(self._study_id, t.number, "failed", None, None, why)
+            reaped = True
+        return reaped
+
+    def _ask_trials(self, n: int, budget: int | None = None) -> list[tuple[int, dict]]:
+        """Propose and register up to ``n`` pending trials; with ``budget``, stop when the
+        study holds that many trials (complete, failed or pending; abandoned not counted)."""
+        with self.storage.transaction():
+            trials = self.trials
+            if self._reap(trials):
+                trials = self.trials
+            if budget is not None:
+                n = min(n, budget - sum(not t.abandoned for t in trials))
+                if n <= 0:
+                    return []
+            with _blas_single_thread():
+                points = self._propose(trials, n)
+            return [(self.storage.add_trial(self._study_id, json.dumps(p), "pending",
+                                            worker=self._worker), p) for p in points]
+
+    def _propose(self, trials: list[Trial], n: int) -> list[dict]:
+        space = self.space
+        seen = {space.key(t.params) for t in trials if not t.abandoned}
+        done = [t for t in trials if t.state == "complete"]
+        pending = [t for t in trials if t.state == "pending"]
+        out: list[dict] = []
+        gp = None
+        for i in range(n):
+            number = len(trials) + i
+            rng = np.random.default_rng([self.seed, number])
+            if self.sampler == "grid":
+                p = next((g for g in self._grid if space.key(g) not in seen), None)
+                if p is None:
+                    raise SpaceExhausted(f"all {len(self._grid)} grid points have been asked")
+            elif self.sampler == "random":
+                p = self._random_unseen(rng, seen)
+            elif number < self.n_initial or len(done) < 2:
+                p = (self._sobol(number, rng, seen) if self.initial == "sobol"
+                     else self._random_unseen(rng, seen))
+            else:
+                if gp is None:
+                    gp, X, y = self._surrogate(done)
+                    gp = copy.deepcopy(gp)
+                    Xp = self._encode([t.params for t in pending])
+                    if len(Xp):
+                        gp = self._fantasise(gp, Xp, y)
+                    # failed points count as the worst value seen, so they are not retried
+                    Xf = self._encode([t.params for t in trials
+                                       if t.state == "failed" and not t.abandoned])
+                    if len(Xf):
+                        gp = self._fantasise(gp, Xf, y, worst=True)
+                    Xall = np.vstack([X, Xp, Xf])
+                    anchors = X[np.argsort(y)[:5]]
+                u = self._maximise(gp, Xall, anchors, rng, seen)
+                p = space.decode(u)
+                if i + 1 < n:
+                    gp = self._fantasise(gp, u[None, :], y)
+                    Xall = np.vstack([Xall, u[None, :]])
+            seen.add(space.key(p))
+            out.append(p)
+        return out
+
+    def _random_unseen(self, rng, seen) -> dict:
+        for _ in range(1000):
+            p = self.space.decode(self.space.round(rng.random((1, self.space.n_dims)))[0])
+            if self.space.key(p) not in seen:
+                return p
+        raise SpaceExhausted(f"no unseen point found in {self.space!r} after 1000 draws: the "
+                             f"space has {self.space.size():g} points and {len(seen)} are taken")
+
+    def _sobol(self, number: int, rng, seen) -> dict:
+        from scipy.stats import qmc
+        sob = qmc.Sobol(self.space.n_dims, scramble=True, seed=self.seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            if number:
+                sob.fast_forward(number)
+            U = self.space.round(sob.random(16))
+        for u in U:
+            p = self.space.decode(u)
+            if self.space.key(p) not in seen:
+                return p
+        return self._random_unseen(rng, seen)
+
+    def _surrogate(self, done: list[Trial]):
+        """(gp fitted to ``done``, X, y); cached while the completed trials are unchanged."""
+        key = tuple((t.number, t.value, t.noise_var) for t in done)
+        X = self.space.round(np.array([self.space.encode(t.params) for t in done]))
+        y = np.array([t.value for t in done], dtype=np.float64)
+        if self._gp is not None and self._gp_key == key:
+            return self._gp, X, y
+        nv = None
+        given = [t.noise_var for t in done if t.noise_var is not None]
+        if given:   # known noise; trials told without one get the median of the others
+            fill = self._fantasy_nv = float(np.median(given))
+            nv = np.array([fill if t.noise_var is None else t.noise_var for t in done])
+        self._n_fits += 1
+        self._model, self._theta = fit_surrogate(
+            X, y, nv, method=self.fit, prior=self.prior, theta0=self._theta,
+            cold_start=len(done) <= 2 * self.n_initial or self._n_fits % 10 == 0, seed=self.seed)
+        gp = self._model
+        self._gp, self._gp_key = gp, key
+        return gp, X, y
+
+    def _encode(self, params: list[dict]) -> np.ndarray:
+        return self.space.round(np.array([self.space.encode(p) for p in params])
+                                .reshape(-1, self.space.n_dims))
+
+    def _fantasise(self, gp, Xf: np.ndarray, y: np.ndarray, worst: bool = False):
+        if worst:
+            yf = np.full(len(Xf), np.max(y))
+        elif self.batch == "kriging_believer":
+            yf = np.asarray(gp.predict(Xf)).reshape(-1)
+        else:
+            yf = np.full(len(Xf), {"min": np.min, "mean": np.mean, "max": np.max}[self.liar](y))
+        nv = None if gp.noise_ is not None else np.full(len(Xf), self._fantasy_nv)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", NumericalWarning)
+            gp.update(Xf, yf, noise_var=nv)
+        return gp
+
+    def _make_acq(self, gp, Xall: np.ndarray):
+        cls = acq_mod.ACQUISITIONS[self.acquisition]
+        if self.acquisition == "ucb":
+            return cls(gp, kappa=self.kappa)
+        best = float(np.min(np.asarray(gp.predict(Xall)).reshape(-1)))
+        return cls(gp, best=best, xi=self.xi)
+
+    def _maximise(self, gp, Xall, anchors, rng, seen) -> np.ndarray:
+        acq = self._make_acq(gp, Xall)
+        try:
+            u, _ = acq_mod.maximize(acq, self.space, rng, exclude=seen, anchors=anchors,
+                                    n_candidates=self.n_candidates)
+        except acq_mod._Exhausted:
+            raise SpaceExhausted(f"every point of {self.space!r} ({self.space.size():g} "
+                                 "points) has been asked already") from None
+        return u

@@ -1,0 +1,163 @@
+"""Plots of a study (matplotlib, imported when a plot is drawn).
+
+* :func:`posterior_1d`: in the style of MOE's figures — top, the GP posterior
+  mean ± 2σ along one parameter (the others held at the best point) with the
+  observations; bottom, the acquisition along the same line with its maximiser
+  (the next point) marked.
+* :func:`convergence`: best value so far against the number of evaluations, one
+  line per result (e.g. BO vs random vs grid); with ``optimum`` the regret on a
+  log scale.
+* :func:`history`: the value of each completed trial against each parameter.
+
+Each returns the matplotlib ``Figure``.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+
+from ..exceptions import InputError
+from .space import Categorical, Integer
+
+__all__ = ["posterior_1d", "convergence", "history"]
+
+
+def _plt():
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise InputError("plots need matplotlib; pip install 'pyjl[plot]'") from None
+    return plt
+
+
+def posterior_1d(opt, name: str, n_grid: int = 200, fig=None):
+    """Posterior mean ± 2σ and acquisition of ``opt`` along parameter ``name``."""
+    space = opt.space
+    if name not in space.dimensions:
+        raise InputError(f"posterior_1d: name={name!r} is not a parameter of the space; "
+                         f"use one of {space.names}")
+    plt = _plt()
+    done = [t for t in opt.trials if t.state == "complete"]
+    gp = opt.surrogate()
+    acq = opt.acquisition_function(gp)
+    best_params, _ = opt.best
+    base = space.round(space.encode(best_params)[None, :])[0]
+    dim, s = space.dimensions[name], space.slices[name]
+    if isinstance(dim, Categorical):
+        labels = list(dim.choices)
+        U = np.repeat(base[None, :], len(labels), axis=0)
+        U[:, s] = np.eye(len(labels))
+        xs = np.arange(len(labels), dtype=float)
+    else:
+        t = np.linspace(0.0, 1.0, n_grid)
+        U = np.repeat(base[None, :], n_grid, axis=0)
+        U[:, s.start] = t
+        U = space.round(U)
+        xs = np.array([space.decode(u)[name] for u in U], dtype=float)
+    mu, sd = gp.predict(U, return_std=True)
+    mu, sd = np.asarray(mu).reshape(-1), np.asarray(sd).reshape(-1)
+    a = np.asarray(acq(U)).reshape(-1)
+    if fig is None:
+        fig = plt.figure(figsize=(7, 5))
+    ax1, ax2 = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [2, 1]})
+    obs_x = [t.params[name] for t in done]
+    if isinstance(dim, Categorical):
+        obs_x = [labels.index(v) for v in obs_x]
+        ax1.errorbar(xs, mu, yerr=2 * sd, fmt="o", color="C0", capsize=4,
+                     label="posterior mean ± 2σ")
+        ax2.bar(xs, a, color="C2")
+        ax2.set_xticks(xs, [str(c) for c in labels])
+    else:
+        ax1.plot(xs, mu, color="C0", label="posterior mean")
+        ax1.fill_between(xs, mu - 2 * sd, mu + 2 * sd, color="C0", alpha=0.2, label="± 2σ")
+        ax2.plot(xs, a, color="C2")
+        ax2.fill_between(xs, a.min(), a, color="C2", alpha=0.2)
+        if getattr(dim, "log", False):
+            ax1.set_xscale("log")
+    ax1.scatter(obs_x, [t.value for t in done], color="k", s=18, zorder=3, label="observations")
+    j = int(np.argmax(a))
+    ax2.axvline(xs[j], color="C3", ls="--")
+    ax2.plot([xs[j]], [a[j]], "v", color="C3", label=f"next: {space.decode(U[j])[name]!r}")
+    ax1.set_ylabel("objective")
+    ax1.set_title(f"GP posterior along {name!r} (other parameters at the best point)")
+    ax1.legend(loc="best", fontsize="small")
+    ax2.set_ylabel(type(acq).__name__)
+    ax2.set_xlabel(name + (" (integer)" if isinstance(dim, Integer) else ""))
+    ax2.legend(loc="best", fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def _frame(res):
+    if hasattr(res, "history") and not callable(res.history):
+        return res.history
+    if hasattr(res, "history"):
+        return res.history()
+    return res
+
+
+def convergence(results: Mapping[str, object], optimum: float | None = None, ax=None):
+    """Best-so-far against evaluations for ``{label: Result (or Optimizer) | [Result, ...]}``;
+    a list is drawn as its median with the 25–75 % band."""
+    plt = _plt()
+    if not isinstance(results, Mapping) or not results:
+        raise InputError("convergence(results): give a non-empty dict {label: Result}")
+    fig = None
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6, 4))
+    for i, (label, res) in enumerate(results.items()):
+        runs = res if isinstance(res, (list, tuple)) else [res]
+        curves = []
+        for r in runs:
+            h = _frame(r).sort_values("number")
+            curves.append(h["best_so_far"].ffill().to_numpy(dtype=float))
+        n = max(len(c) for c in curves)
+        M = np.full((len(curves), n), np.nan)
+        for k, c in enumerate(curves):
+            M[k, : len(c)] = c
+            M[k, len(c):] = c[-1] if len(c) else np.nan
+        if optimum is not None:
+            M = np.maximum(M - optimum, 1e-12)
+        x = np.arange(1, n + 1)
+        with np.errstate(all="ignore"):
+            med = np.nanmedian(M, axis=0)
+        ax.plot(x, med, color=f"C{i}", label=label)
+        if len(curves) > 1:
+            lo, hi = np.nanpercentile(M, [25, 75], axis=0)
+            ax.fill_between(x, lo, hi, color=f"C{i}", alpha=0.2)
+    if optimum is not None:
+        ax.set_yscale("log")
+    ax.set_xlabel("evaluations")
+    ax.set_ylabel("regret (best so far − optimum)" if optimum is not None else "best so far")
+    ax.legend(loc="best")
+    return fig if fig is not None else ax.figure
+
+
+def history(res, ncols: int = 3):
+    """Scatter of value against each parameter for a Result or Optimizer."""
+    plt = _plt()
+    h = _frame(res)
+    space = res.optimizer.space if hasattr(res, "optimizer") and res.optimizer else res.space
+    h = h[h["state"] == "complete"]
+    k = len(space.names)
+    ncols = min(ncols, k)
+    nrows = -(-k // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 2.8 * nrows), squeeze=False)
+    for ax, name in zip(axes.ravel(), space.names):
+        dim = space.dimensions[name]
+        x = h[name]
+        if isinstance(dim, Categorical):
+            labels = [str(c) for c in dim.choices]
+            x = x.map({c: i for i, c in enumerate(dim.choices)})
+            ax.set_xticks(range(len(labels)), labels)
+        sc = ax.scatter(x, h["value"], c=h["number"], cmap="viridis", s=16)
+        if getattr(dim, "log", False):
+            ax.set_xscale("log")
+        ax.set_xlabel(name)
+        ax.set_ylabel("value")
+    for ax in axes.ravel()[k:]:
+        ax.set_visible(False)
+    fig.colorbar(sc, ax=axes.ravel().tolist(), label="trial number")
+    return fig

@@ -1,0 +1,394 @@
+"""Search spaces: :class:`Real`, :class:`Integer`, :class:`Categorical` and :class:`Space`.
+
+The surrogate works in the unit cube.  Each dimension maps its values to one
+unit coordinate (``Real``, ``Integer``) or to a one-hot block (``Categorical``):
+
+* ``Real(lo, hi)``: ``u = (x - lo) / (hi - lo)`` (``log=True``: in ``log x``).
+* ``Integer(lo, hi)``: ``hi - lo + 1`` equal bins of ``[0, 1]``, the value ``v``
+  sitting at the centre of its bin, ``u = (v - lo + 1/2) / (hi - lo + 1)``
+  (``log=True``: bins equal in ``log v`` between ``log(lo - 1/2)`` and
+  ``log(hi + 1/2)``), so a uniform ``u`` draws each integer with the same weight.
+* ``Categorical(choices)``: one coordinate per choice; the choice is the argmax.
+
+:meth:`Space.round` maps any point of the cube to the encoding of the value it
+decodes to (integers to their bin centres, categoricals to a one-hot vector).
+The Gaussian process sees only rounded points, so all points that decode to the
+same parameters look the same to it and it never spends an evaluation on a point
+equivalent to one already seen (Garrido-Merchán & Hernández-Lobato 2020,
+"Dealing with categorical and integer-valued variables in Bayesian optimization
+with Gaussian processes", Neurocomputing 380).
+
+>>> space = Space({"lr": Real(1e-3, 1.0, log=True), "depth": Integer(2, 5),
+...                "kind": Categorical(["a", "b", "c"])})
+>>> space.n_dims
+5
+>>> space.encode({"lr": 0.01, "depth": 3, "kind": "b"})
+array([0.33333333, 0.375     , 0.        , 1.        , 0.        ])
+>>> p = space.decode([0.5, 0.99, 0.2, 0.1, 0.7])    # lr: the geometric midpoint
+>>> round(p["lr"], 6), p["depth"], p["kind"]
+(0.031623, 5, 'c')
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import numbers
+from typing import Any, Mapping
+
+import numpy as np
+
+from ..exceptions import InputError, PyjlError
+
+__all__ = ["Dimension", "Real", "Integer", "Categorical", "Space", "SpaceExhausted"]
+
+
+def _number(value: Any, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InputError(f"{what} must be a real number; got {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise InputError(f"{what} must be finite; got {value!r}")
+    return value
+
+
+class Dimension:
+    """One parameter of a :class:`Space`; ``n_encoded`` unit-cube coordinates."""
+
+    n_encoded = 1
+    name = "?"
+
+    def encode(self, value: Any) -> np.ndarray:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def decode(self, u: np.ndarray) -> Any:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def validate(self, value: Any, name: str) -> Any:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def to_dict(self) -> dict:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class _Range(Dimension):
+    kind = "?"
+
+    def __init__(self, lo: float, hi: float, log: bool = False):
+        cls = type(self).__name__
+        lo = _number(lo, f"{cls}(lo, hi): lo")
+        hi = _number(hi, f"{cls}(lo, hi): hi")
+        if not lo < hi and not (isinstance(self, Integer) and lo == hi):
+            raise InputError(f"{cls}(lo, hi) needs lo < hi; got lo={lo!r}, hi={hi!r} "
+                             "(an empty or inverted range); swap or widen the bounds")
+        if log and lo <= 0:
+            raise InputError(f"{cls}(lo, hi, log=True) needs lo > 0; got lo={lo!r}; "
+                             "use log=False or a positive lower bound")
+        self.lo, self.hi, self.log = lo, hi, bool(log)
+
+    def to_dict(self) -> dict:
+        return {"type": self.kind, "low": self.lo, "high": self.hi, "log": self.log}
+
+    def __repr__(self) -> str:
+        lo, hi = (int(self.lo), int(self.hi)) if isinstance(self, Integer) else (self.lo, self.hi)
+        return f"{type(self).__name__}({lo!r}, {hi!r}{', log=True' if self.log else ''})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self.to_dict() == other.to_dict()  # type: ignore
+
+    def _bounds(self) -> tuple[float, float]:
+        return (self.lo, self.hi)
+
+    def _fwd(self, v: np.ndarray) -> np.ndarray:
+        return np.log(v) if self.log else v
+
+    def _inv(self, t: np.ndarray) -> np.ndarray:
+        return np.exp(t) if self.log else t
+
+
+class Real(_Range):
+    """A real parameter in ``[lo, hi]``; ``log=True`` searches ``log x`` uniformly.
+
+    >>> Real(0.0, 2.0).decode(np.array([0.25]))
+    0.5
+    """
+
+    kind = "real"
+
+    def encode(self, value: float) -> np.ndarray:
+        a, b = self._fwd(np.array([self.lo, self.hi]))
+        return np.array([(self._fwd(np.float64(value)) - a) / (b - a)])
+
+    def decode(self, u: np.ndarray) -> float:
+        a, b = self._fwd(np.array([self.lo, self.hi]))
+        x = float(self._inv(a + float(np.clip(u[0], 0.0, 1.0)) * (b - a)))
+        return min(max(x, self.lo), self.hi)
+
+    def validate(self, value: Any, name: str) -> float:
+        x = _number(value, f"parameter {name!r}")
+        if not self.lo <= x <= self.hi:
+            raise InputError(f"parameter {name!r} = {x!r} is outside its range "
+                             f"[{self.lo!r}, {self.hi!r}] ({self!r}); give a value inside it")
+        return x
+
+
+class Integer(_Range):
+    """An integer parameter in ``lo..hi`` (both included); ``log=True`` for log scale.
+
+    >>> Integer(1, 4).decode(np.array([0.99]))
+    4
+    """
+
+    kind = "integer"
+
+    def __init__(self, lo: int, hi: int, log: bool = False):
+        for what, v in (("lo", lo), ("hi", hi)):
+            if isinstance(v, bool) or not isinstance(v, numbers.Real) or (
+                    math.isfinite(float(v)) and float(v) != int(v)):
+                raise InputError(f"Integer(lo, hi): {what} must be an integer; got {v!r}")
+        super().__init__(lo, hi, log)
+        self.lo, self.hi = float(int(lo)), float(int(hi))
+
+    def _edges(self) -> tuple[float, float]:
+        return (float(self._fwd(np.float64(self.lo - 0.5))),
+                float(self._fwd(np.float64(self.hi + 0.5))))
+
+    def encode(self, value: int) -> np.ndarray:
+        a, b = self._edges()
+        return np.array([(float(self._fwd(np.float64(value))) - a) / (b - a)])
+
+    def decode(self, u: np.ndarray) -> int:
+        a, b = self._edges()
+        v = float(self._inv(a + float(np.clip(u[0], 0.0, 1.0)) * (b - a)))
+        return int(min(max(round(v), self.lo), self.hi))
+
+    def validate(self, value: Any, name: str) -> int:
+        x = _number(value, f"parameter {name!r}")
+        if x != round(x):
+            raise InputError(f"parameter {name!r} = {value!r} must be an integer ({self!r})")
+        if not self.lo <= x <= self.hi:
+            raise InputError(f"parameter {name!r} = {value!r} is outside its range "
+                             f"{int(self.lo)}..{int(self.hi)} ({self!r}); give a value inside it")
+        return int(x)
+
+    @property
+    def n_values(self) -> int:
+        return int(self.hi - self.lo) + 1
+
+
+class Categorical(Dimension):
+    """One of a list of choices (str, int, float, bool or None: JSON values).
+
+    >>> Categorical(["a", "b"]).decode(np.array([0.2, 0.7]))
+    'b'
+    """
+
+    kind = "categorical"
+
+    def __init__(self, choices):
+        if isinstance(choices, (str, bytes)) or not hasattr(choices, "__iter__"):
+            raise InputError(f"Categorical(choices) needs a list of choices; got {choices!r}")
+        choices = list(choices)
+        if not choices:
+            raise InputError("Categorical(choices) needs at least one choice; got an empty list")
+        for c in choices:
+            if not (c is None or isinstance(c, (str, bool, int, float))):
+                raise InputError(f"Categorical choices must be str, int, float, bool or None "
+                                 f"(values JSON can store); got {c!r} of type "
+                                 f"{type(c).__name__}; map them to strings")
+        keys = [json.dumps(c) for c in choices]
+        if len(set(keys)) != len(keys):
+            raise InputError(f"Categorical choices must be distinct; got {choices!r}")
+        self.choices = choices
+        self._keys = keys
+        self.n_encoded = len(choices)
+
+    def __repr__(self) -> str:
+        return f"Categorical({self.choices!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Categorical) and self._keys == other._keys
+
+    def to_dict(self) -> dict:
+        return {"type": self.kind, "choices": list(self.choices)}
+
+    def index(self, value: Any) -> int:
+        key = json.dumps(value) if not isinstance(value, np.generic) else json.dumps(value.item())
+        try:
+            return self._keys.index(key)
+        except ValueError:
+            return -1
+
+    def encode(self, value: Any) -> np.ndarray:
+        out = np.zeros(self.n_encoded)
+        out[self.index(value)] = 1.0
+        return out
+
+    def decode(self, u: np.ndarray) -> Any:
+        return self.choices[int(np.argmax(u))]
+
+    def validate(self, value: Any, name: str) -> Any:
+        i = self.index(value)
+        if i < 0:
+            raise InputError(f"parameter {name!r} = {value!r} is not one of its choices "
+                             f"{self.choices!r}; give one of them")
+        return self.choices[i]
+
+
+_KINDS = {"real": Real, "integer": Integer, "categorical": Categorical}
+
+
+class Space:
+    """An ordered set of named dimensions and the unit-cube encoding of their values.
+
+    ``encode(params) -> (n_dims,)``, ``decode(u) -> dict``, ``round(U) -> U'``
+    for ``(n, n_dims)`` arrays; ``validate(params) -> dict`` checks names and ranges.
+    """
+
+    def __init__(self, dimensions: Mapping[str, Dimension]):
+        if isinstance(dimensions, Space):
+            dimensions = dimensions.dimensions
+        if not isinstance(dimensions, Mapping) or not dimensions:
+            raise InputError("Space(dimensions) needs a non-empty dict {name: Real(...) | "
+                             f"Integer(...) | Categorical(...)}}; got {dimensions!r}")
+        for name, dim in dimensions.items():
+            if not isinstance(name, str) or not name:
+                raise InputError(f"Space: parameter names must be non-empty strings; got {name!r}")
+            if not isinstance(dim, Dimension):
+                raise InputError(f"Space: parameter {name!r} must be Real(...), Integer(...) or "
+                                 f"Categorical(...); got {dim!r}")
+        self.dimensions: dict[str, Dimension] = dict(dimensions)
+        self.names = list(self.dimensions)
+        self.slices: dict[str, slice] = {}
+        start = 0
+        for name, dim in self.dimensions.items():
+            self.slices[name] = slice(start, start + dim.n_encoded)
+            start += dim.n_encoded
+        self.n_dims = start
+        #: encoded coordinates that are continuous (``Real``), the ones L-BFGS-B moves
+        self.continuous = np.array([i for n, d in self.dimensions.items() if isinstance(d, Real)
+                                    for i in range(self.slices[n].start, self.slices[n].stop)],
+                                   dtype=np.intp)
+
+    def __repr__(self) -> str:
+        return f"Space({self.dimensions!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Space) and self.to_dict() == other.to_dict()
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __getitem__(self, name: str) -> Dimension:
+        return self.dimensions[name]
+
+    # --- (de)serialisation: JSON / TOML, never pickle ---------------------------
+    def to_dict(self) -> dict:
+        return {name: dim.to_dict() for name, dim in self.dimensions.items()}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict())
+
+    @classmethod
+    def from_dict(cls, spec: Mapping[str, Mapping[str, Any]], source: str = "space") -> "Space":
+        """Build from ``{name: {"type": "real"|"integer"|"categorical", ...}}`` (JSON/TOML)."""
+        if not isinstance(spec, Mapping) or not spec:
+            raise InputError(f"{source}: expected a table per parameter; got {spec!r}")
+        dims = {}
+        for name, d in spec.items():
+            if not isinstance(d, Mapping):
+                raise InputError(f"{source}: parameter {name!r} must be a table with a 'type' "
+                                 f"key; got {d!r}")
+            kind = str(d.get("type", "")).lower()
+            if kind not in _KINDS:
+                raise InputError(f"{source}: parameter {name!r} has type {d.get('type')!r}; "
+                                 "use 'real', 'integer' or 'categorical'")
+            keys = {"real": {"type", "low", "high", "log"}, "integer": {"type", "low", "high", "log"},
+                    "categorical": {"type", "choices"}}[kind]
+            unknown = set(d) - keys
+            if unknown:
+                raise InputError(f"{source}: parameter {name!r} has unknown keys "
+                                 f"{sorted(unknown)}; a {kind} takes {sorted(keys)}")
+            try:
+                dims[name] = (Categorical(d["choices"]) if kind == "categorical" else
+                              _KINDS[kind](d["low"], d["high"], log=bool(d.get("log", False))))
+            except KeyError as exc:
+                raise InputError(f"{source}: parameter {name!r} ({kind}) is missing the key "
+                                 f"{exc.args[0]!r}") from None
+            except InputError as exc:
+                raise InputError(f"{source}: parameter {name!r}: {exc}") from None
+        return cls(dims)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Space":
+        return cls.from_dict(json.loads(text))
+
+    @classmethod
+    def from_toml(cls, path: str) -> "Space":
+        """Read a SPACE.toml file: one table per parameter (see the README)."""
+        import tomllib
+        try:
+            with open(path, "rb") as fh:
+                spec = tomllib.load(fh)
+        except FileNotFoundError:
+            raise InputError(f"space file {path!r} does not exist") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(f"space file {path!r} is not valid TOML: {exc}") from None
+        return cls.from_dict(spec, source=f"space file {path!r}")
+
+    # --- values ---------------------------------------------------------------
+    def validate(self, params: Mapping[str, Any], what: str = "params") -> dict:
+        """Check that ``params`` names every parameter once and lies inside the space."""
+        if not isinstance(params, Mapping):
+            raise InputError(f"{what} must be a dict {{name: value}}; got {params!r}")
+        unknown = [k for k in params if k not in self.dimensions]
+        if unknown:
+            raise InputError(f"{what} has unknown parameter name(s) {unknown}; the space "
+                             f"defines {self.names}")
+        missing = [k for k in self.names if k not in params]
+        if missing:
+            raise InputError(f"{what} is missing parameter(s) {missing}; the space defines "
+                             f"{self.names}")
+        return {k: self.dimensions[k].validate(params[k], k) for k in self.names}
+
+    def encode(self, params: Mapping[str, Any]) -> np.ndarray:
+        """Unit-cube coordinates ``(n_dims,)`` of validated ``params``."""
+        return np.concatenate([self.dimensions[k].encode(params[k]) for k in self.names])
+
+    def decode(self, u: np.ndarray) -> dict:
+        """The parameters a unit-cube point ``(n_dims,)`` stands for."""
+        u = np.asarray(u, dtype=np.float64)
+        return {k: self.dimensions[k].decode(u[self.slices[k]]) for k in self.names}
+
+    def round(self, U: np.ndarray) -> np.ndarray:
+        """Map points ``(n, n_dims)`` to the encoding of what they decode to."""
+        U = np.clip(np.atleast_2d(np.asarray(U, dtype=np.float64)), 0.0, 1.0).copy()
+        for name, dim in self.dimensions.items():
+            s = self.slices[name]
+            if isinstance(dim, Integer):
+                a, b = dim._edges()
+                t = a + U[:, s.start] * (b - a)
+                v = np.clip(np.round(dim._inv(t)), dim.lo, dim.hi)
+                U[:, s.start] = (dim._fwd(v) - a) / (b - a)
+            elif isinstance(dim, Categorical):
+                idx = np.argmax(U[:, s], axis=1)
+                U[:, s] = 0.0
+                U[np.arange(len(U)), s.start + idx] = 1.0
+        return U
+
+    def key(self, params: Mapping[str, Any]) -> str:
+        """A canonical JSON text of ``params`` (used to spot duplicates)."""
+        return json.dumps({k: params[k] for k in self.names}, sort_keys=False)
+
+    def size(self) -> float:
+        """The number of distinct points (``inf`` when a ``Real`` is present)."""
+        n = 1.0
+        for dim in self.dimensions.values():
+            if isinstance(dim, Real):
+                return math.inf
+            n *= dim.n_values if isinstance(dim, Integer) else dim.n_encoded
+        return n
+
+
+class SpaceExhausted(PyjlError, LookupError):
+    """Every distinct point of a finite space has been asked for already."""

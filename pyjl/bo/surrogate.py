@@ -1,0 +1,128 @@
+"""The surrogate of :class:`pyjl.bo.Optimizer`: a :class:`pyjl.gp.GaussianProcess` on the unit cube.
+
+Model: ``Matern52`` with one lengthscale per coordinate (ARD) and a variance,
+learned homoscedastic noise (or the known per-trial ``noise_var``), ``normalize_y=True``.
+Hyperparameters ``theta = (log l_1..l_d, log s2[, log noise])`` maximise the GP's
+own evidence — ``fit="ml"``: :meth:`~pyjl.gp.GaussianProcess.log_marginal_likelihood`,
+``fit="loo"``: :meth:`~pyjl.gp.GaussianProcess.loo_log_predictive` — plus, with
+``prior=True`` (the default), weak log-priors that keep a handful of points from
+declaring a coordinate irrelevant or the data pure noise: ``-0.1 (l^2 + 1/l^2)``
+per lengthscale, Gamma(2, 1) on ``s2`` and Gamma(1.1, 30) on the noise (the priors
+of Optuna's GPSampler, so the two fit the same model).  Each refit starts from the
+previous optimum (warm start), and from the default ``l = 1, s2 = 1`` as well
+while the study is young and every tenth fit.  ``prior=False`` calls
+``GaussianProcess.fit(method=...)`` itself (plain type-II maximum likelihood).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ..exceptions import ConvergenceWarning, NumericalWarning
+
+__all__ = ["log_prior", "fit_surrogate", "LENGTHSCALE_BOUNDS", "VARIANCE_BOUNDS",
+           "NOISE_BOUNDS"]
+
+#: bounds in the unit cube and in units of the standardised y
+LENGTHSCALE_BOUNDS, VARIANCE_BOUNDS, NOISE_BOUNDS = (1e-2, 1e2), (1e-2, 1e2), (1e-6, 1.0)
+_QUIET = (NumericalWarning, ConvergenceWarning)
+
+
+def log_prior(theta: np.ndarray, d: int, learn_noise: bool) -> tuple[float, np.ndarray]:
+    """Log-prior (up to a constant) of ``theta`` and its gradient ``(p,)``."""
+    t = theta[:d]
+    e2, em2 = np.exp(2 * t), np.exp(-2 * t)
+    val = -0.1 * float(np.sum(e2 + em2))
+    grad = np.zeros_like(theta)
+    grad[:d] = -0.2 * (e2 - em2)
+    s2 = np.exp(theta[d])
+    val += theta[d] - s2
+    grad[d] = 1 - s2
+    if learn_noise:
+        nz = np.exp(theta[-1])
+        val += 0.1 * theta[-1] - 30 * nz
+        grad[-1] = 0.1 - 30 * nz
+    return val, grad
+
+
+def _make(X, y, nv, theta, d):
+    from ..gp import GaussianProcess, Matern52
+    k = Matern52(lengthscale=np.exp(theta[:d]), variance=float(np.exp(theta[d])),
+                 lengthscale_bounds=LENGTHSCALE_BOUNDS, variance_bounds=VARIANCE_BOUNDS)
+    gp = GaussianProcess(kernel=k, noise=float(np.exp(theta[-1])) if nv is None else 1e-6,
+                         normalize_y=True, noise_bounds=NOISE_BOUNDS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", _QUIET)
+        gp.fit(X, y, noise_var=nv, method=None)
+    return gp
+
+
+def fit_surrogate(X: np.ndarray, y: np.ndarray, nv: np.ndarray | None, *, method: str = "ml",
+                  prior: bool = True, theta0: np.ndarray | None = None,
+                  cold_start: bool = True, seed: int | None = None):
+    """Fit the surrogate to ``X (n, d)``, ``y (n,)`` (``nv``: known noise variances or None).
+
+    Returns ``(gp, theta)``; pass ``theta`` back as ``theta0`` to warm-start the next fit.
+    """
+    from scipy.optimize import minimize as sp_minimize
+    d = X.shape[1]
+    learn = nv is None
+    default = np.r_[np.zeros(d), 0.0, np.log(1e-2)] if learn else np.zeros(d + 1)
+    warm = theta0 is not None and len(theta0) == len(default)
+    if not prior:
+        from ..gp import GaussianProcess, Matern52
+        # cold: two starts, a noisy and a nearly noiseless one (the likelihood often has a
+        # "it is all noise" local optimum); warm: the previous optimum
+        inits = [theta0] if warm else [default, np.r_[default[:-1], np.log(1e-5)]
+                                       if learn else default]
+        best = None
+        for th in inits[: 1 if warm or not learn else 2]:
+            k = Matern52(lengthscale=np.exp(th[:d]), variance=float(np.exp(th[d])),
+                         lengthscale_bounds=LENGTHSCALE_BOUNDS, variance_bounds=VARIANCE_BOUNDS)
+            gp = GaussianProcess(kernel=k, noise=float(np.exp(th[-1])) if learn else 1e-6,
+                                 normalize_y=True, noise_bounds=NOISE_BOUNDS, random_state=seed)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", _QUIET)
+                gp.fit(X, y, noise_var=nv, method=method, n_restarts=0 if warm else 2)
+            score = (gp.loo_log_predictive() if method == "loo"
+                     else gp.log_marginal_likelihood())
+            if best is None or score > best[0]:
+                best = (score, gp)
+        gp = best[1]
+        theta = np.asarray(gp.kernel_.theta, dtype=np.float64)
+        if learn:
+            theta = np.append(theta, np.log(gp.noise_))
+        return gp, theta
+    starts = ([theta0] if warm else []) + ([default] if cold_start or not warm else [])
+    lo = np.r_[np.full(d, np.log(LENGTHSCALE_BOUNDS[0])), np.log(VARIANCE_BOUNDS[0])]
+    hi = np.r_[np.full(d, np.log(LENGTHSCALE_BOUNDS[1])), np.log(VARIANCE_BOUNDS[1])]
+    if learn:
+        lo, hi = np.r_[lo, np.log(NOISE_BOUNDS[0])], np.r_[hi, np.log(NOISE_BOUNDS[1])]
+    base = _make(X, y, nv, np.clip(starts[0], lo, hi), d)
+    evidence = base.loo_log_predictive if method == "loo" else base.log_marginal_likelihood
+
+    def neg(theta):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", _QUIET)
+                v, g = evidence(theta, eval_gradient=True)
+        except np.linalg.LinAlgError:
+            return 1e25, np.zeros_like(theta)
+        if not np.isfinite(v):
+            return 1e25, np.zeros_like(theta)
+        lp, lg = log_prior(theta, d, learn)
+        return -(v + lp), -(np.asarray(g) + lg)
+
+    best = None
+    for th0 in starts:
+        res = sp_minimize(neg, np.clip(th0, lo, hi), jac=True, method="L-BFGS-B",
+                          bounds=list(zip(lo, hi)), options={"gtol": 1e-2, "maxiter": 200})
+        if best is None or res.fun < best.fun:
+            best = res
+    if best.fun >= 1e25:
+        warnings.warn("the surrogate's hyperparameters could not be fitted; using defaults",
+                      ConvergenceWarning, stacklevel=3)
+        return _make(X, y, nv, default, d), default
+    return _make(X, y, nv, best.x, d), best.x

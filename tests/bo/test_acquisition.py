@@ -1,0 +1,89 @@
+"""Acquisition functions against closed forms (SciPy) and the maximiser on known argmaxes."""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from pyjl.bo import (Categorical, ExpectedImprovement, Integer, LogExpectedImprovement,
+                     ProbabilityOfImprovement, Real, Space, UpperConfidenceBound)
+from pyjl.bo.acquisition import maximize
+
+RNG = np.random.default_rng(7)
+
+
+class Posterior:
+    """A fixed posterior: mean and std given as functions of x (the model input)."""
+
+    def __init__(self, mean, std):
+        self.mean, self.std = mean, std
+
+    def predict(self, X, return_std=False):
+        X = np.asarray(X)
+        return (self.mean(X), self.std(X)) if return_std else self.mean(X)
+
+
+def _table():
+    mu = RNG.normal(0.0, 2.0, 200)
+    sd = RNG.uniform(0.05, 3.0, 200)
+    model = Posterior(lambda X: mu[X[:, 0].astype(int)], lambda X: sd[X[:, 0].astype(int)])
+    X = np.arange(200, dtype=float)[:, None]
+    return model, X, mu, sd
+
+
+def test_ei_pi_ucb_closed_forms():
+    model, X, mu, sd = _table()
+    best, xi = 0.3, 0.05
+    z = (best - xi - mu) / sd
+    ei_ref = (best - xi - mu) * stats.norm.cdf(z) + sd * stats.norm.pdf(z)
+    np.testing.assert_allclose(ExpectedImprovement(model, best, xi)(X), ei_ref, rtol=1e-10,
+                               atol=1e-300)
+    np.testing.assert_allclose(ProbabilityOfImprovement(model, best, xi)(X), stats.norm.cdf(z),
+                               rtol=1e-12)
+    np.testing.assert_allclose(UpperConfidenceBound(model, kappa=1.5)(X), -(mu - 1.5 * sd),
+                               rtol=1e-12)
+    ok = ei_ref > 1e-250
+    np.testing.assert_allclose(LogExpectedImprovement(model, best, xi)(X)[ok], np.log(ei_ref[ok]),
+                               rtol=1e-9)
+
+
+def test_log_ei_far_tail_by_quadrature():
+    # EI = int_{-inf}^{best} (best - f) N(f; mu, sd) df underflows for z << 0; log EI must not
+    mu, sd, best = np.array([40.0]), np.array([1.0]), 0.0
+    model = Posterior(lambda X: mu, lambda X: sd)
+    # log EI = log(sd) + log(phi(z) + z Phi(z)); for z = -40, by the asymptotic series
+    z = -40.0
+    ref = -0.5 * z * z - 0.5 * np.log(2 * np.pi) - 2 * np.log(-z) + np.log1p(-3 / z**2 + 15 / z**4)
+    got = LogExpectedImprovement(model, best)(np.zeros((1, 1)))[0]
+    assert got == pytest.approx(ref, rel=1e-6)
+    assert ExpectedImprovement(model, best)(np.zeros((1, 1)))[0] == pytest.approx(0.0, abs=1e-300)
+
+
+def test_maximize_finds_continuous_argmax():
+    # mean lowest at (0.3, 0.8), unit std: EI is maximised there
+    target = np.array([0.3, 0.8])
+    model = Posterior(lambda X: ((X - target) ** 2).sum(1), lambda X: np.full(len(X), 0.1))
+    space = Space({"a": Real(0, 1), "b": Real(0, 1)})
+    for acq in (ExpectedImprovement(model, 0.0), ProbabilityOfImprovement(model, 0.0),
+                UpperConfidenceBound(model), LogExpectedImprovement(model, 0.0)):
+        u, val = maximize(acq, space, np.random.default_rng(0))
+        np.testing.assert_allclose(u, target, atol=1e-3)
+        assert val == pytest.approx(float(acq(target[None])[0]), rel=1e-5)
+
+
+def test_maximize_respects_integer_and_categorical_structure():
+    space = Space({"x": Real(-1, 1), "n": Integer(0, 20), "c": Categorical(["a", "b", "c"])})
+    # objective minimised at x = 0.25, n = 13, c = "c" (all encoded in the unit cube)
+    enc = space.encode({"x": 0.25, "n": 13, "c": "c"})
+
+    def mean(X):
+        return 5 * (X[:, 0] - enc[0]) ** 2 + 10 * (X[:, 1] - enc[1]) ** 2 + (1 - X[:, 4])
+
+    model = Posterior(mean, lambda X: np.full(len(X), 0.05))
+    u, _ = maximize(ExpectedImprovement(model, 0.0), space, np.random.default_rng(1))
+    p = space.decode(u)
+    assert p["n"] == 13 and p["c"] == "c" and abs(p["x"] - 0.25) < 2e-3
+    np.testing.assert_array_equal(space.round(u[None])[0], u)            # rounded point
+    # excluded points are never returned: the next best integer is chosen
+    u2, _ = maximize(ExpectedImprovement(model, 0.0), space, np.random.default_rng(1),
+                     exclude={space.key(p)})
+    assert space.key(space.decode(u2)) != space.key(p)

@@ -1,0 +1,105 @@
+"""`pyjl tune` and `pyjl study show` as a user runs them (real subprocesses)."""
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+SPACE_TOML = textwrap.dedent("""
+    # SPACE.toml: one table per parameter
+    [x]
+    type = "real"
+    low = -2.0
+    high = 2.0
+
+    [k]
+    type = "integer"
+    low = 1
+    high = 4
+
+    [kind]
+    type = "categorical"
+    choices = ["a", "b"]
+""")
+
+OBJECTIVE = textwrap.dedent("""
+    def f(params):
+        bonus = 0.0 if params["kind"] == "b" else 1.0
+        return (params["x"] - 0.5) ** 2 + 0.1 * (params["k"] - 3) ** 2 + bonus
+
+    def broken(params):
+        raise ValueError("no")
+""")
+
+
+def _pyjl(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "pyjl.cli", *args], capture_output=True,
+                          text=True, timeout=300, cwd=cwd)
+
+
+@pytest.fixture
+def files(tmp_path):
+    (tmp_path / "space.toml").write_text(SPACE_TOML)
+    (tmp_path / "obj.py").write_text(OBJECTIVE)
+    return tmp_path
+
+
+@pytest.mark.slow
+def test_tune_then_show(files):
+    db = files / "study.db"
+    out = _pyjl("tune", f"{files / 'obj.py'}:f", "--space", str(files / "space.toml"),
+                "--n-calls", "14", "--workers", "2", "--storage", f"sqlite:///{db}",
+                "--study", "demo", "--seed", "1", "--no-progress")
+    assert out.returncode == 0, out.stderr
+    assert "best value:" in out.stdout and "trials: 14 (0 failed)" in out.stdout
+    conn = sqlite3.connect(db)
+    values = [r[0] for r in conn.execute("SELECT value FROM trials WHERE state = 'complete'")]
+    conn.close()
+    assert len(values) == 14
+    show = _pyjl("study", "show", f"sqlite:///{db}")
+    assert show.returncode == 0, show.stderr
+    assert "study 'demo'" in show.stdout and "14 complete" in show.stdout
+    assert f"best value: {min(values)!r}" in show.stdout
+    # resume: the same command with a larger budget adds only the missing trials
+    out = _pyjl("tune", f"{files / 'obj.py'}:f", "--space", str(files / "space.toml"),
+                "--n-calls", "16", "--storage", str(db), "--study", "demo", "--no-progress")
+    assert out.returncode == 0, out.stderr and "trials: 16" in out.stdout
+
+
+def test_tune_failures_are_recorded(files):
+    db = files / "f.db"
+    out = _pyjl("tune", f"{files / 'obj.py'}:broken", "--space", str(files / "space.toml"),
+                "--n-calls", "3", "--storage", str(db), "--no-progress")
+    assert out.returncode == 0, out.stderr
+    assert "trials: 3 (3 failed)" in out.stdout
+    show = _pyjl("study", "show", str(db), "--study", "default")
+    assert "ValueError: no" in show.stdout and "best value: none yet" in show.stdout
+
+
+@pytest.mark.parametrize("args, words", [
+    (["tune", "obj.py", "--space", "space.toml", "--n-calls", "3"], ["FILE.py:FUNC"]),
+    (["tune", "obj.py:nope", "--space", "space.toml", "--n-calls", "3"], ["no function 'nope'"]),
+    (["tune", "missing.py:f", "--space", "space.toml", "--n-calls", "3"], ["does not exist"]),
+    (["tune", "obj.py:f", "--space", "none.toml", "--n-calls", "3"], ["none.toml", "does not"]),
+    (["tune", "obj.py:f", "--space", "space.toml", "--n-calls", "0"], ["n_calls"]),
+    (["study", "show", "nothing.db"], ["no study file"]),
+])
+def test_bad_input_exit_2(files, args, words):
+    out = _pyjl(*args, cwd=files)
+    assert out.returncode == 2, (out.stdout, out.stderr)
+    assert "Traceback" not in out.stderr
+    for w in words:
+        assert w in out.stderr
+
+
+def test_show_needs_study_name_when_several(files):
+    from pyjl.bo import Optimizer, Real, Space
+    db = str(files / "two.db")
+    Optimizer(Space({"x": Real(0, 1)}), storage=db, study="a").tell({"x": 0.5}, 1.0)
+    Optimizer(Space({"y": Real(0, 1)}), storage=db, study="b")
+    out = _pyjl("study", "show", db)
+    assert out.returncode == 2 and "--study NAME" in out.stderr and "a (1 trials)" in out.stderr
+    out = _pyjl("study", "show", db, "--study", "a")
+    assert out.returncode == 0 and "best value: 1.0" in out.stdout

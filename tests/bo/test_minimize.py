@@ -1,0 +1,189 @@
+"""Study runners: minimize on executors (threads, Dask LocalCluster), failures, callbacks,
+time limits, random and grid search."""
+
+import concurrent.futures as cf
+import itertools
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from pyjl.bo import Categorical, Integer, Real, Space, grid_search, minimize, random_search
+from pyjl.exceptions import InputError
+
+RNG = np.random.default_rng(5)
+SPACE = Space({"x": Real(-2.0, 2.0), "n": Integer(0, 4)})
+
+
+def quad(p):
+    return (p["x"] - 0.5) ** 2 + 0.1 * (p["n"] - 2) ** 2
+
+
+def test_sequential_minimize_finds_minimum_and_history():
+    res = minimize(quad, SPACE, n_calls=18, n_initial=6, progress=False, seed=0)
+    assert res.best_params["n"] == 2 and abs(res.best_params["x"] - 0.5) < 0.05
+    h = res.history
+    assert len(h) == 18 and (h["state"] == "complete").all()
+    assert h["best_so_far"].iloc[-1] == pytest.approx(res.best_value)
+    assert res.best_value == pytest.approx(h["value"].min())
+    np.testing.assert_allclose(h["value"], [quad(r) for r in h[["x", "n"]].to_dict("records")])
+    assert res.best_mean_params is not None
+
+
+def test_failures_recorded_and_study_continues():
+    def f(p):
+        if p["x"] > 1.0:
+            raise RuntimeError(f"diverged at x={p['x']:.3f}")
+        if p["n"] == 4:
+            return float("nan")
+        return quad(p)
+
+    res = minimize(f, SPACE, n_calls=20, n_initial=8, progress=False, seed=3)
+    h = res.history
+    failed = h[h["state"] == "failed"]
+    assert len(h) == 20 and res.n_failed == len(failed) >= 2
+    assert all(e.startswith("RuntimeError: diverged") or "not a finite number" in e
+               for e in failed["error"])
+    assert ((failed["x"] > 1.0) | (failed["n"] == 4)).all()
+    # failed points are fantasised as the worst value: the search does not keep retrying there
+    assert res.n_failed <= 10
+    assert res.best_value < 0.1
+
+
+def test_callback_stops_early():
+    seen = []
+
+    def cb(res):
+        seen.append(len(res.history))
+        return res.best_value < 0.3
+
+    res = minimize(quad, SPACE, n_calls=30, n_initial=5, progress=False, seed=1, callback=cb)
+    assert res.best_value < 0.3
+    assert len(res.history) == seen[-1] < 30
+
+
+def test_max_time():
+    def slow(p):
+        time.sleep(0.2)
+        return quad(p)
+
+    t = time.monotonic()
+    res = minimize(slow, SPACE, n_calls=200, n_initial=5, progress=False, seed=1, max_time=1.0)
+    assert time.monotonic() - t < 3.0
+    assert 2 <= len(res.history) < 20
+
+
+def test_thread_pool_keeps_workers_busy_without_duplicates():
+    lock = threading.Lock()
+    active, peak = [0], [0]
+
+    def f(p):
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        time.sleep(0.05)
+        with lock:
+            active[0] -= 1
+        return quad(p)
+
+    with cf.ThreadPoolExecutor(3) as pool:
+        res = minimize(f, SPACE, n_calls=15, n_initial=4, executor=pool, n_workers=3,
+                       progress=False, seed=2)
+    h = res.history
+    assert len(h) == 15 and (h["state"] == "complete").all()
+    keys = {SPACE.key(r) for r in h[["x", "n"]].to_dict("records")}
+    assert len(keys) == 15
+    assert peak[0] == 3
+
+
+@pytest.mark.slow
+def test_dask_local_cluster():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        res = minimize(quad, SPACE, n_calls=12, n_initial=4, executor=client, n_workers=2,
+                       progress=False, seed=4)
+        workers = set(client.run(lambda: 1))
+        assert len(workers) == 2
+        # executor="dask" picks up the running client
+        res2 = minimize(quad, SPACE, n_calls=6, n_initial=3, executor="dask", n_workers=2,
+                        progress=False, seed=5)
+    assert len(res.history) == 12 and (res.history["state"] == "complete").all()
+    assert len({SPACE.key(r) for r in res.history[["x", "n"]].to_dict("records")}) == 12
+    assert res.best_value < 0.5 and len(res2.history) == 6
+
+
+def test_random_search_is_uniform_and_reproducible():
+    space = Space({"u": Real(0.0, 1.0), "c": Categorical(["a", "b"])})
+    a = random_search(lambda p: p["u"], space, n_calls=200, progress=False, seed=9)
+    b = random_search(lambda p: p["u"], space, n_calls=200, progress=False, seed=9)
+    assert a.history["u"].tolist() == b.history["u"].tolist()
+    u = a.history["u"].to_numpy()
+    from scipy import stats
+    assert stats.kstest(u, "uniform").pvalue > 1e-3
+    assert a.best_value == pytest.approx(u.min())
+    assert a.best_mean_params is None
+
+
+def test_grid_search_is_brute_force():
+    space = Space({"x": Real(-1.0, 1.0), "k": Integer(1, 3), "c": Categorical(["p", "q"])})
+
+    def f(p):
+        return (p["x"] - 0.4) ** 2 + abs(p["k"] - 2) + (p["c"] == "q")
+
+    res = grid_search(f, space, n_points=5, progress=False)
+    xs, ks, cs = np.linspace(-1.0, 1.0, 5), [1, 2, 3], ["p", "q"]
+    brute = min(itertools.product(xs, ks, cs), key=lambda t: f(dict(zip("xkc", t))))
+    assert len(res.history) == 5 * 3 * 2
+    assert res.best_params == pytest.approx(dict(zip("xkc", brute)))
+    # with a budget, the largest full grid that fits
+    res2 = grid_search(f, space, n_calls=20, progress=False)
+    assert len(res2.history) == 3 * 3 * 2
+
+
+@pytest.mark.parametrize("kw, words", [
+    ({"n_calls": 0}, ["n_calls", ">= 1"]),
+    ({"n_workers": 0}, ["n_workers"]),
+    ({"executor": "spark"}, ["executor='spark'"]),
+    ({"executor": 3}, ["executor=3"]),
+    ({"max_time": -1}, ["max_time"]),
+    ({"callback": 5}, ["callback"]),
+])
+def test_bad_arguments(kw, words):
+    with pytest.raises(InputError) as err:
+        minimize(quad, SPACE, **{"progress": False, **kw})
+    for w in words:
+        assert w in str(err.value)
+
+
+def test_not_callable():
+    with pytest.raises(InputError, match="callable"):
+        minimize(42, SPACE, progress=False)
+
+
+def test_progress_bar_shows_best(capsys):
+    minimize(quad, SPACE, n_calls=6, n_initial=6, progress=True, seed=0)
+    err = capsys.readouterr().err
+    assert "best=" in err and "6/6" in err
+
+
+def test_interrupt_marks_trial_abandoned_and_rerun_finishes():
+    from pyjl.bo import Optimizer
+    opt_storage = Optimizer(SPACE, seed=0).storage          # one in-memory store, reused
+    calls = []
+
+    def f(p):
+        calls.append(p)
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        return quad(p)
+
+    with pytest.raises(KeyboardInterrupt):
+        minimize(f, SPACE, n_calls=8, n_initial=3, storage=opt_storage, progress=False, seed=0)
+    h = Optimizer(None, storage=opt_storage).history()
+    assert h["state"].tolist() == ["complete"] * 3 + ["failed"]
+    assert h["error"].iloc[-1].startswith("abandoned")
+    res = minimize(quad, SPACE, n_calls=8, storage=opt_storage, progress=False)
+    assert (res.history["state"] == "complete").sum() == 8 and res.n_failed == 0

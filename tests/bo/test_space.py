@@ -1,0 +1,142 @@
+"""Search spaces: encodings, rounding (Garrido-Merchán & Hernández-Lobato 2020), bad input."""
+
+import collections
+import math
+
+import numpy as np
+import pytest
+
+from pyjl.bo import Categorical, Integer, Real, Space
+from pyjl.exceptions import InputError
+
+RNG = np.random.default_rng(20240601)
+
+
+def mixed():
+    return Space({"lr": Real(1e-4, 1.0, log=True), "x": Real(-2.0, 3.0),
+                  "depth": Integer(2, 6), "n": Integer(1, 1000, log=True),
+                  "kind": Categorical(["a", "b", "c"]), "flag": Categorical([True, False])})
+
+
+def test_encoding_layout():
+    sp = mixed()
+    assert sp.n_dims == 1 + 1 + 1 + 1 + 3 + 2
+    assert sp.names == ["lr", "x", "depth", "n", "kind", "flag"]
+    assert list(sp.continuous) == [0, 1]
+
+
+def test_real_linear_and_log_maps():
+    assert Real(-2.0, 3.0).decode(np.array([0.4])) == pytest.approx(0.0)
+    # log scale: the unit midpoint is the geometric mean
+    assert Real(1e-4, 1.0, log=True).decode(np.array([0.5])) == pytest.approx(1e-2)
+    assert Real(1e-4, 1.0, log=True).encode(1e-3)[0] == pytest.approx(0.25)
+
+
+def test_roundtrip_and_round_is_encode_of_decode():
+    sp = mixed()
+    U = RNG.random((500, sp.n_dims))
+    R = sp.round(U)
+    E = np.array([sp.encode(sp.validate(sp.decode(u))) for u in R])
+    np.testing.assert_allclose(R, E, atol=1e-12)
+    np.testing.assert_allclose(sp.round(R), R, atol=1e-12)          # idempotent
+    for u, r in zip(U[:50], R[:50]):
+        assert sp.decode(u) == sp.decode(r)                          # same parameters
+
+
+def test_integer_bins_are_uniform():
+    counts = collections.Counter(Integer(2, 6).decode(np.array([u]))
+                                 for u in RNG.random(20000))
+    assert set(counts) == {2, 3, 4, 5, 6}
+    for c in counts.values():
+        assert abs(c / 20000 - 0.2) < 0.015
+    # log integers: v owns [v - 1/2, v + 1/2] on a log axis from 1/2 to 1000 + 1/2
+    vals = np.array([Integer(1, 1000, log=True).decode(np.array([u])) for u in RNG.random(20000)])
+    decades = np.histogram(vals, bins=[1, 10, 100, 1001])[0] / len(vals)
+    expect = np.diff(np.log([0.5, 9.5, 99.5, 1000.5])) / math.log(1000.5 / 0.5)
+    assert np.all(np.abs(decades - expect) < 0.015)
+    assert vals.min() == 1 and vals.max() == 1000
+
+
+def test_categorical_one_hot_round():
+    sp = Space({"c": Categorical(["a", "b", "c"])})
+    np.testing.assert_array_equal(sp.round(np.array([[0.2, 0.9, 0.5]])), [[0.0, 1.0, 0.0]])
+    assert sp.decode(np.array([0.2, 0.1, 0.5])) == {"c": "c"}
+
+
+def test_json_roundtrip():
+    sp = mixed()
+    assert Space.from_json(sp.to_json()) == sp
+    assert Space.from_json(sp.to_json()).names == sp.names
+
+
+def test_toml(tmp_path):
+    path = tmp_path / "space.toml"
+    path.write_text('[eta]\ntype = "real"\nlow = 1e-3\nhigh = 0.5\nlog = true\n\n'
+                    '[depth]\ntype = "integer"\nlow = 2\nhigh = 12\n\n'
+                    '[booster]\ntype = "categorical"\nchoices = ["gbtree", "dart"]\n')
+    sp = Space.from_toml(str(path))
+    assert sp == Space({"eta": Real(1e-3, 0.5, log=True), "depth": Integer(2, 12),
+                        "booster": Categorical(["gbtree", "dart"])})
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda: Real(1.0, 1.0), ["lo < hi", "lo=1.0"]),
+    (lambda: Real(2.0, 1.0), ["inverted"]),
+    (lambda: Integer(5, 2), ["lo < hi"]),
+    (lambda: Integer(1.5, 4), ["integer", "1.5"]),
+    (lambda: Real(0.0, 1.0, log=True), ["lo > 0"]),
+    (lambda: Real(float("nan"), 1.0), ["finite"]),
+    (lambda: Categorical([]), ["at least one"]),
+    (lambda: Categorical(["a", "a"]), ["distinct"]),
+    (lambda: Categorical("ab"), ["list"]),
+    (lambda: Categorical([object()]), ["JSON"]),
+    (lambda: Space({}), ["non-empty"]),
+    (lambda: Space({"x": (0, 1)}), ["'x'", "Real"]),
+])
+def test_bad_dimensions(make, words):
+    with pytest.raises(InputError) as err:
+        make()
+    for w in words:
+        assert w in str(err.value)
+
+
+@pytest.mark.parametrize("params, words", [
+    ({"lr": 0.1, "x": 0.0, "depth": 3, "n": 5, "kind": "a", "flag": True, "zzz": 1},
+     ["unknown", "'zzz'"]),
+    ({"lr": 0.1, "x": 0.0, "depth": 3, "n": 5, "kind": "a"}, ["missing", "'flag'"]),
+    ({"lr": 2.0, "x": 0.0, "depth": 3, "n": 5, "kind": "a", "flag": True},
+     ["'lr'", "outside", "2.0"]),
+    ({"lr": 0.1, "x": 0.0, "depth": 7, "n": 5, "kind": "a", "flag": True}, ["'depth'", "2..6"]),
+    ({"lr": 0.1, "x": 0.0, "depth": 3.5, "n": 5, "kind": "a", "flag": True}, ["integer"]),
+    ({"lr": 0.1, "x": 0.0, "depth": 3, "n": 5, "kind": "z", "flag": True}, ["'z'", "choices"]),
+    ({"lr": 0.1, "x": math.inf, "depth": 3, "n": 5, "kind": "a", "flag": True}, ["finite"]),
+    ({"lr": "big", "x": 0.0, "depth": 3, "n": 5, "kind": "a", "flag": True}, ["real number"]),
+])
+def test_validate_messages(params, words):
+    with pytest.raises(InputError) as err:
+        mixed().validate(params)
+    for w in words:
+        assert w in str(err.value)
+
+
+def test_toml_errors(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[x]\ntype = "float"\nlow = 0\nhigh = 1\n')
+    with pytest.raises(InputError, match="'real', 'integer' or 'categorical'"):
+        Space.from_toml(str(bad))
+    bad.write_text('[x]\ntype = "real"\nlow = 0\n')
+    with pytest.raises(InputError, match="missing the key 'high'"):
+        Space.from_toml(str(bad))
+    bad.write_text('[x]\ntype = "real"\nlow = 0\nhigh = 1\nstep = 2\n')
+    with pytest.raises(InputError, match="unknown keys"):
+        Space.from_toml(str(bad))
+    bad.write_text('[x\n')
+    with pytest.raises(InputError, match="not valid TOML"):
+        Space.from_toml(str(bad))
+    with pytest.raises(InputError, match="does not exist"):
+        Space.from_toml(str(tmp_path / "none.toml"))
+
+
+def test_size():
+    assert Space({"a": Integer(1, 3), "b": Categorical("xy" and ["x", "y"])}).size() == 6
+    assert math.isinf(mixed().size())

@@ -1,0 +1,107 @@
+"""Storage: SQLite in WAL mode, every change committed at once, JSON only, URL parsing."""
+
+import json
+import pathlib
+import sqlite3
+
+import pytest
+
+from pyjl.bo import Categorical, Integer, Optimizer, Real, Space
+from pyjl.bo.storage import MemoryStorage, SQLiteStorage, open_storage
+from pyjl.exceptions import InputError
+
+SPACE = Space({"x": Real(0.0, 1.0), "k": Integer(1, 4), "c": Categorical(["a", "b"])})
+
+
+def _raw(path):
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT number, params, state, value, noise_var, error FROM trials "
+                            "ORDER BY number").fetchall()
+    finally:
+        conn.close()
+
+
+def test_url_forms(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert open_storage("sqlite:///rel.db").path == "rel.db"
+    assert open_storage(f"sqlite:///{tmp_path}/abs.db").path == f"{tmp_path}/abs.db"
+    assert open_storage(str(tmp_path / "plain.db")).path == str(tmp_path / "plain.db")
+    assert open_storage(tmp_path / "p.db").path == str(tmp_path / "p.db")
+    assert isinstance(open_storage(None), MemoryStorage)
+    st = open_storage("sqlite:///net.db?journal_mode=DELETE")
+    assert st.journal_mode == "DELETE"
+
+
+@pytest.mark.parametrize("url, words", [
+    ("postgresql://host/db", ["only sqlite"]),
+    ("sqlite:///x.db?mode=ro", ["unknown option"]),
+    ("sqlite:///", ["names no file"]),
+    (42, ["storage must be"]),
+    ("sqlite:///no/such/dir/x.db", ["does not exist"]),
+])
+def test_bad_urls(url, words, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputError) as err:
+        open_storage(url)
+    for w in words:
+        assert w in str(err.value)
+
+
+def test_not_a_database(tmp_path):
+    bad = tmp_path / "junk.db"
+    bad.write_bytes(b"this is not an sqlite file" * 100)
+    with pytest.raises(InputError, match="cannot be opened"):
+        SQLiteStorage(str(bad))
+
+
+def test_wal_and_every_state_change_is_committed(tmp_path):
+    path = str(tmp_path / "s.db")
+    opt = Optimizer(SPACE, storage=f"sqlite:///{path}", study="s", seed=0)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal"
+    conn.close()
+    p = opt.ask()
+    rows = _raw(path)          # a separate connection sees the pending trial at once
+    assert [(r[0], r[2]) for r in rows] == [(0, "pending")]
+    assert json.loads(rows[0][1]) == p
+    opt.tell(p, 1.25, noise_var=0.01)
+    assert _raw(path)[0][2:5] == ("complete", 1.25, 0.01)
+    q = opt.ask()
+    opt.tell_failed(q, "ValueError: boom")
+    assert _raw(path)[1][2] == "failed" and _raw(path)[1][5] == "ValueError: boom"
+
+
+def test_no_pickle_anywhere():
+    src = pathlib.Path(__file__).parents[2] / "pyjl" / "bo"
+    for f in src.glob("*.py"):
+        text = f.read_text()
+        assert "import pickle" not in text and "pickle." not in text, f
+
+
+def test_study_resume_and_space_check(tmp_path):
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    opt = Optimizer(SPACE, storage=url, study="exp", seed=3)
+    pts = opt.ask(3)
+    opt.tell(pts[0], 0.5)
+    again = Optimizer(None, storage=url, study="exp")       # space and seed come from the file
+    assert again.space == SPACE and again.seed == 3
+    assert [t.state for t in again.trials] == ["complete", "pending", "pending"]
+    with pytest.raises(InputError, match="was created with the space"):
+        Optimizer(Space({"x": Real(0.0, 2.0)}), storage=url, study="exp")
+    with pytest.raises(InputError, match="does not exist"):
+        Optimizer(None, storage=url, study="nope")
+    other = Optimizer(Space({"y": Real(0.0, 1.0)}), storage=url, study="other")
+    assert other.trials == []
+    names = [s["name"] for s in open_storage(url).studies()]
+    assert names == ["exp", "other"]
+
+
+def test_memory_storage_roundtrip():
+    st = MemoryStorage()
+    sid = st.study("m", SPACE.to_json(), 1)["id"]
+    n = st.add_trial(sid, json.dumps({"x": 0.5, "k": 2, "c": "a"}), "pending", worker="h:1")
+    st.finish(sid, n, "complete", value=3.0)
+    (t,) = st.trials(sid)
+    assert (t.number, t.state, t.value, t.params) == (0, "complete", 3.0,
+                                                      {"x": 0.5, "k": 2, "c": "a"})
