@@ -7,9 +7,14 @@ Baum-Welch).  Data: one sequence of 100,000 steps, and 100 sequences of 1,000.
 Timed: 10 EM iterations (``tol=-inf``), ``score`` and Viterbi ``predict``.  hmmlearn
 runs in its fastest setting (``implementation="scaling"``) and its default
 (``"log"``), its BLAS limited to one thread; pyjl with 1 and 2 threads.  ``ratio``
-is hmmlearn's time over pyjl's (> 1: pyjl is faster); peak memory is the tracemalloc
-peak of the EM run (NumPy buffers included).  The note checks that both reached the
-same log-likelihood.
+is hmmlearn's time over pyjl's (> 1: pyjl is faster), from the median wall-clock time of
+runs interleaved with hmmlearn's (so a busy machine slows both alike); peak memory is
+the tracemalloc peak of the EM run (NumPy buffers and pyjl's reused kernel buffers
+included).  The note checks that both reached the same log-likelihood and gives CPU
+times (``time.process_time``, all threads): on a shared machine wall-clock time cannot
+show a second thread's gain, so the 2-thread rows also give the CPU time of the
+busiest thread (Linux ``/proc/self/task/*/schedstat``), the critical path on a free
+machine.
 
 ``python -m benchmarks.hmm [--quick]`` prints the rows.
 """
@@ -53,13 +58,44 @@ def _peer(K, s, n_iter, impl):
     return m
 
 
-def _best(fn, repeat):
-    best, out = np.inf, None
+def _thread_cpu() -> dict:
+    """CPU seconds used so far by each thread of this process (Linux; else empty)."""
+    import os
+    out = {}
+    try:
+        tids = os.listdir("/proc/self/task")
+    except OSError:
+        return out
+    for tid in tids:
+        try:
+            with open(f"/proc/self/task/{tid}/schedstat") as f:
+                out[tid] = int(f.read().split()[0]) * 1e-9
+        except (OSError, ValueError, IndexError):
+            pass
+    return out
+
+
+def _timed(fn):
+    """``(wall, cpu, busiest thread's cpu, result)`` of one call."""
+    a, c0, t0 = _thread_cpu(), time.process_time(), time.perf_counter()
+    out = fn()
+    wall, cpu, b = time.perf_counter() - t0, time.process_time() - c0, _thread_cpu()
+    busiest = max((b[k] - a.get(k, 0.0) for k in b), default=float("nan"))
+    return wall, cpu, busiest, out
+
+
+def _interleaved(fns, repeat):
+    """Median ``(wall, cpu, busiest)`` and last result of each named callable, the
+    callables run in turn ``repeat`` times (after one warm-up call each)."""
+    times = {k: [] for k in fns}
+    out = {}
+    for k, fn in fns.items():
+        out[k] = fn()
     for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, out
+        for k, fn in fns.items():
+            *t, out[k] = _timed(fn)
+            times[k].append(t)
+    return {k: tuple(np.median(np.array(v), axis=0)) for k, v in times.items()}, out
 
 
 def _peak(fn):
@@ -90,50 +126,79 @@ def run(quick: bool = False) -> list[dict]:
         return _run(quick)
 
 
+def _ours_threads(n, K, s, lengths, X):
+    import pyjl
+
+    def fit():
+        pyjl.set_num_threads(n)
+        try:
+            return _ours(K, s, N_ITER).fit(X, lengths)
+        finally:
+            pyjl.set_num_threads(1)
+    return fit
+
+
 def _run(quick):
     import pyjl
     rng = np.random.default_rng(0)
-    repeat = 2 if quick else 5
+    repeat = 2 if quick else 3
     rows = []
     threads0 = pyjl.get_num_threads()
-    for K in (4, 16):
-        for label, lengths in (("1 x 100,000", [100_000]), ("100 x 1,000", [1000] * 100)):
-            X, s = _problem(K, lengths, rng)
-            size = f"K={K}, d={D}, {label}"
-            t_ours, ll_ours = {}, {}
-            for n in (1, 2):
-                pyjl.set_num_threads(n)
-                t, m = _best(lambda: _ours(K, s, N_ITER).fit(X, lengths), repeat)
-                t_ours[n], ll_ours[n] = t, m.monitor_.history[-1]
-            pyjl.set_num_threads(1)
-            mem_ours = _peak(lambda: _ours(K, s, N_ITER).fit(X, lengths))
-            fitted = _ours(K, s, N_ITER).fit(X, lengths)
-            t_score, _ = _best(lambda: fitted.score(X, lengths), repeat)
-            t_vit, _ = _best(lambda: fitted.predict(X, lengths), repeat)
-            for impl in ("scaling", "log"):
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    t_peer, peer = _best(lambda: _peer(K, s, N_ITER, impl).fit(X, lengths),
-                                         repeat)
-                    mem_peer = _peak(lambda: _peer(K, s, N_ITER, impl).fit(X, lengths))
-                same = abs(peer.monitor_.history[-1] - ll_ours[1]) <= 1e-6 * abs(ll_ours[1])
-                note = (f"same log-lik: {same}; peak MB pyjl {mem_ours / 1e6:.1f} vs "
-                        f"{mem_peer / 1e6:.1f}")
-                for n in (1, 2):
-                    rows.append(dict(benchmark=f"EM x{N_ITER}, {n} thread{'s' * (n > 1)}",
-                                     size=size, pyjl_s=t_ours[n], peer=f"hmmlearn {impl}",
-                                     peer_s=t_peer, ratio=t_peer / t_ours[n], note=note))
-                peer.implementation = impl
-                t_ps, _ = _best(lambda: peer.score(X, lengths), repeat)
-                t_pv, _ = _best(lambda: peer.predict(X, lengths), repeat)
-                rows.append(dict(benchmark="score", size=size, pyjl_s=t_score,
-                                 peer=f"hmmlearn {impl}", peer_s=t_ps, ratio=t_ps / t_score,
-                                 note=""))
-                rows.append(dict(benchmark="Viterbi", size=size, pyjl_s=t_vit,
-                                 peer=f"hmmlearn {impl}", peer_s=t_pv, ratio=t_pv / t_vit,
-                                 note=""))
-    pyjl.set_num_threads(threads0)
+    pyjl.set_num_threads(1)
+    try:
+        for K in (4, 16):
+            for label, lengths in (("1 x 100,000", [100_000]), ("100 x 1,000", [1000] * 100)):
+                X, s = _problem(K, lengths, rng)
+                rows += _case(K, label, lengths, X, s, repeat)
+    finally:
+        pyjl.set_num_threads(threads0)
     return rows
+
+
+def _case(K, label, lengths, X, s, repeat):
+    size = f"K={K}, d={D}, {label}"
+    rows = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fns = {"ours1": _ours_threads(1, K, s, lengths, X),
+               "ours2": _ours_threads(2, K, s, lengths, X),
+               "scaling": lambda: _peer(K, s, N_ITER, "scaling").fit(X, lengths),
+               "log": lambda: _peer(K, s, N_ITER, "log").fit(X, lengths)}
+        em, fitted = _interleaved(fns, repeat)
+        mem = {"ours": _peak(fns["ours1"]), "scaling": _peak(fns["scaling"]),
+               "log": _peak(fns["log"])}
+        ours, ll = fitted["ours1"], fitted["ours1"].monitor_.history[-1]
+        peer = fitted["scaling"]
+        inf, _ = _interleaved({"score": lambda: ours.score(X, lengths),
+                               "vit": lambda: ours.predict(X, lengths),
+                               "pscore_scaling": lambda: _set(peer, "scaling").score(X, lengths),
+                               "pscore_log": lambda: _set(peer, "log").score(X, lengths),
+                               "pvit": lambda: peer.predict(X, lengths)}, repeat)
+    for impl in ("scaling", "log"):
+        pw, pc, _ = em[impl]
+        same = abs(fitted[impl].monitor_.history[-1] - ll) <= 1e-6 * abs(ll)
+        for n in (1, 2):
+            w, c, busy = em[f"ours{n}"]
+            note = (f"same log-lik: {same}; peak MB pyjl {mem['ours'] / 1e6:.2f} vs "
+                    f"{mem[impl] / 1e6:.2f}; CPU s pyjl {c:.3g} vs {pc:.3g}")
+            if n > 1:
+                note += f"; busiest thread {busy:.3g} s (x{pc / busy:.1f} on a free machine)"
+            rows.append(dict(benchmark=f"EM x{N_ITER}, {n} thread{'s' * (n > 1)}", size=size,
+                             pyjl_s=w, peer=f"hmmlearn {impl}", peer_s=pw, ratio=pw / w,
+                             note=note))
+        ps, pv = inf[f"pscore_{impl}"][0], inf["pvit"][0]
+        rows.append(dict(benchmark="score", size=size, pyjl_s=inf["score"][0],
+                         peer=f"hmmlearn {impl}", peer_s=ps, ratio=ps / inf["score"][0],
+                         note=""))
+        rows.append(dict(benchmark="Viterbi", size=size, pyjl_s=inf["vit"][0],
+                         peer=f"hmmlearn {impl}", peer_s=pv, ratio=pv / inf["vit"][0],
+                         note="hmmlearn's Viterbi is the same in both modes"))
+    return rows
+
+
+def _set(model, impl):
+    model.implementation = impl
+    return model
 
 
 if __name__ == "__main__":

@@ -41,6 +41,16 @@ cdef extern from *:
     #define PYJL_SIMD_SUM_KV
     #define PYJL_SIMD_SUM_S
     #endif
+    /* The row loops are compiled for the baseline ISA plus AVX2 and AVX-512 and the
+       best one the CPU has is picked at load time (GCC function multiversioning).
+       The arithmetic is the same IEEE operations in every clone (no FMA contraction:
+       -ffp-contract=off), so results do not depend on the clone. */
+    #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) \
+        && defined(__GLIBC__) && __GNUC__ >= 8
+    #define PYJL_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+    #else
+    #define PYJL_CLONES
+    #endif
 
     /* exp(x) for x <= 0, branch-free so loops over it vectorise; 0 below -708.
        Cody-Waite reduction x = k ln2 + r, |r| <= ln2/2, then a degree-13 Taylor
@@ -75,6 +85,7 @@ cdef extern from *:
     }
 
     /* r2[j - j0] = sum_k (a[k] - BT[k, j])^2 for j in [j0, n); BT is (d, ld) row-major. */
+    PYJL_CLONES
     static void pyjl_r2_row(const double *a, const double *BT, Py_ssize_t ld, Py_ssize_t d,
                             Py_ssize_t j0, Py_ssize_t n, double *restrict r2) {
         Py_ssize_t m = n - j0, j, k;
@@ -88,6 +99,7 @@ cdef extern from *:
     }
 
     /* out[j] = var * kappa(r2[j]) for the kinds 0-4. */
+    PYJL_CLONES
     static void pyjl_kappa_row(int kind, const double *restrict r2, Py_ssize_t m, double var,
                                double alpha, double *restrict out) {
         const double s3 = 1.7320508075688772, s5 = 2.23606797749979;
@@ -116,6 +128,7 @@ cdef extern from *:
     }
 
     /* acc[q] += sum_{j in [j0, n)} wscale * w[j] * dk(a, x_j)/dtheta_q (kinds 0-4). */
+    PYJL_CLONES
     static void pyjl_contract_row(int kind, const double *a, const double *BT, Py_ssize_t ld,
                                   Py_ssize_t d, Py_ssize_t j0, Py_ssize_t n, Py_ssize_t nls,
                                   double var, double alpha, const double *restrict w,
@@ -335,6 +348,12 @@ cdef inline int _threads(double work, int n_threads) noexcept:
     return n_threads if work >= 1.5e7 else 1
 
 
+cdef inline int _cross_threads(double work, int n_threads) noexcept:
+    """Threads for a cross-covariance ``k(X*, X)`` (prediction, acquisition): no LAPACK
+    call is interleaved, so threads pay off from a few hundred microseconds of work."""
+    return n_threads if work >= 1e6 else 1
+
+
 def n_params(str kind, Py_ssize_t nls):
     """Number of log-parameters of a kind with ``nls`` lengthscales."""
     cdef int kd = _kind(kind)
@@ -355,7 +374,8 @@ def kernel_matrix(str kind, X1, X2, double[::1] lengthscale,
     cdef Py_ssize_t nls = lengthscale.shape[0], i, j, tid
     out = np.empty((n1, n2))
     cdef double[:, ::1] K = out
-    cdef int nt = _threads(<double>n1 * n2 * (d + 4) / (2.0 if sym else 1.0), n_threads)
+    cdef int nt = (_threads(<double>n1 * n2 * (d + 4) / 2.0, n_threads) if sym
+                   else _cross_threads(<double>n1 * n2 * (d + 4), n_threads))
     if n1 == 0 or n2 == 0:
         return out
     if kd == 5:

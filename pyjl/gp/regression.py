@@ -33,7 +33,7 @@ from ..exceptions import ConvergenceWarning, InputError, NotFittedError, Numeric
 from ._checks import as_float_array, as_points, as_targets, bounds_pair, positive
 from .interface import Kernel
 from .kernels import RBF
-from .likelihood import Objective, factor, lml_from_factor
+from .likelihood import Objective, blas_threads, factor, lml_from_factor
 
 __all__ = ["GaussianProcess"]
 
@@ -49,6 +49,14 @@ def _origin(X):
     return origin(X)
 
 _METHODS = ("ml", "loo", None)
+#: Kernel values per block of prediction rows (2 MiB of float64) and the fewest rows per
+#: block.  The ``trmm`` of ``predict(return_std=True)`` takes larger blocks (16 MiB, at
+#: least a thousand rows): OpenBLAS runs it fastest with a thousand or more right-hand
+#: sides per call, and each call wakes its threads (measured at n = 200, 1000, 2000).
+_BLOCK = 1 << 18
+_MIN_ROWS = 64
+_BLOCK_TRMM = 1 << 21
+_MIN_ROWS_TRMM = 1024
 
 
 class GaussianProcess:
@@ -129,7 +137,8 @@ class GaussianProcess:
         if learn_noise:
             theta0 = np.append(theta0, np.log(noise0))
         if method is not None and theta0.size:
-            theta = self._optimise(obj, theta0, restarts)
+            with blas_threads(X.shape[0]):
+                theta = self._optimise(obj, theta0, restarts)
         else:
             theta = theta0
         _, noise = obj.split(theta)
@@ -260,28 +269,64 @@ class GaussianProcess:
         if include_noise and self.noise_ is None:
             raise InputError("include_noise: the model was fitted with known per-point "
                              "noise_var, so the noise at new points is unknown; add it yourself")
-        Ks = np.asarray(self.kernel_(Xs, self.X_train_))
-        mean = Ks @ self.alpha_ * self._y_std + self._y_mean
-        if not (return_std or return_cov):
-            return mean
         extra = self.noise_ if include_noise else 0.0
-        V = self._whiten(Ks)  # (n, m): L^{-1} Ks^T
         if return_cov:
-            cov = np.asarray(self.kernel_(Xs)) - V.T @ V
+            Ks = np.asarray(self.kernel_(Xs, self.X_train_))
+            mean = Ks @ self.alpha_ * self._y_std + self._y_mean
+            V = self._whiten(Ks)  # (m, n): Ks L^{-T}, on a copy
+            cov = np.asarray(self.kernel_(Xs)) - V @ V.T
             cov[np.diag_indices_from(cov)] += extra
             return mean, cov * self._y_std ** 2
+        mean, quad = self._blocks(Xs, return_std)
+        mean *= self._y_std
+        mean += self._y_mean
+        if not return_std:
+            return mean
         var = np.asarray(self.kernel_.diag(Xs), dtype=np.float64) + extra
-        var -= np.einsum("ij,ij->j", V, V)
+        var -= quad
         return mean, np.sqrt(self._clip(var)) * self._y_std
 
-    def _whiten(self, Ks):
-        """``L^{-1} Ks^T`` as ``(n, m)`` through a cached ``L^{-1}`` (one BLAS trmm)."""
+    def _blocks(self, Xs, want_quad):
+        """``(Ks alpha, rowsum((Ks L^{-T})^2))`` over row blocks of ``Ks = k(Xs, X_train)``.
+
+        A block holds about :data:`_BLOCK` kernel values (a few MiB, cache sized), so no
+        ``(m, n)`` matrix is formed; ``quad`` is ``None`` unless ``want_quad``."""
+        m, n = Xs.shape[0], self.X_train_.shape[0]
+        rows = (max(_MIN_ROWS_TRMM, _BLOCK_TRMM // max(n, 1)) if want_quad
+                else max(_MIN_ROWS, _BLOCK // max(n, 1)))
+        rows = int(min(max(m, 1), rows))
+        mean = np.empty(m)
+        quad = np.empty(m) if want_quad else None
+        fresh = type(self.kernel_).__module__.startswith("pyjl.gp.")  # ours return new arrays
+        for s in range(0, m, rows):
+            Kb = np.asarray(self.kernel_(Xs[s:s + rows], self.X_train_), dtype=np.float64)
+            # einsum's own loop, not a threaded BLAS gemv: a matrix-vector product this
+            # small gains nothing from threads, and waking BLAS's workers after each block
+            # (while the kernel's OpenMP workers go to sleep) cost up to 10 ms a block
+            np.einsum("ij,j->i", Kb, self.alpha_, out=mean[s:s + rows])
+            if want_quad:
+                V = self._whiten(Kb, owned=fresh)
+                np.einsum("ij,ij->i", V, V, out=quad[s:s + rows])
+        return mean, quad
+
+    def _whiten(self, Ks, owned=False):
+        """``Ks L^{-T}`` as ``(m, n)`` (C order) through a cached ``L^{-1}``: one BLAS
+        ``trmm`` on ``Ks^T`` (``Ks`` C-contiguous is ``Ks^T`` in Fortran order), in place
+        when ``owned`` (``Ks`` is a scratch array of ours), else on a copy."""
         if self._Linv is None:
-            self._Linv = solve_triangular(self.L_, np.eye(len(self.L_)), lower=True,
-                                          check_finite=False)
+            self._Linv = np.asfortranarray(solve_triangular(self.L_, np.eye(len(self.L_)),
+                                                            lower=True, check_finite=False))
+        if not (owned and Ks.dtype == np.float64 and Ks.flags.c_contiguous
+                and Ks.flags.writeable):
+            Ks = np.array(Ks, dtype=np.float64, order="C")
         if Ks.shape[0] == 0:
-            return np.zeros((len(self.L_), 0))
-        return blas.dtrmm(1.0, self._Linv, np.asfortranarray(Ks.T), lower=1, overwrite_b=1)
+            return Ks
+        Li = self._Linv
+        if Li.flags.f_contiguous:
+            out = blas.dtrmm(1.0, Li, Ks.T, lower=1, overwrite_b=1)
+        else:  # a C-ordered L^{-1} is an upper-triangular Fortran array: L^{-1} = (Li.T)^T
+            out = blas.dtrmm(1.0, Li.T, Ks.T, lower=0, trans_a=1, overwrite_b=1)
+        return out.T
 
     @staticmethod
     def _clip(var):

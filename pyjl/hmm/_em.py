@@ -3,7 +3,8 @@
 A :class:`Source` holds the observations (a NumPy view, or a pyarrow Table
 whose columns may be memory-mapped from an Arrow file) and the sequence
 lengths, and hands out *batches*: runs of whole sequences of at most
-``batch_rows`` rows (a longer sequence is a batch of its own).  Only one
+``batch_rows`` rows (a longer sequence is a batch of its own; a batch has at least
+one sequence per thread).  Only one
 batch's ``(T_batch, K)`` arrays live at once, so memory beyond the mapped data
 is O(K x max(longest sequence, batch_rows)) when the emission has additive
 sufficient statistics (``suff_stats``/``fit_stats``); otherwise the posteriors
@@ -53,7 +54,7 @@ class Source:
     validates an array of rows (the emission's ``check_input``).
     """
 
-    def __init__(self, X, lengths, check, batch_rows):
+    def __init__(self, X, lengths, check, batch_rows, min_seqs=1):
         if isinstance(X, (str, os.PathLike)):
             from ..data import read_arrow
             X = read_arrow(X)
@@ -70,7 +71,7 @@ class Source:
         self.one_d = X.num_columns == 1 if self.arrow else np.ndim(X) == 1
         self.lengths = _lengths(lengths, self.n_rows)
         self.offsets = np.concatenate([[0], np.cumsum(self.lengths)])
-        self.batches = _group(self.lengths, int(batch_rows))
+        self.batches = _group(self.lengths, int(batch_rows), int(min_seqs))
 
     def rows(self, start, stop) -> np.ndarray:
         """Validated observations ``[start, stop)`` (a view for NumPy input)."""
@@ -117,11 +118,12 @@ def _lengths(lengths, n_rows) -> np.ndarray:
     return L
 
 
-def _group(lengths, batch_rows):
-    """Split sequences into consecutive runs of at most ``batch_rows`` rows."""
+def _group(lengths, batch_rows, min_seqs=1):
+    """Split sequences into consecutive runs of at most ``batch_rows`` rows, except that
+    a run holds at least ``min_seqs`` sequences (one per thread)."""
     out, start, acc = [], 0, 0
     for i, n in enumerate(lengths.tolist()):
-        if acc and acc + n > batch_rows:
+        if acc and acc + n > batch_rows and i - start >= min_seqs:
             out.append((start, i))
             start, acc = i, 0
         acc += n
@@ -168,15 +170,18 @@ def estep_batch(engine, log_pi, log_A, emission, x, lengths, keep_gamma) -> Stat
     ll, gamma, xi = engine.forward_backward(log_pi, log_A, lb, lengths)
     del lb
     st = Stats(K)
-    if np.isneginf(ll).any():
+    total = float(ll.sum())
+    if not np.isfinite(total) and np.isneginf(ll).any():
         warnings.warn(f"{int(np.isneginf(ll).sum())} sequence(s) have probability zero under "
                       "the current parameters (forbidden transitions or impossible "
                       "observations); they do not contribute to this iteration.",
                       NumericalWarning, stacklevel=3)
-        ll = np.where(np.isneginf(ll), 0.0, ll)
-    st.loglik = float(ll.sum())
-    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-    st.start = gamma[starts].sum(0)
+        total = float(np.where(np.isneginf(ll), 0.0, ll).sum())
+    st.loglik = total
+    if len(lengths) == 1:
+        st.start = gamma[0].copy()
+    else:
+        st.start = gamma[np.concatenate([[0], np.cumsum(lengths)[:-1]])].sum(0)
     st.trans = xi
     if keep_gamma:
         st.gammas.append(gamma)

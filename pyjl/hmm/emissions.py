@@ -147,7 +147,9 @@ class Normal(_Independent):
         return engines.current().gaussian_loglik(x, _c(m), _c(self._arr("var")))
 
     def _shift(self, d):
-        return self._arr("mean").mean(axis=0) if self.mean is not None else np.zeros(d)
+        # == mean(axis=0), without np.mean's Python-level overhead (called every batch)
+        m = self._arr("mean") if self.mean is not None else None
+        return np.add.reduce(m, axis=0) / m.shape[0] if m is not None else np.zeros(d)
 
     def suff_stats(self, X, weights):
         x = as_obs(X, finite=False)

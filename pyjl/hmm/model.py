@@ -74,8 +74,9 @@ class HMM:
     given ``startprob``/``transmat`` is kept by every init), ``startprob_prior``
     and ``transmat_prior`` (Dirichlet concentrations, hmmlearn's meaning: 1 is
     no prior), ``batch_rows`` (rows of whole sequences per forward-backward
-    batch; default about ``2**16 / n_states``: memory beyond the data is
-    O(K x max(longest sequence, batch_rows))), ``progress`` (a tqdm bar showing
+    batch; default ``max(2048, 2**14 / n_states)`` but at least one sequence per thread:
+    memory beyond the data is O(K x max(threads x longest sequence, batch_rows))),
+    ``progress`` (a tqdm bar showing
     the log-likelihood).
 
     Data-driven initialisation ("kmeans", "random") looks at the first 100,000
@@ -127,15 +128,18 @@ class HMM:
         check = getattr(emission, "check_input", None)
         return check if callable(check) else (lambda X: as_obs(X, "X"))
 
-    def _batch_rows(self) -> int:
-        """Rows per batch: given, or about 2^16 / K rows (a few hundred kB per ``(rows, K)``
-        array, which stays in cache); a longer sequence is always one batch."""
+    def _batch_rows(self) -> tuple[int, int]:
+        """``(rows, sequences)`` per batch: given rows, or ``max(2048, 2^14 / K)`` rows (at
+        most 128 kB per ``(rows, K)`` array for K <= 8, which stays in cache, and a
+        working set no larger than hmmlearn's one-sequence-at-a-time), but at least one
+        sequence per thread so that every thread has its own; a longer sequence is
+        always one batch."""
         if self.batch_rows is not None:
-            return int(self.batch_rows)
-        return max(1024, (1 << 16) // self.n_states)
+            return int(self.batch_rows), 1
+        return max(2048, (1 << 14) // self.n_states), engines.get_num_threads()
 
     def _source(self, X, lengths, emission):
-        return Source(X, lengths, self._check(emission), self._batch_rows())
+        return Source(X, lengths, self._check(emission), *self._batch_rows())
 
     @property
     def n_parameters(self) -> int:
@@ -192,7 +196,7 @@ class HMM:
         runner = None
         if client is not None:
             from ._dask import DaskEStep
-            runner = DaskEStep(client, src, self._batch_rows())
+            runner = DaskEStep(client, src, self._batch_rows()[0])
         bar = None
         if self.progress:
             from tqdm.auto import tqdm

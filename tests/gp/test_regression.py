@@ -293,3 +293,55 @@ def test_predict_mirrors_pandas_and_arrow_inputs():
     amu = gp.predict(table)
     assert isinstance(amu, pa.Array)
     np.testing.assert_allclose(np.asarray(amu), ref_mu)
+
+
+def test_predict_over_several_row_blocks_equals_scikit_learn():
+    # 8000 points cross the block boundaries of both the mean and the std pass
+    rng = np.random.default_rng(11)
+    Xb = rng.uniform(0, 1, (300, D))
+    yb = np.sin(4 * Xb[:, 0]) + Xb[:, 1] * Xb[:, 2] + 0.05 * rng.standard_normal(300)
+    Xq = rng.uniform(-0.2, 1.2, (8000, D))
+    gp = GaussianProcess(1.3 * Matern52(ARD), noise=0.02, normalize_y=True).fit(
+        Xb, yb, method=None)
+    skg = GPR(sk.ConstantKernel(1.3) * sk.Matern(ARD, nu=2.5), alpha=0.02, optimizer=None,
+              normalize_y=True).fit(Xb, yb)
+    smu, sstd = skg.predict(Xq, return_std=True)
+    np.testing.assert_allclose(gp.predict(Xq), smu, rtol=1e-8, atol=1e-10)
+    mu, std = gp.predict(Xq, return_std=True)
+    np.testing.assert_allclose(mu, smu, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(std, sstd, rtol=1e-6, atol=1e-9)
+
+
+class _KeepsItsMatrix:
+    """A user kernel (protocol only) that hands back an array it keeps and reuses."""
+
+    def __init__(self):
+        self.inner = Matern52(ARD)
+        self.kept = None
+
+    theta = property(lambda self: self.inner.theta)
+    bounds = property(lambda self: self.inner.bounds)
+
+    @theta.setter
+    def theta(self, value):
+        self.inner.theta = value
+
+    def __call__(self, X1, X2=None):
+        self.kept = np.asarray(self.inner(X1, X2))
+        return self.kept
+
+    def diag(self, X):
+        return self.inner.diag(X)
+
+    def gradient(self, X):
+        return self.inner.gradient(X)
+
+
+def test_predict_leaves_a_user_kernels_arrays_alone():
+    k = _KeepsItsMatrix()
+    gp = GaussianProcess(k, noise=0.01).fit(X, Y, method=None)
+    ref = GaussianProcess(Matern52(ARD), noise=0.01).fit(X, Y, method=None)
+    mu, std = gp.predict(XS, return_std=True)
+    np.testing.assert_array_equal(gp.kernel_.kept, Matern52(ARD)(XS, X))
+    for a, b in zip((mu, std), ref.predict(XS, return_std=True)):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import pyjl
+from pyjl import _config
 from pyjl import engines
 from brute import enumerate_hmm, random_problem
 
@@ -102,7 +103,7 @@ def test_threads_give_the_same_answer(engine):
             out = engine.forward_backward(log_pi, log_A, log_B, L) + \
                 engine.viterbi(log_pi, log_A, log_B, L)
         finally:
-            pyjl.set_num_threads(1)
+            _config.clear("num_threads")      # back to the default
         if with_one is None:
             with_one = out
         for a, b in zip(out, with_one):
@@ -162,3 +163,40 @@ def test_emission_kernels_match_scipy_and_numpy(engine):
     np.testing.assert_allclose(N, W.sum(0), rtol=1e-12)
     np.testing.assert_allclose(S1, W.T @ (X - shift), rtol=1e-10, atol=1e-9)
     np.testing.assert_allclose(S2, W.T @ (X - shift) ** 2, rtol=1e-12)
+
+
+@pytest.mark.parametrize("K", [2, 4, 7, 16])
+def test_emission_factors_over_the_whole_double_range(engine, K):
+    # Within-row log-likelihood gaps from 0 to beyond 745 (factors exp(gap) that are
+    # ordinary, subnormal or zero) and -inf entries: the kernels' own exponential and
+    # its fallback must agree with brute-force enumeration in log space.
+    lengths = [3, 2] if K < 7 else [2, 1]
+    log_pi, log_A, log_B, L = random_problem(rng, K, lengths)
+    log_B = log_B + rng.choice([0.0, -300.0, -700.0, -720.0, -740.0, -800.0],
+                               size=log_B.shape)
+    log_B[rng.random(log_B.shape) < 0.1] = -np.inf
+    log_B[np.arange(log_B.shape[0]), rng.integers(0, K, log_B.shape[0])] = -1.0  # possible
+    ll, gamma, xi = engine.forward_backward(log_pi, log_A, log_B, L)
+    ll_ref, g_ref, xi_ref, _, _ = enumerate_hmm(log_pi, log_A, log_B, L)
+    np.testing.assert_allclose(ll, ll_ref, rtol=1e-12)
+    np.testing.assert_allclose(engine.forward(log_pi, log_A, log_B, L), ll_ref, rtol=1e-12)
+    np.testing.assert_allclose(gamma, g_ref, rtol=1e-9, atol=1e-300)
+    np.testing.assert_allclose(xi, xi_ref, rtol=1e-9, atol=1e-300)
+
+
+def test_a_kept_result_is_never_overwritten_by_the_next_call(engine):
+    # the native kernels write into reused buffers once the caller has dropped a result
+    K, lengths = 3, [40, 60]
+    first = random_problem(rng, K, lengths)
+    second = random_problem(rng, K, lengths)
+    ll1, g1, xi1 = engine.forward_backward(*first)
+    lb1 = engine.gaussian_loglik(np.ones((100, 2)), np.zeros((K, 2)), np.ones((K, 2)))
+    kept = g1.copy(), lb1.copy()
+    view = g1[10:20]
+    del g1
+    for _ in range(3):
+        _, g2, _ = engine.forward_backward(*second)
+        lb2 = engine.gaussian_loglik(np.zeros((100, 2)), np.zeros((K, 2)), np.ones((K, 2)))
+        assert not np.shares_memory(g2, view) and not np.shares_memory(lb2, lb1)
+    np.testing.assert_array_equal(view, kept[0][10:20])
+    np.testing.assert_array_equal(lb1, kept[1])

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import pyjl
+from pyjl import _config
 from pyjl.data import read_arrow, write_arrow
 from pyjl.hmm import HMM, MvNormal, Normal, Poisson
 
@@ -80,9 +81,46 @@ def test_threads_do_not_change_the_fit():
         try:
             out.append(_fit(X, L))
         finally:
-            pyjl.set_num_threads(1)
+            _config.clear("num_threads")      # back to the default
     np.testing.assert_allclose(out[0].monitor_.history, out[1].monitor_.history, rtol=1e-12)
     np.testing.assert_allclose(out[0].emission_.var, out[1].emission_.var, rtol=1e-12)
+
+
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_many_short_sequences_need_no_more_memory_than_hmmlearn(n_threads):
+    # the default batch (about 2^14 / K rows, at least one sequence per thread) keeps
+    # the working set of 100 sequences of 1,000 at or below hmmlearn's
+    # one-sequence-at-a-time peak, while each thread still gets its own sequence
+    hmmlearn = pytest.importorskip("hmmlearn.hmm")
+    if pyjl.get_backend() != "native":
+        pytest.skip("measures the native engine's buffers")
+    import pyjl._native.hmm as kernels
+    K, d, lengths = 4, 3, [1000] * 100
+    X, _ = _data(100, 1000, d=d)
+    A = np.full((K, K), 0.1 / (K - 1)) + np.eye(K) * (0.9 - 0.1 / (K - 1))
+    mu = np.linspace(0, 6, K)[:, None].repeat(d, 1)
+    ours = HMM(MvNormal(mu.copy(), np.ones((K, d)), "diag"), K, n_iter=3, tol=-np.inf,
+               init="given", startprob=np.full(K, 1 / K), transmat=A)
+    peer = hmmlearn.GaussianHMM(K, "diag", n_iter=3, tol=-np.inf, init_params="", covars_prior=0.0,
+                                implementation="scaling")
+    peer.startprob_, peer.transmat_, peer.means_, peer.covars_ = np.full(K, 1 / K), A, \
+        mu.copy(), np.ones((K, d))
+    peaks = []
+    pyjl.set_num_threads(n_threads)
+    try:
+        for fit in (lambda: ours.fit(X, lengths), lambda: peer.fit(X, lengths)):
+            vars(kernels._scratch_local).clear()        # count pyjl's reused buffers too
+            tracemalloc.start()
+            try:
+                fit()
+                peaks.append(tracemalloc.get_traced_memory()[1])
+            finally:
+                tracemalloc.stop()
+    finally:
+        _config.clear("num_threads")          # back to the default
+    assert peaks[0] <= peaks[1], f"peak {peaks[0] / 1e6:.2f} MB vs hmmlearn {peaks[1] / 1e6:.2f}"
+    np.testing.assert_allclose(ours.monitor_.history[-1], peer.monitor_.history[-1],
+                               rtol=1e-9)
 
 
 class _NoStats(Normal):
