@@ -12,7 +12,7 @@ import copy
 
 import numpy as np
 
-__all__ = ["check_kernel", "check_emission"]
+__all__ = ["check_kernel", "check_emission", "check_engine", "engine_cases"]
 
 
 def check_kernel(kernel, X=None, *, eps=1e-6, rtol=1e-5, atol=1e-7, random_state=0):
@@ -97,3 +97,123 @@ def check_emission(emission, *, n=4000, random_state=0, rtol=0.05):
     """
     from .hmm._check import check_emission as _check
     return _check(emission, n=n, random_state=random_state, rtol=rtol)
+
+
+_KINDS = ("rbf", "matern12", "matern32", "matern52", "rq", "periodic")
+_EXTRA = {"rq": [0.8], "periodic": [1.3]}
+
+
+def engine_cases(random_state=0) -> dict[str, list[tuple]]:
+    """Seeded arguments for every kernel of the engine contract, shaped as
+    :mod:`pyjl.engines.contract` states (C-contiguous float64, int64 lengths).
+
+    Returns ``{kernel name: [args, ...]}``; used by :func:`check_engine`.
+
+    >>> cases = engine_cases()
+    >>> sorted(cases)[:3]
+    ['cho_inverse', 'cho_solve', 'cholesky']
+    """
+    from scipy import linalg, signal
+
+    rng = np.random.default_rng(random_state)
+
+    def spd(n):
+        a = rng.standard_normal((n, n))
+        return a @ a.T + n * np.eye(n)
+
+    def hmm(T=30, K=3, lengths=(12, 18)):
+        pi = rng.dirichlet(np.ones(K))
+        A = rng.dirichlet(np.ones(K), size=K)
+        return (np.log(pi), np.log(A), rng.standard_normal((T, K)) * 2.0,
+                np.asarray(lengths, dtype=np.int64))
+
+    X1, X2, X = rng.random((7, 3)), rng.random((5, 3)), rng.random((6, 3))
+    ls, iso = np.array([0.4, 0.9, 1.7]), np.array([0.6])
+    W = rng.standard_normal((6, 6))
+    W = W + W.T
+    L = linalg.cholesky(spd(6), lower=True)
+    mu, sigma = rng.standard_normal(20), rng.random(20) + 0.05
+    sos = signal.butter(4, 0.2, output="sos")
+    b, a = signal.butter(3, 0.3)
+    x = rng.standard_normal((3, 200))
+    Xh = rng.standard_normal((30, 2))
+
+    def extra(kind):
+        return np.array(_EXTRA.get(kind, []), dtype=float)
+
+    cases = {
+        "kernel_matrix": [(k, X1, X2, l, 1.7, extra(k)) for k in _KINDS for l in (ls, iso)],
+        "kernel_matrix_grad": [(k, X, l, 1.7, extra(k)) for k in _KINDS for l in (ls, iso)],
+        "kernel_grad_contract": [(k, X, ls, 1.7, extra(k), W) for k in _KINDS],
+        "cholesky": [(spd(6), 0.0), (spd(5), 1e-6)],
+        "cho_solve": [(L, rng.standard_normal(6)), (L, rng.standard_normal((6, 2)))],
+        "cho_inverse": [(L,)],
+        "expected_improvement": [(mu, sigma, 0.1, 0.01), (mu - 30.0, sigma, 0.0, 0.0)],
+        "log_expected_improvement": [(mu, sigma, 0.1, 0.01), (mu + 30.0, sigma, 0.0, 0.0)],
+        "forward_backward": [hmm(), hmm(T=10, lengths=(10,))],
+        "forward": [hmm(), hmm(T=10, lengths=(10,))],
+        "viterbi": [hmm(), hmm(T=10, lengths=(10,))],
+        "gaussian_loglik": [(Xh, rng.standard_normal((3, 2)), rng.random((3, 2)) + 0.1)],
+        "weighted_moments": [(Xh, rng.dirichlet(np.ones(3), size=30), Xh.mean(axis=0))],
+        "sosfilt": [(sos, x, None), (sos, x, rng.standard_normal((3, sos.shape[0], 2)))],
+        "lfilter": [(b, a, x, None), (b, a, x, rng.standard_normal((3, len(a) - 1)))],
+        "upfirdn": [(signal.firwin(15, 0.3), x, 3, 2), (np.ones(4) / 4, x, 1, 1)],
+        "fftfilt": [(signal.firwin(31, 0.2), x)],
+        "stft_frames": [(x, signal.get_window("hann", 32), 8, d) for d in (0, 1, 2)],
+    }
+    return {name: [tuple(np.ascontiguousarray(v) if isinstance(v, np.ndarray) else v
+                         for v in args) for args in arg_list]
+            for name, arg_list in cases.items()}
+
+
+def _assert_same(expected, got, where, rtol):
+    if isinstance(expected, tuple):
+        assert isinstance(got, tuple) and len(got) == len(expected), \
+            f"{where}: expected a tuple of {len(expected)}, got {type(got).__name__}"
+        for i, (e, g) in enumerate(zip(expected, got)):
+            _assert_same(e, g, f"{where}[{i}]", rtol)
+        return
+    if hasattr(got, "get") and not isinstance(got, np.ndarray):   # a device array
+        got = got.get()
+    expected, got = np.asarray(expected), np.asarray(got)
+    assert got.shape == expected.shape, f"{where}: shape {got.shape}, expected {expected.shape}"
+    if expected.dtype.kind in "iub":
+        assert np.array_equal(got, expected), f"{where}: integer results differ"
+        return
+    finite = np.abs(expected[np.isfinite(expected)])
+    scale = max(1.0, float(finite.max()) if finite.size else 1.0)
+    np.testing.assert_allclose(got, expected, rtol=rtol, atol=rtol * 0.1 * scale,
+                               err_msg=where)
+
+
+def check_engine(engine, *, rtol=1e-9, random_state=0) -> int:
+    """Check an engine against the engine contract and the ``native`` engine.
+
+    ``engine`` is a registered name or an engine object.  Every kernel named in
+    :data:`pyjl.engines.contract.KERNELS` must exist, and on the seeded inputs of
+    :func:`engine_cases` return what the native engine returns (same structure
+    and shapes, floats to ``rtol``, integer outputs exactly; device arrays are
+    fetched with ``.get()``).  Returns the number of kernel calls checked.
+
+    >>> check_engine("native") > 0
+    True
+    """
+    from .engines import contract, get
+
+    eng = get(engine) if isinstance(engine, str) else engine
+    ok, reason = eng.availability()
+    assert ok, f"engine {getattr(eng, 'name', eng)!r} is unavailable: {reason}"
+    ref = get("native")
+    cases = engine_cases(random_state)
+    checked = 0
+    for family, names in contract.KERNELS.items():
+        for name in names:
+            assert callable(getattr(eng, name, None)), \
+                f"engine {eng.name!r} lacks the {family} kernel {name!r}"
+            assert name in cases, f"engine_cases has no case for kernel {name!r}"
+            for i, args in enumerate(cases[name]):
+                _assert_same(getattr(ref, name)(*args), getattr(eng, name)(*args),
+                             f"{eng.name}.{name} case {i}", rtol)
+                checked += 1
+    return checked
+
