@@ -31,7 +31,7 @@ from scipy.linalg import blas
 from .. import engines
 from .interface import KernelBase, contract
 
-__all__ = ["factor", "JITTERS", "Objective", "blas_threads", "lml_from_factor",
+__all__ = ["factor", "JITTERS", "Objective", "blas_threads", "free_cores", "lml_from_factor",
            "loo_terms"]
 
 #: Jitter added to the diagonal, relative to its mean, until the Cholesky succeeds.
@@ -49,15 +49,33 @@ _BLAS_SERIAL_BELOW = 512
 _CONTROLLER = None
 
 
+def free_cores() -> int:
+    """Cores not busy with other work: usable cores minus the 1-minute load average,
+    less the one this process keeps busy (at least 1; all of them where the load
+    average is unknown) -- the rule of libgomp's ``OMP_DYNAMIC``, counting ourselves out."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    try:
+        others = os.getloadavg()[0] - 1.0
+    except (AttributeError, OSError):  # pragma: no cover - Windows
+        return cores
+    return max(1, min(cores, int(cores - others + 0.5)))
+
+
 def blas_threads(n: int):
     """BLAS threads while fitting: ``pyjl.get_num_threads()`` at most (the one bound on
-    every threaded kernel), and one for small ``n`` (see :data:`_BLAS_SERIAL_BELOW`),
-    where waking threads costs more than the factorisation (n = 200: 18 ms per
-    likelihood evaluation with two OpenBLAS threads, 1.9 ms with one).  A blocked
-    Cholesky synchronises its threads many times per call, so on a machine whose
-    cores are busy with other work, ``pyjl.set_num_threads(1)`` is faster still."""
+    every threaded kernel), one for small ``n`` (see :data:`_BLAS_SERIAL_BELOW`), where
+    waking threads costs more than the factorisation (n = 200: 18 ms per likelihood
+    evaluation with two OpenBLAS threads, 1.9 ms with one), and no more than
+    :func:`free_cores`: a blocked Cholesky synchronises its threads many times per
+    call, and a thread waiting for a core that other jobs hold stalls all of them (on
+    2 cores under a load average of 5, one evaluation at n = 1000 took 72 ms with one
+    OpenBLAS thread and 186 ms median with two; a whole fit 20x longer).  The BLAS
+    setting is restored afterwards."""
     global _CONTROLLER
-    limit = 1 if n < _BLAS_SERIAL_BELOW else engines.get_num_threads()
+    limit = 1 if n < _BLAS_SERIAL_BELOW else min(engines.get_num_threads(), free_cores())
     if _CONTROLLER is None:
         try:
             from threadpoolctl import ThreadpoolController

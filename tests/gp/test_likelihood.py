@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
 import pyjl
 from pyjl import _config
-from pyjl.gp.likelihood import blas_threads
+from pyjl.gp.likelihood import blas_threads, free_cores
 
 threadpoolctl = pytest.importorskip("threadpoolctl")
 RNG = np.random.default_rng(3)
@@ -16,6 +18,11 @@ RNG = np.random.default_rng(3)
 def _blas_threads():
     return [lib["num_threads"] for lib in threadpoolctl.threadpool_info()
             if lib["user_api"] == "blas"]
+
+
+def test_free_cores_is_between_one_and_the_usable_cores():
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert 1 <= free_cores() <= cores
 
 
 def test_large_problems_follow_pyjl_num_threads():
