@@ -225,7 +225,8 @@ class Optimizer:
         done = [t for t in self.trials if t.state == "complete"]
         model = self.surrogate() if model is None else model
         X = self.space.round(np.array([self.space.encode(t.params) for t in done]))
-        return self._make_acq(model, X)
+        y = np.array([t.value for t in done], dtype=np.float64)
+        return self._make_acq(model, X, y)
 
     def history(self):
         """A pandas DataFrame, one row per trial (see :func:`pyjl.bo.minimize`)."""
@@ -327,7 +328,7 @@ class Optimizer:
                         gp = self._fantasise(gp, Xf, y, worst=True)
                     Xall = np.vstack([X, Xp, Xf])
                     anchors = X[np.argsort(y)[:5]]
-                u = self._maximise(gp, Xall, anchors, rng, seen)
+                u = self._maximise(gp, Xall, y, anchors, rng, seen)
                 p = space.decode(u)
                 if i + 1 < n:
                     gp = self._fantasise(gp, u[None, :], y)
@@ -395,15 +396,23 @@ class Optimizer:
             gp.update(Xf, yf, noise_var=nv)
         return gp
 
-    def _make_acq(self, gp, Xall: np.ndarray):
+    def _make_acq(self, gp, Xall: np.ndarray, y: np.ndarray | None = None):
+        """The acquisition on ``gp``; ``Xall`` = the observed points (values ``y``) then the
+        fantasised ones.  The incumbent of EI/PI is the best observed value (Jones et al.
+        1998) — or, with known per-trial noise, the lowest posterior mean, since observed
+        values are then noisy — and never above a fantasised (pending) point's mean."""
         cls = acq_mod.ACQUISITIONS[self.acquisition]
         if self.acquisition == "ucb":
             return cls(gp, kappa=self.kappa)
-        best = float(np.min(np.asarray(gp.predict(Xall)).reshape(-1)))
+        mu = np.asarray(gp.predict(Xall)).reshape(-1)
+        if y is not None and len(y) and getattr(gp, "noise_", None) is not None:
+            best = float(min(np.min(y), np.min(mu[len(y):], initial=np.inf)))
+        else:
+            best = float(np.min(mu))
         return cls(gp, best=best, xi=self.xi)
 
-    def _maximise(self, gp, Xall, anchors, rng, seen) -> np.ndarray:
-        acq = self._make_acq(gp, Xall)
+    def _maximise(self, gp, Xall, y, anchors, rng, seen) -> np.ndarray:
+        acq = self._make_acq(gp, Xall, y)
         try:
             u, _ = acq_mod.maximize(acq, self.space, rng, exclude=seen, anchors=anchors,
                                     n_candidates=self.n_candidates)

@@ -210,3 +210,22 @@ def test_initial_design_kinds():
     assert rnd != sob
     with pytest.raises(InputError, match="initial="):
         Optimizer(HARTMANN, initial="lhs")
+
+
+def test_ei_incumbent_is_best_observed_value():
+    # learned noise: EI's threshold is the lowest observed value (Jones et al. 1998), and a
+    # pending point's posterior mean can only lower it
+    space = Space({"x": Real(-2.0, 2.0)})
+    opt = Optimizer(space, n_initial=4, seed=5)
+    ys = []
+    for x in (-1.5, -0.4, 0.3, 1.1, 1.8):
+        ys.append(np.sin(3 * x) + 0.1 * RNG.normal())
+        opt.tell({"x": x}, ys[-1])
+    assert opt.acquisition_function().best == pytest.approx(min(ys), abs=1e-12)
+    opt2 = Optimizer(space, n_initial=4, seed=5)
+    for x, y in zip((-1.5, -0.4, 0.3, 1.1, 1.8), ys):
+        opt2.tell({"x": x}, y, noise_var=0.01)       # known noise: lowest posterior mean
+    gp = opt2.surrogate()
+    X = np.array([[space.encode({"x": x})[0]] for x in (-1.5, -0.4, 0.3, 1.1, 1.8)])
+    assert opt2.acquisition_function().best == pytest.approx(float(np.min(gp.predict(X))),
+                                                             abs=1e-9)
