@@ -43,6 +43,8 @@ def _inputs(in1, in2, mode, axes):
         if any(not -a.ndim <= ax < a.ndim for ax in axes):
             raise InputError(f"`axes` must index dimensions of in1 (ndim {a.ndim}); got {axes}.")
         axes = sorted({ax % a.ndim for ax in axes})
+    # as SciPy: an axis where either input has length 1 is a broadcast product, no FFT
+    axes = [k for k in axes if a.shape[k] != 1 and b.shape[k] != 1]
     for k in range(a.ndim):
         if k not in axes and a.shape[k] != b.shape[k] and 1 not in (a.shape[k], b.shape[k]):
             raise InputError(f"`in1` and `in2` must match (or be 1) on axis {k}, which is not "
@@ -73,6 +75,8 @@ def _mode(ret, s1, s2, mode, axes):
 
 
 def _fft_full(a, b, axes):
+    if not axes:
+        return a * b
     shape = [a.shape[k] + b.shape[k] - 1 for k in axes]
     fshape = [sfft.next_fast_len(n, not np.iscomplexobj(a) and not np.iscomplexobj(b))
               for n in shape]
@@ -101,7 +105,18 @@ def _finish(ret, a, b, mode, axes, org):
 
 
 def fftconvolve(in1, in2, mode="full", axes=None):
-    """Convolve two N-D arrays by FFT (:func:`scipy.signal.fftconvolve`)."""
+    """Convolve two N-D arrays by FFT (:func:`scipy.signal.fftconvolve`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> x = np.random.default_rng(0).standard_normal(256)
+    >>> h = np.hanning(16)
+    >>> bool(np.allclose(dsp.fftconvolve(x, h), np.convolve(x, h)))
+    True
+    """
     a, b, axes, org = _inputs(in1, in2, mode, axes)
     if a.size == 0 or b.size == 0:
         return np.array([])
@@ -112,7 +127,18 @@ def fftconvolve(in1, in2, mode="full", axes=None):
 
 def oaconvolve(in1, in2, mode="full", axes=None):
     """Convolve by overlap-add (:func:`scipy.signal.oaconvolve`): one convolved axis
-    with a 1-D-shaped ``in2`` runs on the ``fftfilt`` kernel, channel-parallel."""
+    with a 1-D-shaped ``in2`` runs on the ``fftfilt`` kernel, channel-parallel.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> x = np.random.default_rng(0).standard_normal(256)
+    >>> h = np.hanning(16)
+    >>> bool(np.allclose(dsp.oaconvolve(x, h, mode="same"), signal.oaconvolve(x, h, mode="same")))
+    True
+    """
     a, b, axes, org = _inputs(in1, in2, mode, axes)
     if a.size == 0 or b.size == 0:
         return np.array([])
