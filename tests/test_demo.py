@@ -77,7 +77,7 @@ def _cv(folds, X, y, params, seed):
     losses = []
     for tr, va in folds:
         Xt, yt = X[tr], y[tr]
-        if params["subsample"] < 1.0:
+        if params["subsample"] < 1.0 and len(yt) - int(params["subsample"] * len(yt)) >= 2:
             Xt, _, yt, _ = train_test_split(Xt, yt, train_size=params["subsample"], stratify=yt,
                                             random_state=seed)
         clf = HistGradientBoostingClassifier(

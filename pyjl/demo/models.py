@@ -63,7 +63,8 @@ class _RowSubsample:
 
     def fit(self, X, y):
         from sklearn.model_selection import train_test_split
-        if self.fraction < 1.0:
+        # a stratified split needs a held-out row per class: closer to 1 it rounds to all rows
+        if len(y) - int(self.fraction * len(y)) >= len(set(y)) and self.fraction < 1.0:
             X, _, y, _ = train_test_split(X, y, train_size=self.fraction, stratify=y,
                                           random_state=self.seed)
         self.estimator.fit(X, y)
