@@ -333,6 +333,14 @@ class Origin:
     arrow_table, arrow_batch, cupy, other; ``index``/``columns``/``name`` come
     from pandas (``columns`` also from Arrow tables); ``arrow_type`` is the
     Arrow type (arrays) or schema (tables).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from pyjl.data import origin
+    >>> o = origin(pd.Series([1.0, 2.0], index=["a", "b"], name="y"))
+    >>> o.kind, list(o.index), o.name
+    ('series', ['a', 'b'], 'y')
     """
 
     kind: str
@@ -457,6 +465,18 @@ def write_arrow(path, data, *, names=None, max_rows_per_chunk=None):
     ``data`` is a pyarrow Table/RecordBatch, a pandas DataFrame (index not
     written) or Series, a dict of columns, or a 1-D/2-D NumPy array (columns
     ``names`` or ``"0"``, ``"1"``, ...).  Returns ``path`` as a string.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from pyjl.data import read_arrow, write_arrow
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     path = write_arrow(os.path.join(d, "x.arrow"), np.arange(6.0).reshape(3, 2),
+    ...                        names=["a", "b"])
+    ...     table = read_arrow(path)
+    >>> table.column_names, table.num_rows
+    (['a', 'b'], 3)
     """
     import pyarrow as pa
     import pyarrow.ipc

@@ -68,7 +68,18 @@ class Acquisition:
 
 
 class ExpectedImprovement(Acquisition):
-    """``EI(x) = E[max(best - xi - f(x), 0)]`` under the posterior; ``(n, d) -> (n,)``."""
+    """``EI(x) = E[max(best - xi - f(x), 0)]`` under the posterior; ``(n, d) -> (n,)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyjl.bo import ExpectedImprovement
+    >>> class Model:                      # a toy posterior: mu = x, sigma = 1
+    ...     def predict(self, X, return_std=False):
+    ...         return X[:, 0], np.ones(len(X))
+    >>> np.round(ExpectedImprovement(Model(), best=0.0)(np.array([[0.0], [1.0]])), 4)
+    array([0.3989, 0.0833])
+    """
 
     def __init__(self, model, best: float, xi: float = 0.0):
         super().__init__(model, best)
@@ -84,14 +95,36 @@ class ExpectedImprovement(Acquisition):
 
 
 class LogExpectedImprovement(ExpectedImprovement):
-    """``log EI(x)``, computed without underflow far from the incumbent; ``(n, d) -> (n,)``."""
+    """``log EI(x)``, computed without underflow far from the incumbent; ``(n, d) -> (n,)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyjl.bo import LogExpectedImprovement
+    >>> class Model:                      # a toy posterior: mu = x, sigma = 1
+    ...     def predict(self, X, return_std=False):
+    ...         return X[:, 0], np.ones(len(X))
+    >>> np.round(LogExpectedImprovement(Model(), best=0.0)(np.array([[0.0], [1.0]])), 4)
+    array([-0.9189, -2.4851])
+    """
 
     def __call__(self, X):
         return self.objective(X)
 
 
 class ProbabilityOfImprovement(Acquisition):
-    """``PI(x) = P(f(x) < best - xi) = Phi((best - xi - mu) / sigma)``; ``(n, d) -> (n,)``."""
+    """``PI(x) = P(f(x) < best - xi) = Phi((best - xi - mu) / sigma)``; ``(n, d) -> (n,)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyjl.bo import ProbabilityOfImprovement
+    >>> class Model:                      # a toy posterior: mu = x, sigma = 1
+    ...     def predict(self, X, return_std=False):
+    ...         return X[:, 0], np.ones(len(X))
+    >>> np.round(ProbabilityOfImprovement(Model(), best=0.0)(np.array([[0.0], [1.0]])), 4)
+    array([0.5   , 0.1587])
+    """
 
     def __init__(self, model, best: float, xi: float = 0.0):
         super().__init__(model, best)
@@ -107,7 +140,18 @@ class ProbabilityOfImprovement(Acquisition):
 
 
 class UpperConfidenceBound(Acquisition):
-    """``UCB(x) = -(mu(x) - kappa * sigma(x))`` for minimisation; ``(n, d) -> (n,)``."""
+    """``UCB(x) = -(mu(x) - kappa * sigma(x))`` for minimisation; ``(n, d) -> (n,)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyjl.bo import UpperConfidenceBound
+    >>> class Model:                      # a toy posterior: mu = x, sigma = 1
+    ...     def predict(self, X, return_std=False):
+    ...         return X[:, 0], np.ones(len(X))
+    >>> np.round(UpperConfidenceBound(Model(), kappa=2.0)(np.array([[0.0], [1.0]])), 4)
+    array([2., 1.])
+    """
 
     def __init__(self, model, best: float = 0.0, kappa: float = 2.0):
         super().__init__(model, best)

@@ -50,6 +50,14 @@ class Result:
     ``history``: one row per trial (``number, state, value, noise_var``, one column
     per parameter, ``error, created, finished, duration_s, worker, best_so_far``);
     ``n_failed``: failed evaluations; ``optimizer``: to ask for more.
+
+    Examples
+    --------
+    >>> from pyjl.bo import Space, Real, random_search
+    >>> f = lambda p: (p["x"] - 1.0) ** 2
+    >>> res = random_search(f, Space({"x": Real(-3.0, 3.0)}), n_calls=5, seed=0, progress=False)
+    >>> bool(res.best_value == res.history["value"].min()), res.n_failed
+    (True, 0)
     """
 
     best_params: dict | None
@@ -252,6 +260,15 @@ def minimize(func: Callable[[dict], float], space: Space | Mapping | None = None
     stops the study.  ``max_time`` (seconds) stops asking for new points after it
     has passed.  Other keywords go to :class:`Optimizer` (``fit``, ``liar``, ``xi``,
     ``kappa``, ``stale_after``).
+
+    Examples
+    --------
+    >>> from pyjl.bo import Space, Real, minimize
+    >>> f = lambda p: (p["x"] - 1.0) ** 2
+    >>> res = minimize(f, Space({"x": Real(-3.0, 3.0)}), n_calls=12, n_initial=4, seed=0,
+    ...                progress=False)
+    >>> abs(res.best_params["x"] - 1.0) < 0.05, len(res.history), res.n_failed
+    (True, 12, 0)
     """
     opt = Optimizer(space, acquisition=acquisition, n_initial=n_initial, batch=batch,
                     storage=storage, study=study, seed=seed, **optimizer_options)
@@ -263,7 +280,16 @@ def random_search(func: Callable[[dict], float], space: Space | Mapping | None =
                   study: str | None = None, callback=None, progress: bool = True,
                   seed: int | None = None, *, max_time: float | None = None) -> Result:
     """Evaluate ``n_calls`` independent uniform draws from ``space`` (same loop as
-    :func:`minimize`)."""
+    :func:`minimize`).
+
+    Examples
+    --------
+    >>> from pyjl.bo import Space, Real, random_search
+    >>> f = lambda p: (p["x"] - 1.0) ** 2
+    >>> res = random_search(f, Space({"x": Real(-3.0, 3.0)}), n_calls=20, seed=0, progress=False)
+    >>> len(res.history), bool(res.best_value < 0.5)
+    (20, True)
+    """
     opt = Optimizer(space, sampler="random", storage=storage, study=study, seed=seed)
     return _run(opt, func, n_calls, executor, n_workers, callback, progress, max_time, False)
 
@@ -306,7 +332,16 @@ def grid_search(func: Callable[[dict], float], space: Space | Mapping | None = N
                 n_workers: int = 1, storage=None, study: str | None = None, callback=None,
                 progress: bool = True, *, max_time: float | None = None) -> Result:
     """Evaluate a full grid (:func:`grid_points`).  ``n_points`` per axis; by default the
-    largest grid with at most ``n_calls`` points (5 per axis when ``n_calls`` is None)."""
+    largest grid with at most ``n_calls`` points (5 per axis when ``n_calls`` is None).
+
+    Examples
+    --------
+    >>> from pyjl.bo import Space, Real, grid_search
+    >>> f = lambda p: (p["x"] - 1.0) ** 2
+    >>> res = grid_search(f, Space({"x": Real(-3.0, 3.0)}), n_points=7, progress=False)
+    >>> res.best_params["x"], res.best_value
+    (1.0, 0.0)
+    """
     if space is not None and not isinstance(space, Space):
         space = Space(space)
     opt0 = Optimizer(space, sampler="random", storage=storage, study=study)

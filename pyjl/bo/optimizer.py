@@ -108,6 +108,16 @@ class Optimizer:
     order (grid search); ``stale_after`` seconds without a heartbeat after which
     another worker's pending trial is marked failed (``None``: only trials of dead
     processes on this host are).
+
+    Examples
+    --------
+    >>> from pyjl.bo import Optimizer, Space, Real
+    >>> opt = Optimizer(Space({"x": Real(-2.0, 2.0)}), n_initial=3, seed=0)
+    >>> for _ in range(8):
+    ...     p = opt.ask()
+    ...     _ = opt.tell(p, (p["x"] - 0.5) ** 2)
+    >>> abs(opt.best[0]["x"] - 0.5) < 0.1, len(opt.trials)
+    (True, 8)
     """
 
     def __init__(self, space: Space | Mapping | None = None, acquisition: str = "ei",
@@ -190,6 +200,7 @@ class Optimizer:
 
     @property
     def trials(self) -> list[Trial]:
+        """Every trial of this study, in order (read from the storage)."""
         return self.storage.trials(self._study_id)
 
     @property

@@ -33,7 +33,21 @@ def _plt():
 
 
 def posterior_1d(opt, name: str, n_grid: int = 200, fig=None):
-    """Posterior mean ± 2σ and acquisition of ``opt`` along parameter ``name``."""
+    """Posterior mean ± 2σ and acquisition of ``opt`` along parameter ``name``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from pyjl.bo import Optimizer, Real, Space, plots
+    >>> opt = Optimizer(Space({"x": Real(-2.0, 2.0)}), n_initial=3, seed=0)
+    >>> for _ in range(4):
+    ...     p = opt.ask()
+    ...     _ = opt.tell(p, (p["x"] - 0.5) ** 2)
+    >>> fig = plots.posterior_1d(opt, "x", n_grid=50)
+    >>> type(fig).__name__
+    'Figure'
+    """
     space = opt.space
     if name not in space.dimensions:
         raise InputError(f"posterior_1d: name={name!r} is not a parameter of the space; "
@@ -100,7 +114,19 @@ def _frame(res):
 
 def convergence(results: Mapping[str, object], optimum: float | None = None, ax=None):
     """Best-so-far against evaluations for ``{label: Result (or Optimizer) | [Result, ...]}``;
-    a list is drawn as its median with the 25–75 % band."""
+    a list is drawn as its median with the 25–75 % band.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from pyjl.bo import Real, Space, plots, random_search
+    >>> res = random_search(lambda p: p["x"] ** 2, Space({"x": Real(-1.0, 1.0)}), n_calls=5,
+    ...                     seed=0, progress=False)
+    >>> fig = plots.convergence({"random": res}, optimum=0.0)
+    >>> type(fig).__name__
+    'Figure'
+    """
     plt = _plt()
     if not isinstance(results, Mapping) or not results:
         raise InputError("convergence(results): give a non-empty dict {label: Result}")
@@ -136,7 +162,18 @@ def convergence(results: Mapping[str, object], optimum: float | None = None, ax=
 
 
 def history(res, ncols: int = 3):
-    """Scatter of value against each parameter for a Result or Optimizer."""
+    """Scatter of value against each parameter for a Result or Optimizer.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from pyjl.bo import Real, Space, plots, random_search
+    >>> res = random_search(lambda p: p["x"] ** 2, Space({"x": Real(-1.0, 1.0)}), n_calls=5,
+    ...                     seed=0, progress=False)
+    >>> type(plots.history(res)).__name__
+    'Figure'
+    """
     plt = _plt()
     h = _frame(res)
     space = res.optimizer.space if hasattr(res, "optimizer") and res.optimizer else res.space

@@ -243,6 +243,14 @@ class Space:
 
     ``encode(params) -> (n_dims,)``, ``decode(u) -> dict``, ``round(U) -> U'``
     for ``(n, n_dims)`` arrays; ``validate(params) -> dict`` checks names and ranges.
+
+    Examples
+    --------
+    >>> from pyjl.bo import Space, Real, Integer, Categorical
+    >>> space = Space({"lr": Real(1e-3, 1.0, log=True), "depth": Integer(2, 5),
+    ...                "kind": Categorical(["a", "b"])})
+    >>> sorted(space.dimensions)
+    ['depth', 'kind', 'lr']
     """
 
     def __init__(self, dimensions: Mapping[str, Dimension]):
@@ -391,4 +399,17 @@ class Space:
 
 
 class SpaceExhausted(PyjlError, LookupError):
-    """Every distinct point of a finite space has been asked for already."""
+    """Every distinct point of a finite space has been asked for already.
+
+    Examples
+    --------
+    >>> from pyjl.bo import Optimizer, Space, Categorical, SpaceExhausted
+    >>> opt = Optimizer(Space({"c": Categorical(["a", "b"])}), n_initial=2, seed=0)
+    >>> for _ in range(2):
+    ...     _ = opt.tell(p := opt.ask(), 1.0)
+    >>> try:
+    ...     opt.ask()
+    ... except SpaceExhausted:
+    ...     print("exhausted")
+    exhausted
+    """

@@ -98,27 +98,66 @@ def _call(func, *args, **kwargs):
 
 
 def butter(N, Wn, btype="low", analog=False, output="ba", fs=None):
-    """Butterworth filter design (:func:`scipy.signal.butter`)."""
+    """Butterworth filter design (:func:`scipy.signal.butter`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> bool(np.allclose(dsp.butter(4, 0.2, output="sos"), signal.butter(4, 0.2, output="sos")))
+    True
+    """
     _iir(N, Wn, btype, analog, fs)
     return _call(_ss.butter, N, Wn, btype=btype, analog=analog, output=output, fs=fs)
 
 
 def cheby1(N, rp, Wn, btype="low", analog=False, output="ba", fs=None):
-    """Chebyshev type I design, passband ripple ``rp`` dB (:func:`scipy.signal.cheby1`)."""
+    """Chebyshev type I design, passband ripple ``rp`` dB (:func:`scipy.signal.cheby1`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> ref = signal.cheby1(4, 1, 0.3, output="sos")
+    >>> bool(np.allclose(dsp.cheby1(4, 1, 0.3, output="sos"), ref))
+    True
+    """
     _positive(rp, "rp")
     _iir(N, Wn, btype, analog, fs)
     return _call(_ss.cheby1, N, rp, Wn, btype=btype, analog=analog, output=output, fs=fs)
 
 
 def cheby2(N, rs, Wn, btype="low", analog=False, output="ba", fs=None):
-    """Chebyshev type II design, stopband attenuation ``rs`` dB (:func:`scipy.signal.cheby2`)."""
+    """Chebyshev type II design, stopband attenuation ``rs`` dB (:func:`scipy.signal.cheby2`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> ref = signal.cheby2(4, 40, 0.3, output="sos")
+    >>> bool(np.allclose(dsp.cheby2(4, 40, 0.3, output="sos"), ref))
+    True
+    """
     _positive(rs, "rs")
     _iir(N, Wn, btype, analog, fs)
     return _call(_ss.cheby2, N, rs, Wn, btype=btype, analog=analog, output=output, fs=fs)
 
 
 def ellip(N, rp, rs, Wn, btype="low", analog=False, output="ba", fs=None):
-    """Elliptic (Cauer) design (:func:`scipy.signal.ellip`)."""
+    """Elliptic (Cauer) design (:func:`scipy.signal.ellip`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> ref = signal.ellip(4, 1, 40, 0.3, output="sos")
+    >>> bool(np.allclose(dsp.ellip(4, 1, 40, 0.3, output="sos"), ref))
+    True
+    """
     _positive(rp, "rp")
     _positive(rs, "rs")
     _iir(N, Wn, btype, analog, fs)
@@ -126,7 +165,16 @@ def ellip(N, rp, rs, Wn, btype="low", analog=False, output="ba", fs=None):
 
 
 def bessel(N, Wn, btype="low", analog=False, output="ba", norm="phase", fs=None):
-    """Bessel/Thomson design (:func:`scipy.signal.bessel`)."""
+    """Bessel/Thomson design (:func:`scipy.signal.bessel`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> bool(np.allclose(dsp.bessel(4, 0.3, output="sos"), signal.bessel(4, 0.3, output="sos")))
+    True
+    """
     _iir(N, Wn, btype, analog, fs)
     return _call(_ss.bessel, N, Wn, btype=btype, analog=analog, output=output, norm=norm,
                  fs=fs)
@@ -134,7 +182,19 @@ def bessel(N, Wn, btype="low", analog=False, output="ba", norm="phase", fs=None)
 
 def firwin(numtaps, cutoff, *, width=None, window="hamming", pass_zero=True, scale=True,
            fs=None):
-    """Windowed-sinc FIR design (:func:`scipy.signal.firwin`); ``cutoff`` in ``(0, fs/2)``."""
+    """Windowed-sinc FIR design (:func:`scipy.signal.firwin`); ``cutoff`` in ``(0, fs/2)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> taps = dsp.firwin(31, 0.25)
+    >>> len(taps), round(float(taps.sum()), 6)
+    (31, 1.0)
+    >>> bool(np.allclose(taps, signal.firwin(31, 0.25)))
+    True
+    """
     _edge.as_int(numtaps, "numtaps", minimum=1)
     _frequencies(cutoff, "cutoff", fs)
     return _call(_ss.firwin, numtaps, cutoff, width=width, window=window,
@@ -143,7 +203,16 @@ def firwin(numtaps, cutoff, *, width=None, window="hamming", pass_zero=True, sca
 
 def kaiserord(ripple, width):
     """Kaiser window ``(numtaps, beta)`` for ``ripple`` dB and a transition ``width``
-    normalised to Nyquist, in ``(0, 1)`` (:func:`scipy.signal.kaiserord`)."""
+    normalised to Nyquist, in ``(0, 1)`` (:func:`scipy.signal.kaiserord`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> dsp.kaiserord(60.0, 0.05) == signal.kaiserord(60.0, 0.05)
+    True
+    """
     _positive(ripple, "ripple")
     w = _positive(width, "width")
     if w >= 1:
@@ -154,7 +223,17 @@ def kaiserord(ripple, width):
 
 def remez(numtaps, bands, desired, *, weight=None, type="bandpass", maxiter=25,
           grid_density=16, fs=None):
-    """Parks-McClellan equiripple FIR design (:func:`scipy.signal.remez`)."""
+    """Parks-McClellan equiripple FIR design (:func:`scipy.signal.remez`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> ref = signal.remez(21, [0, 0.1, 0.2, 0.5], [1, 0])
+    >>> bool(np.allclose(dsp.remez(21, [0, 0.1, 0.2, 0.5], [1, 0]), ref))
+    True
+    """
     _edge.as_int(numtaps, "numtaps", minimum=1)
     b = np.asarray(bands, dtype=float).ravel()
     nyq = 0.5 if fs is None else _positive(fs, "fs") / 2.0
@@ -171,7 +250,19 @@ def remez(numtaps, bands, desired, *, weight=None, type="bandpass", maxiter=25,
 
 
 def freqz(b, a=1, worN=512, whole=False, plot=None, fs=2 * np.pi, include_nyquist=False):
-    """Frequency response of ``b(z) / a(z)`` (:func:`scipy.signal.freqz`)."""
+    """Frequency response of ``b(z) / a(z)`` (:func:`scipy.signal.freqz`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> w, h = dsp.freqz(dsp.firwin(31, 0.25), worN=64)
+    >>> round(float(abs(h[0])), 6)
+    1.0
+    >>> bool(np.allclose(h, signal.freqz(signal.firwin(31, 0.25), worN=64)[1]))
+    True
+    """
     _edge.coefficients(b, "b")
     a_arr = _edge.coefficients(a, "a")
     if a_arr[0] == 0:
@@ -181,14 +272,35 @@ def freqz(b, a=1, worN=512, whole=False, plot=None, fs=2 * np.pi, include_nyquis
 
 
 def sosfreqz(sos, worN=512, whole=False, fs=2 * np.pi):
-    """Frequency response of a second-order-section cascade (:func:`scipy.signal.sosfreqz`)."""
+    """Frequency response of a second-order-section cascade (:func:`scipy.signal.sosfreqz`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> sos = signal.butter(4, 0.2, output="sos")
+    >>> w, h = dsp.sosfreqz(sos, worN=64)
+    >>> bool(np.allclose(h, signal.sosfreqz(sos, worN=64)[1]))
+    True
+    """
     sos = _edge.validate_sos(sos)
     return _call(_ss.sosfreqz, sos, worN=worN, whole=whole, fs=fs)
 
 
 def lfilter_zi(b, a):
     """Steady-state initial conditions of ``lfilter`` for a unit step
-    (:func:`scipy.signal.lfilter_zi`)."""
+    (:func:`scipy.signal.lfilter_zi`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> b, a = signal.butter(2, 0.3)
+    >>> bool(np.allclose(dsp.lfilter_zi(b, a), signal.lfilter_zi(b, a)))
+    True
+    """
     from .filtering import normalize_ba
     b, a = normalize_ba(b, a)
     return _call(_ss.lfilter_zi, b, a)
@@ -196,5 +308,15 @@ def lfilter_zi(b, a):
 
 def sosfilt_zi(sos):
     """Steady-state initial conditions ``(n_sections, 2)`` of ``sosfilt`` for a unit step
-    (:func:`scipy.signal.sosfilt_zi`)."""
+    (:func:`scipy.signal.sosfilt_zi`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> sos = signal.butter(4, 0.3, output="sos")
+    >>> bool(np.allclose(dsp.sosfilt_zi(sos), signal.sosfilt_zi(sos)))
+    True
+    """
     return _call(_ss.sosfilt_zi, _edge.validate_sos(sos))

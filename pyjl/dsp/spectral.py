@@ -98,7 +98,19 @@ def _as_float(x2):
 def csd(x, y, fs=1.0, window="hann_periodic", nperseg=None, noverlap=None, nfft=None,
         detrend="constant", return_onesided=True, scaling="density", axis=None,
         average="mean"):
-    """Cross spectral density ``(f, Pxy)`` by Welch's method (:func:`scipy.signal.csd`)."""
+    """Cross spectral density ``(f, Pxy)`` by Welch's method (:func:`scipy.signal.csd`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> x = np.random.default_rng(0).standard_normal(256)
+    >>> y = np.roll(x, 3)
+    >>> f, p = dsp.csd(x, y, nperseg=64)
+    >>> bool(np.allclose(p, signal.csd(x, y, nperseg=64)[1]))
+    True
+    """
     return _csd(x, y, fs, window, nperseg, noverlap, nfft, detrend, return_onesided, scaling,
                 axis, average, same=y is x)
 
@@ -170,7 +182,20 @@ def welch(x, fs=1.0, window="hann_periodic", nperseg=None, noverlap=None, nfft=N
 
     Segments of ``nperseg`` (256) samples overlap by ``noverlap`` (half), are
     detrended (``"constant"``), windowed and transformed; their periodograms
-    are averaged (``"mean"``, or ``"median"`` with its bias removed)."""
+    are averaged (``"mean"``, or ``"median"`` with its bias removed).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> x = np.random.default_rng(0).standard_normal(256)
+    >>> f, p = dsp.welch(x, nperseg=64)
+    >>> f.shape
+    (33,)
+    >>> bool(np.allclose(p, signal.welch(x, nperseg=64)[1]))
+    True
+    """
     return _csd(x, x, fs, window, nperseg, noverlap, nfft, detrend, return_onesided, scaling,
                 axis, average, same=True)
 
@@ -178,7 +203,20 @@ def welch(x, fs=1.0, window="hann_periodic", nperseg=None, noverlap=None, nfft=N
 def periodogram(x, fs=1.0, window="boxcar", nfft=None, detrend="constant",
                 return_onesided=True, scaling="density", axis=None):
     """Periodogram ``(f, Pxx)``: one segment spanning the signal
-    (:func:`scipy.signal.periodogram`)."""
+    (:func:`scipy.signal.periodogram`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> x = np.random.default_rng(0).standard_normal(256)
+    >>> f, p = dsp.periodogram(x, fs=100.0)
+    >>> f.shape, p.shape
+    ((129,), (129,))
+    >>> bool(np.allclose(p, signal.periodogram(x, fs=100.0)[1]))
+    True
+    """
     sig = read_signal(x, axis=axis, min_len=0)
     values = sig.values
     if values.size == 0:
@@ -208,7 +246,19 @@ def periodogram(x, fs=1.0, window="boxcar", nfft=None, detrend="constant",
 def coherence(x, y, fs=1.0, window="hann_periodic", nperseg=None, noverlap=None, nfft=None,
               detrend="constant", axis=None):
     """Magnitude-squared coherence ``Cxy = |Pxy|**2 / (Pxx Pyy)``
-    (:func:`scipy.signal.coherence`)."""
+    (:func:`scipy.signal.coherence`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> x = np.random.default_rng(0).standard_normal(256)
+    >>> y = x + 0.5 * np.random.default_rng(1).standard_normal(256)
+    >>> f, c = dsp.coherence(x, y, nperseg=64)
+    >>> bool(np.allclose(c, signal.coherence(x, y, nperseg=64)[1]))
+    True
+    """
     kw = dict(fs=fs, window=window, nperseg=nperseg, noverlap=noverlap, nfft=nfft,
               detrend=detrend)
     sx = read_signal(x, name="x", axis=axis, min_len=0)

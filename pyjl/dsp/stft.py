@@ -134,7 +134,20 @@ def stft(x, fs=1.0, window="hann_periodic", nperseg=256, noverlap=None, nfft=Non
     """Short-time Fourier transform ``(f, t, Zxx)`` (:func:`scipy.signal.stft`).
 
     ``Zxx`` has ``x``'s shape with ``axis`` replaced by the frequencies and a
-    last axis of frames."""
+    last axis of frames.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> x = np.random.default_rng(0).standard_normal(256)
+    >>> f, t, Z = dsp.stft(x, nperseg=64)
+    >>> Z.shape
+    (33, 9)
+    >>> bool(np.allclose(Z, signal.stft(x, nperseg=64)[2]))
+    True
+    """
     if scaling == "psd":
         scaling = "density"
     elif scaling != "spectrum":
@@ -147,7 +160,20 @@ def spectrogram(x, fs=1.0, window=("tukey_periodic", 0.25), nperseg=None, noverl
                 nfft=None, detrend="constant", return_onesided=True, scaling="density",
                 axis=None, mode="psd"):
     """Spectrogram ``(f, t, Sxx)`` of consecutive Fourier transforms
-    (:func:`scipy.signal.spectrogram`); ``noverlap`` defaults to ``nperseg // 8``."""
+    (:func:`scipy.signal.spectrogram`); ``noverlap`` defaults to ``nperseg // 8``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> x = np.random.default_rng(0).standard_normal(256)
+    >>> f, t, S = dsp.spectrogram(x, nperseg=64)
+    >>> S.shape
+    (33, 4)
+    >>> bool(np.allclose(S, signal.spectrogram(x, nperseg=64)[2]))
+    True
+    """
     modes = ("psd", "complex", "magnitude", "angle", "phase")
     if mode not in modes:
         raise InputError(f"`mode` must be one of {modes}; got {mode!r}.")
@@ -165,7 +191,19 @@ def spectrogram(x, fs=1.0, window=("tukey_periodic", 0.25), nperseg=None, noverl
 
 def istft(Zxx, fs=1.0, window="hann_periodic", nperseg=None, noverlap=None, nfft=None,
           input_onesided=True, boundary=True, time_axis=-1, freq_axis=-2, scaling="spectrum"):
-    """Inverse STFT ``(t, x)`` by weighted overlap-add (:func:`scipy.signal.istft`)."""
+    """Inverse STFT ``(t, x)`` by weighted overlap-add (:func:`scipy.signal.istft`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> x = np.random.default_rng(0).standard_normal(256)
+    >>> f, t, Z = dsp.stft(x, nperseg=64)
+    >>> t2, y = dsp.istft(Z, nperseg=64)
+    >>> bool(np.allclose(y[:256], x))
+    True
+    """
     Z = np.asarray(Zxx) + 0j
     if Z.ndim < 2:
         raise InputError(f"`Zxx` must be at least 2-D (frequencies x frames); got shape "
@@ -238,7 +276,20 @@ def istft(Zxx, fs=1.0, window="hann_periodic", nperseg=None, noverlap=None, nfft
 
 
 def hilbert(x, N=None, axis=None):
-    """Analytic signal ``x + i H[x]`` along ``axis`` (:func:`scipy.signal.hilbert`)."""
+    """Analytic signal ``x + i H[x]`` along ``axis`` (:func:`scipy.signal.hilbert`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> t = np.arange(200) / 200.0
+    >>> z = dsp.hilbert(np.cos(2 * np.pi * 10 * t))
+    >>> bool(np.allclose(z, signal.hilbert(np.cos(2 * np.pi * 10 * t))))
+    True
+    >>> bool(np.allclose(np.abs(z), 1.0))
+    True
+    """
     sig = read_signal(x, axis=axis, min_len=0)
     if np.iscomplexobj(sig.values):
         raise InputError("`x` must be real for hilbert; got complex values. Fix: pass the "

@@ -34,7 +34,16 @@ def _lazy(path: str) -> Callable[[], Any]:
 
 def register(name: str, factory: Callable[[], Any]) -> None:
     """Register an engine: ``factory()`` returns an object implementing
-    :class:`pyjl.engines.contract.Engine`.  Re-registering a name replaces it."""
+    :class:`pyjl.engines.contract.Engine`.  Re-registering a name replaces it.
+
+    Examples
+    --------
+    >>> from pyjl import engines
+    >>> from pyjl.engines.native import NativeEngine
+    >>> engines.register("native", NativeEngine)   # re-register the built-in Cython engine
+    >>> engines.available()["native"][0]
+    True
+    """
     if not isinstance(name, str) or not name.isidentifier():
         raise InputError(f"register: name must be an identifier string, got {name!r}")
     if not callable(factory):
@@ -51,7 +60,14 @@ for _name, _path in (("native", "pyjl.engines.native:NativeEngine"),
 
 
 def names() -> tuple[str, ...]:
-    """Names of every registered engine."""
+    """Names of every registered engine.
+
+    Examples
+    --------
+    >>> from pyjl import engines
+    >>> "native" in engines.names()
+    True
+    """
     return tuple(_factories)
 
 
@@ -67,7 +83,15 @@ def _instance(name: str) -> Any:
 
 
 def available() -> dict[str, tuple[bool, str]]:
-    """``{name: (usable, reason)}`` for every engine; never raises."""
+    """``{name: (usable, reason)}`` for every engine; never raises.
+
+    Examples
+    --------
+    >>> from pyjl import engines
+    >>> ok, why = engines.available()["native"]
+    >>> ok
+    True
+    """
     result = {}
     for name in _factories:
         try:
@@ -79,7 +103,14 @@ def available() -> dict[str, tuple[bool, str]]:
 
 def get(name: str) -> Any:
     """The engine called ``name``, raising :class:`EngineUnavailableError` if it
-    cannot run here (the message says why and how to fix it)."""
+    cannot run here (the message says why and how to fix it).
+
+    Examples
+    --------
+    >>> from pyjl import engines
+    >>> engines.get("native") is engines.get("native")
+    True
+    """
     engine = _instance(name)
     ok, reason = engine.availability()
     if not ok:
@@ -88,13 +119,28 @@ def get(name: str) -> Any:
 
 
 def get_backend() -> str:
-    """The name of the engine that runs kernels now."""
+    """The name of the engine that runs kernels now.
+
+    Examples
+    --------
+    >>> import pyjl
+    >>> pyjl.get_backend() in pyjl.engines.names()   # "native" unless set otherwise
+    True
+    """
     override = _override.get()
     return override if override is not None else _config.get("backend")
 
 
 def current() -> Any:
-    """The engine that runs kernels now (what gp/, hmm/, dsp/ call)."""
+    """The engine that runs kernels now (what gp/, hmm/, dsp/ call).
+
+    Examples
+    --------
+    >>> from pyjl import engines
+    >>> with engines.use_backend("native"):
+    ...     print(engines.current() is engines.get("native"))
+    True
+    """
     name = get_backend()
     try:
         return get(name)
@@ -111,6 +157,15 @@ def set_backend(name: str) -> None:
 
     Raises :class:`InputError` for an unknown name (listing the valid ones) and
     :class:`EngineUnavailableError` when the engine cannot run here.
+
+    Examples
+    --------
+    >>> import pyjl
+    >>> old = pyjl.get_backend()
+    >>> pyjl.set_backend("native")
+    >>> pyjl.get_backend()
+    'native'
+    >>> pyjl.set_backend(old)
     """
     if not isinstance(name, str):
         raise InputError(f"set_backend: name must be a string, got {type(name).__name__}")
@@ -120,7 +175,15 @@ def set_backend(name: str) -> None:
 
 @contextlib.contextmanager
 def use_backend(name: str) -> Iterator[Any]:
-    """Run the block on engine ``name`` (thread- and task-local); yields the engine."""
+    """Run the block on engine ``name`` (thread- and task-local); yields the engine.
+
+    Examples
+    --------
+    >>> import pyjl
+    >>> with pyjl.use_backend("native"):
+    ...     print(pyjl.get_backend())
+    native
+    """
     if not isinstance(name, str):
         raise InputError(f"use_backend: name must be a string, got {type(name).__name__}")
     engine = get(name)
@@ -132,10 +195,27 @@ def use_backend(name: str) -> Iterator[Any]:
 
 
 def set_num_threads(n: int) -> None:
-    """Bound the threads of every threaded kernel (also ``PYJL_NUM_THREADS``)."""
+    """Bound the threads of every threaded kernel (also ``PYJL_NUM_THREADS``).
+
+    Examples
+    --------
+    >>> import pyjl
+    >>> old = pyjl.get_num_threads()
+    >>> pyjl.set_num_threads(1)
+    >>> pyjl.get_num_threads()
+    1
+    >>> pyjl.set_num_threads(old)
+    """
     _config.set_value("num_threads", n)
 
 
 def get_num_threads() -> int:
-    """The current bound on kernel threads."""
+    """The current bound on kernel threads.
+
+    Examples
+    --------
+    >>> import pyjl
+    >>> pyjl.get_num_threads() >= 1
+    True
+    """
     return _config.get("num_threads")

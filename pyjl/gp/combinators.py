@@ -80,7 +80,17 @@ class _Composite(KernelBase):
 
 
 class Sum(_Composite):
-    """``sum_i k_i``; see the module docstring."""
+    """``sum_i k_i``; see the module docstring.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyjl.gp import RBF, White, Linear, Sum, Product, Scaled
+    >>> X = np.random.default_rng(0).uniform(0, 1, (5, 2))
+    >>> k = RBF(0.5) + White(0.1)
+    >>> isinstance(k, Sum), bool(np.allclose(k(X), RBF(0.5)(X) + 0.1 * np.eye(5)))
+    (True, True)
+    """
 
     _sym = "+"
 
@@ -103,7 +113,17 @@ class Sum(_Composite):
 
 
 class Product(_Composite):
-    """``prod_i k_i``; see the module docstring."""
+    """``prod_i k_i``; see the module docstring.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyjl.gp import RBF, White, Linear, Sum, Product, Scaled
+    >>> X = np.random.default_rng(0).uniform(0, 1, (5, 2))
+    >>> k = RBF(0.5) * Linear()
+    >>> isinstance(k, Product), bool(np.allclose(k(X), RBF(0.5)(X) * (X @ X.T)))
+    (True, True)
+    """
 
     _sym = "*"
 
@@ -148,7 +168,17 @@ class Product(_Composite):
 
 
 class Scaled(KernelBase):
-    """``c * k`` with ``c`` (``scale``) a hyperparameter of its own (log space)."""
+    """``c * k`` with ``c`` (``scale``) a hyperparameter of its own (log space).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyjl.gp import RBF, White, Linear, Sum, Product, Scaled
+    >>> X = np.random.default_rng(0).uniform(0, 1, (5, 2))
+    >>> k = Scaled(RBF(0.5), scale=3.0)
+    >>> bool(np.allclose(k(X), 3.0 * RBF(0.5)(X)))
+    True
+    """
 
     def __init__(self, kernel, scale=1.0, *, scale_bounds=(1e-5, 1e5)):
         if not isinstance(kernel, Kernel):

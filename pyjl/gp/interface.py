@@ -56,7 +56,14 @@ __all__ = ["Kernel", "KernelBase"]
 
 @runtime_checkable
 class Kernel(Protocol):
-    """A covariance function with log-space hyperparameters (see the module docstring)."""
+    """A covariance function with log-space hyperparameters (see the module docstring).
+
+    Examples
+    --------
+    >>> from pyjl.gp import Kernel, Matern52
+    >>> isinstance(Matern52(), Kernel), isinstance(object(), Kernel)
+    (True, False)
+    """
 
     @property
     def theta(self) -> np.ndarray: ...
@@ -88,6 +95,12 @@ class KernelBase:
     ``c * k`` scales the kernel's variance (a :class:`~pyjl.gp.combinators.Scaled`
     wrapper when the kernel has no variance of its own), ``c + k`` adds a
     :class:`~pyjl.gp.kernels.Constant`.
+
+    Examples
+    --------
+    >>> from pyjl.gp import KernelBase, RBF
+    >>> isinstance(RBF(), KernelBase), isinstance(2.0 * RBF() + RBF(), KernelBase)
+    (True, True)
     """
 
     # -- derived members -------------------------------------------------------------

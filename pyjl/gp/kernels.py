@@ -174,31 +174,90 @@ class Stationary(Parametric):
 
 
 class RBF(Stationary):
-    """Squared exponential ``s2 exp(-r^2 / 2)``."""
+    """Squared exponential ``s2 exp(-r^2 / 2)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy.spatial.distance import cdist
+    >>> from pyjl.gp import RBF
+    >>> X = np.random.default_rng(0).uniform(0, 1, (5, 2))
+    >>> r = cdist(X, X)
+    >>> ref = 2.0 * np.exp(-r**2 / (2 * 0.5**2))
+    >>> bool(np.allclose(RBF(lengthscale=0.5, variance=2.0)(X), ref))
+    True
+    """
 
     kind = "rbf"
 
 
 class Matern12(Stationary):
-    """Matérn nu=1/2 (exponential) ``s2 exp(-r)``."""
+    """Matérn nu=1/2 (exponential) ``s2 exp(-r)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy.spatial.distance import cdist
+    >>> from pyjl.gp import Matern12
+    >>> X = np.random.default_rng(0).uniform(0, 1, (5, 2))
+    >>> r = cdist(X, X)
+    >>> bool(np.allclose(Matern12(lengthscale=0.5)(X), np.exp(-r / 0.5)))
+    True
+    """
 
     kind = "matern12"
 
 
 class Matern32(Stationary):
-    """Matérn nu=3/2 ``s2 (1 + sqrt3 r) exp(-sqrt3 r)``."""
+    """Matérn nu=3/2 ``s2 (1 + sqrt3 r) exp(-sqrt3 r)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy.spatial.distance import cdist
+    >>> from pyjl.gp import Matern32
+    >>> X = np.random.default_rng(0).uniform(0, 1, (5, 2))
+    >>> r = cdist(X, X)
+    >>> ref = (1 + np.sqrt(3) * r / 0.5) * np.exp(-np.sqrt(3) * r / 0.5)
+    >>> bool(np.allclose(Matern32(lengthscale=0.5)(X), ref))
+    True
+    """
 
     kind = "matern32"
 
 
 class Matern52(Stationary):
-    """Matérn nu=5/2 ``s2 (1 + sqrt5 r + 5 r^2 / 3) exp(-sqrt5 r)``."""
+    """Matérn nu=5/2 ``s2 (1 + sqrt5 r + 5 r^2 / 3) exp(-sqrt5 r)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy.spatial.distance import cdist
+    >>> from pyjl.gp import Matern52
+    >>> X = np.random.default_rng(0).uniform(0, 1, (5, 2))
+    >>> r = cdist(X, X)
+    >>> s = np.sqrt(5) * r / 0.5
+    >>> bool(np.allclose(Matern52(lengthscale=0.5)(X), (1 + s + s**2 / 3) * np.exp(-s)))
+    True
+    """
 
     kind = "matern52"
 
 
 class RationalQuadratic(Stationary):
-    """``s2 (1 + r^2 / (2 alpha))^(-alpha)``, a scale mixture of RBFs."""
+    """``s2 (1 + r^2 / (2 alpha))^(-alpha)``, a scale mixture of RBFs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy.spatial.distance import cdist
+    >>> from pyjl.gp import RationalQuadratic
+    >>> X = np.random.default_rng(0).uniform(0, 1, (5, 2))
+    >>> r = cdist(X, X)
+    >>> ref = (1 + r**2 / (2 * 2.0 * 0.5**2)) ** -2.0
+    >>> bool(np.allclose(RationalQuadratic(lengthscale=0.5, alpha=2.0)(X), ref))
+    True
+    """
 
     kind = "rq"
     _extras = ("alpha",)
@@ -216,7 +275,18 @@ class RationalQuadratic(Stationary):
 
 
 class Periodic(Stationary):
-    """``s2 exp(-2 sum_k sin^2(pi (x_k - x'_k) / period) / l_k^2)`` (``l`` scalar or ARD)."""
+    """``s2 exp(-2 sum_k sin^2(pi (x_k - x'_k) / period) / l_k^2)`` (``l`` scalar or ARD).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyjl.gp import Periodic
+    >>> X = np.random.default_rng(0).uniform(0, 1, (5, 2))
+    >>> d = X[:, None, :] - X[None, :, :]
+    >>> ref = np.exp(-2 * (np.sin(np.pi * d / 0.7) ** 2).sum(-1) / 0.5**2)
+    >>> bool(np.allclose(Periodic(lengthscale=0.5, period=0.7)(X), ref))
+    True
+    """
 
     kind = "periodic"
     _extras = ("period",)
@@ -258,7 +328,18 @@ class _Amplitude(Parametric):
 
 
 class Linear(_Amplitude):
-    """Dot-product kernel ``s2 x . x'`` (add a :class:`Constant` for an offset)."""
+    """Dot-product kernel ``s2 x . x'`` (add a :class:`Constant` for an offset).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy.spatial.distance import cdist
+    >>> from pyjl.gp import Linear
+    >>> X = np.random.default_rng(0).uniform(0, 1, (5, 2))
+    >>> r = cdist(X, X)
+    >>> bool(np.allclose(Linear(variance=2.0)(X), 2.0 * X @ X.T))
+    True
+    """
 
     def _base(self, X1, X2, same):
         return X1 @ X2.T
@@ -269,7 +350,18 @@ class Linear(_Amplitude):
 
 
 class White(_Amplitude):
-    """White noise ``s2 I`` on ``k(X)``; zero between two point sets (as scikit-learn)."""
+    """White noise ``s2 I`` on ``k(X)``; zero between two point sets (as scikit-learn).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy.spatial.distance import cdist
+    >>> from pyjl.gp import White
+    >>> X = np.random.default_rng(0).uniform(0, 1, (5, 2))
+    >>> r = cdist(X, X)
+    >>> bool(np.allclose(White(variance=0.1)(X), 0.1 * np.eye(5)))
+    True
+    """
 
     def _base(self, X1, X2, same):
         return np.eye(X1.shape[0]) if same else np.zeros((X1.shape[0], X2.shape[0]))
@@ -284,7 +376,18 @@ class White(_Amplitude):
 
 
 class Constant(_Amplitude):
-    """Constant covariance ``s2`` everywhere."""
+    """Constant covariance ``s2`` everywhere.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy.spatial.distance import cdist
+    >>> from pyjl.gp import Constant
+    >>> X = np.random.default_rng(0).uniform(0, 1, (5, 2))
+    >>> r = cdist(X, X)
+    >>> bool(np.allclose(Constant(variance=3.0)(X), np.full((5, 5), 3.0)))
+    True
+    """
 
     def _base(self, X1, X2, same):
         return np.ones((X1.shape[0], X2.shape[0]))

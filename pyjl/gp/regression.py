@@ -70,6 +70,17 @@ class GaussianProcess:
     Fitted state: ``kernel_``, ``noise_`` (``None`` with known ``noise_var``),
     ``noise_var_`` (the diagonal added to ``K``, model units), ``X_train_``,
     ``y_train_``, ``alpha_``, ``L_``, ``log_marginal_likelihood_value_``, ``jitter_``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyjl.gp import GaussianProcess, RBF
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.uniform(0, 1, (30, 1)); y = np.sin(6 * X[:, 0]) + 0.01 * rng.standard_normal(30)
+    >>> gp = GaussianProcess(RBF(0.3), noise=1e-4).fit(X, y)
+    >>> mu, std = gp.predict(np.array([[0.5]]), return_std=True)
+    >>> bool(abs(mu[0] - np.sin(3.0)) < 0.05), bool(std[0] < 0.1)
+    (True, True)
     """
 
     def __init__(self, kernel=None, noise=1e-2, normalize_y=False, *,

@@ -24,6 +24,17 @@ class ConvergenceMonitor:
 
     Attributes: ``tol``, ``n_iter``, ``history`` (list of floats), ``iter``,
     ``converged`` (bool), ``delta`` (last gain or ``nan``).
+
+    Examples
+    --------
+    >>> from pyjl.hmm import ConvergenceMonitor
+    >>> m = ConvergenceMonitor(tol=1e-4, n_iter=100)
+    >>> m.report(-1000.0); m.report(-900.0)
+    >>> m.converged
+    False
+    >>> m.report(-899.99)
+    >>> m.converged, m.iter
+    (True, 3)
     """
 
     def __init__(self, tol: float, n_iter: int):

@@ -133,6 +133,16 @@ class Normal(_Independent):
 
     ``mean``, ``var``: ``(K,)`` or ``(K, d)``.  ``var_floor`` bounds each
     variance below by ``var_floor`` times the pooled variance of the data.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import stats
+    >>> from pyjl.hmm import Normal
+    >>> e = Normal(mean=[0.0, 2.0], var=[1.0, 4.0])
+    >>> x = np.array([[0.5], [1.5]])
+    >>> bool(np.allclose(e.log_likelihood(x), stats.norm.logpdf(x, [0.0, 2.0], [1.0, 2.0])))
+    True
     """
 
     _params = ("mean", "var")
@@ -142,6 +152,7 @@ class Normal(_Independent):
         self.var_floor = float(var_floor)
 
     def log_likelihood(self, X):
+        """``(T, K)`` log-densities (log-probabilities for discrete data) of ``X``."""
         x, m = as_obs(X, finite=False), self._arr("mean")
         _same_d(x, m)
         return engines.current().gaussian_loglik(x, _c(m), _c(self._arr("var")))
@@ -152,10 +163,12 @@ class Normal(_Independent):
         return np.add.reduce(m, axis=0) / m.shape[0] if m is not None else np.zeros(d)
 
     def suff_stats(self, X, weights):
+        """Additive sufficient statistics of ``(X, weights)`` (``weights``: ``(T, K)``)."""
         x = as_obs(X, finite=False)
         return engines.current().weighted_moments(x, _c(weights), _c(self._shift(x.shape[1])))
 
     def fit_stats(self, stats):
+        """Weighted maximum-likelihood update from summed :meth:`suff_stats`."""
         N, S1, S2 = (np.asarray(s, dtype=np.float64) for s in stats)
         c = self._shift(S1.shape[1])
         Ns = np.maximum(N, 1e-300)[:, None]
@@ -178,12 +191,24 @@ class Normal(_Independent):
         return self
 
     def sample(self, state, n, rng):
+        """``n`` draws from state ``state`` with generator ``rng``."""
         m, v = self._arr("mean")[state], self._arr("var")[state]
         return self._sample_shape(m + np.sqrt(v) * rng.standard_normal((n, m.size)))
 
 
 class Exponential(_Independent):
-    """Exponential emission, ``p_k(x) = rate_k exp(-rate_k x)``, ``x >= 0``."""
+    """Exponential emission, ``p_k(x) = rate_k exp(-rate_k x)``, ``x >= 0``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import stats
+    >>> from pyjl.hmm import Exponential
+    >>> e = Exponential(rate=[1.0, 2.0])
+    >>> x = np.array([[0.5], [1.5]])
+    >>> bool(np.allclose(e.log_likelihood(x), stats.expon.logpdf(x, scale=[1.0, 0.5])))
+    True
+    """
 
     _params = ("rate",)
 
@@ -191,25 +216,30 @@ class Exponential(_Independent):
         self._set(rate=rate)
 
     def check_input(self, X):
+        """Validate the observations ``X`` for this emission; returns them as ``(T, d)``."""
         return _Independent.check_input(self, _nonneg(X))
 
     def log_likelihood(self, X):
+        """``(T, K)`` log-densities (log-probabilities for discrete data) of ``X``."""
         x = as_obs(X, finite=False)
         r = self._arr("rate")
         out = np.log(r).sum(1) - x @ r.T
         return np.where((x >= 0).all(1, keepdims=True), out, -np.inf)
 
     def suff_stats(self, X, weights):
+        """Additive sufficient statistics of ``(X, weights)`` (``weights``: ``(T, K)``)."""
         x = as_obs(X, finite=False)
         return engines.current().weighted_moments(x, _c(weights), np.zeros(x.shape[1]))[:2]
 
     def fit_stats(self, stats):
+        """Weighted maximum-likelihood update from summed :meth:`suff_stats`."""
         N, S = (np.asarray(s, dtype=np.float64) for s in stats)
         rate = N[:, None] / np.maximum(S, 1e-300)
         pooled = N.sum() / np.maximum(S.sum(0), 1e-300)
         return self._update(N, {"rate": rate}, {"rate": pooled})
 
     def sample(self, state, n, rng):
+        """``n`` draws from state ``state`` with generator ``rng``."""
         r = self._arr("rate")[state]
         return self._sample_shape(rng.exponential(1.0 / r, size=(n, r.size)))
 
@@ -225,7 +255,18 @@ def _nonneg(X):
 
 
 class Poisson(_Independent):
-    """Poisson emission, ``p_k(x) = rate_k^x exp(-rate_k) / x!`` for counts ``x``."""
+    """Poisson emission, ``p_k(x) = rate_k^x exp(-rate_k) / x!`` for counts ``x``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import stats
+    >>> from pyjl.hmm import Poisson
+    >>> e = Poisson(rate=[1.0, 4.0])
+    >>> x = np.array([[0], [3]])
+    >>> bool(np.allclose(e.log_likelihood(x), stats.poisson.logpmf(x, [1.0, 4.0])))
+    True
+    """
 
     _params = ("rate",)
 
@@ -233,9 +274,11 @@ class Poisson(_Independent):
         self._set(rate=rate)
 
     def check_input(self, X):
+        """Validate the observations ``X`` for this emission; returns them as ``(T, d)``."""
         return _Independent.check_input(self, as_int_obs(X, "X", what="counts"))
 
     def log_likelihood(self, X):
+        """``(T, K)`` log-densities (log-probabilities for discrete data) of ``X``."""
         x = as_obs(X, finite=False)
         r = self._arr("rate")
         with np.errstate(divide="ignore"):
@@ -246,16 +289,19 @@ class Poisson(_Independent):
         return np.where(ok, out, -np.inf)
 
     def suff_stats(self, X, weights):
+        """Additive sufficient statistics of ``(X, weights)`` (``weights``: ``(T, K)``)."""
         x = as_obs(X, finite=False)
         return engines.current().weighted_moments(x, _c(weights), np.zeros(x.shape[1]))[:2]
 
     def fit_stats(self, stats):
+        """Weighted maximum-likelihood update from summed :meth:`suff_stats`."""
         N, S = (np.asarray(s, dtype=np.float64) for s in stats)
         rate = S / np.maximum(N, 1e-300)[:, None]
         pooled = S.sum(0) / max(N.sum(), 1e-300)
         return self._update(N, {"rate": rate}, {"rate": pooled})
 
     def sample(self, state, n, rng):
+        """``n`` draws from state ``state`` with generator ``rng``."""
         r = self._arr("rate")[state]
         return self._sample_shape(rng.poisson(r, size=(n, r.size)).astype(np.float64))
 
@@ -265,6 +311,17 @@ class Gamma(_Independent):
 
     The shape MLE solves ``log a - digamma(a) = log(mean) - mean(log x)`` by
     Newton's method from Minka's (2002) closed-form start; ``rate = a / mean``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import stats
+    >>> from pyjl.hmm import Gamma
+    >>> e = Gamma(shape=[2.0, 3.0], rate=[1.0, 2.0])
+    >>> x = np.array([[0.5], [1.5]])
+    >>> ref = stats.gamma.logpdf(x, [2.0, 3.0], scale=[1.0, 0.5])
+    >>> bool(np.allclose(e.log_likelihood(x), ref))
+    True
     """
 
     _params = ("shape", "rate")
@@ -273,6 +330,7 @@ class Gamma(_Independent):
         self._set(shape=shape, rate=rate)
 
     def check_input(self, X):
+        """Validate the observations ``X`` for this emission; returns them as ``(T, d)``."""
         x = as_obs(X, "X")
         bad = np.flatnonzero((x <= 0).ravel())
         if bad.size:
@@ -282,6 +340,7 @@ class Gamma(_Independent):
         return _Independent.check_input(self, x)
 
     def log_likelihood(self, X):
+        """``(T, K)`` log-densities (log-probabilities for discrete data) of ``X``."""
         x = as_obs(X, finite=False)
         a, b = self._arr("shape"), self._arr("rate")
         ok = (x > 0).all(1, keepdims=True)
@@ -290,6 +349,7 @@ class Gamma(_Independent):
         return np.where(ok, out, -np.inf)
 
     def suff_stats(self, X, weights):
+        """Additive sufficient statistics of ``(X, weights)`` (``weights``: ``(T, K)``)."""
         x = as_obs(X, finite=False)
         return (weights.sum(0), weights.T @ x, weights.T @ np.log(x))
 
@@ -309,12 +369,14 @@ class Gamma(_Independent):
             return a, a / mean
 
     def fit_stats(self, stats):
+        """Weighted maximum-likelihood update from summed :meth:`suff_stats`."""
         N, S, L = (np.asarray(s, dtype=np.float64) for s in stats)
         a, b = self._mle(N[:, None], S, L)
         pa, pb = self._mle(N.sum(), S.sum(0), L.sum(0))
         return self._update(N, {"shape": a, "rate": b}, {"shape": pa, "rate": pb})
 
     def sample(self, state, n, rng):
+        """``n`` draws from state ``state`` with generator ``rng``."""
         a, b = self._arr("shape")[state], self._arr("rate")[state]
         return self._sample_shape(rng.gamma(a, 1.0 / b, size=(n, a.size)))
 
@@ -324,6 +386,15 @@ class Categorical(_Independent):
 
     ``probs`` is ``(K, n_symbols)`` with rows summing to 1; observations are
     integers ``(T,)`` or ``(T, 1)`` (hmmlearn's ``CategoricalHMM`` layout).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyjl.hmm import Categorical
+    >>> e = Categorical(probs=[[0.5, 0.5], [0.9, 0.1]])
+    >>> np.round(np.exp(e.log_likelihood(np.array([0, 1]))), 2)
+    array([[0.5, 0.9],
+           [0.5, 0.1]])
     """
 
     _params = ("probs",)
@@ -340,9 +411,11 @@ class Categorical(_Independent):
 
     @property
     def n_parameters(self):
+        """Free scalar parameters over all states."""
         return self._get("probs").shape[0] * (self._get("probs").shape[1] - 1)
 
     def check_input(self, X):
+        """Validate the observations ``X`` for this emission; returns them as ``(T, d)``."""
         x = as_int_obs(X, "X", what="symbols", high=self.n_symbols)
         if x.shape[1] != 1:
             raise InputError(f"`X` must be (T,) or (T, 1) symbols for Categorical; got shape "
@@ -350,6 +423,7 @@ class Categorical(_Independent):
         return x
 
     def log_likelihood(self, X):
+        """``(T, K)`` log-densities (log-probabilities for discrete data) of ``X``."""
         x = as_obs(X, finite=False).ravel()
         P = self._get("probs")
         ok = (x >= 0) & (x < P.shape[1]) & (x == np.floor(x))
@@ -360,6 +434,7 @@ class Categorical(_Independent):
         return out
 
     def suff_stats(self, X, weights):
+        """Additive sufficient statistics of ``(X, weights)`` (``weights``: ``(T, K)``)."""
         x = as_obs(X, finite=False).ravel().astype(np.intp)
         S = self.n_symbols if self.n_symbols is not None else int(x.max()) + 1
         counts = np.stack([np.bincount(x, weights=weights[:, k], minlength=S)
@@ -367,6 +442,7 @@ class Categorical(_Independent):
         return (weights.sum(0), counts)
 
     def fit_stats(self, stats):
+        """Weighted maximum-likelihood update from summed :meth:`suff_stats`."""
         N, C = (np.asarray(s, dtype=np.float64) for s in stats)
         self.n_symbols = C.shape[1]
         probs = C / np.maximum(C.sum(1, keepdims=True), 1e-300)
@@ -388,6 +464,7 @@ class Categorical(_Independent):
         return self
 
     def sample(self, state, n, rng):
+        """``n`` draws from state ``state`` with generator ``rng``."""
         p = self._get("probs")[state]
         return rng.choice(p.size, size=n, p=p).astype(np.float64)
 

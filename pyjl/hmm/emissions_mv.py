@@ -31,7 +31,21 @@ _LOG2PI = np.log(2.0 * np.pi)
 
 
 class MvNormal:
-    """Multivariate Gaussian emission (see the module docstring)."""
+    """Multivariate Gaussian emission (see the module docstring).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import stats
+    >>> from pyjl.hmm import MvNormal
+    >>> cov = np.array([[[1.0, 0.3], [0.3, 1.0]], [[2.0, 0.0], [0.0, 0.5]]])
+    >>> e = MvNormal(mean=[[0.0, 0.0], [1.0, 1.0]], cov=cov)
+    >>> x = np.random.default_rng(0).standard_normal((4, 2))
+    >>> ref = np.column_stack([stats.multivariate_normal.logpdf(x, m, c)
+    ...                        for m, c in zip([[0.0, 0.0], [1.0, 1.0]], cov)])
+    >>> bool(np.allclose(e.log_likelihood(x), ref))
+    True
+    """
 
     def __init__(self, mean=None, cov=None, covariance_type="full", cov_floor=1e-6):
         if covariance_type not in _TYPES:
@@ -70,16 +84,19 @@ class MvNormal:
 
     @property
     def n_states(self) -> int:
+        """Number of hidden states ``K`` (:class:`NotFittedError` before ``mean`` is set)."""
         return self._mean().shape[0]
 
     @property
     def n_parameters(self) -> int:
+        """Free scalar parameters over all states."""
         K, d = self._mean().shape
         cov = {"full": K * d * (d + 1) // 2, "diag": K * d, "spherical": K,
                "tied": d * (d + 1) // 2}[self.covariance_type]
         return K * d + cov
 
     def check_input(self, X):
+        """Validate the observations ``X`` for this emission; returns them as ``(T, d)``."""
         x = as_obs(X, "X")
         if self.mean is not None and x.shape[1] != self.mean.shape[1]:
             raise InputError(f"`X` must have {self.mean.shape[1]} features (columns) to match "
@@ -88,6 +105,7 @@ class MvNormal:
 
     # -- protocol -----------------------------------------------------------------
     def log_likelihood(self, X):
+        """``(T, K)`` log-densities (log-probabilities for discrete data) of ``X``."""
         x = as_obs(X, finite=False)
         m = self._mean()
         K, d = m.shape
@@ -120,6 +138,7 @@ class MvNormal:
             else np.zeros(d)
 
     def suff_stats(self, X, weights):
+        """Additive sufficient statistics of ``(X, weights)`` (``weights``: ``(T, K)``)."""
         x = as_obs(X, finite=False)
         w = np.asarray(weights, dtype=np.float64)
         if self.covariance_type in ("diag", "spherical"):
@@ -129,6 +148,7 @@ class MvNormal:
         return (w.sum(0), w.T @ xc, S2)
 
     def fit_stats(self, stats):
+        """Weighted maximum-likelihood update from summed :meth:`suff_stats`."""
         N, S1, S2 = (np.asarray(s, dtype=np.float64) for s in stats)
         K, d = S1.shape
         c = self._shift(d)
@@ -187,6 +207,7 @@ class MvNormal:
         return self
 
     def sample(self, state, n, rng):
+        """``n`` draws from state ``state`` with generator ``rng``."""
         m = self._mean()[state]
         L = cholesky(self._full_covs()[state], lower=True)
         return m + rng.standard_normal((n, m.size)) @ L.T

@@ -85,7 +85,14 @@ __all__ = ["Emission", "EmissionStats"]
 
 @runtime_checkable
 class Emission(Protocol):
-    """Per-state observation distributions of an HMM (see the module docstring)."""
+    """Per-state observation distributions of an HMM (see the module docstring).
+
+    Examples
+    --------
+    >>> from pyjl.hmm import Emission, Normal, Poisson
+    >>> isinstance(Normal(mean=[0.0], var=[1.0]), Emission), isinstance(1.0, Emission)
+    (True, False)
+    """
 
     def log_likelihood(self, X: Any) -> np.ndarray:
         """``(T, K)`` log-densities (log-probabilities for discrete data)."""
@@ -111,7 +118,14 @@ class Emission(Protocol):
 
 @runtime_checkable
 class EmissionStats(Protocol):
-    """Optional: additive sufficient statistics (batching, Dask AllReduce)."""
+    """Optional: additive sufficient statistics (batching, Dask AllReduce).
+
+    Examples
+    --------
+    >>> from pyjl.hmm import EmissionStats, Normal
+    >>> isinstance(Normal(), EmissionStats), isinstance(object(), EmissionStats)
+    (True, False)
+    """
 
     def suff_stats(self, X: Any, weights: np.ndarray) -> tuple[np.ndarray, ...]:
         """Statistics of ``(X, weights)`` that add across batches."""

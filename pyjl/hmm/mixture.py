@@ -42,6 +42,18 @@ class Mixture:
 
     ``components``: a list of emissions, or one emission cloned ``n_components``
     times; ``weights``: ``(K, M)`` mixing weights (rows sum to 1) or ``None``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import stats
+    >>> from pyjl.hmm import Mixture, Normal
+    >>> e = Mixture([Normal(mean=[0.0], var=[1.0]), Normal(mean=[3.0], var=[1.0])],
+    ...             weights=[[0.3, 0.7]])
+    >>> x = np.array([[0.5], [2.0]])
+    >>> ref = np.log(0.3 * stats.norm.pdf(x, 0.0) + 0.7 * stats.norm.pdf(x, 3.0))
+    >>> bool(np.allclose(e.log_likelihood(x), ref))
+    True
     """
 
     def __init__(self, components, weights=None, n_components=None, n_inner=1):
@@ -59,6 +71,7 @@ class Mixture:
 
     @property
     def supports_stats(self) -> bool:
+        """True when every component has additive sufficient statistics."""
         return all(_has_stats(c) for c in self.components)
 
     def _w(self):
@@ -68,10 +81,12 @@ class Mixture:
 
     @property
     def n_parameters(self) -> int:
+        """Free scalar parameters over all states."""
         K, M = self._w().shape
         return sum(c.n_parameters for c in self.components) + K * (M - 1)
 
     def check_input(self, X):
+        """Validate the observations ``X`` for this emission; returns them as ``(T, d)``."""
         check = getattr(self.components[0], "check_input", None)
         return check(X) if callable(check) else as_obs(X, "X")
 
@@ -82,6 +97,7 @@ class Mixture:
         return np.stack([c.log_likelihood(X) for c in self.components], axis=2) + lw[None]
 
     def log_likelihood(self, X):
+        """``(T, K)`` log-densities (log-probabilities for discrete data) of ``X``."""
         return logsumexp(self._joint(X), axis=2)
 
     def _resp(self, X, weights):
@@ -92,11 +108,13 @@ class Mixture:
         return np.asarray(weights, float)[:, :, None] * R          # (T, K, M)
 
     def suff_stats(self, X, weights):
+        """Additive sufficient statistics of ``(X, weights)`` (``weights``: ``(T, K)``)."""
         WR = self._resp(X, weights)
         return (WR.sum(0),) + tuple(c.suff_stats(X, WR[:, :, m])
                                     for m, c in enumerate(self.components))
 
     def fit_stats(self, stats):
+        """Weighted maximum-likelihood update from summed :meth:`suff_stats`."""
         self._set_weights(stats[0])
         for c, s in zip(self.components, stats[1:]):
             c.fit_stats(s)
@@ -143,6 +161,7 @@ class Mixture:
         return self
 
     def sample(self, state, n, rng):
+        """``n`` draws from state ``state`` with generator ``rng``."""
         counts = rng.multinomial(n, self._w()[state])
         parts = [np.asarray(c.sample(state, int(k), rng)) for c, k in
                  zip(self.components, counts) if k > 0]

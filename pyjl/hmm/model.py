@@ -84,6 +84,19 @@ class HMM:
 
     Fitted attributes: ``startprob_ (K,)``, ``transmat_ (K, K)``, ``emission_``
     (a fitted copy of ``emission``), ``monitor_``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyjl.hmm import HMM, Normal
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.concatenate([rng.normal(-3, 1, 200), rng.normal(3, 1, 200)])[:, None]
+    >>> model = HMM(Normal(), n_states=2, random_state=0).fit(X)
+    >>> s = model.predict(X)
+    >>> bool((s[:200] == s[0]).mean() > 0.95 and (s[200:] != s[0]).mean() > 0.95)
+    True
+    >>> np.round(np.sort(model.transmat_.diagonal()), 2)
+    array([0.99, 1.  ])
     """
 
     def __init__(self, emission, n_states, n_iter=100, tol=1e-4, init="kmeans",
