@@ -22,6 +22,7 @@ cimport numpy as cnp
 from cython.parallel cimport prange
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy, memset
+from libc.math cimport fabs, fmax, log, sqrt
 
 cnp.import_array()
 
@@ -185,22 +186,23 @@ cdef void _sos_channel(const double *sos, Py_ssize_t n_sections, double *z,
         start += m
 
 
-cdef bint _sos_correct(const double *sos, Py_ssize_t n_sec, double *z, double *y,
-                       Py_ssize_t n) noexcept nogil:
-    """Add to ``y[0:n]`` the zero-input response of the cascade from state ``z``.
+cdef bint _sos_zir(const double *sos, Py_ssize_t n_sec, double *z, double *out,
+                   Py_ssize_t n, Py_ssize_t *used) noexcept nogil:
+    """Write to ``out[0:used]`` the zero-input response of the cascade from state ``z``.
 
     Runs block by block until the state has decayed below ``1e-24`` of its
-    starting size (the rest of the response is then below rounding), or to the
-    end; ``z`` ends as the propagated state.  Returns whether it decayed."""
+    starting size (the rest of the response is then below rounding), or to
+    ``n``; ``z`` ends as the propagated state (zeroed once decayed).  Returns
+    whether it decayed."""
     cdef double zeros[_BLOCK]
-    cdef double buf[_BLOCK]
-    cdef Py_ssize_t start = 0, m, t, j
+    cdef Py_ssize_t start = 0, m, j
     cdef double s0 = 0.0, s
     for j in range(2 * n_sec):
         if z[j] > s0:
             s0 = z[j]
         elif -z[j] > s0:
             s0 = -z[j]
+    used[0] = 0
     if s0 == 0.0:
         return True
     memset(zeros, 0, _BLOCK * sizeof(double))
@@ -208,10 +210,9 @@ cdef bint _sos_correct(const double *sos, Py_ssize_t n_sec, double *z, double *y
         m = n - start
         if m > _BLOCK:
             m = _BLOCK
-        _sos_channel(sos, n_sec, z, zeros, buf, m)
-        for t in range(m):
-            y[start + t] = y[start + t] + buf[t]
+        _sos_channel(sos, n_sec, z, zeros, out + start, m)
         start += m
+        used[0] = start
         s = 0.0
         for j in range(2 * n_sec):
             if z[j] > s:
@@ -225,75 +226,100 @@ cdef bint _sos_correct(const double *sos, Py_ssize_t n_sec, double *z, double *y
 
 
 cdef void _sos_segments(const double *sos, Py_ssize_t n_sec, double *z, const double *x,
-                        double *y, Py_ssize_t n, int nt) noexcept nogil:
+                        double *y, Py_ssize_t n, int nt, Py_ssize_t lead) noexcept nogil:
     """One channel on ``nt`` threads, split in time (the filter is linear): segment
-    ``k`` is filtered from a zero state while segment 0 starts from ``z``; then
-    each later segment adds the zero-input response of the state segment ``k - 1``
-    ended in, which decays geometrically for a stable filter and is run only
-    until it is below rounding.  Falls back to one serial pass if it has not
-    decayed within a segment."""
-    cdef Py_ssize_t seg = (n + nt - 1) // nt, k, lo, hi, j
+    ``k`` is filtered from a zero state while segment 0 starts from ``z``; the
+    thread of segment ``k`` then runs, from the state it ended in, the zero-input
+    response that segment ``k + 1`` must add (it decays geometrically for a stable
+    filter and is run only until it is below rounding), so one parallel region
+    does everything and no thread waits for another.  The last segment is
+    ``lead`` samples longer to balance that extra work.  The responses are added
+    afterwards; falls back to one serial pass if one has not decayed within a
+    segment."""
+    cdef Py_ssize_t L, k, lo, hi, nlo, nhi, j, t, cap
     cdef Py_ssize_t ns2 = 2 * n_sec
-    cdef double *states = <double *> malloc(nt * ns2 * sizeof(double))
-    cdef double *z0 = <double *> malloc(ns2 * sizeof(double))
-    cdef int *decayed = <int *> malloc(nt * sizeof(int))
     cdef bint ok = True
-    if states == NULL or z0 == NULL or decayed == NULL:
-        free(states); free(z0); free(decayed)
+    if lead < 0 or lead * 2 >= n:
+        lead = 0
+    L = (n - lead) // nt
+    cap = n - (nt - 1) * L          # the longest segment (the last)
+    cdef double *states = <double *> malloc(nt * ns2 * sizeof(double))
+    cdef double *prop = <double *> malloc(nt * ns2 * sizeof(double))
+    cdef double *z0 = <double *> malloc(ns2 * sizeof(double))
+    cdef double *tmp = <double *> malloc((nt - 1) * cap * sizeof(double))
+    cdef Py_ssize_t *used = <Py_ssize_t *> malloc(nt * sizeof(Py_ssize_t))
+    cdef int *decayed = <int *> malloc(nt * sizeof(int))
+    if states == NULL or prop == NULL or z0 == NULL or tmp == NULL or used == NULL \
+            or decayed == NULL or L < 1:
+        free(states); free(prop); free(z0); free(tmp); free(used); free(decayed)
         _sos_channel(sos, n_sec, z, x, y, n)
         return
     memcpy(z0, z, ns2 * sizeof(double))
-    for k in prange(nt, nogil=True, num_threads=nt, schedule="static"):
-        lo = k * seg
-        hi = lo + seg
-        if hi > n:
-            hi = n
+    decayed[0] = 1
+    used[0] = 0
+    for k in prange(nt, nogil=True, num_threads=nt, schedule="static", chunksize=1):
+        lo = k * L
+        hi = n if k == nt - 1 else lo + L
         if k == 0:
             memcpy(states, z, ns2 * sizeof(double))
         else:
             memset(states + k * ns2, 0, ns2 * sizeof(double))
-        if hi > lo:
-            _sos_channel(sos, n_sec, states + k * ns2, x + lo, y + lo, hi - lo)
-    # states[k] = raw final state of segment k; correct segment k from states[k - 1]
-    for k in prange(1, nt, nogil=True, num_threads=nt, schedule="static"):
-        lo = k * seg
-        hi = lo + seg
-        if hi > n:
-            hi = n
-        decayed[k] = 1
-        if hi > lo:
-            decayed[k] = _sos_correct(sos, n_sec, states + (k - 1) * ns2, y + lo, hi - lo)
+        _sos_channel(sos, n_sec, states + k * ns2, x + lo, y + lo, hi - lo)
+        if k < nt - 1:
+            # the response segment k + 1 owes to this segment's raw final state
+            nlo = hi
+            nhi = n if k + 1 == nt - 1 else nlo + L
+            memcpy(prop + k * ns2, states + k * ns2, ns2 * sizeof(double))
+            decayed[k + 1] = _sos_zir(sos, n_sec, prop + k * ns2, tmp + k * cap,
+                                      nhi - nlo, used + k + 1)
     for k in range(1, nt - 1):
         if not decayed[k]:
             ok = False
     if ok:
+        for k in range(1, nt):
+            lo = k * L
+            for t in range(used[k]):
+                y[lo + t] = y[lo + t] + tmp[(k - 1) * cap + t]
         # the last segment's true final state: its raw state plus the propagated one
         for j in range(ns2):
-            z[j] = states[(nt - 1) * ns2 + j] + states[(nt - 2) * ns2 + j]
+            z[j] = states[(nt - 1) * ns2 + j] + prop[(nt - 2) * ns2 + j]
     else:
         memcpy(z, z0, ns2 * sizeof(double))
         _sos_channel(sos, n_sec, z, x, y, n)
-    free(states); free(z0); free(decayed)
+    free(states); free(prop); free(z0); free(tmp); free(used); free(decayed)
 
 
 DEF _SPLIT_MIN = 16384    # fewest samples per time segment of one channel
 
 
-def _decay_length(sos):
+cdef Py_ssize_t _decay_len(const double[:, ::1] sos) noexcept nogil:
     """Samples for the cascade's zero-input response to fall by ``1e-24`` (about
     55 e-folds at the largest pole radius), doubled for the cascade; ``-1`` if a
-    pole is on or outside the unit circle."""
-    a1, a2 = sos[:, 4], sos[:, 5]
-    disc = a1 * a1 - 4.0 * a2
-    root = np.sqrt(np.abs(disc))
-    radius = np.where(disc < 0, np.sqrt(np.abs(a2)),
-                      np.maximum(np.abs(-a1 + root), np.abs(-a1 - root)) / 2.0)
-    r = float(radius.max()) if radius.size else 0.0
+    pole is on or outside the unit circle.  (Plain C: it runs on every call,
+    e.g. every chunk of a stream.)"""
+    cdef double r = 0.0, a1, a2, disc, root, rad
+    cdef Py_ssize_t s
+    for s in range(sos.shape[0]):
+        a1 = sos[s, 4]
+        a2 = sos[s, 5]
+        disc = a1 * a1 - 4.0 * a2
+        root = sqrt(fabs(disc))
+        if disc < 0:
+            rad = sqrt(fabs(a2))
+        else:
+            rad = fmax(fabs(-a1 + root), fabs(-a1 - root)) / 2.0
+        if rad > r:
+            r = rad
     if r >= 1.0:
         return -1
     if r <= 1e-300:
         return 1
-    return int(2 * 55.3 / -np.log(r)) + 1
+    return <Py_ssize_t>(2 * 55.3 / -log(r)) + 1
+
+
+def _decay_length(sos):
+    """Python view of ``_decay_len`` (float64 ``(n_sections, 6)``)."""
+    return _decay_len(np.ascontiguousarray(sos, dtype=np.float64))
 
 
 def sosfilt(const double[:, ::1] sos, const double[:, ::1] x, zi, int n_threads):
@@ -319,13 +345,14 @@ def sosfilt(const double[:, ::1] sos, const double[:, ::1] x, zi, int n_threads)
     cdef Py_ssize_t decay = 0, seg_min
     if n_ch == 1 and split >= 2 and n >= 2 * _SPLIT_MIN:
         # split in time only where each segment is much longer than the decay
-        decay = _decay_length(np.asarray(sos))
+        decay = _decay_len(sos)
         seg_min = max(_SPLIT_MIN, 4 * decay)
         if decay > 0 and n // seg_min < split:
             split = <int>(n // seg_min)
     if n_ch == 1 and split >= 2 and n >= 2 * _SPLIT_MIN and decay > 0:
         with nogil:
-            _sos_segments(&sos[0, 0], n_sec, &zf[0, 0, 0], &x[0, 0], &y[0, 0], n, split)
+            _sos_segments(&sos[0, 0], n_sec, &zf[0, 0, 0], &x[0, 0], &y[0, 0], n, split,
+                          (3 * decay) // 4)   # about the correction's real length
         return y_arr, zf_arr
     for i in prange(n_ch, nogil=True, num_threads=nt, schedule="dynamic"):
         _sos_channel(&sos[0, 0], n_sec, &zf[i, 0, 0], &x[i, 0], &y[i, 0], n)
@@ -419,7 +446,81 @@ cdef extern from *:
     }
     static int pyjl_has_avx2(void) { return 0; }
     #endif
+    /* Polyphase upfirdn over outputs [i0, i1): y[i] = sum_r hr[p][r] x[j0 - nq + 1 + r]
+       with the taps of phase p reversed (hr[p][r] = h[p + (nq - 1 - r) * up]), so each
+       output is a forward dot product; lanes hold r mod 4 partial sums. */
+    #define PYJL_UPFIRDN_BODY(DOT)                                                   \
+        Py_ssize_t i, p, j0, r, rlo, rhi, dq = down / up, dr = down % up;            \
+        Py_ssize_t m0 = i0 * down;                                                   \
+        p = m0 % up; j0 = m0 / up;                                                   \
+        for (i = i0; i < i1; i++) {                                                  \
+            const double *hq = hr + p * nq;                                          \
+            const double *xs = x + (j0 - nq + 1);                                    \
+            if (j0 >= nq - 1 && j0 <= n - 1) {                                       \
+                y[i] = DOT(hq, xs, nq);                                              \
+            } else {                                                                 \
+                double a[4] = {0.0, 0.0, 0.0, 0.0};                                  \
+                rlo = nq - 1 - j0; if (rlo < 0) rlo = 0;                             \
+                rhi = nq - 1 - (j0 - (n - 1)); if (rhi > nq - 1) rhi = nq - 1;       \
+                for (r = rlo; r <= rhi; r++) a[r & 3] = a[r & 3] + hq[r] * xs[r];    \
+                y[i] = (a[0] + a[1]) + (a[2] + a[3]);                                \
+            }                                                                        \
+            j0 += dq; p += dr;                                                       \
+            if (p >= up) { p -= up; j0 += 1; }                                       \
+        }
+    static inline double pyjl_dot_generic(const double *h, const double *x, Py_ssize_t k) {
+        double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
+        Py_ssize_t r = 0;
+        for (; r + 4 <= k; r += 4) {
+            a0 = a0 + h[r] * x[r]; a1 = a1 + h[r + 1] * x[r + 1];
+            a2 = a2 + h[r + 2] * x[r + 2]; a3 = a3 + h[r + 3] * x[r + 3];
+        }
+        for (; r < k; r++) a0 = a0 + h[r] * x[r];
+        return (a0 + a1) + (a2 + a3);
+    }
+    static void pyjl_upfirdn_generic(const double *hr, Py_ssize_t nq, Py_ssize_t up,
+                                     Py_ssize_t down, const double *x, Py_ssize_t n,
+                                     double *y, Py_ssize_t i0, Py_ssize_t i1) {
+        PYJL_UPFIRDN_BODY(pyjl_dot_generic)
+    }
+    #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+    __attribute__((target("avx2")))
+    static inline double pyjl_dot_avx2(const double *h, const double *x, Py_ssize_t k) {
+        pyjl_v4d a = {0, 0, 0, 0}, b = a, hv, xv, hw, xw;
+        Py_ssize_t r = 0;
+        for (; r + 8 <= k; r += 8) {
+            memcpy(&hv, h + r, 32); memcpy(&xv, x + r, 32);
+            memcpy(&hw, h + r + 4, 32); memcpy(&xw, x + r + 4, 32);
+            a = a + hv * xv; b = b + hw * xw;
+        }
+        a = a + b;
+        if (r + 4 <= k) {
+            memcpy(&hv, h + r, 32); memcpy(&xv, x + r, 32);
+            a = a + hv * xv; r += 4;
+        }
+        for (; r < k; r++) a[0] = a[0] + h[r] * x[r];
+        return (a[0] + a[1]) + (a[2] + a[3]);
+    }
+    __attribute__((target("avx2")))
+    static void pyjl_upfirdn_avx2(const double *hr, Py_ssize_t nq, Py_ssize_t up,
+                                  Py_ssize_t down, const double *x, Py_ssize_t n,
+                                  double *y, Py_ssize_t i0, Py_ssize_t i1) {
+        PYJL_UPFIRDN_BODY(pyjl_dot_avx2)
+    }
+    #else
+    static void pyjl_upfirdn_avx2(const double *hr, Py_ssize_t nq, Py_ssize_t up,
+                                  Py_ssize_t down, const double *x, Py_ssize_t n,
+                                  double *y, Py_ssize_t i0, Py_ssize_t i1) {
+        pyjl_upfirdn_generic(hr, nq, up, down, x, n, y, i0, i1);
+    }
+    #endif
     """
+    void pyjl_upfirdn_generic(const double *hr, Py_ssize_t nq, Py_ssize_t up,
+                              Py_ssize_t down, const double *x, Py_ssize_t n, double *y,
+                              Py_ssize_t i0, Py_ssize_t i1) noexcept nogil
+    void pyjl_upfirdn_avx2(const double *hr, Py_ssize_t nq, Py_ssize_t up,
+                           Py_ssize_t down, const double *x, Py_ssize_t n, double *y,
+                           Py_ssize_t i0, Py_ssize_t i1) noexcept nogil
     void pyjl_fir_generic(const double *b, Py_ssize_t m, const double *x, double *y,
                           Py_ssize_t t0, Py_ssize_t t1) noexcept nogil
     void pyjl_fir_avx2(const double *b, Py_ssize_t m, const double *x, double *y,
@@ -514,51 +615,6 @@ def lfilter(const double[::1] b, const double[::1] a, const double[:, ::1] x, zi
 # ---------------------------------------------------------------------------
 # upfirdn (polyphase)
 # ---------------------------------------------------------------------------
-cdef void _upfirdn_range(const double *hp, Py_ssize_t nq, Py_ssize_t up, Py_ssize_t down,
-                         const double *x, Py_ssize_t n, double *y, Py_ssize_t i0,
-                         Py_ssize_t i1) noexcept nogil:
-    """Outputs ``i0 <= i < i1``: ``y[i] = sum_q hp[p, q] x[j0 - q]`` with ``m = i*down``,
-    phase ``p = m % up``, ``j0 = m // up`` and ``hp[p, q] = h[p + q*up]`` (zero-padded
-    to ``nq`` taps per phase)."""
-    cdef Py_ssize_t i, m, p, j0, q, qlo, qhi
-    cdef const double *hq
-    cdef double a0, a1, a2, a3
-    cdef Py_ssize_t dq = down // up, dr = down % up
-    m = i0 * down
-    p = m % up
-    j0 = m // up
-    for i in range(i0, i1):
-        qlo = j0 - (n - 1)
-        if qlo < 0:
-            qlo = 0
-        qhi = j0
-        if qhi > nq - 1:
-            qhi = nq - 1
-        hq = hp + p * nq
-        # four partial sums break the add latency chain (taps q = r mod 4)
-        a0 = 0.0
-        a1 = 0.0
-        a2 = 0.0
-        a3 = 0.0
-        q = qlo
-        while q + 3 <= qhi:
-            a0 = a0 + hq[q] * x[j0 - q]
-            a1 = a1 + hq[q + 1] * x[j0 - q - 1]
-            a2 = a2 + hq[q + 2] * x[j0 - q - 2]
-            a3 = a3 + hq[q + 3] * x[j0 - q - 3]
-            q += 4
-        while q <= qhi:
-            a0 = a0 + hq[q] * x[j0 - q]
-            q += 1
-        y[i] = (a0 + a1) + (a2 + a3)
-        # next output: m += down, tracked as (j0, p) without a division
-        j0 += dq
-        p += dr
-        if p >= up:
-            p -= up
-            j0 += 1
-
-
 def upfirdn(const double[::1] h, const double[:, ::1] x, Py_ssize_t up, Py_ssize_t down,
             int n_threads):
     """Upsample each row by ``up``, filter with ``h``, downsample by ``down``.
@@ -571,7 +627,7 @@ def upfirdn(const double[::1] h, const double[:, ::1] x, Py_ssize_t up, Py_ssize
     hp_arr = np.zeros((up, nq), dtype=np.float64)
     hfull = np.zeros(up * nq, dtype=np.float64)
     hfull[:nh] = h
-    hp_arr[:, :] = hfull.reshape(nq, up).T
+    hp_arr[:, :] = hfull.reshape(nq, up).T[:, ::-1]   # each phase's taps reversed
     cdef double[:, ::1] hp = hp_arr
     y_arr = np.empty((n_ch, n_out), dtype=np.float64)
     cdef double[:, ::1] y = y_arr
@@ -588,7 +644,10 @@ def upfirdn(const double[::1] h, const double[:, ::1] x, Py_ssize_t up, Py_ssize
         i1 = i0 + _CHUNK
         if i1 > n_out:
             i1 = n_out
-        _upfirdn_range(&hp[0, 0], nq, up, down, &x[c, 0], n, &y[c, 0], i0, i1)
+        if _AVX2:
+            pyjl_upfirdn_avx2(&hp[0, 0], nq, up, down, &x[c, 0], n, &y[c, 0], i0, i1)
+        else:
+            pyjl_upfirdn_generic(&hp[0, 0], nq, up, down, &x[c, 0], n, &y[c, 0], i0, i1)
     return y_arr
 
 

@@ -83,6 +83,16 @@ def sosfilt(sos, x, axis=None, zi=None):
         replaced by 2, preceded by ``n_sections``), as :func:`scipy.signal.sosfilt`.
 
     Returns ``y`` (same shape and kind as ``x``), or ``(y, zf)`` when ``zi`` is given.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> x = np.random.default_rng(0).standard_normal(256)
+    >>> sos = signal.butter(4, 0.2, output="sos")
+    >>> bool(np.allclose(dsp.sosfilt(sos, x), signal.sosfilt(sos, x)))
+    True
     """
     sos = _edge.validate_sos(sos)
     sig = read_signal(x, axis=axis, min_len=0)
@@ -139,6 +149,16 @@ def lfilter(b, a, x, axis=None, zi=None):
     >>> import numpy as np
     >>> lfilter([1.0, 1.0], [1.0], np.arange(4.0))
     array([0., 1., 3., 5.])
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> x = np.random.default_rng(0).standard_normal(256)
+    >>> b, a = signal.butter(3, 0.2)
+    >>> bool(np.allclose(dsp.lfilter(b, a, x), signal.lfilter(b, a, x)))
+    True
     """
     b_raw, a_raw = np.asarray(b), np.asarray(a)
     b, a = normalize_ba(b, a)
@@ -219,7 +239,18 @@ def filtfilt(b, a, x, axis=None, padtype="odd", padlen=None, method="pad", irlen
     not provided).  The signal is extended by ``padlen`` (default
     ``3 * max(len(a), len(b))``) samples each side (``padtype`` odd/even/constant,
     or None for no extension) and each pass starts from the steady state
-    ``lfilter_zi(b, a)`` scaled by its first sample."""
+    ``lfilter_zi(b, a)`` scaled by its first sample.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> x = np.random.default_rng(0).standard_normal(256)
+    >>> b, a = signal.butter(3, 0.2)
+    >>> bool(np.allclose(dsp.filtfilt(b, a, x), signal.filtfilt(b, a, x)))
+    True
+    """
     from scipy.signal import lfilter_zi
     if method != "pad":
         raise InputError(f"`method` must be 'pad'; got {method!r}. Fix: use method='pad' "
@@ -243,7 +274,18 @@ def filtfilt(b, a, x, axis=None, padtype="odd", padlen=None, method="pad", irlen
 
 def sosfiltfilt(sos, x, axis=None, padtype="odd", padlen=None):
     """Zero-phase second-order-section filtering, as :func:`scipy.signal.sosfiltfilt`:
-    the default ``padlen`` is ``3 * (2 * n_sections + 1 - min(#(b2 == 0), #(a2 == 0)))``."""
+    the default ``padlen`` is ``3 * (2 * n_sections + 1 - min(#(b2 == 0), #(a2 == 0)))``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> x = np.random.default_rng(0).standard_normal(256)
+    >>> sos = signal.butter(4, 0.2, output="sos")
+    >>> bool(np.allclose(dsp.sosfiltfilt(sos, x), signal.sosfiltfilt(sos, x)))
+    True
+    """
     from scipy.signal import sosfilt_zi
     sos = _edge.validate_sos(sos)
     sig = read_signal(x, axis=axis, min_len=1)

@@ -46,7 +46,18 @@ def upfirdn(h, x, up=1, down=1, axis=None, mode="constant", cval=0):
     """Upsample, FIR filter and downsample ``x`` along ``axis``
     (:func:`scipy.signal.upfirdn`, zero padding only: ``mode="constant", cval=0``).
 
-    Output length along ``axis``: ``((n - 1) * up + len(h) - 1) // down + 1``."""
+    Output length along ``axis``: ``((n - 1) * up + len(h) - 1) // down + 1``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> x = np.random.default_rng(0).standard_normal(256)
+    >>> h = signal.firwin(15, 0.4)
+    >>> bool(np.allclose(dsp.upfirdn(h, x, up=3, down=2), signal.upfirdn(h, x, up=3, down=2)))
+    True
+    """
     h = _edge.coefficients(h, "h")
     if np.iscomplexobj(h):
         raise InputError("`h` must be real; got complex taps. Fix: filter with the real and "
@@ -89,7 +100,20 @@ def resample_poly(x, up, down, axis=0, window=("kaiser", 5.0), padtype="constant
     """Resample ``x`` by ``up / down`` with a polyphase FIR filter
     (:func:`scipy.signal.resample_poly`; as there, ``axis`` defaults to 0).  ``padtype`` is ``"constant"`` (zeros,
     or ``cval``) or one of ``"mean"``, ``"median"``, ``"minimum"``, ``"maximum"``
-    (that background is removed before filtering and added back)."""
+    (that background is removed before filtering and added back).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> x = np.random.default_rng(0).standard_normal(256)
+    >>> y = dsp.resample_poly(x, 3, 2)
+    >>> y.shape
+    (384,)
+    >>> bool(np.allclose(y, signal.resample_poly(x, 3, 2)))
+    True
+    """
     up, down = as_int(up, "up", minimum=1), as_int(down, "down", minimum=1)
     if cval not in (None, 0):
         raise InputError(f"`cval` must be None or 0 (zero padding); got {cval!r}. Fix: "
@@ -126,15 +150,28 @@ def resample_poly(x, up, down, axis=0, window=("kaiser", 5.0), padtype="constant
         y2 = y2 + background
     taps_single = hdt == np.float32 and not isinstance(window, (list, np.ndarray))
     dt = _edge.out_dtype(values, np.float32 if taps_single else np.float64)
-    return sig.restore(from_channels(np.ascontiguousarray(y2), outer, sig.axis)
-                       .astype(dt, copy=False), index=None)
+    # a view into the kernel's output, as SciPy returns (no copy of the whole result)
+    return sig.restore(from_channels(y2, outer, sig.axis).astype(dt, copy=False), index=None)
 
 
 def decimate(x, q, n=None, ftype="iir", axis=None, zero_phase=True):
     """Anti-alias filter then keep every ``q``-th sample (:func:`scipy.signal.decimate`):
     ``ftype="iir"`` is an order-``n`` (8) Chebyshev I (0.05 dB, cutoff ``0.8 / q``)
     run by ``sosfiltfilt`` (``sosfilt`` if not ``zero_phase``); ``"fir"`` is a
-    ``20 q + 1``-tap Hamming ``firwin`` through ``resample_poly`` (or ``upfirdn``)."""
+    ``20 q + 1``-tap Hamming ``firwin`` through ``resample_poly`` (or ``upfirdn``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> x = np.random.default_rng(0).standard_normal(256)
+    >>> y = dsp.decimate(x, 4)
+    >>> y.shape
+    (64,)
+    >>> bool(np.allclose(y, signal.decimate(x, 4)))
+    True
+    """
     from scipy.signal import cheby1, firwin
     q = as_int(q, "q", minimum=1)
     if n is not None:

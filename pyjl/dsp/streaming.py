@@ -78,7 +78,20 @@ class _Stream:
 
 class SosFilter(_Stream):
     """Streaming ``sosfilt``: ``process(chunk)`` filters and keeps the section states
-    ``zi_ (n_channels, n_sections, 2)``."""
+    ``zi_ (n_channels, n_sections, 2)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> x = np.random.default_rng(0).standard_normal(300)
+    >>> sos = signal.butter(4, 0.2, output="sos")
+    >>> f = dsp.SosFilter(sos)
+    >>> y = np.concatenate([f.process(c) for c in np.array_split(x, 7)])
+    >>> bool(np.allclose(y, signal.sosfilt(sos, x)))
+    True
+    """
 
     def __init__(self, sos, zi=None):
         super().__init__()
@@ -105,7 +118,20 @@ class SosFilter(_Stream):
 
 class FirFilter(_Stream):
     """Streaming FIR ``lfilter(taps, 1, x)``; the state ``zi_`` is ``(n_channels,
-    len(taps) - 1)``.  Long filters run by overlap-add FFT, as ``lfilter``."""
+    len(taps) - 1)``.  Long filters run by overlap-add FFT, as ``lfilter``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> x = np.random.default_rng(0).standard_normal(300)
+    >>> taps = signal.firwin(21, 0.3)
+    >>> f = dsp.FirFilter(taps)
+    >>> y = np.concatenate([f.process(c) for c in np.array_split(x, 7)])
+    >>> bool(np.allclose(y, signal.lfilter(taps, 1.0, x)))
+    True
+    """
 
     def __init__(self, taps):
         super().__init__()
@@ -129,7 +155,19 @@ class Resampler(_Stream):
 
     ``process(chunk)`` returns the output samples determined by the input so
     far; ``flush()`` returns the remaining ones of the full-length result
-    (``ceil(n * up / down)`` samples in all) and resets."""
+    (``ceil(n * up / down)`` samples in all) and resets.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> x = np.random.default_rng(0).standard_normal(300)
+    >>> r = dsp.Resampler(3, 2)
+    >>> y = np.concatenate([r.process(c) for c in np.array_split(x, 7)] + [r.flush()])
+    >>> y.shape, bool(np.allclose(y, signal.resample_poly(x, 3, 2)))
+    ((450,), True)
+    """
 
     def __init__(self, up, down, window=("kaiser", 5.0)):
         super().__init__()
