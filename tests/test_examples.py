@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from julia_syntax import syntax_errors
 
 nbformat = pytest.importorskip("nbformat")
 
@@ -74,27 +75,6 @@ def test_python_notebook_runs(name, tmp_path):
 
 # -- the IJulia notebook ------------------------------------------------------------------
 
-def _julia_parser():
-    try:
-        import tree_sitter
-        import tree_sitter_julia
-    except ImportError as exc:
-        pytest.fail(f"tree-sitter-julia is needed ({exc}); pip install -e '.[test]'")
-    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_julia.language()))
-
-
-def _syntax_errors(source: str) -> list[str]:
-    tree = _julia_parser().parse(source.encode())
-    problems, stack = [], [tree.root_node]
-    while stack:
-        node = stack.pop()
-        if node.type == "ERROR" or node.is_missing:
-            row, col = node.start_point
-            problems.append(f"{row + 1}:{col + 1} {node.type}")
-        stack.extend(node.children)
-    return problems
-
-
 def _julia_cells() -> list[str]:
     return [c.source for c in _read(JULIA_NOTEBOOK).cells if c.cell_type == "code"]
 
@@ -109,11 +89,11 @@ def test_julia_notebook_metadata():
 @pytest.mark.parametrize("index", range(len(_julia_cells())))
 def test_julia_cell_parses(index):
     src = _julia_cells()[index]
-    assert _syntax_errors(src) == [], src
+    assert syntax_errors(src) == [], src
 
 
 def test_tree_sitter_catches_a_broken_cell():
-    assert _syntax_errors("function f(x\n    x +\nend\n")
+    assert syntax_errors("function f(x\n    x +\nend\n")
 
 
 def _pyjl_exports_and_definitions() -> tuple[set[str], set[str]]:

@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from julia_syntax import parser, syntax_errors
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "julia_src" / "src"
@@ -38,29 +39,6 @@ def julia_files() -> list[Path]:
     return sorted(found)
 
 
-def _parser():
-    try:
-        import tree_sitter
-        import tree_sitter_julia
-    except ImportError as exc:  # the test extra provides both
-        pytest.fail(f"tree-sitter-julia is needed for the static Julia checks ({exc}); "
-                    "pip install -e '.[test]'")
-    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_julia.language()))
-
-
-def syntax_errors(source: bytes) -> list[str]:
-    """``line:col kind`` of every ERROR or MISSING node of ``source``."""
-    tree = _parser().parse(source)
-    problems, stack = [], [tree.root_node]
-    while stack:
-        node = stack.pop()
-        if node.type == "ERROR" or node.is_missing:
-            row, col = node.start_point
-            problems.append(f"{row + 1}:{col + 1} {'MISSING ' + node.type if node.is_missing else 'ERROR'}")
-        stack.extend(node.children)
-    return sorted(problems)
-
-
 def _callee(node):
     """The defined name of a signature node, or None (qualified or anonymous definitions)."""
     while node is not None and node.type in ("where_expression", "typed_expression"):
@@ -75,7 +53,7 @@ def defined_functions(source: bytes) -> set[str]:
     """Names given a method by ``function name(...)`` or ``name(...) = ...`` outside any
     function body (a bare ``function name end`` stub declares no method)."""
     names: set[str] = set()
-    stack = [_parser().parse(source).root_node]
+    stack = [parser().parse(source).root_node]
     while stack:
         node = stack.pop()
         if node.type == "function_definition":
@@ -92,7 +70,7 @@ def defined_functions(source: bytes) -> set[str]:
 
 
 def exported_names(source: bytes) -> set[str]:
-    stack, names = [_parser().parse(source).root_node], set()
+    stack, names = [parser().parse(source).root_node], set()
     while stack:
         node = stack.pop()
         if node.type == "export_statement":
