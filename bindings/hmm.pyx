@@ -695,3 +695,71 @@ def weighted_moments(const double[:, ::1] X, const double[:, ::1] W,
     tot = part_arr[:, :(2 * d + 1) * K].sum(axis=0) if nt > 1 else part_arr[0, :(2 * d + 1) * K]
     return tot[:K].copy(), tot[K:(d + 1) * K].reshape(d, K).T.copy(), \
         tot[(d + 1) * K:].reshape(d, K).T.copy()
+
+
+# --- fused E-step ----------------------------------------------------------------------
+# One parallel pass per EM iteration for diagonal-Gaussian emissions: each thread takes
+# whole sequences and, per sequence, computes its log-densities, runs forward-backward and
+# adds the posterior-weighted moments into its group's accumulators.  Nothing of size
+# (T, K) is ever allocated: the working memory is threads x (longest sequence) x (3K + 1).
+
+def gaussian_estep(const double[::1] log_pi, const double[:, ::1] log_A,
+                   const double[:, ::1] X, const double[:, ::1] mean,
+                   const double[:, ::1] var, const double[::1] shift,
+                   const cnp.int64_t[::1] lengths, int n_threads=1):
+    """``(loglik (n_seq,), start (K,), xi_sum (K, K), N (K,), S1 (K, d), S2 (K, d))``:
+    ``forward_backward`` on ``gaussian_loglik(X, mean, var)`` and ``weighted_moments(X,
+    gamma, shift)`` of its posteriors, plus ``start = sum over sequences of gamma[first
+    row]`` -- without materialising ``log_B`` or ``gamma``."""
+    cdef Py_ssize_t T = X.shape[0], d = X.shape[1], K = mean.shape[0]
+    cdef Py_ssize_t n_seq = lengths.shape[0]
+    cdef Py_ssize_t s, g, k, n_groups, start, length, longest, stride, fb_stride, width
+    cdef int nt, tid
+    A_arr = np.exp(log_A)
+    pi_arr = np.exp(log_pi)
+    AT_arr = np.ascontiguousarray(A_arr.T)
+    var_np = np.asarray(var)
+    M_arr = np.ascontiguousarray(np.asarray(mean).T)
+    IV_arr = np.ascontiguousarray((1.0 / var_np).T)
+    cst_arr = -0.5 * (d * np.log(2.0 * np.pi) + np.log(var_np).sum(1))
+    cdef const double[::1] pi = pi_arr
+    cdef const double[:, ::1] A = A_arr
+    cdef const double[:, ::1] AT = AT_arr
+    cdef const double[:, ::1] M = M_arr
+    cdef const double[:, ::1] IV = IV_arr
+    cdef const double[::1] cst = cst_arr
+    offsets_arr = np.empty(n_seq + 1, dtype=np.int64)
+    cdef cnp.int64_t[::1] off = offsets_arr
+    longest = _plan(lengths, off, n_threads, &n_groups, &nt)
+    loglik_arr = np.empty(n_seq, dtype=np.float64)
+    fb_stride = longest * (K + 1) + (PYJL_NB + 1) * K + PAD  # scales, alpha, w block, beta
+    stride = fb_stride + 2 * longest * K + PAD                # + log_B and gamma rows
+    work_arr = _scratch("estep", nt * stride)
+    # per group: xi sums (K * K), start posteriors (K), N, S1, S2 ((2d + 1) K)
+    width = K * K + K + (2 * d + 1) * K + PAD
+    acc_arr = np.zeros((n_groups, width), dtype=np.float64)
+    cdef double[::1] loglik = loglik_arr
+    cdef double[::1] work = work_arr
+    cdef double[:, ::1] acc = acc_arr
+    cdef double* wk
+    cdef double* lb
+    cdef double* gm
+    for g in prange(n_groups, nogil=True, num_threads=nt, schedule="dynamic"):
+        tid = threadid()
+        wk = &work[tid * stride]
+        lb = wk + fb_stride
+        gm = lb + longest * K
+        for s in range(_bound(g, n_groups, n_seq), _bound(g + 1, n_groups, n_seq)):
+            start = off[s]
+            length = off[s + 1] - start
+            pyjl_gauss(&X[start, 0], &M[0, 0], &IV[0, 0], &cst[0], lb, length, d, K)
+            loglik[s] = pyjl_fb_seq(lb, gm, wk + longest, wk, &pi[0], &A[0, 0], &AT[0, 0],
+                                    &acc[g, 0], wk + longest * (K + 1), length, K)
+            for k in range(K):
+                acc[g, K * K + k] += gm[k]
+            pyjl_moments(&X[start, 0], gm, &shift[0], &acc[g, K * K + K], length, d, K)
+    tot = acc_arr[:, :width - PAD].sum(axis=0)
+    xi = tot[:K * K].reshape(K, K) * A_arr
+    m = tot[K * K + K:]
+    return (loglik_arr, tot[K * K:K * K + K].copy(), xi, m[:K].copy(),
+            m[K:(d + 1) * K].reshape(d, K).T.copy(), m[(d + 1) * K:].reshape(d, K).T.copy())

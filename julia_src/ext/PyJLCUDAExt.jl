@@ -16,7 +16,8 @@ What runs where:
 - HMM `forward_backward`, `forward` and `viterbi`: one GPU thread per sequence runs
   the log-space recursion (the generic methods index scalars; Viterbi keeps the CPU's
   tie rule); `gaussian_loglik` and
-  `weighted_moments` are broadcasts and CUBLAS products.
+  `weighted_moments` are broadcasts and CUBLAS products; `gaussian_estep` composes them
+  over the whole batch.
 - DSP `sosfilt` and `lfilter`: one GPU thread per channel, direct form II
   transposed, the same operation order as the generic methods.  `stft_frames`
   gathers frames on the device.  `upfirdn` and `fftfilt` copy to the host, run
@@ -324,6 +325,19 @@ function PyJL.weighted_moments(X::CuMatrix{<:Real}, W::AbstractMatrix{<:Real},
     S2 = (Xc .^ 2) * transpose(Wd)
     CUDA.synchronize()
     return N, S1, S2
+end
+
+# the whole batch at once on the device (device memory holds the K x T arrays)
+function PyJL.gaussian_estep(log_pi::AbstractVector{<:Real}, log_A::AbstractMatrix{<:Real},
+                             X::CuMatrix{<:Real}, mean::AbstractMatrix{<:Real},
+                             var::AbstractMatrix{<:Real}, shift::AbstractVector{<:Real},
+                             lengths::AbstractVector{<:Integer})
+    loglik, gamma, xi_sum = PyJL.forward_backward(log_pi, log_A,
+                                                  PyJL.gaussian_loglik(X, mean, var), lengths)
+    first = cumsum(Int.(collect(lengths))) .- Int.(collect(lengths)) .+ 1
+    start = vec(sum(gamma[:, CuArray(first)]; dims=2))
+    N, S1, S2 = PyJL.weighted_moments(X, gamma, shift)
+    return loglik, start, xi_sum, N, S1, S2
 end
 
 # ---- DSP: one thread per channel ---------------------------------------------------------

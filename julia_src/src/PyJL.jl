@@ -28,7 +28,8 @@ include("dsp.jl")
 export kernel_matrix, kernel_matrix_grad, kernel_grad_contract, cho_solve, cho_inverse,
        expected_improvement, log_expected_improvement
 # HMM
-export forward, forward_backward, forward_backward!, viterbi, viterbi!, gaussian_loglik, weighted_moments
+export forward, forward_backward, forward_backward!, viterbi, viterbi!, gaussian_loglik, weighted_moments,
+       gaussian_estep
 # DSP
 export sosfilt, lfilter, upfirdn, fftfilt, stft_frames
 

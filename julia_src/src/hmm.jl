@@ -345,6 +345,55 @@ function weighted_moments(X::AbstractMatrix{<:Real}, W::AbstractMatrix{<:Real},
 end
 
 """
+    gaussian_estep(log_pi, log_A, X, mean, var, shift, lengths)
+        -> (loglik, start, xi_sum, N, S1, S2)
+
+The E-step of a diagonal-Gaussian HMM, one sequence at a time: for each sequence the
+`K x length` log-densities [`gaussian_loglik`](@ref), [`forward_backward`](@ref) on them,
+and [`weighted_moments`](@ref) of its posteriors, summed over sequences.  `start[k]` sums
+`gamma[k, first step]` over sequences.  Layouts as in those functions (`X` is `d x T`,
+`mean`/`var`/`S1`/`S2` are `d x K`, `xi_sum[from, to]`); memory beyond the data is
+`O(K x longest sequence)`.
+
+```julia
+julia> ll, start, xi, N, S1, S2 = gaussian_estep([0.0], zeros(1, 1), [1.0 3.0], zeros(1, 1),
+                                                 ones(1, 1), [0.0], [2]);
+
+julia> all((start[1], xi[1], N[1], S1[1], S2[1]) .≈ (1.0, 1.0, 2.0, 4.0, 10.0))
+true
+```
+"""
+function gaussian_estep(log_pi::AbstractVector{<:Real}, log_A::AbstractMatrix{<:Real},
+                        X::AbstractMatrix{<:Real}, mean::AbstractMatrix{<:Real},
+                        var::AbstractMatrix{<:Real}, shift::AbstractVector{<:Real},
+                        lengths::AbstractVector{<:Integer})
+    d, T = size(X)
+    K = size(mean, 2)
+    sum(lengths) == T ||
+        throw(ArgumentError("lengths sum to $(sum(lengths)); X has T = $T columns"))
+    loglik = Vector{Float64}(undef, length(lengths))
+    start = zeros(Float64, K)
+    xi_sum = zeros(Float64, K, K)
+    N = zeros(Float64, K)
+    S1 = zeros(Float64, d, K)
+    S2 = zeros(Float64, d, K)
+    stop = 0
+    for (s, n) in enumerate(lengths)
+        x = view(X, :, (stop + 1):(stop + Int(n)))
+        stop += Int(n)
+        ll, gamma, xi = forward_backward(log_pi, log_A, gaussian_loglik(x, mean, var), [n])
+        n_s, s1, s2 = weighted_moments(x, gamma, shift)
+        loglik[s] = ll[1]
+        start .+= view(gamma, :, 1)
+        xi_sum .+= xi
+        N .+= n_s
+        S1 .+= s1
+        S2 .+= s2
+    end
+    return loglik, start, xi_sum, N, S1, S2
+end
+
+"""
     forward(log_pi, log_A, log_B, lengths) -> Vector{Float64}
 
 Per-sequence log-likelihoods from the scaled forward pass alone (no posteriors, `O(K)`

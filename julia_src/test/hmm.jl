@@ -79,6 +79,19 @@ end
     @test S2 ≈ (Xc .^ 2) * W'
 end
 
+@testset "hmm fused gaussian E-step" begin
+    X = [0.0 1.0 -2.0 0.5 4.0; 3.0 0.5 1.0 -1.0 2.0]   # d = 2, T = 5
+    mean = [0.0 1.0; 1.0 -1.0]
+    var = [1.0 2.0; 0.5 4.0]
+    lp, lA = log.([0.4, 0.6]), log.([0.7 0.3; 0.2 0.8])
+    lengths, shift = [2, 3], [0.5, 0.0]
+    ll, start, xi, N, S1, S2 = gaussian_estep(lp, lA, X, mean, var, shift, lengths)
+    ll0, gamma, xi0 = forward_backward(lp, lA, gaussian_loglik(X, mean, var), lengths)
+    N0, S10, S20 = weighted_moments(X, gamma, shift)
+    @test ll ≈ ll0 && xi ≈ xi0 && N ≈ N0 && S1 ≈ S10 && S2 ≈ S20
+    @test start ≈ gamma[:, 1] .+ gamma[:, 3]
+end
+
 @testset "hmm forward only" begin
     for d in load_vectors("hmm")
         ll = forward(Float64.(d["log_pi"]), matrix_from_rows(d["log_A"]),

@@ -132,6 +132,16 @@ class HMMKernels(Protocol):
         ``S2 = W.T @ (X - shift)**2`` (the sufficient statistics of Gaussian,
         Poisson and exponential emissions)."""
         ...
+
+    def gaussian_estep(self, log_pi: Array, log_A: Array, X: Array, mean: Array, var: Array,
+                       shift: Array, lengths: Array) -> tuple[Array, ...]:
+        """The E-step of a diagonal-Gaussian HMM in one call: ``(loglik (n_seq,),
+        start (K,), xi_sum (K, K), N (K,), S1 (K, d), S2 (K, d))`` where ``loglik, gamma,
+        xi_sum = forward_backward(log_pi, log_A, gaussian_loglik(X, mean, var), lengths)``,
+        ``start`` sums ``gamma`` over the first row of every sequence and ``N, S1, S2 =
+        weighted_moments(X, gamma, shift)``.  An engine may stream sequence by sequence
+        so that no ``(T, K)`` array is ever held."""
+        ...
 # --- end HMM ----------------------------------------------------------------
 
 

@@ -212,6 +212,17 @@ class CudaEngine:
     def weighted_moments(self, X, W, shift):
         io = _IO(X, W, shift)
         return io.out(_impl("cuda_emissions").weighted_moments(io(X), io(W), io(shift)))
+
+    def gaussian_estep(self, log_pi, log_A, X, mean, var, shift, lengths):
+        # whole-batch composition: device memory, not host memory, holds the (T, K) arrays
+        io = _IO(log_pi, log_A, X, mean, var, shift)
+        em, lens = _impl("cuda_emissions"), _host_int(lengths)
+        Xd = io(X)
+        loglik, gamma, xi = _impl("cuda_hmm").forward_backward(
+            io(log_pi), io(log_A), em.gaussian_loglik(Xd, io(mean), io(var)), lens)
+        first = np.concatenate([[0], np.cumsum(lens)[:-1]])
+        start = gamma[io(first, np.int64)].sum(axis=0)
+        return io.out((loglik, start, xi) + tuple(em.weighted_moments(Xd, gamma, io(shift))))
     # --- end HMM ----------------------------------------------------------------
 
     # --- DSP kernels ------------------------------------------------------------

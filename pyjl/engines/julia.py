@@ -84,6 +84,12 @@ class JuliaEngine:
 
     def weighted_moments(self, X, W, shift):
         return bridge.call("weighted_moments", X, W, shift)
+
+    def gaussian_estep(self, log_pi, log_A, X, mean, var, shift, lengths):
+        loglik, start, xi_sum, N, S1, S2 = bridge.call("gaussian_estep", log_pi,
+                                                       log_A.T.copy(), X, mean, var, shift,
+                                                       lengths)
+        return loglik, start, xi_sum.T.copy(), N, S1, S2
     # --- end HMM ----------------------------------------------------------------
 
     # --- DSP kernels ------------------------------------------------------------

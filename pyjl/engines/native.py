@@ -97,6 +97,10 @@ class NativeEngine:
 
     def weighted_moments(self, X, W, shift):
         return _module("hmm").weighted_moments(X, W, shift, _threads())
+
+    def gaussian_estep(self, log_pi, log_A, X, mean, var, shift, lengths):
+        return _module("hmm").gaussian_estep(log_pi, log_A, X, mean, var, shift, lengths,
+                                             _threads())
     # --- end HMM ----------------------------------------------------------------
 
     # --- DSP kernels ------------------------------------------------------------

@@ -9,7 +9,7 @@ import numpy as np
 from ..exceptions import InputError, NumericalWarning
 
 __all__ = ["as_obs", "as_int_obs", "kmeans", "empty_states", "warn_empty", "per_state",
-           "INIT_ROWS"]
+           "gaussian_estep", "INIT_ROWS"]
 
 #: rows used at most by data-driven initialisation (k-means on a subsample)
 INIT_ROWS = 20_000
@@ -130,3 +130,14 @@ def hard_weights(labels: np.ndarray, k: int) -> np.ndarray:
     W = np.zeros((labels.size, k))
     W[np.arange(labels.size), labels] = 1.0
     return W
+
+
+def gaussian_estep(x, mean, var, shift, lengths, log_pi, log_A):
+    """``estep_stats`` of a diagonal Gaussian (``mean``/``var`` ``(K, d)``): the engine's
+    fused ``gaussian_estep``, its moments returned as the emission's ``suff_stats``."""
+    from .. import engines
+    c = np.ascontiguousarray
+    ll, start, xi, N, S1, S2 = engines.current().gaussian_estep(
+        log_pi, log_A, x, c(mean, dtype=np.float64), c(var, dtype=np.float64),
+        c(shift, dtype=np.float64), lengths)
+    return ll, start, xi, (N, S1, S2)

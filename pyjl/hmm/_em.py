@@ -21,13 +21,18 @@ import numpy as np
 from ..exceptions import InputError, NumericalWarning
 from ._common import as_obs
 
-__all__ = ["Source", "has_stats", "add_stats", "estep_batch", "Stats"]
+__all__ = ["Source", "has_stats", "has_estep", "add_stats", "estep_batch", "Stats"]
 
 
 def has_stats(e) -> bool:
     """Whether ``e`` offers the optional additive-statistics members."""
     return (callable(getattr(e, "suff_stats", None)) and callable(getattr(e, "fit_stats", None))
             and getattr(e, "supports_stats", True))
+
+
+def has_estep(e) -> bool:
+    """Whether ``e`` offers the optional fused E-step (``estep_stats``)."""
+    return callable(getattr(e, "estep_stats", None)) and getattr(e, "supports_estep", True)
 
 
 def add_stats(a, b):
@@ -163,21 +168,32 @@ def log_emissions(emission, x, K) -> np.ndarray:
     return lb
 
 
-def estep_batch(engine, log_pi, log_A, emission, x, lengths, keep_gamma) -> Stats:
-    """Forward-backward on one batch and its sufficient statistics."""
-    K = log_A.shape[0]
-    lb = log_emissions(emission, x, K)
-    ll, gamma, xi = engine.forward_backward(log_pi, log_A, lb, lengths)
-    del lb
-    st = Stats(K)
+def _total_loglik(ll) -> float:
+    """Sum of per-sequence log-likelihoods; sequences of probability zero are left out,
+    with a warning."""
     total = float(ll.sum())
     if not np.isfinite(total) and np.isneginf(ll).any():
         warnings.warn(f"{int(np.isneginf(ll).sum())} sequence(s) have probability zero under "
                       "the current parameters (forbidden transitions or impossible "
                       "observations); they do not contribute to this iteration.",
-                      NumericalWarning, stacklevel=3)
+                      NumericalWarning, stacklevel=4)
         total = float(np.where(np.isneginf(ll), 0.0, ll).sum())
-    st.loglik = total
+    return total
+
+
+def estep_batch(engine, log_pi, log_A, emission, x, lengths, keep_gamma) -> Stats:
+    """Forward-backward on one batch and its sufficient statistics (one fused kernel
+    call when the emission offers ``estep_stats``)."""
+    K = log_A.shape[0]
+    st = Stats(K)
+    if not keep_gamma and has_estep(emission):
+        ll, st.start, st.trans, st.emission = emission.estep_stats(x, lengths, log_pi, log_A)
+        st.loglik = _total_loglik(ll)
+        return st
+    lb = log_emissions(emission, x, K)
+    ll, gamma, xi = engine.forward_backward(log_pi, log_A, lb, lengths)
+    del lb
+    st.loglik = _total_loglik(ll)
     if len(lengths) == 1:
         st.start = gamma[0].copy()
     else:

@@ -21,8 +21,8 @@ from scipy.special import digamma, gammaln, polygamma
 
 from .. import engines
 from ..exceptions import InputError, NotFittedError
-from ._common import INIT_ROWS, as_int_obs, as_obs, empty_states, hard_weights, kmeans, \
-    per_state, warn_empty
+from ._common import INIT_ROWS, as_int_obs, as_obs, empty_states, gaussian_estep, \
+    hard_weights, kmeans, per_state, warn_empty
 
 __all__ = ["Normal", "Exponential", "Poisson", "Gamma", "Categorical"]
 
@@ -166,6 +166,15 @@ class Normal(_Independent):
         """Additive sufficient statistics of ``(X, weights)`` (``weights``: ``(T, K)``)."""
         x = as_obs(X, finite=False)
         return engines.current().weighted_moments(x, _c(weights), _c(self._shift(x.shape[1])))
+
+    def estep_stats(self, X, lengths, log_pi, log_A):
+        """The fused E-step (engine ``gaussian_estep``): ``(loglik (n_seq,), start (K,),
+        trans (K, K), suff_stats)`` with no ``(T, K)`` array held."""
+        x = as_obs(X, finite=False)
+        m = self._arr("mean")
+        _same_d(x, m)
+        return gaussian_estep(x, m, self._arr("var"), self._shift(x.shape[1]), lengths,
+                              log_pi, log_A)
 
     def fit_stats(self, stats):
         """Weighted maximum-likelihood update from summed :meth:`suff_stats`."""

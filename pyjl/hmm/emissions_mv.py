@@ -22,7 +22,7 @@ from scipy.linalg import cholesky, solve_triangular
 
 from .. import engines
 from ..exceptions import InputError, NotFittedError
-from ._common import INIT_ROWS, as_obs, empty_states, kmeans, warn_empty
+from ._common import INIT_ROWS, as_obs, empty_states, gaussian_estep, kmeans, warn_empty
 
 __all__ = ["MvNormal"]
 
@@ -136,6 +136,22 @@ class MvNormal:
         # == mean(axis=0), without np.mean's Python-level overhead (called every batch)
         return np.add.reduce(self.mean, axis=0) / self.mean.shape[0] if self.mean is not None \
             else np.zeros(d)
+
+    @property
+    def supports_estep(self) -> bool:
+        """The fused E-step applies to diagonal and spherical covariances."""
+        return self.covariance_type in ("diag", "spherical")
+
+    def estep_stats(self, X, lengths, log_pi, log_A):
+        """The fused E-step (engine ``gaussian_estep``, diag/spherical only): ``(loglik
+        (n_seq,), start (K,), trans (K, K), suff_stats)`` with no ``(T, K)`` array held."""
+        x = as_obs(X, finite=False)
+        m = self._mean()
+        d = m.shape[1]
+        if x.shape[1] != d:
+            self.check_input(x)                     # raises the InputError
+        v = self.cov if self.covariance_type == "diag" else np.repeat(self.cov[:, None], d, 1)
+        return gaussian_estep(x, m, v, self._shift(d), lengths, log_pi, log_A)
 
     def suff_stats(self, X, weights):
         """Additive sufficient statistics of ``(X, weights)`` (``weights``: ``(T, K)``)."""

@@ -30,7 +30,7 @@ import numpy as np
 from .. import engines
 from ..exceptions import InputError, NotFittedError, NumericalWarning
 from ._common import INIT_ROWS, as_obs
-from ._em import Source, Stats, estep_batch, has_stats, log_emissions
+from ._em import Source, Stats, estep_batch, has_estep, has_stats, log_emissions
 from ._monitor import ConvergenceMonitor
 
 __all__ = ["HMM"]
@@ -74,8 +74,10 @@ class HMM:
     given ``startprob``/``transmat`` is kept by every init), ``startprob_prior``
     and ``transmat_prior`` (Dirichlet concentrations, hmmlearn's meaning: 1 is
     no prior), ``batch_rows`` (rows of whole sequences per forward-backward
-    batch; default ``max(2048, 2**14 / n_states)`` but at least one sequence per thread:
-    memory beyond the data is O(K x max(threads x longest sequence, batch_rows))),
+    batch; default ``max(2048, 2**14 / n_states)``, or ``2**16`` when the emission has a
+    fused E-step (``estep_stats``: diagonal Gaussians), which holds no ``(rows, K)``
+    array; at least one sequence per thread: memory beyond the data is
+    O(K x max(threads x longest sequence, batch_rows))),
     ``progress`` (a tqdm bar showing
     the log-likelihood).
 
@@ -141,18 +143,20 @@ class HMM:
         check = getattr(emission, "check_input", None)
         return check if callable(check) else (lambda X: as_obs(X, "X"))
 
-    def _batch_rows(self) -> tuple[int, int]:
-        """``(rows, sequences)`` per batch: given rows, or ``max(2048, 2^14 / K)`` rows (at
-        most 128 kB per ``(rows, K)`` array for K <= 8, which stays in cache, and a
-        working set no larger than hmmlearn's one-sequence-at-a-time), but at least one
-        sequence per thread so that every thread has its own; a longer sequence is
-        always one batch."""
+    def _batch_rows(self, fused=False) -> tuple[int, int]:
+        """``(rows, sequences)`` per batch: given rows; else ``2^16`` rows when the
+        E-step is fused (``fused``: it holds no ``(rows, K)`` array, only per-thread
+        buffers of one sequence), or ``max(2048, 2^14 / K)`` rows (at most 128 kB per
+        ``(rows, K)`` array for K <= 8, which stays in cache, and a working set no larger
+        than hmmlearn's one-sequence-at-a-time); at least one sequence per thread so that
+        every thread has its own; a longer sequence is always one batch."""
         if self.batch_rows is not None:
             return int(self.batch_rows), 1
-        return max(2048, (1 << 14) // self.n_states), engines.get_num_threads()
+        rows = 1 << 16 if fused else max(2048, (1 << 14) // self.n_states)
+        return rows, engines.get_num_threads()
 
-    def _source(self, X, lengths, emission):
-        return Source(X, lengths, self._check(emission), *self._batch_rows())
+    def _source(self, X, lengths, emission, fused=False):
+        return Source(X, lengths, self._check(emission), *self._batch_rows(fused))
 
     @property
     def n_parameters(self) -> int:
@@ -197,7 +201,7 @@ class HMM:
         a ``dask.distributed.Client`` -- each worker holds some sequences, runs
         the E-step on them and returns summed sufficient statistics.
         """
-        src = self._source(X, lengths, self.emission)
+        src = self._source(X, lengths, self.emission, fused=has_estep(self.emission))
         K = self.n_states
         if src.n_rows < K:
             raise InputError(f"`X` must have at least n_states={K} observations; got "
@@ -209,7 +213,7 @@ class HMM:
         runner = None
         if client is not None:
             from ._dask import DaskEStep
-            runner = DaskEStep(client, src, self._batch_rows()[0])
+            runner = DaskEStep(client, src, self._batch_rows(has_estep(em))[0])
         bar = None
         if self.progress:
             from tqdm.auto import tqdm

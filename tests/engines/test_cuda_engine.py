@@ -190,6 +190,10 @@ def test_hmm_emission_kernels(eng, nat):
     W, shift = RNG.dirichlet(np.ones(6), size=5000), X.mean(0)
     for got, want in zip(eng.weighted_moments(X, W, shift), nat.weighted_moments(X, W, shift)):
         close(got, want, rtol=1e-9, atol=1e-9 * np.abs(want).max())
+    lp, lA, _, L = hmm_case(6, [3000, 1, 1999])
+    for got, want in zip(eng.gaussian_estep(lp, lA, X, mean, var, shift, L),
+                         nat.gaussian_estep(lp, lA, X, mean, var, shift, L)):
+        close(got, want, rtol=1e-8, atol=1e-9 * np.abs(want).max())
 
 
 @pytest.mark.gpu

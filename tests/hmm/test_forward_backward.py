@@ -165,6 +165,32 @@ def test_emission_kernels_match_scipy_and_numpy(engine):
     np.testing.assert_allclose(S2, W.T @ (X - shift) ** 2, rtol=1e-12)
 
 
+@pytest.mark.parametrize("K,lengths", [(2, [6]), (3, [4, 1, 5]), (4, [3, 3, 2])])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_fused_gaussian_estep_matches_enumeration(engine, K, lengths, threads):
+    from scipy import stats
+    d = 2
+    log_pi, log_A, _, L = random_problem(rng, K, lengths)
+    X = rng.normal(size=(int(L.sum()), d)) * 2.0
+    mean, var = rng.normal(size=(K, d)), rng.uniform(0.3, 2.0, size=(K, d))
+    log_B = np.stack([stats.norm.logpdf(X, mean[k], np.sqrt(var[k])).sum(1)
+                      for k in range(K)], axis=1)
+    ll_ref, g_ref, xi_ref, _, _ = enumerate_hmm(log_pi, log_A, log_B, L)
+    shift = np.array([0.5, -1.0])
+    pyjl.set_num_threads(threads)
+    try:
+        ll, start, xi, N, S1, S2 = engine.gaussian_estep(log_pi, log_A, X, mean, var, shift, L)
+    finally:
+        _config.clear("num_threads")
+    first = np.concatenate([[0], np.cumsum(L)[:-1]])
+    np.testing.assert_allclose(ll, ll_ref, rtol=1e-12)
+    np.testing.assert_allclose(start, g_ref[first].sum(0), rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(xi, xi_ref, rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(N, g_ref.sum(0), rtol=1e-10)
+    np.testing.assert_allclose(S1, g_ref.T @ (X - shift), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(S2, g_ref.T @ (X - shift) ** 2, rtol=1e-10)
+
+
 @pytest.mark.parametrize("K", [2, 4, 7, 16])
 def test_emission_factors_over_the_whole_double_range(engine, K):
     # Within-row log-likelihood gaps from 0 to beyond 745 (factors exp(gap) that are
