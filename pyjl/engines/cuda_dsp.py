@@ -137,7 +137,12 @@ def sosfilt(sos, x, zi, *, xp=None, kern=None, path: str | None = None):
                 else np.asarray(zi.get() if hasattr(zi, "get") else zi, dtype=np.float64))
         z4 = xp.asarray(df2t_to_df1(sos_h, zi_h))
         y, zf4 = cusig.sosfilt(xp.asarray(sos_h), x, axis=-1, zi=z4)
-        return xp.ascontiguousarray(y), xp.asarray(df1_to_df2t(sos_h, xp.asnumpy(zf4)))
+        z = xp.asnumpy(zf4)
+        # CuPy 13-14 hand the state back as (S, 4, C) for a 2-D x; the last section's
+        # output half is y's last two samples, which tells the orientation
+        if z.shape != (S, C, 4) or not np.array_equal(z[-1, :, 2:], xp.asnumpy(y[:, -2:])):
+            z = z.transpose(0, 2, 1)
+        return xp.ascontiguousarray(y), xp.asarray(df1_to_df2t(sos_h, z))
     kern = kern or _kernels()
     z = xp.zeros((C, S, 2)) if zi is None else xp.array(zi, dtype=np.float64, copy=True)
     y = xp.empty((C, n))

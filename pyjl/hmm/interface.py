@@ -23,7 +23,7 @@ against it works with ``HMM`` unchanged, and
 :func:`pyjl.testing.check_emission` verifies one (weighted fit recovers the
 parameters, the density normalises, sampling matches the density).
 
-Three optional members make the built-in emissions faster and the model more
+Four optional members make the built-in emissions faster and the model more
 scalable; ``HMM`` uses them when present and falls back otherwise:
 
 ``suff_stats(X, weights) -> tuple of arrays`` and ``fit_stats(stats)``
@@ -32,6 +32,12 @@ scalable; ``HMM`` uses them when present and falls back otherwise:
     ``fit(X, w)``.  With them ``HMM.fit`` streams batches of sequences (memory
     bounded by the longest sequence) and sums statistics across Dask workers;
     without them it keeps the ``(T, K)`` posteriors and calls ``fit`` once.
+``estep_stats(X, lengths, log_pi, log_A) -> (loglik, start, trans, stats)``
+    The whole E-step of a batch in one engine call: per-sequence log-likelihoods,
+    the start and summed transition posteriors, and ``suff_stats`` of the state
+    posteriors, which are never materialised (``Normal`` and diagonal/spherical
+    ``MvNormal`` use the engine's fused ``gaussian_estep``).  An emission sets
+    ``supports_estep = False`` where it does not apply.
 ``check_input(X) -> X``
     Validate and convert observations (e.g. non-negative integer counts), raising
     :class:`pyjl.exceptions.InputError`; without it ``HMM`` requires finite floats.
