@@ -230,6 +230,10 @@ def _polish(f, space: Space, starts: np.ndarray, maxiter: int, ls: np.ndarray) -
     return out
 
 
+#: standard deviations (unit cube) of the extra candidates drawn around the anchors
+LOCAL_SCALES = (0.1, 0.02)
+
+
 def maximize(acq: Acquisition, space: Space, rng: np.random.Generator, *,
              exclude: set | None = None, anchors: np.ndarray | None = None,
              n_candidates: int | None = None, n_starts: int = 10, maxiter: int = 100,
@@ -249,7 +253,7 @@ def maximize(acq: Acquisition, space: Space, rng: np.random.Generator, *,
         warnings.simplefilter("ignore", UserWarning)
         cand = [sob.random(n_candidates)]
     if anchors is not None and len(anchors):
-        for scale in (0.1, 0.02):
+        for scale in LOCAL_SCALES:
             reps = max(1, 128 // len(anchors))
             local = (np.repeat(anchors, reps, axis=0)
                      + rng.normal(0.0, scale, (len(anchors) * reps, d)))

@@ -72,6 +72,9 @@ def posterior_1d(opt, name: str, n_grid: int = 200, fig=None):
         xs = np.array([space.decode(u)[name] for u in U], dtype=float)
     mu, sd = gp.predict(U, return_std=True)
     mu, sd = np.asarray(mu).reshape(-1), np.asarray(sd).reshape(-1)
+    # in the objective's units: through the inverse output warp the mean becomes the median
+    lo, mid, hi = (np.asarray(opt.to_objective(v)) for v in (mu - 2 * sd, mu, mu + 2 * sd))
+    centre = "posterior mean" if opt.output_warp is None else "posterior median"
     a = np.asarray(acq(U)).reshape(-1)
     if fig is None:
         fig = plt.figure(figsize=(7, 5))
@@ -79,13 +82,13 @@ def posterior_1d(opt, name: str, n_grid: int = 200, fig=None):
     obs_x = [t.params[name] for t in done]
     if isinstance(dim, Categorical):
         obs_x = [labels.index(v) for v in obs_x]
-        ax1.errorbar(xs, mu, yerr=2 * sd, fmt="o", color="C0", capsize=4,
-                     label="posterior mean ± 2σ")
+        ax1.errorbar(xs, mid, yerr=[mid - lo, hi - mid], fmt="o", color="C0", capsize=4,
+                     label=f"{centre} ± 2σ")
         ax2.bar(xs, a, color="C2")
         ax2.set_xticks(xs, [str(c) for c in labels])
     else:
-        ax1.plot(xs, mu, color="C0", label="posterior mean")
-        ax1.fill_between(xs, mu - 2 * sd, mu + 2 * sd, color="C0", alpha=0.2, label="± 2σ")
+        ax1.plot(xs, mid, color="C0", label=centre)
+        ax1.fill_between(xs, lo, hi, color="C0", alpha=0.2, label="± 2σ")
         ax2.plot(xs, a, color="C2")
         ax2.fill_between(xs, a.min(), a, color="C2", alpha=0.2)
         if getattr(dim, "log", False):

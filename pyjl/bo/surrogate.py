@@ -12,6 +12,8 @@ of Optuna's GPSampler, so the two fit the same model).  Each refit starts from t
 previous optimum (warm start), and from the default ``l = 1, s2 = 1`` as well
 while the study is young and every tenth fit.  ``prior=False`` calls
 ``GaussianProcess.fit(method=...)`` itself (plain type-II maximum likelihood).
+:class:`OutputWarp` is the monotone power transform through which the optimiser
+shows the values to the GP (``Optimizer(warp_y=True)``).
 """
 
 from __future__ import annotations
@@ -22,12 +24,14 @@ import numpy as np
 
 from ..exceptions import ConvergenceWarning, NumericalWarning
 
-__all__ = ["log_prior", "fit_surrogate", "LENGTHSCALE_BOUNDS", "VARIANCE_BOUNDS",
-           "NOISE_BOUNDS"]
+__all__ = ["log_prior", "fit_surrogate", "OutputWarp", "LENGTHSCALE_BOUNDS",
+           "VARIANCE_BOUNDS", "NOISE_BOUNDS"]
 
 #: bounds in the unit cube and in units of the standardised y
 LENGTHSCALE_BOUNDS, VARIANCE_BOUNDS, NOISE_BOUNDS = (1e-2, 1e2), (1e-2, 1e2), (1e-6, 1.0)
 _QUIET = (NumericalWarning, ConvergenceWarning)
+#: the noise variance a cold fit starts from (standardised units)
+NOISE0 = 1e-2
 
 
 def log_prior(theta: np.ndarray, d: int, learn_noise: bool) -> tuple[float, np.ndarray]:
@@ -69,7 +73,7 @@ def fit_surrogate(X: np.ndarray, y: np.ndarray, nv: np.ndarray | None, *, method
     from scipy.optimize import minimize as sp_minimize
     d = X.shape[1]
     learn = nv is None
-    default = np.r_[np.zeros(d), 0.0, np.log(1e-2)] if learn else np.zeros(d + 1)
+    default = np.r_[np.zeros(d), 0.0, np.log(NOISE0)] if learn else np.zeros(d + 1)
     warm = theta0 is not None and len(theta0) == len(default)
     if not prior:
         from ..gp import GaussianProcess, Matern52
@@ -126,3 +130,58 @@ def fit_surrogate(X: np.ndarray, y: np.ndarray, nv: np.ndarray | None, *, method
                       ConvergenceWarning, stacklevel=3)
         return _make(X, y, nv, default, d), default
     return _make(X, y, nv, best.x, d), best.x
+
+
+class OutputWarp:
+    """A monotone increasing map of objective values that the GP models instead of them.
+
+    ``t = -psi(-z)`` with ``z = (y - mean) / std`` and ``psi`` the Yeo-Johnson power
+    transform (Yeo & Johnson 2000) whose ``lambda`` maximises the normal likelihood of
+    ``-z`` (``scipy.stats.yeojohnson_normmax``, kept within [-2, 4]).  Objectives in
+    tuning are skewed: a few very good (or very bad) values dominate a plain
+    standardisation and make the GP over-confident around them; the power transform
+    makes them look Gaussian.  It is applied with the sign flipped so that the
+    *good* (low) tail is the one whose shape is fitted.  Minimisers are unchanged
+    (the map is increasing); :meth:`inverse` maps surrogate values back.
+
+    >>> import numpy as np
+    >>> y = np.array([0.1, 0.2, 0.3, 5.0, 40.0])
+    >>> w = OutputWarp(y)
+    >>> bool(np.all(np.diff(w(y)) > 0)) and bool(np.allclose(w.inverse(w(y)), y))
+    True
+    """
+
+    def __init__(self, y: np.ndarray):
+        from scipy import stats
+        y = np.asarray(y, dtype=np.float64)
+        self.mean = float(np.mean(y))
+        self.std = float(np.std(y)) or 1.0
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            lam = float(stats.yeojohnson_normmax(-(y - self.mean) / self.std))
+        self.lam = float(np.clip(lam if np.isfinite(lam) else 1.0, -2.0, 4.0))
+
+    def __call__(self, y) -> np.ndarray:
+        """``t`` for objective values ``y``."""
+        from scipy import stats
+        u = -(np.asarray(y, dtype=np.float64) - self.mean) / self.std
+        return -stats.yeojohnson(u, lmbda=self.lam)
+
+    def inverse(self, t) -> np.ndarray:
+        """Objective values for surrogate values ``t`` (beyond the transform's range,
+        the nearest attainable value)."""
+        p = -np.asarray(t, dtype=np.float64)
+        lam, u = self.lam, np.empty_like(p)
+        pos = p >= 0
+        with np.errstate(all="ignore"):
+            if abs(lam) < 1e-12:
+                u[pos] = np.expm1(p[pos])
+            else:
+                base = np.maximum(lam * p[pos] + 1.0, 1e-300 if lam < 0 else 0.0)
+                u[pos] = base ** (1.0 / lam) - 1.0
+            if abs(lam - 2.0) < 1e-12:
+                u[~pos] = -np.expm1(-p[~pos])
+            else:
+                base = np.maximum(1.0 - (2.0 - lam) * p[~pos], 1e-300 if lam > 2 else 0.0)
+                u[~pos] = 1.0 - base ** (1.0 / (2.0 - lam))
+        return self.mean - self.std * u

@@ -60,8 +60,9 @@ def test_branin_known_optimum(seed):
 @pytest.mark.slow
 def test_hartmann6_known_optimum():
     # Hartmann6 has a local minimum at -3.2032 that any GP-EI method falls into on some seeds;
-    # the claim is about the typical run: median regret over 5 seeds after 60 evaluations
-    regrets = [_run(HARTMANN, hartmann6, 60, seed).best[1] - HARTMANN6_MIN for seed in range(5)]
+    # the claim is about the typical run: median regret over 10 seeds after 60 evaluations
+    # (the outcome is bimodal, basin or not, so fewer seeds would decide by a coin flip)
+    regrets = [_run(HARTMANN, hartmann6, 60, seed).best[1] - HARTMANN6_MIN for seed in range(10)]
     assert np.median(regrets) < 0.05
     assert min(regrets) < 5e-3
 
@@ -200,13 +201,14 @@ def test_same_seed_same_initial_design():
 
 def test_initial_design_kinds():
     from scipy.stats import qmc
-    sob = Optimizer(HARTMANN, seed=4, n_initial=8).ask(8)
+    sob = Optimizer(HARTMANN, seed=4, n_initial=8, initial="sobol").ask(8)
     U = np.array([HARTMANN.encode(p) for p in sob])
     ref = qmc.Sobol(6, scramble=True, seed=4).random(8)       # the study's own Sobol points
     np.testing.assert_allclose(U, ref, atol=1e-12)
     # 8 Sobol points stratify every coordinate into 8 equal bins; uniform draws need not
     assert all(len(set(np.floor(U[:, j] * 8))) == 8 for j in range(6))
-    rnd = Optimizer(HARTMANN, seed=4, n_initial=8, initial="random").ask(8)
+    rnd = Optimizer(HARTMANN, seed=4, n_initial=8).ask(8)          # the default
+    assert rnd == Optimizer(HARTMANN, seed=4, n_initial=8, initial="random").ask(8)
     assert rnd != sob
     with pytest.raises(InputError, match="initial="):
         Optimizer(HARTMANN, initial="lhs")
@@ -221,7 +223,9 @@ def test_ei_incumbent_is_best_observed_value():
     for x in (-1.5, -0.4, 0.3, 1.1, 1.8):
         ys.append(np.sin(3 * x) + 0.1 * RNG.normal())
         opt.tell({"x": x}, ys[-1])
-    assert opt.acquisition_function().best == pytest.approx(min(ys), abs=1e-12)
+    # (the GP sees the values through the output warp: the threshold maps back to it)
+    assert opt.to_objective(opt.acquisition_function().best) == pytest.approx(min(ys),
+                                                                             abs=1e-12)
     opt2 = Optimizer(space, n_initial=4, seed=5)
     for x, y in zip((-1.5, -0.4, 0.3, 1.1, 1.8), ys):
         opt2.tell({"x": x}, y, noise_var=0.01)       # known noise: lowest posterior mean

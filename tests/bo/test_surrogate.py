@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from scipy.optimize import check_grad
 
+from pyjl.bo import Optimizer, Real, Space
 from pyjl.bo.surrogate import fit_surrogate, log_prior
 
 RNG = np.random.default_rng(17)
@@ -70,3 +71,51 @@ def test_known_noise_and_loo():
     assert theta.size == X.shape[1] + 1 and gp.noise_ is None
     mu = gp.predict(X)
     assert np.max(np.abs(mu - y)) < 0.1
+
+
+# --- the output warp ---------------------------------------------------------------------
+def test_output_warp_lambda_is_the_yeo_johnson_mle_of_the_flipped_values():
+    from sklearn.preprocessing import PowerTransformer
+    from pyjl.bo.surrogate import OutputWarp
+    rng = np.random.default_rng(3)
+    for y in (-np.exp(rng.normal(size=40)), np.exp(1.5 * rng.normal(size=40)),
+              rng.normal(size=40)):
+        w = OutputWarp(y)
+        z = -(y - y.mean()) / y.std()
+        ref = PowerTransformer(method="yeo-johnson", standardize=False).fit(z[:, None])
+        assert w.lam == pytest.approx(float(np.clip(ref.lambdas_[0], -2, 4)), abs=2e-3)
+
+
+def test_output_warp_is_increasing_and_inverts():
+    from pyjl.bo.surrogate import OutputWarp
+    rng = np.random.default_rng(4)
+    for y in (-np.exp(2 * rng.normal(size=30)), np.exp(2 * rng.normal(size=30)),
+              np.r_[np.zeros(10), -3.0, 1.0]):
+        w = OutputWarp(y)
+        grid = np.linspace(y.min() - 1, y.max() + 1, 200)
+        t = w(grid)
+        assert np.all(np.diff(t) > 0)
+        np.testing.assert_allclose(w.inverse(t), grid, rtol=1e-9, atol=1e-9)
+    # beyond the transform's range the inverse stays finite and ordered
+    w = OutputWarp(-np.exp(2 * rng.normal(size=30)))
+    far = w.inverse(np.linspace(-50, 50, 11))
+    assert np.all(np.isfinite(far)) and np.all(np.diff(far) >= 0)
+
+
+def test_optimizer_warps_only_learned_noise_studies():
+    space = Space({"x": Real(-2.0, 2.0)})
+    xs = (-1.5, -0.4, 0.3, 1.1, 1.8)
+    learned, known, off = (Optimizer(space, seed=1), Optimizer(space, seed=1),
+                           Optimizer(space, seed=1, warp_y=False))
+    for x in xs:
+        y = float(np.exp(3 * x))                       # skewed values
+        learned.tell({"x": x}, y)
+        known.tell({"x": x}, y, noise_var=0.1)
+        off.tell({"x": x}, y)
+    for opt in (learned, known, off):
+        opt.surrogate()
+    assert learned.output_warp is not None
+    assert known.output_warp is None and off.output_warp is None
+    # reported posterior means are in the objective's units
+    _, v = learned.best_mean
+    assert np.exp(3 * -1.5) - 1.0 < v < np.exp(3 * 1.8)
