@@ -105,3 +105,31 @@ def test_memory_storage_roundtrip():
     (t,) = st.trials(sid)
     assert (t.number, t.state, t.value, t.params) == (0, "complete", 3.0,
                                                       {"x": 0.5, "k": 2, "c": "a"})
+
+
+def test_stale_after_reaps_a_silent_workers_pending_trial(tmp_path):
+    # another machine's worker (its pid cannot be checked from here) asked for a point and
+    # went silent: after stale_after seconds without a heartbeat its trial is abandoned
+    # (failed, marked so) and the point can be asked again; a heartbeat keeps it alive
+    import time
+    url = f"sqlite:///{tmp_path / 'stale.db'}"
+    space = Space({"x": Real(0.0, 1.0)})
+    remote = Optimizer(space, storage=url, seed=0, n_initial=5)
+    remote._worker = "elsewhere.example:4242"
+    p = remote.ask()
+    here = Optimizer(space, storage=url, stale_after=1.0)
+    here.ask()
+    assert [t.state for t in here.trials].count("pending") == 2   # still alive
+    time.sleep(0.6)
+    here.storage.heartbeat(here._study_id, [0])                    # the remote worker beats
+    time.sleep(0.6)
+    here.ask()
+    assert here.trials[0].state == "pending"
+    time.sleep(1.2)
+    here.ask()
+    t0 = here.trials[0]
+    assert t0.state == "failed" and t0.abandoned and "no heartbeat" in t0.error
+    assert "elsewhere.example:4242" in t0.error
+    # an abandoned trial does not count as failed; telling its point later completes it
+    here.tell(p, 0.5)
+    assert [t.state for t in here.trials if t.params == p] == ["complete"]
