@@ -109,7 +109,10 @@ class Optimizer:
     priors, see :mod:`pyjl.bo.surrogate`); ``warp_y`` (default True: the GP models
     the values through a fitted monotone power transform,
     :class:`~pyjl.bo.surrogate.OutputWarp`, unless trials carry a known
-    ``noise_var``); ``xi`` (EI/PI margin), ``kappa``
+    ``noise_var``); ``gls_mean`` (default True: the GP's constant prior mean is its
+    generalised least-squares estimate at the fitted hyperparameters,
+    :meth:`~pyjl.gp.GaussianProcess.recentre`, not the sample mean, which the search's
+    crowding around good points drags down); ``xi`` (EI/PI margin), ``kappa``
     (UCB); ``sampler`` ``"gp"|"random"`` or a list of parameter dicts asked in
     order (grid search); ``stale_after`` seconds without a heartbeat after which
     another worker's pending trial is marked failed (``None``: only trials of dead
@@ -130,7 +133,8 @@ class Optimizer:
                  n_initial: int | None = None, batch: str = "kriging_believer",
                  storage=None, study: str | None = None, seed: int | None = None, *,
                  liar: str = "min", fit: str = "ml", xi: float = 0.0, kappa: float = 2.0,
-                 prior: bool = True, warp_y: bool = True, initial: str = "random", sampler="gp",
+                 prior: bool = True, warp_y: bool = True, gls_mean: bool = True,
+                 initial: str = "random", sampler="gp",
                  stale_after: float | None = None,
                  n_candidates: int | None = None):
         self.acquisition = _choice("acquisition", acquisition, tuple(acq_mod.ACQUISITIONS))
@@ -146,7 +150,7 @@ class Optimizer:
                                  or seed < 0):
             raise InputError(f"seed must be a non-negative integer or None; got {seed!r}")
         self.xi, self.kappa, self.stale_after = float(xi), float(kappa), stale_after
-        self.prior, self.warp_y = bool(prior), bool(warp_y)
+        self.prior, self.warp_y, self.gls_mean = bool(prior), bool(warp_y), bool(gls_mean)
         self.n_candidates = n_candidates
         self.storage = open_storage(storage)
         self.study_name = "default" if study is None else str(study)
@@ -409,6 +413,8 @@ class Optimizer:
             X, y, nv, method=self.fit, prior=self.prior, theta0=self._theta,
             cold_start=len(done) <= 2 * self.n_initial or self._n_fits % 10 == 0, seed=self.seed)
         gp = self._model
+        if self.gls_mean:
+            gp.recentre()
         self._gp, self._gp_key, self._gp_y = gp, key, y
         return gp, X, y
 

@@ -400,6 +400,35 @@ class GaussianProcess:
         self._Linv = Linv if self._Linv is not None else None
         return self
 
+    def recentre(self, mean=None):
+        """Set the constant prior mean (in ``y`` units) keeping the hyperparameters and
+        the factor, ``O(n^2)``; by default its generalised least-squares estimate
+        ``1' K^-1 y / 1' K^-1 1`` (ordinary kriging), which, unlike the sample mean of
+        ``normalize_y``, does not follow points that crowd one region.  Returns ``self``.
+
+        >>> import numpy as np
+        >>> from pyjl.gp import GaussianProcess, RBF
+        >>> X = np.r_[np.linspace(0, 0.1, 8), [5.0]][:, None]
+        >>> y = np.r_[np.full(8, 3.0), [0.0]]
+        >>> gp = GaussianProcess(RBF(1.0), noise=1e-6, normalize_y=True).fit(X, y, method=None)
+        >>> far = np.array([[50.0]])        # the prior mean rules far from the data
+        >>> round(float(gp.predict(far)[0]), 2), round(float(gp.recentre().predict(far)[0]), 2)
+        (2.67, 1.74)
+        """
+        self._check_fitted("recentre")
+        engine = engines.current()
+        if mean is None:
+            a = engine.cho_solve(self.L_, np.ones(len(self.L_)))
+            shift = float(a @ self.y_train_) / float(a.sum())
+        else:
+            shift = (float(mean) - self._y_mean) / self._y_std
+        self._y_mean += shift * self._y_std
+        self.y_train_ = self.y_train_ - shift
+        self.alpha_ = engine.cho_solve(self.L_, self.y_train_)
+        self.log_marginal_likelihood_value_ = lml_from_factor(self.L_, self.alpha_,
+                                                              self.y_train_)
+        return self
+
     def __repr__(self):
         return (f"GaussianProcess(kernel={self.kernel!r}, noise={self.noise!r}, "
                 f"normalize_y={self.normalize_y!r})")

@@ -119,3 +119,17 @@ def test_optimizer_warps_only_learned_noise_studies():
     # reported posterior means are in the objective's units
     _, v = learned.best_mean
     assert np.exp(3 * -1.5) - 1.0 < v < np.exp(3 * 1.8)
+
+
+def test_optimizer_prior_mean_is_the_gls_estimate_unless_asked_otherwise():
+    space = Space({"x": Real(-2.0, 2.0)})
+    xs = np.r_[np.linspace(-0.1, 0.1, 6), 1.8]            # points crowding one region
+    ys = np.r_[np.full(6, -3.0) + 0.01 * np.arange(6), 0.0]
+    on, off = Optimizer(space, seed=1), Optimizer(space, seed=1, gls_mean=False)
+    for x, y in zip(xs, ys):
+        on.tell({"x": float(x)}, float(y))
+        off.tell({"x": float(x)}, float(y))
+    g_on, g_off = on.surrogate(), off.surrogate()
+    assert g_off._y_mean == pytest.approx(np.mean(off.output_warp(ys)), rel=1e-12)
+    # the crowded points count for less than their number: the prior mean moves up
+    assert g_on._y_mean > g_off._y_mean

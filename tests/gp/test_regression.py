@@ -345,3 +345,23 @@ def test_predict_leaves_a_user_kernels_arrays_alone():
     np.testing.assert_array_equal(gp.kernel_.kept, Matern52(ARD)(XS, X))
     for a, b in zip((mu, std), ref.predict(XS, return_std=True)):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+
+
+def test_recentre_is_ordinary_kriging_with_the_gls_mean():
+    # reference: the kriging predictor with a constant mean m estimated by generalised least
+    # squares, K built by scikit-learn's Matern at the same hyperparameters (y units)
+    ls = np.array(ARD)
+    gp = GaussianProcess(2.0 * Matern52(ls), noise=0.01, normalize_y=True).fit(X, Y, method=None)
+    s2 = gp._y_std ** 2
+    k = 2.0 * s2 * sk.Matern(length_scale=ls, nu=2.5)
+    K = k(X) + 0.01 * s2 * np.eye(len(X))
+    Ki1, Kiy = np.linalg.solve(K, np.ones(len(X))), np.linalg.solve(K, Y)
+    m = Kiy.sum() / Ki1.sum()
+    ref = k(XS, X) @ np.linalg.solve(K, Y - m) + m
+    gp.recentre()
+    assert gp._y_mean == pytest.approx(m, rel=1e-9)
+    np.testing.assert_allclose(gp.predict(XS), ref, rtol=1e-8, atol=1e-10)
+    # an explicit mean, and the fitted state stays usable (update extends the same model)
+    gp.recentre(0.0)
+    np.testing.assert_allclose(gp.predict(XS), k(XS, X) @ np.linalg.solve(K, Y), rtol=1e-8,
+                               atol=1e-10)
