@@ -75,7 +75,7 @@ def _tune_arguments(p: argparse.ArgumentParser) -> None:
                    help="sqlite:///study.db or a path; the study is resumed if it exists")
     p.add_argument("--study", default=None, metavar="NAME", help="study name (default 'default')")
     p.add_argument("--n-initial", type=int, default=None, metavar="K",
-                   help="Sobol points before the GP takes over")
+                   help="start-up points (uniform draws) before the GP takes over")
     p.add_argument("--acquisition", default="ei", choices=["ei", "logei", "pi", "ucb"])
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

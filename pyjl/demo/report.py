@@ -122,7 +122,7 @@ def write_report(path, *, engine: str, quick: bool, seconds: float, tuning, regi
         "25 % is held out for the test columns. Six hyperparameters: eta (log), max_depth, "
         "min_child_weight (log), subsample, colsample_bytree, gamma. Each method had "
         f"**{tuning.budget} evaluations** ({tuning.seconds:.1f} s for all three); the "
-        f"Bayesian optimisation began with {tuning.n_initial} Sobol points, then a GP "
+        f"Bayesian optimisation began with {tuning.n_initial} random points, then a GP "
         "(Matérn 5/2) and expected improvement chose the rest.", "",
         tuning_table(tuning.table), "",
         f"Best by Bayesian optimisation: {_params(bo['best_params'])}.", "",

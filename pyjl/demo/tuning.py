@@ -57,7 +57,7 @@ DEFAULTS = {"eta": 0.3, "max_depth": 6, "min_child_weight": 1.0, "subsample": 1.
 GRID_COUNTS = {12: {"eta": 3, "max_depth": 2, "min_child_weight": 2},
                30: {"eta": 5, "max_depth": 3, "min_child_weight": 2}}
 N_FOLDS = 3
-#: budget -> Sobol points before the GP proposes (the rest of the budget is BO's)
+#: budget -> start-up points (uniform draws) before the GP proposes (the rest of the budget is BO's)
 N_INITIAL = {12: 5, 30: 8}
 
 
@@ -222,7 +222,7 @@ def run_tuning(out_dir, quick: bool = False, model: str = "auto", seed: int = 0,
     """Tune the boosting model by Bayesian optimisation, random search and grid search.
 
     Each method gets the same budget (12 evaluations with ``quick``, else 30; the
-    Bayesian optimisation starts with :data:`N_INITIAL` Sobol points); writes
+    Bayesian optimisation starts with :data:`N_INITIAL` uniform points); writes
     ``tuning_convergence.png`` (best CV log loss so far against evaluations),
     ``tuning_posterior_eta.png`` (the BO surrogate along ``eta``) and
     ``tuning_history.csv`` (every trial of every method) into ``out_dir``.
