@@ -33,7 +33,9 @@ def _plt():
 
 
 def posterior_1d(opt, name: str, n_grid: int = 200, fig=None):
-    """Posterior mean ± 2σ and acquisition of ``opt`` along parameter ``name``.
+    """Posterior ± 2σ and acquisition of ``opt`` along parameter ``name``, the other
+    parameters at the best point; in the objective's units (through the inverse output
+    warp, where the posterior mean becomes the posterior median).
 
     Examples
     --------
