@@ -42,6 +42,11 @@ class _Stream:
 
     def __init__(self):
         self._channels = None
+        self._reset()
+
+    def _reset(self):
+        """Forget the filter state (the filters' ``zi_``; overridden where it is more)."""
+        self.zi_ = None
 
     def _chunk(self, chunk):
         arr = np.asarray(chunk)
@@ -100,10 +105,6 @@ class SosFilter(_Stream):
         if self._zi0 is not None and self._zi0.shape[-2:] != (self.sos.shape[0], 2):
             raise InputError(f"`zi` must end in shape ({self.sos.shape[0]}, 2); got "
                              f"{self._zi0.shape}. Fix: use sosfilt_zi(sos) * first_sample.")
-        self.zi_ = None
-
-    def _reset(self):
-        self.zi_ = None
 
     def process(self, chunk):
         """Filter the next chunk; returns an array of the chunk's shape."""
@@ -136,10 +137,6 @@ class FirFilter(_Stream):
     def __init__(self, taps):
         super().__init__()
         self.taps = np.ascontiguousarray(_edge.coefficients(taps, "taps"), dtype=np.float64)
-        self.zi_ = None
-
-    def _reset(self):
-        self.zi_ = None
 
     def process(self, chunk):
         """Filter the next chunk; returns an array of the chunk's shape."""
@@ -178,7 +175,6 @@ class Resampler(_Stream):
             self.h, self._skip = np.ones(1), 0
         else:
             self.h, self._skip = resample_poly_filter(self.up, self.down, window)
-        self._reset()
 
     def _reset(self):
         self._hist = None      # input samples kept, starting at global index self._start
