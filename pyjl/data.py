@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .exceptions import InputError
+from ._validate import error as _err
 
 __all__ = ["as_array", "origin", "restore", "Origin", "read_arrow", "write_arrow"]
 
@@ -28,10 +29,6 @@ _BLOCK = 1 << 20          # elements scanned per block when locating a bad value
 _OK_KINDS = {"f": "biuf", "c": "biufc", "i": "biuf", "u": "biuf", "b": "b"}
 _KIND_WORDS = {"c": "complex numbers", "O": "Python objects (mixed types, None or strings)",
                "U": "strings", "S": "bytes", "M": "datetimes", "m": "timedeltas"}
-
-
-def _err(name, rule, got, fix):
-    return InputError(f"`{name}` {rule}; got {got}. Fix: {fix}.")
 
 
 def _root(obj) -> str:

@@ -1,7 +1,7 @@
 """The import arrows of DESIGN.md / STYLE.md section 14, checked by parsing every module.
 
     cli -> families (bo -> gp; dsp; hmm) -> engines -> (bindings pyjl._native | julia bridge
-    pyjl.julia) -> data -> _config -> exceptions
+    pyjl.julia) -> data -> _config, _validate -> exceptions
 
 A module may import its own layer and the layers its row of ``MAY_IMPORT`` lists,
 lazily or not (imports inside functions count).  Families, the CLI and
@@ -28,10 +28,10 @@ LAYERS = {
     "pyjl.bo": "bo", "pyjl.gp": "gp", "pyjl.dsp": "dsp", "pyjl.hmm": "hmm",
     "pyjl.demo": "demo",
     "pyjl.engines": "engines", "pyjl._native": "bindings", "pyjl.julia": "julia",
-    "pyjl.data": "data", "pyjl._config": "config", "pyjl.exceptions": "exceptions",
+    "pyjl.data": "data", "pyjl._config": "config", "pyjl._validate": "validate", "pyjl.exceptions": "exceptions",
     "pyjl._version": "version",
 }
-BASE = {"data", "config", "exceptions", "version"}
+BASE = {"data", "config", "validate", "exceptions", "version"}
 FAMILIES = {"bo", "gp", "dsp", "hmm"}
 #: layer -> the other layers it may import (its own layer is always allowed)
 MAY_IMPORT = {
@@ -47,7 +47,8 @@ MAY_IMPORT = {
     "engines": {"bindings", "julia"} | BASE,
     "julia": BASE,
     "bindings": set(),
-    "data": {"config", "exceptions", "version"},
+    "data": {"config", "validate", "exceptions", "version"},
+    "validate": {"exceptions"},
     "config": {"exceptions", "version"},
     "exceptions": set(),
     "version": set(),

@@ -1,0 +1,181 @@
+"""The one set of scalar argument checks and the one message voice.
+
+Every refusal of pyjl reads the same way: the argument, the rule, the value
+received and the fix::
+
+    `n_restarts` must be an integer >= 0; got 1.5. Fix: pass a whole number such as 2.
+
+:func:`error` builds that message; the checks below use it and return the
+cleaned value, so a constructor stores and ``fit`` or a call validates with one
+line per argument (scikit-learn's pattern).  Array checks (dtype, shape, NaN
+with its position) live in :mod:`pyjl.data`, which uses the same voice.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from .exceptions import InputError
+
+__all__ = ["error", "integer", "real", "boolean", "choice", "seed", "describe"]
+
+#: the largest seed NumPy's generators take from one integer is unbounded, but
+#: SQLite and JSON storage keep 64-bit integers; seeds stay below this
+SEED_MAX = 2**63 - 1
+
+
+def describe(value: Any) -> str:
+    """A short, readable rendering of a received value for a message.
+
+    Examples
+    --------
+    >>> describe(1.5)
+    '1.5'
+    >>> describe("a" * 100)[:12]
+    "'aaaaaaaaaaa"
+    """
+    text = repr(value)
+    if isinstance(value, np.ndarray):
+        text = f"an array of shape {value.shape} and dtype {value.dtype}"
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def error(name: str, rule: str, got: Any, fix: str) -> InputError:
+    """The :class:`~pyjl.exceptions.InputError` for argument ``name``.
+
+    Parameters
+    ----------
+    name : str
+        The argument as the user wrote it (``"n_restarts"``, ``"space['eta'].low"``).
+    rule : str
+        What the argument must be, completing "`name` must ..." (``"must be >= 0"``).
+    got : str or object
+        The value received, already in words (``describe(value)``, or prose such as
+        ``"a DataFrame with 3 columns"``); a non-string is rendered with :func:`describe`.
+    fix : str
+        What to do instead, as an imperative sentence without the final period.
+
+    Examples
+    --------
+    >>> print(error("n_restarts", "must be an integer >= 0", 1.5, "pass a whole number"))
+    `n_restarts` must be an integer >= 0; got 1.5. Fix: pass a whole number.
+    """
+    shown = got if isinstance(got, str) else describe(got)
+    return InputError(f"`{name}` {rule}; got {shown}. Fix: {fix}.")
+
+
+def _bounds_rule(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
+    parts = []
+    if low is not None:
+        parts.append(f"{'>' if low_open else '>='} {low:g}")
+    if high is not None:
+        parts.append(f"{'<' if high_open else '<='} {high:g}")
+    return " and ".join(parts)
+
+
+def integer(value: Any, name: str, *, low: int | None = None, high: int | None = None,
+            fix: str | None = None) -> int:
+    """``value`` as a Python ``int`` within ``[low, high]``; bools and fractions refused.
+
+    Examples
+    --------
+    >>> integer(3.0, "n_restarts", low=0)
+    3
+    >>> integer(1.5, "n_restarts", low=0)
+    Traceback (most recent call last):
+    ...
+    pyjl.exceptions.InputError: `n_restarts` must be an integer >= 0; got 1.5. Fix: pass a whole number >= 0.
+    """
+    bound = _bounds_rule(low, high, False, False)
+    rule = "must be an integer" + (f" {bound}" if bound else "")
+    hint = fix or f"pass a whole number{' ' + bound if bound else ''}"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise error(name, rule, describe(value), hint)
+    if isinstance(value, numbers.Integral):
+        number = int(value)
+    else:
+        as_float = float(value)
+        if not math.isfinite(as_float) or not as_float.is_integer():
+            raise error(name, rule, describe(value), hint)
+        number = int(as_float)
+    if (low is not None and number < low) or (high is not None and number > high):
+        raise error(name, rule, describe(value), hint)
+    return number
+
+
+def real(value: Any, name: str, *, low: float | None = None, high: float | None = None,
+         low_open: bool = False, high_open: bool = False, fix: str | None = None) -> float:
+    """``value`` as a finite Python ``float`` within the given bounds.
+
+    Examples
+    --------
+    >>> real("0.5", "xi", low=0)
+    Traceback (most recent call last):
+    ...
+    pyjl.exceptions.InputError: `xi` must be a finite number >= 0; got '0.5'. Fix: pass a float >= 0.
+    >>> real(2, "kappa", low=0, low_open=True)
+    2.0
+    """
+    bound = _bounds_rule(low, high, low_open, high_open)
+    rule = "must be a finite number" + (f" {bound}" if bound else "")
+    hint = fix or f"pass a float{' ' + bound if bound else ''}"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise error(name, rule, describe(value), hint)
+    number = float(value)
+    if not math.isfinite(number):
+        raise error(name, rule, describe(value), hint)
+    if low is not None and (number < low or (low_open and number == low)):
+        raise error(name, rule, describe(value), hint)
+    if high is not None and (number > high or (high_open and number == high)):
+        raise error(name, rule, describe(value), hint)
+    return number
+
+
+def boolean(value: Any, name: str) -> bool:
+    """``value`` as a ``bool``; only ``True``/``False`` (and NumPy's) are accepted.
+
+    Examples
+    --------
+    >>> boolean(np.True_, "normalize_y")
+    True
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise error(name, "must be True or False", describe(value), f"pass {name}=True or {name}=False")
+
+
+def choice(value: Any, name: str, options: Iterable[Any]) -> Any:
+    """``value`` if it is one of ``options`` (compared with ``==``, strings exactly).
+
+    Examples
+    --------
+    >>> choice("ml", "method", ("ml", "loo", None))
+    'ml'
+    """
+    allowed = tuple(options)
+    for option in allowed:
+        if type(option) is type(value) and option == value or option is value:
+            return value
+    listed = ", ".join(repr(o) for o in allowed)
+    raise error(name, f"must be one of {listed}", describe(value), f"pass one of {listed}")
+
+
+def seed(value: Any, name: str = "seed") -> int | None:
+    """A random seed: ``None`` or an integer in ``[0, 2**63 - 1]`` (storable as SQLite INTEGER).
+
+    Examples
+    --------
+    >>> seed(None) is None
+    True
+    >>> seed(7)
+    7
+    """
+    if value is None:
+        return None
+    return integer(value, name, low=0, high=SEED_MAX,
+                   fix="pass None or a non-negative integer below 2**63")
