@@ -1,4 +1,9 @@
-"""``python -m benchmarks [--quick] [--only gp,hmm] [--out FILE.md]``: the README tables."""
+"""``python -m benchmarks [--quick] [--only gp,hmm] [--out FILE.md]``: the benchmark tables.
+
+``--out docs/performance.md`` replaces the generated block of the performance page (between
+its ``<!-- benchmarks:start`` and ``<!-- benchmarks:end -->`` lines); any other file is
+written whole.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,9 @@ import time
 from . import COLUMNS
 
 FAMILIES = ("gp", "bo", "hmm", "dsp")
+# the generated block of docs/performance.md (the markers' lines themselves are kept)
+START = "<!-- benchmarks:start"
+END = "<!-- benchmarks:end -->"
 
 
 def _cpu_name() -> str:
@@ -40,7 +48,7 @@ def _versions() -> str:
 
 
 def header() -> str:
-    """Machine, versions and date, as the README table states them."""
+    """Machine, versions and date, as the performance page states them."""
     import pyjl
     return (f"Measured {_dt.date.today().isoformat()} on {_cpu_name()}, "
             f"{len(os.sched_getaffinity(0))} cores, Python {platform.python_version()}, "
@@ -65,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--quick", action="store_true", help="smaller sizes and repeats")
     parser.add_argument("--only", default="", help="comma-separated families")
-    parser.add_argument("--out", default=None, help="write the markdown here too")
+    parser.add_argument("--out", default=None,
+                        help="write the markdown here too (docs/performance.md: its generated block)")
     args = parser.parse_args(argv)
     chosen = [f for f in (args.only.split(",") if args.only else FAMILIES) if f]
     sections = [header(), ""]
@@ -79,11 +88,26 @@ def main(argv: list[str] | None = None) -> int:
         rows = module.run(quick=args.quick)
         sections += [f"### {family} ({time.perf_counter() - start:.0f} s)", "", table(rows), ""]
         print("\n".join(sections[-4:]), flush=True)
-    text = "\n".join(sections)
     if args.out:
-        with open(args.out, "w") as fh:
-            fh.write(text + "\n")
+        write_tables(args.out, "\n".join(sections))
     return 0
+
+
+def write_tables(path: str, text: str) -> None:
+    """Write ``text`` to ``path``; where ``path`` already holds a generated block
+    (between :data:`START` and :data:`END`, as ``docs/performance.md`` does), replace only
+    that block and keep the prose around it."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            old = fh.read()
+    except FileNotFoundError:
+        old = ""
+    begin, end = old.find(START), old.find(END)
+    if 0 <= begin < end:
+        head = old[:old.index("\n", begin) + 1]
+        text = head + text.rstrip("\n") + "\n" + old[end:]
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text.rstrip("\n") + "\n")
 
 
 if __name__ == "__main__":
