@@ -52,6 +52,8 @@ def info() -> Info:
 
     Never starts Julia or initialises a GPU beyond a device query.
 
+    Examples
+    --------
     >>> report = pyjl.info()          # doctest: +SKIP
     >>> report.engines["native"][0]   # doctest: +SKIP
     True

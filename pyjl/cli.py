@@ -66,7 +66,7 @@ def _tune_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("target", metavar="FILE.py:FUNC",
                    help="the objective: FUNC(params: dict) -> float, defined in FILE.py")
     p.add_argument("--space", required=True, metavar="SPACE.toml",
-                   help="search space: one TOML table per parameter (see the README)")
+                   help="search space: one TOML table per parameter (see docs/bo.md)")
     p.add_argument("--n-calls", type=int, required=True, metavar="N",
                    help="evaluations in the study (trials already stored count)")
     p.add_argument("--workers", type=int, default=1, metavar="W",

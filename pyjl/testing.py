@@ -109,6 +109,8 @@ def engine_cases(random_state=0) -> dict[str, list[tuple]]:
 
     Returns ``{kernel name: [args, ...]}``; used by :func:`check_engine`.
 
+    Examples
+    --------
     >>> cases = engine_cases()
     >>> sorted(cases)[:3]
     ['cho_inverse', 'cho_solve', 'cholesky']
