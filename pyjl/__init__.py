@@ -6,8 +6,8 @@ from ._version import __version__
 from .engines import (get_backend, get_num_threads, set_backend, set_num_threads,
                       use_backend)
 from .exceptions import (EngineUnavailableError, InputError, JuliaBridgeError,
-                         NotFittedError, PyjlError)
+                         NotFittedError, PyjlError, StorageError)
 
 __all__ = ["__version__", "info", "set_backend", "get_backend", "use_backend",
            "set_num_threads", "get_num_threads", "PyjlError", "InputError",
-           "NotFittedError", "EngineUnavailableError", "JuliaBridgeError"]
+           "NotFittedError", "EngineUnavailableError", "JuliaBridgeError", "StorageError"]

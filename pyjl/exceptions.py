@@ -9,12 +9,15 @@ matrix, a degenerate HMM state re-seeded, ...) is reported with a warning of a
 
 from __future__ import annotations
 
+import errno
+
 __all__ = [
     "PyjlError",
     "InputError",
     "NotFittedError",
     "EngineUnavailableError",
     "JuliaBridgeError",
+    "StorageError",
     "PyjlWarning",
     "NumericalWarning",
     "ConvergenceWarning",
@@ -90,6 +93,46 @@ class JuliaBridgeError(PyjlError, RuntimeError):
         super().__init__(message)
         self.julia_message = julia_message
         self.julia_stacktrace = julia_stacktrace
+
+
+class StorageError(PyjlError, OSError):
+    """A study's storage could not be read or written: the disk is full, the file is
+    read-only, or another process holds the database lock past the timeout.
+
+    Also an :class:`OSError`: a full disk (``ENOSPC``), a read-only file (``EROFS``) and
+    a busy resource (``EBUSY``) are ``OSError`` everywhere else in Python, so the
+    ``except OSError`` that guards a program's file writes catches this one too;
+    ``errno`` says which.  The message names the storage, the operation and the fix.
+    ``storage`` (URL), ``operation`` (``"open"``, ``"ask"``, ``"tell"``,
+    ``"heartbeat"``, ...) and ``reason`` (``"full"``, ``"read-only"``, ``"locked"``,
+    ``"cannot open"``, ``"i/o"``, ``"damaged"``) carry them; when a
+    finished evaluation could not be stored, ``trial``, ``params`` and ``value`` carry
+    it so that it is not lost, and ``unsaved`` lists every ``(trial, params, value)``
+    evaluated but not stored.
+
+    Examples
+    --------
+    >>> import errno
+    >>> from pyjl.exceptions import StorageError
+    >>> err = StorageError("disk full", storage="sqlite:///s.db", operation="tell",
+    ...                    reason="full", trial=3, params={"x": 0.5}, value=1.25)
+    >>> isinstance(err, OSError), err.errno == errno.ENOSPC, err.value, str(err)
+    (True, True, 1.25, 'disk full')
+    """
+
+    _ERRNO = {"full": "ENOSPC", "read-only": "EROFS", "locked": "EBUSY",
+              "cannot open": "ENOENT", "i/o": "EIO"}
+
+    def __init__(self, message: str, *, storage: str | None = None,
+                 operation: str | None = None, reason: str | None = None,
+                 trial: int | None = None, params: dict | None = None,
+                 value: float | None = None):
+        super().__init__(message)
+        self.errno = getattr(errno, self._ERRNO.get(reason or "", ""), None)
+        self.storage, self.operation, self.reason = storage, operation, reason
+        self.trial, self.params, self.value = trial, params, value
+        self.unsaved: list[tuple[int, dict, float]] = (
+            [] if value is None else [(trial, params, value)])
 
 
 class PyjlWarning(UserWarning):

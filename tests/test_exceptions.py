@@ -11,6 +11,7 @@ from pyjl import exceptions as ex
     (ex.NotFittedError, AttributeError),
     (ex.EngineUnavailableError, RuntimeError),
     (ex.JuliaBridgeError, RuntimeError),
+    (ex.StorageError, OSError),
 ])
 def test_subclasses_derive_from_root_and_builtin(cls, builtin):
     assert issubclass(cls, ex.PyjlError) and issubclass(cls, builtin)
@@ -31,3 +32,15 @@ def test_warning_classes():
 
 def test_top_level_exports():
     assert pyjl.PyjlError is ex.PyjlError and pyjl.InputError is ex.InputError
+
+
+def test_storage_error_carries_the_unsaved_evaluation():
+    import errno
+    err = ex.StorageError("no space", storage="sqlite:///s.db", operation="tell", reason="full",
+                          trial=4, params={"x": 0.25}, value=-1.5)
+    assert (err.storage, err.operation, err.reason) == ("sqlite:///s.db", "tell", "full")
+    assert (err.trial, err.params, err.value) == (4, {"x": 0.25}, -1.5)
+    assert err.unsaved == [(4, {"x": 0.25}, -1.5)]
+    assert err.errno == errno.ENOSPC and str(err) == "no space"
+    assert ex.StorageError("locked", reason="locked").errno == errno.EBUSY
+    assert ex.StorageError("x").unsaved == [] and ex.StorageError("x").errno is None

@@ -10,7 +10,11 @@ optimiser's storage as it happens.  ``n_calls`` is the size of the *study*:
 trials already there (from an earlier run or from other processes working on
 the same study) count, so re-running a study that was interrupted finishes it.
 An objective that raises, or returns something that is not a finite number, is
-recorded as failed with its message and the study continues.
+recorded as failed with its message and the study continues.  A storage that
+cannot be written (a full disk, a read-only file, a lock held past the timeout)
+stops the study with :class:`~pyjl.exceptions.StorageError`; every evaluated value
+it could not store is logged (logger ``pyjl.bo``) and kept in the error's
+``unsaved`` list, so no evaluation is lost.
 
 >>> from pyjl.bo import Space, Real
 >>> res = minimize(lambda p: (p["x"] - 1.0) ** 2, Space({"x": Real(-3.0, 3.0)}),
@@ -24,13 +28,15 @@ from __future__ import annotations
 import concurrent.futures as cf
 import dataclasses
 import itertools
+import logging
 import math
 import time
 from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from ..exceptions import InputError
+from .. import _validate as check
+from ..exceptions import InputError, StorageError
 from .optimizer import Optimizer
 from .space import Categorical, Integer, Space, SpaceExhausted
 from .storage import ABANDONED, Trial
@@ -38,6 +44,8 @@ from .storage import ABANDONED, Trial
 __all__ = ["Result", "minimize", "random_search", "grid_search", "history_frame", "grid_points"]
 
 _HEARTBEAT_S = 10.0
+_GRID_MAX = 1_000_000          # grid_search materialises its grid
+log = logging.getLogger("pyjl.bo")
 
 
 @dataclasses.dataclass
@@ -123,6 +131,10 @@ def _message(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+_EXECUTOR_RULE = "must be None, 'dask', a dask.distributed.Client or a concurrent.futures.Executor"
+_EXECUTOR_FIX = "pass e.g. concurrent.futures.ProcessPoolExecutor(4), or None with n_workers"
+
+
 def _executor(executor, n_workers: int):
     """(executor or None for inline, owned resources to close)."""
     if executor is None:
@@ -134,8 +146,7 @@ def _executor(executor, n_workers: int):
         return executor, []
     if isinstance(executor, str):
         if executor != "dask":
-            raise InputError(f"executor={executor!r}: use None, 'dask', a dask.distributed.Client"
-                             " or a concurrent.futures.Executor")
+            raise check.error("executor", _EXECUTOR_RULE, check.describe(executor), _EXECUTOR_FIX)
         try:
             from distributed import Client, get_client
         except ImportError:
@@ -150,22 +161,43 @@ def _executor(executor, n_workers: int):
         return client.get_executor(), owned
     if hasattr(executor, "get_executor") and hasattr(executor, "submit"):
         return executor.get_executor(), []
-    raise InputError(f"executor={executor!r}: use None, 'dask', a dask.distributed.Client or "
-                     "a concurrent.futures.Executor")
+    raise check.error("executor", _EXECUTOR_RULE, check.describe(executor), _EXECUTOR_FIX)
+
+
+def _check_args(func, n_calls, n_workers, callback, max_time, progress, *,
+                calls_optional: bool = False) -> tuple:
+    """The loop's arguments, checked before a study is opened or created."""
+    if not callable(func):
+        raise check.error("func", "must be callable (params dict -> float)", check.describe(func),
+                          "pass a function such as lambda p: (p['x'] - 1) ** 2")
+    if n_calls is not None or not calls_optional:
+        n_calls = check.integer(n_calls, "n_calls", low=1)
+    n_workers = check.integer(n_workers, "n_workers", low=1)
+    check.boolean(progress, "progress")
+    if max_time is not None:
+        max_time = check.real(max_time, "max_time", low=0, low_open=True,
+                              fix="pass a positive number of seconds, or None for no limit")
+    if callback is not None and not callable(callback):
+        raise check.error("callback", "must be callable (result -> bool) or None",
+                          check.describe(callback),
+                          "pass a function that returns True to stop the study")
+    return n_calls, n_workers, max_time
+
+
+def _keep_unsaved(err: StorageError, in_flight: dict) -> None:
+    """Wait for the evaluations still running, log and keep their values on ``err``."""
+    running = [f for f in in_flight if not f.cancel()]
+    cf.wait(running)
+    for fut in running:
+        number, params = in_flight[fut]
+        if fut.exception() is None:
+            log.error("trial %s evaluated but not stored after the storage fault "
+                      "(%s): params %r, value %r", number, err.reason, params, fut.result())
+            err.unsaved.append((number, params, fut.result()))
 
 
 def _run(opt: Optimizer, func, n_calls, executor, n_workers, callback, progress, max_time,
          with_mean: bool) -> Result:
-    if not callable(func):
-        raise InputError(f"func must be callable (params dict -> float); got {func!r}")
-    for name, v, lo in (("n_calls", n_calls, 1), ("n_workers", n_workers, 1)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
-            raise InputError(f"{name} must be an integer >= {lo}; got {v!r}")
-    if max_time is not None and not (isinstance(max_time, (int, float)) and max_time > 0):
-        raise InputError(f"max_time must be a positive number of seconds or None; got "
-                         f"{max_time!r}")
-    if callback is not None and not callable(callback):
-        raise InputError(f"callback must be callable (result -> bool) or None; got {callback!r}")
     t0 = time.monotonic()
     pool, owned = _executor(executor, int(n_workers))
     from tqdm.auto import tqdm
@@ -177,7 +209,8 @@ def _run(opt: Optimizer, func, n_calls, executor, n_workers, callback, progress,
 
     def record(number, params, ok, payload) -> bool:
         if ok:
-            opt._finish(number, "complete", value=payload)
+            with opt.storage.keeping(opt._study_id, number, params, payload):
+                opt._finish(number, "complete", value=payload)
         else:
             opt._finish(number, "failed", error=payload)
         bar.update(1)
@@ -195,7 +228,10 @@ def _run(opt: Optimizer, func, n_calls, executor, n_workers, callback, progress,
             if not stop:
                 free = int(n_workers) - len(in_flight)
                 try:
-                    got = opt._ask_trials(free, budget=int(n_calls)) if free > 0 else []
+                    got = []
+                    if free > 0:
+                        with opt.storage.transaction("ask"):
+                            got = opt._ask_trials(free, budget=int(n_calls))
                 except SpaceExhausted:
                     got, stop = [], True
                 for number, params in got:
@@ -234,6 +270,9 @@ def _run(opt: Optimizer, func, n_calls, executor, n_workers, callback, progress,
                 if time.monotonic() - last_beat > _HEARTBEAT_S:
                     opt.storage.heartbeat(opt._study_id, [n for n, _ in in_flight.values()])
                     last_beat = time.monotonic()
+    except StorageError as err:   # nothing more can be written: keep what is evaluated
+        _keep_unsaved(err, in_flight)
+        raise
     except BaseException:   # KeyboardInterrupt, ...: what was in flight is redone later
         for fut, (number, _) in in_flight.items():
             fut.cancel()
@@ -270,8 +309,10 @@ def minimize(func: Callable[[dict], float], space: Space | Mapping | None = None
     >>> abs(res.best_params["x"] - 1.0) < 0.05, len(res.history), res.n_failed
     (True, 12, 0)
     """
+    n_calls, n_workers, max_time = _check_args(func, n_calls, n_workers, callback, max_time,
+                                               progress)
     opt = Optimizer(space, acquisition=acquisition, n_initial=n_initial, batch=batch,
-                    storage=storage, study=study, seed=seed, **optimizer_options)
+                    storage=storage, study=study, seed=check.seed(seed), **optimizer_options)
     return _run(opt, func, n_calls, executor, n_workers, callback, progress, max_time, True)
 
 
@@ -290,7 +331,9 @@ def random_search(func: Callable[[dict], float], space: Space | Mapping | None =
     >>> len(res.history), bool(res.best_value < 0.5)
     (20, True)
     """
-    opt = Optimizer(space, sampler="random", storage=storage, study=study, seed=seed)
+    n_calls, n_workers, max_time = _check_args(func, n_calls, n_workers, callback, max_time,
+                                               progress)
+    opt = Optimizer(space, sampler="random", storage=storage, study=study, seed=check.seed(seed))
     return _run(opt, func, n_calls, executor, n_workers, callback, progress, max_time, False)
 
 
@@ -342,14 +385,21 @@ def grid_search(func: Callable[[dict], float], space: Space | Mapping | None = N
     >>> res.best_params["x"], res.best_value
     (1.0, 0.0)
     """
+    n_calls, n_workers, max_time = _check_args(func, n_calls, n_workers, callback, max_time,
+                                               progress, calls_optional=True)
+    if n_points is not None:
+        n_points = check.integer(n_points, "n_points", low=1, high=_GRID_MAX)
     if space is not None and not isinstance(space, Space):
         space = Space(space)
     opt0 = Optimizer(space, sampler="random", storage=storage, study=study)
     if n_points is None:
-        n_points = 5 if n_calls is None else _largest_grid(opt0.space, int(n_calls))
-    if isinstance(n_points, bool) or not isinstance(n_points, (int, np.integer)) or n_points < 1:
-        raise InputError(f"n_points must be an integer >= 1; got {n_points!r}")
-    grid = grid_points(opt0.space, int(n_points))
+        n_points = 5 if n_calls is None else _largest_grid(opt0.space, n_calls)
+    size = math.prod(len(a) for a in _axes(opt0.space, n_points))
+    if size > _GRID_MAX:
+        raise check.error("n_points", f"must give a grid of at most {_GRID_MAX:,} points",
+                          f"{n_points} ({size:,} points over {opt0.space.n_dims} axes)",
+                          "pass a smaller n_points, or use random_search or minimize")
+    grid = grid_points(opt0.space, n_points)
     opt = Optimizer(opt0.space, sampler=grid, storage=opt0.storage, study=opt0.study_name)
     return _run(opt, func, len(grid) if n_calls is None else min(n_calls, len(grid)), executor,
                 n_workers, callback, progress, max_time, False)

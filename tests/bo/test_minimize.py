@@ -143,23 +143,61 @@ def test_grid_search_is_brute_force():
     assert len(res2.history) == 3 * 3 * 2
 
 
-@pytest.mark.parametrize("kw, words", [
-    ({"n_calls": 0}, ["n_calls", ">= 1"]),
-    ({"n_workers": 0}, ["n_workers"]),
-    ({"executor": "spark"}, ["executor='spark'"]),
-    ({"executor": 3}, ["executor=3"]),
-    ({"max_time": -1}, ["max_time"]),
-    ({"callback": 5}, ["callback"]),
-])
-def test_bad_arguments(kw, words):
+BAD_ARGUMENTS = [
+    ({"n_calls": 0}, ["`n_calls`", ">= 1", "got 0"]),
+    ({"n_calls": -3}, ["`n_calls`", "got -3"]),
+    ({"n_calls": 1.5}, ["`n_calls`", "integer", "got 1.5"]),
+    ({"n_calls": True}, ["`n_calls`", "got True"]),
+    ({"n_workers": 0}, ["`n_workers`", "got 0"]),
+    ({"n_workers": 2.5}, ["`n_workers`", "got 2.5"]),
+    ({"executor": "spark"}, ["`executor`", "got 'spark'"]),
+    ({"executor": 3}, ["`executor`", "got 3"]),
+    ({"max_time": -1}, ["`max_time`", "got -1"]),
+    ({"max_time": 0}, ["`max_time`", "> 0"]),
+    ({"max_time": float("nan")}, ["`max_time`", "got nan"]),
+    ({"max_time": "10"}, ["`max_time`", "got '10'"]),
+    ({"seed": 2**70}, ["`seed`", str(2**70)]),
+    ({"seed": -1}, ["`seed`", "got -1"]),
+    ({"callback": 5}, ["`callback`", "got 5"]),
+    ({"progress": "yes"}, ["`progress`", "True or False", "got 'yes'"]),
+]
+
+
+@pytest.mark.parametrize("runner, kw, words", [
+    (runner, kw, words) for runner in (minimize, random_search, grid_search)
+    for kw, words in BAD_ARGUMENTS
+    if "seed" not in kw or runner is not grid_search])          # grid_search takes no seed
+def test_bad_arguments(runner, kw, words):
+    calls = []
     with pytest.raises(InputError) as err:
-        minimize(quad, SPACE, **{"progress": False, **kw})
+        runner(lambda p: calls.append(p) or quad(p), SPACE, **{"progress": False, **kw})
+    text = str(err.value)
+    assert ". Fix: " in text
     for w in words:
-        assert w in str(err.value)
+        assert w in text
+    assert calls == []          # refused before anything was evaluated
+
+
+@pytest.mark.parametrize("n_points", [0, 1.5, -2, 2**70])
+def test_bad_grid_points(n_points):
+    with pytest.raises(InputError, match="`n_points` must be an integer >= 1"):
+        grid_search(quad, SPACE, n_points=n_points, progress=False)
+
+
+@pytest.mark.parametrize("runner", [minimize, random_search])
+def test_n_calls_none_is_refused_where_there_is_no_grid(runner):
+    with pytest.raises(InputError, match="`n_calls` must be an integer >= 1; got None"):
+        runner(quad, SPACE, n_calls=None, progress=False)
+
+
+def test_grid_too_large_is_refused():
+    space = Space({k: Real(0.0, 1.0) for k in "abc"})       # 200**3 = 8e6 points
+    with pytest.raises(InputError, match="at most 1,000,000 points; got 200 "):
+        grid_search(quad, space, n_points=200, progress=False)
 
 
 def test_not_callable():
-    with pytest.raises(InputError, match="callable"):
+    with pytest.raises(InputError, match="`func` must be callable"):
         minimize(42, SPACE, progress=False)
 
 

@@ -34,18 +34,26 @@ def test_url_forms(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("url, words", [
-    ("postgresql://host/db", ["only sqlite"]),
-    ("sqlite:///x.db?mode=ro", ["unknown option"]),
-    ("sqlite:///", ["names no file"]),
-    (42, ["storage must be"]),
-    ("sqlite:///no/such/dir/x.db", ["does not exist"]),
+    ("postgresql://host/db", ["'postgresql://host/db'", "sqlite:///"]),
+    ("sqlite:///x.db?cache=shared", ["unknown: 'cache'", "mode="]),
+    ("sqlite:///x.db?timeout=soon", ["timeout", "'?timeout=30'"]),
+    ("sqlite:///x.db?timeout=-1", ["timeout"]),
+    ("sqlite:///x.db?mode=rwc", ["mode=ro"]),
+    ("sqlite:///x.db?journal_mode", ["key=value"]),
+    ("sqlite:///", ["must name a file"]),
+    (42, ["got 42"]),
+    ("", ["got ''"]),
+    ("sqlite:///no/such/dir/x.db", ["folder that exists", "no/such/dir"]),
+    ("sqlite:///missing.db?mode=ro", ["existing file"]),
 ])
 def test_bad_urls(url, words, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(InputError) as err:
         open_storage(url)
+    text = str(err.value)
+    assert text.startswith("`storage` must") and "; got " in text and ". Fix: " in text
     for w in words:
-        assert w in str(err.value)
+        assert w in text
 
 
 def test_not_a_database(tmp_path):
