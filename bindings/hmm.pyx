@@ -354,7 +354,9 @@ cdef extern from *:
     }
 
     /* Diagonal-Gaussian log-densities of n rows: out[t, k] = cst[k] - 0.5 *
-       sum_j (x[t, j] - M[j, k])^2 IV[j, k]; M and IV are (d, K) (state index fastest). */
+       sum_j ((x[t, j] - M[j, k]) SIV[j, k])^2 with SIV = 1 / sd; M and SIV are (d, K)
+       (state index fastest).  Scaling before squaring keeps the result finite wherever
+       it is representable (diff^2 alone overflows from |diff| ~ 1.3e154). */
     PYJL_INLINE void pyjl_gauss_t(const double *__restrict X, const double *__restrict M,
                                   const double *__restrict IV, const double *__restrict cst,
                                   double *__restrict out, const Py_ssize_t n,
@@ -366,8 +368,8 @@ cdef extern from *:
             for (Py_ssize_t j = 0; j < d; j++) {
                 double xj = x[j];
                 for (Py_ssize_t k = 0; k < K; k++) {
-                    double diff = xj - M[j * K + k];
-                    o[k] += diff * diff * IV[j * K + k];
+                    double z = (xj - M[j * K + k]) * IV[j * K + k];
+                    o[k] += z * z;
                 }
             }
             for (Py_ssize_t k = 0; k < K; k++) o[k] = cst[k] - 0.5 * o[k];
@@ -650,7 +652,7 @@ def gaussian_loglik(const double[:, ::1] X, const double[:, ::1] mean,
     cdef Py_ssize_t c, lo, hi
     var_np = np.asarray(var)
     M_arr = np.ascontiguousarray(np.asarray(mean).T)
-    IV_arr = np.ascontiguousarray((1.0 / var_np).T)
+    IV_arr = np.ascontiguousarray((1.0 / np.sqrt(var_np)).T)   # 1 / sd
     cst_arr = -0.5 * (d * np.log(2.0 * np.pi) + np.log(var_np).sum(1))
     cdef const double[:, ::1] M = M_arr
     cdef const double[:, ::1] IV = IV_arr
@@ -720,7 +722,7 @@ def gaussian_estep(const double[::1] log_pi, const double[:, ::1] log_A,
     AT_arr = np.ascontiguousarray(A_arr.T)
     var_np = np.asarray(var)
     M_arr = np.ascontiguousarray(np.asarray(mean).T)
-    IV_arr = np.ascontiguousarray((1.0 / var_np).T)
+    IV_arr = np.ascontiguousarray((1.0 / np.sqrt(var_np)).T)   # 1 / sd
     cst_arr = -0.5 * (d * np.log(2.0 * np.pi) + np.log(var_np).sum(1))
     cdef const double[::1] pi = pi_arr
     cdef const double[:, ::1] A = A_arr

@@ -290,15 +290,15 @@ function gaussian_loglik(X::AbstractMatrix{<:Real}, mean::AbstractMatrix{<:Real}
     K = size(mean, 2)
     size(mean, 1) == d && size(var) == size(mean) ||
         throw(DimensionMismatch("mean and var must be $d x K; got $(size(mean)) and $(size(var))"))
-    iv = 1.0 ./ Float64.(var)
+    siv = 1.0 ./ sqrt.(Float64.(var))     # scale before squaring: finite where representable
     cst = [-0.5 * (d * log(2π) + sum(log, view(var, :, k))) for k in 1:K]
     out = Matrix{Float64}(undef, K, T)
     Threads.@threads for t in 1:T
         @inbounds for k in 1:K
             acc = 0.0
             for j in 1:d
-                diff = X[j, t] - mean[j, k]
-                acc += diff * diff * iv[j, k]
+                z = (X[j, t] - mean[j, k]) * siv[j, k]
+                acc += z * z
             end
             out[k, t] = cst[k] - 0.5 * acc
         end

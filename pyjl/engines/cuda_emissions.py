@@ -20,16 +20,17 @@ from .cuda_common import THREADS, cupy, grid_for, i32, i64, module
 __all__ = ["gaussian_loglik", "weighted_moments", "SOURCE", "KERNELS"]
 
 SOURCE = r"""
-// out[t, k] = cst[k] - 0.5 sum_j (X[t, j] - mean[k, j])^2 iv[k, j]
+// out[t, k] = cst[k] - 0.5 sum_j ((X[t, j] - mean[k, j]) siv[k, j])^2, siv = 1 / sd:
+// scaling before squaring keeps it finite wherever it is representable
 PJ_KERNEL void pj_gauss_ll(long long T, int K, int d, const double* X, const double* mean,
-                           const double* iv, const double* cst, double* out) {
+                           const double* siv, const double* cst, double* out) {
     PJ_GRID_STRIDE(idx, T * K) {
         long long t = idx / K;
         int k = (int)(idx % K);
         double acc = 0.0;
         for (int j = 0; j < d; ++j) {
-            double diff = X[t * d + j] - mean[k * d + j];
-            acc = acc + diff * diff * iv[k * d + j];
+            double z = (X[t * d + j] - mean[k * d + j]) * siv[k * d + j];
+            acc = acc + z * z;
         }
         out[idx] = cst[k] - 0.5 * acc;
     }
@@ -48,13 +49,13 @@ def gaussian_loglik(X, mean, var, *, xp=None, kern=None):
     xp = xp or cupy()
     kern = kern or _kernels()
     T, d, K = int(X.shape[0]), int(X.shape[1]), int(mean.shape[0])
-    iv = xp.ascontiguousarray(1.0 / var)
+    siv = xp.ascontiguousarray(1.0 / xp.sqrt(var))
     cst = xp.ascontiguousarray(-0.5 * (d * np.log(2.0 * np.pi) + xp.log(var).sum(axis=1)))
     out = xp.empty((T, K))
     if T * K:
         kern.pj_gauss_ll((grid_for(T * K),), (THREADS,),
                          (i64(T), i32(K), i32(d), xp.ascontiguousarray(X),
-                          xp.ascontiguousarray(mean), iv, cst, out))
+                          xp.ascontiguousarray(mean), siv, cst, out))
     return out
 
 

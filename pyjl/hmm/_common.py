@@ -6,10 +6,12 @@ import warnings
 
 import numpy as np
 
+from .._validate import describe, error, real
 from ..exceptions import InputError, NumericalWarning
 
 __all__ = ["as_obs", "as_int_obs", "kmeans", "empty_states", "warn_empty", "per_state",
-           "gaussian_estep", "INIT_ROWS"]
+           "gaussian_estep", "min_covar", "check_values", "check_rows_sum_to_one",
+           "check_prob_rows", "gaussian_range", "gaussian_finite", "covars_map", "INIT_ROWS"]
 
 #: rows used at most by data-driven initialisation (k-means on a subsample)
 INIT_ROWS = 20_000
@@ -53,9 +55,115 @@ def as_int_obs(X, name, *, what, low=0, high=None) -> np.ndarray:
     return x
 
 
+def min_covar(value) -> float:
+    """A Gaussian emission's ``min_covar`` checked: a finite number > 0."""
+    return real(value, "min_covar", low=0, low_open=True,
+                fix="pass a positive variance floor in the data's squared units, e.g. 1e-3")
+
+
+def gaussian_range(x, name="X") -> np.ndarray:
+    """Refuse observations too large for a Gaussian fit in double precision: the
+    weighted sums of squares over ``T`` rows overflow once ``|x|`` nears
+    ``sqrt(max_double / T)`` (~1.3e154 / sqrt(T)).  Raises :class:`InputError` naming the
+    first such row."""
+    limit = np.sqrt(np.finfo(np.float64).max / max(x.shape[0], 1)) / 4.0
+    big = np.flatnonzero((np.abs(x) > limit).any(1))
+    if big.size:
+        t = int(big[0])
+        raise error(name, f"must stay below {limit:.3g} in magnitude to fit a Gaussian "
+                    f"emission to {x.shape[0]} rows (its sums of squares overflow beyond)",
+                    f"row {t} = {np.array2string(x[t], precision=6)}",
+                    "rescale X (e.g. divide each feature by its standard deviation) or "
+                    "remove the outlier")
+    return x
+
+
+def gaussian_finite(var, name="X"):
+    """Refuse a fitted variance that overflowed (the data's second moments are not
+    representable)."""
+    bad = np.flatnonzero(~np.isfinite(np.asarray(var)).reshape(np.shape(var)[0], -1).all(1))
+    if bad.size:
+        raise error(name, "must have second moments within the double range to fit a "
+                    "Gaussian emission", f"a non-finite variance in state {int(bad[0])}",
+                    "rescale X (e.g. divide each feature by its standard deviation) or "
+                    "remove the outlier")
+
+
+def _at(name, shape, flat) -> str:
+    """``name[i]`` / ``name[i, j]`` for flat index ``flat`` of an array of ``shape``."""
+    idx = np.unravel_index(int(flat), shape) if shape else ()
+    return f"{name}[{', '.join(str(int(i)) for i in idx)}]" if idx else name
+
+
+def _numbers(value, name, fix) -> np.ndarray:
+    """``value`` as float64; strings, booleans and other non-numbers refused."""
+    try:
+        a = np.asarray(value)
+        if a.dtype.kind not in "iuf":
+            raise TypeError
+        return a.astype(np.float64, copy=False)
+    except (TypeError, ValueError):
+        raise error(name, "must be an array of numbers", describe(value), fix) from None
+
+
+def check_values(value, name, ok, rule, fix) -> np.ndarray:
+    """``value`` as a float64 array, checked element-wise: finite, then ``ok(a)``.
+
+    Raises :class:`InputError` naming the first offending element (``name[2]``,
+    ``name[1, 0]``), the rule, its value and ``fix``."""
+    a = _numbers(value, name, fix)
+    for bad, why in ((~np.isfinite(a), "must be finite"), (~ok(a), rule)):
+        hit = np.flatnonzero(bad.ravel()) if np.ndim(bad) else np.flatnonzero([bad])
+        if hit.size:
+            raise error(_at(name, a.shape, hit[0]), why, repr(float(a.flat[hit[0]])), fix)
+    return a
+
+
+def check_rows_sum_to_one(a, name, fix) -> np.ndarray:
+    """Rows (last axis) of the non-negative ``a`` sum to 1 within ``1e-8``."""
+    sums = a.sum(-1)
+    bad = np.flatnonzero(~(np.abs(np.atleast_1d(sums) - 1.0) <= 1e-8))
+    if bad.size:
+        where = name if a.ndim == 1 else _at(name, a.shape[:-1], bad[0])
+        raise error(where, "must sum to 1", f"values summing to "
+                    f"{float(np.atleast_1d(sums)[bad[0]])!r}", fix)
+    return a
+
+
+def check_prob_rows(value, name, shape) -> np.ndarray:
+    """A probability vector / row-stochastic matrix of ``shape``: finite, >= 0, rows
+    summing to 1."""
+    fix = "pass non-negative probabilities and normalise each row: p / p.sum(-1, keepdims=True)"
+    a = check_values(value, name, lambda a: a >= 0, "must be >= 0 (a probability)", fix)
+    if a.shape != tuple(shape):
+        raise error(name, f"must have shape {tuple(shape)}", f"shape {a.shape}",
+                    "give one probability per state" + (" and one row per state"
+                                                         if len(shape) == 2 else ""))
+    return check_rows_sum_to_one(a, name, fix)
+
+
+def covars_map(cov, N, prior, weight, offset, shape):
+    """hmmlearn's covariance M-step with its prior (``means_weight = 0``):
+    ``(covars_prior + c_n) / max(max(covars_weight - offset, 0) + N, 1e-5)`` with
+    ``c_n = N cov`` the weighted scatter (``offset``: 1 for variances, ``d`` for
+    matrices).  ``covars_prior = 0, covars_weight <= offset`` is the MLE ``cov``
+    itself (returned unchanged)."""
+    prior = check_values(prior, "covars_prior", lambda a: a >= 0, "must be >= 0",
+                         "pass 0 (no prior) or hmmlearn's 1e-2")
+    weight = real(weight, "covars_weight", low=0, fix="pass 1 (no prior) or a prior weight")
+    if not np.any(prior) and weight <= offset:
+        return cov
+    try:
+        prior = np.broadcast_to(prior, shape)
+    except ValueError:
+        raise error("covars_prior", f"must be a scalar or broadcast to {shape}",
+                    f"shape {prior.shape}", "pass a scalar such as 1e-2") from None
+    return (prior + N * cov) / np.maximum(max(weight - offset, 0.0) + N, 1e-5)
+
+
 def per_state(value, n_states, d, name) -> np.ndarray:
     """A per-state parameter as ``(K, d)`` float64 (``(K,)`` accepted when ``d == 1``)."""
-    a = np.asarray(value, dtype=np.float64)
+    a = _numbers(value, name, f"pass {name} as numbers, one per state (and feature)")
     if a.ndim == 1:
         a = a.reshape(-1, 1) if d in (None, 1) else a.reshape(-1, 1).repeat(d, 1)
     if a.ndim != 2 or (n_states is not None and a.shape[0] != n_states):

@@ -18,6 +18,7 @@ import warnings
 
 import numpy as np
 
+from .._validate import describe, error
 from ..exceptions import InputError, NumericalWarning
 from ._common import as_obs
 
@@ -61,6 +62,10 @@ class Source:
 
     def __init__(self, X, lengths, check, batch_rows, min_seqs=1):
         if isinstance(X, (str, os.PathLike)):
+            if not os.path.isfile(X):
+                raise error("X", "must be observations (an array, DataFrame or Arrow table) "
+                            "or the path of an existing Arrow IPC file", describe(X),
+                            "pass the data, or write it with pyjl.data.write_arrow first")
             from ..data import read_arrow
             X = read_arrow(X)
         self.check = check
@@ -106,20 +111,25 @@ class Source:
 def _lengths(lengths, n_rows) -> np.ndarray:
     if lengths is None:
         return np.array([n_rows], dtype=np.int64)
-    L = np.asarray(lengths)
-    if L.ndim != 1 or L.size == 0 or L.dtype.kind not in "iu" and not (
-            L.dtype.kind == "f" and np.all(L == np.floor(L))):
-        raise InputError(f"`lengths` must be a non-empty 1-D sequence of integers; got "
-                         f"{np.asarray(lengths)!r:.80}. Fix: pass e.g. lengths=[100, 250].")
-    L = L.astype(np.int64)
+    fix = "pass one positive integer length per sequence, e.g. lengths=[100, 250]"
+    try:
+        L = np.asarray(lengths)
+    except (TypeError, ValueError):
+        raise error("lengths", "must be a 1-D sequence of integers", describe(lengths),
+                    fix) from None
+    if L.ndim != 1 or L.size == 0 or L.dtype.kind not in "iuf" or (
+            L.dtype.kind == "f" and not np.all(L == np.floor(L))):
+        raise error("lengths", "must be a non-empty 1-D sequence of integers", describe(lengths),
+                    fix)
     if (L <= 0).any():
         i = int(np.flatnonzero(L <= 0)[0])
-        raise InputError(f"`lengths` must be positive; got {L[i]} at index {i}. Fix: drop "
-                         "empty sequences.")
+        raise error(f"lengths[{i}]", "must be positive (> 0)", L[i].item(),
+                    "drop empty sequences")
+    L = L.astype(np.int64)
     if L.sum() != n_rows:
-        raise InputError(f"`lengths` must sum to the number of observations in X ({n_rows});"
-                         f" got a sum of {int(L.sum())}. Fix: give one length per sequence "
-                         "so that they add up to len(X).")
+        raise error("lengths", f"must sum to the number of observations in X ({n_rows})",
+                    f"a sum of {int(L.sum())}", "give one length per sequence so that they "
+                    "add up to len(X)")
     return L
 
 

@@ -20,9 +20,11 @@ import numpy as np
 from scipy.special import digamma, gammaln, polygamma
 
 from .. import engines
+from .._validate import error, integer
 from ..exceptions import InputError, NotFittedError
-from ._common import INIT_ROWS, as_int_obs, as_obs, empty_states, gaussian_estep, \
-    hard_weights, kmeans, per_state, warn_empty
+from ._common import INIT_ROWS, as_int_obs, as_obs, check_prob_rows, check_values, \
+    covars_map, empty_states, gaussian_estep, gaussian_finite, gaussian_range, hard_weights, \
+    kmeans, min_covar as _min_covar, per_state, warn_empty
 
 __all__ = ["Normal", "Exponential", "Poisson", "Gamma", "Categorical"]
 
@@ -71,6 +73,29 @@ class _Independent:
     @property
     def n_parameters(self) -> int:
         return sum(self._get(p).size for p in self._params)
+
+    #: per parameter: (element-wise test, rule, fix) checked by :meth:`check_params`
+    _rules: dict = {}
+
+    def check_params(self, name="emission"):
+        """Validate the parameters that are set (NaN, out of range, inconsistent shapes),
+        raising :class:`InputError` naming the element (``emission.rate[2]``)."""
+        shape = None
+        for p in self._params:
+            v = getattr(self, p)
+            if v is None:
+                continue
+            ok, rule, fix = self._rules.get(p, (lambda a: np.ones(a.shape, bool), "", ""))
+            v = np.asarray(v)
+            if self._squeeze and v.ndim == 2 and v.shape[1] == 1:
+                v = v[:, 0]                                  # index as the user gave it
+            a = check_values(v, f"{name}.{p}", ok, rule, fix or f"pass finite {p} values")
+            if shape is not None and a.shape != shape:
+                raise error(f"{name}.{p}", f"must have the shape of {name}."
+                            f"{self._params[0]} {shape}", f"shape {a.shape}",
+                            "give every parameter one entry per state (and feature)")
+            shape = a.shape
+        return self
 
     def check_input(self, X) -> np.ndarray:
         x = as_obs(X, "X")
@@ -131,8 +156,22 @@ class _Independent:
 class Normal(_Independent):
     """Gaussian emission, ``x | k ~ N(mean_k, var_k)`` per feature (diagonal).
 
-    ``mean``, ``var``: ``(K,)`` or ``(K, d)``.  ``var_floor`` bounds each
-    variance below by ``var_floor`` times the pooled variance of the data.
+    Parameters
+    ----------
+    mean, var : array_like, optional
+        ``(K,)`` or ``(K, d)`` per-state means and variances (``None``: set by
+        ``initialize``/``fit``).
+    min_covar : float, default 1e-3
+        hmmlearn's ``min_covar``: an absolute floor, in the data's squared units,
+        on every state's variance of every feature after each M-step; the
+        data-driven initialisation adds it to the pooled variance (``np.cov(X.T) +
+        min_covar``, as hmmlearn).  Rescale features whose variance is below it, or
+        lower it.
+    covars_prior, covars_weight : float, default 1e-2 and 1
+        hmmlearn's inverse-gamma prior on the variances: the M-step gives
+        ``(covars_prior + c_n) / max(max(covars_weight - 1, 0) + N_k, 1e-5)`` with
+        ``c_n`` the state's weighted scatter.  The defaults are hmmlearn's
+        ``GaussianHMM`` defaults; ``covars_prior=0`` gives maximum likelihood.
 
     Examples
     --------
@@ -146,10 +185,14 @@ class Normal(_Independent):
     """
 
     _params = ("mean", "var")
+    _rules = {"var": (lambda a: a > 0, "must be > 0 (a variance)",
+                      "pass positive variances (squared standard deviations)")}
 
-    def __init__(self, mean=None, var=None, var_floor=1e-6):
+    def __init__(self, mean=None, var=None, min_covar=1e-3, covars_prior=1e-2,
+                 covars_weight=1.0):
         self._set(mean=mean, var=var)
-        self.var_floor = float(var_floor)
+        self.min_covar = min_covar
+        self.covars_prior, self.covars_weight = covars_prior, covars_weight
 
     def log_likelihood(self, X):
         """``(T, K)`` log-densities (log-probabilities for discrete data) of ``X``."""
@@ -185,17 +228,21 @@ class Normal(_Independent):
         var = S2 / Ns - mc ** 2
         tot = max(N.sum(), 1e-300)
         pm = S1.sum(0) / tot
-        pvar = np.maximum(S2.sum(0) / tot - pm ** 2, 0.0)
-        floor = self.var_floor * np.where(pvar > 0, pvar, 1.0)
-        var = np.maximum(var, floor)
-        return self._update(N, {"mean": mc + c, "var": var},
+        pvar = S2.sum(0) / tot - pm ** 2
+        floor = _min_covar(self.min_covar)
+        gaussian_finite(np.where(empty_states(N)[:, None], 1.0, var))
+        var = covars_map(var, N[:, None], self.covars_prior, self.covars_weight, 1, var.shape)
+        return self._update(N, {"mean": mc + c, "var": np.maximum(var, floor)},
                             {"mean": pm + c, "var": np.maximum(pvar, floor)})
 
     def initialize(self, X, n_states, rng):
-        """k-means means; every state starts with the pooled variance (as hmmlearn)."""
+        """k-means means; every state starts with the pooled variance plus ``min_covar``
+        (hmmlearn's ``np.cov(X.T) + min_covar * I``)."""
+        floor = _min_covar(self.min_covar)
+        gaussian_range(self.check_input(X))
         super().initialize(X, n_states, rng)
-        x = as_obs(X, finite=False)
-        pooled = np.maximum(x[:INIT_ROWS * 5].var(axis=0), 1e-300)
+        x = as_obs(X, finite=False)[:INIT_ROWS * 5]
+        pooled = x.var(axis=0, ddof=1 if x.shape[0] > 1 else 0) + floor
         self._store("var", np.repeat(pooled[None], n_states, 0))
         return self
 
@@ -220,6 +267,7 @@ class Exponential(_Independent):
     """
 
     _params = ("rate",)
+    _rules = {"rate": (lambda a: a > 0, "must be > 0", "pass positive rates (1 / mean)")}
 
     def __init__(self, rate=None):
         self._set(rate=rate)
@@ -278,6 +326,8 @@ class Poisson(_Independent):
     """
 
     _params = ("rate",)
+    _rules = {"rate": (lambda a: a >= 0, "must be >= 0 (a mean count)",
+                       "pass non-negative rates")}
 
     def __init__(self, rate=None):
         self._set(rate=rate)
@@ -334,6 +384,8 @@ class Gamma(_Independent):
     """
 
     _params = ("shape", "rate")
+    _rules = {"shape": (lambda a: a > 0, "must be > 0", "pass positive shapes"),
+              "rate": (lambda a: a > 0, "must be > 0", "pass positive rates (1 / scale)")}
 
     def __init__(self, shape=None, rate=None):
         self._set(shape=shape, rate=rate)
@@ -410,13 +462,26 @@ class Categorical(_Independent):
 
     def __init__(self, probs=None, n_symbols=None):
         self.probs = None if probs is None else np.asarray(probs, dtype=np.float64)
-        if self.probs is not None and (self.probs.ndim != 2 or
-                                       not np.allclose(self.probs.sum(1), 1.0)):
-            raise InputError("`probs` must be (n_states, n_symbols) with rows summing to 1; "
-                             f"got shape {self.probs.shape}. Fix: normalise each row.")
-        self.n_symbols = (int(n_symbols) if n_symbols is not None else
-                          None if self.probs is None else self.probs.shape[1])
+        self.n_symbols = (n_symbols if n_symbols is not None else
+                          None if self.probs is None or self.probs.ndim != 2
+                          else self.probs.shape[1])
         self._squeeze = False
+
+    def check_params(self, name="emission"):
+        """Validate ``probs`` (finite, >= 0, rows summing to 1, ``(K, n_symbols)``) and
+        ``n_symbols``, raising :class:`InputError` naming the element."""
+        if self.n_symbols is not None:
+            self.n_symbols = integer(self.n_symbols, f"{name}.n_symbols", low=1)
+        if self.probs is not None:
+            P = np.asarray(self.probs, dtype=np.float64)
+            if P.ndim != 2:
+                raise error(f"{name}.probs", "must be (n_states, n_symbols)",
+                            f"shape {P.shape}", "give one row of symbol probabilities per state")
+            check_prob_rows(P, f"{name}.probs", P.shape)
+            if self.n_symbols is not None and P.shape[1] != self.n_symbols:
+                raise error(f"{name}.n_symbols", f"must equal probs' {P.shape[1]} columns",
+                            self.n_symbols, "omit n_symbols or give probs one column per symbol")
+        return self
 
     @property
     def n_parameters(self):
@@ -425,6 +490,8 @@ class Categorical(_Independent):
 
     def check_input(self, X):
         """Validate the observations ``X`` for this emission; returns them as ``(T, d)``."""
+        if self.n_symbols is not None:
+            self.n_symbols = integer(self.n_symbols, "n_symbols", low=1)
         x = as_int_obs(X, "X", what="symbols", high=self.n_symbols)
         if x.shape[1] != 1:
             raise InputError(f"`X` must be (T,) or (T, 1) symbols for Categorical; got shape "

@@ -6,8 +6,12 @@ hmmlearn's ``covars_`` layout: ``"full"`` ``(K, d, d)``, ``"diag"`` ``(K, d)``,
 states).  Weighted MLE (Bishop 2006, 9.2.2): ``mean_k = sum_t w_tk x_t / N_k``,
 ``cov_k = sum_t w_tk (x_t - mean_k)(x_t - mean_k)^T / N_k`` (tied: pooled
 over states; diag/spherical: its diagonal / the average of its diagonal).
-Covariances are floored at ``cov_floor`` times the pooled data variance
-(eigenvalues for full/tied matrices).
+Every variance is floored at ``min_covar`` (hmmlearn's name and default, an absolute
+floor in the data's squared units): each state's variance of each feature
+(diag), each state's variance (spherical), the eigenvalues of each matrix
+(full, tied: ``(min_covar - lambda_min) I`` is added to the diagonal when the
+smallest eigenvalue is below it).  The data-driven initialisation starts every
+state at ``np.cov(X.T) + min_covar * I`` as hmmlearn does.
 
 >>> import numpy as np
 >>> e = MvNormal(mean=[[0.0, 0.0]], cov=[[[1.0, 0.0], [0.0, 1.0]]])
@@ -21,8 +25,10 @@ import numpy as np
 from scipy.linalg import cholesky, solve_triangular
 
 from .. import engines
+from .._validate import error
 from ..exceptions import InputError, NotFittedError
-from ._common import INIT_ROWS, as_obs, empty_states, gaussian_estep, kmeans, warn_empty
+from ._common import INIT_ROWS, as_obs, check_values, covars_map, empty_states, \
+    gaussian_estep, gaussian_finite, gaussian_range, kmeans, min_covar, warn_empty
 
 __all__ = ["MvNormal"]
 
@@ -32,6 +38,25 @@ _LOG2PI = np.log(2.0 * np.pi)
 
 class MvNormal:
     """Multivariate Gaussian emission (see the module docstring).
+
+    Parameters
+    ----------
+    mean : array_like, optional
+        ``(K, d)`` state means.
+    cov : array_like, optional
+        Covariances in hmmlearn's ``covars_`` layout for ``covariance_type``.
+    covariance_type : {"full", "diag", "spherical", "tied"}, default "full"
+    min_covar : float, default 1e-3
+        Absolute floor on every variance after each M-step, per state and per
+        feature (see the module docstring); added to the pooled covariance at
+        initialisation.  Rescale features whose variance is below it, or lower it.
+    covars_prior, covars_weight : float, default 1e-2 and 1
+        hmmlearn's prior on the covariances (inverse gamma for diag/spherical,
+        inverse Wishart for full/tied): the M-step gives ``(covars_prior + c_n) /
+        (max(covars_weight - o, 0) + N_k)`` with ``c_n`` the weighted scatter, ``o = 1``
+        for diag/spherical and ``d`` for full/tied (tied: summed over states).  A scalar
+        prior is added to every entry, as in hmmlearn.  The defaults are hmmlearn's
+        ``GaussianHMM`` defaults; ``covars_prior=0`` gives maximum likelihood.
 
     Examples
     --------
@@ -47,14 +72,16 @@ class MvNormal:
     True
     """
 
-    def __init__(self, mean=None, cov=None, covariance_type="full", cov_floor=1e-6):
+    def __init__(self, mean=None, cov=None, covariance_type="full", min_covar=1e-3,
+                 covars_prior=1e-2, covars_weight=1.0):
         if covariance_type not in _TYPES:
             raise InputError(f"`covariance_type` must be one of {_TYPES}; got "
                              f"{covariance_type!r}. Fix: pick one of those.")
         self.covariance_type = covariance_type
         self.mean = None if mean is None else np.atleast_2d(np.asarray(mean, dtype=np.float64))
         self.cov = None if cov is None else np.asarray(cov, dtype=np.float64)
-        self.cov_floor = float(cov_floor)
+        self.min_covar = min_covar
+        self.covars_prior, self.covars_weight = covars_prior, covars_weight
         if self.mean is not None and self.cov is not None:
             self._full_covs()                      # validates shapes
 
@@ -72,15 +99,49 @@ class MvNormal:
             raise NotFittedError("MvNormal.cov is not set; pass it or fit the model first.")
         want = {"full": (K, d, d), "diag": (K, d), "spherical": (K,), "tied": (d, d)}
         if c.shape != want[self.covariance_type]:
-            raise InputError(f"`cov` for covariance_type={self.covariance_type!r} must have "
-                             f"shape {want[self.covariance_type]}; got {c.shape}. Fix: use "
-                             "hmmlearn's covars_ layout.")
+            raise error("cov", f"must have shape {want[self.covariance_type]} for "
+                        f"covariance_type={self.covariance_type!r}", f"shape {c.shape}",
+                        "use hmmlearn's covars_ layout")
         if self.covariance_type == "full":
             return c
         if self.covariance_type == "tied":
             return np.broadcast_to(c, (K, d, d))
         v = c if self.covariance_type == "diag" else np.repeat(c[:, None], d, 1)
         return np.einsum("ki,ij->kij", v, np.eye(d))
+
+    def check_params(self, name="emission"):
+        """Validate the parameters that are set: finite means; positive variances;
+        symmetric positive-definite matrices (full, tied).  Raises :class:`InputError`
+        naming the element (``emission.cov[1]``), the rule, the value and the fix."""
+        if self.mean is not None:
+            m = check_values(self.mean, f"{name}.mean", lambda a: a == a, "",
+                             "pass finite means")
+            if m.ndim != 2:
+                raise error(f"{name}.mean", "must be (n_states, n_features)",
+                            f"shape {m.shape}", "give one row of means per state")
+        if self.cov is None:
+            return self
+        c = check_values(self.cov, f"{name}.cov", lambda a: a == a, "", "pass finite covariances")
+        if self.mean is not None:
+            self._full_covs()                                       # shapes
+        if self.covariance_type in ("diag", "spherical"):
+            check_values(c, f"{name}.cov", lambda a: a > 0, "must be > 0 (a variance)",
+                         "pass positive variances")
+            return self
+        for k, C in enumerate(c[None] if self.covariance_type == "tied" else c):
+            where = f"{name}.cov" + ("" if self.covariance_type == "tied" else f"[{k}]")
+            gap = np.abs(C - C.T)
+            if gap.max() > 1e-10 * max(np.abs(C).max(), 1e-300):
+                i, j = np.unravel_index(int(gap.argmax()), C.shape)
+                raise error(where, "must be symmetric", f"[{i}, {j}] = {C[i, j]!r} but "
+                            f"[{j}, {i}] = {C[j, i]!r}", "pass (C + C.T) / 2")
+            try:
+                cholesky(C, lower=True)
+            except np.linalg.LinAlgError:
+                raise error(where, "must be positive definite", "a smallest eigenvalue of "
+                            f"{float(np.linalg.eigvalsh(C)[0])!r}", "pass a valid covariance "
+                            "matrix (for example add min_covar * np.eye(d))") from None
+        return self
 
     @property
     def n_states(self) -> int:
@@ -114,6 +175,11 @@ class MvNormal:
         if self.covariance_type in ("diag", "spherical"):
             v = self.cov if self.covariance_type == "diag" else np.repeat(self.cov[:, None], d, 1)
             return engines.current().gaussian_loglik(x, _c(m), _c(v))
+        with np.errstate(over="ignore"):      # -inf: below the double range (HMM reports it)
+            return self._full_loglik(x, m)
+
+    def _full_loglik(self, x, m):
+        K, d = m.shape
         c = m.mean(axis=0)
         xc, mc = x - c, m - c
         covs = self._full_covs()
@@ -178,25 +244,30 @@ class MvNormal:
             pooled = np.maximum(S2.sum(0) / tot - pm ** 2, 0.0)
         else:
             pooled = S2.sum(0) / tot - np.outer(pm, pm)
-        pdiag = pooled if pooled.ndim == 1 else np.diag(pooled)
-        floor = self.cov_floor * (pdiag.mean() if pdiag.mean() > 0 else 1.0)
+        floor = min_covar(self.min_covar)
         if mask.any():
             mc[mask] = pm if fresh else (self.mean - c)[mask]
+        prior = (self.covars_prior, self.covars_weight)
         if self.covariance_type in ("diag", "spherical"):
-            v = S2 / Ns[:, None] - mc ** 2
+            v = covars_map(S2 / Ns[:, None] - mc ** 2, N[:, None], *prior, 1, (K, d))
             v[mask] = pooled if fresh else self._full_covs()[mask].diagonal(0, 1, 2)
-            v = np.maximum(v, floor)
-            cov = v if self.covariance_type == "diag" else v.mean(1)
+            cov = np.maximum(v if self.covariance_type == "diag" else v.mean(1), floor)
         else:
-            full = S2 / Ns[:, None, None] - np.einsum("ki,kj->kij", mc, mc)
             if self.covariance_type == "tied":
                 keep = ~mask
-                full = ((S2[keep] - N[keep, None, None] * np.einsum("ki,kj->kij", mc[keep],
-                         mc[keep])).sum(0) / max(N[keep].sum(), 1e-300))[None]
-            elif mask.any():
-                full[mask] = pooled if fresh else self.cov[mask]
+                n_keep = N[keep].sum()
+                full = covars_map((S2[keep] - N[keep, None, None] * np.einsum(
+                    "ki,kj->kij", mc[keep], mc[keep])).sum(0) / max(n_keep, 1e-300),
+                    n_keep, *prior, d, (d, d))[None]
+            else:
+                full = covars_map(S2 / Ns[:, None, None] - np.einsum("ki,kj->kij", mc, mc),
+                                  N[:, None, None], *prior, d, (K, d, d))
+                if mask.any():
+                    full[mask] = pooled if fresh else self.cov[mask]
             cov = np.stack([_floor_eig(f, floor) for f in full])
             cov = cov[0] if self.covariance_type == "tied" else cov
+        gaussian_finite(np.where(mask.reshape((-1,) + (1,) * (cov.ndim - 1)), 1.0, cov)
+                        if self.covariance_type != "tied" else cov[None])
         self.mean, self.cov = mc + c, cov
         warn_empty(mask, "MvNormal", "set to the pooled estimate" if fresh
                    else "kept from the previous iteration")
@@ -208,13 +279,13 @@ class MvNormal:
 
     def initialize(self, X, n_states, rng):
         """k-means means and the pooled data covariance for every state (as hmmlearn)."""
-        x = self.check_input(X)
+        x = gaussian_range(self.check_input(X))
         if x.shape[0] > INIT_ROWS:
             x = x[np.sort(rng.choice(x.shape[0], INIT_ROWS, replace=False))]
         centers, _ = kmeans(x, n_states, rng)
         d = x.shape[1]
-        cv = np.atleast_2d(np.cov(x.T)) if x.shape[0] > 1 else np.eye(d)
-        cv = _floor_eig(cv, self.cov_floor * max(np.trace(cv) / d, 1e-300))
+        cv = np.atleast_2d(np.cov(x.T)) if x.shape[0] > 1 else np.zeros((d, d))
+        cv = cv + min_covar(self.min_covar) * np.eye(d)
         self.mean = centers
         self.cov = {"full": np.repeat(cv[None], n_states, 0),
                     "diag": np.repeat(np.diag(cv)[None], n_states, 0),

@@ -26,10 +26,14 @@ import warnings
 import numpy as np
 from scipy.special import logsumexp
 
+from .._validate import describe, error, integer
 from ..exceptions import InputError, NotFittedError, NumericalWarning
-from ._common import INIT_ROWS, as_obs, empty_states, kmeans
+from ._common import INIT_ROWS, as_obs, check_prob_rows, empty_states, kmeans
 
 __all__ = ["Mixture"]
+
+#: the most components one emission object is cloned into
+_MAX_COMPONENTS = 1024
 
 
 def _has_stats(e) -> bool:
@@ -58,16 +62,37 @@ class Mixture:
 
     def __init__(self, components, weights=None, n_components=None, n_inner=1):
         if not isinstance(components, (list, tuple)):
-            if n_components is None or int(n_components) < 1:
-                raise InputError("`n_components` must be a positive integer when `components` "
-                                 f"is a single emission; got {n_components!r}. Fix: pass "
-                                 "n_components=2 (or a list of emissions).")
-            components = [copy.deepcopy(components) for _ in range(int(n_components))]
+            n = integer(n_components, "n_components", low=1, high=_MAX_COMPONENTS,
+                        fix="pass n_components=2 (or a list of emissions)")
+            components = [copy.deepcopy(components) for _ in range(n)]
         if len(components) < 1:
-            raise InputError("`components` must hold at least one emission; got an empty list.")
+            raise error("components", "must hold at least one emission", "an empty list",
+                        "pass e.g. [Normal(), Normal()]")
+        for m, c in enumerate(components):
+            if isinstance(c, type) or not all(callable(getattr(c, a, None)) for a in
+                                              ("log_likelihood", "fit", "sample", "initialize")):
+                raise error(f"components[{m}]", "must be an emission (log_likelihood, fit, "
+                            "sample, initialize, n_parameters)", describe(c),
+                            "pass e.g. pyjl.hmm.Normal()")
         self.components = list(components)
-        self.weights = None if weights is None else np.atleast_2d(np.asarray(weights, float))
-        self.n_inner = int(n_inner)
+        self.weights = None if weights is None else np.atleast_2d(weights)
+        self.n_inner = integer(n_inner, "n_inner", low=1)
+
+    def check_params(self, name="emission"):
+        """Validate ``weights`` (finite, >= 0, rows summing to 1, one column per
+        component) and each component's parameters (``emission.components[1].var[0]``)."""
+        if self.weights is not None:
+            shape, M = np.shape(self.weights), len(self.components)
+            if len(shape) != 2 or shape[1] != M:
+                raise error(f"{name}.weights", f"must be (n_states, {M}): one column per "
+                            "component", f"shape {shape}", "give each state one weight per "
+                            "component")
+            self.weights = check_prob_rows(self.weights, f"{name}.weights", shape)
+        for m, c in enumerate(self.components):
+            check = getattr(c, "check_params", None)
+            if callable(check):
+                check(f"{name}.components[{m}]")
+        return self
 
     @property
     def supports_stats(self) -> bool:

@@ -23,43 +23,58 @@ applications in speech recognition", Proc. IEEE 77(2), 1989.
 from __future__ import annotations
 
 import copy
+import numbers
 import warnings
 
 import numpy as np
 
 from .. import engines
+from .._validate import boolean, choice, describe, error, integer, real, seed
 from ..exceptions import InputError, NotFittedError, NumericalWarning
-from ._common import INIT_ROWS, as_obs
+from ._common import INIT_ROWS, as_obs, check_prob_rows, check_values
 from ._em import Source, Stats, estep_batch, has_estep, has_stats, log_emissions
 from ._monitor import ConvergenceMonitor
 
 __all__ = ["HMM"]
 
 _INITS = ("kmeans", "random", "given")
+_PROTOCOL = ("log_likelihood", "fit", "sample", "initialize")
 
 
-def _prob_vector(p, K, name, rows=False):
-    a = np.array(p, dtype=np.float64)
-    shape = (K, K) if rows else (K,)
-    if a.shape != shape or not np.isfinite(a).all() or (a < 0).any() or \
-            not np.allclose(a.sum(-1), 1.0, atol=1e-8):
-        raise InputError(f"`{name}` must be {'a row-stochastic ' if rows else 'a probability '}"
-                         f"{'matrix' if rows else 'vector'} of shape {shape} (non-negative, "
-                         f"{'rows ' if rows else ''}summing to 1); got {np.shape(p)} with sums "
-                         f"{np.round(a.sum(-1), 6) if a.size else a}. Fix: normalise it.")
-    return a / a.sum(-1, keepdims=True)
+def _random_state(value):
+    """``None``, a seed in ``[0, 2**63)`` or a NumPy ``Generator``/``SeedSequence``."""
+    if isinstance(value, (np.random.Generator, np.random.SeedSequence, np.random.BitGenerator)):
+        return value
+    return seed(value, "random_state")
+
+
+def _unit_max(counts):
+    """Rows of ``counts`` divided by their maximum (so that huge Dirichlet priors do not
+    overflow the row sums); all-zero rows stay zero."""
+    m = counts.max(-1, keepdims=True)
+    return counts / np.where(m > 0, m, 1.0)
+
+
+def _emission_states(em):
+    """The number of states the emission's parameters describe, or ``None``."""
+    try:
+        n = em.n_states
+    except (NotFittedError, AttributeError, TypeError, ValueError):
+        weights = getattr(em, "weights", None)
+        n = np.shape(weights)[0] if weights is not None and np.ndim(weights) == 2 else None
+    return n if isinstance(n, (int, np.integer)) else None
 
 
 def _mirror(result, X):
-    """``result`` in the form of the input ``X`` (NumPy for paths and NumPy input)."""
+    """``result`` in the form of the input ``X``: a state path as a Series named "state"
+    (pandas) or an Arrow array, posteriors as a DataFrame / Arrow table with one column
+    per state; NumPy for NumPy input and for paths of Arrow files."""
     if isinstance(X, (str, bytes)) or hasattr(X, "__fspath__"):
         return result
     from ..data import origin, restore
-    o = origin(X)
-    if o.kind == "dataframe" and result.ndim == 1:
-        import pandas as pd
-        return pd.Series(result, index=o.index, name="state")
-    return restore(result, o, columns=None if result.ndim == 1 else list(range(result.shape[1])))
+    if result.ndim == 1:
+        return restore(result, origin(X), name="state")
+    return restore(result, origin(X), columns=list(range(result.shape[1])))
 
 
 class HMM:
@@ -84,6 +99,18 @@ class HMM:
     Data-driven initialisation ("kmeans", "random") looks at the first 100,000
     rows (k-means itself on a random 20,000 of them).
 
+    The constructor only stores its arguments; ``fit``, ``score``, ``predict``,
+    ``sample``, ... validate them (and, when they are used, the given ``startprob``,
+    ``transmat`` and emission parameters), raising :class:`~pyjl.exceptions.InputError`
+    naming the element (``transmat[1]``, ``emission.rate[2]``).
+
+    ``X`` may be a NumPy array, a pandas Series/DataFrame or an Arrow array/table:
+    rows are time steps, columns features (a Series or one-column table is
+    univariate).  Outputs with a time axis take the input's form: ``predict`` and
+    ``decode`` give a Series named "state" with the input's index (an Arrow array for
+    Arrow input), ``predict_proba`` a DataFrame with the input's index and one column
+    per state (an Arrow table); scores stay floats.
+
     Fitted attributes: ``startprob_ (K,)``, ``transmat_ (K, K)``, ``emission_``
     (a fitted copy of ``emission``), ``monitor_``.
 
@@ -104,35 +131,86 @@ class HMM:
     def __init__(self, emission, n_states, n_iter=100, tol=1e-4, init="kmeans",
                  startprob=None, transmat=None, random_state=None, progress=False,
                  startprob_prior=1.0, transmat_prior=1.0, batch_rows=None):
-        if not isinstance(n_states, (int, np.integer)) or isinstance(n_states, bool) \
-                or n_states < 1:
-            raise InputError(f"`n_states` must be a positive integer; got {n_states!r}. "
-                             "Fix: pass e.g. n_states=3.")
-        if init not in _INITS:
-            raise InputError(f"`init` must be one of {_INITS}; got {init!r}.")
-        if not (isinstance(n_iter, (int, np.integer)) and n_iter >= 0):
-            raise InputError(f"`n_iter` must be a non-negative integer; got {n_iter!r}.")
-        self.emission, self.n_states, self.n_iter, self.tol = emission, int(n_states), n_iter, tol
+        self.emission, self.n_states, self.n_iter, self.tol = emission, n_states, n_iter, tol
         self.init, self.random_state, self.progress = init, random_state, progress
-        K = self.n_states
-        self.startprob = None if startprob is None else _prob_vector(startprob, K, "startprob")
-        self.transmat = None if transmat is None else _prob_vector(transmat, K, "transmat", True)
+        self.startprob, self.transmat = startprob, transmat
         self.startprob_prior, self.transmat_prior = startprob_prior, transmat_prior
-        if batch_rows is not None and int(batch_rows) < 1:
-            raise InputError(f"`batch_rows` must be a positive integer or None; got "
-                             f"{batch_rows!r}.")
         self.batch_rows = batch_rows
+
+    # -- validation (the constructor stores; every call validates) ---------------------
+    def _check_settings(self) -> int:
+        """Validate the constructor's arguments; returns ``n_states`` as an int."""
+        em = self.emission
+        if isinstance(em, type) or not all(callable(getattr(em, m, None)) for m in _PROTOCOL):
+            raise error("emission", "must be an emission (an object with "
+                        f"{', '.join(_PROTOCOL)} and n_parameters)", describe(em),
+                        "pass e.g. pyjl.hmm.Normal() or an object following pyjl.hmm.Emission")
+        K = integer(self.n_states, "n_states", low=1, fix="pass a whole number of states "
+                    ">= 1, e.g. n_states=3")
+        choice(self.init, "init", _INITS)
+        integer(self.n_iter, "n_iter", low=0)
+        if not (isinstance(self.tol, numbers.Real) and self.tol == -np.inf):
+            real(self.tol, "tol", fix="pass a small number such as 1e-4 (or -np.inf to "
+                 "always run n_iter iterations)")
+        if self.batch_rows is not None:
+            integer(self.batch_rows, "batch_rows", low=1)
+        _random_state(self.random_state)
+        boolean(self.progress, "progress")
+        for name in ("startprob_prior", "transmat_prior"):
+            check_values(getattr(self, name), name, lambda a: a >= 0,
+                         "must be >= 0 (Dirichlet concentrations; 1 is no prior)",
+                         f"pass {name}=1.0 for no prior, or larger values")
+        return K
+
+    @property
+    def _K(self) -> int:
+        return int(self.n_states)
+
+    def _given_chain(self, K):
+        """The given ``startprob``/``transmat`` validated (``None`` where not given)."""
+        pi = A = None
+        if self.startprob is not None:
+            pi = check_prob_rows(self.startprob, "startprob", (K,))
+            pi = pi / pi.sum()
+        if self.transmat is not None:
+            A = check_prob_rows(self.transmat, "transmat", (K, K))
+            A = A / A.sum(1, keepdims=True)
+        return pi, A
+
+    def _given(self, em):
+        """Validated ``(startprob, transmat, emission)`` for ``init='given'``."""
+        K = self._check_settings()
+        pi, A = self._given_chain(K)
+        if pi is None or A is None:
+            raise InputError("init='given' needs `startprob` and `transmat`; got "
+                             f"startprob={self.startprob!r}, transmat={self.transmat!r}. "
+                             "Fix: pass both, or use init='kmeans'.")
+        check = getattr(em, "check_params", None)
+        if callable(check):
+            check("emission")
+        try:
+            em.n_parameters
+        except (NotFittedError, AttributeError, TypeError) as exc:
+            raise InputError(f"init='given' needs the emission's parameters; {exc}. "
+                             "Fix: construct the emission with its parameters, or use "
+                             "init='kmeans'.") from None
+        n = _emission_states(em)
+        if n is not None and n != K:
+            raise error("n_states", f"must equal the number of states of the emission's "
+                        f"parameters ({n})", K, f"pass n_states={n} or parameters for {K} states")
+        return pi, A, em
 
     # -- parameters -------------------------------------------------------------------
     def _params(self):
         """``(startprob, transmat, emission)`` fitted, or given when ``init='given'``."""
         if hasattr(self, "startprob_"):
             return self.startprob_, self.transmat_, self.emission_
+        self._check_settings()
         if self.startprob is None or self.transmat is None:
             raise NotFittedError("this HMM is not fitted: call fit(X) first, or give "
                                  "startprob, transmat and the emission's parameters with "
                                  "init='given'.")
-        return self.startprob, self.transmat, self.emission
+        return self._given(self.emission)
 
     def _logs(self):
         pi, A, em = self._params()
@@ -152,7 +230,7 @@ class HMM:
         every thread has its own; a longer sequence is always one batch."""
         if self.batch_rows is not None:
             return int(self.batch_rows), 1
-        rows = 1 << 16 if fused else max(2048, (1 << 14) // self.n_states)
+        rows = 1 << 16 if fused else max(2048, (1 << 14) // self._K)
         return rows, engines.get_num_threads()
 
     def _source(self, X, lengths, emission, fused=False):
@@ -161,25 +239,17 @@ class HMM:
     @property
     def n_parameters(self) -> int:
         """Free scalars: ``(K - 1) + K (K - 1)`` plus the emission's."""
-        K = self.n_states
-        return (K - 1) + K * (K - 1) + int(self._params()[2].n_parameters)
+        pi, _, em = self._params()
+        K = pi.size
+        return (K - 1) + K * (K - 1) + int(em.n_parameters)
 
     # -- fitting ----------------------------------------------------------------------
     def _initialize(self, src, rng):
-        K = self.n_states
+        K = self._check_settings()
         em = copy.deepcopy(self.emission)
         if self.init == "given":
-            if self.startprob is None or self.transmat is None:
-                raise InputError("init='given' needs `startprob` and `transmat`; got "
-                                 f"startprob={self.startprob!r}, transmat={self.transmat!r}. "
-                                 "Fix: pass both, or use init='kmeans'.")
-            try:
-                em.n_parameters
-            except (NotFittedError, AttributeError, TypeError) as exc:
-                raise InputError(f"init='given' needs the emission's parameters; {exc}. "
-                                 "Fix: construct the emission with its parameters, or use "
-                                 "init='kmeans'.") from None
-            return self.startprob.copy(), self.transmat.copy(), em
+            return self._given(em)
+        given_pi, given_A = self._given_chain(K)
         x0 = src.head(INIT_ROWS * 5)
         if self.init == "kmeans":
             pi, A = np.full(K, 1.0 / K), np.full((K, K), 1.0 / K)
@@ -188,8 +258,8 @@ class HMM:
             pi, A = rng.dirichlet(np.ones(K)), rng.dirichlet(np.ones(K), size=K)
             em.initialize(x0, K, rng)
             em.fit(x0, rng.dirichlet(np.full(K, 0.3), size=np.shape(x0)[0]))
-        pi = self.startprob.copy() if self.startprob is not None else pi
-        A = self.transmat.copy() if self.transmat is not None else A
+        pi = given_pi if given_pi is not None else pi
+        A = given_A if given_A is not None else A
         return pi, A, em
 
     def fit(self, X, lengths=None, client=None):
@@ -201,15 +271,15 @@ class HMM:
         a ``dask.distributed.Client`` -- each worker holds some sequences, runs
         the E-step on them and returns summed sufficient statistics.
         """
+        K = self._check_settings()
         src = self._source(X, lengths, self.emission, fused=has_estep(self.emission))
-        K = self.n_states
         if src.n_rows < K:
             raise InputError(f"`X` must have at least n_states={K} observations; got "
                              f"{src.n_rows}. Fix: pass more data or fewer states.")
         rng = np.random.default_rng(self.random_state)
         pi, A, em = self._initialize(src, rng)
         self.startprob_, self.transmat_, self.emission_ = pi, A, em
-        self.monitor_ = ConvergenceMonitor(self.tol, self.n_iter)
+        self.monitor_ = ConvergenceMonitor(self.tol, int(self.n_iter))
         runner = None
         if client is not None:
             from ._dask import DaskEStep
@@ -219,7 +289,7 @@ class HMM:
             from tqdm.auto import tqdm
             bar = tqdm(total=self.n_iter, desc="HMM EM", unit="iter")
         try:
-            for _ in range(self.n_iter):
+            for _ in range(int(self.n_iter)):
                 stats = runner.run(self) if runner is not None else self._estep(src)
                 objective = stats.loglik + self._log_prior()
                 self._mstep(stats, src)
@@ -240,7 +310,7 @@ class HMM:
         log_pi, log_A, em = self._logs()
         engine = engines.current()
         keep_gamma = not has_stats(em)
-        total = Stats(self.n_states)
+        total = Stats(self._K)
         for start, stop, lens in src.iter_batches():
             total.add(estep_batch(engine, log_pi, log_A, em, src.user_rows(start, stop),
                                   lens, keep_gamma))
@@ -248,18 +318,18 @@ class HMM:
 
     def _log_prior(self) -> float:
         """Dirichlet log-density (up to a constant) of the current start/transition rows."""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            terms = [(np.asarray(self.startprob_prior) - 1.0) * np.log(self.startprob_),
-                     (np.asarray(self.transmat_prior) - 1.0) * np.log(self.transmat_)]
-        return float(sum(np.nansum(np.where(np.isfinite(t), t, 0.0)) for t in terms))
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            terms = [(np.asarray(self.startprob_prior, float) - 1.0) * np.log(self.startprob_),
+                     (np.asarray(self.transmat_prior, float) - 1.0) * np.log(self.transmat_)]
+            return float(sum(np.nansum(np.where(np.isfinite(t), t, 0.0)) for t in terms))
 
     def _mstep(self, stats: Stats, src) -> None:
-        pi = np.maximum(self.startprob_prior - 1.0 + stats.start, 0.0)
-        pi = np.where(self.startprob_ == 0, 0.0, pi)
+        pi = np.maximum(np.asarray(self.startprob_prior, float) - 1.0 + stats.start, 0.0)
+        pi = _unit_max(np.where(self.startprob_ == 0, 0.0, pi))
         if pi.sum() > 0:
             self.startprob_ = pi / pi.sum()
-        T = np.maximum(self.transmat_prior - 1.0 + stats.trans, 0.0)
-        T = np.where(self.transmat_ == 0, 0.0, T)
+        T = np.maximum(np.asarray(self.transmat_prior, float) - 1.0 + stats.trans, 0.0)
+        T = _unit_max(np.where(self.transmat_ == 0, 0.0, T))
         rows = T.sum(1)
         dead = ~(rows > 0)
         if dead.any():
@@ -274,46 +344,93 @@ class HMM:
             self.emission_.fit_stats(stats.emission)
 
     # -- inference --------------------------------------------------------------------
+    def _batches(self, src, em, zero):
+        """``(start, stop, lens, log_b)`` per batch; ``zero["row"]`` receives the first row
+        whose observation has log-density -inf in every state (``None`` if none)."""
+        for start, stop, lens in src.iter_batches():
+            lb = log_emissions(em, src.user_rows(start, stop), self._K)
+            if zero.get("row") is None:
+                dead = np.flatnonzero(~(lb.max(1) > -np.inf))
+                zero["row"] = start + int(dead[0]) if dead.size else None
+            yield start, stop, lens, lb
+
+    @staticmethod
+    def _zero_probability(src, ll, zero) -> str | None:
+        """Why some sequence has probability zero (``ll == -inf``), in words, or ``None``."""
+        seqs = np.flatnonzero(np.isneginf(ll))
+        if not seqs.size:
+            return None
+        row = zero.get("row")
+        if row is not None:
+            value = src.rows(row, row + 1)[0]
+            return (f"row {row} (value {np.array2string(value, precision=6)}), whose "
+                    "log-density is -inf in every state (impossible under the model, or "
+                    "below the double range: a Gaussian's |x - mean| / sd above ~1e154)")
+        return (f"sequence {int(seqs[0])} of log-likelihood -inf (every state path goes "
+                "through a zero start/transition probability, or its log-densities sum "
+                "below the double range)")
+
+    def _refuse_zero(self, src, ll, zero, what):
+        why = self._zero_probability(src, ll, zero)
+        if why is not None:
+            raise error("X", f"must have non-zero probability under the model for {what}",
+                        why, "rescale X (e.g. standardise each feature) or remove the outlier "
+                        "and check the parameters; score() returns -inf with a warning")
+
     def _forward_backward(self, X, lengths):
         log_pi, log_A, em = self._logs()
         src = self._source(X, lengths, em)
         engine = engines.current()
         ll = np.empty(src.lengths.size)
-        gamma = np.empty((src.n_rows, self.n_states))
-        s = 0
-        for start, stop, lens in src.iter_batches():
-            lb = log_emissions(em, src.user_rows(start, stop), self.n_states)
+        gamma = np.empty((src.n_rows, self._K))
+        s, zero = 0, {}
+        for start, stop, lens, lb in self._batches(src, em, zero):
             l, g, _ = engine.forward_backward(log_pi, log_A, lb, lens)
             ll[s:s + lens.size] = l
             s += lens.size
             gamma[start:stop] = g
+        self._refuse_zero(src, ll, zero, "state posteriors (they are undefined otherwise)")
         return ll, gamma
 
     def score_sequences(self, X, lengths=None) -> np.ndarray:
-        """Log-likelihood of each sequence, ``(n_seq,)`` (forward pass only)."""
+        """Log-likelihood of each sequence, ``(n_seq,)`` (forward pass only).
+
+        A sequence of probability zero in double precision -- an observation impossible
+        under every state, or one so far out that its log-density is below the double
+        range (``|x - mean| / sd`` above ~1e154 for a Gaussian) -- scores ``-inf`` with a
+        :class:`~pyjl.exceptions.NumericalWarning` naming the first such row."""
         log_pi, log_A, em = self._logs()
         src = self._source(X, lengths, em)
         engine = engines.current()
         ll = np.empty(src.lengths.size)
-        s = 0
-        for start, stop, lens in src.iter_batches():
-            lb = log_emissions(em, src.user_rows(start, stop), self.n_states)
+        s, zero = 0, {}
+        for start, stop, lens, lb in self._batches(src, em, zero):
             ll[s:s + lens.size] = engine.forward(log_pi, log_A, lb, lens)
             s += lens.size
+        why = self._zero_probability(src, ll, zero)
+        if why is not None:
+            warnings.warn(f"HMM.score: {int(np.isneginf(ll).sum())} sequence(s) have "
+                          f"log-likelihood -inf: {why}. Fix: rescale X or remove the "
+                          "outlier.", NumericalWarning, stacklevel=2)
         return ll
 
     def score(self, X, lengths=None) -> float:
-        """Total log-likelihood ``log p(X)`` over all sequences."""
+        """Total log-likelihood ``log p(X)`` over all sequences (``-inf``, with a
+        :class:`~pyjl.exceptions.NumericalWarning`, when one has probability zero; see
+        :meth:`score_sequences`)."""
         return float(self.score_sequences(X, lengths).sum())
 
     def score_samples(self, X, lengths=None):
-        """``(log p(X), posteriors (T, K))`` as hmmlearn."""
+        """``(log p(X), posteriors (T, K))`` as hmmlearn; posteriors are undefined for
+        a sequence of probability zero, which raises :class:`InputError` naming the row."""
         ll, gamma = self._forward_backward(X, lengths)
-        return float(ll.sum()), gamma
+        return float(ll.sum()), _mirror(gamma, X)
 
     def predict_proba(self, X, lengths=None) -> np.ndarray:
-        """State posteriors ``p(z_t = k | X)``, ``(T, K)`` (a DataFrame for a DataFrame,
-        an Arrow table for Arrow input, with the input's index)."""
+        """State posteriors ``p(z_t = k | X)``, ``(T, K)``, each row summing to 1 (a
+        DataFrame with the input's index for pandas input, an Arrow table for Arrow
+        input; one column per state).  A sequence of probability zero (see
+        :meth:`score_sequences`) raises :class:`InputError` naming the first such row."""
         return _mirror(self._forward_backward(X, lengths)[1], X)
 
     def _viterbi(self, X, lengths):
@@ -321,23 +438,26 @@ class HMM:
         src = self._source(X, lengths, em)
         engine = engines.current()
         path = np.empty(src.n_rows, dtype=np.int64)
-        logprob = 0.0
-        for start, stop, lens in src.iter_batches():
-            lb = log_emissions(em, src.user_rows(start, stop), self.n_states)
+        lps, zero = [], {}
+        for start, stop, lens, lb in self._batches(src, em, zero):
             p, lp = engine.viterbi(log_pi, log_A, lb, lens)
             path[start:stop] = p
-            logprob += float(np.sum(lp))
-        return logprob, path
+            lps.append(np.atleast_1d(np.asarray(lp, dtype=np.float64)))
+        lp = np.concatenate(lps)
+        self._refuse_zero(src, lp, zero, "a most likely state path (every path has "
+                          "probability zero otherwise)")
+        return float(lp.sum()), path
 
     def decode(self, X, lengths=None, algorithm="viterbi"):
         """``(log_prob, states)``: Viterbi (joint log-probability of the best path) or
         "map" (per-step argmax of the posteriors; log_prob is ``score``)."""
+        choice(algorithm, "algorithm", ("viterbi", "map"))
         if algorithm == "viterbi":
-            return self._viterbi(X, lengths)
-        if algorithm == "map":
+            logprob, path = self._viterbi(X, lengths)
+        else:
             ll, gamma = self._forward_backward(X, lengths)
-            return float(ll.sum()), gamma.argmax(1)
-        raise InputError(f"`algorithm` must be 'viterbi' or 'map'; got {algorithm!r}.")
+            logprob, path = float(ll.sum()), gamma.argmax(1)
+        return logprob, _mirror(path, X)
 
     def predict(self, X, lengths=None) -> np.ndarray:
         """Most likely state path (Viterbi), ``(T,)`` int64 (a Series for pandas input,
@@ -347,16 +467,18 @@ class HMM:
     def sample(self, n_samples=1, random_state=None, currstate=None):
         """``(X, states)``: ``n_samples`` steps of the chain and its emissions."""
         pi, A, em = self._params()
-        rng = np.random.default_rng(random_state)
-        n = int(n_samples)
+        rng = np.random.default_rng(_random_state(random_state))
+        n = integer(n_samples, "n_samples", low=1, high=np.iinfo(np.intp).max // 16)
+        if currstate is not None:
+            currstate = integer(currstate, "currstate", low=0, high=pi.size - 1)
         states = np.empty(n, dtype=np.int64)
         u = rng.random(n)
         cdf_pi, cdf_A = np.cumsum(pi), np.cumsum(A, axis=1)
-        s = int(currstate) if currstate is not None else \
-            min(int(np.searchsorted(cdf_pi, u[0], side="right")), self.n_states - 1)
+        s = currstate if currstate is not None else \
+            min(int(np.searchsorted(cdf_pi, u[0], side="right")), self._K - 1)
         for t in range(n):
             if t > 0:
-                s = min(int(np.searchsorted(cdf_A[s], u[t], side="right")), self.n_states - 1)
+                s = min(int(np.searchsorted(cdf_A[s], u[t], side="right")), self._K - 1)
             states[t] = s
         out = None
         for k in np.unique(states):

@@ -73,22 +73,23 @@ def test_log_likelihoods_match_scipy():
 
 
 def test_weighted_mle_closed_forms():
+    # covars_prior=0: without hmmlearn's default prior the M-step is the weighted MLE
     X = rng.normal(size=(500, 2)) * [1.0, 3.0] + [2.0, -1.0]
     W = rng.uniform(size=(500, 2))
     for w, k in ((W[:, 0], 0), (W[:, 1], 1)):
         mean = np.average(X, axis=0, weights=w)
         full = np.cov(X.T, aweights=w, bias=True)
-        e = MvNormal(covariance_type="full").fit(X, W)
+        e = MvNormal(covariance_type="full", covars_prior=0.0).fit(X, W)
         np.testing.assert_allclose(e.mean[k], mean, rtol=1e-12)
         np.testing.assert_allclose(e.cov[k], full, rtol=1e-10)
-        e = MvNormal(covariance_type="diag").fit(X, W)
+        e = MvNormal(covariance_type="diag", covars_prior=0.0).fit(X, W)
         np.testing.assert_allclose(e.cov[k], np.diag(full), rtol=1e-10)
-        e = MvNormal(covariance_type="spherical").fit(X, W)
+        e = MvNormal(covariance_type="spherical", covars_prior=0.0).fit(X, W)
         assert e.cov[k] == pytest.approx(np.diag(full).mean(), rel=1e-10)
-        e = Normal().fit(X, W)
+        e = Normal(covars_prior=0.0).fit(X, W)
         np.testing.assert_allclose(e.var[k], np.diag(full), rtol=1e-10)
     tied = sum(W[:, k].sum() * np.cov(X.T, aweights=W[:, k], bias=True) for k in range(2))
-    e = MvNormal(covariance_type="tied").fit(X, W)
+    e = MvNormal(covariance_type="tied", covars_prior=0.0).fit(X, W)
     np.testing.assert_allclose(e.cov, tied / W.sum(), rtol=1e-10)
     x = rng.gamma(3.0, 0.5, size=2000)
     ones = np.ones((x.size, 1))
@@ -127,7 +128,7 @@ def test_empty_state_is_kept_with_a_warning_and_never_nan():
 def test_variance_floor():
     X = np.r_[np.zeros(50), rng.normal(size=50)]
     W = np.c_[np.r_[np.ones(50), np.zeros(50)], np.r_[np.zeros(50), np.ones(50)]]
-    e = Normal(var_floor=1e-4).fit(X, W)
+    e = Normal(min_covar=1e-4).fit(X, W)
     assert e.var[0] > 0 and np.isfinite(e.log_likelihood(X)).all()
     m = MvNormal(covariance_type="full").fit(np.c_[X, X], W)      # singular covariances
     assert np.linalg.eigvalsh(m.cov).min() > 0

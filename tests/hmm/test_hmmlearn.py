@@ -46,7 +46,7 @@ def test_gaussian_diag(impl, family):
     pi, A = _start(K)
     mu, var = rng.normal(size=(K, d)), rng.uniform(0.5, 2.0, size=(K, d))
     theirs = hmm.GaussianHMM(K, "diag", n_iter=10, tol=-np.inf, init_params="",
-                             covars_prior=0.0, implementation=impl)
+                             implementation=impl)
     theirs.startprob_, theirs.transmat_, theirs.means_, theirs.covars_ = pi, A, mu, var
     theirs.fit(X, lengths)
     em = Normal(mu, var) if family == "Normal" else MvNormal(mu, var, covariance_type="diag")
@@ -105,7 +105,7 @@ def test_dirichlet_priors_match_hmmlearn():
     mu, var = np.array([[0.0], [3.0], [7.0]]), np.ones((K, 1))
     sp, tp = np.array([2.0, 3.0, 1.5]), np.full((K, K), 1.5) + np.eye(K) * 4
     theirs = hmm.GaussianHMM(K, "diag", n_iter=5, tol=-np.inf, init_params="",
-                             covars_prior=0.0, startprob_prior=sp, transmat_prior=tp)
+                             startprob_prior=sp, transmat_prior=tp)
     theirs.startprob_, theirs.transmat_, theirs.means_, theirs.covars_ = pi, A, mu, var
     theirs.fit(X)
     ours = HMM(Normal(mu, var), K, n_iter=5, tol=-np.inf, init="given", startprob=pi,

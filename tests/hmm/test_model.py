@@ -211,17 +211,17 @@ def test_unfitted_and_given_models():
 
 @pytest.mark.parametrize("call,match", [
     (lambda: HMM(Normal(), 2).fit(np.zeros(10), lengths=[3, 3]), "`lengths`.*sum"),
-    (lambda: HMM(Normal(), 2).fit(np.zeros(10), lengths=[10, 0]), "`lengths`.*positive"),
+    (lambda: HMM(Normal(), 2).fit(np.zeros(10), lengths=[10, 0]), "`lengths\\[1\\]`.*positive"),
     (lambda: HMM(Normal(), 2).fit(np.zeros(10), lengths=[2.5, 7.5]), "`lengths`"),
     (lambda: HMM(Normal(), 2).fit([0.0, np.nan, 1.0]), "`X`.*index 1"),
     (lambda: HMM(Poisson(), 2).fit([1.0, -1.0, 2.0]), "`X`.*>= 0"),
     (lambda: HMM(Poisson(), 2).fit([1.0, 1.5, 2.0]), "`X`.*integers"),
     (lambda: HMM(Categorical(), 2).fit([0.0, 1.2, 2.0]), "`X`.*integers"),
     (lambda: HMM(Normal(), 5).fit(np.zeros(3)), "`X`.*at least n_states"),
-    (lambda: HMM(Normal(), 0), "`n_states`"),
-    (lambda: HMM(Normal(), 2, startprob=[0.5, 0.6]), "`startprob`"),
-    (lambda: HMM(Normal(), 2, transmat=[[1.0, 0.0]]), "`transmat`"),
-    (lambda: HMM(Normal(), 2, init="spectral"), "`init`"),
+    (lambda: HMM(Normal(), 0).fit(np.zeros(5)), "`n_states`"),
+    (lambda: HMM(Normal(), 2, startprob=[0.5, 0.6]).fit(np.zeros(5)), "`startprob`"),
+    (lambda: HMM(Normal(), 2, transmat=[[1.0, 0.0]]).fit(np.zeros(5)), "`transmat`"),
+    (lambda: HMM(Normal(), 2, init="spectral").fit(np.zeros(5)), "`init`"),
 ])
 def test_bad_input_raises_input_error(call, match):
     with pytest.raises(InputError, match=match):

@@ -101,8 +101,7 @@ def test_many_short_sequences_need_no_more_memory_than_hmmlearn(n_threads):
     mu = np.linspace(0, 6, K)[:, None].repeat(d, 1)
     ours = HMM(MvNormal(mu.copy(), np.ones((K, d)), "diag"), K, n_iter=3, tol=-np.inf,
                init="given", startprob=np.full(K, 1 / K), transmat=A)
-    peer = hmmlearn.GaussianHMM(K, "diag", n_iter=3, tol=-np.inf, init_params="", covars_prior=0.0,
-                                implementation="scaling")
+    peer = hmmlearn.GaussianHMM(K, "diag", n_iter=3, tol=-np.inf, init_params="", implementation="scaling")
     peer.startprob_, peer.transmat_, peer.means_, peer.covars_ = np.full(K, 1 / K), A, \
         mu.copy(), np.ones((K, d))
     peaks = []
