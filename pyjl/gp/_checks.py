@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _validate
 from ..exceptions import InputError
 
 __all__ = ["as_float_array", "as_points", "as_targets", "positive", "bounds_pair"]
@@ -22,8 +23,9 @@ def as_float_array(obj, name: str, *, ndim: int | None = None) -> np.ndarray:
     except ImportError:  # the data layer is optional for kernels' own use
         as_array = None
     try:
-        if as_array is not None and not isinstance(obj, np.ndarray):
-            arr = as_array(obj, name=name, dtype=np.float64)
+        real = isinstance(obj, np.ndarray) and obj.dtype.kind in "biuf"
+        if as_array is not None and not real:  # refuses complex, strings, objects by name
+            arr = as_array(obj, name=name, dtype=np.float64, allow_empty=True)
         else:
             arr = np.asarray(obj, dtype=np.float64)
     except InputError:
@@ -71,26 +73,27 @@ def as_targets(obj, name: str, n: int) -> np.ndarray:
 
 def positive(value, name: str, *, allow_zero: bool = False) -> float:
     """A finite float > 0 (or >= 0)."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{name}: must be a number, got {value!r}") from None
-    if not np.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
-        rule = ">= 0" if allow_zero else "> 0"
-        raise InputError(f"{name}: must be finite and {rule}, got {value!r}")
-    return v
+    if isinstance(value, np.ndarray) and value.size == 1:
+        value = value.reshape(()).item()
+    return _validate.real(value, name, low=0.0, low_open=not allow_zero)
 
 
 def bounds_pair(value, name: str):
-    """``"fixed"`` or a ``(low, high)`` pair with ``0 < low <= high``."""
+    """``"fixed"`` or a ``(low, high)`` pair with ``0 < low <= high < inf``."""
+    fix = "pass 'fixed' or two numbers such as (1e-5, 1e5)"
     if isinstance(value, str):
         if value == "fixed":
             return "fixed"
-        raise InputError(f"{name}: must be 'fixed' or a (low, high) pair, got {value!r}")
+        raise _validate.error(name, "must be 'fixed' or a (low, high) pair",
+                              _validate.describe(value), fix)
     try:
-        lo, hi = (float(v) for v in value)
-    except (TypeError, ValueError):
-        raise InputError(f"{name}: must be 'fixed' or a (low, high) pair, got {value!r}") from None
-    if not (0 < lo <= hi < np.inf):
-        raise InputError(f"{name}: must satisfy 0 < low <= high < inf, got {value!r}")
+        pair = tuple(value)
+    except TypeError:
+        raise _validate.error(name, "must be 'fixed' or a (low, high) pair", value,
+                              fix) from None
+    if len(pair) != 2:
+        raise _validate.error(name, "must be 'fixed' or a (low, high) pair", value, fix)
+    lo = _validate.real(pair[0], f"{name}[0]", low=0.0, low_open=True)
+    hi = _validate.real(pair[1], f"{name}[1]", low=lo,
+                        fix=f"pass a finite upper bound >= the lower bound {lo:g}")
     return (lo, hi)

@@ -185,8 +185,8 @@ class Scaled(KernelBase):
             raise InputError(f"Scaled: kernel must implement the Kernel protocol, got "
                              f"{type(kernel).__name__}")
         self.kernel = kernel
-        self.scale = positive(scale, "Scaled: scale")
-        self.scale_bounds = bounds_pair(scale_bounds, "Scaled: scale_bounds")
+        self.scale = positive(scale, "Scaled.scale")
+        self.scale_bounds = bounds_pair(scale_bounds, "Scaled.scale_bounds")
 
     @property
     def theta(self):
@@ -238,7 +238,7 @@ class Scaled(KernelBase):
 
 def scale(kernel, c: float):
     """``c * kernel``: folded into the kernel's own variance when it has one."""
-    c = positive(c, "scalar * kernel: the scalar")
+    c = positive(c, "c (the scalar in c * kernel)")
     if isinstance(kernel, Scaled):
         new = copy.deepcopy(kernel)
         new.scale *= c

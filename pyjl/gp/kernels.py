@@ -37,6 +37,7 @@ import copy
 import numpy as np
 
 from .. import engines
+from .._validate import describe, error
 from ..exceptions import InputError
 from ._checks import as_points, bounds_pair, positive
 from .interface import KernelBase
@@ -63,15 +64,21 @@ class Parametric(KernelBase):
     def _add(self, name: str, value, bounds, *, vector_ok: bool = False) -> None:
         if not hasattr(self, "_values"):
             self._values, self._bounds, self._scalar = {}, {}, {}
-        arr = np.atleast_1d(np.asarray(value, dtype=np.float64)).copy()
-        if arr.ndim != 1 or arr.size == 0 or (arr.size > 1 and not vector_ok):
-            raise InputError(f"{type(self).__name__}: {name} must be a positive "
-                             f"{'scalar or 1-D array' if vector_ok else 'scalar'}, got {value!r}")
-        for v in arr:
-            positive(v, f"{type(self).__name__}: {name}")
+        label = f"{type(self).__name__}.{name}"
+        what = "a finite number > 0" + (" or a 1-D array of them (one per feature)"
+                                         if vector_ok else "")
+        raw = np.asarray(value) if not isinstance(value, str) else np.asarray(value, dtype=object)
+        if raw.dtype.kind not in "iuf" or raw.ndim > 1 or raw.size == 0 or (
+                raw.size > 1 and not vector_ok):
+            raise error(label, f"must be {what}", describe(value),
+                        f"pass e.g. {name}=1.0" + (f" or {name}=[1.0, 1.0]" if vector_ok else ""))
+        arr = np.atleast_1d(raw.astype(np.float64)).copy()
+        if not np.all(np.isfinite(arr) & (arr > 0)):
+            raise error(label, f"must be {what}", describe(value),
+                        f"pass positive finite values (it is a {name}, fitted in log space)")
         self._values[name] = arr
         self._scalar[name] = np.ndim(value) == 0
-        self._bounds[name] = bounds_pair(bounds, f"{type(self).__name__}: {name}_bounds")
+        self._bounds[name] = bounds_pair(bounds, f"{type(self).__name__}.{name}_bounds")
 
     def _mask(self) -> np.ndarray:
         return np.concatenate([np.full(v.size, self._bounds[k] != "fixed")
@@ -144,8 +151,9 @@ class Stationary(Parametric):
     def _args(self, X: np.ndarray):
         ls = self._values["lengthscale"]
         if ls.size > 1 and X.shape[1] != ls.size:
-            raise InputError(f"X: has {X.shape[1]} features but {type(self).__name__} has "
-                             f"{ls.size} lengthscales (ARD); pass one lengthscale per feature")
+            raise error(f"{type(self).__name__}.lengthscale", "must have one value per "
+                        "feature of X, or be a scalar", f"{ls.size} lengthscales for "
+                        f"{X.shape[1]} features", "pass one lengthscale per column of X")
         extra = np.concatenate([self._values[k] for k in self._extras]) if self._extras \
             else np.empty(0)
         return self.kind, ls, float(self._values["variance"][0]), extra

@@ -29,6 +29,7 @@ from scipy.linalg import blas, solve_triangular
 from scipy.optimize import minimize
 
 from .. import engines
+from .._validate import choice, error, integer, seed
 from ..exceptions import ConvergenceWarning, InputError, NotFittedError, NumericalWarning
 from ._checks import as_float_array, as_points, as_targets, bounds_pair, positive
 from .interface import Kernel
@@ -48,6 +49,16 @@ def _origin(X):
         return None
     return origin(X)
 
+
+def _generator(random_state):
+    """``random_state`` as something with ``uniform(low, high)``: a seed (``None`` or an
+    integer) makes a NumPy ``Generator``; a ``Generator`` or a legacy ``RandomState``
+    (scikit-learn's kind) is used as it is, so its draws continue across fits."""
+    if isinstance(random_state, (np.random.Generator, np.random.RandomState)):
+        return random_state
+    return np.random.default_rng(seed(random_state, "random_state"))
+
+
 _METHODS = ("ml", "loo", None)
 #: Kernel values per block of prediction rows (2 MiB of float64) and the fewest rows per
 #: block.  The ``trmm`` of ``predict(return_std=True)`` takes larger blocks (16 MiB, at
@@ -65,8 +76,11 @@ class GaussianProcess:
     Parameters: ``kernel`` (any :class:`~pyjl.gp.Kernel`; default ``1.0 * RBF(1.0)``),
     ``noise`` (observation noise variance, learned by ``fit`` unless
     ``noise_bounds="fixed"``; ``0`` means noiseless and fixed), ``normalize_y``,
-    ``noise_bounds``, ``n_restarts`` (extra L-BFGS-B starts sampled in the bounds),
-    ``warm_start`` (a refit starts from the previous optimum), ``random_state``.
+    ``noise_bounds``, ``n_restarts`` (extra L-BFGS-B starts drawn uniformly over the
+    whole log-bounds of the hyperparameters, the noise's included when it is learned,
+    as scikit-learn's ``n_restarts_optimizer``), ``warm_start`` (a refit starts from
+    the previous optimum), ``random_state`` (``None``, a seed, or a NumPy
+    ``Generator`` or ``RandomState`` whose draws continue across fits).
     Fitted state: ``kernel_``, ``noise_`` (``None`` with known ``noise_var``),
     ``noise_var_`` (the diagonal added to ``K``, model units), ``X_train_``,
     ``y_train_``, ``alpha_``, ``L_``, ``log_marginal_likelihood_value_``, ``jitter_``.
@@ -92,25 +106,22 @@ class GaussianProcess:
         self.noise = positive(noise, "noise", allow_zero=True)
         self.normalize_y = bool(normalize_y)
         self.noise_bounds = bounds_pair(noise_bounds, "noise_bounds")
-        if int(n_restarts) < 0:
-            raise InputError(f"n_restarts: must be >= 0, got {n_restarts!r}")
-        self.n_restarts = int(n_restarts)
+        self.n_restarts = integer(n_restarts, "n_restarts", low=0)
         self.warm_start = bool(warm_start)
+        _generator(random_state)  # refuses a bad seed now; each fit draws afresh from it
         self.random_state = random_state
 
     # -- fitting -----------------------------------------------------------------------------
     def fit(self, X, y, noise_var=None, method="ml", n_restarts=None):
         """Fit to ``X (n, d)``, ``y (n,)``; ``method``: ``"ml"``, ``"loo"`` or ``None``
         (keep the hyperparameters).  ``noise_var`` ``(n,)``: known noise variances."""
-        if method not in _METHODS:
-            raise InputError(f"method: must be 'ml', 'loo' or None, got {method!r}")
+        method = choice(method, "method", _METHODS)
         X = as_points(X, "X")
         y = as_targets(y, "y", X.shape[0])
         if X.shape[0] == 0:
-            raise InputError("X: needs at least one point, got 0")
-        restarts = self.n_restarts if n_restarts is None else int(n_restarts)
-        if restarts < 0:
-            raise InputError(f"n_restarts: must be >= 0, got {n_restarts!r}")
+            raise error("X", "must hold at least one point", "0 rows", "pass data to fit")
+        restarts = self.n_restarts if n_restarts is None else integer(n_restarts, "n_restarts",
+                                                                      low=0)
         self._y_mean, self._y_std = 0.0, 1.0
         constant = y.size > 1 and float(np.ptp(y)) == 0.0
         if constant:
@@ -128,8 +139,8 @@ class GaussianProcess:
                                                                              X.shape[0])
             if np.any(nv < 0):
                 i = int(np.argmax(nv < 0))
-                raise InputError(f"noise_var: must be >= 0, got {nv[i]!r} at index {i}; "
-                                 f"pass variances, not negative values")
+                raise error("noise_var", "must be >= 0 (a variance)",
+                            f"{float(nv[i])!r} at index {i}", "pass non-negative variances")
             noise_diag = nv / self._y_std ** 2
         prev = getattr(self, "kernel_", None)
         kernel = copy.deepcopy(self.kernel) if self.kernel is not None else 1.0 * RBF(1.0)
@@ -167,10 +178,8 @@ class GaussianProcess:
         if obj.learn_noise:
             bounds = np.vstack([bounds, np.log(self.noise_bounds)])
         theta0 = np.clip(theta0, bounds[:, 0], bounds[:, 1])
-        rng = np.random.default_rng(self.random_state)
-        lo = np.maximum(bounds[:, 0], theta0 - np.log(1e3))
-        hi = np.minimum(bounds[:, 1], theta0 + np.log(1e3))
-        starts = [theta0] + [rng.uniform(lo, hi) for _ in range(restarts)]
+        rng = _generator(self.random_state)
+        starts = [theta0] + [rng.uniform(bounds[:, 0], bounds[:, 1]) for _ in range(restarts)]
         best = None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", NumericalWarning)
