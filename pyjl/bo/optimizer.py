@@ -40,11 +40,12 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from .. import _validate
 from ..exceptions import InputError, NumericalWarning
 from . import acquisition as acq_mod
 from .space import Space, SpaceExhausted
 from .storage import ABANDONED, Trial, open_storage, worker_id
-from .surrogate import OutputWarp, fit_surrogate
+from .surrogate import OutputWarp, fit_surrogate, model_values
 
 __all__ = ["Optimizer"]
 
@@ -146,14 +147,20 @@ class Optimizer:
             sampler = "grid"
         self.sampler = _choice("sampler", sampler, ("gp", "random", "grid"))
         self.initial = _choice("initial", initial, ("sobol", "random"))
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
-                                 or seed < 0):
-            raise InputError(f"seed must be a non-negative integer or None; got {seed!r}")
-        self.xi, self.kappa, self.stale_after = float(xi), float(kappa), stale_after
+        seed = _validate.seed(seed)
+        self.xi = _validate.real(xi, "xi")
+        self.kappa = _validate.real(kappa, "kappa", low=0.0)
+        self.stale_after = None if stale_after is None else _validate.real(
+            stale_after, "stale_after", low=0.0, low_open=True,
+            fix="pass a number of seconds > 0, or None")
         self.prior, self.warp_y, self.gls_mean = bool(prior), bool(warp_y), bool(gls_mean)
-        self.n_candidates = n_candidates
+        self.n_candidates = None if n_candidates is None else _validate.integer(
+            n_candidates, "n_candidates", low=1, fix="pass a whole number >= 1, or None")
         self.storage = open_storage(storage)
-        self.study_name = "default" if study is None else str(study)
+        if study is not None and not isinstance(study, str):
+            raise _validate.error("study", "must be a study name (a string) or None",
+                                  _validate.describe(study), "pass a name such as 'xgb-tuning'")
+        self.study_name = "default" if study is None else study
         if space is not None and not isinstance(space, Space):
             space = Space(space)
         info = self.storage.study(self.study_name, None if space is None else space.to_json(),
@@ -182,6 +189,7 @@ class Optimizer:
         self._gp_key = None
         self._warp = None          # the OutputWarp the GP sees y through, or None
         self._gp_y = None          # the values the GP was fitted to (warped)
+        self._n_clipped = 0        # how many of them model_values clipped at the last fit
 
     # --- public API --------------------------------------------------------------
     def ask(self, n: int | None = None):
@@ -203,7 +211,8 @@ class Optimizer:
             noise_var = self._check_value(noise_var, "noise_var")
             if noise_var < 0:
                 raise InputError(f"noise_var must be >= 0 (a variance); got {noise_var!r}")
-        return self._finish_params(params, "complete", value, noise_var, None)
+        with self.storage.keeping(self._study_id, None, params, value):
+            return self._finish_params(params, "complete", value, noise_var, None)
 
     def tell_failed(self, params: Mapping[str, Any], error: str = "") -> int:
         """Record that evaluating ``params`` failed (``error``: the message kept with it)."""
@@ -280,7 +289,7 @@ class Optimizer:
 
     def _finish_params(self, params: dict, state: str, value, noise_var, error) -> int:
         key = self.space.key(params)
-        with self.storage.transaction():
+        with self.storage.transaction("tell"):
             trials = self.trials
             match = [t for t in trials if t.state == "pending" and self.space.key(t.params) == key]
             match.sort(key=lambda t: (t.worker != self._worker, t.number))
@@ -314,7 +323,7 @@ class Optimizer:
     def _ask_trials(self, n: int, budget: int | None = None) -> list[tuple[int, dict]]:
         """Propose and register up to ``n`` pending trials; with ``budget``, stop when the
         study holds that many trials (complete, failed or pending; abandoned not counted)."""
-        with self.storage.transaction():
+        with self.storage.transaction("ask"):
             trials = self.trials
             if self._reap(trials):
                 trials = self.trials
@@ -403,6 +412,7 @@ class Optimizer:
         if given:   # known noise; trials told without one get the median of the others
             fill = self._fantasy_nv = float(np.median(given))
             nv = np.array([fill if t.noise_var is None else t.noise_var for t in done])
+        y = self._model_values(y)
         # a known noise variance is in the objective's units: no warping then
         self._warp = OutputWarp(y) if self.warp_y and nv is None and len(y) >= 3 \
             and np.ptp(y) > 0 else None
@@ -417,6 +427,18 @@ class Optimizer:
             gp.recentre()
         self._gp, self._gp_key, self._gp_y = gp, key, y
         return gp, X, y
+
+    def _model_values(self, y: np.ndarray) -> np.ndarray:
+        """``y`` as the GP sees it: extreme values clipped (:func:`model_values`), with a
+        warning each time more of them are; the trials keep their true values."""
+        y, cut = model_values(y)
+        if cut.sum() > self._n_clipped:
+            warnings.warn(f"{int(cut.sum())} of {len(y)} values are so far from the others "
+                          f"that the surrogate sees them clipped (to {y[cut].min():.4g} .. "
+                          f"{y[cut].max():.4g}); the trials keep their true values",
+                          NumericalWarning, stacklevel=4)
+        self._n_clipped = int(cut.sum())
+        return y
 
     def _encode(self, params: list[dict]) -> np.ndarray:
         return self.space.round(np.array([self.space.encode(p) for p in params])

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..exceptions import InputError
 from .space import Categorical, Integer
+from .surrogate import model_values
 
 __all__ = ["posterior_1d", "convergence", "history"]
 
@@ -32,10 +33,54 @@ def _plt():
     return plt
 
 
+def _fmt(value) -> str:
+    """A parameter or objective value for a label: floats to 4 significant digits."""
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):.4g}"
+    return str(value)
+
+
+def _window(values) -> tuple[float, float]:
+    """The observed values' range widened by its width on both sides; values far from
+    the rest (±1e308, say) count as the surrogate sees them (:func:`model_values`)."""
+    seen = model_values(values)[0] if values.size else np.zeros(1)
+    low, high = float(np.min(seen)), float(np.max(seen))
+    width = high - low if high > low else max(abs(high), 1.0)
+    return low - width, high + width
+
+
+def _band(opt, mu, sd, values):
+    """``((lo, mid, hi), window, cut)``: the posterior median and ± 2σ band in the
+    objective's units, each clipped to ``window`` (:func:`_window`); ``cut`` says whether
+    anything was clipped.
+
+    Through the inverse output warp a Gaussian quantile outside the warp's
+    :attr:`~pyjl.bo.surrogate.OutputWarp.domain` has no finite objective value (the band
+    is unbounded there) and one near its edge an astronomically large one; both are drawn
+    at the window's edge instead."""
+    lo_t, mid_t, hi_t = mu - 2 * sd, mu, mu + 2 * sd
+    window = _window(values)
+    warp = opt.output_warp
+    out = []
+    for q in (lo_t, mid_t, hi_t):
+        v = np.asarray(opt.to_objective(q), dtype=float)
+        if warp is not None:
+            below, above = warp.domain
+            v = np.where(q <= below, -np.inf, np.where(q >= above, np.inf, v))
+        out.append(v)
+    cut = any(bool(np.any((v < window[0]) | (v > window[1]))) for v in out)
+    return [np.clip(v, *window) for v in out], window, cut
+
+
 def posterior_1d(opt, name: str, n_grid: int = 200, fig=None):
     """Posterior ± 2σ and acquisition of ``opt`` along parameter ``name``, the other
     parameters at the best point; in the objective's units (through the inverse output
     warp, where the posterior mean becomes the posterior median).
+
+    The curves are clipped to the observed values' range widened by its width on each
+    side, and the legend says so when that happened: through a fitted output warp the
+    upper (or lower) quantile can lie beyond the warp's range, where the objective
+    value would be infinite, or so near its edge that it is astronomically large.
 
     Examples
     --------
@@ -74,9 +119,12 @@ def posterior_1d(opt, name: str, n_grid: int = 200, fig=None):
         xs = np.array([space.decode(u)[name] for u in U], dtype=float)
     mu, sd = gp.predict(U, return_std=True)
     mu, sd = np.asarray(mu).reshape(-1), np.asarray(sd).reshape(-1)
-    # in the objective's units: through the inverse output warp the mean becomes the median
-    lo, mid, hi = (np.asarray(opt.to_objective(v)) for v in (mu - 2 * sd, mu, mu + 2 * sd))
+    values = np.array([t.value for t in done], dtype=float)
+    (lo, mid, hi), window, cut = _band(opt, mu, sd, values)
     centre = "posterior mean" if opt.output_warp is None else "posterior median"
+    shown = f"{_fmt(window[0])} .. {_fmt(window[1])}"
+    band_label = "± 2σ" + (f" (clipped to {shown})" if cut else "")
+    outside = int(np.sum((values < window[0]) | (values > window[1])))
     a = np.asarray(acq(U)).reshape(-1)
     if fig is None:
         fig = plt.figure(figsize=(7, 5))
@@ -85,20 +133,22 @@ def posterior_1d(opt, name: str, n_grid: int = 200, fig=None):
     if isinstance(dim, Categorical):
         obs_x = [labels.index(v) for v in obs_x]
         ax1.errorbar(xs, mid, yerr=[mid - lo, hi - mid], fmt="o", color="C0", capsize=4,
-                     label=f"{centre} ± 2σ")
+                     label=f"{centre} {band_label}")
         ax2.bar(xs, a, color="C2")
         ax2.set_xticks(xs, [str(c) for c in labels])
     else:
         ax1.plot(xs, mid, color="C0", label=centre)
-        ax1.fill_between(xs, lo, hi, color="C0", alpha=0.2, label="± 2σ")
+        ax1.fill_between(xs, lo, hi, color="C0", alpha=0.2, label=band_label)
         ax2.plot(xs, a, color="C2")
         ax2.fill_between(xs, a.min(), a, color="C2", alpha=0.2)
         if getattr(dim, "log", False):
             ax1.set_xscale("log")
-    ax1.scatter(obs_x, [t.value for t in done], color="k", s=18, zorder=3, label="observations")
+    ax1.scatter(obs_x, np.clip(values, *window), color="k", s=18, zorder=3,
+                label="observations" + (f" ({outside} beyond {shown}, drawn at its edge)"
+                                        if outside else ""))
     j = int(np.argmax(a))
     ax2.axvline(xs[j], color="C3", ls="--")
-    ax2.plot([xs[j]], [a[j]], "v", color="C3", label=f"next: {space.decode(U[j])[name]!r}")
+    ax2.plot([xs[j]], [a[j]], "v", color="C3", label=f"next: {_fmt(space.decode(U[j])[name])}")
     ax1.set_ylabel("objective")
     ax1.set_title(f"GP posterior along {name!r} (other parameters at the best point)")
     ax1.legend(loc="best", fontsize="small")

@@ -38,9 +38,14 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from .. import _validate
 from ..exceptions import InputError, PyjlError
 
 __all__ = ["Dimension", "Real", "Integer", "Categorical", "Space", "SpaceExhausted"]
+
+
+def _bound(value: Any, name: str) -> float:
+    return _validate.real(value, name, fix="pass a finite number")
 
 
 def _number(value: Any, what: str) -> float:
@@ -76,14 +81,17 @@ class _Range(Dimension):
 
     def __init__(self, lo: float, hi: float, log: bool = False):
         cls = type(self).__name__
-        lo = _number(lo, f"{cls}(lo, hi): lo")
-        hi = _number(hi, f"{cls}(lo, hi): hi")
+        lo = _bound(lo, f"{cls}.lo")
+        hi = _bound(hi, f"{cls}.hi")
         if not lo < hi and not (isinstance(self, Integer) and lo == hi):
-            raise InputError(f"{cls}(lo, hi) needs lo < hi; got lo={lo!r}, hi={hi!r} "
-                             "(an empty or inverted range); swap or widen the bounds")
+            rule = "must be >= lo (lo <= hi)" if isinstance(self, Integer) else \
+                "must be above lo (lo < hi)"
+            shape = "an inverted range" if lo > hi else "an empty range"
+            raise _validate.error(f"{cls}.hi", rule, f"lo={lo!r}, hi={hi!r} ({shape})",
+                                  "swap or widen the bounds")
         if log and lo <= 0:
-            raise InputError(f"{cls}(lo, hi, log=True) needs lo > 0; got lo={lo!r}; "
-                             "use log=False or a positive lower bound")
+            raise _validate.error(f"{cls}.lo", "must be > 0 with log=True", lo,
+                                  "use log=False or a positive lower bound")
         self.lo, self.hi, self.log = lo, hi, bool(log)
 
     def to_dict(self) -> dict:
@@ -142,10 +150,8 @@ class Integer(_Range):
     kind = "integer"
 
     def __init__(self, lo: int, hi: int, log: bool = False):
-        for what, v in (("lo", lo), ("hi", hi)):
-            if isinstance(v, bool) or not isinstance(v, numbers.Real) or (
-                    math.isfinite(float(v)) and float(v) != int(v)):
-                raise InputError(f"Integer(lo, hi): {what} must be an integer; got {v!r}")
+        lo = _validate.integer(lo, "Integer.lo")
+        hi = _validate.integer(hi, "Integer.hi")
         super().__init__(lo, hi, log)
         self.lo, self.hi = float(int(lo)), float(int(hi))
 
@@ -196,9 +202,16 @@ class Categorical(Dimension):
                 raise InputError(f"Categorical choices must be str, int, float, bool or None "
                                  f"(values JSON can store); got {c!r} of type "
                                  f"{type(c).__name__}; map them to strings")
+            if isinstance(c, float) and not math.isfinite(c):
+                raise _validate.error("choices", "must not hold NaN or inf (JSON cannot "
+                                      "store them and NaN equals nothing)", c,
+                                      "use a string such as 'nan'")
         keys = [json.dumps(c) for c in choices]
-        if len(set(keys)) != len(keys):
-            raise InputError(f"Categorical choices must be distinct; got {choices!r}")
+        if len(set(choices)) != len(choices):   # Python's equality: 1 == 1.0 == True
+            same = next((a, b) for i, a in enumerate(choices) for b in choices[i + 1:] if a == b)
+            raise _validate.error("choices", "must be distinct values (Python treats "
+                                  f"{same[0]!r} and {same[1]!r} as equal)", choices,
+                                  "drop the duplicate or use strings, e.g. '1' and 'True'")
         self.choices = choices
         self._keys = keys
         self.n_encoded = len(choices)

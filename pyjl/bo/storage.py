@@ -300,7 +300,7 @@ class SQLiteStorage:
 
     def _fault(self, exc: sqlite3.Error, reason: str, operation: str) -> StorageError:
         unsaved, seen = [], set()
-        for sid, number, params, value in self._state().unsaved:   # outermost (with params) first
+        for sid, number, params, value in self._kept_values():
             key = (sid, number) if number is not None else (sid, repr(params), value)
             if key not in seen:
                 seen.add(key)
@@ -323,6 +323,19 @@ class SQLiteStorage:
                            operation=operation, reason=reason, **kept)
         err.unsaved = [u[:3] for u in unsaved]
         return err
+
+    def _kept_values(self) -> list[list]:
+        """The values kept in flight, outermost first; a value kept twice (once by ``tell``
+        without its trial number, once by the write that knows it) is one entry."""
+        entries = [list(e) for e in self._state().unsaved]
+        numbered = [e for e in entries if e[1] is not None]
+        for entry in entries:
+            sid, number, params, value = entry
+            twin = next((e for e in numbered if e[0] == sid and e[3] == value), None)
+            if number is None and twin is not None:
+                twin[2] = twin[2] if twin[2] is not None else params
+                entry[0] = None
+        return [e for e in entries if e[0] is not None]
 
     def _params_of(self, study_id: int, number: int) -> dict | None:
         try:

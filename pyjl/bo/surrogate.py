@@ -24,7 +24,7 @@ import numpy as np
 
 from ..exceptions import ConvergenceWarning, NumericalWarning
 
-__all__ = ["log_prior", "fit_surrogate", "OutputWarp", "LENGTHSCALE_BOUNDS",
+__all__ = ["log_prior", "fit_surrogate", "OutputWarp", "model_values", "LENGTHSCALE_BOUNDS",
            "VARIANCE_BOUNDS", "NOISE_BOUNDS"]
 
 #: bounds in the unit cube and in units of the standardised y
@@ -132,6 +132,44 @@ def fit_surrogate(X: np.ndarray, y: np.ndarray, nv: np.ndarray | None, *, method
     return _make(X, y, nv, best.x, d), best.x
 
 
+#: values farther than this many spreads (inter-quartile ranges) from the median are
+#: clipped for the model: one such value squeezes the others into a sliver of the
+#: standardised range (at 1e4 spreads they span 2 % of a standard deviation, under the
+#: noise the GP can resolve) and near 1e308 the standardisation overflows
+CLIP_SPREADS = 1e3
+#: and magnitudes beyond this, whose squares would overflow in a sum
+CLIP_ABS = 1e150
+
+
+def model_values(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(values for the model, mask of the clipped ones)``: ``y`` clipped to the median
+    ± :data:`CLIP_SPREADS` spreads and to ± :data:`CLIP_ABS`; the order of the values is
+    kept except that clipped ones tie.  The spread is the inter-quartile range, or the
+    10-90 % or full range when that is 0 (most values equal).
+
+    >>> y, cut = model_values(np.array([1.0, 2.0, 3.0, 4.0, 1e308, -1e308, 5.0]))
+    >>> y.tolist(), cut.tolist()
+    ([1.0, 2.0, 3.0, 4.0, 4003.0, -3997.0, 5.0], [False, False, False, False, True, True, False])
+    """
+    y = np.asarray(y, dtype=np.float64)
+    if y.size == 0:
+        return y.copy(), np.zeros(0, dtype=bool)
+    centre = float(np.quantile(y, 0.5, method="inverted_cdf"))  # no overflow near 1e308
+    spread = 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for lo_q, hi_q in ((0.25, 0.75), (0.1, 0.9), (0.0, 1.0)):
+            lo, hi = np.quantile(y, [lo_q, hi_q], method="inverted_cdf")
+            spread = float(hi - lo)
+            if np.isfinite(spread) and spread > 0:
+                break
+        if not (np.isfinite(spread) and spread > 0):
+            spread = max(abs(centre), 1.0)
+        low = max(centre - CLIP_SPREADS * spread, -CLIP_ABS)
+        high = min(centre + CLIP_SPREADS * spread, CLIP_ABS)
+    out = np.clip(y, low, high)
+    return out, out != y
+
+
 class OutputWarp:
     """A monotone increasing map of objective values that the GP models instead of them.
 
@@ -167,9 +205,23 @@ class OutputWarp:
         u = -(np.asarray(y, dtype=np.float64) - self.mean) / self.std
         return -stats.yeojohnson(u, lmbda=self.lam)
 
+    @property
+    def domain(self) -> tuple[float, float]:
+        """The open interval of surrogate values ``t`` that come from finite objective
+        values: ``lambda < 0`` bounds the good tail (``t > 1 / lambda``), ``lambda > 2``
+        the bad one (``t < 1 / (lambda - 2)``); otherwise the side is unbounded.  Beyond
+        it (a Gaussian quantile can be) the objective value would be -inf or +inf.
+
+        >>> OutputWarp(np.array([0.1, 0.2, 0.3, 5.0, 40.0])).domain[0]
+        -inf
+        """
+        low = 1.0 / self.lam if self.lam < 0 else -np.inf
+        high = 1.0 / (self.lam - 2.0) if self.lam > 2 else np.inf
+        return low, high
+
     def inverse(self, t) -> np.ndarray:
-        """Objective values for surrogate values ``t`` (beyond the transform's range,
-        the nearest attainable value)."""
+        """Objective values for surrogate values ``t`` (beyond :attr:`domain`, a huge
+        finite value on the matching side: the true value is infinite there)."""
         p = -np.asarray(t, dtype=np.float64)
         lam, u = self.lam, np.empty_like(p)
         pos = p >= 0

@@ -184,6 +184,15 @@ def test_bad_input_messages(call, words):
     ({"fit": "map"}, ["fit="]),
     ({"n_initial": 0}, ["n_initial"]),
     ({"seed": -1}, ["seed"]),
+    ({"seed": 2 ** 70}, ["`seed`", "2**63"]),
+    ({"seed": 1.5}, ["`seed`", "1.5"]),
+    ({"kappa": float("nan")}, ["`kappa`", "finite", "nan"]),
+    ({"kappa": -1.0}, ["`kappa`", ">= 0"]),
+    ({"xi": "0.1"}, ["`xi`", "'0.1'"]),
+    ({"stale_after": -1}, ["`stale_after`", "> 0", "-1"]),
+    ({"stale_after": float("inf")}, ["`stale_after`", "finite"]),
+    ({"n_candidates": 0}, ["`n_candidates`", ">= 1", "0"]),
+    ({"n_candidates": 2.5}, ["`n_candidates`", "integer"]),
 ])
 def test_bad_constructor_arguments(kw, words):
     with pytest.raises(InputError) as err:
@@ -233,3 +242,34 @@ def test_ei_incumbent_is_best_observed_value():
     X = np.array([[space.encode({"x": x})[0]] for x in (-1.5, -0.4, 0.3, 1.1, 1.8)])
     assert opt2.acquisition_function().best == pytest.approx(float(np.min(gp.predict(X))),
                                                              abs=1e-9)
+
+
+def test_extreme_finite_values_keep_the_study_going():
+    """Objectives may return any finite float, +-1e308 included: the model sees them
+    clipped (with a NumericalWarning), the trials keep their true values, ``best`` is the
+    true minimum and the search goes on with a finite surrogate."""
+    from pyjl.exceptions import NumericalWarning
+
+    def f(p):
+        x = p["x"]
+        if 0.2 < x < 0.3:
+            return 1e308
+        if -0.62 < x < -0.58:
+            return -1e308
+        return (x - 0.5) ** 2
+
+    opt = Optimizer(Space({"x": Real(-1.0, 1.0)}), n_initial=3, seed=0)
+    for x in (0.25, 0.26, -0.6, 0.0, 0.9, -0.9):
+        opt.tell({"x": x}, f({"x": x}))
+    with pytest.warns(NumericalWarning, match="clipped"):
+        for _ in range(6):
+            p = opt.ask()
+            opt.tell(p, f(p))
+    values = [t.value for t in opt.trials]
+    assert values.count(1e308) >= 2 and values.count(-1e308) >= 1   # stored as told
+    assert opt.best == ({"x": -0.6}, -1e308)
+    mu, sd = opt.surrogate().predict(np.linspace(0, 1, 50)[:, None], return_std=True)
+    assert np.all(np.isfinite(mu)) and np.all(np.isfinite(sd))
+    # away from the extremes the model still ranks ordinary values: it asks new points
+    xs = [t.params["x"] for t in opt.trials[6:]]
+    assert len(set(np.round(xs, 6))) == len(xs)

@@ -70,3 +70,57 @@ def test_convergence_and_history(res):
     fig = plots.history(res)
     visible = [a for a in fig.axes if a.get_visible() and a.get_xlabel()]
     assert [a.get_xlabel() for a in visible] == ["lr", "k", "c"]
+
+
+def test_posterior_band_stays_finite_where_the_warp_inverse_is_undefined():
+    # skewed values (one bad value far above the rest, as a log loss of a diverged model)
+    # fit a warp whose upper range is bounded; the +2 sd quantile leaves it along the slice
+    from pyjl.bo import Optimizer
+    rng = np.random.default_rng(5)
+    opt = Optimizer(Space({"eta": Real(1e-3, 0.5, log=True)}), n_initial=3, seed=0)
+    for x in [0.0016, 0.05, 0.2, 0.22, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5]:
+        opt.tell({"eta": x}, 0.08 + 0.02 * rng.random() + (0.5 if x < 0.01 else 0.0))
+    fig = plots.posterior_1d(opt, "eta", n_grid=200)
+    top, bottom = fig.axes
+    warp = opt.output_warp
+    values = np.array([t.value for t in opt.trials])
+    U = np.linspace(0, 1, 200)[:, None]
+    mu, sd = opt.surrogate().predict(U, return_std=True)
+    assert np.max(mu + 2 * sd) >= warp.domain[1]          # the case this test is about
+    verts = top.collections[0].get_paths()[0].vertices[:, 1]
+    lower, upper = verts[1:201], verts[202:402][::-1]      # fill_between's outline
+    span = np.ptp(values)
+    for edge, q in ((lower, mu - 2 * sd), (upper, mu + 2 * sd)):
+        assert np.all(np.isfinite(edge))
+        assert values.min() - 3 * span <= edge.min() and edge.max() <= values.max() + 3 * span
+        # where not clipped the edge is the quantile in the objective's units: the forward
+        # warp (SciPy's Yeo-Johnson) gives the Gaussian quantile back
+        inner = (edge > edge.min()) & (edge < edge.max())
+        assert inner.sum() > 50
+        np.testing.assert_allclose(warp(edge[inner]), q[inner], rtol=1e-7, atol=1e-9)
+    labels = [t.get_text() for t in top.get_legend().get_texts()]
+    assert any("clipped" in t for t in labels)
+    nxt = [t.get_text() for t in bottom.get_legend().get_texts()][0]
+    digits = nxt.split("next: ")[1].replace(".", "").lstrip("0")
+    assert len(digits) <= 4 and float(nxt.split("next: ")[1]) > 0
+
+
+def test_posterior_plot_of_a_study_with_extreme_values_is_finite():
+    import warnings
+
+    from pyjl.bo import Optimizer
+    from pyjl.exceptions import NumericalWarning
+    opt = Optimizer(Space({"x": Real(-1.0, 1.0)}), n_initial=3, seed=0)
+    xs = np.linspace(-0.9, 0.9, 7)
+    for x, v in zip(xs, [1.0, 0.5, 1e308, 0.2, -1e308, 0.3, 0.9]):
+        opt.tell({"x": float(x)}, v)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NumericalWarning)
+        fig = plots.posterior_1d(opt, "x", n_grid=60)
+    top = fig.axes[0]
+    band = top.collections[0].get_paths()[0].vertices[:, 1]
+    dots = top.collections[1].get_offsets()[:, 1]
+    assert np.all(np.isfinite(band)) and np.all(np.isfinite(dots))
+    assert np.ptp(np.r_[band, dots]) < 1e6            # the ordinary values stay readable
+    labels = [t.get_text() for t in top.get_legend().get_texts()]
+    assert any("2 beyond" in t for t in labels)

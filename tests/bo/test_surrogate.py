@@ -133,3 +133,48 @@ def test_optimizer_prior_mean_is_the_gls_estimate_unless_asked_otherwise():
     assert g_off._y_mean == pytest.approx(np.mean(off.output_warp(ys)), rel=1e-12)
     # the crowded points count for less than their number: the prior mean moves up
     assert g_on._y_mean > g_off._y_mean
+
+
+@pytest.mark.parametrize("lam", [-2.0, -0.5, 0.0, 1.0, 2.0, 3.0, 4.0])
+def test_output_warp_domain_is_the_range_of_yeo_johnson(lam):
+    # Yeo & Johnson (2000): psi is bounded above by -1/lam for lam < 0 and below by
+    # 1/(lam - 2) for lam > 2; t = -psi(u) flips the two.  SciPy's transform of ever
+    # larger |u| approaches the bounds and never crosses them (it meets them by rounding).
+    from scipy import stats
+
+    from pyjl.bo.surrogate import OutputWarp
+    w = OutputWarp(np.array([0.1, 0.2, 0.3, 5.0, 40.0]))
+    w.lam = lam
+    low, high = w.domain
+    u = np.array([1e3, 1e6, 1e12])
+    t_good, t_bad = -stats.yeojohnson(u, lmbda=lam), -stats.yeojohnson(-u, lmbda=lam)
+    if lam < 0:
+        assert low == pytest.approx(1 / lam) and np.all(t_good >= low)
+        assert t_good[-1] == pytest.approx(low, rel=1e-3)
+    else:
+        assert low == -np.inf and t_good[-1] < -1e3 ** min(lam, 1)
+    if lam > 2:
+        assert high == pytest.approx(1 / (lam - 2)) and np.all(t_bad <= high)
+        assert t_bad[-1] == pytest.approx(high, rel=1e-3)
+    else:
+        assert high == np.inf and t_bad[-1] > 1e3 ** min(2 - lam, 1)
+
+
+def test_model_values_clip_only_far_outliers():
+    from pyjl.bo.surrogate import CLIP_SPREADS, model_values
+    rng = np.random.default_rng(8)
+    y = rng.normal(size=40)
+    same, cut = model_values(y)                     # ordinary data: untouched
+    assert not cut.any() and np.array_equal(same, y)
+    heavy = np.exp(3 * rng.normal(size=40))         # heavy tail, within 1000 IQRs: untouched
+    assert not model_values(heavy)[1].any()
+    z = np.r_[y, 1e308, -1e308, 5e307]
+    out, cut = model_values(z)
+    q25, q50, q75 = np.quantile(z, [0.25, 0.5, 0.75], method="inverted_cdf")
+    limit = CLIP_SPREADS * (q75 - q25)
+    assert cut.tolist() == [False] * 40 + [True] * 3
+    np.testing.assert_allclose(out[40:], [q50 + limit, q50 - limit, q50 + limit])
+    assert np.array_equal(out[:40], y) and np.isfinite(np.std(out))
+    tied = np.r_[np.zeros(30), 1.0, 2.0, 1e300]     # IQR 0: the 10-90 % range is used
+    out, cut = model_values(tied)
+    assert cut.tolist() == [False] * 32 + [True] and np.isfinite(out).all()
