@@ -612,6 +612,67 @@ def lfilter(const double[::1] b, const double[::1] a, const double[:, ::1] x, zi
     return y_arr, zf_arr
 
 
+cdef void _iir_channel_c(const double *b, const double *a, Py_ssize_t k, double *z,
+                         const double *x, double *y, Py_ssize_t n) noexcept nogil:
+    """``_iir_channel`` for complex data and coefficients, each stored as interleaved
+    (re, im) pairs; the products are written out as SciPy's complex lfilter does."""
+    cdef Py_ssize_t t, j
+    cdef double xr, xi, yr, yi, br, bi, ar, ai
+    for t in range(n):
+        xr = x[2 * t]
+        xi = x[2 * t + 1]
+        yr = b[0] * xr - b[1] * xi
+        yi = b[0] * xi + b[1] * xr
+        if k > 1:
+            yr = z[0] + yr
+            yi = z[1] + yi
+            for j in range(1, k):
+                br = b[2 * j]
+                bi = b[2 * j + 1]
+                ar = a[2 * j]
+                ai = a[2 * j + 1]
+                if j < k - 1:       # z[j - 1] = z[j] + b[j] x - a[j] y
+                    z[2 * j - 2] = z[2 * j] + (br * xr - bi * xi) - (ar * yr - ai * yi)
+                    z[2 * j - 1] = z[2 * j + 1] + (br * xi + bi * xr) - (ar * yi + ai * yr)
+                else:
+                    z[2 * j - 2] = (br * xr - bi * xi) - (ar * yr - ai * yi)
+                    z[2 * j - 1] = (br * xi + bi * xr) - (ar * yi + ai * yr)
+        y[2 * t] = yr
+        y[2 * t + 1] = yi
+
+
+def lfilter_complex(b, a, x, zi, int n_threads):
+    """``lfilter`` with complex coefficients: ``b``, ``a`` (``a[0] == 1``) 1-D and
+    ``x (n_channels, n)`` complex128, ``zi``: ``None`` or ``(n_channels, K - 1)``
+    complex128, ``K = max(len(a), len(b))``.  Returns complex128 ``(y, zf)``;
+    channels run in parallel."""
+    cdef Py_ssize_t k = max(a.shape[0], b.shape[0]), i
+    bb = np.zeros(k, dtype=np.complex128)
+    aa = np.zeros(k, dtype=np.complex128)
+    bb[:b.shape[0]] = b
+    aa[:a.shape[0]] = a
+    xc = np.ascontiguousarray(x, dtype=np.complex128)
+    cdef Py_ssize_t n_ch = xc.shape[0], n = xc.shape[1]
+    y_arr = np.empty((n_ch, n), dtype=np.complex128)
+    if zi is None:
+        zf_arr = np.zeros((n_ch, k - 1), dtype=np.complex128)
+    else:
+        zf_arr = np.array(zi, dtype=np.complex128, order="C", copy=True)
+    cdef double[::1] bp = bb.view(np.float64)
+    cdef double[::1] ap = aa.view(np.float64)
+    cdef double[:, ::1] xv = xc.view(np.float64)
+    cdef double[:, ::1] y = y_arr.view(np.float64)
+    cdef double[:, ::1] zf = zf_arr.view(np.float64) if k > 1 else np.zeros((n_ch, 2))
+    cdef int nt = n_threads if n_threads < n_ch else <int>n_ch
+    if n_ch == 0 or n == 0:
+        return y_arr, zf_arr
+    if nt < 1:
+        nt = 1
+    for i in prange(n_ch, nogil=True, num_threads=nt, schedule="dynamic"):
+        _iir_channel_c(&bp[0], &ap[0], k, &zf[i, 0], &xv[i, 0], &y[i, 0], n)
+    return y_arr, zf_arr
+
+
 # ---------------------------------------------------------------------------
 # upfirdn (polyphase)
 # ---------------------------------------------------------------------------

@@ -372,7 +372,8 @@ def restore(result, origin, *, index=None, columns=None, name=None):
     DataFrame (2-D) keeping the input's index when the row count matches and
     its columns when the column count matches, unless ``index``, ``columns``
     or ``name`` are given; Arrow in → ``pyarrow.Array`` (1-D) or
-    ``pyarrow.Table`` (2-D).  1-D results and F-ordered 2-D results are
+    ``pyarrow.Table`` (2-D), except complex results, which Arrow cannot hold and
+    which come back as NumPy arrays.  1-D results and F-ordered 2-D results are
     wrapped without a copy; Arrow columns of a C-ordered 2-D result are copied
     (Arrow columns are contiguous).  Results of other ndim come back as is.
 
@@ -404,6 +405,8 @@ def restore(result, origin, *, index=None, columns=None, name=None):
         if columns is None and kind == "dataframe" and len(origin.columns) == result.shape[1]:
             columns = origin.columns
         return pd.DataFrame(result, index=index, columns=columns, copy=False)
+    if result.dtype.kind == "c":
+        return result
     import pyarrow as pa
     if result.ndim == 1:
         return pa.array(result)

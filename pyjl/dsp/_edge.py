@@ -13,6 +13,7 @@ for arrays it is -1, as in SciPy.
 from __future__ import annotations
 
 import operator
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,9 +21,9 @@ import numpy as np
 
 from .. import data
 from ..engines import current
-from ..exceptions import InputError
+from ..exceptions import InputError, NumericalWarning
 
-__all__ = ["Signal", "read_signal", "coefficients", "validate_sos", "check_stable",
+__all__ = ["Signal", "read_signal", "want_dtype", "coefficients", "validate_sos", "check_stable",
            "channels", "from_channels", "out_dtype", "as_int", "engine"]
 
 _TABLES = ("dataframe", "arrow_table", "arrow_batch")
@@ -50,7 +51,10 @@ class Signal:
         return data.restore(result, self.origin, **kwargs)
 
 
-def _want_dtype(obj) -> Any:
+def want_dtype(obj) -> Any:
+    """The dtype a signal (or state) is read as: complex64/complex128, float32, else float64."""
+    if isinstance(obj, (list, tuple)):
+        obj = np.asarray(obj)
     dt = getattr(obj, "dtype", None)
     try:
         dt = np.dtype(dt) if dt is not None else None
@@ -68,7 +72,7 @@ def read_signal(x, *, name: str = "x", axis=None, min_len: int = 1) -> Signal:
     org = data.origin(x)
     if isinstance(x, (list, tuple)):
         x = np.asarray(x)
-    values = data.as_array(x, name=name, dtype=_want_dtype(x), allow_empty=True)
+    values = data.as_array(x, name=name, dtype=want_dtype(x), allow_empty=True)
     if values.ndim == 0:
         raise InputError(f"`{name}` must be at least 1-D; got a scalar {values!r}. "
                          "Fix: pass an array of samples.")
@@ -118,27 +122,40 @@ def coefficients(c, name: str) -> np.ndarray:
     return arr
 
 
-def check_stable(a: np.ndarray, name: str, tol: float = 1e-9) -> None:
-    """Raise :class:`InputError` if the denominator ``a`` has a pole outside the unit circle.
+def check_stable(a: np.ndarray, name: str, b: np.ndarray | None = None,
+                 tol: float = 1e-9) -> None:
+    """Warn (:class:`~pyjl.exceptions.NumericalWarning`) if the denominator ``a`` has a
+    pole outside the unit circle that no zero of ``b`` cancels.
 
-    Poles on the circle (an integrator, ``a = [1, -1]``) are allowed, as in SciPy."""
+    SciPy filters with any denominator, so pyjl does too: the output of an
+    unstable filter grows geometrically (and may overflow to inf).  Poles on
+    the circle (an integrator, ``a = [1, -1]``) are allowed silently."""
     if a.size <= 1:
         return
     poles = np.roots(a)
-    if poles.size and np.max(np.abs(poles)) > 1.0 + tol:
-        worst = poles[np.argmax(np.abs(poles))]
-        raise InputError(f"`{name}` describes an unstable filter: pole {worst:.6g} has "
-                         f"|p| = {abs(worst):.6g} > 1. Fix: design a stable filter (for high "
-                         "orders use output='sos', which keeps poles accurate).")
+    out = poles[np.abs(poles) > 1.0 + tol]
+    if out.size and b is not None and b.size > 1:
+        zeros = np.roots(b)
+        out = [p for p in out if not np.any(np.abs(zeros - p) <= 1e-8 * abs(p))]
+    if len(out):
+        worst = max(out, key=abs)
+        warnings.warn(f"`{name}` describes an unstable filter: pole {worst:.6g} has "
+                      f"|p| = {abs(worst):.6g} > 1, so the output grows without bound "
+                      "(SciPy filters it the same way). Fix: design a stable filter (for "
+                      "high orders use output='sos', which keeps poles accurate).",
+                      NumericalWarning, stacklevel=4)
 
 
 def validate_sos(sos, name: str = "sos") -> np.ndarray:
-    """A ``(n_sections, 6)`` float64 array with ``a0 == 1`` and stable sections."""
+    """A ``(n_sections, 6)`` float64 (complex128 if any coefficient is complex) array
+    with ``a0 == 1``; an unstable section warns, as in :func:`check_stable`."""
     arr = np.asarray(sos)
-    if arr.dtype.kind not in "biuf":
-        raise InputError(f"`{name}` must be a real float array of second-order sections; got "
+    if arr.dtype.kind not in "biufc":
+        raise InputError(f"`{name}` must be a float array of second-order sections; got "
                          f"dtype {arr.dtype}. Fix: design it with output='sos'.")
-    arr = np.atleast_2d(arr).astype(np.float64)
+    cplx = arr.dtype.kind == "c" and bool(np.any(np.imag(arr)))
+    arr = np.atleast_2d(arr if cplx else np.real(arr)).astype(
+        np.complex128 if cplx else np.float64)
     if arr.ndim != 2 or arr.shape[1] != 6 or arr.shape[0] < 1:
         raise InputError(f"`{name}` must have shape (n_sections, 6); got shape "
                          f"{np.shape(sos)}. Fix: design it with output='sos' (each row "
@@ -152,13 +169,16 @@ def validate_sos(sos, name: str = "sos") -> np.ndarray:
         raise InputError(f"`{name}[:, 3]` (a0 of every section) must be 1; got {arr[k, 3]} in "
                          f"section {k}. Fix: divide that row by its a0.")
     a1, a2 = arr[:, 4], arr[:, 5]
-    unstable = (np.abs(a2) > 1.0 + 1e-12) | (np.abs(a1) > 1.0 + a2 + 1e-12)
+    root = np.sqrt(a1.astype(np.complex128) ** 2 - 4 * a2)
+    radius = np.maximum(np.abs(-a1 + root), np.abs(-a1 - root)) / 2
+    unstable = radius > 1.0 + 1e-9
     if np.any(unstable):
         k = int(np.flatnonzero(unstable)[0])
         p = np.roots(arr[k, 3:])
-        raise InputError(f"`{name}` describes an unstable filter: section {k} has poles "
-                         f"{np.round(p, 6).tolist()} outside the unit circle. Fix: design a "
-                         "stable filter (poles inside |z| < 1).")
+        warnings.warn(f"`{name}` describes an unstable filter: section {k} has poles "
+                      f"{np.round(p, 6).tolist()} outside the unit circle, so the output "
+                      "grows without bound (SciPy filters it the same way). Fix: design a "
+                      "stable filter (poles inside |z| < 1).", NumericalWarning, stacklevel=3)
     return np.ascontiguousarray(arr)
 
 

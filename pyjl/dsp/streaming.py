@@ -1,7 +1,7 @@
 """Streaming filters: ``SosFilter``, ``FirFilter``, ``Resampler``.
 
 Each keeps the state a one-shot call would carry from one sample to the next,
-so feeding a signal chunk by chunk gives exactly the one-shot result:
+so feeding a signal chunk by chunk gives the one-shot result:
 
 * ``SosFilter(sos).process`` chunks concatenate to ``sosfilt(sos, x)``;
 * ``FirFilter(taps).process`` chunks concatenate to ``lfilter(taps, 1, x)``;
@@ -9,9 +9,24 @@ so feeding a signal chunk by chunk gives exactly the one-shot result:
   ``resample_poly(x, up, down)`` (``process`` emits every output sample the
   input so far determines; ``flush`` adds the rest, as if the signal ended).
 
-A chunk is ``(n,)`` (one channel) or ``(n_channels, n)``; the channel count
-is fixed by the first chunk until ``reset()``.  The kernels are the engine's
-``sosfilt``, ``lfilter`` and ``upfirdn``.
+Bit for bit where both runs do the same arithmetic: ``SosFilter`` equals
+``scipy.signal.sosfilt`` exactly whenever each chunk's channels run in one
+serial pass (see ``sosfilt``'s Notes: several channels, one thread, or one
+channel shorter than the time-split threshold), and equals ``pyjl.dsp.sosfilt``
+exactly when that call is serial too.  Otherwise, and for ``FirFilter`` (a
+chunk may run by FFT where the whole signal runs directly, or the reverse) and
+``Resampler``, they agree to rounding (about 1e-15 of the output's scale).
+
+A chunk is ``(n,)`` (one channel) or ``(n_channels, n)``, or tabular data
+read as time x channels like every ``pyjl.dsp`` function: a pandas Series or
+Arrow array is one channel, a DataFrame, Arrow table or record batch has one
+channel per column.  The output has the chunk's form: ``SosFilter`` and
+``FirFilter`` keep a DataFrame's index and columns (Arrow in, Arrow out);
+``Resampler`` changes the number of rows, so its pandas output carries the
+chunk's columns (or Series name) and a fresh ``RangeIndex`` numbering the
+output samples from the start of the stream.  The channel count is fixed by
+the first chunk until ``reset()``; chunks must be finite.  The kernels are the
+engine's ``sosfilt``, ``lfilter`` and ``upfirdn``.
 
 >>> import numpy as np
 >>> from pyjl.dsp import SosFilter, butter, sosfilt
@@ -29,7 +44,7 @@ import math
 
 import numpy as np
 
-from ..exceptions import InputError
+from .. import _validate, data
 from . import _edge
 from .filtering import lfilter2, sosfilt2
 from .resample import resample_poly_filter, upfirdn2
@@ -37,8 +52,23 @@ from .resample import resample_poly_filter, upfirdn2
 __all__ = ["SosFilter", "FirFilter", "Resampler"]
 
 
+def _real(coef, name):
+    """``coef`` when real (complex with zero imaginary parts counts), else InputError."""
+    if np.iscomplexobj(coef):
+        if np.any(coef.imag):
+            raise _validate.error(name, "must be real for a streaming filter",
+                                  "complex coefficients", "filter the whole signal with "
+                                  "pyjl.dsp.lfilter/sosfilt, which take complex coefficients")
+        return np.ascontiguousarray(coef.real)
+    return coef
+
+
 class _Stream:
     """Chunk validation and the channel count shared by the streaming filters."""
+
+    #: the coefficients' dtype: with the chunk's, it sets the output dtype as in the
+    #: one-shot call (float32 only when both are single precision)
+    _coef_dtype = np.dtype(np.float64)
 
     def __init__(self):
         self._channels = None
@@ -49,31 +79,46 @@ class _Stream:
         self.zi_ = None
 
     def _chunk(self, chunk):
-        arr = np.asarray(chunk)
-        if arr.dtype.kind not in "biuf":
-            raise InputError(f"`chunk` must be real numbers; got dtype {arr.dtype}. "
-                             "Fix: pass float samples.")
-        if arr.ndim not in (1, 2):
-            raise InputError(f"`chunk` must be (n,) or (n_channels, n); got shape {arr.shape}."
-                             " Fix: put channels first, samples last.")
-        x2 = np.ascontiguousarray(np.atleast_2d(arr), dtype=np.float64)
-        # one pass without a temporary: a sum is finite when every sample is (an
-        # overflowing sum of finite samples falls through to the exact check)
-        if not np.isfinite(np.add.reduce(x2, axis=None)) and \
-                (bad := np.flatnonzero(~np.isfinite(x2.ravel()))).size:
-            idx = np.unravel_index(bad[0], x2.shape)
-            raise InputError(f"`chunk` must be finite; got {x2[idx]} at "
-                             f"{idx if arr.ndim == 2 else idx[1]}. Fix: clean the samples.")
-        if self._channels is None:
-            self._channels = (x2.shape[0], arr.ndim)
-        elif self._channels[0] != x2.shape[0]:
-            raise InputError(f"`chunk` must keep {self._channels[0]} channel(s) until reset(); "
-                             f"got {x2.shape[0]}. Fix: call reset() to change channels.")
-        return x2, arr.ndim
+        """``(x2, form)``: the chunk as float64 channels ``(n_channels, n)`` and what
+        :meth:`_out` needs to give a result the chunk's form."""
+        if type(chunk) is np.ndarray and chunk.ndim in (1, 2) and chunk.dtype.kind in "fiu":
+            # the common case, without the table machinery: a finite sum proves
+            # every sample finite (otherwise the general path names the bad one)
+            x2 = np.ascontiguousarray(np.atleast_2d(chunk), dtype=np.float64)
+            with np.errstate(all="ignore"):
+                if np.isfinite(np.add.reduce(x2, axis=None)):
+                    return self._count(x2), (None, chunk.ndim, chunk.dtype)
+        sig = _edge.read_signal(chunk, name="chunk", min_len=0)
+        if sig.values.dtype.kind == "c":
+            raise _validate.error("chunk", "must be real numbers", f"dtype {sig.values.dtype}",
+                                  "filter the real and imaginary parts separately")
+        if sig.values.ndim > 2:
+            raise _validate.error("chunk", "must be (n,) or (n_channels, n), or a table of "
+                                  "time x channels", f"shape {sig.values.shape}",
+                                  "put channels first, samples last")
+        x2, outer = _edge.channels(sig.values, sig.axis)
+        return self._count(np.ascontiguousarray(x2, dtype=np.float64)), (sig, outer, None)
 
-    @staticmethod
-    def _out(y2, ndim):
-        return y2[0] if ndim == 1 else y2
+    def _count(self, x2):
+        """``x2``, once its channel count is checked against the first chunk's."""
+        if self._channels is None:
+            self._channels = x2.shape[0]
+        elif self._channels != x2.shape[0]:
+            raise _validate.error("chunk", f"must keep {self._channels} channel(s) until "
+                                  "reset()", f"{x2.shape[0]} channel(s)",
+                                  "call reset() to change channels")
+        return x2
+
+    def _out(self, y2, form, **kwargs):
+        """``y2 (n_channels, k)`` in the chunk's form: an array of the chunk's
+        layout, or a table (time x channels) with the chunk's columns."""
+        sig, layout, dtype = form
+        if sig is None:                 # a NumPy chunk; layout is its ndim
+            y = y2[0] if layout == 1 else y2
+            return y.astype(_edge.out_dtype(self._coef_dtype, dtype), copy=False)
+        y = _edge.from_channels(y2, layout, sig.axis)   # layout: the channel shape
+        dt = _edge.out_dtype(self._coef_dtype, sig.values)
+        return sig.restore(y.astype(dt, copy=False), **kwargs)
 
     def reset(self) -> None:
         """Forget the state: the next chunk starts a new signal."""
@@ -100,21 +145,24 @@ class SosFilter(_Stream):
 
     def __init__(self, sos, zi=None):
         super().__init__()
-        self.sos = _edge.validate_sos(sos)
-        self._zi0 = None if zi is None else np.asarray(zi, dtype=np.float64)
+        self._coef_dtype = np.asarray(sos).dtype
+        self.sos = _real(_edge.validate_sos(sos), "sos")
+        self._zi0 = None if zi is None else data.as_array(zi, name="zi", allow_empty=True)
         if self._zi0 is not None and self._zi0.shape[-2:] != (self.sos.shape[0], 2):
-            raise InputError(f"`zi` must end in shape ({self.sos.shape[0]}, 2); got "
-                             f"{self._zi0.shape}. Fix: use sosfilt_zi(sos) * first_sample.")
+            raise _validate.error("zi", f"must end in shape ({self.sos.shape[0]}, 2)",
+                                  f"shape {self._zi0.shape}",
+                                  "use sosfilt_zi(sos) * first_sample")
 
     def process(self, chunk):
-        """Filter the next chunk; returns an array of the chunk's shape."""
-        x2, nd = self._chunk(chunk)
+        """Filter the next chunk; returns the chunk's shape and form (a DataFrame
+        or Arrow table keeps its index and columns)."""
+        x2, form = self._chunk(chunk)
         if self.zi_ is None:
             shape = (x2.shape[0], self.sos.shape[0], 2)
             self.zi_ = np.zeros(shape) if self._zi0 is None else \
                 np.ascontiguousarray(np.broadcast_to(self._zi0, shape))
         y2, self.zi_ = sosfilt2(self.sos, x2, self.zi_)
-        return self._out(y2, nd)
+        return self._out(y2, form)
 
 
 class FirFilter(_Stream):
@@ -136,15 +184,18 @@ class FirFilter(_Stream):
 
     def __init__(self, taps):
         super().__init__()
-        self.taps = np.ascontiguousarray(_edge.coefficients(taps, "taps"), dtype=np.float64)
+        self._coef_dtype = np.asarray(taps).dtype
+        self.taps = np.ascontiguousarray(_real(_edge.coefficients(taps, "taps"), "taps"),
+                                         dtype=np.float64)
 
     def process(self, chunk):
-        """Filter the next chunk; returns an array of the chunk's shape."""
-        x2, nd = self._chunk(chunk)
+        """Filter the next chunk; returns the chunk's shape and form (a DataFrame
+        or Arrow table keeps its index and columns)."""
+        x2, form = self._chunk(chunk)
         if self.zi_ is None:
             self.zi_ = np.zeros((x2.shape[0], self.taps.size - 1))
         y2, self.zi_ = lfilter2(self.taps, np.ones(1), x2, self.zi_)
-        return self._out(y2, nd)
+        return self._out(y2, form)
 
 
 class Resampler(_Stream):
@@ -168,6 +219,7 @@ class Resampler(_Stream):
 
     def __init__(self, up, down, window=("kaiser", 5.0)):
         super().__init__()
+        self._coef_dtype = np.dtype(np.float32)     # resample_poly keeps float32 data
         up, down = _edge.as_int(up, "up", minimum=1), _edge.as_int(down, "down", minimum=1)
         g = math.gcd(up, down)
         self.up, self.down = up // g, down // g
@@ -197,16 +249,25 @@ class Resampler(_Stream):
         return out
 
     def process(self, chunk):
-        """Resample the next chunk; returns ``(k,)`` or ``(n_channels, k)``."""
-        x2, nd = self._chunk(chunk)
-        self._nd = nd
+        """Resample the next chunk; returns ``(k,)`` or ``(n_channels, k)``, or for a
+        table chunk a table of ``k`` rows with its columns (pandas: a RangeIndex
+        numbering the output samples from the start of the stream)."""
+        x2, self._form = self._chunk(chunk)
         self._hist = x2 if self._hist is None else np.concatenate((self._hist, x2), axis=1)
         self._n_in += x2.shape[1]
         # outputs i of the full filter whose inputs have all arrived: i*down <= (n-1)*up
         determined = ((self._n_in - 1) * self.up) // self.down + 1 - self._skip
+        first = self._emitted
         out = self._compute(max(self._emitted, determined))
         self._trim()
-        return self._out(out, nd)
+        return self._restore(out, first)
+
+    def _restore(self, out, first):
+        sig = self._form[0]
+        if sig is None or sig.origin.kind not in ("series", "dataframe"):
+            return self._out(out, self._form)
+        import pandas as pd
+        return self._out(out, self._form, index=pd.RangeIndex(first, first + out.shape[1]))
 
     def _trim(self):
         """Drop history no future output needs, keeping the start a multiple of ``down``."""
@@ -222,7 +283,8 @@ class Resampler(_Stream):
         if self._hist is None:
             return np.zeros(0)
         n_out = -(-self._n_in * self.up // self.down)
+        first = self._emitted
         out = self._compute(n_out)
-        nd = self._nd
+        result = self._restore(out, first)
         self.reset()
-        return self._out(out, nd)
+        return result

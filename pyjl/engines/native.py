@@ -110,6 +110,10 @@ class NativeEngine:
     def lfilter(self, b, a, x, zi):
         return _module("dsp").lfilter(b, a, x, zi, _threads())
 
+    def lfilter_complex(self, b, a, x, zi):
+        # native only, outside the engine contract: complex coefficients, complex128 data
+        return _module("dsp").lfilter_complex(b, a, x, zi, _threads())
+
     def upfirdn(self, h, x, up, down):
         return _module("dsp").upfirdn(h, x, up, down, _threads())
 

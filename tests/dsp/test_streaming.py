@@ -83,3 +83,86 @@ def test_multichannel_chunks_equal_per_channel(rng):
     out = np.concatenate([f.process(x[:, i:i + 700]) for i in range(0, 3000, 700)], axis=1)
     for ch in range(4):
         assert_matches(out[ch], ss.sosfilt(sos, x[ch]))
+
+
+def _frame(rng, n=400, cols=("ax", "ay", "az")):
+    import pandas as pd
+    idx = pd.date_range("2026-01-01", periods=n, freq="10ms", name="time")
+    return pd.DataFrame(rng.standard_normal((n, len(cols))), index=idx, columns=list(cols))
+
+
+@pytest.mark.parametrize("make", [lambda: dsp.SosFilter(ss.butter(4, 0.2, output="sos")),
+                                  lambda: dsp.FirFilter(ss.firwin(31, 0.3))])
+def test_filters_read_tables_as_time_by_channels(rng, make):
+    """A DataFrame chunk is time x channels: each column is filtered down the rows
+    and the chunk's index and columns come back (Series and Arrow alike)."""
+    import pandas as pd
+    import pyarrow as pa
+    df = _frame(rng)
+    want = ss.lfilter(ss.firwin(31, 0.3), [1.0], df.to_numpy(), axis=0) \
+        if isinstance(make(), dsp.FirFilter) else \
+        ss.sosfilt(ss.butter(4, 0.2, output="sos"), df.to_numpy(), axis=0)
+    f = make()
+    parts = [f.process(df.iloc[:150]), f.process(df.iloc[150:151]), f.process(df.iloc[151:])]
+    for part, src in zip(parts, (df.iloc[:150], df.iloc[150:151], df.iloc[151:])):
+        assert isinstance(part, pd.DataFrame)
+        assert part.index.equals(src.index) and list(part.columns) == list(df.columns)
+    assert_matches(pd.concat(parts).to_numpy(), want, rtol=1e-9)
+    f = make()
+    s = f.process(df["ay"])
+    assert isinstance(s, pd.Series) and s.name == "ay" and s.index.equals(df.index)
+    assert_matches(s.to_numpy(), want[:, 1], rtol=1e-9)
+    f = make()
+    tab = f.process(pa.Table.from_pandas(df, preserve_index=False))
+    assert isinstance(tab, pa.Table) and tab.column_names == list(df.columns)
+    assert_matches(np.column_stack([c.to_numpy() for c in tab.columns]), want, rtol=1e-9)
+
+
+def test_resampler_reads_tables_as_time_by_channels(rng):
+    import pandas as pd
+    df = _frame(rng, n=301)
+    r = dsp.Resampler(3, 2)
+    parts = [r.process(df.iloc[:100]), r.process(df.iloc[100:]), r.flush()]
+    out = pd.concat(parts)
+    assert list(out.columns) == list(df.columns)
+    assert out.index.equals(pd.RangeIndex(0, 452))          # output sample numbers
+    assert_matches(out.to_numpy(), ss.resample_poly(df.to_numpy(), 3, 2, axis=0))
+
+
+def test_bad_chunks_are_input_errors(rng):
+    df = _frame(rng, n=20)
+    f = dsp.SosFilter(ss.butter(2, 0.2, output="sos"))
+    f.process(df)
+    with pytest.raises(InputError, match=r"`chunk` must keep 3 channel\(s\).*got 2"):
+        f.process(df[["ax", "ay"]])
+    with pytest.raises(InputError, match=r"`chunk` must keep 3 channel\(s\).*got 1"):
+        f.process(rng.standard_normal(5))
+    bad = df.copy()
+    bad.iloc[4, 2] = np.nan
+    with pytest.raises(InputError, match=r"`chunk` must be finite.*nan"):
+        f.process(bad)
+    with pytest.raises(InputError, match=r"`chunk` must be real"):
+        f.process(np.ones((3, 4), dtype=complex))
+    with pytest.raises(InputError, match=r"`chunk` must be \(n,\) or \(n_channels, n\)"):
+        dsp.FirFilter([1.0]).process(np.ones((2, 2, 2)))
+
+
+def test_stream_arguments_are_checked(rng):
+    with pytest.raises(InputError, match=r"`zi` must be finite.*nan at row 1, column 0"):
+        dsp.SosFilter(ss.butter(4, 0.2, output="sos"), zi=[[0.0, 0.0], [np.nan, 0.0]])
+    with pytest.raises(InputError, match=r"`taps` must be real for a streaming filter"):
+        dsp.FirFilter([1.0, 0.5j])
+    with pytest.raises(InputError, match=r"`sos` must be real for a streaming filter"):
+        dsp.SosFilter([[1, 0.5j, 0, 1, 0.1, 0]])
+
+
+def test_stream_dtypes_follow_the_one_shot_call(rng):
+    """float32 stays float32 where the one-shot call (and SciPy) keeps it."""
+    x = rng.standard_normal((2, 64)).astype(np.float32)
+    sos = ss.butter(2, 0.2, output="sos")
+    assert dsp.SosFilter(sos).process(x).dtype == ss.sosfilt(sos, x).dtype
+    sos32 = sos.astype(np.float32)
+    assert dsp.SosFilter(sos32).process(x).dtype == ss.sosfilt(sos32, x).dtype == np.float32
+    r = dsp.Resampler(2, 1)
+    assert r.process(x).dtype == ss.resample_poly(x, 2, 1, axis=-1).dtype == np.float32
+    assert dsp.FirFilter([0.5, 0.5]).process(x[0].astype(np.int64)).dtype == np.float64
