@@ -9,16 +9,25 @@ in groups of frames, so memory stays bounded when only an average is kept.
 
 from __future__ import annotations
 
+import os
+import warnings
+
 import numpy as np
 import scipy.fft as sfft
+from scipy.signal import get_window
 
-from .. import _config
-from ..exceptions import InputError
+from .. import _config, _validate
+from ..exceptions import InputError, NumericalWarning
 from . import _edge
+from .windows import check_finite
 
-__all__ = ["window_array", "detrend_code", "framed_fft", "frame_groups", "workers"]
+__all__ = ["window_array", "detrend_code", "framed_fft", "frame_groups", "workers",
+           "power_of_two_scale", "scale_down", "rescale", "check_size"]
 
 _DETREND = {False: 0, None: 0, "constant": 1, "linear": 2}
+#: inputs whose magnitude stays within [2**-400, 2**400] square and sum without
+#: overflow or subnormal loss; beyond it data are scaled by a power of two (exact)
+_SAFE_EXP = 400
 
 
 def workers() -> int:
@@ -26,22 +35,97 @@ def workers() -> int:
     return int(_config.get("num_threads"))
 
 
-def window_array(window, nperseg: int) -> np.ndarray:
-    """``get_window(window, nperseg)`` for a name/tuple, else the validated array."""
-    if isinstance(window, (str, tuple)):
-        from scipy.signal import get_window
-        try:
-            return np.asarray(get_window(window, nperseg), dtype=np.float64)
-        except ValueError as exc:
-            raise InputError(f"`window` {window!r} is not a window SciPy knows ({exc}). Fix: "
-                             "use a name from pyjl.dsp.windows, e.g. 'hann'.") from exc
-    win = np.asarray(window)
+def _check_values(win: np.ndarray, name: str, spec) -> np.ndarray:
+    """A 1-D, real, finite window that is not all zeros, as float64."""
     if win.ndim != 1:
-        raise InputError(f"`window` must be 1-D; got shape {win.shape}. Fix: pass a flat "
-                         "array of window values.")
-    if win.dtype.kind not in "biuf" or not np.all(np.isfinite(win)):
-        raise InputError("`window` must be real and finite. Fix: pass float window values.")
+        raise _validate.error(name, "must be 1-D", f"an array of shape {win.shape}",
+                              "pass a flat array of window values")
+    if win.dtype.kind not in "biuf":
+        raise _validate.error(name, "must be real", f"values of dtype {win.dtype}",
+                              "pass float window values")
+    bad = np.flatnonzero(~np.isfinite(win))
+    if bad.size:
+        raise _validate.error(name, "must be finite", f"{win[bad[0]].item()} at index "
+                              f"{bad[0]}", "pass finite window values")
+    if win.size and not np.any(win):
+        raise _validate.error(name, "must not be all zeros (every frame would vanish)",
+                              f"{spec!r} of length {win.size}" if isinstance(spec, (str, tuple))
+                              else f"{win.size} zeros",
+                              "pass a window with non-zero weights, e.g. 'hann'")
     return np.asarray(win, dtype=np.float64)
+
+
+def window_array(window, nperseg: int, name: str = "window") -> np.ndarray:
+    """``get_window(window, nperseg)`` for a name/tuple (NaN, infinite or complex
+    parameters refused), else the validated array; either way 1-D, real, finite and
+    not all zeros (float64)."""
+    if isinstance(window, (str, tuple)):
+        check_finite(window, name)
+        try:
+            win = np.asarray(get_window(window, nperseg), dtype=np.float64)
+        except (ValueError, TypeError) as exc:
+            raise _validate.error(name, "must be a window SciPy knows", repr(window),
+                                  f"use a name from pyjl.dsp.windows, e.g. 'hann' ({exc})"
+                                  ) from exc
+        return _check_values(win, name, window)
+    return _check_values(np.asarray(window), name, window)
+
+
+def _memory_bytes() -> int:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 1 << 40
+
+
+def check_size(n_values, name: str, value, itemsize: int = 16) -> None:
+    """Refuse an argument whose result (``n_values`` numbers) cannot fit in this
+    machine's memory, before NumPy fails to allocate it."""
+    need, have = int(n_values) * itemsize, _memory_bytes()
+    if need > have:
+        raise _validate.error(name, f"must give a result that fits in memory ({need / 2**30:.3g}"
+                              f" GiB needed, {have / 2**30:.3g} GiB here)", value,
+                              "pass a smaller value")
+
+
+def power_of_two_scale(x: np.ndarray, axis: int = -1):
+    """Powers of two ``s`` (``x``'s shape with ``axis`` kept as 1) with ``max|x| / s``
+    in [1, 2) along ``axis``, for the channels whose peak lies outside
+    ``[2**-400, 2**400]`` (their squares and long sums over- or underflow; other
+    channels get 1), or None when no channel needs it.  Dividing by ``s`` is exact,
+    so results scaled back are unchanged."""
+    if x.size == 0:
+        return None
+    peak = np.max(np.abs(x), axis=axis, keepdims=True).astype(np.float64)
+    odd = (peak > 0) & ((peak < 2.0 ** -_SAFE_EXP) | (peak > 2.0 ** _SAFE_EXP))
+    if not np.any(odd):
+        return None
+    return np.where(odd, np.ldexp(1.0, np.frexp(peak)[1] - 1), 1.0)
+
+
+def scale_down(x: np.ndarray, axis: int = -1):
+    """``(x / s, s)`` with ``s`` from :func:`power_of_two_scale` (``x`` itself if None)."""
+    s = power_of_two_scale(x, axis)
+    return (x if s is None else x / s), s
+
+
+def rescale(res: np.ndarray, factors, what: str, dtype=None) -> np.ndarray:
+    """``res`` multiplied by each factor in turn (scaled data scaled back) and cast to
+    ``dtype``, with a :class:`~pyjl.exceptions.NumericalWarning` if the result is not
+    finite: the true value exceeds the range of the result's dtype."""
+    with np.errstate(over="ignore"):
+        for f in factors:
+            if f is not None:
+                res = res * (f if np.ndim(f) == 0 else
+                             f.reshape(f.shape + (1,) * (res.ndim - f.ndim)))
+        if dtype is not None:
+            res = res.astype(dtype, copy=False)
+    if res.size and not np.all(np.isfinite(res)):
+        warnings.warn(f"{what} is not finite for {int(np.sum(~np.isfinite(res)))} of "
+                      f"{res.size} values: the result exceeds the range of {res.dtype}. "
+                      "Rescale the input (e.g. divide it by its maximum) and scale the "
+                      "result back.", NumericalWarning, stacklevel=3)
+    return res
 
 
 def detrend_code(detrend):
@@ -92,10 +176,12 @@ def framed_fft(x2, win, step, nfft, det, onesided, frames=None):
     if frames is None:
         frames = slice(0, n_frames)
     if np.iscomplexobj(x2):
-        fr = _frames_real(np.ascontiguousarray(x2.real), win, step, det, frames) \
-            + 1j * _frames_real(np.ascontiguousarray(x2.imag), win, step, det, frames)
+        fr = _frames_real(np.ascontiguousarray(x2.real, dtype=np.float64), win, step, det,
+                          frames) \
+            + 1j * _frames_real(np.ascontiguousarray(x2.imag, dtype=np.float64), win, step,
+                                det, frames)
     else:
-        fr = _frames_real(x2, win, step, det, frames)
+        fr = _frames_real(np.ascontiguousarray(x2, dtype=np.float64), win, step, det, frames)
     if onesided:
         return sfft.rfft(fr, n=nfft, axis=-1, workers=workers())
     return sfft.fft(fr, n=nfft, axis=-1, workers=workers())

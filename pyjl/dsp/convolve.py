@@ -5,7 +5,9 @@ real data) padded to a fast length; ``oaconvolve`` convolves along one axis by
 overlap-add on the engine's ``fftfilt`` kernel (Oppenheim & Schafer, 8.7.3),
 and over several axes by one transform, as ``fftconvolve``.  ``mode`` is
 ``"full"``, ``"same"`` (centred, ``in1``'s size) or ``"valid"``, as
-:func:`scipy.signal.fftconvolve`.
+:func:`scipy.signal.fftconvolve`.  A table (DataFrame, Arrow table) is
+time x channels: 1-D taps convolve every column down the rows (``axes=0``), and
+the result has the table's form.
 
 >>> from pyjl.dsp import fftconvolve
 >>> fftconvolve([1.0, 2.0, 3.0], [0.0, 1.0, 0.5]).round(12).tolist()[1:]
@@ -17,47 +19,78 @@ from __future__ import annotations
 import numpy as np
 import scipy.fft as sfft
 
-from .. import data
-from ..exceptions import InputError
+from .. import _validate, data
 from . import _edge
-from ._frames import workers
+from ._frames import power_of_two_scale, rescale, workers
 
 __all__ = ["fftconvolve", "oaconvolve"]
 
 
+def _raw_dtype(obj):
+    """The dtype SciPy would see for ``obj`` (None for tables: their read dtype decides)."""
+    dt = getattr(obj, "dtype", None)
+    if isinstance(dt, np.dtype):
+        return dt
+    if isinstance(obj, (list, tuple, int, float, complex, np.generic)):
+        return np.asarray(obj).dtype
+    return None
+
+
+def _read(obj, name):
+    raw = _raw_dtype(obj)
+    want = _edge.want_dtype(obj if raw is None else np.empty(0, raw))
+    return data.as_array(obj, name=name, dtype=want, allow_empty=True), raw
+
+
+def _result_dtype(a, b, raw_a, raw_b, transformed):
+    """SciPy's output dtype: the inputs' common type, through ``scipy.fft`` when any
+    axis is transformed (integers become float64, float16 float32)."""
+    dt = np.result_type(raw_a if raw_a is not None else a.dtype,
+                        raw_b if raw_b is not None else b.dtype)
+    if not transformed:
+        return dt
+    if dt.kind in "biu":
+        return np.dtype(np.float64)
+    return np.dtype(np.float32) if dt == np.float16 else dt
+
+
 def _inputs(in1, in2, mode, axes):
     org = data.origin(in1)
-    a = data.as_array(in1, name="in1", dtype=np.result_type(np.asarray(in1).dtype, np.float64)
-                      if np.iscomplexobj(np.asarray(in1)) else np.float64, allow_empty=True)
-    b = data.as_array(in2, name="in2", dtype=np.result_type(np.asarray(in2).dtype, np.float64)
-                      if np.iscomplexobj(np.asarray(in2)) else np.float64, allow_empty=True)
+    (a, raw_a), (b, raw_b) = _read(in1, "in1"), _read(in2, "in2")
+    if org.kind in _edge._TABLES and a.ndim == 2 and b.ndim == 1:
+        # the axis rule: a table is time x channels, 1-D taps run down every column
+        b = b[:, None]
+        axes = [0] if axes is None else axes
     if a.ndim != b.ndim:
-        raise InputError(f"`in1` and `in2` must have the same number of dimensions; got "
-                         f"{a.ndim} and {b.ndim}. Fix: reshape one of them.")
-    if mode not in ("full", "same", "valid"):
-        raise InputError(f"`mode` must be 'full', 'same' or 'valid'; got {mode!r}.")
+        raise _validate.error("in1", "must have the same number of dimensions as `in2`",
+                              f"{a.ndim} and {b.ndim}", "reshape one of them")
+    _validate.choice(mode, "mode", ("full", "same", "valid"))
     if axes is None:
         axes = list(range(a.ndim))
     else:
-        axes = [_edge.as_int(ax, "axes") for ax in np.atleast_1d(axes)]
-        if any(not -a.ndim <= ax < a.ndim for ax in axes):
-            raise InputError(f"`axes` must index dimensions of in1 (ndim {a.ndim}); got {axes}.")
+        axes = [_validate.integer(ax, "axes", low=-a.ndim, high=a.ndim - 1)
+                for ax in np.atleast_1d(axes).tolist()]
+        if not axes:
+            raise _validate.error("axes", "must not be empty when given", "[]",
+                                  "pass axes=None to convolve over every axis")
         axes = sorted({ax % a.ndim for ax in axes})
     # as SciPy: an axis where either input has length 1 is a broadcast product, no FFT
     axes = [k for k in axes if a.shape[k] != 1 and b.shape[k] != 1]
     for k in range(a.ndim):
         if k not in axes and a.shape[k] != b.shape[k] and 1 not in (a.shape[k], b.shape[k]):
-            raise InputError(f"`in1` and `in2` must match (or be 1) on axis {k}, which is not "
-                             f"convolved; got {a.shape[k]} and {b.shape[k]}.")
+            raise _validate.error("in2", f"must match `in1` (or be 1) on axis {k}, which is "
+                                  "not convolved", f"{b.shape[k]} against {a.shape[k]}",
+                                  "convolve over that axis too, or reshape")
     if mode == "valid":
         big1 = all(a.shape[k] >= b.shape[k] for k in axes)
         big2 = all(b.shape[k] >= a.shape[k] for k in axes)
         if not (big1 or big2):
-            raise InputError("For 'valid' mode, one of `in1` or `in2` must be at least as "
-                             "large as the other in every convolved axis. Fix: use 'full'.")
+            raise _validate.error("in1", "must be at least as large as `in2` in every "
+                                  "convolved axis, or the reverse, for mode='valid'",
+                                  f"shapes {a.shape} and {b.shape}", "use mode='full'")
         if not big1:
             a, b = b, a
-    return a, b, axes, org
+    return a, b, axes, org, _result_dtype(a, b, raw_a, raw_b, bool(axes))
 
 
 def _centered(arr, shape):
@@ -97,10 +130,15 @@ def _full_shape(a, b, axes):
             for k in range(a.ndim)]
 
 
-def _finish(ret, a, b, mode, axes, org):
-    if a.size == 0 or b.size == 0:
-        return np.zeros([0] * a.ndim)
-    ret = _mode(ret, a.shape, b.shape, mode, axes)
+def _unit(a):
+    """``(a / s, s)``: ``a`` scaled by one power of two when its peak is near the float64
+    limits (the transforms would overflow or lose precision), else ``(a, None)``."""
+    s = power_of_two_scale(a.reshape(1, -1))
+    return (a, None) if s is None else (a / float(s[0, 0]), float(s[0, 0]))
+
+
+def _finish(ret, a, b, mode, axes, org, dt, factors=()):
+    ret = rescale(_mode(ret, a.shape, b.shape, mode, axes), factors, "The convolution", dt)
     return data.restore(np.ascontiguousarray(ret), org)
 
 
@@ -117,12 +155,13 @@ def fftconvolve(in1, in2, mode="full", axes=None):
     >>> bool(np.allclose(dsp.fftconvolve(x, h), np.convolve(x, h)))
     True
     """
-    a, b, axes, org = _inputs(in1, in2, mode, axes)
+    if np.ndim(in1) == np.ndim(in2) == 0:
+        return np.asarray(in1) * np.asarray(in2)
+    a, b, axes, org, dt = _inputs(in1, in2, mode, axes)
     if a.size == 0 or b.size == 0:
         return np.array([])
-    if a.ndim == 0:
-        return a * b
-    return _finish(_fft_full(a, b, axes), a, b, mode, axes, org)
+    (a, sa), (b, sb) = _unit(a), _unit(b)
+    return _finish(_fft_full(a, b, axes), a, b, mode, axes, org, dt, (sa, sb))
 
 
 def oaconvolve(in1, in2, mode="full", axes=None):
@@ -139,18 +178,17 @@ def oaconvolve(in1, in2, mode="full", axes=None):
     >>> bool(np.allclose(dsp.oaconvolve(x, h, mode="same"), signal.oaconvolve(x, h, mode="same")))
     True
     """
-    a, b, axes, org = _inputs(in1, in2, mode, axes)
+    if np.ndim(in1) == np.ndim(in2) == 0:
+        return np.asarray(in1) * np.asarray(in2)
+    a, b, axes, org, dt = _inputs(in1, in2, mode, axes)
     if a.size == 0 or b.size == 0:
         return np.array([])
-    if a.ndim == 0:
-        return a * b
+    (a, sa), (b, sb) = _unit(a), _unit(b)
     taps_1d = len(axes) == 1 and all(b.shape[k] == 1 for k in range(b.ndim) if k != axes[0])
     if not taps_1d or np.iscomplexobj(a) or np.iscomplexobj(b):
-        return _finish(_fft_full(a, b, axes), a, b, mode, axes, org)
-    ax = axes[0]
+        return _finish(_fft_full(a, b, axes), a, b, mode, axes, org, dt, (sa, sb))
     h = np.ascontiguousarray(b.reshape(-1), dtype=np.float64)
-    moved = np.moveaxis(a, ax, -1)
-    x2 = np.ascontiguousarray(moved.reshape(int(np.prod(moved.shape[:-1])), moved.shape[-1]), dtype=np.float64)
-    y2 = _edge.engine().fftfilt(h, x2)
-    ret = np.moveaxis(y2.reshape(moved.shape[:-1] + (y2.shape[-1],)), -1, ax)
-    return _finish(ret, a, b, mode, axes, org)
+    x2, outer = _edge.channels(a, axes[0])
+    y2 = _edge.engine().fftfilt(h, np.ascontiguousarray(x2, dtype=np.float64))
+    return _finish(_edge.from_channels(y2, outer, axes[0]), a, b, mode, axes, org, dt,
+                   (sa, sb))

@@ -26,9 +26,11 @@ import warnings
 import numpy as np
 import scipy.fft as sfft
 
-from ..exceptions import InputError
+from .. import _validate
+from ..exceptions import InputError, NumericalWarning
 from ._edge import as_int, channels, from_channels, read_signal
-from ._frames import detrend_code, frame_groups, framed_fft, window_array
+from ._frames import (check_size, detrend_code, frame_groups, framed_fft, rescale,
+                      scale_down, window_array)
 
 __all__ = ["periodogram", "welch", "csd", "coherence"]
 
@@ -40,7 +42,7 @@ def _median_bias(n: int) -> float:
 
 def _segment_args(window, nperseg, noverlap, nfft, n):
     if isinstance(window, (str, tuple)):
-        nperseg = 256 if nperseg is None else as_int(nperseg, "nperseg", minimum=1)
+        nperseg = 256 if nperseg is None else _validate.integer(nperseg, "nperseg", low=1)
         if n < nperseg:
             warnings.warn(f"nperseg={nperseg} is greater than signal length max(len(x), "
                           f"len(y)) = {n}, using nperseg = {n}", stacklevel=4)
@@ -48,39 +50,55 @@ def _segment_args(window, nperseg, noverlap, nfft, n):
         win = window_array(window, nperseg)
     else:
         win = window_array(window, 0)
+        if win.size > n:
+            raise _validate.error("window", f"must not be longer than the signal ({n} "
+                                  "samples)", f"a window of length {win.size}",
+                                  "pass a shorter window or a longer signal")
         if nperseg is None:
             nperseg = win.size
-        nperseg = as_int(nperseg, "nperseg", minimum=1)
+        nperseg = _validate.integer(nperseg, "nperseg", low=1)
     if nperseg != win.size:
         raise InputError(f"`nperseg` must equal len(window) = {win.size}; got {nperseg}. "
                          "Fix: drop nperseg or pass a window of that length.")
-    nfft = nperseg if nfft is None else as_int(nfft, "nfft")
+    nfft = nperseg if nfft is None else _validate.integer(nfft, "nfft")
     if nfft < nperseg:
         raise InputError(f"`nfft` must be >= nperseg = {nperseg}; got {nfft}. "
                          "Fix: pass nfft >= nperseg (zero padding) or leave it None.")
-    noverlap = nperseg // 2 if noverlap is None else as_int(noverlap, "noverlap", minimum=0)
+    noverlap = nperseg // 2 if noverlap is None else \
+        _validate.integer(noverlap, "noverlap", low=0)
     if noverlap >= nperseg:
         raise InputError(f"`noverlap` must be < nperseg = {nperseg}; got {noverlap}. "
                          "Fix: pass a smaller overlap.")
     return win, nperseg, noverlap, nfft
 
 
+def _is_empty(v) -> bool:
+    return isinstance(v, (np.ndarray, list, tuple)) and np.size(v) == 0
+
+
 def _pair(x, y, axis):
     """Two validated signals broadcast over their outer axes and zero-padded to one
-    length, as ``(x2, y2 or None, outer, axis, sig)``."""
+    length, as ``(x2, y2 or None, outer, sig, y_dtype)``; ``x2`` is None when either
+    is empty, and ``outer`` is then the shape of SciPy's empty result."""
+    if y is not None and (_is_empty(x) or _is_empty(y)):
+        # an empty spectrum: only the shapes matter (SciPy does not read the values)
+        x, y = (v if _is_empty(v) else np.zeros(np.shape(v)) for v in (x, y))
     sx = read_signal(x, name="x", axis=axis, min_len=0)
     if y is None:
         x2, outer = channels(sx.values, sx.axis)
-        return x2, None, outer, sx
+        return (None if sx.values.size == 0 else x2), None, outer, sx, None
     sy = read_signal(y, name="y", axis=sx.axis - sx.values.ndim if axis is None else axis,
                      min_len=0)
     xv, yv = np.moveaxis(sx.values, sx.axis, -1), np.moveaxis(sy.values, sy.axis, -1)
     try:
         outer = np.broadcast_shapes(xv.shape[:-1], yv.shape[:-1])
     except ValueError:
-        raise InputError(f"`x` and `y` must broadcast outside the time axis; got shapes "
-                         f"{sx.values.shape} and {sy.values.shape}. Fix: make their other "
-                         "axes match (or be 1).") from None
+        raise _validate.error("y", "must broadcast with `x` outside the time axis (x and y "
+                              "cannot be broadcast together)", f"shapes {sx.values.shape} "
+                              f"and {sy.values.shape}", "make their other axes match (or "
+                              "be 1)") from None
+    if sx.values.size == 0 or sy.values.size == 0:
+        return None, None, outer + (min(xv.shape[-1], yv.shape[-1]),), sx, sy.values.dtype
     n = max(xv.shape[-1], yv.shape[-1])
     xv = np.broadcast_to(xv, outer + (xv.shape[-1],))
     yv = np.broadcast_to(yv, outer + (yv.shape[-1],))
@@ -88,7 +106,7 @@ def _pair(x, y, axis):
     x2[..., :xv.shape[-1]] = xv
     y2[..., :yv.shape[-1]] = yv
     m = int(np.prod(outer))
-    return x2.reshape(m, n), y2.reshape(m, n), outer, sx
+    return x2.reshape(m, n), y2.reshape(m, n), outer, sx, sy.values.dtype
 
 
 def _as_float(x2):
@@ -111,26 +129,27 @@ def csd(x, y, fs=1.0, window="hann_periodic", nperseg=None, noverlap=None, nfft=
     >>> bool(np.allclose(p, signal.csd(x, y, nperseg=64)[1]))
     True
     """
+    if y is None:
+        raise _validate.error("y", "must be a signal", None, "pass y (welch(x) is csd(x, x))")
     return _csd(x, y, fs, window, nperseg, noverlap, nfft, detrend, return_onesided, scaling,
                 axis, average, same=y is x)
 
 
 def _csd(x, y, fs, window, nperseg, noverlap, nfft, detrend, return_onesided, scaling, axis,
          average, same):
-    if scaling not in ("density", "spectrum"):
-        raise InputError(f"`scaling` must be 'density' or 'spectrum'; got {scaling!r}.")
-    if average not in ("mean", "median"):
-        raise InputError(f"`average` must be 'mean' or 'median'; got {average!r}.")
-    fs = float(fs)
-    if not np.isfinite(fs) or fs <= 0:
-        raise InputError(f"`fs` must be a positive sampling rate; got {fs}.")
-    x2, y2, outer, sig = _pair(x, None if same else y, axis)
-    dt_in = [sig.values] + ([] if same else [np.asarray(y)])
-    out_dt = np.result_type(*[np.asarray(v).dtype for v in dt_in], np.complex64)
+    _validate.choice(scaling, "scaling", ("density", "spectrum"))
+    _validate.choice(average, "average", ("mean", "median"))
+    fs = _validate.real(fs, "fs", low=0, low_open=True)
+    x2, y2, outer, sig, y_dt = _pair(x, None if same else y, axis)
+    out_dt = np.result_type(sig.values.dtype, np.complex64, *([] if same else [y_dt]))
+    if x2 is None:
+        if same:
+            return np.empty(sig.values.shape), np.empty(sig.values.shape)
+        empty = np.moveaxis(np.empty(outer), -1, sig.axis - sig.values.ndim)
+        return empty, empty
     n = x2.shape[1]
-    if x2.size == 0 or n == 0:
-        return np.empty(sig.values.shape), np.empty(sig.values.shape)
     win, nperseg, noverlap, nfft = _segment_args(window, nperseg, noverlap, nfft, n)
+    check_size(nfft * x2.shape[0], "nfft", nfft)
     det = detrend_code(detrend)
     onesided = bool(return_onesided) and not np.iscomplexobj(x2) and \
         not (y2 is not None and np.iscomplexobj(y2))
@@ -138,6 +157,11 @@ def _csd(x, y, fs, window, nperseg, noverlap, nfft, detrend, return_onesided, sc
     n_frames = (n - noverlap) // step
     scale = 1.0 / (fs * np.sum(win * win)) if scaling == "density" else 1.0 / np.sum(win) ** 2
     x2, y2 = _as_float(x2), (None if y2 is None else _as_float(y2))
+    # data near the float64 limits are scaled by exact powers of two, scaled back last
+    x2, sx = scale_down(x2)
+    sy = sx
+    if y2 is not None:
+        y2, sy = scale_down(y2)
     keep_all = average == "median"
     total, parts = {}, {}
     for rows, g in frame_groups(n_frames, max(nperseg, nfft), x2.shape[0]):
@@ -174,9 +198,10 @@ def _csd(x, y, fs, window, nperseg, noverlap, nfft, detrend, return_onesided, sc
     if onesided:
         P[:, 1:-1 if nfft % 2 == 0 else None] *= 2
     freqs = sfft.rfftfreq(nfft, 1 / fs) if onesided else sfft.fftfreq(nfft, 1 / fs)
-    P = P.astype(out_dt)
     if same:
         P = P.real
+    P = rescale(P, (sx, sy), "The spectral density",
+                out_dt.type(0).real.dtype if same else out_dt)
     P = from_channels(P, outer, sig.axis)
     return freqs, sig.restore(P, index=freqs)
 
@@ -265,13 +290,35 @@ def coherence(x, y, fs=1.0, window="hann_periodic", nperseg=None, noverlap=None,
     >>> bool(np.allclose(c, signal.coherence(x, y, nperseg=64)[1]))
     True
     """
-    kw = dict(fs=fs, window=window, nperseg=nperseg, noverlap=noverlap, nfft=nfft,
-              detrend=detrend)
     sx = read_signal(x, name="x", axis=axis, min_len=0)
     sy = read_signal(y, name="y", axis=axis, min_len=0)
-    ax_x = sx.axis - sx.values.ndim
-    freqs, pxx = welch(sx.values, axis=ax_x, **kw)
-    _, pyy = welch(sy.values, axis=sy.axis - sy.values.ndim, **kw)
-    _, pxy = csd(sx.values, sy.values, axis=ax_x, **kw)
-    c = np.abs(pxy) ** 2 / pxx / pyy
+    ax_x, ax_y = sx.axis - sx.values.ndim, sy.axis - sy.values.ndim
+    # coherence is free of scale, fs and scaling: each channel at unit scale and the
+    # "spectrum" scaling keep |Pxy|**2 in range; complex data give two-sided spectra
+    xv, yv = _unit_scale(sx.values, ax_x), _unit_scale(sy.values, ax_y)
+    kw = dict(fs=fs, window=window, nperseg=nperseg, noverlap=noverlap, nfft=nfft,
+              detrend=detrend, scaling="spectrum",
+              return_onesided=not (np.iscomplexobj(xv) or np.iscomplexobj(yv)))
+    freqs, pxy = csd(xv, yv, axis=ax_x, **kw)
+    if np.size(pxy) == 0:
+        return freqs, np.abs(pxy)
+    _, pxx = welch(xv, axis=ax_x, **kw)
+    _, pyy = welch(yv, axis=ax_y, **kw)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        c = np.abs(pxy) ** 2 / pxx / pyy
+    undefined = int(np.sum(np.isnan(c)))
+    if undefined:
+        warnings.warn(f"The coherence is undefined (0/0, NaN as in SciPy) at {undefined} of "
+                      f"{c.size} values, where x or y has no power at that frequency.",
+                      NumericalWarning, stacklevel=2)
     return freqs, sx.restore(c, index=freqs)
+
+
+def _unit_scale(values, axis):
+    """``values`` divided channel-wise by a power of two ``s`` with ``peak / s`` in
+    [1, 2) (exact: the coherence is unchanged, its fourth powers stay in range)."""
+    if values.size == 0:
+        return values
+    peak = np.max(np.abs(values), axis=axis, keepdims=True)
+    scale = np.where(peak > 0, np.ldexp(1.0, np.frexp(peak)[1] - 1), 1.0)
+    return values / scale.astype(values.real.dtype)

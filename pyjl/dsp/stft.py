@@ -27,9 +27,11 @@ import warnings
 import numpy as np
 import scipy.fft as sfft
 
-from ..exceptions import InputError
+from .. import _validate
+from ..exceptions import NumericalWarning
 from ._edge import as_int, channels, read_signal
-from ._frames import detrend_code, framed_fft, window_array, workers
+from ._frames import (check_size, detrend_code, framed_fft, rescale, scale_down,
+                      window_array, workers)
 from .filtering import extend
 
 __all__ = ["stft", "istft", "spectrogram", "hilbert"]
@@ -47,21 +49,31 @@ def _triage(window, nperseg, n):
         return window_array(window, nperseg), nperseg
     win = window_array(window, 0)
     if n < win.size:
-        raise InputError(f"`window` (length {win.size}) is longer than the signal ({n}). "
-                         "Fix: pass a shorter window.")
+        raise _validate.error("window", f"must not be longer than the signal ({n} samples)",
+                              f"a window of length {win.size}", "pass a shorter window")
     if nperseg is not None and as_int(nperseg, "nperseg") != win.size:
-        raise InputError(f"`nperseg` must equal len(window) = {win.size}; got {nperseg}.")
+        raise _validate.error("nperseg", f"must equal len(window) = {win.size}", nperseg,
+                              "drop nperseg or pass a window of that length")
     return win, win.size
+
+
+def _nfft(nfft, nperseg):
+    if nfft is None:
+        return nperseg
+    return _validate.integer(nfft, "nfft", low=nperseg,
+                             fix="pass nfft >= nperseg (zero padding) or leave it None")
+
+
+def _noverlap(noverlap, nperseg):
+    return _validate.integer(noverlap, "noverlap", low=0, high=nperseg - 1,
+                             fix=f"pass an overlap below nperseg = {nperseg}")
 
 
 def _helper(x, fs, window, nperseg, noverlap, nfft, detrend, return_onesided, scaling, axis,
             mode, boundary=None, padded=False, default_overlap=None):
     """SciPy's ``_spectral_helper`` for ``x is y``: ``(freqs, time, result)``."""
-    if boundary not in _BOUNDARY:
-        raise InputError(f"`boundary` must be one of {list(_BOUNDARY)}; got {boundary!r}.")
-    fs = float(fs)
-    if not np.isfinite(fs) or fs <= 0:
-        raise InputError(f"`fs` must be a positive sampling rate; got {fs}.")
+    _validate.choice(boundary, "boundary", _BOUNDARY)
+    fs = _validate.real(fs, "fs", low=0, low_open=True)
     sig = read_signal(x, axis=axis, min_len=0)
     values = sig.values
     if values.size == 0:
@@ -69,14 +81,11 @@ def _helper(x, fs, window, nperseg, noverlap, nfft, detrend, return_onesided, sc
     out_dt = np.result_type(values.dtype, np.complex64)
     x2, outer = channels(values, sig.axis)
     win, nperseg = _triage(window, nperseg, x2.shape[1])
-    nfft = nperseg if nfft is None else as_int(nfft, "nfft")
-    if nfft < nperseg:
-        raise InputError(f"`nfft` must be >= nperseg = {nperseg}; got {nfft}.")
+    nfft = _nfft(nfft, nperseg)
+    check_size(nfft * x2.shape[0] * max(1, x2.shape[1] // max(1, nperseg)), "nfft", nfft)
     if noverlap is None:
         noverlap = nperseg // 2 if default_overlap is None else default_overlap(nperseg)
-    noverlap = as_int(noverlap, "noverlap", minimum=0)
-    if noverlap >= nperseg:
-        raise InputError(f"`noverlap` must be < nperseg = {nperseg}; got {noverlap}.")
+    noverlap = _noverlap(noverlap, nperseg)
     step = nperseg - noverlap
     if boundary == "zeros":
         # zeros each side and the end padding in one allocation
@@ -91,18 +100,16 @@ def _helper(x, fs, window, nperseg, noverlap, nfft, detrend, return_onesided, sc
         half = nperseg // 2
         if half > 0:
             if x2.shape[1] <= half and boundary != "constant":
-                raise InputError(f"`x` needs more than nperseg // 2 = {half} samples for "
-                                 f"boundary={boundary!r}; got {x2.shape[1]}.")
+                raise _validate.error("x", f"must have more than nperseg // 2 = {half} "
+                                      f"samples for boundary={boundary!r}",
+                                      f"{x2.shape[1]} samples",
+                                      "pass a longer signal or boundary='zeros'")
             x2 = extend(x2, half, boundary)
     if padded:
         nadd = (-(x2.shape[1] - nperseg) % step) % nperseg
         x2 = np.concatenate((x2, np.zeros((x2.shape[0], nadd), dtype=x2.dtype)), axis=1)
-    if scaling == "density":
-        scale = 1.0 / (fs * np.sum(win * win))
-    elif scaling == "spectrum":
-        scale = 1.0 / np.sum(win) ** 2
-    else:
-        raise InputError(f"`scaling` must be 'density' or 'spectrum'; got {scaling!r}.")
+    _validate.choice(scaling, "scaling", ("density", "spectrum"))
+    scale = 1.0 / (fs * np.sum(win * win)) if scaling == "density" else 1.0 / np.sum(win) ** 2
     onesided = bool(return_onesided)
     if onesided and np.iscomplexobj(x2):
         warnings.warn("Input data is complex, switching to return_onesided=False",
@@ -110,18 +117,23 @@ def _helper(x, fs, window, nperseg, noverlap, nfft, detrend, return_onesided, sc
         onesided = False
     det = detrend_code(detrend)
     x2 = x2 if np.iscomplexobj(x2) else np.ascontiguousarray(x2, dtype=np.float64)
+    # data near the float64 limits are scaled by exact powers of two, scaled back last
+    x2, s = scale_down(x2)
     if mode == "stft":
         res = framed_fft(x2, win * np.sqrt(scale), step, nfft, det, onesided)
+        factors = (s,)
     else:
         res = framed_fft(x2, win, step, nfft, det, onesided)
         res = (res.real * res.real + res.imag * res.imag) * scale
         if onesided:
             res[..., 1:None if nfft % 2 else -1] *= 2
+        factors = (s, s)
     freqs = sfft.rfftfreq(nfft, 1 / fs) if onesided else sfft.fftfreq(nfft, 1 / fs)
     time = np.arange(nperseg / 2, x2.shape[1] - nperseg / 2 + 1, step) / fs
     if boundary is not None:
         time -= (nperseg / 2) / fs
-    res = res.astype(out_dt if mode == "stft" else out_dt.type(0).real.dtype, copy=False)
+    res = rescale(res, factors, "The short-time spectrum",
+                  out_dt if mode == "stft" else out_dt.type(0).real.dtype)
     # (C, frames, freq) -> outer + (freq at `axis`, ..., frames last)
     res = res.reshape(outer + res.shape[1:])
     res = np.moveaxis(res, -1, sig.axis)
@@ -148,10 +160,8 @@ def stft(x, fs=1.0, window="hann_periodic", nperseg=256, noverlap=None, nfft=Non
     >>> bool(np.allclose(Z, signal.stft(x, nperseg=64)[2]))
     True
     """
-    if scaling == "psd":
-        scaling = "density"
-    elif scaling != "spectrum":
-        raise InputError(f"`scaling` must be 'spectrum' or 'psd'; got {scaling!r}.")
+    scaling = _validate.choice(scaling, "scaling", ("spectrum", "psd"))
+    scaling = "density" if scaling == "psd" else scaling
     return _helper(x, fs, window, nperseg, noverlap, nfft, detrend, return_onesided, scaling,
                    axis, "stft", boundary=boundary, padded=padded)
 
@@ -175,8 +185,7 @@ def spectrogram(x, fs=1.0, window=("tukey_periodic", 0.25), nperseg=None, noverl
     True
     """
     modes = ("psd", "complex", "magnitude", "angle", "phase")
-    if mode not in modes:
-        raise InputError(f"`mode` must be one of {modes}; got {mode!r}.")
+    _validate.choice(mode, "mode", modes)
     kind = "psd" if mode == "psd" else "stft"
     f, t, S = _helper(x, fs, window, nperseg, noverlap, nfft, detrend, return_onesided,
                       scaling, axis, kind, default_overlap=lambda n: n // 8)
@@ -204,47 +213,69 @@ def istft(Zxx, fs=1.0, window="hann_periodic", nperseg=None, noverlap=None, nfft
     >>> bool(np.allclose(y[:256], x))
     True
     """
-    Z = np.asarray(Zxx) + 0j
+    Z = np.asarray(Zxx)
+    if Z.dtype.kind not in "biufc":
+        raise _validate.error("Zxx", "must be numeric (a complex STFT)", f"dtype {Z.dtype}",
+                              "pass the Zxx returned by stft")
+    Z = Z + 0j
+    fs = _validate.real(fs, "fs", low=0, low_open=True)
     if Z.ndim < 2:
-        raise InputError(f"`Zxx` must be at least 2-D (frequencies x frames); got shape "
-                         f"{Z.shape}.")
+        raise _validate.error("Zxx", "must be at least 2-D (frequencies x frames)",
+                              f"shape {Z.shape}", "pass the Zxx returned by stft")
     ta, fa = as_int(time_axis, "time_axis") % Z.ndim, as_int(freq_axis, "freq_axis") % Z.ndim
     if ta == fa:
-        raise InputError("`time_axis` and `freq_axis` must differ; got both "
-                         f"{time_axis}.")
+        raise _validate.error("time_axis", "must differ from freq_axis", time_axis,
+                              "pass different time and frequency axes")
     bad = np.flatnonzero(~np.isfinite(Z.ravel()))
     if bad.size:
-        raise InputError(f"`Zxx` must be finite; first bad value at flat index {bad[0]}.")
+        raise _validate.error("Zxx", "must be finite", f"{Z.ravel()[bad[0]]} at flat index "
+                              f"{bad[0]}", "remove NaN/inf values from the STFT")
+    _validate.choice(scaling, "scaling", ("spectrum", "psd"))
     nseg = Z.shape[ta]
     n_default = 2 * (Z.shape[fa] - 1) if input_onesided else Z.shape[fa]
     nperseg = n_default if nperseg is None else as_int(nperseg, "nperseg", minimum=1)
     if nfft is None:
         nfft = nperseg if (input_onesided and nperseg == n_default + 1) else n_default
-    else:
-        nfft = as_int(nfft, "nfft")
         if nfft < nperseg:
-            raise InputError(f"`nfft` must be >= nperseg = {nperseg}; got {nfft}.")
-    noverlap = nperseg // 2 if noverlap is None else as_int(noverlap, "noverlap", minimum=0)
-    if noverlap >= nperseg:
-        raise InputError(f"`noverlap` must be < nperseg = {nperseg}; got {noverlap}.")
+            raise _validate.error("nperseg", f"must be at most the STFT's FFT length {nfft} "
+                                  f"(from {Z.shape[fa]} frequencies)", nperseg,
+                                  "pass the nperseg (and nfft) used for the stft")
+    else:
+        nfft = _nfft(nfft, nperseg)
+    check_size(nfft * Z.size // max(1, Z.shape[fa]), "nfft", nfft)
+    noverlap = _noverlap(nperseg // 2 if noverlap is None else noverlap, nperseg)
     step = nperseg - noverlap
+    win = window_array(window, nperseg)
+    if win.size != nperseg:
+        raise _validate.error("window", f"must have length nperseg = {nperseg}",
+                              f"length {win.size}", "pass a window of that length")
     outer_axes = [k for k in range(Z.ndim) if k not in (ta, fa)]
     Z = np.transpose(Z, outer_axes + [ta, fa])            # (..., frames, freq)
-    if isinstance(window, (str, tuple)):
-        win = window_array(window, nperseg)
-    else:
-        win = window_array(window, 0)
-        if win.size != nperseg:
-            raise InputError(f"`window` must have length nperseg = {nperseg}; got {win.size}.")
+    # a spectrum near the float64 limits is scaled by a power of two, scaled back last
+    z2, s = scale_down(Z.reshape(1, -1))
     ifunc = sfft.irfft if input_onesided else sfft.ifft
-    seg = ifunc(Z, n=nfft, axis=-1, workers=workers())[..., :nperseg]
-    if scaling == "spectrum":
-        seg = seg * win.sum()
-    elif scaling == "psd":
-        seg = seg * np.sqrt(fs * np.sum(win ** 2))
-    else:
-        raise InputError(f"`scaling` must be 'spectrum' or 'psd'; got {scaling!r}.")
-    seg = seg * win
+    seg = ifunc(z2.reshape(Z.shape), n=nfft, axis=-1, workers=workers())[..., :nperseg]
+    seg = seg * (win.sum() if scaling == "spectrum" else np.sqrt(fs * np.sum(win ** 2)))
+    x, norm = _overlap_add(seg * win, win, step)
+    if boundary:
+        half = nperseg // 2
+        x, norm = x[..., half:x.shape[-1] - half], norm[half:norm.size - half]
+    _check_nola(norm, boundary)
+    x = x / np.where(norm > 1e-10, norm, 1.0)
+    if input_onesided:
+        x = x.real
+    x = rescale(x, (None if s is None else s.reshape(()),), "The inverse STFT",
+                Z.dtype if not input_onesided else Z.real.dtype)
+    if x.ndim > 1 and ta != Z.ndim - 1:
+        x = np.moveaxis(x, -1, ta - (1 if fa < ta else 0))
+    time = np.arange(x.shape[0]) / float(fs)
+    return time, x
+
+
+def _overlap_add(seg, win, step):
+    """Overlap-add of windowed segments ``seg (..., n_seg, L)`` at hop ``step``, and the
+    summed squared window ``norm``."""
+    nseg, nperseg = seg.shape[-2:]
     length = nperseg + (nseg - 1) * step
     x = np.zeros(seg.shape[:-2] + (length,), dtype=seg.dtype)
     norm = np.zeros(length)
@@ -259,20 +290,22 @@ def istft(Zxx, fs=1.0, window="hann_periodic", nperseg=None, noverlap=None, nfft
                 strides=base.strides[:-1] + (step * base.strides[-1], base.strides[-1]),
                 writeable=True)
             view += src
-    if boundary:
-        half = nperseg // 2
-        x, norm = x[..., half:length - half], norm[half:length - half]
-    if np.sum(norm > 1e-10) != len(norm):
+    return x, norm
+
+
+def _check_nola(norm, boundary):
+    """Warn (SciPy's message, a :class:`~pyjl.exceptions.NumericalWarning`) where the
+    summed squared window vanishes: those samples cannot be recovered and are left
+    undivided (near zero), as in SciPy."""
+    weak = np.flatnonzero(norm <= 1e-10)
+    if weak.size:
         warnings.warn("NOLA condition failed, STFT may not be invertible."
-                      + (" Possibly due to missing boundary" if not boundary else ""),
-                      stacklevel=2)
-    x = x / np.where(norm > 1e-10, norm, 1.0)
-    if input_onesided:
-        x = x.real
-    if x.ndim > 1 and ta != Z.ndim - 1:
-        x = np.moveaxis(x, -1, ta - (1 if fa < ta else 0))
-    time = np.arange(x.shape[0]) / float(fs)
-    return time, x
+                      + (" Possibly due to missing boundary" if not boundary else "")
+                      + f" The summed squared window is ~0 at {weak.size} of {norm.size} "
+                      f"output samples (first at {weak[0]}); those samples are not "
+                      "recovered. Fix: use a window and noverlap that satisfy "
+                      "scipy.signal.check_NOLA (e.g. 'hann' with noverlap = nperseg // 2).",
+                      NumericalWarning, stacklevel=3)
 
 
 def hilbert(x, N=None, axis=None):
@@ -292,12 +325,18 @@ def hilbert(x, N=None, axis=None):
     """
     sig = read_signal(x, axis=axis, min_len=0)
     if np.iscomplexobj(sig.values):
-        raise InputError("`x` must be real for hilbert; got complex values. Fix: pass the "
-                         "real signal.")
-    n = sig.values.shape[sig.axis] if N is None else as_int(N, "N")
-    if n <= 0:
-        raise InputError(f"`N` must be positive; got {n}.")
-    Xf = sfft.fft(sig.values, n, axis=sig.axis, workers=workers())
+        raise _validate.error("x", "must be real for hilbert", "complex values",
+                              "pass the real signal")
+    if N is None and sig.n == 0:
+        raise _validate.error("x", "must have at least one sample along axis", "an empty "
+                              f"axis {sig.axis} (shape {sig.values.shape})",
+                              "pass a non-empty signal or a positive N")
+    n = sig.n if N is None else _validate.integer(N, "N", low=1,
+                                                  fix="pass a positive FFT length")
+    check_size(n * sig.values.size // max(1, sig.n), "N", n)
+    # data near the float64 limits are scaled by exact powers of two, scaled back last
+    values, s = scale_down(sig.values, sig.axis)
+    Xf = sfft.fft(values, n, axis=sig.axis, workers=workers())
     h = np.zeros(n)
     if n % 2 == 0:
         h[0] = h[n // 2] = 1
@@ -308,4 +347,5 @@ def hilbert(x, N=None, axis=None):
     shape = [1] * Xf.ndim
     shape[sig.axis] = n
     Xf *= h.reshape(shape)
-    return sig.restore(sfft.ifft(Xf, axis=sig.axis, workers=workers(), overwrite_x=True))
+    z = sfft.ifft(Xf, axis=sig.axis, workers=workers(), overwrite_x=True)
+    return sig.restore(rescale(z, (s,), "The analytic signal"))

@@ -55,3 +55,38 @@ def test_bad_convolution_arguments(rng):
         dsp.fftconvolve(np.ones((3, 3)), np.ones(3))
     with pytest.raises(InputError, match="`mode`"):
         dsp.fftconvolve(np.ones(3), np.ones(3), mode="circular")
+
+
+@pytest.mark.parametrize("fn", ["fftconvolve", "oaconvolve"])
+@pytest.mark.parametrize("dtypes", [("float32", "float32"), ("int64", "int64"),
+                                    ("float16", "float16"), ("complex64", "float32"),
+                                    ("float32", "float64")])
+def test_dtype_is_scipys(rng, fn, dtypes):
+    """float32 stays float32 (complex64 too), integers give float64, float16 float32."""
+    a = (8 * rng.standard_normal((2, 300))).astype(dtypes[0])
+    b = (8 * rng.standard_normal((1, 40))).astype(dtypes[1])
+    got, want = getattr(dsp, fn)(a, b, axes=1), getattr(ss, fn)(a, b, axes=1)
+    assert got.dtype == want.dtype
+    # SciPy transforms a single-precision input in single precision
+    single = any(d in ("float32", "float16", "complex64") for d in dtypes)
+    np.testing.assert_allclose(got, want, rtol=1e-4 if single else 1e-9,
+                               atol=(1e-4 if single else 1e-9) * np.abs(want).max())
+
+
+@pytest.mark.parametrize("fn", ["fftconvolve", "oaconvolve"])
+def test_scalars_and_single_elements_keep_integers(fn):
+    """No transformed axis: SciPy returns the plain product, integers included."""
+    for a, b in ((np.asarray(4967), np.asarray(3920)), (np.asarray([4967]), np.asarray([3920]))):
+        got, want = getattr(dsp, fn)(a, b), getattr(ss, fn)(a, b)
+        assert got.dtype == want.dtype and np.array_equal(got, want)
+
+
+@pytest.mark.parametrize("fn", ["fftconvolve", "oaconvolve"])
+def test_data_near_the_float64_limit(rng, fn):
+    """Linear in each input: at 1e308 the exact result is representable and equals
+    the unit-scale convolution times 1e308 (SciPy's transforms overflow to NaN)."""
+    x = rng.standard_normal(1000)
+    x /= np.abs(x).max()
+    h = rng.standard_normal(20) / 20
+    got = getattr(dsp, fn)(x * 1e308, h)
+    np.testing.assert_allclose(got / 1e308, np.convolve(x, h), rtol=1e-10, atol=1e-13)

@@ -60,6 +60,121 @@ def test_bad_rates(rng):
     with pytest.raises(InputError, match="`down` must be an integer"):
         dsp.upfirdn([1.0], x, 1, 2.5)
     with pytest.raises(InputError, match="`padtype`"):
-        dsp.resample_poly(x, 2, 3, padtype="wrap")
+        dsp.resample_poly(x, 2, 3, padtype="sideways")
     with pytest.raises(InputError, match="`q` must be >= 1"):
         dsp.decimate(x, 0)
+
+
+MODES = ["constant", "wrap", "edge", "smooth", "symmetric", "reflect", "antisymmetric",
+         "antireflect", "line"]
+
+
+@given(st.integers(2, 40), st.integers(1, 6), st.integers(1, 6), st.integers(1, 30),
+       st.sampled_from(MODES), st.sampled_from(["float64", "complex128", "complex64"]),
+       st.booleans(), st.integers(0, 2**32 - 1))
+def test_upfirdn_modes_and_complex_match_scipy(n, up, down, nh, mode, dtype, complex_taps,
+                                               seed):
+    """Every extension mode, with complex data and taps; long taps reach past the
+    signal's length, where the extensions repeat."""
+    r = np.random.default_rng(seed)
+    x = (r.standard_normal((2, n)) + 1j * r.standard_normal((2, n))).astype(dtype) \
+        if dtype.startswith("complex") else r.standard_normal((2, n))
+    h = r.standard_normal(nh) + (1j * r.standard_normal(nh) if complex_taps else 0)
+    cval = 0.75 if mode == "constant" else 0
+    want = ss.upfirdn(h, x, up, down, mode=mode, cval=cval)
+    got = dsp.upfirdn(h, x, up, down, mode=mode, cval=cval)
+    assert_matches(got, want, rtol=1e-5 if dtype == "complex64" and not complex_taps
+                   else 1e-9)
+
+
+def test_complex64_stays_single(rng):
+    x = (rng.standard_normal(300) + 1j * rng.standard_normal(300)).astype(np.complex64)
+    h = ss.firwin(21, 0.3).astype(np.float32)
+    for got, want in ((dsp.upfirdn(h, x, 2, 3), ss.upfirdn(h, x, 2, 3)),
+                      (dsp.resample_poly(x, 3, 2), ss.resample_poly(x, 3, 2)),
+                      (dsp.decimate(x, 3, ftype="fir"), ss.decimate(x, 3, ftype="fir"))):
+        assert got.dtype == want.dtype == np.complex64
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+@given(signals(min_len=2, max_len=120), st.integers(1, 7), st.integers(1, 7),
+       st.sampled_from(["mean", "median", "minimum", "maximum"] + MODES),
+       st.sampled_from(["float64", "float32", "int64"]))
+def test_resample_poly_every_padtype_and_dtype(xa, up, down, padtype, dtype):
+    x, axis = xa
+    x = (10 * x).astype(dtype)
+    want = ss.resample_poly(x, up, down, axis=axis, padtype=padtype)
+    got = dsp.resample_poly(x, up, down, axis=axis, padtype=padtype)
+    assert_matches(got, want, rtol=1e-5 if dtype == "float32" else 1e-9)
+
+
+def test_resample_poly_cval_and_complex_taps(rng):
+    x = rng.standard_normal((3, 90))
+    assert_matches(dsp.resample_poly(x, 5, 3, axis=1, cval=2.5),
+                   ss.resample_poly(x, 5, 3, axis=1, cval=2.5))
+    taps = ss.firwin(31, 0.2) * np.exp(0.3j * np.arange(31))
+    assert_matches(dsp.resample_poly(x, 2, 3, axis=1, window=taps),
+                   ss.resample_poly(x, 2, 3, axis=1, window=taps))
+
+
+@pytest.mark.filterwarnings("ignore:Badly conditioned filter")
+def test_decimate_with_dlti(rng):
+    """FIR, real IIR (run as SOS) and complex IIR (transfer function) systems."""
+    x = rng.standard_normal((2, 600))
+    z, p, k = ss.butter(2, 0.05, output="zpk")
+    rot = np.exp(2j * np.pi * 0.05)
+    systems = [ss.dlti(ss.firwin(31, 1 / 3, window="hamming"), 1.0),
+               ss.dlti(*ss.cheby1(6, 0.05, 0.25)),
+               ss.dlti(z.astype(complex) * rot, p * rot, k)]
+    for system in systems:
+        for zero_phase in (True, False):
+            assert_matches(dsp.decimate(x, 3, ftype=system, zero_phase=zero_phase),
+                           ss.decimate(x, 3, ftype=system, zero_phase=zero_phase), rtol=1e-8)
+
+
+def test_complex_result_from_arrow_is_numpy(rng):
+    """Arrow has no complex type: complex results of Arrow input come back as NumPy."""
+    pa = pytest.importorskip("pyarrow")
+    x = rng.standard_normal(64)
+    h = np.array([1.0, 0.5j])
+    got = dsp.upfirdn(h, pa.array(x), 2)
+    assert isinstance(got, np.ndarray)
+    assert_matches(got, ss.upfirdn(h, x, 2))
+
+
+def test_bad_modes(rng):
+    x = rng.standard_normal(50)
+    with pytest.raises(InputError, match="`mode` must be one of"):
+        dsp.upfirdn([1.0], x, mode="circular")
+    with pytest.raises(InputError, match="`cval` must be a finite number"):
+        dsp.upfirdn([1.0], x, cval=np.nan)
+    with pytest.raises(InputError, match="`cval` must be None unless padtype='constant'"):
+        dsp.resample_poly(x, 2, 3, padtype="mean", cval=1.0)
+    with pytest.raises(InputError, match="`window` must be a window name/tuple or 1-D"):
+        dsp.resample_poly(x, 2, 3, window=np.ones((2, 3)))
+    with pytest.raises(InputError, match="`ftype` must be one of"):
+        dsp.decimate(x, 2, ftype="butter")
+
+
+def test_nan_window_parameter_is_refused(rng):
+    with pytest.raises(InputError, match=r"`window\[1\]` must be finite"):
+        dsp.resample_poly(rng.standard_normal(50), 2, 3, window=("kaiser", np.nan))
+
+
+def test_decimate_near_the_float64_limit(rng):
+    """Linear: at 1e308 the result is the unit-scale result times 1e308 (the filter's
+    internal state would overflow without scaling)."""
+    x = rng.standard_normal(600)
+    x /= np.abs(x).max()
+    for ftype in ("iir", "fir"):
+        got = dsp.decimate(x * 1e308, 4, ftype=ftype)
+        np.testing.assert_allclose(got / 1e308, ss.decimate(x, 4, ftype=ftype), rtol=1e-9,
+                                   atol=1e-12)
+
+
+def test_more_refusals(rng):
+    x = rng.standard_normal(50)
+    with pytest.raises(InputError, match=r"`cval` must be a finite number \(real"):
+        dsp.resample_poly(x, 2, 3, cval=1j)
+    with pytest.raises(InputError, match="`window` must be a window SciPy knows"):
+        dsp.resample_poly(x, 2, 3, window="bogus")

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import pyjl.dsp as dsp
-from pyjl.exceptions import InputError
+from pyjl.exceptions import InputError, NumericalWarning
 
 from .helpers import assert_matches, signals
 
@@ -110,3 +110,115 @@ def test_bad_segments(rng):
         dsp.welch(x, scaling="power")
     with pytest.raises(InputError, match="`fs`"):
         dsp.welch(x, fs=-1.0)
+
+
+@pytest.mark.parametrize("fn", ["periodogram", "welch", "csd", "coherence"])
+def test_complex64_matches_scipy_in_single_precision(rng, fn):
+    x = (rng.standard_normal(1024) + 1j * rng.standard_normal(1024)).astype(np.complex64)
+    args = (x, x[::-1].copy()) if fn in ("csd", "coherence") else (x,)
+    kw = {} if fn == "periodogram" else {"nperseg": 128}
+    got, want = _both(fn, *args, **kw)
+    assert got[1].dtype == want[1].dtype
+    np.testing.assert_allclose(got[1], want[1], rtol=1e-4, atol=1e-5 * np.abs(want[1]).max())
+
+
+def test_csd_of_an_empty_signal_is_empty_as_in_scipy():
+    for x, y, axis in ((np.zeros(10), [], -1), (np.ones(10), np.empty((5, 0)), -1),
+                       (np.ones((10, 10, 3)), np.zeros((10, 0, 1)), 1)):
+        got, want = _both("csd", x, y, axis=axis)
+        assert got[0].shape == want[0].shape and got[1].shape == want[1].shape
+
+
+def test_bad_windows_are_refused(rng):
+    x = rng.standard_normal(100)
+    with pytest.raises(InputError, match="`window` must not be all zeros"):
+        dsp.welch(x, window=np.zeros(16))
+    with pytest.raises(InputError, match="`window` must not be longer than the signal"):
+        dsp.welch(x, window=np.ones(128))
+    with pytest.raises(InputError, match=r"`window\[1\]` must be finite; got nan"):
+        dsp.welch(x, window=("tukey", np.nan), nperseg=16)
+    with pytest.raises(InputError, match="`window` must be finite; got inf at index 3"):
+        dsp.csd(x, x, window=np.r_[np.ones(3), np.inf, np.ones(4)])
+    with pytest.raises(InputError, match="`beta` must be finite"):
+        dsp.windows.kaiser(16, beta=np.inf)
+    with pytest.raises(InputError, match="`a` must be finite; got nan at index 1"):
+        dsp.windows.general_cosine(16, [0.5, np.nan])
+    # the checked windows are SciPy's
+    np.testing.assert_array_equal(dsp.windows.kaiser(16, 8.6), ss.windows.kaiser(16, 8.6))
+
+
+@pytest.mark.parametrize("peak", [1e200, 1e-200, 1e-300])
+def test_extreme_scales_give_the_exact_scaled_result(rng, peak):
+    """With fs = peak the density is peak * (the unit-scale density): representable,
+    though the squares of the data are not (SciPy returns inf or 0 there)."""
+    x = rng.standard_normal(1000)
+    x /= np.abs(x).max()
+    want = ss.welch(x, nperseg=128)[1] * peak
+    got = dsp.welch(x * peak, fs=peak, nperseg=128)[1]
+    assert np.all(np.isfinite(got)) and np.all(got > 0)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_extreme_coherence_is_scale_free_and_overflow_is_reported(rng):
+    x = rng.standard_normal(2000)
+    y = np.roll(x, 5) + rng.standard_normal(2000)
+    x, y = x / np.abs(x).max(), y / np.abs(y).max()
+    want = ss.coherence(x, y, nperseg=128)[1]
+    np.testing.assert_allclose(dsp.coherence(x * 1e308, y * 1e-300, nperseg=128)[1], want,
+                               rtol=1e-10)
+    with pytest.warns(NumericalWarning, match="exceeds the range of float64"):
+        p = dsp.welch(x * 1e300, nperseg=128)[1]      # the true PSD is ~1e600
+    assert np.all(np.isinf(p))
+
+
+def test_window_length_is_checked():
+    with pytest.raises(InputError, match="`M` must be an integer >= 0"):
+        dsp.windows.hann(-3)
+    with pytest.raises(InputError, match="`M` must be an integer >= 0"):
+        dsp.windows.kaiser(4.5, 2.0)
+
+
+def test_undefined_coherence_is_nan_as_in_scipy_with_a_warning(rng):
+    """A silent channel has no coherence (0/0): NaN as in SciPy, with a warning."""
+    x = rng.standard_normal(512)
+    with pytest.warns(NumericalWarning, match="coherence is undefined"):
+        got = dsp.coherence(np.zeros(512), x, nperseg=64)[1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        want = ss.coherence(np.zeros(512), x, nperseg=64)[1]
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+
+
+def test_coherence_mixed_complex_empty_and_extreme_fs(rng):
+    """Complex with real data is two-sided (SciPy's own complex-complex result); the
+    values do not depend on fs, even where the density would underflow."""
+    x = rng.standard_normal(512) + 1j * rng.standard_normal(512)
+    y = rng.standard_normal(512)
+    assert_matches(dsp.coherence(x, y, nperseg=64)[1],
+                   ss.coherence(x, y.astype(complex), nperseg=64)[1], rtol=1e-9)
+    xr = x.real
+    assert_matches(dsp.coherence(xr, y, fs=1e308, nperseg=64)[1],
+                   ss.coherence(xr, y, nperseg=64)[1], rtol=1e-9)
+    f, c = dsp.coherence(np.array([]), y, nperseg=64)
+    assert f.shape == c.shape == (0,)
+
+
+def test_more_refusals(rng):
+    x = rng.standard_normal(256)
+    with pytest.raises(InputError, match="`y` must be a signal"):
+        dsp.csd(x, None)
+    with pytest.raises(InputError, match="`nperseg` must be an integer"):
+        dsp.coherence(x, x, nperseg=True)
+
+
+def test_window_functions_refuse_what_scipy_fails_on():
+    """SciPy's refusals and non-finite windows become InputErrors; valid calls are
+    SciPy's results, all-zero windows included (hann(2) is [0, 0] there too)."""
+    with pytest.raises(InputError, match=r"`dpss` must get arguments SciPy accepts \(Kmax"):
+        dsp.windows.dpss(8, 2, Kmax=0)
+    with pytest.raises(InputError, match="`sll` must be real"):
+        dsp.windows.taylor(10, sll=1 + 1j)
+    with pytest.raises(InputError, match="`sym` must be True or False"):
+        dsp.windows.hann(8, sym="yes")
+    np.testing.assert_array_equal(dsp.windows.hann(2), ss.windows.hann(2))
+    np.testing.assert_array_equal(dsp.windows.dpss(16, 2, 3), ss.windows.dpss(16, 2, 3))

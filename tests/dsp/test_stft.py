@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import pyjl.dsp as dsp
-from pyjl.exceptions import InputError
+from pyjl.exceptions import InputError, NumericalWarning
 
 from .helpers import assert_matches, signals
 
@@ -98,3 +98,84 @@ def test_bad_stft_arguments(rng):
         dsp.istft(np.ones(10))
     with pytest.raises(InputError, match="must be real"):
         dsp.hilbert(x + 1j)
+
+
+def test_single_precision_round_trip_keeps_scipys_dtypes(rng):
+    x = (10 * rng.standard_normal(1024)).astype(np.float32)
+    f, t, Z = dsp.stft(x, nperseg=256, noverlap=128, detrend=None, padded=False)
+    assert Z.dtype == ss.stft(x, nperseg=256, noverlap=128)[2].dtype == np.complex64
+    _, xr = dsp.istft(Z, nperseg=256, noverlap=128)
+    _, want = ss.istft(Z, nperseg=256, noverlap=128)
+    assert xr.dtype == want.dtype == np.float32
+    np.testing.assert_allclose(xr, x, rtol=1e-4, atol=1e-4)
+    xc = (x + 1j * x[::-1]).astype(np.complex64)
+    got, want = _both("spectrogram", xc, nperseg=64)
+    assert got[2].dtype == want[2].dtype == np.float32
+    np.testing.assert_allclose(got[2], want[2], rtol=1e-4, atol=1e-6 * want[2].max())
+
+
+def test_istft_without_nola_warns_as_scipy(rng):
+    """Where the summed squared window vanishes the samples are lost: SciPy's
+    UserWarning (a NumericalWarning here) and SciPy's values."""
+    x = 10 * rng.standard_normal(256)
+    _, _, Z = ss.stft(x, window="hann", nperseg=64, noverlap=0)
+    with pytest.warns(NumericalWarning, match="NOLA condition failed"):
+        got = dsp.istft(Z, window="hann", nperseg=64, noverlap=0)[1]
+    with pytest.warns(UserWarning, match="NOLA"):
+        want = ss.istft(Z, window="hann", nperseg=64, noverlap=0)[1]
+    assert_matches(got, want, rtol=1e-9)
+    with pytest.raises(InputError, match="`window` must not be all zeros"):
+        dsp.istft(Z, window=np.zeros(64), nperseg=64)
+
+
+def test_extreme_scales_stay_finite(rng):
+    """stft, istft and hilbert are linear: at 1e308 the exact result is representable
+    and equals the unit-scale result times the scale."""
+    x = rng.standard_normal(512)
+    x /= np.abs(x).max()
+    big = 1e308
+    _, _, Z = dsp.stft(x * big, nperseg=64)
+    np.testing.assert_allclose(Z, ss.stft(x, nperseg=64)[2] * big, rtol=1e-12,
+                               atol=1e-12 * big)
+    _, xr = dsp.istft(Z, nperseg=64)
+    np.testing.assert_allclose(xr[:512] / big, x, rtol=1e-10, atol=1e-12)
+    z = dsp.hilbert(x * big)
+    assert np.all(np.isfinite(z))
+    np.testing.assert_allclose(z / big, ss.hilbert(x), rtol=1e-12, atol=1e-12)
+
+
+def test_hilbert_of_tables(rng):
+    """Complex results: pandas in, pandas out; Arrow (no complex type) gives NumPy."""
+    pd = pytest.importorskip("pandas")
+    pa = pytest.importorskip("pyarrow")
+    x = rng.standard_normal((100, 2))
+    want = ss.hilbert(x, axis=0)
+    frame = pd.DataFrame(x, columns=["a", "b"], index=np.arange(100) * 0.5)
+    got = dsp.hilbert(frame)
+    assert isinstance(got, pd.DataFrame) and list(got.columns) == ["a", "b"]
+    assert got.index.equals(frame.index)
+    assert_matches(got.to_numpy(), want)
+    for table in (pa.table({"a": x[:, 0], "b": x[:, 1]}), pa.array(x[:, 0])):
+        got = dsp.hilbert(table)
+        assert isinstance(got, np.ndarray)
+        assert_matches(got, want if got.ndim == 2 else want[:, 0])
+
+
+def test_more_bad_arguments(rng):
+    _, _, Z = ss.stft(rng.standard_normal(300), nperseg=64)
+    with pytest.raises(InputError, match="`Zxx` must be numeric"):
+        dsp.istft(np.array([["a", "b"], ["c", "d"]]))
+    with pytest.raises(InputError, match="`fs` must be a finite number > 0"):
+        dsp.istft(Z, fs=np.nan)
+    with pytest.raises(InputError, match=r"`window\[1\]` must be finite"):
+        dsp.istft(Z, window=("kaiser", np.inf))
+    with pytest.raises(InputError, match="`x` must have at least one sample"):
+        dsp.hilbert(np.empty((3, 0)))
+    with pytest.raises(InputError, match="`N` must be an integer >= 1"):
+        dsp.hilbert(np.ones(8), N=0)
+
+
+def test_istft_segment_length_must_fit_the_spectrum(rng):
+    _, _, Z = ss.stft(rng.standard_normal(300), nperseg=32)
+    with pytest.raises(InputError, match="`nperseg` must be at most the STFT's FFT length 32"):
+        dsp.istft(Z, nperseg=128)
