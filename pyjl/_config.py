@@ -33,14 +33,18 @@ def _cpu_count() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+#: the most threads a kernel is given (per-thread buffers are allocated up front)
+MAX_THREADS = 1024
+
+
 def _positive_int(value: Any) -> int:
     if isinstance(value, bool):
         raise ValueError("a boolean is not a thread count")
     number = int(str(value).strip()) if isinstance(value, str) else int(value)
     if number != value and not isinstance(value, str):
         raise ValueError("not an integer")
-    if number < 1:
-        raise ValueError("must be at least 1")
+    if not 1 <= number <= MAX_THREADS:
+        raise ValueError(f"must be a whole number from 1 to {MAX_THREADS}")
     return number
 
 

@@ -70,11 +70,14 @@ def error(name: str, rule: str, got: Any, fix: str) -> InputError:
 
 
 def _bounds_rule(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
+    def shown(v: float) -> str:
+        return str(v) if isinstance(v, int) else f"{v:g}"
+
     parts = []
     if low is not None:
-        parts.append(f"{'>' if low_open else '>='} {low:g}")
+        parts.append(f"{'>' if low_open else '>='} {shown(low)}")
     if high is not None:
-        parts.append(f"{'<' if high_open else '<='} {high:g}")
+        parts.append(f"{'<' if high_open else '<='} {shown(high)}")
     return " and ".join(parts)
 
 

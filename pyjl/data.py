@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .exceptions import InputError
+from ._validate import describe, integer
 from ._validate import error as _err
 
 __all__ = ["as_array", "origin", "restore", "Origin", "read_arrow", "write_arrow"]
@@ -270,8 +271,7 @@ def as_array(obj, *, name, dtype=np.float64, ndim=None, copy=None, finite=True,
     ...
     pyjl.exceptions.InputError: `x` must be finite (no NaN or infinity); got nan at index 1. ...
     """
-    dtype = np.dtype(dtype)
-    allowed = None if ndim is None else ((ndim,) if isinstance(ndim, int) else tuple(ndim))
+    dtype, allowed = _as_array_options(dtype, ndim, copy, finite)
     if _root(obj) == "cupy":
         if not device:
             raise _err(name, "must be in host memory for this engine", _describe(obj),
@@ -303,6 +303,27 @@ def as_array(obj, *, name, dtype=np.float64, ndim=None, copy=None, finite=True,
         one = labels[0] if labels is not None and a.ndim == 1 else None
         _check_finite(a, name, labels, xp, column=one)
     return a
+
+
+def _as_array_options(dtype, ndim, copy, finite) -> tuple[np.dtype, tuple[int, ...] | None]:
+    """The checked ``dtype`` and allowed ``ndim`` of :func:`as_array` (its other options
+    are flags)."""
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise _err("dtype", "must be a NumPy dtype", describe(dtype),
+                   "pass e.g. numpy.float64 or 'float32'") from None
+    allowed = None if ndim is None else ((ndim,) if isinstance(ndim, int) else ndim)
+    if allowed is not None and not (isinstance(allowed, tuple) and allowed and all(
+            isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in allowed)):
+        raise _err("ndim", "must be None, an integer >= 0 or a tuple of them", describe(ndim),
+                   "pass e.g. ndim=2 or ndim=(1, 2)")
+    if copy not in (None, False, True):
+        raise _err("copy", "must be None, False or True", describe(copy),
+                   "pass copy=None (copy where needed), False or True")
+    if finite is not True and finite is not False:
+        raise _err("finite", "must be True or False", describe(finite), "pass True or False")
+    return dtype, allowed
 
 
 def _kind(obj) -> str:
@@ -425,6 +446,8 @@ def read_arrow(path, columns=None):
     (compressed files are decompressed into memory instead).  ``columns``
     (names or positions) selects columns.
 
+    Examples
+    --------
     >>> import tempfile
     >>> path = write_arrow(tempfile.mkdtemp() + "/t.arrow", {"a": [1.0, 2.0], "b": [3, 4]})
     >>> read_arrow(path, columns=["a"]).column_names
@@ -432,7 +455,10 @@ def read_arrow(path, columns=None):
     """
     import pyarrow as pa
     import pyarrow.ipc
-    path = os.fspath(path)
+    path = _path(path)
+    if columns is not None and not isinstance(columns, (str, int, list, tuple)):
+        raise _err("columns", "must be None, a column name or position, or a list of them",
+                   describe(columns), "pass e.g. columns=['a', 'b']")
     if not os.path.isfile(path):
         raise _err("path", "must name an existing Arrow IPC file", repr(path),
                    "check the path (pyjl.data.write_arrow writes such files)")
@@ -464,7 +490,9 @@ def write_arrow(path, data, *, names=None, max_rows_per_chunk=None):
 
     ``data`` is a pyarrow Table/RecordBatch, a pandas DataFrame (index not
     written) or Series, a dict of columns, or a 1-D/2-D NumPy array (columns
-    ``names`` or ``"0"``, ``"1"``, ...).  Returns ``path`` as a string.
+    ``names`` or ``"0"``, ``"1"``, ...).  ``max_rows_per_chunk`` bounds the rows of
+    each record batch (``None``: one batch).  Returns ``path`` as a string.  Arrow
+    has no complex type: write the real and imaginary parts as two columns.
 
     Examples
     --------
@@ -480,6 +508,15 @@ def write_arrow(path, data, *, names=None, max_rows_per_chunk=None):
     """
     import pyarrow as pa
     import pyarrow.ipc
+    path = _path(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise _err("path", "must be in an existing folder", repr(path),
+                   f"create the folder {folder} first")
+    if max_rows_per_chunk is not None:
+        max_rows_per_chunk = integer(max_rows_per_chunk, "max_rows_per_chunk", low=1,
+                                     high=2**63 - 1, fix="pass None (one batch) or a whole "
+                                     "number of rows >= 1")
     kind = _kind(data)
     if kind in ("series", "dataframe"):
         frame = data.to_frame() if kind == "series" else data
@@ -488,9 +525,33 @@ def write_arrow(path, data, *, names=None, max_rows_per_chunk=None):
         table = pa.table(data)
     else:
         a = as_array(data, name="data", dtype=np.asarray(data).dtype, ndim=(1, 2), finite=False)
+        if a.dtype.kind == "c":
+            raise _err("data", "must be real (Arrow has no complex type)", f"dtype {a.dtype}",
+                       "write the real and imaginary parts as two columns")
         a = a.reshape(-1, 1) if a.ndim == 1 else a
-        names = [str(c) for c in (names if names is not None else range(a.shape[1]))]
-        table = pa.table([pa.array(a[:, j]) for j in range(a.shape[1])], names=names)
-    with pa.OSFile(os.fspath(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as w:
+        a = a.astype(a.dtype.newbyteorder("="), copy=False)   # Arrow is native-endian
+        table = pa.table([pa.array(a[:, j]) for j in range(a.shape[1])],
+                         names=_column_names(names, a.shape[1]))
+    with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema) as w:
         w.write_table(table, max_chunksize=max_rows_per_chunk)
+    return path
+
+
+def _path(path) -> str:
+    """``path`` as a string; it must be a ``str`` or an ``os.PathLike``."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise _err("path", "must be a file path (str or os.PathLike)", describe(path),
+                   "pass e.g. 'data/signal.arrow'")
     return os.fspath(path)
+
+
+def _column_names(names, n_columns: int) -> list[str]:
+    """``names`` checked against ``n_columns`` (default ``"0"``, ``"1"``, ...)."""
+    if names is None:
+        return [str(j) for j in range(n_columns)]
+    if isinstance(names, str) or not all(isinstance(n, str) for n in names) \
+            or len(names) != n_columns:
+        raise _err("names", f"must be a list of {n_columns} column names (strings), one per "
+                   "column", describe(names), f"pass {n_columns} names, e.g. "
+                   f"{[f'x{j}' for j in range(min(n_columns, 3))]}")
+    return list(names)

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pytest
 
 import pyjl.data
+import pyjl.data as data
 from pyjl.data import as_array, origin, read_arrow, restore, write_arrow
 from pyjl.exceptions import InputError
 
@@ -437,3 +438,36 @@ def test_import_and_numpy_use_do_not_import_pandas_or_pyarrow():
             "new = set(sys.modules) - before; "
             "assert not any(m.split('.')[0] in ('pandas', 'pyarrow') for m in new), new")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda d: data.write_arrow(3, np.ones(3)), "path"),
+    (lambda d: data.write_arrow(os.path.join(d, "no", "t.arrow"), np.ones(3)), "path"),
+    (lambda d: data.write_arrow(os.path.join(d, "t.arrow"), np.ones(3), max_rows_per_chunk=0),
+     "max_rows_per_chunk"),
+    (lambda d: data.write_arrow(os.path.join(d, "t.arrow"), np.ones(3), max_rows_per_chunk=1.5),
+     "max_rows_per_chunk"),
+    (lambda d: data.write_arrow(os.path.join(d, "t.arrow"), np.ones((3, 2)), names="ab"), "names"),
+    (lambda d: data.write_arrow(os.path.join(d, "t.arrow"), np.ones((3, 2)), names=["a"]),
+     "names"),
+    (lambda d: data.write_arrow(os.path.join(d, "t.arrow"), np.ones(3) + 1j), "data"),
+    (lambda d: data.read_arrow(None), "path"),
+    (lambda d: data.read_arrow(data.write_arrow(os.path.join(d, "t.arrow"), np.ones(3)),
+                               columns=3.5), "columns"),
+    (lambda d: data.as_array(np.ones(3), name="x", dtype="bogus"), "dtype"),
+    (lambda d: data.as_array(np.ones(3), name="x", ndim=-1), "ndim"),
+    (lambda d: data.as_array(np.ones(3), name="x", copy="yes"), "copy"),
+    (lambda d: data.as_array(np.ones(3), name="x", finite="yes"), "finite"),
+])
+def test_bad_arguments_of_the_data_helpers_name_the_argument(tmp_path, call, name):
+    with pytest.raises(InputError, match=rf"^`{name}` must .*; got .*\. Fix: "):
+        call(str(tmp_path))
+
+
+def test_write_arrow_stores_big_endian_data_as_its_values(tmp_path):
+    x = np.arange(12.0).reshape(6, 2)
+    path = data.write_arrow(tmp_path / "be.arrow", x.astype(">f8"), names=["a", "b"],
+                            max_rows_per_chunk=4)
+    table = data.read_arrow(path)
+    np.testing.assert_array_equal(np.c_[table.column("a").to_numpy(),
+                                        table.column("b").to_numpy()], x)

@@ -14,7 +14,7 @@ import importlib
 import threading
 from typing import Any, Callable, Iterator
 
-from .. import _config
+from .. import _config, _validate
 from ..exceptions import EngineUnavailableError, InputError
 
 __all__ = ["register", "names", "available", "get", "current", "set_backend",
@@ -74,8 +74,9 @@ def names() -> tuple[str, ...]:
 def _instance(name: str) -> Any:
     key = name.lower()
     if key not in _factories:
-        raise InputError(f"backend {name!r} is not an engine; valid engines: "
-                         f"{', '.join(map(repr, _factories))}")
+        valid = ", ".join(map(repr, _factories))
+        raise _validate.error("name", f"must name an engine ({valid})", repr(name),
+                              f"pass one of {valid}; pyjl.info() says which are available")
     with _lock:
         if key not in _instances:
             _instances[key] = _factories[key]()
@@ -168,7 +169,8 @@ def set_backend(name: str) -> None:
     >>> pyjl.set_backend(old)
     """
     if not isinstance(name, str):
-        raise InputError(f"set_backend: name must be a string, got {type(name).__name__}")
+        raise _validate.error("name", "must be an engine name (a string)",
+                              _validate.describe(name), "pass e.g. 'native'")
     get(name)
     _config.set_value("backend", name)
 
@@ -185,7 +187,8 @@ def use_backend(name: str) -> Iterator[Any]:
     native
     """
     if not isinstance(name, str):
-        raise InputError(f"use_backend: name must be a string, got {type(name).__name__}")
+        raise _validate.error("name", "must be an engine name (a string)",
+                              _validate.describe(name), "pass e.g. 'native'")
     engine = get(name)
     token = _override.set(name.lower())
     try:
@@ -206,7 +209,9 @@ def set_num_threads(n: int) -> None:
     1
     >>> pyjl.set_num_threads(old)
     """
-    _config.set_value("num_threads", n)
+    top = _config.MAX_THREADS
+    _config.set_value("num_threads", _validate.integer(
+        n, "n", low=1, high=top, fix=f"pass a whole number of threads from 1 to {top}, such as 2"))
 
 
 def get_num_threads() -> int:
