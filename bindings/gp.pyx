@@ -260,8 +260,8 @@ cdef inline double _dlog_alpha(double r2, double a) noexcept nogil:
 def _scaled(X, double[::1] ls, int kind):
     """X / lengthscale (non-periodic kinds); the periodic kinds keep X unscaled."""
     arr = np.asarray(X)
-    if kind == 5:
-        return np.ascontiguousarray(arr)
+    if kind == 5:  # a typed memoryview needs writable memory: copy a read-only input
+        return np.require(arr, np.float64, ["C", "W"])
     return np.ascontiguousarray(arr / np.asarray(ls)[None, :] if ls.shape[0] > 1
                                 else arr / ls[0])
 
@@ -407,7 +407,7 @@ def kernel_matrix(str kind, X1, X2, double[::1] lengthscale,
     return out
 
 
-def kernel_matrix_grad(str kind, double[:, ::1] X, double[::1] lengthscale, double variance,
+def kernel_matrix_grad(str kind, X, double[::1] lengthscale, double variance,
                        double[::1] extra, int n_threads):
     """``(K (n, n), dK (p, n, n))``: derivatives with respect to the log-parameters."""
     cdef int kd = _kind(kind)
@@ -439,7 +439,7 @@ def kernel_matrix_grad(str kind, double[:, ::1] X, double[::1] lengthscale, doub
     return out, gout
 
 
-def kernel_grad_contract(str kind, double[:, ::1] X, double[::1] lengthscale, double variance,
+def kernel_grad_contract(str kind, X, double[::1] lengthscale, double variance,
                          double[::1] extra, double[:, ::1] W, int n_threads):
     """``g[q] = sum_ij W[i, j] dK[i, j]/dtheta_q`` for symmetric ``W``, ``(p,)``.
 

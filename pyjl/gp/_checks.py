@@ -31,14 +31,16 @@ def as_float_array(obj, name: str, *, ndim: int | None = None) -> np.ndarray:
     except InputError:
         raise
     except (TypeError, ValueError) as exc:
-        raise InputError(f"{name}: must be numeric array-like, got {type(obj).__name__} "
-                         f"({exc}); pass a NumPy array, list, pandas or pyarrow object") from None
+        raise _validate.error(name, "must be numeric array-like",
+                              f"{type(obj).__name__} ({exc})",
+                              "pass a NumPy array, list, pandas or pyarrow object") from None
     arr = np.ascontiguousarray(arr, dtype=np.float64)
     if ndim is not None and arr.ndim != ndim:
-        raise InputError(f"{name}: must be {ndim}-D, got shape {arr.shape}; reshape it")
+        raise _validate.error(name, f"must be {ndim}-D", f"shape {arr.shape}", "reshape it")
     if arr.size and not np.isfinite(arr).all():
-        raise InputError(f"{name}: must be finite (no NaN/inf), first bad value at "
-                         f"{_first_bad(arr)}; drop or impute those entries")
+        raise _validate.error(name, "must be finite (no NaN/inf)",
+                              f"a non-finite value at {_first_bad(arr)}",
+                              "drop or impute those entries")
     return arr
 
 
@@ -47,14 +49,17 @@ def as_points(obj, name: str, d: int | None = None) -> np.ndarray:
     arr = as_float_array(obj, name)
     if arr.ndim == 1:
         if d is not None and d != 1:
-            raise InputError(f"{name}: must be 2-D (n, {d}), got shape {arr.shape}; "
-                             f"use {name}.reshape(-1, {d}) or reshape(1, -1) for one point")
+            raise _validate.error(name, f"must be 2-D (n, {d})", f"shape {arr.shape}",
+                                  f"use {name}.reshape(-1, {d}), or reshape(1, -1) for "
+                                  "one point")
         arr = arr.reshape(-1, 1)
     if arr.ndim != 2:
-        raise InputError(f"{name}: must be 2-D (n_points, n_features), got shape {arr.shape}")
+        raise _validate.error(name, "must be 2-D (n_points, n_features)", f"shape {arr.shape}",
+                              "pass a table of points, one row per point")
     if d is not None and arr.shape[1] != d:
-        raise InputError(f"{name}: must have {d} columns (the number of features the "
-                         f"model was fitted with), got {arr.shape[1]}")
+        raise _validate.error(name, f"must have {d} columns (the number of features the "
+                              "model was fitted with)", f"{arr.shape[1]} columns",
+                              f"pass points with {d} features")
     return arr
 
 
@@ -64,10 +69,11 @@ def as_targets(obj, name: str, n: int) -> np.ndarray:
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     if arr.ndim != 1:
-        raise InputError(f"{name}: must be 1-D (n,), got shape {arr.shape}")
+        raise _validate.error(name, "must be 1-D (n,)", f"shape {arr.shape}",
+                              f"pass one value per point, e.g. {name}.ravel()")
     if arr.shape[0] != n:
-        raise InputError(f"{name}: must have one value per point of X ({n}), got "
-                         f"{arr.shape[0]}; pass X and {name} of the same length")
+        raise _validate.error(name, f"must have one value per point of X ({n})",
+                              f"{arr.shape[0]} values", f"pass X and {name} of the same length")
     return np.ascontiguousarray(arr)
 
 

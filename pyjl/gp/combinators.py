@@ -21,23 +21,35 @@ import copy
 
 import numpy as np
 
-from ..exceptions import InputError
+from .._validate import describe, error
 from ._checks import as_points, bounds_pair, positive
 from .interface import Kernel, KernelBase, contract
 
 __all__ = ["Sum", "Product", "Scaled", "scale"]
 
 
+def _theta_error(owner: str, want: int, got: int):
+    return error(f"{owner}.theta", f"must hold {want} values (one per free hyperparameter)",
+                 f"{got} values", "assign a vector of the length of the kernel's theta")
+
+
 class _Composite(KernelBase):
     _sym = "?"
 
     def __init__(self, parts):
+        fix = "pass kernel instances, e.g. [RBF(1.0), Linear()]"
+        try:
+            parts = list(parts)
+        except TypeError:
+            raise error("parts", "must be a list of kernels", describe(parts), fix) from None
+        if not parts:
+            raise error("parts", "must hold at least one kernel", "[]", fix)
         flat = []
-        for k in parts:
-            if not isinstance(k, Kernel):
-                raise InputError(f"{type(self).__name__}: every part must implement the Kernel "
-                                 f"protocol (theta, bounds, __call__, diag, gradient), got "
-                                 f"{type(k).__name__}")
+        for i, k in enumerate(parts):
+            if not isinstance(k, Kernel) or isinstance(k, type):
+                raise error("parts", "must all implement the pyjl.gp.Kernel protocol (theta, "
+                            "bounds, __call__, diag, gradient)",
+                            f"{describe(k)} of type {type(k).__name__} at index {i}", fix)
             flat += list(k.parts) if type(k) is type(self) else [k]
         self.parts = flat
 
@@ -54,8 +66,7 @@ class _Composite(KernelBase):
         theta = np.asarray(theta, dtype=np.float64).ravel()
         sizes = self._sizes()
         if theta.size != sum(sizes):
-            raise InputError(f"{type(self).__name__}.theta: expected {sum(sizes)} values, "
-                             f"got {theta.size}")
+            raise _theta_error(type(self).__name__, sum(sizes), theta.size)
         i = 0
         for k, s in zip(self.parts, sizes):
             k.theta = theta[i:i + s]
@@ -182,8 +193,9 @@ class Scaled(KernelBase):
 
     def __init__(self, kernel, scale=1.0, *, scale_bounds=(1e-5, 1e5)):
         if not isinstance(kernel, Kernel):
-            raise InputError(f"Scaled: kernel must implement the Kernel protocol, got "
-                             f"{type(kernel).__name__}")
+            raise error("kernel", "must implement the pyjl.gp.Kernel protocol (theta, bounds, "
+                        "__call__, diag, gradient)", f"{describe(kernel)} of type "
+                        f"{type(kernel).__name__}", "pass a kernel instance such as RBF(1.0)")
         self.kernel = kernel
         self.scale = positive(scale, "Scaled.scale")
         self.scale_bounds = bounds_pair(scale_bounds, "Scaled.scale_bounds")
@@ -197,7 +209,7 @@ class Scaled(KernelBase):
     def theta(self, theta):
         theta = np.asarray(theta, dtype=np.float64).ravel()
         if theta.size != self.theta.size:
-            raise InputError(f"Scaled.theta: expected {self.theta.size} values, got {theta.size}")
+            raise _theta_error("Scaled", self.theta.size, theta.size)
         if self.scale_bounds != "fixed":
             self.scale, theta = float(np.exp(theta[0])), theta[1:]
         self.kernel.theta = theta

@@ -38,7 +38,6 @@ import numpy as np
 
 from .. import engines
 from .._validate import describe, error
-from ..exceptions import InputError
 from ._checks import as_points, bounds_pair, positive
 from .interface import KernelBase
 
@@ -46,10 +45,20 @@ __all__ = ["RBF", "Matern12", "Matern32", "Matern52", "RationalQuadratic", "Peri
            "Linear", "White", "Constant", "Parametric", "Stationary"]
 
 DEFAULT_BOUNDS = (1e-5, 1e5)
+#: The largest kernel variance: a Cholesky factorisation sums squares of kernel values,
+#: which overflow float64 (1.8e308) beyond about 1e154; 1e150 leaves room for n terms.
+MAX_VARIANCE = 1e150
 
 
 def _fmt(v: np.ndarray, scalar: bool) -> str:
     return repr(float(v[0])) if scalar else repr([float(x) for x in v])
+
+
+def _check_variance(value: float, label: str) -> None:
+    if value > MAX_VARIANCE:
+        raise error(label, f"must be <= {MAX_VARIANCE:g} (larger kernel values overflow "
+                    "float64 in the Cholesky factorisation)", describe(value),
+                    "rescale y, e.g. fit with normalize_y=True")
 
 
 class Parametric(KernelBase):
@@ -76,6 +85,8 @@ class Parametric(KernelBase):
         if not np.all(np.isfinite(arr) & (arr > 0)):
             raise error(label, f"must be {what}", describe(value),
                         f"pass positive finite values (it is a {name}, fitted in log space)")
+        if name == "variance":
+            _check_variance(float(arr[0]), label)
         self._values[name] = arr
         self._scalar[name] = np.ndim(value) == 0
         self._bounds[name] = bounds_pair(bounds, f"{type(self).__name__}.{name}_bounds")
@@ -93,8 +104,9 @@ class Parametric(KernelBase):
     def theta(self, theta) -> None:
         theta = np.asarray(theta, dtype=np.float64).ravel()
         if theta.size != self.theta.size:
-            raise InputError(f"{type(self).__name__}.theta: expected {self.theta.size} values, "
-                             f"got {theta.size}")
+            raise error(f"{type(self).__name__}.theta", f"must hold {self.theta.size} values "
+                        "(one per free hyperparameter)", f"{theta.size} values",
+                        "assign a vector of the length of the kernel's theta")
         i = 0
         for k, v in self._values.items():
             if self._bounds[k] != "fixed":
@@ -126,6 +138,11 @@ class Parametric(KernelBase):
     def _scaled_by(self, c: float) -> "Parametric":
         new = copy.deepcopy(self)
         new._values["variance"] = new._values["variance"] * c
+        v = float(new._values["variance"][0])
+        if v > MAX_VARIANCE:
+            raise error("c (the scalar in c * kernel)", f"must keep {type(self).__name__}"
+                        f".variance <= {MAX_VARIANCE:g} (float64 overflow beyond)",
+                        f"{c:g}, giving {v:g}", "use a smaller scalar, or rescale y")
         return new
 
     def __repr__(self) -> str:

@@ -29,8 +29,8 @@ from scipy.linalg import blas, solve_triangular
 from scipy.optimize import minimize
 
 from .. import engines
-from .._validate import choice, error, integer, seed
-from ..exceptions import ConvergenceWarning, InputError, NotFittedError, NumericalWarning
+from .._validate import boolean, choice, describe, error, integer, seed
+from ..exceptions import ConvergenceWarning, NotFittedError, NumericalWarning
 from ._checks import as_float_array, as_points, as_targets, bounds_pair, positive
 from .interface import Kernel
 from .kernels import RBF
@@ -56,10 +56,37 @@ def _generator(random_state):
     (scikit-learn's kind) is used as it is, so its draws continue across fits."""
     if isinstance(random_state, (np.random.Generator, np.random.RandomState)):
         return random_state
+    if isinstance(random_state, (np.random.BitGenerator, np.random.SeedSequence)):
+        return np.random.default_rng(random_state)
     return np.random.default_rng(seed(random_state, "random_state"))
 
 
+def _kernel(kernel):
+    """``kernel`` if it is ``None`` or implements :class:`~pyjl.gp.Kernel`."""
+    if kernel is None or (isinstance(kernel, Kernel) and not isinstance(kernel, type)):
+        return kernel
+    rule = "must be a kernel instance implementing pyjl.gp.Kernel (theta, bounds, " \
+           "__call__, diag, gradient)"
+    if isinstance(kernel, type):
+        raise error("kernel", rule, f"the class {kernel.__name__}",
+                    f"pass an instance such as {kernel.__name__}()")
+    raise error("kernel", rule, f"{describe(kernel)} of type {type(kernel).__name__}",
+                "pass a kernel such as RBF(1.0) or 2.0 * Matern52([0.3, 0.7])")
+
+
+def _restarts(value) -> int:
+    return integer(value, "n_restarts", low=0, high=MAX_RESTARTS,
+                   fix=f"pass a whole number of extra starts from 0 to {MAX_RESTARTS}")
+
+
 _METHODS = ("ml", "loo", None)
+#: The most extra optimiser starts: each is a full L-BFGS-B run (a thousand or more
+#: likelihood evaluations), so more than this would run for days on any data.
+MAX_RESTARTS = 10_000
+#: ``|theta|`` beyond this overflows ``exp`` (the hyperparameters are ``exp(theta)``).
+_LOG_MAX = float(np.log(np.finfo(np.float64).max))
+#: The most values ``sample_y`` returns at once (2**34 float64 values: 128 GiB).
+_MAX_DRAWS = 2**34
 #: Kernel values per block of prediction rows (2 MiB of float64) and the fewest rows per
 #: block.  The ``trmm`` of ``predict(return_std=True)`` takes larger blocks (16 MiB, at
 #: least a thousand rows): OpenBLAS runs it fastest with a thousand or more right-hand
@@ -76,7 +103,7 @@ class GaussianProcess:
     Parameters: ``kernel`` (any :class:`~pyjl.gp.Kernel`; default ``1.0 * RBF(1.0)``),
     ``noise`` (observation noise variance, learned by ``fit`` unless
     ``noise_bounds="fixed"``; ``0`` means noiseless and fixed), ``normalize_y``,
-    ``noise_bounds``, ``n_restarts`` (extra L-BFGS-B starts drawn uniformly over the
+    ``noise_bounds``, ``n_restarts`` (0 to 10 000 extra L-BFGS-B starts drawn uniformly over the
     whole log-bounds of the hyperparameters, the noise's included when it is learned,
     as scikit-learn's ``n_restarts_optimizer``), ``warm_start`` (a refit starts from
     the previous optimum), ``random_state`` (``None``, a seed, or a NumPy
@@ -99,15 +126,12 @@ class GaussianProcess:
 
     def __init__(self, kernel=None, noise=1e-2, normalize_y=False, *,
                  noise_bounds=(1e-6, 1e5), n_restarts=0, warm_start=True, random_state=None):
-        if kernel is not None and not isinstance(kernel, Kernel):
-            raise InputError(f"kernel: must implement the pyjl.gp.Kernel protocol (theta, "
-                             f"bounds, __call__, diag, gradient), got {type(kernel).__name__}")
-        self.kernel = kernel
+        self.kernel = _kernel(kernel)
         self.noise = positive(noise, "noise", allow_zero=True)
-        self.normalize_y = bool(normalize_y)
+        self.normalize_y = boolean(normalize_y, "normalize_y")
         self.noise_bounds = bounds_pair(noise_bounds, "noise_bounds")
-        self.n_restarts = integer(n_restarts, "n_restarts", low=0)
-        self.warm_start = bool(warm_start)
+        self.n_restarts = _restarts(n_restarts)
+        self.warm_start = boolean(warm_start, "warm_start")
         _generator(random_state)  # refuses a bad seed now; each fit draws afresh from it
         self.random_state = random_state
 
@@ -120,8 +144,7 @@ class GaussianProcess:
         y = as_targets(y, "y", X.shape[0])
         if X.shape[0] == 0:
             raise error("X", "must hold at least one point", "0 rows", "pass data to fit")
-        restarts = self.n_restarts if n_restarts is None else integer(n_restarts, "n_restarts",
-                                                                      low=0)
+        restarts = self.n_restarts if n_restarts is None else _restarts(n_restarts)
         self._y_mean, self._y_std = 0.0, 1.0
         constant = y.size > 1 and float(np.ptp(y)) == 0.0
         if constant:
@@ -217,23 +240,60 @@ class GaussianProcess:
     # -- likelihoods ---------------------------------------------------------------------------
     def log_marginal_likelihood(self, theta=None, eval_gradient=False):
         """LML of the (normalised) training targets; ``theta`` = kernel ``theta``
-        (plus ``log noise`` last when the noise is learned).  Same definition as
-        scikit-learn's ``GaussianProcessRegressor.log_marginal_likelihood``."""
+        (plus ``log noise`` last when the noise is learned; without it the noise stays at
+        ``noise_``, as scikit-learn's ``alpha``).  Same definition as scikit-learn's
+        ``GaussianProcessRegressor.log_marginal_likelihood``, also where ``K`` does not
+        factorise: ``-inf`` and a zero gradient, here with a :class:`NumericalWarning`."""
         self._check_fitted("log_marginal_likelihood")
+        eval_gradient = boolean(eval_gradient, "eval_gradient")
         if theta is None and not eval_gradient:
             return self.log_marginal_likelihood_value_
-        obj = self._objective("ml")
-        th = self._theta_full() if theta is None else np.asarray(theta, dtype=np.float64)
-        value, grad = obj.value_and_grad(th, want_grad=eval_gradient)
-        return (value, grad) if eval_gradient else value
+        return self._evaluate("ml", theta, eval_gradient)
 
     def loo_log_predictive(self, theta=None, eval_gradient=False):
-        """``sum_i log p(y_i | X, y_-i)`` in closed form (R&W §5.4.2)."""
+        """``sum_i log p(y_i | X, y_-i)`` in closed form (R&W §5.4.2); ``theta`` and
+        ``eval_gradient`` as in :meth:`log_marginal_likelihood`."""
         self._check_fitted("loo_log_predictive")
-        obj = self._objective("loo")
-        th = self._theta_full() if theta is None else np.asarray(theta, dtype=np.float64)
-        value, grad = obj.value_and_grad(th, want_grad=eval_gradient)
+        eval_gradient = boolean(eval_gradient, "eval_gradient")
+        return self._evaluate("loo", theta, eval_gradient)
+
+    def _evaluate(self, method, theta, eval_gradient):
+        """The objective (and gradient) at ``theta``: ``-inf`` (and a zero gradient, as
+        scikit-learn) with a :class:`NumericalWarning` where ``K`` cannot be factorised
+        or the value overflows."""
+        learn = self._learns_noise()
+        th = self._theta_full() if theta is None else self._check_theta(theta)
+        learn = learn and th.size == np.asarray(self.kernel_.theta).size + 1
+        obj = self._objective(method, learn)
+        try:
+            with np.errstate(all="ignore"):
+                value, grad = obj.value_and_grad(th, want_grad=eval_gradient)
+        except np.linalg.LinAlgError:
+            value, grad = -np.inf, None
+        if not np.isfinite(value) or (grad is not None and not np.all(np.isfinite(grad))):
+            warnings.warn(f"the {'log marginal likelihood' if method == 'ml' else 'LOO'} "
+                          f"overflows at theta={th.tolist()} (kernel matrix not positive "
+                          "definite or too large); returned -inf", NumericalWarning,
+                          stacklevel=3)
+            value, grad = -np.inf, np.zeros(th.size)
         return (value, grad) if eval_gradient else value
+
+    def _check_theta(self, theta) -> np.ndarray:
+        """``theta`` as a finite 1-D array: the kernel's ``theta`` alone (the noise kept
+        at its fitted value, as scikit-learn's ``alpha``) or followed by ``log noise``."""
+        th = as_float_array(theta, "theta", ndim=1)
+        n = np.asarray(self.kernel_.theta).size
+        sizes = (n, n + 1) if self._learns_noise() else (n,)
+        if th.size not in sizes:
+            rule = (f"must hold {n} values (the kernel's theta) or {n + 1} (with log noise "
+                    "last)" if len(sizes) == 2 else f"must hold {n} values (the kernel's theta)")
+            raise error("theta", rule, f"{th.size} values",
+                        "pass a vector like gp.kernel_.theta")
+        if th.size and np.max(np.abs(th)) > _LOG_MAX:
+            raise error("theta", f"must lie within +-{_LOG_MAX:.1f} (log hyperparameters; "
+                        "exp overflows beyond)", describe(th.tolist()),
+                        "pass log values such as np.log(1.0) = 0")
+        return th
 
     def _theta_full(self):
         th = np.asarray(self.kernel_.theta, dtype=np.float64)
@@ -242,8 +302,7 @@ class GaussianProcess:
     def _learns_noise(self):
         return self.noise_ is not None and self.noise_ > 0 and self.noise_bounds != "fixed"
 
-    def _objective(self, method):
-        learn = self._learns_noise()
+    def _objective(self, method, learn):
         return Objective(copy.deepcopy(self.kernel_), self.X_train_, self.y_train_,
                          method=method, learn_noise=learn,
                          noise_diag=None if learn else self.noise_var_,
@@ -256,6 +315,9 @@ class GaussianProcess:
 
         Outputs mirror ``X``: a pandas ``X`` gives Series (and a covariance DataFrame)
         on its index, an Arrow ``X`` gives Arrow arrays, NumPy gives NumPy."""
+        return_std = boolean(return_std, "return_std")
+        return_cov = boolean(return_cov, "return_cov")
+        include_noise = boolean(include_noise, "include_noise")
         out = self._predict(X, return_std, return_cov, include_noise)
         kind = _origin(X)
         if kind is None:
@@ -273,7 +335,8 @@ class GaussianProcess:
 
     def _predict(self, X, return_std, return_cov, include_noise):
         if return_std and return_cov:
-            raise InputError("predict: return_std and return_cov are exclusive; pick one")
+            raise error("return_std", "must be False when return_cov=True (they are "
+                        "exclusive)", "return_std=True and return_cov=True", "pick one")
         if not hasattr(self, "L_"):  # the prior, as scikit-learn does
             kernel = self.kernel if self.kernel is not None else 1.0 * RBF(1.0)
             Xs = as_points(X, "X")
@@ -287,8 +350,9 @@ class GaussianProcess:
             return mean
         Xs = as_points(X, "X", self.X_train_.shape[1])
         if include_noise and self.noise_ is None:
-            raise InputError("include_noise: the model was fitted with known per-point "
-                             "noise_var, so the noise at new points is unknown; add it yourself")
+            raise error("include_noise", "must be False for a model fitted with known "
+                        "per-point noise_var (the noise at new points is unknown)", "True",
+                        "predict with include_noise=False and add the noise yourself")
         extra = self.noise_ if include_noise else 0.0
         if return_cov:
             Ks = np.asarray(self.kernel_(Xs, self.X_train_))
@@ -359,31 +423,39 @@ class GaussianProcess:
         return var
 
     def sample_y(self, X, n_samples=1, random_state=None):
-        """Draws of the latent ``f`` at ``X``: ``(m, n_samples)``."""
+        """Draws of the latent ``f`` at ``X``: ``(m, n_samples)``.
+
+        ``random_state``: ``None``, a seed, or a NumPy ``Generator`` or ``RandomState``."""
+        n_samples = integer(n_samples, "n_samples", low=1)
+        rng = _generator(random_state)
         mean, cov = self._predict(X, False, True, False)
+        m = len(mean)
+        if m * n_samples > _MAX_DRAWS:
+            raise error("n_samples", f"must keep the {m} x n_samples draws within "
+                        f"{_MAX_DRAWS:.3g} values (float64 memory)", describe(n_samples),
+                        f"draw in batches of at most {max(1, _MAX_DRAWS // max(m, 1))}")
         L, _ = factor(np.ascontiguousarray(cov), engines.current())
-        rng = np.random.default_rng(random_state)
-        z = rng.standard_normal((len(mean), int(n_samples)))
+        z = rng.standard_normal((m, n_samples))
         return mean[:, None] + L @ z
 
     # -- incremental update ----------------------------------------------------------------------
     def update(self, X_new, y_new, noise_var=None):
         """Add points keeping the hyperparameters: the Cholesky factor is extended in
-        ``O(n^2 k)`` (``k`` new points) instead of refactorised in ``O(n^3)``."""
+        ``O(n^2 k)`` (``k`` new points) instead of refactorised in ``O(n^3)``.
+
+        ``noise_var`` (a number or ``(k,)``, in the units of ``y``): the noise variances
+        of the new points; required when the model was fitted with ``noise_var``, else
+        the model's ``noise_`` by default."""
         self._check_fitted("update")
         Xn = as_points(X_new, "X_new", self.X_train_.shape[1])
+        if Xn.shape[0] == 0:  # nothing to add, unless y_new says otherwise
+            k = as_float_array(y_new, "y_new").size
+            if k == 0:
+                return self
+            raise error("X_new", f"must have one point per value of y_new ({k})", "0 points",
+                        "pass X_new and y_new of the same length")
         yn = (as_targets(y_new, "y_new", Xn.shape[0]) - self._y_mean) / self._y_std
-        if self.noise_ is None:
-            if noise_var is None:
-                raise InputError("noise_var: the model was fitted with known noise_var; pass "
-                                 "the noise variances of the new points too")
-            nv = as_targets(np.broadcast_to(as_float_array(noise_var, "noise_var"),
-                                            (Xn.shape[0],)), "noise_var", Xn.shape[0])
-            if np.any(nv < 0):
-                raise InputError(f"noise_var: must be >= 0, got min {nv.min()!r}")
-            nv = nv / self._y_std ** 2
-        else:
-            nv = np.full(Xn.shape[0], self.noise_)
+        nv = self._new_noise(noise_var, Xn.shape[0])
         B = np.asarray(self.kernel_(self.X_train_, Xn))               # (n, k)
         C = np.array(self.kernel_(Xn), dtype=np.float64, order="C")   # (k, k)
         C[np.diag_indices_from(C)] += nv + self.jitter_
@@ -395,19 +467,45 @@ class GaussianProcess:
         n, k = len(self.L_), len(C)
         L = np.zeros((n + k, n + k))
         L[:n, :n], L[n:, :n], L[n:, n:] = self.L_, L12.T, L22
+        y_all = np.concatenate([self.y_train_, yn])
+        with np.errstate(all="ignore"):
+            alpha = engines.current().cho_solve(L, y_all)
+            lml = lml_from_factor(L, alpha, y_all)
+        if not (np.all(np.isfinite(alpha)) and np.isfinite(lml)):
+            big = float(np.max(np.abs(yn * self._y_std + self._y_mean)))
+            raise error("y_new", "must be on a scale where K^-1 y stays finite (float64)",
+                        f"max |y_new| = {big:.3g}", "rescale y (fit on data in sensible "
+                        "units, or with normalize_y=True)")
         if self._Linv is not None:
             Linv = np.zeros_like(L)
             L22inv = solve_triangular(L22, np.eye(k), lower=True, check_finite=False)
             Linv[:n, :n], Linv[n:, n:] = self._Linv, L22inv
             Linv[n:, :n] = -L22inv @ (L12.T @ self._Linv)
         self.X_train_ = np.vstack([self.X_train_, Xn])
-        self.y_train_ = np.concatenate([self.y_train_, yn])
+        self.y_train_ = y_all
         self.noise_var_ = np.concatenate([self.noise_var_, nv])
         self.L_ = L
-        self.alpha_ = engines.current().cho_solve(L, self.y_train_)
-        self.log_marginal_likelihood_value_ = lml_from_factor(L, self.alpha_, self.y_train_)
+        self.alpha_ = alpha
+        self.log_marginal_likelihood_value_ = lml
         self._Linv = Linv if self._Linv is not None else None
         return self
+
+    def _new_noise(self, noise_var, k: int) -> np.ndarray:
+        """The ``(k,)`` noise variances (model units) of ``k`` new points."""
+        if noise_var is None:
+            if self.noise_ is None:
+                raise error("noise_var", "must be given for a model fitted with known "
+                            "noise_var", "None", "pass the noise variances of the new points")
+            return np.full(k, self.noise_)
+        nv = as_float_array(noise_var, "noise_var")
+        if nv.size == 1 and nv.ndim <= 1:
+            nv = np.full(k, float(nv.reshape(-1)[0]))
+        nv = as_targets(nv, "noise_var", k)
+        if np.any(nv < 0):
+            i = int(np.argmax(nv < 0))
+            raise error("noise_var", "must be >= 0 (a variance)", f"{float(nv[i])!r} at "
+                        f"index {i}", "pass non-negative variances")
+        return nv / self._y_std ** 2
 
     def recentre(self, mean=None):
         """Set the constant prior mean (in ``y`` units) keeping the hyperparameters and
