@@ -35,13 +35,20 @@ import warnings
 import numpy as np
 from scipy import optimize, special
 
-from .. import engines
+from .. import _validate, engines
 from .space import Categorical, Integer, Space
 
 __all__ = ["Acquisition", "ExpectedImprovement", "LogExpectedImprovement",
            "ProbabilityOfImprovement", "UpperConfidenceBound", "ACQUISITIONS", "maximize"]
 
 _SIGMA_FLOOR = 1e-12
+#: the most candidates :func:`maximize` scores at once (``n_candidates``): 2**20
+N_CANDIDATES_MAX = 2**20
+
+
+def _xi(xi) -> float:
+    """The EI/PI margin: ``xi >= 0``, as scikit-optimize and BoTorch take it."""
+    return _validate.real(xi, "xi", low=0.0)
 
 
 class Acquisition:
@@ -83,7 +90,7 @@ class ExpectedImprovement(Acquisition):
 
     def __init__(self, model, best: float, xi: float = 0.0):
         super().__init__(model, best)
-        self.xi = float(xi)
+        self.xi = _xi(xi)
 
     def __call__(self, X):
         mu, sd = self._posterior(X)
@@ -128,7 +135,7 @@ class ProbabilityOfImprovement(Acquisition):
 
     def __init__(self, model, best: float, xi: float = 0.0):
         super().__init__(model, best)
-        self.xi = float(xi)
+        self.xi = _xi(xi)
 
     def __call__(self, X):
         mu, sd = self._posterior(X)
@@ -155,7 +162,7 @@ class UpperConfidenceBound(Acquisition):
 
     def __init__(self, model, best: float = 0.0, kappa: float = 2.0):
         super().__init__(model, best)
-        self.kappa = float(kappa)
+        self.kappa = _validate.real(kappa, "kappa", low=0.0)
 
     def __call__(self, X):
         mu, sd = self._posterior(X)
@@ -246,7 +253,8 @@ def maximize(acq: Acquisition, space: Space, rng: np.random.Generator, *,
     """
     d = space.n_dims
     exclude = exclude or set()
-    n_candidates = n_candidates or 2048
+    n_candidates = 2048 if n_candidates is None else _validate.integer(
+        n_candidates, "n_candidates", low=1, high=N_CANDIDATES_MAX)
     from scipy.stats import qmc
     sob = qmc.Sobol(d, scramble=True, seed=rng)
     with warnings.catch_warnings():

@@ -36,7 +36,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from .. import _validate as check
-from ..exceptions import InputError, StorageError
+from ..exceptions import StorageError
 from .optimizer import Optimizer
 from .space import Categorical, Integer, Space, SpaceExhausted
 from .storage import ABANDONED, Trial
@@ -150,8 +150,10 @@ def _executor(executor, n_workers: int):
         try:
             from distributed import Client, get_client
         except ImportError:
-            raise InputError("executor='dask' needs dask.distributed; pip install "
-                             "'pyjl[dask]'") from None
+            raise check.error("executor", "must be an Executor, or 'dask' with "
+                              "dask.distributed installed", "'dask' (dask.distributed is "
+                              "not installed)", "pip install 'pyjl[dask]', or pass another "
+                              "executor") from None
         try:
             client, owned = get_client(), []
         except ValueError:

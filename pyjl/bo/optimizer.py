@@ -41,7 +41,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from .. import _validate
-from ..exceptions import InputError, NumericalWarning
+from ..exceptions import NotFittedError, NumericalWarning
 from . import acquisition as acq_mod
 from .space import Space, SpaceExhausted
 from .storage import ABANDONED, Trial, open_storage, worker_id
@@ -52,12 +52,22 @@ __all__ = ["Optimizer"]
 BATCH = ("kriging_believer", "constant_liar")
 LIARS = ("min", "mean", "max")
 FITS = ("ml", "loo")
+#: the most points one ``ask(n)`` proposes: each is fantasised into the GP in turn
+ASK_MAX = 4096
 
 
-def _choice(name: str, value: Any, allowed: tuple) -> str:
-    if value not in allowed:
-        raise InputError(f"{name}={value!r} is not supported; use one of {list(allowed)}")
-    return value
+def _grid(sampler: Any) -> list[dict]:
+    """The parameter dicts of a ``sampler`` given as a list (grid search), unvalidated."""
+    fix = "pass 'gp', 'random' or a list of parameter dicts"
+    if isinstance(sampler, Mapping) or not hasattr(sampler, "__iter__"):
+        raise _validate.error("sampler", "must be 'gp', 'random' or a list of parameter dicts",
+                              _validate.describe(sampler), fix)
+    points = list(sampler)
+    for i, p in enumerate(points):
+        if not isinstance(p, Mapping):
+            raise _validate.error(f"sampler[{i}]", "must be a parameter dict {name: value}",
+                                  _validate.describe(p), fix)
+    return [dict(p) for p in points]
 
 
 def _blas_single_thread():
@@ -113,11 +123,13 @@ class Optimizer:
     ``noise_var``); ``gls_mean`` (default True: the GP's constant prior mean is its
     generalised least-squares estimate at the fitted hyperparameters,
     :meth:`~pyjl.gp.GaussianProcess.recentre`, not the sample mean, which the search's
-    crowding around good points drags down); ``xi`` (EI/PI margin), ``kappa``
-    (UCB); ``sampler`` ``"gp"|"random"`` or a list of parameter dicts asked in
-    order (grid search); ``stale_after`` seconds without a heartbeat after which
-    another worker's pending trial is marked failed (``None``: only trials of dead
-    processes on this host are).
+    crowding around good points drags down); ``xi`` (EI/PI margin, ``>= 0`` as in
+    scikit-optimize and BoTorch), ``kappa`` (UCB, ``>= 0``); ``sampler``
+    ``"gp"|"random"`` or a list of parameter dicts asked in order (grid search);
+    ``stale_after`` seconds without a heartbeat after which another worker's
+    pending trial is marked failed (``None``: only trials of dead processes on this
+    host are); ``n_candidates`` the Sobol candidates the acquisition is scored on
+    before polishing (default 2048, at most 2**20).
 
     Examples
     --------
@@ -138,24 +150,30 @@ class Optimizer:
                  initial: str = "random", sampler="gp",
                  stale_after: float | None = None,
                  n_candidates: int | None = None):
-        self.acquisition = _choice("acquisition", acquisition, tuple(acq_mod.ACQUISITIONS))
-        self.batch = _choice("batch", batch, BATCH)
-        self.liar = _choice("liar", liar, LIARS)
-        self.fit = _choice("fit", fit, FITS)
+        self.acquisition = _validate.choice(acquisition, "acquisition",
+                                            tuple(acq_mod.ACQUISITIONS))
+        self.batch = _validate.choice(batch, "batch", BATCH)
+        self.liar = _validate.choice(liar, "liar", LIARS)
+        self.fit = _validate.choice(fit, "fit", FITS)
         if not isinstance(sampler, str):
-            self._grid = [dict(p) for p in sampler]
+            self._grid = _grid(sampler)
             sampler = "grid"
-        self.sampler = _choice("sampler", sampler, ("gp", "random", "grid"))
-        self.initial = _choice("initial", initial, ("sobol", "random"))
+        self.sampler = _validate.choice(sampler, "sampler", ("gp", "random", "grid"))
+        self.initial = _validate.choice(initial, "initial", ("sobol", "random"))
         seed = _validate.seed(seed)
-        self.xi = _validate.real(xi, "xi")
+        # xi >= 0 as in scikit-optimize and BoTorch: a negative margin rewards points
+        # predicted worse than the incumbent
+        self.xi = _validate.real(xi, "xi", low=0.0)
         self.kappa = _validate.real(kappa, "kappa", low=0.0)
         self.stale_after = None if stale_after is None else _validate.real(
             stale_after, "stale_after", low=0.0, low_open=True,
             fix="pass a number of seconds > 0, or None")
-        self.prior, self.warp_y, self.gls_mean = bool(prior), bool(warp_y), bool(gls_mean)
+        self.prior = _validate.boolean(prior, "prior")
+        self.warp_y = _validate.boolean(warp_y, "warp_y")
+        self.gls_mean = _validate.boolean(gls_mean, "gls_mean")
         self.n_candidates = None if n_candidates is None else _validate.integer(
-            n_candidates, "n_candidates", low=1, fix="pass a whole number >= 1, or None")
+            n_candidates, "n_candidates", low=1, high=acq_mod.N_CANDIDATES_MAX,
+            fix=f"pass a whole number in 1..{acq_mod.N_CANDIDATES_MAX:,}, or None")
         self.storage = open_storage(storage)
         if study is not None and not isinstance(study, str):
             raise _validate.error("study", "must be a study name (a string) or None",
@@ -167,20 +185,20 @@ class Optimizer:
                                   int(seed) if seed is not None else secrets.randbits(31))
         stored = Space.from_json(info["space"])
         if space is not None and stored != space:
-            raise InputError(f"study={self.study_name!r} in {self.storage.url} was created with "
-                             f"the space {stored!r}, not {space!r}; use the same space, pass "
-                             "space=None to load it, or choose another study name")
+            raise _validate.error("space", f"must match the study (study={self.study_name!r} in "
+                                  f"{self.storage.url} was created with the space {stored!r})",
+                                  _validate.describe(space), "use the same space, pass "
+                                  "space=None to load it, or choose another study name")
         self.space: Space = stored
         self._study_id = info["id"]
         self.seed = int(info["seed"])
         if n_initial is None:
             n_initial = max(5, min(10, self.space.n_dims + 4))
-        if isinstance(n_initial, bool) or not isinstance(n_initial, (int, np.integer)) \
-                or n_initial < 1:
-            raise InputError(f"n_initial must be an integer >= 1; got {n_initial!r}")
-        self.n_initial = int(n_initial)
+        self.n_initial = _validate.integer(n_initial, "n_initial", low=1,
+                                           fix="pass a whole number >= 1, or None")
         if self.sampler == "grid":
-            self._grid = [self.space.validate(p, "grid point") for p in self._grid]
+            self._grid = [self.space.validate(p, f"sampler[{i}]")
+                          for i, p in enumerate(self._grid)]
         self._worker = worker_id()
         self._model = None         # the GP, refitted warm-started from its last optimum
         self._theta = None         # its log hyperparameters
@@ -193,11 +211,12 @@ class Optimizer:
 
     # --- public API --------------------------------------------------------------
     def ask(self, n: int | None = None):
-        """One parameter dict, or (``ask(n)``) a list of ``n`` distinct dicts."""
-        if n is not None and (isinstance(n, bool) or not isinstance(n, (int, np.integer))
-                              or n < 1):
-            raise InputError(f"ask(n): n must be a positive integer or None; got {n!r}")
-        got = self._ask_trials(1 if n is None else int(n))
+        """One parameter dict, or (``ask(n)``) a list of ``n`` distinct dicts
+        (``n`` at most :data:`ASK_MAX`, 4096)."""
+        if n is not None:
+            n = _validate.integer(n, "n", low=1, high=ASK_MAX,
+                                  fix=f"pass None or a whole number in 1..{ASK_MAX}")
+        got = self._ask_trials(1 if n is None else n)
         params = [p for _, p in got]
         return params[0] if n is None else params
 
@@ -210,7 +229,8 @@ class Optimizer:
         if noise_var is not None:
             noise_var = self._check_value(noise_var, "noise_var")
             if noise_var < 0:
-                raise InputError(f"noise_var must be >= 0 (a variance); got {noise_var!r}")
+                raise _validate.error("noise_var", "must be >= 0 (a variance)", noise_var,
+                                      "pass the evaluation's noise variance, or None")
         with self.storage.keeping(self._study_id, None, params, value):
             return self._finish_params(params, "complete", value, noise_var, None)
 
@@ -258,15 +278,11 @@ class Optimizer:
 
     def surrogate(self):
         """The GP fitted to the completed trials (inputs: :meth:`Space.round`-ed unit cube)."""
-        done = [t for t in self.trials if t.state == "complete"]
-        if len(done) < 2:
-            raise InputError("the surrogate needs at least 2 completed trials; tell more values")
-        return self._surrogate(done)[0]
+        return self._surrogate(self._completed())[0]
 
     def acquisition_function(self, model=None):
         """The acquisition object (``acq(X) -> (n,)``) on ``model`` (default: the surrogate)."""
-        done = [t for t in self.trials if t.state == "complete"]
-        gp, X, y = self._surrogate(done)
+        gp, X, y = self._surrogate(self._completed())
         return self._make_acq(gp if model is None else model, X, y)
 
     def history(self):
@@ -275,16 +291,30 @@ class Optimizer:
         return history_frame(self.trials, self.space)
 
     # --- internals ---------------------------------------------------------------
+    def _completed(self) -> list[Trial]:
+        """The completed trials; :class:`~pyjl.exceptions.NotFittedError` below the 2 the
+        surrogate needs."""
+        done = [t for t in self.trials if t.state == "complete"]
+        if len(done) < 2:
+            raise NotFittedError(f"the surrogate needs at least 2 completed trials; got "
+                                 f"{len(done)}. Fix: tell more values first.")
+        return done
+
     @staticmethod
     def _check_value(value: Any, name: str) -> float:
+        """``value`` as a finite float: a number, a NumPy scalar or anything ``float()``
+        takes (a 0-d array, a one-element tensor), but not a string or a bool."""
+        rule = "must be a finite real number"
+        fix = "report a failed evaluation with tell_failed(params, error)"
         try:
+            if isinstance(value, (str, bytes, bool, np.bool_)):
+                raise TypeError
             v = float(value)
         except (TypeError, ValueError):
-            raise InputError(f"{name} must be a real number; got {value!r} of type "
-                             f"{type(value).__name__}") from None
+            raise _validate.error(name, rule, f"{_validate.describe(value)} of type "
+                                  f"{type(value).__name__}", "pass a float, or " + fix) from None
         if not math.isfinite(v):
-            raise InputError(f"{name} must be finite; got {value!r}; report a failed "
-                             "evaluation with tell_failed(params, error)")
+            raise _validate.error(name, rule, _validate.describe(value), fix)
         return v
 
     def _finish_params(self, params: dict, state: str, value, noise_var, error) -> int:

@@ -18,11 +18,16 @@ from typing import Mapping
 
 import numpy as np
 
+from .. import _validate
 from ..exceptions import InputError
+from .optimizer import Optimizer
 from .space import Categorical, Integer
 from .surrogate import model_values
 
 __all__ = ["posterior_1d", "convergence", "history"]
+
+#: the most points :func:`posterior_1d` evaluates the posterior at
+N_GRID_MAX = 100_000
 
 
 def _plt():
@@ -74,8 +79,9 @@ def _band(opt, mu, sd, values):
 
 def posterior_1d(opt, name: str, n_grid: int = 200, fig=None):
     """Posterior ± 2σ and acquisition of ``opt`` along parameter ``name``, the other
-    parameters at the best point; in the objective's units (through the inverse output
-    warp, where the posterior mean becomes the posterior median).
+    parameters at the best point, at ``n_grid`` points (1 to 100,000) of its range; in the
+    objective's units (through the inverse output warp, where the posterior mean becomes
+    the posterior median).
 
     The curves are clipped to the observed values' range widened by its width on each
     side, and the legend says so when that happened: through a fitted output warp the
@@ -95,12 +101,19 @@ def posterior_1d(opt, name: str, n_grid: int = 200, fig=None):
     >>> type(fig).__name__
     'Figure'
     """
+    if not isinstance(opt, Optimizer):
+        raise _validate.error("opt", "must be an Optimizer", _validate.describe(opt),
+                              "pass the Optimizer, e.g. a minimize result's .optimizer")
     space = opt.space
-    if name not in space.dimensions:
-        raise InputError(f"posterior_1d: name={name!r} is not a parameter of the space; "
-                         f"use one of {space.names}")
-    plt = _plt()
+    if not isinstance(name, str) or name not in space.dimensions:
+        raise _validate.error("name", f"must be a parameter of the space, one of {space.names}",
+                              _validate.describe(name), "pass one of the parameter names")
+    n_grid = _validate.integer(n_grid, "n_grid", low=1, high=N_GRID_MAX)
     done = [t for t in opt.trials if t.state == "complete"]
+    if len(done) < 2:
+        raise _validate.error("opt", "must hold at least 2 completed trials (the surrogate "
+                              "needs them)", f"{len(done)}", "tell more values before plotting")
+    plt = _plt()
     gp = opt.surrogate()
     acq = opt.acquisition_function(gp)
     best_params, _ = opt.best
@@ -159,12 +172,25 @@ def posterior_1d(opt, name: str, n_grid: int = 200, fig=None):
     return fig
 
 
-def _frame(res):
-    if hasattr(res, "history") and not callable(res.history):
-        return res.history
-    if hasattr(res, "history"):
-        return res.history()
-    return res
+def _study(res, name: str):
+    """``(history frame, space)`` of a Result or an Optimizer; ``name`` labels a refusal."""
+    if isinstance(res, Optimizer):
+        return res.history(), res.space
+    opt = getattr(res, "optimizer", None)
+    if isinstance(opt, Optimizer) and hasattr(getattr(res, "history", None), "sort_values"):
+        return res.history, opt.space
+    raise _validate.error(name, "must be a Result (of minimize, random_search or "
+                          "grid_search) or an Optimizer", _validate.describe(res),
+                          "pass what minimize returned, or the Optimizer")
+
+
+def _runs(res, name: str) -> list:
+    """The history frames of one entry of :func:`convergence`'s ``results``."""
+    runs = list(res) if isinstance(res, (list, tuple)) else [res]
+    if not runs:
+        raise _validate.error(name, "must be a Result or a non-empty list of them", "[]",
+                              "drop the entry or give it results")
+    return [_study(r, name)[0] for r in runs]
 
 
 def convergence(results: Mapping[str, object], optimum: float | None = None, ax=None):
@@ -182,17 +208,20 @@ def convergence(results: Mapping[str, object], optimum: float | None = None, ax=
     >>> type(fig).__name__
     'Figure'
     """
-    plt = _plt()
     if not isinstance(results, Mapping) or not results:
-        raise InputError("convergence(results): give a non-empty dict {label: Result}")
+        raise _validate.error("results", "must be a non-empty dict {label: Result}",
+                              _validate.describe(results), "pass e.g. {'bo': result}")
+    if optimum is not None:
+        optimum = _validate.real(optimum, "optimum", fix="pass the known optimal value, or None")
+    frames = {label: _runs(res, f"results[{label!r}]") for label, res in results.items()}
+    plt = _plt()
     fig = None
     if ax is None:
         fig, ax = plt.subplots(figsize=(6, 4))
-    for i, (label, res) in enumerate(results.items()):
-        runs = res if isinstance(res, (list, tuple)) else [res]
+    for i, (label, runs) in enumerate(frames.items()):
         curves = []
-        for r in runs:
-            h = _frame(r).sort_values("number")
+        for h in runs:
+            h = h.sort_values("number")
             curves.append(h["best_so_far"].ffill().to_numpy(dtype=float))
         n = max(len(c) for c in curves)
         M = np.full((len(curves), n), np.nan)
@@ -229,9 +258,9 @@ def history(res, ncols: int = 3):
     >>> type(plots.history(res)).__name__
     'Figure'
     """
+    h, space = _study(res, "res")
+    ncols = _validate.integer(ncols, "ncols", low=1)
     plt = _plt()
-    h = _frame(res)
-    space = res.optimizer.space if hasattr(res, "optimizer") and res.optimizer else res.space
     h = h[h["state"] == "complete"]
     k = len(space.names)
     ncols = min(ncols, k)

@@ -48,13 +48,17 @@ def _bound(value: Any, name: str) -> float:
     return _validate.real(value, name, fix="pass a finite number")
 
 
-def _number(value: Any, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise InputError(f"{what} must be a real number; got {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise InputError(f"{what} must be finite; got {value!r}")
-    return value
+def _number(value: Any, name: str) -> float:
+    """``value`` as a finite float; ``name`` is how the message names it (``params['x']``)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) \
+            or not math.isfinite(float(value)):
+        raise _validate.error(name, "must be a finite real number", _validate.describe(value),
+                              "give a number inside the parameter's range")
+    return float(value)
+
+
+def _label(name: str, what: str) -> str:
+    return f"{what}[{name!r}]"
 
 
 class Dimension:
@@ -69,7 +73,8 @@ class Dimension:
     def decode(self, u: np.ndarray) -> Any:  # pragma: no cover - interface
         raise NotImplementedError
 
-    def validate(self, value: Any, name: str) -> Any:  # pragma: no cover - interface
+    def validate(self, value: Any, name: str,
+                 what: str = "params") -> Any:  # pragma: no cover - interface
         raise NotImplementedError
 
     def to_dict(self) -> dict:  # pragma: no cover - interface
@@ -83,6 +88,7 @@ class _Range(Dimension):
         cls = type(self).__name__
         lo = _bound(lo, f"{cls}.lo")
         hi = _bound(hi, f"{cls}.hi")
+        log = _validate.boolean(log, f"{cls}.log")
         if not lo < hi and not (isinstance(self, Integer) and lo == hi):
             rule = "must be >= lo (lo <= hi)" if isinstance(self, Integer) else \
                 "must be above lo (lo < hi)"
@@ -92,7 +98,7 @@ class _Range(Dimension):
         if log and lo <= 0:
             raise _validate.error(f"{cls}.lo", "must be > 0 with log=True", lo,
                                   "use log=False or a positive lower bound")
-        self.lo, self.hi, self.log = lo, hi, bool(log)
+        self.lo, self.hi, self.log = lo, hi, log
 
     def to_dict(self) -> dict:
         return {"type": self.kind, "low": self.lo, "high": self.hi, "log": self.log}
@@ -123,7 +129,11 @@ class Real(_Range):
 
     kind = "real"
 
-    def encode(self, value: float) -> np.ndarray:
+    def encode(self, value: float, name: str = "value") -> np.ndarray:
+        value = _number(value, name)
+        if self.log and value <= 0:
+            raise _validate.error(name, "must be > 0 on a log scale", value,
+                                  "give a positive value")
         a, b = self._fwd(np.array([self.lo, self.hi]))
         return np.array([(self._fwd(np.float64(value)) - a) / (b - a)])
 
@@ -132,11 +142,12 @@ class Real(_Range):
         x = float(self._inv(a + float(np.clip(u[0], 0.0, 1.0)) * (b - a)))
         return min(max(x, self.lo), self.hi)
 
-    def validate(self, value: Any, name: str) -> float:
-        x = _number(value, f"parameter {name!r}")
+    def validate(self, value: Any, name: str, what: str = "params") -> float:
+        label = _label(name, what)
+        x = _number(value, label)
         if not self.lo <= x <= self.hi:
-            raise InputError(f"parameter {name!r} = {x!r} is outside its range "
-                             f"[{self.lo!r}, {self.hi!r}] ({self!r}); give a value inside it")
+            raise _validate.error(label, f"must lie inside [{self.lo!r}, {self.hi!r}] ({self!r})",
+                                  _validate.describe(value), "give a value inside the range")
         return x
 
 
@@ -159,7 +170,11 @@ class Integer(_Range):
         return (float(self._fwd(np.float64(self.lo - 0.5))),
                 float(self._fwd(np.float64(self.hi + 0.5))))
 
-    def encode(self, value: int) -> np.ndarray:
+    def encode(self, value: int, name: str = "value") -> np.ndarray:
+        value = _number(value, name)
+        if self.log and value <= 0:
+            raise _validate.error(name, "must be > 0 on a log scale", value,
+                                  "give a positive value")
         a, b = self._edges()
         return np.array([(float(self._fwd(np.float64(value))) - a) / (b - a)])
 
@@ -168,13 +183,15 @@ class Integer(_Range):
         v = float(self._inv(a + float(np.clip(u[0], 0.0, 1.0)) * (b - a)))
         return int(min(max(round(v), self.lo), self.hi))
 
-    def validate(self, value: Any, name: str) -> int:
-        x = _number(value, f"parameter {name!r}")
+    def validate(self, value: Any, name: str, what: str = "params") -> int:
+        label, got = _label(name, what), _validate.describe(value)
+        x = _number(value, label)
         if x != round(x):
-            raise InputError(f"parameter {name!r} = {value!r} must be an integer ({self!r})")
+            raise _validate.error(label, f"must be an integer ({self!r})", got,
+                                  "give a whole number")
         if not self.lo <= x <= self.hi:
-            raise InputError(f"parameter {name!r} = {value!r} is outside its range "
-                             f"{int(self.lo)}..{int(self.hi)} ({self!r}); give a value inside it")
+            raise _validate.error(label, f"must lie inside {int(self.lo)}..{int(self.hi)} "
+                                  f"({self!r})", got, "give a value inside the range")
         return int(x)
 
     @property
@@ -192,16 +209,19 @@ class Categorical(Dimension):
     kind = "categorical"
 
     def __init__(self, choices):
-        if isinstance(choices, (str, bytes)) or not hasattr(choices, "__iter__"):
-            raise InputError(f"Categorical(choices) needs a list of choices; got {choices!r}")
-        choices = list(choices)
+        if isinstance(choices, (str, bytes, Mapping)) or not hasattr(choices, "__iter__"):
+            raise _validate.error("choices", "must be a list of choices",
+                                  _validate.describe(choices), "pass a list such as ['a', 'b']")
+        choices = [_plain(c) for c in choices]
         if not choices:
-            raise InputError("Categorical(choices) needs at least one choice; got an empty list")
+            raise _validate.error("choices", "must hold at least one choice", "an empty list",
+                                  "pass a list such as ['a', 'b']")
         for c in choices:
             if not (c is None or isinstance(c, (str, bool, int, float))):
-                raise InputError(f"Categorical choices must be str, int, float, bool or None "
-                                 f"(values JSON can store); got {c!r} of type "
-                                 f"{type(c).__name__}; map them to strings")
+                raise _validate.error("choices", "must be str, int, float, bool or None "
+                                      "(values JSON can store)",
+                                      f"{_validate.describe(c)} of type {type(c).__name__}",
+                                      "map them to strings")
             if isinstance(c, float) and not math.isfinite(c):
                 raise _validate.error("choices", "must not hold NaN or inf (JSON cannot "
                                       "store them and NaN equals nothing)", c,
@@ -226,29 +246,80 @@ class Categorical(Dimension):
         return {"type": self.kind, "choices": list(self.choices)}
 
     def index(self, value: Any) -> int:
-        key = json.dumps(value) if not isinstance(value, np.generic) else json.dumps(value.item())
+        """The position of ``value`` among the choices, or -1."""
         try:
-            return self._keys.index(key)
-        except ValueError:
+            return self._keys.index(json.dumps(_plain(value)))
+        except (ValueError, TypeError):
             return -1
 
-    def encode(self, value: Any) -> np.ndarray:
+    def encode(self, value: Any, name: str = "value") -> np.ndarray:
+        i = self.index(value)
+        if i < 0:
+            raise _validate.error(name, f"must be one of the choices {self.choices!r}",
+                                  _validate.describe(value),
+                                  "give one of them")
         out = np.zeros(self.n_encoded)
-        out[self.index(value)] = 1.0
+        out[i] = 1.0
         return out
 
     def decode(self, u: np.ndarray) -> Any:
         return self.choices[int(np.argmax(u))]
 
-    def validate(self, value: Any, name: str) -> Any:
-        i = self.index(value)
-        if i < 0:
-            raise InputError(f"parameter {name!r} = {value!r} is not one of its choices "
-                             f"{self.choices!r}; give one of them")
-        return self.choices[i]
+    def validate(self, value: Any, name: str, what: str = "params") -> Any:
+        self.encode(value, _label(name, what))
+        return self.choices[self.index(value)]
+
+
+def _plain(value: Any) -> Any:
+    """A NumPy scalar as the Python scalar it holds, so both give the same JSON."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _jsonable(value: Any) -> bool:
+    try:
+        json.dumps(_plain(value))
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 _KINDS = {"real": Real, "integer": Integer, "categorical": Categorical}
+_KEYS = {"real": ("type", "low", "high", "log"), "integer": ("type", "low", "high", "log"),
+         "categorical": ("type", "choices")}
+#: a dimension's argument -> its key in a table
+_FIELDS = {"lo": "low", "hi": "high", "log": "log", "choices": "choices"}
+
+
+def _from_table(d: Any, where: str) -> Dimension:
+    """The dimension a JSON/TOML table describes; ``where`` names it (``space['eta']``)."""
+    if not isinstance(d, Mapping):
+        raise _validate.error(where, "must be a table with a 'type' key", _validate.describe(d),
+                              "give e.g. {'type': 'real', 'low': 0.0, 'high': 1.0}")
+    kind = d.get("type")
+    kind = kind.lower() if isinstance(kind, str) else kind
+    if kind not in _KINDS:
+        raise _validate.error(f"{where}.type", "must be 'real', 'integer' or 'categorical'",
+                              _validate.describe(d.get("type")), "use one of these three types")
+    keys = _KEYS[kind]
+    unknown = sorted(map(str, set(d) - set(keys)))
+    missing = [k for k in keys[1:3] if k not in d]
+    if unknown or missing:
+        got = "unknown keys " + ", ".join(map(repr, unknown)) if unknown else \
+            "no " + ", ".join(map(repr, missing))
+        optional = " (log optional)" if kind != "categorical" else ""
+        raise _validate.error(where, f"must have the keys {list(keys)} of a {kind}{optional}",
+                              got, "fix the table's keys")
+    try:
+        if kind == "categorical":
+            return Categorical(d["choices"])
+        return _KINDS[kind](d["low"], d["high"], log=d.get("log", False))
+    except InputError as exc:
+        message = str(exc)
+        arg = message[1:message.index("`", 1)] if message.startswith("`") else ""
+        field = _FIELDS.get(arg.rpartition(".")[2])
+        if field is None:
+            raise
+        raise InputError(f"`{where}.{field}`" + message[len(arg) + 2:]) from None
 
 
 class Space:
@@ -270,14 +341,18 @@ class Space:
         if isinstance(dimensions, Space):
             dimensions = dimensions.dimensions
         if not isinstance(dimensions, Mapping) or not dimensions:
-            raise InputError("Space(dimensions) needs a non-empty dict {name: Real(...) | "
-                             f"Integer(...) | Categorical(...)}}; got {dimensions!r}")
+            raise _validate.error("dimensions", "must be a non-empty dict {name: Real(...) | "
+                                  "Integer(...) | Categorical(...)}",
+                                  _validate.describe(dimensions), "pass e.g. {'x': Real(0.0, 1.0)}")
         for name, dim in dimensions.items():
             if not isinstance(name, str) or not name:
-                raise InputError(f"Space: parameter names must be non-empty strings; got {name!r}")
+                raise _validate.error("dimensions", "must have non-empty strings as keys "
+                                      "(the parameter names)", f"the key {name!r}",
+                                      "name each parameter, e.g. {'x': Real(0.0, 1.0)}")
             if not isinstance(dim, Dimension):
-                raise InputError(f"Space: parameter {name!r} must be Real(...), Integer(...) or "
-                                 f"Categorical(...); got {dim!r}")
+                raise _validate.error(f"dimensions[{name!r}]", "must be Real(...), Integer(...) "
+                                      "or Categorical(...)", _validate.describe(dim),
+                                      f"pass e.g. {{{name!r}: Real(0.0, 1.0)}}")
         self.dimensions: dict[str, Dimension] = dict(dimensions)
         self.names = list(self.dimensions)
         self.slices: dict[str, slice] = {}
@@ -312,33 +387,13 @@ class Space:
 
     @classmethod
     def from_dict(cls, spec: Mapping[str, Mapping[str, Any]], source: str = "space") -> "Space":
-        """Build from ``{name: {"type": "real"|"integer"|"categorical", ...}}`` (JSON/TOML)."""
+        """Build from ``{name: {"type": "real"|"integer"|"categorical", ...}}`` (JSON/TOML);
+        ``source`` names the spec in messages (``space['eta'].low``)."""
         if not isinstance(spec, Mapping) or not spec:
-            raise InputError(f"{source}: expected a table per parameter; got {spec!r}")
-        dims = {}
-        for name, d in spec.items():
-            if not isinstance(d, Mapping):
-                raise InputError(f"{source}: parameter {name!r} must be a table with a 'type' "
-                                 f"key; got {d!r}")
-            kind = str(d.get("type", "")).lower()
-            if kind not in _KINDS:
-                raise InputError(f"{source}: parameter {name!r} has type {d.get('type')!r}; "
-                                 "use 'real', 'integer' or 'categorical'")
-            keys = {"real": {"type", "low", "high", "log"}, "integer": {"type", "low", "high", "log"},
-                    "categorical": {"type", "choices"}}[kind]
-            unknown = set(d) - keys
-            if unknown:
-                raise InputError(f"{source}: parameter {name!r} has unknown keys "
-                                 f"{sorted(unknown)}; a {kind} takes {sorted(keys)}")
-            try:
-                dims[name] = (Categorical(d["choices"]) if kind == "categorical" else
-                              _KINDS[kind](d["low"], d["high"], log=bool(d.get("log", False))))
-            except KeyError as exc:
-                raise InputError(f"{source}: parameter {name!r} ({kind}) is missing the key "
-                                 f"{exc.args[0]!r}") from None
-            except InputError as exc:
-                raise InputError(f"{source}: parameter {name!r}: {exc}") from None
-        return cls(dims)
+            raise _validate.error(source, "must hold one table per parameter",
+                                  _validate.describe(spec), "give e.g. {'x': {'type': 'real', "
+                                  "'low': 0.0, 'high': 1.0}}")
+        return cls({name: _from_table(d, f"{source}[{name!r}]") for name, d in spec.items()})
 
     @classmethod
     def from_json(cls, text: str) -> "Space":
@@ -352,33 +407,58 @@ class Space:
             with open(path, "rb") as fh:
                 spec = tomllib.load(fh)
         except FileNotFoundError:
-            raise InputError(f"space file {path!r} does not exist") from None
+            raise _validate.error("path", "must name an existing space file",
+                                  f"{path!r}, which does not exist", "check the path") from None
         except tomllib.TOMLDecodeError as exc:
-            raise InputError(f"space file {path!r} is not valid TOML: {exc}") from None
-        return cls.from_dict(spec, source=f"space file {path!r}")
+            raise _validate.error("path", "must be a valid TOML file",
+                                  f"{path!r}, where the parser says: {exc}",
+                                  "fix the syntax at that line") from None
+        return cls.from_dict(spec, source=f"{path}:space")
 
     # --- values ---------------------------------------------------------------
-    def validate(self, params: Mapping[str, Any], what: str = "params") -> dict:
-        """Check that ``params`` names every parameter once and lies inside the space."""
+    def _complete(self, params: Any, what: str) -> None:
+        """Refuse ``params`` unless it is a mapping that names every parameter."""
         if not isinstance(params, Mapping):
-            raise InputError(f"{what} must be a dict {{name: value}}; got {params!r}")
-        unknown = [k for k in params if k not in self.dimensions]
-        if unknown:
-            raise InputError(f"{what} has unknown parameter name(s) {unknown}; the space "
-                             f"defines {self.names}")
+            raise _validate.error(what, "must be a dict {name: value}", _validate.describe(params),
+                                  f"pass e.g. {dict.fromkeys(self.names[:2], 0)}")
         missing = [k for k in self.names if k not in params]
         if missing:
-            raise InputError(f"{what} is missing parameter(s) {missing}; the space defines "
-                             f"{self.names}")
-        return {k: self.dimensions[k].validate(params[k], k) for k in self.names}
+            raise _validate.error(what, f"must name every parameter of the space {self.names}",
+                                  f"no {', '.join(map(repr, missing))}", "add the missing values")
+
+    def validate(self, params: Mapping[str, Any], what: str = "params") -> dict:
+        """Check that ``params`` names every parameter once and lies inside the space."""
+        if isinstance(params, Mapping):
+            unknown = [k for k in params if k not in self.dimensions]
+            if unknown:
+                raise _validate.error(what, f"must name only parameters of the space {self.names}",
+                                      f"also {', '.join(map(repr, unknown))}",
+                                      "drop the unknown names or add them to the space")
+        self._complete(params, what)
+        return {k: self.dimensions[k].validate(params[k], k, what) for k in self.names}
 
     def encode(self, params: Mapping[str, Any]) -> np.ndarray:
-        """Unit-cube coordinates ``(n_dims,)`` of validated ``params``."""
-        return np.concatenate([self.dimensions[k].encode(params[k]) for k in self.names])
+        """Unit-cube coordinates ``(n_dims,)`` of ``params``.
+
+        A value outside its range (to warm-start from) maps outside ``[0, 1]`` and extra
+        names are ignored; a missing name, a non-finite or non-numeric value of a
+        ``Real``/``Integer`` and an unknown choice are refused."""
+        self._complete(params, "params")
+        return np.concatenate([self.dimensions[k].encode(params[k], f"params[{k!r}]")
+                               for k in self.names])
 
     def decode(self, u: np.ndarray) -> dict:
-        """The parameters a unit-cube point ``(n_dims,)`` stands for."""
-        u = np.asarray(u, dtype=np.float64)
+        """The parameters a unit-cube point ``(n_dims,)`` stands for (clipped to the cube)."""
+        rule = f"must be a finite point of the unit cube of shape ({self.n_dims},)"
+        try:
+            u = np.asarray(u, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise _validate.error("u", rule, _validate.describe(u),
+                                  "pass an array of floats") from None
+        if u.shape != (self.n_dims,) or not np.isfinite(u).all():
+            got = (f"shape {u.shape}" if u.shape != (self.n_dims,)
+                   else f"a non-finite value at index {int(np.argmin(np.isfinite(u)))}")
+            raise _validate.error("u", rule, got, f"pass {self.n_dims} finite floats in [0, 1]")
         return {k: self.dimensions[k].decode(u[self.slices[k]]) for k in self.names}
 
     def round(self, U: np.ndarray) -> np.ndarray:
@@ -398,8 +478,16 @@ class Space:
         return U
 
     def key(self, params: Mapping[str, Any]) -> str:
-        """A canonical JSON text of ``params`` (used to spot duplicates)."""
-        return json.dumps({k: params[k] for k in self.names}, sort_keys=False)
+        """A canonical JSON text of ``params`` (used to spot duplicates); NumPy scalars
+        give the key of the Python scalars they hold, extra names are ignored."""
+        self._complete(params, "params")
+        try:
+            return json.dumps({k: _plain(params[k]) for k in self.names}, sort_keys=False)
+        except (TypeError, ValueError):
+            bad = next(k for k in self.names if not _jsonable(params[k]))
+            raise _validate.error(f"params[{bad!r}]", "must be a value JSON can store (str, "
+                                  "int, float, bool or None)", _validate.describe(params[bad]),
+                                  "give a number or one of the parameter's choices") from None
 
     def size(self) -> float:
         """The number of distinct points (``inf`` when a ``Real`` is present)."""

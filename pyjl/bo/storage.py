@@ -105,8 +105,9 @@ class MemoryStorage:
         with self._lock:
             if name not in self._studies:
                 if space_json is None:
-                    raise InputError(f"study={name!r} does not exist in {self.url}; give a "
-                                     "space to create it")
+                    raise _input_error("space", f"must be given to create study {name!r} "
+                                       f"(it does not exist in {self.url})", "None",
+                                       "pass the search space, or the name of a stored study")
                 sid = len(self._studies) + 1
                 self._studies[name] = {"id": sid, "name": name, "space": space_json,
                                        "seed": seed, "created": time.time(),
@@ -251,8 +252,9 @@ class SQLiteStorage:
                 conn = self._open()
             except sqlite3.DatabaseError as exc:
                 if _REASONS.get(getattr(exc, "sqlite_errorcode", 0) & 0xFF) == "damaged":
-                    raise InputError(f"storage {self.url!r} cannot be opened as an SQLite "
-                                     f"database: {exc}") from None
+                    raise _input_error("storage", "must be an SQLite database file",
+                                       f"{self.url!r} ({exc})", "point it at a study file "
+                                       "that pyjl wrote, or at a new path") from None
                 raise
             self.journal_mode = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).upper()
             self._local.conn = conn
@@ -421,8 +423,10 @@ class SQLiteStorage:
                 if row is None:
                     if space_json is None:
                         names = [r[0] for r in conn.execute("SELECT name FROM studies")]
-                        raise InputError(f"study={name!r} does not exist in {self.url}; the "
-                                         f"studies there are {names}; give a space to create it")
+                        raise _input_error(
+                            "space", f"must be given to create study {name!r} (it does not "
+                            f"exist in {self.url}; the studies there are {names})", "None",
+                            "pass the search space, or the name of a stored study")
                     conn.execute("INSERT INTO studies (name, space, seed, created, settings) "
                                  "VALUES (?, ?, ?, ?, ?)", (name, space_json, seed, time.time(),
                                                             settings))

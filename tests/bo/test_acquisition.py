@@ -103,3 +103,22 @@ def test_maximize_converges_on_anisotropic_argmax():
     space = Space({f"x{i}": Real(0, 1) for i in range(4)})
     u, _ = maximize(ExpectedImprovement(model, 0.0), space, np.random.default_rng(3))
     assert np.all(np.abs(u - target) < 1e-4 * np.maximum(ls / 0.02, 1)), (u, target)
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda m: ExpectedImprovement(m, 0.0, xi=-0.1), ["`xi`", ">= 0", "-0.1"]),
+    (lambda m: ProbabilityOfImprovement(m, 0.0, xi=float("nan")), ["`xi`", "finite", "nan"]),
+    (lambda m: LogExpectedImprovement(m, 0.0, xi="0.1"), ["`xi`", "'0.1'"]),
+    (lambda m: UpperConfidenceBound(m, kappa=-1.0), ["`kappa`", ">= 0"]),
+    (lambda m: maximize(ExpectedImprovement(m, 0.0), Space({"x": Real(0.0, 1.0)}),
+                        np.random.default_rng(0), n_candidates=2 ** 70),
+     ["`n_candidates`", "<= 1048576"]),
+])
+def test_acquisition_arguments_are_checked(make, words):
+    # xi >= 0 and kappa >= 0, the ranges scikit-optimize and BoTorch document
+    from pyjl.exceptions import InputError
+    model = Posterior(lambda X: X[:, 0], lambda X: np.ones(len(X)))
+    with pytest.raises(InputError) as err:
+        make(model)
+    for w in words + ["Fix:"]:
+        assert w in str(err.value)

@@ -162,26 +162,31 @@ def test_tell_points_never_asked_and_history_columns():
 
 
 @pytest.mark.parametrize("call, words", [
-    (lambda o: o.tell({"x": 0.5, "q": 1}, 1.0), ["unknown", "'q'"]),
-    (lambda o: o.tell({"x": 1.5}, 1.0), ["outside", "1.5"]),
-    (lambda o: o.tell({"x": 0.5}, float("nan")), ["finite", "tell_failed"]),
-    (lambda o: o.tell({"x": 0.5}, "bad"), ["real number"]),
-    (lambda o: o.tell({"x": 0.5}, 1.0, noise_var=-1.0), ["noise_var", ">= 0"]),
-    (lambda o: o.ask(0), ["positive integer"]),
+    (lambda o: o.tell({"x": 0.5, "q": 1}, 1.0), ["`params`", "only parameters", "'q'"]),
+    (lambda o: o.tell({"x": 1.5}, 1.0), ["`params['x']`", "inside [0.0, 1.0]", "1.5"]),
+    (lambda o: o.tell({"x": 0.5}, float("nan")), ["`value`", "finite", "tell_failed"]),
+    (lambda o: o.tell({"x": 0.5}, "bad"), ["`value`", "real number", "'bad'"]),
+    (lambda o: o.tell({"x": 0.5}, "0.5"), ["`value`", "real number", "'0.5'"]),
+    (lambda o: o.tell({"x": 0.5}, True), ["`value`", "real number"]),
+    (lambda o: o.tell({"x": 0.5}, 1.0, noise_var=-1.0), ["`noise_var`", ">= 0"]),
+    (lambda o: o.tell({"x": 0.5}, 1.0, noise_var="0.01"), ["`noise_var`", "'0.01'"]),
+    (lambda o: o.ask(0), ["`n`", "integer >= 1"]),
+    (lambda o: o.ask(2 ** 70), ["`n`", "<= 4096"]),
+    (lambda o: o.ask(True), ["`n`", "integer"]),
 ])
 def test_bad_input_messages(call, words):
     opt = Optimizer(Space({"x": Real(0.0, 1.0)}), seed=0)
     with pytest.raises(InputError) as err:
         call(opt)
-    for w in words:
+    for w in words + ["Fix:"]:
         assert w in str(err.value)
 
 
 @pytest.mark.parametrize("kw, words", [
-    ({"acquisition": "qei"}, ["acquisition='qei'", "'ei'"]),
-    ({"batch": "thompson"}, ["batch="]),
-    ({"liar": "median"}, ["liar="]),
-    ({"fit": "map"}, ["fit="]),
+    ({"acquisition": "qei"}, ["`acquisition`", "'qei'", "'ei'"]),
+    ({"batch": "thompson"}, ["`batch`", "'kriging_believer'"]),
+    ({"liar": "median"}, ["`liar`", "'min'"]),
+    ({"fit": "map"}, ["`fit`", "'loo'"]),
     ({"n_initial": 0}, ["n_initial"]),
     ({"seed": -1}, ["seed"]),
     ({"seed": 2 ** 70}, ["`seed`", "2**63"]),
@@ -193,11 +198,24 @@ def test_bad_input_messages(call, words):
     ({"stale_after": float("inf")}, ["`stale_after`", "finite"]),
     ({"n_candidates": 0}, ["`n_candidates`", ">= 1", "0"]),
     ({"n_candidates": 2.5}, ["`n_candidates`", "integer"]),
+    ({"n_candidates": 2 ** 70}, ["`n_candidates`", "<= 1048576"]),
+    ({"xi": -1.0}, ["`xi`", ">= 0"]),
+    ({"prior": "yes"}, ["`prior`", "True or False"]),
+    ({"prior": 2}, ["`prior`", "True or False"]),
+    ({"warp_y": "yes"}, ["`warp_y`", "True or False"]),
+    ({"gls_mean": 1}, ["`gls_mean`", "True or False"]),
+    ({"sampler": None}, ["`sampler`", "list of parameter dicts"]),
+    ({"sampler": 3}, ["`sampler`", "list of parameter dicts"]),
+    ({"sampler": [3]}, ["`sampler[0]`", "parameter dict"]),
+    ({"sampler": [{"x": 2.0}]}, ["`sampler[0]['x']`", "inside [0.0, 1.0]"]),
+    ({"sampler": "bogus"}, ["`sampler`", "'gp'", "'random'"]),
+    ({"n_initial": True}, ["`n_initial`", "integer >= 1"]),
+    ({"n_initial": 1.5}, ["`n_initial`", "integer >= 1"]),
 ])
 def test_bad_constructor_arguments(kw, words):
     with pytest.raises(InputError) as err:
         Optimizer(Space({"x": Real(0.0, 1.0)}), **kw)
-    for w in words:
+    for w in words + ["Fix:"]:
         assert w in str(err.value)
 
 
@@ -219,7 +237,7 @@ def test_initial_design_kinds():
     rnd = Optimizer(HARTMANN, seed=4, n_initial=8).ask(8)          # the default
     assert rnd == Optimizer(HARTMANN, seed=4, n_initial=8, initial="random").ask(8)
     assert rnd != sob
-    with pytest.raises(InputError, match="initial="):
+    with pytest.raises(InputError, match="`initial` must be one of 'sobol', 'random'"):
         Optimizer(HARTMANN, initial="lhs")
 
 
@@ -273,3 +291,30 @@ def test_extreme_finite_values_keep_the_study_going():
     # away from the extremes the model still ranks ordinary values: it asks new points
     xs = [t.params["x"] for t in opt.trials[6:]]
     assert len(set(np.round(xs, 6))) == len(xs)
+
+
+def test_surrogate_before_two_trials_is_not_fitted():
+    from pyjl.exceptions import NotFittedError
+    opt = Optimizer(Space({"x": Real(0.0, 1.0)}), seed=0)
+    opt.tell({"x": 0.5}, 1.0)
+    for call in (opt.surrogate, opt.acquisition_function):
+        with pytest.raises(NotFittedError, match="at least 2 completed trials; got 1"):
+            call()
+
+
+def test_numpy_scalars_find_the_pending_trial():
+    # telling NumPy scalars completes the trial asked with Python scalars (same Space.key)
+    space = Space({"x": Real(0.0, 1.0), "n": Integer(1, 5)})
+    opt = Optimizer(space, n_initial=3, seed=2)
+    p = opt.ask()
+    number = opt.tell({"x": np.float64(p["x"]), "n": np.int64(p["n"])}, 1.0)
+    assert len(opt.trials) == 1 and opt.trials[number].state == "complete"
+
+
+def test_resuming_with_another_space_names_space():
+    from pyjl.bo.storage import open_storage
+    storage = open_storage(None)
+    Optimizer(Space({"x": Real(0.0, 1.0)}), storage=storage, study="s", seed=0)
+    with pytest.raises(InputError, match=r"`space` must match the study .*Real\(0.0, 1.0\).*"
+                                         r"got Space\(\{'x': Real\(0.0, 2.0\)\}\)\. Fix:"):
+        Optimizer(Space({"x": Real(0.0, 2.0)}), storage=storage, study="s")

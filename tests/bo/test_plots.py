@@ -52,8 +52,51 @@ def test_posterior_1d_categorical_and_integer(res):
     fig = plots.posterior_1d(res.optimizer, "c")
     assert [t.get_text() for t in fig.axes[1].get_xticklabels()] == ["a", "b", "c"]
     plots.posterior_1d(res.optimizer, "k")
-    with pytest.raises(InputError, match="'zz'"):
+    with pytest.raises(InputError, match="`name` must be a parameter of the space.*'zz'"):
         plots.posterior_1d(res.optimizer, "zz")
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda r: plots.posterior_1d(r.optimizer, "lr", n_grid=0), ["`n_grid`", ">= 1", "0"]),
+    (lambda r: plots.posterior_1d(r.optimizer, "lr", n_grid=1.5), ["`n_grid`", "integer"]),
+    (lambda r: plots.posterior_1d(r.optimizer, "lr", n_grid=True), ["`n_grid`", "integer"]),
+    (lambda r: plots.posterior_1d(r.optimizer, "lr", n_grid=2 ** 70), ["`n_grid`", "<= 100000"]),
+    (lambda r: plots.posterior_1d(r, "lr"), ["`opt`", "Optimizer", "Result("]),
+    (lambda r: plots.posterior_1d(3, "lr"), ["`opt`", "Optimizer", "3"]),
+    (lambda r: plots.posterior_1d(r.optimizer, None), ["`name`", "parameter", "None"]),
+    (lambda r: plots.history(r, ncols=0), ["`ncols`", ">= 1"]),
+    (lambda r: plots.history(r, ncols=float("inf")), ["`ncols`", "integer", "inf"]),
+    (lambda r: plots.history(r, ncols=True), ["`ncols`", "integer"]),
+    (lambda r: plots.history(3), ["`res`", "Result", "Optimizer"]),
+    (lambda r: plots.convergence({"a": 3}), ["`results['a']`", "Result", "3"]),
+    (lambda r: plots.convergence({"a": []}), ["`results['a']`", "non-empty list"]),
+    (lambda r: plots.convergence({}), ["`results`", "non-empty dict"]),
+    (lambda r: plots.convergence({"r": r}, optimum=float("nan")), ["`optimum`", "finite"]),
+    (lambda r: plots.convergence({"r": r}, optimum="0"), ["`optimum`", "'0'"]),
+    (lambda r: plots.convergence({"r": r}, optimum=1j), ["`optimum`", "1j"]),
+])
+def test_plot_arguments_are_checked(res, call, words):
+    with pytest.raises(InputError) as err:
+        call(res)
+    for w in words + ["Fix:"]:
+        assert w in str(err.value)
+
+
+def test_posterior_1d_needs_two_completed_trials():
+    from pyjl.bo import Optimizer
+    opt = Optimizer(Space({"x": Real(0.0, 1.0)}), seed=0)
+    opt.tell({"x": 0.5}, 1.0)
+    with pytest.raises(InputError,
+                       match=r"`opt` must hold at least 2 completed trials .*; got 1\. Fix:"):
+        plots.posterior_1d(opt, "x")
+
+
+def test_history_and_convergence_take_an_optimizer(res):
+    opt = res.optimizer
+    fig = plots.convergence({"bo": opt})
+    np.testing.assert_allclose(fig.axes[0].get_lines()[0].get_ydata(),
+                               res.history["best_so_far"].to_numpy())
+    assert len([a for a in plots.history(opt, ncols=1).axes if a.get_xlabel()]) == 3
 
 
 def test_convergence_and_history(res):

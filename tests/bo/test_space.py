@@ -92,54 +92,133 @@ def test_toml(tmp_path):
     (lambda: Categorical([1, True]), ["`choices`", "distinct", "1 and True"]),
     (lambda: Categorical([0.0, False, "a"]), ["distinct", "0.0 and False"]),
     (lambda: Categorical(["a", float("nan")]), ["`choices`", "NaN"]),
-    (lambda: Categorical([]), ["at least one"]),
+    (lambda: Categorical([]), ["`choices`", "at least one"]),
     (lambda: Categorical(["a", "a"]), ["distinct"]),
-    (lambda: Categorical("ab"), ["list"]),
-    (lambda: Categorical([object()]), ["JSON"]),
-    (lambda: Space({}), ["non-empty"]),
-    (lambda: Space({"x": (0, 1)}), ["'x'", "Real"]),
+    (lambda: Categorical("ab"), ["`choices`", "list", "'ab'"]),
+    (lambda: Categorical(None), ["`choices`", "list", "None"]),
+    (lambda: Categorical([object()]), ["`choices`", "JSON"]),
+    (lambda: Space({}), ["`dimensions`", "non-empty"]),
+    (lambda: Space("abc"), ["`dimensions`", "'abc'"]),
+    (lambda: Space({1: Real(0.0, 1.0)}), ["`dimensions`", "strings as keys", "1"]),
+    (lambda: Space({"x": (0, 1)}), ["`dimensions['x']`", "Real"]),
+    (lambda: Real(0.0, 1.0, log="yes"), ["`Real.log`", "True or False", "'yes'"]),
+    (lambda: Integer(1, 4, log=2), ["`Integer.log`", "True or False", "2"]),
 ])
 def test_bad_dimensions(make, words):
     with pytest.raises(InputError) as err:
         make()
-    for w in words:
+    for w in words + ["Fix:"]:
         assert w in str(err.value)
+
+
+def test_categorical_numpy_choices_are_python_values():
+    cat = Categorical(np.array([1, 2]))
+    assert cat.choices == [1, 2] and type(cat.choices[0]) is int
+    assert Categorical(np.array(["a", "b"])) == Categorical(["a", "b"])
 
 
 @pytest.mark.parametrize("params, words", [
     ({"lr": 0.1, "x": 0.0, "depth": 3, "n": 5, "kind": "a", "flag": True, "zzz": 1},
-     ["unknown", "'zzz'"]),
-    ({"lr": 0.1, "x": 0.0, "depth": 3, "n": 5, "kind": "a"}, ["missing", "'flag'"]),
+     ["`params`", "only parameters", "'zzz'"]),
+    ({"lr": 0.1, "x": 0.0, "depth": 3, "n": 5, "kind": "a"},
+     ["`params`", "every parameter", "'flag'"]),
     ({"lr": 2.0, "x": 0.0, "depth": 3, "n": 5, "kind": "a", "flag": True},
-     ["'lr'", "outside", "2.0"]),
-    ({"lr": 0.1, "x": 0.0, "depth": 7, "n": 5, "kind": "a", "flag": True}, ["'depth'", "2..6"]),
-    ({"lr": 0.1, "x": 0.0, "depth": 3.5, "n": 5, "kind": "a", "flag": True}, ["integer"]),
-    ({"lr": 0.1, "x": 0.0, "depth": 3, "n": 5, "kind": "z", "flag": True}, ["'z'", "choices"]),
-    ({"lr": 0.1, "x": math.inf, "depth": 3, "n": 5, "kind": "a", "flag": True}, ["finite"]),
-    ({"lr": "big", "x": 0.0, "depth": 3, "n": 5, "kind": "a", "flag": True}, ["real number"]),
+     ["`params['lr']`", "inside [0.0001, 1.0]", "2.0"]),
+    ({"lr": 0.1, "x": 0.0, "depth": 7, "n": 5, "kind": "a", "flag": True},
+     ["`params['depth']`", "2..6"]),
+    ({"lr": 0.1, "x": 0.0, "depth": 3.5, "n": 5, "kind": "a", "flag": True},
+     ["`params['depth']`", "integer"]),
+    ({"lr": 0.1, "x": 0.0, "depth": 3, "n": 5, "kind": "z", "flag": True},
+     ["`params['kind']`", "'z'", "choices"]),
+    ({"lr": 0.1, "x": math.inf, "depth": 3, "n": 5, "kind": "a", "flag": True},
+     ["`params['x']`", "finite"]),
+    ({"lr": "big", "x": 0.0, "depth": 3, "n": 5, "kind": "a", "flag": True},
+     ["`params['lr']`", "real number", "'big'"]),
+    ([0.1, 0.0], ["`params`", "dict"]),
 ])
 def test_validate_messages(params, words):
     with pytest.raises(InputError) as err:
         mixed().validate(params)
-    for w in words:
+    for w in words + ["Fix:"]:
         assert w in str(err.value)
 
 
-def test_toml_errors(tmp_path):
+GOOD = {"lr": 0.1, "x": 0.0, "depth": 3, "n": 5, "kind": "a", "flag": True}
+
+
+@pytest.mark.parametrize("params, words", [
+    ({k: v for k, v in GOOD.items() if k != "kind"}, ["`params`", "every parameter", "'kind'"]),
+    ([0.1, 0.0], ["`params`", "dict"]),
+    ({**GOOD, "x": "0.5"}, ["`params['x']`", "real number", "'0.5'"]),
+    ({**GOOD, "x": math.nan}, ["`params['x']`", "finite", "nan"]),
+    ({**GOOD, "lr": math.inf}, ["`params['lr']`", "finite", "inf"]),
+    ({**GOOD, "lr": -1.0}, ["`params['lr']`", "> 0 on a log scale"]),
+    ({**GOOD, "kind": "z"}, ["`params['kind']`", "choices", "'z'"]),
+])
+def test_encode_refuses_what_it_cannot_map(params, words):
+    with pytest.raises(InputError) as err:
+        mixed().encode(params)
+    for w in words + ["Fix:"]:
+        assert w in str(err.value)
+
+
+def test_encode_maps_points_outside_the_space_linearly():
+    # warm-start points outside the range map outside [0, 1] on the same affine map
+    sp = Space({"x": Real(-2.0, 3.0), "d": Integer(2, 6)})
+    u = sp.encode({"x": 4.0, "d": 7, "extra": 1})
+    np.testing.assert_allclose(u, [(4.0 + 2.0) / 5.0, (7 - 2 + 0.5) / 5.0])
+
+
+def test_key_of_numpy_scalars_equals_key_of_python_scalars():
+    sp = mixed()
+    np_params = {"lr": np.float64(0.1), "x": np.float32(0.5), "depth": np.int64(3),
+                 "n": np.int32(5), "kind": np.str_("a"), "flag": np.True_}
+    py_params = {"lr": 0.1, "x": 0.5, "depth": 3, "n": 5, "kind": "a", "flag": True}
+    assert sp.key(np_params) == sp.key(py_params)
+    assert sp.key({**py_params, "extra": 1}) == sp.key(py_params)
+    for bad, words in (([1], ["`params`", "dict"]), ({"lr": 0.1}, ["`params`", "every"]),
+                       ({**py_params, "x": object()}, ["`params['x']`", "JSON"])):
+        with pytest.raises(InputError) as err:
+            sp.key(bad)
+        assert all(w in str(err.value) for w in words + ["Fix:"])
+
+
+@pytest.mark.parametrize("u, words", [
+    ("a", ["`u`", "'a'"]),
+    ([0.5], ["`u`", "shape (9,)", "(1,)"]),
+    (np.full((1, 9), 0.5), ["`u`", "shape (9,)", "(1, 9)"]),
+    ([0.5] * 8 + [math.nan], ["`u`", "finite", "index 8"]),
+])
+def test_decode_refuses_bad_points(u, words):
+    with pytest.raises(InputError) as err:
+        mixed().decode(u)
+    for w in words + ["Fix:"]:
+        assert w in str(err.value)
+
+
+@pytest.mark.parametrize("text, words", [
+    ('[x]\ntype = "float"\nlow = 0\nhigh = 1\n',
+     ["['x'].type`", "'real', 'integer' or 'categorical'", "'float'"]),
+    ('[x]\ntype = "real"\nlow = 0\n', ["['x']`", "keys", "no 'high'"]),
+    ('[x]\ntype = "real"\nlow = 0\nhigh = 1\nstep = 2\n', ["['x']`", "unknown keys 'step'"]),
+    ('[x]\ntype = "real"\nlow = 2\nhigh = 1\n', ["['x'].high`", "lo < hi"]),
+    ('[x]\ntype = "integer"\nlow = 1\nhigh = 3\nlog = "yes"\n', ["['x'].log`", "True or False"]),
+    ('[x]\ntype = "categorical"\nchoices = []\n', ["['x'].choices`", "at least one"]),
+    ('x = 3\n', ["['x']`", "table"]),
+    ('[x\n', ["`path`", "valid TOML"]),
+])
+def test_toml_errors(tmp_path, text, words):
     bad = tmp_path / "bad.toml"
-    bad.write_text('[x]\ntype = "float"\nlow = 0\nhigh = 1\n')
-    with pytest.raises(InputError, match="'real', 'integer' or 'categorical'"):
+    bad.write_text(text)
+    with pytest.raises(InputError) as err:
         Space.from_toml(str(bad))
-    bad.write_text('[x]\ntype = "real"\nlow = 0\n')
-    with pytest.raises(InputError, match="missing the key 'high'"):
-        Space.from_toml(str(bad))
-    bad.write_text('[x]\ntype = "real"\nlow = 0\nhigh = 1\nstep = 2\n')
-    with pytest.raises(InputError, match="unknown keys"):
-        Space.from_toml(str(bad))
-    bad.write_text('[x\n')
-    with pytest.raises(InputError, match="not valid TOML"):
-        Space.from_toml(str(bad))
-    with pytest.raises(InputError, match="does not exist"):
+    for w in words + ["Fix:"]:
+        assert w in str(err.value)
+
+
+def test_toml_missing_file(tmp_path):
+    with pytest.raises(InputError,
+                       match="`path` must name an existing space file; got .*none.toml'"):
         Space.from_toml(str(tmp_path / "none.toml"))
 
 

@@ -59,7 +59,7 @@ def test_bad_urls(url, words, tmp_path, monkeypatch):
 def test_not_a_database(tmp_path):
     bad = tmp_path / "junk.db"
     bad.write_bytes(b"this is not an sqlite file" * 100)
-    with pytest.raises(InputError, match="cannot be opened"):
+    with pytest.raises(InputError, match=r"`storage` must be an SQLite database file; got .*junk\.db"):
         SQLiteStorage(str(bad))
 
 

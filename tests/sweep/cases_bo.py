@@ -41,7 +41,8 @@ def dimensions():
     out = []
 
     def through_space(dim):
-        return bo.Space({"v": dim}).decode(np.array([0.25]))
+        # one coordinate per choice: a Categorical encodes to n_encoded coordinates
+        return bo.Space({"v": dim}).decode(np.full(dim.n_encoded, 0.25))
 
     for cls, lo, hi in ((bo.Real, -1.0, 2.0), (bo.Integer, 1, 8)):
         name = NAME + cls.__name__
@@ -100,12 +101,16 @@ def dimensions():
             out.append(case(f"{space}.{method}", f"params={label}", expect,
                             ("params", "x", "n", "c", "z"),
                             lambda m=method, p=params: getattr(_space(), m)(p), ref))
-    # a point outside the unit cube may be clipped (either); NaN is refused
-    for label, u, expect in (("nan", [np.nan, 0.5, 0.5], "refuse"), ("1.5", [1.5, 0.5, 0.5], "either"),
-                             ("-0.5", [-0.5, 0.5, 0.5], "either"), ("wrong length", [0.5], "refuse"),
-                             ("2-D", [[0.5, 0.5, 0.5]], "either"), ("'a'", "a", "refuse"),
-                             ("list", [0.5, 0.5, 0.5], "valid")):
-        ref = (lambda: _space().decode(np.array([0.5, 0.5, 0.5]))) if expect == "valid" else None
+    # a point outside the unit cube may be clipped (either); NaN is refused. The space
+    # encodes to 4 coordinates (x, n, and one per choice of c), not 3
+    for label, u, expect in (("nan", [np.nan, 0.5, 0.5, 0.5], "refuse"),
+                             ("1.5", [1.5, 0.5, 0.5, 0.5], "either"),
+                             ("-0.5", [-0.5, 0.5, 0.5, 0.5], "either"),
+                             ("wrong length", [0.5], "refuse"),
+                             ("2-D", [[0.5, 0.5, 0.5, 0.5]], "either"), ("'a'", "a", "refuse"),
+                             ("list", [0.5, 0.5, 0.5, 0.5], "valid")):
+        ref = (lambda: _space().decode(np.array([0.5, 0.5, 0.5, 0.5]))) \
+            if expect == "valid" else None
         out.append(case(f"{space}.decode", f"u={label}", expect, "u",
                         lambda u=u: _space().decode(u), ref))
     return out
