@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 
-from .exceptions import InputError
 from ._validate import describe, integer
 from ._validate import error as _err
 
@@ -85,7 +84,7 @@ def _check_kind(a, dtype, name, xp=np, column=None, offset=0):
             i = int(xp.flatnonzero(bad.reshape(-1))[0])
             raise _err(name, f"must hold whole numbers that fit {dtype.name}",
                        f"{a.reshape(-1)[i].item()!r} at {_at(offset + i, a.shape, column=column)}",
-                       f"round or cast the values explicitly before passing them")
+                       "round or cast the values explicitly before passing them")
 
 
 def _check_finite(a, name, labels=None, xp=np, column=None):

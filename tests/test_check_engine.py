@@ -5,7 +5,6 @@ tests/gp/test_testing.py and tests/hmm/.)"""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 import pyjl.engines as engines

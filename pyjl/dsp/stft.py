@@ -231,7 +231,6 @@ def istft(Zxx, fs=1.0, window="hann_periodic", nperseg=None, noverlap=None, nfft
         raise _validate.error("Zxx", "must be finite", f"{Z.ravel()[bad[0]]} at flat index "
                               f"{bad[0]}", "remove NaN/inf values from the STFT")
     _validate.choice(scaling, "scaling", ("spectrum", "psd"))
-    nseg = Z.shape[ta]
     n_default = 2 * (Z.shape[fa] - 1) if input_onesided else Z.shape[fa]
     nperseg = n_default if nperseg is None else as_int(nperseg, "nperseg", minimum=1)
     if nfft is None:

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from .cuda_common import THREADS, cupy, grid_for, i32, i64, module
+from .cuda_common import cupy, grid_for, i32, i64, module
 
 __all__ = ["sosfilt", "lfilter", "upfirdn", "fftfilt", "stft_frames", "SOURCE", "KERNELS",
            "df2t_to_df1", "df1_to_df2t"]

@@ -27,7 +27,7 @@ import numpy as np
 from scipy.special import logsumexp
 
 from .._validate import describe, error, integer
-from ..exceptions import InputError, NotFittedError, NumericalWarning
+from ..exceptions import NotFittedError, NumericalWarning
 from ._common import INIT_ROWS, as_obs, check_prob_rows, empty_states, kmeans
 
 __all__ = ["Mixture"]

@@ -3,7 +3,6 @@ SciPy fits, conformance via pyjl.testing.check_emission, robustness of empty sta
 
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 import pytest
