@@ -38,7 +38,7 @@ import numpy as np
 
 from .. import engines
 from .._validate import describe, error
-from ._checks import as_points, bounds_pair, positive
+from ._checks import as_points, bounds_pair
 from .interface import KernelBase
 
 __all__ = ["RBF", "Matern12", "Matern32", "Matern52", "RationalQuadratic", "Periodic",
