@@ -78,12 +78,13 @@ def _memory_bytes() -> int:
         return 1 << 40
 
 
-def check_size(n_values, name: str, value, itemsize: int = 16) -> None:
-    """Refuse an argument whose result (``n_values`` numbers) cannot fit in this
-    machine's memory, before NumPy fails to allocate it."""
+def check_size(n_values, name: str, value, itemsize: int = 16, what: str = "result") -> None:
+    """Refuse an argument whose ``what`` (``n_values`` numbers: the result, a filter)
+    cannot fit in this machine's memory, before NumPy fails to allocate it."""
     need, have = int(n_values) * itemsize, _memory_bytes()
     if need > have:
-        raise _validate.error(name, f"must give a result that fits in memory ({need / 2**30:.3g}"
+        raise _validate.error(name, f"must give a{'n' if what[0] in 'aeiou' else ''} {what} "
+                              f"that fits in memory ({need / 2**30:.3g}"
                               f" GiB needed, {have / 2**30:.3g} GiB here)", value,
                               "pass a smaller value")
 

@@ -9,7 +9,11 @@ the direct form II transposed recursion
 
 (Oppenheim & Schafer, *Discrete-Time Signal Processing*, 3rd ed., 6.3-6.5).
 Inputs may be NumPy arrays, pandas objects or Arrow columns/tables; tables
-are filtered down their rows (``axis=0``) and come back as tables.
+are filtered down their rows (``axis=0``) and come back as tables.  Data or
+coefficients near the float64 limits (1e308) are filtered exactly: a run that
+overflows is redone with the data (and ``zi``) and the numerator divided by powers
+of two and scaled back; a result beyond float64 warns
+(:class:`~pyjl.exceptions.NumericalWarning`).
 
 >>> import numpy as np
 >>> from pyjl.dsp import butter, sosfilt
@@ -26,6 +30,7 @@ from .. import _validate, data
 from ..exceptions import InputError
 from . import _edge
 from ._edge import channels, from_channels, out_dtype, read_signal
+from ._frames import power_of_two_scale, rescale
 
 __all__ = ["sosfilt", "lfilter", "filtfilt", "sosfiltfilt", "fir_uses_fft"]
 
@@ -112,6 +117,42 @@ def _sos_any(sos, x2, zi2):
     return y, zf
 
 
+# --- data or coefficients near the float64 limits ---------------------------------
+def all_finite(y) -> bool:
+    """Whether every value of ``y`` is finite, by one summing pass (no temporary); a
+    sum that overflows on finite values only costs a needless scaled rerun."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(np.add.reduce(y, axis=None)))
+
+
+def rerun_scaled(run, b, x2, zi2, what, passes=1, numerator=None):
+    """``run(b, x2, zi2)`` again with the data (and its state) divided by per-channel
+    powers of two and the numerator by one, the results scaled back: exact for these
+    linear filters, so an overflow inside a filter whose true output fits disappears,
+    and an output that does not fit comes back with a
+    :class:`~pyjl.exceptions.NumericalWarning`.  ``numerator(b)`` is the part of ``b``
+    scaled (a view; default all of ``b``: second-order sections pass the first
+    section's b-part); ``passes`` is how often it is applied (2 forward-backward).
+    ``run`` returns an array or a tuple of arrays with channels first."""
+    sb = power_of_two_scale(np.reshape(b if numerator is None else numerator(b), (1, -1)))
+    if sb is not None:
+        sb = float(sb.item())
+        b = b.copy()
+        (b if numerator is None else numerator(b))[...] /= sb
+    both = x2 if zi2 is None else np.concatenate((x2, zi2.reshape(x2.shape[0], -1)), axis=1)
+    sx = power_of_two_scale(both)
+    if sx is not None:
+        x2 = x2 / sx
+    if zi2 is not None:     # the state is in the units of b times x
+        zi2 = zi2 / (1.0 if sx is None else sx.reshape((-1,) + (1,) * (zi2.ndim - 1)))
+        zi2 = zi2 / (sb or 1.0)
+    out = run(b, x2, zi2)
+    factors = (sx,) + (sb,) * passes
+    if isinstance(out, tuple):
+        return tuple(rescale(o, factors, what) for o in out)
+    return rescale(out, factors, what)
+
+
 def _read_zi(zi, want, rule, fix):
     """``zi`` as a finite array of x's kind of dtype, broadcast to ``want`` (x's
     dimensions, each equal or 1, the filtered one ``rule`` fixes), or InputError."""
@@ -177,12 +218,20 @@ def sosfilt(sos, x, axis=None, zi=None):
         zi2 = np.moveaxis(zi, (0, ax + 1), (-2, -1)).reshape(int(np.prod(outer)), n_sec, 2)
     dt = out_dtype(sos_raw, sig.values, *(() if zi is None else (zi,)))
     y2, zf2 = _sos_any(sos, x2, zi2)
+    if not all_finite(y2):
+        y2, zf2 = rerun_scaled(_sos_any, sos, x2, zi2, "sosfilt's output",
+                               numerator=sos_numerator)
     y = from_channels(y2, outer, ax).astype(dt, copy=False)
     y = sig.restore(y)
     if zi is None:
         return y
     zf = np.moveaxis(zf2.reshape(outer + (n_sec, 2)), (-2, -1), (0, ax + 1))
     return y, zf.astype(dt, copy=False)
+
+
+def sos_numerator(sos):
+    """The first section's b-part (a view): the numerator of the cascade's gain."""
+    return sos[0, :3]
 
 
 # --- lfilter ------------------------------------------------------------------
@@ -252,6 +301,9 @@ def lfilter(b, a, x, axis=None, zi=None):
         zi2 = np.moveaxis(zi, ax, -1).reshape(int(np.prod(outer)), k - 1)
     dt = out_dtype(b_raw, a_raw, sig.values, *(() if zi is None else (zi,)))
     y2, zf2 = _filter_any(b, a, x2, zi2)
+    if not all_finite(y2):
+        y2, zf2 = rerun_scaled(lambda bb, v, z: _filter_any(bb, a, v, z), b, x2, zi2,
+                               "lfilter's output")
     y = sig.restore(from_channels(y2, outer, ax).astype(dt, copy=False))
     if zi is None:
         return y
@@ -394,12 +446,21 @@ def filtfilt(b, a, x, axis=None, padtype="odd", padlen=None, method="pad", irlen
     dt = out_dtype(b_raw, a_raw, sig.values)
     if method == "gust":
         irlen = None if irlen is None else _edge.as_int(irlen, "irlen", minimum=1)
-        y2 = _gust(b, a, _as_work(x2), irlen)
+
+        def run(bb, v, _):
+            return _gust(bb, a, v, irlen)
     else:
         k = max(a.size, b.size)
         edge = _pad_edge(padtype, padlen, sig.n, k)
-        zi = lfilter_zi(b, a) if k > 1 else np.zeros(0)
-        y2 = _twice(lambda e, z: _filter_any(b, a, e, z), _as_work(x2), zi, edge, padtype)
+
+        def run(bb, v, _):
+            zi = lfilter_zi(bb, a) if k > 1 else np.zeros(0)
+            return _twice(lambda e, z: _filter_any(bb, a, e, z), v, zi, edge, padtype)
+    x2 = _as_work(x2)
+    with np.errstate(over="ignore", invalid="ignore"):   # an overflow reruns scaled
+        y2 = run(b, x2, None)
+    if not all_finite(y2):
+        y2 = rerun_scaled(run, b, x2, None, "filtfilt's output", passes=2)
     return sig.restore(from_channels(y2, outer, sig.axis).astype(dt, copy=False))
 
 
@@ -427,6 +488,14 @@ def sosfiltfilt(sos, x, axis=None, padtype="odd", padlen=None):
     x2, outer = channels(sig.values, sig.axis)
     zi = sosfilt_zi(sos)
     dt = out_dtype(sos_raw, sig.values)
-    y2 = _twice(lambda e, z: _sos_any(sos, e, np.ascontiguousarray(z)), _as_work(x2), zi,
-                edge, padtype)
+
+    def run(coef, v, _):
+        return _twice(lambda e, z: _sos_any(coef, e, np.ascontiguousarray(z)), v,
+                      zi if coef is sos else sosfilt_zi(coef), edge, padtype)
+    x2 = _as_work(x2)
+    with np.errstate(over="ignore", invalid="ignore"):   # an overflow reruns scaled
+        y2 = run(sos, x2, None)
+    if not all_finite(y2):
+        y2 = rerun_scaled(run, sos, x2, None, "sosfiltfilt's output", passes=2,
+                          numerator=sos_numerator)
     return sig.restore(from_channels(y2, outer, sig.axis).astype(dt, copy=False))

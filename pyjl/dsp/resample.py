@@ -25,9 +25,9 @@ import numpy as np
 from .. import _validate
 from . import _edge
 from ._edge import as_int, channels, from_channels, read_signal
-from ._frames import check_size, rescale, scale_down
+from ._frames import check_size, power_of_two_scale, rescale, scale_down
 from .windows import check_finite
-from .filtering import lfilter, sosfilt, sosfiltfilt, filtfilt
+from .filtering import all_finite, lfilter, sosfilt, sosfiltfilt, filtfilt
 
 __all__ = ["upfirdn", "resample_poly", "decimate", "resample_poly_filter"]
 
@@ -102,18 +102,40 @@ def extend(x2, npre, npost, mode, cval=0):
     return np.concatenate((side(x2, npre), x2, side(x2[:, ::-1], npost)[:, ::-1]), axis=1)
 
 
+#: sample positions in the upsampled signal are 64-bit integers in the kernels
+_MAX_POSITION = 2**62
+
+
+def check_rates(n, nh, up, down, n_channels, npre=0):
+    """Refuse ``up``/``down`` the kernel cannot run: sample positions of the upsampled
+    signal (``(n - 1) * up + nh``) and ``down`` must stay below 2**62, and the
+    polyphase taps (``up`` phases), the padded signal and the output must fit in memory."""
+    if (n - 1) * up + nh >= _MAX_POSITION:
+        raise _validate.error("up", "must keep the upsampled length (n - 1) * up + len(h) "
+                              "below 2**62 (sample positions are 64-bit integers)", up,
+                              "pass a smaller factor")
+    if down >= _MAX_POSITION:
+        raise _validate.error("down", "must be below 2**62 (sample positions are 64-bit "
+                              "integers)", down, "pass a smaller factor (any `down` beyond "
+                              "the upsampled length keeps only the first sample)")
+    check_size(up * -(-nh // up), "up", up, itemsize=8, what="polyphase filter")
+    check_size(n_channels * (n + 2 * npre), "down", down, itemsize=8, what="padded signal")
+    check_size(n_channels * (((n - 1) * up + nh - 1) // down + 1), "up", up)
+
+
 def upfirdn_mode(h, x2, up, down, mode="constant", cval=0):
     """:func:`upfirdn2` with the signal extended by ``mode`` beyond its ends (SciPy's
     result length).  The extension covers the ``ceil(len(h) / up) - 1`` input
     samples an output can reach past each end; the left one is rounded up to a
     multiple of ``down / gcd(up, down)`` so the output grid is not shifted."""
     n, nh = x2.shape[1], len(h)
-    check_size(x2.shape[0] * (((n - 1) * up + nh - 1) // down + 1), "up", up)
     if mode == "constant" and cval == 0:
+        check_rates(n, nh, up, down, x2.shape[0])
         return upfirdn2(h, x2, up, down)
     reach = (nh - 1) // up
     step = down // math.gcd(up, down)
     npre = -(-reach // step) * step
+    check_rates(n, nh, up, down, x2.shape[0], npre)
     # extend in double precision, as the kernel computes (SciPy: in the output dtype)
     padded = extend(x2.astype(np.result_type(x2.dtype, np.float64), copy=False), npre,
                     reach, mode, cval)
@@ -132,7 +154,9 @@ def upfirdn(h, x, up=1, down=1, axis=None, mode="constant", cval=0):
     ``"antisymmetric"``, ``"antireflect"`` (odd versions of symmetric and
     reflect) and ``"line"`` (the line through the first and last samples).
     Complex taps and data are supported; the dtype is SciPy's
-    (``result_type(h, x, float32)``).
+    (``result_type(h, x, float32)``).  ``up`` and ``down`` must stay below 2**62
+    and give arrays that fit in memory; taps or data near 1e308 are run scaled by
+    powers of two (exact), and a result beyond float64 warns.
 
     Examples
     --------
@@ -152,9 +176,24 @@ def upfirdn(h, x, up=1, down=1, axis=None, mode="constant", cval=0):
     sig = read_signal(x, axis=axis, min_len=1)
     cval = _finite_scalar(cval, "cval", complex_ok=np.iscomplexobj(sig.values))
     x2, outer = channels(sig.values, sig.axis)
-    y2 = upfirdn_mode(h, x2, up, down, mode, cval)
+    with np.errstate(over="ignore", invalid="ignore"):   # an overflow reruns scaled
+        y2 = upfirdn_mode(h, x2, up, down, mode, cval)
+    if not all_finite(y2):
+        y2 = _upfirdn_scaled(h, x2, up, down, mode, cval)
     dt = _edge.out_dtype(h, sig.values, np.float32)
     return sig.restore(from_channels(y2, outer, sig.axis).astype(dt, copy=False), index=None)
+
+
+def _upfirdn_scaled(h, x2, up, down, mode, cval):
+    """:func:`upfirdn_mode` rerun with ``h`` and the data (with ``cval``: one scale for
+    all channels) divided by powers of two, scaled back (exact: the operation and every
+    extension mode are linear); a result beyond float64 warns."""
+    sh, sx = (power_of_two_scale(np.reshape(v, (1, -1)))
+              for v in (h, np.append(np.ravel(x2), cval)))
+    sh, sx = (None if f is None else float(f.item()) for f in (sh, sx))
+    y2 = upfirdn_mode(h if sh is None else h / sh, x2 if sx is None else x2 / sx, up, down,
+                      mode, cval if sx is None else cval / sx)
+    return rescale(y2, (sx, sh), "upfirdn's output")
 
 
 def _finite_scalar(value, name, complex_ok=False):
@@ -183,6 +222,8 @@ def resample_poly_filter(up, down, window=("kaiser", 5.0), dtype=np.float64):
     else:
         check_finite(window, "window")
         max_rate = max(up, down)
+        check_size(20 * max_rate + 1, "up" if up >= down else "down", max_rate, itemsize=8,
+                   what="anti-aliasing filter (20 * max(up, down) + 1 taps)")
         try:
             h = firwin(20 * max_rate + 1, 1.0 / max_rate, window=window)
         except (ValueError, TypeError) as exc:
@@ -190,6 +231,7 @@ def resample_poly_filter(up, down, window=("kaiser", 5.0), dtype=np.float64):
                                   repr(window), f"use e.g. ('kaiser', 5.0) ({exc})") from exc
         h = np.asarray(h, dtype=dtype).astype(np.float64)
     half_len = (h.size - 1) // 2
+    check_size(down + h.size, "down", down, itemsize=8, what="padded filter")
     h = h * up
     n_pre_pad = down - half_len % down
     n_pre_remove = (half_len + n_pre_pad) // down
@@ -293,11 +335,32 @@ def _decimate_filter(q, n, ftype, rdt):
     return "sos", cheby1(8 if n is None else n, 0.05, 0.8 / q, output="sos").astype(rdt)
 
 
+#: the largest ``q`` of the default IIR design: an order-8 Chebyshev I with cutoff
+#: 0.8 / q has its DC gain right to 3e-7 at q = 1e5, off by 2e-5 at 1e6, 6% at 1e8,
+#: and is singular in float64 from about 1e9
+IIR_MAX_Q = 100_000
+
+
+def _check_q(q, n, ftype):
+    """Refuse a ``q`` whose anti-aliasing filter cannot be built (see :data:`IIR_MAX_Q`)."""
+    if isinstance(ftype, str) and ftype == "iir" and q > IIR_MAX_Q:
+        raise _validate.error("q", f"must be <= {IIR_MAX_Q:_} with ftype='iir' (the "
+                              "Chebyshev I cutoff 0.8 / q is then too close to 0 for "
+                              "float64 second-order sections)", q,
+                              "decimate in stages, e.g. decimate(decimate(x, 10), q // 10); "
+                              "SciPy advises q < 13 per call")
+    if isinstance(ftype, str) and ftype == "fir" and n is None:
+        check_size(20 * q + 1, "q", q, itemsize=8,
+                   what="anti-aliasing filter (20 * q + 1 taps)")
+
+
 def decimate(x, q, n=None, ftype="iir", axis=None, zero_phase=True):
     """Anti-alias filter then keep every ``q``-th sample (:func:`scipy.signal.decimate`):
     ``ftype="iir"`` is an order-``n`` (8) Chebyshev I (0.05 dB, cutoff ``0.8 / q``)
     run by ``sosfiltfilt`` (``sosfilt`` if not ``zero_phase``); ``"fir"`` is a
-    ``20 q + 1``-tap Hamming ``firwin`` through ``resample_poly`` (or ``upfirdn``);
+    ``20 q + 1``-tap Hamming ``firwin`` through ``resample_poly`` (or ``upfirdn``),
+    which must fit in memory; the IIR design is refused for ``q > 100_000`` (its
+    cutoff is then too close to 0 for float64: decimate in stages);
     a :class:`scipy.signal.dlti` instance is used as given (FIR if it has no
     poles; ``filtfilt``/``lfilter`` on its transfer function if it has complex
     coefficients).  The dtype is SciPy's: float32/complex64 stay single,
@@ -319,6 +382,7 @@ def decimate(x, q, n=None, ftype="iir", axis=None, zero_phase=True):
     if n is not None:
         n = as_int(n, "n", minimum=1)
         check_size(n, "n", n)
+    _check_q(q, n, ftype)
     sig = read_signal(x, axis=axis, min_len=1)
     values, ax = sig.values, sig.axis
     rdt = values.dtype if values.dtype.kind in "fc" and values.dtype != np.float16 \

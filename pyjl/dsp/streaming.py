@@ -46,7 +46,8 @@ import numpy as np
 
 from .. import _validate, data
 from . import _edge
-from .filtering import lfilter2, sosfilt2
+from ._frames import power_of_two_scale, rescale
+from .filtering import all_finite, lfilter2, rerun_scaled, sosfilt2
 from .resample import resample_poly_filter, upfirdn2
 
 __all__ = ["SosFilter", "FirFilter", "Resampler"]
@@ -167,7 +168,9 @@ class SosFilter(_Stream):
 
 class FirFilter(_Stream):
     """Streaming FIR ``lfilter(taps, 1, x)``; the state ``zi_`` is ``(n_channels,
-    len(taps) - 1)``.  Long filters run by overlap-add FFT, as ``lfilter``.
+    len(taps) - 1)``.  Long filters run by overlap-add FFT, as ``lfilter``.  Taps near
+    the float64 limits run divided by a power of two (exact); an output beyond
+    float64 warns.
 
     Examples
     --------
@@ -183,18 +186,42 @@ class FirFilter(_Stream):
     """
 
     def __init__(self, taps):
-        super().__init__()
-        self._coef_dtype = np.asarray(taps).dtype
         self.taps = np.ascontiguousarray(_real(_edge.coefficients(taps, "taps"), "taps"),
                                          dtype=np.float64)
+        # taps near the float64 limits run divided by a power of two (exact; the
+        # state is kept in those units), the output is scaled back
+        scale = power_of_two_scale(self.taps.reshape(1, -1))
+        self._scale = None if scale is None else float(scale.item())
+        self._taps = self.taps if scale is None else self.taps / self._scale
+        super().__init__()
+        self._coef_dtype = np.asarray(taps).dtype
+
+    @property
+    def zi_(self):
+        """The state ``(n_channels, len(taps) - 1)``, or None before the first chunk."""
+        if self._zi is None or self._scale is None:
+            return self._zi
+        with np.errstate(over="ignore"):
+            return self._zi * self._scale
+
+    @zi_.setter
+    def zi_(self, value):
+        self._zi = value if value is None or self._scale is None else \
+            np.asarray(value, dtype=np.float64) / self._scale
 
     def process(self, chunk):
         """Filter the next chunk; returns the chunk's shape and form (a DataFrame
         or Arrow table keeps its index and columns)."""
         x2, form = self._chunk(chunk)
-        if self.zi_ is None:
-            self.zi_ = np.zeros((x2.shape[0], self.taps.size - 1))
-        y2, self.zi_ = lfilter2(self.taps, np.ones(1), x2, self.zi_)
+        if self._zi is None:
+            self._zi = np.zeros((x2.shape[0], self.taps.size - 1))
+        zi, one = self._zi, np.ones(1)
+        y2, self._zi = lfilter2(self._taps, one, x2, zi)
+        if not all_finite(y2):          # data near 1e308: rerun at unit scale
+            y2, self._zi = rerun_scaled(lambda t, v, z: lfilter2(t, one, v, z), self._taps,
+                                        x2, zi, "FirFilter's output")
+        if self._scale is not None:
+            y2 = rescale(y2, (self._scale,), "FirFilter's output")
         return self._out(y2, form)
 
 

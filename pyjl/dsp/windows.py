@@ -4,7 +4,11 @@ Each function is SciPy's, with its arguments checked first: a length ``M``
 that is not a whole number >= 0, or a NaN or infinite parameter (``beta``, ``alpha``, ``std``, the coefficients of
 ``general_cosine``, the parameters of a ``get_window`` tuple, ...) is refused
 with an :class:`~pyjl.exceptions.InputError` naming it, where SciPy would
-return NaN values or fail inside.
+return NaN values or fail inside.  Parameters that make the window degenerate
+are refused too: ``gaussian``'s ``std`` and ``general_gaussian``'s ``sig`` and
+``p`` must be > 0 (at 0 the window is all zeros, or for ``p`` the constant
+``exp(-1/2)``: use ``boxcar``), ``taylor``'s ``sll`` (dB) must be > 0, and
+``general_cosine``'s ``a`` must be a non-empty 1-D sequence of real numbers.
 
 >>> from pyjl.dsp import windows
 >>> windows.hann(4, sym=False).tolist()
@@ -50,9 +54,34 @@ def check_finite(value, name: str) -> None:
         raise _validate.error(name, "must be finite", got, "pass a finite value")
 
 
-def _check_arguments(arguments: dict) -> None:
+#: parameters that must be > 0, and why (at 0 the window is all zeros or constant)
+_POSITIVE = {
+    "gaussian": {"std": "std = 0 gives an all-zero window"},
+    "general_gaussian": {"sig": "sig = 0 gives an all-zero window",
+                         "p": "p = 0 gives the constant exp(-1/2), not a taper; "
+                              "p < 0 zeroes the centre"},
+    "taylor": {"sll": "sll is the side-lobe level in dB below the main lobe"},
+}
+
+
+def _check_coefficients(a) -> None:
+    """``general_cosine``'s ``a``: a non-empty 1-D sequence of real numbers."""
+    arr = None if a is None or isinstance(a, (str, bytes)) else np.asarray(a)
+    if arr is None or arr.dtype.kind not in "biuf" or arr.ndim != 1 or arr.size == 0:
+        raise _validate.error("a", "must be a non-empty 1-D sequence of real cosine "
+                              "coefficients", _validate.describe(a),
+                              "pass e.g. a=[0.5, 0.5] (the Hann window)")
+
+
+def _check_arguments(arguments: dict, func_name: str = "") -> None:
     for name, value in arguments.items():
         check_finite(value, name)
+    for name, why in _POSITIVE.get(func_name, {}).items():
+        if name in arguments:
+            _validate.real(arguments[name], name, low=0.0, low_open=True,
+                           fix=f"pass a positive value ({why})")
+    if func_name == "general_cosine" and "a" in arguments:
+        _check_coefficients(arguments["a"])
     if "M" in arguments:
         _validate.integer(arguments["M"], "M", low=0,
                           fix="pass the window length as a whole number >= 0")
@@ -73,7 +102,7 @@ def _checked(func):
             bound = signature.bind(*args, **kwargs)
         except TypeError:
             return func(*args, **kwargs)        # SciPy's own message for a bad call
-        _check_arguments(bound.arguments)
+        _check_arguments(bound.arguments, name)
         try:
             out = func(*args, **kwargs)
         except (ValueError, TypeError, OverflowError, ArithmeticError) as exc:

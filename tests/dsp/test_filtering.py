@@ -322,3 +322,110 @@ def test_result_dtypes_are_scipys(rng, x_dt, c_dt):
         got, want = fn(dsp), fn(ss)
         assert got.dtype == want.dtype
         assert_matches(got, want, rtol=1e-4 if single else 1e-10)
+
+
+# --- data and coefficients near the float64 limits (linear: power-of-two scaling is exact)
+S900 = 2.0 ** 900
+
+
+def _overflow_cases(x):
+    b, a = ss.butter(3, 0.2)
+    sos = ss.butter(4, 0.2, output="sos")
+    fir = ss.firwin(21, 0.3)
+    return [
+        ("lfilter x", lambda: dsp.lfilter(b, a, x * S900), ss.lfilter(b, a, x) * S900),
+        ("lfilter b", lambda: dsp.lfilter(b * S900, a, x), ss.lfilter(b, a, x) * S900),
+        ("lfilter fir b", lambda: dsp.lfilter(fir * S900, [1.0], x),
+         ss.lfilter(fir, [1.0], x) * S900),
+        ("sosfilt x", lambda: dsp.sosfilt(sos, x * S900), ss.sosfilt(sos, x) * S900),
+        ("filtfilt x", lambda: dsp.filtfilt(b, a, x * S900), ss.filtfilt(b, a, x) * S900),
+        ("filtfilt gust x", lambda: dsp.filtfilt(b, a, x * S900, method="gust"),
+         ss.filtfilt(b, a, x, method="gust") * S900),
+        ("filtfilt b", lambda: dsp.filtfilt(b * 2.0 ** 500, a, x),
+         ss.filtfilt(b, a, x) * 2.0 ** 1000),
+        ("sosfiltfilt x", lambda: dsp.sosfiltfilt(sos, x * S900),
+         ss.sosfiltfilt(sos, x) * S900),
+    ]
+
+
+@pytest.mark.parametrize("case", range(8))
+def test_scaled_data_match_scipy_scaled(rng, case):
+    """Filtering ``x * 2**900`` (or with ``b * 2**900``) gives SciPy's unit-scale result
+    times 2**900, bit for bit where pyjl's arithmetic is SciPy's (FIR: to rounding)."""
+    x = rng.standard_normal((2, 300))
+    label, call, want = _overflow_cases(x)[case]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")          # no overflow warning, no NumericalWarning
+        got = call()
+    if "fir" in label:
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14 * np.abs(want).max())
+    else:
+        np.testing.assert_array_equal(got, want, err_msg=label)
+
+
+def test_scaled_lfilter_state_matches_scipy(rng):
+    b, a = ss.butter(3, 0.2)
+    x = rng.standard_normal(200)
+    zi = ss.lfilter_zi(b, a) * x[0]
+    y, zf = dsp.lfilter(b * S900, a, x * 2.0 ** 100, zi=zi * 2.0 ** 1000)
+    y_ref, zf_ref = ss.lfilter(b, a, x, zi=zi)
+    np.testing.assert_array_equal(y, y_ref * 2.0 ** 1000)
+    np.testing.assert_array_equal(zf, zf_ref * 2.0 ** 1000)
+
+
+def _coef(name):
+    return (ss.butter(2, 0.2, output="sos"),) if name.startswith("sos") else ss.butter(2, 0.2)
+
+
+@pytest.mark.parametrize("name", ["filtfilt", "sosfiltfilt", "lfilter", "sosfilt"])
+def test_1e308_data_give_a_finite_result(rng, name):
+    """A unit-gain low-pass of a signal near the float64 limit (peak ~ 1.9 * 2**1023) is
+    finite, and SciPy's unit-scale result times 2**1023 exactly, although the padded
+    signal and the filter states overflow in an unscaled run (SciPy's is not finite)."""
+    x = 1.8 + 0.05 * rng.standard_normal((3, 200))
+    coef = _coef(name)
+    with np.errstate(all="ignore"):
+        assert not np.all(np.isfinite(getattr(ss, name)(*coef, x * 2.0 ** 1023)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = getattr(dsp, name)(*coef, x * 2.0 ** 1023)
+    np.testing.assert_array_equal(got, getattr(ss, name)(*coef, x) * 2.0 ** 1023)
+
+
+def test_1e308_coefficients(rng):
+    x = rng.standard_normal(64)
+    b = np.array([1e308, 0.0])
+    np.testing.assert_allclose(dsp.lfilter(b / 4, [1.0, -0.5], x / 4) / 1e308,
+                               ss.lfilter([0.25, 0.0], [1.0, -0.5], x / 4), rtol=1e-12)
+    with pytest.warns(NumericalWarning, match="exceeds the range of float64"):
+        y = dsp.filtfilt(b, [1.0], x)           # the true result, 1e616 * x, overflows
+    assert np.all(np.isinf(y[x != 0]))
+    with pytest.warns(NumericalWarning, match="lfilter's output is not finite"):
+        dsp.lfilter([1e308, 1e308], [1.0], np.ones(8))
+
+
+@pytest.mark.parametrize("name", ["lfilter", "sosfilt"])
+def test_state_near_the_float64_limit_matches_scipy(rng, name):
+    """Numerator times 2**500, data times 2**523 and ``zi`` times 2**1023 (the units of
+    b times x): ``y`` and ``zf`` are SciPy's unit-scale ones times 2**1023, bit for bit,
+    where SciPy's own unscaled run overflows."""
+    x = 1.2 + 0.05 * rng.standard_normal((2, 100))
+    if name == "sosfilt":
+        coef = ss.butter(4, 0.2, output="sos")
+        big = coef.copy()
+        big[0, :3] *= 2.0 ** 500
+        zi = 0.01 * rng.standard_normal((2, 2, 2))
+        args, big_args = (coef,), (big,)
+    else:
+        b, a = ss.butter(3, 0.2)
+        zi = 0.01 * rng.standard_normal((2, 3))
+        args, big_args = (b, a), (b * 2.0 ** 500, a)
+    with np.errstate(all="ignore"):
+        unscaled = getattr(ss, name)(*big_args, x * 2.0 ** 523, zi=zi * 2.0 ** 1023)
+    assert not all(np.all(np.isfinite(u)) for u in unscaled)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y, zf = getattr(dsp, name)(*big_args, x * 2.0 ** 523, zi=zi * 2.0 ** 1023)
+    y_ref, zf_ref = getattr(ss, name)(*args, x, zi=zi)
+    np.testing.assert_array_equal(y, y_ref * 2.0 ** 1023)
+    np.testing.assert_array_equal(zf, zf_ref * 2.0 ** 1023)

@@ -1,5 +1,7 @@
 """upfirdn, resample_poly, decimate against scipy.signal."""
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.signal as ss
@@ -7,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import pyjl.dsp as dsp
-from pyjl.exceptions import InputError
+from pyjl.exceptions import InputError, NumericalWarning
 
 from .helpers import assert_matches, signals
 
@@ -178,3 +180,64 @@ def test_more_refusals(rng):
         dsp.resample_poly(x, 2, 3, cval=1j)
     with pytest.raises(InputError, match="`window` must be a window SciPy knows"):
         dsp.resample_poly(x, 2, 3, window="bogus")
+
+
+# --- rate factors too large to run ------------------------------------------------
+HUGE = 2**70
+
+
+@pytest.mark.parametrize("call, name, rule", [
+    (lambda x: dsp.upfirdn([1.0, 2.0, 3.0], x, down=HUGE), "down",
+     r"must be below 2\*\*62 \(sample positions are 64-bit integers\)"),
+    (lambda x: dsp.upfirdn([1.0, 2.0, 3.0], x, up=HUGE), "up",
+     r"must keep the upsampled length \(n - 1\) \* up \+ len\(h\) below 2\*\*62"),
+    (lambda x: dsp.upfirdn([1.0, 2.0, 3.0], x[:1], up=2**61, down=2**61), "up",
+     r"must give a polyphase filter that fits in memory"),
+    (lambda x: dsp.upfirdn([1.0, 2.0, 3.0], x, down=2**50, mode="reflect"), "down",
+     r"must give a padded signal that fits in memory"),
+    (lambda x: dsp.resample_poly(x, HUGE, 3), "up", r"must give a result that fits in memory"),
+    (lambda x: dsp.resample_poly(x, 2, HUGE + 1), "down", r"must give a result that fits"),
+    (lambda x: dsp.decimate(x, HUGE), "q", r"must be <= 100_000 with ftype='iir'"),
+    (lambda x: dsp.decimate(x, 100_001), "q", r"must be <= 100_000 with ftype='iir'"),
+    (lambda x: dsp.decimate(x, HUGE, ftype="fir"), "q",
+     r"must give an anti-aliasing filter \(20 \* q \+ 1 taps\) that fits in memory"),
+])
+def test_huge_rate_factors_are_refused(rng, call, name, rule):
+    with pytest.raises(InputError, match=rf"^`{name}` {rule}.*; got \d+\. Fix: "):
+        call(rng.standard_normal(64))
+
+
+def test_large_valid_factors_match_scipy(rng):
+    x = rng.standard_normal(64)
+    for down in (2**40, 2**61):       # beyond the signal: only the first output remains
+        np.testing.assert_array_equal(dsp.upfirdn([1.0, 2.0, 3.0], x, down=down),
+                                      ss.upfirdn([1.0, 2.0, 3.0], x, down=down))
+    assert_matches(dsp.decimate(x, 100_000), ss.decimate(x, 100_000))
+    assert_matches(dsp.decimate(x, 1000, ftype="fir"), ss.decimate(x, 1000, ftype="fir"))
+
+
+# --- taps and data near the float64 limits ------------------------------------------
+@pytest.mark.parametrize("mode", ["constant", "reflect", "line", "smooth", "antisymmetric"])
+def test_upfirdn_scaled_taps_and_data_match_scipy(rng, mode):
+    """Linear: taps or data times 2**900 give SciPy's result times 2**900 (to rounding:
+    the polyphase sums run in another order)."""
+    x, h = rng.standard_normal(100), ss.firwin(9, 0.3)
+    want = ss.upfirdn(h, x, 2, 3, mode=mode) * 2.0 ** 900
+    for got in (dsp.upfirdn(h * 2.0 ** 900, x, 2, 3, mode=mode),
+                dsp.upfirdn(h, x * 2.0 ** 900, 2, 3, mode=mode)):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14 * np.abs(want).max())
+
+
+def test_upfirdn_1e308_taps(rng):
+    """1e308 taps: finite where the true result is (an unscaled run overflows inside its
+    sums); where it is not, a NumericalWarning, never a silent inf."""
+    x = 0.8 + 0.01 * rng.standard_normal(50)
+    h = np.array([1e308, 1e308, -1e308])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = dsp.upfirdn(h, x, up=2)
+    np.testing.assert_allclose(got / 1e308, ss.upfirdn(h / 1e308, x, up=2), rtol=1e-12,
+                               atol=1e-14)
+    with pytest.warns(NumericalWarning, match="upfirdn's output is not finite for 2 of 4"):
+        y = dsp.upfirdn(np.array([1e308, 1e308]), np.ones(3))   # 2e308 in the middle
+    np.testing.assert_array_equal(y, [1e308, np.inf, np.inf, 1e308])

@@ -1,5 +1,7 @@
 """Streaming filters: any chunking concatenates to the one-shot result."""
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.signal as ss
@@ -7,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import pyjl.dsp as dsp
-from pyjl.exceptions import InputError
+from pyjl.exceptions import InputError, NumericalWarning
 
 from .helpers import assert_matches, sos_filters
 
@@ -166,3 +168,58 @@ def test_stream_dtypes_follow_the_one_shot_call(rng):
     r = dsp.Resampler(2, 1)
     assert r.process(x).dtype == ss.resample_poly(x, 2, 1, axis=-1).dtype == np.float32
     assert dsp.FirFilter([0.5, 0.5]).process(x[0].astype(np.int64)).dtype == np.float64
+
+
+# --- huge rate factors, taps near the float64 limits ---------------------------------
+@pytest.mark.parametrize("up, down, name", [(2**70, 3, "up"), (2, 2**70 + 1, "down")])
+def test_resampler_huge_factors_are_refused(up, down, name):
+    with pytest.raises(InputError, match=rf"^`{name}` must give an anti-aliasing filter "
+                                         r"\(20 \* max\(up, down\) \+ 1 taps\) that fits in "
+                                         r"memory .*; got \d+\. Fix: "):
+        dsp.Resampler(up, down)
+
+
+def test_fir_filter_with_scaled_taps_matches_scipy():
+    """Taps times 2**900, in chunks: SciPy's unit-scale ``lfilter`` times 2**900, and the
+    state ``zi_`` in the taps' own units (SciPy's ``zf`` times 2**900)."""
+    rng = np.random.default_rng(20261204)
+    x, taps = rng.standard_normal((2, 300)), ss.firwin(21, 0.3)
+    f = dsp.FirFilter(taps * 2.0 ** 900)
+    y = np.concatenate([f.process(c) for c in np.array_split(x, 4, axis=1)], axis=1)
+    y_ref, zf_ref = ss.lfilter(taps, 1.0, x, zi=np.zeros((2, 20)))
+    np.testing.assert_allclose(y / 2.0 ** 900, y_ref, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(f.zi_ / 2.0 ** 900, zf_ref, rtol=1e-12, atol=1e-14)
+
+
+def test_fir_filter_1e308_taps():
+    """1e308 taps over samples near 1: finite where the true output is; beyond float64,
+    a NumericalWarning, never a silent inf."""
+    rng = np.random.default_rng(20261205)
+    x = 0.8 + 0.01 * rng.standard_normal(100)
+    taps = np.array([1e308, 1e308, -1e308])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        f = dsp.FirFilter(taps)
+        y = np.concatenate([f.process(x[:37]), f.process(x[37:])])
+    np.testing.assert_allclose(y / 1e308, ss.lfilter(taps / 1e308, 1.0, x), rtol=1e-12,
+                               atol=1e-14)
+    with pytest.warns(NumericalWarning, match="FirFilter's output is not finite for 2 of 3"):
+        y = dsp.FirFilter([1e308, 1e308]).process(np.ones(3))
+    np.testing.assert_array_equal(y, [1e308, np.inf, np.inf])
+
+
+def test_fir_filter_data_near_the_float64_limit():
+    """Chunks near 1e308: an output beyond float64 is inf with a NumericalWarning (where
+    SciPy's unit-scale result times 2**1023 is), the rest and the state stay exact."""
+    rng = np.random.default_rng(20261206)
+    x = 1.7 + 0.05 * rng.standard_normal((2, 120))
+    taps, s = np.array([0.9, 0.9, -0.9]), 2.0 ** 1023
+    f = dsp.FirFilter(taps)
+    with pytest.warns(NumericalWarning, match="FirFilter's output is not finite"):
+        y = np.concatenate([f.process(c) for c in np.array_split(x * s, 3, axis=1)], axis=1)
+    y_ref, zf_ref = ss.lfilter(taps, 1.0, x, zi=np.zeros((2, 2)))
+    with np.errstate(over="ignore"):
+        want = y_ref * s
+    np.testing.assert_array_equal(np.isinf(y), np.isinf(want))
+    np.testing.assert_allclose(y[np.isfinite(y)] / s, y_ref[np.isfinite(want)], rtol=1e-13)
+    np.testing.assert_allclose(f.zi_ / s, zf_ref, rtol=1e-13)

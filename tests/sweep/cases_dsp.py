@@ -182,7 +182,8 @@ def stft_family():
                         lambda v=value: ist(Zxx=v), ref if expect == "valid" else None))
     out.append(case(NAME + "istft", "nperseg=mismatch", "refuse", ("nperseg", "Zxx"),
                     lambda: ist(nperseg=32)))
-    out.append(case(NAME + "istft", "window violates NOLA", "refuse", ("window", "noverlap"),
+    # SciPy 1.17's istft warns "NOLA condition failed" and returns values (its tests require it)
+    out.append(case(NAME + "istft", "window violates NOLA", "either", ("window", "noverlap"),
                     lambda: ist(window=np.r_[1.0, np.zeros(15)], noverlap=8)))
     for arg, spec in {"fs": Real(1.0, low=0.0, low_open=True),
                       "noverlap": Int(8, low=0, high=15, none=True),
@@ -296,11 +297,13 @@ def window_functions():
         base = {arg: spec.ok for arg, spec in params.items()}
         if name == "general_cosine":
             base = {"a": [0.5, 0.5]}
+        if name == "exponential":       # SciPy refuses `center` unless sym=False
+            base["sym"] = False
         M = 8
         out += param_cases(f"{NAME}windows.{name}", lambda v, fn=fn, base=base: fn(v, **base), "M",
                            Int(M, low=0, boolean="either"))
-        out += param_cases(f"{NAME}windows.{name}", lambda v, fn=fn, base=base: fn(M, **base,
-                           sym=v), "sym", Bool(True, strict=False))[:1]
+        out += param_cases(f"{NAME}windows.{name}", lambda v, fn=fn, base=base: fn(M, **{**base,
+                           "sym": v}), "sym", Bool(True, strict=False))[:1]
         for arg, spec in params.items():
             out += param_cases(f"{NAME}windows.{name}", lambda v, fn=fn, arg=arg, base=base:
                                fn(M, **{**base, arg: v}), arg, spec)
