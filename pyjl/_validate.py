@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .exceptions import InputError
+from .exceptions import InputError, InputTypeError
 
 __all__ = ["error", "integer", "real", "boolean", "choice", "seed", "describe"]
 
@@ -45,7 +45,7 @@ def describe(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def error(name: str, rule: str, got: Any, fix: str) -> InputError:
+def error(name: str, rule: str, got: Any, fix: str, *, wrong_type: bool = False) -> InputError:
     """The :class:`~pyjl.exceptions.InputError` for argument ``name``.
 
     Parameters
@@ -59,6 +59,10 @@ def error(name: str, rule: str, got: Any, fix: str) -> InputError:
         ``"a DataFrame with 3 columns"``); a non-string is rendered with :func:`describe`.
     fix : str
         What to do instead, as an imperative sentence without the final period.
+    wrong_type : bool, default False
+        The value has the wrong type (a string for a number, a fraction for a whole
+        number): the error is an :class:`~pyjl.exceptions.InputTypeError`, also a
+        ``TypeError``, as Python and SciPy raise for these.
 
     Examples
     --------
@@ -66,7 +70,8 @@ def error(name: str, rule: str, got: Any, fix: str) -> InputError:
     `n_restarts` must be an integer >= 0; got 1.5. Fix: pass a whole number.
     """
     shown = got if isinstance(got, str) else describe(got)
-    return InputError(f"`{name}` {rule}; got {shown}. Fix: {fix}.")
+    cls = InputTypeError if wrong_type else InputError
+    return cls(f"`{name}` {rule}; got {shown}. Fix: {fix}.")
 
 
 def _bounds_rule(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
@@ -92,19 +97,21 @@ def integer(value: Any, name: str, *, low: int | None = None, high: int | None =
     >>> integer(1.5, "n_restarts", low=0)
     Traceback (most recent call last):
     ...
-    pyjl.exceptions.InputError: `n_restarts` must be an integer >= 0; got 1.5. Fix: pass a whole number >= 0.
+    pyjl.exceptions.InputTypeError: `n_restarts` must be an integer >= 0; got 1.5. Fix: pass a whole number >= 0.
     """
     bound = _bounds_rule(low, high, False, False)
     rule = "must be an integer" + (f" {bound}" if bound else "")
     hint = fix or f"pass a whole number{' ' + bound if bound else ''}"
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise error(name, rule, describe(value), hint)
+        raise error(name, rule, describe(value), hint, wrong_type=True)
     if isinstance(value, numbers.Integral):
         number = int(value)
     else:
         as_float = float(value)
-        if not math.isfinite(as_float) or not as_float.is_integer():
+        if not math.isfinite(as_float):
             raise error(name, rule, describe(value), hint)
+        if not as_float.is_integer():
+            raise error(name, rule, describe(value), hint, wrong_type=True)
         number = int(as_float)
     if (low is not None and number < low) or (high is not None and number > high):
         raise error(name, rule, describe(value), hint)
@@ -120,7 +127,7 @@ def real(value: Any, name: str, *, low: float | None = None, high: float | None 
     >>> real("0.5", "xi", low=0)
     Traceback (most recent call last):
     ...
-    pyjl.exceptions.InputError: `xi` must be a finite number >= 0; got '0.5'. Fix: pass a float >= 0.
+    pyjl.exceptions.InputTypeError: `xi` must be a finite number >= 0; got '0.5'. Fix: pass a float >= 0.
     >>> real(2, "kappa", low=0, low_open=True)
     2.0
     """
@@ -128,7 +135,7 @@ def real(value: Any, name: str, *, low: float | None = None, high: float | None 
     rule = "must be a finite number" + (f" {bound}" if bound else "")
     hint = fix or f"pass a float{' ' + bound if bound else ''}"
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise error(name, rule, describe(value), hint)
+        raise error(name, rule, describe(value), hint, wrong_type=True)
     number = float(value)
     if not math.isfinite(number):
         raise error(name, rule, describe(value), hint)
@@ -149,7 +156,8 @@ def boolean(value: Any, name: str) -> bool:
     """
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
-    raise error(name, "must be True or False", describe(value), f"pass {name}=True or {name}=False")
+    raise error(name, "must be True or False", describe(value), f"pass {name}=True or {name}=False",
+                wrong_type=True)
 
 
 def choice(value: Any, name: str, options: Iterable[Any]) -> Any:

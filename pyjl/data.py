@@ -72,7 +72,8 @@ def _check_kind(a, dtype, name, xp=np, column=None, offset=0):
         where = f" in column {column!r}" if column is not None else ""
         fix = ("take the real part or the magnitude explicitly (x.real, abs(x))" if src == "c"
                else f"convert it to numbers first, e.g. np.asarray(x, dtype={dtype.name})")
-        raise _err(name, f"must hold {dtype.name} values", f"{what}{where}", fix)
+        raise _err(name, f"must hold {dtype.name} values", f"{what}{where}", fix,
+                   wrong_type=src in "OSUVM")
     if dtype.kind in "iu" and not np.can_cast(a.dtype, dtype, "safe"):
         info = np.iinfo(dtype)
         with np.errstate(invalid="ignore"):

@@ -14,6 +14,7 @@ import errno
 __all__ = [
     "PyjlError",
     "InputError",
+    "InputTypeError",
     "NotFittedError",
     "EngineUnavailableError",
     "JuliaBridgeError",
@@ -46,6 +47,25 @@ class InputError(PyjlError, ValueError):
     ... except pyjl.InputError as err:
     ...     print(isinstance(err, ValueError))
     True
+    """
+
+
+class InputTypeError(InputError, TypeError):
+    """An argument has the wrong type: a string or ``None`` where a number belongs, a
+    fraction where a whole number belongs, Python objects where numbers belong.
+
+    An :class:`InputError` that is also a :class:`TypeError`, the built-in Python and
+    SciPy raise for these (``range(0.5)``, ``scipy.signal.decimate(x, 0.5)``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyjl import dsp
+    >>> try:
+    ...     dsp.decimate(np.ones(64), 0.5)
+    ... except TypeError as err:
+    ...     print(type(err).__name__)
+    InputTypeError
     """
 
 

@@ -8,6 +8,8 @@ from pyjl import exceptions as ex
 
 @pytest.mark.parametrize("cls, builtin", [
     (ex.InputError, ValueError),
+    (ex.InputTypeError, TypeError),
+    (ex.InputTypeError, ValueError),
     (ex.NotFittedError, AttributeError),
     (ex.EngineUnavailableError, RuntimeError),
     (ex.JuliaBridgeError, RuntimeError),

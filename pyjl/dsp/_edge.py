@@ -12,14 +12,14 @@ for arrays it is -1, as in SciPy.
 
 from __future__ import annotations
 
-import operator
+import functools
 import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .. import data
+from .. import _validate, data
 from ..engines import current
 from ..exceptions import InputError, NumericalWarning
 
@@ -92,26 +92,16 @@ def read_signal(x, *, name: str = "x", axis=None, min_len: int = 1) -> Signal:
 
 def as_int(value, name: str, *, minimum: int | None = None) -> int:
     """``value`` as a Python int, or an :class:`InputError` naming ``name``."""
-    try:
-        out = operator.index(value)
-    except TypeError:
-        if isinstance(value, (float, np.floating)) and float(value).is_integer():
-            out = int(value)
-        else:
-            raise InputError(f"`{name}` must be an integer; got {value!r}. "
-                             f"Fix: pass a whole number.") from None
-    if minimum is not None and out < minimum:
-        raise InputError(f"`{name}` must be >= {minimum}; got {out}. "
-                         f"Fix: pass an integer of at least {minimum}.")
-    return int(out)
+    return _validate.integer(value, name, low=minimum)
 
 
 def coefficients(c, name: str) -> np.ndarray:
     """A non-empty, finite, 1-D coefficient vector (float64 or complex128)."""
     arr = np.atleast_1d(np.asarray(c))
     if arr.dtype.kind not in "biufc":
-        raise InputError(f"`{name}` must be numeric filter coefficients; got dtype "
-                         f"{arr.dtype}. Fix: pass a float array.")
+        raise _validate.error(name, "must be numeric filter coefficients",
+                              f"dtype {arr.dtype}", "pass a float array",
+                              wrong_type=arr.dtype.kind in "OSUVM")
     if arr.ndim != 1 or arr.size == 0:
         raise InputError(f"`{name}` must be a non-empty 1-D array of coefficients; got shape "
                          f"{arr.shape}. Fix: pass a flat array such as [1.0, -0.5].")
@@ -123,27 +113,38 @@ def coefficients(c, name: str) -> np.ndarray:
 
 
 def check_stable(a: np.ndarray, name: str, b: np.ndarray | None = None,
-                 tol: float = 1e-9) -> None:
+                 tol: float = 1e-9, stacklevel: int = 4) -> None:
     """Warn (:class:`~pyjl.exceptions.NumericalWarning`) if the denominator ``a`` has a
     pole outside the unit circle that no zero of ``b`` cancels.
 
     SciPy filters with any denominator, so pyjl does too: the output of an
     unstable filter grows geometrically (and may overflow to inf).  Poles on
-    the circle (an integrator, ``a = [1, -1]``) are allowed silently."""
+    the circle (an integrator, ``a = [1, -1]``) are allowed silently.  The answer
+    is cached per coefficient set: a filter applied again and again (chunks, an
+    optimiser's loop) finds its roots once."""
     if a.size <= 1:
         return
-    poles = np.roots(a)
-    out = poles[np.abs(poles) > 1.0 + tol]
-    if out.size and b is not None and b.size > 1:
-        zeros = np.roots(b)
-        out = [p for p in out if not np.any(np.abs(zeros - p) <= 1e-8 * abs(p))]
-    if len(out):
-        worst = max(out, key=abs)
+    no_b = b is None or b.size <= 1
+    worst = _unstable_pole(a.tobytes(), a.dtype.str, b"" if no_b else b.tobytes(),
+                           a.dtype.str if no_b else b.dtype.str, tol)
+    if worst is not None:
         warnings.warn(f"`{name}` describes an unstable filter: pole {worst:.6g} has "
                       f"|p| = {abs(worst):.6g} > 1, so the output grows without bound "
                       "(SciPy filters it the same way). Fix: design a stable filter (for "
                       "high orders use output='sos', which keeps poles accurate).",
-                      NumericalWarning, stacklevel=4)
+                      NumericalWarning, stacklevel=stacklevel)
+
+
+@functools.lru_cache(maxsize=256)
+def _unstable_pole(a_bytes: bytes, a_dtype: str, b_bytes: bytes, b_dtype: str,
+                   tol: float) -> complex | None:
+    """The largest pole of ``a`` outside the unit circle that no zero of ``b`` cancels."""
+    poles = np.roots(np.frombuffer(a_bytes, a_dtype))
+    out = poles[np.abs(poles) > 1.0 + tol]
+    if out.size and b_bytes:
+        zeros = np.roots(np.frombuffer(b_bytes, b_dtype))
+        out = [p for p in out if not np.any(np.abs(zeros - p) <= 1e-8 * abs(p))]
+    return complex(max(out, key=abs)) if len(out) else None
 
 
 def validate_sos(sos, name: str = "sos") -> np.ndarray:

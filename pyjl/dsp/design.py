@@ -461,7 +461,7 @@ def lfilter_zi(b, a):
     if a[0] == 0:
         raise _validate.error("a[0]", "must be non-zero (it normalises the filter)", a[0],
                               "pass a denominator whose leading coefficient is non-zero")
-    _edge.check_stable(a, "a", b)
+    _edge.check_stable(a, "a", b, stacklevel=3)
     return _steady_state(_ss.lfilter_zi, ("b", "a"), b, a)
 
 

@@ -57,13 +57,13 @@ def test_decimate_matches_scipy(xa, q, ftype, zero_phase):
 
 def test_bad_rates(rng):
     x = rng.standard_normal(50)
-    with pytest.raises(InputError, match="`up` must be >= 1"):
+    with pytest.raises(InputError, match="`up` must be an integer >= 1; got 0"):
         dsp.resample_poly(x, 0, 2)
     with pytest.raises(InputError, match="`down` must be an integer"):
         dsp.upfirdn([1.0], x, 1, 2.5)
     with pytest.raises(InputError, match="`padtype`"):
         dsp.resample_poly(x, 2, 3, padtype="sideways")
-    with pytest.raises(InputError, match="`q` must be >= 1"):
+    with pytest.raises(InputError, match="`q` must be an integer >= 1"):
         dsp.decimate(x, 0)
 
 
@@ -107,7 +107,10 @@ def test_resample_poly_every_padtype_and_dtype(xa, up, down, padtype, dtype):
     x = (10 * x).astype(dtype)
     want = ss.resample_poly(x, up, down, axis=axis, padtype=padtype)
     got = dsp.resample_poly(x, up, down, axis=axis, padtype=padtype)
-    assert_matches(got, want, rtol=1e-5 if dtype == "float32" else 1e-9)
+    if dtype == "float32":   # SciPy filters in float32, pyjl in float64: rounding of the input's size
+        assert_matches(got, want, rtol=1e-5, floor=1e-6 * float(np.max(np.abs(x), initial=0)))
+    else:
+        assert_matches(got, want, rtol=1e-9)
 
 
 def test_resample_poly_cval_and_complex_taps(rng):
