@@ -74,17 +74,6 @@ hypothesis.configuration.set_hypothesis_home_dir(_home)
 
 CONFIG = Path(__file__).with_name("scipy_signal.toml")
 SCIPY_TESTS = Path(scipy.signal.tests.__file__).parent
-_SCIPY_MARKERS = [
-    "xslow: SciPy: extremely slow (skipped unless SCIPY_XSLOW=1)",
-    "xfail_on_32bit: SciPy: fails on 32-bit platforms",
-    "array_api_backends: SciPy: test iterates on all array API backends",
-    "skip_xp_backends: SciPy: backends to skip for the `xp` fixture",
-    "xfail_xp_backends: SciPy: backends to xfail for the `xp` fixture",
-    "fail_slow: SciPy: time limit (pytest-fail-slow)",
-    "thread_unsafe: SciPy: single-threaded test (pytest-run-parallel)",
-    "parallel_threads_limit: SciPy: pytest-run-parallel thread limit",
-    "iterations: SciPy: pytest-run-parallel iterations",
-]
 
 
 # ---- the swap -------------------------------------------------------------------------
@@ -217,11 +206,6 @@ class ScipySuite(pytest.File):
 class ScipyModule(pytest.Module):
     def _getobj(self):
         return _load(self.name)
-
-
-def pytest_configure(config):
-    for line in _SCIPY_MARKERS:
-        config.addinivalue_line("markers", line)
 
 
 def pytest_collect_file(file_path, parent):
