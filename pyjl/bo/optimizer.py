@@ -108,28 +108,114 @@ def _pid_dead(worker: str | None) -> bool:
 class Optimizer:
     """Ask/tell Bayesian optimisation over a :class:`Space` (minimisation).
 
-    Parameters: ``acquisition`` ``"ei"|"logei"|"pi"|"ucb"``; ``n_initial`` points
-    before the GP (default ``max(5, min(10, n_dims + 4))``), uniform draws
-    (``initial="random"``, the default: on eight test functions it led the search
-    into the global basin more often than a Sobol start) or a scrambled Sobol
-    sequence (``initial="sobol"``); ``batch``
-    ``"kriging_believer"|"constant_liar"`` (``liar="min"|"mean"|"max"``);
-    ``storage`` ``None`` (memory), ``"sqlite:///file.db"`` or a path; ``study``
-    its name (default ``"default"``; an existing study resumes and its stored
-    space and seed win); ``fit`` ``"ml"|"loo"`` and ``prior`` (weak hyperparameter
-    priors, see :mod:`pyjl.bo.surrogate`); ``warp_y`` (default True: the GP models
-    the values through a fitted monotone power transform,
-    :class:`~pyjl.bo.surrogate.OutputWarp`, unless trials carry a known
-    ``noise_var``); ``gls_mean`` (default True: the GP's constant prior mean is its
-    generalised least-squares estimate at the fitted hyperparameters,
-    :meth:`~pyjl.gp.GaussianProcess.recentre`, not the sample mean, which the search's
-    crowding around good points drags down); ``xi`` (EI/PI margin, ``>= 0`` as in
-    scikit-optimize and BoTorch), ``kappa`` (UCB, ``>= 0``); ``sampler``
-    ``"gp"|"random"`` or a list of parameter dicts asked in order (grid search);
-    ``stale_after`` seconds without a heartbeat after which another worker's
-    pending trial is marked failed (``None``: only trials of dead processes on this
-    host are); ``n_candidates`` the Sobol candidates the acquisition is scored on
-    before polishing (default 2048, at most 2**20).
+    The constructor opens (or resumes) the study in ``storage``; :meth:`ask`
+    proposes parameters, :meth:`tell` records their value.  See the module
+    docstring for what one ``ask`` does.
+
+    Parameters
+    ----------
+    space : Space or dict or None, default None
+        The search space (a dict ``{name: Real(...) | Integer(...) |
+        Categorical(...)}`` is passed to :class:`Space`); ``None`` loads the space
+        of an existing study.
+    acquisition : {"ei", "logei", "pi", "ucb"}, default "ei"
+        Expected improvement, its logarithm (no underflow far from the incumbent),
+        probability of improvement, or the confidence bound ``mu - kappa * sigma``.
+    n_initial : int or None, default None
+        Points drawn before the first GP fit, ``>= 1``; ``None`` means
+        ``max(5, min(10, n_dims + 4))`` with ``n_dims`` the space's unit-cube width.
+    batch : {"kriging_believer", "constant_liar"}, default "kriging_believer"
+        How pending trials and the points already chosen for a batch are
+        fantasised: at the posterior mean, or at the value ``liar`` says.
+    storage : None or str or path-like, default None
+        ``None`` keeps the trials in memory; ``"sqlite:///file.db"`` or a plain
+        path keeps them in an SQLite file that several processes can share.
+    study : str or None, default None
+        The study's name in ``storage`` (``None``: ``"default"``); an existing
+        study resumes, and its stored space and seed win.
+    seed : int or None, default None
+        Seed of the study's draws, in ``[0, 2**63)``; ``None`` draws one.  Used
+        only when the study is created.
+    liar : {"min", "mean", "max"}, default "min"
+        With ``batch="constant_liar"``: the statistic of the observed values each
+        fantasy takes.
+    fit : {"ml", "loo"}, default "ml"
+        How the GP's hyperparameters are fitted: maximum marginal likelihood or
+        leave-one-out predictive likelihood.
+    xi : float, default 0.0
+        Margin of EI and PI, ``>= 0`` as in scikit-optimize and BoTorch.
+    kappa : float, default 2.0
+        Width of UCB in posterior standard deviations, ``>= 0``.
+    prior : bool, default True
+        Weak priors on the GP's hyperparameters (see :mod:`pyjl.bo.surrogate`).
+    warp_y : bool, default True
+        The GP models the values through a fitted monotone power transform,
+        :class:`~pyjl.bo.surrogate.OutputWarp`, unless trials carry a known
+        ``noise_var``.
+    gls_mean : bool, default True
+        The GP's constant prior mean is its generalised least-squares estimate at
+        the fitted hyperparameters (:meth:`~pyjl.gp.GaussianProcess.recentre`), not
+        the sample mean, which the search's crowding around good points drags down.
+    initial : {"random", "sobol"}, default "random"
+        The initial points: uniform draws, or a scrambled Sobol sequence.
+    sampler : "gp" or "random" or list of dict, default "gp"
+        ``"gp"`` for Bayesian optimisation, ``"random"`` for uniform draws only,
+        or the parameter dicts to ask in order (grid search).
+    stale_after : float or None, default None
+        Seconds without a heartbeat after which another worker's pending trial is
+        marked failed (``> 0``); ``None``: only the trials of dead processes on
+        this host are.
+    n_candidates : int or None, default None
+        Sobol candidates the acquisition is scored on before polishing, 1 to
+        ``2**20``; ``None`` means 2048.
+
+    Attributes
+    ----------
+    space : Space
+        The study's search space (the stored one when resuming).
+    study_name : str
+        The study's name in ``storage``.
+    storage : MemoryStorage or SQLiteStorage
+        The open storage of the trials (its ``url`` says where).
+    seed : int
+        The study's seed (the stored one when resuming).
+    n_initial : int
+        Points drawn before the first GP fit.
+    sampler : {"gp", "random", "grid"}
+        The sampling strategy; ``"grid"`` when a list of dicts was given.
+    acquisition : str
+        ``acquisition`` as given, checked.
+    batch : str
+        ``batch`` as given, checked.
+    liar : str
+        ``liar`` as given, checked.
+    fit : str
+        ``fit`` as given, checked.
+    initial : str
+        ``initial`` as given, checked.
+    xi : float
+        ``xi`` as a float.
+    kappa : float
+        ``kappa`` as a float.
+    prior : bool
+        ``prior`` as given.
+    warp_y : bool
+        ``warp_y`` as given.
+    gls_mean : bool
+        ``gls_mean`` as given.
+    stale_after : float or None
+        ``stale_after`` as a float, or ``None``.
+    n_candidates : int or None
+        ``n_candidates`` as an int, or ``None`` (2048).
+    trials : list of Trial
+        Every trial of the study, in order, read from ``storage``.
+    best : tuple of (dict or None, float or None)
+        ``(params, value)`` of the lowest observed value; ``(None, None)`` before any.
+    best_mean : tuple of (dict or None, float or None)
+        ``(params, posterior mean)`` of the evaluated point with the lowest posterior
+        mean, the best to report when evaluations are noisy.
+    output_warp : OutputWarp or None
+        The transform the surrogate sees the values through (``None``: the values).
 
     Examples
     --------

@@ -19,7 +19,6 @@ from typing import Mapping
 import numpy as np
 
 from .. import _validate
-from ..exceptions import InputError
 from .optimizer import Optimizer
 from .space import Categorical, Integer
 from .surrogate import model_values
@@ -33,8 +32,9 @@ N_GRID_MAX = 100_000
 def _plt():
     try:
         import matplotlib.pyplot as plt
-    except ImportError:
-        raise InputError("plots need matplotlib; pip install 'pyjl[plot]'") from None
+    except ImportError as exc:
+        raise _validate.error("matplotlib", "must be installed to draw plots",
+                              f"ImportError: {exc}", "pip install 'pyjl[plot]'") from None
     return plt
 
 

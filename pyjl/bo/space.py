@@ -34,6 +34,7 @@ from __future__ import annotations
 import json
 import math
 import numbers
+import re
 from typing import Any, Mapping
 
 import numpy as np
@@ -288,6 +289,8 @@ _KEYS = {"real": ("type", "low", "high", "log"), "integer": ("type", "low", "hig
          "categorical": ("type", "choices")}
 #: a dimension's argument -> its key in a table
 _FIELDS = {"lo": "low", "hi": "high", "log": "log", "choices": "choices"}
+#: the parts of a message of :func:`pyjl._validate.error`, to name the table's key instead
+_VOICE = re.compile(r"`(?P<name>[^`]+)` (?P<rule>.*?); got (?P<got>.*)\. Fix: (?P<fix>.*)\.", re.S)
 
 
 def _from_table(d: Any, where: str) -> Dimension:
@@ -314,12 +317,12 @@ def _from_table(d: Any, where: str) -> Dimension:
             return Categorical(d["choices"])
         return _KINDS[kind](d["low"], d["high"], log=d.get("log", False))
     except InputError as exc:
-        message = str(exc)
-        arg = message[1:message.index("`", 1)] if message.startswith("`") else ""
-        field = _FIELDS.get(arg.rpartition(".")[2])
+        voiced = _VOICE.fullmatch(str(exc))
+        field = _FIELDS.get(voiced["name"].rpartition(".")[2]) if voiced else None
         if field is None:
             raise
-        raise InputError(f"`{where}.{field}`" + message[len(arg) + 2:]) from None
+        raise _validate.error(f"{where}.{field}", voiced["rule"], voiced["got"], voiced["fix"],
+                              wrong_type=isinstance(exc, TypeError)) from None
 
 
 class Space:

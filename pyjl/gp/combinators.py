@@ -93,6 +93,22 @@ class _Composite(KernelBase):
 class Sum(_Composite):
     """``sum_i k_i``; see the module docstring.
 
+    Parameters
+    ----------
+    parts : iterable of Kernel
+        The kernels to add, at least one; a nested ``Sum`` is flattened into its parts.
+
+    Attributes
+    ----------
+    parts : list of Kernel
+        The flattened sum's kernels, in order (the kernels themselves, not copies).
+    theta : ndarray of shape (n_theta,), dtype float64
+        The parts' ``theta`` concatenated in order; assigning a vector sets each part's.
+    bounds : ndarray of shape (n_theta, 2), dtype float64
+        The parts' ``bounds`` stacked in order.
+    hyperparameter_names : list of str
+        ``"i.name"`` for the hyperparameter ``name`` of part ``i`` (``"0.lengthscale"``).
+
     Examples
     --------
     >>> import numpy as np
@@ -125,6 +141,22 @@ class Sum(_Composite):
 
 class Product(_Composite):
     """``prod_i k_i``; see the module docstring.
+
+    Parameters
+    ----------
+    parts : iterable of Kernel
+        The kernels to multiply, at least one; a nested ``Product`` is flattened into its parts.
+
+    Attributes
+    ----------
+    parts : list of Kernel
+        The flattened product's kernels, in order (the kernels themselves, not copies).
+    theta : ndarray of shape (n_theta,), dtype float64
+        The parts' ``theta`` concatenated in order; assigning a vector sets each part's.
+    bounds : ndarray of shape (n_theta, 2), dtype float64
+        The parts' ``bounds`` stacked in order.
+    hyperparameter_names : list of str
+        ``"i.name"`` for the hyperparameter ``name`` of part ``i`` (``"0.lengthscale"``).
 
     Examples
     --------
@@ -180,6 +212,32 @@ class Product(_Composite):
 
 class Scaled(KernelBase):
     """``c * k`` with ``c`` (``scale``) a hyperparameter of its own (log space).
+
+    Parameters
+    ----------
+    kernel : Kernel
+        The kernel to scale (kept, not copied).
+    scale : float, default 1.0
+        The factor ``c > 0``.
+    scale_bounds : tuple of 2 floats or "fixed", default (1e-5, 1e5)
+        ``(low, high)`` bounds of ``scale`` while fitting, ``0 < low <= high``, or
+        ``"fixed"`` to keep it as given (it then leaves ``theta``).
+
+    Attributes
+    ----------
+    kernel : Kernel
+        The scaled kernel.
+    scale : float
+        The current factor ``c``.
+    scale_bounds : tuple of 2 floats or "fixed"
+        As given, checked.
+    theta : ndarray of shape (1 + n_theta_kernel,), dtype float64
+        ``log(scale)`` (left out when fixed) followed by ``kernel.theta``; assigning a
+        vector sets both.
+    bounds : ndarray of shape (1 + n_theta_kernel, 2), dtype float64
+        ``log(scale_bounds)`` (left out when fixed) above ``kernel.bounds``.
+    hyperparameter_names : list of str
+        ``"scale"`` (left out when fixed), then ``"k.name"`` for each of ``kernel``'s.
 
     Examples
     --------

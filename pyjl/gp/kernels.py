@@ -201,6 +201,34 @@ class Stationary(Parametric):
 class RBF(Stationary):
     """Squared exponential ``s2 exp(-r^2 / 2)``.
 
+    Parameters
+    ----------
+    lengthscale : float or array-like of shape (n_features,), default 1.0
+        Lengthscale ``l > 0``: one for all features, or one per feature ("ARD").
+    variance : float, default 1.0
+        Signal variance ``s2``, ``> 0`` and ``<= 1e150``.
+    lengthscale_bounds : tuple of 2 floats or "fixed", default (1e-5, 1e5)
+        ``(low, high)`` bounds of ``lengthscale`` while fitting, ``0 < low <= high``, or
+        ``"fixed"`` to keep it as given (it then leaves ``theta``).
+    variance_bounds : tuple of 2 floats or "fixed", default (1e-5, 1e5)
+        ``(low, high)`` bounds of ``variance`` while fitting, ``0 < low <= high``, or
+        ``"fixed"`` to keep it as given (it then leaves ``theta``).
+
+    Attributes
+    ----------
+    lengthscale : float or ndarray of shape (n_features,), dtype float64
+        The current lengthscale (a copy; a float when given as a scalar).
+    variance : float
+        The current signal variance ``s2``.
+    theta : ndarray of shape (n_theta,), dtype float64
+        ``log`` of the free hyperparameters (those not ``"fixed"``), in the order
+        lengthscale(s), variance; assigning a vector sets them.
+    bounds : ndarray of shape (n_theta, 2), dtype float64
+        ``log`` of each free hyperparameter's ``(low, high)``, row by row as ``theta``.
+    hyperparameter_names : list of str
+        One name per entry of ``theta``:
+        ``"lengthscale"`` (or ``"lengthscale[0]"``, ...), ``"variance"``.
+
     Examples
     --------
     >>> import numpy as np
@@ -219,6 +247,34 @@ class RBF(Stationary):
 class Matern12(Stationary):
     """Matérn nu=1/2 (exponential) ``s2 exp(-r)``.
 
+    Parameters
+    ----------
+    lengthscale : float or array-like of shape (n_features,), default 1.0
+        Lengthscale ``l > 0``: one for all features, or one per feature ("ARD").
+    variance : float, default 1.0
+        Signal variance ``s2``, ``> 0`` and ``<= 1e150``.
+    lengthscale_bounds : tuple of 2 floats or "fixed", default (1e-5, 1e5)
+        ``(low, high)`` bounds of ``lengthscale`` while fitting, ``0 < low <= high``, or
+        ``"fixed"`` to keep it as given (it then leaves ``theta``).
+    variance_bounds : tuple of 2 floats or "fixed", default (1e-5, 1e5)
+        ``(low, high)`` bounds of ``variance`` while fitting, ``0 < low <= high``, or
+        ``"fixed"`` to keep it as given (it then leaves ``theta``).
+
+    Attributes
+    ----------
+    lengthscale : float or ndarray of shape (n_features,), dtype float64
+        The current lengthscale (a copy; a float when given as a scalar).
+    variance : float
+        The current signal variance ``s2``.
+    theta : ndarray of shape (n_theta,), dtype float64
+        ``log`` of the free hyperparameters (those not ``"fixed"``), in the order
+        lengthscale(s), variance; assigning a vector sets them.
+    bounds : ndarray of shape (n_theta, 2), dtype float64
+        ``log`` of each free hyperparameter's ``(low, high)``, row by row as ``theta``.
+    hyperparameter_names : list of str
+        One name per entry of ``theta``:
+        ``"lengthscale"`` (or ``"lengthscale[0]"``, ...), ``"variance"``.
+
     Examples
     --------
     >>> import numpy as np
@@ -235,6 +291,34 @@ class Matern12(Stationary):
 
 class Matern32(Stationary):
     """Matérn nu=3/2 ``s2 (1 + sqrt3 r) exp(-sqrt3 r)``.
+
+    Parameters
+    ----------
+    lengthscale : float or array-like of shape (n_features,), default 1.0
+        Lengthscale ``l > 0``: one for all features, or one per feature ("ARD").
+    variance : float, default 1.0
+        Signal variance ``s2``, ``> 0`` and ``<= 1e150``.
+    lengthscale_bounds : tuple of 2 floats or "fixed", default (1e-5, 1e5)
+        ``(low, high)`` bounds of ``lengthscale`` while fitting, ``0 < low <= high``, or
+        ``"fixed"`` to keep it as given (it then leaves ``theta``).
+    variance_bounds : tuple of 2 floats or "fixed", default (1e-5, 1e5)
+        ``(low, high)`` bounds of ``variance`` while fitting, ``0 < low <= high``, or
+        ``"fixed"`` to keep it as given (it then leaves ``theta``).
+
+    Attributes
+    ----------
+    lengthscale : float or ndarray of shape (n_features,), dtype float64
+        The current lengthscale (a copy; a float when given as a scalar).
+    variance : float
+        The current signal variance ``s2``.
+    theta : ndarray of shape (n_theta,), dtype float64
+        ``log`` of the free hyperparameters (those not ``"fixed"``), in the order
+        lengthscale(s), variance; assigning a vector sets them.
+    bounds : ndarray of shape (n_theta, 2), dtype float64
+        ``log`` of each free hyperparameter's ``(low, high)``, row by row as ``theta``.
+    hyperparameter_names : list of str
+        One name per entry of ``theta``:
+        ``"lengthscale"`` (or ``"lengthscale[0]"``, ...), ``"variance"``.
 
     Examples
     --------
@@ -254,6 +338,34 @@ class Matern32(Stationary):
 class Matern52(Stationary):
     """Matérn nu=5/2 ``s2 (1 + sqrt5 r + 5 r^2 / 3) exp(-sqrt5 r)``.
 
+    Parameters
+    ----------
+    lengthscale : float or array-like of shape (n_features,), default 1.0
+        Lengthscale ``l > 0``: one for all features, or one per feature ("ARD").
+    variance : float, default 1.0
+        Signal variance ``s2``, ``> 0`` and ``<= 1e150``.
+    lengthscale_bounds : tuple of 2 floats or "fixed", default (1e-5, 1e5)
+        ``(low, high)`` bounds of ``lengthscale`` while fitting, ``0 < low <= high``, or
+        ``"fixed"`` to keep it as given (it then leaves ``theta``).
+    variance_bounds : tuple of 2 floats or "fixed", default (1e-5, 1e5)
+        ``(low, high)`` bounds of ``variance`` while fitting, ``0 < low <= high``, or
+        ``"fixed"`` to keep it as given (it then leaves ``theta``).
+
+    Attributes
+    ----------
+    lengthscale : float or ndarray of shape (n_features,), dtype float64
+        The current lengthscale (a copy; a float when given as a scalar).
+    variance : float
+        The current signal variance ``s2``.
+    theta : ndarray of shape (n_theta,), dtype float64
+        ``log`` of the free hyperparameters (those not ``"fixed"``), in the order
+        lengthscale(s), variance; assigning a vector sets them.
+    bounds : ndarray of shape (n_theta, 2), dtype float64
+        ``log`` of each free hyperparameter's ``(low, high)``, row by row as ``theta``.
+    hyperparameter_names : list of str
+        One name per entry of ``theta``:
+        ``"lengthscale"`` (or ``"lengthscale[0]"``, ...), ``"variance"``.
+
     Examples
     --------
     >>> import numpy as np
@@ -271,6 +383,41 @@ class Matern52(Stationary):
 
 class RationalQuadratic(Stationary):
     """``s2 (1 + r^2 / (2 alpha))^(-alpha)``, a scale mixture of RBFs.
+
+    Parameters
+    ----------
+    lengthscale : float or array-like of shape (n_features,), default 1.0
+        Lengthscale ``l > 0``: one for all features, or one per feature ("ARD").
+    alpha : float, default 1.0
+        Shape ``alpha > 0``: the mixture's scale parameter (large ``alpha`` tends to the RBF).
+    variance : float, default 1.0
+        Signal variance ``s2``, ``> 0`` and ``<= 1e150``.
+    lengthscale_bounds : tuple of 2 floats or "fixed", default (1e-5, 1e5)
+        ``(low, high)`` bounds of ``lengthscale`` while fitting, ``0 < low <= high``, or
+        ``"fixed"`` to keep it as given (it then leaves ``theta``).
+    alpha_bounds : tuple of 2 floats or "fixed", default (1e-5, 1e5)
+        ``(low, high)`` bounds of ``alpha`` while fitting, ``0 < low <= high``, or
+        ``"fixed"`` to keep it as given (it then leaves ``theta``).
+    variance_bounds : tuple of 2 floats or "fixed", default (1e-5, 1e5)
+        ``(low, high)`` bounds of ``variance`` while fitting, ``0 < low <= high``, or
+        ``"fixed"`` to keep it as given (it then leaves ``theta``).
+
+    Attributes
+    ----------
+    lengthscale : float or ndarray of shape (n_features,), dtype float64
+        The current lengthscale (a copy; a float when given as a scalar).
+    alpha : float
+        The current ``alpha``.
+    variance : float
+        The current signal variance ``s2``.
+    theta : ndarray of shape (n_theta,), dtype float64
+        ``log`` of the free hyperparameters (those not ``"fixed"``), in the order
+        lengthscale(s), variance, alpha; assigning a vector sets them.
+    bounds : ndarray of shape (n_theta, 2), dtype float64
+        ``log`` of each free hyperparameter's ``(low, high)``, row by row as ``theta``.
+    hyperparameter_names : list of str
+        One name per entry of ``theta``:
+        ``"lengthscale"`` (or ``"lengthscale[0]"``, ...), ``"variance"`` and ``"alpha"``.
 
     Examples
     --------
@@ -301,6 +448,41 @@ class RationalQuadratic(Stationary):
 
 class Periodic(Stationary):
     """``s2 exp(-2 sum_k sin^2(pi (x_k - x'_k) / period) / l_k^2)`` (``l`` scalar or ARD).
+
+    Parameters
+    ----------
+    lengthscale : float or array-like of shape (n_features,), default 1.0
+        Lengthscale ``l > 0``: one for all features, or one per feature ("ARD").
+    period : float, default 1.0
+        Period ``p > 0``, in the units of ``X``, shared by all features.
+    variance : float, default 1.0
+        Signal variance ``s2``, ``> 0`` and ``<= 1e150``.
+    lengthscale_bounds : tuple of 2 floats or "fixed", default (1e-5, 1e5)
+        ``(low, high)`` bounds of ``lengthscale`` while fitting, ``0 < low <= high``, or
+        ``"fixed"`` to keep it as given (it then leaves ``theta``).
+    period_bounds : tuple of 2 floats or "fixed", default (1e-5, 1e5)
+        ``(low, high)`` bounds of ``period`` while fitting, ``0 < low <= high``, or
+        ``"fixed"`` to keep it as given (it then leaves ``theta``).
+    variance_bounds : tuple of 2 floats or "fixed", default (1e-5, 1e5)
+        ``(low, high)`` bounds of ``variance`` while fitting, ``0 < low <= high``, or
+        ``"fixed"`` to keep it as given (it then leaves ``theta``).
+
+    Attributes
+    ----------
+    lengthscale : float or ndarray of shape (n_features,), dtype float64
+        The current lengthscale (a copy; a float when given as a scalar).
+    period : float
+        The current period.
+    variance : float
+        The current signal variance ``s2``.
+    theta : ndarray of shape (n_theta,), dtype float64
+        ``log`` of the free hyperparameters (those not ``"fixed"``), in the order
+        lengthscale(s), variance, period; assigning a vector sets them.
+    bounds : ndarray of shape (n_theta, 2), dtype float64
+        ``log`` of each free hyperparameter's ``(low, high)``, row by row as ``theta``.
+    hyperparameter_names : list of str
+        One name per entry of ``theta``:
+        ``"lengthscale"`` (or ``"lengthscale[0]"``, ...), ``"variance"`` and ``"period"``.
 
     Examples
     --------
@@ -355,6 +537,25 @@ class _Amplitude(Parametric):
 class Linear(_Amplitude):
     """Dot-product kernel ``s2 x . x'`` (add a :class:`Constant` for an offset).
 
+    Parameters
+    ----------
+    variance : float, default 1.0
+        Variance (the slope's prior variance) ``s2``, ``> 0`` and ``<= 1e150``.
+    variance_bounds : tuple of 2 floats or "fixed", default (1e-5, 1e5)
+        ``(low, high)`` bounds of ``variance`` while fitting, ``0 < low <= high``, or
+        ``"fixed"`` to keep it as given (it then leaves ``theta``).
+
+    Attributes
+    ----------
+    variance : float
+        The current variance (the slope's prior variance) ``s2``.
+    theta : ndarray of shape (1,) (``(0,)`` when fixed), dtype float64
+        ``[log(variance)]``; assigning a vector sets it.
+    bounds : ndarray of shape (1, 2) (``(0, 2)`` when fixed), dtype float64
+        ``log`` of ``variance_bounds``.
+    hyperparameter_names : list of str
+        ``["variance"]`` (``[]`` when fixed).
+
     Examples
     --------
     >>> import numpy as np
@@ -376,6 +577,25 @@ class Linear(_Amplitude):
 
 class White(_Amplitude):
     """White noise ``s2 I`` on ``k(X)``; zero between two point sets (as scikit-learn).
+
+    Parameters
+    ----------
+    variance : float, default 1.0
+        Noise variance ``s2``, ``> 0`` and ``<= 1e150``.
+    variance_bounds : tuple of 2 floats or "fixed", default (1e-5, 1e5)
+        ``(low, high)`` bounds of ``variance`` while fitting, ``0 < low <= high``, or
+        ``"fixed"`` to keep it as given (it then leaves ``theta``).
+
+    Attributes
+    ----------
+    variance : float
+        The current noise variance ``s2``.
+    theta : ndarray of shape (1,) (``(0,)`` when fixed), dtype float64
+        ``[log(variance)]``; assigning a vector sets it.
+    bounds : ndarray of shape (1, 2) (``(0, 2)`` when fixed), dtype float64
+        ``log`` of ``variance_bounds``.
+    hyperparameter_names : list of str
+        ``["variance"]`` (``[]`` when fixed).
 
     Examples
     --------
@@ -402,6 +622,25 @@ class White(_Amplitude):
 
 class Constant(_Amplitude):
     """Constant covariance ``s2`` everywhere.
+
+    Parameters
+    ----------
+    variance : float, default 1.0
+        Constant value ``s2``, ``> 0`` and ``<= 1e150``.
+    variance_bounds : tuple of 2 floats or "fixed", default (1e-5, 1e5)
+        ``(low, high)`` bounds of ``variance`` while fitting, ``0 < low <= high``, or
+        ``"fixed"`` to keep it as given (it then leaves ``theta``).
+
+    Attributes
+    ----------
+    variance : float
+        The current constant value ``s2``.
+    theta : ndarray of shape (1,) (``(0,)`` when fixed), dtype float64
+        ``[log(variance)]``; assigning a vector sets it.
+    bounds : ndarray of shape (1, 2) (``(0, 2)`` when fixed), dtype float64
+        ``log`` of ``variance_bounds``.
+    hyperparameter_names : list of str
+        ``["variance"]`` (``[]`` when fixed).
 
     Examples
     --------

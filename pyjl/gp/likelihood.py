@@ -42,9 +42,7 @@ _LOG2PI = math.log(2.0 * math.pi)
 
 #: Below this many training points the optimiser's Cholesky factorisations run on one
 #: BLAS thread: each takes a millisecond or less, so threads save little, while waking
-#: them at every call costs more than the call on a busy machine (a likelihood
-#: evaluation at n = 200 took 1.9 ms with one OpenBLAS thread, 18 ms median with two,
-#: on 2 cores shared with other jobs).
+#: them at every call costs more than the call on a busy machine.
 _BLAS_SERIAL_BELOW = 512
 _CONTROLLER = None
 
@@ -67,13 +65,10 @@ def free_cores() -> int:
 def blas_threads(n: int):
     """BLAS threads while fitting: ``pyjl.get_num_threads()`` at most (the one bound on
     every threaded kernel), one for small ``n`` (see :data:`_BLAS_SERIAL_BELOW`), where
-    waking threads costs more than the factorisation (n = 200: 18 ms per likelihood
-    evaluation with two OpenBLAS threads, 1.9 ms with one), and no more than
+    waking threads costs more than the factorisation, and no more than
     :func:`free_cores`: a blocked Cholesky synchronises its threads many times per
-    call, and a thread waiting for a core that other jobs hold stalls all of them (on
-    2 cores under a load average of 5, one evaluation at n = 1000 took 72 ms with one
-    OpenBLAS thread and 186 ms median with two; a whole fit 20x longer).  The BLAS
-    setting is restored afterwards."""
+    call, and a thread waiting for a core that other jobs hold stalls all of them.
+    The BLAS setting is restored afterwards."""
     global _CONTROLLER
     limit = 1 if n < _BLAS_SERIAL_BELOW else min(engines.get_num_threads(), free_cores())
     if _CONTROLLER is None:

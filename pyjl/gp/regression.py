@@ -100,17 +100,59 @@ _MIN_ROWS_TRMM = 1024
 class GaussianProcess:
     """Gaussian-process regressor; see the module docstring.
 
-    Parameters: ``kernel`` (any :class:`~pyjl.gp.Kernel`; default ``1.0 * RBF(1.0)``),
-    ``noise`` (observation noise variance, learned by ``fit`` unless
-    ``noise_bounds="fixed"``; ``0`` means noiseless and fixed), ``normalize_y``,
-    ``noise_bounds``, ``n_restarts`` (0 to 10 000 extra L-BFGS-B starts drawn uniformly over the
-    whole log-bounds of the hyperparameters, the noise's included when it is learned,
-    as scikit-learn's ``n_restarts_optimizer``), ``warm_start`` (a refit starts from
-    the previous optimum), ``random_state`` (``None``, a seed, or a NumPy
-    ``Generator`` or ``RandomState`` whose draws continue across fits).
-    Fitted state: ``kernel_``, ``noise_`` (``None`` with known ``noise_var``),
-    ``noise_var_`` (the diagonal added to ``K``, model units), ``X_train_``,
-    ``y_train_``, ``alpha_``, ``L_``, ``log_marginal_likelihood_value_``, ``jitter_``.
+    The constructor checks and stores its arguments; :meth:`fit` learns the
+    hyperparameters and factorises the kernel matrix.
+
+    Parameters
+    ----------
+    kernel : Kernel or None, default None
+        Any :class:`~pyjl.gp.Kernel` instance (its ``theta`` are the starting
+        hyperparameters); ``None`` means ``1.0 * RBF(1.0)``.  It is copied by
+        ``fit``, never changed.
+    noise : float, default 1e-2
+        Observation noise variance (``>= 0``, in the units of ``y``, or of the
+        normalised ``y`` with ``normalize_y=True``): the start of its search when
+        ``fit`` learns it, its value when ``noise_bounds="fixed"``; ``0`` means
+        noiseless and fixed.
+    normalize_y : bool, default False
+        Model ``(y - mean(y)) / std(y)`` as scikit-learn does; predictions are
+        mapped back to the units of ``y``.
+    noise_bounds : tuple of 2 floats or "fixed", default (1e-6, 1e5)
+        ``(low, high)`` bounds of the learned noise variance, ``0 < low <= high``,
+        or ``"fixed"`` to keep ``noise``.
+    n_restarts : int, default 0
+        Extra L-BFGS-B starts, 0 to 10 000, drawn uniformly over the whole
+        log-bounds of the hyperparameters (the noise's included when it is
+        learned), as scikit-learn's ``n_restarts_optimizer``.
+    warm_start : bool, default True
+        A refit with the same ``kernel`` object starts from the previous optimum.
+    random_state : None, int, numpy.random.Generator or numpy.random.RandomState, default None
+        Source of the restarts' starting points: ``None`` or a seed in
+        ``[0, 2**63)`` makes a fresh generator for each fit; a ``Generator`` or
+        ``RandomState`` is used as it is, so its draws continue across fits.
+
+    Attributes
+    ----------
+    kernel_ : Kernel
+        The fitted kernel: a copy of ``kernel`` at the optimised ``theta``.
+    noise_ : float or None
+        The fitted noise variance (model units); ``None`` when ``fit`` was given
+        ``noise_var``.
+    noise_var_ : ndarray of shape (n_samples,), dtype float64
+        The diagonal added to the kernel matrix (model units).
+    X_train_ : ndarray of shape (n_samples, n_features), dtype float64
+        The training inputs (``update`` appends to them).
+    y_train_ : ndarray of shape (n_samples,), dtype float64
+        The training targets, normalised when ``normalize_y=True``.
+    alpha_ : ndarray of shape (n_samples,), dtype float64
+        ``K^{-1} y_train_``, with ``K = kernel_(X_train_) + diag(noise_var_)``.
+    L_ : ndarray of shape (n_samples, n_samples), dtype float64
+        The lower Cholesky factor of ``K`` (plus ``jitter_`` on its diagonal).
+    jitter_ : float
+        The diagonal jitter the factorisation needed (``0.0`` when none; a
+        :class:`~pyjl.exceptions.NumericalWarning` otherwise).
+    log_marginal_likelihood_value_ : float
+        The log marginal likelihood of ``y_train_`` at the fitted hyperparameters.
 
     Examples
     --------
@@ -511,8 +553,20 @@ class GaussianProcess:
         """Set the constant prior mean (in ``y`` units) keeping the hyperparameters and
         the factor, ``O(n^2)``; by default its generalised least-squares estimate
         ``1' K^-1 y / 1' K^-1 1`` (ordinary kriging), which, unlike the sample mean of
-        ``normalize_y``, does not follow points that crowd one region.  Returns ``self``.
+        ``normalize_y``, does not follow points that crowd one region.
 
+        Parameters
+        ----------
+        mean : float or None, default None
+            The prior mean in the units of ``y``; ``None``: the GLS estimate.
+
+        Returns
+        -------
+        GaussianProcess
+            ``self``, recentred.
+
+        Examples
+        --------
         >>> import numpy as np
         >>> from pyjl.gp import GaussianProcess, RBF
         >>> X = np.r_[np.linspace(0, 0.1, 8), [5.0]][:, None]

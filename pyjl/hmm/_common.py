@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 
 from .._validate import describe, error, real
-from ..exceptions import InputError, NumericalWarning
+from ..exceptions import NumericalWarning
 
 __all__ = ["as_obs", "as_int_obs", "kmeans", "empty_states", "warn_empty", "per_state",
            "gaussian_estep", "min_covar", "check_values", "check_rows_sum_to_one",
@@ -30,6 +30,11 @@ def as_obs(X, name="X", ndim=(1, 2), finite=True) -> np.ndarray:
     return x.reshape(-1, 1) if x.ndim == 1 else x
 
 
+def at_flat(x: np.ndarray, i) -> str:
+    """``x.flat[i]`` and its position, for a message: ``"-2.0 at flat index 1"``."""
+    return f"{float(x.flat[i])!r} at flat index {int(i)}"
+
+
 def as_int_obs(X, name, *, what, low=0, high=None) -> np.ndarray:
     """Non-negative integer observations (float64 holding integers), ``(T, d)``.
 
@@ -38,20 +43,17 @@ def as_int_obs(X, name, *, what, low=0, high=None) -> np.ndarray:
     x = as_obs(X, name)
     bad = np.flatnonzero((x < low).ravel())
     if bad.size:
-        i = bad[0]
-        raise InputError(f"`{name}` must hold {what} >= {low}; got {float(x.flat[i])!r} at flat "
-                         f"index {i}. Fix: pass non-negative integer counts.")
+        raise error(name, f"must hold {what} >= {low}", at_flat(x, bad[0]),
+                    "pass non-negative integer counts")
     bad = np.flatnonzero((x != np.floor(x)).ravel())
     if bad.size:
-        i = bad[0]
-        raise InputError(f"`{name}` must hold integers ({what}); got {float(x.flat[i])!r} at flat "
-                         f"index {i}. Fix: round or encode the values as integers.")
+        raise error(name, f"must hold integers ({what})", at_flat(x, bad[0]),
+                    "round or encode the values as integers")
     if high is not None:
         bad = np.flatnonzero((x >= high).ravel())
         if bad.size:
-            i = bad[0]
-            raise InputError(f"`{name}` must hold symbols in [0, {high}); got {float(x.flat[i])!r} "
-                             f"at flat index {i}. Fix: raise n_symbols or re-encode X.")
+            raise error(name, f"must hold symbols in [0, {high})", at_flat(x, bad[0]),
+                        "raise n_symbols or re-encode X")
     return x
 
 
@@ -167,8 +169,8 @@ def per_state(value, n_states, d, name) -> np.ndarray:
     if a.ndim == 1:
         a = a.reshape(-1, 1) if d in (None, 1) else a.reshape(-1, 1).repeat(d, 1)
     if a.ndim != 2 or (n_states is not None and a.shape[0] != n_states):
-        raise InputError(f"`{name}` must be (n_states,) or (n_states, n_features); got shape "
-                         f"{np.shape(value)}. Fix: give one value per state.")
+        raise error(name, "must be (n_states,) or (n_states, n_features)",
+                    f"shape {np.shape(value)}", "give one value per state")
     return a
 
 

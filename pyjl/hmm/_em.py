@@ -19,7 +19,7 @@ import warnings
 import numpy as np
 
 from .._validate import describe, error
-from ..exceptions import InputError, NumericalWarning
+from ..exceptions import NumericalWarning
 from ._common import as_obs
 
 __all__ = ["Source", "has_stats", "has_estep", "add_stats", "estep_batch", "Stats"]
@@ -169,12 +169,13 @@ def log_emissions(emission, x, K) -> np.ndarray:
     """``emission.log_likelihood(x)`` as a C-contiguous float64 ``(T, K)``; NaN → error."""
     lb = np.ascontiguousarray(emission.log_likelihood(x), dtype=np.float64)
     if lb.shape != (x.shape[0], K):
-        raise InputError(f"emission.log_likelihood returned shape {lb.shape}; expected "
-                         f"({x.shape[0]}, {K}). Fix: return one column per state.")
+        raise error("emission.log_likelihood(X)", f"must return shape ({x.shape[0]}, {K}), "
+                    "one row per observation and one column per state",
+                    f"shape {lb.shape}", "return one column per state")
     if np.isnan(lb.sum()) and np.isnan(lb).any():      # one cheap pass when clean
         t = int(np.flatnonzero(np.isnan(lb).any(1))[0])
-        raise InputError(f"emission.log_likelihood returned NaN at row {t}. Fix: check the "
-                         "emission's parameters (a variance of zero?) and the data there.")
+        raise error("emission.log_likelihood(X)", "must return no NaN", f"NaN at row {t}",
+                    "check the emission's parameters (a variance of zero?) and the data there")
     return lb
 
 

@@ -21,8 +21,8 @@ from scipy.special import digamma, gammaln, polygamma
 
 from .. import engines
 from .._validate import error, integer
-from ..exceptions import InputError, NotFittedError
-from ._common import INIT_ROWS, as_int_obs, as_obs, check_prob_rows, check_values, \
+from ..exceptions import NotFittedError
+from ._common import INIT_ROWS, as_int_obs, as_obs, at_flat, check_prob_rows, check_values, \
     covars_map, empty_states, gaussian_estep, gaussian_finite, gaussian_range, hard_weights, \
     kmeans, min_covar as _min_covar, per_state, warn_empty
 
@@ -33,9 +33,9 @@ _LOG2PI = np.log(2.0 * np.pi)
 
 def _same_d(x, params):
     if x.shape[1] != params.shape[1]:
-        raise InputError(f"`X` must have {params.shape[1]} feature column(s) to match the "
-                         f"emission's parameters; got {x.shape[1]}. Fix: pass (T, "
-                         f"{params.shape[1]}) data or re-create the emission.")
+        d = params.shape[1]
+        raise error("X", f"must have {d} feature column(s) to match the emission's parameters",
+                    x.shape[1], f"pass (T, {d}) data or re-create the emission")
 
 
 def _c(a) -> np.ndarray:
@@ -158,20 +158,46 @@ class Normal(_Independent):
 
     Parameters
     ----------
-    mean, var : array_like, optional
-        ``(K,)`` or ``(K, d)`` per-state means and variances (``None``: set by
-        ``initialize``/``fit``).
+    mean : array-like of shape (n_states,) or (n_states, n_features), optional
+        Per-state means (one column per feature); ``None``: set by ``initialize``/``fit``.
+    var : array-like of shape (n_states,) or (n_states, n_features), optional
+        Per-state variances, ``> 0``; ``None``: set by ``initialize``/``fit``.
     min_covar : float, default 1e-3
         hmmlearn's ``min_covar``: an absolute floor, in the data's squared units,
         on every state's variance of every feature after each M-step; the
         data-driven initialisation adds it to the pooled variance (``np.cov(X.T) +
         min_covar``, as hmmlearn).  Rescale features whose variance is below it, or
         lower it.
-    covars_prior, covars_weight : float, default 1e-2 and 1
+    covars_prior : float or array-like, default 1e-2
         hmmlearn's inverse-gamma prior on the variances: the M-step gives
         ``(covars_prior + c_n) / max(max(covars_weight - 1, 0) + N_k, 1e-5)`` with
-        ``c_n`` the state's weighted scatter.  The defaults are hmmlearn's
-        ``GaussianHMM`` defaults; ``covars_prior=0`` gives maximum likelihood.
+        ``c_n`` the state's weighted scatter.  ``covars_prior=0`` (with
+        ``covars_weight <= 1``) gives maximum likelihood.
+    covars_weight : float, default 1.0
+        The prior's weight in that formula.  Both defaults are hmmlearn's
+        ``GaussianHMM`` defaults.
+
+    Attributes
+    ----------
+    mean : ndarray of shape (n_states, n_features) or (n_states,), dtype float64, or None
+        The means, one row per state; ``None`` until given or set by ``initialize``/``fit``.
+        A given one is kept as ``(n_states, n_features)``; a fit stores ``(n_states,)``
+        when the observations (or the given parameters) are 1-D.
+    var : ndarray of shape (n_states, n_features) or (n_states,), dtype float64, or None
+        The variances, one row per state; ``None`` until given or set by ``initialize``/``fit``.
+        A given one is kept as ``(n_states, n_features)``; a fit stores ``(n_states,)``
+        when the observations (or the given parameters) are 1-D.
+    min_covar : float
+        As given (checked by ``fit``).
+    covars_prior : float or ndarray
+        As given (checked by ``fit``).
+    covars_weight : float
+        As given (checked by ``fit``).
+    n_states : int
+        The number of states ``K`` the parameters describe
+        (:class:`~pyjl.exceptions.NotFittedError` before they are set).
+    n_parameters : int
+        The free scalar parameters over all states.
 
     Examples
     --------
@@ -255,6 +281,23 @@ class Normal(_Independent):
 class Exponential(_Independent):
     """Exponential emission, ``p_k(x) = rate_k exp(-rate_k x)``, ``x >= 0``.
 
+    Parameters
+    ----------
+    rate : array-like of shape (n_states,) or (n_states, n_features), optional
+        Per-state rates, ``> 0`` (1 / mean); ``None``: set by ``initialize``/``fit``.
+
+    Attributes
+    ----------
+    rate : ndarray of shape (n_states, n_features) or (n_states,), dtype float64, or None
+        The rates, one row per state; ``None`` until given or set by ``initialize``/``fit``.
+        A given one is kept as ``(n_states, n_features)``; a fit stores ``(n_states,)``
+        when the observations (or the given parameters) are 1-D.
+    n_states : int
+        The number of states ``K`` the parameters describe
+        (:class:`~pyjl.exceptions.NotFittedError` before they are set).
+    n_parameters : int
+        The free scalar parameters over all states.
+
     Examples
     --------
     >>> import numpy as np
@@ -305,14 +348,30 @@ def _nonneg(X):
     x = as_obs(X, "X")
     bad = np.flatnonzero((x < 0).ravel())
     if bad.size:
-        raise InputError(f"`X` must be non-negative for this emission; got "
-                         f"{float(x.flat[bad[0]])!r} at flat index {bad[0]}. Fix: shift the "
-                         "data or pick another emission (Normal).")
+        raise error("X", "must be non-negative for this emission", at_flat(x, bad[0]),
+                    "shift the data or pick another emission (Normal)")
     return x
 
 
 class Poisson(_Independent):
     """Poisson emission, ``p_k(x) = rate_k^x exp(-rate_k) / x!`` for counts ``x``.
+
+    Parameters
+    ----------
+    rate : array-like of shape (n_states,) or (n_states, n_features), optional
+        Per-state rates, ``>= 0`` (mean counts); ``None``: set by ``initialize``/``fit``.
+
+    Attributes
+    ----------
+    rate : ndarray of shape (n_states, n_features) or (n_states,), dtype float64, or None
+        The rates (mean counts), one row per state; ``None`` until given or fitted.
+        A given one is kept as ``(n_states, n_features)``; a fit stores ``(n_states,)``
+        when the observations (or the given parameters) are 1-D.
+    n_states : int
+        The number of states ``K`` the parameters describe
+        (:class:`~pyjl.exceptions.NotFittedError` before they are set).
+    n_parameters : int
+        The free scalar parameters over all states.
 
     Examples
     --------
@@ -371,6 +430,29 @@ class Gamma(_Independent):
     The shape MLE solves ``log a - digamma(a) = log(mean) - mean(log x)`` by
     Newton's method from Minka's (2002) closed-form start; ``rate = a / mean``.
 
+    Parameters
+    ----------
+    shape : array-like of shape (n_states,) or (n_states, n_features), optional
+        Per-state shapes ``a > 0``; ``None``: set by ``initialize``/``fit``.
+    rate : array-like of shape (n_states,) or (n_states, n_features), optional
+        Per-state rates ``> 0`` (1 / scale); ``None``: set by ``initialize``/``fit``.
+
+    Attributes
+    ----------
+    shape : ndarray of shape (n_states, n_features) or (n_states,), dtype float64, or None
+        The shapes, one row per state; ``None`` until given or set by ``initialize``/``fit``.
+        A given one is kept as ``(n_states, n_features)``; a fit stores ``(n_states,)``
+        when the observations (or the given parameters) are 1-D.
+    rate : ndarray of shape (n_states, n_features) or (n_states,), dtype float64, or None
+        The rates, one row per state; ``None`` until given or set by ``initialize``/``fit``.
+        A given one is kept as ``(n_states, n_features)``; a fit stores ``(n_states,)``
+        when the observations (or the given parameters) are 1-D.
+    n_states : int
+        The number of states ``K`` the parameters describe
+        (:class:`~pyjl.exceptions.NotFittedError` before they are set).
+    n_parameters : int
+        The free scalar parameters over all states.
+
     Examples
     --------
     >>> import numpy as np
@@ -395,9 +477,8 @@ class Gamma(_Independent):
         x = as_obs(X, "X")
         bad = np.flatnonzero((x <= 0).ravel())
         if bad.size:
-            raise InputError(f"`X` must be positive for a Gamma emission; got "
-                             f"{float(x.flat[bad[0]])!r} at flat index {bad[0]}. Fix: drop or "
-                             "shift non-positive values.")
+            raise error("X", "must be positive for a Gamma emission", at_flat(x, bad[0]),
+                        "drop or shift non-positive values")
         return _Independent.check_input(self, x)
 
     def log_likelihood(self, X):
@@ -448,6 +529,27 @@ class Categorical(_Independent):
     ``probs`` is ``(K, n_symbols)`` with rows summing to 1; observations are
     integers ``(T,)`` or ``(T, 1)`` (hmmlearn's ``CategoricalHMM`` layout).
 
+    Parameters
+    ----------
+    probs : array-like of shape (n_states, n_symbols), optional
+        Per-state symbol probabilities, rows non-negative and summing to 1;
+        ``None``: set by ``initialize``/``fit``.
+    n_symbols : int, optional
+        The number of symbols, ``>= 1``; ``None``: the columns of ``probs``, or
+        ``max(X) + 1`` at the first fit.
+
+    Attributes
+    ----------
+    probs : ndarray of shape (n_states, n_symbols), dtype float64, or None
+        The symbol probabilities; ``None`` until given or set by ``initialize``/``fit``.
+    n_symbols : int or None
+        The number of symbols.
+    n_states : int
+        The number of states ``K`` the parameters describe
+        (:class:`~pyjl.exceptions.NotFittedError` before they are set).
+    n_parameters : int
+        The free scalar parameters over all states.
+
     Examples
     --------
     >>> import numpy as np
@@ -494,8 +596,8 @@ class Categorical(_Independent):
             self.n_symbols = integer(self.n_symbols, "n_symbols", low=1)
         x = as_int_obs(X, "X", what="symbols", high=self.n_symbols)
         if x.shape[1] != 1:
-            raise InputError(f"`X` must be (T,) or (T, 1) symbols for Categorical; got shape "
-                             f"{x.shape}. Fix: encode several features as one symbol.")
+            raise error("X", "must be (T,) or (T, 1) symbols for Categorical",
+                        f"shape {x.shape}", "encode several features as one symbol")
         return x
 
     def log_likelihood(self, X):

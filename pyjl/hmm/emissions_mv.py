@@ -25,8 +25,8 @@ import numpy as np
 from scipy.linalg import cholesky, solve_triangular
 
 from .. import engines
-from .._validate import error
-from ..exceptions import InputError, NotFittedError
+from .._validate import choice, error
+from ..exceptions import NotFittedError
 from ._common import INIT_ROWS, as_obs, check_values, covars_map, empty_states, \
     gaussian_estep, gaussian_finite, gaussian_range, kmeans, min_covar, warn_empty
 
@@ -41,22 +41,52 @@ class MvNormal:
 
     Parameters
     ----------
-    mean : array_like, optional
-        ``(K, d)`` state means.
-    cov : array_like, optional
-        Covariances in hmmlearn's ``covars_`` layout for ``covariance_type``.
+    mean : array-like of shape (n_states, n_features), optional
+        The state means; ``None``: set by ``initialize``/``fit``.
+    cov : array-like, optional
+        The covariances in hmmlearn's ``covars_`` layout: shape
+        ``(n_states, n_features, n_features)`` for ``"full"``, ``(n_states,
+        n_features)`` for ``"diag"``, ``(n_states,)`` for ``"spherical"``,
+        ``(n_features, n_features)`` for ``"tied"``; ``None``: set by
+        ``initialize``/``fit``.
     covariance_type : {"full", "diag", "spherical", "tied"}, default "full"
+        The form of the covariances (see the module docstring).
     min_covar : float, default 1e-3
         Absolute floor on every variance after each M-step, per state and per
         feature (see the module docstring); added to the pooled covariance at
         initialisation.  Rescale features whose variance is below it, or lower it.
-    covars_prior, covars_weight : float, default 1e-2 and 1
+    covars_prior : float or array-like, default 1e-2
         hmmlearn's prior on the covariances (inverse gamma for diag/spherical,
         inverse Wishart for full/tied): the M-step gives ``(covars_prior + c_n) /
         (max(covars_weight - o, 0) + N_k)`` with ``c_n`` the weighted scatter, ``o = 1``
         for diag/spherical and ``d`` for full/tied (tied: summed over states).  A scalar
-        prior is added to every entry, as in hmmlearn.  The defaults are hmmlearn's
-        ``GaussianHMM`` defaults; ``covars_prior=0`` gives maximum likelihood.
+        prior is added to every entry, as in hmmlearn.  ``covars_prior=0`` gives maximum
+        likelihood.
+    covars_weight : float, default 1.0
+        The prior's weight in that formula.  Both defaults are hmmlearn's
+        ``GaussianHMM`` defaults.
+
+    Attributes
+    ----------
+    mean : ndarray of shape (n_states, n_features), dtype float64, or None
+        The state means; ``None`` until given or set by ``initialize``/``fit``.
+    cov : ndarray, dtype float64, or None
+        The covariances in the layout of ``covariance_type`` (see ``cov`` above):
+        ``(n_states, n_features, n_features)``, ``(n_states, n_features)``,
+        ``(n_states,)`` or ``(n_features, n_features)``.
+    covariance_type : str
+        As given, checked.
+    min_covar : float
+        As given (checked by ``fit``).
+    covars_prior : float or ndarray
+        As given (checked by ``fit``).
+    covars_weight : float
+        As given (checked by ``fit``).
+    n_states : int
+        The number of states ``K`` the parameters describe
+        (:class:`~pyjl.exceptions.NotFittedError` before they are set).
+    n_parameters : int
+        The free scalar parameters over all states.
 
     Examples
     --------
@@ -74,10 +104,7 @@ class MvNormal:
 
     def __init__(self, mean=None, cov=None, covariance_type="full", min_covar=1e-3,
                  covars_prior=1e-2, covars_weight=1.0):
-        if covariance_type not in _TYPES:
-            raise InputError(f"`covariance_type` must be one of {_TYPES}; got "
-                             f"{covariance_type!r}. Fix: pick one of those.")
-        self.covariance_type = covariance_type
+        self.covariance_type = choice(covariance_type, "covariance_type", _TYPES)
         self.mean = None if mean is None else np.atleast_2d(np.asarray(mean, dtype=np.float64))
         self.cov = None if cov is None else np.asarray(cov, dtype=np.float64)
         self.min_covar = min_covar
@@ -160,8 +187,8 @@ class MvNormal:
         """Validate the observations ``X`` for this emission; returns them as ``(T, d)``."""
         x = as_obs(X, "X")
         if self.mean is not None and x.shape[1] != self.mean.shape[1]:
-            raise InputError(f"`X` must have {self.mean.shape[1]} features (columns) to match "
-                             f"the emission; got {x.shape[1]}. Fix: pass (T, d) data.")
+            raise error("X", f"must have {self.mean.shape[1]} features (columns) to match the "
+                        "emission", x.shape[1], "pass (T, d) data")
         return x
 
     # -- protocol -----------------------------------------------------------------

@@ -44,8 +44,30 @@ def _has_stats(e) -> bool:
 class Mixture:
     """Mixture of ``M`` emissions per state (see the module docstring).
 
-    ``components``: a list of emissions, or one emission cloned ``n_components``
-    times; ``weights``: ``(K, M)`` mixing weights (rows sum to 1) or ``None``.
+    Parameters
+    ----------
+    components : list of Emission or Emission
+        The ``M`` component emissions, each holding one distribution per state, or
+        one emission copied ``n_components`` times.
+    weights : array-like of shape (n_states, n_components), optional
+        Mixing weights, rows non-negative and summing to 1; ``None``: set by
+        ``initialize``/``fit``.
+    n_components : int, optional
+        With a single emission as ``components``: how many copies, ``>= 1``.
+    n_inner : int, default 1
+        Inner EM iterations per ``fit`` call, ``>= 1`` (one is the exact Baum-Welch
+        step of the joint model).
+
+    Attributes
+    ----------
+    components : list of Emission
+        The ``M`` components (``fit`` updates them in place).
+    weights : ndarray of shape (n_states, n_components), or None
+        The mixing weights (float64 once checked or fitted).
+    n_inner : int
+        As given, checked.
+    n_parameters : int
+        The free scalar parameters over all states and components.
 
     Examples
     --------

@@ -30,7 +30,7 @@ import numpy as np
 
 from .. import engines
 from .._validate import boolean, choice, describe, error, integer, real, seed
-from ..exceptions import InputError, NotFittedError, NumericalWarning
+from ..exceptions import NotFittedError, NumericalWarning
 from ._common import INIT_ROWS, as_obs, check_prob_rows, check_values
 from ._em import Source, Stats, estep_batch, has_estep, has_stats, log_emissions
 from ._monitor import ConvergenceMonitor
@@ -80,25 +80,6 @@ def _mirror(result, X):
 class HMM:
     """Hidden Markov model with a pluggable emission (see the module docstring).
 
-    Parameters: ``emission`` (an :class:`~pyjl.hmm.Emission`), ``n_states``,
-    ``n_iter`` (max EM iterations), ``tol`` (relative convergence threshold,
-    see :class:`ConvergenceMonitor`), ``init`` ("kmeans": the emission's
-    data-driven ``initialize`` and uniform start/transition probabilities;
-    "random": Dirichlet start/transition probabilities and the emission fitted to
-    random soft assignments; "given": start from the given parameters -- a
-    given ``startprob``/``transmat`` is kept by every init), ``startprob_prior``
-    and ``transmat_prior`` (Dirichlet concentrations, hmmlearn's meaning: 1 is
-    no prior), ``batch_rows`` (rows of whole sequences per forward-backward
-    batch; default ``max(2048, 2**14 / n_states)``, or ``2**16`` when the emission has a
-    fused E-step (``estep_stats``: diagonal Gaussians), which holds no ``(rows, K)``
-    array; at least one sequence per thread: memory beyond the data is
-    O(K x max(threads x longest sequence, batch_rows))),
-    ``progress`` (a tqdm bar showing
-    the log-likelihood).
-
-    Data-driven initialisation ("kmeans", "random") looks at the first 100,000
-    rows (k-means itself on a random 20,000 of them).
-
     The constructor only stores its arguments; ``fit``, ``score``, ``predict``,
     ``sample``, ... validate them (and, when they are used, the given ``startprob``,
     ``transmat`` and emission parameters), raising :class:`~pyjl.exceptions.InputError`
@@ -111,8 +92,61 @@ class HMM:
     Arrow input), ``predict_proba`` a DataFrame with the input's index and one column
     per state (an Arrow table); scores stay floats.
 
-    Fitted attributes: ``startprob_ (K,)``, ``transmat_ (K, K)``, ``emission_``
-    (a fitted copy of ``emission``), ``monitor_``.
+    Parameters
+    ----------
+    emission : Emission
+        The distribution of an observation given its state, for all states at once
+        (an :class:`~pyjl.hmm.Emission`: ``Normal()``, ``Poisson()``, ... or a user's
+        own); ``fit`` works on a copy.
+    n_states : int
+        The number of hidden states ``K``, ``>= 1``.
+    n_iter : int, default 100
+        The most EM iterations, ``>= 0``.
+    tol : float, default 1e-4
+        Convergence threshold on the gain of one iteration, relative to
+        ``max(1, |log L|)`` (see :class:`~pyjl.hmm.ConvergenceMonitor`);
+        ``-np.inf`` always runs ``n_iter`` iterations.
+    init : {"kmeans", "random", "given"}, default "kmeans"
+        ``"kmeans"``: the emission's data-driven ``initialize`` and uniform start and
+        transition probabilities; ``"random"``: Dirichlet start and transition
+        probabilities and the emission fitted to random soft assignments;
+        ``"given"``: start from the given ``startprob``, ``transmat`` and the
+        emission's parameters.  The data-driven inits look at the first 100,000 rows
+        (k-means itself at a random 20,000 of them).
+    startprob : array-like of shape (n_states,) or None, default None
+        Start probabilities (non-negative, summing to 1); a given one is kept by
+        every ``init``.
+    transmat : array-like of shape (n_states, n_states) or None, default None
+        Transition probabilities, ``transmat[i, j] = P(z_t = j | z_{t-1} = i)`` (rows
+        non-negative, summing to 1); a given one is kept by every ``init``.
+    random_state : None or int or numpy.random.Generator or numpy.random.SeedSequence, default None
+        Seed of the initialisation (an integer in ``[0, 2**63)``), or a NumPy
+        ``Generator``, ``BitGenerator`` or ``SeedSequence``.
+    progress : bool, default False
+        Show a tqdm bar of the EM iterations with the log-likelihood.
+    startprob_prior : float or array-like of shape (n_states,), default 1.0
+        Dirichlet concentrations of the start probabilities, ``>= 0``, hmmlearn's
+        meaning: 1 is no prior.
+    transmat_prior : float or array-like of shape (n_states, n_states), default 1.0
+        Dirichlet concentrations of each row of the transition matrix, ``>= 0``;
+        1 is no prior.
+    batch_rows : int or None, default None
+        Rows of whole sequences per forward-backward batch, ``>= 1``; ``None`` means
+        ``max(2048, 2**14 / n_states)``, or ``2**16`` when the emission has a fused
+        E-step (``estep_stats``: diagonal Gaussians), which holds no ``(rows, K)``
+        array.  A batch holds at least one sequence per thread, so the memory beyond
+        the data is O(K x max(threads x longest sequence, batch_rows)).
+
+    Attributes
+    ----------
+    startprob_ : ndarray of shape (n_states,), dtype float64
+        The fitted start probabilities.
+    transmat_ : ndarray of shape (n_states, n_states), dtype float64
+        The fitted transition probabilities; each row sums to 1.
+    emission_ : Emission
+        A fitted copy of ``emission``, its parameter arrays with ``n_states`` rows.
+    monitor_ : ConvergenceMonitor
+        The EM run: ``history`` of log-likelihoods, ``iter``, ``converged``.
 
     Examples
     --------
@@ -182,18 +216,19 @@ class HMM:
         K = self._check_settings()
         pi, A = self._given_chain(K)
         if pi is None or A is None:
-            raise InputError("init='given' needs `startprob` and `transmat`; got "
-                             f"startprob={self.startprob!r}, transmat={self.transmat!r}. "
-                             "Fix: pass both, or use init='kmeans'.")
+            name, other = ("startprob", "transmat") if pi is None else ("transmat", "startprob")
+            raise error(name, f"must be given with init='given', as must `{other}`",
+                        describe(getattr(self, name)), "pass both, or use init='kmeans'")
         check = getattr(em, "check_params", None)
         if callable(check):
             check("emission")
         try:
             em.n_parameters
         except (NotFittedError, AttributeError, TypeError) as exc:
-            raise InputError(f"init='given' needs the emission's parameters; {exc}. "
-                             "Fix: construct the emission with its parameters, or use "
-                             "init='kmeans'.") from None
+            raise error("emission", "must hold its parameters with init='given'",
+                        f"{type(em).__name__} without them ({str(exc).rstrip('.')})",
+                        "construct the emission with its parameters, or use init='kmeans'") \
+                from None
         n = _emission_states(em)
         if n is not None and n != K:
             raise error("n_states", f"must equal the number of states of the emission's "
@@ -274,8 +309,8 @@ class HMM:
         K = self._check_settings()
         src = self._source(X, lengths, self.emission, fused=has_estep(self.emission))
         if src.n_rows < K:
-            raise InputError(f"`X` must have at least n_states={K} observations; got "
-                             f"{src.n_rows}. Fix: pass more data or fewer states.")
+            raise error("X", f"must have at least n_states={K} observations",
+                        f"{src.n_rows}", "pass more data or fewer states")
         rng = np.random.default_rng(self.random_state)
         pi, A, em = self._initialize(src, rng)
         self.startprob_, self.transmat_, self.emission_ = pi, A, em

@@ -176,3 +176,57 @@ def test_a_huge_dirichlet_prior_gives_uniform_rows_not_an_overflow():
     np.testing.assert_allclose(m.transmat_, 0.5, rtol=1e-12)   # (a - 1 + n) / sum -> 1/K
     np.testing.assert_allclose(m.startprob_, 0.5, rtol=1e-12)
     assert np.isfinite(m.score(x))
+
+
+class _BadShape(Normal):
+    """A user's emission whose log_likelihood drops the last state's column."""
+
+    def log_likelihood(self, X):
+        return super().log_likelihood(X)[:, :-1]
+
+
+class _NaNRow(Normal):
+    """A user's emission whose log_likelihood is NaN at row 3."""
+
+    def log_likelihood(self, X):
+        out = super().log_likelihood(X)
+        out[3] = np.nan
+        return out
+
+
+@pytest.mark.parametrize("call,name,says", [
+    (lambda: HMM(Normal([0.0, 1.0], [1.0, 1.0]), 2, init="given").fit(X),
+     "startprob", r"must be given with init='given', as must `transmat`; got None"),
+    (lambda: HMM(Normal([0.0, 1.0], [1.0, 1.0]), 2, init="given", startprob=PI).fit(X),
+     "transmat", r"must be given with init='given', as must `startprob`; got None"),
+    (lambda: _given(Normal()).fit(X), "emission", r"must hold its parameters with "
+                                                  r"init='given'; got Normal without them"),
+    (lambda: HMM(Normal(), 5).fit(np.zeros(3)), "X",
+     r"must have at least n_states=5 observations; got 3"),
+    (lambda: _given(_BadShape([0.0, 1.0], [1.0, 1.0])).score(X), r"emission\.log_likelihood\(X\)",
+     r"must return shape \(20, 2\).*; got shape \(20, 1\)"),
+    (lambda: _given(_NaNRow([0.0, 1.0], [1.0, 1.0])).score(X), r"emission\.log_likelihood\(X\)",
+     r"must return no NaN; got NaN at row 3"),
+    (lambda: MvNormal(covariance_type="banana"), "covariance_type", r"must be one of 'full'"),
+    (lambda: MvNormal(np.zeros((2, 2)), [1.0, 1.0], "spherical").check_input(np.zeros((4, 3))),
+     "X", r"must have 2 features \(columns\) to match the emission; got 3"),
+    (lambda: Normal([[0.0, 1.0]], [[1.0, 1.0]]).check_input(np.zeros((4, 3))), "X",
+     r"must have 2 feature column\(s\) to match the emission's parameters; got 3"),
+    (lambda: Exponential([1.0]).check_input([1.0, -2.0]), "X",
+     r"must be non-negative for this emission; got -2\.0 at flat index 1"),
+    (lambda: Gamma([1.0], [1.0]).check_input([1.0, 0.0]), "X",
+     r"must be positive for a Gamma emission; got 0\.0 at flat index 1"),
+    (lambda: Categorical([[0.5, 0.5]]).check_input(np.zeros((4, 2))), "X",
+     r"must be \(T,\) or \(T, 1\) symbols for Categorical; got shape \(4, 2\)"),
+    (lambda: Poisson([1.0]).check_input([1.0, -2.0]), "X",
+     r"must hold counts >= 0; got -2\.0 at flat index 1"),
+    (lambda: Poisson([1.0]).check_input([1.0, 2.5]), "X",
+     r"must hold integers \(counts\); got 2\.5 at flat index 1"),
+    (lambda: Categorical([[0.5, 0.5]]).check_input([0, 2]), "X",
+     r"must hold symbols in \[0, 2\); got 2\.0 at flat index 1"),
+    (lambda: Normal(mean=np.zeros((2, 2, 2))), "mean",
+     r"must be \(n_states,\) or \(n_states, n_features\); got shape \(2, 2, 2\)"),
+])
+def test_refusals_speak_in_the_one_voice(call, name, says):
+    with pytest.raises(InputError, match=rf"^`{name}` {says}.*\. Fix: [^.].*\.$"):
+        call()
