@@ -3,7 +3,8 @@
 A setting is resolved as: the value set in this process (``pyjl.set_backend``,
 ``pyjl.set_num_threads``, ...) → the environment variable → the default.  An
 invalid value raises :class:`~pyjl.exceptions.InputError` quoting where it came
-from, in the manner of juliacall's option resolver.
+from (in the value received: ``PYJL_NUM_THREADS='lots' (from the environment)``), in
+the manner of juliacall's option resolver.
 
 =====================  ====================  =========================================
 setting                environment variable  default
@@ -21,7 +22,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .exceptions import InputError
+from . import _validate
 
 __all__ = ["Setting", "get", "set_value", "clear", "source", "SETTINGS"]
 
@@ -38,13 +39,15 @@ MAX_THREADS = 1024
 
 
 def _positive_int(value: Any) -> int:
+    rule = f"must be a whole number from 1 to {MAX_THREADS}"
     if isinstance(value, bool):
-        raise ValueError("a boolean is not a thread count")
-    number = int(str(value).strip()) if isinstance(value, str) else int(value)
-    if number != value and not isinstance(value, str):
-        raise ValueError("not an integer")
-    if not 1 <= number <= MAX_THREADS:
-        raise ValueError(f"must be a whole number from 1 to {MAX_THREADS}")
+        raise ValueError(rule)
+    try:
+        number = int(str(value).strip()) if isinstance(value, str) else int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(rule) from None
+    if (number != value and not isinstance(value, str)) or not 1 <= number <= MAX_THREADS:
+        raise ValueError(rule)
     return number
 
 
@@ -65,8 +68,11 @@ def _name(value: Any) -> str:
 
 
 def _path(value: Any) -> str:
-    text = os.fspath(value).strip()
-    if not text:
+    try:
+        text = os.fspath(value).strip()
+    except TypeError:
+        text = ""
+    if not text or not isinstance(text, str):
         raise ValueError("must be a non-empty path")
     return text
 
@@ -77,6 +83,7 @@ class Setting:
 
     name: str
     env: str
+    #: the value parsed, or ``ValueError(rule)`` with a rule "must ..."
     parse: Callable[[Any], Any]
     default: Callable[[], Any]
     help: str
@@ -103,8 +110,9 @@ def _setting(name: str) -> Setting:
     try:
         return SETTINGS[name]
     except KeyError:
-        raise InputError(f"unknown setting {name!r}; known settings: "
-                         f"{', '.join(sorted(SETTINGS))}") from None
+        known = ", ".join(sorted(SETTINGS))
+        raise _validate.error("name", f"must be one of the known settings ({known})",
+                              _validate.describe(name), "pass one of those") from None
 
 
 def set_value(name: str, value: Any) -> Any:
@@ -113,7 +121,8 @@ def set_value(name: str, value: Any) -> Any:
     try:
         parsed = setting.parse(value)
     except (TypeError, ValueError) as exc:
-        raise InputError(f"{name}={value!r} (set in this process) is invalid: {exc}") from None
+        got = f"{name}={_validate.describe(value)} (set in this process)"
+        raise _validate.error(name, str(exc), got, f"pass a valid {name}") from None
     _explicit[name] = parsed
     return parsed
 
@@ -144,6 +153,7 @@ def get(name: str) -> Any:
         try:
             return setting.parse(raw)
         except (TypeError, ValueError) as exc:
-            raise InputError(f"{setting.env}={raw!r} (from the environment) is invalid: "
-                             f"{exc}; fix or unset the variable") from None
+            got = f"{setting.env}={_validate.describe(raw)} (from the environment)"
+            raise _validate.error(setting.env, str(exc), got,
+                                  "correct or unset the variable") from None
     return setting.default()

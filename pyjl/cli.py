@@ -44,11 +44,13 @@ def _load_func(path: str, func_name: str) -> Callable:
     import importlib.util
     import os
 
-    from .exceptions import InputError
+    from . import _validate
     key = (os.path.abspath(path), func_name)
     if key not in _LOADED:
         if not os.path.isfile(path):
-            raise InputError(f"tune: the objective file {path!r} does not exist")
+            raise _validate.error("FILE.py:FUNC", "must name an existing Python file",
+                                  f"{path!r}, which does not exist",
+                                  "check the path (relative to the current directory)")
         spec = importlib.util.spec_from_file_location(
             "_pyjl_objective_" + os.path.splitext(os.path.basename(path))[0], path)
         module = importlib.util.module_from_spec(spec)
@@ -56,8 +58,9 @@ def _load_func(path: str, func_name: str) -> Callable:
         spec.loader.exec_module(module)
         func = getattr(module, func_name, None)
         if not callable(func):
-            raise InputError(f"tune: {path!r} defines no function {func_name!r}; write "
-                             f"FILE.py:FUNC with FUNC(params: dict) -> float")
+            raise _validate.error("FILE.py:FUNC", "must name a function defined in FILE.py",
+                                  f"{path}:{func_name}, but {path!r} defines no function "
+                                  f"{func_name!r}", "define FUNC(params: dict) -> float there")
         _LOADED[key] = func
     return _LOADED[key]
 
@@ -86,15 +89,15 @@ def _run_tune(args: argparse.Namespace) -> int:
     import functools
     from concurrent.futures import ProcessPoolExecutor
 
+    from . import _validate
     from .bo import Space, minimize
-    from .exceptions import InputError
     path, sep, func_name = args.target.rpartition(":")
     if not sep or not path or not func_name:
-        raise InputError(f"tune: the target must be FILE.py:FUNC; got {args.target!r}")
+        raise _validate.error("FILE.py:FUNC", "must be a Python file and a function name "
+                              "joined by ':'", repr(args.target), "pass e.g. objective.py:loss")
     _load_func(path, func_name)          # fail fast, in this process
     space = Space.from_toml(args.space)
-    if args.workers < 1:
-        raise InputError(f"tune: --workers must be >= 1; got {args.workers}")
+    _validate.integer(args.workers, "--workers", low=1)
     func = functools.partial(_call_file_func, path, func_name)
     pool = ProcessPoolExecutor(args.workers) if args.workers > 1 else None
     try:
@@ -126,22 +129,25 @@ def _run_study(args: argparse.Namespace) -> int:
 
     import pandas as pd
 
+    from . import _validate
     from .bo import Optimizer
     from .bo.storage import open_storage
-    from .exceptions import InputError
     path = args.url.split("://", 1)[1].split("?", 1)[0] if "://" in args.url else args.url
     if "://" in args.url and path.startswith("/"):
         path = path[1:]
     if not os.path.isfile(path):
-        raise InputError(f"study show: no study file at {args.url!r}")
+        raise _validate.error("URL", "must point at an existing study file",
+                              f"{args.url!r}, but there is no study file there",
+                              "pass the --storage URL or path that `pyjl tune` wrote to")
     storage = open_storage(args.url)
     studies = storage.studies()
     name = args.study
     if name is None:
         if len(studies) != 1:
             listing = ", ".join(f"{s['name']} ({s['n_trials']} trials)" for s in studies)
-            raise InputError(f"study show: {args.url} holds {len(studies)} studies "
-                             f"({listing or 'none'}); choose one with --study NAME")
+            raise _validate.error("--study", f"must name the study to show: {args.url} holds "
+                                  f"{len(studies)} studies ({listing or 'none'})",
+                                  "no --study", "choose one with --study NAME")
         name = studies[0]["name"]
     opt = Optimizer(None, storage=storage, study=name)
     h = opt.history()

@@ -1,7 +1,7 @@
 """The import arrows of DESIGN.md / STYLE.md section 14, checked by parsing every module.
 
     cli -> families (bo -> gp; dsp; hmm) -> engines -> (bindings pyjl._native | julia bridge
-    pyjl.julia) -> data -> _config, _validate -> exceptions
+    pyjl.julia) -> data -> _config -> _validate -> exceptions
 
 A module may import its own layer and the layers its row of ``MAY_IMPORT`` lists,
 lazily or not (imports inside functions count).  Families, the CLI and
@@ -49,7 +49,7 @@ MAY_IMPORT = {
     "bindings": set(),
     "data": {"config", "validate", "exceptions", "version"},
     "validate": {"exceptions"},
-    "config": {"exceptions", "version"},
+    "config": {"validate", "exceptions", "version"},
     "exceptions": set(),
     "version": set(),
 }

@@ -284,7 +284,7 @@ def test_resolve_model():
     assert resolve_model("sklearn") == "sklearn"
     assert resolve_model("auto") == ("xgboost" if _has_xgboost() else "sklearn")
     from pyjl.exceptions import InputError
-    with pytest.raises(InputError, match="model="):
+    with pytest.raises(InputError, match="`model` must be one of"):
         resolve_model("lightgbm")
 
 

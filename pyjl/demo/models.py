@@ -36,14 +36,14 @@ def resolve_model(model: str = "auto") -> str:
     >>> resolve_model("sklearn")
     'sklearn'
     """
-    from ..exceptions import InputError
-    if model not in ("auto", "xgboost", "sklearn"):
-        raise InputError(f"model={model!r}: use 'auto', 'xgboost' or 'sklearn'")
+    from .. import _validate
+    _validate.choice(model, "model", ("auto", "xgboost", "sklearn"))
     if model == "auto":
         return "xgboost" if _has_xgboost() else "sklearn"
     if model == "xgboost" and not _has_xgboost():
-        raise InputError("model='xgboost' but XGBoost is not installed; pip install "
-                         "'pyjl[demo]' (xgboost-cpu) or use model='sklearn'")
+        raise _validate.error("model", "must name an installed library",
+                              "'xgboost', but XGBoost is not installed",
+                              "pip install 'pyjl[demo]' (xgboost-cpu) or use model='sklearn'")
     return model
 
 

@@ -7,8 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+from .. import _validate
 from ..engines import get_backend
-from ..exceptions import InputError
 
 __all__ = ["run_demo"]
 
@@ -17,8 +17,9 @@ def _need(module: str, extra: str = "demo") -> None:
     try:
         __import__(module)
     except ImportError:
-        raise InputError(f"the demo needs {module}, which is not installed; "
-                         f"pip install 'pyjl[{extra}]'") from None
+        raise _validate.error("pyjl demo", f"must find {module} installed",
+                              f"no module named {module!r}",
+                              f"pip install 'pyjl[{extra}]'") from None
 
 
 def _versions(model: str) -> dict[str, str]:

@@ -57,7 +57,7 @@ DEFAULTS = {"eta": 0.3, "max_depth": 6, "min_child_weight": 1.0, "subsample": 1.
 GRID_COUNTS = {12: {"eta": 3, "max_depth": 2, "min_child_weight": 2},
                30: {"eta": 5, "max_depth": 3, "min_child_weight": 2}}
 N_FOLDS = 3
-#: budget -> start-up points (uniform draws) before the GP proposes (the rest of the budget is BO's)
+#: budget -> start-up points (uniform draws) before the GP proposes (the rest is BO's)
 N_INITIAL = {12: 5, 30: 8}
 
 

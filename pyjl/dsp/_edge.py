@@ -21,10 +21,10 @@ import numpy as np
 
 from .. import _validate, data
 from ..engines import current
-from ..exceptions import InputError, NumericalWarning
+from ..exceptions import NumericalWarning
 
 __all__ = ["Signal", "read_signal", "want_dtype", "coefficients", "validate_sos", "check_stable",
-           "channels", "from_channels", "out_dtype", "as_int", "engine"]
+           "channels", "from_channels", "out_dtype", "engine"]
 
 _TABLES = ("dataframe", "arrow_table", "arrow_batch")
 
@@ -74,25 +74,20 @@ def read_signal(x, *, name: str = "x", axis=None, min_len: int = 1) -> Signal:
         x = np.asarray(x)
     values = data.as_array(x, name=name, dtype=want_dtype(x), allow_empty=True)
     if values.ndim == 0:
-        raise InputError(f"`{name}` must be at least 1-D; got a scalar {values!r}. "
-                         "Fix: pass an array of samples.")
+        raise _validate.error(name, "must be at least 1-D", f"a scalar {values!r}",
+                              "pass an array of samples")
     if axis is None:
         axis = 0 if org.kind in _TABLES else -1
-    ax = as_int(axis, "axis")
+    ax = _validate.integer(axis, "axis")
     if not -values.ndim <= ax < values.ndim:
-        raise InputError(f"`axis` must index one of the {values.ndim} dimensions of `{name}` "
-                         f"(shape {values.shape}); got {axis}. Fix: pass an axis in "
-                         f"[{-values.ndim}, {values.ndim - 1}].")
+        raise _validate.error("axis", f"must index one of the {values.ndim} dimensions of "
+                              f"`{name}` (shape {values.shape})", axis,
+                              f"pass an axis in [{-values.ndim}, {values.ndim - 1}]")
     ax %= values.ndim
     if values.shape[ax] < min_len:
-        raise InputError(f"`{name}` must have at least {min_len} sample(s) along axis {ax}; "
-                         f"got shape {values.shape}. Fix: pass a longer signal.")
+        raise _validate.error(name, f"must have at least {min_len} sample(s) along axis {ax}",
+                              f"shape {values.shape}", "pass a longer signal")
     return Signal(values, org, ax)
-
-
-def as_int(value, name: str, *, minimum: int | None = None) -> int:
-    """``value`` as a Python int, or an :class:`InputError` naming ``name``."""
-    return _validate.integer(value, name, low=minimum)
 
 
 def coefficients(c, name: str) -> np.ndarray:
@@ -103,12 +98,12 @@ def coefficients(c, name: str) -> np.ndarray:
                               f"dtype {arr.dtype}", "pass a float array",
                               wrong_type=arr.dtype.kind in "OSUVM")
     if arr.ndim != 1 or arr.size == 0:
-        raise InputError(f"`{name}` must be a non-empty 1-D array of coefficients; got shape "
-                         f"{arr.shape}. Fix: pass a flat array such as [1.0, -0.5].")
+        raise _validate.error(name, "must be a non-empty 1-D array of coefficients",
+                              f"shape {arr.shape}", "pass a flat array such as [1.0, -0.5]")
     bad = np.flatnonzero(~np.isfinite(arr))
     if bad.size:
-        raise InputError(f"`{name}` must be finite; got {arr[bad[0]]} at index {bad[0]}. "
-                         "Fix: redesign the filter or remove NaN/inf coefficients.")
+        raise _validate.error(name, "must be finite", f"{arr[bad[0]]} at index {bad[0]}",
+                              "redesign the filter or remove NaN/inf coefficients")
     return arr
 
 
@@ -152,23 +147,24 @@ def validate_sos(sos, name: str = "sos") -> np.ndarray:
     with ``a0 == 1``; an unstable section warns, as in :func:`check_stable`."""
     arr = np.asarray(sos)
     if arr.dtype.kind not in "biufc":
-        raise InputError(f"`{name}` must be a float array of second-order sections; got "
-                         f"dtype {arr.dtype}. Fix: design it with output='sos'.")
+        raise _validate.error(name, "must be a float array of second-order sections",
+                              f"dtype {arr.dtype}", "design it with output='sos'",
+                              wrong_type=arr.dtype.kind in "OSUVM")
     cplx = arr.dtype.kind == "c" and bool(np.any(np.imag(arr)))
     arr = np.atleast_2d(arr if cplx else np.real(arr)).astype(
         np.complex128 if cplx else np.float64)
     if arr.ndim != 2 or arr.shape[1] != 6 or arr.shape[0] < 1:
-        raise InputError(f"`{name}` must have shape (n_sections, 6); got shape "
-                         f"{np.shape(sos)}. Fix: design it with output='sos' (each row "
-                         "is b0, b1, b2, a0, a1, a2).")
+        raise _validate.error(name, "must have shape (n_sections, 6)",
+                              f"shape {np.shape(sos)}", "design it with output='sos' (each "
+                              "row is b0, b1, b2, a0, a1, a2)")
     bad = np.argwhere(~np.isfinite(arr))
     if bad.size:
-        raise InputError(f"`{name}` must be finite; got {arr[tuple(bad[0])]} at index "
-                         f"{tuple(int(i) for i in bad[0])}. Fix: redesign the filter.")
+        raise _validate.error(name, "must be finite", f"{arr[tuple(bad[0])]} at index "
+                              f"{tuple(int(i) for i in bad[0])}", "redesign the filter")
     if not np.all(arr[:, 3] == 1.0):
         k = int(np.flatnonzero(arr[:, 3] != 1.0)[0])
-        raise InputError(f"`{name}[:, 3]` (a0 of every section) must be 1; got {arr[k, 3]} in "
-                         f"section {k}. Fix: divide that row by its a0.")
+        raise _validate.error(f"{name}[:, 3]", "(a0 of every section) must be 1",
+                              f"{arr[k, 3]} in section {k}", "divide that row by its a0")
     a1, a2 = arr[:, 4], arr[:, 5]
     root = np.sqrt(a1.astype(np.complex128) ** 2 - 4 * a2)
     radius = np.maximum(np.abs(-a1 + root), np.abs(-a1 - root)) / 2

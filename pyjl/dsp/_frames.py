@@ -17,7 +17,7 @@ import scipy.fft as sfft
 from scipy.signal import get_window
 
 from .. import _config, _validate
-from ..exceptions import InputError, NumericalWarning
+from ..exceptions import NumericalWarning
 from . import _edge
 from .windows import check_finite
 
@@ -136,8 +136,8 @@ def detrend_code(detrend):
     if isinstance(detrend, str) or detrend in (False, None):
         if detrend in _DETREND:
             return _DETREND[detrend]
-    raise InputError(f"`detrend` must be 'constant', 'linear', False or a callable; got "
-                     f"{detrend!r}. Fix: pick one of those.")
+    raise _validate.error("detrend", "must be 'constant', 'linear', False or a callable",
+                          _validate.describe(detrend), "pick one of those")
 
 
 def frame_groups(n_frames: int, frame_len: int, n_channels: int, budget: int = 1 << 18):

@@ -27,7 +27,6 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _validate, data
-from ..exceptions import InputError
 from . import _edge
 from ._edge import channels, from_channels, out_dtype, read_signal
 from ._frames import power_of_two_scale, rescale
@@ -170,13 +169,24 @@ def sosfilt(sos, x, axis=None, zi=None):
 
     Parameters
     ----------
-    sos : (n_sections, 6) array, each row ``b0, b1, b2, 1, a1, a2``.
-    x : array-like, DataFrame or Arrow data.
-    axis : int, default -1 (0 for tables).
-    zi : optional, shape ``(n_sections, ..., 2, ...)`` (``x.shape`` with ``axis``
-        replaced by 2, preceded by ``n_sections``), as :func:`scipy.signal.sosfilt`.
+    sos : array_like, shape (n_sections, 6)
+        The sections, each row ``b0, b1, b2, 1, a1, a2`` (``butter(..., output="sos")``).
+        An unstable section warns (:class:`~pyjl.exceptions.NumericalWarning`).
+    x : array_like, DataFrame or Arrow data
+        The signal, of any shape; filtered along ``axis``.
+    axis : int, optional
+        The axis filtered: -1 for arrays, 0 (time down the rows) for tables.
+    zi : array_like, shape (n_sections, ..., 2, ...), optional
+        Initial section states: ``x.shape`` with ``axis`` replaced by 2, preceded
+        by ``n_sections`` (axes of length 1 broadcast), as :func:`scipy.signal.sosfilt`.
 
-    Returns ``y`` (same shape and kind as ``x``), or ``(y, zf)`` when ``zi`` is given.
+    Returns
+    -------
+    y : ndarray, DataFrame or Arrow data, shape of ``x``
+        The filtered signal, in ``x``'s form; float32 (complex64) only when ``x`` and
+        ``sos`` are single precision, else float64 (complex128).
+    zf : ndarray, shape of ``zi``
+        The final section states; returned (as ``(y, zf)``) only when ``zi`` is given.
 
     Notes
     -----
@@ -313,14 +323,14 @@ def lfilter(b, a, x, axis=None, zi=None):
 # --- forward-backward ---------------------------------------------------------
 def _pad_edge(padtype, padlen, n, ntaps):
     if padtype not in ("even", "odd", "constant", None):
-        raise InputError(f"`padtype` must be 'even', 'odd', 'constant' or None; got "
-                         f"{padtype!r}. Fix: pick one of those.")
+        raise _validate.error("padtype", "must be 'even', 'odd', 'constant' or None",
+                              _validate.describe(padtype), "pick one of those")
     if padtype is None:
         return 0
-    edge = 3 * ntaps if padlen is None else _edge.as_int(padlen, "padlen", minimum=0)
+    edge = 3 * ntaps if padlen is None else _validate.integer(padlen, "padlen", low=0)
     if n <= edge:
-        raise InputError(f"`x` must be longer than padlen = {edge} along the filtered axis; "
-                         f"got {n} samples. Fix: pass a longer signal or a smaller `padlen`.")
+        raise _validate.error("x", f"must be longer than padlen = {edge} along the filtered "
+                              "axis", f"{n} samples", "pass a longer signal or a smaller `padlen`")
     return edge
 
 
@@ -445,7 +455,7 @@ def filtfilt(b, a, x, axis=None, padtype="odd", padlen=None, method="pad", irlen
     x2, outer = channels(sig.values, sig.axis)
     dt = out_dtype(b_raw, a_raw, sig.values)
     if method == "gust":
-        irlen = None if irlen is None else _edge.as_int(irlen, "irlen", minimum=1)
+        irlen = None if irlen is None else _validate.integer(irlen, "irlen", low=1)
 
         def run(bb, v, _):
             return _gust(bb, a, v, irlen)

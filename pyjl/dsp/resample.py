@@ -24,7 +24,7 @@ import numpy as np
 
 from .. import _validate
 from . import _edge
-from ._edge import as_int, channels, from_channels, read_signal
+from ._edge import channels, from_channels, read_signal
 from ._frames import check_size, power_of_two_scale, rescale, scale_down
 from .windows import check_finite
 from .filtering import all_finite, lfilter, sosfilt, sosfiltfilt, filtfilt
@@ -171,7 +171,7 @@ def upfirdn(h, x, up=1, down=1, axis=None, mode="constant", cval=0):
     True
     """
     h = _edge.coefficients(h, "h")
-    up, down = as_int(up, "up", minimum=1), as_int(down, "down", minimum=1)
+    up, down = _validate.integer(up, "up", low=1), _validate.integer(down, "down", low=1)
     mode = _validate.choice(mode.lower() if isinstance(mode, str) else mode, "mode", _MODES)
     sig = read_signal(x, axis=axis, min_len=1)
     cval = _finite_scalar(cval, "cval", complex_ok=np.iscomplexobj(sig.values))
@@ -275,7 +275,7 @@ def resample_poly(x, up, down, axis=0, window=("kaiser", 5.0), padtype="constant
     ...                  signal.resample_poly(x, 3, 2, padtype="line")))
     True
     """
-    up, down = as_int(up, "up", minimum=1), as_int(down, "down", minimum=1)
+    up, down = _validate.integer(up, "up", low=1), _validate.integer(down, "down", low=1)
     sig = read_signal(x, axis=axis, min_len=1)
     padtype, cval = _padtype(padtype, cval, np.iscomplexobj(sig.values))
     g = math.gcd(up, down)
@@ -378,9 +378,9 @@ def decimate(x, q, n=None, ftype="iir", axis=None, zero_phase=True):
     >>> bool(np.allclose(y, signal.decimate(x, 4)))
     True
     """
-    q = as_int(q, "q", minimum=1)
+    q = _validate.integer(q, "q", low=1)
     if n is not None:
-        n = as_int(n, "n", minimum=1)
+        n = _validate.integer(n, "n", low=1)
         check_size(n, "n", n)
     _check_q(q, n, ftype)
     sig = read_signal(x, axis=axis, min_len=1)

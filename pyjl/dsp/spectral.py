@@ -27,8 +27,8 @@ import numpy as np
 import scipy.fft as sfft
 
 from .. import _validate
-from ..exceptions import InputError, NumericalWarning
-from ._edge import as_int, channels, from_channels, read_signal
+from ..exceptions import NumericalWarning
+from ._edge import channels, from_channels, read_signal
 from ._frames import (check_size, detrend_code, frame_groups, framed_fft, rescale,
                       scale_down, window_array)
 
@@ -58,17 +58,17 @@ def _segment_args(window, nperseg, noverlap, nfft, n):
             nperseg = win.size
         nperseg = _validate.integer(nperseg, "nperseg", low=1)
     if nperseg != win.size:
-        raise InputError(f"`nperseg` must equal len(window) = {win.size}; got {nperseg}. "
-                         "Fix: drop nperseg or pass a window of that length.")
+        raise _validate.error("nperseg", f"must equal len(window) = {win.size}", nperseg,
+                              "drop nperseg or pass a window of that length")
     nfft = nperseg if nfft is None else _validate.integer(nfft, "nfft")
     if nfft < nperseg:
-        raise InputError(f"`nfft` must be >= nperseg = {nperseg}; got {nfft}. "
-                         "Fix: pass nfft >= nperseg (zero padding) or leave it None.")
+        raise _validate.error("nfft", f"must be >= nperseg = {nperseg}", nfft,
+                              "pass nfft >= nperseg (zero padding) or leave it None")
     noverlap = nperseg // 2 if noverlap is None else \
         _validate.integer(noverlap, "noverlap", low=0)
     if noverlap >= nperseg:
-        raise InputError(f"`noverlap` must be < nperseg = {nperseg}; got {noverlap}. "
-                         "Fix: pass a smaller overlap.")
+        raise _validate.error("noverlap", f"must be < nperseg = {nperseg}", noverlap,
+                              "pass a smaller overlap")
     return win, nperseg, noverlap, nfft
 
 
@@ -258,7 +258,7 @@ def periodogram(x, fs=1.0, window="boxcar", nfft=None, detrend="constant",
     if nfft is None:
         nperseg = n
     else:
-        nfft = as_int(nfft, "nfft", minimum=1)
+        nfft = _validate.integer(nfft, "nfft", low=1)
         if nfft >= n:
             nperseg = n
             nfft = None if nfft == n else nfft
@@ -266,8 +266,9 @@ def periodogram(x, fs=1.0, window="boxcar", nfft=None, detrend="constant",
             values = np.take(values, np.arange(nfft), axis=sig.axis)
             nperseg, nfft = nfft, None
     if hasattr(window, "size") and np.size(window) != nperseg:
-        raise InputError(f"`window` must have the signal's length {nperseg}; got "
-                         f"{np.size(window)}. Fix: pass a window of that length.")
+        raise _validate.error("window", f"must have the signal's length {nperseg}",
+                              f"a window of length {np.size(window)}",
+                              "pass a window of that length")
     f, p = welch(values, fs=fs, window=window, nperseg=nperseg, noverlap=0, nfft=nfft,
                  detrend=detrend, return_onesided=return_onesided, scaling=scaling,
                  axis=sig.axis)

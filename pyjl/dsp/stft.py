@@ -29,7 +29,7 @@ import scipy.fft as sfft
 
 from .. import _validate
 from ..exceptions import NumericalWarning
-from ._edge import as_int, channels, read_signal
+from ._edge import channels, read_signal
 from ._frames import (check_size, detrend_code, framed_fft, rescale, scale_down,
                       window_array, workers)
 from .filtering import extend
@@ -41,7 +41,7 @@ _BOUNDARY = ("even", "odd", "constant", "zeros", None)
 
 def _triage(window, nperseg, n):
     if isinstance(window, (str, tuple)):
-        nperseg = 256 if nperseg is None else as_int(nperseg, "nperseg", minimum=1)
+        nperseg = 256 if nperseg is None else _validate.integer(nperseg, "nperseg", low=1)
         if nperseg > n:
             warnings.warn(f"nperseg = {nperseg:d} is greater than input length  = {n:d}, "
                           f"using nperseg = {n:d}", stacklevel=4)
@@ -51,7 +51,7 @@ def _triage(window, nperseg, n):
     if n < win.size:
         raise _validate.error("window", f"must not be longer than the signal ({n} samples)",
                               f"a window of length {win.size}", "pass a shorter window")
-    if nperseg is not None and as_int(nperseg, "nperseg") != win.size:
+    if nperseg is not None and _validate.integer(nperseg, "nperseg") != win.size:
         raise _validate.error("nperseg", f"must equal len(window) = {win.size}", nperseg,
                               "drop nperseg or pass a window of that length")
     return win, win.size
@@ -222,7 +222,8 @@ def istft(Zxx, fs=1.0, window="hann_periodic", nperseg=None, noverlap=None, nfft
     if Z.ndim < 2:
         raise _validate.error("Zxx", "must be at least 2-D (frequencies x frames)",
                               f"shape {Z.shape}", "pass the Zxx returned by stft")
-    ta, fa = as_int(time_axis, "time_axis") % Z.ndim, as_int(freq_axis, "freq_axis") % Z.ndim
+    ta = _validate.integer(time_axis, "time_axis") % Z.ndim
+    fa = _validate.integer(freq_axis, "freq_axis") % Z.ndim
     if ta == fa:
         raise _validate.error("time_axis", "must differ from freq_axis", time_axis,
                               "pass different time and frequency axes")
@@ -232,7 +233,7 @@ def istft(Zxx, fs=1.0, window="hann_periodic", nperseg=None, noverlap=None, nfft
                               f"{bad[0]}", "remove NaN/inf values from the STFT")
     _validate.choice(scaling, "scaling", ("spectrum", "psd"))
     n_default = 2 * (Z.shape[fa] - 1) if input_onesided else Z.shape[fa]
-    nperseg = n_default if nperseg is None else as_int(nperseg, "nperseg", minimum=1)
+    nperseg = n_default if nperseg is None else _validate.integer(nperseg, "nperseg", low=1)
     if nfft is None:
         nfft = nperseg if (input_onesided and nperseg == n_default + 1) else n_default
         if nfft < nperseg:

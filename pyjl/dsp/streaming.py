@@ -128,8 +128,25 @@ class _Stream:
 
 
 class SosFilter(_Stream):
-    """Streaming ``sosfilt``: ``process(chunk)`` filters and keeps the section states
-    ``zi_ (n_channels, n_sections, 2)``.
+    """Streaming ``sosfilt``: ``process(chunk)`` filters and keeps the section states.
+
+    Parameters
+    ----------
+    sos : array_like, shape (n_sections, 6)
+        The sections, each row ``b0, b1, b2, 1, a1, a2`` (``butter(..., output="sos")``);
+        real coefficients (a complex array with zero imaginary parts counts as real).
+    zi : array_like, shape (..., n_sections, 2), optional
+        The initial state of every channel, broadcast to ``(n_channels, n_sections, 2)``
+        on the first chunk (``sosfilt_zi(sos) * first_sample`` starts in steady
+        state); zeros when omitted.
+
+    Attributes
+    ----------
+    sos : ndarray, shape (n_sections, 6)
+        The validated sections (float64).
+    zi_ : ndarray, shape (n_channels, n_sections, 2), or None
+        The section states after the last chunk; None before the first chunk and
+        after :meth:`reset`.
 
     Examples
     --------
@@ -167,10 +184,23 @@ class SosFilter(_Stream):
 
 
 class FirFilter(_Stream):
-    """Streaming FIR ``lfilter(taps, 1, x)``; the state ``zi_`` is ``(n_channels,
-    len(taps) - 1)``.  Long filters run by overlap-add FFT, as ``lfilter``.  Taps near
-    the float64 limits run divided by a power of two (exact); an output beyond
-    float64 warns.
+    """Streaming FIR ``lfilter(taps, 1, x)``.
+
+    Long filters run by overlap-add FFT, as ``lfilter``.  Taps near the float64
+    limits run divided by a power of two (exact); an output beyond float64 warns.
+
+    Parameters
+    ----------
+    taps : array_like, shape (n_taps,)
+        The FIR coefficients (``firwin(...)``): finite and real.
+
+    Attributes
+    ----------
+    taps : ndarray, shape (n_taps,)
+        The validated taps (float64).
+    zi_ : ndarray, shape (n_channels, n_taps - 1), or None
+        The filter state after the last chunk, as ``lfilter``'s ``zf``; None before
+        the first chunk and after :meth:`reset`.
 
     Examples
     --------
@@ -232,6 +262,28 @@ class Resampler(_Stream):
     far; ``flush()`` returns the remaining ones of the full-length result
     (``ceil(n * up / down)`` samples in all) and resets.
 
+    Parameters
+    ----------
+    up : int
+        The upsampling factor, >= 1.
+    down : int
+        The downsampling factor, >= 1.
+    window : str, tuple or array_like, default ("kaiser", 5.0)
+        The anti-aliasing filter as in :func:`scipy.signal.resample_poly`: a window
+        for ``firwin(20 * max(up, down) + 1, 1 / max(up, down), window=window)``, or
+        the FIR taps themselves, shape (n_taps,).
+
+    Attributes
+    ----------
+    up : int
+        ``up / gcd(up, down)``, the reduced upsampling factor.
+    down : int
+        ``down / gcd(up, down)``, the reduced downsampling factor.
+    h : ndarray, shape (n_h,)
+        The polyphase filter applied at rate ``up``: the window's taps scaled by ``up``
+        and zero-padded so the outputs are centred, as ``resample_poly`` (``[1.0]``
+        when ``up == down``).
+
     Examples
     --------
     >>> import numpy as np
@@ -247,7 +299,7 @@ class Resampler(_Stream):
     def __init__(self, up, down, window=("kaiser", 5.0)):
         super().__init__()
         self._coef_dtype = np.dtype(np.float32)     # resample_poly keeps float32 data
-        up, down = _edge.as_int(up, "up", minimum=1), _edge.as_int(down, "down", minimum=1)
+        up, down = _validate.integer(up, "up", low=1), _validate.integer(down, "down", low=1)
         g = math.gcd(up, down)
         self.up, self.down = up // g, down // g
         if self.up == self.down == 1:     # resample_poly returns the signal itself

@@ -1,14 +1,14 @@
 """Window functions: :mod:`scipy.signal.windows` (``pyjl.dsp.windows.hann``, ...).
 
-Each function is SciPy's, with its arguments checked first: a length ``M``
-that is not a whole number >= 0, or a NaN or infinite parameter (``beta``, ``alpha``, ``std``, the coefficients of
-``general_cosine``, the parameters of a ``get_window`` tuple, ...) is refused
-with an :class:`~pyjl.exceptions.InputError` naming it, where SciPy would
-return NaN values or fail inside.  Parameters that make the window degenerate
-are refused too: ``gaussian``'s ``std`` and ``general_gaussian``'s ``sig`` and
-``p`` must be > 0 (at 0 the window is all zeros, or for ``p`` the constant
-``exp(-1/2)``: use ``boxcar``), ``taylor``'s ``sll`` (dB) must be > 0, and
-``general_cosine``'s ``a`` must be a non-empty 1-D sequence of real numbers.
+Each function is SciPy's, with its arguments checked first: a length ``M`` that is not a
+whole number >= 0, or a NaN or infinite parameter (``beta``, ``alpha``, ``std``, the
+coefficients of ``general_cosine``, the parameters of a ``get_window`` tuple, ...) is
+refused with an :class:`~pyjl.exceptions.InputError` naming it, where SciPy would return
+NaN values or fail inside. Parameters that make the window degenerate are refused too:
+``gaussian``'s ``std`` and ``general_gaussian``'s ``sig`` and ``p`` must be > 0 (at 0
+the window is all zeros, or for ``p`` the constant ``exp(-1/2)``: use ``boxcar``),
+``taylor``'s ``sll`` (dB) must be > 0, and ``general_cosine``'s ``a`` must be a
+non-empty 1-D sequence of real numbers.
 
 >>> from pyjl.dsp import windows
 >>> windows.hann(4, sym=False).tolist()

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _validate
 from .cuda_common import cupy, grid_for, i32, i64, module
 
 __all__ = ["sosfilt", "lfilter", "upfirdn", "fftfilt", "stft_frames", "SOURCE", "KERNELS",
@@ -113,9 +114,12 @@ def df1_to_df2t(sos: np.ndarray, z4: np.ndarray) -> np.ndarray:
 
 
 def _sosfilt_path(n_channels: int, n: int) -> str:
-    mode = os.environ.get("PYJL_CUDA_SOSFILT", "auto").strip().lower()
+    raw = os.environ.get("PYJL_CUDA_SOSFILT", "auto")
+    mode = raw.strip().lower()
     if mode not in ("auto", "own", "cupyx"):
-        raise ValueError(f"PYJL_CUDA_SOSFILT must be auto, own or cupyx, got {mode!r}")
+        raise _validate.error("PYJL_CUDA_SOSFILT", "must be 'auto', 'own' or 'cupyx'",
+                              f"PYJL_CUDA_SOSFILT={raw!r} (from the environment)",
+                              "correct or unset the variable")
     if n < 2:
         return "own"
     if mode == "auto":

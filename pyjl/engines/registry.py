@@ -15,7 +15,7 @@ import threading
 from typing import Any, Callable, Iterator
 
 from .. import _config, _validate
-from ..exceptions import EngineUnavailableError, InputError
+from ..exceptions import EngineUnavailableError
 
 __all__ = ["register", "names", "available", "get", "current", "set_backend",
            "get_backend", "use_backend", "set_num_threads", "get_num_threads"]
@@ -45,9 +45,11 @@ def register(name: str, factory: Callable[[], Any]) -> None:
     True
     """
     if not isinstance(name, str) or not name.isidentifier():
-        raise InputError(f"register: name must be an identifier string, got {name!r}")
+        raise _validate.error("name", "must be an identifier string",
+                              _validate.describe(name), "pass e.g. 'myengine'")
     if not callable(factory):
-        raise InputError(f"register: factory must be callable, got {factory!r}")
+        raise _validate.error("factory", "must be callable", _validate.describe(factory),
+                              "pass a class or function that returns the engine")
     with _lock:
         _factories[name.lower()] = factory
         _instances.pop(name.lower(), None)

@@ -54,7 +54,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .. import _config
+from .. import _config, _validate
 from ..exceptions import EngineUnavailableError, InputError, JuliaBridgeError
 from .convert import from_julia, to_julia
 from .locate import _PYJL_DIR, bridge_installed, checkout_dir, locate, package_dir, version_of
@@ -260,7 +260,8 @@ def call(name: str, *args: Any) -> Any:
     Arrays cross as views under the orientation rule above; a tuple result is
     converted element-wise.  Starts Julia on first use."""
     if not isinstance(name, str) or not _NAME.fullmatch(name):
-        raise InputError(f"call: name must be a Julia function name, got {name!r}")
+        raise _validate.error("name", "must be a Julia function name", _validate.describe(name),
+                              "pass e.g. 'sosfilt' or 'forward_backward!'")
     start()
     run = _state.running
     converted = [to_julia(arg) for arg in args]

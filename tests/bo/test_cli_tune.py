@@ -84,7 +84,10 @@ def test_tune_failures_are_recorded(files):
     (["tune", "missing.py:f", "--space", "space.toml", "--n-calls", "3"], ["does not exist"]),
     (["tune", "obj.py:f", "--space", "none.toml", "--n-calls", "3"], ["none.toml", "does not"]),
     (["tune", "obj.py:f", "--space", "space.toml", "--n-calls", "0"], ["n_calls"]),
-    (["study", "show", "nothing.db"], ["no study file"]),
+    (["tune", "obj.py:f", "--space", "space.toml", "--n-calls", "3", "--workers", "0"],
+     ["`--workers` must be an integer >= 1; got 0"]),
+    (["study", "show", "nothing.db"],
+     ["`URL` must point at an existing study file", "no study file"]),
 ])
 def test_bad_input_exit_2(files, args, words):
     out = _pyjl(*args, cwd=files)

@@ -107,7 +107,7 @@ def test_resample_poly_every_padtype_and_dtype(xa, up, down, padtype, dtype):
     x = (10 * x).astype(dtype)
     want = ss.resample_poly(x, up, down, axis=axis, padtype=padtype)
     got = dsp.resample_poly(x, up, down, axis=axis, padtype=padtype)
-    if dtype == "float32":   # SciPy filters in float32, pyjl in float64: rounding of the input's size
+    if dtype == "float32":   # SciPy filters in float32, pyjl in float64: rounding of x's size
         assert_matches(got, want, rtol=1e-5, floor=1e-6 * float(np.max(np.abs(x), initial=0)))
     else:
         assert_matches(got, want, rtol=1e-9)

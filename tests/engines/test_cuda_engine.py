@@ -65,6 +65,17 @@ def test_dlpack_device_type_decides_the_rule():
     assert cuda.returns_device(np.zeros(1), Gpu())
 
 
+def test_bad_sosfilt_path_variable_is_refused_quoting_it(monkeypatch):
+    from pyjl.engines import cuda_dsp
+    from pyjl.exceptions import InputError
+    monkeypatch.setenv("PYJL_CUDA_SOSFILT", "gpu")
+    with pytest.raises(InputError, match=r"`PYJL_CUDA_SOSFILT` must be 'auto', 'own' or "
+                                         r"'cupyx'; got PYJL_CUDA_SOSFILT='gpu' \(from the env"):
+        cuda_dsp._sosfilt_path(2, 100)
+    monkeypatch.setenv("PYJL_CUDA_SOSFILT", " Own ")
+    assert cuda_dsp._sosfilt_path(2, 100) == "own"
+
+
 # --- gpu: every kernel against the native engine --------------------------------------
 @pytest.fixture(scope="module")
 def eng():

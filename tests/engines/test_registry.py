@@ -35,7 +35,8 @@ def test_every_engine_implements_every_kernel():
 
 
 def test_unknown_backend_lists_valid_names():
-    with pytest.raises(InputError, match=r"`name` must name an engine \('native', 'julia', 'cuda'\)"):
+    with pytest.raises(InputError,
+                       match=r"`name` must name an engine \('native', 'julia', 'cuda'\)"):
         pyjl.set_backend("fortran")
 
 
@@ -83,6 +84,14 @@ def test_register_and_use_backend_is_scoped():
     finally:
         engines.registry._factories.pop("toy")
         engines.registry._instances.pop("toy", None)
+
+
+def test_register_refuses_a_bad_name_or_factory():
+    with pytest.raises(InputError, match=r"`name` must be an identifier string; got 'my engine'"):
+        engines.register("my engine", _Toy)
+    with pytest.raises(InputError, match=r"`factory` must be callable; got 3\. Fix: "):
+        engines.register("toy", 3)
+    assert "toy" not in engines.registry._factories
 
 
 def test_use_backend_unknown_and_type_errors():

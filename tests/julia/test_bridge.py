@@ -185,3 +185,11 @@ def test_checkout_link_points_juliapkg_at_julia_src(monkeypatch, tmp_path):
     assert (link / "Project.toml").read_text() == 'name = "PyJL"\n'
     bridge._link_checkout()                                       # idempotent
     assert os.readlink(link) == os.path.join("..", "julia_src")
+
+
+def test_call_refuses_a_bad_function_name_before_starting_julia():
+    import pyjl.julia.bridge as bridge
+    from pyjl.exceptions import InputError
+    with pytest.raises(InputError, match=r"`name` must be a Julia function name; got "
+                                         r"'rm\(\"x\"\)'\. Fix: "):
+        bridge.call('rm("x")')

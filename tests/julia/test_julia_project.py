@@ -46,7 +46,8 @@ def project_problems(project: dict, package_dir: Path, uuid: str) -> list[str]:
     if not str(compat.get("julia", "")).startswith("1.10"):
         problems.append(f"[compat] julia is {compat.get('julia')!r}, not a 1.10 lower bound")
     deps, weak = project.get("deps", {}), project.get("weakdeps", {})
-    for table, entries in (("deps", deps), ("weakdeps", weak), ("extras", project.get("extras", {}))):
+    extras = project.get("extras", {})
+    for table, entries in (("deps", deps), ("weakdeps", weak), ("extras", extras)):
         for name, dep_uuid in entries.items():
             if not UUID.fullmatch(str(dep_uuid)):
                 problems.append(f"[{table}] {name} has no valid uuid: {dep_uuid!r}")
