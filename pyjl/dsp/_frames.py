@@ -22,7 +22,7 @@ from . import _edge
 from .windows import check_finite
 
 __all__ = ["window_array", "detrend_code", "framed_fft", "frame_groups", "workers",
-           "power_of_two_scale", "scale_down", "rescale", "check_size"]
+           "power_of_two_scale", "scale_down", "all_finite", "rescale", "check_size"]
 
 _DETREND = {False: 0, None: 0, "constant": 1, "linear": 2}
 #: inputs whose magnitude stays within [2**-400, 2**400] square and sum without
@@ -97,7 +97,11 @@ def power_of_two_scale(x: np.ndarray, axis: int = -1):
     so results scaled back are unchanged."""
     if x.size == 0:
         return None
-    peak = np.max(np.abs(x), axis=axis, keepdims=True).astype(np.float64)
+    if np.iscomplexobj(x):
+        peak = np.max(np.abs(x), axis=axis, keepdims=True).astype(np.float64)
+    else:   # two reductions, no |x| temporary of the data's size
+        peak = np.maximum(np.max(x, axis=axis, keepdims=True),
+                          -np.min(x, axis=axis, keepdims=True)).astype(np.float64)
     odd = (peak > 0) & ((peak < 2.0 ** -_SAFE_EXP) | (peak > 2.0 ** _SAFE_EXP))
     if not np.any(odd):
         return None
@@ -110,10 +114,19 @@ def scale_down(x: np.ndarray, axis: int = -1):
     return (x if s is None else x / s), s
 
 
-def rescale(res: np.ndarray, factors, what: str, dtype=None) -> np.ndarray:
+def all_finite(y) -> bool:
+    """Whether every value of ``y`` is finite, by one summing pass (no temporary); a
+    sum that overflows on finite values only costs the slower path it guards."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(np.add.reduce(y, axis=None)))
+
+
+def rescale(res: np.ndarray, factors, what: str, dtype=None, bounded: bool = False) -> np.ndarray:
     """``res`` multiplied by each factor in turn (scaled data scaled back) and cast to
     ``dtype``, with a :class:`~pyjl.exceptions.NumericalWarning` if the result is not
-    finite: the true value exceeds the range of the result's dtype."""
+    finite: the true value exceeds the range of the result's dtype.  ``bounded``: the
+    caller has shown the result cannot overflow (no factor, and inputs far inside the
+    float64 range), so the check's pass over the result is skipped."""
     with np.errstate(over="ignore"):
         for f in factors:
             if f is not None:
@@ -121,7 +134,7 @@ def rescale(res: np.ndarray, factors, what: str, dtype=None) -> np.ndarray:
                              f.reshape(f.shape + (1,) * (res.ndim - f.ndim)))
         if dtype is not None:
             res = res.astype(dtype, copy=False)
-    if res.size and not np.all(np.isfinite(res)):
+    if not bounded and res.size and not all_finite(res) and not np.all(np.isfinite(res)):
         warnings.warn(f"{what} is not finite for {int(np.sum(~np.isfinite(res)))} of "
                       f"{res.size} values: the result exceeds the range of {res.dtype}. "
                       "Rescale the input (e.g. divide it by its maximum) and scale the "

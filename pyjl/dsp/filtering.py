@@ -29,7 +29,7 @@ import numpy as np
 from .. import _validate, data
 from . import _edge
 from ._edge import channels, from_channels, out_dtype, read_signal
-from ._frames import power_of_two_scale, rescale
+from ._frames import all_finite, power_of_two_scale, rescale
 
 __all__ = ["sosfilt", "lfilter", "filtfilt", "sosfiltfilt", "fir_uses_fft"]
 
@@ -117,13 +117,6 @@ def _sos_any(sos, x2, zi2):
 
 
 # --- data or coefficients near the float64 limits ---------------------------------
-def all_finite(y) -> bool:
-    """Whether every value of ``y`` is finite, by one summing pass (no temporary); a
-    sum that overflows on finite values only costs a needless scaled rerun."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        return bool(np.isfinite(np.add.reduce(y, axis=None)))
-
-
 def rerun_scaled(run, b, x2, zi2, what, passes=1, numerator=None):
     """``run(b, x2, zi2)`` again with the data (and its state) divided by per-channel
     powers of two and the numerator by one, the results scaled back: exact for these

@@ -27,7 +27,8 @@ from . import _edge
 from ._edge import channels, from_channels, read_signal
 from ._frames import check_size, power_of_two_scale, rescale, scale_down
 from .windows import check_finite
-from .filtering import all_finite, lfilter, sosfilt, sosfiltfilt, filtfilt
+from ._frames import all_finite
+from .filtering import filtfilt, lfilter, sosfilt, sosfiltfilt
 
 __all__ = ["upfirdn", "resample_poly", "decimate", "resample_poly_filter"]
 

@@ -47,7 +47,8 @@ import numpy as np
 from .. import _validate, data
 from . import _edge
 from ._frames import power_of_two_scale, rescale
-from .filtering import all_finite, lfilter2, rerun_scaled, sosfilt2
+from ._frames import all_finite
+from .filtering import lfilter2, rerun_scaled, sosfilt2
 from .resample import resample_poly_filter, upfirdn2
 
 __all__ = ["SosFilter", "FirFilter", "Resampler"]
