@@ -5,42 +5,26 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _validate
+from ..data import as_array
 from ..exceptions import InputError
 
 __all__ = ["as_float_array", "as_points", "as_targets", "positive", "bounds_pair"]
 
 
-def _first_bad(arr: np.ndarray) -> str:
-    idx = np.argwhere(~np.isfinite(arr))[0]
-    where = f"index {int(idx[0])}" if arr.ndim == 1 else f"row {int(idx[0])}, column {int(idx[1])}"
-    return f"{where} (value {arr[tuple(idx)]!r})"
-
-
 def as_float_array(obj, name: str, *, ndim: int | None = None) -> np.ndarray:
-    """A C-contiguous float64 NumPy array (a view where possible); finite values only."""
+    """A C-contiguous float64 NumPy array (a view where possible); finite values only.
+
+    :func:`pyjl.data.as_array` does the work (kinds, casts, NaN/inf with their position)."""
     try:
-        from ..data import as_array
-    except ImportError:  # the data layer is optional for kernels' own use
-        as_array = None
-    try:
-        real = isinstance(obj, np.ndarray) and obj.dtype.kind in "biuf"
-        if as_array is not None and not real:  # refuses complex, strings, objects by name
-            arr = as_array(obj, name=name, dtype=np.float64, allow_empty=True)
-        else:
-            arr = np.asarray(obj, dtype=np.float64)
+        arr = as_array(obj, name=name, dtype=np.float64, allow_empty=True)
     except InputError:
         raise
     except (TypeError, ValueError) as exc:
         raise _validate.error(name, "must be numeric array-like",
                               f"{type(obj).__name__} ({exc})",
                               "pass a NumPy array, list, pandas or pyarrow object") from None
-    arr = np.ascontiguousarray(arr, dtype=np.float64)
     if ndim is not None and arr.ndim != ndim:
         raise _validate.error(name, f"must be {ndim}-D", f"shape {arr.shape}", "reshape it")
-    if arr.size and not np.isfinite(arr).all():
-        raise _validate.error(name, "must be finite (no NaN/inf)",
-                              f"a non-finite value at {_first_bad(arr)}",
-                              "drop or impute those entries")
     return arr
 
 
