@@ -331,13 +331,16 @@ class SQLiteStorage:
         without its trial number, once by the write that knows it) is one entry."""
         entries = [list(e) for e in self._state().unsaved]
         numbered = [e for e in entries if e[1] is not None]
+        kept = []
         for entry in entries:
             sid, number, params, value = entry
-            twin = next((e for e in numbered if e[0] == sid and e[3] == value), None)
-            if number is None and twin is not None:
-                twin[2] = twin[2] if twin[2] is not None else params
-                entry[0] = None
-        return [e for e in entries if e[0] is not None]
+            twin = None if number is not None else next(
+                (e for e in numbered if e[0] == sid and e[3] == value), None)
+            if twin is None:
+                kept.append(entry)
+            elif twin[2] is None:
+                twin[2] = params
+        return kept
 
     def _params_of(self, study_id: int, number: int) -> dict | None:
         try:
