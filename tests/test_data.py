@@ -13,7 +13,6 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-import pyjl.data
 import pyjl.data as data
 from pyjl.data import as_array, origin, read_arrow, restore, write_arrow
 from pyjl.exceptions import InputError
@@ -428,7 +427,7 @@ def test_one_gib_mapped_file_is_read_without_loading_it(tmp_path):
 # --- module hygiene ------------------------------------------------------------------------------
 
 def test_docstring_examples_run():
-    result = doctest.testmod(pyjl.data, optionflags=doctest.ELLIPSIS)
+    result = doctest.testmod(data, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 5 and result.failed == 0
 
 
