@@ -60,7 +60,8 @@ def _extensions() -> list[Extension]:
             continue
         exts.append(Extension(
             f"pyjl._native.{pyx.stem}", [str(pyx.relative_to(ROOT))],
-            include_dirs=[np.get_include()],
+            include_dirs=[np.get_include(), str(ROOT / "bindings" / "include")],
+            depends=[str(h.relative_to(ROOT)) for h in (ROOT / "bindings" / "include").glob("*.h")],
             define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
             extra_compile_args=compile_args, extra_link_args=link_args))
     return cythonize(exts, language_level=3, quiet=True,

@@ -12,6 +12,8 @@ import copy
 
 import numpy as np
 
+from .engines.contract import GP_KINDS
+
 __all__ = ["check_kernel", "check_emission", "check_engine", "engine_cases"]
 
 
@@ -99,10 +101,6 @@ def check_emission(emission, *, n=4000, random_state=0, rtol=0.05):
     return _check(emission, n=n, random_state=random_state, rtol=rtol)
 
 
-_KINDS = ("rbf", "matern12", "matern32", "matern52", "rq", "periodic")
-_EXTRA = {"rq": [0.8], "periodic": [1.3]}
-
-
 def engine_cases(random_state=0) -> dict[str, list[tuple]]:
     """Seeded arguments for every kernel of the engine contract, shaped as
     :mod:`pyjl.engines.contract` states (C-contiguous float64, int64 lengths).
@@ -140,13 +138,11 @@ def engine_cases(random_state=0) -> dict[str, list[tuple]]:
     x = rng.standard_normal((3, 200))
     Xh = rng.standard_normal((30, 2))
 
-    def extra(kind):
-        return np.array(_EXTRA.get(kind, []), dtype=float)
-
+    kinds = [(k.name, np.array(k.example_extra, dtype=float)) for k in GP_KINDS]
     cases = {
-        "kernel_matrix": [(k, X1, X2, l, 1.7, extra(k)) for k in _KINDS for l in (ls, iso)],
-        "kernel_matrix_grad": [(k, X, l, 1.7, extra(k)) for k in _KINDS for l in (ls, iso)],
-        "kernel_grad_contract": [(k, X, ls, 1.7, extra(k), W) for k in _KINDS],
+        "kernel_matrix": [(k, X1, X2, l, 1.7, e) for k, e in kinds for l in (ls, iso)],
+        "kernel_matrix_grad": [(k, X, l, 1.7, e) for k, e in kinds for l in (ls, iso)],
+        "kernel_grad_contract": [(k, X, ls, 1.7, e, W) for k, e in kinds],
         "cholesky": [(spd(6), 0.0), (spd(5), 1e-6)],
         "cho_solve": [(L, rng.standard_normal(6)), (L, rng.standard_normal((6, 2)))],
         "cho_inverse": [(L,)],

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import zlib
+
+import numpy as np
 import pytest
 
+import pyjl
 import pyjl.engines as engines
 
 
@@ -25,3 +29,20 @@ def pytest_collection_modifyitems(config, items):
             skip = pytest.mark.skip(reason=f"{engine} engine unavailable: {reason}")
             for item in marked:
                 item.add_marker(skip)
+
+
+@pytest.fixture
+def rng(request) -> np.random.Generator:
+    """A generator seeded from the test's own id: reproducible, and independent per test."""
+    return np.random.default_rng(zlib.crc32(request.node.nodeid.encode()))
+
+
+@pytest.fixture(params=[
+    "native",
+    pytest.param("julia", marks=pytest.mark.julia),
+    pytest.param("cuda", marks=pytest.mark.gpu),
+])
+def engine(request):
+    """Run the test once per engine; julia and cuda skip with the engine's own reason."""
+    with pyjl.use_backend(request.param):
+        yield request.param

@@ -16,13 +16,62 @@ sections of ``native.py``, ``julia.py`` and ``cuda.py``.
 
 from __future__ import annotations
 
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
 
-__all__ = ["EngineInfo", "GPKernels", "HMMKernels", "DSPKernels", "Engine", "KERNELS"]
+__all__ = ["EngineInfo", "GPKernels", "HMMKernels", "DSPKernels", "Engine", "KERNELS",
+           "GPKind", "GP_KINDS", "gp_kind_code"]
 
 Array = np.ndarray
+
+
+class GPKind(NamedTuple):
+    """One stationary kernel kind of the engine contract.
+
+    Attributes
+    ----------
+    name : str
+        The ``kind`` string the family layer passes to the kernels.
+    extra : tuple of str
+        Names of the kind's own parameters, in the order of the ``extra`` array.
+    example_extra : tuple of float
+        Values of those parameters for conformance cases (:mod:`pyjl.testing`).
+    """
+
+    name: str
+    extra: tuple[str, ...] = ()
+    example_extra: tuple[float, ...] = ()
+
+
+#: Every GP kernel kind, once.  The position is the integer code the compiled
+#: kernels use (``bindings/include``, the ``.cu`` sources, ``julia_src``); tests
+#: check that each language's list agrees with this one.
+GP_KINDS: tuple[GPKind, ...] = (
+    GPKind("rbf"),
+    GPKind("matern12"),
+    GPKind("matern32"),
+    GPKind("matern52"),
+    GPKind("rq", ("alpha",), (0.8,)),
+    GPKind("periodic", ("period",), (1.3,)),
+)
+
+
+def gp_kind_code(kind: str) -> int:
+    """The integer code of a GP kernel kind (its position in :data:`GP_KINDS`).
+
+    Raises ``ValueError`` for an unknown kind (kernels trust their input; the
+    family layer never passes one).
+
+    Examples
+    --------
+    >>> gp_kind_code("matern32")
+    2
+    """
+    for code, k in enumerate(GP_KINDS):
+        if k.name == kind:
+            return code
+    raise ValueError(f"unknown kernel kind {kind!r}; one of {[k.name for k in GP_KINDS]}")
 
 
 class EngineInfo(Protocol):
@@ -39,8 +88,8 @@ class EngineInfo(Protocol):
 class GPKernels(Protocol):
     """Covariance kernels, Cholesky algebra and acquisition for Gaussian processes.
 
-    ``kind`` names a stationary kernel: ``"rbf"``, ``"matern12"``,
-    ``"matern32"``, ``"matern52"``, ``"rq"``, ``"periodic"``.  ``X1`` is
+    ``kind`` names a stationary kernel of :data:`GP_KINDS` (``"rbf"``,
+    ``"matern12"``, ``"matern32"``, ``"matern52"``, ``"rq"``, ``"periodic"``).  ``X1`` is
     ``(n1, d)``, ``X2`` ``(n2, d)``; ``lengthscale`` is ``(d,)`` (ARD) or
     ``(1,)`` (isotropic); ``variance`` is a float; ``extra`` is a ``(m,)``
     float64 array of the kind's other parameters (``rq``: ``[alpha]``;
