@@ -16,6 +16,6 @@ def emulated():
         pytest.skip("no C++ compiler: the CPU emulation of the CUDA kernels needs g++")
 
     def build(mod):
-        return emulate.compile_kernels(mod.SOURCE, mod.KERNELS)
+        return emulate.compile_family(mod.NAME, mod.KERNELS)
 
     return build

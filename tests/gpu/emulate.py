@@ -1,15 +1,16 @@
 """Run the cuda engine's CUDA sources on the CPU, for tests on machines without a GPU.
 
-The kernel sources of ``pyjl.engines.cuda_*`` are plain CUDA C behind a few
-macros (:data:`pyjl.engines.cuda_common.PRELUDE`).  Here the same source is
-compiled as C++ with a CPU prelude: every block runs with ONE thread
+The kernel sources of ``pyjl.engines.cuda`` (its ``.cu`` files) are plain CUDA
+C behind a few macros (``prelude.cuh``).  Here the same files, read by the
+engine's own loader (:func:`pyjl.engines.cuda.common.program`), are compiled
+as C++ after a CPU prelude (``cpu_prelude.h``): every block runs with ONE thread
 (``blockDim.x == 1``), ``__syncthreads()`` is a no-op and dynamic shared
 memory is a static buffer.  Kernels written with strided thread loops then
 compute exactly what they compute on a GPU (barring races, which a
 single-thread run cannot show), so the index arithmetic, the chunking and the
 recursions are checked against NumPy/SciPy references without a GPU.
 
-``compile_kernels(source, names)`` returns an object whose attributes are
+``compile_family(name, kernels)`` returns an object whose attributes are
 callables with CuPy's RawKernel calling convention:
 ``kernel(grid, block, args, shared_mem=0)``, args being NumPy arrays and NumPy
 scalars (``np.int32``, ``np.int64``, ``np.float64``).
@@ -27,37 +28,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
-CPU_PRELUDE = r"""
-#include <cmath>
-#include <cstring>
-#include <cstdio>
-using std::exp; using std::log; using std::fmax; using std::sqrt; using std::sin; using std::cos;
-using std::pow; using std::log1p; using std::expm1; using std::fabs;
-struct pj_dim3 { unsigned x, y, z; };
-static pj_dim3 blockIdx, threadIdx, blockDim, gridDim;
-alignas(16) static unsigned char pj_shared_mem[1 << 22];
-#define PJ_KERNEL extern "C"
-#define PJ_DEVICE static inline
-#define PJ_SHARED(T, name) T* name = reinterpret_cast<T*>(pj_shared_mem)
-#define PJ_GRID_STRIDE(i, n) for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; \
-                                  i < (n); i += (long long)blockDim.x * gridDim.x)
-#define PJ_ATOMIC_ADD(p, v) (*(p) += (v))
-#define PJ_PI 3.141592653589793238462643383279502884
-#define __syncthreads() do {} while (0)
-#define __restrict__
-static inline double normcdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
-static inline double erfcx(double x) {
-    if (x < 100.0) return (double)(std::exp((long double)x * x) * std::erfc((long double)x));
-    double x2 = x * x;  // asymptotic series, far below double rounding for x >= 100
-    return (1.0 - 0.5 / x2 + 0.75 / (x2 * x2)) / (x * 1.7724538509055160273);
-}
-static inline double pj_warp_sum(double v) { return v; }
-extern "C" void pj_set_block(unsigned b, unsigned g) {
-    blockIdx.x = b; gridDim.x = g; threadIdx.x = 0; blockDim.x = 1;
-    blockIdx.y = blockIdx.z = threadIdx.y = threadIdx.z = 0;
-    blockDim.y = blockDim.z = gridDim.y = gridDim.z = 1;
-}
-"""
+#: The CPU twin of ``pyjl/engines/cuda/prelude.cuh``: the same macro names for g++.
+CPU_PRELUDE = (Path(__file__).parent / "cpu_prelude.h").read_text(encoding="utf-8")
 
 
 def compiler() -> str | None:
@@ -96,8 +68,15 @@ class _Kernel:
 _cache: dict[str, SimpleNamespace] = {}
 
 
+def compile_family(name: str, names: tuple[str, ...]) -> SimpleNamespace:
+    """Compile the engine's ``name.cu`` (``"gp"``, ``"hmm"``, ...) for the CPU."""
+    from pyjl.engines.cuda import common
+
+    return compile_kernels(common.program(name, prelude=CPU_PRELUDE), names)
+
+
 def compile_kernels(source: str, names: tuple[str, ...]) -> SimpleNamespace:
-    """Compile a kernel source (without the GPU prelude) for the CPU."""
+    """Compile a whole translation unit (CPU prelude included) for the CPU."""
     key = hashlib.sha256(source.encode()).hexdigest()[:16]
     if key in _cache:
         return _cache[key]
@@ -106,10 +85,24 @@ def compile_kernels(source: str, names: tuple[str, ...]) -> SimpleNamespace:
         raise RuntimeError("no C++ compiler found for the CPU emulation of CUDA kernels")
     tmp = Path(tempfile.mkdtemp(prefix="pyjl_emu_"))
     src, lib = tmp / "k.cpp", tmp / "k.so"
-    src.write_text(CPU_PRELUDE + source)
-    done = subprocess.run([cxx, "-std=c++14", "-O1", "-shared", "-fPIC", "-Wall",
-                           "-Wno-unused-function", "-Wno-unused-variable",
-                           str(src), "-o", str(lib)], capture_output=True, text=True)
+    src.write_text(source)
+    done = subprocess.run(
+        [
+            cxx,
+            "-std=c++14",
+            "-O1",
+            "-shared",
+            "-fPIC",
+            "-Wall",
+            "-Wno-unused-function",
+            "-Wno-unused-variable",
+            str(src),
+            "-o",
+            str(lib),
+        ],
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"CPU emulation build failed:\n{done.stderr}")
     handle = ctypes.CDLL(str(lib))

@@ -11,16 +11,19 @@ import pytest
 import scipy.signal as ss
 from scipy.special import logsumexp, ndtr
 
-from pyjl.engines import cuda_common, cuda_dsp, cuda_emissions, cuda_gp, cuda_hmm
-
-RNG = np.random.default_rng(20261126)
+from pyjl.engines.contract import GP_KINDS, gp_kind_code
+from pyjl.engines.cuda import common as cuda_common
+from pyjl.engines.cuda import dsp as cuda_dsp
+from pyjl.engines.cuda import emissions as cuda_emissions
+from pyjl.engines.cuda import gp as cuda_gp
+from pyjl.engines.cuda import hmm as cuda_hmm
 
 
 # --- HMM: brute-force log-space references ------------------------------------------
 def ref_forward_backward(lp, lA, lB, lengths):
     lls, gam, xi, s = [], np.zeros_like(lB), np.zeros_like(lA), 0
     for L in lengths:
-        b = lB[s:s + L]
+        b = lB[s : s + L]
         a = np.zeros((L, len(lp)))
         a[0] = lp + b[0]
         for t in range(1, L):
@@ -30,7 +33,7 @@ def ref_forward_backward(lp, lA, lB, lengths):
             be[t] = logsumexp(lA + b[t + 1] + be[t + 1], axis=1)
         ll = logsumexp(a[-1])
         lls.append(ll)
-        gam[s:s + L] = np.exp(a + be - ll)
+        gam[s : s + L] = np.exp(a + be - ll)
         for t in range(1, L):
             xi += np.exp(a[t - 1][:, None] + lA + (b[t] + be[t])[None, :] - ll)
         s += L
@@ -40,7 +43,7 @@ def ref_forward_backward(lp, lA, lB, lengths):
 def ref_viterbi(lp, lA, lB, lengths):
     path, lps, s = np.zeros(len(lB), np.int64), [], 0
     for L in lengths:
-        b, bps = lB[s:s + L], []
+        b, bps = lB[s : s + L], []
         d = lp + b[0]
         for t in range(1, L):
             m = d[:, None] + lA
@@ -56,22 +59,24 @@ def ref_viterbi(lp, lA, lB, lengths):
     return path, np.array(lps)
 
 
-CHUNKINGS = [None, dict(direct_max=4, target_chunks=7, min_chunk=1),
-             dict(direct_max=10, target_chunks=3, min_chunk=5)]
+CHUNKINGS = [
+    None,
+    dict(direct_max=4, target_chunks=7, min_chunk=1),
+    dict(direct_max=10, target_chunks=3, min_chunk=5),
+]
 
 
 @pytest.mark.parametrize("K", [1, 3, 6])
 @pytest.mark.parametrize("lengths", [[1], [9], [1, 50, 3, 120, 2], [257]])
 @pytest.mark.parametrize("chunking", CHUNKINGS)
-def test_hmm_kernels_match_brute_force(emulated, K, lengths, chunking):
+def test_hmm_kernels_match_brute_force(emulated, K, lengths, chunking, rng):
     kern = emulated(cuda_hmm)
     lengths = np.array(lengths, np.int64)
     T = int(lengths.sum())
-    lp = np.log(RNG.dirichlet(np.ones(K)))
-    lA = np.log(RNG.dirichlet(np.ones(K), size=K))
-    lB = RNG.normal(size=(T, K)) * 3
-    ll, g, xi = cuda_hmm.forward_backward(lp, lA, lB, lengths, xp=np, kern=kern,
-                                          chunking=chunking)
+    lp = np.log(rng.dirichlet(np.ones(K)))
+    lA = np.log(rng.dirichlet(np.ones(K), size=K))
+    lB = rng.normal(size=(T, K)) * 3
+    ll, g, xi = cuda_hmm.forward_backward(lp, lA, lB, lengths, xp=np, kern=kern, chunking=chunking)
     rl, rg, rx = ref_forward_backward(lp, lA, lB, lengths)
     np.testing.assert_allclose(ll, rl, rtol=1e-10)
     np.testing.assert_allclose(g, rg, atol=1e-10)
@@ -82,13 +87,13 @@ def test_hmm_kernels_match_brute_force(emulated, K, lengths, chunking):
     np.testing.assert_allclose(lpr, rlp, rtol=1e-10)
 
 
-def test_hmm_many_states_use_global_memory_path(emulated):
+def test_hmm_many_states_use_global_memory_path(emulated, rng):
     """K = 60: the K x K matrices no longer fit in shared memory; no chunking."""
     kern = emulated(cuda_hmm)
     K, lengths = 60, np.array([30, 7, 5000], np.int64)
-    lp = np.log(RNG.dirichlet(np.ones(K)))
-    lA = np.log(RNG.dirichlet(np.ones(K), size=K))
-    lB = RNG.normal(size=(int(lengths.sum()), K))
+    lp = np.log(rng.dirichlet(np.ones(K)))
+    lA = np.log(rng.dirichlet(np.ones(K), size=K))
+    lB = rng.normal(size=(int(lengths.sum()), K))
     assert cuda_hmm.plan(lengths, K)["seq_nc"].tolist() == [1, 1, 1]
     ll, g, xi = cuda_hmm.forward_backward(lp, lA, lB, lengths, xp=np, kern=kern)
     rl, rg, rx = ref_forward_backward(lp, lA, lB, lengths)
@@ -97,22 +102,22 @@ def test_hmm_many_states_use_global_memory_path(emulated):
     np.testing.assert_allclose(xi, rx, rtol=1e-9, atol=1e-10)
 
 
-def test_hmm_sparse_transitions_keep_impossible_paths_out(emulated):
+def test_hmm_sparse_transitions_keep_impossible_paths_out(emulated, rng):
     kern = emulated(cuda_hmm)
     K, lengths = 4, np.array([300], np.int64)
-    A = np.triu(RNG.uniform(0.2, 1.0, (K, K)))  # left-to-right: zeros below the diagonal
+    A = np.triu(rng.uniform(0.2, 1.0, (K, K)))  # left-to-right: zeros below the diagonal
     A /= A.sum(1, keepdims=True)
     with np.errstate(divide="ignore"):
         lA, lp = np.log(A), np.log(np.array([1.0, 0.0, 0.0, 0.0]))
-    lB = RNG.normal(size=(300, K))
+    lB = rng.normal(size=(300, K))
     chunking = dict(direct_max=8, target_chunks=9, min_chunk=1)
-    ll, g, xi = cuda_hmm.forward_backward(lp, lA, lB, lengths, xp=np, kern=kern,
-                                          chunking=chunking)
+    ll, g, xi = cuda_hmm.forward_backward(lp, lA, lB, lengths, xp=np, kern=kern, chunking=chunking)
     rl, rg, rx = ref_forward_backward(lp, lA, lB, lengths)
     np.testing.assert_allclose(ll, rl, rtol=1e-10)
     np.testing.assert_allclose(g, rg, atol=1e-10)
-    assert np.all(np.diff(cuda_hmm.viterbi(lp, lA, lB, lengths, xp=np, kern=kern,
-                                           chunking=chunking)[0]) >= 0)
+    assert np.all(
+        np.diff(cuda_hmm.viterbi(lp, lA, lB, lengths, xp=np, kern=kern, chunking=chunking)[0]) >= 0
+    )
 
 
 def test_hmm_plan_covers_every_step_once():
@@ -120,23 +125,23 @@ def test_hmm_plan_covers_every_step_once():
     p = cuda_hmm.plan(lengths, 4, target_chunks=16)
     cover = np.zeros(lengths.sum(), int)
     for s, L in zip(p["cstart"], p["clen"]):
-        cover[s:s + L] += 1
+        cover[s : s + L] += 1
     assert (cover == 1).all()
     assert p["seq_nc"].tolist()[1::2] == [1, 1] and p["seq_nc"][0] > 1
     assert set(p["multi"].tolist()) == {0, 2}
 
 
-def test_emission_kernels_match_scipy(emulated):
+def test_emission_kernels_match_scipy(emulated, rng):
     from scipy.stats import norm
 
     kern = emulated(cuda_emissions)
-    X = RNG.normal(size=(40, 3)) * 3 + 100.0  # far from the origin: no cancellation
-    mean = RNG.normal(size=(5, 3)) + 100.0
-    var = RNG.uniform(0.5, 2.0, (5, 3))
+    X = rng.normal(size=(40, 3)) * 3 + 100.0  # far from the origin: no cancellation
+    mean = rng.normal(size=(5, 3)) + 100.0
+    var = rng.uniform(0.5, 2.0, (5, 3))
     out = cuda_emissions.gaussian_loglik(X, mean, var, xp=np, kern=kern)
     ref = norm.logpdf(X[:, None, :], mean[None], np.sqrt(var)[None]).sum(-1)
     np.testing.assert_allclose(out, ref, rtol=1e-12)
-    W, shift = RNG.uniform(size=(40, 5)), X.mean(0)
+    W, shift = rng.uniform(size=(40, 5)), X.mean(0)
     N, S1, S2 = cuda_emissions.weighted_moments(X, W, shift, xp=np)
     np.testing.assert_allclose(N, W.sum(0), rtol=1e-13)
     np.testing.assert_allclose(S1, np.einsum("tk,tj->kj", W, X - shift), rtol=1e-12, atol=1e-12)
@@ -147,20 +152,23 @@ def test_emission_kernels_match_scipy(emulated):
 def sk_kernel(kind, ls, extra):
     from sklearn.gaussian_process import kernels as sk
 
-    return {"rbf": sk.RBF(ls), "matern12": sk.Matern(ls, nu=0.5),
-            "matern32": sk.Matern(ls, nu=1.5), "matern52": sk.Matern(ls, nu=2.5),
-            "rq": sk.RationalQuadratic(ls, alpha=extra[0]) if len(extra) else None,
-            "periodic": sk.ExpSineSquared(ls, periodicity=extra[0]) if len(extra) else None
-            }[kind]
+    return {
+        "rbf": sk.RBF(ls),
+        "matern12": sk.Matern(ls, nu=0.5),
+        "matern32": sk.Matern(ls, nu=1.5),
+        "matern52": sk.Matern(ls, nu=2.5),
+        "rq": sk.RationalQuadratic(ls, alpha=extra[0]) if len(extra) else None,
+        "periodic": sk.ExpSineSquared(ls, periodicity=extra[0]) if len(extra) else None,
+    }[kind]
 
 
-@pytest.mark.parametrize("kind", list(cuda_gp.KINDS))
+@pytest.mark.parametrize("kind", [k.name for k in GP_KINDS])
 @pytest.mark.parametrize("d,nls", [(1, 1), (3, 1), (3, 3)])
-def test_gp_kernels_match_sklearn_and_finite_differences(emulated, kind, d, nls):
+def test_gp_kernels_match_sklearn_and_finite_differences(emulated, kind, d, nls, rng):
     kern = emulated(cuda_gp)
-    X, X2 = RNG.normal(size=(13, d)), RNG.normal(size=(7, d))
-    ls = RNG.uniform(0.5, 2.0, nls)
-    extra = np.array([1.7]) if cuda_gp.KINDS[kind] >= 4 else np.zeros(0)
+    X, X2 = rng.normal(size=(13, d)), rng.normal(size=(7, d))
+    ls = rng.uniform(0.5, 2.0, nls)
+    extra = np.full(len(GP_KINDS[gp_kind_code(kind)].extra), 1.7)
     var = 1.3
     K = cuda_gp.kernel_matrix(kind, X, X2, ls, var, extra, xp=np, kern=kern)
     if kind != "periodic":  # scaled inputs with unit lengthscale: ARD through sklearn
@@ -168,7 +176,7 @@ def test_gp_kernels_match_sklearn_and_finite_differences(emulated, kind, d, nls)
         np.testing.assert_allclose(K, ref, rtol=1e-12, atol=1e-14)
     else:  # the contract's periodic kernel: sum over dimensions (sklearn's when d == 1)
         diff = X[:, None, :] - X2[None, :, :]
-        ref = var * np.exp(-2 * (np.sin(np.pi * diff / extra[0]) ** 2 / ls ** 2).sum(-1))
+        ref = var * np.exp(-2 * (np.sin(np.pi * diff / extra[0]) ** 2 / ls**2).sum(-1))
         np.testing.assert_allclose(K, ref, rtol=1e-12, atol=1e-14)
         if d == 1:
             ref = var * sk_kernel(kind, ls[0], extra)(X, X2)
@@ -177,8 +185,9 @@ def test_gp_kernels_match_sklearn_and_finite_differences(emulated, kind, d, nls)
     theta = np.log(np.concatenate([ls, [var], extra]))
 
     def kmat(th):
-        return cuda_gp.kernel_matrix(kind, X, X, np.exp(th[:nls]), np.exp(th[nls]),
-                                     np.exp(th[nls + 1:]), xp=np, kern=kern)
+        return cuda_gp.kernel_matrix(
+            kind, X, X, np.exp(th[:nls]), np.exp(th[nls]), np.exp(th[nls + 1 :]), xp=np, kern=kern
+        )
 
     np.testing.assert_allclose(K1, kmat(theta), rtol=1e-14)
     for q in range(len(theta)):
@@ -186,42 +195,46 @@ def test_gp_kernels_match_sklearn_and_finite_differences(emulated, kind, d, nls)
         e[q] = 1e-6
         fd = (kmat(theta + e) - kmat(theta - e)) / 2e-6
         np.testing.assert_allclose(G[q], fd, atol=2e-7 * max(1.0, np.abs(fd).max()))
-    W = RNG.normal(size=(13, 13))
+    W = rng.normal(size=(13, 13))
     W = W + W.T
     g = cuda_gp.kernel_grad_contract(kind, X, ls, var, extra, W, xp=np, kern=kern)
     np.testing.assert_allclose(g, np.einsum("ij,qij->q", W, G), rtol=1e-10, atol=1e-12)
 
 
-def test_expected_improvement_matches_closed_form(emulated):
+def test_expected_improvement_matches_closed_form(emulated, rng):
     kern = emulated(cuda_gp)
-    mu, sigma = RNG.normal(size=400) * 3, np.abs(RNG.normal(size=400)) + 0.1
+    mu, sigma = rng.normal(size=400) * 3, np.abs(rng.normal(size=400)) + 0.1
     sigma[:3] = 0.0
     best, xi = 0.3, 0.01
     z = (best - xi - mu) / np.where(sigma > 0, sigma, 1)
-    ref = np.where(sigma > 0, sigma * (np.exp(-z * z / 2) / np.sqrt(2 * np.pi) + z * ndtr(z)),
-                   np.maximum(best - xi - mu, 0))
+    ref = np.where(
+        sigma > 0,
+        sigma * (np.exp(-z * z / 2) / np.sqrt(2 * np.pi) + z * ndtr(z)),
+        np.maximum(best - xi - mu, 0),
+    )
     ei = cuda_gp.expected_improvement(mu, sigma, best, xi, xp=np, kern=kern)
     np.testing.assert_allclose(ei, ref, rtol=1e-9, atol=1e-300)
     # far tail: phi(z) + z Phi(z) ~ phi(z) / z^2 (Mills ratio): finite, no underflow
-    lei = cuda_gp.log_expected_improvement(np.array([60.0]), np.array([1.0]), 0.0, 0.0,
-                                           xp=np, kern=kern)
-    approx = -0.5 * 60.0 ** 2 - 0.5 * np.log(2 * np.pi) - 2 * np.log(60.0)
+    lei = cuda_gp.log_expected_improvement(
+        np.array([60.0]), np.array([1.0]), 0.0, 0.0, xp=np, kern=kern
+    )
+    approx = -0.5 * 60.0**2 - 0.5 * np.log(2 * np.pi) - 2 * np.log(60.0)
     assert np.isfinite(lei[0]) and abs(lei[0] - approx) < 1e-3 * abs(approx)
 
 
 # --- DSP: scipy.signal ------------------------------------------------------------------
-def test_sosfilt_and_lfilter_kernels_match_scipy(emulated):
+def test_sosfilt_and_lfilter_kernels_match_scipy(emulated, rng):
     kern = emulated(cuda_dsp)
     sos = ss.butter(6, 0.1, output="sos")
-    x = RNG.normal(size=(5, 300))
-    zi = RNG.normal(size=(5, 3, 2))
+    x = rng.normal(size=(5, 300))
+    zi = rng.normal(size=(5, 3, 2))
     y, zf = cuda_dsp.sosfilt(sos, x, zi, xp=np, kern=kern, path="own")
     yr, zr = ss.sosfilt(sos, x, axis=-1, zi=np.transpose(zi, (1, 0, 2)))
     np.testing.assert_allclose(y, yr, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(zf, np.transpose(zr, (1, 0, 2)), rtol=1e-12, atol=1e-12)
     b, a = ss.butter(4, 0.2)
     b = np.r_[b, 0.1, 0.05]
-    zl = RNG.normal(size=(5, 6))
+    zl = rng.normal(size=(5, 6))
     y, zf = cuda_dsp.lfilter(b, a, x, zl, xp=np, kern=kern)
     yr, zr = ss.lfilter(b, a, x, zi=zl)
     np.testing.assert_allclose(y, yr, rtol=1e-12, atol=1e-12)
@@ -231,11 +244,11 @@ def test_sosfilt_and_lfilter_kernels_match_scipy(emulated):
     np.testing.assert_array_equal(frames[:, 3], x[:, 15:31] * np.hanning(16))
 
 
-def test_direct_form_state_mapping_reproduces_scipy():
+def test_direct_form_state_mapping_reproduces_scipy(rng):
     """The zi mapping used for cupyx's sosfilt: a direct-form-I run from the mapped
     state equals SciPy's direct-form-II-transposed run from zi (and maps back)."""
     sos = ss.cheby1(5, 1, 0.3, output="sos")  # includes a first-order section
-    x = RNG.normal(size=(3, 50))
+    x = rng.normal(size=(3, 50))
     zi = np.stack([ss.sosfilt_zi(sos) * v for v in (0.5, -1.0, 2.0)])  # reachable states
     z4 = cuda_dsp.df2t_to_df1(sos, zi)
     y, zf4 = x.copy(), np.empty_like(z4)
@@ -250,13 +263,15 @@ def test_direct_form_state_mapping_reproduces_scipy():
         y = out
     yr, zr = ss.sosfilt(sos, x, axis=-1, zi=np.transpose(zi, (1, 0, 2)))
     np.testing.assert_allclose(y, yr, rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(cuda_dsp.df1_to_df2t(sos, zf4), np.transpose(zr, (1, 0, 2)),
-                               rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        cuda_dsp.df1_to_df2t(sos, zf4), np.transpose(zr, (1, 0, 2)), rtol=1e-10, atol=1e-12
+    )
 
 
 # --- the CUDA sources compile with NVRTC (no device needed) -----------------------------
-@pytest.mark.parametrize("mod", [cuda_gp, cuda_hmm, cuda_emissions, cuda_dsp],
-                         ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    "mod", [cuda_gp, cuda_hmm, cuda_emissions, cuda_dsp], ids=lambda m: m.__name__
+)
 def test_sources_compile_with_nvrtc(mod):
     try:
         from cupy_backends.cuda.libs import nvrtc
@@ -264,7 +279,7 @@ def test_sources_compile_with_nvrtc(mod):
         nvrtc.getVersion()
     except Exception as exc:  # CuPy or its NVRTC library absent
         pytest.skip(f"NVRTC unavailable here ({type(exc).__name__}: {exc})")
-    prog = nvrtc.createProgram(cuda_common.PRELUDE + mod.SOURCE, "k.cu", [], [])
+    prog = nvrtc.createProgram(cuda_common.program(mod.NAME), "k.cu", [], [])
     try:
         nvrtc.compileProgram(prog, ["-arch=compute_80"])
     except Exception:

@@ -2,11 +2,11 @@
 
 Where ``cupyx.scipy.signal`` already does the job it is used (``upfirdn``;
 ``sosfilt`` of few, long channels, whose block-parallel recursion beats one
-thread per channel).  Our own CUDA kernels cover what it does not do the way
-the contract needs: ``sosfilt`` and ``lfilter`` with SciPy's direct-form II
-transposed state (``zi``/``zf``), one thread per channel, the same
-arithmetic as ``scipy.signal`` -- the kernel streaming objects and many-channel
-arrays use.  ``fftfilt`` is one batched real FFT product (``cupy.fft``);
+thread per channel).  Our own CUDA kernels (CUDA C in ``dsp.cu``) cover what
+it does not do the way the contract needs: ``sosfilt`` and ``lfilter`` with
+SciPy's direct-form II transposed state (``zi``/``zf``), one thread per
+channel, the same arithmetic as ``scipy.signal`` -- the kernel streaming
+objects and many-channel arrays use.  ``fftfilt`` is one batched real FFT product (``cupy.fft``);
 ``stft_frames`` a strided view times the window.
 
 ``sosfilt`` picks the path by ``PYJL_CUDA_SOSFILT`` = ``auto`` (default: own
@@ -29,60 +29,30 @@ from typing import Any
 
 import numpy as np
 
-from .. import _validate
-from .cuda_common import cupy, grid_for, i32, i64, module
+from ... import _validate
+from .common import Array, cupy, grid_for, i32, i64, module
 
-__all__ = ["sosfilt", "lfilter", "upfirdn", "fftfilt", "stft_frames", "SOURCE", "KERNELS",
-           "df2t_to_df1", "df1_to_df2t"]
+__all__ = [
+    "sosfilt",
+    "lfilter",
+    "upfirdn",
+    "fftfilt",
+    "stft_frames",
+    "NAME",
+    "KERNELS",
+    "df2t_to_df1",
+    "df1_to_df2t",
+]
 
+#: The kernel source, ``dsp.cu``, and its kernels.
+NAME = "dsp"
+KERNELS = ("pj_sosfilt", "pj_lfilter")
 OWN_MIN_CHANNELS = 512
 OWN_MAX_SAMPLES = 4096
 
-SOURCE = r"""
-// one thread per channel; z (C, S, 2) holds zi on entry and zf on exit
-PJ_KERNEL void pj_sosfilt(long long C, long long n, int S, const double* sos, const double* x,
-                          double* y, double* z) {
-    PJ_GRID_STRIDE(c, C) {
-        double* zc = z + c * S * 2;
-        const double* xc = x + c * n;
-        double* yc = y + c * n;
-        for (long long t = 0; t < n; ++t) {
-            double v = xc[t];
-            for (int s = 0; s < S; ++s) {
-                const double* q = sos + 6 * s;
-                double xin = v;
-                v = q[0] * xin + zc[2 * s];
-                zc[2 * s] = q[1] * xin - q[4] * v + zc[2 * s + 1];
-                zc[2 * s + 1] = q[2] * xin - q[5] * v;
-            }
-            yc[t] = v;
-        }
-    }
-}
-
-// direct form II transposed, b and a padded to N + 1; z (C, N) holds zi / zf
-PJ_KERNEL void pj_lfilter(long long C, long long n, int N, const double* b, const double* a,
-                          const double* x, double* y, double* z) {
-    PJ_GRID_STRIDE(c, C) {
-        double* zc = z + c * N;
-        const double* xc = x + c * n;
-        double* yc = y + c * n;
-        for (long long t = 0; t < n; ++t) {
-            double xin = xc[t];
-            double v = (N > 0) ? b[0] * xin + zc[0] : b[0] * xin;
-            for (int k = 0; k + 1 < N; ++k) zc[k] = zc[k + 1] + xin * b[k + 1] - v * a[k + 1];
-            if (N > 0) zc[N - 1] = xin * b[N] - v * a[N];
-            yc[t] = v;
-        }
-    }
-}
-"""
-
-KERNELS = ("pj_sosfilt", "pj_lfilter")
-
 
 def _kernels() -> Any:
-    return module("dsp", SOURCE, KERNELS)
+    return module(NAME, KERNELS)
 
 
 def _map_matrix(q: np.ndarray) -> np.ndarray:
@@ -117,9 +87,12 @@ def _sosfilt_path(n_channels: int, n: int) -> str:
     raw = os.environ.get("PYJL_CUDA_SOSFILT", "auto")
     mode = raw.strip().lower()
     if mode not in ("auto", "own", "cupyx"):
-        raise _validate.error("PYJL_CUDA_SOSFILT", "must be 'auto', 'own' or 'cupyx'",
-                              f"PYJL_CUDA_SOSFILT={raw!r} (from the environment)",
-                              "correct or unset the variable")
+        raise _validate.error(
+            "PYJL_CUDA_SOSFILT",
+            "must be 'auto', 'own' or 'cupyx'",
+            f"PYJL_CUDA_SOSFILT={raw!r} (from the environment)",
+            "correct or unset the variable",
+        )
     if n < 2:
         return "own"
     if mode == "auto":
@@ -127,7 +100,15 @@ def _sosfilt_path(n_channels: int, n: int) -> str:
     return mode
 
 
-def sosfilt(sos, x, zi, *, xp=None, kern=None, path: str | None = None):
+def sosfilt(
+    sos: Array,
+    x: Array,
+    zi: Array | None,
+    *,
+    xp: Any = None,
+    kern: Any = None,
+    path: str | None = None,
+) -> tuple[Array, Array]:
     """``(y (C, n), zf (C, S, 2))`` of the cascade ``sos`` over each row of ``x``."""
     xp = xp or cupy()
     C, n = int(x.shape[0]), int(x.shape[1])
@@ -137,8 +118,11 @@ def sosfilt(sos, x, zi, *, xp=None, kern=None, path: str | None = None):
         import cupyx.scipy.signal as cusig
 
         sos_h = np.asarray(sos.get() if hasattr(sos, "get") else sos, dtype=np.float64)
-        zi_h = (np.zeros((C, S, 2)) if zi is None
-                else np.asarray(zi.get() if hasattr(zi, "get") else zi, dtype=np.float64))
+        zi_h = (
+            np.zeros((C, S, 2))
+            if zi is None
+            else np.asarray(zi.get() if hasattr(zi, "get") else zi, dtype=np.float64)
+        )
         z4 = xp.asarray(df2t_to_df1(sos_h, zi_h))
         y, zf4 = cusig.sosfilt(xp.asarray(sos_h), x, axis=-1, zi=z4)
         z = xp.asnumpy(zf4)
@@ -151,13 +135,25 @@ def sosfilt(sos, x, zi, *, xp=None, kern=None, path: str | None = None):
     z = xp.zeros((C, S, 2)) if zi is None else xp.array(zi, dtype=np.float64, copy=True)
     y = xp.empty((C, n))
     if C and n:
-        kern.pj_sosfilt((grid_for(C, 64),), (64,),
-                        (i64(C), i64(n), i32(S), xp.ascontiguousarray(sos, dtype=np.float64),
-                         xp.ascontiguousarray(x, dtype=np.float64), y, z))
+        kern.pj_sosfilt(
+            (grid_for(C, 64),),
+            (64,),
+            (
+                i64(C),
+                i64(n),
+                i32(S),
+                xp.ascontiguousarray(sos, dtype=np.float64),
+                xp.ascontiguousarray(x, dtype=np.float64),
+                y,
+                z,
+            ),
+        )
     return y, z
 
 
-def lfilter(b, a, x, zi, *, xp=None, kern=None):
+def lfilter(
+    b: Array, a: Array, x: Array, zi: Array | None, *, xp: Any = None, kern: Any = None
+) -> tuple[Array, Array]:
     """``(y (C, n), zf (C, N))``, ``N = max(len(a), len(b)) - 1``, direct form II transposed."""
     xp = xp or cupy()
     kern = kern or _kernels()
@@ -170,13 +166,15 @@ def lfilter(b, a, x, zi, *, xp=None, kern=None):
     z = xp.zeros((C, N)) if zi is None else xp.array(zi, dtype=np.float64, copy=True)
     y = xp.empty((C, n))
     if C and n:
-        kern.pj_lfilter((grid_for(C, 64),), (64,),
-                        (i64(C), i64(n), i32(N), bp, ap,
-                         xp.ascontiguousarray(x, dtype=np.float64), y, z))
+        kern.pj_lfilter(
+            (grid_for(C, 64),),
+            (64,),
+            (i64(C), i64(n), i32(N), bp, ap, xp.ascontiguousarray(x, dtype=np.float64), y, z),
+        )
     return y, z
 
 
-def upfirdn(h, x, up, down):
+def upfirdn(h: Array, x: Array, up: int, down: int) -> Array:
     """Upsample, FIR filter, downsample each row (``cupyx.scipy.signal.upfirdn``)."""
     import cupyx.scipy.signal as cusig
 
@@ -185,7 +183,7 @@ def upfirdn(h, x, up, down):
     return cp.ascontiguousarray(y)
 
 
-def fftfilt(h, x):
+def fftfilt(h: Array, x: Array) -> Array:
     """Full linear convolution of each row with ``h``, ``(C, n + len(h) - 1)``."""
     cp = cupy()
     import cupyx.scipy.fft as cufft
@@ -200,7 +198,7 @@ def fftfilt(h, x):
     return cp.ascontiguousarray(y[:, :n_out])
 
 
-def stft_frames(x, window, step, detrend=0, *, xp=None):
+def stft_frames(x: Array, window: Array, step: int, detrend: int = 0, *, xp: Any = None) -> Array:
     """Frames ``(C, n_frames, L)``: frame ``k`` is ``detrend(x[:, k*step : k*step+L]) * window``
     with ``detrend`` 0 (none), 1 (frame mean removed) or 2 (least-squares line removed)."""
     xp = xp or cupy()
@@ -210,7 +208,8 @@ def stft_frames(x, window, step, detrend=0, *, xp=None):
     if nf == 0 or C == 0:
         return xp.zeros((C, nf, w))
     view = xp.lib.stride_tricks.as_strided(
-        x, shape=(C, nf, w), strides=(x.strides[0], int(step) * x.strides[1], x.strides[1]))
+        x, shape=(C, nf, w), strides=(x.strides[0], int(step) * x.strides[1], x.strides[1])
+    )
     win = xp.asarray(window, dtype=np.float64)[None, None, :]
     if not detrend:
         return xp.ascontiguousarray(view * win)

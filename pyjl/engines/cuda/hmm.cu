@@ -1,12 +1,7 @@
-"""CUDA source of the ``cuda`` engine's HMM kernels (see :mod:`pyjl.engines.cuda_hmm`).
+// HMM kernels of the cuda engine (adapter: hmm.py, which describes the three passes):
+// log-space (mode 0: log-sum-exp) and max-plus (mode 1: Viterbi) recursions; one thread
+// block per chunk of a sequence, threads strided over states, messages in shared memory.
 
-Log-space (``mode`` 0: log-sum-exp) and max-plus (``mode`` 1) recursions; one
-thread block per chunk, threads strided over states, shared-memory messages.
-"""
-
-__all__ = ["SOURCE", "KERNELS"]
-
-SOURCE = r"""
 // (+) over i of p[i] + M[i*K + j]: log-sum-exp (mode 0) or max (mode 1)
 PJ_DEVICE double pj_col(const double* p, const double* M, int K, int j, int mode) {
     double m = -INFINITY;
@@ -168,7 +163,8 @@ PJ_KERNEL void pj_fb_chunk(const double* logpi, const double* logA, const double
         if (t > 0 || !first) {
             const double* prev = (t > 0) ? gamma + r - K : ain;  // still log alpha
             for (int j = threadIdx.x; j < K; j += blockDim.x)
-                for (int i = 0; i < K; ++i) xi[i * K + j] += exp(prev[i] + A[i * K + j] + w[j] - Z);
+                for (int i = 0; i < K; ++i)
+                    xi[i * K + j] += exp(prev[i] + A[i * K + j] + w[j] - Z);
             for (int i = threadIdx.x; i < K; i += blockDim.x) nb[i] = pj_row(A, w, K, i, 0);
             __syncthreads();
             double* tmp = bb; bb = nb; nb = tmp;
@@ -266,7 +262,3 @@ PJ_KERNEL void pj_vit_back(int C, const long long* cstart, const int* clen, int 
         }
     }
 }
-"""
-
-KERNELS = ("pj_transfer", "pj_scan", "pj_fb_chunk", "pj_vit_chunk", "pj_vit_bounds",
-           "pj_vit_back")

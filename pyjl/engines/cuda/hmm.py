@@ -1,5 +1,7 @@
 """HMM kernels of the ``cuda`` engine: forward-backward and Viterbi on the GPU.
 
+The kernels are CUDA C in ``hmm.cu``: log-space (log-sum-exp) and max-plus
+(Viterbi) recursions, threads strided over states, messages in shared memory.
 Every sequence is cut into *chunks*; one thread block runs the sequential
 log-space recursion of one chunk (``K`` threads, one per state, shared memory).
 Short sequences (``<= DIRECT_MAX`` steps, or ``K > CHUNK_K_MAX``) are a single
@@ -39,11 +41,13 @@ from typing import Any
 
 import numpy as np
 
-from .cuda_common import i32, module
-from .cuda_hmm_kernels import KERNELS, SOURCE
+from .common import Array, cupy, i32, module
 
-__all__ = ["forward_backward", "viterbi", "plan", "SOURCE", "KERNELS",
-           "DIRECT_MAX", "CHUNK_K_MAX"]
+__all__ = ["forward_backward", "viterbi", "plan", "NAME", "KERNELS", "DIRECT_MAX", "CHUNK_K_MAX"]
+
+#: The kernel source, ``hmm.cu``, and its kernels.
+NAME = "hmm"
+KERNELS = ("pj_transfer", "pj_scan", "pj_fb_chunk", "pj_vit_chunk", "pj_vit_bounds", "pj_vit_back")
 
 #: Sequences up to this length run as one chunk (one block, sequential in time).
 DIRECT_MAX = 4096
@@ -53,13 +57,17 @@ CHUNK_K_MAX = 32
 TARGET_CHUNKS = 2048
 
 
-
 def _kernels() -> Any:
-    return module("hmm", SOURCE, KERNELS)
+    return module(NAME, KERNELS)
 
 
-def plan(lengths: np.ndarray, K: int, direct_max: int = DIRECT_MAX,
-         target_chunks: int = TARGET_CHUNKS, min_chunk: int = 256) -> dict[str, np.ndarray]:
+def plan(
+    lengths: np.ndarray,
+    K: int,
+    direct_max: int = DIRECT_MAX,
+    target_chunks: int = TARGET_CHUNKS,
+    min_chunk: int = 256,
+) -> dict[str, np.ndarray]:
     """Chunks of every sequence (host arrays).
 
     Sequences longer than ``direct_max`` (when ``K <= CHUNK_K_MAX``) are cut
@@ -86,33 +94,79 @@ def plan(lengths: np.ndarray, K: int, direct_max: int = DIRECT_MAX,
     cstart = sstart[cseq] + k * L
     clen = np.where(long_[cseq], np.minimum(L, lengths[cseq] - k * L), lengths[cseq])
     multi = np.flatnonzero(nc > 1).astype(np.int32)
-    return {"cstart": cstart.astype(np.int64), "clen": clen.astype(np.int32),
-            "cfirst": (k == 0).astype(np.int32), "seq_c0": seq_c0.astype(np.int32),
-            "seq_nc": nc.astype(np.int32), "sstart": sstart, "multi": multi,
-            "multi_chunks": np.flatnonzero(nc[cseq] > 1).astype(np.int32)}
+    return {
+        "cstart": cstart.astype(np.int64),
+        "clen": clen.astype(np.int32),
+        "cfirst": (k == 0).astype(np.int32),
+        "seq_c0": seq_c0.astype(np.int32),
+        "seq_nc": nc.astype(np.int32),
+        "sstart": sstart,
+        "multi": multi,
+        "multi_chunks": np.flatnonzero(nc[cseq] > 1).astype(np.int32),
+    }
 
 
 def _block(K: int) -> int:
     return int(min(256, max(32, -(-K // 32) * 32)))
 
 
-def _boundaries(xp, kern, log_pi, log_A, log_B, K, p, dev, mode):
+def _boundaries(
+    xp: Any,
+    kern: Any,
+    log_pi: Array,
+    log_A: Array,
+    log_B: Array,
+    K: int,
+    p: dict[str, np.ndarray],
+    dev: dict[str, Array],
+    mode: int,
+) -> tuple[Array, Array]:
     """Passes 1 and 2: entry/exit messages of every chunk of the chunked sequences."""
     C = len(p["cstart"])
     alpha_in = xp.zeros((C, K))
     beta_out = xp.zeros((C, K))
     if len(p["multi"]):
         M = xp.zeros((C, K, K))
-        kern.pj_transfer((len(p["multi_chunks"]),), (min(256, K * K),),
-                         (log_A, log_B, i32(K), dev["cstart"], dev["clen"], dev["cfirst"],
-                          dev["multi_chunks"], i32(mode), M), shared_mem=3 * K * K * 8)
-        kern.pj_scan((len(p["multi"]),), (_block(K),),
-                     (log_pi, log_B, i32(K), dev["sstart"], dev["seq_c0"], dev["seq_nc"],
-                      dev["multi"], M, i32(mode), alpha_in, beta_out), shared_mem=2 * K * 8)
+        kern.pj_transfer(
+            (len(p["multi_chunks"]),),
+            (min(256, K * K),),
+            (
+                log_A,
+                log_B,
+                i32(K),
+                dev["cstart"],
+                dev["clen"],
+                dev["cfirst"],
+                dev["multi_chunks"],
+                i32(mode),
+                M,
+            ),
+            shared_mem=3 * K * K * 8,
+        )
+        kern.pj_scan(
+            (len(p["multi"]),),
+            (_block(K),),
+            (
+                log_pi,
+                log_B,
+                i32(K),
+                dev["sstart"],
+                dev["seq_c0"],
+                dev["seq_nc"],
+                dev["multi"],
+                M,
+                i32(mode),
+                alpha_in,
+                beta_out,
+            ),
+            shared_mem=2 * K * 8,
+        )
     return alpha_in, beta_out
 
 
-def _setup(xp, kern, log_B, lengths, chunking):
+def _setup(
+    xp: Any, kern: Any, log_B: Array, lengths: np.ndarray, chunking: dict[str, int] | None
+) -> tuple[Any, int, dict[str, np.ndarray], dict[str, Array]]:
     kern = kern if kern is not None else _kernels()
     K = int(log_B.shape[1])
     p = plan(np.asarray(lengths), K, **(chunking or {}))
@@ -120,11 +174,18 @@ def _setup(xp, kern, log_B, lengths, chunking):
     return kern, K, p, dev
 
 
-def forward_backward(log_pi, log_A, log_B, lengths, *, xp: Any = None, kern: Any = None,
-                     chunking: dict | None = None):
+def forward_backward(
+    log_pi: Array,
+    log_A: Array,
+    log_B: Array,
+    lengths: np.ndarray,
+    *,
+    xp: Any = None,
+    kern: Any = None,
+    chunking: dict[str, int] | None = None,
+) -> tuple[Array, Array, Array]:
     """``(loglik (n_seq,), gamma (T, K), xi_sum (K, K))`` on the device (see module doc)."""
     if xp is None:
-        from .cuda_common import cupy
         xp = cupy()
     kern, K, p, dev = _setup(xp, kern, log_B, lengths, chunking)
     T, C = int(log_B.shape[0]), len(p["cstart"])
@@ -137,21 +198,44 @@ def forward_backward(log_pi, log_A, log_B, lengths, *, xp: Any = None, kern: Any
     Zc = xp.zeros(C)
     shared_mat = (2 * K * K + 4 * K) * 8 <= 48 * 1024
     shmem = (2 * K * K + 4 * K) * 8 if shared_mat else 4 * K * 8
-    kern.pj_fb_chunk((C,), (_block(K),),
-                     (log_pi, log_A, log_B, i32(K), dev["cstart"], dev["clen"], dev["cfirst"],
-                      alpha_in, beta_out, i32(shared_mat), gamma, xi_part, Zc),
-                     shared_mem=shmem)
+    kern.pj_fb_chunk(
+        (C,),
+        (_block(K),),
+        (
+            log_pi,
+            log_A,
+            log_B,
+            i32(K),
+            dev["cstart"],
+            dev["clen"],
+            dev["cfirst"],
+            alpha_in,
+            beta_out,
+            i32(shared_mat),
+            gamma,
+            xi_part,
+            Zc,
+        ),
+        shared_mem=shmem,
+    )
     nonempty = p["seq_nc"] > 0
     last = xp.asarray((p["seq_c0"] + p["seq_nc"] - 1)[nonempty])
     loglik[xp.asarray(np.flatnonzero(nonempty))] = Zc[last]
     return loglik, gamma, xi_part.sum(axis=0)
 
 
-def viterbi(log_pi, log_A, log_B, lengths, *, xp: Any = None, kern: Any = None,
-            chunking: dict | None = None):
+def viterbi(
+    log_pi: Array,
+    log_A: Array,
+    log_B: Array,
+    lengths: np.ndarray,
+    *,
+    xp: Any = None,
+    kern: Any = None,
+    chunking: dict[str, int] | None = None,
+) -> tuple[Array, Array]:
     """``(path (T,) int64, logprob (n_seq,))`` on the device (see module doc)."""
     if xp is None:
-        from .cuda_common import cupy
         xp = cupy()
     kern, K, p, dev = _setup(xp, kern, log_B, lengths, chunking)
     T, C, nseq = int(log_B.shape[0]), len(p["cstart"]), len(p["seq_nc"])
@@ -165,15 +249,36 @@ def viterbi(log_pi, log_A, log_B, lengths, *, xp: Any = None, kern: Any = None,
     dend = xp.zeros(C)
     xbest = xp.zeros(C, dtype=np.int32)
     xend = xp.zeros(C, dtype=np.int32)
-    kern.pj_vit_chunk((C,), (_block(K),),
-                      (log_pi, log_A, log_B, i32(K), dev["cstart"], dev["clen"], dev["cfirst"],
-                       delta_in, bp, entry, dend, xbest), shared_mem=5 * K * 8)
-    kern.pj_vit_bounds((max(1, min(1024, -(-nseq // 128))),), (128,),
-                       (i32(nseq), dev["seq_c0"], dev["seq_nc"], i32(K), entry, xbest, xend))
-    kern.pj_vit_back((max(1, min(4096, -(-C // 128))),), (128,),
-                     (i32(C), dev["cstart"], dev["clen"], i32(K), bp, xend, path))
+    kern.pj_vit_chunk(
+        (C,),
+        (_block(K),),
+        (
+            log_pi,
+            log_A,
+            log_B,
+            i32(K),
+            dev["cstart"],
+            dev["clen"],
+            dev["cfirst"],
+            delta_in,
+            bp,
+            entry,
+            dend,
+            xbest,
+        ),
+        shared_mem=5 * K * 8,
+    )
+    kern.pj_vit_bounds(
+        (max(1, min(1024, -(-nseq // 128))),),
+        (128,),
+        (i32(nseq), dev["seq_c0"], dev["seq_nc"], i32(K), entry, xbest, xend),
+    )
+    kern.pj_vit_back(
+        (max(1, min(4096, -(-C // 128))),),
+        (128,),
+        (i32(C), dev["cstart"], dev["clen"], i32(K), bp, xend, path),
+    )
     nonempty = p["seq_nc"] > 0
     last = xp.asarray((p["seq_c0"] + p["seq_nc"] - 1)[nonempty])
     logprob[xp.asarray(np.flatnonzero(nonempty))] = dend[last]
     return path, logprob
-

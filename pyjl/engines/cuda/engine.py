@@ -2,10 +2,10 @@
 
 CuPy is an optional dependency, imported on first use; without it (or without
 a device, or with a driver older than CuPy's CUDA) :meth:`CudaEngine.availability`
-says why, and ``pyjl info`` prints it.  The kernels live in ``cuda_gp``,
-``cuda_hmm`` and ``cuda_dsp`` (CUDA C through ``cupy.RawModule``, cuSOLVER and
-cuBLAS through CuPy, ``cupyx.scipy.signal`` where it already does the job);
-all work in float64.
+says why, and ``pyjl info`` prints it.  The adapters ``gp``, ``hmm``,
+``emissions`` and ``dsp`` of this package run the kernels (CUDA C in the ``.cu``
+files beside them through ``cupy.RawModule``, cuSOLVER and cuBLAS through
+CuPy, ``cupyx.scipy.signal`` where it already does the job); all work in float64.
 
 Array rule (one rule, every kernel):
 
@@ -25,23 +25,20 @@ never pays a host round trip.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
+
+from . import dsp as _dsp
+from . import emissions as _emissions
+from . import gp as _gp
+from . import hmm as _hmm
+from .common import cupy as _cupy
 
 __all__ = ["CudaEngine", "is_device_array", "returns_device"]
 
 #: DLPack device types that live on a CUDA GPU (kDLCUDA, kDLCUDAHost, kDLCUDAManaged).
 _DLPACK_CUDA = (2, 3, 13)
-
-
-def _cupy():
-    return importlib.import_module("cupy")
-
-
-def _impl(name: str):
-    return importlib.import_module(f"pyjl.engines.{name}")
 
 
 def is_device_array(obj: Any) -> bool:
@@ -75,7 +72,7 @@ def returns_device(*args: Any) -> bool:
 class _IO:
     """Moves arguments to the device once and results back by the array rule."""
 
-    def __init__(self, *args: Any):
+    def __init__(self, *args: Any) -> None:
         self.device = returns_device(*args)
         self.cp = _cupy()
 
@@ -89,7 +86,14 @@ class _IO:
             return cp.ascontiguousarray(cp.from_dlpack(obj), dtype=dtype)
         return cp.asarray(np.ascontiguousarray(obj, dtype=dtype))
 
+    @overload
+    def out(self, result: tuple[Any, ...]) -> tuple[Any, ...]: ...
+
+    @overload
+    def out(self, result: Any) -> Any: ...
+
     def out(self, result: Any) -> Any:
+        """``result`` (an array or a tuple of arrays) on the side the array rule says."""
         if isinstance(result, tuple):
             return tuple(self.out(r) for r in result)
         if self.device or not isinstance(result, self.cp.ndarray):
@@ -117,17 +121,21 @@ class CudaEngine:
         try:
             cp = _cupy()
         except ImportError as exc:
-            return False, (f"CuPy is not installed ({exc}); install the wheel matching your "
-                           "driver's CUDA version, e.g. `pip install cupy-cuda12x` "
-                           "(`nvidia-smi` shows it)")
+            return False, (
+                f"CuPy is not installed ({exc}); install the wheel matching your "
+                "driver's CUDA version, e.g. `pip install cupy-cuda12x` "
+                "(`nvidia-smi` shows it)"
+            )
         except Exception as exc:  # a broken CuPy install raises more than ImportError
             return False, f"CuPy failed to import ({type(exc).__name__}: {exc})"
         try:
             count = cp.cuda.runtime.getDeviceCount()
         except Exception as exc:  # CUDA driver/runtime errors come in many types
-            return False, (f"CuPy {cp.__version__} found no usable CUDA device "
-                           f"({type(exc).__name__}: {exc}); check `nvidia-smi` and that the "
-                           "CuPy wheel's CUDA major version is not newer than the driver's")
+            return False, (
+                f"CuPy {cp.__version__} found no usable CUDA device "
+                f"({type(exc).__name__}: {exc}); check `nvidia-smi` and that the "
+                "CuPy wheel's CUDA major version is not newer than the driver's"
+            )
         if count < 1:
             return False, "CuPy is installed but no CUDA device is visible"
         try:
@@ -137,113 +145,124 @@ class CudaEngine:
             rt = cp.cuda.runtime.runtimeGetVersion()
         except Exception as exc:
             return False, f"CuPy cannot query device 0 ({type(exc).__name__}: {exc})"
-        self._ready = (True, f"{count} device(s), device 0: {name}; CuPy {cp.__version__}, "
-                             f"CUDA runtime {rt // 1000}.{rt % 1000 // 10}, "
-                             f"driver {drv // 1000}.{drv % 1000 // 10}")
+        self._ready = (
+            True,
+            f"{count} device(s), device 0: {name}; CuPy {cp.__version__}, "
+            f"CUDA runtime {rt // 1000}.{rt % 1000 // 10}, "
+            f"driver {drv // 1000}.{drv % 1000 // 10}",
+        )
         return self._ready
 
     def synchronize(self) -> None:
         """Wait for every kernel queued on the current device (for timing)."""
         _cupy().cuda.Device().synchronize()
 
-    def _missing(self, kernel: str):
-        raise NotImplementedError(f"engine 'cuda' does not implement kernel {kernel!r} yet")
-
     # --- GP kernels -------------------------------------------------------------
-    def kernel_matrix(self, kind, X1, X2, lengthscale, variance, extra):
+    def kernel_matrix(
+        self, kind: str, X1: Any, X2: Any, lengthscale: Any, variance: float, extra: Any
+    ) -> Any:
         io = _IO(X1, X2, lengthscale, extra)
         A = io(X1)
         B = A if X2 is X1 or X2 is None else io(X2)
-        return io.out(_impl("cuda_gp").kernel_matrix(kind, A, B, io(lengthscale),
-                                                     float(variance), io(extra)))
+        return io.out(_gp.kernel_matrix(kind, A, B, io(lengthscale), float(variance), io(extra)))
 
-    def kernel_matrix_grad(self, kind, X, lengthscale, variance, extra):
+    def kernel_matrix_grad(
+        self, kind: str, X: Any, lengthscale: Any, variance: float, extra: Any
+    ) -> tuple[Any, Any]:
         io = _IO(X, lengthscale, extra)
-        return io.out(_impl("cuda_gp").kernel_matrix_grad(kind, io(X), io(lengthscale),
-                                                          float(variance), io(extra)))
+        return io.out(
+            _gp.kernel_matrix_grad(kind, io(X), io(lengthscale), float(variance), io(extra))
+        )
 
-    def kernel_grad_contract(self, kind, X, lengthscale, variance, extra, W):
+    def kernel_grad_contract(
+        self, kind: str, X: Any, lengthscale: Any, variance: float, extra: Any, W: Any
+    ) -> Any:
         io = _IO(X, lengthscale, extra, W)
-        return io.out(_impl("cuda_gp").kernel_grad_contract(
-            kind, io(X), io(lengthscale), float(variance), io(extra), io(W)))
+        return io.out(
+            _gp.kernel_grad_contract(
+                kind, io(X), io(lengthscale), float(variance), io(extra), io(W)
+            )
+        )
 
-    def cholesky(self, K, jitter):
+    def cholesky(self, K: Any, jitter: float) -> Any:
         io = _IO(K)
-        return io.out(_impl("cuda_gp").cholesky(io(K), float(jitter)))
+        return io.out(_gp.cholesky(io(K), float(jitter)))
 
-    def cho_inverse(self, L):
+    def cho_inverse(self, L: Any) -> Any:
         io = _IO(L)
-        return io.out(_impl("cuda_gp").cho_inverse(io(L)))
+        return io.out(_gp.cho_inverse(io(L)))
 
-    def cho_solve(self, L, B):
+    def cho_solve(self, L: Any, B: Any) -> Any:
         io = _IO(L, B)
-        return io.out(_impl("cuda_gp").cho_solve(io(L), io(B)))
+        return io.out(_gp.cho_solve(io(L), io(B)))
 
-    def expected_improvement(self, mu, sigma, best, xi):
+    def expected_improvement(self, mu: Any, sigma: Any, best: float, xi: float) -> Any:
         io = _IO(mu, sigma)
-        return io.out(_impl("cuda_gp").expected_improvement(io(mu), io(sigma), float(best),
-                                                            float(xi)))
+        return io.out(_gp.expected_improvement(io(mu), io(sigma), float(best), float(xi)))
 
-    def log_expected_improvement(self, mu, sigma, best, xi):
+    def log_expected_improvement(self, mu: Any, sigma: Any, best: float, xi: float) -> Any:
         io = _IO(mu, sigma)
-        return io.out(_impl("cuda_gp").log_expected_improvement(io(mu), io(sigma),
-                                                                float(best), float(xi)))
+        return io.out(_gp.log_expected_improvement(io(mu), io(sigma), float(best), float(xi)))
+
     # --- end GP -----------------------------------------------------------------
 
     # --- HMM kernels ------------------------------------------------------------
-    def forward_backward(self, log_pi, log_A, log_B, lengths):
+    def forward_backward(
+        self, log_pi: Any, log_A: Any, log_B: Any, lengths: Any
+    ) -> tuple[Any, Any, Any]:
         io = _IO(log_pi, log_A, log_B)
-        return io.out(_impl("cuda_hmm").forward_backward(io(log_pi), io(log_A), io(log_B),
-                                                         _host_int(lengths)))
+        return io.out(_hmm.forward_backward(io(log_pi), io(log_A), io(log_B), _host_int(lengths)))
 
-    def forward(self, log_pi, log_A, log_B, lengths):
+    def forward(self, log_pi: Any, log_A: Any, log_B: Any, lengths: Any) -> Any:
         # the log-likelihoods of forward-backward (a forward-only CuPy kernel may replace it)
         return self.forward_backward(log_pi, log_A, log_B, lengths)[0]
 
-    def viterbi(self, log_pi, log_A, log_B, lengths):
+    def viterbi(self, log_pi: Any, log_A: Any, log_B: Any, lengths: Any) -> tuple[Any, Any]:
         io = _IO(log_pi, log_A, log_B)
-        return io.out(_impl("cuda_hmm").viterbi(io(log_pi), io(log_A), io(log_B),
-                                                _host_int(lengths)))
+        return io.out(_hmm.viterbi(io(log_pi), io(log_A), io(log_B), _host_int(lengths)))
 
-    def gaussian_loglik(self, X, mean, var):
+    def gaussian_loglik(self, X: Any, mean: Any, var: Any) -> Any:
         io = _IO(X, mean, var)
-        return io.out(_impl("cuda_emissions").gaussian_loglik(io(X), io(mean), io(var)))
+        return io.out(_emissions.gaussian_loglik(io(X), io(mean), io(var)))
 
-    def weighted_moments(self, X, W, shift):
+    def weighted_moments(self, X: Any, W: Any, shift: Any) -> tuple[Any, Any, Any]:
         io = _IO(X, W, shift)
-        return io.out(_impl("cuda_emissions").weighted_moments(io(X), io(W), io(shift)))
+        return io.out(_emissions.weighted_moments(io(X), io(W), io(shift)))
 
-    def gaussian_estep(self, log_pi, log_A, X, mean, var, shift, lengths):
+    def gaussian_estep(
+        self, log_pi: Any, log_A: Any, X: Any, mean: Any, var: Any, shift: Any, lengths: Any
+    ) -> tuple[Any, ...]:
         # whole-batch composition: device memory, not host memory, holds the (T, K) arrays
         io = _IO(log_pi, log_A, X, mean, var, shift)
-        em, lens = _impl("cuda_emissions"), _host_int(lengths)
-        Xd = io(X)
-        loglik, gamma, xi = _impl("cuda_hmm").forward_backward(
-            io(log_pi), io(log_A), em.gaussian_loglik(Xd, io(mean), io(var)), lens)
+        lens, Xd = _host_int(lengths), io(X)
+        log_B = _emissions.gaussian_loglik(Xd, io(mean), io(var))
+        loglik, gamma, xi = _hmm.forward_backward(io(log_pi), io(log_A), log_B, lens)
         first = np.concatenate([[0], np.cumsum(lens)[:-1]])
         start = gamma[io(first, np.int64)].sum(axis=0)
-        return io.out((loglik, start, xi) + tuple(em.weighted_moments(Xd, gamma, io(shift))))
+        moments = _emissions.weighted_moments(Xd, gamma, io(shift))
+        return io.out((loglik, start, xi) + tuple(moments))
+
     # --- end HMM ----------------------------------------------------------------
 
     # --- DSP kernels ------------------------------------------------------------
-    def sosfilt(self, sos, x, zi):
+    def sosfilt(self, sos: Any, x: Any, zi: Any) -> tuple[Any, Any]:
         io = _IO(sos, x, zi)
-        return io.out(_impl("cuda_dsp").sosfilt(io(sos), io(x), io(zi)))
+        return io.out(_dsp.sosfilt(io(sos), io(x), io(zi)))
 
-    def lfilter(self, b, a, x, zi):
+    def lfilter(self, b: Any, a: Any, x: Any, zi: Any) -> tuple[Any, Any]:
         io = _IO(b, a, x, zi)
-        return io.out(_impl("cuda_dsp").lfilter(io(b), io(a), io(x), io(zi)))
+        return io.out(_dsp.lfilter(io(b), io(a), io(x), io(zi)))
 
-    def upfirdn(self, h, x, up, down):
+    def upfirdn(self, h: Any, x: Any, up: int, down: int) -> Any:
         io = _IO(h, x)
-        return io.out(_impl("cuda_dsp").upfirdn(io(h), io(x), int(up), int(down)))
+        return io.out(_dsp.upfirdn(io(h), io(x), int(up), int(down)))
 
-    def fftfilt(self, h, x):
+    def fftfilt(self, h: Any, x: Any) -> Any:
         io = _IO(h, x)
-        return io.out(_impl("cuda_dsp").fftfilt(io(h), io(x)))
+        return io.out(_dsp.fftfilt(io(h), io(x)))
 
-    def stft_frames(self, x, window, step, detrend=0):
+    def stft_frames(self, x: Any, window: Any, step: int, detrend: int = 0) -> Any:
         io = _IO(x, window)
-        return io.out(_impl("cuda_dsp").stft_frames(io(x), io(window), int(step),
-                                                    int(detrend)))
+        return io.out(_dsp.stft_frames(io(x), io(window), int(step), int(detrend)))
+
     # --- end DSP ----------------------------------------------------------------

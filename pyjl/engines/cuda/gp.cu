@@ -1,0 +1,164 @@
+// GP kernels of the cuda engine (adapter: gp.py): covariance matrices, their gradients
+// with respect to the log-parameters, the fused gradient contraction, and (log-)EI.
+// One thread per matrix entry (grid-stride); inputs are pre-scaled by the lengthscales
+// except for the periodic kind.  Differences a_k - b_k are taken here (no
+// |a|^2 + |b|^2 - 2ab expansion), so entries near the diagonal keep full precision.
+// Reference: Rasmussen & Williams, Gaussian Processes for Machine Learning (2006), ch. 4-5;
+// log-EI: Ament et al., "Unexpected improvements to expected improvement" (NeurIPS 2023).
+
+// The kernel kinds: the codes are the positions in pyjl.engines.contract.GP_KINDS
+// (tests/gpu checks this list against that table).
+enum pj_gp_kind { PJ_RBF = 0, PJ_MATERN12 = 1, PJ_MATERN32 = 2, PJ_MATERN52 = 3, PJ_RQ = 4,
+                  PJ_PERIODIC = 5 };
+
+#define PJ_SQRT3 1.7320508075688772935
+#define PJ_SQRT5 2.2360679774997896964
+#define PJ_MAXP 64
+
+// kappa(r2) of the stationary kinds, k = variance * kappa(r2) on scaled inputs (a: rq alpha)
+PJ_DEVICE double pj_kappa(int kind, double r2, double a) {
+    if (kind == PJ_RBF) return exp(-0.5 * r2);
+    double r = sqrt(r2);
+    if (kind == PJ_MATERN12) return exp(-r);
+    if (kind == PJ_MATERN32) return (1.0 + PJ_SQRT3 * r) * exp(-PJ_SQRT3 * r);
+    if (kind == PJ_MATERN52)
+        return (1.0 + PJ_SQRT5 * r + (5.0 / 3.0) * r2) * exp(-PJ_SQRT5 * r);
+    return pow(1.0 + r2 / (2.0 * a), -a);
+}
+
+// -2 dkappa/d(r2): dk/dlog l_k = sigma2 * gscale * D_k
+PJ_DEVICE double pj_gscale(int kind, double r2, double a) {
+    if (kind == PJ_RBF) return pj_kappa(kind, r2, a);
+    if (kind == PJ_RQ) return pow(1.0 + r2 / (2.0 * a), -a - 1.0);
+    double r = sqrt(r2);
+    if (kind == PJ_MATERN12) return r > 0.0 ? exp(-r) / r : 0.0;
+    if (kind == PJ_MATERN32) return 3.0 * exp(-PJ_SQRT3 * r);
+    return (5.0 / 3.0) * (1.0 + PJ_SQRT5 * r) * exp(-PJ_SQRT5 * r);
+}
+
+// dkappa/dlog alpha of the rq kind
+PJ_DEVICE double pj_dlog_alpha(double r2, double a) {
+    double u = r2 / (2.0 * a);
+    return pj_kappa(PJ_RQ, r2, a) * a * (u / (1.0 + u) - log1p(u));
+}
+
+// S = sum_k sin^2(pi (a_k - b_k) / p) / l_k^2 (one l for every k when isotropic)
+PJ_DEVICE double pj_periodic_sum(const double* a, const double* b, int d, const double* ls,
+                                 int nls, double p) {
+    double S = 0.0;
+    for (int k = 0; k < d; ++k) {
+        double s = sin(PJ_PI * (a[k] - b[k]) / p), l = nls > 1 ? ls[k] : ls[0];
+        S += s * s / (l * l);
+    }
+    return S;
+}
+
+// |a - b|^2 over d coordinates
+PJ_DEVICE double pj_r2(const double* a, const double* b, int d) {
+    double r2 = 0.0;
+    for (int k = 0; k < d; ++k) r2 += (a[k] - b[k]) * (a[k] - b[k]);
+    return r2;
+}
+
+// k(a, b) for rows a, b of the scaled inputs (periodic: unscaled)
+PJ_DEVICE double pj_pair(int kind, const double* a, const double* b, int d, const double* ls,
+                         int nls, double var, double ex) {
+    if (kind == PJ_PERIODIC) return var * exp(-2.0 * pj_periodic_sum(a, b, d, ls, nls, ex));
+    return var * pj_kappa(kind, pj_r2(a, b, d), ex);
+}
+
+// out[q * stride] += w * dk(a, b)/dtheta_q for every log-parameter q
+PJ_DEVICE void pj_pair_grad(int kind, const double* a, const double* b, int d, const double* ls,
+                            int nls, double var, double ex, double w, double* out,
+                            long long stride) {
+    if (kind == PJ_PERIODIC) {
+        double kap = pj_pair(kind, a, b, d, ls, nls, var, ex), r = 0.0;
+        for (int k = 0; k < d; ++k) {
+            double arg = PJ_PI * (a[k] - b[k]) / ex, s = sin(arg), c = cos(arg);
+            double l = nls > 1 ? ls[k] : ls[0];
+            out[(nls > 1 ? k : 0) * stride] += w * kap * 4.0 * s * s / (l * l);
+            r += arg * s * c / (l * l);
+        }
+        out[nls * stride] += w * kap;
+        out[(nls + 1) * stride] += w * kap * 4.0 * r;
+        return;
+    }
+    double r2 = pj_r2(a, b, d);
+    double gs = w * var * pj_gscale(kind, r2, ex);
+    if (nls == 1) {
+        out[0] += gs * r2;
+    } else {
+        for (int k = 0; k < d; ++k) out[k * stride] += gs * (a[k] - b[k]) * (a[k] - b[k]);
+    }
+    out[nls * stride] += w * var * pj_kappa(kind, r2, ex);
+    if (kind == PJ_RQ) out[(nls + 1) * stride] += w * var * pj_dlog_alpha(r2, ex);
+}
+
+PJ_KERNEL void pj_kmat(int kind, const double* A, const double* B, long long n1, long long n2,
+                       int d, const double* ls, int nls, double var, double ex, double* K) {
+    PJ_GRID_STRIDE(idx, n1 * n2) {
+        long long i = idx / n2, j = idx % n2;
+        K[idx] = pj_pair(kind, A + i * d, B + j * d, d, ls, nls, var, ex);
+    }
+}
+
+// K and dK (p, n, n); dK must be zero on entry
+PJ_KERNEL void pj_kgrad(int kind, const double* A, long long n, int d, const double* ls,
+                        int nls, double var, double ex, double* K, double* G) {
+    PJ_GRID_STRIDE(idx, n * n) {
+        long long i = idx / n, j = idx % n;
+        K[idx] = pj_pair(kind, A + i * d, A + j * d, d, ls, nls, var, ex);
+        pj_pair_grad(kind, A + i * d, A + j * d, d, ls, nls, var, ex, 1.0, G + idx, n * n);
+    }
+}
+
+// out[q] += sum_ij W[i, j] dK[i, j]/dtheta_q; out must be zero on entry, p <= PJ_MAXP,
+// blockDim.x a multiple of 32
+PJ_KERNEL void pj_kcontract(int kind, const double* A, long long n, int d, const double* ls,
+                            int nls, double var, double ex, int p, const double* W,
+                            double* out) {
+    double acc[PJ_MAXP];
+    for (int q = 0; q < p; ++q) acc[q] = 0.0;
+    PJ_GRID_STRIDE(idx, n * n) {
+        long long i = idx / n, j = idx % n;
+        pj_pair_grad(kind, A + i * d, A + j * d, d, ls, nls, var, ex, W[idx], acc, 1);
+    }
+    for (int q = 0; q < p; ++q) {
+        double v = pj_warp_sum(acc[q]);
+        if ((threadIdx.x & 31) == 0) PJ_ATOMIC_ADD(out + q, v);
+    }
+}
+
+#define PJ_INV_SQRT2 0.70710678118654752440
+#define PJ_INV_SQRT2PI 0.39894228040143267794
+#define PJ_C1 0.91893853320467274178   // 0.5 log(2 pi)
+#define PJ_C2 0.22579135264472743236   // 0.5 log(pi / 2)
+
+PJ_DEVICE double pj_h(double z) { return exp(-0.5 * z * z) * PJ_INV_SQRT2PI + z * normcdf(z); }
+
+PJ_DEVICE double pj_log1mexp(double x) {
+    return x > -0.6931471805599453 ? log(-expm1(x)) : log1p(-exp(x));
+}
+
+PJ_DEVICE double pj_log_h(double z) {
+    if (z > -1.0) return log(pj_h(z));
+    if (z > -1e8)
+        return -0.5 * z * z - PJ_C1
+               + pj_log1mexp(log(erfcx(-z * PJ_INV_SQRT2) * fabs(z)) + PJ_C2);
+    return -0.5 * z * z - PJ_C1 - 2.0 * log(fabs(z));
+}
+
+PJ_KERNEL void pj_ei(long long n, const double* mu, const double* sigma, double best, double xi,
+                     int logspace, double* out) {
+    PJ_GRID_STRIDE(i, n) {
+        double imp = best - xi - mu[i];
+        if (sigma[i] > 0.0) {
+            double z = imp / sigma[i];
+            out[i] = logspace ? log(sigma[i]) + pj_log_h(z) : sigma[i] * pj_h(z);
+        } else if (logspace) {
+            out[i] = imp > 0.0 ? log(imp) : -INFINITY;
+        } else {
+            out[i] = imp > 0.0 ? imp : 0.0;
+        }
+    }
+}
