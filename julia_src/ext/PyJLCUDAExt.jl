@@ -34,24 +34,23 @@ module PyJLCUDAExt
 using PyJL
 using CUDA
 
-const GpArgs = Tuple{AbstractString, AbstractMatrix, AbstractVector, Real, AbstractVector}
-
 # ---- GP: the generic broadcast code runs on CuArrays; only synchronise --------------------
+# (the methods taking a kind name forward to these, so both entry points synchronise)
 
-function PyJL.kernel_matrix(kind::AbstractString, X1::CuMatrix, X2::CuMatrix,
-                            lengthscale::AbstractVector, variance::Real, extra::AbstractVector)
+function PyJL.kernel_matrix(kind::PyJL.StationaryKind, X1::CuMatrix, X2::CuMatrix,
+                            lengthscale::AbstractVector, variance::Real)
     K = invoke(PyJL.kernel_matrix,
-               Tuple{AbstractString, AbstractMatrix, AbstractMatrix, AbstractVector, Real,
-                     AbstractVector},
-               kind, X1, X2, lengthscale, variance, extra)
+               Tuple{PyJL.StationaryKind, AbstractMatrix, AbstractMatrix, AbstractVector, Real},
+               kind, X1, X2, lengthscale, variance)
     CUDA.synchronize()
     return K
 end
 
-function PyJL.kernel_matrix_grad(kind::AbstractString, X::CuMatrix,
-                                 lengthscale::AbstractVector, variance::Real,
-                                 extra::AbstractVector)
-    K, dK = invoke(PyJL.kernel_matrix_grad, GpArgs, kind, X, lengthscale, variance, extra)
+function PyJL.kernel_matrix_grad(kind::PyJL.StationaryKind, X::CuMatrix,
+                                 lengthscale::AbstractVector, variance::Real)
+    K, dK = invoke(PyJL.kernel_matrix_grad,
+                   Tuple{PyJL.StationaryKind, AbstractMatrix, AbstractVector, Real},
+                   kind, X, lengthscale, variance)
     CUDA.synchronize()
     return K, dK
 end

@@ -5,9 +5,9 @@ The kernels behind the Python package pyjl: Gaussian-process covariance and
 acquisition kernels, hidden-Markov-model forward-backward and Viterbi, and
 signal-processing filters. The same names as pyjl's engine contract.
 
-Layout rule (shared with the Python bridge): a C-order NumPy `(n, d)` array
-arrives as a column-major `(d, n)` Julia matrix; every kernel here is written
-for that layout (one observation, time step or sample per column).
+Every kernel takes one observation, time step or sample per column; each
+docstring gives its shapes. (From Python, see the orientation rule in
+`pyjl/julia/bridge.py`.)
 """
 module PyJL
 
@@ -19,17 +19,20 @@ using LinearAlgebra: BLAS, Symmetric, Hermitian, LowerTriangular, UpperTriangula
 using Random
 using Statistics
 
+include("gp_kinds.jl")
 include("gp.jl")
 include("hmm.jl")
+include("hmm_gaussian.jl")
 include("dsp.jl")
 
 # GP
 # (`cholesky` stays unexported so `using LinearAlgebra, PyJL` is unambiguous: call PyJL.cholesky)
 export kernel_matrix, kernel_matrix_grad, kernel_grad_contract, cho_solve, cho_inverse,
        expected_improvement, log_expected_improvement
+export StationaryKind, RBF, Matern12, Matern32, Matern52, RationalQuadratic, Periodic
 # HMM
-export forward, forward_backward, forward_backward!, viterbi, viterbi!, gaussian_loglik, weighted_moments,
-       gaussian_estep
+export forward, forward_backward, forward_backward!, viterbi, viterbi!, gaussian_loglik,
+       weighted_moments, gaussian_estep
 # DSP
 export sosfilt, lfilter, upfirdn, fftfilt, stft_frames
 

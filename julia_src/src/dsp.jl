@@ -1,13 +1,12 @@
 # DSP kernels: the same names and results as pyjl's engine contract (`DSPKernels`).
 #
-# Layout (the bridge's rule: a C-order NumPy array arrives with its axes reversed):
-#   signal  x    NumPy (n_channels, n)            -> Julia (n, n_channels): one channel per column
-#   sos          NumPy (n_sections, 6)            -> Julia (6, n_sections): one section per column
-#   sosfilt zi   NumPy (n_channels, n_sections, 2) -> Julia (2, n_sections, n_channels)
-#   lfilter zi   NumPy (n_channels, k - 1)        -> Julia (k - 1, n_channels)
-#   frames       NumPy (n_channels, n_frames, L)  -> Julia (L, n_frames, n_channels)
-# Results are returned in the same Julia orientation, so they reach NumPy as the
-# contract's shapes without a copy.  Arithmetic follows the native kernels
+# Layout (Julia's own, column-major):
+#   signal  x    (n, n_channels): one channel per column
+#   sos          (6, n_sections): one section per column
+#   sosfilt zi   (2, n_sections, n_channels)
+#   lfilter zi   (k - 1, n_channels)
+#   frames       (L, n_frames, n_channels)
+# Results keep these layouts.  Arithmetic follows the native kernels
 # (direct form II transposed, scipy.signal's operation order).
 
 """
@@ -26,7 +25,8 @@ function sosfilt(sos::AbstractMatrix, x::AbstractMatrix, zi)
     nsec = size(sos, 2)
     T = Float64
     y = Matrix{T}(undef, n, nch)
-    zf = zi === nothing ? zeros(T, 2, nsec, nch) : Array{T}(zi)   # a new array: zi is never written
+    # a new array: zi is never written
+    zf = zi === nothing ? zeros(T, 2, nsec, nch) : Array{T}(zi)
     Threads.@threads for c in 1:nch
         @inbounds for t in 1:n
             xc = T(x[t, c])
@@ -58,7 +58,8 @@ function lfilter(b::AbstractVector, a::AbstractVector, x::AbstractMatrix, zi)
     bb[1:length(b)] .= b
     aa[1:length(a)] .= a
     y = Matrix{T}(undef, n, nch)
-    zf = zi === nothing ? zeros(T, k - 1, nch) : Matrix{T}(zi)    # a new array: zi is never written
+    # a new array: zi is never written
+    zf = zi === nothing ? zeros(T, k - 1, nch) : Matrix{T}(zi)
     if length(a) == 1
         return _fir(bb, x, zf)
     end

@@ -1,51 +1,10 @@
 # Gaussian-process kernels: covariance matrices and their gradients, Cholesky algebra,
 # expected improvement. The same names as pyjl's engine contract (pyjl/engines/contract.py).
 #
-# Layout: points are columns. `X`, `X1`, `X2` are `(d, n)` matrices (a C-order NumPy
-# `(n, d)` array crosses the bridge as exactly this). `lengthscale` has `d` entries (ARD)
-# or one (isotropic); `extra` is `[alpha]` for "rq", `[period]` for "periodic", else empty.
-# Log-parameters are ordered: log lengthscale..., log variance, log extra...
+# Points are columns: `X`, `X1`, `X2` are `(d, n)` matrices. `lengthscale` has `d` entries
+# (ARD) or one (isotropic). Log-parameters are ordered: log lengthscale..., log variance,
+# log extra... (the kind's own parameters: its fields, in order; see gp_kinds.jl).
 # Everything is written with broadcasts over whole rows, so CUDA.jl arrays work too.
-
-const GP_KINDS = ("rbf", "matern12", "matern32", "matern52", "rq", "periodic")
-
-"""
-    gp_kind_code(kind) -> Int
-
-0 rbf, 1 matern12, 2 matern32, 3 matern52, 4 rq (rational quadratic), 5 periodic.
-"""
-function gp_kind_code(kind::AbstractString)
-    for (i, name) in enumerate(GP_KINDS)
-        kind == name && return i - 1
-    end
-    throw(ArgumentError("unknown kernel kind \"$kind\"; one of $(join(GP_KINDS, ", "))"))
-end
-
-# kappa(r2) = k / variance for the squared scaled distance r2 (kinds 0-4)
-function _gp_kappa(code::Int, r2::Real, a::Real)
-    code == 0 && return exp(-r2 / 2)
-    code == 4 && return (1 + r2 / (2 * a))^(-a)
-    r = sqrt(r2)
-    code == 1 && return exp(-r)
-    code == 2 && return (1 + sqrt(3.0) * r) * exp(-sqrt(3.0) * r)
-    return (1 + sqrt(5.0) * r + 5 * r2 / 3) * exp(-sqrt(5.0) * r)
-end
-
-# -2 dkappa/d(r2): dk/dlog l_k = variance * gscale * ((x_k - x'_k) / l_k)^2
-function _gp_gscale(code::Int, r2::Real, a::Real)
-    code == 0 && return exp(-r2 / 2)
-    code == 4 && return (1 + r2 / (2 * a))^(-a - 1)
-    r = sqrt(r2)
-    code == 1 && return r > 0 ? exp(-r) / r : zero(r)
-    code == 2 && return 3 * exp(-sqrt(3.0) * r)
-    return 5 * (1 + sqrt(5.0) * r) * exp(-sqrt(5.0) * r) / 3
-end
-
-# d kappa / d log alpha for the rational quadratic
-function _gp_dlog_alpha(r2::Real, a::Real)
-    u = r2 / (2 * a)
-    return (1 + u)^(-a) * a * (u / (1 + u) - log1p(u))
-end
 
 _gp_host(v::AbstractVector) = Vector{Float64}(collect(v))
 # A strided Float64 copy of a wrapped (e.g. PythonCall PyArray) matrix, so the triangular
@@ -54,8 +13,7 @@ _gp_host(v::AbstractVector) = Vector{Float64}(collect(v))
 _gp_dense(A::DenseArray) = A
 _gp_dense(A::AbstractArray) = Array{Float64}(A)
 _gp_ls(ls::Vector{Float64}, k::Int) = length(ls) == 1 ? ls[1] : ls[k]
-_gp_extra(ex::Vector{Float64}) = isempty(ex) ? 0.0 : ex[1]
-_gp_nparams(code::Int, nls::Int) = nls + 1 + (code >= 4 ? 1 : 0)
+_gp_nparams(kind::StationaryKind, nls::Int) = nls + 1 + nextra(kind)
 
 # (n1, n2) matrix of X1[k, i] - X2[k, j]
 _gp_diff(X1::AbstractMatrix, X2::AbstractMatrix, k::Int) = X1[k, :] .- reshape(X2[k, :], 1, :)
@@ -79,55 +37,74 @@ function _gp_periodic_sum(X1::AbstractMatrix, X2::AbstractMatrix, ls::Vector{Flo
     return S
 end
 
+# ---- the three covariance kernels: public methods, then one inner method per family of kinds
+
 """
     kernel_matrix(kind, X1, X2, lengthscale, variance, extra) -> K
+    kernel_matrix(kind::StationaryKind, X1, X2, lengthscale, variance) -> K
 
-`K[i, j] = k(X1[:, i], X2[:, j])`, an `(n1, n2)` matrix, for `X1` `(d, n1)`, `X2` `(d, n2)`.
-From Python, NumPy `(n, d)` point sets arrive as these `(d, n)` matrices; the `(n1, n2)`
-result reaches NumPy as its `(n2, n1)` transpose, which the `julia` engine transposes back.
+`K[i, j] = k(X1[:, i], X2[:, j])`, an `(n1, n2)` matrix, for `X1` `(d, n1)` and `X2`
+`(d, n2)`. `kind` is a name of [`GP_KINDS`](@ref) with its parameters in `extra`, or a kind
+itself:
+
+```julia
+julia> X = [0.0 1.0 2.0];                      # d = 1, n = 3
+
+julia> K = kernel_matrix(Matern52(), X, X, [1.0], 2.0);
+
+julia> K == kernel_matrix("matern52", X, X, [1.0], 2.0, Float64[])
+true
+```
 """
-function kernel_matrix(kind::AbstractString, X1::AbstractMatrix, X2::AbstractMatrix,
-                       lengthscale::AbstractVector, variance::Real, extra::AbstractVector)
-    code = gp_kind_code(kind)
-    ls, ex, var = _gp_host(lengthscale), _gp_extra(_gp_host(extra)), Float64(variance)
-    if code == 5
-        return var .* exp.(-2 .* _gp_periodic_sum(X1, X2, ls, ex))
-    end
-    r2 = _gp_sqdist(X1, X2, ls)
-    return var .* _gp_kappa.(code, r2, ex)
-end
+kernel_matrix(kind::AbstractString, X1::AbstractMatrix, X2::AbstractMatrix,
+              lengthscale::AbstractVector, variance::Real, extra::AbstractVector) =
+    kernel_matrix(gp_kind(kind, extra), X1, X2, lengthscale, variance)
+
+kernel_matrix(kind::StationaryKind, X1::AbstractMatrix, X2::AbstractMatrix,
+              lengthscale::AbstractVector, variance::Real) =
+    _kernel_matrix(kind, X1, X2, _gp_host(lengthscale), Float64(variance))
 
 """
     kernel_matrix_grad(kind, X, lengthscale, variance, extra) -> (K, dK)
+    kernel_matrix_grad(kind::StationaryKind, X, lengthscale, variance) -> (K, dK)
 
-`K` is `(n, n)`; `dK` is `(n, n, p)` with `dK[:, :, q]` the derivative of `K` with respect
-to the `q`-th log-parameter (log lengthscale..., log variance, log extra...). Both are
-symmetric in the point axes, so through the bridge `dK` is NumPy's `(p, n, n)` as it is.
+`K` is `(n, n)` for `X` `(d, n)`; `dK` is `(n, n, p)` with `dK[:, :, q]` the derivative of
+`K` with respect to the `q`-th log-parameter (log lengthscale..., log variance, log extra...).
 """
-function kernel_matrix_grad(kind::AbstractString, X::AbstractMatrix,
-                            lengthscale::AbstractVector, variance::Real, extra::AbstractVector)
-    code = gp_kind_code(kind)
-    ls, ex, var = _gp_host(lengthscale), _gp_extra(_gp_host(extra)), Float64(variance)
+kernel_matrix_grad(kind::AbstractString, X::AbstractMatrix, lengthscale::AbstractVector,
+                   variance::Real, extra::AbstractVector) =
+    kernel_matrix_grad(gp_kind(kind, extra), X, lengthscale, variance)
+
+kernel_matrix_grad(kind::StationaryKind, X::AbstractMatrix, lengthscale::AbstractVector,
+                   variance::Real) =
+    _kernel_matrix_grad(kind, X, _gp_host(lengthscale), Float64(variance))
+
+"""
+    kernel_grad_contract(kind, X, lengthscale, variance, extra, W) -> g
+    kernel_grad_contract(kind::StationaryKind, X, lengthscale, variance, W) -> g
+
+`g[q] = sum_ij W[i, j] * dK[i, j, q]` for a symmetric `(n, n)` `W` without forming `dK`
+(`X` is `(d, n)`): the log-likelihood gradient is
+`kernel_grad_contract(..., (alpha alpha' - inv(K)) / 2)`.
+"""
+kernel_grad_contract(kind::AbstractString, X::AbstractMatrix, lengthscale::AbstractVector,
+                     variance::Real, extra::AbstractVector, W::AbstractMatrix) =
+    kernel_grad_contract(gp_kind(kind, extra), X, lengthscale, variance, W)
+
+kernel_grad_contract(kind::StationaryKind, X::AbstractMatrix, lengthscale::AbstractVector,
+                     variance::Real, W::AbstractMatrix) =
+    _kernel_grad_contract(kind, X, _gp_host(lengthscale), Float64(variance), W)
+
+# kinds of the form variance * kappa(kind, r2)
+_kernel_matrix(kind::StationaryKind, X1, X2, ls::Vector{Float64}, var::Float64) =
+    var .* kappa.(kind, _gp_sqdist(X1, X2, ls))
+
+function _kernel_matrix_grad(kind::StationaryKind, X, ls::Vector{Float64}, var::Float64)
     n, d, nls = size(X, 2), size(X, 1), length(ls)
-    dK = fill!(similar(X, Float64, n, n, _gp_nparams(code, nls)), 0.0)
-    if code == 5
-        K = var .* exp.(-2 .* _gp_periodic_sum(X, X, ls, ex))
-        acc = fill!(similar(K), 0.0)
-        for k in 1:d
-            l = _gp_ls(ls, k)
-            arg = (pi / ex) .* _gp_diff(X, X, k)
-            s = sin.(arg)
-            q = nls > 1 ? k : 1
-            dK[:, :, q] .+= 4 .* K .* s .^ 2 ./ l^2
-            acc .+= arg .* s .* cos.(arg) ./ l^2
-        end
-        dK[:, :, nls + 1] .= K
-        dK[:, :, nls + 2] .= 4 .* K .* acc
-        return K, dK
-    end
+    dK = fill!(similar(X, Float64, n, n, _gp_nparams(kind, nls)), 0.0)
     r2 = _gp_sqdist(X, X, ls)
-    K = var .* _gp_kappa.(code, r2, ex)
-    G = var .* _gp_gscale.(code, r2, ex)
+    K = var .* kappa.(kind, r2)
+    G = var .* gscale.(kind, r2)
     if nls == 1
         dK[:, :, 1] .= G .* r2
     else
@@ -136,40 +113,18 @@ function kernel_matrix_grad(kind::AbstractString, X::AbstractMatrix,
         end
     end
     dK[:, :, nls + 1] .= K
-    if code == 4
-        dK[:, :, nls + 2] .= var .* _gp_dlog_alpha.(r2, ex)
+    for q in 1:nextra(kind)
+        dK[:, :, nls + 1 + q] .= var .* dkappa_dlogextra.(kind, r2, q)
     end
     return K, dK
 end
 
-"""
-    kernel_grad_contract(kind, X, lengthscale, variance, extra, W) -> g
-
-`g[q] = sum_ij W[i, j] * dK[i, j, q]` for a symmetric `(n, n)` `W` without forming `dK`:
-the log-likelihood gradient is `kernel_grad_contract(..., (alpha alpha' - inv(K)) / 2)`.
-`X` is `(d, n)`; `W` is indexed as NumPy indexes it (the `julia` engine sends `W.T`).
-"""
-function kernel_grad_contract(kind::AbstractString, X::AbstractMatrix,
-                              lengthscale::AbstractVector, variance::Real,
-                              extra::AbstractVector, W::AbstractMatrix)
-    code = gp_kind_code(kind)
-    ls, ex, var = _gp_host(lengthscale), _gp_extra(_gp_host(extra)), Float64(variance)
+function _kernel_grad_contract(kind::StationaryKind, X, ls::Vector{Float64}, var::Float64,
+                               W::AbstractMatrix)
     d, nls = size(X, 1), length(ls)
-    g = zeros(Float64, _gp_nparams(code, nls))
-    if code == 5
-        WK = W .* (var .* exp.(-2 .* _gp_periodic_sum(X, X, ls, ex)))
-        for k in 1:d
-            l = _gp_ls(ls, k)
-            arg = (pi / ex) .* _gp_diff(X, X, k)
-            s = sin.(arg)
-            g[nls > 1 ? k : 1] += 4 * sum(WK .* s .^ 2) / l^2
-            g[nls + 2] += 4 * sum(WK .* arg .* s .* cos.(arg)) / l^2
-        end
-        g[nls + 1] = sum(WK)
-        return g
-    end
+    g = zeros(Float64, _gp_nparams(kind, nls))
     r2 = _gp_sqdist(X, X, ls)
-    WG = W .* (var .* _gp_gscale.(code, r2, ex))
+    WG = W .* (var .* gscale.(kind, r2))
     if nls == 1
         g[1] = sum(WG .* r2)
     else
@@ -177,10 +132,48 @@ function kernel_grad_contract(kind::AbstractString, X::AbstractMatrix,
             g[k] = sum(WG .* (_gp_diff(X, X, k) ./ ls[k]) .^ 2)
         end
     end
-    g[nls + 1] = var * sum(W .* _gp_kappa.(code, r2, ex))
-    if code == 4
-        g[nls + 2] = var * sum(W .* _gp_dlog_alpha.(r2, ex))
+    g[nls + 1] = var * sum(W .* kappa.(kind, r2))
+    for q in 1:nextra(kind)
+        g[nls + 1 + q] = var * sum(W .* dkappa_dlogextra.(kind, r2, q))
     end
+    return g
+end
+
+# the periodic kind: a function of the sines of the scaled differences, not of r2
+_kernel_matrix(kind::Periodic, X1, X2, ls::Vector{Float64}, var::Float64) =
+    var .* exp.(-2 .* _gp_periodic_sum(X1, X2, ls, kind.period))
+
+function _kernel_matrix_grad(kind::Periodic, X, ls::Vector{Float64}, var::Float64)
+    n, d, nls, p = size(X, 2), size(X, 1), length(ls), kind.period
+    dK = fill!(similar(X, Float64, n, n, _gp_nparams(kind, nls)), 0.0)
+    K = var .* exp.(-2 .* _gp_periodic_sum(X, X, ls, p))
+    acc = fill!(similar(K), 0.0)
+    for k in 1:d
+        l = _gp_ls(ls, k)
+        arg = (pi / p) .* _gp_diff(X, X, k)
+        s = sin.(arg)
+        q = nls > 1 ? k : 1
+        dK[:, :, q] .+= 4 .* K .* s .^ 2 ./ l^2
+        acc .+= arg .* s .* cos.(arg) ./ l^2
+    end
+    dK[:, :, nls + 1] .= K
+    dK[:, :, nls + 2] .= 4 .* K .* acc
+    return K, dK
+end
+
+function _kernel_grad_contract(kind::Periodic, X, ls::Vector{Float64}, var::Float64,
+                               W::AbstractMatrix)
+    d, nls, p = size(X, 1), length(ls), kind.period
+    g = zeros(Float64, _gp_nparams(kind, nls))
+    WK = W .* (var .* exp.(-2 .* _gp_periodic_sum(X, X, ls, p)))
+    for k in 1:d
+        l = _gp_ls(ls, k)
+        arg = (pi / p) .* _gp_diff(X, X, k)
+        s = sin.(arg)
+        g[nls > 1 ? k : 1] += 4 * sum(WK .* s .^ 2) / l^2
+        g[nls + 2] += 4 * sum(WK .* arg .* s .* cos.(arg)) / l^2
+    end
+    g[nls + 1] = sum(WK)
     return g
 end
 
@@ -190,8 +183,7 @@ end
 Lower Cholesky factor of `K + jitter * I` as a plain matrix (only the lower triangle of
 `K` is read). Throws `LinearAlgebra.PosDefException` when the matrix is not positive
 definite. (Not exported: call `PyJL.cholesky`; `LinearAlgebra.cholesky` is a different
-function.) Matrices here are indexed as in NumPy: the `julia` engine sends `K.T` and
-transposes `L` back.
+function.)
 """
 function cholesky(K::AbstractMatrix, jitter::Real)
     A = K + Float64(jitter) * I
@@ -203,8 +195,7 @@ end
 """
     cho_solve(L, B) -> X
 
-`(L L') \\ B` for the lower factor `L` and `B` of size `(n,)` or `(n, k)`, all indexed as
-in NumPy (the `julia` engine sends `L.T` and `B.T` and transposes a matrix result back).
+`(L L') \\ B` for the lower `(n, n)` factor `L` and `B` of size `(n,)` or `(n, k)`.
 """
 function cho_solve(L::AbstractMatrix, B::AbstractVecOrMat)
     LT = LowerTriangular(_gp_dense(L))
@@ -214,8 +205,7 @@ end
 """
     cho_inverse(L) -> Kinv
 
-The full symmetric inverse `(L L')^-1` from the lower Cholesky factor `L` (indexed as in
-NumPy: the `julia` engine sends `L.T`); exactly symmetric, so no transpose on the way back.
+The full `(n, n)` inverse `(L L')^-1` from the lower Cholesky factor `L`, exactly symmetric.
 """
 function cho_inverse(L::AbstractMatrix)
     Ld = _gp_dense(L)
@@ -255,7 +245,8 @@ function _gp_erfcx_pos(x::Float64)
     return 1 / (sqrt(pi) * f)
 end
 
-_gp_erfc(x::Float64) = x >= 0 ? exp(-x * x) * _gp_erfcx_pos(x) : 2 - exp(-x * x) * _gp_erfcx_pos(-x)
+_gp_erfc(x::Float64) =
+    x >= 0 ? exp(-x * x) * _gp_erfcx_pos(x) : 2 - exp(-x * x) * _gp_erfcx_pos(-x)
 _gp_normcdf(z::Float64) = _gp_erfc(-z / sqrt(2.0)) / 2
 _gp_normpdf(z::Float64) = exp(-z * z / 2) / sqrt(2 * pi)
 _gp_h(z::Float64) = _gp_normpdf(z) + z * _gp_normcdf(z)

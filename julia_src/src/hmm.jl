@@ -3,11 +3,9 @@
 # Layout (Julia's own, column-major):
 #   log_pi  :: AbstractVector, length K        log start probabilities
 #   log_A   :: AbstractMatrix, K x K           log_A[i, j] = log P(z_{t+1} = j | z_t = i)
-#   log_B   :: AbstractMatrix, K x T           log_B[k, t] = log p(x_t | z_t = k), one column per step
+#   log_B   :: AbstractMatrix, K x T           log_B[k, t] = log p(x_t | z_t = k), column t: step t
 #   lengths :: AbstractVector{<:Integer}       sequence lengths, summing to T
-# States are 1-based here. The Python `julia` engine (pyjl/engines/julia.py) hands over
-# log_A in this orientation, receives gamma as K x T (a (T, K) NumPy view) and subtracts 1
-# from the Viterbi path to get pyjl's 0-based states.
+# States are 1-based here.
 
 """
     forward_backward(log_pi, log_A, log_B, lengths) -> (loglik, gamma, xi_sum)
@@ -268,129 +266,6 @@ function _viterbi_sequence!(path, psi, lp, lA, logB, prev, cur)
         end
         return best
     end
-end
-
-"""
-    gaussian_loglik(X, mean, var) -> Matrix{Float64}
-
-Diagonal-Gaussian log-densities of every observation under every state: `X` is `d x T`
-(one observation per column), `mean` and `var` are `d x K`; returns the `K x T` matrix
-`out[k, t] = sum_j log N(X[j, t]; mean[j, k], var[j, k])`, ready for
-[`forward_backward`](@ref). Differences are taken before squaring (no cancellation for
-data far from zero).
-
-```julia
-julia> gaussian_loglik(zeros(1, 1), zeros(1, 1), ones(1, 1))[1] ≈ -0.5 * log(2π)
-true
-```
-"""
-function gaussian_loglik(X::AbstractMatrix{<:Real}, mean::AbstractMatrix{<:Real},
-                         var::AbstractMatrix{<:Real})
-    d, T = size(X)
-    K = size(mean, 2)
-    size(mean, 1) == d && size(var) == size(mean) ||
-        throw(DimensionMismatch("mean and var must be $d x K; got $(size(mean)) and $(size(var))"))
-    siv = 1.0 ./ sqrt.(Float64.(var))     # scale before squaring: finite where representable
-    cst = [-0.5 * (d * log(2π) + sum(log, view(var, :, k))) for k in 1:K]
-    out = Matrix{Float64}(undef, K, T)
-    Threads.@threads for t in 1:T
-        @inbounds for k in 1:K
-            acc = 0.0
-            for j in 1:d
-                z = (X[j, t] - mean[j, k]) * siv[j, k]
-                acc += z * z
-            end
-            out[k, t] = cst[k] - 0.5 * acc
-        end
-    end
-    return out
-end
-
-"""
-    weighted_moments(X, W, shift) -> (N, S1, S2)
-
-Weighted sufficient statistics of Gaussian (and Poisson, exponential) emissions: `X` is
-`d x T`, `W` is `K x T` (state posteriors, one column per step), `shift` a length-`d`
-vector subtracted first. Returns `N[k] = sum_t W[k, t]`,
-`S1[j, k] = sum_t W[k, t] (X[j, t] - shift[j])` and
-`S2[j, k] = sum_t W[k, t] (X[j, t] - shift[j])^2` (`S1`, `S2` are `d x K`).
-
-```julia
-julia> N, S1, S2 = weighted_moments([1.0 3.0], [1.0 1.0], [0.0]);
-
-julia> (N[1], S1[1], S2[1]) == (2.0, 4.0, 10.0)
-true
-```
-"""
-function weighted_moments(X::AbstractMatrix{<:Real}, W::AbstractMatrix{<:Real},
-                          shift::AbstractVector{<:Real})
-    d, T = size(X)
-    K = size(W, 1)
-    size(W, 2) == T || throw(DimensionMismatch("W has $(size(W, 2)) columns; X has $T"))
-    N = zeros(Float64, K)
-    S1 = zeros(Float64, d, K)
-    S2 = zeros(Float64, d, K)
-    @inbounds for t in 1:T
-        for k in 1:K
-            w = Float64(W[k, t])
-            N[k] += w
-            for j in 1:d
-                xc = X[j, t] - shift[j]
-                S1[j, k] += w * xc
-                S2[j, k] += w * xc * xc
-            end
-        end
-    end
-    return N, S1, S2
-end
-
-"""
-    gaussian_estep(log_pi, log_A, X, mean, var, shift, lengths)
-        -> (loglik, start, xi_sum, N, S1, S2)
-
-The E-step of a diagonal-Gaussian HMM, one sequence at a time: for each sequence the
-`K x length` log-densities [`gaussian_loglik`](@ref), [`forward_backward`](@ref) on them,
-and [`weighted_moments`](@ref) of its posteriors, summed over sequences.  `start[k]` sums
-`gamma[k, first step]` over sequences.  Layouts as in those functions (`X` is `d x T`,
-`mean`/`var`/`S1`/`S2` are `d x K`, `xi_sum[from, to]`); memory beyond the data is
-`O(K x longest sequence)`.
-
-```julia
-julia> ll, start, xi, N, S1, S2 = gaussian_estep([0.0], zeros(1, 1), [1.0 3.0], zeros(1, 1),
-                                                 ones(1, 1), [0.0], [2]);
-
-julia> all((start[1], xi[1], N[1], S1[1], S2[1]) .≈ (1.0, 1.0, 2.0, 4.0, 10.0))
-true
-```
-"""
-function gaussian_estep(log_pi::AbstractVector{<:Real}, log_A::AbstractMatrix{<:Real},
-                        X::AbstractMatrix{<:Real}, mean::AbstractMatrix{<:Real},
-                        var::AbstractMatrix{<:Real}, shift::AbstractVector{<:Real},
-                        lengths::AbstractVector{<:Integer})
-    d, T = size(X)
-    K = size(mean, 2)
-    sum(lengths) == T ||
-        throw(ArgumentError("lengths sum to $(sum(lengths)); X has T = $T columns"))
-    loglik = Vector{Float64}(undef, length(lengths))
-    start = zeros(Float64, K)
-    xi_sum = zeros(Float64, K, K)
-    N = zeros(Float64, K)
-    S1 = zeros(Float64, d, K)
-    S2 = zeros(Float64, d, K)
-    stop = 0
-    for (s, n) in enumerate(lengths)
-        x = view(X, :, (stop + 1):(stop + Int(n)))
-        stop += Int(n)
-        ll, gamma, xi = forward_backward(log_pi, log_A, gaussian_loglik(x, mean, var), [n])
-        n_s, s1, s2 = weighted_moments(x, gamma, shift)
-        loglik[s] = ll[1]
-        start .+= view(gamma, :, 1)
-        xi_sum .+= xi
-        N .+= n_s
-        S1 .+= s1
-        S2 .+= s2
-    end
-    return loglik, start, xi_sum, N, S1, S2
 end
 
 """

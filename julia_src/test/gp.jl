@@ -1,7 +1,7 @@
 # GP kernels against the conformance vectors in tests/vectors/gp_*.toml (written from
-# scikit-learn, NumPy and mpmath by tests/gp/make_vectors.py). Matrices there are flattened
-# row-major (NumPy C order): a NumPy (n, d) point set reads as reshape(v, d, n), the
-# (d, n) column-per-point layout the kernels take.
+# scikit-learn, NumPy and mpmath by tests/gp/make_vectors.py), and the kinds' own formulas
+# against finite differences. The vectors hold matrices flattened row by row, so `n` points
+# in `d` dimensions read as reshape(v, d, n), one point per column.
 using Test
 using TOML
 using LinearAlgebra
@@ -42,6 +42,52 @@ end
                 W = gp_matrix(c["W"], n1, n1)
                 g = kernel_grad_contract(c["kind"], X1, ls, var, ex, W)
                 @test gp_close(g, gp_f64(c["contract"]); rtol = 1e-9, atol = 1e-11)
+                kind = PyJL.gp_kind(c["kind"], ex)        # the same kernel, as a type
+                @test kernel_matrix(kind, X1, X2, ls, var) == K12
+                @test kernel_matrix_grad(kind, X1, ls, var) == (K, dK)
+                @test kernel_grad_contract(kind, X1, ls, var, W) == g
+            end
+        end
+    end
+
+    @testset "kinds" begin
+        @test allunique(first.(PyJL.GP_KINDS))            # the names: tests/julia checks them
+        @test all(isbitstype, last.(PyJL.GP_KINDS))
+        @test PyJL.gp_kind("rbf", Float64[]) === RBF()
+        @test PyJL.gp_kind("rq", [0.8]) === RationalQuadratic(0.8)
+        @test PyJL.gp_kind("periodic", [1.3]) === Periodic(1.3)
+        @test_throws ArgumentError PyJL.gp_kind("cosine", Float64[])
+        @test_throws ArgumentError PyJL.gp_kind("rq", Float64[])
+        @test_throws ArgumentError PyJL.gp_kind("rbf", [1.0])
+        @test PyJL.nextra(Matern32()) == 0
+        @test PyJL.nextra(RationalQuadratic(2.0)) == 1
+        @test PyJL.nextra(Periodic(1.0)) == 1
+
+        # closed forms at r2 = 0 and 1, d = 1, unit lengthscale, variance 2
+        X = [0.0 1.0]
+        x0 = X[:, 1:1]
+        @test vec(kernel_matrix(RBF(), X, x0, [1.0], 2.0)) ≈ [2.0, 2 * exp(-0.5)]
+        @test vec(kernel_matrix(Matern12(), X, x0, [1.0], 2.0)) ≈ [2.0, 2 * exp(-1.0)]
+        @test vec(kernel_matrix(Periodic(4.0), X, x0, [1.0], 2.0)) ≈
+              [2.0, 2 * exp(-2 * sin(pi / 4)^2)]
+
+        # every kind of the form kappa(r2): gscale = -2 dkappa/dr2 and the derivatives by
+        # its log parameters against central differences (every parameter 0.7)
+        h = 1e-6
+        for (_, K) in PyJL.GP_KINDS
+            hasmethod(PyJL.kappa, Tuple{K, Float64}) || continue    # periodic: own methods
+            p = fill(0.7, fieldcount(K))
+            kind = K(p...)
+            for r2 in (0.05, 0.6, 2.5)
+                fd = -2 * (PyJL.kappa(kind, r2 + h) - PyJL.kappa(kind, r2 - h)) / (2h)
+                @test isapprox(PyJL.gscale(kind, r2), fd; rtol = 1e-7)
+                for q in 1:fieldcount(K)
+                    up, down = copy(p), copy(p)
+                    up[q] *= exp(h)
+                    down[q] *= exp(-h)
+                    fd = (PyJL.kappa(K(up...), r2) - PyJL.kappa(K(down...), r2)) / (2h)
+                    @test isapprox(PyJL.dkappa_dlogextra(kind, r2, q), fd; rtol = 1e-7)
+                end
             end
         end
     end
@@ -55,14 +101,15 @@ end
                 L = PyJL.cholesky(K, 0.0)
                 @test gp_close(L, gp_matrix(c["L"], n, n))
                 @test gp_close(cho_solve(L, B), gp_matrix(c["solve"], n, k); rtol = 1e-9)
-                @test gp_close(cho_solve(L, B[:, 1]), gp_matrix(c["solve"], n, k)[:, 1]; rtol = 1e-9)
+                @test gp_close(cho_solve(L, B[:, 1]), gp_matrix(c["solve"], n, k)[:, 1];
+                               rtol = 1e-9)
                 @test gp_close(PyJL.cho_inverse(L), gp_matrix(c["inverse"], n, n); rtol = 1e-9)
                 L2 = PyJL.cholesky(K, 0.5)
                 @test gp_close(L2 * L2', K + 0.5 * I; rtol = 1e-12)
                 Kup = copy(K)
                 Kup[1, n] = 1e6                       # only the lower triangle is read
                 @test PyJL.cholesky(Kup, 0.0) == L
-                Lw = transpose(permutedims(L))        # a wrapped, non-dense factor (like a PyArray)
+                Lw = transpose(permutedims(L))        # a wrapped, non-dense factor (a PyArray)
                 @test gp_close(cho_solve(Lw, B), cho_solve(L, B); rtol = 1e-13)
                 @test gp_close(PyJL.cho_inverse(Lw), PyJL.cho_inverse(L); rtol = 1e-13)
             end

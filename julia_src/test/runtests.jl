@@ -21,7 +21,8 @@ vectors are not there (the installed copy of PyJL).
 """
 function vector_files(family::AbstractString)
     if !isdir(VECTOR_DIR)
-        @info "no conformance vectors at $(VECTOR_DIR) (installed copy?); skipping $(family) vectors"
+        @info("no conformance vectors at $(VECTOR_DIR) (installed copy?); " *
+              "skipping $(family) vectors")
         return String[]
     end
     names = filter(f -> startswith(f, family * "_") && endswith(f, ".toml"), readdir(VECTOR_DIR))

@@ -39,34 +39,86 @@ def julia_files() -> list[Path]:
     return sorted(found)
 
 
-def _callee(node):
-    """The defined name of a signature node, or None (qualified or anonymous definitions)."""
+def _signature_call(node):
+    """The call node of a signature, or None (qualified or anonymous definitions)."""
     while node is not None and node.type in ("where_expression", "typed_expression"):
         node = node.children[0]
-    if node is None or node.type != "call_expression":
+    if node is None or node.type != "call_expression" or node.children[0].type != "identifier":
         return None
-    head = node.children[0]
-    return head.text.decode() if head.type == "identifier" else None
+    return node
 
 
-def defined_functions(source: bytes) -> set[str]:
-    """Names given a method by ``function name(...)`` or ``name(...) = ...`` outside any
-    function body (a bare ``function name end`` stub declares no method)."""
-    names: set[str] = set()
+def _first_argument_type(call) -> str | None:
+    """``T`` of a first argument written ``x::T`` or ``::T`` (a plain name), else None."""
+    args = next((c for c in call.children if c.type == "argument_list"), None)
+    first = next((c for c in args.children if c.is_named), None) if args is not None else None
+    if first is None or first.type not in ("typed_expression", "unary_typed_expression"):
+        return None
+    last = first.children[-1]
+    return last.text.decode() if last.type == "identifier" else None
+
+
+def method_definitions(source: bytes) -> set[tuple[str, str | None]]:
+    """``(name, type of the first argument or None)`` of every method given by
+    ``function name(...)`` or ``name(...) = ...`` outside any function body (a bare
+    ``function name end`` stub declares no method)."""
+    found: set[tuple[str, str | None]] = set()
     stack = [parser().parse(source).root_node]
     while stack:
         node = stack.pop()
         if node.type == "function_definition":
             sig = next((c for c in node.children if c.type == "signature"), None)
-            if sig is not None and sig.children and (name := _callee(sig.children[0])):
-                names.add(name)
+            if sig is not None and sig.children and (call := _signature_call(sig.children[0])):
+                found.add((call.children[0].text.decode(), _first_argument_type(call)))
             continue
         if node.type == "assignment" and node.children:
-            if name := _callee(node.children[0]):
-                names.add(name)
+            if call := _signature_call(node.children[0]):
+                found.add((call.children[0].text.decode(), _first_argument_type(call)))
                 continue
         stack.extend(node.children)
-    return names
+    return found
+
+
+def defined_functions(source: bytes) -> set[str]:
+    """Names given a method (see :func:`method_definitions`)."""
+    return {name for name, _ in method_definitions(source)}
+
+
+def defined_types(source: bytes) -> dict[str, tuple[str | None, list[str]]]:
+    """``name -> (declared supertype or None, field names)`` of every ``struct`` and
+    ``abstract type`` (plain names; a parametrised type is listed under its bare name)."""
+    types: dict[str, tuple[str | None, list[str]]] = {}
+    stack = [parser().parse(source).root_node]
+    while stack:
+        node = stack.pop()
+        if node.type not in ("struct_definition", "abstract_definition"):
+            stack.extend(node.children)
+            continue
+        head = next(c for c in node.children if c.type == "type_head").children[0]
+        supertype = None
+        if head.type == "binary_expression" and head.children[1].text == b"<:":
+            head, supertype = head.children[0], head.children[2].text.decode()
+        if head.type == "parametrized_type_expression":
+            head = head.children[0]
+        fields = [(c.children[0] if c.type == "typed_expression" else c).text.decode()
+                  for c in node.children if c.type in ("typed_expression", "identifier")]
+        types[head.text.decode()] = (supertype, fields)
+    return types
+
+
+def const_pairs(source: bytes, name: str) -> list[tuple[str, str]]:
+    """The ``"key" => Value`` entries, in order, of ``const <name> = ("key" => Value, ...)``."""
+    stack = [parser().parse(source).root_node]
+    while stack:
+        node = stack.pop()
+        if node.type == "const_statement":
+            assign = next((c for c in node.children if c.type == "assignment"), None)
+            if assign is not None and assign.children[0].text.decode() == name:
+                return [(c.children[0].text.decode().strip('"'), c.children[2].text.decode())
+                        for c in assign.children[2].children
+                        if c.type == "binary_expression" and c.children[1].text == b"=>"]
+        stack.extend(node.children)
+    return []
 
 
 def exported_names(source: bytes) -> set[str]:
@@ -143,6 +195,38 @@ def test_definition_finder_on_a_snippet():
     assert exported_names(b"module M\nexport a, b!\nexport c\nend\n") == {"a", "b!", "c"}
 
 
+def test_type_and_table_finders_on_a_snippet():
+    src = b"""
+    abstract type Kind end
+    "doc"
+    struct A <: Kind end
+    struct B <: Kind
+        alpha::Float64
+        beta
+    end
+    mutable struct C{T}
+        x::T
+    end
+    kappa(::A, r2::Real) = r2
+    kappa(k::B, r2) = k.alpha
+    function inner(kind::C, X)
+        return X
+    end
+    untyped(x, y) = x
+    const TABLE = (
+        "a" => A,
+        "b" => B,
+    )
+    const OTHER = ("c" => C,)
+    """
+    assert defined_types(src) == {"Kind": (None, []), "A": ("Kind", []),
+                                  "B": ("Kind", ["alpha", "beta"]), "C": (None, ["x"])}
+    assert method_definitions(src) == {("kappa", "A"), ("kappa", "B"), ("inner", "C"),
+                                       ("untyped", None)}
+    assert const_pairs(src, "TABLE") == [("a", "A"), ("b", "B")]
+    assert const_pairs(src, "MISSING") == []
+
+
 # --- the repository's Julia files ---------------------------------------------------------
 FILES = julia_files()
 
@@ -168,6 +252,27 @@ def julia_definitions() -> set[str]:
     for path in sorted(SRC.glob("*.jl")):
         names |= defined_functions(path.read_bytes())
     return names
+
+
+def julia_types() -> dict[str, tuple[str | None, list[str]]]:
+    types: dict[str, tuple[str | None, list[str]]] = {}
+    for path in sorted(SRC.glob("*.jl")):
+        types.update(defined_types(path.read_bytes()))
+    return types
+
+
+def julia_methods() -> set[tuple[str, str | None]]:
+    found: set[tuple[str, str | None]] = set()
+    for path in sorted(SRC.glob("*.jl")):
+        found |= method_definitions(path.read_bytes())
+    return found
+
+
+def julia_gp_kinds() -> list[tuple[str, str]]:
+    for path in sorted(SRC.glob("*.jl")):
+        if pairs := const_pairs(path.read_bytes(), "GP_KINDS"):
+            return pairs
+    return []
 
 
 def bridge_calls(path: Path) -> set[str]:
@@ -205,5 +310,33 @@ def test_the_julia_engine_calls_only_defined_functions():
 
 def test_every_export_is_defined():
     exported = exported_names((SRC / "PyJL.jl").read_bytes())
-    missing = sorted(exported - julia_definitions())
+    missing = sorted(exported - julia_definitions() - set(julia_types()))
     assert not missing, f"PyJL exports {missing} but julia_src/src defines no method for them"
+
+
+# --- the GP kernel kinds: one Julia table, the contract's names, one struct each ---------------
+def test_julia_gp_kinds_are_the_contracts():
+    from pyjl.engines.contract import GP_KINDS
+
+    julia = julia_gp_kinds()
+    assert [name for name, _ in julia] == [k.name for k in GP_KINDS], \
+        "julia_src/src GP_KINDS must list pyjl.engines.contract.GP_KINDS' names in order"
+
+
+@pytest.mark.parametrize("name, struct", julia_gp_kinds(), ids=[n for n, _ in julia_gp_kinds()])
+def test_each_julia_gp_kind_is_a_struct_with_its_formula(name, struct):
+    from pyjl.engines.contract import GP_KINDS
+
+    supertype, fields = julia_types().get(struct, (None, None))
+    assert supertype == "StationaryKind", f"{struct} is not a `struct {struct} <: StationaryKind`"
+    extra = next(k.extra for k in GP_KINDS if k.name == name)
+    assert tuple(fields) == extra, f"{struct}'s fields {fields} are not {name}'s extra {extra}"
+    methods = julia_methods()
+    own = {("_kernel_matrix", struct), ("_kernel_matrix_grad", struct),
+           ("_kernel_grad_contract", struct)}
+    radial = {("kappa", struct), ("gscale", struct)}
+    if fields:
+        radial.add(("dkappa_dlogextra", struct))
+    assert radial <= methods or own <= methods, \
+        f"{struct} needs kappa and gscale (and dkappa_dlogextra with fields) or its own " \
+        "_kernel_matrix, _kernel_matrix_grad and _kernel_grad_contract"
