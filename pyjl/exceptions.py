@@ -10,6 +10,9 @@ matrix, a degenerate HMM state re-seeded, ...) is reported with a warning of a
 from __future__ import annotations
 
 import errno
+from typing import Any
+
+import numpy as np
 
 __all__ = [
     "PyjlError",
@@ -18,7 +21,9 @@ __all__ = [
     "NotFittedError",
     "EngineUnavailableError",
     "JuliaBridgeError",
+    "JuliaLinAlgError",
     "StorageError",
+    "SpaceExhausted",
     "PyjlWarning",
     "NumericalWarning",
     "ConvergenceWarning",
@@ -109,10 +114,25 @@ class JuliaBridgeError(PyjlError, RuntimeError):
     """
 
     def __init__(self, message: str, *, julia_message: str | None = None,
-                 julia_stacktrace: str | None = None):
+                 julia_stacktrace: str | None = None) -> None:
         super().__init__(message)
         self.julia_message = julia_message
         self.julia_stacktrace = julia_stacktrace
+
+
+class JuliaLinAlgError(JuliaBridgeError, np.linalg.LinAlgError):
+    """Julia reported a linear-algebra failure (e.g. a matrix not positive definite).
+
+    Also a :class:`numpy.linalg.LinAlgError`, so the code that catches NumPy's failure
+    (the jitter ladder of a Cholesky factorisation) catches Julia's too.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyjl.exceptions import JuliaLinAlgError
+    >>> issubclass(JuliaLinAlgError, np.linalg.LinAlgError)
+    True
+    """
 
 
 class StorageError(PyjlError, OSError):
@@ -145,14 +165,31 @@ class StorageError(PyjlError, OSError):
 
     def __init__(self, message: str, *, storage: str | None = None,
                  operation: str | None = None, reason: str | None = None,
-                 trial: int | None = None, params: dict | None = None,
-                 value: float | None = None):
+                 trial: int | None = None, params: dict[str, Any] | None = None,
+                 value: float | None = None) -> None:
         super().__init__(message)
         self.errno = getattr(errno, self._ERRNO.get(reason or "", ""), None)
         self.storage, self.operation, self.reason = storage, operation, reason
         self.trial, self.params, self.value = trial, params, value
-        self.unsaved: list[tuple[int, dict, float]] = (
+        self.unsaved: list[tuple[int | None, dict[str, Any] | None, float]] = (
             [] if value is None else [(trial, params, value)])
+
+
+class SpaceExhausted(PyjlError, LookupError):
+    """Every distinct point of a finite space has been asked for already.
+
+    Examples
+    --------
+    >>> from pyjl.bo import Optimizer, Space, Categorical, SpaceExhausted
+    >>> opt = Optimizer(Space({"c": Categorical(["a", "b"])}), n_initial=2, seed=0)
+    >>> for _ in range(2):
+    ...     _ = opt.tell(p := opt.ask(), 1.0)
+    >>> try:
+    ...     opt.ask()
+    ... except SpaceExhausted:
+    ...     print("exhausted")
+    exhausted
+    """
 
 
 class PyjlWarning(UserWarning):

@@ -1,11 +1,14 @@
 """The bridge to Julia: start it once, call PyJL's kernels, turn Julia errors into Python ones.
 
 **Orientation rule** (stated here and nowhere else): a C-order NumPy ``(n, d)``
-array is a column-major ``(d, n)`` Julia matrix; kernels are written for that
-layout.  The rule holds both ways and for any rank: an array crossing the
+array is a column-major ``(d, n)`` Julia matrix, without a copy; the Julia
+kernels are written for that layout (one point, time step or sample per
+column).  The rule holds both ways and for any rank: an array crossing the
 bridge has its axes reversed and its memory shared, so a Julia ``(a, b)``
 result is a C-order ``(b, a)`` NumPy view (:mod:`pyjl.julia.convert`).
-One-dimensional arrays are unchanged.
+One-dimensional arrays are unchanged.  A matrix that Julia must index as NumPy
+does (a covariance, a Cholesky factor, a transition matrix) is therefore sent
+as its ``.T``; :mod:`pyjl.engines.julia` does so kernel by kernel.
 
 Bridges (``PYJL_JULIA_BRIDGE``):
 
@@ -20,11 +23,19 @@ Bridges (``PYJL_JULIA_BRIDGE``):
   ``PYTHON_JULIACALL_EXE`` to come with ``PYTHON_JULIACALL_PROJECT``; when a
   user sets both, that project is used as it is and must provide PyJL).
   ``PYTHON_JULIAPKG_OFFLINE=yes`` is respected: juliapkg then installs nothing.
-* ``pyjulia`` (legacy, PyCall.jl): arrays are copied at each crossing; PyCall
+  When Julia is to run several threads (``JULIA_NUM_THREADS``,
+  ``PYTHON_JULIACALL_THREADS``) and the user has not set
+  ``PYTHON_JULIACALL_HANDLE_SIGNALS``, the bridge sets it to ``yes``, as juliacall
+  advises: PyJL's kernels use ``Threads.@threads``, and a threaded Julia that does not
+  handle signals itself can crash the process (Ctrl-C then no longer raises
+  ``KeyboardInterrupt`` while Julia runs).  If the start fails, the error quotes the
+  ``ERROR:`` that Julia printed on stderr.
+* ``pyjulia`` (legacy, PyCall.jl): arrays are copied at each crossing (read-only
+  arrays explicitly, which PyCall would otherwise pass as opaque objects); PyCall
   cannot precompile under a statically linked Python, so there Julia runs with
-  ``compiled_modules=no`` (slow first calls).  PyJL is developed once into a
-  pyjl-owned environment under the user cache directory, which is put on
-  ``LOAD_PATH``.
+  ``compiled_modules=no`` (slow first calls).  PyJL's folder is put first on
+  ``LOAD_PATH``: Julia loads a project's own package from it and PyJL depends on
+  stdlibs only, so starting needs no registry and works offline.
 
 Julia starts lazily, once, thread-safely, on the first :func:`call`; calls are
 serialised by a lock.  Nothing here imports juliacall, juliapkg's resolver or
@@ -32,7 +43,7 @@ PyJulia before a Julia executable has been located (juliacall's import
 downloads Julia when there is none).  A Julia exception becomes
 :class:`~pyjl.exceptions.JuliaBridgeError` (``julia_message``,
 ``julia_stacktrace``); linear-algebra failures (``PosDefException``,
-``SingularException``, ...) become :class:`JuliaLinAlgError`, which is also a
+``SingularException``, ...) become :class:`~pyjl.exceptions.JuliaLinAlgError`, also a
 ``numpy.linalg.LinAlgError`` so the callers' jitter ladders work unchanged.
 
 >>> ok, reason = availability()
@@ -42,29 +53,25 @@ True
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import sys
 import sysconfig
+import tempfile
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from .. import _config, _validate
-from ..exceptions import EngineUnavailableError, InputError, JuliaBridgeError
+from ..exceptions import EngineUnavailableError, InputError, JuliaBridgeError, JuliaLinAlgError
 from .convert import from_julia, to_julia
 from .locate import _PYJL_DIR, bridge_installed, checkout_dir, locate, package_dir, version_of
 
-__all__ = ["availability", "call", "start", "julia_version", "bridge_summary",
-           "JuliaLinAlgError"]
-
-
-class JuliaLinAlgError(JuliaBridgeError, np.linalg.LinAlgError):
-    """Julia reported a linear-algebra failure (e.g. a matrix not positive definite)."""
+__all__ = ["availability", "call", "start", "julia_version", "bridge_summary"]
 
 
 _LINALG = {"PosDefException", "SingularException", "LAPACKException", "ZeroPivotException"}
@@ -81,8 +88,8 @@ class _Running:
     version: str
     source_dir: str                                   # where PyJL was loaded from
     evaluate: Callable[[str], Any]                    # Julia code -> value
-    error_type: type                                  # the bridge's Julia-exception class
-    describe: Callable[[BaseException], tuple[str, str, str]]  # -> (type, message, stack)
+    error_type: type[Exception] | tuple[type[Exception], ...]   # its Julia-exception classes
+    describe: Callable[[Any], tuple[str, str, str]]   # exception -> (type, message, stack)
     functions: dict[str, Any] = field(default_factory=dict)
 
 
@@ -151,6 +158,72 @@ def _link_checkout() -> None:
             from None
 
 
+@contextmanager
+def _tee_stderr(printed: list[str]) -> Iterator[None]:
+    """Append to ``printed`` what file descriptor 2 receives meanwhile, which still reaches
+    the real stderr afterwards.  Julia prints why it failed to start there, not into the
+    Python exception juliacall raises."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):   # no usable fd 2: nothing to copy
+        yield
+        return
+    with tempfile.TemporaryFile() as copy:
+        os.dup2(copy.fileno(), 2)
+        try:
+            yield
+        finally:
+            try:
+                sys.stderr.flush()
+            except (OSError, ValueError, AttributeError):
+                pass
+            os.dup2(saved, 2)
+            os.close(saved)
+            copy.seek(0)
+            data = copy.read()
+            if data:
+                os.write(2, data)
+            printed.append(data.decode(errors="replace"))
+
+
+def _julia_error(printed: str) -> str:
+    """The last ``ERROR: ...`` message Julia printed, without its stack trace ("" if none)."""
+    start = printed.rfind("ERROR: ")
+    if start < 0:
+        return ""
+    return " ".join(printed[start:].split("Stacktrace:")[0].split())[:1000]
+
+
+def _threads_requested() -> bool:
+    """Whether juliacall will start Julia with more than one thread."""
+    value = (sys._xoptions.get("juliacall-threads") or os.environ.get("PYTHON_JULIACALL_THREADS")
+             or os.environ.get("JULIA_NUM_THREADS") or "1")
+    return str(value).strip() not in ("", "1")
+
+
+def _juliacall_signals() -> None:
+    """With Julia threads (PyJL's kernels use ``Threads.@threads``), Julia must handle
+    signals itself or its garbage collector's signals crash the process; juliacall
+    recommends ``PYTHON_JULIACALL_HANDLE_SIGNALS=yes`` then (at the price of Ctrl-C not
+    raising ``KeyboardInterrupt``).  A user's own setting is left as it is."""
+    user_set = ("PYTHON_JULIACALL_HANDLE_SIGNALS" in os.environ
+                or "juliacall-handle-signals" in sys._xoptions)
+    if _threads_requested() and not user_set:
+        os.environ["PYTHON_JULIACALL_HANDLE_SIGNALS"] = "yes"
+
+
+def _why(exc: BaseException) -> str:
+    """An exception's message, with what a failed Julia subprocess printed."""
+    detail = str(exc).strip() or type(exc).__name__
+    stderr = getattr(exc, "stderr", None)
+    if isinstance(stderr, bytes):
+        stderr = stderr.decode(errors="replace")
+    if isinstance(stderr, str) and stderr.strip():
+        detail += f"; it printed: {stderr.strip()[-500:]}"
+    return detail
+
+
 def _start_juliacall(exe: str, source: str) -> _Running:
     user_project = (os.environ.get("PYTHON_JULIACALL_EXE")
                     and os.environ.get("PYTHON_JULIACALL_PROJECT"))
@@ -159,9 +232,18 @@ def _start_juliacall(exe: str, source: str) -> _Running:
         os.environ.pop("PYTHON_JULIACALL_EXE", None)   # juliacall wants it with a project
         if source != "juliapkg's install":             # juliapkg's own: leave it in charge
             os.environ["PYTHON_JULIAPKG_EXE"] = exe
-            if "juliapkg.state" in sys.modules:        # imported earlier by the locator
+            if "juliapkg.state" in sys.modules:        # imported earlier: its settings are set
                 sys.modules["juliapkg.state"].STATE["override_executable"] = exe
-    import juliacall
+    _juliacall_signals()
+    printed: list[str] = []
+    try:
+        with _tee_stderr(printed):
+            import juliacall
+    except Exception as exc:
+        said = _julia_error("".join(printed))
+        if said:
+            raise RuntimeError(f"{_why(exc)}; Julia printed: {said}") from exc
+        raise
 
     main = juliacall.Main
     main.seval("using PyJL")
@@ -173,12 +255,6 @@ def _start_juliacall(exe: str, source: str) -> _Running:
         source_dir=str(main.seval("pkgdir(PyJL)")), evaluate=main.seval,
         error_type=juliacall.JuliaError,
         describe=lambda err: tuple(describe(err.exception, err.backtrace)))
-
-
-def _pyjulia_env(source: Path, version: str | None) -> Path:
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    tag = hashlib.sha256(str(source.resolve()).encode()).hexdigest()[:10]
-    return cache / "pyjl" / f"pyjulia-env-{version or 'unknown'}-{tag}"
 
 
 def _describe_pyjulia(err: BaseException) -> tuple[str, str, str]:
@@ -200,25 +276,18 @@ def _start_pyjulia(exe: str, source: str) -> _Running:
     import julia.core
     from julia import Main
 
+    # PyJL's own folder goes first on LOAD_PATH: Julia loads a project's own package from
+    # it, and its dependencies are stdlibs, so no Pkg operation (nor registry) is needed.
     package = package_dir()
-    env = _pyjulia_env(package, version_of(exe))
-    Main.eval("import Pkg")
-    Main.eval(f"""let env = raw"{env}", src = raw"{package}"
-        if !isfile(joinpath(env, "Manifest.toml"))
-            old = Base.active_project()
-            Pkg.activate(env; io = devnull)
-            try
-                Pkg.develop(Pkg.PackageSpec(path = src); io = devnull)
-            finally
-                old === nothing ? Pkg.activate(; io = devnull) : Pkg.activate(old; io = devnull)
-            end
-        end
-        env in LOAD_PATH || pushfirst!(LOAD_PATH, env)
+    Main.eval(f"""let src = raw"{package}"
+        src in LOAD_PATH || pushfirst!(LOAD_PATH, src)
     end""")
     Main.eval("using PyJL")
     return _Running(bridge="pyjulia", exe=exe, version=str(Main.eval("string(VERSION)")),
                     source_dir=str(package), evaluate=Main.eval,
-                    error_type=julia.core.JuliaError, describe=_describe_pyjulia)
+                    # PyCall raises some Julia exceptions as a plain RuntimeError
+                    error_type=(julia.core.JuliaError, RuntimeError),
+                    describe=_describe_pyjulia)
 
 
 def start() -> None:
@@ -238,16 +307,13 @@ def start() -> None:
                 raise JuliaBridgeError(reason)
             raise EngineUnavailableError(f"engine 'julia' is unavailable: {reason}")
         found, bridge = locate(), _bridge()
+        if found.exe is None:                     # gone since availability() looked
+            raise EngineUnavailableError(f"engine 'julia' is unavailable: {found.reason}")
         starter = _start_juliacall if bridge == "juliacall" else _start_pyjulia
         try:
             running = starter(found.exe, found.source)
         except Exception as exc:
-            detail = str(exc).strip() or type(exc).__name__
-            stderr = getattr(exc, "stderr", None)     # a failed julia subprocess says why
-            if isinstance(stderr, bytes):
-                stderr = stderr.decode(errors="replace")
-            if isinstance(stderr, str) and stderr.strip():
-                detail += f"; it printed: {stderr.strip()[-500:]}"
+            detail = _why(exc)
             _state.failure = (f"Julia at {found.exe} failed to start via {bridge}: {detail} "
                               "(fix the cause and restart Python)")
             raise JuliaBridgeError(_state.failure, julia_message=detail) from exc
@@ -264,7 +330,10 @@ def call(name: str, *args: Any) -> Any:
                               "pass e.g. 'sosfilt' or 'forward_backward!'")
     start()
     run = _state.running
+    assert run is not None                  # start() returns with Julia running
     converted = [to_julia(arg) for arg in args]
+    if run.bridge == "pyjulia":             # PyCall copies arrays anyway
+        converted = [_writable(arg) for arg in converted]
     with _lock:
         try:
             fn = run.functions.get(name)
@@ -274,6 +343,13 @@ def call(name: str, *args: Any) -> Any:
         except run.error_type as err:
             raise _bridge_error(run, name, err) from None
     return from_julia(result)
+
+
+def _writable(value: Any) -> Any:
+    """A read-only array as a writable copy (PyCall sees only writable arrays as arrays)."""
+    if isinstance(value, np.ndarray) and not value.flags.writeable:
+        return value.copy(order="K")
+    return value
 
 
 def _bridge_error(run: _Running, name: str, err: BaseException) -> JuliaBridgeError:

@@ -1,12 +1,10 @@
-"""Arguments to Julia and results back, without copies (see :mod:`pyjl.julia.bridge`
-for the orientation rule).
+"""Arguments to Julia and results back, without copies: the orientation rule of
+:mod:`pyjl.julia.bridge`, as code.
 
-An array crossing the bridge has its axes reversed, in both directions: a
-C-order NumPy ``(n, d)`` array is passed as its transpose view (an F-order
-``(d, n)`` array over the same memory), which juliacall wraps as a column-major
-``(d, n)`` ``PyArray``; a Julia ``(a, b)`` ``Array`` comes back through
-``to_numpy(copy=False)`` as an F-order ``(a, b)`` view and is returned as its
-transpose, a C-order ``(b, a)`` view.  One-dimensional arrays are unchanged.
+:func:`to_julia` passes an array as its transpose view (juliacall wraps that
+F-order view as a column-major ``PyArray`` over the same memory);
+:func:`from_julia` takes a Julia array through ``to_numpy(copy=False)`` and
+returns the transpose of that view.  One-dimensional arrays pass unchanged.
 
 >>> import numpy as np
 >>> x = np.arange(6.0).reshape(3, 2)

@@ -67,20 +67,36 @@ def _bad_value(var: str, value: str, where: str) -> str:
 
 
 def _from_juliapkg() -> str | None:
-    """A Julia that juliapkg already resolved or installed; never triggers an install."""
+    """A Julia that juliapkg already resolved or installed; never triggers an install.
+
+    juliapkg fixes its settings (project, install folder) once, from the environment, when
+    ``juliapkg.state`` is first imported, and juliacall later uses them.  The environment
+    is read as it is now, and juliapkg is left as it was found: its state restored, or its
+    modules unloaded when this call was the one that imported them (a temporary
+    ``PYTHON_JULIAPKG_PROJECT`` must not become the project juliacall starts with)."""
     if importlib.util.find_spec("juliapkg") is None:
         return None
+    loaded = {name for name in sys.modules if name.split(".")[0] == "juliapkg"}
+    saved = dict(sys.modules["juliapkg.state"].STATE) if "juliapkg.state" in loaded else None
     try:
         import juliapkg.state as state
         from juliapkg.deps import load_meta
-        if "juliacall" not in sys.modules:   # re-read the environment (tests change it)
-            state.reset_state()
+
+        state.reset_state()
         meta = load_meta() or {}
         candidates = [meta.get("executable"),
                       os.path.join(state.STATE["install"], "bin",
                                    "julia.exe" if os.name == "nt" else "julia")]
     except Exception:  # an unreadable juliapkg state just means "not found there"
         return None
+    finally:
+        if saved is not None:
+            sys.modules["juliapkg.state"].STATE.clear()
+            sys.modules["juliapkg.state"].STATE.update(saved)
+        else:
+            for name in [m for m in sys.modules if m.split(".")[0] == "juliapkg"]:
+                if name not in loaded:
+                    del sys.modules[name]
     for candidate in candidates:
         if candidate and (exe := _executable(candidate)):
             return exe

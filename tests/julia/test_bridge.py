@@ -127,6 +127,9 @@ def test_a_julia_that_cannot_start_gives_a_bridge_error_once(tmp_path):
 
 
 def test_set_backend_julia_raises_with_the_reason(monkeypatch, tmp_path):
+    from pyjl.julia import bridge
+
+    monkeypatch.setattr(bridge, "_state", bridge._State())   # as if Julia had not started
     monkeypatch.setenv("PYJL_JULIA", str(tmp_path / "missing-julia"))
     with pytest.raises(EngineUnavailableError, match=r"PYJL_JULIA=.*does not exist"):
         pyjl.set_backend("julia")
@@ -193,3 +196,113 @@ def test_call_refuses_a_bad_function_name_before_starting_julia():
     with pytest.raises(InputError, match=r"`name` must be a Julia function name; got "
                                          r"'rm\(\"x\"\)'\. Fix: "):
         bridge.call('rm("x")')
+
+
+# --- a failed start says why; signals with Julia threads ---------------------------------------
+FAKE_JULIACALL = r"""
+import os
+os.write(2, ("ERROR: ArgumentError: Package PythonCall not found in current path.\n"
+             "handle_signals=" + os.environ.get("PYTHON_JULIACALL_HANDLE_SIGNALS", "unset") +
+             "\nStacktrace:\n  [1] macro expansion\n").encode())
+raise Exception("PythonCall.jl did not start properly")
+"""
+
+START = r"""
+import json
+import pyjl.julia.bridge as bridge
+bridge._link_checkout = lambda: None      # keep the checkout clean
+try:
+    bridge.start()
+    print(json.dumps("no error"))
+except Exception as exc:
+    print(json.dumps([type(exc).__name__, str(exc)]))
+"""
+
+
+def start_with_a_failing_juliacall(tmp_path: Path, extra_env: dict[str, str]):
+    """Start the bridge against a stand-in juliacall whose import fails as PythonCall's
+    does: Julia prints the cause on stderr, the Python exception says only that it failed."""
+    (tmp_path / "fake" / "juliacall").mkdir(parents=True)
+    (tmp_path / "fake" / "juliacall" / "__init__.py").write_text(FAKE_JULIACALL)
+    env = {k: v for k, v in os.environ.items()
+           if k not in JULIA_VARS and k not in ("JULIA_NUM_THREADS", "PYTHON_JULIACALL_THREADS",
+                                                 "PYTHON_JULIACALL_HANDLE_SIGNALS")}
+    env.update(HOME=str(tmp_path), PATH=str(tmp_path / "bin"), PYTHON_JULIAPKG_OFFLINE="yes",
+               PYJL_JULIA=str(fake_julia(tmp_path / "bin")),
+               PYTHONPATH=os.pathsep.join([str(tmp_path / "fake"), str(ROOT)]), **extra_env)
+    done = subprocess.run([sys.executable, "-c", START], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1]), done.stderr
+
+
+def test_a_failed_start_carries_what_julia_printed(tmp_path):
+    (kind, message), stderr = start_with_a_failing_juliacall(tmp_path, {})
+    assert kind == "JuliaBridgeError"
+    assert "PythonCall.jl did not start properly; Julia printed: ERROR: ArgumentError: " \
+           "Package PythonCall not found in current path." in message
+    assert "Stacktrace" not in message
+    assert "Package PythonCall not found" in stderr          # still shown where it was
+    assert "handle_signals=unset" in message                  # one thread: left alone
+
+
+@pytest.mark.parametrize("env, expected", [
+    ({"JULIA_NUM_THREADS": "2"}, "yes"),
+    ({"PYTHON_JULIACALL_THREADS": "auto"}, "yes"),
+    ({"JULIA_NUM_THREADS": "1"}, "unset"),
+    ({"JULIA_NUM_THREADS": "4", "PYTHON_JULIACALL_HANDLE_SIGNALS": "no"}, "no"),
+])
+def test_julia_threads_get_julias_signal_handling(tmp_path, env, expected):
+    (kind, message), _ = start_with_a_failing_juliacall(tmp_path, env)
+    assert f"handle_signals={expected}" in message
+
+
+def test_tee_stderr_copies_and_passes_through(capfd):
+    from pyjl.julia import bridge
+
+    printed: list[str] = []
+    with bridge._tee_stderr(printed):
+        os.write(2, b"ERROR: something\nStacktrace:\n [1] f\n")
+    assert printed == ["ERROR: something\nStacktrace:\n [1] f\n"]
+    assert "ERROR: something" in capfd.readouterr().err
+    assert bridge._julia_error("noise\nERROR: a\n  b\nStacktrace:\n [1]") == "ERROR: a b"
+    assert bridge._julia_error("only noise") == ""
+
+
+# --- the PyJulia route, with a stand-in for a started PyJulia --------------------------------
+def test_pyjulia_maps_runtime_errors_and_copies_read_only_arrays(monkeypatch):
+    import numpy as np
+
+    from pyjl.exceptions import JuliaBridgeError, JuliaLinAlgError
+    from pyjl.julia import bridge
+
+    seen = {}
+
+    def sosfilt(sos, x, zi):
+        seen["x"] = x
+        return x
+
+    def cholesky(K, jitter):          # PyCall 1.96 raises a Julia exception as RuntimeError
+        raise RuntimeError("<PyCall.jlwrap PosDefException(2)> matrix is not positive "
+                           "definite; Stacktrace:\n [1] cholesky")
+
+    def viterbi(*args):
+        raise RuntimeError("MethodError: no method matching viterbi(::Vector{Float64})")
+
+    functions = {"PyJL.sosfilt": sosfilt, "PyJL.cholesky": cholesky, "PyJL.viterbi": viterbi}
+    run = bridge._Running(bridge="pyjulia", exe="julia", version="1.10.8", source_dir="src",
+                          evaluate=functions.__getitem__, error_type=(RuntimeError,),
+                          describe=bridge._describe_pyjulia)
+    monkeypatch.setattr(bridge, "_state", bridge._State(running=run))
+
+    x = np.broadcast_to(np.arange(3.0), (2, 3))            # read-only, as pyjl's own zi is
+    out = bridge.call("sosfilt", np.ones((1, 6)), x, None)
+    assert seen["x"].flags.writeable and not np.shares_memory(seen["x"], x)
+    np.testing.assert_array_equal(out, x)                   # the orientation rule both ways
+    with pytest.raises(JuliaLinAlgError, match="PosDefException") as info:
+        bridge.call("cholesky", np.eye(2), 0.0)
+    assert isinstance(info.value, np.linalg.LinAlgError)
+    assert info.value.julia_stacktrace == "[1] cholesky"
+    with pytest.raises(JuliaBridgeError, match="MethodError") as info:
+        bridge.call("viterbi", np.zeros(2))
+    assert not isinstance(info.value, JuliaLinAlgError)

@@ -7,8 +7,6 @@ import pytest
 
 from pyjl.julia.convert import from_julia, to_julia
 
-rng = np.random.default_rng(20240611)
-
 
 class JuliaArrayStandIn:
     """What juliacall hands back for a Julia ``Array``: an object whose
@@ -22,7 +20,7 @@ class JuliaArrayStandIn:
         return np.array(self._memory, dtype=dtype, copy=copy, order=order)
 
 
-def test_a_c_order_matrix_goes_as_a_column_major_transpose_view():
+def test_a_c_order_matrix_goes_as_a_column_major_transpose_view(rng):
     x = rng.standard_normal((5, 3))                     # n = 5 points in d = 3
     jx = to_julia(x)
     assert jx.shape == (3, 5) and jx.flags.f_contiguous
@@ -32,7 +30,7 @@ def test_a_c_order_matrix_goes_as_a_column_major_transpose_view():
 
 
 @pytest.mark.parametrize("shape", [(7,), (4, 6), (2, 3, 5)])
-def test_axes_reversed_both_ways_and_no_copy(shape):
+def test_axes_reversed_both_ways_and_no_copy(shape, rng):
     x = rng.standard_normal(shape)
     jx = to_julia(x)
     assert jx.shape == shape[::-1] and np.shares_memory(jx, x)
@@ -41,7 +39,7 @@ def test_axes_reversed_both_ways_and_no_copy(shape):
     np.testing.assert_array_equal(back, x)
 
 
-def test_julia_arrays_come_back_as_c_order_views():
+def test_julia_arrays_come_back_as_c_order_views(rng):
     memory = np.asfortranarray(rng.standard_normal((4, 9)))   # a Julia (4, 9) Array
     out = from_julia(JuliaArrayStandIn(memory))
     assert out.shape == (9, 4) and out.flags.c_contiguous
@@ -49,7 +47,7 @@ def test_julia_arrays_come_back_as_c_order_views():
     np.testing.assert_array_equal(out, memory.T)
 
 
-def test_tuples_convert_element_wise_and_scalars_pass():
+def test_tuples_convert_element_wise_and_scalars_pass(rng):
     gamma = np.asfortranarray(rng.random((3, 10)))          # Julia (K, T) -> NumPy (T, K)
     loglik = rng.random(2)
     result = from_julia((loglik, JuliaArrayStandIn(gamma), 1.5, None))
@@ -66,7 +64,7 @@ def test_arguments_other_than_arrays():
     assert isinstance(pair, tuple) and pair[0].shape == (3, 2) and pair[1] == 4
 
 
-def test_read_only_and_strided_inputs_are_not_copied():
+def test_read_only_and_strided_inputs_are_not_copied(rng):
     base = rng.standard_normal((6, 8))
     view = base[::2, 1:]                 # not contiguous: Julia sees the strides, no copy
     view.flags.writeable = False

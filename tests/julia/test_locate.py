@@ -1,12 +1,19 @@
 """Locating Julia, with no Julia runtime: executables here are shell-script stand-ins
-that answer ``--version`` like Julia does, which is all location looks at."""
+that answer ``--version`` like Julia does, which is all location looks at.
+
+Earlier tests may have started Julia in this process; these ask what a process that has
+not started it would see (the bridge's state is swapped for a fresh one), so they pass in
+any order, with or without Julia."""
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import stat
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -28,7 +35,8 @@ def fake_julia(directory, version="1.10.4", name="julia"):
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch, tmp_path):
-    """No Julia anywhere: empty PATH, fresh HOME and juliapkg project, no settings."""
+    """No Julia anywhere: empty PATH, fresh HOME and juliapkg project, no settings, and a
+    bridge that has not started."""
     for var in ("PYJL_JULIA", "PYTHON_JULIACALL_EXE", "PYTHON_JULIACALL_PROJECT",
                 "PYTHON_JULIAPKG_EXE", "PYJL_JULIA_BRIDGE", "JULIA_DEPOT_PATH"):
         monkeypatch.delenv(var, raising=False)
@@ -36,6 +44,7 @@ def clean_env(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("PYTHON_JULIAPKG_PROJECT", str(tmp_path / "jpkg"))
+    monkeypatch.setattr(bridge, "_state", bridge._State())
     _config.clear("julia")
     _config.clear("julia_bridge")
     yield
@@ -155,3 +164,42 @@ def test_sources_are_found_in_the_checkout_or_the_install():
     pkg = locate_mod.package_dir()
     assert pkg is not None and (pkg / "Project.toml").is_file()
     assert (pkg / "src" / "PyJL.jl").is_file()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("juliapkg") is None, reason="juliapkg not installed")
+def test_locating_leaves_juliapkg_state_as_it_was(tmp_path):
+    import juliapkg.state
+
+    before = dict(juliapkg.state.STATE)
+    exe = fake_julia(tmp_path / "jpkg" / "pyjuliapkg" / "install" / "bin")
+    assert locate().exe == str(exe)                 # read under this test's project...
+    assert juliapkg.state.STATE == before           # ...which juliacall will never see
+
+
+UNLOADED = r"""
+import json, os, sys
+from pyjl.julia.locate import locate
+found = locate().exe
+loaded = sorted(m for m in sys.modules if m.split(".")[0] == "juliapkg")
+os.environ["PYTHON_JULIAPKG_PROJECT"] = sys.argv[1]  # the project juliacall would use later
+import juliapkg.state
+print(json.dumps({"found": found, "loaded": loaded,
+                  "project": juliapkg.state.STATE["project"]}))
+"""
+
+
+@pytest.mark.skipif(importlib.util.find_spec("juliapkg") is None, reason="juliapkg not installed")
+def test_locating_does_not_fix_juliapkg_settings_for_later(tmp_path):
+    exe = fake_julia(tmp_path / "jpkg" / "pyjuliapkg" / "install" / "bin")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYJL_", "PYTHON_JULIA"))}
+    env.update(PATH=str(tmp_path / "empty"), HOME=str(tmp_path / "home"),
+               PYTHON_JULIAPKG_PROJECT=str(tmp_path / "jpkg"), PYTHON_JULIAPKG_OFFLINE="yes",
+               PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    later = str(tmp_path / "later")
+    done = subprocess.run([sys.executable, "-c", UNLOADED, later], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["found"] == str(exe)
+    assert report["loaded"] == []                   # locate imported juliapkg and unloaded it
+    assert report["project"] == later
