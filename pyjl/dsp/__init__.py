@@ -7,13 +7,14 @@ filtering, resampling and spectral kernels run on the current engine
 
 from . import windows
 from .convolve import fftconvolve, oaconvolve
-from .design import (bessel, butter, cheby1, cheby2, ellip, firwin, freqz, kaiserord,
-                     lfilter_zi, remez, sosfilt_zi, sosfreqz)
-from .filtering import filtfilt, lfilter, sosfilt, sosfiltfilt
+from .design import bessel, butter, cheby1, cheby2, ellip, firwin, kaiserord, remez
+from .filtering import lfilter, sosfilt
 from .resample import decimate, resample_poly, upfirdn
+from .response import freqz, lfilter_zi, sosfilt_zi, sosfreqz
 from .spectral import coherence, csd, periodogram, welch
 from .stft import hilbert, istft, spectrogram, stft
 from .streaming import FirFilter, Resampler, SosFilter
+from .zero_phase import filtfilt, sosfiltfilt
 
 __all__ = ["windows", "butter", "cheby1", "cheby2", "ellip", "bessel", "firwin", "kaiserord",
            "remez", "freqz", "sosfreqz", "lfilter_zi", "sosfilt_zi", "sosfilt", "lfilter",

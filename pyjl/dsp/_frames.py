@@ -17,8 +17,8 @@ import scipy.fft as sfft
 from scipy.signal import get_window
 
 from .. import _config, _validate
+from ..engines import current
 from ..exceptions import NumericalWarning
-from . import _edge
 from .windows import check_finite
 
 __all__ = ["window_array", "detrend_code", "framed_fft", "frame_groups", "workers",
@@ -176,7 +176,7 @@ def _frames_real(x2, win, step, det, frames):
     else:
         lo, hi = frames.start * step, (frames.stop - 1) * step + L
         part = np.ascontiguousarray(x2[:, lo:hi])   # a view for one channel
-    eng = _edge.engine()
+    eng = current()
     if callable(det):
         raw = eng.stft_frames(part, np.ones(L), step, 0)
         return np.asarray(det(raw), dtype=np.float64) * win

@@ -20,7 +20,7 @@ import numpy as np
 import scipy.fft as sfft
 
 from .. import _validate, data
-from . import _edge
+from . import _inputs, _kernels
 from ._frames import power_of_two_scale, rescale, workers
 
 __all__ = ["fftconvolve", "oaconvolve"]
@@ -38,7 +38,7 @@ def _raw_dtype(obj):
 
 def _read(obj, name):
     raw = _raw_dtype(obj)
-    want = _edge.want_dtype(obj if raw is None else np.empty(0, raw))
+    want = _inputs.want_dtype(obj if raw is None else np.empty(0, raw))
     return data.as_array(obj, name=name, dtype=want, allow_empty=True), raw
 
 
@@ -54,10 +54,10 @@ def _result_dtype(a, b, raw_a, raw_b, transformed):
     return np.dtype(np.float32) if dt == np.float16 else dt
 
 
-def _inputs(in1, in2, mode, axes):
+def _read_pair(in1, in2, mode, axes):
     org = data.origin(in1)
     (a, raw_a), (b, raw_b) = _read(in1, "in1"), _read(in2, "in2")
-    if org.kind in _edge._TABLES and a.ndim == 2 and b.ndim == 1:
+    if org.kind in _inputs.TABLE_KINDS and a.ndim == 2 and b.ndim == 1:
         # the axis rule: a table is time x channels, 1-D taps run down every column
         b = b[:, None]
         axes = [0] if axes is None else axes
@@ -157,7 +157,7 @@ def fftconvolve(in1, in2, mode="full", axes=None):
     """
     if np.ndim(in1) == np.ndim(in2) == 0:
         return np.asarray(in1) * np.asarray(in2)
-    a, b, axes, org, dt = _inputs(in1, in2, mode, axes)
+    a, b, axes, org, dt = _read_pair(in1, in2, mode, axes)
     if a.size == 0 or b.size == 0:
         return np.array([])
     (a, sa), (b, sb) = _unit(a), _unit(b)
@@ -180,7 +180,7 @@ def oaconvolve(in1, in2, mode="full", axes=None):
     """
     if np.ndim(in1) == np.ndim(in2) == 0:
         return np.asarray(in1) * np.asarray(in2)
-    a, b, axes, org, dt = _inputs(in1, in2, mode, axes)
+    a, b, axes, org, dt = _read_pair(in1, in2, mode, axes)
     if a.size == 0 or b.size == 0:
         return np.array([])
     (a, sa), (b, sb) = _unit(a), _unit(b)
@@ -188,7 +188,7 @@ def oaconvolve(in1, in2, mode="full", axes=None):
     if not taps_1d or np.iscomplexobj(a) or np.iscomplexobj(b):
         return _finish(_fft_full(a, b, axes), a, b, mode, axes, org, dt, (sa, sb))
     h = np.ascontiguousarray(b.reshape(-1), dtype=np.float64)
-    x2, outer = _edge.channels(a, axes[0])
-    y2 = _edge.engine().fftfilt(h, np.ascontiguousarray(x2, dtype=np.float64))
-    return _finish(_edge.from_channels(y2, outer, axes[0]), a, b, mode, axes, org, dt,
+    x2, outer = _inputs.channels(a, axes[0])
+    y2 = _kernels.engine().fftfilt(h, np.ascontiguousarray(x2, dtype=np.float64))
+    return _finish(_inputs.from_channels(y2, outer, axes[0]), a, b, mode, axes, org, dt,
                    (sa, sb))

@@ -23,12 +23,13 @@ import math
 import numpy as np
 
 from .. import _validate
-from . import _edge
-from ._edge import channels, from_channels, read_signal
-from ._frames import check_size, power_of_two_scale, rescale, scale_down
+from . import _inputs
+from ._frames import all_finite, check_size, power_of_two_scale, rescale, scale_down
+from ._inputs import channels, from_channels, read_signal
+from ._kernels import upfirdn_channels
+from .filtering import lfilter, sosfilt
 from .windows import check_finite
-from ._frames import all_finite
-from .filtering import filtfilt, lfilter, sosfilt, sosfiltfilt
+from .zero_phase import filtfilt, sosfiltfilt
 
 __all__ = ["upfirdn", "resample_poly", "decimate", "resample_poly_filter"]
 
@@ -40,32 +41,6 @@ _MODES = ("constant", "wrap", "edge", "smooth", "symmetric", "reflect", "antisym
 _NP_PAD = {"symmetric": {"mode": "symmetric"}, "reflect": {"mode": "reflect"},
            "wrap": {"mode": "wrap"}, "edge": {"mode": "edge"},
            "antireflect": {"mode": "reflect", "reflect_type": "odd"}}
-
-
-def _real_kernel(h, x2, up, down):
-    """The engine's float64 kernel on real ``(n_channels, n)`` data."""
-    return _edge.engine().upfirdn(h, np.ascontiguousarray(x2, dtype=np.float64), up, down)
-
-
-def upfirdn2(h, x2, up, down):
-    """The kernel over ``(n_channels, n)``; real or complex data and taps.
-
-    The operation is linear, so complex data runs as its real and imaginary
-    parts stacked as channels, once per real part of the taps."""
-    h = np.asarray(h)
-    cx, ch = np.iscomplexobj(x2), np.iscomplexobj(h)
-    if not cx and not ch:
-        return _real_kernel(np.ascontiguousarray(h, dtype=np.float64), x2, up, down)
-    c = x2.shape[0]
-    parts = np.concatenate((x2.real, x2.imag)) if cx else x2.real
-    hr = np.ascontiguousarray(h.real, dtype=np.float64)
-    a = _real_kernel(hr, parts, up, down)
-    if not ch:
-        return a[:c] + 1j * a[c:]
-    b = _real_kernel(np.ascontiguousarray(h.imag, dtype=np.float64), parts, up, down)
-    if not cx:
-        return a + 1j * b
-    return (a[:c] - b[c:]) + 1j * (a[c:] + b[:c])
 
 
 def _antisymmetric(x2, npad):
@@ -125,14 +100,15 @@ def check_rates(n, nh, up, down, n_channels, npre=0):
 
 
 def upfirdn_mode(h, x2, up, down, mode="constant", cval=0):
-    """:func:`upfirdn2` with the signal extended by ``mode`` beyond its ends (SciPy's
-    result length).  The extension covers the ``ceil(len(h) / up) - 1`` input
-    samples an output can reach past each end; the left one is rounded up to a
-    multiple of ``down / gcd(up, down)`` so the output grid is not shifted."""
+    """:func:`~pyjl.dsp._kernels.upfirdn_channels` with the signal extended by ``mode``
+    beyond its ends (SciPy's result length).  The extension covers the
+    ``ceil(len(h) / up) - 1`` input samples an output can reach past each end; the
+    left one is rounded up to a multiple of ``down / gcd(up, down)`` so the output
+    grid is not shifted."""
     n, nh = x2.shape[1], len(h)
     if mode == "constant" and cval == 0:
         check_rates(n, nh, up, down, x2.shape[0])
-        return upfirdn2(h, x2, up, down)
+        return upfirdn_channels(h, x2, up, down)
     reach = (nh - 1) // up
     step = down // math.gcd(up, down)
     npre = -(-reach // step) * step
@@ -142,7 +118,7 @@ def upfirdn_mode(h, x2, up, down, mode="constant", cval=0):
                     reach, mode, cval)
     n_out = ((n - 1) * up + nh - 1) // down + 1
     start = npre * up // down
-    return upfirdn2(h, padded, up, down)[:, start:start + n_out]
+    return upfirdn_channels(h, padded, up, down)[:, start:start + n_out]
 
 
 def upfirdn(h, x, up=1, down=1, axis=None, mode="constant", cval=0):
@@ -171,7 +147,7 @@ def upfirdn(h, x, up=1, down=1, axis=None, mode="constant", cval=0):
     >>> bool(np.allclose(dsp.upfirdn(h, x, mode="reflect"), signal.upfirdn(h, x, mode="reflect")))
     True
     """
-    h = _edge.coefficients(h, "h")
+    h = _inputs.coefficients(h, "h")
     up, down = _validate.integer(up, "up", low=1), _validate.integer(down, "down", low=1)
     mode = _validate.choice(mode.lower() if isinstance(mode, str) else mode, "mode", _MODES)
     sig = read_signal(x, axis=axis, min_len=1)
@@ -181,7 +157,7 @@ def upfirdn(h, x, up=1, down=1, axis=None, mode="constant", cval=0):
         y2 = upfirdn_mode(h, x2, up, down, mode, cval)
     if not all_finite(y2):
         y2 = _upfirdn_scaled(h, x2, up, down, mode, cval)
-    dt = _edge.out_dtype(h, sig.values, np.float32)
+    dt = _inputs.out_dtype(h, sig.values, np.float32)
     return sig.restore(from_channels(y2, outer, sig.axis).astype(dt, copy=False), index=None)
 
 
@@ -218,7 +194,7 @@ def resample_poly_filter(up, down, window=("kaiser", 5.0), dtype=np.float64):
         if h.ndim != 1:
             raise _validate.error("window", "must be a window name/tuple or 1-D FIR taps",
                                   f"an array of shape {h.shape}", "pass a flat array of taps")
-        h = _edge.coefficients(h, "window")
+        h = _inputs.coefficients(h, "window")
         h = h.astype(np.result_type(h.dtype, np.float64))
     else:
         check_finite(window, "window")
@@ -311,7 +287,7 @@ def resample_poly(x, up, down, axis=0, window=("kaiser", 5.0), padtype="constant
     if background is not None:
         y2 = y2 + background
     h_scipy = np.asarray(window).dtype if taps_given else h_dt
-    dt = _edge.out_dtype(h_scipy, x2.dtype, np.float32)
+    dt = _inputs.out_dtype(h_scipy, x2.dtype, np.float32)
     return sig.restore(from_channels(y2, outer, sig.axis).astype(dt, copy=False), index=None)
 
 
@@ -405,6 +381,6 @@ def decimate(x, q, n=None, ftype="iir", axis=None, zero_phase=True):
         y = (filtfilt if zero_phase else lfilter)(*coef, values, axis=ax)
         sl[ax] = slice(None, None, q)
     y = np.asarray(y)[tuple(sl)]
-    dt = _edge.out_dtype(rdt, np.asarray(coef[0] if kind == "ba" else coef).dtype)
+    dt = _inputs.out_dtype(rdt, np.asarray(coef[0] if kind == "ba" else coef).dtype)
     y = rescale(np.ascontiguousarray(y), (s,), "The decimated signal", dt)
     return sig.restore(y, index=None)

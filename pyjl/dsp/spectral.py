@@ -28,9 +28,9 @@ import scipy.fft as sfft
 
 from .. import _validate
 from ..exceptions import NumericalWarning
-from ._edge import channels, from_channels, read_signal
 from ._frames import (check_size, detrend_code, frame_groups, framed_fft, rescale,
                       scale_down, window_array)
+from ._inputs import channels, from_channels, read_signal
 
 __all__ = ["periodogram", "welch", "csd", "coherence"]
 

@@ -29,10 +29,10 @@ import scipy.fft as sfft
 
 from .. import _validate
 from ..exceptions import NumericalWarning
-from ._edge import channels, read_signal
 from ._frames import (check_size, detrend_code, framed_fft, rescale, scale_down,
                       window_array, workers)
-from .filtering import extend
+from ._inputs import channels, read_signal
+from .zero_phase import extend
 
 __all__ = ["stft", "istft", "spectrogram", "hilbert"]
 

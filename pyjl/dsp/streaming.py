@@ -45,11 +45,10 @@ import math
 import numpy as np
 
 from .. import _validate, data
-from . import _edge
-from ._frames import power_of_two_scale, rescale
-from ._frames import all_finite
-from .filtering import lfilter2, rerun_scaled, sosfilt2
-from .resample import resample_poly_filter, upfirdn2
+from . import _inputs
+from ._frames import all_finite, power_of_two_scale, rescale
+from ._kernels import lfilter_channels, rerun_scaled, sosfilt_channels, upfirdn_channels
+from .resample import resample_poly_filter
 
 __all__ = ["SosFilter", "FirFilter", "Resampler"]
 
@@ -90,7 +89,7 @@ class _Stream:
             with np.errstate(all="ignore"):
                 if np.isfinite(np.add.reduce(x2, axis=None)):
                     return self._count(x2), (None, chunk.ndim, chunk.dtype)
-        sig = _edge.read_signal(chunk, name="chunk", min_len=0)
+        sig = _inputs.read_signal(chunk, name="chunk", min_len=0)
         if sig.values.dtype.kind == "c":
             raise _validate.error("chunk", "must be real numbers", f"dtype {sig.values.dtype}",
                                   "filter the real and imaginary parts separately")
@@ -98,7 +97,7 @@ class _Stream:
             raise _validate.error("chunk", "must be (n,) or (n_channels, n), or a table of "
                                   "time x channels", f"shape {sig.values.shape}",
                                   "put channels first, samples last")
-        x2, outer = _edge.channels(sig.values, sig.axis)
+        x2, outer = _inputs.channels(sig.values, sig.axis)
         return self._count(np.ascontiguousarray(x2, dtype=np.float64)), (sig, outer, None)
 
     def _count(self, x2):
@@ -117,9 +116,9 @@ class _Stream:
         sig, layout, dtype = form
         if sig is None:                 # a NumPy chunk; layout is its ndim
             y = y2[0] if layout == 1 else y2
-            return y.astype(_edge.out_dtype(self._coef_dtype, dtype), copy=False)
-        y = _edge.from_channels(y2, layout, sig.axis)   # layout: the channel shape
-        dt = _edge.out_dtype(self._coef_dtype, sig.values)
+            return y.astype(_inputs.out_dtype(self._coef_dtype, dtype), copy=False)
+        y = _inputs.from_channels(y2, layout, sig.axis)   # layout: the channel shape
+        dt = _inputs.out_dtype(self._coef_dtype, sig.values)
         return sig.restore(y.astype(dt, copy=False), **kwargs)
 
     def reset(self) -> None:
@@ -165,7 +164,7 @@ class SosFilter(_Stream):
     def __init__(self, sos, zi=None):
         super().__init__()
         self._coef_dtype = np.asarray(sos).dtype
-        self.sos = _real(_edge.validate_sos(sos), "sos")
+        self.sos = _real(_inputs.validate_sos(sos), "sos")
         self._zi0 = None if zi is None else data.as_array(zi, name="zi", allow_empty=True)
         if self._zi0 is not None and self._zi0.shape[-2:] != (self.sos.shape[0], 2):
             raise _validate.error("zi", f"must end in shape ({self.sos.shape[0]}, 2)",
@@ -180,7 +179,7 @@ class SosFilter(_Stream):
             shape = (x2.shape[0], self.sos.shape[0], 2)
             self.zi_ = np.zeros(shape) if self._zi0 is None else \
                 np.ascontiguousarray(np.broadcast_to(self._zi0, shape))
-        y2, self.zi_ = sosfilt2(self.sos, x2, self.zi_)
+        y2, self.zi_ = sosfilt_channels(self.sos, x2, self.zi_)
         return self._out(y2, form)
 
 
@@ -217,7 +216,7 @@ class FirFilter(_Stream):
     """
 
     def __init__(self, taps):
-        self.taps = np.ascontiguousarray(_real(_edge.coefficients(taps, "taps"), "taps"),
+        self.taps = np.ascontiguousarray(_real(_inputs.coefficients(taps, "taps"), "taps"),
                                          dtype=np.float64)
         # taps near the float64 limits run divided by a power of two (exact; the
         # state is kept in those units), the output is scaled back
@@ -247,10 +246,10 @@ class FirFilter(_Stream):
         if self._zi is None:
             self._zi = np.zeros((x2.shape[0], self.taps.size - 1))
         zi, one = self._zi, np.ones(1)
-        y2, self._zi = lfilter2(self._taps, one, x2, zi)
+        y2, self._zi = lfilter_channels(self._taps, one, x2, zi)
         if not all_finite(y2):          # data near 1e308: rerun at unit scale
-            y2, self._zi = rerun_scaled(lambda t, v, z: lfilter2(t, one, v, z), self._taps,
-                                        x2, zi, "FirFilter's output")
+            y2, self._zi = rerun_scaled(lambda t, v, z: lfilter_channels(t, one, v, z),
+                                        self._taps, x2, zi, "FirFilter's output")
         if self._scale is not None:
             y2 = rescale(y2, (self._scale,), "FirFilter's output")
         return self._out(y2, form)
@@ -321,7 +320,7 @@ class Resampler(_Stream):
         lo_full = self._skip + self._emitted      # index into upfirdn's full output
         hi_full = self._skip + upto
         base = self._start * self.up // self.down   # the history starts at an output boundary
-        y = upfirdn2(self.h, self._hist, self.up, self.down)
+        y = upfirdn_channels(self.h, self._hist, self.up, self.down)
         out = np.zeros((self._hist.shape[0], upto - self._emitted))
         seg = y[:, lo_full - base:hi_full - base]
         out[:, :seg.shape[1]] = seg

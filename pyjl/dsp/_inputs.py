@@ -1,6 +1,6 @@
-"""The public edge of ``pyjl.dsp``: validation, layout and dtype rules.
+"""The inputs of ``pyjl.dsp``'s public functions: validation, channel layout, dtypes.
 
-Every public function here follows the same path: remember the input's form
+Every public function follows the same path: remember the input's form
 (:func:`pyjl.data.origin`), read it as a NumPy view (:func:`pyjl.data.as_array`),
 move the filtered ``axis`` last and fold the other axes into channels so the
 kernel sees a C-contiguous float64 ``(n_channels, n)`` array, and on the way
@@ -20,19 +20,13 @@ from typing import Any
 import numpy as np
 
 from .. import _validate, data
-from ..engines import current
 from ..exceptions import NumericalWarning
 
 __all__ = ["Signal", "read_signal", "want_dtype", "coefficients", "validate_sos", "check_stable",
-           "channels", "from_channels", "out_dtype", "engine"]
+           "channels", "from_channels", "out_dtype", "TABLE_KINDS"]
 
-_TABLES = ("dataframe", "arrow_table", "arrow_batch")
-
-
-def engine():
-    """The engine that runs the kernels now."""
-    return current()
-
+#: the :func:`pyjl.data.origin` kinds read as time x channels (time down the rows)
+TABLE_KINDS = ("dataframe", "arrow_table", "arrow_batch")
 
 @dataclass
 class Signal:
@@ -77,7 +71,7 @@ def read_signal(x, *, name: str = "x", axis=None, min_len: int = 1) -> Signal:
         raise _validate.error(name, "must be at least 1-D", f"a scalar {values!r}",
                               "pass an array of samples")
     if axis is None:
-        axis = 0 if org.kind in _TABLES else -1
+        axis = 0 if org.kind in TABLE_KINDS else -1
     ax = _validate.integer(axis, "axis")
     if not -values.ndim <= ax < values.ndim:
         raise _validate.error("axis", f"must index one of the {values.ndim} dimensions of "
@@ -119,9 +113,9 @@ def check_stable(a: np.ndarray, name: str, b: np.ndarray | None = None,
     optimiser's loop) finds its roots once."""
     if a.size <= 1:
         return
-    no_b = b is None or b.size <= 1
-    worst = _unstable_pole(a.tobytes(), a.dtype.str, b"" if no_b else b.tobytes(),
-                           a.dtype.str if no_b else b.dtype.str, tol)
+    b_bytes, b_dtype = (b"", a.dtype.str) if b is None or b.size <= 1 else \
+        (b.tobytes(), b.dtype.str)
+    worst = _unstable_pole(a.tobytes(), a.dtype.str, b_bytes, b_dtype, tol)
     if worst is not None:
         warnings.warn(f"`{name}` describes an unstable filter: pole {worst:.6g} has "
                       f"|p| = {abs(worst):.6g} > 1, so the output grows without bound "

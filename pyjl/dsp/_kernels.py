@@ -1,0 +1,165 @@
+"""The engine's filtering kernels on channel blocks, as the public functions call them.
+
+A channel block is a C-contiguous ``(n_channels, n_samples)`` array: the public
+functions validate their input and fold every axis but the filtered one into
+channels (:mod:`pyjl.dsp._inputs`), then run these on the block.  They pick the
+engine's kernel (``sosfilt``, ``lfilter``, ``fftfilt``, ``upfirdn``), run complex
+data or coefficients through the real kernels part by part where the operation
+is linear in them, and rerun a block whose output overflowed at a power-of-two
+scale (:func:`rerun_scaled`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engines import current
+from ._frames import power_of_two_scale, rescale
+
+__all__ = ["engine", "FFT_MIN_TAPS", "fir_uses_fft", "sosfilt_channels", "lfilter_channels",
+           "upfirdn_channels", "rerun_scaled"]
+
+#: FIR filters at least this long run by overlap-add FFT when the signal is long.
+FFT_MIN_TAPS = 256
+
+
+def engine():
+    """The engine that runs the kernels now (a test replaces this to stand in a toy engine)."""
+    return current()
+
+
+def fir_uses_fft(n_taps: int, n: int) -> bool:
+    """Whether an FIR ``lfilter`` of ``n_taps`` over ``n`` samples runs by FFT
+    (the direct form costs ``n_taps`` multiply-adds per sample, overlap-add
+    about ``4 log2(nfft)``; the vectorised direct form wins below about
+    :data:`FFT_MIN_TAPS` taps)."""
+    return n_taps >= FFT_MIN_TAPS and n >= 4 * n_taps
+
+
+# --- real float64 blocks: the engine's kernels --------------------------------------
+def _sosfilt_real(sos, x2, zi2=None):
+    """``(y, zf)`` for C-contiguous float64 ``x2 (n_channels, n)``; ``zf (C, S, 2)``."""
+    return engine().sosfilt(sos, x2, zi2)
+
+
+def _lfilter_real(b, a, x2, zi2=None):
+    """``(y, zf)`` for normalised real ``b``, ``a`` (``a[0] == 1``); ``zf (C, K - 1)``."""
+    eng = engine()
+    if a.size == 1 and fir_uses_fft(b.size, x2.shape[1]):
+        n, m = x2.shape[1], b.size
+        full = eng.fftfilt(np.ascontiguousarray(b), x2)
+        if zi2 is not None:
+            full[:, :m - 1] += zi2
+        return np.ascontiguousarray(full[:, :n]), np.ascontiguousarray(full[:, n:])
+    return eng.lfilter(b, a, x2, zi2)
+
+
+def _upfirdn_real(h, x2, up, down):
+    """The engine's float64 kernel on real ``(n_channels, n)`` data."""
+    return engine().upfirdn(h, np.ascontiguousarray(x2, dtype=np.float64), up, down)
+
+
+# --- real or complex blocks -----------------------------------------------------------
+def _by_parts(run, x2, zi2):
+    """Run a real filter over complex data (real coefficients) part by part."""
+    if not (np.iscomplexobj(x2) or np.iscomplexobj(zi2)):
+        return run(np.ascontiguousarray(x2, dtype=np.float64),
+                   None if zi2 is None else np.ascontiguousarray(zi2, dtype=np.float64))
+    parts = []
+    for take in (np.real, np.imag):
+        zp = None if zi2 is None else np.ascontiguousarray(take(zi2), dtype=np.float64)
+        parts.append(run(np.ascontiguousarray(take(x2), dtype=np.float64), zp))
+    return parts[0][0] + 1j * parts[1][0], parts[0][1] + 1j * parts[1][1]
+
+
+def _complex_kernel(eng, what):
+    """The engine's complex ``lfilter`` kernel, or ``NotImplementedError`` naming it."""
+    fn = getattr(eng, "lfilter_complex", None)
+    if fn is None:
+        raise NotImplementedError(f"engine {eng.name!r} does not implement kernel "
+                                  f"'lfilter_complex' (complex128 {what}); run this call "
+                                  "with pyjl.set_backend('native')")
+    return fn
+
+
+def lfilter_channels(b, a, x2, zi2=None):
+    """``(y, zf)`` of ``b/a`` (normalised; real or complex) over ``x2 (n_channels, n)``;
+    ``zf (n_channels, K - 1)``.
+
+    A complex ``a`` needs the engine's complex kernel; a complex ``b`` over a real
+    ``a`` runs the real kernels (fast FIR paths included) on its real and
+    imaginary parts, the filter being linear in ``b``."""
+    if np.iscomplexobj(a):
+        run = _complex_kernel(engine(), "denominator")
+        return run(b.astype(np.complex128), a, np.ascontiguousarray(x2, dtype=np.complex128),
+                   None if zi2 is None else np.ascontiguousarray(zi2, dtype=np.complex128))
+    if np.iscomplexobj(b):
+        y_re, zf_re = _by_parts(lambda v, z: _lfilter_real(b.real.copy(), a, v, z), x2, zi2)
+        y_im, zf_im = _by_parts(lambda v, z: _lfilter_real(b.imag.copy(), a, v, z), x2, None)
+        return y_re + 1j * y_im, zf_re + 1j * zf_im
+    return _by_parts(lambda v, z: _lfilter_real(b, a, v, z), x2, zi2)
+
+
+def sosfilt_channels(sos, x2, zi2=None):
+    """``(y, zf)`` of a cascade (real or complex sections) over ``x2 (n_channels, n)``;
+    ``zf (n_channels, n_sections, 2)``."""
+    if not np.iscomplexobj(sos):
+        return _by_parts(lambda v, z: _sosfilt_real(sos, v, z), x2, zi2)
+    run = _complex_kernel(engine(), "second-order sections")
+    y = np.ascontiguousarray(x2, dtype=np.complex128)
+    zf = np.zeros((y.shape[0], sos.shape[0], 2), dtype=np.complex128)
+    if zi2 is not None:
+        zf[...] = zi2
+    for k, row in enumerate(sos):
+        y, zf[:, k] = run(row[:3], row[3:], y, np.ascontiguousarray(zf[:, k]))
+    return y, zf
+
+
+def upfirdn_channels(h, x2, up, down):
+    """The ``upfirdn`` kernel over ``x2 (n_channels, n)``; real or complex data and taps.
+
+    The operation is linear, so complex data runs as its real and imaginary
+    parts stacked as channels, once per real part of the taps."""
+    h = np.asarray(h)
+    cx, ch = np.iscomplexobj(x2), np.iscomplexobj(h)
+    if not cx and not ch:
+        return _upfirdn_real(np.ascontiguousarray(h, dtype=np.float64), x2, up, down)
+    c = x2.shape[0]
+    parts = np.concatenate((x2.real, x2.imag)) if cx else x2.real
+    hr = np.ascontiguousarray(h.real, dtype=np.float64)
+    a = _upfirdn_real(hr, parts, up, down)
+    if not ch:
+        return a[:c] + 1j * a[c:]
+    b = _upfirdn_real(np.ascontiguousarray(h.imag, dtype=np.float64), parts, up, down)
+    if not cx:
+        return a + 1j * b
+    return (a[:c] - b[c:]) + 1j * (a[c:] + b[:c])
+
+
+# --- data or coefficients near the float64 limits ---------------------------------
+def rerun_scaled(run, b, x2, zi2, what, passes=1, numerator=None):
+    """``run(b, x2, zi2)`` again with the data (and its state) divided by per-channel
+    powers of two and the numerator by one, the results scaled back: exact for these
+    linear filters, so an overflow inside a filter whose true output fits disappears,
+    and an output that does not fit comes back with a
+    :class:`~pyjl.exceptions.NumericalWarning`.  ``numerator(b)`` is the part of ``b``
+    scaled (a view; default all of ``b``: second-order sections pass the first
+    section's b-part); ``passes`` is how often it is applied (2 forward-backward).
+    ``run`` returns an array or a tuple of arrays with channels first."""
+    sb = power_of_two_scale(np.reshape(b if numerator is None else numerator(b), (1, -1)))
+    if sb is not None:
+        sb = float(sb.item())
+        b = b.copy()
+        (b if numerator is None else numerator(b))[...] /= sb
+    both = x2 if zi2 is None else np.concatenate((x2, zi2.reshape(x2.shape[0], -1)), axis=1)
+    sx = power_of_two_scale(both)
+    if sx is not None:
+        x2 = x2 / sx
+    if zi2 is not None:     # the state is in the units of b times x
+        zi2 = zi2 / (1.0 if sx is None else sx.reshape((-1,) + (1,) * (zi2.ndim - 1)))
+        zi2 = zi2 / (sb or 1.0)
+    out = run(b, x2, zi2)
+    factors = (sx,) + (sb,) * passes
+    if isinstance(out, tuple):
+        return tuple(rescale(o, factors, what) for o in out)
+    return rescale(out, factors, what)

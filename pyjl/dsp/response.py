@@ -1,0 +1,172 @@
+"""What a designed filter does: its frequency response and its step steady state.
+
+``freqz``, ``sosfreqz``, ``lfilter_zi`` and ``sosfilt_zi`` take
+:mod:`scipy.signal`'s arguments and return SciPy's results after pyjl checks
+them (:mod:`pyjl.dsp._design_args`): coefficients must be finite, ``a[0]``
+non-zero, ``sos`` of shape ``(n_sections, 6)``.  A response that is infinite or
+NaN somewhere warns (:class:`~pyjl.exceptions.NumericalWarning`), as does an
+unstable denominator; complex and N-D coefficients are taken by ``freqz`` as by
+SciPy; a filter with no steady state (a pole at z = 1) is refused by name.
+
+>>> import numpy as np
+>>> from pyjl.dsp import butter, sosfilt_zi
+>>> sosfilt_zi(butter(2, 0.25, output="sos")).shape
+(1, 2)
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+
+import numpy as np
+import scipy.signal as _ss
+
+from .. import _validate
+from ..exceptions import NumericalWarning
+from . import _inputs
+from ._design_args import MAX_TAPS, call_scipy, finite, positive
+
+__all__ = ["freqz", "sosfreqz", "lfilter_zi", "sosfilt_zi"]
+
+
+def _polynomial(c, name):
+    """Finite numeric coefficients: 1-D, or N-D with the coefficients along axis 0 (as
+    :func:`scipy.signal.freqz` broadcasts them); the dtype is kept."""
+    arr = np.asarray(c)
+    if arr.ndim <= 1:
+        return _inputs.coefficients(arr, name)
+    if arr.size == 0:
+        raise _validate.error(name, "must be a non-empty array of coefficients", arr,
+                              "pass coefficients along the first axis")
+    finite(arr, name)
+    return arr
+
+
+def _frequency_grid(worN, fs):
+    """``worN`` is a count of frequencies or the (finite) frequencies themselves; a
+    scalar ``fs`` must be > 0 (SciPy refuses an array in its own words)."""
+    if isinstance(worN, (numbers.Integral, np.integer)):
+        _validate.integer(int(worN), "worN", low=0, high=MAX_TAPS)
+    elif worN is not None:
+        finite(worN, "worN")  # SciPy takes complex frequencies with zero imaginary part
+    if np.ndim(fs) == 0:
+        positive(fs, "fs")
+
+
+def _response(func, *args, **kwargs):
+    """``(w, h)`` as SciPy computes it; one NumericalWarning when ``h`` is not finite."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        wh = call_scipy(func, *args, **kwargs)
+    if not np.all(np.isfinite(wh[1])):
+        warnings.warn("the frequency response is infinite or NaN at some frequencies: a pole "
+                      "on the unit circle there, or coefficients so large that the sums "
+                      "overflow (SciPy returns the same values). Fix: move the pole inside "
+                      "|z| < 1 or scale the coefficients down.", NumericalWarning, stacklevel=3)
+    return wh
+
+
+def _steady_state(func, names, *coefficients):
+    """SciPy's step-response initial conditions, refused by name when there are none: a pole
+    at z = 1 (singular system; named by the denominator, ``names[-1]``) or coefficients so
+    large that the solve overflows (named by all of ``names``)."""
+    name = names[-1]
+    with np.errstate(over="ignore", invalid="ignore"):
+        try:
+            zi = func(*coefficients)
+        except np.linalg.LinAlgError:
+            raise _validate.error(name, "must have no pole at z = 1 (a step then never settles, "
+                                  "so there is no steady state)",
+                                  _validate.describe(coefficients[-1]),
+                                  "filter with zero initial conditions, or move the pole "
+                                  "inside |z| < 1") from None
+    if not np.all(np.isfinite(zi)):
+        rule = "must give finite initial conditions (coefficients this large overflow)"
+        others = "".join(f"and `{n}` " for n in names[1:])
+        raise _validate.error(names[0], others + rule, _validate.describe(coefficients[0]),
+                              "scale the coefficients down")
+    return zi
+
+
+def freqz(b, a=1, worN=512, whole=False, plot=None, fs=2 * np.pi, include_nyquist=False):
+    """Frequency response of ``b(z) / a(z)`` (:func:`scipy.signal.freqz`).
+
+    ``b`` and ``a`` may be complex, and N-D with the coefficients along axis 0: the
+    responses then broadcast over the other axes, as in SciPy.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> w, h = dsp.freqz(dsp.firwin(31, 0.25), worN=64)
+    >>> round(float(abs(h[0])), 6)
+    1.0
+    >>> bool(np.allclose(h, signal.freqz(signal.firwin(31, 0.25), worN=64)[1]))
+    True
+    """
+    _polynomial(b, "b")
+    a_arr = _polynomial(a, "a")
+    _frequency_grid(worN, fs)
+    if np.any(a_arr[0] == 0):
+        raise _validate.error("a[0]", "must be non-zero (the leading denominator coefficient)",
+                              a_arr[0], "normalise the denominator so that a[0] == 1")
+    return _response(_ss.freqz, b, a, worN=worN, whole=whole, plot=plot, fs=fs,
+                     include_nyquist=include_nyquist)
+
+
+def sosfreqz(sos, worN=512, whole=False, fs=2 * np.pi):
+    """Frequency response of a second-order-section cascade (:func:`scipy.signal.sosfreqz`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> sos = signal.butter(4, 0.2, output="sos")
+    >>> w, h = dsp.sosfreqz(sos, worN=64)
+    >>> bool(np.allclose(h, signal.sosfreqz(sos, worN=64)[1]))
+    True
+    """
+    _inputs.validate_sos(sos)
+    _frequency_grid(worN, fs)
+    return _response(_ss.sosfreqz, np.asarray(sos), worN=worN, whole=whole, fs=fs)
+
+
+def lfilter_zi(b, a):
+    """Steady-state initial conditions of ``lfilter`` for a unit step
+    (:func:`scipy.signal.lfilter_zi`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> b, a = signal.butter(2, 0.3)
+    >>> bool(np.allclose(dsp.lfilter_zi(b, a), signal.lfilter_zi(b, a)))
+    True
+    """
+    b = _inputs.coefficients(b, "b")
+    a = _inputs.coefficients(a, "a")
+    if a[0] == 0:
+        raise _validate.error("a[0]", "must be non-zero (it normalises the filter)", a[0],
+                              "pass a denominator whose leading coefficient is non-zero")
+    _inputs.check_stable(a, "a", b, stacklevel=3)
+    return _steady_state(_ss.lfilter_zi, ("b", "a"), b, a)
+
+
+def sosfilt_zi(sos):
+    """Steady-state initial conditions ``(n_sections, 2)`` of ``sosfilt`` for a unit step
+    (:func:`scipy.signal.sosfilt_zi`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import signal
+    >>> from pyjl import dsp
+    >>> sos = signal.butter(4, 0.3, output="sos")
+    >>> bool(np.allclose(dsp.sosfilt_zi(sos), signal.sosfilt_zi(sos)))
+    True
+    """
+    _inputs.validate_sos(sos)
+    return _steady_state(_ss.sosfilt_zi, ("sos",), np.asarray(sos))
