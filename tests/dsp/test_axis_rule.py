@@ -17,15 +17,24 @@ import pyjl.dsp as dsp
 
 from .helpers import assert_matches
 
-RNG = np.random.default_rng(20261204)
 N = 512
 SOS = ss.butter(4, 0.2, output="sos")
 B, A = ss.butter(3, 0.2)
 H = ss.firwin(31, 0.3)
-X = RNG.standard_normal((N, 3))
-Y = RNG.standard_normal((N, 3))
 INDEX = pd.date_range("2026-01-01", periods=N, freq="10ms", name="time")
 COLUMNS = ["ax", "ay", "az"]
+
+
+@pytest.fixture
+def X(rng):
+    """A time x channels signal, ``(N, 3)``."""
+    return rng.standard_normal((N, 3))
+
+
+@pytest.fixture
+def Y(rng):
+    """A second time x channels signal, ``(N, 3)``."""
+    return rng.standard_normal((N, 3))
 
 
 def _case(name, pyjl_call, scipy_call):
@@ -127,25 +136,25 @@ def _compare(got, numpy_result, scipy_result, kind):
 
 
 @pytest.mark.parametrize("pyjl_call, scipy_call", CASES)
-def test_dataframe_is_time_by_channels(pyjl_call, scipy_call):
+def test_dataframe_is_time_by_channels(pyjl_call, scipy_call, X):
     _compare(pyjl_call(_frame(X)), pyjl_call(X, axis=0), scipy_call(X), "pandas")
 
 
 @pytest.mark.parametrize("batch", [False, True], ids=["table", "record_batch"])
 @pytest.mark.parametrize("pyjl_call, scipy_call", CASES)
-def test_arrow_is_time_by_channels(pyjl_call, scipy_call, batch):
+def test_arrow_is_time_by_channels(pyjl_call, scipy_call, batch, X):
     _compare(pyjl_call(_arrow(X, batch)), pyjl_call(X, axis=0), scipy_call(X), "arrow")
 
 
 @pytest.mark.parametrize("pyjl_call, scipy_call", TWO_INPUT)
-def test_two_signal_functions_read_tables_alike(pyjl_call, scipy_call):
+def test_two_signal_functions_read_tables_alike(pyjl_call, scipy_call, X, Y):
     want = pyjl_call(X, Y, axis=0)
     _compare(pyjl_call(_frame(X), _frame(Y)), want, scipy_call(X, Y), "pandas")
     _compare(pyjl_call(_arrow(X), _arrow(Y)), want, scipy_call(X, Y), "arrow")
 
 
 @pytest.mark.parametrize("pyjl_call, scipy_call", CASES)
-def test_one_column_frame_and_series_are_one_channel(pyjl_call, scipy_call):
+def test_one_column_frame_and_series_are_one_channel(pyjl_call, scipy_call, X):
     """A Series is one channel (a 1-D signal); a one-column DataFrame stays a frame."""
     col = X[:, 1]
     frame_out = pyjl_call(_frame(X[:, 1:2], ["ay"]))
@@ -173,7 +182,7 @@ STREAMS = [
 
 @pytest.mark.parametrize("make, scipy_call", STREAMS)
 @pytest.mark.parametrize("kind", ["pandas", "arrow"])
-def test_streams_read_tables_as_time_by_channels(make, scipy_call, kind):
+def test_streams_read_tables_as_time_by_channels(make, scipy_call, kind, X):
     """``process`` on a table equals the one-shot call down each column and keeps
     the form (a Resampler's pandas output gets a RangeIndex of output samples)."""
     stream = make()
@@ -194,7 +203,7 @@ def test_streams_read_tables_as_time_by_channels(make, scipy_call, kind):
     assert_matches(got, scipy_call(X), rtol=1e-9, floor=1e-12)
 
 
-def test_istft_inverts_the_stft_of_a_table():
+def test_istft_inverts_the_stft_of_a_table(X):
     """``istft`` takes a spectrum, not a table; it inverts ``stft(df)`` back to the
     columns (channels first, as SciPy's ``istft`` returns them)."""
     _, _, Z = dsp.stft(_frame(X), nperseg=64)

@@ -29,6 +29,7 @@ def pairs(draw):
     return rng.standard_normal(s1), rng.standard_normal(s2), axes
 
 
+@pytest.mark.usefixtures("engine")
 @given(pairs(), st.sampled_from(["full", "same", "valid"]), st.booleans())
 def test_convolutions_match_scipy(p, mode, overlap_add):
     a, b, axes = p
@@ -42,6 +43,7 @@ def test_convolutions_match_scipy(p, mode, overlap_add):
     assert_matches(getattr(dsp, fn)(a, b, mode=mode, axes=axes), want, rtol=1e-9)
 
 
+@pytest.mark.usefixtures("engine")
 def test_long_overlap_add_on_the_kernel(rng):
     x = rng.standard_normal((3, 50_000))
     h = rng.standard_normal((1, 257))

@@ -163,8 +163,7 @@ def test_initial_conditions_and_responses_keep_scipy_dtype(dtype):
         assert_matches(got, want)
 
 
-def test_freqz_broadcasts_nd_and_complex_coefficients():
-    rng = np.random.default_rng(1204)
+def test_freqz_broadcasts_nd_and_complex_coefficients(rng):
     b = rng.standard_normal((3, 4, 1)) + 1j * rng.standard_normal((3, 4, 1))  # coeffs on axis 0
     a = np.array([1.0, -0.5])
     for worN in (8, np.linspace(0, np.pi, 5)):

@@ -14,6 +14,7 @@ from pyjl.exceptions import InputError, NumericalWarning
 from .helpers import assert_matches, signals
 
 
+@pytest.mark.usefixtures("engine")
 @given(signals(min_len=1), st.integers(1, 7), st.integers(1, 7), st.integers(1, 40),
        st.integers(0, 2**32 - 1))
 def test_upfirdn_matches_scipy(xa, up, down, nh, seed):
@@ -22,6 +23,7 @@ def test_upfirdn_matches_scipy(xa, up, down, nh, seed):
     assert_matches(dsp.upfirdn(h, x, up, down, axis=axis), ss.upfirdn(h, x, up, down, axis=axis))
 
 
+@pytest.mark.usefixtures("engine")
 @given(signals(min_len=1), st.integers(1, 12), st.integers(1, 12),
        st.sampled_from(["constant", "mean", "median", "minimum", "maximum"]),
        st.sampled_from([("kaiser", 5.0), "hamming", ("kaiser", 8.0)]))
@@ -31,6 +33,7 @@ def test_resample_poly_matches_scipy(xa, up, down, padtype, window):
                    ss.resample_poly(x, up, down, axis=axis, padtype=padtype, window=window))
 
 
+@pytest.mark.usefixtures("engine")
 def test_resample_poly_custom_taps_and_float32(rng):
     x = rng.standard_normal((500, 2))
     taps = ss.firwin(61, 0.3)
@@ -41,6 +44,7 @@ def test_resample_poly_custom_taps_and_float32(rng):
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.usefixtures("engine")
 @given(signals(min_len=60, max_len=400), st.integers(2, 9), st.sampled_from(["iir", "fir"]),
        st.booleans())
 def test_decimate_matches_scipy(xa, q, ftype, zero_phase):
@@ -71,6 +75,7 @@ MODES = ["constant", "wrap", "edge", "smooth", "symmetric", "reflect", "antisymm
          "antireflect", "line"]
 
 
+@pytest.mark.usefixtures("engine")
 @given(st.integers(2, 40), st.integers(1, 6), st.integers(1, 6), st.integers(1, 30),
        st.sampled_from(MODES), st.sampled_from(["float64", "complex128", "complex64"]),
        st.booleans(), st.integers(0, 2**32 - 1))
@@ -99,6 +104,7 @@ def test_complex64_stays_single(rng):
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.usefixtures("engine")
 @given(signals(min_len=2, max_len=120), st.integers(1, 7), st.integers(1, 7),
        st.sampled_from(["mean", "median", "minimum", "maximum"] + MODES),
        st.sampled_from(["float64", "float32", "int64"]))
@@ -113,6 +119,7 @@ def test_resample_poly_every_padtype_and_dtype(xa, up, down, padtype, dtype):
         assert_matches(got, want, rtol=1e-9)
 
 
+@pytest.mark.usefixtures("engine")
 def test_resample_poly_cval_and_complex_taps(rng):
     x = rng.standard_normal((3, 90))
     assert_matches(dsp.resample_poly(x, 5, 3, axis=1, cval=2.5),

@@ -39,6 +39,7 @@ def _both(fn, *args, **kw):
         return getattr(dsp, fn)(*args, **kw), want
 
 
+@pytest.mark.usefixtures("engine")
 @given(signals(min_len=1), SEG, st.sampled_from(["constant", "linear", False]),
        st.sampled_from(["density", "spectrum"]), st.sampled_from(["mean", "median"]),
        st.booleans(), st.sampled_from(["hann_periodic", ("tukey", 0.3), "boxcar"]))
@@ -51,6 +52,7 @@ def test_welch_matches_scipy(xa, seg, detrend, scaling, average, onesided, windo
         assert_matches(got[1], want[1], rtol=1e-9)
 
 
+@pytest.mark.usefixtures("engine")
 @given(signals(min_len=8, max_dims=2), SEG, st.sampled_from(["constant", "linear", False]),
        st.sampled_from(["mean", "median"]))
 def test_csd_and_coherence_match_scipy(xa, seg, detrend, average):
@@ -64,6 +66,7 @@ def test_csd_and_coherence_match_scipy(xa, seg, detrend, average):
         assert_matches(got[1], want[1], rtol=1e-8)
 
 
+@pytest.mark.usefixtures("engine")
 def test_csd_complex_and_unequal_lengths(rng):
     x = rng.standard_normal((2, 400)) + 1j * rng.standard_normal((2, 400))
     y = rng.standard_normal((2, 350))
@@ -73,6 +76,7 @@ def test_csd_complex_and_unequal_lengths(rng):
     assert_matches(got[1], want[1])
 
 
+@pytest.mark.usefixtures("engine")
 @given(signals(min_len=1), st.none() | st.integers(1, 400),
        st.sampled_from(["boxcar", "hann", ("tukey", 0.5)]), st.sampled_from(["constant", False]))
 def test_periodogram_matches_scipy(xa, nfft, window, detrend):
@@ -91,6 +95,7 @@ def test_float32_stays_float32(rng):
     np.testing.assert_allclose(got[1], want[1], rtol=1e-4, atol=1e-6 * want[1].max())
 
 
+@pytest.mark.usefixtures("engine")
 def test_long_signal_in_groups_equals_scipy(rng):
     """More frames than one group holds: the running sum is the mean."""
     x = rng.standard_normal((2, 300_000))

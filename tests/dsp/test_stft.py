@@ -13,7 +13,6 @@ from pyjl.exceptions import InputError, NumericalWarning
 
 from .helpers import assert_matches, signals
 
-
 pytestmark = pytest.mark.filterwarnings("ignore:nperseg")
 
 
@@ -23,6 +22,7 @@ def _both(fn, *args, **kw):
         return getattr(dsp, fn)(*args, **kw), getattr(ss, fn)(*args, **kw)
 
 
+@pytest.mark.usefixtures("engine")
 @given(signals(min_len=2), st.integers(2, 64), st.floats(0.0, 0.9),
        st.sampled_from(["zeros", "even", "odd", "constant", None]), st.booleans(),
        st.sampled_from(["spectrum", "psd"]), st.sampled_from([False, "constant", "linear"]))
@@ -43,6 +43,7 @@ def test_stft_matches_scipy(xa, nperseg, frac, boundary, padded, scaling, detren
         assert_matches(g, w, rtol=1e-9, floor=1e-13)
 
 
+@pytest.mark.usefixtures("engine")
 @given(signals(min_len=2), st.integers(2, 64),
        st.sampled_from(["psd", "complex", "magnitude", "angle", "phase"]),
        st.sampled_from(["density", "spectrum"]))

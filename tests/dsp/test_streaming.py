@@ -39,6 +39,7 @@ def test_sos_stream_equals_one_shot(sos, xc):
     np.testing.assert_array_equal(out, dsp.sosfilt(sos, x, axis=-1))
 
 
+@pytest.mark.usefixtures("engine")
 @given(st.integers(1, 400), chunked())
 def test_fir_stream_equals_one_shot(n_taps, xc):
     x, cuts = xc
@@ -47,6 +48,7 @@ def test_fir_stream_equals_one_shot(n_taps, xc):
     assert_matches(out, ss.lfilter(taps, [1.0], x, axis=-1), rtol=1e-9)
 
 
+@pytest.mark.usefixtures("engine")
 @given(st.integers(1, 9), st.integers(1, 9), chunked(max_len=800))
 def test_resampler_stream_equals_resample_poly(up, down, xc):
     x, cuts = xc
@@ -179,10 +181,9 @@ def test_resampler_huge_factors_are_refused(up, down, name):
         dsp.Resampler(up, down)
 
 
-def test_fir_filter_with_scaled_taps_matches_scipy():
+def test_fir_filter_with_scaled_taps_matches_scipy(rng):
     """Taps times 2**900, in chunks: SciPy's unit-scale ``lfilter`` times 2**900, and the
     state ``zi_`` in the taps' own units (SciPy's ``zf`` times 2**900)."""
-    rng = np.random.default_rng(20261204)
     x, taps = rng.standard_normal((2, 300)), ss.firwin(21, 0.3)
     f = dsp.FirFilter(taps * 2.0 ** 900)
     y = np.concatenate([f.process(c) for c in np.array_split(x, 4, axis=1)], axis=1)
@@ -191,10 +192,9 @@ def test_fir_filter_with_scaled_taps_matches_scipy():
     np.testing.assert_allclose(f.zi_ / 2.0 ** 900, zf_ref, rtol=1e-12, atol=1e-14)
 
 
-def test_fir_filter_1e308_taps():
+def test_fir_filter_1e308_taps(rng):
     """1e308 taps over samples near 1: finite where the true output is; beyond float64,
     a NumericalWarning, never a silent inf."""
-    rng = np.random.default_rng(20261205)
     x = 0.8 + 0.01 * rng.standard_normal(100)
     taps = np.array([1e308, 1e308, -1e308])
     with warnings.catch_warnings():
@@ -208,10 +208,9 @@ def test_fir_filter_1e308_taps():
     np.testing.assert_array_equal(y, [1e308, np.inf, np.inf])
 
 
-def test_fir_filter_data_near_the_float64_limit():
+def test_fir_filter_data_near_the_float64_limit(rng):
     """Chunks near 1e308: an output beyond float64 is inf with a NumericalWarning (where
     SciPy's unit-scale result times 2**1023 is), the rest and the state stay exact."""
-    rng = np.random.default_rng(20261206)
     x = 1.7 + 0.05 * rng.standard_normal((2, 120))
     taps, s = np.array([0.9, 0.9, -0.9]), 2.0 ** 1023
     f = dsp.FirFilter(taps)

@@ -1,6 +1,8 @@
-"""The engine's DSP kernels reproduce tests/vectors/dsp_kernels.toml (SciPy answers).
+"""Every engine's DSP kernels reproduce tests/vectors/dsp_kernels.toml (SciPy answers).
 
-The same file is checked by julia_src/test/dsp.jl against the Julia kernels."""
+The same file is checked by julia_src/test/dsp.jl against the Julia kernels; here the
+``engine`` fixture runs each case on native, julia and cuda (the last two skip, with the
+reason, where they are unavailable)."""
 
 import tomllib
 from pathlib import Path
@@ -32,10 +34,10 @@ def _run(eng, c):
         (c["frames"],)
 
 
-@pytest.mark.parametrize("engine", ["native", pytest.param("julia", marks=pytest.mark.julia)])
+@pytest.mark.usefixtures("engine")
 @pytest.mark.parametrize("case", CASES, ids=[f"{c['kernel']}{i}" for i, c in enumerate(CASES)])
-def test_kernel_vectors(engine, case):
-    got, want = _run(engines.get(engine), case)
+def test_kernel_vectors(case):
+    got, want = _run(engines.current(), case)
     for g, w in zip(got, want):
         w = np.asarray(w)
         assert np.asarray(g).shape == w.shape
