@@ -143,7 +143,8 @@ def acquisition_vectors() -> str:
 
 
 HEADER = ("# GP conformance vectors, written by tests/gp/make_vectors.py from independent\n"
-          "# references (scikit-learn, NumPy, mpmath). Matrices are flattened row-major (C order).\n\n")
+          "# references (scikit-learn, NumPy, mpmath). Matrices are flattened row-major "
+          "(C order).\n\n")
 
 
 def main() -> None:

@@ -13,9 +13,10 @@ from sklearn.gaussian_process import GaussianProcessRegressor as GPR
 from sklearn.gaussian_process import kernels as sk
 
 from pyjl.exceptions import InputError, NumericalWarning
-from pyjl.gp import RBF, Constant, GaussianProcess, Linear, Matern52, Periodic, Product, Sum, \
-    White
+from pyjl.gp import RBF, Constant, GaussianProcess, Linear, Matern52, Periodic, Product, \
+    RationalQuadratic, Sum, White
 
+# constant data at import: the table of refusals below refers to it
 RNG = np.random.default_rng(12)
 N, D = 25, 2
 X = RNG.uniform(0, 1, (N, D))
@@ -96,6 +97,7 @@ def test_y_new_refusal_leaves_the_model_unchanged():
     (1.3 * Matern52([0.4, 0.9]), sk.ConstantKernel(1.3) * sk.Matern([0.4, 0.9], nu=2.5)),
     (Periodic(0.8, period=1.7), sk.ExpSineSquared(0.8, 1.7)),
 ])
+@pytest.mark.usefixtures("engine")
 def test_fit_on_read_only_points_matches_scikit_learn(kernel, ref):
     Xro, Yro = (X[:, :1] if isinstance(kernel, Periodic) else X).copy(), Y.copy()
     Xro.setflags(write=False)
@@ -115,6 +117,7 @@ def test_fit_on_read_only_points_matches_scikit_learn(kernel, ref):
     assert not Xro.flags.writeable
 
 
+@pytest.mark.usefixtures("engine")
 def test_kernel_only_theta_keeps_the_fitted_noise_as_scikit_learn_alpha():
     gp = _fitted()
     theta = np.log([0.3, 1.2, 2.0])                  # lengthscales, variance
@@ -126,8 +129,8 @@ def test_kernel_only_theta_keeps_the_fitted_noise_as_scikit_learn_alpha():
     np.testing.assert_allclose(grad, sgrad[[1, 2, 0]], rtol=1e-7, atol=1e-9)
 
 
-def test_overflowing_likelihood_warns_and_returns_minus_inf_as_scikit_learn():
-    Xb = RNG.uniform(1, 3, (10, 1))
+def test_overflowing_likelihood_warns_and_returns_minus_inf_as_scikit_learn(rng):
+    Xb = rng.uniform(1, 3, (10, 1))
     yb = np.sin(Xb[:, 0])
     gp = GaussianProcess(Linear() + White(1e-2), noise=1e-2).fit(Xb, yb, method=None)
     theta = [709.0, np.log(1e-2), np.log(1e-2)]      # variance e^709: K holds inf
@@ -138,6 +141,7 @@ def test_overflowing_likelihood_warns_and_returns_minus_inf_as_scikit_learn():
         assert gp.loo_log_predictive(theta) == -np.inf
 
 
+@pytest.mark.usefixtures("engine")
 def test_update_with_noise_var_equals_scikit_learn_per_point_alpha():
     gp = _fitted()
     Xn, yn = XS[:3], np.array([0.2, -0.1, 0.4])
@@ -172,3 +176,29 @@ def test_sample_y_random_state_means_what_numpy_means():
     z = np.random.default_rng(9).standard_normal((len(mu), 4))
     L = np.linalg.cholesky(cov + 1e-10 * np.eye(len(mu)))
     np.testing.assert_allclose(a, mu[:, None] + L @ z, atol=1e-4)
+
+
+@pytest.mark.parametrize("make,words", [
+    (lambda: GaussianProcess(n_restarts=1.5), ["`n_restarts`", "1.5"]),
+    (lambda: GaussianProcess(random_state=2 ** 70), ["`random_state`", "2**63"]),
+    (lambda: GaussianProcess(random_state="a"), ["`random_state`", "'a'"]),
+    (lambda: GaussianProcess(noise=np.nan), ["`noise`", "nan"]),
+    (lambda: GaussianProcess(noise_bounds=(2.0, 1.0)), ["`noise_bounds[1]`", ">= 2"]),
+    (lambda: RBF(variance="a"), ["`RBF.variance`", "'a'"]),
+    (lambda: RBF(lengthscale=np.nan), ["`RBF.lengthscale`", "nan"]),
+    (lambda: Matern52([1.0, np.inf]), ["`Matern52.lengthscale`", "inf"]),
+    (lambda: RBF(lengthscale=-1.0), ["`RBF.lengthscale`", "> 0"]),
+    (lambda: RBF(variance=[1.0, 2.0]), ["`RBF.variance`", "[1.0, 2.0]"]),
+    (lambda: RBF(lengthscale=[[1.0]]), ["`RBF.lengthscale`", "1-D"]),
+    (lambda: RBF(lengthscale_bounds=(1e-5, np.inf)), ["`RBF.lengthscale_bounds[1]`", "inf"]),
+    (lambda: RBF(lengthscale_bounds=(np.nan, 1.0)), ["`RBF.lengthscale_bounds[0]`", "nan"]),
+    (lambda: RBF(variance_bounds=(-1.0, 2.0)), ["`RBF.variance_bounds[0]`", "> 0"]),
+    (lambda: RBF(variance_bounds=(1.0, 2.0, 3.0)), ["`RBF.variance_bounds`", "pair"]),
+    (lambda: RationalQuadratic(alpha=0.0), ["`RationalQuadratic.alpha`", "> 0"]),
+])
+def test_bad_hyperparameters_name_argument_rule_value_and_fix(make, words):
+    with pytest.raises(InputError) as err:
+        make()
+    for w in words:
+        assert w in str(err.value)
+    assert "Fix:" in str(err.value)

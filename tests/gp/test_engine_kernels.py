@@ -1,7 +1,9 @@
 """The GP engine kernels against the conformance vectors and SciPy/mpmath references.
 
 The same vectors (``tests/vectors/gp_*.toml``) drive ``julia_src/test/gp.jl``; the
-``julia``-marked cases run them through the Python ``julia`` engine where Julia exists.
+``engine`` fixture runs them on every engine (julia and cuda skip, with the reason,
+where they are unavailable).  The closed-form, tail and thread tests check the
+``native`` kernels.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from scipy.stats import norm
 import pyjl.engines as engines
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors"
-RNG = np.random.default_rng(99)
 
 
 def _load(file, table):
@@ -28,7 +29,6 @@ def _load(file, table):
 KERNELS = _load("kernels", "kernel")
 LINALG = _load("linalg", "linalg")
 ACQ = _load("acquisition", "acquisition")[0]
-ENGINES = ["native", pytest.param("julia", marks=pytest.mark.julia)]
 
 
 def _mat(case, key, rows, cols):
@@ -40,11 +40,11 @@ def _args(c):
     return X1, np.asarray(c["lengthscale"], float), c["variance"], np.asarray(c["extra"], float)
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.usefixtures("engine")
 @pytest.mark.parametrize("c", KERNELS, ids=[f"{c['kind']}-d{c['d']}-ls{len(c['lengthscale'])}"
                                             for c in KERNELS])
-def test_kernel_vectors(engine, c):
-    e = engines.get(engine)
+def test_kernel_vectors(c):
+    e = engines.current()
     X1, ls, var, extra = _args(c)
     X2 = _mat(c, "X2", c["n2"], c["d"])
     n1, p = c["n1"], c["p"]
@@ -60,10 +60,10 @@ def test_kernel_vectors(engine, c):
                                c["contract"], rtol=1e-9, atol=1e-11)
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.usefixtures("engine")
 @pytest.mark.parametrize("c", LINALG, ids=lambda c: f"n{c['n']}")
-def test_linalg_vectors(engine, c):
-    e = engines.get(engine)
+def test_linalg_vectors(c):
+    e = engines.current()
     n, k = c["n"], c["k"]
     K, B = _mat(c, "K", n, n), _mat(c, "B", n, k)
     L = np.asarray(e.cholesky(K, 0.0))
@@ -77,17 +77,17 @@ def test_linalg_vectors(engine, c):
     np.testing.assert_allclose(L2 @ L2.T, K + 0.5 * np.eye(n), rtol=1e-12)
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-def test_cholesky_raises_for_indefinite(engine):
-    e = engines.get(engine)
+@pytest.mark.usefixtures("engine")
+def test_cholesky_raises_for_indefinite():
+    e = engines.current()
     K = np.array([[1.0, 2.0], [2.0, 1.0]])
     with pytest.raises(np.linalg.LinAlgError):
         e.cholesky(K, 0.0)
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-def test_acquisition_vectors(engine):
-    e = engines.get(engine)
+@pytest.mark.usefixtures("engine")
+def test_acquisition_vectors():
+    e = engines.current()
     mu, sigma = np.asarray(ACQ["mu"]), np.asarray(ACQ["sigma"])
     ei = e.expected_improvement(mu, sigma, ACQ["best"], ACQ["xi"])
     np.testing.assert_allclose(ei, ACQ["ei"], rtol=1e-12, atol=1e-300)
@@ -95,10 +95,10 @@ def test_acquisition_vectors(engine):
     np.testing.assert_allclose(logei, ACQ["logei"], rtol=1e-10)
 
 
-def test_ei_equals_scipy_closed_form():
+def test_ei_equals_scipy_closed_form(rng):
     e = engines.get("native")
-    mu = RNG.normal(0, 2, 500)
-    sigma = RNG.uniform(0.01, 3, 500)
+    mu = rng.normal(0, 2, 500)
+    sigma = rng.uniform(0.01, 3, 500)
     best, xi = 0.3, 0.05
     z = (best - xi - mu) / sigma
     want = (best - xi - mu) * norm.cdf(z) + sigma * norm.pdf(z)
@@ -127,11 +127,11 @@ def test_ei_with_zero_sigma_is_the_plain_improvement():
     np.testing.assert_allclose(e.log_expected_improvement(mu, sigma, 0.0, 0.0), [0.0, -np.inf])
 
 
-def test_threaded_and_serial_kernels_agree():
-    X = RNG.uniform(size=(700, 4))
+def test_threaded_and_serial_kernels_agree(rng):
+    X = rng.uniform(size=(700, 4))
     ls = np.array([0.3, 0.5, 0.7, 0.9])
     e = engines.get("native")
-    W = np.ascontiguousarray(RNG.standard_normal((700, 700)))
+    W = np.ascontiguousarray(rng.standard_normal((700, 700)))
     W = W + W.T
     old = engines.get_num_threads()
     try:

@@ -11,10 +11,20 @@ from pyjl.gp import (RBF, Constant, Linear, Matern12, Matern32, Matern52, Period
                      RationalQuadratic, White)
 from pyjl.testing import check_kernel
 
-RNG = np.random.default_rng(20240601)
-X = RNG.uniform(-1.5, 1.5, (25, 3))
-Y = RNG.uniform(-1.5, 1.5, (7, 3))
 ARD = [0.4, 1.1, 2.5]
+
+
+@pytest.fixture
+def X(rng):
+    """25 points in three dimensions, uniform in [-1.5, 1.5]."""
+    return rng.uniform(-1.5, 1.5, (25, 3))
+
+
+@pytest.fixture
+def Y(rng):
+    """7 other points in three dimensions."""
+    return rng.uniform(-1.5, 1.5, (7, 3))
+
 
 # (ours, scikit-learn equivalent)
 PAIRS = [
@@ -35,8 +45,9 @@ PAIRS = [
 ]
 
 
+@pytest.mark.usefixtures("engine")
 @pytest.mark.parametrize("ours,ref", PAIRS, ids=[repr(p[0]) for p in PAIRS])
-def test_matrix_and_diag_equal_scikit_learn(ours, ref):
+def test_matrix_and_diag_equal_scikit_learn(ours, ref, X, Y):
     np.testing.assert_allclose(ours(X), ref(X), rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(ours(X, Y), ref(X, Y), rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(ours.diag(X), ref.diag(X), rtol=1e-12, atol=1e-14)
@@ -54,15 +65,17 @@ PAIRS_1D = [
 ]
 
 
+@pytest.mark.usefixtures("engine")
 @pytest.mark.parametrize("ours,ref", PAIRS_1D, ids=[repr(p[0]) for p in PAIRS_1D])
-def test_one_dimensional_kernels_equal_scikit_learn(ours, ref):
+def test_one_dimensional_kernels_equal_scikit_learn(ours, ref, X, Y):
     X1, Y1 = X[:, :1], Y[:, :1]
     np.testing.assert_allclose(ours(X1), ref(X1), rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(ours(X1, Y1), ref(X1, Y1), rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(ours.diag(X1), ref.diag(X1), rtol=1e-12, atol=1e-14)
 
 
-def test_periodic_is_a_product_over_features():
+@pytest.mark.usefixtures("engine")
+def test_periodic_is_a_product_over_features(X):
     k = Periodic([0.7, 1.3], period=1.9, variance=1.2)
     want = 1.2 * Periodic(0.7, period=1.9)(X[:, :1]) * Periodic(1.3, period=1.9)(X[:, 1:2])
     np.testing.assert_allclose(k(X[:, :2]), want, rtol=1e-12)
@@ -78,12 +91,14 @@ CHECKED = [k for k, _ in PAIRS + PAIRS_1D] + [
 ]
 
 
+@pytest.mark.usefixtures("engine")
 @pytest.mark.parametrize("kernel", CHECKED, ids=[repr(k) for k in CHECKED])
-def test_check_kernel_gradients_symmetry_psd(kernel):
+def test_check_kernel_gradients_symmetry_psd(kernel, X):
     check_kernel(kernel, X)
 
 
-def test_gradient_order_matches_sklearn_in_log_space():
+@pytest.mark.usefixtures("engine")
+def test_gradient_order_matches_sklearn_in_log_space(X):
     ours = 3.0 * Matern52(ARD)
     ref = sk.ConstantKernel(3.0) * sk.Matern(ARD, nu=2.5)
     _, dK = ours.gradient(X)
@@ -101,7 +116,7 @@ def test_theta_bounds_and_fixed_hyperparameters():
     assert k.hyperparameter_names == ["lengthscale[0]", "lengthscale[1]"]
 
 
-def test_scalar_scaling_folds_into_variance_and_composites_flatten():
+def test_scalar_scaling_folds_into_variance_and_composites_flatten(X):
     k = 2.0 * (3.0 * RBF(1.0))
     assert isinstance(k, RBF) and k.variance == pytest.approx(6.0)
     s = RBF(1.0) + (Matern52(1.0) + (White(0.1) + Constant(1.0)))
@@ -119,7 +134,7 @@ def test_bad_points_raise_input_error(bad):
         Matern52(1.0)(bad)
 
 
-def test_bad_hyperparameters_raise_input_error():
+def test_bad_hyperparameters_raise_input_error(X):
     with pytest.raises(InputError, match="lengthscale"):
         Matern52(-1.0)
     with pytest.raises(InputError, match="variance_bounds"):
@@ -130,7 +145,7 @@ def test_bad_hyperparameters_raise_input_error():
         -2.0 * RBF(1.0)
 
 
-def test_user_kernel_through_protocol_composes():
+def test_user_kernel_through_protocol_composes(X):
     class Cosine:                                    # no pyjl base class at all
         def __init__(self, s=1.0):
             self.s = s

@@ -12,7 +12,6 @@ from pyjl import _config
 from pyjl.gp.likelihood import blas_threads, free_cores
 
 threadpoolctl = pytest.importorskip("threadpoolctl")
-RNG = np.random.default_rng(3)
 
 
 def _blas_threads():
@@ -34,11 +33,11 @@ def test_large_problems_follow_pyjl_num_threads():
         _config.clear("num_threads")
 
 
-def test_small_problems_factorise_on_one_blas_thread_and_the_setting_comes_back():
+def test_small_problems_factorise_on_one_blas_thread_and_the_setting_comes_back(rng):
     before = _blas_threads()
     with blas_threads(100):
         assert all(t == 1 for t in _blas_threads())
-        A = RNG.standard_normal((50, 50))
+        A = rng.standard_normal((50, 50))
         np.linalg.cholesky(A @ A.T + 50 * np.eye(50))
     assert _blas_threads() == before
 

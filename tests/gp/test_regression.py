@@ -14,12 +14,39 @@ from pyjl.exceptions import InputError, NotFittedError, NumericalWarning
 from pyjl.gp import (RBF, Constant, GaussianProcess, Linear, Matern12, Matern32, Matern52,
                      Periodic, RationalQuadratic, White)
 
-RNG = np.random.default_rng(7)
 N, D = 40, 3
-X = RNG.uniform(0, 1, (N, D))
-Y = np.sin(5 * X[:, 0]) + X[:, 1] ** 2 - X[:, 2] + 0.05 * RNG.standard_normal(N) + 3.0
-XS = RNG.uniform(0, 1, (15, D))
 ARD = [0.3, 0.6, 1.2]
+
+
+@pytest.fixture
+def X(rng):
+    """Training inputs, ``(N, D)``, uniform in the unit cube."""
+    return rng.uniform(0, 1, (N, D))
+
+
+@pytest.fixture
+def Y(X, rng):
+    """Targets ``(N,)``: a smooth function of ``X`` plus a little noise, mean about 3."""
+    return np.sin(5 * X[:, 0]) + X[:, 1] ** 2 - X[:, 2] + 0.05 * rng.standard_normal(N) + 3.0
+
+
+@pytest.fixture
+def XS(rng):
+    """Test inputs, ``(15, D)``."""
+    return rng.uniform(0, 1, (15, D))
+
+
+@pytest.fixture
+def X1D(rng):
+    """One-dimensional training inputs, ``(30, 1)`` in [0, 3]."""
+    return rng.uniform(0, 3, (30, 1))
+
+
+@pytest.fixture
+def Y1D(X1D, rng):
+    """Targets for ``X1D``: a sine on a slope plus a little noise."""
+    return np.sin(4 * X1D[:, 0]) + 0.3 * X1D[:, 0] + 0.05 * rng.standard_normal(30)
+
 
 CASES = [
     (2.0 * Matern52(ARD), sk.ConstantKernel(2.0) * sk.Matern(ARD, nu=2.5)),
@@ -31,9 +58,10 @@ CASES = [
 ]
 
 
+@pytest.mark.usefixtures("engine")
 @pytest.mark.parametrize("normalize", [False, True])
 @pytest.mark.parametrize("ours,ref", CASES, ids=[repr(c[0]) for c in CASES])
-def test_fixed_hyperparameters_equal_scikit_learn(ours, ref, normalize):
+def test_fixed_hyperparameters_equal_scikit_learn(ours, ref, normalize, X, Y, XS):
     gp = GaussianProcess(ours, noise=1e-2, normalize_y=normalize).fit(X, Y, method=None)
     skg = GPR(ref, alpha=1e-2, optimizer=None, normalize_y=normalize).fit(X, Y)
     assert gp.log_marginal_likelihood() == pytest.approx(skg.log_marginal_likelihood_value_,
@@ -47,8 +75,6 @@ def test_fixed_hyperparameters_equal_scikit_learn(ours, ref, normalize):
     np.testing.assert_allclose(cov, scov, rtol=1e-6, atol=1e-9)
 
 
-X1D = RNG.uniform(0, 3, (30, 1))
-Y1D = np.sin(4 * X1D[:, 0]) + 0.3 * X1D[:, 0] + 0.05 * RNG.standard_normal(30)
 CASES_1D = [
     (1.4 * Periodic(0.9, period=1.6), sk.ConstantKernel(1.4) * sk.ExpSineSquared(0.9, 1.6)),
     (RBF(1.0) * Periodic(1.0, period=1.5) + Linear(0.3),
@@ -59,8 +85,9 @@ CASES_1D = [
 ]
 
 
+@pytest.mark.usefixtures("engine")
 @pytest.mark.parametrize("ours,ref", CASES_1D, ids=[repr(c[0]) for c in CASES_1D])
-def test_fixed_hyperparameters_equal_scikit_learn_in_one_dimension(ours, ref):
+def test_fixed_hyperparameters_equal_scikit_learn_in_one_dimension(ours, ref, X1D, Y1D):
     xs = np.linspace(-0.5, 3.5, 9)[:, None]
     gp = GaussianProcess(ours, noise=1e-2, normalize_y=True).fit(X1D, Y1D, method=None)
     skg = GPR(ref, alpha=1e-2, optimizer=None, normalize_y=True).fit(X1D, Y1D)
@@ -77,14 +104,16 @@ def test_fixed_hyperparameters_equal_scikit_learn_in_one_dimension(ours, ref):
     (RBF(np.ones(D)), sk.ConstantKernel(1.0) * sk.RBF(np.ones(D))),
     (RationalQuadratic(1.0, alpha=1.0), sk.ConstantKernel(1.0) * sk.RationalQuadratic(1.0, 1.0)),
 ])
-def test_ml_fit_other_kernels_reach_scikit_learn_lml(ours, ref):
+@pytest.mark.usefixtures("engine")
+def test_ml_fit_other_kernels_reach_scikit_learn_lml(ours, ref, X, Y):
     gp = GaussianProcess(ours, noise=1e-2, normalize_y=True).fit(X, Y)
     skg = GPR(ref + sk.WhiteKernel(1e-2), normalize_y=True, n_restarts_optimizer=0).fit(X, Y)
     assert gp.log_marginal_likelihood() >= skg.log_marginal_likelihood_value_ - 1e-6
 
 
-def test_known_per_point_noise_equals_scikit_learn_alpha():
-    nv = RNG.uniform(0.001, 0.05, N)
+@pytest.mark.usefixtures("engine")
+def test_known_per_point_noise_equals_scikit_learn_alpha(rng, X, Y, XS):
+    nv = rng.uniform(0.001, 0.05, N)
     gp = GaussianProcess(Matern52(ARD), normalize_y=True).fit(X, Y, noise_var=nv, method=None)
     skg = GPR(sk.Matern(ARD, nu=2.5), alpha=nv / Y.std() ** 2, optimizer=None,
               normalize_y=True).fit(X, Y)
@@ -96,7 +125,8 @@ def test_known_per_point_noise_equals_scikit_learn_alpha():
         gp.predict(XS, include_noise=True)
 
 
-def test_lml_gradient_equals_scikit_learn_and_finite_differences():
+@pytest.mark.usefixtures("engine")
+def test_lml_gradient_equals_scikit_learn_and_finite_differences(X, Y):
     gp = GaussianProcess(2.0 * Matern52(ARD), noise=0.05).fit(X, Y, method=None)
     theta = gp._theta_full()
     value, grad = gp.log_marginal_likelihood(theta, eval_gradient=True)
@@ -110,7 +140,8 @@ def test_lml_gradient_equals_scikit_learn_and_finite_differences():
     for q in range(theta.size):
         e = np.zeros_like(theta)
         e[q] = eps
-        fd = (gp.log_marginal_likelihood(theta + e) - gp.log_marginal_likelihood(theta - e)) / (2 * eps)
+        fd = (gp.log_marginal_likelihood(theta + e)
+              - gp.log_marginal_likelihood(theta - e)) / (2 * eps)
         assert grad[q] == pytest.approx(fd, rel=1e-5, abs=1e-6)
 
 
@@ -125,14 +156,17 @@ def _brute_loo(kernel, noise, X, y):
     return total
 
 
-def test_loo_closed_form_equals_brute_force_refits():
+@pytest.mark.usefixtures("engine")
+def test_loo_closed_form_equals_brute_force_refits(X, Y):
     k = 1.3 * Matern32(ARD)
     gp = GaussianProcess(k, noise=0.02, noise_bounds="fixed").fit(X, Y, method=None)
     assert gp.loo_log_predictive() == pytest.approx(_brute_loo(k, 0.02, X, Y), rel=1e-9)
 
 
-def test_loo_gradient_equals_finite_differences():
-    gp = GaussianProcess(1.3 * RationalQuadratic(ARD, alpha=2.0), noise=0.02).fit(X, Y, method=None)
+@pytest.mark.usefixtures("engine")
+def test_loo_gradient_equals_finite_differences(X, Y):
+    gp = GaussianProcess(1.3 * RationalQuadratic(ARD, alpha=2.0), noise=0.02).fit(
+        X, Y, method=None)
     theta = gp._theta_full()
     _, grad = gp.loo_log_predictive(theta, eval_gradient=True)
     eps = 1e-6
@@ -143,8 +177,9 @@ def test_loo_gradient_equals_finite_differences():
         assert grad[q] == pytest.approx(fd, rel=1e-5, abs=1e-6)
 
 
+@pytest.mark.usefixtures("engine")
 @pytest.mark.parametrize("normalize", [False, True])
-def test_ml_fit_reaches_at_least_scikit_learn_lml(normalize):
+def test_ml_fit_reaches_at_least_scikit_learn_lml(normalize, X, Y):
     gp = GaussianProcess(Matern52(np.ones(D)), noise=1e-2, normalize_y=normalize).fit(X, Y)
     skg = GPR(sk.ConstantKernel(1.0) * sk.Matern(np.ones(D), nu=2.5) + sk.WhiteKernel(1e-2),
               normalize_y=normalize, n_restarts_optimizer=0).fit(X, Y)
@@ -156,7 +191,7 @@ def test_ml_fit_reaches_at_least_scikit_learn_lml(normalize):
                                                          rel=1e-8)
 
 
-def test_restarts_and_warm_start_never_lose_likelihood():
+def test_restarts_and_warm_start_never_lose_likelihood(X, Y):
     gp = GaussianProcess(RBF(np.ones(D)), noise=0.1, random_state=0)
     gp.fit(X, Y)
     first = gp.log_marginal_likelihood()
@@ -164,14 +199,15 @@ def test_restarts_and_warm_start_never_lose_likelihood():
     assert gp.log_marginal_likelihood() >= first - 1e-8
 
 
-def test_loo_fit_improves_the_loo_objective():
+def test_loo_fit_improves_the_loo_objective(X, Y):
     gp = GaussianProcess(Matern52(np.ones(D)), noise=0.1)
     start = gp.fit(X, Y, method=None).loo_log_predictive()
     gp2 = GaussianProcess(Matern52(np.ones(D)), noise=0.1).fit(X, Y, method="loo")
     assert gp2.loo_log_predictive() > start
 
 
-def test_update_equals_refit_with_the_same_hyperparameters():
+@pytest.mark.usefixtures("engine")
+def test_update_equals_refit_with_the_same_hyperparameters(X, Y, XS):
     gp = GaussianProcess(2.0 * Matern52(ARD), noise=0.01).fit(X[:30], Y[:30], method=None)
     gp.predict(XS, return_std=True)             # builds the cached inverse factor too
     gp.update(X[30:], Y[30:])
@@ -182,14 +218,14 @@ def test_update_equals_refit_with_the_same_hyperparameters():
         np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-10)
 
 
-def test_include_noise_adds_the_noise_variance():
+def test_include_noise_adds_the_noise_variance(X, Y, XS):
     gp = GaussianProcess(Matern52(ARD), noise=0.04).fit(X, Y, method=None)
     _, s0 = gp.predict(XS, return_std=True)
     _, s1 = gp.predict(XS, return_std=True, include_noise=True)
     np.testing.assert_allclose(s1 ** 2, s0 ** 2 + 0.04, rtol=1e-10)
 
 
-def test_sample_y_has_the_posterior_moments():
+def test_sample_y_has_the_posterior_moments(X, Y, XS):
     gp = GaussianProcess(Matern52(ARD), noise=0.01).fit(X, Y, method=None)
     xs = XS[:4]
     draws = gp.sample_y(xs, n_samples=20000, random_state=1)
@@ -200,7 +236,7 @@ def test_sample_y_has_the_posterior_moments():
     np.testing.assert_allclose(np.cov(draws), cov, atol=0.06 * np.max(np.diag(cov)))
 
 
-def test_prior_before_fit_and_not_fitted_errors():
+def test_prior_before_fit_and_not_fitted_errors(XS):
     gp = GaussianProcess(2.0 * RBF(0.5))
     mu, std = gp.predict(XS, return_std=True)
     assert np.all(mu == 0) and np.allclose(std, np.sqrt(2.0))
@@ -208,21 +244,22 @@ def test_prior_before_fit_and_not_fitted_errors():
         gp.log_marginal_likelihood()
 
 
-@pytest.mark.parametrize("kwargs,arg", [
-    (dict(X=np.where(np.arange(N * D).reshape(N, D) == 7, np.nan, X), y=Y), "X"),
-    (dict(X=X, y=np.where(np.arange(N) == 3, np.inf, Y)), "y"),
-    (dict(X=X, y=Y[:-1]), "y"),
-    (dict(X=X[None], y=Y), "X"),
-    (dict(X=X, y=Y, noise_var=-np.ones(N)), "noise_var"),
-    (dict(X=X, y=Y, noise_var=np.ones(N - 2)), "noise_var"),
-    (dict(X=X, y=Y, method="map"), "method"),
+# each case builds fit's arguments from the data fixtures X, Y
+@pytest.mark.parametrize("fit_args,arg", [
+    (lambda X, Y: dict(X=np.where(np.arange(N * D).reshape(N, D) == 7, np.nan, X), y=Y), "X"),
+    (lambda X, Y: dict(X=X, y=np.where(np.arange(N) == 3, np.inf, Y)), "y"),
+    (lambda X, Y: dict(X=X, y=Y[:-1]), "y"),
+    (lambda X, Y: dict(X=X[None], y=Y), "X"),
+    (lambda X, Y: dict(X=X, y=Y, noise_var=-np.ones(N)), "noise_var"),
+    (lambda X, Y: dict(X=X, y=Y, noise_var=np.ones(N - 2)), "noise_var"),
+    (lambda X, Y: dict(X=X, y=Y, method="map"), "method"),
 ])
-def test_bad_input_names_the_argument(kwargs, arg):
+def test_bad_input_names_the_argument(fit_args, arg, X, Y):
     with pytest.raises(InputError, match=arg):
-        GaussianProcess(Matern52(ARD)).fit(**kwargs)
+        GaussianProcess(Matern52(ARD)).fit(**fit_args(X, Y))
 
 
-def test_bad_constructor_and_predict_arguments():
+def test_bad_constructor_and_predict_arguments(X, Y, XS):
     with pytest.raises(InputError, match="noise"):
         GaussianProcess(noise=-1.0)
     with pytest.raises(InputError, match="kernel"):
@@ -234,7 +271,7 @@ def test_bad_constructor_and_predict_arguments():
         gp.predict(np.full((2, D), np.nan))
 
 
-def test_nan_message_gives_first_bad_index():
+def test_nan_message_gives_first_bad_index(X, Y):
     bad = X.copy()
     bad[5, 1] = np.nan
     with pytest.raises(InputError, match="row 5, column 1"):
@@ -242,7 +279,7 @@ def test_nan_message_gives_first_bad_index():
 
 
 @pytest.mark.parametrize("normalize", [True, False])
-def test_constant_y_gives_finite_results_with_a_warning(normalize):
+def test_constant_y_gives_finite_results_with_a_warning(normalize, X, XS):
     with pytest.warns(NumericalWarning, match="constant"):
         gp = GaussianProcess(Matern52(ARD), normalize_y=normalize).fit(X, np.full(N, 2.5))
     mu, std = gp.predict(XS, return_std=True)
@@ -252,7 +289,7 @@ def test_constant_y_gives_finite_results_with_a_warning(normalize):
         np.testing.assert_allclose(mu, 2.5, atol=1e-6)
 
 
-def test_duplicate_points_with_zero_noise_warn_and_stay_finite():
+def test_duplicate_points_with_zero_noise_warn_and_stay_finite(X, Y, XS):
     Xd = np.vstack([X, X[:5]])
     yd = np.concatenate([Y, Y[:5]])
     with pytest.warns(NumericalWarning, match="jitter"):
@@ -266,18 +303,19 @@ def test_duplicate_points_with_zero_noise_warn_and_stay_finite():
     assert np.isfinite(gp2.log_marginal_likelihood())
 
 
-def test_pandas_and_list_inputs_give_the_numpy_results():
+def test_pandas_and_list_inputs_give_the_numpy_results(X, Y, XS):
     import pandas as pd
     df = pd.DataFrame(X, columns=["a", "b", "c"])
     gp1 = GaussianProcess(Matern52(ARD), noise=0.01).fit(df, pd.Series(Y), method=None)
     gp2 = GaussianProcess(Matern52(ARD), noise=0.01).fit(X.tolist(), list(Y), method=None)
     ref = GaussianProcess(Matern52(ARD), noise=0.01).fit(X, Y, method=None)
     for g in (gp1, gp2):
-        assert g.log_marginal_likelihood() == pytest.approx(ref.log_marginal_likelihood(), rel=1e-12)
+        assert g.log_marginal_likelihood() == pytest.approx(ref.log_marginal_likelihood(),
+                                                            rel=1e-12)
         np.testing.assert_allclose(np.asarray(g.predict(XS)), ref.predict(XS), rtol=1e-12)
 
 
-def test_predict_mirrors_pandas_and_arrow_inputs():
+def test_predict_mirrors_pandas_and_arrow_inputs(X, Y, XS):
     import pandas as pd
     import pyarrow as pa
     gp = GaussianProcess(Matern52(ARD), noise=0.01).fit(X, Y, method=None)
@@ -295,9 +333,9 @@ def test_predict_mirrors_pandas_and_arrow_inputs():
     np.testing.assert_allclose(np.asarray(amu), ref_mu)
 
 
-def test_predict_over_several_row_blocks_equals_scikit_learn():
+@pytest.mark.usefixtures("engine")
+def test_predict_over_several_row_blocks_equals_scikit_learn(rng):
     # 8000 points cross the block boundaries of both the mean and the std pass
-    rng = np.random.default_rng(11)
     Xb = rng.uniform(0, 1, (300, D))
     yb = np.sin(4 * Xb[:, 0]) + Xb[:, 1] * Xb[:, 2] + 0.05 * rng.standard_normal(300)
     Xq = rng.uniform(-0.2, 1.2, (8000, D))
@@ -337,7 +375,7 @@ class _KeepsItsMatrix:
         return self.inner.gradient(X)
 
 
-def test_predict_leaves_a_user_kernels_arrays_alone():
+def test_predict_leaves_a_user_kernels_arrays_alone(X, Y, XS):
     k = _KeepsItsMatrix()
     gp = GaussianProcess(k, noise=0.01).fit(X, Y, method=None)
     ref = GaussianProcess(Matern52(ARD), noise=0.01).fit(X, Y, method=None)
@@ -347,7 +385,8 @@ def test_predict_leaves_a_user_kernels_arrays_alone():
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
 
 
-def test_recentre_is_ordinary_kriging_with_the_gls_mean():
+@pytest.mark.usefixtures("engine")
+def test_recentre_is_ordinary_kriging_with_the_gls_mean(X, Y, XS):
     # reference: the kriging predictor with a constant mean m estimated by generalised least
     # squares, K built by scikit-learn's Matern at the same hyperparameters (y units)
     ls = np.array(ARD)
@@ -367,99 +406,17 @@ def test_recentre_is_ordinary_kriging_with_the_gls_mean():
                                atol=1e-10)
 
 
-def _random_starts_data():
-    """scikit-learn's ``test_random_starts`` (sklearn/gaussian_process/tests/test_gpr.py):
-    its data, and its kernel ``C(1, (1e-2, 1e2)) * RBF([1, 1], (1e-4, 1e2)) +
-    WhiteKernel(1e-5, (1e-5, 10))`` on both sides, with pyjl's hyperparameters in
-    scikit-learn's order (scale, lengthscales, noise)."""
-    rng = np.random.RandomState(0)
-    Xr = rng.randn(25, 2) * 2 - 1
-    yr = np.sin(Xr).sum(axis=1) + np.sin(3 * Xr).sum(axis=1) + rng.normal(scale=0.1, size=25)
-    ref = (sk.ConstantKernel(1.0, (1e-2, 1e2)) * sk.RBF([1.0, 1.0], [(1e-4, 1e2)] * 2)
-           + sk.WhiteKernel(1e-5, (1e-5, 1e1)))
-
-    def ours(restarts, random_state):
-        k = Constant(1.0, variance_bounds=(1e-2, 1e2)) * RBF(
-            [1.0, 1.0], lengthscale_bounds=(1e-4, 1e2), variance_bounds="fixed")
-        return GaussianProcess(k, noise=1e-5, noise_bounds=(1e-5, 1e1), n_restarts=restarts,
-                               random_state=random_state)
-    return Xr, yr, ref, ours
-
-
-def test_restarts_cover_the_bounds_like_scikit_learn():
-    """From the same random starts (a ``RandomState`` draws them, in the same order of
-    hyperparameters and bounds) the fitted LML matches scikit-learn's.  Two L-BFGS-B runs
-    from one start may part ways on a flat ridge by rounding (seed 0's third start ends at
-    -34.73 here, -34.32 there), so one pair in the grid may differ, by a local optimum."""
-    Xr, yr, ref, ours = _random_starts_data()
-    diffs = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for restarts in (1, 3):
-            for seed in range(5):
-                theirs = GPR(ref, n_restarts_optimizer=restarts, random_state=seed).fit(Xr, yr)
-                gp = ours(restarts, np.random.RandomState(seed)).fit(Xr, yr)
-                diffs.append(gp.log_marginal_likelihood_value_
-                             - theirs.log_marginal_likelihood_value_)
-    diffs = np.array(diffs)
-    assert np.sum(diffs < -1e-6) <= 1 and diffs.min() > -1.0
-    assert diffs.mean() > -0.05
-
-
-def test_restarts_reach_the_better_optimum_and_more_never_lose():
-    """scikit-learn reaches LML -34.32 with a few restarts where the starting point alone
-    gives -42.08; so do pyjl's own (seeded) restarts, and for one seed more restarts never
-    give less (the starts of ``n`` restarts are the first ``n`` of ``n + 1``)."""
-    Xr, yr, ref, ours = _random_starts_data()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        theirs = max(GPR(ref, n_restarts_optimizer=4, random_state=s).fit(Xr, yr)
-                     .log_marginal_likelihood_value_ for s in range(3))
-        curves = [[ours(r, seed).fit(Xr, yr).log_marginal_likelihood_value_ for r in range(5)]
-                  for seed in range(3)]
-    assert curves[0][0] == pytest.approx(-42.08, abs=0.01)
-    assert max(c[-1] for c in curves) >= theirs - 1e-6
-    for c in curves:
-        assert np.all(np.diff(c) >= -1e-9)
-
-
-@pytest.mark.parametrize("kwargs,words", [
-    (dict(X=X + 1j, y=Y), ["`X`", "complex"]),
-    (dict(X=X, y=Y.astype(complex)), ["`y`", "complex"]),
-    (dict(X=X.astype(str), y=Y), ["`X`", "strings"]),
-    (dict(X=X, y=Y.astype(str)), ["`y`", "strings"]),
-    (dict(X=X, y=Y, n_restarts=1.5), ["`n_restarts`", "integer", "1.5"]),
-    (dict(X=X, y=Y, n_restarts=-1), ["`n_restarts`", ">= 0"]),
+@pytest.mark.parametrize("fit_args,words", [
+    (lambda X, Y: dict(X=X + 1j, y=Y), ["`X`", "complex"]),
+    (lambda X, Y: dict(X=X, y=Y.astype(complex)), ["`y`", "complex"]),
+    (lambda X, Y: dict(X=X.astype(str), y=Y), ["`X`", "strings"]),
+    (lambda X, Y: dict(X=X, y=Y.astype(str)), ["`y`", "strings"]),
+    (lambda X, Y: dict(X=X, y=Y, n_restarts=1.5), ["`n_restarts`", "integer", "1.5"]),
+    (lambda X, Y: dict(X=X, y=Y, n_restarts=-1), ["`n_restarts`", ">= 0"]),
 ])
-def test_fit_refuses_non_real_data_and_fractional_restarts(kwargs, words):
+def test_fit_refuses_non_real_data_and_fractional_restarts(fit_args, words, X, Y):
     with pytest.raises(InputError) as err:
-        GaussianProcess(Matern52(ARD)).fit(**kwargs)
-    for w in words:
-        assert w in str(err.value)
-    assert "Fix:" in str(err.value)
-
-
-@pytest.mark.parametrize("make,words", [
-    (lambda: GaussianProcess(n_restarts=1.5), ["`n_restarts`", "1.5"]),
-    (lambda: GaussianProcess(random_state=2 ** 70), ["`random_state`", "2**63"]),
-    (lambda: GaussianProcess(random_state="a"), ["`random_state`", "'a'"]),
-    (lambda: GaussianProcess(noise=np.nan), ["`noise`", "nan"]),
-    (lambda: GaussianProcess(noise_bounds=(2.0, 1.0)), ["`noise_bounds[1]`", ">= 2"]),
-    (lambda: RBF(variance="a"), ["`RBF.variance`", "'a'"]),
-    (lambda: RBF(lengthscale=np.nan), ["`RBF.lengthscale`", "nan"]),
-    (lambda: Matern52([1.0, np.inf]), ["`Matern52.lengthscale`", "inf"]),
-    (lambda: RBF(lengthscale=-1.0), ["`RBF.lengthscale`", "> 0"]),
-    (lambda: RBF(variance=[1.0, 2.0]), ["`RBF.variance`", "[1.0, 2.0]"]),
-    (lambda: RBF(lengthscale=[[1.0]]), ["`RBF.lengthscale`", "1-D"]),
-    (lambda: RBF(lengthscale_bounds=(1e-5, np.inf)), ["`RBF.lengthscale_bounds[1]`", "inf"]),
-    (lambda: RBF(lengthscale_bounds=(np.nan, 1.0)), ["`RBF.lengthscale_bounds[0]`", "nan"]),
-    (lambda: RBF(variance_bounds=(-1.0, 2.0)), ["`RBF.variance_bounds[0]`", "> 0"]),
-    (lambda: RBF(variance_bounds=(1.0, 2.0, 3.0)), ["`RBF.variance_bounds`", "pair"]),
-    (lambda: RationalQuadratic(alpha=0.0), ["`RationalQuadratic.alpha`", "> 0"]),
-])
-def test_bad_hyperparameters_name_argument_rule_value_and_fix(make, words):
-    with pytest.raises(InputError) as err:
-        make()
+        GaussianProcess(Matern52(ARD)).fit(**fit_args(X, Y))
     for w in words:
         assert w in str(err.value)
     assert "Fix:" in str(err.value)

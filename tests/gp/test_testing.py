@@ -8,8 +8,11 @@ import pytest
 from pyjl.gp import RBF, KernelBase, Matern32
 from pyjl.testing import check_kernel
 
-RNG = np.random.default_rng(3)
-X = RNG.uniform(-1, 1, (10, 2))
+
+@pytest.fixture
+def X(rng):
+    """10 points in two dimensions, uniform in [-1, 1]."""
+    return rng.uniform(-1, 1, (10, 2))
 
 
 class _Broken(KernelBase):
@@ -44,11 +47,11 @@ class _Broken(KernelBase):
                                             ("asymmetric", "symmetric"),
                                             ("indefinite", "positive semi-definite"),
                                             ("diag", "diag")])
-def test_check_kernel_catches_defects(defect, message):
+def test_check_kernel_catches_defects(defect, message, X):
     with pytest.raises(AssertionError, match=message):
         check_kernel(_Broken(defect), X)
 
 
-def test_check_kernel_passes_sound_kernels_and_reports_error_size():
+def test_check_kernel_passes_sound_kernels_and_reports_error_size(X):
     assert check_kernel(_Broken("none"), X) < 1e-5
     assert check_kernel(RBF([0.5, 2.0]) * Matern32(0.7), X) < 1e-5
