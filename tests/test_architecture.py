@@ -3,6 +3,8 @@
     cli -> families (bo -> gp; dsp; hmm) -> engines -> (bindings pyjl._native | julia bridge
     pyjl.julia) -> data -> _config -> _validate -> exceptions
 
+``pyjl._threads`` (native thread pools) sits beside them and imports nothing of pyjl.
+
 A module may import its own layer and the layers its row of ``MAY_IMPORT`` lists,
 lazily or not (imports inside functions count).  Families, the CLI and
 ``pyjl.testing`` reach engines only through ``pyjl.engines`` (the registry) and
@@ -24,14 +26,26 @@ PACKAGE = ROOT / "pyjl"
 
 #: module prefix -> layer (the longest matching prefix wins)
 LAYERS = {
-    "pyjl": "top", "pyjl.cli": "cli", "pyjl.testing": "testing", "pyjl._info": "info",
-    "pyjl.bo": "bo", "pyjl.gp": "gp", "pyjl.dsp": "dsp", "pyjl.hmm": "hmm",
+    "pyjl": "top",
+    "pyjl.cli": "cli",
+    "pyjl.testing": "testing",
+    "pyjl._info": "info",
+    "pyjl.bo": "bo",
+    "pyjl.gp": "gp",
+    "pyjl.dsp": "dsp",
+    "pyjl.hmm": "hmm",
     "pyjl.demo": "demo",
-    "pyjl.engines": "engines", "pyjl._native": "bindings", "pyjl.julia": "julia",
-    "pyjl.data": "data", "pyjl._config": "config", "pyjl._validate": "validate", "pyjl.exceptions": "exceptions",
+    "pyjl.engines": "engines",
+    "pyjl._native": "bindings",
+    "pyjl.julia": "julia",
+    "pyjl.data": "data",
+    "pyjl._config": "config",
+    "pyjl._threads": "threads",
+    "pyjl._validate": "validate",
+    "pyjl.exceptions": "exceptions",
     "pyjl._version": "version",
 }
-BASE = {"data", "config", "validate", "exceptions", "version"}
+BASE = {"data", "config", "threads", "validate", "exceptions", "version"}
 FAMILIES = {"bo", "gp", "dsp", "hmm"}
 #: layer -> the other layers it may import (its own layer is always allowed)
 MAY_IMPORT = {
@@ -50,6 +64,7 @@ MAY_IMPORT = {
     "data": {"config", "validate", "exceptions", "version"},
     "validate": {"exceptions"},
     "config": {"validate", "exceptions", "version"},
+    "threads": set(),
     "exceptions": set(),
     "version": set(),
 }
@@ -93,20 +108,21 @@ def pyjl_imports(module: str, source: str, is_package: bool, root: Path = ROOT):
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = module.split(".") if is_package else module.split(".")[:-1]
-                base = base[:len(base) - node.level + 1]
+                base = base[: len(base) - node.level + 1]
                 parent = ".".join(base + ([node.module] if node.module else []))
             else:
                 parent = node.module or ""
-            names = [f"{parent}.{a.name}" if _is_module(f"{parent}.{a.name}", root) else parent
-                     for a in node.names]
+            names = [
+                f"{parent}.{a.name}" if _is_module(f"{parent}.{a.name}", root) else parent
+                for a in node.names
+            ]
         else:
             continue
         found += [(n, node.lineno, id(node) in top) for n in names]
     return found
 
 
-def violations(module: str, source: str, is_package: bool = False,
-               root: Path = ROOT) -> list[str]:
+def violations(module: str, source: str, is_package: bool = False, root: Path = ROOT) -> list[str]:
     """Every broken arrow in ``source`` (the module ``module``)."""
     own = layer(module)
     if own is None:
@@ -115,8 +131,10 @@ def violations(module: str, source: str, is_package: bool = False,
     for target, line, top_level in pyjl_imports(module, source, is_package, root):
         head = target.split(".")[0]
         if head in LAZY_ONLY and top_level:
-            problems.append(f"{module}:{line} imports {target} at module level (import it "
-                            "lazily where it is used)")
+            problems.append(
+                f"{module}:{line} imports {target} at module level (import it "
+                "lazily where it is used)"
+            )
         if head != "pyjl":
             continue
         theirs = layer(target)
@@ -132,53 +150,85 @@ def violations(module: str, source: str, is_package: bool = False,
 def init_violations(module: str, source: str) -> list[str]:
     problems = []
     for i, node in enumerate(ast.parse(source).body):
-        docstring = (i == 0 and isinstance(node, ast.Expr)
-                     and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str))
-        dunder_all = (isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
-                      and all(isinstance(t, ast.Name) and t.id == "__all__"
-                              for t in (node.targets if isinstance(node, ast.Assign)
-                                        else [node.target])))
+        docstring = (
+            i == 0
+            and isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        )
+        dunder_all = isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and all(
+            isinstance(t, ast.Name) and t.id == "__all__"
+            for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        )
         if not (docstring or dunder_all or isinstance(node, (ast.Import, ast.ImportFrom))):
-            problems.append(f"{module}/__init__.py:{node.lineno} has a "
-                            f"{type(node).__name__}; only imports, __all__ and a docstring")
+            problems.append(
+                f"{module}/__init__.py:{node.lineno} has a "
+                f"{type(node).__name__}; only imports, __all__ and a docstring"
+            )
     return problems
 
 
 def pyx_violations(source: str) -> list[str]:
     pattern = re.compile(r"^\s*(from\s+(pyjl\b|\.)|c?import\s+pyjl\b)")
-    return [f"line {i}: {line.strip()}" for i, line in enumerate(source.splitlines(), 1)
-            if pattern.match(line)]
+    return [
+        f"line {i}: {line.strip()}"
+        for i, line in enumerate(source.splitlines(), 1)
+        if pattern.match(line)
+    ]
 
 
 # --- the checker catches what it is meant to catch --------------------------------------
-@pytest.mark.parametrize("module, source, is_package, expected", [
-    ("pyjl.gp.regression", "from ..engines import native\n", False, "use pyjl.engines.current"),
-    ("pyjl.hmm.model", "def f():\n    from pyjl.engines.julia import JuliaEngine\n", False,
-     "use pyjl.engines.current"),
-    ("pyjl.dsp.filtering", "from .. import julia\n", False, "(julia)"),
-    ("pyjl.gp.kernels", "from ..bo import Space\n", False, "(bo)"),
-    ("pyjl.engines.native", "from ..gp import GaussianProcess\n", False, "(gp)"),
-    ("pyjl.julia.bridge", "from ..engines import current\n", False, "(engines)"),
-    ("pyjl.data", "from . import engines\n", False, "(engines)"),
-    ("pyjl.exceptions", "from ._config import get\n", False, "(config)"),
-    ("pyjl._config", "from .data import as_array\n", False, "(data)"),
-    ("pyjl.julia.bridge", "import juliacall\n", False, "at module level"),
-    ("pyjl.gp", '"""Doc."""\nfrom .kernels import RBF\nRBF.x = 1\n', True, "only imports"),
-    ("pyjl.newthing", "import os\n", False, "no layer"),
-])
+@pytest.mark.parametrize(
+    "module, source, is_package, expected",
+    [
+        (
+            "pyjl.gp.regression",
+            "from ..engines import native\n",
+            False,
+            "use pyjl.engines.current",
+        ),
+        (
+            "pyjl.hmm.model",
+            "def f():\n    from pyjl.engines.julia import JuliaEngine\n",
+            False,
+            "use pyjl.engines.current",
+        ),
+        ("pyjl.dsp.filtering", "from .. import julia\n", False, "(julia)"),
+        ("pyjl.gp.kernels", "from ..bo import Space\n", False, "(bo)"),
+        ("pyjl.engines.native", "from ..gp import GaussianProcess\n", False, "(gp)"),
+        ("pyjl.julia.bridge", "from ..engines import current\n", False, "(engines)"),
+        ("pyjl.data", "from . import engines\n", False, "(engines)"),
+        ("pyjl.exceptions", "from ._config import get\n", False, "(config)"),
+        ("pyjl._config", "from .data import as_array\n", False, "(data)"),
+        ("pyjl._threads", "from ._config import get\n", False, "(config)"),
+        ("pyjl.julia.bridge", "import juliacall\n", False, "at module level"),
+        ("pyjl.gp", '"""Doc."""\nfrom .kernels import RBF\nRBF.x = 1\n', True, "only imports"),
+        ("pyjl.newthing", "import os\n", False, "no layer"),
+    ],
+)
 def test_checker_flags_wrong_arrows(module, source, is_package, expected):
     problems = violations(module, source, is_package)
     assert any(expected in p for p in problems), problems
 
 
 def test_checker_accepts_the_allowed_arrows():
-    assert violations("pyjl.bo.optimizer", "from .. import engines\nfrom ..gp import RBF\n"
-                      "from ..engines.contract import Engine\nfrom ..exceptions import "
-                      "InputError\nimport numpy\n") == []
-    assert violations("pyjl.julia.bridge", "def f():\n    import juliacall\n"
-                      "from .. import _config\n") == []
-    assert violations("pyjl.gp", '"""Doc."""\nfrom .kernels import RBF\n__all__ = ["RBF"]\n',
-                      True) == []
+    assert (
+        violations(
+            "pyjl.bo.optimizer",
+            "from .. import engines\nfrom ..gp import RBF\n"
+            "from ..engines.contract import Engine\nfrom ..exceptions import "
+            "InputError\nimport numpy\n",
+        )
+        == []
+    )
+    assert (
+        violations("pyjl.julia.bridge", "def f():\n    import juliacall\nfrom .. import _config\n")
+        == []
+    )
+    assert (
+        violations("pyjl.gp", '"""Doc."""\nfrom .kernels import RBF\n__all__ = ["RBF"]\n', True)
+        == []
+    )
 
 
 def test_pyx_checker():
@@ -198,7 +248,6 @@ def test_module_keeps_the_arrows(path):
     assert problems == []
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "bindings").glob("*.pyx")),
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted((ROOT / "bindings").glob("*.pyx")), ids=lambda p: p.name)
 def test_bindings_never_import_pyjl(path):
     assert pyx_violations(path.read_text()) == []

@@ -6,6 +6,10 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+
+from .._threads import thread_limit
+
 __all__ = ["N_ESTIMATORS", "resolve_model", "make_model", "one_thread"]
 
 N_ESTIMATORS = 100
@@ -37,13 +41,17 @@ def resolve_model(model: str = "auto") -> str:
     'sklearn'
     """
     from .. import _validate
+
     _validate.choice(model, "model", ("auto", "xgboost", "sklearn"))
     if model == "auto":
         return "xgboost" if _has_xgboost() else "sklearn"
     if model == "xgboost" and not _has_xgboost():
-        raise _validate.error("model", "must name an installed library",
-                              "'xgboost', but XGBoost is not installed",
-                              "pip install 'pyjl[demo]' (xgboost-cpu) or use model='sklearn'")
+        raise _validate.error(
+            "model",
+            "must name an installed library",
+            "'xgboost', but XGBoost is not installed",
+            "pip install 'pyjl[demo]' (xgboost-cpu) or use model='sklearn'",
+        )
     return model
 
 
@@ -63,10 +71,12 @@ class _RowSubsample:
 
     def fit(self, X, y):
         from sklearn.model_selection import train_test_split
+
         # a stratified split needs a held-out row per class: closer to 1 it rounds to all rows
         if len(y) - int(self.fraction * len(y)) >= len(set(y)) and self.fraction < 1.0:
-            X, _, y, _ = train_test_split(X, y, train_size=self.fraction, stratify=y,
-                                          random_state=self.seed)
+            X, _, y, _ = train_test_split(
+                X, y, train_size=self.fraction, stratify=y, random_state=self.seed
+            )
         self.estimator.fit(X, y)
         self.classes_ = self.estimator.classes_
         return self
@@ -106,31 +116,45 @@ def make_model(params: dict, model: str = "sklearn", seed: int = 0):
     p = dict(params)
     if model == "xgboost":
         from xgboost import XGBClassifier
-        return XGBClassifier(n_estimators=N_ESTIMATORS, learning_rate=float(p["eta"]),
-                             max_depth=int(p["max_depth"]),
-                             min_child_weight=float(p["min_child_weight"]),
-                             subsample=float(p["subsample"]),
-                             colsample_bytree=float(p["colsample_bytree"]),
-                             gamma=float(p["gamma"]), tree_method="hist", n_jobs=1,
-                             random_state=seed, eval_metric="logloss")
+
+        return XGBClassifier(
+            n_estimators=N_ESTIMATORS,
+            learning_rate=float(p["eta"]),
+            max_depth=int(p["max_depth"]),
+            min_child_weight=float(p["min_child_weight"]),
+            subsample=float(p["subsample"]),
+            colsample_bytree=float(p["colsample_bytree"]),
+            gamma=float(p["gamma"]),
+            tree_method="hist",
+            n_jobs=1,
+            random_state=seed,
+            eval_metric="logloss",
+        )
     from sklearn.ensemble import HistGradientBoostingClassifier
+
     hgb = HistGradientBoostingClassifier(
-        learning_rate=float(p["eta"]), max_iter=N_ESTIMATORS, max_depth=int(p["max_depth"]),
-        max_leaf_nodes=None, min_samples_leaf=max(1, int(round(float(p["min_child_weight"])))),
-        max_features=float(p["colsample_bytree"]), l2_regularization=float(p["gamma"]),
-        early_stopping=False, random_state=seed)
+        learning_rate=float(p["eta"]),
+        max_iter=N_ESTIMATORS,
+        max_depth=int(p["max_depth"]),
+        max_leaf_nodes=None,
+        min_samples_leaf=max(1, int(round(float(p["min_child_weight"])))),
+        max_features=float(p["colsample_bytree"]),
+        l2_regularization=float(p["gamma"]),
+        early_stopping=False,
+        random_state=seed,
+    )
     return _RowSubsample(hgb, float(p["subsample"]), seed)
 
 
-def one_thread():
-    """A context in which OpenMP runs one thread (``threadpoolctl``).
+def one_thread() -> AbstractContextManager[object]:
+    """A context in which OpenMP runs one thread (:func:`pyjl._threads.thread_limit`).
 
     Tree learners on a few hundred rows gain nothing from threads, and on a small busy
     machine their OpenMP threads oversubscribe the cores (a fit can take 50x longer).
 
     Returns
     -------
-    threadpoolctl.threadpool_limits
+    contextlib.AbstractContextManager
         Use it in a ``with`` statement.
 
     Examples
@@ -140,5 +164,4 @@ def one_thread():
     ...     all(p["num_threads"] == 1 for p in threadpool_info() if p["user_api"] == "openmp")
     True
     """
-    from threadpoolctl import threadpool_limits
-    return threadpool_limits(limits=1, user_api="openmp")
+    return thread_limit(1, user_api="openmp")
