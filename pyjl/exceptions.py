@@ -113,8 +113,13 @@ class JuliaBridgeError(PyjlError, RuntimeError):
     ('DomainError', 'call failed')
     """
 
-    def __init__(self, message: str, *, julia_message: str | None = None,
-                 julia_stacktrace: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        julia_message: str | None = None,
+        julia_stacktrace: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.julia_message = julia_message
         self.julia_stacktrace = julia_stacktrace
@@ -160,19 +165,32 @@ class StorageError(PyjlError, OSError):
     (True, True, 1.25, 'disk full')
     """
 
-    _ERRNO = {"full": "ENOSPC", "read-only": "EROFS", "locked": "EBUSY",
-              "cannot open": "ENOENT", "i/o": "EIO"}
+    _ERRNO = {
+        "full": "ENOSPC",
+        "read-only": "EROFS",
+        "locked": "EBUSY",
+        "cannot open": "ENOENT",
+        "i/o": "EIO",
+    }
 
-    def __init__(self, message: str, *, storage: str | None = None,
-                 operation: str | None = None, reason: str | None = None,
-                 trial: int | None = None, params: dict[str, Any] | None = None,
-                 value: float | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        storage: str | None = None,
+        operation: str | None = None,
+        reason: str | None = None,
+        trial: int | None = None,
+        params: dict[str, Any] | None = None,
+        value: float | None = None,
+    ) -> None:
         super().__init__(message)
         self.errno = getattr(errno, self._ERRNO.get(reason or "", ""), None)
         self.storage, self.operation, self.reason = storage, operation, reason
         self.trial, self.params, self.value = trial, params, value
         self.unsaved: list[tuple[int | None, dict[str, Any] | None, float]] = (
-            [] if value is None else [(trial, params, value)])
+            [] if value is None else [(trial, params, value)]
+        )
 
 
 class SpaceExhausted(PyjlError, LookupError):

@@ -1,20 +1,31 @@
 """The exception hierarchy: one root, and the built-in a user would catch."""
 
+import ast
+import builtins
+from pathlib import Path
+
+import numpy as np
 import pytest
 
 import pyjl
 from pyjl import exceptions as ex
 
 
-@pytest.mark.parametrize("cls, builtin", [
-    (ex.InputError, ValueError),
-    (ex.InputTypeError, TypeError),
-    (ex.InputTypeError, ValueError),
-    (ex.NotFittedError, AttributeError),
-    (ex.EngineUnavailableError, RuntimeError),
-    (ex.JuliaBridgeError, RuntimeError),
-    (ex.StorageError, OSError),
-])
+@pytest.mark.parametrize(
+    "cls, builtin",
+    [
+        (ex.InputError, ValueError),
+        (ex.InputTypeError, TypeError),
+        (ex.InputTypeError, ValueError),
+        (ex.NotFittedError, AttributeError),
+        (ex.EngineUnavailableError, RuntimeError),
+        (ex.JuliaBridgeError, RuntimeError),
+        (ex.StorageError, OSError),
+        (ex.SpaceExhausted, LookupError),
+        (ex.JuliaLinAlgError, RuntimeError),
+        (ex.JuliaLinAlgError, np.linalg.LinAlgError),
+    ],
+)
 def test_subclasses_derive_from_root_and_builtin(cls, builtin):
     assert issubclass(cls, ex.PyjlError) and issubclass(cls, builtin)
     with pytest.raises(builtin):
@@ -24,6 +35,13 @@ def test_subclasses_derive_from_root_and_builtin(cls, builtin):
 def test_julia_bridge_error_carries_julia_details():
     err = ex.JuliaBridgeError("failed", julia_message="DimensionMismatch", julia_stacktrace="at x")
     assert err.julia_message == "DimensionMismatch" and err.julia_stacktrace == "at x"
+
+
+def test_julia_linalg_error_is_a_bridge_error():
+    err = ex.JuliaLinAlgError("not positive definite", julia_message="PosDefException")
+    assert isinstance(err, ex.JuliaBridgeError) and err.julia_message == "PosDefException"
+    with pytest.raises(np.linalg.LinAlgError):
+        raise err
 
 
 def test_warning_classes():
@@ -38,11 +56,46 @@ def test_top_level_exports():
 
 def test_storage_error_carries_the_unsaved_evaluation():
     import errno
-    err = ex.StorageError("no space", storage="sqlite:///s.db", operation="tell", reason="full",
-                          trial=4, params={"x": 0.25}, value=-1.5)
+
+    err = ex.StorageError(
+        "no space",
+        storage="sqlite:///s.db",
+        operation="tell",
+        reason="full",
+        trial=4,
+        params={"x": 0.25},
+        value=-1.5,
+    )
     assert (err.storage, err.operation, err.reason) == ("sqlite:///s.db", "tell", "full")
     assert (err.trial, err.params, err.value) == (4, {"x": 0.25}, -1.5)
     assert err.unsaved == [(4, {"x": 0.25}, -1.5)]
     assert err.errno == errno.ENOSPC and str(err) == "no space"
     assert ex.StorageError("locked", reason="locked").errno == errno.EBUSY
     assert ex.StorageError("x").unsaved == [] and ex.StorageError("x").errno is None
+
+
+def test_every_error_class_lives_in_exceptions():
+    """DESIGN.md: PyjlError and every subclass in pyjl/exceptions.py, no error class elsewhere
+    (a private control-flow signal, ``_Name``, may stay where it is used)."""
+    package = Path(ex.__file__).parent
+    names = set(ex.__all__) | {n for n in dir(builtins) if n.endswith(("Error", "Exception"))}
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        if path.name == "exceptions.py" and path.parent == package:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.ClassDef) or node.name.startswith("_"):
+                continue
+            bases = {
+                b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in node.bases
+            }
+            if bases & names or any(b.endswith(("Error", "Warning")) for b in bases):
+                found.append(f"{path.relative_to(package)}: {node.name}")
+    assert found == []
+
+
+@pytest.mark.parametrize(
+    "module, name", [("pyjl.bo", "SpaceExhausted"), ("pyjl.julia", "JuliaLinAlgError")]
+)
+def test_re_exports_are_the_classes_of_exceptions(module, name):
+    assert getattr(__import__(module, fromlist=[name]), name) is getattr(ex, name)
