@@ -9,7 +9,7 @@ the manner of juliacall's option resolver.
 =====================  ====================  =========================================
 setting                environment variable  default
 =====================  ====================  =========================================
-``backend``            ``PYJL_BACKEND``      ``"native"``
+``engine``             ``PYJL_BACKEND``      ``"native"``
 ``num_threads``        ``PYJL_NUM_THREADS``  the number of usable CPU cores
 ``julia``              ``PYJL_JULIA``        unset (then ``PYTHON_JULIACALL_EXE``, PATH)
 ``julia_bridge``       ``PYJL_JULIA_BRIDGE`` ``"juliacall"`` (or ``"pyjulia"``)
@@ -19,8 +19,9 @@ setting                environment variable  default
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from . import _validate
 
@@ -57,6 +58,7 @@ def _choice(*choices: str) -> Callable[[Any], str]:
         if text not in choices:
             raise ValueError(f"must be one of {', '.join(map(repr, choices))}")
         return text
+
     return parse
 
 
@@ -92,14 +94,22 @@ class Setting:
 SETTINGS: dict[str, Setting] = {
     s.name: s
     for s in (
-        Setting("backend", "PYJL_BACKEND", _name,
-                lambda: "native", "engine running the kernels"),
-        Setting("num_threads", "PYJL_NUM_THREADS", _positive_int, _cpu_count,
-                "upper bound on the threads of every threaded kernel"),
-        Setting("julia", "PYJL_JULIA", _path, lambda: None,
-                "path of the Julia executable"),
-        Setting("julia_bridge", "PYJL_JULIA_BRIDGE", _choice("juliacall", "pyjulia"),
-                lambda: "juliacall", "Python-Julia bridge"),
+        Setting("engine", "PYJL_BACKEND", _name, lambda: "native", "engine running the kernels"),
+        Setting(
+            "num_threads",
+            "PYJL_NUM_THREADS",
+            _positive_int,
+            _cpu_count,
+            "upper bound on the threads of every threaded kernel",
+        ),
+        Setting("julia", "PYJL_JULIA", _path, lambda: None, "path of the Julia executable"),
+        Setting(
+            "julia_bridge",
+            "PYJL_JULIA_BRIDGE",
+            _choice("juliacall", "pyjulia"),
+            lambda: "juliacall",
+            "Python-Julia bridge",
+        ),
     )
 }
 
@@ -111,8 +121,12 @@ def _setting(name: str) -> Setting:
         return SETTINGS[name]
     except KeyError:
         known = ", ".join(sorted(SETTINGS))
-        raise _validate.error("name", f"must be one of the known settings ({known})",
-                              _validate.describe(name), "pass one of those") from None
+        raise _validate.error(
+            "name",
+            f"must be one of the known settings ({known})",
+            _validate.describe(name),
+            "pass one of those",
+        ) from None
 
 
 def set_value(name: str, value: Any) -> Any:
@@ -154,6 +168,7 @@ def get(name: str) -> Any:
             return setting.parse(raw)
         except (TypeError, ValueError) as exc:
             got = f"{setting.env}={_validate.describe(raw)} (from the environment)"
-            raise _validate.error(setting.env, str(exc), got,
-                                  "correct or unset the variable") from None
+            raise _validate.error(
+                setting.env, str(exc), got, "correct or unset the variable"
+            ) from None
     return setting.default()

@@ -25,7 +25,7 @@ class Info:
     """A report of engines, versions and threads; ``str()`` renders it for people."""
 
     version: str
-    backend: str
+    engine: str
     engines: dict[str, tuple[bool, str]]
     versions: dict[str, str | None]
     num_threads: int
@@ -33,16 +33,21 @@ class Info:
     extra: dict[str, str] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        lines = [f"pyjl {self.version} (Python {platform.python_version()}, "
-                 f"{platform.machine()})", f"backend: {self.backend}", "engines:"]
+        lines = [
+            f"pyjl {self.version} (Python {platform.python_version()}, {platform.machine()})",
+            f"engine: {self.engine}",
+            "engines:",
+        ]
         for name, (ok, reason) in self.engines.items():
             lines.append(f"  {name:<7} {'available' if ok else 'unavailable'}: {reason}")
         lines.append("versions:")
         for name, ver in self.versions.items():
             lines.append(f"  {name:<8} {ver or 'not installed'}")
         omp = {None: "unknown (kernels not built)", True: "on", False: "off"}[self.openmp]
-        lines.append(f"threads: {self.num_threads} (PYJL_NUM_THREADS, "
-                     f"{_config.source('num_threads')}); OpenMP {omp}")
+        lines.append(
+            f"threads: {self.num_threads} (PYJL_NUM_THREADS, "
+            f"{_config.source('num_threads')}); OpenMP {omp}"
+        )
         lines.extend(f"{k}: {v}" for k, v in self.extra.items())
         return "\n".join(lines)
 
@@ -60,16 +65,26 @@ def info() -> Info:
     """
     try:
         from .engines.native import openmp_enabled
+
         openmp: bool | None = openmp_enabled()
     except ImportError:
         openmp = None
-    versions = {name: _version(name) for name in
-                ("numpy", "scipy", "pandas", "pyarrow", "juliacall", "julia", "cupy")}
+    versions = {
+        name: _version(name)
+        for name in ("numpy", "scipy", "pandas", "pyarrow", "juliacall", "julia", "cupy")
+    }
     if versions["cupy"] is None:
-        versions["cupy"] = next((v for d in ("cupy-cuda12x", "cupy-cuda13x", "cupy-cuda11x")
-                                 if (v := _version(d))), None)
+        versions["cupy"] = next(
+            (v for d in ("cupy-cuda12x", "cupy-cuda13x", "cupy-cuda11x") if (v := _version(d))),
+            None,
+        )
     versions["Julia"] = julia_bridge.julia_version()
-    return Info(version=__version__, backend=engines.get_backend(),
-                engines=engines.available(), versions=versions,
-                num_threads=engines.get_num_threads(), openmp=openmp,
-                extra={"julia bridge": julia_bridge.bridge_summary()})
+    return Info(
+        version=__version__,
+        engine=engines.get_backend(),
+        engines=engines.available(),
+        versions=versions,
+        num_threads=engines.get_num_threads(),
+        openmp=openmp,
+        extra={"julia bridge": julia_bridge.bridge_summary()},
+    )

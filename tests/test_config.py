@@ -17,11 +17,11 @@ def _clean(monkeypatch):
 
 
 def test_defaults():
-    assert _config.get("backend") == "native"
+    assert _config.get("engine") == "native"
     assert _config.get("num_threads") >= 1
     assert _config.get("julia") is None
     assert _config.get("julia_bridge") == "juliacall"
-    assert _config.source("backend") == "default"
+    assert _config.source("engine") == "default"
 
 
 def test_environment_then_explicit_precedence(monkeypatch):
@@ -36,16 +36,22 @@ def test_environment_then_explicit_precedence(monkeypatch):
 @pytest.mark.parametrize("raw", ["0", "-2", "two", "1.5"])
 def test_bad_environment_value_quotes_variable(monkeypatch, raw):
     monkeypatch.setenv("PYJL_NUM_THREADS", raw)
-    with pytest.raises(InputError, match=r"`PYJL_NUM_THREADS` must be a whole number from 1 "
-                                         r"to 1024; got PYJL_NUM_THREADS=.*\(from the "
-                                         r"environment\)\. Fix: correct or unset the variable\."):
+    with pytest.raises(
+        InputError,
+        match=r"`PYJL_NUM_THREADS` must be a whole number from 1 "
+        r"to 1024; got PYJL_NUM_THREADS=.*\(from the "
+        r"environment\)\. Fix: correct or unset the variable\.",
+    ):
         _config.get("num_threads")
 
 
 @pytest.mark.parametrize("value", [0, -1, 2.5, True, "x"])
 def test_bad_set_value_is_refused(value):
-    with pytest.raises(InputError, match=r"`num_threads` must be a whole number from 1 to 1024; "
-                                         r"got num_threads=.* \(set in this process\)\. Fix: "):
+    with pytest.raises(
+        InputError,
+        match=r"`num_threads` must be a whole number from 1 to 1024; "
+        r"got num_threads=.* \(set in this process\)\. Fix: ",
+    ):
         _config.set_value("num_threads", value)
 
 
@@ -58,6 +64,9 @@ def test_bridge_choice(monkeypatch):
 
 
 def test_unknown_setting():
-    with pytest.raises(InputError, match=r"`name` must be one of the known settings \(backend, "
-                                         r".*\); got 'nope'\. Fix: "):
+    with pytest.raises(
+        InputError,
+        match=r"`name` must be one of the known settings \(engine, "
+        r".*\); got 'nope'\. Fix: ",
+    ):
         _config.get("nope")

@@ -12,19 +12,29 @@ import contextlib
 import contextvars
 import importlib
 import threading
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from .. import _config, _validate
 from ..exceptions import EngineUnavailableError
 
-__all__ = ["register", "names", "available", "get", "current", "set_backend",
-           "get_backend", "use_backend", "set_num_threads", "get_num_threads"]
+__all__ = [
+    "register",
+    "names",
+    "available",
+    "get",
+    "current",
+    "set_backend",
+    "get_backend",
+    "use_backend",
+    "set_num_threads",
+    "get_num_threads",
+]
 
 _factories: dict[str, Callable[[], Any]] = {}
 _instances: dict[str, Any] = {}
 _lock = threading.Lock()
-_override: contextvars.ContextVar[str | None] = contextvars.ContextVar("pyjl_backend",
-                                                                       default=None)
+_override: contextvars.ContextVar[str | None] = contextvars.ContextVar("pyjl_engine", default=None)
 
 
 def _lazy(path: str) -> Callable[[], Any]:
@@ -45,19 +55,29 @@ def register(name: str, factory: Callable[[], Any]) -> None:
     True
     """
     if not isinstance(name, str) or not name.isidentifier():
-        raise _validate.error("name", "must be an identifier string",
-                              _validate.describe(name), "pass e.g. 'myengine'")
+        raise _validate.error(
+            "name",
+            "must be an identifier string",
+            _validate.describe(name),
+            "pass e.g. 'myengine'",
+        )
     if not callable(factory):
-        raise _validate.error("factory", "must be callable", _validate.describe(factory),
-                              "pass a class or function that returns the engine")
+        raise _validate.error(
+            "factory",
+            "must be callable",
+            _validate.describe(factory),
+            "pass a class or function that returns the engine",
+        )
     with _lock:
         _factories[name.lower()] = factory
         _instances.pop(name.lower(), None)
 
 
-for _name, _path in (("native", "pyjl.engines.native:NativeEngine"),
-                     ("julia", "pyjl.engines.julia:JuliaEngine"),
-                     ("cuda", "pyjl.engines.cuda:CudaEngine")):
+for _name, _path in (
+    ("native", "pyjl.engines.native:NativeEngine"),
+    ("julia", "pyjl.engines.julia:JuliaEngine"),
+    ("cuda", "pyjl.engines.cuda:CudaEngine"),
+):
     register(_name, _lazy(_path))
 
 
@@ -77,8 +97,12 @@ def _instance(name: str) -> Any:
     key = name.lower()
     if key not in _factories:
         valid = ", ".join(map(repr, _factories))
-        raise _validate.error("name", f"must name an engine ({valid})", repr(name),
-                              f"pass one of {valid}; pyjl.info() says which are available")
+        raise _validate.error(
+            "name",
+            f"must name an engine ({valid})",
+            repr(name),
+            f"pass one of {valid}; pyjl.info() says which are available",
+        )
     with _lock:
         if key not in _instances:
             _instances[key] = _factories[key]()
@@ -122,7 +146,7 @@ def get(name: str) -> Any:
 
 
 def get_backend() -> str:
-    """The name of the engine that runs kernels now.
+    """The name of the selected engine: the one that runs kernels now.
 
     Examples
     --------
@@ -131,7 +155,7 @@ def get_backend() -> str:
     True
     """
     override = _override.get()
-    return override if override is not None else _config.get("backend")
+    return override if override is not None else _config.get("engine")
 
 
 def current() -> Any:
@@ -148,8 +172,9 @@ def current() -> Any:
     try:
         return get(name)
     except EngineUnavailableError as exc:
-        where = {"set": "set_backend", "environment": "PYJL_BACKEND",
-                 "default": "the default"}[_config.source("backend")]
+        where = {"set": "set_backend", "environment": "PYJL_BACKEND", "default": "the default"}[
+            _config.source("engine")
+        ]
         if _override.get() is not None:
             where = "use_backend"
         raise EngineUnavailableError(f"{exc} (selected by {where})") from None
@@ -171,15 +196,19 @@ def set_backend(name: str) -> None:
     >>> pyjl.set_backend(old)
     """
     if not isinstance(name, str):
-        raise _validate.error("name", "must be an engine name (a string)",
-                              _validate.describe(name), "pass e.g. 'native'")
+        raise _validate.error(
+            "name",
+            "must be an engine name (a string)",
+            _validate.describe(name),
+            "pass e.g. 'native'",
+        )
     get(name)
-    _config.set_value("backend", name)
+    _config.set_value("engine", name)
 
 
 @contextlib.contextmanager
 def use_backend(name: str) -> Iterator[Any]:
-    """Run the block on engine ``name`` (thread- and task-local); yields the engine.
+    """Select the engine ``name`` for the block (thread- and task-local); yields the engine.
 
     Examples
     --------
@@ -189,8 +218,12 @@ def use_backend(name: str) -> Iterator[Any]:
     native
     """
     if not isinstance(name, str):
-        raise _validate.error("name", "must be an engine name (a string)",
-                              _validate.describe(name), "pass e.g. 'native'")
+        raise _validate.error(
+            "name",
+            "must be an engine name (a string)",
+            _validate.describe(name),
+            "pass e.g. 'native'",
+        )
     engine = get(name)
     token = _override.set(name.lower())
     try:
@@ -212,8 +245,16 @@ def set_num_threads(n: int) -> None:
     >>> pyjl.set_num_threads(old)
     """
     top = _config.MAX_THREADS
-    _config.set_value("num_threads", _validate.integer(
-        n, "n", low=1, high=top, fix=f"pass a whole number of threads from 1 to {top}, such as 2"))
+    _config.set_value(
+        "num_threads",
+        _validate.integer(
+            n,
+            "n",
+            low=1,
+            high=top,
+            fix=f"pass a whole number of threads from 1 to {top}, such as 2",
+        ),
+    )
 
 
 def get_num_threads() -> int:
@@ -225,4 +266,4 @@ def get_num_threads() -> int:
     >>> pyjl.get_num_threads() >= 1
     True
     """
-    return _config.get("num_threads")
+    return int(_config.get("num_threads"))

@@ -13,9 +13,9 @@ from pyjl.exceptions import EngineUnavailableError, InputError
 @pytest.fixture(autouse=True)
 def _clean(monkeypatch):
     monkeypatch.delenv("PYJL_BACKEND", raising=False)
-    _config.clear("backend")
+    _config.clear("engine")
     yield
-    _config.clear("backend")
+    _config.clear("engine")
 
 
 def test_default_is_native_and_available():
@@ -34,9 +34,10 @@ def test_every_engine_implements_every_kernel():
         assert isinstance(engine, contract.Engine)
 
 
-def test_unknown_backend_lists_valid_names():
-    with pytest.raises(InputError,
-                       match=r"`name` must name an engine \('native', 'julia', 'cuda'\)"):
+def test_unknown_engine_lists_valid_names():
+    with pytest.raises(
+        InputError, match=r"`name` must name an engine \('native', 'julia', 'cuda'\)"
+    ):
         pyjl.set_backend("fortran")
 
 
@@ -78,7 +79,8 @@ def test_register_and_use_backend_is_scoped():
             assert eng.name == "toy" and engines.current().name == "toy"
             seen = []
             t = threading.Thread(target=lambda: seen.append(engines.current().name))
-            t.start(); t.join()
+            t.start()
+            t.join()
             assert seen == ["native"]  # the override is local to this thread/context
         assert engines.current().name == "native"
     finally:
@@ -108,8 +110,11 @@ def test_num_threads_roundtrip():
         pyjl.set_num_threads(1)
         assert pyjl.get_num_threads() == 1
         for bad in (0, 1.5, "2", float("inf"), 2**70):
-            with pytest.raises(InputError, match=r"`n` must be an integer >= 1 and <= 1024; "
-                                                 r"got .*Fix: pass a whole number of threads"):
+            with pytest.raises(
+                InputError,
+                match=r"`n` must be an integer >= 1 and <= 1024; "
+                r"got .*Fix: pass a whole number of threads",
+            ):
                 pyjl.set_num_threads(bad)
     finally:
         _config.clear("num_threads")
