@@ -86,18 +86,25 @@ def _bounds_rule(low: float | None, high: float | None, low_open: bool, high_ope
     return " and ".join(parts)
 
 
-def integer(value: Any, name: str, *, low: int | None = None, high: int | None = None,
-            fix: str | None = None) -> int:
+def integer(
+    value: Any,
+    name: str,
+    *,
+    low: int | None = None,
+    high: int | None = None,
+    fix: str | None = None,
+) -> int:
     """``value`` as a Python ``int`` within ``[low, high]``; bools and fractions refused.
 
     Examples
     --------
     >>> integer(3.0, "n_restarts", low=0)
     3
-    >>> integer(1.5, "n_restarts", low=0)
+    >>> integer(1.5, "n_restarts", low=0)  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    pyjl.exceptions.InputTypeError: `n_restarts` must be an integer >= 0; got 1.5. Fix: pass a whole number >= 0.
+    pyjl.exceptions.InputTypeError: `n_restarts` must be an integer >= 0; got 1.5.
+    Fix: pass a whole number >= 0.
     """
     bound = _bounds_rule(low, high, False, False)
     rule = "must be an integer" + (f" {bound}" if bound else "")
@@ -118,16 +125,25 @@ def integer(value: Any, name: str, *, low: int | None = None, high: int | None =
     return number
 
 
-def real(value: Any, name: str, *, low: float | None = None, high: float | None = None,
-         low_open: bool = False, high_open: bool = False, fix: str | None = None) -> float:
+def real(
+    value: Any,
+    name: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+    fix: str | None = None,
+) -> float:
     """``value`` as a finite Python ``float`` within the given bounds.
 
     Examples
     --------
-    >>> real("0.5", "xi", low=0)
+    >>> real("0.5", "xi", low=0)  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    pyjl.exceptions.InputTypeError: `xi` must be a finite number >= 0; got '0.5'. Fix: pass a float >= 0.
+    pyjl.exceptions.InputTypeError: `xi` must be a finite number >= 0; got '0.5'.
+    Fix: pass a float >= 0.
     >>> real(2, "kappa", low=0, low_open=True)
     2.0
     """
@@ -156,8 +172,13 @@ def boolean(value: Any, name: str) -> bool:
     """
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
-    raise error(name, "must be True or False", describe(value), f"pass {name}=True or {name}=False",
-                wrong_type=True)
+    raise error(
+        name,
+        "must be True or False",
+        describe(value),
+        f"pass {name}=True or {name}=False",
+        wrong_type=True,
+    )
 
 
 def choice(value: Any, name: str, options: Iterable[Any]) -> Any:
@@ -188,5 +209,6 @@ def seed(value: Any, name: str = "seed") -> int | None:
     """
     if value is None:
         return None
-    return integer(value, name, low=0, high=SEED_MAX,
-                   fix="pass None or a non-negative integer below 2**63")
+    return integer(
+        value, name, low=0, high=SEED_MAX, fix="pass None or a non-negative integer below 2**63"
+    )

@@ -9,6 +9,7 @@ the object conforms.
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import numpy as np
 
@@ -48,18 +49,21 @@ def check_kernel(kernel, X=None, *, eps=1e-6, rtol=1e-5, atol=1e-7, random_state
     scale = max(1.0, float(np.max(np.abs(K))))
     assert np.allclose(K, K.T, rtol=0, atol=1e-12 * scale), f"{name}(X) is not symmetric"
     lam = np.linalg.eigvalsh(0.5 * (K + K.T))
-    assert lam.min() >= -1e-8 * max(1.0, abs(lam).max()), \
+    assert lam.min() >= -1e-8 * max(1.0, abs(lam).max()), (
         f"{name}(X) is not positive semi-definite (smallest eigenvalue {lam.min():.3g})"
+    )
     d = np.asarray(kernel.diag(X), dtype=np.float64)
     assert d.shape == (n,), f"{name}.diag(X) must be ({n},), got {d.shape}"
-    assert np.allclose(d, np.diag(K), rtol=1e-10, atol=1e-12 * scale), \
+    assert np.allclose(d, np.diag(K), rtol=1e-10, atol=1e-12 * scale), (
         f"{name}.diag(X) differs from the diagonal of {name}(X)"
+    )
     K2 = np.asarray(kernel(X, X[:3]))
     assert K2.shape == (n, 3), f"{name}(X1, X2) must be (n1, n2), got {K2.shape}"
     Kg, dK = kernel.gradient(X)
     Kg, dK = np.asarray(Kg), np.asarray(dK)
-    assert np.allclose(Kg, K, rtol=1e-10, atol=1e-12 * scale), \
+    assert np.allclose(Kg, K, rtol=1e-10, atol=1e-12 * scale), (
         f"{name}.gradient(X)[0] differs from {name}(X)"
+    )
     assert dK.shape == (p, n, n), f"{name}.gradient(X)[1] must be ({p}, {n}, {n}), got {dK.shape}"
     worst = 0.0
     for q in range(p):
@@ -72,8 +76,9 @@ def check_kernel(kernel, X=None, *, eps=1e-6, rtol=1e-5, atol=1e-7, random_state
         tol = atol + rtol * np.abs(fd)
         names = getattr(kernel, "hyperparameter_names", None)
         label = names[q] if names else f"theta[{q}]"
-        assert np.all(err <= tol), (f"{name}: gradient for {label} differs from finite "
-                                    f"differences by {err.max():.3g}")
+        assert np.all(err <= tol), (
+            f"{name}: gradient for {label} differs from finite differences by {err.max():.3g}"
+        )
         worst = max(worst, float(np.max(err / (np.abs(fd) + atol))))
     assert np.allclose(np.asarray(kernel.theta), theta), f"{name}: checking changed theta"
     if hasattr(kernel, "contract"):
@@ -81,8 +86,9 @@ def check_kernel(kernel, X=None, *, eps=1e-6, rtol=1e-5, atol=1e-7, random_state
         W = np.ascontiguousarray(W + W.T)
         got = np.asarray(kernel.contract(X, W))
         want = np.einsum("ij,qij->q", W, dK)
-        assert np.allclose(got, want, rtol=1e-8, atol=1e-10 * scale * n * n), \
+        assert np.allclose(got, want, rtol=1e-8, atol=1e-10 * scale * n * n), (
             f"{name}.contract(X, W) differs from sum(W * dK): {got} vs {want}"
+        )
     return worst
 
 
@@ -98,6 +104,7 @@ def check_emission(emission, *, n=4000, random_state=0, rtol=0.05):
     True
     """
     from .hmm._check import check_emission as _check
+
     return _check(emission, n=n, random_state=random_state, rtol=rtol)
 
 
@@ -124,8 +131,12 @@ def engine_cases(random_state=0) -> dict[str, list[tuple]]:
     def hmm(T=30, K=3, lengths=(12, 18)):
         pi = rng.dirichlet(np.ones(K))
         A = rng.dirichlet(np.ones(K), size=K)
-        return (np.log(pi), np.log(A), rng.standard_normal((T, K)) * 2.0,
-                np.asarray(lengths, dtype=np.int64))
+        return (
+            np.log(pi),
+            np.log(A),
+            rng.standard_normal((T, K)) * 2.0,
+            np.asarray(lengths, dtype=np.int64),
+        )
 
     X1, X2, X = rng.random((7, 3)), rng.random((5, 3)), rng.random((6, 3))
     ls, iso = np.array([0.4, 0.9, 1.7]), np.array([0.6])
@@ -139,7 +150,7 @@ def engine_cases(random_state=0) -> dict[str, list[tuple]]:
     Xh = rng.standard_normal((30, 2))
 
     kinds = [(k.name, np.array(k.example_extra, dtype=float)) for k in GP_KINDS]
-    cases = {
+    cases: dict[str, list[tuple[Any, ...]]] = {
         "kernel_matrix": [(k, X1, X2, l, 1.7, e) for k, e in kinds for l in (ls, iso)],
         "kernel_matrix_grad": [(k, X, l, 1.7, e) for k, e in kinds for l in (ls, iso)],
         "kernel_grad_contract": [(k, X, ls, 1.7, e, W) for k, e in kinds],
@@ -153,28 +164,40 @@ def engine_cases(random_state=0) -> dict[str, list[tuple]]:
         "viterbi": [hmm(), hmm(T=10, lengths=(10,))],
         "gaussian_loglik": [(Xh, rng.standard_normal((3, 2)), rng.random((3, 2)) + 0.1)],
         "weighted_moments": [(Xh, rng.dirichlet(np.ones(3), size=30), Xh.mean(axis=0))],
-        "gaussian_estep": [hmm(K=3)[:2] + (Xh, rng.standard_normal((3, 2)),
-                                            rng.random((3, 2)) + 0.5, Xh.mean(axis=0),
-                                            np.array([12, 1, 17], dtype=np.int64))],
+        "gaussian_estep": [
+            hmm(K=3)[:2]
+            + (
+                Xh,
+                rng.standard_normal((3, 2)),
+                rng.random((3, 2)) + 0.5,
+                Xh.mean(axis=0),
+                np.array([12, 1, 17], dtype=np.int64),
+            )
+        ],
         "sosfilt": [(sos, x, None), (sos, x, rng.standard_normal((3, sos.shape[0], 2)))],
         "lfilter": [(b, a, x, None), (b, a, x, rng.standard_normal((3, len(a) - 1)))],
         "upfirdn": [(signal.firwin(15, 0.3), x, 3, 2), (np.ones(4) / 4, x, 1, 1)],
         "fftfilt": [(signal.firwin(31, 0.2), x)],
         "stft_frames": [(x, signal.get_window("hann", 32), 8, d) for d in (0, 1, 2)],
     }
-    return {name: [tuple(np.ascontiguousarray(v) if isinstance(v, np.ndarray) else v
-                         for v in args) for args in arg_list]
-            for name, arg_list in cases.items()}
+    return {
+        name: [
+            tuple(np.ascontiguousarray(v) if isinstance(v, np.ndarray) else v for v in args)
+            for args in arg_list
+        ]
+        for name, arg_list in cases.items()
+    }
 
 
 def _assert_same(expected, got, where, rtol):
     if isinstance(expected, tuple):
-        assert isinstance(got, tuple) and len(got) == len(expected), \
+        assert isinstance(got, tuple) and len(got) == len(expected), (
             f"{where}: expected a tuple of {len(expected)}, got {type(got).__name__}"
+        )
         for i, (e, g) in enumerate(zip(expected, got)):
             _assert_same(e, g, f"{where}[{i}]", rtol)
         return
-    if hasattr(got, "get") and not isinstance(got, np.ndarray):   # a device array
+    if hasattr(got, "get") and not isinstance(got, np.ndarray):  # a device array
         got = got.get()
     expected, got = np.asarray(expected), np.asarray(got)
     assert got.shape == expected.shape, f"{where}: shape {got.shape}, expected {expected.shape}"
@@ -183,8 +206,7 @@ def _assert_same(expected, got, where, rtol):
         return
     finite = np.abs(expected[np.isfinite(expected)])
     scale = max(1.0, float(finite.max()) if finite.size else 1.0)
-    np.testing.assert_allclose(got, expected, rtol=rtol, atol=rtol * 0.1 * scale,
-                               err_msg=where)
+    np.testing.assert_allclose(got, expected, rtol=rtol, atol=rtol * 0.1 * scale, err_msg=where)
 
 
 def check_engine(engine, *, rtol=1e-9, random_state=0) -> int:
@@ -209,12 +231,16 @@ def check_engine(engine, *, rtol=1e-9, random_state=0) -> int:
     checked = 0
     for family, names in contract.KERNELS.items():
         for name in names:
-            assert callable(getattr(eng, name, None)), \
+            assert callable(getattr(eng, name, None)), (
                 f"engine {eng.name!r} lacks the {family} kernel {name!r}"
+            )
             assert name in cases, f"engine_cases has no case for kernel {name!r}"
             for i, args in enumerate(cases[name]):
-                _assert_same(getattr(ref, name)(*args), getattr(eng, name)(*args),
-                             f"{eng.name}.{name} case {i}", rtol)
+                _assert_same(
+                    getattr(ref, name)(*args),
+                    getattr(eng, name)(*args),
+                    f"{eng.name}.{name} case {i}",
+                    rtol,
+                )
                 checked += 1
     return checked
-

@@ -11,7 +11,7 @@ and returns CuPy arrays of the same shapes).  Outputs are freshly allocated
 unless a docstring says "in place".
 
 Sections are per family; each family owns its section here and the matching
-sections of ``native.py``, ``julia.py`` and ``cuda.py``.
+sections of ``native.py``, ``julia.py`` and ``cuda/engine.py``.
 """
 
 from __future__ import annotations
@@ -20,8 +20,17 @@ from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
 
-__all__ = ["EngineInfo", "GPKernels", "HMMKernels", "DSPKernels", "Engine", "KERNELS",
-           "GPKind", "GP_KINDS", "gp_kind_code"]
+__all__ = [
+    "EngineInfo",
+    "GPKernels",
+    "HMMKernels",
+    "DSPKernels",
+    "Engine",
+    "KERNELS",
+    "GPKind",
+    "GP_KINDS",
+    "gp_kind_code",
+]
 
 Array = np.ndarray
 
@@ -99,20 +108,23 @@ class GPKernels(Protocol):
     ``variance exp(-2 sum_k sin^2(pi (x_k - x'_k) / period) / l_k^2)``.
     """
 
-    def kernel_matrix(self, kind: str, X1: Array, X2: Array, lengthscale: Array,
-                      variance: float, extra: Array) -> Array:
+    def kernel_matrix(
+        self, kind: str, X1: Array, X2: Array, lengthscale: Array, variance: float, extra: Array
+    ) -> Array:
         """``K[i, j] = k(X1[i], X2[j])``, shape ``(n1, n2)``."""
         ...
 
-    def kernel_matrix_grad(self, kind: str, X: Array, lengthscale: Array,
-                           variance: float, extra: Array) -> tuple[Array, Array]:
+    def kernel_matrix_grad(
+        self, kind: str, X: Array, lengthscale: Array, variance: float, extra: Array
+    ) -> tuple[Array, Array]:
         """``(K, dK)``: ``K`` is ``(n, n)``; ``dK`` is ``(p, n, n)``, the
         derivatives of ``K`` with respect to ``log lengthscale[...]``,
         ``log variance`` and ``log extra[0..m-1]``, in that order."""
         ...
 
-    def kernel_grad_contract(self, kind: str, X: Array, lengthscale: Array, variance: float,
-                             extra: Array, W: Array) -> Array:
+    def kernel_grad_contract(
+        self, kind: str, X: Array, lengthscale: Array, variance: float, extra: Array, W: Array
+    ) -> Array:
         """``g[q] = sum_ij W[i, j] dK[i, j] / dlog-param[q]`` for a symmetric ``W``
         ``(n, n)``; ``(p,)``.  The likelihood gradient without a ``(p, n, n)`` tensor."""
         ...
@@ -136,10 +148,11 @@ class GPKernels(Protocol):
         """EI for minimisation: ``E[max(best - xi - f, 0)]``, ``f ~ N(mu, sigma^2)``; ``(n,)``."""
         ...
 
-    def log_expected_improvement(self, mu: Array, sigma: Array, best: float,
-                                 xi: float) -> Array:
+    def log_expected_improvement(self, mu: Array, sigma: Array, best: float, xi: float) -> Array:
         """``log EI`` computed without underflow far from the incumbent; ``(n,)``."""
         ...
+
+
 # --- end GP -----------------------------------------------------------------
 
 
@@ -152,8 +165,9 @@ class HMMKernels(Protocol):
     ``(n_seq,)`` array summing to ``T``.
     """
 
-    def forward_backward(self, log_pi: Array, log_A: Array, log_B: Array,
-                         lengths: Array) -> tuple[Array, Array, Array]:
+    def forward_backward(
+        self, log_pi: Array, log_A: Array, log_B: Array, lengths: Array
+    ) -> tuple[Array, Array, Array]:
         """``(loglik (n_seq,), gamma (T, K), xi_sum (K, K))``: per-sequence
         log-likelihoods, state posteriors, and transition posteriors summed over
         time and sequences."""
@@ -164,8 +178,9 @@ class HMMKernels(Protocol):
         alone (no posteriors; what scoring needs)."""
         ...
 
-    def viterbi(self, log_pi: Array, log_A: Array, log_B: Array,
-                lengths: Array) -> tuple[Array, Array]:
+    def viterbi(
+        self, log_pi: Array, log_A: Array, log_B: Array, lengths: Array
+    ) -> tuple[Array, Array]:
         """``(path (T,) int64, logprob (n_seq,))``: the most likely state path of
         each sequence and its joint log-probability."""
         ...
@@ -182,8 +197,16 @@ class HMMKernels(Protocol):
         Poisson and exponential emissions)."""
         ...
 
-    def gaussian_estep(self, log_pi: Array, log_A: Array, X: Array, mean: Array, var: Array,
-                       shift: Array, lengths: Array) -> tuple[Array, ...]:
+    def gaussian_estep(
+        self,
+        log_pi: Array,
+        log_A: Array,
+        X: Array,
+        mean: Array,
+        var: Array,
+        shift: Array,
+        lengths: Array,
+    ) -> tuple[Array, ...]:
         """The E-step of a diagonal-Gaussian HMM in one call: ``(loglik (n_seq,),
         start (K,), xi_sum (K, K), N (K,), S1 (K, d), S2 (K, d))`` where ``loglik, gamma,
         xi_sum = forward_backward(log_pi, log_A, gaussian_loglik(X, mean, var), lengths)``,
@@ -191,6 +214,8 @@ class HMMKernels(Protocol):
         weighted_moments(X, gamma, shift)``.  An engine may stream sequence by sequence
         so that no ``(T, K)`` array is ever held."""
         ...
+
+
 # --- end HMM ----------------------------------------------------------------
 
 
@@ -240,6 +265,8 @@ class DSPKernels(Protocol):
         ``detrend(x[:, k*step : k*step + L]) * window`` where ``detrend`` is 0
         (none), 1 (subtract the frame mean) or 2 (subtract the least-squares line)."""
         ...
+
+
 # --- end DSP ----------------------------------------------------------------
 
 

@@ -7,5 +7,16 @@ from .interface import Emission, EmissionStats
 from .mixture import Mixture
 from .model import HMM
 
-__all__ = ["HMM", "Emission", "EmissionStats", "ConvergenceMonitor", "Normal", "MvNormal",
-           "Exponential", "Poisson", "Gamma", "Categorical", "Mixture"]
+__all__ = [
+    "HMM",
+    "Emission",
+    "EmissionStats",
+    "ConvergenceMonitor",
+    "Normal",
+    "MvNormal",
+    "Exponential",
+    "Poisson",
+    "Gamma",
+    "Categorical",
+    "Mixture",
+]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from scipy.special import logsumexp
@@ -10,16 +12,18 @@ from scipy.special import logsumexp
 __all__ = ["check_emission"]
 
 
-def _as2d(x):
+def _as2d(x: np.ndarray) -> Any:
     x = np.asarray(x, dtype=np.float64)
     return x.reshape(-1, 1) if x.ndim == 1 else x
 
 
-def _ll(e, x, one_d):
+def _ll(e: Any, x: np.ndarray, one_d: bool) -> Any:
     return np.asarray(e.log_likelihood(x[:, 0] if one_d else x), dtype=np.float64)
 
 
-def check_emission(emission, *, n=4000, random_state=0, rtol=0.05):
+def check_emission(
+    emission: Any, *, n: int = 4000, random_state: Any = 0, rtol: float = 0.05
+) -> Any:
     """Check ``emission`` (parameters set: they are the truth) against the protocol.
 
     1. shapes: ``log_likelihood(X)`` is finite ``(T, K)``, ``sample`` returns
@@ -57,6 +61,7 @@ def check_emission(emission, *, n=4000, random_state=0, rtol=0.05):
     for k, x in enumerate(draws):
         if d == 1:
             lo, hi = np.min(x), np.max(x)
+            at: Callable[[np.ndarray], np.ndarray]  # the CDF integrated from the density
             if discrete:
                 grid = np.arange(min(lo, 0.0), 2 * hi + 20.0 + 5 * np.sqrt(max(hi, 1.0)))[:, None]
                 p = np.exp(_ll(emission, grid, one_d)[:, k])
@@ -64,7 +69,7 @@ def check_emission(emission, *, n=4000, random_state=0, rtol=0.05):
                 at = lambda q: cdf[np.searchsorted(grid[:, 0], q, side="right") - 1]  # noqa
             else:
                 w = hi - lo
-                if lo > 0:      # positive support: integrate in log x (handles x -> 0)
+                if lo > 0:  # positive support: integrate in log x (handles x -> 0)
                     u = np.linspace(np.log(lo) - 12.0, np.log(hi) + 3.0, 200_001)
                     grid = np.exp(u)[:, None]
                     p = np.exp(_ll(emission, grid, one_d)[:, k] + u)
@@ -76,13 +81,15 @@ def check_emission(emission, *, n=4000, random_state=0, rtol=0.05):
                 cdf = np.concatenate([[0.0], np.cumsum((p[1:] + p[:-1]) / 2 * dx)])
                 total = cdf[-1]
                 at = lambda q: np.interp(q, grid[:, 0], cdf)  # noqa
-            assert abs(total - 1.0) < 1e-3, \
+            assert abs(total - 1.0) < 1e-3, (
                 f"{name}: state {k} density integrates to {total:.6f}, not 1"
+            )
             qs = np.quantile(x[:, 0], [0.25, 0.5, 0.75])
             ecdf = np.array([(x[:, 0] <= q).mean() for q in qs])
             gap = np.max(np.abs(ecdf - at(qs)))
-            assert gap < 6.0 / np.sqrt(n) + (0.02 if discrete else 0.0), \
+            assert gap < 6.0 / np.sqrt(n) + (0.02 if discrete else 0.0), (
                 f"{name}: draws of state {k} do not follow its density (CDF gap {gap:.4f})"
+            )
         else:
             mu, C = x.mean(0), np.atleast_2d(np.cov(x.T)) * 4.0 + 1e-9 * np.eye(d)
             m = 20 * n
@@ -91,12 +98,13 @@ def check_emission(emission, *, n=4000, random_state=0, rtol=0.05):
             z = np.linalg.solve(Lc, (q - mu).T)
             logq = -0.5 * (z * z).sum(0) - np.log(np.diag(Lc)).sum() - d / 2 * np.log(2 * np.pi)
             if discrete:
-                total, gap = 1.0, 0.0                   # no proposal for multivariate counts
+                total, gap = 1.0, 0.0  # no proposal for multivariate counts
             else:
                 lw = _ll(emission, q, one_d)[:, k] - logq
                 total = float(np.exp(logsumexp(lw) - np.log(m)))
-                assert abs(total - 1.0) < 0.05, \
+                assert abs(total - 1.0) < 0.05, (
                     f"{name}: state {k} density integrates to {total:.4f}, not 1"
+                )
                 wts = np.exp(lw - logsumexp(lw))
                 gap = float(np.max(np.abs(wts @ q - mu) / np.sqrt(np.diag(C) / 4)))
                 assert gap < 0.15, f"{name}: draws of state {k} do not match its density mean"
@@ -113,8 +121,10 @@ def check_emission(emission, *, n=4000, random_state=0, rtol=0.05):
         fit_ll = _ll(fitted, x, one_d)[:, k].mean()
         err = abs(true_ll - fit_ll) / max(1.0, d)
         out["fit"] = max(out["fit"], float(err))
-        assert err < rtol, (f"{name}: weighted fit does not recover state {k} (held-out "
-                            f"log-likelihood {fit_ll:.4f} vs {true_ll:.4f} under the truth)")
+        assert err < rtol, (
+            f"{name}: weighted fit does not recover state {k} (held-out "
+            f"log-likelihood {fit_ll:.4f} vs {true_ll:.4f} under the truth)"
+        )
     # weights behave as counts
     m = min(n, 300)
     Xs = np.concatenate([x[:m] for x in draws])
@@ -124,8 +134,9 @@ def check_emission(emission, *, n=4000, random_state=0, rtol=0.05):
     a.fit(Xs[:, 0] if one_d else Xs, counts)
     reps = counts.astype(int)
     rows = np.concatenate([np.repeat(np.arange(Xs.shape[0]), reps[:, k]) for k in range(K)])
-    Wr = np.kron(np.eye(K), np.ones((1, 1)))[np.concatenate(
-        [np.full(reps[:, k].sum(), k) for k in range(K)])]
+    Wr = np.kron(np.eye(K), np.ones((1, 1)))[
+        np.concatenate([np.full(reps[:, k].sum(), k) for k in range(K)])
+    ]
     b.fit(Xs[rows][:, 0] if one_d else Xs[rows], Wr)
     la, lb = _ll(a, X, one_d), _ll(b, X, one_d)
     diff = float(np.max(np.abs(la - lb) / (1.0 + np.abs(lb))))

@@ -3,39 +3,65 @@
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 
 from .._validate import describe, error, real
 from ..exceptions import NumericalWarning
 
-__all__ = ["as_obs", "as_int_obs", "kmeans", "empty_states", "warn_empty", "per_state",
-           "gaussian_estep", "min_covar", "check_values", "check_rows_sum_to_one",
-           "check_prob_rows", "gaussian_range", "gaussian_finite", "covars_map", "INIT_ROWS"]
+__all__ = [
+    "as_obs",
+    "as_int_obs",
+    "kmeans",
+    "empty_states",
+    "warn_empty",
+    "per_state",
+    "gaussian_estep",
+    "min_covar",
+    "check_values",
+    "check_rows_sum_to_one",
+    "check_prob_rows",
+    "gaussian_range",
+    "gaussian_finite",
+    "covars_map",
+    "INIT_ROWS",
+]
 
 #: rows used at most by data-driven initialisation (k-means on a subsample)
 INIT_ROWS = 20_000
 
 
-def as_obs(X, name="X", ndim=(1, 2), finite=True) -> np.ndarray:
+def as_obs(
+    X: Any, name: str = "X", ndim: tuple[int, ...] = (1, 2), finite: bool = True
+) -> np.ndarray:
     """Float64 observations as a 2-D ``(T, d)`` array (``(T,)`` → ``(T, 1)``), finite
     unless ``finite=False`` (used inside the EM loop on rows already validated: NaN then
     propagates to the log-likelihoods, which the HMM checks)."""
-    if finite is False and isinstance(X, np.ndarray) and X.dtype == np.float64 \
-            and X.flags.c_contiguous and X.ndim in ndim and X.size:
+    if (
+        finite is False
+        and isinstance(X, np.ndarray)
+        and X.dtype == np.float64
+        and X.flags.c_contiguous
+        and X.ndim in ndim
+        and X.size
+    ):
         x = X
     else:
         from ..data import as_array
+
         x = as_array(X, name=name, dtype=np.float64, ndim=ndim, finite=finite)
     return x.reshape(-1, 1) if x.ndim == 1 else x
 
 
-def at_flat(x: np.ndarray, i) -> str:
+def at_flat(x: np.ndarray, i: int) -> str:
     """``x.flat[i]`` and its position, for a message: ``"-2.0 at flat index 1"``."""
     return f"{float(x.flat[i])!r} at flat index {int(i)}"
 
 
-def as_int_obs(X, name, *, what, low=0, high=None) -> np.ndarray:
+def as_int_obs(
+    X: Any, name: str, *, what: str, low: int = 0, high: int | None = None
+) -> np.ndarray:
     """Non-negative integer observations (float64 holding integers), ``(T, d)``.
 
     Raises :class:`InputError` naming ``name`` for negatives, non-integers or
@@ -43,27 +69,44 @@ def as_int_obs(X, name, *, what, low=0, high=None) -> np.ndarray:
     x = as_obs(X, name)
     bad = np.flatnonzero((x < low).ravel())
     if bad.size:
-        raise error(name, f"must hold {what} >= {low}", at_flat(x, bad[0]),
-                    "pass non-negative integer counts")
+        raise error(
+            name,
+            f"must hold {what} >= {low}",
+            at_flat(x, bad[0]),
+            "pass non-negative integer counts",
+        )
     bad = np.flatnonzero((x != np.floor(x)).ravel())
     if bad.size:
-        raise error(name, f"must hold integers ({what})", at_flat(x, bad[0]),
-                    "round or encode the values as integers")
+        raise error(
+            name,
+            f"must hold integers ({what})",
+            at_flat(x, bad[0]),
+            "round or encode the values as integers",
+        )
     if high is not None:
         bad = np.flatnonzero((x >= high).ravel())
         if bad.size:
-            raise error(name, f"must hold symbols in [0, {high})", at_flat(x, bad[0]),
-                        "raise n_symbols or re-encode X")
+            raise error(
+                name,
+                f"must hold symbols in [0, {high})",
+                at_flat(x, bad[0]),
+                "raise n_symbols or re-encode X",
+            )
     return x
 
 
-def min_covar(value) -> float:
+def min_covar(value: Any) -> float:
     """A Gaussian emission's ``min_covar`` checked: a finite number > 0."""
-    return real(value, "min_covar", low=0, low_open=True,
-                fix="pass a positive variance floor in the data's squared units, e.g. 1e-3")
+    return real(
+        value,
+        "min_covar",
+        low=0,
+        low_open=True,
+        fix="pass a positive variance floor in the data's squared units, e.g. 1e-3",
+    )
 
 
-def gaussian_range(x, name="X") -> np.ndarray:
+def gaussian_range(x: np.ndarray, name: str = "X") -> np.ndarray:
     """Refuse observations too large for a Gaussian fit in double precision: the
     weighted sums of squares over ``T`` rows overflow once ``|x|`` nears
     ``sqrt(max_double / T)`` (~1.3e154 / sqrt(T)).  Raises :class:`InputError` naming the
@@ -72,32 +115,36 @@ def gaussian_range(x, name="X") -> np.ndarray:
     big = np.flatnonzero((np.abs(x) > limit).any(1))
     if big.size:
         t = int(big[0])
-        raise error(name, f"must stay below {limit:.3g} in magnitude to fit a Gaussian "
-                    f"emission to {x.shape[0]} rows (its sums of squares overflow beyond)",
-                    f"row {t} = {np.array2string(x[t], precision=6)}",
-                    "rescale X (e.g. divide each feature by its standard deviation) or "
-                    "remove the outlier")
+        raise error(
+            name,
+            f"must stay below {limit:.3g} in magnitude to fit a Gaussian "
+            f"emission to {x.shape[0]} rows (its sums of squares overflow beyond)",
+            f"row {t} = {np.array2string(x[t], precision=6)}",
+            "rescale X (e.g. divide each feature by its standard deviation) or remove the outlier",
+        )
     return x
 
 
-def gaussian_finite(var, name="X"):
+def gaussian_finite(var: np.ndarray, name: str = "X") -> None:
     """Refuse a fitted variance that overflowed (the data's second moments are not
     representable)."""
     bad = np.flatnonzero(~np.isfinite(np.asarray(var)).reshape(np.shape(var)[0], -1).all(1))
     if bad.size:
-        raise error(name, "must have second moments within the double range to fit a "
-                    "Gaussian emission", f"a non-finite variance in state {int(bad[0])}",
-                    "rescale X (e.g. divide each feature by its standard deviation) or "
-                    "remove the outlier")
+        raise error(
+            name,
+            "must have second moments within the double range to fit a Gaussian emission",
+            f"a non-finite variance in state {int(bad[0])}",
+            "rescale X (e.g. divide each feature by its standard deviation) or remove the outlier",
+        )
 
 
-def _at(name, shape, flat) -> str:
+def _at(name: str, shape: tuple[int, ...], flat: int) -> str:
     """``name[i]`` / ``name[i, j]`` for flat index ``flat`` of an array of ``shape``."""
     idx = np.unravel_index(int(flat), shape) if shape else ()
     return f"{name}[{', '.join(str(int(i)) for i in idx)}]" if idx else name
 
 
-def _numbers(value, name, fix) -> np.ndarray:
+def _numbers(value: Any, name: str, fix: str) -> np.ndarray:
     """``value`` as float64; strings, booleans and other non-numbers refused."""
     try:
         a = np.asarray(value)
@@ -108,7 +155,7 @@ def _numbers(value, name, fix) -> np.ndarray:
         raise error(name, "must be an array of numbers", describe(value), fix) from None
 
 
-def check_values(value, name, ok, rule, fix) -> np.ndarray:
+def check_values(value: Any, name: str, ok: Any, rule: str, fix: str) -> np.ndarray:
     """``value`` as a float64 array, checked element-wise: finite, then ``ok(a)``.
 
     Raises :class:`InputError` naming the first offending element (``name[2]``,
@@ -121,61 +168,85 @@ def check_values(value, name, ok, rule, fix) -> np.ndarray:
     return a
 
 
-def check_rows_sum_to_one(a, name, fix) -> np.ndarray:
+def check_rows_sum_to_one(a: np.ndarray, name: str, fix: str) -> np.ndarray:
     """Rows (last axis) of the non-negative ``a`` sum to 1 within ``1e-8``."""
     sums = a.sum(-1)
     bad = np.flatnonzero(~(np.abs(np.atleast_1d(sums) - 1.0) <= 1e-8))
     if bad.size:
         where = name if a.ndim == 1 else _at(name, a.shape[:-1], bad[0])
-        raise error(where, "must sum to 1", f"values summing to "
-                    f"{float(np.atleast_1d(sums)[bad[0]])!r}", fix)
+        raise error(
+            where,
+            "must sum to 1",
+            f"values summing to {float(np.atleast_1d(sums)[bad[0]])!r}",
+            fix,
+        )
     return a
 
 
-def check_prob_rows(value, name, shape) -> np.ndarray:
+def check_prob_rows(value: Any, name: str, shape: tuple[int, ...]) -> np.ndarray:
     """A probability vector / row-stochastic matrix of ``shape``: finite, >= 0, rows
     summing to 1."""
     fix = "pass non-negative probabilities and normalise each row: p / p.sum(-1, keepdims=True)"
     a = check_values(value, name, lambda a: a >= 0, "must be >= 0 (a probability)", fix)
     if a.shape != tuple(shape):
-        raise error(name, f"must have shape {tuple(shape)}", f"shape {a.shape}",
-                    "give one probability per state" + (" and one row per state"
-                                                         if len(shape) == 2 else ""))
+        raise error(
+            name,
+            f"must have shape {tuple(shape)}",
+            f"shape {a.shape}",
+            "give one probability per state"
+            + (" and one row per state" if len(shape) == 2 else ""),
+        )
     return check_rows_sum_to_one(a, name, fix)
 
 
-def covars_map(cov, N, prior, weight, offset, shape):
+def covars_map(
+    cov: np.ndarray, N: np.ndarray, prior: Any, weight: Any, offset: Any, shape: tuple[int, ...]
+) -> Any:
     """hmmlearn's covariance M-step with its prior (``means_weight = 0``):
     ``(covars_prior + c_n) / max(max(covars_weight - offset, 0) + N, 1e-5)`` with
     ``c_n = N cov`` the weighted scatter (``offset``: 1 for variances, ``d`` for
     matrices).  ``covars_prior = 0, covars_weight <= offset`` is the MLE ``cov``
     itself (returned unchanged)."""
-    prior = check_values(prior, "covars_prior", lambda a: a >= 0, "must be >= 0",
-                         "pass 0 (no prior) or hmmlearn's 1e-2")
+    prior = check_values(
+        prior,
+        "covars_prior",
+        lambda a: a >= 0,
+        "must be >= 0",
+        "pass 0 (no prior) or hmmlearn's 1e-2",
+    )
     weight = real(weight, "covars_weight", low=0, fix="pass 1 (no prior) or a prior weight")
     if not np.any(prior) and weight <= offset:
         return cov
     try:
         prior = np.broadcast_to(prior, shape)
     except ValueError:
-        raise error("covars_prior", f"must be a scalar or broadcast to {shape}",
-                    f"shape {prior.shape}", "pass a scalar such as 1e-2") from None
+        raise error(
+            "covars_prior",
+            f"must be a scalar or broadcast to {shape}",
+            f"shape {prior.shape}",
+            "pass a scalar such as 1e-2",
+        ) from None
     return (prior + N * cov) / np.maximum(max(weight - offset, 0.0) + N, 1e-5)
 
 
-def per_state(value, n_states, d, name) -> np.ndarray:
+def per_state(value: Any, n_states: int | None, d: int | None, name: str) -> np.ndarray:
     """A per-state parameter as ``(K, d)`` float64 (``(K,)`` accepted when ``d == 1``)."""
     a = _numbers(value, name, f"pass {name} as numbers, one per state (and feature)")
     if a.ndim == 1:
         a = a.reshape(-1, 1) if d in (None, 1) else a.reshape(-1, 1).repeat(d, 1)
     if a.ndim != 2 or (n_states is not None and a.shape[0] != n_states):
-        raise error(name, "must be (n_states,) or (n_states, n_features)",
-                    f"shape {np.shape(value)}", "give one value per state")
+        raise error(
+            name,
+            "must be (n_states,) or (n_states, n_features)",
+            f"shape {np.shape(value)}",
+            "give one value per state",
+        )
     return a
 
 
-def kmeans(X: np.ndarray, k: int, rng: np.random.Generator, n_init: int = 3,
-           max_iter: int = 100) -> tuple[np.ndarray, np.ndarray]:
+def kmeans(
+    X: np.ndarray, k: int, rng: np.random.Generator, n_init: int = 3, max_iter: int = 100
+) -> tuple[np.ndarray, np.ndarray]:
     """Lloyd's k-means with k-means++ seeding (Arthur & Vassilvitskii 2007).
 
     ``X`` is ``(n, d)``; returns ``(centers (k, d), labels (n,))``.  Empty
@@ -187,7 +258,7 @@ def kmeans(X: np.ndarray, k: int, rng: np.random.Generator, n_init: int = 3,
     scale = X.std(axis=0)
     scale[scale == 0] = 1.0
     Z = (X - X.mean(axis=0)) / scale
-    best = (np.inf, None, None)
+    best: tuple[float, Any, Any] = (np.inf, None, None)
     for _ in range(n_init):
         c = np.empty((k, Z.shape[1]))
         c[0] = Z[rng.integers(n)]
@@ -197,12 +268,12 @@ def kmeans(X: np.ndarray, k: int, rng: np.random.Generator, n_init: int = 3,
             c[j] = Z[rng.choice(n, p=p)]
             d2 = np.minimum(d2, ((Z - c[j]) ** 2).sum(1))
         for _ in range(max_iter):
-            dist = (Z ** 2).sum(1)[:, None] - 2 * Z @ c.T + (c ** 2).sum(1)[None, :]
+            dist = (Z**2).sum(1)[:, None] - 2 * Z @ c.T + (c**2).sum(1)[None, :]
             lab = dist.argmin(1)
             new = np.zeros_like(c)
             cnt = np.bincount(lab, minlength=k).astype(float)
             np.add.at(new, lab, Z)
-            for j in np.flatnonzero(cnt == 0):
+            for j in np.flatnonzero(cnt == 0).tolist():
                 far = dist[np.arange(n), lab].argmax()
                 new[j] = Z[far]
                 cnt[j] = 1.0
@@ -216,7 +287,7 @@ def kmeans(X: np.ndarray, k: int, rng: np.random.Generator, n_init: int = 3,
         if inertia < best[0]:
             best = (inertia, c.copy(), lab.copy())
     centers = best[1] * scale + X.mean(axis=0)
-    order = np.argsort(centers[:, 0], kind="stable")       # deterministic state order
+    order = np.argsort(centers[:, 0], kind="stable")  # deterministic state order
     centers = centers[order]
     lab = np.argsort(order)[best[2]]
     return centers, lab
@@ -225,14 +296,18 @@ def kmeans(X: np.ndarray, k: int, rng: np.random.Generator, n_init: int = 3,
 def empty_states(N: np.ndarray) -> np.ndarray:
     """Mask of states whose total weight is negligible (``<= 1e-10`` of the total)."""
     N = np.asarray(N, dtype=np.float64)
-    return ~(N > 1e-10 * max(N.sum(), 1e-300))
+    mask: np.ndarray = ~(N > 1e-10 * max(N.sum(), 1e-300))
+    return mask
 
 
 def warn_empty(mask: np.ndarray, family: str, action: str) -> None:
     if mask.any():
-        warnings.warn(f"{family}: state(s) {np.flatnonzero(mask).tolist()} received no "
-                      f"posterior weight; their parameters were {action}.",
-                      NumericalWarning, stacklevel=4)
+        warnings.warn(
+            f"{family}: state(s) {np.flatnonzero(mask).tolist()} received no "
+            f"posterior weight; their parameters were {action}.",
+            NumericalWarning,
+            stacklevel=4,
+        )
 
 
 def hard_weights(labels: np.ndarray, k: int) -> np.ndarray:
@@ -242,12 +317,27 @@ def hard_weights(labels: np.ndarray, k: int) -> np.ndarray:
     return W
 
 
-def gaussian_estep(x, mean, var, shift, lengths, log_pi, log_A):
+def gaussian_estep(
+    x: np.ndarray,
+    mean: Any,
+    var: np.ndarray,
+    shift: np.ndarray,
+    lengths: Any,
+    log_pi: np.ndarray,
+    log_A: np.ndarray,
+) -> Any:
     """``estep_stats`` of a diagonal Gaussian (``mean``/``var`` ``(K, d)``): the engine's
     fused ``gaussian_estep``, its moments returned as the emission's ``suff_stats``."""
     from .. import engines
+
     c = np.ascontiguousarray
     ll, start, xi, N, S1, S2 = engines.current().gaussian_estep(
-        log_pi, log_A, x, c(mean, dtype=np.float64), c(var, dtype=np.float64),
-        c(shift, dtype=np.float64), lengths)
+        log_pi,
+        log_A,
+        x,
+        c(mean, dtype=np.float64),
+        c(var, dtype=np.float64),
+        c(shift, dtype=np.float64),
+        lengths,
+    )
     return ll, start, xi, (N, S1, S2)

@@ -12,6 +12,8 @@ fitted once on the client.  ``dask.distributed`` is imported only here.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ._em import Stats, _group, estep_batch, has_stats
@@ -19,19 +21,27 @@ from ._em import Stats, _group, estep_batch, has_stats
 __all__ = ["DaskEStep"]
 
 
-def _part_estep(x, lengths, log_pi, log_A, emission, keep_gamma, batch_rows):
+def _part_estep(
+    x: np.ndarray,
+    lengths: Any,
+    log_pi: np.ndarray,
+    log_A: np.ndarray,
+    emission: Any,
+    keep_gamma: bool,
+    batch_rows: int,
+) -> Any:
     from .. import engines
+
     engine = engines.current()
     total = Stats(log_A.shape[0])
     offsets = np.concatenate([[0], np.cumsum(lengths)])
     for s0, s1 in _group(lengths, batch_rows):
         a, b = int(offsets[s0]), int(offsets[s1])
-        total.add(estep_batch(engine, log_pi, log_A, emission, x[a:b], lengths[s0:s1],
-                              keep_gamma))
+        total.add(estep_batch(engine, log_pi, log_A, emission, x[a:b], lengths[s0:s1], keep_gamma))
     return total
 
 
-def _reduce(*parts):
+def _reduce(*parts: Any) -> Any:
     total = Stats(parts[0].trans.shape[0])
     for p in parts:
         total.add(p)
@@ -41,7 +51,7 @@ def _reduce(*parts):
 class DaskEStep:
     """E-step of an :class:`~pyjl.hmm.HMM` over a ``dask.distributed.Client``."""
 
-    def __init__(self, client, src, batch_rows):
+    def __init__(self, client: Any, src: Any, batch_rows: int) -> None:
         self.client = client
         self.batch_rows = int(batch_rows)
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
@@ -55,16 +65,22 @@ class DaskEStep:
         bounds.append(src.lengths.size)
         bounds = sorted(set(bounds))
         self.lengths = [src.lengths[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
-        rows = [(int(src.offsets[a]), int(src.offsets[b])) for a, b in zip(bounds[:-1], bounds[1:])]
+        rows = [
+            (int(src.offsets[a]), int(src.offsets[b])) for a, b in zip(bounds[:-1], bounds[1:])
+        ]
         self.parts = client.scatter([np.ascontiguousarray(src.user_rows(a, b)) for a, b in rows])
 
-    def run(self, model) -> Stats:
+    def run(self, model: Any) -> Stats:
         log_pi, log_A, em = model._logs()
         keep_gamma = not has_stats(em)
-        futures = [self.client.submit(_part_estep, x, L, log_pi, log_A, em, keep_gamma,
-                                      self.batch_rows, pure=False)
-                   for x, L in zip(self.parts, self.lengths)]
-        return self.client.submit(_reduce, *futures, pure=False).result()
+        futures = [
+            self.client.submit(
+                _part_estep, x, L, log_pi, log_A, em, keep_gamma, self.batch_rows, pure=False
+            )
+            for x, L in zip(self.parts, self.lengths)
+        ]
+        stats: Stats = self.client.submit(_reduce, *futures, pure=False).result()
+        return stats
 
-    def close(self):
+    def close(self) -> None:
         self.parts = []

@@ -15,28 +15,32 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Iterator
+from typing import Any, Self
 
 import numpy as np
 
 from .._validate import describe, error
 from ..exceptions import NumericalWarning
-from ._common import as_obs
 
 __all__ = ["Source", "has_stats", "has_estep", "add_stats", "estep_batch", "Stats"]
 
 
-def has_stats(e) -> bool:
+def has_stats(e: Any) -> bool:
     """Whether ``e`` offers the optional additive-statistics members."""
-    return (callable(getattr(e, "suff_stats", None)) and callable(getattr(e, "fit_stats", None))
-            and getattr(e, "supports_stats", True))
+    return (
+        callable(getattr(e, "suff_stats", None))
+        and callable(getattr(e, "fit_stats", None))
+        and getattr(e, "supports_stats", True)
+    )
 
 
-def has_estep(e) -> bool:
+def has_estep(e: Any) -> bool:
     """Whether ``e`` offers the optional fused E-step (``estep_stats``)."""
     return callable(getattr(e, "estep_stats", None)) and getattr(e, "supports_estep", True)
 
 
-def add_stats(a, b):
+def add_stats(a: Any, b: Any) -> Any:
     """Element-wise sum of two (nested tuples of) statistics; ``None`` is zero."""
     if a is None:
         return b
@@ -47,9 +51,12 @@ def add_stats(a, b):
     return a + b
 
 
-def _is_arrow(obj) -> bool:
-    return type(obj).__module__.partition(".")[0] == "pyarrow" and hasattr(obj, "slice") \
+def _is_arrow(obj: Any) -> bool:
+    return (
+        type(obj).__module__.partition(".")[0] == "pyarrow"
+        and hasattr(obj, "slice")
         and hasattr(obj, "num_rows")
+    )
 
 
 class Source:
@@ -60,16 +67,24 @@ class Source:
     validates an array of rows (the emission's ``check_input``).
     """
 
-    def __init__(self, X, lengths, check, batch_rows, min_seqs=1):
+    def __init__(
+        self, X: Any, lengths: Any, check: Any, batch_rows: int, min_seqs: int = 1
+    ) -> None:
         if isinstance(X, (str, os.PathLike)):
             if not os.path.isfile(X):
-                raise error("X", "must be observations (an array, DataFrame or Arrow table) "
-                            "or the path of an existing Arrow IPC file", describe(X),
-                            "pass the data, or write it with pyjl.data.write_arrow first")
+                raise error(
+                    "X",
+                    "must be observations (an array, DataFrame or Arrow table) "
+                    "or the path of an existing Arrow IPC file",
+                    describe(X),
+                    "pass the data, or write it with pyjl.data.write_arrow first",
+                )
             from ..data import read_arrow
+
             X = read_arrow(X)
         self.check = check
         self.arrow = _is_arrow(X)
+        self.array: Any
         if self.arrow:
             self.table = X
             self.n_rows = X.num_rows
@@ -83,57 +98,67 @@ class Source:
         self.offsets = np.concatenate([[0], np.cumsum(self.lengths)])
         self.batches = _group(self.lengths, int(batch_rows), int(min_seqs))
 
-    def rows(self, start, stop) -> np.ndarray:
+    def rows(self, start: int, stop: int) -> np.ndarray:
         """Validated observations ``[start, stop)`` (a view for NumPy input)."""
-        if not self.arrow:
-            return self.array[start:stop]
-        x = self.check(self.table.slice(start, stop - start))
+        x: np.ndarray = (
+            self.array[start:stop]
+            if not self.arrow
+            else self.check(self.table.slice(start, stop - start))
+        )
         return x
 
-    def user_rows(self, start, stop):
+    def user_rows(self, start: int, stop: int) -> Any:
         """Rows as the emission's public methods should see them (1-D stays 1-D)."""
         x = self.rows(start, stop)
         return x[:, 0] if self.one_d and x.ndim == 2 and x.shape[1] == 1 else x
 
-    def iter_batches(self):
+    def iter_batches(self) -> Iterator[tuple[int, int, np.ndarray]]:
         """``(start, stop, lengths)`` of each batch of whole sequences."""
         for s0, s1 in self.batches:
             yield int(self.offsets[s0]), int(self.offsets[s1]), self.lengths[s0:s1]
 
-    def head(self, n):
+    def head(self, n: int) -> Any:
         """The first ``n`` rows (for initialisation)."""
         return self.user_rows(0, min(n, self.n_rows))
 
-    def all_rows(self):
+    def all_rows(self) -> Any:
         return self.user_rows(0, self.n_rows)
 
 
-def _lengths(lengths, n_rows) -> np.ndarray:
+def _lengths(lengths: Any, n_rows: int) -> np.ndarray:
     if lengths is None:
         return np.array([n_rows], dtype=np.int64)
     fix = "pass one positive integer length per sequence, e.g. lengths=[100, 250]"
     try:
         L = np.asarray(lengths)
     except (TypeError, ValueError):
-        raise error("lengths", "must be a 1-D sequence of integers", describe(lengths),
-                    fix) from None
-    if L.ndim != 1 or L.size == 0 or L.dtype.kind not in "iuf" or (
-            L.dtype.kind == "f" and not np.all(L == np.floor(L))):
-        raise error("lengths", "must be a non-empty 1-D sequence of integers", describe(lengths),
-                    fix)
+        raise error(
+            "lengths", "must be a 1-D sequence of integers", describe(lengths), fix
+        ) from None
+    if (
+        L.ndim != 1
+        or L.size == 0
+        or L.dtype.kind not in "iuf"
+        or (L.dtype.kind == "f" and not np.all(L == np.floor(L)))
+    ):
+        raise error(
+            "lengths", "must be a non-empty 1-D sequence of integers", describe(lengths), fix
+        )
     if (L <= 0).any():
         i = int(np.flatnonzero(L <= 0)[0])
-        raise error(f"lengths[{i}]", "must be positive (> 0)", L[i].item(),
-                    "drop empty sequences")
+        raise error(f"lengths[{i}]", "must be positive (> 0)", L[i].item(), "drop empty sequences")
     L = L.astype(np.int64)
     if L.sum() != n_rows:
-        raise error("lengths", f"must sum to the number of observations in X ({n_rows})",
-                    f"a sum of {int(L.sum())}", "give one length per sequence so that they "
-                    "add up to len(X)")
+        raise error(
+            "lengths",
+            f"must sum to the number of observations in X ({n_rows})",
+            f"a sum of {int(L.sum())}",
+            "give one length per sequence so that they add up to len(X)",
+        )
     return L
 
 
-def _group(lengths, batch_rows, min_seqs=1):
+def _group(lengths: Any, batch_rows: int, min_seqs: int = 1) -> Any:
     """Split sequences into consecutive runs of at most ``batch_rows`` rows, except that
     a run holds at least ``min_seqs`` sequences (one per thread)."""
     out, start, acc = [], 0, 0
@@ -149,14 +174,14 @@ def _group(lengths, batch_rows, min_seqs=1):
 class Stats:
     """Sums over batches: log-likelihood, start and transition posteriors, emission stats."""
 
-    def __init__(self, K):
+    def __init__(self, K: int) -> None:
         self.loglik = 0.0
         self.start = np.zeros(K)
         self.trans = np.zeros((K, K))
-        self.emission = None        # additive emission statistics, or
-        self.gammas = []            # the posteriors of every batch (fallback)
+        self.emission: Any = None  # additive emission statistics, or
+        self.gammas: list[np.ndarray] = []  # the posteriors of every batch (fallback)
 
-    def add(self, other: "Stats"):
+    def add(self, other: Stats) -> Self:
         self.loglik += other.loglik
         self.start += other.start
         self.trans += other.trans
@@ -165,34 +190,53 @@ class Stats:
         return self
 
 
-def log_emissions(emission, x, K) -> np.ndarray:
+def log_emissions(emission: Any, x: np.ndarray, K: int) -> np.ndarray:
     """``emission.log_likelihood(x)`` as a C-contiguous float64 ``(T, K)``; NaN → error."""
     lb = np.ascontiguousarray(emission.log_likelihood(x), dtype=np.float64)
     if lb.shape != (x.shape[0], K):
-        raise error("emission.log_likelihood(X)", f"must return shape ({x.shape[0]}, {K}), "
-                    "one row per observation and one column per state",
-                    f"shape {lb.shape}", "return one column per state")
-    if np.isnan(lb.sum()) and np.isnan(lb).any():      # one cheap pass when clean
+        raise error(
+            "emission.log_likelihood(X)",
+            f"must return shape ({x.shape[0]}, {K}), "
+            "one row per observation and one column per state",
+            f"shape {lb.shape}",
+            "return one column per state",
+        )
+    if np.isnan(lb.sum()) and np.isnan(lb).any():  # one cheap pass when clean
         t = int(np.flatnonzero(np.isnan(lb).any(1))[0])
-        raise error("emission.log_likelihood(X)", "must return no NaN", f"NaN at row {t}",
-                    "check the emission's parameters (a variance of zero?) and the data there")
+        raise error(
+            "emission.log_likelihood(X)",
+            "must return no NaN",
+            f"NaN at row {t}",
+            "check the emission's parameters (a variance of zero?) and the data there",
+        )
     return lb
 
 
-def _total_loglik(ll) -> float:
+def _total_loglik(ll: np.ndarray) -> float:
     """Sum of per-sequence log-likelihoods; sequences of probability zero are left out,
     with a warning."""
     total = float(ll.sum())
     if not np.isfinite(total) and np.isneginf(ll).any():
-        warnings.warn(f"{int(np.isneginf(ll).sum())} sequence(s) have probability zero under "
-                      "the current parameters (forbidden transitions or impossible "
-                      "observations); they do not contribute to this iteration.",
-                      NumericalWarning, stacklevel=4)
+        warnings.warn(
+            f"{int(np.isneginf(ll).sum())} sequence(s) have probability zero under "
+            "the current parameters (forbidden transitions or impossible "
+            "observations); they do not contribute to this iteration.",
+            NumericalWarning,
+            stacklevel=4,
+        )
         total = float(np.where(np.isneginf(ll), 0.0, ll).sum())
     return total
 
 
-def estep_batch(engine, log_pi, log_A, emission, x, lengths, keep_gamma) -> Stats:
+def estep_batch(
+    engine: Any,
+    log_pi: np.ndarray,
+    log_A: np.ndarray,
+    emission: Any,
+    x: np.ndarray,
+    lengths: Any,
+    keep_gamma: bool,
+) -> Stats:
     """Forward-backward on one batch and its sufficient statistics (one fused kernel
     call when the emission offers ``estep_stats``)."""
     K = log_A.shape[0]
@@ -215,8 +259,3 @@ def estep_batch(engine, log_pi, log_A, emission, x, lengths, keep_gamma) -> Stat
     else:
         st.emission = emission.suff_stats(x, gamma)
     return st
-
-
-def as_rows(X, check):
-    """Validated rows of a small in-memory input (used by score/predict helpers)."""
-    return check(X) if check is not None else as_obs(X)

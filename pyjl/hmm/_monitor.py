@@ -52,10 +52,14 @@ class ConvergenceMonitor:
         if self._objectives:
             delta = objective - self._objectives[-1]
             if delta < -self._rounding(objective):
-                warnings.warn(f"EM objective decreased by {-delta:.6g} at iteration "
-                              f"{self.iter + 1} (from {self._objectives[-1]:.10g} to "
-                              f"{objective:.10g}); a variance floor or re-seeded state can do "
-                              "this.", NumericalWarning, stacklevel=3)
+                warnings.warn(
+                    f"EM objective decreased by {-delta:.6g} at iteration "
+                    f"{self.iter + 1} (from {self._objectives[-1]:.10g} to "
+                    f"{objective:.10g}); a variance floor or re-seeded state can do "
+                    "this.",
+                    NumericalWarning,
+                    stacklevel=3,
+                )
         self._objectives.append(objective)
         self.history.append(loglik)
         self.iter += 1
@@ -76,6 +80,8 @@ class ConvergenceMonitor:
             return False
         return self.delta < self.tol * max(1.0, abs(self.history[-1]))
 
-    def __repr__(self):
-        return (f"ConvergenceMonitor(tol={self.tol}, n_iter={self.n_iter}, iter={self.iter}, "
-                f"converged={self.converged}, last={self.history[-1] if self.history else None})")
+    def __repr__(self) -> str:
+        return (
+            f"ConvergenceMonitor(tol={self.tol}, n_iter={self.n_iter}, iter={self.iter}, "
+            f"converged={self.converged}, last={self.history[-1] if self.history else None})"
+        )

@@ -16,29 +16,50 @@ array([[-0.9189, -4.7371]])
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Self
+
 import numpy as np
 from scipy.special import digamma, gammaln, polygamma
 
 from .. import engines
 from .._validate import error, integer
 from ..exceptions import NotFittedError
-from ._common import INIT_ROWS, as_int_obs, as_obs, at_flat, check_prob_rows, check_values, \
-    covars_map, empty_states, gaussian_estep, gaussian_finite, gaussian_range, hard_weights, \
-    kmeans, min_covar as _min_covar, per_state, warn_empty
+from ._common import (
+    INIT_ROWS,
+    as_int_obs,
+    as_obs,
+    at_flat,
+    check_prob_rows,
+    check_values,
+    covars_map,
+    empty_states,
+    gaussian_estep,
+    gaussian_finite,
+    gaussian_range,
+    hard_weights,
+    kmeans,
+    per_state,
+    warn_empty,
+)
+from ._common import min_covar as _min_covar
 
 __all__ = ["Normal", "Exponential", "Poisson", "Gamma", "Categorical"]
 
 _LOG2PI = np.log(2.0 * np.pi)
 
 
-def _same_d(x, params):
+def _same_d(x: np.ndarray, params: Any) -> None:
     if x.shape[1] != params.shape[1]:
         d = params.shape[1]
-        raise error("X", f"must have {d} feature column(s) to match the emission's parameters",
-                    x.shape[1], f"pass (T, {d}) data or re-create the emission")
+        raise error(
+            "X",
+            f"must have {d} feature column(s) to match the emission's parameters",
+            x.shape[1],
+            f"pass (T, {d}) data or re-create the emission",
+        )
 
 
-def _c(a) -> np.ndarray:
+def _c(a: Any) -> np.ndarray:
     return np.ascontiguousarray(a, dtype=np.float64)
 
 
@@ -48,8 +69,13 @@ class _Independent:
     _params: tuple[str, ...] = ()
     family = "emission"
 
-    def _set(self, **values):
-        d = None
+    if TYPE_CHECKING:  # every subclass defines the additive statistics
+
+        def suff_stats(self, X: Any, weights: np.ndarray) -> tuple[np.ndarray, ...]: ...
+        def fit_stats(self, stats: tuple[np.ndarray, ...]) -> Self: ...
+
+    def _set(self, **values: Any) -> None:
+        d: int | None = None
         for name, v in values.items():
             if v is None:
                 setattr(self, name, None)
@@ -59,25 +85,27 @@ class _Independent:
             setattr(self, name, a)
         self._squeeze = all(np.ndim(v) <= 1 for v in values.values() if v is not None)
 
-    def _get(self, name) -> np.ndarray:
+    def _get(self, name: str) -> Any:
         v = getattr(self, name)
         if v is None:
-            raise NotFittedError(f"{type(self).__name__}.{name} is not set; pass it to the "
-                                 f"constructor or fit the model first.")
+            raise NotFittedError(
+                f"{type(self).__name__}.{name} is not set; pass it to the "
+                f"constructor or fit the model first."
+            )
         return v
 
     @property
     def n_states(self) -> int:
-        return self._get(self._params[0]).shape[0]
+        return int(self._get(self._params[0]).shape[0])
 
     @property
     def n_parameters(self) -> int:
-        return sum(self._get(p).size for p in self._params)
+        return int(sum(self._get(p).size for p in self._params))
 
     #: per parameter: (element-wise test, rule, fix) checked by :meth:`check_params`
-    _rules: dict = {}
+    _rules: dict[str, Any] = {}
 
-    def check_params(self, name="emission"):
+    def check_params(self, name: str = "emission") -> Self:
         """Validate the parameters that are set (NaN, out of range, inconsistent shapes),
         raising :class:`InputError` naming the element (``emission.rate[2]``)."""
         shape = None
@@ -88,37 +116,38 @@ class _Independent:
             ok, rule, fix = self._rules.get(p, (lambda a: np.ones(a.shape, bool), "", ""))
             v = np.asarray(v)
             if self._squeeze and v.ndim == 2 and v.shape[1] == 1:
-                v = v[:, 0]                                  # index as the user gave it
+                v = v[:, 0]  # index as the user gave it
             a = check_values(v, f"{name}.{p}", ok, rule, fix or f"pass finite {p} values")
             if shape is not None and a.shape != shape:
-                raise error(f"{name}.{p}", f"must have the shape of {name}."
-                            f"{self._params[0]} {shape}", f"shape {a.shape}",
-                            "give every parameter one entry per state (and feature)")
+                raise error(
+                    f"{name}.{p}",
+                    f"must have the shape of {name}.{self._params[0]} {shape}",
+                    f"shape {a.shape}",
+                    "give every parameter one entry per state (and feature)",
+                )
             shape = a.shape
         return self
 
-    def check_input(self, X) -> np.ndarray:
+    def check_input(self, X: Any) -> np.ndarray:
         x = as_obs(X, "X")
         if getattr(self, self._params[0]) is not None:
             _same_d(x, self._arr(self._params[0]))
         return x
 
-    def fit(self, X, weights):
+    def fit(self, X: Any, weights: np.ndarray) -> Any:
         """Weighted maximum likelihood (see the module docstring); returns ``self``."""
         x = self.check_input(X)
         return self.fit_stats(self.suff_stats(x, np.asarray(weights, dtype=np.float64)))
 
-    def _store(self, name, value):
-        setattr(self, name, value[:, 0].copy() if self._squeeze and value.shape[1] == 1
-                else value)
+    def _store(self, name: str, value: Any) -> None:
+        setattr(self, name, value[:, 0].copy() if self._squeeze and value.shape[1] == 1 else value)
 
-    def _arr(self, name) -> np.ndarray:
+    def _arr(self, name: str) -> np.ndarray:
         return np.asarray(self._get(name)).reshape(self.n_states, -1)
 
-    def _n_features(self):
-        return self._arr(self._params[0]).shape[1]
-
-    def _update(self, N, new: dict[str, np.ndarray], pooled: dict[str, np.ndarray]):
+    def _update(
+        self, N: np.ndarray, new: dict[str, np.ndarray], pooled: dict[str, np.ndarray]
+    ) -> Self:
         """Store ``new`` parameters, keeping (or pooling) those of empty states."""
         mask = empty_states(N)
         fresh = getattr(self, self._params[0]) is None
@@ -128,14 +157,17 @@ class _Independent:
                 old = pooled[name] if fresh else self._arr(name)
                 value[mask] = np.broadcast_to(old, value.shape)[mask]
             self._store(name, value)
-        warn_empty(mask, type(self).__name__, "set to the pooled estimate" if fresh
-                   else "kept from the previous iteration")
+        warn_empty(
+            mask,
+            type(self).__name__,
+            "set to the pooled estimate" if fresh else "kept from the previous iteration",
+        )
         return self
 
-    def _sample_shape(self, draws):
+    def _sample_shape(self, draws: np.ndarray) -> Any:
         return draws[:, 0] if self._squeeze and draws.shape[1] == 1 else draws
 
-    def initialize(self, X, n_states, rng):
+    def initialize(self, X: Any, n_states: int, rng: np.random.Generator) -> Self:
         """k-means on (a subsample of) ``X``, then the hard-assignment MLE."""
         x = self.check_input(X)
         self._squeeze = np.ndim(X) == 1
@@ -147,9 +179,13 @@ class _Independent:
         self.fit_stats(self.suff_stats(x, hard_weights(labels, n_states)))
         return self
 
-    def __repr__(self):
-        args = ", ".join(f"{p}={np.array2string(np.asarray(getattr(self, p)), precision=4)}"
-                         if getattr(self, p) is not None else f"{p}=None" for p in self._params)
+    def __repr__(self) -> str:
+        args = ", ".join(
+            f"{p}={np.array2string(np.asarray(getattr(self, p)), precision=4)}"
+            if getattr(self, p) is not None
+            else f"{p}=None"
+            for p in self._params
+        )
         return f"{type(self).__name__}({args})"
 
 
@@ -211,68 +247,89 @@ class Normal(_Independent):
     """
 
     _params = ("mean", "var")
-    _rules = {"var": (lambda a: a > 0, "must be > 0 (a variance)",
-                      "pass positive variances (squared standard deviations)")}
+    mean: np.ndarray | None
+    var: np.ndarray | None
+    _rules = {
+        "var": (
+            lambda a: a > 0,
+            "must be > 0 (a variance)",
+            "pass positive variances (squared standard deviations)",
+        )
+    }
 
-    def __init__(self, mean=None, var=None, min_covar=1e-3, covars_prior=1e-2,
-                 covars_weight=1.0):
+    def __init__(
+        self,
+        mean: Any = None,
+        var: Any = None,
+        min_covar: float = 1e-3,
+        covars_prior: float = 1e-2,
+        covars_weight: float = 1.0,
+    ) -> None:
         self._set(mean=mean, var=var)
         self.min_covar = min_covar
         self.covars_prior, self.covars_weight = covars_prior, covars_weight
 
-    def log_likelihood(self, X):
+    def log_likelihood(self, X: Any) -> np.ndarray:
         """``(T, K)`` log-densities (log-probabilities for discrete data) of ``X``."""
         x, m = as_obs(X, finite=False), self._arr("mean")
         _same_d(x, m)
-        return engines.current().gaussian_loglik(x, _c(m), _c(self._arr("var")))
+        loglik: np.ndarray = engines.current().gaussian_loglik(x, _c(m), _c(self._arr("var")))
+        return loglik
 
-    def _shift(self, d):
+    def _shift(self, d: int) -> Any:
         # == mean(axis=0), without np.mean's Python-level overhead (called every batch)
         m = self._arr("mean") if self.mean is not None else None
         return np.add.reduce(m, axis=0) / m.shape[0] if m is not None else np.zeros(d)
 
-    def suff_stats(self, X, weights):
+    def suff_stats(self, X: Any, weights: np.ndarray) -> tuple[np.ndarray, ...]:
         """Additive sufficient statistics of ``(X, weights)`` (``weights``: ``(T, K)``)."""
         x = as_obs(X, finite=False)
-        return engines.current().weighted_moments(x, _c(weights), _c(self._shift(x.shape[1])))
+        stats: tuple[np.ndarray, ...] = engines.current().weighted_moments(
+            x, _c(weights), _c(self._shift(x.shape[1]))
+        )
+        return stats
 
-    def estep_stats(self, X, lengths, log_pi, log_A):
+    def estep_stats(self, X: Any, lengths: Any, log_pi: np.ndarray, log_A: np.ndarray) -> Any:
         """The fused E-step (engine ``gaussian_estep``): ``(loglik (n_seq,), start (K,),
         trans (K, K), suff_stats)`` with no ``(T, K)`` array held."""
         x = as_obs(X, finite=False)
         m = self._arr("mean")
         _same_d(x, m)
-        return gaussian_estep(x, m, self._arr("var"), self._shift(x.shape[1]), lengths,
-                              log_pi, log_A)
+        return gaussian_estep(
+            x, m, self._arr("var"), self._shift(x.shape[1]), lengths, log_pi, log_A
+        )
 
-    def fit_stats(self, stats):
+    def fit_stats(self, stats: tuple[np.ndarray, ...]) -> Any:
         """Weighted maximum-likelihood update from summed :meth:`suff_stats`."""
         N, S1, S2 = (np.asarray(s, dtype=np.float64) for s in stats)
         c = self._shift(S1.shape[1])
         Ns = np.maximum(N, 1e-300)[:, None]
         mc = S1 / Ns
-        var = S2 / Ns - mc ** 2
+        var = S2 / Ns - mc**2
         tot = max(N.sum(), 1e-300)
         pm = S1.sum(0) / tot
-        pvar = S2.sum(0) / tot - pm ** 2
+        pvar = S2.sum(0) / tot - pm**2
         floor = _min_covar(self.min_covar)
         gaussian_finite(np.where(empty_states(N)[:, None], 1.0, var))
         var = covars_map(var, N[:, None], self.covars_prior, self.covars_weight, 1, var.shape)
-        return self._update(N, {"mean": mc + c, "var": np.maximum(var, floor)},
-                            {"mean": pm + c, "var": np.maximum(pvar, floor)})
+        return self._update(
+            N,
+            {"mean": mc + c, "var": np.maximum(var, floor)},
+            {"mean": pm + c, "var": np.maximum(pvar, floor)},
+        )
 
-    def initialize(self, X, n_states, rng):
+    def initialize(self, X: Any, n_states: int, rng: np.random.Generator) -> Self:
         """k-means means; every state starts with the pooled variance plus ``min_covar``
         (hmmlearn's ``np.cov(X.T) + min_covar * I``)."""
         floor = _min_covar(self.min_covar)
         gaussian_range(self.check_input(X))
         super().initialize(X, n_states, rng)
-        x = as_obs(X, finite=False)[:INIT_ROWS * 5]
+        x = as_obs(X, finite=False)[: INIT_ROWS * 5]
         pooled = x.var(axis=0, ddof=1 if x.shape[0] > 1 else 0) + floor
         self._store("var", np.repeat(pooled[None], n_states, 0))
         return self
 
-    def sample(self, state, n, rng):
+    def sample(self, state: int, n: int, rng: np.random.Generator) -> Any:
         """``n`` draws from state ``state`` with generator ``rng``."""
         m, v = self._arr("mean")[state], self._arr("var")[state]
         return self._sample_shape(m + np.sqrt(v) * rng.standard_normal((n, m.size)))
@@ -312,44 +369,51 @@ class Exponential(_Independent):
     _params = ("rate",)
     _rules = {"rate": (lambda a: a > 0, "must be > 0", "pass positive rates (1 / mean)")}
 
-    def __init__(self, rate=None):
+    def __init__(self, rate: Any = None) -> None:
         self._set(rate=rate)
 
-    def check_input(self, X):
+    def check_input(self, X: Any) -> np.ndarray:
         """Validate the observations ``X`` for this emission; returns them as ``(T, d)``."""
         return _Independent.check_input(self, _nonneg(X))
 
-    def log_likelihood(self, X):
+    def log_likelihood(self, X: Any) -> np.ndarray:
         """``(T, K)`` log-densities (log-probabilities for discrete data) of ``X``."""
         x = as_obs(X, finite=False)
         r = self._arr("rate")
         out = np.log(r).sum(1) - x @ r.T
         return np.where((x >= 0).all(1, keepdims=True), out, -np.inf)
 
-    def suff_stats(self, X, weights):
+    def suff_stats(self, X: Any, weights: np.ndarray) -> tuple[np.ndarray, ...]:
         """Additive sufficient statistics of ``(X, weights)`` (``weights``: ``(T, K)``)."""
         x = as_obs(X, finite=False)
-        return engines.current().weighted_moments(x, _c(weights), np.zeros(x.shape[1]))[:2]
+        stats: tuple[np.ndarray, ...] = engines.current().weighted_moments(
+            x, _c(weights), np.zeros(x.shape[1])
+        )[:2]
+        return stats
 
-    def fit_stats(self, stats):
+    def fit_stats(self, stats: tuple[np.ndarray, ...]) -> Any:
         """Weighted maximum-likelihood update from summed :meth:`suff_stats`."""
         N, S = (np.asarray(s, dtype=np.float64) for s in stats)
         rate = N[:, None] / np.maximum(S, 1e-300)
         pooled = N.sum() / np.maximum(S.sum(0), 1e-300)
         return self._update(N, {"rate": rate}, {"rate": pooled})
 
-    def sample(self, state, n, rng):
+    def sample(self, state: int, n: int, rng: np.random.Generator) -> Any:
         """``n`` draws from state ``state`` with generator ``rng``."""
         r = self._arr("rate")[state]
         return self._sample_shape(rng.exponential(1.0 / r, size=(n, r.size)))
 
 
-def _nonneg(X):
+def _nonneg(X: Any) -> Any:
     x = as_obs(X, "X")
     bad = np.flatnonzero((x < 0).ravel())
     if bad.size:
-        raise error("X", "must be non-negative for this emission", at_flat(x, bad[0]),
-                    "shift the data or pick another emission (Normal)")
+        raise error(
+            "X",
+            "must be non-negative for this emission",
+            at_flat(x, bad[0]),
+            "shift the data or pick another emission (Normal)",
+        )
     return x
 
 
@@ -385,17 +449,16 @@ class Poisson(_Independent):
     """
 
     _params = ("rate",)
-    _rules = {"rate": (lambda a: a >= 0, "must be >= 0 (a mean count)",
-                       "pass non-negative rates")}
+    _rules = {"rate": (lambda a: a >= 0, "must be >= 0 (a mean count)", "pass non-negative rates")}
 
-    def __init__(self, rate=None):
+    def __init__(self, rate: Any = None) -> None:
         self._set(rate=rate)
 
-    def check_input(self, X):
+    def check_input(self, X: Any) -> np.ndarray:
         """Validate the observations ``X`` for this emission; returns them as ``(T, d)``."""
         return _Independent.check_input(self, as_int_obs(X, "X", what="counts"))
 
-    def log_likelihood(self, X):
+    def log_likelihood(self, X: Any) -> np.ndarray:
         """``(T, K)`` log-densities (log-probabilities for discrete data) of ``X``."""
         x = as_obs(X, finite=False)
         r = self._arr("rate")
@@ -406,19 +469,22 @@ class Poisson(_Independent):
         out -= gammaln(np.where(ok, x, 0.0) + 1.0).sum(1, keepdims=True)
         return np.where(ok, out, -np.inf)
 
-    def suff_stats(self, X, weights):
+    def suff_stats(self, X: Any, weights: np.ndarray) -> tuple[np.ndarray, ...]:
         """Additive sufficient statistics of ``(X, weights)`` (``weights``: ``(T, K)``)."""
         x = as_obs(X, finite=False)
-        return engines.current().weighted_moments(x, _c(weights), np.zeros(x.shape[1]))[:2]
+        stats: tuple[np.ndarray, ...] = engines.current().weighted_moments(
+            x, _c(weights), np.zeros(x.shape[1])
+        )[:2]
+        return stats
 
-    def fit_stats(self, stats):
+    def fit_stats(self, stats: tuple[np.ndarray, ...]) -> Any:
         """Weighted maximum-likelihood update from summed :meth:`suff_stats`."""
         N, S = (np.asarray(s, dtype=np.float64) for s in stats)
         rate = S / np.maximum(N, 1e-300)[:, None]
         pooled = S.sum(0) / max(N.sum(), 1e-300)
         return self._update(N, {"rate": rate}, {"rate": pooled})
 
-    def sample(self, state, n, rng):
+    def sample(self, state: int, n: int, rng: np.random.Generator) -> Any:
         """``n`` draws from state ``state`` with generator ``rng``."""
         r = self._arr("rate")[state]
         return self._sample_shape(rng.poisson(r, size=(n, r.size)).astype(np.float64))
@@ -466,22 +532,28 @@ class Gamma(_Independent):
     """
 
     _params = ("shape", "rate")
-    _rules = {"shape": (lambda a: a > 0, "must be > 0", "pass positive shapes"),
-              "rate": (lambda a: a > 0, "must be > 0", "pass positive rates (1 / scale)")}
+    _rules = {
+        "shape": (lambda a: a > 0, "must be > 0", "pass positive shapes"),
+        "rate": (lambda a: a > 0, "must be > 0", "pass positive rates (1 / scale)"),
+    }
 
-    def __init__(self, shape=None, rate=None):
+    def __init__(self, shape: Any = None, rate: Any = None) -> None:
         self._set(shape=shape, rate=rate)
 
-    def check_input(self, X):
+    def check_input(self, X: Any) -> np.ndarray:
         """Validate the observations ``X`` for this emission; returns them as ``(T, d)``."""
         x = as_obs(X, "X")
         bad = np.flatnonzero((x <= 0).ravel())
         if bad.size:
-            raise error("X", "must be positive for a Gamma emission", at_flat(x, bad[0]),
-                        "drop or shift non-positive values")
+            raise error(
+                "X",
+                "must be positive for a Gamma emission",
+                at_flat(x, bad[0]),
+                "drop or shift non-positive values",
+            )
         return _Independent.check_input(self, x)
 
-    def log_likelihood(self, X):
+    def log_likelihood(self, X: Any) -> np.ndarray:
         """``(T, K)`` log-densities (log-probabilities for discrete data) of ``X``."""
         x = as_obs(X, finite=False)
         a, b = self._arr("shape"), self._arr("rate")
@@ -490,15 +562,15 @@ class Gamma(_Independent):
         out = (a * np.log(b) - gammaln(a)).sum(1) + np.log(x) @ (a - 1.0).T - x @ b.T
         return np.where(ok, out, -np.inf)
 
-    def suff_stats(self, X, weights):
+    def suff_stats(self, X: Any, weights: np.ndarray) -> tuple[np.ndarray, ...]:
         """Additive sufficient statistics of ``(X, weights)`` (``weights``: ``(T, K)``)."""
         x = as_obs(X, finite=False)
         return (weights.sum(0), weights.T @ x, weights.T @ np.log(x))
 
     @staticmethod
-    def _mle(N, S, L):
+    def _mle(N: np.ndarray, S: np.ndarray, L: np.ndarray) -> Any:
         N = np.maximum(N, 1e-300)
-        mean = np.maximum(S / N, 1e-300)          # an empty state is replaced by the caller
+        mean = np.maximum(S / N, 1e-300)  # an empty state is replaced by the caller
         s = np.maximum(np.log(mean) - L / N, 1e-12)
         a = (3.0 - s + np.sqrt((s - 3.0) ** 2 + 24.0 * s)) / (12.0 * s)
         for _ in range(50):
@@ -510,14 +582,14 @@ class Gamma(_Independent):
         with np.errstate(over="ignore", divide="ignore"):
             return a, a / mean
 
-    def fit_stats(self, stats):
+    def fit_stats(self, stats: tuple[np.ndarray, ...]) -> Any:
         """Weighted maximum-likelihood update from summed :meth:`suff_stats`."""
         N, S, L = (np.asarray(s, dtype=np.float64) for s in stats)
         a, b = self._mle(N[:, None], S, L)
         pa, pb = self._mle(N.sum(), S.sum(0), L.sum(0))
         return self._update(N, {"shape": a, "rate": b}, {"shape": pa, "rate": pb})
 
-    def sample(self, state, n, rng):
+    def sample(self, state: int, n: int, rng: np.random.Generator) -> Any:
         """``n`` draws from state ``state`` with generator ``rng``."""
         a, b = self._arr("shape")[state], self._arr("rate")[state]
         return self._sample_shape(rng.gamma(a, 1.0 / b, size=(n, a.size)))
@@ -562,14 +634,18 @@ class Categorical(_Independent):
 
     _params = ("probs",)
 
-    def __init__(self, probs=None, n_symbols=None):
+    def __init__(self, probs: Any = None, n_symbols: int | None = None) -> None:
         self.probs = None if probs is None else np.asarray(probs, dtype=np.float64)
-        self.n_symbols = (n_symbols if n_symbols is not None else
-                          None if self.probs is None or self.probs.ndim != 2
-                          else self.probs.shape[1])
+        self.n_symbols = (
+            n_symbols
+            if n_symbols is not None
+            else None
+            if self.probs is None or self.probs.ndim != 2
+            else self.probs.shape[1]
+        )
         self._squeeze = False
 
-    def check_params(self, name="emission"):
+    def check_params(self, name: str = "emission") -> Self:
         """Validate ``probs`` (finite, >= 0, rows summing to 1, ``(K, n_symbols)``) and
         ``n_symbols``, raising :class:`InputError` naming the element."""
         if self.n_symbols is not None:
@@ -577,30 +653,42 @@ class Categorical(_Independent):
         if self.probs is not None:
             P = np.asarray(self.probs, dtype=np.float64)
             if P.ndim != 2:
-                raise error(f"{name}.probs", "must be (n_states, n_symbols)",
-                            f"shape {P.shape}", "give one row of symbol probabilities per state")
+                raise error(
+                    f"{name}.probs",
+                    "must be (n_states, n_symbols)",
+                    f"shape {P.shape}",
+                    "give one row of symbol probabilities per state",
+                )
             check_prob_rows(P, f"{name}.probs", P.shape)
             if self.n_symbols is not None and P.shape[1] != self.n_symbols:
-                raise error(f"{name}.n_symbols", f"must equal probs' {P.shape[1]} columns",
-                            self.n_symbols, "omit n_symbols or give probs one column per symbol")
+                raise error(
+                    f"{name}.n_symbols",
+                    f"must equal probs' {P.shape[1]} columns",
+                    self.n_symbols,
+                    "omit n_symbols or give probs one column per symbol",
+                )
         return self
 
     @property
-    def n_parameters(self):
+    def n_parameters(self) -> Any:
         """Free scalar parameters over all states."""
         return self._get("probs").shape[0] * (self._get("probs").shape[1] - 1)
 
-    def check_input(self, X):
+    def check_input(self, X: Any) -> np.ndarray:
         """Validate the observations ``X`` for this emission; returns them as ``(T, d)``."""
         if self.n_symbols is not None:
             self.n_symbols = integer(self.n_symbols, "n_symbols", low=1)
         x = as_int_obs(X, "X", what="symbols", high=self.n_symbols)
         if x.shape[1] != 1:
-            raise error("X", "must be (T,) or (T, 1) symbols for Categorical",
-                        f"shape {x.shape}", "encode several features as one symbol")
+            raise error(
+                "X",
+                "must be (T,) or (T, 1) symbols for Categorical",
+                f"shape {x.shape}",
+                "encode several features as one symbol",
+            )
         return x
 
-    def log_likelihood(self, X):
+    def log_likelihood(self, X: Any) -> np.ndarray:
         """``(T, K)`` log-densities (log-probabilities for discrete data) of ``X``."""
         x = as_obs(X, finite=False).ravel()
         P = self._get("probs")
@@ -608,18 +696,19 @@ class Categorical(_Independent):
         with np.errstate(divide="ignore"):
             out = np.log(P).T[np.where(ok, x, 0).astype(np.intp)]
         if not ok.all():
-            out[~ok] = -np.inf                       # outside the support
-        return out
+            out[~ok] = -np.inf  # outside the support
+        return np.asarray(out)
 
-    def suff_stats(self, X, weights):
+    def suff_stats(self, X: Any, weights: np.ndarray) -> tuple[np.ndarray, ...]:
         """Additive sufficient statistics of ``(X, weights)`` (``weights``: ``(T, K)``)."""
         x = as_obs(X, finite=False).ravel().astype(np.intp)
         S = self.n_symbols if self.n_symbols is not None else int(x.max()) + 1
-        counts = np.stack([np.bincount(x, weights=weights[:, k], minlength=S)
-                           for k in range(weights.shape[1])])
+        counts = np.stack(
+            [np.bincount(x, weights=weights[:, k], minlength=S) for k in range(weights.shape[1])]
+        )
         return (weights.sum(0), counts)
 
-    def fit_stats(self, stats):
+    def fit_stats(self, stats: tuple[np.ndarray, ...]) -> Any:
         """Weighted maximum-likelihood update from summed :meth:`suff_stats`."""
         N, C = (np.asarray(s, dtype=np.float64) for s in stats)
         self.n_symbols = C.shape[1]
@@ -627,10 +716,10 @@ class Categorical(_Independent):
         pooled = C.sum(0) / max(C.sum(), 1e-300)
         return self._update(N, {"probs": probs}, {"probs": pooled})
 
-    def _store(self, name, value):
+    def _store(self, name: str, value: Any) -> None:
         setattr(self, name, value)
 
-    def initialize(self, X, n_states, rng):
+    def initialize(self, X: Any, n_states: int, rng: np.random.Generator) -> Self:
         """Empirical symbol frequencies, perturbed per state by Dirichlet noise."""
         x = self.check_input(X).ravel().astype(np.intp)
         S = self.n_symbols if self.n_symbols is not None else int(x.max()) + 1
@@ -641,10 +730,10 @@ class Categorical(_Independent):
         self.n_symbols = S
         return self
 
-    def sample(self, state, n, rng):
+    def sample(self, state: int, n: int, rng: np.random.Generator) -> Any:
         """``n`` draws from state ``state`` with generator ``rng``."""
         p = self._get("probs")[state]
         return rng.choice(p.size, size=n, p=p).astype(np.float64)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Categorical(n_symbols={self.n_symbols}, probs={self.probs!r})"

@@ -21,14 +21,27 @@ state at ``np.cov(X.T) + min_covar * I`` as hmmlearn does.
 
 from __future__ import annotations
 
+from typing import Any, Self
+
 import numpy as np
 from scipy.linalg import cholesky, solve_triangular
 
 from .. import engines
 from .._validate import choice, error
 from ..exceptions import NotFittedError
-from ._common import INIT_ROWS, as_obs, check_values, covars_map, empty_states, \
-    gaussian_estep, gaussian_finite, gaussian_range, kmeans, min_covar, warn_empty
+from ._common import (
+    INIT_ROWS,
+    as_obs,
+    check_values,
+    covars_map,
+    empty_states,
+    gaussian_estep,
+    gaussian_finite,
+    gaussian_range,
+    kmeans,
+    min_covar,
+    warn_empty,
+)
 
 __all__ = ["MvNormal"]
 
@@ -102,23 +115,32 @@ class MvNormal:
     True
     """
 
-    def __init__(self, mean=None, cov=None, covariance_type="full", min_covar=1e-3,
-                 covars_prior=1e-2, covars_weight=1.0):
+    def __init__(
+        self,
+        mean: Any = None,
+        cov: Any = None,
+        covariance_type: str = "full",
+        min_covar: float = 1e-3,
+        covars_prior: float = 1e-2,
+        covars_weight: float = 1.0,
+    ) -> None:
         self.covariance_type = choice(covariance_type, "covariance_type", _TYPES)
-        self.mean = None if mean is None else np.atleast_2d(np.asarray(mean, dtype=np.float64))
-        self.cov = None if cov is None else np.asarray(cov, dtype=np.float64)
+        self.mean: Any = (
+            None if mean is None else np.atleast_2d(np.asarray(mean, dtype=np.float64))
+        )
+        self.cov: Any = None if cov is None else np.asarray(cov, dtype=np.float64)
         self.min_covar = min_covar
         self.covars_prior, self.covars_weight = covars_prior, covars_weight
         if self.mean is not None and self.cov is not None:
-            self._full_covs()                      # validates shapes
+            self._full_covs()  # validates shapes
 
     # -- parameters ---------------------------------------------------------------
-    def _mean(self):
+    def _mean(self) -> Any:
         if self.mean is None:
             raise NotFittedError("MvNormal.mean is not set; pass it or fit the model first.")
         return self.mean
 
-    def _full_covs(self) -> np.ndarray:
+    def _full_covs(self) -> Any:
         """Every state's covariance as ``(K, d, d)``."""
         K, d = self._mean().shape
         c = self.cov
@@ -126,9 +148,13 @@ class MvNormal:
             raise NotFittedError("MvNormal.cov is not set; pass it or fit the model first.")
         want = {"full": (K, d, d), "diag": (K, d), "spherical": (K,), "tied": (d, d)}
         if c.shape != want[self.covariance_type]:
-            raise error("cov", f"must have shape {want[self.covariance_type]} for "
-                        f"covariance_type={self.covariance_type!r}", f"shape {c.shape}",
-                        "use hmmlearn's covars_ layout")
+            raise error(
+                "cov",
+                f"must have shape {want[self.covariance_type]} for "
+                f"covariance_type={self.covariance_type!r}",
+                f"shape {c.shape}",
+                "use hmmlearn's covars_ layout",
+            )
         if self.covariance_type == "full":
             return c
         if self.covariance_type == "tied":
@@ -136,76 +162,100 @@ class MvNormal:
         v = c if self.covariance_type == "diag" else np.repeat(c[:, None], d, 1)
         return np.einsum("ki,ij->kij", v, np.eye(d))
 
-    def check_params(self, name="emission"):
+    def check_params(self, name: str = "emission") -> Self:
         """Validate the parameters that are set: finite means; positive variances;
         symmetric positive-definite matrices (full, tied).  Raises :class:`InputError`
         naming the element (``emission.cov[1]``), the rule, the value and the fix."""
         if self.mean is not None:
-            m = check_values(self.mean, f"{name}.mean", lambda a: a == a, "",
-                             "pass finite means")
+            m = check_values(self.mean, f"{name}.mean", lambda a: a == a, "", "pass finite means")
             if m.ndim != 2:
-                raise error(f"{name}.mean", "must be (n_states, n_features)",
-                            f"shape {m.shape}", "give one row of means per state")
+                raise error(
+                    f"{name}.mean",
+                    "must be (n_states, n_features)",
+                    f"shape {m.shape}",
+                    "give one row of means per state",
+                )
         if self.cov is None:
             return self
         c = check_values(self.cov, f"{name}.cov", lambda a: a == a, "", "pass finite covariances")
         if self.mean is not None:
-            self._full_covs()                                       # shapes
+            self._full_covs()  # shapes
         if self.covariance_type in ("diag", "spherical"):
-            check_values(c, f"{name}.cov", lambda a: a > 0, "must be > 0 (a variance)",
-                         "pass positive variances")
+            check_values(
+                c,
+                f"{name}.cov",
+                lambda a: a > 0,
+                "must be > 0 (a variance)",
+                "pass positive variances",
+            )
             return self
         for k, C in enumerate(c[None] if self.covariance_type == "tied" else c):
             where = f"{name}.cov" + ("" if self.covariance_type == "tied" else f"[{k}]")
             gap = np.abs(C - C.T)
             if gap.max() > 1e-10 * max(np.abs(C).max(), 1e-300):
                 i, j = np.unravel_index(int(gap.argmax()), C.shape)
-                raise error(where, "must be symmetric", f"[{i}, {j}] = {C[i, j]!r} but "
-                            f"[{j}, {i}] = {C[j, i]!r}", "pass (C + C.T) / 2")
+                raise error(
+                    where,
+                    "must be symmetric",
+                    f"[{i}, {j}] = {C[i, j]!r} but [{j}, {i}] = {C[j, i]!r}",
+                    "pass (C + C.T) / 2",
+                )
             try:
                 cholesky(C, lower=True)
             except np.linalg.LinAlgError:
-                raise error(where, "must be positive definite", "a smallest eigenvalue of "
-                            f"{float(np.linalg.eigvalsh(C)[0])!r}", "pass a valid covariance "
-                            "matrix (for example add min_covar * np.eye(d))") from None
+                raise error(
+                    where,
+                    "must be positive definite",
+                    f"a smallest eigenvalue of {float(np.linalg.eigvalsh(C)[0])!r}",
+                    "pass a valid covariance matrix (for example add min_covar * np.eye(d))",
+                ) from None
         return self
 
     @property
     def n_states(self) -> int:
         """Number of hidden states ``K`` (:class:`NotFittedError` before ``mean`` is set)."""
-        return self._mean().shape[0]
+        return int(self._mean().shape[0])
 
     @property
     def n_parameters(self) -> int:
         """Free scalar parameters over all states."""
         K, d = self._mean().shape
-        cov = {"full": K * d * (d + 1) // 2, "diag": K * d, "spherical": K,
-               "tied": d * (d + 1) // 2}[self.covariance_type]
-        return K * d + cov
+        cov = {
+            "full": K * d * (d + 1) // 2,
+            "diag": K * d,
+            "spherical": K,
+            "tied": d * (d + 1) // 2,
+        }[self.covariance_type]
+        return int(K * d + cov)
 
-    def check_input(self, X):
+    def check_input(self, X: Any) -> np.ndarray:
         """Validate the observations ``X`` for this emission; returns them as ``(T, d)``."""
         x = as_obs(X, "X")
         if self.mean is not None and x.shape[1] != self.mean.shape[1]:
-            raise error("X", f"must have {self.mean.shape[1]} features (columns) to match the "
-                        "emission", x.shape[1], "pass (T, d) data")
+            raise error(
+                "X",
+                f"must have {self.mean.shape[1]} features (columns) to match the emission",
+                x.shape[1],
+                "pass (T, d) data",
+            )
         return x
 
     # -- protocol -----------------------------------------------------------------
-    def log_likelihood(self, X):
+    def log_likelihood(self, X: Any) -> np.ndarray:
         """``(T, K)`` log-densities (log-probabilities for discrete data) of ``X``."""
         x = as_obs(X, finite=False)
         m = self._mean()
         K, d = m.shape
         if x.shape[1] != d:
-            self.check_input(x)                     # raises the InputError
+            self.check_input(x)  # raises the InputError
         if self.covariance_type in ("diag", "spherical"):
             v = self.cov if self.covariance_type == "diag" else np.repeat(self.cov[:, None], d, 1)
-            return engines.current().gaussian_loglik(x, _c(m), _c(v))
-        with np.errstate(over="ignore"):      # -inf: below the double range (HMM reports it)
+            loglik: np.ndarray = engines.current().gaussian_loglik(x, _c(m), _c(v))
+            return loglik
+        with np.errstate(over="ignore"):  # -inf: below the double range (HMM reports it)
             return self._full_loglik(x, m)
 
-    def _full_loglik(self, x, m):
+    def _full_loglik(self, x: np.ndarray, m: np.ndarray) -> np.ndarray:
         K, d = m.shape
         c = m.mean(axis=0)
         xc, mc = x - c, m - c
@@ -213,7 +263,7 @@ class MvNormal:
         out = np.empty((x.shape[0], K))
         if self.covariance_type == "tied":
             L = cholesky(covs[0], lower=True)
-            P = solve_triangular(L, np.eye(d), lower=True)         # L^{-1}
+            P = solve_triangular(L, np.eye(d), lower=True)  # L^{-1}
             z, mz = xc @ P.T, mc @ P.T
             out[:] = (z * z).sum(1)[:, None] - 2.0 * z @ mz.T + (mz * mz).sum(1)
             out += 2.0 * np.log(np.diag(L)).sum() + d * _LOG2PI
@@ -225,38 +275,44 @@ class MvNormal:
         out *= -0.5
         return out
 
-    def _shift(self, d):
+    def _shift(self, d: int) -> Any:
         # == mean(axis=0), without np.mean's Python-level overhead (called every batch)
-        return np.add.reduce(self.mean, axis=0) / self.mean.shape[0] if self.mean is not None \
+        return (
+            np.add.reduce(self.mean, axis=0) / self.mean.shape[0]
+            if self.mean is not None
             else np.zeros(d)
+        )
 
     @property
     def supports_estep(self) -> bool:
         """The fused E-step applies to diagonal and spherical covariances."""
         return self.covariance_type in ("diag", "spherical")
 
-    def estep_stats(self, X, lengths, log_pi, log_A):
+    def estep_stats(self, X: Any, lengths: Any, log_pi: np.ndarray, log_A: np.ndarray) -> Any:
         """The fused E-step (engine ``gaussian_estep``, diag/spherical only): ``(loglik
         (n_seq,), start (K,), trans (K, K), suff_stats)`` with no ``(T, K)`` array held."""
         x = as_obs(X, finite=False)
         m = self._mean()
         d = m.shape[1]
         if x.shape[1] != d:
-            self.check_input(x)                     # raises the InputError
+            self.check_input(x)  # raises the InputError
         v = self.cov if self.covariance_type == "diag" else np.repeat(self.cov[:, None], d, 1)
         return gaussian_estep(x, m, v, self._shift(d), lengths, log_pi, log_A)
 
-    def suff_stats(self, X, weights):
+    def suff_stats(self, X: Any, weights: np.ndarray) -> tuple[np.ndarray, ...]:
         """Additive sufficient statistics of ``(X, weights)`` (``weights``: ``(T, K)``)."""
         x = as_obs(X, finite=False)
         w = np.asarray(weights, dtype=np.float64)
         if self.covariance_type in ("diag", "spherical"):
-            return engines.current().weighted_moments(x, _c(w), _c(self._shift(x.shape[1])))
+            stats: tuple[np.ndarray, ...] = engines.current().weighted_moments(
+                x, _c(w), _c(self._shift(x.shape[1]))
+            )
+            return stats
         xc = x - self._shift(x.shape[1])
-        S2 = np.stack([(xc * w[:, k:k + 1]).T @ xc for k in range(w.shape[1])])
+        S2 = np.stack([(xc * w[:, k : k + 1]).T @ xc for k in range(w.shape[1])])
         return (w.sum(0), w.T @ xc, S2)
 
-    def fit_stats(self, stats):
+    def fit_stats(self, stats: tuple[np.ndarray, ...]) -> Self:
         """Weighted maximum-likelihood update from summed :meth:`suff_stats`."""
         N, S1, S2 = (np.asarray(s, dtype=np.float64) for s in stats)
         K, d = S1.shape
@@ -268,7 +324,7 @@ class MvNormal:
         tot = max(N.sum(), 1e-300)
         pm = S1.sum(0) / tot
         if self.covariance_type in ("diag", "spherical"):
-            pooled = np.maximum(S2.sum(0) / tot - pm ** 2, 0.0)
+            pooled = np.maximum(S2.sum(0) / tot - pm**2, 0.0)
         else:
             pooled = S2.sum(0) / tot - np.outer(pm, pm)
         floor = min_covar(self.min_covar)
@@ -276,35 +332,54 @@ class MvNormal:
             mc[mask] = pm if fresh else (self.mean - c)[mask]
         prior = (self.covars_prior, self.covars_weight)
         if self.covariance_type in ("diag", "spherical"):
-            v = covars_map(S2 / Ns[:, None] - mc ** 2, N[:, None], *prior, 1, (K, d))
+            v = covars_map(S2 / Ns[:, None] - mc**2, N[:, None], *prior, 1, (K, d))
             v[mask] = pooled if fresh else self._full_covs()[mask].diagonal(0, 1, 2)
             cov = np.maximum(v if self.covariance_type == "diag" else v.mean(1), floor)
         else:
             if self.covariance_type == "tied":
                 keep = ~mask
                 n_keep = N[keep].sum()
-                full = covars_map((S2[keep] - N[keep, None, None] * np.einsum(
-                    "ki,kj->kij", mc[keep], mc[keep])).sum(0) / max(n_keep, 1e-300),
-                    n_keep, *prior, d, (d, d))[None]
+                full = covars_map(
+                    (
+                        S2[keep]
+                        - N[keep, None, None] * np.einsum("ki,kj->kij", mc[keep], mc[keep])
+                    ).sum(0)
+                    / max(n_keep, 1e-300),
+                    n_keep,
+                    *prior,
+                    d,
+                    (d, d),
+                )[None]
             else:
-                full = covars_map(S2 / Ns[:, None, None] - np.einsum("ki,kj->kij", mc, mc),
-                                  N[:, None, None], *prior, d, (K, d, d))
+                full = covars_map(
+                    S2 / Ns[:, None, None] - np.einsum("ki,kj->kij", mc, mc),
+                    N[:, None, None],
+                    *prior,
+                    d,
+                    (K, d, d),
+                )
                 if mask.any():
                     full[mask] = pooled if fresh else self.cov[mask]
             cov = np.stack([_floor_eig(f, floor) for f in full])
             cov = cov[0] if self.covariance_type == "tied" else cov
-        gaussian_finite(np.where(mask.reshape((-1,) + (1,) * (cov.ndim - 1)), 1.0, cov)
-                        if self.covariance_type != "tied" else cov[None])
+        gaussian_finite(
+            np.where(mask.reshape((-1,) + (1,) * (cov.ndim - 1)), 1.0, cov)
+            if self.covariance_type != "tied"
+            else cov[None]
+        )
         self.mean, self.cov = mc + c, cov
-        warn_empty(mask, "MvNormal", "set to the pooled estimate" if fresh
-                   else "kept from the previous iteration")
+        warn_empty(
+            mask,
+            "MvNormal",
+            "set to the pooled estimate" if fresh else "kept from the previous iteration",
+        )
         return self
 
-    def fit(self, X, weights):
+    def fit(self, X: Any, weights: np.ndarray) -> Any:
         """Weighted maximum likelihood; returns ``self``."""
         return self.fit_stats(self.suff_stats(self.check_input(X), np.asarray(weights, float)))
 
-    def initialize(self, X, n_states, rng):
+    def initialize(self, X: Any, n_states: int, rng: np.random.Generator) -> Self:
         """k-means means and the pooled data covariance for every state (as hmmlearn)."""
         x = gaussian_range(self.check_input(X))
         if x.shape[0] > INIT_ROWS:
@@ -314,28 +389,32 @@ class MvNormal:
         cv = np.atleast_2d(np.cov(x.T)) if x.shape[0] > 1 else np.zeros((d, d))
         cv = cv + min_covar(self.min_covar) * np.eye(d)
         self.mean = centers
-        self.cov = {"full": np.repeat(cv[None], n_states, 0),
-                    "diag": np.repeat(np.diag(cv)[None], n_states, 0),
-                    "spherical": np.full(n_states, np.diag(cv).mean()),
-                    "tied": cv}[self.covariance_type]
+        self.cov = {
+            "full": np.repeat(cv[None], n_states, 0),
+            "diag": np.repeat(np.diag(cv)[None], n_states, 0),
+            "spherical": np.full(n_states, np.diag(cv).mean()),
+            "tied": cv,
+        }[self.covariance_type]
         return self
 
-    def sample(self, state, n, rng):
+    def sample(self, state: int, n: int, rng: np.random.Generator) -> Any:
         """``n`` draws from state ``state`` with generator ``rng``."""
         m = self._mean()[state]
         L = cholesky(self._full_covs()[state], lower=True)
         return m + rng.standard_normal((n, m.size)) @ L.T
 
-    def __repr__(self):
-        return (f"MvNormal(covariance_type={self.covariance_type!r}, mean={self.mean!r}, "
-                f"cov={self.cov!r})")
+    def __repr__(self) -> str:
+        return (
+            f"MvNormal(covariance_type={self.covariance_type!r}, mean={self.mean!r}, "
+            f"cov={self.cov!r})"
+        )
 
 
-def _c(a) -> np.ndarray:
+def _c(a: Any) -> np.ndarray:
     return np.ascontiguousarray(a, dtype=np.float64)
 
 
-def _floor_eig(C, floor):
+def _floor_eig(C: np.ndarray, floor: float) -> Any:
     """Symmetrise ``C`` and lift its eigenvalues to at least ``floor``."""
     C = 0.5 * (C + C.T)
     w = np.linalg.eigvalsh(C)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import warnings
+from typing import Any, Self
 
 import numpy as np
 from scipy.special import logsumexp
@@ -36,9 +37,12 @@ __all__ = ["Mixture"]
 _MAX_COMPONENTS = 1024
 
 
-def _has_stats(e) -> bool:
-    return (callable(getattr(e, "suff_stats", None)) and callable(getattr(e, "fit_stats", None))
-            and getattr(e, "supports_stats", True))
+def _has_stats(e: Any) -> bool:
+    return (
+        callable(getattr(e, "suff_stats", None))
+        and callable(getattr(e, "fit_stats", None))
+        and getattr(e, "supports_stats", True)
+    )
 
 
 class Mixture:
@@ -82,33 +86,56 @@ class Mixture:
     True
     """
 
-    def __init__(self, components, weights=None, n_components=None, n_inner=1):
+    def __init__(
+        self,
+        components: Any,
+        weights: Any = None,
+        n_components: int | None = None,
+        n_inner: int = 1,
+    ) -> None:
         if not isinstance(components, (list, tuple)):
-            n = integer(n_components, "n_components", low=1, high=_MAX_COMPONENTS,
-                        fix="pass n_components=2 (or a list of emissions)")
+            n = integer(
+                n_components,
+                "n_components",
+                low=1,
+                high=_MAX_COMPONENTS,
+                fix="pass n_components=2 (or a list of emissions)",
+            )
             components = [copy.deepcopy(components) for _ in range(n)]
         if len(components) < 1:
-            raise error("components", "must hold at least one emission", "an empty list",
-                        "pass e.g. [Normal(), Normal()]")
+            raise error(
+                "components",
+                "must hold at least one emission",
+                "an empty list",
+                "pass e.g. [Normal(), Normal()]",
+            )
         for m, c in enumerate(components):
-            if isinstance(c, type) or not all(callable(getattr(c, a, None)) for a in
-                                              ("log_likelihood", "fit", "sample", "initialize")):
-                raise error(f"components[{m}]", "must be an emission (log_likelihood, fit, "
-                            "sample, initialize, n_parameters)", describe(c),
-                            "pass e.g. pyjl.hmm.Normal()")
+            if isinstance(c, type) or not all(
+                callable(getattr(c, a, None))
+                for a in ("log_likelihood", "fit", "sample", "initialize")
+            ):
+                raise error(
+                    f"components[{m}]",
+                    "must be an emission (log_likelihood, fit, sample, initialize, n_parameters)",
+                    describe(c),
+                    "pass e.g. pyjl.hmm.Normal()",
+                )
         self.components = list(components)
         self.weights = None if weights is None else np.atleast_2d(weights)
         self.n_inner = integer(n_inner, "n_inner", low=1)
 
-    def check_params(self, name="emission"):
+    def check_params(self, name: str = "emission") -> Self:
         """Validate ``weights`` (finite, >= 0, rows summing to 1, one column per
         component) and each component's parameters (``emission.components[1].var[0]``)."""
         if self.weights is not None:
             shape, M = np.shape(self.weights), len(self.components)
             if len(shape) != 2 or shape[1] != M:
-                raise error(f"{name}.weights", f"must be (n_states, {M}): one column per "
-                            "component", f"shape {shape}", "give each state one weight per "
-                            "component")
+                raise error(
+                    f"{name}.weights",
+                    f"must be (n_states, {M}): one column per component",
+                    f"shape {shape}",
+                    "give each state one weight per component",
+                )
             self.weights = check_prob_rows(self.weights, f"{name}.weights", shape)
         for m, c in enumerate(self.components):
             check = getattr(c, "check_params", None)
@@ -121,7 +148,7 @@ class Mixture:
         """True when every component has additive sufficient statistics."""
         return all(_has_stats(c) for c in self.components)
 
-    def _w(self):
+    def _w(self) -> Any:
         if self.weights is None:
             raise NotFittedError("Mixture.weights is not set; pass it or fit the model first.")
         return self.weights
@@ -130,44 +157,46 @@ class Mixture:
     def n_parameters(self) -> int:
         """Free scalar parameters over all states."""
         K, M = self._w().shape
-        return sum(c.n_parameters for c in self.components) + K * (M - 1)
+        return int(sum(c.n_parameters for c in self.components) + K * (M - 1))
 
-    def check_input(self, X):
+    def check_input(self, X: Any) -> np.ndarray:
         """Validate the observations ``X`` for this emission; returns them as ``(T, d)``."""
         check = getattr(self.components[0], "check_input", None)
         return check(X) if callable(check) else as_obs(X, "X")
 
-    def _joint(self, X):
+    def _joint(self, X: Any) -> Any:
         """``(T, K, M)`` ``log weights[k, m] + log p_{k,m}(x_t)``."""
         with np.errstate(divide="ignore"):
             lw = np.log(self._w())
         return np.stack([c.log_likelihood(X) for c in self.components], axis=2) + lw[None]
 
-    def log_likelihood(self, X):
+    def log_likelihood(self, X: Any) -> np.ndarray:
         """``(T, K)`` log-densities (log-probabilities for discrete data) of ``X``."""
-        return logsumexp(self._joint(X), axis=2)
+        loglik: np.ndarray = logsumexp(self._joint(X), axis=2)
+        return loglik
 
-    def _resp(self, X, weights):
+    def _resp(self, X: Any, weights: np.ndarray) -> Any:
         J = self._joint(X)
         with np.errstate(invalid="ignore"):
             R = np.exp(J - logsumexp(J, axis=2, keepdims=True))
         R = np.nan_to_num(R, nan=1.0 / J.shape[2])
-        return np.asarray(weights, float)[:, :, None] * R          # (T, K, M)
+        return np.asarray(weights, float)[:, :, None] * R  # (T, K, M)
 
-    def suff_stats(self, X, weights):
+    def suff_stats(self, X: Any, weights: np.ndarray) -> tuple[np.ndarray, ...]:
         """Additive sufficient statistics of ``(X, weights)`` (``weights``: ``(T, K)``)."""
         WR = self._resp(X, weights)
-        return (WR.sum(0),) + tuple(c.suff_stats(X, WR[:, :, m])
-                                    for m, c in enumerate(self.components))
+        return (WR.sum(0),) + tuple(
+            c.suff_stats(X, WR[:, :, m]) for m, c in enumerate(self.components)
+        )
 
-    def fit_stats(self, stats):
+    def fit_stats(self, stats: tuple[np.ndarray, ...]) -> Self:
         """Weighted maximum-likelihood update from summed :meth:`suff_stats`."""
         self._set_weights(stats[0])
         for c, s in zip(self.components, stats[1:]):
             c.fit_stats(s)
         return self
 
-    def _set_weights(self, counts):
+    def _set_weights(self, counts: np.ndarray) -> None:
         counts = np.asarray(counts, float)
         mask = empty_states(counts.sum(1))
         new = counts / np.maximum(counts.sum(1, keepdims=True), 1e-300)
@@ -175,7 +204,7 @@ class Mixture:
             new[mask] = self.weights[mask] if self.weights is not None else 1.0 / counts.shape[1]
         self.weights = new
 
-    def fit(self, X, weights):
+    def fit(self, X: Any, weights: np.ndarray) -> Self:
         """``n_inner`` nested EM iterations at fixed state weights; returns ``self``."""
         for _ in range(max(1, self.n_inner)):
             WR = self._resp(X, weights)
@@ -184,7 +213,7 @@ class Mixture:
                 c.fit(X, WR[:, :, m])
         return self
 
-    def initialize(self, X, n_states, rng):
+    def initialize(self, X: Any, n_states: int, rng: np.random.Generator) -> Self:
         """k-means with ``n_states * M`` clusters, ordered along the first feature;
         consecutive runs of ``M`` clusters form a state, and component ``m`` of state
         ``k`` is fitted to cluster ``k * M + m`` (after its own ``initialize``)."""
@@ -207,13 +236,16 @@ class Mixture:
         self.weights = np.full((n_states, M), 1.0 / M)
         return self
 
-    def sample(self, state, n, rng):
+    def sample(self, state: int, n: int, rng: np.random.Generator) -> Any:
         """``n`` draws from state ``state`` with generator ``rng``."""
         counts = rng.multinomial(n, self._w()[state])
-        parts = [np.asarray(c.sample(state, int(k), rng)) for c, k in
-                 zip(self.components, counts) if k > 0]
+        parts = [
+            np.asarray(c.sample(state, int(k), rng))
+            for c, k in zip(self.components, counts)
+            if k > 0
+        ]
         out = np.concatenate(parts, axis=0)
         return out[rng.permutation(n)]
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Mixture(components={self.components!r}, weights={self.weights!r})"

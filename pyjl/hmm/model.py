@@ -25,6 +25,7 @@ from __future__ import annotations
 import copy
 import numbers
 import warnings
+from typing import Any, Self
 
 import numpy as np
 
@@ -41,21 +42,21 @@ _INITS = ("kmeans", "random", "given")
 _PROTOCOL = ("log_likelihood", "fit", "sample", "initialize")
 
 
-def _random_state(value):
+def _random_state(value: Any) -> Any:
     """``None``, a seed in ``[0, 2**63)`` or a NumPy ``Generator``/``SeedSequence``."""
     if isinstance(value, (np.random.Generator, np.random.SeedSequence, np.random.BitGenerator)):
         return value
     return seed(value, "random_state")
 
 
-def _unit_max(counts):
+def _unit_max(counts: np.ndarray) -> Any:
     """Rows of ``counts`` divided by their maximum (so that huge Dirichlet priors do not
     overflow the row sums); all-zero rows stay zero."""
     m = counts.max(-1, keepdims=True)
     return counts / np.where(m > 0, m, 1.0)
 
 
-def _emission_states(em):
+def _emission_states(em: Any) -> Any:
     """The number of states the emission's parameters describe, or ``None``."""
     try:
         n = em.n_states
@@ -65,13 +66,14 @@ def _emission_states(em):
     return n if isinstance(n, (int, np.integer)) else None
 
 
-def _mirror(result, X):
+def _mirror(result: Any, X: Any) -> Any:
     """``result`` in the form of the input ``X``: a state path as a Series named "state"
     (pandas) or an Arrow array, posteriors as a DataFrame / Arrow table with one column
     per state; NumPy for NumPy input and for paths of Arrow files."""
     if isinstance(X, (str, bytes)) or hasattr(X, "__fspath__"):
         return result
     from ..data import origin, restore
+
     if result.ndim == 1:
         return restore(result, origin(X), name="state")
     return restore(result, origin(X), columns=list(range(result.shape[1])))
@@ -162,9 +164,21 @@ class HMM:
     array([0.99, 1.  ])
     """
 
-    def __init__(self, emission, n_states, n_iter=100, tol=1e-4, init="kmeans",
-                 startprob=None, transmat=None, random_state=None, progress=False,
-                 startprob_prior=1.0, transmat_prior=1.0, batch_rows=None):
+    def __init__(
+        self,
+        emission: Any,
+        n_states: int,
+        n_iter: int = 100,
+        tol: float = 1e-4,
+        init: str = "kmeans",
+        startprob: Any = None,
+        transmat: Any = None,
+        random_state: Any = None,
+        progress: bool = False,
+        startprob_prior: Any = 1.0,
+        transmat_prior: Any = 1.0,
+        batch_rows: int | None = None,
+    ) -> None:
         self.emission, self.n_states, self.n_iter, self.tol = emission, n_states, n_iter, tol
         self.init, self.random_state, self.progress = init, random_state, progress
         self.startprob, self.transmat = startprob, transmat
@@ -176,31 +190,46 @@ class HMM:
         """Validate the constructor's arguments; returns ``n_states`` as an int."""
         em = self.emission
         if isinstance(em, type) or not all(callable(getattr(em, m, None)) for m in _PROTOCOL):
-            raise error("emission", "must be an emission (an object with "
-                        f"{', '.join(_PROTOCOL)} and n_parameters)", describe(em),
-                        "pass e.g. pyjl.hmm.Normal() or an object following pyjl.hmm.Emission")
-        K = integer(self.n_states, "n_states", low=1, fix="pass a whole number of states "
-                    ">= 1, e.g. n_states=3")
+            raise error(
+                "emission",
+                f"must be an emission (an object with {', '.join(_PROTOCOL)} and n_parameters)",
+                describe(em),
+                "pass e.g. pyjl.hmm.Normal() or an object following pyjl.hmm.Emission",
+            )
+        K = integer(
+            self.n_states,
+            "n_states",
+            low=1,
+            fix="pass a whole number of states >= 1, e.g. n_states=3",
+        )
         choice(self.init, "init", _INITS)
         integer(self.n_iter, "n_iter", low=0)
         if not (isinstance(self.tol, numbers.Real) and self.tol == -np.inf):
-            real(self.tol, "tol", fix="pass a small number such as 1e-4 (or -np.inf to "
-                 "always run n_iter iterations)")
+            real(
+                self.tol,
+                "tol",
+                fix="pass a small number such as 1e-4 (or -np.inf to "
+                "always run n_iter iterations)",
+            )
         if self.batch_rows is not None:
             integer(self.batch_rows, "batch_rows", low=1)
         _random_state(self.random_state)
         boolean(self.progress, "progress")
         for name in ("startprob_prior", "transmat_prior"):
-            check_values(getattr(self, name), name, lambda a: a >= 0,
-                         "must be >= 0 (Dirichlet concentrations; 1 is no prior)",
-                         f"pass {name}=1.0 for no prior, or larger values")
+            check_values(
+                getattr(self, name),
+                name,
+                lambda a: a >= 0,
+                "must be >= 0 (Dirichlet concentrations; 1 is no prior)",
+                f"pass {name}=1.0 for no prior, or larger values",
+            )
         return K
 
     @property
     def _K(self) -> int:
         return int(self.n_states)
 
-    def _given_chain(self, K):
+    def _given_chain(self, K: int) -> Any:
         """The given ``startprob``/``transmat`` validated (``None`` where not given)."""
         pi = A = None
         if self.startprob is not None:
@@ -211,52 +240,64 @@ class HMM:
             A = A / A.sum(1, keepdims=True)
         return pi, A
 
-    def _given(self, em):
+    def _given(self, em: Any) -> Any:
         """Validated ``(startprob, transmat, emission)`` for ``init='given'``."""
         K = self._check_settings()
         pi, A = self._given_chain(K)
         if pi is None or A is None:
             name, other = ("startprob", "transmat") if pi is None else ("transmat", "startprob")
-            raise error(name, f"must be given with init='given', as must `{other}`",
-                        describe(getattr(self, name)), "pass both, or use init='kmeans'")
+            raise error(
+                name,
+                f"must be given with init='given', as must `{other}`",
+                describe(getattr(self, name)),
+                "pass both, or use init='kmeans'",
+            )
         check = getattr(em, "check_params", None)
         if callable(check):
             check("emission")
         try:
-            em.n_parameters
+            _ = em.n_parameters
         except (NotFittedError, AttributeError, TypeError) as exc:
-            raise error("emission", "must hold its parameters with init='given'",
-                        f"{type(em).__name__} without them ({str(exc).rstrip('.')})",
-                        "construct the emission with its parameters, or use init='kmeans'") \
-                from None
+            raise error(
+                "emission",
+                "must hold its parameters with init='given'",
+                f"{type(em).__name__} without them ({str(exc).rstrip('.')})",
+                "construct the emission with its parameters, or use init='kmeans'",
+            ) from None
         n = _emission_states(em)
         if n is not None and n != K:
-            raise error("n_states", f"must equal the number of states of the emission's "
-                        f"parameters ({n})", K, f"pass n_states={n} or parameters for {K} states")
+            raise error(
+                "n_states",
+                f"must equal the number of states of the emission's parameters ({n})",
+                K,
+                f"pass n_states={n} or parameters for {K} states",
+            )
         return pi, A, em
 
     # -- parameters -------------------------------------------------------------------
-    def _params(self):
+    def _params(self) -> Any:
         """``(startprob, transmat, emission)`` fitted, or given when ``init='given'``."""
         if hasattr(self, "startprob_"):
             return self.startprob_, self.transmat_, self.emission_
         self._check_settings()
         if self.startprob is None or self.transmat is None:
-            raise NotFittedError("this HMM is not fitted: call fit(X) first, or give "
-                                 "startprob, transmat and the emission's parameters with "
-                                 "init='given'.")
+            raise NotFittedError(
+                "this HMM is not fitted: call fit(X) first, or give "
+                "startprob, transmat and the emission's parameters with "
+                "init='given'."
+            )
         return self._given(self.emission)
 
-    def _logs(self):
+    def _logs(self) -> Any:
         pi, A, em = self._params()
         with np.errstate(divide="ignore"):
             return np.log(pi), np.ascontiguousarray(np.log(A)), em
 
-    def _check(self, emission):
+    def _check(self, emission: Any) -> Any:
         check = getattr(emission, "check_input", None)
         return check if callable(check) else (lambda X: as_obs(X, "X"))
 
-    def _batch_rows(self, fused=False) -> tuple[int, int]:
+    def _batch_rows(self, fused: bool = False) -> tuple[int, int]:
         """``(rows, sequences)`` per batch: given rows; else ``2^16`` rows when the
         E-step is fused (``fused``: it holds no ``(rows, K)`` array, only per-thread
         buffers of one sequence), or ``max(2048, 2^14 / K)`` rows (at most 128 kB per
@@ -268,18 +309,18 @@ class HMM:
         rows = 1 << 16 if fused else max(2048, (1 << 14) // self._K)
         return rows, engines.get_num_threads()
 
-    def _source(self, X, lengths, emission, fused=False):
+    def _source(self, X: Any, lengths: Any, emission: Any, fused: bool = False) -> Any:
         return Source(X, lengths, self._check(emission), *self._batch_rows(fused))
 
     @property
     def n_parameters(self) -> int:
         """Free scalars: ``(K - 1) + K (K - 1)`` plus the emission's."""
         pi, _, em = self._params()
-        K = pi.size
+        K = int(pi.size)
         return (K - 1) + K * (K - 1) + int(em.n_parameters)
 
     # -- fitting ----------------------------------------------------------------------
-    def _initialize(self, src, rng):
+    def _initialize(self, src: Any, rng: np.random.Generator) -> Any:
         K = self._check_settings()
         em = copy.deepcopy(self.emission)
         if self.init == "given":
@@ -297,7 +338,7 @@ class HMM:
         A = given_A if given_A is not None else A
         return pi, A, em
 
-    def fit(self, X, lengths=None, client=None):
+    def fit(self, X: Any, lengths: Any = None, client: Any = None) -> Self:
         """Baum-Welch over all sequences; returns ``self``.
 
         ``X``: ``(T,)``/``(T, d)`` array-like, a pyarrow Table (e.g. of a
@@ -309,8 +350,12 @@ class HMM:
         K = self._check_settings()
         src = self._source(X, lengths, self.emission, fused=has_estep(self.emission))
         if src.n_rows < K:
-            raise error("X", f"must have at least n_states={K} observations",
-                        f"{src.n_rows}", "pass more data or fewer states")
+            raise error(
+                "X",
+                f"must have at least n_states={K} observations",
+                f"{src.n_rows}",
+                "pass more data or fewer states",
+            )
         rng = np.random.default_rng(self.random_state)
         pi, A, em = self._initialize(src, rng)
         self.startprob_, self.transmat_, self.emission_ = pi, A, em
@@ -318,10 +363,12 @@ class HMM:
         runner = None
         if client is not None:
             from ._dask import DaskEStep
+
             runner = DaskEStep(client, src, self._batch_rows(has_estep(em))[0])
         bar = None
         if self.progress:
             from tqdm.auto import tqdm
+
             bar = tqdm(total=self.n_iter, desc="HMM EM", unit="iter")
         try:
             for _ in range(int(self.n_iter)):
@@ -341,24 +388,29 @@ class HMM:
                 runner.close()
         return self
 
-    def _estep(self, src) -> Stats:
+    def _estep(self, src: Any) -> Stats:
         log_pi, log_A, em = self._logs()
         engine = engines.current()
         keep_gamma = not has_stats(em)
         total = Stats(self._K)
         for start, stop, lens in src.iter_batches():
-            total.add(estep_batch(engine, log_pi, log_A, em, src.user_rows(start, stop),
-                                  lens, keep_gamma))
+            total.add(
+                estep_batch(
+                    engine, log_pi, log_A, em, src.user_rows(start, stop), lens, keep_gamma
+                )
+            )
         return total
 
     def _log_prior(self) -> float:
         """Dirichlet log-density (up to a constant) of the current start/transition rows."""
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            terms = [(np.asarray(self.startprob_prior, float) - 1.0) * np.log(self.startprob_),
-                     (np.asarray(self.transmat_prior, float) - 1.0) * np.log(self.transmat_)]
+            terms = [
+                (np.asarray(self.startprob_prior, float) - 1.0) * np.log(self.startprob_),
+                (np.asarray(self.transmat_prior, float) - 1.0) * np.log(self.transmat_),
+            ]
             return float(sum(np.nansum(np.where(np.isfinite(t), t, 0.0)) for t in terms))
 
-    def _mstep(self, stats: Stats, src) -> None:
+    def _mstep(self, stats: Stats, src: Any) -> None:
         pi = np.maximum(np.asarray(self.startprob_prior, float) - 1.0 + stats.start, 0.0)
         pi = _unit_max(np.where(self.startprob_ == 0, 0.0, pi))
         if pi.sum() > 0:
@@ -368,18 +420,22 @@ class HMM:
         rows = T.sum(1)
         dead = ~(rows > 0)
         if dead.any():
-            warnings.warn(f"HMM: no transition out of state(s) {np.flatnonzero(dead).tolist()} "
-                          "was observed; their transition rows were kept.", NumericalWarning,
-                          stacklevel=3)
-        self.transmat_ = np.where(dead[:, None], self.transmat_,
-                                  T / np.where(dead, 1.0, rows)[:, None])
+            warnings.warn(
+                f"HMM: no transition out of state(s) {np.flatnonzero(dead).tolist()} "
+                "was observed; their transition rows were kept.",
+                NumericalWarning,
+                stacklevel=3,
+            )
+        self.transmat_ = np.where(
+            dead[:, None], self.transmat_, T / np.where(dead, 1.0, rows)[:, None]
+        )
         if stats.gammas:
             self.emission_.fit(src.all_rows(), np.concatenate(stats.gammas))
         else:
             self.emission_.fit_stats(stats.emission)
 
     # -- inference --------------------------------------------------------------------
-    def _batches(self, src, em, zero):
+    def _batches(self, src: Any, em: Any, zero: Any) -> Any:
         """``(start, stop, lens, log_b)`` per batch; ``zero["row"]`` receives the first row
         whose observation has log-density -inf in every state (``None`` if none)."""
         for start, stop, lens in src.iter_batches():
@@ -390,7 +446,7 @@ class HMM:
             yield start, stop, lens, lb
 
     @staticmethod
-    def _zero_probability(src, ll, zero) -> str | None:
+    def _zero_probability(src: Any, ll: np.ndarray, zero: Any) -> str | None:
         """Why some sequence has probability zero (``ll == -inf``), in words, or ``None``."""
         seqs = np.flatnonzero(np.isneginf(ll))
         if not seqs.size:
@@ -398,36 +454,45 @@ class HMM:
         row = zero.get("row")
         if row is not None:
             value = src.rows(row, row + 1)[0]
-            return (f"row {row} (value {np.array2string(value, precision=6)}), whose "
-                    "log-density is -inf in every state (impossible under the model, or "
-                    "below the double range: a Gaussian's |x - mean| / sd above ~1e154)")
-        return (f"sequence {int(seqs[0])} of log-likelihood -inf (every state path goes "
-                "through a zero start/transition probability, or its log-densities sum "
-                "below the double range)")
+            return (
+                f"row {row} (value {np.array2string(value, precision=6)}), whose "
+                "log-density is -inf in every state (impossible under the model, or "
+                "below the double range: a Gaussian's |x - mean| / sd above ~1e154)"
+            )
+        return (
+            f"sequence {int(seqs[0])} of log-likelihood -inf (every state path goes "
+            "through a zero start/transition probability, or its log-densities sum "
+            "below the double range)"
+        )
 
-    def _refuse_zero(self, src, ll, zero, what):
+    def _refuse_zero(self, src: Any, ll: np.ndarray, zero: Any, what: str) -> None:
         why = self._zero_probability(src, ll, zero)
         if why is not None:
-            raise error("X", f"must have non-zero probability under the model for {what}",
-                        why, "rescale X (e.g. standardise each feature) or remove the outlier "
-                        "and check the parameters; score() returns -inf with a warning")
+            raise error(
+                "X",
+                f"must have non-zero probability under the model for {what}",
+                why,
+                "rescale X (e.g. standardise each feature) or remove the outlier "
+                "and check the parameters; score() returns -inf with a warning",
+            )
 
-    def _forward_backward(self, X, lengths):
+    def _forward_backward(self, X: Any, lengths: Any) -> Any:
         log_pi, log_A, em = self._logs()
         src = self._source(X, lengths, em)
         engine = engines.current()
         ll = np.empty(src.lengths.size)
         gamma = np.empty((src.n_rows, self._K))
-        s, zero = 0, {}
+        s = 0
+        zero: dict[str, Any] = {}
         for start, stop, lens, lb in self._batches(src, em, zero):
             l, g, _ = engine.forward_backward(log_pi, log_A, lb, lens)
-            ll[s:s + lens.size] = l
+            ll[s : s + lens.size] = l
             s += lens.size
             gamma[start:stop] = g
         self._refuse_zero(src, ll, zero, "state posteriors (they are undefined otherwise)")
         return ll, gamma
 
-    def score_sequences(self, X, lengths=None) -> np.ndarray:
+    def score_sequences(self, X: Any, lengths: Any = None) -> np.ndarray:
         """Log-likelihood of each sequence, ``(n_seq,)`` (forward pass only).
 
         A sequence of probability zero in double precision -- an observation impossible
@@ -438,52 +503,59 @@ class HMM:
         src = self._source(X, lengths, em)
         engine = engines.current()
         ll = np.empty(src.lengths.size)
-        s, zero = 0, {}
-        for start, stop, lens, lb in self._batches(src, em, zero):
-            ll[s:s + lens.size] = engine.forward(log_pi, log_A, lb, lens)
+        s = 0
+        zero: dict[str, Any] = {}
+        for _start, _stop, lens, lb in self._batches(src, em, zero):
+            ll[s : s + lens.size] = engine.forward(log_pi, log_A, lb, lens)
             s += lens.size
         why = self._zero_probability(src, ll, zero)
         if why is not None:
-            warnings.warn(f"HMM.score: {int(np.isneginf(ll).sum())} sequence(s) have "
-                          f"log-likelihood -inf: {why}. Fix: rescale X or remove the "
-                          "outlier.", NumericalWarning, stacklevel=2)
+            warnings.warn(
+                f"HMM.score: {int(np.isneginf(ll).sum())} sequence(s) have "
+                f"log-likelihood -inf: {why}. Fix: rescale X or remove the "
+                "outlier.",
+                NumericalWarning,
+                stacklevel=2,
+            )
         return ll
 
-    def score(self, X, lengths=None) -> float:
+    def score(self, X: Any, lengths: Any = None) -> float:
         """Total log-likelihood ``log p(X)`` over all sequences (``-inf``, with a
         :class:`~pyjl.exceptions.NumericalWarning`, when one has probability zero; see
         :meth:`score_sequences`)."""
         return float(self.score_sequences(X, lengths).sum())
 
-    def score_samples(self, X, lengths=None):
+    def score_samples(self, X: Any, lengths: Any = None) -> Any:
         """``(log p(X), posteriors (T, K))`` as hmmlearn; posteriors are undefined for
         a sequence of probability zero, which raises :class:`InputError` naming the row."""
         ll, gamma = self._forward_backward(X, lengths)
         return float(ll.sum()), _mirror(gamma, X)
 
-    def predict_proba(self, X, lengths=None) -> np.ndarray:
+    def predict_proba(self, X: Any, lengths: Any = None) -> Any:
         """State posteriors ``p(z_t = k | X)``, ``(T, K)``, each row summing to 1 (a
         DataFrame with the input's index for pandas input, an Arrow table for Arrow
         input; one column per state).  A sequence of probability zero (see
         :meth:`score_sequences`) raises :class:`InputError` naming the first such row."""
         return _mirror(self._forward_backward(X, lengths)[1], X)
 
-    def _viterbi(self, X, lengths):
+    def _viterbi(self, X: Any, lengths: Any) -> Any:
         log_pi, log_A, em = self._logs()
         src = self._source(X, lengths, em)
         engine = engines.current()
         path = np.empty(src.n_rows, dtype=np.int64)
-        lps, zero = [], {}
+        lps: list[np.ndarray] = []
+        zero: dict[str, Any] = {}
         for start, stop, lens, lb in self._batches(src, em, zero):
             p, lp = engine.viterbi(log_pi, log_A, lb, lens)
             path[start:stop] = p
             lps.append(np.atleast_1d(np.asarray(lp, dtype=np.float64)))
         lp = np.concatenate(lps)
-        self._refuse_zero(src, lp, zero, "a most likely state path (every path has "
-                          "probability zero otherwise)")
+        self._refuse_zero(
+            src, lp, zero, "a most likely state path (every path has probability zero otherwise)"
+        )
         return float(lp.sum()), path
 
-    def decode(self, X, lengths=None, algorithm="viterbi"):
+    def decode(self, X: Any, lengths: Any = None, algorithm: str = "viterbi") -> Any:
         """``(log_prob, states)``: Viterbi (joint log-probability of the best path) or
         "map" (per-step argmax of the posteriors; log_prob is ``score``)."""
         choice(algorithm, "algorithm", ("viterbi", "map"))
@@ -494,12 +566,14 @@ class HMM:
             logprob, path = float(ll.sum()), gamma.argmax(1)
         return logprob, _mirror(path, X)
 
-    def predict(self, X, lengths=None) -> np.ndarray:
+    def predict(self, X: Any, lengths: Any = None) -> Any:
         """Most likely state path (Viterbi), ``(T,)`` int64 (a Series for pandas input,
         an Arrow array for Arrow input)."""
         return _mirror(self._viterbi(X, lengths)[1], X)
 
-    def sample(self, n_samples=1, random_state=None, currstate=None):
+    def sample(
+        self, n_samples: int = 1, random_state: Any = None, currstate: int | None = None
+    ) -> Any:
         """``(X, states)``: ``n_samples`` steps of the chain and its emissions."""
         pi, A, em = self._params()
         rng = np.random.default_rng(_random_state(random_state))
@@ -509,8 +583,11 @@ class HMM:
         states = np.empty(n, dtype=np.int64)
         u = rng.random(n)
         cdf_pi, cdf_A = np.cumsum(pi), np.cumsum(A, axis=1)
-        s = currstate if currstate is not None else \
-            min(int(np.searchsorted(cdf_pi, u[0], side="right")), self._K - 1)
+        s = (
+            currstate
+            if currstate is not None
+            else min(int(np.searchsorted(cdf_pi, u[0], side="right")), self._K - 1)
+        )
         for t in range(n):
             if t > 0:
                 s = min(int(np.searchsorted(cdf_A[s], u[t], side="right")), self._K - 1)
@@ -524,15 +601,17 @@ class HMM:
             out[idx] = draws
         return out, states
 
-    def aic(self, X, lengths=None) -> float:
+    def aic(self, X: Any, lengths: Any = None) -> float:
         """Akaike information criterion ``-2 log L + 2 p``."""
         return -2.0 * self.score(X, lengths) + 2.0 * self.n_parameters
 
-    def bic(self, X, lengths=None) -> float:
+    def bic(self, X: Any, lengths: Any = None) -> float:
         """Bayesian information criterion ``-2 log L + p log T``."""
-        T = self._source(X, lengths, self._params()[2]).n_rows
-        return -2.0 * self.score(X, lengths) + self.n_parameters * np.log(T)
+        log_T: float = np.log(self._source(X, lengths, self._params()[2]).n_rows)
+        return -2.0 * self.score(X, lengths) + self.n_parameters * log_T
 
-    def __repr__(self):
-        return (f"HMM(emission={self.emission!r}, n_states={self.n_states}, "
-                f"n_iter={self.n_iter}, tol={self.tol}, init={self.init!r})")
+    def __repr__(self) -> str:
+        return (
+            f"HMM(emission={self.emission!r}, n_states={self.n_states}, "
+            f"n_iter={self.n_iter}, tol={self.tol}, init={self.init!r})"
+        )
