@@ -17,8 +17,6 @@ import pyjl.data as data
 from pyjl.data import as_array, origin, read_arrow, restore, write_arrow
 from pyjl.exceptions import InputError
 
-rng = np.random.default_rng(20261126)
-
 
 def addr(a):
     """Address of the first element of a NumPy array."""
@@ -33,8 +31,11 @@ def arrow_addr(arr):
 def mapping_of(path):
     """(start, end) address ranges of /proc/self/maps lines that map ``path``."""
     with open("/proc/self/maps") as f:
-        return [tuple(int(x, 16) for x in line.split()[0].split("-"))
-                for line in f if line.rstrip().endswith(str(path))]
+        return [
+            tuple(int(x, 16) for x in line.split()[0].split("-"))
+            for line in f
+            if line.rstrip().endswith(str(path))
+        ]
 
 
 def rss(field):
@@ -48,30 +49,31 @@ def rss(field):
 
 # --- zero copy ----------------------------------------------------------------------
 
-def test_numpy_c_contiguous_float64_is_not_copied():
+
+def test_numpy_c_contiguous_float64_is_not_copied(rng):
     x = rng.normal(size=(50, 3))
     a = as_array(x, name="X", ndim=2)
     assert a is x
-    assert addr(as_array(x[10:20], name="X")) == addr(x) + 10 * 3 * 8   # a C-contiguous slice
+    assert addr(as_array(x[10:20], name="X")) == addr(x) + 10 * 3 * 8  # a C-contiguous slice
 
 
-def test_series_is_a_view():
+def test_series_is_a_view(rng):
     x = rng.normal(size=40)
     s = pd.Series(x, copy=False)
     a = as_array(s, name="y")
     assert np.shares_memory(a, x) and a.shape == (40,)
 
 
-def test_single_column_dataframe_is_a_view_of_its_column():
+def test_single_column_dataframe_is_a_view_of_its_column(rng):
     df = pd.DataFrame({"a": rng.normal(size=30)})
     a = as_array(df, name="X")
     assert a.shape == (30, 1) and a.flags.c_contiguous
     assert np.shares_memory(a, df["a"].to_numpy())
-    flat = as_array(df, name="x", ndim=1)        # 1-D wanted: the one column, still a view
+    flat = as_array(df, name="x", ndim=1)  # 1-D wanted: the one column, still a view
     assert flat.shape == (30,) and np.shares_memory(flat, df["a"].to_numpy())
 
 
-def test_one_block_dataframe_laid_out_c_ordered_is_a_view():
+def test_one_block_dataframe_laid_out_c_ordered_is_a_view(rng):
     X = rng.normal(size=(25, 4))
     df = pd.DataFrame(X, columns=list("abcd"), copy=False)
     a = as_array(df, name="X")
@@ -79,18 +81,18 @@ def test_one_block_dataframe_laid_out_c_ordered_is_a_view():
     np.testing.assert_array_equal(a, X)
 
 
-def test_arrow_array_and_single_chunk_column_are_views():
+def test_arrow_array_and_single_chunk_column_are_views(rng):
     x = rng.normal(size=100)
     arr = pa.array(x)
     a = as_array(arr, name="x")
     assert addr(a) == arrow_addr(arr)
-    sliced = arr.slice(7, 50)                     # an offset into the same buffer
+    sliced = arr.slice(7, 50)  # an offset into the same buffer
     assert addr(as_array(sliced, name="x")) == arrow_addr(sliced) == addr(x) + 7 * 8
-    ca = pa.chunked_array([pa.array([], pa.float64()), arr])   # empty chunks are ignored
+    ca = pa.chunked_array([pa.array([], pa.float64()), arr])  # empty chunks are ignored
     assert addr(as_array(ca, name="x")) == arrow_addr(arr)
 
 
-def test_arrow_single_column_table_and_batch_are_views():
+def test_arrow_single_column_table_and_batch_are_views(rng):
     x = rng.normal(size=60)
     for tab in (pa.table({"v": x}), pa.record_batch([pa.array(x)], names=["v"])):
         a = as_array(tab, name="X")
@@ -98,13 +100,13 @@ def test_arrow_single_column_table_and_batch_are_views():
         assert np.shares_memory(as_array(tab, name="x", ndim=1), x)
 
 
-def test_pandas_arrow_dtype_series_is_a_view_of_the_arrow_buffer():
+def test_pandas_arrow_dtype_series_is_a_view_of_the_arrow_buffer(rng):
     arr = pa.array(rng.normal(size=20))
     s = pd.Series(pd.arrays.ArrowExtensionArray(pa.chunked_array([arr])))
     assert addr(as_array(s, name="y")) == arrow_addr(arr)
 
 
-def test_memory_mapped_file_columns_are_views_of_the_file(tmp_path):
+def test_memory_mapped_file_columns_are_views_of_the_file(rng, tmp_path):
     x = rng.normal(size=1000)
     for fmt in ("file", "stream"):
         path = tmp_path / f"{fmt}.arrow"
@@ -122,48 +124,58 @@ def test_memory_mapped_file_columns_are_views_of_the_file(tmp_path):
 
 # --- one explicit copy where needed ---------------------------------------------------
 
-@pytest.mark.parametrize("make, rule", [
-    (lambda x: x.astype(np.float32), "cast"),
-    (lambda x: x[::2], "C-contiguous"),
-    (lambda x: np.asfortranarray(x.reshape(-1, 4)), "C-contiguous"),
-    (lambda x: x.tolist(), "list"),
-    (lambda x: pa.chunked_array([x[:40], x[40:]]), "2 Arrow chunks"),
-    (lambda x: pa.array(x.astype(np.int32)), "cast"),
-    (lambda x: pd.DataFrame({"a": x[:40], "b": x[40:]}), "2 columns"),
-    (lambda x: pd.DataFrame({"a": x[:40], "b": np.arange(40)}), "2 columns"),
-    (lambda x: pa.table({"a": x[:40], "b": x[40:]}), "2 columns"),
-    (lambda x: pd.Series(x, dtype="Float64"), "mask"),
-])
-def test_needed_copy_happens_once_and_copy_false_refuses(make, rule):
-    x = np.round(rng.normal(size=80) * 10)          # whole numbers: exact in every dtype
+
+@pytest.mark.parametrize(
+    "make, rule",
+    [
+        (lambda x: x.astype(np.float32), "cast"),
+        (lambda x: x[::2], "C-contiguous"),
+        (lambda x: np.asfortranarray(x.reshape(-1, 4)), "C-contiguous"),
+        (lambda x: x.tolist(), "list"),
+        (lambda x: pa.chunked_array([x[:40], x[40:]]), "2 Arrow chunks"),
+        (lambda x: pa.array(x.astype(np.int32)), "cast"),
+        (lambda x: pd.DataFrame({"a": x[:40], "b": x[40:]}), "2 columns"),
+        (lambda x: pd.DataFrame({"a": x[:40], "b": np.arange(40)}), "2 columns"),
+        (lambda x: pa.table({"a": x[:40], "b": x[40:]}), "2 columns"),
+        (lambda x: pd.Series(x, dtype="Float64"), "mask"),
+    ],
+)
+def test_needed_copy_happens_once_and_copy_false_refuses(rng, make, rule):
+    x = np.round(rng.normal(size=80) * 10)  # whole numbers: exact in every dtype
     obj = make(x)
     a = as_array(obj, name="arg")
     assert a.dtype == np.float64 and a.flags.c_contiguous and a.flags.owndata
-    expected = np.asarray(obj.to_numpy() if isinstance(obj, pd.DataFrame) else
-                          np.column_stack([obj.column(j).to_numpy() for j in range(2)])
-                          if isinstance(obj, pa.Table) else
-                          obj.to_numpy() if isinstance(obj, (pa.ChunkedArray, pa.Array, pd.Series))
-                          else obj, dtype=np.float64)
+    expected = np.asarray(
+        obj.to_numpy()
+        if isinstance(obj, pd.DataFrame)
+        else np.column_stack([obj.column(j).to_numpy() for j in range(2)])
+        if isinstance(obj, pa.Table)
+        else obj.to_numpy()
+        if isinstance(obj, (pa.ChunkedArray, pa.Array, pd.Series))
+        else obj,
+        dtype=np.float64,
+    )
     np.testing.assert_array_equal(a, expected)
     with pytest.raises(InputError, match="copy=False") as info:
         as_array(obj, name="arg", copy=False)
     assert "`arg`" in str(info.value) and rule in str(info.value)
 
 
-def test_copy_true_always_copies_into_writable_memory():
+def test_copy_true_always_copies_into_writable_memory(rng):
     x = rng.normal(size=30)
     for obj, base in ((x, x), (pa.array(x), x), (pd.Series(x, copy=False), x)):
         a = as_array(obj, name="x", copy=True)
         assert not np.shares_memory(a, base) and a.flags.writeable
         np.testing.assert_array_equal(a, x)
-    c = as_array(x.astype(np.float32), name="x", copy=True)    # the cast is the one copy
+    c = as_array(x.astype(np.float32), name="x", copy=True)  # the cast is the one copy
     assert c.flags.owndata and c.dtype == np.float64
 
 
 def test_arrow_nulls_are_refused_or_become_nan():
     arr = pa.chunked_array([[1.0, 2.0], [3.0, None, 5.0, None]])
-    with pytest.raises(InputError,
-                       match=r"`x` must not hold nulls.*2 null\(s\), the first at index 3"):
+    with pytest.raises(
+        InputError, match=r"`x` must not hold nulls.*2 null\(s\), the first at index 3"
+    ):
         as_array(arr, name="x")
     a = as_array(arr, name="x", finite=False)
     np.testing.assert_array_equal(np.isnan(a), [0, 0, 0, 1, 0, 1])
@@ -193,17 +205,18 @@ def test_pandas_missing_values_are_refused():
 
 # --- errors ------------------------------------------------------------------------------
 
+
 def test_nan_and_inf_name_the_argument_and_first_bad_index():
     x = np.ones(2_000_000)
     x[1_500_001], x[1_700_000] = np.inf, np.nan
     with pytest.raises(InputError, match=r"`y` must be finite.*got inf at index 1500001"):
         as_array(x, name="y")
     assert as_array(x, name="y", finite=False) is x
-    big = np.full(10, 1e308)          # the sum overflows, yet every value is finite
+    big = np.full(10, 1e308)  # the sum overflows, yet every value is finite
     assert as_array(big, name="y") is big
 
 
-def test_nan_in_2d_names_row_and_column():
+def test_nan_in_2d_names_row_and_column(rng):
     X = rng.normal(size=(6, 3))
     X[4, 2] = np.nan
     with pytest.raises(InputError, match="row 4, column 2"):
@@ -215,16 +228,19 @@ def test_nan_in_2d_names_row_and_column():
         as_array(df[["r"]], name="X", ndim=1)
 
 
-@pytest.mark.parametrize("obj, words", [
-    (np.array([1 + 2j, 3]), "complex"),
-    (["a", "b"], "strings"),
-    ([1.0, None], "Python objects"),
-    (np.array(["2020-01-01"], dtype="datetime64[D]"), "datetimes"),
-    (pd.DataFrame({"a": [1.0, 2.0], "b": ["x", "y"]}), "column 'b'"),
-    (pa.array(["x", "y"]), "Arrow type string"),
-    (pa.table({"a": [1.0], "b": ["z"]}), "column 'b'"),
-    ([[1.0, 2.0], [3.0]], "array-like"),
-])
+@pytest.mark.parametrize(
+    "obj, words",
+    [
+        (np.array([1 + 2j, 3]), "complex"),
+        (["a", "b"], "strings"),
+        ([1.0, None], "Python objects"),
+        (np.array(["2020-01-01"], dtype="datetime64[D]"), "datetimes"),
+        (pd.DataFrame({"a": [1.0, 2.0], "b": ["x", "y"]}), "column 'b'"),
+        (pa.array(["x", "y"]), "Arrow type string"),
+        (pa.table({"a": [1.0], "b": ["z"]}), "column 'b'"),
+        ([[1.0, 2.0], [3.0]], "array-like"),
+    ],
+)
 def test_wrong_dtype_is_refused_with_name_and_value(obj, words):
     with pytest.raises(InputError, match="`X`") as info:
         as_array(obj, name="X")
@@ -233,11 +249,13 @@ def test_wrong_dtype_is_refused_with_name_and_value(obj, words):
 
 def test_ndim_rules():
     assert as_array([1.0, 2.0], name="x", ndim=(1, 2)).shape == (2,)
-    with pytest.raises(InputError,
-                       match=r"`X` must be 2-D; got a 1-D array of shape \(3,\).*reshape\(-1, 1\)"):
+    with pytest.raises(
+        InputError, match=r"`X` must be 2-D; got a 1-D array of shape \(3,\).*reshape\(-1, 1\)"
+    ):
         as_array(np.ones(3), name="X", ndim=2)
-    with pytest.raises(InputError,
-                       match=r"must be 1-D or 2-D; got a 3-D array of shape \(2, 2, 2\)"):
+    with pytest.raises(
+        InputError, match=r"must be 1-D or 2-D; got a 3-D array of shape \(2, 2, 2\)"
+    ):
         as_array(np.ones((2, 2, 2)), name="X", ndim=(1, 2))
     with pytest.raises(InputError, match="must be 1-D"):
         as_array(pd.DataFrame(np.ones((3, 2))), name="x", ndim=1)
@@ -254,13 +272,18 @@ def test_empty_inputs_are_refused_clearly():
 def test_integer_dtype_accepts_whole_floats_and_refuses_others():
     a = as_array([0.0, 2.0, 1.0], name="symbols", dtype=np.int64)
     assert a.dtype == np.int64 and a.tolist() == [0, 2, 1]
-    for bad, at in (([0.0, 1.0, 1.5], "1.5 at index 2"), ([1.0, np.nan], "nan at index 1"),
-                    ([1.0, 1e19], "1e+19 at index 1")):
-        with pytest.raises(InputError, match=f"`symbols` must hold whole numbers.*{re.escape(at)}"):
+    for bad, at in (
+        ([0.0, 1.0, 1.5], "1.5 at index 2"),
+        ([1.0, np.nan], "nan at index 1"),
+        ([1.0, 1e19], "1e+19 at index 1"),
+    ):
+        with pytest.raises(
+            InputError, match=f"`symbols` must hold whole numbers.*{re.escape(at)}"
+        ):
             as_array(bad, name="symbols", dtype=np.int64)
     with pytest.raises(InputError, match=r"-1 at index 1"):
         as_array(np.array([3, -1]), name="counts", dtype=np.uint32)
-    chunked = pa.chunked_array([[1.0, 2.0], [3.0, 4.5]])        # index counts across chunks
+    chunked = pa.chunked_array([[1.0, 2.0], [3.0, 4.5]])  # index counts across chunks
     with pytest.raises(InputError, match="4.5 at index 3"):
         as_array(chunked, name="symbols", dtype=np.int64)
     counts = pa.array(np.array([4, 5, 6], dtype=np.int64))
@@ -282,7 +305,7 @@ def test_cupy_arrays_stay_on_the_device():
     cp = pytest.importorskip("cupy")
     x = cp.arange(6, dtype=cp.float64)
     assert as_array(x, name="x", device=True) is x
-    y = as_array(x.astype(cp.float32), name="x", device=True)       # one cast, on the device
+    y = as_array(x.astype(cp.float32), name="x", device=True)  # one cast, on the device
     assert isinstance(y, cp.ndarray) and y.dtype == np.float64
     with pytest.raises(InputError, match="copy=False.*cast"):
         as_array(x[::2], name="x", device=True, dtype=np.float32, copy=False)
@@ -301,45 +324,46 @@ def test_cupy_arrays_stay_on_the_device():
     bad[1, 2] = cp.inf
     with pytest.raises(InputError, match="inf at row 1, column 2"):
         as_array(bad, name="X", device=True)
-    assert restore(x, origin(x)) is x                               # CuPy in, CuPy out
-    back = restore(x * 2, origin(np.zeros(6)))                      # NumPy in, NumPy out
+    assert restore(x, origin(x)) is x  # CuPy in, CuPy out
+    back = restore(x * 2, origin(np.zeros(6)))  # NumPy in, NumPy out
     assert isinstance(back, np.ndarray) and back[5] == 10.0
 
 
 # --- output mirrors input -------------------------------------------------------------------
 
-def test_numpy_and_list_in_numpy_out():
+
+def test_numpy_and_list_in_numpy_out(rng):
     r = rng.normal(size=5)
     assert restore(r, origin(np.zeros(5))) is r
     assert restore(r, origin([1.0] * 5)) is r
 
 
-def test_series_in_series_out_with_index_and_name():
+def test_series_in_series_out_with_index_and_name(rng):
     s = pd.Series(rng.normal(size=4), index=pd.date_range("2024-01-01", periods=4), name="temp")
     out = restore(as_array(s, name="s") + 1, origin(s))
     assert isinstance(out, pd.Series) and out.name == "temp"
     pd.testing.assert_index_equal(out.index, s.index)
     assert restore(np.ones(4), origin(s), name="other").name == "other"
-    shorter = restore(np.ones(2), origin(s))            # a length change drops the index
+    shorter = restore(np.ones(2), origin(s))  # a length change drops the index
     pd.testing.assert_index_equal(shorter.index, pd.RangeIndex(2))
 
 
-def test_dataframe_in_dataframe_out_same_index_and_columns():
+def test_dataframe_in_dataframe_out_same_index_and_columns(rng):
     df = pd.DataFrame(rng.normal(size=(5, 2)), index=list("vwxyz"), columns=["a", "b"])
     r = as_array(df, name="X") * 2
     out = restore(r, origin(df))
-    assert np.shares_memory(out.to_numpy(), r)                        # no copy out
+    assert np.shares_memory(out.to_numpy(), r)  # no copy out
     pd.testing.assert_frame_equal(out, df * 2)
     proba = restore(np.full((5, 3), 1 / 3), origin(df), columns=["s0", "s1", "s2"])
     assert list(proba.columns) == ["s0", "s1", "s2"]
     pd.testing.assert_index_equal(proba.index, df.index)
-    states = restore(np.arange(5), origin(df))                         # 1-D -> Series
+    states = restore(np.arange(5), origin(df))  # 1-D -> Series
     assert isinstance(states, pd.Series) and list(states.index) == list("vwxyz")
     one = restore(np.ones(5), origin(df[["b"]]))
     assert isinstance(one, pd.Series) and one.name == "b"
 
 
-def test_arrow_in_arrow_out_without_copy():
+def test_arrow_in_arrow_out_without_copy(rng):
     arr = pa.array(rng.normal(size=8))
     r = as_array(arr, name="x") * 3
     for src in (arr, pa.chunked_array([arr])):
@@ -349,7 +373,7 @@ def test_arrow_in_arrow_out_without_copy():
     out = restore(as_array(tab, name="X"), origin(tab))
     assert isinstance(out, pa.Table) and out.column_names == ["a", "b"]
     assert out.equals(tab)
-    F = np.asfortranarray(rng.normal(size=(8, 2)))                     # columns contiguous: views
+    F = np.asfortranarray(rng.normal(size=(8, 2)))  # columns contiguous: views
     outF = restore(F, origin(tab), columns=["u", "v"])
     assert outF.column_names == ["u", "v"]
     assert arrow_addr(outF.column(1).chunk(0)) == addr(F[:, 1])
@@ -359,6 +383,7 @@ def test_arrow_in_arrow_out_without_copy():
 
 
 # --- files -------------------------------------------------------------------------------------
+
 
 def test_read_arrow_selects_columns_and_reports_missing_ones(tmp_path):
     path = write_arrow(tmp_path / "t.arrow", pd.DataFrame({"a": [1.0, 2.0], "b": [3, 4]}))
@@ -373,12 +398,11 @@ def test_read_arrow_selects_columns_and_reports_missing_ones(tmp_path):
         read_arrow(tmp_path / "junk.arrow")
 
 
-def test_write_arrow_accepts_arrays_and_dicts(tmp_path):
+def test_write_arrow_accepts_arrays_and_dicts(rng, tmp_path):
     X = rng.normal(size=(4, 2))
     t = read_arrow(write_arrow(tmp_path / "x.arrow", X, names=["p", "q"]))
     np.testing.assert_array_equal(as_array(t, name="X"), X)
-    t = read_arrow(write_arrow(tmp_path / "d.arrow", {"a": [1.0, 2.0, 3.0]},
-                               max_rows_per_chunk=2))
+    t = read_arrow(write_arrow(tmp_path / "d.arrow", {"a": [1.0, 2.0, 3.0]}, max_rows_per_chunk=2))
     assert t.column("a").num_chunks == 2
     s = pd.Series([4.0, 5.0], name="y")
     assert read_arrow(write_arrow(tmp_path / "s.arrow", s)).column_names == ["y"]
@@ -391,12 +415,12 @@ def test_one_gib_mapped_file_is_read_without_loading_it(tmp_path):
     """A 1 GiB float64 column: read_arrow + as_array allocate nothing (RssAnon), and
     touch no page (RssFile) until the data are read; reading it then maps the file's
     pages (RssFile grows, page cache) while private memory (RssAnon) stays flat."""
-    n = 1 << 27                                   # 2**27 float64 = 1 GiB
-    src = tmp_path / "src.f64"                    # built through a memmap: never in RAM
+    n = 1 << 27  # 2**27 float64 = 1 GiB
+    src = tmp_path / "src.f64"  # built through a memmap: never in RAM
     mm = np.memmap(src, dtype=np.float64, mode="w+", shape=(n,))
     block = np.arange(1 << 20, dtype=np.float64) % 1024
     for start in range(0, n, block.size):
-        mm[start:start + block.size] = block
+        mm[start : start + block.size] = block
     path = write_arrow(tmp_path / "big.arrow", {"x": pa.array(np.asarray(mm))})
     del mm
     gc.collect()
@@ -411,20 +435,21 @@ def test_one_gib_mapped_file_is_read_without_loading_it(tmp_path):
         anon1, file1 = rss("RssAnon"), rss("RssFile")
         assert addr(a) == arrow_addr(col.chunk(0))
         assert any(lo <= addr(a) and addr(a) + a.nbytes <= hi for lo, hi in mapping_of(path))
-        assert anon1 - anon0 < 32 << 20               # nothing allocated
-        assert file1 - file0 < 32 << 20               # nothing touched
+        assert anon1 - anon0 < 32 << 20  # nothing allocated
+        assert file1 - file0 < 32 << 20  # nothing touched
 
-        b = as_array(col, name="x")                   # finite check: one pass, no temporary
+        b = as_array(col, name="x")  # finite check: one pass, no temporary
         total = float(np.sum(b))
         anon2 = rss("RssAnon")
         assert np.shares_memory(a, b)
         assert total == (n // 1024) * (1023 * 1024 / 2)
-        assert anon2 - anon0 < 0.05 * size            # far below the file size (< 25% asked)
-    finally:                                      # pytest keeps old tmp dirs: free 1 GiB
+        assert anon2 - anon0 < 0.05 * size  # far below the file size (< 25% asked)
+    finally:  # pytest keeps old tmp dirs: free 1 GiB
         os.remove(path)
 
 
 # --- module hygiene ------------------------------------------------------------------------------
+
 
 def test_docstring_examples_run():
     result = doctest.testmod(data, optionflags=doctest.ELLIPSIS)
@@ -432,32 +457,54 @@ def test_docstring_examples_run():
 
 
 def test_import_and_numpy_use_do_not_import_pandas_or_pyarrow():
-    code = ("import sys, pyjl; before = set(sys.modules); import numpy as np, pyjl.data as d; "
-            "d.as_array(np.ones(3), name='x'); d.restore(np.ones(3), d.origin([1.0])); "
-            "new = set(sys.modules) - before; "
-            "assert not any(m.split('.')[0] in ('pandas', 'pyarrow') for m in new), new")
+    code = (
+        "import sys, pyjl; before = set(sys.modules); import numpy as np, pyjl.data as d; "
+        "d.as_array(np.ones(3), name='x'); d.restore(np.ones(3), d.origin([1.0])); "
+        "new = set(sys.modules) - before; "
+        "assert not any(m.split('.')[0] in ('pandas', 'pyarrow') for m in new), new"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-@pytest.mark.parametrize("call, name", [
-    (lambda d: data.write_arrow(3, np.ones(3)), "path"),
-    (lambda d: data.write_arrow(os.path.join(d, "no", "t.arrow"), np.ones(3)), "path"),
-    (lambda d: data.write_arrow(os.path.join(d, "t.arrow"), np.ones(3), max_rows_per_chunk=0),
-     "max_rows_per_chunk"),
-    (lambda d: data.write_arrow(os.path.join(d, "t.arrow"), np.ones(3), max_rows_per_chunk=1.5),
-     "max_rows_per_chunk"),
-    (lambda d: data.write_arrow(os.path.join(d, "t.arrow"), np.ones((3, 2)), names="ab"), "names"),
-    (lambda d: data.write_arrow(os.path.join(d, "t.arrow"), np.ones((3, 2)), names=["a"]),
-     "names"),
-    (lambda d: data.write_arrow(os.path.join(d, "t.arrow"), np.ones(3) + 1j), "data"),
-    (lambda d: data.read_arrow(None), "path"),
-    (lambda d: data.read_arrow(data.write_arrow(os.path.join(d, "t.arrow"), np.ones(3)),
-                               columns=3.5), "columns"),
-    (lambda d: data.as_array(np.ones(3), name="x", dtype="bogus"), "dtype"),
-    (lambda d: data.as_array(np.ones(3), name="x", ndim=-1), "ndim"),
-    (lambda d: data.as_array(np.ones(3), name="x", copy="yes"), "copy"),
-    (lambda d: data.as_array(np.ones(3), name="x", finite="yes"), "finite"),
-])
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda d: data.write_arrow(3, np.ones(3)), "path"),
+        (lambda d: data.write_arrow(os.path.join(d, "no", "t.arrow"), np.ones(3)), "path"),
+        (
+            lambda d: data.write_arrow(
+                os.path.join(d, "t.arrow"), np.ones(3), max_rows_per_chunk=0
+            ),
+            "max_rows_per_chunk",
+        ),
+        (
+            lambda d: data.write_arrow(
+                os.path.join(d, "t.arrow"), np.ones(3), max_rows_per_chunk=1.5
+            ),
+            "max_rows_per_chunk",
+        ),
+        (
+            lambda d: data.write_arrow(os.path.join(d, "t.arrow"), np.ones((3, 2)), names="ab"),
+            "names",
+        ),
+        (
+            lambda d: data.write_arrow(os.path.join(d, "t.arrow"), np.ones((3, 2)), names=["a"]),
+            "names",
+        ),
+        (lambda d: data.write_arrow(os.path.join(d, "t.arrow"), np.ones(3) + 1j), "data"),
+        (lambda d: data.read_arrow(None), "path"),
+        (
+            lambda d: data.read_arrow(
+                data.write_arrow(os.path.join(d, "t.arrow"), np.ones(3)), columns=3.5
+            ),
+            "columns",
+        ),
+        (lambda d: data.as_array(np.ones(3), name="x", dtype="bogus"), "dtype"),
+        (lambda d: data.as_array(np.ones(3), name="x", ndim=-1), "ndim"),
+        (lambda d: data.as_array(np.ones(3), name="x", copy="yes"), "copy"),
+        (lambda d: data.as_array(np.ones(3), name="x", finite="yes"), "finite"),
+    ],
+)
 def test_bad_arguments_of_the_data_helpers_name_the_argument(tmp_path, call, name):
     with pytest.raises(InputError, match=rf"^`{name}` must .*; got .*\. Fix: "):
         call(str(tmp_path))
@@ -465,8 +512,10 @@ def test_bad_arguments_of_the_data_helpers_name_the_argument(tmp_path, call, nam
 
 def test_write_arrow_stores_big_endian_data_as_its_values(tmp_path):
     x = np.arange(12.0).reshape(6, 2)
-    path = data.write_arrow(tmp_path / "be.arrow", x.astype(">f8"), names=["a", "b"],
-                            max_rows_per_chunk=4)
+    path = data.write_arrow(
+        tmp_path / "be.arrow", x.astype(">f8"), names=["a", "b"], max_rows_per_chunk=4
+    )
     table = data.read_arrow(path)
-    np.testing.assert_array_equal(np.c_[table.column("a").to_numpy(),
-                                        table.column("b").to_numpy()], x)
+    np.testing.assert_array_equal(
+        np.c_[table.column("a").to_numpy(), table.column("b").to_numpy()], x
+    )

@@ -20,11 +20,16 @@ def enumerate_hmm(log_pi, log_A, log_B, lengths):
     lls, lps = [], []
     start = 0
     for n in lengths:
-        B = log_B[start:start + n]
+        B = log_B[start : start + n]
         paths = list(itertools.product(range(K), repeat=n))
-        lp = np.array([log_pi[p[0]] + B[0, p[0]] +
-                       sum(log_A[p[t - 1], p[t]] + B[t, p[t]] for t in range(1, n))
-                       for p in paths])
+        lp = np.array(
+            [
+                log_pi[p[0]]
+                + B[0, p[0]]
+                + sum(log_A[p[t - 1], p[t]] + B[t, p[t]] for t in range(1, n))
+                for p in paths
+            ]
+        )
         ll = logsumexp(lp)
         w = np.exp(lp - ll)
         for p, wi in zip(paths, w):
@@ -33,7 +38,7 @@ def enumerate_hmm(log_pi, log_A, log_B, lengths):
             for t in range(1, n):
                 xi[p[t - 1], p[t]] += wi
         best = int(np.argmax(lp))
-        path[start:start + n] = paths[best]
+        path[start : start + n] = paths[best]
         lls.append(ll)
         lps.append(lp[best])
         start += n

@@ -3,7 +3,6 @@ SciPy fits, conformance via pyjl.testing.check_emission, robustness of empty sta
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 from scipy import stats
@@ -12,8 +11,6 @@ from pyjl.exceptions import InputError, NumericalWarning
 from pyjl.hmm import Categorical, Exponential, Gamma, Mixture, MvNormal, Normal, Poisson
 from pyjl.testing import check_emission
 
-rng = np.random.default_rng(7)
-
 CASES = {
     "normal": lambda: Normal([0.0, 3.0], [1.0, 0.5]),
     "normal_2d": lambda: Normal([[0.0, 1.0], [3.0, 2.0]], [[1.0, 2.0], [0.5, 0.3]]),
@@ -21,14 +18,17 @@ CASES = {
     "poisson": lambda: Poisson([2.0, 15.0]),
     "gamma": lambda: Gamma([2.0, 0.7], [1.0, 3.0]),
     "categorical": lambda: Categorical([[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]]),
-    "mv_full": lambda: MvNormal([[0, 0], [3, 1]], [[[1, .5], [.5, 2]], [[1, 0], [0, 1]]]),
-    "mv_diag": lambda: MvNormal([[0, 0], [3, 1]], [[1, 2], [.5, 1]], "diag"),
+    "mv_full": lambda: MvNormal([[0, 0], [3, 1]], [[[1, 0.5], [0.5, 2]], [[1, 0], [0, 1]]]),
+    "mv_diag": lambda: MvNormal([[0, 0], [3, 1]], [[1, 2], [0.5, 1]], "diag"),
     "mv_spherical": lambda: MvNormal([[0, 0], [3, 1]], [1, 2], "spherical"),
-    "mv_tied": lambda: MvNormal([[0, 0], [3, 1]], [[1, .5], [.5, 2]], "tied"),
-    "mixture": lambda: Mixture([Normal([0.0, 3.0], [1.0, 0.5]), Normal([4.0, -3.0], [1.0, 0.5])],
-                               weights=[[0.3, 0.7], [0.5, 0.5]]),
-    "mixture_of_gammas": lambda: Mixture(Gamma([2.0, 5.0], [1.0, 1.0]), n_components=2,
-                                         weights=[[0.5, 0.5], [0.2, 0.8]]),
+    "mv_tied": lambda: MvNormal([[0, 0], [3, 1]], [[1, 0.5], [0.5, 2]], "tied"),
+    "mixture": lambda: Mixture(
+        [Normal([0.0, 3.0], [1.0, 0.5]), Normal([4.0, -3.0], [1.0, 0.5])],
+        weights=[[0.3, 0.7], [0.5, 0.5]],
+    ),
+    "mixture_of_gammas": lambda: Mixture(
+        Gamma([2.0, 5.0], [1.0, 1.0]), n_components=2, weights=[[0.5, 0.5], [0.2, 0.8]]
+    ),
 }
 
 
@@ -41,37 +41,56 @@ def test_check_emission(name):
     assert out["weights_as_counts"] < 1e-6
 
 
-def test_log_likelihoods_match_scipy():
+@pytest.mark.usefixtures("engine")
+def test_log_likelihoods_match_scipy(rng):
     x = rng.gamma(2.0, 2.0, size=50)
     k = np.round(x).astype(float)
-    np.testing.assert_allclose(Normal([1.0, 2.0], [0.5, 3.0]).log_likelihood(x),
-                               np.c_[stats.norm.logpdf(x, 1.0, np.sqrt(0.5)),
-                                     stats.norm.logpdf(x, 2.0, np.sqrt(3.0))], rtol=1e-12)
-    np.testing.assert_allclose(Exponential([0.5, 2.0]).log_likelihood(x),
-                               np.c_[stats.expon.logpdf(x, scale=2.0),
-                                     stats.expon.logpdf(x, scale=0.5)], rtol=1e-12)
-    np.testing.assert_allclose(Poisson([1.5, 7.0]).log_likelihood(k),
-                               np.c_[stats.poisson.logpmf(k, 1.5), stats.poisson.logpmf(k, 7.0)],
-                               rtol=1e-12)
-    np.testing.assert_allclose(Gamma([2.5, 0.8], [1.5, 0.3]).log_likelihood(x),
-                               np.c_[stats.gamma.logpdf(x, 2.5, scale=1 / 1.5),
-                                     stats.gamma.logpdf(x, 0.8, scale=1 / 0.3)], rtol=1e-12)
-    X = rng.normal(size=(40, 3)) * 5 + 1e4          # a large offset: no cancellation
+    np.testing.assert_allclose(
+        Normal([1.0, 2.0], [0.5, 3.0]).log_likelihood(x),
+        np.c_[stats.norm.logpdf(x, 1.0, np.sqrt(0.5)), stats.norm.logpdf(x, 2.0, np.sqrt(3.0))],
+        rtol=1e-12,
+    )
+    np.testing.assert_allclose(
+        Exponential([0.5, 2.0]).log_likelihood(x),
+        np.c_[stats.expon.logpdf(x, scale=2.0), stats.expon.logpdf(x, scale=0.5)],
+        rtol=1e-12,
+    )
+    np.testing.assert_allclose(
+        Poisson([1.5, 7.0]).log_likelihood(k),
+        np.c_[stats.poisson.logpmf(k, 1.5), stats.poisson.logpmf(k, 7.0)],
+        rtol=1e-12,
+    )
+    np.testing.assert_allclose(
+        Gamma([2.5, 0.8], [1.5, 0.3]).log_likelihood(x),
+        np.c_[
+            stats.gamma.logpdf(x, 2.5, scale=1 / 1.5), stats.gamma.logpdf(x, 0.8, scale=1 / 0.3)
+        ],
+        rtol=1e-12,
+    )
+    X = rng.normal(size=(40, 3)) * 5 + 1e4  # a large offset: no cancellation
     m = np.array([[1e4, 1e4, 1e4], [1e4 + 1, 1e4, 1e4 - 2]])
-    C = np.array([[[2, .3, 0], [.3, 1, .2], [0, .2, 1.5]], np.diag([1.0, 2.0, 3.0])])
-    ref = np.c_[stats.multivariate_normal.logpdf(X, m[0], C[0]),
-                stats.multivariate_normal.logpdf(X, m[1], C[1])]
+    C = np.array([[[2, 0.3, 0], [0.3, 1, 0.2], [0, 0.2, 1.5]], np.diag([1.0, 2.0, 3.0])])
+    ref = np.c_[
+        stats.multivariate_normal.logpdf(X, m[0], C[0]),
+        stats.multivariate_normal.logpdf(X, m[1], C[1]),
+    ]
     np.testing.assert_allclose(MvNormal(m, C).log_likelihood(X), ref, rtol=1e-10)
-    np.testing.assert_allclose(MvNormal(m, C[:, [0, 1, 2], [0, 1, 2]], "diag").log_likelihood(X)
-                               [:, 1], ref[:, 1], rtol=1e-10)
-    np.testing.assert_allclose(MvNormal(m, C[0], "tied").log_likelihood(X)[:, 0], ref[:, 0],
-                               rtol=1e-10)
+    np.testing.assert_allclose(
+        MvNormal(m, C[:, [0, 1, 2], [0, 1, 2]], "diag").log_likelihood(X)[:, 1],
+        ref[:, 1],
+        rtol=1e-10,
+    )
+    np.testing.assert_allclose(
+        MvNormal(m, C[0], "tied").log_likelihood(X)[:, 0], ref[:, 0], rtol=1e-10
+    )
     sph = stats.multivariate_normal.logpdf(X, m[1], 2.0 * np.eye(3))
-    np.testing.assert_allclose(MvNormal(m, [1.0, 2.0], "spherical").log_likelihood(X)[:, 1], sph,
-                               rtol=1e-10)
+    np.testing.assert_allclose(
+        MvNormal(m, [1.0, 2.0], "spherical").log_likelihood(X)[:, 1], sph, rtol=1e-10
+    )
 
 
-def test_weighted_mle_closed_forms():
+@pytest.mark.usefixtures("engine")
+def test_weighted_mle_closed_forms(rng):
     # covars_prior=0: without hmmlearn's default prior the M-step is the weighted MLE
     X = rng.normal(size=(500, 2)) * [1.0, 3.0] + [2.0, -1.0]
     W = rng.uniform(size=(500, 2))
@@ -102,14 +121,24 @@ def test_weighted_mle_closed_forms():
     assert Poisson().fit(k, w).rate[0] == pytest.approx(np.average(k, weights=w[:, 0]))
 
 
-def test_empty_state_is_kept_with_a_warning_and_never_nan():
+def test_empty_state_is_kept_with_a_warning_and_never_nan(rng):
     X = rng.normal(size=200)
     W = np.c_[np.ones(200), np.zeros(200)]
-    for e in (Normal([0.0, 5.0], [1.0, 2.0]), MvNormal([[0.0], [5.0]], [[[1.0]], [[2.0]]]),
-              Poisson([1.0, 5.0]), Gamma([1.0, 2.0], [1.0, 1.0]), Exponential([1.0, 2.0]),
-              Categorical([[0.5, 0.5], [0.1, 0.9]])):
-        data = (np.abs(np.round(X)) if isinstance(e, (Poisson, Categorical))
-                else np.abs(X) + 0.1 if isinstance(e, (Gamma, Exponential)) else X)
+    for e in (
+        Normal([0.0, 5.0], [1.0, 2.0]),
+        MvNormal([[0.0], [5.0]], [[[1.0]], [[2.0]]]),
+        Poisson([1.0, 5.0]),
+        Gamma([1.0, 2.0], [1.0, 1.0]),
+        Exponential([1.0, 2.0]),
+        Categorical([[0.5, 0.5], [0.1, 0.9]]),
+    ):
+        data = (
+            np.abs(np.round(X))
+            if isinstance(e, (Poisson, Categorical))
+            else np.abs(X) + 0.1
+            if isinstance(e, (Gamma, Exponential))
+            else X
+        )
         if isinstance(e, Categorical):
             data = np.minimum(data, 1)
         before = e.log_likelihood(data)[:, 1].copy()
@@ -124,12 +153,12 @@ def test_empty_state_is_kept_with_a_warning_and_never_nan():
     assert np.isfinite(fresh.mean).all() and np.isfinite(fresh.var).all()
 
 
-def test_variance_floor():
+def test_variance_floor(rng):
     X = np.r_[np.zeros(50), rng.normal(size=50)]
     W = np.c_[np.r_[np.ones(50), np.zeros(50)], np.r_[np.zeros(50), np.ones(50)]]
     e = Normal(min_covar=1e-4).fit(X, W)
     assert e.var[0] > 0 and np.isfinite(e.log_likelihood(X)).all()
-    m = MvNormal(covariance_type="full").fit(np.c_[X, X], W)      # singular covariances
+    m = MvNormal(covariance_type="full").fit(np.c_[X, X], W)  # singular covariances
     assert np.linalg.eigvalsh(m.cov).min() > 0
     assert np.isfinite(m.log_likelihood(np.c_[X, X])).all()
 
@@ -151,7 +180,7 @@ def test_input_checks_name_the_argument():
         MvNormal(covariance_type="banana")
 
 
-def test_mixture_nested_em_recovers_components():
+def test_mixture_nested_em_recovers_components(rng):
     n = 3000
     x = np.r_[rng.normal(-3, 0.5, n), rng.normal(2, 1.0, n)]
     W = np.ones((2 * n, 1))

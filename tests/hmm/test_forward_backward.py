@@ -8,24 +8,24 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-import pyjl
-from pyjl import _config
-from pyjl import engines
 from brute import enumerate_hmm, random_problem
 
+import pyjl
+from pyjl import _config, engines
+
 VECTORS = sorted((Path(__file__).resolve().parents[1] / "vectors").glob("hmm_*.toml"))
-rng = np.random.default_rng(11)
 
 
 @pytest.fixture
-def engine():
+def engine(engine):
+    """The kernels of the engine selected by tests/conftest.py's ``engine`` (each in turn)."""
     return engines.current()
 
 
-@pytest.mark.parametrize("K,lengths", [(2, [6]), (3, [4, 1, 5]), (4, [3, 3]), (5, [2, 3, 1]),
-                                       (7, [3, 2])])
-def test_forward_backward_matches_enumeration(engine, K, lengths):
+@pytest.mark.parametrize(
+    "K,lengths", [(2, [6]), (3, [4, 1, 5]), (4, [3, 3]), (5, [2, 3, 1]), (7, [3, 2])]
+)
+def test_forward_backward_matches_enumeration(rng, engine, K, lengths):
     log_pi, log_A, log_B, L = random_problem(rng, K, lengths)
     ll, gamma, xi = engine.forward_backward(log_pi, log_A, log_B, L)
     ll_ref, g_ref, xi_ref, path_ref, lp_ref = enumerate_hmm(log_pi, log_A, log_B, L)
@@ -42,8 +42,12 @@ def test_forward_backward_matches_enumeration(engine, K, lengths):
 @pytest.mark.parametrize("vector", VECTORS, ids=lambda p: p.stem)
 def test_conformance_vectors(engine, vector):
     d = tomllib.loads(vector.read_text())
-    args = (np.array(d["log_pi"]), np.array(d["log_A"]), np.array(d["log_B"]),
-            np.array(d["lengths"], dtype=np.int64))
+    args = (
+        np.array(d["log_pi"]),
+        np.array(d["log_A"]),
+        np.array(d["log_B"]),
+        np.array(d["lengths"], dtype=np.int64),
+    )
     ll, gamma, xi = engine.forward_backward(*args)
     np.testing.assert_allclose(ll, d["loglik"], rtol=1e-12)
     np.testing.assert_allclose(engine.forward(*args), d["loglik"], rtol=1e-12)
@@ -72,7 +76,7 @@ def test_wikipedia_healthy_fever_example(engine):
 
 
 @pytest.mark.parametrize("K", [3, 4, 16])
-def test_matches_hmmlearn_lattices(engine, K):
+def test_matches_hmmlearn_lattices(rng, engine, K):
     _hmmc = pytest.importorskip("hmmlearn._hmmc")
     T = 3000
     pi = rng.dirichlet(np.ones(K))
@@ -93,17 +97,18 @@ def test_matches_hmmlearn_lattices(engine, K):
     assert vlp2[0] == pytest.approx(vlp, rel=1e-12)
 
 
-def test_threads_give_the_same_answer(engine):
+def test_threads_give_the_same_answer(rng, engine):
     K, lengths = 4, rng.integers(1, 60, size=97)
     log_pi, log_A, log_B, L = random_problem(rng, K, lengths)
     with_one = None
     for n in (1, 2, 3):
         pyjl.set_num_threads(n)
         try:
-            out = engine.forward_backward(log_pi, log_A, log_B, L) + \
-                engine.viterbi(log_pi, log_A, log_B, L)
+            out = engine.forward_backward(log_pi, log_A, log_B, L) + engine.viterbi(
+                log_pi, log_A, log_B, L
+            )
         finally:
-            _config.clear("num_threads")      # back to the default
+            _config.clear("num_threads")  # back to the default
         if with_one is None:
             with_one = out
         for a, b in zip(out, with_one):
@@ -113,7 +118,7 @@ def test_threads_give_the_same_answer(engine):
 def test_forbidden_transitions_and_impossible_data(engine):
     with np.errstate(divide="ignore"):
         log_pi = np.log([1.0, 0.0])
-        log_A = np.log([[0.5, 0.5], [0.0, 1.0]])        # left-right
+        log_A = np.log([[0.5, 0.5], [0.0, 1.0]])  # left-right
     log_B = np.log(np.array([[0.9, 0.1], [0.2, 0.8], [0.5, 0.5]]))
     L = np.array([3], dtype=np.int64)
     ll, gamma, xi = engine.forward_backward(log_pi, log_A, log_B, L)
@@ -149,13 +154,15 @@ def test_no_underflow_at_ten_million_steps(engine):
     assert np.isfinite(lp[0]) and path.shape == (T,)
 
 
-def test_emission_kernels_match_scipy_and_numpy(engine):
+def test_emission_kernels_match_scipy_and_numpy(rng, engine):
     from scipy import stats
+
     X = rng.normal(size=(5000, 3)) * 2 + 1e3
     mean = 1e3 + rng.normal(size=(6, 3))
     var = rng.uniform(0.5, 3.0, size=(6, 3))
-    ref = np.stack([stats.multivariate_normal.logpdf(X, mean[k], np.diag(var[k]))
-                    for k in range(6)], axis=1)
+    ref = np.stack(
+        [stats.multivariate_normal.logpdf(X, mean[k], np.diag(var[k])) for k in range(6)], axis=1
+    )
     np.testing.assert_allclose(engine.gaussian_loglik(X, mean, var), ref, rtol=1e-12)
     W = rng.uniform(size=(5000, 6))
     shift = np.array([1e3, 1e3 + 1, 999.0])
@@ -167,14 +174,16 @@ def test_emission_kernels_match_scipy_and_numpy(engine):
 
 @pytest.mark.parametrize("K,lengths", [(2, [6]), (3, [4, 1, 5]), (4, [3, 3, 2])])
 @pytest.mark.parametrize("threads", [1, 2])
-def test_fused_gaussian_estep_matches_enumeration(engine, K, lengths, threads):
+def test_fused_gaussian_estep_matches_enumeration(rng, engine, K, lengths, threads):
     from scipy import stats
+
     d = 2
     log_pi, log_A, _, L = random_problem(rng, K, lengths)
     X = rng.normal(size=(int(L.sum()), d)) * 2.0
     mean, var = rng.normal(size=(K, d)), rng.uniform(0.3, 2.0, size=(K, d))
-    log_B = np.stack([stats.norm.logpdf(X, mean[k], np.sqrt(var[k])).sum(1)
-                      for k in range(K)], axis=1)
+    log_B = np.stack(
+        [stats.norm.logpdf(X, mean[k], np.sqrt(var[k])).sum(1) for k in range(K)], axis=1
+    )
     ll_ref, g_ref, xi_ref, _, _ = enumerate_hmm(log_pi, log_A, log_B, L)
     shift = np.array([0.5, -1.0])
     pyjl.set_num_threads(threads)
@@ -192,14 +201,13 @@ def test_fused_gaussian_estep_matches_enumeration(engine, K, lengths, threads):
 
 
 @pytest.mark.parametrize("K", [2, 4, 7, 16])
-def test_emission_factors_over_the_whole_double_range(engine, K):
+def test_emission_factors_over_the_whole_double_range(rng, engine, K):
     # Within-row log-likelihood gaps from 0 to beyond 745 (factors exp(gap) that are
     # ordinary, subnormal or zero) and -inf entries: the kernels' own exponential and
     # its fallback must agree with brute-force enumeration in log space.
     lengths = [3, 2] if K < 7 else [2, 1]
     log_pi, log_A, log_B, L = random_problem(rng, K, lengths)
-    log_B = log_B + rng.choice([0.0, -300.0, -700.0, -720.0, -740.0, -800.0],
-                               size=log_B.shape)
+    log_B = log_B + rng.choice([0.0, -300.0, -700.0, -720.0, -740.0, -800.0], size=log_B.shape)
     log_B[rng.random(log_B.shape) < 0.1] = -np.inf
     log_B[np.arange(log_B.shape[0]), rng.integers(0, K, log_B.shape[0])] = -1.0  # possible
     ll, gamma, xi = engine.forward_backward(log_pi, log_A, log_B, L)
@@ -210,7 +218,7 @@ def test_emission_factors_over_the_whole_double_range(engine, K):
     np.testing.assert_allclose(xi, xi_ref, rtol=1e-9, atol=1e-300)
 
 
-def test_a_kept_result_is_never_overwritten_by_the_next_call(engine):
+def test_a_kept_result_is_never_overwritten_by_the_next_call(rng, engine):
     # the native kernels write into reused buffers once the caller has dropped a result
     K, lengths = 3, [40, 60]
     first = random_problem(rng, K, lengths)

@@ -9,51 +9,59 @@ import pytest
 from pyjl.hmm import HMM, Categorical, MvNormal, Normal, Poisson
 
 hmm = pytest.importorskip("hmmlearn.hmm")
-rng = np.random.default_rng(5)
 IMPLS = ["log", "scaling"]
 
 
-def _start(K):
+def _start(rng, K):
     return rng.dirichlet(np.ones(K)), rng.dirichlet(np.ones(K) * 3, size=K)
 
 
 def _compare(ours, theirs, X, lengths, emission):
     """EM trajectory and final parameters; then decoding at hmmlearn's fitted parameters
     (exactly the same numbers on both sides, so Viterbi ties cannot differ)."""
-    np.testing.assert_allclose(ours.monitor_.history, list(theirs.monitor_.history),
-                               rtol=1e-11)
+    np.testing.assert_allclose(ours.monitor_.history, list(theirs.monitor_.history), rtol=1e-11)
     np.testing.assert_allclose(ours.startprob_, theirs.startprob_, atol=1e-12)
     np.testing.assert_allclose(ours.transmat_, theirs.transmat_, rtol=1e-9, atol=1e-12)
-    ours = HMM(emission, theirs.n_components, init="given", startprob=theirs.startprob_,
-               transmat=theirs.transmat_)
+    ours = HMM(
+        emission,
+        theirs.n_components,
+        init="given",
+        startprob=theirs.startprob_,
+        transmat=theirs.transmat_,
+    )
     assert ours.score(X, lengths) == pytest.approx(theirs.score(X, lengths), rel=1e-12)
     lp, path = ours.decode(X, lengths)
     lp2, path2 = theirs.decode(X, lengths)
     np.testing.assert_array_equal(path, path2)
     assert lp == pytest.approx(lp2, rel=1e-12)
-    np.testing.assert_allclose(ours.predict_proba(X, lengths), theirs.predict_proba(X, lengths),
-                               atol=1e-10)
+    np.testing.assert_allclose(
+        ours.predict_proba(X, lengths), theirs.predict_proba(X, lengths), atol=1e-10
+    )
     assert ours.aic(X, lengths) == pytest.approx(theirs.aic(X, lengths), rel=1e-12)
     assert ours.bic(X, lengths) == pytest.approx(theirs.bic(X, lengths), rel=1e-12)
 
 
 @pytest.mark.parametrize("impl", IMPLS)
 @pytest.mark.parametrize("family", ["Normal", "MvNormal"])
-def test_gaussian_diag(impl, family):
+def test_gaussian_diag(rng, impl, family):
     K, d = 3, 2
     lengths = [300, 120, 280]
     X = rng.normal(size=(700, d)) + np.repeat(rng.normal(size=(7, d)) * 3, 100, axis=0)
-    pi, A = _start(K)
+    pi, A = _start(rng, K)
     mu, var = rng.normal(size=(K, d)), rng.uniform(0.5, 2.0, size=(K, d))
-    theirs = hmm.GaussianHMM(K, "diag", n_iter=10, tol=-np.inf, init_params="",
-                             implementation=impl)
+    theirs = hmm.GaussianHMM(
+        K, "diag", n_iter=10, tol=-np.inf, init_params="", implementation=impl
+    )
     theirs.startprob_, theirs.transmat_, theirs.means_, theirs.covars_ = pi, A, mu, var
     theirs.fit(X, lengths)
     em = Normal(mu, var) if family == "Normal" else MvNormal(mu, var, covariance_type="diag")
     ours = HMM(em, K, n_iter=10, tol=-np.inf, init="given", startprob=pi, transmat=A)
     ours.fit(X, lengths)
-    fixed = (Normal(theirs.means_, theirs._covars_) if family == "Normal" else
-             MvNormal(theirs.means_, theirs._covars_, covariance_type="diag"))
+    fixed = (
+        Normal(theirs.means_, theirs._covars_)
+        if family == "Normal"
+        else MvNormal(theirs.means_, theirs._covars_, covariance_type="diag")
+    )
     _compare(ours, theirs, X, lengths, fixed)
     mean = ours.emission_.mean
     cov = ours.emission_.var if family == "Normal" else ours.emission_.cov
@@ -62,55 +70,65 @@ def test_gaussian_diag(impl, family):
 
 
 @pytest.mark.parametrize("impl", IMPLS)
-def test_categorical(impl):
+def test_categorical(rng, impl):
     K, S = 3, 5
     lengths = [200, 50, 150]
     X = rng.integers(0, S, size=(400, 1))
     X[100:200] = rng.integers(0, 2, size=(100, 1))
-    pi, A = _start(K)
+    pi, A = _start(rng, K)
     B = rng.dirichlet(np.ones(S), size=K)
-    theirs = hmm.CategoricalHMM(K, n_iter=10, tol=-np.inf, init_params="",
-                                implementation=impl)
+    theirs = hmm.CategoricalHMM(K, n_iter=10, tol=-np.inf, init_params="", implementation=impl)
     theirs.startprob_, theirs.transmat_, theirs.emissionprob_ = pi, A, B
     theirs.n_features = S
     theirs.fit(X, lengths)
-    ours = HMM(Categorical(B), K, n_iter=10, tol=-np.inf, init="given", startprob=pi,
-               transmat=A).fit(X, lengths)
+    ours = HMM(
+        Categorical(B), K, n_iter=10, tol=-np.inf, init="given", startprob=pi, transmat=A
+    ).fit(X, lengths)
     _compare(ours, theirs, X, lengths, Categorical(theirs.emissionprob_))
-    np.testing.assert_allclose(ours.emission_.probs, theirs.emissionprob_, rtol=1e-9,
-                               atol=1e-14)
+    np.testing.assert_allclose(ours.emission_.probs, theirs.emissionprob_, rtol=1e-9, atol=1e-14)
 
 
 @pytest.mark.parametrize("impl", IMPLS)
-def test_poisson(impl):
+def test_poisson(rng, impl):
     K, d = 2, 2
     lengths = [150, 250]
-    X = np.vstack([rng.poisson([3.0, 8.0], size=(200, d)), rng.poisson([12.0, 1.0],
-                                                                       size=(200, d))])
-    pi, A = _start(K)
+    X = np.vstack(
+        [rng.poisson([3.0, 8.0], size=(200, d)), rng.poisson([12.0, 1.0], size=(200, d))]
+    )
+    pi, A = _start(rng, K)
     lam = rng.uniform(2.0, 10.0, size=(K, d))
     theirs = hmm.PoissonHMM(K, n_iter=10, tol=-np.inf, init_params="", implementation=impl)
     theirs.startprob_, theirs.transmat_, theirs.lambdas_ = pi, A, lam
     theirs.fit(X, lengths)
-    ours = HMM(Poisson(lam), K, n_iter=10, tol=-np.inf, init="given", startprob=pi,
-               transmat=A).fit(X, lengths)
+    ours = HMM(
+        Poisson(lam), K, n_iter=10, tol=-np.inf, init="given", startprob=pi, transmat=A
+    ).fit(X, lengths)
     _compare(ours, theirs, X, lengths, Poisson(theirs.lambdas_))
     np.testing.assert_allclose(ours.emission_.rate, theirs.lambdas_, rtol=1e-9)
 
 
-def test_dirichlet_priors_match_hmmlearn():
+def test_dirichlet_priors_match_hmmlearn(rng):
     K = 3
     X = rng.normal(size=(400, 1)) + np.repeat([0.0, 4.0, 8.0, 4.0], 100)[:, None]
-    pi, A = _start(K)
+    pi, A = _start(rng, K)
     mu, var = np.array([[0.0], [3.0], [7.0]]), np.ones((K, 1))
     sp, tp = np.array([2.0, 3.0, 1.5]), np.full((K, K), 1.5) + np.eye(K) * 4
-    theirs = hmm.GaussianHMM(K, "diag", n_iter=5, tol=-np.inf, init_params="",
-                             startprob_prior=sp, transmat_prior=tp)
+    theirs = hmm.GaussianHMM(
+        K, "diag", n_iter=5, tol=-np.inf, init_params="", startprob_prior=sp, transmat_prior=tp
+    )
     theirs.startprob_, theirs.transmat_, theirs.means_, theirs.covars_ = pi, A, mu, var
     theirs.fit(X)
-    ours = HMM(Normal(mu, var), K, n_iter=5, tol=-np.inf, init="given", startprob=pi,
-               transmat=A, startprob_prior=sp, transmat_prior=tp).fit(X)
+    ours = HMM(
+        Normal(mu, var),
+        K,
+        n_iter=5,
+        tol=-np.inf,
+        init="given",
+        startprob=pi,
+        transmat=A,
+        startprob_prior=sp,
+        transmat_prior=tp,
+    ).fit(X)
     np.testing.assert_allclose(ours.transmat_, theirs.transmat_, rtol=1e-9)
     np.testing.assert_allclose(ours.startprob_, theirs.startprob_, rtol=1e-9)
-    np.testing.assert_allclose(ours.monitor_.history, list(theirs.monitor_.history),
-                               rtol=1e-11)
+    np.testing.assert_allclose(ours.monitor_.history, list(theirs.monitor_.history), rtol=1e-11)

@@ -14,9 +14,8 @@ from pyjl.exceptions import InputError
 from pyjl.hmm import HMM, MvNormal, Normal
 
 hmm = pytest.importorskip("hmmlearn.hmm")
-with np.errstate():                  # hmmlearn.tests sets np.seterr(all="warn") on import
+with np.errstate():  # hmmlearn.tests sets np.seterr(all="warn") on import
     fixtures = pytest.importorskip("hmmlearn.tests")
-rng = np.random.default_rng(12)
 TYPES = ["spherical", "diag", "full", "tied"]
 
 
@@ -51,11 +50,16 @@ def test_em_on_hmmlearn_fixtures_matches_hmmlearn(covariance_type, covars_prior)
     theirs.startprob_, theirs.transmat_ = h.startprob_, h.transmat_
     theirs.means_, theirs.covars_ = h.means_, covars
     theirs.fit(X, lengths)
-    ours = HMM(MvNormal(h.means_, covars, covariance_type=covariance_type, **prior), K,
-               n_iter=theirs.n_iter, tol=-np.inf, init="given", startprob=h.startprob_,
-               transmat=h.transmat_).fit(X, lengths)
-    np.testing.assert_allclose(ours.monitor_.history, list(theirs.monitor_.history),
-                               rtol=1e-10)
+    ours = HMM(
+        MvNormal(h.means_, covars, covariance_type=covariance_type, **prior),
+        K,
+        n_iter=theirs.n_iter,
+        tol=-np.inf,
+        init="given",
+        startprob=h.startprob_,
+        transmat=h.transmat_,
+    ).fit(X, lengths)
+    np.testing.assert_allclose(ours.monitor_.history, list(theirs.monitor_.history), rtol=1e-10)
     assert ours.score(X, lengths) == pytest.approx(theirs.score(X, lengths), rel=1e-10)
     np.testing.assert_allclose(ours.startprob_, theirs.startprob_, atol=1e-10)
     np.testing.assert_allclose(ours.transmat_, theirs.transmat_, atol=1e-10)
@@ -63,18 +67,25 @@ def test_em_on_hmmlearn_fixtures_matches_hmmlearn(covariance_type, covars_prior)
     cov = theirs._covars_[:, 0] if covariance_type == "spherical" else theirs._covars_
     np.testing.assert_allclose(ours.emission_.cov, cov, rtol=1e-8)
     if covariance_type == "diag":
-        one = HMM(Normal(h.means_, covars, **prior), K, n_iter=theirs.n_iter, tol=-np.inf,
-                  init="given", startprob=h.startprob_, transmat=h.transmat_).fit(X, lengths)
-        np.testing.assert_allclose(one.monitor_.history, list(theirs.monitor_.history),
-                                   rtol=1e-10)
+        one = HMM(
+            Normal(h.means_, covars, **prior),
+            K,
+            n_iter=theirs.n_iter,
+            tol=-np.inf,
+            init="given",
+            startprob=h.startprob_,
+            transmat=h.transmat_,
+        ).fit(X, lengths)
+        np.testing.assert_allclose(one.monitor_.history, list(theirs.monitor_.history), rtol=1e-10)
         np.testing.assert_allclose(one.emission_.var, theirs._covars_, rtol=1e-8)
 
 
-def _two_units(n=400):
+def _two_units(rng, n=400):
     """Two well-separated states; feature 0 in large units, feature 1 in small units."""
     z = np.repeat([0, 1], n // 2)
-    X = np.c_[rng.normal(np.where(z == 0, -3e3, 3e3), 1e3),
-              rng.normal(np.where(z == 0, 0.0, 0.5), 0.05)]
+    X = np.c_[
+        rng.normal(np.where(z == 0, -3e3, 3e3), 1e3), rng.normal(np.where(z == 0, 0.0, 0.5), 0.05)
+    ]
     return X, np.eye(2)[z]
 
 
@@ -87,25 +98,30 @@ def _variances(e):
     return np.diagonal(e.cov, axis1=1, axis2=2) if e.cov.ndim == 3 else e.cov
 
 
-@pytest.mark.parametrize("make", [
-    lambda: Normal(covars_prior=0.0), lambda: MvNormal(covariance_type="diag", covars_prior=0.0),
-    lambda: MvNormal(covariance_type="full", covars_prior=0.0),
-    lambda: MvNormal(covariance_type="tied", covars_prior=0.0)])
-def test_small_unit_feature_keeps_its_own_variance(make):
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Normal(covars_prior=0.0),
+        lambda: MvNormal(covariance_type="diag", covars_prior=0.0),
+        lambda: MvNormal(covariance_type="full", covars_prior=0.0),
+        lambda: MvNormal(covariance_type="tied", covars_prior=0.0),
+    ],
+)
+def test_small_unit_feature_keeps_its_own_variance(rng, make):
     # without the prior the M-step is the closed-form MLE, floored only by min_covar
-    X, W = _two_units()
+    X, W = _two_units(rng)
     e = make().fit(X, W)
-    want = np.array([X[W[:, k] == 1].var(axis=0) for k in range(2)])      # closed-form MLE
-    if getattr(e, "covariance_type", None) == "tied":                      # pooled within
+    want = np.array([X[W[:, k] == 1].var(axis=0) for k in range(2)])  # closed-form MLE
+    if getattr(e, "covariance_type", None) == "tied":  # pooled within
         want = want.mean(0)[None].repeat(2, 0)
     var = _variances(e)
     np.testing.assert_allclose(var, want, rtol=1e-6)
-    assert var[:, 1].max() < 0.01                      # ~2.5e-3, far from a pooled floor
+    assert var[:, 1].max() < 0.01  # ~2.5e-3, far from a pooled floor
 
 
-def test_min_covar_is_an_absolute_floor_per_state_and_feature():
-    X, W = _two_units()
-    X[:200, 1] = 0.25                                    # a constant feature in state 0
+def test_min_covar_is_an_absolute_floor_per_state_and_feature(rng):
+    X, W = _two_units(rng)
+    X[:200, 1] = 0.25  # a constant feature in state 0
     e = Normal(min_covar=1e-3, covars_prior=0.0).fit(X, W)
     assert e.var[0, 1] == 1e-3
     assert e.var[1, 1] == pytest.approx(X[200:, 1].var(), rel=1e-6)
@@ -115,8 +131,8 @@ def test_min_covar_is_an_absolute_floor_per_state_and_feature():
     np.testing.assert_allclose(s.cov, [1e7, 1e7])
 
 
-def test_initialisation_adds_min_covar_like_hmmlearn():
-    X, _ = _two_units()
+def test_initialisation_adds_min_covar_like_hmmlearn(rng):
+    X, _ = _two_units(rng)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         e = MvNormal(covariance_type="full").initialize(X, 2, np.random.default_rng(0))
@@ -126,11 +142,11 @@ def test_initialisation_adds_min_covar_like_hmmlearn():
     np.testing.assert_allclose(n.var, np.diag(want)[None].repeat(2, 0), rtol=1e-12)
 
 
-def test_covars_prior_is_hmmlearns_map_update():
-    X, W = _two_units()
+def test_covars_prior_is_hmmlearns_map_update(rng):
+    X, W = _two_units(rng)
     N = W.sum(0)
     mle = np.array([X[W[:, k] == 1].var(axis=0) for k in range(2)])
-    e = Normal(covars_prior=0.5, covars_weight=3.0).fit(X, W)       # (p + N v) / (w - 1 + N)
+    e = Normal(covars_prior=0.5, covars_weight=3.0).fit(X, W)  # (p + N v) / (w - 1 + N)
     np.testing.assert_allclose(e.var, (0.5 + N[:, None] * mle) / (2.0 + N[:, None]), rtol=1e-9)
     with pytest.raises(InputError, match=r"`covars_prior` must be >= 0; got -1\.0"):
         Normal(covars_prior=-1.0).fit(X, W)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from brute import enumerate_hmm, random_problem
 
 import pyjl
 from pyjl import engines
-from brute import enumerate_hmm, random_problem
 
 pytestmark = pytest.mark.julia
 
@@ -37,6 +37,7 @@ def test_julia_kernels_match_enumeration(julia_engine, K, lengths):
 
 def test_hmm_fit_is_the_same_on_julia(julia_engine):
     from pyjl.hmm import HMM, Normal
+
     X = np.random.default_rng(0).normal(size=600) + np.repeat([0.0, 4.0, 0.0], 200)
     ref = HMM(Normal(), 2, n_iter=5, tol=-np.inf, random_state=0).fit(X, [300, 300])
     with pyjl.use_backend("julia"):

@@ -7,25 +7,129 @@ import warnings
 
 import numpy as np
 import pytest
+from brute import enumerate_hmm
 from scipy import special, stats
 
 from pyjl.exceptions import InputError, NotFittedError, NumericalWarning
 from pyjl.hmm import HMM, Categorical, Exponential, Gamma, Mixture, MvNormal, Normal, Poisson
 from pyjl.testing import check_emission
-from brute import enumerate_hmm
 
-rng = np.random.default_rng(3)
 A2 = np.array([[0.95, 0.05], [0.1, 0.9]])
 
 # Zucchini, MacDonald & Langrock, "Hidden Markov Models for Time Series" (2nd ed., 2016),
 # major earthquakes (magnitude 7+) per year, 1900-2006.
-EARTHQUAKES = np.array([
-    13, 14, 8, 10, 16, 26, 32, 27, 18, 32, 36, 24, 22, 23, 22, 18, 25, 21, 21, 14,
-    8, 11, 14, 23, 18, 17, 19, 20, 22, 19, 13, 26, 13, 14, 22, 24, 21, 22, 26, 21,
-    23, 24, 27, 41, 31, 27, 35, 26, 28, 36, 39, 21, 17, 22, 17, 19, 15, 34, 10, 15,
-    22, 18, 15, 20, 15, 22, 19, 16, 30, 27, 29, 23, 20, 16, 21, 21, 25, 16, 18, 15,
-    18, 14, 10, 15, 8, 15, 6, 11, 8, 7, 18, 16, 13, 12, 13, 20, 15, 16, 12, 18,
-    15, 16, 13, 15, 16, 11, 11], dtype=float)
+EARTHQUAKES = np.array(
+    [
+        13,
+        14,
+        8,
+        10,
+        16,
+        26,
+        32,
+        27,
+        18,
+        32,
+        36,
+        24,
+        22,
+        23,
+        22,
+        18,
+        25,
+        21,
+        21,
+        14,
+        8,
+        11,
+        14,
+        23,
+        18,
+        17,
+        19,
+        20,
+        22,
+        19,
+        13,
+        26,
+        13,
+        14,
+        22,
+        24,
+        21,
+        22,
+        26,
+        21,
+        23,
+        24,
+        27,
+        41,
+        31,
+        27,
+        35,
+        26,
+        28,
+        36,
+        39,
+        21,
+        17,
+        22,
+        17,
+        19,
+        15,
+        34,
+        10,
+        15,
+        22,
+        18,
+        15,
+        20,
+        15,
+        22,
+        19,
+        16,
+        30,
+        27,
+        29,
+        23,
+        20,
+        16,
+        21,
+        21,
+        25,
+        16,
+        18,
+        15,
+        18,
+        14,
+        10,
+        15,
+        8,
+        15,
+        6,
+        11,
+        8,
+        7,
+        18,
+        16,
+        13,
+        12,
+        13,
+        20,
+        15,
+        16,
+        12,
+        18,
+        15,
+        16,
+        13,
+        15,
+        16,
+        11,
+        11,
+    ],
+    dtype=float,
+)
 
 
 class StudentT:
@@ -68,15 +172,22 @@ def _truth(emission):
     return HMM(emission, 2, init="given", startprob=[0.5, 0.5], transmat=A2)
 
 
-@pytest.mark.parametrize("make_true,make_new", [
-    (lambda: Normal([0.0, 4.0], [1.0, 0.5]), Normal),
-    (lambda: Exponential([5.0, 0.3]), Exponential),
-    (lambda: Poisson([2.0, 12.0]), Poisson),
-    (lambda: Gamma([2.0, 9.0], [4.0, 1.0]), Gamma),
-    (lambda: Categorical([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]]), Categorical),
-    (lambda: MvNormal([[0, 0], [3, 3]], [[[1, .4], [.4, 1]], [[1, -.3], [-.3, .5]]]), MvNormal),
-    (lambda: StudentT([0.0, 6.0], [1.0, 0.5]), StudentT),
-])
+@pytest.mark.parametrize(
+    "make_true,make_new",
+    [
+        (lambda: Normal([0.0, 4.0], [1.0, 0.5]), Normal),
+        (lambda: Exponential([5.0, 0.3]), Exponential),
+        (lambda: Poisson([2.0, 12.0]), Poisson),
+        (lambda: Gamma([2.0, 9.0], [4.0, 1.0]), Gamma),
+        (lambda: Categorical([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]]), Categorical),
+        (
+            lambda: MvNormal([[0, 0], [3, 3]], [[[1, 0.4], [0.4, 1]], [[1, -0.3], [-0.3, 0.5]]]),
+            MvNormal,
+        ),
+        (lambda: StudentT([0.0, 6.0], [1.0, 0.5]), StudentT),
+    ],
+)
+@pytest.mark.usefixtures("engine")
 def test_same_hmm_code_for_every_emission(make_true, make_new):
     X, z = _truth(make_true()).sample(4000, random_state=1)
     m = HMM(make_new(), 2, n_iter=200, random_state=0).fit(X)
@@ -86,14 +197,15 @@ def test_same_hmm_code_for_every_emission(make_true, make_new):
     order = [0, 1] if acc > 0.5 else [1, 0]
     np.testing.assert_allclose(m.transmat_[np.ix_(order, order)], A2, atol=0.04)
     h = np.diff(m.monitor_.history)
-    assert (h > -1e-9 * np.abs(m.monitor_.history[1:])).all()     # EM never decreases
+    assert (h > -1e-9 * np.abs(m.monitor_.history[1:])).all()  # EM never decreases
 
 
 def test_user_emission_passes_check_emission():
     check_emission(StudentT([0.0, 5.0], [1.0, 2.0]), n=2000)
 
 
-def test_matches_enumeration_with_real_emissions():
+@pytest.mark.usefixtures("engine")
+def test_matches_enumeration_with_real_emissions(rng):
     e = Poisson([1.0, 4.0, 9.0])
     pi, A = rng.dirichlet(np.ones(3)), rng.dirichlet(np.ones(3), size=3)
     X = rng.poisson(4.0, size=9).astype(float)
@@ -112,18 +224,23 @@ def _stationary_nll(p):
     g12, g21 = special.expit(p[2:])
     A = np.array([[1 - g12, g12], [g21, 1 - g21]])
     delta = np.array([g21, g12]) / (g12 + g21)
-    return -HMM(Poisson([l1, l2]), 2, init="given", startprob=delta,
-                transmat=A).score(EARTHQUAKES)
+    return -HMM(Poisson([l1, l2]), 2, init="given", startprob=delta, transmat=A).score(EARTHQUAKES)
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("engine")
 def test_earthquakes_zucchini_macdonald():
     # Published 2-state stationary Poisson-HMM MLE (Zucchini, MacDonald & Langrock,
     # section 3.5): lambda = (15.472, 26.125), gamma_12 = 0.0660, gamma_21 = 0.1285.
     # Maximising our stationary likelihood from elsewhere must land there.
     from scipy.optimize import minimize
-    r = minimize(_stationary_nll, [np.log(10.0), np.log(30.0), -1.0, -1.0],
-                 method="Nelder-Mead", options=dict(xatol=1e-9, fatol=1e-11, maxiter=20000))
+
+    r = minimize(
+        _stationary_nll,
+        [np.log(10.0), np.log(30.0), -1.0, -1.0],
+        method="Nelder-Mead",
+        options=dict(xatol=1e-9, fatol=1e-11, maxiter=20000),
+    )
     assert np.exp(r.x[:2]) == pytest.approx([15.472, 26.125], abs=2e-3)
     assert special.expit(r.x[2:]) == pytest.approx([0.0660, 0.1285], abs=2e-4)
     # Baum-Welch also estimates the initial distribution: it can only do better, and
@@ -135,12 +252,11 @@ def test_earthquakes_zucchini_macdonald():
     # 3 states: lambda = (13.146, 19.721, 29.714) in the book (stationary fit).
     m3 = HMM(Poisson(), 3, n_iter=1000, tol=1e-12, random_state=1).fit(EARTHQUAKES)
     assert np.sort(m3.emission_.rate) == pytest.approx([13.146, 19.721, 29.714], abs=0.1)
-    assert m3.aic(EARTHQUAKES) < m.aic(EARTHQUAKES)          # as in the book
+    assert m3.aic(EARTHQUAKES) < m.aic(EARTHQUAKES)  # as in the book
 
 
 def test_sampling_follows_the_chain():
-    m = HMM(Normal([0.0, 10.0], [1.0, 1.0]), 2, init="given", startprob=[1.0, 0.0],
-            transmat=A2)
+    m = HMM(Normal([0.0, 10.0], [1.0, 1.0]), 2, init="given", startprob=[1.0, 0.0], transmat=A2)
     X, z = m.sample(20000, random_state=4)
     assert z[0] == 0 and X.shape == (20000,)
     counts = np.zeros((2, 2))
@@ -153,7 +269,7 @@ def test_sampling_follows_the_chain():
 
 def test_monitor_is_relative_to_the_loglik_scale():
     X, _ = _truth(Normal([0.0, 4.0], [1.0, 0.5])).sample(3000, random_state=2)
-    X = X * 1e5 + 1e9                                      # |log L| ~ 4e4, huge offsets
+    X = X * 1e5 + 1e9  # |log L| ~ 4e4, huge offsets
     with warnings.catch_warnings():
         warnings.simplefilter("error", NumericalWarning)
         m = HMM(Normal(), 2, n_iter=300, tol=1e-8, random_state=0).fit(X)
@@ -174,14 +290,23 @@ def test_random_and_kmeans_init_and_priors():
     a = HMM(Normal(), 2, init="random", random_state=0, n_iter=300).fit(X)
     b = HMM(Normal(), 2, init="kmeans", random_state=0, n_iter=300).fit(X)
     assert a.score(X) == pytest.approx(b.score(X), rel=1e-4)
-    c = HMM(Normal(), 2, init="kmeans", random_state=0, n_iter=300,
-            transmat_prior=np.full((2, 2), 1.0) + np.eye(2) * 1000).fit(X)
+    c = HMM(
+        Normal(),
+        2,
+        init="kmeans",
+        random_state=0,
+        n_iter=300,
+        transmat_prior=np.full((2, 2), 1.0) + np.eye(2) * 1000,
+    ).fit(X)
     assert np.diag(c.transmat_).min() > np.diag(b.transmat_).min()
 
 
+@pytest.mark.usefixtures("engine")
 def test_mixture_emission_in_an_hmm():
-    e = Mixture([Normal([-2.0, 5.0], [0.3, 0.3]), Normal([2.0, 9.0], [0.3, 0.3])],
-                weights=[[0.5, 0.5], [0.3, 0.7]])
+    e = Mixture(
+        [Normal([-2.0, 5.0], [0.3, 0.3]), Normal([2.0, 9.0], [0.3, 0.3])],
+        weights=[[0.5, 0.5], [0.3, 0.7]],
+    )
     X, z = _truth(e).sample(4000, random_state=6)
     m = HMM(Mixture(Normal(), n_components=2), 2, n_iter=300, random_state=0).fit(X)
     acc = (m.predict(X) == z).mean()
@@ -189,7 +314,8 @@ def test_mixture_emission_in_an_hmm():
     assert m.score(X) > _truth(e).score(X) - 10
 
 
-def test_degenerate_state_is_reseeded_or_kept_never_nan():
+@pytest.mark.usefixtures("engine")
+def test_degenerate_state_is_reseeded_or_kept_never_nan(rng):
     X = np.r_[rng.normal(0, 1, 300), rng.normal(50, 1, 3)]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NumericalWarning)
@@ -209,20 +335,26 @@ def test_unfitted_and_given_models():
     assert m.n_parameters == 1 + 2 + 4
 
 
-@pytest.mark.parametrize("call,match", [
-    (lambda: HMM(Normal(), 2).fit(np.zeros(10), lengths=[3, 3]), "`lengths`.*sum"),
-    (lambda: HMM(Normal(), 2).fit(np.zeros(10), lengths=[10, 0]), "`lengths\\[1\\]`.*positive"),
-    (lambda: HMM(Normal(), 2).fit(np.zeros(10), lengths=[2.5, 7.5]), "`lengths`"),
-    (lambda: HMM(Normal(), 2).fit([0.0, np.nan, 1.0]), "`X`.*index 1"),
-    (lambda: HMM(Poisson(), 2).fit([1.0, -1.0, 2.0]), "`X`.*>= 0"),
-    (lambda: HMM(Poisson(), 2).fit([1.0, 1.5, 2.0]), "`X`.*integers"),
-    (lambda: HMM(Categorical(), 2).fit([0.0, 1.2, 2.0]), "`X`.*integers"),
-    (lambda: HMM(Normal(), 5).fit(np.zeros(3)), "`X`.*at least n_states"),
-    (lambda: HMM(Normal(), 0).fit(np.zeros(5)), "`n_states`"),
-    (lambda: HMM(Normal(), 2, startprob=[0.5, 0.6]).fit(np.zeros(5)), "`startprob`"),
-    (lambda: HMM(Normal(), 2, transmat=[[1.0, 0.0]]).fit(np.zeros(5)), "`transmat`"),
-    (lambda: HMM(Normal(), 2, init="spectral").fit(np.zeros(5)), "`init`"),
-])
+@pytest.mark.parametrize(
+    "call,match",
+    [
+        (lambda: HMM(Normal(), 2).fit(np.zeros(10), lengths=[3, 3]), "`lengths`.*sum"),
+        (
+            lambda: HMM(Normal(), 2).fit(np.zeros(10), lengths=[10, 0]),
+            "`lengths\\[1\\]`.*positive",
+        ),
+        (lambda: HMM(Normal(), 2).fit(np.zeros(10), lengths=[2.5, 7.5]), "`lengths`"),
+        (lambda: HMM(Normal(), 2).fit([0.0, np.nan, 1.0]), "`X`.*index 1"),
+        (lambda: HMM(Poisson(), 2).fit([1.0, -1.0, 2.0]), "`X`.*>= 0"),
+        (lambda: HMM(Poisson(), 2).fit([1.0, 1.5, 2.0]), "`X`.*integers"),
+        (lambda: HMM(Categorical(), 2).fit([0.0, 1.2, 2.0]), "`X`.*integers"),
+        (lambda: HMM(Normal(), 5).fit(np.zeros(3)), "`X`.*at least n_states"),
+        (lambda: HMM(Normal(), 0).fit(np.zeros(5)), "`n_states`"),
+        (lambda: HMM(Normal(), 2, startprob=[0.5, 0.6]).fit(np.zeros(5)), "`startprob`"),
+        (lambda: HMM(Normal(), 2, transmat=[[1.0, 0.0]]).fit(np.zeros(5)), "`transmat`"),
+        (lambda: HMM(Normal(), 2, init="spectral").fit(np.zeros(5)), "`init`"),
+    ],
+)
 def test_bad_input_raises_input_error(call, match):
     with pytest.raises(InputError, match=match):
         call()

@@ -13,13 +13,15 @@ from pyjl import _config
 from pyjl.data import read_arrow, write_arrow
 from pyjl.hmm import HMM, MvNormal, Normal, Poisson
 
-rng = np.random.default_rng(9)
 A3 = np.array([[0.9, 0.05, 0.05], [0.1, 0.8, 0.1], [0.05, 0.15, 0.8]])
 
 
 def _data(n_seq, length, d=None, seed=0):
-    em = (Normal([0.0, 3.0, 6.0], [1.0, 1.0, 1.0]) if d is None else
-          MvNormal(np.arange(3)[:, None] * np.full((3, d), 3.0), np.ones((3, d)), "diag"))
+    em = (
+        Normal([0.0, 3.0, 6.0], [1.0, 1.0, 1.0])
+        if d is None
+        else MvNormal(np.arange(3)[:, None] * np.full((3, d), 3.0), np.ones((3, d)), "diag")
+    )
     truth = HMM(em, 3, init="given", startprob=[0.4, 0.3, 0.3], transmat=A3)
     return truth.sample(n_seq * length, random_state=seed)[0], [length] * n_seq
 
@@ -38,7 +40,7 @@ def test_arrow_file_matches_numpy_and_batches_do_not_matter(tmp_path):
         np.testing.assert_allclose(m.emission_.mean, ref.emission_.mean, rtol=1e-10)
         np.testing.assert_allclose(m.transmat_, ref.transmat_, rtol=1e-10)
     m = HMM(Normal(), 3, n_iter=8, tol=-np.inf, random_state=0, batch_rows=1)
-    m.fit(X, L)               # one sequence per batch
+    m.fit(X, L)  # one sequence per batch
     np.testing.assert_allclose(m.monitor_.history, ref.monitor_.history, rtol=1e-11)
     np.testing.assert_array_equal(ref.predict(path, L), ref.predict(X, L))
     assert ref.score(read_arrow(path), L) == pytest.approx(ref.score(X, L), rel=1e-12)
@@ -58,11 +60,11 @@ def test_memory_stays_bounded_by_the_batch(tmp_path):
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    full = n_seq * length * K * 8            # one (T, K) float64 array
+    full = n_seq * length * K * 8  # one (T, K) float64 array
     assert peak < 0.5 * full, f"peak {peak / 1e6:.1f} MB vs one (T, K) array {full / 1e6:.1f} MB"
 
 
-def test_pandas_and_lists_are_accepted():
+def test_pandas_and_lists_are_accepted(rng):
     pd = pytest.importorskip("pandas")
     X, L = _data(4, 300, d=2)
     ref = HMM(MvNormal(covariance_type="diag"), 3, n_iter=5, random_state=0).fit(X, L)
@@ -81,7 +83,7 @@ def test_threads_do_not_change_the_fit():
         try:
             out.append(_fit(X, L))
         finally:
-            _config.clear("num_threads")      # back to the default
+            _config.clear("num_threads")  # back to the default
     np.testing.assert_allclose(out[0].monitor_.history, out[1].monitor_.history, rtol=1e-12)
     np.testing.assert_allclose(out[0].emission_.var, out[1].emission_.var, rtol=1e-12)
 
@@ -95,20 +97,34 @@ def test_many_short_sequences_need_no_more_memory_than_hmmlearn(n_threads):
     if pyjl.get_backend() != "native":
         pytest.skip("measures the native engine's buffers")
     import pyjl._native.hmm as kernels
+
     K, d, lengths = 4, 3, [1000] * 100
     X, _ = _data(100, 1000, d=d)
     A = np.full((K, K), 0.1 / (K - 1)) + np.eye(K) * (0.9 - 0.1 / (K - 1))
     mu = np.linspace(0, 6, K)[:, None].repeat(d, 1)
-    ours = HMM(MvNormal(mu.copy(), np.ones((K, d)), "diag"), K, n_iter=3, tol=-np.inf,
-               init="given", startprob=np.full(K, 1 / K), transmat=A)
-    peer = hmmlearn.GaussianHMM(K, "diag", n_iter=3, tol=-np.inf, init_params="", implementation="scaling")
-    peer.startprob_, peer.transmat_, peer.means_, peer.covars_ = np.full(K, 1 / K), A, \
-        mu.copy(), np.ones((K, d))
+    ours = HMM(
+        MvNormal(mu.copy(), np.ones((K, d)), "diag"),
+        K,
+        n_iter=3,
+        tol=-np.inf,
+        init="given",
+        startprob=np.full(K, 1 / K),
+        transmat=A,
+    )
+    peer = hmmlearn.GaussianHMM(
+        K, "diag", n_iter=3, tol=-np.inf, init_params="", implementation="scaling"
+    )
+    peer.startprob_, peer.transmat_, peer.means_, peer.covars_ = (
+        np.full(K, 1 / K),
+        A,
+        mu.copy(),
+        np.ones((K, d)),
+    )
     peaks = []
     pyjl.set_num_threads(n_threads)
     try:
         for fit in (lambda: ours.fit(X, lengths), lambda: peer.fit(X, lengths)):
-            vars(kernels._scratch_local).clear()        # count pyjl's reused buffers too
+            vars(kernels._scratch_local).clear()  # count pyjl's reused buffers too
             tracemalloc.start()
             try:
                 fit()
@@ -116,14 +132,14 @@ def test_many_short_sequences_need_no_more_memory_than_hmmlearn(n_threads):
             finally:
                 tracemalloc.stop()
     finally:
-        _config.clear("num_threads")          # back to the default
+        _config.clear("num_threads")  # back to the default
     assert peaks[0] <= peaks[1], f"peak {peaks[0] / 1e6:.2f} MB vs hmmlearn {peaks[1] / 1e6:.2f}"
-    np.testing.assert_allclose(ours.monitor_.history[-1], peer.monitor_.history[-1],
-                               rtol=1e-9)
+    np.testing.assert_allclose(ours.monitor_.history[-1], peer.monitor_.history[-1], rtol=1e-9)
 
 
 class _NoStats(Normal):
     """A Normal hiding its optional statistics: the HMM must fall back to fit(X, gamma)."""
+
     supports_stats = False
 
 
@@ -144,9 +160,12 @@ def test_dask_local_cluster_sums_statistics():
     ref = HMM(MvNormal(covariance_type="full"), 3, n_iter=6, tol=-np.inf, random_state=0)
     ref.fit(X, L)
     fallback_ref = HMM(_NoStats(), 3, n_iter=4, tol=-np.inf, random_state=0).fit(X[:, 0], L)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         m = HMM(MvNormal(covariance_type="full"), 3, n_iter=6, tol=-np.inf, random_state=0)
         m.fit(X, L, client=client)
         f = HMM(_NoStats(), 3, n_iter=4, tol=-np.inf, random_state=0)

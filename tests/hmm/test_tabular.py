@@ -11,11 +11,12 @@ from pyjl.hmm import HMM, MvNormal, Normal
 
 pd = pytest.importorskip("pandas")
 pa = pytest.importorskip("pyarrow")
-rng = np.random.default_rng(31)
 PI, A = [0.6, 0.4], [[0.9, 0.1], [0.2, 0.8]]
 T = 60
 Z = np.repeat([0, 1, 0, 1], T // 4)
-X2 = np.c_[np.where(Z == 0, -2.0, 2.0), np.where(Z == 0, 10.0, 30.0)] + rng.normal(size=(T, 2))
+X2 = np.c_[np.where(Z == 0, -2.0, 2.0), np.where(Z == 0, 10.0, 30.0)] + np.random.default_rng(
+    31
+).normal(size=(T, 2))
 X1 = X2[:, 0].copy()
 INDEX = pd.date_range("2024-01-01", periods=T, freq="h")
 
@@ -25,8 +26,13 @@ def _uni():
 
 
 def _multi():
-    return HMM(MvNormal([[-2.0, 10.0], [2.0, 30.0]], [[1.0, 1.0], [1.0, 1.0]], "diag"), 2,
-               init="given", startprob=PI, transmat=A)
+    return HMM(
+        MvNormal([[-2.0, 10.0], [2.0, 30.0]], [[1.0, 1.0], [1.0, 1.0]], "diag"),
+        2,
+        init="given",
+        startprob=PI,
+        transmat=A,
+    )
 
 
 UNI = {
@@ -68,9 +74,10 @@ def _check_forms(model, data, ref):
             np.testing.assert_array_equal(s.to_numpy(), want_path)
         for f in (P, post):
             assert isinstance(f, pa.Table) and f.column_names == ["0", "1"]
-            np.testing.assert_allclose(np.column_stack([c.to_numpy() for c in f.columns]),
-                                       want_P, rtol=1e-13)
-    np.testing.assert_array_equal(want_path, Z)                 # the reference is right
+            np.testing.assert_allclose(
+                np.column_stack([c.to_numpy() for c in f.columns]), want_P, rtol=1e-13
+            )
+    np.testing.assert_array_equal(want_path, Z)  # the reference is right
 
 
 @pytest.mark.parametrize("form", sorted(UNI))

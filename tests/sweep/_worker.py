@@ -24,8 +24,11 @@ def main() -> None:
         try:
             record = judge.run(cases.lookup(module, case_id))
         except Exception as exc:  # noqa: BLE001 - reported, never fatal to the worker
-            record = {"outcome": "harness_error", "exc": type(exc).__name__,
-                      "message": str(exc).splitlines()[0][:300] if str(exc) else ""}
+            record = {
+                "outcome": "harness_error",
+                "exc": type(exc).__name__,
+                "message": str(exc).splitlines()[0][:300] if str(exc) else "",
+            }
         record.update(module=module, case=case_id)
         channel.write(json.dumps(record) + "\n")
         cases.cleanup()

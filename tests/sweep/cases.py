@@ -15,7 +15,9 @@ def table(module: str) -> list:
         by_id = {c.id: c for c in cases}
         if len(by_id) != len(cases):
             seen = [c.id for c in cases]
-            raise ValueError(f"duplicate case ids: {sorted({i for i in seen if seen.count(i) > 1})}")
+            raise ValueError(
+                f"duplicate case ids: {sorted({i for i in seen if seen.count(i) > 1})}"
+            )
         _TABLES[module] = by_id
     return list(_TABLES[module].values())
 
@@ -30,6 +32,7 @@ def cleanup() -> None:
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
     import pyjl
+
     try:
         pyjl.set_backend("native")
         pyjl.set_num_threads(1)

@@ -39,19 +39,23 @@ def _window_values(n: int, taps: bool = False):
     """Bad values for a ``window`` argument taking ``n`` samples; with ``taps`` an array is
     the FIR filter itself (``resample_poly``), so any length and all zeros are valid. A
     number is a Kaiser window's ``beta`` (``scipy.signal.get_window``)."""
-    return (("('kaiser', nan)", ("kaiser", np.nan), "refuse"),
-            ("('kaiser', inf)", ("kaiser", np.inf), "refuse"),
-            ("bogus", "bogus", "refuse"),
-            ("nan (beta)", np.nan, "refuse"),
-            ("3 (beta)", 3.0, "either"),
-            ("array+nan", np.r_[np.hanning(n - 1), np.nan], "refuse"),
-            ("zeros", np.zeros(n), "either" if taps else "refuse"),
-            ("wrong length", np.hanning(n + 3), "either" if taps else "refuse"))
+    return (
+        ("('kaiser', nan)", ("kaiser", np.nan), "refuse"),
+        ("('kaiser', inf)", ("kaiser", np.inf), "refuse"),
+        ("bogus", "bogus", "refuse"),
+        ("nan (beta)", np.nan, "refuse"),
+        ("3 (beta)", 3.0, "either"),
+        ("array+nan", np.r_[np.hanning(n - 1), np.nan], "refuse"),
+        ("zeros", np.zeros(n), "either" if taps else "refuse"),
+        ("wrong length", np.hanning(n + 3), "either" if taps else "refuse"),
+    )
 
 
 def _windowed(name, fn, n, taps=False):
-    return [case(NAME + name, f"window={label}", expect, "window", lambda v=v: fn(v))
-            for label, v, expect in _window_values(n, taps)]
+    return [
+        case(NAME + name, f"window={label}", expect, "window", lambda v=v: fn(v))
+        for label, v, expect in _window_values(n, taps)
+    ]
 
 
 def filtering():
@@ -59,35 +63,60 @@ def filtering():
     sosfilt = lambda **kw: dsp.sosfilt(**{"sos": SOS, "x": X, **kw})  # noqa: E731
     out += data_cases(NAME + "sosfilt", lambda v: sosfilt(x=v), "x", X)
     out += data_cases(NAME + "sosfilt", lambda v: sosfilt(sos=v), "sos", SOS, "coef", max_ndim=2)
-    out += data_cases(NAME + "sosfilt", lambda v: sosfilt(zi=v), "zi", ZI, "coef", required=False,
-                      max_ndim=3)
-    out.append(case(NAME + "sosfilt", "zi=wrong shape", "refuse", "zi",
-                    lambda: sosfilt(zi=np.zeros((2, 3)))))
-    out += param_cases(NAME + "sosfilt", lambda v: sosfilt(axis=v), "axis",
-                       Int(0, low=-1, high=0, none=True, boolean="either"))
+    out += data_cases(
+        NAME + "sosfilt", lambda v: sosfilt(zi=v), "zi", ZI, "coef", required=False, max_ndim=3
+    )
+    out.append(
+        case(
+            NAME + "sosfilt",
+            "zi=wrong shape",
+            "refuse",
+            "zi",
+            lambda: sosfilt(zi=np.zeros((2, 3))),
+        )
+    )
+    out += param_cases(
+        NAME + "sosfilt",
+        lambda v: sosfilt(axis=v),
+        "axis",
+        Int(0, low=-1, high=0, none=True, boolean="either"),
+    )
     lfilter = lambda **kw: dsp.lfilter(**{"b": B, "a": A, "x": X, **kw})  # noqa: E731
     out += data_cases(NAME + "lfilter", lambda v: lfilter(x=v), "x", X)
     out += data_cases(NAME + "lfilter", lambda v: lfilter(b=v), "b", B, "coef", max_ndim=1)
     out += data_cases(NAME + "lfilter", lambda v: lfilter(a=v), "a", A, "coef", max_ndim=1)
-    out += data_cases(NAME + "lfilter", lambda v: lfilter(zi=v), "zi", LZI, "coef",
-                      required=False, max_ndim=2)
-    out.append(case(NAME + "lfilter", "a[0]=0", "refuse", "a", lambda: lfilter(a=np.r_[0.0, A[1:]])))
+    out += data_cases(
+        NAME + "lfilter", lambda v: lfilter(zi=v), "zi", LZI, "coef", required=False, max_ndim=2
+    )
+    out.append(
+        case(NAME + "lfilter", "a[0]=0", "refuse", "a", lambda: lfilter(a=np.r_[0.0, A[1:]]))
+    )
     filtfilt = lambda **kw: dsp.filtfilt(**{"b": B, "a": A, "x": X, **kw})  # noqa: E731
     out += data_cases(NAME + "filtfilt", lambda v: filtfilt(x=v), "x", X)
     out += data_cases(NAME + "filtfilt", lambda v: filtfilt(b=v), "b", B, "coef", max_ndim=1)
     out += data_cases(NAME + "filtfilt", lambda v: filtfilt(a=v), "a", A, "coef", max_ndim=1)
-    out += param_cases(NAME + "filtfilt", lambda v: filtfilt(padtype=v), "padtype",
-                       Choice("odd", none=True))
-    out += param_cases(NAME + "filtfilt", lambda v: filtfilt(padlen=v), "padlen",
-                       Int(5, low=0, high=63, none=True, boolean="either"))
+    out += param_cases(
+        NAME + "filtfilt", lambda v: filtfilt(padtype=v), "padtype", Choice("odd", none=True)
+    )
+    out += param_cases(
+        NAME + "filtfilt",
+        lambda v: filtfilt(padlen=v),
+        "padlen",
+        Int(5, low=0, high=63, none=True, boolean="either"),
+    )
     out += param_cases(NAME + "filtfilt", lambda v: filtfilt(method=v), "method", Choice("pad"))
     sosff = lambda **kw: dsp.sosfiltfilt(**{"sos": SOS, "x": X, **kw})  # noqa: E731
     out += data_cases(NAME + "sosfiltfilt", lambda v: sosff(x=v), "x", X)
     out += data_cases(NAME + "sosfiltfilt", lambda v: sosff(sos=v), "sos", SOS, "coef", max_ndim=2)
-    out += param_cases(NAME + "sosfiltfilt", lambda v: sosff(padlen=v), "padlen",
-                       Int(5, low=0, high=63, none=True, boolean="either"))
-    out += param_cases(NAME + "sosfiltfilt", lambda v: sosff(padtype=v), "padtype",
-                       Choice("odd", none=True))
+    out += param_cases(
+        NAME + "sosfiltfilt",
+        lambda v: sosff(padlen=v),
+        "padlen",
+        Int(5, low=0, high=63, none=True, boolean="either"),
+    )
+    out += param_cases(
+        NAME + "sosfiltfilt", lambda v: sosff(padtype=v), "padtype", Choice("odd", none=True)
+    )
     return out
 
 
@@ -96,8 +125,12 @@ def convolution_and_resampling():
     for name in ("fftconvolve", "oaconvolve"):
         fn = getattr(dsp, name)
         out += data_cases(NAME + name, lambda v, fn=fn: fn(v, TAPS), "in1", X)
-        out += data_cases(NAME + name, lambda v, fn=fn: fn(X, v), "in2", TAPS, "coef", max_ndim=None)
-        out += param_cases(NAME + name, lambda v, fn=fn: fn(X, TAPS, mode=v), "mode", Choice("full"))
+        out += data_cases(
+            NAME + name, lambda v, fn=fn: fn(X, v), "in2", TAPS, "coef", max_ndim=None
+        )
+        out += param_cases(
+            NAME + name, lambda v, fn=fn: fn(X, TAPS, mode=v), "mode", Choice("full")
+        )
     up = lambda **kw: dsp.upfirdn(**{"h": TAPS, "x": X, "up": 2, "down": 3, **kw})  # noqa: E731
     out += data_cases(NAME + "upfirdn", lambda v: up(x=v), "x", X)
     out += data_cases(NAME + "upfirdn", lambda v: up(h=v), "h", TAPS, "coef", max_ndim=1)
@@ -109,8 +142,9 @@ def convolution_and_resampling():
     out += data_cases(NAME + "resample_poly", lambda v: rp(x=v), "x", X)
     out += param_cases(NAME + "resample_poly", lambda v: rp(up=v), "up", Int(2, low=1))
     out += param_cases(NAME + "resample_poly", lambda v: rp(down=v), "down", Int(3, low=1))
-    out += param_cases(NAME + "resample_poly", lambda v: rp(padtype=v), "padtype",
-                       Choice("constant"))
+    out += param_cases(
+        NAME + "resample_poly", lambda v: rp(padtype=v), "padtype", Choice("constant")
+    )
     out += param_cases(NAME + "resample_poly", lambda v: rp(cval=v), "cval", Real(0.0, none=True))
     out += _windowed("resample_poly", lambda v: rp(window=v), 19, taps=True)
     dec = lambda **kw: dsp.decimate(**{"x": X, "q": 2, **kw})  # noqa: E731
@@ -118,37 +152,53 @@ def convolution_and_resampling():
     out += param_cases(NAME + "decimate", lambda v: dec(q=v), "q", Int(2, low=1))
     out += param_cases(NAME + "decimate", lambda v: dec(n=v), "n", Int(4, low=0, none=True))
     out += param_cases(NAME + "decimate", lambda v: dec(ftype=v), "ftype", Choice("iir"))
-    out += param_cases(NAME + "decimate", lambda v: dec(zero_phase=v), "zero_phase",
-                       Bool(True, strict=False))
+    out += param_cases(
+        NAME + "decimate", lambda v: dec(zero_phase=v), "zero_phase", Bool(True, strict=False)
+    )
     return out
 
 
 def spectral():
     out = []
-    common = {"fs": Real(1.0, low=0.0, low_open=True),
-              "detrend": Choice("constant", none=True),
-              "scaling": Choice("density"),
-              "return_onesided": Bool(True, strict=False)}
-    per = {"nperseg": Int(32, low=1, none=True), "noverlap": Int(16, low=0, high=31, none=True),
-           "nfft": Int(32, low=1, none=True)}
-    one_input = {"periodogram": (dict(common, nfft=Int(64, low=1, none=True)), 64),
-                 "welch": (dict(common, average=Choice("mean"), **per), 32),
-                 "spectrogram": (dict(common, mode=Choice("psd"), **per), 32)}
+    common = {
+        "fs": Real(1.0, low=0.0, low_open=True),
+        "detrend": Choice("constant", none=True),
+        "scaling": Choice("density"),
+        "return_onesided": Bool(True, strict=False),
+    }
+    per = {
+        "nperseg": Int(32, low=1, none=True),
+        "noverlap": Int(16, low=0, high=31, none=True),
+        "nfft": Int(32, low=1, none=True),
+    }
+    one_input = {
+        "periodogram": (dict(common, nfft=Int(64, low=1, none=True)), 64),
+        "welch": (dict(common, average=Choice("mean"), **per), 32),
+        "spectrogram": (dict(common, mode=Choice("psd"), **per), 32),
+    }
     for name, (params, n) in one_input.items():
         fn = getattr(dsp, name)
         kwargs = {} if name == "periodogram" else {"nperseg": 32}
         out += data_cases(NAME + name, lambda v, fn=fn, kw=kwargs: fn(v, **kw), "x", X)
         for arg, spec in params.items():
-            out += param_cases(NAME + name, lambda v, fn=fn, arg=arg, kw=kwargs:
-                               fn(X, **{**kw, arg: v}), arg, spec)
+            out += param_cases(
+                NAME + name,
+                lambda v, fn=fn, arg=arg, kw=kwargs: fn(X, **{**kw, arg: v}),
+                arg,
+                spec,
+            )
         out += _windowed(name, lambda v, fn=fn, kw=kwargs: fn(X, **{**kw, "window": v}), n)
     for name in ("csd", "coherence"):
         fn = getattr(dsp, name)
         out += data_cases(NAME + name, lambda v, fn=fn: fn(v, Y, nperseg=32), "x", X)
         out += data_cases(NAME + name, lambda v, fn=fn: fn(X, v, nperseg=32), "y", Y)
         for arg, spec in dict(per, fs=common["fs"]).items():
-            out += param_cases(NAME + name, lambda v, fn=fn, arg=arg:
-                               fn(X, Y, **{"nperseg": 32, arg: v}), arg, spec)
+            out += param_cases(
+                NAME + name,
+                lambda v, fn=fn, arg=arg: fn(X, Y, **{"nperseg": 32, arg: v}),
+                arg,
+                spec,
+            )
         out += _windowed(name, lambda v, fn=fn: fn(X, Y, nperseg=32, window=v), 32)
     return out
 
@@ -157,10 +207,15 @@ def stft_family():
     out = []
     st = lambda **kw: dsp.stft(**{"x": X, "nperseg": 16, **kw})  # noqa: E731
     out += data_cases(NAME + "stft", lambda v: st(x=v), "x", X)
-    for arg, spec in {"fs": Real(1.0, low=0.0, low_open=True), "nperseg": Int(16, low=1, none=True),
-                      "noverlap": Int(8, low=0, high=15, none=True),
-                      "nfft": Int(16, low=16, none=True), "boundary": Choice("zeros", none=True),
-                      "padded": Bool(True, strict=False), "scaling": Choice("spectrum")}.items():
+    for arg, spec in {
+        "fs": Real(1.0, low=0.0, low_open=True),
+        "nperseg": Int(16, low=1, none=True),
+        "noverlap": Int(8, low=0, high=15, none=True),
+        "nfft": Int(16, low=16, none=True),
+        "boundary": Choice("zeros", none=True),
+        "padded": Bool(True, strict=False),
+        "scaling": Choice("spectrum"),
+    }.items():
         out += param_cases(NAME + "stft", lambda v, arg=arg: st(**{arg: v}), arg, spec)
     out += _windowed("stft", lambda v: st(window=v), 16)
     ist = lambda **kw: dsp.istft(**{"Zxx": ZXX, "nperseg": 16, **kw})  # noqa: E731
@@ -169,31 +224,60 @@ def stft_family():
     z_nan[3, 2], z_inf[3, 2] = np.nan, np.inf
     readonly = ZXX.copy()
     readonly.setflags(write=False)
-    for label, value, expect in (("nan", z_nan, "refuse"), ("inf", z_inf, "refuse"),
-                                 ("empty", np.empty((9, 0), complex), "either"),
-                                 ("strings", np.full(ZXX.shape, "a"), "refuse"),
-                                 ("None", None, "refuse"), ("1-D", ZXX[:, 0], "refuse"),
-                                 ("real", ZXX.real.copy(), "either"),
-                                 ("bigendian", ZXX.astype(">c16"), "valid"),
-                                 ("readonly", readonly, "valid"),
-                                 ("noncontiguous", np.repeat(ZXX, 2, axis=1)[:, ::2], "valid"),
-                                 ("list", ZXX.tolist(), "valid")):
-        out.append(case(NAME + "istft", f"Zxx={label}", expect, "Zxx",
-                        lambda v=value: ist(Zxx=v), ref if expect == "valid" else None))
-    out.append(case(NAME + "istft", "nperseg=mismatch", "refuse", ("nperseg", "Zxx"),
-                    lambda: ist(nperseg=32)))
+    for label, value, expect in (
+        ("nan", z_nan, "refuse"),
+        ("inf", z_inf, "refuse"),
+        ("empty", np.empty((9, 0), complex), "either"),
+        ("strings", np.full(ZXX.shape, "a"), "refuse"),
+        ("None", None, "refuse"),
+        ("1-D", ZXX[:, 0], "refuse"),
+        ("real", ZXX.real.copy(), "either"),
+        ("bigendian", ZXX.astype(">c16"), "valid"),
+        ("readonly", readonly, "valid"),
+        ("noncontiguous", np.repeat(ZXX, 2, axis=1)[:, ::2], "valid"),
+        ("list", ZXX.tolist(), "valid"),
+    ):
+        out.append(
+            case(
+                NAME + "istft",
+                f"Zxx={label}",
+                expect,
+                "Zxx",
+                lambda v=value: ist(Zxx=v),
+                ref if expect == "valid" else None,
+            )
+        )
+    out.append(
+        case(
+            NAME + "istft",
+            "nperseg=mismatch",
+            "refuse",
+            ("nperseg", "Zxx"),
+            lambda: ist(nperseg=32),
+        )
+    )
     # SciPy 1.17's istft warns "NOLA condition failed" and returns values (its tests require it)
-    out.append(case(NAME + "istft", "window violates NOLA", "either", ("window", "noverlap"),
-                    lambda: ist(window=np.r_[1.0, np.zeros(15)], noverlap=8)))
-    for arg, spec in {"fs": Real(1.0, low=0.0, low_open=True),
-                      "noverlap": Int(8, low=0, high=15, none=True),
-                      "input_onesided": Bool(True, strict=False),
-                      "boundary": Bool(True, strict=False)}.items():
+    out.append(
+        case(
+            NAME + "istft",
+            "window violates NOLA",
+            "either",
+            ("window", "noverlap"),
+            lambda: ist(window=np.r_[1.0, np.zeros(15)], noverlap=8),
+        )
+    )
+    for arg, spec in {
+        "fs": Real(1.0, low=0.0, low_open=True),
+        "noverlap": Int(8, low=0, high=15, none=True),
+        "input_onesided": Bool(True, strict=False),
+        "boundary": Bool(True, strict=False),
+    }.items():
         out += param_cases(NAME + "istft", lambda v, arg=arg: ist(**{arg: v}), arg, spec)
     out += _windowed("istft", lambda v: ist(window=v), 16)[:3]
     out += data_cases(NAME + "hilbert", lambda v: dsp.hilbert(v), "x", X)
-    out += param_cases(NAME + "hilbert", lambda v: dsp.hilbert(X, N=v), "N",
-                       Int(64, low=1, none=True))
+    out += param_cases(
+        NAME + "hilbert", lambda v: dsp.hilbert(X, N=v), "N", Int(64, low=1, none=True)
+    )
     return out
 
 
@@ -212,71 +296,125 @@ def design():
     sfz = lambda **kw: dsp.sosfreqz(**{"sos": SOS, "worN": 64, **kw})  # noqa: E731
     out += data_cases(NAME + "sosfreqz", lambda v: sfz(sos=v), "sos", SOS, "coef", max_ndim=2)
     out += param_cases(NAME + "sosfreqz", lambda v: sfz(worN=v), "worN", WORN)
-    out += param_cases(NAME + "sosfreqz", lambda v: sfz(fs=v), "fs",
-                       Real(2.0, low=0.0, low_open=True))
-    out += data_cases(NAME + "lfilter_zi", lambda v: dsp.lfilter_zi(v, A), "b", B, "coef",
-                      max_ndim=1)
-    out += data_cases(NAME + "lfilter_zi", lambda v: dsp.lfilter_zi(B, v), "a", A, "coef",
-                      max_ndim=1)
-    out += data_cases(NAME + "sosfilt_zi", lambda v: dsp.sosfilt_zi(v), "sos", SOS, "coef",
-                      max_ndim=2)
+    out += param_cases(
+        NAME + "sosfreqz", lambda v: sfz(fs=v), "fs", Real(2.0, low=0.0, low_open=True)
+    )
+    out += data_cases(
+        NAME + "lfilter_zi", lambda v: dsp.lfilter_zi(v, A), "b", B, "coef", max_ndim=1
+    )
+    out += data_cases(
+        NAME + "lfilter_zi", lambda v: dsp.lfilter_zi(B, v), "a", A, "coef", max_ndim=1
+    )
+    out += data_cases(
+        NAME + "sosfilt_zi", lambda v: dsp.sosfilt_zi(v), "sos", SOS, "coef", max_ndim=2
+    )
     iir = {"butter": (), "cheby1": (1.0,), "cheby2": (40.0,), "ellip": (1.0, 40.0), "bessel": ()}
     ripples = {"cheby1": ("rp",), "cheby2": ("rs",), "ellip": ("rp", "rs")}
     for name, extra in iir.items():
         fn = getattr(dsp, name)
-        call = lambda N=2, Wn=0.2, extra=extra, fn=fn, **kw: fn(N, *extra, Wn, output="sos", **kw)
-        out += param_cases(NAME + name, lambda v, call=call: call(N=v), "N",
-                           Int(2, low=0, boolean="either"))
-        out += param_cases(NAME + name, lambda v, call=call: call(Wn=v), "Wn",
-                           Real(0.2, low=0.0, high=1.0, low_open=True, high_open=True),
-                           extra=(("[0.1, nan]", [0.1, np.nan], "refuse"),
-                                  ("[0.3, 0.1]", [0.3, 0.1], "refuse"),
-                                  ("[[0.1, 0.2]]", [[0.1, 0.2]], "refuse")))
-        out += param_cases(NAME + name, lambda v, call=call: call(fs=v, Wn=0.2), "fs",
-                           Real(2.0, low=0.0, low_open=True, none=True))
+
+        def call(N=2, Wn=0.2, extra=extra, fn=fn, **kw):
+            return fn(N, *extra, Wn, output="sos", **kw)
+
+        out += param_cases(
+            NAME + name, lambda v, call=call: call(N=v), "N", Int(2, low=0, boolean="either")
+        )
+        out += param_cases(
+            NAME + name,
+            lambda v, call=call: call(Wn=v),
+            "Wn",
+            Real(0.2, low=0.0, high=1.0, low_open=True, high_open=True),
+            extra=(
+                ("[0.1, nan]", [0.1, np.nan], "refuse"),
+                ("[0.3, 0.1]", [0.3, 0.1], "refuse"),
+                ("[[0.1, 0.2]]", [[0.1, 0.2]], "refuse"),
+            ),
+        )
+        out += param_cases(
+            NAME + name,
+            lambda v, call=call: call(fs=v, Wn=0.2),
+            "fs",
+            Real(2.0, low=0.0, low_open=True, none=True),
+        )
         out += param_cases(NAME + name, lambda v, call=call: call(btype=v), "btype", Choice("low"))
         for i, rname in enumerate(ripples.get(name, ())):
+
             def rip(v, fn=fn, extra=extra, i=i):
                 values = list(extra)
                 values[i] = v
                 return fn(2, *values, 0.2, output="sos")
+
             out += param_cases(NAME + name, rip, rname, Real(extra[i], low=0.0, low_open=True))
     fw = lambda **kw: dsp.firwin(**{"numtaps": 15, "cutoff": 0.3, **kw})  # noqa: E731
     out += param_cases(NAME + "firwin", lambda v: fw(numtaps=v), "numtaps", Int(15, low=1))
-    out += param_cases(NAME + "firwin", lambda v: fw(cutoff=v), "cutoff",
-                       Real(0.3, low=0.0, high=1.0, low_open=True, high_open=True),
-                       extra=(("[0.1, nan]", [0.1, np.nan], "refuse"),
-                              ("[0.3, 0.1]", [0.3, 0.1], "refuse"), ("[]", [], "refuse")))
-    out += param_cases(NAME + "firwin", lambda v: fw(width=v), "width",
-                       Real(0.1, low=0.0, low_open=True, none=True))
-    out += param_cases(NAME + "firwin", lambda v: fw(fs=v), "fs",
-                       Real(2.0, low=0.0, low_open=True, none=True))
+    out += param_cases(
+        NAME + "firwin",
+        lambda v: fw(cutoff=v),
+        "cutoff",
+        Real(0.3, low=0.0, high=1.0, low_open=True, high_open=True),
+        extra=(
+            ("[0.1, nan]", [0.1, np.nan], "refuse"),
+            ("[0.3, 0.1]", [0.3, 0.1], "refuse"),
+            ("[]", [], "refuse"),
+        ),
+    )
+    out += param_cases(
+        NAME + "firwin",
+        lambda v: fw(width=v),
+        "width",
+        Real(0.1, low=0.0, low_open=True, none=True),
+    )
+    out += param_cases(
+        NAME + "firwin", lambda v: fw(fs=v), "fs", Real(2.0, low=0.0, low_open=True, none=True)
+    )
     out += param_cases(NAME + "firwin", lambda v: fw(scale=v), "scale", Bool(True, strict=False))
     out += _windowed("firwin", lambda v: fw(window=v), 15)[:3]
-    out += param_cases(NAME + "kaiserord", lambda v: dsp.kaiserord(v, 0.1), "ripple",
-                       Real(60.0, low=0.0, low_open=True))
-    out += param_cases(NAME + "kaiserord", lambda v: dsp.kaiserord(60.0, v), "width",
-                       Real(0.1, low=0.0, low_open=True))
+    out += param_cases(
+        NAME + "kaiserord",
+        lambda v: dsp.kaiserord(v, 0.1),
+        "ripple",
+        Real(60.0, low=0.0, low_open=True),
+    )
+    out += param_cases(
+        NAME + "kaiserord",
+        lambda v: dsp.kaiserord(60.0, v),
+        "width",
+        Real(0.1, low=0.0, low_open=True),
+    )
     bands, desired = [0.0, 0.1, 0.2, 0.5], [1.0, 0.0]
     rz = lambda **kw: dsp.remez(**{"numtaps": 15, "bands": bands, "desired": desired, **kw})  # noqa: E731
     out += param_cases(NAME + "remez", lambda v: rz(numtaps=v), "numtaps", Int(15, low=1))
     out += data_cases(NAME + "remez", lambda v: rz(bands=v), "bands", bands, "coef", max_ndim=1)
-    out += data_cases(NAME + "remez", lambda v: rz(desired=v), "desired", desired, "coef",
-                      max_ndim=1)
-    out += data_cases(NAME + "remez", lambda v: rz(weight=v), "weight", [1.0, 1.0], "coef",
-                      required=False, max_ndim=1)
+    out += data_cases(
+        NAME + "remez", lambda v: rz(desired=v), "desired", desired, "coef", max_ndim=1
+    )
+    out += data_cases(
+        NAME + "remez",
+        lambda v: rz(weight=v),
+        "weight",
+        [1.0, 1.0],
+        "coef",
+        required=False,
+        max_ndim=1,
+    )
     out += param_cases(NAME + "remez", lambda v: rz(maxiter=v), "maxiter", Int(25, low=1))
-    out += param_cases(NAME + "remez", lambda v: rz(grid_density=v), "grid_density", Int(16, low=1))
+    out += param_cases(
+        NAME + "remez", lambda v: rz(grid_density=v), "grid_density", Int(16, low=1)
+    )
     out += param_cases(NAME + "remez", lambda v: rz(type=v), "type", Choice("bandpass"))
     return out
 
 
 WINDOW_PARAMS = {
-    "kaiser": {"beta": Real(5.0)}, "kaiser_bessel_derived": {"beta": Real(5.0)},
+    "kaiser": {"beta": Real(5.0)},
+    "kaiser_bessel_derived": {"beta": Real(5.0)},
     "gaussian": {"std": Real(1.5, low=0.0, low_open=True)},
-    "general_gaussian": {"p": Real(1.5, low=0.0, low_open=True),
-                         "sig": Real(2.0, low=0.0, low_open=True)},
-    "general_hamming": {"alpha": Real(0.54)}, "chebwin": {"at": Real(50.0)},
+    "general_gaussian": {
+        "p": Real(1.5, low=0.0, low_open=True),
+        "sig": Real(2.0, low=0.0, low_open=True),
+    },
+    "general_hamming": {"alpha": Real(0.54)},
+    "chebwin": {"at": Real(50.0)},
     "exponential": {"tau": Real(1.0, low=0.0, low_open=True), "center": Real(3.0, none=True)},
     "tukey": {"alpha": Real(0.5)},
     "taylor": {"nbar": Int(4, low=1), "sll": Real(30.0, low=0.0, low_open=True)},
@@ -286,34 +424,81 @@ WINDOW_PARAMS = {
 
 def window_functions():
     out = []
-    names = [n for n in ("boxcar", "triang", "parzen", "bohman", "blackman", "nuttall",
-                         "blackmanharris", "flattop", "bartlett", "barthann", "hamming", "kaiser",
-                         "kaiser_bessel_derived", "gaussian", "general_gaussian", "general_cosine",
-                         "general_hamming", "chebwin", "cosine", "hann", "exponential", "tukey",
-                         "taylor", "dpss", "lanczos")]
+    names = [
+        n
+        for n in (
+            "boxcar",
+            "triang",
+            "parzen",
+            "bohman",
+            "blackman",
+            "nuttall",
+            "blackmanharris",
+            "flattop",
+            "bartlett",
+            "barthann",
+            "hamming",
+            "kaiser",
+            "kaiser_bessel_derived",
+            "gaussian",
+            "general_gaussian",
+            "general_cosine",
+            "general_hamming",
+            "chebwin",
+            "cosine",
+            "hann",
+            "exponential",
+            "tukey",
+            "taylor",
+            "dpss",
+            "lanczos",
+        )
+    ]
+    M = 8
     for name in names:
         fn = getattr(windows, name)
         params = WINDOW_PARAMS.get(name, {})
         base = {arg: spec.ok for arg, spec in params.items()}
         if name == "general_cosine":
             base = {"a": [0.5, 0.5]}
-        if name == "exponential":       # SciPy refuses `center` unless sym=False
+        if name == "exponential":  # SciPy refuses `center` unless sym=False
             base["sym"] = False
-        M = 8
-        out += param_cases(f"{NAME}windows.{name}", lambda v, fn=fn, base=base: fn(v, **base), "M",
-                           Int(M, low=0, boolean="either"))
-        out += param_cases(f"{NAME}windows.{name}", lambda v, fn=fn, base=base: fn(M, **{**base,
-                           "sym": v}), "sym", Bool(True, strict=False))[:1]
+        out += param_cases(
+            f"{NAME}windows.{name}",
+            lambda v, fn=fn, base=base: fn(v, **base),
+            "M",
+            Int(M, low=0, boolean="either"),
+        )
+        out += param_cases(
+            f"{NAME}windows.{name}",
+            lambda v, fn=fn, base=base: fn(M, **{**base, "sym": v}),
+            "sym",
+            Bool(True, strict=False),
+        )[:1]
         for arg, spec in params.items():
-            out += param_cases(f"{NAME}windows.{name}", lambda v, fn=fn, arg=arg, base=base:
-                               fn(M, **{**base, arg: v}), arg, spec)
+            out += param_cases(
+                f"{NAME}windows.{name}",
+                lambda v, fn=fn, arg=arg, base=base: fn(M, **{**base, arg: v}),
+                arg,
+                spec,
+            )
         if name == "general_cosine":
-            out += data_cases(f"{NAME}windows.general_cosine",
-                              lambda v, fn=fn: fn(M, v), "a", [0.5, 0.5], "coef", max_ndim=1)
+            out += data_cases(
+                f"{NAME}windows.general_cosine",
+                lambda v, fn=fn: fn(M, v),
+                "a",
+                [0.5, 0.5],
+                "coef",
+                max_ndim=1,
+            )
     gw = windows.get_window
     out += param_cases(NAME + "windows.get_window", lambda v: gw("hann", v), "Nx", Int(8, low=0))
-    out += [case(NAME + "windows.get_window", f"window={label}", expect, "window",
-                 lambda v=v: gw(v, 8)) for label, v, expect in _window_values(8)[:3]]
+    out += [
+        case(
+            NAME + "windows.get_window", f"window={label}", expect, "window", lambda v=v: gw(v, 8)
+        )
+        for label, v, expect in _window_values(8)[:3]
+    ]
     return out
 
 
@@ -324,14 +509,24 @@ def streaming():
         return dsp.SosFilter(sos, zi=zi).process(chunk)
 
     out += data_cases(NAME + "SosFilter.process", lambda v: sos_process(chunk=v), "chunk", X)
-    out += data_cases(NAME + "SosFilter", lambda v: sos_process(sos=v), "sos", SOS, "coef",
-                      max_ndim=2)
-    out += data_cases(NAME + "SosFilter", lambda v: sos_process(zi=v), "zi", ZI, "coef",
-                      required=False, max_ndim=3)
-    out += data_cases(NAME + "FirFilter.process", lambda v: dsp.FirFilter(TAPS).process(v),
-                      "chunk", X)
-    out += data_cases(NAME + "FirFilter", lambda v: dsp.FirFilter(v).process(X), "taps", TAPS,
-                      "coef", max_ndim=1)
+    out += data_cases(
+        NAME + "SosFilter", lambda v: sos_process(sos=v), "sos", SOS, "coef", max_ndim=2
+    )
+    out += data_cases(
+        NAME + "SosFilter",
+        lambda v: sos_process(zi=v),
+        "zi",
+        ZI,
+        "coef",
+        required=False,
+        max_ndim=3,
+    )
+    out += data_cases(
+        NAME + "FirFilter.process", lambda v: dsp.FirFilter(TAPS).process(v), "chunk", X
+    )
+    out += data_cases(
+        NAME + "FirFilter", lambda v: dsp.FirFilter(v).process(X), "taps", TAPS, "coef", max_ndim=1
+    )
 
     def resample(up=2, down=3, chunk=X, window=("kaiser", 5.0)):
         r = dsp.Resampler(up, down, window=window)
@@ -345,5 +540,12 @@ def streaming():
 
 
 def cases():
-    return [*filtering(), *convolution_and_resampling(), *spectral(), *stft_family(), *design(),
-            *window_functions(), *streaming()]
+    return [
+        *filtering(),
+        *convolution_and_resampling(),
+        *spectral(),
+        *stft_family(),
+        *design(),
+        *window_functions(),
+        *streaming(),
+    ]

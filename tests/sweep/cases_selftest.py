@@ -17,7 +17,7 @@ NAME = "selftest"
 
 
 def _warned_nan():
-    warnings.warn("handled", NumericalWarning)
+    warnings.warn("handled", NumericalWarning, stacklevel=2)
     return np.array([np.nan])
 
 
@@ -27,10 +27,16 @@ def _raise(exc):
 
 #: (case, the outcome the sweep must report)
 EXPECTED = {
-    "clean": ("refuse", lambda: _raise(error("x", "must be finite", np.nan, "drop it")),
-              "clean_error"),
-    "unnamed": ("refuse", lambda: _raise(error("y", "must be finite", np.nan, "drop it")),
-                "unnamed_error"),
+    "clean": (
+        "refuse",
+        lambda: _raise(error("x", "must be finite", np.nan, "drop it")),
+        "clean_error",
+    ),
+    "unnamed": (
+        "refuse",
+        lambda: _raise(error("y", "must be finite", np.nan, "drop it")),
+        "unnamed_error",
+    ),
     "not fitted": ("refuse", lambda: _raise(NotFittedError("fit first")), "other_pyjl_error"),
     "bare": ("refuse", lambda: _raise(ValueError("x is bad")), "bare_error"),
     "accepted": ("refuse", lambda: 1.0, "accepted_bad"),
@@ -39,13 +45,20 @@ EXPECTED = {
     "finite": ("either", lambda: {"a": np.ones(3)}, "result_ok"),
     "valid equal": ("valid", lambda: np.arange(3.0), "result_ok"),
     "valid differs": ("valid", lambda: np.arange(3.0) + 1e-3, "wrong_result"),
-    "valid refused": ("valid", lambda: _raise(error("x", "must be 1-D", 2, "ravel it")),
-                      "refused_valid"),
+    "valid refused": (
+        "valid",
+        lambda: _raise(error("x", "must be 1-D", 2, "ravel it")),
+        "refused_valid",
+    ),
     "abort": ("either", os.abort, "crash"),
     "hang": ("either", lambda: time.sleep(60), "hang"),
 }
 
 
 def cases():
-    return [case(NAME, label, expect, "x", call, (lambda: np.arange(3.0)) if expect == "valid"
-                 else None) for label, (expect, call, _) in EXPECTED.items()]
+    return [
+        case(
+            NAME, label, expect, "x", call, (lambda: np.arange(3.0)) if expect == "valid" else None
+        )
+        for label, (expect, call, _) in EXPECTED.items()
+    ]

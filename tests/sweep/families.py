@@ -21,8 +21,9 @@ Expectations follow pyjl's documented rules (DESIGN.md, "Errors and bad input"):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -46,6 +47,7 @@ class Case:
 
 # ---------------------------------------------------------------- arrays
 
+
 def _with(base: np.ndarray, value: float) -> np.ndarray:
     out = np.array(base, dtype=float)
     out[(out.shape[0] // 2,) + (-1,) * (out.ndim - 1)] = value
@@ -54,6 +56,7 @@ def _with(base: np.ndarray, value: float) -> np.ndarray:
 
 def _pandas(base: np.ndarray, nullable: bool = False):
     import pandas as pd
+
     dtype = "Float64" if nullable else float
     if base.ndim == 1:
         return pd.Series(base, dtype=dtype)
@@ -62,6 +65,7 @@ def _pandas(base: np.ndarray, nullable: bool = False):
 
 def _pandas_na(base: np.ndarray):
     import pandas as pd
+
     frame = _pandas(base, nullable=True)
     if base.ndim == 1:
         frame.iloc[base.shape[0] // 2] = pd.NA
@@ -93,8 +97,15 @@ def _object_none(base):
     return out
 
 
-def array_variants(base, kind: str = "signal", *, required: bool = True, max_ndim: int | None = None,
-                   tabular: bool = True, real_only: bool | None = None):
+def array_variants(
+    base,
+    kind: str = "signal",
+    *,
+    required: bool = True,
+    max_ndim: int | None = None,
+    tabular: bool = True,
+    real_only: bool | None = None,
+):
     """``(label, value, expect, plain)`` for one array argument; ``plain`` is the float64
     C-contiguous equivalent the result must match (``valid`` only).
 
@@ -103,19 +114,22 @@ def array_variants(base, kind: str = "signal", *, required: bool = True, max_ndi
     """
     base = np.ascontiguousarray(base, dtype=float)
     scale = float(np.max(np.abs(base))) or 1.0
-    complex_expect = "refuse" if (real_only if real_only is not None else kind == "table") \
-        else "either"
-    out = [("nan", _with(base, np.nan), "refuse", None),
-           ("inf", _with(base, np.inf), "refuse", None),
-           ("-inf", _with(base, -np.inf), "refuse", None),
-           ("1e308", base / scale * 1e308, "either", None),
-           ("empty", np.empty((0,) + base.shape[1:]), "either", None),
-           ("strings", np.full(base.shape, "a"), "refuse", None),
-           ("text", "abc", "refuse", None),
-           ("complex", base + 1j * base, complex_expect, None),
-           ("bigendian", base.astype(">f8"), "valid", base),
-           ("readonly", _readonly(base), "valid", base),
-           ("list", base.tolist(), "valid", base)]
+    complex_expect = (
+        "refuse" if (real_only if real_only is not None else kind == "table") else "either"
+    )
+    out = [
+        ("nan", _with(base, np.nan), "refuse", None),
+        ("inf", _with(base, np.inf), "refuse", None),
+        ("-inf", _with(base, -np.inf), "refuse", None),
+        ("1e308", base / scale * 1e308, "either", None),
+        ("empty", np.empty((0,) + base.shape[1:]), "either", None),
+        ("strings", np.full(base.shape, "a"), "refuse", None),
+        ("text", "abc", "refuse", None),
+        ("complex", base + 1j * base, complex_expect, None),
+        ("bigendian", base.astype(">f8"), "valid", base),
+        ("readonly", _readonly(base), "valid", base),
+        ("list", base.tolist(), "valid", base),
+    ]
     if required:
         out.append(("None", None, "refuse", None))
     if max_ndim is not None and base.ndim >= max_ndim:
@@ -123,21 +137,25 @@ def array_variants(base, kind: str = "signal", *, required: bool = True, max_ndi
     if kind == "coef":
         return out
     ints = base if np.array_equal(base, np.round(base)) else np.round(base * 3)
-    out += [("1e-300", base * 1e-300, "either", None),
-            ("object", base.astype(object), "either", None),
-            ("object+None", _object_none(base), "refuse", None),
-            ("bool", base > 0, "either", None),
-            ("int64", ints.astype(np.int64), "valid", ints),
-            ("float32", base.astype(np.float32), "valid", base.astype(np.float32).astype(float)),
-            ("noncontiguous", np.repeat(base, 2, axis=0)[::2], "valid", base)]
+    out += [
+        ("1e-300", base * 1e-300, "either", None),
+        ("object", base.astype(object), "either", None),
+        ("object+None", _object_none(base), "refuse", None),
+        ("bool", base > 0, "either", None),
+        ("int64", ints.astype(np.int64), "valid", ints),
+        ("float32", base.astype(np.float32), "valid", base.astype(np.float32).astype(float)),
+        ("noncontiguous", np.repeat(base, 2, axis=0)[::2], "valid", base),
+    ]
     if base.ndim == 2:
         out.append(("fortran", np.asfortranarray(base), "valid", base))
     if tabular:
-        out += [("pandas", _pandas(base), "valid", base),
-                ("pandas+nan", _pandas(_with(base, np.nan)), "refuse", None),
-                ("pandas+NA", _pandas_na(base), "refuse", None),
-                ("arrow", _arrow(base), "valid", base),
-                ("arrow+null", _arrow(base, null=True), "refuse", None)]
+        out += [
+            ("pandas", _pandas(base), "valid", base),
+            ("pandas+nan", _pandas(_with(base, np.nan)), "refuse", None),
+            ("pandas+NA", _pandas_na(base), "refuse", None),
+            ("arrow", _arrow(base), "valid", base),
+            ("arrow+null", _arrow(base, null=True), "refuse", None),
+        ]
         if base.ndim == 1:
             out.append(("arrow-chunked", _arrow(base, chunked=True), "valid", base))
     return out
@@ -149,19 +167,37 @@ def _readonly(base):
     return out
 
 
-def data_cases(callable_name: str, fn: Callable, arg: str, base, kind: str = "signal", *,
-               names: tuple[str, ...] = (), **options) -> list[Case]:
+def data_cases(
+    callable_name: str,
+    fn: Callable,
+    arg: str,
+    base,
+    kind: str = "signal",
+    *,
+    names: tuple[str, ...] = (),
+    **options,
+) -> list[Case]:
     """One case per array variant of argument ``arg``: ``fn(value)`` makes the call."""
     cases = []
     for label, value, expect, plain in array_variants(base, kind, **options):
         reference = None if plain is None else (lambda plain=plain: fn(np.array(plain)))
         rtol = 1e-3 if label == "float32" else 1e-9
-        cases.append(Case(callable_name, f"{arg}={label}", expect, (arg, *names),
-                          (lambda value=value: fn(value)), reference, rtol))
+        cases.append(
+            Case(
+                callable_name,
+                f"{arg}={label}",
+                expect,
+                (arg, *names),
+                (lambda value=value: fn(value)),
+                reference,
+                rtol,
+            )
+        )
     return cases
 
 
 # ---------------------------------------------------------------- scalars
+
 
 @dataclass(frozen=True)
 class Int:
@@ -208,10 +244,15 @@ def scalar_variants(spec) -> list[tuple[str, Any, str]]:
     """``(label, value, expect)`` for one scalar argument; ``valid`` ones equal ``spec.ok``."""
     out = []
     if isinstance(spec, Int):
-        out += [("nan", np.nan, "refuse"), ("inf", np.inf, "refuse"), ("1.5", 1.5, "refuse"),
-                ("str", str(spec.ok), "refuse"), ("True", True, spec.boolean),
-                ("2**70", HUGE, "refuse" if spec.high is not None else spec.huge),
-                ("np.int64", np.int64(spec.ok), "valid")]
+        out += [
+            ("nan", np.nan, "refuse"),
+            ("inf", np.inf, "refuse"),
+            ("1.5", 1.5, "refuse"),
+            ("str", str(spec.ok), "refuse"),
+            ("True", True, spec.boolean),
+            ("2**70", HUGE, "refuse" if spec.high is not None else spec.huge),
+            ("np.int64", np.int64(spec.ok), "valid"),
+        ]
         if spec.low is not None:
             out.append((str(spec.low - 1), spec.low - 1, "refuse"))
             if spec.low - 1 > -1:
@@ -219,9 +260,14 @@ def scalar_variants(spec) -> list[tuple[str, Any, str]]:
         if spec.high is not None:
             out.append((str(spec.high + 1), spec.high + 1, "refuse"))
     elif isinstance(spec, Real):
-        out += [("nan", np.nan, "refuse"), ("inf", np.inf, "refuse"), ("-inf", -np.inf, "refuse"),
-                ("str", str(spec.ok), "refuse"), ("complex", 1j, "refuse"),
-                ("np.float64", np.float64(spec.ok), "valid")]
+        out += [
+            ("nan", np.nan, "refuse"),
+            ("inf", np.inf, "refuse"),
+            ("-inf", -np.inf, "refuse"),
+            ("str", str(spec.ok), "refuse"),
+            ("complex", 1j, "refuse"),
+            ("np.float64", np.float64(spec.ok), "valid"),
+        ]
         if spec.low is not None:
             below = spec.low if spec.low_open else spec.low - max(1.0, abs(spec.low))
             out.append((f"{below:g}", below, "refuse"))
@@ -234,19 +280,35 @@ def scalar_variants(spec) -> list[tuple[str, Any, str]]:
         out += [("bogus", "bogus", "refuse"), ("3", 3, "refuse")]
     elif isinstance(spec, Bool):
         strict = "refuse" if spec.strict else "either"
-        out += [("'yes'", "yes", strict), ("2", 2, strict), ("np.bool_", np.bool_(spec.ok), "valid")]
+        out += [
+            ("'yes'", "yes", strict),
+            ("2", 2, strict),
+            ("np.bool_", np.bool_(spec.ok), "valid"),
+        ]
     elif isinstance(spec, Seed):
-        out += [("-1", -1, "refuse"), ("2**70", HUGE, "refuse"), ("1.5", 1.5, "refuse"),
-                ("str", "a", "refuse"), ("nan", np.nan, "refuse"),
-                ("np.int64", np.int64(spec.ok), "valid")]
+        out += [
+            ("-1", -1, "refuse"),
+            ("2**70", HUGE, "refuse"),
+            ("1.5", 1.5, "refuse"),
+            ("str", "a", "refuse"),
+            ("nan", np.nan, "refuse"),
+            ("np.int64", np.int64(spec.ok), "valid"),
+        ]
     if not getattr(spec, "none", True):
         out.append(("None", None, "refuse"))
     changed = dict(getattr(spec, "override", ()))
     return [(label, value, changed.get(label, expect)) for label, value, expect in out]
 
 
-def param_cases(callable_name: str, fn: Callable, arg: str, spec, *,
-                names: tuple[str, ...] = (), extra: tuple = ()) -> list[Case]:
+def param_cases(
+    callable_name: str,
+    fn: Callable,
+    arg: str,
+    spec,
+    *,
+    names: tuple[str, ...] = (),
+    extra: tuple = (),
+) -> list[Case]:
     """One case per bad (or re-typed) value of scalar ``arg``: ``fn(value)`` makes the call.
 
     ``extra`` adds ``(label, value, expect)`` rows specific to this argument.
@@ -254,8 +316,16 @@ def param_cases(callable_name: str, fn: Callable, arg: str, spec, *,
     cases = []
     for label, value, expect in [*scalar_variants(spec), *extra]:
         reference = (lambda: fn(spec.ok)) if expect == "valid" else None
-        cases.append(Case(callable_name, f"{arg}={label}", expect, (arg, *names),
-                          (lambda value=value: fn(value)), reference))
+        cases.append(
+            Case(
+                callable_name,
+                f"{arg}={label}",
+                expect,
+                (arg, *names),
+                (lambda value=value: fn(value)),
+                reference,
+            )
+        )
     return cases
 
 

@@ -42,15 +42,30 @@ CALL_TIMEOUT_S = float(os.environ.get("PYJL_SWEEP_TIMEOUT", "20"))
 START_TIMEOUT_S = 120.0
 MODULES = ("gp", "bo", "dsp", "hmm", "data")
 OK = ("clean_error", "other_pyjl_error", "result_ok")
-BUGS = ("unnamed_error", "refused_valid", "wrong_result", "bare_error", "silent_nonfinite",
-        "accepted_bad", "crash", "hang", "harness_error")
+BUGS = (
+    "unnamed_error",
+    "refused_valid",
+    "wrong_result",
+    "bare_error",
+    "silent_nonfinite",
+    "accepted_bad",
+    "crash",
+    "hang",
+    "harness_error",
+)
 OUTCOMES = OK + BUGS
 
 
 def _worker_env() -> dict:
     env = dict(os.environ)
-    env.update(PYJL_NUM_THREADS="1", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
-               MKL_NUM_THREADS="1", MPLBACKEND="Agg", PYTHONFAULTHANDLER="1")
+    env.update(
+        PYJL_NUM_THREADS="1",
+        OMP_NUM_THREADS="1",
+        OPENBLAS_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
+        MPLBACKEND="Agg",
+        PYTHONFAULTHANDLER="1",
+    )
     env.pop("PYJL_BACKEND", None)
     return env
 
@@ -68,8 +83,13 @@ class _Worker:
 
     def __post_init__(self):
         self.log = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen([sys.executable, str(WORKER)], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=self.log, env=_worker_env())
+        self.proc = subprocess.Popen(
+            [sys.executable, str(WORKER)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            env=_worker_env(),
+        )
         self.started_at = time.monotonic()
         os.set_blocking(self.proc.stdout.fileno(), False)
 
@@ -158,8 +178,11 @@ class Pool:
         for worker in self.workers:
             selector.register(worker.proc.stdout, selectors.EVENT_READ, worker)
         now = time.monotonic()
-        deadlines = [w.sent_at + self.timeout if w.job else w.started_at + START_TIMEOUT_S
-                     for w in self.workers if w.job or not w.ready]
+        deadlines = [
+            w.sent_at + self.timeout if w.job else w.started_at + START_TIMEOUT_S
+            for w in self.workers
+            if w.job or not w.ready
+        ]
         timeout = max(0.0, min(deadlines) - now) if deadlines else 1.0
         events = selector.select(timeout)
         selector.close()
@@ -168,8 +191,9 @@ class Pool:
         now = time.monotonic()
         for worker in list(self.workers):
             if worker.job and now - worker.sent_at > self.timeout:
-                records[tuple(worker.job)] = _record(worker.job, "hang",
-                                                     message=f"no answer in {self.timeout:g} s")
+                records[tuple(worker.job)] = _record(
+                    worker.job, "hang", message=f"no answer in {self.timeout:g} s"
+                )
                 self._replace(worker)
             elif not worker.ready and now - worker.started_at > START_TIMEOUT_S:
                 raise RuntimeError(f"a sweep worker did not start: {worker.stderr_tail()}")
@@ -204,9 +228,13 @@ def summary(records: list[dict]) -> dict:
         mine = collections.Counter(r["outcome"] for r in records if r["module"] == module)
         per_module[module] = {"calls": sum(mine.values()), **{o: mine[o] for o in OUTCOMES}}
     refusals = [r for r in records if r["outcome"] in ("clean_error", "unnamed_error")]
-    return {"calls": len(records), "outcomes": {o: counts[o] for o in OUTCOMES},
-            "failures": sum(counts[o] for o in BUGS), "modules": per_module,
-            "refusals_off_voice": sum(not r.get("voice", True) for r in refusals)}
+    return {
+        "calls": len(records),
+        "outcomes": {o: counts[o] for o in OUTCOMES},
+        "failures": sum(counts[o] for o in BUGS),
+        "modules": per_module,
+        "refusals_off_voice": sum(not r.get("voice", True) for r in refusals),
+    }
 
 
 def failures(records: list[dict]) -> list[dict]:
@@ -239,13 +267,17 @@ def grouped(records: list[dict]) -> str:
             by_callable[r["case"].partition(" | ")[0]].append(r)
         for name, rs in sorted(by_callable.items(), key=lambda kv: (-len(kv[1]), kv[0])):
             kinds = collections.Counter(r["outcome"] for r in rs)
-            lines.append(f"### {name}: {len(rs)} ({', '.join(f'{k} {v}' for k, v in kinds.items())})")
+            lines.append(
+                f"### {name}: {len(rs)} ({', '.join(f'{k} {v}' for k, v in kinds.items())})"
+            )
             lines.append(table(rs))
         lines.append("")
     off = [r for r in records if r["outcome"] == "clean_error" and not r.get("voice", True)]
     if off:
-        lines.append(f"## informational, not asserted: {len(off)} refusals name the argument "
-                     "but not in the voice \"`name` must ...; got ... Fix: ...\"")
+        lines.append(
+            f"## informational, not asserted: {len(off)} refusals name the argument "
+            'but not in the voice "`name` must ...; got ... Fix: ..."'
+        )
         lines.append(table(off))
     return "\n".join(lines)
 
@@ -258,11 +290,13 @@ def write_report(records: list[dict], path: str | os.PathLike) -> None:
 
 def all_jobs(modules=MODULES) -> list[tuple[str, str]]:
     from sweep import cases
+
     return [(module, case.id) for module in modules for case in cases.table(module)]
 
 
 def main(argv=None) -> int:
     import argparse
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*", default=list(MODULES))
     parser.add_argument("--out", help="write the failing calls here")

@@ -15,8 +15,9 @@ _VOICE = re.compile(r"`[^`]+` .*; got .*\. Fix: ", re.S)
 
 def names_argument(message: str, names: tuple[str, ...]) -> bool:
     """Whether ``message`` names one of ``names`` as a word (``x``, `` `x[0]` ``, ``x:``)."""
-    return any(re.search(rf"(?<![A-Za-z0-9_]){re.escape(n)}(?![A-Za-z0-9_])", message)
-               for n in names)
+    return any(
+        re.search(rf"(?<![A-Za-z0-9_]){re.escape(n)}(?![A-Za-z0-9_])", message) for n in names
+    )
 
 
 def arrays(obj, depth: int = 0) -> list[np.ndarray]:
@@ -45,8 +46,12 @@ def arrays(obj, depth: int = 0) -> list[np.ndarray]:
     if module.startswith("pyarrow"):
         if hasattr(obj, "columns"):  # a table is one (rows, columns) array, like a DataFrame
             import pyarrow.types as pat
-            columns = [np.asarray(c.to_pandas().to_numpy(dtype=float, na_value=np.nan))
-                       for c in obj.columns if pat.is_integer(c.type) or pat.is_floating(c.type)]
+
+            columns = [
+                np.asarray(c.to_pandas().to_numpy(dtype=float, na_value=np.nan))
+                for c in obj.columns
+                if pat.is_integer(c.type) or pat.is_floating(c.type)
+            ]
             return [np.column_stack(columns)] if columns else []
         return arrays(obj.to_numpy(zero_copy_only=False), depth + 1)
     if isinstance(obj, dict):
@@ -109,8 +114,12 @@ def _refusal(case, exc: BaseException) -> dict:
     if case.expect == "valid":
         return _out("refused_valid", kind, text)
     named = names_argument(str(exc), case.args)
-    return _out("clean_error" if named else "unnamed_error", kind, text,
-                voice=bool(_VOICE.search(str(exc))))
+    return _out(
+        "clean_error" if named else "unnamed_error",
+        kind,
+        text,
+        voice=bool(_VOICE.search(str(exc))),
+    )
 
 
 def _compare(case, result, warned: bool) -> dict:
@@ -119,8 +128,11 @@ def _compare(case, result, warned: bool) -> dict:
             warnings.simplefilter("ignore")
             reference = case.reference()
     except BaseException as exc:  # noqa: BLE001
-        return _out("bare_error", type(exc).__name__, "the plain float64 call failed too: "
-                    + _first_line(exc))
+        return _out(
+            "bare_error",
+            type(exc).__name__,
+            "the plain float64 call failed too: " + _first_line(exc),
+        )
     diff = same(result, reference, case.rtol)
     if diff:
         return _out("wrong_result", message=f"differs from the plain float64 call: {diff}")

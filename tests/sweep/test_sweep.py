@@ -35,17 +35,61 @@ def test_the_sweep_classifies_every_outcome():
 
 
 REQUIRED = {
-    "pyjl.gp.": ["GaussianProcess", "GaussianProcess.fit", "GaussianProcess.predict",
-                 "GaussianProcess.log_marginal_likelihood", "GaussianProcess.loo_log_predictive",
-                 "GaussianProcess.sample_y", "GaussianProcess.update", "RBF", "Matern12",
-                 "Matern32", "Matern52", "RationalQuadratic", "Periodic", "Linear", "White",
-                 "Constant", "Scaled", "Sum", "Product"],
-    "pyjl.bo.": ["Space", "Real", "Integer", "Categorical", "Optimizer", "Optimizer.ask",
-                 "Optimizer.tell", "Optimizer.tell_failed", "minimize", "random_search",
-                 "grid_search", "plots.convergence", "plots.history", "plots.posterior_1d"],
-    "pyjl.hmm.": ["HMM", "HMM.fit", "HMM.score", "HMM.predict", "HMM.predict_proba",
-                  "HMM.decode", "HMM.sample", "HMM.aic", "HMM.bic", "Normal", "MvNormal",
-                  "Exponential", "Poisson", "Gamma", "Categorical", "Mixture"],
+    "pyjl.gp.": [
+        "GaussianProcess",
+        "GaussianProcess.fit",
+        "GaussianProcess.predict",
+        "GaussianProcess.log_marginal_likelihood",
+        "GaussianProcess.loo_log_predictive",
+        "GaussianProcess.sample_y",
+        "GaussianProcess.update",
+        "RBF",
+        "Matern12",
+        "Matern32",
+        "Matern52",
+        "RationalQuadratic",
+        "Periodic",
+        "Linear",
+        "White",
+        "Constant",
+        "Scaled",
+        "Sum",
+        "Product",
+    ],
+    "pyjl.bo.": [
+        "Space",
+        "Real",
+        "Integer",
+        "Categorical",
+        "Optimizer",
+        "Optimizer.ask",
+        "Optimizer.tell",
+        "Optimizer.tell_failed",
+        "minimize",
+        "random_search",
+        "grid_search",
+        "plots.convergence",
+        "plots.history",
+        "plots.posterior_1d",
+    ],
+    "pyjl.hmm.": [
+        "HMM",
+        "HMM.fit",
+        "HMM.score",
+        "HMM.predict",
+        "HMM.predict_proba",
+        "HMM.decode",
+        "HMM.sample",
+        "HMM.aic",
+        "HMM.bic",
+        "Normal",
+        "MvNormal",
+        "Exponential",
+        "Poisson",
+        "Gamma",
+        "Categorical",
+        "Mixture",
+    ],
     "pyjl.data.": ["as_array", "read_arrow", "write_arrow"],
     "pyjl.": ["set_backend", "set_num_threads", "use_backend"],
 }
@@ -54,6 +98,7 @@ REQUIRED = {
 def test_case_tables_cover_every_public_callable():
     import pyjl.dsp
     import pyjl.dsp.windows
+
     named = {c.callable for m in harness.MODULES for c in cases.table(m)}
     dsp = {f"pyjl.dsp.{n}" for n in pyjl.dsp.__all__ if n != "windows"}
     streaming = {"pyjl.dsp.SosFilter", "pyjl.dsp.FirFilter", "pyjl.dsp.Resampler"}
@@ -75,6 +120,10 @@ def test_bad_input_is_refused_clearly(pool, module):
         counts = harness.summary(bad)["outcomes"]
         shown = harness.table(bad).splitlines()
         more = f"\n... and {len(shown) - 200} more" if len(shown) > 200 else ""
-        pytest.fail(f"{len(bad)} of {len(records)} calls failed "
-                    f"({', '.join(f'{k}: {v}' for k, v in counts.items() if v)}):\n"
-                    + "\n".join(shown[:200]) + more, pytrace=False)
+        pytest.fail(
+            f"{len(bad)} of {len(records)} calls failed "
+            f"({', '.join(f'{k}: {v}' for k, v in counts.items() if v)}):\n"
+            + "\n".join(shown[:200])
+            + more,
+            pytrace=False,
+        )
