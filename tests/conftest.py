@@ -37,11 +37,13 @@ def rng(request) -> np.random.Generator:
     return np.random.default_rng(zlib.crc32(request.node.nodeid.encode()))
 
 
-@pytest.fixture(params=[
-    "native",
-    pytest.param("julia", marks=pytest.mark.julia),
-    pytest.param("cuda", marks=pytest.mark.gpu),
-])
+@pytest.fixture(
+    params=[
+        "native",
+        pytest.param("julia", marks=pytest.mark.julia),
+        pytest.param("cuda", marks=pytest.mark.gpu),
+    ]
+)
 def engine(request):
     """Run the test once per engine; julia and cuda skip with the engine's own reason."""
     with pyjl.use_backend(request.param):

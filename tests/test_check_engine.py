@@ -42,13 +42,16 @@ def test_a_conforming_user_engine_passes():
     assert check_engine(_Delegate()) >= sum(len(v) for v in contract.KERNELS.values())
 
 
-@pytest.mark.parametrize("kernel, how, message", [
-    ("kernel_matrix", lambda K: K * (1 + 1e-6), "kernel_matrix"),
-    ("cholesky", lambda L: L.T.copy(), "cholesky"),
-    ("viterbi", lambda out: (out[0][::-1].copy(), out[1]), "viterbi"),
-    ("forward_backward", lambda out: out[:2], "forward_backward"),
-    ("sosfilt", lambda out: (out[0][:, :-1], out[1]), "shape"),
-])
+@pytest.mark.parametrize(
+    "kernel, how, message",
+    [
+        ("kernel_matrix", lambda K: K * (1 + 1e-6), "kernel_matrix"),
+        ("cholesky", lambda L: L.T.copy(), "cholesky"),
+        ("viterbi", lambda out: (out[0][::-1].copy(), out[1]), "viterbi"),
+        ("forward_backward", lambda out: out[:2], "forward_backward"),
+        ("sosfilt", lambda out: (out[0][:, :-1], out[1]), "shape"),
+    ],
+)
 def test_a_broken_kernel_is_caught(kernel, how, message):
     with pytest.raises(AssertionError, match=message):
         check_engine(_Delegate(kernel, how))
@@ -60,6 +63,7 @@ def test_a_missing_kernel_is_named():
             if item == "upfirdn":
                 raise AttributeError(item)
             return super().__getattr__(item)
+
     with pytest.raises(AssertionError, match="lacks the dsp kernel 'upfirdn'"):
         check_engine(Missing())
 
@@ -68,5 +72,6 @@ def test_unavailable_engine_is_refused():
     class Off(_Delegate):
         def availability(self):
             return False, "switched off"
+
     with pytest.raises(AssertionError, match="switched off"):
         check_engine(Off())

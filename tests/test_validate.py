@@ -24,8 +24,9 @@ def test_integer_accepts_whole_numbers_of_any_numeric_type():
     assert [_validate.integer(v, "n") for v in (3, 3.0, np.int8(3), np.float32(3))] == [3] * 4
 
 
-@pytest.mark.parametrize("value, wrong_type", [("0.5", True), (None, True), (1j, True),
-                                               (np.nan, False), (-1.0, False)])
+@pytest.mark.parametrize(
+    "value, wrong_type", [("0.5", True), (None, True), (1j, True), (np.nan, False), (-1.0, False)]
+)
 def test_real_separates_type_from_value(value, wrong_type):
     with pytest.raises(InputError, match=r"^`xi` must be a finite number >= 0") as info:
         _validate.real(value, "xi", low=0)

@@ -80,6 +80,7 @@ def design():
     (6, (3, 6))
     """
     from scipy.signal import ellipord
+
     order, wn = ellipord(SPEC["wp"], SPEC["ws"], SPEC["gpass"], SPEC["gstop"], fs=FS)
     sos = dsp.ellip(order, SPEC["gpass"], SPEC["gstop"], wn, btype="low", fs=FS, output="sos")
     return sos, int(order)
@@ -111,6 +112,7 @@ class FilterResult:
 
 def _plot(path, t, x, y, f, Pxx, Pyy, w, H2, order):
     from matplotlib.figure import Figure
+
     fig = Figure(figsize=(9, 6))
     ax1, ax2 = fig.subplots(2, 1, gridspec_kw={"height_ratios": [1, 1.4]})
     m = t < 0.1
@@ -122,8 +124,14 @@ def _plot(path, t, x, y, f, Pxx, Pyy, w, H2, order):
     floor = 1e-30
     ax2.semilogy(f, np.maximum(Pxx, floor), color="0.5", label="Welch PSD before")
     ax2.semilogy(f, np.maximum(Pyy, floor), color="C0", label="Welch PSD after")
-    ax2.semilogy(w, np.maximum(H2 * np.median(Pxx), floor), color="C3", ls="--", lw=0.8,
-                 label="designed |H|^4 x noise level")
+    ax2.semilogy(
+        w,
+        np.maximum(H2 * np.median(Pxx), floor),
+        color="C3",
+        ls="--",
+        lw=0.8,
+        label="designed |H|^4 x noise level",
+    )
     ax2.axvspan(SPEC["ws"], FS / 2, color="C3", alpha=0.06, label="stop band")
     ax2.set_xlabel("frequency (Hz)")
     ax2.set_ylabel("power / Hz")
@@ -133,8 +141,9 @@ def _plot(path, t, x, y, f, Pxx, Pyy, w, H2, order):
     fig.savefig(path, dpi=110)
 
 
-def run_filtering(out_dir, quick: bool = False, seed: int = 0,
-                  progress: bool = True) -> FilterResult:
+def run_filtering(
+    out_dir, quick: bool = False, seed: int = 0, progress: bool = True
+) -> FilterResult:
     """Design, filter (zero phase), compare spectra, stream; write ``filtering.png``.
 
     Also writes ``filtering.npz`` (``x``, ``y`` the zero-phase output, ``y_stream``
@@ -165,6 +174,7 @@ def run_filtering(out_dir, quick: bool = False, seed: int = 0,
     import time
 
     from tqdm.auto import tqdm
+
     t0 = time.perf_counter()
     out = Path(out_dir)
     n = 1 << (16 if quick else 19)
@@ -186,13 +196,25 @@ def run_filtering(out_dir, quick: bool = False, seed: int = 0,
     rng = np.random.default_rng(seed + 1)
     cuts = np.sort(rng.choice(np.arange(1, n), size=63, replace=False))
     stream = dsp.SosFilter(sos)
-    pieces = [stream.process(c) for c in tqdm(np.split(x, cuts), desc="streaming",
-                                               unit="chunk", disable=not progress)]
+    pieces = [
+        stream.process(c)
+        for c in tqdm(np.split(x, cuts), desc="streaming", unit="chunk", disable=not progress)
+    ]
     y_stream = np.concatenate(pieces)
     diff = float(np.max(np.abs(y_stream - dsp.sosfilt(sos, x))))
     np.savez(out / "filtering.npz", x=x, y=y, y_stream=y_stream, sos=sos)
     w, hw = dsp.sosfreqz(sos, worN=2048, fs=FS)
     figure = out / "filtering.png"
     _plot(figure, t, x, y, f, Pxx, Pyy, w, np.abs(hw) ** 4, order)
-    return FilterResult(order, n, tone_att, designed, stop_att, passband, diff, len(cuts) + 1,
-                        figure, time.perf_counter() - t0)
+    return FilterResult(
+        order,
+        n,
+        tone_att,
+        designed,
+        stop_att,
+        passband,
+        diff,
+        len(cuts) + 1,
+        figure,
+        time.perf_counter() - t0,
+    )

@@ -27,8 +27,17 @@ import numpy as np
 
 from ..hmm import HMM, Normal
 
-__all__ = ["Laplace", "TRANSMAT", "MEANS", "SCALES", "NAMES", "generate", "agreement",
-           "RegimeResult", "run_regimes"]
+__all__ = [
+    "Laplace",
+    "TRANSMAT",
+    "MEANS",
+    "SCALES",
+    "NAMES",
+    "generate",
+    "agreement",
+    "RegimeResult",
+    "run_regimes",
+]
 
 NAMES = ("calm", "rally", "sell-off")
 TRANSMAT = np.array([[0.98, 0.015, 0.005], [0.02, 0.97, 0.01], [0.01, 0.02, 0.97]])
@@ -159,6 +168,7 @@ class RegimeResult:
 
 def _plot(path: Path, x, truth, decoded, perm, title):
     from matplotlib.figure import Figure
+
     fig = Figure(figsize=(9, 5))
     ax1, ax2 = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1]})
     t = np.arange(len(x))
@@ -178,8 +188,9 @@ def _plot(path: Path, x, truth, decoded, perm, title):
     fig.savefig(path, dpi=110)
 
 
-def run_regimes(out_dir, quick: bool = False, seed: int = 0,
-                progress: bool = True) -> RegimeResult:
+def run_regimes(
+    out_dir, quick: bool = False, seed: int = 0, progress: bool = True
+) -> RegimeResult:
     """Generate a regime series, fit Normal and Laplace HMMs, decode, plot.
 
     Writes ``regimes.png`` (the series coloured by the Laplace model's decoded
@@ -208,30 +219,53 @@ def run_regimes(out_dir, quick: bool = False, seed: int = 0,
     True
     """
     import time
+
     t0 = time.perf_counter()
     out = Path(out_dir)
     x, truth = generate(1500 if quick else 4000, seed)
     rows, decoded = [], {}
     for name, emission in (("normal", Normal()), ("laplace", Laplace())):
-        m = HMM(emission, n_states=3, n_iter=200, tol=1e-6, random_state=seed,
-                progress=progress).fit(x)
+        m = HMM(
+            emission, n_states=3, n_iter=200, tol=1e-6, random_state=seed, progress=progress
+        ).fit(x)
         states = m.predict(x)
         frac, perm = agreement(states, truth, 3)
         decoded[name] = states
-        rows.append({"emission": name, "agreement": frac, "loglik": float(m.score(x)),
-                     "bic": float(m.bic(x)), "n_iter": int(len(m.monitor_.history)),
-                     "converged": bool(m.monitor_.converged), "perm": list(perm),
-                     "transmat": np.asarray(m.transmat_)[np.ix_(np.argsort(perm),
-                                                                np.argsort(perm))].tolist()})
-    np.savez(out / "regimes.npz", x=x, truth=truth, decoded_normal=decoded["normal"],
-             decoded_laplace=decoded["laplace"])
+        rows.append(
+            {
+                "emission": name,
+                "agreement": frac,
+                "loglik": float(m.score(x)),
+                "bic": float(m.bic(x)),
+                "n_iter": int(len(m.monitor_.history)),
+                "converged": bool(m.monitor_.converged),
+                "perm": list(perm),
+                "transmat": np.asarray(m.transmat_)[
+                    np.ix_(np.argsort(perm), np.argsort(perm))
+                ].tolist(),
+            }
+        )
+    np.savez(
+        out / "regimes.npz",
+        x=x,
+        truth=truth,
+        decoded_normal=decoded["normal"],
+        decoded_laplace=decoded["laplace"],
+    )
     lap = rows[1]
     figure = out / "regimes.png"
-    _plot(figure, x, truth, decoded["laplace"], lap["perm"],
-          f"HMM with a user-defined Laplace emission: {100 * lap['agreement']:.1f} % of "
-          "steps decoded as the true regime")
-    return RegimeResult(x, truth, decoded, rows, _source(Laplace), figure,
-                        time.perf_counter() - t0)
+    _plot(
+        figure,
+        x,
+        truth,
+        decoded["laplace"],
+        lap["perm"],
+        f"HMM with a user-defined Laplace emission: {100 * lap['agreement']:.1f} % of "
+        "steps decoded as the true regime",
+    )
+    return RegimeResult(
+        x, truth, decoded, rows, _source(Laplace), figure, time.perf_counter() - t0
+    )
 
 
 def _source(cls) -> str:

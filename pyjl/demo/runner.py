@@ -17,9 +17,12 @@ def _need(module: str, extra: str = "demo") -> None:
     try:
         __import__(module)
     except ImportError:
-        raise _validate.error("pyjl demo", f"must find {module} installed",
-                              f"no module named {module!r}",
-                              f"pip install 'pyjl[{extra}]'") from None
+        raise _validate.error(
+            "pyjl demo",
+            f"must find {module} installed",
+            f"no module named {module!r}",
+            f"pip install 'pyjl[{extra}]'",
+        ) from None
 
 
 def _versions(model: str) -> dict[str, str]:
@@ -33,12 +36,20 @@ def _versions(model: str) -> dict[str, str]:
             continue
     if model == "xgboost" and not any(k.startswith("xgboost") for k in out):
         import xgboost
+
         out["xgboost"] = xgboost.__version__
     return out
 
 
-def run_demo(out_dir="pyjl-demo", quick: bool = False, *, model: str = "auto", seed: int = 0,
-             progress: bool = True, verbose: bool = True) -> Path:
+def run_demo(
+    out_dir="pyjl-demo",
+    quick: bool = False,
+    *,
+    model: str = "auto",
+    seed: int = 0,
+    progress: bool = True,
+    verbose: bool = True,
+) -> Path:
     """Run the demo: tune gradient boosting, detect regimes with an HMM, filter a signal.
 
     1. :func:`pyjl.demo.tuning.run_tuning`: XGBoost (or scikit-learn's
@@ -85,9 +96,9 @@ def run_demo(out_dir="pyjl-demo", quick: bool = False, *, model: str = "auto", s
     for module in ("matplotlib", "sklearn"):
         _need(module)
     from .filtering import run_filtering
+    from .models import resolve_model
     from .regimes import run_regimes
     from .report import tuning_table, write_report, write_results
-    from .models import resolve_model
     from .tuning import run_tuning
 
     model = resolve_model(model)
@@ -98,48 +109,82 @@ def run_demo(out_dir="pyjl-demo", quick: bool = False, *, model: str = "auto", s
     t0 = time.perf_counter()
     say(f"pyjl demo ({'quick' if quick else 'full'}, engine {engine!r}) -> {out.resolve()}")
 
-    say(f"[1/3] tuning {'XGBoost' if model == 'xgboost' else 'HistGradientBoosting'}: "
-        "Bayesian optimisation vs random vs grid search", flush=True)
+    say(
+        f"[1/3] tuning {'XGBoost' if model == 'xgboost' else 'HistGradientBoosting'}: "
+        "Bayesian optimisation vs random vs grid search",
+        flush=True,
+    )
     tuning = run_tuning(out, quick=quick, model=model, seed=seed, progress=progress)
     say(tuning_table(tuning.table))
 
-    say("[2/3] regime detection with an HMM (Normal and a user-defined Laplace emission)",
-        flush=True)
+    say(
+        "[2/3] regime detection with an HMM (Normal and a user-defined Laplace emission)",
+        flush=True,
+    )
     regimes = run_regimes(out, quick=quick, seed=seed, progress=progress)
     for r in regimes.rows:
-        say(f"  {r['emission']:<8} agreement with the true regimes {100 * r['agreement']:.2f} %"
-            f", log-likelihood {r['loglik']:.1f}")
+        say(
+            f"  {r['emission']:<8} agreement with the true regimes {100 * r['agreement']:.2f} %"
+            f", log-likelihood {r['loglik']:.1f}"
+        )
 
     say("[3/3] filtering a noisy multi-tone signal", flush=True)
     filtering = run_filtering(out, quick=quick, seed=seed, progress=progress)
-    say(f"  order-{filtering.order} elliptic low-pass, zero phase: stop-band tones "
-        + ", ".join(f"{f:g} Hz -{a:.1f} dB" for f, a in filtering.tone_attenuation.items()
-                    if f > 200) + f"; streaming vs one-shot max diff "
-        f"{filtering.stream_max_abs_diff:.2g}")
+    say(
+        f"  order-{filtering.order} elliptic low-pass, zero phase: stop-band tones "
+        + ", ".join(
+            f"{f:g} Hz -{a:.1f} dB" for f, a in filtering.tone_attenuation.items() if f > 200
+        )
+        + f"; streaming vs one-shot max diff "
+        f"{filtering.stream_max_abs_diff:.2g}"
+    )
 
     seconds = time.perf_counter() - t0
     versions = _versions(model)
     results = {
-        "engine": engine, "quick": quick, "seed": seed, "seconds": seconds,
+        "engine": engine,
+        "quick": quick,
+        "seed": seed,
+        "seconds": seconds,
         "versions": versions,
-        "tuning": {"model": tuning.model, "budget": tuning.budget,
-                   "n_initial": tuning.n_initial, "seconds": tuning.seconds,
-                   "table": tuning.table, "figures": tuning.figures},
-        "regimes": {"n": len(regimes.x), "rows": regimes.rows, "seconds": regimes.seconds,
-                    "figure": regimes.figure},
-        "filtering": {"order": filtering.order, "n": filtering.n_samples,
-                      "tone_attenuation_db": filtering.tone_attenuation,
-                      "designed_attenuation_db": filtering.designed_attenuation,
-                      "stopband_attenuation_db": filtering.stopband_attenuation,
-                      "passband_change_db": filtering.passband_change,
-                      "stream_max_abs_diff": filtering.stream_max_abs_diff,
-                      "n_chunks": filtering.n_chunks, "seconds": filtering.seconds,
-                      "figure": filtering.figure},
+        "tuning": {
+            "model": tuning.model,
+            "budget": tuning.budget,
+            "n_initial": tuning.n_initial,
+            "seconds": tuning.seconds,
+            "table": tuning.table,
+            "figures": tuning.figures,
+        },
+        "regimes": {
+            "n": len(regimes.x),
+            "rows": regimes.rows,
+            "seconds": regimes.seconds,
+            "figure": regimes.figure,
+        },
+        "filtering": {
+            "order": filtering.order,
+            "n": filtering.n_samples,
+            "tone_attenuation_db": filtering.tone_attenuation,
+            "designed_attenuation_db": filtering.designed_attenuation,
+            "stopband_attenuation_db": filtering.stopband_attenuation,
+            "passband_change_db": filtering.passband_change,
+            "stream_max_abs_diff": filtering.stream_max_abs_diff,
+            "n_chunks": filtering.n_chunks,
+            "seconds": filtering.seconds,
+            "figure": filtering.figure,
+        },
     }
     write_results(out / "results.json", results)
-    report = write_report(out / "report.md", engine=engine, quick=quick, seconds=seconds,
-                          tuning=tuning, regimes=regimes, filtering=filtering,
-                          versions=versions)
+    report = write_report(
+        out / "report.md",
+        engine=engine,
+        quick=quick,
+        seconds=seconds,
+        tuning=tuning,
+        regimes=regimes,
+        filtering=filtering,
+        versions=versions,
+    )
     say(f"done in {seconds:.1f} s. Report: {report.resolve()}")
     say("plots: " + ", ".join(str(p.name) for p in sorted(out.glob("*.png"))))
     sys.stdout.flush()
