@@ -36,8 +36,16 @@ def _cpu_name() -> str:
 
 
 def _versions() -> str:
-    names = ("pyjl", "numpy", "scipy", "scikit-learn", "hmmlearn", "optuna", "scikit-optimize",
-             "torch")
+    names = (
+        "pyjl",
+        "numpy",
+        "scipy",
+        "scikit-learn",
+        "hmmlearn",
+        "optuna",
+        "scikit-optimize",
+        "torch",
+    )
     parts = []
     for name in names:
         try:
@@ -50,9 +58,12 @@ def _versions() -> str:
 def header() -> str:
     """Machine, versions and date, as the performance page states them."""
     import pyjl
-    return (f"Measured {_dt.date.today().isoformat()} on {_cpu_name()}, "
-            f"{len(os.sched_getaffinity(0))} cores, Python {platform.python_version()}, "
-            f"pyjl threads {pyjl.get_num_threads()}; {_versions()}.")
+
+    return (
+        f"Measured {_dt.date.today().isoformat()} on {_cpu_name()}, "
+        f"{len(os.sched_getaffinity(0))} cores, Python {platform.python_version()}, "
+        f"pyjl threads {pyjl.get_num_threads()}; {_versions()}."
+    )
 
 
 def _fmt(value) -> str:
@@ -73,8 +84,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--quick", action="store_true", help="smaller sizes and repeats")
     parser.add_argument("--only", default="", help="comma-separated families")
-    parser.add_argument("--out", default=None,
-                        help="write the markdown here too (docs/performance.md: its generated block)")
+    parser.add_argument(
+        "--out",
+        default=None,
+        help="write the markdown here too (docs/performance.md: its generated block)",
+    )
     args = parser.parse_args(argv)
     chosen = [f for f in (args.only.split(",") if args.only else FAMILIES) if f]
     sections = [header(), ""]
@@ -104,7 +118,7 @@ def write_tables(path: str, text: str) -> None:
         old = ""
     begin, end = old.find(START), old.find(END)
     if 0 <= begin < end:
-        head = old[:old.index("\n", begin) + 1]
+        head = old[: old.index("\n", begin) + 1]
         text = head + text.rstrip("\n") + "\n" + old[end:]
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(text.rstrip("\n") + "\n")

@@ -54,35 +54,66 @@ def _stream(chunks):
 
 def _cases(x):
     # chunks arrive as their own buffers (as from a device or a socket), made before timing
-    chunks = [np.ascontiguousarray(x[..., i:i + CHUNK]) for i in range(0, x.shape[-1], CHUNK)]
+    chunks = [np.ascontiguousarray(x[..., i : i + CHUNK]) for i in range(0, x.shape[-1], CHUNK)]
     return [
-        ("sosfilt (8th-order Butterworth)", lambda: dsp.sosfilt(SOS, x),
-         lambda: ss.sosfilt(SOS, x), "scipy.signal"),
-        ("sosfiltfilt (8th-order Butterworth)", lambda: dsp.sosfiltfilt(SOS, x),
-         lambda: ss.sosfiltfilt(SOS, x), "scipy.signal"),
-        ("lfilter, 101-tap FIR", lambda: dsp.lfilter(FIR, [1.0], x),
-         lambda: ss.lfilter(FIR, [1.0], x), "scipy.signal"),
-        ("resample_poly 3/2", lambda: dsp.resample_poly(x, 3, 2, axis=-1),
-         lambda: ss.resample_poly(x, 3, 2, axis=-1), "scipy.signal"),
-        ("welch nperseg=4096", lambda: dsp.welch(x, nperseg=4096),
-         lambda: ss.welch(x, nperseg=4096), "scipy.signal"),
-        ("stft nperseg=1024", lambda: dsp.stft(x, nperseg=1024),
-         lambda: ss.stft(x, nperseg=1024), "scipy.signal"),
-        ("SosFilter stream, 64k chunks", lambda: _stream(chunks),
-         lambda: dsp.sosfilt(SOS, x), "pyjl one-shot sosfilt"),
+        (
+            "sosfilt (8th-order Butterworth)",
+            lambda: dsp.sosfilt(SOS, x),
+            lambda: ss.sosfilt(SOS, x),
+            "scipy.signal",
+        ),
+        (
+            "sosfiltfilt (8th-order Butterworth)",
+            lambda: dsp.sosfiltfilt(SOS, x),
+            lambda: ss.sosfiltfilt(SOS, x),
+            "scipy.signal",
+        ),
+        (
+            "lfilter, 101-tap FIR",
+            lambda: dsp.lfilter(FIR, [1.0], x),
+            lambda: ss.lfilter(FIR, [1.0], x),
+            "scipy.signal",
+        ),
+        (
+            "resample_poly 3/2",
+            lambda: dsp.resample_poly(x, 3, 2, axis=-1),
+            lambda: ss.resample_poly(x, 3, 2, axis=-1),
+            "scipy.signal",
+        ),
+        (
+            "welch nperseg=4096",
+            lambda: dsp.welch(x, nperseg=4096),
+            lambda: ss.welch(x, nperseg=4096),
+            "scipy.signal",
+        ),
+        (
+            "stft nperseg=1024",
+            lambda: dsp.stft(x, nperseg=1024),
+            lambda: ss.stft(x, nperseg=1024),
+            "scipy.signal",
+        ),
+        (
+            "SosFilter stream, 64k chunks",
+            lambda: _stream(chunks),
+            lambda: dsp.sosfilt(SOS, x),
+            "pyjl one-shot sosfilt",
+        ),
     ]
 
 
 def run(quick: bool = False, only=None) -> list[dict]:
     """Rows: benchmark, size, pyjl_s, peer, peer_s, ratio, note."""
     rng = np.random.default_rng(0)
-    n_single, (n_ch, n_multi) = (2_000_000, (32, 100_000)) if quick else \
-        (10_000_000, (32, 500_000))
+    n_single, (n_ch, n_multi) = (
+        (2_000_000, (32, 100_000)) if quick else (10_000_000, (32, 500_000))
+    )
     repeat = 3 if quick else 5
     rows = []
     threads = pyjl.get_num_threads()
-    for size, x in ((f"1 x {n_single:,}", rng.standard_normal(n_single)),
-                    (f"{n_ch} x {n_multi:,}", rng.standard_normal((n_ch, n_multi)))):
+    for size, x in (
+        (f"1 x {n_single:,}", rng.standard_normal(n_single)),
+        (f"{n_ch} x {n_multi:,}", rng.standard_normal((n_ch, n_multi))),
+    ):
         for name, ours, theirs, peer in _cases(x):
             if only and not any(o in name for o in only):
                 continue
@@ -90,8 +121,17 @@ def run(quick: bool = False, only=None) -> list[dict]:
             note = f"{threads} threads"
             if peer.startswith("pyjl"):
                 note = f"streaming overhead {100 * (t_ours / t_peer - 1):+.1f} %"
-            rows.append(dict(benchmark=f"dsp: {name}", size=size, pyjl_s=t_ours, peer=peer,
-                             peer_s=t_peer, ratio=t_peer / t_ours, note=note))
+            rows.append(
+                dict(
+                    benchmark=f"dsp: {name}",
+                    size=size,
+                    pyjl_s=t_ours,
+                    peer=peer,
+                    peer_s=t_peer,
+                    ratio=t_peer / t_ours,
+                    note=note,
+                )
+            )
         del x
     return rows
 
@@ -101,6 +141,8 @@ if __name__ == "__main__":
     quick = "--quick" in args
     only = [a for a in args if not a.startswith("--")] or None
     for row in run(quick, only):
-        print(f"{row['benchmark']:<44} {row['size']:>14}  pyjl {row['pyjl_s'] * 1e3:8.1f} ms  "
-              f"{row['peer']:<22} {row['peer_s'] * 1e3:8.1f} ms  x{row['ratio']:.2f}  "
-              f"{row['note']}")
+        print(
+            f"{row['benchmark']:<44} {row['size']:>14}  pyjl {row['pyjl_s'] * 1e3:8.1f} ms  "
+            f"{row['peer']:<22} {row['peer_s'] * 1e3:8.1f} ms  x{row['ratio']:.2f}  "
+            f"{row['note']}"
+        )

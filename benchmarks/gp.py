@@ -49,15 +49,18 @@ def run(quick: bool = False) -> list[dict]:
     rows = []
 
     def fresh():  # a new model each time: a refit would warm-start from the optimum
-        return GaussianProcess(Matern52(lengthscale=np.ones(D)), noise=1e-2, normalize_y=True,
-                               n_restarts=0)
+        return GaussianProcess(
+            Matern52(lengthscale=np.ones(D)), noise=1e-2, normalize_y=True, n_restarts=0
+        )
 
-    for n in ((200, 1000) if quick else (200, 1000, 2000)):
+    for n in (200, 1000) if quick else (200, 1000, 2000):
         X, y = _data(n, rng)
         ours = fresh()
         peer = GaussianProcessRegressor(
             ConstantKernel(1.0) * Matern(length_scale=np.ones(D), nu=2.5) + WhiteKernel(1e-2),
-            normalize_y=True, n_restarts_optimizer=0)
+            normalize_y=True,
+            n_restarts_optimizer=0,
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SkConvergenceWarning)
             # pyjl, scikit-learn, pyjl again: load drifting during the run hits both sides
@@ -67,20 +70,43 @@ def run(quick: bool = False) -> list[dict]:
         t_ours = 0.5 * (t_ours1 + t_ours2)
         lml_ours = ours.log_marginal_likelihood()
         lml_peer = peer.log_marginal_likelihood_value_
-        rows.append({"benchmark": "gp fit Matern52-ARD+noise (d=6)", "size": f"n={n}",
-                     "pyjl_s": t_ours, "peer": "scikit-learn", "peer_s": t_peer,
-                     "ratio": t_peer / t_ours,
-                     "note": f"LML pyjl {lml_ours:.3f} vs {lml_peer:.3f}"})
+        rows.append(
+            {
+                "benchmark": "gp fit Matern52-ARD+noise (d=6)",
+                "size": f"n={n}",
+                "pyjl_s": t_ours,
+                "peer": "scikit-learn",
+                "peer_s": t_peer,
+                "ratio": t_peer / t_ours,
+                "note": f"LML pyjl {lml_ours:.3f} vs {lml_peer:.3f}",
+            }
+        )
         m_ours, m_peer, _, _ = _pairs(lambda: ours.predict(Xs), lambda: peer.predict(Xs))
-        rows.append({"benchmark": "gp predict mean, 10k points", "size": f"n={n}",
-                     "pyjl_s": m_ours, "peer": "scikit-learn", "peer_s": m_peer,
-                     "ratio": m_peer / m_ours, "note": f"median of {REPEATS} pairs"})
-        p_ours, p_peer, (mu, _), (mu2, _) = _pairs(lambda: ours.predict(Xs, return_std=True),
-                                                   lambda: peer.predict(Xs, return_std=True))
-        rows.append({"benchmark": "gp predict mean+std, 10k points", "size": f"n={n}",
-                     "pyjl_s": p_ours, "peer": "scikit-learn", "peer_s": p_peer,
-                     "ratio": p_peer / p_ours,
-                     "note": f"own fits; max |mean diff| {np.max(np.abs(mu - mu2)):.1e}"})
+        rows.append(
+            {
+                "benchmark": "gp predict mean, 10k points",
+                "size": f"n={n}",
+                "pyjl_s": m_ours,
+                "peer": "scikit-learn",
+                "peer_s": m_peer,
+                "ratio": m_peer / m_ours,
+                "note": f"median of {REPEATS} pairs",
+            }
+        )
+        p_ours, p_peer, (mu, _), (mu2, _) = _pairs(
+            lambda: ours.predict(Xs, return_std=True), lambda: peer.predict(Xs, return_std=True)
+        )
+        rows.append(
+            {
+                "benchmark": "gp predict mean+std, 10k points",
+                "size": f"n={n}",
+                "pyjl_s": p_ours,
+                "peer": "scikit-learn",
+                "peer_s": p_peer,
+                "ratio": p_peer / p_ours,
+                "note": f"own fits; max |mean diff| {np.max(np.abs(mu - mu2)):.1e}",
+            }
+        )
     return rows
 
 
@@ -116,15 +142,25 @@ def profile(sizes=(1000, 2000)) -> None:
         L = e.cholesky(K, 0.0)
         Ki = e.cho_inverse(L)
         ls, ex = np.ones(D), np.empty(0)
-        parts = {"objective": lambda: obj(th), "cholesky": lambda: e.cholesky(K, 0.0),
-                 "cho_inverse": lambda: e.cho_inverse(L), "cho_solve": lambda: e.cho_solve(L, y)}
+        parts = {
+            "objective": lambda: obj(th),
+            "cholesky": lambda: e.cholesky(K, 0.0),
+            "cho_inverse": lambda: e.cho_inverse(L),
+            "cho_solve": lambda: e.cho_solve(L, y),
+        }
         for nt in (1, 2):
             engines.set_num_threads(nt)
             parts[f"kernel_matrix t{nt}"] = lambda: e.kernel_matrix("matern52", X, X, ls, 1.0, ex)
-            parts[f"contract t{nt}"] = lambda: e.kernel_grad_contract("matern52", X, ls, 1.0, ex,
-                                                                      Ki)
-            print(n, f"kernel_matrix t{nt}", round(best(parts.pop(f"kernel_matrix t{nt}")), 2),
-                  f"contract t{nt}", round(best(parts.pop(f"contract t{nt}")), 2))
+            parts[f"contract t{nt}"] = lambda: e.kernel_grad_contract(
+                "matern52", X, ls, 1.0, ex, Ki
+            )
+            print(
+                n,
+                f"kernel_matrix t{nt}",
+                round(best(parts.pop(f"kernel_matrix t{nt}")), 2),
+                f"contract t{nt}",
+                round(best(parts.pop(f"contract t{nt}")), 2),
+            )
         engines.set_num_threads(2)
         for name, fn in parts.items():
             print(n, name, round(best(fn), 2), "ms")
@@ -138,16 +174,26 @@ def profile(sizes=(1000, 2000)) -> None:
             Objective.__call__ = orig
         print(n, "fit", round(t_fit, 3), "s,", len(calls), "evaluations")
         Xs = rng.uniform(0.0, 1.0, (N_PREDICT, D))
-        print(n, "predict kernel", round(best(lambda: obj2.kernel_(Xs, X), 3), 2), "ms;",
-              "mean", round(best(lambda: obj2.predict(Xs), 3), 2), "ms;",
-              "mean+std", round(best(lambda: obj2.predict(Xs, return_std=True), 3), 2), "ms")
+        print(
+            n,
+            "predict kernel",
+            round(best(lambda: obj2.kernel_(Xs, X), 3), 2),
+            "ms;",
+            "mean",
+            round(best(lambda: obj2.predict(Xs), 3), 2),
+            "ms;",
+            "mean+std",
+            round(best(lambda: obj2.predict(Xs, return_std=True), 3), 2),
+            "ms",
+        )
 
 
 def pyjl_only(sizes=(1000, 2000)) -> None:
     """pyjl's fit alone (for comparing thread settings without re-running the peer)."""
     from pyjl.gp import GaussianProcess, Matern52
+
     rng = np.random.default_rng(0)
-    rng.uniform(0.0, 1.0, (N_PREDICT, D))          # the same data as run()
+    rng.uniform(0.0, 1.0, (N_PREDICT, D))  # the same data as run()
     for n in (200,) + tuple(sizes):
         X, y = _data(n, rng)
         if n not in sizes:
@@ -167,8 +213,10 @@ def main(argv=None) -> None:
         return
     quick = "--quick" in argv
     for row in run(quick):
-        print(f"{row['benchmark']:<36} {row['size']:<7} pyjl {row['pyjl_s']:8.3f}s  "
-              f"{row['peer']} {row['peer_s']:8.3f}s  x{row['ratio']:.2f}  {row['note']}")
+        print(
+            f"{row['benchmark']:<36} {row['size']:<7} pyjl {row['pyjl_s']:8.3f}s  "
+            f"{row['peer']} {row['peer_s']:8.3f}s  x{row['ratio']:.2f}  {row['note']}"
+        )
 
 
 if __name__ == "__main__":

@@ -55,8 +55,9 @@ def _fmt(v) -> str:
 
 def table(rows: list[dict]) -> str:
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(_fmt(r.get(c)).replace("|", "/") for c in COLUMNS) + " |"
-              for r in rows]
+    lines += [
+        "| " + " | ".join(_fmt(r.get(c)).replace("|", "/") for c in COLUMNS) + " |" for r in rows
+    ]
     return "\n".join(lines)
 
 
@@ -108,17 +109,27 @@ def header() -> str:
     name = props["name"].decode() if isinstance(props["name"], bytes) else props["name"]
     drv, rt = cp.cuda.runtime.driverGetVersion(), cp.cuda.runtime.runtimeGetVersion()
     vers = []
-    for dist in ("pyjl", "cupy-cuda13x", "cupy-cuda12x", "cupy", "torch", "gpytorch", "numpy",
-                 "scipy"):
+    for dist in (
+        "pyjl",
+        "cupy-cuda13x",
+        "cupy-cuda12x",
+        "cupy",
+        "torch",
+        "gpytorch",
+        "numpy",
+        "scipy",
+    ):
         try:
             vers.append(f"{dist} {md.version(dist)}")
         except md.PackageNotFoundError:
             pass
-    return (f"Measured {_dt.datetime.now(_dt.timezone.utc):%Y-%m-%d %H:%M} UTC on {name} "
-            f"({props['totalGlobalMem'] / 2**30:.0f} GiB; "
-            f"driver CUDA {drv // 1000}.{drv % 1000 // 10}, "
-            f"runtime {rt // 1000}.{rt % 1000 // 10}), Python {platform.python_version()}; "
-            f"{', '.join(vers)}. float64 throughout. ratio = peer time / pyjl time.")
+    return (
+        f"Measured {_dt.datetime.now(_dt.UTC):%Y-%m-%d %H:%M} UTC on {name} "
+        f"({props['totalGlobalMem'] / 2**30:.0f} GiB; "
+        f"driver CUDA {drv // 1000}.{drv % 1000 // 10}, "
+        f"runtime {rt // 1000}.{rt % 1000 // 10}), Python {platform.python_version()}; "
+        f"{', '.join(vers)}. float64 throughout. ratio = peer time / pyjl time."
+    )
 
 
 # --- HMM ------------------------------------------------------------------------------
@@ -161,14 +172,24 @@ def bench_hmm_batched(eng, rows, quick):
         tl = [torch.from_dlpack(a) for a in (lp, lA, lB.reshape(B, T, K))]
         peer_s, (tll, _) = timed(lambda: torch_forward(*tl), repeats=3)
         dll = float(cp.abs(ll - cp.from_dlpack(tll)).max())
-        note = (f"pyjl = forward-backward + gamma + xi (Viterbi {t_vit * 1e3:.1f} ms); peer = "
-                f"forward only; max abs dloglik {dll:.1e}")
+        note = (
+            f"pyjl = forward-backward + gamma + xi (Viterbi {t_vit * 1e3:.1f} ms); peer = "
+            f"forward only; max abs dloglik {dll:.1e}"
+        )
     except Exception as exc:  # the peer failing must not lose pyjl's row
         note = f"peer failed: {type(exc).__name__}: {exc}"[:200]
-    rows.append({"benchmark": "hmm forward-backward, batched", "size": f"B={B} T={T} K={K}",
-                 "pyjl_s": t_fb, "peer": "PyTorch sequential forward", "peer_s": peer_s,
-                 "ratio": peer_s / t_fb if peer_s else None, "note": note})
-    del lB
+    rows.append(
+        {
+            "benchmark": "hmm forward-backward, batched",
+            "size": f"B={B} T={T} K={K}",
+            "pyjl_s": t_fb,
+            "peer": "PyTorch sequential forward",
+            "peer_s": peer_s,
+            "ratio": peer_s / t_fb if peer_s else None,
+            "note": note,
+        }
+    )
+    lB = None  # free the device memory
 
 
 def bench_hmm_long(eng, rows, quick, deadline, torch_cap):
@@ -192,15 +213,25 @@ def bench_hmm_long(eng, rows, quick, deadline, torch_cap):
         torch.cuda.synchronize()
         el = time.perf_counter() - t0
         peer_s = el * (T1 - 1) / max(1, done - 1)
-        note = (f"Viterbi {t_vit * 1e3:.1f} ms; peer " + (
-            f"ran {done:,} of {T1:,} steps in {el:.1f} s, extrapolated" if done < T1 else
-            f"full run, max abs dloglik {float(cp.abs(ll - cp.from_dlpack(tll)).max()):.1e}"))
+        note = f"Viterbi {t_vit * 1e3:.1f} ms; peer " + (
+            f"ran {done:,} of {T1:,} steps in {el:.1f} s, extrapolated"
+            if done < T1
+            else f"full run, max abs dloglik {float(cp.abs(ll - cp.from_dlpack(tll)).max()):.1e}"
+        )
     except Exception as exc:
         note = f"Viterbi {t_vit * 1e3:.1f} ms; peer failed: {type(exc).__name__}: {exc}"[:200]
-    rows.append({"benchmark": "hmm forward-backward, one long sequence", "size": f"T={T1} K={K}",
-                 "pyjl_s": t_fb, "peer": "PyTorch sequential forward", "peer_s": peer_s,
-                 "ratio": peer_s / t_fb if peer_s else None, "note": note})
-    del lB
+    rows.append(
+        {
+            "benchmark": "hmm forward-backward, one long sequence",
+            "size": f"T={T1} K={K}",
+            "pyjl_s": t_fb,
+            "peer": "PyTorch sequential forward",
+            "peer_s": peer_s,
+            "ratio": peer_s / t_fb if peer_s else None,
+            "note": note,
+        }
+    )
+    lB = None  # free the device memory
     free()
 
 
@@ -238,7 +269,7 @@ def pyjl_train(eng, X, y, iters):
         del W
         m1 = b1 * m1 + (1 - b1) * grad
         m2 = b2 * m2 + (1 - b2) * grad * grad
-        theta = theta + lr * (m1 / (1 - b1 ** it)) / (np.sqrt(m2 / (1 - b2 ** it)) + 1e-8)
+        theta = theta + lr * (m1 / (1 - b1**it)) / (np.sqrt(m2 / (1 - b2**it)) + 1e-8)
     return used, L, alpha, mll  # the parameters L, alpha and mll belong to
 
 
@@ -263,7 +294,8 @@ def gpytorch_model(X, y):
             super().__init__(X, y, lik)
             self.mean = gpytorch.means.ZeroMean()
             self.cov = gpytorch.kernels.ScaleKernel(
-                gpytorch.kernels.MaternKernel(nu=2.5, ard_num_dims=D))
+                gpytorch.kernels.MaternKernel(nu=2.5, ard_num_dims=D)
+            )
 
         def forward(self, x):
             return gpytorch.distributions.MultivariateNormal(self.mean(x), self.cov(x))
@@ -315,15 +347,25 @@ def bench_gp(eng, rows, quick, deadline, n, flush=lambda: None):
     sync()
     t_train = time.perf_counter() - t0
     pyjl_predict(eng, X, Xs[:16], theta, L, alpha)
-    t_pred, _ = timed(lambda: pyjl_predict(eng, X, Xs, theta, L, alpha), warmup=0,
-                      repeats=3 if n <= 5000 else 1)
-    del L
+    t_pred, _ = timed(
+        lambda: pyjl_predict(eng, X, Xs, theta, L, alpha), warmup=0, repeats=3 if n <= 5000 else 1
+    )
+    L = None  # free the device memory
     free()
-    train = {"benchmark": f"gp train: {iters} likelihood+gradient steps",
-             "size": f"n={n} d={D}", "pyjl_s": t_train, "peer": "GPyTorch",
-             "note": f"GPyTorch running; pyjl final -mll/n {-mll / n:.4f}"}
-    pred = {"benchmark": f"gp predict mean+var, {m:,} points", "size": f"n={n} d={D}",
-            "pyjl_s": t_pred, "peer": "GPyTorch", "note": "exact variances, noise excluded"}
+    train = {
+        "benchmark": f"gp train: {iters} likelihood+gradient steps",
+        "size": f"n={n} d={D}",
+        "pyjl_s": t_train,
+        "peer": "GPyTorch",
+        "note": f"GPyTorch running; pyjl final -mll/n {-mll / n:.4f}",
+    }
+    pred = {
+        "benchmark": f"gp predict mean+var, {m:,} points",
+        "size": f"n={n} d={D}",
+        "pyjl_s": t_pred,
+        "peer": "GPyTorch",
+        "note": "exact variances, noise excluded",
+    }
     rows += [train, pred]
     flush()
     try:
@@ -338,15 +380,18 @@ def bench_gp(eng, rows, quick, deadline, n, flush=lambda: None):
         torch.cuda.synchronize()
         train["peer_s"] = peer_train = time.perf_counter() - t0
         train["ratio"] = peer_train / t_train
-        train["note"] = (f"pyjl: exact Cholesky likelihood and gradient; GPyTorch: its "
-                         f"defaults (CG/Lanczos estimates above n=800); final -mll/n pyjl "
-                         f"{-mll / n:.4f}, GPyTorch {loss:.4f}")
+        train["note"] = (
+            f"pyjl: exact Cholesky likelihood and gradient; GPyTorch: its "
+            f"defaults (CG/Lanczos estimates above n=800); final -mll/n pyjl "
+            f"{-mll / n:.4f}, GPyTorch {loss:.4f}"
+        )
         flush()
         gpytorch_predict(model, tXs[:16])  # builds GPyTorch's training-data caches
-        pred["peer_s"], _ = timed(lambda: gpytorch_predict(model, tXs), warmup=0,
-                                  repeats=3 if n <= 5000 else 1)
+        pred["peer_s"], _ = timed(
+            lambda: gpytorch_predict(model, tXs), warmup=0, repeats=3 if n <= 5000 else 1
+        )
         pred["ratio"] = pred["peer_s"] / t_pred
-        del model
+        model = None  # free the device memory
     except Exception as exc:  # the peer failing must not lose pyjl's rows
         note = f"peer failed: {type(exc).__name__}: {exc}"[:200]
         for row in (train, pred):
@@ -390,19 +435,35 @@ def bench_sosfilt(eng, rows, quick):
         x = cp.asarray(rng.normal(size=(C, n)))
         t_ours, (y, _) = timed(lambda: eng.sosfilt(sos_d, x, None))
         t_peer, yp = timed(lambda: cusig.sosfilt(sos_d, x, axis=-1))
-        rows.append({"benchmark": "sosfilt, butter order 8 (4 sections)", "size": f"{C}x{n:,}",
-                     "pyjl_s": t_ours, "peer": "cupyx.scipy.signal", "peer_s": t_peer,
-                     "ratio": t_peer / t_ours, "note": _rel(y, yp)})
+        rows.append(
+            {
+                "benchmark": "sosfilt, butter order 8 (4 sections)",
+                "size": f"{C}x{n:,}",
+                "pyjl_s": t_ours,
+                "peer": "cupyx.scipy.signal",
+                "peer_s": t_peer,
+                "ratio": t_peer / t_ours,
+                "note": _rel(y, yp),
+            }
+        )
         if C > 1:
             os.environ["PYJL_CUDA_SOSFILT"] = "own"
             try:
                 t_own, (yo, _) = timed(lambda: eng.sosfilt(sos_d, x, None), repeats=3)
             finally:
                 os.environ.pop("PYJL_CUDA_SOSFILT", None)
-            rows.append({"benchmark": "sosfilt, own kernel (one thread/channel)",
-                         "size": f"{C}x{n:,}", "pyjl_s": t_own, "peer": "cupyx.scipy.signal",
-                         "peer_s": t_peer, "ratio": t_peer / t_own, "note": _rel(yo, yp)})
-        del x
+            rows.append(
+                {
+                    "benchmark": "sosfilt, own kernel (one thread/channel)",
+                    "size": f"{C}x{n:,}",
+                    "pyjl_s": t_own,
+                    "peer": "cupyx.scipy.signal",
+                    "peer_s": t_peer,
+                    "ratio": t_peer / t_own,
+                    "note": _rel(yo, yp),
+                }
+            )
+        x = None  # free the device memory
         free()
 
 
@@ -416,11 +477,19 @@ def bench_resample(eng, rows, quick):
     h, start, up, down = _resample_filter(3, 2)
     n_out = -(-n1 * up // down)
     h_d = cp.asarray(h)
-    t_ours, y = timed(lambda: eng.upfirdn(h_d, x, up, down)[:, start:start + n_out])
+    t_ours, y = timed(lambda: eng.upfirdn(h_d, x, up, down)[:, start : start + n_out])
     t_peer, yp = timed(lambda: cusig.resample_poly(x, 3, 2, axis=-1))
-    rows.append({"benchmark": "resample_poly 3/2 (upfirdn + trim)", "size": f"1x{n1:,}",
-                 "pyjl_s": t_ours, "peer": "cupyx.scipy.signal", "peer_s": t_peer,
-                 "ratio": t_peer / t_ours, "note": _rel(y, yp)})
+    rows.append(
+        {
+            "benchmark": "resample_poly 3/2 (upfirdn + trim)",
+            "size": f"1x{n1:,}",
+            "pyjl_s": t_ours,
+            "peer": "cupyx.scipy.signal",
+            "peer_s": t_peer,
+            "ratio": t_peer / t_ours,
+            "note": _rel(y, yp),
+        }
+    )
 
 
 def bench_welch(eng, rows, quick):
@@ -442,16 +511,25 @@ def bench_welch(eng, rows, quick):
 
     t_ours, P = timed(welch_ours)
     t_peer, (_, Pp) = timed(lambda: cusig.welch(x, nperseg=1024, axis=-1))
-    rows.append({"benchmark": "welch, hann 1024, 50% overlap", "size": f"{c2}x{n2:,}",
-                 "pyjl_s": t_ours, "peer": "cupyx.scipy.signal", "peer_s": t_peer,
-                 "ratio": t_peer / t_ours, "note": "stft_frames + cuFFT; " + _rel(P, Pp)})
-    del x
+    rows.append(
+        {
+            "benchmark": "welch, hann 1024, 50% overlap",
+            "size": f"{c2}x{n2:,}",
+            "pyjl_s": t_ours,
+            "peer": "cupyx.scipy.signal",
+            "peer_s": t_peer,
+            "ratio": t_peer / t_ours,
+            "note": "stft_frames + cuFFT; " + _rel(P, Pp),
+        }
+    )
+    x = None  # free the device memory
     free()
 
 
 # --- driver ---------------------------------------------------------------------------
-def run(quick: bool, budget: float = 270.0, torch_cap: float = 20.0, out: str | None = None,
-        echo=print) -> list[dict]:
+def run(
+    quick: bool, budget: float = 270.0, torch_cap: float = 20.0, out: str | None = None, echo=print
+) -> list[dict]:
     """Rows of the GPU table; ``[]`` (with the reason on stderr) without a usable GPU."""
     import pyjl.engines as engines
 
@@ -470,13 +548,15 @@ def run(quick: bool, budget: float = 270.0, torch_cap: float = 20.0, out: str | 
             Path(out).write_text(f"### GPU\n\n{head}\n\n{table(rows)}\n")
 
     n_small, n_big = (2000, 5000) if quick else (2000, 20000)
-    stages = [("hmm batched", lambda: bench_hmm_batched(eng, rows, quick)),
-              ("hmm long", lambda: bench_hmm_long(eng, rows, quick, deadline, torch_cap)),
-              (f"gp n={n_small}", lambda: bench_gp(eng, rows, quick, deadline, n_small, flush)),
-              ("dsp sosfilt", lambda: bench_sosfilt(eng, rows, quick)),
-              ("dsp resample_poly", lambda: bench_resample(eng, rows, quick)),
-              ("dsp welch", lambda: bench_welch(eng, rows, quick)),
-              (f"gp n={n_big}", lambda: bench_gp(eng, rows, quick, deadline, n_big, flush))]
+    stages = [
+        ("hmm batched", lambda: bench_hmm_batched(eng, rows, quick)),
+        ("hmm long", lambda: bench_hmm_long(eng, rows, quick, deadline, torch_cap)),
+        (f"gp n={n_small}", lambda: bench_gp(eng, rows, quick, deadline, n_small, flush)),
+        ("dsp sosfilt", lambda: bench_sosfilt(eng, rows, quick)),
+        ("dsp resample_poly", lambda: bench_resample(eng, rows, quick)),
+        ("dsp welch", lambda: bench_welch(eng, rows, quick)),
+        (f"gp n={n_big}", lambda: bench_gp(eng, rows, quick, deadline, n_big, flush)),
+    ]
     for name, stage in stages:
         t0 = time.perf_counter()
         n_before = len(rows)
@@ -495,17 +575,27 @@ def run(quick: bool, budget: float = 270.0, torch_cap: float = 20.0, out: str | 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python3 benchmarks/gpu.py")
     parser.add_argument("--quick", action="store_true", help="smaller sizes")
-    parser.add_argument("--budget", type=float, default=270.0, help="seconds before GP n=20k "
-                        "and the long PyTorch run are cut short (default 270)")
-    parser.add_argument("--torch-cap", type=float, default=20.0,
-                        help="seconds the long sequential PyTorch run may take (extrapolated)")
-    default_out = Path(os.environ["OUT"], "gpu_bench.md") if os.environ.get("OUT") else Path(
-        "gpu_bench.md")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=270.0,
+        help="seconds before GP n=20k and the long PyTorch run are cut short (default 270)",
+    )
+    parser.add_argument(
+        "--torch-cap",
+        type=float,
+        default=20.0,
+        help="seconds the long sequential PyTorch run may take (extrapolated)",
+    )
+    default_out = (
+        Path(os.environ["OUT"], "gpu_bench.md") if os.environ.get("OUT") else Path("gpu_bench.md")
+    )
     parser.add_argument("--out", default=str(default_out))
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
-    rows = run(args.quick, args.budget, args.torch_cap, args.out,
-               echo=lambda s: print(s, flush=True))
+    rows = run(
+        args.quick, args.budget, args.torch_cap, args.out, echo=lambda s: print(s, flush=True)
+    )
     if not rows:
         return 1
     print("\n" + table(rows), flush=True)

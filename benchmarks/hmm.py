@@ -37,30 +37,54 @@ def _problem(K, lengths, rng):
     means = rng.normal(size=(K, D)) * 3
     z = rng.integers(0, K, size=T // 50 + 1).repeat(50)[:T]
     X = means[z] + rng.normal(size=(T, D))
-    start = dict(pi=np.full(K, 1.0 / K),
-                 A=np.full((K, K), 0.2 / (K - 1)) + np.eye(K) * (0.8 - 0.2 / (K - 1)),
-                 mu=means + rng.normal(size=(K, D)) * 0.5, var=np.ones((K, D)))
+    start = dict(
+        pi=np.full(K, 1.0 / K),
+        A=np.full((K, K), 0.2 / (K - 1)) + np.eye(K) * (0.8 - 0.2 / (K - 1)),
+        mu=means + rng.normal(size=(K, D)) * 0.5,
+        var=np.ones((K, D)),
+    )
     return X, start
 
 
 def _ours(K, s, n_iter):
     from pyjl.hmm import HMM, MvNormal
-    return HMM(MvNormal(s["mu"].copy(), s["var"].copy(), covariance_type="diag"), K,
-               n_iter=n_iter, tol=-np.inf, init="given", startprob=s["pi"], transmat=s["A"])
+
+    return HMM(
+        MvNormal(s["mu"].copy(), s["var"].copy(), covariance_type="diag"),
+        K,
+        n_iter=n_iter,
+        tol=-np.inf,
+        init="given",
+        startprob=s["pi"],
+        transmat=s["A"],
+    )
 
 
 def _peer(K, s, n_iter, impl):
     from hmmlearn.hmm import GaussianHMM
-    m = GaussianHMM(K, "diag", n_iter=n_iter, tol=-np.inf, init_params="", covars_prior=0.0,
-                    implementation=impl)
-    m.startprob_, m.transmat_, m.means_, m.covars_ = s["pi"], s["A"], s["mu"].copy(), \
-        s["var"].copy()
+
+    m = GaussianHMM(
+        K,
+        "diag",
+        n_iter=n_iter,
+        tol=-np.inf,
+        init_params="",
+        covars_prior=0.0,
+        implementation=impl,
+    )
+    m.startprob_, m.transmat_, m.means_, m.covars_ = (
+        s["pi"],
+        s["A"],
+        s["mu"].copy(),
+        s["var"].copy(),
+    )
     return m
 
 
 def _thread_cpu() -> dict:
     """CPU seconds used so far by each thread of this process (Linux; else empty)."""
     import os
+
     out = {}
     try:
         tids = os.listdir("/proc/self/task")
@@ -102,6 +126,7 @@ def _peak(fn):
     """tracemalloc peak of ``fn()``; pyjl's per-thread kernel scratch buffers are dropped
     first so that they are counted (they are reused between calls)."""
     import pyjl._native.hmm as kernels
+
     vars(kernels._scratch_local).clear()
     tracemalloc.start()
     try:
@@ -114,15 +139,12 @@ def _peak(fn):
 def run(quick: bool = False) -> list[dict]:
     """Rows of the README table (BLAS limited to one thread on both sides, so that
     hmmlearn runs on one core as in its published per-element cost)."""
-    import contextlib
     import logging
-    try:
-        from threadpoolctl import threadpool_limits
-        limits = threadpool_limits(1)
-    except ImportError:          # threadpoolctl comes with scikit-learn
-        limits = contextlib.nullcontext()
+
+    from threadpoolctl import threadpool_limits
+
     logging.getLogger("hmmlearn").setLevel(logging.ERROR)
-    with limits:
+    with threadpool_limits(1):
         return _run(quick)
 
 
@@ -135,11 +157,13 @@ def _ours_threads(n, K, s, lengths, X):
             return _ours(K, s, N_ITER).fit(X, lengths)
         finally:
             pyjl.set_num_threads(1)
+
     return fit
 
 
 def _run(quick):
     import pyjl
+
     rng = np.random.default_rng(0)
     repeat = 2 if quick else 3
     rows = []
@@ -160,39 +184,75 @@ def _case(K, label, lengths, X, s, repeat):
     rows = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fns = {"ours1": _ours_threads(1, K, s, lengths, X),
-               "ours2": _ours_threads(2, K, s, lengths, X),
-               "scaling": lambda: _peer(K, s, N_ITER, "scaling").fit(X, lengths),
-               "log": lambda: _peer(K, s, N_ITER, "log").fit(X, lengths)}
+        fns = {
+            "ours1": _ours_threads(1, K, s, lengths, X),
+            "ours2": _ours_threads(2, K, s, lengths, X),
+            "scaling": lambda: _peer(K, s, N_ITER, "scaling").fit(X, lengths),
+            "log": lambda: _peer(K, s, N_ITER, "log").fit(X, lengths),
+        }
         em, fitted = _interleaved(fns, repeat)
-        mem = {"ours": _peak(fns["ours1"]), "scaling": _peak(fns["scaling"]),
-               "log": _peak(fns["log"])}
+        mem = {
+            "ours": _peak(fns["ours1"]),
+            "scaling": _peak(fns["scaling"]),
+            "log": _peak(fns["log"]),
+        }
         ours, ll = fitted["ours1"], fitted["ours1"].monitor_.history[-1]
         peer = fitted["scaling"]
-        inf, _ = _interleaved({"score": lambda: ours.score(X, lengths),
-                               "vit": lambda: ours.predict(X, lengths),
-                               "pscore_scaling": lambda: _set(peer, "scaling").score(X, lengths),
-                               "pscore_log": lambda: _set(peer, "log").score(X, lengths),
-                               "pvit": lambda: peer.predict(X, lengths)}, repeat)
+        inf, _ = _interleaved(
+            {
+                "score": lambda: ours.score(X, lengths),
+                "vit": lambda: ours.predict(X, lengths),
+                "pscore_scaling": lambda: _set(peer, "scaling").score(X, lengths),
+                "pscore_log": lambda: _set(peer, "log").score(X, lengths),
+                "pvit": lambda: peer.predict(X, lengths),
+            },
+            repeat,
+        )
     for impl in ("scaling", "log"):
         pw, pc, _ = em[impl]
         same = abs(fitted[impl].monitor_.history[-1] - ll) <= 1e-6 * abs(ll)
         for n in (1, 2):
             w, c, busy = em[f"ours{n}"]
-            note = (f"same log-lik: {same}; peak MB pyjl {mem['ours'] / 1e6:.2f} vs "
-                    f"{mem[impl] / 1e6:.2f}; CPU s pyjl {c:.3g} vs {pc:.3g}")
+            note = (
+                f"same log-lik: {same}; peak MB pyjl {mem['ours'] / 1e6:.2f} vs "
+                f"{mem[impl] / 1e6:.2f}; CPU s pyjl {c:.3g} vs {pc:.3g}"
+            )
             if n > 1:
                 note += f"; busiest thread {busy:.3g} s (x{pc / busy:.1f} on a free machine)"
-            rows.append(dict(benchmark=f"EM x{N_ITER}, {n} thread{'s' * (n > 1)}", size=size,
-                             pyjl_s=w, peer=f"hmmlearn {impl}", peer_s=pw, ratio=pw / w,
-                             note=note))
+            rows.append(
+                dict(
+                    benchmark=f"EM x{N_ITER}, {n} thread{'s' * (n > 1)}",
+                    size=size,
+                    pyjl_s=w,
+                    peer=f"hmmlearn {impl}",
+                    peer_s=pw,
+                    ratio=pw / w,
+                    note=note,
+                )
+            )
         ps, pv = inf[f"pscore_{impl}"][0], inf["pvit"][0]
-        rows.append(dict(benchmark="score", size=size, pyjl_s=inf["score"][0],
-                         peer=f"hmmlearn {impl}", peer_s=ps, ratio=ps / inf["score"][0],
-                         note=""))
-        rows.append(dict(benchmark="Viterbi", size=size, pyjl_s=inf["vit"][0],
-                         peer=f"hmmlearn {impl}", peer_s=pv, ratio=pv / inf["vit"][0],
-                         note="hmmlearn's Viterbi is the same in both modes"))
+        rows.append(
+            dict(
+                benchmark="score",
+                size=size,
+                pyjl_s=inf["score"][0],
+                peer=f"hmmlearn {impl}",
+                peer_s=ps,
+                ratio=ps / inf["score"][0],
+                note="",
+            )
+        )
+        rows.append(
+            dict(
+                benchmark="Viterbi",
+                size=size,
+                pyjl_s=inf["vit"][0],
+                peer=f"hmmlearn {impl}",
+                peer_s=pv,
+                ratio=pv / inf["vit"][0],
+                note="hmmlearn's Viterbi is the same in both modes",
+            )
+        )
     return rows
 
 
@@ -203,4 +263,5 @@ def _set(model, impl):
 
 if __name__ == "__main__":
     from benchmarks.__main__ import table
+
     print(table(run(quick="--quick" in sys.argv)))
