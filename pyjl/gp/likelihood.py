@@ -21,7 +21,6 @@ optimiser runs, :func:`blas_threads` keeps BLAS off cores that other work holds.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 
@@ -29,6 +28,7 @@ import numpy as np
 from scipy.linalg import blas
 
 from .. import engines
+from .._threads import thread_limit
 from .interface import KernelBase, contract
 
 __all__ = ["factor", "JITTERS", "Objective", "blas_threads", "free_cores", "lml_from_factor",
@@ -44,7 +44,6 @@ _LOG2PI = math.log(2.0 * math.pi)
 #: BLAS thread: each takes a millisecond or less, so threads save little, while waking
 #: them at every call costs more than the call on a busy machine.
 _BLAS_SERIAL_BELOW = 512
-_CONTROLLER = None
 
 
 def free_cores() -> int:
@@ -68,21 +67,9 @@ def blas_threads(n: int):
     waking threads costs more than the factorisation, and no more than
     :func:`free_cores`: a blocked Cholesky synchronises its threads many times per
     call, and a thread waiting for a core that other jobs hold stalls all of them.
-    The BLAS setting is restored afterwards."""
-    global _CONTROLLER
+    The BLAS setting is restored afterwards (:func:`pyjl._threads.thread_limit`)."""
     limit = 1 if n < _BLAS_SERIAL_BELOW else min(engines.get_num_threads(), free_cores())
-    if _CONTROLLER is None:
-        try:
-            from threadpoolctl import ThreadpoolController
-            _CONTROLLER = ThreadpoolController()
-        except ImportError:  # pragma: no cover - optional
-            _CONTROLLER = False
-    if not _CONTROLLER:
-        return contextlib.nullcontext()
-    libs = _CONTROLLER.select(user_api="blas")
-    if all(lib.num_threads <= limit for lib in libs.lib_controllers):
-        return contextlib.nullcontext()
-    return libs.limit(limits=limit)
+    return thread_limit(limit)
 
 
 def factor(K: np.ndarray, engine) -> tuple[np.ndarray, float]:
@@ -116,14 +103,17 @@ class Objective:
 
     ``theta`` is the kernel's ``theta`` followed by ``log noise`` when the
     homoscedastic noise is learned; ``noise_diag`` is the fixed per-point
-    noise variance otherwise.  ``method`` is ``"ml"`` or ``"loo"``.
+    noise variance otherwise.  ``method`` is ``"ml"`` or ``"loo"``.  With
+    ``log_prior`` (``theta -> (log p(theta), gradient)``), the objective is the
+    log posterior ``objective + log p(theta)`` (a MAP fit).
     """
 
     def __init__(self, kernel, X, y, *, method: str, learn_noise: bool,
-                 noise_diag: np.ndarray | None, engine):
+                 noise_diag: np.ndarray | None, engine, log_prior=None):
         self.kernel, self.X, self.y = kernel, X, y
         self.method, self.learn_noise = method, learn_noise
         self.noise_diag, self.engine = noise_diag, engine
+        self.log_prior = log_prior
         self.n_kernel = np.asarray(kernel.theta).size
         self._fresh = isinstance(kernel, KernelBase)  # pyjl's kernels return new arrays
         self.jitter = 0.0
@@ -181,6 +171,9 @@ class Objective:
             value, grad = self.value_and_grad(theta)
         except np.linalg.LinAlgError:
             return np.inf, np.zeros(len(theta))
+        if self.log_prior is not None:
+            lp, lg = self.log_prior(np.array(theta, dtype=np.float64))
+            value, grad = value + float(lp), grad + np.asarray(lg, dtype=np.float64)
         if not np.isfinite(value) or not np.all(np.isfinite(grad)):
             return np.inf, np.zeros(len(theta))
         return -value, -grad

@@ -178,10 +178,19 @@ class GaussianProcess:
         self.random_state = random_state
 
     # -- fitting -----------------------------------------------------------------------------
-    def fit(self, X, y, noise_var=None, method="ml", n_restarts=None):
+    def fit(self, X, y, noise_var=None, method="ml", n_restarts=None, prior=None):
         """Fit to ``X (n, d)``, ``y (n,)``; ``method``: ``"ml"``, ``"loo"`` or ``None``
-        (keep the hyperparameters).  ``noise_var`` ``(n,)``: known noise variances."""
+        (keep the hyperparameters).  ``noise_var`` ``(n,)``: known noise variances.
+
+        ``prior``: ``None``, or a callable ``theta -> (log p(theta), gradient (p,))`` over
+        the vector the optimiser moves (the kernel's ``theta``, then ``log noise`` when the
+        noise is learned); the hyperparameters then maximise ``objective + log p(theta)``
+        (maximum a posteriori) instead of the objective alone.  Ignored with
+        ``method=None``."""
         method = choice(method, "method", _METHODS)
+        if prior is not None and not callable(prior):
+            raise error("prior", "must be None or a callable theta -> (log p, gradient)",
+                        describe(prior), "pass a function of the log hyperparameters")
         X = as_points(X, "X")
         y = as_targets(y, "y", X.shape[0])
         if X.shape[0] == 0:
@@ -219,7 +228,7 @@ class GaussianProcess:
         engine = engines.current()
         obj = Objective(kernel, X, yn, method=method or "ml", learn_noise=learn_noise,
                         noise_diag=noise_diag if noise_diag is not None else self.noise,
-                        engine=engine)
+                        engine=engine, log_prior=prior)
         theta0 = np.asarray(kernel.theta, dtype=np.float64)
         if learn_noise:
             theta0 = np.append(theta0, np.log(noise0))

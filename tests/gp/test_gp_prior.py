@@ -1,0 +1,65 @@
+"""``GaussianProcess.fit(prior=...)``: the MAP fit the BO surrogate uses, checked against the
+log marginal likelihood written out by hand (R&W eq. 2.30) plus a Gaussian log prior."""
+
+import numpy as np
+import pytest
+from scipy.optimize import minimize
+
+from pyjl.exceptions import InputError
+from pyjl.gp import RBF, GaussianProcess
+
+MEAN, SD = np.array([np.log(0.3), 0.0]), np.array([0.5, 0.5])   # over (log l, log s2)
+
+
+def gaussian_prior(theta):
+    z = (theta - MEAN) / SD
+    return -0.5 * float(z @ z), -z / SD
+
+
+def lml_by_hand(theta, X, y, noise):
+    """R&W eq. 2.30 for ``s2 exp(-r^2 / (2 l^2))`` on the standardised ``y``."""
+    ell, s2 = np.exp(theta)
+    yn = (y - y.mean()) / y.std()
+    r2 = (X[:, None, 0] - X[None, :, 0]) ** 2
+    K = s2 * np.exp(-0.5 * r2 / ell ** 2) + noise * np.eye(len(y))
+    L = np.linalg.cholesky(K)
+    alpha = np.linalg.solve(L.T, np.linalg.solve(L, yn))
+    return -0.5 * yn @ alpha - np.log(np.diag(L)).sum() - 0.5 * len(y) * np.log(2 * np.pi)
+
+
+def test_map_equals_the_optimum_of_likelihood_plus_prior(rng):
+    X = rng.uniform(0.0, 1.0, (15, 1))
+    y = np.sin(6.0 * X[:, 0]) + 0.1 * rng.standard_normal(15)
+    noise = 1e-2
+    gp = GaussianProcess(RBF(lengthscale=1.0, variance=1.0), noise=noise, normalize_y=True,
+                         noise_bounds="fixed")
+    gp.fit(X, y, prior=gaussian_prior)
+    got = np.asarray(gp.kernel_.theta)
+    ref = minimize(lambda t: -(lml_by_hand(t, X, y, noise) + gaussian_prior(t)[0]),
+                   np.zeros(2), method="Nelder-Mead",
+                   options={"xatol": 1e-8, "fatol": 1e-12, "maxiter": 4000})
+    np.testing.assert_allclose(got, ref.x, atol=1e-3)
+    # and it is not the ML optimum: the prior pulls the lengthscale towards 0.3
+    ml = GaussianProcess(RBF(lengthscale=1.0, variance=1.0), noise=noise, normalize_y=True,
+                         noise_bounds="fixed").fit(X, y)
+    assert np.abs(np.asarray(ml.kernel_.theta) - got).max() > 1e-2
+
+
+def test_prior_gradient_reaches_the_learned_noise(rng):
+    # with the noise learned, the prior sees (log l, log s2, log noise): a tight prior on the
+    # noise pins it
+    X = rng.uniform(0.0, 1.0, (12, 1))
+    y = np.cos(4.0 * X[:, 0]) + 0.05 * rng.standard_normal(12)
+
+    def pin_noise(theta):
+        g = np.zeros_like(theta)
+        g[-1] = -1e4 * (theta[-1] - np.log(0.05))
+        return -0.5e4 * (theta[-1] - np.log(0.05)) ** 2, g
+
+    gp = GaussianProcess(RBF(0.5), noise=1e-3, normalize_y=True).fit(X, y, prior=pin_noise)
+    assert gp.noise_ == pytest.approx(0.05, rel=1e-2)
+
+
+def test_prior_must_be_callable():
+    with pytest.raises(InputError, match="`prior` must be None or a callable"):
+        GaussianProcess(RBF(0.5)).fit(np.zeros((2, 1)) + [[0.0], [1.0]], [0.0, 1.0], prior=3)
