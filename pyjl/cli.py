@@ -130,11 +130,10 @@ def _run_study(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from . import _validate
-    from .bo import Optimizer
+    from .bo import Optimizer, TrialState
     from .bo.storage import open_storage
-    path = args.url.split("://", 1)[1].split("?", 1)[0] if "://" in args.url else args.url
-    if "://" in args.url and path.startswith("/"):
-        path = path[1:]
+    from .bo.storage.url import sqlite_path
+    path = sqlite_path(args.url)
     if not os.path.isfile(path):
         raise _validate.error("URL", "must point at an existing study file",
                               f"{args.url!r}, but there is no study file there",
@@ -155,7 +154,8 @@ def _run_study(args: argparse.Namespace) -> int:
     table = h[cols].copy()
     table["error"] = table["error"].fillna("").astype(str).str.slice(0, 40)
     print(f"study {name!r} in {storage.url}: {len(h)} trials, "
-          + ", ".join(f"{(h['state'] == s).sum()} {s}" for s in ("complete", "failed", "pending")))
+          + ", ".join(f"{(h['state'] == s).sum()} {s}" for s in (TrialState.COMPLETE, TrialState.FAILED,
+                                                      TrialState.ABANDONED, TrialState.RUNNING)))
     with pd.option_context("display.max_rows", None, "display.width", 200):
         print(table.to_string(index=False))
     params, value = opt.best

@@ -20,11 +20,10 @@ pytest.importorskip("sklearn")
 pytest.importorskip("matplotlib")
 
 from pyjl.demo import Laplace  # noqa: E402
-from pyjl.demo.regimes import TRANSMAT, generate  # noqa: E402
 from pyjl.demo.models import resolve_model  # noqa: E402
+from pyjl.demo.regimes import TRANSMAT, generate  # noqa: E402
 from pyjl.demo.tuning import GRID_COUNTS, SPACE, first_reach, grid_space  # noqa: E402
 
-RNG = np.random.default_rng(20261126)
 PNGS = ("tuning_convergence.png", "tuning_posterior_eta.png", "regimes.png", "filtering.png")
 
 
@@ -35,8 +34,9 @@ def _pyjl_command() -> list[str]:
 
 def _run(args, cwd, timeout=600):
     env = dict(os.environ, MPLBACKEND="Agg")
-    return subprocess.run(_pyjl_command() + args, cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        _pyjl_command() + args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def _has_xgboost() -> bool:
@@ -63,9 +63,10 @@ def _reference_cv_logloss(params: dict, seed: int = 0) -> float:
     from sklearn.datasets import load_breast_cancer
     from sklearn.model_selection import StratifiedKFold, train_test_split
     from threadpoolctl import threadpool_limits
+
     X, y = load_breast_cancer(return_X_y=True)
     X, _, y, _ = train_test_split(X, y, test_size=0.25, stratify=y, random_state=seed)
-    with threadpool_limits(1, user_api="openmp"):     # only for speed on a busy machine
+    with threadpool_limits(1, user_api="openmp"):  # only for speed on a busy machine
         folds = list(StratifiedKFold(3, shuffle=True, random_state=seed).split(X, y))
         return _cv(folds, X, y, params, seed)
 
@@ -74,35 +75,51 @@ def _cv(folds, X, y, params, seed):
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.metrics import log_loss
     from sklearn.model_selection import train_test_split
+
     losses = []
     for tr, va in folds:
         Xt, yt = X[tr], y[tr]
         if params["subsample"] < 1.0 and len(yt) - int(params["subsample"] * len(yt)) >= 2:
-            Xt, _, yt, _ = train_test_split(Xt, yt, train_size=params["subsample"], stratify=yt,
-                                            random_state=seed)
+            Xt, _, yt, _ = train_test_split(
+                Xt, yt, train_size=params["subsample"], stratify=yt, random_state=seed
+            )
         clf = HistGradientBoostingClassifier(
-            learning_rate=params["eta"], max_iter=100, max_depth=int(params["max_depth"]),
-            max_leaf_nodes=None, min_samples_leaf=max(1, round(params["min_child_weight"])),
-            max_features=params["colsample_bytree"], l2_regularization=params["gamma"],
-            early_stopping=False, random_state=seed).fit(Xt, yt)
+            learning_rate=params["eta"],
+            max_iter=100,
+            max_depth=int(params["max_depth"]),
+            max_leaf_nodes=None,
+            min_samples_leaf=max(1, round(params["min_child_weight"])),
+            max_features=params["colsample_bytree"],
+            l2_regularization=params["gamma"],
+            early_stopping=False,
+            random_state=seed,
+        ).fit(Xt, yt)
         losses.append(log_loss(y[va], clf.predict_proba(X[va])[:, 1], labels=[0, 1]))
     return float(np.mean(losses))
 
 
 def _best_match(decoded, truth, K=3) -> float:
-    return max(float(np.mean(np.array(p)[decoded] == truth))
-               for p in itertools.permutations(range(K)))
+    return max(
+        float(np.mean(np.array(p)[decoded] == truth)) for p in itertools.permutations(range(K))
+    )
 
 
 # -- the command -------------------------------------------------------------------------
 
+
 @pytest.mark.slow
 def test_demo_writes_plots_and_report(quick_run):
     proc, out, res = quick_run
-    for name in PNGS + ("report.md", "results.json", "tuning_history.csv", "regimes.npz",
-                        "filtering.npz"):
+    for name in PNGS + (
+        "report.md",
+        "results.json",
+        "tuning_history.csv",
+        "regimes.npz",
+        "filtering.npz",
+    ):
         assert (out / name).is_file(), name
     import matplotlib.image as mpimg
+
     for name in PNGS:
         data = (out / name).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000, name
@@ -115,8 +132,10 @@ def test_demo_writes_plots_and_report(quick_run):
     for name in PNGS:
         assert f"]({name})" in report
     for row in res["tuning"]["table"]:
-        assert f"| {row['n_evals']} | {row['best_cv_logloss']:.4f} | {row['evals_to_best']} |" \
+        assert (
+            f"| {row['n_evals']} | {row['best_cv_logloss']:.4f} | {row['evals_to_best']} |"
             in report
+        )
     for row in res["regimes"]["rows"]:
         assert f"{100 * row['agreement']:.2f} %" in report
     assert f"{res['filtering']['stream_max_abs_diff']:.3g}" in report
@@ -137,11 +156,13 @@ def test_tuning_same_budget_and_scores_reproduce(quick_run):
         assert row["n_evals"] == row["n_complete"] == len(h) == 12, method
         assert (h["state"] == "complete").all()
         assert row["best_cv_logloss"] == pytest.approx(h["value"].min(), rel=0, abs=1e-12)
-        assert row["evals_to_best"] == int(np.argmax(h["value"].to_numpy()
-                                                     == h["value"].min())) + 1
+        assert (
+            row["evals_to_best"] == int(np.argmax(h["value"].to_numpy() == h["value"].min())) + 1
+        )
         # scikit-learn alone gives the reported score for the reported parameters
         assert _reference_cv_logloss(row["best_params"]) == pytest.approx(
-            row["best_cv_logloss"], rel=1e-9, abs=1e-12), method
+            row["best_cv_logloss"], rel=1e-9, abs=1e-12
+        ), method
         assert 0.8 < row["test_accuracy"] <= 1.0
         for name, dim in SPACE.items():
             v = row["best_params"][name]
@@ -177,6 +198,7 @@ def test_regimes_match_the_generated_truth(quick_run):
 @pytest.mark.slow
 def test_filtering_against_scipy(quick_run):
     import scipy.signal as ss
+
     _, out, res = quick_run
     d = np.load(out / "filtering.npz")
     x, y, y_stream, sos = d["x"], d["y"], d["y_stream"], d["sos"]
@@ -211,8 +233,7 @@ def test_filtering_against_scipy(quick_run):
 @pytest.mark.slow
 @pytest.mark.skipif(not _has_xgboost(), reason="XGBoost is not installed (pyjl[demo])")
 def test_demo_with_xgboost(tmp_path):
-    proc = _run(["demo", "--quick", "--out", "x", "--model", "xgboost", "--no-progress"],
-                tmp_path)
+    proc = _run(["demo", "--quick", "--out", "x", "--model", "xgboost", "--no-progress"], tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     res = json.loads((tmp_path / "x" / "results.json").read_text())
     assert res["tuning"]["model"] == "xgboost"
@@ -231,23 +252,32 @@ def _without_xgboost(tmp_path) -> dict:
 def test_without_xgboost_auto_falls_back_and_xgboost_asks_for_the_extra(tmp_path):
     env = dict(os.environ, **_without_xgboost(tmp_path))
     code = "from pyjl.demo.models import resolve_model; print(resolve_model('auto'))"
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=env, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
     assert proc.stdout.strip() == "sklearn", proc.stderr
-    proc = subprocess.run(_pyjl_command() + ["demo", "--quick", "--out", "x", "--model",
-                                             "xgboost"], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        _pyjl_command() + ["demo", "--quick", "--out", "x", "--model", "xgboost"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2
     assert "pyjl[demo]" in proc.stderr
     assert not (tmp_path / "x").exists()
 
 
 def test_cli_imports_the_demo_lazily():
-    code = ("import sys, pyjl.cli as c; c.build_parser(); "
-            "print(any(m.startswith(('pyjl.demo', 'sklearn', 'matplotlib')) "
-            "for m in sys.modules))")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120)
+    code = (
+        "import sys, pyjl.cli as c; c.build_parser(); "
+        "print(any(m.startswith(('pyjl.demo', 'sklearn', 'matplotlib')) "
+        "for m in sys.modules))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
     assert proc.stdout.strip() == "False", proc.stderr
 
 
@@ -260,9 +290,11 @@ def test_demo_help_lists_the_options(tmp_path):
 
 # -- the pieces ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("budget", sorted(GRID_COUNTS))
 def test_grid_has_exactly_the_budget(budget):
-    from pyjl.bo.minimize import grid_points
+    from pyjl.bo.runner import grid_points
+
     space = grid_space(budget)
     points = grid_points(space, 2)
     assert len(points) == budget
@@ -272,10 +304,16 @@ def test_grid_has_exactly_the_budget(budget):
             assert dim.lo <= p[name] <= dim.hi
 
 
-def test_first_reach_counts_from_one():
+def test_first_reach_counts_from_one(rng):
     from pyjl.bo import Real, Space, random_search
-    res = random_search(lambda p: p["x"] ** 2, Space({"x": Real(-1.0, 1.0)}), n_calls=8,
-                        progress=False, seed=int(RNG.integers(1 << 30)))
+
+    res = random_search(
+        lambda p: p["x"] ** 2,
+        Space({"x": Real(-1.0, 1.0)}),
+        n_calls=8,
+        progress=False,
+        seed=int(rng.integers(1 << 30)),
+    )
     values = res.history.sort_values("number")["value"].to_numpy()
     assert first_reach(res) == int(np.argmin(values)) + 1
 
@@ -284,24 +322,26 @@ def test_resolve_model():
     assert resolve_model("sklearn") == "sklearn"
     assert resolve_model("auto") == ("xgboost" if _has_xgboost() else "sklearn")
     from pyjl.exceptions import InputError
+
     with pytest.raises(InputError, match="`model` must be one of"):
         resolve_model("lightgbm")
 
 
-def test_laplace_emission_passes_the_conformance_check():
+def test_laplace_emission_passes_the_conformance_check(rng):
     from pyjl.testing import check_emission
-    loc = np.sort(RNG.uniform(-3, 3, size=3)) + np.array([0.0, 2.0, 4.0])
-    scale = RNG.uniform(0.3, 1.5, size=3)
-    out = check_emission(Laplace(loc, scale), random_state=int(RNG.integers(1 << 30)))
+
+    loc = np.sort(rng.uniform(-3, 3, size=3)) + np.array([0.0, 2.0, 4.0])
+    scale = rng.uniform(0.3, 1.5, size=3)
+    out = check_emission(Laplace(loc, scale), random_state=int(rng.integers(1 << 30)))
     assert out["normalisation"] < 1e-3
     assert out["fit"] < 0.05
 
 
-def test_laplace_fit_is_the_weighted_mle():
+def test_laplace_fit_is_the_weighted_mle(rng):
     # brute force: the weighted MLE of a Laplace location minimises sum w |x - m| over m;
     # the scale is then the weighted mean absolute deviation
-    x = RNG.standard_normal(301) * 2.0
-    w = RNG.uniform(0, 1, size=(301, 2))
+    x = rng.standard_normal(301) * 2.0
+    w = rng.uniform(0, 1, size=(301, 2))
     em = Laplace()
     em.fit(x, w)
     grid = np.linspace(x.min(), x.max(), 20001)
@@ -312,8 +352,8 @@ def test_laplace_fit_is_the_weighted_mle():
         assert em.scale[k] == pytest.approx(b, rel=1e-12)
 
 
-def test_generated_chain_follows_its_transition_matrix():
-    _, z = generate(20000, seed=int(RNG.integers(1 << 30)))
+def test_generated_chain_follows_its_transition_matrix(rng):
+    _, z = generate(20000, seed=int(rng.integers(1 << 30)))
     counts = np.zeros((3, 3))
     np.add.at(counts, (z[:-1], z[1:]), 1)
     freq = counts / counts.sum(1, keepdims=True)

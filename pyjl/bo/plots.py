@@ -14,7 +14,7 @@ Each returns the matplotlib ``Figure``.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -117,6 +117,7 @@ def posterior_1d(opt, name: str, n_grid: int = 200, fig=None):
     gp = opt.surrogate()
     acq = opt.acquisition_function(gp)
     best_params, _ = opt.best
+    assert best_params is not None        # 2 completed trials: there is a best
     base = space.round(space.encode(best_params)[None, :])[0]
     dim, s = space.dimensions[name], space.slices[name]
     if isinstance(dim, Categorical):

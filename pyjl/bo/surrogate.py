@@ -1,4 +1,4 @@
-"""The surrogate of :class:`pyjl.bo.Optimizer`: a :class:`pyjl.gp.GaussianProcess` on the unit cube.
+"""The surrogate of the GP sampler: a :class:`pyjl.gp.GaussianProcess` on the unit cube.
 
 Model: ``Matern52`` with one lengthscale per coordinate (ARD) and a variance,
 learned homoscedastic noise (or the known per-trial ``noise_var``), ``normalize_y=True``.
@@ -8,10 +8,12 @@ own evidence — ``fit="ml"``: :meth:`~pyjl.gp.GaussianProcess.log_marginal_like
 ``prior=True`` (the default), weak log-priors that keep a handful of points from
 declaring a coordinate irrelevant or the data pure noise: ``-0.1 (l^2 + 1/l^2)``
 per lengthscale, Gamma(2, 1) on ``s2`` and Gamma(1.1, 30) on the noise (the priors
-of Optuna's GPSampler, so the two fit the same model).  Each refit starts from the
-previous optimum (warm start), and from the default ``l = 1, s2 = 1`` as well
-while the study is young and every tenth fit.  ``prior=False`` calls
-``GaussianProcess.fit(method=...)`` itself (plain type-II maximum likelihood).
+of Optuna's GPSampler, so the two fit the same model).  The fit is
+``GaussianProcess.fit(method=..., prior=...)``: one L-BFGS-B per start over the
+log posterior.  Each refit starts from the previous optimum (warm start), and from
+the default ``l = 1, s2 = 1`` as well while the study is young and every tenth
+fit.  ``prior=False`` is plain type-II maximum likelihood.
+:class:`Surrogate` keeps the fit of a study's completed trials between asks;
 :class:`OutputWarp` is the monotone power transform through which the optimiser
 shows the values to the GP (``Optimizer(warp_y=True)``).
 """
@@ -24,8 +26,8 @@ import numpy as np
 
 from ..exceptions import ConvergenceWarning, NumericalWarning
 
-__all__ = ["log_prior", "fit_surrogate", "OutputWarp", "model_values", "LENGTHSCALE_BOUNDS",
-           "VARIANCE_BOUNDS", "NOISE_BOUNDS"]
+__all__ = ["Surrogate", "log_prior", "fit_surrogate", "OutputWarp", "model_values", "encode",
+           "LENGTHSCALE_BOUNDS", "VARIANCE_BOUNDS", "NOISE_BOUNDS"]
 
 #: bounds in the unit cube and in units of the standardised y
 LENGTHSCALE_BOUNDS, VARIANCE_BOUNDS, NOISE_BOUNDS = (1e-2, 1e2), (1e-2, 1e2), (1e-6, 1.0)
@@ -51,15 +53,27 @@ def log_prior(theta: np.ndarray, d: int, learn_noise: bool) -> tuple[float, np.n
     return val, grad
 
 
-def _make(X, y, nv, theta, d):
+def _bounds(d: int, learn: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bounds of ``theta`` (log lengthscales, log variance[, log noise])."""
+    lo = np.r_[np.full(d, np.log(LENGTHSCALE_BOUNDS[0])), np.log(VARIANCE_BOUNDS[0])]
+    hi = np.r_[np.full(d, np.log(LENGTHSCALE_BOUNDS[1])), np.log(VARIANCE_BOUNDS[1])]
+    if learn:
+        lo, hi = np.r_[lo, np.log(NOISE_BOUNDS[0])], np.r_[hi, np.log(NOISE_BOUNDS[1])]
+    return lo, hi
+
+
+def _make(X, y, nv, theta, d, method=None, prior=None):
+    """The GP at ``theta`` (clipped to the bounds), fitted from there with ``method``
+    (``None``: kept) and the log ``prior``."""
     from ..gp import GaussianProcess, Matern52
+    theta = np.clip(theta, *_bounds(d, nv is None))
     k = Matern52(lengthscale=np.exp(theta[:d]), variance=float(np.exp(theta[d])),
                  lengthscale_bounds=LENGTHSCALE_BOUNDS, variance_bounds=VARIANCE_BOUNDS)
     gp = GaussianProcess(kernel=k, noise=float(np.exp(theta[-1])) if nv is None else 1e-6,
                          normalize_y=True, noise_bounds=NOISE_BOUNDS)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", _QUIET)
-        gp.fit(X, y, noise_var=nv, method=None)
+        gp.fit(X, y, noise_var=nv, method=method, n_restarts=0, prior=prior)
     return gp
 
 
@@ -70,7 +84,6 @@ def fit_surrogate(X: np.ndarray, y: np.ndarray, nv: np.ndarray | None, *, method
 
     Returns ``(gp, theta)``; pass ``theta`` back as ``theta0`` to warm-start the next fit.
     """
-    from scipy.optimize import minimize as sp_minimize
     d = X.shape[1]
     learn = nv is None
     default = np.r_[np.zeros(d), 0.0, np.log(NOISE0)] if learn else np.zeros(d + 1)
@@ -79,8 +92,8 @@ def fit_surrogate(X: np.ndarray, y: np.ndarray, nv: np.ndarray | None, *, method
         from ..gp import GaussianProcess, Matern52
         # cold: two starts, a noisy and a nearly noiseless one (the likelihood often has a
         # "it is all noise" local optimum); warm: the previous optimum
-        inits = [theta0] if warm else [default, np.r_[default[:-1], np.log(1e-5)]
-                                       if learn else default]
+        inits = [np.asarray(theta0)] if warm else [default, np.r_[default[:-1], np.log(1e-5)]
+                                                   if learn else default]
         best = None
         for th in inits[: 1 if warm or not learn else 2]:
             k = Matern52(lengthscale=np.exp(th[:d]), variance=float(np.exp(th[d])),
@@ -94,42 +107,27 @@ def fit_surrogate(X: np.ndarray, y: np.ndarray, nv: np.ndarray | None, *, method
                      else gp.log_marginal_likelihood())
             if best is None or score > best[0]:
                 best = (score, gp)
+        assert best is not None
         gp = best[1]
         theta = np.asarray(gp.kernel_.theta, dtype=np.float64)
         if learn:
             theta = np.append(theta, np.log(gp.noise_))
         return gp, theta
     starts = ([theta0] if warm else []) + ([default] if cold_start or not warm else [])
-    lo = np.r_[np.full(d, np.log(LENGTHSCALE_BOUNDS[0])), np.log(VARIANCE_BOUNDS[0])]
-    hi = np.r_[np.full(d, np.log(LENGTHSCALE_BOUNDS[1])), np.log(VARIANCE_BOUNDS[1])]
-    if learn:
-        lo, hi = np.r_[lo, np.log(NOISE_BOUNDS[0])], np.r_[hi, np.log(NOISE_BOUNDS[1])]
-    base = _make(X, y, nv, np.clip(starts[0], lo, hi), d)
-    evidence = base.loo_log_predictive if method == "loo" else base.log_marginal_likelihood
-
-    def neg(theta):
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", _QUIET)
-                v, g = evidence(theta, eval_gradient=True)
-        except np.linalg.LinAlgError:
-            return 1e25, np.zeros_like(theta)
-        if not np.isfinite(v):
-            return 1e25, np.zeros_like(theta)
-        lp, lg = log_prior(theta, d, learn)
-        return -(v + lp), -(np.asarray(g) + lg)
-
-    best = None
-    for th0 in starts:
-        res = sp_minimize(neg, np.clip(th0, lo, hi), jac=True, method="L-BFGS-B",
-                          bounds=list(zip(lo, hi)), options={"gtol": 1e-2, "maxiter": 200})
-        if best is None or res.fun < best.fun:
-            best = res
-    if best.fun >= 1e25:
+    found = None
+    for th0 in starts:     # the MAP fit, one L-BFGS-B run per start, in GaussianProcess.fit
+        gp = _make(X, y, nv, th0, d, method=method, prior=lambda t: log_prior(t, d, learn))
+        theta = np.asarray(gp.kernel_.theta, dtype=np.float64)
+        theta = np.append(theta, np.log(gp.noise_)) if learn else theta
+        score = (gp.loo_log_predictive() if method == "loo" else gp.log_marginal_likelihood())
+        score += log_prior(theta, d, learn)[0]
+        if np.isfinite(score) and (found is None or score > found[0]):
+            found = (score, gp, theta)
+    if found is None:
         warnings.warn("the surrogate's hyperparameters could not be fitted; using defaults",
                       ConvergenceWarning, stacklevel=3)
         return _make(X, y, nv, default, d), default
-    return _make(X, y, nv, best.x, d), best.x
+    return found[1], found[2]
 
 
 #: values farther than this many spreads (inter-quartile ranges) from the median are
@@ -237,3 +235,99 @@ class OutputWarp:
                 base = np.maximum(1.0 - (2.0 - lam) * p[~pos], 1e-300 if lam > 2 else 0.0)
                 u[~pos] = 1.0 - base ** (1.0 / (2.0 - lam))
         return self.mean - self.std * u
+
+
+class Surrogate:
+    """The GP of a study's completed trials, refitted (warm-started) when they change.
+
+    Parameters
+    ----------
+    fit_method : {"ml", "loo"}, default "ml"
+        The evidence the hyperparameters maximise (see :func:`fit_surrogate`).
+    prior : bool, default True
+        Weak priors on the hyperparameters (:func:`log_prior`).
+    warp_y : bool, default True
+        Model the values through an :class:`OutputWarp` (not with a known noise).
+    gls_mean : bool, default True
+        Recentre the fitted GP on its generalised least-squares mean.
+
+    Attributes
+    ----------
+    warp : OutputWarp or None
+        The transform of the last fit (``None``: the values themselves).
+    fantasy_nv : float or None
+        The noise variance a fantasised value gets when the trials carry known noise.
+
+    Examples
+    --------
+    >>> from pyjl.bo import Real, Space
+    >>> from pyjl.bo.trial import Trial
+    >>> space = Space({"x": Real(0.0, 1.0)})
+    >>> done = [Trial(i, {"x": x}, "complete", (x - 0.3) ** 2)
+    ...         for i, x in enumerate([0.0, 0.2, 0.5, 0.9])]
+    >>> gp, X, y = Surrogate().fit(space, done, seed=0, n_initial=2)
+    >>> X.shape, y.shape
+    ((4, 1), (4,))
+    """
+
+    def __init__(self, fit_method: str = "ml", prior: bool = True, warp_y: bool = True,
+                 gls_mean: bool = True):
+        self.fit_method, self.prior = fit_method, prior
+        self.warp_y, self.gls_mean = warp_y, gls_mean
+        self.warp: OutputWarp | None = None
+        self.fantasy_nv: float | None = None
+        self._theta = None          # the last fit's log hyperparameters (warm start)
+        self._n_fits = 0
+        self._cache: tuple | None = None    # (key, gp, y) of the last fit
+        self._n_clipped = 0         # how many values model_values clipped at the last fit
+
+    def fit(self, space, done: list, *, seed: int | None, n_initial: int):
+        """``(gp, X, y)``: the GP fitted to the completed trials ``done``, their rounded
+        unit-cube points ``X (n, n_encoded)`` and the values ``y (n,)`` it saw (clipped
+        and warped); cached while ``done`` is unchanged."""
+        key = tuple((t.number, space.key(t.params), t.value, t.noise_var) for t in done)
+        X = encode(space, [t.params for t in done])
+        if self._cache is not None and self._cache[0] == key:
+            return self._cache[1], X, self._cache[2]
+        y = np.array([t.value for t in done], dtype=np.float64)
+        nv = None
+        given = [t.noise_var for t in done if t.noise_var is not None]
+        if given:   # known noise; trials told without one get the median of the others
+            fill = self.fantasy_nv = float(np.median(given))
+            nv = np.array([fill if t.noise_var is None else t.noise_var for t in done])
+        y = self._model_values(y)
+        # a known noise variance is in the objective's units: no warping then
+        self.warp = OutputWarp(y) if self.warp_y and nv is None and len(y) >= 3 \
+            and np.ptp(y) > 0 else None
+        if self.warp is not None:
+            y = self.warp(y)
+        self._n_fits += 1
+        gp, self._theta = fit_surrogate(
+            X, y, nv, method=self.fit_method, prior=self.prior, theta0=self._theta,
+            cold_start=len(done) <= 2 * n_initial or self._n_fits % 10 == 0, seed=seed)
+        if self.gls_mean:
+            gp.recentre()
+        self._cache = (key, gp, y)
+        return gp, X, y
+
+    def to_objective(self, values):
+        """Surrogate values in the objective's units (the inverse of :attr:`warp`)."""
+        return values if self.warp is None else self.warp.inverse(values)
+
+    def _model_values(self, y: np.ndarray) -> np.ndarray:
+        """``y`` as the GP sees it: extreme values clipped (:func:`model_values`), with a
+        warning each time more of them are; the trials keep their true values."""
+        y, cut = model_values(y)
+        if cut.sum() > self._n_clipped:
+            warnings.warn(f"{int(cut.sum())} of {len(y)} values are so far from the others "
+                          f"that the surrogate sees them clipped (to {y[cut].min():.4g} .. "
+                          f"{y[cut].max():.4g}); the trials keep their true values",
+                          NumericalWarning, stacklevel=5)
+        self._n_clipped = int(cut.sum())
+        return y
+
+
+def encode(space, params: list[dict]) -> np.ndarray:
+    """The rounded unit-cube points ``(n, n_encoded)`` of parameter dicts."""
+    return space.round(np.array([space.encode(p) for p in params])
+                       .reshape(-1, space.n_encoded))

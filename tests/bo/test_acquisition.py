@@ -4,11 +4,17 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from pyjl.bo import (Categorical, ExpectedImprovement, Integer, LogExpectedImprovement,
-                     ProbabilityOfImprovement, Real, Space, UpperConfidenceBound)
-from pyjl.bo.acquisition import maximize
-
-RNG = np.random.default_rng(7)
+from pyjl.bo import (
+    Categorical,
+    ExpectedImprovement,
+    Integer,
+    LogExpectedImprovement,
+    ProbabilityOfImprovement,
+    Real,
+    Space,
+    UpperConfidenceBound,
+)
+from pyjl.bo.optimize_acqf import maximize
 
 
 class Posterior:
@@ -22,16 +28,16 @@ class Posterior:
         return (self.mean(X), self.std(X)) if return_std else self.mean(X)
 
 
-def _table():
-    mu = RNG.normal(0.0, 2.0, 200)
-    sd = RNG.uniform(0.05, 3.0, 200)
+def _table(rng):
+    mu = rng.normal(0.0, 2.0, 200)
+    sd = rng.uniform(0.05, 3.0, 200)
     model = Posterior(lambda X: mu[X[:, 0].astype(int)], lambda X: sd[X[:, 0].astype(int)])
     X = np.arange(200, dtype=float)[:, None]
     return model, X, mu, sd
 
 
-def test_ei_pi_ucb_closed_forms():
-    model, X, mu, sd = _table()
+def test_ei_pi_ucb_closed_forms(rng):
+    model, X, mu, sd = _table(rng)
     best, xi = 0.3, 0.05
     z = (best - xi - mu) / sd
     ei_ref = (best - xi - mu) * stats.norm.cdf(z) + sd * stats.norm.pdf(z)

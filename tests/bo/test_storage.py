@@ -59,7 +59,8 @@ def test_bad_urls(url, words, tmp_path, monkeypatch):
 def test_not_a_database(tmp_path):
     bad = tmp_path / "junk.db"
     bad.write_bytes(b"this is not an sqlite file" * 100)
-    with pytest.raises(InputError, match=r"`storage` must be an SQLite database file; got .*junk\.db"):
+    with pytest.raises(InputError,
+                       match=r"`storage` must be an SQLite database file; got .*junk\.db"):
         SQLiteStorage(str(bad))
 
 
@@ -118,7 +119,7 @@ def test_memory_storage_roundtrip():
 def test_stale_after_reaps_a_silent_workers_pending_trial(tmp_path):
     # another machine's worker (its pid cannot be checked from here) asked for a point and
     # went silent: after stale_after seconds without a heartbeat its trial is abandoned
-    # (failed, marked so) and the point can be asked again; a heartbeat keeps it alive
+    # (state abandoned) and the point can be asked again; a heartbeat keeps it alive
     import time
     url = f"sqlite:///{tmp_path / 'stale.db'}"
     space = Space({"x": Real(0.0, 1.0)})
@@ -136,7 +137,7 @@ def test_stale_after_reaps_a_silent_workers_pending_trial(tmp_path):
     time.sleep(1.2)
     here.ask()
     t0 = here.trials[0]
-    assert t0.state == "failed" and t0.abandoned and "no heartbeat" in t0.error
+    assert t0.state == "abandoned" and t0.abandoned and "no heartbeat" in t0.error
     assert "elsewhere.example:4242" in t0.error
     # an abandoned trial does not count as failed; telling its point later completes it
     here.tell(p, 0.5)

@@ -12,7 +12,6 @@ import subprocess
 import threading
 import time
 
-import numpy as np
 import pytest
 
 from pyjl import cli
@@ -20,9 +19,8 @@ from pyjl.bo import Optimizer, Real, Space, minimize
 from pyjl.bo.storage import SQLiteStorage, open_storage
 from pyjl.exceptions import PyjlError, StorageError
 
-RNG = np.random.default_rng(12)
 SPACE = Space({"x": Real(-1.0, 1.0), "y": Real(0.0, 2.0)})
-SHIFT = RNG.uniform(-0.5, 0.5)
+SHIFT = -0.2491755418915539     # where the objective is lowest in x
 
 
 def f(p):

@@ -9,19 +9,17 @@ from scipy.optimize import check_grad
 from pyjl.bo import Optimizer, Real, Space
 from pyjl.bo.surrogate import fit_surrogate, log_prior
 
-RNG = np.random.default_rng(17)
 
-
-def _data(n=25, d=3):
-    X = RNG.random((n, d))
-    y = np.sin(5 * X[:, 0]) + 0.5 * X[:, 1] ** 2 + 0.01 * RNG.standard_normal(n)
+def _data(rng, n=25, d=3):
+    X = rng.random((n, d))
+    y = np.sin(5 * X[:, 0]) + 0.5 * X[:, 1] ** 2 + 0.01 * rng.standard_normal(n)
     return X, y
 
 
 @pytest.mark.parametrize("learn", [True, False])
-def test_log_prior_gradient(learn):
+def test_log_prior_gradient(learn, rng):
     d = 4
-    theta = RNG.normal(0.0, 0.7, d + 1 + learn)
+    theta = rng.normal(0.0, 0.7, d + 1 + learn)
     err = check_grad(lambda t: log_prior(t, d, learn)[0], lambda t: log_prior(t, d, learn)[1],
                      theta)
     assert err < 1e-5
@@ -33,10 +31,10 @@ def test_prior_mode_is_unit_lengthscale():
     assert vals[1] > vals[0] and vals[1] > vals[2]
 
 
-def test_ml_matches_or_beats_sklearn():
+def test_ml_matches_or_beats_sklearn(rng):
     from sklearn.gaussian_process import GaussianProcessRegressor
     from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
-    X, y = _data()
+    X, y = _data(rng)
     gp, theta = fit_surrogate(X, y, None, method="ml", prior=False, seed=0)
     sk = GaussianProcessRegressor(ConstantKernel(1.0, (1e-2, 1e2))
                                   * Matern(np.ones(3), (1e-2, 1e2), nu=2.5)
@@ -48,8 +46,8 @@ def test_ml_matches_or_beats_sklearn():
     assert gp.log_marginal_likelihood() >= sk.log_marginal_likelihood_value_ - 1e-2
 
 
-def test_map_fit_maximises_evidence_plus_prior():
-    X, y = _data()
+def test_map_fit_maximises_evidence_plus_prior(rng):
+    X, y = _data(rng)
     gp, theta = fit_surrogate(X, y, None, method="ml", prior=True)
     d = X.shape[1]
 
@@ -58,14 +56,14 @@ def test_map_fit_maximises_evidence_plus_prior():
 
     best = post(theta)
     for _ in range(20):                    # no nearby point is better
-        assert post(theta + RNG.normal(0, 0.05, theta.size)) <= best + 1e-6
+        assert post(theta + rng.normal(0, 0.05, theta.size)) <= best + 1e-6
     # warm start from the optimum lands on the same optimum
     _, theta2 = fit_surrogate(X, y, None, prior=True, theta0=theta, cold_start=False)
     np.testing.assert_allclose(theta2, theta, atol=0.05)
 
 
-def test_known_noise_and_loo():
-    X, y = _data()
+def test_known_noise_and_loo(rng):
+    X, y = _data(rng)
     nv = np.full(len(y), 1e-4)
     gp, theta = fit_surrogate(X, y, nv, method="loo")
     assert theta.size == X.shape[1] + 1 and gp.noise_ is None
@@ -76,6 +74,7 @@ def test_known_noise_and_loo():
 # --- the output warp ---------------------------------------------------------------------
 def test_output_warp_lambda_is_the_yeo_johnson_mle_of_the_flipped_values():
     from sklearn.preprocessing import PowerTransformer
+
     from pyjl.bo.surrogate import OutputWarp
     rng = np.random.default_rng(3)
     for y in (-np.exp(rng.normal(size=40)), np.exp(1.5 * rng.normal(size=40)),

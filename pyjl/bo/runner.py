@@ -1,5 +1,8 @@
-"""Run a study: :func:`minimize` (Bayesian optimisation), :func:`random_search`, :func:`grid_search`.
+"""Run a study: :func:`minimize` (Bayesian optimisation), :func:`random_search`,
+:func:`grid_search`.
 
+Each opens an :class:`~pyjl.bo.Optimizer` with its sampler and hands it to the
+evaluation loop (:mod:`pyjl.bo.loop`), which drives it through its public methods.
 ``func(params: dict) -> float`` is minimised.  The loop keeps ``n_workers``
 evaluations in flight on the chosen executor (none: in this thread;
 ``n_workers > 1`` with no executor: a thread pool; any
@@ -25,27 +28,25 @@ it could not store is logged (logger ``pyjl.bo``) and kept in the error's
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import dataclasses
 import itertools
-import logging
 import math
 import time
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
 from .. import _validate as check
-from ..exceptions import StorageError
+from . import loop
 from .optimizer import Optimizer
-from .space import Categorical, Integer, Space, SpaceExhausted
-from .storage import ABANDONED, Trial
+from .samplers import GridSampler, RandomSampler
+from .space import Categorical, Integer, Space
+from .trial import Trial, TrialState
 
 __all__ = ["Result", "minimize", "random_search", "grid_search", "history_frame", "grid_points"]
 
-_HEARTBEAT_S = 10.0
 _GRID_MAX = 1_000_000          # grid_search materialises its grid
-log = logging.getLogger("pyjl.bo")
 
 
 @dataclasses.dataclass
@@ -83,7 +84,8 @@ def history_frame(trials: list[Trial], space: Space):
     import pandas as pd
     rows = []
     for t in trials:
-        row = {"number": t.number, "state": t.state, "value": t.value, "noise_var": t.noise_var}
+        row = {"number": t.number, "state": t.state.value, "value": t.value,
+               "noise_var": t.noise_var}
         row.update({k: t.params.get(k) for k in space.names})
         row.update(error=t.error, created=t.created, finished=t.finished, worker=t.worker)
         rows.append(row)
@@ -95,7 +97,7 @@ def history_frame(trials: list[Trial], space: Space):
     df["duration_s"] = (df["finished"].astype(float) - df["created"].astype(float))
     for c in ("created", "finished"):
         df[c] = pd.to_datetime(df[c].astype(float), unit="s", utc=True)
-    done = df["value"].where(df["state"] == "complete")
+    done = df["value"].where(df["state"] == TrialState.COMPLETE.value)
     df["best_so_far"] = done.cummin()
     return df
 
@@ -104,66 +106,14 @@ def _result(opt: Optimizer, t0: float, with_mean: bool) -> Result:
     trials = opt.trials
     params, value = opt.best
     mp = mv = None
-    if with_mean and sum(t.state == "complete" for t in trials) >= 2:
+    if with_mean and sum(t.state == TrialState.COMPLETE for t in trials) >= 2:
         try:
             mp, mv = opt.best_mean
         except Exception:  # a surrogate that cannot be fitted must not lose the result
             mp = mv = None
-    n_failed = sum(t.state == "failed" and not t.abandoned for t in trials)
+    n_failed = sum(t.state == TrialState.FAILED for t in trials)
     return Result(params, value, history_frame(trials, opt.space), n_failed, mp, mv, opt,
                   time.monotonic() - t0)
-
-
-def _evaluate(func: Callable[[dict], Any], params: dict) -> float:
-    value = func(dict(params))
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"the objective returned {value!r} of type {type(value).__name__}, "
-                        "not a number") from None
-    if not math.isfinite(v):
-        raise ValueError(f"the objective returned {v!r}, not a finite number")
-    return v
-
-
-def _message(exc: BaseException) -> str:
-    text = str(exc)
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-_EXECUTOR_RULE = "must be None, 'dask', a dask.distributed.Client or a concurrent.futures.Executor"
-_EXECUTOR_FIX = "pass e.g. concurrent.futures.ProcessPoolExecutor(4), or None with n_workers"
-
-
-def _executor(executor, n_workers: int):
-    """(executor or None for inline, owned resources to close)."""
-    if executor is None:
-        if n_workers == 1:
-            return None, []
-        pool = cf.ThreadPoolExecutor(n_workers)
-        return pool, [pool.shutdown]
-    if isinstance(executor, cf.Executor):
-        return executor, []
-    if isinstance(executor, str):
-        if executor != "dask":
-            raise check.error("executor", _EXECUTOR_RULE, check.describe(executor), _EXECUTOR_FIX)
-        try:
-            from distributed import Client, get_client
-        except ImportError:
-            raise check.error("executor", "must be an Executor, or 'dask' with "
-                              "dask.distributed installed", "'dask' (dask.distributed is "
-                              "not installed)", "pip install 'pyjl[dask]', or pass another "
-                              "executor") from None
-        try:
-            client, owned = get_client(), []
-        except ValueError:
-            client = Client(n_workers=n_workers, threads_per_worker=1, processes=False,
-                            dashboard_address=None)
-            owned = [client.close]
-        return client.get_executor(), owned
-    if hasattr(executor, "get_executor") and hasattr(executor, "submit"):
-        return executor.get_executor(), []
-    raise check.error("executor", _EXECUTOR_RULE, check.describe(executor), _EXECUTOR_FIX)
 
 
 def _check_args(func, n_calls, n_workers, callback, max_time, progress, *,
@@ -186,106 +136,11 @@ def _check_args(func, n_calls, n_workers, callback, max_time, progress, *,
     return n_calls, n_workers, max_time
 
 
-def _keep_unsaved(err: StorageError, in_flight: dict) -> None:
-    """Wait for the evaluations still running, log and keep their values on ``err``."""
-    running = [f for f in in_flight if not f.cancel()]
-    cf.wait(running)
-    for fut in running:
-        number, params = in_flight[fut]
-        if fut.exception() is None:
-            log.error("trial %s evaluated but not stored after the storage fault "
-                      "(%s): params %r, value %r", number, err.reason, params, fut.result())
-            err.unsaved.append((number, params, fut.result()))
-
-
 def _run(opt: Optimizer, func, n_calls, executor, n_workers, callback, progress, max_time,
          with_mean: bool) -> Result:
     t0 = time.monotonic()
-    pool, owned = _executor(executor, int(n_workers))
-    from tqdm.auto import tqdm
-    start = sum(t.state != "pending" and not t.abandoned for t in opt.trials)
-    bar = tqdm(total=n_calls, initial=min(start, n_calls), disable=not progress,
-               desc=f"study {opt.study_name}", unit="trial")
-    in_flight: dict[Any, tuple[int, dict]] = {}
-    stop, last_beat, inline = False, time.monotonic(), None
-
-    def record(number, params, ok, payload) -> bool:
-        if ok:
-            with opt.storage.keeping(opt._study_id, number, params, payload):
-                opt._finish(number, "complete", value=payload)
-        else:
-            opt._finish(number, "failed", error=payload)
-        bar.update(1)
-        best = opt.best[1]
-        if best is not None:
-            bar.set_postfix(best=f"{best:.6g}")
-        if callback is not None:
-            return bool(callback(_result(opt, t0, False)))
-        return False
-
-    try:
-        while True:
-            if max_time is not None and time.monotonic() - t0 > max_time:
-                stop = True
-            if not stop:
-                free = int(n_workers) - len(in_flight)
-                try:
-                    got = []
-                    if free > 0:
-                        with opt.storage.transaction("ask"):
-                            got = opt._ask_trials(free, budget=int(n_calls))
-                except SpaceExhausted:
-                    got, stop = [], True
-                for number, params in got:
-                    if pool is None:
-                        inline = number
-                        try:
-                            ok, payload = True, _evaluate(func, params)
-                        except Exception as exc:  # noqa: BLE001 - the study goes on
-                            ok, payload = False, _message(exc)
-                        inline = None
-                        stop = record(number, params, ok, payload) or stop
-                    else:
-                        in_flight[pool.submit(_evaluate, func, params)] = (number, params)
-                if not got and not in_flight:
-                    break
-            elif not in_flight:
-                break
-            if in_flight:
-                timeout = _HEARTBEAT_S
-                if max_time is not None and not stop:
-                    timeout = max(0.01, min(timeout, max_time - (time.monotonic() - t0)))
-                done, _ = cf.wait(list(in_flight), timeout=timeout,
-                                  return_when=cf.FIRST_COMPLETED)
-                for fut in done:
-                    number, params = in_flight.pop(fut)
-                    try:
-                        ok, payload = True, fut.result()
-                    except Exception as exc:  # noqa: BLE001
-                        ok, payload = False, _message(exc)
-                    stop = record(number, params, ok, payload) or stop
-                if stop:
-                    for fut in list(in_flight):
-                        if fut.cancel():
-                            number, _ = in_flight.pop(fut)
-                            opt._finish(number, "failed", error=f"{ABANDONED}cancelled")
-                if time.monotonic() - last_beat > _HEARTBEAT_S:
-                    opt.storage.heartbeat(opt._study_id, [n for n, _ in in_flight.values()])
-                    last_beat = time.monotonic()
-    except StorageError as err:   # nothing more can be written: keep what is evaluated
-        _keep_unsaved(err, in_flight)
-        raise
-    except BaseException:   # KeyboardInterrupt, ...: what was in flight is redone later
-        for fut, (number, _) in in_flight.items():
-            fut.cancel()
-            opt._finish(number, "failed", error=f"{ABANDONED}interrupted")
-        if inline is not None:
-            opt._finish(inline, "failed", error=f"{ABANDONED}interrupted")
-        raise
-    finally:
-        bar.close()
-        for close in owned:
-            close()
+    loop.run(opt, func, n_calls, executor, n_workers, callback, progress, max_time,
+             lambda: _result(opt, t0, False))
     return _result(opt, t0, with_mean)
 
 
@@ -335,7 +190,8 @@ def random_search(func: Callable[[dict], float], space: Space | Mapping | None =
     """
     n_calls, n_workers, max_time = _check_args(func, n_calls, n_workers, callback, max_time,
                                                progress)
-    opt = Optimizer(space, sampler="random", storage=storage, study=study, seed=check.seed(seed))
+    opt = Optimizer(space, sampler=RandomSampler(), storage=storage, study=study,
+                    seed=check.seed(seed))
     return _run(opt, func, n_calls, executor, n_workers, callback, progress, max_time, False)
 
 
@@ -393,15 +249,16 @@ def grid_search(func: Callable[[dict], float], space: Space | Mapping | None = N
         n_points = check.integer(n_points, "n_points", low=1, high=_GRID_MAX)
     if space is not None and not isinstance(space, Space):
         space = Space(space)
-    opt0 = Optimizer(space, sampler="random", storage=storage, study=study)
+    opt0 = Optimizer(space, sampler=RandomSampler(), storage=storage, study=study)
     if n_points is None:
         n_points = 5 if n_calls is None else _largest_grid(opt0.space, n_calls)
     size = math.prod(len(a) for a in _axes(opt0.space, n_points))
     if size > _GRID_MAX:
         raise check.error("n_points", f"must give a grid of at most {_GRID_MAX:,} points",
-                          f"{n_points} ({size:,} points over {opt0.space.n_dims} axes)",
+                          f"{n_points} ({size:,} points over {len(opt0.space)} axes)",
                           "pass a smaller n_points, or use random_search or minimize")
     grid = grid_points(opt0.space, n_points)
-    opt = Optimizer(opt0.space, sampler=grid, storage=opt0.storage, study=opt0.study_name)
+    opt = Optimizer(opt0.space, sampler=GridSampler(grid), storage=opt0.storage,
+                    study=opt0.study_name)
     return _run(opt, func, len(grid) if n_calls is None else min(n_calls, len(grid)), executor,
                 n_workers, callback, progress, max_time, False)

@@ -1,0 +1,54 @@
+"""Which worker asked for a trial, and whether it is still evaluating it.
+
+Each trial keeps the ``host:pid`` of the process that asked for it
+(:func:`worker_id`) and a heartbeat that its worker refreshes while it evaluates.
+A pending trial whose worker is a dead process of this host, or (with
+``stale_after``) whose heartbeat is older than that many seconds, is abandoned
+(:func:`abandon_reason`) so that another worker can ask for its point again.
+
+>>> abandon_reason(None, "me", 5.0, now=100.0) is None
+True
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+
+from .trial import Trial, TrialState
+
+__all__ = ["worker_id", "pid_dead", "abandon_reason"]
+
+
+def worker_id() -> str:
+    """``host:pid`` of this process (stored with each trial it asks for)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def pid_dead(worker: str | None) -> bool:
+    """Whether ``worker`` (``host:pid``) is a process of this host that no longer exists."""
+    if not worker or ":" not in worker:
+        return False
+    host, _, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OSError):
+        return False
+    return False
+
+
+def abandon_reason(trial: Trial | None, me: str, stale_after: float | None,
+                   now: float) -> str | None:
+    """Why another worker's pending ``trial`` is abandoned, or ``None`` when it is alive
+    (or not pending, or ``me``'s own)."""
+    if trial is None or trial.state != TrialState.RUNNING or trial.worker == me:
+        return None
+    if pid_dead(trial.worker):
+        return f"worker {trial.worker} no longer exists"
+    if stale_after is not None and (trial.heartbeat or 0) < now - stale_after:
+        return f"no heartbeat from {trial.worker} for {stale_after:g} s"
+    return None

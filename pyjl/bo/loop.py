@@ -1,0 +1,223 @@
+"""The evaluation loop of a study: executors, evaluations in flight, heartbeats.
+
+:func:`run` keeps ``n_workers`` evaluations in flight on the chosen executor (none:
+in this thread; ``n_workers > 1`` with no executor: a thread pool; any
+:class:`concurrent.futures.Executor`; ``"dask"`` or a ``dask.distributed.Client``),
+asks the optimiser for a new point as soon as one finishes, records every trial as
+it ends, and beats the heartbeat of those in flight.  It drives the
+:class:`~pyjl.bo.Optimizer` through its public methods only (``ask_trials``,
+``tell_trial``, ``fail_trial``, ``abandon``, ``heartbeat``, ``trials``, ``best``).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import logging
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+from .. import _validate as check
+from ..exceptions import StorageError
+from .optimizer import Optimizer
+from .space import SpaceExhausted
+from .trial import TrialState
+
+__all__ = ["run"]
+
+_HEARTBEAT_S = 10.0
+log = logging.getLogger("pyjl.bo")
+
+
+def _evaluate(func: Callable[[dict], Any], params: dict) -> float:
+    value = func(dict(params))
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"the objective returned {value!r} of type {type(value).__name__}, "
+                        "not a number") from None
+    if not math.isfinite(v):
+        raise ValueError(f"the objective returned {v!r}, not a finite number")
+    return v
+
+
+def _message(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+_EXECUTOR_RULE = "must be None, 'dask', a dask.distributed.Client or a concurrent.futures.Executor"
+_EXECUTOR_FIX = "pass e.g. concurrent.futures.ProcessPoolExecutor(4), or None with n_workers"
+
+
+def _executor(executor, n_workers: int):
+    """(executor or None for inline, owned resources to close)."""
+    if executor is None:
+        if n_workers == 1:
+            return None, []
+        pool = cf.ThreadPoolExecutor(n_workers)
+        return pool, [pool.shutdown]
+    if isinstance(executor, cf.Executor):
+        return executor, []
+    if isinstance(executor, str):
+        if executor != "dask":
+            raise check.error("executor", _EXECUTOR_RULE, check.describe(executor), _EXECUTOR_FIX)
+        try:
+            from distributed import Client, get_client
+        except ImportError:
+            raise check.error("executor", "must be an Executor, or 'dask' with "
+                              "dask.distributed installed", "'dask' (dask.distributed is "
+                              "not installed)", "pip install 'pyjl[dask]', or pass another "
+                              "executor") from None
+        try:
+            client, owned = get_client(), []
+        except ValueError:
+            client = Client(n_workers=n_workers, threads_per_worker=1, processes=False,
+                            dashboard_address=None)
+            owned = [client.close]
+        return client.get_executor(), owned
+    if hasattr(executor, "get_executor") and hasattr(executor, "submit"):
+        return executor.get_executor(), []
+    raise check.error("executor", _EXECUTOR_RULE, check.describe(executor), _EXECUTOR_FIX)
+
+
+def _keep_unsaved(err: StorageError, in_flight: dict) -> None:
+    """Wait for the evaluations still running, log and keep their values on ``err``."""
+    running = [f for f in in_flight if not f.cancel()]
+    cf.wait(running)
+    for fut in running:
+        number, params = in_flight[fut]
+        if fut.exception() is None:
+            log.error("trial %s evaluated but not stored after the storage fault "
+                      "(%s): params %r, value %r", number, err.reason, params, fut.result())
+            err.unsaved.append((number, params, fut.result()))
+
+
+class _Loop:
+    """One run of a study: keeps ``n_workers`` evaluations in flight, records each as it
+    ends, and stops on the budget, ``max_time``, the callback or an exhausted space."""
+
+    def __init__(self, opt: Optimizer, func, pool, n_calls: int, n_workers: int, callback,
+                 progress: bool, max_time: float | None, t0: float, on_trial):
+        from tqdm.auto import tqdm
+        self.opt, self.func, self.pool = opt, func, pool
+        self.n_calls, self.n_workers = n_calls, n_workers
+        self.callback, self.max_time, self.t0 = callback, max_time, t0
+        self.on_trial = on_trial              # () -> what the callback is given
+        self.in_flight: dict[Any, tuple[int, dict]] = {}
+        self.inline: int | None = None        # the trial being evaluated in this thread
+        self.stop = False
+        self.last_beat = time.monotonic()
+        start = sum(t.state.is_finished() and t.state != TrialState.ABANDONED
+                    for t in opt.trials)
+        self.bar = tqdm(total=n_calls, initial=min(start, n_calls), disable=not progress,
+                        desc=f"study {opt.study_name}", unit="trial")
+
+    def run(self) -> None:
+        """Ask, evaluate and record until the study stops; what is in flight on an
+        interrupt is abandoned (redone by the next run)."""
+        try:
+            while self._step():
+                pass
+        except StorageError as err:   # nothing more can be written: keep what is evaluated
+            _keep_unsaved(err, self.in_flight)
+            raise
+        except BaseException:   # KeyboardInterrupt, ...: what was in flight is redone later
+            for fut, (number, _) in self.in_flight.items():
+                fut.cancel()
+                self.opt.abandon(number, "interrupted")
+            if self.inline is not None:
+                self.opt.abandon(self.inline, "interrupted")
+            raise
+        finally:
+            self.bar.close()
+
+    def _step(self) -> bool:
+        """Start what the free workers can take, then collect what ends; False when done."""
+        if self.max_time is not None and time.monotonic() - self.t0 > self.max_time:
+            self.stop = True
+        if not self.stop:
+            got = self._ask()
+            for number, params in got:
+                self._start(number, params)
+            if not got and not self.in_flight:
+                return False
+        elif not self.in_flight:
+            return False
+        if self.in_flight:
+            self._collect()
+        return True
+
+    def _ask(self) -> list[tuple[int, dict]]:
+        free = self.n_workers - len(self.in_flight)
+        if free <= 0:
+            return []
+        try:
+            return self.opt.ask_trials(free, budget=self.n_calls)
+        except SpaceExhausted:
+            self.stop = True
+            return []
+
+    def _start(self, number: int, params: dict) -> None:
+        """Evaluate inline (no pool), or submit to the pool."""
+        if self.pool is not None:
+            self.in_flight[self.pool.submit(_evaluate, self.func, params)] = (number, params)
+            return
+        self.inline = number
+        payload: float | str
+        try:
+            ok, payload = True, _evaluate(self.func, params)
+        except Exception as exc:  # noqa: BLE001 - the study goes on
+            ok, payload = False, _message(exc)
+        self.inline = None
+        self._record(number, params, ok, payload)
+
+    def _collect(self) -> None:
+        """Wait for the first evaluation to end (at most a heartbeat), record those done."""
+        timeout = _HEARTBEAT_S
+        if self.max_time is not None and not self.stop:
+            timeout = max(0.01, min(timeout, self.max_time - (time.monotonic() - self.t0)))
+        done, _ = cf.wait(list(self.in_flight), timeout=timeout, return_when=cf.FIRST_COMPLETED)
+        for fut in done:
+            number, params = self.in_flight.pop(fut)
+            try:
+                ok, payload = True, fut.result()
+            except Exception as exc:  # noqa: BLE001
+                ok, payload = False, _message(exc)
+            self._record(number, params, ok, payload)
+        if self.stop:
+            for fut in list(self.in_flight):
+                if fut.cancel():
+                    self.opt.abandon(self.in_flight.pop(fut)[0], "cancelled")
+        if time.monotonic() - self.last_beat > _HEARTBEAT_S:
+            self.opt.heartbeat([n for n, _ in self.in_flight.values()])
+            self.last_beat = time.monotonic()
+
+    def _record(self, number: int, params: dict, ok: bool, payload) -> None:
+        """Store one evaluation, update the bar, and ask the callback whether to stop."""
+        if ok:
+            self.opt.tell_trial(number, payload, params=params)
+        else:
+            self.opt.fail_trial(number, payload)
+        self.bar.update(1)
+        best = self.opt.best[1]
+        if best is not None:
+            self.bar.set_postfix(best=f"{best:.6g}")
+        if self.callback is not None and self.callback(self.on_trial()):
+            self.stop = True
+
+
+def run(opt: Optimizer, func, n_calls: int, executor, n_workers: int, callback, progress: bool,
+        max_time: float | None, on_trial: Callable[[], Any]) -> None:
+    """Evaluate ``func`` on the optimiser's proposals until the study holds ``n_calls``
+    trials (abandoned ones not counted), ``max_time`` has passed, ``callback(on_trial())``
+    returns True, or the space is exhausted."""
+    t0 = time.monotonic()
+    pool, owned = _executor(executor, int(n_workers))
+    try:
+        _Loop(opt, func, pool, int(n_calls), int(n_workers), callback, progress, max_time,
+              t0, on_trial).run()
+    finally:
+        for close in owned:
+            close()

@@ -1,0 +1,349 @@
+"""Samplers: what the next points of a study are, given its trials.
+
+A sampler is an object with one method (and an optional hook):
+
+* ``propose(space, trials, n, seed) -> list of n dicts``: ``n`` distinct parameter
+  dicts, none of them the point of a trial in ``trials`` (abandoned ones excepted);
+  raise :class:`~pyjl.bo.SpaceExhausted` when no unseen point is left.  The draws
+  for the trial that will get number ``k`` come from :func:`point_rng` ``(seed, k)``,
+  so a study replays the same points whichever process asks.
+* ``check(space)``: called once the study's space is known; refuses settings that
+  do not fit it (the base class accepts everything).
+
+The :class:`~pyjl.bo.Optimizer` keeps the trials (ask/tell, the storage, the
+workers) and asks its sampler for points; it never decides how they are chosen.
+
+* :class:`RandomSampler`: uniform draws in the unit cube (:meth:`Space.round`-ed).
+* :class:`GridSampler`: the given parameter dicts, in order.
+* :class:`GPSampler`: Bayesian optimisation — an initial design, then the maximiser
+  of an acquisition on a GP surrogate (see :class:`GPSampler`).
+
+>>> from pyjl.bo import Integer, Space
+>>> space = Space({"k": Integer(1, 3)})
+>>> sorted(p["k"] for p in RandomSampler().propose(space, [], 3, seed=0))
+[1, 2, 3]
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import _validate
+from ..exceptions import NumericalWarning
+from . import acquisition as acq_mod
+from .optimize_acqf import N_CANDIDATES_MAX, maximize
+from .space import Space, SpaceExhausted
+from .surrogate import Surrogate, encode
+from .trial import Trial, TrialState
+
+__all__ = ["Sampler", "RandomSampler", "GridSampler", "GPSampler", "point_rng", "seen_keys",
+           "random_unseen", "sobol_unseen"]
+
+BATCH = ("kriging_believer", "constant_liar")
+LIARS = ("min", "mean", "max")
+FITS = ("ml", "loo")
+
+
+def point_rng(seed: int, number: int) -> np.random.Generator:
+    """The generator of the draws for trial ``number`` of a study with ``seed``."""
+    return np.random.default_rng([seed, number])
+
+
+def seen_keys(space: Space, trials: Sequence[Trial]) -> set[str]:
+    """The :meth:`Space.key` texts of the points that must not be proposed again."""
+    return {space.key(t.params) for t in trials if t.state != TrialState.ABANDONED}
+
+
+def random_unseen(space: Space, rng: np.random.Generator, seen: set[str]) -> dict:
+    """A uniform draw (rounded) whose key is not in ``seen``."""
+    for _ in range(1000):
+        p = space.decode(space.round(rng.random((1, space.n_encoded)))[0])
+        if space.key(p) not in seen:
+            return p
+    raise SpaceExhausted(f"no unseen point found in {space!r} after 1000 draws: the "
+                         f"space has {space.size():g} points and {len(seen)} are taken")
+
+
+def sobol_unseen(space: Space, seed: int, number: int, rng: np.random.Generator,
+                 seen: set[str]) -> dict:
+    """Point ``number`` of the study's scrambled Sobol sequence, or the next unseen one of
+    the 16 from there (a uniform draw when all are seen)."""
+    from scipy.stats import qmc
+    sob = qmc.Sobol(space.n_encoded, scramble=True, seed=seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        if number:
+            sob.fast_forward(number)
+        U = space.round(sob.random(16))
+    for u in U:
+        p = space.decode(u)
+        if space.key(p) not in seen:
+            return p
+    return random_unseen(space, rng, seen)
+
+
+class Sampler:
+    """Base of the samplers: :meth:`propose` points, :meth:`check` settings.
+
+    Examples
+    --------
+    >>> from pyjl.bo import Integer, Optimizer, Sampler, Space
+    >>> class Ascending(Sampler):            # the smallest values not asked yet
+    ...     name = "ascending"
+    ...     def propose(self, space, trials, n, seed):
+    ...         seen = {t.params["k"] for t in trials}
+    ...         return [{"k": k} for k in range(1, 10) if k not in seen][:n]
+    >>> Optimizer(Space({"k": Integer(1, 9)}), sampler=Ascending()).ask(3)
+    [{'k': 1}, {'k': 2}, {'k': 3}]
+    """
+
+    #: the sampler's name (:attr:`pyjl.bo.Optimizer.sampler`)
+    name = "sampler"
+
+    def check(self, space: Space) -> None:
+        """Refuse settings that do not fit ``space`` (here: none)."""
+
+    def propose(self, space: Space, trials: Sequence[Trial], n: int,
+                seed: int) -> list[dict]:  # pragma: no cover - interface
+        """``n`` distinct parameter dicts, none of them seen in ``trials``."""
+        raise NotImplementedError
+
+
+class RandomSampler(Sampler):
+    """Independent uniform draws from the unit cube, each rounded to a point of the space.
+
+    Examples
+    --------
+    >>> from pyjl.bo import Real, Space
+    >>> from pyjl.bo.samplers import RandomSampler
+    >>> ps = RandomSampler().propose(Space({"x": Real(0.0, 1.0)}), [], 2, seed=0)
+    >>> len(ps), all(0.0 <= p["x"] <= 1.0 for p in ps)
+    (2, True)
+    """
+
+    name = "random"
+
+    def propose(self, space: Space, trials: Sequence[Trial], n: int, seed: int) -> list[dict]:
+        seen, out = seen_keys(space, trials), []
+        for i in range(n):
+            p = random_unseen(space, point_rng(seed, len(trials) + i), seen)
+            seen.add(space.key(p))
+            out.append(p)
+        return out
+
+
+class GridSampler(Sampler):
+    """The given parameter dicts, in order, each once (grid search).
+
+    Parameters
+    ----------
+    points : list of dict
+        The points to ask, ``{name: value}`` each; checked against the study's space.
+
+    Examples
+    --------
+    >>> from pyjl.bo import Integer, Space
+    >>> from pyjl.bo.samplers import GridSampler
+    >>> g = GridSampler([{"k": 1}, {"k": 2}])
+    >>> g.check(Space({"k": Integer(1, 3)}))
+    >>> g.propose(Space({"k": Integer(1, 3)}), [], 2, seed=0)
+    [{'k': 1}, {'k': 2}]
+    """
+
+    name = "grid"
+
+    def __init__(self, points: Any):
+        fix = "pass 'gp', 'random' or a list of parameter dicts"
+        if isinstance(points, Mapping) or not hasattr(points, "__iter__"):
+            raise _validate.error("sampler", "must be 'gp', 'random' or a list of parameter "
+                                  "dicts", _validate.describe(points), fix)
+        points = list(points)
+        for i, p in enumerate(points):
+            if not isinstance(p, Mapping):
+                raise _validate.error(f"sampler[{i}]", "must be a parameter dict {name: value}",
+                                      _validate.describe(p), fix)
+        self.points = [dict(p) for p in points]
+
+    def check(self, space: Space) -> None:
+        """Each point, checked and completed by :meth:`Space.validate`."""
+        self.points = [space.validate(p, f"sampler[{i}]") for i, p in enumerate(self.points)]
+
+    def propose(self, space: Space, trials: Sequence[Trial], n: int, seed: int) -> list[dict]:
+        seen, out = seen_keys(space, trials), []
+        for _ in range(n):
+            p = next((g for g in self.points if space.key(g) not in seen), None)
+            if p is None:
+                raise SpaceExhausted(f"all {len(self.points)} grid points have been asked")
+            seen.add(space.key(p))
+            out.append(p)
+        return out
+
+
+class GPSampler(Sampler):
+    """Bayesian optimisation: an initial design, then the maximiser of an acquisition.
+
+    While fewer than ``n_initial`` trials exist (or fewer than 2 are complete), a
+    uniform draw or the next point of the study's scrambled Sobol sequence
+    (``initial``).  Then: fit the :class:`~pyjl.bo.surrogate.Surrogate` to the
+    completed trials, *fantasise* every pending trial and every point already chosen
+    for this batch (``batch="kriging_believer"``: at the posterior mean;
+    ``"constant_liar"``: at ``min``/``mean``/``max`` of the observed values, ``liar``;
+    Ginsbourger, Le Riche & Carraro 2010) and every failed trial at the worst value
+    seen (so the search moves away from it), and maximise the acquisition
+    (:func:`~pyjl.bo.optimize_acqf.maximize`).  The parameters are those of
+    :class:`~pyjl.bo.Optimizer`, checked the same way.
+
+    Parameters
+    ----------
+    acquisition : {"ei", "logei", "pi", "ucb"}, default "ei"
+        The acquisition function (:data:`pyjl.bo.acquisition.ACQUISITIONS`).
+    n_initial : int or None, default None
+        Points of the initial design; ``None``: ``max(5, min(10, space.n_encoded + 4))``,
+        set by :meth:`check`.
+    batch : {"kriging_believer", "constant_liar"}, default "kriging_believer"
+        How pending and already chosen points are fantasised.
+    liar : {"min", "mean", "max"}, default "min"
+        The value a constant liar's fantasy takes.
+    fit : {"ml", "loo"}, default "ml"
+        The evidence the surrogate's hyperparameters maximise.
+    xi : float, default 0.0
+        Margin of EI and PI, ``>= 0``.
+    kappa : float, default 2.0
+        Width of UCB in posterior standard deviations, ``>= 0``.
+    prior : bool, default True
+        Weak priors on the hyperparameters (a MAP fit).
+    warp_y : bool, default True
+        The GP models the values through an output warp.
+    gls_mean : bool, default True
+        The GP's constant mean is its generalised least-squares estimate.
+    initial : {"random", "sobol"}, default "random"
+        Uniform draws or a scrambled Sobol sequence for the initial design.
+    n_candidates : int or None, default None
+        Sobol candidates the acquisition is scored on (``None``: 2048).
+
+    Attributes
+    ----------
+    surrogate : Surrogate
+        The GP of the completed trials and its cache.
+    fit_method : str
+        ``fit`` as given, checked.
+
+    Examples
+    --------
+    >>> from pyjl.bo import Real, Space
+    >>> from pyjl.bo.samplers import GPSampler
+    >>> g = GPSampler(n_initial=3)
+    >>> g.check(Space({"x": Real(0.0, 1.0)}))
+    >>> g.n_initial, g.fit_method, g.batch
+    (3, 'ml', 'kriging_believer')
+    """
+
+    name = "gp"
+
+    def __init__(self, acquisition: str = "ei", n_initial: int | None = None,
+                 batch: str = "kriging_believer", *, liar: str = "min", fit: str = "ml",
+                 xi: float = 0.0, kappa: float = 2.0, prior: bool = True, warp_y: bool = True,
+                 gls_mean: bool = True, initial: str = "random",
+                 n_candidates: int | None = None):
+        self.acquisition = _validate.choice(acquisition, "acquisition",
+                                            tuple(acq_mod.ACQUISITIONS))
+        self.batch = _validate.choice(batch, "batch", BATCH)
+        self.liar = _validate.choice(liar, "liar", LIARS)
+        self.fit_method = _validate.choice(fit, "fit", FITS)
+        self.initial = _validate.choice(initial, "initial", ("sobol", "random"))
+        # xi >= 0 as in scikit-optimize and BoTorch: a negative margin rewards points
+        # predicted worse than the incumbent
+        self.xi = _validate.real(xi, "xi", low=0.0)
+        self.kappa = _validate.real(kappa, "kappa", low=0.0)
+        self.prior = _validate.boolean(prior, "prior")
+        self.warp_y = _validate.boolean(warp_y, "warp_y")
+        self.gls_mean = _validate.boolean(gls_mean, "gls_mean")
+        self.n_candidates = None if n_candidates is None else _validate.integer(
+            n_candidates, "n_candidates", low=1, high=N_CANDIDATES_MAX,
+            fix=f"pass a whole number in 1..{N_CANDIDATES_MAX:,}, or None")
+        self.n_initial = None if n_initial is None else _validate.integer(
+            n_initial, "n_initial", low=1, fix="pass a whole number >= 1, or None")
+        self.surrogate = Surrogate(self.fit_method, self.prior, self.warp_y, self.gls_mean)
+
+    def check(self, space: Space) -> None:
+        """Set the default ``n_initial`` from the width of ``space``."""
+        if self.n_initial is None:
+            self.n_initial = max(5, min(10, space.n_encoded + 4))
+
+    def fit(self, space: Space, done: Sequence[Trial], seed: int):
+        """``(gp, X, y)`` of the surrogate fitted to the completed trials ``done``."""
+        return self.surrogate.fit(space, list(done), seed=seed, n_initial=self.n_initial or 1)
+
+    def acquisition_function(self, gp, Xall: np.ndarray, y: np.ndarray | None = None):
+        """The acquisition on ``gp``; ``Xall`` = the observed points (values ``y``) then the
+        fantasised ones.  The incumbent of EI/PI is the best observed value (Jones et al.
+        1998) — or, with known per-trial noise, the lowest posterior mean, since observed
+        values are then noisy — and never above a fantasised (pending) point's mean."""
+        cls = acq_mod.ACQUISITIONS[self.acquisition]
+        if self.acquisition == "ucb":
+            return cls(gp, kappa=self.kappa)
+        mu = np.asarray(gp.predict(Xall)).reshape(-1)
+        if y is not None and len(y) and getattr(gp, "noise_", None) is not None:
+            best = float(min(np.min(y), np.min(mu[len(y):], initial=np.inf)))
+        else:
+            best = float(np.min(mu))
+        return cls(gp, best=best, xi=self.xi)
+
+    def propose(self, space: Space, trials: Sequence[Trial], n: int, seed: int) -> list[dict]:
+        self.check(space)
+        assert self.n_initial is not None
+        seen = seen_keys(space, trials)
+        done = [t for t in trials if t.state == TrialState.COMPLETE]
+        out: list[dict] = []
+        believed = None      # (gp with the fantasies, its points, y, anchors)
+        for i in range(n):
+            number = len(trials) + i
+            rng = point_rng(seed, number)
+            if number < self.n_initial or len(done) < 2:
+                p = (sobol_unseen(space, seed, number, rng, seen) if self.initial == "sobol"
+                     else random_unseen(space, rng, seen))
+            else:
+                if believed is None:
+                    believed = self._believe(space, trials, done, seed)
+                gp, Xall, y, anchors = believed
+                u, _ = maximize(self.acquisition_function(gp, Xall, y), space, rng,
+                                exclude=seen, anchors=anchors, n_candidates=self.n_candidates)
+                p = space.decode(u)
+                if i + 1 < n:
+                    believed = (self._fantasise(gp, u[None, :], y),
+                                np.vstack([Xall, u[None, :]]), y, anchors)
+            seen.add(space.key(p))
+            out.append(p)
+        return out
+
+    def _believe(self, space: Space, trials: Sequence[Trial], done: list[Trial], seed: int):
+        """The surrogate with the pending and the failed trials fantasised into a copy."""
+        gp, X, y = self.fit(space, done, seed)
+        gp = copy.deepcopy(gp)
+        Xp = encode(space, [t.params for t in trials if t.state == TrialState.RUNNING])
+        if len(Xp):
+            gp = self._fantasise(gp, Xp, y)
+        # failed points count as the worst value seen, so they are not retried
+        Xf = encode(space, [t.params for t in trials if t.state == TrialState.FAILED])
+        if len(Xf):
+            gp = self._fantasise(gp, Xf, y, worst=True)
+        return gp, np.vstack([X, Xp, Xf]), y, X[np.argsort(y)[:5]]
+
+    def _fantasise(self, gp, Xf: np.ndarray, y: np.ndarray, worst: bool = False):
+        if worst:
+            yf = np.full(len(Xf), np.max(y))
+        elif self.batch == "kriging_believer":
+            yf = np.asarray(gp.predict(Xf)).reshape(-1)
+        else:
+            stats = {"min": np.min(y), "mean": np.mean(y), "max": np.max(y)}
+            yf = np.full(len(Xf), stats[self.liar])
+        nv = None if gp.noise_ is not None else np.full(len(Xf), self.surrogate.fantasy_nv)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", NumericalWarning)
+            gp.update(Xf, yf, noise_var=nv)
+        return gp

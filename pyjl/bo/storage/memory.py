@@ -1,0 +1,105 @@
+"""Trials in this process's memory: the storage of ``Optimizer(storage=None)``."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import threading
+import time
+from collections.abc import Iterator
+
+from ..._validate import error as _input_error
+from ..trial import Trial, TrialState
+
+__all__ = ["MemoryStorage"]
+
+
+class MemoryStorage:
+    """Trials in this process's memory (the default: ``storage=None``).
+
+    Examples
+    --------
+    >>> from pyjl.bo.storage import MemoryStorage
+    >>> st = MemoryStorage()
+    >>> sid = st.study("demo", '{"x": {"type": "real", "low": 0, "high": 1}}', 7)["id"]
+    >>> n = st.add_trial(sid, '{"x": 0.5}', "pending")
+    >>> st.finish(sid, n, "abandoned", error="interrupted")
+    >>> [(t.number, t.state.value, t.error) for t in st.trials(sid)]
+    [(0, 'abandoned', 'interrupted')]
+    """
+
+    url = "memory"
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._studies: dict[str, dict] = {}
+        self._trials: dict[int, list[Trial]] = {}
+
+    @contextlib.contextmanager
+    def transaction(self, operation: str | None = None) -> Iterator[None]:
+        """One writer at a time (a lock of this process)."""
+        with self._lock:
+            yield
+
+    @contextlib.contextmanager
+    def keeping(self, study_id: int, number: int | None, params: dict | None,
+                value: float) -> Iterator[list]:
+        """Nothing to keep: memory cannot fail to store a value."""
+        yield [study_id, number, params, value]
+
+    def study(self, name: str, space_json: str | None, seed: int | None,
+              settings: str = "{}") -> dict:
+        """Return the study ``name``, creating it when it is new and ``space_json`` is given."""
+        with self._lock:
+            if name not in self._studies:
+                if space_json is None:
+                    raise _input_error("space", f"must be given to create study {name!r} "
+                                       f"(it does not exist in {self.url})", "None",
+                                       "pass the search space, or the name of a stored study")
+                sid = len(self._studies) + 1
+                self._studies[name] = {"id": sid, "name": name, "space": space_json,
+                                       "seed": seed, "created": time.time(),
+                                       "settings": settings}
+                self._trials[sid] = []
+            return dict(self._studies[name])
+
+    def studies(self) -> list[dict]:
+        """Every study, with its number of trials (``n_trials``)."""
+        with self._lock:
+            return [dict(s, n_trials=len(self._trials[s["id"]])) for s in self._studies.values()]
+
+    def trials(self, study_id: int) -> list[Trial]:
+        """The study's trials in order (copies)."""
+        with self._lock:
+            return [dataclasses.replace(t, params=dict(t.params)) for t in self._trials[study_id]]
+
+    def add_trial(self, study_id: int, params_json: str, state: str, value: float | None = None,
+                  noise_var: float | None = None, error: str | None = None,
+                  worker: str | None = None) -> int:
+        """Append a trial; returns its number."""
+        with self._lock:
+            trials = self._trials[study_id]
+            now = time.time()
+            t = Trial(len(trials), json.loads(params_json), TrialState(state), value, noise_var,
+                      error, now, None if state == TrialState.RUNNING else now, worker, now)
+            trials.append(t)
+            return t.number
+
+    def finish(self, study_id: int, number: int, state: str, value: float | None = None,
+               noise_var: float | None = None, error: str | None = None) -> None:
+        """Set the end state of trial ``number``."""
+        with self._lock:
+            t = self._trials[study_id][number]
+            t.state, t.error = TrialState(state), error
+            t.value, t.noise_var = value, noise_var
+            t.finished = time.time()
+
+    def heartbeat(self, study_id: int, numbers: list[int]) -> None:
+        """Mark trials ``numbers`` as still being evaluated, now."""
+        with self._lock:
+            for n in numbers:
+                self._trials[study_id][n].heartbeat = time.time()
+
+    def close(self) -> None:
+        """Nothing to close."""

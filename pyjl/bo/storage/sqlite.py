@@ -1,0 +1,309 @@
+"""Trials in an SQLite file shared by the processes of one host.
+
+:class:`SQLiteStorage` commits every state change as it happens, in WAL mode
+(readers never block the writer), so a killed process loses nothing that it
+had reported.  ``ask`` runs inside ``BEGIN IMMEDIATE`` (:meth:`~SQLiteStorage.transaction`):
+one asker at a time sees every trial, pending ones included, and adds its own
+before the lock is released, so two workers are never handed the same point.
+No pickle: parameters, spaces and settings are stored as JSON text.
+
+WAL needs shared memory, so all processes must run on one host; for a study
+shared by several machines over a network file system, use
+``sqlite:///path.db?journal_mode=DELETE`` (rollback journal and file locks).
+
+A full disk, a read-only file and a lock held past the timeout raise
+:class:`~pyjl.exceptions.StorageError` naming the storage, the operation and the
+fix; a value that could not be stored is logged (logger ``pyjl.bo``, ERROR) with
+its trial number and parameters and carried by the error.  A read-only file (or
+``?mode=ro``) can still be read: ``pyjl study show``, ``Optimizer(...).trials``.
+
+A file created before ``abandoned`` and ``pruned`` were trial states only accepts
+``pending``, ``complete`` and ``failed``; such a trial is written there the old way,
+``failed`` with its state as the prefix of the error (``"abandoned: interrupted"``),
+and read back in its state (:func:`pyjl.bo.trial.decode_state`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote
+
+from ..._validate import describe
+from ..._validate import error as _input_error
+from ..trial import Trial, TrialState
+from .faults import REASONS, FaultReports
+
+__all__ = ["SQLiteStorage"]
+
+#: the states a file created before ``abandoned`` and ``pruned`` accepts
+_LEGACY_STATES = ("pending", "complete", "failed")
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS studies (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, space TEXT NOT NULL,
+    seed INTEGER, created REAL NOT NULL, settings TEXT NOT NULL DEFAULT '{}');
+CREATE TABLE IF NOT EXISTS trials (
+    id INTEGER PRIMARY KEY, study_id INTEGER NOT NULL REFERENCES studies(id),
+    number INTEGER NOT NULL, params TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ({states})),
+    value REAL, noise_var REAL, error TEXT, created REAL NOT NULL, finished REAL,
+    worker TEXT, heartbeat REAL, UNIQUE (study_id, number));
+""".replace("{states}", ", ".join(f"'{s.value}'" for s in TrialState))
+
+
+class SQLiteStorage(FaultReports):
+    """Trials in an SQLite file (WAL mode, each change committed when it happens).
+
+    ``read_only=True`` (URL ``?mode=ro``) opens it for reading only; a file that this
+    process cannot write is opened read-only by itself.
+    """
+
+    def __init__(self, path: str, journal_mode: str = "WAL", timeout: float = 120.0,
+                 read_only: bool = False):
+        self.path = path
+        self._journal = journal_mode.upper()
+        options = [f"journal_mode={self._journal}"] * (self._journal != "WAL") + \
+            [f"timeout={timeout:g}"] * (timeout != 120.0) + ["mode=ro"] * bool(read_only)
+        self.url = f"sqlite:///{path}" + ("?" + "&".join(options) if options else "")
+        if self._journal not in ("WAL", "DELETE", "TRUNCATE", "PERSIST"):
+            raise _input_error("journal_mode", "must be WAL, DELETE, TRUNCATE or PERSIST",
+                               describe(journal_mode), "use WAL (one host) or DELETE "
+                               "(network file systems)")
+        self._timeout = timeout
+        self.read_only = bool(read_only)
+        self._lock = threading.RLock()
+        self._local = threading.local()
+        self._depth = 0
+        with self._guard("open"):
+            conn = self._conn()
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE "
+                                                 "type = 'table'")}
+        if not {"studies", "trials"} <= tables:
+            # creating the schema is idempotent; serialise it against other processes
+            with self.transaction("open"):
+                for stmt in _SCHEMA.split(";"):
+                    if stmt.strip():
+                        conn.execute(stmt)
+        with self._guard("open"):
+            schema = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND "
+                                  "name = 'trials'").fetchone()
+        #: whether the file predates the states beyond pending / complete / failed
+        self.legacy_states = schema is not None and "'abandoned'" not in schema[0]
+
+    def _encode(self, state: str, error: str | None) -> tuple[str, str | None]:
+        """``(state, error)`` as this file keeps them (see the module docstring)."""
+        state = TrialState(state).value
+        if self.legacy_states and state not in _LEGACY_STATES:
+            return TrialState.FAILED.value, f"{state}: {error or ''}"
+        return state, error
+
+    def _connect(self, mode: str | None) -> sqlite3.Connection:
+        target, uri = self.path, False
+        if mode is not None:
+            target, uri = f"file:{quote(os.path.abspath(self.path))}?{mode}", True
+        conn = sqlite3.connect(target, timeout=self._timeout, isolation_level=None,
+                               check_same_thread=False, uri=uri)
+        conn.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
+        return conn
+
+    def _open(self) -> sqlite3.Connection:
+        """A connection, read-write if possible; read-only when the file or its folder is."""
+        modes: list[str | None] = ["mode=ro", "mode=ro&immutable=1"] if self.read_only \
+            else [None]
+        if not self.read_only and os.path.isfile(self.path) and not (
+                os.access(self.path, os.W_OK) and os.access(os.path.dirname(
+                    os.path.abspath(self.path)), os.W_OK)):
+            modes += ["mode=ro", "mode=ro&immutable=1"]
+        for i, mode in enumerate(modes):
+            conn = None
+            try:
+                conn = self._connect(mode)
+                if mode is None:
+                    conn.execute(f"PRAGMA journal_mode = {self._journal}")
+                    conn.execute("PRAGMA synchronous = FULL")
+                conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+                return conn
+            except sqlite3.OperationalError as exc:
+                if conn is not None:
+                    conn.close()
+                if i == len(modes) - 1 or (exc.sqlite_errorcode & 0xFF) not in (8, 14):
+                    raise
+        raise AssertionError("unreachable")
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            directory = os.path.dirname(os.path.abspath(self.path))
+            if not os.path.isdir(directory):
+                raise _input_error("storage", "must be a file in a folder that exists",
+                                   describe(self.url), f"create the folder {directory} first")
+            if self.read_only and not os.path.isfile(self.path):
+                raise _input_error("storage", "must name an existing file when opened with "
+                                   "mode=ro", describe(self.url), "check the path")
+            try:
+                conn = self._open()
+            except sqlite3.DatabaseError as exc:
+                if REASONS.get(getattr(exc, "sqlite_errorcode", 0) & 0xFF) == "damaged":
+                    raise _input_error("storage", "must be an SQLite database file",
+                                       f"{self.url!r} ({exc})", "point it at a study file "
+                                       "that pyjl wrote, or at a new path") from None
+                raise
+            self.journal_mode = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).upper()
+            self._local.conn = conn
+        return conn
+
+    def _state(self) -> threading.local:
+        """This thread's open write: ``op`` (its operation), ``labelled`` (named by its
+        outermost caller), ``unsaved`` (values being stored: [study, number, params, value])."""
+        local = self._local
+        if not hasattr(local, "unsaved"):
+            local.op, local.labelled, local.unsaved = None, False, []
+        return local
+
+    def _rollback(self, conn: sqlite3.Connection) -> None:
+        if conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):   # SQLite may have rolled back already
+                conn.execute("ROLLBACK")
+
+    # --- transactions and records ------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self, operation: str | None = None) -> Iterator[None]:
+        """One writer at a time across processes (``BEGIN IMMEDIATE`` ... ``COMMIT``);
+        ``operation`` (``"ask"``, ``"tell"``, ...) names it in a :class:`StorageError`."""
+        with self._lock:
+            state = self._state()
+            if self._depth:
+                if operation is not None and not state.labelled:
+                    state.op = operation       # the last labelled step names the whole write
+                self._depth += 1
+                try:
+                    with self._guard("write"):     # here, while the values are kept
+                        yield
+                finally:
+                    self._depth -= 1
+                return
+            state.op, state.labelled = operation, operation is not None
+            try:
+                with self._guard("write"):
+                    conn = self._conn()
+                    conn.execute("BEGIN IMMEDIATE")
+                    self._depth = 1
+                    try:
+                        yield
+                    except BaseException:
+                        self._rollback(conn)
+                        raise
+                    finally:
+                        self._depth = 0
+                    try:
+                        conn.execute("COMMIT")
+                    except BaseException:
+                        self._rollback(conn)
+                        raise
+            finally:
+                state.op = None
+
+    @contextlib.contextmanager
+    def keeping(self, study_id: int, number: int | None, params: dict | None,
+                value: float) -> Iterator[list]:
+        """Within it, a :class:`StorageError` logs ``value`` (of trial ``number``, with
+        ``params``; ``None``: read from the storage) and carries it, so that the
+        evaluation is not lost when it cannot be stored."""
+        entry, unsaved = [study_id, number, params, value], self._state().unsaved
+        unsaved.append(entry)
+        try:
+            yield entry
+        finally:
+            unsaved.remove(entry)
+
+    def study(self, name: str, space_json: str | None, seed: int | None,
+              settings: str = "{}") -> dict:
+        query = "SELECT id, name, space, seed, created, settings FROM studies WHERE name = ?"
+        with self._guard("open study"):
+            row = self._conn().execute(query, (name,)).fetchone()
+        if row is None:
+            with self.transaction("open study"):
+                conn = self._conn()
+                row = conn.execute(query, (name,)).fetchone()
+                if row is None:
+                    if space_json is None:
+                        names = [r[0] for r in conn.execute("SELECT name FROM studies")]
+                        raise _input_error(
+                            "space", f"must be given to create study {name!r} (it does not "
+                            f"exist in {self.url}; the studies there are {names})", "None",
+                            "pass the search space, or the name of a stored study")
+                    conn.execute("INSERT INTO studies (name, space, seed, created, settings) "
+                                 "VALUES (?, ?, ?, ?, ?)", (name, space_json, seed, time.time(),
+                                                            settings))
+                    row = conn.execute(query, (name,)).fetchone()
+        return dict(zip(("id", "name", "space", "seed", "created", "settings"), row))
+
+    def studies(self) -> list[dict]:
+        with self._guard("read"):
+            rows = self._conn().execute(
+                "SELECT s.id, s.name, s.space, s.seed, s.created, s.settings, COUNT(t.id) FROM "
+                "studies s LEFT JOIN trials t ON t.study_id = s.id GROUP BY s.id ORDER BY s.id"
+            ).fetchall()
+        keys = ("id", "name", "space", "seed", "created", "settings", "n_trials")
+        return [dict(zip(keys, r)) for r in rows]
+
+    def trials(self, study_id: int) -> list[Trial]:
+        with self._guard("read"):
+            rows = self._conn().execute(
+                "SELECT number, params, state, value, noise_var, error, created, finished, "
+                "worker, heartbeat FROM trials WHERE study_id = ? ORDER BY number",
+                (study_id,)).fetchall()
+        return [Trial(r[0], json.loads(r[1]), *r[2:]) for r in rows]
+
+    def add_trial(self, study_id: int, params_json: str, state: str, value: float | None = None,
+                  noise_var: float | None = None, error: str | None = None,
+                  worker: str | None = None) -> int:
+        empty: list[Any] = [None] * 4
+        keep = contextlib.nullcontext(empty) if value is None else \
+            self.keeping(study_id, None, json.loads(params_json), value)
+        state, error = self._encode(state, error)
+        with keep as entry, self.transaction("ask" if state == "pending" else "tell"):
+            conn = self._conn()
+            number = conn.execute("SELECT COALESCE(MAX(number) + 1, 0) FROM trials WHERE "
+                                  "study_id = ?", (study_id,)).fetchone()[0]
+            entry[1] = int(number)
+            now = time.time()
+            conn.execute("INSERT INTO trials (study_id, number, params, state, value, noise_var, "
+                         "error, created, finished, worker, heartbeat) VALUES "
+                         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         (study_id, number, params_json, state, value, noise_var, error, now,
+                          None if state == "pending" else now, worker, now))
+        return int(number)
+
+    def finish(self, study_id: int, number: int, state: str, value: float | None = None,
+               noise_var: float | None = None, error: str | None = None) -> None:
+        keep = contextlib.nullcontext() if value is None else \
+            self.keeping(study_id, number, None, value)
+        state, error = self._encode(state, error)
+        with keep, self.transaction("tell"):
+            self._conn().execute(
+                "UPDATE trials SET state = ?, value = ?, noise_var = ?, error = ?, finished = ? "
+                "WHERE study_id = ? AND number = ?",
+                (state, value, noise_var, error, time.time(), study_id, number))
+
+    def heartbeat(self, study_id: int, numbers: list[int]) -> None:
+        if numbers:
+            now = time.time()
+            with self.transaction("heartbeat"):
+                self._conn().executemany(
+                    "UPDATE trials SET heartbeat = ? WHERE study_id = ? AND number = ?",
+                    [(now, study_id, n) for n in numbers])
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
