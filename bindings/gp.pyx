@@ -4,203 +4,46 @@
 
 Layout contract (the caller validated everything): ``X``, ``X1``, ``X2`` are
 float64 C-contiguous ``(n, d)``; ``lengthscale`` is float64 ``(d,)`` (ARD) or
-``(1,)`` (isotropic); ``extra`` is ``(m,)`` (``rq``: ``[alpha]``, ``periodic``:
-``[period]``); ``W`` is a symmetric float64 C-contiguous ``(n, n)`` matrix.
-Parameters of a kernel are ordered ``log lengthscale[...]``, ``log variance``,
-``log extra[...]``.  Kinds: 0 rbf, 1 matern12, 2 matern32, 3 matern52, 4 rq,
-5 periodic (``sigma2 exp(-2 sum_k sin^2(pi (x_k - x'_k) / p) / l_k^2)``, one ``l`` for all
-features when isotropic).
+``(1,)`` (isotropic); ``extra`` is ``(m,)``, the kind's own parameters (``rq``:
+``[alpha]``, ``periodic``: ``[period]``, empty otherwise); ``W`` is a symmetric
+float64 C-contiguous ``(n, n)`` matrix.  Parameters of a kernel are ordered
+``log lengthscale[...]``, ``log variance``, ``log extra[...]``.  ``kind`` is the
+integer code of a kind (its position in ``pyjl.engines.contract.GP_KINDS``, the
+``enum pyjl_gp_kind`` of ``pyjl_gp.h``); the formulas live in that header.
 Threaded loops take ``n_threads`` as their last argument.
 """
 
 import numpy as np
 cimport numpy as cnp
 from cython.parallel cimport prange, threadid
-from libc.math cimport exp, sqrt, log, log1p, sin, cos, pow, expm1, fabs, M_PI, INFINITY
+from libc.math cimport exp, sqrt, log, log1p, expm1, fabs, M_PI, INFINITY
 from scipy.linalg.cython_lapack cimport dpotrf, dpotri, dpotrs
 from scipy.special.cython_special cimport erfcx as _erfcx_f, ndtr as _ndtr_f
 
 cnp.import_array()
 
 
-cdef extern from *:
-    """
-    #include <math.h>
-    #include <stdint.h>
-    #include <string.h>
-    #if defined(__GNUC__) && !defined(__clang__)
-    #pragma GCC push_options
-    #pragma GCC optimize ("no-math-errno", "no-trapping-math")
-    #endif
-    #if defined(_OPENMP)
-    #define PYJL_SIMD _Pragma("omp simd")
-    #define PYJL_SIMD_SUM_KV _Pragma("omp simd reduction(+:kv)")
-    #define PYJL_SIMD_SUM_S _Pragma("omp simd reduction(+:s)")
-    #else
-    #define PYJL_SIMD
-    #define PYJL_SIMD_SUM_KV
-    #define PYJL_SIMD_SUM_S
-    #endif
-    /* The row loops are compiled for the baseline ISA plus AVX2 and AVX-512 and the
-       best one the CPU has is picked at load time (GCC function multiversioning).
-       The arithmetic is the same IEEE operations in every clone (no FMA contraction:
-       -ffp-contract=off), so results do not depend on the clone. */
-    #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) \
-        && defined(__GLIBC__) && __GNUC__ >= 8
-    #define PYJL_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-    #else
-    #define PYJL_CLONES
-    #endif
-
-    /* exp(x) for x <= 0, branch-free so loops over it vectorise; 0 below -708.
-       Cody-Waite reduction x = k ln2 + r, |r| <= ln2/2, then a degree-13 Taylor
-       polynomial (truncation < 2e-16) scaled by 2^k built from its bits. */
-    static inline double pyjl_expn(double x) {
-        const double shift = 6755399441055744.0;  /* 1.5 * 2^52: rounds to an integer */
-        double xc = x < -708.0 ? -708.0 : x;
-        double t = xc * 1.4426950408889634 + shift;
-        double kf = t - shift;
-        double r = (xc - kf * 6.93147180369123816490e-01) - kf * 1.90821492927058770002e-10;
-        double p = 1.0 / 6227020800.0;
-        p = p * r + 1.0 / 479001600.0;
-        p = p * r + 1.0 / 39916800.0;
-        p = p * r + 1.0 / 3628800.0;
-        p = p * r + 1.0 / 362880.0;
-        p = p * r + 1.0 / 40320.0;
-        p = p * r + 1.0 / 5040.0;
-        p = p * r + 1.0 / 720.0;
-        p = p * r + 1.0 / 120.0;
-        p = p * r + 1.0 / 24.0;
-        p = p * r + 1.0 / 6.0;
-        p = p * r + 0.5;
-        p = p * r + 1.0;
-        p = p * r + 1.0;
-        int64_t tb, sb;
-        double scale;
-        memcpy(&tb, &t, 8);
-        int64_t ks = tb - (int64_t)0x4338000000000000LL;  /* k, from the shifted bits */
-        sb = (ks + 1023) << 52;
-        memcpy(&scale, &sb, 8);
-        return x < -708.0 ? 0.0 : p * scale;
-    }
-
-    /* r2[j - j0] = sum_k (a[k] - BT[k, j])^2 for j in [j0, n); BT is (d, ld) row-major. */
-    PYJL_CLONES
-    static void pyjl_r2_row(const double *a, const double *BT, Py_ssize_t ld, Py_ssize_t d,
-                            Py_ssize_t j0, Py_ssize_t n, double *restrict r2) {
-        Py_ssize_t m = n - j0, j, k;
-        for (j = 0; j < m; j++) r2[j] = 0.0;
-        for (k = 0; k < d; k++) {
-            const double *restrict b = BT + k * ld + j0;
-            double ak = a[k];
-            PYJL_SIMD
-            for (j = 0; j < m; j++) { double t = ak - b[j]; r2[j] += t * t; }
-        }
-    }
-
-    /* out[j] = var * kappa(r2[j]) for the kinds 0-4. */
-    PYJL_CLONES
-    static void pyjl_kappa_row(int kind, const double *restrict r2, Py_ssize_t m, double var,
-                               double alpha, double *restrict out) {
-        const double s3 = 1.7320508075688772, s5 = 2.23606797749979;
-        Py_ssize_t j;
-        if (kind == 0) {
-            PYJL_SIMD
-            for (j = 0; j < m; j++) out[j] = var * pyjl_expn(-0.5 * r2[j]);
-        } else if (kind == 1) {
-            PYJL_SIMD
-            for (j = 0; j < m; j++) out[j] = var * pyjl_expn(-sqrt(fabs(r2[j])));
-        } else if (kind == 2) {
-            PYJL_SIMD
-            for (j = 0; j < m; j++) {
-                double r = sqrt(fabs(r2[j]));
-                out[j] = var * (1.0 + s3 * r) * pyjl_expn(-s3 * r);
-            }
-        } else if (kind == 3) {
-            PYJL_SIMD
-            for (j = 0; j < m; j++) {
-                double r = sqrt(fabs(r2[j]));
-                out[j] = var * (1.0 + s5 * r + (5.0 / 3.0) * r2[j]) * pyjl_expn(-s5 * r);
-            }
-        } else {
-            for (j = 0; j < m; j++) out[j] = var * pow(1.0 + r2[j] / (2.0 * alpha), -alpha);
-        }
-    }
-
-    /* acc[q] += sum_{j in [j0, n)} wscale * w[j] * dk(a, x_j)/dtheta_q (kinds 0-4). */
-    PYJL_CLONES
-    static void pyjl_contract_row(int kind, const double *a, const double *BT, Py_ssize_t ld,
-                                  Py_ssize_t d, Py_ssize_t j0, Py_ssize_t n, Py_ssize_t nls,
-                                  double var, double alpha, const double *restrict w,
-                                  double wscale, double *restrict r2, double *restrict g,
-                                  double *acc) {
-        const double s3 = 1.7320508075688772, s5 = 2.23606797749979;
-        Py_ssize_t m = n - j0, j, k;
-        double kv = 0.0, av = 0.0, s;
-        pyjl_r2_row(a, BT, ld, d, j0, n, r2);
-        if (kind == 0) {
-            PYJL_SIMD_SUM_KV
-            for (j = 0; j < m; j++) { double e = w[j] * pyjl_expn(-0.5 * r2[j]); g[j] = e; kv += e; }
-        } else if (kind == 1) {
-            PYJL_SIMD_SUM_KV
-            for (j = 0; j < m; j++) {
-                double r = sqrt(fabs(r2[j])), e = w[j] * pyjl_expn(-r);
-                g[j] = r > 0.0 ? e / (r > 0.0 ? r : 1.0) : 0.0;
-                kv += e;
-            }
-        } else if (kind == 2) {
-            PYJL_SIMD_SUM_KV
-            for (j = 0; j < m; j++) {
-                double r = sqrt(fabs(r2[j])), e = w[j] * pyjl_expn(-s3 * r);
-                g[j] = 3.0 * e;
-                kv += (1.0 + s3 * r) * e;
-            }
-        } else if (kind == 3) {
-            PYJL_SIMD_SUM_KV
-            for (j = 0; j < m; j++) {
-                double r = sqrt(fabs(r2[j])), e = w[j] * pyjl_expn(-s5 * r), q = (1.0 + s5 * r) * e;
-                g[j] = (5.0 / 3.0) * q;
-                kv += q + (5.0 / 3.0) * r2[j] * e;
-            }
-        } else {
-            for (j = 0; j < m; j++) {
-                double u = r2[j] / (2.0 * alpha), base = pow(1.0 + u, -alpha);
-                g[j] = w[j] * base / (1.0 + u);
-                kv += w[j] * base;
-                av += w[j] * base * alpha * (u / (1.0 + u) - log1p(u));
-            }
-        }
-        acc[nls] += wscale * var * kv;
-        if (kind == 4) acc[nls + 1] += wscale * var * av;
-        if (nls == 1) {
-            s = 0.0;
-            PYJL_SIMD_SUM_S
-            for (j = 0; j < m; j++) s += g[j] * r2[j];
-            acc[0] += wscale * var * s;
-        } else {
-            for (k = 0; k < d; k++) {
-                const double *restrict b = BT + k * ld + j0;
-                double ak = a[k];
-                s = 0.0;
-                PYJL_SIMD_SUM_S
-                for (j = 0; j < m; j++) { double t = ak - b[j]; s += g[j] * t * t; }
-                acc[k] += wscale * var * s;
-            }
-        }
-    }
-    #if defined(__GNUC__) && !defined(__clang__)
-    #pragma GCC pop_options
-    #endif
-    """
+cdef extern from "pyjl_gp.h":
+    enum: PYJL_PERIODIC
+    enum: PYJL_N_KINDS
     double pyjl_expn(double x) noexcept nogil
-    void pyjl_r2_row(const double* a, const double* BT, Py_ssize_t ld, Py_ssize_t d,
+    double pyjl_periodic(const double* x, const double* y, Py_ssize_t d, const double* ls,
+                         Py_ssize_t nls, double p) noexcept nogil
+    void pyjl_periodic_grad(const double* x, const double* y, Py_ssize_t d, const double* ls,
+                            Py_ssize_t nls, double var, double p, double w,
+                            double* out) noexcept nogil
+    void pyjl_r2_row(const double* x, const double* BT, Py_ssize_t ld, Py_ssize_t d,
                      Py_ssize_t j0, Py_ssize_t n, double* r2) noexcept nogil
-    void pyjl_kappa_row(int kind, const double* r2, Py_ssize_t m, double var, double alpha,
+    void pyjl_kappa_row(int kind, const double* r2, Py_ssize_t m, double var, double a,
                         double* out) noexcept nogil
-    void pyjl_contract_row(int kind, const double* a, const double* BT, Py_ssize_t ld,
+    void pyjl_grad_row(int kind, const double* x, const double* BT, Py_ssize_t ld,
+                       Py_ssize_t d, Py_ssize_t j0, Py_ssize_t n, Py_ssize_t nls, double var,
+                       double a, double* r2, double* K, double* G,
+                       Py_ssize_t ldq) noexcept nogil
+    void pyjl_contract_row(int kind, const double* x, const double* BT, Py_ssize_t ld,
                            Py_ssize_t d, Py_ssize_t j0, Py_ssize_t n, Py_ssize_t nls,
-                           double var, double alpha, const double* w, double wscale,
-                           double* r2, double* g, double* acc) noexcept nogil
+                           Py_ssize_t n_extra, double var, double a, const double* w,
+                           double wscale, double* r2, double* g, double* acc) noexcept nogil
 
 
 def _expn(double x):
@@ -208,120 +51,19 @@ def _expn(double x):
     return pyjl_expn(x)
 
 
-cdef double SQRT3 = sqrt(3.0)
-cdef double SQRT5 = sqrt(5.0)
-
-_KINDS = {"rbf": 0, "matern12": 1, "matern32": 2, "matern52": 3, "rq": 4, "periodic": 5}
-
-
-cdef int _kind(str kind) except -1:
-    try:
-        return _KINDS[kind]
-    except KeyError:
-        raise ValueError(f"unknown kernel kind {kind!r}; one of {sorted(_KINDS)}")
-
-
-cdef inline double _kappa(int kind, double r2, double a) noexcept nogil:
-    """k / sigma2 as a function of the squared scaled distance (kinds 0-4)."""
-    cdef double r
-    if kind == 0:
-        return exp(-0.5 * r2)
-    r = sqrt(r2)
-    if kind == 1:
-        return exp(-r)
-    if kind == 2:
-        return (1.0 + SQRT3 * r) * exp(-SQRT3 * r)
-    if kind == 3:
-        return (1.0 + SQRT5 * r + (5.0 / 3.0) * r2) * exp(-SQRT5 * r)
-    return pow(1.0 + r2 / (2.0 * a), -a)
-
-
-cdef inline double _gscale(int kind, double r2, double a) noexcept nogil:
-    """-2 dkappa/d(r2): d k / d log l_k = sigma2 * gscale * D_k (kinds 0-4)."""
-    cdef double r
-    if kind == 0:
-        return exp(-0.5 * r2)
-    if kind == 4:
-        return pow(1.0 + r2 / (2.0 * a), -a - 1.0)
-    r = sqrt(r2)
-    if kind == 1:
-        return exp(-r) / r if r > 0.0 else 0.0
-    if kind == 2:
-        return 3.0 * exp(-SQRT3 * r)
-    return (5.0 / 3.0) * (1.0 + SQRT5 * r) * exp(-SQRT5 * r)
-
-
-cdef inline double _dlog_alpha(double r2, double a) noexcept nogil:
-    """d kappa / d log alpha for the rational quadratic."""
-    cdef double u = r2 / (2.0 * a)
-    return pow(1.0 + u, -a) * a * (u / (1.0 + u) - log1p(u))
+cdef int _check_kind(int kind) except -1:
+    if not 0 <= kind < PYJL_N_KINDS:
+        raise ValueError(f"unknown kernel kind code {kind}; one of 0..{PYJL_N_KINDS - 1}")
+    return kind
 
 
 def _scaled(X, double[::1] ls, int kind):
-    """X / lengthscale (non-periodic kinds); the periodic kinds keep X unscaled."""
+    """X / lengthscale (stationary kinds); the periodic kind keeps X unscaled."""
     arr = np.asarray(X)
-    if kind == 5:  # a typed memoryview needs writable memory: copy a read-only input
+    if kind == PYJL_PERIODIC:  # a typed memoryview needs writable memory: copy a read-only input
         return np.require(arr, np.float64, ["C", "W"])
     return np.ascontiguousarray(arr / np.asarray(ls)[None, :] if ls.shape[0] > 1
                                 else arr / ls[0])
-
-
-cdef inline double _periodic(double* a, double* b, Py_ssize_t d, double* ls, Py_ssize_t nls,
-                             double p) noexcept nogil:
-    """exp(-2 S), S = sum_k sin^2(pi (a_k - b_k) / p) / l_k^2: the periodic kernel over sigma2."""
-    cdef double s, l, S = 0.0
-    cdef Py_ssize_t k
-    for k in range(d):
-        s = sin(M_PI * (a[k] - b[k]) / p)
-        l = ls[k] if nls > 1 else ls[0]
-        S = S + s * s / (l * l)
-    return exp(-2.0 * S)
-
-
-cdef inline void _pair_grad(int kind, double* a, double* b, Py_ssize_t d, double* ls,
-                            Py_ssize_t nls, double var, double ex, double w,
-                            double* out) noexcept nogil:
-    """out[q] += w * dk(a, b)/dtheta_q for every log-parameter q."""
-    cdef Py_ssize_t k
-    cdef double r2 = 0.0, diff, kap, gs, s, c, r, S, arg
-    if kind == 5:
-        kap = var * _periodic(a, b, d, ls, nls, ex)
-        r = 0.0
-        for k in range(d):
-            arg = M_PI * (a[k] - b[k]) / ex
-            s = sin(arg)
-            c = cos(arg)
-            S = ls[k] if nls > 1 else ls[0]
-            out[k if nls > 1 else 0] += w * kap * 4.0 * s * s / (S * S)
-            r = r + arg * s * c / (S * S)
-        out[nls] += w * kap
-        out[nls + 1] += w * kap * 4.0 * r
-        return
-    for k in range(d):
-        diff = a[k] - b[k]
-        r2 = r2 + diff * diff
-    gs = w * var * _gscale(kind, r2, ex)
-    if nls == 1:
-        out[0] += gs * r2
-    else:
-        for k in range(d):
-            diff = a[k] - b[k]
-            out[k] += gs * diff * diff
-    out[nls] += w * var * _kappa(kind, r2, ex)
-    if kind == 4:
-        out[nls + 1] += w * var * _dlog_alpha(r2, ex)
-
-
-cdef inline double _pair(int kind, double* a, double* b, Py_ssize_t d, double* ls,
-                         Py_ssize_t nls, double var, double ex) noexcept nogil:
-    cdef Py_ssize_t k
-    cdef double r2 = 0.0, diff
-    if kind == 5:
-        return var * _periodic(a, b, d, ls, nls, ex)
-    for k in range(d):
-        diff = a[k] - b[k]
-        r2 = r2 + diff * diff
-    return var * _kappa(kind, r2, ex)
 
 
 cdef void _mirror(double[:, ::1] A, bint lower_to_upper, int nt) noexcept nogil:
@@ -342,9 +84,9 @@ cdef void _mirror(double[:, ::1] A, bint lower_to_upper, int nt) noexcept nogil:
 
 
 cdef inline int _threads(double work, int n_threads) noexcept:
-    """Threads only for big loops: measured on 2 cores, OpenMP workers that spin after a
-    region slow the LAPACK calls in between (a likelihood evaluation at n = 1000 ran 30%
-    faster with these loops serial), while at n >= 2000 or in prediction threads win."""
+    """Threads only for big loops: OpenMP workers that spin after a region slow the
+    LAPACK calls in between, so the loops of a likelihood evaluation (interleaved with
+    Cholesky factorisations) stay serial below this much work, and use threads above."""
     return n_threads if work >= 1.5e7 else 1
 
 
@@ -354,41 +96,36 @@ cdef inline int _cross_threads(double work, int n_threads) noexcept:
     return n_threads if work >= 1e6 else 1
 
 
-def n_params(str kind, Py_ssize_t nls):
-    """Number of log-parameters of a kind with ``nls`` lengthscales."""
-    cdef int kd = _kind(kind)
-    return nls + 1 + (1 if kd >= 4 else 0)
-
-
-def kernel_matrix(str kind, X1, X2, double[::1] lengthscale,
+def kernel_matrix(int kind, X1, X2, double[::1] lengthscale,
                   double variance, double[::1] extra, int n_threads):
     """``K[i, j] = k(X1[i], X2[j])``, ``(n1, n2)``; one fused distance+kernel pass per row.
 
     When ``X1 is X2`` only the upper triangle is computed and then mirrored."""
-    cdef int kd = _kind(kind)
+    cdef int kd = _check_kind(kind)
     cdef bint sym = X1 is X2 or X2 is None
     cdef double ex = extra[0] if extra.shape[0] > 0 else 0.0
     cdef double[:, ::1] A = _scaled(X1, lengthscale, kd)
     cdef double[:, ::1] B = A if sym else _scaled(X2, lengthscale, kd)
     cdef Py_ssize_t n1 = A.shape[0], n2 = B.shape[0], d = A.shape[1]
     cdef Py_ssize_t nls = lengthscale.shape[0], i, j, tid
+    cdef const double* ls = &lengthscale[0]
     out = np.empty((n1, n2))
     cdef double[:, ::1] K = out
     cdef int nt = (_threads(<double>n1 * n2 * (d + 4) / 2.0, n_threads) if sym
                    else _cross_threads(<double>n1 * n2 * (d + 4), n_threads))
     if n1 == 0 or n2 == 0:
         return out
-    if kd == 5:
+    if kd == PYJL_PERIODIC:
         if sym:
             for i in prange(n1, nogil=True, num_threads=nt, schedule="dynamic", chunksize=8):
                 K[i, i] = variance
                 for j in range(i + 1, n2):
-                    K[i, j] = _pair(kd, &A[i, 0], &B[j, 0], d, &lengthscale[0], nls, variance, ex)
+                    K[i, j] = variance * pyjl_periodic(&A[i, 0], &B[j, 0], d, ls, nls, ex)
             _mirror(K, False, nt)
         else:
             for i in prange(n1, nogil=True, num_threads=nt, schedule="static"):
                 for j in range(n2):
-                    K[i, j] = _pair(kd, &A[i, 0], &B[j, 0], d, &lengthscale[0], nls, variance, ex)
+                    K[i, j] = variance * pyjl_periodic(&A[i, 0], &B[j, 0], d, ls, nls, ex)
         return out
     cdef double[:, ::1] BT = np.ascontiguousarray(np.asarray(B).T)
     cdef double[:, ::1] buf = np.empty((nt, n2))
@@ -407,48 +144,64 @@ def kernel_matrix(str kind, X1, X2, double[::1] lengthscale,
     return out
 
 
-def kernel_matrix_grad(str kind, X, double[::1] lengthscale, double variance,
+def kernel_matrix_grad(int kind, X, double[::1] lengthscale, double variance,
                        double[::1] extra, int n_threads):
     """``(K (n, n), dK (p, n, n))``: derivatives with respect to the log-parameters."""
-    cdef int kd = _kind(kind)
+    cdef int kd = _check_kind(kind)
     cdef double ex = extra[0] if extra.shape[0] > 0 else 0.0
     cdef double[:, ::1] A = _scaled(X, lengthscale, kd)
     cdef Py_ssize_t n = A.shape[0], d = A.shape[1], nls = lengthscale.shape[0]
-    cdef Py_ssize_t p = nls + 1 + (1 if kd >= 4 else 0), i, j, q
+    cdef Py_ssize_t n_extra = extra.shape[0], p = nls + 1 + n_extra, i, j, q, tid
+    cdef const double* ls = &lengthscale[0]
     out = np.empty((n, n))
     gout = np.zeros((p, n, n))
-    buf_arr = np.zeros((max(n, 1), p))
     cdef double[:, ::1] K = out
     cdef double[:, :, ::1] G = gout
-    cdef double[:, ::1] buf = buf_arr
+    cdef double[:, ::1] buf
+    cdef double[:, ::1] BT
     cdef int nt = _threads(<double>n * n * (d + 4) * 2, n_threads)
-    for i in prange(n, nogil=True, num_threads=nt, schedule="dynamic", chunksize=8):
-        K[i, i] = variance
-        G[nls, i, i] = variance
-        for j in range(i + 1, n):
-            K[i, j] = _pair(kd, &A[i, 0], &A[j, 0], d, &lengthscale[0], nls, variance, ex)
-            for q in range(p):
-                buf[i, q] = 0.0
-            _pair_grad(kd, &A[i, 0], &A[j, 0], d, &lengthscale[0], nls, variance, ex, 1.0,
-                       &buf[i, 0])
-            for q in range(p):
-                G[q, i, j] = buf[i, q]
+    if n == 0:
+        return out, gout
+    if kd == PYJL_PERIODIC:
+        buf = np.zeros((n, p))
+        for i in prange(n, nogil=True, num_threads=nt, schedule="dynamic", chunksize=8):
+            K[i, i] = variance
+            G[nls, i, i] = variance
+            for j in range(i + 1, n):
+                K[i, j] = variance * pyjl_periodic(&A[i, 0], &A[j, 0], d, ls, nls, ex)
+                for q in range(p):
+                    buf[i, q] = 0.0
+                pyjl_periodic_grad(&A[i, 0], &A[j, 0], d, ls, nls, variance, ex, 1.0,
+                                   &buf[i, 0])
+                for q in range(p):
+                    G[q, i, j] = buf[i, q]
+    else:
+        BT = np.ascontiguousarray(np.asarray(A).T)
+        buf = np.empty((nt, n))
+        for i in prange(n, nogil=True, num_threads=nt, schedule="dynamic", chunksize=8):
+            tid = threadid()
+            K[i, i] = variance
+            G[nls, i, i] = variance
+            if i + 1 < n:
+                pyjl_grad_row(kd, &A[i, 0], &BT[0, 0], n, d, i + 1, n, nls, variance, ex,
+                              &buf[tid, 0], &K[i, 0], &G[0, i, 0], n * n)
     _mirror(K, False, nt)
     for q in range(p):
         _mirror(G[q], False, nt)
     return out, gout
 
 
-def kernel_grad_contract(str kind, X, double[::1] lengthscale, double variance,
+def kernel_grad_contract(int kind, X, double[::1] lengthscale, double variance,
                          double[::1] extra, double[:, ::1] W, int n_threads):
     """``g[q] = sum_ij W[i, j] dK[i, j]/dtheta_q`` for symmetric ``W``, ``(p,)``.
 
     One fused pass over the upper triangle; no ``(p, n, n)`` tensor is formed."""
-    cdef int kd = _kind(kind)
+    cdef int kd = _check_kind(kind)
     cdef double ex = extra[0] if extra.shape[0] > 0 else 0.0
     cdef double[:, ::1] A = _scaled(X, lengthscale, kd)
     cdef Py_ssize_t n = A.shape[0], d = A.shape[1], nls = lengthscale.shape[0]
-    cdef Py_ssize_t p = nls + 1 + (1 if kd >= 4 else 0), i, j, tid
+    cdef Py_ssize_t n_extra = extra.shape[0], p = nls + 1 + n_extra, i, j, tid
+    cdef const double* ls = &lengthscale[0]
     acc_arr = np.zeros((max(n, 1), p))
     cdef double[:, ::1] acc = acc_arr
     cdef double trace = 0.0
@@ -456,19 +209,20 @@ def kernel_grad_contract(str kind, X, double[::1] lengthscale, double variance,
     cdef double[:, ::1] BT
     cdef double[:, ::1] r2buf
     cdef double[:, ::1] gbuf
-    if kd == 5:
+    if kd == PYJL_PERIODIC:
         for i in prange(n, nogil=True, num_threads=nt, schedule="dynamic", chunksize=8):
             for j in range(i + 1, n):
-                _pair_grad(kd, &A[i, 0], &A[j, 0], d, &lengthscale[0], nls, variance, ex,
-                           2.0 * W[i, j], &acc[i, 0])
+                pyjl_periodic_grad(&A[i, 0], &A[j, 0], d, ls, nls, variance, ex,
+                                   2.0 * W[i, j], &acc[i, 0])
     elif n > 1:
         BT = np.ascontiguousarray(np.asarray(A).T)
         r2buf = np.empty((nt, n))
         gbuf = np.empty((nt, n))
         for i in prange(n - 1, nogil=True, num_threads=nt, schedule="dynamic", chunksize=16):
             tid = threadid()
-            pyjl_contract_row(kd, &A[i, 0], &BT[0, 0], n, d, i + 1, n, nls, variance, ex,
-                              &W[i, i + 1], 2.0, &r2buf[tid, 0], &gbuf[tid, 0], &acc[i, 0])
+            pyjl_contract_row(kd, &A[i, 0], &BT[0, 0], n, d, i + 1, n, nls, n_extra,
+                              variance, ex, &W[i, i + 1], 2.0, &r2buf[tid, 0], &gbuf[tid, 0],
+                              &acc[i, 0])
     for i in range(n):
         trace += W[i, i]
     g = acc_arr.sum(axis=0)

@@ -13,6 +13,7 @@ from functools import cache
 from types import ModuleType
 
 from .. import _config
+from .contract import Array, gp_kind_code
 
 __all__ = ["NativeEngine"]
 
@@ -21,18 +22,17 @@ __all__ = ["NativeEngine"]
 def _module(family: str) -> ModuleType:
     # Idle OpenMP workers spin briefly, then sleep.  libgomp's default spin (300,000
     # iterations) takes the cores that BLAS/LAPACK calls between two parallel regions
-    # need (a GP fit ran up to 1.6x slower on 2 cores); sleeping at once
-    # (OMP_WAIT_POLICY=PASSIVE) makes short back-to-back regions pay a wake-up each
-    # (two-thread HMM EM on 100 x 1,000 samples: 0.080 s passive, 0.059 s with this
-    # spin, 0.076 s on one thread).  libgomp reads these once, when the first compiled
-    # module loads it; a value the user set (either variable) wins.
+    # need; sleeping at once (OMP_WAIT_POLICY=PASSIVE) makes short back-to-back regions
+    # (an HMM EM iteration) pay a wake-up each.  A short spin serves both.  libgomp reads
+    # these once, when the first compiled module loads it; a value the user set (either
+    # variable) wins.
     if "OMP_WAIT_POLICY" not in os.environ:
         os.environ.setdefault("GOMP_SPINCOUNT", "10000")
     return importlib.import_module(f"pyjl._native.{family}")
 
 
 def _threads() -> int:
-    return _config.get("num_threads")
+    return int(_config.get("num_threads"))
 
 
 def openmp_enabled() -> bool:
@@ -49,77 +49,134 @@ class NativeEngine:
         try:
             omp = openmp_enabled()
         except ImportError as exc:
-            return False, (f"the compiled kernels are not built ({exc}); reinstall with "
-                           "`pip install .` or run `python setup.py build_ext --inplace`")
+            return False, (
+                f"the compiled kernels are not built ({exc}); reinstall with "
+                "`pip install .` or run `python setup.py build_ext --inplace`"
+            )
         return True, f"compiled kernels, OpenMP {'on' if omp else 'off'}"
 
     # --- GP kernels -------------------------------------------------------------
-    def kernel_matrix(self, kind, X1, X2, lengthscale, variance, extra):
-        return _module("gp").kernel_matrix(kind, X1, X2, lengthscale, variance, extra,
-                                           _threads())
+    # the compiled GP kernels take a kind's integer code (its place in GP_KINDS)
+    def kernel_matrix(
+        self, kind: str, X1: Array, X2: Array, lengthscale: Array, variance: float, extra: Array
+    ) -> Array:
+        K: Array = _module("gp").kernel_matrix(
+            gp_kind_code(kind), X1, X2, lengthscale, variance, extra, _threads()
+        )
+        return K
 
-    def kernel_matrix_grad(self, kind, X, lengthscale, variance, extra):
-        return _module("gp").kernel_matrix_grad(kind, X, lengthscale, variance, extra,
-                                                _threads())
+    def kernel_matrix_grad(
+        self, kind: str, X: Array, lengthscale: Array, variance: float, extra: Array
+    ) -> tuple[Array, Array]:
+        K: Array
+        dK: Array
+        K, dK = _module("gp").kernel_matrix_grad(
+            gp_kind_code(kind), X, lengthscale, variance, extra, _threads()
+        )
+        return K, dK
 
-    def kernel_grad_contract(self, kind, X, lengthscale, variance, extra, W):
-        return _module("gp").kernel_grad_contract(kind, X, lengthscale, variance, extra, W,
-                                                  _threads())
+    def kernel_grad_contract(
+        self, kind: str, X: Array, lengthscale: Array, variance: float, extra: Array, W: Array
+    ) -> Array:
+        g: Array = _module("gp").kernel_grad_contract(
+            gp_kind_code(kind), X, lengthscale, variance, extra, W, _threads()
+        )
+        return g
 
-    def cholesky(self, K, jitter):
-        return _module("gp").cholesky(K, jitter)
+    def cholesky(self, K: Array, jitter: float) -> Array:
+        L: Array = _module("gp").cholesky(K, jitter)
+        return L
 
-    def cho_inverse(self, L):
-        return _module("gp").cho_inverse(L, _threads())
+    def cho_inverse(self, L: Array) -> Array:
+        inv: Array = _module("gp").cho_inverse(L, _threads())
+        return inv
 
-    def cho_solve(self, L, B):
-        return _module("gp").cho_solve(L, B)
+    def cho_solve(self, L: Array, B: Array) -> Array:
+        X: Array = _module("gp").cho_solve(L, B)
+        return X
 
-    def expected_improvement(self, mu, sigma, best, xi):
-        return _module("gp").expected_improvement(mu, sigma, best, xi)
+    def expected_improvement(self, mu: Array, sigma: Array, best: float, xi: float) -> Array:
+        ei: Array = _module("gp").expected_improvement(mu, sigma, best, xi)
+        return ei
 
-    def log_expected_improvement(self, mu, sigma, best, xi):
-        return _module("gp").log_expected_improvement(mu, sigma, best, xi)
+    def log_expected_improvement(self, mu: Array, sigma: Array, best: float, xi: float) -> Array:
+        lei: Array = _module("gp").log_expected_improvement(mu, sigma, best, xi)
+        return lei
+
     # --- end GP -----------------------------------------------------------------
 
     # --- HMM kernels ------------------------------------------------------------
-    def forward_backward(self, log_pi, log_A, log_B, lengths):
-        return _module("hmm").forward_backward(log_pi, log_A, log_B, lengths, _threads())
+    def forward_backward(
+        self, log_pi: Array, log_A: Array, log_B: Array, lengths: Array
+    ) -> tuple[Array, Array, Array]:
+        out: tuple[Array, Array, Array] = _module("hmm").forward_backward(
+            log_pi, log_A, log_B, lengths, _threads()
+        )
+        return out
 
-    def forward(self, log_pi, log_A, log_B, lengths):
-        return _module("hmm").forward(log_pi, log_A, log_B, lengths, _threads())
+    def forward(self, log_pi: Array, log_A: Array, log_B: Array, lengths: Array) -> Array:
+        loglik: Array = _module("hmm").forward(log_pi, log_A, log_B, lengths, _threads())
+        return loglik
 
-    def viterbi(self, log_pi, log_A, log_B, lengths):
-        return _module("hmm").viterbi(log_pi, log_A, log_B, lengths, _threads())
+    def viterbi(
+        self, log_pi: Array, log_A: Array, log_B: Array, lengths: Array
+    ) -> tuple[Array, Array]:
+        out: tuple[Array, Array] = _module("hmm").viterbi(
+            log_pi, log_A, log_B, lengths, _threads()
+        )
+        return out
 
-    def gaussian_loglik(self, X, mean, var):
-        return _module("hmm").gaussian_loglik(X, mean, var, _threads())
+    def gaussian_loglik(self, X: Array, mean: Array, var: Array) -> Array:
+        out: Array = _module("hmm").gaussian_loglik(X, mean, var, _threads())
+        return out
 
-    def weighted_moments(self, X, W, shift):
-        return _module("hmm").weighted_moments(X, W, shift, _threads())
+    def weighted_moments(self, X: Array, W: Array, shift: Array) -> tuple[Array, Array, Array]:
+        out: tuple[Array, Array, Array] = _module("hmm").weighted_moments(X, W, shift, _threads())
+        return out
 
-    def gaussian_estep(self, log_pi, log_A, X, mean, var, shift, lengths):
-        return _module("hmm").gaussian_estep(log_pi, log_A, X, mean, var, shift, lengths,
-                                             _threads())
+    def gaussian_estep(
+        self,
+        log_pi: Array,
+        log_A: Array,
+        X: Array,
+        mean: Array,
+        var: Array,
+        shift: Array,
+        lengths: Array,
+    ) -> tuple[Array, ...]:
+        out: tuple[Array, ...] = _module("hmm").gaussian_estep(
+            log_pi, log_A, X, mean, var, shift, lengths, _threads()
+        )
+        return out
+
     # --- end HMM ----------------------------------------------------------------
 
     # --- DSP kernels ------------------------------------------------------------
-    def sosfilt(self, sos, x, zi):
-        return _module("dsp").sosfilt(sos, x, zi, _threads())
+    def sosfilt(self, sos: Array, x: Array, zi: Array | None) -> tuple[Array, Array]:
+        out: tuple[Array, Array] = _module("dsp").sosfilt(sos, x, zi, _threads())
+        return out
 
-    def lfilter(self, b, a, x, zi):
-        return _module("dsp").lfilter(b, a, x, zi, _threads())
+    def lfilter(self, b: Array, a: Array, x: Array, zi: Array | None) -> tuple[Array, Array]:
+        out: tuple[Array, Array] = _module("dsp").lfilter(b, a, x, zi, _threads())
+        return out
 
-    def lfilter_complex(self, b, a, x, zi):
+    def lfilter_complex(
+        self, b: Array, a: Array, x: Array, zi: Array | None
+    ) -> tuple[Array, Array]:
         # native only, outside the engine contract: complex coefficients, complex128 data
-        return _module("dsp").lfilter_complex(b, a, x, zi, _threads())
+        out: tuple[Array, Array] = _module("dsp").lfilter_complex(b, a, x, zi, _threads())
+        return out
 
-    def upfirdn(self, h, x, up, down):
-        return _module("dsp").upfirdn(h, x, up, down, _threads())
+    def upfirdn(self, h: Array, x: Array, up: int, down: int) -> Array:
+        y: Array = _module("dsp").upfirdn(h, x, up, down, _threads())
+        return y
 
-    def fftfilt(self, h, x):
-        return _module("dsp").fftfilt(h, x, _threads())
+    def fftfilt(self, h: Array, x: Array) -> Array:
+        y: Array = _module("dsp").fftfilt(h, x, _threads())
+        return y
 
-    def stft_frames(self, x, window, step, detrend=0):
-        return _module("dsp").stft_frames(x, window, int(step), int(detrend), _threads())
+    def stft_frames(self, x: Array, window: Array, step: int, detrend: int = 0) -> Array:
+        frames: Array = _module("dsp").stft_frames(x, window, int(step), int(detrend), _threads())
+        return frames
+
     # --- end DSP ----------------------------------------------------------------
