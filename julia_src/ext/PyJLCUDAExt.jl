@@ -8,11 +8,11 @@ package stays stdlib-only.
 
 What runs where:
 
-- GP kernels (`kernel_matrix`, `kernel_matrix_grad`, `kernel_grad_contract`,
-  `cholesky`, `cho_solve`, `cho_inverse`, the EI pair) are written with
-  broadcasting and LinearAlgebra in `src/gp.jl`, so their generic methods
-  already run on the GPU (CUSOLVER, CUBLAS, broadcast kernels); the methods here
-  call them and add `CUDA.synchronize()` before returning.
+- GP kernels: `kernel_matrix`, `kernel_matrix_grad` and `kernel_grad_contract` run
+  their broadcast forms (`src/gp_broadcast.jl`; the generic methods are loops over
+  entries, for host arrays), `cholesky`, `cho_solve` and `cho_inverse` their generic
+  LinearAlgebra methods (CUSOLVER, CUBLAS); the methods here add `CUDA.synchronize()`
+  before returning. The EI pair are broadcasts and need no method here.
 - HMM `forward_backward`, `forward` and `viterbi`: one GPU thread per sequence runs
   the log-space recursion (the generic methods index scalars; Viterbi keeps the CPU's
   tie rule); `gaussian_loglik` and
@@ -34,25 +34,32 @@ module PyJLCUDAExt
 using PyJL
 using CUDA
 
-# ---- GP: the generic broadcast code runs on CuArrays; only synchronise --------------------
+# ---- GP: the broadcast forms run on CuArrays; only synchronise ---------------------------
 # (the methods taking a kind name forward to these, so both entry points synchronise)
 
 function PyJL.kernel_matrix(kind::PyJL.StationaryKind, X1::CuMatrix, X2::CuMatrix,
                             lengthscale::AbstractVector, variance::Real)
-    K = invoke(PyJL.kernel_matrix,
-               Tuple{PyJL.StationaryKind, AbstractMatrix, AbstractMatrix, AbstractVector, Real},
-               kind, X1, X2, lengthscale, variance)
+    K = PyJL._broadcast_kernel_matrix(kind, X1, X2, PyJL._gp_host(lengthscale),
+                                      Float64(variance))
     CUDA.synchronize()
     return K
 end
 
 function PyJL.kernel_matrix_grad(kind::PyJL.StationaryKind, X::CuMatrix,
                                  lengthscale::AbstractVector, variance::Real)
-    K, dK = invoke(PyJL.kernel_matrix_grad,
-                   Tuple{PyJL.StationaryKind, AbstractMatrix, AbstractVector, Real},
-                   kind, X, lengthscale, variance)
+    K, dK = PyJL._broadcast_kernel_matrix_grad(kind, X, PyJL._gp_host(lengthscale),
+                                               Float64(variance))
     CUDA.synchronize()
     return K, dK
+end
+
+function PyJL.kernel_grad_contract(kind::PyJL.StationaryKind, X::CuMatrix,
+                                   lengthscale::AbstractVector, variance::Real,
+                                   W::AbstractMatrix)
+    g = PyJL._broadcast_kernel_grad_contract(kind, X, PyJL._gp_host(lengthscale),
+                                             Float64(variance), W)
+    CUDA.synchronize()
+    return g
 end
 
 function PyJL.cholesky(K::CuMatrix, jitter::Real)

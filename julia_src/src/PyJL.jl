@@ -21,9 +21,12 @@ using Statistics
 
 include("gp_kinds.jl")
 include("gp.jl")
+include("gp_loops.jl")
+include("gp_broadcast.jl")
 include("hmm.jl")
 include("hmm_gaussian.jl")
 include("dsp.jl")
+include("precompile.jl")
 
 # GP
 # (`cholesky` stays unexported so `using LinearAlgebra, PyJL` is unambiguous: call PyJL.cholesky)

@@ -8,6 +8,16 @@
 #   frames       (L, n_frames, n_channels)
 # Results keep these layouts.  Arithmetic follows the native kernels
 # (direct form II transposed, scipy.signal's operation order).
+#
+# Each public function handles its arguments (output arrays, a fresh copy of `zi`, the
+# small coefficient arrays as `Vector`/`Matrix{Float64}`) and hands concrete arrays to a
+# function barrier `_name!`, which runs one task per channel (`Threads.@threads`, each
+# iteration a call of `_name_channel!`). The signal `x` is read where it lies (from
+# Python a PythonCall `PyArray` over NumPy's memory) and never copied.
+
+# a fresh Float64 state of size `dims`: zeros for `nothing`, else a copy (zi is never written)
+_dsp_state(::Nothing, dims::Vararg{Int,N}) where {N} = zeros(Float64, dims)
+_dsp_state(zi::AbstractArray, dims::Vararg{Int,N}) where {N} = Array{Float64}(zi)
 
 """
     sosfilt(sos, x, zi) -> (y, zf)
@@ -22,26 +32,42 @@ transposed per section:
 """
 function sosfilt(sos::AbstractMatrix, x::AbstractMatrix, zi)
     n, nch = size(x)
-    nsec = size(sos, 2)
-    T = Float64
-    y = Matrix{T}(undef, n, nch)
-    # a new array: zi is never written
-    zf = zi === nothing ? zeros(T, 2, nsec, nch) : Array{T}(zi)
-    Threads.@threads for c in 1:nch
-        @inbounds for t in 1:n
-            xc = T(x[t, c])
-            for s in 1:nsec
-                b0 = T(sos[1, s]); b1 = T(sos[2, s]); b2 = T(sos[3, s])
-                a1 = T(sos[5, s]); a2 = T(sos[6, s])
-                yc = b0 * xc + zf[1, s, c]
-                zf[1, s, c] = b1 * xc - a1 * yc + zf[2, s, c]
-                zf[2, s, c] = b2 * xc - a2 * yc
-                xc = yc
-            end
-            y[t, c] = xc
-        end
-    end
+    y = Matrix{Float64}(undef, n, nch)
+    zf = _dsp_state(zi, 2, size(sos, 2), nch)
+    _sosfilt!(y, zf, Matrix{Float64}(sos), x)
     return y, zf
+end
+
+"""
+    _sosfilt!(y, zf, sos, x)
+
+The loop of [`sosfilt`](@ref) on concrete arrays: `zf` holds the initial state and ends
+as the final one; one task per channel.
+"""
+function _sosfilt!(y::Matrix{Float64}, zf::Array{Float64,3}, sos::Matrix{Float64},
+                   x::AbstractMatrix)
+    Threads.@threads for c in 1:size(x, 2)
+        _sosfilt_channel!(y, zf, sos, x, c)
+    end
+    return nothing
+end
+
+function _sosfilt_channel!(y::Matrix{Float64}, zf::Array{Float64,3}, sos::Matrix{Float64},
+                           x::AbstractMatrix, c::Int)
+    nsec = size(sos, 2)
+    @inbounds for t in axes(x, 1)
+        xc = Float64(x[t, c])
+        for s in 1:nsec
+            b0 = sos[1, s]; b1 = sos[2, s]; b2 = sos[3, s]
+            a1 = sos[5, s]; a2 = sos[6, s]
+            yc = b0 * xc + zf[1, s, c]
+            zf[1, s, c] = b1 * xc - a1 * yc + zf[2, s, c]
+            zf[2, s, c] = b2 * xc - a2 * yc
+            xc = yc
+        end
+        y[t, c] = xc
+    end
+    return nothing
 end
 
 """
@@ -52,67 +78,101 @@ Direct form II transposed filter `b(z)/a(z)` (`a[1] == 1`) down every column of
 """
 function lfilter(b::AbstractVector, a::AbstractVector, x::AbstractMatrix, zi)
     n, nch = size(x)
-    T = Float64
     k = max(length(a), length(b))
-    bb = zeros(T, k); aa = zeros(T, k)
+    bb = zeros(Float64, k)
+    aa = zeros(Float64, k)
     bb[1:length(b)] .= b
     aa[1:length(a)] .= a
-    y = Matrix{T}(undef, n, nch)
-    # a new array: zi is never written
-    zf = zi === nothing ? zeros(T, k - 1, nch) : Matrix{T}(zi)
+    zf = _dsp_state(zi, k - 1, nch)
     if length(a) == 1
         return _fir(bb, x, zf)
     end
-    Threads.@threads for c in 1:nch
-        @inbounds for t in 1:n
-            xn = T(x[t, c])
-            if k > 1
-                yn = zf[1, c] + bb[1] * xn
-                for j in 1:(k - 2)
-                    zf[j, c] = zf[j + 1, c] + xn * bb[j + 1] - yn * aa[j + 1]
-                end
-                zf[k - 1, c] = xn * bb[k] - yn * aa[k]
-            else
-                yn = xn * bb[1]
+    y = Matrix{Float64}(undef, n, nch)
+    _lfilter!(y, zf, bb, aa, x)
+    return y, zf
+end
+
+"The loop of [`lfilter`](@ref) for an IIR `a`; `zf`: the initial state in, the final one out."
+function _lfilter!(y::Matrix{Float64}, zf::Matrix{Float64}, bb::Vector{Float64},
+                   aa::Vector{Float64}, x::AbstractMatrix)
+    Threads.@threads for c in 1:size(x, 2)
+        _lfilter_channel!(y, zf, bb, aa, x, c)
+    end
+    return nothing
+end
+
+function _lfilter_channel!(y::Matrix{Float64}, zf::Matrix{Float64}, bb::Vector{Float64},
+                           aa::Vector{Float64}, x::AbstractMatrix, c::Int)
+    k = length(bb)
+    @inbounds for t in axes(x, 1)
+        xn = Float64(x[t, c])
+        if k > 1
+            yn = zf[1, c] + bb[1] * xn
+            for j in 1:(k - 2)
+                zf[j, c] = zf[j + 1, c] + xn * bb[j + 1] - yn * aa[j + 1]
             end
-            y[t, c] = yn
+            zf[k - 1, c] = xn * bb[k] - yn * aa[k]
+        else
+            yn = xn * bb[1]
+        end
+        y[t, c] = yn
+    end
+    return nothing
+end
+
+# Outputs per block of `_conv_channel!` (a block of y stays in cache while every tap passes).
+const _CONV_BLOCK = 2048
+
+# y[u, c] += sum_j h[j] x[u - j + 1, c] over the terms with 1 <= u - j + 1 <= size(x, 1),
+# for u in 1:size(y, 1). The terms of each output are added in order of j, as a direct sum
+# from y[u, c] would add them; the inner loop is an axpy over u (no reduction), so @simd
+# changes no output's order of additions.
+function _conv_channel!(y::Matrix{Float64}, h::Vector{Float64}, x::AbstractMatrix, c::Int)
+    n, ny, m = size(x, 1), size(y, 1), length(h)
+    for lo in 1:_CONV_BLOCK:ny
+        hi = min(lo + _CONV_BLOCK - 1, ny)
+        for j in 1:m
+            hj = h[j]
+            @inbounds @simd ivdep for u in max(lo, j):min(hi, n + j - 1)
+                y[u, c] += hj * x[u - j + 1, c]
+            end
         end
     end
-    return y, zf
+    return nothing
 end
 
 # FIR: y = (b * x)[1:n] plus zi on the first k - 1 outputs; zf = convolution tail plus the
 # rest of zi (the same final state the recursive form reaches).
 function _fir(b::Vector{Float64}, x::AbstractMatrix, zi::Matrix{Float64})
     n, nch = size(x)
-    m = length(b)
     y = zeros(Float64, n, nch)
-    zf = zeros(Float64, m - 1, nch)
+    zf = zeros(Float64, length(b) - 1, nch)
     Threads.@threads for c in 1:nch
-        @inbounds begin
-            for t in 1:n
-                acc = 0.0
-                for j in 1:min(m, t)
-                    acc += b[j] * x[t - j + 1, c]
-                end
-                y[t, c] = acc
-            end
-            for t in 1:min(m - 1, n)
-                y[t, c] += zi[t, c]
-            end
-            for j in 1:(m - 1)
-                acc = 0.0
-                for kk in (j + 1):m
-                    idx = n - (kk - j) + 1
-                    if idx >= 1
-                        acc += b[kk] * x[idx, c]
-                    end
-                end
-                zf[j, c] = acc + (j + n <= m - 1 ? zi[j + n, c] : 0.0)
-            end
-        end
+        _fir_channel!(y, zf, b, x, zi, c)
     end
     return y, zf
+end
+
+function _fir_channel!(y::Matrix{Float64}, zf::Matrix{Float64}, b::Vector{Float64},
+                       x::AbstractMatrix, zi::Matrix{Float64}, c::Int)
+    n, m = size(x, 1), length(b)
+    _conv_channel!(y, b, x, c)
+    @inbounds begin
+        for t in 1:min(m - 1, n)
+            y[t, c] += zi[t, c]
+        end
+        for j in 1:(m - 1)
+            acc = 0.0
+            for kk in (j + 1):m
+                idx = n - (kk - j) + 1
+                if idx >= 1
+                    acc += b[kk] * x[idx, c]
+                end
+            end
+            zf[j, c] = acc + (j + n <= m - 1 ? zi[j + n, c] : 0.0)
+        end
+    end
+    return nothing
 end
 
 """
@@ -124,45 +184,55 @@ Upsample each column of `x` by `up`, filter with `h`, keep every `down`-th sampl
 """
 function upfirdn(h::AbstractVector, x::AbstractMatrix, up::Integer, down::Integer)
     n, nch = size(x)
-    nh = length(h)
-    nout = n == 0 ? 0 : ((n - 1) * up + nh - 1) ÷ down + 1
+    nout = n == 0 ? 0 : ((n - 1) * Int(up) + length(h) - 1) ÷ Int(down) + 1
     y = zeros(Float64, nout, nch)
-    Threads.@threads for c in 1:nch
-        @inbounds for i in 0:(nout - 1)
-            mpos = i * down
-            j = min(mpos ÷ up, n - 1)
-            lo = mpos - nh + 1
-            jlo = lo <= 0 ? 0 : cld(lo, up)
-            acc = 0.0
-            while j >= jlo
-                acc += Float64(h[mpos - j * up + 1]) * Float64(x[j + 1, c])
-                j -= 1
-            end
-            y[i + 1, c] = acc
-        end
-    end
+    _upfirdn!(y, Vector{Float64}(h), x, Int(up), Int(down))
     return y
+end
+
+"The loop of [`upfirdn`](@ref): one task per channel."
+function _upfirdn!(y::Matrix{Float64}, h::Vector{Float64}, x::AbstractMatrix, up::Int,
+                   down::Int)
+    Threads.@threads for c in 1:size(x, 2)
+        _upfirdn_channel!(y, h, x, up, down, c)
+    end
+    return nothing
+end
+
+function _upfirdn_channel!(y::Matrix{Float64}, h::Vector{Float64}, x::AbstractMatrix,
+                           up::Int, down::Int, c::Int)
+    n, nh = size(x, 1), length(h)
+    @inbounds for i in 0:(size(y, 1) - 1)
+        mpos = i * down
+        j = min(mpos ÷ up, n - 1)
+        lo = mpos - nh + 1
+        jlo = lo <= 0 ? 0 : cld(lo, up)
+        acc = 0.0
+        while j >= jlo
+            acc += h[mpos - j * up + 1] * Float64(x[j + 1, c])
+            j -= 1
+        end
+        y[i + 1, c] = acc
+    end
+    return nothing
 end
 
 """
     fftfilt(h, x) -> y
 
 Full linear convolution of each column of `x` with `h`: `(n + length(h) - 1) × n_channels`.
-(The stdlib has no FFT, so this sums directly; the result is the same convolution.)
+
+Despite its name (the engine contract's), this is a direct-form FIR: the core package is
+stdlib-only and the stdlib has no FFT, so it sums the products, `n * length(h)` of them
+per channel, where an FFT overlap-add costs `O(n log length(h))`. The result is the same
+convolution (each output's terms added in order of the taps).
 """
 function fftfilt(h::AbstractVector, x::AbstractMatrix)
     n, nch = size(x)
-    m = length(h)
-    nout = max(n + m - 1, 0)
-    y = zeros(Float64, nout, nch)
+    y = zeros(Float64, max(n + length(h) - 1, 0), nch)
+    hv = Vector{Float64}(h)
     Threads.@threads for c in 1:nch
-        @inbounds for t in 1:nout
-            acc = 0.0
-            for j in max(1, t - n + 1):min(m, t)
-                acc += Float64(h[j]) * Float64(x[t - j + 1, c])
-            end
-            y[t, c] = acc
-        end
+        _conv_channel!(y, hv, x, c)
     end
     return y
 end
@@ -179,39 +249,53 @@ function stft_frames(x::AbstractMatrix, window::AbstractVector, step::Integer,
                      detrend::Integer=0)
     n, nch = size(x)
     L = length(window)
-    nfr = n >= L ? (n - L) ÷ step + 1 : 0
+    nfr = n >= L ? (n - L) ÷ Int(step) + 1 : 0
     out = zeros(Float64, L, nfr, nch)
+    _stft_frames!(out, x, Vector{Float64}(window), Int(step), Int(detrend))
+    return out
+end
+
+"The loop of [`stft_frames`](@ref): one task per channel."
+function _stft_frames!(out::Array{Float64,3}, x::AbstractMatrix, window::Vector{Float64},
+                       step::Int, detrend::Int)
+    Threads.@threads for c in 1:size(x, 2)
+        _stft_channel!(out, x, window, step, detrend, c)
+    end
+    return nothing
+end
+
+function _stft_channel!(out::Array{Float64,3}, x::AbstractMatrix, window::Vector{Float64},
+                        step::Int, detrend::Int, c::Int)
+    L = length(window)
     tc = (L - 1) / 2
-    Threads.@threads for c in 1:nch
-        @inbounds for f in 1:nfr
-            off = (f - 1) * step
-            mean = 0.0
-            slope = 0.0
-            if detrend >= 1
-                s0 = 0.0
-                for t in 1:L
-                    s0 += Float64(x[off + t, c])
-                end
-                mean = s0 / L
-            end
-            if detrend == 2
-                s1 = 0.0
-                cc = 0.0
-                for t in 1:L
-                    d = (t - 1) - tc
-                    s1 += d * (Float64(x[off + t, c]) - mean)
-                    cc += d * d
-                end
-                slope = cc > 0 ? s1 / cc : 0.0
-            end
+    @inbounds for f in axes(out, 2)
+        off = (f - 1) * step
+        mean = 0.0
+        slope = 0.0
+        if detrend >= 1
+            s0 = 0.0
             for t in 1:L
-                v = Float64(x[off + t, c]) - mean
-                if detrend == 2
-                    v -= slope * ((t - 1) - tc)
-                end
-                out[t, f, c] = Float64(window[t]) * v
+                s0 += Float64(x[off + t, c])
             end
+            mean = s0 / L
+        end
+        if detrend == 2
+            s1 = 0.0
+            cc = 0.0
+            for t in 1:L
+                d = (t - 1) - tc
+                s1 += d * (Float64(x[off + t, c]) - mean)
+                cc += d * d
+            end
+            slope = cc > 0 ? s1 / cc : 0.0
+        end
+        for t in 1:L
+            v = Float64(x[off + t, c]) - mean
+            if detrend == 2
+                v -= slope * ((t - 1) - tc)
+            end
+            out[t, f, c] = window[t] * v
         end
     end
-    return out
+    return nothing
 end

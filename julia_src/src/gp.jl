@@ -4,7 +4,9 @@
 # Points are columns: `X`, `X1`, `X2` are `(d, n)` matrices. `lengthscale` has `d` entries
 # (ARD) or one (isotropic). Log-parameters are ordered: log lengthscale..., log variance,
 # log extra... (the kind's own parameters: its fields, in order; see gp_kinds.jl).
-# Everything is written with broadcasts over whole rows, so CUDA.jl arrays work too.
+# The three covariance kernels run as loops over entries for arrays in host memory
+# (gp_loops.jl); their broadcast forms (gp_broadcast.jl) are what the CUDA extension
+# calls for CuArrays. The Cholesky algebra and EI are LinearAlgebra and broadcasts.
 
 _gp_host(v::AbstractVector) = Vector{Float64}(collect(v))
 # A strided Float64 copy of a wrapped (e.g. PythonCall PyArray) matrix, so the triangular
@@ -15,29 +17,7 @@ _gp_dense(A::AbstractArray) = Array{Float64}(A)
 _gp_ls(ls::Vector{Float64}, k::Int) = length(ls) == 1 ? ls[1] : ls[k]
 _gp_nparams(kind::StationaryKind, nls::Int) = nls + 1 + nextra(kind)
 
-# (n1, n2) matrix of X1[k, i] - X2[k, j]
-_gp_diff(X1::AbstractMatrix, X2::AbstractMatrix, k::Int) = X1[k, :] .- reshape(X2[k, :], 1, :)
-
-function _gp_sqdist(X1::AbstractMatrix, X2::AbstractMatrix, ls::Vector{Float64})
-    r2 = fill!(similar(X1, Float64, size(X1, 2), size(X2, 2)), 0.0)
-    for k in 1:size(X1, 1)
-        l = _gp_ls(ls, k)
-        r2 .+= (_gp_diff(X1, X2, k) ./ l) .^ 2
-    end
-    return r2
-end
-
-# S = sum_k sin^2(pi (x_k - x'_k) / p) / l_k^2; the periodic kernel is variance exp(-2 S)
-function _gp_periodic_sum(X1::AbstractMatrix, X2::AbstractMatrix, ls::Vector{Float64}, p::Real)
-    S = fill!(similar(X1, Float64, size(X1, 2), size(X2, 2)), 0.0)
-    for k in 1:size(X1, 1)
-        l = _gp_ls(ls, k)
-        S .+= sin.((pi / p) .* _gp_diff(X1, X2, k)) .^ 2 ./ l^2
-    end
-    return S
-end
-
-# ---- the three covariance kernels: public methods, then one inner method per family of kinds
+# ---- the three covariance kernels: the public methods (the loops are in gp_loops.jl) -----
 
 """
     kernel_matrix(kind, X1, X2, lengthscale, variance, extra) -> K
@@ -62,7 +42,7 @@ kernel_matrix(kind::AbstractString, X1::AbstractMatrix, X2::AbstractMatrix,
 
 kernel_matrix(kind::StationaryKind, X1::AbstractMatrix, X2::AbstractMatrix,
               lengthscale::AbstractVector, variance::Real) =
-    _kernel_matrix(kind, X1, X2, _gp_host(lengthscale), Float64(variance))
+    _loop_kernel_matrix(kind, X1, X2, _gp_host(lengthscale), Float64(variance))
 
 """
     kernel_matrix_grad(kind, X, lengthscale, variance, extra) -> (K, dK)
@@ -77,14 +57,14 @@ kernel_matrix_grad(kind::AbstractString, X::AbstractMatrix, lengthscale::Abstrac
 
 kernel_matrix_grad(kind::StationaryKind, X::AbstractMatrix, lengthscale::AbstractVector,
                    variance::Real) =
-    _kernel_matrix_grad(kind, X, _gp_host(lengthscale), Float64(variance))
+    _loop_kernel_matrix_grad(kind, X, _gp_host(lengthscale), Float64(variance))
 
 """
     kernel_grad_contract(kind, X, lengthscale, variance, extra, W) -> g
     kernel_grad_contract(kind::StationaryKind, X, lengthscale, variance, W) -> g
 
-`g[q] = sum_ij W[i, j] * dK[i, j, q]` for a symmetric `(n, n)` `W` without forming `dK`
-(`X` is `(d, n)`): the log-likelihood gradient is
+`g[q] = sum_ij W[i, j] * dK[i, j, q]` for an `(n, n)` `W` without forming `dK` (`X` is
+`(d, n)`): the log-likelihood gradient is
 `kernel_grad_contract(..., (alpha alpha' - inv(K)) / 2)`.
 """
 kernel_grad_contract(kind::AbstractString, X::AbstractMatrix, lengthscale::AbstractVector,
@@ -93,89 +73,7 @@ kernel_grad_contract(kind::AbstractString, X::AbstractMatrix, lengthscale::Abstr
 
 kernel_grad_contract(kind::StationaryKind, X::AbstractMatrix, lengthscale::AbstractVector,
                      variance::Real, W::AbstractMatrix) =
-    _kernel_grad_contract(kind, X, _gp_host(lengthscale), Float64(variance), W)
-
-# kinds of the form variance * kappa(kind, r2)
-_kernel_matrix(kind::StationaryKind, X1, X2, ls::Vector{Float64}, var::Float64) =
-    var .* kappa.(kind, _gp_sqdist(X1, X2, ls))
-
-function _kernel_matrix_grad(kind::StationaryKind, X, ls::Vector{Float64}, var::Float64)
-    n, d, nls = size(X, 2), size(X, 1), length(ls)
-    dK = fill!(similar(X, Float64, n, n, _gp_nparams(kind, nls)), 0.0)
-    r2 = _gp_sqdist(X, X, ls)
-    K = var .* kappa.(kind, r2)
-    G = var .* gscale.(kind, r2)
-    if nls == 1
-        dK[:, :, 1] .= G .* r2
-    else
-        for k in 1:d
-            dK[:, :, k] .= G .* (_gp_diff(X, X, k) ./ ls[k]) .^ 2
-        end
-    end
-    dK[:, :, nls + 1] .= K
-    for q in 1:nextra(kind)
-        dK[:, :, nls + 1 + q] .= var .* dkappa_dlogextra.(kind, r2, q)
-    end
-    return K, dK
-end
-
-function _kernel_grad_contract(kind::StationaryKind, X, ls::Vector{Float64}, var::Float64,
-                               W::AbstractMatrix)
-    d, nls = size(X, 1), length(ls)
-    g = zeros(Float64, _gp_nparams(kind, nls))
-    r2 = _gp_sqdist(X, X, ls)
-    WG = W .* (var .* gscale.(kind, r2))
-    if nls == 1
-        g[1] = sum(WG .* r2)
-    else
-        for k in 1:d
-            g[k] = sum(WG .* (_gp_diff(X, X, k) ./ ls[k]) .^ 2)
-        end
-    end
-    g[nls + 1] = var * sum(W .* kappa.(kind, r2))
-    for q in 1:nextra(kind)
-        g[nls + 1 + q] = var * sum(W .* dkappa_dlogextra.(kind, r2, q))
-    end
-    return g
-end
-
-# the periodic kind: a function of the sines of the scaled differences, not of r2
-_kernel_matrix(kind::Periodic, X1, X2, ls::Vector{Float64}, var::Float64) =
-    var .* exp.(-2 .* _gp_periodic_sum(X1, X2, ls, kind.period))
-
-function _kernel_matrix_grad(kind::Periodic, X, ls::Vector{Float64}, var::Float64)
-    n, d, nls, p = size(X, 2), size(X, 1), length(ls), kind.period
-    dK = fill!(similar(X, Float64, n, n, _gp_nparams(kind, nls)), 0.0)
-    K = var .* exp.(-2 .* _gp_periodic_sum(X, X, ls, p))
-    acc = fill!(similar(K), 0.0)
-    for k in 1:d
-        l = _gp_ls(ls, k)
-        arg = (pi / p) .* _gp_diff(X, X, k)
-        s = sin.(arg)
-        q = nls > 1 ? k : 1
-        dK[:, :, q] .+= 4 .* K .* s .^ 2 ./ l^2
-        acc .+= arg .* s .* cos.(arg) ./ l^2
-    end
-    dK[:, :, nls + 1] .= K
-    dK[:, :, nls + 2] .= 4 .* K .* acc
-    return K, dK
-end
-
-function _kernel_grad_contract(kind::Periodic, X, ls::Vector{Float64}, var::Float64,
-                               W::AbstractMatrix)
-    d, nls, p = size(X, 1), length(ls), kind.period
-    g = zeros(Float64, _gp_nparams(kind, nls))
-    WK = W .* (var .* exp.(-2 .* _gp_periodic_sum(X, X, ls, p)))
-    for k in 1:d
-        l = _gp_ls(ls, k)
-        arg = (pi / p) .* _gp_diff(X, X, k)
-        s = sin.(arg)
-        g[nls > 1 ? k : 1] += 4 * sum(WK .* s .^ 2) / l^2
-        g[nls + 2] += 4 * sum(WK .* arg .* s .* cos.(arg)) / l^2
-    end
-    g[nls + 1] = sum(WK)
-    return g
-end
+    _loop_kernel_grad_contract(kind, X, _gp_host(lengthscale), Float64(variance), W)
 
 """
     cholesky(K, jitter) -> L

@@ -63,14 +63,7 @@ function forward_backward!(loglik::AbstractVector{Float64}, gamma::AbstractMatri
     nchunks = max(1, min(nseq, Threads.nthreads()))
     xis = [zeros(Float64, K, K) for _ in 1:nchunks]
     Threads.@threads for c in 1:nchunks
-        beta = zeros(Float64, K)
-        tmp = zeros(Float64, K)
-        bnext = zeros(Float64, K)
-        for s in c:nchunks:nseq
-            r = starts[s]:stops[s]
-            loglik[s] = _fb_sequence!(view(gamma, :, r), view(alpha, :, r), view(scale, r),
-                                      xis[c], p, A, view(log_B, :, r), beta, tmp, bnext)
-        end
+        _fb_chunk!(loglik, gamma, alpha, scale, xis[c], p, A, log_B, starts, stops, c, nchunks)
     end
     fill!(xi_sum, 0.0)
     for x in xis
@@ -78,6 +71,22 @@ function forward_backward!(loglik::AbstractVector{Float64}, gamma::AbstractMatri
     end
     xi_sum .*= A
     return loglik, gamma, xi_sum
+end
+
+# One task's sequences (c, c + nchunks, ...), with its own work vectors and accumulator.
+function _fb_chunk!(loglik, gamma, alpha, scale, xacc::Matrix{Float64}, p::Vector{Float64},
+                    A::Matrix{Float64}, log_B, starts::Vector{Int}, stops::Vector{Int},
+                    c::Int, nchunks::Int)
+    K = size(log_B, 1)
+    beta = zeros(Float64, K)
+    tmp = zeros(Float64, K)
+    bnext = zeros(Float64, K)
+    for s in c:nchunks:length(starts)
+        r = starts[s]:stops[s]
+        loglik[s] = _fb_sequence!(view(gamma, :, r), view(alpha, :, r), view(scale, r), xacc,
+                                  p, A, view(log_B, :, r), beta, tmp, bnext)
+    end
+    return nothing
 end
 
 function _check_hmm_sizes(K, T, log_pi, log_A, lengths)
@@ -217,15 +226,23 @@ function viterbi!(path::AbstractVector{<:Integer}, logprob::AbstractVector{Float
     nseq = length(lengths)
     nchunks = max(1, min(nseq, Threads.nthreads()))
     Threads.@threads for c in 1:nchunks
-        prev = zeros(Float64, K)
-        cur = zeros(Float64, K)
-        for s in c:nchunks:nseq
-            r = starts[s]:stops[s]
-            logprob[s] = _viterbi_sequence!(view(path, r), view(psi, :, r), lp, lA,
-                                            view(log_B, :, r), prev, cur)
-        end
+        _viterbi_chunk!(path, logprob, psi, lp, lA, log_B, starts, stops, c, nchunks)
     end
     return path, logprob
+end
+
+function _viterbi_chunk!(path, logprob, psi::Matrix{Int32}, lp::Vector{Float64},
+                         lA::Matrix{Float64}, log_B, starts::Vector{Int}, stops::Vector{Int},
+                         c::Int, nchunks::Int)
+    K = size(log_B, 1)
+    prev = zeros(Float64, K)
+    cur = zeros(Float64, K)
+    for s in c:nchunks:length(starts)
+        r = starts[s]:stops[s]
+        logprob[s] = _viterbi_sequence!(view(path, r), view(psi, :, r), lp, lA,
+                                        view(log_B, :, r), prev, cur)
+    end
+    return nothing
 end
 
 function _viterbi_sequence!(path, psi, lp, lA, logB, prev, cur)
@@ -292,14 +309,21 @@ function forward(log_pi::AbstractVector{<:Real}, log_A::AbstractMatrix{<:Real},
     loglik = Vector{Float64}(undef, nseq)
     nchunks = max(1, min(nseq, Threads.nthreads()))
     Threads.@threads for c in 1:nchunks
-        a = zeros(Float64, K)
-        prev = zeros(Float64, K)
-        b = zeros(Float64, K)
-        for s in c:nchunks:nseq
-            loglik[s] = _forward_sequence!(a, prev, b, p, A, view(log_B, :, starts[s]:stops[s]))
-        end
+        _forward_chunk!(loglik, p, A, log_B, starts, stops, c, nchunks)
     end
     return loglik
+end
+
+function _forward_chunk!(loglik::Vector{Float64}, p::Vector{Float64}, A::Matrix{Float64},
+                         log_B, starts::Vector{Int}, stops::Vector{Int}, c::Int, nchunks::Int)
+    K = size(log_B, 1)
+    a = zeros(Float64, K)
+    prev = zeros(Float64, K)
+    b = zeros(Float64, K)
+    for s in c:nchunks:length(starts)
+        loglik[s] = _forward_sequence!(a, prev, b, p, A, view(log_B, :, starts[s]:stops[s]))
+    end
+    return nothing
 end
 
 function _forward_sequence!(a, prev, b, p, A, logB)

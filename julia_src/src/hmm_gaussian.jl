@@ -23,19 +23,25 @@ function gaussian_loglik(X::AbstractMatrix{<:Real}, mean::AbstractMatrix{<:Real}
     size(mean, 1) == d && size(var) == size(mean) ||
         throw(DimensionMismatch("mean and var must be $d x K; got $(size(mean)) and $(size(var))"))
     siv = 1.0 ./ sqrt.(Float64.(var))     # scale before squaring: finite where representable
-    cst = [-0.5 * (d * log(2π) + sum(log, view(var, :, k))) for k in 1:K]
+    cst = Float64[-0.5 * (d * log(2π) + sum(log, view(var, :, k))) for k in 1:K]
     out = Matrix{Float64}(undef, K, T)
     Threads.@threads for t in 1:T
-        @inbounds for k in 1:K
-            acc = 0.0
-            for j in 1:d
-                z = (X[j, t] - mean[j, k]) * siv[j, k]
-                acc += z * z
-            end
-            out[k, t] = cst[k] - 0.5 * acc
-        end
+        _gaussian_loglik_step!(out, X, mean, siv, cst, t)
     end
     return out
+end
+
+function _gaussian_loglik_step!(out::Matrix{Float64}, X::AbstractMatrix, mean::AbstractMatrix,
+                                siv::Matrix{Float64}, cst::Vector{Float64}, t::Int)
+    @inbounds for k in axes(out, 1)
+        acc = 0.0
+        for j in axes(X, 1)
+            z = (X[j, t] - mean[j, k]) * siv[j, k]
+            acc += z * z
+        end
+        out[k, t] = cst[k] - 0.5 * acc
+    end
+    return nothing
 end
 
 """

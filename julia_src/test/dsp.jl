@@ -49,3 +49,24 @@ for data in load_vectors("dsp")
         end
     end
 end
+
+# Signals longer than a block of the convolution (dsp.jl's _CONV_BLOCK outputs), which the
+# vectors' short signals never reach: fftfilt and the FIR path of lfilter against a direct
+# sum written here, and the FIR path against lfilter's recursive path (a = [1, 0]).
+@testset "long signals, several channels" begin
+    n, m, nch = 5_000, 37, 3
+    x = [sin(0.01 * t * c) + 0.2 * cos(1.3 * t) for t in 1:n, c in 1:nch]
+    h = [1 / k for k in 1:m]
+    direct = [sum(h[j] * x[t - j + 1, c] for j in max(1, t - n + 1):min(m, t); init = 0.0)
+              for t in 1:(n + m - 1), c in 1:nch]
+    @test isapprox(PyJL.fftfilt(h, x), direct; rtol = 1e-13)
+    zi = [0.01 * j * c for j in 1:(m - 1), c in 1:nch]
+    y, zf = PyJL.lfilter(h, [1.0], x, zi)
+    @test isapprox(y[m:end, :], direct[m:n, :]; rtol = 1e-13)
+    yr, zfr = PyJL.lfilter(h, [1.0, 0.0], x, zi)
+    @test isapprox(y, yr; rtol = 1e-12) && isapprox(zf, zfr; rtol = 1e-12)
+    y0, _ = PyJL.lfilter(h, [1.0], x, nothing)
+    @test isapprox(y0, direct[1:n, :]; rtol = 1e-13)
+    up = PyJL.upfirdn(h, x, 1, 1)                 # up = down = 1: the same convolution
+    @test isapprox(up, direct; rtol = 1e-13)
+end

@@ -92,6 +92,31 @@ end
         end
     end
 
+    # Host arrays take loops over entries (gp_loops.jl); CuArrays the broadcast forms
+    # (gp_broadcast.jl). Both on plain arrays: equal to rounding (the loops scale the points
+    # first), for odd and even n (the contraction pairs columns) and a non-symmetric W.
+    for n in (1, 4, 7), (name, Kind) in PyJL.GP_KINDS
+        @testset "loops against broadcasts, $(name) n=$(n)" begin
+            kind = Kind(fill(0.9, fieldcount(Kind))...)
+            d = 3
+            X1 = [sin(1.3 * i + 0.7 * k) for k in 1:d, i in 1:n]
+            X2 = [cos(0.9 * i - 0.4 * k) for k in 1:d, i in 1:(n + 2)]
+            W = [1 / (1 + i + 2j) for i in 1:n, j in 1:n]
+            for ls in ([0.8], [0.6, 1.1, 1.7])
+                @test gp_close(kernel_matrix(kind, X1, X2, ls, 1.3),
+                               PyJL._broadcast_kernel_matrix(kind, X1, X2, ls, 1.3);
+                               rtol = 1e-12, atol = 0.0)
+                K0, dK0 = PyJL._broadcast_kernel_matrix_grad(kind, X1, ls, 1.3)
+                K1, dK1 = kernel_matrix_grad(kind, X1, ls, 1.3)
+                @test gp_close(K1, K0; rtol = 1e-12, atol = 0.0)
+                @test size(dK1) == size(dK0) && gp_close(dK1, dK0; rtol = 1e-11, atol = 1e-14)
+                @test gp_close(kernel_grad_contract(kind, X1, ls, 1.3, W),
+                               PyJL._broadcast_kernel_grad_contract(kind, X1, ls, 1.3, W);
+                               rtol = 1e-10, atol = 1e-12)
+            end
+        end
+    end
+
     linalg = gp_vectors("linalg")
     if linalg !== nothing
         for c in linalg["linalg"]

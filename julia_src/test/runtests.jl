@@ -2,7 +2,8 @@
 #
 # Each family's tests live in test/<family>.jl (gp.jl, hmm.jl, dsp.jl) and check the
 # kernels against the conformance vectors shared with the Python tests,
-# tests/vectors/<family>_*.toml at the root of the source checkout. An installed copy
+# tests/vectors/<family>_*.toml at the root of the source checkout; alloc.jl bounds what
+# every kernel allocates and checks that its result type is inferred. An installed copy
 # (pyjl/_julia inside a Python environment) has no vectors: `vector_files` then
 # returns nothing and says so, and the family files skip those checks.
 using PyJL
@@ -47,5 +48,9 @@ load_vectors(family::AbstractString) = [TOML.parsefile(f) for f in vector_files(
         else
             @info "test/$(family).jl not written yet; skipping $(family)"
         end
+    end
+    # every kernel type-stable, allocating only its results and stated work arrays
+    @testset "allocations" begin
+        include("alloc.jl")
     end
 end

@@ -1,0 +1,110 @@
+# The broadcast forms of the three covariance kernels: whole (n1, n2) matrices at a time,
+# no scalar indexing, so CUDA.jl arrays run them as GPU kernels (ext/PyJLCUDAExt.jl calls
+# them for CuArrays). Host arrays take the loops of gp_loops.jl instead; the two agree to
+# rounding (the loops divide the points by their lengthscales first, as the native kernels
+# do; the periodic kind is the same formula in both, bit for bit).
+
+# (n1, n2) matrix of X1[k, i] - X2[k, j]
+_gp_diff(X1::AbstractMatrix, X2::AbstractMatrix, k::Int) = X1[k, :] .- reshape(X2[k, :], 1, :)
+
+function _gp_sqdist(X1::AbstractMatrix, X2::AbstractMatrix, ls::Vector{Float64})
+    r2 = fill!(similar(X1, Float64, size(X1, 2), size(X2, 2)), 0.0)
+    for k in 1:size(X1, 1)
+        l = _gp_ls(ls, k)
+        r2 .+= (_gp_diff(X1, X2, k) ./ l) .^ 2
+    end
+    return r2
+end
+
+# S = sum_k sin^2(pi (x_k - x'_k) / p) / l_k^2; the periodic kernel is variance exp(-2 S)
+function _gp_periodic_sum(X1::AbstractMatrix, X2::AbstractMatrix, ls::Vector{Float64}, p::Real)
+    S = fill!(similar(X1, Float64, size(X1, 2), size(X2, 2)), 0.0)
+    for k in 1:size(X1, 1)
+        l = _gp_ls(ls, k)
+        S .+= sin.((pi / p) .* _gp_diff(X1, X2, k)) .^ 2 ./ l^2
+    end
+    return S
+end
+
+# kinds of the form variance * kappa(kind, r2)
+_broadcast_kernel_matrix(kind::StationaryKind, X1, X2, ls::Vector{Float64}, var::Float64) =
+    var .* kappa.(kind, _gp_sqdist(X1, X2, ls))
+
+function _broadcast_kernel_matrix_grad(kind::StationaryKind, X, ls::Vector{Float64},
+                                       var::Float64)
+    n, d, nls = size(X, 2), size(X, 1), length(ls)
+    dK = fill!(similar(X, Float64, n, n, _gp_nparams(kind, nls)), 0.0)
+    r2 = _gp_sqdist(X, X, ls)
+    K = var .* kappa.(kind, r2)
+    G = var .* gscale.(kind, r2)
+    if nls == 1
+        dK[:, :, 1] .= G .* r2
+    else
+        for k in 1:d
+            dK[:, :, k] .= G .* (_gp_diff(X, X, k) ./ ls[k]) .^ 2
+        end
+    end
+    dK[:, :, nls + 1] .= K
+    for q in 1:nextra(kind)
+        dK[:, :, nls + 1 + q] .= var .* dkappa_dlogextra.(kind, r2, q)
+    end
+    return K, dK
+end
+
+function _broadcast_kernel_grad_contract(kind::StationaryKind, X, ls::Vector{Float64},
+                                         var::Float64, W::AbstractMatrix)
+    d, nls = size(X, 1), length(ls)
+    g = zeros(Float64, _gp_nparams(kind, nls))
+    r2 = _gp_sqdist(X, X, ls)
+    WG = W .* (var .* gscale.(kind, r2))
+    if nls == 1
+        g[1] = sum(WG .* r2)
+    else
+        for k in 1:d
+            g[k] = sum(WG .* (_gp_diff(X, X, k) ./ ls[k]) .^ 2)
+        end
+    end
+    g[nls + 1] = var * sum(W .* kappa.(kind, r2))
+    for q in 1:nextra(kind)
+        g[nls + 1 + q] = var * sum(W .* dkappa_dlogextra.(kind, r2, q))
+    end
+    return g
+end
+
+# the periodic kind: a function of the sines of the scaled differences, not of r2
+_broadcast_kernel_matrix(kind::Periodic, X1, X2, ls::Vector{Float64}, var::Float64) =
+    var .* exp.(-2 .* _gp_periodic_sum(X1, X2, ls, kind.period))
+
+function _broadcast_kernel_matrix_grad(kind::Periodic, X, ls::Vector{Float64}, var::Float64)
+    n, d, nls, p = size(X, 2), size(X, 1), length(ls), kind.period
+    dK = fill!(similar(X, Float64, n, n, _gp_nparams(kind, nls)), 0.0)
+    K = var .* exp.(-2 .* _gp_periodic_sum(X, X, ls, p))
+    acc = fill!(similar(K), 0.0)
+    for k in 1:d
+        l = _gp_ls(ls, k)
+        arg = (pi / p) .* _gp_diff(X, X, k)
+        s = sin.(arg)
+        q = nls > 1 ? k : 1
+        dK[:, :, q] .+= 4 .* K .* s .^ 2 ./ l^2
+        acc .+= arg .* s .* cos.(arg) ./ l^2
+    end
+    dK[:, :, nls + 1] .= K
+    dK[:, :, nls + 2] .= 4 .* K .* acc
+    return K, dK
+end
+
+function _broadcast_kernel_grad_contract(kind::Periodic, X, ls::Vector{Float64}, var::Float64,
+                                         W::AbstractMatrix)
+    d, nls, p = size(X, 1), length(ls), kind.period
+    g = zeros(Float64, _gp_nparams(kind, nls))
+    WK = W .* (var .* exp.(-2 .* _gp_periodic_sum(X, X, ls, p)))
+    for k in 1:d
+        l = _gp_ls(ls, k)
+        arg = (pi / p) .* _gp_diff(X, X, k)
+        s = sin.(arg)
+        g[nls > 1 ? k : 1] += 4 * sum(WK .* s .^ 2) / l^2
+        g[nls + 2] += 4 * sum(WK .* arg .* s .* cos.(arg)) / l^2
+    end
+    g[nls + 1] = sum(WK)
+    return g
+end
