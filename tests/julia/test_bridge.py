@@ -17,9 +17,17 @@ import pyjl
 from pyjl.exceptions import EngineUnavailableError
 
 ROOT = Path(__file__).resolve().parents[2]
-JULIA_VARS = ("PYJL_JULIA", "PYJL_JULIA_BRIDGE", "PYJL_BACKEND", "PYTHON_JULIACALL_EXE",
-              "PYTHON_JULIACALL_PROJECT", "PYTHON_JULIAPKG_EXE", "PYTHON_JULIAPKG_PROJECT",
-              "JULIA_DEPOT_PATH", "JULIA_LOAD_PATH")
+JULIA_VARS = (
+    "PYJL_JULIA",
+    "PYJL_JULIA_BRIDGE",
+    "PYJL_BACKEND",
+    "PYTHON_JULIACALL_EXE",
+    "PYTHON_JULIACALL_PROJECT",
+    "PYTHON_JULIAPKG_EXE",
+    "PYTHON_JULIAPKG_PROJECT",
+    "JULIA_DEPOT_PATH",
+    "JULIA_LOAD_PATH",
+)
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX shell stand-ins")
 
@@ -51,10 +59,21 @@ def run_probe(tmp_path: Path, extra_env: dict[str, str]) -> dict:
     for d in (work, home, empty):
         d.mkdir(exist_ok=True)
     env = {k: v for k, v in os.environ.items() if k not in JULIA_VARS}
-    env.update(HOME=str(home), PATH=str(empty), PYTHON_JULIAPKG_OFFLINE="yes",
-               PYTHONPATH=str(ROOT), **extra_env)
-    done = subprocess.run([sys.executable, "-c", PROBE], cwd=work, env=env,
-                          capture_output=True, text=True, timeout=120)
+    env.update(
+        HOME=str(home),
+        PATH=str(empty),
+        PYTHON_JULIAPKG_OFFLINE="yes",
+        PYTHONPATH=str(ROOT),
+        **extra_env,
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -63,8 +82,10 @@ def fake_julia(directory: Path) -> Path:
     """Answers ``--version`` like Julia; fails at anything else (it cannot run code)."""
     directory.mkdir(parents=True, exist_ok=True)
     exe = directory / "julia"
-    exe.write_text('#!/bin/sh\nif [ "$1" = "--version" ]; then echo "julia version 1.10.4";'
-                   ' exit 0; fi\necho "stand-in julia cannot run code" >&2\nexit 1\n')
+    exe.write_text(
+        '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "julia version 1.10.4";'
+        ' exit 0; fi\necho "stand-in julia cannot run code" >&2\nexit 1\n'
+    )
     exe.chmod(0o755)
     return exe
 
@@ -73,8 +94,9 @@ def _juliapkg_default_project() -> Path:
     # juliapkg's default project for this interpreter (a venv's julia_env, else the depot's)
     if sys.prefix != sys.base_prefix:
         return Path(sys.prefix) / "julia_env"
-    return Path(os.environ.get("CONDA_PREFIX", "~/.julia/environments/pyjuliapkg")
-                ).expanduser() / ("julia_env" if "CONDA_PREFIX" in os.environ else "")
+    return Path(
+        os.environ.get("CONDA_PREFIX", "~/.julia/environments/pyjuliapkg")
+    ).expanduser() / ("julia_env" if "CONDA_PREFIX" in os.environ else "")
 
 
 def test_no_julia_refuses_clearly_and_touches_nothing(tmp_path):
@@ -84,7 +106,7 @@ def test_no_julia_refuses_clearly_and_touches_nothing(tmp_path):
 
     report = run_probe(tmp_path, {})
 
-    assert report["modules"] == []                       # juliacall / PyJulia never imported
+    assert report["modules"] == []  # juliacall / PyJulia never imported
     assert report["engine"][0] is False
     assert report["engine"][1].startswith("no Julia executable found; set PYJL_JULIA")
     assert "julia   unavailable: no Julia executable found" in report["info"]
@@ -108,15 +130,17 @@ def test_a_bad_pyjl_julia_is_reported_with_its_origin(tmp_path):
     assert expected in report["set_backend"][1]
 
 
-@pytest.mark.skipif(importlib.util.find_spec("juliacall") is None,
-                    reason="juliacall not installed")
+@pytest.mark.skipif(
+    importlib.util.find_spec("juliacall") is None, reason="juliacall not installed"
+)
 def test_a_julia_that_cannot_start_gives_a_bridge_error_once(tmp_path):
     exe = fake_julia(tmp_path / "bin")
     project = tmp_path / "project"
     project.mkdir()
-    report = run_probe(tmp_path, {"PYTHON_JULIACALL_EXE": str(exe),
-                                  "PYTHON_JULIACALL_PROJECT": str(project)})
-    assert report["engine"][0] is True                   # located: looks usable before start
+    report = run_probe(
+        tmp_path, {"PYTHON_JULIACALL_EXE": str(exe), "PYTHON_JULIACALL_PROJECT": str(project)}
+    )
+    assert report["engine"][0] is True  # located: looks usable before start
     assert report["kernel"][0] == "JuliaBridgeError"
     assert report["kernel"][1].startswith(f"Julia at {exe} failed to start via juliacall")
     # the failure is remembered: no second start, and availability now says why
@@ -129,7 +153,7 @@ def test_a_julia_that_cannot_start_gives_a_bridge_error_once(tmp_path):
 def test_set_backend_julia_raises_with_the_reason(monkeypatch, tmp_path):
     from pyjl.julia import bridge
 
-    monkeypatch.setattr(bridge, "_state", bridge._State())   # as if Julia had not started
+    monkeypatch.setattr(bridge, "_state", bridge._State())  # as if Julia had not started
     monkeypatch.setenv("PYJL_JULIA", str(tmp_path / "missing-julia"))
     with pytest.raises(EngineUnavailableError, match=r"PYJL_JULIA=.*does not exist"):
         pyjl.set_backend("julia")
@@ -152,18 +176,30 @@ print(json.dumps({"outcome": outcome, "exe": os.environ.get("PYTHON_JULIAPKG_EXE
 """
 
 
-@pytest.mark.skipif(importlib.util.find_spec("juliacall") is None,
-                    reason="juliacall not installed")
+@pytest.mark.skipif(
+    importlib.util.find_spec("juliacall") is None, reason="juliacall not installed"
+)
 def test_the_located_julia_is_handed_to_juliapkg(tmp_path):
     exe = fake_julia(tmp_path / "bin")
     other = fake_julia(tmp_path / "other")
     env = {k: v for k, v in os.environ.items() if k not in JULIA_VARS}
-    env.update(HOME=str(tmp_path), PATH=str(tmp_path / "bin"), PYTHONPATH=str(ROOT),
-               PYTHON_JULIAPKG_OFFLINE="yes", PYJL_JULIA=str(exe),
-               PYTHON_JULIACALL_EXE=str(other),          # alone it would stop juliacall
-               PYTHON_JULIAPKG_PROJECT=str(tmp_path / "jproj"))
-    done = subprocess.run([sys.executable, "-c", HANDOFF], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=120)
+    env.update(
+        HOME=str(tmp_path),
+        PATH=str(tmp_path / "bin"),
+        PYTHONPATH=str(ROOT),
+        PYTHON_JULIAPKG_OFFLINE="yes",
+        PYJL_JULIA=str(exe),
+        PYTHON_JULIACALL_EXE=str(other),  # alone it would stop juliacall
+        PYTHON_JULIAPKG_PROJECT=str(tmp_path / "jproj"),
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", HANDOFF],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["exe"] == str(exe) and report["juliacall_exe"] is None
@@ -181,20 +217,24 @@ def test_checkout_link_points_juliapkg_at_julia_src(monkeypatch, tmp_path):
     (source / "Project.toml").write_text('name = "PyJL"\n')
     monkeypatch.setattr(bridge, "_PYJL_DIR", package)
     monkeypatch.setattr(bridge, "checkout_dir", lambda: source)
-    (package / "_julia").symlink_to(tmp_path / "moved-away")      # a dangling old link
+    (package / "_julia").symlink_to(tmp_path / "moved-away")  # a dangling old link
     bridge._link_checkout()
     link = package / "_julia"
     assert link.is_symlink() and os.readlink(link) == os.path.join("..", "julia_src")
     assert (link / "Project.toml").read_text() == 'name = "PyJL"\n'
-    bridge._link_checkout()                                       # idempotent
+    bridge._link_checkout()  # idempotent
     assert os.readlink(link) == os.path.join("..", "julia_src")
 
 
 def test_call_refuses_a_bad_function_name_before_starting_julia():
     import pyjl.julia.bridge as bridge
     from pyjl.exceptions import InputError
-    with pytest.raises(InputError, match=r"`name` must be a Julia function name; got "
-                                         r"'rm\(\"x\"\)'\. Fix: "):
+
+    with pytest.raises(
+        InputError,
+        match=r"`name` must be a Julia function name; got "
+        r"'rm\(\"x\"\)'\. Fix: ",
+    ):
         bridge.call('rm("x")')
 
 
@@ -224,14 +264,29 @@ def start_with_a_failing_juliacall(tmp_path: Path, extra_env: dict[str, str]):
     does: Julia prints the cause on stderr, the Python exception says only that it failed."""
     (tmp_path / "fake" / "juliacall").mkdir(parents=True)
     (tmp_path / "fake" / "juliacall" / "__init__.py").write_text(FAKE_JULIACALL)
-    env = {k: v for k, v in os.environ.items()
-           if k not in JULIA_VARS and k not in ("JULIA_NUM_THREADS", "PYTHON_JULIACALL_THREADS",
-                                                 "PYTHON_JULIACALL_HANDLE_SIGNALS")}
-    env.update(HOME=str(tmp_path), PATH=str(tmp_path / "bin"), PYTHON_JULIAPKG_OFFLINE="yes",
-               PYJL_JULIA=str(fake_julia(tmp_path / "bin")),
-               PYTHONPATH=os.pathsep.join([str(tmp_path / "fake"), str(ROOT)]), **extra_env)
-    done = subprocess.run([sys.executable, "-c", START], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=120)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in JULIA_VARS
+        and k
+        not in ("JULIA_NUM_THREADS", "PYTHON_JULIACALL_THREADS", "PYTHON_JULIACALL_HANDLE_SIGNALS")
+    }
+    env.update(
+        HOME=str(tmp_path),
+        PATH=str(tmp_path / "bin"),
+        PYTHON_JULIAPKG_OFFLINE="yes",
+        PYJL_JULIA=str(fake_julia(tmp_path / "bin")),
+        PYTHONPATH=os.pathsep.join([str(tmp_path / "fake"), str(ROOT)]),
+        **extra_env,
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", START],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1]), done.stderr
 
@@ -239,19 +294,24 @@ def start_with_a_failing_juliacall(tmp_path: Path, extra_env: dict[str, str]):
 def test_a_failed_start_carries_what_julia_printed(tmp_path):
     (kind, message), stderr = start_with_a_failing_juliacall(tmp_path, {})
     assert kind == "JuliaBridgeError"
-    assert "PythonCall.jl did not start properly; Julia printed: ERROR: ArgumentError: " \
-           "Package PythonCall not found in current path." in message
+    assert (
+        "PythonCall.jl did not start properly; Julia printed: ERROR: ArgumentError: "
+        "Package PythonCall not found in current path." in message
+    )
     assert "Stacktrace" not in message
-    assert "Package PythonCall not found" in stderr          # still shown where it was
-    assert "handle_signals=unset" in message                  # one thread: left alone
+    assert "Package PythonCall not found" in stderr  # still shown where it was
+    assert "handle_signals=unset" in message  # one thread: left alone
 
 
-@pytest.mark.parametrize("env, expected", [
-    ({"JULIA_NUM_THREADS": "2"}, "yes"),
-    ({"PYTHON_JULIACALL_THREADS": "auto"}, "yes"),
-    ({"JULIA_NUM_THREADS": "1"}, "unset"),
-    ({"JULIA_NUM_THREADS": "4", "PYTHON_JULIACALL_HANDLE_SIGNALS": "no"}, "no"),
-])
+@pytest.mark.parametrize(
+    "env, expected",
+    [
+        ({"JULIA_NUM_THREADS": "2"}, "yes"),
+        ({"PYTHON_JULIACALL_THREADS": "auto"}, "yes"),
+        ({"JULIA_NUM_THREADS": "1"}, "unset"),
+        ({"JULIA_NUM_THREADS": "4", "PYTHON_JULIACALL_HANDLE_SIGNALS": "no"}, "no"),
+    ],
+)
 def test_julia_threads_get_julias_signal_handling(tmp_path, env, expected):
     (kind, message), _ = start_with_a_failing_juliacall(tmp_path, env)
     assert f"handle_signals={expected}" in message
@@ -282,23 +342,31 @@ def test_pyjulia_maps_runtime_errors_and_copies_read_only_arrays(monkeypatch):
         seen["x"] = x
         return x
 
-    def cholesky(K, jitter):          # PyCall 1.96 raises a Julia exception as RuntimeError
-        raise RuntimeError("<PyCall.jlwrap PosDefException(2)> matrix is not positive "
-                           "definite; Stacktrace:\n [1] cholesky")
+    def cholesky(K, jitter):  # PyCall 1.96 raises a Julia exception as RuntimeError
+        raise RuntimeError(
+            "<PyCall.jlwrap PosDefException(2)> matrix is not positive "
+            "definite; Stacktrace:\n [1] cholesky"
+        )
 
     def viterbi(*args):
         raise RuntimeError("MethodError: no method matching viterbi(::Vector{Float64})")
 
     functions = {"PyJL.sosfilt": sosfilt, "PyJL.cholesky": cholesky, "PyJL.viterbi": viterbi}
-    run = bridge._Running(bridge="pyjulia", exe="julia", version="1.10.8", source_dir="src",
-                          evaluate=functions.__getitem__, error_type=(RuntimeError,),
-                          describe=bridge._describe_pyjulia)
+    run = bridge._Running(
+        bridge="pyjulia",
+        exe="julia",
+        version="1.10.8",
+        source_dir="src",
+        evaluate=functions.__getitem__,
+        error_type=(RuntimeError,),
+        describe=bridge._describe_pyjulia,
+    )
     monkeypatch.setattr(bridge, "_state", bridge._State(running=run))
 
-    x = np.broadcast_to(np.arange(3.0), (2, 3))            # read-only, as pyjl's own zi is
+    x = np.broadcast_to(np.arange(3.0), (2, 3))  # read-only, as pyjl's own zi is
     out = bridge.call("sosfilt", np.ones((1, 6)), x, None)
     assert seen["x"].flags.writeable and not np.shares_memory(seen["x"], x)
-    np.testing.assert_array_equal(out, x)                   # the orientation rule both ways
+    np.testing.assert_array_equal(out, x)  # the orientation rule both ways
     with pytest.raises(JuliaLinAlgError, match="PosDefException") as info:
         bridge.call("cholesky", np.eye(2), 0.0)
     assert isinstance(info.value, np.linalg.LinAlgError)

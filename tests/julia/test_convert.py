@@ -21,7 +21,7 @@ class JuliaArrayStandIn:
 
 
 def test_a_c_order_matrix_goes_as_a_column_major_transpose_view(rng):
-    x = rng.standard_normal((5, 3))                     # n = 5 points in d = 3
+    x = rng.standard_normal((5, 3))  # n = 5 points in d = 3
     jx = to_julia(x)
     assert jx.shape == (3, 5) and jx.flags.f_contiguous
     assert np.shares_memory(jx, x)
@@ -40,7 +40,7 @@ def test_axes_reversed_both_ways_and_no_copy(shape, rng):
 
 
 def test_julia_arrays_come_back_as_c_order_views(rng):
-    memory = np.asfortranarray(rng.standard_normal((4, 9)))   # a Julia (4, 9) Array
+    memory = np.asfortranarray(rng.standard_normal((4, 9)))  # a Julia (4, 9) Array
     out = from_julia(JuliaArrayStandIn(memory))
     assert out.shape == (9, 4) and out.flags.c_contiguous
     assert np.shares_memory(out, memory)
@@ -48,7 +48,7 @@ def test_julia_arrays_come_back_as_c_order_views(rng):
 
 
 def test_tuples_convert_element_wise_and_scalars_pass(rng):
-    gamma = np.asfortranarray(rng.random((3, 10)))          # Julia (K, T) -> NumPy (T, K)
+    gamma = np.asfortranarray(rng.random((3, 10)))  # Julia (K, T) -> NumPy (T, K)
     loglik = rng.random(2)
     result = from_julia((loglik, JuliaArrayStandIn(gamma), 1.5, None))
     assert result[0] is loglik
@@ -66,7 +66,7 @@ def test_arguments_other_than_arrays():
 
 def test_read_only_and_strided_inputs_are_not_copied(rng):
     base = rng.standard_normal((6, 8))
-    view = base[::2, 1:]                 # not contiguous: Julia sees the strides, no copy
+    view = base[::2, 1:]  # not contiguous: Julia sees the strides, no copy
     view.flags.writeable = False
     jv = to_julia(view)
     assert jv.shape == (7, 3) and np.shares_memory(jv, base)

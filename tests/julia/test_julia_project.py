@@ -19,8 +19,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "julia_src"
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-STDLIB_TEST = {"Test": "8dfed614-e22c-5e08-85e1-65c5234f0b40",
-               "TOML": "fa267f1f-6049-4f14-aa54-33bafae1ed76"}
+STDLIB_TEST = {
+    "Test": "8dfed614-e22c-5e08-85e1-65c5234f0b40",
+    "TOML": "fa267f1f-6049-4f14-aa54-33bafae1ed76",
+}
 
 
 def _module_name(path: Path) -> str | None:
@@ -78,16 +80,26 @@ def _juliapkg() -> dict:
 def test_checker_flags_a_broken_project(tmp_path):
     (tmp_path / "ext").mkdir()
     (tmp_path / "ext" / "WrongExt.jl").write_text("module SomethingElse\nend\n")
-    broken = {"name": "PyJL", "uuid": "00000000-0000-0000-0000-000000000000",
-              "deps": {"LinearAlgebra": "37e2e46d-f89d-539d-b4ee-838fcccc9c8e"},
-              "weakdeps": {"CUDA": "052768ef-5323-5732-b1bb-66c8b64840ba"},
-              "extensions": {"WrongExt": "CUDA", "GoneExt": "Plots"},
-              "compat": {"julia": "1.6"}}
-    problems = "\n".join(project_problems(broken, tmp_path,
-                                          "babdfaa5-e765-4a60-b589-b2ac89db1afa"))
-    for expected in ("uuid", "[compat] julia", "LinearAlgebra has no [compat]",
-                     "CUDA has no [compat]", "does not define `module WrongExt`",
-                     "no file ext/GoneExt.jl", "triggered by Plots"):
+    broken = {
+        "name": "PyJL",
+        "uuid": "00000000-0000-0000-0000-000000000000",
+        "deps": {"LinearAlgebra": "37e2e46d-f89d-539d-b4ee-838fcccc9c8e"},
+        "weakdeps": {"CUDA": "052768ef-5323-5732-b1bb-66c8b64840ba"},
+        "extensions": {"WrongExt": "CUDA", "GoneExt": "Plots"},
+        "compat": {"julia": "1.6"},
+    }
+    problems = "\n".join(
+        project_problems(broken, tmp_path, "babdfaa5-e765-4a60-b589-b2ac89db1afa")
+    )
+    for expected in (
+        "uuid",
+        "[compat] julia",
+        "LinearAlgebra has no [compat]",
+        "CUDA has no [compat]",
+        "does not define `module WrongExt`",
+        "no file ext/GoneExt.jl",
+        "triggered by Plots",
+    ):
         assert expected in problems
 
 
@@ -117,7 +129,7 @@ def test_juliapkg_json_declares_the_shipped_package():
 def test_root_project_is_a_dev_environment():
     root = tomllib.loads((ROOT / "Project.toml").read_text())
     uuid = _juliapkg()["packages"]["PyJL"]["uuid"]
-    assert "name" not in root                      # an environment, not a package
+    assert "name" not in root  # an environment, not a package
     assert root["deps"] == {"PyJL": uuid}
     path = ROOT / root["sources"]["PyJL"]["path"]
     assert (path / "Project.toml").is_file() and path.resolve() == PACKAGE.resolve()

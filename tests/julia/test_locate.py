@@ -28,7 +28,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="shell-script st
 def fake_julia(directory, version="1.10.4", name="julia"):
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / name
-    path.write_text(f"#!/bin/sh\necho \"julia version {version}\"\n")
+    path.write_text(f'#!/bin/sh\necho "julia version {version}"\n')
     path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     return path
 
@@ -37,8 +37,14 @@ def fake_julia(directory, version="1.10.4", name="julia"):
 def clean_env(monkeypatch, tmp_path):
     """No Julia anywhere: empty PATH, fresh HOME and juliapkg project, no settings, and a
     bridge that has not started."""
-    for var in ("PYJL_JULIA", "PYTHON_JULIACALL_EXE", "PYTHON_JULIACALL_PROJECT",
-                "PYTHON_JULIAPKG_EXE", "PYJL_JULIA_BRIDGE", "JULIA_DEPOT_PATH"):
+    for var in (
+        "PYJL_JULIA",
+        "PYTHON_JULIACALL_EXE",
+        "PYTHON_JULIACALL_PROJECT",
+        "PYTHON_JULIAPKG_EXE",
+        "PYJL_JULIA_BRIDGE",
+        "JULIA_DEPOT_PATH",
+    ):
         monkeypatch.delenv(var, raising=False)
     (tmp_path / "empty").mkdir()
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
@@ -90,7 +96,7 @@ def test_pyjl_julia_not_executable(monkeypatch, tmp_path):
     plain.write_text("not a program")
     monkeypatch.setenv("PYJL_JULIA", str(plain))
     assert "is not an executable file" in locate().reason
-    monkeypatch.setenv("PYJL_JULIA", str(tmp_path))       # a directory
+    monkeypatch.setenv("PYJL_JULIA", str(tmp_path))  # a directory
     assert "is not an executable file" in locate().reason
 
 
@@ -172,8 +178,8 @@ def test_locating_leaves_juliapkg_state_as_it_was(tmp_path):
 
     before = dict(juliapkg.state.STATE)
     exe = fake_julia(tmp_path / "jpkg" / "pyjuliapkg" / "install" / "bin")
-    assert locate().exe == str(exe)                 # read under this test's project...
-    assert juliapkg.state.STATE == before           # ...which juliacall will never see
+    assert locate().exe == str(exe)  # read under this test's project...
+    assert juliapkg.state.STATE == before  # ...which juliacall will never see
 
 
 UNLOADED = r"""
@@ -192,14 +198,24 @@ print(json.dumps({"found": found, "loaded": loaded,
 def test_locating_does_not_fix_juliapkg_settings_for_later(tmp_path):
     exe = fake_julia(tmp_path / "jpkg" / "pyjuliapkg" / "install" / "bin")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYJL_", "PYTHON_JULIA"))}
-    env.update(PATH=str(tmp_path / "empty"), HOME=str(tmp_path / "home"),
-               PYTHON_JULIAPKG_PROJECT=str(tmp_path / "jpkg"), PYTHON_JULIAPKG_OFFLINE="yes",
-               PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    env.update(
+        PATH=str(tmp_path / "empty"),
+        HOME=str(tmp_path / "home"),
+        PYTHON_JULIAPKG_PROJECT=str(tmp_path / "jpkg"),
+        PYTHON_JULIAPKG_OFFLINE="yes",
+        PYTHONPATH=str(Path(__file__).resolve().parents[2]),
+    )
     later = str(tmp_path / "later")
-    done = subprocess.run([sys.executable, "-c", UNLOADED, later], env=env, cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", UNLOADED, later],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["found"] == str(exe)
-    assert report["loaded"] == []                   # locate imported juliapkg and unloaded it
+    assert report["loaded"] == []  # locate imported juliapkg and unloaded it
     assert report["project"] == later
