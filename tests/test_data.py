@@ -3,10 +3,12 @@ clear errors, outputs that mirror inputs, memory-mapped Arrow files."""
 
 import doctest
 import gc
+import importlib
 import os
 import re
 import subprocess
 import sys
+from pkgutil import iter_modules
 
 import numpy as np
 import pandas as pd
@@ -452,8 +454,9 @@ def test_one_gib_mapped_file_is_read_without_loading_it(tmp_path):
 
 
 def test_docstring_examples_run():
-    result = doctest.testmod(data, optionflags=doctest.ELLIPSIS)
-    assert result.attempted >= 5 and result.failed == 0
+    modules = [importlib.import_module(f"pyjl.data.{m.name}") for m in iter_modules(data.__path__)]
+    results = [doctest.testmod(m, optionflags=doctest.ELLIPSIS) for m in modules]
+    assert sum(r.attempted for r in results) >= 5 and sum(r.failed for r in results) == 0
 
 
 def test_import_and_numpy_use_do_not_import_pandas_or_pyarrow():

@@ -1,0 +1,163 @@
+"""`as_array`: the one door from a user's object to the array a kernel reads."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import numpy as np
+
+from .._validate import describe
+from .._validate import error as _err
+from ._checks import _check_finite, _check_kind, _describe, _refuse, _root
+from ._convert import _to_numpy
+
+
+def as_array(
+    obj: Any,
+    *,
+    name: str,
+    dtype: Any = np.float64,
+    ndim: int | tuple[int, ...] | None = None,
+    copy: bool | None = None,
+    finite: bool = True,
+    device: bool = False,
+    allow_empty: bool = False,
+) -> Any:
+    """Return the C-contiguous array a kernel reads, copying only where needed.
+
+    Parameters
+    ----------
+    obj : array-like
+        NumPy array, list or scalar, pandas Series/DataFrame, pyarrow
+        Array/ChunkedArray/Table/RecordBatch, or a CuPy array (``device=True``).
+    name : str
+        The argument's name, quoted in every error.
+    dtype : numpy dtype, default float64
+        Wanted dtype.  Integer dtypes accept floats only when they are whole.
+    ndim : int or tuple of int, optional
+        Allowed numbers of dimensions.  A one-column table is flattened when
+        ``1`` is allowed and ``2`` is not.
+    copy : {None, False, True}
+        ``None`` copies once where needed, ``False`` raises :class:`InputError`
+        instead, ``True`` always returns fresh, writable memory.
+    finite : bool, default True
+        Refuse NaN, infinity and nulls, naming the first bad index (and column).
+    device : bool, default False
+        Accept CuPy arrays, returned as CuPy arrays (for the ``cuda`` engine).
+    allow_empty : bool, default False
+        Accept arrays with no element.
+
+    Returns
+    -------
+    numpy.ndarray (cupy.ndarray for CuPy input)
+        Zero-copy (possibly read-only) for a C-contiguous array of ``dtype``, a
+        null-free single-chunk Arrow column, a one-block DataFrame that pandas
+        lays out C-ordered, and columns of memory-mapped Arrow files.
+        Tables/DataFrames give ``(n_rows, n_cols)``.
+
+    Examples
+    --------
+    >>> x = np.arange(3.0)
+    >>> as_array(x, name="x") is x
+    True
+    >>> as_array([1, 2], name="x", dtype=np.int64)
+    array([1, 2])
+    >>> as_array([1.0, np.nan], name="x")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    pyjl.exceptions.InputError: `x` must be finite (no NaN or infinity); got nan at index 1. ...
+    """
+    dtype, allowed = _as_array_options(dtype, ndim, copy, finite)
+    if _root(obj) == "cupy":
+        if not device:
+            raise _err(
+                name,
+                "must be in host memory for this engine",
+                _describe(obj),
+                "copy it to the host with x.get(), or run on the GPU with "
+                "pyjl.set_backend('cuda')",
+            )
+        xp, a, copied, labels = sys.modules["cupy"], obj, False, None
+    else:
+        xp = np
+        a, copied, labels = _to_numpy(obj, name, dtype, copy, finite)
+    _check_kind(a, dtype, name, xp)
+    if allowed is not None and a.ndim not in allowed:
+        if labels is not None and a.ndim == 2 and a.shape[1] == 1 and 1 in allowed:
+            a = a[:, 0]
+        else:
+            fix = (
+                "for a single feature use x.reshape(-1, 1)"
+                if a.ndim == 1 and 2 in allowed
+                else "wrap a single value in a list"
+                if a.ndim == 0
+                else "reshape it"
+            )
+            raise _err(
+                name,
+                "must be " + " or ".join(f"{d}-D" for d in allowed),
+                f"a {a.ndim}-D array of shape {tuple(a.shape)}",
+                fix,
+            )
+    if a.size == 0 and not allow_empty:
+        raise _err(
+            name,
+            "must not be empty",
+            f"{_describe(obj)} with no element",
+            "pass at least one value",
+        )
+    if a.dtype != dtype or not a.flags.c_contiguous:
+        _refuse(
+            name,
+            copy,
+            f"dtype {a.dtype} must be cast to {dtype.name}"
+            if a.dtype != dtype
+            else "it is not C-contiguous (strided or Fortran-ordered)",
+            obj,
+        )
+        a, copied = a.astype(dtype, order="C"), True
+    elif copy and not copied:
+        a = a.copy()
+    if finite:
+        one = labels[0] if labels is not None and a.ndim == 1 else None
+        _check_finite(a, name, labels, xp, column=one)
+    return a
+
+
+def _as_array_options(
+    dtype: Any, ndim: Any, copy: Any, finite: Any
+) -> tuple[np.dtype[Any], tuple[int, ...] | None]:
+    """The checked ``dtype`` and allowed ``ndim`` of :func:`as_array` (its other options
+    are flags)."""
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise _err(
+            "dtype",
+            "must be a NumPy dtype",
+            describe(dtype),
+            "pass e.g. numpy.float64 or 'float32'",
+        ) from None
+    allowed = None if ndim is None else ((ndim,) if isinstance(ndim, int) else ndim)
+    if allowed is not None and not (
+        isinstance(allowed, tuple)
+        and allowed
+        and all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in allowed)
+    ):
+        raise _err(
+            "ndim",
+            "must be None, an integer >= 0 or a tuple of them",
+            describe(ndim),
+            "pass e.g. ndim=2 or ndim=(1, 2)",
+        )
+    if copy not in (None, False, True):
+        raise _err(
+            "copy",
+            "must be None, False or True",
+            describe(copy),
+            "pass copy=None (copy where needed), False or True",
+        )
+    if finite is not True and finite is not False:
+        raise _err("finite", "must be True or False", describe(finite), "pass True or False")
+    return dtype, allowed

@@ -1,0 +1,154 @@
+"""The data layer's vocabulary: what an object is, where a bad value sits, and the checks
+that refuse values a kernel cannot take (wrong kind, not whole, NaN/inf, a refused copy)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .._validate import error as _err
+
+#: a host array of any dtype
+Array = NDArray[Any]
+#: ``(array, copied)`` and ``(array, copied, column labels)``
+Column = tuple[Array, bool]
+Tabular = tuple[Array, bool, list[Any] | None]
+
+_BLOCK = 1 << 20  # elements scanned per block when locating a bad value
+_OK_KINDS = {"f": "biuf", "c": "biufc", "i": "biuf", "u": "biuf", "b": "b"}
+_KIND_WORDS = {
+    "c": "complex numbers",
+    "O": "Python objects (mixed types, None or strings)",
+    "U": "strings",
+    "S": "bytes",
+    "M": "datetimes",
+    "m": "timedeltas",
+}
+
+
+def _root(obj: object) -> str:
+    return type(obj).__module__.partition(".")[0]
+
+
+def _describe(obj: Any) -> str:
+    kind = f"{_root(obj)}.{type(obj).__name__}" if _root(obj) != "builtins" else type(obj).__name__
+    shape = getattr(obj, "shape", None)
+    if shape is None and hasattr(obj, "__len__"):
+        shape = (len(obj),)
+    return f"a {kind}" + (f" of shape {tuple(shape)}" if shape is not None else "")
+
+
+def _at(
+    flat: int, shape: tuple[int, ...], labels: list[Any] | None = None, column: Any = None
+) -> str:
+    """Where flat index ``flat`` of an array of ``shape`` is, in words."""
+    if column is not None:
+        return f"row {flat}, column {column!r}"
+    if len(shape) < 2:
+        return f"index {flat}"
+    r, c, *rest = (int(i) for i in np.unravel_index(flat, shape))
+    if rest:
+        return f"index {(r, c, *rest)}"
+    return f"row {r}, column {labels[c]!r}" if labels is not None else f"row {r}, column {c}"
+
+
+def _refuse(name: str, copy: bool | None, reason: str, obj: Any) -> None:
+    if copy is False:
+        raise _err(
+            name,
+            "cannot be used without a copy (copy=False was asked)",
+            f"{_describe(obj)}, which needs one because {reason}",
+            "pass copy=None to allow this one copy, or hand over data that needs "
+            "none (a C-contiguous array of the wanted dtype, or a single-chunk, "
+            "null-free Arrow column)",
+        )
+
+
+def _check_kind(
+    a: Any, dtype: np.dtype[Any], name: str, xp: Any = np, column: Any = None, offset: int = 0
+) -> None:
+    """Refuse values of a kind ``dtype`` cannot hold; check integrality for int targets."""
+    src = a.dtype.kind
+    if src not in _OK_KINDS.get(dtype.kind, dtype.kind):
+        what = _KIND_WORDS.get(src, f"dtype {a.dtype}")
+        where = f" in column {column!r}" if column is not None else ""
+        fix = (
+            "take the real part or the magnitude explicitly (x.real, abs(x))"
+            if src == "c"
+            else f"convert it to numbers first, e.g. np.asarray(x, dtype={dtype.name})"
+        )
+        raise _err(
+            name,
+            f"must hold {dtype.name} values",
+            f"{what}{where}",
+            fix,
+            wrong_type=src in "OSUVM",
+        )
+    if dtype.kind in "iu" and not np.can_cast(a.dtype, dtype, "safe"):
+        info = np.iinfo(dtype)
+        with np.errstate(invalid="ignore"):
+            if src == "f":
+                bad = ~((xp.floor(a) == a) & (a >= info.min) & (a < info.max + 1.0))
+            else:
+                bad = (a < info.min) | (a > info.max)
+        if bool(bad.any()):
+            i = int(xp.flatnonzero(bad.reshape(-1))[0])
+            raise _err(
+                name,
+                f"must hold whole numbers that fit {dtype.name}",
+                f"{a.reshape(-1)[i].item()!r} at {_at(offset + i, a.shape, column=column)}",
+                "round or cast the values explicitly before passing them",
+            )
+
+
+def _check_finite(
+    a: Any, name: str, labels: list[Any] | None = None, xp: Any = np, column: Any = None
+) -> None:
+    """Raise on the first NaN/inf; one pass with no temporary when all are finite."""
+    if a.dtype.kind not in "fc" or a.size == 0:
+        return
+    flat = a.reshape(-1)
+    with np.errstate(all="ignore"):  # a finite sum proves every element finite
+        if bool(xp.isfinite(flat.sum())):
+            return
+    for start in range(0, flat.size, _BLOCK):
+        bad = xp.flatnonzero(~xp.isfinite(flat[start : start + _BLOCK]))
+        if bad.size:
+            i = start + int(bad[0])
+            raise _err(
+                name,
+                "must be finite (no NaN or infinity)",
+                f"{flat[i].item()} at {_at(i, a.shape, labels, column)}",
+                "remove or impute the missing or infinite values first "
+                "(e.g. dropna() or interpolate())",
+            )
+
+
+def _kind(obj: object) -> str:
+    if isinstance(obj, np.ndarray):
+        return "numpy"
+    root = _root(obj)
+    if root == "pandas":
+        import pandas as pd
+
+        return (
+            "series"
+            if isinstance(obj, pd.Series)
+            else "dataframe"
+            if isinstance(obj, pd.DataFrame)
+            else "other"
+        )
+    if root == "pyarrow":
+        import pyarrow as pa
+
+        for cls, kind in (
+            (pa.ChunkedArray, "arrow_chunked"),
+            (pa.Array, "arrow_array"),
+            (pa.Table, "arrow_table"),
+            (pa.RecordBatch, "arrow_batch"),
+        ):
+            if isinstance(obj, cls):
+                return kind
+    return "cupy" if root == "cupy" else "other"

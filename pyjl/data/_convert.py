@@ -1,0 +1,177 @@
+"""Host objects (pandas, pyarrow, NumPy, anything array-like) as NumPy arrays.
+
+Each reader returns the array with a flag saying whether it copied; a needed copy happens
+once, and ``copy=False`` refuses it through :func:`~pyjl.data._checks._refuse`.  pandas and
+pyarrow are imported only when such an object arrives.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._validate import error as _err
+from ._checks import Column, Tabular, _at, _check_kind, _describe, _kind, _refuse
+
+
+def _arrow_column(
+    col: Any, name: str, dtype: np.dtype[Any], copy: bool | None, finite: bool, column: Any = None
+) -> Column:
+    """A pyarrow Array/ChunkedArray as a 1-D array: ``(array, copied)``."""
+    import pyarrow as pa
+
+    t = col.type
+    if not (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t)):
+        where = f"column {column!r} of " if column is not None else ""
+        raise _err(
+            name,
+            f"must hold {dtype.name} values",
+            f"{where}Arrow type {t}",
+            "cast it to a numeric type first (pyarrow.compute.cast)",
+        )
+    chunks = [c for c in (col.chunks if isinstance(col, pa.ChunkedArray) else [col]) if len(c)]
+    if col.null_count and (finite or dtype.kind not in "fc"):
+        valid = np.concatenate([c.is_valid().to_numpy(zero_copy_only=False) for c in chunks])
+        i = int(np.flatnonzero(~valid)[0])
+        raise _err(
+            name,
+            "must not hold nulls (missing values)",
+            f"{col.null_count} null(s), the first at {_at(i, (len(col),), column=column)}",
+            "drop or fill them first (e.g. pyarrow.compute.fill_null)",
+        )
+    if len(chunks) == 1 and not col.null_count and not pa.types.is_boolean(t):
+        return chunks[0].to_numpy(zero_copy_only=True), False
+    if len(chunks) == 0:
+        return np.empty(0, dtype), False
+    reason = (
+        f"its {len(chunks)} Arrow chunks must be concatenated"
+        if len(chunks) > 1
+        else "its nulls become NaN"
+        if col.null_count
+        else "Arrow booleans are bit-packed"
+    )
+    _refuse(name, copy, reason, col)
+    out, start = np.empty(len(col), dtype), 0
+    for c in chunks:
+        v = c.to_numpy(zero_copy_only=False)  # nulls -> NaN (finite=False only)
+        _check_kind(v, dtype, name, column=column, offset=start)
+        out[start : start + len(v)] = v
+        start += len(v)
+    return out, True
+
+
+def _series(
+    s: Any, name: str, dtype: np.dtype[Any], copy: bool | None, finite: bool, column: Any = None
+) -> Column:
+    """A pandas Series as a 1-D array: ``(array, copied)``."""
+    import pandas as pd
+
+    if isinstance(s.dtype, pd.ArrowDtype):
+        return _arrow_column(s.array.__arrow_array__(), name, dtype, copy, finite, column)
+    if isinstance(s.dtype, np.dtype):
+        return s.to_numpy(), False  # a view of the Series' memory
+    npdt = getattr(s.dtype, "numpy_dtype", None)  # nullable dtypes: Float64, Int64, boolean
+    if npdt is None or np.dtype(npdt).kind not in "biufc":
+        where = f" in column {column!r}" if column is not None else ""
+        raise _err(
+            name,
+            f"must hold {dtype.name} values",
+            f"pandas dtype {s.dtype}{where}",
+            "convert it to numbers first (e.g. pd.to_numeric)",
+        )
+    _refuse(name, copy, f"pandas dtype {s.dtype} is stored with a separate mask", s)
+    missing = s.isna().to_numpy()
+    if missing.any():
+        if finite or dtype.kind not in "fc":
+            i = int(np.flatnonzero(missing)[0])
+            raise _err(
+                name,
+                "must not hold missing values (pd.NA)",
+                f"{int(missing.sum())} missing, the first at {_at(i, s.shape, column=column)}",
+                "drop or fill them first",
+            )
+        return s.to_numpy(dtype=np.float64, na_value=np.nan), True
+    return s.to_numpy(dtype=npdt), True
+
+
+def _frame(df: Any, name: str, dtype: np.dtype[Any], copy: bool | None, finite: bool) -> Tabular:
+    """A DataFrame as an (n_rows, n_cols) array: ``(array, copied, labels)``."""
+    labels = list(df.columns)
+    if len(labels) == 1:
+        a, copied = _series(df.iloc[:, 0], name, dtype, copy, finite, labels[0])
+        return a.reshape(-1, 1), copied, labels
+    dts = set(df.dtypes)
+    if len(dts) == 1 and isinstance(next(iter(dts)), np.dtype) and next(iter(dts)).kind in "biufc":
+        v = df.to_numpy()  # a view when pandas keeps one block
+        if v.flags.c_contiguous and np.may_share_memory(v, df.iloc[:, 0].to_numpy()):
+            return v, False, labels
+    _refuse(
+        name,
+        copy,
+        f"its {len(labels)} columns become one C-ordered ({len(df)}, {len(labels)}) array",
+        df,
+    )
+    out = np.empty(df.shape, dtype)
+    for j, lab in enumerate(labels):
+        col, _ = _series(df.iloc[:, j], name, dtype, None, finite, lab)
+        _check_kind(col, dtype, name, column=lab)
+        out[:, j] = col
+    return out, True, labels
+
+
+def _table(tab: Any, name: str, dtype: np.dtype[Any], copy: bool | None, finite: bool) -> Tabular:
+    """A pyarrow Table/RecordBatch as an (n_rows, n_cols) array."""
+    labels = list(tab.column_names)
+    if len(labels) == 1:
+        a, copied = _arrow_column(tab.column(0), name, dtype, copy, finite, labels[0])
+        return a.reshape(-1, 1), copied, labels
+    _refuse(
+        name,
+        copy,
+        f"its {len(labels)} columns become one C-ordered ({tab.num_rows}, {len(labels)}) array",
+        tab,
+    )
+    out = np.empty((tab.num_rows, len(labels)), dtype)
+    for j, lab in enumerate(labels):
+        col, _ = _arrow_column(tab.column(j), name, dtype, None, finite, lab)
+        out[:, j] = col
+    return out, True, labels
+
+
+def _to_numpy(
+    obj: Any, name: str, dtype: np.dtype[Any], copy: bool | None, finite: bool
+) -> Tabular:
+    """Any accepted host object as an ndarray: ``(array, copied, column labels)``."""
+    kind = _kind(obj)
+    if kind == "numpy":
+        if isinstance(obj, np.ma.MaskedArray) and np.ma.is_masked(obj):
+            raise _err(
+                name,
+                "must not hold masked values",
+                f"{int(np.count_nonzero(obj.mask))} masked value(s)",
+                "fill them first (x.filled(...)) or drop them",
+            )
+        return np.asarray(obj), False, None
+    if kind == "series":
+        return (*_series(obj, name, dtype, copy, finite), None)
+    if kind == "dataframe":
+        return _frame(obj, name, dtype, copy, finite)
+    if kind in ("arrow_array", "arrow_chunked"):
+        return (*_arrow_column(obj, name, dtype, copy, finite), None)
+    if kind in ("arrow_table", "arrow_batch"):
+        return _table(obj, name, dtype, copy, finite)
+    try:
+        return np.asarray(obj, copy=False), False, None  # buffer protocol / __array__
+    except (ValueError, TypeError):
+        pass
+    _refuse(name, copy, f"a {type(obj).__name__} is converted to a NumPy array", obj)
+    try:
+        return np.asarray(obj), True, None
+    except (ValueError, TypeError) as exc:
+        raise _err(
+            name,
+            "must be array-like (a regular nesting of numbers)",
+            _describe(obj),
+            f"pass a NumPy array, pandas or pyarrow object ({exc})",
+        ) from None
