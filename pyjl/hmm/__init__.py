@@ -1,7 +1,8 @@
 """Hidden Markov models with pluggable emissions (see :mod:`pyjl.hmm.model`)."""
 
 from ._monitor import ConvergenceMonitor
-from .emissions import Categorical, Exponential, Gamma, Normal, Poisson
+from .emissions import Exponential, Gamma, Normal
+from .emissions_discrete import Categorical, Poisson
 from .emissions_mv import MvNormal
 from .interface import Emission, EmissionStats
 from .mixture import Mixture

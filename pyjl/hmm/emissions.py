@@ -1,4 +1,7 @@
-"""Built-in emissions with independent features: Normal, Exponential, Poisson, Gamma, Categorical.
+"""Built-in emissions with independent features: Normal, Exponential, Gamma (continuous).
+
+Poisson and Categorical (discrete observations) live in :mod:`pyjl.hmm.emissions_discrete`
+and are re-exported here; the shared per-state machinery is in ``pyjl.hmm._independent``.
 
 Parameters are per-state arrays: ``(K,)`` for one feature, ``(K, d)`` for ``d``
 independent features (observations ``(T,)`` or ``(T, d)``).  Every family
@@ -16,177 +19,28 @@ array([[-0.9189, -4.7371]])
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 import numpy as np
 from scipy.special import digamma, gammaln, polygamma
 
 from .. import engines
-from .._validate import error, integer
-from ..exceptions import NotFittedError
+from .._validate import error
 from ._common import (
     INIT_ROWS,
-    as_int_obs,
     as_obs,
     at_flat,
-    check_prob_rows,
-    check_values,
     covars_map,
     empty_states,
     gaussian_estep,
     gaussian_finite,
     gaussian_range,
-    hard_weights,
-    kmeans,
-    per_state,
-    warn_empty,
 )
 from ._common import min_covar as _min_covar
+from ._independent import _c, _Independent, _same_d
+from .emissions_discrete import Categorical, Poisson
 
 __all__ = ["Normal", "Exponential", "Poisson", "Gamma", "Categorical"]
-
-_LOG2PI = np.log(2.0 * np.pi)
-
-
-def _same_d(x: np.ndarray, params: Any) -> None:
-    if x.shape[1] != params.shape[1]:
-        d = params.shape[1]
-        raise error(
-            "X",
-            f"must have {d} feature column(s) to match the emission's parameters",
-            x.shape[1],
-            f"pass (T, {d}) data or re-create the emission",
-        )
-
-
-def _c(a: Any) -> np.ndarray:
-    return np.ascontiguousarray(a, dtype=np.float64)
-
-
-class _Independent:
-    """Shared machinery: ``(K, d)`` parameters, sufficient statistics, empty states."""
-
-    _params: tuple[str, ...] = ()
-    family = "emission"
-
-    if TYPE_CHECKING:  # every subclass defines the additive statistics
-
-        def suff_stats(self, X: Any, weights: np.ndarray) -> tuple[np.ndarray, ...]: ...
-        def fit_stats(self, stats: tuple[np.ndarray, ...]) -> Self: ...
-
-    def _set(self, **values: Any) -> None:
-        d: int | None = None
-        for name, v in values.items():
-            if v is None:
-                setattr(self, name, None)
-                continue
-            a = per_state(v, None, d, name)
-            d = a.shape[1]
-            setattr(self, name, a)
-        self._squeeze = all(np.ndim(v) <= 1 for v in values.values() if v is not None)
-
-    def _get(self, name: str) -> Any:
-        v = getattr(self, name)
-        if v is None:
-            raise NotFittedError(
-                f"{type(self).__name__}.{name} is not set; pass it to the "
-                f"constructor or fit the model first."
-            )
-        return v
-
-    @property
-    def n_states(self) -> int:
-        return int(self._get(self._params[0]).shape[0])
-
-    @property
-    def n_parameters(self) -> int:
-        return int(sum(self._get(p).size for p in self._params))
-
-    #: per parameter: (element-wise test, rule, fix) checked by :meth:`check_params`
-    _rules: dict[str, Any] = {}
-
-    def check_params(self, name: str = "emission") -> Self:
-        """Validate the parameters that are set (NaN, out of range, inconsistent shapes),
-        raising :class:`InputError` naming the element (``emission.rate[2]``)."""
-        shape = None
-        for p in self._params:
-            v = getattr(self, p)
-            if v is None:
-                continue
-            ok, rule, fix = self._rules.get(p, (lambda a: np.ones(a.shape, bool), "", ""))
-            v = np.asarray(v)
-            if self._squeeze and v.ndim == 2 and v.shape[1] == 1:
-                v = v[:, 0]  # index as the user gave it
-            a = check_values(v, f"{name}.{p}", ok, rule, fix or f"pass finite {p} values")
-            if shape is not None and a.shape != shape:
-                raise error(
-                    f"{name}.{p}",
-                    f"must have the shape of {name}.{self._params[0]} {shape}",
-                    f"shape {a.shape}",
-                    "give every parameter one entry per state (and feature)",
-                )
-            shape = a.shape
-        return self
-
-    def check_input(self, X: Any) -> np.ndarray:
-        x = as_obs(X, "X")
-        if getattr(self, self._params[0]) is not None:
-            _same_d(x, self._arr(self._params[0]))
-        return x
-
-    def fit(self, X: Any, weights: np.ndarray) -> Any:
-        """Weighted maximum likelihood (see the module docstring); returns ``self``."""
-        x = self.check_input(X)
-        return self.fit_stats(self.suff_stats(x, np.asarray(weights, dtype=np.float64)))
-
-    def _store(self, name: str, value: Any) -> None:
-        setattr(self, name, value[:, 0].copy() if self._squeeze and value.shape[1] == 1 else value)
-
-    def _arr(self, name: str) -> np.ndarray:
-        return np.asarray(self._get(name)).reshape(self.n_states, -1)
-
-    def _update(
-        self, N: np.ndarray, new: dict[str, np.ndarray], pooled: dict[str, np.ndarray]
-    ) -> Self:
-        """Store ``new`` parameters, keeping (or pooling) those of empty states."""
-        mask = empty_states(N)
-        fresh = getattr(self, self._params[0]) is None
-        for name, value in new.items():
-            value = np.array(value, dtype=np.float64)
-            if mask.any():
-                old = pooled[name] if fresh else self._arr(name)
-                value[mask] = np.broadcast_to(old, value.shape)[mask]
-            self._store(name, value)
-        warn_empty(
-            mask,
-            type(self).__name__,
-            "set to the pooled estimate" if fresh else "kept from the previous iteration",
-        )
-        return self
-
-    def _sample_shape(self, draws: np.ndarray) -> Any:
-        return draws[:, 0] if self._squeeze and draws.shape[1] == 1 else draws
-
-    def initialize(self, X: Any, n_states: int, rng: np.random.Generator) -> Self:
-        """k-means on (a subsample of) ``X``, then the hard-assignment MLE."""
-        x = self.check_input(X)
-        self._squeeze = np.ndim(X) == 1
-        if x.shape[0] > INIT_ROWS:
-            x = x[np.sort(rng.choice(x.shape[0], INIT_ROWS, replace=False))]
-        _, labels = kmeans(x, n_states, rng)
-        for p in self._params:
-            setattr(self, p, None)
-        self.fit_stats(self.suff_stats(x, hard_weights(labels, n_states)))
-        return self
-
-    def __repr__(self) -> str:
-        args = ", ".join(
-            f"{p}={np.array2string(np.asarray(getattr(self, p)), precision=4)}"
-            if getattr(self, p) is not None
-            else f"{p}=None"
-            for p in self._params
-        )
-        return f"{type(self).__name__}({args})"
 
 
 class Normal(_Independent):
@@ -417,79 +271,6 @@ def _nonneg(X: Any) -> Any:
     return x
 
 
-class Poisson(_Independent):
-    """Poisson emission, ``p_k(x) = rate_k^x exp(-rate_k) / x!`` for counts ``x``.
-
-    Parameters
-    ----------
-    rate : array-like of shape (n_states,) or (n_states, n_features), optional
-        Per-state rates, ``>= 0`` (mean counts); ``None``: set by ``initialize``/``fit``.
-
-    Attributes
-    ----------
-    rate : ndarray of shape (n_states, n_features) or (n_states,), dtype float64, or None
-        The rates (mean counts), one row per state; ``None`` until given or fitted.
-        A given one is kept as ``(n_states, n_features)``; a fit stores ``(n_states,)``
-        when the observations (or the given parameters) are 1-D.
-    n_states : int
-        The number of states ``K`` the parameters describe
-        (:class:`~pyjl.exceptions.NotFittedError` before they are set).
-    n_parameters : int
-        The free scalar parameters over all states.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from scipy import stats
-    >>> from pyjl.hmm import Poisson
-    >>> e = Poisson(rate=[1.0, 4.0])
-    >>> x = np.array([[0], [3]])
-    >>> bool(np.allclose(e.log_likelihood(x), stats.poisson.logpmf(x, [1.0, 4.0])))
-    True
-    """
-
-    _params = ("rate",)
-    _rules = {"rate": (lambda a: a >= 0, "must be >= 0 (a mean count)", "pass non-negative rates")}
-
-    def __init__(self, rate: Any = None) -> None:
-        self._set(rate=rate)
-
-    def check_input(self, X: Any) -> np.ndarray:
-        """Validate the observations ``X`` for this emission; returns them as ``(T, d)``."""
-        return _Independent.check_input(self, as_int_obs(X, "X", what="counts"))
-
-    def log_likelihood(self, X: Any) -> np.ndarray:
-        """``(T, K)`` log-densities (log-probabilities for discrete data) of ``X``."""
-        x = as_obs(X, finite=False)
-        r = self._arr("rate")
-        with np.errstate(divide="ignore"):
-            lr = np.log(r)
-        out = x @ np.where(np.isfinite(lr), lr, -745.0).T - r.sum(1)
-        ok = ((x >= 0) & (x == np.floor(x))).all(1, keepdims=True)
-        out -= gammaln(np.where(ok, x, 0.0) + 1.0).sum(1, keepdims=True)
-        return np.where(ok, out, -np.inf)
-
-    def suff_stats(self, X: Any, weights: np.ndarray) -> tuple[np.ndarray, ...]:
-        """Additive sufficient statistics of ``(X, weights)`` (``weights``: ``(T, K)``)."""
-        x = as_obs(X, finite=False)
-        stats: tuple[np.ndarray, ...] = engines.current().weighted_moments(
-            x, _c(weights), np.zeros(x.shape[1])
-        )[:2]
-        return stats
-
-    def fit_stats(self, stats: tuple[np.ndarray, ...]) -> Any:
-        """Weighted maximum-likelihood update from summed :meth:`suff_stats`."""
-        N, S = (np.asarray(s, dtype=np.float64) for s in stats)
-        rate = S / np.maximum(N, 1e-300)[:, None]
-        pooled = S.sum(0) / max(N.sum(), 1e-300)
-        return self._update(N, {"rate": rate}, {"rate": pooled})
-
-    def sample(self, state: int, n: int, rng: np.random.Generator) -> Any:
-        """``n`` draws from state ``state`` with generator ``rng``."""
-        r = self._arr("rate")[state]
-        return self._sample_shape(rng.poisson(r, size=(n, r.size)).astype(np.float64))
-
-
 class Gamma(_Independent):
     """Gamma emission, ``p_k(x) = rate^shape x^(shape-1) exp(-rate x) / Gamma(shape)``, ``x > 0``.
 
@@ -593,147 +374,3 @@ class Gamma(_Independent):
         """``n`` draws from state ``state`` with generator ``rng``."""
         a, b = self._arr("shape")[state], self._arr("rate")[state]
         return self._sample_shape(rng.gamma(a, 1.0 / b, size=(n, a.size)))
-
-
-class Categorical(_Independent):
-    """Categorical emission over symbols ``0 .. n_symbols-1``: ``p_k(x) = probs[k, x]``.
-
-    ``probs`` is ``(K, n_symbols)`` with rows summing to 1; observations are
-    integers ``(T,)`` or ``(T, 1)`` (hmmlearn's ``CategoricalHMM`` layout).
-
-    Parameters
-    ----------
-    probs : array-like of shape (n_states, n_symbols), optional
-        Per-state symbol probabilities, rows non-negative and summing to 1;
-        ``None``: set by ``initialize``/``fit``.
-    n_symbols : int, optional
-        The number of symbols, ``>= 1``; ``None``: the columns of ``probs``, or
-        ``max(X) + 1`` at the first fit.
-
-    Attributes
-    ----------
-    probs : ndarray of shape (n_states, n_symbols), dtype float64, or None
-        The symbol probabilities; ``None`` until given or set by ``initialize``/``fit``.
-    n_symbols : int or None
-        The number of symbols.
-    n_states : int
-        The number of states ``K`` the parameters describe
-        (:class:`~pyjl.exceptions.NotFittedError` before they are set).
-    n_parameters : int
-        The free scalar parameters over all states.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from pyjl.hmm import Categorical
-    >>> e = Categorical(probs=[[0.5, 0.5], [0.9, 0.1]])
-    >>> np.round(np.exp(e.log_likelihood(np.array([0, 1]))), 2)
-    array([[0.5, 0.9],
-           [0.5, 0.1]])
-    """
-
-    _params = ("probs",)
-
-    def __init__(self, probs: Any = None, n_symbols: int | None = None) -> None:
-        self.probs = None if probs is None else np.asarray(probs, dtype=np.float64)
-        self.n_symbols = (
-            n_symbols
-            if n_symbols is not None
-            else None
-            if self.probs is None or self.probs.ndim != 2
-            else self.probs.shape[1]
-        )
-        self._squeeze = False
-
-    def check_params(self, name: str = "emission") -> Self:
-        """Validate ``probs`` (finite, >= 0, rows summing to 1, ``(K, n_symbols)``) and
-        ``n_symbols``, raising :class:`InputError` naming the element."""
-        if self.n_symbols is not None:
-            self.n_symbols = integer(self.n_symbols, f"{name}.n_symbols", low=1)
-        if self.probs is not None:
-            P = np.asarray(self.probs, dtype=np.float64)
-            if P.ndim != 2:
-                raise error(
-                    f"{name}.probs",
-                    "must be (n_states, n_symbols)",
-                    f"shape {P.shape}",
-                    "give one row of symbol probabilities per state",
-                )
-            check_prob_rows(P, f"{name}.probs", P.shape)
-            if self.n_symbols is not None and P.shape[1] != self.n_symbols:
-                raise error(
-                    f"{name}.n_symbols",
-                    f"must equal probs' {P.shape[1]} columns",
-                    self.n_symbols,
-                    "omit n_symbols or give probs one column per symbol",
-                )
-        return self
-
-    @property
-    def n_parameters(self) -> Any:
-        """Free scalar parameters over all states."""
-        return self._get("probs").shape[0] * (self._get("probs").shape[1] - 1)
-
-    def check_input(self, X: Any) -> np.ndarray:
-        """Validate the observations ``X`` for this emission; returns them as ``(T, d)``."""
-        if self.n_symbols is not None:
-            self.n_symbols = integer(self.n_symbols, "n_symbols", low=1)
-        x = as_int_obs(X, "X", what="symbols", high=self.n_symbols)
-        if x.shape[1] != 1:
-            raise error(
-                "X",
-                "must be (T,) or (T, 1) symbols for Categorical",
-                f"shape {x.shape}",
-                "encode several features as one symbol",
-            )
-        return x
-
-    def log_likelihood(self, X: Any) -> np.ndarray:
-        """``(T, K)`` log-densities (log-probabilities for discrete data) of ``X``."""
-        x = as_obs(X, finite=False).ravel()
-        P = self._get("probs")
-        ok = (x >= 0) & (x < P.shape[1]) & (x == np.floor(x))
-        with np.errstate(divide="ignore"):
-            out = np.log(P).T[np.where(ok, x, 0).astype(np.intp)]
-        if not ok.all():
-            out[~ok] = -np.inf  # outside the support
-        return np.asarray(out)
-
-    def suff_stats(self, X: Any, weights: np.ndarray) -> tuple[np.ndarray, ...]:
-        """Additive sufficient statistics of ``(X, weights)`` (``weights``: ``(T, K)``)."""
-        x = as_obs(X, finite=False).ravel().astype(np.intp)
-        S = self.n_symbols if self.n_symbols is not None else int(x.max()) + 1
-        counts = np.stack(
-            [np.bincount(x, weights=weights[:, k], minlength=S) for k in range(weights.shape[1])]
-        )
-        return (weights.sum(0), counts)
-
-    def fit_stats(self, stats: tuple[np.ndarray, ...]) -> Any:
-        """Weighted maximum-likelihood update from summed :meth:`suff_stats`."""
-        N, C = (np.asarray(s, dtype=np.float64) for s in stats)
-        self.n_symbols = C.shape[1]
-        probs = C / np.maximum(C.sum(1, keepdims=True), 1e-300)
-        pooled = C.sum(0) / max(C.sum(), 1e-300)
-        return self._update(N, {"probs": probs}, {"probs": pooled})
-
-    def _store(self, name: str, value: Any) -> None:
-        setattr(self, name, value)
-
-    def initialize(self, X: Any, n_states: int, rng: np.random.Generator) -> Self:
-        """Empirical symbol frequencies, perturbed per state by Dirichlet noise."""
-        x = self.check_input(X).ravel().astype(np.intp)
-        S = self.n_symbols if self.n_symbols is not None else int(x.max()) + 1
-        freq = (np.bincount(x, minlength=S) + 1.0) / (x.size + S)
-        noise = rng.dirichlet(np.ones(S), size=n_states)
-        self.probs = 0.5 * freq + 0.5 * noise
-        self.probs /= self.probs.sum(1, keepdims=True)
-        self.n_symbols = S
-        return self
-
-    def sample(self, state: int, n: int, rng: np.random.Generator) -> Any:
-        """``n`` draws from state ``state`` with generator ``rng``."""
-        p = self._get("probs")[state]
-        return rng.choice(p.size, size=n, p=p).astype(np.float64)
-
-    def __repr__(self) -> str:
-        return f"Categorical(n_symbols={self.n_symbols}, probs={self.probs!r})"

@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any, Self
 
 import numpy as np
-from scipy.linalg import cholesky, solve_triangular
+from scipy.linalg import cholesky
 
 from .. import engines
 from .._validate import choice, error
@@ -42,11 +42,17 @@ from ._common import (
     min_covar,
     warn_empty,
 )
+from ._covariance import (
+    TYPES,
+    check_matrices,
+    floor_eig,
+    full_covs,
+    full_loglik,
+    initial,
+    n_cov_parameters,
+)
 
 __all__ = ["MvNormal"]
-
-_TYPES = ("full", "diag", "spherical", "tied")
-_LOG2PI = np.log(2.0 * np.pi)
 
 
 class MvNormal:
@@ -124,7 +130,7 @@ class MvNormal:
         covars_prior: float = 1e-2,
         covars_weight: float = 1.0,
     ) -> None:
-        self.covariance_type = choice(covariance_type, "covariance_type", _TYPES)
+        self.covariance_type = choice(covariance_type, "covariance_type", TYPES)
         self.mean: Any = (
             None if mean is None else np.atleast_2d(np.asarray(mean, dtype=np.float64))
         )
@@ -146,21 +152,7 @@ class MvNormal:
         c = self.cov
         if c is None:
             raise NotFittedError("MvNormal.cov is not set; pass it or fit the model first.")
-        want = {"full": (K, d, d), "diag": (K, d), "spherical": (K,), "tied": (d, d)}
-        if c.shape != want[self.covariance_type]:
-            raise error(
-                "cov",
-                f"must have shape {want[self.covariance_type]} for "
-                f"covariance_type={self.covariance_type!r}",
-                f"shape {c.shape}",
-                "use hmmlearn's covars_ layout",
-            )
-        if self.covariance_type == "full":
-            return c
-        if self.covariance_type == "tied":
-            return np.broadcast_to(c, (K, d, d))
-        v = c if self.covariance_type == "diag" else np.repeat(c[:, None], d, 1)
-        return np.einsum("ki,ij->kij", v, np.eye(d))
+        return full_covs(c, self.covariance_type, K, d)
 
     def check_params(self, name: str = "emission") -> Self:
         """Validate the parameters that are set: finite means; positive variances;
@@ -189,26 +181,7 @@ class MvNormal:
                 "pass positive variances",
             )
             return self
-        for k, C in enumerate(c[None] if self.covariance_type == "tied" else c):
-            where = f"{name}.cov" + ("" if self.covariance_type == "tied" else f"[{k}]")
-            gap = np.abs(C - C.T)
-            if gap.max() > 1e-10 * max(np.abs(C).max(), 1e-300):
-                i, j = np.unravel_index(int(gap.argmax()), C.shape)
-                raise error(
-                    where,
-                    "must be symmetric",
-                    f"[{i}, {j}] = {C[i, j]!r} but [{j}, {i}] = {C[j, i]!r}",
-                    "pass (C + C.T) / 2",
-                )
-            try:
-                cholesky(C, lower=True)
-            except np.linalg.LinAlgError:
-                raise error(
-                    where,
-                    "must be positive definite",
-                    f"a smallest eigenvalue of {float(np.linalg.eigvalsh(C)[0])!r}",
-                    "pass a valid covariance matrix (for example add min_covar * np.eye(d))",
-                ) from None
+        check_matrices(c, self.covariance_type, name)
         return self
 
     @property
@@ -220,13 +193,7 @@ class MvNormal:
     def n_parameters(self) -> int:
         """Free scalar parameters over all states."""
         K, d = self._mean().shape
-        cov = {
-            "full": K * d * (d + 1) // 2,
-            "diag": K * d,
-            "spherical": K,
-            "tied": d * (d + 1) // 2,
-        }[self.covariance_type]
-        return int(K * d + cov)
+        return int(K * d + n_cov_parameters(self.covariance_type, K, d))
 
     def check_input(self, X: Any) -> np.ndarray:
         """Validate the observations ``X`` for this emission; returns them as ``(T, d)``."""
@@ -253,27 +220,7 @@ class MvNormal:
             loglik: np.ndarray = engines.current().gaussian_loglik(x, _c(m), _c(v))
             return loglik
         with np.errstate(over="ignore"):  # -inf: below the double range (HMM reports it)
-            return self._full_loglik(x, m)
-
-    def _full_loglik(self, x: np.ndarray, m: np.ndarray) -> np.ndarray:
-        K, d = m.shape
-        c = m.mean(axis=0)
-        xc, mc = x - c, m - c
-        covs = self._full_covs()
-        out = np.empty((x.shape[0], K))
-        if self.covariance_type == "tied":
-            L = cholesky(covs[0], lower=True)
-            P = solve_triangular(L, np.eye(d), lower=True)  # L^{-1}
-            z, mz = xc @ P.T, mc @ P.T
-            out[:] = (z * z).sum(1)[:, None] - 2.0 * z @ mz.T + (mz * mz).sum(1)
-            out += 2.0 * np.log(np.diag(L)).sum() + d * _LOG2PI
-        else:
-            for k in range(K):
-                L = cholesky(covs[k], lower=True)
-                z = solve_triangular(L, (xc - mc[k]).T, lower=True)
-                out[:, k] = (z * z).sum(0) + 2.0 * np.log(np.diag(L)).sum() + d * _LOG2PI
-        out *= -0.5
-        return out
+            return full_loglik(x, m, self._full_covs(), self.covariance_type == "tied")
 
     def _shift(self, d: int) -> Any:
         # == mean(axis=0), without np.mean's Python-level overhead (called every batch)
@@ -360,7 +307,7 @@ class MvNormal:
                 )
                 if mask.any():
                     full[mask] = pooled if fresh else self.cov[mask]
-            cov = np.stack([_floor_eig(f, floor) for f in full])
+            cov = np.stack([floor_eig(f, floor) for f in full])
             cov = cov[0] if self.covariance_type == "tied" else cov
         gaussian_finite(
             np.where(mask.reshape((-1,) + (1,) * (cov.ndim - 1)), 1.0, cov)
@@ -389,12 +336,7 @@ class MvNormal:
         cv = np.atleast_2d(np.cov(x.T)) if x.shape[0] > 1 else np.zeros((d, d))
         cv = cv + min_covar(self.min_covar) * np.eye(d)
         self.mean = centers
-        self.cov = {
-            "full": np.repeat(cv[None], n_states, 0),
-            "diag": np.repeat(np.diag(cv)[None], n_states, 0),
-            "spherical": np.full(n_states, np.diag(cv).mean()),
-            "tied": cv,
-        }[self.covariance_type]
+        self.cov = initial(cv, self.covariance_type, n_states)
         return self
 
     def sample(self, state: int, n: int, rng: np.random.Generator) -> Any:
@@ -412,12 +354,3 @@ class MvNormal:
 
 def _c(a: Any) -> np.ndarray:
     return np.ascontiguousarray(a, dtype=np.float64)
-
-
-def _floor_eig(C: np.ndarray, floor: float) -> Any:
-    """Symmetrise ``C`` and lift its eigenvalues to at least ``floor``."""
-    C = 0.5 * (C + C.T)
-    w = np.linalg.eigvalsh(C)
-    if w[0] < floor:
-        C = C + (floor - w[0]) * np.eye(C.shape[0])
-    return C

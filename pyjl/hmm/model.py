@@ -7,7 +7,9 @@ emission_k``.  The emission is any object implementing
 here.  Forward-backward and Viterbi run on the current engine
 (``pyjl.engines.current()``); conventions follow hmmlearn (``startprob_``,
 ``transmat_``, ``monitor_``, ``decode`` returning ``(logprob, states)``,
-Dirichlet priors as concentrations, ``aic``/``bic``).
+Dirichlet priors as concentrations, ``aic``/``bic``).  The settings checks and starting
+parameters live in ``pyjl.hmm._settings``, the batched inference passes in
+``pyjl.hmm._inference``, the E-step and observation sources in ``pyjl.hmm._em``.
 
 Reference: L. R. Rabiner, "A tutorial on hidden Markov models and selected
 applications in speech recognition", Proc. IEEE 77(2), 1989.
@@ -22,31 +24,21 @@ applications in speech recognition", Proc. IEEE 77(2), 1989.
 
 from __future__ import annotations
 
-import copy
-import numbers
 import warnings
 from typing import Any, Self
 
 import numpy as np
 
 from .. import engines
-from .._validate import boolean, choice, describe, error, integer, real, seed
+from .._validate import choice, error, integer
 from ..exceptions import NotFittedError, NumericalWarning
-from ._common import INIT_ROWS, as_obs, check_prob_rows, check_values
-from ._em import Source, Stats, estep_batch, has_estep, has_stats, log_emissions
+from ._common import as_obs
+from ._em import Source, Stats, estep_batch, has_estep, has_stats
+from ._inference import forward, forward_backward, mirror, sample_path, viterbi
 from ._monitor import ConvergenceMonitor
+from ._settings import check_random_state, check_settings, given, initial_params
 
 __all__ = ["HMM"]
-
-_INITS = ("kmeans", "random", "given")
-_PROTOCOL = ("log_likelihood", "fit", "sample", "initialize")
-
-
-def _random_state(value: Any) -> Any:
-    """``None``, a seed in ``[0, 2**63)`` or a NumPy ``Generator``/``SeedSequence``."""
-    if isinstance(value, (np.random.Generator, np.random.SeedSequence, np.random.BitGenerator)):
-        return value
-    return seed(value, "random_state")
 
 
 def _unit_max(counts: np.ndarray) -> Any:
@@ -54,29 +46,6 @@ def _unit_max(counts: np.ndarray) -> Any:
     overflow the row sums); all-zero rows stay zero."""
     m = counts.max(-1, keepdims=True)
     return counts / np.where(m > 0, m, 1.0)
-
-
-def _emission_states(em: Any) -> Any:
-    """The number of states the emission's parameters describe, or ``None``."""
-    try:
-        n = em.n_states
-    except (NotFittedError, AttributeError, TypeError, ValueError):
-        weights = getattr(em, "weights", None)
-        n = np.shape(weights)[0] if weights is not None and np.ndim(weights) == 2 else None
-    return n if isinstance(n, (int, np.integer)) else None
-
-
-def _mirror(result: Any, X: Any) -> Any:
-    """``result`` in the form of the input ``X``: a state path as a Series named "state"
-    (pandas) or an Arrow array, posteriors as a DataFrame / Arrow table with one column
-    per state; NumPy for NumPy input and for paths of Arrow files."""
-    if isinstance(X, (str, bytes)) or hasattr(X, "__fspath__"):
-        return result
-    from ..data import origin, restore
-
-    if result.ndim == 1:
-        return restore(result, origin(X), name="state")
-    return restore(result, origin(X), columns=list(range(result.shape[1])))
 
 
 class HMM:
@@ -185,108 +154,23 @@ class HMM:
         self.startprob_prior, self.transmat_prior = startprob_prior, transmat_prior
         self.batch_rows = batch_rows
 
-    # -- validation (the constructor stores; every call validates) ---------------------
-    def _check_settings(self) -> int:
-        """Validate the constructor's arguments; returns ``n_states`` as an int."""
-        em = self.emission
-        if isinstance(em, type) or not all(callable(getattr(em, m, None)) for m in _PROTOCOL):
-            raise error(
-                "emission",
-                f"must be an emission (an object with {', '.join(_PROTOCOL)} and n_parameters)",
-                describe(em),
-                "pass e.g. pyjl.hmm.Normal() or an object following pyjl.hmm.Emission",
-            )
-        K = integer(
-            self.n_states,
-            "n_states",
-            low=1,
-            fix="pass a whole number of states >= 1, e.g. n_states=3",
-        )
-        choice(self.init, "init", _INITS)
-        integer(self.n_iter, "n_iter", low=0)
-        if not (isinstance(self.tol, numbers.Real) and self.tol == -np.inf):
-            real(
-                self.tol,
-                "tol",
-                fix="pass a small number such as 1e-4 (or -np.inf to "
-                "always run n_iter iterations)",
-            )
-        if self.batch_rows is not None:
-            integer(self.batch_rows, "batch_rows", low=1)
-        _random_state(self.random_state)
-        boolean(self.progress, "progress")
-        for name in ("startprob_prior", "transmat_prior"):
-            check_values(
-                getattr(self, name),
-                name,
-                lambda a: a >= 0,
-                "must be >= 0 (Dirichlet concentrations; 1 is no prior)",
-                f"pass {name}=1.0 for no prior, or larger values",
-            )
-        return K
-
     @property
     def _K(self) -> int:
         return int(self.n_states)
-
-    def _given_chain(self, K: int) -> Any:
-        """The given ``startprob``/``transmat`` validated (``None`` where not given)."""
-        pi = A = None
-        if self.startprob is not None:
-            pi = check_prob_rows(self.startprob, "startprob", (K,))
-            pi = pi / pi.sum()
-        if self.transmat is not None:
-            A = check_prob_rows(self.transmat, "transmat", (K, K))
-            A = A / A.sum(1, keepdims=True)
-        return pi, A
-
-    def _given(self, em: Any) -> Any:
-        """Validated ``(startprob, transmat, emission)`` for ``init='given'``."""
-        K = self._check_settings()
-        pi, A = self._given_chain(K)
-        if pi is None or A is None:
-            name, other = ("startprob", "transmat") if pi is None else ("transmat", "startprob")
-            raise error(
-                name,
-                f"must be given with init='given', as must `{other}`",
-                describe(getattr(self, name)),
-                "pass both, or use init='kmeans'",
-            )
-        check = getattr(em, "check_params", None)
-        if callable(check):
-            check("emission")
-        try:
-            _ = em.n_parameters
-        except (NotFittedError, AttributeError, TypeError) as exc:
-            raise error(
-                "emission",
-                "must hold its parameters with init='given'",
-                f"{type(em).__name__} without them ({str(exc).rstrip('.')})",
-                "construct the emission with its parameters, or use init='kmeans'",
-            ) from None
-        n = _emission_states(em)
-        if n is not None and n != K:
-            raise error(
-                "n_states",
-                f"must equal the number of states of the emission's parameters ({n})",
-                K,
-                f"pass n_states={n} or parameters for {K} states",
-            )
-        return pi, A, em
 
     # -- parameters -------------------------------------------------------------------
     def _params(self) -> Any:
         """``(startprob, transmat, emission)`` fitted, or given when ``init='given'``."""
         if hasattr(self, "startprob_"):
             return self.startprob_, self.transmat_, self.emission_
-        self._check_settings()
+        check_settings(self)
         if self.startprob is None or self.transmat is None:
             raise NotFittedError(
                 "this HMM is not fitted: call fit(X) first, or give "
                 "startprob, transmat and the emission's parameters with "
                 "init='given'."
             )
-        return self._given(self.emission)
+        return given(self, self.emission)
 
     def _logs(self) -> Any:
         pi, A, em = self._params()
@@ -312,6 +196,14 @@ class HMM:
     def _source(self, X: Any, lengths: Any, emission: Any, fused: bool = False) -> Any:
         return Source(X, lengths, self._check(emission), *self._batch_rows(fused))
 
+    def _forward_backward(self, X: Any, lengths: Any) -> Any:
+        log_pi, log_A, em = self._logs()
+        return forward_backward(log_pi, log_A, em, self._source(X, lengths, em), self._K)
+
+    def _viterbi(self, X: Any, lengths: Any) -> Any:
+        log_pi, log_A, em = self._logs()
+        return viterbi(log_pi, log_A, em, self._source(X, lengths, em), self._K)
+
     @property
     def n_parameters(self) -> int:
         """Free scalars: ``(K - 1) + K (K - 1)`` plus the emission's."""
@@ -320,24 +212,6 @@ class HMM:
         return (K - 1) + K * (K - 1) + int(em.n_parameters)
 
     # -- fitting ----------------------------------------------------------------------
-    def _initialize(self, src: Any, rng: np.random.Generator) -> Any:
-        K = self._check_settings()
-        em = copy.deepcopy(self.emission)
-        if self.init == "given":
-            return self._given(em)
-        given_pi, given_A = self._given_chain(K)
-        x0 = src.head(INIT_ROWS * 5)
-        if self.init == "kmeans":
-            pi, A = np.full(K, 1.0 / K), np.full((K, K), 1.0 / K)
-            em.initialize(x0, K, rng)
-        else:
-            pi, A = rng.dirichlet(np.ones(K)), rng.dirichlet(np.ones(K), size=K)
-            em.initialize(x0, K, rng)
-            em.fit(x0, rng.dirichlet(np.full(K, 0.3), size=np.shape(x0)[0]))
-        pi = given_pi if given_pi is not None else pi
-        A = given_A if given_A is not None else A
-        return pi, A, em
-
     def fit(self, X: Any, lengths: Any = None, client: Any = None) -> Self:
         """Baum-Welch over all sequences; returns ``self``.
 
@@ -347,7 +221,7 @@ class HMM:
         a ``dask.distributed.Client`` -- each worker holds some sequences, runs
         the E-step on them and returns summed sufficient statistics.
         """
-        K = self._check_settings()
+        K = check_settings(self)
         src = self._source(X, lengths, self.emission, fused=has_estep(self.emission))
         if src.n_rows < K:
             raise error(
@@ -357,7 +231,7 @@ class HMM:
                 "pass more data or fewer states",
             )
         rng = np.random.default_rng(self.random_state)
-        pi, A, em = self._initialize(src, rng)
+        pi, A, em = initial_params(self, src, rng)
         self.startprob_, self.transmat_, self.emission_ = pi, A, em
         self.monitor_ = ConvergenceMonitor(self.tol, int(self.n_iter))
         runner = None
@@ -435,63 +309,6 @@ class HMM:
             self.emission_.fit_stats(stats.emission)
 
     # -- inference --------------------------------------------------------------------
-    def _batches(self, src: Any, em: Any, zero: Any) -> Any:
-        """``(start, stop, lens, log_b)`` per batch; ``zero["row"]`` receives the first row
-        whose observation has log-density -inf in every state (``None`` if none)."""
-        for start, stop, lens in src.iter_batches():
-            lb = log_emissions(em, src.user_rows(start, stop), self._K)
-            if zero.get("row") is None:
-                dead = np.flatnonzero(~(lb.max(1) > -np.inf))
-                zero["row"] = start + int(dead[0]) if dead.size else None
-            yield start, stop, lens, lb
-
-    @staticmethod
-    def _zero_probability(src: Any, ll: np.ndarray, zero: Any) -> str | None:
-        """Why some sequence has probability zero (``ll == -inf``), in words, or ``None``."""
-        seqs = np.flatnonzero(np.isneginf(ll))
-        if not seqs.size:
-            return None
-        row = zero.get("row")
-        if row is not None:
-            value = src.rows(row, row + 1)[0]
-            return (
-                f"row {row} (value {np.array2string(value, precision=6)}), whose "
-                "log-density is -inf in every state (impossible under the model, or "
-                "below the double range: a Gaussian's |x - mean| / sd above ~1e154)"
-            )
-        return (
-            f"sequence {int(seqs[0])} of log-likelihood -inf (every state path goes "
-            "through a zero start/transition probability, or its log-densities sum "
-            "below the double range)"
-        )
-
-    def _refuse_zero(self, src: Any, ll: np.ndarray, zero: Any, what: str) -> None:
-        why = self._zero_probability(src, ll, zero)
-        if why is not None:
-            raise error(
-                "X",
-                f"must have non-zero probability under the model for {what}",
-                why,
-                "rescale X (e.g. standardise each feature) or remove the outlier "
-                "and check the parameters; score() returns -inf with a warning",
-            )
-
-    def _forward_backward(self, X: Any, lengths: Any) -> Any:
-        log_pi, log_A, em = self._logs()
-        src = self._source(X, lengths, em)
-        engine = engines.current()
-        ll = np.empty(src.lengths.size)
-        gamma = np.empty((src.n_rows, self._K))
-        s = 0
-        zero: dict[str, Any] = {}
-        for start, stop, lens, lb in self._batches(src, em, zero):
-            l, g, _ = engine.forward_backward(log_pi, log_A, lb, lens)
-            ll[s : s + lens.size] = l
-            s += lens.size
-            gamma[start:stop] = g
-        self._refuse_zero(src, ll, zero, "state posteriors (they are undefined otherwise)")
-        return ll, gamma
-
     def score_sequences(self, X: Any, lengths: Any = None) -> np.ndarray:
         """Log-likelihood of each sequence, ``(n_seq,)`` (forward pass only).
 
@@ -500,15 +317,7 @@ class HMM:
         range (``|x - mean| / sd`` above ~1e154 for a Gaussian) -- scores ``-inf`` with a
         :class:`~pyjl.exceptions.NumericalWarning` naming the first such row."""
         log_pi, log_A, em = self._logs()
-        src = self._source(X, lengths, em)
-        engine = engines.current()
-        ll = np.empty(src.lengths.size)
-        s = 0
-        zero: dict[str, Any] = {}
-        for _start, _stop, lens, lb in self._batches(src, em, zero):
-            ll[s : s + lens.size] = engine.forward(log_pi, log_A, lb, lens)
-            s += lens.size
-        why = self._zero_probability(src, ll, zero)
+        ll, why = forward(log_pi, log_A, em, self._source(X, lengths, em), self._K)
         if why is not None:
             warnings.warn(
                 f"HMM.score: {int(np.isneginf(ll).sum())} sequence(s) have "
@@ -529,31 +338,14 @@ class HMM:
         """``(log p(X), posteriors (T, K))`` as hmmlearn; posteriors are undefined for
         a sequence of probability zero, which raises :class:`InputError` naming the row."""
         ll, gamma = self._forward_backward(X, lengths)
-        return float(ll.sum()), _mirror(gamma, X)
+        return float(ll.sum()), mirror(gamma, X)
 
     def predict_proba(self, X: Any, lengths: Any = None) -> Any:
         """State posteriors ``p(z_t = k | X)``, ``(T, K)``, each row summing to 1 (a
         DataFrame with the input's index for pandas input, an Arrow table for Arrow
         input; one column per state).  A sequence of probability zero (see
         :meth:`score_sequences`) raises :class:`InputError` naming the first such row."""
-        return _mirror(self._forward_backward(X, lengths)[1], X)
-
-    def _viterbi(self, X: Any, lengths: Any) -> Any:
-        log_pi, log_A, em = self._logs()
-        src = self._source(X, lengths, em)
-        engine = engines.current()
-        path = np.empty(src.n_rows, dtype=np.int64)
-        lps: list[np.ndarray] = []
-        zero: dict[str, Any] = {}
-        for start, stop, lens, lb in self._batches(src, em, zero):
-            p, lp = engine.viterbi(log_pi, log_A, lb, lens)
-            path[start:stop] = p
-            lps.append(np.atleast_1d(np.asarray(lp, dtype=np.float64)))
-        lp = np.concatenate(lps)
-        self._refuse_zero(
-            src, lp, zero, "a most likely state path (every path has probability zero otherwise)"
-        )
-        return float(lp.sum()), path
+        return mirror(self._forward_backward(X, lengths)[1], X)
 
     def decode(self, X: Any, lengths: Any = None, algorithm: str = "viterbi") -> Any:
         """``(log_prob, states)``: Viterbi (joint log-probability of the best path) or
@@ -564,42 +356,23 @@ class HMM:
         else:
             ll, gamma = self._forward_backward(X, lengths)
             logprob, path = float(ll.sum()), gamma.argmax(1)
-        return logprob, _mirror(path, X)
+        return logprob, mirror(path, X)
 
     def predict(self, X: Any, lengths: Any = None) -> Any:
         """Most likely state path (Viterbi), ``(T,)`` int64 (a Series for pandas input,
         an Arrow array for Arrow input)."""
-        return _mirror(self._viterbi(X, lengths)[1], X)
+        return mirror(self._viterbi(X, lengths)[1], X)
 
     def sample(
         self, n_samples: int = 1, random_state: Any = None, currstate: int | None = None
     ) -> Any:
         """``(X, states)``: ``n_samples`` steps of the chain and its emissions."""
         pi, A, em = self._params()
-        rng = np.random.default_rng(_random_state(random_state))
+        rng = np.random.default_rng(check_random_state(random_state))
         n = integer(n_samples, "n_samples", low=1, high=np.iinfo(np.intp).max // 16)
         if currstate is not None:
             currstate = integer(currstate, "currstate", low=0, high=pi.size - 1)
-        states = np.empty(n, dtype=np.int64)
-        u = rng.random(n)
-        cdf_pi, cdf_A = np.cumsum(pi), np.cumsum(A, axis=1)
-        s = (
-            currstate
-            if currstate is not None
-            else min(int(np.searchsorted(cdf_pi, u[0], side="right")), self._K - 1)
-        )
-        for t in range(n):
-            if t > 0:
-                s = min(int(np.searchsorted(cdf_A[s], u[t], side="right")), self._K - 1)
-            states[t] = s
-        out = None
-        for k in np.unique(states):
-            idx = np.flatnonzero(states == k)
-            draws = np.asarray(em.sample(int(k), idx.size, rng))
-            if out is None:
-                out = np.empty((n,) + draws.shape[1:], dtype=draws.dtype)
-            out[idx] = draws
-        return out, states
+        return sample_path(pi, A, em, n, self._K, rng, currstate)
 
     def aic(self, X: Any, lengths: Any = None) -> float:
         """Akaike information criterion ``-2 log L + 2 p``."""

@@ -1,0 +1,113 @@
+"""The four covariance types of :class:`~pyjl.hmm.MvNormal`, in hmmlearn's ``covars_`` layout.
+
+``"full"`` ``(K, d, d)``, ``"diag"`` ``(K, d)``, ``"spherical"`` ``(K,)``, ``"tied"``
+``(d, d)`` (one matrix shared by all states).  These helpers expand a layout to full
+matrices, check matrices, count free parameters, floor eigenvalues and evaluate the
+full/tied Gaussian density; :class:`MvNormal` holds the state and the EM updates.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy.linalg import cholesky, solve_triangular
+
+from .._validate import error
+
+TYPES = ("full", "diag", "spherical", "tied")
+_LOG2PI = np.log(2.0 * np.pi)
+
+
+def full_covs(c: np.ndarray, covariance_type: str, K: int, d: int) -> Any:
+    """Every state's covariance as ``(K, d, d)``, after checking the layout's shape."""
+    want = {"full": (K, d, d), "diag": (K, d), "spherical": (K,), "tied": (d, d)}
+    if c.shape != want[covariance_type]:
+        raise error(
+            "cov",
+            f"must have shape {want[covariance_type]} for covariance_type={covariance_type!r}",
+            f"shape {c.shape}",
+            "use hmmlearn's covars_ layout",
+        )
+    if covariance_type == "full":
+        return c
+    if covariance_type == "tied":
+        return np.broadcast_to(c, (K, d, d))
+    v = c if covariance_type == "diag" else np.repeat(c[:, None], d, 1)
+    return np.einsum("ki,ij->kij", v, np.eye(d))
+
+
+def check_matrices(c: np.ndarray, covariance_type: str, name: str) -> None:
+    """Each matrix of a ``"full"`` or ``"tied"`` ``c`` must be symmetric positive definite;
+    the error names the matrix (``emission.cov[1]``)."""
+    for k, C in enumerate(c[None] if covariance_type == "tied" else c):
+        where = f"{name}.cov" + ("" if covariance_type == "tied" else f"[{k}]")
+        gap = np.abs(C - C.T)
+        if gap.max() > 1e-10 * max(np.abs(C).max(), 1e-300):
+            i, j = np.unravel_index(int(gap.argmax()), C.shape)
+            raise error(
+                where,
+                "must be symmetric",
+                f"[{i}, {j}] = {C[i, j]!r} but [{j}, {i}] = {C[j, i]!r}",
+                "pass (C + C.T) / 2",
+            )
+        try:
+            cholesky(C, lower=True)
+        except np.linalg.LinAlgError:
+            raise error(
+                where,
+                "must be positive definite",
+                f"a smallest eigenvalue of {float(np.linalg.eigvalsh(C)[0])!r}",
+                "pass a valid covariance matrix (for example add min_covar * np.eye(d))",
+            ) from None
+
+
+def n_cov_parameters(covariance_type: str, K: int, d: int) -> int:
+    """Free scalar parameters of the covariances of ``K`` states in ``d`` dimensions."""
+    return {
+        "full": K * d * (d + 1) // 2,
+        "diag": K * d,
+        "spherical": K,
+        "tied": d * (d + 1) // 2,
+    }[covariance_type]
+
+
+def full_loglik(x: np.ndarray, m: np.ndarray, covs: np.ndarray, tied: bool) -> np.ndarray:
+    """``(T, K)`` Gaussian log-densities of ``x`` ``(T, d)`` under means ``m`` ``(K, d)`` and
+    covariances ``covs`` ``(K, d, d)`` (``tied``: one Cholesky factor serves every state)."""
+    K, d = m.shape
+    c = m.mean(axis=0)
+    xc, mc = x - c, m - c
+    out = np.empty((x.shape[0], K))
+    if tied:
+        L = cholesky(covs[0], lower=True)
+        P = solve_triangular(L, np.eye(d), lower=True)  # L^{-1}
+        z, mz = xc @ P.T, mc @ P.T
+        out[:] = (z * z).sum(1)[:, None] - 2.0 * z @ mz.T + (mz * mz).sum(1)
+        out += 2.0 * np.log(np.diag(L)).sum() + d * _LOG2PI
+    else:
+        for k in range(K):
+            L = cholesky(covs[k], lower=True)
+            z = solve_triangular(L, (xc - mc[k]).T, lower=True)
+            out[:, k] = (z * z).sum(0) + 2.0 * np.log(np.diag(L)).sum() + d * _LOG2PI
+    out *= -0.5
+    return out
+
+
+def initial(cv: np.ndarray, covariance_type: str, n_states: int) -> Any:
+    """The pooled covariance ``cv`` ``(d, d)`` given to every state, in the type's layout."""
+    return {
+        "full": np.repeat(cv[None], n_states, 0),
+        "diag": np.repeat(np.diag(cv)[None], n_states, 0),
+        "spherical": np.full(n_states, np.diag(cv).mean()),
+        "tied": cv,
+    }[covariance_type]
+
+
+def floor_eig(C: np.ndarray, floor: float) -> Any:
+    """Symmetrise ``C`` and lift its eigenvalues to at least ``floor``."""
+    C = 0.5 * (C + C.T)
+    w = np.linalg.eigvalsh(C)
+    if w[0] < floor:
+        C = C + (floor - w[0]) * np.eye(C.shape[0])
+    return C

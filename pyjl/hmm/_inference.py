@@ -1,0 +1,157 @@
+"""The passes of inference over batches of sequences, and what goes back to the user.
+
+Forward (scores), forward-backward (posteriors) and Viterbi (paths) run batch by batch
+on the current engine; a sequence of probability zero is diagnosed in words (the first
+row impossible in every state, or the sequence itself); results with a time axis take
+the input's form (:func:`mirror`); :func:`sample_path` draws a chain and its emissions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from .. import engines
+from .._validate import error
+from ._em import log_emissions
+
+
+def mirror(result: Any, X: Any) -> Any:
+    """``result`` in the form of the input ``X``: a state path as a Series named "state"
+    (pandas) or an Arrow array, posteriors as a DataFrame / Arrow table with one column
+    per state; NumPy for NumPy input and for paths of Arrow files."""
+    if isinstance(X, (str, bytes)) or hasattr(X, "__fspath__"):
+        return result
+    from ..data import origin, restore
+
+    if result.ndim == 1:
+        return restore(result, origin(X), name="state")
+    return restore(result, origin(X), columns=list(range(result.shape[1])))
+
+
+def batches(src: Any, em: Any, K: int, zero: Any) -> Iterator[Any]:
+    """``(start, stop, lens, log_b)`` per batch; ``zero["row"]`` receives the first row
+    whose observation has log-density -inf in every state (``None`` if none)."""
+    for start, stop, lens in src.iter_batches():
+        lb = log_emissions(em, src.user_rows(start, stop), K)
+        if zero.get("row") is None:
+            dead = np.flatnonzero(~(lb.max(1) > -np.inf))
+            zero["row"] = start + int(dead[0]) if dead.size else None
+        yield start, stop, lens, lb
+
+
+def zero_probability(src: Any, ll: np.ndarray, zero: Any) -> str | None:
+    """Why some sequence has probability zero (``ll == -inf``), in words, or ``None``."""
+    seqs = np.flatnonzero(np.isneginf(ll))
+    if not seqs.size:
+        return None
+    row = zero.get("row")
+    if row is not None:
+        value = src.rows(row, row + 1)[0]
+        return (
+            f"row {row} (value {np.array2string(value, precision=6)}), whose "
+            "log-density is -inf in every state (impossible under the model, or "
+            "below the double range: a Gaussian's |x - mean| / sd above ~1e154)"
+        )
+    return (
+        f"sequence {int(seqs[0])} of log-likelihood -inf (every state path goes "
+        "through a zero start/transition probability, or its log-densities sum "
+        "below the double range)"
+    )
+
+
+def refuse_zero(src: Any, ll: np.ndarray, zero: Any, what: str) -> None:
+    """Raise :class:`InputError` when some sequence has probability zero."""
+    why = zero_probability(src, ll, zero)
+    if why is not None:
+        raise error(
+            "X",
+            f"must have non-zero probability under the model for {what}",
+            why,
+            "rescale X (e.g. standardise each feature) or remove the outlier "
+            "and check the parameters; score() returns -inf with a warning",
+        )
+
+
+def forward(
+    log_pi: np.ndarray, log_A: np.ndarray, em: Any, src: Any, K: int
+) -> tuple[np.ndarray, str | None]:
+    """``(loglik (n_seq,), why)``: the forward pass, and why a sequence has probability
+    zero (``None`` when none has)."""
+    engine = engines.current()
+    ll = np.empty(src.lengths.size)
+    s = 0
+    zero: dict[str, Any] = {}
+    for _start, _stop, lens, lb in batches(src, em, K, zero):
+        ll[s : s + lens.size] = engine.forward(log_pi, log_A, lb, lens)
+        s += lens.size
+    return ll, zero_probability(src, ll, zero)
+
+
+def forward_backward(log_pi: np.ndarray, log_A: np.ndarray, em: Any, src: Any, K: int) -> Any:
+    """``(loglik (n_seq,), posteriors (T, K))``; a sequence of probability zero raises."""
+    engine = engines.current()
+    ll = np.empty(src.lengths.size)
+    gamma = np.empty((src.n_rows, K))
+    s = 0
+    zero: dict[str, Any] = {}
+    for start, stop, lens, lb in batches(src, em, K, zero):
+        l, g, _ = engine.forward_backward(log_pi, log_A, lb, lens)
+        ll[s : s + lens.size] = l
+        s += lens.size
+        gamma[start:stop] = g
+    refuse_zero(src, ll, zero, "state posteriors (they are undefined otherwise)")
+    return ll, gamma
+
+
+def viterbi(log_pi: np.ndarray, log_A: np.ndarray, em: Any, src: Any, K: int) -> Any:
+    """``(log_prob, path (T,))``: the best path's joint log-probability summed over the
+    sequences, and the path; a sequence of probability zero raises."""
+    engine = engines.current()
+    path = np.empty(src.n_rows, dtype=np.int64)
+    lps: list[np.ndarray] = []
+    zero: dict[str, Any] = {}
+    for start, stop, lens, lb in batches(src, em, K, zero):
+        p, lp = engine.viterbi(log_pi, log_A, lb, lens)
+        path[start:stop] = p
+        lps.append(np.atleast_1d(np.asarray(lp, dtype=np.float64)))
+    lp = np.concatenate(lps)
+    refuse_zero(
+        src, lp, zero, "a most likely state path (every path has probability zero otherwise)"
+    )
+    return float(lp.sum()), path
+
+
+def sample_path(
+    pi: np.ndarray,
+    A: np.ndarray,
+    em: Any,
+    n: int,
+    K: int,
+    rng: np.random.Generator,
+    currstate: int | None,
+) -> Any:
+    """``(X, states)``: ``n`` steps of a ``K``-state chain (from ``currstate`` if given)
+    and one emission draw per step, all from ``rng``."""
+    states = np.empty(n, dtype=np.int64)
+    u = rng.random(n)
+    cdf_pi, cdf_A = np.cumsum(pi), np.cumsum(A, axis=1)
+    s = (
+        currstate
+        if currstate is not None
+        else min(int(np.searchsorted(cdf_pi, u[0], side="right")), K - 1)
+    )
+    for t in range(n):
+        if t > 0:
+            s = min(int(np.searchsorted(cdf_A[s], u[t], side="right")), K - 1)
+        states[t] = s
+    out = None
+    for k in np.unique(states):
+        idx = np.flatnonzero(states == k)
+        draws = np.asarray(em.sample(int(k), idx.size, rng))
+        if out is None:
+            out = np.empty((n,) + draws.shape[1:], dtype=draws.dtype)
+        out[idx] = draws
+    return out, states

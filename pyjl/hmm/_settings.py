@@ -1,0 +1,148 @@
+"""Checking an :class:`~pyjl.hmm.HMM`'s settings and choosing its starting parameters.
+
+The constructor stores its arguments; every call validates them here
+(:func:`check_settings`), along with the given ``startprob``/``transmat`` and emission
+parameters when they are used (:func:`given`), and :func:`initial_params` picks the
+parameters EM starts from (``init`` = "kmeans", "random" or "given").
+"""
+
+from __future__ import annotations
+
+import copy
+import numbers
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .._validate import boolean, choice, describe, error, integer, real, seed
+from ..exceptions import NotFittedError
+from ._common import INIT_ROWS, check_prob_rows, check_values
+
+if TYPE_CHECKING:
+    from .model import HMM
+
+INITS = ("kmeans", "random", "given")
+PROTOCOL = ("log_likelihood", "fit", "sample", "initialize")
+
+
+def check_random_state(value: Any) -> Any:
+    """``None``, a seed in ``[0, 2**63)`` or a NumPy ``Generator``/``SeedSequence``."""
+    if isinstance(value, (np.random.Generator, np.random.SeedSequence, np.random.BitGenerator)):
+        return value
+    return seed(value, "random_state")
+
+
+def emission_states(em: Any) -> Any:
+    """The number of states the emission's parameters describe, or ``None``."""
+    try:
+        n = em.n_states
+    except (NotFittedError, AttributeError, TypeError, ValueError):
+        weights = getattr(em, "weights", None)
+        n = np.shape(weights)[0] if weights is not None and np.ndim(weights) == 2 else None
+    return n if isinstance(n, (int, np.integer)) else None
+
+
+def check_settings(model: HMM) -> int:
+    """Validate the constructor's arguments; returns ``n_states`` as an int."""
+    em = model.emission
+    if isinstance(em, type) or not all(callable(getattr(em, m, None)) for m in PROTOCOL):
+        raise error(
+            "emission",
+            f"must be an emission (an object with {', '.join(PROTOCOL)} and n_parameters)",
+            describe(em),
+            "pass e.g. pyjl.hmm.Normal() or an object following pyjl.hmm.Emission",
+        )
+    K = integer(
+        model.n_states,
+        "n_states",
+        low=1,
+        fix="pass a whole number of states >= 1, e.g. n_states=3",
+    )
+    choice(model.init, "init", INITS)
+    integer(model.n_iter, "n_iter", low=0)
+    if not (isinstance(model.tol, numbers.Real) and model.tol == -np.inf):
+        real(
+            model.tol,
+            "tol",
+            fix="pass a small number such as 1e-4 (or -np.inf to always run n_iter iterations)",
+        )
+    if model.batch_rows is not None:
+        integer(model.batch_rows, "batch_rows", low=1)
+    check_random_state(model.random_state)
+    boolean(model.progress, "progress")
+    for name in ("startprob_prior", "transmat_prior"):
+        check_values(
+            getattr(model, name),
+            name,
+            lambda a: a >= 0,
+            "must be >= 0 (Dirichlet concentrations; 1 is no prior)",
+            f"pass {name}=1.0 for no prior, or larger values",
+        )
+    return K
+
+
+def given_chain(model: HMM, K: int) -> Any:
+    """The given ``startprob``/``transmat`` validated (``None`` where not given)."""
+    pi = A = None
+    if model.startprob is not None:
+        pi = check_prob_rows(model.startprob, "startprob", (K,))
+        pi = pi / pi.sum()
+    if model.transmat is not None:
+        A = check_prob_rows(model.transmat, "transmat", (K, K))
+        A = A / A.sum(1, keepdims=True)
+    return pi, A
+
+
+def given(model: HMM, em: Any) -> Any:
+    """Validated ``(startprob, transmat, emission)`` for ``init='given'``."""
+    K = check_settings(model)
+    pi, A = given_chain(model, K)
+    if pi is None or A is None:
+        name, other = ("startprob", "transmat") if pi is None else ("transmat", "startprob")
+        raise error(
+            name,
+            f"must be given with init='given', as must `{other}`",
+            describe(getattr(model, name)),
+            "pass both, or use init='kmeans'",
+        )
+    check = getattr(em, "check_params", None)
+    if callable(check):
+        check("emission")
+    try:
+        _ = em.n_parameters
+    except (NotFittedError, AttributeError, TypeError) as exc:
+        raise error(
+            "emission",
+            "must hold its parameters with init='given'",
+            f"{type(em).__name__} without them ({str(exc).rstrip('.')})",
+            "construct the emission with its parameters, or use init='kmeans'",
+        ) from None
+    n = emission_states(em)
+    if n is not None and n != K:
+        raise error(
+            "n_states",
+            f"must equal the number of states of the emission's parameters ({n})",
+            K,
+            f"pass n_states={n} or parameters for {K} states",
+        )
+    return pi, A, em
+
+
+def initial_params(model: HMM, src: Any, rng: np.random.Generator) -> Any:
+    """``(startprob, transmat, emission)`` that EM starts from; the emission is a copy."""
+    K = check_settings(model)
+    em = copy.deepcopy(model.emission)
+    if model.init == "given":
+        return given(model, em)
+    given_pi, given_A = given_chain(model, K)
+    x0 = src.head(INIT_ROWS * 5)
+    if model.init == "kmeans":
+        pi, A = np.full(K, 1.0 / K), np.full((K, K), 1.0 / K)
+        em.initialize(x0, K, rng)
+    else:
+        pi, A = rng.dirichlet(np.ones(K)), rng.dirichlet(np.ones(K), size=K)
+        em.initialize(x0, K, rng)
+        em.fit(x0, rng.dirichlet(np.full(K, 0.3), size=np.shape(x0)[0]))
+    pi = given_pi if given_pi is not None else pi
+    A = given_A if given_A is not None else A
+    return pi, A, em
