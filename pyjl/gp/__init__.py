@@ -2,10 +2,33 @@
 
 from .combinators import Product, Scaled, Sum
 from .interface import Kernel, KernelBase
-from .kernels import (RBF, Constant, Linear, Matern12, Matern32, Matern52, Periodic,
-                      RationalQuadratic, White)
+from .kernels import (
+    RBF,
+    Constant,
+    Linear,
+    Matern12,
+    Matern32,
+    Matern52,
+    Periodic,
+    RationalQuadratic,
+    White,
+)
 from .regression import GaussianProcess
 
-__all__ = ["GaussianProcess", "Kernel", "KernelBase", "RBF", "Matern12", "Matern32",
-           "Matern52", "RationalQuadratic", "Periodic", "Linear", "White", "Constant",
-           "Sum", "Product", "Scaled"]
+__all__ = [
+    "GaussianProcess",
+    "Kernel",
+    "KernelBase",
+    "RBF",
+    "Matern12",
+    "Matern32",
+    "Matern52",
+    "RationalQuadratic",
+    "Periodic",
+    "Linear",
+    "White",
+    "Constant",
+    "Sum",
+    "Product",
+    "Scaled",
+]

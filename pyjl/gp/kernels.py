@@ -22,6 +22,10 @@ one lengthscale per feature, "ARD"):
 Every hyperparameter lives in log space (``theta``) with bounds (default
 ``(1e-5, 1e5)``) or ``"fixed"``.  Reference: Rasmussen & Williams (2006), ch. 4.
 
+The stationary kernels (one class each, computed by the engine's kernel of their ``kind``)
+are defined here; ``Linear``, ``White`` and ``Constant`` in ``pyjl.gp._amplitude`` and the
+base classes (``Parametric``, ``Stationary``) in ``pyjl.gp._base``, all exported here.
+
 >>> import numpy as np
 >>> k = 2.0 * Matern52(lengthscale=[0.3, 0.7])
 >>> k
@@ -32,170 +36,24 @@ Matern52(lengthscale=[0.3, 0.7], variance=2.0)
 
 from __future__ import annotations
 
-import copy
+from ._amplitude import Constant, Linear, White
+from ._base import DEFAULT_BOUNDS, MAX_VARIANCE, Parametric, Stationary
 
-import numpy as np
-
-from .. import engines
-from .._validate import describe, error
-from ._checks import as_points, bounds_pair
-from .interface import KernelBase
-
-__all__ = ["RBF", "Matern12", "Matern32", "Matern52", "RationalQuadratic", "Periodic",
-           "Linear", "White", "Constant", "Parametric", "Stationary"]
-
-DEFAULT_BOUNDS = (1e-5, 1e5)
-#: The largest kernel variance: a Cholesky factorisation sums squares of kernel values,
-#: which overflow float64 (1.8e308) beyond about 1e154; 1e150 leaves room for n terms.
-MAX_VARIANCE = 1e150
-
-
-def _fmt(v: np.ndarray, scalar: bool) -> str:
-    return repr(float(v[0])) if scalar else repr([float(x) for x in v])
-
-
-def _check_variance(value: float, label: str) -> None:
-    if value > MAX_VARIANCE:
-        raise error(label, f"must be <= {MAX_VARIANCE:g} (larger kernel values overflow "
-                    "float64 in the Cholesky factorisation)", describe(value),
-                    "rescale y, e.g. fit with normalize_y=True")
-
-
-class Parametric(KernelBase):
-    """A kernel whose hyperparameters are named positive arrays kept in ``_values``.
-
-    ``_values`` is ordered as the engine orders parameters (lengthscale,
-    variance, extras); ``_bounds`` maps each name to ``(low, high)`` or ``"fixed"``.
-    """
-
-    _scalar: dict
-
-    def _add(self, name: str, value, bounds, *, vector_ok: bool = False) -> None:
-        if not hasattr(self, "_values"):
-            self._values, self._bounds, self._scalar = {}, {}, {}
-        label = f"{type(self).__name__}.{name}"
-        what = "a finite number > 0" + (" or a 1-D array of them (one per feature)"
-                                         if vector_ok else "")
-        raw = np.asarray(value) if not isinstance(value, str) else np.asarray(value, dtype=object)
-        if raw.dtype.kind not in "iuf" or raw.ndim > 1 or raw.size == 0 or (
-                raw.size > 1 and not vector_ok):
-            raise error(label, f"must be {what}", describe(value),
-                        f"pass e.g. {name}=1.0" + (f" or {name}=[1.0, 1.0]" if vector_ok else ""))
-        arr = np.atleast_1d(raw.astype(np.float64)).copy()
-        if not np.all(np.isfinite(arr) & (arr > 0)):
-            raise error(label, f"must be {what}", describe(value),
-                        f"pass positive finite values (it is a {name}, fitted in log space)")
-        if name == "variance":
-            _check_variance(float(arr[0]), label)
-        self._values[name] = arr
-        self._scalar[name] = np.ndim(value) == 0
-        self._bounds[name] = bounds_pair(bounds, f"{type(self).__name__}.{name}_bounds")
-
-    def _mask(self) -> np.ndarray:
-        return np.concatenate([np.full(v.size, self._bounds[k] != "fixed")
-                               for k, v in self._values.items()])
-
-    @property
-    def theta(self) -> np.ndarray:
-        parts = [np.log(v) for k, v in self._values.items() if self._bounds[k] != "fixed"]
-        return np.concatenate(parts) if parts else np.empty(0)
-
-    @theta.setter
-    def theta(self, theta) -> None:
-        theta = np.asarray(theta, dtype=np.float64).ravel()
-        if theta.size != self.theta.size:
-            raise error(f"{type(self).__name__}.theta", f"must hold {self.theta.size} values "
-                        "(one per free hyperparameter)", f"{theta.size} values",
-                        "assign a vector of the length of the kernel's theta")
-        i = 0
-        for k, v in self._values.items():
-            if self._bounds[k] != "fixed":
-                self._values[k] = np.exp(theta[i:i + v.size])
-                i += v.size
-
-    @property
-    def bounds(self) -> np.ndarray:
-        rows = [np.log(np.tile(self._bounds[k], (v.size, 1)))
-                for k, v in self._values.items() if self._bounds[k] != "fixed"]
-        return np.vstack(rows) if rows else np.empty((0, 2))
-
-    @property
-    def hyperparameter_names(self) -> list[str]:
-        names = []
-        for k, v in self._values.items():
-            if self._bounds[k] != "fixed":
-                names += [k] if self._scalar[k] else [f"{k}[{i}]" for i in range(v.size)]
-        return names
-
-    def _get(self, name):
-        v = self._values[name]
-        return float(v[0]) if self._scalar[name] else v.copy()
-
-    @property
-    def variance(self):
-        return self._get("variance")
-
-    def _scaled_by(self, c: float) -> "Parametric":
-        new = copy.deepcopy(self)
-        new._values["variance"] = new._values["variance"] * c
-        v = float(new._values["variance"][0])
-        if v > MAX_VARIANCE:
-            raise error("c (the scalar in c * kernel)", f"must keep {type(self).__name__}"
-                        f".variance <= {MAX_VARIANCE:g} (float64 overflow beyond)",
-                        f"{c:g}, giving {v:g}", "use a smaller scalar, or rescale y")
-        return new
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={_fmt(v, self._scalar[k])}" for k, v in self._values.items())
-        return f"{type(self).__name__}({args})"
-
-
-class Stationary(Parametric):
-    """A stationary kernel computed by the engine's ``kind`` kernel."""
-
-    kind = ""
-    _extras: tuple[str, ...] = ()
-
-    def __init__(self, lengthscale=1.0, variance=1.0, *, lengthscale_bounds=DEFAULT_BOUNDS,
-                 variance_bounds=DEFAULT_BOUNDS):
-        self._add("lengthscale", lengthscale, lengthscale_bounds, vector_ok=True)
-        self._add("variance", variance, variance_bounds)
-
-    @property
-    def lengthscale(self):
-        return self._get("lengthscale")
-
-    def _args(self, X: np.ndarray):
-        ls = self._values["lengthscale"]
-        if ls.size > 1 and X.shape[1] != ls.size:
-            raise error(f"{type(self).__name__}.lengthscale", "must have one value per "
-                        "feature of X, or be a scalar", f"{ls.size} lengthscales for "
-                        f"{X.shape[1]} features", "pass one lengthscale per column of X")
-        extra = np.concatenate([self._values[k] for k in self._extras]) if self._extras \
-            else np.empty(0)
-        return self.kind, ls, float(self._values["variance"][0]), extra
-
-    def __call__(self, X1, X2=None) -> np.ndarray:
-        X1 = as_points(X1, "X1")
-        X2b = X1 if X2 is None else as_points(X2, "X2", X1.shape[1])
-        kind, ls, var, extra = self._args(X1)
-        return engines.current().kernel_matrix(kind, X1, X2b, ls, var, extra)
-
-    def diag(self, X) -> np.ndarray:
-        return np.full(as_points(X, "X").shape[0], float(self._values["variance"][0]))
-
-    def gradient(self, X):
-        X = as_points(X, "X")
-        kind, ls, var, extra = self._args(X)
-        K, dK = engines.current().kernel_matrix_grad(kind, X, ls, var, extra)
-        return K, dK[self._mask()]
-
-    def contract(self, X, W) -> np.ndarray:
-        X = as_points(X, "X")
-        kind, ls, var, extra = self._args(X)
-        g = engines.current().kernel_grad_contract(kind, X, ls, var, extra,
-                                                   np.ascontiguousarray(W, dtype=np.float64))
-        return np.asarray(g)[self._mask()]
+__all__ = [
+    "RBF",
+    "Matern12",
+    "Matern32",
+    "Matern52",
+    "RationalQuadratic",
+    "Periodic",
+    "Linear",
+    "White",
+    "Constant",
+    "Parametric",
+    "Stationary",
+    "DEFAULT_BOUNDS",
+    "MAX_VARIANCE",
+]
 
 
 class RBF(Stationary):
@@ -434,11 +292,22 @@ class RationalQuadratic(Stationary):
     kind = "rq"
     _extras = ("alpha",)
 
-    def __init__(self, lengthscale=1.0, alpha=1.0, variance=1.0, *,
-                 lengthscale_bounds=DEFAULT_BOUNDS, alpha_bounds=DEFAULT_BOUNDS,
-                 variance_bounds=DEFAULT_BOUNDS):
-        super().__init__(lengthscale, variance, lengthscale_bounds=lengthscale_bounds,
-                         variance_bounds=variance_bounds)
+    def __init__(
+        self,
+        lengthscale=1.0,
+        alpha=1.0,
+        variance=1.0,
+        *,
+        lengthscale_bounds=DEFAULT_BOUNDS,
+        alpha_bounds=DEFAULT_BOUNDS,
+        variance_bounds=DEFAULT_BOUNDS,
+    ):
+        super().__init__(
+            lengthscale,
+            variance,
+            lengthscale_bounds=lengthscale_bounds,
+            variance_bounds=variance_bounds,
+        )
         self._add("alpha", alpha, alpha_bounds)
 
     @property
@@ -498,168 +367,24 @@ class Periodic(Stationary):
     kind = "periodic"
     _extras = ("period",)
 
-    def __init__(self, lengthscale=1.0, period=1.0, variance=1.0, *,
-                 lengthscale_bounds=DEFAULT_BOUNDS, period_bounds=DEFAULT_BOUNDS,
-                 variance_bounds=DEFAULT_BOUNDS):
-        super().__init__(lengthscale, variance, lengthscale_bounds=lengthscale_bounds,
-                         variance_bounds=variance_bounds)
+    def __init__(
+        self,
+        lengthscale=1.0,
+        period=1.0,
+        variance=1.0,
+        *,
+        lengthscale_bounds=DEFAULT_BOUNDS,
+        period_bounds=DEFAULT_BOUNDS,
+        variance_bounds=DEFAULT_BOUNDS,
+    ):
+        super().__init__(
+            lengthscale,
+            variance,
+            lengthscale_bounds=lengthscale_bounds,
+            variance_bounds=variance_bounds,
+        )
         self._add("period", period, period_bounds)
 
     @property
     def period(self) -> float:
         return self._get("period")
-
-
-class _Amplitude(Parametric):
-    """A kernel with one hyperparameter, its variance ``s2``: ``K = s2 * B(X1, X2)``."""
-
-    def __init__(self, variance=1.0, *, variance_bounds=DEFAULT_BOUNDS):
-        self._add("variance", variance, variance_bounds)
-
-    def _base(self, X1, X2, same: bool) -> np.ndarray:
-        raise NotImplementedError
-
-    def __call__(self, X1, X2=None) -> np.ndarray:
-        X1 = as_points(X1, "X1")
-        X2b = X1 if X2 is None else as_points(X2, "X2", X1.shape[1])
-        return float(self._values["variance"][0]) * self._base(X1, X2b, X2 is None)
-
-    def gradient(self, X):
-        K = self(X)
-        return K, (K[None] if self._mask()[0] else np.empty((0,) + K.shape))
-
-    def contract(self, X, W) -> np.ndarray:
-        if not self._mask()[0]:
-            return np.empty(0)
-        return np.array([np.vdot(np.asarray(W), self(X))])
-
-
-class Linear(_Amplitude):
-    """Dot-product kernel ``s2 x . x'`` (add a :class:`Constant` for an offset).
-
-    Parameters
-    ----------
-    variance : float, default 1.0
-        Variance (the slope's prior variance) ``s2``, ``> 0`` and ``<= 1e150``.
-    variance_bounds : tuple of 2 floats or "fixed", default (1e-5, 1e5)
-        ``(low, high)`` bounds of ``variance`` while fitting, ``0 < low <= high``, or
-        ``"fixed"`` to keep it as given (it then leaves ``theta``).
-
-    Attributes
-    ----------
-    variance : float
-        The current variance (the slope's prior variance) ``s2``.
-    theta : ndarray of shape (1,) (``(0,)`` when fixed), dtype float64
-        ``[log(variance)]``; assigning a vector sets it.
-    bounds : ndarray of shape (1, 2) (``(0, 2)`` when fixed), dtype float64
-        ``log`` of ``variance_bounds``.
-    hyperparameter_names : list of str
-        ``["variance"]`` (``[]`` when fixed).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from scipy.spatial.distance import cdist
-    >>> from pyjl.gp import Linear
-    >>> X = np.random.default_rng(0).uniform(0, 1, (5, 2))
-    >>> r = cdist(X, X)
-    >>> bool(np.allclose(Linear(variance=2.0)(X), 2.0 * X @ X.T))
-    True
-    """
-
-    def _base(self, X1, X2, same):
-        return X1 @ X2.T
-
-    def diag(self, X):
-        X = as_points(X, "X")
-        return float(self._values["variance"][0]) * np.einsum("ij,ij->i", X, X)
-
-
-class White(_Amplitude):
-    """White noise ``s2 I`` on ``k(X)``; zero between two point sets (as scikit-learn).
-
-    Parameters
-    ----------
-    variance : float, default 1.0
-        Noise variance ``s2``, ``> 0`` and ``<= 1e150``.
-    variance_bounds : tuple of 2 floats or "fixed", default (1e-5, 1e5)
-        ``(low, high)`` bounds of ``variance`` while fitting, ``0 < low <= high``, or
-        ``"fixed"`` to keep it as given (it then leaves ``theta``).
-
-    Attributes
-    ----------
-    variance : float
-        The current noise variance ``s2``.
-    theta : ndarray of shape (1,) (``(0,)`` when fixed), dtype float64
-        ``[log(variance)]``; assigning a vector sets it.
-    bounds : ndarray of shape (1, 2) (``(0, 2)`` when fixed), dtype float64
-        ``log`` of ``variance_bounds``.
-    hyperparameter_names : list of str
-        ``["variance"]`` (``[]`` when fixed).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from scipy.spatial.distance import cdist
-    >>> from pyjl.gp import White
-    >>> X = np.random.default_rng(0).uniform(0, 1, (5, 2))
-    >>> r = cdist(X, X)
-    >>> bool(np.allclose(White(variance=0.1)(X), 0.1 * np.eye(5)))
-    True
-    """
-
-    def _base(self, X1, X2, same):
-        return np.eye(X1.shape[0]) if same else np.zeros((X1.shape[0], X2.shape[0]))
-
-    def diag(self, X):
-        return np.full(as_points(X, "X").shape[0], float(self._values["variance"][0]))
-
-    def contract(self, X, W) -> np.ndarray:
-        if not self._mask()[0]:
-            return np.empty(0)
-        return np.array([float(self._values["variance"][0]) * np.trace(np.asarray(W))])
-
-
-class Constant(_Amplitude):
-    """Constant covariance ``s2`` everywhere.
-
-    Parameters
-    ----------
-    variance : float, default 1.0
-        Constant value ``s2``, ``> 0`` and ``<= 1e150``.
-    variance_bounds : tuple of 2 floats or "fixed", default (1e-5, 1e5)
-        ``(low, high)`` bounds of ``variance`` while fitting, ``0 < low <= high``, or
-        ``"fixed"`` to keep it as given (it then leaves ``theta``).
-
-    Attributes
-    ----------
-    variance : float
-        The current constant value ``s2``.
-    theta : ndarray of shape (1,) (``(0,)`` when fixed), dtype float64
-        ``[log(variance)]``; assigning a vector sets it.
-    bounds : ndarray of shape (1, 2) (``(0, 2)`` when fixed), dtype float64
-        ``log`` of ``variance_bounds``.
-    hyperparameter_names : list of str
-        ``["variance"]`` (``[]`` when fixed).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from scipy.spatial.distance import cdist
-    >>> from pyjl.gp import Constant
-    >>> X = np.random.default_rng(0).uniform(0, 1, (5, 2))
-    >>> r = cdist(X, X)
-    >>> bool(np.allclose(Constant(variance=3.0)(X), np.full((5, 5), 3.0)))
-    True
-    """
-
-    def _base(self, X1, X2, same):
-        return np.ones((X1.shape[0], X2.shape[0]))
-
-    def diag(self, X):
-        return np.full(as_points(X, "X").shape[0], float(self._values["variance"][0]))
-
-    def contract(self, X, W) -> np.ndarray:
-        if not self._mask()[0]:
-            return np.empty(0)
-        return np.array([float(self._values["variance"][0]) * float(np.sum(W))])

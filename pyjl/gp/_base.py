@@ -1,0 +1,214 @@
+"""The base classes of the built-in kernels.
+
+:class:`Parametric` keeps a kernel's hyperparameters as named positive arrays, each with
+bounds or ``"fixed"``, and derives ``theta`` (their logs), ``bounds``,
+``hyperparameter_names``, ``c * kernel`` and the ``repr`` from them.  :class:`Stationary`
+adds the lengthscale(s) and computes ``k``, its gradient and its contraction with the
+engine's kernel of the subclass's ``kind`` (a built-in stationary kernel in
+:mod:`pyjl.gp.kernels` only names its ``kind`` and its extra hyperparameters).
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+
+from .. import engines
+from .._validate import describe, error
+from ._checks import as_points, bounds_pair
+from .interface import KernelBase
+
+DEFAULT_BOUNDS = (1e-5, 1e5)
+#: The largest kernel variance: a Cholesky factorisation sums squares of kernel values,
+#: which overflow float64 (1.8e308) beyond about 1e154; 1e150 leaves room for n terms.
+MAX_VARIANCE = 1e150
+
+
+def _fmt(v: np.ndarray, scalar: bool) -> str:
+    return repr(float(v[0])) if scalar else repr([float(x) for x in v])
+
+
+def _check_variance(value: float, label: str) -> None:
+    if value > MAX_VARIANCE:
+        raise error(
+            label,
+            f"must be <= {MAX_VARIANCE:g} (larger kernel values overflow "
+            "float64 in the Cholesky factorisation)",
+            describe(value),
+            "rescale y, e.g. fit with normalize_y=True",
+        )
+
+
+class Parametric(KernelBase):
+    """A kernel whose hyperparameters are named positive arrays kept in ``_values``.
+
+    ``_values`` is ordered as the engine orders parameters (lengthscale,
+    variance, extras); ``_bounds`` maps each name to ``(low, high)`` or ``"fixed"``.
+    """
+
+    _scalar: dict
+
+    def _add(self, name: str, value, bounds, *, vector_ok: bool = False) -> None:
+        if not hasattr(self, "_values"):
+            self._values, self._bounds, self._scalar = {}, {}, {}
+        label = f"{type(self).__name__}.{name}"
+        what = "a finite number > 0" + (
+            " or a 1-D array of them (one per feature)" if vector_ok else ""
+        )
+        raw = np.asarray(value) if not isinstance(value, str) else np.asarray(value, dtype=object)
+        if (
+            raw.dtype.kind not in "iuf"
+            or raw.ndim > 1
+            or raw.size == 0
+            or (raw.size > 1 and not vector_ok)
+        ):
+            raise error(
+                label,
+                f"must be {what}",
+                describe(value),
+                f"pass e.g. {name}=1.0" + (f" or {name}=[1.0, 1.0]" if vector_ok else ""),
+            )
+        arr = np.atleast_1d(raw.astype(np.float64)).copy()
+        if not np.all(np.isfinite(arr) & (arr > 0)):
+            raise error(
+                label,
+                f"must be {what}",
+                describe(value),
+                f"pass positive finite values (it is a {name}, fitted in log space)",
+            )
+        if name == "variance":
+            _check_variance(float(arr[0]), label)
+        self._values[name] = arr
+        self._scalar[name] = np.ndim(value) == 0
+        self._bounds[name] = bounds_pair(bounds, f"{type(self).__name__}.{name}_bounds")
+
+    def _mask(self) -> np.ndarray:
+        return np.concatenate(
+            [np.full(v.size, self._bounds[k] != "fixed") for k, v in self._values.items()]
+        )
+
+    @property
+    def theta(self) -> np.ndarray:
+        parts = [np.log(v) for k, v in self._values.items() if self._bounds[k] != "fixed"]
+        return np.concatenate(parts) if parts else np.empty(0)
+
+    @theta.setter
+    def theta(self, theta) -> None:
+        theta = np.asarray(theta, dtype=np.float64).ravel()
+        if theta.size != self.theta.size:
+            raise error(
+                f"{type(self).__name__}.theta",
+                f"must hold {self.theta.size} values (one per free hyperparameter)",
+                f"{theta.size} values",
+                "assign a vector of the length of the kernel's theta",
+            )
+        i = 0
+        for k, v in self._values.items():
+            if self._bounds[k] != "fixed":
+                self._values[k] = np.exp(theta[i : i + v.size])
+                i += v.size
+
+    @property
+    def bounds(self) -> np.ndarray:
+        rows = [
+            np.log(np.tile(self._bounds[k], (v.size, 1)))
+            for k, v in self._values.items()
+            if self._bounds[k] != "fixed"
+        ]
+        return np.vstack(rows) if rows else np.empty((0, 2))
+
+    @property
+    def hyperparameter_names(self) -> list[str]:
+        names = []
+        for k, v in self._values.items():
+            if self._bounds[k] != "fixed":
+                names += [k] if self._scalar[k] else [f"{k}[{i}]" for i in range(v.size)]
+        return names
+
+    def _get(self, name):
+        v = self._values[name]
+        return float(v[0]) if self._scalar[name] else v.copy()
+
+    @property
+    def variance(self):
+        return self._get("variance")
+
+    def _scaled_by(self, c: float) -> Parametric:
+        new = copy.deepcopy(self)
+        new._values["variance"] = new._values["variance"] * c
+        v = float(new._values["variance"][0])
+        if v > MAX_VARIANCE:
+            raise error(
+                "c (the scalar in c * kernel)",
+                f"must keep {type(self).__name__}"
+                f".variance <= {MAX_VARIANCE:g} (float64 overflow beyond)",
+                f"{c:g}, giving {v:g}",
+                "use a smaller scalar, or rescale y",
+            )
+        return new
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={_fmt(v, self._scalar[k])}" for k, v in self._values.items())
+        return f"{type(self).__name__}({args})"
+
+
+class Stationary(Parametric):
+    """A stationary kernel computed by the engine's ``kind`` kernel."""
+
+    kind = ""
+    _extras: tuple[str, ...] = ()
+
+    def __init__(
+        self,
+        lengthscale=1.0,
+        variance=1.0,
+        *,
+        lengthscale_bounds=DEFAULT_BOUNDS,
+        variance_bounds=DEFAULT_BOUNDS,
+    ):
+        self._add("lengthscale", lengthscale, lengthscale_bounds, vector_ok=True)
+        self._add("variance", variance, variance_bounds)
+
+    @property
+    def lengthscale(self):
+        return self._get("lengthscale")
+
+    def _args(self, X: np.ndarray):
+        ls = self._values["lengthscale"]
+        if ls.size > 1 and X.shape[1] != ls.size:
+            raise error(
+                f"{type(self).__name__}.lengthscale",
+                "must have one value per feature of X, or be a scalar",
+                f"{ls.size} lengthscales for {X.shape[1]} features",
+                "pass one lengthscale per column of X",
+            )
+        extra = (
+            np.concatenate([self._values[k] for k in self._extras])
+            if self._extras
+            else np.empty(0)
+        )
+        return self.kind, ls, float(self._values["variance"][0]), extra
+
+    def __call__(self, X1, X2=None) -> np.ndarray:
+        X1 = as_points(X1, "X1")
+        X2b = X1 if X2 is None else as_points(X2, "X2", X1.shape[1])
+        kind, ls, var, extra = self._args(X1)
+        return engines.current().kernel_matrix(kind, X1, X2b, ls, var, extra)
+
+    def diag(self, X) -> np.ndarray:
+        return np.full(as_points(X, "X").shape[0], float(self._values["variance"][0]))
+
+    def gradient(self, X):
+        X = as_points(X, "X")
+        kind, ls, var, extra = self._args(X)
+        K, dK = engines.current().kernel_matrix_grad(kind, X, ls, var, extra)
+        return K, dK[self._mask()]
+
+    def contract(self, X, W) -> np.ndarray:
+        X = as_points(X, "X")
+        kind, ls, var, extra = self._args(X)
+        g = engines.current().kernel_grad_contract(
+            kind, X, ls, var, extra, np.ascontiguousarray(W, dtype=np.float64)
+        )
+        return np.asarray(g)[self._mask()]
