@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from . import _info
 from ._version import __version__
@@ -12,16 +12,20 @@ from ._version import __version__
 __all__ = ["main", "build_parser", "COMMANDS"]
 
 #: subcommand name -> (help, add_arguments(parser), run(args) -> exit code)
-COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None],
-                          Callable[[argparse.Namespace], int]]] = {}
+COMMANDS: dict[
+    str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
+] = {}
 
 
-def command(name: str, help: str, add_arguments: Callable[[argparse.ArgumentParser], None]
-            = lambda p: None):
+def command(
+    name: str, help: str, add_arguments: Callable[[argparse.ArgumentParser], None] = lambda p: None
+):
     """Register ``run(args) -> int`` as the subcommand ``name``."""
+
     def deco(run: Callable[[argparse.Namespace], int]):
         COMMANDS[name] = (help, add_arguments, run)
         return run
+
     return deco
 
 
@@ -45,40 +49,81 @@ def _load_func(path: str, func_name: str) -> Callable:
     import os
 
     from . import _validate
+
     key = (os.path.abspath(path), func_name)
     if key not in _LOADED:
         if not os.path.isfile(path):
-            raise _validate.error("FILE.py:FUNC", "must name an existing Python file",
-                                  f"{path!r}, which does not exist",
-                                  "check the path (relative to the current directory)")
+            raise _validate.error(
+                "FILE.py:FUNC",
+                "must name an existing Python file",
+                f"{path!r}, which does not exist",
+                "check the path (relative to the current directory)",
+            )
         spec = importlib.util.spec_from_file_location(
-            "_pyjl_objective_" + os.path.splitext(os.path.basename(path))[0], path)
+            "_pyjl_objective_" + os.path.splitext(os.path.basename(path))[0], path
+        )
+        if spec is None or spec.loader is None:
+            raise _validate.error(
+                "FILE.py:FUNC",
+                "must name a Python source file",
+                repr(path),
+                "pass a .py file that defines the objective",
+            )
         module = importlib.util.module_from_spec(spec)
         sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
         spec.loader.exec_module(module)
         func = getattr(module, func_name, None)
         if not callable(func):
-            raise _validate.error("FILE.py:FUNC", "must name a function defined in FILE.py",
-                                  f"{path}:{func_name}, but {path!r} defines no function "
-                                  f"{func_name!r}", "define FUNC(params: dict) -> float there")
+            raise _validate.error(
+                "FILE.py:FUNC",
+                "must name a function defined in FILE.py",
+                f"{path}:{func_name}, but {path!r} defines no function {func_name!r}",
+                "define FUNC(params: dict) -> float there",
+            )
         _LOADED[key] = func
     return _LOADED[key]
 
 
 def _tune_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("target", metavar="FILE.py:FUNC",
-                   help="the objective: FUNC(params: dict) -> float, defined in FILE.py")
-    p.add_argument("--space", required=True, metavar="SPACE.toml",
-                   help="search space: one TOML table per parameter (see docs/bo.md)")
-    p.add_argument("--n-calls", type=int, required=True, metavar="N",
-                   help="evaluations in the study (trials already stored count)")
-    p.add_argument("--workers", type=int, default=1, metavar="W",
-                   help="evaluations in flight, each in its own process (default 1)")
-    p.add_argument("--storage", default=None, metavar="URL",
-                   help="sqlite:///study.db or a path; the study is resumed if it exists")
+    p.add_argument(
+        "target",
+        metavar="FILE.py:FUNC",
+        help="the objective: FUNC(params: dict) -> float, defined in FILE.py",
+    )
+    p.add_argument(
+        "--space",
+        required=True,
+        metavar="SPACE.toml",
+        help="search space: one TOML table per parameter (see docs/bo.md)",
+    )
+    p.add_argument(
+        "--n-calls",
+        type=int,
+        required=True,
+        metavar="N",
+        help="evaluations in the study (trials already stored count)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="W",
+        help="evaluations in flight, each in its own process (default 1)",
+    )
+    p.add_argument(
+        "--storage",
+        default=None,
+        metavar="URL",
+        help="sqlite:///study.db or a path; the study is resumed if it exists",
+    )
     p.add_argument("--study", default=None, metavar="NAME", help="study name (default 'default')")
-    p.add_argument("--n-initial", type=int, default=None, metavar="K",
-                   help="start-up points (uniform draws) before the GP takes over")
+    p.add_argument(
+        "--n-initial",
+        type=int,
+        default=None,
+        metavar="K",
+        help="start-up points (uniform draws) before the GP takes over",
+    )
     p.add_argument("--acquisition", default="ei", choices=["ei", "logei", "pi", "ucb"])
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -91,20 +136,34 @@ def _run_tune(args: argparse.Namespace) -> int:
 
     from . import _validate
     from .bo import Space, minimize
+
     path, sep, func_name = args.target.rpartition(":")
     if not sep or not path or not func_name:
-        raise _validate.error("FILE.py:FUNC", "must be a Python file and a function name "
-                              "joined by ':'", repr(args.target), "pass e.g. objective.py:loss")
-    _load_func(path, func_name)          # fail fast, in this process
+        raise _validate.error(
+            "FILE.py:FUNC",
+            "must be a Python file and a function name joined by ':'",
+            repr(args.target),
+            "pass e.g. objective.py:loss",
+        )
+    _load_func(path, func_name)  # fail fast, in this process
     space = Space.from_toml(args.space)
     _validate.integer(args.workers, "--workers", low=1)
     func = functools.partial(_call_file_func, path, func_name)
     pool = ProcessPoolExecutor(args.workers) if args.workers > 1 else None
     try:
-        res = minimize(func, space, n_calls=args.n_calls, n_initial=args.n_initial,
-                       executor=pool, n_workers=args.workers, storage=args.storage,
-                       study=args.study, progress=not args.no_progress, seed=args.seed,
-                       acquisition=args.acquisition)
+        res = minimize(
+            func,
+            space,
+            n_calls=args.n_calls,
+            n_initial=args.n_initial,
+            executor=pool,
+            n_workers=args.workers,
+            storage=args.storage,
+            study=args.study,
+            progress=not args.no_progress,
+            seed=args.seed,
+            acquisition=args.acquisition,
+        )
     finally:
         if pool is not None:
             pool.shutdown()
@@ -116,11 +175,18 @@ def _run_tune(args: argparse.Namespace) -> int:
 
 def _study_arguments(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="study_command", metavar="ACTION", required=True)
-    show = sub.add_parser("show", help="print a study's trials and its best",
-                          description="print a study's trials and its best")
+    show = sub.add_parser(
+        "show",
+        help="print a study's trials and its best",
+        description="print a study's trials and its best",
+    )
     show.add_argument("url", metavar="URL", help="sqlite:///study.db or a path")
-    show.add_argument("--study", default=None, metavar="NAME",
-                      help="which study (needed when the file holds several)")
+    show.add_argument(
+        "--study",
+        default=None,
+        metavar="NAME",
+        help="which study (needed when the file holds several)",
+    )
 
 
 @command("study", "inspect stored studies (study show URL [--study NAME])", _study_arguments)
@@ -133,29 +199,46 @@ def _run_study(args: argparse.Namespace) -> int:
     from .bo import Optimizer, TrialState
     from .bo.storage import open_storage
     from .bo.storage.url import sqlite_path
+
     path = sqlite_path(args.url)
     if not os.path.isfile(path):
-        raise _validate.error("URL", "must point at an existing study file",
-                              f"{args.url!r}, but there is no study file there",
-                              "pass the --storage URL or path that `pyjl tune` wrote to")
+        raise _validate.error(
+            "URL",
+            "must point at an existing study file",
+            f"{args.url!r}, but there is no study file there",
+            "pass the --storage URL or path that `pyjl tune` wrote to",
+        )
     storage = open_storage(args.url)
     studies = storage.studies()
     name = args.study
     if name is None:
         if len(studies) != 1:
             listing = ", ".join(f"{s['name']} ({s['n_trials']} trials)" for s in studies)
-            raise _validate.error("--study", f"must name the study to show: {args.url} holds "
-                                  f"{len(studies)} studies ({listing or 'none'})",
-                                  "no --study", "choose one with --study NAME")
+            raise _validate.error(
+                "--study",
+                f"must name the study to show: {args.url} holds "
+                f"{len(studies)} studies ({listing or 'none'})",
+                "no --study",
+                "choose one with --study NAME",
+            )
         name = studies[0]["name"]
     opt = Optimizer(None, storage=storage, study=name)
     h = opt.history()
     cols = ["number", "state", "value"] + opt.space.names + ["duration_s", "error"]
     table = h[cols].copy()
     table["error"] = table["error"].fillna("").astype(str).str.slice(0, 40)
-    print(f"study {name!r} in {storage.url}: {len(h)} trials, "
-          + ", ".join(f"{(h['state'] == s).sum()} {s}" for s in (TrialState.COMPLETE, TrialState.FAILED,
-                                                      TrialState.ABANDONED, TrialState.RUNNING)))
+    print(
+        f"study {name!r} in {storage.url}: {len(h)} trials, "
+        + ", ".join(
+            f"{(h['state'] == s).sum()} {s}"
+            for s in (
+                TrialState.COMPLETE,
+                TrialState.FAILED,
+                TrialState.ABANDONED,
+                TrialState.RUNNING,
+            )
+        )
+    )
     with pd.option_context("display.max_rows", None, "display.width", 200):
         print(table.to_string(index=False))
     params, value = opt.best
@@ -166,30 +249,46 @@ def _run_study(args: argparse.Namespace) -> int:
 
 
 def _demo_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--out", default="pyjl-demo", metavar="DIR",
-                   help="where the plots and report.md go (default ./pyjl-demo)")
+    p.add_argument(
+        "--out",
+        default="pyjl-demo",
+        metavar="DIR",
+        help="where the plots and report.md go (default ./pyjl-demo)",
+    )
     p.add_argument("--quick", action="store_true", help="smaller budgets (about a minute)")
-    p.add_argument("--model", default="auto", choices=["auto", "xgboost", "sklearn"],
-                   help="boosting model to tune (auto: XGBoost if installed)")
+    p.add_argument(
+        "--model",
+        default="auto",
+        choices=["auto", "xgboost", "sklearn"],
+        help="boosting model to tune (auto: XGBoost if installed)",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 
-@command("demo", "tune boosting by BO, detect HMM regimes, filter a signal; plots + report",
-         _demo_arguments)
+@command(
+    "demo",
+    "tune boosting by BO, detect HMM regimes, filter a signal; plots + report",
+    _demo_arguments,
+)
 def _run_demo(args: argparse.Namespace) -> int:
     import os
+
     os.environ.setdefault("MPLBACKEND", "Agg")
     from .demo import run_demo
-    run_demo(args.out, quick=args.quick, model=args.model, seed=args.seed,
-             progress=not args.no_progress)
+
+    run_demo(
+        args.out, quick=args.quick, model=args.model, seed=args.seed, progress=not args.no_progress
+    )
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="pyjl", description="Gaussian processes and Bayesian optimisation, DSP and "
-        "hidden Markov models on compiled, Julia or GPU kernels.")
+        prog="pyjl",
+        description="Gaussian processes and Bayesian optimisation, DSP and "
+        "hidden Markov models on compiled, Julia or GPU kernels.",
+    )
     parser.add_argument("--version", action="version", version=f"pyjl {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (help_text, add_arguments, _) in COMMANDS.items():
@@ -205,6 +304,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     from .exceptions import PyjlError
+
     try:
         return COMMANDS[args.command][2](args)
     except PyjlError as exc:

@@ -12,8 +12,10 @@ def parser():
         import tree_sitter
         import tree_sitter_julia
     except ImportError as exc:
-        pytest.fail(f"tree-sitter-julia is needed for the static Julia checks ({exc}); "
-                    "pip install -e '.[test]'")
+        pytest.fail(
+            f"tree-sitter-julia is needed for the static Julia checks ({exc}); "
+            "pip install -e '.[test]'"
+        )
     return tree_sitter.Parser(tree_sitter.Language(tree_sitter_julia.language()))
 
 
@@ -26,7 +28,8 @@ def syntax_errors(source: bytes | str) -> list[str]:
         node = stack.pop()
         if node.type == "ERROR" or node.is_missing:
             row, col = node.start_point
-            problems.append(f"{row + 1}:{col + 1} "
-                            f"{'MISSING ' + node.type if node.is_missing else 'ERROR'}")
+            problems.append(
+                f"{row + 1}:{col + 1} {'MISSING ' + node.type if node.is_missing else 'ERROR'}"
+            )
         stack.extend(node.children)
     return sorted(problems)

@@ -7,8 +7,13 @@ import pyjl
 
 
 def _pyjl(*args, **kw):
-    return subprocess.run([sys.executable, "-m", "pyjl.cli", *args], capture_output=True,
-                          text=True, timeout=120, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "pyjl.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        **kw,
+    )
 
 
 def test_version():
@@ -23,13 +28,14 @@ def test_info_lists_engines_reasons_versions_threads():
     for word in ("native", "julia", "cuda", "numpy", "scipy", "pyarrow", "threads", "OpenMP"):
         assert word in text
     assert "native  available" in text
-    for name, (ok, reason) in pyjl.info().engines.items():
+    for ok, reason in pyjl.info().engines.values():
         if not ok:
             assert reason.split(";")[0] in text
 
 
 def test_info_respects_thread_setting():
     import os
+
     env = dict(os.environ, PYJL_NUM_THREADS="1")
     out = _pyjl("info", env=env)
     assert "threads: 1 (PYJL_NUM_THREADS, environment)" in out.stdout
@@ -37,6 +43,7 @@ def test_info_respects_thread_setting():
 
 def test_bad_setting_gives_clean_error_exit_code():
     import os
+
     env = dict(os.environ, PYJL_NUM_THREADS="lots")
     out = _pyjl("info", env=env)
     assert out.returncode == 2
@@ -45,6 +52,7 @@ def test_bad_setting_gives_clean_error_exit_code():
 
 def test_console_script_installed():
     import shutil
+
     exe = shutil.which("pyjl")
     assert exe, "the pyjl console script is not on PATH"
     out = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=60)

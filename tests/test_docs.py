@@ -42,8 +42,12 @@ def python_blocks(path: Path) -> tuple[list[tuple[int, str]], list[tuple[int, st
         i += 1
         while i < len(lines) and lines[i].strip() != "```":
             i += 1
-        code = textwrap.dedent("\n".join(line[len(indent):] if line.startswith(indent) else line
-                                         for line in lines[start + 1:i]))
+        code = textwrap.dedent(
+            "\n".join(
+                line[len(indent) :] if line.startswith(indent) else line
+                for line in lines[start + 1 : i]
+            )
+        )
         i += 1
         if lang != "python":
             continue
@@ -70,9 +74,15 @@ def _page_id(path: Path) -> str:
 def test_python_examples_run(page, tmp_path):
     blocks, _ = python_blocks(page)
     env = dict(os.environ, MPLBACKEND="Agg")
-    proc = subprocess.run([sys.executable, "-c", _RUNNER], cwd=tmp_path, env=env,
-                          input=json.dumps([_page_id(page), blocks]), text=True,
-                          capture_output=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", _RUNNER],
+        cwd=tmp_path,
+        env=env,
+        input=json.dumps([_page_id(page), blocks]),
+        text=True,
+        capture_output=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, f"{_page_id(page)}: an example failed\n{proc.stderr[-4000:]}"
 
 
@@ -108,10 +118,22 @@ def test_site_builds_strictly(tmp_path):
             found = False
         if not found:
             pytest.skip(f"{module} is not installed: pip install -e '.[docs]' builds the site")
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict",
-                           "--site-dir", str(tmp_path / "site")], cwd=ROOT,
-                          env=dict(os.environ, NO_MKDOCS_2_WARNING="1"),
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "--site-dir",
+            str(tmp_path / "site"),
+        ],
+        cwd=ROOT,
+        env=dict(os.environ, NO_MKDOCS_2_WARNING="1"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, f"mkdocs build --strict failed:\n{proc.stderr[-4000:]}"
     assert (tmp_path / "site" / "api" / "gp" / "index.html").exists()
 
@@ -132,6 +154,7 @@ def test_benchmark_tables_replace_only_the_generated_block(tmp_path):
     assert new.startswith(before) and new.endswith(END + after)
     old_rows = page.split(START, 1)[1].split(END, 1)[0].strip().splitlines()[1:]
     assert "Measured today." in new and not any(
-        row in new for row in old_rows if row.strip() and row not in before + after)
+        row in new for row in old_rows if row.strip() and row not in before + after
+    )
     write_tables(str(tmp_path / "plain.md"), "whole")
     assert (tmp_path / "plain.md").read_text(encoding="utf-8") == "whole\n"

@@ -10,8 +10,19 @@ import types
 
 import pytest
 
-PUBLIC_MODULES = ["pyjl", "pyjl.gp", "pyjl.bo", "pyjl.bo.plots", "pyjl.hmm", "pyjl.dsp",
-                  "pyjl.data", "pyjl.testing", "pyjl.engines", "pyjl.demo", "pyjl.exceptions"]
+PUBLIC_MODULES = [
+    "pyjl",
+    "pyjl.gp",
+    "pyjl.bo",
+    "pyjl.bo.plots",
+    "pyjl.hmm",
+    "pyjl.dsp",
+    "pyjl.data",
+    "pyjl.testing",
+    "pyjl.engines",
+    "pyjl.demo",
+    "pyjl.exceptions",
+]
 
 # pyjl.dsp.windows has its own ``__all__``, but every name in it is SciPy's window function
 # (``scipy.signal.windows.__all__``) behind an argument check that keeps SciPy's signature and
@@ -23,10 +34,20 @@ EXEMPT = {
 
 # Main classes whose public methods each need a docstring (an example on the class suffices).
 MAIN_CLASSES = [
-    "pyjl.gp.GaussianProcess", "pyjl.bo.Optimizer", "pyjl.hmm.HMM",
-    "pyjl.hmm.Emission", "pyjl.hmm.Normal", "pyjl.hmm.MvNormal", "pyjl.hmm.Exponential",
-    "pyjl.hmm.Poisson", "pyjl.hmm.Gamma", "pyjl.hmm.Categorical", "pyjl.hmm.Mixture",
-    "pyjl.dsp.SosFilter", "pyjl.dsp.FirFilter", "pyjl.dsp.Resampler",
+    "pyjl.gp.GaussianProcess",
+    "pyjl.bo.Optimizer",
+    "pyjl.hmm.HMM",
+    "pyjl.hmm.Emission",
+    "pyjl.hmm.Normal",
+    "pyjl.hmm.MvNormal",
+    "pyjl.hmm.Exponential",
+    "pyjl.hmm.Poisson",
+    "pyjl.hmm.Gamma",
+    "pyjl.hmm.Categorical",
+    "pyjl.hmm.Mixture",
+    "pyjl.dsp.SosFilter",
+    "pyjl.dsp.FirFilter",
+    "pyjl.dsp.Resampler",
 ]
 
 
@@ -91,7 +112,9 @@ def test_main_class_methods_documented(path):
 def test_windows_are_scipy_objects():
     import scipy.signal
     import scipy.signal.windows
+
     from pyjl.dsp import windows
+
     assert windows.__all__
     for name in windows.__all__:
         ref = getattr(scipy.signal.windows, name, None) or getattr(scipy.signal, name)
@@ -140,8 +163,11 @@ def test_checker_fails_on_missing_example():
     fake.good, fake.inline, fake.no_example = good, inline, no_example
     fake.no_doc, fake.NoExampleClass, fake.CONST = no_doc, NoExampleClass, 3
     fake.__all__ = ["good", "inline", "no_example", "no_doc", "NoExampleClass", "CONST"]
-    assert missing_examples(fake) == ["fake_public.no_example", "fake_public.no_doc",
-                                      "fake_public.NoExampleClass"]
+    assert missing_examples(fake) == [
+        "fake_public.no_example",
+        "fake_public.no_doc",
+        "fake_public.NoExampleClass",
+    ]
     assert has_example("Examples\n--------\nsee above")
     assert not has_example("Examples are elsewhere.")
 

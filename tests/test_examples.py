@@ -31,12 +31,19 @@ def _kernel_manager(tmp_path: Path):
     with ipykernel installed needs no `ipykernel install` step)."""
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import KernelManager
+
     kdir = tmp_path / "kernels" / "pyjl-test-python"
     kdir.mkdir(parents=True)
-    (kdir / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "pyjl tests", "language": "python",
-        "env": {"MPLBACKEND": "module://matplotlib_inline.backend_inline"}}))
+    (kdir / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "pyjl tests",
+                "language": "python",
+                "env": {"MPLBACKEND": "module://matplotlib_inline.backend_inline"},
+            }
+        )
+    )
     ksm = KernelSpecManager(kernel_dirs=[str(tmp_path / "kernels")])
     return KernelManager(kernel_name="pyjl-test-python", kernel_spec_manager=ksm)
 
@@ -48,7 +55,7 @@ def test_notebook_is_valid_and_clean(name):
     assert nb.metadata.kernelspec.language == language
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert len(code) >= 4 and any(c.cell_type == "markdown" for c in nb.cells)
-    for c in code:       # stored without outputs: CI executes them
+    for c in code:  # stored without outputs: CI executes them
         assert c.outputs == [] and c.execution_count is None
 
 
@@ -60,20 +67,30 @@ def test_python_notebook_runs(name, tmp_path):
     pytest.importorskip("ipykernel")
     pytest.importorskip("matplotlib")
     from nbclient import NotebookClient
+
     nb = _read(name)
-    client = NotebookClient(nb, km=_kernel_manager(tmp_path), timeout=600,
-                            resources={"metadata": {"path": str(tmp_path)}})
-    client.execute()          # raises CellExecutionError on the first failing cell
+    client = NotebookClient(
+        nb,
+        km=_kernel_manager(tmp_path),
+        timeout=600,
+        resources={"metadata": {"path": str(tmp_path)}},
+    )
+    client.execute()  # raises CellExecutionError on the first failing cell
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.execution_count is not None for c in code)
     errors = [o for c in code for o in c.outputs if o.output_type == "error"]
     assert not errors
-    images = [o for c in code for o in c.outputs
-              if o.output_type in ("display_data", "execute_result") and "image/png" in o.data]
+    images = [
+        o
+        for c in code
+        for o in c.outputs
+        if o.output_type in ("display_data", "execute_result") and "image/png" in o.data
+    ]
     assert images, "every example notebook draws at least one figure"
 
 
 # -- the IJulia notebook ------------------------------------------------------------------
+
 
 def _julia_cells() -> list[str]:
     return [c.source for c in _read(JULIA_NOTEBOOK).cells if c.cell_type == "code"]
@@ -103,7 +120,7 @@ def _pyjl_exports_and_definitions() -> tuple[set[str], set[str]]:
     for line in main.splitlines():
         code = line.split("#", 1)[0].strip()
         if code.startswith("export ") or continued:
-            names = code[len("export "):] if code.startswith("export ") else code
+            names = code[len("export ") :] if code.startswith("export ") else code
             exports |= {n.strip() for n in names.split(",") if n.strip()}
             continued = code.endswith(",")
     defined = set()
@@ -121,9 +138,20 @@ def test_julia_notebook_calls_exist_in_pyjl():
     qualified = set(re.findall(r"PyJL\.([A-Za-z_][A-Za-z0-9_!]*)\s*\(", code))
     assert qualified <= defined, qualified - defined
     called = set(re.findall(r"(?<![\w.])([a-z_][a-z0-9_!]*)\s*\(", code))
-    kernels = {"kernel_matrix", "kernel_matrix_grad", "cho_solve", "expected_improvement",
-               "forward_backward", "viterbi", "gaussian_loglik", "sosfilt", "lfilter",
-               "upfirdn", "fftfilt", "stft_frames"}
+    kernels = {
+        "kernel_matrix",
+        "kernel_matrix_grad",
+        "cho_solve",
+        "expected_improvement",
+        "forward_backward",
+        "viterbi",
+        "gaussian_loglik",
+        "sosfilt",
+        "lfilter",
+        "upfirdn",
+        "fftfilt",
+        "stft_frames",
+    }
     used = called & kernels
     assert len(used) >= 8, used
     assert used <= exports and used <= defined, used - (exports & defined)

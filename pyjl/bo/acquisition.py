@@ -30,8 +30,14 @@ from scipy import special
 
 from .. import _validate, engines
 
-__all__ = ["Acquisition", "ExpectedImprovement", "LogExpectedImprovement",
-           "ProbabilityOfImprovement", "UpperConfidenceBound", "ACQUISITIONS"]
+__all__ = [
+    "Acquisition",
+    "ExpectedImprovement",
+    "LogExpectedImprovement",
+    "ProbabilityOfImprovement",
+    "UpperConfidenceBound",
+    "ACQUISITIONS",
+]
 
 _SIGMA_FLOOR = 1e-12
 
@@ -52,8 +58,9 @@ class Acquisition:
         X = np.ascontiguousarray(np.atleast_2d(X), dtype=np.float64)
         mu, sd = self.model.predict(X, return_std=True)
         mu = np.ascontiguousarray(np.asarray(mu, dtype=np.float64).reshape(-1))
-        sd = np.ascontiguousarray(np.maximum(np.asarray(sd, dtype=np.float64).reshape(-1),
-                                             _SIGMA_FLOOR))
+        sd = np.ascontiguousarray(
+            np.maximum(np.asarray(sd, dtype=np.float64).reshape(-1), _SIGMA_FLOOR)
+        )
         return mu, sd
 
     def __call__(self, X: np.ndarray) -> np.ndarray:  # pragma: no cover - interface
@@ -159,5 +166,9 @@ class UpperConfidenceBound(Acquisition):
         return -(mu - self.kappa * sd)
 
 
-ACQUISITIONS = {"ei": ExpectedImprovement, "logei": LogExpectedImprovement,
-                "pi": ProbabilityOfImprovement, "ucb": UpperConfidenceBound}
+ACQUISITIONS = {
+    "ei": ExpectedImprovement,
+    "logei": LogExpectedImprovement,
+    "pi": ProbabilityOfImprovement,
+    "ucb": UpperConfidenceBound,
+}

@@ -34,10 +34,17 @@ def _bound(value: Any, name: str) -> float:
 
 def _number(value: Any, name: str) -> float:
     """``value`` as a finite float; ``name`` is how the message names it (``params['x']``)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) \
-            or not math.isfinite(float(value)):
-        raise _validate.error(name, "must be a finite real number", _validate.describe(value),
-                              "give a number inside the parameter's range")
+    if (
+        isinstance(value, (bool, np.bool_))
+        or not isinstance(value, numbers.Real)
+        or not math.isfinite(float(value))
+    ):
+        raise _validate.error(
+            name,
+            "must be a finite real number",
+            _validate.describe(value),
+            "give a number inside the parameter's range",
+        )
     return float(value)
 
 
@@ -51,15 +58,17 @@ class Dimension:
     n_encoded = 1
     name = "?"
 
-    def encode(self, value: Any,
-               name: str = "value") -> np.ndarray:  # pragma: no cover - interface
+    def encode(
+        self, value: Any, name: str = "value"
+    ) -> np.ndarray:  # pragma: no cover - interface
         raise NotImplementedError
 
     def decode(self, u: np.ndarray) -> Any:  # pragma: no cover - interface
         raise NotImplementedError
 
-    def validate(self, value: Any, name: str,
-                 what: str = "params") -> Any:  # pragma: no cover - interface
+    def validate(
+        self, value: Any, name: str, what: str = "params"
+    ) -> Any:  # pragma: no cover - interface
         raise NotImplementedError
 
     def to_dict(self) -> dict:  # pragma: no cover - interface
@@ -75,14 +84,22 @@ class _Range(Dimension):
         hi = _bound(hi, f"{cls}.hi")
         log = _validate.boolean(log, f"{cls}.log")
         if not lo < hi and not (isinstance(self, Integer) and lo == hi):
-            rule = "must be >= lo (lo <= hi)" if isinstance(self, Integer) else \
-                "must be above lo (lo < hi)"
+            rule = (
+                "must be >= lo (lo <= hi)"
+                if isinstance(self, Integer)
+                else "must be above lo (lo < hi)"
+            )
             shape = "an inverted range" if lo > hi else "an empty range"
-            raise _validate.error(f"{cls}.hi", rule, f"lo={lo!r}, hi={hi!r} ({shape})",
-                                  "swap or widen the bounds")
+            raise _validate.error(
+                f"{cls}.hi", rule, f"lo={lo!r}, hi={hi!r} ({shape})", "swap or widen the bounds"
+            )
         if log and lo <= 0:
-            raise _validate.error(f"{cls}.lo", "must be > 0 with log=True", lo,
-                                  "use log=False or a positive lower bound")
+            raise _validate.error(
+                f"{cls}.lo",
+                "must be > 0 with log=True",
+                lo,
+                "use log=False or a positive lower bound",
+            )
         self.lo, self.hi, self.log = lo, hi, log
 
     def to_dict(self) -> dict:
@@ -93,8 +110,11 @@ class _Range(Dimension):
         return f"{type(self).__name__}({lo!r}, {hi!r}{', log=True' if self.log else ''})"
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Range) and type(self) is type(other) \
+        return (
+            isinstance(other, _Range)
+            and type(self) is type(other)
             and self.to_dict() == other.to_dict()
+        )
 
     def _bounds(self) -> tuple[float, float]:
         return (self.lo, self.hi)
@@ -118,8 +138,9 @@ class Real(_Range):
     def encode(self, value: float, name: str = "value") -> np.ndarray:
         value = _number(value, name)
         if self.log and value <= 0:
-            raise _validate.error(name, "must be > 0 on a log scale", value,
-                                  "give a positive value")
+            raise _validate.error(
+                name, "must be > 0 on a log scale", value, "give a positive value"
+            )
         a, b = self._fwd(np.array([self.lo, self.hi]))
         return np.array([(self._fwd(np.float64(value)) - a) / (b - a)])
 
@@ -132,8 +153,12 @@ class Real(_Range):
         label = _label(name, what)
         x = _number(value, label)
         if not self.lo <= x <= self.hi:
-            raise _validate.error(label, f"must lie inside [{self.lo!r}, {self.hi!r}] ({self!r})",
-                                  _validate.describe(value), "give a value inside the range")
+            raise _validate.error(
+                label,
+                f"must lie inside [{self.lo!r}, {self.hi!r}] ({self!r})",
+                _validate.describe(value),
+                "give a value inside the range",
+            )
         return x
 
 
@@ -153,14 +178,17 @@ class Integer(_Range):
         self.lo, self.hi = float(int(lo)), float(int(hi))
 
     def _edges(self) -> tuple[float, float]:
-        return (float(self._fwd(np.float64(self.lo - 0.5))),
-                float(self._fwd(np.float64(self.hi + 0.5))))
+        return (
+            float(self._fwd(np.float64(self.lo - 0.5))),
+            float(self._fwd(np.float64(self.hi + 0.5))),
+        )
 
     def encode(self, value: float, name: str = "value") -> np.ndarray:
         value = _number(value, name)
         if self.log and value <= 0:
-            raise _validate.error(name, "must be > 0 on a log scale", value,
-                                  "give a positive value")
+            raise _validate.error(
+                name, "must be > 0 on a log scale", value, "give a positive value"
+            )
         a, b = self._edges()
         return np.array([(float(self._fwd(np.float64(value))) - a) / (b - a)])
 
@@ -173,11 +201,16 @@ class Integer(_Range):
         label, got = _label(name, what), _validate.describe(value)
         x = _number(value, label)
         if x != round(x):
-            raise _validate.error(label, f"must be an integer ({self!r})", got,
-                                  "give a whole number")
+            raise _validate.error(
+                label, f"must be an integer ({self!r})", got, "give a whole number"
+            )
         if not self.lo <= x <= self.hi:
-            raise _validate.error(label, f"must lie inside {int(self.lo)}..{int(self.hi)} "
-                                  f"({self!r})", got, "give a value inside the range")
+            raise _validate.error(
+                label,
+                f"must lie inside {int(self.lo)}..{int(self.hi)} ({self!r})",
+                got,
+                "give a value inside the range",
+            )
         return int(x)
 
     @property
@@ -196,28 +229,44 @@ class Categorical(Dimension):
 
     def __init__(self, choices):
         if isinstance(choices, (str, bytes, Mapping)) or not hasattr(choices, "__iter__"):
-            raise _validate.error("choices", "must be a list of choices",
-                                  _validate.describe(choices), "pass a list such as ['a', 'b']")
+            raise _validate.error(
+                "choices",
+                "must be a list of choices",
+                _validate.describe(choices),
+                "pass a list such as ['a', 'b']",
+            )
         choices = [plain(c) for c in choices]
         if not choices:
-            raise _validate.error("choices", "must hold at least one choice", "an empty list",
-                                  "pass a list such as ['a', 'b']")
+            raise _validate.error(
+                "choices",
+                "must hold at least one choice",
+                "an empty list",
+                "pass a list such as ['a', 'b']",
+            )
         for c in choices:
             if not (c is None or isinstance(c, (str, bool, int, float))):
-                raise _validate.error("choices", "must be str, int, float, bool or None "
-                                      "(values JSON can store)",
-                                      f"{_validate.describe(c)} of type {type(c).__name__}",
-                                      "map them to strings")
+                raise _validate.error(
+                    "choices",
+                    "must be str, int, float, bool or None (values JSON can store)",
+                    f"{_validate.describe(c)} of type {type(c).__name__}",
+                    "map them to strings",
+                )
             if isinstance(c, float) and not math.isfinite(c):
-                raise _validate.error("choices", "must not hold NaN or inf (JSON cannot "
-                                      "store them and NaN equals nothing)", c,
-                                      "use a string such as 'nan'")
+                raise _validate.error(
+                    "choices",
+                    "must not hold NaN or inf (JSON cannot store them and NaN equals nothing)",
+                    c,
+                    "use a string such as 'nan'",
+                )
         keys = [json.dumps(c) for c in choices]
-        if len(set(choices)) != len(choices):   # Python's equality: 1 == 1.0 == True
-            same = next((a, b) for i, a in enumerate(choices) for b in choices[i + 1:] if a == b)
-            raise _validate.error("choices", "must be distinct values (Python treats "
-                                  f"{same[0]!r} and {same[1]!r} as equal)", choices,
-                                  "drop the duplicate or use strings, e.g. '1' and 'True'")
+        if len(set(choices)) != len(choices):  # Python's equality: 1 == 1.0 == True
+            same = next((a, b) for i, a in enumerate(choices) for b in choices[i + 1 :] if a == b)
+            raise _validate.error(
+                "choices",
+                f"must be distinct values (Python treats {same[0]!r} and {same[1]!r} as equal)",
+                choices,
+                "drop the duplicate or use strings, e.g. '1' and 'True'",
+            )
         self.choices = choices
         self._keys = keys
         self.n_encoded = len(choices)
@@ -241,9 +290,12 @@ class Categorical(Dimension):
     def encode(self, value: Any, name: str = "value") -> np.ndarray:
         i = self.index(value)
         if i < 0:
-            raise _validate.error(name, f"must be one of the choices {self.choices!r}",
-                                  _validate.describe(value),
-                                  "give one of them")
+            raise _validate.error(
+                name,
+                f"must be one of the choices {self.choices!r}",
+                _validate.describe(value),
+                "give one of them",
+            )
         out = np.zeros(self.n_encoded)
         out[i] = 1.0
         return out
@@ -270,8 +322,11 @@ def jsonable(value: Any) -> bool:
 
 
 _KINDS = {"real": Real, "integer": Integer, "categorical": Categorical}
-_KEYS = {"real": ("type", "low", "high", "log"), "integer": ("type", "low", "high", "log"),
-         "categorical": ("type", "choices")}
+_KEYS = {
+    "real": ("type", "low", "high", "log"),
+    "integer": ("type", "low", "high", "log"),
+    "categorical": ("type", "choices"),
+}
 #: a dimension's argument -> its key in a table
 _FIELDS = {"lo": "low", "hi": "high", "log": "log", "choices": "choices"}
 #: the parts of a message of :func:`pyjl._validate.error`, to name the table's key instead
@@ -281,22 +336,37 @@ _VOICE = re.compile(r"`(?P<name>[^`]+)` (?P<rule>.*?); got (?P<got>.*)\. Fix: (?
 def from_table(d: Any, where: str) -> Dimension:
     """The dimension a JSON/TOML table describes; ``where`` names it (``space['eta']``)."""
     if not isinstance(d, Mapping):
-        raise _validate.error(where, "must be a table with a 'type' key", _validate.describe(d),
-                              "give e.g. {'type': 'real', 'low': 0.0, 'high': 1.0}")
+        raise _validate.error(
+            where,
+            "must be a table with a 'type' key",
+            _validate.describe(d),
+            "give e.g. {'type': 'real', 'low': 0.0, 'high': 1.0}",
+        )
     kind = d.get("type")
     kind = kind.lower() if isinstance(kind, str) else kind
     if kind not in _KINDS:
-        raise _validate.error(f"{where}.type", "must be 'real', 'integer' or 'categorical'",
-                              _validate.describe(d.get("type")), "use one of these three types")
+        raise _validate.error(
+            f"{where}.type",
+            "must be 'real', 'integer' or 'categorical'",
+            _validate.describe(d.get("type")),
+            "use one of these three types",
+        )
     keys = _KEYS[kind]
     unknown = sorted(map(str, set(d) - set(keys)))
     missing = [k for k in keys[1:3] if k not in d]
     if unknown or missing:
-        got = "unknown keys " + ", ".join(map(repr, unknown)) if unknown else \
-            "no " + ", ".join(map(repr, missing))
+        got = (
+            "unknown keys " + ", ".join(map(repr, unknown))
+            if unknown
+            else "no " + ", ".join(map(repr, missing))
+        )
         optional = " (log optional)" if kind != "categorical" else ""
-        raise _validate.error(where, f"must have the keys {list(keys)} of a {kind}{optional}",
-                              got, "fix the table's keys")
+        raise _validate.error(
+            where,
+            f"must have the keys {list(keys)} of a {kind}{optional}",
+            got,
+            "fix the table's keys",
+        )
     try:
         if kind == "categorical":
             return Categorical(d["choices"])
@@ -306,5 +376,10 @@ def from_table(d: Any, where: str) -> Dimension:
         field = _FIELDS.get(voiced["name"].rpartition(".")[2]) if voiced else None
         if field is None or voiced is None:
             raise
-        raise _validate.error(f"{where}.{field}", voiced["rule"], voiced["got"], voiced["fix"],
-                              wrong_type=isinstance(exc, TypeError)) from None
+        raise _validate.error(
+            f"{where}.{field}",
+            voiced["rule"],
+            voiced["got"],
+            voiced["fix"],
+            wrong_type=isinstance(exc, TypeError),
+        ) from None

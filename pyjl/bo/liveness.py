@@ -41,8 +41,9 @@ def pid_dead(worker: str | None) -> bool:
     return False
 
 
-def abandon_reason(trial: Trial | None, me: str, stale_after: float | None,
-                   now: float) -> str | None:
+def abandon_reason(
+    trial: Trial | None, me: str, stale_after: float | None, now: float
+) -> str | None:
     """Why another worker's pending ``trial`` is abandoned, or ``None`` when it is alive
     (or not pending, or ``me``'s own)."""
     if trial is None or trial.state != TrialState.RUNNING or trial.worker == me:

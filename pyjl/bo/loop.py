@@ -35,8 +35,9 @@ def _evaluate(func: Callable[[dict], Any], params: dict) -> float:
     try:
         v = float(value)
     except (TypeError, ValueError):
-        raise TypeError(f"the objective returned {value!r} of type {type(value).__name__}, "
-                        "not a number") from None
+        raise TypeError(
+            f"the objective returned {value!r} of type {type(value).__name__}, not a number"
+        ) from None
     if not math.isfinite(v):
         raise ValueError(f"the objective returned {v!r}, not a finite number")
     return v
@@ -66,15 +67,18 @@ def _executor(executor, n_workers: int):
         try:
             from distributed import Client, get_client
         except ImportError:
-            raise check.error("executor", "must be an Executor, or 'dask' with "
-                              "dask.distributed installed", "'dask' (dask.distributed is "
-                              "not installed)", "pip install 'pyjl[dask]', or pass another "
-                              "executor") from None
+            raise check.error(
+                "executor",
+                "must be an Executor, or 'dask' with dask.distributed installed",
+                "'dask' (dask.distributed is not installed)",
+                "pip install 'pyjl[dask]', or pass another executor",
+            ) from None
         try:
             client, owned = get_client(), []
         except ValueError:
-            client = Client(n_workers=n_workers, threads_per_worker=1, processes=False,
-                            dashboard_address=None)
+            client = Client(
+                n_workers=n_workers, threads_per_worker=1, processes=False, dashboard_address=None
+            )
             owned = [client.close]
         return client.get_executor(), owned
     if hasattr(executor, "get_executor") and hasattr(executor, "submit"):
@@ -89,8 +93,14 @@ def _keep_unsaved(err: StorageError, in_flight: dict) -> None:
     for fut in running:
         number, params = in_flight[fut]
         if fut.exception() is None:
-            log.error("trial %s evaluated but not stored after the storage fault "
-                      "(%s): params %r, value %r", number, err.reason, params, fut.result())
+            log.error(
+                "trial %s evaluated but not stored after the storage fault "
+                "(%s): params %r, value %r",
+                number,
+                err.reason,
+                params,
+                fut.result(),
+            )
             err.unsaved.append((number, params, fut.result()))
 
 
@@ -98,21 +108,37 @@ class _Loop:
     """One run of a study: keeps ``n_workers`` evaluations in flight, records each as it
     ends, and stops on the budget, ``max_time``, the callback or an exhausted space."""
 
-    def __init__(self, opt: Optimizer, func, pool, n_calls: int, n_workers: int, callback,
-                 progress: bool, max_time: float | None, t0: float, on_trial):
+    def __init__(
+        self,
+        opt: Optimizer,
+        func,
+        pool,
+        n_calls: int,
+        n_workers: int,
+        callback,
+        progress: bool,
+        max_time: float | None,
+        t0: float,
+        on_trial,
+    ):
         from tqdm.auto import tqdm
+
         self.opt, self.func, self.pool = opt, func, pool
         self.n_calls, self.n_workers = n_calls, n_workers
         self.callback, self.max_time, self.t0 = callback, max_time, t0
-        self.on_trial = on_trial              # () -> what the callback is given
+        self.on_trial = on_trial  # () -> what the callback is given
         self.in_flight: dict[Any, tuple[int, dict]] = {}
-        self.inline: int | None = None        # the trial being evaluated in this thread
+        self.inline: int | None = None  # the trial being evaluated in this thread
         self.stop = False
         self.last_beat = time.monotonic()
-        start = sum(t.state.is_finished() and t.state != TrialState.ABANDONED
-                    for t in opt.trials)
-        self.bar = tqdm(total=n_calls, initial=min(start, n_calls), disable=not progress,
-                        desc=f"study {opt.study_name}", unit="trial")
+        start = sum(t.state.is_finished() and t.state != TrialState.ABANDONED for t in opt.trials)
+        self.bar = tqdm(
+            total=n_calls,
+            initial=min(start, n_calls),
+            disable=not progress,
+            desc=f"study {opt.study_name}",
+            unit="trial",
+        )
 
     def run(self) -> None:
         """Ask, evaluate and record until the study stops; what is in flight on an
@@ -120,10 +146,10 @@ class _Loop:
         try:
             while self._step():
                 pass
-        except StorageError as err:   # nothing more can be written: keep what is evaluated
+        except StorageError as err:  # nothing more can be written: keep what is evaluated
             _keep_unsaved(err, self.in_flight)
             raise
-        except BaseException:   # KeyboardInterrupt, ...: what was in flight is redone later
+        except BaseException:  # KeyboardInterrupt, ...: what was in flight is redone later
             for fut, (number, _) in self.in_flight.items():
                 fut.cancel()
                 self.opt.abandon(number, "interrupted")
@@ -208,16 +234,35 @@ class _Loop:
             self.stop = True
 
 
-def run(opt: Optimizer, func, n_calls: int, executor, n_workers: int, callback, progress: bool,
-        max_time: float | None, on_trial: Callable[[], Any]) -> None:
+def run(
+    opt: Optimizer,
+    func,
+    n_calls: int,
+    executor,
+    n_workers: int,
+    callback,
+    progress: bool,
+    max_time: float | None,
+    on_trial: Callable[[], Any],
+) -> None:
     """Evaluate ``func`` on the optimiser's proposals until the study holds ``n_calls``
     trials (abandoned ones not counted), ``max_time`` has passed, ``callback(on_trial())``
     returns True, or the space is exhausted."""
     t0 = time.monotonic()
     pool, owned = _executor(executor, int(n_workers))
     try:
-        _Loop(opt, func, pool, int(n_calls), int(n_workers), callback, progress, max_time,
-              t0, on_trial).run()
+        _Loop(
+            opt,
+            func,
+            pool,
+            int(n_calls),
+            int(n_workers),
+            callback,
+            progress,
+            max_time,
+            t0,
+            on_trial,
+        ).run()
     finally:
         for close in owned:
             close()

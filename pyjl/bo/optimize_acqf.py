@@ -87,14 +87,19 @@ def _polish(f, space: Space, starts: np.ndarray, maxiter: int, ls: np.ndarray) -
             P[:, cont] = (z[None, :] + shifts) * ls
             v = f(P)
             v = np.where(np.isfinite(v), v, -1e300)
-            g = (v[1:k + 1] - v[k + 1:]) / (2 * h)
+            g = (v[1 : k + 1] - v[k + 1 :]) / (2 * h)
             return -float(v[0]), -np.where(np.abs(g) < 1e250, g, 0.0)
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            res = optimize.minimize(fun, x0[cont] / ls, jac=True, method="L-BFGS-B",
-                                    bounds=[(0.0, 1.0 / l) for l in ls],
-                                    options={"maxiter": maxiter, "gtol": 1e-5})
+            res = optimize.minimize(
+                fun,
+                x0[cont] / ls,
+                jac=True,
+                method="L-BFGS-B",
+                bounds=[(0.0, 1.0 / l) for l in ls],
+                options={"maxiter": maxiter, "gtol": 1e-5},
+            )
         out[i, cont] = np.clip(res.x * ls, 0.0, 1.0)
     return out
 
@@ -103,10 +108,18 @@ def _polish(f, space: Space, starts: np.ndarray, maxiter: int, ls: np.ndarray) -
 LOCAL_SCALES = (0.1, 0.02)
 
 
-def maximize(acq: Acquisition, space: Space, rng: np.random.Generator, *,
-             exclude: set | None = None, anchors: np.ndarray | None = None,
-             n_candidates: int | None = None, n_starts: int = 10, maxiter: int = 100,
-             n_neighbour_rounds: int = 3) -> tuple[np.ndarray, float]:
+def maximize(
+    acq: Acquisition,
+    space: Space,
+    rng: np.random.Generator,
+    *,
+    exclude: set | None = None,
+    anchors: np.ndarray | None = None,
+    n_candidates: int | None = None,
+    n_starts: int = 10,
+    maxiter: int = 100,
+    n_neighbour_rounds: int = 3,
+) -> tuple[np.ndarray, float]:
     """Return the rounded unit-cube point ``(n_encoded,)`` maximising ``acq`` and its value.
 
     ``exclude`` holds :meth:`Space.key` texts of points that must not be returned
@@ -115,9 +128,13 @@ def maximize(acq: Acquisition, space: Space, rng: np.random.Generator, *,
     """
     d = space.n_encoded
     exclude = exclude or set()
-    n_candidates = 2048 if n_candidates is None else _validate.integer(
-        n_candidates, "n_candidates", low=1, high=N_CANDIDATES_MAX)
+    n_candidates = (
+        2048
+        if n_candidates is None
+        else _validate.integer(n_candidates, "n_candidates", low=1, high=N_CANDIDATES_MAX)
+    )
     from scipy.stats import qmc
+
     sob = qmc.Sobol(d, scramble=True, seed=rng)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
@@ -125,9 +142,10 @@ def maximize(acq: Acquisition, space: Space, rng: np.random.Generator, *,
     if anchors is not None and len(anchors):
         for scale in LOCAL_SCALES:
             reps = max(1, 128 // len(anchors))
-            local = (np.repeat(anchors, reps, axis=0)
-                     + rng.normal(0.0, scale, (len(anchors) * reps, d)))
-            cand.append(1.0 - np.abs(1.0 - np.abs(local) % 2.0))     # reflect into [0, 1]
+            local = np.repeat(anchors, reps, axis=0) + rng.normal(
+                0.0, scale, (len(anchors) * reps, d)
+            )
+            cand.append(1.0 - np.abs(1.0 - np.abs(local) % 2.0))  # reflect into [0, 1]
     C = space.round(np.vstack(cand))
     f = acq.objective
     vals = f(C)
@@ -138,8 +156,9 @@ def maximize(acq: Acquisition, space: Space, rng: np.random.Generator, *,
     chosen = [int(order[0])]
     w = np.exp(np.clip(vals - vals[order[0]], -700.0, 0.0))
     w[order[0]] = 0.0
-    n_extra = min(n_starts - 1 - (anchors is not None and len(anchors) > 0),
-                  int(np.count_nonzero(w > 0)))
+    n_extra = min(
+        n_starts - 1 - (anchors is not None and len(anchors) > 0), int(np.count_nonzero(w > 0))
+    )
     if n_extra > 0:
         chosen += list(rng.choice(len(C), size=n_extra, replace=False, p=w / w.sum()))
     starts = C[chosen]
@@ -170,6 +189,6 @@ def maximize(acq: Acquisition, space: Space, rng: np.random.Generator, *,
         u = space.round(rng.random((1, d)))[0]
         if space.key(space.decode(u)) not in exclude:
             return u, float(acq(u[None, :])[0])
-    raise SpaceExhausted(f"every point of {space!r} ({space.size():g} points) has been asked "
-                         "already")
-
+    raise SpaceExhausted(
+        f"every point of {space!r} ({space.size():g} points) has been asked already"
+    )

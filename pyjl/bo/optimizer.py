@@ -174,45 +174,88 @@ class Optimizer:
     (True, 8)
     """
 
-    def __init__(self, space: Space | Mapping | None = None, acquisition: str = "ei",
-                 n_initial: int | None = None, batch: str = "kriging_believer",
-                 storage=None, study: str | None = None, seed: int | None = None, *,
-                 liar: str = "min", fit: str = "ml", xi: float = 0.0, kappa: float = 2.0,
-                 prior: bool = True, warp_y: bool = True, gls_mean: bool = True,
-                 initial: str = "random", sampler="gp",
-                 stale_after: float | None = None,
-                 n_candidates: int | None = None):
-        model = GPSampler(acquisition, n_initial, batch, liar=liar, fit=fit, xi=xi,
-                          kappa=kappa, prior=prior, warp_y=warp_y, gls_mean=gls_mean,
-                          initial=initial, n_candidates=n_candidates)
+    def __init__(
+        self,
+        space: Space | Mapping | None = None,
+        acquisition: str = "ei",
+        n_initial: int | None = None,
+        batch: str = "kriging_believer",
+        storage=None,
+        study: str | None = None,
+        seed: int | None = None,
+        *,
+        liar: str = "min",
+        fit: str = "ml",
+        xi: float = 0.0,
+        kappa: float = 2.0,
+        prior: bool = True,
+        warp_y: bool = True,
+        gls_mean: bool = True,
+        initial: str = "random",
+        sampler="gp",
+        stale_after: float | None = None,
+        n_candidates: int | None = None,
+    ):
+        model = GPSampler(
+            acquisition,
+            n_initial,
+            batch,
+            liar=liar,
+            fit=fit,
+            xi=xi,
+            kappa=kappa,
+            prior=prior,
+            warp_y=warp_y,
+            gls_mean=gls_mean,
+            initial=initial,
+            n_candidates=n_candidates,
+        )
         self._sampler = _sampler(sampler, model)
         # the GP of best_mean, surrogate(), acquisition_function(): the sampler, if a GP one
         model = self._model = self._sampler if isinstance(self._sampler, GPSampler) else model
         self.sampler = getattr(self._sampler, "name", type(self._sampler).__name__)
         seed = _validate.seed(seed)
-        self.stale_after = None if stale_after is None else _validate.real(
-            stale_after, "stale_after", low=0.0, low_open=True,
-            fix="pass a number of seconds > 0, or None")
+        self.stale_after = (
+            None
+            if stale_after is None
+            else _validate.real(
+                stale_after,
+                "stale_after",
+                low=0.0,
+                low_open=True,
+                fix="pass a number of seconds > 0, or None",
+            )
+        )
         self.storage = open_storage(storage)
         if study is not None and not isinstance(study, str):
-            raise _validate.error("study", "must be a study name (a string) or None",
-                                  _validate.describe(study), "pass a name such as 'xgb-tuning'")
+            raise _validate.error(
+                "study",
+                "must be a study name (a string) or None",
+                _validate.describe(study),
+                "pass a name such as 'xgb-tuning'",
+            )
         self.study_name = "default" if study is None else study
         if space is not None and not isinstance(space, Space):
             space = Space(space)
-        info = self.storage.study(self.study_name, None if space is None else space.to_json(),
-                                  int(seed) if seed is not None else secrets.randbits(31))
+        info = self.storage.study(
+            self.study_name,
+            None if space is None else space.to_json(),
+            int(seed) if seed is not None else secrets.randbits(31),
+        )
         stored = Space.from_json(info["space"])
         if space is not None and stored != space:
-            raise _validate.error("space", f"must match the study (study={self.study_name!r} in "
-                                  f"{self.storage.url} was created with the space {stored!r})",
-                                  _validate.describe(space), "use the same space, pass "
-                                  "space=None to load it, or choose another study name")
+            raise _validate.error(
+                "space",
+                f"must match the study (study={self.study_name!r} in "
+                f"{self.storage.url} was created with the space {stored!r})",
+                _validate.describe(space),
+                "use the same space, pass space=None to load it, or choose another study name",
+            )
         self.space: Space = stored
         self._study_id = info["id"]
         self.seed = int(info["seed"])
         model.check(self.space)
-        if hasattr(self._sampler, "check"):       # optional for a sampler of one's own
+        if hasattr(self._sampler, "check"):  # optional for a sampler of one's own
             self._sampler.check(self.space)
         assert model.n_initial is not None
         self.n_initial: int = model.n_initial
@@ -227,8 +270,9 @@ class Optimizer:
         """One parameter dict, or (``ask(n)``) a list of ``n`` distinct dicts
         (``n`` at most :data:`ASK_MAX`, 4096)."""
         if n is not None:
-            n = _validate.integer(n, "n", low=1, high=ASK_MAX,
-                                  fix=f"pass None or a whole number in 1..{ASK_MAX}")
+            n = _validate.integer(
+                n, "n", low=1, high=ASK_MAX, fix=f"pass None or a whole number in 1..{ASK_MAX}"
+            )
         got = self.ask_trials(1 if n is None else n)
         params = [p for _, p in got]
         return params[0] if n is None else params
@@ -251,11 +295,17 @@ class Optimizer:
             # the objective's) cost more than they save
             with thread_limit(1):
                 points = self._sampler.propose(self.space, trials, n, self.seed)
-            return [(self.storage.add_trial(self._study_id, json.dumps(p), TrialState.RUNNING,
-                                            worker=self._worker), p) for p in points]
+            return [
+                (
+                    self.storage.add_trial(
+                        self._study_id, json.dumps(p), TrialState.RUNNING, worker=self._worker
+                    ),
+                    p,
+                )
+                for p in points
+            ]
 
-    def tell(self, params: Mapping[str, Any], value: float,
-             noise_var: float | None = None) -> int:
+    def tell(self, params: Mapping[str, Any], value: float, noise_var: float | None = None) -> int:
         """Record ``value = f(params)`` (``noise_var``: its known noise variance); returns
         the trial number.  ``params`` need not have been asked for."""
         params = self.space.validate(params)
@@ -263,8 +313,12 @@ class Optimizer:
         if noise_var is not None:
             noise_var = self._check_value(noise_var, "noise_var")
             if noise_var < 0:
-                raise _validate.error("noise_var", "must be >= 0 (a variance)", noise_var,
-                                      "pass the evaluation's noise variance, or None")
+                raise _validate.error(
+                    "noise_var",
+                    "must be >= 0 (a variance)",
+                    noise_var,
+                    "pass the evaluation's noise variance, or None",
+                )
         with self.storage.keeping(self._study_id, None, params, value):
             return self._finish_params(params, TrialState.COMPLETE, value, noise_var, None)
 
@@ -343,6 +397,7 @@ class Optimizer:
     def history(self):
         """A pandas DataFrame, one row per trial (see :func:`pyjl.bo.minimize`)."""
         from .runner import history_frame
+
         return history_frame(self.trials, self.space)
 
     # --- internals ---------------------------------------------------------------
@@ -351,8 +406,10 @@ class Optimizer:
         surrogate needs."""
         done = [t for t in self.trials if t.state == TrialState.COMPLETE]
         if len(done) < 2:
-            raise NotFittedError(f"the surrogate needs at least 2 completed trials; got "
-                                 f"{len(done)}. Fix: tell more values first.")
+            raise NotFittedError(
+                f"the surrogate needs at least 2 completed trials; got "
+                f"{len(done)}. Fix: tell more values first."
+            )
         return done
 
     @staticmethod
@@ -366,8 +423,12 @@ class Optimizer:
                 raise TypeError
             v = float(value)
         except (TypeError, ValueError):
-            raise _validate.error(name, rule, f"{_validate.describe(value)} of type "
-                                  f"{type(value).__name__}", "pass a float, or " + fix) from None
+            raise _validate.error(
+                name,
+                rule,
+                f"{_validate.describe(value)} of type {type(value).__name__}",
+                "pass a float, or " + fix,
+            ) from None
         if not math.isfinite(v):
             raise _validate.error(name, rule, _validate.describe(value), fix)
         return v
@@ -382,11 +443,13 @@ class Optimizer:
             match.sort(key=lambda t: (t.worker != self._worker, t.number))
             match = match or [t for t in trials if t.state == TrialState.ABANDONED]
             if match:
-                self.storage.finish(self._study_id, match[0].number, state, value, noise_var,
-                                    error)
+                self.storage.finish(
+                    self._study_id, match[0].number, state, value, noise_var, error
+                )
                 return match[0].number
-            return self.storage.add_trial(self._study_id, json.dumps(params), state, value,
-                                          noise_var, error, self._worker)
+            return self.storage.add_trial(
+                self._study_id, json.dumps(params), state, value, noise_var, error, self._worker
+            )
 
     def _reap(self, trials: list[Trial]) -> bool:
         """Abandon the pending trials of workers that died or went silent."""

@@ -33,8 +33,12 @@ def _plt():
     try:
         import matplotlib.pyplot as plt
     except ImportError as exc:
-        raise _validate.error("matplotlib", "must be installed to draw plots",
-                              f"ImportError: {exc}", "pip install 'pyjl[plot]'") from None
+        raise _validate.error(
+            "matplotlib",
+            "must be installed to draw plots",
+            f"ImportError: {exc}",
+            "pip install 'pyjl[plot]'",
+        ) from None
     return plt
 
 
@@ -102,22 +106,34 @@ def posterior_1d(opt, name: str, n_grid: int = 200, fig=None):
     'Figure'
     """
     if not isinstance(opt, Optimizer):
-        raise _validate.error("opt", "must be an Optimizer", _validate.describe(opt),
-                              "pass the Optimizer, e.g. a minimize result's .optimizer")
+        raise _validate.error(
+            "opt",
+            "must be an Optimizer",
+            _validate.describe(opt),
+            "pass the Optimizer, e.g. a minimize result's .optimizer",
+        )
     space = opt.space
     if not isinstance(name, str) or name not in space.dimensions:
-        raise _validate.error("name", f"must be a parameter of the space, one of {space.names}",
-                              _validate.describe(name), "pass one of the parameter names")
+        raise _validate.error(
+            "name",
+            f"must be a parameter of the space, one of {space.names}",
+            _validate.describe(name),
+            "pass one of the parameter names",
+        )
     n_grid = _validate.integer(n_grid, "n_grid", low=1, high=N_GRID_MAX)
     done = [t for t in opt.trials if t.state == "complete"]
     if len(done) < 2:
-        raise _validate.error("opt", "must hold at least 2 completed trials (the surrogate "
-                              "needs them)", f"{len(done)}", "tell more values before plotting")
+        raise _validate.error(
+            "opt",
+            "must hold at least 2 completed trials (the surrogate needs them)",
+            f"{len(done)}",
+            "tell more values before plotting",
+        )
     plt = _plt()
     gp = opt.surrogate()
     acq = opt.acquisition_function(gp)
     best_params, _ = opt.best
-    assert best_params is not None        # 2 completed trials: there is a best
+    assert best_params is not None  # 2 completed trials: there is a best
     base = space.round(space.encode(best_params)[None, :])[0]
     dim, s = space.dimensions[name], space.slices[name]
     if isinstance(dim, Categorical):
@@ -146,8 +162,15 @@ def posterior_1d(opt, name: str, n_grid: int = 200, fig=None):
     obs_x = [t.params[name] for t in done]
     if isinstance(dim, Categorical):
         obs_x = [labels.index(v) for v in obs_x]
-        ax1.errorbar(xs, mid, yerr=[mid - lo, hi - mid], fmt="o", color="C0", capsize=4,
-                     label=f"{centre} {band_label}")
+        ax1.errorbar(
+            xs,
+            mid,
+            yerr=[mid - lo, hi - mid],
+            fmt="o",
+            color="C0",
+            capsize=4,
+            label=f"{centre} {band_label}",
+        )
         ax2.bar(xs, a, color="C2")
         ax2.set_xticks(xs, [str(c) for c in labels])
     else:
@@ -157,9 +180,15 @@ def posterior_1d(opt, name: str, n_grid: int = 200, fig=None):
         ax2.fill_between(xs, a.min(), a, color="C2", alpha=0.2)
         if getattr(dim, "log", False):
             ax1.set_xscale("log")
-    ax1.scatter(obs_x, np.clip(values, *window), color="k", s=18, zorder=3,
-                label="observations" + (f" ({outside} beyond {shown}, drawn at its edge)"
-                                        if outside else ""))
+    ax1.scatter(
+        obs_x,
+        np.clip(values, *window),
+        color="k",
+        s=18,
+        zorder=3,
+        label="observations"
+        + (f" ({outside} beyond {shown}, drawn at its edge)" if outside else ""),
+    )
     j = int(np.argmax(a))
     ax2.axvline(xs[j], color="C3", ls="--")
     ax2.plot([xs[j]], [a[j]], "v", color="C3", label=f"next: {_fmt(space.decode(U[j])[name])}")
@@ -180,17 +209,24 @@ def _study(res, name: str):
     opt = getattr(res, "optimizer", None)
     if isinstance(opt, Optimizer) and hasattr(getattr(res, "history", None), "sort_values"):
         return res.history, opt.space
-    raise _validate.error(name, "must be a Result (of minimize, random_search or "
-                          "grid_search) or an Optimizer", _validate.describe(res),
-                          "pass what minimize returned, or the Optimizer")
+    raise _validate.error(
+        name,
+        "must be a Result (of minimize, random_search or grid_search) or an Optimizer",
+        _validate.describe(res),
+        "pass what minimize returned, or the Optimizer",
+    )
 
 
 def _runs(res, name: str) -> list:
     """The history frames of one entry of :func:`convergence`'s ``results``."""
     runs = list(res) if isinstance(res, (list, tuple)) else [res]
     if not runs:
-        raise _validate.error(name, "must be a Result or a non-empty list of them", "[]",
-                              "drop the entry or give it results")
+        raise _validate.error(
+            name,
+            "must be a Result or a non-empty list of them",
+            "[]",
+            "drop the entry or give it results",
+        )
     return [_study(r, name)[0] for r in runs]
 
 
@@ -210,8 +246,12 @@ def convergence(results: Mapping[str, object], optimum: float | None = None, ax=
     'Figure'
     """
     if not isinstance(results, Mapping) or not results:
-        raise _validate.error("results", "must be a non-empty dict {label: Result}",
-                              _validate.describe(results), "pass e.g. {'bo': result}")
+        raise _validate.error(
+            "results",
+            "must be a non-empty dict {label: Result}",
+            _validate.describe(results),
+            "pass e.g. {'bo': result}",
+        )
     if optimum is not None:
         optimum = _validate.real(optimum, "optimum", fix="pass the known optimal value, or None")
     frames = {label: _runs(res, f"results[{label!r}]") for label, res in results.items()}
@@ -228,7 +268,7 @@ def convergence(results: Mapping[str, object], optimum: float | None = None, ax=
         M = np.full((len(curves), n), np.nan)
         for k, c in enumerate(curves):
             M[k, : len(c)] = c
-            M[k, len(c):] = c[-1] if len(c) else np.nan
+            M[k, len(c) :] = c[-1] if len(c) else np.nan
         if optimum is not None:
             M = np.maximum(M - optimum, 1e-12)
         x = np.arange(1, n + 1)

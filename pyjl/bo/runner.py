@@ -46,7 +46,7 @@ from .trial import Trial, TrialState
 
 __all__ = ["Result", "minimize", "random_search", "grid_search", "history_frame", "grid_points"]
 
-_GRID_MAX = 1_000_000          # grid_search materialises its grid
+_GRID_MAX = 1_000_000  # grid_search materialises its grid
 
 
 @dataclasses.dataclass
@@ -82,19 +82,27 @@ class Result:
 def history_frame(trials: list[Trial], space: Space):
     """One row per trial, as :attr:`Result.history` (a pandas DataFrame)."""
     import pandas as pd
+
     rows = []
     for t in trials:
-        row = {"number": t.number, "state": t.state.value, "value": t.value,
-               "noise_var": t.noise_var}
+        row = {
+            "number": t.number,
+            "state": t.state.value,
+            "value": t.value,
+            "noise_var": t.noise_var,
+        }
         row.update({k: t.params.get(k) for k in space.names})
         row.update(error=t.error, created=t.created, finished=t.finished, worker=t.worker)
         rows.append(row)
-    cols = (["number", "state", "value", "noise_var"] + space.names
-            + ["error", "created", "finished", "worker"])
+    cols = (
+        ["number", "state", "value", "noise_var"]
+        + space.names
+        + ["error", "created", "finished", "worker"]
+    )
     df = pd.DataFrame(rows, columns=cols)
     df["value"] = df["value"].astype(float)
     df["noise_var"] = df["noise_var"].astype(float)
-    df["duration_s"] = (df["finished"].astype(float) - df["created"].astype(float))
+    df["duration_s"] = df["finished"].astype(float) - df["created"].astype(float)
     for c in ("created", "finished"):
         df[c] = pd.to_datetime(df[c].astype(float), unit="s", utc=True)
     done = df["value"].where(df["state"] == TrialState.COMPLETE.value)
@@ -112,44 +120,95 @@ def _result(opt: Optimizer, t0: float, with_mean: bool) -> Result:
         except Exception:  # a surrogate that cannot be fitted must not lose the result
             mp = mv = None
     n_failed = sum(t.state == TrialState.FAILED for t in trials)
-    return Result(params, value, history_frame(trials, opt.space), n_failed, mp, mv, opt,
-                  time.monotonic() - t0)
+    return Result(
+        params,
+        value,
+        history_frame(trials, opt.space),
+        n_failed,
+        mp,
+        mv,
+        opt,
+        time.monotonic() - t0,
+    )
 
 
-def _check_args(func, n_calls, n_workers, callback, max_time, progress, *,
-                calls_optional: bool = False) -> tuple:
+def _check_args(
+    func, n_calls, n_workers, callback, max_time, progress, *, calls_optional: bool = False
+) -> tuple:
     """The loop's arguments, checked before a study is opened or created."""
     if not callable(func):
-        raise check.error("func", "must be callable (params dict -> float)", check.describe(func),
-                          "pass a function such as lambda p: (p['x'] - 1) ** 2")
+        raise check.error(
+            "func",
+            "must be callable (params dict -> float)",
+            check.describe(func),
+            "pass a function such as lambda p: (p['x'] - 1) ** 2",
+        )
     if n_calls is not None or not calls_optional:
         n_calls = check.integer(n_calls, "n_calls", low=1)
     n_workers = check.integer(n_workers, "n_workers", low=1)
     check.boolean(progress, "progress")
     if max_time is not None:
-        max_time = check.real(max_time, "max_time", low=0, low_open=True,
-                              fix="pass a positive number of seconds, or None for no limit")
+        max_time = check.real(
+            max_time,
+            "max_time",
+            low=0,
+            low_open=True,
+            fix="pass a positive number of seconds, or None for no limit",
+        )
     if callback is not None and not callable(callback):
-        raise check.error("callback", "must be callable (result -> bool) or None",
-                          check.describe(callback),
-                          "pass a function that returns True to stop the study")
+        raise check.error(
+            "callback",
+            "must be callable (result -> bool) or None",
+            check.describe(callback),
+            "pass a function that returns True to stop the study",
+        )
     return n_calls, n_workers, max_time
 
 
-def _run(opt: Optimizer, func, n_calls, executor, n_workers, callback, progress, max_time,
-         with_mean: bool) -> Result:
+def _run(
+    opt: Optimizer,
+    func,
+    n_calls,
+    executor,
+    n_workers,
+    callback,
+    progress,
+    max_time,
+    with_mean: bool,
+) -> Result:
     t0 = time.monotonic()
-    loop.run(opt, func, n_calls, executor, n_workers, callback, progress, max_time,
-             lambda: _result(opt, t0, False))
+    loop.run(
+        opt,
+        func,
+        n_calls,
+        executor,
+        n_workers,
+        callback,
+        progress,
+        max_time,
+        lambda: _result(opt, t0, False),
+    )
     return _result(opt, t0, with_mean)
 
 
-def minimize(func: Callable[[dict], float], space: Space | Mapping | None = None,
-             n_calls: int = 50, n_initial: int | None = None, executor=None, n_workers: int = 1,
-             storage=None, study: str | None = None, callback=None, progress: bool = True,
-             seed: int | None = None, *, acquisition: str = "ei",
-             batch: str = "kriging_believer", max_time: float | None = None,
-             **optimizer_options) -> Result:
+def minimize(
+    func: Callable[[dict], float],
+    space: Space | Mapping | None = None,
+    n_calls: int = 50,
+    n_initial: int | None = None,
+    executor=None,
+    n_workers: int = 1,
+    storage=None,
+    study: str | None = None,
+    callback=None,
+    progress: bool = True,
+    seed: int | None = None,
+    *,
+    acquisition: str = "ei",
+    batch: str = "kriging_believer",
+    max_time: float | None = None,
+    **optimizer_options,
+) -> Result:
     """Minimise ``func`` over ``space`` by Bayesian optimisation; returns a :class:`Result`.
 
     ``callback(result) -> bool`` runs after every finished trial; returning True
@@ -166,17 +225,36 @@ def minimize(func: Callable[[dict], float], space: Space | Mapping | None = None
     >>> abs(res.best_params["x"] - 1.0) < 0.05, len(res.history), res.n_failed
     (True, 12, 0)
     """
-    n_calls, n_workers, max_time = _check_args(func, n_calls, n_workers, callback, max_time,
-                                               progress)
-    opt = Optimizer(space, acquisition=acquisition, n_initial=n_initial, batch=batch,
-                    storage=storage, study=study, seed=check.seed(seed), **optimizer_options)
+    n_calls, n_workers, max_time = _check_args(
+        func, n_calls, n_workers, callback, max_time, progress
+    )
+    opt = Optimizer(
+        space,
+        acquisition=acquisition,
+        n_initial=n_initial,
+        batch=batch,
+        storage=storage,
+        study=study,
+        seed=check.seed(seed),
+        **optimizer_options,
+    )
     return _run(opt, func, n_calls, executor, n_workers, callback, progress, max_time, True)
 
 
-def random_search(func: Callable[[dict], float], space: Space | Mapping | None = None,
-                  n_calls: int = 50, executor=None, n_workers: int = 1, storage=None,
-                  study: str | None = None, callback=None, progress: bool = True,
-                  seed: int | None = None, *, max_time: float | None = None) -> Result:
+def random_search(
+    func: Callable[[dict], float],
+    space: Space | Mapping | None = None,
+    n_calls: int = 50,
+    executor=None,
+    n_workers: int = 1,
+    storage=None,
+    study: str | None = None,
+    callback=None,
+    progress: bool = True,
+    seed: int | None = None,
+    *,
+    max_time: float | None = None,
+) -> Result:
     """Evaluate ``n_calls`` independent uniform draws from ``space`` (same loop as
     :func:`minimize`).
 
@@ -188,10 +266,12 @@ def random_search(func: Callable[[dict], float], space: Space | Mapping | None =
     >>> len(res.history), bool(res.best_value < 0.5)
     (20, True)
     """
-    n_calls, n_workers, max_time = _check_args(func, n_calls, n_workers, callback, max_time,
-                                               progress)
-    opt = Optimizer(space, sampler=RandomSampler(), storage=storage, study=study,
-                    seed=check.seed(seed))
+    n_calls, n_workers, max_time = _check_args(
+        func, n_calls, n_workers, callback, max_time, progress
+    )
+    opt = Optimizer(
+        space, sampler=RandomSampler(), storage=storage, study=study, seed=check.seed(seed)
+    )
     return _run(opt, func, n_calls, executor, n_workers, callback, progress, max_time, False)
 
 
@@ -202,8 +282,11 @@ def _axes(space: Space, n_points: int) -> list[list]:
             axes.append(list(dim.choices))
         elif isinstance(dim, Integer):
             k = min(n_points, dim.n_values)
-            v = (np.geomspace if dim.log else np.linspace)(dim.lo, dim.hi, k) if k > 1 else \
-                np.array([(dim.lo + dim.hi) / 2])
+            v = (
+                (np.geomspace if dim.log else np.linspace)(dim.lo, dim.hi, k)
+                if k > 1
+                else np.array([(dim.lo + dim.hi) / 2])
+            )
             axes.append(sorted({int(x) for x in np.round(v)}))
         else:
             t = np.linspace(0.0, 1.0, n_points) if n_points > 1 else np.array([0.5])
@@ -220,18 +303,30 @@ def grid_points(space: Space, n_points: int) -> list[dict]:
 
 def _largest_grid(space: Space, n_calls: int) -> int:
     """The largest ``n_points`` whose grid has at most ``n_calls`` points (at least 1)."""
+
     def size(k):
         return math.prod(len(a) for a in _axes(space, k))
+
     k = 1
     while k < 10_000 and size(k + 1) <= n_calls and size(k + 1) > size(k):
         k += 1
     return k
 
 
-def grid_search(func: Callable[[dict], float], space: Space | Mapping | None = None,
-                n_calls: int | None = None, n_points: int | None = None, executor=None,
-                n_workers: int = 1, storage=None, study: str | None = None, callback=None,
-                progress: bool = True, *, max_time: float | None = None) -> Result:
+def grid_search(
+    func: Callable[[dict], float],
+    space: Space | Mapping | None = None,
+    n_calls: int | None = None,
+    n_points: int | None = None,
+    executor=None,
+    n_workers: int = 1,
+    storage=None,
+    study: str | None = None,
+    callback=None,
+    progress: bool = True,
+    *,
+    max_time: float | None = None,
+) -> Result:
     """Evaluate a full grid (:func:`grid_points`).  ``n_points`` per axis; by default the
     largest grid with at most ``n_calls`` points (5 per axis when ``n_calls`` is None).
 
@@ -243,8 +338,9 @@ def grid_search(func: Callable[[dict], float], space: Space | Mapping | None = N
     >>> res.best_params["x"], res.best_value
     (1.0, 0.0)
     """
-    n_calls, n_workers, max_time = _check_args(func, n_calls, n_workers, callback, max_time,
-                                               progress, calls_optional=True)
+    n_calls, n_workers, max_time = _check_args(
+        func, n_calls, n_workers, callback, max_time, progress, calls_optional=True
+    )
     if n_points is not None:
         n_points = check.integer(n_points, "n_points", low=1, high=_GRID_MAX)
     if space is not None and not isinstance(space, Space):
@@ -254,11 +350,24 @@ def grid_search(func: Callable[[dict], float], space: Space | Mapping | None = N
         n_points = 5 if n_calls is None else _largest_grid(opt0.space, n_calls)
     size = math.prod(len(a) for a in _axes(opt0.space, n_points))
     if size > _GRID_MAX:
-        raise check.error("n_points", f"must give a grid of at most {_GRID_MAX:,} points",
-                          f"{n_points} ({size:,} points over {len(opt0.space)} axes)",
-                          "pass a smaller n_points, or use random_search or minimize")
+        raise check.error(
+            "n_points",
+            f"must give a grid of at most {_GRID_MAX:,} points",
+            f"{n_points} ({size:,} points over {len(opt0.space)} axes)",
+            "pass a smaller n_points, or use random_search or minimize",
+        )
     grid = grid_points(opt0.space, n_points)
-    opt = Optimizer(opt0.space, sampler=GridSampler(grid), storage=opt0.storage,
-                    study=opt0.study_name)
-    return _run(opt, func, len(grid) if n_calls is None else min(n_calls, len(grid)), executor,
-                n_workers, callback, progress, max_time, False)
+    opt = Optimizer(
+        opt0.space, sampler=GridSampler(grid), storage=opt0.storage, study=opt0.study_name
+    )
+    return _run(
+        opt,
+        func,
+        len(grid) if n_calls is None else min(n_calls, len(grid)),
+        executor,
+        n_workers,
+        callback,
+        progress,
+        max_time,
+        False,
+    )

@@ -41,8 +41,16 @@ from .space import Space, SpaceExhausted
 from .surrogate import Surrogate, encode
 from .trial import Trial, TrialState
 
-__all__ = ["Sampler", "RandomSampler", "GridSampler", "GPSampler", "point_rng", "seen_keys",
-           "random_unseen", "sobol_unseen"]
+__all__ = [
+    "Sampler",
+    "RandomSampler",
+    "GridSampler",
+    "GPSampler",
+    "point_rng",
+    "seen_keys",
+    "random_unseen",
+    "sobol_unseen",
+]
 
 BATCH = ("kriging_believer", "constant_liar")
 LIARS = ("min", "mean", "max")
@@ -65,15 +73,19 @@ def random_unseen(space: Space, rng: np.random.Generator, seen: set[str]) -> dic
         p = space.decode(space.round(rng.random((1, space.n_encoded)))[0])
         if space.key(p) not in seen:
             return p
-    raise SpaceExhausted(f"no unseen point found in {space!r} after 1000 draws: the "
-                         f"space has {space.size():g} points and {len(seen)} are taken")
+    raise SpaceExhausted(
+        f"no unseen point found in {space!r} after 1000 draws: the "
+        f"space has {space.size():g} points and {len(seen)} are taken"
+    )
 
 
-def sobol_unseen(space: Space, seed: int, number: int, rng: np.random.Generator,
-                 seen: set[str]) -> dict:
+def sobol_unseen(
+    space: Space, seed: int, number: int, rng: np.random.Generator, seen: set[str]
+) -> dict:
     """Point ``number`` of the study's scrambled Sobol sequence, or the next unseen one of
     the 16 from there (a uniform draw when all are seen)."""
     from scipy.stats import qmc
+
     sob = qmc.Sobol(space.n_encoded, scramble=True, seed=seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
@@ -108,8 +120,9 @@ class Sampler:
     def check(self, space: Space) -> None:
         """Refuse settings that do not fit ``space`` (here: none)."""
 
-    def propose(self, space: Space, trials: Sequence[Trial], n: int,
-                seed: int) -> list[dict]:  # pragma: no cover - interface
+    def propose(
+        self, space: Space, trials: Sequence[Trial], n: int, seed: int
+    ) -> list[dict]:  # pragma: no cover - interface
         """``n`` distinct parameter dicts, none of them seen in ``trials``."""
         raise NotImplementedError
 
@@ -160,13 +173,21 @@ class GridSampler(Sampler):
     def __init__(self, points: Any):
         fix = "pass 'gp', 'random' or a list of parameter dicts"
         if isinstance(points, Mapping) or not hasattr(points, "__iter__"):
-            raise _validate.error("sampler", "must be 'gp', 'random' or a list of parameter "
-                                  "dicts", _validate.describe(points), fix)
+            raise _validate.error(
+                "sampler",
+                "must be 'gp', 'random' or a list of parameter dicts",
+                _validate.describe(points),
+                fix,
+            )
         points = list(points)
         for i, p in enumerate(points):
             if not isinstance(p, Mapping):
-                raise _validate.error(f"sampler[{i}]", "must be a parameter dict {name: value}",
-                                      _validate.describe(p), fix)
+                raise _validate.error(
+                    f"sampler[{i}]",
+                    "must be a parameter dict {name: value}",
+                    _validate.describe(p),
+                    fix,
+                )
         self.points = [dict(p) for p in points]
 
     def check(self, space: Space) -> None:
@@ -245,13 +266,25 @@ class GPSampler(Sampler):
 
     name = "gp"
 
-    def __init__(self, acquisition: str = "ei", n_initial: int | None = None,
-                 batch: str = "kriging_believer", *, liar: str = "min", fit: str = "ml",
-                 xi: float = 0.0, kappa: float = 2.0, prior: bool = True, warp_y: bool = True,
-                 gls_mean: bool = True, initial: str = "random",
-                 n_candidates: int | None = None):
-        self.acquisition = _validate.choice(acquisition, "acquisition",
-                                            tuple(acq_mod.ACQUISITIONS))
+    def __init__(
+        self,
+        acquisition: str = "ei",
+        n_initial: int | None = None,
+        batch: str = "kriging_believer",
+        *,
+        liar: str = "min",
+        fit: str = "ml",
+        xi: float = 0.0,
+        kappa: float = 2.0,
+        prior: bool = True,
+        warp_y: bool = True,
+        gls_mean: bool = True,
+        initial: str = "random",
+        n_candidates: int | None = None,
+    ):
+        self.acquisition = _validate.choice(
+            acquisition, "acquisition", tuple(acq_mod.ACQUISITIONS)
+        )
         self.batch = _validate.choice(batch, "batch", BATCH)
         self.liar = _validate.choice(liar, "liar", LIARS)
         self.fit_method = _validate.choice(fit, "fit", FITS)
@@ -263,11 +296,24 @@ class GPSampler(Sampler):
         self.prior = _validate.boolean(prior, "prior")
         self.warp_y = _validate.boolean(warp_y, "warp_y")
         self.gls_mean = _validate.boolean(gls_mean, "gls_mean")
-        self.n_candidates = None if n_candidates is None else _validate.integer(
-            n_candidates, "n_candidates", low=1, high=N_CANDIDATES_MAX,
-            fix=f"pass a whole number in 1..{N_CANDIDATES_MAX:,}, or None")
-        self.n_initial = None if n_initial is None else _validate.integer(
-            n_initial, "n_initial", low=1, fix="pass a whole number >= 1, or None")
+        self.n_candidates = (
+            None
+            if n_candidates is None
+            else _validate.integer(
+                n_candidates,
+                "n_candidates",
+                low=1,
+                high=N_CANDIDATES_MAX,
+                fix=f"pass a whole number in 1..{N_CANDIDATES_MAX:,}, or None",
+            )
+        )
+        self.n_initial = (
+            None
+            if n_initial is None
+            else _validate.integer(
+                n_initial, "n_initial", low=1, fix="pass a whole number >= 1, or None"
+            )
+        )
         self.surrogate = Surrogate(self.fit_method, self.prior, self.warp_y, self.gls_mean)
 
     def check(self, space: Space) -> None:
@@ -289,7 +335,7 @@ class GPSampler(Sampler):
             return cls(gp, kappa=self.kappa)
         mu = np.asarray(gp.predict(Xall)).reshape(-1)
         if y is not None and len(y) and getattr(gp, "noise_", None) is not None:
-            best = float(min(np.min(y), np.min(mu[len(y):], initial=np.inf)))
+            best = float(min(np.min(y), np.min(mu[len(y) :], initial=np.inf)))
         else:
             best = float(np.min(mu))
         return cls(gp, best=best, xi=self.xi)
@@ -300,23 +346,36 @@ class GPSampler(Sampler):
         seen = seen_keys(space, trials)
         done = [t for t in trials if t.state == TrialState.COMPLETE]
         out: list[dict] = []
-        believed = None      # (gp with the fantasies, its points, y, anchors)
+        believed = None  # (gp with the fantasies, its points, y, anchors)
         for i in range(n):
             number = len(trials) + i
             rng = point_rng(seed, number)
             if number < self.n_initial or len(done) < 2:
-                p = (sobol_unseen(space, seed, number, rng, seen) if self.initial == "sobol"
-                     else random_unseen(space, rng, seen))
+                p = (
+                    sobol_unseen(space, seed, number, rng, seen)
+                    if self.initial == "sobol"
+                    else random_unseen(space, rng, seen)
+                )
             else:
                 if believed is None:
                     believed = self._believe(space, trials, done, seed)
                 gp, Xall, y, anchors = believed
-                u, _ = maximize(self.acquisition_function(gp, Xall, y), space, rng,
-                                exclude=seen, anchors=anchors, n_candidates=self.n_candidates)
+                u, _ = maximize(
+                    self.acquisition_function(gp, Xall, y),
+                    space,
+                    rng,
+                    exclude=seen,
+                    anchors=anchors,
+                    n_candidates=self.n_candidates,
+                )
                 p = space.decode(u)
                 if i + 1 < n:
-                    believed = (self._fantasise(gp, u[None, :], y),
-                                np.vstack([Xall, u[None, :]]), y, anchors)
+                    believed = (
+                        self._fantasise(gp, u[None, :], y),
+                        np.vstack([Xall, u[None, :]]),
+                        y,
+                        anchors,
+                    )
             seen.add(space.key(p))
             out.append(p)
         return out

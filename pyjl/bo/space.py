@@ -66,19 +66,27 @@ class Space:
         if isinstance(dimensions, Space):
             dimensions = dimensions.dimensions
         if not isinstance(dimensions, Mapping) or not dimensions:
-            raise _validate.error("dimensions", "must be a non-empty dict {name: Real(...) | "
-                                  "Integer(...) | Categorical(...)}",
-                                  _validate.describe(dimensions),
-                                  "pass e.g. {'x': Real(0.0, 1.0)}")
+            raise _validate.error(
+                "dimensions",
+                "must be a non-empty dict {name: Real(...) | Integer(...) | Categorical(...)}",
+                _validate.describe(dimensions),
+                "pass e.g. {'x': Real(0.0, 1.0)}",
+            )
         for name, dim in dimensions.items():
             if not isinstance(name, str) or not name:
-                raise _validate.error("dimensions", "must have non-empty strings as keys "
-                                      "(the parameter names)", f"the key {name!r}",
-                                      "name each parameter, e.g. {'x': Real(0.0, 1.0)}")
+                raise _validate.error(
+                    "dimensions",
+                    "must have non-empty strings as keys (the parameter names)",
+                    f"the key {name!r}",
+                    "name each parameter, e.g. {'x': Real(0.0, 1.0)}",
+                )
             if not isinstance(dim, Dimension):
-                raise _validate.error(f"dimensions[{name!r}]", "must be Real(...), Integer(...) "
-                                      "or Categorical(...)", _validate.describe(dim),
-                                      f"pass e.g. {{{name!r}: Real(0.0, 1.0)}}")
+                raise _validate.error(
+                    f"dimensions[{name!r}]",
+                    "must be Real(...), Integer(...) or Categorical(...)",
+                    _validate.describe(dim),
+                    f"pass e.g. {{{name!r}: Real(0.0, 1.0)}}",
+                )
         self.dimensions: dict[str, Dimension] = dict(dimensions)
         self.names = list(self.dimensions)
         self.slices: dict[str, slice] = {}
@@ -88,9 +96,15 @@ class Space:
             start += dim.n_encoded
         self.n_encoded = start
         #: encoded coordinates that are continuous (``Real``), the ones L-BFGS-B moves
-        self.continuous = np.array([i for n, d in self.dimensions.items() if isinstance(d, Real)
-                                    for i in range(self.slices[n].start, self.slices[n].stop)],
-                                   dtype=np.intp)
+        self.continuous = np.array(
+            [
+                i
+                for n, d in self.dimensions.items()
+                if isinstance(d, Real)
+                for i in range(self.slices[n].start, self.slices[n].stop)
+            ],
+            dtype=np.intp,
+        )
 
     def __repr__(self) -> str:
         return f"Space({self.dimensions!r})"
@@ -116,9 +130,12 @@ class Space:
         """Build from ``{name: {"type": "real"|"integer"|"categorical", ...}}`` (JSON/TOML);
         ``source`` names the spec in messages (``space['eta'].low``)."""
         if not isinstance(spec, Mapping) or not spec:
-            raise _validate.error(source, "must hold one table per parameter",
-                                  _validate.describe(spec), "give e.g. {'x': {'type': 'real', "
-                                  "'low': 0.0, 'high': 1.0}}")
+            raise _validate.error(
+                source,
+                "must hold one table per parameter",
+                _validate.describe(spec),
+                "give e.g. {'x': {'type': 'real', 'low': 0.0, 'high': 1.0}}",
+            )
         return cls({name: from_table(d, f"{source}[{name!r}]") for name, d in spec.items()})
 
     @classmethod
@@ -129,37 +146,56 @@ class Space:
     def from_toml(cls, path: str) -> Space:
         """Read a SPACE.toml file: one table per parameter (see the README)."""
         import tomllib
+
         try:
             with open(path, "rb") as fh:
                 spec = tomllib.load(fh)
         except FileNotFoundError:
-            raise _validate.error("path", "must name an existing space file",
-                                  f"{path!r}, which does not exist", "check the path") from None
+            raise _validate.error(
+                "path",
+                "must name an existing space file",
+                f"{path!r}, which does not exist",
+                "check the path",
+            ) from None
         except tomllib.TOMLDecodeError as exc:
-            raise _validate.error("path", "must be a valid TOML file",
-                                  f"{path!r}, where the parser says: {exc}",
-                                  "fix the syntax at that line") from None
+            raise _validate.error(
+                "path",
+                "must be a valid TOML file",
+                f"{path!r}, where the parser says: {exc}",
+                "fix the syntax at that line",
+            ) from None
         return cls.from_dict(spec, source=f"{path}:space")
 
     # --- values ---------------------------------------------------------------
     def _complete(self, params: Any, what: str) -> None:
         """Refuse ``params`` unless it is a mapping that names every parameter."""
         if not isinstance(params, Mapping):
-            raise _validate.error(what, "must be a dict {name: value}", _validate.describe(params),
-                                  f"pass e.g. {dict.fromkeys(self.names[:2], 0)}")
+            raise _validate.error(
+                what,
+                "must be a dict {name: value}",
+                _validate.describe(params),
+                f"pass e.g. {dict.fromkeys(self.names[:2], 0)}",
+            )
         missing = [k for k in self.names if k not in params]
         if missing:
-            raise _validate.error(what, f"must name every parameter of the space {self.names}",
-                                  f"no {', '.join(map(repr, missing))}", "add the missing values")
+            raise _validate.error(
+                what,
+                f"must name every parameter of the space {self.names}",
+                f"no {', '.join(map(repr, missing))}",
+                "add the missing values",
+            )
 
     def validate(self, params: Mapping[str, Any], what: str = "params") -> dict:
         """Check that ``params`` names every parameter once and lies inside the space."""
         if isinstance(params, Mapping):
             unknown = [k for k in params if k not in self.dimensions]
             if unknown:
-                raise _validate.error(what, f"must name only parameters of the space {self.names}",
-                                      f"also {', '.join(map(repr, unknown))}",
-                                      "drop the unknown names or add them to the space")
+                raise _validate.error(
+                    what,
+                    f"must name only parameters of the space {self.names}",
+                    f"also {', '.join(map(repr, unknown))}",
+                    "drop the unknown names or add them to the space",
+                )
         self._complete(params, what)
         return {k: self.dimensions[k].validate(params[k], k, what) for k in self.names}
 
@@ -170,8 +206,9 @@ class Space:
         names are ignored; a missing name, a non-finite or non-numeric value of a
         ``Real``/``Integer`` and an unknown choice are refused."""
         self._complete(params, "params")
-        return np.concatenate([self.dimensions[k].encode(params[k], f"params[{k!r}]")
-                               for k in self.names])
+        return np.concatenate(
+            [self.dimensions[k].encode(params[k], f"params[{k!r}]") for k in self.names]
+        )
 
     def decode(self, u: np.ndarray) -> dict:
         """The parameters a unit-cube point ``(n_encoded,)`` stands for (clipped to the cube)."""
@@ -179,13 +216,16 @@ class Space:
         try:
             u = np.asarray(u, dtype=np.float64)
         except (TypeError, ValueError):
-            raise _validate.error("u", rule, _validate.describe(u),
-                                  "pass an array of floats") from None
+            raise _validate.error(
+                "u", rule, _validate.describe(u), "pass an array of floats"
+            ) from None
         if u.shape != (self.n_encoded,) or not np.isfinite(u).all():
-            got = (f"shape {u.shape}" if u.shape != (self.n_encoded,)
-                   else f"a non-finite value at index {int(np.argmin(np.isfinite(u)))}")
-            raise _validate.error("u", rule, got,
-                                  f"pass {self.n_encoded} finite floats in [0, 1]")
+            got = (
+                f"shape {u.shape}"
+                if u.shape != (self.n_encoded,)
+                else f"a non-finite value at index {int(np.argmin(np.isfinite(u)))}"
+            )
+            raise _validate.error("u", rule, got, f"pass {self.n_encoded} finite floats in [0, 1]")
         return {k: self.dimensions[k].decode(u[self.slices[k]]) for k in self.names}
 
     def round(self, U: np.ndarray) -> np.ndarray:
@@ -212,9 +252,12 @@ class Space:
             return json.dumps({k: plain(params[k]) for k in self.names}, sort_keys=False)
         except (TypeError, ValueError):
             bad = next(k for k in self.names if not jsonable(params[k]))
-            raise _validate.error(f"params[{bad!r}]", "must be a value JSON can store (str, "
-                                  "int, float, bool or None)", _validate.describe(params[bad]),
-                                  "give a number or one of the parameter's choices") from None
+            raise _validate.error(
+                f"params[{bad!r}]",
+                "must be a value JSON can store (str, int, float, bool or None)",
+                _validate.describe(params[bad]),
+                "give a number or one of the parameter's choices",
+            ) from None
 
     def size(self) -> float:
         """The number of distinct points (``inf`` when a ``Real`` is present)."""

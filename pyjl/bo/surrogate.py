@@ -26,8 +26,17 @@ import numpy as np
 
 from ..exceptions import ConvergenceWarning, NumericalWarning
 
-__all__ = ["Surrogate", "log_prior", "fit_surrogate", "OutputWarp", "model_values", "encode",
-           "LENGTHSCALE_BOUNDS", "VARIANCE_BOUNDS", "NOISE_BOUNDS"]
+__all__ = [
+    "Surrogate",
+    "log_prior",
+    "fit_surrogate",
+    "OutputWarp",
+    "model_values",
+    "encode",
+    "LENGTHSCALE_BOUNDS",
+    "VARIANCE_BOUNDS",
+    "NOISE_BOUNDS",
+]
 
 #: bounds in the unit cube and in units of the standardised y
 LENGTHSCALE_BOUNDS, VARIANCE_BOUNDS, NOISE_BOUNDS = (1e-2, 1e2), (1e-2, 1e2), (1e-6, 1.0)
@@ -66,20 +75,37 @@ def _make(X, y, nv, theta, d, method=None, prior=None):
     """The GP at ``theta`` (clipped to the bounds), fitted from there with ``method``
     (``None``: kept) and the log ``prior``."""
     from ..gp import GaussianProcess, Matern52
+
     theta = np.clip(theta, *_bounds(d, nv is None))
-    k = Matern52(lengthscale=np.exp(theta[:d]), variance=float(np.exp(theta[d])),
-                 lengthscale_bounds=LENGTHSCALE_BOUNDS, variance_bounds=VARIANCE_BOUNDS)
-    gp = GaussianProcess(kernel=k, noise=float(np.exp(theta[-1])) if nv is None else 1e-6,
-                         normalize_y=True, noise_bounds=NOISE_BOUNDS)
+    k = Matern52(
+        lengthscale=np.exp(theta[:d]),
+        variance=float(np.exp(theta[d])),
+        lengthscale_bounds=LENGTHSCALE_BOUNDS,
+        variance_bounds=VARIANCE_BOUNDS,
+    )
+    gp = GaussianProcess(
+        kernel=k,
+        noise=float(np.exp(theta[-1])) if nv is None else 1e-6,
+        normalize_y=True,
+        noise_bounds=NOISE_BOUNDS,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", _QUIET)
         gp.fit(X, y, noise_var=nv, method=method, n_restarts=0, prior=prior)
     return gp
 
 
-def fit_surrogate(X: np.ndarray, y: np.ndarray, nv: np.ndarray | None, *, method: str = "ml",
-                  prior: bool = True, theta0: np.ndarray | None = None,
-                  cold_start: bool = True, seed: int | None = None):
+def fit_surrogate(
+    X: np.ndarray,
+    y: np.ndarray,
+    nv: np.ndarray | None,
+    *,
+    method: str = "ml",
+    prior: bool = True,
+    theta0: np.ndarray | None = None,
+    cold_start: bool = True,
+    seed: int | None = None,
+):
     """Fit the surrogate to ``X (n, d)``, ``y (n,)`` (``nv``: known noise variances or None).
 
     Returns ``(gp, theta)``; pass ``theta`` back as ``theta0`` to warm-start the next fit.
@@ -90,21 +116,33 @@ def fit_surrogate(X: np.ndarray, y: np.ndarray, nv: np.ndarray | None, *, method
     warm = theta0 is not None and len(theta0) == len(default)
     if not prior:
         from ..gp import GaussianProcess, Matern52
+
         # cold: two starts, a noisy and a nearly noiseless one (the likelihood often has a
         # "it is all noise" local optimum); warm: the previous optimum
-        inits = [np.asarray(theta0)] if warm else [default, np.r_[default[:-1], np.log(1e-5)]
-                                                   if learn else default]
+        inits = (
+            [np.asarray(theta0)]
+            if warm
+            else [default, np.r_[default[:-1], np.log(1e-5)] if learn else default]
+        )
         best = None
         for th in inits[: 1 if warm or not learn else 2]:
-            k = Matern52(lengthscale=np.exp(th[:d]), variance=float(np.exp(th[d])),
-                         lengthscale_bounds=LENGTHSCALE_BOUNDS, variance_bounds=VARIANCE_BOUNDS)
-            gp = GaussianProcess(kernel=k, noise=float(np.exp(th[-1])) if learn else 1e-6,
-                                 normalize_y=True, noise_bounds=NOISE_BOUNDS, random_state=seed)
+            k = Matern52(
+                lengthscale=np.exp(th[:d]),
+                variance=float(np.exp(th[d])),
+                lengthscale_bounds=LENGTHSCALE_BOUNDS,
+                variance_bounds=VARIANCE_BOUNDS,
+            )
+            gp = GaussianProcess(
+                kernel=k,
+                noise=float(np.exp(th[-1])) if learn else 1e-6,
+                normalize_y=True,
+                noise_bounds=NOISE_BOUNDS,
+                random_state=seed,
+            )
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", _QUIET)
                 gp.fit(X, y, noise_var=nv, method=method, n_restarts=0 if warm else 2)
-            score = (gp.loo_log_predictive() if method == "loo"
-                     else gp.log_marginal_likelihood())
+            score = gp.loo_log_predictive() if method == "loo" else gp.log_marginal_likelihood()
             if best is None or score > best[0]:
                 best = (score, gp)
         assert best is not None
@@ -115,17 +153,20 @@ def fit_surrogate(X: np.ndarray, y: np.ndarray, nv: np.ndarray | None, *, method
         return gp, theta
     starts = ([theta0] if warm else []) + ([default] if cold_start or not warm else [])
     found = None
-    for th0 in starts:     # the MAP fit, one L-BFGS-B run per start, in GaussianProcess.fit
+    for th0 in starts:  # the MAP fit, one L-BFGS-B run per start, in GaussianProcess.fit
         gp = _make(X, y, nv, th0, d, method=method, prior=lambda t: log_prior(t, d, learn))
         theta = np.asarray(gp.kernel_.theta, dtype=np.float64)
         theta = np.append(theta, np.log(gp.noise_)) if learn else theta
-        score = (gp.loo_log_predictive() if method == "loo" else gp.log_marginal_likelihood())
+        score = gp.loo_log_predictive() if method == "loo" else gp.log_marginal_likelihood()
         score += log_prior(theta, d, learn)[0]
         if np.isfinite(score) and (found is None or score > found[0]):
             found = (score, gp, theta)
     if found is None:
-        warnings.warn("the surrogate's hyperparameters could not be fitted; using defaults",
-                      ConvergenceWarning, stacklevel=3)
+        warnings.warn(
+            "the surrogate's hyperparameters could not be fitted; using defaults",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
         return _make(X, y, nv, default, d), default
     return found[1], found[2]
 
@@ -189,6 +230,7 @@ class OutputWarp:
 
     def __init__(self, y: np.ndarray):
         from scipy import stats
+
         y = np.asarray(y, dtype=np.float64)
         self.mean = float(np.mean(y))
         self.std = float(np.std(y)) or 1.0
@@ -200,6 +242,7 @@ class OutputWarp:
     def __call__(self, y) -> np.ndarray:
         """``t`` for objective values ``y``."""
         from scipy import stats
+
         u = -(np.asarray(y, dtype=np.float64) - self.mean) / self.std
         return -stats.yeojohnson(u, lmbda=self.lam)
 
@@ -270,16 +313,21 @@ class Surrogate:
     ((4, 1), (4,))
     """
 
-    def __init__(self, fit_method: str = "ml", prior: bool = True, warp_y: bool = True,
-                 gls_mean: bool = True):
+    def __init__(
+        self,
+        fit_method: str = "ml",
+        prior: bool = True,
+        warp_y: bool = True,
+        gls_mean: bool = True,
+    ):
         self.fit_method, self.prior = fit_method, prior
         self.warp_y, self.gls_mean = warp_y, gls_mean
         self.warp: OutputWarp | None = None
         self.fantasy_nv: float | None = None
-        self._theta = None          # the last fit's log hyperparameters (warm start)
+        self._theta = None  # the last fit's log hyperparameters (warm start)
         self._n_fits = 0
-        self._cache: tuple | None = None    # (key, gp, y) of the last fit
-        self._n_clipped = 0         # how many values model_values clipped at the last fit
+        self._cache: tuple | None = None  # (key, gp, y) of the last fit
+        self._n_clipped = 0  # how many values model_values clipped at the last fit
 
     def fit(self, space, done: list, *, seed: int | None, n_initial: int):
         """``(gp, X, y)``: the GP fitted to the completed trials ``done``, their rounded
@@ -292,19 +340,27 @@ class Surrogate:
         y = np.array([t.value for t in done], dtype=np.float64)
         nv = None
         given = [t.noise_var for t in done if t.noise_var is not None]
-        if given:   # known noise; trials told without one get the median of the others
+        if given:  # known noise; trials told without one get the median of the others
             fill = self.fantasy_nv = float(np.median(given))
             nv = np.array([fill if t.noise_var is None else t.noise_var for t in done])
         y = self._model_values(y)
         # a known noise variance is in the objective's units: no warping then
-        self.warp = OutputWarp(y) if self.warp_y and nv is None and len(y) >= 3 \
-            and np.ptp(y) > 0 else None
+        self.warp = (
+            OutputWarp(y) if self.warp_y and nv is None and len(y) >= 3 and np.ptp(y) > 0 else None
+        )
         if self.warp is not None:
             y = self.warp(y)
         self._n_fits += 1
         gp, self._theta = fit_surrogate(
-            X, y, nv, method=self.fit_method, prior=self.prior, theta0=self._theta,
-            cold_start=len(done) <= 2 * n_initial or self._n_fits % 10 == 0, seed=seed)
+            X,
+            y,
+            nv,
+            method=self.fit_method,
+            prior=self.prior,
+            theta0=self._theta,
+            cold_start=len(done) <= 2 * n_initial or self._n_fits % 10 == 0,
+            seed=seed,
+        )
         if self.gls_mean:
             gp.recentre()
         self._cache = (key, gp, y)
@@ -319,15 +375,17 @@ class Surrogate:
         warning each time more of them are; the trials keep their true values."""
         y, cut = model_values(y)
         if cut.sum() > self._n_clipped:
-            warnings.warn(f"{int(cut.sum())} of {len(y)} values are so far from the others "
-                          f"that the surrogate sees them clipped (to {y[cut].min():.4g} .. "
-                          f"{y[cut].max():.4g}); the trials keep their true values",
-                          NumericalWarning, stacklevel=5)
+            warnings.warn(
+                f"{int(cut.sum())} of {len(y)} values are so far from the others "
+                f"that the surrogate sees them clipped (to {y[cut].min():.4g} .. "
+                f"{y[cut].max():.4g}); the trials keep their true values",
+                NumericalWarning,
+                stacklevel=5,
+            )
         self._n_clipped = int(cut.sum())
         return y
 
 
 def encode(space, params: list[dict]) -> np.ndarray:
     """The rounded unit-cube points ``(n, n_encoded)`` of parameter dicts."""
-    return space.round(np.array([space.encode(p) for p in params])
-                       .reshape(-1, space.n_encoded))
+    return space.round(np.array([space.encode(p) for p in params]).reshape(-1, space.n_encoded))

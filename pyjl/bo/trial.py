@@ -57,7 +57,7 @@ def decode_state(state: str, error: str | None) -> tuple[TrialState, str | None]
     """``(state, error)`` of a stored trial, the old ``"abandoned: "`` marking read as
     :attr:`TrialState.ABANDONED`."""
     if state == TrialState.FAILED and (error or "").startswith(LEGACY_PREFIX):
-        return TrialState.ABANDONED, (error or "")[len(LEGACY_PREFIX):]
+        return TrialState.ABANDONED, (error or "")[len(LEGACY_PREFIX) :]
     return TrialState(state), error
 
 

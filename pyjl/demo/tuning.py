@@ -34,28 +34,61 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
-from ..bo import Categorical, Integer, Real, Result, Space, grid_search, minimize, plots, \
-    random_search
+from ..bo import (
+    Categorical,
+    Integer,
+    Real,
+    Result,
+    Space,
+    grid_search,
+    minimize,
+    plots,
+    random_search,
+)
 from .models import make_model, one_thread, resolve_model
 
-__all__ = ["SPACE", "DEFAULTS", "GRID_COUNTS", "N_FOLDS", "N_INITIAL", "TuningResult", "load_data",
-           "make_objective", "grid_space", "first_reach", "run_tuning"]
+__all__ = [
+    "SPACE",
+    "DEFAULTS",
+    "GRID_COUNTS",
+    "N_FOLDS",
+    "N_INITIAL",
+    "TuningResult",
+    "load_data",
+    "make_objective",
+    "grid_space",
+    "first_reach",
+    "run_tuning",
+]
 
 #: the six hyperparameters, XGBoost's names
-SPACE = {"eta": Real(1e-3, 0.5, log=True), "max_depth": Integer(2, 10),
-         "min_child_weight": Real(0.1, 20.0, log=True), "subsample": Real(0.5, 1.0),
-         "colsample_bytree": Real(0.3, 1.0), "gamma": Real(0.0, 5.0)}
+SPACE = {
+    "eta": Real(1e-3, 0.5, log=True),
+    "max_depth": Integer(2, 10),
+    "min_child_weight": Real(0.1, 20.0, log=True),
+    "subsample": Real(0.5, 1.0),
+    "colsample_bytree": Real(0.3, 1.0),
+    "gamma": Real(0.0, 5.0),
+}
 #: XGBoost's defaults, where the grid leaves an axis out
-DEFAULTS = {"eta": 0.3, "max_depth": 6, "min_child_weight": 1.0, "subsample": 1.0,
-            "colsample_bytree": 1.0, "gamma": 0.0}
+DEFAULTS = {
+    "eta": 0.3,
+    "max_depth": 6,
+    "min_child_weight": 1.0,
+    "subsample": 1.0,
+    "colsample_bytree": 1.0,
+    "gamma": 0.0,
+}
 #: budget -> values per grid axis (their product is the budget)
-GRID_COUNTS = {12: {"eta": 3, "max_depth": 2, "min_child_weight": 2},
-               30: {"eta": 5, "max_depth": 3, "min_child_weight": 2}}
+GRID_COUNTS = {
+    12: {"eta": 3, "max_depth": 2, "min_child_weight": 2},
+    30: {"eta": 5, "max_depth": 3, "min_child_weight": 2},
+}
 N_FOLDS = 3
 #: budget -> start-up points (uniform draws) before the GP proposes (the rest is BO's)
 N_INITIAL = {12: 5, 30: 8}
@@ -101,6 +134,7 @@ def load_data(seed: int = 0):
     """
     from sklearn.datasets import load_breast_cancer
     from sklearn.model_selection import train_test_split
+
     X, y = load_breast_cancer(return_X_y=True)
     return train_test_split(X, y, test_size=0.25, stratify=y, random_state=seed)
 
@@ -130,6 +164,7 @@ def make_objective(X, y, model: str = "sklearn", seed: int = 0) -> Callable[[dic
     """
     from sklearn.metrics import log_loss
     from sklearn.model_selection import StratifiedKFold
+
     folds = list(StratifiedKFold(N_FOLDS, shuffle=True, random_state=seed).split(X, y))
 
     def objective(params: dict) -> float:
@@ -138,9 +173,9 @@ def make_objective(X, y, model: str = "sklearn", seed: int = 0) -> Callable[[dic
             warnings.simplefilter("ignore", UserWarning)
             for train, valid in folds:
                 clf = make_model(params, model, seed).fit(X[train], y[train])
-                losses.append(log_loss(y[valid], clf.predict_proba(X[valid])[:, 1],
-                                       labels=[0, 1]))
+                losses.append(log_loss(y[valid], clf.predict_proba(X[valid])[:, 1], labels=[0, 1]))
         return float(np.mean(losses))
+
     return objective
 
 
@@ -208,17 +243,20 @@ def first_reach(result: Result) -> int:
 
 def _holdout(params: dict, model: str, seed: int, data) -> tuple[float, float]:
     from sklearn.metrics import accuracy_score, log_loss
+
     X_train, X_test, y_train, y_test = data
     with one_thread(), warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         clf = make_model(params, model, seed).fit(X_train, y_train)
         proba = clf.predict_proba(X_test)[:, 1]
-    return float(accuracy_score(y_test, proba > 0.5)), float(log_loss(y_test, proba,
-                                                                    labels=[0, 1]))
+    return float(accuracy_score(y_test, proba > 0.5)), float(
+        log_loss(y_test, proba, labels=[0, 1])
+    )
 
 
-def run_tuning(out_dir, quick: bool = False, model: str = "auto", seed: int = 0,
-               progress: bool = True) -> TuningResult:
+def run_tuning(
+    out_dir, quick: bool = False, model: str = "auto", seed: int = 0, progress: bool = True
+) -> TuningResult:
     """Tune the boosting model by Bayesian optimisation, random search and grid search.
 
     Each method gets the same budget (12 evaluations with ``quick``, else 30; the
@@ -254,6 +292,7 @@ def run_tuning(out_dir, quick: bool = False, model: str = "auto", seed: int = 0,
     import time
 
     from matplotlib.figure import Figure
+
     t0 = time.perf_counter()
     out = Path(out_dir)
     model = resolve_model(model)
@@ -263,38 +302,65 @@ def run_tuning(out_dir, quick: bool = False, model: str = "auto", seed: int = 0,
     objective = make_objective(data[0], data[2], model, seed)
     space = Space(SPACE)
     results = {
-        "bayesian": minimize(objective, space, n_calls=budget, n_initial=n_initial,
-                             study="bayesian", progress=progress, seed=seed),
-        "random": random_search(objective, space, n_calls=budget, study="random",
-                                progress=progress, seed=seed),
-        "grid": grid_search(objective, grid_space(budget), n_calls=budget, study="grid",
-                            progress=progress),
+        "bayesian": minimize(
+            objective,
+            space,
+            n_calls=budget,
+            n_initial=n_initial,
+            study="bayesian",
+            progress=progress,
+            seed=seed,
+        ),
+        "random": random_search(
+            objective, space, n_calls=budget, study="random", progress=progress, seed=seed
+        ),
+        "grid": grid_search(
+            objective, grid_space(budget), n_calls=budget, study="grid", progress=progress
+        ),
     }
     table = []
     for method, res in results.items():
-        acc, ll = _holdout(res.best_params, model, seed, data)
+        best = res.best_params
+        nan = float("nan")
+        acc, ll = (nan, nan) if best is None else _holdout(best, model, seed, data)
         complete = int((res.history["state"] == "complete").sum())
-        table.append({"method": method, "n_evals": len(res.history), "n_complete": complete,
-                      "best_cv_logloss": float(res.best_value),
-                      "evals_to_best": first_reach(res), "test_accuracy": acc,
-                      "test_logloss": ll, "best_params": dict(res.best_params)})
+        table.append(
+            {
+                "method": method,
+                "n_evals": len(res.history),
+                "n_complete": complete,
+                "best_cv_logloss": nan if res.best_value is None else float(res.best_value),
+                "evals_to_best": first_reach(res),
+                "test_accuracy": acc,
+                "test_logloss": ll,
+                "best_params": dict(best or {}),
+            }
+        )
     frames = []
     for method, res in results.items():
         h = res.history.copy()
         h.insert(0, "method", method)
         frames.append(h)
     import pandas as pd
+
     pd.concat(frames, ignore_index=True).to_csv(out / "tuning_history.csv", index=False)
     figures = {}
     fig = Figure(figsize=(6.5, 4.2))
     ax = fig.subplots()
-    plots.convergence({"Bayesian optimisation": results["bayesian"],
-                       "random search": results["random"], "grid search": results["grid"]},
-                      ax=ax)
+    plots.convergence(
+        {
+            "Bayesian optimisation": results["bayesian"],
+            "random search": results["random"],
+            "grid search": results["grid"],
+        },
+        ax=ax,
+    )
     ax.set_yscale("log")
     ax.set_ylabel("best CV log loss so far (log scale)")
-    ax.set_title(f"{'XGBoost' if model == 'xgboost' else 'HistGradientBoosting'} on "
-                 f"breast cancer: {budget} evaluations each")
+    ax.set_title(
+        f"{'XGBoost' if model == 'xgboost' else 'HistGradientBoosting'} on "
+        f"breast cancer: {budget} evaluations each"
+    )
     fig.tight_layout()
     figures["convergence"] = out / "tuning_convergence.png"
     fig.savefig(figures["convergence"], dpi=110)
@@ -302,5 +368,6 @@ def run_tuning(out_dir, quick: bool = False, model: str = "auto", seed: int = 0,
     plots.posterior_1d(results["bayesian"].optimizer, "eta", fig=fig)
     figures["posterior_eta"] = out / "tuning_posterior_eta.png"
     fig.savefig(figures["posterior_eta"], dpi=110)
-    return TuningResult(model, budget, n_initial, results, table, figures,
-                        time.perf_counter() - t0)
+    return TuningResult(
+        model, budget, n_initial, results, table, figures, time.perf_counter() - t0
+    )

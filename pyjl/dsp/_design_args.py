@@ -13,8 +13,17 @@ import numpy as np
 from .. import _validate
 from ..exceptions import InputError
 
-__all__ = ["MAX_ORDER", "MAX_TAPS", "scalar", "positive", "decibels", "nyquist", "frequencies",
-           "finite", "call_scipy"]
+__all__ = [
+    "MAX_ORDER",
+    "MAX_TAPS",
+    "scalar",
+    "positive",
+    "decibels",
+    "nyquist",
+    "frequencies",
+    "finite",
+    "call_scipy",
+]
 
 #: bounds that keep absurd sizes (N = 2**70) from reaching SciPy as an allocation error
 MAX_ORDER = 10_000
@@ -33,8 +42,14 @@ def positive(value, name):
 
 def decibels(value, name):
     """A ripple or attenuation in dB: > 0, and small enough that 10**(dB/10) is a float."""
-    return _validate.real(scalar(value), name, low=0, high=3000, low_open=True,
-                          fix=f"pass {name} in dB, > 0 (3000 dB is already a gain of 1e300)")
+    return _validate.real(
+        scalar(value),
+        name,
+        low=0,
+        high=3000,
+        low_open=True,
+        fix=f"pass {name} in dB, > 0 (3000 dB is already a gain of 1e300)",
+    )
 
 
 def nyquist(fs, analog=False, default=1.0):
@@ -48,28 +63,46 @@ def frequencies(value, name, fs, analog=False, count=None):
     """Critical frequencies strictly inside ``(0, nyquist)``, increasing."""
     raw = np.asarray(value)
     if raw.dtype.kind not in "biuf" and raw.size:
-        raise _validate.error(name, "must be a real frequency or a sequence of them",
-                              _validate.describe(value), "pass numbers, e.g. 0.2 or [0.1, 0.4]")
+        raise _validate.error(
+            name,
+            "must be a real frequency or a sequence of them",
+            _validate.describe(value),
+            "pass numbers, e.g. 0.2 or [0.1, 0.4]",
+        )
     arr = np.atleast_1d(raw.astype(float))
     nyq = nyquist(fs, analog)
-    where = "the Nyquist frequency " + (f"{nyq:g} (fs/2)" if fs is not None else
-                                        "1 (frequencies are normalised to Nyquist)")
+    where = "the Nyquist frequency " + (
+        f"{nyq:g} (fs/2)" if fs is not None else "1 (frequencies are normalised to Nyquist)"
+    )
     if arr.ndim != 1 or arr.size == 0 or (count is not None and arr.size != count):
         want = f"{count} value(s)" if count is not None else "one or more values"
-        raise _validate.error(name, f"must be {want}", _validate.describe(value),
-                              f"pass e.g. {'[lo, hi]' if count == 2 else 'a single cutoff'}")
+        raise _validate.error(
+            name,
+            f"must be {want}",
+            _validate.describe(value),
+            f"pass e.g. {'[lo, hi]' if count == 2 else 'a single cutoff'}",
+        )
     bad = ~np.isfinite(arr) | (arr <= 0) | (arr >= nyq)
     if np.any(bad):
         i = int(np.flatnonzero(bad)[0])
         if analog:
-            raise _validate.error(name, "must be positive (analog frequencies in rad/s)",
-                                  f"{arr[i]} at index {i}", "pass a positive frequency")
-        raise _validate.error(name, f"must lie strictly between 0 and {where}",
-                              f"{arr[i]} at index {i}", f"pass a cutoff in (0, {nyq:g})"
-                              + ("" if fs is not None else ", or give the sampling rate as fs="))
+            raise _validate.error(
+                name,
+                "must be positive (analog frequencies in rad/s)",
+                f"{arr[i]} at index {i}",
+                "pass a positive frequency",
+            )
+        raise _validate.error(
+            name,
+            f"must lie strictly between 0 and {where}",
+            f"{arr[i]} at index {i}",
+            f"pass a cutoff in (0, {nyq:g})"
+            + ("" if fs is not None else ", or give the sampling rate as fs="),
+        )
     if arr.size > 1 and np.any(np.diff(arr) <= 0):
-        raise _validate.error(name, "must be strictly increasing", str(arr.tolist()),
-                              "sort the band edges")
+        raise _validate.error(
+            name, "must be strictly increasing", str(arr.tolist()), "sort the band edges"
+        )
     return arr
 
 
@@ -79,14 +112,19 @@ def finite(values, name, positive=False, kinds="biufc"):
     arr = np.asarray(values)
     if arr.dtype.kind not in kinds:
         what = "real numbers" if "c" not in kinds else "numbers"
-        raise _validate.error(name, f"must hold {what}", _validate.describe(values),
-                              f"pass an array of {what}")
+        raise _validate.error(
+            name, f"must hold {what}", _validate.describe(values), f"pass an array of {what}"
+        )
     bad = ~np.isfinite(arr) | ((np.real(arr) <= 0) if positive else False)
     if np.any(bad):
         where = tuple(int(i) for i in np.argwhere(bad)[0])
         rule = "must be finite and > 0" if positive else "must be finite"
-        raise _validate.error(name, rule, f"{arr[where]} at index {where}",
-                              f"pass {'positive ' if positive else ''}finite values only")
+        raise _validate.error(
+            name,
+            rule,
+            f"{arr[where]} at index {where}",
+            f"pass {'positive ' if positive else ''}finite values only",
+        )
 
 
 def call_scipy(func, *args, **kwargs):
@@ -97,5 +135,7 @@ def call_scipy(func, *args, **kwargs):
     except ValueError as exc:
         # a relayed refusal: SciPy's own words first (SciPy's tests match them with
         # "^..."), so this one message is not in the voice of _validate.error
-        raise InputError(f"{str(exc).rstrip('.')} (scipy.signal.{func.__name__}). Fix: see "
-                         f"scipy.signal.{func.__name__} for the valid arguments.") from exc
+        raise InputError(
+            f"{str(exc).rstrip('.')} (scipy.signal.{func.__name__}). Fix: see "
+            f"scipy.signal.{func.__name__} for the valid arguments."
+        ) from exc

@@ -21,8 +21,18 @@ from ..engines import current
 from ..exceptions import NumericalWarning
 from .windows import check_finite
 
-__all__ = ["window_array", "detrend_code", "framed_fft", "frame_groups", "workers",
-           "power_of_two_scale", "scale_down", "all_finite", "rescale", "check_size"]
+__all__ = [
+    "window_array",
+    "detrend_code",
+    "framed_fft",
+    "frame_groups",
+    "workers",
+    "power_of_two_scale",
+    "scale_down",
+    "all_finite",
+    "rescale",
+    "check_size",
+]
 
 _DETREND = {False: 0, None: 0, "constant": 1, "linear": 2}
 #: inputs whose magnitude stays within [2**-400, 2**400] square and sum without
@@ -38,20 +48,33 @@ def workers() -> int:
 def _check_values(win: np.ndarray, name: str, spec) -> np.ndarray:
     """A 1-D, real, finite window that is not all zeros, as float64."""
     if win.ndim != 1:
-        raise _validate.error(name, "must be 1-D", f"an array of shape {win.shape}",
-                              "pass a flat array of window values")
+        raise _validate.error(
+            name,
+            "must be 1-D",
+            f"an array of shape {win.shape}",
+            "pass a flat array of window values",
+        )
     if win.dtype.kind not in "biuf":
-        raise _validate.error(name, "must be real", f"values of dtype {win.dtype}",
-                              "pass float window values")
+        raise _validate.error(
+            name, "must be real", f"values of dtype {win.dtype}", "pass float window values"
+        )
     bad = np.flatnonzero(~np.isfinite(win))
     if bad.size:
-        raise _validate.error(name, "must be finite", f"{win[bad[0]].item()} at index "
-                              f"{bad[0]}", "pass finite window values")
+        raise _validate.error(
+            name,
+            "must be finite",
+            f"{win[bad[0]].item()} at index {bad[0]}",
+            "pass finite window values",
+        )
     if win.size and not np.any(win):
-        raise _validate.error(name, "must not be all zeros (every frame would vanish)",
-                              f"{spec!r} of length {win.size}" if isinstance(spec, (str, tuple))
-                              else f"{win.size} zeros",
-                              "pass a window with non-zero weights, e.g. 'hann'")
+        raise _validate.error(
+            name,
+            "must not be all zeros (every frame would vanish)",
+            f"{spec!r} of length {win.size}"
+            if isinstance(spec, (str, tuple))
+            else f"{win.size} zeros",
+            "pass a window with non-zero weights, e.g. 'hann'",
+        )
     return np.asarray(win, dtype=np.float64)
 
 
@@ -64,9 +87,12 @@ def window_array(window, nperseg: int, name: str = "window") -> np.ndarray:
         try:
             win = np.asarray(get_window(window, nperseg), dtype=np.float64)
         except (ValueError, TypeError) as exc:
-            raise _validate.error(name, "must be a window SciPy knows", repr(window),
-                                  f"use a name from pyjl.dsp.windows, e.g. 'hann' ({exc})"
-                                  ) from exc
+            raise _validate.error(
+                name,
+                "must be a window SciPy knows",
+                repr(window),
+                f"use a name from pyjl.dsp.windows, e.g. 'hann' ({exc})",
+            ) from exc
         return _check_values(win, name, window)
     return _check_values(np.asarray(window), name, window)
 
@@ -83,10 +109,14 @@ def check_size(n_values, name: str, value, itemsize: int = 16, what: str = "resu
     cannot fit in this machine's memory, before NumPy fails to allocate it."""
     need, have = int(n_values) * itemsize, _memory_bytes()
     if need > have:
-        raise _validate.error(name, f"must give a{'n' if what[0] in 'aeiou' else ''} {what} "
-                              f"that fits in memory ({need / 2**30:.3g}"
-                              f" GiB needed, {have / 2**30:.3g} GiB here)", value,
-                              "pass a smaller value")
+        raise _validate.error(
+            name,
+            f"must give a{'n' if what[0] in 'aeiou' else ''} {what} "
+            f"that fits in memory ({need / 2**30:.3g}"
+            f" GiB needed, {have / 2**30:.3g} GiB here)",
+            value,
+            "pass a smaller value",
+        )
 
 
 def power_of_two_scale(x: np.ndarray, axis: int = -1):
@@ -99,10 +129,11 @@ def power_of_two_scale(x: np.ndarray, axis: int = -1):
         return None
     if np.iscomplexobj(x):
         peak = np.max(np.abs(x), axis=axis, keepdims=True).astype(np.float64)
-    else:   # two reductions, no |x| temporary of the data's size
-        peak = np.maximum(np.max(x, axis=axis, keepdims=True),
-                          -np.min(x, axis=axis, keepdims=True)).astype(np.float64)
-    odd = (peak > 0) & ((peak < 2.0 ** -_SAFE_EXP) | (peak > 2.0 ** _SAFE_EXP))
+    else:  # two reductions, no |x| temporary of the data's size
+        peak = np.maximum(
+            np.max(x, axis=axis, keepdims=True), -np.min(x, axis=axis, keepdims=True)
+        ).astype(np.float64)
+    odd = (peak > 0) & ((peak < 2.0**-_SAFE_EXP) | (peak > 2.0**_SAFE_EXP))
     if not np.any(odd):
         return None
     return np.where(odd, np.ldexp(1.0, np.frexp(peak)[1] - 1), 1.0)
@@ -130,15 +161,20 @@ def rescale(res: np.ndarray, factors, what: str, dtype=None, bounded: bool = Fal
     with np.errstate(over="ignore"):
         for f in factors:
             if f is not None:
-                res = res * (f if np.ndim(f) == 0 else
-                             f.reshape(f.shape + (1,) * (res.ndim - f.ndim)))
+                res = res * (
+                    f if np.ndim(f) == 0 else f.reshape(f.shape + (1,) * (res.ndim - f.ndim))
+                )
         if dtype is not None:
             res = res.astype(dtype, copy=False)
     if not bounded and res.size and not all_finite(res) and not np.all(np.isfinite(res)):
-        warnings.warn(f"{what} is not finite for {int(np.sum(~np.isfinite(res)))} of "
-                      f"{res.size} values: the result exceeds the range of {res.dtype}. "
-                      "Rescale the input (e.g. divide it by its maximum) and scale the "
-                      "result back.", NumericalWarning, stacklevel=3)
+        warnings.warn(
+            f"{what} is not finite for {int(np.sum(~np.isfinite(res)))} of "
+            f"{res.size} values: the result exceeds the range of {res.dtype}. "
+            "Rescale the input (e.g. divide it by its maximum) and scale the "
+            "result back.",
+            NumericalWarning,
+            stacklevel=3,
+        )
     return res
 
 
@@ -149,8 +185,12 @@ def detrend_code(detrend):
     if isinstance(detrend, str) or detrend in (False, None):
         if detrend in _DETREND:
             return _DETREND[detrend]
-    raise _validate.error("detrend", "must be 'constant', 'linear', False or a callable",
-                          _validate.describe(detrend), "pick one of those")
+    raise _validate.error(
+        "detrend",
+        "must be 'constant', 'linear', False or a callable",
+        _validate.describe(detrend),
+        "pick one of those",
+    )
 
 
 def frame_groups(n_frames: int, frame_len: int, n_channels: int, budget: int = 1 << 18):
@@ -161,21 +201,26 @@ def frame_groups(n_frames: int, frame_len: int, n_channels: int, budget: int = 1
     per_channel = max(1, n_frames * frame_len)
     if per_channel <= budget:
         rows = max(1, budget // per_channel)
-        return [(slice(c, min(n_channels, c + rows)), slice(0, n_frames))
-                for c in range(0, n_channels, rows)]
+        return [
+            (slice(c, min(n_channels, c + rows)), slice(0, n_frames))
+            for c in range(0, n_channels, rows)
+        ]
     per = max(1, budget // max(1, frame_len))
-    return [(slice(c, c + 1), slice(a, min(n_frames, a + per)))
-            for c in range(n_channels) for a in range(0, n_frames, per)]
+    return [
+        (slice(c, c + 1), slice(a, min(n_frames, a + per)))
+        for c in range(n_channels)
+        for a in range(0, n_frames, per)
+    ]
 
 
 def _frames_real(x2, win, step, det, frames):
     """Windowed, detrended frames ``frames`` (a slice) of real ``x2 (C, n)``."""
     L = win.size
     if frames.start == 0 and frames.stop == (x2.shape[1] - L) // step + 1:
-        part = x2                       # every frame: no slicing, no copy
+        part = x2  # every frame: no slicing, no copy
     else:
         lo, hi = frames.start * step, (frames.stop - 1) * step + L
-        part = np.ascontiguousarray(x2[:, lo:hi])   # a view for one channel
+        part = np.ascontiguousarray(x2[:, lo:hi])  # a view for one channel
     eng = current()
     if callable(det):
         raw = eng.stft_frames(part, np.ones(L), step, 0)
@@ -190,10 +235,11 @@ def framed_fft(x2, win, step, nfft, det, onesided, frames=None):
     if frames is None:
         frames = slice(0, n_frames)
     if np.iscomplexobj(x2):
-        fr = _frames_real(np.ascontiguousarray(x2.real, dtype=np.float64), win, step, det,
-                          frames) \
-            + 1j * _frames_real(np.ascontiguousarray(x2.imag, dtype=np.float64), win, step,
-                                det, frames)
+        fr = _frames_real(
+            np.ascontiguousarray(x2.real, dtype=np.float64), win, step, det, frames
+        ) + 1j * _frames_real(
+            np.ascontiguousarray(x2.imag, dtype=np.float64), win, step, det, frames
+        )
     else:
         fr = _frames_real(np.ascontiguousarray(x2, dtype=np.float64), win, step, det, frames)
     if onesided:

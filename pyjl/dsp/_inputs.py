@@ -22,11 +22,22 @@ import numpy as np
 from .. import _validate, data
 from ..exceptions import NumericalWarning
 
-__all__ = ["Signal", "read_signal", "want_dtype", "coefficients", "validate_sos", "check_stable",
-           "channels", "from_channels", "out_dtype", "TABLE_KINDS"]
+__all__ = [
+    "Signal",
+    "read_signal",
+    "want_dtype",
+    "coefficients",
+    "validate_sos",
+    "check_stable",
+    "channels",
+    "from_channels",
+    "out_dtype",
+    "TABLE_KINDS",
+]
 
 #: the :func:`pyjl.data.origin` kinds read as time x channels (time down the rows)
 TABLE_KINDS = ("dataframe", "arrow_table", "arrow_batch")
+
 
 @dataclass
 class Signal:
@@ -68,19 +79,27 @@ def read_signal(x, *, name: str = "x", axis=None, min_len: int = 1) -> Signal:
         x = np.asarray(x)
     values = data.as_array(x, name=name, dtype=want_dtype(x), allow_empty=True)
     if values.ndim == 0:
-        raise _validate.error(name, "must be at least 1-D", f"a scalar {values!r}",
-                              "pass an array of samples")
+        raise _validate.error(
+            name, "must be at least 1-D", f"a scalar {values!r}", "pass an array of samples"
+        )
     if axis is None:
         axis = 0 if org.kind in TABLE_KINDS else -1
     ax = _validate.integer(axis, "axis")
     if not -values.ndim <= ax < values.ndim:
-        raise _validate.error("axis", f"must index one of the {values.ndim} dimensions of "
-                              f"`{name}` (shape {values.shape})", axis,
-                              f"pass an axis in [{-values.ndim}, {values.ndim - 1}]")
+        raise _validate.error(
+            "axis",
+            f"must index one of the {values.ndim} dimensions of `{name}` (shape {values.shape})",
+            axis,
+            f"pass an axis in [{-values.ndim}, {values.ndim - 1}]",
+        )
     ax %= values.ndim
     if values.shape[ax] < min_len:
-        raise _validate.error(name, f"must have at least {min_len} sample(s) along axis {ax}",
-                              f"shape {values.shape}", "pass a longer signal")
+        raise _validate.error(
+            name,
+            f"must have at least {min_len} sample(s) along axis {ax}",
+            f"shape {values.shape}",
+            "pass a longer signal",
+        )
     return Signal(values, org, ax)
 
 
@@ -88,21 +107,34 @@ def coefficients(c, name: str) -> np.ndarray:
     """A non-empty, finite, 1-D coefficient vector (float64 or complex128)."""
     arr = np.atleast_1d(np.asarray(c))
     if arr.dtype.kind not in "biufc":
-        raise _validate.error(name, "must be numeric filter coefficients",
-                              f"dtype {arr.dtype}", "pass a float array",
-                              wrong_type=arr.dtype.kind in "OSUVM")
+        raise _validate.error(
+            name,
+            "must be numeric filter coefficients",
+            f"dtype {arr.dtype}",
+            "pass a float array",
+            wrong_type=arr.dtype.kind in "OSUVM",
+        )
     if arr.ndim != 1 or arr.size == 0:
-        raise _validate.error(name, "must be a non-empty 1-D array of coefficients",
-                              f"shape {arr.shape}", "pass a flat array such as [1.0, -0.5]")
+        raise _validate.error(
+            name,
+            "must be a non-empty 1-D array of coefficients",
+            f"shape {arr.shape}",
+            "pass a flat array such as [1.0, -0.5]",
+        )
     bad = np.flatnonzero(~np.isfinite(arr))
     if bad.size:
-        raise _validate.error(name, "must be finite", f"{arr[bad[0]]} at index {bad[0]}",
-                              "redesign the filter or remove NaN/inf coefficients")
+        raise _validate.error(
+            name,
+            "must be finite",
+            f"{arr[bad[0]]} at index {bad[0]}",
+            "redesign the filter or remove NaN/inf coefficients",
+        )
     return arr
 
 
-def check_stable(a: np.ndarray, name: str, b: np.ndarray | None = None,
-                 tol: float = 1e-9, stacklevel: int = 4) -> None:
+def check_stable(
+    a: np.ndarray, name: str, b: np.ndarray | None = None, tol: float = 1e-9, stacklevel: int = 4
+) -> None:
     """Warn (:class:`~pyjl.exceptions.NumericalWarning`) if the denominator ``a`` has a
     pole outside the unit circle that no zero of ``b`` cancels.
 
@@ -113,20 +145,25 @@ def check_stable(a: np.ndarray, name: str, b: np.ndarray | None = None,
     optimiser's loop) finds its roots once."""
     if a.size <= 1:
         return
-    b_bytes, b_dtype = (b"", a.dtype.str) if b is None or b.size <= 1 else \
-        (b.tobytes(), b.dtype.str)
+    b_bytes, b_dtype = (
+        (b"", a.dtype.str) if b is None or b.size <= 1 else (b.tobytes(), b.dtype.str)
+    )
     worst = _unstable_pole(a.tobytes(), a.dtype.str, b_bytes, b_dtype, tol)
     if worst is not None:
-        warnings.warn(f"`{name}` describes an unstable filter: pole {worst:.6g} has "
-                      f"|p| = {abs(worst):.6g} > 1, so the output grows without bound "
-                      "(SciPy filters it the same way). Fix: design a stable filter (for "
-                      "high orders use output='sos', which keeps poles accurate).",
-                      NumericalWarning, stacklevel=stacklevel)
+        warnings.warn(
+            f"`{name}` describes an unstable filter: pole {worst:.6g} has "
+            f"|p| = {abs(worst):.6g} > 1, so the output grows without bound "
+            "(SciPy filters it the same way). Fix: design a stable filter (for "
+            "high orders use output='sos', which keeps poles accurate).",
+            NumericalWarning,
+            stacklevel=stacklevel,
+        )
 
 
 @functools.lru_cache(maxsize=256)
-def _unstable_pole(a_bytes: bytes, a_dtype: str, b_bytes: bytes, b_dtype: str,
-                   tol: float) -> complex | None:
+def _unstable_pole(
+    a_bytes: bytes, a_dtype: str, b_bytes: bytes, b_dtype: str, tol: float
+) -> complex | None:
     """The largest pole of ``a`` outside the unit circle that no zero of ``b`` cancels."""
     poles = np.roots(np.frombuffer(a_bytes, a_dtype))
     out = poles[np.abs(poles) > 1.0 + tol]
@@ -141,24 +178,40 @@ def validate_sos(sos, name: str = "sos") -> np.ndarray:
     with ``a0 == 1``; an unstable section warns, as in :func:`check_stable`."""
     arr = np.asarray(sos)
     if arr.dtype.kind not in "biufc":
-        raise _validate.error(name, "must be a float array of second-order sections",
-                              f"dtype {arr.dtype}", "design it with output='sos'",
-                              wrong_type=arr.dtype.kind in "OSUVM")
+        raise _validate.error(
+            name,
+            "must be a float array of second-order sections",
+            f"dtype {arr.dtype}",
+            "design it with output='sos'",
+            wrong_type=arr.dtype.kind in "OSUVM",
+        )
     cplx = arr.dtype.kind == "c" and bool(np.any(np.imag(arr)))
     arr = np.atleast_2d(arr if cplx else np.real(arr)).astype(
-        np.complex128 if cplx else np.float64)
+        np.complex128 if cplx else np.float64
+    )
     if arr.ndim != 2 or arr.shape[1] != 6 or arr.shape[0] < 1:
-        raise _validate.error(name, "must have shape (n_sections, 6)",
-                              f"shape {np.shape(sos)}", "design it with output='sos' (each "
-                              "row is b0, b1, b2, a0, a1, a2)")
+        raise _validate.error(
+            name,
+            "must have shape (n_sections, 6)",
+            f"shape {np.shape(sos)}",
+            "design it with output='sos' (each row is b0, b1, b2, a0, a1, a2)",
+        )
     bad = np.argwhere(~np.isfinite(arr))
     if bad.size:
-        raise _validate.error(name, "must be finite", f"{arr[tuple(bad[0])]} at index "
-                              f"{tuple(int(i) for i in bad[0])}", "redesign the filter")
+        raise _validate.error(
+            name,
+            "must be finite",
+            f"{arr[tuple(bad[0])]} at index {tuple(int(i) for i in bad[0])}",
+            "redesign the filter",
+        )
     if not np.all(arr[:, 3] == 1.0):
         k = int(np.flatnonzero(arr[:, 3] != 1.0)[0])
-        raise _validate.error(f"{name}[:, 3]", "(a0 of every section) must be 1",
-                              f"{arr[k, 3]} in section {k}", "divide that row by its a0")
+        raise _validate.error(
+            f"{name}[:, 3]",
+            "(a0 of every section) must be 1",
+            f"{arr[k, 3]} in section {k}",
+            "divide that row by its a0",
+        )
     a1, a2 = arr[:, 4], arr[:, 5]
     root = np.sqrt(a1.astype(np.complex128) ** 2 - 4 * a2)
     radius = np.maximum(np.abs(-a1 + root), np.abs(-a1 - root)) / 2
@@ -166,10 +219,14 @@ def validate_sos(sos, name: str = "sos") -> np.ndarray:
     if np.any(unstable):
         k = int(np.flatnonzero(unstable)[0])
         p = np.roots(arr[k, 3:])
-        warnings.warn(f"`{name}` describes an unstable filter: section {k} has poles "
-                      f"{np.round(p, 6).tolist()} outside the unit circle, so the output "
-                      "grows without bound (SciPy filters it the same way). Fix: design a "
-                      "stable filter (poles inside |z| < 1).", NumericalWarning, stacklevel=3)
+        warnings.warn(
+            f"`{name}` describes an unstable filter: section {k} has poles "
+            f"{np.round(p, 6).tolist()} outside the unit circle, so the output "
+            "grows without bound (SciPy filters it the same way). Fix: design a "
+            "stable filter (poles inside |z| < 1).",
+            NumericalWarning,
+            stacklevel=3,
+        )
     return np.ascontiguousarray(arr)
 
 
@@ -189,8 +246,9 @@ def from_channels(y2: np.ndarray, outer: tuple[int, ...], axis: int) -> np.ndarr
 
 def out_dtype(*arrays) -> np.dtype:
     """SciPy's result dtype for a filter: float32/complex64 stay single, the rest double."""
-    dt = np.result_type(*[np.dtype(a) if isinstance(a, (type, np.dtype)) else
-                          np.asarray(a).dtype for a in arrays])
+    dt = np.result_type(
+        *[np.dtype(a) if isinstance(a, (type, np.dtype)) else np.asarray(a).dtype for a in arrays]
+    )
     if dt.kind == "c":
         return np.dtype(np.complex64 if dt == np.complex64 else np.complex128)
     return np.dtype(np.float32 if dt == np.float32 else np.float64)

@@ -16,8 +16,15 @@ import numpy as np
 from ..engines import current
 from ._frames import power_of_two_scale, rescale
 
-__all__ = ["engine", "FFT_MIN_TAPS", "fir_uses_fft", "sosfilt_channels", "lfilter_channels",
-           "upfirdn_channels", "rerun_scaled"]
+__all__ = [
+    "engine",
+    "FFT_MIN_TAPS",
+    "fir_uses_fft",
+    "sosfilt_channels",
+    "lfilter_channels",
+    "upfirdn_channels",
+    "rerun_scaled",
+]
 
 #: FIR filters at least this long run by overlap-add FFT when the signal is long.
 FFT_MIN_TAPS = 256
@@ -49,7 +56,7 @@ def _lfilter_real(b, a, x2, zi2=None):
         n, m = x2.shape[1], b.size
         full = eng.fftfilt(np.ascontiguousarray(b), x2)
         if zi2 is not None:
-            full[:, :m - 1] += zi2
+            full[:, : m - 1] += zi2
         return np.ascontiguousarray(full[:, :n]), np.ascontiguousarray(full[:, n:])
     return eng.lfilter(b, a, x2, zi2)
 
@@ -63,8 +70,10 @@ def _upfirdn_real(h, x2, up, down):
 def _by_parts(run, x2, zi2):
     """Run a real filter over complex data (real coefficients) part by part."""
     if not (np.iscomplexobj(x2) or np.iscomplexobj(zi2)):
-        return run(np.ascontiguousarray(x2, dtype=np.float64),
-                   None if zi2 is None else np.ascontiguousarray(zi2, dtype=np.float64))
+        return run(
+            np.ascontiguousarray(x2, dtype=np.float64),
+            None if zi2 is None else np.ascontiguousarray(zi2, dtype=np.float64),
+        )
     parts = []
     for take in (np.real, np.imag):
         zp = None if zi2 is None else np.ascontiguousarray(take(zi2), dtype=np.float64)
@@ -76,9 +85,11 @@ def _complex_kernel(eng, what):
     """The engine's complex ``lfilter`` kernel, or ``NotImplementedError`` naming it."""
     fn = getattr(eng, "lfilter_complex", None)
     if fn is None:
-        raise NotImplementedError(f"engine {eng.name!r} does not implement kernel "
-                                  f"'lfilter_complex' (complex128 {what}); run this call "
-                                  "with pyjl.set_backend('native')")
+        raise NotImplementedError(
+            f"engine {eng.name!r} does not implement kernel "
+            f"'lfilter_complex' (complex128 {what}); run this call "
+            "with pyjl.set_backend('native')"
+        )
     return fn
 
 
@@ -91,8 +102,12 @@ def lfilter_channels(b, a, x2, zi2=None):
     imaginary parts, the filter being linear in ``b``."""
     if np.iscomplexobj(a):
         run = _complex_kernel(engine(), "denominator")
-        return run(b.astype(np.complex128), a, np.ascontiguousarray(x2, dtype=np.complex128),
-                   None if zi2 is None else np.ascontiguousarray(zi2, dtype=np.complex128))
+        return run(
+            b.astype(np.complex128),
+            a,
+            np.ascontiguousarray(x2, dtype=np.complex128),
+            None if zi2 is None else np.ascontiguousarray(zi2, dtype=np.complex128),
+        )
     if np.iscomplexobj(b):
         y_re, zf_re = _by_parts(lambda v, z: _lfilter_real(b.real.copy(), a, v, z), x2, zi2)
         y_im, zf_im = _by_parts(lambda v, z: _lfilter_real(b.imag.copy(), a, v, z), x2, None)
@@ -155,7 +170,7 @@ def rerun_scaled(run, b, x2, zi2, what, passes=1, numerator=None):
     sx = power_of_two_scale(both)
     if sx is not None:
         x2 = x2 / sx
-    if zi2 is not None:     # the state is in the units of b times x
+    if zi2 is not None:  # the state is in the units of b times x
         zi2 = zi2 / (1.0 if sx is None else sx.reshape((-1,) + (1,) * (zi2.ndim - 1)))
         zi2 = zi2 / (sb or 1.0)
     out = run(b, x2, zi2)

@@ -45,8 +45,9 @@ def _read(obj, name):
 def _result_dtype(a, b, raw_a, raw_b, transformed):
     """SciPy's output dtype: the inputs' common type, through ``scipy.fft`` when any
     axis is transformed (integers become float64, float16 float32)."""
-    dt = np.result_type(raw_a if raw_a is not None else a.dtype,
-                        raw_b if raw_b is not None else b.dtype)
+    dt = np.result_type(
+        raw_a if raw_a is not None else a.dtype, raw_b if raw_b is not None else b.dtype
+    )
     if not transformed:
         return dt
     if dt.kind in "biu":
@@ -62,32 +63,49 @@ def _read_pair(in1, in2, mode, axes):
         b = b[:, None]
         axes = [0] if axes is None else axes
     if a.ndim != b.ndim:
-        raise _validate.error("in1", "must have the same number of dimensions as `in2`",
-                              f"{a.ndim} and {b.ndim}", "reshape one of them")
+        raise _validate.error(
+            "in1",
+            "must have the same number of dimensions as `in2`",
+            f"{a.ndim} and {b.ndim}",
+            "reshape one of them",
+        )
     _validate.choice(mode, "mode", ("full", "same", "valid"))
     if axes is None:
         axes = list(range(a.ndim))
     else:
-        axes = [_validate.integer(ax, "axes", low=-a.ndim, high=a.ndim - 1)
-                for ax in np.atleast_1d(axes).tolist()]
+        axes = [
+            _validate.integer(ax, "axes", low=-a.ndim, high=a.ndim - 1)
+            for ax in np.atleast_1d(axes).tolist()
+        ]
         if not axes:
-            raise _validate.error("axes", "must not be empty when given", "[]",
-                                  "pass axes=None to convolve over every axis")
+            raise _validate.error(
+                "axes",
+                "must not be empty when given",
+                "[]",
+                "pass axes=None to convolve over every axis",
+            )
         axes = sorted({ax % a.ndim for ax in axes})
     # as SciPy: an axis where either input has length 1 is a broadcast product, no FFT
     axes = [k for k in axes if a.shape[k] != 1 and b.shape[k] != 1]
     for k in range(a.ndim):
         if k not in axes and a.shape[k] != b.shape[k] and 1 not in (a.shape[k], b.shape[k]):
-            raise _validate.error("in2", f"must match `in1` (or be 1) on axis {k}, which is "
-                                  "not convolved", f"{b.shape[k]} against {a.shape[k]}",
-                                  "convolve over that axis too, or reshape")
+            raise _validate.error(
+                "in2",
+                f"must match `in1` (or be 1) on axis {k}, which is not convolved",
+                f"{b.shape[k]} against {a.shape[k]}",
+                "convolve over that axis too, or reshape",
+            )
     if mode == "valid":
         big1 = all(a.shape[k] >= b.shape[k] for k in axes)
         big2 = all(b.shape[k] >= a.shape[k] for k in axes)
         if not (big1 or big2):
-            raise _validate.error("in1", "must be at least as large as `in2` in every "
-                                  "convolved axis, or the reverse, for mode='valid'",
-                                  f"shapes {a.shape} and {b.shape}", "use mode='full'")
+            raise _validate.error(
+                "in1",
+                "must be at least as large as `in2` in every "
+                "convolved axis, or the reverse, for mode='valid'",
+                f"shapes {a.shape} and {b.shape}",
+                "use mode='full'",
+            )
         if not big1:
             a, b = b, a
     return a, b, axes, org, _result_dtype(a, b, raw_a, raw_b, bool(axes))
@@ -111,23 +129,38 @@ def _fft_full(a, b, axes):
     if not axes:
         return a * b
     shape = [a.shape[k] + b.shape[k] - 1 for k in axes]
-    fshape = [sfft.next_fast_len(n, not np.iscomplexobj(a) and not np.iscomplexobj(b))
-              for n in shape]
+    fshape = [
+        sfft.next_fast_len(n, not np.iscomplexobj(a) and not np.iscomplexobj(b)) for n in shape
+    ]
     if np.iscomplexobj(a) or np.iscomplexobj(b):
-        ret = sfft.ifftn(sfft.fftn(a, fshape, axes=axes, workers=workers())
-                         * sfft.fftn(b, fshape, axes=axes, workers=workers()),
-                         fshape, axes=axes, workers=workers())
+        ret = sfft.ifftn(
+            sfft.fftn(a, fshape, axes=axes, workers=workers())
+            * sfft.fftn(b, fshape, axes=axes, workers=workers()),
+            fshape,
+            axes=axes,
+            workers=workers(),
+        )
     else:
-        ret = sfft.irfftn(sfft.rfftn(a, fshape, axes=axes, workers=workers())
-                          * sfft.rfftn(b, fshape, axes=axes, workers=workers()),
-                          fshape, axes=axes, workers=workers())
-    return ret[tuple(slice(0, n) if k in axes else slice(None)
-                     for k, n in zip(range(ret.ndim), _full_shape(a, b, axes)))]
+        ret = sfft.irfftn(
+            sfft.rfftn(a, fshape, axes=axes, workers=workers())
+            * sfft.rfftn(b, fshape, axes=axes, workers=workers()),
+            fshape,
+            axes=axes,
+            workers=workers(),
+        )
+    return ret[
+        tuple(
+            slice(0, n) if k in axes else slice(None)
+            for k, n in zip(range(ret.ndim), _full_shape(a, b, axes))
+        )
+    ]
 
 
 def _full_shape(a, b, axes):
-    return [a.shape[k] + b.shape[k] - 1 if k in axes else max(a.shape[k], b.shape[k])
-            for k in range(a.ndim)]
+    return [
+        a.shape[k] + b.shape[k] - 1 if k in axes else max(a.shape[k], b.shape[k])
+        for k in range(a.ndim)
+    ]
 
 
 def _unit(a):
@@ -190,5 +223,4 @@ def oaconvolve(in1, in2, mode="full", axes=None):
     h = np.ascontiguousarray(b.reshape(-1), dtype=np.float64)
     x2, outer = _inputs.channels(a, axes[0])
     y2 = _kernels.engine().fftfilt(h, np.ascontiguousarray(x2, dtype=np.float64))
-    return _finish(_inputs.from_channels(y2, outer, axes[0]), a, b, mode, axes, org, dt,
-                   (sa, sb))
+    return _finish(_inputs.from_channels(y2, outer, axes[0]), a, b, mode, axes, org, dt, (sa, sb))

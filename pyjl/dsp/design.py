@@ -26,25 +26,54 @@ import numpy as np
 import scipy.signal as _ss
 
 from .. import _validate
-from ._design_args import (MAX_ORDER, MAX_TAPS, call_scipy, decibels, finite, frequencies,
-                           nyquist, positive, scalar)
+from ._design_args import (
+    MAX_ORDER,
+    MAX_TAPS,
+    call_scipy,
+    decibels,
+    finite,
+    frequencies,
+    nyquist,
+    positive,
+    scalar,
+)
 
 __all__ = ["butter", "cheby1", "cheby2", "ellip", "bessel", "firwin", "kaiserord", "remez"]
 
-_BTYPES = {"lowpass": 1, "low": 1, "lp": 1, "l": 1, "highpass": 1, "high": 1, "hp": 1,
-           "h": 1, "bandpass": 2, "band": 2, "bp": 2, "pass": 2, "bandstop": 2, "stop": 2,
-           "bs": 2, "s": 2}
+_BTYPES = {
+    "lowpass": 1,
+    "low": 1,
+    "lp": 1,
+    "l": 1,
+    "highpass": 1,
+    "high": 1,
+    "hp": 1,
+    "h": 1,
+    "bandpass": 2,
+    "band": 2,
+    "bp": 2,
+    "pass": 2,
+    "bandstop": 2,
+    "stop": 2,
+    "bs": 2,
+    "s": 2,
+}
 
 
 def _iir(N, Wn, btype, analog, fs):
     """Validate an IIR design's arguments; ``N`` back as an int (order 0 is a pass-through)."""
     N = _validate.integer(N, "N", low=0, high=MAX_ORDER)
     if not isinstance(btype, str) or btype.lower() not in _BTYPES:
-        raise _validate.error("btype", "must be one of lowpass, highpass, bandpass, bandstop",
-                              _validate.describe(btype), "pick one of those")
+        raise _validate.error(
+            "btype",
+            "must be one of lowpass, highpass, bandpass, bandstop",
+            _validate.describe(btype),
+            "pick one of those",
+        )
     if analog and fs is not None:
-        raise _validate.error("fs", "must be None for an analog filter", f"fs={fs!r}",
-                              "drop fs or set analog=False")
+        raise _validate.error(
+            "fs", "must be None for an analog filter", f"fs={fs!r}", "drop fs or set analog=False"
+        )
     frequencies(Wn, "Wn", fs, analog, count=_BTYPES[btype.lower()])
     return N
 
@@ -56,8 +85,9 @@ def _window(window):
     for i, param in enumerate(params, start=1):
         if isinstance(param, numbers.Number) and not isinstance(param, (bool, np.bool_)):
             name = f"window[{i}]" if isinstance(window, tuple) else "window"
-            _validate.real(param, name, fix="pass a finite window parameter, e.g. "
-                                            "window=('kaiser', 8.6)")
+            _validate.real(
+                param, name, fix="pass a finite window parameter, e.g. window=('kaiser', 8.6)"
+            )
 
 
 def _known_window(window, numtaps):
@@ -68,9 +98,12 @@ def _known_window(window, numtaps):
     try:
         _ss.get_window(window, numtaps, fftbins=False)
     except (ValueError, TypeError) as exc:
-        raise _validate.error("window", "must be a window SciPy knows",
-                              _validate.describe(window), "use e.g. 'hamming' or "
-                              f"('kaiser', 8.6) (SciPy: {str(exc).rstrip('.!')})") from exc
+        raise _validate.error(
+            "window",
+            "must be a window SciPy knows",
+            _validate.describe(window),
+            f"use e.g. 'hamming' or ('kaiser', 8.6) (SciPy: {str(exc).rstrip('.!')})",
+        ) from exc
 
 
 def butter(N, Wn, btype="low", analog=False, output="ba", fs=None):
@@ -152,12 +185,12 @@ def bessel(N, Wn, btype="low", analog=False, output="ba", norm="phase", fs=None)
     True
     """
     N = _iir(N, Wn, btype, analog, fs)
-    return call_scipy(_ss.bessel, N, Wn, btype=btype, analog=analog, output=output, norm=norm,
-                 fs=fs)
+    return call_scipy(
+        _ss.bessel, N, Wn, btype=btype, analog=analog, output=output, norm=norm, fs=fs
+    )
 
 
-def firwin(numtaps, cutoff, *, width=None, window="hamming", pass_zero=True, scale=True,
-           fs=None):
+def firwin(numtaps, cutoff, *, width=None, window="hamming", pass_zero=True, scale=True, fs=None):
     """Windowed-sinc FIR design (:func:`scipy.signal.firwin`); ``cutoff`` in ``(0, fs/2)``.
 
     Examples
@@ -174,21 +207,38 @@ def firwin(numtaps, cutoff, *, width=None, window="hamming", pass_zero=True, sca
     numtaps = _validate.integer(numtaps, "numtaps", low=1, high=MAX_TAPS)
     frequencies(cutoff, "cutoff", fs)
     if width is not None:
-        width = _validate.real(width, "width", low=0, low_open=True,
-                               fix="pass the transition width (in the units of fs) as a "
-                                   "positive number, or width=None to use `window`")
+        width = _validate.real(
+            width,
+            "width",
+            low=0,
+            low_open=True,
+            fix="pass the transition width (in the units of fs) as a "
+            "positive number, or width=None to use `window`",
+        )
     _window(window)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        if width is None:              # with a width, firwin designs its own Kaiser window
+        if width is None:  # with a width, firwin designs its own Kaiser window
             _known_window(window, numtaps)
-        taps = call_scipy(_ss.firwin, numtaps, cutoff, width=width, window=window,
-                     pass_zero=pass_zero, scale=scale, fs=fs)
+        taps = call_scipy(
+            _ss.firwin,
+            numtaps,
+            cutoff,
+            width=width,
+            window=window,
+            pass_zero=pass_zero,
+            scale=scale,
+            fs=fs,
+        )
     if not np.all(np.isfinite(taps)):  # e.g. a Kaiser beta so large that i0(beta) overflows
         name, value = ("width", width) if width is not None else ("window", window)
-        raise _validate.error(name, "must give a window with finite values",
-                              _validate.describe(value),
-                              "pass a smaller Kaiser beta (below ~700)" if name == "window"
-                              else "pass a transition width below fs/2")
+        raise _validate.error(
+            name,
+            "must give a window with finite values",
+            _validate.describe(value),
+            "pass a smaller Kaiser beta (below ~700)"
+            if name == "window"
+            else "pass a transition width below fs/2",
+        )
     return taps
 
 
@@ -205,13 +255,21 @@ def kaiserord(ripple, width):
     True
     """
     positive(ripple, "ripple")
-    _validate.real(scalar(width), "width", low=0, high=1, low_open=True, high_open=True,
-                   fix="pass the transition width / Nyquist: divide the width in Hz by fs/2")
+    _validate.real(
+        scalar(width),
+        "width",
+        low=0,
+        high=1,
+        low_open=True,
+        high_open=True,
+        fix="pass the transition width / Nyquist: divide the width in Hz by fs/2",
+    )
     return call_scipy(_ss.kaiserord, ripple, width)
 
 
-def remez(numtaps, bands, desired, *, weight=None, type="bandpass", maxiter=25,
-          grid_density=16, fs=None):
+def remez(
+    numtaps, bands, desired, *, weight=None, type="bandpass", maxiter=25, grid_density=16, fs=None
+):
     """Parks-McClellan equiripple FIR design (:func:`scipy.signal.remez`).
 
     Examples
@@ -231,12 +289,24 @@ def remez(numtaps, bands, desired, *, weight=None, type="bandpass", maxiter=25,
     type = _validate.choice(type, "type", ("bandpass", "differentiator", "hilbert"))
     maxiter = _validate.integer(maxiter, "maxiter", low=1, high=10**6)
     grid_density = _validate.integer(grid_density, "grid_density", low=1, high=2**12)
-    taps = call_scipy(_ss.remez, numtaps, bands, desired, weight=weight, type=type,
-                 maxiter=maxiter, grid_density=grid_density, fs=fs)
+    taps = call_scipy(
+        _ss.remez,
+        numtaps,
+        bands,
+        desired,
+        weight=weight,
+        type=type,
+        maxiter=maxiter,
+        grid_density=grid_density,
+        fs=fs,
+    )
     if not np.all(np.isfinite(taps)):
-        raise _validate.error("desired", "must give finite taps (gains of moderate size)",
-                              _validate.describe(desired),
-                              "scale the gains down and the taps up afterwards")
+        raise _validate.error(
+            "desired",
+            "must give finite taps (gains of moderate size)",
+            _validate.describe(desired),
+            "scale the gains down and the taps up afterwards",
+        )
     return taps
 
 
@@ -245,12 +315,19 @@ def _per_band(values, name, n_bands, positive=False):
     finite(values, name, positive=positive, kinds="biuf")
     arr = np.asarray(values)
     if arr.ndim > 1 or arr.size != n_bands:
-        raise _validate.error(name, f"must hold one value per band ({n_bands})",
-                              _validate.describe(values), "pass a flat list, one per band")
+        raise _validate.error(
+            name,
+            f"must hold one value per band ({n_bands})",
+            _validate.describe(values),
+            "pass a flat list, one per band",
+        )
     if np.any(np.abs(arr) > 1e100):
-        raise _validate.error(name, "must hold values of magnitude <= 1e100 (larger ones "
-                              "overflow the exchange iteration)", _validate.describe(values),
-                              "scale them down; the design is linear in the gains")
+        raise _validate.error(
+            name,
+            "must hold values of magnitude <= 1e100 (larger ones overflow the exchange iteration)",
+            _validate.describe(values),
+            "scale them down; the design is linear in the gains",
+        )
 
 
 def _bands(bands, fs):
@@ -258,10 +335,19 @@ def _bands(bands, fs):
     nyq = nyquist(fs, default=0.5)
     raw = np.asarray(bands)
     b = raw.astype(float) if raw.dtype.kind in "biuf" and raw.ndim == 1 else np.zeros(1)
-    if b.size < 2 or b.size % 2 or np.any(~np.isfinite(b)) or b.min() < 0 or b.max() > nyq \
-            or np.any(np.diff(b) < 0):
+    if (
+        b.size < 2
+        or b.size % 2
+        or np.any(~np.isfinite(b))
+        or b.min() < 0
+        or b.max() > nyq
+        or np.any(np.diff(b) < 0)
+    ):
         top = "fs/2" if fs is not None else "fs = 1 by default"
-        raise _validate.error("bands", f"must be an even number of increasing edges in "
-                              f"[0, {nyq:g}] ({top})", _validate.describe(bands),
-                              "pass [0, f1, f2, ..., fs/2]")
+        raise _validate.error(
+            "bands",
+            f"must be an even number of increasing edges in [0, {nyq:g}] ({top})",
+            _validate.describe(bands),
+            "pass [0, f1, f2, ..., fs/2]",
+        )
     return b.size // 2

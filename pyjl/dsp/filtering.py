@@ -39,8 +39,10 @@ def _read_zi(zi, want, rule, fix):
     """``zi`` as a finite array of x's kind of dtype, broadcast to ``want`` (x's
     dimensions, each equal or 1, the filtered one ``rule`` fixes), or InputError."""
     zi = data.as_array(zi, name="zi", dtype=_inputs.want_dtype(zi), allow_empty=True)
-    fits = zi.shape == want or (zi.ndim == len(want) and all(
-        g == w or (g == 1 and not fixed) for g, w, fixed in zip(zi.shape, want, rule)))
+    fits = zi.shape == want or (
+        zi.ndim == len(want)
+        and all(g == w or (g == 1 and not fixed) for g, w, fixed in zip(zi.shape, want, rule))
+    )
     if not fits:
         raise _validate.error("zi", f"must have shape {want}", f"shape {zi.shape}", fix)
     return np.broadcast_to(zi, want)
@@ -105,15 +107,20 @@ def sosfilt(sos, x, axis=None, zi=None):
     zi2 = None
     if zi is not None:
         want = (n_sec,) + tuple(2 if k == ax else s for k, s in enumerate(sig.values.shape))
-        zi = _read_zi(zi, want, [True] * len(want),
-                      "build it from pyjl.dsp.sosfilt_zi(sos) (n_sections, then x's shape "
-                      f"with axis {ax} of length 2)")
+        zi = _read_zi(
+            zi,
+            want,
+            [True] * len(want),
+            "build it from pyjl.dsp.sosfilt_zi(sos) (n_sections, then x's shape "
+            f"with axis {ax} of length 2)",
+        )
         zi2 = np.moveaxis(zi, (0, ax + 1), (-2, -1)).reshape(int(np.prod(outer)), n_sec, 2)
     dt = out_dtype(sos_raw, sig.values, *(() if zi is None else (zi,)))
     y2, zf2 = sosfilt_channels(sos, x2, zi2)
     if not all_finite(y2):
-        y2, zf2 = rerun_scaled(sosfilt_channels, sos, x2, zi2, "sosfilt's output",
-                               numerator=sos_numerator)
+        y2, zf2 = rerun_scaled(
+            sosfilt_channels, sos, x2, zi2, "sosfilt's output", numerator=sos_numerator
+        )
     y = from_channels(y2, outer, ax).astype(dt, copy=False)
     y = sig.restore(y)
     if zi is None:
@@ -135,8 +142,12 @@ def normalize_ba(b, a):
     b = _inputs.coefficients(b, "b")
     a = _inputs.coefficients(a, "a")
     if a[0] == 0:
-        raise _validate.error("a[0]", "must be non-zero (it normalises the filter)", a[0],
-                              "pass a denominator whose leading coefficient is non-zero")
+        raise _validate.error(
+            "a[0]",
+            "must be non-zero (it normalises the filter)",
+            a[0],
+            "pass a denominator whose leading coefficient is non-zero",
+        )
     dt = np.complex128 if np.iscomplexobj(b) or np.iscomplexobj(a) else np.float64
     a0 = dt(a[0])
     b, a = (np.ascontiguousarray(_real_if_real(np.asarray(c, dtype=dt) / a0)) for c in (b, a))
@@ -188,15 +199,20 @@ def lfilter(b, a, x, axis=None, zi=None):
     zi2 = None
     if zi is not None:
         want = tuple(k - 1 if j == ax else s for j, s in enumerate(sig.values.shape))
-        zi = _read_zi(zi, want, [j == ax for j in range(len(want))],
-                      f"pass x's shape with axis {ax} of length max(len(a), len(b)) - 1 = "
-                      f"{k - 1} (pyjl.dsp.lfilter_zi(b, a) gives one channel's state)")
+        zi = _read_zi(
+            zi,
+            want,
+            [j == ax for j in range(len(want))],
+            f"pass x's shape with axis {ax} of length max(len(a), len(b)) - 1 = "
+            f"{k - 1} (pyjl.dsp.lfilter_zi(b, a) gives one channel's state)",
+        )
         zi2 = np.moveaxis(zi, ax, -1).reshape(int(np.prod(outer)), k - 1)
     dt = out_dtype(b_raw, a_raw, sig.values, *(() if zi is None else (zi,)))
     y2, zf2 = lfilter_channels(b, a, x2, zi2)
     if not all_finite(y2):
-        y2, zf2 = rerun_scaled(lambda bb, v, z: lfilter_channels(bb, a, v, z), b, x2, zi2,
-                               "lfilter's output")
+        y2, zf2 = rerun_scaled(
+            lambda bb, v, z: lfilter_channels(bb, a, v, z), b, x2, zi2, "lfilter's output"
+        )
     y = sig.restore(from_channels(y2, outer, ax).astype(dt, copy=False))
     if zi is None:
         return y

@@ -36,11 +36,24 @@ __all__ = ["upfirdn", "resample_poly", "decimate", "resample_poly_filter"]
 _BACKGROUND = {"mean": np.mean, "median": np.median, "minimum": np.min, "maximum": np.max}
 
 
-_MODES = ("constant", "wrap", "edge", "smooth", "symmetric", "reflect", "antisymmetric",
-          "antireflect", "line")
-_NP_PAD = {"symmetric": {"mode": "symmetric"}, "reflect": {"mode": "reflect"},
-           "wrap": {"mode": "wrap"}, "edge": {"mode": "edge"},
-           "antireflect": {"mode": "reflect", "reflect_type": "odd"}}
+_MODES = (
+    "constant",
+    "wrap",
+    "edge",
+    "smooth",
+    "symmetric",
+    "reflect",
+    "antisymmetric",
+    "antireflect",
+    "line",
+)
+_NP_PAD = {
+    "symmetric": {"mode": "symmetric"},
+    "reflect": {"mode": "reflect"},
+    "wrap": {"mode": "wrap"},
+    "edge": {"mode": "edge"},
+    "antireflect": {"mode": "reflect", "reflect_type": "odd"},
+}
 
 
 def _antisymmetric(x2, npad):
@@ -73,8 +86,7 @@ def extend(x2, npre, npost, mode, cval=0):
         return np.pad(x2, ((0, 0), (npre, npost)), mode="constant", constant_values=cval)
     if mode in _NP_PAD:
         return np.pad(x2, ((0, 0), (npre, npost)), **_NP_PAD[mode])
-    side = _antisymmetric if mode == "antisymmetric" else \
-        (lambda v, k: _sloped(v, k, mode))
+    side = _antisymmetric if mode == "antisymmetric" else (lambda v, k: _sloped(v, k, mode))
     return np.concatenate((side(x2, npre), x2, side(x2[:, ::-1], npost)[:, ::-1]), axis=1)
 
 
@@ -87,13 +99,21 @@ def check_rates(n, nh, up, down, n_channels, npre=0):
     signal (``(n - 1) * up + nh``) and ``down`` must stay below 2**62, and the
     polyphase taps (``up`` phases), the padded signal and the output must fit in memory."""
     if (n - 1) * up + nh >= _MAX_POSITION:
-        raise _validate.error("up", "must keep the upsampled length (n - 1) * up + len(h) "
-                              "below 2**62 (sample positions are 64-bit integers)", up,
-                              "pass a smaller factor")
+        raise _validate.error(
+            "up",
+            "must keep the upsampled length (n - 1) * up + len(h) "
+            "below 2**62 (sample positions are 64-bit integers)",
+            up,
+            "pass a smaller factor",
+        )
     if down >= _MAX_POSITION:
-        raise _validate.error("down", "must be below 2**62 (sample positions are 64-bit "
-                              "integers)", down, "pass a smaller factor (any `down` beyond "
-                              "the upsampled length keeps only the first sample)")
+        raise _validate.error(
+            "down",
+            "must be below 2**62 (sample positions are 64-bit integers)",
+            down,
+            "pass a smaller factor (any `down` beyond "
+            "the upsampled length keeps only the first sample)",
+        )
     check_size(up * -(-nh // up), "up", up, itemsize=8, what="polyphase filter")
     check_size(n_channels * (n + 2 * npre), "down", down, itemsize=8, what="padded signal")
     check_size(n_channels * (((n - 1) * up + nh - 1) // down + 1), "up", up)
@@ -114,11 +134,12 @@ def upfirdn_mode(h, x2, up, down, mode="constant", cval=0):
     npre = -(-reach // step) * step
     check_rates(n, nh, up, down, x2.shape[0], npre)
     # extend in double precision, as the kernel computes (SciPy: in the output dtype)
-    padded = extend(x2.astype(np.result_type(x2.dtype, np.float64), copy=False), npre,
-                    reach, mode, cval)
+    padded = extend(
+        x2.astype(np.result_type(x2.dtype, np.float64), copy=False), npre, reach, mode, cval
+    )
     n_out = ((n - 1) * up + nh - 1) // down + 1
     start = npre * up // down
-    return upfirdn_channels(h, padded, up, down)[:, start:start + n_out]
+    return upfirdn_channels(h, padded, up, down)[:, start : start + n_out]
 
 
 def upfirdn(h, x, up=1, down=1, axis=None, mode="constant", cval=0):
@@ -153,7 +174,7 @@ def upfirdn(h, x, up=1, down=1, axis=None, mode="constant", cval=0):
     sig = read_signal(x, axis=axis, min_len=1)
     cval = _finite_scalar(cval, "cval", complex_ok=np.iscomplexobj(sig.values))
     x2, outer = channels(sig.values, sig.axis)
-    with np.errstate(over="ignore", invalid="ignore"):   # an overflow reruns scaled
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow reruns scaled
         y2 = upfirdn_mode(h, x2, up, down, mode, cval)
     if not all_finite(y2):
         y2 = _upfirdn_scaled(h, x2, up, down, mode, cval)
@@ -165,11 +186,18 @@ def _upfirdn_scaled(h, x2, up, down, mode, cval):
     """:func:`upfirdn_mode` rerun with ``h`` and the data (with ``cval``: one scale for
     all channels) divided by powers of two, scaled back (exact: the operation and every
     extension mode are linear); a result beyond float64 warns."""
-    sh, sx = (power_of_two_scale(np.reshape(v, (1, -1)))
-              for v in (h, np.append(np.ravel(x2), cval)))
+    sh, sx = (
+        power_of_two_scale(np.reshape(v, (1, -1))) for v in (h, np.append(np.ravel(x2), cval))
+    )
     sh, sx = (None if f is None else float(f.item()) for f in (sh, sx))
-    y2 = upfirdn_mode(h if sh is None else h / sh, x2 if sx is None else x2 / sx, up, down,
-                      mode, cval if sx is None else cval / sx)
+    y2 = upfirdn_mode(
+        h if sh is None else h / sh,
+        x2 if sx is None else x2 / sx,
+        up,
+        down,
+        mode,
+        cval if sx is None else cval / sx,
+    )
     return rescale(y2, (sx, sh), "upfirdn's output")
 
 
@@ -189,23 +217,37 @@ def resample_poly_filter(up, down, window=("kaiser", 5.0), dtype=np.float64):
     window)`` rounded to ``dtype`` and scaled by ``up``, or the taps given as
     ``window``), padded so outputs are centred."""
     from scipy.signal import firwin
+
     if isinstance(window, (list, np.ndarray)):
         h = np.asarray(window)
         if h.ndim != 1:
-            raise _validate.error("window", "must be a window name/tuple or 1-D FIR taps",
-                                  f"an array of shape {h.shape}", "pass a flat array of taps")
+            raise _validate.error(
+                "window",
+                "must be a window name/tuple or 1-D FIR taps",
+                f"an array of shape {h.shape}",
+                "pass a flat array of taps",
+            )
         h = _inputs.coefficients(h, "window")
         h = h.astype(np.result_type(h.dtype, np.float64))
     else:
         check_finite(window, "window")
         max_rate = max(up, down)
-        check_size(20 * max_rate + 1, "up" if up >= down else "down", max_rate, itemsize=8,
-                   what="anti-aliasing filter (20 * max(up, down) + 1 taps)")
+        check_size(
+            20 * max_rate + 1,
+            "up" if up >= down else "down",
+            max_rate,
+            itemsize=8,
+            what="anti-aliasing filter (20 * max(up, down) + 1 taps)",
+        )
         try:
             h = firwin(20 * max_rate + 1, 1.0 / max_rate, window=window)
         except (ValueError, TypeError) as exc:
-            raise _validate.error("window", "must be a window SciPy knows or FIR taps",
-                                  repr(window), f"use e.g. ('kaiser', 5.0) ({exc})") from exc
+            raise _validate.error(
+                "window",
+                "must be a window SciPy knows or FIR taps",
+                repr(window),
+                f"use e.g. ('kaiser', 5.0) ({exc})",
+            ) from exc
         h = np.asarray(h, dtype=dtype).astype(np.float64)
     half_len = (h.size - 1) // 2
     check_size(down + h.size, "down", down, itemsize=8, what="padded filter")
@@ -220,13 +262,16 @@ def _padtype(padtype, cval, complex_ok):
     options = tuple(_BACKGROUND) + _MODES
     padtype = _validate.choice(padtype, "padtype", options)
     if cval is not None and padtype != "constant":
-        raise _validate.error("cval", f"must be None unless padtype='constant' (it has no "
-                              f"effect with padtype={padtype!r})", cval, "drop cval")
+        raise _validate.error(
+            "cval",
+            f"must be None unless padtype='constant' (it has no effect with padtype={padtype!r})",
+            cval,
+            "drop cval",
+        )
     return padtype, 0 if cval is None else _finite_scalar(cval, "cval", complex_ok)
 
 
-def resample_poly(x, up, down, axis=0, window=("kaiser", 5.0), padtype="constant",
-                  cval=None):
+def resample_poly(x, up, down, axis=0, window=("kaiser", 5.0), padtype="constant", cval=None):
     """Resample ``x`` by ``up / down`` with a polyphase FIR filter
     (:func:`scipy.signal.resample_poly`; as there, ``axis`` defaults to 0).
 
@@ -260,14 +305,22 @@ def resample_poly(x, up, down, axis=0, window=("kaiser", 5.0), padtype="constant
     values = sig.values
     if up == down == 1:
         # a copy of x as SciPy returns it, in x's own dtype (integers stay integers)
-        raw = x.dtype if isinstance(x, np.ndarray) else np.asarray(x).dtype \
-            if isinstance(x, (list, tuple)) else values.dtype
+        raw = (
+            x.dtype
+            if isinstance(x, np.ndarray)
+            else np.asarray(x).dtype
+            if isinstance(x, (list, tuple))
+            else values.dtype
+        )
         return sig.restore(values.astype(raw, copy=True))
     n_in = values.shape[sig.axis]
     n_out = n_in * up
     n_out = n_out // down + bool(n_out % down)
-    check_size(max(up, down) * 20 + values.size // max(1, n_in) * n_out,
-               "up" if up >= down else "down", max(up, down))
+    check_size(
+        max(up, down) * 20 + values.size // max(1, n_in) * n_out,
+        "up" if up >= down else "down",
+        max(up, down),
+    )
     taps_given = isinstance(window, (list, np.ndarray))
     # SciPy rounds the designed taps to x's precision (float64 for integers)
     h_dt = values.real.dtype if values.dtype.kind in "fc" else np.dtype(np.float64)
@@ -283,7 +336,7 @@ def resample_poly(x, up, down, axis=0, window=("kaiser", 5.0), padtype="constant
         background = _BACKGROUND[padtype](x2, axis=1, keepdims=True)
         x2 = x2 - background
     mode = "constant" if background is not None else padtype
-    y2 = upfirdn_mode(h, x2, up, down, mode, cval)[:, n_pre_remove:n_pre_remove + n_out]
+    y2 = upfirdn_mode(h, x2, up, down, mode, cval)[:, n_pre_remove : n_pre_remove + n_out]
     if background is not None:
         y2 = y2 + background
     h_scipy = np.asarray(window).dtype if taps_given else h_dt
@@ -295,20 +348,25 @@ def _decimate_filter(q, n, ftype, rdt):
     """``(kind, coefficients)`` of SciPy's anti-aliasing filter: ``("fir", b)``,
     ``("sos", sos)`` or ``("ba", (b, a))`` (a ``dlti`` with complex poles)."""
     from scipy.signal import cheby1, dlti, firwin, zpk2sos
+
     if isinstance(ftype, dlti):
         zpk = ftype._as_zpk()
         if zpk.poles.shape[0] == 0:
             tf = ftype._as_tf()
             return "fir", np.asarray(tf.num) / np.asarray(tf.den)
-        if np.any(np.iscomplex(zpk.poles)) or np.any(np.iscomplex(zpk.zeros)) \
-                or np.iscomplex(zpk.gain):
+        if (
+            np.any(np.iscomplex(zpk.poles))
+            or np.any(np.iscomplex(zpk.zeros))
+            or np.iscomplex(zpk.gain)
+        ):
             tf = ftype._as_tf()
             return "ba", (tf.num, tf.den)
         return "sos", zpk2sos(zpk.zeros, zpk.poles, zpk.gain).astype(rdt)
     ftype = _validate.choice(ftype, "ftype", ("iir", "fir"))
     if ftype == "fir":
-        return "fir", firwin((20 * q if n is None else n) + 1, 1.0 / q,
-                             window="hamming").astype(rdt)
+        return "fir", firwin((20 * q if n is None else n) + 1, 1.0 / q, window="hamming").astype(
+            rdt
+        )
     return "sos", cheby1(8 if n is None else n, 0.05, 0.8 / q, output="sos").astype(rdt)
 
 
@@ -321,14 +379,17 @@ IIR_MAX_Q = 100_000
 def _check_q(q, n, ftype):
     """Refuse a ``q`` whose anti-aliasing filter cannot be built (see :data:`IIR_MAX_Q`)."""
     if isinstance(ftype, str) and ftype == "iir" and q > IIR_MAX_Q:
-        raise _validate.error("q", f"must be <= {IIR_MAX_Q:_} with ftype='iir' (the "
-                              "Chebyshev I cutoff 0.8 / q is then too close to 0 for "
-                              "float64 second-order sections)", q,
-                              "decimate in stages, e.g. decimate(decimate(x, 10), q // 10); "
-                              "SciPy advises q < 13 per call")
+        raise _validate.error(
+            "q",
+            f"must be <= {IIR_MAX_Q:_} with ftype='iir' (the "
+            "Chebyshev I cutoff 0.8 / q is then too close to 0 for "
+            "float64 second-order sections)",
+            q,
+            "decimate in stages, e.g. decimate(decimate(x, 10), q // 10); "
+            "SciPy advises q < 13 per call",
+        )
     if isinstance(ftype, str) and ftype == "fir" and n is None:
-        check_size(20 * q + 1, "q", q, itemsize=8,
-                   what="anti-aliasing filter (20 * q + 1 taps)")
+        check_size(20 * q + 1, "q", q, itemsize=8, what="anti-aliasing filter (20 * q + 1 taps)")
 
 
 def decimate(x, q, n=None, ftype="iir", axis=None, zero_phase=True):
@@ -362,8 +423,11 @@ def decimate(x, q, n=None, ftype="iir", axis=None, zero_phase=True):
     _check_q(q, n, ftype)
     sig = read_signal(x, axis=axis, min_len=1)
     values, ax = sig.values, sig.axis
-    rdt = values.dtype if values.dtype.kind in "fc" and values.dtype != np.float16 \
+    rdt = (
+        values.dtype
+        if values.dtype.kind in "fc" and values.dtype != np.float16
         else np.dtype(np.float64)
+    )
     kind, coef = _decimate_filter(q, n, ftype, rdt.type(0).real.dtype)
     # linear: data near the float64 limits are filtered at unit scale, scaled back last
     values, s = scale_down(values, ax)

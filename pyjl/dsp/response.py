@@ -37,8 +37,12 @@ def _polynomial(c, name):
     if arr.ndim <= 1:
         return _inputs.coefficients(arr, name)
     if arr.size == 0:
-        raise _validate.error(name, "must be a non-empty array of coefficients", arr,
-                              "pass coefficients along the first axis")
+        raise _validate.error(
+            name,
+            "must be a non-empty array of coefficients",
+            arr,
+            "pass coefficients along the first axis",
+        )
     finite(arr, name)
     return arr
 
@@ -59,10 +63,14 @@ def _response(func, *args, **kwargs):
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         wh = call_scipy(func, *args, **kwargs)
     if not np.all(np.isfinite(wh[1])):
-        warnings.warn("the frequency response is infinite or NaN at some frequencies: a pole "
-                      "on the unit circle there, or coefficients so large that the sums "
-                      "overflow (SciPy returns the same values). Fix: move the pole inside "
-                      "|z| < 1 or scale the coefficients down.", NumericalWarning, stacklevel=3)
+        warnings.warn(
+            "the frequency response is infinite or NaN at some frequencies: a pole "
+            "on the unit circle there, or coefficients so large that the sums "
+            "overflow (SciPy returns the same values). Fix: move the pole inside "
+            "|z| < 1 or scale the coefficients down.",
+            NumericalWarning,
+            stacklevel=3,
+        )
     return wh
 
 
@@ -75,16 +83,22 @@ def _steady_state(func, names, *coefficients):
         try:
             zi = func(*coefficients)
         except np.linalg.LinAlgError:
-            raise _validate.error(name, "must have no pole at z = 1 (a step then never settles, "
-                                  "so there is no steady state)",
-                                  _validate.describe(coefficients[-1]),
-                                  "filter with zero initial conditions, or move the pole "
-                                  "inside |z| < 1") from None
+            raise _validate.error(
+                name,
+                "must have no pole at z = 1 (a step then never settles, "
+                "so there is no steady state)",
+                _validate.describe(coefficients[-1]),
+                "filter with zero initial conditions, or move the pole inside |z| < 1",
+            ) from None
     if not np.all(np.isfinite(zi)):
         rule = "must give finite initial conditions (coefficients this large overflow)"
         others = "".join(f"and `{n}` " for n in names[1:])
-        raise _validate.error(names[0], others + rule, _validate.describe(coefficients[0]),
-                              "scale the coefficients down")
+        raise _validate.error(
+            names[0],
+            others + rule,
+            _validate.describe(coefficients[0]),
+            "scale the coefficients down",
+        )
     return zi
 
 
@@ -109,10 +123,15 @@ def freqz(b, a=1, worN=512, whole=False, plot=None, fs=2 * np.pi, include_nyquis
     a_arr = _polynomial(a, "a")
     _frequency_grid(worN, fs)
     if np.any(a_arr[0] == 0):
-        raise _validate.error("a[0]", "must be non-zero (the leading denominator coefficient)",
-                              a_arr[0], "normalise the denominator so that a[0] == 1")
-    return _response(_ss.freqz, b, a, worN=worN, whole=whole, plot=plot, fs=fs,
-                     include_nyquist=include_nyquist)
+        raise _validate.error(
+            "a[0]",
+            "must be non-zero (the leading denominator coefficient)",
+            a_arr[0],
+            "normalise the denominator so that a[0] == 1",
+        )
+    return _response(
+        _ss.freqz, b, a, worN=worN, whole=whole, plot=plot, fs=fs, include_nyquist=include_nyquist
+    )
 
 
 def sosfreqz(sos, worN=512, whole=False, fs=2 * np.pi):
@@ -149,8 +168,12 @@ def lfilter_zi(b, a):
     b = _inputs.coefficients(b, "b")
     a = _inputs.coefficients(a, "a")
     if a[0] == 0:
-        raise _validate.error("a[0]", "must be non-zero (it normalises the filter)", a[0],
-                              "pass a denominator whose leading coefficient is non-zero")
+        raise _validate.error(
+            "a[0]",
+            "must be non-zero (it normalises the filter)",
+            a[0],
+            "pass a denominator whose leading coefficient is non-zero",
+        )
     _inputs.check_stable(a, "a", b, stacklevel=3)
     return _steady_state(_ss.lfilter_zi, ("b", "a"), b, a)
 

@@ -28,8 +28,15 @@ import scipy.fft as sfft
 
 from .. import _validate
 from ..exceptions import NumericalWarning
-from ._frames import (check_size, detrend_code, frame_groups, framed_fft, rescale,
-                      scale_down, window_array)
+from ._frames import (
+    check_size,
+    detrend_code,
+    frame_groups,
+    framed_fft,
+    rescale,
+    scale_down,
+    window_array,
+)
 from ._inputs import channels, from_channels, read_signal
 
 __all__ = ["periodogram", "welch", "csd", "coherence"]
@@ -44,31 +51,45 @@ def _segment_args(window, nperseg, noverlap, nfft, n):
     if isinstance(window, (str, tuple)):
         nperseg = 256 if nperseg is None else _validate.integer(nperseg, "nperseg", low=1)
         if n < nperseg:
-            warnings.warn(f"nperseg={nperseg} is greater than signal length max(len(x), "
-                          f"len(y)) = {n}, using nperseg = {n}", stacklevel=4)
+            warnings.warn(
+                f"nperseg={nperseg} is greater than signal length max(len(x), "
+                f"len(y)) = {n}, using nperseg = {n}",
+                stacklevel=4,
+            )
             nperseg = n
         win = window_array(window, nperseg)
     else:
         win = window_array(window, 0)
         if win.size > n:
-            raise _validate.error("window", f"must not be longer than the signal ({n} "
-                                  "samples)", f"a window of length {win.size}",
-                                  "pass a shorter window or a longer signal")
+            raise _validate.error(
+                "window",
+                f"must not be longer than the signal ({n} samples)",
+                f"a window of length {win.size}",
+                "pass a shorter window or a longer signal",
+            )
         if nperseg is None:
             nperseg = win.size
         nperseg = _validate.integer(nperseg, "nperseg", low=1)
     if nperseg != win.size:
-        raise _validate.error("nperseg", f"must equal len(window) = {win.size}", nperseg,
-                              "drop nperseg or pass a window of that length")
+        raise _validate.error(
+            "nperseg",
+            f"must equal len(window) = {win.size}",
+            nperseg,
+            "drop nperseg or pass a window of that length",
+        )
     nfft = nperseg if nfft is None else _validate.integer(nfft, "nfft")
     if nfft < nperseg:
-        raise _validate.error("nfft", f"must be >= nperseg = {nperseg}", nfft,
-                              "pass nfft >= nperseg (zero padding) or leave it None")
-    noverlap = nperseg // 2 if noverlap is None else \
-        _validate.integer(noverlap, "noverlap", low=0)
+        raise _validate.error(
+            "nfft",
+            f"must be >= nperseg = {nperseg}",
+            nfft,
+            "pass nfft >= nperseg (zero padding) or leave it None",
+        )
+    noverlap = nperseg // 2 if noverlap is None else _validate.integer(noverlap, "noverlap", low=0)
     if noverlap >= nperseg:
-        raise _validate.error("noverlap", f"must be < nperseg = {nperseg}", noverlap,
-                              "pass a smaller overlap")
+        raise _validate.error(
+            "noverlap", f"must be < nperseg = {nperseg}", noverlap, "pass a smaller overlap"
+        )
     return win, nperseg, noverlap, nfft
 
 
@@ -87,24 +108,27 @@ def _pair(x, y, axis):
     if y is None:
         x2, outer = channels(sx.values, sx.axis)
         return (None if sx.values.size == 0 else x2), None, outer, sx, None
-    sy = read_signal(y, name="y", axis=sx.axis - sx.values.ndim if axis is None else axis,
-                     min_len=0)
+    sy = read_signal(
+        y, name="y", axis=sx.axis - sx.values.ndim if axis is None else axis, min_len=0
+    )
     xv, yv = np.moveaxis(sx.values, sx.axis, -1), np.moveaxis(sy.values, sy.axis, -1)
     try:
         outer = np.broadcast_shapes(xv.shape[:-1], yv.shape[:-1])
     except ValueError:
-        raise _validate.error("y", "must broadcast with `x` outside the time axis (x and y "
-                              "cannot be broadcast together)", f"shapes {sx.values.shape} "
-                              f"and {sy.values.shape}", "make their other axes match (or "
-                              "be 1)") from None
+        raise _validate.error(
+            "y",
+            "must broadcast with `x` outside the time axis (x and y cannot be broadcast together)",
+            f"shapes {sx.values.shape} and {sy.values.shape}",
+            "make their other axes match (or be 1)",
+        ) from None
     if sx.values.size == 0 or sy.values.size == 0:
         return None, None, outer + (min(xv.shape[-1], yv.shape[-1]),), sx, sy.values.dtype
     n = max(xv.shape[-1], yv.shape[-1])
     xv = np.broadcast_to(xv, outer + (xv.shape[-1],))
     yv = np.broadcast_to(yv, outer + (yv.shape[-1],))
     x2, y2 = (np.zeros(outer + (n,), dtype=v.dtype) for v in (xv, yv))
-    x2[..., :xv.shape[-1]] = xv
-    y2[..., :yv.shape[-1]] = yv
+    x2[..., : xv.shape[-1]] = xv
+    y2[..., : yv.shape[-1]] = yv
     m = int(np.prod(outer))
     return x2.reshape(m, n), y2.reshape(m, n), outer, sx, sy.values.dtype
 
@@ -113,9 +137,20 @@ def _as_float(x2):
     return x2 if np.iscomplexobj(x2) else np.ascontiguousarray(x2, dtype=np.float64)
 
 
-def csd(x, y, fs=1.0, window="hann_periodic", nperseg=None, noverlap=None, nfft=None,
-        detrend="constant", return_onesided=True, scaling="density", axis=None,
-        average="mean"):
+def csd(
+    x,
+    y,
+    fs=1.0,
+    window="hann_periodic",
+    nperseg=None,
+    noverlap=None,
+    nfft=None,
+    detrend="constant",
+    return_onesided=True,
+    scaling="density",
+    axis=None,
+    average="mean",
+):
     """Cross spectral density ``(f, Pxy)`` by Welch's method (:func:`scipy.signal.csd`).
 
     Examples
@@ -131,12 +166,38 @@ def csd(x, y, fs=1.0, window="hann_periodic", nperseg=None, noverlap=None, nfft=
     """
     if y is None:
         raise _validate.error("y", "must be a signal", None, "pass y (welch(x) is csd(x, x))")
-    return _csd(x, y, fs, window, nperseg, noverlap, nfft, detrend, return_onesided, scaling,
-                axis, average, same=y is x)
+    return _csd(
+        x,
+        y,
+        fs,
+        window,
+        nperseg,
+        noverlap,
+        nfft,
+        detrend,
+        return_onesided,
+        scaling,
+        axis,
+        average,
+        same=y is x,
+    )
 
 
-def _csd(x, y, fs, window, nperseg, noverlap, nfft, detrend, return_onesided, scaling, axis,
-         average, same):
+def _csd(
+    x,
+    y,
+    fs,
+    window,
+    nperseg,
+    noverlap,
+    nfft,
+    detrend,
+    return_onesided,
+    scaling,
+    axis,
+    average,
+    same,
+):
     _validate.choice(scaling, "scaling", ("density", "spectrum"))
     _validate.choice(average, "average", ("mean", "median"))
     fs = _validate.real(fs, "fs", low=0, low_open=True)
@@ -151,8 +212,11 @@ def _csd(x, y, fs, window, nperseg, noverlap, nfft, detrend, return_onesided, sc
     win, nperseg, noverlap, nfft = _segment_args(window, nperseg, noverlap, nfft, n)
     check_size(nfft * x2.shape[0], "nfft", nfft)
     det = detrend_code(detrend)
-    onesided = bool(return_onesided) and not np.iscomplexobj(x2) and \
-        not (y2 is not None and np.iscomplexobj(y2))
+    onesided = (
+        bool(return_onesided)
+        and not np.iscomplexobj(x2)
+        and not (y2 is not None and np.iscomplexobj(y2))
+    )
     step = nperseg - noverlap
     n_frames = (n - noverlap) // step
     scale = 1.0 / (fs * np.sum(win * win)) if scaling == "density" else 1.0 / np.sum(win) ** 2
@@ -183,8 +247,10 @@ def _csd(x, y, fs, window, nperseg, noverlap, nfft, detrend, return_onesided, sc
             s = P if y2 is None else P.sum(axis=1)
             total[key] = s if key not in total else total[key] + s
     if keep_all:
-        P = np.concatenate([np.concatenate(parts[k], axis=1) for k in sorted(parts)],
-                           axis=0) * scale
+        P = (
+            np.concatenate([np.concatenate(parts[k], axis=1) for k in sorted(parts)], axis=0)
+            * scale
+        )
         if n_frames > 1:
             if np.iscomplexobj(P):
                 P = np.median(P.real, axis=1) + 1j * np.median(P.imag, axis=1)
@@ -196,19 +262,28 @@ def _csd(x, y, fs, window, nperseg, noverlap, nfft, detrend, return_onesided, sc
     else:
         P = np.concatenate([total[k] for k in sorted(total)], axis=0) * (scale / n_frames)
     if onesided:
-        P[:, 1:-1 if nfft % 2 == 0 else None] *= 2
+        P[:, 1 : -1 if nfft % 2 == 0 else None] *= 2
     freqs = sfft.rfftfreq(nfft, 1 / fs) if onesided else sfft.fftfreq(nfft, 1 / fs)
     if same:
         P = P.real
-    P = rescale(P, (sx, sy), "The spectral density",
-                out_dt.type(0).real.dtype if same else out_dt)
+    P = rescale(P, (sx, sy), "The spectral density", out_dt.type(0).real.dtype if same else out_dt)
     P = from_channels(P, outer, sig.axis)
     return freqs, sig.restore(P, index=freqs)
 
 
-def welch(x, fs=1.0, window="hann_periodic", nperseg=None, noverlap=None, nfft=None,
-          detrend="constant", return_onesided=True, scaling="density", axis=None,
-          average="mean"):
+def welch(
+    x,
+    fs=1.0,
+    window="hann_periodic",
+    nperseg=None,
+    noverlap=None,
+    nfft=None,
+    detrend="constant",
+    return_onesided=True,
+    scaling="density",
+    axis=None,
+    average="mean",
+):
     """Power spectral density ``(f, Pxx)`` by Welch's method (:func:`scipy.signal.welch`).
 
     Segments of ``nperseg`` (256) samples overlap by ``noverlap`` (half), are
@@ -227,12 +302,33 @@ def welch(x, fs=1.0, window="hann_periodic", nperseg=None, noverlap=None, nfft=N
     >>> bool(np.allclose(p, signal.welch(x, nperseg=64)[1]))
     True
     """
-    return _csd(x, x, fs, window, nperseg, noverlap, nfft, detrend, return_onesided, scaling,
-                axis, average, same=True)
+    return _csd(
+        x,
+        x,
+        fs,
+        window,
+        nperseg,
+        noverlap,
+        nfft,
+        detrend,
+        return_onesided,
+        scaling,
+        axis,
+        average,
+        same=True,
+    )
 
 
-def periodogram(x, fs=1.0, window="boxcar", nfft=None, detrend="constant",
-                return_onesided=True, scaling="density", axis=None):
+def periodogram(
+    x,
+    fs=1.0,
+    window="boxcar",
+    nfft=None,
+    detrend="constant",
+    return_onesided=True,
+    scaling="density",
+    axis=None,
+):
     """Periodogram ``(f, Pxx)``: one segment spanning the signal
     (:func:`scipy.signal.periodogram`).
 
@@ -266,17 +362,38 @@ def periodogram(x, fs=1.0, window="boxcar", nfft=None, detrend="constant",
             values = np.take(values, np.arange(nfft), axis=sig.axis)
             nperseg, nfft = nfft, None
     if hasattr(window, "size") and np.size(window) != nperseg:
-        raise _validate.error("window", f"must have the signal's length {nperseg}",
-                              f"a window of length {np.size(window)}",
-                              "pass a window of that length")
-    f, p = welch(values, fs=fs, window=window, nperseg=nperseg, noverlap=0, nfft=nfft,
-                 detrend=detrend, return_onesided=return_onesided, scaling=scaling,
-                 axis=sig.axis)
+        raise _validate.error(
+            "window",
+            f"must have the signal's length {nperseg}",
+            f"a window of length {np.size(window)}",
+            "pass a window of that length",
+        )
+    f, p = welch(
+        values,
+        fs=fs,
+        window=window,
+        nperseg=nperseg,
+        noverlap=0,
+        nfft=nfft,
+        detrend=detrend,
+        return_onesided=return_onesided,
+        scaling=scaling,
+        axis=sig.axis,
+    )
     return f, sig.restore(p, index=f)
 
 
-def coherence(x, y, fs=1.0, window="hann_periodic", nperseg=None, noverlap=None, nfft=None,
-              detrend="constant", axis=None):
+def coherence(
+    x,
+    y,
+    fs=1.0,
+    window="hann_periodic",
+    nperseg=None,
+    noverlap=None,
+    nfft=None,
+    detrend="constant",
+    axis=None,
+):
     """Magnitude-squared coherence ``Cxy = |Pxy|**2 / (Pxx Pyy)``
     (:func:`scipy.signal.coherence`).
 
@@ -297,9 +414,16 @@ def coherence(x, y, fs=1.0, window="hann_periodic", nperseg=None, noverlap=None,
     # coherence is free of scale, fs and scaling: each channel at unit scale and the
     # "spectrum" scaling keep |Pxy|**2 in range; complex data give two-sided spectra
     xv, yv = _unit_scale(sx.values, ax_x), _unit_scale(sy.values, ax_y)
-    kw = dict(fs=fs, window=window, nperseg=nperseg, noverlap=noverlap, nfft=nfft,
-              detrend=detrend, scaling="spectrum",
-              return_onesided=not (np.iscomplexobj(xv) or np.iscomplexobj(yv)))
+    kw = dict(
+        fs=fs,
+        window=window,
+        nperseg=nperseg,
+        noverlap=noverlap,
+        nfft=nfft,
+        detrend=detrend,
+        scaling="spectrum",
+        return_onesided=not (np.iscomplexobj(xv) or np.iscomplexobj(yv)),
+    )
     freqs, pxy = csd(xv, yv, axis=ax_x, **kw)
     if np.size(pxy) == 0:
         return freqs, np.abs(pxy)
@@ -309,9 +433,12 @@ def coherence(x, y, fs=1.0, window="hann_periodic", nperseg=None, noverlap=None,
         c = np.abs(pxy) ** 2 / pxx / pyy
     undefined = int(np.sum(np.isnan(c)))
     if undefined:
-        warnings.warn(f"The coherence is undefined (0/0, NaN as in SciPy) at {undefined} of "
-                      f"{c.size} values, where x or y has no power at that frequency.",
-                      NumericalWarning, stacklevel=2)
+        warnings.warn(
+            f"The coherence is undefined (0/0, NaN as in SciPy) at {undefined} of "
+            f"{c.size} values, where x or y has no power at that frequency.",
+            NumericalWarning,
+            stacklevel=2,
+        )
     return freqs, sx.restore(c, index=freqs)
 
 

@@ -29,8 +29,15 @@ import scipy.fft as sfft
 
 from .. import _validate
 from ..exceptions import NumericalWarning
-from ._frames import (check_size, detrend_code, framed_fft, rescale, scale_down,
-                      window_array, workers)
+from ._frames import (
+    check_size,
+    detrend_code,
+    framed_fft,
+    rescale,
+    scale_down,
+    window_array,
+    workers,
+)
 from ._inputs import channels, read_signal
 from .zero_phase import extend
 
@@ -43,34 +50,65 @@ def _triage(window, nperseg, n):
     if isinstance(window, (str, tuple)):
         nperseg = 256 if nperseg is None else _validate.integer(nperseg, "nperseg", low=1)
         if nperseg > n:
-            warnings.warn(f"nperseg = {nperseg:d} is greater than input length  = {n:d}, "
-                          f"using nperseg = {n:d}", stacklevel=4)
+            warnings.warn(
+                f"nperseg = {nperseg:d} is greater than input length  = {n:d}, "
+                f"using nperseg = {n:d}",
+                stacklevel=4,
+            )
             nperseg = n
         return window_array(window, nperseg), nperseg
     win = window_array(window, 0)
     if n < win.size:
-        raise _validate.error("window", f"must not be longer than the signal ({n} samples)",
-                              f"a window of length {win.size}", "pass a shorter window")
+        raise _validate.error(
+            "window",
+            f"must not be longer than the signal ({n} samples)",
+            f"a window of length {win.size}",
+            "pass a shorter window",
+        )
     if nperseg is not None and _validate.integer(nperseg, "nperseg") != win.size:
-        raise _validate.error("nperseg", f"must equal len(window) = {win.size}", nperseg,
-                              "drop nperseg or pass a window of that length")
+        raise _validate.error(
+            "nperseg",
+            f"must equal len(window) = {win.size}",
+            nperseg,
+            "drop nperseg or pass a window of that length",
+        )
     return win, win.size
 
 
 def _nfft(nfft, nperseg):
     if nfft is None:
         return nperseg
-    return _validate.integer(nfft, "nfft", low=nperseg,
-                             fix="pass nfft >= nperseg (zero padding) or leave it None")
+    return _validate.integer(
+        nfft, "nfft", low=nperseg, fix="pass nfft >= nperseg (zero padding) or leave it None"
+    )
 
 
 def _noverlap(noverlap, nperseg):
-    return _validate.integer(noverlap, "noverlap", low=0, high=nperseg - 1,
-                             fix=f"pass an overlap below nperseg = {nperseg}")
+    return _validate.integer(
+        noverlap,
+        "noverlap",
+        low=0,
+        high=nperseg - 1,
+        fix=f"pass an overlap below nperseg = {nperseg}",
+    )
 
 
-def _helper(x, fs, window, nperseg, noverlap, nfft, detrend, return_onesided, scaling, axis,
-            mode, boundary=None, padded=False, default_overlap=None):
+def _helper(
+    x,
+    fs,
+    window,
+    nperseg,
+    noverlap,
+    nfft,
+    detrend,
+    return_onesided,
+    scaling,
+    axis,
+    mode,
+    boundary=None,
+    padded=False,
+    default_overlap=None,
+):
     """SciPy's ``_spectral_helper`` for ``x is y``: ``(freqs, time, result)``."""
     _validate.choice(boundary, "boundary", _BOUNDARY)
     fs = _validate.real(fs, "fs", low=0, low_open=True)
@@ -92,18 +130,21 @@ def _helper(x, fs, window, nperseg, noverlap, nfft, detrend, return_onesided, sc
         half = nperseg // 2
         n_ext = x2.shape[1] + 2 * half
         nadd = (-(n_ext - nperseg) % step) % nperseg if padded else 0
-        ext = np.zeros((x2.shape[0], n_ext + nadd),
-                       dtype=x2.dtype if np.iscomplexobj(x2) else np.float64)
-        ext[:, half:half + x2.shape[1]] = x2
+        ext = np.zeros(
+            (x2.shape[0], n_ext + nadd), dtype=x2.dtype if np.iscomplexobj(x2) else np.float64
+        )
+        ext[:, half : half + x2.shape[1]] = x2
         x2, padded = ext, False
     elif boundary is not None:
         half = nperseg // 2
         if half > 0:
             if x2.shape[1] <= half and boundary != "constant":
-                raise _validate.error("x", f"must have more than nperseg // 2 = {half} "
-                                      f"samples for boundary={boundary!r}",
-                                      f"{x2.shape[1]} samples",
-                                      "pass a longer signal or boundary='zeros'")
+                raise _validate.error(
+                    "x",
+                    f"must have more than nperseg // 2 = {half} samples for boundary={boundary!r}",
+                    f"{x2.shape[1]} samples",
+                    "pass a longer signal or boundary='zeros'",
+                )
             x2 = extend(x2, half, boundary)
     if padded:
         nadd = (-(x2.shape[1] - nperseg) % step) % nperseg
@@ -112,8 +153,7 @@ def _helper(x, fs, window, nperseg, noverlap, nfft, detrend, return_onesided, sc
     scale = 1.0 / (fs * np.sum(win * win)) if scaling == "density" else 1.0 / np.sum(win) ** 2
     onesided = bool(return_onesided)
     if onesided and np.iscomplexobj(x2):
-        warnings.warn("Input data is complex, switching to return_onesided=False",
-                      stacklevel=4)
+        warnings.warn("Input data is complex, switching to return_onesided=False", stacklevel=4)
         onesided = False
     det = detrend_code(detrend)
     x2 = x2 if np.iscomplexobj(x2) else np.ascontiguousarray(x2, dtype=np.float64)
@@ -126,7 +166,7 @@ def _helper(x, fs, window, nperseg, noverlap, nfft, detrend, return_onesided, sc
         res = framed_fft(x2, win, step, nfft, det, onesided)
         res = (res.real * res.real + res.imag * res.imag) * scale
         if onesided:
-            res[..., 1:None if nfft % 2 else -1] *= 2
+            res[..., 1 : None if nfft % 2 else -1] *= 2
         factors = (s, s)
     freqs = sfft.rfftfreq(nfft, 1 / fs) if onesided else sfft.fftfreq(nfft, 1 / fs)
     time = np.arange(nperseg / 2, x2.shape[1] - nperseg / 2 + 1, step) / fs
@@ -134,18 +174,34 @@ def _helper(x, fs, window, nperseg, noverlap, nfft, detrend, return_onesided, sc
         time -= (nperseg / 2) / fs
     # unscaled data has |x| <= 2**400 and a frame sums at most 2**40 terms: with an
     # effective window max|win| sqrt(scale) <= 2**60 no value can overflow
-    bounded = s is None and float(np.max(np.abs(win))) * np.sqrt(scale) <= 2.0 ** 60
-    res = rescale(res, factors, "The short-time spectrum",
-                  out_dt if mode == "stft" else out_dt.type(0).real.dtype, bounded=bounded)
+    bounded = s is None and float(np.max(np.abs(win))) * np.sqrt(scale) <= 2.0**60
+    res = rescale(
+        res,
+        factors,
+        "The short-time spectrum",
+        out_dt if mode == "stft" else out_dt.type(0).real.dtype,
+        bounded=bounded,
+    )
     # (C, frames, freq) -> outer + (freq at `axis`, ..., frames last)
     res = res.reshape(outer + res.shape[1:])
     res = np.moveaxis(res, -1, sig.axis)
     return freqs, time, res
 
 
-def stft(x, fs=1.0, window="hann_periodic", nperseg=256, noverlap=None, nfft=None,
-         detrend=False, return_onesided=True, boundary="zeros", padded=True, axis=None,
-         scaling="spectrum"):
+def stft(
+    x,
+    fs=1.0,
+    window="hann_periodic",
+    nperseg=256,
+    noverlap=None,
+    nfft=None,
+    detrend=False,
+    return_onesided=True,
+    boundary="zeros",
+    padded=True,
+    axis=None,
+    scaling="spectrum",
+):
     """Short-time Fourier transform ``(f, t, Zxx)`` (:func:`scipy.signal.stft`).
 
     ``Zxx`` has ``x``'s shape with ``axis`` replaced by the frequencies and a
@@ -165,13 +221,36 @@ def stft(x, fs=1.0, window="hann_periodic", nperseg=256, noverlap=None, nfft=Non
     """
     scaling = _validate.choice(scaling, "scaling", ("spectrum", "psd"))
     scaling = "density" if scaling == "psd" else scaling
-    return _helper(x, fs, window, nperseg, noverlap, nfft, detrend, return_onesided, scaling,
-                   axis, "stft", boundary=boundary, padded=padded)
+    return _helper(
+        x,
+        fs,
+        window,
+        nperseg,
+        noverlap,
+        nfft,
+        detrend,
+        return_onesided,
+        scaling,
+        axis,
+        "stft",
+        boundary=boundary,
+        padded=padded,
+    )
 
 
-def spectrogram(x, fs=1.0, window=("tukey_periodic", 0.25), nperseg=None, noverlap=None,
-                nfft=None, detrend="constant", return_onesided=True, scaling="density",
-                axis=None, mode="psd"):
+def spectrogram(
+    x,
+    fs=1.0,
+    window=("tukey_periodic", 0.25),
+    nperseg=None,
+    noverlap=None,
+    nfft=None,
+    detrend="constant",
+    return_onesided=True,
+    scaling="density",
+    axis=None,
+    mode="psd",
+):
     """Spectrogram ``(f, t, Sxx)`` of consecutive Fourier transforms
     (:func:`scipy.signal.spectrogram`); ``noverlap`` defaults to ``nperseg // 8``.
 
@@ -190,8 +269,20 @@ def spectrogram(x, fs=1.0, window=("tukey_periodic", 0.25), nperseg=None, noverl
     modes = ("psd", "complex", "magnitude", "angle", "phase")
     _validate.choice(mode, "mode", modes)
     kind = "psd" if mode == "psd" else "stft"
-    f, t, S = _helper(x, fs, window, nperseg, noverlap, nfft, detrend, return_onesided,
-                      scaling, axis, kind, default_overlap=lambda n: n // 8)
+    f, t, S = _helper(
+        x,
+        fs,
+        window,
+        nperseg,
+        noverlap,
+        nfft,
+        detrend,
+        return_onesided,
+        scaling,
+        axis,
+        kind,
+        default_overlap=lambda n: n // 8,
+    )
     if mode == "magnitude":
         S = np.abs(S)
     elif mode in ("angle", "phase"):
@@ -201,8 +292,19 @@ def spectrogram(x, fs=1.0, window=("tukey_periodic", 0.25), nperseg=None, noverl
     return f, t, S
 
 
-def istft(Zxx, fs=1.0, window="hann_periodic", nperseg=None, noverlap=None, nfft=None,
-          input_onesided=True, boundary=True, time_axis=-1, freq_axis=-2, scaling="spectrum"):
+def istft(
+    Zxx,
+    fs=1.0,
+    window="hann_periodic",
+    nperseg=None,
+    noverlap=None,
+    nfft=None,
+    input_onesided=True,
+    boundary=True,
+    time_axis=-1,
+    freq_axis=-2,
+    scaling="spectrum",
+):
     """Inverse STFT ``(t, x)`` by weighted overlap-add (:func:`scipy.signal.istft`).
 
     Examples
@@ -218,31 +320,50 @@ def istft(Zxx, fs=1.0, window="hann_periodic", nperseg=None, noverlap=None, nfft
     """
     Z = np.asarray(Zxx)
     if Z.dtype.kind not in "biufc":
-        raise _validate.error("Zxx", "must be numeric (a complex STFT)", f"dtype {Z.dtype}",
-                              "pass the Zxx returned by stft")
+        raise _validate.error(
+            "Zxx",
+            "must be numeric (a complex STFT)",
+            f"dtype {Z.dtype}",
+            "pass the Zxx returned by stft",
+        )
     Z = Z + 0j
     fs = _validate.real(fs, "fs", low=0, low_open=True)
     if Z.ndim < 2:
-        raise _validate.error("Zxx", "must be at least 2-D (frequencies x frames)",
-                              f"shape {Z.shape}", "pass the Zxx returned by stft")
+        raise _validate.error(
+            "Zxx",
+            "must be at least 2-D (frequencies x frames)",
+            f"shape {Z.shape}",
+            "pass the Zxx returned by stft",
+        )
     ta = _validate.integer(time_axis, "time_axis") % Z.ndim
     fa = _validate.integer(freq_axis, "freq_axis") % Z.ndim
     if ta == fa:
-        raise _validate.error("time_axis", "must differ from freq_axis", time_axis,
-                              "pass different time and frequency axes")
+        raise _validate.error(
+            "time_axis",
+            "must differ from freq_axis",
+            time_axis,
+            "pass different time and frequency axes",
+        )
     bad = np.flatnonzero(~np.isfinite(Z.ravel()))
     if bad.size:
-        raise _validate.error("Zxx", "must be finite", f"{Z.ravel()[bad[0]]} at flat index "
-                              f"{bad[0]}", "remove NaN/inf values from the STFT")
+        raise _validate.error(
+            "Zxx",
+            "must be finite",
+            f"{Z.ravel()[bad[0]]} at flat index {bad[0]}",
+            "remove NaN/inf values from the STFT",
+        )
     _validate.choice(scaling, "scaling", ("spectrum", "psd"))
     n_default = 2 * (Z.shape[fa] - 1) if input_onesided else Z.shape[fa]
     nperseg = n_default if nperseg is None else _validate.integer(nperseg, "nperseg", low=1)
     if nfft is None:
         nfft = nperseg if (input_onesided and nperseg == n_default + 1) else n_default
         if nfft < nperseg:
-            raise _validate.error("nperseg", f"must be at most the STFT's FFT length {nfft} "
-                                  f"(from {Z.shape[fa]} frequencies)", nperseg,
-                                  "pass the nperseg (and nfft) used for the stft")
+            raise _validate.error(
+                "nperseg",
+                f"must be at most the STFT's FFT length {nfft} (from {Z.shape[fa]} frequencies)",
+                nperseg,
+                "pass the nperseg (and nfft) used for the stft",
+            )
     else:
         nfft = _nfft(nfft, nperseg)
     check_size(nfft * Z.size // max(1, Z.shape[fa]), "nfft", nfft)
@@ -250,25 +371,33 @@ def istft(Zxx, fs=1.0, window="hann_periodic", nperseg=None, noverlap=None, nfft
     step = nperseg - noverlap
     win = window_array(window, nperseg)
     if win.size != nperseg:
-        raise _validate.error("window", f"must have length nperseg = {nperseg}",
-                              f"length {win.size}", "pass a window of that length")
+        raise _validate.error(
+            "window",
+            f"must have length nperseg = {nperseg}",
+            f"length {win.size}",
+            "pass a window of that length",
+        )
     outer_axes = [k for k in range(Z.ndim) if k not in (ta, fa)]
-    Z = np.transpose(Z, outer_axes + [ta, fa])            # (..., frames, freq)
+    Z = np.transpose(Z, outer_axes + [ta, fa])  # (..., frames, freq)
     # a spectrum near the float64 limits is scaled by a power of two, scaled back last
     z2, s = scale_down(Z.reshape(1, -1))
     ifunc = sfft.irfft if input_onesided else sfft.ifft
     seg = ifunc(z2.reshape(Z.shape), n=nfft, axis=-1, workers=workers())[..., :nperseg]
-    seg = seg * (win.sum() if scaling == "spectrum" else np.sqrt(fs * np.sum(win ** 2)))
+    seg = seg * (win.sum() if scaling == "spectrum" else np.sqrt(fs * np.sum(win**2)))
     x, norm = _overlap_add(seg * win, win, step)
     if boundary:
         half = nperseg // 2
-        x, norm = x[..., half:x.shape[-1] - half], norm[half:norm.size - half]
+        x, norm = x[..., half : x.shape[-1] - half], norm[half : norm.size - half]
     _check_nola(norm, boundary)
     x = x / np.where(norm > 1e-10, norm, 1.0)
     if input_onesided:
         x = x.real
-    x = rescale(x, (None if s is None else s.reshape(()),), "The inverse STFT",
-                Z.dtype if not input_onesided else Z.real.dtype)
+    x = rescale(
+        x,
+        (None if s is None else s.reshape(()),),
+        "The inverse STFT",
+        Z.dtype if not input_onesided else Z.real.dtype,
+    )
     if x.ndim > 1 and ta != Z.ndim - 1:
         x = np.moveaxis(x, -1, ta - (1 if fa < ta else 0))
     time = np.arange(x.shape[0]) / float(fs)
@@ -286,12 +415,14 @@ def _overlap_add(seg, win, step):
     # overlap-add in chunks of <= step samples, so one chunk's writes never collide
     for j in range(0, nperseg, step):
         w = min(step, nperseg - j)
-        for arr, src in ((x, seg[..., j:j + w]), (norm, w2[:, j:j + w])):
+        for arr, src in ((x, seg[..., j : j + w]), (norm, w2[:, j : j + w])):
             base = arr[..., j:]
             view = np.lib.stride_tricks.as_strided(
-                base, shape=base.shape[:-1] + (nseg, w),
+                base,
+                shape=base.shape[:-1] + (nseg, w),
                 strides=base.strides[:-1] + (step * base.strides[-1], base.strides[-1]),
-                writeable=True)
+                writeable=True,
+            )
             view += src
     return x, norm
 
@@ -302,13 +433,16 @@ def _check_nola(norm, boundary):
     undivided (near zero), as in SciPy."""
     weak = np.flatnonzero(norm <= 1e-10)
     if weak.size:
-        warnings.warn("NOLA condition failed, STFT may not be invertible."
-                      + (" Possibly due to missing boundary" if not boundary else "")
-                      + f" The summed squared window is ~0 at {weak.size} of {norm.size} "
-                      f"output samples (first at {weak[0]}); those samples are not "
-                      "recovered. Fix: use a window and noverlap that satisfy "
-                      "scipy.signal.check_NOLA (e.g. 'hann' with noverlap = nperseg // 2).",
-                      NumericalWarning, stacklevel=3)
+        warnings.warn(
+            "NOLA condition failed, STFT may not be invertible."
+            + (" Possibly due to missing boundary" if not boundary else "")
+            + f" The summed squared window is ~0 at {weak.size} of {norm.size} "
+            f"output samples (first at {weak[0]}); those samples are not "
+            "recovered. Fix: use a window and noverlap that satisfy "
+            "scipy.signal.check_NOLA (e.g. 'hann' with noverlap = nperseg // 2).",
+            NumericalWarning,
+            stacklevel=3,
+        )
 
 
 def hilbert(x, N=None, axis=None):
@@ -328,14 +462,17 @@ def hilbert(x, N=None, axis=None):
     """
     sig = read_signal(x, axis=axis, min_len=0)
     if np.iscomplexobj(sig.values):
-        raise _validate.error("x", "must be real for hilbert", "complex values",
-                              "pass the real signal")
+        raise _validate.error(
+            "x", "must be real for hilbert", "complex values", "pass the real signal"
+        )
     if N is None and sig.n == 0:
-        raise _validate.error("x", "must have at least one sample along axis", "an empty "
-                              f"axis {sig.axis} (shape {sig.values.shape})",
-                              "pass a non-empty signal or a positive N")
-    n = sig.n if N is None else _validate.integer(N, "N", low=1,
-                                                  fix="pass a positive FFT length")
+        raise _validate.error(
+            "x",
+            "must have at least one sample along axis",
+            f"an empty axis {sig.axis} (shape {sig.values.shape})",
+            "pass a non-empty signal or a positive N",
+        )
+    n = sig.n if N is None else _validate.integer(N, "N", low=1, fix="pass a positive FFT length")
     check_size(n * sig.values.size // max(1, sig.n), "N", n)
     # data near the float64 limits are scaled by exact powers of two, scaled back last
     values, s = scale_down(sig.values, sig.axis)
@@ -343,10 +480,10 @@ def hilbert(x, N=None, axis=None):
     h = np.zeros(n)
     if n % 2 == 0:
         h[0] = h[n // 2] = 1
-        h[1:n // 2] = 2
+        h[1 : n // 2] = 2
     else:
         h[0] = 1
-        h[1:(n + 1) // 2] = 2
+        h[1 : (n + 1) // 2] = 2
     shape = [1] * Xf.ndim
     shape[sig.axis] = n
     Xf *= h.reshape(shape)

@@ -57,9 +57,13 @@ def _real(coef, name):
     """``coef`` when real (complex with zero imaginary parts counts), else InputError."""
     if np.iscomplexobj(coef):
         if np.any(coef.imag):
-            raise _validate.error(name, "must be real for a streaming filter",
-                                  "complex coefficients", "filter the whole signal with "
-                                  "pyjl.dsp.lfilter/sosfilt, which take complex coefficients")
+            raise _validate.error(
+                name,
+                "must be real for a streaming filter",
+                "complex coefficients",
+                "filter the whole signal with "
+                "pyjl.dsp.lfilter/sosfilt, which take complex coefficients",
+            )
         return np.ascontiguousarray(coef.real)
     return coef
 
@@ -91,12 +95,19 @@ class _Stream:
                     return self._count(x2), (None, chunk.ndim, chunk.dtype)
         sig = _inputs.read_signal(chunk, name="chunk", min_len=0)
         if sig.values.dtype.kind == "c":
-            raise _validate.error("chunk", "must be real numbers", f"dtype {sig.values.dtype}",
-                                  "filter the real and imaginary parts separately")
+            raise _validate.error(
+                "chunk",
+                "must be real numbers",
+                f"dtype {sig.values.dtype}",
+                "filter the real and imaginary parts separately",
+            )
         if sig.values.ndim > 2:
-            raise _validate.error("chunk", "must be (n,) or (n_channels, n), or a table of "
-                                  "time x channels", f"shape {sig.values.shape}",
-                                  "put channels first, samples last")
+            raise _validate.error(
+                "chunk",
+                "must be (n,) or (n_channels, n), or a table of time x channels",
+                f"shape {sig.values.shape}",
+                "put channels first, samples last",
+            )
         x2, outer = _inputs.channels(sig.values, sig.axis)
         return self._count(np.ascontiguousarray(x2, dtype=np.float64)), (sig, outer, None)
 
@@ -105,19 +116,22 @@ class _Stream:
         if self._channels is None:
             self._channels = x2.shape[0]
         elif self._channels != x2.shape[0]:
-            raise _validate.error("chunk", f"must keep {self._channels} channel(s) until "
-                                  "reset()", f"{x2.shape[0]} channel(s)",
-                                  "call reset() to change channels")
+            raise _validate.error(
+                "chunk",
+                f"must keep {self._channels} channel(s) until reset()",
+                f"{x2.shape[0]} channel(s)",
+                "call reset() to change channels",
+            )
         return x2
 
     def _out(self, y2, form, **kwargs):
         """``y2 (n_channels, k)`` in the chunk's form: an array of the chunk's
         layout, or a table (time x channels) with the chunk's columns."""
         sig, layout, dtype = form
-        if sig is None:                 # a NumPy chunk; layout is its ndim
+        if sig is None:  # a NumPy chunk; layout is its ndim
             y = y2[0] if layout == 1 else y2
             return y.astype(_inputs.out_dtype(self._coef_dtype, dtype), copy=False)
-        y = _inputs.from_channels(y2, layout, sig.axis)   # layout: the channel shape
+        y = _inputs.from_channels(y2, layout, sig.axis)  # layout: the channel shape
         dt = _inputs.out_dtype(self._coef_dtype, sig.values)
         return sig.restore(y.astype(dt, copy=False), **kwargs)
 
@@ -167,9 +181,12 @@ class SosFilter(_Stream):
         self.sos = _real(_inputs.validate_sos(sos), "sos")
         self._zi0 = None if zi is None else data.as_array(zi, name="zi", allow_empty=True)
         if self._zi0 is not None and self._zi0.shape[-2:] != (self.sos.shape[0], 2):
-            raise _validate.error("zi", f"must end in shape ({self.sos.shape[0]}, 2)",
-                                  f"shape {self._zi0.shape}",
-                                  "use sosfilt_zi(sos) * first_sample")
+            raise _validate.error(
+                "zi",
+                f"must end in shape ({self.sos.shape[0]}, 2)",
+                f"shape {self._zi0.shape}",
+                "use sosfilt_zi(sos) * first_sample",
+            )
 
     def process(self, chunk):
         """Filter the next chunk; returns the chunk's shape and form (a DataFrame
@@ -177,8 +194,11 @@ class SosFilter(_Stream):
         x2, form = self._chunk(chunk)
         if self.zi_ is None:
             shape = (x2.shape[0], self.sos.shape[0], 2)
-            self.zi_ = np.zeros(shape) if self._zi0 is None else \
-                np.ascontiguousarray(np.broadcast_to(self._zi0, shape))
+            self.zi_ = (
+                np.zeros(shape)
+                if self._zi0 is None
+                else np.ascontiguousarray(np.broadcast_to(self._zi0, shape))
+            )
         y2, self.zi_ = sosfilt_channels(self.sos, x2, self.zi_)
         return self._out(y2, form)
 
@@ -216,8 +236,9 @@ class FirFilter(_Stream):
     """
 
     def __init__(self, taps):
-        self.taps = np.ascontiguousarray(_real(_inputs.coefficients(taps, "taps"), "taps"),
-                                         dtype=np.float64)
+        self.taps = np.ascontiguousarray(
+            _real(_inputs.coefficients(taps, "taps"), "taps"), dtype=np.float64
+        )
         # taps near the float64 limits run divided by a power of two (exact; the
         # state is kept in those units), the output is scaled back
         scale = power_of_two_scale(self.taps.reshape(1, -1))
@@ -236,8 +257,11 @@ class FirFilter(_Stream):
 
     @zi_.setter
     def zi_(self, value):
-        self._zi = value if value is None or self._scale is None else \
-            np.asarray(value, dtype=np.float64) / self._scale
+        self._zi = (
+            value
+            if value is None or self._scale is None
+            else np.asarray(value, dtype=np.float64) / self._scale
+        )
 
     def process(self, chunk):
         """Filter the next chunk; returns the chunk's shape and form (a DataFrame
@@ -247,9 +271,14 @@ class FirFilter(_Stream):
             self._zi = np.zeros((x2.shape[0], self.taps.size - 1))
         zi, one = self._zi, np.ones(1)
         y2, self._zi = lfilter_channels(self._taps, one, x2, zi)
-        if not all_finite(y2):          # data near 1e308: rerun at unit scale
-            y2, self._zi = rerun_scaled(lambda t, v, z: lfilter_channels(t, one, v, z),
-                                        self._taps, x2, zi, "FirFilter's output")
+        if not all_finite(y2):  # data near 1e308: rerun at unit scale
+            y2, self._zi = rerun_scaled(
+                lambda t, v, z: lfilter_channels(t, one, v, z),
+                self._taps,
+                x2,
+                zi,
+                "FirFilter's output",
+            )
         if self._scale is not None:
             y2 = rescale(y2, (self._scale,), "FirFilter's output")
         return self._out(y2, form)
@@ -298,32 +327,32 @@ class Resampler(_Stream):
 
     def __init__(self, up, down, window=("kaiser", 5.0)):
         super().__init__()
-        self._coef_dtype = np.dtype(np.float32)     # resample_poly keeps float32 data
+        self._coef_dtype = np.dtype(np.float32)  # resample_poly keeps float32 data
         up, down = _validate.integer(up, "up", low=1), _validate.integer(down, "down", low=1)
         g = math.gcd(up, down)
         self.up, self.down = up // g, down // g
-        if self.up == self.down == 1:     # resample_poly returns the signal itself
+        if self.up == self.down == 1:  # resample_poly returns the signal itself
             self.h, self._skip = np.ones(1), 0
         else:
             self.h, self._skip = resample_poly_filter(self.up, self.down, window)
 
     def _reset(self):
-        self._hist = None      # input samples kept, starting at global index self._start
+        self._hist = None  # input samples kept, starting at global index self._start
         self._start = 0
-        self._n_in = 0         # samples received
-        self._emitted = 0      # samples of the resampled output returned so far
+        self._n_in = 0  # samples received
+        self._emitted = 0  # samples of the resampled output returned so far
 
     def _compute(self, upto):
         """Resampled samples ``self._emitted .. upto - 1`` from the history."""
         if upto <= self._emitted:
             return np.zeros((self._hist.shape[0], 0))
-        lo_full = self._skip + self._emitted      # index into upfirdn's full output
+        lo_full = self._skip + self._emitted  # index into upfirdn's full output
         hi_full = self._skip + upto
-        base = self._start * self.up // self.down   # the history starts at an output boundary
+        base = self._start * self.up // self.down  # the history starts at an output boundary
         y = upfirdn_channels(self.h, self._hist, self.up, self.down)
         out = np.zeros((self._hist.shape[0], upto - self._emitted))
-        seg = y[:, lo_full - base:hi_full - base]
-        out[:, :seg.shape[1]] = seg
+        seg = y[:, lo_full - base : hi_full - base]
+        out[:, : seg.shape[1]] = seg
         self._emitted = upto
         return out
 
@@ -346,15 +375,16 @@ class Resampler(_Stream):
         if sig is None or sig.origin.kind not in ("series", "dataframe"):
             return self._out(out, self._form)
         import pandas as pd
+
         return self._out(out, self._form, index=pd.RangeIndex(first, first + out.shape[1]))
 
     def _trim(self):
         """Drop history no future output needs, keeping the start a multiple of ``down``."""
         next_full = self._skip + self._emitted
-        first = (next_full * self.down - self.h.size + 1) // self.up   # first input needed
+        first = (next_full * self.down - self.h.size + 1) // self.up  # first input needed
         first = max(self._start, (max(first, 0) // self.down) * self.down)
         if first > self._start:
-            self._hist = np.ascontiguousarray(self._hist[:, first - self._start:])
+            self._hist = np.ascontiguousarray(self._hist[:, first - self._start :])
             self._start = first
 
     def flush(self):

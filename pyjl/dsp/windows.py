@@ -40,13 +40,17 @@ def check_finite(value, name: str) -> None:
         for k, item in enumerate(value):
             check_finite(item, f"{name}[{k}]")
         return
-    arr = np.asarray(value) if isinstance(value, (list, np.ndarray, np.generic, int, float,
-                                                  complex)) else None
+    arr = (
+        np.asarray(value)
+        if isinstance(value, (list, np.ndarray, np.generic, int, float, complex))
+        else None
+    )
     if arr is None or arr.dtype.kind not in "iufc":
         return
     if arr.dtype.kind == "c":
-        raise _validate.error(name, "must be real", _validate.describe(value),
-                              "pass a real number")
+        raise _validate.error(
+            name, "must be real", _validate.describe(value), "pass a real number"
+        )
     bad = np.flatnonzero(~np.isfinite(arr.ravel()))
     if bad.size:
         first = arr.ravel()[bad[0]].item()
@@ -57,9 +61,10 @@ def check_finite(value, name: str) -> None:
 #: parameters that must be > 0, and why (at 0 the window is all zeros or constant)
 _POSITIVE = {
     "gaussian": {"std": "std = 0 gives an all-zero window"},
-    "general_gaussian": {"sig": "sig = 0 gives an all-zero window",
-                         "p": "p = 0 gives the constant exp(-1/2), not a taper; "
-                              "p < 0 zeroes the centre"},
+    "general_gaussian": {
+        "sig": "sig = 0 gives an all-zero window",
+        "p": "p = 0 gives the constant exp(-1/2), not a taper; p < 0 zeroes the centre",
+    },
     "taylor": {"sll": "sll is the side-lobe level in dB below the main lobe"},
 }
 
@@ -68,9 +73,12 @@ def _check_coefficients(a) -> None:
     """``general_cosine``'s ``a``: a non-empty 1-D sequence of real numbers."""
     arr = None if a is None or isinstance(a, (str, bytes)) else np.asarray(a)
     if arr is None or arr.dtype.kind not in "biuf" or arr.ndim != 1 or arr.size == 0:
-        raise _validate.error("a", "must be a non-empty 1-D sequence of real cosine "
-                              "coefficients", _validate.describe(a),
-                              "pass e.g. a=[0.5, 0.5] (the Hann window)")
+        raise _validate.error(
+            "a",
+            "must be a non-empty 1-D sequence of real cosine coefficients",
+            _validate.describe(a),
+            "pass e.g. a=[0.5, 0.5] (the Hann window)",
+        )
 
 
 def _check_arguments(arguments: dict, func_name: str = "") -> None:
@@ -78,13 +86,15 @@ def _check_arguments(arguments: dict, func_name: str = "") -> None:
         check_finite(value, name)
     for name, why in _POSITIVE.get(func_name, {}).items():
         if name in arguments:
-            _validate.real(arguments[name], name, low=0.0, low_open=True,
-                           fix=f"pass a positive value ({why})")
+            _validate.real(
+                arguments[name], name, low=0.0, low_open=True, fix=f"pass a positive value ({why})"
+            )
     if func_name == "general_cosine" and "a" in arguments:
         _check_coefficients(arguments["a"])
     if "M" in arguments:
-        _validate.integer(arguments["M"], "M", low=0,
-                          fix="pass the window length as a whole number >= 0")
+        _validate.integer(
+            arguments["M"], "M", low=0, fix="pass the window length as a whole number >= 0"
+        )
     if "sym" in arguments:
         _validate.boolean(arguments["sym"], "sym")
 
@@ -101,19 +111,25 @@ def _checked(func):
         try:
             bound = signature.bind(*args, **kwargs)
         except TypeError:
-            return func(*args, **kwargs)        # SciPy's own message for a bad call
+            return func(*args, **kwargs)  # SciPy's own message for a bad call
         _check_arguments(bound.arguments, name)
         try:
             out = func(*args, **kwargs)
         except (ValueError, TypeError, OverflowError, ArithmeticError) as exc:
-            raise _validate.error(name, f"must get arguments SciPy accepts ({exc})",
-                                  _validate.describe(dict(bound.arguments)),
-                                  f"see scipy.signal.windows.{name}") from exc
+            raise _validate.error(
+                name,
+                f"must get arguments SciPy accepts ({exc})",
+                _validate.describe(dict(bound.arguments)),
+                f"see scipy.signal.windows.{name}",
+            ) from exc
         values = out[0] if isinstance(out, tuple) else out
         if np.asarray(values).dtype.kind in "fc" and not np.all(np.isfinite(values)):
-            raise _validate.error(name, "must get parameters that give a finite window",
-                                  _validate.describe(dict(bound.arguments)),
-                                  "use smaller parameters")
+            raise _validate.error(
+                name,
+                "must get parameters that give a finite window",
+                _validate.describe(dict(bound.arguments)),
+                "use smaller parameters",
+            )
         return out
 
     return window

@@ -33,14 +33,22 @@ __all__ = ["filtfilt", "sosfiltfilt"]
 def _pad_length(padtype, padlen, n, ntaps):
     """The number of samples each end is extended by (``edge`` in SciPy's code)."""
     if padtype not in ("even", "odd", "constant", None):
-        raise _validate.error("padtype", "must be 'even', 'odd', 'constant' or None",
-                              _validate.describe(padtype), "pick one of those")
+        raise _validate.error(
+            "padtype",
+            "must be 'even', 'odd', 'constant' or None",
+            _validate.describe(padtype),
+            "pick one of those",
+        )
     if padtype is None:
         return 0
     edge = 3 * ntaps if padlen is None else _validate.integer(padlen, "padlen", low=0)
     if n <= edge:
-        raise _validate.error("x", f"must be longer than padlen = {edge} along the filtered "
-                              "axis", f"{n} samples", "pass a longer signal or a smaller `padlen`")
+        raise _validate.error(
+            "x",
+            f"must be longer than padlen = {edge} along the filtered axis",
+            f"{n} samples",
+            "pass a longer signal or a smaller `padlen`",
+        )
     return edge
 
 
@@ -50,14 +58,14 @@ def extend(x2, edge, padtype):
         return x2
     n = x2.shape[1]
     out = np.empty((x2.shape[0], n + 2 * edge), dtype=x2.dtype)
-    out[:, edge:edge + n] = x2
-    left, right = x2[:, edge:0:-1], x2[:, -2:-(edge + 2):-1]
+    out[:, edge : edge + n] = x2
+    left, right = x2[:, edge:0:-1], x2[:, -2 : -(edge + 2) : -1]
     if padtype == "odd":
         left, right = 2 * x2[:, :1] - left, 2 * x2[:, -1:] - right
     elif padtype == "constant":
         left, right = x2[:, :1], x2[:, -1:]
     out[:, :edge] = left
-    out[:, edge + n:] = right
+    out[:, edge + n :] = right
     return out
 
 
@@ -72,7 +80,7 @@ def _twice(run, x2, zi, edge, padtype):
     rev = ext if reuse else np.empty_like(y)
     np.copyto(rev, y[:, ::-1])
     y, _ = run(rev, zi.reshape(zi_shape) * rev[:, :1].reshape((-1,) + (1,) * zi.ndim))
-    y = y[:, ::-1]                      # a reversed view, as SciPy returns
+    y = y[:, ::-1]  # a reversed view, as SciPy returns
     if edge > 0:
         y = y[:, edge:-edge]
     return y
@@ -80,8 +88,7 @@ def _twice(run, x2, zi, edge, padtype):
 
 def _as_work(x2):
     """``x2`` as the float64 (complex128 for complex data) array the passes run on."""
-    return np.ascontiguousarray(x2, dtype=np.complex128 if np.iscomplexobj(x2)
-                                else np.float64)
+    return np.ascontiguousarray(x2, dtype=np.complex128 if np.iscomplexobj(x2) else np.float64)
 
 
 def _gust(b, a, x2, irlen):
@@ -97,7 +104,7 @@ def _gust(b, a, x2, irlen):
     m = n if irlen is None or n <= 2 * irlen else irlen
     ct = np.result_type(b, a)
 
-    def run(v):                         # rows of v, zero initial state
+    def run(v):  # rows of v, zero initial state
         return lfilter_channels(b, a, v, None)[0]
 
     zi = np.zeros((1, order), dtype=ct)
@@ -158,6 +165,7 @@ def filtfilt(b, a, x, axis=None, padtype="odd", padlen=None, method="pad", irlen
     True
     """
     from scipy.signal import lfilter_zi
+
     method = _validate.choice(method, "method", ("pad", "gust"))
     b_raw, a_raw = np.asarray(b), np.asarray(a)
     b, a = normalize_ba(b, a)
@@ -176,8 +184,9 @@ def filtfilt(b, a, x, axis=None, padtype="odd", padlen=None, method="pad", irlen
         def run(bb, v, _):
             zi = lfilter_zi(bb, a) if k > 1 else np.zeros(0)
             return _twice(lambda e, z: lfilter_channels(bb, a, e, z), v, zi, edge, padtype)
+
     x2 = _as_work(x2)
-    with np.errstate(over="ignore", invalid="ignore"):   # an overflow reruns scaled
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow reruns scaled
         y2 = run(b, x2, None)
     if not all_finite(y2):
         y2 = rerun_scaled(run, b, x2, None, "filtfilt's output", passes=2)
@@ -199,6 +208,7 @@ def sosfiltfilt(sos, x, axis=None, padtype="odd", padlen=None):
     True
     """
     from scipy.signal import sosfilt_zi
+
     sos_raw = np.asarray(sos)
     sos = _inputs.validate_sos(sos)
     sig = read_signal(x, axis=axis, min_len=1)
@@ -210,12 +220,19 @@ def sosfiltfilt(sos, x, axis=None, padtype="odd", padlen=None):
     dt = out_dtype(sos_raw, sig.values)
 
     def run(coef, v, _):
-        return _twice(lambda e, z: sosfilt_channels(coef, e, np.ascontiguousarray(z)), v,
-                      zi if coef is sos else sosfilt_zi(coef), edge, padtype)
+        return _twice(
+            lambda e, z: sosfilt_channels(coef, e, np.ascontiguousarray(z)),
+            v,
+            zi if coef is sos else sosfilt_zi(coef),
+            edge,
+            padtype,
+        )
+
     x2 = _as_work(x2)
-    with np.errstate(over="ignore", invalid="ignore"):   # an overflow reruns scaled
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow reruns scaled
         y2 = run(sos, x2, None)
     if not all_finite(y2):
-        y2 = rerun_scaled(run, sos, x2, None, "sosfiltfilt's output", passes=2,
-                          numerator=sos_numerator)
+        y2 = rerun_scaled(
+            run, sos, x2, None, "sosfiltfilt's output", passes=2, numerator=sos_numerator
+        )
     return sig.restore(from_channels(y2, outer, sig.axis).astype(dt, copy=False))

@@ -29,21 +29,24 @@ class JuliaEngine:
     # C-contiguous copy, as every engine's outputs are (a factor kept by a model may
     # reach the native engine later). K, dK and Kinv are exactly symmetric in their
     # point axes, so they are returned as they arrive.
-    def kernel_matrix(self, kind: str, X1: Array, X2: Array, lengthscale: Array,
-                      variance: float, extra: Array) -> Array:
-        K: Array = bridge.call("kernel_matrix", kind, X1, X2, lengthscale, float(variance),
-                               extra)
+    def kernel_matrix(
+        self, kind: str, X1: Array, X2: Array, lengthscale: Array, variance: float, extra: Array
+    ) -> Array:
+        K: Array = bridge.call("kernel_matrix", kind, X1, X2, lengthscale, float(variance), extra)
         return K.T.copy()
 
-    def kernel_matrix_grad(self, kind: str, X: Array, lengthscale: Array, variance: float,
-                           extra: Array) -> tuple[Array, Array]:
+    def kernel_matrix_grad(
+        self, kind: str, X: Array, lengthscale: Array, variance: float, extra: Array
+    ) -> tuple[Array, Array]:
         K, dK = bridge.call("kernel_matrix_grad", kind, X, lengthscale, float(variance), extra)
         return K, dK
 
-    def kernel_grad_contract(self, kind: str, X: Array, lengthscale: Array, variance: float,
-                             extra: Array, W: Array) -> Array:
-        g: Array = bridge.call("kernel_grad_contract", kind, X, lengthscale, float(variance),
-                               extra, W.T)
+    def kernel_grad_contract(
+        self, kind: str, X: Array, lengthscale: Array, variance: float, extra: Array, W: Array
+    ) -> Array:
+        g: Array = bridge.call(
+            "kernel_grad_contract", kind, X, lengthscale, float(variance), extra, W.T
+        )
         return g
 
     def cholesky(self, K: Array, jitter: float) -> Array:
@@ -62,11 +65,10 @@ class JuliaEngine:
         ei: Array = bridge.call("expected_improvement", mu, sigma, float(best), float(xi))
         return ei
 
-    def log_expected_improvement(self, mu: Array, sigma: Array, best: float,
-                                 xi: float) -> Array:
-        logei: Array = bridge.call("log_expected_improvement", mu, sigma, float(best),
-                                   float(xi))
+    def log_expected_improvement(self, mu: Array, sigma: Array, best: float, xi: float) -> Array:
+        logei: Array = bridge.call("log_expected_improvement", mu, sigma, float(best), float(xi))
         return logei
+
     # --- end GP -----------------------------------------------------------------
 
     # --- HMM kernels ------------------------------------------------------------
@@ -74,18 +76,21 @@ class JuliaEngine:
     # 1-based states: log_B and gamma cross as they are; log_A is sent as log_A.T (a
     # K x K copy) so Julia indexes it as NumPy does, and xi_sum is transposed back; the
     # path is shifted to pyjl's 0-based states here.
-    def forward_backward(self, log_pi: Array, log_A: Array, log_B: Array,
-                         lengths: Array) -> tuple[Array, Array, Array]:
-        loglik, gamma, xi_sum = bridge.call("forward_backward", log_pi, log_A.T.copy(),
-                                            log_B, lengths)
+    def forward_backward(
+        self, log_pi: Array, log_A: Array, log_B: Array, lengths: Array
+    ) -> tuple[Array, Array, Array]:
+        loglik, gamma, xi_sum = bridge.call(
+            "forward_backward", log_pi, log_A.T.copy(), log_B, lengths
+        )
         return loglik, gamma, xi_sum.T.copy()
 
     def forward(self, log_pi: Array, log_A: Array, log_B: Array, lengths: Array) -> Array:
         loglik: Array = bridge.call("forward", log_pi, log_A.T.copy(), log_B, lengths)
         return loglik
 
-    def viterbi(self, log_pi: Array, log_A: Array, log_B: Array,
-                lengths: Array) -> tuple[Array, Array]:
+    def viterbi(
+        self, log_pi: Array, log_A: Array, log_B: Array, lengths: Array
+    ) -> tuple[Array, Array]:
         path, logprob = bridge.call("viterbi", log_pi, log_A.T.copy(), log_B, lengths)
         return (path - 1).astype("int64", copy=False), logprob
 
@@ -98,12 +103,21 @@ class JuliaEngine:
         N, S1, S2 = bridge.call("weighted_moments", X, W, shift)
         return N, S1, S2
 
-    def gaussian_estep(self, log_pi: Array, log_A: Array, X: Array, mean: Array, var: Array,
-                       shift: Array, lengths: Array) -> tuple[Array, ...]:
-        loglik, start, xi_sum, N, S1, S2 = bridge.call("gaussian_estep", log_pi,
-                                                       log_A.T.copy(), X, mean, var, shift,
-                                                       lengths)
+    def gaussian_estep(
+        self,
+        log_pi: Array,
+        log_A: Array,
+        X: Array,
+        mean: Array,
+        var: Array,
+        shift: Array,
+        lengths: Array,
+    ) -> tuple[Array, ...]:
+        loglik, start, xi_sum, N, S1, S2 = bridge.call(
+            "gaussian_estep", log_pi, log_A.T.copy(), X, mean, var, shift, lengths
+        )
         return loglik, start, xi_sum.T.copy(), N, S1, S2
+
     # --- end HMM ----------------------------------------------------------------
 
     # --- DSP kernels ------------------------------------------------------------
@@ -127,4 +141,5 @@ class JuliaEngine:
     def stft_frames(self, x: Array, window: Array, step: int, detrend: int = 0) -> Array:
         frames: Array = bridge.call("stft_frames", x, window, int(step), int(detrend))
         return frames
+
     # --- end DSP ----------------------------------------------------------------

@@ -20,9 +20,12 @@ def as_float_array(obj, name: str, *, ndim: int | None = None) -> np.ndarray:
     except InputError:
         raise
     except (TypeError, ValueError) as exc:
-        raise _validate.error(name, "must be numeric array-like",
-                              f"{type(obj).__name__} ({exc})",
-                              "pass a NumPy array, list, pandas or pyarrow object") from None
+        raise _validate.error(
+            name,
+            "must be numeric array-like",
+            f"{type(obj).__name__} ({exc})",
+            "pass a NumPy array, list, pandas or pyarrow object",
+        ) from None
     if ndim is not None and arr.ndim != ndim:
         raise _validate.error(name, f"must be {ndim}-D", f"shape {arr.shape}", "reshape it")
     return arr
@@ -33,17 +36,27 @@ def as_points(obj, name: str, d: int | None = None) -> np.ndarray:
     arr = as_float_array(obj, name)
     if arr.ndim == 1:
         if d is not None and d != 1:
-            raise _validate.error(name, f"must be 2-D (n, {d})", f"shape {arr.shape}",
-                                  f"use {name}.reshape(-1, {d}), or reshape(1, -1) for "
-                                  "one point")
+            raise _validate.error(
+                name,
+                f"must be 2-D (n, {d})",
+                f"shape {arr.shape}",
+                f"use {name}.reshape(-1, {d}), or reshape(1, -1) for one point",
+            )
         arr = arr.reshape(-1, 1)
     if arr.ndim != 2:
-        raise _validate.error(name, "must be 2-D (n_points, n_features)", f"shape {arr.shape}",
-                              "pass a table of points, one row per point")
+        raise _validate.error(
+            name,
+            "must be 2-D (n_points, n_features)",
+            f"shape {arr.shape}",
+            "pass a table of points, one row per point",
+        )
     if d is not None and arr.shape[1] != d:
-        raise _validate.error(name, f"must have {d} columns (the number of features the "
-                              "model was fitted with)", f"{arr.shape[1]} columns",
-                              f"pass points with {d} features")
+        raise _validate.error(
+            name,
+            f"must have {d} columns (the number of features the model was fitted with)",
+            f"{arr.shape[1]} columns",
+            f"pass points with {d} features",
+        )
     return arr
 
 
@@ -53,11 +66,19 @@ def as_targets(obj, name: str, n: int) -> np.ndarray:
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     if arr.ndim != 1:
-        raise _validate.error(name, "must be 1-D (n,)", f"shape {arr.shape}",
-                              f"pass one value per point, e.g. {name}.ravel()")
+        raise _validate.error(
+            name,
+            "must be 1-D (n,)",
+            f"shape {arr.shape}",
+            f"pass one value per point, e.g. {name}.ravel()",
+        )
     if arr.shape[0] != n:
-        raise _validate.error(name, f"must have one value per point of X ({n})",
-                              f"{arr.shape[0]} values", f"pass X and {name} of the same length")
+        raise _validate.error(
+            name,
+            f"must have one value per point of X ({n})",
+            f"{arr.shape[0]} values",
+            f"pass X and {name} of the same length",
+        )
     return np.ascontiguousarray(arr)
 
 
@@ -74,16 +95,17 @@ def bounds_pair(value, name: str):
     if isinstance(value, str):
         if value == "fixed":
             return "fixed"
-        raise _validate.error(name, "must be 'fixed' or a (low, high) pair",
-                              _validate.describe(value), fix)
+        raise _validate.error(
+            name, "must be 'fixed' or a (low, high) pair", _validate.describe(value), fix
+        )
     try:
         pair = tuple(value)
     except TypeError:
-        raise _validate.error(name, "must be 'fixed' or a (low, high) pair", value,
-                              fix) from None
+        raise _validate.error(name, "must be 'fixed' or a (low, high) pair", value, fix) from None
     if len(pair) != 2:
         raise _validate.error(name, "must be 'fixed' or a (low, high) pair", value, fix)
     lo = _validate.real(pair[0], f"{name}[0]", low=0.0, low_open=True)
-    hi = _validate.real(pair[1], f"{name}[1]", low=lo,
-                        fix=f"pass a finite upper bound >= the lower bound {lo:g}")
+    hi = _validate.real(
+        pair[1], f"{name}[1]", low=lo, fix=f"pass a finite upper bound >= the lower bound {lo:g}"
+    )
     return (lo, hi)

@@ -29,8 +29,12 @@ __all__ = ["Sum", "Product", "Scaled", "scale"]
 
 
 def _theta_error(owner: str, want: int, got: int):
-    return error(f"{owner}.theta", f"must hold {want} values (one per free hyperparameter)",
-                 f"{got} values", "assign a vector of the length of the kernel's theta")
+    return error(
+        f"{owner}.theta",
+        f"must hold {want} values (one per free hyperparameter)",
+        f"{got} values",
+        "assign a vector of the length of the kernel's theta",
+    )
 
 
 class _Composite(KernelBase):
@@ -47,9 +51,13 @@ class _Composite(KernelBase):
         flat = []
         for i, k in enumerate(parts):
             if not isinstance(k, Kernel) or isinstance(k, type):
-                raise error("parts", "must all implement the pyjl.gp.Kernel protocol (theta, "
-                            "bounds, __call__, diag, gradient)",
-                            f"{describe(k)} of type {type(k).__name__} at index {i}", fix)
+                raise error(
+                    "parts",
+                    "must all implement the pyjl.gp.Kernel protocol (theta, "
+                    "bounds, __call__, diag, gradient)",
+                    f"{describe(k)} of type {type(k).__name__} at index {i}",
+                    fix,
+                )
             flat += list(k.parts) if type(k) is type(self) else [k]
         self.parts = flat
 
@@ -58,8 +66,11 @@ class _Composite(KernelBase):
 
     @property
     def theta(self) -> np.ndarray:
-        return np.concatenate([np.asarray(k.theta, dtype=np.float64).ravel()
-                               for k in self.parts]) if self.parts else np.empty(0)
+        return (
+            np.concatenate([np.asarray(k.theta, dtype=np.float64).ravel() for k in self.parts])
+            if self.parts
+            else np.empty(0)
+        )
 
     @theta.setter
     def theta(self, theta) -> None:
@@ -69,7 +80,7 @@ class _Composite(KernelBase):
             raise _theta_error(type(self).__name__, sum(sizes), theta.size)
         i = 0
         for k, s in zip(self.parts, sizes):
-            k.theta = theta[i:i + s]
+            k.theta = theta[i : i + s]
             i += s
 
     @property
@@ -81,8 +92,9 @@ class _Composite(KernelBase):
     def hyperparameter_names(self) -> list[str]:
         names = []
         for i, k in enumerate(self.parts):
-            sub = getattr(k, "hyperparameter_names", None) or \
-                [f"theta[{j}]" for j in range(np.asarray(k.theta).size)]
+            sub = getattr(k, "hyperparameter_names", None) or [
+                f"theta[{j}]" for j in range(np.asarray(k.theta).size)
+            ]
             names += [f"{i}.{n}" for n in sub]
         return names
 
@@ -206,8 +218,9 @@ class Product(_Composite):
         X = as_points(X, "X")
         W = np.asarray(W, dtype=np.float64)
         _, others = self._others(X)
-        return np.concatenate([contract(k, X, np.ascontiguousarray(W * P))
-                               for k, P in zip(self.parts, others)])
+        return np.concatenate(
+            [contract(k, X, np.ascontiguousarray(W * P)) for k, P in zip(self.parts, others)]
+        )
 
 
 class Scaled(KernelBase):
@@ -251,9 +264,13 @@ class Scaled(KernelBase):
 
     def __init__(self, kernel, scale=1.0, *, scale_bounds=(1e-5, 1e5)):
         if not isinstance(kernel, Kernel):
-            raise error("kernel", "must implement the pyjl.gp.Kernel protocol (theta, bounds, "
-                        "__call__, diag, gradient)", f"{describe(kernel)} of type "
-                        f"{type(kernel).__name__}", "pass a kernel instance such as RBF(1.0)")
+            raise error(
+                "kernel",
+                "must implement the pyjl.gp.Kernel protocol (theta, bounds, "
+                "__call__, diag, gradient)",
+                f"{describe(kernel)} of type {type(kernel).__name__}",
+                "pass a kernel instance such as RBF(1.0)",
+            )
         self.kernel = kernel
         self.scale = positive(scale, "Scaled.scale")
         self.scale_bounds = bounds_pair(scale_bounds, "Scaled.scale_bounds")
@@ -279,8 +296,9 @@ class Scaled(KernelBase):
 
     @property
     def hyperparameter_names(self):
-        sub = getattr(self.kernel, "hyperparameter_names", None) or \
-            [f"theta[{j}]" for j in range(np.asarray(self.kernel.theta).size)]
+        sub = getattr(self.kernel, "hyperparameter_names", None) or [
+            f"theta[{j}]" for j in range(np.asarray(self.kernel.theta).size)
+        ]
         return ([] if self.scale_bounds == "fixed" else ["scale"]) + [f"k.{n}" for n in sub]
 
     def __call__(self, X1, X2=None):

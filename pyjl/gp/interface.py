@@ -47,7 +47,7 @@ Example
 from __future__ import annotations
 
 import copy
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -103,6 +103,11 @@ class KernelBase:
     (True, True)
     """
 
+    if TYPE_CHECKING:  # the primary members a subclass implements (see Kernel)
+        theta: Any
+
+        def gradient(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
+
     # -- derived members -------------------------------------------------------------
     @property
     def n_dims(self) -> int:
@@ -118,7 +123,7 @@ class KernelBase:
         _, dK = self.gradient(X)
         return np.einsum("ij,qij->q", W, np.asarray(dK), optimize=True)
 
-    def clone_with_theta(self, theta) -> "KernelBase":
+    def clone_with_theta(self, theta) -> KernelBase:
         """A deep copy of this kernel with hyperparameters ``theta`` (log space)."""
         new = copy.deepcopy(self)
         new.theta = np.asarray(theta, dtype=np.float64)
@@ -128,6 +133,7 @@ class KernelBase:
     def __add__(self, other):
         from .combinators import Sum
         from .kernels import Constant
+
         if isinstance(other, (int, float, np.floating, np.integer)):
             return Sum([self, Constant(float(other))])
         if isinstance(other, Kernel):
@@ -137,6 +143,7 @@ class KernelBase:
     def __radd__(self, other):
         from .combinators import Sum
         from .kernels import Constant
+
         if isinstance(other, (int, float, np.floating, np.integer)):
             return Sum([Constant(float(other)), self])
         if isinstance(other, Kernel):
@@ -145,6 +152,7 @@ class KernelBase:
 
     def __mul__(self, other):
         from .combinators import Product, scale
+
         if isinstance(other, (int, float, np.floating, np.integer)):
             return scale(self, float(other))
         if isinstance(other, Kernel):
@@ -153,6 +161,7 @@ class KernelBase:
 
     def __rmul__(self, other):
         from .combinators import Product, scale
+
         if isinstance(other, (int, float, np.floating, np.integer)):
             return scale(self, float(other))
         if isinstance(other, Kernel):

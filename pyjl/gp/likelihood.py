@@ -31,8 +31,15 @@ from .. import engines
 from .._threads import thread_limit
 from .interface import KernelBase, contract
 
-__all__ = ["factor", "JITTERS", "Objective", "blas_threads", "free_cores", "lml_from_factor",
-           "loo_terms"]
+__all__ = [
+    "factor",
+    "JITTERS",
+    "Objective",
+    "blas_threads",
+    "free_cores",
+    "lml_from_factor",
+    "loo_terms",
+]
 
 #: Jitter added to the diagonal, relative to its mean, until the Cholesky succeeds.
 JITTERS = (0.0, 1e-12, 1e-11, 1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2)
@@ -84,8 +91,10 @@ def factor(K: np.ndarray, engine) -> tuple[np.ndarray, float]:
             return engine.cholesky(K, rel * scale), rel * scale
         except np.linalg.LinAlgError as exc:  # try the next, larger jitter
             err = exc
-    raise np.linalg.LinAlgError(f"kernel matrix is not positive definite even with jitter "
-                                f"{JITTERS[-1] * scale:.3g} ({err})")
+    raise np.linalg.LinAlgError(
+        f"kernel matrix is not positive definite even with jitter "
+        f"{JITTERS[-1] * scale:.3g} ({err})"
+    )
 
 
 def lml_from_factor(L: np.ndarray, alpha: np.ndarray, y: np.ndarray) -> float:
@@ -95,7 +104,7 @@ def lml_from_factor(L: np.ndarray, alpha: np.ndarray, y: np.ndarray) -> float:
 
 def loo_terms(Kinv_diag: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     """``log p(y_i | y_-i)`` for each ``i`` (R&W eq. 5.10-5.11)."""
-    return 0.5 * np.log(Kinv_diag) - 0.5 * alpha ** 2 / Kinv_diag - 0.5 * _LOG2PI
+    return 0.5 * np.log(Kinv_diag) - 0.5 * alpha**2 / Kinv_diag - 0.5 * _LOG2PI
 
 
 class Objective:
@@ -108,8 +117,18 @@ class Objective:
     log posterior ``objective + log p(theta)`` (a MAP fit).
     """
 
-    def __init__(self, kernel, X, y, *, method: str, learn_noise: bool,
-                 noise_diag: np.ndarray | None, engine, log_prior=None):
+    def __init__(
+        self,
+        kernel,
+        X,
+        y,
+        *,
+        method: str,
+        learn_noise: bool,
+        noise_diag: np.ndarray | None,
+        engine,
+        log_prior=None,
+    ):
         self.kernel, self.X, self.y = kernel, X, y
         self.method, self.learn_noise = method, learn_noise
         self.noise_diag, self.engine = noise_diag, engine
@@ -121,8 +140,8 @@ class Objective:
     def split(self, theta):
         theta = np.asarray(theta, dtype=np.float64)
         if self.learn_noise:
-            return theta[:self.n_kernel], float(np.exp(theta[-1]))
-        return theta[:self.n_kernel], None
+            return theta[: self.n_kernel], float(np.exp(theta[-1]))
+        return theta[: self.n_kernel], None
 
     def covariance(self, theta):
         """``K`` with its noise on the diagonal, for hyperparameters ``theta``."""
@@ -148,7 +167,7 @@ class Objective:
             value = lml_from_factor(L, alpha, y)
             if not want_grad:
                 return value, None
-            Kinv *= -0.5   # W = (alpha alpha^T - K^-1) / 2, in place: one scale, one rank-1
+            Kinv *= -0.5  # W = (alpha alpha^T - K^-1) / 2, in place: one scale, one rank-1
             W = blas.dger(0.5, alpha, alpha, a=Kinv.T, overwrite_a=1).T
         else:
             kd = np.diag(Kinv).copy()
@@ -156,7 +175,7 @@ class Objective:
             if not want_grad:
                 return value, None
             u = Kinv @ (alpha / kd)
-            b = 0.5 * (1.0 + alpha ** 2 / kd) / kd
+            b = 0.5 * (1.0 + alpha**2 / kd) / kd
             W = Kinv @ (Kinv * b[:, None])
             W *= -1.0
             Wsym = np.outer(u, alpha)

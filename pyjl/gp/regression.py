@@ -65,18 +65,33 @@ def _kernel(kernel):
     """``kernel`` if it is ``None`` or implements :class:`~pyjl.gp.Kernel`."""
     if kernel is None or (isinstance(kernel, Kernel) and not isinstance(kernel, type)):
         return kernel
-    rule = "must be a kernel instance implementing pyjl.gp.Kernel (theta, bounds, " \
-           "__call__, diag, gradient)"
+    rule = (
+        "must be a kernel instance implementing pyjl.gp.Kernel (theta, bounds, "
+        "__call__, diag, gradient)"
+    )
     if isinstance(kernel, type):
-        raise error("kernel", rule, f"the class {kernel.__name__}",
-                    f"pass an instance such as {kernel.__name__}()")
-    raise error("kernel", rule, f"{describe(kernel)} of type {type(kernel).__name__}",
-                "pass a kernel such as RBF(1.0) or 2.0 * Matern52([0.3, 0.7])")
+        raise error(
+            "kernel",
+            rule,
+            f"the class {kernel.__name__}",
+            f"pass an instance such as {kernel.__name__}()",
+        )
+    raise error(
+        "kernel",
+        rule,
+        f"{describe(kernel)} of type {type(kernel).__name__}",
+        "pass a kernel such as RBF(1.0) or 2.0 * Matern52([0.3, 0.7])",
+    )
 
 
 def _restarts(value) -> int:
-    return integer(value, "n_restarts", low=0, high=MAX_RESTARTS,
-                   fix=f"pass a whole number of extra starts from 0 to {MAX_RESTARTS}")
+    return integer(
+        value,
+        "n_restarts",
+        low=0,
+        high=MAX_RESTARTS,
+        fix=f"pass a whole number of extra starts from 0 to {MAX_RESTARTS}",
+    )
 
 
 _METHODS = ("ml", "loo", None)
@@ -166,8 +181,17 @@ class GaussianProcess:
     (True, True)
     """
 
-    def __init__(self, kernel=None, noise=1e-2, normalize_y=False, *,
-                 noise_bounds=(1e-6, 1e5), n_restarts=0, warm_start=True, random_state=None):
+    def __init__(
+        self,
+        kernel=None,
+        noise=1e-2,
+        normalize_y=False,
+        *,
+        noise_bounds=(1e-6, 1e5),
+        n_restarts=0,
+        warm_start=True,
+        random_state=None,
+    ):
         self.kernel = _kernel(kernel)
         self.noise = positive(noise, "noise", allow_zero=True)
         self.normalize_y = boolean(normalize_y, "normalize_y")
@@ -189,8 +213,12 @@ class GaussianProcess:
         ``method=None``."""
         method = choice(method, "method", _METHODS)
         if prior is not None and not callable(prior):
-            raise error("prior", "must be None or a callable theta -> (log p, gradient)",
-                        describe(prior), "pass a function of the log hyperparameters")
+            raise error(
+                "prior",
+                "must be None or a callable theta -> (log p, gradient)",
+                describe(prior),
+                "pass a function of the log hyperparameters",
+            )
         X = as_points(X, "X")
         y = as_targets(y, "y", X.shape[0])
         if X.shape[0] == 0:
@@ -199,9 +227,12 @@ class GaussianProcess:
         self._y_mean, self._y_std = 0.0, 1.0
         constant = y.size > 1 and float(np.ptp(y)) == 0.0
         if constant:
-            warnings.warn("y is constant: it says nothing about the kernel's shape"
-                          + ("; normalize_y uses std = 1" if self.normalize_y else ""),
-                          NumericalWarning, stacklevel=2)
+            warnings.warn(
+                "y is constant: it says nothing about the kernel's shape"
+                + ("; normalize_y uses std = 1" if self.normalize_y else ""),
+                NumericalWarning,
+                stacklevel=2,
+            )
         if self.normalize_y:
             self._y_mean, std = float(y.mean()), float(y.std())
             self._y_std = std if std > 0.0 and not constant else 1.0
@@ -209,26 +240,44 @@ class GaussianProcess:
         noise_diag = None
         if noise_var is not None:
             nv = as_float_array(noise_var, "noise_var")
-            nv = np.full(X.shape[0], float(nv)) if nv.ndim == 0 else as_targets(nv, "noise_var",
-                                                                             X.shape[0])
+            nv = (
+                np.full(X.shape[0], float(nv))
+                if nv.ndim == 0
+                else as_targets(nv, "noise_var", X.shape[0])
+            )
             if np.any(nv < 0):
                 i = int(np.argmax(nv < 0))
-                raise error("noise_var", "must be >= 0 (a variance)",
-                            f"{float(nv[i])!r} at index {i}", "pass non-negative variances")
-            noise_diag = nv / self._y_std ** 2
+                raise error(
+                    "noise_var",
+                    "must be >= 0 (a variance)",
+                    f"{float(nv[i])!r} at index {i}",
+                    "pass non-negative variances",
+                )
+            noise_diag = nv / self._y_std**2
         prev = getattr(self, "kernel_", None)
         kernel = copy.deepcopy(self.kernel) if self.kernel is not None else 1.0 * RBF(1.0)
         learn_noise = noise_diag is None and self.noise > 0 and self.noise_bounds != "fixed"
         noise0 = self.noise
-        if (self.warm_start and prev is not None and getattr(self, "_fitted_from", None)
-                is self.kernel and np.asarray(prev.theta).size == np.asarray(kernel.theta).size):
+        if (
+            self.warm_start
+            and prev is not None
+            and getattr(self, "_fitted_from", None) is self.kernel
+            and np.asarray(prev.theta).size == np.asarray(kernel.theta).size
+        ):
             kernel.theta = prev.theta
             if learn_noise and getattr(self, "noise_", None):
                 noise0 = self.noise_
         engine = engines.current()
-        obj = Objective(kernel, X, yn, method=method or "ml", learn_noise=learn_noise,
-                        noise_diag=noise_diag if noise_diag is not None else self.noise,
-                        engine=engine, log_prior=prior)
+        obj = Objective(
+            kernel,
+            X,
+            yn,
+            method=method or "ml",
+            learn_noise=learn_noise,
+            noise_diag=noise_diag if noise_diag is not None else self.noise,
+            engine=engine,
+            log_prior=prior,
+        )
         theta0 = np.asarray(kernel.theta, dtype=np.float64)
         if learn_noise:
             theta0 = np.append(theta0, np.log(noise0))
@@ -241,7 +290,7 @@ class GaussianProcess:
         obj.covariance(theta)  # leaves obj.kernel at theta
         self.kernel_ = obj.kernel
         self._fitted_from = self.kernel  # warm starts only while the given kernel is unchanged
-        self.noise_ = (noise if learn_noise else (self.noise if noise_diag is None else None))
+        self.noise_ = noise if learn_noise else (self.noise if noise_diag is None else None)
         diag = noise_diag if noise_diag is not None else np.full(X.shape[0], self.noise_)
         self.X_train_, self.y_train_, self.noise_var_ = X, yn, np.asarray(diag, dtype=float)
         self._factorise()
@@ -262,12 +311,19 @@ class GaussianProcess:
                 if np.isfinite(res.fun) and (best is None or res.fun < best.fun):
                     best = res
         if best is None:
-            warnings.warn("every optimisation start failed (non-finite objective); the "
-                          "initial hyperparameters are kept", ConvergenceWarning, stacklevel=3)
+            warnings.warn(
+                "every optimisation start failed (non-finite objective); the "
+                "initial hyperparameters are kept",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
             return theta0
         if not best.success and best.status == 1:
-            warnings.warn(f"L-BFGS-B stopped before convergence: {best.message}",
-                          ConvergenceWarning, stacklevel=3)
+            warnings.warn(
+                f"L-BFGS-B stopped before convergence: {best.message}",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
         return np.asarray(best.x)
 
     def _factorise(self):
@@ -276,12 +332,14 @@ class GaussianProcess:
         K[np.diag_indices_from(K)] += self.noise_var_
         self.L_, self.jitter_ = factor(K, engine)
         if self.jitter_ > 0:
-            warnings.warn(f"the kernel matrix is near-singular (duplicate points or zero "
-                          f"noise?); added jitter {self.jitter_:.3g} to its diagonal",
-                          NumericalWarning, stacklevel=3)
+            warnings.warn(
+                f"the kernel matrix is near-singular (duplicate points or zero "
+                f"noise?); added jitter {self.jitter_:.3g} to its diagonal",
+                NumericalWarning,
+                stacklevel=3,
+            )
         self.alpha_ = engine.cho_solve(self.L_, self.y_train_)
-        self.log_marginal_likelihood_value_ = lml_from_factor(self.L_, self.alpha_,
-                                                              self.y_train_)
+        self.log_marginal_likelihood_value_ = lml_from_factor(self.L_, self.alpha_, self.y_train_)
         self._Linv = None
 
     def _check_fitted(self, what: str):
@@ -322,10 +380,13 @@ class GaussianProcess:
         except np.linalg.LinAlgError:
             value, grad = -np.inf, None
         if not np.isfinite(value) or (grad is not None and not np.all(np.isfinite(grad))):
-            warnings.warn(f"the {'log marginal likelihood' if method == 'ml' else 'LOO'} "
-                          f"overflows at theta={th.tolist()} (kernel matrix not positive "
-                          "definite or too large); returned -inf", NumericalWarning,
-                          stacklevel=3)
+            warnings.warn(
+                f"the {'log marginal likelihood' if method == 'ml' else 'LOO'} "
+                f"overflows at theta={th.tolist()} (kernel matrix not positive "
+                "definite or too large); returned -inf",
+                NumericalWarning,
+                stacklevel=3,
+            )
             value, grad = -np.inf, np.zeros(th.size)
         return (value, grad) if eval_gradient else value
 
@@ -336,14 +397,19 @@ class GaussianProcess:
         n = np.asarray(self.kernel_.theta).size
         sizes = (n, n + 1) if self._learns_noise() else (n,)
         if th.size not in sizes:
-            rule = (f"must hold {n} values (the kernel's theta) or {n + 1} (with log noise "
-                    "last)" if len(sizes) == 2 else f"must hold {n} values (the kernel's theta)")
-            raise error("theta", rule, f"{th.size} values",
-                        "pass a vector like gp.kernel_.theta")
+            rule = (
+                f"must hold {n} values (the kernel's theta) or {n + 1} (with log noise last)"
+                if len(sizes) == 2
+                else f"must hold {n} values (the kernel's theta)"
+            )
+            raise error("theta", rule, f"{th.size} values", "pass a vector like gp.kernel_.theta")
         if th.size and np.max(np.abs(th)) > _LOG_MAX:
-            raise error("theta", f"must lie within +-{_LOG_MAX:.1f} (log hyperparameters; "
-                        "exp overflows beyond)", describe(th.tolist()),
-                        "pass log values such as np.log(1.0) = 0")
+            raise error(
+                "theta",
+                f"must lie within +-{_LOG_MAX:.1f} (log hyperparameters; exp overflows beyond)",
+                describe(th.tolist()),
+                "pass log values such as np.log(1.0) = 0",
+            )
         return th
 
     def _theta_full(self):
@@ -354,10 +420,15 @@ class GaussianProcess:
         return self.noise_ is not None and self.noise_ > 0 and self.noise_bounds != "fixed"
 
     def _objective(self, method, learn):
-        return Objective(copy.deepcopy(self.kernel_), self.X_train_, self.y_train_,
-                         method=method, learn_noise=learn,
-                         noise_diag=None if learn else self.noise_var_,
-                         engine=engines.current())
+        return Objective(
+            copy.deepcopy(self.kernel_),
+            self.X_train_,
+            self.y_train_,
+            method=method,
+            learn_noise=learn,
+            noise_diag=None if learn else self.noise_var_,
+            engine=engines.current(),
+        )
 
     # -- prediction ----------------------------------------------------------------------------
     def predict(self, X, return_std=False, return_cov=False, include_noise=False):
@@ -374,6 +445,7 @@ class GaussianProcess:
         if kind is None:
             return out
         from ..data import restore
+
         if not isinstance(out, tuple):
             return restore(out, kind, name="mean")
         mean, second = out
@@ -386,24 +458,34 @@ class GaussianProcess:
 
     def _predict(self, X, return_std, return_cov, include_noise):
         if return_std and return_cov:
-            raise error("return_std", "must be False when return_cov=True (they are "
-                        "exclusive)", "return_std=True and return_cov=True", "pick one")
+            raise error(
+                "return_std",
+                "must be False when return_cov=True (they are exclusive)",
+                "return_std=True and return_cov=True",
+                "pick one",
+            )
         if not hasattr(self, "L_"):  # the prior, as scikit-learn does
             kernel = self.kernel if self.kernel is not None else 1.0 * RBF(1.0)
             Xs = as_points(X, "X")
             mean = np.zeros(Xs.shape[0])
             if return_cov:
-                return mean, np.asarray(kernel(Xs)) + (self.noise * np.eye(len(Xs))
-                                                         if include_noise else 0.0)
+                return mean, np.asarray(kernel(Xs)) + (
+                    self.noise * np.eye(len(Xs)) if include_noise else 0.0
+                )
             if return_std:
-                return mean, np.sqrt(np.asarray(kernel.diag(Xs))
-                                     + (self.noise if include_noise else 0.0))
+                return mean, np.sqrt(
+                    np.asarray(kernel.diag(Xs)) + (self.noise if include_noise else 0.0)
+                )
             return mean
         Xs = as_points(X, "X", self.X_train_.shape[1])
         if include_noise and self.noise_ is None:
-            raise error("include_noise", "must be False for a model fitted with known "
-                        "per-point noise_var (the noise at new points is unknown)", "True",
-                        "predict with include_noise=False and add the noise yourself")
+            raise error(
+                "include_noise",
+                "must be False for a model fitted with known "
+                "per-point noise_var (the noise at new points is unknown)",
+                "True",
+                "predict with include_noise=False and add the noise yourself",
+            )
         extra = self.noise_ if include_noise else 0.0
         if return_cov:
             Ks = np.asarray(self.kernel_(Xs, self.X_train_))
@@ -411,7 +493,7 @@ class GaussianProcess:
             V = self._whiten(Ks)  # (m, n): Ks L^{-T}, on a copy
             cov = np.asarray(self.kernel_(Xs)) - V @ V.T
             cov[np.diag_indices_from(cov)] += extra
-            return mean, cov * self._y_std ** 2
+            return mean, cov * self._y_std**2
         mean, quad = self._blocks(Xs, return_std)
         mean *= self._y_std
         mean += self._y_mean
@@ -427,21 +509,24 @@ class GaussianProcess:
         A block holds about :data:`_BLOCK` kernel values (a few MiB, cache sized), so no
         ``(m, n)`` matrix is formed; ``quad`` is ``None`` unless ``want_quad``."""
         m, n = Xs.shape[0], self.X_train_.shape[0]
-        rows = (max(_MIN_ROWS_TRMM, _BLOCK_TRMM // max(n, 1)) if want_quad
-                else max(_MIN_ROWS, _BLOCK // max(n, 1)))
+        rows = (
+            max(_MIN_ROWS_TRMM, _BLOCK_TRMM // max(n, 1))
+            if want_quad
+            else max(_MIN_ROWS, _BLOCK // max(n, 1))
+        )
         rows = int(min(max(m, 1), rows))
         mean = np.empty(m)
         quad = np.empty(m) if want_quad else None
         fresh = type(self.kernel_).__module__.startswith("pyjl.gp.")  # ours return new arrays
         for s in range(0, m, rows):
-            Kb = np.asarray(self.kernel_(Xs[s:s + rows], self.X_train_), dtype=np.float64)
+            Kb = np.asarray(self.kernel_(Xs[s : s + rows], self.X_train_), dtype=np.float64)
             # einsum's own loop, not a threaded BLAS gemv: a matrix-vector product this
             # small gains nothing from threads, and waking BLAS's workers after each block
             # (while the kernel's OpenMP workers go to sleep) cost up to 10 ms a block
-            np.einsum("ij,j->i", Kb, self.alpha_, out=mean[s:s + rows])
+            np.einsum("ij,j->i", Kb, self.alpha_, out=mean[s : s + rows])
             if want_quad:
                 V = self._whiten(Kb, owned=fresh)
-                np.einsum("ij,ij->i", V, V, out=quad[s:s + rows])
+                np.einsum("ij,ij->i", V, V, out=quad[s : s + rows])
         return mean, quad
 
     def _whiten(self, Ks, owned=False):
@@ -449,10 +534,10 @@ class GaussianProcess:
         ``trmm`` on ``Ks^T`` (``Ks`` C-contiguous is ``Ks^T`` in Fortran order), in place
         when ``owned`` (``Ks`` is a scratch array of ours), else on a copy."""
         if self._Linv is None:
-            self._Linv = np.asfortranarray(solve_triangular(self.L_, np.eye(len(self.L_)),
-                                                            lower=True, check_finite=False))
-        if not (owned and Ks.dtype == np.float64 and Ks.flags.c_contiguous
-                and Ks.flags.writeable):
+            self._Linv = np.asfortranarray(
+                solve_triangular(self.L_, np.eye(len(self.L_)), lower=True, check_finite=False)
+            )
+        if not (owned and Ks.dtype == np.float64 and Ks.flags.c_contiguous and Ks.flags.writeable):
             Ks = np.array(Ks, dtype=np.float64, order="C")
         if Ks.shape[0] == 0:
             return Ks
@@ -468,8 +553,11 @@ class GaussianProcess:
         bad = var < 0
         if np.any(bad):
             if np.min(var) < -1e-8 * max(1.0, float(np.max(np.abs(var)))):
-                warnings.warn("predicted variances below 0 were set to 0 (ill-conditioned "
-                              "kernel matrix)", NumericalWarning, stacklevel=3)
+                warnings.warn(
+                    "predicted variances below 0 were set to 0 (ill-conditioned kernel matrix)",
+                    NumericalWarning,
+                    stacklevel=3,
+                )
             var = np.where(bad, 0.0, var)
         return var
 
@@ -482,9 +570,13 @@ class GaussianProcess:
         mean, cov = self._predict(X, False, True, False)
         m = len(mean)
         if m * n_samples > _MAX_DRAWS:
-            raise error("n_samples", f"must keep the {m} x n_samples draws within "
-                        f"{_MAX_DRAWS:.3g} values (float64 memory)", describe(n_samples),
-                        f"draw in batches of at most {max(1, _MAX_DRAWS // max(m, 1))}")
+            raise error(
+                "n_samples",
+                f"must keep the {m} x n_samples draws within "
+                f"{_MAX_DRAWS:.3g} values (float64 memory)",
+                describe(n_samples),
+                f"draw in batches of at most {max(1, _MAX_DRAWS // max(m, 1))}",
+            )
         L, _ = factor(np.ascontiguousarray(cov), engines.current())
         z = rng.standard_normal((m, n_samples))
         return mean[:, None] + L @ z
@@ -503,18 +595,25 @@ class GaussianProcess:
             k = as_float_array(y_new, "y_new").size
             if k == 0:
                 return self
-            raise error("X_new", f"must have one point per value of y_new ({k})", "0 points",
-                        "pass X_new and y_new of the same length")
+            raise error(
+                "X_new",
+                f"must have one point per value of y_new ({k})",
+                "0 points",
+                "pass X_new and y_new of the same length",
+            )
         yn = (as_targets(y_new, "y_new", Xn.shape[0]) - self._y_mean) / self._y_std
         nv = self._new_noise(noise_var, Xn.shape[0])
-        B = np.asarray(self.kernel_(self.X_train_, Xn))               # (n, k)
-        C = np.array(self.kernel_(Xn), dtype=np.float64, order="C")   # (k, k)
+        B = np.asarray(self.kernel_(self.X_train_, Xn))  # (n, k)
+        C = np.array(self.kernel_(Xn), dtype=np.float64, order="C")  # (k, k)
         C[np.diag_indices_from(C)] += nv + self.jitter_
         L12 = solve_triangular(self.L_, B, lower=True, check_finite=False)
         L22, jit = factor(np.ascontiguousarray(C - L12.T @ L12), engines.current())
         if jit > 0:
-            warnings.warn(f"a new point nearly duplicates the training set; added jitter "
-                          f"{jit:.3g}", NumericalWarning, stacklevel=2)
+            warnings.warn(
+                f"a new point nearly duplicates the training set; added jitter {jit:.3g}",
+                NumericalWarning,
+                stacklevel=2,
+            )
         n, k = len(self.L_), len(C)
         L = np.zeros((n + k, n + k))
         L[:n, :n], L[n:, :n], L[n:, n:] = self.L_, L12.T, L22
@@ -524,9 +623,12 @@ class GaussianProcess:
             lml = lml_from_factor(L, alpha, y_all)
         if not (np.all(np.isfinite(alpha)) and np.isfinite(lml)):
             big = float(np.max(np.abs(yn * self._y_std + self._y_mean)))
-            raise error("y_new", "must be on a scale where K^-1 y stays finite (float64)",
-                        f"max |y_new| = {big:.3g}", "rescale y (fit on data in sensible "
-                        "units, or with normalize_y=True)")
+            raise error(
+                "y_new",
+                "must be on a scale where K^-1 y stays finite (float64)",
+                f"max |y_new| = {big:.3g}",
+                "rescale y (fit on data in sensible units, or with normalize_y=True)",
+            )
         if self._Linv is not None:
             Linv = np.zeros_like(L)
             L22inv = solve_triangular(L22, np.eye(k), lower=True, check_finite=False)
@@ -545,8 +647,12 @@ class GaussianProcess:
         """The ``(k,)`` noise variances (model units) of ``k`` new points."""
         if noise_var is None:
             if self.noise_ is None:
-                raise error("noise_var", "must be given for a model fitted with known "
-                            "noise_var", "None", "pass the noise variances of the new points")
+                raise error(
+                    "noise_var",
+                    "must be given for a model fitted with known noise_var",
+                    "None",
+                    "pass the noise variances of the new points",
+                )
             return np.full(k, self.noise_)
         nv = as_float_array(noise_var, "noise_var")
         if nv.size == 1 and nv.ndim <= 1:
@@ -554,9 +660,13 @@ class GaussianProcess:
         nv = as_targets(nv, "noise_var", k)
         if np.any(nv < 0):
             i = int(np.argmax(nv < 0))
-            raise error("noise_var", "must be >= 0 (a variance)", f"{float(nv[i])!r} at "
-                        f"index {i}", "pass non-negative variances")
-        return nv / self._y_std ** 2
+            raise error(
+                "noise_var",
+                "must be >= 0 (a variance)",
+                f"{float(nv[i])!r} at index {i}",
+                "pass non-negative variances",
+            )
+        return nv / self._y_std**2
 
     def recentre(self, mean=None):
         """Set the constant prior mean (in ``y`` units) keeping the hyperparameters and
@@ -595,10 +705,11 @@ class GaussianProcess:
         self._y_mean += shift * self._y_std
         self.y_train_ = self.y_train_ - shift
         self.alpha_ = engine.cho_solve(self.L_, self.y_train_)
-        self.log_marginal_likelihood_value_ = lml_from_factor(self.L_, self.alpha_,
-                                                              self.y_train_)
+        self.log_marginal_likelihood_value_ = lml_from_factor(self.L_, self.alpha_, self.y_train_)
         return self
 
     def __repr__(self):
-        return (f"GaussianProcess(kernel={self.kernel!r}, noise={self.noise!r}, "
-                f"normalize_y={self.normalize_y!r})")
+        return (
+            f"GaussianProcess(kernel={self.kernel!r}, noise={self.noise!r}, "
+            f"normalize_y={self.normalize_y!r})"
+        )

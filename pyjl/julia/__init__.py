@@ -10,5 +10,4 @@ imports juliacall and never starts Julia.
 from ..exceptions import JuliaLinAlgError
 from .bridge import availability, bridge_summary, call, julia_version, start
 
-__all__ = ["availability", "call", "julia_version", "bridge_summary", "start",
-           "JuliaLinAlgError"]
+__all__ = ["availability", "call", "julia_version", "bridge_summary", "start", "JuliaLinAlgError"]

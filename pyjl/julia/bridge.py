@@ -86,17 +86,17 @@ class _Running:
     bridge: str
     exe: str
     version: str
-    source_dir: str                                   # where PyJL was loaded from
-    evaluate: Callable[[str], Any]                    # Julia code -> value
-    error_type: type[Exception] | tuple[type[Exception], ...]   # its Julia-exception classes
-    describe: Callable[[Any], tuple[str, str, str]]   # exception -> (type, message, stack)
+    source_dir: str  # where PyJL was loaded from
+    evaluate: Callable[[str], Any]  # Julia code -> value
+    error_type: type[Exception] | tuple[type[Exception], ...]  # its Julia-exception classes
+    describe: Callable[[Any], tuple[str, str, str]]  # exception -> (type, message, stack)
     functions: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
 class _State:
     running: _Running | None = None
-    failure: str | None = None             # why the one start attempt failed
+    failure: str | None = None  # why the one start attempt failed
 
 
 _state = _State()
@@ -128,13 +128,18 @@ def availability() -> tuple[bool, str]:
     except InputError as exc:
         return False, str(exc)
     if not bridge_installed(bridge):
-        return False, (f"Julia found at {found.exe} ({found.source}) but the {bridge} "
-                       f"Python package is not installed; pip install '{_PACKAGES[bridge]}'")
+        return False, (
+            f"Julia found at {found.exe} ({found.source}) but the {bridge} "
+            f"Python package is not installed; pip install '{_PACKAGES[bridge]}'"
+        )
     if package_dir() is None:
-        return False, ("PyJL's Julia sources are missing (neither pyjl/_julia nor a "
-                       "checkout's julia_src/); reinstall pyjl")
-    return True, (f"Julia at {found.exe} ({found.source}) via {bridge}; "
-                  "starts on the first kernel call")
+        return False, (
+            "PyJL's Julia sources are missing (neither pyjl/_julia nor a "
+            "checkout's julia_src/); reinstall pyjl"
+        )
+    return True, (
+        f"Julia at {found.exe} ({found.source}) via {bridge}; starts on the first kernel call"
+    )
 
 
 def _link_checkout() -> None:
@@ -144,18 +149,21 @@ def _link_checkout() -> None:
         return
     source = checkout_dir()
     if source is None:
-        raise JuliaBridgeError("PyJL's Julia sources are missing: no pyjl/_julia and no "
-                               "julia_src/ beside the pyjl package; reinstall pyjl")
+        raise JuliaBridgeError(
+            "PyJL's Julia sources are missing: no pyjl/_julia and no "
+            "julia_src/ beside the pyjl package; reinstall pyjl"
+        )
     if link.is_symlink():
-        link.unlink()                       # a dangling link from a moved checkout
+        link.unlink()  # a dangling link from a moved checkout
     try:
         os.symlink(os.path.relpath(source, link.parent), link, target_is_directory=True)
     except FileExistsError:
-        pass                                # another process linked it meanwhile
+        pass  # another process linked it meanwhile
     except OSError as exc:
-        raise JuliaBridgeError(f"cannot link {link} -> {source} for juliapkg ({exc}); create "
-                               "that link (or a copy) by hand, or install pyjl without -e") \
-            from None
+        raise JuliaBridgeError(
+            f"cannot link {link} -> {source} for juliapkg ({exc}); create "
+            "that link (or a copy) by hand, or install pyjl without -e"
+        ) from None
 
 
 @contextmanager
@@ -166,7 +174,7 @@ def _tee_stderr(printed: list[str]) -> Iterator[None]:
     try:
         sys.stderr.flush()
         saved = os.dup(2)
-    except (OSError, ValueError, AttributeError):   # no usable fd 2: nothing to copy
+    except (OSError, ValueError, AttributeError):  # no usable fd 2: nothing to copy
         yield
         return
     with tempfile.TemporaryFile() as copy:
@@ -197,8 +205,12 @@ def _julia_error(printed: str) -> str:
 
 def _threads_requested() -> bool:
     """Whether juliacall will start Julia with more than one thread."""
-    value = (sys._xoptions.get("juliacall-threads") or os.environ.get("PYTHON_JULIACALL_THREADS")
-             or os.environ.get("JULIA_NUM_THREADS") or "1")
+    value = (
+        sys._xoptions.get("juliacall-threads")
+        or os.environ.get("PYTHON_JULIACALL_THREADS")
+        or os.environ.get("JULIA_NUM_THREADS")
+        or "1"
+    )
     return str(value).strip() not in ("", "1")
 
 
@@ -207,8 +219,10 @@ def _juliacall_signals() -> None:
     signals itself or its garbage collector's signals crash the process; juliacall
     recommends ``PYTHON_JULIACALL_HANDLE_SIGNALS=yes`` then (at the price of Ctrl-C not
     raising ``KeyboardInterrupt``).  A user's own setting is left as it is."""
-    user_set = ("PYTHON_JULIACALL_HANDLE_SIGNALS" in os.environ
-                or "juliacall-handle-signals" in sys._xoptions)
+    user_set = (
+        "PYTHON_JULIACALL_HANDLE_SIGNALS" in os.environ
+        or "juliacall-handle-signals" in sys._xoptions
+    )
     if _threads_requested() and not user_set:
         os.environ["PYTHON_JULIACALL_HANDLE_SIGNALS"] = "yes"
 
@@ -225,14 +239,15 @@ def _why(exc: BaseException) -> str:
 
 
 def _start_juliacall(exe: str, source: str) -> _Running:
-    user_project = (os.environ.get("PYTHON_JULIACALL_EXE")
-                    and os.environ.get("PYTHON_JULIACALL_PROJECT"))
+    user_project = os.environ.get("PYTHON_JULIACALL_EXE") and os.environ.get(
+        "PYTHON_JULIACALL_PROJECT"
+    )
     if not user_project:
         _link_checkout()
-        os.environ.pop("PYTHON_JULIACALL_EXE", None)   # juliacall wants it with a project
-        if source != "juliapkg's install":             # juliapkg's own: leave it in charge
+        os.environ.pop("PYTHON_JULIACALL_EXE", None)  # juliacall wants it with a project
+        if source != "juliapkg's install":  # juliapkg's own: leave it in charge
             os.environ["PYTHON_JULIAPKG_EXE"] = exe
-            if "juliapkg.state" in sys.modules:        # imported earlier: its settings are set
+            if "juliapkg.state" in sys.modules:  # imported earlier: its settings are set
                 sys.modules["juliapkg.state"].STATE["override_executable"] = exe
     _juliacall_signals()
     printed: list[str] = []
@@ -249,12 +264,17 @@ def _start_juliacall(exe: str, source: str) -> _Running:
     main.seval("using PyJL")
     describe = main.seval(
         "(e, bt) -> (string(nameof(typeof(e))), sprint(showerror, e), "
-        "bt === nothing ? \"\" : sprint(Base.show_backtrace, bt))")
+        'bt === nothing ? "" : sprint(Base.show_backtrace, bt))'
+    )
     return _Running(
-        bridge="juliacall", exe=exe, version=str(main.seval("string(VERSION)")),
-        source_dir=str(main.seval("pkgdir(PyJL)")), evaluate=main.seval,
+        bridge="juliacall",
+        exe=exe,
+        version=str(main.seval("string(VERSION)")),
+        source_dir=str(main.seval("pkgdir(PyJL)")),
+        evaluate=main.seval,
         error_type=juliacall.JuliaError,
-        describe=lambda err: tuple(describe(err.exception, err.backtrace)))
+        describe=lambda err: tuple(describe(err.exception, err.backtrace)),
+    )
 
 
 def _describe_pyjulia(err: BaseException) -> tuple[str, str, str]:
@@ -269,7 +289,7 @@ def _start_pyjulia(exe: str, source: str) -> _Running:
 
     try:
         Julia(runtime=exe)
-    except Exception as exc:            # julia.core.UnsupportedPythonError: static libpython
+    except Exception as exc:  # julia.core.UnsupportedPythonError: static libpython
         if type(exc).__name__ != "UnsupportedPythonError":
             raise
         Julia(runtime=exe, compiled_modules=False)
@@ -283,11 +303,16 @@ def _start_pyjulia(exe: str, source: str) -> _Running:
         src in LOAD_PATH || pushfirst!(LOAD_PATH, src)
     end""")
     Main.eval("using PyJL")
-    return _Running(bridge="pyjulia", exe=exe, version=str(Main.eval("string(VERSION)")),
-                    source_dir=str(package), evaluate=Main.eval,
-                    # PyCall raises some Julia exceptions as a plain RuntimeError
-                    error_type=(julia.core.JuliaError, RuntimeError),
-                    describe=_describe_pyjulia)
+    return _Running(
+        bridge="pyjulia",
+        exe=exe,
+        version=str(Main.eval("string(VERSION)")),
+        source_dir=str(package),
+        evaluate=Main.eval,
+        # PyCall raises some Julia exceptions as a plain RuntimeError
+        error_type=(julia.core.JuliaError, RuntimeError),
+        describe=_describe_pyjulia,
+    )
 
 
 def start() -> None:
@@ -307,15 +332,17 @@ def start() -> None:
                 raise JuliaBridgeError(reason)
             raise EngineUnavailableError(f"engine 'julia' is unavailable: {reason}")
         found, bridge = locate(), _bridge()
-        if found.exe is None:                     # gone since availability() looked
+        if found.exe is None:  # gone since availability() looked
             raise EngineUnavailableError(f"engine 'julia' is unavailable: {found.reason}")
         starter = _start_juliacall if bridge == "juliacall" else _start_pyjulia
         try:
             running = starter(found.exe, found.source)
         except Exception as exc:
             detail = _why(exc)
-            _state.failure = (f"Julia at {found.exe} failed to start via {bridge}: {detail} "
-                              "(fix the cause and restart Python)")
+            _state.failure = (
+                f"Julia at {found.exe} failed to start via {bridge}: {detail} "
+                "(fix the cause and restart Python)"
+            )
             raise JuliaBridgeError(_state.failure, julia_message=detail) from exc
         _state.running = running
 
@@ -326,13 +353,17 @@ def call(name: str, *args: Any) -> Any:
     Arrays cross as views under the orientation rule above; a tuple result is
     converted element-wise.  Starts Julia on first use."""
     if not isinstance(name, str) or not _NAME.fullmatch(name):
-        raise _validate.error("name", "must be a Julia function name", _validate.describe(name),
-                              "pass e.g. 'sosfilt' or 'forward_backward!'")
+        raise _validate.error(
+            "name",
+            "must be a Julia function name",
+            _validate.describe(name),
+            "pass e.g. 'sosfilt' or 'forward_backward!'",
+        )
     start()
     run = _state.running
-    assert run is not None                  # start() returns with Julia running
+    assert run is not None  # start() returns with Julia running
     converted = [to_julia(arg) for arg in args]
-    if run.bridge == "pyjulia":             # PyCall copies arrays anyway
+    if run.bridge == "pyjulia":  # PyCall copies arrays anyway
         converted = [_writable(arg) for arg in converted]
     with _lock:
         try:
@@ -355,11 +386,14 @@ def _writable(value: Any) -> Any:
 def _bridge_error(run: _Running, name: str, err: BaseException) -> JuliaBridgeError:
     try:
         kind, message, stack = run.describe(err)
-    except Exception:                        # describing failed: keep what Python has
+    except Exception:  # describing failed: keep what Python has
         kind, message, stack = "", str(err), ""
     cls = JuliaLinAlgError if kind in _LINALG else JuliaBridgeError
-    return cls(f"Julia raised in PyJL.{name}: {message}", julia_message=message,
-               julia_stacktrace=stack or None)
+    return cls(
+        f"Julia raised in PyJL.{name}: {message}",
+        julia_message=message,
+        julia_stacktrace=stack or None,
+    )
 
 
 def julia_version() -> str | None:
@@ -381,11 +415,15 @@ def bridge_summary() -> str:
     if bridge == "juliacall":
         text = "juliacall (default): arrays cross as views, no copies"
     else:
-        text = ("PyJulia (legacy, PYJL_JULIA_BRIDGE=pyjulia): copies arrays; cannot "
-                "precompile under a statically linked Python")
+        text = (
+            "PyJulia (legacy, PYJL_JULIA_BRIDGE=pyjulia): copies arrays; cannot "
+            "precompile under a statically linked Python"
+        )
         if _static_python():
-            text += " (this Python is statically linked: Julia would run with compiled " \
-                    "modules off, slow first calls)"
+            text += (
+                " (this Python is statically linked: Julia would run with compiled "
+                "modules off, slow first calls)"
+            )
     if _state.running is not None:
         return f"{text}; running Julia {_state.running.version}"
     if _state.failure is not None:

@@ -42,10 +42,10 @@ def from_julia(value: Any) -> Any:
     equivalent), a tuple element-wise; scalars and ``None`` unchanged."""
     if isinstance(value, tuple):
         return tuple(from_julia(v) for v in value)
-    if hasattr(value, "to_numpy"):          # juliacall ArrayValue (a Julia array)
+    if hasattr(value, "to_numpy"):  # juliacall ArrayValue (a Julia array)
         try:
             value = value.to_numpy(copy=False)
-        except Exception:                   # element type NumPy cannot view
+        except Exception:  # element type NumPy cannot view
             value = np.asarray(value.to_numpy())
     if isinstance(value, np.ndarray):
         return value.T if value.ndim > 1 else value

@@ -34,13 +34,22 @@ from pathlib import Path
 
 from .. import _config
 
-__all__ = ["Located", "locate", "version_of", "package_dir", "checkout_dir",
-           "bridge_installed", "NOT_FOUND"]
+__all__ = [
+    "Located",
+    "locate",
+    "version_of",
+    "package_dir",
+    "checkout_dir",
+    "bridge_installed",
+    "NOT_FOUND",
+]
 
-NOT_FOUND = ("no Julia executable found; set PYJL_JULIA to a Julia executable, put `julia` "
-             "on PATH, or run `python -c \"import juliacall\"` once so juliacall installs one")
+NOT_FOUND = (
+    "no Julia executable found; set PYJL_JULIA to a Julia executable, put `julia` "
+    'on PATH, or run `python -c "import juliacall"` once so juliacall installs one'
+)
 
-_PYJL_DIR = Path(__file__).resolve().parents[1]   # .../pyjl
+_PYJL_DIR = Path(__file__).resolve().parents[1]  # .../pyjl
 
 
 @dataclass(frozen=True)
@@ -60,10 +69,8 @@ def _executable(value: str) -> str | None:
 
 
 def _bad_value(var: str, value: str, where: str) -> str:
-    problem = ("is not an executable file" if os.path.exists(value)
-               else "does not exist")
-    return (f"{var}={value!r} ({where}) {problem}; point it at a Julia executable "
-            f"or unset it")
+    problem = "is not an executable file" if os.path.exists(value) else "does not exist"
+    return f"{var}={value!r} ({where}) {problem}; point it at a Julia executable or unset it"
 
 
 def _from_juliapkg() -> str | None:
@@ -84,9 +91,12 @@ def _from_juliapkg() -> str | None:
 
         state.reset_state()
         meta = load_meta() or {}
-        candidates = [meta.get("executable"),
-                      os.path.join(state.STATE["install"], "bin",
-                                   "julia.exe" if os.name == "nt" else "julia")]
+        candidates = [
+            meta.get("executable"),
+            os.path.join(
+                state.STATE["install"], "bin", "julia.exe" if os.name == "nt" else "julia"
+            ),
+        ]
     except Exception:  # an unreadable juliapkg state just means "not found there"
         return None
     finally:
@@ -110,8 +120,9 @@ def locate() -> Located:
     except Exception as exc:  # InputError from a malformed PYJL_JULIA
         return Located(None, "PYJL_JULIA", str(exc))
     if value is not None:
-        where = {"set": "set in this process",
-                 "environment": "from the environment"}.get(_config.source("julia"), "default")
+        where = {"set": "set in this process", "environment": "from the environment"}.get(
+            _config.source("julia"), "default"
+        )
         exe = _executable(value)
         if exe is None:
             return Located(None, "PYJL_JULIA", _bad_value("PYJL_JULIA", value, where))
@@ -136,8 +147,13 @@ def locate() -> Located:
 def version_of(exe: str, timeout: float = 20.0) -> str | None:
     """``"1.10.4"`` from ``exe --version`` (cached per path), or None if it does not answer."""
     try:
-        done = subprocess.run([exe, "--version"], capture_output=True, text=True,
-                              timeout=timeout, stdin=subprocess.DEVNULL)
+        done = subprocess.run(
+            [exe, "--version"],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     match = re.search(r"julia version (\S+)", done.stdout, flags=re.IGNORECASE)

@@ -25,8 +25,16 @@ def main():
             fh.flush()
         return v
 
-    minimize(f, SPACE, n_calls=int(n_calls), n_initial=6, storage=db, study=study,
-             progress=False, seed=0)
+    minimize(
+        f,
+        SPACE,
+        n_calls=int(n_calls),
+        n_initial=6,
+        storage=db,
+        study=study,
+        progress=False,
+        seed=0,
+    )
 
 
 if __name__ == "__main__":

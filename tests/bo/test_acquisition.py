@@ -41,15 +41,19 @@ def test_ei_pi_ucb_closed_forms(rng):
     best, xi = 0.3, 0.05
     z = (best - xi - mu) / sd
     ei_ref = (best - xi - mu) * stats.norm.cdf(z) + sd * stats.norm.pdf(z)
-    np.testing.assert_allclose(ExpectedImprovement(model, best, xi)(X), ei_ref, rtol=1e-10,
-                               atol=1e-300)
-    np.testing.assert_allclose(ProbabilityOfImprovement(model, best, xi)(X), stats.norm.cdf(z),
-                               rtol=1e-12)
-    np.testing.assert_allclose(UpperConfidenceBound(model, kappa=1.5)(X), -(mu - 1.5 * sd),
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        ExpectedImprovement(model, best, xi)(X), ei_ref, rtol=1e-10, atol=1e-300
+    )
+    np.testing.assert_allclose(
+        ProbabilityOfImprovement(model, best, xi)(X), stats.norm.cdf(z), rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        UpperConfidenceBound(model, kappa=1.5)(X), -(mu - 1.5 * sd), rtol=1e-12
+    )
     ok = ei_ref > 1e-250
-    np.testing.assert_allclose(LogExpectedImprovement(model, best, xi)(X)[ok], np.log(ei_ref[ok]),
-                               rtol=1e-9)
+    np.testing.assert_allclose(
+        LogExpectedImprovement(model, best, xi)(X)[ok], np.log(ei_ref[ok]), rtol=1e-9
+    )
 
 
 def test_log_ei_far_tail_by_quadrature():
@@ -69,8 +73,12 @@ def test_maximize_finds_continuous_argmax():
     target = np.array([0.3, 0.8])
     model = Posterior(lambda X: ((X - target) ** 2).sum(1), lambda X: np.full(len(X), 0.1))
     space = Space({"a": Real(0, 1), "b": Real(0, 1)})
-    for acq in (ExpectedImprovement(model, 0.0), ProbabilityOfImprovement(model, 0.0),
-                UpperConfidenceBound(model), LogExpectedImprovement(model, 0.0)):
+    for acq in (
+        ExpectedImprovement(model, 0.0),
+        ProbabilityOfImprovement(model, 0.0),
+        UpperConfidenceBound(model),
+        LogExpectedImprovement(model, 0.0),
+    ):
         u, val = maximize(acq, space, np.random.default_rng(0))
         np.testing.assert_allclose(u, target, atol=1e-3)
         assert val == pytest.approx(float(acq(target[None])[0]), rel=1e-5)
@@ -88,10 +96,11 @@ def test_maximize_respects_integer_and_categorical_structure():
     u, _ = maximize(ExpectedImprovement(model, 0.0), space, np.random.default_rng(1))
     p = space.decode(u)
     assert p["n"] == 13 and p["c"] == "c" and abs(p["x"] - 0.25) < 2e-3
-    np.testing.assert_array_equal(space.round(u[None])[0], u)            # rounded point
+    np.testing.assert_array_equal(space.round(u[None])[0], u)  # rounded point
     # excluded points are never returned: the next best integer is chosen
-    u2, _ = maximize(ExpectedImprovement(model, 0.0), space, np.random.default_rng(1),
-                     exclude={space.key(p)})
+    u2, _ = maximize(
+        ExpectedImprovement(model, 0.0), space, np.random.default_rng(1), exclude={space.key(p)}
+    )
     assert space.key(space.decode(u2)) != space.key(p)
 
 
@@ -111,18 +120,28 @@ def test_maximize_converges_on_anisotropic_argmax():
     assert np.all(np.abs(u - target) < 1e-4 * np.maximum(ls / 0.02, 1)), (u, target)
 
 
-@pytest.mark.parametrize("make, words", [
-    (lambda m: ExpectedImprovement(m, 0.0, xi=-0.1), ["`xi`", ">= 0", "-0.1"]),
-    (lambda m: ProbabilityOfImprovement(m, 0.0, xi=float("nan")), ["`xi`", "finite", "nan"]),
-    (lambda m: LogExpectedImprovement(m, 0.0, xi="0.1"), ["`xi`", "'0.1'"]),
-    (lambda m: UpperConfidenceBound(m, kappa=-1.0), ["`kappa`", ">= 0"]),
-    (lambda m: maximize(ExpectedImprovement(m, 0.0), Space({"x": Real(0.0, 1.0)}),
-                        np.random.default_rng(0), n_candidates=2 ** 70),
-     ["`n_candidates`", "<= 1048576"]),
-])
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (lambda m: ExpectedImprovement(m, 0.0, xi=-0.1), ["`xi`", ">= 0", "-0.1"]),
+        (lambda m: ProbabilityOfImprovement(m, 0.0, xi=float("nan")), ["`xi`", "finite", "nan"]),
+        (lambda m: LogExpectedImprovement(m, 0.0, xi="0.1"), ["`xi`", "'0.1'"]),
+        (lambda m: UpperConfidenceBound(m, kappa=-1.0), ["`kappa`", ">= 0"]),
+        (
+            lambda m: maximize(
+                ExpectedImprovement(m, 0.0),
+                Space({"x": Real(0.0, 1.0)}),
+                np.random.default_rng(0),
+                n_candidates=2**70,
+            ),
+            ["`n_candidates`", "<= 1048576"],
+        ),
+    ],
+)
 def test_acquisition_arguments_are_checked(make, words):
     # xi >= 0 and kappa >= 0, the ranges scikit-optimize and BoTorch document
     from pyjl.exceptions import InputError
+
     model = Posterior(lambda X: X[:, 0], lambda X: np.ones(len(X)))
     with pytest.raises(InputError) as err:
         make(model)

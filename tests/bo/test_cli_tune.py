@@ -35,8 +35,13 @@ OBJECTIVE = textwrap.dedent("""
 
 
 def _pyjl(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "pyjl.cli", *args], capture_output=True,
-                          text=True, timeout=300, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "pyjl.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=cwd,
+    )
 
 
 @pytest.fixture
@@ -49,9 +54,23 @@ def files(tmp_path):
 @pytest.mark.slow
 def test_tune_then_show(files):
     db = files / "study.db"
-    out = _pyjl("tune", f"{files / 'obj.py'}:f", "--space", str(files / "space.toml"),
-                "--n-calls", "14", "--workers", "2", "--storage", f"sqlite:///{db}",
-                "--study", "demo", "--seed", "1", "--no-progress")
+    out = _pyjl(
+        "tune",
+        f"{files / 'obj.py'}:f",
+        "--space",
+        str(files / "space.toml"),
+        "--n-calls",
+        "14",
+        "--workers",
+        "2",
+        "--storage",
+        f"sqlite:///{db}",
+        "--study",
+        "demo",
+        "--seed",
+        "1",
+        "--no-progress",
+    )
     assert out.returncode == 0, out.stderr
     assert "best value:" in out.stdout and "trials: 14 (0 failed)" in out.stdout
     conn = sqlite3.connect(db)
@@ -63,32 +82,65 @@ def test_tune_then_show(files):
     assert "study 'demo'" in show.stdout and "14 complete" in show.stdout
     assert f"best value: {min(values)!r}" in show.stdout
     # resume: the same command with a larger budget adds only the missing trials
-    out = _pyjl("tune", f"{files / 'obj.py'}:f", "--space", str(files / "space.toml"),
-                "--n-calls", "16", "--storage", str(db), "--study", "demo", "--no-progress")
+    out = _pyjl(
+        "tune",
+        f"{files / 'obj.py'}:f",
+        "--space",
+        str(files / "space.toml"),
+        "--n-calls",
+        "16",
+        "--storage",
+        str(db),
+        "--study",
+        "demo",
+        "--no-progress",
+    )
     assert out.returncode == 0, out.stderr and "trials: 16" in out.stdout
 
 
 def test_tune_failures_are_recorded(files):
     db = files / "f.db"
-    out = _pyjl("tune", f"{files / 'obj.py'}:broken", "--space", str(files / "space.toml"),
-                "--n-calls", "3", "--storage", str(db), "--no-progress")
+    out = _pyjl(
+        "tune",
+        f"{files / 'obj.py'}:broken",
+        "--space",
+        str(files / "space.toml"),
+        "--n-calls",
+        "3",
+        "--storage",
+        str(db),
+        "--no-progress",
+    )
     assert out.returncode == 0, out.stderr
     assert "trials: 3 (3 failed)" in out.stdout
     show = _pyjl("study", "show", str(db), "--study", "default")
     assert "ValueError: no" in show.stdout and "best value: none yet" in show.stdout
 
 
-@pytest.mark.parametrize("args, words", [
-    (["tune", "obj.py", "--space", "space.toml", "--n-calls", "3"], ["FILE.py:FUNC"]),
-    (["tune", "obj.py:nope", "--space", "space.toml", "--n-calls", "3"], ["no function 'nope'"]),
-    (["tune", "missing.py:f", "--space", "space.toml", "--n-calls", "3"], ["does not exist"]),
-    (["tune", "obj.py:f", "--space", "none.toml", "--n-calls", "3"], ["none.toml", "does not"]),
-    (["tune", "obj.py:f", "--space", "space.toml", "--n-calls", "0"], ["n_calls"]),
-    (["tune", "obj.py:f", "--space", "space.toml", "--n-calls", "3", "--workers", "0"],
-     ["`--workers` must be an integer >= 1; got 0"]),
-    (["study", "show", "nothing.db"],
-     ["`URL` must point at an existing study file", "no study file"]),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["tune", "obj.py", "--space", "space.toml", "--n-calls", "3"], ["FILE.py:FUNC"]),
+        (
+            ["tune", "obj.py:nope", "--space", "space.toml", "--n-calls", "3"],
+            ["no function 'nope'"],
+        ),
+        (["tune", "missing.py:f", "--space", "space.toml", "--n-calls", "3"], ["does not exist"]),
+        (
+            ["tune", "obj.py:f", "--space", "none.toml", "--n-calls", "3"],
+            ["none.toml", "does not"],
+        ),
+        (["tune", "obj.py:f", "--space", "space.toml", "--n-calls", "0"], ["n_calls"]),
+        (
+            ["tune", "obj.py:f", "--space", "space.toml", "--n-calls", "3", "--workers", "0"],
+            ["`--workers` must be an integer >= 1; got 0"],
+        ),
+        (
+            ["study", "show", "nothing.db"],
+            ["`URL` must point at an existing study file", "no study file"],
+        ),
+    ],
+)
 def test_bad_input_exit_2(files, args, words):
     out = _pyjl(*args, cwd=files)
     assert out.returncode == 2, (out.stdout, out.stderr)
@@ -99,6 +151,7 @@ def test_bad_input_exit_2(files, args, words):
 
 def test_show_needs_study_name_when_several(files):
     from pyjl.bo import Optimizer, Real, Space
+
     db = str(files / "two.db")
     Optimizer(Space({"x": Real(0, 1)}), storage=db, study="a").tell({"x": 0.5}, 1.0)
     Optimizer(Space({"y": Real(0, 1)}), storage=db, study="b")

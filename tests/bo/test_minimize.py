@@ -42,8 +42,10 @@ def test_failures_recorded_and_study_continues():
     h = res.history
     failed = h[h["state"] == "failed"]
     assert len(h) == 20 and res.n_failed == len(failed) >= 2
-    assert all(e.startswith("RuntimeError: diverged") or "not a finite number" in e
-               for e in failed["error"])
+    assert all(
+        e.startswith("RuntimeError: diverged") or "not a finite number" in e
+        for e in failed["error"]
+    )
     assert ((failed["x"] > 1.0) | (failed["n"] == 4)).all()
     # failed points are fantasised as the worst value: the search does not keep retrying there
     assert res.n_failed <= 10
@@ -87,8 +89,9 @@ def test_thread_pool_keeps_workers_busy_without_duplicates():
         return quad(p)
 
     with cf.ThreadPoolExecutor(3) as pool:
-        res = minimize(f, SPACE, n_calls=15, n_initial=4, executor=pool, n_workers=3,
-                       progress=False, seed=2)
+        res = minimize(
+            f, SPACE, n_calls=15, n_initial=4, executor=pool, n_workers=3, progress=False, seed=2
+        )
     h = res.history
     assert len(h) == 15 and (h["state"] == "complete").all()
     keys = {SPACE.key(r) for r in h[["x", "n"]].to_dict("records")}
@@ -99,16 +102,35 @@ def test_thread_pool_keeps_workers_busy_without_duplicates():
 @pytest.mark.slow
 def test_dask_local_cluster():
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
-        res = minimize(quad, SPACE, n_calls=12, n_initial=4, executor=client, n_workers=2,
-                       progress=False, seed=4)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        res = minimize(
+            quad,
+            SPACE,
+            n_calls=12,
+            n_initial=4,
+            executor=client,
+            n_workers=2,
+            progress=False,
+            seed=4,
+        )
         workers = set(client.run(lambda: 1))
         assert len(workers) == 2
         # executor="dask" picks up the running client
-        res2 = minimize(quad, SPACE, n_calls=6, n_initial=3, executor="dask", n_workers=2,
-                        progress=False, seed=5)
+        res2 = minimize(
+            quad,
+            SPACE,
+            n_calls=6,
+            n_initial=3,
+            executor="dask",
+            n_workers=2,
+            progress=False,
+            seed=5,
+        )
     assert len(res.history) == 12 and (res.history["state"] == "complete").all()
     assert len({SPACE.key(r) for r in res.history[["x", "n"]].to_dict("records")}) == 12
     assert res.best_value < 0.5 and len(res2.history) == 6
@@ -121,6 +143,7 @@ def test_random_search_is_uniform_and_reproducible():
     assert a.history["u"].tolist() == b.history["u"].tolist()
     u = a.history["u"].to_numpy()
     from scipy import stats
+
     assert stats.kstest(u, "uniform").pvalue > 1e-3
     assert a.best_value == pytest.approx(u.min())
     assert a.best_mean_params is None
@@ -162,10 +185,15 @@ BAD_ARGUMENTS = [
 ]
 
 
-@pytest.mark.parametrize("runner, kw, words", [
-    (runner, kw, words) for runner in (minimize, random_search, grid_search)
-    for kw, words in BAD_ARGUMENTS
-    if "seed" not in kw or runner is not grid_search])          # grid_search takes no seed
+@pytest.mark.parametrize(
+    "runner, kw, words",
+    [
+        (runner, kw, words)
+        for runner in (minimize, random_search, grid_search)
+        for kw, words in BAD_ARGUMENTS
+        if "seed" not in kw or runner is not grid_search
+    ],
+)  # grid_search takes no seed
 def test_bad_arguments(runner, kw, words):
     calls = []
     with pytest.raises(InputError) as err:
@@ -174,7 +202,7 @@ def test_bad_arguments(runner, kw, words):
     assert ". Fix: " in text
     for w in words:
         assert w in text
-    assert calls == []          # refused before anything was evaluated
+    assert calls == []  # refused before anything was evaluated
 
 
 @pytest.mark.parametrize("n_points", [0, 1.5, -2, 2**70])
@@ -190,7 +218,7 @@ def test_n_calls_none_is_refused_where_there_is_no_grid(runner):
 
 
 def test_grid_too_large_is_refused():
-    space = Space({k: Real(0.0, 1.0) for k in "abc"})       # 200**3 = 8e6 points
+    space = Space({k: Real(0.0, 1.0) for k in "abc"})  # 200**3 = 8e6 points
     with pytest.raises(InputError, match="at most 1,000,000 points; got 200 "):
         grid_search(quad, space, n_points=200, progress=False)
 
@@ -208,7 +236,8 @@ def test_progress_bar_shows_best(capsys):
 
 def test_interrupt_marks_trial_abandoned_and_rerun_finishes():
     from pyjl.bo import Optimizer
-    opt_storage = Optimizer(SPACE, seed=0).storage          # one in-memory store, reused
+
+    opt_storage = Optimizer(SPACE, seed=0).storage  # one in-memory store, reused
     calls = []
 
     def f(p):

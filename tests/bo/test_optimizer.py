@@ -6,20 +6,32 @@ import pytest
 from pyjl.bo import Categorical, Integer, Optimizer, Real, Space, SpaceExhausted
 from pyjl.exceptions import InputError
 
-BRANIN_MIN = 0.397887          # Branin-Hoo global minimum (Dixon & Szegö 1978)
-HARTMANN6_MIN = -3.32237       # Hartmann 6-D global minimum (Surjanovic & Bingham, SFU library)
+BRANIN_MIN = 0.397887  # Branin-Hoo global minimum (Dixon & Szegö 1978)
+HARTMANN6_MIN = -3.32237  # Hartmann 6-D global minimum (Surjanovic & Bingham, SFU library)
 
 
 def branin(p):
     x1, x2 = p["x1"], p["x2"]
-    b, c, t = 5.1 / (4 * np.pi ** 2), 5 / np.pi, 1 / (8 * np.pi)
-    return (x2 - b * x1 ** 2 + c * x1 - 6) ** 2 + 10 * (1 - t) * np.cos(x1) + 10
+    b, c, t = 5.1 / (4 * np.pi**2), 5 / np.pi, 1 / (8 * np.pi)
+    return (x2 - b * x1**2 + c * x1 - 6) ** 2 + 10 * (1 - t) * np.cos(x1) + 10
 
 
-_A = np.array([[10, 3, 17, 3.5, 1.7, 8], [0.05, 10, 17, 0.1, 8, 14],
-               [3, 3.5, 1.7, 10, 17, 8], [17, 8, 0.05, 10, 0.1, 14]])
-_P = 1e-4 * np.array([[1312, 1696, 5569, 124, 8283, 5886], [2329, 4135, 8307, 3736, 1004, 9991],
-                      [2348, 1451, 3522, 2883, 3047, 6650], [4047, 8828, 8732, 5743, 1091, 381]])
+_A = np.array(
+    [
+        [10, 3, 17, 3.5, 1.7, 8],
+        [0.05, 10, 17, 0.1, 8, 14],
+        [3, 3.5, 1.7, 10, 17, 8],
+        [17, 8, 0.05, 10, 0.1, 14],
+    ]
+)
+_P = 1e-4 * np.array(
+    [
+        [1312, 1696, 5569, 124, 8283, 5886],
+        [2329, 4135, 8307, 3736, 1004, 9991],
+        [2348, 1451, 3522, 2883, 3047, 6650],
+        [4047, 8828, 8732, 5743, 1091, 381],
+    ]
+)
 _ALPHA = np.array([1.0, 1.2, 3.0, 3.2])
 
 
@@ -36,8 +48,9 @@ def test_reference_functions():
     # the published minimisers give the published minima
     assert branin({"x1": np.pi, "x2": 2.275}) == pytest.approx(BRANIN_MIN, abs=1e-6)
     xs = [0.20169, 0.150011, 0.476874, 0.275332, 0.311652, 0.6573]
-    assert hartmann6({f"x{i}": v for i, v in enumerate(xs)}) == pytest.approx(HARTMANN6_MIN,
-                                                                              abs=1e-5)
+    assert hartmann6({f"x{i}": v for i, v in enumerate(xs)}) == pytest.approx(
+        HARTMANN6_MIN, abs=1e-5
+    )
 
 
 def _run(space, f, n, seed, **kw):
@@ -69,8 +82,7 @@ def test_hartmann6_known_optimum():
 def test_other_acquisitions_make_progress(acquisition):
     # 1-D quadratic: every acquisition must home in on the minimiser in a few steps
     space = Space({"x": Real(-3.0, 3.0)})
-    opt = _run(space, lambda p: (p["x"] - 1.3) ** 2, 12, 2, acquisition=acquisition,
-               n_initial=4)
+    opt = _run(space, lambda p: (p["x"] - 1.3) ** 2, 12, 2, acquisition=acquisition, n_initial=4)
     assert abs(opt.best[0]["x"] - 1.3) < 0.05
 
 
@@ -80,8 +92,15 @@ def test_loo_fit():
     assert abs(opt.best[0]["x"] + 0.7) < 0.05
 
 
-@pytest.mark.parametrize("batch, liar", [("kriging_believer", "min"), ("constant_liar", "min"),
-                                         ("constant_liar", "mean"), ("constant_liar", "max")])
+@pytest.mark.parametrize(
+    "batch, liar",
+    [
+        ("kriging_believer", "min"),
+        ("constant_liar", "min"),
+        ("constant_liar", "mean"),
+        ("constant_liar", "max"),
+    ],
+)
 def test_batch_is_distinct(batch, liar):
     opt = _run(BRANIN, branin, 8, 5, batch=batch, liar=liar, n_initial=6)
     pts = opt.ask(6)
@@ -89,11 +108,11 @@ def test_batch_is_distinct(batch, liar):
     assert len(keys) == 6
     X = np.array([BRANIN.encode(p) for p in pts])
     d = np.sqrt(((X[:, None] - X[None]) ** 2).sum(-1))[np.triu_indices(6, 1)]
-    assert d.min() > 1e-3          # fantasies push the batch apart, not just by rounding
+    assert d.min() > 1e-3  # fantasies push the batch apart, not just by rounding
 
 
 def test_batch_on_small_discrete_space_covers_it_then_exhausts():
-    space = Space({"k": Integer(1, 3), "c": Categorical(["a", "b"])})     # 6 points
+    space = Space({"k": Integer(1, 3), "c": Categorical(["a", "b"])})  # 6 points
     opt = Optimizer(space, n_initial=2, seed=0)
     first = opt.ask(2)
     for p in first:
@@ -108,7 +127,7 @@ def test_batch_on_small_discrete_space_covers_it_then_exhausts():
 def test_pending_points_are_fantasised_not_repeated():
     space = Space({"x": Real(0.0, 1.0)})
     opt = _run(space, lambda p: (p["x"] - 0.4) ** 2, 6, 3, n_initial=4)
-    a = opt.ask()              # not told: pending
+    a = opt.ask()  # not told: pending
     b = opt.ask()
     c = opt.ask()
     assert len({a["x"], b["x"], c["x"]}) == 3
@@ -159,19 +178,22 @@ def test_tell_points_never_asked_and_history_columns():
     assert opt.best == ({"x": 0.75, "c": "u"}, 1.0)
 
 
-@pytest.mark.parametrize("call, words", [
-    (lambda o: o.tell({"x": 0.5, "q": 1}, 1.0), ["`params`", "only parameters", "'q'"]),
-    (lambda o: o.tell({"x": 1.5}, 1.0), ["`params['x']`", "inside [0.0, 1.0]", "1.5"]),
-    (lambda o: o.tell({"x": 0.5}, float("nan")), ["`value`", "finite", "tell_failed"]),
-    (lambda o: o.tell({"x": 0.5}, "bad"), ["`value`", "real number", "'bad'"]),
-    (lambda o: o.tell({"x": 0.5}, "0.5"), ["`value`", "real number", "'0.5'"]),
-    (lambda o: o.tell({"x": 0.5}, True), ["`value`", "real number"]),
-    (lambda o: o.tell({"x": 0.5}, 1.0, noise_var=-1.0), ["`noise_var`", ">= 0"]),
-    (lambda o: o.tell({"x": 0.5}, 1.0, noise_var="0.01"), ["`noise_var`", "'0.01'"]),
-    (lambda o: o.ask(0), ["`n`", "integer >= 1"]),
-    (lambda o: o.ask(2 ** 70), ["`n`", "<= 4096"]),
-    (lambda o: o.ask(True), ["`n`", "integer"]),
-])
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (lambda o: o.tell({"x": 0.5, "q": 1}, 1.0), ["`params`", "only parameters", "'q'"]),
+        (lambda o: o.tell({"x": 1.5}, 1.0), ["`params['x']`", "inside [0.0, 1.0]", "1.5"]),
+        (lambda o: o.tell({"x": 0.5}, float("nan")), ["`value`", "finite", "tell_failed"]),
+        (lambda o: o.tell({"x": 0.5}, "bad"), ["`value`", "real number", "'bad'"]),
+        (lambda o: o.tell({"x": 0.5}, "0.5"), ["`value`", "real number", "'0.5'"]),
+        (lambda o: o.tell({"x": 0.5}, True), ["`value`", "real number"]),
+        (lambda o: o.tell({"x": 0.5}, 1.0, noise_var=-1.0), ["`noise_var`", ">= 0"]),
+        (lambda o: o.tell({"x": 0.5}, 1.0, noise_var="0.01"), ["`noise_var`", "'0.01'"]),
+        (lambda o: o.ask(0), ["`n`", "integer >= 1"]),
+        (lambda o: o.ask(2**70), ["`n`", "<= 4096"]),
+        (lambda o: o.ask(True), ["`n`", "integer"]),
+    ],
+)
 def test_bad_input_messages(call, words):
     opt = Optimizer(Space({"x": Real(0.0, 1.0)}), seed=0)
     with pytest.raises(InputError) as err:
@@ -180,36 +202,39 @@ def test_bad_input_messages(call, words):
         assert w in str(err.value)
 
 
-@pytest.mark.parametrize("kw, words", [
-    ({"acquisition": "qei"}, ["`acquisition`", "'qei'", "'ei'"]),
-    ({"batch": "thompson"}, ["`batch`", "'kriging_believer'"]),
-    ({"liar": "median"}, ["`liar`", "'min'"]),
-    ({"fit": "map"}, ["`fit`", "'loo'"]),
-    ({"n_initial": 0}, ["n_initial"]),
-    ({"seed": -1}, ["seed"]),
-    ({"seed": 2 ** 70}, ["`seed`", "2**63"]),
-    ({"seed": 1.5}, ["`seed`", "1.5"]),
-    ({"kappa": float("nan")}, ["`kappa`", "finite", "nan"]),
-    ({"kappa": -1.0}, ["`kappa`", ">= 0"]),
-    ({"xi": "0.1"}, ["`xi`", "'0.1'"]),
-    ({"stale_after": -1}, ["`stale_after`", "> 0", "-1"]),
-    ({"stale_after": float("inf")}, ["`stale_after`", "finite"]),
-    ({"n_candidates": 0}, ["`n_candidates`", ">= 1", "0"]),
-    ({"n_candidates": 2.5}, ["`n_candidates`", "integer"]),
-    ({"n_candidates": 2 ** 70}, ["`n_candidates`", "<= 1048576"]),
-    ({"xi": -1.0}, ["`xi`", ">= 0"]),
-    ({"prior": "yes"}, ["`prior`", "True or False"]),
-    ({"prior": 2}, ["`prior`", "True or False"]),
-    ({"warp_y": "yes"}, ["`warp_y`", "True or False"]),
-    ({"gls_mean": 1}, ["`gls_mean`", "True or False"]),
-    ({"sampler": None}, ["`sampler`", "list of parameter dicts"]),
-    ({"sampler": 3}, ["`sampler`", "list of parameter dicts"]),
-    ({"sampler": [3]}, ["`sampler[0]`", "parameter dict"]),
-    ({"sampler": [{"x": 2.0}]}, ["`sampler[0]['x']`", "inside [0.0, 1.0]"]),
-    ({"sampler": "bogus"}, ["`sampler`", "'gp'", "'random'"]),
-    ({"n_initial": True}, ["`n_initial`", "integer >= 1"]),
-    ({"n_initial": 1.5}, ["`n_initial`", "integer >= 1"]),
-])
+@pytest.mark.parametrize(
+    "kw, words",
+    [
+        ({"acquisition": "qei"}, ["`acquisition`", "'qei'", "'ei'"]),
+        ({"batch": "thompson"}, ["`batch`", "'kriging_believer'"]),
+        ({"liar": "median"}, ["`liar`", "'min'"]),
+        ({"fit": "map"}, ["`fit`", "'loo'"]),
+        ({"n_initial": 0}, ["n_initial"]),
+        ({"seed": -1}, ["seed"]),
+        ({"seed": 2**70}, ["`seed`", "2**63"]),
+        ({"seed": 1.5}, ["`seed`", "1.5"]),
+        ({"kappa": float("nan")}, ["`kappa`", "finite", "nan"]),
+        ({"kappa": -1.0}, ["`kappa`", ">= 0"]),
+        ({"xi": "0.1"}, ["`xi`", "'0.1'"]),
+        ({"stale_after": -1}, ["`stale_after`", "> 0", "-1"]),
+        ({"stale_after": float("inf")}, ["`stale_after`", "finite"]),
+        ({"n_candidates": 0}, ["`n_candidates`", ">= 1", "0"]),
+        ({"n_candidates": 2.5}, ["`n_candidates`", "integer"]),
+        ({"n_candidates": 2**70}, ["`n_candidates`", "<= 1048576"]),
+        ({"xi": -1.0}, ["`xi`", ">= 0"]),
+        ({"prior": "yes"}, ["`prior`", "True or False"]),
+        ({"prior": 2}, ["`prior`", "True or False"]),
+        ({"warp_y": "yes"}, ["`warp_y`", "True or False"]),
+        ({"gls_mean": 1}, ["`gls_mean`", "True or False"]),
+        ({"sampler": None}, ["`sampler`", "list of parameter dicts"]),
+        ({"sampler": 3}, ["`sampler`", "list of parameter dicts"]),
+        ({"sampler": [3]}, ["`sampler[0]`", "parameter dict"]),
+        ({"sampler": [{"x": 2.0}]}, ["`sampler[0]['x']`", "inside [0.0, 1.0]"]),
+        ({"sampler": "bogus"}, ["`sampler`", "'gp'", "'random'"]),
+        ({"n_initial": True}, ["`n_initial`", "integer >= 1"]),
+        ({"n_initial": 1.5}, ["`n_initial`", "integer >= 1"]),
+    ],
+)
 def test_bad_constructor_arguments(kw, words):
     with pytest.raises(InputError) as err:
         Optimizer(Space({"x": Real(0.0, 1.0)}), **kw)
@@ -226,13 +251,14 @@ def test_same_seed_same_initial_design():
 
 def test_initial_design_kinds():
     from scipy.stats import qmc
+
     sob = Optimizer(HARTMANN, seed=4, n_initial=8, initial="sobol").ask(8)
     U = np.array([HARTMANN.encode(p) for p in sob])
-    ref = qmc.Sobol(6, scramble=True, seed=4).random(8)       # the study's own Sobol points
+    ref = qmc.Sobol(6, scramble=True, seed=4).random(8)  # the study's own Sobol points
     np.testing.assert_allclose(U, ref, atol=1e-12)
     # 8 Sobol points stratify every coordinate into 8 equal bins; uniform draws need not
     assert all(len(set(np.floor(U[:, j] * 8))) == 8 for j in range(6))
-    rnd = Optimizer(HARTMANN, seed=4, n_initial=8).ask(8)          # the default
+    rnd = Optimizer(HARTMANN, seed=4, n_initial=8).ask(8)  # the default
     assert rnd == Optimizer(HARTMANN, seed=4, n_initial=8, initial="random").ask(8)
     assert rnd != sob
     with pytest.raises(InputError, match="`initial` must be one of 'sobol', 'random'"):
@@ -249,15 +275,15 @@ def test_ei_incumbent_is_best_observed_value(rng):
         ys.append(np.sin(3 * x) + 0.1 * rng.normal())
         opt.tell({"x": x}, ys[-1])
     # (the GP sees the values through the output warp: the threshold maps back to it)
-    assert opt.to_objective(opt.acquisition_function().best) == pytest.approx(min(ys),
-                                                                             abs=1e-12)
+    assert opt.to_objective(opt.acquisition_function().best) == pytest.approx(min(ys), abs=1e-12)
     opt2 = Optimizer(space, n_initial=4, seed=5)
     for x, y in zip((-1.5, -0.4, 0.3, 1.1, 1.8), ys):
-        opt2.tell({"x": x}, y, noise_var=0.01)       # known noise: lowest posterior mean
+        opt2.tell({"x": x}, y, noise_var=0.01)  # known noise: lowest posterior mean
     gp = opt2.surrogate()
     X = np.array([[space.encode({"x": x})[0]] for x in (-1.5, -0.4, 0.3, 1.1, 1.8)])
-    assert opt2.acquisition_function().best == pytest.approx(float(np.min(gp.predict(X))),
-                                                             abs=1e-9)
+    assert opt2.acquisition_function().best == pytest.approx(
+        float(np.min(gp.predict(X))), abs=1e-9
+    )
 
 
 def test_extreme_finite_values_keep_the_study_going():
@@ -282,7 +308,7 @@ def test_extreme_finite_values_keep_the_study_going():
             p = opt.ask()
             opt.tell(p, f(p))
     values = [t.value for t in opt.trials]
-    assert values.count(1e308) >= 2 and values.count(-1e308) >= 1   # stored as told
+    assert values.count(1e308) >= 2 and values.count(-1e308) >= 1  # stored as told
     assert opt.best == ({"x": -0.6}, -1e308)
     mu, sd = opt.surrogate().predict(np.linspace(0, 1, 50)[:, None], return_std=True)
     assert np.all(np.isfinite(mu)) and np.all(np.isfinite(sd))
@@ -293,6 +319,7 @@ def test_extreme_finite_values_keep_the_study_going():
 
 def test_surrogate_before_two_trials_is_not_fitted():
     from pyjl.exceptions import NotFittedError
+
     opt = Optimizer(Space({"x": Real(0.0, 1.0)}), seed=0)
     opt.tell({"x": 0.5}, 1.0)
     for call in (opt.surrogate, opt.acquisition_function):
@@ -311,8 +338,12 @@ def test_numpy_scalars_find_the_pending_trial():
 
 def test_resuming_with_another_space_names_space():
     from pyjl.bo.storage import open_storage
+
     storage = open_storage(None)
     Optimizer(Space({"x": Real(0.0, 1.0)}), storage=storage, study="s", seed=0)
-    with pytest.raises(InputError, match=r"`space` must match the study .*Real\(0.0, 1.0\).*"
-                                         r"got Space\(\{'x': Real\(0.0, 2.0\)\}\)\. Fix:"):
+    with pytest.raises(
+        InputError,
+        match=r"`space` must match the study .*Real\(0.0, 1.0\).*"
+        r"got Space\(\{'x': Real\(0.0, 2.0\)\}\)\. Fix:",
+    ):
         Optimizer(Space({"x": Real(0.0, 2.0)}), storage=storage, study="s")

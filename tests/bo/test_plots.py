@@ -11,8 +11,9 @@ import pytest  # noqa: E402
 from pyjl.bo import Categorical, Integer, Real, Space, minimize, plots, random_search  # noqa: E402
 from pyjl.exceptions import InputError  # noqa: E402
 
-SPACE = Space({"lr": Real(1e-3, 1.0, log=True), "k": Integer(1, 6),
-               "c": Categorical(["a", "b", "c"])})
+SPACE = Space(
+    {"lr": Real(1e-3, 1.0, log=True), "k": Integer(1, 6), "c": Categorical(["a", "b", "c"])}
+)
 
 
 def f(p):
@@ -45,7 +46,7 @@ def test_posterior_1d_real(res):
     acq_x, acq_y = bottom.get_lines()[0].get_data()
     marker = [ln for ln in bottom.get_lines() if ln.get_marker() == "v"][0]
     assert marker.get_xdata()[0] == acq_x[np.argmax(acq_y)]
-    assert len(top.collections[1].get_offsets()) == 14          # every observation
+    assert len(top.collections[1].get_offsets()) == 14  # every observation
 
 
 def test_posterior_1d_categorical_and_integer(res):
@@ -56,25 +57,28 @@ def test_posterior_1d_categorical_and_integer(res):
         plots.posterior_1d(res.optimizer, "zz")
 
 
-@pytest.mark.parametrize("call, words", [
-    (lambda r: plots.posterior_1d(r.optimizer, "lr", n_grid=0), ["`n_grid`", ">= 1", "0"]),
-    (lambda r: plots.posterior_1d(r.optimizer, "lr", n_grid=1.5), ["`n_grid`", "integer"]),
-    (lambda r: plots.posterior_1d(r.optimizer, "lr", n_grid=True), ["`n_grid`", "integer"]),
-    (lambda r: plots.posterior_1d(r.optimizer, "lr", n_grid=2 ** 70), ["`n_grid`", "<= 100000"]),
-    (lambda r: plots.posterior_1d(r, "lr"), ["`opt`", "Optimizer", "Result("]),
-    (lambda r: plots.posterior_1d(3, "lr"), ["`opt`", "Optimizer", "3"]),
-    (lambda r: plots.posterior_1d(r.optimizer, None), ["`name`", "parameter", "None"]),
-    (lambda r: plots.history(r, ncols=0), ["`ncols`", ">= 1"]),
-    (lambda r: plots.history(r, ncols=float("inf")), ["`ncols`", "integer", "inf"]),
-    (lambda r: plots.history(r, ncols=True), ["`ncols`", "integer"]),
-    (lambda r: plots.history(3), ["`res`", "Result", "Optimizer"]),
-    (lambda r: plots.convergence({"a": 3}), ["`results['a']`", "Result", "3"]),
-    (lambda r: plots.convergence({"a": []}), ["`results['a']`", "non-empty list"]),
-    (lambda r: plots.convergence({}), ["`results`", "non-empty dict"]),
-    (lambda r: plots.convergence({"r": r}, optimum=float("nan")), ["`optimum`", "finite"]),
-    (lambda r: plots.convergence({"r": r}, optimum="0"), ["`optimum`", "'0'"]),
-    (lambda r: plots.convergence({"r": r}, optimum=1j), ["`optimum`", "1j"]),
-])
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (lambda r: plots.posterior_1d(r.optimizer, "lr", n_grid=0), ["`n_grid`", ">= 1", "0"]),
+        (lambda r: plots.posterior_1d(r.optimizer, "lr", n_grid=1.5), ["`n_grid`", "integer"]),
+        (lambda r: plots.posterior_1d(r.optimizer, "lr", n_grid=True), ["`n_grid`", "integer"]),
+        (lambda r: plots.posterior_1d(r.optimizer, "lr", n_grid=2**70), ["`n_grid`", "<= 100000"]),
+        (lambda r: plots.posterior_1d(r, "lr"), ["`opt`", "Optimizer", "Result("]),
+        (lambda r: plots.posterior_1d(3, "lr"), ["`opt`", "Optimizer", "3"]),
+        (lambda r: plots.posterior_1d(r.optimizer, None), ["`name`", "parameter", "None"]),
+        (lambda r: plots.history(r, ncols=0), ["`ncols`", ">= 1"]),
+        (lambda r: plots.history(r, ncols=float("inf")), ["`ncols`", "integer", "inf"]),
+        (lambda r: plots.history(r, ncols=True), ["`ncols`", "integer"]),
+        (lambda r: plots.history(3), ["`res`", "Result", "Optimizer"]),
+        (lambda r: plots.convergence({"a": 3}), ["`results['a']`", "Result", "3"]),
+        (lambda r: plots.convergence({"a": []}), ["`results['a']`", "non-empty list"]),
+        (lambda r: plots.convergence({}), ["`results`", "non-empty dict"]),
+        (lambda r: plots.convergence({"r": r}, optimum=float("nan")), ["`optimum`", "finite"]),
+        (lambda r: plots.convergence({"r": r}, optimum="0"), ["`optimum`", "'0'"]),
+        (lambda r: plots.convergence({"r": r}, optimum=1j), ["`optimum`", "1j"]),
+    ],
+)
 def test_plot_arguments_are_checked(res, call, words):
     with pytest.raises(InputError) as err:
         call(res)
@@ -84,18 +88,21 @@ def test_plot_arguments_are_checked(res, call, words):
 
 def test_posterior_1d_needs_two_completed_trials():
     from pyjl.bo import Optimizer
+
     opt = Optimizer(Space({"x": Real(0.0, 1.0)}), seed=0)
     opt.tell({"x": 0.5}, 1.0)
-    with pytest.raises(InputError,
-                       match=r"`opt` must hold at least 2 completed trials .*; got 1\. Fix:"):
+    with pytest.raises(
+        InputError, match=r"`opt` must hold at least 2 completed trials .*; got 1\. Fix:"
+    ):
         plots.posterior_1d(opt, "x")
 
 
 def test_history_and_convergence_take_an_optimizer(res):
     opt = res.optimizer
     fig = plots.convergence({"bo": opt})
-    np.testing.assert_allclose(fig.axes[0].get_lines()[0].get_ydata(),
-                               res.history["best_so_far"].to_numpy())
+    np.testing.assert_allclose(
+        fig.axes[0].get_lines()[0].get_ydata(), res.history["best_so_far"].to_numpy()
+    )
     assert len([a for a in plots.history(opt, ncols=1).axes if a.get_xlabel()]) == 3
 
 
@@ -119,6 +126,7 @@ def test_posterior_band_stays_finite_where_the_warp_inverse_is_undefined():
     # skewed values (one bad value far above the rest, as a log loss of a diverged model)
     # fit a warp whose upper range is bounded; the +2 sd quantile leaves it along the slice
     from pyjl.bo import Optimizer
+
     rng = np.random.default_rng(5)
     opt = Optimizer(Space({"eta": Real(1e-3, 0.5, log=True)}), n_initial=3, seed=0)
     for x in [0.0016, 0.05, 0.2, 0.22, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5]:
@@ -129,9 +137,9 @@ def test_posterior_band_stays_finite_where_the_warp_inverse_is_undefined():
     values = np.array([t.value for t in opt.trials])
     U = np.linspace(0, 1, 200)[:, None]
     mu, sd = opt.surrogate().predict(U, return_std=True)
-    assert np.max(mu + 2 * sd) >= warp.domain[1]          # the case this test is about
+    assert np.max(mu + 2 * sd) >= warp.domain[1]  # the case this test is about
     verts = top.collections[0].get_paths()[0].vertices[:, 1]
-    lower, upper = verts[1:201], verts[202:402][::-1]      # fill_between's outline
+    lower, upper = verts[1:201], verts[202:402][::-1]  # fill_between's outline
     span = np.ptp(values)
     for edge, q in ((lower, mu - 2 * sd), (upper, mu + 2 * sd)):
         assert np.all(np.isfinite(edge))
@@ -153,6 +161,7 @@ def test_posterior_plot_of_a_study_with_extreme_values_is_finite():
 
     from pyjl.bo import Optimizer
     from pyjl.exceptions import NumericalWarning
+
     opt = Optimizer(Space({"x": Real(-1.0, 1.0)}), n_initial=3, seed=0)
     xs = np.linspace(-0.9, 0.9, 7)
     for x, v in zip(xs, [1.0, 0.5, 1e308, 0.2, -1e308, 0.3, 0.9]):
@@ -164,6 +173,6 @@ def test_posterior_plot_of_a_study_with_extreme_values_is_finite():
     band = top.collections[0].get_paths()[0].vertices[:, 1]
     dots = top.collections[1].get_offsets()[:, 1]
     assert np.all(np.isfinite(band)) and np.all(np.isfinite(dots))
-    assert np.ptp(np.r_[band, dots]) < 1e6            # the ordinary values stay readable
+    assert np.ptp(np.r_[band, dots]) < 1e6  # the ordinary values stay readable
     labels = [t.get_text() for t in top.get_legend().get_texts()]
     assert any("2 beyond" in t for t in labels)

@@ -23,7 +23,7 @@ from pyjl.bo import (
 from pyjl.bo.trial import Trial
 
 MIXED = Space({"x": Real(-1.0, 2.0), "k": Integer(1, 6), "c": Categorical(["a", "b", "c"])})
-SMALL = Space({"k": Integer(0, 2), "c": Categorical(["a", "b"])})       # 6 points
+SMALL = Space({"k": Integer(0, 2), "c": Categorical(["a", "b"])})  # 6 points
 
 
 def _keys(space, points):
@@ -32,10 +32,12 @@ def _keys(space, points):
 
 def test_random_proposals_lie_in_the_space_and_are_distinct(rng):
     seed = int(rng.integers(2**31))
-    taken = [Trial(i, p, "complete", 1.0)
-             for i, p in enumerate(RandomSampler().propose(MIXED, [], 5, seed))]
+    taken = [
+        Trial(i, p, "complete", 1.0)
+        for i, p in enumerate(RandomSampler().propose(MIXED, [], 5, seed))
+    ]
     points = RandomSampler().propose(MIXED, taken, 40, seed)
-    assert [MIXED.validate(p) for p in points] == points          # inside, and complete
+    assert [MIXED.validate(p) for p in points] == points  # inside, and complete
     keys = _keys(MIXED, points)
     assert len(set(keys)) == 40 and not set(keys) & set(_keys(MIXED, [t.params for t in taken]))
     # the draws of trial k depend on (seed, k) only: the same study replays them
@@ -45,7 +47,8 @@ def test_random_proposals_lie_in_the_space_and_are_distinct(rng):
 def test_random_sampler_exhausts_a_finite_space():
     points = RandomSampler().propose(SMALL, [], 6, seed=0)
     assert sorted(_keys(SMALL, points)) == sorted(
-        SMALL.key({"k": k, "c": c}) for k, c in itertools.product(range(3), "ab"))
+        SMALL.key({"k": k, "c": c}) for k, c in itertools.product(range(3), "ab")
+    )
     taken = [Trial(i, p, "complete", 0.0) for i, p in enumerate(points)]
     with pytest.raises(SpaceExhausted):
         RandomSampler().propose(SMALL, taken, 1, seed=0)
@@ -63,12 +66,17 @@ def test_grid_sampler_covers_the_grid_in_order_then_stops():
     rest = g.propose(SMALL, taken, 2, seed=0)
     assert first + rest == grid
     with pytest.raises(SpaceExhausted, match="all 6 grid points"):
-        g.propose(SMALL, taken + [Trial(4 + i, p, "complete", 0.0) for i, p in enumerate(rest)],
-                  1, seed=0)
+        g.propose(
+            SMALL,
+            taken + [Trial(4 + i, p, "complete", 0.0) for i, p in enumerate(rest)],
+            1,
+            seed=0,
+        )
 
 
 def test_grid_sampler_checks_its_points_against_the_space():
     from pyjl.exceptions import InputError
+
     with pytest.raises(InputError, match=r"`sampler\[1\]` must be a parameter dict"):
         GridSampler([{"k": 0, "c": "a"}, 3])
     with pytest.raises(InputError, match=r"`sampler\[0\]\['k'\]`"):
@@ -83,12 +91,13 @@ def test_gp_sampler_is_the_default_strategy():
             p = opt.ask()
             opt.tell(p, (p["x"] - 0.3) ** 2 + 0.1 * p["k"] + (p["c"] != "b"))
         return [t.params for t in opt.trials], opt.sampler
+
     assert run(n_initial=5) == (run(sampler=GPSampler(n_initial=5))[0], "gp")
 
 
 def test_gp_sampler_defaults_n_initial_from_the_encoded_width():
     g = GPSampler()
-    g.check(MIXED)                       # 1 + 1 + 3 unit-cube coordinates
+    g.check(MIXED)  # 1 + 1 + 3 unit-cube coordinates
     assert g.n_initial == max(5, min(10, MIXED.n_encoded + 4)) == 9
     assert Optimizer(MIXED, seed=0).n_initial == 9
 
@@ -99,8 +108,12 @@ def test_a_sampler_of_ones_own_plugs_in():
 
         def propose(self, space, trials, n, seed):
             seen = {space.key(t.params) for t in trials}
-            free = [{"k": k, "c": c} for k in range(3) for c in "ab"
-                    if space.key({"k": k, "c": c}) not in seen]
+            free = [
+                {"k": k, "c": c}
+                for k in range(3)
+                for c in "ab"
+                if space.key({"k": k, "c": c}) not in seen
+            ]
             if len(free) < n:
                 raise SpaceExhausted("no more")
             return free[:n]
@@ -116,19 +129,29 @@ def test_optimizer_has_no_strategy_branches():
     # the Optimizer delegates proposing: it never tests which sampler it has
     src = (Path(__file__).resolve().parents[2] / "pyjl" / "bo" / "optimizer.py").read_text()
     tree = ast.parse(src)
-    compared = [node for node in ast.walk(tree) if isinstance(node, ast.Compare)
-                and any(isinstance(c, ast.Constant) and c.value in ("gp", "random", "grid")
-                        for c in node.comparators)]
+    compared = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Compare)
+        and any(
+            isinstance(c, ast.Constant) and c.value in ("gp", "random", "grid")
+            for c in node.comparators
+        )
+    ]
     assert compared == []
 
 
 def test_runner_uses_public_optimizer_methods_only():
     # no `opt._x` or `self.opt._x`: private attributes are reached only on the runner's self
     src = (Path(__file__).resolve().parents[2] / "pyjl" / "bo" / "runner.py").read_text()
-    private = [f"line {node.lineno}: .{node.attr}" for node in ast.walk(ast.parse(src))
-               if isinstance(node, ast.Attribute) and node.attr.startswith("_")
-               and not node.attr.startswith("__")
-               and not (isinstance(node.value, ast.Name) and node.value.id == "self")]
+    private = [
+        f"line {node.lineno}: .{node.attr}"
+        for node in ast.walk(ast.parse(src))
+        if isinstance(node, ast.Attribute)
+        and node.attr.startswith("_")
+        and not node.attr.startswith("__")
+        and not (isinstance(node.value, ast.Name) and node.value.id == "self")
+    ]
     assert private == []
 
 
@@ -137,9 +160,11 @@ def test_random_search_uniform_in_each_coordinate(rng):
     from scipy import stats
 
     from pyjl.bo import random_search
+
     space = Space({"a": Real(0.0, 1.0), "b": Real(1e-3, 1.0, log=True)})
-    res = random_search(lambda p: 0.0, space, n_calls=300, seed=int(rng.integers(2**31)),
-                        progress=False)
+    res = random_search(
+        lambda p: 0.0, space, n_calls=300, seed=int(rng.integers(2**31)), progress=False
+    )
     U = np.array([space.encode(p) for p in res.history[["a", "b"]].to_dict("records")])
     for j in range(2):
         assert stats.kstest(U[:, j], "uniform").pvalue > 1e-3

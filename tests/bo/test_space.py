@@ -11,15 +11,22 @@ from pyjl.exceptions import InputError
 
 
 def mixed():
-    return Space({"lr": Real(1e-4, 1.0, log=True), "x": Real(-2.0, 3.0),
-                  "depth": Integer(2, 6), "n": Integer(1, 1000, log=True),
-                  "kind": Categorical(["a", "b", "c"]), "flag": Categorical([True, False])})
+    return Space(
+        {
+            "lr": Real(1e-4, 1.0, log=True),
+            "x": Real(-2.0, 3.0),
+            "depth": Integer(2, 6),
+            "n": Integer(1, 1000, log=True),
+            "kind": Categorical(["a", "b", "c"]),
+            "flag": Categorical([True, False]),
+        }
+    )
 
 
 def test_encoding_layout():
     sp = mixed()
-    assert sp.n_encoded == 1 + 1 + 1 + 1 + 3 + 2       # unit-cube coordinates
-    assert len(sp) == 6                                   # parameters
+    assert sp.n_encoded == 1 + 1 + 1 + 1 + 3 + 2  # unit-cube coordinates
+    assert len(sp) == 6  # parameters
     assert sp.names == ["lr", "x", "depth", "n", "kind", "flag"]
     assert list(sp.continuous) == [0, 1]
 
@@ -37,14 +44,13 @@ def test_roundtrip_and_round_is_encode_of_decode(rng):
     R = sp.round(U)
     E = np.array([sp.encode(sp.validate(sp.decode(u))) for u in R])
     np.testing.assert_allclose(R, E, atol=1e-12)
-    np.testing.assert_allclose(sp.round(R), R, atol=1e-12)          # idempotent
+    np.testing.assert_allclose(sp.round(R), R, atol=1e-12)  # idempotent
     for u, r in zip(U[:50], R[:50]):
-        assert sp.decode(u) == sp.decode(r)                          # same parameters
+        assert sp.decode(u) == sp.decode(r)  # same parameters
 
 
 def test_integer_bins_are_uniform(rng):
-    counts = collections.Counter(Integer(2, 6).decode(np.array([u]))
-                                 for u in rng.random(20000))
+    counts = collections.Counter(Integer(2, 6).decode(np.array([u])) for u in rng.random(20000))
     assert set(counts) == {2, 3, 4, 5, 6}
     for c in counts.values():
         assert abs(c / 20000 - 0.2) < 0.015
@@ -76,39 +82,49 @@ def test_json_roundtrip():
 
 def test_toml(tmp_path):
     path = tmp_path / "space.toml"
-    path.write_text('[eta]\ntype = "real"\nlow = 1e-3\nhigh = 0.5\nlog = true\n\n'
-                    '[depth]\ntype = "integer"\nlow = 2\nhigh = 12\n\n'
-                    '[booster]\ntype = "categorical"\nchoices = ["gbtree", "dart"]\n')
+    path.write_text(
+        '[eta]\ntype = "real"\nlow = 1e-3\nhigh = 0.5\nlog = true\n\n'
+        '[depth]\ntype = "integer"\nlow = 2\nhigh = 12\n\n'
+        '[booster]\ntype = "categorical"\nchoices = ["gbtree", "dart"]\n'
+    )
     sp = Space.from_toml(str(path))
-    assert sp == Space({"eta": Real(1e-3, 0.5, log=True), "depth": Integer(2, 12),
-                        "booster": Categorical(["gbtree", "dart"])})
+    assert sp == Space(
+        {
+            "eta": Real(1e-3, 0.5, log=True),
+            "depth": Integer(2, 12),
+            "booster": Categorical(["gbtree", "dart"]),
+        }
+    )
 
 
-@pytest.mark.parametrize("make, words", [
-    (lambda: Real(1.0, 1.0), ["lo < hi", "lo=1.0"]),
-    (lambda: Real(2.0, 1.0), ["inverted"]),
-    (lambda: Integer(5, 2), ["lo <= hi", "inverted"]),
-    (lambda: Integer(1.5, 4), ["integer", "1.5"]),
-    (lambda: Real(0.0, 1.0, log=True), ["`Real.lo` must be > 0", "log=True"]),
-    (lambda: Real(float("nan"), 1.0), ["`Real.lo`", "finite", "nan"]),
-    (lambda: Real(0.0, float("inf")), ["`Real.hi`", "finite", "inf"]),
-    (lambda: Integer(0, float("-inf")), ["`Integer.hi`", "integer", "-inf"]),
-    (lambda: Integer(True, 3), ["`Integer.lo`", "True"]),
-    (lambda: Categorical([1, True]), ["`choices`", "distinct", "1 and True"]),
-    (lambda: Categorical([0.0, False, "a"]), ["distinct", "0.0 and False"]),
-    (lambda: Categorical(["a", float("nan")]), ["`choices`", "NaN"]),
-    (lambda: Categorical([]), ["`choices`", "at least one"]),
-    (lambda: Categorical(["a", "a"]), ["distinct"]),
-    (lambda: Categorical("ab"), ["`choices`", "list", "'ab'"]),
-    (lambda: Categorical(None), ["`choices`", "list", "None"]),
-    (lambda: Categorical([object()]), ["`choices`", "JSON"]),
-    (lambda: Space({}), ["`dimensions`", "non-empty"]),
-    (lambda: Space("abc"), ["`dimensions`", "'abc'"]),
-    (lambda: Space({1: Real(0.0, 1.0)}), ["`dimensions`", "strings as keys", "1"]),
-    (lambda: Space({"x": (0, 1)}), ["`dimensions['x']`", "Real"]),
-    (lambda: Real(0.0, 1.0, log="yes"), ["`Real.log`", "True or False", "'yes'"]),
-    (lambda: Integer(1, 4, log=2), ["`Integer.log`", "True or False", "2"]),
-])
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (lambda: Real(1.0, 1.0), ["lo < hi", "lo=1.0"]),
+        (lambda: Real(2.0, 1.0), ["inverted"]),
+        (lambda: Integer(5, 2), ["lo <= hi", "inverted"]),
+        (lambda: Integer(1.5, 4), ["integer", "1.5"]),
+        (lambda: Real(0.0, 1.0, log=True), ["`Real.lo` must be > 0", "log=True"]),
+        (lambda: Real(float("nan"), 1.0), ["`Real.lo`", "finite", "nan"]),
+        (lambda: Real(0.0, float("inf")), ["`Real.hi`", "finite", "inf"]),
+        (lambda: Integer(0, float("-inf")), ["`Integer.hi`", "integer", "-inf"]),
+        (lambda: Integer(True, 3), ["`Integer.lo`", "True"]),
+        (lambda: Categorical([1, True]), ["`choices`", "distinct", "1 and True"]),
+        (lambda: Categorical([0.0, False, "a"]), ["distinct", "0.0 and False"]),
+        (lambda: Categorical(["a", float("nan")]), ["`choices`", "NaN"]),
+        (lambda: Categorical([]), ["`choices`", "at least one"]),
+        (lambda: Categorical(["a", "a"]), ["distinct"]),
+        (lambda: Categorical("ab"), ["`choices`", "list", "'ab'"]),
+        (lambda: Categorical(None), ["`choices`", "list", "None"]),
+        (lambda: Categorical([object()]), ["`choices`", "JSON"]),
+        (lambda: Space({}), ["`dimensions`", "non-empty"]),
+        (lambda: Space("abc"), ["`dimensions`", "'abc'"]),
+        (lambda: Space({1: Real(0.0, 1.0)}), ["`dimensions`", "strings as keys", "1"]),
+        (lambda: Space({"x": (0, 1)}), ["`dimensions['x']`", "Real"]),
+        (lambda: Real(0.0, 1.0, log="yes"), ["`Real.log`", "True or False", "'yes'"]),
+        (lambda: Integer(1, 4, log=2), ["`Integer.log`", "True or False", "2"]),
+    ],
+)
 def test_bad_dimensions(make, words):
     with pytest.raises(InputError) as err:
         make()
@@ -122,25 +138,44 @@ def test_categorical_numpy_choices_are_python_values():
     assert Categorical(np.array(["a", "b"])) == Categorical(["a", "b"])
 
 
-@pytest.mark.parametrize("params, words", [
-    ({"lr": 0.1, "x": 0.0, "depth": 3, "n": 5, "kind": "a", "flag": True, "zzz": 1},
-     ["`params`", "only parameters", "'zzz'"]),
-    ({"lr": 0.1, "x": 0.0, "depth": 3, "n": 5, "kind": "a"},
-     ["`params`", "every parameter", "'flag'"]),
-    ({"lr": 2.0, "x": 0.0, "depth": 3, "n": 5, "kind": "a", "flag": True},
-     ["`params['lr']`", "inside [0.0001, 1.0]", "2.0"]),
-    ({"lr": 0.1, "x": 0.0, "depth": 7, "n": 5, "kind": "a", "flag": True},
-     ["`params['depth']`", "2..6"]),
-    ({"lr": 0.1, "x": 0.0, "depth": 3.5, "n": 5, "kind": "a", "flag": True},
-     ["`params['depth']`", "integer"]),
-    ({"lr": 0.1, "x": 0.0, "depth": 3, "n": 5, "kind": "z", "flag": True},
-     ["`params['kind']`", "'z'", "choices"]),
-    ({"lr": 0.1, "x": math.inf, "depth": 3, "n": 5, "kind": "a", "flag": True},
-     ["`params['x']`", "finite"]),
-    ({"lr": "big", "x": 0.0, "depth": 3, "n": 5, "kind": "a", "flag": True},
-     ["`params['lr']`", "real number", "'big'"]),
-    ([0.1, 0.0], ["`params`", "dict"]),
-])
+@pytest.mark.parametrize(
+    "params, words",
+    [
+        (
+            {"lr": 0.1, "x": 0.0, "depth": 3, "n": 5, "kind": "a", "flag": True, "zzz": 1},
+            ["`params`", "only parameters", "'zzz'"],
+        ),
+        (
+            {"lr": 0.1, "x": 0.0, "depth": 3, "n": 5, "kind": "a"},
+            ["`params`", "every parameter", "'flag'"],
+        ),
+        (
+            {"lr": 2.0, "x": 0.0, "depth": 3, "n": 5, "kind": "a", "flag": True},
+            ["`params['lr']`", "inside [0.0001, 1.0]", "2.0"],
+        ),
+        (
+            {"lr": 0.1, "x": 0.0, "depth": 7, "n": 5, "kind": "a", "flag": True},
+            ["`params['depth']`", "2..6"],
+        ),
+        (
+            {"lr": 0.1, "x": 0.0, "depth": 3.5, "n": 5, "kind": "a", "flag": True},
+            ["`params['depth']`", "integer"],
+        ),
+        (
+            {"lr": 0.1, "x": 0.0, "depth": 3, "n": 5, "kind": "z", "flag": True},
+            ["`params['kind']`", "'z'", "choices"],
+        ),
+        (
+            {"lr": 0.1, "x": math.inf, "depth": 3, "n": 5, "kind": "a", "flag": True},
+            ["`params['x']`", "finite"],
+        ),
+        (
+            {"lr": "big", "x": 0.0, "depth": 3, "n": 5, "kind": "a", "flag": True},
+            ["`params['lr']`", "real number", "'big'"],
+        ),
+        ([0.1, 0.0], ["`params`", "dict"]),
+    ],
+)
 def test_validate_messages(params, words):
     with pytest.raises(InputError) as err:
         mixed().validate(params)
@@ -151,15 +186,21 @@ def test_validate_messages(params, words):
 GOOD = {"lr": 0.1, "x": 0.0, "depth": 3, "n": 5, "kind": "a", "flag": True}
 
 
-@pytest.mark.parametrize("params, words", [
-    ({k: v for k, v in GOOD.items() if k != "kind"}, ["`params`", "every parameter", "'kind'"]),
-    ([0.1, 0.0], ["`params`", "dict"]),
-    ({**GOOD, "x": "0.5"}, ["`params['x']`", "real number", "'0.5'"]),
-    ({**GOOD, "x": math.nan}, ["`params['x']`", "finite", "nan"]),
-    ({**GOOD, "lr": math.inf}, ["`params['lr']`", "finite", "inf"]),
-    ({**GOOD, "lr": -1.0}, ["`params['lr']`", "> 0 on a log scale"]),
-    ({**GOOD, "kind": "z"}, ["`params['kind']`", "choices", "'z'"]),
-])
+@pytest.mark.parametrize(
+    "params, words",
+    [
+        (
+            {k: v for k, v in GOOD.items() if k != "kind"},
+            ["`params`", "every parameter", "'kind'"],
+        ),
+        ([0.1, 0.0], ["`params`", "dict"]),
+        ({**GOOD, "x": "0.5"}, ["`params['x']`", "real number", "'0.5'"]),
+        ({**GOOD, "x": math.nan}, ["`params['x']`", "finite", "nan"]),
+        ({**GOOD, "lr": math.inf}, ["`params['lr']`", "finite", "inf"]),
+        ({**GOOD, "lr": -1.0}, ["`params['lr']`", "> 0 on a log scale"]),
+        ({**GOOD, "kind": "z"}, ["`params['kind']`", "choices", "'z'"]),
+    ],
+)
 def test_encode_refuses_what_it_cannot_map(params, words):
     with pytest.raises(InputError) as err:
         mixed().encode(params)
@@ -176,24 +217,36 @@ def test_encode_maps_points_outside_the_space_linearly():
 
 def test_key_of_numpy_scalars_equals_key_of_python_scalars():
     sp = mixed()
-    np_params = {"lr": np.float64(0.1), "x": np.float32(0.5), "depth": np.int64(3),
-                 "n": np.int32(5), "kind": np.str_("a"), "flag": np.True_}
+    np_params = {
+        "lr": np.float64(0.1),
+        "x": np.float32(0.5),
+        "depth": np.int64(3),
+        "n": np.int32(5),
+        "kind": np.str_("a"),
+        "flag": np.True_,
+    }
     py_params = {"lr": 0.1, "x": 0.5, "depth": 3, "n": 5, "kind": "a", "flag": True}
     assert sp.key(np_params) == sp.key(py_params)
     assert sp.key({**py_params, "extra": 1}) == sp.key(py_params)
-    for bad, words in (([1], ["`params`", "dict"]), ({"lr": 0.1}, ["`params`", "every"]),
-                       ({**py_params, "x": object()}, ["`params['x']`", "JSON"])):
+    for bad, words in (
+        ([1], ["`params`", "dict"]),
+        ({"lr": 0.1}, ["`params`", "every"]),
+        ({**py_params, "x": object()}, ["`params['x']`", "JSON"]),
+    ):
         with pytest.raises(InputError) as err:
             sp.key(bad)
         assert all(w in str(err.value) for w in words + ["Fix:"])
 
 
-@pytest.mark.parametrize("u, words", [
-    ("a", ["`u`", "'a'"]),
-    ([0.5], ["`u`", "shape (9,)", "(1,)"]),
-    (np.full((1, 9), 0.5), ["`u`", "shape (9,)", "(1, 9)"]),
-    ([0.5] * 8 + [math.nan], ["`u`", "finite", "index 8"]),
-])
+@pytest.mark.parametrize(
+    "u, words",
+    [
+        ("a", ["`u`", "'a'"]),
+        ([0.5], ["`u`", "shape (9,)", "(1,)"]),
+        (np.full((1, 9), 0.5), ["`u`", "shape (9,)", "(1, 9)"]),
+        ([0.5] * 8 + [math.nan], ["`u`", "finite", "index 8"]),
+    ],
+)
 def test_decode_refuses_bad_points(u, words):
     with pytest.raises(InputError) as err:
         mixed().decode(u)
@@ -201,17 +254,25 @@ def test_decode_refuses_bad_points(u, words):
         assert w in str(err.value)
 
 
-@pytest.mark.parametrize("text, words", [
-    ('[x]\ntype = "float"\nlow = 0\nhigh = 1\n',
-     ["['x'].type`", "'real', 'integer' or 'categorical'", "'float'"]),
-    ('[x]\ntype = "real"\nlow = 0\n', ["['x']`", "keys", "no 'high'"]),
-    ('[x]\ntype = "real"\nlow = 0\nhigh = 1\nstep = 2\n', ["['x']`", "unknown keys 'step'"]),
-    ('[x]\ntype = "real"\nlow = 2\nhigh = 1\n', ["['x'].high`", "lo < hi"]),
-    ('[x]\ntype = "integer"\nlow = 1\nhigh = 3\nlog = "yes"\n', ["['x'].log`", "True or False"]),
-    ('[x]\ntype = "categorical"\nchoices = []\n', ["['x'].choices`", "at least one"]),
-    ('x = 3\n', ["['x']`", "table"]),
-    ('[x\n', ["`path`", "valid TOML"]),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        (
+            '[x]\ntype = "float"\nlow = 0\nhigh = 1\n',
+            ["['x'].type`", "'real', 'integer' or 'categorical'", "'float'"],
+        ),
+        ('[x]\ntype = "real"\nlow = 0\n', ["['x']`", "keys", "no 'high'"]),
+        ('[x]\ntype = "real"\nlow = 0\nhigh = 1\nstep = 2\n', ["['x']`", "unknown keys 'step'"]),
+        ('[x]\ntype = "real"\nlow = 2\nhigh = 1\n', ["['x'].high`", "lo < hi"]),
+        (
+            '[x]\ntype = "integer"\nlow = 1\nhigh = 3\nlog = "yes"\n',
+            ["['x'].log`", "True or False"],
+        ),
+        ('[x]\ntype = "categorical"\nchoices = []\n', ["['x'].choices`", "at least one"]),
+        ("x = 3\n", ["['x']`", "table"]),
+        ("[x\n", ["`path`", "valid TOML"]),
+    ],
+)
 def test_toml_errors(tmp_path, text, words):
     bad = tmp_path / "bad.toml"
     bad.write_text(text)
@@ -222,8 +283,9 @@ def test_toml_errors(tmp_path, text, words):
 
 
 def test_toml_missing_file(tmp_path):
-    with pytest.raises(InputError,
-                       match="`path` must name an existing space file; got .*none.toml'"):
+    with pytest.raises(
+        InputError, match="`path` must name an existing space file; got .*none.toml'"
+    ):
         Space.from_toml(str(tmp_path / "none.toml"))
 
 

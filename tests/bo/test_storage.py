@@ -16,8 +16,9 @@ SPACE = Space({"x": Real(0.0, 1.0), "k": Integer(1, 4), "c": Categorical(["a", "
 def _raw(path):
     conn = sqlite3.connect(path)
     try:
-        return conn.execute("SELECT number, params, state, value, noise_var, error FROM trials "
-                            "ORDER BY number").fetchall()
+        return conn.execute(
+            "SELECT number, params, state, value, noise_var, error FROM trials ORDER BY number"
+        ).fetchall()
     finally:
         conn.close()
 
@@ -33,19 +34,22 @@ def test_url_forms(tmp_path, monkeypatch):
     assert st.journal_mode == "DELETE"
 
 
-@pytest.mark.parametrize("url, words", [
-    ("postgresql://host/db", ["'postgresql://host/db'", "sqlite:///"]),
-    ("sqlite:///x.db?cache=shared", ["unknown: 'cache'", "mode="]),
-    ("sqlite:///x.db?timeout=soon", ["timeout", "'?timeout=30'"]),
-    ("sqlite:///x.db?timeout=-1", ["timeout"]),
-    ("sqlite:///x.db?mode=rwc", ["mode=ro"]),
-    ("sqlite:///x.db?journal_mode", ["key=value"]),
-    ("sqlite:///", ["must name a file"]),
-    (42, ["got 42"]),
-    ("", ["got ''"]),
-    ("sqlite:///no/such/dir/x.db", ["folder that exists", "no/such/dir"]),
-    ("sqlite:///missing.db?mode=ro", ["existing file"]),
-])
+@pytest.mark.parametrize(
+    "url, words",
+    [
+        ("postgresql://host/db", ["'postgresql://host/db'", "sqlite:///"]),
+        ("sqlite:///x.db?cache=shared", ["unknown: 'cache'", "mode="]),
+        ("sqlite:///x.db?timeout=soon", ["timeout", "'?timeout=30'"]),
+        ("sqlite:///x.db?timeout=-1", ["timeout"]),
+        ("sqlite:///x.db?mode=rwc", ["mode=ro"]),
+        ("sqlite:///x.db?journal_mode", ["key=value"]),
+        ("sqlite:///", ["must name a file"]),
+        (42, ["got 42"]),
+        ("", ["got ''"]),
+        ("sqlite:///no/such/dir/x.db", ["folder that exists", "no/such/dir"]),
+        ("sqlite:///missing.db?mode=ro", ["existing file"]),
+    ],
+)
 def test_bad_urls(url, words, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(InputError) as err:
@@ -59,8 +63,9 @@ def test_bad_urls(url, words, tmp_path, monkeypatch):
 def test_not_a_database(tmp_path):
     bad = tmp_path / "junk.db"
     bad.write_bytes(b"this is not an sqlite file" * 100)
-    with pytest.raises(InputError,
-                       match=r"`storage` must be an SQLite database file; got .*junk\.db"):
+    with pytest.raises(
+        InputError, match=r"`storage` must be an SQLite database file; got .*junk\.db"
+    ):
         SQLiteStorage(str(bad))
 
 
@@ -71,7 +76,7 @@ def test_wal_and_every_state_change_is_committed(tmp_path):
     assert conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal"
     conn.close()
     p = opt.ask()
-    rows = _raw(path)          # a separate connection sees the pending trial at once
+    rows = _raw(path)  # a separate connection sees the pending trial at once
     assert [(r[0], r[2]) for r in rows] == [(0, "pending")]
     assert json.loads(rows[0][1]) == p
     opt.tell(p, 1.25, noise_var=0.01)
@@ -93,7 +98,7 @@ def test_study_resume_and_space_check(tmp_path):
     opt = Optimizer(SPACE, storage=url, study="exp", seed=3)
     pts = opt.ask(3)
     opt.tell(pts[0], 0.5)
-    again = Optimizer(None, storage=url, study="exp")       # space and seed come from the file
+    again = Optimizer(None, storage=url, study="exp")  # space and seed come from the file
     assert again.space == SPACE and again.seed == 3
     assert [t.state for t in again.trials] == ["complete", "pending", "pending"]
     with pytest.raises(InputError, match="was created with the space"):
@@ -112,8 +117,12 @@ def test_memory_storage_roundtrip():
     n = st.add_trial(sid, json.dumps({"x": 0.5, "k": 2, "c": "a"}), "pending", worker="h:1")
     st.finish(sid, n, "complete", value=3.0)
     (t,) = st.trials(sid)
-    assert (t.number, t.state, t.value, t.params) == (0, "complete", 3.0,
-                                                      {"x": 0.5, "k": 2, "c": "a"})
+    assert (t.number, t.state, t.value, t.params) == (
+        0,
+        "complete",
+        3.0,
+        {"x": 0.5, "k": 2, "c": "a"},
+    )
 
 
 def test_stale_after_reaps_a_silent_workers_pending_trial(tmp_path):
@@ -121,6 +130,7 @@ def test_stale_after_reaps_a_silent_workers_pending_trial(tmp_path):
     # went silent: after stale_after seconds without a heartbeat its trial is abandoned
     # (state abandoned) and the point can be asked again; a heartbeat keeps it alive
     import time
+
     url = f"sqlite:///{tmp_path / 'stale.db'}"
     space = Space({"x": Real(0.0, 1.0)})
     remote = Optimizer(space, storage=url, seed=0, n_initial=5)
@@ -128,9 +138,9 @@ def test_stale_after_reaps_a_silent_workers_pending_trial(tmp_path):
     p = remote.ask()
     here = Optimizer(space, storage=url, stale_after=1.0)
     here.ask()
-    assert [t.state for t in here.trials].count("pending") == 2   # still alive
+    assert [t.state for t in here.trials].count("pending") == 2  # still alive
     time.sleep(0.6)
-    here.storage.heartbeat(here._study_id, [0])                    # the remote worker beats
+    here.storage.heartbeat(here._study_id, [0])  # the remote worker beats
     time.sleep(0.6)
     here.ask()
     assert here.trials[0].state == "pending"

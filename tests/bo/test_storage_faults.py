@@ -20,7 +20,7 @@ from pyjl.bo.storage import SQLiteStorage, open_storage
 from pyjl.exceptions import PyjlError, StorageError
 
 SPACE = Space({"x": Real(-1.0, 1.0), "y": Real(0.0, 2.0)})
-SHIFT = -0.2491755418915539     # where the objective is lowest in x
+SHIFT = -0.2491755418915539  # where the objective is lowest in x
 
 
 def f(p):
@@ -33,14 +33,21 @@ def _run_as_root():
 
 def _mount_tmpfs(where, size):
     if shutil.which("mount") is None or not _run_as_root():
-        pytest.skip("mounting a tmpfs needs root and mount(8); the max_page_count and mode=ro "
-                    "tests cover the same faults")
+        pytest.skip(
+            "mounting a tmpfs needs root and mount(8); the max_page_count and mode=ro "
+            "tests cover the same faults"
+        )
     where.mkdir()
-    out = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
+        capture_output=True,
+        text=True,
+    )
     if out.returncode:
-        pytest.skip(f"cannot mount a tmpfs in this sandbox ({out.stderr.strip()}); the "
-                    "max_page_count and mode=ro tests cover the same faults")
+        pytest.skip(
+            f"cannot mount a tmpfs in this sandbox ({out.stderr.strip()}); the "
+            "max_page_count and mode=ro tests cover the same faults"
+        )
 
 
 @pytest.fixture
@@ -71,8 +78,10 @@ def _fill_database(storage):
     conn = storage._conn()
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
     conn.execute(f"PRAGMA max_page_count = {pages}")
-    conn.execute("INSERT INTO trials (study_id, number, params, state, created, error) "
-                 "VALUES (-1, 0, '{}', 'failed', 0, '')")
+    conn.execute(
+        "INSERT INTO trials (study_id, number, params, state, created, error) "
+        "VALUES (-1, 0, '{}', 'failed', 0, '')"
+    )
     step = 2048
     while step:
         try:
@@ -85,8 +94,12 @@ def _fill_database(storage):
 def _stored(path):
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        return {n: (state, value) for n, state, value in conn.execute(
-            "SELECT number, state, value FROM trials WHERE study_id > 0")}
+        return {
+            n: (state, value)
+            for n, state, value in conn.execute(
+                "SELECT number, state, value FROM trials WHERE study_id > 0"
+            )
+        }
     finally:
         conn.close()
 
@@ -101,11 +114,14 @@ def _assert_nothing_lost(evaluated, err, stored, caplog):
         done = [n for n, (state, v) in stored.items() if state == "complete" and v == value]
         kept = [n for n, (p, v) in unsaved.items() if p == params and v == value]
         assert len(done) + len(kept) == 1, (params, value)
-    logged = [r.getMessage() for r in caplog.records
-              if r.name == "pyjl.bo" and r.levelno == logging.ERROR]
+    logged = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "pyjl.bo" and r.levelno == logging.ERROR
+    ]
     for n, (p, v) in unsaved.items():
         assert any(f"trial {n} " in m and repr(p) in m and repr(v) in m for m in logged)
-        assert stored[n][0] == "pending"          # asked for, never marked complete
+        assert stored[n][0] == "pending"  # asked for, never marked complete
 
 
 def _assert_names(err, url, operation, *fix_words):
@@ -129,12 +145,14 @@ def _minimize_until_fault(url, fault_at, fault, **kw):
         return v
 
     with pytest.raises(StorageError) as info:
-        minimize(objective, SPACE, n_calls=8, n_initial=4, storage=url, progress=False,
-                 seed=2, **kw)
+        minimize(
+            objective, SPACE, n_calls=8, n_initial=4, storage=url, progress=False, seed=2, **kw
+        )
     return info.value, evaluated
 
 
 # --- a full disk ---------------------------------------------------------------------
+
 
 def test_full_tmpfs_keeps_the_value_in_flight_and_resumes(tmpfs, caplog):
     path = str(tmpfs / "study.db")
@@ -145,7 +163,7 @@ def test_full_tmpfs_keeps_the_value_in_flight_and_resumes(tmpfs, caplog):
     _assert_names(err, url, "tell", "free space", str(tmpfs))
     assert f"value {err.value!r}" in str(err) and ".value" in str(err)
     assert len(evaluated) == 3
-    with pytest.raises(StorageError) as other:       # a new study file on the full disk
+    with pytest.raises(StorageError) as other:  # a new study file on the full disk
         open_storage(str(tmpfs / "other.db"))
     assert other.value.reason == "full" and other.value.operation == "open"
     os.remove(ballast[0])
@@ -181,10 +199,11 @@ def test_tell_on_a_full_database_carries_the_value(tmp_path, caplog):
     assert (err.reason, err.operation, err.trial, err.params) == ("full", "tell", 1, point)
     assert err.value == f(point)
     assert any(repr(point) in r.getMessage() for r in caplog.records if r.name == "pyjl.bo")
-    assert [t.value for t in opt.trials] == [1.5]       # the rolled-back write left no trace
+    assert [t.value for t in opt.trials] == [1.5]  # the rolled-back write left no trace
 
 
 # --- a read-only file ------------------------------------------------------------------
+
 
 def _study_with_trials(url, n=3):
     opt = Optimizer(SPACE, storage=url, seed=4)
@@ -209,8 +228,7 @@ def _check_read_only(url, read_url, caplog, capsys):
     point = {"x": 0.5, "y": 0.5}
     with pytest.raises(StorageError) as info:
         Optimizer(None, storage=read_url).tell(point, f(point))
-    assert (info.value.operation, info.value.params, info.value.value) == ("tell", point,
-                                                                           f(point))
+    assert (info.value.operation, info.value.params, info.value.value) == ("tell", point, f(point))
     assert any(repr(point) in r.getMessage() for r in caplog.records if r.name == "pyjl.bo")
     with pytest.raises(StorageError) as info:
         opt.storage.heartbeat(opt._study_id, [0])
@@ -227,7 +245,7 @@ def test_read_only_file(tmp_path, caplog, capsys):
     path = tmp_path / "locked_down.db"
     url = f"sqlite:///{path}"
     _study_with_trials(url)
-    if _run_as_root():      # root ignores permission bits; the immutable flag binds root too
+    if _run_as_root():  # root ignores permission bits; the immutable flag binds root too
         if shutil.which("chattr") is None:
             pytest.skip("running as root without chattr: no way to make a file read-only")
         out = subprocess.run(["chattr", "+i", str(path)], capture_output=True, text=True)
@@ -257,6 +275,7 @@ def test_read_only_mount(tmp_path, caplog, capsys):
 
 
 # --- a lock held past the timeout -----------------------------------------------------------
+
 
 class _Holder:
     """Another connection holding the write lock (an exclusive transaction)."""
@@ -300,8 +319,16 @@ def test_locked_database_keeps_every_evaluated_value(tmp_path, caplog, n_workers
                 return v
 
             with pytest.raises(StorageError) as info:
-                minimize(objective, SPACE, n_calls=8, n_initial=4, storage=url, progress=False,
-                         seed=2, n_workers=2)
+                minimize(
+                    objective,
+                    SPACE,
+                    n_calls=8,
+                    n_initial=4,
+                    storage=url,
+                    progress=False,
+                    seed=2,
+                    n_workers=2,
+                )
             err = info.value
         elapsed = time.monotonic() - t0
         assert err.reason == "locked" and err.errno == errno.EBUSY

@@ -20,8 +20,9 @@ def _data(rng, n=25, d=3):
 def test_log_prior_gradient(learn, rng):
     d = 4
     theta = rng.normal(0.0, 0.7, d + 1 + learn)
-    err = check_grad(lambda t: log_prior(t, d, learn)[0], lambda t: log_prior(t, d, learn)[1],
-                     theta)
+    err = check_grad(
+        lambda t: log_prior(t, d, learn)[0], lambda t: log_prior(t, d, learn)[1], theta
+    )
     assert err < 1e-5
 
 
@@ -34,12 +35,16 @@ def test_prior_mode_is_unit_lengthscale():
 def test_ml_matches_or_beats_sklearn(rng):
     from sklearn.gaussian_process import GaussianProcessRegressor
     from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
+
     X, y = _data(rng)
     gp, theta = fit_surrogate(X, y, None, method="ml", prior=False, seed=0)
-    sk = GaussianProcessRegressor(ConstantKernel(1.0, (1e-2, 1e2))
-                                  * Matern(np.ones(3), (1e-2, 1e2), nu=2.5)
-                                  + WhiteKernel(1e-2, (1e-6, 1.0)),
-                                  normalize_y=True, n_restarts_optimizer=5, random_state=0)
+    sk = GaussianProcessRegressor(
+        ConstantKernel(1.0, (1e-2, 1e2)) * Matern(np.ones(3), (1e-2, 1e2), nu=2.5)
+        + WhiteKernel(1e-2, (1e-6, 1.0)),
+        normalize_y=True,
+        n_restarts_optimizer=5,
+        random_state=0,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         sk.fit(X, y)
@@ -55,7 +60,7 @@ def test_map_fit_maximises_evidence_plus_prior(rng):
         return gp.log_marginal_likelihood(t) + log_prior(t, d, True)[0]
 
     best = post(theta)
-    for _ in range(20):                    # no nearby point is better
+    for _ in range(20):  # no nearby point is better
         assert post(theta + rng.normal(0, 0.05, theta.size)) <= best + 1e-6
     # warm start from the optimum lands on the same optimum
     _, theta2 = fit_surrogate(X, y, None, prior=True, theta0=theta, cold_start=False)
@@ -76,9 +81,13 @@ def test_output_warp_lambda_is_the_yeo_johnson_mle_of_the_flipped_values():
     from sklearn.preprocessing import PowerTransformer
 
     from pyjl.bo.surrogate import OutputWarp
+
     rng = np.random.default_rng(3)
-    for y in (-np.exp(rng.normal(size=40)), np.exp(1.5 * rng.normal(size=40)),
-              rng.normal(size=40)):
+    for y in (
+        -np.exp(rng.normal(size=40)),
+        np.exp(1.5 * rng.normal(size=40)),
+        rng.normal(size=40),
+    ):
         w = OutputWarp(y)
         z = -(y - y.mean()) / y.std()
         ref = PowerTransformer(method="yeo-johnson", standardize=False).fit(z[:, None])
@@ -87,9 +96,13 @@ def test_output_warp_lambda_is_the_yeo_johnson_mle_of_the_flipped_values():
 
 def test_output_warp_is_increasing_and_inverts():
     from pyjl.bo.surrogate import OutputWarp
+
     rng = np.random.default_rng(4)
-    for y in (-np.exp(2 * rng.normal(size=30)), np.exp(2 * rng.normal(size=30)),
-              np.r_[np.zeros(10), -3.0, 1.0]):
+    for y in (
+        -np.exp(2 * rng.normal(size=30)),
+        np.exp(2 * rng.normal(size=30)),
+        np.r_[np.zeros(10), -3.0, 1.0],
+    ):
         w = OutputWarp(y)
         grid = np.linspace(y.min() - 1, y.max() + 1, 200)
         t = w(grid)
@@ -104,10 +117,13 @@ def test_output_warp_is_increasing_and_inverts():
 def test_optimizer_warps_only_learned_noise_studies():
     space = Space({"x": Real(-2.0, 2.0)})
     xs = (-1.5, -0.4, 0.3, 1.1, 1.8)
-    learned, known, off = (Optimizer(space, seed=1), Optimizer(space, seed=1),
-                           Optimizer(space, seed=1, warp_y=False))
+    learned, known, off = (
+        Optimizer(space, seed=1),
+        Optimizer(space, seed=1),
+        Optimizer(space, seed=1, warp_y=False),
+    )
     for x in xs:
-        y = float(np.exp(3 * x))                       # skewed values
+        y = float(np.exp(3 * x))  # skewed values
         learned.tell({"x": x}, y)
         known.tell({"x": x}, y, noise_var=0.1)
         off.tell({"x": x}, y)
@@ -122,7 +138,7 @@ def test_optimizer_warps_only_learned_noise_studies():
 
 def test_optimizer_prior_mean_is_the_gls_estimate_unless_asked_otherwise():
     space = Space({"x": Real(-2.0, 2.0)})
-    xs = np.r_[np.linspace(-0.1, 0.1, 6), 1.8]            # points crowding one region
+    xs = np.r_[np.linspace(-0.1, 0.1, 6), 1.8]  # points crowding one region
     ys = np.r_[np.full(6, -3.0) + 0.01 * np.arange(6), 0.0]
     on, off = Optimizer(space, seed=1), Optimizer(space, seed=1, gls_mean=False)
     for x, y in zip(xs, ys):
@@ -142,6 +158,7 @@ def test_output_warp_domain_is_the_range_of_yeo_johnson(lam):
     from scipy import stats
 
     from pyjl.bo.surrogate import OutputWarp
+
     w = OutputWarp(np.array([0.1, 0.2, 0.3, 5.0, 40.0]))
     w.lam = lam
     low, high = w.domain
@@ -151,7 +168,7 @@ def test_output_warp_domain_is_the_range_of_yeo_johnson(lam):
         assert low == pytest.approx(1 / lam) and np.all(t_good >= low)
         assert t_good[-1] == pytest.approx(low, rel=1e-3)
     else:
-        assert low == -np.inf and t_good[-1] < -1e3 ** min(lam, 1)
+        assert low == -np.inf and t_good[-1] < -(1e3 ** min(lam, 1))
     if lam > 2:
         assert high == pytest.approx(1 / (lam - 2)) and np.all(t_bad <= high)
         assert t_bad[-1] == pytest.approx(high, rel=1e-3)
@@ -161,11 +178,12 @@ def test_output_warp_domain_is_the_range_of_yeo_johnson(lam):
 
 def test_model_values_clip_only_far_outliers():
     from pyjl.bo.surrogate import CLIP_SPREADS, model_values
+
     rng = np.random.default_rng(8)
     y = rng.normal(size=40)
-    same, cut = model_values(y)                     # ordinary data: untouched
+    same, cut = model_values(y)  # ordinary data: untouched
     assert not cut.any() and np.array_equal(same, y)
-    heavy = np.exp(3 * rng.normal(size=40))         # heavy tail, within 1000 IQRs: untouched
+    heavy = np.exp(3 * rng.normal(size=40))  # heavy tail, within 1000 IQRs: untouched
     assert not model_values(heavy)[1].any()
     z = np.r_[y, 1e308, -1e308, 5e307]
     out, cut = model_values(z)
@@ -174,6 +192,6 @@ def test_model_values_clip_only_far_outliers():
     assert cut.tolist() == [False] * 40 + [True] * 3
     np.testing.assert_allclose(out[40:], [q50 + limit, q50 - limit, q50 + limit])
     assert np.array_equal(out[:40], y) and np.isfinite(np.std(out))
-    tied = np.r_[np.zeros(30), 1.0, 2.0, 1e300]     # IQR 0: the 10-90 % range is used
+    tied = np.r_[np.zeros(30), 1.0, 2.0, 1e300]  # IQR 0: the 10-90 % range is used
     out, cut = model_values(tied)
     assert cut.tolist() == [False] * 32 + [True] and np.isfinite(out).all()

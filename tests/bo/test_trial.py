@@ -28,15 +28,23 @@ CREATE TABLE trials (
 def _old_study(path):
     conn = sqlite3.connect(path)
     conn.executescript(OLD_SCHEMA)
-    conn.execute("INSERT INTO studies (name, space, seed, created) VALUES ('old', ?, 3, 0)",
-                 (SPACE.to_json(),))
-    rows = [(0, 0.2, "complete", 1.0, None), (1, 0.4, "failed", None, "ValueError: boom"),
-            (2, 0.6, "failed", None, "abandoned: worker h:1 no longer exists"),
-            (3, 0.8, "pending", None, None)]
+    conn.execute(
+        "INSERT INTO studies (name, space, seed, created) VALUES ('old', ?, 3, 0)",
+        (SPACE.to_json(),),
+    )
+    rows = [
+        (0, 0.2, "complete", 1.0, None),
+        (1, 0.4, "failed", None, "ValueError: boom"),
+        (2, 0.6, "failed", None, "abandoned: worker h:1 no longer exists"),
+        (3, 0.8, "pending", None, None),
+    ]
     for number, x, state, value, error in rows:
-        conn.execute("INSERT INTO trials (study_id, number, params, state, value, error, "
-                     "created, finished, worker, heartbeat) VALUES (1, ?, ?, ?, ?, ?, 0, 1, "
-                     "'elsewhere:1', 0)", (number, json.dumps({"x": x}), state, value, error))
+        conn.execute(
+            "INSERT INTO trials (study_id, number, params, state, value, error, "
+            "created, finished, worker, heartbeat) VALUES (1, ?, ?, ?, ?, ?, 0, 1, "
+            "'elsewhere:1', 0)",
+            (number, json.dumps({"x": x}), state, value, error),
+        )
     conn.commit()
     conn.close()
 
@@ -50,8 +58,13 @@ def _raw(path):
 
 
 def test_states_are_the_stored_strings():
-    assert [s.value for s in TrialState] == ["pending", "complete", "failed", "abandoned",
-                                             "pruned"]
+    assert [s.value for s in TrialState] == [
+        "pending",
+        "complete",
+        "failed",
+        "abandoned",
+        "pruned",
+    ]
     assert TrialState.RUNNING == "pending" and f"{TrialState.COMPLETE}" == "complete"
     assert TrialState("abandoned") is TrialState.ABANDONED
     assert [s.is_finished() for s in TrialState] == [False, True, True, True, True]
@@ -117,8 +130,11 @@ def test_public_trial_methods_record_each_state():
     opt.heartbeat([3])
     trials = opt.trials
     assert [t.state for t in trials] == ["complete", "failed", "abandoned", "pending"]
-    assert (trials[0].value, trials[1].error, trials[2].error) == (0.5, "RuntimeError: no",
-                                                                    "cancelled")
+    assert (trials[0].value, trials[1].error, trials[2].error) == (
+        0.5,
+        "RuntimeError: no",
+        "cancelled",
+    )
     assert trials[3].heartbeat >= before
-    assert len(opt.ask_trials(3, budget=4)) == 1    # 3 trials count, the abandoned one not
+    assert len(opt.ask_trials(3, budget=4)) == 1  # 3 trials count, the abandoned one not
     assert opt.ask_trials(3, budget=4) == []

@@ -28,8 +28,9 @@ def sos_filters(draw):
         wn = [lo, draw(st.floats(lo + 0.1, 0.9))]
     else:
         wn = draw(st.floats(0.05, 0.9))
-    args = {"butter": (), "bessel": (), "cheby1": (1.0,), "cheby2": (40.0,),
-            "ellip": (1.0, 40.0)}[kind]
+    args = {"butter": (), "bessel": (), "cheby1": (1.0,), "cheby2": (40.0,), "ellip": (1.0, 40.0)}[
+        kind
+    ]
     return getattr(ss, kind)(order, *args, wn, btype=btype, output="sos")
 
 

@@ -43,45 +43,84 @@ def _case(name, pyjl_call, scipy_call):
 
 
 CASES = [
-    _case("sosfilt", lambda v, **k: dsp.sosfilt(SOS, v, **k),
-          lambda v: ss.sosfilt(SOS, v, axis=0)),
-    _case("lfilter", lambda v, **k: dsp.lfilter(B, A, v, **k),
-          lambda v: ss.lfilter(B, A, v, axis=0)),
-    _case("lfilter-fir-fft", lambda v, **k: dsp.lfilter(ss.firwin(301, 0.2), [1.0], v, **k),
-          lambda v: ss.lfilter(ss.firwin(301, 0.2), [1.0], v, axis=0)),
-    _case("filtfilt", lambda v, **k: dsp.filtfilt(B, A, v, **k),
-          lambda v: ss.filtfilt(B, A, v, axis=0)),
-    _case("filtfilt-gust", lambda v, **k: dsp.filtfilt(B, A, v, method="gust", **k),
-          lambda v: ss.filtfilt(B, A, v, method="gust", axis=0)),
-    _case("sosfiltfilt", lambda v, **k: dsp.sosfiltfilt(SOS, v, **k),
-          lambda v: ss.sosfiltfilt(SOS, v, axis=0)),
-    _case("fftconvolve", lambda v, **k: dsp.fftconvolve(v, H[:, None] if k else H,
-                                                        **({"axes": 0} if k else {})),
-          lambda v: ss.fftconvolve(v, H[:, None], axes=0)),
-    _case("oaconvolve", lambda v, **k: dsp.oaconvolve(v, H[:, None] if k else H,
-                                                      **({"axes": 0} if k else {})),
-          lambda v: ss.oaconvolve(v, H[:, None], axes=0)),
-    _case("upfirdn", lambda v, **k: dsp.upfirdn(H, v, 3, 2, **k),
-          lambda v: ss.upfirdn(H, v, 3, 2, axis=0)),
-    _case("resample_poly", lambda v, **k: dsp.resample_poly(v, 3, 2, **k),
-          lambda v: ss.resample_poly(v, 3, 2, axis=0)),
-    _case("decimate", lambda v, **k: dsp.decimate(v, 4, **k),
-          lambda v: ss.decimate(v, 4, axis=0)),
-    _case("periodogram", lambda v, **k: dsp.periodogram(v, **k),
-          lambda v: ss.periodogram(v, axis=0)),
-    _case("welch", lambda v, **k: dsp.welch(v, nperseg=64, **k),
-          lambda v: ss.welch(v, nperseg=64, axis=0)),
-    _case("spectrogram", lambda v, **k: dsp.spectrogram(v, nperseg=64, **k),
-          lambda v: ss.spectrogram(v, nperseg=64, axis=0)),
-    _case("stft", lambda v, **k: dsp.stft(v, nperseg=64, **k),
-          lambda v: ss.stft(v, nperseg=64, axis=0)),
+    _case(
+        "sosfilt", lambda v, **k: dsp.sosfilt(SOS, v, **k), lambda v: ss.sosfilt(SOS, v, axis=0)
+    ),
+    _case(
+        "lfilter", lambda v, **k: dsp.lfilter(B, A, v, **k), lambda v: ss.lfilter(B, A, v, axis=0)
+    ),
+    _case(
+        "lfilter-fir-fft",
+        lambda v, **k: dsp.lfilter(ss.firwin(301, 0.2), [1.0], v, **k),
+        lambda v: ss.lfilter(ss.firwin(301, 0.2), [1.0], v, axis=0),
+    ),
+    _case(
+        "filtfilt",
+        lambda v, **k: dsp.filtfilt(B, A, v, **k),
+        lambda v: ss.filtfilt(B, A, v, axis=0),
+    ),
+    _case(
+        "filtfilt-gust",
+        lambda v, **k: dsp.filtfilt(B, A, v, method="gust", **k),
+        lambda v: ss.filtfilt(B, A, v, method="gust", axis=0),
+    ),
+    _case(
+        "sosfiltfilt",
+        lambda v, **k: dsp.sosfiltfilt(SOS, v, **k),
+        lambda v: ss.sosfiltfilt(SOS, v, axis=0),
+    ),
+    _case(
+        "fftconvolve",
+        lambda v, **k: dsp.fftconvolve(v, H[:, None] if k else H, **({"axes": 0} if k else {})),
+        lambda v: ss.fftconvolve(v, H[:, None], axes=0),
+    ),
+    _case(
+        "oaconvolve",
+        lambda v, **k: dsp.oaconvolve(v, H[:, None] if k else H, **({"axes": 0} if k else {})),
+        lambda v: ss.oaconvolve(v, H[:, None], axes=0),
+    ),
+    _case(
+        "upfirdn",
+        lambda v, **k: dsp.upfirdn(H, v, 3, 2, **k),
+        lambda v: ss.upfirdn(H, v, 3, 2, axis=0),
+    ),
+    _case(
+        "resample_poly",
+        lambda v, **k: dsp.resample_poly(v, 3, 2, **k),
+        lambda v: ss.resample_poly(v, 3, 2, axis=0),
+    ),
+    _case("decimate", lambda v, **k: dsp.decimate(v, 4, **k), lambda v: ss.decimate(v, 4, axis=0)),
+    _case(
+        "periodogram", lambda v, **k: dsp.periodogram(v, **k), lambda v: ss.periodogram(v, axis=0)
+    ),
+    _case(
+        "welch",
+        lambda v, **k: dsp.welch(v, nperseg=64, **k),
+        lambda v: ss.welch(v, nperseg=64, axis=0),
+    ),
+    _case(
+        "spectrogram",
+        lambda v, **k: dsp.spectrogram(v, nperseg=64, **k),
+        lambda v: ss.spectrogram(v, nperseg=64, axis=0),
+    ),
+    _case(
+        "stft",
+        lambda v, **k: dsp.stft(v, nperseg=64, **k),
+        lambda v: ss.stft(v, nperseg=64, axis=0),
+    ),
     _case("hilbert", lambda v, **k: dsp.hilbert(v, **k), lambda v: ss.hilbert(v, axis=0)),
 ]
 TWO_INPUT = [
-    _case("csd", lambda u, v, **k: dsp.csd(u, v, nperseg=64, **k),
-          lambda u, v: ss.csd(u, v, nperseg=64, axis=0)),
-    _case("coherence", lambda u, v, **k: dsp.coherence(u, v, nperseg=64, **k),
-          lambda u, v: ss.coherence(u, v, nperseg=64, axis=0)),
+    _case(
+        "csd",
+        lambda u, v, **k: dsp.csd(u, v, nperseg=64, **k),
+        lambda u, v: ss.csd(u, v, nperseg=64, axis=0),
+    ),
+    _case(
+        "coherence",
+        lambda u, v, **k: dsp.coherence(u, v, nperseg=64, **k),
+        lambda u, v: ss.coherence(u, v, nperseg=64, axis=0),
+    ),
 ]
 
 
@@ -173,10 +212,12 @@ def test_one_column_frame_and_series_are_one_channel(pyjl_call, scipy_call, X):
 
 STREAMS = [
     pytest.param(lambda: dsp.SosFilter(SOS), lambda v: ss.sosfilt(SOS, v, axis=0), id="SosFilter"),
-    pytest.param(lambda: dsp.FirFilter(H), lambda v: ss.lfilter(H, [1.0], v, axis=0),
-                 id="FirFilter"),
-    pytest.param(lambda: dsp.Resampler(3, 2), lambda v: ss.resample_poly(v, 3, 2, axis=0),
-                 id="Resampler"),
+    pytest.param(
+        lambda: dsp.FirFilter(H), lambda v: ss.lfilter(H, [1.0], v, axis=0), id="FirFilter"
+    ),
+    pytest.param(
+        lambda: dsp.Resampler(3, 2), lambda v: ss.resample_poly(v, 3, 2, axis=0), id="Resampler"
+    ),
 ]
 
 
@@ -192,13 +233,12 @@ def test_streams_read_tables_as_time_by_channels(make, scipy_call, kind, X):
     if isinstance(stream, dsp.Resampler):
         parts.append(stream.flush())
     first = 0
-    for p in parts:      # a Resampler numbers its output rows from the stream's start
+    for p in parts:  # a Resampler numbers its output rows from the stream's start
         _check_form(p, kind, index=None if len(p) == N else range(first, first + len(p)))
         first += len(p)
     got = np.concatenate([_table_values(p) for p in parts])
     want = make()
-    numpy_parts = [want.process(X.T)] + ([want.flush()] if isinstance(want, dsp.Resampler)
-                                         else [])
+    numpy_parts = [want.process(X.T)] + ([want.flush()] if isinstance(want, dsp.Resampler) else [])
     assert_matches(got, np.concatenate(numpy_parts, axis=-1).T, rtol=1e-12, floor=1e-15)
     assert_matches(got, scipy_call(X), rtol=1e-9, floor=1e-12)
 

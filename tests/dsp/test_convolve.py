@@ -48,8 +48,11 @@ def test_long_overlap_add_on_the_kernel(rng):
     x = rng.standard_normal((3, 50_000))
     h = rng.standard_normal((1, 257))
     assert_matches(dsp.oaconvolve(x, h, axes=1), ss.oaconvolve(x, h, axes=1), rtol=1e-9)
-    assert_matches(dsp.oaconvolve(x, h, mode="same", axes=1),
-                   ss.oaconvolve(x, h, mode="same", axes=1), rtol=1e-9)
+    assert_matches(
+        dsp.oaconvolve(x, h, mode="same", axes=1),
+        ss.oaconvolve(x, h, mode="same", axes=1),
+        rtol=1e-9,
+    )
 
 
 def test_bad_convolution_arguments(rng):
@@ -60,9 +63,16 @@ def test_bad_convolution_arguments(rng):
 
 
 @pytest.mark.parametrize("fn", ["fftconvolve", "oaconvolve"])
-@pytest.mark.parametrize("dtypes", [("float32", "float32"), ("int64", "int64"),
-                                    ("float16", "float16"), ("complex64", "float32"),
-                                    ("float32", "float64")])
+@pytest.mark.parametrize(
+    "dtypes",
+    [
+        ("float32", "float32"),
+        ("int64", "int64"),
+        ("float16", "float16"),
+        ("complex64", "float32"),
+        ("float32", "float64"),
+    ],
+)
 def test_dtype_is_scipys(rng, fn, dtypes):
     """float32 stays float32 (complex64 too), integers give float64, float16 float32."""
     a = (8 * rng.standard_normal((2, 300))).astype(dtypes[0])
@@ -71,8 +81,12 @@ def test_dtype_is_scipys(rng, fn, dtypes):
     assert got.dtype == want.dtype
     # SciPy transforms a single-precision input in single precision
     single = any(d in ("float32", "float16", "complex64") for d in dtypes)
-    np.testing.assert_allclose(got, want, rtol=1e-4 if single else 1e-9,
-                               atol=(1e-4 if single else 1e-9) * np.abs(want).max())
+    np.testing.assert_allclose(
+        got,
+        want,
+        rtol=1e-4 if single else 1e-9,
+        atol=(1e-4 if single else 1e-9) * np.abs(want).max(),
+    )
 
 
 @pytest.mark.parametrize("fn", ["fftconvolve", "oaconvolve"])

@@ -19,11 +19,15 @@ def _frame(rng, n=600):
 def test_dataframe_round_trip_filters(rng):
     df = _frame(rng)
     sos = ss.butter(4, 0.1, output="sos")
-    for fn, ref in ((lambda v: dsp.sosfilt(sos, v), lambda v: ss.sosfilt(sos, v, axis=0)),
-                    (lambda v: dsp.sosfiltfilt(sos, v), lambda v: ss.sosfiltfilt(sos, v, axis=0)),
-                    (lambda v: dsp.lfilter([0.5, 0.5], [1.0], v),
-                     lambda v: ss.lfilter([0.5, 0.5], [1.0], v, axis=0)),
-                    (lambda v: dsp.hilbert(v), lambda v: ss.hilbert(v, axis=0))):
+    for fn, ref in (
+        (lambda v: dsp.sosfilt(sos, v), lambda v: ss.sosfilt(sos, v, axis=0)),
+        (lambda v: dsp.sosfiltfilt(sos, v), lambda v: ss.sosfiltfilt(sos, v, axis=0)),
+        (
+            lambda v: dsp.lfilter([0.5, 0.5], [1.0], v),
+            lambda v: ss.lfilter([0.5, 0.5], [1.0], v, axis=0),
+        ),
+        (lambda v: dsp.hilbert(v), lambda v: ss.hilbert(v, axis=0)),
+    ):
         out = fn(df)
         assert isinstance(out, pd.DataFrame)
         assert out.index.equals(df.index) and list(out.columns) == list(df.columns)
@@ -67,5 +71,6 @@ def test_arrow_in_arrow_out(rng, tmp_path):
     view = data.as_array(mapped["a"], name="x")
     assert not view.flags.owndata
     assert_matches(np.asarray(dsp.sosfilt(sos, mapped["a"])), ss.sosfilt(sos, cols["a"]))
-    assert_matches(np.asarray(dsp.welch(mapped, nperseg=64)[1]["a"]),
-                   ss.welch(cols["a"], nperseg=64)[1])
+    assert_matches(
+        np.asarray(dsp.welch(mapped, nperseg=64)[1]["a"]), ss.welch(cols["a"], nperseg=64)[1]
+    )

@@ -59,8 +59,10 @@ def test_lfilter_unnormalised_and_float32(rng):
     got, want = dsp.lfilter(b, a, x), ss.lfilter(b, a, x)
     assert got.dtype == want.dtype == np.float32
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
-    assert_matches(dsp.lfilter(b.astype(float), a.astype(float), x.astype(float)),
-                   ss.lfilter(b.astype(float), a.astype(float), x.astype(float)))
+    assert_matches(
+        dsp.lfilter(b.astype(float), a.astype(float), x.astype(float)),
+        ss.lfilter(b.astype(float), a.astype(float), x.astype(float)),
+    )
 
 
 @pytest.mark.usefixtures("engine")
@@ -95,6 +97,7 @@ def test_float32_keeps_scipy_dtype(rng):
 
 def test_threads_do_not_change_results(rng):
     import pyjl
+
     x = rng.standard_normal((7, 3000))
     sos = ss.butter(8, 0.05, output="sos")
     old = pyjl.engines.get_num_threads()
@@ -141,8 +144,10 @@ def test_empty_signal_gives_empty_result():
 def test_sosfilt_is_bit_identical_to_scipy_per_channel(rng):
     """Same arithmetic in the same order: multi-channel results equal SciPy's exactly."""
     x = rng.standard_normal((5, 4000))
-    for sos in (ss.butter(8, 0.1, output="sos"), ss.ellip(9, 0.5, 70, [0.2, 0.3], "band",
-                                                          output="sos")):
+    for sos in (
+        ss.butter(8, 0.1, output="sos"),
+        ss.ellip(9, 0.5, 70, [0.2, 0.3], "band", output="sos"),
+    ):
         zi = rng.standard_normal((sos.shape[0], 5, 2))
         y, zf = dsp.sosfilt(sos, x, zi=zi)
         y_ref, zf_ref = ss.sosfilt(sos, x, zi=zi)
@@ -156,6 +161,7 @@ def test_long_single_channel_split_in_time(rng, design):
     decaying zero-input correction keeps it equal to SciPy, final state included
     (slow poles, here butter(2, 1e-4), keep one serial pass)."""
     import pyjl
+
     sos = ss.butter(*design, output="sos")
     x = rng.standard_normal(700_000) + 3.0
     zi = rng.standard_normal((sos.shape[0], 2))
@@ -207,8 +213,9 @@ def test_complex_coefficients_match_scipy(rng, dt):
     zi_fir = (rng.standard_normal((3, 300)) + 1j * rng.standard_normal((3, 300))).astype(dt)
     xl = (rng.standard_normal((3, 1500)) + 1j * rng.standard_normal((3, 1500))).astype(dt)
     assert dsp._kernels.fir_uses_fft(taps.size, xl.shape[1])
-    for got, want in zip(dsp.lfilter(taps, [1.0], xl, zi=zi_fir),
-                         ss.lfilter(taps, [1.0], xl, zi=zi_fir)):
+    for got, want in zip(
+        dsp.lfilter(taps, [1.0], xl, zi=zi_fir), ss.lfilter(taps, [1.0], xl, zi=zi_fir)
+    ):
         assert_matches(got, want, rtol=rtol)
     for got, want in zip(dsp.lfilter(b, a.real, x, zi=zi), ss.lfilter(b, a.real, x, zi=zi)):
         assert_matches(got, want, rtol=rtol)
@@ -226,6 +233,7 @@ def test_complex_coefficients_name_the_engine_without_a_kernel(rng, monkeypatch)
 
     class NoComplex:
         name = "toy"
+
     monkeypatch.setattr(_kernels, "engine", lambda: NoComplex())
     with pytest.raises(NotImplementedError, match="'toy'.*'lfilter_complex'.*complex128"):
         dsp.lfilter([1.0], [1.0, 0.5j], rng.standard_normal(10))
@@ -255,7 +263,8 @@ def test_when_sosfilt_is_bit_identical_to_scipy(rng):
     """One channel is bit-identical to SciPy while it runs in one serial pass: on
     one thread, or below the time-split threshold 2 * max(16384, 4 * decay)."""
     import pyjl
-    sos = ss.butter(8, 0.1, output="sos")       # decay ~1,833 samples: threshold 32,768
+
+    sos = ss.butter(8, 0.1, output="sos")  # decay ~1,833 samples: threshold 32,768
     short, long_ = rng.standard_normal(32_767), rng.standard_normal(40_000)
     old = pyjl.engines.get_num_threads()
     try:
@@ -280,16 +289,20 @@ def test_result_dtypes_are_scipys(rng, x_dt, c_dt):
     single = {np.float32, np.complex64} & {x_dt, c_dt}
     sos = ss.butter(4, 0.2, output="sos").astype(c_dt)
     b, a = (c.astype(c_dt) for c in ss.butter(3, 0.2))
-    for fn in (lambda m: m.sosfilt(sos, x), lambda m: m.sosfiltfilt(sos, x),
-               lambda m: m.lfilter(b, a, x), lambda m: m.filtfilt(b, a, x),
-               lambda m: m.lfilter(b, np.ones(1, c_dt), x)):
+    for fn in (
+        lambda m: m.sosfilt(sos, x),
+        lambda m: m.sosfiltfilt(sos, x),
+        lambda m: m.lfilter(b, a, x),
+        lambda m: m.filtfilt(b, a, x),
+        lambda m: m.lfilter(b, np.ones(1, c_dt), x),
+    ):
         got, want = fn(dsp), fn(ss)
         assert got.dtype == want.dtype
         assert_matches(got, want, rtol=1e-4 if single else 1e-10)
 
 
 # --- data and coefficients near the float64 limits (linear: power-of-two scaling is exact)
-S900 = 2.0 ** 900
+S900 = 2.0**900
 
 
 def _overflow_cases(x):
@@ -299,16 +312,20 @@ def _overflow_cases(x):
     return [
         ("lfilter x", lambda: dsp.lfilter(b, a, x * S900), ss.lfilter(b, a, x) * S900),
         ("lfilter b", lambda: dsp.lfilter(b * S900, a, x), ss.lfilter(b, a, x) * S900),
-        ("lfilter fir b", lambda: dsp.lfilter(fir * S900, [1.0], x),
-         ss.lfilter(fir, [1.0], x) * S900),
+        (
+            "lfilter fir b",
+            lambda: dsp.lfilter(fir * S900, [1.0], x),
+            ss.lfilter(fir, [1.0], x) * S900,
+        ),
         ("sosfilt x", lambda: dsp.sosfilt(sos, x * S900), ss.sosfilt(sos, x) * S900),
         ("filtfilt x", lambda: dsp.filtfilt(b, a, x * S900), ss.filtfilt(b, a, x) * S900),
-        ("filtfilt gust x", lambda: dsp.filtfilt(b, a, x * S900, method="gust"),
-         ss.filtfilt(b, a, x, method="gust") * S900),
-        ("filtfilt b", lambda: dsp.filtfilt(b * 2.0 ** 500, a, x),
-         ss.filtfilt(b, a, x) * 2.0 ** 1000),
-        ("sosfiltfilt x", lambda: dsp.sosfiltfilt(sos, x * S900),
-         ss.sosfiltfilt(sos, x) * S900),
+        (
+            "filtfilt gust x",
+            lambda: dsp.filtfilt(b, a, x * S900, method="gust"),
+            ss.filtfilt(b, a, x, method="gust") * S900,
+        ),
+        ("filtfilt b", lambda: dsp.filtfilt(b * 2.0**500, a, x), ss.filtfilt(b, a, x) * 2.0**1000),
+        ("sosfiltfilt x", lambda: dsp.sosfiltfilt(sos, x * S900), ss.sosfiltfilt(sos, x) * S900),
     ]
 
 
@@ -319,7 +336,7 @@ def test_scaled_data_match_scipy_scaled(rng, case):
     x = rng.standard_normal((2, 300))
     label, call, want = _overflow_cases(x)[case]
     with warnings.catch_warnings():
-        warnings.simplefilter("error")          # no overflow warning, no NumericalWarning
+        warnings.simplefilter("error")  # no overflow warning, no NumericalWarning
         got = call()
     if "fir" in label:
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14 * np.abs(want).max())
@@ -331,10 +348,10 @@ def test_scaled_lfilter_state_matches_scipy(rng):
     b, a = ss.butter(3, 0.2)
     x = rng.standard_normal(200)
     zi = ss.lfilter_zi(b, a) * x[0]
-    y, zf = dsp.lfilter(b * S900, a, x * 2.0 ** 100, zi=zi * 2.0 ** 1000)
+    y, zf = dsp.lfilter(b * S900, a, x * 2.0**100, zi=zi * 2.0**1000)
     y_ref, zf_ref = ss.lfilter(b, a, x, zi=zi)
-    np.testing.assert_array_equal(y, y_ref * 2.0 ** 1000)
-    np.testing.assert_array_equal(zf, zf_ref * 2.0 ** 1000)
+    np.testing.assert_array_equal(y, y_ref * 2.0**1000)
+    np.testing.assert_array_equal(zf, zf_ref * 2.0**1000)
 
 
 def _coef(name):
@@ -349,20 +366,23 @@ def test_1e308_data_give_a_finite_result(rng, name):
     x = 1.8 + 0.05 * rng.standard_normal((3, 200))
     coef = _coef(name)
     with np.errstate(all="ignore"):
-        assert not np.all(np.isfinite(getattr(ss, name)(*coef, x * 2.0 ** 1023)))
+        assert not np.all(np.isfinite(getattr(ss, name)(*coef, x * 2.0**1023)))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        got = getattr(dsp, name)(*coef, x * 2.0 ** 1023)
-    np.testing.assert_array_equal(got, getattr(ss, name)(*coef, x) * 2.0 ** 1023)
+        got = getattr(dsp, name)(*coef, x * 2.0**1023)
+    np.testing.assert_array_equal(got, getattr(ss, name)(*coef, x) * 2.0**1023)
 
 
 def test_1e308_coefficients(rng):
     x = rng.standard_normal(64)
     b = np.array([1e308, 0.0])
-    np.testing.assert_allclose(dsp.lfilter(b / 4, [1.0, -0.5], x / 4) / 1e308,
-                               ss.lfilter([0.25, 0.0], [1.0, -0.5], x / 4), rtol=1e-12)
+    np.testing.assert_allclose(
+        dsp.lfilter(b / 4, [1.0, -0.5], x / 4) / 1e308,
+        ss.lfilter([0.25, 0.0], [1.0, -0.5], x / 4),
+        rtol=1e-12,
+    )
     with pytest.warns(NumericalWarning, match="exceeds the range of float64"):
-        y = dsp.filtfilt(b, [1.0], x)           # the true result, 1e616 * x, overflows
+        y = dsp.filtfilt(b, [1.0], x)  # the true result, 1e616 * x, overflows
     assert np.all(np.isinf(y[x != 0]))
     with pytest.warns(NumericalWarning, match="lfilter's output is not finite"):
         dsp.lfilter([1e308, 1e308], [1.0], np.ones(8))
@@ -377,19 +397,19 @@ def test_state_near_the_float64_limit_matches_scipy(rng, name):
     if name == "sosfilt":
         coef = ss.butter(4, 0.2, output="sos")
         big = coef.copy()
-        big[0, :3] *= 2.0 ** 500
+        big[0, :3] *= 2.0**500
         zi = 0.01 * rng.standard_normal((2, 2, 2))
         args, big_args = (coef,), (big,)
     else:
         b, a = ss.butter(3, 0.2)
         zi = 0.01 * rng.standard_normal((2, 3))
-        args, big_args = (b, a), (b * 2.0 ** 500, a)
+        args, big_args = (b, a), (b * 2.0**500, a)
     with np.errstate(all="ignore"):
-        unscaled = getattr(ss, name)(*big_args, x * 2.0 ** 523, zi=zi * 2.0 ** 1023)
+        unscaled = getattr(ss, name)(*big_args, x * 2.0**523, zi=zi * 2.0**1023)
     assert not all(np.all(np.isfinite(u)) for u in unscaled)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        y, zf = getattr(dsp, name)(*big_args, x * 2.0 ** 523, zi=zi * 2.0 ** 1023)
+        y, zf = getattr(dsp, name)(*big_args, x * 2.0**523, zi=zi * 2.0**1023)
     y_ref, zf_ref = getattr(ss, name)(*args, x, zi=zi)
-    np.testing.assert_array_equal(y, y_ref * 2.0 ** 1023)
-    np.testing.assert_array_equal(zf, zf_ref * 2.0 ** 1023)
+    np.testing.assert_array_equal(y, y_ref * 2.0**1023)
+    np.testing.assert_array_equal(zf, zf_ref * 2.0**1023)

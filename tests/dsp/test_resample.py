@@ -15,8 +15,13 @@ from .helpers import assert_matches, signals
 
 
 @pytest.mark.usefixtures("engine")
-@given(signals(min_len=1), st.integers(1, 7), st.integers(1, 7), st.integers(1, 40),
-       st.integers(0, 2**32 - 1))
+@given(
+    signals(min_len=1),
+    st.integers(1, 7),
+    st.integers(1, 7),
+    st.integers(1, 40),
+    st.integers(0, 2**32 - 1),
+)
 def test_upfirdn_matches_scipy(xa, up, down, nh, seed):
     x, axis = xa
     h = np.random.default_rng(seed).standard_normal(nh)
@@ -24,13 +29,19 @@ def test_upfirdn_matches_scipy(xa, up, down, nh, seed):
 
 
 @pytest.mark.usefixtures("engine")
-@given(signals(min_len=1), st.integers(1, 12), st.integers(1, 12),
-       st.sampled_from(["constant", "mean", "median", "minimum", "maximum"]),
-       st.sampled_from([("kaiser", 5.0), "hamming", ("kaiser", 8.0)]))
+@given(
+    signals(min_len=1),
+    st.integers(1, 12),
+    st.integers(1, 12),
+    st.sampled_from(["constant", "mean", "median", "minimum", "maximum"]),
+    st.sampled_from([("kaiser", 5.0), "hamming", ("kaiser", 8.0)]),
+)
 def test_resample_poly_matches_scipy(xa, up, down, padtype, window):
     x, axis = xa
-    assert_matches(dsp.resample_poly(x, up, down, axis=axis, padtype=padtype, window=window),
-                   ss.resample_poly(x, up, down, axis=axis, padtype=padtype, window=window))
+    assert_matches(
+        dsp.resample_poly(x, up, down, axis=axis, padtype=padtype, window=window),
+        ss.resample_poly(x, up, down, axis=axis, padtype=padtype, window=window),
+    )
 
 
 @pytest.mark.usefixtures("engine")
@@ -45,8 +56,12 @@ def test_resample_poly_custom_taps_and_float32(rng):
 
 
 @pytest.mark.usefixtures("engine")
-@given(signals(min_len=60, max_len=400), st.integers(2, 9), st.sampled_from(["iir", "fir"]),
-       st.booleans())
+@given(
+    signals(min_len=60, max_len=400),
+    st.integers(2, 9),
+    st.sampled_from(["iir", "fir"]),
+    st.booleans(),
+)
 def test_decimate_matches_scipy(xa, q, ftype, zero_phase):
     x, axis = xa
     try:
@@ -55,8 +70,9 @@ def test_decimate_matches_scipy(xa, q, ftype, zero_phase):
         with pytest.raises(InputError):
             dsp.decimate(x, q, ftype=ftype, axis=axis, zero_phase=zero_phase)
         return
-    assert_matches(dsp.decimate(x, q, ftype=ftype, axis=axis, zero_phase=zero_phase), want,
-                   rtol=1e-9)
+    assert_matches(
+        dsp.decimate(x, q, ftype=ftype, axis=axis, zero_phase=zero_phase), want, rtol=1e-9
+    )
 
 
 def test_bad_rates(rng):
@@ -71,49 +87,72 @@ def test_bad_rates(rng):
         dsp.decimate(x, 0)
 
 
-MODES = ["constant", "wrap", "edge", "smooth", "symmetric", "reflect", "antisymmetric",
-         "antireflect", "line"]
+MODES = [
+    "constant",
+    "wrap",
+    "edge",
+    "smooth",
+    "symmetric",
+    "reflect",
+    "antisymmetric",
+    "antireflect",
+    "line",
+]
 
 
 @pytest.mark.usefixtures("engine")
-@given(st.integers(2, 40), st.integers(1, 6), st.integers(1, 6), st.integers(1, 30),
-       st.sampled_from(MODES), st.sampled_from(["float64", "complex128", "complex64"]),
-       st.booleans(), st.integers(0, 2**32 - 1))
-def test_upfirdn_modes_and_complex_match_scipy(n, up, down, nh, mode, dtype, complex_taps,
-                                               seed):
+@given(
+    st.integers(2, 40),
+    st.integers(1, 6),
+    st.integers(1, 6),
+    st.integers(1, 30),
+    st.sampled_from(MODES),
+    st.sampled_from(["float64", "complex128", "complex64"]),
+    st.booleans(),
+    st.integers(0, 2**32 - 1),
+)
+def test_upfirdn_modes_and_complex_match_scipy(n, up, down, nh, mode, dtype, complex_taps, seed):
     """Every extension mode, with complex data and taps; long taps reach past the
     signal's length, where the extensions repeat."""
     r = np.random.default_rng(seed)
-    x = (r.standard_normal((2, n)) + 1j * r.standard_normal((2, n))).astype(dtype) \
-        if dtype.startswith("complex") else r.standard_normal((2, n))
+    x = (
+        (r.standard_normal((2, n)) + 1j * r.standard_normal((2, n))).astype(dtype)
+        if dtype.startswith("complex")
+        else r.standard_normal((2, n))
+    )
     h = r.standard_normal(nh) + (1j * r.standard_normal(nh) if complex_taps else 0)
     cval = 0.75 if mode == "constant" else 0
     want = ss.upfirdn(h, x, up, down, mode=mode, cval=cval)
     got = dsp.upfirdn(h, x, up, down, mode=mode, cval=cval)
-    assert_matches(got, want, rtol=1e-5 if dtype == "complex64" and not complex_taps
-                   else 1e-9)
+    assert_matches(got, want, rtol=1e-5 if dtype == "complex64" and not complex_taps else 1e-9)
 
 
 def test_complex64_stays_single(rng):
     x = (rng.standard_normal(300) + 1j * rng.standard_normal(300)).astype(np.complex64)
     h = ss.firwin(21, 0.3).astype(np.float32)
-    for got, want in ((dsp.upfirdn(h, x, 2, 3), ss.upfirdn(h, x, 2, 3)),
-                      (dsp.resample_poly(x, 3, 2), ss.resample_poly(x, 3, 2)),
-                      (dsp.decimate(x, 3, ftype="fir"), ss.decimate(x, 3, ftype="fir"))):
+    for got, want in (
+        (dsp.upfirdn(h, x, 2, 3), ss.upfirdn(h, x, 2, 3)),
+        (dsp.resample_poly(x, 3, 2), ss.resample_poly(x, 3, 2)),
+        (dsp.decimate(x, 3, ftype="fir"), ss.decimate(x, 3, ftype="fir")),
+    ):
         assert got.dtype == want.dtype == np.complex64
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
 
 
 @pytest.mark.usefixtures("engine")
-@given(signals(min_len=2, max_len=120), st.integers(1, 7), st.integers(1, 7),
-       st.sampled_from(["mean", "median", "minimum", "maximum"] + MODES),
-       st.sampled_from(["float64", "float32", "int64"]))
+@given(
+    signals(min_len=2, max_len=120),
+    st.integers(1, 7),
+    st.integers(1, 7),
+    st.sampled_from(["mean", "median", "minimum", "maximum"] + MODES),
+    st.sampled_from(["float64", "float32", "int64"]),
+)
 def test_resample_poly_every_padtype_and_dtype(xa, up, down, padtype, dtype):
     x, axis = xa
     x = (10 * x).astype(dtype)
     want = ss.resample_poly(x, up, down, axis=axis, padtype=padtype)
     got = dsp.resample_poly(x, up, down, axis=axis, padtype=padtype)
-    if dtype == "float32":   # SciPy filters in float32, pyjl in float64: rounding of x's size
+    if dtype == "float32":  # SciPy filters in float32, pyjl in float64: rounding of x's size
         assert_matches(got, want, rtol=1e-5, floor=1e-6 * float(np.max(np.abs(x), initial=0)))
     else:
         assert_matches(got, want, rtol=1e-9)
@@ -122,11 +161,14 @@ def test_resample_poly_every_padtype_and_dtype(xa, up, down, padtype, dtype):
 @pytest.mark.usefixtures("engine")
 def test_resample_poly_cval_and_complex_taps(rng):
     x = rng.standard_normal((3, 90))
-    assert_matches(dsp.resample_poly(x, 5, 3, axis=1, cval=2.5),
-                   ss.resample_poly(x, 5, 3, axis=1, cval=2.5))
+    assert_matches(
+        dsp.resample_poly(x, 5, 3, axis=1, cval=2.5), ss.resample_poly(x, 5, 3, axis=1, cval=2.5)
+    )
     taps = ss.firwin(31, 0.2) * np.exp(0.3j * np.arange(31))
-    assert_matches(dsp.resample_poly(x, 2, 3, axis=1, window=taps),
-                   ss.resample_poly(x, 2, 3, axis=1, window=taps))
+    assert_matches(
+        dsp.resample_poly(x, 2, 3, axis=1, window=taps),
+        ss.resample_poly(x, 2, 3, axis=1, window=taps),
+    )
 
 
 @pytest.mark.filterwarnings("ignore:Badly conditioned filter")
@@ -135,13 +177,18 @@ def test_decimate_with_dlti(rng):
     x = rng.standard_normal((2, 600))
     z, p, k = ss.butter(2, 0.05, output="zpk")
     rot = np.exp(2j * np.pi * 0.05)
-    systems = [ss.dlti(ss.firwin(31, 1 / 3, window="hamming"), 1.0),
-               ss.dlti(*ss.cheby1(6, 0.05, 0.25)),
-               ss.dlti(z.astype(complex) * rot, p * rot, k)]
+    systems = [
+        ss.dlti(ss.firwin(31, 1 / 3, window="hamming"), 1.0),
+        ss.dlti(*ss.cheby1(6, 0.05, 0.25)),
+        ss.dlti(z.astype(complex) * rot, p * rot, k),
+    ]
     for system in systems:
         for zero_phase in (True, False):
-            assert_matches(dsp.decimate(x, 3, ftype=system, zero_phase=zero_phase),
-                           ss.decimate(x, 3, ftype=system, zero_phase=zero_phase), rtol=1e-8)
+            assert_matches(
+                dsp.decimate(x, 3, ftype=system, zero_phase=zero_phase),
+                ss.decimate(x, 3, ftype=system, zero_phase=zero_phase),
+                rtol=1e-8,
+            )
 
 
 def test_complex_result_from_arrow_is_numpy(rng):
@@ -180,8 +227,9 @@ def test_decimate_near_the_float64_limit(rng):
     x /= np.abs(x).max()
     for ftype in ("iir", "fir"):
         got = dsp.decimate(x * 1e308, 4, ftype=ftype)
-        np.testing.assert_allclose(got / 1e308, ss.decimate(x, 4, ftype=ftype), rtol=1e-9,
-                                   atol=1e-12)
+        np.testing.assert_allclose(
+            got / 1e308, ss.decimate(x, 4, ftype=ftype), rtol=1e-9, atol=1e-12
+        )
 
 
 def test_more_refusals(rng):
@@ -196,22 +244,40 @@ def test_more_refusals(rng):
 HUGE = 2**70
 
 
-@pytest.mark.parametrize("call, name, rule", [
-    (lambda x: dsp.upfirdn([1.0, 2.0, 3.0], x, down=HUGE), "down",
-     r"must be below 2\*\*62 \(sample positions are 64-bit integers\)"),
-    (lambda x: dsp.upfirdn([1.0, 2.0, 3.0], x, up=HUGE), "up",
-     r"must keep the upsampled length \(n - 1\) \* up \+ len\(h\) below 2\*\*62"),
-    (lambda x: dsp.upfirdn([1.0, 2.0, 3.0], x[:1], up=2**61, down=2**61), "up",
-     r"must give a polyphase filter that fits in memory"),
-    (lambda x: dsp.upfirdn([1.0, 2.0, 3.0], x, down=2**50, mode="reflect"), "down",
-     r"must give a padded signal that fits in memory"),
-    (lambda x: dsp.resample_poly(x, HUGE, 3), "up", r"must give a result that fits in memory"),
-    (lambda x: dsp.resample_poly(x, 2, HUGE + 1), "down", r"must give a result that fits"),
-    (lambda x: dsp.decimate(x, HUGE), "q", r"must be <= 100_000 with ftype='iir'"),
-    (lambda x: dsp.decimate(x, 100_001), "q", r"must be <= 100_000 with ftype='iir'"),
-    (lambda x: dsp.decimate(x, HUGE, ftype="fir"), "q",
-     r"must give an anti-aliasing filter \(20 \* q \+ 1 taps\) that fits in memory"),
-])
+@pytest.mark.parametrize(
+    "call, name, rule",
+    [
+        (
+            lambda x: dsp.upfirdn([1.0, 2.0, 3.0], x, down=HUGE),
+            "down",
+            r"must be below 2\*\*62 \(sample positions are 64-bit integers\)",
+        ),
+        (
+            lambda x: dsp.upfirdn([1.0, 2.0, 3.0], x, up=HUGE),
+            "up",
+            r"must keep the upsampled length \(n - 1\) \* up \+ len\(h\) below 2\*\*62",
+        ),
+        (
+            lambda x: dsp.upfirdn([1.0, 2.0, 3.0], x[:1], up=2**61, down=2**61),
+            "up",
+            r"must give a polyphase filter that fits in memory",
+        ),
+        (
+            lambda x: dsp.upfirdn([1.0, 2.0, 3.0], x, down=2**50, mode="reflect"),
+            "down",
+            r"must give a padded signal that fits in memory",
+        ),
+        (lambda x: dsp.resample_poly(x, HUGE, 3), "up", r"must give a result that fits in memory"),
+        (lambda x: dsp.resample_poly(x, 2, HUGE + 1), "down", r"must give a result that fits"),
+        (lambda x: dsp.decimate(x, HUGE), "q", r"must be <= 100_000 with ftype='iir'"),
+        (lambda x: dsp.decimate(x, 100_001), "q", r"must be <= 100_000 with ftype='iir'"),
+        (
+            lambda x: dsp.decimate(x, HUGE, ftype="fir"),
+            "q",
+            r"must give an anti-aliasing filter \(20 \* q \+ 1 taps\) that fits in memory",
+        ),
+    ],
+)
 def test_huge_rate_factors_are_refused(rng, call, name, rule):
     with pytest.raises(InputError, match=rf"^`{name}` {rule}.*; got \d+\. Fix: "):
         call(rng.standard_normal(64))
@@ -219,9 +285,10 @@ def test_huge_rate_factors_are_refused(rng, call, name, rule):
 
 def test_large_valid_factors_match_scipy(rng):
     x = rng.standard_normal(64)
-    for down in (2**40, 2**61):       # beyond the signal: only the first output remains
-        np.testing.assert_array_equal(dsp.upfirdn([1.0, 2.0, 3.0], x, down=down),
-                                      ss.upfirdn([1.0, 2.0, 3.0], x, down=down))
+    for down in (2**40, 2**61):  # beyond the signal: only the first output remains
+        np.testing.assert_array_equal(
+            dsp.upfirdn([1.0, 2.0, 3.0], x, down=down), ss.upfirdn([1.0, 2.0, 3.0], x, down=down)
+        )
     assert_matches(dsp.decimate(x, 100_000), ss.decimate(x, 100_000))
     assert_matches(dsp.decimate(x, 1000, ftype="fir"), ss.decimate(x, 1000, ftype="fir"))
 
@@ -232,9 +299,11 @@ def test_upfirdn_scaled_taps_and_data_match_scipy(rng, mode):
     """Linear: taps or data times 2**900 give SciPy's result times 2**900 (to rounding:
     the polyphase sums run in another order)."""
     x, h = rng.standard_normal(100), ss.firwin(9, 0.3)
-    want = ss.upfirdn(h, x, 2, 3, mode=mode) * 2.0 ** 900
-    for got in (dsp.upfirdn(h * 2.0 ** 900, x, 2, 3, mode=mode),
-                dsp.upfirdn(h, x * 2.0 ** 900, 2, 3, mode=mode)):
+    want = ss.upfirdn(h, x, 2, 3, mode=mode) * 2.0**900
+    for got in (
+        dsp.upfirdn(h * 2.0**900, x, 2, 3, mode=mode),
+        dsp.upfirdn(h, x * 2.0**900, 2, 3, mode=mode),
+    ):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14 * np.abs(want).max())
 
 
@@ -246,8 +315,7 @@ def test_upfirdn_1e308_taps(rng):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         got = dsp.upfirdn(h, x, up=2)
-    np.testing.assert_allclose(got / 1e308, ss.upfirdn(h / 1e308, x, up=2), rtol=1e-12,
-                               atol=1e-14)
+    np.testing.assert_allclose(got / 1e308, ss.upfirdn(h / 1e308, x, up=2), rtol=1e-12, atol=1e-14)
     with pytest.warns(NumericalWarning, match="upfirdn's output is not finite for 2 of 4"):
-        y = dsp.upfirdn(np.array([1e308, 1e308]), np.ones(3))   # 2e308 in the middle
+        y = dsp.upfirdn(np.array([1e308, 1e308]), np.ones(3))  # 2e308 in the middle
     np.testing.assert_array_equal(y, [1e308, np.inf, np.inf, 1e308])

@@ -21,8 +21,9 @@ pytestmark = pytest.mark.filterwarnings("ignore:nperseg")
 
 def _seg(seg):
     nperseg, frac, extra = seg
-    return dict(nperseg=nperseg, noverlap=min(nperseg - 1, int(frac * nperseg)),
-                nfft=nperseg + extra)
+    return dict(
+        nperseg=nperseg, noverlap=min(nperseg - 1, int(frac * nperseg)), nfft=nperseg + extra
+    )
 
 
 def _both(fn, *args, **kw):
@@ -40,24 +41,44 @@ def _both(fn, *args, **kw):
 
 
 @pytest.mark.usefixtures("engine")
-@given(signals(min_len=1), SEG, st.sampled_from(["constant", "linear", False]),
-       st.sampled_from(["density", "spectrum"]), st.sampled_from(["mean", "median"]),
-       st.booleans(), st.sampled_from(["hann_periodic", ("tukey", 0.3), "boxcar"]))
+@given(
+    signals(min_len=1),
+    SEG,
+    st.sampled_from(["constant", "linear", False]),
+    st.sampled_from(["density", "spectrum"]),
+    st.sampled_from(["mean", "median"]),
+    st.booleans(),
+    st.sampled_from(["hann_periodic", ("tukey", 0.3), "boxcar"]),
+)
 def test_welch_matches_scipy(xa, seg, detrend, scaling, average, onesided, window):
     x, axis = xa
-    got, want = _both("welch", x, fs=2.5, window=window, detrend=detrend, scaling=scaling,
-                      average=average, return_onesided=onesided, axis=axis, **_seg(seg))
+    got, want = _both(
+        "welch",
+        x,
+        fs=2.5,
+        window=window,
+        detrend=detrend,
+        scaling=scaling,
+        average=average,
+        return_onesided=onesided,
+        axis=axis,
+        **_seg(seg),
+    )
     if got is not None:
         assert_matches(got[0], want[0])
         assert_matches(got[1], want[1], rtol=1e-9)
 
 
 @pytest.mark.usefixtures("engine")
-@given(signals(min_len=8, max_dims=2), SEG, st.sampled_from(["constant", "linear", False]),
-       st.sampled_from(["mean", "median"]))
+@given(
+    signals(min_len=8, max_dims=2),
+    SEG,
+    st.sampled_from(["constant", "linear", False]),
+    st.sampled_from(["mean", "median"]),
+)
 def test_csd_and_coherence_match_scipy(xa, seg, detrend, average):
     x, axis = xa
-    y = np.roll(x, 3, axis=axis) + 0.5 * x ** 2
+    y = np.roll(x, 3, axis=axis) + 0.5 * x**2
     got, want = _both("csd", x, y, detrend=detrend, average=average, axis=axis, **_seg(seg))
     if got is not None:
         assert_matches(got[1], want[1], rtol=1e-9)
@@ -77,8 +98,12 @@ def test_csd_complex_and_unequal_lengths(rng):
 
 
 @pytest.mark.usefixtures("engine")
-@given(signals(min_len=1), st.none() | st.integers(1, 400),
-       st.sampled_from(["boxcar", "hann", ("tukey", 0.5)]), st.sampled_from(["constant", False]))
+@given(
+    signals(min_len=1),
+    st.none() | st.integers(1, 400),
+    st.sampled_from(["boxcar", "hann", ("tukey", 0.5)]),
+    st.sampled_from(["constant", False]),
+)
 def test_periodogram_matches_scipy(xa, nfft, window, detrend):
     x, axis = xa
     got, want = _both("periodogram", x, nfft=nfft, window=window, detrend=detrend, axis=axis)
@@ -128,8 +153,11 @@ def test_complex64_matches_scipy_in_single_precision(rng, fn):
 
 
 def test_csd_of_an_empty_signal_is_empty_as_in_scipy():
-    for x, y, axis in ((np.zeros(10), [], -1), (np.ones(10), np.empty((5, 0)), -1),
-                       (np.ones((10, 10, 3)), np.zeros((10, 0, 1)), 1)):
+    for x, y, axis in (
+        (np.zeros(10), [], -1),
+        (np.ones(10), np.empty((5, 0)), -1),
+        (np.ones((10, 10, 3)), np.zeros((10, 0, 1)), 1),
+    ):
         got, want = _both("csd", x, y, axis=axis)
         assert got[0].shape == want[0].shape and got[1].shape == want[1].shape
 
@@ -169,10 +197,11 @@ def test_extreme_coherence_is_scale_free_and_overflow_is_reported(rng):
     y = np.roll(x, 5) + rng.standard_normal(2000)
     x, y = x / np.abs(x).max(), y / np.abs(y).max()
     want = ss.coherence(x, y, nperseg=128)[1]
-    np.testing.assert_allclose(dsp.coherence(x * 1e308, y * 1e-300, nperseg=128)[1], want,
-                               rtol=1e-10)
+    np.testing.assert_allclose(
+        dsp.coherence(x * 1e308, y * 1e-300, nperseg=128)[1], want, rtol=1e-10
+    )
     with pytest.warns(NumericalWarning, match="exceeds the range of float64"):
-        p = dsp.welch(x * 1e300, nperseg=128)[1]      # the true PSD is ~1e600
+        p = dsp.welch(x * 1e300, nperseg=128)[1]  # the true PSD is ~1e600
     assert np.all(np.isinf(p))
 
 
@@ -199,11 +228,17 @@ def test_coherence_mixed_complex_empty_and_extreme_fs(rng):
     values do not depend on fs, even where the density would underflow."""
     x = rng.standard_normal(512) + 1j * rng.standard_normal(512)
     y = rng.standard_normal(512)
-    assert_matches(dsp.coherence(x, y, nperseg=64)[1],
-                   ss.coherence(x, y.astype(complex), nperseg=64)[1], rtol=1e-9)
+    assert_matches(
+        dsp.coherence(x, y, nperseg=64)[1],
+        ss.coherence(x, y.astype(complex), nperseg=64)[1],
+        rtol=1e-9,
+    )
     xr = x.real
-    assert_matches(dsp.coherence(xr, y, fs=1e308, nperseg=64)[1],
-                   ss.coherence(xr, y, nperseg=64)[1], rtol=1e-9)
+    assert_matches(
+        dsp.coherence(xr, y, fs=1e308, nperseg=64)[1],
+        ss.coherence(xr, y, nperseg=64)[1],
+        rtol=1e-9,
+    )
     f, c = dsp.coherence(np.array([]), y, nperseg=64)
     assert f.shape == c.shape == (0,)
 

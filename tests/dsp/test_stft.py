@@ -23,14 +23,28 @@ def _both(fn, *args, **kw):
 
 
 @pytest.mark.usefixtures("engine")
-@given(signals(min_len=2), st.integers(2, 64), st.floats(0.0, 0.9),
-       st.sampled_from(["zeros", "even", "odd", "constant", None]), st.booleans(),
-       st.sampled_from(["spectrum", "psd"]), st.sampled_from([False, "constant", "linear"]))
+@given(
+    signals(min_len=2),
+    st.integers(2, 64),
+    st.floats(0.0, 0.9),
+    st.sampled_from(["zeros", "even", "odd", "constant", None]),
+    st.booleans(),
+    st.sampled_from(["spectrum", "psd"]),
+    st.sampled_from([False, "constant", "linear"]),
+)
 def test_stft_matches_scipy(xa, nperseg, frac, boundary, padded, scaling, detrend):
     x, axis = xa
     noverlap = min(nperseg - 1, int(frac * nperseg))
-    kw = dict(nperseg=nperseg, noverlap=noverlap, boundary=boundary, padded=padded,
-              scaling=scaling, detrend=detrend, axis=axis, fs=3.0)
+    kw = dict(
+        nperseg=nperseg,
+        noverlap=noverlap,
+        boundary=boundary,
+        padded=padded,
+        scaling=scaling,
+        detrend=detrend,
+        axis=axis,
+        fs=3.0,
+    )
     try:
         want = _both("stft", x, **kw)[1]
     except ValueError:
@@ -44,9 +58,12 @@ def test_stft_matches_scipy(xa, nperseg, frac, boundary, padded, scaling, detren
 
 
 @pytest.mark.usefixtures("engine")
-@given(signals(min_len=2), st.integers(2, 64),
-       st.sampled_from(["psd", "complex", "magnitude", "angle", "phase"]),
-       st.sampled_from(["density", "spectrum"]))
+@given(
+    signals(min_len=2),
+    st.integers(2, 64),
+    st.sampled_from(["psd", "complex", "magnitude", "angle", "phase"]),
+    st.sampled_from(["density", "spectrum"]),
+)
 def test_spectrogram_matches_scipy(xa, nperseg, mode, scaling):
     x, axis = xa
     got, want = _both("spectrogram", x, nperseg=nperseg, mode=mode, scaling=scaling, axis=axis)
@@ -57,8 +74,13 @@ def test_spectrogram_matches_scipy(xa, nperseg, mode, scaling):
         assert_matches(g, w, rtol=1e-9, floor=1e-13)
 
 
-@given(st.integers(64, 600), st.sampled_from([16, 32, 64]), st.sampled_from([2, 4]),
-       st.sampled_from(["hann_periodic", ("tukey_periodic", 0.5)]), st.integers(0, 2**32 - 1))
+@given(
+    st.integers(64, 600),
+    st.sampled_from([16, 32, 64]),
+    st.sampled_from([2, 4]),
+    st.sampled_from(["hann_periodic", ("tukey_periodic", 0.5)]),
+    st.integers(0, 2**32 - 1),
+)
 def test_istft_reconstructs_and_matches_scipy(n, nperseg, div, window, seed):
     x = np.random.default_rng(seed).standard_normal((2, n))
     noverlap = nperseg - nperseg // div
@@ -76,8 +98,10 @@ def test_istft_axes_and_twosided(rng):
     x = rng.standard_normal((3, 500))
     _, _, Z = ss.stft(x, nperseg=50, return_onesided=False)
     Zt = np.moveaxis(Z, -1, 0)
-    for args in ((Z, {"input_onesided": False}),
-                 (Zt, {"input_onesided": False, "time_axis": 0, "freq_axis": -1})):
+    for args in (
+        (Z, {"input_onesided": False}),
+        (Zt, {"input_onesided": False, "time_axis": 0, "freq_axis": -1}),
+    ):
         got = dsp.istft(args[0], nperseg=50, **args[1])[1]
         want = ss.istft(args[0], nperseg=50, **args[1])[1]
         assert_matches(got, want, rtol=1e-9)
@@ -136,8 +160,7 @@ def test_extreme_scales_stay_finite(rng):
     x /= np.abs(x).max()
     big = 1e308
     _, _, Z = dsp.stft(x * big, nperseg=64)
-    np.testing.assert_allclose(Z, ss.stft(x, nperseg=64)[2] * big, rtol=1e-12,
-                               atol=1e-12 * big)
+    np.testing.assert_allclose(Z, ss.stft(x, nperseg=64)[2] * big, rtol=1e-12, atol=1e-12 * big)
     _, xr = dsp.istft(Z, nperseg=64)
     np.testing.assert_allclose(xr[:512] / big, x, rtol=1e-10, atol=1e-12)
     z = dsp.hilbert(x * big)

@@ -59,7 +59,7 @@ def test_resampler_stream_equals_resample_poly(up, down, xc):
     want = ss.resample_poly(x, up, down, axis=-1)
     assert_matches(whole, want)
     # what process() emitted is a prefix of the one-shot result
-    assert_matches(streamed, want[..., :streamed.shape[-1]])
+    assert_matches(streamed, want[..., : streamed.shape[-1]])
 
 
 def test_reset_starts_over(rng):
@@ -84,28 +84,37 @@ def test_multichannel_chunks_equal_per_channel(rng):
     sos = ss.cheby2(6, 50, 0.2, output="sos")
     x = rng.standard_normal((4, 3000))
     f = dsp.SosFilter(sos)
-    out = np.concatenate([f.process(x[:, i:i + 700]) for i in range(0, 3000, 700)], axis=1)
+    out = np.concatenate([f.process(x[:, i : i + 700]) for i in range(0, 3000, 700)], axis=1)
     for ch in range(4):
         assert_matches(out[ch], ss.sosfilt(sos, x[ch]))
 
 
 def _frame(rng, n=400, cols=("ax", "ay", "az")):
     import pandas as pd
+
     idx = pd.date_range("2026-01-01", periods=n, freq="10ms", name="time")
     return pd.DataFrame(rng.standard_normal((n, len(cols))), index=idx, columns=list(cols))
 
 
-@pytest.mark.parametrize("make", [lambda: dsp.SosFilter(ss.butter(4, 0.2, output="sos")),
-                                  lambda: dsp.FirFilter(ss.firwin(31, 0.3))])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: dsp.SosFilter(ss.butter(4, 0.2, output="sos")),
+        lambda: dsp.FirFilter(ss.firwin(31, 0.3)),
+    ],
+)
 def test_filters_read_tables_as_time_by_channels(rng, make):
     """A DataFrame chunk is time x channels: each column is filtered down the rows
     and the chunk's index and columns come back (Series and Arrow alike)."""
     import pandas as pd
     import pyarrow as pa
+
     df = _frame(rng)
-    want = ss.lfilter(ss.firwin(31, 0.3), [1.0], df.to_numpy(), axis=0) \
-        if isinstance(make(), dsp.FirFilter) else \
-        ss.sosfilt(ss.butter(4, 0.2, output="sos"), df.to_numpy(), axis=0)
+    want = (
+        ss.lfilter(ss.firwin(31, 0.3), [1.0], df.to_numpy(), axis=0)
+        if isinstance(make(), dsp.FirFilter)
+        else ss.sosfilt(ss.butter(4, 0.2, output="sos"), df.to_numpy(), axis=0)
+    )
     f = make()
     parts = [f.process(df.iloc[:150]), f.process(df.iloc[150:151]), f.process(df.iloc[151:])]
     for part, src in zip(parts, (df.iloc[:150], df.iloc[150:151], df.iloc[151:])):
@@ -124,12 +133,13 @@ def test_filters_read_tables_as_time_by_channels(rng, make):
 
 def test_resampler_reads_tables_as_time_by_channels(rng):
     import pandas as pd
+
     df = _frame(rng, n=301)
     r = dsp.Resampler(3, 2)
     parts = [r.process(df.iloc[:100]), r.process(df.iloc[100:]), r.flush()]
     out = pd.concat(parts)
     assert list(out.columns) == list(df.columns)
-    assert out.index.equals(pd.RangeIndex(0, 452))          # output sample numbers
+    assert out.index.equals(pd.RangeIndex(0, 452))  # output sample numbers
     assert_matches(out.to_numpy(), ss.resample_poly(df.to_numpy(), 3, 2, axis=0))
 
 
@@ -175,9 +185,12 @@ def test_stream_dtypes_follow_the_one_shot_call(rng):
 # --- huge rate factors, taps near the float64 limits ---------------------------------
 @pytest.mark.parametrize("up, down, name", [(2**70, 3, "up"), (2, 2**70 + 1, "down")])
 def test_resampler_huge_factors_are_refused(up, down, name):
-    with pytest.raises(InputError, match=rf"^`{name}` must give an anti-aliasing filter "
-                                         r"\(20 \* max\(up, down\) \+ 1 taps\) that fits in "
-                                         r"memory .*; got \d+\. Fix: "):
+    with pytest.raises(
+        InputError,
+        match=rf"^`{name}` must give an anti-aliasing filter "
+        r"\(20 \* max\(up, down\) \+ 1 taps\) that fits in "
+        r"memory .*; got \d+\. Fix: ",
+    ):
         dsp.Resampler(up, down)
 
 
@@ -185,11 +198,11 @@ def test_fir_filter_with_scaled_taps_matches_scipy(rng):
     """Taps times 2**900, in chunks: SciPy's unit-scale ``lfilter`` times 2**900, and the
     state ``zi_`` in the taps' own units (SciPy's ``zf`` times 2**900)."""
     x, taps = rng.standard_normal((2, 300)), ss.firwin(21, 0.3)
-    f = dsp.FirFilter(taps * 2.0 ** 900)
+    f = dsp.FirFilter(taps * 2.0**900)
     y = np.concatenate([f.process(c) for c in np.array_split(x, 4, axis=1)], axis=1)
     y_ref, zf_ref = ss.lfilter(taps, 1.0, x, zi=np.zeros((2, 20)))
-    np.testing.assert_allclose(y / 2.0 ** 900, y_ref, rtol=1e-12, atol=1e-14)
-    np.testing.assert_allclose(f.zi_ / 2.0 ** 900, zf_ref, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(y / 2.0**900, y_ref, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(f.zi_ / 2.0**900, zf_ref, rtol=1e-12, atol=1e-14)
 
 
 def test_fir_filter_1e308_taps(rng):
@@ -201,8 +214,7 @@ def test_fir_filter_1e308_taps(rng):
         warnings.simplefilter("error")
         f = dsp.FirFilter(taps)
         y = np.concatenate([f.process(x[:37]), f.process(x[37:])])
-    np.testing.assert_allclose(y / 1e308, ss.lfilter(taps / 1e308, 1.0, x), rtol=1e-12,
-                               atol=1e-14)
+    np.testing.assert_allclose(y / 1e308, ss.lfilter(taps / 1e308, 1.0, x), rtol=1e-12, atol=1e-14)
     with pytest.warns(NumericalWarning, match="FirFilter's output is not finite for 2 of 3"):
         y = dsp.FirFilter([1e308, 1e308]).process(np.ones(3))
     np.testing.assert_array_equal(y, [1e308, np.inf, np.inf])
@@ -212,7 +224,7 @@ def test_fir_filter_data_near_the_float64_limit(rng):
     """Chunks near 1e308: an output beyond float64 is inf with a NumericalWarning (where
     SciPy's unit-scale result times 2**1023 is), the rest and the state stay exact."""
     x = 1.7 + 0.05 * rng.standard_normal((2, 120))
-    taps, s = np.array([0.9, 0.9, -0.9]), 2.0 ** 1023
+    taps, s = np.array([0.9, 0.9, -0.9]), 2.0**1023
     f = dsp.FirFilter(taps)
     with pytest.warns(NumericalWarning, match="FirFilter's output is not finite"):
         y = np.concatenate([f.process(c) for c in np.array_split(x * s, 3, axis=1)], axis=1)

@@ -30,8 +30,7 @@ def _run(eng, c):
         return (eng.upfirdn(_a(c["h"]), _a(c["x"]), c["up"], c["down"]),), (c["y"],)
     if k == "fftfilt":
         return (eng.fftfilt(_a(c["h"]), _a(c["x"])),), (c["y"],)
-    return (eng.stft_frames(_a(c["x"]), _a(c["window"]), c["step"], c["detrend"]),), \
-        (c["frames"],)
+    return (eng.stft_frames(_a(c["x"]), _a(c["window"]), c["step"], c["detrend"]),), (c["frames"],)
 
 
 @pytest.mark.usefixtures("engine")

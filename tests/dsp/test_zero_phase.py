@@ -13,8 +13,12 @@ from .helpers import assert_matches, ba_filters, signals, sos_filters
 
 
 @pytest.mark.usefixtures("engine")
-@given(ba_filters(), signals(min_len=40, max_len=400),
-       st.sampled_from(["odd", "even", "constant", None]), st.none() | st.integers(0, 30))
+@given(
+    ba_filters(),
+    signals(min_len=40, max_len=400),
+    st.sampled_from(["odd", "even", "constant", None]),
+    st.none() | st.integers(0, 30),
+)
 def test_filtfilt_matches_scipy(ba, xa, padtype, padlen):
     b, a = ba
     x, axis = xa
@@ -26,13 +30,20 @@ def test_filtfilt_matches_scipy(ba, xa, padtype, padlen):
         with pytest.raises(InputError, match="padlen"):
             dsp.filtfilt(b, a, x, axis=axis, padtype=padtype, padlen=padlen)
         return
-    assert_matches(dsp.filtfilt(b, a, x, axis=axis, padtype=padtype, padlen=padlen),
-                   ss.filtfilt(b, a, x, axis=axis, padtype=padtype, padlen=padlen), rtol=1e-9)
+    assert_matches(
+        dsp.filtfilt(b, a, x, axis=axis, padtype=padtype, padlen=padlen),
+        ss.filtfilt(b, a, x, axis=axis, padtype=padtype, padlen=padlen),
+        rtol=1e-9,
+    )
 
 
 @pytest.mark.usefixtures("engine")
-@given(sos_filters(), signals(min_len=70, max_len=400),
-       st.sampled_from(["odd", "even", "constant", None]), st.none() | st.integers(0, 60))
+@given(
+    sos_filters(),
+    signals(min_len=70, max_len=400),
+    st.sampled_from(["odd", "even", "constant", None]),
+    st.none() | st.integers(0, 60),
+)
 def test_sosfiltfilt_matches_scipy(sos, xa, padtype, padlen):
     x, axis = xa
     try:
@@ -41,8 +52,9 @@ def test_sosfiltfilt_matches_scipy(sos, xa, padtype, padlen):
         with pytest.raises(InputError):
             dsp.sosfiltfilt(sos, x, axis=axis, padtype=padtype, padlen=padlen)
         return
-    assert_matches(dsp.sosfiltfilt(sos, x, axis=axis, padtype=padtype, padlen=padlen), want,
-                   rtol=1e-9)
+    assert_matches(
+        dsp.sosfiltfilt(sos, x, axis=axis, padtype=padtype, padlen=padlen), want, rtol=1e-9
+    )
 
 
 @pytest.mark.usefixtures("engine")
@@ -53,7 +65,11 @@ def test_filtfilt_gust_matches_scipy(rng, irlen):
     got = dsp.filtfilt(b, a, x, method="gust", irlen=irlen)
     assert_matches(got, ss.filtfilt(b, a, x, method="gust", irlen=irlen), rtol=1e-5)
     x64 = x.astype(np.float64).T
-    assert_matches(dsp.filtfilt(b, a, x64, axis=0, method="gust", irlen=irlen),
-                   ss.filtfilt(b, a, x64, axis=0, method="gust", irlen=irlen))
-    assert_matches(dsp.filtfilt([0.5], [2.0], x64, method="gust"),
-                   ss.filtfilt([0.5], [2.0], x64, method="gust"))
+    assert_matches(
+        dsp.filtfilt(b, a, x64, axis=0, method="gust", irlen=irlen),
+        ss.filtfilt(b, a, x64, axis=0, method="gust", irlen=irlen),
+    )
+    assert_matches(
+        dsp.filtfilt([0.5], [2.0], x64, method="gust"),
+        ss.filtfilt([0.5], [2.0], x64, method="gust"),
+    )

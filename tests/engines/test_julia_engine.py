@@ -55,10 +55,16 @@ def _gp_vectors(doc):
         kind, ls, var, extra = base
         yield "kernel_matrix", (kind, X1, X2, ls, var, extra), _f(t["K12"], n1, n2)
         yield "kernel_matrix", (kind, X1, X1, ls, var, extra), _f(t["K11"], n1, n1)
-        yield ("kernel_matrix_grad", (kind, X1, ls, var, extra),
-               (_f(t["K11"], n1, n1), _f(t["dK11"], t["p"], n1, n1)))
-        yield ("kernel_grad_contract", (kind, X1, ls, var, extra, _f(t["W"], n1, n1)),
-               _f(t["contract"], -1))
+        yield (
+            "kernel_matrix_grad",
+            (kind, X1, ls, var, extra),
+            (_f(t["K11"], n1, n1), _f(t["dK11"], t["p"], n1, n1)),
+        )
+        yield (
+            "kernel_grad_contract",
+            (kind, X1, ls, var, extra, _f(t["W"], n1, n1)),
+            _f(t["contract"], -1),
+        )
     for t in doc.get("linalg", []):
         n, k = t["n"], t["k"]
         L = _f(t["L"], n, n)
@@ -75,10 +81,21 @@ def _hmm_vectors(doc):
     """hmm_*.toml: one model per file, 0-based Viterbi path."""
     if "log_B" not in doc:
         return
-    args = (_f(doc["log_pi"], -1), _f(doc["log_A"], doc["K"], doc["K"]),
-            _f(doc["log_B"], -1, doc["K"]), np.asarray(doc["lengths"], dtype=np.int64))
-    yield ("forward_backward", args, (_f(doc["loglik"], -1), _f(doc["gamma"], -1, doc["K"]),
-                                      _f(doc["xi_sum"], doc["K"], doc["K"])))
+    args = (
+        _f(doc["log_pi"], -1),
+        _f(doc["log_A"], doc["K"], doc["K"]),
+        _f(doc["log_B"], -1, doc["K"]),
+        np.asarray(doc["lengths"], dtype=np.int64),
+    )
+    yield (
+        "forward_backward",
+        args,
+        (
+            _f(doc["loglik"], -1),
+            _f(doc["gamma"], -1, doc["K"]),
+            _f(doc["xi_sum"], doc["K"], doc["K"]),
+        ),
+    )
     yield "viterbi", args, (np.asarray(doc["path"], dtype=np.int64), _f(doc["logprob"], -1))
 
 
@@ -92,12 +109,18 @@ def _generic_vectors(doc):
         elif isinstance(node, dict):
             name, inputs = node.get("kernel"), node.get("inputs", node)
             if isinstance(name, str) and name in ALL_KERNELS:
-                params = [p for p in inspect.signature(getattr(contract.Engine, name)).parameters
-                          if p != "self"]
+                params = [
+                    p
+                    for p in inspect.signature(getattr(contract.Engine, name)).parameters
+                    if p != "self"
+                ]
                 if all(p in inputs for p in params):
-                    args = tuple(np.asarray(inputs[p], dtype=np.int64 if p == "lengths"
-                                            else np.float64) if isinstance(inputs[p], list)
-                                 else inputs[p] for p in params)
+                    args = tuple(
+                        np.asarray(inputs[p], dtype=np.int64 if p == "lengths" else np.float64)
+                        if isinstance(inputs[p], list)
+                        else inputs[p]
+                        for p in params
+                    )
                     yield name, args, node.get("expected")
             stack.extend(node.values())
 
@@ -111,12 +134,18 @@ def _vector_cases():
         reader = READERS.get(path.stem.split("_")[0], _generic_vectors)
         try:
             found = list(reader(tomllib.loads(path.read_text())))
-        except (KeyError, ValueError, TypeError) as exc:   # a format change: fail, visibly
+        except (KeyError, ValueError, TypeError) as exc:  # a format change: fail, visibly
             found = [("unreadable", (path.name, f"{type(exc).__name__}: {exc}"), None)]
         for i, (kernel, args, expected) in enumerate(found):
             cases.append(pytest.param(kernel, args, expected, id=f"{path.stem}-{i}-{kernel}"))
-    return cases or [pytest.param(None, None, None, marks=pytest.mark.skip(
-        reason="no conformance vectors in tests/vectors"))]
+    return cases or [
+        pytest.param(
+            None,
+            None,
+            None,
+            marks=pytest.mark.skip(reason="no conformance vectors in tests/vectors"),
+        )
+    ]
 
 
 @pytest.mark.parametrize("kernel, args, expected", _vector_cases())
@@ -144,12 +173,12 @@ def test_arrays_cross_as_views_and_julia_starts_once():
     seval = _state.running.evaluate
     x = np.zeros((4, 3))
     seval("m -> (m[3, 2] = 42.0; nothing)")(to_julia(x))  # Julia (3, 4) view
-    assert x[1, 2] == 42.0                      # the write reached NumPy's memory
+    assert x[1, 2] == 42.0  # the write reached NumPy's memory
     julia_array = seval("reshape(collect(1.0:6.0), 2, 3)")
     out = from_julia(julia_array)
     np.testing.assert_array_equal(out, [[1, 2], [3, 4], [5, 6]])
     seval("a -> (a[1, 2] = 42.0; nothing)")(julia_array)
-    assert out[1, 0] == 42.0                    # a view of Julia's memory, not a copy
+    assert out[1, 0] == 42.0  # a view of Julia's memory, not a copy
 
 
 def test_julia_errors_carry_message_and_stack():

@@ -41,15 +41,16 @@ def table(name: str, fields: dict) -> str:
 def _periodic_ard(X1, X2, ls, var, period):
     K = np.full((len(X1), len(X2)), var, dtype=complex)
     for k in range(X1.shape[1]):
-        s = np.sin(np.pi * (X1[:, k:k + 1] - X2[:, k:k + 1].T) / period)
-        K = K * np.exp(-2.0 * s ** 2 / ls[k] ** 2)
+        s = np.sin(np.pi * (X1[:, k : k + 1] - X2[:, k : k + 1].T) / period)
+        K = K * np.exp(-2.0 * s**2 / ls[k] ** 2)
     return K
 
 
 def _check_periodic_reference(X, ls, var, period):
     """The complex-step reference agrees with scikit-learn factor by factor."""
-    want = var * np.prod([sk.ExpSineSquared(ls[k], period)(X[:, k:k + 1])
-                          for k in range(X.shape[1])], axis=0)
+    want = var * np.prod(
+        [sk.ExpSineSquared(ls[k], period)(X[:, k : k + 1]) for k in range(X.shape[1])], axis=0
+    )
     assert np.allclose(_periodic_ard(X, X, ls, var, period).real, want, rtol=1e-13)
 
 
@@ -73,25 +74,40 @@ def kernel_case(kind, n1, n2, d, ls, var, extra):
             dK.append(_periodic_ard(X1, X1, lsq, p[nls], p[nls + 1]).imag / h)
         dK = np.array(dK)
     else:
-        base = {"rbf": lambda: sk.RBF(ls),
-                "matern12": lambda: sk.Matern(ls, nu=0.5),
-                "matern32": lambda: sk.Matern(ls, nu=1.5),
-                "matern52": lambda: sk.Matern(ls, nu=2.5),
-                "rq": lambda: sk.RationalQuadratic(ls[0], extra[0])}[kind]()
+        base = {
+            "rbf": lambda: sk.RBF(ls),
+            "matern12": lambda: sk.Matern(ls, nu=0.5),
+            "matern32": lambda: sk.Matern(ls, nu=1.5),
+            "matern52": lambda: sk.Matern(ls, nu=2.5),
+            "rq": lambda: sk.RationalQuadratic(ls[0], extra[0]),
+        }[kind]()
         ref = sk.ConstantKernel(var) * base
         K11, G = ref(X1, eval_gradient=True)
         K12 = ref(X1, X2)
-        G = np.moveaxis(G, 2, 0)                 # [log var, (rq: alpha, ls) | ls...]
+        G = np.moveaxis(G, 2, 0)  # [log var, (rq: alpha, ls) | ls...]
         if kind == "rq":
             dK = np.stack([G[2], G[0], G[1]])
         else:
             dK = np.concatenate([G[1:], G[:1]])
     W = RNG.standard_normal((n1, n1))
     W = W + W.T
-    return {"kind": kind, "n1": n1, "n2": n2, "d": d, "X1": X1, "X2": X2,
-            "lengthscale": ls, "variance": float(var), "extra": np.asarray(extra, float),
-            "K12": K12, "K11": K11, "p": dK.shape[0], "dK11": dK, "W": W,
-            "contract": np.einsum("ij,qij->q", W, dK)}
+    return {
+        "kind": kind,
+        "n1": n1,
+        "n2": n2,
+        "d": d,
+        "X1": X1,
+        "X2": X2,
+        "lengthscale": ls,
+        "variance": float(var),
+        "extra": np.asarray(extra, float),
+        "K12": K12,
+        "K11": K11,
+        "p": dK.shape[0],
+        "dK11": dK,
+        "W": W,
+        "contract": np.einsum("ij,qij->q", W, dK),
+    }
 
 
 def kernel_vectors() -> str:
@@ -117,9 +133,21 @@ def linalg_vectors() -> str:
         K = A @ A.T + n * np.eye(n)
         B = RNG.standard_normal((n, k))
         L = np.linalg.cholesky(K)
-        out.append(table("linalg", {"n": n, "k": k, "K": K, "B": B, "L": L,
-                                    "solve": np.linalg.solve(K, B), "inverse": np.linalg.inv(K),
-                                    "jitter": 0.0}))
+        out.append(
+            table(
+                "linalg",
+                {
+                    "n": n,
+                    "k": k,
+                    "K": K,
+                    "B": B,
+                    "L": L,
+                    "solve": np.linalg.solve(K, B),
+                    "inverse": np.linalg.inv(K),
+                    "jitter": 0.0,
+                },
+            )
+        )
     return "".join(out)
 
 
@@ -138,13 +166,25 @@ def acquisition_vectors() -> str:
     sigma = np.concatenate([RNG.uniform(0.05, 2.0, 12), [1.0, 1.0, 0.5, 1.0, 2.0, 0.0, 0.0, 1e-3]])
     best, xi = 0.2, 0.01
     ei, logei = zip(*(ei_reference(m, s, best, xi) for m, s in zip(mu, sigma)))
-    return table("acquisition", {"n": len(mu), "mu": mu, "sigma": sigma, "best": best,
-                                 "xi": xi, "ei": np.array(ei), "logei": np.array(logei)})
+    return table(
+        "acquisition",
+        {
+            "n": len(mu),
+            "mu": mu,
+            "sigma": sigma,
+            "best": best,
+            "xi": xi,
+            "ei": np.array(ei),
+            "logei": np.array(logei),
+        },
+    )
 
 
-HEADER = ("# GP conformance vectors, written by tests/gp/make_vectors.py from independent\n"
-          "# references (scikit-learn, NumPy, mpmath). Matrices are flattened row-major "
-          "(C order).\n\n")
+HEADER = (
+    "# GP conformance vectors, written by tests/gp/make_vectors.py from independent\n"
+    "# references (scikit-learn, NumPy, mpmath). Matrices are flattened row-major "
+    "(C order).\n\n"
+)
 
 
 def main() -> None:

@@ -13,8 +13,18 @@ from sklearn.gaussian_process import GaussianProcessRegressor as GPR
 from sklearn.gaussian_process import kernels as sk
 
 from pyjl.exceptions import InputError, NumericalWarning
-from pyjl.gp import RBF, Constant, GaussianProcess, Linear, Matern52, Periodic, Product, \
-    RationalQuadratic, Sum, White
+from pyjl.gp import (
+    RBF,
+    Constant,
+    GaussianProcess,
+    Linear,
+    Matern52,
+    Periodic,
+    Product,
+    RationalQuadratic,
+    Sum,
+    White,
+)
 
 # constant data at import: the table of refusals below refers to it
 RNG = np.random.default_rng(12)
@@ -28,54 +38,71 @@ def _fitted(**kw):
     return GaussianProcess(RBF([0.5, 0.8]), noise=1e-2, **kw).fit(X, Y)
 
 
-@pytest.mark.parametrize("call,words", [
-    (lambda: GaussianProcess(normalize_y="yes"), ["`normalize_y`", "True or False", "'yes'"]),
-    (lambda: GaussianProcess(warm_start=2), ["`warm_start`", "True or False", "2"]),
-    (lambda: GaussianProcess(n_restarts=2**70), ["`n_restarts`", "<= 10000"]),
-    (lambda: GaussianProcess(kernel=RBF), ["`kernel`", "instance", "RBF()"]),
-    (lambda: GaussianProcess(kernel="rbf"), ["`kernel`", "Kernel", "'rbf'"]),
-    (lambda: GaussianProcess().fit(X, Y, n_restarts=10_001), ["`n_restarts`", "<= 10000"]),
-    (lambda: _fitted().predict(XS, return_std="yes"), ["`return_std`", "True or False"]),
-    (lambda: _fitted().predict(XS, return_cov=2), ["`return_cov`", "True or False"]),
-    (lambda: _fitted().predict(XS, include_noise="no"), ["`include_noise`", "True or False"]),
-    (lambda: _fitted().predict(XS, return_std=True, return_cov=True),
-     ["`return_std`", "exclusive"]),
-    (lambda: _fitted().log_marginal_likelihood(eval_gradient=2),
-     ["`eval_gradient`", "True or False"]),
-    (lambda: _fitted().loo_log_predictive(eval_gradient="yes"),
-     ["`eval_gradient`", "True or False"]),
-    (lambda: _fitted().log_marginal_likelihood([0.0]), ["`theta`", "4 (with log noise"]),
-    (lambda: _fitted().loo_log_predictive([]), ["`theta`", "3 values", "0 values"]),
-    (lambda: _fitted().log_marginal_likelihood([[0.0, 0.0]]), ["`theta`", "1-D"]),
-    (lambda: _fitted().log_marginal_likelihood([0.0, np.nan]), ["`theta`", "finite"]),
-    (lambda: _fitted().loo_log_predictive([0.0, -np.inf]), ["`theta`", "finite"]),
-    (lambda: _fitted().log_marginal_likelihood("abc"), ["`theta`", "strings"]),
-    (lambda: _fitted().log_marginal_likelihood([0.0, 0.0, 1e308]), ["`theta`", "709.8"]),
-    (lambda: _fitted().sample_y(XS, 1.5), ["`n_samples`", "integer", "1.5"]),
-    (lambda: _fitted().sample_y(XS, -1), ["`n_samples`", ">= 1"]),
-    (lambda: _fitted().sample_y(XS, None), ["`n_samples`", "None"]),
-    (lambda: _fitted().sample_y(XS, True), ["`n_samples`", "True"]),
-    (lambda: _fitted().sample_y(XS, 2**70), ["`n_samples`", "batches"]),
-    (lambda: _fitted().sample_y(XS, 2, random_state=-1), ["`random_state`", ">= 0"]),
-    (lambda: _fitted().sample_y(XS, 2, random_state=1.5), ["`random_state`", "1.5"]),
-    (lambda: _fitted().sample_y(XS, 2, random_state=2**70), ["`random_state`", "2**63"]),
-    (lambda: _fitted().update(XS[:0], [0.5, 0.7]), ["`X_new`", "y_new (2)", "0 points"]),
-    (lambda: _fitted().update(XS[:2], [0.5, 0.7], noise_var=-1.0), ["`noise_var`", ">= 0"]),
-    (lambda: _fitted().update(XS[:2], [0.5, 0.7], noise_var=np.inf), ["`noise_var`", "finite"]),
-    (lambda: _fitted().update(XS[:2], [0.5, 0.7], noise_var="0.1"), ["`noise_var`", "strings"]),
-    (lambda: _fitted().update(XS[:2], [0.5, 0.7], noise_var=1j), ["`noise_var`", "complex"]),
-    (lambda: _fitted().update(XS[:2], [0.5, 0.7], noise_var=[0.1, 0.1, 0.1]),
-     ["`noise_var`", "one value per point"]),
-    (lambda: _fitted().update(XS[:2], [1e308, 1e308]), ["`y_new`", "finite", "1e+308"]),
-    (lambda: Constant(variance=1e308), ["`Constant.variance`", "<= 1e+150"]),
-    (lambda: Matern52(variance=1e200), ["`Matern52.variance`", "<= 1e+150"]),
-    (lambda: 1e200 * Linear(), ["scalar", "Linear.variance <= 1e+150"]),
-    (lambda: Product([]), ["`parts`", "at least one kernel"]),
-    (lambda: Sum([]), ["`parts`", "at least one kernel"]),
-    (lambda: Sum([RBF(), "a"]), ["`parts`", "Kernel protocol", "index 1"]),
-    (lambda: Product([RBF(), RBF]), ["`parts`", "Kernel protocol", "index 1"]),
-    (lambda: Sum(3), ["`parts`", "list of kernels"]),
-])
+@pytest.mark.parametrize(
+    "call,words",
+    [
+        (lambda: GaussianProcess(normalize_y="yes"), ["`normalize_y`", "True or False", "'yes'"]),
+        (lambda: GaussianProcess(warm_start=2), ["`warm_start`", "True or False", "2"]),
+        (lambda: GaussianProcess(n_restarts=2**70), ["`n_restarts`", "<= 10000"]),
+        (lambda: GaussianProcess(kernel=RBF), ["`kernel`", "instance", "RBF()"]),
+        (lambda: GaussianProcess(kernel="rbf"), ["`kernel`", "Kernel", "'rbf'"]),
+        (lambda: GaussianProcess().fit(X, Y, n_restarts=10_001), ["`n_restarts`", "<= 10000"]),
+        (lambda: _fitted().predict(XS, return_std="yes"), ["`return_std`", "True or False"]),
+        (lambda: _fitted().predict(XS, return_cov=2), ["`return_cov`", "True or False"]),
+        (lambda: _fitted().predict(XS, include_noise="no"), ["`include_noise`", "True or False"]),
+        (
+            lambda: _fitted().predict(XS, return_std=True, return_cov=True),
+            ["`return_std`", "exclusive"],
+        ),
+        (
+            lambda: _fitted().log_marginal_likelihood(eval_gradient=2),
+            ["`eval_gradient`", "True or False"],
+        ),
+        (
+            lambda: _fitted().loo_log_predictive(eval_gradient="yes"),
+            ["`eval_gradient`", "True or False"],
+        ),
+        (lambda: _fitted().log_marginal_likelihood([0.0]), ["`theta`", "4 (with log noise"]),
+        (lambda: _fitted().loo_log_predictive([]), ["`theta`", "3 values", "0 values"]),
+        (lambda: _fitted().log_marginal_likelihood([[0.0, 0.0]]), ["`theta`", "1-D"]),
+        (lambda: _fitted().log_marginal_likelihood([0.0, np.nan]), ["`theta`", "finite"]),
+        (lambda: _fitted().loo_log_predictive([0.0, -np.inf]), ["`theta`", "finite"]),
+        (lambda: _fitted().log_marginal_likelihood("abc"), ["`theta`", "strings"]),
+        (lambda: _fitted().log_marginal_likelihood([0.0, 0.0, 1e308]), ["`theta`", "709.8"]),
+        (lambda: _fitted().sample_y(XS, 1.5), ["`n_samples`", "integer", "1.5"]),
+        (lambda: _fitted().sample_y(XS, -1), ["`n_samples`", ">= 1"]),
+        (lambda: _fitted().sample_y(XS, None), ["`n_samples`", "None"]),
+        (lambda: _fitted().sample_y(XS, True), ["`n_samples`", "True"]),
+        (lambda: _fitted().sample_y(XS, 2**70), ["`n_samples`", "batches"]),
+        (lambda: _fitted().sample_y(XS, 2, random_state=-1), ["`random_state`", ">= 0"]),
+        (lambda: _fitted().sample_y(XS, 2, random_state=1.5), ["`random_state`", "1.5"]),
+        (lambda: _fitted().sample_y(XS, 2, random_state=2**70), ["`random_state`", "2**63"]),
+        (lambda: _fitted().update(XS[:0], [0.5, 0.7]), ["`X_new`", "y_new (2)", "0 points"]),
+        (lambda: _fitted().update(XS[:2], [0.5, 0.7], noise_var=-1.0), ["`noise_var`", ">= 0"]),
+        (
+            lambda: _fitted().update(XS[:2], [0.5, 0.7], noise_var=np.inf),
+            ["`noise_var`", "finite"],
+        ),
+        (
+            lambda: _fitted().update(XS[:2], [0.5, 0.7], noise_var="0.1"),
+            ["`noise_var`", "strings"],
+        ),
+        (lambda: _fitted().update(XS[:2], [0.5, 0.7], noise_var=1j), ["`noise_var`", "complex"]),
+        (
+            lambda: _fitted().update(XS[:2], [0.5, 0.7], noise_var=[0.1, 0.1, 0.1]),
+            ["`noise_var`", "one value per point"],
+        ),
+        (lambda: _fitted().update(XS[:2], [1e308, 1e308]), ["`y_new`", "finite", "1e+308"]),
+        (lambda: Constant(variance=1e308), ["`Constant.variance`", "<= 1e+150"]),
+        (lambda: Matern52(variance=1e200), ["`Matern52.variance`", "<= 1e+150"]),
+        (lambda: 1e200 * Linear(), ["scalar", "Linear.variance <= 1e+150"]),
+        (lambda: Product([]), ["`parts`", "at least one kernel"]),
+        (lambda: Sum([]), ["`parts`", "at least one kernel"]),
+        (lambda: Sum([RBF(), "a"]), ["`parts`", "Kernel protocol", "index 1"]),
+        (lambda: Product([RBF(), RBF]), ["`parts`", "Kernel protocol", "index 1"]),
+        (lambda: Sum(3), ["`parts`", "list of kernels"]),
+    ],
+)
 def test_bad_arguments_name_argument_rule_and_fix(call, words):
     with pytest.raises(InputError) as err:
         call()
@@ -93,26 +120,38 @@ def test_y_new_refusal_leaves_the_model_unchanged():
     np.testing.assert_array_equal(gp.predict(XS), before)
 
 
-@pytest.mark.parametrize("kernel,ref", [
-    (1.3 * Matern52([0.4, 0.9]), sk.ConstantKernel(1.3) * sk.Matern([0.4, 0.9], nu=2.5)),
-    (Periodic(0.8, period=1.7), sk.ExpSineSquared(0.8, 1.7)),
-])
+@pytest.mark.parametrize(
+    "kernel,ref",
+    [
+        (1.3 * Matern52([0.4, 0.9]), sk.ConstantKernel(1.3) * sk.Matern([0.4, 0.9], nu=2.5)),
+        (Periodic(0.8, period=1.7), sk.ExpSineSquared(0.8, 1.7)),
+    ],
+)
 @pytest.mark.usefixtures("engine")
 def test_fit_on_read_only_points_matches_scikit_learn(kernel, ref):
     Xro, Yro = (X[:, :1] if isinstance(kernel, Periodic) else X).copy(), Y.copy()
     Xro.setflags(write=False)
     Yro.setflags(write=False)
-    gp = GaussianProcess(kernel, noise=1e-2).fit(Xro, Yro)   # the ML fit uses the gradient
+    gp = GaussianProcess(kernel, noise=1e-2).fit(Xro, Yro)  # the ML fit uses the gradient
     fitted = GPR(ref, alpha=gp.noise_, optimizer=None).fit(Xro, Yro)
     theta = fitted.kernel_.theta
-    sk_theta = np.r_[np.log(gp.kernel_.variance), np.log(gp.kernel_.lengthscale)] \
-        if not isinstance(kernel, Periodic) else np.log([gp.kernel_.lengthscale,
-                                                          gp.kernel_.period])
+    sk_theta = (
+        np.r_[np.log(gp.kernel_.variance), np.log(gp.kernel_.lengthscale)]
+        if not isinstance(kernel, Periodic)
+        else np.log([gp.kernel_.lengthscale, gp.kernel_.period])
+    )
     assert theta.size == sk_theta.size
     ref_lml = fitted.log_marginal_likelihood(sk_theta)
-    if isinstance(kernel, Periodic):   # scikit-learn's ExpSineSquared has no variance
-        ref_lml = GPR(gp.kernel_.variance * sk.ExpSineSquared(*np.exp(sk_theta)),
-                      alpha=gp.noise_, optimizer=None).fit(Xro, Yro).log_marginal_likelihood_value_
+    if isinstance(kernel, Periodic):  # scikit-learn's ExpSineSquared has no variance
+        ref_lml = (
+            GPR(
+                gp.kernel_.variance * sk.ExpSineSquared(*np.exp(sk_theta)),
+                alpha=gp.noise_,
+                optimizer=None,
+            )
+            .fit(Xro, Yro)
+            .log_marginal_likelihood_value_
+        )
     assert gp.log_marginal_likelihood() == pytest.approx(ref_lml, rel=1e-8)
     assert not Xro.flags.writeable
 
@@ -120,9 +159,10 @@ def test_fit_on_read_only_points_matches_scikit_learn(kernel, ref):
 @pytest.mark.usefixtures("engine")
 def test_kernel_only_theta_keeps_the_fitted_noise_as_scikit_learn_alpha():
     gp = _fitted()
-    theta = np.log([0.3, 1.2, 2.0])                  # lengthscales, variance
-    ref = GPR(sk.ConstantKernel(2.0) * sk.RBF([0.3, 1.2]), alpha=gp.noise_,
-              optimizer=None).fit(X, Y)
+    theta = np.log([0.3, 1.2, 2.0])  # lengthscales, variance
+    ref = GPR(sk.ConstantKernel(2.0) * sk.RBF([0.3, 1.2]), alpha=gp.noise_, optimizer=None).fit(
+        X, Y
+    )
     value, grad = gp.log_marginal_likelihood(theta, eval_gradient=True)
     sval, sgrad = ref.log_marginal_likelihood(ref.kernel_.theta, eval_gradient=True)
     assert value == pytest.approx(sval, rel=1e-10)
@@ -133,7 +173,7 @@ def test_overflowing_likelihood_warns_and_returns_minus_inf_as_scikit_learn(rng)
     Xb = rng.uniform(1, 3, (10, 1))
     yb = np.sin(Xb[:, 0])
     gp = GaussianProcess(Linear() + White(1e-2), noise=1e-2).fit(Xb, yb, method=None)
-    theta = [709.0, np.log(1e-2), np.log(1e-2)]      # variance e^709: K holds inf
+    theta = [709.0, np.log(1e-2), np.log(1e-2)]  # variance e^709: K holds inf
     with pytest.warns(NumericalWarning, match="overflows"):
         value, grad = gp.log_marginal_likelihood(theta, eval_gradient=True)
     assert value == -np.inf and np.array_equal(grad, np.zeros(3))
@@ -149,13 +189,15 @@ def test_update_with_noise_var_equals_scikit_learn_per_point_alpha():
     ls, var = gp.kernel_.lengthscale, gp.kernel_.variance
     alpha = np.r_[np.full(N, gp.noise_), np.full(3, 0.3)]
     ref = GPR(sk.ConstantKernel(var) * sk.RBF(ls), alpha=alpha, optimizer=None).fit(
-        np.vstack([X, Xn]), np.r_[Y, yn])
+        np.vstack([X, Xn]), np.r_[Y, yn]
+    )
     mu, std = gp.predict(XS, return_std=True)
     smu, sstd = ref.predict(XS, return_std=True)
     np.testing.assert_allclose(mu, smu, rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(std, sstd, rtol=1e-6, atol=1e-9)
-    assert gp.log_marginal_likelihood() == pytest.approx(ref.log_marginal_likelihood_value_,
-                                                         rel=1e-8)
+    assert gp.log_marginal_likelihood() == pytest.approx(
+        ref.log_marginal_likelihood_value_, rel=1e-8
+    )
 
 
 def test_update_with_no_points_is_a_no_op():
@@ -178,24 +220,27 @@ def test_sample_y_random_state_means_what_numpy_means():
     np.testing.assert_allclose(a, mu[:, None] + L @ z, atol=1e-4)
 
 
-@pytest.mark.parametrize("make,words", [
-    (lambda: GaussianProcess(n_restarts=1.5), ["`n_restarts`", "1.5"]),
-    (lambda: GaussianProcess(random_state=2 ** 70), ["`random_state`", "2**63"]),
-    (lambda: GaussianProcess(random_state="a"), ["`random_state`", "'a'"]),
-    (lambda: GaussianProcess(noise=np.nan), ["`noise`", "nan"]),
-    (lambda: GaussianProcess(noise_bounds=(2.0, 1.0)), ["`noise_bounds[1]`", ">= 2"]),
-    (lambda: RBF(variance="a"), ["`RBF.variance`", "'a'"]),
-    (lambda: RBF(lengthscale=np.nan), ["`RBF.lengthscale`", "nan"]),
-    (lambda: Matern52([1.0, np.inf]), ["`Matern52.lengthscale`", "inf"]),
-    (lambda: RBF(lengthscale=-1.0), ["`RBF.lengthscale`", "> 0"]),
-    (lambda: RBF(variance=[1.0, 2.0]), ["`RBF.variance`", "[1.0, 2.0]"]),
-    (lambda: RBF(lengthscale=[[1.0]]), ["`RBF.lengthscale`", "1-D"]),
-    (lambda: RBF(lengthscale_bounds=(1e-5, np.inf)), ["`RBF.lengthscale_bounds[1]`", "inf"]),
-    (lambda: RBF(lengthscale_bounds=(np.nan, 1.0)), ["`RBF.lengthscale_bounds[0]`", "nan"]),
-    (lambda: RBF(variance_bounds=(-1.0, 2.0)), ["`RBF.variance_bounds[0]`", "> 0"]),
-    (lambda: RBF(variance_bounds=(1.0, 2.0, 3.0)), ["`RBF.variance_bounds`", "pair"]),
-    (lambda: RationalQuadratic(alpha=0.0), ["`RationalQuadratic.alpha`", "> 0"]),
-])
+@pytest.mark.parametrize(
+    "make,words",
+    [
+        (lambda: GaussianProcess(n_restarts=1.5), ["`n_restarts`", "1.5"]),
+        (lambda: GaussianProcess(random_state=2**70), ["`random_state`", "2**63"]),
+        (lambda: GaussianProcess(random_state="a"), ["`random_state`", "'a'"]),
+        (lambda: GaussianProcess(noise=np.nan), ["`noise`", "nan"]),
+        (lambda: GaussianProcess(noise_bounds=(2.0, 1.0)), ["`noise_bounds[1]`", ">= 2"]),
+        (lambda: RBF(variance="a"), ["`RBF.variance`", "'a'"]),
+        (lambda: RBF(lengthscale=np.nan), ["`RBF.lengthscale`", "nan"]),
+        (lambda: Matern52([1.0, np.inf]), ["`Matern52.lengthscale`", "inf"]),
+        (lambda: RBF(lengthscale=-1.0), ["`RBF.lengthscale`", "> 0"]),
+        (lambda: RBF(variance=[1.0, 2.0]), ["`RBF.variance`", "[1.0, 2.0]"]),
+        (lambda: RBF(lengthscale=[[1.0]]), ["`RBF.lengthscale`", "1-D"]),
+        (lambda: RBF(lengthscale_bounds=(1e-5, np.inf)), ["`RBF.lengthscale_bounds[1]`", "inf"]),
+        (lambda: RBF(lengthscale_bounds=(np.nan, 1.0)), ["`RBF.lengthscale_bounds[0]`", "nan"]),
+        (lambda: RBF(variance_bounds=(-1.0, 2.0)), ["`RBF.variance_bounds[0]`", "> 0"]),
+        (lambda: RBF(variance_bounds=(1.0, 2.0, 3.0)), ["`RBF.variance_bounds`", "pair"]),
+        (lambda: RationalQuadratic(alpha=0.0), ["`RationalQuadratic.alpha`", "> 0"]),
+    ],
+)
 def test_bad_hyperparameters_name_argument_rule_value_and_fix(make, words):
     with pytest.raises(InputError) as err:
         make()

@@ -41,23 +41,36 @@ def _args(c):
 
 
 @pytest.mark.usefixtures("engine")
-@pytest.mark.parametrize("c", KERNELS, ids=[f"{c['kind']}-d{c['d']}-ls{len(c['lengthscale'])}"
-                                            for c in KERNELS])
+@pytest.mark.parametrize(
+    "c", KERNELS, ids=[f"{c['kind']}-d{c['d']}-ls{len(c['lengthscale'])}" for c in KERNELS]
+)
 def test_kernel_vectors(c):
     e = engines.current()
     X1, ls, var, extra = _args(c)
     X2 = _mat(c, "X2", c["n2"], c["d"])
     n1, p = c["n1"], c["p"]
-    np.testing.assert_allclose(e.kernel_matrix(c["kind"], X1, X2, ls, var, extra),
-                               _mat(c, "K12", n1, c["n2"]), rtol=1e-11, atol=1e-14)
-    np.testing.assert_allclose(e.kernel_matrix(c["kind"], X1, X1, ls, var, extra),
-                               _mat(c, "K11", n1, n1), rtol=1e-11, atol=1e-14)
+    np.testing.assert_allclose(
+        e.kernel_matrix(c["kind"], X1, X2, ls, var, extra),
+        _mat(c, "K12", n1, c["n2"]),
+        rtol=1e-11,
+        atol=1e-14,
+    )
+    np.testing.assert_allclose(
+        e.kernel_matrix(c["kind"], X1, X1, ls, var, extra),
+        _mat(c, "K11", n1, n1),
+        rtol=1e-11,
+        atol=1e-14,
+    )
     K, dK = e.kernel_matrix_grad(c["kind"], X1, ls, var, extra)
     np.testing.assert_allclose(K, _mat(c, "K11", n1, n1), rtol=1e-11, atol=1e-14)
     np.testing.assert_allclose(dK, np.reshape(c["dK11"], (p, n1, n1)), rtol=1e-9, atol=1e-12)
     W = _mat(c, "W", n1, n1)
-    np.testing.assert_allclose(e.kernel_grad_contract(c["kind"], X1, ls, var, extra, W),
-                               c["contract"], rtol=1e-9, atol=1e-11)
+    np.testing.assert_allclose(
+        e.kernel_grad_contract(c["kind"], X1, ls, var, extra, W),
+        c["contract"],
+        rtol=1e-9,
+        atol=1e-11,
+    )
 
 
 @pytest.mark.usefixtures("engine")
@@ -70,8 +83,9 @@ def test_linalg_vectors(c):
     np.testing.assert_allclose(L, _mat(c, "L", n, n), rtol=1e-10, atol=1e-12)
     Lc = np.ascontiguousarray(L)
     np.testing.assert_allclose(e.cho_solve(Lc, B), _mat(c, "solve", n, k), rtol=1e-9, atol=1e-12)
-    np.testing.assert_allclose(e.cho_solve(Lc, B[:, 0]), _mat(c, "solve", n, k)[:, 0], rtol=1e-9,
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        e.cho_solve(Lc, B[:, 0]), _mat(c, "solve", n, k)[:, 0], rtol=1e-9, atol=1e-12
+    )
     np.testing.assert_allclose(e.cho_inverse(Lc), _mat(c, "inverse", n, n), rtol=1e-9, atol=1e-12)
     L2 = np.asarray(e.cholesky(K, 0.5))
     np.testing.assert_allclose(L2 @ L2.T, K + 0.5 * np.eye(n), rtol=1e-12)
@@ -102,19 +116,23 @@ def test_ei_equals_scipy_closed_form(rng):
     best, xi = 0.3, 0.05
     z = (best - xi - mu) / sigma
     want = (best - xi - mu) * norm.cdf(z) + sigma * norm.pdf(z)
-    np.testing.assert_allclose(e.expected_improvement(mu, sigma, best, xi), want, rtol=1e-9,
-                               atol=1e-15)
+    np.testing.assert_allclose(
+        e.expected_improvement(mu, sigma, best, xi), want, rtol=1e-9, atol=1e-15
+    )
     ok = want > 1e-200
-    np.testing.assert_allclose(e.log_expected_improvement(mu, sigma, best, xi)[ok],
-                               np.log(want[ok]), rtol=1e-9)
+    np.testing.assert_allclose(
+        e.log_expected_improvement(mu, sigma, best, xi)[ok], np.log(want[ok]), rtol=1e-9
+    )
 
 
-@pytest.mark.parametrize("z", [-0.5, -1.0, -1.5, -3.0, -7.0, -20.0, -38.0, -100.0, -1e4, -1e7,
-                               -1e9, 2.0, 30.0])
+@pytest.mark.parametrize(
+    "z", [-0.5, -1.0, -1.5, -3.0, -7.0, -20.0, -38.0, -100.0, -1e4, -1e7, -1e9, 2.0, 30.0]
+)
 def test_log_ei_far_in_the_tail_matches_mpmath(z):
     mp.mp.dps = 80
-    got = engines.get("native").log_expected_improvement(np.array([-z]), np.array([1.0]), 0.0,
-                                                         0.0)[0]
+    got = engines.get("native").log_expected_improvement(
+        np.array([-z]), np.array([1.0]), 0.0, 0.0
+    )[0]
     zz = mp.mpf(z)
     want = float(mp.log(zz * mp.ncdf(zz) + mp.npdf(zz)))
     assert got == pytest.approx(want, rel=1e-12)
@@ -149,8 +167,10 @@ def test_threaded_and_serial_kernels_agree(rng):
 
 def test_vectorised_exp_is_within_an_ulp_of_libm():
     from pyjl._native import gp
-    xs = -np.concatenate([np.linspace(0, 1, 2001), np.linspace(0, 700, 20001),
-                          np.geomspace(1e-300, 1e-1, 500)])
+
+    xs = -np.concatenate(
+        [np.linspace(0, 1, 2001), np.linspace(0, 700, 20001), np.geomspace(1e-300, 1e-1, 500)]
+    )
     got = np.array([gp._expn(x) for x in xs])
     np.testing.assert_allclose(got, np.exp(xs), rtol=4e-16, atol=0)
     assert gp._expn(-800.0) == 0.0

@@ -8,7 +8,7 @@ from scipy.optimize import minimize
 from pyjl.exceptions import InputError
 from pyjl.gp import RBF, GaussianProcess
 
-MEAN, SD = np.array([np.log(0.3), 0.0]), np.array([0.5, 0.5])   # over (log l, log s2)
+MEAN, SD = np.array([np.log(0.3), 0.0]), np.array([0.5, 0.5])  # over (log l, log s2)
 
 
 def gaussian_prior(theta):
@@ -21,7 +21,7 @@ def lml_by_hand(theta, X, y, noise):
     ell, s2 = np.exp(theta)
     yn = (y - y.mean()) / y.std()
     r2 = (X[:, None, 0] - X[None, :, 0]) ** 2
-    K = s2 * np.exp(-0.5 * r2 / ell ** 2) + noise * np.eye(len(y))
+    K = s2 * np.exp(-0.5 * r2 / ell**2) + noise * np.eye(len(y))
     L = np.linalg.cholesky(K)
     alpha = np.linalg.solve(L.T, np.linalg.solve(L, yn))
     return -0.5 * yn @ alpha - np.log(np.diag(L)).sum() - 0.5 * len(y) * np.log(2 * np.pi)
@@ -31,17 +31,22 @@ def test_map_equals_the_optimum_of_likelihood_plus_prior(rng):
     X = rng.uniform(0.0, 1.0, (15, 1))
     y = np.sin(6.0 * X[:, 0]) + 0.1 * rng.standard_normal(15)
     noise = 1e-2
-    gp = GaussianProcess(RBF(lengthscale=1.0, variance=1.0), noise=noise, normalize_y=True,
-                         noise_bounds="fixed")
+    gp = GaussianProcess(
+        RBF(lengthscale=1.0, variance=1.0), noise=noise, normalize_y=True, noise_bounds="fixed"
+    )
     gp.fit(X, y, prior=gaussian_prior)
     got = np.asarray(gp.kernel_.theta)
-    ref = minimize(lambda t: -(lml_by_hand(t, X, y, noise) + gaussian_prior(t)[0]),
-                   np.zeros(2), method="Nelder-Mead",
-                   options={"xatol": 1e-8, "fatol": 1e-12, "maxiter": 4000})
+    ref = minimize(
+        lambda t: -(lml_by_hand(t, X, y, noise) + gaussian_prior(t)[0]),
+        np.zeros(2),
+        method="Nelder-Mead",
+        options={"xatol": 1e-8, "fatol": 1e-12, "maxiter": 4000},
+    )
     np.testing.assert_allclose(got, ref.x, atol=1e-3)
     # and it is not the ML optimum: the prior pulls the lengthscale towards 0.3
-    ml = GaussianProcess(RBF(lengthscale=1.0, variance=1.0), noise=noise, normalize_y=True,
-                         noise_bounds="fixed").fit(X, y)
+    ml = GaussianProcess(
+        RBF(lengthscale=1.0, variance=1.0), noise=noise, normalize_y=True, noise_bounds="fixed"
+    ).fit(X, y)
     assert np.abs(np.asarray(ml.kernel_.theta) - got).max() > 1e-2
 
 

@@ -7,8 +7,17 @@ import pytest
 from sklearn.gaussian_process import kernels as sk
 
 from pyjl.exceptions import InputError
-from pyjl.gp import (RBF, Constant, Linear, Matern12, Matern32, Matern52, Periodic,
-                     RationalQuadratic, White)
+from pyjl.gp import (
+    RBF,
+    Constant,
+    Linear,
+    Matern12,
+    Matern32,
+    Matern52,
+    Periodic,
+    RationalQuadratic,
+    White,
+)
 from pyjl.testing import check_kernel
 
 ARD = [0.4, 1.1, 2.5]
@@ -40,8 +49,10 @@ PAIRS = [
     (Linear(1.0) + Constant(0.5), sk.DotProduct(sigma_0=np.sqrt(0.5))),
     (White(0.3), sk.WhiteKernel(0.3)),
     (Constant(2.2), sk.ConstantKernel(2.2)),
-    (2.0 * (Matern52(ARD) + RationalQuadratic(1.0, alpha=2.0)),
-     sk.ConstantKernel(2.0) * (sk.Matern(ARD, nu=2.5) + sk.RationalQuadratic(1.0, 2.0))),
+    (
+        2.0 * (Matern52(ARD) + RationalQuadratic(1.0, alpha=2.0)),
+        sk.ConstantKernel(2.0) * (sk.Matern(ARD, nu=2.5) + sk.RationalQuadratic(1.0, 2.0)),
+    ),
 ]
 
 
@@ -56,12 +67,18 @@ def test_matrix_and_diag_equal_scikit_learn(ours, ref, X, Y):
 # scikit-learn's ExpSineSquared uses the Euclidean distance: equal to ours in one dimension
 # (in several it is not positive semi-definite; ours is a product over features)
 PAIRS_1D = [
-    (Periodic(0.9, period=1.3, variance=1.4),
-     sk.ConstantKernel(1.4) * sk.ExpSineSquared(0.9, periodicity=1.3)),
-    (RBF(0.6) * Periodic(1.0, period=2.0) + White(0.1),
-     sk.RBF(0.6) * sk.ExpSineSquared(1.0, 2.0) + sk.WhiteKernel(0.1)),
-    (Matern32(0.5) + RationalQuadratic(0.4, alpha=5.0),
-     sk.Matern(0.5, nu=1.5) + sk.RationalQuadratic(0.4, 5.0)),
+    (
+        Periodic(0.9, period=1.3, variance=1.4),
+        sk.ConstantKernel(1.4) * sk.ExpSineSquared(0.9, periodicity=1.3),
+    ),
+    (
+        RBF(0.6) * Periodic(1.0, period=2.0) + White(0.1),
+        sk.RBF(0.6) * sk.ExpSineSquared(1.0, 2.0) + sk.WhiteKernel(0.1),
+    ),
+    (
+        Matern32(0.5) + RationalQuadratic(0.4, alpha=5.0),
+        sk.Matern(0.5, nu=1.5) + sk.RationalQuadratic(0.4, 5.0),
+    ),
 ]
 
 
@@ -102,7 +119,7 @@ def test_gradient_order_matches_sklearn_in_log_space(X):
     ours = 3.0 * Matern52(ARD)
     ref = sk.ConstantKernel(3.0) * sk.Matern(ARD, nu=2.5)
     _, dK = ours.gradient(X)
-    _, G = ref(X, eval_gradient=True)       # sklearn: [constant, lengthscales]
+    _, G = ref(X, eval_gradient=True)  # sklearn: [constant, lengthscales]
     np.testing.assert_allclose(dK[:3], np.moveaxis(G[:, :, 1:], 2, 0), atol=1e-12)
     np.testing.assert_allclose(dK[3], G[:, :, 0], atol=1e-12)
 
@@ -146,7 +163,7 @@ def test_bad_hyperparameters_raise_input_error(X):
 
 
 def test_user_kernel_through_protocol_composes(X):
-    class Cosine:                                    # no pyjl base class at all
+    class Cosine:  # no pyjl base class at all
         def __init__(self, s=1.0):
             self.s = s
 
@@ -173,5 +190,6 @@ def test_user_kernel_through_protocol_composes(X):
 
     k = RBF(1.0) * Cosine(2.0) + White(0.01)
     check_kernel(k, X)
-    np.testing.assert_allclose(k(X), RBF(1.0)(X) * 2.0 * np.cos(X[:, :1] - X[:, :1].T)
-                               + 0.01 * np.eye(len(X)))
+    np.testing.assert_allclose(
+        k(X), RBF(1.0)(X) * 2.0 * np.cos(X[:, :1] - X[:, :1].T) + 0.01 * np.eye(len(X))
+    )

@@ -15,8 +15,9 @@ threadpoolctl = pytest.importorskip("threadpoolctl")
 
 
 def _blas_threads():
-    return [lib["num_threads"] for lib in threadpoolctl.threadpool_info()
-            if lib["user_api"] == "blas"]
+    return [
+        lib["num_threads"] for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"
+    ]
 
 
 def test_free_cores_is_between_one_and_the_usable_cores():

@@ -11,8 +11,18 @@ from sklearn.gaussian_process import GaussianProcessRegressor as GPR
 from sklearn.gaussian_process import kernels as sk
 
 from pyjl.exceptions import InputError, NotFittedError, NumericalWarning
-from pyjl.gp import (RBF, Constant, GaussianProcess, Linear, Matern12, Matern32, Matern52,
-                     Periodic, RationalQuadratic, White)
+from pyjl.gp import (
+    RBF,
+    Constant,
+    GaussianProcess,
+    Linear,
+    Matern12,
+    Matern32,
+    Matern52,
+    Periodic,
+    RationalQuadratic,
+    White,
+)
 
 N, D = 40, 3
 ARD = [0.3, 0.6, 1.2]
@@ -64,8 +74,9 @@ CASES = [
 def test_fixed_hyperparameters_equal_scikit_learn(ours, ref, normalize, X, Y, XS):
     gp = GaussianProcess(ours, noise=1e-2, normalize_y=normalize).fit(X, Y, method=None)
     skg = GPR(ref, alpha=1e-2, optimizer=None, normalize_y=normalize).fit(X, Y)
-    assert gp.log_marginal_likelihood() == pytest.approx(skg.log_marginal_likelihood_value_,
-                                                         rel=1e-8)
+    assert gp.log_marginal_likelihood() == pytest.approx(
+        skg.log_marginal_likelihood_value_, rel=1e-8
+    )
     mu, std = gp.predict(XS, return_std=True)
     smu, sstd = skg.predict(XS, return_std=True)
     np.testing.assert_allclose(mu, smu, rtol=1e-8, atol=1e-10)
@@ -77,11 +88,15 @@ def test_fixed_hyperparameters_equal_scikit_learn(ours, ref, normalize, X, Y, XS
 
 CASES_1D = [
     (1.4 * Periodic(0.9, period=1.6), sk.ConstantKernel(1.4) * sk.ExpSineSquared(0.9, 1.6)),
-    (RBF(1.0) * Periodic(1.0, period=1.5) + Linear(0.3),
-     sk.RBF(1.0) * sk.ExpSineSquared(1.0, 1.5)
-     + sk.ConstantKernel(0.3) * sk.DotProduct(0.0, sigma_0_bounds="fixed")),
-    (Linear(0.5) + Constant(0.2), sk.ConstantKernel(0.5) * sk.DotProduct(0.0, "fixed")
-     + sk.ConstantKernel(0.2)),
+    (
+        RBF(1.0) * Periodic(1.0, period=1.5) + Linear(0.3),
+        sk.RBF(1.0) * sk.ExpSineSquared(1.0, 1.5)
+        + sk.ConstantKernel(0.3) * sk.DotProduct(0.0, sigma_0_bounds="fixed"),
+    ),
+    (
+        Linear(0.5) + Constant(0.2),
+        sk.ConstantKernel(0.5) * sk.DotProduct(0.0, "fixed") + sk.ConstantKernel(0.2),
+    ),
 ]
 
 
@@ -91,8 +106,9 @@ def test_fixed_hyperparameters_equal_scikit_learn_in_one_dimension(ours, ref, X1
     xs = np.linspace(-0.5, 3.5, 9)[:, None]
     gp = GaussianProcess(ours, noise=1e-2, normalize_y=True).fit(X1D, Y1D, method=None)
     skg = GPR(ref, alpha=1e-2, optimizer=None, normalize_y=True).fit(X1D, Y1D)
-    assert gp.log_marginal_likelihood() == pytest.approx(skg.log_marginal_likelihood_value_,
-                                                         rel=1e-8)
+    assert gp.log_marginal_likelihood() == pytest.approx(
+        skg.log_marginal_likelihood_value_, rel=1e-8
+    )
     mu, cov = gp.predict(xs, return_cov=True)
     smu, scov = skg.predict(xs, return_cov=True)
     np.testing.assert_allclose(mu, smu, rtol=1e-8, atol=1e-10)
@@ -100,10 +116,16 @@ def test_fixed_hyperparameters_equal_scikit_learn_in_one_dimension(ours, ref, X1
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-@pytest.mark.parametrize("ours,ref", [
-    (RBF(np.ones(D)), sk.ConstantKernel(1.0) * sk.RBF(np.ones(D))),
-    (RationalQuadratic(1.0, alpha=1.0), sk.ConstantKernel(1.0) * sk.RationalQuadratic(1.0, 1.0)),
-])
+@pytest.mark.parametrize(
+    "ours,ref",
+    [
+        (RBF(np.ones(D)), sk.ConstantKernel(1.0) * sk.RBF(np.ones(D))),
+        (
+            RationalQuadratic(1.0, alpha=1.0),
+            sk.ConstantKernel(1.0) * sk.RationalQuadratic(1.0, 1.0),
+        ),
+    ],
+)
 @pytest.mark.usefixtures("engine")
 def test_ml_fit_other_kernels_reach_scikit_learn_lml(ours, ref, X, Y):
     gp = GaussianProcess(ours, noise=1e-2, normalize_y=True).fit(X, Y)
@@ -115,10 +137,12 @@ def test_ml_fit_other_kernels_reach_scikit_learn_lml(ours, ref, X, Y):
 def test_known_per_point_noise_equals_scikit_learn_alpha(rng, X, Y, XS):
     nv = rng.uniform(0.001, 0.05, N)
     gp = GaussianProcess(Matern52(ARD), normalize_y=True).fit(X, Y, noise_var=nv, method=None)
-    skg = GPR(sk.Matern(ARD, nu=2.5), alpha=nv / Y.std() ** 2, optimizer=None,
-              normalize_y=True).fit(X, Y)
-    assert gp.log_marginal_likelihood() == pytest.approx(skg.log_marginal_likelihood_value_,
-                                                         rel=1e-8)
+    skg = GPR(
+        sk.Matern(ARD, nu=2.5), alpha=nv / Y.std() ** 2, optimizer=None, normalize_y=True
+    ).fit(X, Y)
+    assert gp.log_marginal_likelihood() == pytest.approx(
+        skg.log_marginal_likelihood_value_, rel=1e-8
+    )
     np.testing.assert_allclose(gp.predict(XS), skg.predict(XS), rtol=1e-9)
     assert gp.noise_ is None
     with pytest.raises(InputError, match="include_noise"):
@@ -130,8 +154,11 @@ def test_lml_gradient_equals_scikit_learn_and_finite_differences(X, Y):
     gp = GaussianProcess(2.0 * Matern52(ARD), noise=0.05).fit(X, Y, method=None)
     theta = gp._theta_full()
     value, grad = gp.log_marginal_likelihood(theta, eval_gradient=True)
-    ref = GPR(sk.ConstantKernel(2.0) * sk.Matern(ARD, nu=2.5) + sk.WhiteKernel(0.05),
-              alpha=0.0, optimizer=None).fit(X, Y)
+    ref = GPR(
+        sk.ConstantKernel(2.0) * sk.Matern(ARD, nu=2.5) + sk.WhiteKernel(0.05),
+        alpha=0.0,
+        optimizer=None,
+    ).fit(X, Y)
     sval, sgrad = ref.log_marginal_likelihood(ref.kernel_.theta, eval_gradient=True)
     assert value == pytest.approx(sval, rel=1e-10)
     # sklearn orders [constant, lengthscales..., noise]; ours [lengthscales..., variance, noise]
@@ -140,8 +167,9 @@ def test_lml_gradient_equals_scikit_learn_and_finite_differences(X, Y):
     for q in range(theta.size):
         e = np.zeros_like(theta)
         e[q] = eps
-        fd = (gp.log_marginal_likelihood(theta + e)
-              - gp.log_marginal_likelihood(theta - e)) / (2 * eps)
+        fd = (gp.log_marginal_likelihood(theta + e) - gp.log_marginal_likelihood(theta - e)) / (
+            2 * eps
+        )
         assert grad[q] == pytest.approx(fd, rel=1e-5, abs=1e-6)
 
 
@@ -149,9 +177,10 @@ def _brute_loo(kernel, noise, X, y):
     total = 0.0
     for i in range(len(y)):
         keep = np.arange(len(y)) != i
-        gp = GaussianProcess(kernel, noise=noise, noise_bounds="fixed").fit(X[keep], y[keep],
-                                                                          method=None)
-        mu, std = gp.predict(X[i:i + 1], return_std=True, include_noise=True)
+        gp = GaussianProcess(kernel, noise=noise, noise_bounds="fixed").fit(
+            X[keep], y[keep], method=None
+        )
+        mu, std = gp.predict(X[i : i + 1], return_std=True, include_noise=True)
         total += norm.logpdf(y[i], mu[0], std[0])
     return total
 
@@ -166,7 +195,8 @@ def test_loo_closed_form_equals_brute_force_refits(X, Y):
 @pytest.mark.usefixtures("engine")
 def test_loo_gradient_equals_finite_differences(X, Y):
     gp = GaussianProcess(1.3 * RationalQuadratic(ARD, alpha=2.0), noise=0.02).fit(
-        X, Y, method=None)
+        X, Y, method=None
+    )
     theta = gp._theta_full()
     _, grad = gp.loo_log_predictive(theta, eval_gradient=True)
     eps = 1e-6
@@ -181,14 +211,22 @@ def test_loo_gradient_equals_finite_differences(X, Y):
 @pytest.mark.parametrize("normalize", [False, True])
 def test_ml_fit_reaches_at_least_scikit_learn_lml(normalize, X, Y):
     gp = GaussianProcess(Matern52(np.ones(D)), noise=1e-2, normalize_y=normalize).fit(X, Y)
-    skg = GPR(sk.ConstantKernel(1.0) * sk.Matern(np.ones(D), nu=2.5) + sk.WhiteKernel(1e-2),
-              normalize_y=normalize, n_restarts_optimizer=0).fit(X, Y)
+    skg = GPR(
+        sk.ConstantKernel(1.0) * sk.Matern(np.ones(D), nu=2.5) + sk.WhiteKernel(1e-2),
+        normalize_y=normalize,
+        n_restarts_optimizer=0,
+    ).fit(X, Y)
     assert gp.log_marginal_likelihood() >= skg.log_marginal_likelihood_value_ - 1e-6
     # the stored value is the likelihood at the fitted hyperparameters
-    ref = GPR(sk.ConstantKernel(gp.kernel_.variance) * sk.Matern(gp.kernel_.lengthscale, nu=2.5),
-              alpha=gp.noise_, optimizer=None, normalize_y=normalize).fit(X, Y)
-    assert gp.log_marginal_likelihood() == pytest.approx(ref.log_marginal_likelihood_value_,
-                                                         rel=1e-8)
+    ref = GPR(
+        sk.ConstantKernel(gp.kernel_.variance) * sk.Matern(gp.kernel_.lengthscale, nu=2.5),
+        alpha=gp.noise_,
+        optimizer=None,
+        normalize_y=normalize,
+    ).fit(X, Y)
+    assert gp.log_marginal_likelihood() == pytest.approx(
+        ref.log_marginal_likelihood_value_, rel=1e-8
+    )
 
 
 def test_restarts_and_warm_start_never_lose_likelihood(X, Y):
@@ -209,7 +247,7 @@ def test_loo_fit_improves_the_loo_objective(X, Y):
 @pytest.mark.usefixtures("engine")
 def test_update_equals_refit_with_the_same_hyperparameters(X, Y, XS):
     gp = GaussianProcess(2.0 * Matern52(ARD), noise=0.01).fit(X[:30], Y[:30], method=None)
-    gp.predict(XS, return_std=True)             # builds the cached inverse factor too
+    gp.predict(XS, return_std=True)  # builds the cached inverse factor too
     gp.update(X[30:], Y[30:])
     ref = GaussianProcess(2.0 * Matern52(ARD), noise=0.01).fit(X, Y, method=None)
     np.testing.assert_allclose(gp.L_, ref.L_, rtol=1e-9, atol=1e-12)
@@ -222,7 +260,7 @@ def test_include_noise_adds_the_noise_variance(X, Y, XS):
     gp = GaussianProcess(Matern52(ARD), noise=0.04).fit(X, Y, method=None)
     _, s0 = gp.predict(XS, return_std=True)
     _, s1 = gp.predict(XS, return_std=True, include_noise=True)
-    np.testing.assert_allclose(s1 ** 2, s0 ** 2 + 0.04, rtol=1e-10)
+    np.testing.assert_allclose(s1**2, s0**2 + 0.04, rtol=1e-10)
 
 
 def test_sample_y_has_the_posterior_moments(X, Y, XS):
@@ -245,15 +283,18 @@ def test_prior_before_fit_and_not_fitted_errors(XS):
 
 
 # each case builds fit's arguments from the data fixtures X, Y
-@pytest.mark.parametrize("fit_args,arg", [
-    (lambda X, Y: dict(X=np.where(np.arange(N * D).reshape(N, D) == 7, np.nan, X), y=Y), "X"),
-    (lambda X, Y: dict(X=X, y=np.where(np.arange(N) == 3, np.inf, Y)), "y"),
-    (lambda X, Y: dict(X=X, y=Y[:-1]), "y"),
-    (lambda X, Y: dict(X=X[None], y=Y), "X"),
-    (lambda X, Y: dict(X=X, y=Y, noise_var=-np.ones(N)), "noise_var"),
-    (lambda X, Y: dict(X=X, y=Y, noise_var=np.ones(N - 2)), "noise_var"),
-    (lambda X, Y: dict(X=X, y=Y, method="map"), "method"),
-])
+@pytest.mark.parametrize(
+    "fit_args,arg",
+    [
+        (lambda X, Y: dict(X=np.where(np.arange(N * D).reshape(N, D) == 7, np.nan, X), y=Y), "X"),
+        (lambda X, Y: dict(X=X, y=np.where(np.arange(N) == 3, np.inf, Y)), "y"),
+        (lambda X, Y: dict(X=X, y=Y[:-1]), "y"),
+        (lambda X, Y: dict(X=X[None], y=Y), "X"),
+        (lambda X, Y: dict(X=X, y=Y, noise_var=-np.ones(N)), "noise_var"),
+        (lambda X, Y: dict(X=X, y=Y, noise_var=np.ones(N - 2)), "noise_var"),
+        (lambda X, Y: dict(X=X, y=Y, method="map"), "method"),
+    ],
+)
 def test_bad_input_names_the_argument(fit_args, arg, X, Y):
     with pytest.raises(InputError, match=arg):
         GaussianProcess(Matern52(ARD)).fit(**fit_args(X, Y))
@@ -305,19 +346,22 @@ def test_duplicate_points_with_zero_noise_warn_and_stay_finite(X, Y, XS):
 
 def test_pandas_and_list_inputs_give_the_numpy_results(X, Y, XS):
     import pandas as pd
+
     df = pd.DataFrame(X, columns=["a", "b", "c"])
     gp1 = GaussianProcess(Matern52(ARD), noise=0.01).fit(df, pd.Series(Y), method=None)
     gp2 = GaussianProcess(Matern52(ARD), noise=0.01).fit(X.tolist(), list(Y), method=None)
     ref = GaussianProcess(Matern52(ARD), noise=0.01).fit(X, Y, method=None)
     for g in (gp1, gp2):
-        assert g.log_marginal_likelihood() == pytest.approx(ref.log_marginal_likelihood(),
-                                                            rel=1e-12)
+        assert g.log_marginal_likelihood() == pytest.approx(
+            ref.log_marginal_likelihood(), rel=1e-12
+        )
         np.testing.assert_allclose(np.asarray(g.predict(XS)), ref.predict(XS), rtol=1e-12)
 
 
 def test_predict_mirrors_pandas_and_arrow_inputs(X, Y, XS):
     import pandas as pd
     import pyarrow as pa
+
     gp = GaussianProcess(Matern52(ARD), noise=0.01).fit(X, Y, method=None)
     df = pd.DataFrame(XS, columns=list("abc"), index=[f"p{i}" for i in range(len(XS))])
     mu, std = gp.predict(df, return_std=True)
@@ -340,9 +384,14 @@ def test_predict_over_several_row_blocks_equals_scikit_learn(rng):
     yb = np.sin(4 * Xb[:, 0]) + Xb[:, 1] * Xb[:, 2] + 0.05 * rng.standard_normal(300)
     Xq = rng.uniform(-0.2, 1.2, (8000, D))
     gp = GaussianProcess(1.3 * Matern52(ARD), noise=0.02, normalize_y=True).fit(
-        Xb, yb, method=None)
-    skg = GPR(sk.ConstantKernel(1.3) * sk.Matern(ARD, nu=2.5), alpha=0.02, optimizer=None,
-              normalize_y=True).fit(Xb, yb)
+        Xb, yb, method=None
+    )
+    skg = GPR(
+        sk.ConstantKernel(1.3) * sk.Matern(ARD, nu=2.5),
+        alpha=0.02,
+        optimizer=None,
+        normalize_y=True,
+    ).fit(Xb, yb)
     smu, sstd = skg.predict(Xq, return_std=True)
     np.testing.assert_allclose(gp.predict(Xq), smu, rtol=1e-8, atol=1e-10)
     mu, std = gp.predict(Xq, return_std=True)
@@ -391,7 +440,7 @@ def test_recentre_is_ordinary_kriging_with_the_gls_mean(X, Y, XS):
     # squares, K built by scikit-learn's Matern at the same hyperparameters (y units)
     ls = np.array(ARD)
     gp = GaussianProcess(2.0 * Matern52(ls), noise=0.01, normalize_y=True).fit(X, Y, method=None)
-    s2 = gp._y_std ** 2
+    s2 = gp._y_std**2
     k = 2.0 * s2 * sk.Matern(length_scale=ls, nu=2.5)
     K = k(X) + 0.01 * s2 * np.eye(len(X))
     Ki1, Kiy = np.linalg.solve(K, np.ones(len(X))), np.linalg.solve(K, Y)
@@ -402,18 +451,22 @@ def test_recentre_is_ordinary_kriging_with_the_gls_mean(X, Y, XS):
     np.testing.assert_allclose(gp.predict(XS), ref, rtol=1e-8, atol=1e-10)
     # an explicit mean, and the fitted state stays usable (update extends the same model)
     gp.recentre(0.0)
-    np.testing.assert_allclose(gp.predict(XS), k(XS, X) @ np.linalg.solve(K, Y), rtol=1e-8,
-                               atol=1e-10)
+    np.testing.assert_allclose(
+        gp.predict(XS), k(XS, X) @ np.linalg.solve(K, Y), rtol=1e-8, atol=1e-10
+    )
 
 
-@pytest.mark.parametrize("fit_args,words", [
-    (lambda X, Y: dict(X=X + 1j, y=Y), ["`X`", "complex"]),
-    (lambda X, Y: dict(X=X, y=Y.astype(complex)), ["`y`", "complex"]),
-    (lambda X, Y: dict(X=X.astype(str), y=Y), ["`X`", "strings"]),
-    (lambda X, Y: dict(X=X, y=Y.astype(str)), ["`y`", "strings"]),
-    (lambda X, Y: dict(X=X, y=Y, n_restarts=1.5), ["`n_restarts`", "integer", "1.5"]),
-    (lambda X, Y: dict(X=X, y=Y, n_restarts=-1), ["`n_restarts`", ">= 0"]),
-])
+@pytest.mark.parametrize(
+    "fit_args,words",
+    [
+        (lambda X, Y: dict(X=X + 1j, y=Y), ["`X`", "complex"]),
+        (lambda X, Y: dict(X=X, y=Y.astype(complex)), ["`y`", "complex"]),
+        (lambda X, Y: dict(X=X.astype(str), y=Y), ["`X`", "strings"]),
+        (lambda X, Y: dict(X=X, y=Y.astype(str)), ["`y`", "strings"]),
+        (lambda X, Y: dict(X=X, y=Y, n_restarts=1.5), ["`n_restarts`", "integer", "1.5"]),
+        (lambda X, Y: dict(X=X, y=Y, n_restarts=-1), ["`n_restarts`", ">= 0"]),
+    ],
+)
 def test_fit_refuses_non_real_data_and_fractional_restarts(fit_args, words, X, Y):
     with pytest.raises(InputError) as err:
         GaussianProcess(Matern52(ARD)).fit(**fit_args(X, Y))

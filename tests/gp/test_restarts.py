@@ -20,14 +20,18 @@ def _random_starts_data():
     rng = np.random.RandomState(0)
     Xr = rng.randn(25, 2) * 2 - 1
     yr = np.sin(Xr).sum(axis=1) + np.sin(3 * Xr).sum(axis=1) + rng.normal(scale=0.1, size=25)
-    ref = (sk.ConstantKernel(1.0, (1e-2, 1e2)) * sk.RBF([1.0, 1.0], [(1e-4, 1e2)] * 2)
-           + sk.WhiteKernel(1e-5, (1e-5, 1e1)))
+    ref = sk.ConstantKernel(1.0, (1e-2, 1e2)) * sk.RBF(
+        [1.0, 1.0], [(1e-4, 1e2)] * 2
+    ) + sk.WhiteKernel(1e-5, (1e-5, 1e1))
 
     def ours(restarts, random_state):
         k = Constant(1.0, variance_bounds=(1e-2, 1e2)) * RBF(
-            [1.0, 1.0], lengthscale_bounds=(1e-4, 1e2), variance_bounds="fixed")
-        return GaussianProcess(k, noise=1e-5, noise_bounds=(1e-5, 1e1), n_restarts=restarts,
-                               random_state=random_state)
+            [1.0, 1.0], lengthscale_bounds=(1e-4, 1e2), variance_bounds="fixed"
+        )
+        return GaussianProcess(
+            k, noise=1e-5, noise_bounds=(1e-5, 1e1), n_restarts=restarts, random_state=random_state
+        )
+
     return Xr, yr, ref, ours
 
 
@@ -44,8 +48,9 @@ def test_restarts_cover_the_bounds_like_scikit_learn():
             for seed in range(5):
                 theirs = GPR(ref, n_restarts_optimizer=restarts, random_state=seed).fit(Xr, yr)
                 gp = ours(restarts, np.random.RandomState(seed)).fit(Xr, yr)
-                diffs.append(gp.log_marginal_likelihood_value_
-                             - theirs.log_marginal_likelihood_value_)
+                diffs.append(
+                    gp.log_marginal_likelihood_value_ - theirs.log_marginal_likelihood_value_
+                )
     diffs = np.array(diffs)
     assert np.sum(diffs < -1e-6) <= 1 and diffs.min() > -1.0
     assert diffs.mean() > -0.05
@@ -58,10 +63,16 @@ def test_restarts_reach_the_better_optimum_and_more_never_lose():
     Xr, yr, ref, ours = _random_starts_data()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        theirs = max(GPR(ref, n_restarts_optimizer=4, random_state=s).fit(Xr, yr)
-                     .log_marginal_likelihood_value_ for s in range(3))
-        curves = [[ours(r, seed).fit(Xr, yr).log_marginal_likelihood_value_ for r in range(5)]
-                  for seed in range(3)]
+        theirs = max(
+            GPR(ref, n_restarts_optimizer=4, random_state=s)
+            .fit(Xr, yr)
+            .log_marginal_likelihood_value_
+            for s in range(3)
+        )
+        curves = [
+            [ours(r, seed).fit(Xr, yr).log_marginal_likelihood_value_ for r in range(5)]
+            for seed in range(3)
+        ]
     assert curves[0][0] == pytest.approx(-42.08, abs=0.01)
     assert max(c[-1] for c in curves) >= theirs - 1e-6
     for c in curves:

@@ -21,8 +21,9 @@ class _Broken(KernelBase):
     def __init__(self, defect, s=1.3):
         self.defect, self.s = defect, s
 
-    theta = property(lambda self: np.log([self.s]),
-                     lambda self, t: setattr(self, "s", float(np.exp(t[0]))))
+    theta = property(
+        lambda self: np.log([self.s]), lambda self, t: setattr(self, "s", float(np.exp(t[0])))
+    )
     bounds = property(lambda self: np.log([[1e-3, 1e3]]))
 
     def __call__(self, X1, X2=None):
@@ -43,10 +44,15 @@ class _Broken(KernelBase):
         return K, (2.0 * K if self.defect == "gradient" else K)[None]
 
 
-@pytest.mark.parametrize("defect,message", [("gradient", "finite differences"),
-                                            ("asymmetric", "symmetric"),
-                                            ("indefinite", "positive semi-definite"),
-                                            ("diag", "diag")])
+@pytest.mark.parametrize(
+    "defect,message",
+    [
+        ("gradient", "finite differences"),
+        ("asymmetric", "symmetric"),
+        ("indefinite", "positive semi-definite"),
+        ("diag", "diag"),
+    ],
+)
 def test_check_kernel_catches_defects(defect, message, X):
     with pytest.raises(AssertionError, match=message):
         check_kernel(_Broken(defect), X)

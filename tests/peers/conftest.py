@@ -111,8 +111,11 @@ class _Proxy(types.ModuleType):
 
 def _pyjl_names(pyjl_module, scipy_module):
     names = getattr(pyjl_module, "__all__", ())
-    return {n: _tracked(n, getattr(pyjl_module, n), getattr(scipy_module, n))
-            for n in names if n != "windows" and hasattr(scipy_module, n)}
+    return {
+        n: _tracked(n, getattr(pyjl_module, n), getattr(scipy_module, n))
+        for n in names
+        if n != "windows" and hasattr(scipy_module, n)
+    }
 
 
 def _scipy_twin(func):
@@ -137,18 +140,33 @@ def _param_helper(helper):
 
 _windows_names = _pyjl_names(pyjl.dsp.windows, scipy.signal.windows)
 WINDOWS = _Proxy(scipy.signal.windows, _windows_names)
-SIGNAL = _Proxy(scipy.signal, {
-    **{n: f for n, f in _windows_names.items()
-       if getattr(scipy.signal, n, None) is getattr(scipy.signal.windows, n)},
-    **_pyjl_names(pyjl.dsp, scipy.signal),
-    "windows": WINDOWS})
+SIGNAL = _Proxy(
+    scipy.signal,
+    {
+        **{
+            n: f
+            for n, f in _windows_names.items()
+            if getattr(scipy.signal, n, None) is getattr(scipy.signal.windows, n)
+        },
+        **_pyjl_names(pyjl.dsp, scipy.signal),
+        "windows": WINDOWS,
+    },
+)
 SCIPY = _Proxy(scipy, {"signal": SIGNAL})
-ARRAY_API = _Proxy(scipy_array_api, {
-    "make_xp_test_case": _capability_helper(scipy_array_api.make_xp_test_case),
-    "make_xp_pytest_marks": _capability_helper(scipy_array_api.make_xp_pytest_marks),
-    "make_xp_pytest_param": _param_helper(scipy_array_api.make_xp_pytest_param)})
-_SWAPPED = {"scipy": SCIPY, "scipy.signal": SIGNAL, "scipy.signal.windows": WINDOWS,
-            "scipy._lib._array_api": ARRAY_API}
+ARRAY_API = _Proxy(
+    scipy_array_api,
+    {
+        "make_xp_test_case": _capability_helper(scipy_array_api.make_xp_test_case),
+        "make_xp_pytest_marks": _capability_helper(scipy_array_api.make_xp_pytest_marks),
+        "make_xp_pytest_param": _param_helper(scipy_array_api.make_xp_pytest_param),
+    },
+)
+_SWAPPED = {
+    "scipy": SCIPY,
+    "scipy.signal": SIGNAL,
+    "scipy.signal.windows": WINDOWS,
+    "scipy._lib._array_api": ARRAY_API,
+}
 _helpers: dict[str, types.ModuleType] = {}
 
 
@@ -162,8 +180,9 @@ def _import(name, globals=None, locals=None, fromlist=(), level=0):
     if not fromlist:
         return SCIPY
     if name == "scipy.signal.tests":
-        return _Proxy(module, {n: _helper(n) for n in fromlist
-                               if (SCIPY_TESTS / f"{n}.py").is_file()})
+        return _Proxy(
+            module, {n: _helper(n) for n in fromlist if (SCIPY_TESTS / f"{n}.py").is_file()}
+        )
     if name.startswith("scipy.signal.tests."):
         return _helper(name.rsplit(".", 1)[1])
     return _SWAPPED.get(name, module)
@@ -189,6 +208,7 @@ def _load(stem):
 
 # ---- collection -----------------------------------------------------------------------
 
+
 def _config():
     with CONFIG.open("rb") as fh:
         return tomllib.load(fh)
@@ -199,8 +219,9 @@ class ScipySuite(pytest.File):
 
     def collect(self):
         for stem in _config()["modules"]:
-            yield ScipyModule.from_parent(self, path=self.path, name=stem,
-                                          nodeid=f"{self.nodeid}::{stem}")
+            yield ScipyModule.from_parent(
+                self, path=self.path, name=stem, nodeid=f"{self.nodeid}::{stem}"
+            )
 
 
 class ScipyModule(pytest.Module):
@@ -219,7 +240,7 @@ def _key(item):
     module = next((n for n in item.listchain() if isinstance(n, ScipyModule)), None)
     if module is None:
         return None
-    return module.name + item.nodeid[len(module.nodeid):]
+    return module.name + item.nodeid[len(module.nodeid) :]
 
 
 def _lookup(table, key):
@@ -250,8 +271,7 @@ def pytest_collection_modifyitems(config, items):
             continue
         reason = _lookup(internals, key)
         if reason is not None:
-            item.add_marker(pytest.mark.xfail(reason=f"SciPy internals: {reason}",
-                                              strict=True))
+            item.add_marker(pytest.mark.xfail(reason=f"SciPy internals: {reason}", strict=True))
         if item.get_closest_marker("xslow") and not os.environ.get("SCIPY_XSLOW"):
             item.add_marker(pytest.mark.skip(reason="SciPy xslow; set SCIPY_XSLOW=1"))
         keep.append(item)
@@ -282,8 +302,9 @@ def pytest_runtest_call(item):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
-    if _key(item) is not None and (report.when == "call" or
-                                   (report.when == "setup" and not report.passed)):
+    if _key(item) is not None and (
+        report.when == "call" or (report.when == "setup" and not report.passed)
+    ):
         outcome = report.outcome
         if hasattr(report, "wasxfail"):
             outcome = "xfailed" if report.skipped else "xpassed"

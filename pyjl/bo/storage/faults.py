@@ -23,12 +23,26 @@ __all__ = ["REASONS", "FaultReports"]
 log = logging.getLogger("pyjl.bo")
 
 # SQLite's primary result codes (exc.sqlite_errorcode & 0xFF) -> StorageError.reason
-REASONS = {13: "full", 8: "read-only", 3: "read-only", 5: "locked", 6: "locked",
-            14: "cannot open", 10: "i/o", 11: "damaged", 26: "damaged"}
-_WHAT = {"full": "the disk is full", "read-only": "the database is read-only",
-         "locked": "the database is locked by another connection",
-         "cannot open": "the database file cannot be opened", "i/o": "a disk I/O error",
-         "damaged": "the database file is damaged"}
+REASONS = {
+    13: "full",
+    8: "read-only",
+    3: "read-only",
+    5: "locked",
+    6: "locked",
+    14: "cannot open",
+    10: "i/o",
+    11: "damaged",
+    26: "damaged",
+}
+_WHAT = {
+    "full": "the disk is full",
+    "read-only": "the database is read-only",
+    "locked": "the database is locked by another connection",
+    "cannot open": "the database file cannot be opened",
+    "i/o": "a disk I/O error",
+    "damaged": "the database file is damaged",
+}
+
 
 class FaultReports:
     """The fault handling of :class:`~pyjl.bo.storage.SQLiteStorage` (a mixin: it uses the
@@ -60,18 +74,22 @@ class FaultReports:
         folder = os.path.dirname(os.path.abspath(self.path))
         return {
             "full": f"free space on the disk that holds {folder} (`df -h {folder}`), or move "
-                    "the study file to a larger disk, then run again: the study resumes",
-            "read-only": ("this storage was opened read-only ('?mode=ro'); to add trials, "
-                          "open it without mode=ro (the file and its folder must be writable)")
-            if self.read_only else
-            (f"make {self.path} and its folder {folder} writable (permissions, owner, "
-             "immutable flag, a read-write mount); reading the study (`pyjl study show`, "
-             "Optimizer(None, storage=...).trials) works as it is, or with '?mode=ro'"),
+            "the study file to a larger disk, then run again: the study resumes",
+            "read-only": (
+                "this storage was opened read-only ('?mode=ro'); to add trials, "
+                "open it without mode=ro (the file and its folder must be writable)"
+            )
+            if self.read_only
+            else (
+                f"make {self.path} and its folder {folder} writable (permissions, owner, "
+                "immutable flag, a read-write mount); reading the study (`pyjl study show`, "
+                "Optimizer(None, storage=...).trials) works as it is, or with '?mode=ro'"
+            ),
             "locked": f"another process or connection holds the write lock on {self.path} "
-                      f"longer than the timeout of {self._timeout:g} s; wait for it or stop "
-                      "it, or raise the timeout with '?timeout=SECONDS' in the storage URL",
+            f"longer than the timeout of {self._timeout:g} s; wait for it or stop "
+            "it, or raise the timeout with '?timeout=SECONDS' in the storage URL",
             "cannot open": f"check that {self.path} and its folder {folder} exist and are "
-                           "readable (and writable, to add trials)",
+            "readable (and writable, to add trials)",
             "i/o": f"check the disk and the file system that hold {folder}",
             "damaged": f"restore {self.path} from a copy, or start a new study file",
         }[reason]
@@ -87,18 +105,34 @@ class FaultReports:
                 unsaved.append((number, params, value, sid))
         text = f"storage {self.url}: {_WHAT[reason]} (SQLite: {exc}) during {operation}."
         for number, params, value, sid in unsaved:
-            study, trial = self._study_name(sid), "a new trial" if number is None else \
-                f"trial {number}"
-            log.error("could not store the value of %s of study %r in %s (%s): params %r, "
-                      "value %r", trial, study, self.url, _WHAT[reason], params, value)
-            text += (f" The evaluated value {value!r} of {trial} (params {params!r}) of study "
-                     f"{study!r} was not stored: it is in this error (.value, .params, .trial) "
-                     "and in the log (logger 'pyjl.bo'); once fixed, record it with "
-                     f"Optimizer(None, storage={self.url!r}, study={study!r}).tell(params, "
-                     "value).")
+            study, trial = (
+                self._study_name(sid),
+                "a new trial" if number is None else f"trial {number}",
+            )
+            log.error(
+                "could not store the value of %s of study %r in %s (%s): params %r, value %r",
+                trial,
+                study,
+                self.url,
+                _WHAT[reason],
+                params,
+                value,
+            )
+            text += (
+                f" The evaluated value {value!r} of {trial} (params {params!r}) of study "
+                f"{study!r} was not stored: it is in this error (.value, .params, .trial) "
+                "and in the log (logger 'pyjl.bo'); once fixed, record it with "
+                f"Optimizer(None, storage={self.url!r}, study={study!r}).tell(params, "
+                "value)."
+            )
         kept = dict(zip(("trial", "params", "value"), unsaved[0][:3])) if unsaved else {}
-        err = StorageError(f"{text} Fix: {self._fix(reason)}.", storage=self.url,
-                           operation=operation, reason=reason, **kept)
+        err = StorageError(
+            f"{text} Fix: {self._fix(reason)}.",
+            storage=self.url,
+            operation=operation,
+            reason=reason,
+            **kept,
+        )
         err.unsaved = [u[:3] for u in unsaved]
         return err
 
@@ -110,8 +144,11 @@ class FaultReports:
         kept = []
         for entry in entries:
             sid, number, params, value = entry
-            twin = None if number is not None else next(
-                (e for e in numbered if e[0] == sid and e[3] == value), None)
+            twin = (
+                None
+                if number is not None
+                else next((e for e in numbered if e[0] == sid and e[3] == value), None)
+            )
             if twin is None:
                 kept.append(entry)
             elif twin[2] is None:
@@ -120,16 +157,25 @@ class FaultReports:
 
     def _params_of(self, study_id: int, number: int) -> dict | None:
         try:
-            row = self._conn().execute("SELECT params FROM trials WHERE study_id = ? AND "
-                                       "number = ?", (study_id, number)).fetchone()
+            row = (
+                self._conn()
+                .execute(
+                    "SELECT params FROM trials WHERE study_id = ? AND number = ?",
+                    (study_id, number),
+                )
+                .fetchone()
+            )
             return None if row is None else json.loads(row[0])
         except sqlite3.Error:
             return None
 
     def _study_name(self, study_id: int) -> str | None:
         try:
-            row = self._conn().execute("SELECT name FROM studies WHERE id = ?",
-                                       (study_id,)).fetchone()
+            row = (
+                self._conn()
+                .execute("SELECT name FROM studies WHERE id = ?", (study_id,))
+                .fetchone()
+            )
             return None if row is None else row[0]
         except sqlite3.Error:
             return None

@@ -43,24 +43,35 @@ class MemoryStorage:
             yield
 
     @contextlib.contextmanager
-    def keeping(self, study_id: int, number: int | None, params: dict | None,
-                value: float) -> Iterator[list]:
+    def keeping(
+        self, study_id: int, number: int | None, params: dict | None, value: float
+    ) -> Iterator[list]:
         """Nothing to keep: memory cannot fail to store a value."""
         yield [study_id, number, params, value]
 
-    def study(self, name: str, space_json: str | None, seed: int | None,
-              settings: str = "{}") -> dict:
+    def study(
+        self, name: str, space_json: str | None, seed: int | None, settings: str = "{}"
+    ) -> dict:
         """Return the study ``name``, creating it when it is new and ``space_json`` is given."""
         with self._lock:
             if name not in self._studies:
                 if space_json is None:
-                    raise _input_error("space", f"must be given to create study {name!r} "
-                                       f"(it does not exist in {self.url})", "None",
-                                       "pass the search space, or the name of a stored study")
+                    raise _input_error(
+                        "space",
+                        f"must be given to create study {name!r} "
+                        f"(it does not exist in {self.url})",
+                        "None",
+                        "pass the search space, or the name of a stored study",
+                    )
                 sid = len(self._studies) + 1
-                self._studies[name] = {"id": sid, "name": name, "space": space_json,
-                                       "seed": seed, "created": time.time(),
-                                       "settings": settings}
+                self._studies[name] = {
+                    "id": sid,
+                    "name": name,
+                    "space": space_json,
+                    "seed": seed,
+                    "created": time.time(),
+                    "settings": settings,
+                }
                 self._trials[sid] = []
             return dict(self._studies[name])
 
@@ -74,20 +85,44 @@ class MemoryStorage:
         with self._lock:
             return [dataclasses.replace(t, params=dict(t.params)) for t in self._trials[study_id]]
 
-    def add_trial(self, study_id: int, params_json: str, state: str, value: float | None = None,
-                  noise_var: float | None = None, error: str | None = None,
-                  worker: str | None = None) -> int:
+    def add_trial(
+        self,
+        study_id: int,
+        params_json: str,
+        state: str,
+        value: float | None = None,
+        noise_var: float | None = None,
+        error: str | None = None,
+        worker: str | None = None,
+    ) -> int:
         """Append a trial; returns its number."""
         with self._lock:
             trials = self._trials[study_id]
             now = time.time()
-            t = Trial(len(trials), json.loads(params_json), TrialState(state), value, noise_var,
-                      error, now, None if state == TrialState.RUNNING else now, worker, now)
+            t = Trial(
+                len(trials),
+                json.loads(params_json),
+                TrialState(state),
+                value,
+                noise_var,
+                error,
+                now,
+                None if state == TrialState.RUNNING else now,
+                worker,
+                now,
+            )
             trials.append(t)
             return t.number
 
-    def finish(self, study_id: int, number: int, state: str, value: float | None = None,
-               noise_var: float | None = None, error: str | None = None) -> None:
+    def finish(
+        self,
+        study_id: int,
+        number: int,
+        state: str,
+        value: float | None = None,
+        noise_var: float | None = None,
+        error: str | None = None,
+    ) -> None:
         """Set the end state of trial ``number``."""
         with self._lock:
             t = self._trials[study_id][number]

@@ -66,17 +66,24 @@ class SQLiteStorage(FaultReports):
     process cannot write is opened read-only by itself.
     """
 
-    def __init__(self, path: str, journal_mode: str = "WAL", timeout: float = 120.0,
-                 read_only: bool = False):
+    def __init__(
+        self, path: str, journal_mode: str = "WAL", timeout: float = 120.0, read_only: bool = False
+    ):
         self.path = path
         self._journal = journal_mode.upper()
-        options = [f"journal_mode={self._journal}"] * (self._journal != "WAL") + \
-            [f"timeout={timeout:g}"] * (timeout != 120.0) + ["mode=ro"] * bool(read_only)
+        options = (
+            [f"journal_mode={self._journal}"] * (self._journal != "WAL")
+            + [f"timeout={timeout:g}"] * (timeout != 120.0)
+            + ["mode=ro"] * bool(read_only)
+        )
         self.url = f"sqlite:///{path}" + ("?" + "&".join(options) if options else "")
         if self._journal not in ("WAL", "DELETE", "TRUNCATE", "PERSIST"):
-            raise _input_error("journal_mode", "must be WAL, DELETE, TRUNCATE or PERSIST",
-                               describe(journal_mode), "use WAL (one host) or DELETE "
-                               "(network file systems)")
+            raise _input_error(
+                "journal_mode",
+                "must be WAL, DELETE, TRUNCATE or PERSIST",
+                describe(journal_mode),
+                "use WAL (one host) or DELETE (network file systems)",
+            )
         self._timeout = timeout
         self.read_only = bool(read_only)
         self._lock = threading.RLock()
@@ -84,8 +91,9 @@ class SQLiteStorage(FaultReports):
         self._depth = 0
         with self._guard("open"):
             conn = self._conn()
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE "
-                                                 "type = 'table'")}
+            tables = {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
         if not {"studies", "trials"} <= tables:
             # creating the schema is idempotent; serialise it against other processes
             with self.transaction("open"):
@@ -93,8 +101,9 @@ class SQLiteStorage(FaultReports):
                     if stmt.strip():
                         conn.execute(stmt)
         with self._guard("open"):
-            schema = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND "
-                                  "name = 'trials'").fetchone()
+            schema = conn.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'trials'"
+            ).fetchone()
         #: whether the file predates the states beyond pending / complete / failed
         self.legacy_states = schema is not None and "'abandoned'" not in schema[0]
 
@@ -109,18 +118,23 @@ class SQLiteStorage(FaultReports):
         target, uri = self.path, False
         if mode is not None:
             target, uri = f"file:{quote(os.path.abspath(self.path))}?{mode}", True
-        conn = sqlite3.connect(target, timeout=self._timeout, isolation_level=None,
-                               check_same_thread=False, uri=uri)
+        conn = sqlite3.connect(
+            target, timeout=self._timeout, isolation_level=None, check_same_thread=False, uri=uri
+        )
         conn.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
         return conn
 
     def _open(self) -> sqlite3.Connection:
         """A connection, read-write if possible; read-only when the file or its folder is."""
-        modes: list[str | None] = ["mode=ro", "mode=ro&immutable=1"] if self.read_only \
-            else [None]
-        if not self.read_only and os.path.isfile(self.path) and not (
-                os.access(self.path, os.W_OK) and os.access(os.path.dirname(
-                    os.path.abspath(self.path)), os.W_OK)):
+        modes: list[str | None] = ["mode=ro", "mode=ro&immutable=1"] if self.read_only else [None]
+        if (
+            not self.read_only
+            and os.path.isfile(self.path)
+            and not (
+                os.access(self.path, os.W_OK)
+                and os.access(os.path.dirname(os.path.abspath(self.path)), os.W_OK)
+            )
+        ):
             modes += ["mode=ro", "mode=ro&immutable=1"]
         for i, mode in enumerate(modes):
             conn = None
@@ -143,18 +157,29 @@ class SQLiteStorage(FaultReports):
         if conn is None:
             directory = os.path.dirname(os.path.abspath(self.path))
             if not os.path.isdir(directory):
-                raise _input_error("storage", "must be a file in a folder that exists",
-                                   describe(self.url), f"create the folder {directory} first")
+                raise _input_error(
+                    "storage",
+                    "must be a file in a folder that exists",
+                    describe(self.url),
+                    f"create the folder {directory} first",
+                )
             if self.read_only and not os.path.isfile(self.path):
-                raise _input_error("storage", "must name an existing file when opened with "
-                                   "mode=ro", describe(self.url), "check the path")
+                raise _input_error(
+                    "storage",
+                    "must name an existing file when opened with mode=ro",
+                    describe(self.url),
+                    "check the path",
+                )
             try:
                 conn = self._open()
             except sqlite3.DatabaseError as exc:
                 if REASONS.get(getattr(exc, "sqlite_errorcode", 0) & 0xFF) == "damaged":
-                    raise _input_error("storage", "must be an SQLite database file",
-                                       f"{self.url!r} ({exc})", "point it at a study file "
-                                       "that pyjl wrote, or at a new path") from None
+                    raise _input_error(
+                        "storage",
+                        "must be an SQLite database file",
+                        f"{self.url!r} ({exc})",
+                        "point it at a study file that pyjl wrote, or at a new path",
+                    ) from None
                 raise
             self.journal_mode = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).upper()
             self._local.conn = conn
@@ -170,7 +195,7 @@ class SQLiteStorage(FaultReports):
 
     def _rollback(self, conn: sqlite3.Connection) -> None:
         if conn.in_transaction:
-            with contextlib.suppress(sqlite3.Error):   # SQLite may have rolled back already
+            with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back already
                 conn.execute("ROLLBACK")
 
     # --- transactions and records ------------------------------------------------
@@ -182,10 +207,10 @@ class SQLiteStorage(FaultReports):
             state = self._state()
             if self._depth:
                 if operation is not None and not state.labelled:
-                    state.op = operation       # the last labelled step names the whole write
+                    state.op = operation  # the last labelled step names the whole write
                 self._depth += 1
                 try:
-                    with self._guard("write"):     # here, while the values are kept
+                    with self._guard("write"):  # here, while the values are kept
                         yield
                 finally:
                     self._depth -= 1
@@ -212,8 +237,9 @@ class SQLiteStorage(FaultReports):
                 state.op = None
 
     @contextlib.contextmanager
-    def keeping(self, study_id: int, number: int | None, params: dict | None,
-                value: float) -> Iterator[list]:
+    def keeping(
+        self, study_id: int, number: int | None, params: dict | None, value: float
+    ) -> Iterator[list]:
         """Within it, a :class:`StorageError` logs ``value`` (of trial ``number``, with
         ``params``; ``None``: read from the storage) and carries it, so that the
         evaluation is not lost when it cannot be stored."""
@@ -224,8 +250,9 @@ class SQLiteStorage(FaultReports):
         finally:
             unsaved.remove(entry)
 
-    def study(self, name: str, space_json: str | None, seed: int | None,
-              settings: str = "{}") -> dict:
+    def study(
+        self, name: str, space_json: str | None, seed: int | None, settings: str = "{}"
+    ) -> dict:
         query = "SELECT id, name, space, seed, created, settings FROM studies WHERE name = ?"
         with self._guard("open study"):
             row = self._conn().execute(query, (name,)).fetchone()
@@ -237,62 +264,112 @@ class SQLiteStorage(FaultReports):
                     if space_json is None:
                         names = [r[0] for r in conn.execute("SELECT name FROM studies")]
                         raise _input_error(
-                            "space", f"must be given to create study {name!r} (it does not "
-                            f"exist in {self.url}; the studies there are {names})", "None",
-                            "pass the search space, or the name of a stored study")
-                    conn.execute("INSERT INTO studies (name, space, seed, created, settings) "
-                                 "VALUES (?, ?, ?, ?, ?)", (name, space_json, seed, time.time(),
-                                                            settings))
+                            "space",
+                            f"must be given to create study {name!r} (it does not "
+                            f"exist in {self.url}; the studies there are {names})",
+                            "None",
+                            "pass the search space, or the name of a stored study",
+                        )
+                    conn.execute(
+                        "INSERT INTO studies (name, space, seed, created, settings) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        (name, space_json, seed, time.time(), settings),
+                    )
                     row = conn.execute(query, (name,)).fetchone()
         return dict(zip(("id", "name", "space", "seed", "created", "settings"), row))
 
     def studies(self) -> list[dict]:
         with self._guard("read"):
-            rows = self._conn().execute(
-                "SELECT s.id, s.name, s.space, s.seed, s.created, s.settings, COUNT(t.id) FROM "
-                "studies s LEFT JOIN trials t ON t.study_id = s.id GROUP BY s.id ORDER BY s.id"
-            ).fetchall()
+            rows = (
+                self._conn()
+                .execute(
+                    "SELECT s.id, s.name, s.space, s.seed, s.created, s.settings, COUNT(t.id) "
+                    "FROM studies s LEFT JOIN trials t ON t.study_id = s.id "
+                    "GROUP BY s.id ORDER BY s.id"
+                )
+                .fetchall()
+            )
         keys = ("id", "name", "space", "seed", "created", "settings", "n_trials")
         return [dict(zip(keys, r)) for r in rows]
 
     def trials(self, study_id: int) -> list[Trial]:
         with self._guard("read"):
-            rows = self._conn().execute(
-                "SELECT number, params, state, value, noise_var, error, created, finished, "
-                "worker, heartbeat FROM trials WHERE study_id = ? ORDER BY number",
-                (study_id,)).fetchall()
+            rows = (
+                self._conn()
+                .execute(
+                    "SELECT number, params, state, value, noise_var, error, created, finished, "
+                    "worker, heartbeat FROM trials WHERE study_id = ? ORDER BY number",
+                    (study_id,),
+                )
+                .fetchall()
+            )
         return [Trial(r[0], json.loads(r[1]), *r[2:]) for r in rows]
 
-    def add_trial(self, study_id: int, params_json: str, state: str, value: float | None = None,
-                  noise_var: float | None = None, error: str | None = None,
-                  worker: str | None = None) -> int:
+    def add_trial(
+        self,
+        study_id: int,
+        params_json: str,
+        state: str,
+        value: float | None = None,
+        noise_var: float | None = None,
+        error: str | None = None,
+        worker: str | None = None,
+    ) -> int:
         empty: list[Any] = [None] * 4
-        keep = contextlib.nullcontext(empty) if value is None else \
-            self.keeping(study_id, None, json.loads(params_json), value)
+        keep = (
+            contextlib.nullcontext(empty)
+            if value is None
+            else self.keeping(study_id, None, json.loads(params_json), value)
+        )
         state, error = self._encode(state, error)
         with keep as entry, self.transaction("ask" if state == "pending" else "tell"):
             conn = self._conn()
-            number = conn.execute("SELECT COALESCE(MAX(number) + 1, 0) FROM trials WHERE "
-                                  "study_id = ?", (study_id,)).fetchone()[0]
+            number = conn.execute(
+                "SELECT COALESCE(MAX(number) + 1, 0) FROM trials WHERE study_id = ?", (study_id,)
+            ).fetchone()[0]
             entry[1] = int(number)
             now = time.time()
-            conn.execute("INSERT INTO trials (study_id, number, params, state, value, noise_var, "
-                         "error, created, finished, worker, heartbeat) VALUES "
-                         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                         (study_id, number, params_json, state, value, noise_var, error, now,
-                          None if state == "pending" else now, worker, now))
+            conn.execute(
+                "INSERT INTO trials (study_id, number, params, state, value, noise_var, "
+                "error, created, finished, worker, heartbeat) VALUES "
+                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    study_id,
+                    number,
+                    params_json,
+                    state,
+                    value,
+                    noise_var,
+                    error,
+                    now,
+                    None if state == "pending" else now,
+                    worker,
+                    now,
+                ),
+            )
         return int(number)
 
-    def finish(self, study_id: int, number: int, state: str, value: float | None = None,
-               noise_var: float | None = None, error: str | None = None) -> None:
-        keep = contextlib.nullcontext() if value is None else \
-            self.keeping(study_id, number, None, value)
+    def finish(
+        self,
+        study_id: int,
+        number: int,
+        state: str,
+        value: float | None = None,
+        noise_var: float | None = None,
+        error: str | None = None,
+    ) -> None:
+        keep = (
+            contextlib.nullcontext()
+            if value is None
+            else self.keeping(study_id, number, None, value)
+        )
         state, error = self._encode(state, error)
         with keep, self.transaction("tell"):
             self._conn().execute(
                 "UPDATE trials SET state = ?, value = ?, noise_var = ?, error = ?, finished = ? "
                 "WHERE study_id = ? AND number = ?",
-                (state, value, noise_var, error, time.time(), study_id, number))
+                (state, value, noise_var, error, time.time(), study_id, number),
+            )
 
     def heartbeat(self, study_id: int, numbers: list[int]) -> None:
         if numbers:
@@ -300,7 +377,8 @@ class SQLiteStorage(FaultReports):
             with self.transaction("heartbeat"):
                 self._conn().executemany(
                     "UPDATE trials SET heartbeat = ? WHERE study_id = ? AND number = ?",
-                    [(now, study_id, n) for n in numbers])
+                    [(now, study_id, n) for n in numbers],
+                )
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

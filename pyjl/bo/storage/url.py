@@ -61,12 +61,20 @@ def parse(storage: str | os.PathLike) -> tuple[str, str, dict]:
         return "sqlite", storage, {}
     url = urlparse(storage)
     if url.scheme != "sqlite":
-        raise _input_error("storage", _RULE, describe(storage), "use an sqlite:/// URL such as "
-                           "'sqlite:///study.db', or a plain path")
+        raise _input_error(
+            "storage",
+            _RULE,
+            describe(storage),
+            "use an sqlite:/// URL such as 'sqlite:///study.db', or a plain path",
+        )
     path = sqlite_path(storage)
     if not path:
-        raise _input_error("storage", "must name a file", describe(storage),
-                           "use 'sqlite:///study.db' (three slashes, then the path)")
+        raise _input_error(
+            "storage",
+            "must name a file",
+            describe(storage),
+            "use 'sqlite:///study.db' (three slashes, then the path)",
+        )
     return "sqlite", path, _url_options(storage, url.query)
 
 
@@ -88,8 +96,12 @@ def _url_options(storage: str, query: str) -> dict:
     try:
         pairs = parse_qs(query, strict_parsing=bool(query))
     except ValueError:
-        raise _input_error("storage", "must have options of the form key=value", describe(storage),
-                           "use '?journal_mode=DELETE&timeout=30&mode=ro'") from None
+        raise _input_error(
+            "storage",
+            "must have options of the form key=value",
+            describe(storage),
+            "use '?journal_mode=DELETE&timeout=30&mode=ro'",
+        ) from None
     for key, vals in pairs.items():
         val = vals[-1]
         if key == "journal_mode":
@@ -98,14 +110,26 @@ def _url_options(storage: str, query: str) -> dict:
             try:
                 options["timeout"] = real(float(val), "timeout", low=0)
             except (ValueError, InputError):
-                raise _input_error("storage", "must have a timeout that is a number of seconds "
-                                   ">= 0", describe(storage), "use e.g. '?timeout=30'") from None
+                raise _input_error(
+                    "storage",
+                    "must have a timeout that is a number of seconds >= 0",
+                    describe(storage),
+                    "use e.g. '?timeout=30'",
+                ) from None
         elif key == "mode":
             if val not in ("ro", "rw"):
-                raise _input_error("storage", "must have mode=ro or mode=rw", describe(storage),
-                                   "use '?mode=ro' to only read the study") from None
+                raise _input_error(
+                    "storage",
+                    "must have mode=ro or mode=rw",
+                    describe(storage),
+                    "use '?mode=ro' to only read the study",
+                ) from None
             options["read_only"] = val == "ro"
         else:
-            raise _input_error("storage", f"must have only known options (unknown: {key!r})",
-                               describe(storage), "use journal_mode=, timeout= or mode=")
+            raise _input_error(
+                "storage",
+                f"must have only known options (unknown: {key!r})",
+                describe(storage),
+                "use journal_mode=, timeout= or mode=",
+            )
     return options
