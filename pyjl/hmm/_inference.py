@@ -31,23 +31,33 @@ def mirror(result: Any, X: Any) -> Any:
     return restore(result, origin(X), columns=list(range(result.shape[1])))
 
 
-def batches(src: Any, em: Any, K: int, zero: Any) -> Iterator[Any]:
-    """``(start, stop, lens, log_b)`` per batch; ``zero["row"]`` receives the first row
-    whose observation has log-density -inf in every state (``None`` if none)."""
+def batches(src: Any, em: Any, K: int) -> Iterator[Any]:
+    """``(start, stop, lens, log_b)`` per batch of whole sequences."""
     for start, stop, lens in src.iter_batches():
-        lb = log_emissions(em, src.user_rows(start, stop), K)
-        if zero.get("row") is None:
+        yield start, stop, lens, log_emissions(em, src.user_rows(start, stop), K)
+
+
+class ZeroRow:
+    """The first row whose observation has log-density -inf in every state, found only
+    when a sequence turns out to have probability zero (the search costs a pass)."""
+
+    def __init__(self, src: Any, em: Any, K: int) -> None:
+        self.src, self.em, self.K = src, em, K
+
+    def find(self) -> int | None:
+        for start, _stop, _lens, lb in batches(self.src, self.em, self.K):
             dead = np.flatnonzero(~(lb.max(1) > -np.inf))
-            zero["row"] = start + int(dead[0]) if dead.size else None
-        yield start, stop, lens, lb
+            if dead.size:
+                return int(start) + int(dead[0])
+        return None
 
 
-def zero_probability(src: Any, ll: np.ndarray, zero: Any) -> str | None:
+def zero_probability(src: Any, ll: np.ndarray, zero: ZeroRow) -> str | None:
     """Why some sequence has probability zero (``ll == -inf``), in words, or ``None``."""
     seqs = np.flatnonzero(np.isneginf(ll))
     if not seqs.size:
         return None
-    row = zero.get("row")
+    row = zero.find()
     if row is not None:
         value = src.rows(row, row + 1)[0]
         return (
@@ -62,7 +72,7 @@ def zero_probability(src: Any, ll: np.ndarray, zero: Any) -> str | None:
     )
 
 
-def refuse_zero(src: Any, ll: np.ndarray, zero: Any, what: str) -> None:
+def refuse_zero(src: Any, ll: np.ndarray, zero: ZeroRow, what: str) -> None:
     """Raise :class:`InputError` when some sequence has probability zero."""
     why = zero_probability(src, ll, zero)
     if why is not None:
@@ -83,8 +93,8 @@ def forward(
     engine = engines.current()
     ll = np.empty(src.lengths.size)
     s = 0
-    zero: dict[str, Any] = {}
-    for _start, _stop, lens, lb in batches(src, em, K, zero):
+    zero = ZeroRow(src, em, K)
+    for _start, _stop, lens, lb in batches(src, em, K):
         ll[s : s + lens.size] = engine.forward(log_pi, log_A, lb, lens)
         s += lens.size
     return ll, zero_probability(src, ll, zero)
@@ -96,8 +106,8 @@ def forward_backward(log_pi: np.ndarray, log_A: np.ndarray, em: Any, src: Any, K
     ll = np.empty(src.lengths.size)
     gamma = np.empty((src.n_rows, K))
     s = 0
-    zero: dict[str, Any] = {}
-    for start, stop, lens, lb in batches(src, em, K, zero):
+    zero = ZeroRow(src, em, K)
+    for start, stop, lens, lb in batches(src, em, K):
         l, g, _ = engine.forward_backward(log_pi, log_A, lb, lens)
         ll[s : s + lens.size] = l
         s += lens.size
@@ -112,8 +122,8 @@ def viterbi(log_pi: np.ndarray, log_A: np.ndarray, em: Any, src: Any, K: int) ->
     engine = engines.current()
     path = np.empty(src.n_rows, dtype=np.int64)
     lps: list[np.ndarray] = []
-    zero: dict[str, Any] = {}
-    for start, stop, lens, lb in batches(src, em, K, zero):
+    zero = ZeroRow(src, em, K)
+    for start, stop, lens, lb in batches(src, em, K):
         p, lp = engine.viterbi(log_pi, log_A, lb, lens)
         path[start:stop] = p
         lps.append(np.atleast_1d(np.asarray(lp, dtype=np.float64)))
