@@ -1,33 +1,16 @@
 """Gaussian processes: kernels, composition, and regression (see DESIGN.md ``pyjl.gp``)."""
 
+from . import kernels
 from .combinators import Product, Scaled, Sum
 from .interface import Kernel, KernelBase
-from .kernels import (
-    RBF,
-    Constant,
-    Linear,
-    Matern12,
-    Matern32,
-    Matern52,
-    Periodic,
-    RationalQuadratic,
-    White,
-)
+from .kernels import *  # noqa: F403  every built-in kernel, as kernels.__all__ lists them
 from .regression import GaussianProcess
 
 __all__ = [
     "GaussianProcess",
     "Kernel",
     "KernelBase",
-    "RBF",
-    "Matern12",
-    "Matern32",
-    "Matern52",
-    "RationalQuadratic",
-    "Periodic",
-    "Linear",
-    "White",
-    "Constant",
+    *kernels.__all__,
     "Sum",
     "Product",
     "Scaled",

@@ -37,7 +37,7 @@ Matern52(lengthscale=[0.3, 0.7], variance=2.0)
 from __future__ import annotations
 
 from ._amplitude import Constant, Linear, White
-from ._base import DEFAULT_BOUNDS, MAX_VARIANCE, Parametric, Stationary
+from ._base import DEFAULT_BOUNDS, Stationary
 
 __all__ = [
     "RBF",
@@ -49,10 +49,6 @@ __all__ = [
     "Linear",
     "White",
     "Constant",
-    "Parametric",
-    "Stationary",
-    "DEFAULT_BOUNDS",
-    "MAX_VARIANCE",
 ]
 
 
