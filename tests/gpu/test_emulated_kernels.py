@@ -9,6 +9,7 @@ tests/engines/test_cuda_engine.py run the same kernels on a device.
 import numpy as np
 import pytest
 import scipy.signal as ss
+from kernel_references import kernel_matrix as kernel_matrix_reference
 from scipy.special import logsumexp, ndtr
 
 from pyjl.engines.contract import GP_KINDS, gp_kind_code
@@ -159,7 +160,7 @@ def sk_kernel(kind, ls, extra):
         "matern52": sk.Matern(ls, nu=2.5),
         "rq": sk.RationalQuadratic(ls, alpha=extra[0]) if len(extra) else None,
         "periodic": sk.ExpSineSquared(ls, periodicity=extra[0]) if len(extra) else None,
-    }[kind]
+    }.get(kind)
 
 
 @pytest.mark.parametrize("kind", [k.name for k in GP_KINDS])
@@ -171,16 +172,13 @@ def test_gp_kernels_match_sklearn_and_finite_differences(emulated, kind, d, nls,
     extra = np.full(len(GP_KINDS[gp_kind_code(kind)].extra), 1.7)
     var = 1.3
     K = cuda_gp.kernel_matrix(kind, X, X2, ls, var, extra, xp=np, kern=kern)
-    if kind != "periodic":  # scaled inputs with unit lengthscale: ARD through sklearn
-        ref = var * sk_kernel(kind, 1.0, extra)(X / ls, X2 / ls)
-        np.testing.assert_allclose(K, ref, rtol=1e-12, atol=1e-14)
-    else:  # the contract's periodic kernel: sum over dimensions (sklearn's when d == 1)
-        diff = X[:, None, :] - X2[None, :, :]
-        ref = var * np.exp(-2 * (np.sin(np.pi * diff / extra[0]) ** 2 / ls**2).sum(-1))
-        np.testing.assert_allclose(K, ref, rtol=1e-12, atol=1e-14)
-        if d == 1:
-            ref = var * sk_kernel(kind, ls[0], extra)(X, X2)
-            np.testing.assert_allclose(K, ref, rtol=1e-12, atol=1e-14)
+    ref = kernel_matrix_reference(kind, X, X2, ls, var, extra)
+    np.testing.assert_allclose(K, ref, rtol=1e-12, atol=1e-14)
+    sk = sk_kernel(kind, 1.0 if kind != "periodic" else ls[0], extra)
+    if sk is not None and kind != "periodic":  # scaled inputs, unit lengthscale: ARD too
+        np.testing.assert_allclose(K, var * sk(X / ls, X2 / ls), rtol=1e-12, atol=1e-14)
+    elif sk is not None and d == 1:  # sklearn's periodic kernel is the contract's at d == 1
+        np.testing.assert_allclose(K, var * sk(X, X2), rtol=1e-12, atol=1e-14)
     K1, G = cuda_gp.kernel_matrix_grad(kind, X, ls, var, extra, xp=np, kern=kern)
     theta = np.log(np.concatenate([ls, [var], extra]))
 
