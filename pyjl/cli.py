@@ -180,7 +180,9 @@ def _study_arguments(p: argparse.ArgumentParser) -> None:
         help="print a study's trials and its best",
         description="print a study's trials and its best",
     )
-    show.add_argument("url", metavar="URL", help="sqlite:///study.db or a path")
+    show.add_argument(
+        "url", metavar="URL", help="sqlite:///study.db, a path, or postgresql://user@host/db"
+    )
     show.add_argument(
         "--study",
         default=None,
@@ -198,10 +200,10 @@ def _run_study(args: argparse.Namespace) -> int:
     from . import _validate
     from .bo import Optimizer, TrialState
     from .bo.storage import open_storage
-    from .bo.storage.url import sqlite_path
+    from .bo.storage.url import parse
 
-    path = sqlite_path(args.url)
-    if not os.path.isfile(path):
+    kind, path, _ = parse(args.url)
+    if kind == "sqlite" and not os.path.isfile(path):
         raise _validate.error(
             "URL",
             "must point at an existing study file",

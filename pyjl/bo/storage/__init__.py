@@ -1,4 +1,5 @@
-"""Where a study's trials live: in memory, or in an SQLite file shared by processes.
+"""Where a study's trials live: in memory, in an SQLite file shared by the processes of a
+host, or in a PostgreSQL database shared by workers on several machines.
 
 A *study* has a name, a space (JSON) and a seed; a *trial*
 (:class:`~pyjl.bo.trial.Trial`) has a number (0, 1, ... within its study), its
@@ -9,11 +10,14 @@ variance, an error text, timestamps and the worker (``host:pid``) that asked for
 * :mod:`~pyjl.bo.storage.memory`: :class:`MemoryStorage`, this process only.
 * :mod:`~pyjl.bo.storage.sqlite`: :class:`SQLiteStorage`, one file shared by the
   processes of a host (its faults reported by :mod:`~pyjl.bo.storage.faults`).
+* :mod:`~pyjl.bo.storage.postgresql`: :class:`PostgreSQLStorage`, a database shared by
+  machines (``postgresql://user@host/db``; the extra ``pyjl[postgresql]``).
 * :mod:`~pyjl.bo.storage.url`: :func:`open_storage` and the parsing of storage URLs.
 
 Every storage has the same methods: ``transaction(operation)``, ``keeping(...)``,
 ``study(name, space_json, seed)``, ``studies()``, ``trials(study_id)``,
-``add_trial(...)``, ``finish(...)``, ``heartbeat(study_id, numbers)``, ``close()``.
+``add_trial(...)``, ``finish(...)``, ``heartbeat(study_id, numbers)``,
+``report(study_id, number, step, value)``, ``intermediate_values(study_id)``, ``close()``.
 
 >>> st = open_storage(None)
 >>> sid = st.study("demo", '{"x": {"type": "real", "low": 0, "high": 1, "log": false}}', 7)["id"]
@@ -27,7 +31,16 @@ Every storage has the same methods: ``transaction(operation)``, ``keeping(...)``
 from ..liveness import worker_id
 from ..trial import Trial, TrialState
 from .memory import MemoryStorage
+from .postgresql import PostgreSQLStorage
 from .sqlite import SQLiteStorage
 from .url import open_storage
 
-__all__ = ["Trial", "TrialState", "MemoryStorage", "SQLiteStorage", "open_storage", "worker_id"]
+__all__ = [
+    "Trial",
+    "TrialState",
+    "MemoryStorage",
+    "SQLiteStorage",
+    "PostgreSQLStorage",
+    "open_storage",
+    "worker_id",
+]

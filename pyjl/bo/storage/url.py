@@ -1,37 +1,43 @@
-"""Storage URLs: the one place that reads ``sqlite:///file.db?options`` and plain paths.
+"""Storage URLs: the one place that reads ``sqlite:///file.db?options``, plain paths and
+``postgresql://user@host:port/db?options``.
 
 :func:`parse` splits a storage argument into its kind, its target and its options;
-:func:`open_storage` opens what it names.  A new kind of storage (``postgresql://``)
-adds its scheme to :func:`parse` and its class to :func:`open_storage`, beside
-:class:`~pyjl.bo.storage.SQLiteStorage`.
+:func:`open_storage` opens what it names: :class:`~pyjl.bo.storage.SQLiteStorage` or
+:class:`~pyjl.bo.storage.PostgreSQLStorage`.
 
 >>> parse("sqlite:///runs/study.db?timeout=30")
 ('sqlite', 'runs/study.db', {'timeout': 30.0})
 >>> parse("study.db")
 ('sqlite', 'study.db', {})
+>>> parse("postgres://me@db.example/studies?sslmode=require&timeout=30")
+('postgresql', 'postgresql://me@db.example/studies?sslmode=require', {'timeout': 30.0})
 """
 
 from __future__ import annotations
 
 import os
-from urllib.parse import parse_qs, unquote, urlparse
+from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlencode, urlparse
 
 from ..._validate import describe, real
 from ..._validate import error as _input_error
 from ...exceptions import InputError
 from .memory import MemoryStorage
+from .postgresql import PostgreSQLStorage, redact
 from .sqlite import SQLiteStorage
 
 __all__ = ["open_storage", "parse", "sqlite_path"]
 
-_RULE = "must be None, 'sqlite:///file.db' or a file path"
+_RULE = "must be None, 'sqlite:///file.db', a file path or 'postgresql://user@host/db'"
+_PG_SCHEMES = ("postgresql", "postgres")
 
 
-def open_storage(storage) -> MemoryStorage | SQLiteStorage:
-    """``None`` → memory; ``"sqlite:///file.db"`` or a path → :class:`SQLiteStorage`.
+def open_storage(storage) -> MemoryStorage | SQLiteStorage | PostgreSQLStorage:
+    """``None`` → memory; ``"sqlite:///file.db"`` or a path → :class:`SQLiteStorage`;
+    ``"postgresql://user:password@host:port/db"`` → :class:`PostgreSQLStorage`.
 
-    Query options: ``?journal_mode=DELETE`` (network file systems), ``&timeout=SECONDS``
-    (how long to wait for another process's write lock), ``&mode=ro`` (read only).
+    Query options: ``?journal_mode=DELETE`` (SQLite on network file systems),
+    ``&timeout=SECONDS`` (how long to wait for another process's write lock), ``&mode=ro``
+    (read only); a PostgreSQL URL passes its other options on to libpq.
 
     Examples
     --------
@@ -40,19 +46,23 @@ def open_storage(storage) -> MemoryStorage | SQLiteStorage:
     >>> open_storage("mysql://host/db")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    pyjl.exceptions.InputError: `storage` must be None, 'sqlite:///file.db' or a file path; ...
+    pyjl.exceptions.InputError: `storage` must be None, 'sqlite:///file.db', a file path ...
     """
     if storage is None:
         return MemoryStorage()
-    if isinstance(storage, (MemoryStorage, SQLiteStorage)):
+    if isinstance(storage, (MemoryStorage, SQLiteStorage, PostgreSQLStorage)):
         return storage
-    _, path, options = parse(storage)
+    kind, path, options = parse(storage)
+    if kind == "postgresql":
+        return PostgreSQLStorage(os.fspath(storage))
     return SQLiteStorage(path, **options)
 
 
 def parse(storage: str | os.PathLike) -> tuple[str, str, dict]:
     """``(kind, target, options)`` of a storage URL or path: ``("sqlite", path, options)``
-    with the keyword arguments of :class:`~pyjl.bo.storage.SQLiteStorage` as options."""
+    with the keyword arguments of :class:`~pyjl.bo.storage.SQLiteStorage` as options, or
+    ``("postgresql", libpq URL, options)`` with pyjl's options (``timeout``,
+    ``read_only``) taken out of the URL and libpq's left in it."""
     if isinstance(storage, os.PathLike):
         storage = os.fspath(storage)
     if not isinstance(storage, str) or not storage:
@@ -60,12 +70,15 @@ def parse(storage: str | os.PathLike) -> tuple[str, str, dict]:
     if "://" not in storage:
         return "sqlite", storage, {}
     url = urlparse(storage)
+    if url.scheme in _PG_SCHEMES:
+        return _postgresql(storage)
     if url.scheme != "sqlite":
         raise _input_error(
             "storage",
             _RULE,
-            describe(storage),
-            "use an sqlite:/// URL such as 'sqlite:///study.db', or a plain path",
+            describe(redact(storage)),
+            "use an sqlite:/// URL such as 'sqlite:///study.db', a plain path, or "
+            "'postgresql://user:password@host:port/dbname'",
         )
     path = sqlite_path(storage)
     if not path:
@@ -91,7 +104,33 @@ def sqlite_path(storage: str) -> str:
     return path[1:] if path.startswith("/") else path
 
 
-def _url_options(storage: str, query: str) -> dict:
+def _postgresql(storage: str) -> tuple[str, str, dict]:
+    """``("postgresql", the URL for libpq, pyjl's options)``: ``timeout`` and ``mode`` are
+    pyjl's (as for SQLite); every other option is libpq's and stays in the URL."""
+    url = urlparse(storage)
+    try:
+        pairs = parse_qsl(url.query, keep_blank_values=True, strict_parsing=bool(url.query))
+    except ValueError:
+        raise _input_error(
+            "storage",
+            "must have options of the form key=value",
+            describe(redact(storage)),
+            "use e.g. '?sslmode=require&timeout=30'",
+        ) from None
+    ours = [(k, v) for k, v in pairs if k in ("timeout", "mode")]
+    theirs = [(k, v) for k, v in pairs if k not in ("timeout", "mode")]
+    options = _url_options(redact(storage), urlencode(ours), "timeout= or mode= (and libpq's)")
+    query = urlencode(theirs, quote_via=quote)
+    return (
+        "postgresql",
+        f"postgresql://{url.netloc}{url.path}" + "?" * bool(query) + query,
+        options,
+    )
+
+
+def _url_options(
+    storage: str, query: str, known: str = "journal_mode=, timeout= or mode="
+) -> dict:
     options: dict = {}
     try:
         pairs = parse_qs(query, strict_parsing=bool(query))
@@ -130,6 +169,6 @@ def _url_options(storage: str, query: str) -> dict:
                 "storage",
                 f"must have only known options (unknown: {key!r})",
                 describe(storage),
-                "use journal_mode=, timeout= or mode=",
+                f"use {known}",
             )
     return options

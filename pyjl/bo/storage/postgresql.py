@@ -1,0 +1,351 @@
+"""Trials in a PostgreSQL database shared by workers on several machines.
+
+:class:`PostgreSQLStorage` keeps the tables of :class:`~pyjl.bo.storage.SQLiteStorage`
+(``studies``, ``trials``, ``intermediate``; the same columns and states, ``REAL`` as
+``DOUBLE PRECISION``) and gives the same guarantees, through psycopg 3 (the optional extra
+``pip install 'pyjl[postgresql]'``):
+
+* every state change is committed when it happens (each connection is in autocommit
+  mode; a write is one short transaction);
+* one writer per study at a time: every write, and every read inside a write (``ask``
+  reads the trials, pending ones included, and adds its own), first takes the
+  transaction-level advisory lock ``pg_advisory_xact_lock(0x70796A6C, study_id)``.  An
+  advisory lock, not ``SELECT ... FOR UPDATE`` on the study row: it is taken the same way
+  by every write (``ask``, ``tell``, ``heartbeat``, ``report``), holds no row of a table
+  that readers (``pyjl study show``) or other studies use, and is released by the server
+  when the transaction ends or the connection of a killed worker drops.  So no two
+  workers are handed the same point, and a worker that reaps a silent worker's trial
+  never overwrites a value told at the same moment;
+* a lock held past ``?timeout=SECONDS`` (default 120; PostgreSQL's ``lock_timeout``), a
+  full disk, a read-only server or a lost connection raise
+  :class:`~pyjl.exceptions.StorageError` naming the storage (its URL without the
+  password), the operation and the fix, carrying the evaluated values the write was
+  storing (as :class:`~pyjl.bo.storage.faults.FaultReports` does for SQLite).
+
+The URL is libpq's: ``postgresql://user:password@host:port/dbname?sslmode=require``
+(``postgres://`` too; every libpq parameter is passed on, ``connect_timeout`` defaults to
+10 s), plus pyjl's ``timeout=`` and ``mode=ro`` (read only).
+
+>>> PostgreSQLStorage("postgresql://me:s3cret@127.0.0.1:1/db")  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+pyjl.exceptions.StorageError: storage postgresql://me:***@127.0.0.1:1/db: cannot connect to ...
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from ..._validate import error as _input_error
+from ..trial import Trial, TrialState
+from .postgresql_faults import PostgreSQLFaults, _psycopg, redact
+
+__all__ = ["PostgreSQLStorage", "redact"]
+
+_NAMESPACE = 0x70796A6C  # "pyjl": the first key of every advisory lock pyjl takes
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS studies (
+    id SERIAL PRIMARY KEY, name TEXT NOT NULL UNIQUE, space TEXT NOT NULL,
+    seed BIGINT, created DOUBLE PRECISION NOT NULL, settings TEXT NOT NULL DEFAULT '{}');
+CREATE TABLE IF NOT EXISTS trials (
+    id BIGSERIAL PRIMARY KEY, study_id INTEGER NOT NULL REFERENCES studies(id),
+    number INTEGER NOT NULL, params TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ({states})),
+    value DOUBLE PRECISION, noise_var DOUBLE PRECISION, error TEXT,
+    created DOUBLE PRECISION NOT NULL, finished DOUBLE PRECISION,
+    worker TEXT, heartbeat DOUBLE PRECISION, UNIQUE (study_id, number));
+CREATE TABLE IF NOT EXISTS intermediate (
+    study_id INTEGER NOT NULL, number INTEGER NOT NULL, step INTEGER NOT NULL,
+    value DOUBLE PRECISION NOT NULL, PRIMARY KEY (study_id, number, step));
+""".replace("{states}", ", ".join(f"'{s.value}'" for s in TrialState))
+
+
+class PostgreSQLStorage(PostgreSQLFaults):
+    """Trials in a PostgreSQL database (each change committed when it happens).
+
+    Parameters
+    ----------
+    url : str
+        ``postgresql://user:password@host:port/dbname?params`` (libpq's URL; pyjl's own
+        ``timeout=SECONDS`` and ``mode=ro`` too).  ``url`` (the attribute) is it without
+        the password.
+    """
+
+    def __init__(self, url: str):
+        from .url import parse
+
+        self._pg = _psycopg()
+        _, conninfo, options = parse(url)
+        self._timeout = float(options.get("timeout", 120.0))
+        self.read_only = bool(options.get("read_only", False))
+        self.url = redact(url)
+        self.path = self.url
+        self._password = unquote(urlsplit(url).password or "")
+        try:
+            params = self._pg.conninfo.conninfo_to_dict(conninfo)
+        except self._pg.ProgrammingError as exc:
+            raise _input_error(
+                "storage",
+                "must be a PostgreSQL URL that libpq reads",
+                f"{self.url!r} ({self._scrub(exc)})",
+                "use postgresql://user:password@host:port/dbname with libpq's parameters",
+            ) from None
+        self._where = f"{params.get('host') or 'the local socket'}:{params.get('port') or 5432}"
+        self._conninfo = conninfo
+        self._connect_args = {} if "connect_timeout" in params else {"connect_timeout": 10}
+        self._lock = threading.RLock()
+        self._local = threading.local()
+        self._depth = 0
+        self._held: set[int] = set()  # the studies locked by the open transaction
+        self._owner = 0  # the thread of the open transaction
+        with self._guard("open"):
+            conn = self._conn()
+            found = conn.execute("SELECT to_regclass('intermediate')").fetchone()
+        if found[0] is None and self.read_only:
+            raise _input_error(
+                "storage",
+                "must name a database that holds pyjl studies when opened with mode=ro",
+                repr(self.url),
+                "check the database name and the schema (search_path) of the URL",
+            )
+        if found[0] is None:
+            with self.transaction("open"):
+                conn.execute("SELECT pg_advisory_xact_lock(%s, 0)", (_NAMESPACE,))
+                for stmt in _SCHEMA.split(";"):
+                    if stmt.strip():
+                        conn.execute(stmt)
+
+    # --- connections ---------------------------------------------------------------
+    def _conn(self) -> Any:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None and (conn.closed or self._local.pid != os.getpid()):
+            conn = None  # lost, or inherited from the parent of a forked worker
+        if conn is None:
+            conn = self._pg.connect(self._conninfo, autocommit=True, **self._connect_args)
+            conn.execute(f"SET lock_timeout = {int(self._timeout * 1000)}")
+            if self.read_only:
+                conn.execute("SET default_transaction_read_only = on")
+            self._local.conn, self._local.pid = conn, os.getpid()
+        return conn
+
+    # --- transactions and records ------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self, operation: str | None = None) -> Iterator[None]:
+        """One transaction (``BEGIN`` ... ``COMMIT``); the studies it touches are locked
+        for its length.  ``operation`` names it in a :class:`StorageError`."""
+        with self._lock:
+            state = self._state()
+            if self._depth:
+                if operation is not None and not state.labelled:
+                    state.op = operation
+                self._depth += 1
+                try:
+                    with self._guard("write"):
+                        yield
+                finally:
+                    self._depth -= 1
+                return
+            state.op, state.labelled = operation, operation is not None
+            try:
+                with self._guard("write"):
+                    with self._conn().transaction():
+                        self._depth, self._held = 1, set()
+                        self._owner = threading.get_ident()
+                        try:
+                            yield
+                        finally:
+                            self._depth, self._held = 0, set()
+            finally:
+                state.op = None
+
+    def _locked(self, study_id: int) -> Any:
+        """This thread's connection, holding study ``study_id``'s lock when in a write."""
+        conn = self._conn()
+        if self._depth and self._owner == threading.get_ident() and study_id not in self._held:
+            conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_NAMESPACE, study_id))
+            self._held.add(study_id)
+        return conn
+
+    @contextlib.contextmanager
+    def keeping(
+        self, study_id: int, number: int | None, params: dict | None, value: float
+    ) -> Iterator[list]:
+        """Within it, a :class:`StorageError` logs and carries ``value`` (see SQLite's)."""
+        entry, unsaved = [study_id, number, params, value], self._state().unsaved
+        unsaved.append(entry)
+        try:
+            yield entry
+        finally:
+            unsaved.remove(entry)
+
+    def study(
+        self, name: str, space_json: str | None, seed: int | None, settings: str = "{}"
+    ) -> dict:
+        query = "SELECT id, name, space, seed, created, settings FROM studies WHERE name = %s"
+        with self._guard("open study"):
+            row = self._conn().execute(query, (name,)).fetchone()
+        if row is None:
+            with self.transaction("open study"):
+                conn = self._conn()
+                if space_json is None:
+                    names = [r[0] for r in conn.execute("SELECT name FROM studies ORDER BY id")]
+                    raise _input_error(
+                        "space",
+                        f"must be given to create study {name!r} (it does not "
+                        f"exist in {self.url}; the studies there are {names})",
+                        "None",
+                        "pass the search space, or the name of a stored study",
+                    )
+                conn.execute(
+                    "INSERT INTO studies (name, space, seed, created, settings) "
+                    "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (name) DO NOTHING",
+                    (name, space_json, seed, time.time(), settings),
+                )
+                row = conn.execute(query, (name,)).fetchone()
+        return dict(zip(("id", "name", "space", "seed", "created", "settings"), row))
+
+    def studies(self) -> list[dict]:
+        with self._guard("read"):
+            rows = (
+                self._conn()
+                .execute(
+                    "SELECT s.id, s.name, s.space, s.seed, s.created, s.settings, COUNT(t.id) "
+                    "FROM studies s LEFT JOIN trials t ON t.study_id = s.id "
+                    "GROUP BY s.id ORDER BY s.id"
+                )
+                .fetchall()
+            )
+        keys = ("id", "name", "space", "seed", "created", "settings", "n_trials")
+        return [dict(zip(keys, r)) for r in rows]
+
+    def trials(self, study_id: int) -> list[Trial]:
+        with self._guard("read"):
+            rows = (
+                self._locked(study_id)
+                .execute(
+                    "SELECT number, params, state, value, noise_var, error, created, finished, "
+                    "worker, heartbeat FROM trials WHERE study_id = %s ORDER BY number",
+                    (study_id,),
+                )
+                .fetchall()
+            )
+        return [Trial(r[0], json.loads(r[1]), *r[2:]) for r in rows]
+
+    def add_trial(
+        self,
+        study_id: int,
+        params_json: str,
+        state: str,
+        value: float | None = None,
+        noise_var: float | None = None,
+        error: str | None = None,
+        worker: str | None = None,
+    ) -> int:
+        empty: list[Any] = [None] * 4
+        keep = (
+            contextlib.nullcontext(empty)
+            if value is None
+            else self.keeping(study_id, None, json.loads(params_json), value)
+        )
+        state = TrialState(state).value
+        with keep as entry, self.transaction("ask" if state == "pending" else "tell"):
+            conn = self._locked(study_id)
+            number = conn.execute(
+                "SELECT COALESCE(MAX(number) + 1, 0) FROM trials WHERE study_id = %s",
+                (study_id,),
+            ).fetchone()[0]
+            entry[1] = int(number)
+            now = time.time()
+            conn.execute(
+                "INSERT INTO trials (study_id, number, params, state, value, noise_var, "
+                "error, created, finished, worker, heartbeat) VALUES "
+                "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                (
+                    study_id,
+                    number,
+                    params_json,
+                    state,
+                    value,
+                    noise_var,
+                    error,
+                    now,
+                    None if state == "pending" else now,
+                    worker,
+                    now,
+                ),
+            )
+        return int(number)
+
+    def finish(
+        self,
+        study_id: int,
+        number: int,
+        state: str,
+        value: float | None = None,
+        noise_var: float | None = None,
+        error: str | None = None,
+    ) -> None:
+        keep = (
+            contextlib.nullcontext()
+            if value is None
+            else self.keeping(study_id, number, None, value)
+        )
+        with keep, self.transaction("tell"):
+            self._locked(study_id).execute(
+                "UPDATE trials SET state = %s, value = %s, noise_var = %s, error = %s, "
+                "finished = %s WHERE study_id = %s AND number = %s",
+                (TrialState(state).value, value, noise_var, error, time.time(), study_id, number),
+            )
+
+    def heartbeat(self, study_id: int, numbers: list[int]) -> None:
+        if numbers:
+            now = time.time()
+            with self.transaction("heartbeat"):
+                self._locked(study_id).cursor().executemany(
+                    "UPDATE trials SET heartbeat = %s WHERE study_id = %s AND number = %s",
+                    [(now, study_id, n) for n in numbers],
+                )
+
+    def report(self, study_id: int, number: int, step: int, value: float) -> None:
+        """Store ``value`` as the intermediate value of trial ``number`` at ``step``
+        (replacing one reported before for that step); committed at once."""
+        with self.transaction("report"):
+            self._locked(study_id).execute(
+                "INSERT INTO intermediate (study_id, number, step, value) "
+                "VALUES (%s, %s, %s, %s) ON CONFLICT (study_id, number, step) "
+                "DO UPDATE SET value = EXCLUDED.value",
+                (study_id, int(number), int(step), float(value)),
+            )
+
+    def intermediate_values(self, study_id: int) -> dict[int, dict[int, float]]:
+        """``{trial number: {step: value}}`` of every trial of the study that reported."""
+        with self._guard("read"):
+            rows = (
+                self._locked(study_id)
+                .execute(
+                    "SELECT number, step, value FROM intermediate WHERE study_id = %s "
+                    "ORDER BY number, step",
+                    (study_id,),
+                )
+                .fetchall()
+            )
+        out: dict[int, dict[int, float]] = {}
+        for number, step, value in rows:
+            out.setdefault(int(number), {})[int(step)] = float(value)
+        return out
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def __repr__(self) -> str:
+        return f"PostgreSQLStorage({self.url!r})"
