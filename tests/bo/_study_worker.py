@@ -1,8 +1,9 @@
 """A worker process for the multi-process storage tests (run as a script, not collected).
 
-``python _study_worker.py DB STUDY N_CALLS SLEEP LOG`` minimises a 3-D function on the
-study, appending one JSON line per finished evaluation to LOG (flushed before returning
-the value, so the log holds every evaluation the process finished)."""
+``python _study_worker.py STORAGE STUDY N_CALLS SLEEP LOG`` minimises a 3-D function on
+the study (STORAGE: a path, an sqlite:/// or a postgresql:// URL), appending one JSON line
+per finished evaluation to LOG (flushed before returning the value, so the log holds every
+evaluation the process finished)."""
 
 import json
 import os

@@ -1,5 +1,6 @@
-"""Real processes on one SQLite study: kill -9 loses nothing completed; 4 workers share
-a study with no lost or duplicated trial."""
+"""Real processes on one study, on SQLite and on a live PostgreSQL server: kill -9 loses
+nothing completed and the study resumes; 8 workers share a study with no lost or
+duplicated trial; `pyjl study show` reads a study while it runs."""
 
 import json
 import os
@@ -12,19 +13,16 @@ import time
 
 import pytest
 
+from pyjl import cli
 from pyjl.bo import Optimizer
 
 WORKER = str(pathlib.Path(__file__).with_name("_study_worker.py"))
 
 
-def _rows(db):
-    conn = sqlite3.connect(db, timeout=30)
-    try:
-        return conn.execute(
-            "SELECT number, params, state, value, error FROM trials ORDER BY number"
-        ).fetchall()
-    finally:
-        conn.close()
+@pytest.fixture
+def rows(raw_trials):
+    """``rows(url)``: ``(number, params, state, value, error)`` of every trial."""
+    return lambda url: [(r[0], r[1], r[2], r[3], r[5]) for r in raw_trials(url)]
 
 
 def _spawn(db, study, n_calls, sleep, log):
@@ -42,28 +40,30 @@ def _log(path):
     return [json.loads(line) for line in open(path) if line.strip()]
 
 
-@pytest.mark.slow
-def test_kill_9_loses_no_completed_trial_and_study_resumes(tmp_path):
-    db, log = str(tmp_path / "k.db"), str(tmp_path / "k.log")
-    proc = _spawn(db, "k", 500, 0.05, log)
+def _wait_for(proc, rows, db, n_complete):
     deadline = time.monotonic() + 120
     before = []
     while time.monotonic() < deadline:
-        if os.path.exists(db):
-            try:
-                before = [r for r in _rows(db) if r[2] == "complete"]
-            except sqlite3.OperationalError:  # schema not created yet
-                before = []
-        if len(before) >= 12:
-            break
+        before = [r for r in rows(db) if r[2] == "complete"]
+        if len(before) >= n_complete:
+            return before
         assert proc.poll() is None, proc.communicate()
         time.sleep(0.05)
+    raise AssertionError(f"fewer than {n_complete} trials completed in 120 s")
+
+
+@pytest.mark.slow
+def test_kill_9_loses_no_completed_trial_and_study_resumes(tmp_path, storage_url, rows):
+    db, log = storage_url, str(tmp_path / "k.log")
+    proc = _spawn(db, "k", 500, 0.05, log)
+    before = _wait_for(proc, rows, db, 12)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    after = _rows(db)
-    conn = sqlite3.connect(db)
-    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    conn.close()
+    after = rows(db)
+    if db.startswith("sqlite:///"):
+        conn = sqlite3.connect(db[len("sqlite:///") :])
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        conn.close()
     done = {r[0]: r for r in after if r[2] == "complete"}
     for r in before:  # every completed trial survived as it was
         assert done[r[0]] == r
@@ -81,31 +81,57 @@ def test_kill_9_loses_no_completed_trial_and_study_resumes(tmp_path):
         timeout=300,
     )
     assert res.returncode == 0, res.stderr
-    rows = _rows(db)
-    complete = [r for r in rows if r[2] == "complete"]
+    final = rows(db)
+    complete = [r for r in final if r[2] == "complete"]
     assert len(complete) == n_total
-    assert not [r for r in rows if r[2] == "failed"]  # only abandoned, none failed
-    assert all(r[2] != "pending" for r in rows)
+    assert not [r for r in final if r[2] == "failed"]  # only abandoned, none failed
+    assert all(r[2] != "pending" for r in final)
     opt = Optimizer(None, storage=db, study="k")
     assert opt.best[1] == min(r[3] for r in complete)
 
 
 @pytest.mark.slow
-def test_four_processes_share_one_study(tmp_path):
-    db = str(tmp_path / "shared.db")
-    n_calls = 28
-    logs = [str(tmp_path / f"w{i}.log") for i in range(4)]
+def test_eight_processes_share_one_study(tmp_path, storage_url, rows):
+    db = storage_url
+    n_calls = 32
+    logs = [str(tmp_path / f"w{i}.log") for i in range(8)]
     procs = [_spawn(db, "shared", n_calls, 0.03, lg) for lg in logs]
     for p in procs:
         out, err = p.communicate(timeout=600)
         assert p.returncode == 0, err
-    rows = _rows(db)
-    assert [r[0] for r in rows] == list(range(len(rows)))  # numbers unique, gapless
-    complete = [r for r in rows if r[2] == "complete"]
-    assert len(complete) == n_calls and len(rows) == n_calls
+    stored = rows(db)
+    assert [r[0] for r in stored] == list(range(len(stored)))  # numbers unique, gapless
+    complete = [r for r in stored if r[2] == "complete"]
+    assert len(complete) == n_calls and len(stored) == n_calls
     evals = [e for lg in logs for e in _log(lg)]
     keys = [json.dumps(e["params"], sort_keys=True) for e in evals]
     assert len(keys) == len(set(keys)) == n_calls  # no duplicate evaluation
     stored = {json.dumps(json.loads(r[1]), sort_keys=True): r[3] for r in complete}
     assert stored == {k: e["value"] for k, e in zip(keys, evals)}  # none lost
     assert len({e["pid"] for e in evals}) >= 2  # the work was shared
+
+
+@pytest.mark.slow
+def test_study_show_reads_a_study_while_it_runs(tmp_path, storage_url, rows, capsys):
+    db, log = storage_url, str(tmp_path / "s.log")
+    proc = _spawn(db, "live", 400, 0.05, log)
+
+    def show(*extra):
+        assert cli.main(["study", "show", db, *extra]) == 0
+        text = capsys.readouterr().out
+        assert text.startswith("study 'live' in ") and "best value: " in text
+        return text, int(text.split(" trials, ", 1)[1].split(" complete")[0])
+
+    try:
+        _wait_for(proc, rows, db, 3)
+        out, n_first = show()
+        _wait_for(proc, rows, db, n_first + 2)
+        again, n_then = show("--study", "live")
+        assert proc.poll() is None  # the worker was running all along
+    finally:
+        proc.kill()
+        proc.wait()
+    assert 3 <= n_first < n_then  # it read the trials completed so far, and then more
+    if "@" in db:  # the password never shows
+        password = db.split("://", 1)[1].split("@", 1)[0].split(":", 1)[1]
+        assert password not in out + again and ":***@" in out

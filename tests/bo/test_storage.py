@@ -1,4 +1,6 @@
-"""Storage: SQLite in WAL mode, every change committed at once, JSON only, URL parsing."""
+"""Storage: every change committed at once, studies resume, silent workers are reaped (on
+SQLite and on a live PostgreSQL server: the ``storage_url`` fixture); SQLite's WAL mode,
+JSON only, URL parsing."""
 
 import json
 import pathlib
@@ -37,7 +39,8 @@ def test_url_forms(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     "url, words",
     [
-        ("postgresql://host/db", ["'postgresql://host/db'", "sqlite:///"]),
+        ("mysql://host/db", ["'mysql://host/db'", "sqlite:///", "postgresql://"]),
+        ("mysql://me:s3cret@host/db", ["'mysql://me:***@host/db'"]),
         ("sqlite:///x.db?cache=shared", ["unknown: 'cache'", "mode="]),
         ("sqlite:///x.db?timeout=soon", ["timeout", "'?timeout=30'"]),
         ("sqlite:///x.db?timeout=-1", ["timeout"]),
@@ -58,6 +61,7 @@ def test_bad_urls(url, words, tmp_path, monkeypatch):
     assert text.startswith("`storage` must") and "; got " in text and ". Fix: " in text
     for w in words:
         assert w in text
+    assert "s3cret" not in text
 
 
 def test_not_a_database(tmp_path):
@@ -69,21 +73,31 @@ def test_not_a_database(tmp_path):
         SQLiteStorage(str(bad))
 
 
-def test_wal_and_every_state_change_is_committed(tmp_path):
+def test_wal_mode(tmp_path):
     path = str(tmp_path / "s.db")
-    opt = Optimizer(SPACE, storage=f"sqlite:///{path}", study="s", seed=0)
+    Optimizer(SPACE, storage=f"sqlite:///{path}", study="s", seed=0).ask()
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal"
     conn.close()
+    assert [r[2] for r in _raw(path)] == ["pending"]
+
+
+def test_every_state_change_is_committed(storage_url, raw_trials):
+    opt = Optimizer(SPACE, storage=storage_url, study="s", seed=0)
     p = opt.ask()
-    rows = _raw(path)  # a separate connection sees the pending trial at once
+    rows = raw_trials(storage_url)  # a separate connection sees the pending trial at once
     assert [(r[0], r[2]) for r in rows] == [(0, "pending")]
     assert json.loads(rows[0][1]) == p
     opt.tell(p, 1.25, noise_var=0.01)
-    assert _raw(path)[0][2:5] == ("complete", 1.25, 0.01)
+    assert raw_trials(storage_url)[0][2:5] == ("complete", 1.25, 0.01)
     q = opt.ask()
     opt.tell_failed(q, "ValueError: boom")
-    assert _raw(path)[1][2] == "failed" and _raw(path)[1][5] == "ValueError: boom"
+    rows = raw_trials(storage_url)
+    assert rows[1][2] == "failed" and rows[1][5] == "ValueError: boom"
+    r = opt.ask()
+    opt.abandon(2, "interrupted")
+    opt.tell(r, 0.5)  # the abandoned trial's point, told later, completes it
+    assert [x[2] for x in raw_trials(storage_url)] == ["complete", "failed", "complete"]
 
 
 def test_no_pickle_anywhere():
@@ -93,8 +107,8 @@ def test_no_pickle_anywhere():
         assert "import pickle" not in text and "pickle." not in text, f
 
 
-def test_study_resume_and_space_check(tmp_path):
-    url = f"sqlite:///{tmp_path / 'r.db'}"
+def test_study_resume_and_space_check(storage_url):
+    url = storage_url
     opt = Optimizer(SPACE, storage=url, study="exp", seed=3)
     pts = opt.ask(3)
     opt.tell(pts[0], 0.5)
@@ -125,13 +139,13 @@ def test_memory_storage_roundtrip():
     )
 
 
-def test_stale_after_reaps_a_silent_workers_pending_trial(tmp_path):
+def test_stale_after_reaps_a_silent_workers_pending_trial(storage_url):
     # another machine's worker (its pid cannot be checked from here) asked for a point and
     # went silent: after stale_after seconds without a heartbeat its trial is abandoned
     # (state abandoned) and the point can be asked again; a heartbeat keeps it alive
     import time
 
-    url = f"sqlite:///{tmp_path / 'stale.db'}"
+    url = storage_url
     space = Space({"x": Real(0.0, 1.0)})
     remote = Optimizer(space, storage=url, seed=0, n_initial=5)
     remote._worker = "elsewhere.example:4242"
