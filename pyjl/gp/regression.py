@@ -25,91 +25,17 @@ import copy
 import warnings
 
 import numpy as np
-from scipy.linalg import blas, solve_triangular
-from scipy.optimize import minimize
 
 from .. import engines
-from .._validate import boolean, choice, describe, error, integer, seed
-from ..exceptions import ConvergenceWarning, NotFittedError, NumericalWarning
-from ._checks import as_float_array, as_points, as_targets, bounds_pair, positive
-from .interface import Kernel
+from .._validate import boolean, choice, error, integer
+from ..exceptions import NotFittedError, NumericalWarning
+from . import _fit, _posterior, _update
+from ._checks import as_points, as_targets, bounds_pair, positive
+from ._fit import MAX_RESTARTS as MAX_RESTARTS
 from .kernels import RBF
 from .likelihood import Objective, blas_threads, factor, lml_from_factor
 
 __all__ = ["GaussianProcess"]
-
-
-def _origin(X):
-    """The data layer's description of a non-NumPy input (None for NumPy and lists)."""
-    if isinstance(X, (np.ndarray, list, tuple)):
-        return None
-    try:
-        from ..data import origin
-    except ImportError:  # pragma: no cover - the data layer ships with pyjl
-        return None
-    return origin(X)
-
-
-def _generator(random_state):
-    """``random_state`` as something with ``uniform(low, high)``: a seed (``None`` or an
-    integer) makes a NumPy ``Generator``; a ``Generator`` or a legacy ``RandomState``
-    (scikit-learn's kind) is used as it is, so its draws continue across fits."""
-    if isinstance(random_state, (np.random.Generator, np.random.RandomState)):
-        return random_state
-    if isinstance(random_state, (np.random.BitGenerator, np.random.SeedSequence)):
-        return np.random.default_rng(random_state)
-    return np.random.default_rng(seed(random_state, "random_state"))
-
-
-def _kernel(kernel):
-    """``kernel`` if it is ``None`` or implements :class:`~pyjl.gp.Kernel`."""
-    if kernel is None or (isinstance(kernel, Kernel) and not isinstance(kernel, type)):
-        return kernel
-    rule = (
-        "must be a kernel instance implementing pyjl.gp.Kernel (theta, bounds, "
-        "__call__, diag, gradient)"
-    )
-    if isinstance(kernel, type):
-        raise error(
-            "kernel",
-            rule,
-            f"the class {kernel.__name__}",
-            f"pass an instance such as {kernel.__name__}()",
-        )
-    raise error(
-        "kernel",
-        rule,
-        f"{describe(kernel)} of type {type(kernel).__name__}",
-        "pass a kernel such as RBF(1.0) or 2.0 * Matern52([0.3, 0.7])",
-    )
-
-
-def _restarts(value) -> int:
-    return integer(
-        value,
-        "n_restarts",
-        low=0,
-        high=MAX_RESTARTS,
-        fix=f"pass a whole number of extra starts from 0 to {MAX_RESTARTS}",
-    )
-
-
-_METHODS = ("ml", "loo", None)
-#: The most extra optimiser starts: each is a full L-BFGS-B run (a thousand or more
-#: likelihood evaluations), so more than this would run for days on any data.
-MAX_RESTARTS = 10_000
-#: ``|theta|`` beyond this overflows ``exp`` (the hyperparameters are ``exp(theta)``).
-_LOG_MAX = float(np.log(np.finfo(np.float64).max))
-#: The most values ``sample_y`` returns at once (2**34 float64 values: 128 GiB).
-_MAX_DRAWS = 2**34
-#: Kernel values per block of prediction rows (2 MiB of float64) and the fewest rows per
-#: block.  The ``trmm`` of ``predict(return_std=True)`` takes larger blocks (16 MiB, at
-#: least a thousand rows): OpenBLAS runs it fastest with a thousand or more right-hand
-#: sides per call, and each call wakes its threads (measured at n = 200, 1000, 2000).
-_BLOCK = 1 << 18
-_MIN_ROWS = 64
-_BLOCK_TRMM = 1 << 21
-_MIN_ROWS_TRMM = 1024
 
 
 class GaussianProcess:
@@ -192,13 +118,13 @@ class GaussianProcess:
         warm_start=True,
         random_state=None,
     ):
-        self.kernel = _kernel(kernel)
+        self.kernel = _fit.check_kernel(kernel)
         self.noise = positive(noise, "noise", allow_zero=True)
         self.normalize_y = boolean(normalize_y, "normalize_y")
         self.noise_bounds = bounds_pair(noise_bounds, "noise_bounds")
-        self.n_restarts = _restarts(n_restarts)
+        self.n_restarts = _fit.check_restarts(n_restarts)
         self.warm_start = boolean(warm_start, "warm_start")
-        _generator(random_state)  # refuses a bad seed now; each fit draws afresh from it
+        _fit.generator(random_state)  # refuses a bad seed now; each fit draws afresh from it
         self.random_state = random_state
 
     # -- fitting -----------------------------------------------------------------------------
@@ -211,49 +137,15 @@ class GaussianProcess:
         noise is learned); the hyperparameters then maximise ``objective + log p(theta)``
         (maximum a posteriori) instead of the objective alone.  Ignored with
         ``method=None``."""
-        method = choice(method, "method", _METHODS)
-        if prior is not None and not callable(prior):
-            raise error(
-                "prior",
-                "must be None or a callable theta -> (log p, gradient)",
-                describe(prior),
-                "pass a function of the log hyperparameters",
-            )
+        method = choice(method, "method", _fit.METHODS)
+        _fit.check_prior(prior)
         X = as_points(X, "X")
         y = as_targets(y, "y", X.shape[0])
         if X.shape[0] == 0:
             raise error("X", "must hold at least one point", "0 rows", "pass data to fit")
-        restarts = self.n_restarts if n_restarts is None else _restarts(n_restarts)
-        self._y_mean, self._y_std = 0.0, 1.0
-        constant = y.size > 1 and float(np.ptp(y)) == 0.0
-        if constant:
-            warnings.warn(
-                "y is constant: it says nothing about the kernel's shape"
-                + ("; normalize_y uses std = 1" if self.normalize_y else ""),
-                NumericalWarning,
-                stacklevel=2,
-            )
-        if self.normalize_y:
-            self._y_mean, std = float(y.mean()), float(y.std())
-            self._y_std = std if std > 0.0 and not constant else 1.0
-        yn = (y - self._y_mean) / self._y_std
-        noise_diag = None
-        if noise_var is not None:
-            nv = as_float_array(noise_var, "noise_var")
-            nv = (
-                np.full(X.shape[0], float(nv))
-                if nv.ndim == 0
-                else as_targets(nv, "noise_var", X.shape[0])
-            )
-            if np.any(nv < 0):
-                i = int(np.argmax(nv < 0))
-                raise error(
-                    "noise_var",
-                    "must be >= 0 (a variance)",
-                    f"{float(nv[i])!r} at index {i}",
-                    "pass non-negative variances",
-                )
-            noise_diag = nv / self._y_std**2
+        n_restarts = self.n_restarts if n_restarts is None else _fit.check_restarts(n_restarts)
+        yn, self._y_mean, self._y_std = _fit.targets(y, self.normalize_y)
+        noise_diag = _fit.known_noise(noise_var, X.shape[0], self._y_std)
         prev = getattr(self, "kernel_", None)
         kernel = copy.deepcopy(self.kernel) if self.kernel is not None else 1.0 * RBF(1.0)
         learn_noise = noise_diag is None and self.noise > 0 and self.noise_bounds != "fixed"
@@ -283,7 +175,9 @@ class GaussianProcess:
             theta0 = np.append(theta0, np.log(noise0))
         if method is not None and theta0.size:
             with blas_threads(X.shape[0]):
-                theta = self._optimise(obj, theta0, restarts)
+                theta = _fit.optimise(
+                    obj, theta0, n_restarts, self.noise_bounds, self.random_state
+                )
         else:
             theta = theta0
         _, noise = obj.split(theta)
@@ -295,36 +189,6 @@ class GaussianProcess:
         self.X_train_, self.y_train_, self.noise_var_ = X, yn, np.asarray(diag, dtype=float)
         self._factorise()
         return self
-
-    def _optimise(self, obj, theta0, restarts):
-        bounds = np.asarray(obj.kernel.bounds, dtype=np.float64).reshape(-1, 2)
-        if obj.learn_noise:
-            bounds = np.vstack([bounds, np.log(self.noise_bounds)])
-        theta0 = np.clip(theta0, bounds[:, 0], bounds[:, 1])
-        rng = _generator(self.random_state)
-        starts = [theta0] + [rng.uniform(bounds[:, 0], bounds[:, 1]) for _ in range(restarts)]
-        best = None
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", NumericalWarning)
-            for start in starts:
-                res = minimize(obj, start, jac=True, method="L-BFGS-B", bounds=bounds)
-                if np.isfinite(res.fun) and (best is None or res.fun < best.fun):
-                    best = res
-        if best is None:
-            warnings.warn(
-                "every optimisation start failed (non-finite objective); the "
-                "initial hyperparameters are kept",
-                ConvergenceWarning,
-                stacklevel=3,
-            )
-            return theta0
-        if not best.success and best.status == 1:
-            warnings.warn(
-                f"L-BFGS-B stopped before convergence: {best.message}",
-                ConvergenceWarning,
-                stacklevel=3,
-            )
-        return np.asarray(best.x)
 
     def _factorise(self):
         engine = engines.current()
@@ -371,46 +235,10 @@ class GaussianProcess:
         scikit-learn) with a :class:`NumericalWarning` where ``K`` cannot be factorised
         or the value overflows."""
         learn = self._learns_noise()
-        th = self._theta_full() if theta is None else self._check_theta(theta)
-        learn = learn and th.size == np.asarray(self.kernel_.theta).size + 1
-        obj = self._objective(method, learn)
-        try:
-            with np.errstate(all="ignore"):
-                value, grad = obj.value_and_grad(th, want_grad=eval_gradient)
-        except np.linalg.LinAlgError:
-            value, grad = -np.inf, None
-        if not np.isfinite(value) or (grad is not None and not np.all(np.isfinite(grad))):
-            warnings.warn(
-                f"the {'log marginal likelihood' if method == 'ml' else 'LOO'} "
-                f"overflows at theta={th.tolist()} (kernel matrix not positive "
-                "definite or too large); returned -inf",
-                NumericalWarning,
-                stacklevel=3,
-            )
-            value, grad = -np.inf, np.zeros(th.size)
-        return (value, grad) if eval_gradient else value
-
-    def _check_theta(self, theta) -> np.ndarray:
-        """``theta`` as a finite 1-D array: the kernel's ``theta`` alone (the noise kept
-        at its fitted value, as scikit-learn's ``alpha``) or followed by ``log noise``."""
-        th = as_float_array(theta, "theta", ndim=1)
         n = np.asarray(self.kernel_.theta).size
-        sizes = (n, n + 1) if self._learns_noise() else (n,)
-        if th.size not in sizes:
-            rule = (
-                f"must hold {n} values (the kernel's theta) or {n + 1} (with log noise last)"
-                if len(sizes) == 2
-                else f"must hold {n} values (the kernel's theta)"
-            )
-            raise error("theta", rule, f"{th.size} values", "pass a vector like gp.kernel_.theta")
-        if th.size and np.max(np.abs(th)) > _LOG_MAX:
-            raise error(
-                "theta",
-                f"must lie within +-{_LOG_MAX:.1f} (log hyperparameters; exp overflows beyond)",
-                describe(th.tolist()),
-                "pass log values such as np.log(1.0) = 0",
-            )
-        return th
+        th = self._theta_full() if theta is None else _fit.check_theta(theta, n, learn)
+        learn = learn and th.size == n + 1
+        return _fit.objective_at(self._objective(method, learn), th, method, eval_gradient)
 
     def _theta_full(self):
         th = np.asarray(self.kernel_.theta, dtype=np.float64)
@@ -441,142 +269,51 @@ class GaussianProcess:
         return_cov = boolean(return_cov, "return_cov")
         include_noise = boolean(include_noise, "include_noise")
         out = self._predict(X, return_std, return_cov, include_noise)
-        kind = _origin(X)
-        if kind is None:
-            return out
-        from ..data import restore
-
-        if not isinstance(out, tuple):
-            return restore(out, kind, name="mean")
-        mean, second = out
-        if return_std:
-            return restore(mean, kind, name="mean"), restore(second, kind, name="std")
-        if kind.kind in ("series", "dataframe"):
-            idx = kind.index
-            return restore(mean, kind, name="mean"), restore(second, kind, columns=idx)
-        return restore(mean, kind, name="mean"), second
+        kind = _posterior.origin(X)
+        return out if kind is None else _posterior.restore_outputs(out, kind, return_std)
 
     def _predict(self, X, return_std, return_cov, include_noise):
-        if return_std and return_cov:
-            raise error(
-                "return_std",
-                "must be False when return_cov=True (they are exclusive)",
-                "return_std=True and return_cov=True",
-                "pick one",
-            )
+        _posterior.check_exclusive(return_std, return_cov)
         if not hasattr(self, "L_"):  # the prior, as scikit-learn does
             kernel = self.kernel if self.kernel is not None else 1.0 * RBF(1.0)
-            Xs = as_points(X, "X")
-            mean = np.zeros(Xs.shape[0])
-            if return_cov:
-                return mean, np.asarray(kernel(Xs)) + (
-                    self.noise * np.eye(len(Xs)) if include_noise else 0.0
-                )
-            if return_std:
-                return mean, np.sqrt(
-                    np.asarray(kernel.diag(Xs)) + (self.noise if include_noise else 0.0)
-                )
-            return mean
-        Xs = as_points(X, "X", self.X_train_.shape[1])
-        if include_noise and self.noise_ is None:
-            raise error(
-                "include_noise",
-                "must be False for a model fitted with known "
-                "per-point noise_var (the noise at new points is unknown)",
-                "True",
-                "predict with include_noise=False and add the noise yourself",
+            return _posterior.prior_moments(
+                kernel, self.noise, X, return_std, return_cov, include_noise
             )
+        Xs = as_points(X, "X", self.X_train_.shape[1])
+        _posterior.check_include_noise(include_noise, self.noise_)
         extra = self.noise_ if include_noise else 0.0
         if return_cov:
             Ks = np.asarray(self.kernel_(Xs, self.X_train_))
             mean = Ks @ self.alpha_ * self._y_std + self._y_mean
-            V = self._whiten(Ks)  # (m, n): Ks L^{-T}, on a copy
+            V = _posterior.whiten(Ks, self._inverse_factor())  # (m, n): Ks L^{-T}, on a copy
             cov = np.asarray(self.kernel_(Xs)) - V @ V.T
             cov[np.diag_indices_from(cov)] += extra
             return mean, cov * self._y_std**2
-        mean, quad = self._blocks(Xs, return_std)
+        Linv = self._inverse_factor() if return_std and len(Xs) else None
+        mean, quad = _posterior.blocks(self.kernel_, Xs, self.X_train_, self.alpha_, Linv)
         mean *= self._y_std
         mean += self._y_mean
         if not return_std:
             return mean
         var = np.asarray(self.kernel_.diag(Xs), dtype=np.float64) + extra
         var -= quad
-        return mean, np.sqrt(self._clip(var)) * self._y_std
+        return mean, np.sqrt(_posterior.clip(var)) * self._y_std
 
-    def _blocks(self, Xs, want_quad):
-        """``(Ks alpha, rowsum((Ks L^{-T})^2))`` over row blocks of ``Ks = k(Xs, X_train)``.
-
-        A block holds about :data:`_BLOCK` kernel values (a few MiB, cache sized), so no
-        ``(m, n)`` matrix is formed; ``quad`` is ``None`` unless ``want_quad``."""
-        m, n = Xs.shape[0], self.X_train_.shape[0]
-        rows = (
-            max(_MIN_ROWS_TRMM, _BLOCK_TRMM // max(n, 1))
-            if want_quad
-            else max(_MIN_ROWS, _BLOCK // max(n, 1))
-        )
-        rows = int(min(max(m, 1), rows))
-        mean = np.empty(m)
-        quad = np.empty(m) if want_quad else None
-        fresh = type(self.kernel_).__module__.startswith("pyjl.gp.")  # ours return new arrays
-        for s in range(0, m, rows):
-            Kb = np.asarray(self.kernel_(Xs[s : s + rows], self.X_train_), dtype=np.float64)
-            # einsum's own loop, not a threaded BLAS gemv: a matrix-vector product this
-            # small gains nothing from threads, and waking BLAS's workers after each block
-            # (while the kernel's OpenMP workers go to sleep) cost up to 10 ms a block
-            np.einsum("ij,j->i", Kb, self.alpha_, out=mean[s : s + rows])
-            if want_quad:
-                V = self._whiten(Kb, owned=fresh)
-                np.einsum("ij,ij->i", V, V, out=quad[s : s + rows])
-        return mean, quad
-
-    def _whiten(self, Ks, owned=False):
-        """``Ks L^{-T}`` as ``(m, n)`` (C order) through a cached ``L^{-1}``: one BLAS
-        ``trmm`` on ``Ks^T`` (``Ks`` C-contiguous is ``Ks^T`` in Fortran order), in place
-        when ``owned`` (``Ks`` is a scratch array of ours), else on a copy."""
+    def _inverse_factor(self):
+        """``L_^{-1}`` (Fortran order), computed on first use and kept until a refit."""
         if self._Linv is None:
-            self._Linv = np.asfortranarray(
-                solve_triangular(self.L_, np.eye(len(self.L_)), lower=True, check_finite=False)
-            )
-        if not (owned and Ks.dtype == np.float64 and Ks.flags.c_contiguous and Ks.flags.writeable):
-            Ks = np.array(Ks, dtype=np.float64, order="C")
-        if Ks.shape[0] == 0:
-            return Ks
-        Li = self._Linv
-        if Li.flags.f_contiguous:
-            out = blas.dtrmm(1.0, Li, Ks.T, lower=1, overwrite_b=1)
-        else:  # a C-ordered L^{-1} is an upper-triangular Fortran array: L^{-1} = (Li.T)^T
-            out = blas.dtrmm(1.0, Li.T, Ks.T, lower=0, trans_a=1, overwrite_b=1)
-        return out.T
-
-    @staticmethod
-    def _clip(var):
-        bad = var < 0
-        if np.any(bad):
-            if np.min(var) < -1e-8 * max(1.0, float(np.max(np.abs(var)))):
-                warnings.warn(
-                    "predicted variances below 0 were set to 0 (ill-conditioned kernel matrix)",
-                    NumericalWarning,
-                    stacklevel=3,
-                )
-            var = np.where(bad, 0.0, var)
-        return var
+            self._Linv = _posterior.inverse_factor(self.L_)
+        return self._Linv
 
     def sample_y(self, X, n_samples=1, random_state=None):
         """Draws of the latent ``f`` at ``X``: ``(m, n_samples)``.
 
         ``random_state``: ``None``, a seed, or a NumPy ``Generator`` or ``RandomState``."""
         n_samples = integer(n_samples, "n_samples", low=1)
-        rng = _generator(random_state)
+        rng = _fit.generator(random_state)
         mean, cov = self._predict(X, False, True, False)
         m = len(mean)
-        if m * n_samples > _MAX_DRAWS:
-            raise error(
-                "n_samples",
-                f"must keep the {m} x n_samples draws within "
-                f"{_MAX_DRAWS:.3g} values (float64 memory)",
-                describe(n_samples),
-                f"draw in batches of at most {max(1, _MAX_DRAWS // max(m, 1))}",
-            )
+        _posterior.check_draws(m, n_samples)
         L, _ = factor(np.ascontiguousarray(cov), engines.current())
         z = rng.standard_normal((m, n_samples))
         return mean[:, None] + L @ z
@@ -592,81 +329,25 @@ class GaussianProcess:
         self._check_fitted("update")
         Xn = as_points(X_new, "X_new", self.X_train_.shape[1])
         if Xn.shape[0] == 0:  # nothing to add, unless y_new says otherwise
-            k = as_float_array(y_new, "y_new").size
-            if k == 0:
-                return self
-            raise error(
-                "X_new",
-                f"must have one point per value of y_new ({k})",
-                "0 points",
-                "pass X_new and y_new of the same length",
-            )
+            _update.check_no_targets(y_new)
+            return self
         yn = (as_targets(y_new, "y_new", Xn.shape[0]) - self._y_mean) / self._y_std
-        nv = self._new_noise(noise_var, Xn.shape[0])
+        nv = _update.new_noise(noise_var, Xn.shape[0], self.noise_, self._y_std)
         B = np.asarray(self.kernel_(self.X_train_, Xn))  # (n, k)
         C = np.array(self.kernel_(Xn), dtype=np.float64, order="C")  # (k, k)
         C[np.diag_indices_from(C)] += nv + self.jitter_
-        L12 = solve_triangular(self.L_, B, lower=True, check_finite=False)
-        L22, jit = factor(np.ascontiguousarray(C - L12.T @ L12), engines.current())
-        if jit > 0:
-            warnings.warn(
-                f"a new point nearly duplicates the training set; added jitter {jit:.3g}",
-                NumericalWarning,
-                stacklevel=2,
-            )
-        n, k = len(self.L_), len(C)
-        L = np.zeros((n + k, n + k))
-        L[:n, :n], L[n:, :n], L[n:, n:] = self.L_, L12.T, L22
+        L, L12, L22 = _update.extend_factor(self.L_, B, C)
         y_all = np.concatenate([self.y_train_, yn])
-        with np.errstate(all="ignore"):
-            alpha = engines.current().cho_solve(L, y_all)
-            lml = lml_from_factor(L, alpha, y_all)
-        if not (np.all(np.isfinite(alpha)) and np.isfinite(lml)):
-            big = float(np.max(np.abs(yn * self._y_std + self._y_mean)))
-            raise error(
-                "y_new",
-                "must be on a scale where K^-1 y stays finite (float64)",
-                f"max |y_new| = {big:.3g}",
-                "rescale y (fit on data in sensible units, or with normalize_y=True)",
-            )
-        if self._Linv is not None:
-            Linv = np.zeros_like(L)
-            L22inv = solve_triangular(L22, np.eye(k), lower=True, check_finite=False)
-            Linv[:n, :n], Linv[n:, n:] = self._Linv, L22inv
-            Linv[n:, :n] = -L22inv @ (L12.T @ self._Linv)
+        alpha, lml = _update.solve(L, y_all, yn, self._y_mean, self._y_std)
+        Linv = None if self._Linv is None else _update.extend_inverse(self._Linv, L12, L22)
         self.X_train_ = np.vstack([self.X_train_, Xn])
         self.y_train_ = y_all
         self.noise_var_ = np.concatenate([self.noise_var_, nv])
         self.L_ = L
         self.alpha_ = alpha
         self.log_marginal_likelihood_value_ = lml
-        self._Linv = Linv if self._Linv is not None else None
+        self._Linv = Linv
         return self
-
-    def _new_noise(self, noise_var, k: int) -> np.ndarray:
-        """The ``(k,)`` noise variances (model units) of ``k`` new points."""
-        if noise_var is None:
-            if self.noise_ is None:
-                raise error(
-                    "noise_var",
-                    "must be given for a model fitted with known noise_var",
-                    "None",
-                    "pass the noise variances of the new points",
-                )
-            return np.full(k, self.noise_)
-        nv = as_float_array(noise_var, "noise_var")
-        if nv.size == 1 and nv.ndim <= 1:
-            nv = np.full(k, float(nv.reshape(-1)[0]))
-        nv = as_targets(nv, "noise_var", k)
-        if np.any(nv < 0):
-            i = int(np.argmax(nv < 0))
-            raise error(
-                "noise_var",
-                "must be >= 0 (a variance)",
-                f"{float(nv[i])!r} at index {i}",
-                "pass non-negative variances",
-            )
-        return nv / self._y_std**2
 
     def recentre(self, mean=None):
         """Set the constant prior mean (in ``y`` units) keeping the hyperparameters and

@@ -1,0 +1,196 @@
+"""Fitting helpers of :class:`~pyjl.gp.GaussianProcess`: its argument checks, the
+targets and known noise in model units, the L-BFGS-B search over the log
+hyperparameters with restarts, and the objective at a given ``theta``.
+
+The estimator calls these as plain functions; the model and its formulas are in
+:mod:`pyjl.gp.regression`, the objective itself in :mod:`pyjl.gp.likelihood`.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from scipy.optimize import minimize
+
+from .._validate import describe, error, integer, seed
+from ..exceptions import ConvergenceWarning, NumericalWarning
+from ._checks import as_float_array, as_targets
+from .interface import Kernel
+
+METHODS = ("ml", "loo", None)
+#: The most extra optimiser starts: each is a full L-BFGS-B run (a thousand or more
+#: likelihood evaluations), so more than this would run for days on any data.
+MAX_RESTARTS = 10_000
+#: ``|theta|`` beyond this overflows ``exp`` (the hyperparameters are ``exp(theta)``).
+LOG_MAX = float(np.log(np.finfo(np.float64).max))
+
+
+def generator(random_state):
+    """``random_state`` as something with ``uniform(low, high)``: a seed (``None`` or an
+    integer) makes a NumPy ``Generator``; a ``Generator`` or a legacy ``RandomState``
+    (scikit-learn's kind) is used as it is, so its draws continue across fits."""
+    if isinstance(random_state, (np.random.Generator, np.random.RandomState)):
+        return random_state
+    if isinstance(random_state, (np.random.BitGenerator, np.random.SeedSequence)):
+        return np.random.default_rng(random_state)
+    return np.random.default_rng(seed(random_state, "random_state"))
+
+
+def check_kernel(kernel):
+    """``kernel`` if it is ``None`` or implements :class:`~pyjl.gp.Kernel`."""
+    if kernel is None or (isinstance(kernel, Kernel) and not isinstance(kernel, type)):
+        return kernel
+    rule = (
+        "must be a kernel instance implementing pyjl.gp.Kernel (theta, bounds, "
+        "__call__, diag, gradient)"
+    )
+    if isinstance(kernel, type):
+        raise error(
+            "kernel",
+            rule,
+            f"the class {kernel.__name__}",
+            f"pass an instance such as {kernel.__name__}()",
+        )
+    raise error(
+        "kernel",
+        rule,
+        f"{describe(kernel)} of type {type(kernel).__name__}",
+        "pass a kernel such as RBF(1.0) or 2.0 * Matern52([0.3, 0.7])",
+    )
+
+
+def check_restarts(value) -> int:
+    """``n_restarts`` checked: a whole number from 0 to :data:`MAX_RESTARTS`."""
+    return integer(
+        value,
+        "n_restarts",
+        low=0,
+        high=MAX_RESTARTS,
+        fix=f"pass a whole number of extra starts from 0 to {MAX_RESTARTS}",
+    )
+
+
+def check_prior(prior) -> None:
+    """Refuse a ``prior`` that is neither ``None`` nor callable."""
+    if prior is not None and not callable(prior):
+        raise error(
+            "prior",
+            "must be None or a callable theta -> (log p, gradient)",
+            describe(prior),
+            "pass a function of the log hyperparameters",
+        )
+
+
+def targets(y, normalize_y: bool):
+    """``(y_model, mean, std)``: ``y`` in model units, ``(y - mean) / std``, where ``mean``
+    and ``std`` are ``y``'s with ``normalize_y`` and ``0`` and ``1`` otherwise (``std = 1``
+    for a constant ``y``, which warns: it says nothing about the kernel's shape)."""
+    mean, std = 0.0, 1.0
+    constant = y.size > 1 and float(np.ptp(y)) == 0.0
+    if constant:
+        warnings.warn(
+            "y is constant: it says nothing about the kernel's shape"
+            + ("; normalize_y uses std = 1" if normalize_y else ""),
+            NumericalWarning,
+            stacklevel=3,
+        )
+    if normalize_y:
+        mean, sd = float(y.mean()), float(y.std())
+        std = sd if sd > 0.0 and not constant else 1.0
+    return (y - mean) / std, mean, std
+
+
+def known_noise(noise_var, n: int, y_std: float):
+    """The ``(n,)`` known noise variances of ``fit`` in model units (``None`` if none):
+    a number is one variance for every point."""
+    if noise_var is None:
+        return None
+    nv = as_float_array(noise_var, "noise_var")
+    nv = np.full(n, float(nv)) if nv.ndim == 0 else as_targets(nv, "noise_var", n)
+    if np.any(nv < 0):
+        i = int(np.argmax(nv < 0))
+        raise error(
+            "noise_var",
+            "must be >= 0 (a variance)",
+            f"{float(nv[i])!r} at index {i}",
+            "pass non-negative variances",
+        )
+    return nv / y_std**2
+
+
+def optimise(obj, theta0, n_restarts, noise_bounds, random_state):
+    """The best ``theta`` L-BFGS-B finds from ``theta0`` and ``n_restarts`` starts drawn
+    uniformly over the log-bounds (the noise's included when ``obj`` learns it)."""
+    bounds = np.asarray(obj.kernel.bounds, dtype=np.float64).reshape(-1, 2)
+    if obj.learn_noise:
+        bounds = np.vstack([bounds, np.log(noise_bounds)])
+    theta0 = np.clip(theta0, bounds[:, 0], bounds[:, 1])
+    rng = generator(random_state)
+    starts = [theta0] + [rng.uniform(bounds[:, 0], bounds[:, 1]) for _ in range(n_restarts)]
+    best = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NumericalWarning)
+        for start in starts:
+            res = minimize(obj, start, jac=True, method="L-BFGS-B", bounds=bounds)
+            if np.isfinite(res.fun) and (best is None or res.fun < best.fun):
+                best = res
+    if best is None:
+        warnings.warn(
+            "every optimisation start failed (non-finite objective); the "
+            "initial hyperparameters are kept",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+        return theta0
+    if not best.success and best.status == 1:
+        warnings.warn(
+            f"L-BFGS-B stopped before convergence: {best.message}",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    return np.asarray(best.x)
+
+
+def check_theta(theta, n: int, learns_noise: bool) -> np.ndarray:
+    """``theta`` as a finite 1-D array: the kernel's ``n`` values of ``theta`` alone (the
+    noise kept at its fitted value, as scikit-learn's ``alpha``) or followed by
+    ``log noise`` when ``learns_noise``."""
+    th = as_float_array(theta, "theta", ndim=1)
+    sizes = (n, n + 1) if learns_noise else (n,)
+    if th.size not in sizes:
+        rule = (
+            f"must hold {n} values (the kernel's theta) or {n + 1} (with log noise last)"
+            if len(sizes) == 2
+            else f"must hold {n} values (the kernel's theta)"
+        )
+        raise error("theta", rule, f"{th.size} values", "pass a vector like gp.kernel_.theta")
+    if th.size and np.max(np.abs(th)) > LOG_MAX:
+        raise error(
+            "theta",
+            f"must lie within +-{LOG_MAX:.1f} (log hyperparameters; exp overflows beyond)",
+            describe(th.tolist()),
+            "pass log values such as np.log(1.0) = 0",
+        )
+    return th
+
+
+def objective_at(obj, th, method, eval_gradient):
+    """``obj``'s value (and gradient) at ``th``: ``-inf`` (and a zero gradient, as
+    scikit-learn) with a :class:`NumericalWarning` where ``K`` cannot be factorised or
+    the value overflows."""
+    try:
+        with np.errstate(all="ignore"):
+            value, grad = obj.value_and_grad(th, want_grad=eval_gradient)
+    except np.linalg.LinAlgError:
+        value, grad = -np.inf, None
+    if not np.isfinite(value) or (grad is not None and not np.all(np.isfinite(grad))):
+        warnings.warn(
+            f"the {'log marginal likelihood' if method == 'ml' else 'LOO'} "
+            f"overflows at theta={th.tolist()} (kernel matrix not positive "
+            "definite or too large); returned -inf",
+            NumericalWarning,
+            stacklevel=4,
+        )
+        value, grad = -np.inf, np.zeros(th.size)
+    return (value, grad) if eval_gradient else value

@@ -1,0 +1,163 @@
+"""Prediction helpers of :class:`~pyjl.gp.GaussianProcess`: the prior before ``fit``,
+the posterior mean and variance over row blocks, whitening by the cached inverse
+Cholesky factor, the size check of ``sample_y`` and outputs that mirror the input.
+
+The estimator calls these as plain functions; the formulas are in
+:mod:`pyjl.gp.regression`.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from scipy.linalg import blas, solve_triangular
+
+from .._validate import describe, error
+from ..exceptions import NumericalWarning
+from ._checks import as_points
+
+#: The most values ``sample_y`` returns at once (2**34 float64 values: 128 GiB).
+MAX_DRAWS = 2**34
+#: Kernel values per block of prediction rows (2 MiB of float64) and the fewest rows per
+#: block.  The ``trmm`` of ``predict(return_std=True)`` takes larger blocks (16 MiB, at
+#: least a thousand rows): OpenBLAS runs it fastest with a thousand or more right-hand
+#: sides per call, and each call wakes its threads.
+_BLOCK = 1 << 18
+_MIN_ROWS = 64
+_BLOCK_TRMM = 1 << 21
+_MIN_ROWS_TRMM = 1024
+
+
+def origin(X):
+    """The data layer's description of a non-NumPy input (None for NumPy and lists)."""
+    if isinstance(X, (np.ndarray, list, tuple)):
+        return None
+    try:
+        from ..data import origin
+    except ImportError:  # pragma: no cover - the data layer ships with pyjl
+        return None
+    return origin(X)
+
+
+def restore_outputs(out, kind, return_std):
+    """``predict``'s outputs in the container ``kind`` describes: pandas Series (and a
+    covariance DataFrame) on its index, Arrow arrays for Arrow."""
+    from ..data import restore
+
+    if not isinstance(out, tuple):
+        return restore(out, kind, name="mean")
+    mean, second = out
+    if return_std:
+        return restore(mean, kind, name="mean"), restore(second, kind, name="std")
+    if kind.kind in ("series", "dataframe"):
+        idx = kind.index
+        return restore(mean, kind, name="mean"), restore(second, kind, columns=idx)
+    return restore(mean, kind, name="mean"), second
+
+
+def check_exclusive(return_std: bool, return_cov: bool) -> None:
+    """Refuse ``return_std`` together with ``return_cov``."""
+    if return_std and return_cov:
+        raise error(
+            "return_std",
+            "must be False when return_cov=True (they are exclusive)",
+            "return_std=True and return_cov=True",
+            "pick one",
+        )
+
+
+def check_include_noise(include_noise: bool, noise_) -> None:
+    """Refuse ``include_noise`` for a model fitted with known noise (``noise_`` None)."""
+    if include_noise and noise_ is None:
+        raise error(
+            "include_noise",
+            "must be False for a model fitted with known "
+            "per-point noise_var (the noise at new points is unknown)",
+            "True",
+            "predict with include_noise=False and add the noise yourself",
+        )
+
+
+def prior_moments(kernel, noise, X, return_std, return_cov, include_noise):
+    """The moments of an unfitted model at ``X``: zero mean, ``kernel``'s (co)variance."""
+    Xs = as_points(X, "X")
+    mean = np.zeros(Xs.shape[0])
+    if return_cov:
+        return mean, np.asarray(kernel(Xs)) + (noise * np.eye(len(Xs)) if include_noise else 0.0)
+    if return_std:
+        return mean, np.sqrt(np.asarray(kernel.diag(Xs)) + (noise if include_noise else 0.0))
+    return mean
+
+
+def inverse_factor(L):
+    """``L^{-1}`` of the lower-triangular ``L``, in Fortran order (what ``trmm`` takes)."""
+    return np.asfortranarray(solve_triangular(L, np.eye(len(L)), lower=True, check_finite=False))
+
+
+def whiten(Ks, Linv, owned=False):
+    """``Ks L^{-T}`` as ``(m, n)`` (C order) from ``Linv = L^{-1}``: one BLAS ``trmm`` on
+    ``Ks^T`` (``Ks`` C-contiguous is ``Ks^T`` in Fortran order), in place when ``owned``
+    (``Ks`` is a scratch array of ours), else on a copy."""
+    if not (owned and Ks.dtype == np.float64 and Ks.flags.c_contiguous and Ks.flags.writeable):
+        Ks = np.array(Ks, dtype=np.float64, order="C")
+    if Ks.shape[0] == 0:
+        return Ks
+    if Linv.flags.f_contiguous:
+        out = blas.dtrmm(1.0, Linv, Ks.T, lower=1, overwrite_b=1)
+    else:  # a C-ordered L^{-1} is an upper-triangular Fortran array: L^{-1} = (Li.T)^T
+        out = blas.dtrmm(1.0, Linv.T, Ks.T, lower=0, trans_a=1, overwrite_b=1)
+    return out.T
+
+
+def blocks(kernel, Xs, X_train, alpha, Linv=None):
+    """``(Ks alpha, rowsum((Ks L^{-T})^2))`` over row blocks of ``Ks = kernel(Xs, X_train)``.
+
+    A block holds about :data:`_BLOCK` kernel values (a few MiB, cache sized), so no
+    ``(m, n)`` matrix is formed; ``quad`` is ``None`` unless ``Linv`` (``L^{-1}``) is given."""
+    want_quad = Linv is not None
+    m, n = Xs.shape[0], X_train.shape[0]
+    rows = (
+        max(_MIN_ROWS_TRMM, _BLOCK_TRMM // max(n, 1))
+        if want_quad
+        else max(_MIN_ROWS, _BLOCK // max(n, 1))
+    )
+    rows = int(min(max(m, 1), rows))
+    mean = np.empty(m)
+    quad = np.empty(m) if want_quad else None
+    fresh = type(kernel).__module__.startswith("pyjl.gp.")  # ours return new arrays
+    for s in range(0, m, rows):
+        Kb = np.asarray(kernel(Xs[s : s + rows], X_train), dtype=np.float64)
+        # einsum's own loop, not a threaded BLAS gemv: a matrix-vector product this
+        # small gains nothing from threads, and waking BLAS's workers after each block
+        # (while the kernel's OpenMP workers go to sleep) costs more than the product
+        np.einsum("ij,j->i", Kb, alpha, out=mean[s : s + rows])
+        if want_quad:
+            V = whiten(Kb, Linv, owned=fresh)
+            np.einsum("ij,ij->i", V, V, out=quad[s : s + rows])
+    return mean, quad
+
+
+def clip(var):
+    """``var`` with negative values set to 0, warning when they are not round-off."""
+    bad = var < 0
+    if np.any(bad):
+        if np.min(var) < -1e-8 * max(1.0, float(np.max(np.abs(var)))):
+            warnings.warn(
+                "predicted variances below 0 were set to 0 (ill-conditioned kernel matrix)",
+                NumericalWarning,
+                stacklevel=3,
+            )
+        var = np.where(bad, 0.0, var)
+    return var
+
+
+def check_draws(m: int, n_samples: int) -> None:
+    """Refuse more than :data:`MAX_DRAWS` values from ``sample_y``."""
+    if m * n_samples > MAX_DRAWS:
+        raise error(
+            "n_samples",
+            f"must keep the {m} x n_samples draws within {MAX_DRAWS:.3g} values (float64 memory)",
+            describe(n_samples),
+            f"draw in batches of at most {max(1, MAX_DRAWS // max(m, 1))}",
+        )
