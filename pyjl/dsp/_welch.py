@@ -1,0 +1,206 @@
+"""The cross-spectral density of Welch's method, shared by :func:`~pyjl.dsp.csd` and
+:func:`~pyjl.dsp.welch` (the formula is in :mod:`pyjl.dsp.spectral`): segment arguments,
+the pairing of ``x`` and ``y``, and the averaged modified periodograms.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import scipy.fft as sfft
+
+from .. import _validate
+from ._frames import (
+    check_size,
+    detrend_code,
+    frame_groups,
+    framed_fft,
+    rescale,
+    scale_down,
+    window_array,
+)
+from ._inputs import channels, from_channels, read_signal
+
+
+def _median_bias(n: int) -> float:
+    ii_2 = 2 * np.arange(1.0, (n - 1) // 2 + 1)
+    return 1 + np.sum(1.0 / (ii_2 + 1) - 1.0 / ii_2)
+
+
+def _segment_args(window, nperseg, noverlap, nfft, n):
+    if isinstance(window, (str, tuple)):
+        nperseg = 256 if nperseg is None else _validate.integer(nperseg, "nperseg", low=1)
+        if n < nperseg:
+            warnings.warn(
+                f"nperseg={nperseg} is greater than signal length max(len(x), "
+                f"len(y)) = {n}, using nperseg = {n}",
+                stacklevel=4,
+            )
+            nperseg = n
+        win = window_array(window, nperseg)
+    else:
+        win = window_array(window, 0)
+        if win.size > n:
+            raise _validate.error(
+                "window",
+                f"must not be longer than the signal ({n} samples)",
+                f"a window of length {win.size}",
+                "pass a shorter window or a longer signal",
+            )
+        if nperseg is None:
+            nperseg = win.size
+        nperseg = _validate.integer(nperseg, "nperseg", low=1)
+    if nperseg != win.size:
+        raise _validate.error(
+            "nperseg",
+            f"must equal len(window) = {win.size}",
+            nperseg,
+            "drop nperseg or pass a window of that length",
+        )
+    nfft = nperseg if nfft is None else _validate.integer(nfft, "nfft")
+    if nfft < nperseg:
+        raise _validate.error(
+            "nfft",
+            f"must be >= nperseg = {nperseg}",
+            nfft,
+            "pass nfft >= nperseg (zero padding) or leave it None",
+        )
+    noverlap = nperseg // 2 if noverlap is None else _validate.integer(noverlap, "noverlap", low=0)
+    if noverlap >= nperseg:
+        raise _validate.error(
+            "noverlap", f"must be < nperseg = {nperseg}", noverlap, "pass a smaller overlap"
+        )
+    return win, nperseg, noverlap, nfft
+
+
+def _is_empty(v) -> bool:
+    return isinstance(v, (np.ndarray, list, tuple)) and np.size(v) == 0
+
+
+def _pair(x, y, axis):
+    """Two validated signals broadcast over their outer axes and zero-padded to one
+    length, as ``(x2, y2 or None, outer, sig, y_dtype)``; ``x2`` is None when either
+    is empty, and ``outer`` is then the shape of SciPy's empty result."""
+    if y is not None and (_is_empty(x) or _is_empty(y)):
+        # an empty spectrum: only the shapes matter (SciPy does not read the values)
+        x, y = (v if _is_empty(v) else np.zeros(np.shape(v)) for v in (x, y))
+    sx = read_signal(x, name="x", axis=axis, min_len=0)
+    if y is None:
+        x2, outer = channels(sx.values, sx.axis)
+        return (None if sx.values.size == 0 else x2), None, outer, sx, None
+    sy = read_signal(
+        y, name="y", axis=sx.axis - sx.values.ndim if axis is None else axis, min_len=0
+    )
+    xv, yv = np.moveaxis(sx.values, sx.axis, -1), np.moveaxis(sy.values, sy.axis, -1)
+    try:
+        outer = np.broadcast_shapes(xv.shape[:-1], yv.shape[:-1])
+    except ValueError:
+        raise _validate.error(
+            "y",
+            "must broadcast with `x` outside the time axis (x and y cannot be broadcast together)",
+            f"shapes {sx.values.shape} and {sy.values.shape}",
+            "make their other axes match (or be 1)",
+        ) from None
+    if sx.values.size == 0 or sy.values.size == 0:
+        return None, None, outer + (min(xv.shape[-1], yv.shape[-1]),), sx, sy.values.dtype
+    n = max(xv.shape[-1], yv.shape[-1])
+    xv = np.broadcast_to(xv, outer + (xv.shape[-1],))
+    yv = np.broadcast_to(yv, outer + (yv.shape[-1],))
+    x2, y2 = (np.zeros(outer + (n,), dtype=v.dtype) for v in (xv, yv))
+    x2[..., : xv.shape[-1]] = xv
+    y2[..., : yv.shape[-1]] = yv
+    m = int(np.prod(outer))
+    return x2.reshape(m, n), y2.reshape(m, n), outer, sx, sy.values.dtype
+
+
+def _as_float(x2):
+    return x2 if np.iscomplexobj(x2) else np.ascontiguousarray(x2, dtype=np.float64)
+
+
+def _csd(
+    x,
+    y,
+    fs,
+    window,
+    nperseg,
+    noverlap,
+    nfft,
+    detrend,
+    return_onesided,
+    scaling,
+    axis,
+    average,
+    same,
+):
+    _validate.choice(scaling, "scaling", ("density", "spectrum"))
+    _validate.choice(average, "average", ("mean", "median"))
+    fs = _validate.real(fs, "fs", low=0, low_open=True)
+    x2, y2, outer, sig, y_dt = _pair(x, None if same else y, axis)
+    out_dt = np.result_type(sig.values.dtype, np.complex64, *([] if same else [y_dt]))
+    if x2 is None:
+        if same:
+            return np.empty(sig.values.shape), np.empty(sig.values.shape)
+        empty = np.moveaxis(np.empty(outer), -1, sig.axis - sig.values.ndim)
+        return empty, empty
+    n = x2.shape[1]
+    win, nperseg, noverlap, nfft = _segment_args(window, nperseg, noverlap, nfft, n)
+    check_size(nfft * x2.shape[0], "nfft", nfft)
+    det = detrend_code(detrend)
+    onesided = (
+        bool(return_onesided)
+        and not np.iscomplexobj(x2)
+        and not (y2 is not None and np.iscomplexobj(y2))
+    )
+    step = nperseg - noverlap
+    n_frames = (n - noverlap) // step
+    scale = 1.0 / (fs * np.sum(win * win)) if scaling == "density" else 1.0 / np.sum(win) ** 2
+    x2, y2 = _as_float(x2), (None if y2 is None else _as_float(y2))
+    # data near the float64 limits are scaled by exact powers of two, scaled back last
+    x2, sx = scale_down(x2)
+    sy = sx
+    if y2 is not None:
+        y2, sy = scale_down(y2)
+    keep_all = average == "median"
+    total, parts = {}, {}
+    for rows, g in frame_groups(n_frames, max(nperseg, nfft), x2.shape[0]):
+        X = framed_fft(x2[rows], win, step, nfft, det, onesided, g)
+        if y2 is None:
+            # |X|^2 on the (re, im) pairs of the fresh spectra, squared in place: two
+            # contiguous passes instead of strided .real/.imag temporaries
+            v = X.view(X.real.dtype)
+            np.multiply(v, v, out=v)
+            if not keep_all:
+                v = np.add.reduce(v, axis=1)
+            P = v[..., 0::2] + v[..., 1::2]
+        else:
+            P = np.conjugate(X) * framed_fft(y2[rows], win, step, nfft, det, onesided, g)
+        key = (rows.start, rows.stop)
+        if keep_all:
+            parts.setdefault(key, []).append(P)
+        else:
+            s = P if y2 is None else P.sum(axis=1)
+            total[key] = s if key not in total else total[key] + s
+    if keep_all:
+        P = (
+            np.concatenate([np.concatenate(parts[k], axis=1) for k in sorted(parts)], axis=0)
+            * scale
+        )
+        if n_frames > 1:
+            if np.iscomplexobj(P):
+                P = np.median(P.real, axis=1) + 1j * np.median(P.imag, axis=1)
+            else:
+                P = np.median(P, axis=1)
+            P = P / _median_bias(n_frames)
+        else:
+            P = P[:, 0]
+    else:
+        P = np.concatenate([total[k] for k in sorted(total)], axis=0) * (scale / n_frames)
+    if onesided:
+        P[:, 1 : -1 if nfft % 2 == 0 else None] *= 2
+    freqs = sfft.rfftfreq(nfft, 1 / fs) if onesided else sfft.fftfreq(nfft, 1 / fs)
+    if same:
+        P = P.real
+    P = rescale(P, (sx, sy), "The spectral density", out_dt.type(0).real.dtype if same else out_dt)
+    P = from_channels(P, outer, sig.axis)
+    return freqs, sig.restore(P, index=freqs)
