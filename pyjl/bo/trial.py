@@ -5,18 +5,22 @@ in one of four states: ``complete`` (it has a value), ``failed`` (the objective
 raised or returned no finite number; the message is in ``error``),
 ``abandoned`` (its worker died, went silent, or the study was interrupted or
 stopped before the evaluation ended; ``error`` says why, and its point may be
-asked again) or ``pruned`` (stopped early on purpose; no pruner sets it yet).
+asked again) or ``pruned`` (stopped early by its objective on a pruner's advice,
+:mod:`pyjl.bo.pruners`; ``value`` is the last intermediate value it reported).
 
 The state strings are what storages keep and what :meth:`Optimizer.history`
 shows; ``running`` is stored as ``"pending"``, its name since the first study.
 A study written before ``abandoned`` was a state of its own kept such a trial as
-``failed`` with an error starting ``"abandoned: "``; :func:`decode_state` reads it
-as ``abandoned`` with the rest of the message as ``error``.
+``failed`` with an error starting ``"abandoned: "`` (and an SQLite file of that age
+keeps a pruned trial as ``"pruned: "``); :func:`decode_state` reads it as
+``abandoned`` (``pruned``) with the rest of the message as ``error``.
 
 >>> TrialState.RUNNING == "pending", str(TrialState.ABANDONED)
 (True, 'abandoned')
 >>> decode_state("failed", "abandoned: interrupted")
 (<TrialState.ABANDONED: 'abandoned'>, 'interrupted')
+>>> decode_state("failed", "pruned: ")
+(<TrialState.PRUNED: 'pruned'>, None)
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ __all__ = ["TrialState", "Trial", "decode_state", "LEGACY_PREFIX"]
 
 #: how a study written before ``abandoned`` was a state marked such a trial's error
 LEGACY_PREFIX = "abandoned: "
+#: and a pruned trial's, in an SQLite file of that age
+_PRUNED_PREFIX = "pruned: "
 
 
 class TrialState(enum.StrEnum):
@@ -58,6 +64,8 @@ def decode_state(state: str, error: str | None) -> tuple[TrialState, str | None]
     :attr:`TrialState.ABANDONED`."""
     if state == TrialState.FAILED and (error or "").startswith(LEGACY_PREFIX):
         return TrialState.ABANDONED, (error or "")[len(LEGACY_PREFIX) :]
+    if state == TrialState.FAILED and (error or "").startswith(_PRUNED_PREFIX):
+        return TrialState.PRUNED, (error or "")[len(_PRUNED_PREFIX) :] or None
     return TrialState(state), error
 
 
@@ -75,7 +83,8 @@ class Trial:
         Where it stands (a ``str``: ``"pending"``, ``"complete"``, ``"failed"``,
         ``"abandoned"`` or ``"pruned"``).
     value : float or None
-        The objective's value (``complete`` trials).
+        The objective's value (``complete`` trials), or the last intermediate value
+        reported (``pruned`` trials).
     noise_var : float or None
         The value's known noise variance, if one was told.
     error : str or None

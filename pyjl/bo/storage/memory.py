@@ -35,6 +35,7 @@ class MemoryStorage:
         self._lock = threading.RLock()
         self._studies: dict[str, dict] = {}
         self._trials: dict[int, list[Trial]] = {}
+        self._values: dict[int, dict[int, dict[int, float]]] = {}
 
     @contextlib.contextmanager
     def transaction(self, operation: str | None = None) -> Iterator[None]:
@@ -129,6 +130,16 @@ class MemoryStorage:
             t.state, t.error = TrialState(state), error
             t.value, t.noise_var = value, noise_var
             t.finished = time.time()
+
+    def report(self, study_id: int, number: int, step: int, value: float) -> None:
+        """Set the intermediate ``value`` of trial ``number`` at ``step``."""
+        with self._lock:
+            self._values.setdefault(study_id, {}).setdefault(number, {})[step] = float(value)
+
+    def intermediate_values(self, study_id: int) -> dict[int, dict[int, float]]:
+        """``{number: {step: value}}`` of the study's trials that reported (copies)."""
+        with self._lock:
+            return {n: dict(c) for n, c in sorted(self._values.get(study_id, {}).items())}
 
     def heartbeat(self, study_id: int, numbers: list[int]) -> None:
         """Mark trials ``numbers`` as still being evaluated, now."""

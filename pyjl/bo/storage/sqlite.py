@@ -37,6 +37,7 @@ from urllib.parse import quote
 
 from ..._validate import describe
 from ..._validate import error as _input_error
+from ...exceptions import StorageError
 from ..trial import Trial, TrialState
 from .faults import REASONS, FaultReports
 
@@ -56,6 +57,9 @@ CREATE TABLE IF NOT EXISTS trials (
     state TEXT NOT NULL CHECK (state IN ({states})),
     value REAL, noise_var REAL, error TEXT, created REAL NOT NULL, finished REAL,
     worker TEXT, heartbeat REAL, UNIQUE (study_id, number));
+CREATE TABLE IF NOT EXISTS intermediate (
+    study_id INTEGER NOT NULL, number INTEGER NOT NULL, step INTEGER NOT NULL,
+    value REAL NOT NULL, PRIMARY KEY (study_id, number, step));
 """.replace("{states}", ", ".join(f"'{s.value}'" for s in TrialState))
 
 
@@ -100,6 +104,23 @@ class SQLiteStorage(FaultReports):
                 for stmt in _SCHEMA.split(";"):
                     if stmt.strip():
                         conn.execute(stmt)
+        elif "intermediate" not in tables and not self.read_only:
+            # a file written before pruning: add the table of intermediate values
+            try:
+                with self.transaction("open"):
+                    conn.execute(_SCHEMA.split(";")[2])
+            except StorageError as exc:
+                if exc.reason != "read-only":
+                    raise
+        with self._guard("open"):
+            #: whether the file has the table of intermediate values (a read-only file
+            #: written before pruning has none: it reads as no values reported)
+            self._intermediate = (
+                conn.execute(
+                    "SELECT COUNT(*) FROM sqlite_master WHERE name = 'intermediate'"
+                ).fetchone()[0]
+                > 0
+            )
         with self._guard("open"):
             schema = conn.execute(
                 "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'trials'"
@@ -370,6 +391,34 @@ class SQLiteStorage(FaultReports):
                 "WHERE study_id = ? AND number = ?",
                 (state, value, noise_var, error, time.time(), study_id, number),
             )
+
+    def report(self, study_id: int, number: int, step: int, value: float) -> None:
+        """Set the intermediate ``value`` of trial ``number`` at ``step`` (committed)."""
+        with self.transaction("report"):
+            self._conn().execute(
+                "INSERT OR REPLACE INTO intermediate (study_id, number, step, value) "
+                "VALUES (?, ?, ?, ?)",
+                (study_id, int(number), int(step), float(value)),
+            )
+
+    def intermediate_values(self, study_id: int) -> dict[int, dict[int, float]]:
+        """``{number: {step: value}}`` of the study's trials that reported."""
+        if not self._intermediate:
+            return {}
+        with self._guard("read"):
+            rows = (
+                self._conn()
+                .execute(
+                    "SELECT number, step, value FROM intermediate WHERE study_id = ? "
+                    "ORDER BY number, step",
+                    (study_id,),
+                )
+                .fetchall()
+            )
+        out: dict[int, dict[int, float]] = {}
+        for number, step, value in rows:
+            out.setdefault(int(number), {})[int(step)] = float(value)
+        return out
 
     def heartbeat(self, study_id: int, numbers: list[int]) -> None:
         if numbers:
