@@ -1,0 +1,343 @@
+"""Pruners: whether a running trial should stop early, from the study's learning curves.
+
+A pruner is asked by :meth:`pyjl.bo.TrialHandle.should_prune` (or
+:meth:`pyjl.bo.Optimizer.should_prune`) with every trial of the study and every
+intermediate value reported so far (``{number: {step: value}}``, read from the storage,
+so it sees what other workers and processes reported).  pyjl minimises: lower
+intermediate values are better.  The decisions are Optuna's, step for step:
+
+* :class:`MedianPruner` -- prune when the trial's best value so far is worse than the
+  median of the completed trials' values at the same step (``optuna.pruners.MedianPruner``).
+* :class:`SuccessiveHalvingPruner` -- asynchronous successive halving, ASHA
+  (``optuna.pruners.SuccessiveHalvingPruner``): at each rung step ``min_resource *
+  reduction_factor ** (min_early_stopping_rate + rung)`` a trial goes on only if its
+  value is among the best ``1 / reduction_factor`` of the values recorded at that rung.
+* :class:`NopPruner` -- never prunes (the default).
+
+Optuna keeps the value each trial had when it reached a rung as an attribute of the
+trial; here it is read from the stored curve: the value at the first reported step at
+or past the rung's step -- the same value whenever ``should_prune`` is asked after
+each ``report``, as the objectives and callbacks of pyjl do.
+
+>>> from pyjl.bo.trial import Trial
+>>> curves = {0: {0: 1.0, 1: 0.5}, 1: {0: 2.0, 1: 1.5}}
+>>> trials = [Trial(0, {}, "complete", 0.5), Trial(1, {}, "pending")]
+>>> MedianPruner(n_startup_trials=1).prune(trials, curves, 1)
+True
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from .. import _validate
+from .trial import Trial, TrialState
+
+__all__ = ["Pruner", "NopPruner", "MedianPruner", "PercentilePruner", "SuccessiveHalvingPruner"]
+
+Curves = Mapping[int, Mapping[int, float]]
+
+
+class Pruner:
+    """Base class: ``prune(trials, intermediate, number) -> bool``.
+
+    ``trials`` are the study's trials (:class:`~pyjl.bo.trial.Trial`, states included),
+    ``intermediate`` the reported values ``{number: {step: value}}`` and ``number`` the
+    trial asking.
+
+    Examples
+    --------
+    >>> class Never(Pruner):
+    ...     def prune(self, trials, intermediate, number):
+    ...         return False
+    >>> Never().prune([], {}, 0)
+    False
+    """
+
+    def prune(self, trials: Sequence[Trial], intermediate: Curves, number: int) -> bool:
+        """Whether trial ``number`` should stop now (it has just reported its last step)."""
+        raise NotImplementedError
+
+
+class NopPruner(Pruner):
+    """Never prunes.
+
+    Examples
+    --------
+    >>> NopPruner().prune([], {0: {0: 1.0}}, 0)
+    False
+    """
+
+    def prune(self, trials: Sequence[Trial], intermediate: Curves, number: int) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "NopPruner()"
+
+
+def _count(value, name: str, low: int) -> int:
+    return _validate.integer(value, name, low=low, fix=f"pass a whole number >= {low}")
+
+
+class PercentilePruner(Pruner):
+    """Prune when the trial's best value so far is above the ``percentile``-th percentile
+    of the completed trials' values at the same step (``optuna.pruners.PercentilePruner``
+    for minimisation).
+
+    Parameters
+    ----------
+    percentile : float
+        In ``[0, 100]``; ``25`` keeps the trials in the best quarter.
+    n_startup_trials : int, default 5
+        No pruning before this many trials are complete.
+    n_warmup_steps : int, default 0
+        No pruning at steps below it.
+    interval_steps : int, default 1
+        Checks every ``interval_steps`` steps from ``n_warmup_steps`` on (a check falls
+        on the first step reported at or past each such step).
+    n_min_trials : int, default 1
+        No pruning while fewer completed trials reported a value at the step.
+
+    Examples
+    --------
+    >>> from pyjl.bo.trial import Trial
+    >>> done = [Trial(i, {}, "complete", v) for i, v in enumerate([1.0, 2.0, 3.0])]
+    >>> curves = {0: {0: 1.0}, 1: {0: 2.0}, 2: {0: 3.0}, 3: {0: 1.6}}
+    >>> p = PercentilePruner(25.0, n_startup_trials=1)
+    >>> p.prune(done + [Trial(3, {}, "pending")], curves, 3)
+    True
+    """
+
+    def __init__(
+        self,
+        percentile: float,
+        n_startup_trials: int = 5,
+        n_warmup_steps: int = 0,
+        interval_steps: int = 1,
+        *,
+        n_min_trials: int = 1,
+    ):
+        self.percentile = _validate.real(
+            percentile, "percentile", low=0.0, high=100.0, fix="pass a number in [0, 100]"
+        )
+        self.n_startup_trials = _count(n_startup_trials, "n_startup_trials", 0)
+        self.n_warmup_steps = _count(n_warmup_steps, "n_warmup_steps", 0)
+        self.interval_steps = _count(interval_steps, "interval_steps", 1)
+        self.n_min_trials = _count(n_min_trials, "n_min_trials", 1)
+
+    def prune(self, trials: Sequence[Trial], intermediate: Curves, number: int) -> bool:
+        done = [t.number for t in trials if t.state == TrialState.COMPLETE]
+        if not done or len(done) < self.n_startup_trials:
+            return False
+        curve = intermediate.get(number, {})
+        if not curve:
+            return False
+        step = max(curve)
+        if step < self.n_warmup_steps:
+            return False
+        warm, every = self.n_warmup_steps, self.interval_steps
+        check_step = (step - warm) // every * every + warm
+        previous = max((s for s in curve if s != step), default=-1)
+        if previous >= check_step:  # this interval was checked already
+            return False
+        best = min(curve.values())
+        at_step = [intermediate[n][step] for n in done if step in intermediate.get(n, {})]
+        if len(at_step) < self.n_min_trials:
+            return False
+        return best > float(np.percentile(at_step, self.percentile))
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(percentile={self.percentile:g}, n_startup_trials="
+            f"{self.n_startup_trials}, n_warmup_steps={self.n_warmup_steps}, interval_steps="
+            f"{self.interval_steps}, n_min_trials={self.n_min_trials})"
+        )
+
+
+class MedianPruner(PercentilePruner):
+    """Prune when the trial's best value so far is worse than the median of the completed
+    trials' values at the same step (``optuna.pruners.MedianPruner``, minimisation).
+
+    Parameters
+    ----------
+    n_startup_trials : int, default 5
+        No pruning before this many trials are complete.
+    n_warmup_steps : int, default 0
+        No pruning at steps below it.
+    interval_steps : int, default 1
+        Checks every ``interval_steps`` steps from ``n_warmup_steps`` on.
+    n_min_trials : int, default 1
+        No pruning while fewer completed trials reported a value at the step.
+
+    Examples
+    --------
+    >>> from pyjl.bo.trial import Trial
+    >>> done = [Trial(i, {}, "complete", v) for i, v in enumerate([1.0, 3.0])]
+    >>> curves = {0: {0: 1.0}, 1: {0: 3.0}, 2: {0: 2.5}}
+    >>> MedianPruner(n_startup_trials=2).prune(done + [Trial(2, {}, "pending")], curves, 2)
+    True
+    >>> MedianPruner(n_startup_trials=3).prune(done + [Trial(2, {}, "pending")], curves, 2)
+    False
+    """
+
+    def __init__(
+        self,
+        n_startup_trials: int = 5,
+        n_warmup_steps: int = 0,
+        interval_steps: int = 1,
+        n_min_trials: int = 1,
+    ):
+        super().__init__(
+            50.0, n_startup_trials, n_warmup_steps, interval_steps, n_min_trials=n_min_trials
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"MedianPruner(n_startup_trials={self.n_startup_trials}, n_warmup_steps="
+            f"{self.n_warmup_steps}, interval_steps={self.interval_steps}, "
+            f"n_min_trials={self.n_min_trials})"
+        )
+
+
+class SuccessiveHalvingPruner(Pruner):
+    """Asynchronous successive halving, ASHA (``optuna.pruners.SuccessiveHalvingPruner``,
+    minimisation; Li et al. 2020).
+
+    Rung ``k`` is reached at step ``min_resource * reduction_factor **
+    (min_early_stopping_rate + k)``; there a trial goes on only if its value is at most
+    the ``len(values) // reduction_factor``-th smallest of the values recorded at that rung
+    (its own included; the smallest while fewer than ``reduction_factor`` are recorded).
+
+    Parameters
+    ----------
+    min_resource : "auto" or int, default "auto"
+        The first rung's step; ``"auto"``: ``max(last step // 100, 1)`` of the completed
+        trials when this pruner is first asked after one completed, kept from then on
+        (as Optuna does; the trials that had ended by then take no part in the rungs, and
+        those running then enter them from their next step, since that is when Optuna
+        records their rung values).
+    reduction_factor : int, default 4
+        ``>= 2``: about ``1 / reduction_factor`` of the trials pass each rung.
+    min_early_stopping_rate : int, default 0
+        ``>= 0``: the first rung is ``reduction_factor ** min_early_stopping_rate`` times
+        further out.
+    bootstrap_count : int, default 0
+        Prune at a rung until more than this many trials recorded a value there (needs an
+        integer ``min_resource``).
+
+    Examples
+    --------
+    >>> from pyjl.bo.trial import Trial
+    >>> asha = SuccessiveHalvingPruner(min_resource=1, reduction_factor=2)
+    >>> curves = {0: {0: 1.0, 1: 0.8}, 1: {0: 2.0, 1: 1.9}}
+    >>> trials = [Trial(0, {}, "complete", 0.8), Trial(1, {}, "pending")]
+    >>> asha.prune(trials, curves, 1)
+    True
+    """
+
+    def __init__(
+        self,
+        min_resource: str | int = "auto",
+        reduction_factor: int = 4,
+        min_early_stopping_rate: int = 0,
+        bootstrap_count: int = 0,
+    ):
+        self._min_resource: int | None = None
+        # "auto": the step from which each trial's rung values count (see prune)
+        self._start: dict[int, float] = {}
+        if isinstance(min_resource, str):
+            _validate.choice(min_resource, "min_resource", ("auto",))
+        else:
+            self._min_resource = _validate.integer(
+                min_resource, "min_resource", low=1, fix="pass a whole number >= 1, or 'auto'"
+            )
+        self.min_resource = min_resource
+        self.reduction_factor = _count(reduction_factor, "reduction_factor", 2)
+        self.min_early_stopping_rate = _count(
+            min_early_stopping_rate, "min_early_stopping_rate", 0
+        )
+        self.bootstrap_count = _count(bootstrap_count, "bootstrap_count", 0)
+        if self.bootstrap_count > 0 and self._min_resource is None:
+            raise _validate.error(
+                "bootstrap_count",
+                "must be 0 when min_resource is 'auto'",
+                self.bootstrap_count,
+                "pass an integer min_resource, or bootstrap_count=0",
+            )
+
+    def _rung_step(self, rung: int) -> int:
+        assert self._min_resource is not None
+        return self._min_resource * self.reduction_factor ** (self.min_early_stopping_rate + rung)
+
+    @staticmethod
+    def _value_at(curve: Mapping[int, float], step: float) -> float | None:
+        """The value at the first reported step at or past ``step`` (None: none yet)."""
+        reached = [s for s in curve if s >= step]
+        return curve[min(reached)] if reached else None
+
+    def prune(self, trials: Sequence[Trial], intermediate: Curves, number: int) -> bool:
+        curve = intermediate.get(number, {})
+        if not curve:
+            return False
+        step = max(curve)
+        value = curve[step]
+        previous = max((s for s in curve if s != step), default=-1)
+        if self._min_resource is None:
+            done = [t for t in trials if t.state == TrialState.COMPLETE]
+            steps = [max(intermediate[t.number]) for t in done if intermediate.get(t.number)]
+            if not steps:
+                return False
+            self._min_resource = max(max(steps) // 100, 1)
+            # Optuna records a rung value only when asked with the rungs known: never for
+            # the trials already ended, and for those running from their next step on
+            self._start = {
+                t.number: (math.inf if t.state.is_finished() else max(intermediate[t.number]) + 1)
+                for t in trials
+                if intermediate.get(t.number) and t.number != number
+            }
+            self._start[number] = step
+        start = self._start.get(number, 0)
+        rung = 0  # the rungs passed at an earlier step were recorded then
+        while previous >= start and self._rung_step(rung) <= previous:
+            rung += 1
+        while True:
+            rung_step = self._rung_step(rung)
+            if step < rung_step:
+                return False
+            competing = [
+                v
+                for n, c in intermediate.items()
+                if n != number
+                and (v := self._value_at(c, max(rung_step, self._start.get(n, 0)))) is not None
+            ]
+            competing.append(value)
+            if len(competing) <= self.bootstrap_count:
+                return True
+            k = max(len(competing) // self.reduction_factor - 1, 0)
+            if not value <= sorted(competing)[k]:
+                return True
+            rung += 1
+
+    def __repr__(self) -> str:
+        return (
+            f"SuccessiveHalvingPruner(min_resource={self.min_resource!r}, reduction_factor="
+            f"{self.reduction_factor}, min_early_stopping_rate={self.min_early_stopping_rate}, "
+            f"bootstrap_count={self.bootstrap_count})"
+        )
+
+
+def check_pruner(pruner) -> Pruner:
+    """``pruner`` as a pruner object: ``None`` is :class:`NopPruner`."""
+    if pruner is None:
+        return NopPruner()
+    if callable(getattr(pruner, "prune", None)):
+        return pruner
+    raise _validate.error(
+        "pruner",
+        "must be None or a pruner (an object with prune(trials, intermediate, number))",
+        _validate.describe(pruner),
+        "pass e.g. pyjl.bo.MedianPruner() or pyjl.bo.SuccessiveHalvingPruner()",
+    )

@@ -1,0 +1,145 @@
+"""pyjl's pruners against Optuna's on the same learning curves: the same prune/continue
+decision at every (trial, step).
+
+Each curve is fed step by step to an in-memory Optuna study (``study.ask()``,
+``trial.report``, ``trial.should_prune()``) and to a pyjl study (``Optimizer.report``,
+``Optimizer.should_prune``); a trial either pruner stops is told pruned to both, the
+others complete with their last value.  Both minimise.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pyjl.bo import (
+    MedianPruner,
+    Optimizer,
+    PercentilePruner,
+    Real,
+    Space,
+    SuccessiveHalvingPruner,
+)
+
+optuna = pytest.importorskip("optuna")
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+
+def _curves(rng, n_trials: int, n_steps: int) -> np.ndarray:
+    """Decreasing noisy learning curves with different floors and speeds."""
+    floor = rng.uniform(0.1, 1.0, (n_trials, 1))
+    speed = rng.uniform(0.03, 0.4, (n_trials, 1))
+    start = rng.uniform(1.0, 3.0, (n_trials, 1))
+    t = np.arange(n_steps)[None, :]
+    return floor + start * np.exp(-speed * t) + 0.02 * rng.standard_normal((n_trials, n_steps))
+
+
+def _decisions(curves: np.ndarray, ours, theirs, n_parallel: int = 1):
+    """Feed ``curves`` to both; the decisions ``[(trial, step, pyjl, optuna)]``.
+
+    ``n_parallel`` trials run at once, each step of each in turn (round robin), as
+    several workers on one study would."""
+    study = optuna.create_study(direction="minimize", pruner=theirs)
+    opt = Optimizer(Space({"x": Real(0.0, 1.0)}), sampler="random", seed=0, pruner=ours)
+    out = []
+    waiting = list(range(len(curves)))
+    running: list[list] = []  # [row, pyjl number, optuna trial, next step]
+    while waiting or running:
+        while waiting and len(running) < n_parallel:
+            [(number, _)] = opt.ask_trials(1)
+            running.append([waiting.pop(0), number, study.ask(), 0])
+        for entry in list(running):
+            row, number, trial, step = entry
+            value = float(curves[row, step])
+            opt.report(number, step, value)
+            trial.report(value, step)
+            mine, optunas = opt.should_prune(number), trial.should_prune()
+            out.append((row, step, mine, optunas))
+            if mine or optunas:
+                opt.tell_pruned(number)
+                study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+                running.remove(entry)
+            elif step + 1 == curves.shape[1]:
+                opt.tell_trial(number, value)
+                study.tell(trial, value)
+                running.remove(entry)
+            else:
+                entry[3] = step + 1
+    return out
+
+
+def _check(out):
+    differ = [(r, s, a, b) for r, s, a, b in out if a != b]
+    assert not differ, f"{len(differ)} of {len(out)} decisions differ, first {differ[:5]}"
+    n_pruned = sum(a for _, _, a, _ in out)
+    assert n_pruned > 0  # the curves do exercise pruning
+
+
+MEDIAN = [
+    {},
+    {"n_startup_trials": 3, "n_warmup_steps": 5, "interval_steps": 3},
+    {"n_startup_trials": 2, "n_warmup_steps": 2, "interval_steps": 1, "n_min_trials": 4},
+]
+
+
+@pytest.mark.parametrize("kwargs", MEDIAN)
+@pytest.mark.parametrize("n_parallel", [1, 3])
+def test_median_pruner_matches_optuna(rng, kwargs, n_parallel):
+    curves = _curves(rng, 25, 30)
+    out = _decisions(
+        curves, MedianPruner(**kwargs), optuna.pruners.MedianPruner(**kwargs), n_parallel
+    )
+    _check(out)
+
+
+def test_percentile_pruner_matches_optuna(rng):
+    curves = _curves(rng, 20, 25)
+    kwargs = {"n_startup_trials": 3, "n_warmup_steps": 1, "interval_steps": 2}
+    out = _decisions(
+        curves,
+        PercentilePruner(30.0, **kwargs),
+        optuna.pruners.PercentilePruner(30.0, **kwargs),
+    )
+    _check(out)
+
+
+ASHA = [
+    {},
+    {"min_resource": 1, "reduction_factor": 2},
+    {"min_resource": 2, "reduction_factor": 3, "min_early_stopping_rate": 1},
+    {"min_resource": 1, "reduction_factor": 2, "bootstrap_count": 2},
+]
+
+
+@pytest.mark.parametrize("kwargs", ASHA)
+@pytest.mark.parametrize("n_parallel", [1, 4])
+def test_successive_halving_matches_optuna(rng, kwargs, n_parallel):
+    curves = _curves(rng, 30, 40)
+    out = _decisions(
+        curves,
+        SuccessiveHalvingPruner(**kwargs),
+        optuna.pruners.SuccessiveHalvingPruner(**kwargs),
+        n_parallel,
+    )
+    _check(out)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: MedianPruner(n_startup_trials=-1),
+        lambda: MedianPruner(interval_steps=0),
+        lambda: MedianPruner(n_min_trials=0),
+        lambda: PercentilePruner(101.0),
+        lambda: SuccessiveHalvingPruner(min_resource=0),
+        lambda: SuccessiveHalvingPruner(min_resource="half"),
+        lambda: SuccessiveHalvingPruner(reduction_factor=1),
+        lambda: SuccessiveHalvingPruner(min_early_stopping_rate=-1),
+        lambda: SuccessiveHalvingPruner(bootstrap_count=1),  # with min_resource="auto"
+    ],
+)
+def test_bad_arguments_are_input_errors_as_optuna_rejects_them(make):
+    from pyjl.exceptions import InputError
+
+    with pytest.raises(InputError):
+        make()
