@@ -24,6 +24,7 @@ __all__ = [
     "JuliaLinAlgError",
     "StorageError",
     "SpaceExhausted",
+    "TrialPruned",
     "PyjlWarning",
     "NumericalWarning",
     "ConvergenceWarning",
@@ -207,6 +208,21 @@ class SpaceExhausted(PyjlError, LookupError):
     ... except SpaceExhausted:
     ...     print("exhausted")
     exhausted
+    """
+
+
+class TrialPruned(PyjlError):
+    """Raised by an objective to end its trial as pruned (a signal, not an error).
+
+    The study stores the trial with state ``pruned`` and its last reported value; see
+    :class:`pyjl.bo.TrialHandle`.  Like Optuna's ``TrialPruned``, it derives from the
+    root only, so an ``except ValueError`` in the objective does not swallow it.
+
+    Examples
+    --------
+    >>> from pyjl.exceptions import PyjlError, TrialPruned
+    >>> issubclass(TrialPruned, PyjlError), str(TrialPruned("pruned at step 3"))
+    (True, 'pruned at step 3')
     """
 
 

@@ -4,9 +4,12 @@
 in this thread; ``n_workers > 1`` with no executor: a thread pool; any
 :class:`concurrent.futures.Executor`; ``"dask"`` or a ``dask.distributed.Client``),
 asks the optimiser for a new point as soon as one finishes, records every trial as
-it ends, and beats the heartbeat of those in flight.  It drives the
+it ends, and beats the heartbeat of those in flight.  An objective that takes a trial
+handle (:func:`pyjl.bo.handle.takes_trial`) is called ``func(params, trial)``; one that
+raises :class:`~pyjl.exceptions.TrialPruned` ends its trial as ``pruned``.  It drives the
 :class:`~pyjl.bo.Optimizer` through its public methods only (``ask_trials``,
-``tell_trial``, ``fail_trial``, ``abandon``, ``heartbeat``, ``trials``, ``best``).
+``tell_trial``, ``fail_trial``, ``tell_pruned``, ``handle``, ``abandon``, ``heartbeat``,
+``trials``, ``best``).
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import _validate as check
-from ..exceptions import StorageError
+from ..exceptions import StorageError, TrialPruned
+from .handle import TrialHandle, takes_trial
 from .optimizer import Optimizer
 from .space import SpaceExhausted
 from .trial import TrialState
@@ -30,8 +34,8 @@ _HEARTBEAT_S = 10.0
 log = logging.getLogger("pyjl.bo")
 
 
-def _evaluate(func: Callable[[dict], Any], params: dict) -> float:
-    value = func(dict(params))
+def _evaluate(func: Callable[..., Any], params: dict, trial: TrialHandle | None = None) -> float:
+    value = func(dict(params)) if trial is None else func(dict(params), trial)
     try:
         v = float(value)
     except (TypeError, ValueError):
@@ -124,6 +128,7 @@ class _Loop:
         from tqdm.auto import tqdm
 
         self.opt, self.func, self.pool = opt, func, pool
+        self.with_trial = takes_trial(func)
         self.n_calls, self.n_workers = n_calls, n_workers
         self.callback, self.max_time, self.t0 = callback, max_time, t0
         self.on_trial = on_trial  # () -> what the callback is given
@@ -187,13 +192,17 @@ class _Loop:
 
     def _start(self, number: int, params: dict) -> None:
         """Evaluate inline (no pool), or submit to the pool."""
+        trial = self.opt.handle(number, params) if self.with_trial else None
         if self.pool is not None:
-            self.in_flight[self.pool.submit(_evaluate, self.func, params)] = (number, params)
+            fut = self.pool.submit(_evaluate, self.func, params, trial)
+            self.in_flight[fut] = (number, params)
             return
         self.inline = number
-        payload: float | str
+        payload: float | str | None
         try:
-            ok, payload = True, _evaluate(self.func, params)
+            ok, payload = True, _evaluate(self.func, params, trial)
+        except TrialPruned:
+            ok, payload = None, None
         except Exception as exc:  # noqa: BLE001 - the study goes on
             ok, payload = False, _message(exc)
         self.inline = None
@@ -209,6 +218,8 @@ class _Loop:
             number, params = self.in_flight.pop(fut)
             try:
                 ok, payload = True, fut.result()
+            except TrialPruned:
+                ok, payload = None, None
             except Exception as exc:  # noqa: BLE001
                 ok, payload = False, _message(exc)
             self._record(number, params, ok, payload)
@@ -220,10 +231,13 @@ class _Loop:
             self.opt.heartbeat([n for n, _ in self.in_flight.values()])
             self.last_beat = time.monotonic()
 
-    def _record(self, number: int, params: dict, ok: bool, payload) -> None:
-        """Store one evaluation, update the bar, and ask the callback whether to stop."""
+    def _record(self, number: int, params: dict, ok: bool | None, payload) -> None:
+        """Store one evaluation (``ok``: True complete, False failed, None pruned), update
+        the bar, and ask the callback whether to stop."""
         if ok:
             self.opt.tell_trial(number, payload, params=params)
+        elif ok is None:
+            self.opt.tell_pruned(number)
         else:
             self.opt.fail_trial(number, payload)
         self.bar.update(1)

@@ -25,7 +25,9 @@ import numpy as np
 from .. import _validate
 from .._threads import thread_limit
 from ..exceptions import NotFittedError
+from . import handle as _handle
 from .liveness import abandon_reason, worker_id
+from .pruners import check_pruner
 from .samplers import GPSampler, GridSampler, RandomSampler, Sampler
 from .space import Space
 from .storage import open_storage
@@ -113,6 +115,9 @@ class Optimizer:
     n_candidates : int or None, default None
         Sobol candidates the acquisition is scored on before polishing, 1 to
         ``2**20``; ``None`` means 2048.
+    pruner : Pruner or None, default None
+        What :meth:`should_prune` asks (:mod:`pyjl.bo.pruners`: ``MedianPruner``,
+        ``SuccessiveHalvingPruner``); ``None`` never prunes.
 
     Attributes
     ----------
@@ -153,6 +158,8 @@ class Optimizer:
         ``stale_after`` as a float, or ``None``.
     n_candidates : int or None
         ``n_candidates`` as an int, or ``None`` (2048).
+    pruner : Pruner
+        The pruner (``NopPruner()`` for ``None``).
     trials : list of Trial
         Every trial of the study, in order, read from ``storage``.
     best : tuple of (dict or None, float or None)
@@ -195,7 +202,9 @@ class Optimizer:
         sampler="gp",
         stale_after: float | None = None,
         n_candidates: int | None = None,
+        pruner=None,
     ):
+        self.pruner = check_pruner(pruner)
         model = GPSampler(
             acquisition,
             n_initial,
@@ -346,6 +355,29 @@ class Optimizer:
     def heartbeat(self, numbers: list[int]) -> None:
         """Say that this worker is still evaluating trials ``numbers``."""
         self.storage.heartbeat(self._study_id, list(numbers))
+
+    # --- pruning (pyjl.bo.handle) ------------------------------------------------------
+    def report(self, number: int, step: int, value: float) -> None:
+        """Store the intermediate ``value`` of trial ``number`` at ``step`` (a whole number
+        ``>= 0`` above the trial's earlier steps; ``value`` finite)."""
+        _handle.report(self.storage, self._study_id, number, step, value)
+
+    def should_prune(self, number: int) -> bool:
+        """Whether :attr:`pruner` says to stop trial ``number`` now."""
+        return _handle.should_prune(self.storage, self._study_id, number, self.pruner)
+
+    def tell_pruned(self, number: int) -> None:
+        """End trial ``number`` as pruned; its value is the last one it reported."""
+        value = _handle.last_value(self.storage, self._study_id, number)
+        self.storage.finish(self._study_id, number, TrialState.PRUNED, value)
+
+    def intermediate_values(self) -> dict[int, dict[int, float]]:
+        """``{number: {step: value}}`` reported by the study's trials."""
+        return self.storage.intermediate_values(self._study_id)
+
+    def handle(self, number: int, params: dict) -> _handle.TrialHandle:
+        """The :class:`~pyjl.bo.TrialHandle` of trial ``number`` (its ``params``)."""
+        return _handle.TrialHandle(self.storage, self._study_id, number, params, self.pruner)
 
     # --- the study -----------------------------------------------------------------
     @property

@@ -3,7 +3,10 @@
 
 Each opens an :class:`~pyjl.bo.Optimizer` with its sampler and hands it to the
 evaluation loop (:mod:`pyjl.bo.loop`), which drives it through its public methods.
-``func(params: dict) -> float`` is minimised.  The loop keeps ``n_workers``
+``func(params: dict) -> float`` is minimised; ``func(params, trial)`` -- an objective
+with two positional parameters -- gets a :class:`~pyjl.bo.TrialHandle` to report
+intermediate values to and ask the ``pruner`` whether to stop
+(:mod:`pyjl.bo.handle`); a pruned trial counts toward ``n_calls``.  The loop keeps ``n_workers``
 evaluations in flight on the chosen executor (none: in this thread;
 ``n_workers > 1`` with no executor: a thread pool; any
 :class:`concurrent.futures.Executor`; ``"dask"`` or a ``dask.distributed.Client``),
@@ -139,7 +142,7 @@ def _check_args(
     if not callable(func):
         raise check.error(
             "func",
-            "must be callable (params dict -> float)",
+            "must be callable (params dict -> float, or (params, trial) -> float)",
             check.describe(func),
             "pass a function such as lambda p: (p['x'] - 1) ** 2",
         )
@@ -207,14 +210,16 @@ def minimize(
     acquisition: str = "ei",
     batch: str = "kriging_believer",
     max_time: float | None = None,
+    pruner=None,
     **optimizer_options,
 ) -> Result:
     """Minimise ``func`` over ``space`` by Bayesian optimisation; returns a :class:`Result`.
 
     ``callback(result) -> bool`` runs after every finished trial; returning True
     stops the study.  ``max_time`` (seconds) stops asking for new points after it
-    has passed.  Other keywords go to :class:`Optimizer` (``fit``, ``liar``, ``xi``,
-    ``kappa``, ``stale_after``).
+    has passed.  ``pruner`` (:mod:`pyjl.bo.pruners`) is what ``trial.should_prune()``
+    asks, for an objective ``func(params, trial)``.  Other keywords go to
+    :class:`Optimizer` (``fit``, ``liar``, ``xi``, ``kappa``, ``stale_after``).
 
     Examples
     --------
@@ -236,6 +241,7 @@ def minimize(
         storage=storage,
         study=study,
         seed=check.seed(seed),
+        pruner=pruner,
         **optimizer_options,
     )
     return _run(opt, func, n_calls, executor, n_workers, callback, progress, max_time, True)
@@ -254,9 +260,10 @@ def random_search(
     seed: int | None = None,
     *,
     max_time: float | None = None,
+    pruner=None,
 ) -> Result:
     """Evaluate ``n_calls`` independent uniform draws from ``space`` (same loop as
-    :func:`minimize`).
+    :func:`minimize`, ``pruner`` too).
 
     Examples
     --------
@@ -270,7 +277,12 @@ def random_search(
         func, n_calls, n_workers, callback, max_time, progress
     )
     opt = Optimizer(
-        space, sampler=RandomSampler(), storage=storage, study=study, seed=check.seed(seed)
+        space,
+        sampler=RandomSampler(),
+        storage=storage,
+        study=study,
+        seed=check.seed(seed),
+        pruner=pruner,
     )
     return _run(opt, func, n_calls, executor, n_workers, callback, progress, max_time, False)
 
@@ -326,9 +338,11 @@ def grid_search(
     progress: bool = True,
     *,
     max_time: float | None = None,
+    pruner=None,
 ) -> Result:
     """Evaluate a full grid (:func:`grid_points`).  ``n_points`` per axis; by default the
-    largest grid with at most ``n_calls`` points (5 per axis when ``n_calls`` is None).
+    largest grid with at most ``n_calls`` points (5 per axis when ``n_calls`` is None);
+    ``pruner`` as in :func:`minimize`.
 
     Examples
     --------
@@ -358,7 +372,11 @@ def grid_search(
         )
     grid = grid_points(opt0.space, n_points)
     opt = Optimizer(
-        opt0.space, sampler=GridSampler(grid), storage=opt0.storage, study=opt0.study_name
+        opt0.space,
+        sampler=GridSampler(grid),
+        storage=opt0.storage,
+        study=opt0.study_name,
+        pruner=pruner,
     )
     return _run(
         opt,

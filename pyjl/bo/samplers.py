@@ -214,8 +214,8 @@ class GPSampler(Sampler):
     completed trials, *fantasise* every pending trial and every point already chosen
     for this batch (``batch="kriging_believer"``: at the posterior mean;
     ``"constant_liar"``: at ``min``/``mean``/``max`` of the observed values, ``liar``;
-    Ginsbourger, Le Riche & Carraro 2010) and every failed trial at the worst value
-    seen (so the search moves away from it), and maximise the acquisition
+    Ginsbourger, Le Riche & Carraro 2010) and every failed or pruned trial at the worst
+    value seen (so the search moves away from it), and maximise the acquisition
     (:func:`~pyjl.bo.optimize_acqf.maximize`).  The parameters are those of
     :class:`~pyjl.bo.Optimizer`, checked the same way.
 
@@ -381,14 +381,16 @@ class GPSampler(Sampler):
         return out
 
     def _believe(self, space: Space, trials: Sequence[Trial], done: list[Trial], seed: int):
-        """The surrogate with the pending and the failed trials fantasised into a copy."""
+        """The surrogate with the pending, failed and pruned trials fantasised into a copy."""
         gp, X, y = self.fit(space, done, seed)
         gp = copy.deepcopy(gp)
         Xp = encode(space, [t.params for t in trials if t.state == TrialState.RUNNING])
         if len(Xp):
             gp = self._fantasise(gp, Xp, y)
-        # failed points count as the worst value seen, so they are not retried
-        Xf = encode(space, [t.params for t in trials if t.state == TrialState.FAILED])
+        # failed and pruned points count as the worst value seen, so their neighbourhood is
+        # not retried (a pruned trial's value is from a shorter run: not fitted, see bo.md)
+        stopped = (TrialState.FAILED, TrialState.PRUNED)
+        Xf = encode(space, [t.params for t in trials if t.state in stopped])
         if len(Xf):
             gp = self._fantasise(gp, Xf, y, worst=True)
         return gp, np.vstack([X, Xp, Xf]), y, X[np.argsort(y)[:5]]

@@ -1,0 +1,172 @@
+"""The trial handle an objective may take: report intermediate values, ask the pruner.
+
+An objective of :func:`~pyjl.bo.minimize`, :func:`~pyjl.bo.random_search` and
+:func:`~pyjl.bo.grid_search` is called ``func(params)``, or ``func(params, trial)``
+when it takes two positional parameters or more (decided once, from
+:func:`inspect.signature`): ``trial`` is a :class:`TrialHandle`.  Each
+:meth:`~TrialHandle.report` is stored at once through the study's storage, so
+:meth:`~TrialHandle.should_prune` -- which asks the study's pruner with every trial's
+values, read back from the storage -- sees what other workers and processes reported.
+``raise TrialPruned`` ends the trial as ``pruned``, its value the last one reported.
+
+>>> from pyjl.bo import MedianPruner, Real, Space, TrialPruned, minimize
+>>> def objective(params, trial):
+...     loss = 1.0
+...     for step in range(10):
+...         loss = loss * 0.9 + (params["x"] - 0.3) ** 2 / 10
+...         trial.report(step, loss)
+...         if trial.should_prune():
+...             raise TrialPruned(f"pruned at step {step}")
+...     return loss
+>>> res = minimize(objective, Space({"x": Real(0.0, 1.0)}), n_calls=12, n_initial=6,
+...                pruner=MedianPruner(n_startup_trials=3), seed=0, progress=False)
+>>> sorted(set(res.history["state"])), len(res.history)
+(['complete', 'pruned'], 12)
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .. import _validate
+from ..exceptions import TrialPruned
+from .pruners import Pruner
+
+__all__ = ["TrialHandle", "TrialPruned", "takes_trial", "report", "should_prune", "last_value"]
+
+
+def takes_trial(func: Callable) -> bool:
+    """Whether ``func`` takes a trial handle: two positional parameters or more (or
+    ``*args``).  A callable without a signature is called ``func(params)``."""
+    try:
+        sig = inspect.signature(func)
+    except (TypeError, ValueError):
+        return False
+    kinds = [p.kind for p in sig.parameters.values()]
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return sum(k in positional for k in kinds) >= 2 or inspect.Parameter.VAR_POSITIONAL in kinds
+
+
+def report(storage, study_id: int, number: int, step: Any, value: Any) -> None:
+    """Check and store the intermediate ``value`` of trial ``number`` at ``step``."""
+    step = _validate.integer(step, "step", low=0, fix="pass a whole number >= 0")
+    rule = "must be a finite real number"
+    try:
+        if isinstance(value, (str, bytes, bool, np.bool_)):
+            raise TypeError
+        v = float(value)
+    except (TypeError, ValueError):
+        raise _validate.error(
+            "value",
+            rule,
+            f"{_validate.describe(value)} of type {type(value).__name__}",
+            "report a float (e.g. the validation loss)",
+        ) from None
+    if not math.isfinite(v):
+        raise _validate.error(
+            "value",
+            rule,
+            _validate.describe(value),
+            f"report a finite loss at step {step}, or raise TrialPruned to stop the trial",
+        )
+    with storage.transaction("report"):
+        done = storage.intermediate_values(study_id).get(number, {})
+        if done and step <= max(done):
+            raise _validate.error(
+                "step",
+                f"must increase strictly within a trial (trial {number} already "
+                f"reported step {max(done)})",
+                step,
+                f"report steps in increasing order: the next one must be > {max(done)}",
+            )
+        storage.report(study_id, number, step, v)
+
+
+def should_prune(storage, study_id: int, number: int, pruner: Pruner) -> bool:
+    """The pruner's verdict on trial ``number``, from the stored trials and values."""
+    return bool(
+        pruner.prune(storage.trials(study_id), storage.intermediate_values(study_id), number)
+    )
+
+
+def last_value(storage, study_id: int, number: int) -> float | None:
+    """The value trial ``number`` reported at its last step (None: none reported)."""
+    curve = storage.intermediate_values(study_id).get(number, {})
+    return float(curve[max(curve)]) if curve else None
+
+
+class TrialHandle:
+    """A running trial, as its objective sees it: ``func(params, trial)``.
+
+    Built by the study's loop (or by :meth:`pyjl.bo.Optimizer.handle` for ask/tell
+    users); it can be pickled to a worker process when the study is stored in a file or
+    a database (it reopens the storage there by its URL).
+
+    Attributes
+    ----------
+    number : int
+        The trial's number in the study.
+    params : dict
+        Its parameters.
+
+    Examples
+    --------
+    >>> from pyjl.bo import MedianPruner, Optimizer, Real, Space
+    >>> opt = Optimizer(Space({"x": Real(0.0, 1.0)}), seed=0, pruner=MedianPruner())
+    >>> [(number, params)] = opt.ask_trials(1)
+    >>> trial = opt.handle(number, params)
+    >>> trial.report(0, 0.75)
+    >>> trial.should_prune()
+    False
+    >>> opt.intermediate_values()
+    {0: {0: 0.75}}
+    """
+
+    def __init__(self, storage, study_id: int, number: int, params: dict, pruner: Pruner):
+        self.number, self.params = int(number), dict(params)
+        self._storage, self._url = storage, storage.url
+        self._study_id, self._pruner = study_id, pruner
+
+    def report(self, step: int, value: float) -> None:
+        """Store ``value`` (finite) at ``step`` (a whole number ``>= 0``, larger than any
+        step this trial reported before); :class:`~pyjl.exceptions.InputError` otherwise."""
+        report(self._open(), self._study_id, self.number, step, value)
+
+    def should_prune(self) -> bool:
+        """Whether the study's pruner says to stop this trial now (then ``raise
+        TrialPruned``)."""
+        return should_prune(self._open(), self._study_id, self.number, self._pruner)
+
+    def _open(self):
+        if self._storage is None:
+            if self._url == "memory":
+                raise _validate.error(
+                    "storage",
+                    "must be a file or a database for an objective that runs in another "
+                    "process to report to it",
+                    "an in-memory study",
+                    "pass storage='sqlite:///study.db', or use threads (n_workers, no executor)",
+                )
+            from .storage import open_storage
+
+            self._storage = open_storage(self._url)
+        return self._storage
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_storage"] = None  # reopened by URL in the process it is sent to
+        return state
+
+    def __copy__(self) -> TrialHandle:
+        return self  # a handle names one trial of one study: copies would be the same
+
+    def __deepcopy__(self, memo) -> TrialHandle:
+        return self
+
+    def __repr__(self) -> str:
+        return f"TrialHandle(number={self.number}, params={self.params!r})"

@@ -1,0 +1,303 @@
+"""Pruning: the trial handle, intermediate values in the storages, pruned trials in a
+study, bad input, and the surrogate's treatment of pruned trials."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import json
+import math
+import sqlite3
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from pyjl.bo import (
+    MedianPruner,
+    Optimizer,
+    Real,
+    Space,
+    SuccessiveHalvingPruner,
+    TrialHandle,
+    TrialPruned,
+    TrialState,
+    grid_search,
+    minimize,
+    random_search,
+)
+from pyjl.bo.handle import takes_trial
+from pyjl.bo.storage import MemoryStorage, SQLiteStorage
+from pyjl.exceptions import InputError
+
+SPACE = Space({"x": Real(0.0, 1.0)})
+N_STEPS = 12
+
+
+def _curve(x: float, step: int) -> float:
+    """A decreasing learning curve whose floor is lowest at x = 0.3."""
+    return (x - 0.3) ** 2 + math.exp(-0.3 * step)
+
+
+def objective(params, trial):
+    value = math.nan
+    for step in range(N_STEPS):
+        value = _curve(params["x"], step)
+        trial.report(step, value)
+        if trial.should_prune():
+            raise TrialPruned(f"pruned at step {step}")
+    return value
+
+
+def _check_pruned_study(opt: Optimizer, n_calls: int) -> None:
+    """Every trial ended; pruned ones hold their last reported value and stopped early."""
+    trials, curves = opt.trials, opt.intermediate_values()
+    assert len(trials) == n_calls  # a pruned trial counts toward n_calls
+    pruned = [t for t in trials if t.state == TrialState.PRUNED]
+    assert pruned and all(t.state in (TrialState.COMPLETE, TrialState.PRUNED) for t in trials)
+    for t in trials:
+        curve = curves[t.number]
+        assert list(curve) == list(range(len(curve)))
+        assert curve == {s: _curve(t.params["x"], s) for s in curve}
+        assert t.value == curve[max(curve)]
+        assert (len(curve) < N_STEPS) == (t.state == TrialState.PRUNED)
+    # best is the best completed trial, whatever a pruned trial's (shorter-run) value
+    done = [t for t in trials if t.state == TrialState.COMPLETE]
+    assert opt.best[1] == min(t.value for t in done)
+
+
+def test_minimize_with_median_pruner_stores_pruned_trials_with_last_value():
+    res = minimize(
+        objective,
+        SPACE,
+        n_calls=14,
+        n_initial=5,
+        pruner=MedianPruner(n_startup_trials=3),
+        seed=1,
+        progress=False,
+    )
+    _check_pruned_study(res.optimizer, 14)
+    assert set(res.history["state"]) == {"complete", "pruned"} and res.n_failed == 0
+
+
+def test_random_and_grid_search_prune_in_threads():
+    asha = SuccessiveHalvingPruner(min_resource=1, reduction_factor=2)
+    res = random_search(
+        objective, SPACE, n_calls=12, n_workers=3, pruner=asha, seed=2, progress=False
+    )
+    _check_pruned_study(res.optimizer, 12)
+    res = grid_search(objective, SPACE, n_points=9, pruner=MedianPruner(2), progress=False)
+    _check_pruned_study(res.optimizer, 9)
+
+
+def test_processes_report_through_an_sqlite_study(tmp_path):
+    # the handles are pickled to worker processes and reopen the study file there
+    db = str(tmp_path / "study.db")
+    with cf.ProcessPoolExecutor(2) as pool:
+        res = random_search(
+            objective,
+            SPACE,
+            n_calls=10,
+            executor=pool,
+            n_workers=2,
+            storage=db,
+            pruner=MedianPruner(n_startup_trials=2),
+            seed=3,
+            progress=False,
+        )
+    _check_pruned_study(res.optimizer, 10)
+
+
+_REPORTER = """
+import sys
+from pyjl.bo import Optimizer
+opt = Optimizer(None, storage=sys.argv[1], study="s")
+[(number, params)] = opt.ask_trials(1)
+for step, value in enumerate([5.0, 4.0, 3.5]):
+    opt.handle(number, params).report(step, value)
+print(number)
+"""
+
+
+def test_should_prune_sees_values_reported_by_another_process(tmp_path):
+    db = str(tmp_path / "shared.db")
+    opt = Optimizer(SPACE, storage=db, study="s", seed=0, pruner=MedianPruner(2))
+    for value in (1.0, 2.0):
+        [(number, _)] = opt.ask_trials(1)
+        for step in range(3):
+            opt.report(number, step, value - 0.1 * step)
+        opt.tell_trial(number, value - 0.2)
+    out = subprocess.run(
+        [sys.executable, "-c", _REPORTER, db], capture_output=True, text=True, check=True
+    )
+    number = int(out.stdout)
+    assert opt.intermediate_values()[number] == {0: 5.0, 1: 4.0, 2: 3.5}
+    assert opt.should_prune(number)  # 3.5 at step 2 is above the median 1.65
+    opt.tell_pruned(number)
+    t = opt.trials[number]
+    assert (t.state, t.value) == (TrialState.PRUNED, 3.5)
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_storage_round_trip(tmp_path, kind):
+    st = MemoryStorage() if kind == "memory" else SQLiteStorage(str(tmp_path / "s.db"))
+    a = st.study("a", SPACE.to_json(), 0)["id"]
+    b = st.study("b", SPACE.to_json(), 0)["id"]
+    assert st.intermediate_values(a) == {}
+    st.report(a, 0, 0, 1.5)
+    st.report(a, 0, 3, 1.25)
+    st.report(a, 2, 1, -0.5)
+    st.report(b, 0, 0, 9.0)
+    st.report(a, 0, 3, 1.0)  # a step reported again replaces its value
+    assert st.intermediate_values(a) == {0: {0: 1.5, 3: 1.0}, 2: {1: -0.5}}
+    assert st.intermediate_values(b) == {0: {0: 9.0}}
+    if kind == "sqlite":  # committed at once: another connection reads it
+        again = SQLiteStorage(str(tmp_path / "s.db"))
+        assert again.intermediate_values(a) == {0: {0: 1.5, 3: 1.0}, 2: {1: -0.5}}
+
+
+#: a study file as pyjl wrote it before pruning (and before ``abandoned``): no
+#: ``intermediate`` table, and a CHECK that only accepts three states
+OLD_SCHEMA = """
+CREATE TABLE studies (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, space TEXT NOT NULL,
+    seed INTEGER, created REAL NOT NULL, settings TEXT NOT NULL DEFAULT '{}');
+CREATE TABLE trials (
+    id INTEGER PRIMARY KEY, study_id INTEGER NOT NULL REFERENCES studies(id),
+    number INTEGER NOT NULL, params TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'complete', 'failed')),
+    value REAL, noise_var REAL, error TEXT, created REAL NOT NULL, finished REAL,
+    worker TEXT, heartbeat REAL, UNIQUE (study_id, number));
+"""
+
+
+def _old_file(path: str) -> None:
+    conn = sqlite3.connect(path)
+    conn.executescript(OLD_SCHEMA)
+    conn.execute(
+        "INSERT INTO studies (name, space, seed, created) VALUES ('old', ?, 3, 0)",
+        (SPACE.to_json(),),
+    )
+    conn.execute(
+        "INSERT INTO trials (study_id, number, params, state, value, created, finished) "
+        "VALUES (1, 0, ?, 'complete', 0.5, 0, 1)",
+        (json.dumps({"x": 0.5}),),
+    )
+    conn.commit()
+    conn.close()
+
+
+def test_file_written_before_pruning_gets_the_table_on_open(tmp_path):
+    path = str(tmp_path / "old.db")
+    _old_file(path)
+    ro = SQLiteStorage(path, read_only=True)  # read-only: nothing reported, nothing written
+    assert ro.intermediate_values(1) == {}
+    ro.close()
+    opt = Optimizer(None, storage=path, study="old", pruner=MedianPruner(1))
+    [(number, _)] = opt.ask_trials(1)
+    opt.report(number, 0, 2.5)
+    opt.tell_pruned(number)
+    # the old CHECK refuses 'pruned': written the old way, read back as pruned
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT state, value, error FROM trials WHERE number = 1").fetchone() == (
+        "failed",
+        2.5,
+        "pruned: ",
+    )
+    conn.close()
+    t = opt.trials[number]
+    assert (t.state, t.value, t.error) == (TrialState.PRUNED, 2.5, None)
+    assert opt.intermediate_values() == {1: {0: 2.5}}
+    assert opt.trials[0].value == 0.5  # nothing stored before is lost
+
+
+@pytest.mark.parametrize(
+    ("step", "value", "name"),
+    [
+        (0, math.nan, "value"),
+        (0, math.inf, "value"),
+        (0, "0.5", "value"),
+        (-1, 0.5, "step"),
+        (1.5, 0.5, "step"),
+        (2, 0.5, "step"),  # not above the step 2 already reported
+        (1, 0.5, "step"),  # backwards
+    ],
+)
+def test_bad_reports_are_input_errors_naming_the_argument(step, value, name):
+    opt = Optimizer(SPACE, seed=0)
+    [(number, params)] = opt.ask_trials(1)
+    trial = opt.handle(number, params)
+    trial.report(0, 1.0)
+    trial.report(2, 0.9)
+    with pytest.raises(InputError, match=rf"^`{name}`") as err:
+        trial.report(step, value)
+    assert err.value.args
+    assert opt.intermediate_values() == {number: {0: 1.0, 2: 0.9}}  # nothing lost
+
+
+def test_bad_pruner_is_an_input_error():
+    with pytest.raises(InputError, match="pruner"):
+        Optimizer(SPACE, pruner="median")
+    with pytest.raises(InputError, match="pruner"):
+        minimize(objective, SPACE, n_calls=2, pruner=3, progress=False)
+
+
+def test_objective_signature_decides_the_handle():
+    def one(p):
+        return 0.0
+
+    def two(p, trial):
+        return 0.0
+
+    def default(p, trial=None):
+        return 0.0
+
+    def star(*args):
+        return 0.0
+
+    def keyword_only(p, *, trial=None):
+        return 0.0
+
+    assert [takes_trial(f) for f in (one, two, default, star, keyword_only)] == [
+        False,
+        True,
+        True,
+        True,
+        False,
+    ]
+    assert not takes_trial(abs)  # one positional parameter: params only
+    seen = []
+    minimize(lambda p, t: seen.append(t) or 1.0, SPACE, n_calls=2, seed=0, progress=False)
+    assert all(isinstance(t, TrialHandle) for t in seen) and [t.number for t in seen] == [0, 1]
+
+
+def test_objective_pruned_without_reports_has_no_value():
+    def f(p, trial):
+        raise TrialPruned
+
+    res = random_search(f, SPACE, n_calls=3, seed=0, progress=False)
+    assert res.history["state"].tolist() == ["pruned"] * 3
+    assert res.history["value"].isna().all() and res.best_value is None
+
+
+def test_pruned_trials_are_fantasised_at_the_worst_value(rng):
+    # the GP is fitted to the completed trials only; a pruned point then reads as the
+    # worst value seen, as a failed one does, so the search moves away from it
+    opt = Optimizer(SPACE, seed=0, n_initial=2, pruner=MedianPruner(1))
+    xs = rng.uniform(0.0, 1.0, 6)
+    for x in xs:
+        opt.tell({"x": float(x)}, (float(x) - 0.3) ** 2)
+    [(number, params)] = opt.ask_trials(1)
+    opt.report(number, 0, -10.0)  # a shorter run's value, below every completed one
+    opt.tell_pruned(number)
+    trials = opt.trials
+    done = [t for t in trials if t.state == TrialState.COMPLETE]
+    sampler = opt._sampler
+    gp0, X, y = sampler.fit(opt.space, done, opt.seed)
+    gp, Xall, y_seen, _ = sampler._believe(opt.space, trials, done, opt.seed)
+    assert len(y_seen) == len(done) == 6  # not fitted
+    u = opt.space.round(opt.space.encode(params)[None, :])
+    mean = float(np.asarray(gp.predict(u)).reshape(-1)[0])
+    assert mean > float(np.asarray(gp0.predict(u)).reshape(-1)[0])
+    assert mean == pytest.approx(float(np.max(y)), abs=0.05 * float(np.ptp(y)))
+    assert opt.best[1] == min(t.value for t in done)  # -10 is not the best
