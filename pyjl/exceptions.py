@@ -151,7 +151,8 @@ class StorageError(PyjlError, OSError):
     ``errno`` says which.  The message names the storage, the operation and the fix.
     ``storage`` (URL), ``operation`` (``"open"``, ``"ask"``, ``"tell"``,
     ``"heartbeat"``, ...) and ``reason`` (``"full"``, ``"read-only"``, ``"locked"``,
-    ``"cannot open"``, ``"i/o"``, ``"damaged"``) carry them; when a
+    ``"cannot open"``, ``"cannot connect"`` (a database server that cannot be reached or
+    a lost connection), ``"i/o"``, ``"damaged"``) carry them; when a
     finished evaluation could not be stored, ``trial``, ``params`` and ``value`` carry
     it so that it is not lost, and ``unsaved`` lists every ``(trial, params, value)``
     evaluated but not stored.
@@ -171,6 +172,7 @@ class StorageError(PyjlError, OSError):
         "read-only": "EROFS",
         "locked": "EBUSY",
         "cannot open": "ENOENT",
+        "cannot connect": "ECONNREFUSED",
         "i/o": "EIO",
     }
 

@@ -160,10 +160,14 @@ def init_violations(module: str, source: str) -> list[str]:
             isinstance(t, ast.Name) and t.id == "__all__"
             for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
         )
-        if not (docstring or dunder_all or isinstance(node, (ast.Import, ast.ImportFrom))):
+        # PEP 562: a module __getattr__ may import a name whose optional dependency
+        # should not load with the package (it only imports and returns)
+        lazy = isinstance(node, ast.FunctionDef) and node.name == "__getattr__"
+        if not (docstring or dunder_all or lazy or isinstance(node, (ast.Import, ast.ImportFrom))):
             problems.append(
                 f"{module}/__init__.py:{node.lineno} has a "
-                f"{type(node).__name__}; only imports, __all__ and a docstring"
+                f"{type(node).__name__}; only imports, __all__, a lazy __getattr__ and a "
+                "docstring"
             )
     return problems
 

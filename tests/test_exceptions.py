@@ -95,7 +95,12 @@ def test_every_error_class_lives_in_exceptions():
 
 
 @pytest.mark.parametrize(
-    "module, name", [("pyjl.bo", "SpaceExhausted"), ("pyjl.julia", "JuliaLinAlgError")]
+    "module, name",
+    [
+        ("pyjl.bo", "SpaceExhausted"),
+        ("pyjl.bo", "TrialPruned"),
+        ("pyjl.julia", "JuliaLinAlgError"),
+    ],
 )
 def test_re_exports_are_the_classes_of_exceptions(module, name):
     assert getattr(__import__(module, fromlist=[name]), name) is getattr(ex, name)

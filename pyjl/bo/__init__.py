@@ -1,6 +1,8 @@
 """Bayesian optimisation: search spaces, an ask/tell optimiser with pluggable samplers,
-study runners, persistent (SQLite) studies and plots."""
+study runners, persistent (SQLite, PostgreSQL) studies, pruning of hopeless trials,
+a scikit-learn search estimator and plots."""
 
+from ..exceptions import TrialPruned
 from . import plots
 from .acquisition import (
     ExpectedImprovement,
@@ -8,7 +10,9 @@ from .acquisition import (
     ProbabilityOfImprovement,
     UpperConfidenceBound,
 )
+from .handle import TrialHandle
 from .optimizer import Optimizer
+from .pruners import MedianPruner, NopPruner, PercentilePruner, Pruner, SuccessiveHalvingPruner
 from .runner import Result, grid_search, minimize, random_search
 from .samplers import GPSampler, GridSampler, RandomSampler, Sampler
 from .space import Categorical, Integer, Real, Space, SpaceExhausted
@@ -36,4 +40,20 @@ __all__ = [
     "GPSampler",
     "Trial",
     "TrialState",
+    "TrialHandle",
+    "TrialPruned",
+    "Pruner",
+    "NopPruner",
+    "MedianPruner",
+    "PercentilePruner",
+    "SuccessiveHalvingPruner",
+    "BayesSearchCV",
 ]
+
+
+def __getattr__(name: str):  # BayesSearchCV needs scikit-learn: imported on first use
+    if name == "BayesSearchCV":
+        from .search import BayesSearchCV
+
+        return BayesSearchCV
+    raise AttributeError(f"module 'pyjl.bo' has no attribute {name!r}")

@@ -1,0 +1,371 @@
+"""The pieces of :class:`~pyjl.bo.search.BayesSearchCV` that touch scikit-learn's machinery.
+
+* :func:`check_args`: the scalar arguments, checked when ``fit`` starts.
+* :func:`spaces`: the search spaces as ``[(Space, n_iter), ...]``, their names checked
+  against the estimator's parameters.
+* :func:`scorers`: ``scoring`` as scikit-learn reads it (``check_scoring``,
+  ``get_scorer``), an unknown name refused with the close matches.
+* :func:`fit_fold`: one fold of one candidate, the logic of scikit-learn's
+  ``_fit_and_score`` through public API (clone, ``set_params``, ``_safe_indexing``,
+  ``error_score``); a module-level function, so process pools can run it.
+* :func:`fit_folds`: the folds of one candidate in order, reporting the running mean of
+  the negated test score to its trial handle after each and stopping when the pruner says.
+* :func:`warn_failures`: scikit-learn's warning when fits failed, its error when all did.
+* :func:`cv_results`: the records of the candidates in ``GridSearchCV``'s
+  ``cv_results_`` layout (the same means, standard deviations and ranks).
+"""
+
+from __future__ import annotations
+
+import difflib
+import numbers
+import os
+import time
+import traceback
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from numpy.ma import MaskedArray
+from scipy.stats import rankdata
+from sklearn.base import clone
+from sklearn.exceptions import FitFailedWarning
+from sklearn.metrics import check_scoring, get_scorer_names
+from sklearn.utils import _safe_indexing
+
+from .. import _validate
+from .dimensions import Dimension
+from .optimizer import ASK_MAX
+from .space import Space
+
+__all__ = [
+    "check_args",
+    "spaces",
+    "scorers",
+    "fit_fold",
+    "fit_folds",
+    "warn_failures",
+    "cv_results",
+]
+
+
+def _close(name: str, options: list[str]) -> str:
+    near = difflib.get_close_matches(name, options, n=3, cutoff=0.5)
+    return f"; close matches: {', '.join(map(repr, near))}" if near else ""
+
+
+def check_args(search: Any) -> tuple[int, int, int, int | None]:
+    """``(n_iter, n_points, n_jobs, seed)`` of a ``BayesSearchCV``; the other arguments
+    checked."""
+    if not (hasattr(search.estimator, "fit") and hasattr(search.estimator, "get_params")):
+        raise _validate.error(
+            "estimator",
+            "must be a scikit-learn estimator (with fit and get_params)",
+            _validate.describe(search.estimator),
+            "pass e.g. HistGradientBoostingClassifier()",
+        )
+    n_iter = _validate.integer(search.n_iter, "n_iter", low=1)
+    n_points = _validate.integer(search.n_points, "n_points", low=1, high=ASK_MAX)
+    n_jobs = _validate.integer(search.n_jobs, "n_jobs", low=-1)
+    if n_jobs == 0:
+        raise _validate.error("n_jobs", "must be >= 1 or -1", 0, "pass 1, 2, ... or -1")
+    n_jobs = (os.cpu_count() or 1) if n_jobs == -1 else n_jobs
+    es = search.error_score
+    if not (es == "raise" or isinstance(es, numbers.Real) and not isinstance(es, bool)):
+        raise _validate.error(
+            "error_score",
+            "must be 'raise' or a number (np.nan by default)",
+            _validate.describe(es),
+            "pass np.nan, 0.0 or 'raise'",
+        )
+    _validate.boolean(search.return_train_score, "return_train_score")
+    _validate.integer(search.verbose, "verbose", low=0)
+    return n_iter, n_points, n_jobs, _validate.seed(search.random_state, "random_state")
+
+
+def _one_space(spec: Any, where: str) -> Space:
+    if isinstance(spec, Space):
+        return spec
+    if isinstance(spec, Mapping) and spec and all(isinstance(d, Dimension) for d in spec.values()):
+        return Space(spec)
+    raise _validate.error(
+        where,
+        "must be a Space or a dict {name: Real(...) | Integer(...) | Categorical(...)}",
+        _validate.describe(spec),
+        "pass e.g. {'max_depth': Integer(2, 8)}",
+    )
+
+
+def spaces(search_spaces: Any, n_iter: int, estimator: Any) -> list[tuple[Space, int]]:
+    """``[(space, budget), ...]`` of ``search_spaces``: a space, a dict of dimensions, or a
+    list of spaces and ``(space, n_iter)`` pairs; every name a parameter of ``estimator``."""
+    if isinstance(search_spaces, (Space, Mapping)):
+        items = [search_spaces]
+    elif isinstance(search_spaces, (list, tuple)) and search_spaces:
+        items = list(search_spaces)
+    else:
+        raise _validate.error(
+            "search_spaces",
+            "must be a Space, a dict of dimensions, or a non-empty list of them "
+            "and (space, n_iter) pairs",
+            _validate.describe(search_spaces),
+            "pass e.g. {'C': Real(1e-3, 1e3, log=True)}",
+        )
+    out = []
+    for i, item in enumerate(items):
+        where = "search_spaces" if len(items) == 1 else f"search_spaces[{i}]"
+        if isinstance(item, tuple) and len(item) == 2 and not isinstance(item[0], str):
+            space = _one_space(item[0], where + "[0]")
+            budget = _validate.integer(item[1], where + "[1]", low=1)
+        else:
+            space, budget = _one_space(item, where), n_iter
+        out.append((space, budget))
+    known = sorted(estimator.get_params(deep=True))
+    for space, _ in out:
+        for name in space.names:
+            if name not in known:
+                raise _validate.error(
+                    "search_spaces",
+                    f"must name parameters of {type(estimator).__name__} (estimator.get_params())",
+                    f"{name!r}{_close(name, known)}",
+                    "use a name estimator.get_params() lists; a Pipeline step's as 'step__param'",
+                )
+    return out
+
+
+def _scorer(estimator: Any, scoring: Any, name: str) -> Any:
+    try:
+        return check_scoring(estimator, scoring=scoring)
+    except (ValueError, TypeError) as exc:
+        if isinstance(scoring, str):
+            near = _close(scoring, sorted(get_scorer_names()))
+            raise _validate.error(
+                name,
+                "must be a scoring name scikit-learn knows, a callable or None",
+                f"{scoring!r}{near}",
+                "pick one of sklearn.metrics.get_scorer_names()",
+            ) from None
+        raise _validate.error(
+            name, f"must be a valid scorer ({exc})", _validate.describe(scoring), "see above"
+        ) from None
+
+
+def scorers(estimator: Any, scoring: Any) -> tuple[Any, bool]:
+    """``(scorer, False)`` for one metric, ``({name: scorer}, True)`` for several."""
+    if scoring is None or isinstance(scoring, str) or callable(scoring):
+        return _scorer(estimator, scoring, "scoring"), False
+    if isinstance(scoring, (list, tuple, set)) and scoring:
+        names = list(scoring)
+        if not all(isinstance(n, str) for n in names) or len(set(names)) != len(names):
+            raise _validate.error(
+                "scoring",
+                "must list distinct scoring names",
+                _validate.describe(scoring),
+                "pass e.g. ['accuracy', 'roc_auc']",
+            )
+        return {n: _scorer(estimator, n, f"scoring[{n!r}]") for n in names}, True
+    if isinstance(scoring, Mapping) and scoring:
+        return {str(n): _scorer(estimator, s, f"scoring[{n!r}]") for n, s in scoring.items()}, True
+    raise _validate.error(
+        "scoring",
+        "must be None, a scoring name, a callable, or a non-empty list or dict of them",
+        _validate.describe(scoring),
+        "pass e.g. 'accuracy' or ['accuracy', 'roc_auc']",
+    )
+
+
+def _index(value: Any, rows: np.ndarray, n_samples: int) -> Any:
+    """``value[rows]`` for a sample-aligned array (a fit parameter), else ``value``."""
+    if value is not None and hasattr(value, "__len__") and not isinstance(value, (str, dict)):
+        if len(value) == n_samples:
+            return _safe_indexing(value, rows)
+    return value
+
+
+def _score(est: Any, X: Any, y: Any, scorer: Any, error_score: Any) -> dict[str, float]:
+    items = scorer.items() if isinstance(scorer, dict) else [("score", scorer)]
+    out = {}
+    for name, s in items:
+        try:
+            value = s(est, X) if y is None else s(est, X, y)
+        except Exception:
+            if error_score == "raise":
+                raise
+            warnings.warn(
+                f"scoring failed; the score of this fold is {error_score}. Details:\n"
+                + traceback.format_exc(),
+                UserWarning,
+                stacklevel=2,
+            )
+            value = error_score
+        if not isinstance(value, numbers.Real):
+            raise ValueError(f"scoring must return a number, got {value!r} for {name!r}")
+        out[name] = float(value)
+    return out
+
+
+def fit_fold(
+    estimator: Any,
+    X: Any,
+    y: Any,
+    train: np.ndarray,
+    test: np.ndarray,
+    params: dict,
+    scorer: Any,
+    fit_params: dict,
+    error_score: Any,
+    return_train_score: bool,
+) -> dict:
+    """Fit a clone of ``estimator`` with ``params`` on ``train``, score it on ``test``:
+    ``{"test": {name: score}, "train": {...} or None, "fit_time", "score_time", "error"}``.
+
+    A fit that raises gives ``error_score`` for every score (``"raise"``: re-raised),
+    as scikit-learn's ``_fit_and_score``."""
+    est = clone(estimator).set_params(**{k: clone(v, safe=False) for k, v in params.items()})
+    n = len(X) if hasattr(X, "__len__") else np.shape(X)[0]
+    fp = {k: _index(v, train, n) for k, v in fit_params.items()}
+    X_train, X_test = _safe_indexing(X, train), _safe_indexing(X, test)
+    y_train = None if y is None else _safe_indexing(y, train)
+    y_test = None if y is None else _safe_indexing(y, test)
+    names = list(scorer) if isinstance(scorer, dict) else ["score"]
+    t0 = time.time()
+    try:
+        if y_train is None:
+            est.fit(X_train, **fp)
+        else:
+            est.fit(X_train, y_train, **fp)
+    except Exception:
+        if error_score == "raise":
+            raise
+        failed = dict.fromkeys(names, float(error_score))
+        return {
+            "test": failed,
+            "train": dict(failed) if return_train_score else None,
+            "fit_time": time.time() - t0,
+            "score_time": 0.0,
+            "error": traceback.format_exc(),
+        }
+    fit_time = time.time() - t0
+    test_scores = _score(est, X_test, y_test, scorer, error_score)
+    score_time = time.time() - t0 - fit_time
+    train_scores = (
+        _score(est, X_train, y_train, scorer, error_score) if return_train_score else None
+    )
+    return {
+        "test": test_scores,
+        "train": train_scores,
+        "fit_time": fit_time,
+        "score_time": score_time,
+        "error": None,
+    }
+
+
+def fit_folds(handle: Any, jobs: list[tuple], objective: str) -> tuple[list[dict], bool]:
+    """``(records, pruned)``: :func:`fit_fold` of each of ``jobs`` in order; after fold ``k``,
+    ``handle.report(k, -mean test score so far)`` and, but after the last fold, stop if
+    ``handle.should_prune()``.  A non-finite running mean (a failed fit) is not reported."""
+    records: list[dict] = []
+    for k, job in enumerate(jobs):
+        records.append(fit_fold(*job))
+        running = -float(np.mean([r["test"][objective] for r in records]))
+        if not np.isfinite(running):
+            continue
+        handle.report(k, running)
+        if k < len(jobs) - 1 and handle.should_prune():
+            return records, True
+    return records, False
+
+
+def warn_failures(folds: list[list[dict] | None], error_score: Any) -> None:
+    """scikit-learn's warning when fits failed, its error when all did."""
+    fits = [r for f in folds if f is not None for r in f]
+    failed = [r["error"] for r in fits if r["error"]]
+    if not failed:
+        return
+    if len(failed) == len(fits):
+        raise ValueError(
+            f"all the {len(fits)} fits failed; the estimator is likely misconfigured. "
+            f"The first error:\n{failed[0]}"
+        )
+    warnings.warn(
+        f"{len(failed)} fits failed out of a total of {len(fits)}; their scores are "
+        f"error_score={error_score}. The first error:\n{failed[0]}",
+        FitFailedWarning,
+        stacklevel=3,
+    )
+
+
+def _masked_params(candidates: list[dict]) -> dict[str, MaskedArray]:
+    """``param_<name>``: one masked array per parameter (masked where a candidate of
+    another space lacks it), typed as scikit-learn types them."""
+    values: dict[str, dict[int, Any]] = {}
+    for i, params in enumerate(candidates):
+        for name, v in params.items():
+            values.setdefault(f"param_{name}", {})[i] = v
+    out = {}
+    for key, got in values.items():
+        try:
+            arr = np.array(list(got.values()))
+            dtype = arr.dtype if arr.dtype.kind != "U" and arr.ndim == 1 else np.dtype(object)
+        except ValueError:
+            dtype = np.dtype(object)
+        ma = MaskedArray(np.empty(len(candidates), dtype=dtype), mask=True)
+        for i, v in got.items():
+            ma[i] = v
+        out[key] = ma
+    return out
+
+
+def _store(
+    results: dict, key: str, array: np.ndarray, splits: bool, rank: bool, known=None
+) -> None:
+    """Split columns, mean, std (and rank) of ``array`` (n_candidates, n_splits), as
+    ``BaseSearchCV._format_results`` computes them; ``known``: means to use where the
+    folds are unknown (not NaN)."""
+    if splits:
+        for k in range(array.shape[1]):
+            results[f"split{k}_{key}"] = array[:, k]
+    means = np.average(array, axis=1)
+    if known is not None:
+        means = np.where(np.isnan(known), means, known)
+    results[f"mean_{key}"] = means
+    results[f"std_{key}"] = np.sqrt(np.average((array - means[:, np.newaxis]) ** 2, axis=1))
+    if rank:
+        if np.isnan(means).all():
+            results[f"rank_{key}"] = np.ones_like(means, dtype=np.int32)
+        else:
+            filled = np.nan_to_num(means, nan=np.nanmin(means) - 1)
+            results[f"rank_{key}"] = rankdata(-filled, method="min").astype(np.int32)
+
+
+def cv_results(
+    candidates: list[dict],
+    folds: list[list[dict] | None],
+    names: list[str],
+    train: bool,
+    objective: str,
+    known: list[float],
+    n_splits: int,
+) -> dict:
+    """``cv_results_`` of ``candidates`` with their fold records (``None``: a trial of an
+    earlier fit, whose fold scores were not kept: NaN, but for the mean test score of
+    ``objective``, ``known``; fewer than the folds: a pruned trial, NaN for the rest)."""
+
+    def table(pick) -> np.ndarray:
+        rows = [[pick(r) for r in f or []] for f in folds]  # pruned: the folds it ran
+        rows = [r + [np.nan] * (n_splits - len(r)) for r in rows]
+        return np.array(rows, dtype=np.float64).reshape(len(candidates), n_splits)
+
+    results: dict[str, Any] = {}
+    _store(results, "fit_time", table(lambda r: r["fit_time"]), False, False)
+    _store(results, "score_time", table(lambda r: r["score_time"]), False, False)
+    results.update(_masked_params(candidates))
+    results["params"] = candidates
+    for name in names:
+        key = "score" if names == ["score"] else name
+        mean = np.array(known, dtype=np.float64) if name == objective else None
+        _store(results, f"test_{key}", table(lambda r, n=name: r["test"][n]), True, True, mean)
+        if train:
+            _store(results, f"train_{key}", table(lambda r, n=name: r["train"][n]), True, False)
+    return results

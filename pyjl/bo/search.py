@@ -1,0 +1,414 @@
+""":class:`BayesSearchCV`: tune a scikit-learn estimator's hyperparameters by Bayesian
+optimisation of its cross-validated score.
+
+A scikit-learn meta-estimator in the manner of ``GridSearchCV``: the same ``cv``,
+``scoring``, ``refit``, ``error_score`` and ``return_train_score``, the same
+``cv_results_`` layout, and the best estimator's methods after ``fit``.  Candidates come
+from a pyjl study (:class:`~pyjl.bo.Optimizer`, asked ``n_points`` at a time) that is told
+each candidate's mean test score, negated (pyjl minimises); each fold is scored as
+scikit-learn scores it (:mod:`pyjl.bo._search_cv`), the folds in parallel on the
+executors of :func:`~pyjl.bo.minimize`.
+"""
+
+from __future__ import annotations
+
+import time
+from copy import deepcopy
+
+import numpy as np
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
+from sklearn.model_selection import check_cv
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import indexable
+
+from .. import _validate
+from ..exceptions import NotFittedError
+from . import _search_cv as cvtools
+from .loop import _executor
+from .optimizer import Optimizer
+from .space import SpaceExhausted
+from .storage import open_storage
+from .trial import TrialState
+
+__all__ = ["BayesSearchCV"]
+
+
+def _has(attr: str):
+    """``available_if`` check: ``refit`` is on and the (best) estimator has ``attr``."""
+
+    def check(self) -> bool:
+        if not self.refit:
+            raise AttributeError(
+                f"this BayesSearchCV was built with refit=False: {attr} needs the best "
+                "estimator refitted; pass refit=True"
+            )
+        getattr(getattr(self, "best_estimator_", self.estimator), attr)
+        return True
+
+    return check
+
+
+class BayesSearchCV(MetaEstimatorMixin, BaseEstimator):
+    """Bayesian optimisation of an estimator's cross-validated score.
+
+    Parameters
+    ----------
+    estimator : estimator
+        A scikit-learn estimator (or ``Pipeline``); cloned for every fit.
+    search_spaces : Space or dict or list
+        A :class:`~pyjl.bo.Space`, a dict ``{name: Real | Integer | Categorical}`` (a
+        ``Pipeline``'s step parameters as ``"step__param"``), or a list of them and of
+        ``(space, n_iter)`` pairs: each space is searched in its own study with its own
+        budget (``n_iter`` where none is given).  Every name must be a key of
+        ``estimator.get_params()``.
+    n_iter : int, default 50
+        Candidates per space (trials already in a resumed study count).
+    cv : int or cross-validation generator or iterable, default 5
+        As in ``GridSearchCV`` (``sklearn.model_selection.check_cv``: stratified folds
+        for a classifier).
+    scoring : str or callable or list or dict or None, default None
+        As in ``GridSearchCV``; several metrics need ``refit`` to name the one optimised.
+    n_points : int, default 1
+        Candidates asked at a time (fantasised as pending, so they differ); their folds
+        run together.
+    executor : None or "dask" or Executor or dask Client, default None
+        Where folds run, as in :func:`~pyjl.bo.minimize`; ``None`` with ``n_jobs > 1``: a
+        thread pool.
+    n_jobs : int, default 1
+        Folds in flight (``-1``: one per CPU).
+    refit : bool or str or callable, default True
+        Refit the best candidate on all data (``best_estimator_``); with several metrics
+        the name of the one to optimise and refit; a callable ``cv_results_ -> index``
+        picks ``best_index_``; ``False``: no refit.
+    random_state : int or None, default None
+        Seed of the study (space ``i`` of a list: ``random_state + i``).
+    storage, study : optional
+        Where the study lives and its name, as for :class:`~pyjl.bo.Optimizer`; the same
+        ``storage`` and ``study`` resume it (space ``i`` of a list: ``"study[i]"``).
+    error_score : "raise" or float, default np.nan
+        The score of a fold whose fit fails, as in ``GridSearchCV``; a candidate whose
+        mean score is not finite is a failed trial.
+    return_train_score : bool, default False
+        Also score on the training folds.
+    pruner : Pruner or None, default None
+        Prunes hopeless candidates across folds (:class:`~pyjl.bo.MedianPruner`,
+        :class:`~pyjl.bo.SuccessiveHalvingPruner`): after fold ``k`` the trial reports
+        step ``k``, the running mean of its negated test score, and stops there if the
+        pruner says so (stored ``pruned``; NaN for the folds it skipped, ranked last).
+        A candidate's folds then run in order, the ``n_points`` candidates in parallel.
+    verbose : int, default 0
+        ``> 0``: one line per search, ``> 1``: one per candidate.
+
+    Attributes
+    ----------
+    cv_results_ : dict of arrays
+        ``GridSearchCV``'s layout, one row per finished trial of the studies; trials of
+        an earlier ``fit`` (resumed) have NaN fold scores and times, and their stored mean.
+    best_index_, best_score_, best_params_ : int, float, dict
+        The best candidate (by ``rank_test_*`` of the optimised metric).
+    best_estimator_ : estimator
+        That candidate refitted on all data (``refit`` not False).
+    refit_time_ : float
+        Seconds the refit took.
+    scorer_ : callable or dict
+        The scorer(s) used.
+    multimetric_ : bool
+        Whether several metrics were scored.
+    n_splits_ : int
+        The number of folds.
+    study_ : Optimizer or list of Optimizer
+        The study (one per space when ``search_spaces`` is a list of several).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from pyjl.bo import Integer
+    >>> from pyjl.bo.search import BayesSearchCV
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = BayesSearchCV(DecisionTreeClassifier(random_state=0),
+    ...                        {"max_depth": Integer(1, 5)}, n_iter=4, cv=3, random_state=0)
+    >>> search.fit(X, y).best_score_ > 0.9, len(search.cv_results_["params"])
+    (True, 4)
+    """
+
+    def __init__(
+        self,
+        estimator,
+        search_spaces,
+        n_iter=50,
+        cv=5,
+        scoring=None,
+        n_points=1,
+        executor=None,
+        n_jobs=1,
+        refit=True,
+        random_state=None,
+        storage=None,
+        study=None,
+        error_score=np.nan,
+        return_train_score=False,
+        pruner=None,
+        verbose=0,
+    ):
+        self.estimator = estimator
+        self.search_spaces = search_spaces
+        self.n_iter = n_iter
+        self.cv = cv
+        self.scoring = scoring
+        self.n_points = n_points
+        self.executor = executor
+        self.n_jobs = n_jobs
+        self.refit = refit
+        self.random_state = random_state
+        self.storage = storage
+        self.study = study
+        self.error_score = error_score
+        self.return_train_score = return_train_score
+        self.pruner = pruner
+        self.verbose = verbose
+
+    # --- fit -------------------------------------------------------------------------
+    def _objective(self, multi: bool) -> str:
+        """The metric the study optimises: ``"score"``, or the one ``refit`` names."""
+        if not multi:
+            if not (isinstance(self.refit, (bool, np.bool_)) or callable(self.refit)):
+                raise _validate.error(
+                    "refit",
+                    "must be True, False or a callable with one metric",
+                    _validate.describe(self.refit),
+                    "pass refit=True, or name a metric of a multi-metric scoring",
+                )
+            return "score"
+        names = list(self.scorer_)
+        if not isinstance(self.refit, str) or self.refit not in names:
+            raise _validate.error(
+                "refit",
+                f"must name the metric to optimise among {names} when scoring has several",
+                _validate.describe(self.refit),
+                f"pass refit={names[0]!r}",
+            )
+        return self.refit
+
+    def fit(self, X, y=None, groups=None, **fit_params) -> BayesSearchCV:
+        """Search the spaces, then refit the best candidate on all of ``X, y``.
+
+        ``groups`` go to the splitter (``GroupKFold``); ``fit_params`` to the
+        estimator's ``fit`` (sample-aligned arrays split with the folds).  Returns self."""
+        n_iter, n_points, n_jobs, seed = cvtools.check_args(self)
+        pairs = cvtools.spaces(self.search_spaces, n_iter, self.estimator)
+        self.scorer_, self.multimetric_ = cvtools.scorers(self.estimator, self.scoring)
+        objective = self._objective(self.multimetric_)
+        X, y, groups = indexable(X, y, groups)
+        try:
+            cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
+            splits = list(cv.split(X, y, groups))
+        except (ValueError, TypeError) as exc:
+            raise _validate.error(
+                "cv",
+                f"must give scikit-learn's cross-validation folds ({exc})",
+                _validate.describe(self.cv),
+                "pass an int >= 2, a splitter such as KFold(5), or (train, test) pairs",
+            ) from None
+        self.n_splits_ = len(splits)
+        storage = open_storage(self.storage)
+        pool, owned = _executor(self.executor, n_jobs)
+        candidates: list[dict] = []
+        folds: list[list[dict] | None] = []
+        known: list[float] = []
+        args = (X, y, splits, dict(fit_params), objective)
+        optimizers = []
+        try:
+            for i, (space, budget) in enumerate(pairs):
+                name = self.study if len(pairs) == 1 else f"{self.study or 'default'}[{i}]"
+                opt = Optimizer(
+                    space,
+                    storage=storage,
+                    study=name,
+                    seed=None if seed is None else (seed + i) % 2**63,
+                    pruner=self.pruner,
+                )
+                optimizers.append(opt)
+                for t in opt.trials:  # a resumed study: its finished trials count
+                    if t.state in (TrialState.COMPLETE, TrialState.FAILED, TrialState.PRUNED):
+                        candidates.append(t.params)
+                        folds.append(None)
+                        done = t.state == TrialState.COMPLETE and t.value is not None
+                        known.append(-float(t.value or 0.0) if done else np.nan)
+                if self.verbose > 0:
+                    print(f"Fitting {self.n_splits_} folds for each of up to {budget} candidates")
+                self._search(opt, budget, n_points, pool, args, candidates, folds, known)
+        finally:
+            for close in owned:
+                close()
+        self.study_ = optimizers[0] if len(optimizers) == 1 else optimizers
+        cvtools.warn_failures(folds, self.error_score)
+        names = list(self.scorer_) if self.multimetric_ else ["score"]
+        self.cv_results_ = cvtools.cv_results(
+            candidates,
+            folds,
+            names,
+            bool(self.return_train_score),
+            objective,
+            known,
+            self.n_splits_,
+        )
+        self._best(objective, X, y, fit_params)
+        return self
+
+    def _search(self, opt, budget, n_points, pool, args, candidates, folds, known) -> None:
+        """Ask, score on every fold, tell, until ``opt``'s study holds ``budget`` trials."""
+        X, y, splits, fit_params, objective = args
+        while True:
+            try:
+                asked = opt.ask_trials(n_points, budget=budget)
+            except SpaceExhausted:
+                return
+            if not asked:
+                return
+            jobs = [
+                [
+                    (self.estimator, X, y, train, test, params, self.scorer_, fit_params)
+                    + (self.error_score, self.return_train_score)
+                    for train, test in splits
+                ]
+                for _, params in asked
+            ]
+            try:
+                results = self._evaluate(opt, pool, asked, jobs, objective)
+            except BaseException as exc:
+                for number, _ in asked:  # "raise" or an interrupt: nothing half-recorded
+                    if isinstance(exc, Exception):
+                        opt.fail_trial(number, f"{type(exc).__name__}: {exc}")
+                    else:
+                        opt.abandon(number, "interrupted")
+                raise
+            for (number, params), (records, pruned) in zip(asked, results):
+                mean = float(np.average([r["test"][objective] for r in records]))
+                if pruned:
+                    opt.tell_pruned(number)
+                elif np.isfinite(mean):
+                    opt.tell_trial(number, -mean, params=params)
+                else:
+                    err = next((r["error"] for r in records if r["error"]), None)
+                    opt.fail_trial(number, err or f"the mean test score is {mean}")
+                candidates.append(params)
+                folds.append(records)
+                known.append(np.nan)
+                if self.verbose > 1:
+                    state = "pruned" if pruned else f"mean test {objective} {mean:.6g}"
+                    print(f"[trial {number}] {params}: {state}")
+
+    def _evaluate(self, opt, pool, asked, jobs, objective) -> list[tuple[list[dict], bool]]:
+        """``[(fold records, pruned), ...]`` of the asked candidates: without a pruner
+        every fold is a task of its own; with one, each candidate's folds run in order
+        (one task per candidate), reporting to its trial handle."""
+        if self.pruner is None:
+            flat = [job for group in jobs for job in group]
+            if pool is None:
+                done = [cvtools.fit_fold(*job) for job in flat]
+            else:
+                done = [f.result() for f in [pool.submit(cvtools.fit_fold, *j) for j in flat]]
+            k = len(jobs[0])
+            return [(done[j * k : (j + 1) * k], False) for j in range(len(jobs))]
+        tasks = [
+            (opt.handle(number, params), group, objective)
+            for (number, params), group in zip(asked, jobs)
+        ]
+        if pool is None:
+            return [cvtools.fit_folds(*task) for task in tasks]
+        return [f.result() for f in [pool.submit(cvtools.fit_folds, *t) for t in tasks]]
+
+    def _best(self, objective: str, X, y, fit_params: dict) -> None:
+        key = "score" if objective == "score" else objective
+        results = self.cv_results_
+        if callable(self.refit):
+            self.best_index_ = int(self.refit(results))
+        else:
+            self.best_index_ = int(results[f"rank_test_{key}"].argmin())
+            self.best_score_ = float(results[f"mean_test_{key}"][self.best_index_])
+        self.best_params_ = results["params"][self.best_index_]
+        if self.refit is False:
+            return
+        est = clone(clone(self.estimator).set_params(**self.best_params_))
+        t0 = time.time()
+        if y is None:
+            est.fit(X, **fit_params)
+        else:
+            est.fit(X, y, **fit_params)
+        self.refit_time_ = time.time() - t0
+        self.best_estimator_ = est
+        if hasattr(est, "feature_names_in_"):
+            self.feature_names_in_ = est.feature_names_in_
+
+    # --- the best estimator's methods ----------------------------------------------
+    def _fitted(self, what: str):
+        if not hasattr(self, "best_estimator_"):
+            raise NotFittedError(
+                f"this BayesSearchCV is not fitted yet, so it has no {what}. "
+                "Fix: call fit(X, y) first (with refit on)."
+            )
+        return self.best_estimator_
+
+    def score(self, X, y=None) -> float:
+        """The optimised metric of ``best_estimator_`` on ``X, y``."""
+        scorer = self.scorer_[self.refit] if self.multimetric_ else self.scorer_
+        est = self._fitted("score")
+        return float(scorer(est, X) if y is None else scorer(est, X, y))
+
+    @available_if(_has("predict"))
+    def predict(self, X):
+        """``best_estimator_.predict(X)``."""
+        return self._fitted("predict").predict(X)
+
+    @available_if(_has("predict_proba"))
+    def predict_proba(self, X):
+        """``best_estimator_.predict_proba(X)``."""
+        return self._fitted("predict_proba").predict_proba(X)
+
+    @available_if(_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        """``best_estimator_.predict_log_proba(X)``."""
+        return self._fitted("predict_log_proba").predict_log_proba(X)
+
+    @available_if(_has("decision_function"))
+    def decision_function(self, X):
+        """``best_estimator_.decision_function(X)``."""
+        return self._fitted("decision_function").decision_function(X)
+
+    @available_if(_has("score_samples"))
+    def score_samples(self, X):
+        """``best_estimator_.score_samples(X)``."""
+        return self._fitted("score_samples").score_samples(X)
+
+    @available_if(_has("transform"))
+    def transform(self, X):
+        """``best_estimator_.transform(X)``."""
+        return self._fitted("transform").transform(X)
+
+    @available_if(_has("inverse_transform"))
+    def inverse_transform(self, X):
+        """``best_estimator_.inverse_transform(X)``."""
+        return self._fitted("inverse_transform").inverse_transform(X)
+
+    @property
+    def classes_(self):
+        """``best_estimator_.classes_``."""
+        return self._fitted("classes_").classes_
+
+    @property
+    def n_features_in_(self):
+        """``best_estimator_.n_features_in_``."""
+        return self._fitted("n_features_in_").n_features_in_
+
+    def __sklearn_tags__(self):
+        from sklearn.utils import get_tags
+
+        tags = super().__sklearn_tags__()
+        inner = get_tags(self.estimator)
+        tags.estimator_type = inner.estimator_type
+        tags.classifier_tags = deepcopy(inner.classifier_tags)
+        tags.regressor_tags = deepcopy(inner.regressor_tags)
+        tags.input_tags.pairwise = inner.input_tags.pairwise
+        tags.input_tags.sparse = inner.input_tags.sparse
+        return tags
