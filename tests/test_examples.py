@@ -16,7 +16,7 @@ nbformat = pytest.importorskip("nbformat")
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
-PYTHON_NOTEBOOKS = ("gp.ipynb", "bo.ipynb", "hmm.ipynb", "dsp.ipynb")
+PYTHON_NOTEBOOKS = ("gp.ipynb", "bo.ipynb", "hmm.ipynb", "dsp.ipynb", "tune_sklearn.ipynb")
 JULIA_NOTEBOOK = "pyjl_julia.ipynb"
 
 
