@@ -296,7 +296,8 @@ class GaussianProcess:
         if not return_std:
             return mean
         var = np.asarray(self.kernel_.diag(Xs), dtype=np.float64) + extra
-        var -= quad
+        if quad is not None:  # None for no points: nothing to subtract
+            var -= quad
         return mean, np.sqrt(_posterior.clip(var)) * self._y_std
 
     def _inverse_factor(self):
