@@ -129,7 +129,9 @@ class TrialHandle:
 
     def __init__(self, storage, study_id: int, number: int, params: dict, pruner: Pruner):
         self.number, self.params = int(number), dict(params)
-        self._storage, self._url = storage, storage.url
+        # the URL to reopen the storage by in another process: a storage whose .url is
+        # redacted for messages (a password) keeps the full one as _reopen_url
+        self._storage, self._url = storage, getattr(storage, "_reopen_url", storage.url)
         self._study_id, self._pruner = study_id, pruner
 
     def report(self, step: int, value: float) -> None:

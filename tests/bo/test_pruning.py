@@ -90,9 +90,10 @@ def test_random_and_grid_search_prune_in_threads():
     _check_pruned_study(res.optimizer, 9)
 
 
-def test_processes_report_through_an_sqlite_study(tmp_path):
-    # the handles are pickled to worker processes and reopen the study file there
-    db = str(tmp_path / "study.db")
+def test_processes_report_through_a_stored_study(storage_url):
+    # the handles are pickled to worker processes and reopen the study there (on
+    # PostgreSQL with the password the redacted storage.url leaves out)
+    db = storage_url
     with cf.ProcessPoolExecutor(2) as pool:
         res = random_search(
             objective,

@@ -86,6 +86,7 @@ class PostgreSQLStorage(PostgreSQLFaults):
         self._timeout = float(options.get("timeout", 120.0))
         self.read_only = bool(options.get("read_only", False))
         self.url = redact(url)
+        self._reopen_url = url  # for a trial handle sent to a worker process; never shown
         self.path = self.url
         self._password = unquote(urlsplit(url).password or "")
         try:
