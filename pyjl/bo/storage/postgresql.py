@@ -35,7 +35,6 @@ pyjl.exceptions.StorageError: storage postgresql://me:***@127.0.0.1:1/db: cannot
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import threading
 import time
@@ -44,8 +43,9 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ..._validate import error as _input_error
-from ..trial import Trial, TrialState
+from ..trial import TrialState
 from .postgresql_faults import PostgreSQLFaults, _psycopg, redact
+from .sql import SQLTrials
 
 __all__ = ["PostgreSQLStorage", "redact"]
 
@@ -67,7 +67,7 @@ CREATE TABLE IF NOT EXISTS intermediate (
 """.replace("{states}", ", ".join(f"'{s.value}'" for s in TrialState))
 
 
-class PostgreSQLStorage(PostgreSQLFaults):
+class PostgreSQLStorage(PostgreSQLFaults, SQLTrials):
     """Trials in a PostgreSQL database (each change committed when it happens).
 
     Parameters
@@ -77,6 +77,14 @@ class PostgreSQLStorage(PostgreSQLFaults):
         ``timeout=SECONDS`` and ``mode=ro`` too).  ``url`` (the attribute) is it without
         the password.
     """
+
+    _UPSERT_INTERMEDIATE = (
+        "INSERT INTO intermediate (study_id, number, step, value) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (study_id, number, step) DO UPDATE SET value = EXCLUDED.value"
+    )
+
+    def _sql(self, query: str) -> str:
+        return query.replace("?", "%s")
 
     def __init__(self, url: str):
         from .url import parse
@@ -166,25 +174,13 @@ class PostgreSQLStorage(PostgreSQLFaults):
             finally:
                 state.op = None
 
-    def _locked(self, study_id: int) -> Any:
+    def _for_study(self, study_id: int) -> Any:
         """This thread's connection, holding study ``study_id``'s lock when in a write."""
         conn = self._conn()
         if self._depth and self._owner == threading.get_ident() and study_id not in self._held:
             conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_NAMESPACE, study_id))
             self._held.add(study_id)
         return conn
-
-    @contextlib.contextmanager
-    def keeping(
-        self, study_id: int, number: int | None, params: dict | None, value: float
-    ) -> Iterator[list]:
-        """Within it, a :class:`StorageError` logs and carries ``value`` (see SQLite's)."""
-        entry, unsaved = [study_id, number, params, value], self._state().unsaved
-        unsaved.append(entry)
-        try:
-            yield entry
-        finally:
-            unsaved.remove(entry)
 
     def study(
         self, name: str, space_json: str | None, seed: int | None, settings: str = "{}"
@@ -196,14 +192,7 @@ class PostgreSQLStorage(PostgreSQLFaults):
             with self.transaction("open study"):
                 conn = self._conn()
                 if space_json is None:
-                    names = [r[0] for r in conn.execute("SELECT name FROM studies ORDER BY id")]
-                    raise _input_error(
-                        "space",
-                        f"must be given to create study {name!r} (it does not "
-                        f"exist in {self.url}; the studies there are {names})",
-                        "None",
-                        "pass the search space, or the name of a stored study",
-                    )
+                    raise self._no_study(conn, name)
                 conn.execute(
                     "INSERT INTO studies (name, space, seed, created, settings) "
                     "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (name) DO NOTHING",
@@ -211,136 +200,6 @@ class PostgreSQLStorage(PostgreSQLFaults):
                 )
                 row = conn.execute(query, (name,)).fetchone()
         return dict(zip(("id", "name", "space", "seed", "created", "settings"), row))
-
-    def studies(self) -> list[dict]:
-        with self._guard("read"):
-            rows = (
-                self._conn()
-                .execute(
-                    "SELECT s.id, s.name, s.space, s.seed, s.created, s.settings, COUNT(t.id) "
-                    "FROM studies s LEFT JOIN trials t ON t.study_id = s.id "
-                    "GROUP BY s.id ORDER BY s.id"
-                )
-                .fetchall()
-            )
-        keys = ("id", "name", "space", "seed", "created", "settings", "n_trials")
-        return [dict(zip(keys, r)) for r in rows]
-
-    def trials(self, study_id: int) -> list[Trial]:
-        with self._guard("read"):
-            rows = (
-                self._locked(study_id)
-                .execute(
-                    "SELECT number, params, state, value, noise_var, error, created, finished, "
-                    "worker, heartbeat FROM trials WHERE study_id = %s ORDER BY number",
-                    (study_id,),
-                )
-                .fetchall()
-            )
-        return [Trial(r[0], json.loads(r[1]), *r[2:]) for r in rows]
-
-    def add_trial(
-        self,
-        study_id: int,
-        params_json: str,
-        state: str,
-        value: float | None = None,
-        noise_var: float | None = None,
-        error: str | None = None,
-        worker: str | None = None,
-    ) -> int:
-        empty: list[Any] = [None] * 4
-        keep = (
-            contextlib.nullcontext(empty)
-            if value is None
-            else self.keeping(study_id, None, json.loads(params_json), value)
-        )
-        state = TrialState(state).value
-        with keep as entry, self.transaction("ask" if state == "pending" else "tell"):
-            conn = self._locked(study_id)
-            number = conn.execute(
-                "SELECT COALESCE(MAX(number) + 1, 0) FROM trials WHERE study_id = %s",
-                (study_id,),
-            ).fetchone()[0]
-            entry[1] = int(number)
-            now = time.time()
-            conn.execute(
-                "INSERT INTO trials (study_id, number, params, state, value, noise_var, "
-                "error, created, finished, worker, heartbeat) VALUES "
-                "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                (
-                    study_id,
-                    number,
-                    params_json,
-                    state,
-                    value,
-                    noise_var,
-                    error,
-                    now,
-                    None if state == "pending" else now,
-                    worker,
-                    now,
-                ),
-            )
-        return int(number)
-
-    def finish(
-        self,
-        study_id: int,
-        number: int,
-        state: str,
-        value: float | None = None,
-        noise_var: float | None = None,
-        error: str | None = None,
-    ) -> None:
-        keep = (
-            contextlib.nullcontext()
-            if value is None
-            else self.keeping(study_id, number, None, value)
-        )
-        with keep, self.transaction("tell"):
-            self._locked(study_id).execute(
-                "UPDATE trials SET state = %s, value = %s, noise_var = %s, error = %s, "
-                "finished = %s WHERE study_id = %s AND number = %s",
-                (TrialState(state).value, value, noise_var, error, time.time(), study_id, number),
-            )
-
-    def heartbeat(self, study_id: int, numbers: list[int]) -> None:
-        if numbers:
-            now = time.time()
-            with self.transaction("heartbeat"):
-                self._locked(study_id).cursor().executemany(
-                    "UPDATE trials SET heartbeat = %s WHERE study_id = %s AND number = %s",
-                    [(now, study_id, n) for n in numbers],
-                )
-
-    def report(self, study_id: int, number: int, step: int, value: float) -> None:
-        """Store ``value`` as the intermediate value of trial ``number`` at ``step``
-        (replacing one reported before for that step); committed at once."""
-        with self.transaction("report"):
-            self._locked(study_id).execute(
-                "INSERT INTO intermediate (study_id, number, step, value) "
-                "VALUES (%s, %s, %s, %s) ON CONFLICT (study_id, number, step) "
-                "DO UPDATE SET value = EXCLUDED.value",
-                (study_id, int(number), int(step), float(value)),
-            )
-
-    def intermediate_values(self, study_id: int) -> dict[int, dict[int, float]]:
-        """``{trial number: {step: value}}`` of every trial of the study that reported."""
-        with self._guard("read"):
-            rows = (
-                self._locked(study_id)
-                .execute(
-                    "SELECT number, step, value FROM intermediate WHERE study_id = %s "
-                    "ORDER BY number, step",
-                    (study_id,),
-                )
-                .fetchall()
-            )
-        out: dict[int, dict[int, float]] = {}
-        for number, step, value in rows:
-            out.setdefault(int(number), {})[int(step)] = float(value)
-        return out
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

@@ -26,20 +26,19 @@ and read back in its state (:func:`pyjl.bo.trial.decode_state`).
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any
 from urllib.parse import quote
 
 from ..._validate import describe
 from ..._validate import error as _input_error
 from ...exceptions import StorageError
-from ..trial import Trial, TrialState
+from ..trial import TrialState
 from .faults import REASONS, FaultReports
+from .sql import SQLTrials
 
 __all__ = ["SQLiteStorage"]
 
@@ -63,12 +62,16 @@ CREATE TABLE IF NOT EXISTS intermediate (
 """.replace("{states}", ", ".join(f"'{s.value}'" for s in TrialState))
 
 
-class SQLiteStorage(FaultReports):
+class SQLiteStorage(FaultReports, SQLTrials):
     """Trials in an SQLite file (WAL mode, each change committed when it happens).
 
     ``read_only=True`` (URL ``?mode=ro``) opens it for reading only; a file that this
     process cannot write is opened read-only by itself.
     """
+
+    _UPSERT_INTERMEDIATE = (
+        "INSERT OR REPLACE INTO intermediate (study_id, number, step, value) VALUES (?, ?, ?, ?)"
+    )
 
     def __init__(
         self, path: str, journal_mode: str = "WAL", timeout: float = 120.0, read_only: bool = False
@@ -257,20 +260,6 @@ class SQLiteStorage(FaultReports):
             finally:
                 state.op = None
 
-    @contextlib.contextmanager
-    def keeping(
-        self, study_id: int, number: int | None, params: dict | None, value: float
-    ) -> Iterator[list]:
-        """Within it, a :class:`StorageError` logs ``value`` (of trial ``number``, with
-        ``params``; ``None``: read from the storage) and carries it, so that the
-        evaluation is not lost when it cannot be stored."""
-        entry, unsaved = [study_id, number, params, value], self._state().unsaved
-        unsaved.append(entry)
-        try:
-            yield entry
-        finally:
-            unsaved.remove(entry)
-
     def study(
         self, name: str, space_json: str | None, seed: int | None, settings: str = "{}"
     ) -> dict:
@@ -283,14 +272,7 @@ class SQLiteStorage(FaultReports):
                 row = conn.execute(query, (name,)).fetchone()
                 if row is None:
                     if space_json is None:
-                        names = [r[0] for r in conn.execute("SELECT name FROM studies")]
-                        raise _input_error(
-                            "space",
-                            f"must be given to create study {name!r} (it does not "
-                            f"exist in {self.url}; the studies there are {names})",
-                            "None",
-                            "pass the search space, or the name of a stored study",
-                        )
+                        raise self._no_study(conn, name)
                     conn.execute(
                         "INSERT INTO studies (name, space, seed, created, settings) "
                         "VALUES (?, ?, ?, ?, ?)",
@@ -298,136 +280,6 @@ class SQLiteStorage(FaultReports):
                     )
                     row = conn.execute(query, (name,)).fetchone()
         return dict(zip(("id", "name", "space", "seed", "created", "settings"), row))
-
-    def studies(self) -> list[dict]:
-        with self._guard("read"):
-            rows = (
-                self._conn()
-                .execute(
-                    "SELECT s.id, s.name, s.space, s.seed, s.created, s.settings, COUNT(t.id) "
-                    "FROM studies s LEFT JOIN trials t ON t.study_id = s.id "
-                    "GROUP BY s.id ORDER BY s.id"
-                )
-                .fetchall()
-            )
-        keys = ("id", "name", "space", "seed", "created", "settings", "n_trials")
-        return [dict(zip(keys, r)) for r in rows]
-
-    def trials(self, study_id: int) -> list[Trial]:
-        with self._guard("read"):
-            rows = (
-                self._conn()
-                .execute(
-                    "SELECT number, params, state, value, noise_var, error, created, finished, "
-                    "worker, heartbeat FROM trials WHERE study_id = ? ORDER BY number",
-                    (study_id,),
-                )
-                .fetchall()
-            )
-        return [Trial(r[0], json.loads(r[1]), *r[2:]) for r in rows]
-
-    def add_trial(
-        self,
-        study_id: int,
-        params_json: str,
-        state: str,
-        value: float | None = None,
-        noise_var: float | None = None,
-        error: str | None = None,
-        worker: str | None = None,
-    ) -> int:
-        empty: list[Any] = [None] * 4
-        keep = (
-            contextlib.nullcontext(empty)
-            if value is None
-            else self.keeping(study_id, None, json.loads(params_json), value)
-        )
-        state, error = self._encode(state, error)
-        with keep as entry, self.transaction("ask" if state == "pending" else "tell"):
-            conn = self._conn()
-            number = conn.execute(
-                "SELECT COALESCE(MAX(number) + 1, 0) FROM trials WHERE study_id = ?", (study_id,)
-            ).fetchone()[0]
-            entry[1] = int(number)
-            now = time.time()
-            conn.execute(
-                "INSERT INTO trials (study_id, number, params, state, value, noise_var, "
-                "error, created, finished, worker, heartbeat) VALUES "
-                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    study_id,
-                    number,
-                    params_json,
-                    state,
-                    value,
-                    noise_var,
-                    error,
-                    now,
-                    None if state == "pending" else now,
-                    worker,
-                    now,
-                ),
-            )
-        return int(number)
-
-    def finish(
-        self,
-        study_id: int,
-        number: int,
-        state: str,
-        value: float | None = None,
-        noise_var: float | None = None,
-        error: str | None = None,
-    ) -> None:
-        keep = (
-            contextlib.nullcontext()
-            if value is None
-            else self.keeping(study_id, number, None, value)
-        )
-        state, error = self._encode(state, error)
-        with keep, self.transaction("tell"):
-            self._conn().execute(
-                "UPDATE trials SET state = ?, value = ?, noise_var = ?, error = ?, finished = ? "
-                "WHERE study_id = ? AND number = ?",
-                (state, value, noise_var, error, time.time(), study_id, number),
-            )
-
-    def report(self, study_id: int, number: int, step: int, value: float) -> None:
-        """Set the intermediate ``value`` of trial ``number`` at ``step`` (committed)."""
-        with self.transaction("report"):
-            self._conn().execute(
-                "INSERT OR REPLACE INTO intermediate (study_id, number, step, value) "
-                "VALUES (?, ?, ?, ?)",
-                (study_id, int(number), int(step), float(value)),
-            )
-
-    def intermediate_values(self, study_id: int) -> dict[int, dict[int, float]]:
-        """``{number: {step: value}}`` of the study's trials that reported."""
-        if not self._intermediate:
-            return {}
-        with self._guard("read"):
-            rows = (
-                self._conn()
-                .execute(
-                    "SELECT number, step, value FROM intermediate WHERE study_id = ? "
-                    "ORDER BY number, step",
-                    (study_id,),
-                )
-                .fetchall()
-            )
-        out: dict[int, dict[int, float]] = {}
-        for number, step, value in rows:
-            out.setdefault(int(number), {})[int(step)] = float(value)
-        return out
-
-    def heartbeat(self, study_id: int, numbers: list[int]) -> None:
-        if numbers:
-            now = time.time()
-            with self.transaction("heartbeat"):
-                self._conn().executemany(
-                    "UPDATE trials SET heartbeat = ? WHERE study_id = ? AND number = ?",
-                    [(now, study_id, n) for n in numbers],
-                )
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

@@ -1,0 +1,207 @@
+"""The trial bookkeeping SQLite and PostgreSQL share: the same tables, the same SQL.
+
+:class:`SQLTrials` holds every query both storages run. A storage provides the
+connection and its transactions, plus three small hooks: :meth:`SQLTrials._sql` (the
+driver's parameter marker; the queries here are written with ``?``),
+:meth:`SQLTrials._for_study` (the connection to use for one study, e.g. holding its
+lock) and :meth:`SQLTrials._encode` (how a state is kept). ``_UPSERT_INTERMEDIATE`` is
+the dialect's insert-or-replace of an intermediate value.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from ..._validate import error as _input_error
+from ...exceptions import InputError
+from ..trial import Trial, TrialState
+
+_TRIAL_COLUMNS = "number, params, state, value, noise_var, error, created, finished, worker"
+
+
+class SQLTrials:
+    """Studies, trials and intermediate values over a DB-API connection (a mixin)."""
+
+    _UPSERT_INTERMEDIATE = ""
+    #: whether the intermediate table exists (an SQLite file opened read-only may lack it)
+    _intermediate = True
+
+    if TYPE_CHECKING:  # provided by the storage (its connection, faults and transactions)
+        url: str
+
+        def _conn(self) -> Any: ...
+
+        def _guard(self, operation: str) -> Any: ...
+
+        def _state(self) -> Any: ...
+
+        def transaction(self, operation: str | None = None) -> Any: ...
+
+    # -- hooks with a default ---------------------------------------------------------
+    def _sql(self, query: str) -> str:
+        """``query`` with the driver's parameter marker (written here with ``?``)."""
+        return query
+
+    def _for_study(self, study_id: int) -> Any:
+        """The connection for a query on study ``study_id``."""
+        return self._conn()
+
+    def _encode(self, state: str, error: str | None) -> tuple[str, str | None]:
+        """``(state, error)`` as this storage keeps them."""
+        return TrialState(state).value, error
+
+    # -- shared -----------------------------------------------------------------------
+    @contextlib.contextmanager
+    def keeping(
+        self, study_id: int, number: int | None, params: dict | None, value: float
+    ) -> Iterator[list]:
+        """Within it, a :class:`StorageError` logs ``value`` (of trial ``number``, with
+        ``params``; ``None``: read from the storage) and carries it, so that the
+        evaluation is not lost when it cannot be stored."""
+        entry, unsaved = [study_id, number, params, value], self._state().unsaved
+        unsaved.append(entry)
+        try:
+            yield entry
+        finally:
+            unsaved.remove(entry)
+
+    def _no_study(self, conn: Any, name: str) -> InputError:
+        """The error for a study that does not exist and cannot be created (no space)."""
+        names = [r[0] for r in conn.execute("SELECT name FROM studies ORDER BY id")]
+        return _input_error(
+            "space",
+            f"must be given to create study {name!r} (it does not "
+            f"exist in {self.url}; the studies there are {names})",
+            "None",
+            "pass the search space, or the name of a stored study",
+        )
+
+    def studies(self) -> list[dict]:
+        with self._guard("read"):
+            rows = (
+                self._conn()
+                .execute(
+                    "SELECT s.id, s.name, s.space, s.seed, s.created, s.settings, COUNT(t.id) "
+                    "FROM studies s LEFT JOIN trials t ON t.study_id = s.id "
+                    "GROUP BY s.id ORDER BY s.id"
+                )
+                .fetchall()
+            )
+        keys = ("id", "name", "space", "seed", "created", "settings", "n_trials")
+        return [dict(zip(keys, r)) for r in rows]
+
+    def trials(self, study_id: int) -> list[Trial]:
+        query = (
+            f"SELECT {_TRIAL_COLUMNS}, heartbeat FROM trials WHERE study_id = ? ORDER BY number"
+        )
+        with self._guard("read"):
+            rows = self._for_study(study_id).execute(self._sql(query), (study_id,)).fetchall()
+        return [Trial(r[0], json.loads(r[1]), *r[2:]) for r in rows]
+
+    def add_trial(
+        self,
+        study_id: int,
+        params_json: str,
+        state: str,
+        value: float | None = None,
+        noise_var: float | None = None,
+        error: str | None = None,
+        worker: str | None = None,
+    ) -> int:
+        empty: list[Any] = [None] * 4
+        keep = (
+            contextlib.nullcontext(empty)
+            if value is None
+            else self.keeping(study_id, None, json.loads(params_json), value)
+        )
+        state, error = self._encode(state, error)
+        with keep as entry, self.transaction("ask" if state == "pending" else "tell"):
+            conn = self._for_study(study_id)
+            number = conn.execute(
+                self._sql("SELECT COALESCE(MAX(number) + 1, 0) FROM trials WHERE study_id = ?"),
+                (study_id,),
+            ).fetchone()[0]
+            entry[1] = int(number)
+            now = time.time()
+            conn.execute(
+                self._sql(
+                    f"INSERT INTO trials (study_id, {_TRIAL_COLUMNS}, heartbeat) VALUES "
+                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                ),
+                (
+                    study_id,
+                    number,
+                    params_json,
+                    state,
+                    value,
+                    noise_var,
+                    error,
+                    now,
+                    None if state == "pending" else now,
+                    worker,
+                    now,
+                ),
+            )
+        return int(number)
+
+    def finish(
+        self,
+        study_id: int,
+        number: int,
+        state: str,
+        value: float | None = None,
+        noise_var: float | None = None,
+        error: str | None = None,
+    ) -> None:
+        keep = (
+            contextlib.nullcontext()
+            if value is None
+            else self.keeping(study_id, number, None, value)
+        )
+        state, error = self._encode(state, error)
+        with keep, self.transaction("tell"):
+            self._for_study(study_id).execute(
+                self._sql(
+                    "UPDATE trials SET state = ?, value = ?, noise_var = ?, error = ?, "
+                    "finished = ? WHERE study_id = ? AND number = ?"
+                ),
+                (state, value, noise_var, error, time.time(), study_id, number),
+            )
+
+    def heartbeat(self, study_id: int, numbers: list[int]) -> None:
+        if numbers:
+            now = time.time()
+            with self.transaction("heartbeat"):
+                self._for_study(study_id).cursor().executemany(
+                    self._sql("UPDATE trials SET heartbeat = ? WHERE study_id = ? AND number = ?"),
+                    [(now, study_id, n) for n in numbers],
+                )
+
+    def report(self, study_id: int, number: int, step: int, value: float) -> None:
+        """Store ``value`` as the intermediate value of trial ``number`` at ``step``
+        (replacing one reported before for that step); committed at once."""
+        with self.transaction("report"):
+            self._for_study(study_id).execute(
+                self._sql(self._UPSERT_INTERMEDIATE),
+                (study_id, int(number), int(step), float(value)),
+            )
+
+    def intermediate_values(self, study_id: int) -> dict[int, dict[int, float]]:
+        """``{trial number: {step: value}}`` of every trial of the study that reported."""
+        if not self._intermediate:
+            return {}
+        query = "SELECT number, step, value FROM intermediate WHERE study_id = ? "
+        with self._guard("read"):
+            rows = (
+                self._for_study(study_id)
+                .execute(self._sql(query + "ORDER BY number, step"), (study_id,))
+                .fetchall()
+            )
+        out: dict[int, dict[int, float]] = {}
+        for number, step, value in rows:
+            out.setdefault(int(number), {})[int(step)] = float(value)
+        return out
