@@ -22,7 +22,7 @@ import numpy as np
 
 from .exceptions import InputError, InputTypeError
 
-__all__ = ["error", "integer", "real", "boolean", "choice", "seed", "describe"]
+__all__ = ["error", "integer", "real", "finite", "boolean", "choice", "seed", "describe"]
 
 #: the largest seed NumPy's generators take from one integer is unbounded, but
 #: SQLite and JSON storage keep 64-bit integers; seeds stay below this
@@ -159,6 +159,35 @@ def real(
         raise error(name, rule, describe(value), hint)
     if high is not None and (number > high or (high_open and number == high)):
         raise error(name, rule, describe(value), hint)
+    return number
+
+
+def finite(value: Any, name: str, *, fix: str, finite_fix: str) -> float:
+    """``value`` as a finite ``float``: a number, a NumPy scalar or anything ``float()``
+    takes (a 0-d array, a one-element tensor), but not a string or a bool -- what an
+    objective may return. ``fix`` answers a value of the wrong type, ``finite_fix`` a NaN
+    or an infinity.
+
+    Examples
+    --------
+    >>> finite(np.float32(0.25), "value", fix="return a float", finite_fix="return a loss")
+    0.25
+    >>> finite("1", "value", fix="return a float", finite_fix="return a loss")
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Traceback (most recent call last):
+    ...
+    pyjl.exceptions.InputError: `value` must be a finite real number; got '1' of type str.
+    Fix: return a float.
+    """
+    rule = "must be a finite real number"
+    try:
+        if isinstance(value, (str, bytes, bool, np.bool_)):
+            raise TypeError
+        number = float(value)
+    except (TypeError, ValueError):
+        raise error(name, rule, f"{describe(value)} of type {type(value).__name__}", fix) from None
+    if not math.isfinite(number):
+        raise error(name, rule, describe(value), finite_fix)
     return number
 
 

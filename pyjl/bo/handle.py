@@ -27,11 +27,8 @@ values, read back from the storage -- sees what other workers and processes repo
 from __future__ import annotations
 
 import inspect
-import math
 from collections.abc import Callable
 from typing import Any
-
-import numpy as np
 
 from .. import _validate
 from ..exceptions import TrialPruned
@@ -55,25 +52,12 @@ def takes_trial(func: Callable) -> bool:
 def report(storage, study_id: int, number: int, step: Any, value: Any) -> None:
     """Check and store the intermediate ``value`` of trial ``number`` at ``step``."""
     step = _validate.integer(step, "step", low=0, fix="pass a whole number >= 0")
-    rule = "must be a finite real number"
-    try:
-        if isinstance(value, (str, bytes, bool, np.bool_)):
-            raise TypeError
-        v = float(value)
-    except (TypeError, ValueError):
-        raise _validate.error(
-            "value",
-            rule,
-            f"{_validate.describe(value)} of type {type(value).__name__}",
-            "report a float (e.g. the validation loss)",
-        ) from None
-    if not math.isfinite(v):
-        raise _validate.error(
-            "value",
-            rule,
-            _validate.describe(value),
-            f"report a finite loss at step {step}, or raise TrialPruned to stop the trial",
-        )
+    v = _validate.finite(
+        value,
+        "value",
+        fix="report a float (e.g. the validation loss)",
+        finite_fix=f"report a finite loss at step {step}, or raise TrialPruned to stop the trial",
+    )
     with storage.transaction("report"):
         done = storage.intermediate_values(study_id).get(number, {})
         if done and step <= max(done):

@@ -14,7 +14,6 @@ chosen is never returned.
 from __future__ import annotations
 
 import json
-import math
 import secrets
 import time
 from collections.abc import Mapping
@@ -446,24 +445,9 @@ class Optimizer:
 
     @staticmethod
     def _check_value(value: Any, name: str) -> float:
-        """``value`` as a finite float: a number, a NumPy scalar or anything ``float()``
-        takes (a 0-d array, a one-element tensor), but not a string or a bool."""
-        rule = "must be a finite real number"
+        """``value`` as a finite float (see :func:`pyjl._validate.finite`)."""
         fix = "report a failed evaluation with tell_failed(params, error)"
-        try:
-            if isinstance(value, (str, bytes, bool, np.bool_)):
-                raise TypeError
-            v = float(value)
-        except (TypeError, ValueError):
-            raise _validate.error(
-                name,
-                rule,
-                f"{_validate.describe(value)} of type {type(value).__name__}",
-                "pass a float, or " + fix,
-            ) from None
-        if not math.isfinite(v):
-            raise _validate.error(name, rule, _validate.describe(value), fix)
-        return v
+        return _validate.finite(value, name, fix="pass a float, or " + fix, finite_fix=fix)
 
     def _finish_params(self, params: dict, state: TrialState, value, noise_var, error) -> int:
         """End this worker's (else any) pending trial of ``params``, else an abandoned one,
