@@ -30,6 +30,8 @@ from pyjl.bo.handle import takes_trial
 from pyjl.bo.storage import MemoryStorage, SQLiteStorage
 from pyjl.exceptions import InputError
 
+from ._old_schema import OLD_SCHEMA
+
 SPACE = Space({"x": Real(0.0, 1.0)})
 N_STEPS = 12
 
@@ -155,21 +157,6 @@ def test_storage_round_trip(tmp_path, kind):
     if kind == "sqlite":  # committed at once: another connection reads it
         again = SQLiteStorage(str(tmp_path / "s.db"))
         assert again.intermediate_values(a) == {0: {0: 1.5, 3: 1.0}, 2: {1: -0.5}}
-
-
-#: a study file as pyjl wrote it before pruning (and before ``abandoned``): no
-#: ``intermediate`` table, and a CHECK that only accepts three states
-OLD_SCHEMA = """
-CREATE TABLE studies (
-    id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, space TEXT NOT NULL,
-    seed INTEGER, created REAL NOT NULL, settings TEXT NOT NULL DEFAULT '{}');
-CREATE TABLE trials (
-    id INTEGER PRIMARY KEY, study_id INTEGER NOT NULL REFERENCES studies(id),
-    number INTEGER NOT NULL, params TEXT NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('pending', 'complete', 'failed')),
-    value REAL, noise_var REAL, error TEXT, created REAL NOT NULL, finished REAL,
-    worker TEXT, heartbeat REAL, UNIQUE (study_id, number));
-"""
 
 
 def _old_file(path: str) -> None:

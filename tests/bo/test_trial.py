@@ -9,20 +9,9 @@ from pyjl.bo import Optimizer, Real, Space, TrialState
 from pyjl.bo.storage import SQLiteStorage
 from pyjl.bo.trial import Trial, decode_state
 
-SPACE = Space({"x": Real(0.0, 1.0)})
+from ._old_schema import OLD_SCHEMA
 
-#: the trials table as pyjl wrote it before ``abandoned`` was a state of its own
-OLD_SCHEMA = """
-CREATE TABLE studies (
-    id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, space TEXT NOT NULL,
-    seed INTEGER, created REAL NOT NULL, settings TEXT NOT NULL DEFAULT '{}');
-CREATE TABLE trials (
-    id INTEGER PRIMARY KEY, study_id INTEGER NOT NULL REFERENCES studies(id),
-    number INTEGER NOT NULL, params TEXT NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('pending', 'complete', 'failed')),
-    value REAL, noise_var REAL, error TEXT, created REAL NOT NULL, finished REAL,
-    worker TEXT, heartbeat REAL, UNIQUE (study_id, number));
-"""
+SPACE = Space({"x": Real(0.0, 1.0)})
 
 
 def _old_study(path):
