@@ -20,13 +20,11 @@ import numpy as np
 
 from .. import _validate
 from .optimizer import Optimizer
-from .space import Categorical, Integer
-from .surrogate import model_values
+from .posterior import N_GRID_MAX, PosteriorLine, _window, check_name, posterior_line, replay
+from .space import Categorical
+from .trial import TrialState
 
-__all__ = ["posterior_1d", "convergence", "history"]
-
-#: the most points :func:`posterior_1d` evaluates the posterior at
-N_GRID_MAX = 100_000
+__all__ = ["posterior_1d", "animate", "convergence", "history", "N_GRID_MAX"]
 
 
 def _plt():
@@ -49,43 +47,11 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def _window(values) -> tuple[float, float]:
-    """The observed values' range widened by its width on both sides; values far from
-    the rest (±1e308, say) count as the surrogate sees them (:func:`model_values`)."""
-    seen = model_values(values)[0] if values.size else np.zeros(1)
-    low, high = float(np.min(seen)), float(np.max(seen))
-    width = high - low if high > low else max(abs(high), 1.0)
-    return low - width, high + width
-
-
-def _band(opt, mu, sd, values):
-    """``((lo, mid, hi), window, cut)``: the posterior median and ± 2σ band in the
-    objective's units, each clipped to ``window`` (:func:`_window`); ``cut`` says whether
-    anything was clipped.
-
-    Through the inverse output warp a Gaussian quantile outside the warp's
-    :attr:`~pyjl.bo.surrogate.OutputWarp.domain` has no finite objective value (the band
-    is unbounded there) and one near its edge an astronomically large one; both are drawn
-    at the window's edge instead."""
-    lo_t, mid_t, hi_t = mu - 2 * sd, mu, mu + 2 * sd
-    window = _window(values)
-    warp = opt.output_warp
-    out = []
-    for q in (lo_t, mid_t, hi_t):
-        v = np.asarray(opt.to_objective(q), dtype=float)
-        if warp is not None:
-            below, above = warp.domain
-            v = np.where(q <= below, -np.inf, np.where(q >= above, np.inf, v))
-        out.append(v)
-    cut = any(bool(np.any((v < window[0]) | (v > window[1]))) for v in out)
-    return [np.clip(v, *window) for v in out], window, cut
-
-
 def posterior_1d(opt, name: str, n_grid: int = 200, fig=None):
     """Posterior ± 2σ and acquisition of ``opt`` along parameter ``name``, the other
     parameters at the best point, at ``n_grid`` points (1 to 100,000) of its range; in the
     objective's units (through the inverse output warp, where the posterior mean becomes
-    the posterior median).
+    the posterior median). The numbers are :func:`pyjl.bo.posterior.posterior_line`'s.
 
     The curves are clipped to the observed values' range widened by its width on each
     side, and the legend says so when that happened: through a fitted output warp the
@@ -105,63 +71,22 @@ def posterior_1d(opt, name: str, n_grid: int = 200, fig=None):
     >>> type(fig).__name__
     'Figure'
     """
-    if not isinstance(opt, Optimizer):
-        raise _validate.error(
-            "opt",
-            "must be an Optimizer",
-            _validate.describe(opt),
-            "pass the Optimizer, e.g. a minimize result's .optimizer",
-        )
-    space = opt.space
-    if not isinstance(name, str) or name not in space.dimensions:
-        raise _validate.error(
-            "name",
-            f"must be a parameter of the space, one of {space.names}",
-            _validate.describe(name),
-            "pass one of the parameter names",
-        )
-    n_grid = _validate.integer(n_grid, "n_grid", low=1, high=N_GRID_MAX)
-    done = [t for t in opt.trials if t.state == "complete"]
-    if len(done) < 2:
-        raise _validate.error(
-            "opt",
-            "must hold at least 2 completed trials (the surrogate needs them)",
-            f"{len(done)}",
-            "tell more values before plotting",
-        )
+    line = posterior_line(opt, name, n_grid)
     plt = _plt()
-    gp = opt.surrogate()
-    acq = opt.acquisition_function(gp)
-    best_params, _ = opt.best
-    assert best_params is not None  # 2 completed trials: there is a best
-    base = space.round(space.encode(best_params)[None, :])[0]
-    dim, s = space.dimensions[name], space.slices[name]
-    if isinstance(dim, Categorical):
-        labels = list(dim.choices)
-        U = np.repeat(base[None, :], len(labels), axis=0)
-        U[:, s] = np.eye(len(labels))
-        xs = np.arange(len(labels), dtype=float)
-    else:
-        t = np.linspace(0.0, 1.0, n_grid)
-        U = np.repeat(base[None, :], n_grid, axis=0)
-        U[:, s.start] = t
-        U = space.round(U)
-        xs = np.array([space.decode(u)[name] for u in U], dtype=float)
-    mu, sd = gp.predict(U, return_std=True)
-    mu, sd = np.asarray(mu).reshape(-1), np.asarray(sd).reshape(-1)
-    values = np.array([t.value for t in done], dtype=float)
-    (lo, mid, hi), window, cut = _band(opt, mu, sd, values)
-    centre = "posterior mean" if opt.output_warp is None else "posterior median"
-    shown = f"{_fmt(window[0])} .. {_fmt(window[1])}"
-    band_label = "± 2σ" + (f" (clipped to {shown})" if cut else "")
-    outside = int(np.sum((values < window[0]) | (values > window[1])))
-    a = np.asarray(acq(U)).reshape(-1)
     if fig is None:
         fig = plt.figure(figsize=(7, 5))
     ax1, ax2 = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [2, 1]})
-    obs_x = [t.params[name] for t in done]
-    if isinstance(dim, Categorical):
-        obs_x = [labels.index(v) for v in obs_x]
+    _draw(ax1, ax2, line)
+    fig.tight_layout()
+    return fig
+
+
+def _draw(ax1, ax2, line: PosteriorLine, title: str | None = None) -> None:
+    """Draw ``line``: the posterior and observations on ``ax1``, the acquisition on ``ax2``."""
+    lo, mid, hi, xs, a = line.lower, line.centre, line.upper, line.x, line.acquisition
+    shown = f"{_fmt(line.window[0])} .. {_fmt(line.window[1])}"
+    band_label = "± 2σ" + (f" (clipped to {shown})" if line.clipped else "")
+    if line.labels is not None:
         ax1.errorbar(
             xs,
             mid,
@@ -169,37 +94,161 @@ def posterior_1d(opt, name: str, n_grid: int = 200, fig=None):
             fmt="o",
             color="C0",
             capsize=4,
-            label=f"{centre} {band_label}",
+            label=f"{line.centre_name} {band_label}",
         )
         ax2.bar(xs, a, color="C2")
-        ax2.set_xticks(xs, [str(c) for c in labels])
+        ax2.set_xticks(xs, line.labels)
     else:
-        ax1.plot(xs, mid, color="C0", label=centre)
+        ax1.plot(xs, mid, color="C0", label=line.centre_name)
         ax1.fill_between(xs, lo, hi, color="C0", alpha=0.2, label=band_label)
         ax2.plot(xs, a, color="C2")
         ax2.fill_between(xs, a.min(), a, color="C2", alpha=0.2)
-        if getattr(dim, "log", False):
+        if line.log:
             ax1.set_xscale("log")
+    outside = line.n_outside
     ax1.scatter(
-        obs_x,
-        np.clip(values, *window),
+        line.obs_x,
+        line.obs_y,
         color="k",
         s=18,
         zorder=3,
         label="observations"
         + (f" ({outside} beyond {shown}, drawn at its edge)" if outside else ""),
     )
-    j = int(np.argmax(a))
+    j = line.next_index
     ax2.axvline(xs[j], color="C3", ls="--")
-    ax2.plot([xs[j]], [a[j]], "v", color="C3", label=f"next: {_fmt(space.decode(U[j])[name])}")
+    ax2.plot([xs[j]], [a[j]], "v", color="C3", label=f"next: {_fmt(line.next)}")
     ax1.set_ylabel("objective")
-    ax1.set_title(f"GP posterior along {name!r} (other parameters at the best point)")
+    ax1.set_title(
+        title or f"GP posterior along {line.name!r} (other parameters at the best point)"
+    )
     ax1.legend(loc="best", fontsize="small")
-    ax2.set_ylabel(type(acq).__name__)
-    ax2.set_xlabel(name + (" (integer)" if isinstance(dim, Integer) else ""))
+    ax2.set_ylabel(line.acquisition_name)
+    ax2.set_xlabel(line.name + (" (integer)" if line.kind == "integer" else ""))
     ax2.legend(loc="best", fontsize="small")
-    fig.tight_layout()
-    return fig
+
+
+def _optimizer(obj, name: str) -> Optimizer:
+    """The Optimizer of ``obj`` (an Optimizer, or a Result's); ``name`` labels a refusal."""
+    opt = obj if isinstance(obj, Optimizer) else getattr(obj, "optimizer", None)
+    if not isinstance(opt, Optimizer):
+        raise _validate.error(
+            name,
+            "must be an Optimizer or a Result (of minimize, random_search or grid_search)",
+            _validate.describe(obj),
+            "pass what minimize returned, or the Optimizer",
+        )
+    return opt
+
+
+def animate(opt_or_result, name: str, path, *, fps: int = 2, n_grid: int = 200):
+    """Write an animation of the search along parameter ``name``, in the style of MOE:
+    one frame per trial, from the first trial after which 2 trials are complete (so
+    ``n_trials - k + 1`` frames when the ``k``-th trial is the second completed one).
+
+    Frame ``k`` shows the study after trial ``k``: the posterior (median) ± 2σ along
+    ``name`` with the other parameters at the best point so far, the completed trials,
+    the acquisition with its maximiser on the line, and the trial asked next (a red
+    line). The surrogate is refitted on the trials up to ``k`` with the optimizer's
+    settings (:func:`pyjl.bo.posterior.replay`; the study's storage is only read); the
+    objective axis is the same in every frame.
+
+    Parameters
+    ----------
+    opt_or_result : Optimizer or Result
+        The study (a Result of :func:`~pyjl.bo.minimize` and co., or its optimizer).
+    name : str
+        The parameter along which to draw.
+    path : str or path-like
+        Where to write: ``.gif`` (Pillow, which matplotlib brings) or ``.mp4`` (needs
+        ``ffmpeg`` on ``PATH``).
+    fps : int, default 2
+        Frames per second, 1 to 60.
+    n_grid : int, default 200
+        Points along the parameter's range (1 to 100,000).
+
+    Returns
+    -------
+    int
+        The number of frames written.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from pyjl.bo import Real, Space, minimize, plots
+    >>> res = minimize(lambda p: (p["x"] - 0.5) ** 2, Space({"x": Real(-2.0, 2.0)}),
+    ...                n_calls=5, n_initial=3, seed=0, progress=False)
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "search.gif")
+    >>> plots.animate(res, "x", path, n_grid=30)
+    4
+    """
+    import os
+    import shutil
+
+    opt = _optimizer(opt_or_result, "opt_or_result")
+    check_name(opt.space, name)
+    fps = _validate.integer(fps, "fps", low=1, high=60)
+    n_grid = _validate.integer(n_grid, "n_grid", low=1, high=N_GRID_MAX)
+    if not isinstance(path, (str, os.PathLike)):
+        raise _validate.error(
+            "path", "must be a file path", _validate.describe(path), "pass e.g. 'search.gif'"
+        )
+    path = os.fspath(path)
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix not in (".gif", ".mp4"):
+        raise _validate.error(
+            "path",
+            "must end in .gif or .mp4",
+            repr(path),
+            "name the file e.g. 'search.gif'",
+        )
+    if suffix == ".mp4" and shutil.which("ffmpeg") is None:
+        raise _validate.error(
+            "path",
+            "must end in .gif where ffmpeg is not on PATH (an .mp4 needs it)",
+            repr(path),
+            "install ffmpeg, or write a .gif",
+        )
+    trials = sorted(opt.trials, key=lambda t: t.number)
+    complete = np.cumsum([t.state == TrialState.COMPLETE for t in trials])
+    frames = [k for k in range(len(trials)) if complete[k] >= 2]
+    if not frames:
+        raise _validate.error(
+            "opt_or_result",
+            "must hold at least 2 completed trials (the surrogate needs them)",
+            f"{int(complete[-1]) if trials else 0}",
+            "animate a study with more completed trials",
+        )
+    plt = _plt()
+    from matplotlib import animation
+
+    writer = (
+        animation.PillowWriter(fps=fps) if suffix == ".gif" else animation.FFMpegWriter(fps=fps)
+    )
+    ylim = _window(np.array([t.value for t in trials if t.state == TrialState.COMPLETE]))
+    fig = plt.figure(figsize=(7, 5))
+    try:
+        with writer.saving(fig, path, dpi=80):
+            for k in frames:
+                fig.clear()
+                ax1, ax2 = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [2, 1]})
+                snapshot = replay(opt.space, opt.seed, trials[: k + 1], like=opt)
+                line = posterior_line(snapshot, name, n_grid)
+                _draw(ax1, ax2, line, f"{name!r} after trial {k} ({complete[k]} completed)")
+                if k + 1 < len(trials):
+                    x_next = trials[k + 1].params[name]
+                    if line.labels is not None:
+                        x_next = line.labels.index(str(x_next))
+                    ax1.axvline(x_next, color="C3", lw=1.5, label=f"trial {k + 1} (asked next)")
+                    ax1.legend(loc="best", fontsize="small")
+                ax1.set_ylim(*ylim)
+                fig.tight_layout()
+                writer.grab_frame()
+    finally:
+        plt.close(fig)
+    return len(frames)
 
 
 def _study(res, name: str):
