@@ -31,13 +31,20 @@ _RULE = "must be None, 'sqlite:///file.db', a file path or 'postgresql://user@ho
 _PG_SCHEMES = ("postgresql", "postgres")
 
 
-def open_storage(storage) -> MemoryStorage | SQLiteStorage | PostgreSQLStorage:
+def open_storage(
+    storage, *, read_only: bool = False
+) -> MemoryStorage | SQLiteStorage | PostgreSQLStorage:
     """``None`` → memory; ``"sqlite:///file.db"`` or a path → :class:`SQLiteStorage`;
     ``"postgresql://user:password@host:port/db"`` → :class:`PostgreSQLStorage`.
 
     Query options: ``?journal_mode=DELETE`` (SQLite on network file systems),
     ``&timeout=SECONDS`` (how long to wait for another process's write lock), ``&mode=ro``
     (read only); a PostgreSQL URL passes its other options on to libpq.
+
+    ``read_only=True`` opens it as ``mode=ro`` would, whatever the URL says (an SQLite
+    file through a ``file:...?mode=ro`` connection, PostgreSQL in read-only
+    transactions); an open SQLite or PostgreSQL storage given is opened again that way,
+    a :class:`MemoryStorage` is returned as it is.
 
     Examples
     --------
@@ -50,12 +57,23 @@ def open_storage(storage) -> MemoryStorage | SQLiteStorage | PostgreSQLStorage:
     """
     if storage is None:
         return MemoryStorage()
+    if isinstance(storage, SQLiteStorage) and read_only and not storage.read_only:
+        return SQLiteStorage(
+            storage.path, storage._journal, timeout=storage._timeout, read_only=True
+        )
+    if isinstance(storage, PostgreSQLStorage) and read_only and not storage.read_only:
+        storage = storage._reopen_url
     if isinstance(storage, (MemoryStorage, SQLiteStorage, PostgreSQLStorage)):
         return storage
     kind, path, options = parse(storage)
     if kind == "postgresql":
-        return PostgreSQLStorage(os.fspath(storage))
-    return SQLiteStorage(path, **options)
+        url = os.fspath(storage)
+        if read_only and not options.get("read_only"):
+            url += ("&" if urlparse(url).query else "?") + "mode=ro"
+        return PostgreSQLStorage(url)
+    return SQLiteStorage(
+        path, **{**options, "read_only": bool(read_only or options.get("read_only"))}
+    )
 
 
 def parse(storage: str | os.PathLike) -> tuple[str, str, dict]:
