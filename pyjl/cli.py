@@ -1,4 +1,5 @@
-"""The ``pyjl`` command: ``pyjl --version``, ``pyjl info``, ``pyjl tune``, ``pyjl study show``."""
+"""The ``pyjl`` command: ``pyjl --version``, ``pyjl info``, ``pyjl tune``, ``pyjl study show``,
+``pyjl study serve``."""
 
 from __future__ import annotations
 
@@ -189,10 +190,42 @@ def _study_arguments(p: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="which study (needed when the file holds several)",
     )
+    serve = sub.add_parser(
+        "serve",
+        help="watch studies live in the browser (read-only; needs pyjl[dashboard])",
+        description="serve a live, read-only dashboard of the studies in URL "
+        '(pip install "pyjl[dashboard]"); Ctrl-C stops it',
+    )
+    serve.add_argument(
+        "url", metavar="URL", help="sqlite:///study.db, a path, or postgresql://user@host/db"
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)"
+    )
+    serve.add_argument(
+        "--port", type=int, default=8080, help="TCP port (default 8080; 0: any free one)"
+    )
+    serve.add_argument("--study", default=None, metavar="NAME", help="the study page to open")
+    serve.add_argument(
+        "--open", action="store_true", help="open the page in the default web browser"
+    )
 
 
-@command("study", "inspect stored studies (study show URL [--study NAME])", _study_arguments)
+@command(
+    "study",
+    "inspect stored studies (study show URL [--study NAME]; study serve URL)",
+    _study_arguments,
+)
 def _run_study(args: argparse.Namespace) -> int:
+    if args.study_command == "serve":
+        from .bo.dashboard import serve
+
+        serve(args.url, args.host, args.port, study=args.study, open_browser=args.open)
+        return 0
+    return _run_study_show(args)
+
+
+def _run_study_show(args: argparse.Namespace) -> int:
     import os
 
     import pandas as pd

@@ -1,6 +1,6 @@
 """Bayesian optimisation: search spaces, an ask/tell optimiser with pluggable samplers,
 study runners, persistent (SQLite, PostgreSQL) studies, pruning of hopeless trials,
-a scikit-learn search estimator and plots."""
+a scikit-learn search estimator, plots and a live study dashboard (``serve``)."""
 
 from ..exceptions import TrialPruned
 from . import plots
@@ -48,12 +48,17 @@ __all__ = [
     "PercentilePruner",
     "SuccessiveHalvingPruner",
     "BayesSearchCV",
+    "serve",
 ]
 
 
-def __getattr__(name: str):  # BayesSearchCV needs scikit-learn: imported on first use
-    if name == "BayesSearchCV":
+def __getattr__(name: str):  # BayesSearchCV needs scikit-learn, serve the dashboard's
+    if name == "BayesSearchCV":  # modules: imported on first use
         from .search import BayesSearchCV
 
         return BayesSearchCV
+    if name == "serve":
+        from .dashboard import serve
+
+        return serve
     raise AttributeError(f"module 'pyjl.bo' has no attribute {name!r}")
