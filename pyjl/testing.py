@@ -142,6 +142,8 @@ def engine_cases(random_state=0) -> dict[str, list[tuple]]:
     ls, iso = np.array([0.4, 0.9, 1.7]), np.array([0.6])
     W = rng.standard_normal((6, 6))
     W = W + W.T
+    mv = [(ls, rng.standard_normal((5, 1))), (iso, rng.standard_normal((5, 3)))]
+    U, Vq = rng.standard_normal((6, 2)), rng.standard_normal((6, 2))
     L = linalg.cholesky(spd(6), lower=True)
     mu, sigma = rng.standard_normal(20), rng.random(20) + 0.05
     sos = signal.butter(4, 0.2, output="sos")
@@ -154,6 +156,8 @@ def engine_cases(random_state=0) -> dict[str, list[tuple]]:
         "kernel_matrix": [(k, X1, X2, l, 1.7, e) for k, e in kinds for l in (ls, iso)],
         "kernel_matrix_grad": [(k, X, l, 1.7, e) for k, e in kinds for l in (ls, iso)],
         "kernel_grad_contract": [(k, X, ls, 1.7, e, W) for k, e in kinds],
+        "kernel_matvec": [(k, X1, X2, l, 1.7, e, Vk) for k, e in kinds for l, Vk in mv],
+        "kernel_grad_quad": [(k, X, l, 1.7, e, U, Vq) for k, e in kinds for l in (ls, iso)],
         "cholesky": [(spd(6), 0.0), (spd(5), 1e-6)],
         "cho_solve": [(L, rng.standard_normal(6)), (L, rng.standard_normal((6, 2)))],
         "cho_inverse": [(L,)],

@@ -13,7 +13,9 @@
  * pyjl_<kind>_gscale (gscale = -2 dkappa/dr2, so dk/dlog l_k = var gscale D_k^2 with
  * D_k the scaled difference), and one case in each row loop: pyjl_kappa_row,
  * pyjl_grad_row and pyjl_contract_row.  A kind with an extra parameter also has
- * pyjl_<kind>_dextra (dkappa/dlog extra), used in the last two.
+ * pyjl_<kind>_dextra (dkappa/dlog extra), used in the last two.  The matrix-free products
+ * (pyjl_gp_free.h, included at the end) are built from those row loops and need nothing
+ * per kind.
  */
 #ifndef PYJL_GP_H
 #define PYJL_GP_H
@@ -32,10 +34,12 @@
 #define PYJL_SIMD _Pragma("omp simd")
 #define PYJL_SIMD_SUM_KV _Pragma("omp simd reduction(+:kv)")
 #define PYJL_SIMD_SUM_S _Pragma("omp simd reduction(+:s)")
+#define PYJL_SIMD_SUM_S4 _Pragma("omp simd reduction(+:s0, s1, s2, s3)")
 #else
 #define PYJL_SIMD
 #define PYJL_SIMD_SUM_KV
 #define PYJL_SIMD_SUM_S
+#define PYJL_SIMD_SUM_S4
 #endif
 /* The row loops are compiled for the baseline ISA plus AVX2 and AVX-512 and the
    best one the CPU has is picked at load time (GCC function multiversioning).
@@ -290,5 +294,7 @@ static void pyjl_contract_row(int kind, const double *x, const double *BT, Py_ss
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC pop_options
 #endif
+
+#include "pyjl_gp_free.h"  /* the matrix-free products, built from the row loops above */
 
 #endif  /* PYJL_GP_H */

@@ -129,6 +129,40 @@ class GPKernels(Protocol):
         ``(n, n)``; ``(p,)``.  The likelihood gradient without a ``(p, n, n)`` tensor."""
         ...
 
+    def kernel_matvec(
+        self,
+        kind: str,
+        X1: Array,
+        X2: Array,
+        lengthscale: Array,
+        variance: float,
+        extra: Array,
+        V: Array,
+    ) -> Array:
+        """``R = K(X1, X2) @ V``, matrix-free: ``R[i, c] = sum_j k(X1[i], X2[j]) V[j, c]``.
+
+        ``V`` is ``(n2, k)`` with ``k >= 1`` (the family layer reshapes a vector to
+        ``(n2, 1)``); ``R`` is a fresh ``(n1, k)``.  Memory ``O((n1 + n2) (d + k))``
+        plus per-thread tiles: the ``(n1, n2)`` matrix is never formed."""
+        ...
+
+    def kernel_grad_quad(
+        self,
+        kind: str,
+        X: Array,
+        lengthscale: Array,
+        variance: float,
+        extra: Array,
+        U: Array,
+        V: Array,
+    ) -> Array:
+        """``g[q] = sum_c U[:, c]^T (dK / dlog-param[q]) V[:, c]`` with ``K = K(X, X)``;
+        ``U`` and ``V`` are ``(n, k)``, ``g`` is ``(p,)`` in the log-parameter order of
+        :meth:`kernel_matrix_grad`.  The trace terms of an iterative likelihood
+        gradient (``U = V``: ``y``-solves, ``U != V``: probes and their solves);
+        memory ``O(n (d + k))``, no ``(p, n, n)`` tensor and no ``(n, n)`` matrix."""
+        ...
+
     def cholesky(self, K: Array, jitter: float) -> Array:
         """Lower Cholesky factor ``L`` of ``K + jitter * I`` (``(n, n)``).
 

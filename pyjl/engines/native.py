@@ -83,6 +83,36 @@ class NativeEngine:
         )
         return g
 
+    def kernel_matvec(
+        self,
+        kind: str,
+        X1: Array,
+        X2: Array,
+        lengthscale: Array,
+        variance: float,
+        extra: Array,
+        V: Array,
+    ) -> Array:
+        R: Array = _module("gp").kernel_matvec(
+            gp_kind_code(kind), X1, X2, lengthscale, variance, extra, V, _threads()
+        )
+        return R
+
+    def kernel_grad_quad(
+        self,
+        kind: str,
+        X: Array,
+        lengthscale: Array,
+        variance: float,
+        extra: Array,
+        U: Array,
+        V: Array,
+    ) -> Array:
+        g: Array = _module("gp").kernel_grad_quad(
+            gp_kind_code(kind), X, lengthscale, variance, extra, U, V, _threads()
+        )
+        return g
+
     def cholesky(self, K: Array, jitter: float) -> Array:
         L: Array = _module("gp").cholesky(K, jitter)
         return L
