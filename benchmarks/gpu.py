@@ -12,6 +12,8 @@
   (``ExactGP``, ``ScaleKernel(MaternKernel(nu=2.5, ard_num_dims=4))``), both
   in float64.  pyjl's side runs the engine's kernels on CuPy arrays (kernel
   matrix, cuSOLVER Cholesky, ``cho_inverse``, the fused gradient contraction);
+* GP matrix-free products: ``kernel_matvec`` (1 and 11 columns) and
+  ``kernel_grad_quad`` at ``n = 20,000``, against forming ``K`` and a cuBLAS product;
 * DSP: ``sosfilt`` (10M samples; 64 x 1M), ``resample_poly`` (upfirdn with
   SciPy's filter) and ``welch`` against ``cupyx.scipy.signal``.
 
@@ -400,6 +402,42 @@ def bench_gp(eng, rows, quick, deadline, n, flush=lambda: None):
     free()
 
 
+def bench_matrix_free(eng, rows, quick):
+    """``kernel_matvec`` (k = 1 and 11 columns, what the iterative GP solver multiplies)
+    and ``kernel_grad_quad``, against forming ``K`` and multiplying it by cuBLAS."""
+    import cupy as cp
+
+    n, empty = (5000 if quick else 20000), cp.zeros(0)
+    X, _, _ = gp_data(cp, n, 1)
+    ls, var = cp.asarray(np.linspace(0.3, 0.9, D)), 1.3
+    for k in (1, 11):
+        V = cp.asarray(np.random.default_rng(k).standard_normal((n, k)))
+        t_mv, R = timed(lambda: eng.kernel_matvec(KIND, X, X, ls, var, empty, V), repeats=3)
+        t_dense, Rd = timed(lambda: eng.kernel_matrix(KIND, X, X, ls, var, empty) @ V, repeats=3)
+        rows.append(
+            {
+                "benchmark": f"gp kernel_matvec K V, k={k}",
+                "size": f"n={n} d={D}",
+                "pyjl_s": t_mv,
+                "peer": "kernel_matrix + cuBLAS",
+                "peer_s": t_dense,
+                "ratio": t_dense / t_mv,
+                "note": f"{_rel(R, Rd)}; matrix-free: no n x n matrix",
+            }
+        )
+        R = Rd = None
+        free()
+        t_q, _ = timed(lambda: eng.kernel_grad_quad(KIND, X, ls, var, empty, V, V), repeats=3)
+        rows.append(
+            {
+                "benchmark": f"gp kernel_grad_quad, k={k}",
+                "size": f"n={n} d={D}",
+                "pyjl_s": t_q,
+                "note": f"{n * n / t_q / 1e9:.1f} G entries/s",
+            }
+        )
+
+
 # --- DSP ------------------------------------------------------------------------------
 def _rel(a, b) -> str:
     import cupy as cp
@@ -552,6 +590,7 @@ def run(
         ("hmm batched", lambda: bench_hmm_batched(eng, rows, quick)),
         ("hmm long", lambda: bench_hmm_long(eng, rows, quick, deadline, torch_cap)),
         (f"gp n={n_small}", lambda: bench_gp(eng, rows, quick, deadline, n_small, flush)),
+        ("gp matrix-free", lambda: bench_matrix_free(eng, rows, quick)),
         ("dsp sosfilt", lambda: bench_sosfilt(eng, rows, quick)),
         ("dsp resample_poly", lambda: bench_resample(eng, rows, quick)),
         ("dsp welch", lambda: bench_welch(eng, rows, quick)),

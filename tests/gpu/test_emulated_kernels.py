@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import scipy.signal as ss
 from kernel_references import kernel_matrix as kernel_matrix_reference
+from kernel_references import kernel_matrix_grad as kernel_matrix_grad_reference
 from scipy.special import logsumexp, ndtr
 
 from pyjl.engines.contract import GP_KINDS, gp_kind_code
@@ -197,6 +198,38 @@ def test_gp_kernels_match_sklearn_and_finite_differences(emulated, kind, d, nls,
     W = W + W.T
     g = cuda_gp.kernel_grad_contract(kind, X, ls, var, extra, W, xp=np, kern=kern)
     np.testing.assert_allclose(g, np.einsum("ij,qij->q", W, G), rtol=1e-10, atol=1e-12)
+
+
+# (n1, n2, d, k): one row tile split into column spans, tiles that do not divide n,
+# k above MAX_K (two launches), single points
+MATVEC_SHAPES = [(1, 1, 1, 1), (3, 300, 2, 3), (40, 257, 1, 1), (9, 12, 3, cuda_gp.MAX_K + 2)]
+
+
+@pytest.mark.parametrize("kind", [k.name for k in GP_KINDS])
+@pytest.mark.parametrize("ard", [True, False], ids=["ard", "iso"])
+@pytest.mark.parametrize("shape", MATVEC_SHAPES, ids=lambda s: "x".join(map(str, s)))
+def test_matrix_free_kernels_match_closed_forms(emulated, kind, ard, shape, rng):
+    kern = emulated(cuda_gp)
+    n1, n2, d, k = shape
+    X1, X2 = rng.normal(size=(n1, d)), rng.normal(size=(n2, d))
+    ls = rng.uniform(0.5, 2.0, d if ard else 1)
+    extra = np.full(len(GP_KINDS[gp_kind_code(kind)].extra), 1.7)
+    V = rng.normal(size=(n2, k))
+    R = cuda_gp.kernel_matvec(kind, X1, X2, ls, 1.3, extra, V, xp=np, kern=kern)
+    want = kernel_matrix_reference(kind, X1, X2, ls, 1.3, extra) @ V
+    np.testing.assert_allclose(R, want, rtol=1e-11, atol=1e-12 * np.abs(want).max())
+    U = rng.normal(size=(n2, k))
+    g = cuda_gp.kernel_grad_quad(kind, X2, ls, 1.3, extra, U, V, xp=np, kern=kern)
+    dK = kernel_matrix_grad_reference(kind, X2, ls, 1.3, extra)
+    want = np.einsum("ac,qab,bc->q", U, dK, V)
+    np.testing.assert_allclose(g, want, rtol=1e-10, atol=1e-11 * np.abs(want).max())
+
+
+def test_matrix_free_tiling_covers_every_column_once():
+    for n_rows, n_cols, d, kc in [(1, 1, 1, 1), (10, 5000, 4, 11), (10**5, 10**5, 60, 32)]:
+        tc, span, ns = cuda_gp._tiling(n_rows, n_cols, d, kc, 0)
+        assert 1 <= tc <= cuda_gp.THREADS and tc * (d + kc) <= 48 * 1024 // 8
+        assert span % tc == 0 and (ns - 1) * span < n_cols <= ns * span
 
 
 def test_expected_improvement_matches_closed_form(emulated, rng):

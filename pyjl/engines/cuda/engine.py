@@ -184,6 +184,26 @@ class CudaEngine:
             )
         )
 
+    def kernel_matvec(
+        self, kind: str, X1: Any, X2: Any, lengthscale: Any, variance: float, extra: Any, V: Any
+    ) -> Any:
+        io = _IO(X1, X2, lengthscale, extra, V)
+        A = io(X1)
+        B = A if X2 is X1 or X2 is None else io(X2)
+        return io.out(
+            _gp.kernel_matvec(kind, A, B, io(lengthscale), float(variance), io(extra), io(V))
+        )
+
+    def kernel_grad_quad(
+        self, kind: str, X: Any, lengthscale: Any, variance: float, extra: Any, U: Any, V: Any
+    ) -> Any:
+        io = _IO(X, lengthscale, extra, U, V)
+        return io.out(
+            _gp.kernel_grad_quad(
+                kind, io(X), io(lengthscale), float(variance), io(extra), io(U), io(V)
+            )
+        )
+
     def cholesky(self, K: Any, jitter: float) -> Any:
         io = _IO(K)
         return io.out(_gp.cholesky(io(K), float(jitter)))

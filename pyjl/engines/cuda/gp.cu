@@ -1,7 +1,8 @@
 // GP kernels of the cuda engine (adapter: gp.py): covariance matrices, their gradients
-// with respect to the log-parameters, the fused gradient contraction, and (log-)EI.
-// One thread per matrix entry (grid-stride); inputs are pre-scaled by the lengthscales
-// except for the periodic kind.  Differences a_k - b_k are taken here (no
+// with respect to the log-parameters, the fused gradient contraction, the matrix-free
+// products (K V and the trace of U^T dK V, by shared-memory tiles), and (log-)EI.
+// One thread per matrix entry (grid-stride) unless said otherwise; inputs are pre-scaled
+// by the lengthscales except for the periodic kind.  Differences a_k - b_k are taken here (no
 // |a|^2 + |b|^2 - 2ab expansion), so entries near the diagonal keep full precision.
 // Reference: Rasmussen & Williams, Gaussian Processes for Machine Learning (2006), ch. 4-5;
 // log-EI: Ament et al., "Unexpected improvements to expected improvement" (NeurIPS 2023).
@@ -126,6 +127,107 @@ PJ_KERNEL void pj_kcontract(int kind, const double* A, long long n, int d, const
     for (int q = 0; q < p; ++q) {
         double v = pj_warp_sum(acc[q]);
         if ((threadIdx.x & 31) == 0) PJ_ATOMIC_ADD(out + q, v);
+    }
+}
+
+// ---- matrix-free products: one thread per row of X1, the rows of a block share tiles of tc
+// points of X2 (and the matching rows of V) in shared memory; never an n1 x n2 matrix.
+// A work item is (row tile of blockDim.x rows, column span s); items go grid-stride.
+#define PJ_MAXK 32
+// loops over the PJ_MAXK columns are unrolled on the device (guarded by c < kc), so the
+// per-thread sums stay in registers; the CPU emulation runs them as plain loops
+#if defined(__CUDACC__) || defined(__CUDACC_RTC__)
+#define PJ_UNROLL _Pragma("unroll")
+#else
+#define PJ_UNROLL
+#endif
+
+// the tile [t0, t0 + m) of B (into sb, m x d) and of the columns [c0, c0 + kc) of V (sv)
+PJ_DEVICE void pj_load_tile(const double* B, const double* V, long long t0, int m, int d,
+                            int k, int c0, int kc, double* sb, double* sv) {
+    for (int t = threadIdx.x; t < m * d; t += blockDim.x) sb[t] = B[t0 * d + t];
+    for (int t = threadIdx.x; t < m * kc; t += blockDim.x)
+        sv[t] = V[(t0 + t / kc) * k + c0 + t % kc];
+}
+
+// R[s, i, c] = sum_{j in span s} k(A[i], B[j]) V[j, c0 + c] for c < kc <= PJ_MAXK: the
+// partial products of column span s (span columns each; the adapter sums over s).
+// Dynamic shared memory: tc * (d + kc) doubles.
+PJ_KERNEL void pj_kmatvec(int kind, const double* A, const double* B, long long n1,
+                          long long n2, int d, const double* ls, int nls, double var, double ex,
+                          const double* V, int k, int c0, int kc, int tc, long long span,
+                          double* R) {
+    PJ_SHARED(double, sh);
+    double *sb = sh, *sv = sh + tc * d, acc[PJ_MAXK];
+    long long ntile = (n1 + blockDim.x - 1) / blockDim.x, ns = (n2 + span - 1) / span;
+    for (long long item = blockIdx.x; item < ntile * ns; item += gridDim.x) {
+        long long i = (item % ntile) * blockDim.x + threadIdx.x, s = item / ntile;
+        long long j0 = s * span, j1 = j0 + span < n2 ? j0 + span : n2;
+        PJ_UNROLL
+        for (int c = 0; c < PJ_MAXK; ++c) acc[c] = 0.0;
+        for (long long t0 = j0; t0 < j1; t0 += tc) {
+            int m = (int)(j1 - t0 < tc ? j1 - t0 : tc);
+            __syncthreads();
+            pj_load_tile(B, V, t0, m, d, k, c0, kc, sb, sv);
+            __syncthreads();
+            if (i < n1) {
+                for (int jj = 0; jj < m; ++jj) {
+                    double kij = pj_pair(kind, A + i * d, sb + jj * d, d, ls, nls, var, ex);
+                    PJ_UNROLL
+                    for (int c = 0; c < PJ_MAXK; ++c)
+                        if (c < kc) acc[c] += kij * sv[jj * kc + c];
+                }
+            }
+        }
+        if (i < n1)
+            for (int c = 0; c < kc; ++c) R[(s * n1 + i) * kc + c] = acc[c];
+    }
+}
+
+// part[b, q] += sum over this block's items of sum_c U[i, c0 + c] V[j, c0 + c] dK[i, j]
+// / dtheta_q (every j of the item's span): the per-block partial sums of kernel_grad_quad
+// (the adapter adds them up, in order).  p <= PJ_MAXP, kc <= PJ_MAXK, blockDim.x a multiple
+// of 32; dynamic shared memory: tc * (d + kc) + (blockDim.x / 32) * p doubles.
+PJ_KERNEL void pj_kquad(int kind, const double* A, long long n, int d, const double* ls,
+                        int nls, double var, double ex, int p, const double* U, const double* V,
+                        int k, int c0, int kc, int tc, long long span, double* part) {
+    PJ_SHARED(double, sh);
+    double *sb = sh, *sv = sh + tc * d, *red = sh + tc * (d + kc), acc[PJ_MAXP], u[PJ_MAXK];
+    long long ntile = (n + blockDim.x - 1) / blockDim.x, ns = (n + span - 1) / span;
+    for (int q = 0; q < p; ++q) acc[q] = 0.0;
+    for (long long item = blockIdx.x; item < ntile * ns; item += gridDim.x) {
+        long long i = (item % ntile) * blockDim.x + threadIdx.x, s = item / ntile;
+        long long j0 = s * span, j1 = j0 + span < n ? j0 + span : n;
+        PJ_UNROLL
+        for (int c = 0; c < PJ_MAXK; ++c) u[c] = i < n && c < kc ? U[i * k + c0 + c] : 0.0;
+        for (long long t0 = j0; t0 < j1; t0 += tc) {
+            int m = (int)(j1 - t0 < tc ? j1 - t0 : tc);
+            __syncthreads();
+            pj_load_tile(A, V, t0, m, d, k, c0, kc, sb, sv);
+            __syncthreads();
+            if (i < n) {
+                for (int jj = 0; jj < m; ++jj) {
+                    double w = 0.0;
+                    PJ_UNROLL
+                    for (int c = 0; c < PJ_MAXK; ++c)
+                        if (c < kc) w += u[c] * sv[jj * kc + c];
+                    pj_pair_grad(kind, A + i * d, sb + jj * d, d, ls, nls, var, ex, w, acc, 1);
+                }
+            }
+        }
+    }
+    __syncthreads();
+    for (int q = 0; q < p; ++q) {
+        double v = pj_warp_sum(acc[q]);
+        if ((threadIdx.x & 31) == 0) red[(threadIdx.x / 32) * p + q] = v;
+    }
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        for (int q = 0; q < p; ++q) {
+            double t = 0.0;
+            for (unsigned w = 0; w < (blockDim.x + 31) / 32; ++w) t += red[w * p + q];
+            part[blockIdx.x * p + q] += t;
+        }
     }
 }
 

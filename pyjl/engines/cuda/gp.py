@@ -10,6 +10,11 @@ on the device (no ``|a|^2 + |b|^2 - 2ab`` expansion), so entries near the
 diagonal keep full relative precision.
 ``kernel_grad_contract`` fuses ``sum_ij W_ij dK_ij`` in one pass (warp sums,
 one atomic add per warp and parameter) without the ``(p, n, n)`` tensor.
+``kernel_matvec`` and ``kernel_grad_quad`` never form an ``(n1, n2)`` matrix: one
+thread per row, the rows of a block sharing tiles of ``X2`` and ``V`` in shared
+memory; the columns are split into spans when there are few row tiles, and the
+partial results (per span, per block) are summed in a fixed order, so a result
+does not depend on scheduling.
 
 Cholesky, triangular solves and the inverse are cuSOLVER/cuBLAS through CuPy
 (``cupy.linalg.cholesky``, ``cupyx.scipy.linalg.solve_triangular``), float64.
@@ -32,6 +37,8 @@ __all__ = [
     "kernel_matrix",
     "kernel_matrix_grad",
     "kernel_grad_contract",
+    "kernel_matvec",
+    "kernel_grad_quad",
     "cholesky",
     "cho_solve",
     "cho_inverse",
@@ -44,9 +51,16 @@ __all__ = [
 
 #: The kernel source, ``gp.cu``, and its kernels.
 NAME = "gp"
-KERNELS = ("pj_kmat", "pj_kgrad", "pj_kcontract", "pj_ei")
+KERNELS = ("pj_kmat", "pj_kgrad", "pj_kcontract", "pj_kmatvec", "pj_kquad", "pj_ei")
 #: Most log-parameters the fused contraction keeps per thread (``PJ_MAXP`` in gp.cu).
 MAX_P = 64
+#: Most columns of ``V`` one matrix-free launch carries per thread (``PJ_MAXK`` in gp.cu).
+MAX_K = 32
+#: Dynamic shared memory a matrix-free launch may use (the default limit, 48 KiB), in doubles.
+_SHARED = 48 * 1024 // 8
+#: Work items (row tile, column span) a matrix-free launch aims at: enough blocks to fill
+#: every multiprocessor of a large GPU several times over when n1 alone gives few tiles.
+_ITEMS = 1024
 _PERIODIC = gp_kind_code("periodic")
 
 
@@ -161,6 +175,95 @@ def kernel_grad_contract(
             ),
         )
     return out
+
+
+def _tiling(n_rows: int, n_cols: int, d: int, kc: int, reserve: int) -> tuple[int, int, int]:
+    """``(tc, span, n_spans)``: points per shared tile, columns per span, spans."""
+    tc = min(THREADS, (_SHARED - reserve) // (d + kc))
+    if tc < 1:
+        raise ValueError(f"d = {d} features do not fit a shared-memory tile of the cuda engine")
+    tiles = (n_rows + THREADS - 1) // THREADS
+    wanted = max(1, min(_ITEMS // tiles, (n_cols + tc - 1) // tc))
+    span = (n_cols + wanted - 1) // wanted
+    span = (span + tc - 1) // tc * tc
+    return tc, span, (n_cols + span - 1) // span
+
+
+def kernel_matvec(
+    kind: str,
+    X1: Array,
+    X2: Array | None,
+    lengthscale: Array,
+    variance: float,
+    extra: Array,
+    V: Array,
+    *,
+    xp: Any = None,
+    kern: Any = None,
+) -> Array:
+    """``K(X1, X2) @ V``, ``(n1, k)`` for ``V (n2, k)``; no ``(n1, n2)`` matrix."""
+    xp = xp or cupy()
+    kern = kern or _kernels()
+    kd = gp_kind_code(kind)
+    A, ls, nls, ex, _ = _prepare(xp, kd, X1, lengthscale, extra)
+    B = A if X2 is X1 or X2 is None else _prepare(xp, kd, X2, lengthscale, extra)[0]
+    V = xp.ascontiguousarray(V, dtype=np.float64)
+    n1, n2, d, k = int(A.shape[0]), int(B.shape[0]), int(A.shape[1]), int(V.shape[1])
+    R = xp.zeros((n1, k))
+    for c0 in range(0, k if n1 and n2 else 0, MAX_K):
+        kc = min(MAX_K, k - c0)
+        tc, span, ns = _tiling(n1, n2, d, kc, 0)
+        part = xp.empty((ns, n1, kc))
+        kern.pj_kmatvec(
+            (grid_for(n1 * ns),),
+            (THREADS,),
+            (i32(kd), A, B, i64(n1), i64(n2), i32(d), ls, i32(nls), f64(variance), f64(ex))
+            + (V, i32(k), i32(c0), i32(kc), i32(tc), i64(span), part),
+            shared_mem=8 * tc * (d + kc),
+        )
+        R[:, c0 : c0 + kc] = part.sum(axis=0)
+    return R
+
+
+def kernel_grad_quad(
+    kind: str,
+    X: Array,
+    lengthscale: Array,
+    variance: float,
+    extra: Array,
+    U: Array,
+    V: Array,
+    *,
+    xp: Any = None,
+    kern: Any = None,
+) -> Array:
+    """``g[q] = sum_c U[:, c]^T dK/dlog-param[q] V[:, c]``, ``(p,)``, ``U``, ``V`` ``(n, k)``."""
+    xp = xp or cupy()
+    kern = kern or _kernels()
+    kd = gp_kind_code(kind)
+    A, ls, nls, ex, p = _prepare(xp, kd, X, lengthscale, extra)
+    U = xp.ascontiguousarray(U, dtype=np.float64)
+    V = xp.ascontiguousarray(V, dtype=np.float64)
+    n, d, k = int(A.shape[0]), int(A.shape[1]), int(V.shape[1])
+    if p > MAX_P:
+        _, G = kernel_matrix_grad(kind, X, lengthscale, variance, extra, xp=xp, kern=kern)
+        return xp.einsum("ac,qab,bc->q", U, G, V)
+    grid = 0
+    part = xp.zeros((0, p))
+    for c0 in range(0, k if n else 0, MAX_K):
+        kc = min(MAX_K, k - c0)
+        tc, span, ns = _tiling(n, n, d, kc, (THREADS // 32) * p)
+        if not grid:
+            grid = grid_for(n * ns)
+            part = xp.zeros((grid, p))
+        kern.pj_kquad(
+            (grid,),
+            (THREADS,),
+            (i32(kd), A, i64(n), i32(d), ls, i32(nls), f64(variance), f64(ex), i32(p))
+            + (U, V, i32(k), i32(c0), i32(kc), i32(tc), i64(span), part),
+            shared_mem=8 * (tc * (d + kc) + (THREADS // 32) * p),
+        )
+    return part.sum(axis=0) if grid else xp.zeros(p)
 
 
 def cholesky(K: Array, jitter: float) -> Array:
