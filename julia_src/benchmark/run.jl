@@ -56,6 +56,10 @@ function cases(small::Bool)
     ls = [0.5 + 0.1 * k for k in 1:dg]
     W = [exp(-abs(i - j) / 7) for i in 1:ng, j in 1:ng]
     nd = small ? 50 : 1_000
+    nm, km = small ? (50, 2) : (20_000, 11)                           # the iterative solver's
+    Xm = [sin(0.37 * i * k) for k in 1:4, i in 1:nm]                  # n, d = 4, k probes
+    Vm = [cos(0.11 * i + c) for c in 1:km, i in 1:nm]
+    lsm = ls[1:4]
     Xd = Xg[:, 1:nd]
     sig = "$(nch) × $(n)"
     return [
@@ -86,6 +90,10 @@ function cases(small::Bool)
              () -> kernel_matrix_grad(Matern52(), Xd, ls, 1.5)),
         Case("kernel_grad_contract", "Matérn-5/2, $(ng)², d = $dg", "entry", ng * ng,
              () -> kernel_grad_contract(Matern52(), Xg, ls, 1.5, W)),
+        Case("kernel_matvec", "Matérn-5/2, $(nm)², d = 4, k = $km", "entry", nm * nm,
+             () -> kernel_matvec(Matern52(), Xm, Xm, lsm, 1.5, Vm)),
+        Case("kernel_grad_quad", "Matérn-5/2, $(nm)², d = 4, k = $km", "entry", nm * nm,
+             () -> kernel_grad_quad(Matern52(), Xm, lsm, 1.5, Vm, Vm)),
     ]
 end
 

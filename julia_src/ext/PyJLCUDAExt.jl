@@ -8,11 +8,12 @@ package stays stdlib-only.
 
 What runs where:
 
-- GP kernels: `kernel_matrix`, `kernel_matrix_grad` and `kernel_grad_contract` run
-  their broadcast forms (`src/gp_broadcast.jl`; the generic methods are loops over
-  entries, for host arrays), `cholesky`, `cho_solve` and `cho_inverse` their generic
-  LinearAlgebra methods (CUSOLVER, CUBLAS); the methods here add `CUDA.synchronize()`
-  before returning. The EI pair are broadcasts and need no method here.
+- GP kernels: `kernel_matrix`, `kernel_matrix_grad`, `kernel_grad_contract`,
+  `kernel_matvec` and `kernel_grad_quad` run their broadcast forms (`src/gp_broadcast.jl`;
+  the last two by blocks of rows and CUBLAS products, never an `n x n` matrix; the
+  generic methods are loops over entries, for host arrays), `cholesky`, `cho_solve` and
+  `cho_inverse` their generic LinearAlgebra methods (CUSOLVER, CUBLAS); the methods here
+  add `CUDA.synchronize()` before returning. The EI pair are broadcasts and need no method here.
 - HMM `forward_backward`, `forward` and `viterbi`: one GPU thread per sequence runs
   the log-space recursion (the generic methods index scalars; Viterbi keeps the CPU's
   tie rule); `gaussian_loglik` and
@@ -27,7 +28,7 @@ Each method is strictly more specific than the generic one it replaces (`CuMatri
 where the generic method asks for `AbstractMatrix{<:Real}`), so dispatch is never
 ambiguous. Layouts are those of the generic methods (`log_B` is `K x T`, signals are
 `n x n_channels`, states are 1-based).  Results are CuArrays (or host numbers
-for `kernel_grad_contract`), complete when the method returns.
+for `kernel_grad_contract` and `kernel_grad_quad`), complete when the method returns.
 """
 module PyJLCUDAExt
 
@@ -58,6 +59,23 @@ function PyJL.kernel_grad_contract(kind::PyJL.StationaryKind, X::CuMatrix,
                                    W::AbstractMatrix)
     g = PyJL._broadcast_kernel_grad_contract(kind, X, PyJL._gp_host(lengthscale),
                                              Float64(variance), W)
+    CUDA.synchronize()
+    return g
+end
+
+function PyJL.kernel_matvec(kind::PyJL.StationaryKind, X1::CuMatrix, X2::CuMatrix,
+                            lengthscale::AbstractVector, variance::Real, V::CuMatrix)
+    R = PyJL._broadcast_kernel_matvec(kind, X1, X2, PyJL._gp_host(lengthscale),
+                                      Float64(variance), V)
+    CUDA.synchronize()
+    return R
+end
+
+function PyJL.kernel_grad_quad(kind::PyJL.StationaryKind, X::CuMatrix,
+                               lengthscale::AbstractVector, variance::Real, U::CuMatrix,
+                               V::CuMatrix)
+    g = PyJL._broadcast_kernel_grad_quad(kind, X, PyJL._gp_host(lengthscale),
+                                         Float64(variance), U, V)
     CUDA.synchronize()
     return g
 end

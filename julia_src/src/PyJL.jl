@@ -30,8 +30,9 @@ include("precompile.jl")
 
 # GP
 # (`cholesky` stays unexported so `using LinearAlgebra, PyJL` is unambiguous: call PyJL.cholesky)
-export kernel_matrix, kernel_matrix_grad, kernel_grad_contract, cho_solve, cho_inverse,
-       expected_improvement, log_expected_improvement
+export kernel_matrix, kernel_matrix_grad, kernel_grad_contract, kernel_matvec,
+       kernel_grad_quad, cho_solve, cho_inverse, expected_improvement,
+       log_expected_improvement
 export StationaryKind, RBF, Matern12, Matern32, Matern52, RationalQuadratic, Periodic
 # HMM
 export forward, forward_backward, forward_backward!, viterbi, viterbi!, gaussian_loglik,

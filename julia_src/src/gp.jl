@@ -4,9 +4,9 @@
 # Points are columns: `X`, `X1`, `X2` are `(d, n)` matrices. `lengthscale` has `d` entries
 # (ARD) or one (isotropic). Log-parameters are ordered: log lengthscale..., log variance,
 # log extra... (the kind's own parameters: its fields, in order; see gp_kinds.jl).
-# The three covariance kernels run as loops over entries for arrays in host memory
-# (gp_loops.jl); their broadcast forms (gp_broadcast.jl) are what the CUDA extension
-# calls for CuArrays. The Cholesky algebra and EI are LinearAlgebra and broadcasts.
+# The covariance kernels and the matrix-free products run as loops over entries for arrays
+# in host memory (gp_loops.jl); their broadcast forms (gp_broadcast.jl) are what the CUDA
+# extension calls for CuArrays. The Cholesky algebra and EI are LinearAlgebra and broadcasts.
 
 _gp_host(v::AbstractVector) = Vector{Float64}(collect(v))
 # A strided Float64 copy of a wrapped (e.g. PythonCall PyArray) matrix, so the triangular
@@ -74,6 +74,51 @@ kernel_grad_contract(kind::AbstractString, X::AbstractMatrix, lengthscale::Abstr
 kernel_grad_contract(kind::StationaryKind, X::AbstractMatrix, lengthscale::AbstractVector,
                      variance::Real, W::AbstractMatrix) =
     _loop_kernel_grad_contract(kind, X, _gp_host(lengthscale), Float64(variance), W)
+
+"""
+    kernel_matvec(kind, X1, X2, lengthscale, variance, extra, V) -> R
+    kernel_matvec(kind::StationaryKind, X1, X2, lengthscale, variance, V) -> R
+
+`R[:, i] = sum_j k(X1[:, i], X2[:, j]) * V[:, j]`: a `(k, n1)` matrix for `X1` `(d, n1)`,
+`X2` `(d, n2)` and `V` `(k, n2)` (one point per column, as everywhere here), that is
+`V * transpose(kernel_matrix(kind, X1, X2, ...))`, computed in tiles without the `(n1, n2)`
+matrix: memory `O((n1 + n2) (d + k))`.
+
+```julia
+julia> X = [0.0 1.0 2.0]; V = [1.0 2.0 3.0];       # d = 1, n = 3, k = 1
+
+julia> K = kernel_matrix(Matern52(), X, X, [1.0], 2.0);
+
+julia> kernel_matvec(Matern52(), X, X, [1.0], 2.0, V) ≈ V * K
+true
+```
+"""
+kernel_matvec(kind::AbstractString, X1::AbstractMatrix, X2::AbstractMatrix,
+              lengthscale::AbstractVector, variance::Real, extra::AbstractVector,
+              V::AbstractMatrix) =
+    kernel_matvec(gp_kind(kind, extra), X1, X2, lengthscale, variance, V)
+
+kernel_matvec(kind::StationaryKind, X1::AbstractMatrix, X2::AbstractMatrix,
+              lengthscale::AbstractVector, variance::Real, V::AbstractMatrix) =
+    _loop_kernel_matvec(kind, X1, X2, _gp_host(lengthscale), Float64(variance), V)
+
+"""
+    kernel_grad_quad(kind, X, lengthscale, variance, extra, U, V) -> g
+    kernel_grad_quad(kind::StationaryKind, X, lengthscale, variance, U, V) -> g
+
+`g[q] = sum_c U[c, :]' * dK[:, :, q] * V[c, :]` for `X` `(d, n)` and `U`, `V` `(k, n)`
+(one point per column), `dK` the derivatives of [`kernel_matrix_grad`](@ref) in the same
+log-parameter order: the trace terms of an iterative likelihood gradient, without `K` or
+`dK` (memory `O(n (d + k))`).
+"""
+kernel_grad_quad(kind::AbstractString, X::AbstractMatrix, lengthscale::AbstractVector,
+                 variance::Real, extra::AbstractVector, U::AbstractMatrix,
+                 V::AbstractMatrix) =
+    kernel_grad_quad(gp_kind(kind, extra), X, lengthscale, variance, U, V)
+
+kernel_grad_quad(kind::StationaryKind, X::AbstractMatrix, lengthscale::AbstractVector,
+                 variance::Real, U::AbstractMatrix, V::AbstractMatrix) =
+    _loop_kernel_grad_quad(kind, X, _gp_host(lengthscale), Float64(variance), U, V)
 
 """
     cholesky(K, jitter) -> L

@@ -1,14 +1,16 @@
-# The three covariance kernels as loops over entries, for arrays in host memory (Array,
-# PythonCall's PyArray, views): no temporary (n1, n2) matrix, one task per column (or pair
-# of columns). CuArrays take the broadcasts of gp_broadcast.jl instead (the CUDA extension
-# calls them: scalar indexing of a CuArray is an error).
+# The covariance kernels and the matrix-free products as loops over entries, for arrays in
+# host memory (Array, PythonCall's PyArray, views): no temporary (n1, n2) matrix, one task
+# per column, pair of columns or block of points. CuArrays take the broadcasts of
+# gp_broadcast.jl instead (the CUDA extension calls them: scalar indexing of a CuArray is
+# an error).
 #
 # The points are copied once, at the barrier, into a (d, n) Matrix{Float64} (`_gp_points`):
 # a kind of the form kappa(r2) divides them by their lengthscales there, as the native
 # kernels do, so r2 = sum_k (Xs[k, i] - Xs[k, j])^2; the periodic kind keeps them as they
 # are. A kind hooks into the loops through `_gp_points`, `_matrix_column!`, `_grad_column!`,
-# `_contract_column!` and `_contract_finish!`; a kind of the form kappa(r2) needs none of
-# its own (the `StationaryKind` methods call its `kappa`, `gscale`, `dkappa_dlogextra`).
+# `_contract_column!`, `_contract_finish!` and `_gp_entry`; a kind of the form kappa(r2)
+# needs none of its own (the `StationaryKind` methods call its `kappa`, `gscale`,
+# `dkappa_dlogextra`).
 
 """
     _gp_points(kind, X, ls) -> Matrix{Float64}
@@ -46,6 +48,19 @@ end
     end
     return S
 end
+
+"""
+    _UVWeights(U, V)
+
+The weights `W = U' V` of [`kernel_grad_quad`](@ref) (`U`, `V` `(k, n)`), for the
+contraction loops of `kernel_grad_contract`, which take them entry by entry.
+"""
+struct _UVWeights
+    U::Matrix{Float64}
+    V::Matrix{Float64}
+end
+
+const _GPWeights = Union{AbstractMatrix,_UVWeights}
 
 # ---- kernel_matrix ------------------------------------------------------------------------
 
@@ -153,7 +168,7 @@ end
 # the result does not depend on the number of threads.
 
 function _loop_kernel_grad_contract(kind::StationaryKind, X::AbstractMatrix,
-                                    ls::Vector{Float64}, var::Float64, W::AbstractMatrix)
+                                    ls::Vector{Float64}, var::Float64, W::_GPWeights)
     n, nls = size(X, 2), length(ls)
     p = _gp_nparams(kind, nls)
     part = zeros(Float64, p, cld(n, 2))
@@ -168,7 +183,7 @@ end
 
 function _kernel_grad_contract!(kind::StationaryKind, part::Matrix{Float64},
                                 Xp::Matrix{Float64}, ls::Vector{Float64}, var::Float64,
-                                W::AbstractMatrix)
+                                W::_GPWeights)
     Threads.@threads for jj in 1:size(part, 2)
         _contract_pair!(kind, part, Xp, ls, var, W, jj)
     end
@@ -176,7 +191,7 @@ function _kernel_grad_contract!(kind::StationaryKind, part::Matrix{Float64},
 end
 
 function _contract_pair!(kind::StationaryKind, part::Matrix{Float64}, Xp::Matrix{Float64},
-                         ls::Vector{Float64}, var::Float64, W::AbstractMatrix, jj::Int)
+                         ls::Vector{Float64}, var::Float64, W::_GPWeights, jj::Int)
     _contract_column!(kind, part, Xp, ls, var, W, jj, jj)
     other = size(Xp, 2) + 1 - jj
     if other != jj
@@ -193,9 +208,25 @@ end
     return @inbounds Float64(W[i, j]) + Float64(W[j, i])
 end
 
+# the same for W = U' V (kernel_grad_quad), entry by entry: never an (n, n) matrix
+@inline function _contract_weight(W::_UVWeights, i::Int, j::Int)
+    U, V = W.U, W.V
+    s = 0.0
+    if i == j
+        @inbounds for c in axes(U, 1)
+            s += U[c, j] * V[c, j]
+        end
+    else
+        @inbounds for c in axes(U, 1)
+            s += U[c, i] * V[c, j] + U[c, j] * V[c, i]
+        end
+    end
+    return s
+end
+
 # part[:, slot] += the terms of column j, rows i >= j (before the factors of _contract_finish!)
 function _contract_column!(kind::StationaryKind, part::Matrix{Float64}, Xs::Matrix{Float64},
-                           ls::Vector{Float64}, var::Float64, W::AbstractMatrix, j::Int,
+                           ls::Vector{Float64}, var::Float64, W::_GPWeights, j::Int,
                            slot::Int)
     d, nls = size(Xs, 1), length(ls)
     @inbounds for i in j:size(Xs, 2)
@@ -226,7 +257,7 @@ function _contract_finish!(kind::StationaryKind, g::Vector{Float64}, nls::Int, v
 end
 
 function _contract_column!(kind::Periodic, part::Matrix{Float64}, X::Matrix{Float64},
-                           ls::Vector{Float64}, var::Float64, W::AbstractMatrix, j::Int,
+                           ls::Vector{Float64}, var::Float64, W::_GPWeights, j::Int,
                            slot::Int)
     d, nls = size(X, 1), length(ls)
     c = pi / kind.period
@@ -252,3 +283,64 @@ function _contract_finish!(kind::Periodic, g::Vector{Float64}, nls::Int, var::Fl
     g[nls + 2] *= 4
     return nothing
 end
+
+# ---- kernel_matvec ------------------------------------------------------------------------
+# R[:, i] = sum_j k(X1[:, i], X2[:, j]) V[:, j]. One task per block of _GP_ROWS points of X1
+# (its own columns of R: no shared writes, the result does not depend on the number of
+# threads); inside a block the points of X2 go by tiles of _GP_TILE, so the tile of X2 and V
+# stays in cache while every point of the block meets it. No (n1, n2) matrix, and nothing
+# allocated inside the loops.
+const _GP_ROWS = 32
+const _GP_TILE = 256
+
+function _loop_kernel_matvec(kind::StationaryKind, X1::AbstractMatrix, X2::AbstractMatrix,
+                             ls::Vector{Float64}, var::Float64, V::AbstractMatrix)
+    R = zeros(Float64, size(V, 1), size(X1, 2))
+    _kernel_matvec!(kind, R, _gp_points(kind, X1, ls), _gp_points(kind, X2, ls), ls, var,
+                    Matrix{Float64}(V))
+    return R
+end
+
+function _kernel_matvec!(kind::StationaryKind, R::Matrix{Float64}, X1::Matrix{Float64},
+                         X2::Matrix{Float64}, ls::Vector{Float64}, var::Float64,
+                         V::Matrix{Float64})
+    Threads.@threads for b in 1:cld(size(R, 2), _GP_ROWS)
+        _matvec_block!(kind, R, X1, X2, ls, var, V, b)
+    end
+    return nothing
+end
+
+function _matvec_block!(kind::StationaryKind, R::Matrix{Float64}, X1::Matrix{Float64},
+                        X2::Matrix{Float64}, ls::Vector{Float64}, var::Float64,
+                        V::Matrix{Float64}, b::Int)
+    n2 = size(X2, 2)
+    rows = ((b - 1) * _GP_ROWS + 1):min(b * _GP_ROWS, size(R, 2))
+    @inbounds for t0 in 1:_GP_TILE:n2, i in rows
+        for j in t0:min(t0 + _GP_TILE - 1, n2)
+            kij = _gp_entry(kind, X1, X2, ls, var, i, j)
+            for c in axes(R, 1)
+                R[c, i] += kij * V[c, j]
+            end
+        end
+    end
+    return nothing
+end
+
+# k(X1[:, i], X2[:, j]) from the points as _gp_points left them
+@inline _gp_entry(kind::StationaryKind, Xs1::Matrix{Float64}, Xs2::Matrix{Float64},
+                  ls::Vector{Float64}, var::Float64, i::Int, j::Int) =
+    var * kappa(kind, _gp_r2(Xs1, Xs2, i, j))
+
+@inline _gp_entry(kind::Periodic, X1::Matrix{Float64}, X2::Matrix{Float64},
+                  ls::Vector{Float64}, var::Float64, i::Int, j::Int) =
+    var * exp(-2 * _gp_psum(X1, X2, ls, pi / kind.period, i, j))
+
+# ---- kernel_grad_quad ---------------------------------------------------------------------
+# sum_c U[c, :]' dK_q V[c, :] = sum_ij W[i, j] dK[i, j, q] with W = U' V: the contraction
+# loops of kernel_grad_contract (column tasks, per-task partial sums added in order), the
+# weights taken entry by entry from U and V (_UVWeights).
+
+_loop_kernel_grad_quad(kind::StationaryKind, X::AbstractMatrix, ls::Vector{Float64},
+                       var::Float64, U::AbstractMatrix, V::AbstractMatrix) =
+    _loop_kernel_grad_contract(kind, X, ls, var,
+                               _UVWeights(Matrix{Float64}(U), Matrix{Float64}(V)))

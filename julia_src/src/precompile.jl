@@ -19,6 +19,8 @@ function _precompile_workload()
             kernel_matrix(name, X, X[:, 1:2], ls, 1.5, extra)
             kernel_matrix_grad(name, X, ls, 1.5, extra)
             kernel_grad_contract(name, X, ls, 1.5, extra, W)
+            kernel_matvec(name, X, X[:, 1:2], ls, 1.5, extra, [1.0 0.5; 0.2 -1.0])
+            kernel_grad_quad(name, X, ls, 1.5, extra, W[1:2, :], X)
         end
     end
     L = cholesky(kernel_matrix("rbf", X, X, [0.7], 1.0, Float64[]), 1e-6)

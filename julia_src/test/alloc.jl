@@ -87,6 +87,8 @@ end
     ls = [0.5 + 0.1 * k for k in 1:d]
     W = [exp(-abs(i - j) / 7) for i in 1:n, j in 1:n]
     points = 8 * d * n                                              # the copied points
+    V = [cos(0.3 * i + c) for c in 1:3, i in 1:300]                 # k = 3 columns per point
+    U = [sin(0.2 * i - c) for c in 1:3, i in 1:n]
     for kind in (RBF(), Matern12(), Matern32(), Matern52(), RationalQuadratic(0.8),
                  Periodic(1.3))
         for l in (ls, [0.7])
@@ -95,6 +97,12 @@ end
             part = 8 * (d + 2) * cld(n, 2)                          # one column per task
             @test check_allocations(kernel_grad_contract, kind, X, l, 1.5, W;
                                     work = points + part)
+            # the points of X1 and X2 and a dense copy of V (3 x 300): O(n (d + k))
+            @test check_allocations(kernel_matvec, kind, X, X2, l, 1.5, V;
+                                    work = 8 * d * 700 + 8 * 3 * 300)
+            # the points, dense copies of U and V (3 x 400) and the task columns
+            @test check_allocations(kernel_grad_quad, kind, X, l, 1.5, U, U[:, end:-1:1];
+                                    work = points + part + 2 * 8 * 3 * n)
         end
     end
     K = kernel_matrix(Matern52(), X, X, ls, 1.0)

@@ -117,6 +117,58 @@ end
         end
     end
 
+    # the matrix-free products: V, U, W and R are one point per column (k x n), the
+    # transpose-free reading of NumPy's row-major (n, k)
+    matvec = gp_vectors("matvec")
+    if matvec !== nothing
+        for c in matvec["matvec"]
+            @testset "matvec $(c["kind"]) $(c["n1"])x$(c["n2"]) k=$(c["k"])" begin
+                n1, n2, d, k = Int(c["n1"]), Int(c["n2"]), Int(c["d"]), Int(c["k"])
+                X1, X2 = gp_points(c["X1"], n1, d), gp_points(c["X2"], n2, d)
+                ls, ex, var = gp_f64(c["lengthscale"]), gp_f64(c["extra"]), Float64(c["variance"])
+                V, R = gp_points(c["V"], n2, k), gp_points(c["R"], n1, k)
+                U, W = gp_points(c["U"], n1, k), gp_points(c["W"], n1, k)
+                @test gp_close(kernel_matvec(c["kind"], X1, X2, ls, var, ex, V), R;
+                               rtol = 1e-11, atol = 1e-13)
+                @test gp_close(kernel_grad_quad(c["kind"], X1, ls, var, ex, U, W),
+                               gp_f64(c["quad"]); rtol = 1e-9, atol = 1e-11)
+                kind = PyJL.gp_kind(c["kind"], ex)
+                @test gp_close(PyJL._broadcast_kernel_matvec(kind, X1, X2, ls, var, V), R;
+                               rtol = 1e-11, atol = 1e-13)
+                @test gp_close(PyJL._broadcast_kernel_grad_quad(kind, X1, ls, var, U, W),
+                               gp_f64(c["quad"]); rtol = 1e-9, atol = 1e-11)
+            end
+        end
+    end
+
+    # more points than a block and a tile of the loops (32, 256), and several blocks of the
+    # broadcasts (at most 1000 entries each): the products against the dense matrices
+    @testset "matrix-free products against dense, $(name)" for (name, Kind) in PyJL.GP_KINDS
+        kind = Kind(fill(0.9, fieldcount(Kind))...)
+        n1, n2, d, k = 45, 300, 2, 3
+        X1 = [sin(1.3 * i + 0.7 * q) for q in 1:d, i in 1:n1]
+        X2 = [cos(0.9 * i - 0.4 * q) for q in 1:d, i in 1:n2]
+        V = [sin(0.05 * i * c) for c in 1:k, i in 1:n2]
+        U = [cos(0.3 * i + c) for c in 1:k, i in 1:n1]
+        U2 = [sin(0.7 * i - c) for c in 1:k, i in 1:n1]
+        for ls in ([0.8], [0.6, 1.1])
+            want = V * transpose(kernel_matrix(kind, X1, X2, ls, 1.3))
+            @test gp_close(kernel_matvec(kind, X1, X2, ls, 1.3, V), want;
+                           rtol = 1e-11, atol = 1e-12)
+            @test gp_close(PyJL._broadcast_kernel_matvec(kind, X1, X2, ls, 1.3, V;
+                                                         entries = 1000), want;
+                           rtol = 1e-11, atol = 1e-12)
+            _, dK = kernel_matrix_grad(kind, X1, ls, 1.3)
+            g = [sum(U[c, a] * dK[a, b, q] * U2[c, b] for c in 1:k, a in 1:n1, b in 1:n1)
+                 for q in axes(dK, 3)]
+            @test gp_close(kernel_grad_quad(kind, X1, ls, 1.3, U, U2), g;
+                           rtol = 1e-10, atol = 1e-11)
+            @test gp_close(PyJL._broadcast_kernel_grad_quad(kind, X1, ls, 1.3, U, U2;
+                                                            entries = 1000), g;
+                           rtol = 1e-10, atol = 1e-11)
+        end
+    end
+
     linalg = gp_vectors("linalg")
     if linalg !== nothing
         for c in linalg["linalg"]

@@ -49,6 +49,38 @@ class JuliaEngine:
         )
         return g
 
+    # V, U (one row per point, NumPy (n, k)) cross as they are, Julia's (k, n) with one point
+    # per column, as X does; R comes back as Julia's (k, n1), NumPy's C-contiguous (n1, k).
+    def kernel_matvec(
+        self,
+        kind: str,
+        X1: Array,
+        X2: Array,
+        lengthscale: Array,
+        variance: float,
+        extra: Array,
+        V: Array,
+    ) -> Array:
+        R: Array = bridge.call(
+            "kernel_matvec", kind, X1, X2, lengthscale, float(variance), extra, V
+        )
+        return R
+
+    def kernel_grad_quad(
+        self,
+        kind: str,
+        X: Array,
+        lengthscale: Array,
+        variance: float,
+        extra: Array,
+        U: Array,
+        V: Array,
+    ) -> Array:
+        g: Array = bridge.call(
+            "kernel_grad_quad", kind, X, lengthscale, float(variance), extra, U, V
+        )
+        return g
+
     def cholesky(self, K: Array, jitter: float) -> Array:
         L: Array = bridge.call("cholesky", K.T, float(jitter))
         return L.T.copy()

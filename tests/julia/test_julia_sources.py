@@ -369,9 +369,10 @@ OWN_KIND_METHODS = (
     "_grad_column!",
     "_contract_column!",
     "_contract_finish!",
+    "_gp_entry",
     "_broadcast_kernel_matrix",
     "_broadcast_kernel_matrix_grad",
-    "_broadcast_kernel_grad_contract",
+    "_broadcast_grad_block",
 )
 
 
