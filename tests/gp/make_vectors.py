@@ -4,7 +4,9 @@ Run ``python tests/gp/make_vectors.py`` to regenerate.  References: scikit-learn
 kernels and their analytic gradients (RBF, Matérn, rational quadratic, and the
 periodic kernel in one dimension); a product of one-dimensional scikit-learn
 ExpSineSquared kernels, differentiated by complex step, for the ARD periodic
-kernel; NumPy for Cholesky algebra; mpmath at 60 digits for EI and log-EI.
+kernel; NumPy for Cholesky algebra; mpmath at 60 digits for EI and log-EI.  The
+matrix-free products (``gp_matvec.toml``) are those matrices and derivatives times random
+``V``, ``U``, ``W`` (NumPy products, never pyjl's kernels).
 
 Layout: every matrix is stored flattened in row-major (C) order with its shape,
 so Julia reads a NumPy ``(n, d)`` matrix ``A`` as ``reshape(A, d, n)`` -- the same
@@ -21,6 +23,7 @@ from sklearn.gaussian_process import kernels as sk
 
 OUT = Path(__file__).resolve().parents[1] / "vectors"
 RNG = np.random.default_rng(1234)
+RNG_MATVEC = np.random.default_rng(4321)  # its own stream: the other files stay as they were
 
 
 def fmt(v) -> str:
@@ -54,10 +57,8 @@ def _check_periodic_reference(X, ls, var, period):
     assert np.allclose(_periodic_ard(X, X, ls, var, period).real, want, rtol=1e-13)
 
 
-def kernel_case(kind, n1, n2, d, ls, var, extra):
-    X1 = RNG.uniform(-1.5, 1.5, (n1, d))
-    X2 = RNG.uniform(-1.5, 1.5, (n2, d))
-    ls = np.atleast_1d(np.asarray(ls, dtype=float))
+def reference(kind, X1, X2, ls, var, extra):
+    """``(K11, K12, dK11)`` from scikit-learn (complex step for the ARD periodic kernel)."""
     if kind == "periodic":
         _check_periodic_reference(X1, ls, var, extra[0])
         params = np.concatenate([ls, [var], extra])
@@ -89,6 +90,14 @@ def kernel_case(kind, n1, n2, d, ls, var, extra):
             dK = np.stack([G[2], G[0], G[1]])
         else:
             dK = np.concatenate([G[1:], G[:1]])
+    return K11, K12, dK
+
+
+def kernel_case(kind, n1, n2, d, ls, var, extra):
+    X1 = RNG.uniform(-1.5, 1.5, (n1, d))
+    X2 = RNG.uniform(-1.5, 1.5, (n2, d))
+    ls = np.atleast_1d(np.asarray(ls, dtype=float))
+    K11, K12, dK = reference(kind, X1, X2, ls, var, extra)
     W = RNG.standard_normal((n1, n1))
     W = W + W.T
     return {
@@ -124,6 +133,49 @@ def kernel_vectors() -> str:
         ("periodic", 6, 4, 2, [0.7, 1.2], 0.8, [1.9]),
     ]
     return "".join(table("kernel", kernel_case(*c)) for c in cases)
+
+
+def matvec_case(kind, n1, n2, d, ls, var, extra, k):
+    """``R = K12 @ V`` and ``quad[q] = sum_c U[:, c]^T dK11_q W[:, c]`` from the references."""
+    X1 = RNG_MATVEC.uniform(-1.5, 1.5, (n1, d))
+    X2 = RNG_MATVEC.uniform(-1.5, 1.5, (n2, d))
+    ls = np.atleast_1d(np.asarray(ls, dtype=float))
+    V = RNG_MATVEC.standard_normal((n2, k))
+    U, W = RNG_MATVEC.standard_normal((n1, k)), RNG_MATVEC.standard_normal((n1, k))
+    _, K12, dK = reference(kind, X1, X2, ls, var, extra)
+    return {
+        "kind": kind,
+        "n1": n1,
+        "n2": n2,
+        "d": d,
+        "k": k,
+        "X1": X1,
+        "X2": X2,
+        "lengthscale": ls,
+        "variance": float(var),
+        "extra": np.asarray(extra, float),
+        "p": dK.shape[0],
+        "V": V,
+        "R": K12 @ V,
+        "U": U,
+        "W": W,
+        "quad": np.einsum("ac,qab,bc->q", U, dK, W),
+    }
+
+
+def matvec_vectors() -> str:
+    cases = [
+        ("rbf", 5, 3, 2, [0.5, 1.3], 1.7, [], 1),
+        ("rbf", 1, 1, 2, 0.8, 1.0, [], 2),
+        ("matern12", 6, 4, 3, 0.7, 0.6, [], 3),
+        ("matern32", 5, 7, 2, [0.4, 0.9], 1.3, [], 2),
+        ("matern52", 7, 4, 3, [0.3, 0.7, 1.5], 2.0, [], 3),
+        ("matern52", 4, 6, 1, 0.6, 0.9, [], 1),
+        ("rq", 6, 4, 2, 0.8, 1.1, [0.7], 2),
+        ("periodic", 6, 3, 1, 0.9, 1.4, [1.3], 2),
+        ("periodic", 5, 4, 2, [0.7, 1.2], 0.8, [1.9], 1),
+    ]
+    return "".join(table("matvec", matvec_case(*c)) for c in cases)
 
 
 def linalg_vectors() -> str:
@@ -192,6 +244,7 @@ def main() -> None:
     (OUT / "gp_kernels.toml").write_text(HEADER + kernel_vectors())
     (OUT / "gp_linalg.toml").write_text(HEADER + linalg_vectors())
     (OUT / "gp_acquisition.toml").write_text(HEADER + acquisition_vectors())
+    (OUT / "gp_matvec.toml").write_text(HEADER + matvec_vectors())
 
 
 if __name__ == "__main__":

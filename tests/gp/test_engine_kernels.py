@@ -11,12 +11,14 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+import kernel_references as kr
 import mpmath as mp
 import numpy as np
 import pytest
 from scipy.stats import norm
 
 import pyjl.engines as engines
+from pyjl.engines.contract import GP_KINDS
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors"
 
@@ -28,6 +30,7 @@ def _load(file, table):
 
 KERNELS = _load("kernels", "kernel")
 LINALG = _load("linalg", "linalg")
+MATVEC = _load("matvec", "matvec")
 ACQ = _load("acquisition", "acquisition")[0]
 
 
@@ -174,3 +177,112 @@ def test_vectorised_exp_is_within_an_ulp_of_libm():
     got = np.array([gp._expn(x) for x in xs])
     np.testing.assert_allclose(got, np.exp(xs), rtol=4e-16, atol=0)
     assert gp._expn(-800.0) == 0.0
+
+
+# --- matrix-free products: kernel_matvec and kernel_grad_quad ----------------------
+KINDS = [(k.name, np.array(k.example_extra, dtype=float)) for k in GP_KINDS]
+# (n1, n2, d, k): single points, n1 != n2, row blocks (32) and column tiles (256)
+# that do not divide n
+SHAPES = [(1, 1, 1, 1), (1, 4, 2, 3), (7, 1, 3, 2), (45, 300, 3, 1), (33, 257, 2, 11)]
+
+
+def _host(a):
+    return a.get() if hasattr(a, "get") and not isinstance(a, np.ndarray) else np.asarray(a)
+
+
+@pytest.mark.usefixtures("engine")
+@pytest.mark.parametrize(
+    "c", MATVEC, ids=[f"{c['kind']}-n{c['n1']}x{c['n2']}-k{c['k']}" for c in MATVEC]
+)
+def test_matrix_free_vectors(c):
+    e = engines.current()
+    X1, ls, var, extra = _args(c)
+    X2 = _mat(c, "X2", c["n2"], c["d"])
+    n1, k = c["n1"], c["k"]
+    R = e.kernel_matvec(c["kind"], X1, X2, ls, var, extra, _mat(c, "V", c["n2"], k))
+    np.testing.assert_allclose(_host(R), _mat(c, "R", n1, k), rtol=1e-11, atol=1e-13)
+    U, W = _mat(c, "U", n1, k), _mat(c, "W", n1, k)
+    g = e.kernel_grad_quad(c["kind"], X1, ls, var, extra, U, W)
+    np.testing.assert_allclose(_host(g), c["quad"], rtol=1e-9, atol=1e-11)
+
+
+@pytest.mark.usefixtures("engine")
+@pytest.mark.parametrize("ard", [True, False], ids=["ard", "iso"])
+@pytest.mark.parametrize("kind,extra", KINDS, ids=[k for k, _ in KINDS])
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "x".join(map(str, s)))
+def test_kernel_matvec_equals_the_closed_form_times_v(rng, kind, extra, ard, shape):
+    n1, n2, d, k = shape
+    X1, X2 = rng.uniform(-1, 1, (n1, d)), rng.uniform(-1, 1, (n2, d))
+    ls = rng.uniform(0.3, 1.5, d if ard else 1)
+    V = rng.standard_normal((n2, k))
+    got = _host(engines.current().kernel_matvec(kind, X1, X2, ls, 1.7, extra, V))
+    want = kr.kernel_matrix(kind, X1, X2, ls, 1.7, extra) @ V
+    assert got.shape == (n1, k)
+    np.testing.assert_allclose(got, want, rtol=1e-11, atol=1e-12 * np.abs(want).max())
+
+
+@pytest.mark.usefixtures("engine")
+@pytest.mark.parametrize("ard", [True, False], ids=["ard", "iso"])
+@pytest.mark.parametrize("kind,extra", KINDS, ids=[k for k, _ in KINDS])
+@pytest.mark.parametrize("n,d,k", [(1, 2, 1), (2, 1, 3), (33, 3, 1), (300, 2, 11)])
+def test_kernel_matvec_of_one_point_set_equals_the_closed_form(rng, kind, extra, ard, n, d, k):
+    # X2 is X1: the symmetric path (each entry of the upper triangle serves both halves)
+    X = rng.uniform(-1, 1, (n, d))
+    ls = rng.uniform(0.3, 1.5, d if ard else 1)
+    V = rng.standard_normal((n, k))
+    got = _host(engines.current().kernel_matvec(kind, X, X, ls, 1.7, extra, V))
+    want = kr.kernel_matrix(kind, X, X, ls, 1.7, extra) @ V
+    np.testing.assert_allclose(got, want, rtol=1e-11, atol=1e-12 * np.abs(want).max())
+
+
+@pytest.mark.usefixtures("engine")
+@pytest.mark.parametrize("ard", [True, False], ids=["ard", "iso"])
+@pytest.mark.parametrize("kind,extra", KINDS, ids=[k for k, _ in KINDS])
+@pytest.mark.parametrize("n,d,k", [(1, 2, 1), (2, 1, 3), (45, 3, 1), (290, 2, 11)])
+def test_kernel_grad_quad_equals_the_complex_step_trace(rng, kind, extra, ard, n, d, k):
+    X = rng.uniform(-1, 1, (n, d))
+    ls = rng.uniform(0.3, 1.5, d if ard else 1)
+    U, V = rng.standard_normal((n, k)), rng.standard_normal((n, k))
+    e = engines.current()
+    got = _host(e.kernel_grad_quad(kind, X, ls, 1.7, extra, U, V))
+    dK = kr.kernel_matrix_grad(kind, X, ls, 1.7, extra)
+    want = np.einsum("ac,qab,bc->q", U, dK, V)
+    assert got.shape == (len(ls) + 1 + len(extra),)
+    np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-11 * np.abs(want).max())
+    # the same trace through the engine's dense gradient, and U = V (the y-solve term)
+    _, dKe = e.kernel_matrix_grad(kind, X, ls, 1.7, extra)
+    np.testing.assert_allclose(
+        got, np.einsum("ac,qab,bc->q", U, _host(dKe), V), rtol=1e-10, atol=1e-11 * abs(want).max()
+    )
+    same = _host(e.kernel_grad_quad(kind, X, ls, 1.7, extra, U, U))
+    want_uu = np.einsum("ac,qab,bc->q", U, dK, U)
+    np.testing.assert_allclose(same, want_uu, rtol=1e-10, atol=1e-11 * np.abs(want_uu).max())
+
+
+def test_matrix_free_products_and_the_thread_count(rng):
+    X, X2 = rng.uniform(size=(700, 4)), rng.uniform(size=(500, 4))
+    ls = np.array([0.3, 0.5, 0.7, 0.9])
+    V, V2 = rng.standard_normal((700, 3)), rng.standard_normal((500, 3))
+    e = engines.get("native")
+    old = engines.get_num_threads()
+    out = {}
+    try:
+        for nt in (1, 2, 2):
+            engines.set_num_threads(nt)
+            out.setdefault(nt, []).append(
+                (
+                    e.kernel_matvec("matern52", X, X2, ls, 1.3, np.empty(0), V2),
+                    e.kernel_grad_quad("rq", X, ls, 1.3, np.array([0.8]), V, V[::-1].copy()),
+                    e.kernel_matvec("matern52", X, X, ls, 1.3, np.empty(0), V),
+                )
+            )
+    finally:
+        engines.set_num_threads(old)
+    (cross1, quad1, sym1), (cross2, quad2, sym2), again = out[1][0], out[2][0], out[2][1]
+    # rows and partial sums owned by one task: the same bits for any number of threads
+    np.testing.assert_array_equal(cross1, cross2)
+    np.testing.assert_array_equal(quad1, quad2)
+    # X2 is X1: per-thread halves, reproducible for a given number of threads
+    np.testing.assert_allclose(sym1, sym2, rtol=1e-13, atol=1e-13 * np.abs(sym1).max())
+    for a, b in zip(out[2][0], again):
+        np.testing.assert_array_equal(a, b)
