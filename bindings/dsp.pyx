@@ -15,13 +15,21 @@ sample) and the four sections run as a pipeline: at step ``t`` section ``s``
 filters sample ``t - s``, so their recursions are independent within a step
 and the CPU overlaps them.  Blocks of ``_BLOCK`` samples pass group by group
 through an L1-resident buffer.
+
+Several channels (``sosfilt``: at least ``_LANES_MIN_CH`` per thread; ``lfilter``
+with a denominator: any) run in SIMD lanes (``pyjl_dsp_lanes.h``): blocks of up to
+eight channels, one per lane of a vector, each lane doing exactly the scalar
+arithmetic, so the results stay bit-identical.  One long ``sosfilt`` channel is
+split into time segments that fill the lanes of every thread.
+``_set_lanes(False)`` switches the lanes off (the tests' reference).
 """
 
 import numpy as np
 cimport numpy as cnp
 from cython.parallel cimport prange
-from libc.stdlib cimport free, malloc
+from libc.stdlib cimport calloc, free, malloc
 from libc.string cimport memcpy, memset
+from libc.float cimport DBL_MAX
 from libc.math cimport fabs, fmax, log, sqrt
 
 cnp.import_array()
@@ -193,16 +201,18 @@ cdef bint _sos_zir(const double *sos, Py_ssize_t n_sec, double *z, double *out,
     Runs block by block until the state has decayed below ``1e-24`` of its
     starting size (the rest of the response is then below rounding), or to
     ``n``; ``z`` ends as the propagated state (zeroed once decayed).  Returns
-    whether it decayed."""
+    whether it decayed (never for a NaN or infinite state)."""
     cdef double zeros[_BLOCK]
     cdef Py_ssize_t start = 0, m, j
     cdef double s0 = 0.0, s
+    used[0] = 0
     for j in range(2 * n_sec):
+        if not fabs(z[j]) <= DBL_MAX:
+            return False        # NaN or inf: the serial rerun carries it on
         if z[j] > s0:
             s0 = z[j]
         elif -z[j] > s0:
             s0 = -z[j]
-    used[0] = 0
     if s0 == 0.0:
         return True
     memset(zeros, 0, _BLOCK * sizeof(double))
@@ -272,7 +282,7 @@ cdef void _sos_segments(const double *sos, Py_ssize_t n_sec, double *z, const do
             memcpy(prop + k * ns2, states + k * ns2, ns2 * sizeof(double))
             decayed[k + 1] = _sos_zir(sos, n_sec, prop + k * ns2, tmp + k * cap,
                                       nhi - nlo, used + k + 1)
-    for k in range(1, nt - 1):
+    for k in range(1, nt):
         if not decayed[k]:
             ok = False
     if ok:
@@ -290,6 +300,8 @@ cdef void _sos_segments(const double *sos, Py_ssize_t n_sec, double *z, const do
 
 
 DEF _SPLIT_MIN = 16384    # fewest samples per time segment of one channel
+DEF _LANES_MIN_CH = 3     # fewer channels per thread: sosfilt's scalar kernel, as fast
+DEF _LANE_SEG_MIN = 2048  # fewest samples per time segment of one channel in lanes
 
 
 cdef Py_ssize_t _decay_len(const double[:, ::1] sos) noexcept nogil:
@@ -322,13 +334,92 @@ def _decay_length(sos):
     return _decay_len(np.ascontiguousarray(sos, dtype=np.float64))
 
 
+cdef extern from "pyjl_dsp.h":   # the lane kernels, pyjl_dsp_lanes.h
+    int PYJL_LANES
+    int PYJL_LANE_MAX_SEC
+    void pyjl_sos_lanes(const double *sos, Py_ssize_t n_sec, double *z0, Py_ssize_t zstride,
+                        const double *x0, double *y0, Py_ssize_t stride, int nl,
+                        Py_ssize_t n) noexcept nogil
+    int pyjl_sos_lane_block(const double *sos, Py_ssize_t n_sec, double *z0,
+                            const double *x0, double *y0, Py_ssize_t L, int nl, double *owed,
+                            Py_ssize_t cap, int last_block) noexcept nogil
+    void pyjl_iir_lanes(const double *b, const double *a, Py_ssize_t k, double *z0,
+                        Py_ssize_t zstride, const double *x0, double *y0, Py_ssize_t stride,
+                        int nl, Py_ssize_t n) noexcept nogil
+
+cdef bint _lanes_on = True
+
+
+def _set_lanes(bint on):
+    """Run the IIR kernels in lanes (``True``, the default) or one channel per
+    thread with the scalar loops (``False``: the reference the tests compare with)."""
+    global _lanes_on
+    _lanes_on = on
+
+
+cdef inline Py_ssize_t _lane_blocks(Py_ssize_t n_ch, int nt) noexcept nogil:
+    """Blocks of at most eight channels, at least one per thread, as even as can be
+    (block ``i`` holds channels ``i * n_ch // nb`` to ``(i + 1) * n_ch // nb``)."""
+    cdef Py_ssize_t nb = (n_ch + PYJL_LANES - 1) // PYJL_LANES
+    if nb < nt:
+        nb = nt if nt < n_ch else n_ch
+    return nb
+
+
+cdef bint _sos_lane_segments(const double *sos, Py_ssize_t n_sec, double *z,
+                             const double *x, double *y, Py_ssize_t n, Py_ssize_t nseg,
+                             Py_ssize_t cap, int nt) noexcept nogil:
+    """One channel as ``nseg`` time segments of ``L = n // nseg`` samples, filtered in
+    lanes, a block of eight segments per thread: each from a zero state (segment 0
+    from ``z``); then each segment's final state's zero-input response (in lanes
+    too, until it is below rounding, at most ``cap`` samples) is added to the next
+    segment, by the same thread straight away (one parallel region, no thread waits
+    for another; a block's last response is added afterwards).  The ``n - nseg * L``
+    last samples follow serially.  Returns False (nothing written to ``z``) if a
+    response has not decayed within ``cap`` samples or a state is not finite; ``y``
+    must then be recomputed."""
+    cdef Py_ssize_t L = n // nseg, ns = 2 * n_sec, t
+    cdef Py_ssize_t nb = (nseg + PYJL_LANES - 1) // PYJL_LANES, q, c
+    cdef int nl, ok = 1
+    if cap > L:
+        cap = L
+    cdef double *states = <double *> calloc(nseg * ns, sizeof(double))
+    cdef double *owed = <double *> calloc(nb * cap, sizeof(double))
+    cdef int *decayed = <int *> malloc(nb * sizeof(int))
+    if states == NULL or owed == NULL or decayed == NULL:
+        free(states); free(owed); free(decayed)
+        return False
+    memcpy(states, z, ns * sizeof(double))
+    for q in prange(nb, nogil=True, num_threads=nt, schedule="static", chunksize=1):
+        c = q * PYJL_LANES
+        nl = <int>min(PYJL_LANES, nseg - c)
+        decayed[q] = pyjl_sos_lane_block(sos, n_sec, states + c * ns, x + c * L, y + c * L,
+                                         L, nl, owed + q * cap, cap, q == nb - 1)
+    for q in range(nb):
+        if not decayed[q]:
+            ok = 0
+    if ok:
+        for q in range(nb - 1):
+            c = (q + 1) * PYJL_LANES * L
+            for t in range(cap):
+                y[c + t] = y[c + t] + owed[q * cap + t]
+        # the last segment's raw final state is the true one: the response it owed
+        # to nothing and the one it received has decayed
+        memcpy(z, states + (nseg - 1) * ns, ns * sizeof(double))
+        _sos_channel(sos, n_sec, z, x + nseg * L, y + nseg * L, n - nseg * L)
+    free(states); free(owed); free(decayed)
+    return ok
+
+
 def sosfilt(const double[:, ::1] sos, const double[:, ::1] x, zi, int n_threads):
     """Filter each row of ``x (n_channels, n)`` through ``sos (n_sections, 6)``.
 
     ``zi``: ``None`` or ``(n_channels, n_sections, 2)``.  Returns ``(y, zf)``.
-    Channels run in parallel; a single long channel is split in time across
-    the threads (see ``_sos_segments``)."""
-    cdef Py_ssize_t n_ch = x.shape[0], n = x.shape[1], n_sec = sos.shape[0], i
+    Channels run in lanes, blocks of up to eight (one per vector) on the threads,
+    or one per thread where a thread would get fewer than ``_LANES_MIN_CH``; a
+    single long channel is split in time (see ``_sos_lane_segments``)."""
+    cdef Py_ssize_t n_ch = x.shape[0], n = x.shape[1], n_sec = sos.shape[0], i, c, nb
+    cdef int nl
     y_arr = np.empty((n_ch, n), dtype=np.float64)
     if zi is None:
         zf_arr = np.zeros((n_ch, n_sec, 2), dtype=np.float64)
@@ -337,22 +428,42 @@ def sosfilt(const double[:, ::1] sos, const double[:, ::1] x, zi, int n_threads)
     cdef double[:, ::1] y = y_arr
     cdef double[:, :, ::1] zf = zf_arr
     cdef int nt = n_threads if n_threads < n_ch else <int>n_ch
+    cdef bint lanes = _lanes_on and 0 < n_sec <= PYJL_LANE_MAX_SEC
     if n == 0 or n_ch == 0:
         return y_arr, zf_arr
     if nt < 1:
         nt = 1
     cdef int split = n_threads
-    cdef Py_ssize_t decay = 0, seg_min
+    cdef Py_ssize_t decay = 0, seg_min, nseg
     if n_ch == 1 and split >= 2 and n >= 2 * _SPLIT_MIN:
         # split in time only where each segment is much longer than the decay
         decay = _decay_len(sos)
         seg_min = max(_SPLIT_MIN, 4 * decay)
+        if lanes and decay > 0 and n // seg_min >= 2:
+            # lanes make a segment cheap: as many as fill the lanes of every thread,
+            # each at least twice the decay (its correction then costs at most a
+            # quarter of its own filtering)
+            nseg = min(PYJL_LANES * split, n // max(_LANE_SEG_MIN, 2 * decay))
+            if nseg >= 2:
+                with nogil:
+                    if not _sos_lane_segments(&sos[0, 0], n_sec, &zf[0, 0, 0], &x[0, 0],
+                                              &y[0, 0], n, nseg, decay + 2 * _BLOCK, split):
+                        _sos_channel(&sos[0, 0], n_sec, &zf[0, 0, 0], &x[0, 0], &y[0, 0], n)
+                return y_arr, zf_arr
         if decay > 0 and n // seg_min < split:
             split = <int>(n // seg_min)
     if n_ch == 1 and split >= 2 and n >= 2 * _SPLIT_MIN and decay > 0:
         with nogil:
             _sos_segments(&sos[0, 0], n_sec, &zf[0, 0, 0], &x[0, 0], &y[0, 0], n, split,
                           (3 * decay) // 4)   # about the correction's real length
+        return y_arr, zf_arr
+    if lanes and (n_ch + nt - 1) // nt >= _LANES_MIN_CH:
+        nb = _lane_blocks(n_ch, nt)
+        for i in prange(nb, nogil=True, num_threads=nt, schedule="static", chunksize=1):
+            c = i * n_ch // nb
+            nl = <int>((i + 1) * n_ch // nb - c)
+            pyjl_sos_lanes(&sos[0, 0], n_sec, &zf[c, 0, 0], 2 * n_sec, &x[c, 0], &y[c, 0],
+                           n, nl, n)
         return y_arr, zf_arr
     for i in prange(n_ch, nogil=True, num_threads=nt, schedule="dynamic"):
         _sos_channel(&sos[0, 0], n_sec, &zf[i, 0, 0], &x[i, 0], &y[i, 0], n)
@@ -433,8 +544,9 @@ def lfilter(const double[::1] b, const double[::1] a, const double[:, ::1] x, zi
 
     ``len(a) == 1`` runs the direct-form FIR convolution, split into chunks of
     samples across threads (an FIR has no recursion)."""
-    cdef Py_ssize_t n_ch = x.shape[0], n = x.shape[1], i, q, c, t0, t1
+    cdef Py_ssize_t n_ch = x.shape[0], n = x.shape[1], i, q, c, t0, t1, nb
     cdef Py_ssize_t k = max(a.shape[0], b.shape[0])
+    cdef int nl
     bb = np.zeros(k, dtype=np.float64)
     aa = np.zeros(k, dtype=np.float64)
     bb[:b.shape[0]] = b
@@ -472,6 +584,13 @@ def lfilter(const double[::1] b, const double[::1] a, const double[:, ::1] x, zi
     nt = n_threads if n_threads < n_ch else <int>n_ch
     if nt < 1:
         nt = 1
+    if _lanes_on and k <= PYJL_LANE_MAX_SEC:
+        nb = _lane_blocks(n_ch, nt)
+        for i in prange(nb, nogil=True, num_threads=nt, schedule="static", chunksize=1):
+            c = i * n_ch // nb
+            nl = <int>((i + 1) * n_ch // nb - c)
+            pyjl_iir_lanes(&bp[0], &ap[0], k, &zf[c, 0], k - 1, &x[c, 0], &y[c, 0], n, nl, n)
+        return y_arr, zf_arr
     for i in prange(n_ch, nogil=True, num_threads=nt, schedule="dynamic"):
         _iir_channel(&bp[0], &ap[0], k, &zf[i, 0], &x[i, 0], &y[i, 0], n)
     return y_arr, zf_arr

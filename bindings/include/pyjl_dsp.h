@@ -144,4 +144,6 @@ static void pyjl_upfirdn_avx2(const double *hr, Py_ssize_t nq, Py_ssize_t up,
 }
 #endif
 
+#include "pyjl_dsp_lanes.h"  /* the IIR kernels in SIMD lanes */
+
 #endif  /* PYJL_DSP_H */
