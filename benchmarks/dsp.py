@@ -23,6 +23,8 @@ import pyjl
 import pyjl.dsp as dsp
 
 SOS = ss.butter(8, 0.1, output="sos")
+BA8 = ss.butter(8, 0.1)
+BA2 = ss.butter(2, 0.1)
 FIR = ss.firwin(101, 0.2)
 CHUNK = 1 << 16
 
@@ -66,6 +68,18 @@ def _cases(x):
             "sosfiltfilt (8th-order Butterworth)",
             lambda: dsp.sosfiltfilt(SOS, x),
             lambda: ss.sosfiltfilt(SOS, x),
+            "scipy.signal",
+        ),
+        (
+            "lfilter, IIR (8th-order Butterworth)",
+            lambda: dsp.lfilter(*BA8, x),
+            lambda: ss.lfilter(*BA8, x),
+            "scipy.signal",
+        ),
+        (
+            "lfilter, IIR (2nd-order Butterworth)",
+            lambda: dsp.lfilter(*BA2, x),
+            lambda: ss.lfilter(*BA2, x),
             "scipy.signal",
         ),
         (
