@@ -1,6 +1,7 @@
 """The pieces of :class:`~pyjl.bo.search.BayesSearchCV` that touch scikit-learn's machinery.
 
 * :func:`check_args`: the scalar arguments, checked when ``fit`` starts.
+* :func:`optimizer_kwargs`: the studies' further :class:`~pyjl.bo.Optimizer` settings.
 * :func:`spaces`: the search spaces as ``[(Space, n_iter), ...]``, their names checked
   against the estimator's parameters.
 * :func:`scorers`: ``scoring`` as scikit-learn reads it (``check_scoring``,
@@ -41,6 +42,7 @@ from .space import Space
 
 __all__ = [
     "check_args",
+    "optimizer_kwargs",
     "spaces",
     "scorers",
     "fit_fold",
@@ -82,6 +84,33 @@ def check_args(search: Any) -> tuple[int, int, int, int | None]:
     _validate.boolean(search.return_train_score, "return_train_score")
     _validate.integer(search.verbose, "verbose", low=0)
     return n_iter, n_points, n_jobs, _validate.seed(search.random_state, "random_state")
+
+
+def optimizer_kwargs(kwargs: Any) -> dict:
+    """``BayesSearchCV(optimizer_kwargs=...)`` as a dict of :class:`Optimizer` settings."""
+    import inspect
+
+    from .optimizer import Optimizer
+
+    if kwargs is None:
+        return {}
+    allowed = set(inspect.signature(Optimizer).parameters) - {
+        "space",
+        "storage",
+        "study",
+        "seed",
+        "pruner",
+    }
+    bad = [] if isinstance(kwargs, Mapping) else [kwargs]
+    bad = bad or [k for k in kwargs if k not in allowed]
+    if bad:
+        raise _validate.error(
+            "optimizer_kwargs",
+            "must be None or a dict of Optimizer settings BayesSearchCV does not set itself",
+            _validate.describe(bad[0]),
+            f"use keys among {sorted(allowed)}",
+        )
+    return dict(kwargs)
 
 
 def _one_space(spec: Any, where: str) -> Space:

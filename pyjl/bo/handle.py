@@ -32,7 +32,7 @@ from typing import Any
 
 from .. import _validate
 from ..exceptions import TrialPruned
-from .pruners import Pruner
+from .pruners import Pruner, StoredCurves
 
 __all__ = ["TrialHandle", "TrialPruned", "takes_trial", "report", "should_prune", "last_value"]
 
@@ -59,7 +59,7 @@ def report(storage, study_id: int, number: int, step: Any, value: Any) -> None:
         finite_fix=f"report a finite loss at step {step}, or raise TrialPruned to stop the trial",
     )
     with storage.transaction("report"):
-        done = storage.intermediate_values(study_id).get(number, {})
+        done = storage.intermediate_curve(study_id, number)
         if done and step <= max(done):
             raise _validate.error(
                 "step",
@@ -72,15 +72,18 @@ def report(storage, study_id: int, number: int, step: Any, value: Any) -> None:
 
 
 def should_prune(storage, study_id: int, number: int, pruner: Pruner) -> bool:
-    """The pruner's verdict on trial ``number``, from the stored trials and values."""
-    return bool(
-        pruner.prune(storage.trials(study_id), storage.intermediate_values(study_id), number)
-    )
+    """The pruner's verdict on trial ``number``, from the stored trials and values (a
+    pruner with ``prune_stored`` reads only the values it needs)."""
+    curves = StoredCurves(storage, study_id)
+    trials = storage.trials(study_id)
+    if hasattr(pruner, "prune_stored"):  # reads only what it needs
+        return bool(pruner.prune_stored(trials, curves, number))
+    return bool(pruner.prune(trials, curves.all(), number))
 
 
 def last_value(storage, study_id: int, number: int) -> float | None:
     """The value trial ``number`` reported at its last step (None: none reported)."""
-    curve = storage.intermediate_values(study_id).get(number, {})
+    curve = storage.intermediate_curve(study_id, number)
     return float(curve[max(curve)]) if curve else None
 
 

@@ -14,6 +14,11 @@ intermediate values are better.  The decisions are Optuna's, step for step:
   value is among the best ``1 / reduction_factor`` of the values recorded at that rung.
 * :class:`NopPruner` -- never prunes (the default).
 
+:meth:`~pyjl.bo.TrialHandle.should_prune` asks :meth:`Pruner.prune_stored`, which
+reads only what the decision needs from the storage (:class:`StoredCurves`: the trial's
+own curve and the values at one step across trials); the built-in pruners decide the
+same either way.
+
 Optuna keeps the value each trial had when it reached a rung as an attribute of the
 trial; here it is read from the stored curve: the value at the first reported step at
 or past the rung's step -- the same value whenever ``should_prune`` is asked after
@@ -34,11 +39,17 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from .. import _validate
+from .curves import Curves, MappingCurves, StoredCurves
 from .trial import Trial, TrialState
 
-__all__ = ["Pruner", "NopPruner", "MedianPruner", "PercentilePruner", "SuccessiveHalvingPruner"]
-
-Curves = Mapping[int, Mapping[int, float]]
+__all__ = [
+    "Pruner",
+    "NopPruner",
+    "MedianPruner",
+    "PercentilePruner",
+    "SuccessiveHalvingPruner",
+    "StoredCurves",
+]
 
 
 class Pruner:
@@ -60,6 +71,11 @@ class Pruner:
     def prune(self, trials: Sequence[Trial], intermediate: Curves, number: int) -> bool:
         """Whether trial ``number`` should stop now (it has just reported its last step)."""
         raise NotImplementedError
+
+    def prune_stored(self, trials: Sequence[Trial], curves: StoredCurves, number: int) -> bool:
+        """:meth:`prune` with the curves read from the storage; the built-in pruners read
+        only what they need, one of one's own every curve (``curves.all()``)."""
+        return self.prune(trials, curves.all(), number)
 
 
 class NopPruner(Pruner):
@@ -129,10 +145,18 @@ class PercentilePruner(Pruner):
         self.n_min_trials = _count(n_min_trials, "n_min_trials", 1)
 
     def prune(self, trials: Sequence[Trial], intermediate: Curves, number: int) -> bool:
+        return self._decide(trials, MappingCurves(intermediate), number)
+
+    def prune_stored(self, trials: Sequence[Trial], curves: StoredCurves, number: int) -> bool:
+        if type(self).prune is not PercentilePruner.prune:  # a subclass's own prune
+            return super().prune_stored(trials, curves, number)
+        return self._decide(trials, curves, number)
+
+    def _decide(self, trials: Sequence[Trial], curves: MappingCurves, number: int) -> bool:
         done = [t.number for t in trials if t.state == TrialState.COMPLETE]
         if not done or len(done) < self.n_startup_trials:
             return False
-        curve = intermediate.get(number, {})
+        curve = curves.curve(number)
         if not curve:
             return False
         step = max(curve)
@@ -144,7 +168,8 @@ class PercentilePruner(Pruner):
         if previous >= check_step:  # this interval was checked already
             return False
         best = min(curve.values())
-        at_step = [intermediate[n][step] for n in done if step in intermediate.get(n, {})]
+        values = curves.at(step)
+        at_step = [values[n] for n in done if n in values]
         if len(at_step) < self.n_min_trials:
             return False
         return best > float(np.percentile(at_step, self.percentile))
@@ -279,13 +304,22 @@ class SuccessiveHalvingPruner(Pruner):
         return curve[min(reached)] if reached else None
 
     def prune(self, trials: Sequence[Trial], intermediate: Curves, number: int) -> bool:
-        curve = intermediate.get(number, {})
+        return self._decide(trials, MappingCurves(intermediate), number)
+
+    def prune_stored(self, trials: Sequence[Trial], curves: StoredCurves, number: int) -> bool:
+        if type(self).prune is not SuccessiveHalvingPruner.prune:  # a subclass's own prune
+            return super().prune_stored(trials, curves, number)
+        return self._decide(trials, curves, number)
+
+    def _decide(self, trials: Sequence[Trial], curves: MappingCurves, number: int) -> bool:
+        curve = curves.curve(number)
         if not curve:
             return False
         step = max(curve)
         value = curve[step]
         previous = max((s for s in curve if s != step), default=-1)
         if self._min_resource is None:
+            intermediate = curves.all()
             done = [t for t in trials if t.state == TrialState.COMPLETE]
             steps = [max(intermediate[t.number]) for t in done if intermediate.get(t.number)]
             if not steps:
@@ -307,12 +341,16 @@ class SuccessiveHalvingPruner(Pruner):
             rung_step = self._rung_step(rung)
             if step < rung_step:
                 return False
-            competing = [
-                v
-                for n, c in intermediate.items()
-                if n != number
-                and (v := self._value_at(c, max(rung_step, self._start.get(n, 0)))) is not None
-            ]
+            at_rung = curves.at(rung_step, exact=False)
+            at_rung.pop(number, None)
+            for n, start in self._start.items():  # "auto": trials that entered the rungs late
+                if start > rung_step and n in at_rung:
+                    late = self._value_at(curves.curve(n), start)
+                    if late is None:
+                        del at_rung[n]
+                    else:
+                        at_rung[n] = late
+            competing = list(at_rung.values())
             competing.append(value)
             if len(competing) <= self.bootstrap_count:
                 return True

@@ -32,6 +32,9 @@ from .trial import TrialState
 
 __all__ = ["BayesSearchCV"]
 
+#: the trial attribute that keeps a candidate's fold records (scores, times, errors)
+_FOLDS = "cv_folds"
+
 
 def _has(attr: str):
     """``available_if`` check: ``refit`` is on and the (best) estimator has ``attr``."""
@@ -98,12 +101,19 @@ class BayesSearchCV(MetaEstimatorMixin, BaseEstimator):
         A candidate's folds then run in order, the ``n_points`` candidates in parallel.
     verbose : int, default 0
         ``> 0``: one line per search, ``> 1``: one per candidate.
+    optimizer_kwargs : dict or None, default None
+        More settings of each study's :class:`~pyjl.bo.Optimizer` (``n_initial``,
+        ``acquisition``, ``sampler``, ...; as scikit-optimize's ``optimizer_kwargs``);
+        those ``BayesSearchCV`` sets itself (``space``, ``storage``, ``study``, ``seed``,
+        ``pruner``) are refused.
 
     Attributes
     ----------
     cv_results_ : dict of arrays
-        ``GridSearchCV``'s layout, one row per finished trial of the studies; trials of
-        an earlier ``fit`` (resumed) have NaN fold scores and times, and their stored mean.
+        ``GridSearchCV``'s layout, one row per finished trial of the studies; the fold
+        scores and times are stored with each trial, so a resumed ``fit`` gives the rows
+        of the earlier one unchanged (a trial stored without them, by another tool: NaN
+        fold scores and times, and its stored mean).
     best_index_, best_score_, best_params_ : int, float, dict
         The best candidate (by ``rank_test_*`` of the optimised metric).
     best_estimator_ : estimator
@@ -150,6 +160,7 @@ class BayesSearchCV(MetaEstimatorMixin, BaseEstimator):
         return_train_score=False,
         pruner=None,
         verbose=0,
+        optimizer_kwargs=None,
     ):
         self.estimator = estimator
         self.search_spaces = search_spaces
@@ -167,6 +178,7 @@ class BayesSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.return_train_score = return_train_score
         self.pruner = pruner
         self.verbose = verbose
+        self.optimizer_kwargs = optimizer_kwargs
 
     # --- fit -------------------------------------------------------------------------
     def _objective(self, multi: bool) -> str:
@@ -196,6 +208,7 @@ class BayesSearchCV(MetaEstimatorMixin, BaseEstimator):
         ``groups`` go to the splitter (``GroupKFold``); ``fit_params`` to the
         estimator's ``fit`` (sample-aligned arrays split with the folds).  Returns self."""
         n_iter, n_points, n_jobs, seed = cvtools.check_args(self)
+        extra = cvtools.optimizer_kwargs(self.optimizer_kwargs)
         pairs = cvtools.spaces(self.search_spaces, n_iter, self.estimator)
         self.scorer_, self.multimetric_ = cvtools.scorers(self.estimator, self.scoring)
         objective = self._objective(self.multimetric_)
@@ -227,14 +240,19 @@ class BayesSearchCV(MetaEstimatorMixin, BaseEstimator):
                     study=name,
                     seed=None if seed is None else (seed + i) % 2**63,
                     pruner=self.pruner,
+                    **extra,
                 )
                 optimizers.append(opt)
+                stored = storage.attributes(opt._study_id)
                 for t in opt.trials:  # a resumed study: its finished trials count
                     if t.state in (TrialState.COMPLETE, TrialState.FAILED, TrialState.PRUNED):
+                        records = stored.get(t.number, {}).get(_FOLDS)
                         candidates.append(t.params)
-                        folds.append(None)
+                        folds.append(records)
                         done = t.state == TrialState.COMPLETE and t.value is not None
-                        known.append(-float(t.value or 0.0) if done else np.nan)
+                        # without stored folds (a study of another tool), its mean
+                        keep = done and records is None
+                        known.append(-float(t.value or 0.0) if keep else np.nan)
                 if self.verbose > 0:
                     print(f"Fitting {self.n_splits_} folds for each of up to {budget} candidates")
                 self._search(opt, budget, n_points, pool, args, candidates, folds, known)
@@ -285,13 +303,16 @@ class BayesSearchCV(MetaEstimatorMixin, BaseEstimator):
                 raise
             for (number, params), (records, pruned) in zip(asked, results):
                 mean = float(np.average([r["test"][objective] for r in records]))
-                if pruned:
-                    opt.tell_pruned(number)
-                elif np.isfinite(mean):
-                    opt.tell_trial(number, -mean, params=params)
-                else:
-                    err = next((r["error"] for r in records if r["error"]), None)
-                    opt.fail_trial(number, err or f"the mean test score is {mean}")
+                # the fold records go with the trial, so a resumed fit's cv_results_ has them
+                with opt.storage.transaction("tell"):
+                    opt.storage.set_attributes(opt._study_id, number, {_FOLDS: records})
+                    if pruned:
+                        opt.tell_pruned(number)
+                    elif np.isfinite(mean):
+                        opt.tell_trial(number, -mean, params=params)
+                    else:
+                        err = next((r["error"] for r in records if r["error"]), None)
+                        opt.fail_trial(number, err or f"the mean test score is {mean}")
                 candidates.append(params)
                 folds.append(records)
                 known.append(np.nan)

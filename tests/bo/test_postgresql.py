@@ -33,7 +33,7 @@ def test_same_tables_and_columns_as_sqlite(pg_url, tmp_path):
     lite = sqlite3.connect(tmp_path / "s.db")
     psycopg = _psycopg()
     with psycopg.connect(pg_url) as conn:
-        for table in ("studies", "trials", "intermediate"):
+        for table in ("studies", "trials", "intermediate", "attributes"):
             pg_cols = [
                 r[0]
                 for r in conn.execute(
@@ -172,3 +172,25 @@ def test_a_dropped_connection_is_reported_then_reopened(pg_url):
     assert err.value.reason == "cannot connect" and err.value.value == 0.75
     opt.tell(err.value.params, err.value.value)  # a new connection: the study goes on
     assert [(t.state, t.value) for t in opt.trials] == [("complete", 0.75)]
+
+
+def test_after_a_dropped_connection_the_params_are_read_back(pg_url):
+    # tell_trial knows only the trial's number: the params in the error are read back on
+    # a new connection, and a handle reopened by URL in another process reports again
+    import pickle
+
+    psycopg = _psycopg()
+    opt = Optimizer(SPACE, storage=pg_url, study="readback", seed=0)
+    [(number, params)] = opt.ask_trials(1)
+    pid = opt.storage._conn().info.backend_pid
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    with pytest.raises(StorageError) as err:
+        opt.tell_trial(number, 0.25)
+    assert err.value.reason == "cannot connect"
+    assert (err.value.trial, err.value.params, err.value.value) == (number, params, 0.25)
+    handle = pickle.loads(pickle.dumps(opt.handle(number, params)))
+    handle.report(0, 0.5)
+    opt.tell_trial(err.value.trial, err.value.value)
+    assert [(t.state, t.value) for t in opt.trials] == [("complete", 0.25)]
+    assert opt.intermediate_values() == {number: {0: 0.5}}

@@ -193,10 +193,10 @@ def test_sqlite_study_resumes_and_seed_repeats(cancer, tmp_path):
     res = again.cv_results_
     assert res["params"][:4] == first.cv_results_["params"]
     np.testing.assert_allclose(res["mean_test_score"][:4], first.cv_results_["mean_test_score"])
-    assert (
-        np.isnan(res["split0_test_score"][:4]).all()
-        and np.isfinite(res["split0_test_score"][4:]).all()
-    )
+    # the fold scores and times are stored with the trials: the earlier rows come back
+    for key in ("split0_test_score", "split2_test_score", "std_test_score", "mean_fit_time"):
+        np.testing.assert_array_equal(res[key][:4], first.cv_results_[key])
+    assert np.isfinite(res["split0_test_score"]).all()
     assert again.best_score_ == pytest.approx(np.max(res["mean_test_score"]))
     twin = BayesSearchCV(est, space, n_iter=4, cv=3, random_state=2).fit(X, y)
     assert twin.cv_results_["params"] == first.cv_results_["params"]
@@ -301,3 +301,42 @@ def test_process_pool_gives_the_same_scores(cancer):
     np.testing.assert_array_equal(
         procs.cv_results_["split2_test_score"], serial.cv_results_["split2_test_score"]
     )
+
+
+def _fit_in_two(est, space, X, y, url, **kw):
+    """A search stopped after 4 candidates, then resumed to 8 from the storage."""
+    BayesSearchCV(est, space, n_iter=4, storage=url, study="s", **kw).fit(X, y)
+    return BayesSearchCV(est, space, n_iter=8, storage=url, study="s", **kw).fit(X, y)
+
+
+def test_a_resumed_search_has_the_cv_results_of_an_uninterrupted_one(cancer, storage_url):
+    # pruned candidates and train scores included; only the timings differ between runs
+    X, y = cancer
+    space = {"max_depth": Integer(1, 10), "min_samples_leaf": Integer(1, 30)}
+    est = DecisionTreeClassifier(random_state=0)
+    kw = dict(cv=4, random_state=3, return_train_score=True, pruner=MedianPruner(2))
+    resumed = _fit_in_two(est, space, X, y, storage_url, **kw).cv_results_
+    whole = BayesSearchCV(est, space, n_iter=8, **kw).fit(X, y).cv_results_
+    assert sorted(resumed) == sorted(whole)
+    assert resumed["params"] == whole["params"]
+    for key, column in whole.items():
+        if key == "params" or "time" in key:
+            continue
+        np.testing.assert_array_equal(np.asarray(resumed[key]), np.asarray(column), key)
+    for key in ("mean_fit_time", "std_score_time"):  # stored: NaN only where pruned
+        np.testing.assert_array_equal(np.isnan(resumed[key]), np.isnan(whole[key]))
+        assert np.isfinite(resumed[key][:4]).any()
+    assert np.isnan(resumed["split3_test_score"]).any()  # a pruned candidate's skipped fold
+
+
+def test_optimizer_kwargs_reach_the_study(cancer):
+    X, y = cancer
+    space = {"max_depth": Integer(1, 10)}
+    est = DecisionTreeClassifier(random_state=0)
+    search = BayesSearchCV(est, space, n_iter=4, cv=3, optimizer_kwargs={"n_initial": 2})
+    assert clone(search).get_params()["optimizer_kwargs"] == {"n_initial": 2}
+    search.fit(X, y)
+    assert search.study_._sampler.n_initial == 2
+    for bad in ({"seed": 1}, {"n_initail": 2}, [("n_initial", 2)]):
+        with pytest.raises(InputError, match="optimizer_kwargs"):
+            BayesSearchCV(est, space, n_iter=2, optimizer_kwargs=bad).fit(X, y)

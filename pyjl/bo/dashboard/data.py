@@ -27,8 +27,6 @@ from typing import Any
 
 import numpy as np
 
-from ... import _validate
-from ...exceptions import StorageError
 from ..posterior import posterior_line, replay
 from ..space import Categorical, Integer, Real, Space
 from ..storage import open_storage
@@ -312,15 +310,5 @@ def _line_json(line) -> dict:
 
 
 def _open(storage):
-    """``storage`` opened read-only; a file without pyjl's tables is refused as such."""
-    try:
-        return open_storage(storage, read_only=True)
-    except StorageError as exc:
-        if exc.reason == "read-only" and exc.operation == "open":  # no pyjl tables
-            raise _validate.error(
-                "storage",
-                "must hold pyjl studies (a file that pyjl wrote)",
-                f"{exc.storage!r}, which has no pyjl tables",
-                "pass the storage URL that `pyjl tune` or minimize(storage=...) wrote to",
-            ) from None
-        raise
+    """``storage`` opened read-only (a file without pyjl's tables is refused as such)."""
+    return open_storage(storage, read_only=True)

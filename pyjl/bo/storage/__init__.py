@@ -17,7 +17,11 @@ variance, an error text, timestamps and the worker (``host:pid``) that asked for
 Every storage has the same methods: ``transaction(operation)``, ``keeping(...)``,
 ``study(name, space_json, seed)``, ``studies()``, ``trials(study_id)``,
 ``add_trial(...)``, ``finish(...)``, ``heartbeat(study_id, numbers)``,
-``report(study_id, number, step, value)``, ``intermediate_values(study_id)``, ``close()``.
+``report(study_id, number, step, value)``, ``intermediate_values(study_id)``,
+``intermediate_curve(study_id, number)``, ``intermediate_at(study_id, step, exact)``
+(what a pruner reads: one trial's curve, every trial's value at one step),
+``set_attributes(study_id, number, {key: value})`` and ``attributes(study_id)`` (JSON
+values kept with a trial: ``BayesSearchCV``'s fold scores) and ``close()``.
 
 >>> st = open_storage(None)
 >>> sid = st.study("demo", '{"x": {"type": "real", "low": 0, "high": 1, "log": false}}', 7)["id"]

@@ -36,6 +36,7 @@ class MemoryStorage:
         self._studies: dict[str, dict] = {}
         self._trials: dict[int, list[Trial]] = {}
         self._values: dict[int, dict[int, dict[int, float]]] = {}
+        self._attributes: dict[int, dict[int, dict[str, str]]] = {}
 
     @contextlib.contextmanager
     def transaction(self, operation: str | None = None) -> Iterator[None]:
@@ -140,6 +141,34 @@ class MemoryStorage:
         """``{number: {step: value}}`` of the study's trials that reported (copies)."""
         with self._lock:
             return {n: dict(c) for n, c in sorted(self._values.get(study_id, {}).items())}
+
+    def intermediate_curve(self, study_id: int, number: int) -> dict[int, float]:
+        """``{step: value}`` of trial ``number`` (a copy; empty: it reported nothing)."""
+        with self._lock:
+            return dict(sorted(self._values.get(study_id, {}).get(number, {}).items()))
+
+    def intermediate_at(self, study_id: int, step: int, exact: bool = True) -> dict[int, float]:
+        """``{number: value}`` at ``step`` (``exact=False``: at each trial's first step
+        ``>= step``) of the trials that reported one there."""
+        out = {}
+        with self._lock:
+            for number, curve in sorted(self._values.get(study_id, {}).items()):
+                reached = [s for s in curve if s == step or (not exact and s >= step)]
+                if reached:
+                    out[number] = curve[min(reached)]
+        return out
+
+    def set_attributes(self, study_id: int, number: int, attributes: dict) -> None:
+        """Keep ``attributes`` (``{key: JSON-able value}``) with trial ``number``."""
+        with self._lock:
+            kept = self._attributes.setdefault(study_id, {}).setdefault(number, {})
+            kept.update({str(k): json.dumps(v) for k, v in attributes.items()})
+
+    def attributes(self, study_id: int) -> dict:
+        """``{number: {key: value}}`` of the study's trials that have attributes (copies)."""
+        with self._lock:
+            kept = sorted(self._attributes.get(study_id, {}).items())
+            return {n: {k: json.loads(v) for k, v in a.items()} for n, a in kept}
 
     def heartbeat(self, study_id: int, numbers: list[int]) -> None:
         """Mark trials ``numbers`` as still being evaluated, now."""

@@ -1,9 +1,9 @@
 """Trials in a PostgreSQL database shared by workers on several machines.
 
 :class:`PostgreSQLStorage` keeps the tables of :class:`~pyjl.bo.storage.SQLiteStorage`
-(``studies``, ``trials``, ``intermediate``; the same columns and states, ``REAL`` as
-``DOUBLE PRECISION``) and gives the same guarantees, through psycopg 3 (the optional extra
-``pip install 'pyjl[postgresql]'``):
+(``studies``, ``trials``, ``intermediate``, ``attributes``; the same columns and states,
+``REAL`` as ``DOUBLE PRECISION``) and gives the same guarantees, through psycopg 3 (the
+optional extra ``pip install 'pyjl[postgresql]'``):
 
 * every state change is committed when it happens (each connection is in autocommit
   mode; a write is one short transaction);
@@ -64,6 +64,9 @@ CREATE TABLE IF NOT EXISTS trials (
 CREATE TABLE IF NOT EXISTS intermediate (
     study_id INTEGER NOT NULL, number INTEGER NOT NULL, step INTEGER NOT NULL,
     value DOUBLE PRECISION NOT NULL, PRIMARY KEY (study_id, number, step));
+CREATE TABLE IF NOT EXISTS attributes (
+    study_id INTEGER NOT NULL, number INTEGER NOT NULL, key TEXT NOT NULL,
+    value TEXT NOT NULL, PRIMARY KEY (study_id, number, key));
 """.replace("{states}", ", ".join(f"'{s.value}'" for s in TrialState))
 
 
@@ -81,6 +84,10 @@ class PostgreSQLStorage(PostgreSQLFaults, SQLTrials):
     _UPSERT_INTERMEDIATE = (
         "INSERT INTO intermediate (study_id, number, step, value) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (study_id, number, step) DO UPDATE SET value = EXCLUDED.value"
+    )
+    _UPSERT_ATTRIBUTE = (
+        "INSERT INTO attributes (study_id, number, key, value) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (study_id, number, key) DO UPDATE SET value = EXCLUDED.value"
     )
 
     def _sql(self, query: str) -> str:
@@ -116,7 +123,9 @@ class PostgreSQLStorage(PostgreSQLFaults, SQLTrials):
         self._owner = 0  # the thread of the open transaction
         with self._guard("open"):
             conn = self._conn()
-            found = conn.execute("SELECT to_regclass('intermediate')").fetchone()
+            found = conn.execute(
+                "SELECT to_regclass('intermediate'), to_regclass('attributes')"
+            ).fetchone()
         if found[0] is None and self.read_only:
             raise _input_error(
                 "storage",
@@ -124,12 +133,14 @@ class PostgreSQLStorage(PostgreSQLFaults, SQLTrials):
                 repr(self.url),
                 "check the database name and the schema (search_path) of the URL",
             )
-        if found[0] is None:
+        if found[0] is None or (found[1] is None and not self.read_only):
             with self.transaction("open"):
                 conn.execute("SELECT pg_advisory_xact_lock(%s, 0)", (_NAMESPACE,))
                 for stmt in _SCHEMA.split(";"):
                     if stmt.strip():
                         conn.execute(stmt)
+        #: a read-only database written before trial attributes reads as none stored
+        self._attributes = found[1] is not None or not self.read_only
 
     # --- connections ---------------------------------------------------------------
     def _conn(self) -> Any:

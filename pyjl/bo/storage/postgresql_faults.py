@@ -12,6 +12,7 @@ SQLite.
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -127,8 +128,29 @@ class PostgreSQLFaults(FaultReports):
             "database name of the URL; then run again: the study resumes",
         }[reason]
 
+    def _params_of(self, study_id: int, number: int) -> dict | None:
+        """Trial ``number``'s stored params, read on a fresh connection when the last one
+        was lost (``None``: they cannot be read either)."""
+        if getattr(self._local, "conn", None) is not None and self._local.conn.broken:
+            self._local.conn = None
+        try:
+            row = (
+                self._conn()
+                .execute(
+                    "SELECT params FROM trials WHERE study_id = %s AND number = %s",
+                    (study_id, number),
+                )
+                .fetchone()
+            )
+        except self._pg.Error:
+            return None
+        return None if row is None else json.loads(row[0])
+
     def _fault(self, exc: Any, reason: str, operation: str) -> StorageError:
-        unsaved = [(n, p, v) for _, n, p, v in self._kept_values()]
+        unsaved = [
+            (n, self._params_of(sid, n) if p is None and n is not None else p, v)
+            for sid, n, p, v in self._kept_values()
+        ]
         if reason == "cannot connect":
             head = f"cannot connect to {self._where} ({self._scrub(exc)})"
         else:

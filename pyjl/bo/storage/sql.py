@@ -4,8 +4,9 @@
 connection and its transactions, plus three small hooks: :meth:`SQLTrials._sql` (the
 driver's parameter marker; the queries here are written with ``?``),
 :meth:`SQLTrials._for_study` (the connection to use for one study, e.g. holding its
-lock) and :meth:`SQLTrials._encode` (how a state is kept). ``_UPSERT_INTERMEDIATE`` is
-the dialect's insert-or-replace of an intermediate value.
+lock) and :meth:`SQLTrials._encode` (how a state is kept). ``_UPSERT_INTERMEDIATE`` and
+``_UPSERT_ATTRIBUTE`` are the dialect's insert-or-replace of an intermediate value and of
+a trial attribute.
 """
 
 from __future__ import annotations
@@ -27,8 +28,11 @@ class SQLTrials:
     """Studies, trials and intermediate values over a DB-API connection (a mixin)."""
 
     _UPSERT_INTERMEDIATE = ""
-    #: whether the intermediate table exists (an SQLite file opened read-only may lack it)
+    _UPSERT_ATTRIBUTE = ""
+    #: whether the intermediate and attributes tables exist (an older SQLite file opened
+    #: read-only may lack them)
     _intermediate = True
+    _attributes = True
 
     if TYPE_CHECKING:  # provided by the storage (its connection, faults and transactions)
         url: str
@@ -204,4 +208,60 @@ class SQLTrials:
         out: dict[int, dict[int, float]] = {}
         for number, step, value in rows:
             out.setdefault(int(number), {})[int(step)] = float(value)
+        return out
+
+    def intermediate_curve(self, study_id: int, number: int) -> dict[int, float]:
+        """``{step: value}`` of trial ``number`` (empty: it reported nothing)."""
+        if not self._intermediate:
+            return {}
+        query = "SELECT step, value FROM intermediate WHERE study_id = ? AND number = ? "
+        with self._guard("read"):
+            rows = (
+                self._for_study(study_id)
+                .execute(self._sql(query + "ORDER BY step"), (study_id, int(number)))
+                .fetchall()
+            )
+        return {int(step): float(value) for step, value in rows}
+
+    def intermediate_at(self, study_id: int, step: int, exact: bool = True) -> dict[int, float]:
+        """``{trial number: value}`` at ``step`` of the trials that reported one there
+        (``exact=False``: each trial's value at its first step ``>= step``)."""
+        if not self._intermediate:
+            return {}
+        # one primary-key seek per trial, rather than a scan of the study's values
+        if exact:
+            query = (
+                "SELECT t.number, i.value FROM trials t JOIN intermediate i ON "
+                "i.study_id = t.study_id AND i.number = t.number AND i.step = ? "
+                "WHERE t.study_id = ?"
+            )
+        else:
+            query = (
+                "SELECT number, value FROM (SELECT t.number, (SELECT i.value FROM "
+                "intermediate i WHERE i.study_id = t.study_id AND i.number = t.number AND "
+                "i.step >= ? ORDER BY i.step LIMIT 1) AS value FROM trials t WHERE "
+                "t.study_id = ?) v WHERE value IS NOT NULL"
+            )
+        args = (int(step), study_id)
+        with self._guard("read"):
+            rows = self._for_study(study_id).execute(self._sql(query), args).fetchall()
+        return {int(number): float(value) for number, value in sorted(rows)}
+
+    def set_attributes(self, study_id: int, number: int, attributes: dict) -> None:
+        """Keep ``attributes`` (``{key: JSON-able value}``) with trial ``number``, replacing
+        those of the same keys; committed at once."""
+        rows = [(study_id, int(number), str(k), json.dumps(v)) for k, v in attributes.items()]
+        with self.transaction("tell"):
+            self._for_study(study_id).cursor().executemany(self._sql(self._UPSERT_ATTRIBUTE), rows)
+
+    def attributes(self, study_id: int) -> dict[int, dict[str, Any]]:
+        """``{trial number: {key: value}}`` of the study's trials that have attributes."""
+        if not self._attributes:
+            return {}
+        query = "SELECT number, key, value FROM attributes WHERE study_id = ? ORDER BY number"
+        with self._guard("read"):
+            rows = self._for_study(study_id).execute(self._sql(query), (study_id,)).fetchall()
+        out: dict[int, dict[str, Any]] = {}
+        for number, key, value in rows:
+            out.setdefault(int(number), {})[key] = json.loads(value)
         return out

@@ -59,6 +59,9 @@ CREATE TABLE IF NOT EXISTS trials (
 CREATE TABLE IF NOT EXISTS intermediate (
     study_id INTEGER NOT NULL, number INTEGER NOT NULL, step INTEGER NOT NULL,
     value REAL NOT NULL, PRIMARY KEY (study_id, number, step));
+CREATE TABLE IF NOT EXISTS attributes (
+    study_id INTEGER NOT NULL, number INTEGER NOT NULL, key TEXT NOT NULL,
+    value TEXT NOT NULL, PRIMARY KEY (study_id, number, key));
 """.replace("{states}", ", ".join(f"'{s.value}'" for s in TrialState))
 
 
@@ -71,6 +74,9 @@ class SQLiteStorage(FaultReports, SQLTrials):
 
     _UPSERT_INTERMEDIATE = (
         "INSERT OR REPLACE INTO intermediate (study_id, number, step, value) VALUES (?, ?, ?, ?)"
+    )
+    _UPSERT_ATTRIBUTE = (
+        "INSERT OR REPLACE INTO attributes (study_id, number, key, value) VALUES (?, ?, ?, ?)"
     )
 
     def __init__(
@@ -102,28 +108,37 @@ class SQLiteStorage(FaultReports, SQLTrials):
                 r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             }
         if not {"studies", "trials"} <= tables:
+            if self.read_only:
+                raise _input_error(
+                    "storage",
+                    "must hold pyjl studies when opened with mode=ro",
+                    describe(self.url),
+                    "pass the storage URL that `pyjl tune` or minimize(storage=...) wrote to",
+                )
             # creating the schema is idempotent; serialise it against other processes
             with self.transaction("open"):
                 for stmt in _SCHEMA.split(";"):
                     if stmt.strip():
                         conn.execute(stmt)
-        elif "intermediate" not in tables and not self.read_only:
-            # a file written before pruning: add the table of intermediate values
+        elif not {"intermediate", "attributes"} <= tables and not self.read_only:
+            # a file written before pruning (or before trial attributes): add the tables
             try:
                 with self.transaction("open"):
-                    conn.execute(_SCHEMA.split(";")[2])
+                    for stmt in _SCHEMA.split(";")[2:4]:
+                        conn.execute(stmt)
             except StorageError as exc:
                 if exc.reason != "read-only":
                     raise
         with self._guard("open"):
-            #: whether the file has the table of intermediate values (a read-only file
-            #: written before pruning has none: it reads as no values reported)
-            self._intermediate = (
-                conn.execute(
-                    "SELECT COUNT(*) FROM sqlite_master WHERE name = 'intermediate'"
-                ).fetchone()[0]
-                > 0
-            )
+            #: whether the file has the tables of intermediate values and of trial
+            #: attributes (a read-only older file may lack them: it reads as none stored)
+            found = {
+                r[0]
+                for r in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE name IN ('intermediate', 'attributes')"
+                )
+            }
+            self._intermediate, self._attributes = "intermediate" in found, "attributes" in found
         with self._guard("open"):
             schema = conn.execute(
                 "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'trials'"

@@ -1,0 +1,72 @@
+"""The learning curves a pruner reads: from a mapping, or queried from a storage.
+
+:class:`StoredCurves` reads only what a decision needs (one trial's curve, the values at
+one step across trials) instead of every value of the study;
+:class:`MappingCurves` answers the same reads from ``{number: {step: value}}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+__all__ = ["Curves", "MappingCurves", "StoredCurves"]
+
+Curves = Mapping[int, Mapping[int, float]]
+
+
+class MappingCurves:
+    """The reads of :class:`StoredCurves`, from a mapping ``{number: {step: value}}``.
+
+    Examples
+    --------
+    >>> c = MappingCurves({0: {0: 1.0, 5: 0.5}, 1: {0: 2.0}})
+    >>> c.curve(0), c.at(0), c.at(1, exact=False), c.curve(7)
+    ({0: 1.0, 5: 0.5}, {0: 1.0, 1: 2.0}, {0: 0.5}, {})
+    """
+
+    def __init__(self, curves: Curves):
+        self._curves = curves
+
+    def curve(self, number: int) -> Mapping[int, float]:
+        return self._curves.get(number, {})
+
+    def at(self, step: int, exact: bool = True) -> dict[int, float]:
+        out = {}
+        for n, c in self._curves.items():
+            reached = [s for s in c if s == step or (not exact and s >= step)]
+            if reached:
+                out[n] = c[min(reached)]
+        return out
+
+    def all(self) -> Curves:
+        return self._curves
+
+
+class StoredCurves(MappingCurves):
+    """The learning curves of study ``study_id`` as a pruner reads them: queried from
+    ``storage`` on demand (``curve(number)``: one trial's; ``at(step, exact=True)``: every
+    trial's value at ``step``, or at its first step ``>= step``; ``all()``: everything).
+
+    Examples
+    --------
+    >>> from pyjl.bo.storage import MemoryStorage
+    >>> st = MemoryStorage()
+    >>> for n, curve in enumerate([[1.0, 0.5, 0.4], [2.0, 1.5]]):
+    ...     for step, value in enumerate(curve):
+    ...         st.report(1, n, 2 * step, value)
+    >>> c = StoredCurves(st, 1)
+    >>> c.curve(1), c.at(2), c.at(3, exact=False)
+    ({0: 2.0, 2: 1.5}, {0: 0.5, 1: 1.5}, {0: 0.4})
+    """
+
+    def __init__(self, storage, study_id: int):
+        self._storage, self._study_id = storage, study_id
+
+    def curve(self, number: int) -> Mapping[int, float]:
+        return self._storage.intermediate_curve(self._study_id, number)
+
+    def at(self, step: int, exact: bool = True) -> dict[int, float]:
+        return self._storage.intermediate_at(self._study_id, step, exact)
+
+    def all(self) -> Curves:
+        return self._storage.intermediate_values(self._study_id)
