@@ -25,6 +25,7 @@ from .. import _validate
 from .._threads import thread_limit
 from ..exceptions import NotFittedError
 from . import handle as _handle
+from .fidelity import pruned_ranks
 from .liveness import abandon_reason, worker_id
 from .pruners import check_pruner
 from .samplers import GPSampler, GridSampler, RandomSampler, Sampler
@@ -302,7 +303,13 @@ class Optimizer:
             # the GP matrices are small: BLAS threads competing with each other (or with
             # the objective's) cost more than they save
             with thread_limit(1):
-                points = self._sampler.propose(self.space, trials, n, self.seed)
+                if isinstance(self._sampler, GPSampler) and any(
+                    t.state == TrialState.PRUNED for t in trials
+                ):  # pruned trials ranked on the completed ones' curves (pyjl.bo.fidelity)
+                    ranks = pruned_ranks(trials, self.intermediate_values())
+                    points = self._sampler.propose(self.space, trials, n, self.seed, pruned=ranks)
+                else:
+                    points = self._sampler.propose(self.space, trials, n, self.seed)
             return [
                 (
                     self.storage.add_trial(

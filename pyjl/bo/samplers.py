@@ -214,8 +214,10 @@ class GPSampler(Sampler):
     completed trials, *fantasise* every pending trial and every point already chosen
     for this batch (``batch="kriging_believer"``: at the posterior mean;
     ``"constant_liar"``: at ``min``/``mean``/``max`` of the observed values, ``liar``;
-    Ginsbourger, Le Riche & Carraro 2010) and every failed or pruned trial at the worst
-    value seen (so the search moves away from it), and maximise the acquisition
+    Ginsbourger, Le Riche & Carraro 2010), every failed trial at the worst value seen (so
+    the search moves away from it) and every pruned trial at the ``q``-quantile of the
+    completed values, ``q`` its rank in ``pruned`` (:func:`pyjl.bo.fidelity.pruned_ranks`,
+    which the Optimizer passes; the worst value without one), and maximise the acquisition
     (:func:`~pyjl.bo.optimize_acqf.maximize`).  The parameters are those of
     :class:`~pyjl.bo.Optimizer`, checked the same way.
 
@@ -340,7 +342,15 @@ class GPSampler(Sampler):
             best = float(np.min(mu))
         return cls(gp, best=best, xi=self.xi)
 
-    def propose(self, space: Space, trials: Sequence[Trial], n: int, seed: int) -> list[dict]:
+    def propose(
+        self,
+        space: Space,
+        trials: Sequence[Trial],
+        n: int,
+        seed: int,
+        *,
+        pruned: Mapping[int, float] | None = None,
+    ) -> list[dict]:
         self.check(space)
         assert self.n_initial is not None
         seen = seen_keys(space, trials)
@@ -358,7 +368,7 @@ class GPSampler(Sampler):
                 )
             else:
                 if believed is None:
-                    believed = self._believe(space, trials, done, seed)
+                    believed = self._believe(space, trials, done, seed, pruned)
                 gp, Xall, y, anchors = believed
                 u, _ = maximize(
                     self.acquisition_function(gp, Xall, y),
@@ -380,24 +390,35 @@ class GPSampler(Sampler):
             out.append(p)
         return out
 
-    def _believe(self, space: Space, trials: Sequence[Trial], done: list[Trial], seed: int):
+    def _believe(
+        self,
+        space: Space,
+        trials: Sequence[Trial],
+        done: list[Trial],
+        seed: int,
+        pruned: Mapping[int, float] | None = None,
+    ):
         """The surrogate with the pending, failed and pruned trials fantasised into a copy."""
         gp, X, y = self.fit(space, done, seed)
         gp = copy.deepcopy(gp)
         Xp = encode(space, [t.params for t in trials if t.state == TrialState.RUNNING])
         if len(Xp):
             gp = self._fantasise(gp, Xp, y)
-        # failed and pruned points count as the worst value seen, so their neighbourhood is
-        # not retried (a pruned trial's value is from a shorter run: not fitted, see bo.md)
-        stopped = (TrialState.FAILED, TrialState.PRUNED)
-        Xf = encode(space, [t.params for t in trials if t.state in stopped])
+        # a failed point counts as the worst value seen, so its neighbourhood is not
+        # retried; a pruned one at the quantile of its rank (its own value is from a
+        # shorter run: not fitted, see bo.md), the worst value without one
+        stopped = [t for t in trials if t.state in (TrialState.FAILED, TrialState.PRUNED)]
+        Xf = encode(space, [t.params for t in stopped])
         if len(Xf):
-            gp = self._fantasise(gp, Xf, y, worst=True)
+            ranks = pruned or {}
+            q = [ranks.get(t.number, 1.0) if t.state == "pruned" else 1.0 for t in stopped]
+            yf = np.quantile(y, q)
+            gp = self._fantasise(gp, Xf, y, values=yf)
         return gp, np.vstack([X, Xp, Xf]), y, X[np.argsort(y)[:5]]
 
-    def _fantasise(self, gp, Xf: np.ndarray, y: np.ndarray, worst: bool = False):
-        if worst:
-            yf = np.full(len(Xf), np.max(y))
+    def _fantasise(self, gp, Xf: np.ndarray, y: np.ndarray, values: np.ndarray | None = None):
+        if values is not None:
+            yf = values
         elif self.batch == "kriging_believer":
             yf = np.asarray(gp.predict(Xf)).reshape(-1)
         else:

@@ -46,7 +46,7 @@ def objective(params, trial):
     for step in range(N_STEPS):
         value = _curve(params["x"], step)
         trial.report(step, value)
-        if trial.should_prune():
+        if step < N_STEPS - 1 and trial.should_prune():  # a full run is complete
             raise TrialPruned(f"pruned at step {step}")
     return value
 
@@ -289,3 +289,54 @@ def test_pruned_trials_are_fantasised_at_the_worst_value(rng):
     assert mean > float(np.asarray(gp0.predict(u)).reshape(-1)[0])
     assert mean == pytest.approx(float(np.max(y)), abs=0.05 * float(np.ptp(y)))
     assert opt.best[1] == min(t.value for t in done)  # -10 is not the best
+
+
+def test_pruned_ranks_are_scipys_percentile_of_score(rng):
+    from scipy.stats import percentileofscore
+
+    from pyjl.bo.fidelity import pruned_ranks
+    from pyjl.bo.trial import Trial
+
+    curves, trials = {}, []
+    for n in range(12):
+        steps = int(rng.integers(2, 15))
+        curve = np.round(rng.uniform(0.0, 1.0, steps), 1)  # ties on purpose
+        curves[n] = {s: float(v) for s, v in enumerate(curve)}
+        state = "complete" if n < 8 else "pruned"
+        trials.append(Trial(n, {}, state, float(curve.min())))
+    ranks = pruned_ranks(trials, curves)
+    assert sorted(ranks) == [8, 9, 10, 11]
+    for n, q in ranks.items():
+        s = max(curves[n])
+        mine = min(curves[n].values())
+        theirs = [min(v for k, v in curves[m].items() if k <= s) for m in range(8)]
+        assert q == pytest.approx(percentileofscore(theirs, mine, kind="mean") / 100)
+
+
+def test_a_pruned_trial_reads_as_the_quantile_of_its_rank(rng):
+    # completed trials with learning curves; one pruned at step 2 in the middle of the pack
+    opt = Optimizer(SPACE, seed=0, n_initial=2, pruner=MedianPruner(1))
+    xs = rng.uniform(0.0, 1.0, 6)
+    for x in xs:
+        n = opt.tell({"x": float(x)}, _curve(float(x), N_STEPS - 1))
+        for step in range(N_STEPS):
+            opt.report(n, step, _curve(float(x), step))
+    [(number, params)] = opt.ask_trials(1)
+    floors = sorted((float(x) - 0.3) ** 2 for x in xs)
+    level = (floors[2] + floors[3]) / 2  # between the 3rd and 4th completed trial
+    for step in range(3):
+        opt.report(number, step, level + math.exp(-0.3 * step))
+    opt.tell_pruned(number)
+    trials = opt.trials
+    done = [t for t in trials if t.state == TrialState.COMPLETE]
+    from pyjl.bo.fidelity import pruned_ranks
+
+    ranks = pruned_ranks(trials, opt.intermediate_values())
+    assert ranks == {number: 0.5}
+    sampler = opt._sampler
+    _, _, y = sampler.fit(opt.space, done, opt.seed)
+    gp, _, _, _ = sampler._believe(opt.space, trials, done, opt.seed, ranks)
+    u = opt.space.round(opt.space.encode(params)[None, :])
+    mean = float(np.asarray(gp.predict(u)).reshape(-1)[0])
+    assert mean == pytest.approx(float(np.quantile(y, 0.5)), abs=0.05 * float(np.ptp(y)))
+    assert mean < float(np.max(y)) - 0.2 * float(np.ptp(y))  # not the worst value
