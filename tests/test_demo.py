@@ -136,6 +136,9 @@ def test_demo_writes_plots_and_report(quick_run):
             f"| {row['n_evals']} | {row['best_cv_logloss']:.4f} | {row['evals_to_best']} |"
             in report
         )
+        assert f"| {row['n_pruned']} | {row['rounds_saved']} |" in report
+    bo = next(r for r in res["tuning"]["table"] if r["method"] == "bayesian")
+    assert "BayesSearchCV" in report and f"{bo['rounds_saved']} boosting rounds saved" in report
     for row in res["regimes"]["rows"]:
         assert f"{100 * row['agreement']:.2f} %" in report
     assert f"{res['filtering']['stream_max_abs_diff']:.3g}" in report
@@ -150,15 +153,22 @@ def test_tuning_same_budget_and_scores_reproduce(quick_run):
     hist = pd.read_csv(out / "tuning_history.csv")
     table = {r["method"]: r for r in tuning["table"]}
     assert set(table) == {"bayesian", "random", "grid"}
+    # the Bayesian optimisation is BayesSearchCV with a pruner: some candidates pruned
+    assert table["bayesian"]["n_pruned"] > 0 and table["random"]["n_pruned"] == 0
     for method, row in table.items():
         h = hist[hist["method"] == method].sort_values("number")
-        # the same budget, all of it evaluated
-        assert row["n_evals"] == row["n_complete"] == len(h) == 12, method
-        assert (h["state"] == "complete").all()
-        assert row["best_cv_logloss"] == pytest.approx(h["value"].min(), rel=0, abs=1e-12)
-        assert (
-            row["evals_to_best"] == int(np.argmax(h["value"].to_numpy() == h["value"].min())) + 1
-        )
+        # the same budget, all of it evaluated (BayesSearchCV's pruned candidates included)
+        assert row["n_evals"] == len(h) == 12, method
+        assert row["n_complete"] == (h["state"] == "complete").sum()
+        assert row["n_pruned"] == (h["state"] == "pruned").sum()
+        assert row["n_complete"] + row["n_pruned"] == 12
+        assert row["rounds_saved"] == 100 * row["folds_skipped"]
+        # a pruned candidate stopped after fold 1 or 2 of 3: it skipped 2 or 1 folds
+        assert row["n_pruned"] <= row["folds_skipped"] <= 2 * row["n_pruned"]
+        done = h[h["state"] == "complete"]
+        assert row["best_cv_logloss"] == pytest.approx(done["value"].min(), rel=0, abs=1e-12)
+        values = h["value"].where(h["state"] == "complete").to_numpy()
+        assert row["evals_to_best"] == int(np.nanargmin(values)) + 1
         # scikit-learn alone gives the reported score for the reported parameters
         assert _reference_cv_logloss(row["best_params"]) == pytest.approx(
             row["best_cv_logloss"], rel=1e-9, abs=1e-12

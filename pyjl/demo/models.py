@@ -2,6 +2,8 @@
 
 :func:`make_model` maps XGBoost's hyperparameter names onto either implementation
 (the table in :mod:`pyjl.demo.tuning`); both are imported lazily, when a model is made.
+:class:`pyjl.demo.estimator.BoostingClassifier` is the same as a scikit-learn estimator
+whose parameters are those names, for :class:`pyjl.bo.BayesSearchCV`.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from .models import N_ESTIMATORS
+from .tuning import N_FOLDS
 
 __all__ = ["tuning_table", "write_report", "write_results"]
 
@@ -22,7 +23,7 @@ def tuning_table(rows: list[dict]) -> str:
     ----------
     rows : list of dict
         ``TuningResult.table`` rows (``method, n_evals, best_cv_logloss, evals_to_best,
-        test_accuracy, test_logloss``).
+        test_accuracy, test_logloss``, and ``n_pruned, rounds_saved`` where pruned).
 
     Returns
     -------
@@ -33,18 +34,19 @@ def tuning_table(rows: list[dict]) -> str:
     >>> table = tuning_table([{"method": "random", "n_evals": 12, "best_cv_logloss": 0.1234567,
     ...                        "evals_to_best": 7, "test_accuracy": 0.958, "test_logloss": 0.11}])
     >>> print(table.splitlines()[-1])
-    | random search | 12 | 0.1235 | 7 | 0.958 | 0.1100 |
+    | random search | 12 | 0.1235 | 7 | 0.958 | 0.1100 | 0 | 0 |
     """
     lines = [
         "| method | evaluations | best CV log loss | evaluations to reach it | "
-        "test accuracy | test log loss |",
-        "|---|---:|---:|---:|---:|---:|",
+        "test accuracy | test log loss | pruned | boosting rounds saved |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
             f"| {_LABELS.get(r['method'], r['method'])} | {r['n_evals']} | "
             f"{r['best_cv_logloss']:.4f} | {r['evals_to_best']} | "
-            f"{r['test_accuracy']:.3f} | {r['test_logloss']:.4f} |"
+            f"{r['test_accuracy']:.3f} | {r['test_logloss']:.4f} | "
+            f"{r.get('n_pruned', 0)} | {r.get('rounds_saved', 0)} |"
         )
     return "\n".join(lines)
 
@@ -143,6 +145,15 @@ def write_report(
         f"**{tuning.budget} evaluations** ({tuning.seconds:.1f} s for all three); the "
         f"Bayesian optimisation began with {tuning.n_initial} random points, then a GP "
         "(Matérn 5/2) and expected improvement chose the rest.",
+        "",
+        "The Bayesian optimisation is `pyjl.bo.BayesSearchCV` (scoring `neg_log_loss`, the "
+        "same folds) with a `MedianPruner`: after each fold a candidate reports its running "
+        "mean log loss and stops when that is worse than the median of the completed "
+        f"candidates after the same fold. Of its {bo['n_evals']} candidates, "
+        f"{bo['n_complete']} ran every fold and {bo.get('n_pruned', 0)} were pruned, "
+        f"skipping {bo.get('folds_skipped', 0)} of {bo['n_evals'] * N_FOLDS} fold fits: "
+        f"{bo.get('rounds_saved', 0)} boosting rounds saved ({N_ESTIMATORS} per fit). A "
+        "pruned candidate never counts as the best.",
         "",
         tuning_table(tuning.table),
         "",
