@@ -4,12 +4,21 @@ Each trial cross-validates an ``XGBClassifier``-equivalent booster (``xgboost.cv
 10 classes, up to 500 rounds with early stopping after 20 rounds without progress)
 and reports the mean validation log loss over the folds after every round
 (:class:`pyjl.bo.integrations.xgboost.XGBoostPruningCallback`); the study minimises
-the best mean log loss.  The same BO (same seed, so the same initial points) runs
-with ``SuccessiveHalvingPruner(min_resource=40, reduction_factor=3)`` and without a
-pruner; the pruned study also runs with twice the trials, since a pruned trial costs a
-fraction of a full one.  Per arm: the median over the seeds of the best CV log loss and
-of the total boosting rounds (rounds of one cross-validation, summed over the trials),
-and the median wall time.
+the best mean log loss.  BO without pruning runs ``n_calls`` trials.  BO with
+``SuccessiveHalvingPruner(min_resource=40, reduction_factor=3)`` (same seed, so the same
+initial points) runs trials until it has spent :data:`ROUND_BUDGET` boosting rounds --
+under half of what the unpruned study spends -- since the goal is the same best loss
+for at most half the rounds, and a pruned trial costs a fraction of a full one.  Per
+arm: the median and range over the seeds of the best CV log loss, of the total boosting
+rounds (rounds of one cross-validation, summed over the trials) and of the learning
+rate ``eta`` of the best trial, and the median wall time.
+
+The second pair prunes over folds instead of rounds: each fold (scikit-learn's
+``StratifiedKFold``, shuffled, seed 0) is trained to its own early stop and the trial
+reports the running mean of the folds' best log losses after each, so a slow learning
+rate is not judged before it has finished; BO without pruning and BO with
+``SuccessiveHalvingPruner(min_resource=1, reduction_factor=3)`` (rungs after 2 and 4
+folds) under a budget of :data:`FOLD_ROUND_BUDGET` boosting rounds summed over folds.
 
 ``python -m benchmarks --only pruning [--quick]`` or ``python -m benchmarks.pruning``.
 """
@@ -24,6 +33,14 @@ import numpy as np
 #: ASHA's first rung (rounds): at 10 rounds a small learning rate has barely started, and
 #: ASHA (short-horizon bias) prunes the slow starters that end best; 40 measured better
 MIN_RESOURCE = 40
+#: the pruned study's round budget (full, quick): under half of the unpruned study's
+#: median (11,700 rounds at full size, 4,600 quick)
+ROUND_BUDGET = {False: 5300, True: 2000}
+#: the most trials the pruned study may run before its budget is spent
+MAX_TRIALS = 150
+#: the fold-pruned study's budget (full, quick), in boosting rounds summed over the folds:
+#: under half of the unpruned fold-wise study's (about 54,000 at full size)
+FOLD_ROUND_BUDGET = {False: 26000, True: 6000}
 
 SPACE_SPEC = {
     "eta": ("real", 0.01, 0.5, True),
@@ -71,22 +88,110 @@ def _objective(data, max_rounds: int, nfold: int):
     return objective
 
 
-def _arm(objective, n_calls: int, seed: int, pruner) -> dict:
+def _fold_objective(X, y, nfold: int, max_rounds: int, spent: dict):
+    """Folds trained one by one to their own early stop; ``spent[number]``: the rounds a
+    trial used, summed over its folds."""
+    import xgboost as xgb
+    from sklearn.model_selection import StratifiedKFold
+
+    from pyjl.bo import TrialPruned
+
+    folds = [
+        (xgb.DMatrix(X[tr], label=y[tr]), xgb.DMatrix(X[te], label=y[te]))
+        for tr, te in StratifiedKFold(nfold, shuffle=True, random_state=0).split(X, y)
+    ]
+
+    def objective(params, trial):
+        booster = {
+            "objective": "multi:softprob",
+            "num_class": 10,
+            "eval_metric": "mlogloss",
+            "tree_method": "hist",
+            "nthread": 1,
+            **params,
+        }
+        bests, used = [], 0
+        for k, (train, valid) in enumerate(folds):
+            b = xgb.train(
+                booster,
+                train,
+                max_rounds,
+                evals=[(valid, "valid")],
+                early_stopping_rounds=20,
+                verbose_eval=False,
+            )
+            bests.append(float(b.best_score))
+            used += b.num_boosted_rounds()
+            spent[trial.number] = used
+            trial.report(k, float(np.mean(bests)))
+            if k < len(folds) - 1 and trial.should_prune():
+                raise TrialPruned(f"pruned after fold {k}")
+        return float(np.mean(bests))
+
+    return objective
+
+
+def _fold_arm(X, y, nfold, n_calls, seed, pruner, budget=None) -> dict:
     from pyjl.bo import TrialState, minimize
 
+    spent: dict[int, int] = {}
     t0 = time.perf_counter()
-    res = minimize(objective, _space(), n_calls=n_calls, seed=seed, pruner=pruner, progress=False)
+    res = minimize(
+        _fold_objective(X, y, nfold, 500, spent),
+        _space(),
+        n_calls=n_calls,
+        seed=seed,
+        pruner=pruner,
+        progress=False,
+        callback=lambda r: budget is not None and sum(spent.values()) >= budget,
+    )
+    opt = res.optimizer
+    return {
+        "best": res.best_value,
+        "rounds": sum(spent.values()),
+        "wall": time.perf_counter() - t0,
+        "trials": len(opt.trials),
+        "pruned": sum(t.state == TrialState.PRUNED for t in opt.trials),
+        "eta": res.best_params["eta"],
+    }
+
+
+def _rounds(opt) -> int:
+    return sum(len(c) for c in opt.intermediate_values().values())
+
+
+def _arm(objective, n_calls: int, seed: int, pruner, budget: int | None = None) -> dict:
+    """One study: ``n_calls`` trials, or fewer once ``budget`` rounds are spent."""
+    from pyjl.bo import TrialState, minimize
+
+    def spent(res) -> bool:
+        return budget is not None and _rounds(res.optimizer) >= budget
+
+    t0 = time.perf_counter()
+    res = minimize(
+        objective,
+        _space(),
+        n_calls=n_calls,
+        seed=seed,
+        pruner=pruner,
+        progress=False,
+        callback=spent,
+    )
     wall = time.perf_counter() - t0
     opt = res.optimizer
-    curves = opt.intermediate_values()
-    rounds = sum(len(curves.get(t.number, {})) for t in opt.trials)
-    n_pruned = sum(t.state == TrialState.PRUNED for t in opt.trials)
-    return {"best": res.best_value, "rounds": rounds, "wall": wall, "pruned": n_pruned}
+    return {
+        "best": res.best_value,
+        "rounds": _rounds(opt),
+        "wall": wall,
+        "trials": len(opt.trials),
+        "pruned": sum(t.state == TrialState.PRUNED for t in opt.trials),
+        "eta": res.best_params["eta"],
+    }
 
 
 def run(quick: bool = False, seeds: int = 5) -> list[dict]:
-    """The benchmark rows; ``quick``: 12 trials (ASHA: also 24) of 3-fold CV per study,
-    else 30 (60) of 5-fold."""
+    """The benchmark rows; ``quick``: 12 unpruned trials of 3-fold CV per study (ASHA:
+    2,000 rounds; over folds 6,000), else 30 of 5-fold (5,300; 26,000)."""
     import xgboost as xgb
     from sklearn.datasets import load_digits
 
@@ -96,39 +201,52 @@ def run(quick: bool = False, seeds: int = 5) -> list[dict]:
     data = xgb.DMatrix(X, label=y)
     n_calls, nfold, max_rounds = (12, 3, 500) if quick else (30, 5, 500)
     objective = _objective(data, max_rounds, nfold)
-    arms: dict[str, list[dict]] = {"asha": [], "asha2": [], "plain": []}
+    arms: dict[str, list[dict]] = {"asha": [], "plain": [], "asha_folds": [], "plain_folds": []}
     for seed in range(seeds):
-        for arm, calls, pruner in (
-            ("asha", n_calls, SuccessiveHalvingPruner(MIN_RESOURCE, reduction_factor=3)),
-            ("asha2", 2 * n_calls, SuccessiveHalvingPruner(MIN_RESOURCE, reduction_factor=3)),
-            ("plain", n_calls, None),
-        ):
-            arms[arm].append(_arm(objective, calls, seed, pruner))
+        asha = SuccessiveHalvingPruner(MIN_RESOURCE, reduction_factor=3)
+        arms["plain"].append(_arm(objective, n_calls, seed, None))
+        arms["asha"].append(_arm(objective, MAX_TRIALS, seed, asha, ROUND_BUDGET[quick]))
+        asha = SuccessiveHalvingPruner(1, reduction_factor=3)
+        arms["plain_folds"].append(_fold_arm(X, y, nfold, n_calls, seed, None))
+        arms["asha_folds"].append(
+            _fold_arm(X, y, nfold, MAX_TRIALS, seed, asha, FOLD_ROUND_BUDGET[quick])
+        )
         print(f"seed {seed}: { ({k: v[-1] for k, v in arms.items()}) }", file=sys.stderr)
 
     def med(arm, key):
         return float(np.median([r[key] for r in arms[arm]]))
 
-    rows = []
-    for arm, calls in (("asha", n_calls), ("asha2", 2 * n_calls)):
-        rows.append(
-            {
-                "benchmark": f"BO+ASHA ({calls} trials) vs BO ({n_calls}), XGBoost load_digits",
-                "size": f"{nfold}-fold CV, <= {max_rounds} rounds, {seeds} seeds",
-                "pyjl_s": med(arm, "wall"),
-                "peer": "BO, no pruning",
-                "peer_s": med("plain", "wall"),
-                "ratio": med("plain", "wall") / med(arm, "wall"),
-                "note": (
-                    f"median best CV log loss {med(arm, 'best'):.4f} vs "
-                    f"{med('plain', 'best'):.4f}; median total rounds {med(arm, 'rounds'):.0f} "
-                    f"vs {med('plain', 'rounds'):.0f} "
-                    f"({med('plain', 'rounds') / med(arm, 'rounds'):.1f}x fewer); "
-                    f"median pruned {med(arm, 'pruned'):.0f} of {calls}"
-                ),
-            }
-        )
-    return rows
+    def span(arm, key, fmt):
+        values = [r[key] for r in arms[arm]]
+        return f"{fmt.format(min(values))}..{fmt.format(max(values))}"
+
+    def row(asha: str, plain: str, what: str, budget: int) -> dict:
+        ratio = med(plain, "rounds") / med(asha, "rounds")
+        return {
+            "benchmark": (
+                f"BO+ASHA over {what} ({budget} rounds) vs BO ({n_calls} trials), "
+                "XGBoost load_digits"
+            ),
+            "size": f"{nfold}-fold CV, <= {max_rounds} rounds, {seeds} seeds",
+            "pyjl_s": med(asha, "wall"),
+            "peer": "BO, no pruning",
+            "peer_s": med(plain, "wall"),
+            "ratio": med(plain, "wall") / med(asha, "wall"),
+            "note": (
+                f"median best CV log loss {med(asha, 'best'):.4f} "
+                f"({span(asha, 'best', '{:.4f}')}) vs {med(plain, 'best'):.4f} "
+                f"({span(plain, 'best', '{:.4f}')}); median total rounds "
+                f"{med(asha, 'rounds'):.0f} vs {med(plain, 'rounds'):.0f} "
+                f"({ratio:.1f}x fewer); median trials {med(asha, 'trials'):.0f} "
+                f"({med(asha, 'pruned'):.0f} pruned) vs {n_calls}; eta of the best trial "
+                f"{span(asha, 'eta', '{:.2f}')} vs {span(plain, 'eta', '{:.2f}')}"
+            ),
+        }
+
+    return [
+        row("asha", "plain", "rounds", ROUND_BUDGET[quick]),
+        row("asha_folds", "plain_folds", "folds", FOLD_ROUND_BUDGET[quick]),
+    ]
 
 
 if __name__ == "__main__":
