@@ -129,8 +129,16 @@ def test_demo_writes_plots_and_report(quick_run):
     assert str((out / "report.md").resolve()) in proc.stdout
     assert res["engine"] == "native" or os.environ.get("PYJL_BACKEND")
     report = (out / "report.md").read_text()
-    for name in PNGS:
+    for name in PNGS + ("tuning_animation_eta.gif",):
         assert f"]({name})" in report
+    from PIL import Image  # the animation: one frame per trial after the second complete
+
+    with Image.open(out / "tuning_animation_eta.gif") as gif:
+        assert gif.format == "GIF" and gif.n_frames >= 2
+        first = np.asarray(gif.convert("L"), dtype=float)
+        gif.seek(gif.n_frames - 1)
+        last = np.asarray(gif.convert("L"), dtype=float)
+    assert first.std() > 1 and np.abs(first - last).mean() > 0.1  # drawn, and it moves
     for row in res["tuning"]["table"]:
         assert (
             f"| {row['n_evals']} | {row['best_cv_logloss']:.4f} | {row['evals_to_best']} |"

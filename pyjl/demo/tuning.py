@@ -410,6 +410,8 @@ def run_tuning(
     plots.posterior_1d(results["bayesian"].optimizer, "eta", fig=fig)
     figures["posterior_eta"] = out / "tuning_posterior_eta.png"
     fig.savefig(figures["posterior_eta"], dpi=110)
+    figures["animation_eta"] = out / "tuning_animation_eta.gif"
+    plots.animate(results["bayesian"].optimizer, "eta", figures["animation_eta"], fps=2)
     return TuningResult(
         model, budget, n_initial, results, table, figures, time.perf_counter() - t0
     )
