@@ -35,6 +35,12 @@ class _Amplitude(Parametric):
             return np.empty(0)
         return np.array([np.vdot(np.asarray(W), self(X))])
 
+    def grad_quad(self, X, U, V) -> np.ndarray:
+        # dK/dlog s2 = K, so the sum is sum_i U_i^T K V_i
+        if not self._mask()[0]:
+            return np.empty(0)
+        return np.array([float(np.vdot(np.asarray(U), self.matvec(X, None, V)))])
+
 
 class Linear(_Amplitude):
     """Dot-product kernel ``s2 x . x'`` (add a :class:`Constant` for an offset).
@@ -71,6 +77,12 @@ class Linear(_Amplitude):
 
     def _base(self, X1, X2, same):
         return X1 @ X2.T
+
+    def matvec(self, X1, X2, V):
+        X1 = as_points(X1, "X1")
+        X2b = X1 if X2 is None else as_points(X2, "X2", X1.shape[1])
+        V = np.asarray(V, dtype=np.float64).reshape(X2b.shape[0], -1)
+        return float(self._values["variance"][0]) * (X1 @ (X2b.T @ V))
 
     def diag(self, X):
         X = as_points(X, "X")
@@ -112,6 +124,14 @@ class White(_Amplitude):
 
     def _base(self, X1, X2, same):
         return np.eye(X1.shape[0]) if same else np.zeros((X1.shape[0], X2.shape[0]))
+
+    def matvec(self, X1, X2, V):
+        X1 = as_points(X1, "X1")
+        n2 = X1.shape[0] if X2 is None else as_points(X2, "X2", X1.shape[1]).shape[0]
+        V = np.asarray(V, dtype=np.float64).reshape(n2, -1)
+        if X2 is not None:
+            return np.zeros((X1.shape[0], V.shape[1]))
+        return float(self._values["variance"][0]) * V
 
     def diag(self, X):
         return np.full(as_points(X, "X").shape[0], float(self._values["variance"][0]))
@@ -157,6 +177,13 @@ class Constant(_Amplitude):
 
     def _base(self, X1, X2, same):
         return np.ones((X1.shape[0], X2.shape[0]))
+
+    def matvec(self, X1, X2, V):
+        X1 = as_points(X1, "X1")
+        n2 = X1.shape[0] if X2 is None else as_points(X2, "X2", X1.shape[1]).shape[0]
+        V = np.asarray(V, dtype=np.float64).reshape(n2, -1)
+        s2 = float(self._values["variance"][0])
+        return np.repeat(s2 * V.sum(axis=0, keepdims=True), X1.shape[0], axis=0)
 
     def diag(self, X):
         return np.full(as_points(X, "X").shape[0], float(self._values["variance"][0]))

@@ -212,3 +212,27 @@ class Stationary(Parametric):
             kind, X, ls, var, extra, np.ascontiguousarray(W, dtype=np.float64)
         )
         return np.asarray(g)[self._mask()]
+
+    def matvec(self, X1, X2, V) -> np.ndarray:
+        """``(n1, k)``: ``K(X1, X2) @ V`` by the engine's ``kernel_matvec`` (no ``n1 x n2``
+        matrix); ``X2=None`` means ``X1``."""
+        X1 = as_points(X1, "X1")
+        X2b = X1 if X2 is None else as_points(X2, "X2", X1.shape[1])
+        V2 = _columns(V, X2b.shape[0])
+        kind, ls, var, extra = self._args(X1)
+        return np.asarray(engines.current().kernel_matvec(kind, X1, X2b, ls, var, extra, V2))
+
+    def grad_quad(self, X, U, V) -> np.ndarray:
+        """``(p,)``: ``sum_i U[:, i]^T dK/dtheta_q V[:, i]`` by the engine's
+        ``kernel_grad_quad``, for the free hyperparameters."""
+        X = as_points(X, "X")
+        U2, V2 = _columns(U, X.shape[0]), _columns(V, X.shape[0])
+        kind, ls, var, extra = self._args(X)
+        g = engines.current().kernel_grad_quad(kind, X, ls, var, extra, U2, V2)
+        return np.asarray(g)[self._mask()]
+
+
+def _columns(V, n: int) -> np.ndarray:
+    """``V`` as a C-contiguous float64 ``(n, k)`` array (a vector is one column)."""
+    V = np.asarray(V, dtype=np.float64)
+    return np.ascontiguousarray(V.reshape(n, -1))

@@ -23,7 +23,7 @@ import numpy as np
 
 from .._validate import describe, error
 from ._checks import as_points, bounds_pair, positive
-from .interface import Kernel, KernelBase, contract
+from .interface import Kernel, KernelBase, contract, grad_quad, matvec
 
 __all__ = ["Sum", "Product", "Scaled", "scale"]
 
@@ -149,6 +149,12 @@ class Sum(_Composite):
 
     def contract(self, X, W):
         return np.concatenate([contract(k, X, W) for k in self.parts])
+
+    def matvec(self, X1, X2, V):
+        return sum(matvec(k, X1, X2, V) for k in self.parts)
+
+    def grad_quad(self, X, U, V):
+        return np.concatenate([grad_quad(k, X, U, V) for k in self.parts])
 
 
 class Product(_Composite):
@@ -319,6 +325,16 @@ class Scaled(KernelBase):
         if self.scale_bounds == "fixed":
             return sub
         return np.concatenate([[np.vdot(W, self(X))], sub])
+
+    def matvec(self, X1, X2, V):
+        return self.scale * matvec(self.kernel, X1, X2, V)
+
+    def grad_quad(self, X, U, V):
+        sub = self.scale * grad_quad(self.kernel, X, U, V)
+        if self.scale_bounds == "fixed":
+            return sub
+        own = np.vdot(np.asarray(U, dtype=np.float64), self.matvec(X, None, V))
+        return np.concatenate([[own], sub])
 
     def __repr__(self):
         return f"{self.scale!r} * {self.kernel!r}"

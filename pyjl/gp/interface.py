@@ -16,10 +16,25 @@ member                    meaning
 ``gradient(X)``           ``(K (n, n), dK (p, n, n))``, ``dK[q] = dK/dtheta[q]``
 ========================  ===============================================================
 
-Optional: ``contract(X, W) -> (p,)`` returning ``sum_ij W_ij dK_ij/dtheta_q`` for a
-symmetric ``W`` (the likelihood gradient needs only this contraction; without it
-``gradient`` is used).  Deriving from :class:`KernelBase` gives ``+``, ``*``,
-scalar scaling, ``contract`` and ``clone_with_theta`` for free.
+Optional members (:class:`KernelBase` has defaults for all three):
+
+=============================  ==========================================================
+member                         meaning
+=============================  ==========================================================
+``contract(X, W)``             ``(p,)``: ``sum_ij W_ij dK_ij/dtheta_q`` for a symmetric
+                               ``W`` ``(n, n)`` (the exact likelihood gradient needs only
+                               this; default: from ``gradient``)
+``matvec(X1, X2, V)``          ``(n1, k)``: ``K(X1, X2) @ V`` for ``V`` ``(n2, k)``;
+                               ``X2=None`` means ``K(X1, X1)`` as in ``__call__``
+                               (default: row tiles of ``__call__``, memory ``O(tile n)``)
+``grad_quad(X, U, V)``         ``(p,)``: ``sum_i U[:, i]^T dK/dtheta_q V[:, i]`` for
+                               ``U, V`` ``(n, k)`` (default: tiles through ``contract``)
+=============================  ==========================================================
+
+The iterative solver (``GaussianProcess(solver="cg")``) needs only ``matvec``,
+``grad_quad``, ``diag`` and ``__call__`` on row blocks, so a kernel that overrides the two
+products never forms an ``(n, n)`` matrix.  Deriving from :class:`KernelBase` gives ``+``,
+``*``, scalar scaling, the three defaults and ``clone_with_theta`` for free.
 
 Example
 -------
@@ -87,6 +102,27 @@ def contract(kernel: Kernel, X: np.ndarray, W: np.ndarray) -> np.ndarray:
     return np.einsum("ij,qij->q", W, np.asarray(dK), optimize=True)
 
 
+def matvec(kernel: Kernel, X1: np.ndarray, X2: np.ndarray | None, V: np.ndarray) -> np.ndarray:
+    """``K(X1, X2) @ V`` ``(n1, k)`` through ``kernel.matvec`` when it exists, else in tiles."""
+    fn = getattr(kernel, "matvec", None)
+    if fn is not None:
+        return np.asarray(fn(X1, X2, V), dtype=np.float64)
+    from ._tiled import matvec_tiled
+
+    return matvec_tiled(kernel, X1, X2, V)
+
+
+def grad_quad(kernel: Kernel, X: np.ndarray, U: np.ndarray, V: np.ndarray) -> np.ndarray:
+    """``sum_i U[:, i]^T dK/dtheta_q V[:, i]`` ``(p,)`` through ``kernel.grad_quad`` when
+    it exists, else in tiles through ``contract``."""
+    fn = getattr(kernel, "grad_quad", None)
+    if fn is not None:
+        return np.asarray(fn(X, U, V), dtype=np.float64)
+    from ._tiled import grad_quad_tiled
+
+    return grad_quad_tiled(kernel, X, U, V)
+
+
 class KernelBase:
     """Mixin giving any :class:`Kernel` composition operators and helpers.
 
@@ -122,6 +158,18 @@ class KernelBase:
         """``(p,)``: ``sum_ij W_ij dK_ij/dtheta_q`` (default: from :meth:`gradient`)."""
         _, dK = self.gradient(X)
         return np.einsum("ij,qij->q", W, np.asarray(dK), optimize=True)
+
+    def matvec(self, X1: np.ndarray, X2: np.ndarray | None, V: np.ndarray) -> np.ndarray:
+        """``(n1, k)``: ``K(X1, X2) @ V`` (``X2=None``: ``X1``), in row tiles of ``__call__``."""
+        from ._tiled import matvec_tiled
+
+        return matvec_tiled(self, X1, X2, V)
+
+    def grad_quad(self, X: np.ndarray, U: np.ndarray, V: np.ndarray) -> np.ndarray:
+        """``(p,)``: ``sum_i U[:, i]^T dK/dtheta_q V[:, i]``, in tiles through ``contract``."""
+        from ._tiled import grad_quad_tiled
+
+        return grad_quad_tiled(self, X, U, V)
 
     def clone_with_theta(self, theta) -> KernelBase:
         """A deep copy of this kernel with hyperparameters ``theta`` (log space)."""

@@ -16,8 +16,11 @@ from pyjl.gp import (
     Matern52,
     Periodic,
     RationalQuadratic,
+    Scaled,
+    Sum,
     White,
 )
+from pyjl.gp.interface import KernelBase
 from pyjl.testing import check_kernel
 
 ARD = [0.4, 1.1, 2.5]
@@ -193,3 +196,82 @@ def test_user_kernel_through_protocol_composes(X):
     np.testing.assert_allclose(
         k(X), RBF(1.0)(X) * 2.0 * np.cos(X[:, :1] - X[:, :1].T) + 0.01 * np.eye(len(X))
     )
+
+
+class _Cosine:
+    """A user's kernel with the bare protocol (no pyjl base class, no matvec/grad_quad)."""
+
+    def __init__(self, s=1.0):
+        self.s = s
+
+    @property
+    def theta(self):
+        return np.log([self.s])
+
+    @theta.setter
+    def theta(self, t):
+        self.s = float(np.exp(t[0]))
+
+    bounds = property(lambda self: np.log([[1e-3, 1e3]]))
+
+    def __call__(self, X1, X2=None):
+        X2 = X1 if X2 is None else X2
+        return self.s * np.cos(X1[:, :1] - X2[:, :1].T)
+
+    def diag(self, X):
+        return np.full(len(X), self.s)
+
+    def gradient(self, X):
+        K = self(X)
+        return K, K[None]
+
+
+MATRIX_FREE = CHECKED + [
+    RBF(ARD) + White(0.2),
+    Scaled(Matern32(0.7) + White(0.1), scale=2.5),
+    Scaled(RBF(0.9), scale=1.5, scale_bounds="fixed"),
+    RBF(1.0) * _Cosine(2.0) + White(0.01),
+    Sum([_Cosine(0.5), Linear(0.3)]),
+]
+
+
+@pytest.mark.usefixtures("engine")
+@pytest.mark.parametrize("kernel", MATRIX_FREE, ids=[repr(k) for k in MATRIX_FREE])
+def test_matvec_and_grad_quad_equal_the_dense_products(kernel, rng, monkeypatch):
+    """``matvec`` against ``K @ V`` (``X2=None`` keeps White's diagonal, a second set does
+    not) and ``grad_quad`` against the einsum of the dense ``gradient`` -- with tiles
+    smaller than the data, so the tiled defaults cross tile borders."""
+    from pyjl.gp import _tiled
+    from pyjl.gp.interface import grad_quad, matvec
+
+    monkeypatch.setattr(_tiled, "TILE_ENTRIES", 100)
+    monkeypatch.setattr(_tiled, "GRAD_TILE", 7)
+    X = rng.uniform(-1.5, 1.5, (40, 3))
+    Xs = rng.uniform(-1.5, 1.5, (9, 3))
+    V, U = rng.standard_normal((40, 3)), rng.standard_normal((40, 3))
+    K, dK = kernel.gradient(X)
+    np.testing.assert_allclose(matvec(kernel, X, None, V), K @ V, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(matvec(kernel, Xs, X, V), kernel(Xs, X) @ V, rtol=1e-10, atol=1e-10)
+    W = rng.standard_normal((9, 2))
+    np.testing.assert_allclose(matvec(kernel, X, Xs, W), kernel(X, Xs) @ W, rtol=1e-10, atol=1e-10)
+    ref = np.einsum("ia,qij,ja->q", U, np.asarray(dK), V)
+    np.testing.assert_allclose(grad_quad(kernel, X, U, V), ref, rtol=1e-9, atol=1e-9)
+    if isinstance(kernel, KernelBase):  # the methods themselves, not only the dispatch
+        np.testing.assert_allclose(kernel.grad_quad(X, U, V), ref, rtol=1e-9, atol=1e-9)
+
+
+def test_stationary_matvec_uses_no_dense_kernel_call(rng, monkeypatch):
+    """The built-in stationary kernels multiply through the engine's ``kernel_matvec``:
+    with ``kernel_matrix`` disabled they still do."""
+    import pyjl.engines as engines
+
+    k = 2.0 * Matern52(ARD) + RBF(0.5)
+    X, V = rng.uniform(-1, 1, (30, 3)), rng.standard_normal((30, 2))
+    ref = k(X) @ V
+    engine = engines.current()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("kernel_matrix called")
+
+    monkeypatch.setattr(type(engine), "kernel_matrix", refuse)
+    np.testing.assert_allclose(k.matvec(X, None, V), ref, rtol=1e-12)
