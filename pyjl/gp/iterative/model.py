@@ -1,0 +1,226 @@
+"""The fitted state of a :class:`~pyjl.gp.GaussianProcess` under ``solver="cg"``.
+
+:class:`CGState` keeps what prediction needs -- ``alpha = A^-1 y`` by CG, the log marginal
+likelihood by SLQ, the solver's report and the :class:`VarianceCache` -- and answers the
+estimator's questions in model units (the estimator maps them to the units of ``y``).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ... import engines
+from ..._threads import thread_limit
+from ..._validate import choice, error, integer, real
+from ...exceptions import ConvergenceWarning
+from .._posterior import clip
+from ..interface import matvec
+from ..likelihood import Objective, blas_threads
+from .cg import CGResult, mbcg
+from .objective import IterativeObjective, Settings, preconditioned
+from .pivoted_cholesky import Preconditioner, pivoted_cholesky
+from .predict import VarianceCache
+
+__all__ = ["AUTO_CG_ABOVE", "CGState", "check_settings", "resolve", "probe_draws"]
+
+#: ``solver="auto"`` uses CG above this many training points and Cholesky up to it (the
+#: size where one CG likelihood-and-gradient evaluation becomes the cheaper; docs/gp.md).
+AUTO_CG_ABOVE = 8_000
+#: ``alpha`` (the predictive mean's weights) is solved to ``cg_tol`` times this, from the
+#: likelihood's solution: the mean is then as exact as the training needs are loose.
+ALPHA_TOL = 1e-2
+#: Columns per block Lanczos step of the variance cache, and its Lanczos vectors.
+CACHE_BLOCK, CACHE_LANCZOS = 10, 50
+#: The variance cache's pivoted Cholesky stops once the trace it leaves out is below this
+#: fraction of the smallest noise variance (then ``P`` is within that of ``A``).
+CACHE_TRACE = 1e-3
+#: Kernel values per block of test rows (16 MiB) and the fewest rows per block: the
+#: variance cache multiplies each block by ``(n, rank)`` factors, and BLAS runs such
+#: products fastest with hundreds of rows or more per call.
+_ROWS, _MIN_ROWS = 1 << 21, 128
+
+
+def check_settings(solver, cg_tol, max_cg_iter, n_probes, precond_rank, pred_rank):
+    """The solver arguments checked: ``(solver, Settings, pred_rank)``."""
+    solver = choice(solver, "solver", ("cholesky", "cg", "auto"))
+    settings = Settings(
+        cg_tol=real(cg_tol, "cg_tol", low=0, high=1, low_open=True),
+        max_cg_iter=integer(max_cg_iter, "max_cg_iter", low=1),
+        n_probes=integer(n_probes, "n_probes", low=1),
+        precond_rank=integer(precond_rank, "precond_rank", low=0),
+    )
+    return solver, settings, integer(pred_rank, "pred_rank", low=0)
+
+
+def resolve(solver: str, n: int) -> str:
+    """``"cholesky"`` or ``"cg"`` for ``n`` training points."""
+    if solver == "auto":
+        return "cg" if n > AUTO_CG_ABOVE else "cholesky"
+    return solver
+
+
+def probe_draws(rng, n: int, settings: Settings):
+    """``(E1, E2, start)``: the standard normal draws of one fit (probes ``L E1 + sqrt(D)
+    E2`` and the variance cache's start block)."""
+    E1 = rng.standard_normal((settings.precond_rank, settings.n_probes))
+    E2 = rng.standard_normal((n, settings.n_probes))
+    return E1, E2, rng.standard_normal((n, CACHE_BLOCK))
+
+
+def no_loo(name: str, got: str):
+    """The refusal of the leave-one-out objective under ``solver="cg"``."""
+    return error(
+        name,
+        'needs the diagonal of K^-1, which solver="cg" does not form',
+        got,
+        'use solver="cholesky" for leave-one-out (feasible up to a few 10,000 points)',
+    )
+
+
+def objective(solver, kernel, X, y, method, learn_noise, noise_diag, settings, prior, rng):
+    """``(objective, start)``: the fit's objective for ``solver`` (``start``: the variance
+    cache's draws under ``"cg"``, else ``None``)."""
+    if solver == "cg":
+        E1, E2, start = probe_draws(rng, X.shape[0], settings)
+        obj = IterativeObjective(
+            kernel, X, y, learn_noise=learn_noise, noise_diag=noise_diag,
+            settings=settings, E1=E1, E2=E2, log_prior=prior,
+        )  # fmt: skip
+        return obj, start
+    obj = Objective(
+        kernel, X, y, method=method or "ml", learn_noise=learn_noise,
+        noise_diag=noise_diag, engine=engines.current(), log_prior=prior,
+    )  # fmt: skip
+    return obj, None
+
+
+def warn_unconverged(res: CGResult, settings: Settings, stacklevel: int = 4) -> None:
+    """A :class:`ConvergenceWarning` naming what to raise when a column did not converge."""
+    if res.converged.all():
+        return
+    warnings.warn(
+        f"CG did not reach cg_tol={settings.cg_tol:g} in max_cg_iter="
+        f"{settings.max_cg_iter} iterations (worst relative residual "
+        f"{float(res.residual.max()):.3g}); raise max_cg_iter, raise precond_rank "
+        f"(now {settings.precond_rank}) or loosen cg_tol",
+        ConvergenceWarning,
+        stacklevel=stacklevel,
+    )
+
+
+class CGState:
+    """``alpha``, the SLQ log marginal likelihood, the report and the variance cache."""
+
+    def __init__(self, obj: IterativeObjective, theta, start, pred_rank: int, rng, x0=None):
+        self.obj, self.start, self.pred_rank, self.rng = obj, start, pred_rank, rng
+        with thread_limit(1):  # small products only (see IterativeObjective.value_and_grad)
+            self._build(obj, theta, start, pred_rank, x0)
+
+    def _build(self, obj, theta, start, pred_rank, x0):
+        self.settings = obj.settings
+        op, P, _ = obj.operator(theta, warn=True)
+        self.kernel, self.X, self.y, self.noise = obj.kernel, obj.X, obj.y, op.noise
+        evaluations, total = obj.n_evaluations, obj.total_cg_iterations
+        value, _ = obj.value_and_grad(theta, want_grad=False, x0=x0)
+        res = obj.last
+        assert res is not None
+        warn_unconverged(res, self.settings)
+        tol, max_iter = self.settings.cg_tol * ALPHA_TOL, self.settings.max_cg_iter
+        fine = mbcg(op.__matmul__, self.y[:, None], P.solve, tol, max_iter, x0=res.x[:, :1])
+        self.alpha, self.lml = fine.x[:, 0], value
+        self.info = {
+            "solver": "cg",
+            "cg_iterations": int(res.iterations),
+            "residual": float(res.residual.max()),
+            "converged": bool(res.converged.all()),
+            "alpha_residual": float(fine.residual[0]),
+            "precond_rank": int(P.rank),
+            "n_probes": self.settings.n_probes,
+            "n_evaluations": evaluations,
+            "total_cg_iterations": total,
+        }
+        self.cache = self._cache(op, P, start, pred_rank)
+        self.info["pred_rank"] = int(self.cache.P.rank + self.cache.rank)
+
+    def extended(self, Xn: np.ndarray, yn: np.ndarray, noise: np.ndarray) -> CGState:
+        """The state with points ``Xn`` (targets ``yn``, noise variances ``noise`` ``(n+k,)``
+        for all points) added, hyperparameters kept; ``alpha`` warm-starts the solve."""
+        obj, k = self.obj, Xn.shape[0]
+        E2 = np.vstack([obj.E2, self.rng.standard_normal((k, obj.E2.shape[1]))])
+        start = np.vstack([self.start, self.rng.standard_normal((k, self.start.shape[1]))])
+        new = IterativeObjective(
+            obj.kernel,
+            np.vstack([self.X, Xn]),
+            np.concatenate([self.y, yn]),
+            learn_noise=False,
+            noise_diag=noise,
+            settings=self.settings,
+            E1=obj.E1,
+            E2=E2,
+        )
+        theta = np.asarray(obj.kernel.theta, dtype=np.float64)
+        x0 = np.concatenate([self.alpha, np.zeros(k)])
+        return CGState(new, theta, start, self.pred_rank, self.rng, x0=x0)
+
+    def recentred(self, y: np.ndarray) -> tuple[np.ndarray, float]:
+        """``(alpha, lml)`` for new targets ``y`` (same points; the log-det is kept)."""
+        alpha = self.solve(y[:, None])[:, 0]
+        return alpha, float(self.lml + 0.5 * (self.y @ self.alpha) - 0.5 * (y @ alpha))
+
+    def _tol(self):
+        return self.settings.cg_tol, self.settings.max_cg_iter
+
+    @staticmethod
+    def _cache(op, P, start, pred_rank: int) -> VarianceCache:
+        abs_tol = CACHE_TRACE * float(np.min(op.noise))
+        if pred_rank > P.rank:
+            L = pivoted_cholesky(op.kernel_diag(), op.kernel_rows, pred_rank, abs_tol=abs_tol)
+            P = Preconditioner(L, op.noise)
+        return VarianceCache(op, P, CACHE_LANCZOS, start)
+
+    def solve(self, B: np.ndarray) -> np.ndarray:
+        """``A^-1 B`` for ``B`` ``(n, k)`` by CG (warns when it does not converge)."""
+        with thread_limit(1):
+            op, P = preconditioned(self.kernel, self.X, self.noise, self.settings.precond_rank)
+            res = mbcg(op.__matmul__, B, P.solve, *self._tol())
+        warn_unconverged(res, self.settings)
+        return res.x
+
+    def objective_at(self, kernel, learn: bool, noise_var: np.ndarray) -> IterativeObjective:
+        """The fit's objective (same probes) on a copy ``kernel`` of the fitted one."""
+        o = self.obj
+        return IterativeObjective(
+            kernel, self.X, self.y, learn_noise=learn, noise_diag=None if learn else noise_var,
+            settings=o.settings, E1=o.E1, E2=o.E2,
+        )  # fmt: skip
+
+    def moments(self, Xs, want: str, extra: float, y_mean: float, y_std: float):
+        """:meth:`predict`'s outputs in the units of ``y``: the mean, and the std
+        (``want="std"``) or covariance (``"cov"``); ``extra``: noise added to them."""
+        mean, second = self.predict(Xs, want)
+        mean = mean * y_std + y_mean
+        if want == "mean":
+            return mean
+        if want == "cov":
+            second[np.diag_indices_from(second)] += extra
+            return mean, second * y_std**2
+        return mean, np.sqrt(clip(second + extra)) * y_std
+
+    def predict(self, Xs: np.ndarray, want: str):
+        """``(mean, var or cov or None)`` in model units; ``want``: "mean", "std", "cov"."""
+        if want == "cov":
+            Ks = np.asarray(self.kernel(Xs, self.X), dtype=np.float64)
+            return Ks @ self.alpha, np.asarray(self.kernel(Xs)) - self.cache.inner(Ks)
+        if want == "mean":
+            return matvec(self.kernel, Xs, self.X, self.alpha[:, None])[:, 0], None
+        m, n = Xs.shape[0], self.X.shape[0]
+        mean, quad = np.empty(m), np.empty(m)
+        rows = int(max(1, min(max(m, 1), max(_MIN_ROWS, _ROWS // max(n, 1)))))
+        with blas_threads(n):  # the cache's products are (rows, n) x (n, rank) GEMMs
+            for s in range(0, m, rows):
+                Ks = np.asarray(self.kernel(Xs[s : s + rows], self.X), dtype=np.float64)
+                mean[s : s + rows] = Ks @ self.alpha
+                quad[s : s + rows] = self.cache.quad(Ks)
+        return mean, np.asarray(self.kernel.diag(Xs), dtype=np.float64) - quad

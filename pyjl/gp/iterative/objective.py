@@ -1,0 +1,211 @@
+"""The log marginal likelihood and its gradient by the iterative solver (BBMM).
+
+One batched CG run per evaluation solves ``A [alpha, U] = [y, Z]`` with ``A = K + noise``
+and ``m`` probes ``Z ~ N(0, P)`` (``P`` the pivoted-Cholesky preconditioner); then::
+
+    LML      ~ -1/2 y^T alpha - 1/2 logdet_SLQ(A) - n/2 log 2 pi
+    dLML/dq  =  1/2 alpha^T dK_q alpha - 1/2 tr(A^-1 dK_q),
+    tr(A^-1 dK_q) = c tr(P^-1 dK_q) + tr((A^-1 - c P^-1) dK_q)
+                  ~ c tr(P^-1 dK_q) + 1/m sum_i (A^-1 z_i - c P^-1 z_i)^T dK_q (P^-1 z_i).
+
+The first trace is exact (``P^-1 = D^-1 - F F^T``: the diagonal of ``dK_q`` over ``D``
+less ``sum_c F_c^T dK_q F_c``); Hutchinson's estimator (``E[P^-1 z z^T] = I``) takes only
+the remainder: ``c P^-1`` is a control variate, with ``c = sum z^T A^-1 z / sum z^T P^-1 z``
+(from the same solves; 1 where ``P = A``, damped where ``P`` leaves much of the kernel
+out, see :func:`control_weight`), so the gradient's noise falls as the preconditioner
+improves instead of staying at Hutchinson's.  All the contractions are one
+``kernel.grad_quad`` call.  The probes are common random
+numbers: the standard normal draws behind ``Z`` are taken once per fit and reused at every
+``theta`` (only ``P`` changes), so the objective is a deterministic function of ``theta``
+and L-BFGS-B's line search sees one surface, not fresh noise at each step.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..._threads import thread_limit
+from ...exceptions import NumericalWarning
+from ..interface import grad_quad
+from .cg import CGResult, mbcg
+from .operator import KernelOperator
+from .pivoted_cholesky import Preconditioner, pivoted_cholesky
+from .slq import logdet_slq
+
+__all__ = ["Settings", "IterativeObjective", "preconditioned", "NOISE_FLOOR"]
+
+_LOG2PI = math.log(2.0 * math.pi)
+#: The least noise variance the iterative solver works with, relative to the mean of the
+#: kernel's diagonal: CG needs ``K + noise`` well conditioned (a noiseless model is the
+#: Cholesky solver's business).
+NOISE_FLOOR = 1e-6
+#: The preconditioner's pivoted Cholesky stops before ``precond_rank`` once the trace it
+#: leaves out is below this fraction of the smallest noise (``P`` is then ``A`` to within
+#: it, and more columns would only cost).
+PRECOND_TRACE = 1e-3
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The iterative solver's parameters (see :class:`~pyjl.gp.GaussianProcess`)."""
+
+    cg_tol: float
+    max_cg_iter: int
+    n_probes: int
+    precond_rank: int
+
+
+def floored(noise: np.ndarray, kernel_diag: np.ndarray) -> tuple[np.ndarray, float]:
+    """``(noise, floor)``: ``noise`` raised to ``NOISE_FLOOR * mean(kernel_diag)``."""
+    scale = float(np.mean(kernel_diag)) if kernel_diag.size else 1.0
+    floor = NOISE_FLOOR * (scale if np.isfinite(scale) and scale > 0 else 1.0)
+    return np.maximum(noise, floor), floor
+
+
+def preconditioned(kernel, X, noise, rank: int, *, warn: bool = False):
+    """``(operator, preconditioner)`` of ``kernel(X) + diag(noise)``."""
+    op = KernelOperator(kernel, X, noise)
+    kd = op.kernel_diag()
+    eff, floor = floored(op.noise, kd)
+    if warn and np.any(op.noise < floor):
+        warnings.warn(
+            f"the iterative solver needs noise >= {floor:.3g} (K + noise must be well "
+            "conditioned for CG); the noise was raised to that on the diagonal",
+            NumericalWarning,
+            stacklevel=4,
+        )
+    op.noise = eff
+    L = pivoted_cholesky(kd, op.kernel_rows, rank, abs_tol=PRECOND_TRACE * float(eff.min()))
+    return op, Preconditioner(L, eff)
+
+
+#: The remaining kernel trace (relative to the noise's) at which the control variate's
+#: weight halves: beyond it the variate's own noise outweighs what it removes.
+CONTROL_RHO = 0.1
+#: Below this weight the control variate is left out (its exact part costs a product with
+#: ``precond_rank`` columns).
+CONTROL_MIN = 0.01
+
+
+def control_weight(Z, U, PZ, op, P) -> float:
+    """The weight ``c`` of the control variate ``c P^-1`` in the trace estimate:
+    ``z^T A^-1 z / z^T P^-1 z`` (a mean of the eigenvalues of ``P^1/2 A^-1 P^1/2``, 1
+    where ``P = A``), damped by ``1 / (1 + (rho / CONTROL_RHO)^2)`` with ``rho`` the
+    kernel's trace that ``P`` leaves out over the noise's (measured: the variate removes
+    most of Hutchinson's noise for ``rho <~ 0.1`` and multiplies it for ``rho >~ 1``)."""
+    ratio = float(np.einsum("ij,ij->", Z, U) / np.einsum("ij,ij->", Z, PZ))
+    rest = max(float(op.kernel_diag().sum() - np.sum(P.L**2)), 0.0)
+    rho = rest / float(np.sum(op.noise))
+    return max(ratio, 0.0) / (1.0 + (rho / CONTROL_RHO) ** 2)
+
+
+def diag_gradient(kernel, X, h: float = 1e-5) -> np.ndarray:
+    """``(p, n)``: the derivatives of ``kernel.diag(X)`` in ``theta``, by central
+    differences (a kernel's diagonal is smooth in ``theta``; pyjl's are its variance, where
+    the difference is exact to rounding); ``kernel.theta`` is left as it was."""
+    theta = np.array(kernel.theta, dtype=np.float64)
+    out = np.empty((theta.size, X.shape[0]))
+    try:
+        for q in range(theta.size):
+            step = np.zeros_like(theta)
+            step[q] = h
+            kernel.theta = theta + step
+            up = np.asarray(kernel.diag(X), dtype=np.float64)
+            kernel.theta = theta - step
+            out[q] = (up - np.asarray(kernel.diag(X), dtype=np.float64)) / (2 * h)
+    finally:
+        kernel.theta = theta
+    return out
+
+
+class IterativeObjective:
+    """``theta -> (-LML, -gradient)`` for L-BFGS-B, by batched CG and SLQ.
+
+    Same interface as :class:`pyjl.gp.likelihood.Objective` (``split``, ``kernel``,
+    ``learn_noise``, ``value_and_grad``, ``__call__``); ``E1`` ``(precond_rank, m)`` and
+    ``E2`` ``(n, m)`` are the fixed standard normal draws behind the probes.
+    """
+
+    def __init__(self, kernel, X, y, *, learn_noise, noise_diag, settings, E1, E2, log_prior=None):
+        self.kernel, self.X, self.y = kernel, X, y
+        self.method, self.learn_noise = "ml", learn_noise
+        self.noise_diag, self.settings = noise_diag, settings
+        self.E1, self.E2 = E1, E2
+        self.log_prior = log_prior
+        self.n_kernel = np.asarray(kernel.theta).size
+        self.last: CGResult | None = None
+        self.n_evaluations = 0
+        self.total_cg_iterations = 0
+
+    def split(self, theta):
+        theta = np.asarray(theta, dtype=np.float64)
+        if self.learn_noise:
+            return theta[: self.n_kernel], float(np.exp(theta[-1]))
+        return theta[: self.n_kernel], None
+
+    def operator(self, theta, *, warn: bool = False):
+        """``(operator, preconditioner, noise)`` at ``theta`` (the kernel is set to it)."""
+        th, noise = self.split(theta)
+        self.kernel.theta = th
+        n = self.X.shape[0]
+        diag = np.full(n, noise) if noise is not None else np.broadcast_to(self.noise_diag, n)
+        op, P = preconditioned(self.kernel, self.X, diag, self.settings.precond_rank, warn=warn)
+        return op, P, noise
+
+    def value_and_grad(self, theta, want_grad: bool = True, x0=None):
+        """``(LML estimate, gradient estimate or None)`` at ``theta``; ``x0`` ``(n,)``: a
+        starting guess of ``alpha`` (the probes' solves start at zero, as SLQ needs).
+
+        BLAS runs on one thread here: its products are ``(n, rank) x (rank, k)`` and
+        smaller, where waking threads costs more than the work (the kernel products, the
+        bulk, are threaded by the engine)."""
+        with thread_limit(1):
+            return self._value_and_grad(theta, want_grad, x0)
+
+    def _value_and_grad(self, theta, want_grad, x0):
+        op, P, noise = self.operator(theta)
+        s = self.settings
+        Z = P.sample(self.E1, self.E2)
+        B = np.column_stack([self.y, Z])
+        X0 = None if x0 is None else np.column_stack([x0, np.zeros_like(Z)])
+        res = mbcg(op.__matmul__, B, P.solve, s.cg_tol, s.max_cg_iter, x0=X0)
+        self.last = res
+        self.n_evaluations += 1
+        self.total_cg_iterations += res.iterations
+        alpha, U = res.x[:, 0], res.x[:, 1:]
+        m = U.shape[1]
+        logdet = logdet_slq(res, range(1, m + 1), P.logdet)
+        n = self.y.size
+        value = float(-0.5 * (self.y @ alpha) - 0.5 * logdet - 0.5 * n * _LOG2PI)
+        if not want_grad:
+            return value, None
+        PZ = P.solve(Z)
+        c = control_weight(Z, U, PZ, op, P)
+        # c P^-1 = c D^-1 - F F^T; F's columns cost a product each, worth it only if c counts
+        F = np.sqrt(c) * P.whitened_factor() if c > CONTROL_MIN else np.zeros((n, 0))
+        c = c if c > CONTROL_MIN else 0.0
+        Ua = np.column_stack([alpha, -(U - c * PZ) / m, F])
+        Va = np.column_stack([alpha, PZ, F])
+        grad = 0.5 * grad_quad(self.kernel, self.X, Ua, Va)
+        grad -= 0.5 * c * (diag_gradient(self.kernel, self.X) @ (1.0 / op.noise))
+        if self.learn_noise:
+            tr = c * float(np.sum(1.0 / op.noise)) - float(np.sum(F**2))
+            tr += float(np.einsum("ij,ij->", U - c * PZ, PZ)) / m
+            grad = np.append(grad, 0.5 * op.noise[0] * (alpha @ alpha - tr))
+        return value, grad
+
+    def __call__(self, theta):
+        try:
+            value, grad = self.value_and_grad(theta)
+        except np.linalg.LinAlgError:
+            return np.inf, np.zeros(len(theta))
+        if self.log_prior is not None:
+            lp, lg = self.log_prior(np.array(theta, dtype=np.float64))
+            value, grad = value + float(lp), grad + np.asarray(lg, dtype=np.float64)
+        if not np.isfinite(value) or not np.all(np.isfinite(grad)):
+            return np.inf, np.zeros(len(theta))
+        return -value, -grad
