@@ -13,10 +13,12 @@ import warnings
 import numpy as np
 from scipy.optimize import minimize
 
+from .. import engines
 from .._validate import describe, error, integer, seed
 from ..exceptions import ConvergenceWarning, NumericalWarning
 from ._checks import as_float_array, as_targets
 from .interface import Kernel
+from .likelihood import factor, lml_from_factor
 
 METHODS = ("ml", "loo", None)
 #: The most extra optimiser starts: each is a full L-BFGS-B run (a thousand or more
@@ -119,9 +121,10 @@ def known_noise(noise_var, n: int, y_std: float):
     return nv / y_std**2
 
 
-def optimise(obj, theta0, n_restarts, noise_bounds, random_state):
+def optimise(obj, theta0, n_restarts, noise_bounds, random_state, max_iter=None):
     """The best ``theta`` L-BFGS-B finds from ``theta0`` and ``n_restarts`` starts drawn
-    uniformly over the log-bounds (the noise's included when ``obj`` learns it)."""
+    uniformly over the log-bounds (the noise's included when ``obj`` learns it), each run
+    stopped after ``max_iter`` iterations when given (then without a warning)."""
     bounds = np.asarray(obj.kernel.bounds, dtype=np.float64).reshape(-1, 2)
     if obj.learn_noise:
         bounds = np.vstack([bounds, np.log(noise_bounds)])
@@ -129,10 +132,11 @@ def optimise(obj, theta0, n_restarts, noise_bounds, random_state):
     rng = generator(random_state)
     starts = [theta0] + [rng.uniform(bounds[:, 0], bounds[:, 1]) for _ in range(n_restarts)]
     best = None
+    options = {} if max_iter is None else {"maxiter": max_iter}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NumericalWarning)
         for start in starts:
-            res = minimize(obj, start, jac=True, method="L-BFGS-B", bounds=bounds)
+            res = minimize(obj, start, jac=True, method="L-BFGS-B", bounds=bounds, options=options)
             if np.isfinite(res.fun) and (best is None or res.fun < best.fun):
                 best = res
     if best is None:
@@ -143,7 +147,7 @@ def optimise(obj, theta0, n_restarts, noise_bounds, random_state):
             stacklevel=3,
         )
         return theta0
-    if not best.success and best.status == 1:
+    if not best.success and best.status == 1 and max_iter is None:
         warnings.warn(
             f"L-BFGS-B stopped before convergence: {best.message}",
             ConvergenceWarning,
@@ -194,3 +198,23 @@ def objective_at(obj, th, method, eval_gradient):
         )
         value, grad = -np.inf, np.zeros(th.size)
     return (value, grad) if eval_gradient else value
+
+
+def factorise(gp) -> None:
+    """The Cholesky state of a fitted ``gp``: ``L_``, ``jitter_`` (warning when > 0),
+    ``alpha_``, the log marginal likelihood and ``solver_info_``."""
+    engine = engines.current()
+    K = np.array(gp.kernel_(gp.X_train_), dtype=np.float64, order="C")
+    K[np.diag_indices_from(K)] += gp.noise_var_
+    gp.L_, gp.jitter_ = factor(K, engine)
+    if gp.jitter_ > 0:
+        warnings.warn(
+            f"the kernel matrix is near-singular (duplicate points or zero "
+            f"noise?); added jitter {gp.jitter_:.3g} to its diagonal",
+            NumericalWarning,
+            stacklevel=3,
+        )
+    gp.alpha_ = engine.cho_solve(gp.L_, gp.y_train_)
+    gp.log_marginal_likelihood_value_ = lml_from_factor(gp.L_, gp.alpha_, gp.y_train_)
+    gp._Linv = None
+    gp.solver_info_ = {"solver": "cholesky", "jitter": gp.jitter_}

@@ -19,7 +19,7 @@ from scipy.linalg import solve_triangular
 from .. import engines
 from .._validate import error
 from ..exceptions import NumericalWarning
-from ._checks import as_float_array, as_targets
+from ._checks import as_float_array, as_points, as_targets
 from .likelihood import factor, lml_from_factor
 
 
@@ -95,6 +95,12 @@ def solve(L, y_all, yn, y_mean: float, y_std: float):
     with np.errstate(all="ignore"):
         alpha = engines.current().cho_solve(L, y_all)
         lml = lml_from_factor(L, alpha, y_all)
+    check_finite_fit(alpha, lml, yn, y_mean, y_std)
+    return alpha, lml
+
+
+def check_finite_fit(alpha, lml, yn, y_mean: float, y_std: float) -> None:
+    """Refuse new targets ``yn`` (model units) that make ``alpha`` or the LML overflow."""
     if not (np.all(np.isfinite(alpha)) and np.isfinite(lml)):
         big = float(np.max(np.abs(yn * y_std + y_mean)))
         raise error(
@@ -103,4 +109,56 @@ def solve(L, y_all, yn, y_mean: float, y_std: float):
             f"max |y_new| = {big:.3g}",
             "rescale y (fit on data in sensible units, or with normalize_y=True)",
         )
-    return alpha, lml
+
+
+def update(gp, X_new, y_new, noise_var):
+    """:meth:`GaussianProcess.update`: the factor extended (Cholesky) or the CG state
+    rebuilt with ``alpha`` warm-started (``solver="cg"``)."""
+    Xn = as_points(X_new, "X_new", gp.X_train_.shape[1])
+    if Xn.shape[0] == 0:  # nothing to add, unless y_new says otherwise
+        check_no_targets(y_new)
+        return gp
+    yn = (as_targets(y_new, "y_new", Xn.shape[0]) - gp._y_mean) / gp._y_std
+    nv = new_noise(noise_var, Xn.shape[0], gp.noise_, gp._y_std)
+    y_all = np.concatenate([gp.y_train_, yn])
+    noise_all = np.concatenate([gp.noise_var_, nv])
+    if gp._cg is not None:
+        with np.errstate(all="ignore"):
+            state = gp._cg.extended(Xn, yn, noise_all)
+        check_finite_fit(state.alpha, state.lml, yn, gp._y_mean, gp._y_std)
+        gp._cg, gp.alpha_, gp.log_marginal_likelihood_value_ = state, state.alpha, state.lml
+        gp.solver_info_ = state.info
+    else:
+        B = np.asarray(gp.kernel_(gp.X_train_, Xn))  # (n, k)
+        C = np.array(gp.kernel_(Xn), dtype=np.float64, order="C")  # (k, k)
+        C[np.diag_indices_from(C)] += nv + gp.jitter_
+        L, L12, L22 = extend_factor(gp.L_, B, C)
+        alpha, lml = solve(L, y_all, yn, gp._y_mean, gp._y_std)
+        gp._Linv = None if gp._Linv is None else extend_inverse(gp._Linv, L12, L22)
+        gp.L_, gp.alpha_, gp.log_marginal_likelihood_value_ = L, alpha, lml
+    gp.X_train_ = np.vstack([gp.X_train_, Xn])
+    gp.y_train_ = y_all
+    gp.noise_var_ = noise_all
+    return gp
+
+
+def recentre(gp, mean):
+    """:meth:`GaussianProcess.recentre`: the GLS mean from ``K^-1 1`` (a Cholesky solve,
+    or CG under ``solver="cg"``), then ``alpha`` and the likelihood for the shifted y."""
+    engine = engines.current()
+    cg = gp._cg
+    if mean is None:
+        ones = np.ones(gp.y_train_.size)
+        a = cg.solve(ones[:, None])[:, 0] if cg is not None else engine.cho_solve(gp.L_, ones)
+        shift = float(a @ gp.y_train_) / float(a.sum())
+    else:
+        shift = (float(mean) - gp._y_mean) / gp._y_std
+    gp._y_mean += shift * gp._y_std
+    gp.y_train_ = gp.y_train_ - shift
+    if cg is not None:
+        gp.alpha_, gp.log_marginal_likelihood_value_ = cg.recentred(gp.y_train_)
+        cg.alpha, cg.y, cg.lml = gp.alpha_, gp.y_train_, gp.log_marginal_likelihood_value_
+        return gp
+    gp.alpha_ = engine.cho_solve(gp.L_, gp.y_train_)
+    gp.log_marginal_likelihood_value_ = lml_from_factor(gp.L_, gp.alpha_, gp.y_train_)
+    return gp

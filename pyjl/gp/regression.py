@@ -22,18 +22,18 @@ True
 from __future__ import annotations
 
 import copy
-import warnings
 
 import numpy as np
 
 from .. import engines
 from .._validate import boolean, choice, error, integer
-from ..exceptions import NotFittedError, NumericalWarning
+from ..exceptions import NotFittedError
 from . import _fit, _posterior, _update
 from ._checks import as_points, as_targets, bounds_pair, positive
 from ._fit import MAX_RESTARTS as MAX_RESTARTS
+from .iterative import model as _cg
 from .kernels import RBF
-from .likelihood import Objective, blas_threads, factor, lml_from_factor
+from .likelihood import Objective, blas_threads, factor
 
 __all__ = ["GaussianProcess"]
 
@@ -68,9 +68,29 @@ class GaussianProcess:
     warm_start : bool, default True
         A refit with the same ``kernel`` object starts from the previous optimum.
     random_state : None, int, numpy.random.Generator or numpy.random.RandomState, default None
-        Source of the restarts' starting points: ``None`` or a seed in
-        ``[0, 2**63)`` makes a fresh generator for each fit; a ``Generator`` or
-        ``RandomState`` is used as it is, so its draws continue across fits.
+        Source of the restarts' starting points and of the CG solver's probes: ``None``
+        or a seed in ``[0, 2**63)`` makes a fresh generator for each fit; a
+        ``Generator`` or ``RandomState`` is used as it is, so its draws continue across
+        fits.
+    solver : {"auto", "cholesky", "cg"}, default "auto"
+        ``"cholesky"``: exact, ``O(n^3)`` time and ``O(n^2)`` memory; ``"cg"``: the
+        matrix-free iterative solver (batched preconditioned CG, the log-determinant by
+        stochastic Lanczos quadrature, :mod:`pyjl.gp.iterative`), ``O(n^2)`` time per
+        iteration and ``O(n (d + n_probes + pred_rank))`` memory; ``"auto"``: Cholesky
+        up to 8,000 training points, CG above (see docs/gp.md, "Large n").
+    cg_tol : float, default 1e-4
+        CG stops once ``|A x - b| <= cg_tol |b|`` for every right-hand side (0 < cg_tol
+        <= 1).
+    max_cg_iter : int, default 1000
+        The most CG iterations per solve (``>= 1``); fewer warn a ``ConvergenceWarning``.
+    n_probes : int, default 10
+        Random probe vectors of the log-determinant and trace estimates (``>= 1``).
+    precond_rank : int, default 100
+        The most columns of the pivoted-Cholesky preconditioner (``>= 0``; it stops
+        earlier once the kernel is resolved to a thousandth of the noise).
+    pred_rank : int, default 256
+        The most columns of the predictive-variance cache's pivoted Cholesky (``>= 0``;
+        it stops earlier once the kernel is resolved to a thousandth of the noise).
 
     Attributes
     ----------
@@ -93,7 +113,15 @@ class GaussianProcess:
         The diagonal jitter the factorisation needed (``0.0`` when none; a
         :class:`~pyjl.exceptions.NumericalWarning` otherwise).
     log_marginal_likelihood_value_ : float
-        The log marginal likelihood of ``y_train_`` at the fitted hyperparameters.
+        The log marginal likelihood of ``y_train_`` at the fitted hyperparameters (under
+        ``solver="cg"`` its stochastic Lanczos estimate).
+    solver_info_ : dict
+        The solver used and its report: ``{"solver": "cholesky", "jitter": ...}``, or for
+        ``"cg"`` the iterations and worst relative residual of the final solve
+        (``"cg_iterations"``, ``"residual"``, ``"converged"``), that of ``alpha_``
+        (``"alpha_residual"``: solved further, to ``cg_tol / 100``), ``"precond_rank"``,
+        ``"pred_rank"``, ``"n_probes"``, and the optimiser's ``"n_evaluations"`` and
+        ``"total_cg_iterations"``.  ``L_`` and ``jitter_`` exist under Cholesky only.
 
     Examples
     --------
@@ -117,6 +145,12 @@ class GaussianProcess:
         n_restarts=0,
         warm_start=True,
         random_state=None,
+        solver="auto",
+        cg_tol=1e-4,
+        max_cg_iter=1000,
+        n_probes=10,
+        precond_rank=100,
+        pred_rank=256,
     ):
         self.kernel = _fit.check_kernel(kernel)
         self.noise = positive(noise, "noise", allow_zero=True)
@@ -126,9 +160,14 @@ class GaussianProcess:
         self.warm_start = boolean(warm_start, "warm_start")
         _fit.generator(random_state)  # refuses a bad seed now; each fit draws afresh from it
         self.random_state = random_state
+        self.solver, self._settings, self.pred_rank = _cg.check_settings(
+            solver, cg_tol, max_cg_iter, n_probes, precond_rank, pred_rank
+        )
+        self.cg_tol, self.max_cg_iter = self._settings.cg_tol, self._settings.max_cg_iter
+        self.n_probes, self.precond_rank = self._settings.n_probes, self._settings.precond_rank
 
     # -- fitting -----------------------------------------------------------------------------
-    def fit(self, X, y, noise_var=None, method="ml", n_restarts=None, prior=None):
+    def fit(self, X, y, noise_var=None, method="ml", n_restarts=None, prior=None, max_iter=None):
         """Fit to ``X (n, d)``, ``y (n,)``; ``method``: ``"ml"``, ``"loo"`` or ``None``
         (keep the hyperparameters).  ``noise_var`` ``(n,)``: known noise variances.
 
@@ -136,13 +175,18 @@ class GaussianProcess:
         the vector the optimiser moves (the kernel's ``theta``, then ``log noise`` when the
         noise is learned); the hyperparameters then maximise ``objective + log p(theta)``
         (maximum a posteriori) instead of the objective alone.  Ignored with
-        ``method=None``."""
+        ``method=None``.  ``max_iter``: ``None`` or the most L-BFGS-B iterations per start
+        (any solver; reaching it does not warn)."""
         method = choice(method, "method", _fit.METHODS)
         _fit.check_prior(prior)
+        max_iter = None if max_iter is None else integer(max_iter, "max_iter", low=1)
         X = as_points(X, "X")
         y = as_targets(y, "y", X.shape[0])
         if X.shape[0] == 0:
             raise error("X", "must hold at least one point", "0 rows", "pass data to fit")
+        solver = _cg.resolve(self.solver, X.shape[0])
+        if solver == "cg" and method == "loo":
+            raise _cg.no_loo("method", '"loo"')
         n_restarts = self.n_restarts if n_restarts is None else _fit.check_restarts(n_restarts)
         yn, self._y_mean, self._y_std = _fit.targets(y, self.normalize_y)
         noise_diag = _fit.known_noise(noise_var, X.shape[0], self._y_std)
@@ -159,55 +203,39 @@ class GaussianProcess:
             kernel.theta = prev.theta
             if learn_noise and getattr(self, "noise_", None):
                 noise0 = self.noise_
-        engine = engines.current()
-        obj = Objective(
-            kernel,
-            X,
-            yn,
-            method=method or "ml",
-            learn_noise=learn_noise,
-            noise_diag=noise_diag if noise_diag is not None else self.noise,
-            engine=engine,
-            log_prior=prior,
+        rng = _fit.generator(self.random_state)
+        nd = noise_diag if noise_diag is not None else self.noise
+        obj, start = _cg.objective(
+            solver, kernel, X, yn, method, learn_noise, nd, self._settings, prior, rng
         )
         theta0 = np.asarray(kernel.theta, dtype=np.float64)
         if learn_noise:
             theta0 = np.append(theta0, np.log(noise0))
         if method is not None and theta0.size:
             with blas_threads(X.shape[0]):
-                theta = _fit.optimise(
-                    obj, theta0, n_restarts, self.noise_bounds, self.random_state
-                )
+                theta = _fit.optimise(obj, theta0, n_restarts, self.noise_bounds, rng, max_iter)
         else:
             theta = theta0
-        _, noise = obj.split(theta)
-        obj.covariance(theta)  # leaves obj.kernel at theta
+        th, noise = obj.split(theta)
+        obj.kernel.theta = th
         self.kernel_ = obj.kernel
         self._fitted_from = self.kernel  # warm starts only while the given kernel is unchanged
         self.noise_ = noise if learn_noise else (self.noise if noise_diag is None else None)
         diag = noise_diag if noise_diag is not None else np.full(X.shape[0], self.noise_)
         self.X_train_, self.y_train_, self.noise_var_ = X, yn, np.asarray(diag, dtype=float)
-        self._factorise()
+        for name in ("L_", "jitter_"):  # a refit may change the solver
+            self.__dict__.pop(name, None)
+        self._cg = None
+        if solver == "cg":
+            self._cg = _cg.CGState(obj, theta, start, self.pred_rank, rng)
+            self.alpha_, self.log_marginal_likelihood_value_ = self._cg.alpha, self._cg.lml
+            self.solver_info_ = self._cg.info
+        else:
+            _fit.factorise(self)
         return self
 
-    def _factorise(self):
-        engine = engines.current()
-        K = np.array(self.kernel_(self.X_train_), dtype=np.float64, order="C")
-        K[np.diag_indices_from(K)] += self.noise_var_
-        self.L_, self.jitter_ = factor(K, engine)
-        if self.jitter_ > 0:
-            warnings.warn(
-                f"the kernel matrix is near-singular (duplicate points or zero "
-                f"noise?); added jitter {self.jitter_:.3g} to its diagonal",
-                NumericalWarning,
-                stacklevel=3,
-            )
-        self.alpha_ = engine.cho_solve(self.L_, self.y_train_)
-        self.log_marginal_likelihood_value_ = lml_from_factor(self.L_, self.alpha_, self.y_train_)
-        self._Linv = None
-
     def _check_fitted(self, what: str):
-        if not hasattr(self, "L_"):
+        if not hasattr(self, "alpha_"):
             raise NotFittedError(f"{what}: this GaussianProcess is not fitted; call fit(X, y)")
 
     # -- likelihoods ---------------------------------------------------------------------------
@@ -225,8 +253,11 @@ class GaussianProcess:
 
     def loo_log_predictive(self, theta=None, eval_gradient=False):
         """``sum_i log p(y_i | X, y_-i)`` in closed form (R&W §5.4.2); ``theta`` and
-        ``eval_gradient`` as in :meth:`log_marginal_likelihood`."""
+        ``eval_gradient`` as in :meth:`log_marginal_likelihood`.  Needs the diagonal of
+        ``K^-1``: refused under ``solver="cg"``."""
         self._check_fitted("loo_log_predictive")
+        if self._cg is not None:
+            raise _cg.no_loo("loo_log_predictive", 'a model fitted with solver="cg"')
         eval_gradient = boolean(eval_gradient, "eval_gradient")
         return self._evaluate("loo", theta, eval_gradient)
 
@@ -248,6 +279,8 @@ class GaussianProcess:
         return self.noise_ is not None and self.noise_ > 0 and self.noise_bounds != "fixed"
 
     def _objective(self, method, learn):
+        if self._cg is not None:
+            return self._cg.objective_at(copy.deepcopy(self.kernel_), learn, self.noise_var_)
         return Objective(
             copy.deepcopy(self.kernel_),
             self.X_train_,
@@ -274,7 +307,7 @@ class GaussianProcess:
 
     def _predict(self, X, return_std, return_cov, include_noise):
         _posterior.check_exclusive(return_std, return_cov)
-        if not hasattr(self, "L_"):  # the prior, as scikit-learn does
+        if not hasattr(self, "alpha_"):  # the prior, as scikit-learn does
             kernel = self.kernel if self.kernel is not None else 1.0 * RBF(1.0)
             return _posterior.prior_moments(
                 kernel, self.noise, X, return_std, return_cov, include_noise
@@ -282,6 +315,9 @@ class GaussianProcess:
         Xs = as_points(X, "X", self.X_train_.shape[1])
         _posterior.check_include_noise(include_noise, self.noise_)
         extra = self.noise_ if include_noise else 0.0
+        if self._cg is not None:
+            want = "cov" if return_cov else ("std" if return_std else "mean")
+            return self._cg.moments(Xs, want, extra, self._y_mean, self._y_std)
         if return_cov:
             Ks = np.asarray(self.kernel_(Xs, self.X_train_))
             mean = Ks @ self.alpha_ * self._y_std + self._y_mean
@@ -328,27 +364,7 @@ class GaussianProcess:
         of the new points; required when the model was fitted with ``noise_var``, else
         the model's ``noise_`` by default."""
         self._check_fitted("update")
-        Xn = as_points(X_new, "X_new", self.X_train_.shape[1])
-        if Xn.shape[0] == 0:  # nothing to add, unless y_new says otherwise
-            _update.check_no_targets(y_new)
-            return self
-        yn = (as_targets(y_new, "y_new", Xn.shape[0]) - self._y_mean) / self._y_std
-        nv = _update.new_noise(noise_var, Xn.shape[0], self.noise_, self._y_std)
-        B = np.asarray(self.kernel_(self.X_train_, Xn))  # (n, k)
-        C = np.array(self.kernel_(Xn), dtype=np.float64, order="C")  # (k, k)
-        C[np.diag_indices_from(C)] += nv + self.jitter_
-        L, L12, L22 = _update.extend_factor(self.L_, B, C)
-        y_all = np.concatenate([self.y_train_, yn])
-        alpha, lml = _update.solve(L, y_all, yn, self._y_mean, self._y_std)
-        Linv = None if self._Linv is None else _update.extend_inverse(self._Linv, L12, L22)
-        self.X_train_ = np.vstack([self.X_train_, Xn])
-        self.y_train_ = y_all
-        self.noise_var_ = np.concatenate([self.noise_var_, nv])
-        self.L_ = L
-        self.alpha_ = alpha
-        self.log_marginal_likelihood_value_ = lml
-        self._Linv = Linv
-        return self
+        return _update.update(self, X_new, y_new, noise_var)
 
     def recentre(self, mean=None):
         """Set the constant prior mean (in ``y`` units) keeping the hyperparameters and
@@ -378,17 +394,7 @@ class GaussianProcess:
         (2.67, 1.74)
         """
         self._check_fitted("recentre")
-        engine = engines.current()
-        if mean is None:
-            a = engine.cho_solve(self.L_, np.ones(len(self.L_)))
-            shift = float(a @ self.y_train_) / float(a.sum())
-        else:
-            shift = (float(mean) - self._y_mean) / self._y_std
-        self._y_mean += shift * self._y_std
-        self.y_train_ = self.y_train_ - shift
-        self.alpha_ = engine.cho_solve(self.L_, self.y_train_)
-        self.log_marginal_likelihood_value_ = lml_from_factor(self.L_, self.alpha_, self.y_train_)
-        return self
+        return _update.recentre(self, mean)
 
     def __repr__(self):
         return (

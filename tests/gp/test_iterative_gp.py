@@ -1,0 +1,231 @@
+"""GaussianProcess(solver="cg") against the exact Cholesky solver (itself checked against
+scikit-learn in test_regression.py): likelihood, fitted hyperparameters, predictions,
+updates, composite and user kernels, reproducibility, warnings and refusals."""
+
+from __future__ import annotations
+
+import warnings
+import zlib
+
+import numpy as np
+import pytest
+
+from pyjl.exceptions import ConvergenceWarning, InputError
+from pyjl.gp import RBF, GaussianProcess, Linear, Matern32, Matern52, Periodic, Scaled, White
+from pyjl.gp.interface import KernelBase
+from pyjl.gp.iterative import model
+
+
+@pytest.fixture(scope="module")
+def big():
+    """n = 2,000 draws of a GP (RBF, lengthscales 0.2 and 0.3, noise 0.01) in 2-D, the exact
+    fit and the CG fit at default settings, both from the generating hyperparameters."""
+    g = np.random.default_rng(zlib.crc32(b"test_iterative_gp.big"))
+    n = 2000
+    X = g.uniform(0, 1, (n, 2))
+    K = RBF([0.2, 0.3])(X) + 1e-8 * np.eye(n)
+    y = np.linalg.cholesky(K) @ g.standard_normal(n) + 0.1 * g.standard_normal(n)
+    start = RBF([0.2, 0.3])
+    exact = GaussianProcess(start, noise=0.01, solver="cholesky").fit(X, y)
+    cg = GaussianProcess(start, noise=0.01, solver="cg", random_state=0).fit(X, y)
+    return X, y, g.uniform(0, 1, (500, 2)), exact, cg
+
+
+def test_defaults_at_n_2000_agree_with_cholesky(big):
+    X, y, Xs, exact, cg = big
+    assert cg.solver_info_["solver"] == "cg" and cg.solver_info_["converged"]
+    assert not hasattr(cg, "L_")
+    # fitted hyperparameters within 5 %
+    np.testing.assert_allclose(np.exp(cg.kernel_.theta), np.exp(exact.kernel_.theta), rtol=0.05)
+    assert cg.noise_ == pytest.approx(exact.noise_, rel=0.05)
+    # the SLQ log marginal likelihood at the exact optimum, within 1e-3
+    th = np.append(exact.kernel_.theta, np.log(exact.noise_))
+    assert cg.log_marginal_likelihood(th) == pytest.approx(
+        exact.log_marginal_likelihood_value_, rel=1e-3
+    )
+    # predictions at the same hyperparameters: mean within 1e-4, std within 1 %
+    same = GaussianProcess(exact.kernel_, noise=exact.noise_, solver="cg", random_state=1)
+    same.fit(X, y, method=None)
+    mu, sd = same.predict(Xs, return_std=True)
+    mu_ex, sd_ex = exact.predict(Xs, return_std=True)
+    assert np.abs(mu - mu_ex).max() <= 1e-4 * np.abs(mu_ex).max()
+    np.testing.assert_allclose(sd, sd_ex, rtol=0.01)
+    np.testing.assert_allclose(same.predict(Xs), mu, rtol=1e-12, atol=1e-12)  # mean alone
+
+
+def _small(rng, n=300):
+    X = rng.uniform(0, 1, (n, 2))
+    y = np.sin(5 * X[:, 0]) + np.cos(3 * X[:, 1]) + 0.1 * rng.standard_normal(n)
+    return X, y, rng.uniform(0, 1, (40, 2))
+
+
+class Cosine(KernelBase):
+    """A user's kernel: only the protocol's primary members (tiled matvec and grad_quad)."""
+
+    def __init__(self, s=1.0):
+        self.s = float(s)
+
+    theta = property(
+        lambda self: np.log([self.s]), lambda self, t: setattr(self, "s", float(np.exp(t[0])))
+    )
+    bounds = property(lambda self: np.log([[1e-5, 1e5]]))
+
+    def __call__(self, X1, X2=None):
+        X2 = X1 if X2 is None else X2
+        return self.s * np.cos(3 * (X1[:, :1] - X2[:, :1].T))
+
+    def diag(self, X):
+        return np.full(len(X), self.s)
+
+    def gradient(self, X):
+        K = self(X)
+        return K, K[None]
+
+
+COMPOSITES = [
+    Matern52([0.3, 0.5]) + White(0.05),
+    RBF(0.4) * Periodic(1.0, period=1.5),
+    Scaled(Matern32(0.3), scale=2.0),
+    RBF(0.5) * Cosine(0.5) + Linear(0.2),
+]
+
+
+@pytest.mark.parametrize("kernel", COMPOSITES, ids=[repr(k) for k in COMPOSITES])
+def test_composite_and_user_kernels_agree_with_cholesky(kernel, rng):
+    X, y, Xs = _small(rng)
+    exact = GaussianProcess(kernel, noise=0.02, solver="cholesky").fit(X, y, method=None)
+    cg = GaussianProcess(kernel, noise=0.02, solver="cg", n_probes=100, random_state=0)
+    cg.fit(X, y, method=None)
+    lml = exact.log_marginal_likelihood_value_  # SLQ's error: about 0.5 here (100 probes)
+    assert cg.log_marginal_likelihood_value_ == pytest.approx(lml, abs=0.01 * abs(lml) + 1.0)
+    mu, sd = cg.predict(Xs, return_std=True)
+    mu_ex, sd_ex = exact.predict(Xs, return_std=True)
+    assert np.abs(mu - mu_ex).max() <= 1e-4 * np.abs(mu_ex).max()
+    np.testing.assert_allclose(sd, sd_ex, rtol=0.01)
+    th = exact._theta_full()
+    _, g = cg.log_marginal_likelihood(th, eval_gradient=True)
+    _, g_ex = exact.log_marginal_likelihood(th, eval_gradient=True)
+    assert np.abs(g - g_ex).max() <= 0.05 * np.abs(g_ex).max()
+
+
+def test_fit_moves_the_hyperparameters_like_cholesky(rng):
+    X, y, _ = _small(rng, 400)
+    kw = dict(noise=0.1, normalize_y=True)
+    exact = GaussianProcess(Matern52([1.0, 1.0]), solver="cholesky", **kw).fit(X, y)
+    cg = GaussianProcess(Matern52([1.0, 1.0]), solver="cg", random_state=3, **kw).fit(X, y)
+    np.testing.assert_allclose(np.exp(cg.kernel_.theta), np.exp(exact.kernel_.theta), rtol=0.05)
+    assert cg.noise_ == pytest.approx(exact.noise_, rel=0.05)
+
+
+def test_seeded_fits_are_reproducible(rng):
+    X, y, Xs = _small(rng, 200)
+    fits = [
+        GaussianProcess(
+            Matern32(0.5), noise=0.05, solver="cg", precond_rank=5, random_state=s
+        ).fit(X, y, max_iter=5)
+        for s in (7, 7, 8)
+    ]
+    a, b, c = fits
+    assert np.array_equal(a.kernel_.theta, b.kernel_.theta) and a.noise_ == b.noise_
+    assert a.log_marginal_likelihood_value_ == b.log_marginal_likelihood_value_
+    assert np.array_equal(a.predict(Xs, return_std=True)[1], b.predict(Xs, return_std=True)[1])
+    assert c.log_marginal_likelihood_value_ != a.log_marginal_likelihood_value_  # other probes
+
+
+def test_too_few_cg_iterations_warn_and_say_what_to_raise(rng):
+    X, y, _ = _small(rng, 200)
+    gp = GaussianProcess(Matern32(0.3), noise=1e-3, solver="cg", max_cg_iter=2, precond_rank=0)
+    with pytest.warns(ConvergenceWarning, match="max_cg_iter.*precond_rank"):
+        gp.fit(X, y, method=None)
+    assert not gp.solver_info_["converged"] and gp.solver_info_["residual"] > gp.cg_tol
+
+
+def test_update_and_recentre_agree_with_cholesky(rng):
+    X, y, Xs = _small(rng, 300)
+    Xn, yn = rng.uniform(0, 1, (20, 2)), rng.standard_normal(20)
+    kw = dict(noise=0.02, normalize_y=True)
+    exact = GaussianProcess(Matern52(0.3), solver="cholesky", **kw).fit(X, y, method=None)
+    cg = GaussianProcess(Matern52(0.3), solver="cg", random_state=0, **kw).fit(X, y, method=None)
+    for gp in (exact, cg):
+        gp.update(Xn, yn, noise_var=0.05)
+    assert len(cg.X_train_) == 320 and cg.solver_info_["converged"]
+    np.testing.assert_allclose(cg.alpha_, exact.alpha_, rtol=1e-3, atol=1e-3)
+    mu, sd = cg.predict(Xs, return_std=True)
+    mu_ex, sd_ex = exact.predict(Xs, return_std=True)
+    assert np.abs(mu - mu_ex).max() <= 1e-4 * np.abs(mu_ex).max()
+    np.testing.assert_allclose(sd, sd_ex, rtol=0.01)
+    lml = exact.log_marginal_likelihood_value_
+    assert cg.log_marginal_likelihood_value_ == pytest.approx(lml, abs=2e-3 * abs(lml) + 0.5)
+    far = np.array([[30.0, 30.0]])
+    gls, gls_ex = cg.recentre().predict(far)[0], exact.recentre().predict(far)[0]
+    assert gls == pytest.approx(gls_ex, rel=1e-2)  # K^-1 1 by CG at cg_tol
+
+
+def test_covariance_and_samples_under_cg(rng):
+    X, y, Xs = _small(rng, 300)
+    exact = GaussianProcess(RBF(0.3), noise=0.02, solver="cholesky").fit(X, y, method=None)
+    cg = GaussianProcess(RBF(0.3), noise=0.02, solver="cg", random_state=0).fit(X, y, method=None)
+    _, cov = cg.predict(Xs[:10], return_cov=True)
+    _, cov_ex = exact.predict(Xs[:10], return_cov=True)
+    np.testing.assert_allclose(cov, cov_ex, atol=1e-3 * np.abs(cov_ex).max())
+    draws = cg.sample_y(Xs[:3], 4000, random_state=0)
+    np.testing.assert_allclose(np.cov(draws), cov_ex[:3, :3], atol=0.1 * cov_ex.max())
+
+
+def test_auto_picks_cholesky_up_to_its_threshold(rng, monkeypatch):
+    X, y, _ = _small(rng, 120)
+    gp = GaussianProcess(RBF(0.3), noise=0.02).fit(X, y, method=None)
+    assert gp.solver == "auto" and gp.solver_info_["solver"] == "cholesky" and hasattr(gp, "L_")
+    monkeypatch.setattr(model, "AUTO_CG_ABOVE", 100)
+    gp.fit(X, y, method=None)
+    assert gp.solver_info_["solver"] == "cg" and not hasattr(gp, "L_")
+
+
+@pytest.mark.parametrize("solver", ["cholesky", "cg"])
+def test_max_iter_bounds_the_optimiser(rng, solver):
+    X, y, _ = _small(rng, 150)
+    calls = []
+
+    def flat_prior(theta):  # counts the objective's evaluations, changes nothing
+        calls.append(1)
+        return 0.0, np.zeros_like(theta)
+
+    gp = GaussianProcess(Matern52([2.0, 2.0]), noise=0.5, solver=solver, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)  # a bound asked for: no warning
+        gp.fit(X, y, prior=flat_prior, max_iter=2)
+    bounded = len(calls)
+    calls.clear()
+    gp.fit(X, y, prior=flat_prior)
+    assert bounded < len(calls) and bounded <= 2 * 20 + 1
+
+
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        (dict(solver="qr"), ["`solver`", "'qr'"]),
+        (dict(cg_tol=0.0), ["`cg_tol`", "> 0"]),
+        (dict(cg_tol=2.0), ["`cg_tol`", "<= 1"]),
+        (dict(max_cg_iter=0), ["`max_cg_iter`", ">= 1"]),
+        (dict(n_probes=1.5), ["`n_probes`", "integer"]),
+        (dict(precond_rank=-1), ["`precond_rank`", ">= 0"]),
+        (dict(pred_rank="a"), ["`pred_rank`"]),
+    ],
+)
+def test_bad_solver_arguments_are_refused(kwargs, words):
+    with pytest.raises(InputError) as info:
+        GaussianProcess(RBF(1.0), **kwargs)
+    for w in words:
+        assert w in str(info.value)
+
+
+def test_leave_one_out_and_bad_max_iter_are_refused_under_cg(rng):
+    X, y, _ = _small(rng, 60)
+    gp = GaussianProcess(RBF(0.3), noise=0.02, solver="cg")
+    with pytest.raises(InputError, match='`method`.*solver="cholesky"'):
+        gp.fit(X, y, method="loo")
+    with pytest.raises(InputError, match="`max_iter`"):
+        gp.fit(X, y, max_iter=0)
+    gp.fit(X, y, method=None)
+    with pytest.raises(InputError, match="`loo_log_predictive`.*diagonal of K"):
+        gp.loo_log_predictive()
