@@ -89,6 +89,23 @@ def check_kernel(kernel, X=None, *, eps=1e-6, rtol=1e-5, atol=1e-7, random_state
         assert np.allclose(got, want, rtol=1e-8, atol=1e-10 * scale * n * n), (
             f"{name}.contract(X, W) differs from sum(W * dK): {got} vs {want}"
         )
+    tol = 1e-10 * scale * n
+    if hasattr(kernel, "matvec"):
+        V = rng.standard_normal((n, 3))
+        assert np.allclose(kernel.matvec(X, None, V), K @ V, rtol=1e-9, atol=tol), (
+            f"{name}.matvec(X, None, V) differs from {name}(X) @ V"
+        )
+        want_rows = np.asarray(kernel(X[:3], X)) @ V
+        assert np.allclose(kernel.matvec(X[:3], X, V), want_rows, rtol=1e-9, atol=tol), (
+            f"{name}.matvec(X1, X2, V) differs from {name}(X1, X2) @ V"
+        )
+    if hasattr(kernel, "grad_quad"):
+        U, V = rng.standard_normal((n, 3)), rng.standard_normal((n, 3))
+        got = np.asarray(kernel.grad_quad(X, U, V))
+        want = np.einsum("ia,qij,ja->q", U, dK, V)
+        assert np.allclose(got, want, rtol=1e-8, atol=tol * n), (
+            f"{name}.grad_quad(X, U, V) differs from sum_i U_i^T dK V_i: {got} vs {want}"
+        )
     return worst
 
 

@@ -88,6 +88,7 @@ def _make(X, y, nv, theta, d, method=None, prior=None):
         noise=float(np.exp(theta[-1])) if nv is None else 1e-6,
         normalize_y=True,
         noise_bounds=NOISE_BOUNDS,
+        solver="cholesky",  # exact at BO's sizes, and LOO fitting needs it
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", _QUIET)
@@ -137,6 +138,7 @@ def fit_surrogate(
                 noise=float(np.exp(th[-1])) if learn else 1e-6,
                 normalize_y=True,
                 noise_bounds=NOISE_BOUNDS,
+                solver="cholesky",
                 random_state=seed,
             )
             with warnings.catch_warnings():

@@ -61,3 +61,28 @@ def test_check_kernel_catches_defects(defect, message, X):
 def test_check_kernel_passes_sound_kernels_and_reports_error_size(X):
     assert check_kernel(_Broken("none"), X) < 1e-5
     assert check_kernel(RBF([0.5, 2.0]) * Matern32(0.7), X) < 1e-5
+
+
+class _BadProducts(_Broken):
+    """A sound kernel whose matrix-free products are wrong: one drops the diagonal of
+    K @ V, the other halves the gradient's quadratic form."""
+
+    def matvec(self, X1, X2, V):
+        K = self(X1, X2)
+        return (K - np.diag(np.diag(K)) if X2 is None else K) @ V
+
+    def grad_quad(self, X, U, V):
+        return 0.5 * np.einsum("ia,ij,ja->", U, self(X), V)[None]
+
+
+def test_check_kernel_catches_a_wrong_matvec(X):
+    with pytest.raises(AssertionError, match=r"matvec\(X, None, V\)"):
+        check_kernel(_BadProducts("none"), X)
+
+
+def test_check_kernel_catches_a_wrong_grad_quad(X):
+    class HalfQuad(_BadProducts):
+        matvec = KernelBase.matvec  # the tiled default, correct
+
+    with pytest.raises(AssertionError, match="grad_quad"):
+        check_kernel(HalfQuad("none"), X)
