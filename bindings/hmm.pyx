@@ -25,12 +25,24 @@ by recomputing each predecessor (no back-pointer array); among equally likely
 paths it picks hmmlearn's: the lowest final state, and the highest-numbered
 predecessor at each earlier step.
 
-Sequences are independent: they are split into contiguous groups processed by
-``prange`` (``nogil``) with ``n_threads`` threads; each group sums its own
+Eight or more sequences run in SIMD lanes (``pyjl_hmm_lanes.h``): sorted by length, in
+blocks of eight, one sequence per lane of a vector of eight doubles, the recursions in
+lanes up to the shortest length of the block and each lane's remaining steps one sequence
+at a time; the sequences left over (fewer than eight) run one at a time.  Every lane does
+the scalar kernel's operations in its order, so log-likelihoods, posteriors and Viterbi
+paths are bit-identical to the one-at-a-time path (``_set_lanes(False)``, the tests'
+reference); transition and moment sums are added in another order (1e-12 relative).
+The fused E-step in lanes keeps only a forward checkpoint per block of 64 steps and
+recomputes that block's densities and forward variables for the backward pass: its
+memory is about ``8 (K^2 + 150 K)`` numbers per thread, not eight ``(length, K)`` arrays.
+
+Sequences (or blocks of eight) are independent: they are split into contiguous groups
+processed by ``prange`` (``nogil``) with ``n_threads`` threads; each group sums its own
 transition posteriors (rows padded to a cache line), added together at the end
 in a fixed order, so a result does not depend on the thread schedule.  Common
-state counts (2-6, 8, 16) get compile-time specialised copies of every loop; the
-exponential and the wider Viterbi loops are also compiled for AVX2/AVX-512 and picked
+state counts (2-6, 8, 16) get compile-time specialised copies of every loop; the lanes,
+the exponential, the emission loops and the wider Viterbi loops are also compiled for
+AVX2/AVX-512 and picked
 at load time (GCC on x86-64 Linux; identical results, contraction is off).  Output
 arrays are carved from per-thread buffers reused once the caller has dropped the
 previous result (:func:`_recycled`), so an EM loop does not page-fault fresh
@@ -40,7 +52,6 @@ previous result (:func:`_recycled`), so an EM loop does not page-fault fresh
 import numpy as np
 cimport numpy as cnp
 from cython.parallel cimport prange, threadid
-from libc.stdlib cimport malloc, free
 from cpython.ref cimport Py_REFCNT
 
 cnp.import_array()
@@ -96,8 +107,62 @@ cdef extern from "pyjl_hmm.h":
     void pyjl_moments(const double* X, const double* W, const double* shift, double* acc,
                       Py_ssize_t n, Py_ssize_t d, Py_ssize_t K) noexcept nogil
 
+cdef extern from "pyjl_hmm.h":   # the lanes, pyjl_hmm_lanes.h
+    enum: PYJL_LANES
+    Py_ssize_t pyjl_lanes_work(Py_ssize_t m, Py_ssize_t tail, Py_ssize_t K, Py_ssize_t d,
+                               int kind) noexcept nogil
+    void pyjl_fb_lanes(const double* logB, double* gam, const cnp.int64_t* off,
+                       const cnp.int64_t* idx, double* loglik, const double* pi,
+                       const double* A, double* xacc, double* work, Py_ssize_t K) noexcept nogil
+    void pyjl_fwd_lanes(const double* logB, const cnp.int64_t* off, const cnp.int64_t* idx,
+                        double* loglik, const double* pi, const double* A, double* work,
+                        Py_ssize_t K) noexcept nogil
+
+cdef extern from "pyjl_hmm.h":   # the lanes, pyjl_hmm_vit_lanes.h
+    void pyjl_vit_lanes(const double* logB, const cnp.int64_t* off, const cnp.int64_t* idx,
+                        double* logprob, cnp.int64_t* path, const double* lpi,
+                        const double* lA, double* work, Py_ssize_t K) noexcept nogil
+
+cdef extern from "pyjl_hmm.h":   # the lanes, pyjl_hmm_estep_lanes.h
+    void pyjl_estep_lanes(const double* X, Py_ssize_t d, const cnp.int64_t* off,
+                          const cnp.int64_t* idx, double* loglik, const double* M,
+                          const double* IV, const double* cst, const double* pi,
+                          const double* A, const double* shift, double* acc, double* work,
+                          Py_ssize_t K) noexcept nogil
+
 
 DEF PAD = 8          # doubles per cache line: per-group accumulators start on their own line
+DEF LANE_ROWS = 1 << 19  # most (length x (K + 1)) for lanes: their scratch is 8x a sequence's
+
+cdef bint _lanes_on = True
+
+
+def _set_lanes(bint on):
+    """Run blocks of eight sequences in SIMD lanes (``True``, the default) or one
+    sequence at a time (``False``: the tests' reference)."""
+    global _lanes_on
+    _lanes_on = on
+
+
+def _lane_plan(lengths, Py_ssize_t longest, Py_ssize_t K, int kind=0, Py_ssize_t d=0):
+    """``(order, n_blocks, lane_work)``: the sequences sorted by length, the first ``8
+    n_blocks`` of them in blocks for the lanes, the rest one at a time (all of them when
+    lanes are off, there are fewer than eight sequences, or they are too long for the
+    lanes' scratch); ``lane_work`` doubles of scratch per thread for the blocks of the
+    kernel ``kind`` (0 forward-backward, 1 forward, 2 Viterbi, 3 E-step of ``d`` features)."""
+    cdef Py_ssize_t n_seq = lengths.shape[0], n_blocks = n_seq // PYJL_LANES
+    if not _lanes_on or n_blocks == 0 or longest * (K + 1) > LANE_ROWS:
+        return np.arange(n_seq, dtype=np.int64), 0, 0
+    order = np.argsort(np.asarray(lengths), kind="stable").astype(np.int64)
+    blocks = np.asarray(lengths)[order[:n_blocks * PYJL_LANES]].reshape(n_blocks, PYJL_LANES)
+    m, tail = int(blocks[:, 0].max()), int((blocks[:, -1] - blocks[:, 0]).max())
+    return order, n_blocks, pyjl_lanes_work(m, tail, K, d, kind)
+
+
+cdef void _groups(Py_ssize_t n_items, int n_threads, Py_ssize_t* n_groups, int* nt) noexcept nogil:
+    """Contiguous groups of work items (a few per thread, for balance) and threads."""
+    n_groups[0] = min(n_items, max(1, n_threads) * 4) if n_threads > 1 else 1
+    nt[0] = <int> min(max(1, n_threads), n_groups[0])
 
 
 cdef Py_ssize_t _plan(const cnp.int64_t[::1] lengths, cnp.int64_t[::1] off,
@@ -126,7 +191,7 @@ def forward_backward(const double[::1] log_pi, const double[:, ::1] log_A,
     """``(loglik (n_seq,), gamma (T, K), xi_sum (K, K))`` -- see the module doc."""
     cdef Py_ssize_t T = log_B.shape[0], K = log_B.shape[1]
     cdef Py_ssize_t n_seq = lengths.shape[0]
-    cdef Py_ssize_t s, g, q, n_groups, start, length, longest, stride
+    cdef Py_ssize_t s, g, it, n_groups, start, length, longest, stride, n_blocks, n_items
     cdef int nt, tid
     A_arr = np.exp(log_A)
     pi_arr = np.exp(log_pi)
@@ -137,9 +202,15 @@ def forward_backward(const double[::1] log_pi, const double[:, ::1] log_A,
     offsets_arr = np.empty(n_seq + 1, dtype=np.int64)
     cdef cnp.int64_t[::1] off = offsets_arr
     longest = _plan(lengths, off, n_threads, &n_groups, &nt)
+    order_arr, n_blocks, lane_work = _lane_plan(lengths, longest, K, 0)
+    cdef const cnp.int64_t[::1] order = order_arr
+    n_items = n_seq - n_blocks * (PYJL_LANES - 1)
+    _groups(n_items, n_threads, &n_groups, &nt)
     gamma_arr = _recycled("gamma", (T, K))
     loglik_arr = np.empty(n_seq, dtype=np.float64)
     stride = longest * (K + 1) + (PYJL_NB + 1) * K + PAD     # alpha, scales, w block, beta
+    if n_blocks:
+        stride = max(stride, lane_work)
     work_arr = _scratch("fb", nt * stride)
     xacc_arr = np.zeros(n_groups * (K * K + PAD), dtype=np.float64)
     cdef double[:, ::1] gam = gamma_arr
@@ -150,7 +221,12 @@ def forward_backward(const double[::1] log_pi, const double[:, ::1] log_A,
     for g in prange(n_groups, nogil=True, num_threads=nt, schedule="dynamic"):
         tid = threadid()
         wk = &work[tid * stride]
-        for s in range(_bound(g, n_groups, n_seq), _bound(g + 1, n_groups, n_seq)):
+        for it in range(_bound(g, n_groups, n_items), _bound(g + 1, n_groups, n_items)):
+            if it < n_blocks:
+                pyjl_fb_lanes(&log_B[0, 0], &gam[0, 0], &off[0], &order[it * PYJL_LANES],
+                              &loglik[0], &pi[0], &A[0, 0], &xacc[g * (K * K + PAD)], wk, K)
+                continue
+            s = order[it + n_blocks * (PYJL_LANES - 1)]
             start = off[s]
             length = off[s + 1] - start
             loglik[s] = pyjl_fb_seq(&log_B[start, 0], &gam[start, 0], wk + longest,
@@ -168,25 +244,39 @@ def forward(const double[::1] log_pi, const double[:, ::1] log_A,
     """``loglik (n_seq,)``: the scaled forward pass only (what ``score`` needs)."""
     cdef Py_ssize_t K = log_B.shape[1]
     cdef Py_ssize_t n_seq = lengths.shape[0]
-    cdef Py_ssize_t s, g, n_groups, start, length
-    cdef int nt
+    cdef Py_ssize_t s, g, it, n_groups, start, length, longest, stride, n_blocks, n_items
+    cdef int nt, tid
     pi_arr = np.exp(log_pi)
     A_arr = np.exp(log_A)
     cdef const double[::1] pi = pi_arr
     cdef const double[:, ::1] A = A_arr
     offsets_arr = np.empty(n_seq + 1, dtype=np.int64)
     cdef cnp.int64_t[::1] off = offsets_arr
-    _plan(lengths, off, n_threads, &n_groups, &nt)
+    longest = _plan(lengths, off, n_threads, &n_groups, &nt)
+    order_arr, n_blocks, lane_work = _lane_plan(lengths, longest, K, 1)
+    cdef const cnp.int64_t[::1] order = order_arr
+    n_items = n_seq - n_blocks * (PYJL_LANES - 1)
+    _groups(n_items, n_threads, &n_groups, &nt)
     loglik_arr = np.empty(n_seq, dtype=np.float64)
+    stride = (2 + PYJL_BLOCK) * K + PAD
+    if n_blocks:
+        stride = max(stride, lane_work)
+    work_arr = _scratch("fb", nt * stride)
     cdef double[::1] loglik = loglik_arr
-    cdef double* work
+    cdef double[::1] work = work_arr
+    cdef double* wk
     for g in prange(n_groups, nogil=True, num_threads=nt, schedule="dynamic"):
-        work = <double*> malloc((2 + PYJL_BLOCK) * K * sizeof(double))
-        for s in range(_bound(g, n_groups, n_seq), _bound(g + 1, n_groups, n_seq)):
+        tid = threadid()
+        wk = &work[tid * stride]
+        for it in range(_bound(g, n_groups, n_items), _bound(g + 1, n_groups, n_items)):
+            if it < n_blocks:
+                pyjl_fwd_lanes(&log_B[0, 0], &off[0], &order[it * PYJL_LANES], &loglik[0],
+                               &pi[0], &A[0, 0], wk, K)
+                continue
+            s = order[it + n_blocks * (PYJL_LANES - 1)]
             start = off[s]
             length = off[s + 1] - start
-            loglik[s] = pyjl_fwd_seq(&log_B[start, 0], &pi[0], &A[0, 0], work, length, K)
-        free(work)
+            loglik[s] = pyjl_fwd_seq(&log_B[start, 0], &pi[0], &A[0, 0], wk, length, K)
     return loglik_arr
 
 
@@ -197,21 +287,32 @@ def viterbi(const double[::1] log_pi, const double[:, ::1] log_A,
     likely path of each sequence and its joint log-probability."""
     cdef Py_ssize_t T = log_B.shape[0], K = log_B.shape[1]
     cdef Py_ssize_t n_seq = lengths.shape[0]
-    cdef Py_ssize_t s, g, n_groups, start, length, longest, stride
+    cdef Py_ssize_t s, g, it, n_groups, start, length, longest, stride, n_blocks, n_items
     cdef int nt, tid
     offsets_arr = np.empty(n_seq + 1, dtype=np.int64)
     cdef cnp.int64_t[::1] off = offsets_arr
     longest = _plan(lengths, off, n_threads, &n_groups, &nt)
+    order_arr, n_blocks, lane_work = _lane_plan(lengths, longest, K, 2)
+    cdef const cnp.int64_t[::1] order = order_arr
+    n_items = n_seq - n_blocks * (PYJL_LANES - 1)
+    _groups(n_items, n_threads, &n_groups, &nt)
     path_arr = np.empty(T, dtype=np.int64)
     logprob_arr = np.empty(n_seq, dtype=np.float64)
     stride = longest * K + PAD
+    if n_blocks:
+        stride = max(stride, lane_work)
     lat_arr = _scratch("fb", nt * stride)
     cdef cnp.int64_t[::1] path = path_arr
     cdef double[::1] lat = lat_arr
     cdef double[::1] logprob = logprob_arr
     for g in prange(n_groups, nogil=True, num_threads=nt, schedule="dynamic"):
         tid = threadid()
-        for s in range(_bound(g, n_groups, n_seq), _bound(g + 1, n_groups, n_seq)):
+        for it in range(_bound(g, n_groups, n_items), _bound(g + 1, n_groups, n_items)):
+            if it < n_blocks:
+                pyjl_vit_lanes(&log_B[0, 0], &off[0], &order[it * PYJL_LANES], &logprob[0],
+                               &path[0], &log_pi[0], &log_A[0, 0], &lat[tid * stride], K)
+                continue
+            s = order[it + n_blocks * (PYJL_LANES - 1)]
             start = off[s]
             length = off[s + 1] - start
             logprob[s] = pyjl_vit_seq(&log_B[start, 0], &log_pi[0], &log_A[0, 0],
@@ -307,7 +408,8 @@ def gaussian_estep(const double[::1] log_pi, const double[:, ::1] log_A,
     row]`` -- without materialising ``log_B`` or ``gamma``."""
     cdef Py_ssize_t T = X.shape[0], d = X.shape[1], K = mean.shape[0]
     cdef Py_ssize_t n_seq = lengths.shape[0]
-    cdef Py_ssize_t s, g, k, n_groups, start, length, longest, stride, fb_stride, width
+    cdef Py_ssize_t s, g, k, it, n_groups, start, length, longest, stride, fb_stride, width
+    cdef Py_ssize_t n_blocks, n_items
     cdef int nt, tid
     A_arr = np.exp(log_A)
     pi_arr = np.exp(log_pi)
@@ -325,9 +427,15 @@ def gaussian_estep(const double[::1] log_pi, const double[:, ::1] log_A,
     offsets_arr = np.empty(n_seq + 1, dtype=np.int64)
     cdef cnp.int64_t[::1] off = offsets_arr
     longest = _plan(lengths, off, n_threads, &n_groups, &nt)
+    order_arr, n_blocks, lane_work = _lane_plan(lengths, longest, K, 3, d)
+    cdef const cnp.int64_t[::1] order = order_arr
+    n_items = n_seq - n_blocks * (PYJL_LANES - 1)
+    _groups(n_items, n_threads, &n_groups, &nt)
     loglik_arr = np.empty(n_seq, dtype=np.float64)
     fb_stride = longest * (K + 1) + (PYJL_NB + 1) * K + PAD  # scales, alpha, w block, beta
     stride = fb_stride + 2 * longest * K + PAD                # + log_B and gamma rows
+    if n_blocks:
+        stride = max(stride, lane_work)
     work_arr = _scratch("estep", nt * stride)
     # per group: xi sums (K * K), start posteriors (K), N, S1, S2 ((2d + 1) K)
     width = K * K + K + (2 * d + 1) * K + PAD
@@ -343,7 +451,13 @@ def gaussian_estep(const double[::1] log_pi, const double[:, ::1] log_A,
         wk = &work[tid * stride]
         lb = wk + fb_stride
         gm = lb + longest * K
-        for s in range(_bound(g, n_groups, n_seq), _bound(g + 1, n_groups, n_seq)):
+        for it in range(_bound(g, n_groups, n_items), _bound(g + 1, n_groups, n_items)):
+            if it < n_blocks:
+                pyjl_estep_lanes(&X[0, 0], d, &off[0], &order[it * PYJL_LANES], &loglik[0],
+                                 &M[0, 0], &IV[0, 0], &cst[0], &pi[0], &A[0, 0], &shift[0],
+                                 &acc[g, 0], wk, K)
+                continue
+            s = order[it + n_blocks * (PYJL_LANES - 1)]
             start = off[s]
             length = off[s + 1] - start
             pyjl_gauss(&X[start, 0], &M[0, 0], &IV[0, 0], &cst[0], lb, length, d, K)

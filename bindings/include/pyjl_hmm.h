@@ -42,8 +42,22 @@ PYJL_INLINE double pyjl_factors(const double *__restrict lb, double *__restrict 
     for (Py_ssize_t t = 0; t < n; t++) {
         const double *__restrict l = lb + t * K;
         double *__restrict o = b + t * K;
+        /* the largest number (NaNs skipped unless l[0] is one), by four interleaved
+           chains: a maximum is exact in any order */
+        double p0 = -INFINITY, p1 = -INFINITY, p2 = -INFINITY, p3 = -INFINITY;
+        Py_ssize_t j = 1;
+        for (; j + 4 <= K; j += 4) {
+            p0 = l[j] > p0 ? l[j] : p0;
+            p1 = l[j + 1] > p1 ? l[j + 1] : p1;
+            p2 = l[j + 2] > p2 ? l[j + 2] : p2;
+            p3 = l[j + 3] > p3 ? l[j + 3] : p3;
+        }
+        for (; j < K; j++) p0 = l[j] > p0 ? l[j] : p0;
         double m = l[0];
-        for (Py_ssize_t j = 1; j < K; j++) m = l[j] > m ? l[j] : m;
+        m = p0 > m ? p0 : m;
+        m = p1 > m ? p1 : m;
+        m = p2 > m ? p2 : m;
+        m = p3 > m ? p3 : m;
         if (m == -INFINITY) m = 0.0;
         for (Py_ssize_t j = 0; j < K; j++) {
             double z = l[j] - m;
@@ -375,6 +389,9 @@ static double pyjl_vit_seq(const double *logB, const double *lpi, const double *
     }
 }
 
+/* the emission loops are also compiled for AVX2 / AVX-512 (vectors over the states;
+   the same IEEE operations in every clone, so the same bits) */
+PYJL_CLONES __attribute__((noinline))
 static void pyjl_gauss(const double *X, const double *M, const double *IV,
                        const double *cst, double *out, Py_ssize_t n, Py_ssize_t d,
                        Py_ssize_t K) {
@@ -383,11 +400,17 @@ static void pyjl_gauss(const double *X, const double *M, const double *IV,
     #undef PYJL_GAUSS
 }
 
+PYJL_CLONES __attribute__((noinline))
 static void pyjl_moments(const double *X, const double *W, const double *shift,
                          double *acc, Py_ssize_t n, Py_ssize_t d, Py_ssize_t K) {
     #define PYJL_MOM(KK) { pyjl_moments_t(X, W, shift, acc, n, d, KK); return; }
     PYJL_KCASES(PYJL_MOM)
     #undef PYJL_MOM
 }
+
+/* the kernels across sequences in SIMD lanes, on the ones above */
+#include "pyjl_hmm_lanes.h"
+#include "pyjl_hmm_vit_lanes.h"
+#include "pyjl_hmm_estep_lanes.h"
 
 #endif  /* PYJL_HMM_H */

@@ -1,0 +1,163 @@
+"""The native HMM kernels with blocks of eight sequences in SIMD lanes against the same
+kernels one sequence at a time (``_set_lanes(False)``: log-likelihoods, posteriors and
+Viterbi paths bit for bit, the transition and moment sums to 1e-12 relative) and, through
+the public API, against hmmlearn."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pyjl.hmm import HMM, MvNormal
+
+native = pytest.importorskip("pyjl._native.hmm", reason="the native HMM kernels are not built")
+
+N_SEQ = [1, 3, 7, 8, 9, 17, 100]
+KS = [1, 2, 4, 16]
+
+
+def _lengths(rng, n_seq, ragged):
+    if not ragged:
+        return np.full(n_seq, 70, dtype=np.int64)
+    # lengths of 1, block-sized (64, 65, 128) and random ones, shuffled
+    lens = np.concatenate([[1, 64, 65, 128, 1], rng.integers(1, 160, size=n_seq)])[:n_seq]
+    return rng.permutation(lens).astype(np.int64)
+
+
+def _model(rng, K):
+    pi = rng.dirichlet(np.ones(K))
+    A = rng.dirichlet(np.ones(K), size=K) + np.eye(K)
+    return np.log(pi), np.log(A / A.sum(1, keepdims=True))
+
+
+def _both(fn, *args):
+    """``fn(*args)`` with the lanes off, then on (each result copied: the kernels reuse
+    their output buffers once the caller drops them)."""
+    out = []
+    for on in (False, True):
+        native._set_lanes(on)
+        try:
+            res = fn(*args)
+        finally:
+            native._set_lanes(True)
+        out.append([np.array(r, copy=True) for r in (res if isinstance(res, tuple) else (res,))])
+    return out
+
+
+def _close(got, want, scale):
+    """1e-12 relative, or 1e-12 of the sum of magnitudes where the sum cancels."""
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12 * scale)
+
+
+@pytest.mark.parametrize("ragged", [False, True], ids=["equal", "ragged"])
+@pytest.mark.parametrize("K", KS)
+@pytest.mark.parametrize("n_seq", N_SEQ)
+def test_kernels_lanes_equal_scalar(rng, n_seq, K, ragged):
+    lengths = _lengths(rng, n_seq, ragged)
+    log_pi, log_A = _model(rng, K)
+    log_B = rng.normal(size=(int(lengths.sum()), K)) * 4
+    assert native._lane_plan(lengths, int(lengths.max()), K)[1] == n_seq // 8
+    for threads in (1, 2):
+        (ll0, g0, xi0), (ll1, g1, xi1) = _both(
+            native.forward_backward, log_pi, log_A, log_B, lengths, threads
+        )
+        np.testing.assert_array_equal(ll1, ll0)
+        np.testing.assert_array_equal(g1, g0)
+        _close(xi1, xi0, xi0.sum())
+        (f0,), (f1,) = _both(native.forward, log_pi, log_A, log_B, lengths, threads)
+        np.testing.assert_array_equal(f1, f0)
+        np.testing.assert_allclose(f0, ll0, rtol=1e-12)
+        (p0, lp0), (p1, lp1) = _both(native.viterbi, log_pi, log_A, log_B, lengths, threads)
+        np.testing.assert_array_equal(p1, p0)
+        np.testing.assert_array_equal(lp1, lp0)
+
+
+@pytest.mark.parametrize("ragged", [False, True], ids=["equal", "ragged"])
+@pytest.mark.parametrize("K", KS)
+@pytest.mark.parametrize("n_seq", N_SEQ)
+def test_gaussian_estep_lanes_equal_scalar(rng, n_seq, K, ragged):
+    lengths = _lengths(rng, n_seq, ragged)
+    d = 3
+    X = rng.normal(size=(int(lengths.sum()), d)) * 2
+    log_pi, log_A = _model(rng, K)
+    mean, var = rng.normal(size=(K, d)), rng.uniform(0.3, 2.0, size=(K, d))
+    shift = X.mean(0)
+    for threads in (1, 2):
+        want, got = _both(
+            native.gaussian_estep, log_pi, log_A, X, mean, var, shift, lengths, threads
+        )
+        np.testing.assert_array_equal(got[0], want[0])  # log-likelihoods
+        # start, xi, N, S1, S2: sums in another order; S1 of centred data cancels
+        scales = [n_seq, want[2].sum(), len(X), np.abs(X - shift).sum(), ((X - shift) ** 2).sum()]
+        for g, w, s in zip(got[1:], want[1:], scales, strict=True):
+            _close(g, w, s)
+
+
+@pytest.mark.parametrize("K", [2, 4, 16])
+def test_impossible_and_nan_rows_as_scalar(rng, K):
+    """Rows of -inf (in some or every state), NaN, very negative and zero log-densities:
+    the lanes give the scalar kernels' results, NaN and -inf included."""
+    lengths = rng.integers(1, 150, size=27).astype(np.int64)
+    log_pi, log_A = _model(rng, K)
+    T = int(lengths.sum())
+    log_B = rng.normal(size=(T, K)) * 5
+    log_B[rng.random((T, K)) < 0.05] = -np.inf
+    log_B[rng.random(T) < 0.01] = -np.inf
+    log_B[rng.random((T, K)) < 0.01] = np.nan
+    log_B[rng.random((T, K)) < 0.01] = -800.0
+    log_B[rng.random((T, K)) < 0.01] = -0.0
+    (ll0, g0, xi0), (ll1, g1, xi1) = _both(native.forward_backward, log_pi, log_A, log_B, lengths)
+    assert np.isneginf(ll0).any() or np.isnan(ll0).any()
+    np.testing.assert_array_equal(ll1, ll0)
+    np.testing.assert_array_equal(g1, g0)
+    np.testing.assert_allclose(xi1, xi0, rtol=1e-12, equal_nan=True)
+    (f0,), (f1,) = _both(native.forward, log_pi, log_A, log_B, lengths)
+    np.testing.assert_array_equal(f1, f0)
+    (p0, lp0), (p1, lp1) = _both(native.viterbi, log_pi, log_A, log_B, lengths)
+    np.testing.assert_array_equal(p1, p0)
+    np.testing.assert_array_equal(lp1, lp0)
+
+
+def test_fit_score_decode_match_hmmlearn(rng):
+    """Many ragged sequences (lanes and scalar tails): EM trajectory, score, Viterbi
+    and posteriors equal hmmlearn's (scaling) to its own agreement tolerances."""
+    hmm = pytest.importorskip("hmmlearn.hmm")
+    K, d = 4, 2
+    lengths = rng.integers(1, 300, size=37)
+    lengths[:3] = [1, 64, 65]
+    T = int(lengths.sum())
+    X = rng.normal(size=(T, d)) + np.repeat(rng.normal(size=(T // 50 + 1, d)) * 3, 50, 0)[:T]
+    pi, A = rng.dirichlet(np.ones(K)), rng.dirichlet(np.ones(K) * 3, size=K)
+    mu, var = rng.normal(size=(K, d)), rng.uniform(0.5, 2.0, size=(K, d))
+    theirs = hmm.GaussianHMM(
+        K, "diag", n_iter=8, tol=-np.inf, init_params="", implementation="scaling"
+    )
+    theirs.startprob_, theirs.transmat_, theirs.means_, theirs.covars_ = pi, A, mu, var
+    theirs.fit(X, lengths)
+    ours = HMM(
+        MvNormal(mu, var, covariance_type="diag"),
+        K,
+        n_iter=8,
+        tol=-np.inf,
+        init="given",
+        startprob=pi,
+        transmat=A,
+    ).fit(X, lengths)
+    np.testing.assert_allclose(ours.monitor_.history, list(theirs.monitor_.history), rtol=1e-11)
+    np.testing.assert_allclose(ours.transmat_, theirs.transmat_, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(ours.emission_.mean, theirs.means_, rtol=1e-9, atol=1e-12)
+    fixed = HMM(
+        MvNormal(theirs.means_, theirs._covars_, covariance_type="diag"),
+        K,
+        init="given",
+        startprob=theirs.startprob_,
+        transmat=theirs.transmat_,
+    )
+    assert fixed.score(X, lengths) == pytest.approx(theirs.score(X, lengths), rel=1e-12)
+    lp, path = fixed.decode(X, lengths)
+    lp2, path2 = theirs.decode(X, lengths)
+    np.testing.assert_array_equal(path, path2)
+    assert lp == pytest.approx(lp2, rel=1e-12)
+    np.testing.assert_allclose(
+        fixed.predict_proba(X, lengths), theirs.predict_proba(X, lengths), atol=1e-10
+    )
