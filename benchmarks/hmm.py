@@ -3,7 +3,8 @@
 Same model on both sides: diagonal-covariance Gaussian emissions, ``K`` = 4 and 16
 states, ``d`` = 3 features, started from identical parameters (hmmlearn with
 ``init_params=""`` and ``covars_prior=0``, so both run the same maximum-likelihood
-Baum-Welch).  Data: one sequence of 100,000 steps, and 100 sequences of 1,000.
+Baum-Welch).  Data: one sequence of 100,000 steps, 100 sequences of 1,000 (run eight at a
+time in SIMD lanes) and, for K = 4, 100 sequences of 500 to 1,500 steps.
 Timed: 10 EM iterations (``tol=-inf``), ``score`` and Viterbi ``predict``.  hmmlearn
 runs in its fastest setting (``implementation="scaling"``) and its default
 (``"log"``), its BLAS limited to one thread; pyjl with 1 and 2 threads.  ``ratio``
@@ -171,7 +172,10 @@ def _run(quick):
     pyjl.set_num_threads(1)
     try:
         for K in (4, 16):
-            for label, lengths in (("1 x 100,000", [100_000]), ("100 x 1,000", [1000] * 100)):
+            cases = [("1 x 100,000", [100_000]), ("100 x 1,000", [1000] * 100)]
+            if K == 4:  # ragged lengths: blocks of eight in lanes end at different steps
+                cases.append(("100 x 500-1,500", list(rng.integers(500, 1501, size=100))))
+            for label, lengths in cases:
                 X, s = _problem(K, lengths, rng)
                 rows += _case(K, label, lengths, X, s, repeat)
     finally:
