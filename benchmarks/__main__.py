@@ -2,7 +2,7 @@
 
 ``--out docs/performance.md`` replaces the generated block of the performance page (between
 its ``<!-- benchmarks:start`` and ``<!-- benchmarks:end -->`` lines); any other file is
-written whole.
+written whole.  The modules of :data:`ON_DEMAND` run only when ``--only`` names them.
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ import time
 from . import COLUMNS
 
 FAMILIES = ("gp", "bo", "hmm", "dsp")
+#: long runs, not part of the default set: BO with pruning (XGBoost) and the large-n GP
+#: against GPyTorch (``benchmarks/gp_scale.py``, each row in a fresh process)
+ON_DEMAND = ("pruning", "gp_scale")
 # the generated block of docs/performance.md (the markers' lines themselves are kept)
 START = "<!-- benchmarks:start"
 END = "<!-- benchmarks:end -->"
@@ -83,7 +86,12 @@ def table(rows: list[dict]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--quick", action="store_true", help="smaller sizes and repeats")
-    parser.add_argument("--only", default="", help="comma-separated families")
+    parser.add_argument(
+        "--only",
+        default="",
+        help=f"comma-separated families (default {','.join(FAMILIES)}; "
+        f"on demand: {','.join(ON_DEMAND)})",
+    )
     parser.add_argument(
         "--out",
         default=None,
