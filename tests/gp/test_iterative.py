@@ -21,7 +21,7 @@ from pyjl.gp.iterative import (
     mbcg,
     pivoted_cholesky,
 )
-from pyjl.gp.iterative.objective import Settings
+from pyjl.gp.iterative.objective import CONTROL_RANK, TRAIN_TOL, Settings, preconditioned
 from pyjl.gp.likelihood import Objective
 
 
@@ -86,6 +86,22 @@ def test_batched_cg_solves_several_right_hand_sides(rng, rank):
     assert np.all(true < 1e-8)
     warm = mbcg(op.__matmul__, B, P.solve, tol=1e-10, max_iter=500, x0=res.x)
     assert warm.iterations <= 2  # started at the answer
+
+
+def test_cg_tolerance_per_column_and_a_bad_start(rng):
+    X = rng.uniform(0, 1, (150, 2))
+    op = KernelOperator(Matern52(0.3), X, np.full(150, 0.01))
+    B = rng.standard_normal((150, 2))
+    res = mbcg(op.__matmul__, B, lambda R: R, tol=np.array([1e-10, 1e-2]), max_iter=500)
+    assert res.residual[0] <= 1e-10 and 1e-10 < res.residual[1] <= 1e-2
+    assert res.steps[1] < res.steps[0] and res.converged.all()
+    ref = np.linalg.solve(_dense(Matern52(0.3), X, 0.01), B[:, 0])
+    np.testing.assert_allclose(res.x[:, 0], ref, rtol=1e-7, atol=1e-9)
+    # a start far worse than zero is dropped: the run is the one from zero
+    bad = mbcg(op.__matmul__, B, lambda R: R, 1e-8, 500, x0=1e6 * np.ones((150, 2)))
+    zero = mbcg(op.__matmul__, B, lambda R: R, 1e-8, 500)
+    assert bad.iterations == zero.iterations
+    np.testing.assert_allclose(bad.x, zero.x, rtol=1e-12, atol=1e-12)
 
 
 def test_cg_tridiagonal_holds_the_lanczos_spectrum(rng):
@@ -157,6 +173,53 @@ def test_gradient_estimate_matches_exact_gradient_and_finite_differences(rng):
         if m == 400:
             assert v == pytest.approx(v_ex, rel=1e-2)
     assert errs[400] < 0.03 and errs[400] < errs[4]
+
+
+def test_control_variate_cut_to_its_rank_keeps_the_gradient_unbiased(rng):
+    """A preconditioner above ``CONTROL_RANK`` columns: the control variate uses its leading
+    pivots; the estimate still converges to the exact gradient."""
+    X = rng.uniform(0, 1, (300, 2))
+    y = np.sin(5 * X[:, 0]) + X[:, 1] + 0.1 * rng.standard_normal(300)
+    kernel = Matern52([0.2, 0.3], variance=1.3)
+    theta = np.append(kernel.theta, np.log(0.01))
+    it, ex = _objectives(X, y, kernel, 160, 400)
+    assert it.operator(theta)[1].rank > CONTROL_RANK
+    g_ex = ex.value_and_grad(theta)[1]
+    g = it.value_and_grad(theta)[1]
+    assert np.abs(g - g_ex).max() < 0.03 * np.abs(g_ex).max()
+
+
+def test_training_solves_loosely_and_the_report_tightly(rng):
+    X = rng.uniform(0, 1, (200, 2))
+    y = np.cos(4 * X[:, 0]) + 0.1 * rng.standard_normal(200)
+    it = _objectives(X, y, Matern32([0.3, 0.3]), 0, 5, tol=1e-6)[0]
+    th = np.append(it.kernel.theta, np.log(0.01))
+    it(th)  # the optimiser's call
+    assert 1e-6 < it.last.residual.max() <= TRAIN_TOL
+    it.value_and_grad(th)  # the reported value (log_marginal_likelihood, the fitted state)
+    assert it.last.residual.max() <= 1e-6
+
+
+def test_kept_pivots_make_the_estimate_smooth_in_the_lengthscales(rng):
+    """The first evaluation's pivots serve the fit: the SLQ estimate then has a derivative
+    (finite differences at two steps agree) instead of jumping where a pivot switches."""
+    X = rng.uniform(0, 1, (400, 2))
+    y = np.sin(5 * X[:, 0]) + X[:, 1] + 0.1 * rng.standard_normal(400)
+    it = _objectives(X, y, Matern52([0.2, 0.3]), 60, 5, tol=1e-10)[0]
+    th = np.append(it.kernel.theta, np.log(0.01))
+    it(th)
+    first = it.pivots.copy()
+    e = np.eye(th.size)[0]
+    fd = [
+        (it.value_and_grad(th + h * e, False)[0] - it.value_and_grad(th - h * e, False)[0])
+        / (2 * h)
+        for h in (1e-2, 1e-4)
+    ]
+    assert fd[1] == pytest.approx(fd[0], rel=0.05)
+    assert np.array_equal(it.pivots[: first.size], first)
+    # a fresh search at a moved theta takes other pivots: what the kept ones avoid
+    _, P = preconditioned(Matern52([0.1, 0.3]), X, np.full(400, 0.01), 60)
+    assert not np.array_equal(P.pivots, first)
 
 
 def test_the_objective_is_deterministic_for_fixed_draws(rng):

@@ -62,7 +62,7 @@ class CGResult:
         return diag, off
 
 
-def mbcg(matmul, B: np.ndarray, solve, tol: float, max_iter: int, x0=None) -> CGResult:
+def mbcg(matmul, B: np.ndarray, solve, tol, max_iter: int, x0=None) -> CGResult:
     """Solve ``A X = B`` by preconditioned CG on all columns at once.
 
     Parameters
@@ -73,12 +73,14 @@ def mbcg(matmul, B: np.ndarray, solve, tol: float, max_iter: int, x0=None) -> CG
         Right-hand sides.
     solve : callable
         ``R (n, k) -> P^-1 R``, the preconditioner.
-    tol : float
-        Relative residual ``|r| / |b|`` at which a column stops.
+    tol : float or ndarray of shape (k,)
+        Relative residual ``|r| / |b|`` at which a column stops (one for all, or per
+        column).
     max_iter : int
         The most iterations.
     x0 : ndarray of shape (n, k), optional
-        Starting guesses (default zero).
+        Starting guesses (default zero); a column whose residual exceeds ``|b|`` starts at
+        zero instead.
 
     Examples
     --------
@@ -92,10 +94,13 @@ def mbcg(matmul, B: np.ndarray, solve, tol: float, max_iter: int, x0=None) -> CG
     """
     B = np.asarray(B, dtype=np.float64)
     n, k = B.shape
+    tol = np.broadcast_to(np.asarray(tol, dtype=np.float64), (k,))
     X = np.zeros((n, k)) if x0 is None else np.array(x0, dtype=np.float64)
     R = B - matmul(X) if x0 is not None else B.copy()
     bnorm = np.linalg.norm(B, axis=0)
     bnorm[bnorm == 0] = 1.0
+    worse = np.linalg.norm(R, axis=0) > bnorm  # a guess worse than zero: start at zero
+    X[:, worse], R[:, worse] = 0.0, B[:, worse]
     Z = solve(R)
     Pd = Z.copy()
     rz = np.einsum("ij,ij->j", R, Z)

@@ -5,19 +5,20 @@ and ``m`` probes ``Z ~ N(0, P)`` (``P`` the pivoted-Cholesky preconditioner); th
 
     LML      ~ -1/2 y^T alpha - 1/2 logdet_SLQ(A) - n/2 log 2 pi
     dLML/dq  =  1/2 alpha^T dK_q alpha - 1/2 tr(A^-1 dK_q),
-    tr(A^-1 dK_q) = c tr(P^-1 dK_q) + tr((A^-1 - c P^-1) dK_q)
-                  ~ c tr(P^-1 dK_q) + 1/m sum_i (A^-1 z_i - c P^-1 z_i)^T dK_q (P^-1 z_i).
+    tr(A^-1 dK_q) = c tr(Q^-1 dK_q) + tr((A^-1 - c Q^-1) dK_q)
+                  ~ c tr(Q^-1 dK_q) + 1/m sum_i (A^-1 z_i - c Q^-1 z_i)^T dK_q (P^-1 z_i).
 
-The first trace is exact (``P^-1 = D^-1 - F F^T``: the diagonal of ``dK_q`` over ``D``
-less ``sum_c F_c^T dK_q F_c``); Hutchinson's estimator (``E[P^-1 z z^T] = I``) takes only
-the remainder: ``c P^-1`` is a control variate, with ``c = sum z^T A^-1 z / sum z^T P^-1 z``
-(from the same solves; 1 where ``P = A``, damped where ``P`` leaves much of the kernel
-out, see :func:`control_weight`), so the gradient's noise falls as the preconditioner
-improves instead of staying at Hutchinson's.  All the contractions are one
-``kernel.grad_quad`` call.  The probes are common random
-numbers: the standard normal draws behind ``Z`` are taken once per fit and reused at every
-``theta`` (only ``P`` changes), so the objective is a deterministic function of ``theta``
-and L-BFGS-B's line search sees one surface, not fresh noise at each step.
+``Q`` is ``P`` cut to its first :data:`CONTROL_RANK` pivots (itself a pivoted-Cholesky
+preconditioner).  The first trace is exact (``Q^-1 = D^-1 - F F^T``: the diagonal of
+``dK_q`` over ``D`` less ``sum_c F_c^T dK_q F_c``); Hutchinson's estimator
+(``E[P^-1 z z^T] = I``) takes only the remainder: ``c Q^-1`` is a control variate, with
+``c = sum z^T A^-1 z / sum z^T Q^-1 z`` (from the same solves; 1 where ``Q = A``, damped
+where ``Q`` leaves much of the kernel out, see :func:`control_weight`), so the gradient's
+noise falls as the preconditioner improves instead of staying at Hutchinson's.  All the
+contractions are one ``kernel.grad_quad`` call.  The probes are common random numbers:
+the standard normal draws behind ``Z`` are taken once per fit and reused at every
+``theta`` (only ``P`` changes), so the objective is a deterministic function of
+``theta`` and L-BFGS-B's line search sees one surface, not fresh noise at each step.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from ...exceptions import NumericalWarning
 from ..interface import grad_quad
 from .cg import CGResult, mbcg
 from .operator import KernelOperator
-from .pivoted_cholesky import Preconditioner, pivoted_cholesky
+from .pivoted_cholesky import Preconditioner, pivoted
 from .slq import logdet_slq
 
 __all__ = ["Settings", "IterativeObjective", "preconditioned", "NOISE_FLOOR"]
@@ -47,6 +48,12 @@ NOISE_FLOOR = 1e-6
 #: leaves out is below this fraction of the smallest noise (``P`` is then ``A`` to within
 #: it, and more columns would only cost).
 PRECOND_TRACE = 1e-3
+#: CG's relative residual while the optimiser searches (``cg_tol`` if that is looser):
+#: the SLQ log-determinant and the Hutchinson trace need few Lanczos steps, and the
+#: gradient's error at this tolerance is below the probes' own sampling noise.  The
+#: reported likelihood and ``alpha`` are recomputed at ``cg_tol`` (BBMM trains the same
+#: way: GPyTorch's training tolerance is 1, its evaluation tolerance 0.01).
+TRAIN_TOL = 1e-2
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,7 @@ class Settings:
     cg_tol: float
     max_cg_iter: int
     n_probes: int
-    precond_rank: int
+    precond_rank: int | None  # None: by the size (see model.auto_precond_rank)
 
 
 def floored(noise: np.ndarray, kernel_diag: np.ndarray) -> tuple[np.ndarray, float]:
@@ -66,8 +73,10 @@ def floored(noise: np.ndarray, kernel_diag: np.ndarray) -> tuple[np.ndarray, flo
     return np.maximum(noise, floor), floor
 
 
-def preconditioned(kernel, X, noise, rank: int, *, warn: bool = False):
-    """``(operator, preconditioner)`` of ``kernel(X) + diag(noise)``."""
+def preconditioned(kernel, X, noise, rank: int, *, warn: bool = False, order=None):
+    """``(operator, preconditioner)`` of ``kernel(X) + diag(noise)``; ``order``: the
+    pivots to take (see :func:`~pyjl.gp.iterative.pivoted_cholesky.pivoted`), else
+    searched; the preconditioner's ``pivots`` are those it took."""
     op = KernelOperator(kernel, X, noise)
     kd = op.kernel_diag()
     eff, floor = floored(op.noise, kd)
@@ -79,16 +88,23 @@ def preconditioned(kernel, X, noise, rank: int, *, warn: bool = False):
             stacklevel=4,
         )
     op.noise = eff
-    L = pivoted_cholesky(kd, op.kernel_rows, rank, abs_tol=PRECOND_TRACE * float(eff.min()))
-    return op, Preconditioner(L, eff)
+    L, piv = pivoted(
+        kd, op.kernel_rows, rank, abs_tol=PRECOND_TRACE * float(eff.min()), order=order
+    )
+    P = Preconditioner(L, eff)
+    P.pivots = piv
+    return op, P
 
 
 #: The remaining kernel trace (relative to the noise's) at which the control variate's
 #: weight halves: beyond it the variate's own noise outweighs what it removes.
 CONTROL_RHO = 0.1
-#: Below this weight the control variate is left out (its exact part costs a product with
-#: ``precond_rank`` columns).
+#: Below this weight the control variate is left out (its exact part costs ``grad_quad``
+#: columns, up to :data:`CONTROL_RANK`).
 CONTROL_MIN = 0.01
+#: The control variate uses the preconditioner's leading columns, at most this many (the
+#: pivoted Cholesky of that rank): its exact part costs ``grad_quad`` columns, one each.
+CONTROL_RANK = 100
 
 
 def control_weight(Z, U, PZ, op, P) -> float:
@@ -138,6 +154,7 @@ class IterativeObjective:
         self.log_prior = log_prior
         self.n_kernel = np.asarray(kernel.theta).size
         self.last: CGResult | None = None
+        self.pivots: np.ndarray | None = None
         self.n_evaluations = 0
         self.total_cg_iterations = 0
 
@@ -153,26 +170,30 @@ class IterativeObjective:
         self.kernel.theta = th
         n = self.X.shape[0]
         diag = np.full(n, noise) if noise is not None else np.broadcast_to(self.noise_diag, n)
-        op, P = preconditioned(self.kernel, self.X, diag, self.settings.precond_rank, warn=warn)
+        op, P = preconditioned(
+            self.kernel, self.X, diag, self.settings.precond_rank, warn=warn, order=self.pivots
+        )
+        self.pivots = P.pivots  # kept for the fit; the search only appends to them
         return op, P, noise
 
-    def value_and_grad(self, theta, want_grad: bool = True, x0=None):
+    def value_and_grad(self, theta, want_grad: bool = True, x0=None, tol=None):
         """``(LML estimate, gradient estimate or None)`` at ``theta``; ``x0`` ``(n,)``: a
-        starting guess of ``alpha`` (the probes' solves start at zero, as SLQ needs).
+        starting guess of ``alpha`` (the probes' solves start at zero, as SLQ needs);
+        ``tol``: CG's tolerance (default ``cg_tol``).
 
         BLAS runs on one thread here: its products are ``(n, rank) x (rank, k)`` and
         smaller, where waking threads costs more than the work (the kernel products, the
         bulk, are threaded by the engine)."""
         with thread_limit(1):
-            return self._value_and_grad(theta, want_grad, x0)
+            return self._value_and_grad(theta, want_grad, x0, tol)
 
-    def _value_and_grad(self, theta, want_grad, x0):
+    def _value_and_grad(self, theta, want_grad, x0, tol):
         op, P, noise = self.operator(theta)
         s = self.settings
         Z = P.sample(self.E1, self.E2)
         B = np.column_stack([self.y, Z])
         X0 = None if x0 is None else np.column_stack([x0, np.zeros_like(Z)])
-        res = mbcg(op.__matmul__, B, P.solve, s.cg_tol, s.max_cg_iter, x0=X0)
+        res = mbcg(op.__matmul__, B, P.solve, tol or s.cg_tol, s.max_cg_iter, x0=X0)
         self.last = res
         self.n_evaluations += 1
         self.total_cg_iterations += res.iterations
@@ -184,23 +205,26 @@ class IterativeObjective:
         if not want_grad:
             return value, None
         PZ = P.solve(Z)
-        c = control_weight(Z, U, PZ, op, P)
-        # c P^-1 = c D^-1 - F F^T; F's columns cost a product each, worth it only if c counts
-        F = np.sqrt(c) * P.whitened_factor() if c > CONTROL_MIN else np.zeros((n, 0))
+        Pc = P if P.rank <= CONTROL_RANK else Preconditioner(P.L[:, :CONTROL_RANK], P.D)
+        PcZ = PZ if Pc is P else Pc.solve(Z)
+        c = control_weight(Z, U, PcZ, op, Pc)
+        # c Pc^-1 = c D^-1 - F F^T; F's columns cost a product each, worth it only if c counts
+        F = np.sqrt(c) * Pc.whitened_factor() if c > CONTROL_MIN else np.zeros((n, 0))
         c = c if c > CONTROL_MIN else 0.0
-        Ua = np.column_stack([alpha, -(U - c * PZ) / m, F])
+        Ua = np.column_stack([alpha, -(U - c * PcZ) / m, F])
         Va = np.column_stack([alpha, PZ, F])
         grad = 0.5 * grad_quad(self.kernel, self.X, Ua, Va)
         grad -= 0.5 * c * (diag_gradient(self.kernel, self.X) @ (1.0 / op.noise))
         if self.learn_noise:
             tr = c * float(np.sum(1.0 / op.noise)) - float(np.sum(F**2))
-            tr += float(np.einsum("ij,ij->", U - c * PZ, PZ)) / m
+            tr += float(np.einsum("ij,ij->", U - c * PcZ, PZ)) / m
             grad = np.append(grad, 0.5 * op.noise[0] * (alpha @ alpha - tr))
         return value, grad
 
     def __call__(self, theta):
+        """``(-LML, -gradient)`` for the optimiser, solved to :data:`TRAIN_TOL`."""
         try:
-            value, grad = self.value_and_grad(theta)
+            value, grad = self.value_and_grad(theta, tol=max(self.settings.cg_tol, TRAIN_TOL))
         except np.linalg.LinAlgError:
             return np.inf, np.zeros(len(theta))
         if self.log_prior is not None:

@@ -14,11 +14,16 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg import cho_solve, cholesky, solve_triangular
 
-__all__ = ["pivoted_cholesky", "Preconditioner"]
+__all__ = ["pivoted_cholesky", "pivoted", "Preconditioner"]
 
 
 def pivoted_cholesky(
-    diag: np.ndarray, rows, rank: int, rel_tol: float = 1e-10, abs_tol: float = 0.0
+    diag: np.ndarray,
+    rows,
+    rank: int,
+    rel_tol: float = 1e-10,
+    abs_tol: float = 0.0,
+    order: np.ndarray | None = None,
 ) -> np.ndarray:
     """``L`` ``(n, m)``, ``m <= rank``, with ``K ~ L L^T`` by diagonal pivoting.
 
@@ -34,6 +39,8 @@ def pivoted_cholesky(
         Stop once the remaining trace is below ``rel_tol`` times the trace of ``K``...
     abs_tol : float, default 0.0
         ... or below ``abs_tol``.
+    order : ndarray of int, optional
+        Take these pivots in this order (see :func:`pivoted`).
 
     Examples
     --------
@@ -45,24 +52,59 @@ def pivoted_cholesky(
     >>> bool(np.abs(K - L @ L.T).max() < 1e-6)
     True
     """
+    return pivoted(diag, rows, rank, rel_tol, abs_tol, order)[0]
+
+
+def pivoted(diag, rows, rank: int, rel_tol=1e-10, abs_tol=0.0, order=None):
+    """``(L, pivots)``: :func:`pivoted_cholesky` and the rows it pivoted on, in order.
+
+    With ``order`` the first pivots are ``order[:rank]`` (no search, no trace stop; it
+    stops only where a pivot's remaining diagonal falls to rounding), then the search
+    continues up to ``rank`` while the trace left is above the tolerances.  ``L`` on the
+    given pivots is a smooth function of ``K``: with the pivots of one ``theta`` kept, the
+    preconditioner -- and so the likelihood estimate -- moves smoothly with ``theta``
+    (the search adds pivots only where the kept ones no longer resolve the kernel).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyjl.gp import RBF
+    >>> X = np.linspace(0, 1, 30)[:, None]
+    >>> K = RBF(0.5)(X)
+    >>> L, piv = pivoted(np.diag(K).copy(), lambda i: K[i], 12)
+    >>> L2, _ = pivoted(np.diag(K).copy(), lambda i: K[i], 12, order=piv)
+    >>> bool(np.array_equal(L, L2))
+    True
+    """
     d = np.array(diag, dtype=np.float64)
     n = d.size
     m_max = int(min(rank, n))
-    L = np.zeros((n, m_max))
+    given = 0 if order is None else min(len(order), m_max)
+    # built as rows (m_max, n): each update reads the first m rows contiguously
+    Lt = np.zeros((m_max, n))
+    piv = np.zeros(m_max, dtype=np.intp)
     stop = max(rel_tol * max(float(d.sum()), np.finfo(float).tiny), abs_tol)
+    floor = 1e-12 * float(d.max()) if n else 0.0
     m = 0
     while m < m_max:
-        i = int(np.argmax(d))
-        if d[i] <= 0.0 or d.sum() <= stop:
-            break
+        if m < given:
+            i = int(order[m])
+            if d[i] <= floor:
+                break
+        else:
+            i = int(np.argmax(d))
+            if d[i] <= 0.0 or d.sum() <= stop:
+                break
         row = np.asarray(rows(np.array([i])), dtype=np.float64)[0]
-        col = (row - L[:, :m] @ L[i, :m]) / np.sqrt(d[i])
-        L[:, m] = col
+        col = Lt[m]
+        np.subtract(row, Lt[:m, i] @ Lt[:m], out=col)
+        col /= np.sqrt(d[i])
         d -= col**2
         d[i] = 0.0
         np.maximum(d, 0.0, out=d)
+        piv[m] = i
         m += 1
-    return L[:, :m]
+    return Lt[:m].T, piv[:m]
 
 
 class Preconditioner:
@@ -92,8 +134,8 @@ class Preconditioner:
     def __init__(self, L: np.ndarray, D: np.ndarray):
         self.L, self.D = L, np.asarray(D, dtype=np.float64)
         self.rank = L.shape[1]
-        self.A = L / self.D[:, None]  # D^-1 L
-        C = np.eye(self.rank) + L.T @ self.A
+        self.pivots: np.ndarray | None = None  # set by whoever knows them
+        C = np.eye(self.rank) + L.T @ (L / self.D[:, None])
         self.Cc = cholesky(C, lower=True, check_finite=False)
         self.logdet = float(2.0 * np.log(np.diag(self.Cc)).sum() + np.log(self.D).sum())
 
@@ -101,7 +143,8 @@ class Preconditioner:
         """``P^-1 R`` for ``R`` ``(n, k)``."""
         out = R / self.D[:, None]
         if self.rank:
-            out -= self.A @ cho_solve((self.Cc, True), self.A.T @ R, check_finite=False)
+            W = cho_solve((self.Cc, True), self.L.T @ out, check_finite=False)
+            out -= (self.L @ W) / self.D[:, None]
         return out
 
     def __matmul__(self, V: np.ndarray) -> np.ndarray:
@@ -118,4 +161,5 @@ class Preconditioner:
         """``F`` ``(n, m)`` with ``k^T P^-1 k = sum(k^2 / D) - |F^T k|^2``."""
         if not self.rank:
             return np.zeros((self.D.size, 0))
-        return solve_triangular(self.Cc, self.A.T, lower=True, check_finite=False).T
+        At = self.L.T / self.D  # (D^-1 L)^T
+        return solve_triangular(self.Cc, At, lower=True, check_finite=False, overwrite_b=True).T
