@@ -76,8 +76,9 @@ class GaussianProcess:
         ``"cholesky"``: exact, ``O(n^3)`` time and ``O(n^2)`` memory; ``"cg"``: the
         matrix-free iterative solver (batched preconditioned CG, the log-determinant by
         stochastic Lanczos quadrature, :mod:`pyjl.gp.iterative`), ``O(n^2)`` time per
-        iteration and ``O(n (d + n_probes + pred_rank))`` memory; ``"auto"``: Cholesky
-        up to 8,000 training points, CG above (see docs/gp.md, "Large n").
+        iteration and ``O(n (d + n_probes + precond_rank + pred_rank))`` memory;
+        ``"auto"``: Cholesky up to 8,000 training points, CG above (see docs/gp.md,
+        "Large n").
     cg_tol : float, default 1e-4
         CG stops once ``|A x - b| <= cg_tol |b|`` for every right-hand side (0 < cg_tol
         <= 1).
@@ -85,9 +86,10 @@ class GaussianProcess:
         The most CG iterations per solve (``>= 1``); fewer warn a ``ConvergenceWarning``.
     n_probes : int, default 10
         Random probe vectors of the log-determinant and trace estimates (``>= 1``).
-    precond_rank : int, default 100
+    precond_rank : int or None, default None
         The most columns of the pivoted-Cholesky preconditioner (``>= 0``; it stops
-        earlier once the kernel is resolved to a thousandth of the noise).
+        earlier once the kernel is resolved to a thousandth of the noise); ``None``:
+        ``sqrt(50 n)``, at most ``2**25 / n`` (256 MiB), for ``n`` training points.
     pred_rank : int, default 256
         The most columns of the predictive-variance cache's pivoted Cholesky (``>= 0``;
         it stops earlier once the kernel is resolved to a thousandth of the noise).
@@ -149,7 +151,7 @@ class GaussianProcess:
         cg_tol=1e-4,
         max_cg_iter=1000,
         n_probes=10,
-        precond_rank=100,
+        precond_rank=None,
         pred_rank=256,
     ):
         self.kernel = _fit.check_kernel(kernel)

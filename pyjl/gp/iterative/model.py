@@ -7,6 +7,8 @@ estimator's questions in model units (the estimator maps them to the units of ``
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import warnings
 
 import numpy as np
@@ -23,7 +25,9 @@ from .objective import IterativeObjective, Settings, preconditioned
 from .pivoted_cholesky import Preconditioner, pivoted_cholesky
 from .predict import VarianceCache
 
-__all__ = ["AUTO_CG_ABOVE", "CGState", "check_settings", "resolve", "probe_draws"]
+__all__ = [
+    "AUTO_CG_ABOVE", "CGState", "auto_precond_rank", "check_settings", "resolve", "probe_draws",
+]  # fmt: skip
 
 #: ``solver="auto"`` uses CG above this many training points and Cholesky up to it (the
 #: size where one CG likelihood-and-gradient evaluation becomes the cheaper; docs/gp.md).
@@ -31,6 +35,12 @@ AUTO_CG_ABOVE = 8_000
 #: ``alpha`` (the predictive mean's weights) is solved to ``cg_tol`` times this, from the
 #: likelihood's solution: the mean is then as exact as the training needs are loose.
 ALPHA_TOL = 1e-2
+#: ``precond_rank=None`` takes ``sqrt(PRECOND_PER_N * n)`` columns: the pivoted Cholesky
+#: costs ``n rank^2 / 2`` multiply-adds, a CG iteration ``n^2`` kernel entries, and this
+#: balances the two where the preconditioner saves the most iterations (docs/gp.md) ...
+PRECOND_PER_N = 50
+#: ... and at most this many entries of the factor (256 MiB of float64).
+PRECOND_ENTRIES = 1 << 25
 #: Columns per block Lanczos step of the variance cache, and its Lanczos vectors.
 CACHE_BLOCK, CACHE_LANCZOS = 10, 50
 #: The variance cache's pivoted Cholesky stops once the trace it leaves out is below this
@@ -49,9 +59,29 @@ def check_settings(solver, cg_tol, max_cg_iter, n_probes, precond_rank, pred_ran
         cg_tol=real(cg_tol, "cg_tol", low=0, high=1, low_open=True),
         max_cg_iter=integer(max_cg_iter, "max_cg_iter", low=1),
         n_probes=integer(n_probes, "n_probes", low=1),
-        precond_rank=integer(precond_rank, "precond_rank", low=0),
+        precond_rank=(
+            None if precond_rank is None else integer(precond_rank, "precond_rank", low=0)
+        ),
     )
     return solver, settings, integer(pred_rank, "pred_rank", low=0)
+
+
+def auto_precond_rank(n: int) -> int:
+    """The preconditioner's rank for ``n`` points under ``precond_rank=None``.
+
+    Examples
+    --------
+    >>> auto_precond_rank(20_000), auto_precond_rank(100_000)
+    (1000, 335)
+    """
+    return int(min(math.isqrt(PRECOND_PER_N * n), PRECOND_ENTRIES // max(n, 1)))
+
+
+def for_size(settings: Settings, n: int) -> Settings:
+    """``settings`` with ``precond_rank=None`` resolved for ``n`` points."""
+    if settings.precond_rank is not None:
+        return settings
+    return dataclasses.replace(settings, precond_rank=auto_precond_rank(n))
 
 
 def resolve(solver: str, n: int) -> str:
@@ -83,6 +113,7 @@ def objective(solver, kernel, X, y, method, learn_noise, noise_diag, settings, p
     """``(objective, start)``: the fit's objective for ``solver`` (``start``: the variance
     cache's draws under ``"cg"``, else ``None``)."""
     if solver == "cg":
+        settings = for_size(settings, X.shape[0])
         E1, E2, start = probe_draws(rng, X.shape[0], settings)
         obj = IterativeObjective(
             kernel, X, y, learn_noise=learn_noise, noise_diag=noise_diag,
@@ -178,6 +209,8 @@ class CGState:
         if pred_rank > P.rank:
             L = pivoted_cholesky(op.kernel_diag(), op.kernel_rows, pred_rank, abs_tol=abs_tol)
             P = Preconditioner(L, op.noise)
+        elif pred_rank < P.rank:  # the leading pivots: the pivoted Cholesky of that rank
+            P = Preconditioner(P.L[:, :pred_rank], op.noise)
         return VarianceCache(op, P, CACHE_LANCZOS, start)
 
     def solve(self, B: np.ndarray) -> np.ndarray:
