@@ -16,7 +16,7 @@ import numpy as np
 from ... import engines
 from ..._threads import thread_limit
 from ..._validate import choice, error, integer, real
-from ...exceptions import ConvergenceWarning
+from ...exceptions import ConvergenceWarning, NumericalWarning
 from .._posterior import clip
 from ..interface import matvec
 from ..likelihood import Objective, blas_threads
@@ -50,6 +50,10 @@ CACHE_TRACE = 1e-3
 #: variance cache multiplies each block by ``(n, rank)`` factors, and BLAS runs such
 #: products fastest with hundreds of rows or more per call.
 _ROWS, _MIN_ROWS = 1 << 21, 128
+#: Every prediction checks the variance cache on this many test points against CG solves;
+#: a point off by more than ``VAR_RTOL`` of its variance (plus ``1e-9`` of the prior
+#: variance) sends all points of that call to CG solves, ``VAR_BLOCK`` columns at a time.
+CHECK_POINTS, VAR_RTOL, VAR_BLOCK = 8, 1e-2, 64
 
 
 def check_settings(solver, cg_tol, max_cg_iter, n_probes, precond_rank, pred_rank):
@@ -242,12 +246,22 @@ class CGState:
         return mean, np.sqrt(clip(second + extra)) * y_std
 
     def predict(self, Xs: np.ndarray, want: str):
-        """``(mean, var or cov or None)`` in model units; ``want``: "mean", "std", "cov"."""
-        if want == "cov":
-            Ks = np.asarray(self.kernel(Xs, self.X), dtype=np.float64)
-            return Ks @ self.alpha, np.asarray(self.kernel(Xs)) - self.cache.inner(Ks)
+        """``(mean, var or cov or None)`` in model units; ``want``: "mean", "std", "cov".
+
+        Variances come from the low-rank cache, checked on :data:`CHECK_POINTS` test points
+        against CG solves; where the cache is off by more than :data:`VAR_RTOL` (a kernel
+        of high numerical rank against a small noise), every variance of the call is
+        computed by CG solves instead, with a :class:`~pyjl.NumericalWarning`.
+        """
         if want == "mean":
             return matvec(self.kernel, Xs, self.X, self.alpha[:, None])[:, 0], None
+        if want == "cov":
+            Ks = np.asarray(self.kernel(Xs, self.X), dtype=np.float64)
+            prior = np.asarray(self.kernel(Xs), dtype=np.float64)
+            inner = self.cache.inner(Ks)
+            if not self._cache_holds(Ks, np.diag(prior), np.diag(inner)):
+                inner = Ks @ self._exact_solve(Ks.T)
+            return Ks @ self.alpha, prior - inner
         m, n = Xs.shape[0], self.X.shape[0]
         mean, quad = np.empty(m), np.empty(m)
         rows = int(max(1, min(max(m, 1), max(_MIN_ROWS, _ROWS // max(n, 1)))))
@@ -256,4 +270,45 @@ class CGState:
                 Ks = np.asarray(self.kernel(Xs[s : s + rows], self.X), dtype=np.float64)
                 mean[s : s + rows] = Ks @ self.alpha
                 quad[s : s + rows] = self.cache.quad(Ks)
-        return mean, np.asarray(self.kernel.diag(Xs), dtype=np.float64) - quad
+        prior = np.asarray(self.kernel.diag(Xs), dtype=np.float64)
+        pick = np.unique(np.linspace(0, m - 1, min(m, CHECK_POINTS)).round().astype(int))
+        Kc = np.asarray(self.kernel(Xs[pick], self.X), dtype=np.float64) if m else None
+        if m and not self._cache_holds(Kc, prior[pick], quad[pick]):
+            for s in range(0, m, VAR_BLOCK):
+                Ks = np.asarray(self.kernel(Xs[s : s + VAR_BLOCK], self.X), dtype=np.float64)
+                quad[s : s + VAR_BLOCK] = np.einsum("ij,ji->i", Ks, self._exact_solve(Ks.T))
+        return mean, prior - quad
+
+    def _exact_solve(self, B: np.ndarray) -> np.ndarray:
+        """``A^-1 B`` by CG to ``cg_tol * ALPHA_TOL`` (what a predictive variance needs)."""
+        with thread_limit(1):
+            op, P = preconditioned(self.kernel, self.X, self.noise, self.settings.precond_rank)
+            res = mbcg(
+                op.__matmul__, B, P.solve, self.settings.cg_tol * ALPHA_TOL,
+                self.settings.max_cg_iter,
+            )  # fmt: skip
+        warn_unconverged(res, self.settings, stacklevel=6)
+        return res.x
+
+    def _cache_holds(self, Ks: np.ndarray, prior: np.ndarray, quad: np.ndarray) -> bool:
+        """Whether the cache's ``k*^T A^-1 k*`` for the rows of ``Ks`` gives variances within
+        :data:`VAR_RTOL` of CG solves; warns (once per state) when it does not."""
+        exact = np.einsum("ij,ji->i", Ks, self._exact_solve(Ks.T))
+        var = prior - exact
+        err = np.abs(quad - exact)
+        if np.all(err <= VAR_RTOL * np.abs(var) + 1e-9 * np.abs(prior)):
+            self.info["variance_path"] = "cache"
+            return True
+        self.info["variance_path"] = "cg"
+        if not getattr(self, "_warned_cache", False):
+            self._warned_cache = True
+            worst = float(np.max(err / np.maximum(np.abs(var), 1e-300)))
+            warnings.warn(
+                f"the low-rank variance cache (rank {self.info['pred_rank']}) is off by up to "
+                f"{worst:.3g} of the predictive variance on checked test points, so the "
+                "variances are computed by CG solves (one per test point: slow for many "
+                "points); raise pred_rank, or use solver='cholesky' at this size",
+                NumericalWarning,
+                stacklevel=5,
+            )
+        return False
