@@ -1,4 +1,6 @@
-"""``python -m benchmarks [--quick] [--only gp,hmm] [--out FILE.md]``: the benchmark tables.
+"""``python -m benchmarks [--quick] [--only gp,hmm] [--roofline] [--out FILE.md]``: the
+benchmark tables (``--roofline``: and the DSP kernels against the machine's peaks,
+``benchmarks/roofline.py``).
 
 ``--out docs/performance.md`` replaces the generated block of the performance page (between
 its ``<!-- benchmarks:start`` and ``<!-- benchmarks:end -->`` lines); any other file is
@@ -109,6 +111,13 @@ def main(argv: list[str] | None = None) -> int:
             continue
         rows = module.run(quick=args.quick)
         sections += [f"### {family} ({time.perf_counter() - start:.0f} s)", "", table(rows), ""]
+        print("\n".join(sections[-4:]), flush=True)
+    if args.roofline:
+        from . import roofline
+
+        start = time.perf_counter()
+        text = roofline.markdown(roofline.run(quick=args.quick))
+        sections += [f"### roofline ({time.perf_counter() - start:.0f} s)", "", text, ""]
         print("\n".join(sections[-4:]), flush=True)
     if args.out:
         write_tables(args.out, "\n".join(sections))
