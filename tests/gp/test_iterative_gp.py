@@ -231,10 +231,13 @@ def test_leave_one_out_and_bad_max_iter_are_refused_under_cg(rng):
         gp.loo_log_predictive()
 
 
-def test_variances_stay_right_where_the_low_rank_cache_is_not(rng):
+@pytest.mark.parametrize("factor_up_to", [model.AUTO_CG_ABOVE, 0], ids=["cholesky", "cg"])
+def test_variances_stay_right_where_the_low_rank_cache_is_not(rng, monkeypatch, factor_up_to):
     """A rough kernel (Matern-5/2 in 4-D) against a noise of 1e-3 of its variance has a
     high numerical rank: the low-rank cache alone misses the predictive variances by
-    orders of magnitude, so the prediction checks it, says so, and solves by CG."""
+    orders of magnitude, so the prediction checks it, says so, and solves exactly (by a
+    Cholesky factor at sizes "auto" factorises, by CG above)."""
+    monkeypatch.setattr(model, "AUTO_CG_ABOVE", factor_up_to)
     X = rng.uniform(0, 1, (400, 4))
     y = np.sin(6 * X @ np.array([0.3, 0.5, 0.7, 0.4])) + 0.1 * rng.standard_normal(400)
     Xs = rng.uniform(0, 1, (300, 4))

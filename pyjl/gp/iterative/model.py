@@ -12,6 +12,7 @@ import math
 import warnings
 
 import numpy as np
+from scipy.linalg import cho_factor, cho_solve
 
 from ... import engines
 from ..._threads import thread_limit
@@ -249,9 +250,10 @@ class CGState:
         """``(mean, var or cov or None)`` in model units; ``want``: "mean", "std", "cov".
 
         Variances come from the low-rank cache, checked on :data:`CHECK_POINTS` test points
-        against CG solves; where the cache is off by more than :data:`VAR_RTOL` (a kernel
-        of high numerical rank against a small noise), every variance of the call is
-        computed by CG solves instead, with a :class:`~pyjl.NumericalWarning`.
+        against exact solves; where the cache is off by more than :data:`VAR_RTOL` (a
+        kernel of high numerical rank against a small noise), every variance of the call
+        is computed by exact solves instead (:meth:`_exact_solve`), with a
+        :class:`~pyjl.NumericalWarning`.
         """
         if want == "mean":
             return matvec(self.kernel, Xs, self.X, self.alpha[:, None])[:, 0], None
@@ -272,7 +274,7 @@ class CGState:
                 quad[s : s + rows] = self.cache.quad(Ks)
         prior = np.asarray(self.kernel.diag(Xs), dtype=np.float64)
         pick = np.unique(np.linspace(0, m - 1, min(m, CHECK_POINTS)).round().astype(int))
-        Kc = np.asarray(self.kernel(Xs[pick], self.X), dtype=np.float64) if m else None
+        Kc = np.asarray(self.kernel(Xs[pick], self.X), dtype=np.float64)
         if m and not self._cache_holds(Kc, prior[pick], quad[pick]):
             for s in range(0, m, VAR_BLOCK):
                 Ks = np.asarray(self.kernel(Xs[s : s + VAR_BLOCK], self.X), dtype=np.float64)
@@ -280,7 +282,17 @@ class CGState:
         return mean, prior - quad
 
     def _exact_solve(self, B: np.ndarray) -> np.ndarray:
-        """``A^-1 B`` by CG to ``cg_tol * ALPHA_TOL`` (what a predictive variance needs)."""
+        """``A^-1 B`` to ``cg_tol * ALPHA_TOL`` (what a predictive variance needs): by a
+        Cholesky factor of ``A`` kept after the first call when ``n <= AUTO_CG_ABOVE``
+        (where ``solver="auto"`` would factorise anyway), else by CG."""
+        if self.X.shape[0] <= AUTO_CG_ABOVE:
+            if getattr(self, "_factor", None) is None:
+                A = np.asarray(self.kernel(self.X), dtype=np.float64)
+                A[np.diag_indices_from(A)] += self.noise
+                with blas_threads(A.shape[0]):
+                    self._factor = cho_factor(A, lower=True, check_finite=False)
+            with blas_threads(self.X.shape[0]):
+                return cho_solve(self._factor, B, check_finite=False)
         with thread_limit(1):
             op, P = preconditioned(self.kernel, self.X, self.noise, self.settings.precond_rank)
             res = mbcg(
@@ -306,8 +318,9 @@ class CGState:
             warnings.warn(
                 f"the low-rank variance cache (rank {self.info['pred_rank']}) is off by up to "
                 f"{worst:.3g} of the predictive variance on checked test points, so the "
-                "variances are computed by CG solves (one per test point: slow for many "
-                "points); raise pred_rank, or use solver='cholesky' at this size",
+                f"variances are computed exactly (a Cholesky factor up to {AUTO_CG_ABOVE} "
+                "points, a CG solve per test point above: slow for many points); raise "
+                "pred_rank to make the cache hold",
                 NumericalWarning,
                 stacklevel=5,
             )
