@@ -149,7 +149,7 @@ class StudyReader:
 
     def __init__(self, storage):
         self._io = ThreadPoolExecutor(1, thread_name_prefix="pyjl-dashboard-read")
-        self.storage = self._read(_open, storage)
+        self.storage = self._read(open_storage, storage, read_only=True)
         self.url = self.storage.url
         #: changes when the server starts: a client's revisions of another run mean nothing
         self.epoch = secrets.token_hex(4)
@@ -158,8 +158,8 @@ class StudyReader:
         self._fit_lock = threading.Lock()
         self._cache: collections.OrderedDict = collections.OrderedDict()
 
-    def _read(self, fn, *args):
-        return self._io.submit(fn, *args).result()
+    def _read(self, fn, *args, **kwargs):
+        return self._io.submit(fn, *args, **kwargs).result()
 
     def close(self) -> None:
         """Close the storage's connection and the reading thread."""
@@ -307,8 +307,3 @@ def _line_json(line) -> dict:
         "window": [_num(line.window[0]), _num(line.window[1])],
         "clipped": line.clipped,
     }
-
-
-def _open(storage):
-    """``storage`` opened read-only (a file without pyjl's tables is refused as such)."""
-    return open_storage(storage, read_only=True)

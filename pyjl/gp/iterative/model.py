@@ -205,9 +205,6 @@ class CGState:
         alpha = self.solve(y[:, None])[:, 0]
         return alpha, float(self.lml + 0.5 * (self.y @ self.alpha) - 0.5 * (y @ alpha))
 
-    def _tol(self):
-        return self.settings.cg_tol, self.settings.max_cg_iter
-
     @staticmethod
     def _cache(op, P, start, pred_rank: int) -> VarianceCache:
         abs_tol = CACHE_TRACE * float(np.min(op.noise))
@@ -218,12 +215,14 @@ class CGState:
             P = Preconditioner(P.L[:, :pred_rank], op.noise)
         return VarianceCache(op, P, CACHE_LANCZOS, start)
 
-    def solve(self, B: np.ndarray) -> np.ndarray:
-        """``A^-1 B`` for ``B`` ``(n, k)`` by CG (warns when it does not converge)."""
+    def solve(self, B: np.ndarray, tol: float | None = None, stacklevel: int = 4) -> np.ndarray:
+        """``A^-1 B`` for ``B`` ``(n, k)`` by CG to ``tol`` (default ``cg_tol``; warns when
+        it does not converge)."""
+        tol = self.settings.cg_tol if tol is None else tol
         with thread_limit(1):
             op, P = preconditioned(self.kernel, self.X, self.noise, self.settings.precond_rank)
-            res = mbcg(op.__matmul__, B, P.solve, *self._tol())
-        warn_unconverged(res, self.settings)
+            res = mbcg(op.__matmul__, B, P.solve, tol, self.settings.max_cg_iter)
+        warn_unconverged(res, self.settings, stacklevel=stacklevel)
         return res.x
 
     def objective_at(self, kernel, learn: bool, noise_var: np.ndarray) -> IterativeObjective:
@@ -293,14 +292,7 @@ class CGState:
                     self._factor = cho_factor(A, lower=True, check_finite=False)
             with blas_threads(self.X.shape[0]):
                 return cho_solve(self._factor, B, check_finite=False)
-        with thread_limit(1):
-            op, P = preconditioned(self.kernel, self.X, self.noise, self.settings.precond_rank)
-            res = mbcg(
-                op.__matmul__, B, P.solve, self.settings.cg_tol * ALPHA_TOL,
-                self.settings.max_cg_iter,
-            )  # fmt: skip
-        warn_unconverged(res, self.settings, stacklevel=6)
-        return res.x
+        return self.solve(B, self.settings.cg_tol * ALPHA_TOL, stacklevel=6)
 
     def _cache_holds(self, Ks: np.ndarray, prior: np.ndarray, quad: np.ndarray) -> bool:
         """Whether the cache's ``k*^T A^-1 k*`` for the rows of ``Ks`` gives variances within
