@@ -37,7 +37,6 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -192,31 +191,6 @@ class PostgreSQLStorage(PostgreSQLFaults, SQLTrials):
             conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_NAMESPACE, study_id))
             self._held.add(study_id)
         return conn
-
-    def study(
-        self, name: str, space_json: str | None, seed: int | None, settings: str = "{}"
-    ) -> dict:
-        query = "SELECT id, name, space, seed, created, settings FROM studies WHERE name = %s"
-        with self._guard("open study"):
-            row = self._conn().execute(query, (name,)).fetchone()
-        if row is None:
-            with self.transaction("open study"):
-                conn = self._conn()
-                if space_json is None:
-                    raise self._no_study(conn, name)
-                conn.execute(
-                    "INSERT INTO studies (name, space, seed, created, settings) "
-                    "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (name) DO NOTHING",
-                    (name, space_json, seed, time.time(), settings),
-                )
-                row = conn.execute(query, (name,)).fetchone()
-        return dict(zip(("id", "name", "space", "seed", "created", "settings"), row))
-
-    def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
 
     def __repr__(self) -> str:
         return f"PostgreSQLStorage({self.url!r})"

@@ -36,6 +36,7 @@ class SQLTrials:
 
     if TYPE_CHECKING:  # provided by the storage (its connection, faults and transactions)
         url: str
+        _local: Any  # threading.local holding this thread's ``conn``
 
         def _conn(self) -> Any: ...
 
@@ -83,6 +84,41 @@ class SQLTrials:
             "None",
             "pass the search space, or the name of a stored study",
         )
+
+    def study(
+        self, name: str, space_json: str | None, seed: int | None, settings: str = "{}"
+    ) -> dict:
+        """Study ``name`` as a dict (``id``, ``name``, ``space``, ``seed``, ``created``,
+        ``settings``), created with ``space_json`` if it does not exist (``None``: it
+        must exist).  Two workers creating one study at once get the same row."""
+        query = self._sql(
+            "SELECT id, name, space, seed, created, settings FROM studies WHERE name = ?"
+        )
+        with self._guard("open study"):
+            row = self._conn().execute(query, (name,)).fetchone()
+        if row is None:
+            with self.transaction("open study"):
+                conn = self._conn()
+                row = conn.execute(query, (name,)).fetchone()
+                if row is None:
+                    if space_json is None:
+                        raise self._no_study(conn, name)
+                    conn.execute(
+                        self._sql(
+                            "INSERT INTO studies (name, space, seed, created, settings) "
+                            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING"
+                        ),
+                        (name, space_json, seed, time.time(), settings),
+                    )
+                    row = conn.execute(query, (name,)).fetchone()
+        return dict(zip(("id", "name", "space", "seed", "created", "settings"), row))
+
+    def close(self) -> None:
+        """Close this thread's connection (the next call opens a new one)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
 
     def studies(self) -> list[dict]:
         with self._guard("read"):

@@ -29,7 +29,6 @@ import contextlib
 import os
 import sqlite3
 import threading
-import time
 from collections.abc import Iterator
 from urllib.parse import quote
 
@@ -274,30 +273,3 @@ class SQLiteStorage(FaultReports, SQLTrials):
                         raise
             finally:
                 state.op = None
-
-    def study(
-        self, name: str, space_json: str | None, seed: int | None, settings: str = "{}"
-    ) -> dict:
-        query = "SELECT id, name, space, seed, created, settings FROM studies WHERE name = ?"
-        with self._guard("open study"):
-            row = self._conn().execute(query, (name,)).fetchone()
-        if row is None:
-            with self.transaction("open study"):
-                conn = self._conn()
-                row = conn.execute(query, (name,)).fetchone()
-                if row is None:
-                    if space_json is None:
-                        raise self._no_study(conn, name)
-                    conn.execute(
-                        "INSERT INTO studies (name, space, seed, created, settings) "
-                        "VALUES (?, ?, ?, ?, ?)",
-                        (name, space_json, seed, time.time(), settings),
-                    )
-                    row = conn.execute(query, (name,)).fetchone()
-        return dict(zip(("id", "name", "space", "seed", "created", "settings"), row))
-
-    def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
