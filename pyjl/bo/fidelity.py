@@ -5,9 +5,10 @@ completed trials' values, so the GP is not fitted to it (see ``docs/bo.md``, Pru
 The acquisition still has to hear of it, or the search would return to its
 neighbourhood: :class:`~pyjl.bo.samplers.GPSampler` fantasises it, in the copy of the
 GP the acquisition runs on, by the rank :func:`pruned_ranks` gives -- *rung relative*.
-At the step ``s`` where the trial stopped, its best value so far ranks at ``q``: the
-fraction of the completed trials whose best value up to ``s`` is lower (ties count a
-half; a completed trial that ended before ``s`` enters with its best value).  The
+At the step ``s`` where the trial stopped, its value ranks at ``q``: the fraction of the
+completed trials whose value at ``s`` is lower (ties count a half; a curve's value at
+``s`` is the one it reported at its last step up to ``s``, as the pruners compare them,
+so a completed trial that ended before ``s`` enters with its last value).  The
 sampler fantasises it at the ``q``-quantile of the completed trials' values as the GP
 models them: the one assumption is that a trial keeps its rank among the completed
 ones from ``s`` to the end.  A trial worse at ``s`` than every completed one reads as
@@ -15,7 +16,9 @@ the worst value (what every pruned trial read as before); one that ranks in the 
 -- pruned by a pruner that also compares it with other pruned or running trials, or at
 a later rung -- as a middling value, so the search does not flee a region only because
 its trials were good but not the very best.  Without completed learning curves there
-is nothing to rank against: no rank, and the sampler uses the worst value.
+is nothing to rank against: no rank, and the sampler uses the worst value.  With too
+few completed trials for a GP, :func:`surrogate_view` has the surrogate model the last
+step enough trials reached instead (BOHB's rule).
 
 >>> from pyjl.bo.trial import Trial
 >>> trials = [Trial(0, {}, "complete", 0.1), Trial(1, {}, "complete", 0.3),
@@ -34,13 +37,13 @@ import numpy as np
 
 from .trial import Trial, TrialState
 
-__all__ = ["pruned_ranks"]
+__all__ = ["pruned_ranks", "surrogate_view"]
 
 
-def _best_up_to(curve: Mapping[int, float], step: int) -> float:
-    """The lowest value reported at a step ``<= step`` (the first one when none is)."""
-    up_to = [v for s, v in curve.items() if s <= step]
-    return min(up_to) if up_to else curve[min(curve)]
+def _value_at(curve: Mapping[int, float], step: int) -> float:
+    """The value reported at the last step ``<= step`` (the first one when none is)."""
+    up_to = [s for s in curve if s <= step]
+    return curve[max(up_to) if up_to else min(curve)]
 
 
 def pruned_ranks(
@@ -76,7 +79,49 @@ def pruned_ranks(
         if t.state != TrialState.PRUNED or not curve:
             continue
         step = max(curve)
-        mine = _best_up_to(curve, step)
-        theirs = np.array([_best_up_to(c, step) for c in done])
+        mine = _value_at(curve, step)
+        theirs = np.array([_value_at(c, step) for c in done])
         out[t.number] = float(np.sum(theirs < mine) + 0.5 * np.sum(theirs == mine)) / len(done)
     return out
+
+
+def surrogate_view(
+    trials: Sequence[Trial], curves: Mapping[int, Mapping[int, float]], n_min: int
+) -> tuple[list[Trial], dict[int, float]]:
+    """``(trials, ranks)`` as the surrogate should see them.
+
+    With at least ``n_min`` completed trials (or no pruned one): the trials as they are
+    and :func:`pruned_ranks`.  With fewer -- an aggressive pruner lets few trials finish
+    -- the surrogate would see too little, so, as BOHB does (Falkner et al. 2018), it
+    models the largest step ``s`` that at least ``n_min`` completed or pruned trials
+    reached: those trials read as completed at their value at ``s``, and a trial pruned
+    before ``s`` is ranked among them at its own step.  Needs a learning curve from
+    every completed trial (otherwise the trials as they are).
+    """
+    trials = list(trials)
+    ended = (TrialState.COMPLETE, TrialState.PRUNED)
+    finished = [t for t in trials if t.state in ended and curves.get(t.number)]
+    done = [t for t in trials if t.state == TrialState.COMPLETE and t.value is not None]
+    if (
+        len(done) >= n_min
+        or not any(t.state == TrialState.PRUNED for t in trials)
+        or any(not curves.get(t.number) for t in done)
+    ):
+        return trials, pruned_ranks(trials, curves)
+    reach = sorted((max(curves[t.number]) for t in finished), reverse=True)
+    if len(reach) < n_min:
+        return trials, pruned_ranks(trials, curves)
+    step = reach[n_min - 1]
+    cohort = {
+        t.number
+        for t in finished
+        if t.state == TrialState.COMPLETE or max(curves[t.number]) >= step
+    }
+    view = [
+        Trial(t.number, t.params, TrialState.COMPLETE, _value_at(curves[t.number], step))
+        if t.number in cohort
+        else t
+        for t in trials
+    ]
+    cut = {n: {s: v for s, v in c.items() if s <= step} for n, c in curves.items() if c}
+    return view, pruned_ranks(view, cut)

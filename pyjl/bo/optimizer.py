@@ -25,7 +25,7 @@ from .. import _validate
 from .._threads import thread_limit
 from ..exceptions import NotFittedError
 from . import handle as _handle
-from .fidelity import pruned_ranks
+from .fidelity import surrogate_view
 from .liveness import abandon_reason, worker_id
 from .pruners import check_pruner
 from .samplers import GPSampler, GridSampler, RandomSampler, Sampler
@@ -306,8 +306,10 @@ class Optimizer:
                 if isinstance(self._sampler, GPSampler) and any(
                     t.state == TrialState.PRUNED for t in trials
                 ):  # pruned trials ranked on the completed ones' curves (pyjl.bo.fidelity)
-                    ranks = pruned_ranks(trials, self.intermediate_values())
-                    points = self._sampler.propose(self.space, trials, n, self.seed, pruned=ranks)
+                    view, ranks = surrogate_view(
+                        trials, self.intermediate_values(), self.space.n_encoded + 1
+                    )
+                    points = self._sampler.propose(self.space, view, n, self.seed, pruned=ranks)
                 else:
                     points = self._sampler.propose(self.space, trials, n, self.seed)
             return [

@@ -291,7 +291,14 @@ def test_pruned_trials_are_fantasised_at_the_worst_value(rng):
     assert opt.best[1] == min(t.value for t in done)  # -10 is not the best
 
 
+def _value_at(curve: dict, step: int) -> float:
+    """The value a curve reported at its last step <= ``step`` (its first one if none)."""
+    return curve[max((k for k in curve if k <= step), default=min(curve))]
+
+
 def test_pruned_ranks_are_scipys_percentile_of_score(rng):
+    # ranked as the pruners compare: by the value at the step, not the best so far (a
+    # running mean over folds may go up)
     from scipy.stats import percentileofscore
 
     from pyjl.bo.fidelity import pruned_ranks
@@ -303,14 +310,92 @@ def test_pruned_ranks_are_scipys_percentile_of_score(rng):
         curve = np.round(rng.uniform(0.0, 1.0, steps), 1)  # ties on purpose
         curves[n] = {s: float(v) for s, v in enumerate(curve)}
         state = "complete" if n < 8 else "pruned"
-        trials.append(Trial(n, {}, state, float(curve.min())))
+        trials.append(Trial(n, {}, state, float(curve[-1])))
     ranks = pruned_ranks(trials, curves)
     assert sorted(ranks) == [8, 9, 10, 11]
     for n, q in ranks.items():
         s = max(curves[n])
-        mine = min(curves[n].values())
-        theirs = [min(v for k, v in curves[m].items() if k <= s) for m in range(8)]
-        assert q == pytest.approx(percentileofscore(theirs, mine, kind="mean") / 100)
+        theirs = [_value_at(curves[m], s) for m in range(8)]
+        assert q == pytest.approx(percentileofscore(theirs, curves[n][s], kind="mean") / 100)
+
+
+def _fold_study(rng, n_done: int, n_pruned: int):
+    """Trials over 5 folds (steps 0..4): ``n_done`` complete, ``n_pruned`` pruned after
+    1 to 4 folds; the values are running means."""
+    from pyjl.bo.trial import Trial
+
+    curves, trials = {}, []
+    for n in range(n_done + n_pruned):
+        folds = 5 if n < n_done else int(rng.integers(1, 5))
+        means = np.cumsum(rng.uniform(0.0, 1.0, folds)) / np.arange(1, folds + 1)
+        curves[n] = {s: float(v) for s, v in enumerate(means)}
+        state = "complete" if n < n_done else "pruned"
+        trials.append(Trial(n, {"x": float(n)}, state, float(means[-1])))
+    return trials, curves
+
+
+def test_surrogate_view_keeps_a_study_with_enough_completed_trials(rng):
+    from pyjl.bo.fidelity import pruned_ranks, surrogate_view
+
+    trials, curves = _fold_study(rng, 6, 10)
+    view, ranks = surrogate_view(trials, curves, n_min=6)
+    assert view == trials and ranks == pruned_ranks(trials, curves)
+    # a completed trial without a learning curve: nothing to put on one step
+    del curves[0]
+    view, ranks = surrogate_view(trials, curves, n_min=10)
+    assert view == trials and ranks == pruned_ranks(trials, curves)
+
+
+def test_surrogate_view_models_the_last_step_enough_trials_reached(rng):
+    # BOHB's rule: with fewer than n_min completed trials, the largest step that n_min
+    # trials reached; those read as complete at their value there, the trials stopped
+    # before it are ranked among them at their own step
+    from scipy.stats import percentileofscore
+
+    from pyjl.bo.fidelity import surrogate_view
+
+    trials, curves = _fold_study(rng, 1, 14)
+    n_min = 4
+    reach = sorted((max(c) for c in curves.values()), reverse=True)
+    step = reach[n_min - 1]
+    view, ranks = surrogate_view(trials, curves, n_min=n_min)
+    cohort = [t.number for t in trials if max(curves[t.number]) >= step]
+    assert len(cohort) >= n_min
+    for t, seen in zip(trials, view):
+        assert (seen.number, seen.params) == (t.number, t.params)
+        if t.number in cohort:
+            assert seen.state == TrialState.COMPLETE
+            assert seen.value == _value_at(curves[t.number], step)
+        else:
+            assert (seen.state, seen.value) == (t.state, t.value)
+    assert sorted(ranks) == sorted(set(curves) - set(cohort))
+    for n, q in ranks.items():
+        s = max(curves[n])
+        theirs = [_value_at(curves[m], s) for m in cohort]
+        assert q == pytest.approx(percentileofscore(theirs, curves[n][s], kind="mean") / 100)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_bo_learns_from_pruned_trials_when_few_finish(seed):
+    # one trial completes, every other one is pruned after two steps (as ASHA does after
+    # a lucky first trial): the GP must learn from the pruned trials' values at a common
+    # step, or the search stays on its Sobol sequence -- which, in 14 points, comes no
+    # nearer than 0.02 to 0.1 to the optimum of this bowl
+    space = Space({"a": Real(0.0, 1.0), "b": Real(0.0, 1.0)})
+    centre = np.array([0.31, 0.62])
+    opt = Optimizer(space, seed=seed, n_initial=4)
+    for i in range(14):
+        [(number, params)] = opt.ask_trials(1)
+        floor = float(np.sum((np.array([params["a"], params["b"]]) - centre) ** 2))
+        for step in range(5 if i == 0 else 2):
+            opt.report(number, step, floor + 0.1 / (step + 1))
+        if i == 0:
+            opt.tell_trial(number, floor + 0.02)
+        else:
+            opt.tell_pruned(number)
+    assert sum(t.state == TrialState.COMPLETE for t in opt.trials) == 1
+    seen = np.array([[t.params["a"], t.params["b"]] for t in opt.trials])
+    assert np.min(np.linalg.norm(seen - centre, axis=1)) < 0.01
 
 
 def test_a_pruned_trial_reads_as_the_quantile_of_its_rank(rng):
