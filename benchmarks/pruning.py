@@ -20,7 +20,8 @@ rate is not judged before it has finished; BO without pruning and BO with
 ``SuccessiveHalvingPruner(min_resource=1, reduction_factor=3)`` (rungs after 2 and 4
 folds) under a budget of :data:`FOLD_ROUND_BUDGET` boosting rounds summed over folds.
 
-``python -m benchmarks --only pruning [--quick]`` or ``python -m benchmarks.pruning``.
+``python -m benchmarks --only pruning [--quick]`` or ``python -m benchmarks.pruning
+[--quick] [--jobs N]`` (seeds in N processes).
 """
 
 from __future__ import annotations
@@ -189,29 +190,56 @@ def _arm(objective, n_calls: int, seed: int, pruner, budget: int | None = None) 
     }
 
 
-def run(quick: bool = False, seeds: int = 5) -> list[dict]:
-    """The benchmark rows; ``quick``: 12 unpruned trials of 3-fold CV per study (ASHA:
-    2,000 rounds; over folds 6,000), else 30 of 5-fold (5,300; 26,000)."""
+def _seed(seed: int, quick: bool) -> dict[str, dict]:
+    """The four studies of one seed."""
     import xgboost as xgb
     from sklearn.datasets import load_digits
 
     from pyjl.bo import SuccessiveHalvingPruner
 
     X, y = load_digits(return_X_y=True)
-    data = xgb.DMatrix(X, label=y)
-    n_calls, nfold, max_rounds = (12, 3, 500) if quick else (30, 5, 500)
-    objective = _objective(data, max_rounds, nfold)
-    arms: dict[str, list[dict]] = {"asha": [], "plain": [], "asha_folds": [], "plain_folds": []}
-    for seed in range(seeds):
-        asha = SuccessiveHalvingPruner(MIN_RESOURCE, reduction_factor=3)
-        arms["plain"].append(_arm(objective, n_calls, seed, None))
-        arms["asha"].append(_arm(objective, MAX_TRIALS, seed, asha, ROUND_BUDGET[quick]))
-        asha = SuccessiveHalvingPruner(1, reduction_factor=3)
-        arms["plain_folds"].append(_fold_arm(X, y, nfold, n_calls, seed, None))
-        arms["asha_folds"].append(
-            _fold_arm(X, y, nfold, MAX_TRIALS, seed, asha, FOLD_ROUND_BUDGET[quick])
-        )
-        print(f"seed {seed}: { ({k: v[-1] for k, v in arms.items()}) }", file=sys.stderr)
+    n_calls, nfold, max_rounds = _size(quick)
+    objective = _objective(xgb.DMatrix(X, label=y), max_rounds, nfold)
+    rows = {
+        "plain": _arm(objective, n_calls, seed, None),
+        "asha": _arm(
+            objective,
+            MAX_TRIALS,
+            seed,
+            SuccessiveHalvingPruner(MIN_RESOURCE, reduction_factor=3),
+            ROUND_BUDGET[quick],
+        ),
+        "plain_folds": _fold_arm(X, y, nfold, n_calls, seed, None),
+        "asha_folds": _fold_arm(
+            X,
+            y,
+            nfold,
+            MAX_TRIALS,
+            seed,
+            SuccessiveHalvingPruner(1, reduction_factor=3),
+            FOLD_ROUND_BUDGET[quick],
+        ),
+    }
+    print(f"seed {seed}: {rows}", file=sys.stderr, flush=True)
+    return rows
+
+
+def _size(quick: bool) -> tuple[int, int, int]:
+    """``(n_calls, nfold, max_rounds)``."""
+    return (12, 3, 500) if quick else (30, 5, 500)
+
+
+def run(quick: bool = False, seeds: int = 5, jobs: int = 1) -> list[dict]:
+    """The benchmark rows; ``quick``: 12 unpruned trials of 3-fold CV per study (ASHA:
+    2,000 rounds; over folds 6,000), else 30 of 5-fold (5,300; 26,000).  ``jobs``: seeds
+    run in that many processes at once (each booster is single-threaded; the figures are
+    counts, not times, apart from the wall times)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    n_calls, nfold, max_rounds = _size(quick)
+    with ProcessPoolExecutor(max(1, jobs)) as pool:
+        per_seed = list(pool.map(_seed, range(seeds), [quick] * seeds))
+    arms = {k: [rows[k] for rows in per_seed] for k in per_seed[0]}
 
     def med(arm, key):
         return float(np.median([r[key] for r in arms[arm]]))
@@ -252,4 +280,5 @@ def run(quick: bool = False, seeds: int = 5) -> list[dict]:
 if __name__ == "__main__":
     from benchmarks.__main__ import table
 
-    print(table(run(quick="--quick" in sys.argv)))
+    jobs = int(sys.argv[sys.argv.index("--jobs") + 1]) if "--jobs" in sys.argv else 1
+    print(table(run(quick="--quick" in sys.argv, jobs=jobs)))
