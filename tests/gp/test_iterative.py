@@ -22,6 +22,7 @@ from pyjl.gp.iterative import (
     pivoted_cholesky,
 )
 from pyjl.gp.iterative.objective import CONTROL_RANK, TRAIN_TOL, Settings, preconditioned
+from pyjl.gp.iterative.pivoted_cholesky import pivoted
 from pyjl.gp.likelihood import Objective
 
 
@@ -54,6 +55,54 @@ def test_pivoted_cholesky_stops_at_the_trace_tolerance(rng):
     L = pivoted_cholesky(np.diag(K).copy(), lambda i: K[i], 80, abs_tol=1e-6)
     assert L.shape[1] < 20
     assert np.trace(K - L @ L.T) <= 1e-6
+
+
+def _column_loop(K, rank, order=(), stop=0.0):
+    """The pivoted Cholesky one column at a time (the reference for the blocked path): the
+    given pivots while their remaining diagonal is above rounding, then the greedy search."""
+    d, n = np.diag(K).copy(), len(K)
+    L, piv, floor = np.zeros((n, rank)), [], 1e-12 * np.diag(K).max()
+    for m in range(rank):
+        if m < len(order):
+            i = int(order[m])
+            if d[i] <= floor:
+                break
+        else:
+            i = int(np.argmax(d))
+            if d[i] <= 0 or d.sum() <= stop:
+                break
+        L[:, m] = (K[:, i] - L[:, :m] @ L[i, :m]) / np.sqrt(d[i])
+        d = np.maximum(d - L[:, m] ** 2, 0.0)
+        d[i] = 0.0
+        piv.append(i)
+    return L[:, : len(piv)], np.array(piv, dtype=int)
+
+
+@pytest.mark.parametrize(
+    "kernel, d, given",
+    [(RBF(0.6) + Linear(0.8), 2, 40), (Matern32([0.3, 0.5]), 2, 25), (Linear(0.8), 3, 8)],
+    ids=["rbf+linear", "matern32", "rank-3 linear"],
+)
+def test_given_pivots_in_one_block_equal_the_column_loop(rng, kernel, d, given):
+    """With the pivots given, ``L = K[:, P] chol(K[P, P])^-T`` (one triangular solve) is the
+    column loop's factor to rounding -- cut where a pivot's remaining diagonal falls to
+    rounding (the rank-3 kernel: three of eight), then searched on up to ``rank``."""
+    X = rng.uniform(-1, 1, (90, d))
+    K = kernel(X)
+    op = KernelOperator(kernel, X, np.zeros(90))
+    order = rng.permutation(90)[:given]
+    for rank in (given, given + 10):
+        L, piv = pivoted(op.kernel_diag(), op.kernel_rows, rank, rel_tol=0.0, order=order)
+        ref, ref_piv = _column_loop(K, rank, order)
+        assert np.array_equal(piv, ref_piv)
+        np.testing.assert_allclose(L, ref, rtol=0, atol=1e-10 * np.abs(ref).max())
+        np.testing.assert_allclose(L @ L.T, ref @ ref.T, rtol=0, atol=1e-10 * np.abs(K).max())
+    if kernel.__class__ is Linear:
+        assert piv.size == 3
+    # a duplicated pivot has nothing left: the loop stops there, and so does the block
+    dup = np.concatenate([order[:5], order[2:3], order[5:]])
+    L, piv = pivoted(op.kernel_diag(), op.kernel_rows, 30, order=dup)
+    assert np.array_equal(piv, _column_loop(K, 30, dup)[1]) and piv.size <= 5
 
 
 def test_preconditioner_solve_product_logdet_and_draws_equal_dense(rng):

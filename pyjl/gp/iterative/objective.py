@@ -181,14 +181,20 @@ class IterativeObjective:
         starting guess of ``alpha`` (the probes' solves start at zero, as SLQ needs);
         ``tol``: CG's tolerance (default ``cg_tol``).
 
-        BLAS runs on one thread here: its products are ``(n, rank) x (rank, k)`` and
-        smaller, where waking threads costs more than the work (the kernel products, the
-        bulk, are threaded by the engine)."""
-        with thread_limit(1):
-            return self._value_and_grad(theta, want_grad, x0, tol)
+        BLAS runs on one thread after the preconditioner is built (whose triangular solve
+        and rank-k update are threaded where the size pays): the CG products are
+        ``(n, rank) x (rank, k)`` and smaller, where waking threads costs more than the
+        work (the kernel products, the bulk, are threaded by the engine)."""
+        op, P, _ = self.operator(theta)
+        return self.evaluate(op, P, want_grad, x0, tol)
 
-    def _value_and_grad(self, theta, want_grad, x0, tol):
-        op, P, noise = self.operator(theta)
+    def evaluate(self, op, P, want_grad: bool = True, x0=None, tol=None):
+        """:meth:`value_and_grad` on ``(op, P)`` from :meth:`operator` (at the kernel's
+        ``theta``)."""
+        with thread_limit(1):
+            return self._evaluate(op, P, want_grad, x0, tol)
+
+    def _evaluate(self, op, P, want_grad, x0, tol):
         s = self.settings
         Z = P.sample(self.E1, self.E2)
         B = np.column_stack([self.y, Z])

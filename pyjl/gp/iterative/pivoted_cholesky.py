@@ -12,7 +12,10 @@ columns and the trace of the remainder ``K - L L^T`` falls fast for smooth kerne
 from __future__ import annotations
 
 import numpy as np
-from scipy.linalg import cho_solve, cholesky, solve_triangular
+from scipy.linalg import blas, cho_solve, cholesky, lapack, solve_triangular
+
+from ..._threads import thread_limit
+from ..likelihood import blas_threads
 
 __all__ = ["pivoted_cholesky", "pivoted", "Preconditioner"]
 
@@ -65,6 +68,12 @@ def pivoted(diag, rows, rank: int, rel_tol=1e-10, abs_tol=0.0, order=None):
     preconditioner -- and so the likelihood estimate -- moves smoothly with ``theta``
     (the search adds pivots only where the kept ones no longer resolve the kernel).
 
+    The search goes a column at a time (each pivot depends on the last); ``L`` itself is
+    computed from its pivots ``P`` in one block, ``L = K[:, P] chol(K[P, P])^-T`` (one
+    kernel block, one Cholesky, one triangular solve: BLAS 3), the column loop's factor
+    to rounding, so the same pivots give the same ``L`` to the last bit whether they
+    were searched or given.
+
     Examples
     --------
     >>> import numpy as np
@@ -79,22 +88,34 @@ def pivoted(diag, rows, rank: int, rel_tol=1e-10, abs_tol=0.0, order=None):
     d = np.array(diag, dtype=np.float64)
     n = d.size
     m_max = int(min(rank, n))
-    given = 0 if order is None else min(len(order), m_max)
     # built as rows (m_max, n): each update reads the first m rows contiguously
     Lt = np.zeros((m_max, n))
     piv = np.zeros(m_max, dtype=np.intp)
     stop = max(rel_tol * max(float(d.sum()), np.finfo(float).tiny), abs_tol)
     floor = 1e-12 * float(d.max()) if n else 0.0
     m = 0
+    if order is not None and min(len(order), m_max):
+        given = np.asarray(order[:m_max], dtype=np.intp)
+        m = _given(d, rows, given, floor, Lt)
+        piv[:m] = given[:m]
+        if m < given.size:  # a given pivot fell to the floor: the loop stops there too
+            return Lt[:m].T, piv[:m]
+    searched_from = m
+    with thread_limit(1):  # one GEMV per column: threads only wait for each other
+        m = _search(d, rows, m, m_max, stop, Lt, piv)
+    if m > searched_from:  # the same arithmetic as a later call given these pivots
+        m = _given(np.array(diag, dtype=np.float64), rows, piv[:m], floor, Lt)
+    return Lt[:m].T, piv[:m]
+
+
+def _search(d, rows, m: int, m_max: int, stop: float, Lt, piv) -> int:
+    """The greedy column loop from column ``m``: the largest remaining diagonal is the
+    next pivot, until ``m_max`` columns or the trace left is ``<= stop``; returns the
+    column count (``Lt``, ``piv`` and ``d`` updated in place)."""
     while m < m_max:
-        if m < given:
-            i = int(order[m])
-            if d[i] <= floor:
-                break
-        else:
-            i = int(np.argmax(d))
-            if d[i] <= 0.0 or d.sum() <= stop:
-                break
+        i = int(np.argmax(d))
+        if d[i] <= 0.0 or d.sum() <= stop:
+            break
         row = np.asarray(rows(np.array([i])), dtype=np.float64)[0]
         col = Lt[m]
         np.subtract(row, Lt[:m, i] @ Lt[:m], out=col)
@@ -104,7 +125,49 @@ def pivoted(diag, rows, rank: int, rel_tol=1e-10, abs_tol=0.0, order=None):
         np.maximum(d, 0.0, out=d)
         piv[m] = i
         m += 1
-    return Lt[:m].T, piv[:m]
+    return m
+
+
+#: Kernel rows computed per call while the given pivots' rows are gathered.
+_ROW_BLOCK = 256
+
+
+def _given(d, rows, P, floor: float, Lt) -> int:
+    """Take the pivots ``P`` at once: ``L = K[:, P] chol(K[P, P])^-T`` (``Lt[:m]``, its
+    transpose) and ``d`` less the squares of its rows, where ``m`` (returned) counts the
+    leading pivots whose remaining diagonal -- the Cholesky factor's squared diagonal --
+    stays above ``floor``: the column-by-column loop's result, by one kernel block, one
+    Cholesky and one triangular solve."""
+    g = P.size
+    for s in range(0, g, _ROW_BLOCK):
+        Lt[s : s + _ROW_BLOCK][: g - s] = rows(P[s : min(g, s + _ROW_BLOCK)])
+    with blas_threads(d.size):  # blocked: threads where the cores are free
+        C, info = lapack.dpotrf(Lt[:g, P].T.copy(order="F"), lower=1, clean=1, overwrite_a=1)
+        m = g if info == 0 else int(info) - 1
+        if info and m:  # a failed factorisation leaves its leading block unspecified: redone
+            C, _ = lapack.dpotrf(Lt[:m, P[:m]].T.copy(order="F"), lower=1, clean=1)
+        low = np.flatnonzero(~(np.diag(C)[:m] ** 2 > floor))
+        m = int(low[0]) if low.size else m
+        if m:  # (n, m) x (m, m)
+            blas.dtrsm(1.0, C[:m, :m], Lt[:m].T, side=1, lower=1, trans_a=1, overwrite_b=1)
+    d -= np.einsum("ij,ij->j", Lt[:m], Lt[:m])
+    np.maximum(d, 0.0, out=d)
+    d[P[:m]] = 0.0
+    return m
+
+
+#: Rows of ``L`` per rank-k update of the Woodbury core (a few MiB of scaled copy each).
+_CORE_ROWS = 4096
+
+
+def _woodbury_core(L: np.ndarray, D: np.ndarray) -> np.ndarray:
+    """``I + L^T D^-1 L`` ``(m, m)``, its lower triangle (the upper is not read): by
+    symmetric rank-k updates over blocks of rows."""
+    C = np.eye(L.shape[1], order="F")
+    for s in range(0, L.shape[0] if L.shape[1] else 0, _CORE_ROWS):
+        W = L[s : s + _CORE_ROWS] / np.sqrt(D[s : s + _CORE_ROWS])[:, None]
+        C = blas.dsyrk(1.0, W, beta=1.0, c=C, trans=1, lower=1, overwrite_c=1)
+    return C
 
 
 class Preconditioner:
@@ -135,8 +198,8 @@ class Preconditioner:
         self.L, self.D = L, np.asarray(D, dtype=np.float64)
         self.rank = L.shape[1]
         self.pivots: np.ndarray | None = None  # set by whoever knows them
-        C = np.eye(self.rank) + L.T @ (L / self.D[:, None])
-        self.Cc = cholesky(C, lower=True, check_finite=False)
+        with blas_threads(L.shape[0]):  # blocked: threads where the cores are free
+            self.Cc = cholesky(_woodbury_core(L, self.D), lower=True, check_finite=False)
         self.logdet = float(2.0 * np.log(np.diag(self.Cc)).sum() + np.log(self.D).sum())
 
     def solve(self, R: np.ndarray) -> np.ndarray:
