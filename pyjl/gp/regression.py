@@ -89,7 +89,8 @@ class GaussianProcess:
     precond_rank : int or None, default None
         The most columns of the pivoted-Cholesky preconditioner (``>= 0``; it stops
         earlier once the kernel is resolved to a thousandth of the noise); ``None``:
-        ``sqrt(50 n)``, at most ``2**25 / n`` (256 MiB), for ``n`` training points.
+        ``min(n, sqrt(2000 n), 2**25 / n)`` for ``n`` training points (every column up to
+        2,000 points, where the factor is exact; at most 256 MiB).
     pred_rank : int, default 256
         The most columns of the predictive-variance cache's pivoted Cholesky (``>= 0``;
         it stops earlier once the kernel is resolved to a thousandth of the noise).

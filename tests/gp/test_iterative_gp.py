@@ -117,6 +117,29 @@ def test_fit_moves_the_hyperparameters_like_cholesky(rng):
     assert cg.noise_ == pytest.approx(exact.noise_, rel=0.05)
 
 
+def test_default_rank_follows_the_kernels_error(rng):
+    """``precond_rank=None``: pivoting goes on while the kernel's remaining trace is large
+    against the noise -- to the full, exact factor for a rough kernel at small n (the
+    estimate is then the exact likelihood; the gradient's trace stays a Hutchinson estimate
+    past the control variate's columns), a few columns for a smooth one."""
+    X = rng.uniform(0, 1, (500, 4))
+    y = np.sin(6 * X @ np.linspace(0.5, 1.5, 4)) + 0.03 * rng.standard_normal(500)
+    rough = Matern52([0.5, 0.4, 0.3, 0.3], variance=2.0)
+    kw = dict(noise=1e-3, normalize_y=False)
+    exact = GaussianProcess(rough, solver="cholesky", **kw).fit(X, y, method=None)
+    cg = GaussianProcess(rough, solver="cg", random_state=0, **kw).fit(X, y, method=None)
+    assert cg.solver_info_["precond_rank"] > 400
+    th = exact._theta_full()
+    lml, g = cg.log_marginal_likelihood(th, eval_gradient=True)
+    lml_ex, g_ex = exact.log_marginal_likelihood(th, eval_gradient=True)
+    assert lml == pytest.approx(lml_ex, rel=1e-8)
+    assert np.abs(g - g_ex).max() <= 0.1 * np.abs(g_ex).max()
+    low = GaussianProcess(rough, solver="cg", random_state=0, precond_rank=100, **kw)
+    assert abs(low.fit(X, y, method=None).log_marginal_likelihood(th) - lml_ex) > 1e-3
+    smooth = GaussianProcess(RBF([2.0, 2.0, 2.0, 2.0]), solver="cg", random_state=0, **kw)
+    assert smooth.fit(X, y, method=None).solver_info_["precond_rank"] < 200
+
+
 def test_seeded_fits_are_reproducible(rng):
     X, y, Xs = _small(rng, 200)
     fits = [

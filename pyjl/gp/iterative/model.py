@@ -36,10 +36,13 @@ AUTO_CG_ABOVE = 8_000
 #: ``alpha`` (the predictive mean's weights) is solved to ``cg_tol`` times this, from the
 #: likelihood's solution: the mean is then as exact as the training needs are loose.
 ALPHA_TOL = 1e-2
-#: ``precond_rank=None`` takes ``sqrt(PRECOND_PER_N * n)`` columns: the pivoted Cholesky
-#: costs ``n rank^2 / 2`` multiply-adds, a CG iteration ``n^2`` kernel entries, and this
-#: balances the two where the preconditioner saves the most iterations (docs/gp.md) ...
-PRECOND_PER_N = 50
+#: ``precond_rank=None`` caps the preconditioner at ``sqrt(PRECOND_PER_N * n)`` columns
+#: (all ``n`` up to ``PRECOND_PER_N`` points, where it is the exact factor); the pivoted
+#: Cholesky stops earlier once the kernel's remaining trace is below a thousandth of the
+#: noise (``objective.PRECOND_TRACE``), so the rank follows the error and this cap bounds
+#: the cost: ``n rank^2`` BLAS-3 multiply-adds per evaluation, at most ``PRECOND_PER_N``
+#: times the ``n^2`` kernel entries of one CG product (docs/gp.md) ...
+PRECOND_PER_N = 2000
 #: ... and at most this many entries of the factor (256 MiB of float64).
 PRECOND_ENTRIES = 1 << 25
 #: Columns per block Lanczos step of the variance cache, and its Lanczos vectors.
@@ -76,10 +79,10 @@ def auto_precond_rank(n: int) -> int:
 
     Examples
     --------
-    >>> auto_precond_rank(20_000), auto_precond_rank(100_000)
-    (1000, 335)
+    >>> auto_precond_rank(1_000), auto_precond_rank(8_000), auto_precond_rank(20_000)
+    (1000, 4000, 1677)
     """
-    return int(min(math.isqrt(PRECOND_PER_N * n), PRECOND_ENTRIES // max(n, 1)))
+    return int(min(n, math.isqrt(PRECOND_PER_N * n), PRECOND_ENTRIES // max(n, 1)))
 
 
 def for_size(settings: Settings, n: int) -> Settings:
@@ -151,15 +154,15 @@ class CGState:
 
     def __init__(self, obj: IterativeObjective, theta, start, pred_rank: int, rng, x0=None):
         self.obj, self.start, self.pred_rank, self.rng = obj, start, pred_rank, rng
-        with thread_limit(1):  # small products only (see IterativeObjective.value_and_grad)
-            self._build(obj, theta, start, pred_rank, x0)
-
-    def _build(self, obj, theta, start, pred_rank, x0):
-        self.settings = obj.settings
         op, P, _ = obj.operator(theta, warn=True)
+        with thread_limit(1):  # small products only (see IterativeObjective.value_and_grad)
+            self._build(obj, op, P, start, pred_rank, x0)
+
+    def _build(self, obj, op, P, start, pred_rank, x0):
+        self.settings = obj.settings
         self.kernel, self.X, self.y, self.noise = obj.kernel, obj.X, obj.y, op.noise
         evaluations, total = obj.n_evaluations, obj.total_cg_iterations
-        value, _ = obj.value_and_grad(theta, want_grad=False, x0=x0)
+        value, _ = obj.evaluate(op, P, want_grad=False, x0=x0)
         res = obj.last
         assert res is not None
         warn_unconverged(res, self.settings)
@@ -212,15 +215,17 @@ class CGState:
             L = pivoted_cholesky(op.kernel_diag(), op.kernel_rows, pred_rank, abs_tol=abs_tol)
             P = Preconditioner(L, op.noise)
         elif pred_rank < P.rank:  # the leading pivots: the pivoted Cholesky of that rank
-            P = Preconditioner(P.L[:, :pred_rank], op.noise)
+            P = Preconditioner(P.L[:, :pred_rank].copy(), op.noise)  # the rest may go
         return VarianceCache(op, P, CACHE_LANCZOS, start)
 
     def solve(self, B: np.ndarray, tol: float | None = None, stacklevel: int = 4) -> np.ndarray:
         """``A^-1 B`` for ``B`` ``(n, k)`` by CG to ``tol`` (default ``cg_tol``; warns when
         it does not converge)."""
         tol = self.settings.cg_tol if tol is None else tol
+        op, P = preconditioned(
+            self.kernel, self.X, self.noise, self.settings.precond_rank, order=self.obj.pivots
+        )
         with thread_limit(1):
-            op, P = preconditioned(self.kernel, self.X, self.noise, self.settings.precond_rank)
             res = mbcg(op.__matmul__, B, P.solve, tol, self.settings.max_cg_iter)
         warn_unconverged(res, self.settings, stacklevel=stacklevel)
         return res.x
