@@ -150,13 +150,22 @@ def _lane_plan(lengths, Py_ssize_t longest, Py_ssize_t K, int kind=0, Py_ssize_t
     lanes are off, there are fewer than eight sequences, or they are too long for the
     lanes' scratch); ``lane_work`` doubles of scratch per thread for the blocks of the
     kernel ``kind`` (0 forward-backward, 1 forward, 2 Viterbi, 3 E-step of ``d`` features)."""
-    cdef Py_ssize_t n_seq = lengths.shape[0], n_blocks = n_seq // PYJL_LANES
+    cdef const cnp.int64_t[::1] L = lengths
+    cdef Py_ssize_t n_seq = L.shape[0], n_blocks = n_seq // PYJL_LANES, s, b, m = 0, tail = 0
     if not _lanes_on or n_blocks == 0 or longest * (K + 1) > LANE_ROWS:
         return np.arange(n_seq, dtype=np.int64), 0, 0
-    order = np.argsort(np.asarray(lengths), kind="stable").astype(np.int64)
-    blocks = np.asarray(lengths)[order[:n_blocks * PYJL_LANES]].reshape(n_blocks, PYJL_LANES)
-    m, tail = int(blocks[:, 0].max()), int((blocks[:, -1] - blocks[:, 0]).max())
-    return order, n_blocks, pyjl_lanes_work(m, tail, K, d, kind)
+    for s in range(1, n_seq):   # already sorted (equal lengths): the stable order is 0, 1, ...
+        if L[s] < L[s - 1]:
+            order_arr = np.argsort(np.asarray(L), kind="stable").astype(np.int64)
+            break
+    else:
+        order_arr = np.arange(n_seq, dtype=np.int64)
+    cdef const cnp.int64_t[::1] order = order_arr
+    for b in range(n_blocks):
+        s = b * PYJL_LANES
+        m = max(m, L[order[s]])
+        tail = max(tail, L[order[s + PYJL_LANES - 1]] - L[order[s]])
+    return order_arr, n_blocks, pyjl_lanes_work(m, tail, K, d, kind)
 
 
 cdef void _groups(Py_ssize_t n_items, int n_threads, Py_ssize_t* n_groups, int* nt) noexcept nogil:

@@ -4,7 +4,8 @@ A :class:`Source` holds the observations (a NumPy view, or a pyarrow Table
 whose columns may be memory-mapped from an Arrow file) and the sequence
 lengths, and hands out *batches*: runs of whole sequences of at most
 ``batch_rows`` rows (a longer sequence is a batch of its own; a batch has at least
-one sequence per thread).  Only one
+one sequence per thread, and by default eight per thread for the SIMD lanes of the
+native kernels while it stays within a cap of rows).  Only one
 batch's ``(T_batch, K)`` arrays live at once, so memory beyond the mapped data
 is O(K x max(longest sequence, batch_rows)) when the emission has additive
 sufficient statistics (``suff_stats``/``fit_stats``); otherwise the posteriors
@@ -22,6 +23,8 @@ import numpy as np
 
 from .._validate import describe, error
 from ..exceptions import NumericalWarning
+
+LANES = 8  # sequences per SIMD block of the native kernels
 
 __all__ = ["Source", "has_stats", "has_estep", "add_stats", "estep_batch", "Stats"]
 
@@ -68,7 +71,14 @@ class Source:
     """
 
     def __init__(
-        self, X: Any, lengths: Any, check: Any, batch_rows: int, min_seqs: int = 1
+        self,
+        X: Any,
+        lengths: Any,
+        check: Any,
+        batch_rows: int,
+        min_seqs: int = 1,
+        fill: int = 0,
+        cap: int = 0,
     ) -> None:
         if isinstance(X, (str, os.PathLike)):
             if not os.path.isfile(X):
@@ -96,7 +106,7 @@ class Source:
         self.one_d = X.num_columns == 1 if self.arrow else np.ndim(X) == 1
         self.lengths = _lengths(lengths, self.n_rows)
         self.offsets = np.concatenate([[0], np.cumsum(self.lengths)])
-        self.batches = _group(self.lengths, int(batch_rows), int(min_seqs))
+        self.batches = _group(self.lengths, int(batch_rows), int(min_seqs), fill, cap)
 
     def rows(self, start: int, stop: int) -> np.ndarray:
         """Validated observations ``[start, stop)`` (a view for NumPy input)."""
@@ -158,16 +168,27 @@ def _lengths(lengths: Any, n_rows: int) -> np.ndarray:
     return L
 
 
-def _group(lengths: Any, batch_rows: int, min_seqs: int = 1) -> Any:
-    """Split sequences into consecutive runs of at most ``batch_rows`` rows, except that
-    a run holds at least ``min_seqs`` sequences (one per thread)."""
+def _group(lengths: Any, batch_rows: int, min_seqs: int = 1, fill: int = 0, cap: int = 0) -> Any:
+    """Split sequences into consecutive runs ``(first, stop)`` of at most ``batch_rows``
+    rows, except that a run holds at least ``min_seqs`` sequences (one per thread) and,
+    while its rows stay within ``cap``, at least ``fill`` (enough to fill every thread's
+    SIMD lanes); a run of ``LANES`` or more sequences that is cut short ends on a multiple
+    of ``LANES`` (the kernels run the rest one at a time), the rest going to the next."""
     out, start, acc = [], 0, 0
-    for i, n in enumerate(lengths.tolist()):
-        if acc and acc + n > batch_rows and i - start >= min_seqs:
+    lens = lengths.tolist()
+    i = 0
+    while i < len(lens):
+        n, k = lens[i], i - start
+        if acc and acc + n > batch_rows and k >= min_seqs and not (k < fill and acc + n <= cap):
+            keep = k - k % LANES
+            if k > LANES and keep >= min_seqs:
+                i = start + keep
             out.append((start, i))
             start, acc = i, 0
+            continue
         acc += n
-    out.append((start, len(lengths)))
+        i += 1
+    out.append((start, len(lens)))
     return out
 
 
@@ -201,7 +222,7 @@ def log_emissions(emission: Any, x: np.ndarray, K: int) -> np.ndarray:
             f"shape {lb.shape}",
             "return one column per state",
         )
-    if np.isnan(lb.sum()) and np.isnan(lb).any():  # one cheap pass when clean
+    if np.isnan(lb.max()):  # one cheap pass when clean (a maximum keeps NaN)
         t = int(np.flatnonzero(np.isnan(lb).any(1))[0])
         raise error(
             "emission.log_likelihood(X)",

@@ -97,6 +97,7 @@ def forward(
     for _start, _stop, lens, lb in batches(src, em, K):
         ll[s : s + lens.size] = engine.forward(log_pi, log_A, lb, lens)
         s += lens.size
+        del lb  # the next batch's log-densities may then reuse its buffer
     return ll, zero_probability(src, ll, zero)
 
 
@@ -112,6 +113,7 @@ def forward_backward(log_pi: np.ndarray, log_A: np.ndarray, em: Any, src: Any, K
         ll[s : s + lens.size] = l
         s += lens.size
         gamma[start:stop] = g
+        del lb, g
     refuse_zero(src, ll, zero, "state posteriors (they are undefined otherwise)")
     return ll, gamma
 
@@ -127,6 +129,7 @@ def viterbi(log_pi: np.ndarray, log_A: np.ndarray, em: Any, src: Any, K: int) ->
         p, lp = engine.viterbi(log_pi, log_A, lb, lens)
         path[start:stop] = p
         lps.append(np.atleast_1d(np.asarray(lp, dtype=np.float64)))
+        del lb
     lp = np.concatenate(lps)
     refuse_zero(
         src, lp, zero, "a most likely state path (every path has probability zero otherwise)"

@@ -33,12 +33,14 @@ from .. import engines
 from .._validate import choice, error, integer
 from ..exceptions import NotFittedError, NumericalWarning
 from ._common import as_obs
-from ._em import Source, Stats, estep_batch, has_estep, has_stats
+from ._em import LANES, Source, Stats, estep_batch, has_estep, has_stats
 from ._inference import forward, forward_backward, mirror, sample_path, viterbi
 from ._monitor import ConvergenceMonitor
 from ._settings import check_random_state, check_settings, given, initial_params
 
 __all__ = ["HMM"]
+
+LANE_CAP = 1 << 18  # numbers in a batch's (rows, K) array that fills the SIMD lanes
 
 
 def _unit_max(counts: np.ndarray) -> Any:
@@ -105,8 +107,10 @@ class HMM:
         Rows of whole sequences per forward-backward batch, ``>= 1``; ``None`` means
         ``max(2048, 2**14 / n_states)``, or ``2**16`` when the emission has a fused
         E-step (``estep_stats``: diagonal Gaussians), which holds no ``(rows, K)``
-        array.  A batch holds at least one sequence per thread, so the memory beyond
-        the data is O(K x max(threads x longest sequence, batch_rows)).
+        array; with ``None`` a batch also takes eight sequences per thread (a block of
+        SIMD lanes each) while it stays within ``max(rows, 2**18 / n_states)`` rows.
+        A batch holds at least one sequence per thread, so the memory beyond the data
+        is O(K x max(threads x longest sequence, batch rows)).
 
     Attributes
     ----------
@@ -181,17 +185,20 @@ class HMM:
         check = getattr(emission, "check_input", None)
         return check if callable(check) else (lambda X: as_obs(X, "X"))
 
-    def _batch_rows(self, fused: bool = False) -> tuple[int, int]:
-        """``(rows, sequences)`` per batch: given rows; else ``2^16`` rows when the
-        E-step is fused (``fused``: it holds no ``(rows, K)`` array, only per-thread
-        buffers of one sequence), or ``max(2048, 2^14 / K)`` rows (at most 128 kB per
-        ``(rows, K)`` array for K <= 8, which stays in cache, and a working set no larger
-        than hmmlearn's one-sequence-at-a-time); at least one sequence per thread so that
-        every thread has its own; a longer sequence is always one batch."""
+    def _batch_rows(self, fused: bool = False) -> tuple[int, int, int, int]:
+        """``(rows, sequences, fill, cap)`` per batch (``pyjl.hmm._em._group``): the given
+        ``batch_rows``; else ``2^16`` rows when the E-step is fused (``fused``: it holds no
+        ``(rows, K)`` array, only per-thread buffers) or ``max(2048, 2^14 / K)`` rows (at
+        most 128 kB per ``(rows, K)`` array for K <= 8); at least one sequence per thread,
+        so that every thread has its own, and eight per thread (a block of SIMD lanes
+        each) while the batch stays within ``max(rows, 2^18 / K)`` rows (2 MB per
+        ``(rows, K)`` array); a longer sequence is always one batch."""
         if self.batch_rows is not None:
-            return int(self.batch_rows), 1
-        rows = 1 << 16 if fused else max(2048, (1 << 14) // self._K)
-        return rows, engines.get_num_threads()
+            return int(self.batch_rows), 1, 0, 0
+        K = self._K
+        rows = 1 << 16 if fused else max(2048, (1 << 14) // K)
+        threads = engines.get_num_threads()
+        return rows, threads, LANES * threads, max(rows, LANE_CAP // K)
 
     def _source(self, X: Any, lengths: Any, emission: Any, fused: bool = False) -> Any:
         return Source(X, lengths, self._check(emission), *self._batch_rows(fused))
@@ -282,7 +289,7 @@ class HMM:
                 (np.asarray(self.startprob_prior, float) - 1.0) * np.log(self.startprob_),
                 (np.asarray(self.transmat_prior, float) - 1.0) * np.log(self.transmat_),
             ]
-            return float(sum(np.nansum(np.where(np.isfinite(t), t, 0.0)) for t in terms))
+            return float(sum(np.where(np.isfinite(t), t, 0.0).sum() for t in terms))
 
     def _mstep(self, stats: Stats, src: Any) -> None:
         pi = np.maximum(np.asarray(self.startprob_prior, float) - 1.0 + stats.start, 0.0)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import pyjl
+from pyjl import _config
 from pyjl.hmm import HMM, MvNormal
 
 native = pytest.importorskip("pyjl._native.hmm", reason="the native HMM kernels are not built")
@@ -161,3 +163,85 @@ def test_fit_score_decode_match_hmmlearn(rng):
     np.testing.assert_allclose(
         fixed.predict_proba(X, lengths), theirs.predict_proba(X, lengths), atol=1e-10
     )
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_default_batches_fill_the_lanes(rng, threads):
+    """With the default batching every batch but the last holds a multiple of eight
+    sequences, at least eight per thread; a long sequence is a batch of its own."""
+    ragged = rng.integers(1, 2000, size=300)
+    ragged[rng.random(300) < 0.2] = 1
+    for K, lengths in [(4, [1000] * 100), (16, [1000] * 100), (1, ragged), (4, ragged)]:
+        pyjl.set_num_threads(threads)
+        try:
+            model = HMM(MvNormal(), K)
+            for fused in (False, True):
+                rows, _, fill, cap = model._batch_rows(fused)
+                src = model._source(np.zeros(np.sum(lengths)), lengths, model.emission, fused)
+                counts = np.array([b - a for a, b in src.batches])
+                assert counts.sum() == len(lengths)
+                assert fill == 8 * threads and cap >= rows
+                assert all(c % 8 == 0 and c >= fill for c in counts[:-1]), counts
+        finally:
+            _config.clear("num_threads")
+    one = HMM(MvNormal(), 4)._source(np.zeros(10**6), None, MvNormal())
+    assert one.batches == [(0, 1)]
+
+
+def _lanes_off_on(fn):
+    out = []
+    for on in (False, True):
+        native._set_lanes(on)
+        try:
+            out.append(fn())
+        finally:
+            native._set_lanes(True)
+    return out
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("K", [1, 2, 4, 16])
+def test_default_batching_equals_one_at_a_time(rng, K, threads):
+    """score, Viterbi, posteriors and EM through the public API, with the default batches
+    (blocks of eight in lanes) on ragged lengths with many of length 1, equal the kernels
+    one sequence at a time; K = 1 also equals the closed form (a sum of log-densities)."""
+    d = 2
+    lengths = rng.integers(1, 900, size=150)
+    lengths[rng.random(150) < 0.25] = 1
+    T = int(lengths.sum())
+    X = rng.normal(size=(T, d)) + np.repeat(rng.normal(size=(T // 40 + 1, d)) * 3, 40, 0)[:T]
+    pi, A = rng.dirichlet(np.ones(K)), rng.dirichlet(np.ones(K) * 2, size=K)
+    mu, var = rng.normal(size=(K, d)) * 2, rng.uniform(0.5, 2.0, size=(K, d))
+
+    def model(n_iter=0):
+        em = MvNormal(mu, var, covariance_type="diag")
+        return HMM(em, K, n_iter=n_iter, tol=-np.inf, init="given", startprob=pi, transmat=A)
+
+    pyjl.set_num_threads(threads)
+    try:
+        m = model()
+        batches = m._source(X, lengths, m.emission).batches
+        assert len(batches) > 1 or K == 1
+        assert max(b - a for a, b in batches) >= 8
+        (ll0, lp0, p0, g0), (ll1, lp1, p1, g1) = _lanes_off_on(
+            lambda: (
+                m.score_sequences(X, lengths),
+                *m.decode(X, lengths),
+                np.asarray(m.predict_proba(X, lengths)).copy(),
+            )
+        )
+        np.testing.assert_array_equal(ll1, ll0)
+        assert lp1 == lp0
+        np.testing.assert_array_equal(p1, p0)
+        np.testing.assert_array_equal(g1, g0)
+        h0, h1 = _lanes_off_on(lambda: model(4).fit(X, lengths).monitor_.history)
+        np.testing.assert_allclose(h1, h0, rtol=1e-12)
+    finally:
+        _config.clear("num_threads")
+    if K == 1:
+        from scipy.stats import norm
+
+        dens = norm.logpdf(X, mu[0], np.sqrt(var[0])).sum(1)
+        want = np.add.reduceat(dens, np.concatenate([[0], np.cumsum(lengths)[:-1]]))
+        np.testing.assert_allclose(ll0, want, rtol=1e-12, atol=1e-9)
+        assert not p0.any()
