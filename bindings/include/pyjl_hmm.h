@@ -321,6 +321,37 @@ PYJL_INLINE void pyjl_moments_t(const double *__restrict X, const double *__rest
     }
 }
 
+/* The same sums (each in the same order, so the same bits) for K = 2, 4, 8, 16 states and
+   d <= 4 features: one pass over the rows, the (2d + 1) running sums as vectors of the
+   K states in registers, whose independent chains then overlap. */
+#define PYJL_MOMENTS_ROWS(KK) \
+typedef double pyjl_vm##KK __attribute__((vector_size(8 * (KK)))); \
+PYJL_INLINE void pyjl_moments_rows##KK(const double *__restrict X, const double *__restrict W, \
+                                       const double *__restrict shift, double *__restrict acc, \
+                                       const Py_ssize_t n, const Py_ssize_t d) { \
+    pyjl_vm##KK s[9]; \
+    double sh[4]; \
+    for (Py_ssize_t q = 0; q < 2 * d + 1; q++) memcpy(&s[q], acc + q * (KK), sizeof(s[0])); \
+    for (Py_ssize_t j = 0; j < d; j++) sh[j] = shift[j]; \
+    for (Py_ssize_t t = 0; t < n; t++) { \
+        pyjl_vm##KK w; \
+        memcpy(&w, W + t * (KK), sizeof(w)); \
+        s[0] += w; \
+        for (Py_ssize_t j = 0; j < d; j++) { \
+            double xc = X[t * d + j] - sh[j]; \
+            double xc2 = xc * xc; \
+            s[1 + j] += w * xc; \
+            s[1 + d + j] += w * xc2; \
+        } \
+    } \
+    for (Py_ssize_t q = 0; q < 2 * d + 1; q++) memcpy(acc + q * (KK), &s[q], sizeof(s[0])); \
+}
+PYJL_MOMENTS_ROWS(2)
+PYJL_MOMENTS_ROWS(4)
+PYJL_MOMENTS_ROWS(8)
+PYJL_MOMENTS_ROWS(16)
+#undef PYJL_MOMENTS_ROWS
+
 /* Dispatch on K: compile-time copies for common small state counts. */
 #define PYJL_KCASES(CALL) \
     switch (K) { \
@@ -403,6 +434,15 @@ static void pyjl_gauss(const double *X, const double *M, const double *IV,
 PYJL_CLONES __attribute__((noinline))
 static void pyjl_moments(const double *X, const double *W, const double *shift,
                          double *acc, Py_ssize_t n, Py_ssize_t d, Py_ssize_t K) {
+    #define PYJL_MOMR(KK, DD) case DD: pyjl_moments_rows##KK(X, W, shift, acc, n, DD); return;
+    #define PYJL_MOMD(KK) switch (d) { PYJL_MOMR(KK, 1) PYJL_MOMR(KK, 2) PYJL_MOMR(KK, 3) \
+                                       PYJL_MOMR(KK, 4) default: break; }
+    if (K == 2) PYJL_MOMD(2)
+    if (K == 4) PYJL_MOMD(4)
+    if (K == 8) PYJL_MOMD(8)
+    if (K == 16) PYJL_MOMD(16)
+    #undef PYJL_MOMD
+    #undef PYJL_MOMR
     #define PYJL_MOM(KK) { pyjl_moments_t(X, W, shift, acc, n, d, KK); return; }
     PYJL_KCASES(PYJL_MOM)
     #undef PYJL_MOM
