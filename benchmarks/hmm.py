@@ -11,11 +11,11 @@ runs in its fastest setting (``implementation="scaling"``) and its default
 is hmmlearn's time over pyjl's (> 1: pyjl is faster), from the median wall-clock time of
 runs interleaved with hmmlearn's (so a busy machine slows both alike); peak memory is
 the tracemalloc peak of the EM run (NumPy buffers and pyjl's reused kernel buffers
-included).  The note checks that both reached the same log-likelihood and gives CPU
-times (``time.process_time``, all threads): on a shared machine wall-clock time cannot
-show a second thread's gain, so the 2-thread rows also give the CPU time of the
-busiest thread (Linux ``/proc/self/task/*/schedstat``), the critical path on a free
-machine.
+included), for score and Viterbi that of one call.  The note checks that both reached
+the same log-likelihood and gives CPU times (``time.process_time``, all threads): on a
+shared machine wall-clock time cannot show a second thread's gain, so the 2-thread rows
+also give the CPU time of the busiest thread (Linux ``/proc/self/task/*/schedstat``),
+the critical path on a free machine.
 
 ``python -m benchmarks.hmm [--quick]`` prints the rows.
 """
@@ -212,6 +212,13 @@ def _case(K, label, lengths, X, s, repeat):
             },
             repeat,
         )
+        peaks = {
+            "score": _peak(lambda: ours.score(X, lengths)),
+            "vit": _peak(lambda: ours.predict(X, lengths)),
+            "pscore_scaling": _peak(lambda: _set(peer, "scaling").score(X, lengths)),
+            "pscore_log": _peak(lambda: _set(peer, "log").score(X, lengths)),
+            "pvit": _peak(lambda: peer.predict(X, lengths)),
+        }
     for impl in ("scaling", "log"):
         pw, pc, _ = em[impl]
         same = abs(fitted[impl].monitor_.history[-1] - ll) <= 1e-6 * abs(ll)
@@ -243,7 +250,8 @@ def _case(K, label, lengths, X, s, repeat):
                 peer=f"hmmlearn {impl}",
                 peer_s=ps,
                 ratio=ps / inf["score"][0],
-                note="",
+                note=f"peak MB pyjl {peaks['score'] / 1e6:.2f} vs "
+                f"{peaks[f'pscore_{impl}'] / 1e6:.2f}",
             )
         )
         rows.append(
@@ -254,7 +262,8 @@ def _case(K, label, lengths, X, s, repeat):
                 peer=f"hmmlearn {impl}",
                 peer_s=pv,
                 ratio=pv / inf["vit"][0],
-                note="hmmlearn's Viterbi is the same in both modes",
+                note=f"peak MB pyjl {peaks['vit'] / 1e6:.2f} vs {peaks['pvit'] / 1e6:.2f}; "
+                "hmmlearn's Viterbi is the same in both modes",
             )
         )
     return rows
