@@ -22,6 +22,11 @@ eight channels, one per lane of a vector, each lane doing exactly the scalar
 arithmetic, so the results stay bit-identical.  One long ``sosfilt`` channel is
 split into time segments that fill the lanes of every thread.
 ``_set_lanes(False)`` switches the lanes off (the tests' reference).
+
+Outputs come from a pool (``pyjl_dsp_pool.h``) that takes back the memory of freed
+outputs of the same size, so a repeated call does not fault in fresh pages, and the
+lane kernels write outputs larger than the caches by streaming stores (``_STREAM_MIN``;
+``_set_stream(False)`` switches them off).
 """
 
 import numpy as np
@@ -302,6 +307,7 @@ cdef void _sos_segments(const double *sos, Py_ssize_t n_sec, double *z, const do
 DEF _SPLIT_MIN = 16384    # fewest samples per time segment of one channel
 DEF _LANES_MIN_CH = 3     # fewer channels per thread: sosfilt's scalar kernel, as fast
 DEF _LANE_SEG_MIN = 2048  # fewest samples per time segment of one channel in lanes
+DEF _STREAM_MIN = 1 << 21  # outputs of this many samples (16 MB) bypass the caches
 
 
 cdef Py_ssize_t _decay_len(const double[:, ::1] sos) noexcept nogil:
@@ -339,15 +345,63 @@ cdef extern from "pyjl_dsp.h":   # the lane kernels, pyjl_dsp_lanes.h
     int PYJL_LANE_MAX_SEC
     void pyjl_sos_lanes(const double *sos, Py_ssize_t n_sec, double *z0, Py_ssize_t zstride,
                         const double *x0, double *y0, Py_ssize_t stride, int nl,
-                        Py_ssize_t n) noexcept nogil
+                        Py_ssize_t n, int stream) noexcept nogil
     int pyjl_sos_lane_block(const double *sos, Py_ssize_t n_sec, double *z0,
                             const double *x0, double *y0, Py_ssize_t L, int nl, double *owed,
-                            Py_ssize_t cap, int last_block) noexcept nogil
+                            Py_ssize_t cap, int last_block, int stream) noexcept nogil
     void pyjl_iir_lanes(const double *b, const double *a, Py_ssize_t k, double *z0,
                         Py_ssize_t zstride, const double *x0, double *y0, Py_ssize_t stride,
-                        int nl, Py_ssize_t n) noexcept nogil
+                        int nl, Py_ssize_t n, int stream) noexcept nogil
+
+cdef extern from "pyjl_dsp_pool.h":
+    object pyjl_pool_capsule()
+    size_t pyjl_pool_release()
+    size_t pyjl_pool_bytes()
+    object PyDataMem_SetHandler(object handler)
+
+cdef object _POOL = pyjl_pool_capsule()
+
+
+cdef object _empty_out(Py_ssize_t n_ch, Py_ssize_t n):
+    """``np.empty((n_ch, n))`` under the output pool (``pyjl_dsp_pool.h``): a large
+    block freed by an earlier output of the same size comes back already mapped."""
+    old = PyDataMem_SetHandler(_POOL)
+    try:
+        return np.empty((n_ch, n), dtype=np.float64)
+    finally:
+        PyDataMem_SetHandler(old)
+
+
+def empty_out(Py_ssize_t n_ch, Py_ssize_t n):
+    """Uninitialised float64 ``(n_ch, n)`` from the output pool (work memory that is
+    filtered next, such as ``sosfiltfilt``'s padded signal)."""
+    return _empty_out(n_ch, n)
+
+
+def _pool_release():
+    """Free the output blocks the pool keeps; returns the bytes released."""
+    return pyjl_pool_release()
+
+
+def _pool_bytes():
+    """Bytes of freed outputs the pool keeps for reuse."""
+    return pyjl_pool_bytes()
+
 
 cdef bint _lanes_on = True
+cdef bint _stream_on = True
+
+
+def _set_stream(bint on):
+    """Write large lane outputs by streaming stores (``True``, the default) or by
+    ordinary ones (``False``; the values are the same either way)."""
+    global _stream_on
+    _stream_on = on
+
+
+cdef inline int _stream(Py_ssize_t samples) noexcept nogil:
+    """Whether an output of ``samples`` values bypasses the caches (see pyjl_simd.h)."""
+    return _stream_on and samples >= _STREAM_MIN
 
 
 def _set_lanes(bint on):
@@ -394,7 +448,8 @@ cdef bint _sos_lane_segments(const double *sos, Py_ssize_t n_sec, double *z,
         c = q * PYJL_LANES
         nl = <int>min(PYJL_LANES, nseg - c)
         decayed[q] = pyjl_sos_lane_block(sos, n_sec, states + c * ns, x + c * L, y + c * L,
-                                         L, nl, owed + q * cap, cap, q == nb - 1)
+                                         L, nl, owed + q * cap, cap, q == nb - 1,
+                                         _stream(n))
     for q in range(nb):
         if not decayed[q]:
             ok = 0
@@ -420,7 +475,7 @@ def sosfilt(const double[:, ::1] sos, const double[:, ::1] x, zi, int n_threads)
     single long channel is split in time (see ``_sos_lane_segments``)."""
     cdef Py_ssize_t n_ch = x.shape[0], n = x.shape[1], n_sec = sos.shape[0], i, c, nb
     cdef int nl
-    y_arr = np.empty((n_ch, n), dtype=np.float64)
+    y_arr = _empty_out(n_ch, n)
     if zi is None:
         zf_arr = np.zeros((n_ch, n_sec, 2), dtype=np.float64)
     else:
@@ -463,7 +518,7 @@ def sosfilt(const double[:, ::1] sos, const double[:, ::1] x, zi, int n_threads)
             c = i * n_ch // nb
             nl = <int>((i + 1) * n_ch // nb - c)
             pyjl_sos_lanes(&sos[0, 0], n_sec, &zf[c, 0, 0], 2 * n_sec, &x[c, 0], &y[c, 0],
-                           n, nl, n)
+                           n, nl, n, _stream(n_ch * n))
         return y_arr, zf_arr
     for i in prange(n_ch, nogil=True, num_threads=nt, schedule="dynamic"):
         _sos_channel(&sos[0, 0], n_sec, &zf[i, 0, 0], &x[i, 0], &y[i, 0], n)
@@ -554,7 +609,7 @@ def lfilter(const double[::1] b, const double[::1] a, const double[:, ::1] x, zi
     cdef double[::1] bp = bb
     cdef double[::1] ap = aa
     cdef bint fir = a.shape[0] == 1
-    y_arr = np.empty((n_ch, n), dtype=np.float64)
+    y_arr = _empty_out(n_ch, n)
     if zi is None:
         zf_arr = np.zeros((n_ch, k - 1), dtype=np.float64)
     else:
@@ -589,7 +644,8 @@ def lfilter(const double[::1] b, const double[::1] a, const double[:, ::1] x, zi
         for i in prange(nb, nogil=True, num_threads=nt, schedule="static", chunksize=1):
             c = i * n_ch // nb
             nl = <int>((i + 1) * n_ch // nb - c)
-            pyjl_iir_lanes(&bp[0], &ap[0], k, &zf[c, 0], k - 1, &x[c, 0], &y[c, 0], n, nl, n)
+            pyjl_iir_lanes(&bp[0], &ap[0], k, &zf[c, 0], k - 1, &x[c, 0], &y[c, 0], n, nl, n,
+                           _stream(n_ch * n))
         return y_arr, zf_arr
     for i in prange(n_ch, nogil=True, num_threads=nt, schedule="dynamic"):
         _iir_channel(&bp[0], &ap[0], k, &zf[i, 0], &x[i, 0], &y[i, 0], n)

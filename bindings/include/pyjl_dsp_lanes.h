@@ -110,11 +110,12 @@ PYJL_LANE_INLINE void pyjl_lsos_tile(const double *sos, Py_ssize_t n_sec, pyjl_v
 }
 
 /* sosfilt of nl <= 8 rows of n samples: row l is x0[l * stride ...], its output
-   y0[l * stride ...], its state (n_sec, 2) at z0 + l * zstride, updated in place. */
+   y0[l * stride ...], its state (n_sec, 2) at z0 + l * zstride, updated in place;
+   stream: write y by streaming stores where the rows allow (large outputs). */
 PYJL_LANE_CLONES
 static void pyjl_sos_lanes(const double *sos, Py_ssize_t n_sec, double *z0,
                            Py_ssize_t zstride, const double *x0, double *y0,
-                           Py_ssize_t stride, int nl, Py_ssize_t n) {
+                           Py_ssize_t stride, int nl, Py_ssize_t n, int stream) {
     pyjl_v8d tile[PYJL_TILE], zv[2 * PYJL_LANE_MAX_SEC];
     const double *xs[PYJL_LANES];
     double *ys[PYJL_LANES];
@@ -125,12 +126,14 @@ static void pyjl_sos_lanes(const double *sos, Py_ssize_t n_sec, double *z0,
         xs[l] = x0 + l * stride; ys[l] = y0 + l * stride;
         for (j = 0; j < 2 * n_sec; j++) zv[j][l] = z0[l * zstride + j];
     }
+    stream = stream && pyjl_can_stream(ys, nl);
     for (t0 = 0; t0 < n; t0 += m) {
         m = n - t0 < PYJL_TILE ? n - t0 : PYJL_TILE;
         pyjl_gather(tile, xs, nl, t0, m);
         pyjl_lsos_tile(sos, n_sec, zv, tile, m);
-        pyjl_scatter(tile, ys, nl, t0, m);
+        pyjl_scatter_to(tile, ys, nl, t0, m, stream);
     }
+    pyjl_stream_fence(stream);
     for (l = 0; l < nl; l++)
         for (j = 0; j < 2 * n_sec; j++) z0[l * zstride + j] = zv[j][l];
 }
@@ -180,13 +183,14 @@ static int pyjl_sos_lanes_zir(const double *sos, Py_ssize_t n_sec, double *z0,
    then the zero-input response of each segment's final state goes to the next
    segment: added to it within the block, written to owed[0..cap) (zeros on entry)
    for the first segment of the next block, none after the channel's last segment
-   (last_block).  Returns whether every response decayed within cap <= L samples. */
+   (last_block).  Returns whether every response decayed within cap <= L samples.
+   stream as in pyjl_sos_lanes. */
 static int pyjl_sos_lane_block(const double *sos, Py_ssize_t n_sec, double *z0,
                                const double *x0, double *y0, Py_ssize_t L, int nl,
-                               double *owed, Py_ssize_t cap, int last_block) {
+                               double *owed, Py_ssize_t cap, int last_block, int stream) {
     double *rows[PYJL_LANES];
     int l, nz = last_block ? nl - 1 : nl;
-    pyjl_sos_lanes(sos, n_sec, z0, 2 * n_sec, x0, y0, L, nl, L);
+    pyjl_sos_lanes(sos, n_sec, z0, 2 * n_sec, x0, y0, L, nl, L, stream);
     if (nz <= 0) return 1;
     for (l = 0; l < nz; l++) rows[l] = l + 1 < nl ? y0 + (l + 1) * L : owed;
     return pyjl_sos_lanes_zir(sos, n_sec, z0, 2 * n_sec, rows, nz, cap);
@@ -243,7 +247,7 @@ PYJL_LANE_INLINE void pyjl_liir_run(const pyjl_v8d *bv, const pyjl_v8d *av, Py_s
 PYJL_LANE_CLONES
 static void pyjl_iir_lanes(const double *b, const double *a, Py_ssize_t k, double *z0,
                            Py_ssize_t zstride, const double *x0, double *y0,
-                           Py_ssize_t stride, int nl, Py_ssize_t n) {
+                           Py_ssize_t stride, int nl, Py_ssize_t n, int stream) {
     pyjl_v8d tile[PYJL_TILE], zv[PYJL_LANE_MAX_SEC], bv[PYJL_LANE_MAX_SEC],
         av[PYJL_LANE_MAX_SEC];
     const double *xs[PYJL_LANES];
@@ -256,12 +260,14 @@ static void pyjl_iir_lanes(const double *b, const double *a, Py_ssize_t k, doubl
         xs[l] = x0 + l * stride; ys[l] = y0 + l * stride;
         for (j = 0; j < k - 1; j++) zv[j][l] = z0[l * zstride + j];
     }
+    stream = stream && pyjl_can_stream(ys, nl);
     for (t0 = 0; t0 < n; t0 += m) {
         m = n - t0 < PYJL_TILE ? n - t0 : PYJL_TILE;
         pyjl_gather(tile, xs, nl, t0, m);
         pyjl_liir_run(bv, av, k, zv, tile, m);
-        pyjl_scatter(tile, ys, nl, t0, m);
+        pyjl_scatter_to(tile, ys, nl, t0, m, stream);
     }
+    pyjl_stream_fence(stream);
     for (l = 0; l < nl; l++)
         for (j = 0; j < k - 1; j++) z0[l * zstride + j] = zv[j][l];
 }

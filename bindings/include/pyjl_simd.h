@@ -87,9 +87,37 @@ PYJL_LANE_INLINE void pyjl_gather(pyjl_v8d *tile, const double *const *rows, int
     }
 }
 
-/* rows[l][t0 + t] = tile[t][l] for t < m, l < nl */
-PYJL_LANE_INLINE void pyjl_scatter(const pyjl_v8d *tile, double *const *rows, int nl,
-                                   Py_ssize_t t0, Py_ssize_t m) {
+/* Streaming (non-temporal) stores: an output far larger than the caches goes
+   straight to memory instead of being read in first.  SSE2's 16-byte store is the
+   one every x86-64 clone has; other machines store as usual. */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define PYJL_STREAM 1
+typedef double pyjl_v2d __attribute__((vector_size(16)));
+#else
+#define PYJL_STREAM 0
+#endif
+
+/* whether streaming stores may write rows[0..nl): each starts on a cache line, so
+   every line is written whole (partly written lines cost a read in memory) */
+PYJL_LANE_INLINE int pyjl_can_stream(double *const *rows, int nl) {
+    int l, ok = PYJL_STREAM && nl == PYJL_LANES;
+    for (l = 0; l < nl; l++) ok = ok && ((size_t)rows[l] % 64 == 0);
+    return ok;
+}
+
+/* orders the streaming stores before whatever follows (another thread reading) */
+PYJL_LANE_INLINE void pyjl_stream_fence(int stream) {
+#if PYJL_STREAM
+    if (stream) __builtin_ia32_sfence();
+#else
+    (void)stream;
+#endif
+}
+
+/* rows[l][t0 + t] = tile[t][l] for t < m, l < nl; stream: by streaming stores
+   (pyjl_can_stream(rows, nl) true, t0 a multiple of 8) */
+PYJL_LANE_INLINE void pyjl_scatter_to(const pyjl_v8d *tile, double *const *rows, int nl,
+                                      Py_ssize_t t0, Py_ssize_t m, int stream) {
     Py_ssize_t t = 0;
     int l;
     const double *tp = (const double *)tile;
@@ -98,6 +126,20 @@ PYJL_LANE_INLINE void pyjl_scatter(const pyjl_v8d *tile, double *const *rows, in
         for (; t + 8 <= m; t += 8) {
             for (l = 0; l < 8; l++) r[l] = tile[t + l];
             pyjl_transpose8(r);
+#if PYJL_STREAM
+            if (stream) {
+                for (l = 0; l < 8; l++) {
+                    double *d = rows[l] + t0 + t;
+                    pyjl_v2d h;
+                    int q;
+                    for (q = 0; q < 8; q += 2) {
+                        memcpy(&h, (const double *)&r[l] + q, sizeof h);
+                        __builtin_ia32_movntpd(d + q, h);
+                    }
+                }
+                continue;
+            }
+#endif
             for (l = 0; l < 8; l++) memcpy(rows[l] + t0 + t, &r[l], sizeof(pyjl_v8d));
         }
     }
@@ -105,6 +147,12 @@ PYJL_LANE_INLINE void pyjl_scatter(const pyjl_v8d *tile, double *const *rows, in
         double *dst = rows[l] + t0;
         for (Py_ssize_t u = t; u < m; u++) dst[u] = tp[u * PYJL_LANES + l];
     }
+}
+
+/* rows[l][t0 + t] = tile[t][l] for t < m, l < nl (ordinary stores) */
+PYJL_LANE_INLINE void pyjl_scatter(const pyjl_v8d *tile, double *const *rows, int nl,
+                                   Py_ssize_t t0, Py_ssize_t m) {
+    pyjl_scatter_to(tile, rows, nl, t0, m, 0);
 }
 
 #endif  /* PYJL_SIMD_H */
