@@ -30,6 +30,7 @@ __all__ = [
     "power_of_two_scale",
     "scale_down",
     "all_finite",
+    "filter_finite",
     "rescale",
     "check_size",
 ]
@@ -150,6 +151,20 @@ def all_finite(y) -> bool:
     sum that overflows on finite values only costs the slower path it guards."""
     with np.errstate(over="ignore", invalid="ignore"):
         return bool(np.isfinite(np.add.reduce(y, axis=None)))
+
+
+def filter_finite(y, zf, recursive: bool) -> bool:
+    """Whether a filter's output ``y (n_channels, n)`` is finite, from its final state
+    ``zf (n_channels, ...)`` where that is exact.
+
+    In a recursion (a second-order section, an IIR direct form) an infinite or NaN
+    value of the output or of the input feeds the state through ``a_k * y`` or
+    ``b_k * x`` (``0 * inf`` is NaN too) and every later state stays non-finite, so
+    a finite ``zf`` proves the whole output, and the input, finite: no pass over
+    ``y``.  FIR filters (``recursive=False``) or an empty state check ``y``."""
+    if recursive and y.shape[-1] > 0 and zf.size > 0 and zf.shape[0] == y.shape[0]:
+        return all_finite(zf)
+    return all_finite(y)
 
 
 def rescale(res: np.ndarray, factors, what: str, dtype=None, bounded: bool = False) -> np.ndarray:

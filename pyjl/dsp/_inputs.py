@@ -46,10 +46,21 @@ class Signal:
     values: np.ndarray
     origin: Any
     axis: int
+    #: the input as given and its name, while its finiteness is still unchecked
+    unchecked: Any = None
+    name: str = "x"
 
     @property
     def n(self) -> int:
         return self.values.shape[self.axis]
+
+    def require_finite(self) -> None:
+        """Raise :func:`pyjl.data.as_array`'s InputError (the first bad index) if the
+        signal read with ``finite=False`` holds NaN, infinity or nulls."""
+        if self.unchecked is not None:
+            data.as_array(
+                self.unchecked, name=self.name, dtype=self.values.dtype, allow_empty=True
+            )
 
     def restore(self, result, **kwargs):
         """``result`` in the input's form (only when the shape maps onto it)."""
@@ -72,12 +83,17 @@ def want_dtype(obj) -> Any:
     return np.float64
 
 
-def read_signal(x, *, name: str = "x", axis=None, min_len: int = 1) -> Signal:
-    """Validate a signal and pick its axis (``None``: 0 for tables, -1 otherwise)."""
+def read_signal(x, *, name: str = "x", axis=None, min_len: int = 1, finite: bool = True) -> Signal:
+    """Validate a signal and pick its axis (``None``: 0 for tables, -1 otherwise).
+
+    ``finite=False`` skips the pass that refuses NaN and infinity: for filters whose
+    output shows any non-finite input (see :func:`pyjl.dsp._frames.filter_finite`),
+    which then call :meth:`Signal.require_finite` before trusting a non-finite result.
+    """
     org = data.origin(x)
     if isinstance(x, (list, tuple)):
         x = np.asarray(x)
-    values = data.as_array(x, name=name, dtype=want_dtype(x), allow_empty=True)
+    values = data.as_array(x, name=name, dtype=want_dtype(x), allow_empty=True, finite=finite)
     if values.ndim == 0:
         raise _validate.error(
             name, "must be at least 1-D", f"a scalar {values!r}", "pass an array of samples"
@@ -100,7 +116,7 @@ def read_signal(x, *, name: str = "x", axis=None, min_len: int = 1) -> Signal:
             f"shape {values.shape}",
             "pass a longer signal",
         )
-    return Signal(values, org, ax)
+    return Signal(values, org, ax, None if finite else x, name)
 
 
 def coefficients(c, name: str) -> np.ndarray:

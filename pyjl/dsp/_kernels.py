@@ -18,6 +18,7 @@ from ._frames import power_of_two_scale, rescale
 
 __all__ = [
     "engine",
+    "work_array",
     "FFT_MIN_TAPS",
     "fir_uses_fft",
     "sosfilt_channels",
@@ -41,6 +42,16 @@ def fir_uses_fft(n_taps: int, n: int) -> bool:
     about ``4 log2(nfft)``; the vectorised direct form wins below about
     :data:`FFT_MIN_TAPS` taps)."""
     return n_taps >= FFT_MIN_TAPS and n >= 4 * n_taps
+
+
+def work_array(n_channels: int, n: int, dtype=np.float64) -> np.ndarray:
+    """Uninitialised ``(n_channels, n)`` memory that a kernel filters next: the engine's
+    own (``empty``: the native engine reuses freed outputs, already mapped) for
+    float64, else NumPy's."""
+    make = getattr(engine(), "empty", None)
+    if make is None or np.dtype(dtype) != np.float64:
+        return np.empty((n_channels, n), dtype=dtype)
+    return make((n_channels, n))
 
 
 # --- real float64 blocks: the engine's kernels --------------------------------------

@@ -28,7 +28,7 @@ import numpy as np
 
 from .. import _validate, data
 from . import _inputs
-from ._frames import all_finite
+from ._frames import all_finite, filter_finite
 from ._inputs import channels, from_channels, out_dtype, read_signal
 from ._kernels import lfilter_channels, rerun_scaled, sosfilt_channels
 
@@ -101,7 +101,7 @@ def sosfilt(sos, x, axis=None, zi=None):
     """
     sos_raw = np.asarray(sos)
     sos = _inputs.validate_sos(sos)
-    sig = read_signal(x, axis=axis, min_len=0)
+    sig = read_signal(x, axis=axis, min_len=0, finite=False)
     ax, n_sec = sig.axis, sos.shape[0]
     x2, outer = channels(sig.values, ax)
     zi2 = None
@@ -117,10 +117,12 @@ def sosfilt(sos, x, axis=None, zi=None):
         zi2 = np.moveaxis(zi, (0, ax + 1), (-2, -1)).reshape(int(np.prod(outer)), n_sec, 2)
     dt = out_dtype(sos_raw, sig.values, *(() if zi is None else (zi,)))
     y2, zf2 = sosfilt_channels(sos, x2, zi2)
-    if not all_finite(y2):
-        y2, zf2 = rerun_scaled(
-            sosfilt_channels, sos, x2, zi2, "sosfilt's output", numerator=sos_numerator
-        )
+    if not filter_finite(y2, zf2, recursive=True):
+        sig.require_finite()  # else an overflow, redone at a scale where it fits
+        if not all_finite(y2):
+            y2, zf2 = rerun_scaled(
+                sosfilt_channels, sos, x2, zi2, "sosfilt's output", numerator=sos_numerator
+            )
     y = from_channels(y2, outer, ax).astype(dt, copy=False)
     y = sig.restore(y)
     if zi is None:
@@ -193,7 +195,7 @@ def lfilter(b, a, x, axis=None, zi=None):
     """
     b_raw, a_raw = np.asarray(b), np.asarray(a)
     b, a = normalize_ba(b, a)
-    sig = read_signal(x, axis=axis, min_len=0)
+    sig = read_signal(x, axis=axis, min_len=0, finite=False)
     ax, k = sig.axis, max(a.size, b.size)
     x2, outer = channels(sig.values, ax)
     zi2 = None
@@ -209,10 +211,12 @@ def lfilter(b, a, x, axis=None, zi=None):
         zi2 = np.moveaxis(zi, ax, -1).reshape(int(np.prod(outer)), k - 1)
     dt = out_dtype(b_raw, a_raw, sig.values, *(() if zi is None else (zi,)))
     y2, zf2 = lfilter_channels(b, a, x2, zi2)
-    if not all_finite(y2):
-        y2, zf2 = rerun_scaled(
-            lambda bb, v, z: lfilter_channels(bb, a, v, z), b, x2, zi2, "lfilter's output"
-        )
+    if not filter_finite(y2, zf2, recursive=a.size > 1):
+        sig.require_finite()  # else an overflow, redone at a scale where it fits
+        if not all_finite(y2):
+            y2, zf2 = rerun_scaled(
+                lambda bb, v, z: lfilter_channels(bb, a, v, z), b, x2, zi2, "lfilter's output"
+            )
     y = sig.restore(from_channels(y2, outer, ax).astype(dt, copy=False))
     if zi is None:
         return y

@@ -46,7 +46,7 @@ import numpy as np
 
 from .. import _validate, data
 from . import _inputs
-from ._frames import all_finite, power_of_two_scale, rescale
+from ._frames import all_finite, filter_finite, power_of_two_scale, rescale
 from ._kernels import lfilter_channels, rerun_scaled, sosfilt_channels, upfirdn_channels
 from .resample import resample_poly_filter
 
@@ -83,13 +83,17 @@ class _Stream:
         """Forget the filter state (the filters' ``zi_``; overridden where it is more)."""
         self.zi_ = None
 
-    def _chunk(self, chunk):
+    def _chunk(self, chunk, proven=False):
         """``(x2, form)``: the chunk as float64 channels ``(n_channels, n)`` and what
-        :meth:`_out` needs to give a result the chunk's form."""
+        :meth:`_out` needs to give a result the chunk's form.  ``proven``: a NumPy
+        chunk is not checked for NaN and infinity here, the caller proves it finite
+        from its filter's final state (:func:`pyjl.dsp._frames.filter_finite`)."""
         if type(chunk) is np.ndarray and chunk.ndim in (1, 2) and chunk.dtype.kind in "fiu":
             # the common case, without the table machinery: a finite sum proves
             # every sample finite (otherwise the general path names the bad one)
             x2 = np.ascontiguousarray(np.atleast_2d(chunk), dtype=np.float64)
+            if proven:
+                return self._count(x2), (None, chunk.ndim, chunk.dtype)
             with np.errstate(all="ignore"):
                 if np.isfinite(np.add.reduce(x2, axis=None)):
                     return self._count(x2), (None, chunk.ndim, chunk.dtype)
@@ -191,15 +195,21 @@ class SosFilter(_Stream):
     def process(self, chunk):
         """Filter the next chunk; returns the chunk's shape and form (a DataFrame
         or Arrow table keeps its index and columns)."""
-        x2, form = self._chunk(chunk)
-        if self.zi_ is None:
+        channels = self._channels
+        x2, form = self._chunk(chunk, proven=True)
+        zi = self.zi_
+        if zi is None:
             shape = (x2.shape[0], self.sos.shape[0], 2)
-            self.zi_ = (
+            zi = (
                 np.zeros(shape)
                 if self._zi0 is None
                 else np.ascontiguousarray(np.broadcast_to(self._zi0, shape))
             )
-        y2, self.zi_ = sosfilt_channels(self.sos, x2, self.zi_)
+        y2, zf = sosfilt_channels(self.sos, x2, zi)
+        if form[0] is None and not filter_finite(y2, zf, recursive=True):
+            self._channels = channels
+            self._chunk(chunk)  # a NaN or infinite sample raises here, the state kept
+        self.zi_ = zf
         return self._out(y2, form)
 
 

@@ -22,9 +22,9 @@ import numpy as np
 
 from .. import _validate
 from . import _inputs
-from ._frames import all_finite
+from ._frames import all_finite, filter_finite
 from ._inputs import channels, from_channels, out_dtype, read_signal
-from ._kernels import lfilter_channels, rerun_scaled, sosfilt_channels
+from ._kernels import lfilter_channels, rerun_scaled, sosfilt_channels, work_array
 from .filtering import normalize_ba, sos_numerator
 
 __all__ = ["filtfilt", "sosfiltfilt"]
@@ -52,35 +52,68 @@ def _pad_length(padtype, padlen, n, ntaps):
     return edge
 
 
+def _pads(x2, edge, padtype):
+    """The ``edge`` samples (odd/even/constant) that extend the rows of ``x2`` on the
+    left and on the right, each ``(n_channels, edge)``."""
+    left, right = x2[:, edge:0:-1], x2[:, -2 : -(edge + 2) : -1]
+    if padtype == "odd":
+        left, right = 2 * x2[:, :1] - left, 2 * x2[:, -1:] - right
+    elif padtype == "constant":
+        left, right = (np.broadcast_to(v, (x2.shape[0], edge)) for v in (x2[:, :1], x2[:, -1:]))
+    return left, right
+
+
 def extend(x2, edge, padtype):
     """Extend the rows of ``x2`` by ``edge`` samples each side (odd/even/constant)."""
     if padtype is None or edge == 0:
         return x2
     n = x2.shape[1]
-    out = np.empty((x2.shape[0], n + 2 * edge), dtype=x2.dtype)
+    out = work_array(x2.shape[0], n + 2 * edge, x2.dtype)
     out[:, edge : edge + n] = x2
-    left, right = x2[:, edge:0:-1], x2[:, -2 : -(edge + 2) : -1]
-    if padtype == "odd":
-        left, right = 2 * x2[:, :1] - left, 2 * x2[:, -1:] - right
-    elif padtype == "constant":
-        left, right = x2[:, :1], x2[:, -1:]
-    out[:, :edge] = left
-    out[:, edge + n :] = right
+    out[:, :edge], out[:, edge + n :] = _pads(x2, edge, padtype)
     return out
 
 
-def _twice(run, x2, zi, edge, padtype):
+def _twice(run, x2, zi, edge, padtype, last=None, pieces=False):
     """Forward then backward pass of ``run(x, zi)`` with steady-state initial
-    conditions scaled by the first sample of each pass."""
-    ext = extend(x2, edge, padtype)
+    conditions scaled by the first sample of each pass; the backward pass's final
+    state replaces the contents of the list ``last`` (for :func:`filter_finite`).
+
+    ``pieces`` (a ``run`` whose output and state depend only on the samples so far,
+    as ``sosfilt``'s): the forward pass filters the left extension, the signal and
+    the right extension in turn, the state carried (the same operations, without a
+    padded copy of the signal), and the backward pass filters rows rounded up to
+    whole 64-byte lines with zeros after the signal (nothing kept changes, and the
+    native kernels stream such rows, ``pyjl_simd.h``)."""
+    w = x2.shape[1] + 2 * edge
     zi_shape = (1,) + zi.shape
-    y, _ = run(ext, zi.reshape(zi_shape) * ext[:, :1].reshape((-1,) + (1,) * zi.ndim))
-    # the backward pass reads the reversed output; reuse the extension's memory for it
-    reuse = ext is not x2 and ext.flags.writeable and ext.dtype == y.dtype
-    rev = ext if reuse else np.empty_like(y)
-    np.copyto(rev, y[:, ::-1])
-    y, _ = run(rev, zi.reshape(zi_shape) * rev[:, :1].reshape((-1,) + (1,) * zi.ndim))
-    y = y[:, ::-1]  # a reversed view, as SciPy returns
+
+    def start(v):  # the steady state scaled by the pass's first sample
+        return zi.reshape(zi_shape) * v[:, :1].reshape((-1,) + (1,) * zi.ndim)
+
+    if pieces and padtype is not None and edge > 0:
+        left, right = _pads(x2, edge, padtype)
+        parts, z = [], start(left)
+        for piece in (left, x2, right):
+            y, z = run(np.ascontiguousarray(piece), z)
+            parts.append(y)
+        rev = work_array(x2.shape[0], w + (-w) % 8, np.result_type(*parts))
+        at = 0
+        for y in reversed(parts):
+            rev[:, at : at + y.shape[1]] = y[:, ::-1]
+            at += y.shape[1]
+        rev[:, w:] = 0.0
+    else:
+        ext = extend(x2, edge, padtype)
+        y, _ = run(ext, start(ext))
+        # the backward pass reads the reversed output; reuse the extension's memory
+        reuse = ext is not x2 and ext.flags.writeable and ext.dtype == y.dtype
+        rev = ext if reuse else np.empty_like(y)
+        np.copyto(rev, y[:, ::-1])
+    y, zf = run(rev, start(rev))
+    if last is not None:
+        last[:] = [zf]
+    y = y[:, w - 1 :: -1]  # a reversed view, as SciPy returns
     if edge > 0:
         y = y[:, edge:-edge]
     return y
@@ -169,9 +202,10 @@ def filtfilt(b, a, x, axis=None, padtype="odd", padlen=None, method="pad", irlen
     method = _validate.choice(method, "method", ("pad", "gust"))
     b_raw, a_raw = np.asarray(b), np.asarray(a)
     b, a = normalize_ba(b, a)
-    sig = read_signal(x, axis=axis, min_len=1)
+    sig = read_signal(x, axis=axis, min_len=1, finite=False)
     x2, outer = channels(sig.values, sig.axis)
     dt = out_dtype(b_raw, a_raw, sig.values)
+    last: list = []
     if method == "gust":
         irlen = None if irlen is None else _validate.integer(irlen, "irlen", low=1)
 
@@ -183,13 +217,15 @@ def filtfilt(b, a, x, axis=None, padtype="odd", padlen=None, method="pad", irlen
 
         def run(bb, v, _):
             zi = lfilter_zi(bb, a) if k > 1 else np.zeros(0)
-            return _twice(lambda e, z: lfilter_channels(bb, a, e, z), v, zi, edge, padtype)
+            return _twice(lambda e, z: lfilter_channels(bb, a, e, z), v, zi, edge, padtype, last)
 
     x2 = _as_work(x2)
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow reruns scaled
         y2 = run(b, x2, None)
-    if not all_finite(y2):
-        y2 = rerun_scaled(run, b, x2, None, "filtfilt's output", passes=2)
+    if not filter_finite(y2, last[0] if last else np.zeros(0), recursive=a.size > 1):
+        sig.require_finite()  # else an overflow, redone at a scale where it fits
+        if not all_finite(y2):
+            y2 = rerun_scaled(run, b, x2, None, "filtfilt's output", passes=2)
     return sig.restore(from_channels(y2, outer, sig.axis).astype(dt, copy=False))
 
 
@@ -211,13 +247,14 @@ def sosfiltfilt(sos, x, axis=None, padtype="odd", padlen=None):
 
     sos_raw = np.asarray(sos)
     sos = _inputs.validate_sos(sos)
-    sig = read_signal(x, axis=axis, min_len=1)
+    sig = read_signal(x, axis=axis, min_len=1, finite=False)
     n_sec = sos.shape[0]
     ntaps = 2 * n_sec + 1 - min(int((sos[:, 2] == 0).sum()), int((sos[:, 5] == 0).sum()))
     edge = _pad_length(padtype, padlen, sig.n, ntaps)
     x2, outer = channels(sig.values, sig.axis)
     zi = sosfilt_zi(sos)
     dt = out_dtype(sos_raw, sig.values)
+    last: list = []
 
     def run(coef, v, _):
         return _twice(
@@ -226,13 +263,17 @@ def sosfiltfilt(sos, x, axis=None, padtype="odd", padlen=None):
             zi if coef is sos else sosfilt_zi(coef),
             edge,
             padtype,
+            last,
+            pieces=True,
         )
 
     x2 = _as_work(x2)
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow reruns scaled
         y2 = run(sos, x2, None)
-    if not all_finite(y2):
-        y2 = rerun_scaled(
-            run, sos, x2, None, "sosfiltfilt's output", passes=2, numerator=sos_numerator
-        )
+    if not filter_finite(y2, last[0], recursive=True):
+        sig.require_finite()  # else an overflow, redone at a scale where it fits
+        if not all_finite(y2):
+            y2 = rerun_scaled(
+                run, sos, x2, None, "sosfiltfilt's output", passes=2, numerator=sos_numerator
+            )
     return sig.restore(from_channels(y2, outer, sig.axis).astype(dt, copy=False))
