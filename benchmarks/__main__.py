@@ -95,6 +95,11 @@ def main(argv: list[str] | None = None) -> int:
         f"on demand: {','.join(ON_DEMAND)})",
     )
     parser.add_argument(
+        "--roofline",
+        action="store_true",
+        help="also the machine's multiply-add and copy peaks and each DSP kernel's share",
+    )
+    parser.add_argument(
         "--out",
         default=None,
         help="write the markdown here too (docs/performance.md: its generated block)",
