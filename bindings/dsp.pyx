@@ -353,7 +353,7 @@ cdef extern from "pyjl_dsp.h":   # the lane kernels, pyjl_dsp_lanes.h
                         Py_ssize_t zstride, const double *x0, double *y0, Py_ssize_t stride,
                         int nl, Py_ssize_t n, int stream) noexcept nogil
 
-cdef extern from "pyjl_dsp_pool.h":
+cdef extern from "pyjl_dsp.h":   # the output pool, pyjl_dsp_pool.h
     object pyjl_pool_capsule()
     size_t pyjl_pool_release()
     size_t pyjl_pool_bytes()

@@ -13,10 +13,17 @@
  * (pyjl_pool_install / PyDataMem_SetHandler with the old one after); the
  * functions run with the GIL held (array allocation and deallocation do) and a
  * spin lock guards the slots where threads could still meet.
+ *
+ * Layout contract: the handler hands out plain byte blocks (no array layout of its
+ * own); blocks of PYJL_POOL_MIN bytes or more start on a 64-byte line, so the rows
+ * of a C-contiguous float64 output whose row length is a multiple of 8 do too.
  */
 #ifndef PYJL_DSP_POOL_H
 #define PYJL_DSP_POOL_H
 
+#ifndef NPY_NO_DEPRECATED_API
+#define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
+#endif
 #include <Python.h>
 #include <stdlib.h>
 #include <string.h>

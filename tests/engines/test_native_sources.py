@@ -155,6 +155,7 @@ def test_header_compiles_on_its_own(header, tmp_path):
         "-Wno-unused-function",
         f"-I{INCLUDE}",
         f"-I{sysconfig.get_paths()['include']}",
+        f"-I{np.get_include()}",  # pyjl_dsp_pool.h is a NumPy memory handler
         str(src),
     ]
     res = subprocess.run(cmd, capture_output=True, text=True)
