@@ -149,8 +149,14 @@ def test_a_storage_that_breaks_while_served_is_a_503_with_a_message(tmp_path, wr
 def test_cli_serves_until_interrupted_and_refuses_a_bad_url(study_db, tmp_path):
     import signal
 
+    # Ctrl-C's handler set in the child: a test run in the background (nohup, `&`)
+    # hands its children SIGINT ignored, and Python then keeps it ignored
+    main = (
+        "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler);"
+        " sys.argv[0] = 'pyjl'; runpy.run_module('pyjl.cli', run_name='__main__')"
+    )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pyjl.cli", "study", "serve", study_db, "--port", "0"],
+        [sys.executable, "-c", main, "study", "serve", study_db, "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
