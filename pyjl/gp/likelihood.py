@@ -107,6 +107,22 @@ def loo_terms(Kinv_diag: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     return 0.5 * np.log(Kinv_diag) - 0.5 * alpha**2 / Kinv_diag - 0.5 * _LOG2PI
 
 
+def minimisable(value_and_grad, log_prior, theta) -> tuple[float, np.ndarray]:
+    """``(-value, -gradient)`` of ``value_and_grad(theta)`` plus ``log_prior(theta)``
+    (``None``: none), for a minimiser; ``(inf, 0)`` where the factorisation fails or the
+    value or its gradient is not finite, so the optimiser steps back."""
+    try:
+        value, grad = value_and_grad(theta)
+    except np.linalg.LinAlgError:
+        return np.inf, np.zeros(len(theta))
+    if log_prior is not None:
+        lp, lg = log_prior(np.array(theta, dtype=np.float64))
+        value, grad = value + float(lp), grad + np.asarray(lg, dtype=np.float64)
+    if not np.isfinite(value) or not np.all(np.isfinite(grad)):
+        return np.inf, np.zeros(len(theta))
+    return -value, -grad
+
+
 class Objective:
     """``theta -> (-objective, -gradient)`` for L-BFGS-B.
 
@@ -186,13 +202,4 @@ class Objective:
         return value, grad
 
     def __call__(self, theta):
-        try:
-            value, grad = self.value_and_grad(theta)
-        except np.linalg.LinAlgError:
-            return np.inf, np.zeros(len(theta))
-        if self.log_prior is not None:
-            lp, lg = self.log_prior(np.array(theta, dtype=np.float64))
-            value, grad = value + float(lp), grad + np.asarray(lg, dtype=np.float64)
-        if not np.isfinite(value) or not np.all(np.isfinite(grad)):
-            return np.inf, np.zeros(len(theta))
-        return -value, -grad
+        return minimisable(self.value_and_grad, self.log_prior, theta)

@@ -32,6 +32,7 @@ import numpy as np
 from ..._threads import thread_limit
 from ...exceptions import NumericalWarning
 from ..interface import grad_quad
+from ..likelihood import minimisable
 from .cg import CGResult, mbcg
 from .operator import KernelOperator
 from .pivoted_cholesky import Preconditioner, pivoted
@@ -229,13 +230,5 @@ class IterativeObjective:
 
     def __call__(self, theta):
         """``(-LML, -gradient)`` for the optimiser, solved to :data:`TRAIN_TOL`."""
-        try:
-            value, grad = self.value_and_grad(theta, tol=max(self.settings.cg_tol, TRAIN_TOL))
-        except np.linalg.LinAlgError:
-            return np.inf, np.zeros(len(theta))
-        if self.log_prior is not None:
-            lp, lg = self.log_prior(np.array(theta, dtype=np.float64))
-            value, grad = value + float(lp), grad + np.asarray(lg, dtype=np.float64)
-        if not np.isfinite(value) or not np.all(np.isfinite(grad)):
-            return np.inf, np.zeros(len(theta))
-        return -value, -grad
+        tol = max(self.settings.cg_tol, TRAIN_TOL)
+        return minimisable(lambda t: self.value_and_grad(t, tol=tol), self.log_prior, theta)
