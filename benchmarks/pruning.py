@@ -43,6 +43,15 @@ MAX_TRIALS = 150
 #: under half of the unpruned fold-wise study's (about 54,000 at full size)
 FOLD_ROUND_BUDGET = {False: 26000, True: 6000}
 
+#: the booster settings every trial shares (one thread: the seeds run in processes)
+BOOSTER = {
+    "objective": "multi:softprob",
+    "num_class": 10,
+    "eval_metric": "mlogloss",
+    "tree_method": "hist",
+    "nthread": 1,
+}
+
 SPACE_SPEC = {
     "eta": ("real", 0.01, 0.5, True),
     "max_depth": ("int", 2, 8, False),
@@ -67,14 +76,7 @@ def _objective(data, max_rounds: int, nfold: int):
     from pyjl.bo.integrations.xgboost import XGBoostPruningCallback
 
     def objective(params, trial):
-        booster = {
-            "objective": "multi:softprob",
-            "num_class": 10,
-            "eval_metric": "mlogloss",
-            "tree_method": "hist",
-            "nthread": 1,
-            **params,
-        }
+        booster = {**BOOSTER, **params}
         frame = xgb.cv(
             booster,
             data,
@@ -103,14 +105,7 @@ def _fold_objective(X, y, nfold: int, max_rounds: int, spent: dict):
     ]
 
     def objective(params, trial):
-        booster = {
-            "objective": "multi:softprob",
-            "num_class": 10,
-            "eval_metric": "mlogloss",
-            "tree_method": "hist",
-            "nthread": 1,
-            **params,
-        }
+        booster = {**BOOSTER, **params}
         bests, used = [], 0
         for k, (train, valid) in enumerate(folds):
             b = xgb.train(
