@@ -98,7 +98,23 @@ def _count(value, name: str, low: int) -> int:
     return _validate.integer(value, name, low=low, fix=f"pass a whole number >= {low}")
 
 
-class PercentilePruner(Pruner):
+class _ReadingPruner(Pruner):
+    """A built-in pruner: one decision, :meth:`_decide`, over curves read whole
+    (:meth:`prune`) or only as far as it needs from the storage (:meth:`prune_stored`)."""
+
+    def prune(self, trials: Sequence[Trial], intermediate: Curves, number: int) -> bool:
+        return self._decide(trials, MappingCurves(intermediate), number)
+
+    def prune_stored(self, trials: Sequence[Trial], curves: StoredCurves, number: int) -> bool:
+        if type(self).prune is not _ReadingPruner.prune:  # a subclass's own prune
+            return super().prune_stored(trials, curves, number)
+        return self._decide(trials, curves, number)
+
+    def _decide(self, trials: Sequence[Trial], curves: MappingCurves, number: int) -> bool:
+        raise NotImplementedError
+
+
+class PercentilePruner(_ReadingPruner):
     """Prune when the trial's best value so far is above the ``percentile``-th percentile
     of the completed trials' values at the same step (``optuna.pruners.PercentilePruner``
     for minimisation).
@@ -143,14 +159,6 @@ class PercentilePruner(Pruner):
         self.n_warmup_steps = _count(n_warmup_steps, "n_warmup_steps", 0)
         self.interval_steps = _count(interval_steps, "interval_steps", 1)
         self.n_min_trials = _count(n_min_trials, "n_min_trials", 1)
-
-    def prune(self, trials: Sequence[Trial], intermediate: Curves, number: int) -> bool:
-        return self._decide(trials, MappingCurves(intermediate), number)
-
-    def prune_stored(self, trials: Sequence[Trial], curves: StoredCurves, number: int) -> bool:
-        if type(self).prune is not PercentilePruner.prune:  # a subclass's own prune
-            return super().prune_stored(trials, curves, number)
-        return self._decide(trials, curves, number)
 
     def _decide(self, trials: Sequence[Trial], curves: MappingCurves, number: int) -> bool:
         done = [t.number for t in trials if t.state == TrialState.COMPLETE]
@@ -227,7 +235,7 @@ class MedianPruner(PercentilePruner):
         )
 
 
-class SuccessiveHalvingPruner(Pruner):
+class SuccessiveHalvingPruner(_ReadingPruner):
     """Asynchronous successive halving, ASHA (``optuna.pruners.SuccessiveHalvingPruner``,
     minimisation; Li et al. 2020).
 
@@ -302,14 +310,6 @@ class SuccessiveHalvingPruner(Pruner):
         """The value at the first reported step at or past ``step`` (None: none yet)."""
         reached = [s for s in curve if s >= step]
         return curve[min(reached)] if reached else None
-
-    def prune(self, trials: Sequence[Trial], intermediate: Curves, number: int) -> bool:
-        return self._decide(trials, MappingCurves(intermediate), number)
-
-    def prune_stored(self, trials: Sequence[Trial], curves: StoredCurves, number: int) -> bool:
-        if type(self).prune is not SuccessiveHalvingPruner.prune:  # a subclass's own prune
-            return super().prune_stored(trials, curves, number)
-        return self._decide(trials, curves, number)
 
     def _decide(self, trials: Sequence[Trial], curves: MappingCurves, number: int) -> bool:
         curve = curves.curve(number)
