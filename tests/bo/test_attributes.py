@@ -14,7 +14,7 @@ import pytest
 from pyjl.bo import Optimizer
 from pyjl.bo.storage import SQLiteStorage, open_storage
 
-from ._old_schema import OLD_SCHEMA
+from ._old_schema import write_old_study
 
 SPACE_JSON = '{"x": {"type": "real", "low": 0, "high": 1, "log": false}}'
 RECORDS = [
@@ -59,24 +59,8 @@ def _tables(path):
 @pytest.mark.parametrize("drop", ["intermediate", "attributes"])
 def test_older_files_get_the_table_on_open(tmp_path, drop):
     path = str(tmp_path / "old.db")
-    conn = sqlite3.connect(path)
-    conn.executescript(OLD_SCHEMA)
-    if drop == "attributes":  # a file written with pruning, before attributes
-        conn.execute(
-            "CREATE TABLE intermediate (study_id INTEGER NOT NULL, number INTEGER NOT NULL, "
-            "step INTEGER NOT NULL, value REAL NOT NULL, PRIMARY KEY (study_id, number, step))"
-        )
-        conn.execute("INSERT INTO intermediate VALUES (1, 0, 3, 0.7)")
-    conn.execute(
-        "INSERT INTO studies (name, space, seed, created) VALUES ('old', ?, 0, 0)", (SPACE_JSON,)
-    )
-    conn.execute(
-        "INSERT INTO trials (study_id, number, params, state, value, created, finished) "
-        "VALUES (1, 0, ?, 'complete', 0.5, 0, 1)",
-        (json.dumps({"x": 0.5}),),
-    )
-    conn.commit()
-    conn.close()
+    # with intermediate: a file written with pruning, before attributes
+    write_old_study(path, SPACE_JSON, 0, intermediate=drop == "attributes")
     ro = SQLiteStorage(path, read_only=True)
     assert ro.attributes(1) == {} and "attributes" not in _tables(path)
     ro.close()

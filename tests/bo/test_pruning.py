@@ -4,7 +4,6 @@ study, bad input, and the surrogate's treatment of pruned trials."""
 from __future__ import annotations
 
 import concurrent.futures as cf
-import json
 import math
 import sqlite3
 import subprocess
@@ -30,7 +29,7 @@ from pyjl.bo.handle import takes_trial
 from pyjl.bo.storage import MemoryStorage, SQLiteStorage
 from pyjl.exceptions import InputError
 
-from ._old_schema import OLD_SCHEMA
+from ._old_schema import write_old_study
 
 SPACE = Space({"x": Real(0.0, 1.0)})
 N_STEPS = 12
@@ -159,25 +158,9 @@ def test_storage_round_trip(tmp_path, kind):
         assert again.intermediate_values(a) == {0: {0: 1.5, 3: 1.0}, 2: {1: -0.5}}
 
 
-def _old_file(path: str) -> None:
-    conn = sqlite3.connect(path)
-    conn.executescript(OLD_SCHEMA)
-    conn.execute(
-        "INSERT INTO studies (name, space, seed, created) VALUES ('old', ?, 3, 0)",
-        (SPACE.to_json(),),
-    )
-    conn.execute(
-        "INSERT INTO trials (study_id, number, params, state, value, created, finished) "
-        "VALUES (1, 0, ?, 'complete', 0.5, 0, 1)",
-        (json.dumps({"x": 0.5}),),
-    )
-    conn.commit()
-    conn.close()
-
-
 def test_file_written_before_pruning_gets_the_table_on_open(tmp_path):
     path = str(tmp_path / "old.db")
-    _old_file(path)
+    write_old_study(path, SPACE.to_json(), 3)
     ro = SQLiteStorage(path, read_only=True)  # read-only: nothing reported, nothing written
     assert ro.intermediate_values(1) == {}
     ro.close()
