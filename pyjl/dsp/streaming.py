@@ -47,105 +47,20 @@ import numpy as np
 from .. import _validate, data
 from . import _inputs
 from ._frames import all_finite, filter_finite, power_of_two_scale, rescale
-from ._kernels import lfilter_channels, rerun_scaled, sosfilt_channels, upfirdn_channels
+from ._kernels import (
+    engine,
+    lfilter_channels,
+    rerun_scaled,
+    sosfilt_channels,
+    upfirdn_channels,
+)
+from ._stream_base import F64, Stream, real
 from .resample import resample_poly_filter
 
 __all__ = ["SosFilter", "FirFilter", "Resampler"]
 
 
-def _real(coef, name):
-    """``coef`` when real (complex with zero imaginary parts counts), else InputError."""
-    if np.iscomplexobj(coef):
-        if np.any(coef.imag):
-            raise _validate.error(
-                name,
-                "must be real for a streaming filter",
-                "complex coefficients",
-                "filter the whole signal with "
-                "pyjl.dsp.lfilter/sosfilt, which take complex coefficients",
-            )
-        return np.ascontiguousarray(coef.real)
-    return coef
-
-
-class _Stream:
-    """Chunk validation and the channel count shared by the streaming filters."""
-
-    #: the coefficients' dtype: with the chunk's, it sets the output dtype as in the
-    #: one-shot call (float32 only when both are single precision)
-    _coef_dtype = np.dtype(np.float64)
-
-    def __init__(self):
-        self._channels = None
-        self._reset()
-
-    def _reset(self):
-        """Forget the filter state (the filters' ``zi_``; overridden where it is more)."""
-        self.zi_ = None
-
-    def _chunk(self, chunk, proven=False):
-        """``(x2, form)``: the chunk as float64 channels ``(n_channels, n)`` and what
-        :meth:`_out` needs to give a result the chunk's form.  ``proven``: a NumPy
-        chunk is not checked for NaN and infinity here, the caller proves it finite
-        from its filter's final state (:func:`pyjl.dsp._frames.filter_finite`)."""
-        if type(chunk) is np.ndarray and chunk.ndim in (1, 2) and chunk.dtype.kind in "fiu":
-            # the common case, without the table machinery: a finite sum proves
-            # every sample finite (otherwise the general path names the bad one)
-            x2 = np.ascontiguousarray(np.atleast_2d(chunk), dtype=np.float64)
-            if proven:
-                return self._count(x2), (None, chunk.ndim, chunk.dtype)
-            with np.errstate(all="ignore"):
-                if np.isfinite(np.add.reduce(x2, axis=None)):
-                    return self._count(x2), (None, chunk.ndim, chunk.dtype)
-        sig = _inputs.read_signal(chunk, name="chunk", min_len=0)
-        if sig.values.dtype.kind == "c":
-            raise _validate.error(
-                "chunk",
-                "must be real numbers",
-                f"dtype {sig.values.dtype}",
-                "filter the real and imaginary parts separately",
-            )
-        if sig.values.ndim > 2:
-            raise _validate.error(
-                "chunk",
-                "must be (n,) or (n_channels, n), or a table of time x channels",
-                f"shape {sig.values.shape}",
-                "put channels first, samples last",
-            )
-        x2, outer = _inputs.channels(sig.values, sig.axis)
-        return self._count(np.ascontiguousarray(x2, dtype=np.float64)), (sig, outer, None)
-
-    def _count(self, x2):
-        """``x2``, once its channel count is checked against the first chunk's."""
-        if self._channels is None:
-            self._channels = x2.shape[0]
-        elif self._channels != x2.shape[0]:
-            raise _validate.error(
-                "chunk",
-                f"must keep {self._channels} channel(s) until reset()",
-                f"{x2.shape[0]} channel(s)",
-                "call reset() to change channels",
-            )
-        return x2
-
-    def _out(self, y2, form, **kwargs):
-        """``y2 (n_channels, k)`` in the chunk's form: an array of the chunk's
-        layout, or a table (time x channels) with the chunk's columns."""
-        sig, layout, dtype = form
-        if sig is None:  # a NumPy chunk; layout is its ndim
-            y = y2[0] if layout == 1 else y2
-            return y.astype(_inputs.out_dtype(self._coef_dtype, dtype), copy=False)
-        y = _inputs.from_channels(y2, layout, sig.axis)  # layout: the channel shape
-        dt = _inputs.out_dtype(self._coef_dtype, sig.values)
-        return sig.restore(y.astype(dt, copy=False), **kwargs)
-
-    def reset(self) -> None:
-        """Forget the state: the next chunk starts a new signal."""
-        self._channels = None
-        self._reset()
-
-
-class SosFilter(_Stream):
+class SosFilter(Stream):
     """Streaming ``sosfilt``: ``process(chunk)`` filters and keeps the section states.
 
     Parameters
@@ -182,7 +97,8 @@ class SosFilter(_Stream):
     def __init__(self, sos, zi=None):
         super().__init__()
         self._coef_dtype = np.asarray(sos).dtype
-        self.sos = _real(_inputs.validate_sos(sos), "sos")
+        self._f64_out = _inputs.out_dtype(self._coef_dtype, F64) == F64
+        self.sos = real(_inputs.validate_sos(sos), "sos")
         self._zi0 = None if zi is None else data.as_array(zi, name="zi", allow_empty=True)
         if self._zi0 is not None and self._zi0.shape[-2:] != (self.sos.shape[0], 2):
             raise _validate.error(
@@ -195,9 +111,23 @@ class SosFilter(_Stream):
     def process(self, chunk):
         """Filter the next chunk; returns the chunk's shape and form (a DataFrame
         or Arrow table keeps its index and columns)."""
+        zi = self.zi_
+        if (  # a stream's usual chunk, with the least Python around the kernel
+            type(chunk) is np.ndarray
+            and chunk.dtype is F64
+            and zi is not None
+            and zi.dtype is F64
+            and self._f64_out
+            and chunk.flags.c_contiguous
+        ):
+            x2 = chunk if chunk.ndim == 2 else chunk.reshape(1, -1) if chunk.ndim == 1 else None
+            if x2 is not None and x2.shape[0] == self._channels:
+                y2, zf = engine().sosfilt(self.sos, x2, zi)
+                if filter_finite(y2, zf, recursive=True):
+                    self.zi_ = zf
+                    return y2 if chunk.ndim == 2 else y2[0]
         channels = self._channels
         x2, form = self._chunk(chunk, proven=True)
-        zi = self.zi_
         if zi is None:
             shape = (x2.shape[0], self.sos.shape[0], 2)
             zi = (
@@ -205,7 +135,10 @@ class SosFilter(_Stream):
                 if self._zi0 is None
                 else np.ascontiguousarray(np.broadcast_to(self._zi0, shape))
             )
-        y2, zf = sosfilt_channels(self.sos, x2, zi)
+        if zi.dtype == np.float64:  # x2 is float64 and the sections real: the kernel itself
+            y2, zf = engine().sosfilt(self.sos, x2, zi)
+        else:
+            y2, zf = sosfilt_channels(self.sos, x2, zi)
         if form[0] is None and not filter_finite(y2, zf, recursive=True):
             self._channels = channels
             self._chunk(chunk)  # a NaN or infinite sample raises here, the state kept
@@ -213,7 +146,7 @@ class SosFilter(_Stream):
         return self._out(y2, form)
 
 
-class FirFilter(_Stream):
+class FirFilter(Stream):
     """Streaming FIR ``lfilter(taps, 1, x)``.
 
     Long filters run by overlap-add FFT, as ``lfilter``.  Taps near the float64
@@ -247,7 +180,7 @@ class FirFilter(_Stream):
 
     def __init__(self, taps):
         self.taps = np.ascontiguousarray(
-            _real(_inputs.coefficients(taps, "taps"), "taps"), dtype=np.float64
+            real(_inputs.coefficients(taps, "taps"), "taps"), dtype=np.float64
         )
         # taps near the float64 limits run divided by a power of two (exact; the
         # state is kept in those units), the output is scaled back
@@ -294,7 +227,7 @@ class FirFilter(_Stream):
         return self._out(y2, form)
 
 
-class Resampler(_Stream):
+class Resampler(Stream):
     """Streaming ``resample_poly(x, up, down, window=window)``.
 
     ``process(chunk)`` returns the output samples determined by the input so

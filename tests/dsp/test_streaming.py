@@ -39,6 +39,39 @@ def test_sos_stream_equals_one_shot(sos, xc):
     np.testing.assert_array_equal(out, dsp.sosfilt(sos, x, axis=-1))
 
 
+@pytest.mark.parametrize("n_ch", [None, 1, 33])
+def test_sos_stream_odd_chunks_and_single_samples(rng, n_ch):
+    """Chunks of odd lengths and of one sample, on one channel and on 33 (four lane
+    blocks, uneven): every chunk runs SciPy's arithmetic (channels in lanes, or one
+    channel too short to split in time), so the stream is SciPy's result bit for bit."""
+    sos = ss.butter(8, 0.1, output="sos")
+    x = rng.standard_normal(4001 if n_ch is None else (n_ch, 4001))
+    f = dsp.SosFilter(sos)
+    out = np.concatenate(_run(f, x, [1, 2, 3, 260, 261, 1000, 1001, 2999, 4000]), axis=-1)
+    y_ref, zf_ref = ss.sosfilt(
+        sos, np.atleast_2d(x), zi=np.zeros((4, np.atleast_2d(x).shape[0], 2))
+    )
+    np.testing.assert_array_equal(out, ss.sosfilt(sos, x, axis=-1))
+    np.testing.assert_array_equal(out, dsp.sosfilt(sos, x, axis=-1))
+    np.testing.assert_array_equal(f.zi_, zf_ref.transpose(1, 0, 2))
+
+
+@pytest.mark.parametrize("lengths", [(65_536, 65_536, 1, 3), (1, 65_537, 40_001, 32_768, 7)])
+def test_sos_stream_long_single_channel_chunks(rng, lengths):
+    """Chunks of one channel long enough to be split in time (segments in lanes, each
+    corrected by its predecessor's zero-input response), at odd boundaries: SciPy's
+    result and final state to rounding."""
+    sos = ss.butter(8, 0.1, output="sos")
+    x = rng.standard_normal(sum(lengths))
+    zi = ss.sosfilt_zi(sos) * x[0]
+    f = dsp.SosFilter(sos, zi=zi)
+    out = np.concatenate(_run(f, x, np.cumsum(lengths)[:-1]))
+    y_ref, zf_ref = ss.sosfilt(sos, x, zi=zi)
+    assert_matches(out, y_ref, rtol=1e-13)
+    assert_matches(f.zi_[0], zf_ref, rtol=1e-13)
+    assert_matches(out, dsp.sosfilt(sos, x, zi=zi)[0], rtol=1e-13)
+
+
 @pytest.mark.usefixtures("engine")
 @given(st.integers(1, 400), chunked())
 def test_fir_stream_equals_one_shot(n_taps, xc):
