@@ -109,6 +109,33 @@ PYJL_LANE_INLINE void pyjl_lsos_tile(const double *sos, Py_ssize_t n_sec, pyjl_v
     }
 }
 
+/* The cascade over one row, one sample at a time, each section's step written as
+   PYJL_SEC_STEP writes it: the same operations as a lane, so the same results. */
+PYJL_LANE_INLINE void pyjl_sos_row(const double *sos, Py_ssize_t n_sec, double *z,
+                                   const double *x, double *y, Py_ssize_t n) {
+    Py_ssize_t t, s;
+    for (t = 0; t < n; t++) {
+        double v = x[t], out;
+        for (s = 0; s < n_sec; s++) {
+            const double *c = sos + 6 * s;
+            double *zs = z + 2 * s;
+            out = c[0] * v + zs[0];
+            zs[0] = c[1] * v - c[4] * out + zs[1];
+            zs[1] = c[2] * v - c[5] * out;
+            v = out;
+        }
+        y[t] = v;
+    }
+}
+
+/* Rows whose starts are a multiple of 4 kB apart (a stream's chunk of 2^k samples per
+   channel, a split channel's segments) fall into the same cache sets, sample for
+   sample, and evict one another's prefetched lines.  Lane l of rows that long then
+   runs PYJL_STAGGER * l samples ahead of lane 0 (its lines in other sets): its first
+   samples before the lanes start and its last after they stop run alone
+   (pyjl_sos_row). */
+#define PYJL_STAGGER 16
+
 /* sosfilt of nl <= 8 rows of n samples: row l is x0[l * stride ...], its output
    y0[l * stride ...], its state (n_sec, 2) at z0 + l * zstride, updated in place;
    stream: write y by streaming stores where the rows allow (large outputs). */
@@ -119,16 +146,21 @@ static void pyjl_sos_lanes(const double *sos, Py_ssize_t n_sec, double *z0,
     pyjl_v8d tile[PYJL_TILE], zv[2 * PYJL_LANE_MAX_SEC];
     const double *xs[PYJL_LANES];
     double *ys[PYJL_LANES];
-    Py_ssize_t t0, m, j;
+    Py_ssize_t t0, m, j, sh = 0, span;
     int l;
+    if (nl == PYJL_LANES && stride % 512 == 0 && n >= 1024 * PYJL_STAGGER)
+        sh = PYJL_STAGGER;   /* the rows run alone for a few percent of their length */
+    span = sh * (PYJL_LANES - 1);
+    for (l = 0; l < nl; l++)   /* the staggered lanes' heads */
+        pyjl_sos_row(sos, n_sec, z0 + l * zstride, x0 + l * stride, y0 + l * stride, sh * l);
     for (j = 0; j < 2 * n_sec; j++) zv[j] = pyjl_splat(0.0);
     for (l = 0; l < nl; l++) {
-        xs[l] = x0 + l * stride; ys[l] = y0 + l * stride;
+        xs[l] = x0 + l * stride + sh * l; ys[l] = y0 + l * stride + sh * l;
         for (j = 0; j < 2 * n_sec; j++) zv[j][l] = z0[l * zstride + j];
     }
     stream = stream && pyjl_can_stream(ys, nl);
-    for (t0 = 0; t0 < n; t0 += m) {
-        m = n - t0 < PYJL_TILE ? n - t0 : PYJL_TILE;
+    for (t0 = 0; t0 < n - span; t0 += m) {
+        m = n - span - t0 < PYJL_TILE ? n - span - t0 : PYJL_TILE;
         pyjl_gather(tile, xs, nl, t0, m);
         pyjl_lsos_tile(sos, n_sec, zv, tile, m);
         pyjl_scatter_to(tile, ys, nl, t0, m, stream);
@@ -136,6 +168,9 @@ static void pyjl_sos_lanes(const double *sos, Py_ssize_t n_sec, double *z0,
     pyjl_stream_fence(stream);
     for (l = 0; l < nl; l++)
         for (j = 0; j < 2 * n_sec; j++) z0[l * zstride + j] = zv[j][l];
+    for (l = 0; l < nl; l++)   /* and their tails */
+        pyjl_sos_row(sos, n_sec, z0 + l * zstride, xs[l] + n - span, ys[l] + n - span,
+                     span - sh * l);
 }
 
 /* The zero-input response of the cascade from the states at z0 + l * zstride, added

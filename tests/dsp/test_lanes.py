@@ -49,6 +49,21 @@ def test_sosfilt_lanes_equal_scalar_and_scipy(rng, scalar, n_ch, order):
     assert_matches(got[1], zf_ref.transpose(1, 0, 2))
 
 
+@pytest.mark.parametrize("n_ch, n", [(8, 16_384), (24, 65_536), (33, 16_384), (16, 16_896)])
+@pytest.mark.parametrize("order", [3, 8, 9])
+def test_sosfilt_rows_4k_apart_equal_scalar_and_scipy(rng, scalar, n_ch, n, order):
+    # rows a multiple of 4 kB apart (a stream's 2^k-sample chunks) run their lanes a few
+    # samples apart and each lane's first and last samples alone: still the same bits
+    sos = ss.butter(order, 0.15, output="sos")
+    x = rng.standard_normal((n_ch, n))
+    zi = rng.standard_normal((n_ch, sos.shape[0], 2))
+    got = native.sosfilt(sos, x, zi, 2)
+    _equal(got, scalar(native.sosfilt, sos, x, zi, 2))
+    y_ref, zf_ref = ss.sosfilt(sos, x, zi=zi.transpose(1, 0, 2))
+    np.testing.assert_array_equal(got[0], y_ref)
+    np.testing.assert_array_equal(got[1], zf_ref.transpose(1, 0, 2))
+
+
 @pytest.mark.parametrize("n_ch", CHANNELS)
 @pytest.mark.parametrize("order", range(1, 11))
 def test_lfilter_lanes_equal_scalar_and_scipy(rng, scalar, n_ch, order):
