@@ -1,7 +1,8 @@
 """pyjl.dsp side by side with scipy.signal, in one run.
 
 ``python -m benchmarks.dsp [--quick]`` prints the rows; ``run(quick)`` returns
-them for ``python -m benchmarks``.  Each timing is the best of a few repeats,
+them for ``python -m benchmarks``; ``--stages`` prints where a stream's time goes
+instead (:func:`stream_stages`).  Each timing is the best of a few repeats,
 pyjl and SciPy alternating on the same data (float64).  ``ratio`` is SciPy's
 time over pyjl's (> 1: pyjl faster).  The streaming row compares
 ``SosFilter.process`` over 64k-sample chunks (separate buffers, as a stream
@@ -150,9 +151,73 @@ def run(quick: bool = False, only=None) -> list[dict]:
     return rows
 
 
+def stream_stages(quick: bool = False, repeat: int = 7) -> list[dict]:
+    """Where a stream's time goes, per shape: the one-shot call, the stream, the engine's
+    kernel alone over the same chunks (the state carried), and the per-call cost of
+    ``process`` (as many 16-sample chunks); wall and CPU time, best of ``repeat``
+    rounds, the four alternating (``python -m benchmarks.dsp --stages``)."""
+    from pyjl.engines import current
+
+    rng = np.random.default_rng(0)
+    n_single, (n_ch, n_multi) = (
+        (2_000_000, (32, 100_000)) if quick else (10_000_000, (32, 500_000))
+    )
+    rows = []
+    for x in (rng.standard_normal(n_single), rng.standard_normal((n_ch, n_multi))):
+        chunks = [
+            np.ascontiguousarray(x[..., i : i + CHUNK]) for i in range(0, x.shape[-1], CHUNK)
+        ]
+        tiny = [np.ascontiguousarray(c[..., :16]) for c in chunks]
+        blocks = [np.atleast_2d(c) for c in chunks]
+        sos = np.ascontiguousarray(SOS)
+
+        def kernel():
+            eng, zi = current(), np.zeros((blocks[0].shape[0], sos.shape[0], 2))
+            for b in blocks:
+                _, zi = eng.sosfilt(sos, b, zi)
+
+        stages = {
+            "one-shot sosfilt": lambda: dsp.sosfilt(SOS, x),
+            "SosFilter stream": lambda: _stream(chunks),
+            "kernel alone, chunk by chunk": kernel,
+            "process() on 16-sample chunks": lambda: _stream(tiny),
+        }
+        best = {k: (np.inf, np.inf) for k in stages}
+        for fn in stages.values():
+            fn()
+        for _ in range(repeat):
+            for k, fn in stages.items():
+                c0, t0 = time.process_time(), time.perf_counter()
+                fn()
+                t, c = time.perf_counter() - t0, time.process_time() - c0
+                best[k] = (min(best[k][0], t), min(best[k][1], c))
+        size = " x ".join(f"{d:,}" for d in np.atleast_2d(x).shape)
+        for k, (t, c) in best.items():
+            rows.append(
+                dict(
+                    stage=k,
+                    size=size,
+                    chunks=len(chunks),
+                    wall_s=t,
+                    cpu_s=c,
+                    ns_per_sample=t / x.size * 1e9,
+                    us_per_chunk=t / len(chunks) * 1e6,
+                )
+            )
+    return rows
+
+
 if __name__ == "__main__":
     args = sys.argv[1:]
     quick = "--quick" in args
+    if "--stages" in args:
+        for r in stream_stages(quick):
+            print(
+                f"{r['stage']:<32} {r['size']:>14}  {r['wall_s'] * 1e3:8.2f} ms  "
+                f"cpu {r['cpu_s'] * 1e3:8.2f} ms  {r['ns_per_sample']:6.3f} ns/sample  "
+                f"{r['us_per_chunk']:7.1f} us/chunk ({r['chunks']} chunks)"
+            )
+        sys.exit(0)
     only = [a for a in args if not a.startswith("--")] or None
     for row in run(quick, only):
         print(
