@@ -33,8 +33,14 @@ the scalar kernel's operations in its order, so log-likelihoods, posteriors and 
 paths are bit-identical to the one-at-a-time path (``_set_lanes(False)``, the tests'
 reference); transition and moment sums are added in another order (1e-12 relative).
 The fused E-step in lanes keeps only a forward checkpoint per block of 64 steps and
-recomputes that block's densities and forward variables for the backward pass: its
-memory is about ``8 (K^2 + 150 K)`` numbers per thread, not eight ``(length, K)`` arrays.
+recomputes that block's forward variables for the backward pass, and its emission
+factors too beyond the first steps whose factors fit in 2^14 numbers (128 kB) shared by
+all threads (kept from the forward pass): its memory is about ``8 (K^2 + 150 K)`` numbers per thread
+plus those factors, not eight ``(length, K)`` arrays.  ``gaussian_forward`` and
+``gaussian_viterbi`` compute diagonal-Gaussian log-densities inside the recursion (in
+lanes, from the observations; one sequence at a time into a scratch of its length), so
+no ``(T, K)`` array is held; their results are those of ``forward`` and ``viterbi`` on
+``gaussian_loglik``, bit for bit.
 
 Sequences (or blocks of eight) are independent: they are split into contiguous groups
 processed by ``prange`` (``nogil``) with ``n_threads`` threads; each group sums its own
@@ -109,26 +115,34 @@ cdef extern from "pyjl_hmm.h":
 
 cdef extern from "pyjl_hmm.h":   # the lanes, pyjl_hmm_lanes.h
     enum: PYJL_LANES
+    enum: PYJL_KEEP
     Py_ssize_t pyjl_lanes_work(Py_ssize_t m, Py_ssize_t tail, Py_ssize_t K, Py_ssize_t d,
-                               int kind) noexcept nogil
+                               int kind, Py_ssize_t keep) noexcept nogil
     void pyjl_fb_lanes(const double* logB, double* gam, const cnp.int64_t* off,
                        const cnp.int64_t* idx, double* loglik, const double* pi,
                        const double* A, double* xacc, double* work, Py_ssize_t K) noexcept nogil
-    void pyjl_fwd_lanes(const double* logB, const cnp.int64_t* off, const cnp.int64_t* idx,
-                        double* loglik, const double* pi, const double* A, double* work,
-                        Py_ssize_t K) noexcept nogil
+    ctypedef struct pyjl_gauss_par:
+        const double* M
+        const double* IV
+        const double* cst
+        const double* shift
+        Py_ssize_t d
+    void pyjl_fwd_lanes(const double* rows, const pyjl_gauss_par* gp, const cnp.int64_t* off,
+                        const cnp.int64_t* idx, double* loglik, const double* pi,
+                        const double* A, double* work, Py_ssize_t K) noexcept nogil
 
 cdef extern from "pyjl_hmm.h":   # the lanes, pyjl_hmm_vit_lanes.h
-    void pyjl_vit_lanes(const double* logB, const cnp.int64_t* off, const cnp.int64_t* idx,
-                        double* logprob, cnp.int64_t* path, const double* lpi,
-                        const double* lA, double* work, Py_ssize_t K) noexcept nogil
+    void pyjl_vit_lanes(const double* rows, const pyjl_gauss_par* gp, const cnp.int64_t* off,
+                        const cnp.int64_t* idx, double* logprob, cnp.int64_t* path,
+                        const double* lpi, const double* lA, double* work,
+                        Py_ssize_t K) noexcept nogil
 
 cdef extern from "pyjl_hmm.h":   # the lanes, pyjl_hmm_estep_lanes.h
     void pyjl_estep_lanes(const double* X, Py_ssize_t d, const cnp.int64_t* off,
                           const cnp.int64_t* idx, double* loglik, const double* M,
                           const double* IV, const double* cst, const double* pi,
                           const double* A, const double* shift, double* acc, double* work,
-                          Py_ssize_t K) noexcept nogil
+                          Py_ssize_t keep, Py_ssize_t K) noexcept nogil
 
 
 DEF PAD = 8          # doubles per cache line: per-group accumulators start on their own line
@@ -144,12 +158,15 @@ def _set_lanes(bint on):
     _lanes_on = on
 
 
-def _lane_plan(lengths, Py_ssize_t longest, Py_ssize_t K, int kind=0, Py_ssize_t d=0):
+def _lane_plan(lengths, Py_ssize_t longest, Py_ssize_t K, int kind=0, Py_ssize_t d=0,
+               Py_ssize_t keep=0):
     """``(order, n_blocks, lane_work)``: the sequences sorted by length, the first ``8
     n_blocks`` of them in blocks for the lanes, the rest one at a time (all of them when
     lanes are off, there are fewer than eight sequences, or they are too long for the
     lanes' scratch); ``lane_work`` doubles of scratch per thread for the blocks of the
-    kernel ``kind`` (0 forward-backward, 1 forward, 2 Viterbi, 3 E-step of ``d`` features)."""
+    kernel ``kind`` (0 forward-backward, 1 forward, 2 Viterbi, 3 E-step; ``d`` features of
+    diagonal-Gaussian emissions computed in the kernel, 0 when ``log_B`` is given; ``keep``
+    numbers of emission factors an E-step block may keep)."""
     cdef const cnp.int64_t[::1] L = lengths
     cdef Py_ssize_t n_seq = L.shape[0], n_blocks = n_seq // PYJL_LANES, s, b, m = 0, tail = 0
     if not _lanes_on or n_blocks == 0 or longest * (K + 1) > LANE_ROWS:
@@ -165,7 +182,7 @@ def _lane_plan(lengths, Py_ssize_t longest, Py_ssize_t K, int kind=0, Py_ssize_t
         s = b * PYJL_LANES
         m = max(m, L[order[s]])
         tail = max(tail, L[order[s + PYJL_LANES - 1]] - L[order[s]])
-    return order_arr, n_blocks, pyjl_lanes_work(m, tail, K, d, kind)
+    return order_arr, n_blocks, pyjl_lanes_work(m, tail, K, d, kind, keep)
 
 
 cdef void _groups(Py_ssize_t n_items, int n_threads, Py_ssize_t* n_groups, int* nt) noexcept nogil:
@@ -251,8 +268,30 @@ def forward(const double[::1] log_pi, const double[:, ::1] log_A,
             const double[:, ::1] log_B, const cnp.int64_t[::1] lengths,
             int n_threads=1):
     """``loglik (n_seq,)``: the scaled forward pass only (what ``score`` needs)."""
-    cdef Py_ssize_t K = log_B.shape[1]
-    cdef Py_ssize_t n_seq = lengths.shape[0]
+    return _forward(log_pi, log_A, log_B, log_B.shape[1], NULL, lengths, n_threads)
+
+
+def gaussian_forward(const double[::1] log_pi, const double[:, ::1] log_A,
+                     const double[:, ::1] X, const double[:, ::1] mean,
+                     const double[:, ::1] var, const cnp.int64_t[::1] lengths,
+                     int n_threads=1):
+    """``loglik (n_seq,)``: ``forward`` on ``gaussian_loglik(X, mean, var)``, the
+    log-densities computed block by block inside the recursion (no ``(T, K)`` array)."""
+    M_arr, IV_arr, cst_arr = _gauss_params(mean, var)
+    cdef const double[:, ::1] M = M_arr
+    cdef const double[:, ::1] IV = IV_arr
+    cdef const double[::1] cst = cst_arr
+    cdef pyjl_gauss_par gp
+    gp.M, gp.IV, gp.cst, gp.shift, gp.d = &M[0, 0], &IV[0, 0], &cst[0], NULL, X.shape[1]
+    return _forward(log_pi, log_A, X, mean.shape[0], &gp, lengths, n_threads)
+
+
+cdef _forward(const double[::1] log_pi, const double[:, ::1] log_A, const double[:, ::1] rows,
+              Py_ssize_t K, const pyjl_gauss_par* gp, const cnp.int64_t[::1] lengths,
+              int n_threads):
+    """The forward pass on ``rows``: log_B ``(T, K)`` (``gp`` NULL) or the observations
+    ``(T, d)`` of diagonal-Gaussian emissions of parameters ``gp``."""
+    cdef Py_ssize_t n_seq = lengths.shape[0], d = gp.d if gp != NULL else 0
     cdef Py_ssize_t s, g, it, n_groups, start, length, longest, stride, n_blocks, n_items
     cdef int nt, tid
     pi_arr = np.exp(log_pi)
@@ -262,30 +301,38 @@ def forward(const double[::1] log_pi, const double[:, ::1] log_A,
     offsets_arr = np.empty(n_seq + 1, dtype=np.int64)
     cdef cnp.int64_t[::1] off = offsets_arr
     longest = _plan(lengths, off, n_threads, &n_groups, &nt)
-    order_arr, n_blocks, lane_work = _lane_plan(lengths, longest, K, 1)
+    order_arr, n_blocks, lane_work = _lane_plan(lengths, longest, K, 1, d)
     cdef const cnp.int64_t[::1] order = order_arr
     n_items = n_seq - n_blocks * (PYJL_LANES - 1)
     _groups(n_items, n_threads, &n_groups, &nt)
     loglik_arr = np.empty(n_seq, dtype=np.float64)
     stride = (2 + PYJL_BLOCK) * K + PAD
+    if gp != NULL:
+        stride += longest * K          # a sequence's log-densities, one at a time
     if n_blocks:
         stride = max(stride, lane_work)
     work_arr = _scratch("fb", nt * stride)
     cdef double[::1] loglik = loglik_arr
     cdef double[::1] work = work_arr
     cdef double* wk
+    cdef const double* lb
     for g in prange(n_groups, nogil=True, num_threads=nt, schedule="dynamic"):
         tid = threadid()
         wk = &work[tid * stride]
         for it in range(_bound(g, n_groups, n_items), _bound(g + 1, n_groups, n_items)):
             if it < n_blocks:
-                pyjl_fwd_lanes(&log_B[0, 0], &off[0], &order[it * PYJL_LANES], &loglik[0],
+                pyjl_fwd_lanes(&rows[0, 0], gp, &off[0], &order[it * PYJL_LANES], &loglik[0],
                                &pi[0], &A[0, 0], wk, K)
                 continue
             s = order[it + n_blocks * (PYJL_LANES - 1)]
             start = off[s]
             length = off[s + 1] - start
-            loglik[s] = pyjl_fwd_seq(&log_B[start, 0], &pi[0], &A[0, 0], wk, length, K)
+            if gp != NULL:
+                lb = wk + (2 + PYJL_BLOCK) * K + PAD
+                pyjl_gauss(&rows[start, 0], gp.M, gp.IV, gp.cst, <double*> lb, length, d, K)
+            else:
+                lb = &rows[start, 0]
+            loglik[s] = pyjl_fwd_seq(lb, &pi[0], &A[0, 0], wk, length, K)
     return loglik_arr
 
 
@@ -294,38 +341,69 @@ def viterbi(const double[::1] log_pi, const double[:, ::1] log_A,
             int n_threads=1):
     """``(path (T,) int64, logprob (n_seq,))``: 0-based states of the most
     likely path of each sequence and its joint log-probability."""
-    cdef Py_ssize_t T = log_B.shape[0], K = log_B.shape[1]
+    return _viterbi(log_pi, log_A, log_B, log_B.shape[1], NULL, lengths, n_threads)
+
+
+def gaussian_viterbi(const double[::1] log_pi, const double[:, ::1] log_A,
+                     const double[:, ::1] X, const double[:, ::1] mean,
+                     const double[:, ::1] var, const cnp.int64_t[::1] lengths,
+                     int n_threads=1):
+    """``(path (T,) int64, logprob (n_seq,))``: ``viterbi`` on ``gaussian_loglik(X, mean,
+    var)``, the log-densities computed inside the recursion (no ``(T, K)`` array)."""
+    M_arr, IV_arr, cst_arr = _gauss_params(mean, var)
+    cdef const double[:, ::1] M = M_arr
+    cdef const double[:, ::1] IV = IV_arr
+    cdef const double[::1] cst = cst_arr
+    cdef pyjl_gauss_par gp
+    gp.M, gp.IV, gp.cst, gp.shift, gp.d = &M[0, 0], &IV[0, 0], &cst[0], NULL, X.shape[1]
+    return _viterbi(log_pi, log_A, X, mean.shape[0], &gp, lengths, n_threads)
+
+
+cdef _viterbi(const double[::1] log_pi, const double[:, ::1] log_A, const double[:, ::1] rows,
+              Py_ssize_t K, const pyjl_gauss_par* gp, const cnp.int64_t[::1] lengths,
+              int n_threads):
+    """Viterbi on ``rows``: log_B ``(T, K)`` (``gp`` NULL) or the observations ``(T, d)``
+    of diagonal-Gaussian emissions of parameters ``gp``."""
+    cdef Py_ssize_t T = rows.shape[0], d = gp.d if gp != NULL else 0
     cdef Py_ssize_t n_seq = lengths.shape[0]
     cdef Py_ssize_t s, g, it, n_groups, start, length, longest, stride, n_blocks, n_items
     cdef int nt, tid
     offsets_arr = np.empty(n_seq + 1, dtype=np.int64)
     cdef cnp.int64_t[::1] off = offsets_arr
     longest = _plan(lengths, off, n_threads, &n_groups, &nt)
-    order_arr, n_blocks, lane_work = _lane_plan(lengths, longest, K, 2)
+    order_arr, n_blocks, lane_work = _lane_plan(lengths, longest, K, 2, d)
     cdef const cnp.int64_t[::1] order = order_arr
     n_items = n_seq - n_blocks * (PYJL_LANES - 1)
     _groups(n_items, n_threads, &n_groups, &nt)
     path_arr = np.empty(T, dtype=np.int64)
     logprob_arr = np.empty(n_seq, dtype=np.float64)
     stride = longest * K + PAD
+    if gp != NULL:
+        stride += longest * K          # a sequence's log-densities, one at a time
     if n_blocks:
         stride = max(stride, lane_work)
     lat_arr = _scratch("fb", nt * stride)
     cdef cnp.int64_t[::1] path = path_arr
     cdef double[::1] lat = lat_arr
     cdef double[::1] logprob = logprob_arr
+    cdef const double* lb
     for g in prange(n_groups, nogil=True, num_threads=nt, schedule="dynamic"):
         tid = threadid()
         for it in range(_bound(g, n_groups, n_items), _bound(g + 1, n_groups, n_items)):
             if it < n_blocks:
-                pyjl_vit_lanes(&log_B[0, 0], &off[0], &order[it * PYJL_LANES], &logprob[0],
+                pyjl_vit_lanes(&rows[0, 0], gp, &off[0], &order[it * PYJL_LANES], &logprob[0],
                                &path[0], &log_pi[0], &log_A[0, 0], &lat[tid * stride], K)
                 continue
             s = order[it + n_blocks * (PYJL_LANES - 1)]
             start = off[s]
             length = off[s + 1] - start
-            logprob[s] = pyjl_vit_seq(&log_B[start, 0], &log_pi[0], &log_A[0, 0],
-                                      &lat[tid * stride], &path[start], length, K)
+            if gp != NULL:
+                lb = &lat[tid * stride + longest * K + PAD]
+                pyjl_gauss(&rows[start, 0], gp.M, gp.IV, gp.cst, <double*> lb, length, d, K)
+            else:
+                lb = &rows[start, 0]
+            logprob[s] = pyjl_vit_seq(lb, &log_pi[0], &log_A[0, 0], &lat[tid * stride],
+                                      &path[start], length, K)
     return path_arr, logprob_arr
 
 
@@ -345,6 +423,15 @@ cdef inline int _row_threads(Py_ssize_t T, Py_ssize_t work_per_row, int n_thread
     return <int> min(max(1, n_threads), n)
 
 
+def _gauss_params(mean, var):
+    """``(M (d, K), IV (d, K), cst (K,))`` of the Gaussian kernels: the means and inverse
+    standard deviations transposed, and each state's log-normaliser."""
+    var_np = np.asarray(var)
+    return (np.ascontiguousarray(np.asarray(mean).T),
+            np.ascontiguousarray((1.0 / np.sqrt(var_np)).T),
+            -0.5 * (var_np.shape[1] * np.log(2.0 * np.pi) + np.log(var_np).sum(1)))
+
+
 def gaussian_loglik(const double[:, ::1] X, const double[:, ::1] mean,
                     const double[:, ::1] var, int n_threads=1):
     """``out[t, k] = -0.5 * (d log 2 pi + sum_j log var[k, j]
@@ -352,10 +439,7 @@ def gaussian_loglik(const double[:, ::1] X, const double[:, ::1] mean,
     ``(K, d)``; returns ``(T, K)``."""
     cdef Py_ssize_t T = X.shape[0], d = X.shape[1], K = mean.shape[0]
     cdef Py_ssize_t c, lo, hi
-    var_np = np.asarray(var)
-    M_arr = np.ascontiguousarray(np.asarray(mean).T)
-    IV_arr = np.ascontiguousarray((1.0 / np.sqrt(var_np)).T)   # 1 / sd
-    cst_arr = -0.5 * (d * np.log(2.0 * np.pi) + np.log(var_np).sum(1))
+    M_arr, IV_arr, cst_arr = _gauss_params(mean, var)
     cdef const double[:, ::1] M = M_arr
     cdef const double[:, ::1] IV = IV_arr
     cdef const double[::1] cst = cst_arr
@@ -423,10 +507,7 @@ def gaussian_estep(const double[::1] log_pi, const double[:, ::1] log_A,
     A_arr = np.exp(log_A)
     pi_arr = np.exp(log_pi)
     AT_arr = np.ascontiguousarray(A_arr.T)
-    var_np = np.asarray(var)
-    M_arr = np.ascontiguousarray(np.asarray(mean).T)
-    IV_arr = np.ascontiguousarray((1.0 / np.sqrt(var_np)).T)   # 1 / sd
-    cst_arr = -0.5 * (d * np.log(2.0 * np.pi) + np.log(var_np).sum(1))
+    M_arr, IV_arr, cst_arr = _gauss_params(mean, var)
     cdef const double[::1] pi = pi_arr
     cdef const double[:, ::1] A = A_arr
     cdef const double[:, ::1] AT = AT_arr
@@ -436,7 +517,8 @@ def gaussian_estep(const double[::1] log_pi, const double[:, ::1] log_A,
     offsets_arr = np.empty(n_seq + 1, dtype=np.int64)
     cdef cnp.int64_t[::1] off = offsets_arr
     longest = _plan(lengths, off, n_threads, &n_groups, &nt)
-    order_arr, n_blocks, lane_work = _lane_plan(lengths, longest, K, 3, d)
+    cdef Py_ssize_t keep = PYJL_KEEP // max(1, n_threads)   # kept factors, all threads
+    order_arr, n_blocks, lane_work = _lane_plan(lengths, longest, K, 3, d, keep)
     cdef const cnp.int64_t[::1] order = order_arr
     n_items = n_seq - n_blocks * (PYJL_LANES - 1)
     _groups(n_items, n_threads, &n_groups, &nt)
@@ -464,7 +546,7 @@ def gaussian_estep(const double[::1] log_pi, const double[:, ::1] log_A,
             if it < n_blocks:
                 pyjl_estep_lanes(&X[0, 0], d, &off[0], &order[it * PYJL_LANES], &loglik[0],
                                  &M[0, 0], &IV[0, 0], &cst[0], &pi[0], &A[0, 0], &shift[0],
-                                 &acc[g, 0], wk, K)
+                                 &acc[g, 0], wk, keep, K)
                 continue
             s = order[it + n_blocks * (PYJL_LANES - 1)]
             start = off[s]

@@ -169,6 +169,12 @@ def engine_cases(random_state=0) -> dict[str, list[tuple]]:
     Xh = rng.standard_normal((30, 2))
 
     kinds = [(k.name, np.array(k.example_extra, dtype=float)) for k in GP_KINDS]
+    gauss = hmm(K=3)[:2] + (  # diagonal Gaussian: X, mean, var, lengths
+        Xh,
+        rng.standard_normal((3, 2)),
+        rng.random((3, 2)) + 0.5,
+        np.array([12, 1, 17], dtype=np.int64),
+    )
     cases: dict[str, list[tuple[Any, ...]]] = {
         "kernel_matrix": [(k, X1, X2, l, 1.7, e) for k, e in kinds for l in (ls, iso)],
         "kernel_matrix_grad": [(k, X, l, 1.7, e) for k, e in kinds for l in (ls, iso)],
@@ -195,6 +201,8 @@ def engine_cases(random_state=0) -> dict[str, list[tuple]]:
                 np.array([12, 1, 17], dtype=np.int64),
             )
         ],
+        "gaussian_forward": [gauss],
+        "gaussian_viterbi": [gauss],
         "sosfilt": [(sos, x, None), (sos, x, rng.standard_normal((3, sos.shape[0], 2)))],
         "lfilter": [(b, a, x, None), (b, a, x, rng.standard_normal((3, len(a) - 1)))],
         "upfirdn": [(signal.firwin(15, 0.3), x, 3, 2), (np.ones(4) / 4, x, 1, 1)],

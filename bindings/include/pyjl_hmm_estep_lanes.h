@@ -4,7 +4,9 @@
  * for the backward pass (the same blocks as the forward pass, so the same bits), and so
  * are its forward variables, from the ones at the end of the block before (checkpoints);
  * the posteriors of a block go straight into the weighted moments.  The working memory
- * is O(8 (K^2 + PYJL_BLOCK K + longest K / PYJL_BLOCK)) numbers.
+ * is O(8 (K^2 + PYJL_BLOCK K + longest K / PYJL_BLOCK)) numbers, plus the factors of
+ * the first common steps that fit in keep numbers (pyjl_kept_steps), which are kept from
+ * the forward pass instead of being computed again.
  *
  * Layout contract: pyjl_hmm_lanes.h's; X (n, d) rows; acc = [xi sums (K, K), start
  * posteriors (K), N (K), S1 (d, K), S2 (d, K)] (the group accumulator).
@@ -15,21 +17,10 @@
 #define PYJL_HMM_ESTEP_LANES_H
 
 
-typedef struct {
-    const double *M, *IV, *cst, *shift;
-    Py_ssize_t d;
-} pyjl_gauss_par;
-
-/* emission factors of rows t0 .. t0 + n - 1 of X rows x into b (via ltmp); their maxima */
-PYJL_LANE_INLINE double pyjl_gfactors(const double *x, const pyjl_gauss_par *g, Py_ssize_t t0,
-                                      Py_ssize_t n, double *ltmp, double *b, Py_ssize_t K) {
-    pyjl_gauss(x + t0 * g->d, g->M, g->IV, g->cst, ltmp, n, g->d, K);
-    return pyjl_factors(ltmp, b, n, K);
-}
-
 PYJL_LANE_INLINE void pyjl_estl_t(const double *const *xs, const Py_ssize_t *T,
                                   const pyjl_gauss_par *gp, const double *pi, const double *A,
-                                  double *acc, double *ll, double *work, const Py_ssize_t K) {
+                                  double *acc, double *ll, double *work, Py_ssize_t keep,
+                                  const Py_ssize_t K) {
     const Py_ssize_t d = gp->d;
     Py_ssize_t m = T[0], tmax = T[0];
     for (int l = 1; l < PYJL_LANES; l++) {
@@ -37,7 +28,7 @@ PYJL_LANE_INLINE void pyjl_estl_t(const double *const *xs, const Py_ssize_t *T,
         tmax = T[l] > tmax ? T[l] : tmax;
     }
     const Py_ssize_t tb = (m - 1) / PYJL_BLOCK * PYJL_BLOCK;   /* first block of the tails */
-    pyjl_v8d *xv = (pyjl_v8d *)pyjl_align64(work), *tile = xv + K * K;
+    pyjl_v8d *xv = (pyjl_v8d *)pyjl_align64(work), *tile = xv + K * K, *tile0 = tile;
     pyjl_v8d *wv = tile + PYJL_BLOCK * K, *bw = wv + K, *wb = bw + K;
     const Py_ssize_t nck = (m + PYJL_BLOCK - 1) / PYJL_BLOCK;
     pyjl_v8d *ck = wb + PYJL_NB * K, *ac = ck + nck * K, *scc = ac + PYJL_BLOCK * K, scl;
@@ -45,6 +36,9 @@ PYJL_LANE_INLINE void pyjl_estl_t(const double *const *xs, const Py_ssize_t *T,
     double *fb = (double *)(mv + (2 * d + 1) * K), *ltmp = fb + PYJL_LANES * PYJL_BLOCK * K;
     double *gtl = ltmp + PYJL_BLOCK * K, *at = gtl + (tmax - tb) * K;
     double *st = at + (tmax - m + 1) * K, *w = st + (tmax - m + 1), *beta = w + K;
+    /* the factors of the first ks common steps, kept for the backward pass */
+    const Py_ssize_t ks = pyjl_kept_steps(m, keep, K);
+    pyjl_v8d *fk = (pyjl_v8d *)pyjl_align64(beta + K);
     double *mom = acc + K * K + K, *fbr[PYJL_LANES];
     for (int l = 0; l < PYJL_LANES; l++) fbr[l] = fb + l * PYJL_BLOCK * K;
     for (Py_ssize_t q = 0; q < K * K; q++) xv[q] = pyjl_splat(0.0);
@@ -54,14 +48,11 @@ PYJL_LANE_INLINE void pyjl_estl_t(const double *const *xs, const Py_ssize_t *T,
     double msum[PYJL_LANES] = {0};
     for (Py_ssize_t t0 = 0; t0 < m; t0 += PYJL_BLOCK) {
         Py_ssize_t n = m - t0 < PYJL_BLOCK ? m - t0 : PYJL_BLOCK;
-        for (int l = 0; l < PYJL_LANES; l++)
-            msum[l] += pyjl_gfactors(xs[l], gp, t0,
-                                     T[l] - t0 < PYJL_BLOCK ? T[l] - t0 : PYJL_BLOCK, ltmp,
-                                     fbr[l], K);
-        pyjl_gather(tile, (const double *const *)fbr, PYJL_LANES, 0, n * K);
+        pyjl_v8d *tb0 = t0 < ks ? fk + t0 * K : tile;
+        pyjl_gfactors_block(tb0, xt, xs, T, gp, t0, n, fbr, ltmp, msum, K);
         const pyjl_v8d *a0 = t0 ? ck + (t0 / PYJL_BLOCK - 1) * K : NULL;
         for (Py_ssize_t u = 0; u < n; u++)
-            pyjl_fwd_stepv(ac + u * K, u ? ac + (u - 1) * K : a0, tile + u * K, pi, A, &lacc,
+            pyjl_fwd_stepv(ac + u * K, u ? ac + (u - 1) * K : a0, tb0 + u * K, pi, A, &lacc,
                            &dead, &scl, K);
         for (Py_ssize_t j = 0; j < K; j++) ck[t0 / PYJL_BLOCK * K + j] = ac[(n - 1) * K + j];
     }
@@ -116,10 +107,12 @@ PYJL_LANE_INLINE void pyjl_estl_t(const double *const *xs, const Py_ssize_t *T,
     for (Py_ssize_t t1 = m - 2, t0; t1 >= 0; t1 = t0 - 1) {
         t0 = t1 / PYJL_BLOCK * PYJL_BLOCK;
         Py_ssize_t n = t1 - t0 + 1;
-        for (int l = 0; l < PYJL_LANES; l++)
-            pyjl_gfactors(xs[l], gp, t0, T[l] - t0 < PYJL_BLOCK ? T[l] - t0 : PYJL_BLOCK, ltmp,
-                          fbr[l], K);
-        pyjl_gather(tile, (const double *const *)fbr, PYJL_LANES, 0, n * K);
+        pyjl_v8d *tile = t0 < ks ? fk + t0 * K : tile0;
+        if (t0 < ks)
+            pyjl_gather(xt, xs, PYJL_LANES, t0 * d, n * d);
+        else
+            pyjl_gfactors_block(tile, xt, xs, T, gp, t0, t0 + PYJL_BLOCK <= m ? PYJL_BLOCK : n,
+                                fbr, ltmp, NULL, K);
         /* the forward variables of the block again, from its checkpoint */
         const pyjl_v8d *a0 = t0 ? ck + (t0 / PYJL_BLOCK - 1) * K : NULL;
         for (Py_ssize_t u = 0; u < n; u++)
@@ -149,7 +142,6 @@ PYJL_LANE_INLINE void pyjl_estl_t(const double *const *xs, const Py_ssize_t *T,
             for (Py_ssize_t i = 0; i < K; i++) gt[i] = PYJL_SEL(pos, gt[i] * v, gt[i]);
         }
         /* the weighted moments of the block's rows, in lanes */
-        pyjl_gather(xt, xs, PYJL_LANES, t0 * d, n * d);
         for (Py_ssize_t u = 0; u < n; u++) {
             const pyjl_v8d *g = tile + u * K, *x = xt + u * d;
             for (Py_ssize_t k = 0; k < K; k++) mv[k] += g[k];
@@ -182,14 +174,15 @@ PYJL_LANE_INLINE void pyjl_estl_t(const double *const *xs, const Py_ssize_t *T,
     PYJL_LANE_CLONES __attribute__((noinline)) static void pyjl_estl_##KK( \
         const double *const *xs, const Py_ssize_t *T, const pyjl_gauss_par *gp, \
         const double *pi, const double *A, double *acc, double *ll, double *work, \
-        Py_ssize_t K) { pyjl_estl_t(xs, T, gp, pi, A, acc, ll, work, (KK) ? (KK) : K); }
+        Py_ssize_t keep, Py_ssize_t K) { \
+        pyjl_estl_t(xs, T, gp, pi, A, acc, ll, work, keep, (KK) ? (KK) : K); }
 PYJL_LANE_KS(PYJL_ESTL_DEF)
 
 static void pyjl_estep_lanes(const double *X, Py_ssize_t d, const int64_t *off,
                              const int64_t *idx, double *loglik, const double *M,
                              const double *IV, const double *cst, const double *pi,
                              const double *A, const double *shift, double *acc,
-                             double *work, Py_ssize_t K) {
+                             double *work, Py_ssize_t keep, Py_ssize_t K) {
     const double *xs[PYJL_LANES];
     double ll[PYJL_LANES];
     Py_ssize_t T[PYJL_LANES];
@@ -198,7 +191,7 @@ static void pyjl_estep_lanes(const double *X, Py_ssize_t d, const int64_t *off,
         xs[l] = X + off[idx[l]] * d;
         T[l] = off[idx[l] + 1] - off[idx[l]];
     }
-    PYJL_LANE_SWITCH(pyjl_estl, xs, T, &gp, pi, A, acc, ll, work, K)
+    PYJL_LANE_SWITCH(pyjl_estl, xs, T, &gp, pi, A, acc, ll, work, keep, K)
     for (int l = 0; l < PYJL_LANES; l++) loglik[idx[l]] = ll[l];
 }
 

@@ -28,6 +28,8 @@
     ((pyjl_v8d)(((pyjl_v8i)(a) & (msk)) | ((pyjl_v8i)(b) & ~(msk))))
 #define PYJL_LANE(v, l) (((const double *)&(v))[l])
 
+#include "pyjl_hmm_gauss_lanes.h"
+
 PYJL_LANE_INLINE int pyjl_all_set(const pyjl_v8i *msk) {
     long long x = -1;
     for (int l = 0; l < PYJL_LANES; l++) x &= (*msk)[l];
@@ -241,25 +243,33 @@ PYJL_LANE_INLINE void pyjl_fbl_t(const double *const *lb, double *const *gm, con
     }
 }
 
-/* Scaled forward pass of eight sequences: ll[l] only. */
-PYJL_LANE_INLINE void pyjl_fwdl_t(const double *const *lb, const Py_ssize_t *T, const double *pi,
-                                  const double *A, double *ll, double *work, const Py_ssize_t K) {
+/* Scaled forward pass of eight sequences: ll[l] only.  rows[l] is the lane's log_B rows
+   (gp NULL) or, for diagonal-Gaussian emissions of parameters gp, its observations. */
+PYJL_LANE_INLINE void pyjl_fwdl_t(const double *const *rows, const pyjl_gauss_par *gp,
+                                  const Py_ssize_t *T, const double *pi, const double *A,
+                                  double *ll, double *work, const Py_ssize_t K) {
     Py_ssize_t m = T[0];
     for (int l = 1; l < PYJL_LANES; l++) m = T[l] < m ? T[l] : m;
     pyjl_v8d *tile = (pyjl_v8d *)pyjl_align64(work), *av = tile + PYJL_BLOCK * K;
     pyjl_v8d vs;   /* the scales, unused */
-    double *fb = (double *)(av + 2 * K), *a1 = fb + PYJL_LANES * PYJL_BLOCK * K, *a0 = a1 + K;
-    const double *rows[PYJL_LANES];
+    pyjl_v8d *xt = av + 2 * K;   /* observations of a block (gp) */
+    double *fb = (double *)(xt + (gp ? PYJL_BLOCK * gp->d : 0));
+    double *a1 = fb + PYJL_LANES * PYJL_BLOCK * K, *a0 = a1 + K, *ltmp = a0 + K;
+    double *fbr[PYJL_LANES];
     pyjl_llv acc = {pyjl_splat(1.0), {0}, {0}};
     pyjl_v8i dead = {0};
     double msum[PYJL_LANES] = {0};
-    for (int l = 0; l < PYJL_LANES; l++) rows[l] = fb + l * PYJL_BLOCK * K;
+    for (int l = 0; l < PYJL_LANES; l++) fbr[l] = fb + l * PYJL_BLOCK * K;
     for (Py_ssize_t t0 = 0; t0 < m; t0 += PYJL_BLOCK) {
         Py_ssize_t n = m - t0 < PYJL_BLOCK ? m - t0 : PYJL_BLOCK;
-        for (int l = 0; l < PYJL_LANES; l++)
-            msum[l] += pyjl_factors(lb[l] + t0 * K, (double *)rows[l],
-                                    T[l] - t0 < PYJL_BLOCK ? T[l] - t0 : PYJL_BLOCK, K);
-        pyjl_gather(tile, rows, PYJL_LANES, 0, n * K);
+        if (gp) {
+            pyjl_gfactors_block(tile, xt, rows, T, gp, t0, n, fbr, ltmp, msum, K);
+        } else {
+            for (int l = 0; l < PYJL_LANES; l++)
+                msum[l] += pyjl_factors(rows[l] + t0 * K, fbr[l],
+                                        T[l] - t0 < PYJL_BLOCK ? T[l] - t0 : PYJL_BLOCK, K);
+            pyjl_gather(tile, (const double *const *)fbr, PYJL_LANES, 0, n * K);
+        }
         for (Py_ssize_t u = 0; u < n; u++) {
             Py_ssize_t t = t0 + u;
             pyjl_v8d *a = av + (t & 1) * K;
@@ -270,12 +280,14 @@ PYJL_LANE_INLINE void pyjl_fwdl_t(const double *const *lb, const Py_ssize_t *T, 
     for (int l = 0; l < PYJL_LANES; l++) {
         pyjl_llacc la = pyjl_llv_lane(&acc, l);
         int dl = dead[l] != 0;
-        double ms = msum[l], *b = (double *)rows[l];
+        double ms = msum[l], *b = fbr[l];
         for (Py_ssize_t j = 0; j < K; j++) a0[j] = PYJL_LANE(av[((m - 1) & 1) * K + j], l);
         for (Py_ssize_t t = m; t < T[l] && !dl; t++) {
-            if (t % PYJL_BLOCK == 0)
-                ms += pyjl_factors(lb[l] + t * K, b,
-                                   T[l] - t < PYJL_BLOCK ? T[l] - t : PYJL_BLOCK, K);
+            if (t % PYJL_BLOCK == 0) {
+                Py_ssize_t nb = T[l] - t < PYJL_BLOCK ? T[l] - t : PYJL_BLOCK;
+                ms += gp ? pyjl_gfactors(rows[l], gp, t, nb, ltmp, b, K)
+                         : pyjl_factors(rows[l] + t * K, b, nb, K);
+            }
             pyjl_fwd_step1(a1, a0, b + (t % PYJL_BLOCK) * K, A, &la, &dl, K);
             for (Py_ssize_t j = 0; j < K; j++) a0[j] = a1[j];
         }
@@ -292,9 +304,9 @@ PYJL_LANE_INLINE void pyjl_fwdl_t(const double *const *lb, const Py_ssize_t *T, 
         pyjl_fbl_t(lb, gm, T, pi, A, xacc, ll, work, (KK) ? (KK) : K); }
 #define PYJL_FWDL_DEF(KK) \
     PYJL_LANE_CLONES __attribute__((noinline)) static void pyjl_fwdl_##KK( \
-        const double *const *lb, const Py_ssize_t *T, const double *pi, const double *A, \
-        double *ll, double *work, Py_ssize_t K) { \
-        pyjl_fwdl_t(lb, T, pi, A, ll, work, (KK) ? (KK) : K); }
+        const double *const *rows, const pyjl_gauss_par *gp, const Py_ssize_t *T, \
+        const double *pi, const double *A, double *ll, double *work, Py_ssize_t K) { \
+        pyjl_fwdl_t(rows, gp, T, pi, A, ll, work, (KK) ? (KK) : K); }
 PYJL_LANE_KS(PYJL_FBL_DEF)
 PYJL_LANE_KS(PYJL_FWDL_DEF)
 
@@ -305,23 +317,35 @@ PYJL_LANE_KS(PYJL_FWDL_DEF)
     case 6: F##_6(__VA_ARGS__); break; case 8: F##_8(__VA_ARGS__); break; \
     case 16: F##_16(__VA_ARGS__); break; default: F##_0(__VA_ARGS__); }
 
+#define PYJL_KEEP (1 << 14)   /* emission factors the E-step may keep, all threads (128 kB) */
+
+/* steps of an E-step block (shortest length m) whose emission factors are kept in keep
+   numbers: all m, or the whole blocks of PYJL_BLOCK steps that fit */
+PYJL_LANE_INLINE Py_ssize_t pyjl_kept_steps(Py_ssize_t m, Py_ssize_t keep, Py_ssize_t K) {
+    const Py_ssize_t cap = keep / (PYJL_LANES * K) / PYJL_BLOCK * PYJL_BLOCK;
+    return m < cap ? m : cap;
+}
+
 /* doubles of work per thread for blocks whose shortest length is at most m and whose
    longest exceeds their shortest by at most tail; kind: 0 forward-backward, 1 forward,
-   2 Viterbi, 3 the E-step (pyjl_hmm_estep_lanes.h; d features) */
+   2 Viterbi, 3 the E-step (pyjl_hmm_estep_lanes.h); d features of Gaussian emissions
+   computed in the kernel (0: log_B given); keep the numbers of emission factors an
+   E-step block may keep (pyjl_kept_steps) */
 static Py_ssize_t pyjl_lanes_work(Py_ssize_t m, Py_ssize_t tail, Py_ssize_t K, Py_ssize_t d,
-                                  int kind) {
+                                  int kind, Py_ssize_t keep) {
     const Py_ssize_t L = PYJL_LANES, B = PYJL_BLOCK;
     Py_ssize_t n;
     if (kind == 0)
         n = L * (K * K + (B + PYJL_NB + 2) * K + m * (K + 1)) + (tail + 1) * (K + 1) + 2 * K;
     else if (kind == 1)
-        n = L * (2 * B + 2) * K + 2 * K;
+        n = L * (2 * B + 2) * K + L * B * d + 3 * K + B * K;
     else if (kind == 2)
-        n = L * ((B + 1) * K + m * K) + (tail + 1) * K;
+        n = L * ((B + 1) * K + m * K) + L * B * d + (tail + 1) * K + tail * K;
     else
         n = L * (K * K + (2 * B + PYJL_NB + 2 + m / B + 1) * K + B + 1 + B * d + (2 * d + 1) * K)
             + L * B * K
-            + (tail + 2 * B) * K + (tail + 1) * (K + 1) + 2 * K;
+            + (tail + 2 * B) * K + (tail + 1) * (K + 1) + 2 * K
+            + L * K * pyjl_kept_steps(m, keep, K) + L;
     return n + 2 * L;
 }
 
@@ -340,17 +364,19 @@ static void pyjl_fb_lanes(const double *logB, double *gam, const int64_t *off,
     for (int l = 0; l < PYJL_LANES; l++) loglik[idx[l]] = ll[l];
 }
 
-static void pyjl_fwd_lanes(const double *logB, const int64_t *off, const int64_t *idx,
-                           double *loglik, const double *pi, const double *A, double *work,
-                           Py_ssize_t K) {
-    const double *lb[PYJL_LANES];
+/* rows: log_B (gp NULL) or the observations X (n, gp->d) of diagonal-Gaussian emissions */
+static void pyjl_fwd_lanes(const double *rows, const pyjl_gauss_par *gp, const int64_t *off,
+                           const int64_t *idx, double *loglik, const double *pi,
+                           const double *A, double *work, Py_ssize_t K) {
+    const double *rw[PYJL_LANES];
     double ll[PYJL_LANES];
     Py_ssize_t T[PYJL_LANES];
+    const Py_ssize_t w = gp ? gp->d : K;
     for (int l = 0; l < PYJL_LANES; l++) {
-        lb[l] = logB + off[idx[l]] * K;
+        rw[l] = rows + off[idx[l]] * w;
         T[l] = off[idx[l] + 1] - off[idx[l]];
     }
-    PYJL_LANE_SWITCH(pyjl_fwdl, lb, T, pi, A, ll, work, K)
+    PYJL_LANE_SWITCH(pyjl_fwdl, rw, gp, T, pi, A, ll, work, K)
     for (int l = 0; l < PYJL_LANES; l++) loglik[idx[l]] = ll[l];
 }
 

@@ -10,18 +10,27 @@
 #define PYJL_HMM_VIT_LANES_H
 
 
-/* Viterbi of eight sequences: path[l] (T[l],) and lp[l] (pyjl_vit_seq_t's rules). */
-PYJL_LANE_INLINE void pyjl_vitl_t(const double *const *lb, int64_t *const *path,
-                                  const Py_ssize_t *T, const double *lpi, const double *lA,
-                                  double *lp, double *work, const Py_ssize_t K) {
+/* Viterbi of eight sequences: path[l] (T[l],) and lp[l] (pyjl_vit_seq_t's rules).  lb[l] is
+   the lane's log_B rows (gp NULL) or, for diagonal-Gaussian emissions of parameters gp,
+   its observations, whose log-densities are computed here (in lanes, then a lane's
+   remaining rows by pyjl_gauss). */
+PYJL_LANE_INLINE void pyjl_vitl_t(const double *const *lb, const pyjl_gauss_par *gp,
+                                  int64_t *const *path, const Py_ssize_t *T, const double *lpi,
+                                  const double *lA, double *lp, double *work,
+                                  const Py_ssize_t K) {
     Py_ssize_t m = T[0];
     for (int l = 1; l < PYJL_LANES; l++) m = T[l] < m ? T[l] : m;
     pyjl_v8d *tile = (pyjl_v8d *)pyjl_align64(work), *mv = tile + PYJL_BLOCK * K;
-    pyjl_v8d *lat = mv + K;
-    double *tl = (double *)(lat + m * K);
+    pyjl_v8d *lat = mv + K, *xt = lat + m * K;
+    double *tl = (double *)(xt + (gp ? PYJL_BLOCK * gp->d : 0)), *gt = NULL;
     for (Py_ssize_t t0 = 0; t0 < m; t0 += PYJL_BLOCK) {
         Py_ssize_t n = m - t0 < PYJL_BLOCK ? m - t0 : PYJL_BLOCK;
-        pyjl_gather(tile, lb, PYJL_LANES, t0 * K, n * K);
+        if (gp) {
+            pyjl_gather(xt, lb, PYJL_LANES, t0 * gp->d, n * gp->d);
+            pyjl_gauss_v(tile, xt, gp, n, K);
+        } else {
+            pyjl_gather(tile, lb, PYJL_LANES, t0 * K, n * K);
+        }
         for (Py_ssize_t u = 0; u < n; u++) {
             Py_ssize_t t = t0 + u;
             pyjl_v8d *cur = lat + t * K;
@@ -45,8 +54,12 @@ PYJL_LANE_INLINE void pyjl_vitl_t(const double *const *lb, int64_t *const *path,
     for (int l = 0; l < PYJL_LANES; l++) {
         const Py_ssize_t Tl = T[l];
         for (Py_ssize_t j = 0; j < K; j++) tl[j] = PYJL_LANE(lat[(m - 1) * K + j], l);
+        if (gp && Tl > m) {
+            gt = tl + (Tl - m + 1) * K;
+            pyjl_gauss(lb[l] + m * gp->d, gp->M, gp->IV, gp->cst, gt, Tl - m, gp->d, K);
+        }
         for (Py_ssize_t t = m; t < Tl; t++) {
-            const double *prev = tl + (t - m) * K, *lbt = lb[l] + t * K;
+            const double *prev = tl + (t - m) * K, *lbt = gp ? gt + (t - m) * K : lb[l] + t * K;
             double *cur = tl + (t - m + 1) * K;
             for (Py_ssize_t j = 0; j < K; j++) cur[j] = prev[0] + lA[j];
             for (Py_ssize_t i = 1; i < K; i++) {
@@ -84,24 +97,26 @@ PYJL_LANE_INLINE void pyjl_vitl_t(const double *const *lb, int64_t *const *path,
 
 #define PYJL_VITL_DEF(KK) \
     PYJL_LANE_CLONES __attribute__((noinline)) static void pyjl_vitl_##KK( \
-        const double *const *lb, int64_t *const *path, const Py_ssize_t *T, \
-        const double *lpi, const double *lA, double *lp, double *work, Py_ssize_t K) { \
-        pyjl_vitl_t(lb, path, T, lpi, lA, lp, work, (KK) ? (KK) : K); }
+        const double *const *lb, const pyjl_gauss_par *gp, int64_t *const *path, \
+        const Py_ssize_t *T, const double *lpi, const double *lA, double *lp, double *work, \
+        Py_ssize_t K) { pyjl_vitl_t(lb, gp, path, T, lpi, lA, lp, work, (KK) ? (KK) : K); }
 PYJL_LANE_KS(PYJL_VITL_DEF)
 
-static void pyjl_vit_lanes(const double *logB, const int64_t *off, const int64_t *idx,
-                           double *logprob, int64_t *path, const double *lpi,
-                           const double *lA, double *work, Py_ssize_t K) {
+/* rows: log_B (gp NULL) or the observations X (n, gp->d) of diagonal-Gaussian emissions */
+static void pyjl_vit_lanes(const double *rows, const pyjl_gauss_par *gp, const int64_t *off,
+                           const int64_t *idx, double *logprob, int64_t *path,
+                           const double *lpi, const double *lA, double *work, Py_ssize_t K) {
     const double *lb[PYJL_LANES];
     int64_t *pt[PYJL_LANES];
     double lp[PYJL_LANES];
     Py_ssize_t T[PYJL_LANES];
+    const Py_ssize_t w = gp ? gp->d : K;
     for (int l = 0; l < PYJL_LANES; l++) {
-        lb[l] = logB + off[idx[l]] * K;
+        lb[l] = rows + off[idx[l]] * w;
         pt[l] = path + off[idx[l]];
         T[l] = off[idx[l] + 1] - off[idx[l]];
     }
-    PYJL_LANE_SWITCH(pyjl_vitl, lb, pt, T, lpi, lA, lp, work, K)
+    PYJL_LANE_SWITCH(pyjl_vitl, lb, gp, pt, T, lpi, lA, lp, work, K)
     for (int l = 0; l < PYJL_LANES; l++) logprob[idx[l]] = lp[l];
 }
 

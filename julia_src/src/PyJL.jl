@@ -36,7 +36,7 @@ export kernel_matrix, kernel_matrix_grad, kernel_grad_contract, kernel_matvec,
 export StationaryKind, RBF, Matern12, Matern32, Matern52, RationalQuadratic, Periodic
 # HMM
 export forward, forward_backward, forward_backward!, viterbi, viterbi!, gaussian_loglik,
-       weighted_moments, gaussian_estep
+       weighted_moments, gaussian_estep, gaussian_forward, gaussian_viterbi
 # DSP
 export sosfilt, lfilter, upfirdn, fftfilt, stft_frames
 

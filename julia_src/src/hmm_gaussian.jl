@@ -130,3 +130,45 @@ function gaussian_estep(log_pi::AbstractVector{<:Real}, log_A::AbstractMatrix{<:
     end
     return loglik, start, xi_sum, N, S1, S2
 end
+
+"""
+    gaussian_forward(log_pi, log_A, X, mean, var, lengths) -> Vector{Float64}
+
+Per-sequence log-likelihoods of a diagonal-Gaussian HMM: [`forward`](@ref) on the
+[`gaussian_loglik`](@ref) of `X` (`d x T`, one observation per column; `mean` and `var`
+are `d x K`, `log_A[from, to]`).  Equal to `forward(log_pi, log_A,
+gaussian_loglik(X, mean, var), lengths)`; the native engine computes the log-densities
+inside the recursion instead of holding them.
+
+```julia
+julia> gaussian_forward([0.0], zeros(1, 1), [0.0 0.0], zeros(1, 1), ones(1, 1), [2])[1] ≈
+           -log(2π)
+true
+```
+"""
+function gaussian_forward(log_pi::AbstractVector{<:Real}, log_A::AbstractMatrix{<:Real},
+                          X::AbstractMatrix{<:Real}, mean::AbstractMatrix{<:Real},
+                          var::AbstractMatrix{<:Real}, lengths::AbstractVector{<:Integer})
+    return forward(log_pi, log_A, gaussian_loglik(X, mean, var), lengths)
+end
+
+"""
+    gaussian_viterbi(log_pi, log_A, X, mean, var, lengths) -> (path, logprob)
+
+The most likely state path of each sequence of a diagonal-Gaussian HMM and its joint
+log-probability: [`viterbi`](@ref) on the [`gaussian_loglik`](@ref) of `X` (layouts as in
+[`gaussian_forward`](@ref); `path` holds 1-based states).
+
+```julia
+julia> path, lp = gaussian_viterbi(log.([0.5, 0.5]), log.([0.9 0.1; 0.1 0.9]),
+                                   [0.1 -0.2 9.8], [0.0 10.0], [1.0 1.0], [3]);
+
+julia> path == [1, 1, 2]
+true
+```
+"""
+function gaussian_viterbi(log_pi::AbstractVector{<:Real}, log_A::AbstractMatrix{<:Real},
+                          X::AbstractMatrix{<:Real}, mean::AbstractMatrix{<:Real},
+                          var::AbstractMatrix{<:Real}, lengths::AbstractVector{<:Integer})
+    return viterbi(log_pi, log_A, gaussian_loglik(X, mean, var), lengths)
+end

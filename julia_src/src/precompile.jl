@@ -42,6 +42,8 @@ function _precompile_workload()
     gaussian_loglik(X, mu, s2)
     weighted_moments(X, exp.(log_B), [0.1, 0.0])
     gaussian_estep(log_pi, log_A, X, mu, s2, [0.1, 0.0], lengths)
+    gaussian_forward(log_pi, log_A, X, mu, s2, lengths)
+    gaussian_viterbi(log_pi, log_A, X, mu, s2, lengths)
 
     x = [1.0 0.0; 0.5 1.0; -0.2 0.3; 0.7 -1.0; 0.1 0.2]  # 5 samples, 2 channels
     sos = [0.2 1.0; 0.4 -0.5; 0.2 0.1; 1.0 1.0; -0.3 0.2; 0.1 0.05]

@@ -78,6 +78,11 @@ end
     # per sequence: its log-densities, gamma, alpha and scales; two threaded loops each
     @test check_allocations(gaussian_estep, log_pi, log_A, X, mu, s2, zeros(d), [2_000, 3_000];
                             work = 8 * (3 * K + 1) * T, loops = 5)
+    # the K x T log-densities, then forward / viterbi on them (a threaded loop each)
+    @test check_allocations(gaussian_forward, log_pi, log_A, X, mu, s2, [2_000, 3_000];
+                            work = 8 * K * T, loops = 2)
+    @test check_allocations(gaussian_viterbi, log_pi, log_A, X, mu, s2, [2_000, 3_000];
+                            work = 12 * K * T, loops = 2)
 end
 
 @testset "allocations, GP (n = 400, d = 6)" begin

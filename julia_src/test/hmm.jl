@@ -92,6 +92,17 @@ end
     @test start ≈ gamma[:, 1] .+ gamma[:, 3]
 end
 
+@testset "hmm fused gaussian forward and viterbi" begin
+    X = [0.0 1.0 -2.0 0.5 4.0; 3.0 0.5 1.0 -1.0 2.0]   # d = 2, T = 5
+    mean = [0.0 1.0; 1.0 -1.0]
+    var = [1.0 2.0; 0.5 4.0]
+    lp, lA = log.([0.4, 0.6]), log.([0.7 0.3; 0.2 0.8])
+    lengths = [2, 3]
+    log_B = gaussian_loglik(X, mean, var)
+    @test gaussian_forward(lp, lA, X, mean, var, lengths) == forward(lp, lA, log_B, lengths)
+    @test gaussian_viterbi(lp, lA, X, mean, var, lengths) == viterbi(lp, lA, log_B, lengths)
+end
+
 @testset "hmm forward only" begin
     for d in load_vectors("hmm")
         ll = forward(Float64.(d["log_pi"]), matrix_from_rows(d["log_A"]),

@@ -249,6 +249,23 @@ class HMMKernels(Protocol):
         so that no ``(T, K)`` array is ever held."""
         ...
 
+    def gaussian_forward(
+        self, log_pi: Array, log_A: Array, X: Array, mean: Array, var: Array, lengths: Array
+    ) -> Array:
+        """``loglik (n_seq,)`` of a diagonal-Gaussian HMM: ``forward(log_pi, log_A,
+        gaussian_loglik(X, mean, var), lengths)`` (``X (T, d)``, ``mean`` and ``var``
+        ``(K, d)``) in one call; an engine may compute the log-densities inside the
+        recursion so that no ``(T, K)`` array is held."""
+        ...
+
+    def gaussian_viterbi(
+        self, log_pi: Array, log_A: Array, X: Array, mean: Array, var: Array, lengths: Array
+    ) -> tuple[Array, Array]:
+        """``(path (T,) int64, logprob (n_seq,))`` of a diagonal-Gaussian HMM:
+        ``viterbi(log_pi, log_A, gaussian_loglik(X, mean, var), lengths)`` in one call,
+        under the same terms as :meth:`gaussian_forward`."""
+        ...
+
 
 # --- end HMM ----------------------------------------------------------------
 

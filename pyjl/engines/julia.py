@@ -150,6 +150,22 @@ class JuliaEngine:
         )
         return loglik, start, xi_sum.T.copy(), N, S1, S2
 
+    def gaussian_forward(
+        self, log_pi: Array, log_A: Array, X: Array, mean: Array, var: Array, lengths: Array
+    ) -> Array:
+        loglik: Array = bridge.call(
+            "gaussian_forward", log_pi, log_A.T.copy(), X, mean, var, lengths
+        )
+        return loglik
+
+    def gaussian_viterbi(
+        self, log_pi: Array, log_A: Array, X: Array, mean: Array, var: Array, lengths: Array
+    ) -> tuple[Array, Array]:
+        path, logprob = bridge.call(
+            "gaussian_viterbi", log_pi, log_A.T.copy(), X, mean, var, lengths
+        )
+        return (path - 1).astype("int64", copy=False), logprob
+
     # --- end HMM ----------------------------------------------------------------
 
     # --- DSP kernels ------------------------------------------------------------

@@ -179,6 +179,22 @@ class NativeEngine:
         )
         return out
 
+    def gaussian_forward(
+        self, log_pi: Array, log_A: Array, X: Array, mean: Array, var: Array, lengths: Array
+    ) -> Array:
+        loglik: Array = _module("hmm").gaussian_forward(
+            log_pi, log_A, X, mean, var, lengths, _threads()
+        )
+        return loglik
+
+    def gaussian_viterbi(
+        self, log_pi: Array, log_A: Array, X: Array, mean: Array, var: Array, lengths: Array
+    ) -> tuple[Array, Array]:
+        out: tuple[Array, Array] = _module("hmm").gaussian_viterbi(
+            log_pi, log_A, X, mean, var, lengths, _threads()
+        )
+        return out
+
     # --- end HMM ----------------------------------------------------------------
 
     # --- DSP kernels ------------------------------------------------------------

@@ -220,6 +220,16 @@ def test_hmm_emission_kernels(eng, nat, rng):
         nat.gaussian_estep(lp, lA, X, mean, var, shift, L),
     ):
         close(got, want, rtol=1e-8, atol=1e-9 * np.abs(want).max())
+    close(
+        eng.gaussian_forward(lp, lA, X, mean, var, L),
+        nat.gaussian_forward(lp, lA, X, mean, var, L),
+        rtol=1e-9,
+    )
+    path, lpr = eng.gaussian_viterbi(lp, lA, X, mean, var, L)
+    pn, lprn = nat.gaussian_viterbi(lp, lA, X, mean, var, L)
+    assert path.dtype == np.int64
+    np.testing.assert_array_equal(path, pn)
+    close(lpr, lprn, rtol=1e-9)
 
 
 @pytest.mark.gpu

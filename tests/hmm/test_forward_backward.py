@@ -200,6 +200,31 @@ def test_fused_gaussian_estep_matches_enumeration(rng, engine, K, lengths, threa
     np.testing.assert_allclose(S2, g_ref.T @ (X - shift) ** 2, rtol=1e-10)
 
 
+@pytest.mark.parametrize("K,lengths", [(1, [3, 1]), (2, [6]), (3, [4, 1, 5]), (4, [3, 3, 2])])
+@pytest.mark.parametrize("d", [1, 3])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_fused_gaussian_forward_and_viterbi_match_enumeration(rng, engine, K, lengths, d, threads):
+    from scipy import stats
+
+    log_pi, log_A, _, L = random_problem(rng, K, lengths)
+    X = rng.normal(size=(int(L.sum()), d)) * 2.0
+    mean, var = rng.normal(size=(K, d)), rng.uniform(0.3, 2.0, size=(K, d))
+    log_B = np.stack(
+        [stats.norm.logpdf(X, mean[k], np.sqrt(var[k])).sum(1) for k in range(K)], axis=1
+    )
+    ll_ref, _, _, path_ref, lp_ref = enumerate_hmm(log_pi, log_A, log_B, L)
+    pyjl.set_num_threads(threads)
+    try:
+        ll = engine.gaussian_forward(log_pi, log_A, X, mean, var, L)
+        path, lp = engine.gaussian_viterbi(log_pi, log_A, X, mean, var, L)
+    finally:
+        _config.clear("num_threads")
+    np.testing.assert_allclose(ll, ll_ref, rtol=1e-12)
+    assert path.dtype == np.int64
+    np.testing.assert_array_equal(path, path_ref)
+    np.testing.assert_allclose(lp, lp_ref, rtol=1e-12)
+
+
 @pytest.mark.parametrize("K", [2, 4, 7, 16])
 def test_emission_factors_over_the_whole_double_range(rng, engine, K):
     # Within-row log-likelihood gaps from 0 to beyond 745 (factors exp(gap) that are

@@ -18,7 +18,9 @@ N_SEQ = [1, 3, 7, 8, 9, 17, 100]
 KS = [1, 2, 4, 16]
 
 
-def _lengths(rng, n_seq, ragged):
+def _lengths(rng, n_seq, ragged, long=False):
+    if long:  # past the E-step's kept factors (8 x shortest x K > 2^14 / threads, K >= 4)
+        return rng.integers(1030, 1100, size=n_seq).astype(np.int64)
     if not ragged:
         return np.full(n_seq, 70, dtype=np.int64)
     # lengths of 1, block-sized (64, 65, 128) and random ones, shuffled
@@ -74,11 +76,13 @@ def test_kernels_lanes_equal_scalar(rng, n_seq, K, ragged):
         np.testing.assert_array_equal(lp1, lp0)
 
 
-@pytest.mark.parametrize("ragged", [False, True], ids=["equal", "ragged"])
-@pytest.mark.parametrize("K", KS)
+@pytest.mark.parametrize("ragged", ["equal", "ragged", "long"])
+@pytest.mark.parametrize("K", KS + [40])  # 40: no emission factors kept
 @pytest.mark.parametrize("n_seq", N_SEQ)
 def test_gaussian_estep_lanes_equal_scalar(rng, n_seq, K, ragged):
-    lengths = _lengths(rng, n_seq, ragged)
+    if ragged == "long" and n_seq > 17:
+        pytest.skip("the long sequences need no more than two blocks of eight")
+    lengths = _lengths(rng, n_seq, ragged == "ragged", ragged == "long")
     d = 3
     X = rng.normal(size=(int(lengths.sum()), d)) * 2
     log_pi, log_A = _model(rng, K)
@@ -93,6 +97,34 @@ def test_gaussian_estep_lanes_equal_scalar(rng, n_seq, K, ragged):
         scales = [n_seq, want[2].sum(), len(X), np.abs(X - shift).sum(), ((X - shift) ** 2).sum()]
         for g, w, s in zip(got[1:], want[1:], scales, strict=True):
             _close(g, w, s)
+
+
+@pytest.mark.parametrize("shape", ["equal", "ragged", "long"])
+@pytest.mark.parametrize("K", KS)
+@pytest.mark.parametrize("n_seq", [1, 8, 9, 17, 40])
+def test_fused_gaussian_scores_and_paths_equal_unfused(rng, n_seq, K, shape):
+    """gaussian_forward and gaussian_viterbi, lanes on and off, equal forward and viterbi
+    on gaussian_loglik bit for bit: d = 1 and 3, rows far out in some states (factors
+    below e^-708, computed lane by lane) and a row of -inf log-density in every state."""
+    lengths = _lengths(rng, n_seq, shape == "ragged", shape == "long")
+    log_pi, log_A = _model(rng, K)
+    T = int(lengths.sum())
+    for d in (1, 3):
+        X = rng.normal(size=(T, d)) * 2
+        X[rng.random(T) < 0.01] *= 400.0
+        if n_seq > 8:
+            X[T // 2] = 1e160
+        mean, var = rng.normal(size=(K, d)) * 3, rng.uniform(0.3, 2.0, size=(K, d))
+        for threads in (1, 2):
+            want = native.forward(log_pi, log_A, native.gaussian_loglik(X, mean, var), lengths)
+            path, lp = native.viterbi(log_pi, log_A, native.gaussian_loglik(X, mean, var), lengths)
+            assert np.isneginf(want).any() == (n_seq > 8)
+            fused = _both(native.gaussian_forward, log_pi, log_A, X, mean, var, lengths, threads)
+            paths = _both(native.gaussian_viterbi, log_pi, log_A, X, mean, var, lengths, threads)
+            for (f,), (p, q) in zip(fused, paths, strict=True):
+                np.testing.assert_array_equal(f, want)
+                np.testing.assert_array_equal(p, path)
+                np.testing.assert_array_equal(q, lp)
 
 
 @pytest.mark.parametrize("K", [2, 4, 16])
@@ -245,3 +277,63 @@ def test_default_batching_equals_one_at_a_time(rng, K, threads):
         want = np.add.reduceat(dens, np.concatenate([[0], np.cumsum(lengths)[:-1]]))
         np.testing.assert_allclose(ll0, want, rtol=1e-12, atol=1e-9)
         assert not p0.any()
+
+
+class _Unfused(MvNormal):
+    """The same density through an overridden ``log_likelihood``: never fused."""
+
+    def log_likelihood(self, X):
+        return super().log_likelihood(X)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("K", [1, 3, 4, 16])
+def test_public_scores_and_paths_fused_equal_unfused(rng, K, threads):
+    """score_sequences and decode through the fused Gaussian kernels equal the passes on
+    the emission's log-likelihoods (an overriding subclass), bit for bit."""
+    d = 2
+    lengths = rng.integers(1, 700, size=60)
+    lengths[rng.random(60) < 0.25] = 1
+    T = int(lengths.sum())
+    X = rng.normal(size=(T, d)) + np.repeat(rng.normal(size=(T // 40 + 1, d)) * 3, 40, 0)[:T]
+    pi, A = rng.dirichlet(np.ones(K)), rng.dirichlet(np.ones(K) * 2, size=K)
+    mu, var = rng.normal(size=(K, d)) * 2, rng.uniform(0.5, 2.0, size=(K, d))
+    models = [
+        HMM(cls(mu, var, covariance_type="diag"), K, init="given", startprob=pi, transmat=A)
+        for cls in (MvNormal, _Unfused)
+    ]
+    assert models[0].emission.supports_estep and not models[1].emission.supports_estep
+    pyjl.set_num_threads(threads)
+    try:
+        (ll0, lp0, p0), (ll1, lp1, p1) = (
+            (m.score_sequences(X, lengths), *m.decode(X, lengths)) for m in models
+        )
+    finally:
+        _config.clear("num_threads")
+    np.testing.assert_array_equal(ll0, ll1)
+    assert lp0 == lp1
+    np.testing.assert_array_equal(p0, p1)
+
+
+def test_scoring_holds_no_rows_by_states_array(rng):
+    """Scoring and decoding diagonal Gaussians hold no (T, K) array of log-densities."""
+    import tracemalloc
+
+    K, d, T = 16, 3, 200_000
+    X = rng.normal(size=(T, d))
+    lengths = np.full(T // 500, 500)
+    mu, var = rng.normal(size=(K, d)), np.ones((K, d))
+    pi, A = np.full(K, 1 / K), np.full((K, K), 1 / K)
+    m = HMM(MvNormal(mu, var, "diag"), K, init="given", startprob=pi, transmat=A)
+    m.score(X[:4000], lengths[:8])  # warm-up: imports and the kernels' buffers
+    tracemalloc.start()
+    try:
+        m.score(X, lengths)
+        score_peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.reset_peak()
+        path = m.predict(X, lengths)
+        vit_peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert score_peak < T * K * 8 / 20, score_peak
+    assert vit_peak < path.nbytes + T * K * 8 / 5, vit_peak

@@ -262,6 +262,22 @@ class CudaEngine:
         moments = _emissions.weighted_moments(Xd, gamma, io(shift))
         return io.out((loglik, start, xi) + tuple(moments))
 
+    def gaussian_forward(
+        self, log_pi: Any, log_A: Any, X: Any, mean: Any, var: Any, lengths: Any
+    ) -> Any:
+        # composed: the (T, K) log-densities live in device memory
+        io = _IO(log_pi, log_A, X, mean, var)
+        log_B = _emissions.gaussian_loglik(io(X), io(mean), io(var))
+        loglik = _hmm.forward_backward(io(log_pi), io(log_A), log_B, _host_int(lengths))[0]
+        return io.out(loglik)
+
+    def gaussian_viterbi(
+        self, log_pi: Any, log_A: Any, X: Any, mean: Any, var: Any, lengths: Any
+    ) -> tuple[Any, Any]:
+        io = _IO(log_pi, log_A, X, mean, var)
+        log_B = _emissions.gaussian_loglik(io(X), io(mean), io(var))
+        return io.out(_hmm.viterbi(io(log_pi), io(log_A), log_B, _host_int(lengths)))
+
     # --- end HMM ----------------------------------------------------------------
 
     # --- DSP kernels ------------------------------------------------------------
