@@ -17,7 +17,6 @@ __all__ = [
     "empty_states",
     "warn_empty",
     "per_state",
-    "gaussian_estep",
     "min_covar",
     "check_values",
     "check_rows_sum_to_one",
@@ -315,29 +314,3 @@ def hard_weights(labels: np.ndarray, k: int) -> np.ndarray:
     W = np.zeros((labels.size, k))
     W[np.arange(labels.size), labels] = 1.0
     return W
-
-
-def gaussian_estep(
-    x: np.ndarray,
-    mean: Any,
-    var: np.ndarray,
-    shift: np.ndarray,
-    lengths: Any,
-    log_pi: np.ndarray,
-    log_A: np.ndarray,
-) -> Any:
-    """``estep_stats`` of a diagonal Gaussian (``mean``/``var`` ``(K, d)``): the engine's
-    fused ``gaussian_estep``, its moments returned as the emission's ``suff_stats``."""
-    from .. import engines
-
-    c = np.ascontiguousarray
-    ll, start, xi, N, S1, S2 = engines.current().gaussian_estep(
-        log_pi,
-        log_A,
-        x,
-        c(mean, dtype=np.float64),
-        c(var, dtype=np.float64),
-        c(shift, dtype=np.float64),
-        lengths,
-    )
-    return ll, start, xi, (N, S1, S2)

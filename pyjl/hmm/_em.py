@@ -26,7 +26,7 @@ from ..exceptions import NumericalWarning
 
 LANES = 8  # sequences per SIMD block of the native kernels
 
-__all__ = ["Source", "has_stats", "has_estep", "add_stats", "estep_batch", "Stats"]
+__all__ = ["Source", "has_stats", "has_estep", "fused", "add_stats", "estep_batch", "Stats"]
 
 
 def has_stats(e: Any) -> bool:
@@ -38,9 +38,17 @@ def has_stats(e: Any) -> bool:
     )
 
 
+def fused(e: Any, name: str) -> Any:
+    """The emission's optional fused pass ``name`` (``estep_stats``, ``forward_loglik``,
+    ``viterbi_path``), or ``None`` where it has none or it does not apply
+    (``supports_estep`` false)."""
+    f = getattr(e, name, None)
+    return f if callable(f) and getattr(e, "supports_estep", True) else None
+
+
 def has_estep(e: Any) -> bool:
     """Whether ``e`` offers the optional fused E-step (``estep_stats``)."""
-    return callable(getattr(e, "estep_stats", None)) and getattr(e, "supports_estep", True)
+    return fused(e, "estep_stats") is not None
 
 
 def add_stats(a: Any, b: Any) -> Any:

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import engines
 from .._validate import error
-from ._em import log_emissions
+from ._em import fused, log_emissions
 
 
 def mirror(result: Any, X: Any) -> Any:
@@ -85,19 +85,31 @@ def refuse_zero(src: Any, ll: np.ndarray, zero: ZeroRow, what: str) -> None:
         )
 
 
+def spans_of(src: Any, fused_pass: Any) -> Any:
+    """``(start, stop, lengths)`` of each batch; a fused pass on NumPy input takes every
+    sequence in one call (it holds no ``(rows, K)`` array, and the rows are a view)."""
+    if fused_pass is not None and not src.arrow:
+        return [(0, src.n_rows, src.lengths)]
+    return src.iter_batches()
+
+
 def forward(
     log_pi: np.ndarray, log_A: np.ndarray, em: Any, src: Any, K: int
 ) -> tuple[np.ndarray, str | None]:
-    """``(loglik (n_seq,), why)``: the forward pass, and why a sequence has probability
-    zero (``None`` when none has)."""
+    """``(loglik (n_seq,), why)``: the forward pass (the emission's fused one where it has
+    it), and why a sequence has probability zero (``None`` when none has)."""
     engine = engines.current()
     ll = np.empty(src.lengths.size)
     s = 0
     zero = ZeroRow(src, em, K)
-    for _start, _stop, lens, lb in batches(src, em, K):
-        ll[s : s + lens.size] = engine.forward(log_pi, log_A, lb, lens)
+    fwd = fused(em, "forward_loglik")
+    for start, stop, lens in spans_of(src, fwd):
+        x = src.user_rows(start, stop)
+        if fwd is not None:
+            ll[s : s + lens.size] = fwd(x, lens, log_pi, log_A)
+        else:  # the log-densities go once the batch is done (the next may reuse them)
+            ll[s : s + lens.size] = engine.forward(log_pi, log_A, log_emissions(em, x, K), lens)
         s += lens.size
-        del lb  # the next batch's log-densities may then reuse its buffer
     return ll, zero_probability(src, ll, zero)
 
 
@@ -120,16 +132,27 @@ def forward_backward(log_pi: np.ndarray, log_A: np.ndarray, em: Any, src: Any, K
 
 def viterbi(log_pi: np.ndarray, log_A: np.ndarray, em: Any, src: Any, K: int) -> Any:
     """``(log_prob, path (T,))``: the best path's joint log-probability summed over the
-    sequences, and the path; a sequence of probability zero raises."""
+    sequences, and the path (the emission's fused Viterbi where it has it); a sequence of
+    probability zero raises."""
     engine = engines.current()
-    path = np.empty(src.n_rows, dtype=np.int64)
     lps: list[np.ndarray] = []
     zero = ZeroRow(src, em, K)
-    for start, stop, lens, lb in batches(src, em, K):
-        p, lp = engine.viterbi(log_pi, log_A, lb, lens)
-        path[start:stop] = p
+    vit = fused(em, "viterbi_path")
+    spans = list(spans_of(src, vit))
+    if vit is not None and len(spans) == 1:  # the kernel's path is the result
+        path, lp = vit(src.user_rows(0, src.n_rows), src.lengths, log_pi, log_A)
         lps.append(np.atleast_1d(np.asarray(lp, dtype=np.float64)))
-        del lb
+    else:
+        path = np.empty(src.n_rows, dtype=np.int64)
+        for start, stop, lens in spans:
+            x = src.user_rows(start, stop)
+            if vit is not None:
+                p, lp = vit(x, lens, log_pi, log_A)
+            else:
+                p, lp = engine.viterbi(log_pi, log_A, log_emissions(em, x, K), lens)
+            path[start:stop] = p
+            lps.append(np.atleast_1d(np.asarray(lp, dtype=np.float64)))
+            del p
     lp = np.concatenate(lps)
     refuse_zero(
         src, lp, zero, "a most likely state path (every path has probability zero otherwise)"

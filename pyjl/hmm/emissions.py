@@ -32,18 +32,18 @@ from ._common import (
     at_flat,
     covars_map,
     empty_states,
-    gaussian_estep,
     gaussian_finite,
     gaussian_range,
 )
 from ._common import min_covar as _min_covar
+from ._fused import FusedGaussian
 from ._independent import _c, _Independent, _same_d
 from .emissions_discrete import Categorical, Poisson
 
 __all__ = ["Normal", "Exponential", "Poisson", "Gamma", "Categorical"]
 
 
-class Normal(_Independent):
+class Normal(FusedGaussian, _Independent):
     """Gaussian emission, ``x | k ~ N(mean_k, var_k)`` per feature (diagonal).
 
     Parameters
@@ -143,15 +143,17 @@ class Normal(_Independent):
         )
         return stats
 
-    def estep_stats(self, X: Any, lengths: Any, log_pi: np.ndarray, log_A: np.ndarray) -> Any:
-        """The fused E-step (engine ``gaussian_estep``): ``(loglik (n_seq,), start (K,),
-        trans (K, K), suff_stats)`` with no ``(T, K)`` array held."""
-        x = as_obs(X, finite=False)
-        m = self._arr("mean")
+    @property
+    def supports_estep(self) -> bool:
+        """The fused passes (``estep_stats``, ``forward_loglik``, ``viterbi_path``) compute
+        this class's log-density: a subclass that overrides ``log_likelihood`` goes
+        through it instead."""
+        return type(self).log_likelihood is Normal.log_likelihood
+
+    def _diag(self, X: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        x, m = as_obs(X, finite=False), self._arr("mean")
         _same_d(x, m)
-        return gaussian_estep(
-            x, m, self._arr("var"), self._shift(x.shape[1]), lengths, log_pi, log_A
-        )
+        return x, m, self._arr("var")
 
     def fit_stats(self, stats: tuple[np.ndarray, ...]) -> Any:
         """Weighted maximum-likelihood update from summed :meth:`suff_stats`."""

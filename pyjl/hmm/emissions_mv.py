@@ -35,7 +35,6 @@ from ._common import (
     check_values,
     covars_map,
     empty_states,
-    gaussian_estep,
     gaussian_finite,
     gaussian_range,
     kmeans,
@@ -51,11 +50,12 @@ from ._covariance import (
     initial,
     n_cov_parameters,
 )
+from ._fused import FusedGaussian
 
 __all__ = ["MvNormal"]
 
 
-class MvNormal:
+class MvNormal(FusedGaussian):
     """Multivariate Gaussian emission (see the module docstring).
 
     Parameters
@@ -232,19 +232,22 @@ class MvNormal:
 
     @property
     def supports_estep(self) -> bool:
-        """The fused E-step applies to diagonal and spherical covariances."""
-        return self.covariance_type in ("diag", "spherical")
+        """The fused passes (``estep_stats``, ``forward_loglik``, ``viterbi_path``) apply to
+        diagonal and spherical covariances, with this class's log-density (a subclass that
+        overrides ``log_likelihood`` goes through it instead)."""
+        return (
+            self.covariance_type in ("diag", "spherical")
+            and type(self).log_likelihood is MvNormal.log_likelihood
+        )
 
-    def estep_stats(self, X: Any, lengths: Any, log_pi: np.ndarray, log_A: np.ndarray) -> Any:
-        """The fused E-step (engine ``gaussian_estep``, diag/spherical only): ``(loglik
-        (n_seq,), start (K,), trans (K, K), suff_stats)`` with no ``(T, K)`` array held."""
+    def _diag(self, X: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         x = as_obs(X, finite=False)
         m = self._mean()
         d = m.shape[1]
         if x.shape[1] != d:
             self.check_input(x)  # raises the InputError
         v = self.cov if self.covariance_type == "diag" else np.repeat(self.cov[:, None], d, 1)
-        return gaussian_estep(x, m, v, self._shift(d), lengths, log_pi, log_A)
+        return x, m, v
 
     def suff_stats(self, X: Any, weights: np.ndarray) -> tuple[np.ndarray, ...]:
         """Additive sufficient statistics of ``(X, weights)`` (``weights``: ``(T, K)``)."""

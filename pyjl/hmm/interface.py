@@ -23,8 +23,8 @@ against it works with ``HMM`` unchanged, and
 :func:`pyjl.testing.check_emission` verifies one (weighted fit recovers the
 parameters, the density normalises, sampling matches the density).
 
-Four optional members make the built-in emissions faster and the model more
-scalable; ``HMM`` uses them when present and falls back otherwise:
+Optional members make the built-in emissions faster and the model more scalable;
+``HMM`` uses them when present and falls back otherwise:
 
 ``suff_stats(X, weights) -> tuple of arrays`` and ``fit_stats(stats)``
     Additive sufficient statistics: the statistics of two batches are the
@@ -37,7 +37,14 @@ scalable; ``HMM`` uses them when present and falls back otherwise:
     the start and summed transition posteriors, and ``suff_stats`` of the state
     posteriors, which are never materialised (``Normal`` and diagonal/spherical
     ``MvNormal`` use the engine's fused ``gaussian_estep``).  An emission sets
-    ``supports_estep = False`` where it does not apply.
+    ``supports_estep = False`` where its fused members do not apply.
+``forward_loglik(X, lengths, log_pi, log_A) -> loglik``
+    The forward pass of ``score`` in one engine call, the log-densities computed
+    inside the recursion rather than held as a ``(T, K)`` array (the engine's
+    ``gaussian_forward`` for the same emissions).
+``viterbi_path(X, lengths, log_pi, log_A) -> (path, logprob)``
+    Viterbi (``predict``, ``decode``) in one engine call likewise
+    (``gaussian_viterbi``).
 ``check_input(X) -> X``
     Validate and convert observations (e.g. non-negative integer counts), raising
     :class:`pyjl.exceptions.InputError`; without it ``HMM`` requires finite floats.

@@ -33,8 +33,8 @@ from .. import engines
 from .._validate import choice, error, integer
 from ..exceptions import NotFittedError, NumericalWarning
 from ._common import as_obs
-from ._em import LANES, Source, Stats, estep_batch, has_estep, has_stats
-from ._inference import forward, forward_backward, mirror, sample_path, viterbi
+from ._em import LANES, Source, Stats, estep_batch, fused, has_estep, has_stats
+from ._inference import forward, forward_backward, mirror, sample_path, spans_of, viterbi
 from ._monitor import ConvergenceMonitor
 from ._settings import check_random_state, check_settings, given, initial_params
 
@@ -209,7 +209,8 @@ class HMM:
 
     def _viterbi(self, X: Any, lengths: Any) -> Any:
         log_pi, log_A, em = self._logs()
-        return viterbi(log_pi, log_A, em, self._source(X, lengths, em), self._K)
+        src = self._source(X, lengths, em, fused=fused(em, "viterbi_path") is not None)
+        return viterbi(log_pi, log_A, em, src, self._K)
 
     @property
     def n_parameters(self) -> int:
@@ -274,7 +275,8 @@ class HMM:
         engine = engines.current()
         keep_gamma = not has_stats(em)
         total = Stats(self._K)
-        for start, stop, lens in src.iter_batches():
+        spans = src.iter_batches() if keep_gamma else spans_of(src, fused(em, "estep_stats"))
+        for start, stop, lens in spans:
             total.add(
                 estep_batch(
                     engine, log_pi, log_A, em, src.user_rows(start, stop), lens, keep_gamma
@@ -324,7 +326,8 @@ class HMM:
         range (``|x - mean| / sd`` above ~1e154 for a Gaussian) -- scores ``-inf`` with a
         :class:`~pyjl.exceptions.NumericalWarning` naming the first such row."""
         log_pi, log_A, em = self._logs()
-        ll, why = forward(log_pi, log_A, em, self._source(X, lengths, em), self._K)
+        src = self._source(X, lengths, em, fused=fused(em, "forward_loglik") is not None)
+        ll, why = forward(log_pi, log_A, em, src, self._K)
         if why is not None:
             warnings.warn(
                 f"HMM.score: {int(np.isneginf(ll).sum())} sequence(s) have "
