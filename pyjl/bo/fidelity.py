@@ -20,6 +20,12 @@ is nothing to rank against: no rank, and the sampler uses the worst value.  With
 few completed trials for a GP, :func:`surrogate_view` has the surrogate model the last
 step enough trials reached instead (BOHB's rule).
 
+With ``pruned_as="mean"`` (:func:`partial_means`) the reports are taken for running means
+of exchangeable pieces (folds): the ``k``-th report of a curve is the mean of its first
+``k`` pieces, so a trial pruned after ``k`` of ``K`` has an unbiased estimate of its final
+value, with variance ``s^2 (1/k - 1/K)`` (``s^2``: the variance between pieces), and the
+surrogate fits it as an observation with that extra noise.
+
 >>> from pyjl.bo.trial import Trial
 >>> trials = [Trial(0, {}, "complete", 0.1), Trial(1, {}, "complete", 0.3),
 ...           Trial(2, {}, "pruned", 0.6), Trial(3, {}, "pruned", 0.9)]
@@ -37,7 +43,17 @@ import numpy as np
 
 from .trial import Trial, TrialState
 
-__all__ = ["pruned_ranks", "surrogate_view"]
+__all__ = [
+    "pruned_ranks",
+    "surrogate_view",
+    "fold_variance",
+    "residual_variance",
+    "partial_means",
+    "PRUNED_AS",
+]
+
+#: what the surrogate makes of a pruned trial (``Optimizer(pruned_as=...)``)
+PRUNED_AS = ("rank", "mean")
 
 
 def _value_at(curve: Mapping[int, float], step: int) -> float:
@@ -125,3 +141,109 @@ def surrogate_view(
     ]
     cut = {n: {s: v for s, v in c.items() if s <= step} for n, c in curves.items() if c}
     return view, pruned_ranks(view, cut)
+
+
+def _pieces(curve: Mapping[int, float]) -> np.ndarray:
+    """The pieces ``v_j = j m_j - (j - 1) m_{j-1}`` of a curve of running means ``m_j`` (the
+    ``j``-th report, by step)."""
+    m = np.array([curve[s] for s in sorted(curve)], dtype=np.float64)
+    j = np.arange(1, len(m) + 1)
+    return j * m - np.r_[0.0, (j[:-1]) * m[:-1]]
+
+
+def fold_variance(curves: Sequence[Mapping[int, float]]) -> float | None:
+    """The variance between pieces ``s^2``, pooled over ``curves`` of running means: the sum
+    over the curves of the squared deviations of their pieces from their mean, over the sum
+    of ``(pieces - 1)``; ``None`` without a curve of two or more reports.
+
+    >>> fold_variance([{0: 1.0, 1: 2.0, 2: 2.0}])  # pieces 1, 3, 2: variance 1
+    1.0
+    """
+    ss, dof = 0.0, 0
+    for c in curves:
+        if len(c) >= 2:
+            v = _pieces(c)
+            ss += float(np.sum((v - v.mean()) ** 2))
+            dof += len(v) - 1
+    return ss / dof if dof else None
+
+
+def residual_variance(pieces: np.ndarray) -> float | None:
+    """The variance between pieces once each trial's level and each piece's offset (fold
+    effect) are removed: the residual mean square of the two-way layout ``(n, K)`` of
+    ``pieces``, ``sum(r^2) / ((n - 1)(K - 1))``; ``None`` for fewer than 2 rows or columns.
+
+    >>> residual_variance(np.array([[1.0, 2.0], [3.0, 4.0]]))  # level + offset exactly
+    0.0
+    """
+    n, k = pieces.shape
+    if n < 2 or k < 2:
+        return None
+    r = pieces - pieces.mean(axis=1, keepdims=True) - pieces.mean(axis=0) + pieces.mean()
+    return float(np.sum(r**2)) / ((n - 1) * (k - 1))
+
+
+def partial_means(
+    trials: Sequence[Trial], curves: Mapping[int, Mapping[int, float]]
+) -> dict[int, tuple[float, float]]:
+    """``{number: (value, extra noise variance)}`` of each pruned trial that reported, read
+    as a running mean of ``k`` of the ``K`` pieces a completed trial has.
+
+    ``K``: the most reports a completed trial has; ``n``: the completed trials with ``K``.
+    The value is the trial's last report less the mean offset ``m_k - m_K`` of those ``n``
+    (the pieces are the same folds in the same order for every trial, so an easy first
+    fold shows in all of them; with pieces in a random order the offset is 0 on average).
+    The variance is ``s^2 (1/k - 1/K) (1 + 1/n)``: a mean of ``k`` of ``K`` values drawn
+    without replacement, and the offset's own error; ``s^2`` is
+    :func:`residual_variance` of the ``n`` trials' pieces (the fold effects taken out),
+    :func:`fold_variance` of every ended trial's curve while ``n < 2``.  Empty without a
+    completed trial of two or more reports.
+
+    Parameters
+    ----------
+    trials : sequence of Trial
+        The study's trials.
+    curves : mapping
+        The reported values ``{number: {step: value}}``.
+
+    Returns
+    -------
+    dict
+        ``{number: (float, float)}``.
+
+    Examples
+    --------
+    >>> trials = [Trial(0, {}, "complete", 2.0), Trial(1, {}, "pruned", 5.0)]
+    >>> curves = {0: {0: 1.0, 1: 2.0, 2: 2.0}, 1: {0: 5.0}}
+    >>> value, var = partial_means(trials, curves)[1]  # offset 1 - 2; 1 (1 - 1/3) (1 + 1)
+    >>> value, round(var, 12)
+    (6.0, 1.333333333333)
+    """
+    ended = (TrialState.COMPLETE, TrialState.PRUNED)
+    done = [
+        curves[t.number]
+        for t in trials
+        if t.state == TrialState.COMPLETE
+        and t.value is not None
+        and len(curves.get(t.number) or ()) >= 2
+    ]
+    if not done:
+        return {}
+    K = max(len(c) for c in done)
+    full = np.array([[c[s] for s in sorted(c)] for c in done if len(c) == K])
+    s2 = residual_variance(np.array([_pieces(dict(enumerate(m))) for m in full]))
+    if s2 is None:
+        s2 = fold_variance(
+            [curves[t.number] for t in trials if t.state in ended and curves.get(t.number)]
+        )
+    assert s2 is not None
+    offset = np.mean(full - full[:, -1:], axis=0)
+    out: dict[int, tuple[float, float]] = {}
+    for t in trials:
+        curve = curves.get(t.number)
+        if t.state != TrialState.PRUNED or not curve:
+            continue
+        k = min(len(curve), K)
+        value = curve[max(curve)] - float(offset[k - 1])
+        out[t.number] = (value, s2 * (1.0 / k - 1.0 / K) * (1.0 + 1.0 / len(full)))
+    return out

@@ -25,7 +25,7 @@ from .. import _validate
 from .._threads import thread_limit
 from ..exceptions import NotFittedError
 from . import handle as _handle
-from .fidelity import surrogate_view
+from .fidelity import PRUNED_AS, partial_means, surrogate_view
 from .liveness import abandon_reason, worker_id
 from .pruners import check_pruner
 from .samplers import GPSampler, GridSampler, RandomSampler, Sampler
@@ -118,6 +118,13 @@ class Optimizer:
     pruner : Pruner or None, default None
         What :meth:`should_prune` asks (:mod:`pyjl.bo.pruners`: ``MedianPruner``,
         ``SuccessiveHalvingPruner``); ``None`` never prunes.
+    pruned_as : {"rank", "mean"}, default "rank"
+        What the surrogate makes of a pruned trial: ``"rank"`` fantasises it at the
+        quantile of its rank among the completed trials where it stopped (for learning
+        curves, whose early values are biased); ``"mean"`` fits it as an observation of
+        its final value with extra noise, for reports that are running means of
+        exchangeable pieces such as folds (:mod:`pyjl.bo.fidelity`).  Not stored: a
+        resumed study may use either.
 
     Attributes
     ----------
@@ -160,6 +167,8 @@ class Optimizer:
         ``n_candidates`` as an int, or ``None`` (2048).
     pruner : Pruner
         The pruner (``NopPruner()`` for ``None``).
+    pruned_as : str
+        ``pruned_as`` as given, checked.
     trials : list of Trial
         Every trial of the study, in order, read from ``storage``.
     best : tuple of (dict or None, float or None)
@@ -203,8 +212,10 @@ class Optimizer:
         stale_after: float | None = None,
         n_candidates: int | None = None,
         pruner=None,
+        pruned_as: str = "rank",
     ):
         self.pruner = check_pruner(pruner)
+        self.pruned_as = _validate.choice(pruned_as, "pruned_as", PRUNED_AS)
         model = GPSampler(
             acquisition,
             n_initial,
@@ -305,11 +316,18 @@ class Optimizer:
             with thread_limit(1):
                 if isinstance(self._sampler, GPSampler) and any(
                     t.state == TrialState.PRUNED for t in trials
-                ):  # pruned trials ranked on the completed ones' curves (pyjl.bo.fidelity)
-                    view, ranks = surrogate_view(
-                        trials, self.intermediate_values(), self.space.n_encoded + 1
-                    )
-                    points = self._sampler.propose(self.space, view, n, self.seed, pruned=ranks)
+                ):  # pruned trials read as partial means or ranked (pyjl.bo.fidelity)
+                    curves = self.intermediate_values()
+                    means = partial_means(trials, curves) if self.pruned_as == "mean" else {}
+                    if means:
+                        points = self._sampler.propose(
+                            self.space, trials, n, self.seed, partial=means
+                        )
+                    else:
+                        view, ranks = surrogate_view(trials, curves, self.space.n_encoded + 1)
+                        points = self._sampler.propose(
+                            self.space, view, n, self.seed, pruned=ranks
+                        )
                 else:
                     points = self._sampler.propose(self.space, trials, n, self.seed)
             return [

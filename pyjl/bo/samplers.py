@@ -217,9 +217,11 @@ class GPSampler(Sampler):
     Ginsbourger, Le Riche & Carraro 2010), every failed trial at the worst value seen (so
     the search moves away from it) and every pruned trial at the ``q``-quantile of the
     completed values, ``q`` its rank in ``pruned`` (:func:`pyjl.bo.fidelity.pruned_ranks`,
-    which the Optimizer passes; the worst value without one), and maximise the acquisition
-    (:func:`~pyjl.bo.optimize_acqf.maximize`).  The parameters are those of
-    :class:`~pyjl.bo.Optimizer`, checked the same way.
+    which the Optimizer passes; the worst value without one) -- or, given ``partial``
+    (:func:`pyjl.bo.fidelity.partial_means`, ``Optimizer(pruned_as="mean")``), fit the
+    pruned trials with the completed ones, each at its estimated final value with extra
+    noise -- and maximise the acquisition (:func:`~pyjl.bo.optimize_acqf.maximize`).  The
+    parameters are those of :class:`~pyjl.bo.Optimizer`, checked the same way.
 
     Parameters
     ----------
@@ -350,11 +352,18 @@ class GPSampler(Sampler):
         seed: int,
         *,
         pruned: Mapping[int, float] | None = None,
+        partial: Mapping[int, tuple[float, float]] | None = None,
     ) -> list[dict]:
         self.check(space)
         assert self.n_initial is not None
         seen = seen_keys(space, trials)
         done = [t for t in trials if t.state == TrialState.COMPLETE]
+        if partial:  # pruned trials fitted as noisy observations (fidelity.partial_means)
+            done += [
+                Trial(t.number, t.params, TrialState.COMPLETE, partial[t.number][0])
+                for t in trials
+                if t.state == TrialState.PRUNED and t.number in partial
+            ]
         out: list[dict] = []
         believed = None  # (gp with the fantasies, its points, y, anchors)
         for i in range(n):
@@ -368,7 +377,7 @@ class GPSampler(Sampler):
                 )
             else:
                 if believed is None:
-                    believed = self._believe(space, trials, done, seed, pruned)
+                    believed = self._believe(space, trials, done, seed, pruned, partial)
                 gp, Xall, y, anchors = believed
                 u, _ = maximize(
                     self.acquisition_function(gp, Xall, y),
@@ -397,9 +406,18 @@ class GPSampler(Sampler):
         done: list[Trial],
         seed: int,
         pruned: Mapping[int, float] | None = None,
+        partial: Mapping[int, tuple[float, float]] | None = None,
     ):
-        """The surrogate with the pending, failed and pruned trials fantasised into a copy."""
-        gp, X, y = self.fit(space, done, seed)
+        """The surrogate with the pending, failed and pruned trials fantasised into a copy
+        (the pruned ones in ``partial`` are in ``done``, observations with extra noise)."""
+        partial = partial or {}
+        if partial:
+            extra = np.array([partial[t.number][1] if t.number in partial else 0.0 for t in done])
+            gp, X, y = self.surrogate.fit(
+                space, list(done), seed=seed, n_initial=self.n_initial or 1, extra=extra
+            )
+        else:
+            gp, X, y = self.fit(space, done, seed)
         gp = copy.deepcopy(gp)
         Xp = encode(space, [t.params for t in trials if t.state == TrialState.RUNNING])
         if len(Xp):
@@ -407,7 +425,12 @@ class GPSampler(Sampler):
         # a failed point counts as the worst value seen, so its neighbourhood is not
         # retried; a pruned one at the quantile of its rank (its own value is from a
         # shorter run: not fitted, see bo.md), the worst value without one
-        stopped = [t for t in trials if t.state in (TrialState.FAILED, TrialState.PRUNED)]
+        stopped = [
+            t
+            for t in trials
+            if t.state == TrialState.FAILED
+            or (t.state == TrialState.PRUNED and t.number not in partial)
+        ]
         Xf = encode(space, [t.params for t in stopped])
         if len(Xf):
             ranks = pruned or {}

@@ -248,6 +248,17 @@ class OutputWarp:
         u = -(np.asarray(y, dtype=np.float64) - self.mean) / self.std
         return -stats.yeojohnson(u, lmbda=self.lam)
 
+    def slope(self, y) -> np.ndarray:
+        """``dt / dy`` at objective values ``y``: ``psi'(u) / std`` with ``u = -z``, where
+        ``psi'(u) = (1 + u)^(lambda - 1)`` for ``u >= 0`` and ``(1 - u)^(1 - lambda)``
+        below."""
+        u = -(np.asarray(y, dtype=np.float64) - self.mean) / self.std
+        out = np.empty_like(u)
+        pos = u >= 0
+        out[pos] = (1.0 + u[pos]) ** (self.lam - 1.0)
+        out[~pos] = (1.0 - u[~pos]) ** (1.0 - self.lam)
+        return out / self.std
+
     @property
     def domain(self) -> tuple[float, float]:
         """The open interval of surrogate values ``t`` that come from finite objective
@@ -331,11 +342,20 @@ class Surrogate:
         self._cache: tuple | None = None  # (key, gp, y) of the last fit
         self._n_clipped = 0  # how many values model_values clipped at the last fit
 
-    def fit(self, space, done: list, *, seed: int | None, n_initial: int):
+    def fit(self, space, done: list, *, seed: int | None, n_initial: int, extra=None):
         """``(gp, X, y)``: the GP fitted to the completed trials ``done``, their rounded
         unit-cube points ``X (n, n_encoded)`` and the values ``y (n,)`` it saw (clipped
-        and warped); cached while ``done`` is unchanged."""
+        and warped); cached while ``done`` is unchanged.
+
+        ``extra`` ``(n,)``: variances in the objective's units added to the noise of each
+        observation (those of pruned trials read as partial means,
+        :func:`pyjl.bo.fidelity.partial_means`; 0 for complete ones).  The
+        hyperparameters and the homoscedastic noise are fitted as without it; the GP is
+        then conditioned on the observations with noise ``noise + extra`` (``extra``
+        mapped through the output warp by its slope at each value)."""
+        extra = None if extra is None or not np.any(np.asarray(extra) > 0) else extra
         key = tuple((t.number, space.key(t.params), t.value, t.noise_var) for t in done)
+        key += tuple(() if extra is None else np.asarray(extra, dtype=float).tolist())
         X = encode(space, [t.params for t in done])
         if self._cache is not None and self._cache[0] == key:
             return self._cache[1], X, self._cache[2]
@@ -345,7 +365,7 @@ class Surrogate:
         if given:  # known noise; trials told without one get the median of the others
             fill = self.fantasy_nv = float(np.median(given))
             nv = np.array([fill if t.noise_var is None else t.noise_var for t in done])
-        y = self._model_values(y)
+        y = raw = self._model_values(y)
         # a known noise variance is in the objective's units: no warping then
         self.warp = (
             OutputWarp(y) if self.warp_y and nv is None and len(y) >= 3 and np.ptp(y) > 0 else None
@@ -363,10 +383,23 @@ class Surrogate:
             cold_start=len(done) <= 2 * n_initial or self._n_fits % 10 == 0,
             seed=seed,
         )
+        if extra is not None and nv is None:
+            gp = self._with_extra(X, y, raw, np.asarray(extra, dtype=np.float64), gp)
         if self.gls_mean:
             gp.recentre()
         self._cache = (key, gp, y)
         return gp, X, y
+
+    def _with_extra(self, X, y, raw, extra, gp):
+        """``gp``'s hyperparameters, conditioned on ``y`` with the noise ``noise_ + extra``
+        (model units); :attr:`fantasy_nv` becomes the homoscedastic part."""
+        scale2 = float(np.std(y)) ** 2 or 1.0
+        if self.warp is not None:  # the delta method
+            extra = extra * self.warp.slope(raw) ** 2
+        base = float(gp.noise_) * scale2
+        self.fantasy_nv = base
+        theta = np.asarray(gp.kernel_.theta, dtype=np.float64)
+        return _make(X, y, base + extra, theta, X.shape[1])
 
     def to_objective(self, values):
         """Surrogate values in the objective's units (the inverse of :attr:`warp`)."""
