@@ -99,6 +99,9 @@ class BayesSearchCV(MetaEstimatorMixin, BaseEstimator):
         step ``k``, the running mean of its negated test score, and stops there if the
         pruner says so (stored ``pruned``; NaN for the folds it skipped, ranked last).
         A candidate's folds then run in order, the ``n_points`` candidates in parallel.
+        The reports are means over folds, so the studies fit a pruned candidate as a
+        noisy observation of its mean score (``Optimizer(pruned_as="mean")``) instead of
+        ranking it; ``optimizer_kwargs={"pruned_as": "rank"}`` ranks it.
     verbose : int, default 0
         ``> 0``: one line per search, ``> 1``: one per candidate.
     optimizer_kwargs : dict or None, default None
@@ -209,6 +212,7 @@ class BayesSearchCV(MetaEstimatorMixin, BaseEstimator):
         estimator's ``fit`` (sample-aligned arrays split with the folds).  Returns self."""
         n_iter, n_points, n_jobs, seed = cvtools.check_args(self)
         extra = cvtools.optimizer_kwargs(self.optimizer_kwargs)
+        extra.setdefault("pruned_as", "mean")  # the reports are running means over folds
         pairs = cvtools.spaces(self.search_spaces, n_iter, self.estimator)
         self.scorer_, self.multimetric_ = cvtools.scorers(self.estimator, self.scoring)
         objective = self._objective(self.multimetric_)

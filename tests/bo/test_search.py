@@ -271,6 +271,7 @@ def test_pruner_stops_candidates_across_folds(cancer):
     splits = np.column_stack([res[f"split{k}_test_score"] for k in range(5)])
     pruned = [t for t in trials if t.state == TrialState.PRUNED]
     assert pruned and len(trials) == 12
+    assert search.study_.pruned_as == "mean"  # fold means: pruned trials fitted as such
     for t in trials:  # each step: the running mean of the negated fold scores so far
         ran = splits[t.number][~np.isnan(splits[t.number])]
         expected = {k: -float(np.mean(ran[: k + 1])) for k in range(len(ran))}
