@@ -20,8 +20,13 @@ rate is not judged before it has finished; BO without pruning and BO with
 ``SuccessiveHalvingPruner(min_resource=1, reduction_factor=3)`` (rungs after 2 and 4
 folds) under a budget of :data:`FOLD_ROUND_BUDGET` boosting rounds summed over folds.
 
+The third pair is the second with the pruned trials fitted as partial means
+(``pruned_as="mean"``) instead of ranked.
+
 ``python -m benchmarks --only pruning [--quick]`` or ``python -m benchmarks.pruning
-[--quick] [--jobs N]`` (seeds in N processes).
+[--quick] [--jobs N] [--seeds N] [--arms a,b]`` (seeds in N processes; ``--arms``: the
+studies of :data:`ARMS` to run, e.g. ``asha_folds_mean``; the per-seed figures go to
+stderr).
 """
 
 from __future__ import annotations
@@ -127,7 +132,7 @@ def _fold_objective(X, y, nfold: int, max_rounds: int, spent: dict):
     return objective
 
 
-def _fold_arm(X, y, nfold, n_calls, seed, pruner, budget=None) -> dict:
+def _fold_arm(X, y, nfold, n_calls, seed, pruner, budget=None, pruned_as="rank") -> dict:
     from pyjl.bo import TrialState, minimize
 
     spent: dict[int, int] = {}
@@ -140,6 +145,7 @@ def _fold_arm(X, y, nfold, n_calls, seed, pruner, budget=None) -> dict:
         pruner=pruner,
         progress=False,
         callback=lambda r: budget is not None and sum(spent.values()) >= budget,
+        pruned_as=pruned_as,
     )
     opt = res.optimizer
     return {
@@ -185,8 +191,16 @@ def _arm(objective, n_calls: int, seed: int, pruner, budget: int | None = None) 
     }
 
 
-def _seed(seed: int, quick: bool) -> dict[str, dict]:
-    """The four studies of one seed."""
+#: the studies of one seed, by name; the fold-wise pruned one twice: pruned trials ranked
+#: (the default) or fitted as partial means (``Optimizer(pruned_as="mean")``)
+ARMS = ("plain", "asha", "plain_folds", "asha_folds", "asha_folds_mean")
+#: the pairs of the table: (pruned arm, unpruned arm, what is pruned)
+PAIRS = (("asha", "plain", "rounds"), ("asha_folds", "plain_folds", "folds"))
+PAIRS += (("asha_folds_mean", "plain_folds", "folds, pruned as means"),)
+
+
+def _seed(seed: int, quick: bool, arms: tuple[str, ...] = ARMS) -> dict[str, dict]:
+    """The studies ``arms`` of one seed."""
     import xgboost as xgb
     from sklearn.datasets import load_digits
 
@@ -195,26 +209,25 @@ def _seed(seed: int, quick: bool) -> dict[str, dict]:
     X, y = load_digits(return_X_y=True)
     n_calls, nfold, max_rounds = _size(quick)
     objective = _objective(xgb.DMatrix(X, label=y), max_rounds, nfold)
-    rows = {
-        "plain": _arm(objective, n_calls, seed, None),
-        "asha": _arm(
+    fold_pruner = SuccessiveHalvingPruner(1, reduction_factor=3)
+    studies = {
+        "plain": lambda: _arm(objective, n_calls, seed, None),
+        "asha": lambda: _arm(
             objective,
             MAX_TRIALS,
             seed,
             SuccessiveHalvingPruner(MIN_RESOURCE, reduction_factor=3),
             ROUND_BUDGET[quick],
         ),
-        "plain_folds": _fold_arm(X, y, nfold, n_calls, seed, None),
-        "asha_folds": _fold_arm(
-            X,
-            y,
-            nfold,
-            MAX_TRIALS,
-            seed,
-            SuccessiveHalvingPruner(1, reduction_factor=3),
-            FOLD_ROUND_BUDGET[quick],
+        "plain_folds": lambda: _fold_arm(X, y, nfold, n_calls, seed, None),
+        "asha_folds": lambda: _fold_arm(
+            X, y, nfold, MAX_TRIALS, seed, fold_pruner, FOLD_ROUND_BUDGET[quick]
+        ),
+        "asha_folds_mean": lambda: _fold_arm(
+            X, y, nfold, MAX_TRIALS, seed, fold_pruner, FOLD_ROUND_BUDGET[quick], "mean"
         ),
     }
+    rows = {arm: studies[arm]() for arm in arms}
     print(f"seed {seed}: {rows}", file=sys.stderr, flush=True)
     return rows
 
@@ -224,30 +237,40 @@ def _size(quick: bool) -> tuple[int, int, int]:
     return (12, 3, 500) if quick else (30, 5, 500)
 
 
-def run(quick: bool = False, seeds: int = 5, jobs: int = 1) -> list[dict]:
+def run(
+    quick: bool = False, seeds: int = 5, jobs: int = 1, arms: tuple[str, ...] = ARMS
+) -> list[dict]:
     """The benchmark rows; ``quick``: 12 unpruned trials of 3-fold CV per study (ASHA:
     2,000 rounds; over folds 6,000), else 30 of 5-fold (5,300; 26,000).  ``jobs``: seeds
     run in that many processes at once (each booster is single-threaded; the figures are
-    counts, not times, apart from the wall times)."""
+    counts, not times, apart from the wall times).  ``arms``: the studies to run
+    (:data:`ARMS`); a pair of the table needs both of its arms."""
     from concurrent.futures import ProcessPoolExecutor
 
+    bad = [a for a in arms if a not in ARMS]
+    if bad:
+        raise SystemExit(f"unknown arm {bad[0]!r}; arms: {', '.join(ARMS)}")
     n_calls, nfold, max_rounds = _size(quick)
     with ProcessPoolExecutor(max(1, jobs)) as pool:
-        per_seed = list(pool.map(_seed, range(seeds), [quick] * seeds))
-    arms = {k: [rows[k] for rows in per_seed] for k in per_seed[0]}
+        per_seed = list(pool.map(_seed, range(seeds), [quick] * seeds, [tuple(arms)] * seeds))
+    results = {k: [rows[k] for rows in per_seed] for k in per_seed[0]}
 
     def med(arm, key):
-        return float(np.median([r[key] for r in arms[arm]]))
+        return float(np.median([r[key] for r in results[arm]]))
 
     def span(arm, key, fmt):
-        values = [r[key] for r in arms[arm]]
+        values = [r[key] for r in results[arm]]
         return f"{fmt.format(min(values))}..{fmt.format(max(values))}"
 
-    def row(asha: str, plain: str, what: str, budget: int) -> dict:
+    def budget(arm: str) -> int:
+        return (ROUND_BUDGET if arm == "asha" else FOLD_ROUND_BUDGET)[quick]
+
+    def row(asha: str, plain: str, what: str) -> dict:
         ratio = med(plain, "rounds") / med(asha, "rounds")
+        per_seed_best = " ".join(f"{r['best']:.4f}" for r in results[asha])
         return {
             "benchmark": (
-                f"BO+ASHA over {what} ({budget} rounds) vs BO ({n_calls} trials), "
+                f"BO+ASHA over {what} ({budget(asha)} rounds) vs BO ({n_calls} trials), "
                 "XGBoost load_digits"
             ),
             "size": f"{nfold}-fold CV, <= {max_rounds} rounds, {seeds} seeds",
@@ -262,18 +285,26 @@ def run(quick: bool = False, seeds: int = 5, jobs: int = 1) -> list[dict]:
                 f"{med(asha, 'rounds'):.0f} vs {med(plain, 'rounds'):.0f} "
                 f"({ratio:.1f}x fewer); median trials {med(asha, 'trials'):.0f} "
                 f"({med(asha, 'pruned'):.0f} pruned) vs {n_calls}; eta of the best trial "
-                f"{span(asha, 'eta', '{:.2f}')} vs {span(plain, 'eta', '{:.2f}')}"
+                f"{span(asha, 'eta', '{:.2f}')} vs {span(plain, 'eta', '{:.2f}')}; "
+                f"best per seed {per_seed_best}"
             ),
         }
 
-    return [
-        row("asha", "plain", "rounds", ROUND_BUDGET[quick]),
-        row("asha_folds", "plain_folds", "folds", FOLD_ROUND_BUDGET[quick]),
-    ]
+    return [row(a, p, what) for a, p, what in PAIRS if a in results and p in results]
+
+
+def _arg(name: str, default: str) -> str:
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
 
 
 if __name__ == "__main__":
     from benchmarks.__main__ import table
 
-    jobs = int(sys.argv[sys.argv.index("--jobs") + 1]) if "--jobs" in sys.argv else 1
-    print(table(run(quick="--quick" in sys.argv, jobs=jobs)))
+    chosen = tuple(a for a in _arg("--arms", ",".join(ARMS)).split(",") if a)
+    rows = run(
+        quick="--quick" in sys.argv,
+        seeds=int(_arg("--seeds", "5")),
+        jobs=int(_arg("--jobs", "1")),
+        arms=chosen,
+    )
+    print(table(rows) if rows else "no pair of the table among the arms run")
