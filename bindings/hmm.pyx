@@ -277,12 +277,8 @@ def gaussian_forward(const double[::1] log_pi, const double[:, ::1] log_A,
                      int n_threads=1):
     """``loglik (n_seq,)``: ``forward`` on ``gaussian_loglik(X, mean, var)``, the
     log-densities computed block by block inside the recursion (no ``(T, K)`` array)."""
-    M_arr, IV_arr, cst_arr = _gauss_params(mean, var)
-    cdef const double[:, ::1] M = M_arr
-    cdef const double[:, ::1] IV = IV_arr
-    cdef const double[::1] cst = cst_arr
     cdef pyjl_gauss_par gp
-    gp.M, gp.IV, gp.cst, gp.shift, gp.d = &M[0, 0], &IV[0, 0], &cst[0], NULL, X.shape[1]
+    alive = _gauss_struct(mean, var, X.shape[1], &gp)  # gp points into these
     return _forward(log_pi, log_A, X, mean.shape[0], &gp, lengths, n_threads)
 
 
@@ -350,12 +346,8 @@ def gaussian_viterbi(const double[::1] log_pi, const double[:, ::1] log_A,
                      int n_threads=1):
     """``(path (T,) int64, logprob (n_seq,))``: ``viterbi`` on ``gaussian_loglik(X, mean,
     var)``, the log-densities computed inside the recursion (no ``(T, K)`` array)."""
-    M_arr, IV_arr, cst_arr = _gauss_params(mean, var)
-    cdef const double[:, ::1] M = M_arr
-    cdef const double[:, ::1] IV = IV_arr
-    cdef const double[::1] cst = cst_arr
     cdef pyjl_gauss_par gp
-    gp.M, gp.IV, gp.cst, gp.shift, gp.d = &M[0, 0], &IV[0, 0], &cst[0], NULL, X.shape[1]
+    alive = _gauss_struct(mean, var, X.shape[1], &gp)  # gp points into these
     return _viterbi(log_pi, log_A, X, mean.shape[0], &gp, lengths, n_threads)
 
 
@@ -430,6 +422,17 @@ def _gauss_params(mean, var):
     return (np.ascontiguousarray(np.asarray(mean).T),
             np.ascontiguousarray((1.0 / np.sqrt(var_np)).T),
             -0.5 * (var_np.shape[1] * np.log(2.0 * np.pi) + np.log(var_np).sum(1)))
+
+
+cdef tuple _gauss_struct(mean, var, Py_ssize_t d, pyjl_gauss_par* gp):
+    """:func:`_gauss_params` of ``mean``, ``var`` into ``gp`` (no shift); returns the
+    arrays ``gp`` points into, which the caller keeps alive while ``gp`` is used."""
+    arrays = _gauss_params(mean, var)
+    cdef const double[:, ::1] M = arrays[0]
+    cdef const double[:, ::1] IV = arrays[1]
+    cdef const double[::1] cst = arrays[2]
+    gp.M, gp.IV, gp.cst, gp.shift, gp.d = &M[0, 0], &IV[0, 0], &cst[0], NULL, d
+    return arrays
 
 
 def gaussian_loglik(const double[:, ::1] X, const double[:, ::1] mean,
