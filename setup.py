@@ -61,7 +61,11 @@ def _extensions() -> list[Extension]:
         exts.append(Extension(
             f"pyjl._native.{pyx.stem}", [str(pyx.relative_to(ROOT))],
             include_dirs=[np.get_include(), str(ROOT / "bindings" / "include")],
-            depends=[str(h.relative_to(ROOT)) for h in (ROOT / "bindings" / "include").glob("*.h")],
+            depends=[
+                str(h.relative_to(ROOT))
+                for h in [*(ROOT / "bindings" / "include").glob("*.h"),
+                          *(ROOT / "bindings").glob(f"{pyx.stem}_*.pxi")]
+            ],
             define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
             extra_compile_args=compile_args, extra_link_args=link_args))
     return cythonize(exts, language_level=3, quiet=True,

@@ -252,6 +252,10 @@ def test_module_keeps_the_arrows(path):
     assert problems == []
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "bindings").glob("*.pyx")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path",
+    sorted([*(ROOT / "bindings").glob("*.pyx"), *(ROOT / "bindings").glob("*.pxi")]),
+    ids=lambda p: p.name,
+)
 def test_bindings_never_import_pyjl(path):
     assert pyx_violations(path.read_text()) == []

@@ -13,7 +13,7 @@ from .helpers import assert_matches
 
 native = pytest.importorskip("pyjl._native.dsp", reason="the native DSP kernels are not built")
 
-STREAM_MIN = 1 << 21  # bindings/dsp.pyx: outputs of this many samples bypass the caches
+STREAM_MIN = 1 << 21  # _STREAM_MIN of bindings/dsp.pyx: outputs that bypass the caches
 SOS = ss.butter(8, 0.1, output="sos")
 
 

@@ -26,6 +26,14 @@ ROOT = Path(__file__).resolve().parents[2]
 BINDINGS = ROOT / "bindings"
 INCLUDE = BINDINGS / "include"
 PYX = sorted(BINDINGS.glob("*.pyx"))
+# what the Cython compiler reads for each .pyx: it with its `include "x.pxi"` files inlined
+INCLUDE_LINE = re.compile(r'^include\s+"([^"]+\.pxi)"\s*$', re.M)
+
+
+def _source(pyx: Path) -> str:
+    return INCLUDE_LINE.sub(lambda m: (BINDINGS / m.group(1)).read_text(), pyx.read_text())
+
+
 HEADERS = sorted(INCLUDE.glob("*.h"))
 GP_H = INCLUDE / "pyjl_gp.h"
 
@@ -80,7 +88,7 @@ def _enum_kinds() -> list[str]:
 
 @pytest.mark.parametrize("pyx", PYX, ids=[p.name for p in PYX])
 def test_no_c_source_in_cython_strings(pyx):
-    text = pyx.read_text()
+    text = _source(pyx)
     for line, header, body in _extern_blocks(text):
         assert header != "*", f"{pyx.name}:{line}: `cdef extern from *` (C belongs in a header)"
         assert not body.startswith(('"""', "'''", '"', "'")), (
@@ -89,9 +97,17 @@ def test_no_c_source_in_cython_strings(pyx):
         assert (INCLUDE / header).is_file(), f"{pyx.name}:{line}: no bindings/include/{header}"
 
 
+def test_every_pxi_is_included_by_its_pyx():
+    # bindings/<name>_<part>.pxi is part of bindings/<name>.pyx (and checked with it)
+    for pxi in BINDINGS.glob("*.pxi"):
+        owner = BINDINGS / (pxi.stem.split("_")[0] + ".pyx")
+        assert INCLUDE_LINE.search(owner.read_text()), owner.name
+        assert f'include "{pxi.name}"' in owner.read_text(), (owner.name, pxi.name)
+
+
 def test_each_pyx_takes_its_c_from_its_own_header():
     for pyx in PYX:
-        headers = {h for _, h, _ in _extern_blocks(pyx.read_text())}
+        headers = {h for _, h, _ in _extern_blocks(_source(pyx))}
         assert headers == {f"pyjl_{pyx.stem}.h"}, (pyx.name, headers)
 
 

@@ -1,0 +1,146 @@
+# upfirdn, stft_frames and fftfilt -- included by bindings/dsp.pyx
+
+# ---------------------------------------------------------------------------
+# upfirdn (polyphase)
+# ---------------------------------------------------------------------------
+def upfirdn(const double[::1] h, const double[:, ::1] x, Py_ssize_t up, Py_ssize_t down,
+            int n_threads):
+    """Upsample each row by ``up``, filter with ``h``, downsample by ``down``.
+
+    Output ``(n_channels, ((n - 1) * up + len(h) - 1) // down + 1)``; outputs are
+    computed polyphase, in chunks spread across threads."""
+    cdef Py_ssize_t n_ch = x.shape[0], n = x.shape[1], nh = h.shape[0], q, c, i0, i1
+    cdef Py_ssize_t n_out = ((n - 1) * up + nh - 1) // down + 1 if n > 0 else 0
+    cdef Py_ssize_t nq = (nh + up - 1) // up
+    hp_arr = np.zeros((up, nq), dtype=np.float64)
+    hfull = np.zeros(up * nq, dtype=np.float64)
+    hfull[:nh] = h
+    hp_arr[:, :] = hfull.reshape(nq, up).T[:, ::-1]   # each phase's taps reversed
+    cdef double[:, ::1] hp = hp_arr
+    y_arr = np.empty((n_ch, n_out), dtype=np.float64)
+    cdef double[:, ::1] y = y_arr
+    if n_out == 0 or n_ch == 0:
+        return y_arr
+    cdef Py_ssize_t n_chunks = (n_out + _CHUNK - 1) // _CHUNK
+    cdef Py_ssize_t items = n_ch * n_chunks
+    cdef int nt = n_threads if n_threads < items else <int>items
+    if nt < 1:
+        nt = 1
+    for q in prange(items, nogil=True, num_threads=nt, schedule="static"):
+        c = q // n_chunks
+        i0 = (q - c * n_chunks) * _CHUNK
+        i1 = i0 + _CHUNK
+        if i1 > n_out:
+            i1 = n_out
+        if _AVX2:
+            pyjl_upfirdn_avx2(&hp[0, 0], nq, up, down, &x[c, 0], n, &y[c, 0], i0, i1)
+        else:
+            pyjl_upfirdn_generic(&hp[0, 0], nq, up, down, &x[c, 0], n, &y[c, 0], i0, i1)
+    return y_arr
+
+
+# ---------------------------------------------------------------------------
+# framing for the STFT family
+# ---------------------------------------------------------------------------
+cdef void _frame(const double *x, const double *w, Py_ssize_t L, int detrend,
+                 double *out) noexcept nogil:
+    """One frame: detrend (0 none, 1 constant, 2 linear) then multiply by ``w``."""
+    cdef Py_ssize_t t
+    cdef double s0, s1, mean, slope, tc, c
+    if detrend == 0:
+        for t in range(L):
+            out[t] = w[t] * x[t]
+    elif detrend == 1:
+        s0 = 0.0
+        for t in range(L):
+            s0 = s0 + x[t]
+        mean = s0 / L
+        for t in range(L):
+            out[t] = w[t] * (x[t] - mean)
+    else:
+        # least-squares line a + b * (t - tc), tc the centre (orthogonal basis)
+        s0 = 0.0
+        s1 = 0.0
+        tc = (L - 1) * 0.5
+        for t in range(L):
+            s0 = s0 + x[t]
+        mean = s0 / L
+        c = 0.0
+        for t in range(L):
+            s1 = s1 + (t - tc) * (x[t] - mean)
+            c = c + (t - tc) * (t - tc)
+        slope = s1 / c if c > 0 else 0.0
+        for t in range(L):
+            out[t] = w[t] * ((x[t] - mean) - slope * (t - tc))
+
+
+def stft_frames(const double[:, ::1] x, const double[::1] window, Py_ssize_t step,
+                int detrend, int n_threads):
+    """Frames ``(n_channels, n_frames, L)``: ``detrend(x[:, k*step : k*step+L]) * window``,
+    ``n_frames = (n - L) // step + 1``; ``detrend`` 0 none, 1 constant, 2 linear."""
+    cdef Py_ssize_t n_ch = x.shape[0], n = x.shape[1], L = window.shape[0]
+    cdef Py_ssize_t n_fr = (n - L) // step + 1 if n >= L else 0
+    cdef Py_ssize_t total = n_ch * n_fr, q, c, f
+    out_arr = np.empty((n_ch, n_fr, L), dtype=np.float64)
+    cdef double[:, :, ::1] out = out_arr
+    if total == 0 or L == 0:
+        return out_arr
+    cdef int nt = n_threads if n_threads < total else <int>total
+    if nt < 1:
+        nt = 1
+    for q in prange(total, nogil=True, num_threads=nt, schedule="static"):
+        c = q // n_fr
+        f = q - c * n_fr
+        _frame(&x[c, f * step], &window[0], L, detrend, &out[c, f, 0])
+    return out_arr
+
+
+# ---------------------------------------------------------------------------
+# FFT convolution (overlap-add, scipy.fft)
+# ---------------------------------------------------------------------------
+def _oa_block(Py_ssize_t m, Py_ssize_t n):
+    """Block length for overlap-add of an ``m``-tap filter over ``n`` samples."""
+    import scipy.fft as sfft
+    if n <= 2 * m or m <= 1:
+        return sfft.next_fast_len(n + m - 1, True), n
+    nfft = sfft.next_fast_len(max(8 * m, 1024), True)
+    while nfft - m + 1 < m:
+        nfft = sfft.next_fast_len(nfft + 1, True)
+    return nfft, nfft - m + 1
+
+
+def fftfilt(const double[::1] h, const double[:, ::1] x, int n_threads):
+    """Full convolution of each row of ``x`` with ``h`` by overlap-add FFTs.
+
+    Returns ``(n_channels, n + len(h) - 1)``; FFTs by ``scipy.fft`` with
+    ``workers=n_threads``."""
+    import scipy.fft as sfft
+    h_arr = np.asarray(h)
+    x_arr = np.asarray(x)
+    cdef Py_ssize_t n_ch = x.shape[0], n = x.shape[1], m = h.shape[0]
+    if n == 0 or m == 0:
+        return np.zeros((n_ch, max(n + m - 1, 0)), dtype=np.float64)
+    nfft, L = _oa_block(m, n)
+    workers = max(1, n_threads)
+    H = sfft.rfft(h_arr, nfft)
+    nb = -(-n // L)
+    out = np.zeros((n_ch, nb * L + nfft - L), dtype=np.float64)
+    # blocks in groups that keep the working set near 32 MB
+    group = max(1, (1 << 22) // max(nfft, 1) // max(n_ch, 1))
+    for g0 in range(0, nb, group):
+        g1 = min(nb, g0 + group)
+        lo, hi = g0 * L, min(n, g1 * L)
+        seg = np.zeros((n_ch, g1 - g0, L), dtype=np.float64)
+        seg.reshape(n_ch, -1)[:, :hi - lo] = x_arr[:, lo:hi]
+        Y = sfft.rfft(seg, nfft, axis=-1, workers=workers)
+        Y *= H
+        blocks = sfft.irfft(Y, nfft, axis=-1, workers=workers)
+        # overlap-add: block b lands at (g0 + b) * L; chunks of length <= L never collide
+        for j in range(0, nfft, L):
+            w = min(L, nfft - j)
+            base = out[:, lo + j:]
+            view = np.lib.stride_tricks.as_strided(
+                base, shape=(n_ch, g1 - g0, w),
+                strides=(base.strides[0], L * 8, 8), writeable=True)
+            view += blocks[:, :, j:j + w]
+    return np.ascontiguousarray(out[:, :n + m - 1])
