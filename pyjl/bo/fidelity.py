@@ -143,10 +143,14 @@ def surrogate_view(
     return view, pruned_ranks(view, cut)
 
 
-def _pieces(curve: Mapping[int, float]) -> np.ndarray:
-    """The pieces ``v_j = j m_j - (j - 1) m_{j-1}`` of a curve of running means ``m_j`` (the
-    ``j``-th report, by step)."""
-    m = np.array([curve[s] for s in sorted(curve)], dtype=np.float64)
+def _means(curve: Mapping[int, float]) -> np.ndarray:
+    """A curve's reports in the order of their steps."""
+    return np.array([curve[s] for s in sorted(curve)], dtype=np.float64)
+
+
+def _pieces(m: np.ndarray) -> np.ndarray:
+    """The pieces ``v_j = j m_j - (j - 1) m_{j-1}`` of running means ``m`` (``m_j``: the
+    ``j``-th report)."""
     j = np.arange(1, len(m) + 1)
     return j * m - np.r_[0.0, (j[:-1]) * m[:-1]]
 
@@ -162,7 +166,7 @@ def fold_variance(curves: Sequence[Mapping[int, float]]) -> float | None:
     ss, dof = 0.0, 0
     for c in curves:
         if len(c) >= 2:
-            v = _pieces(c)
+            v = _pieces(_means(c))
             ss += float(np.sum((v - v.mean()) ** 2))
             dof += len(v) - 1
     return ss / dof if dof else None
@@ -230,8 +234,8 @@ def partial_means(
     if not done:
         return {}
     K = max(len(c) for c in done)
-    full = np.array([[c[s] for s in sorted(c)] for c in done if len(c) == K])
-    s2 = residual_variance(np.array([_pieces(dict(enumerate(m))) for m in full]))
+    full = np.array([_means(c) for c in done if len(c) == K])
+    s2 = residual_variance(np.array([_pieces(m) for m in full]))
     if s2 is None:
         s2 = fold_variance(
             [curves[t.number] for t in trials if t.state in ended and curves.get(t.number)]

@@ -325,9 +325,12 @@ class GPSampler(Sampler):
         if self.n_initial is None:
             self.n_initial = max(5, min(10, space.n_encoded + 4))
 
-    def fit(self, space: Space, done: Sequence[Trial], seed: int):
-        """``(gp, X, y)`` of the surrogate fitted to the completed trials ``done``."""
-        return self.surrogate.fit(space, list(done), seed=seed, n_initial=self.n_initial or 1)
+    def fit(self, space: Space, done: Sequence[Trial], seed: int, extra: np.ndarray | None = None):
+        """``(gp, X, y)`` of the surrogate fitted to the completed trials ``done``
+        (``extra``: per-trial noise variances added, see ``Surrogate.fit``)."""
+        return self.surrogate.fit(
+            space, list(done), seed=seed, n_initial=self.n_initial or 1, extra=extra
+        )
 
     def acquisition_function(self, gp, Xall: np.ndarray, y: np.ndarray | None = None):
         """The acquisition on ``gp``; ``Xall`` = the observed points (values ``y``) then the
@@ -411,13 +414,12 @@ class GPSampler(Sampler):
         """The surrogate with the pending, failed and pruned trials fantasised into a copy
         (the pruned ones in ``partial`` are in ``done``, observations with extra noise)."""
         partial = partial or {}
-        if partial:
-            extra = np.array([partial[t.number][1] if t.number in partial else 0.0 for t in done])
-            gp, X, y = self.surrogate.fit(
-                space, list(done), seed=seed, n_initial=self.n_initial or 1, extra=extra
-            )
-        else:
-            gp, X, y = self.fit(space, done, seed)
+        extra = (
+            np.array([partial[t.number][1] if t.number in partial else 0.0 for t in done])
+            if partial
+            else None
+        )
+        gp, X, y = self.fit(space, done, seed, extra)
         gp = copy.deepcopy(gp)
         Xp = encode(space, [t.params for t in trials if t.state == TrialState.RUNNING])
         if len(Xp):
