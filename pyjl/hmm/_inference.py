@@ -139,20 +139,20 @@ def viterbi(log_pi: np.ndarray, log_A: np.ndarray, em: Any, src: Any, K: int) ->
     zero = ZeroRow(src, em, K)
     vit = fused(em, "viterbi_path")
     spans = list(spans_of(src, vit))
-    if vit is not None and len(spans) == 1:  # the kernel's path is the result
-        path, lp = vit(src.user_rows(0, src.n_rows), src.lengths, log_pi, log_A)
-        lps.append(np.atleast_1d(np.asarray(lp, dtype=np.float64)))
-    else:
-        path = np.empty(src.n_rows, dtype=np.int64)
-        for start, stop, lens in spans:
-            x = src.user_rows(start, stop)
-            if vit is not None:
-                p, lp = vit(x, lens, log_pi, log_A)
-            else:
-                p, lp = engine.viterbi(log_pi, log_A, log_emissions(em, x, K), lens)
+    # one batch: the kernel's path is the result; several: each batch's goes into place
+    path = None if len(spans) == 1 else np.empty(src.n_rows, dtype=np.int64)
+    for start, stop, lens in spans:
+        x = src.user_rows(start, stop)
+        if vit is not None:
+            p, lp = vit(x, lens, log_pi, log_A)
+        else:
+            p, lp = engine.viterbi(log_pi, log_A, log_emissions(em, x, K), lens)
+        if path is None:
+            path = np.asarray(p, dtype=np.int64)
+        else:
             path[start:stop] = p
-            lps.append(np.atleast_1d(np.asarray(lp, dtype=np.float64)))
-            del p
+        lps.append(np.atleast_1d(np.asarray(lp, dtype=np.float64)))
+        del p
     lp = np.concatenate(lps)
     refuse_zero(
         src, lp, zero, "a most likely state path (every path has probability zero otherwise)"
