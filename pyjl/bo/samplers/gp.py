@@ -1,208 +1,27 @@
-"""Samplers: what the next points of a study are, given its trials.
-
-A sampler is an object with one method (and an optional hook):
-
-* ``propose(space, trials, n, seed) -> list of n dicts``: ``n`` distinct parameter
-  dicts, none of them the point of a trial in ``trials`` (abandoned ones excepted);
-  raise :class:`~pyjl.bo.SpaceExhausted` when no unseen point is left.  The draws
-  for the trial that will get number ``k`` come from :func:`point_rng` ``(seed, k)``,
-  so a study replays the same points whichever process asks.
-* ``check(space)``: called once the study's space is known; refuses settings that
-  do not fit it (the base class accepts everything).
-
-The :class:`~pyjl.bo.Optimizer` keeps the trials (ask/tell, the storage, the
-workers) and asks its sampler for points; it never decides how they are chosen.
-
-* :class:`RandomSampler`: uniform draws in the unit cube (:meth:`Space.round`-ed).
-* :class:`GridSampler`: the given parameter dicts, in order.
-* :class:`GPSampler`: Bayesian optimisation — an initial design, then the maximiser
-  of an acquisition on a GP surrogate (see :class:`GPSampler`).
-
->>> from pyjl.bo import Integer, Space
->>> space = Space({"k": Integer(1, 3)})
->>> sorted(p["k"] for p in RandomSampler().propose(space, [], 3, seed=0))
-[1, 2, 3]
-"""
+"""The GP sampler: Bayesian optimisation on a surrogate, with fantasies for pending points."""
 
 from __future__ import annotations
 
 import copy
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import numpy as np
 
-from .. import _validate
-from ..exceptions import NumericalWarning
-from . import acquisition as acq_mod
-from .optimize_acqf import N_CANDIDATES_MAX, maximize
-from .space import Space, SpaceExhausted
-from .surrogate import Surrogate, encode
-from .trial import Trial, TrialState
+from ... import _validate
+from ...exceptions import NumericalWarning
+from .. import acquisition as acq_mod
+from ..optimize_acqf import N_CANDIDATES_MAX, maximize
+from ..space import Space
+from ..surrogate import Surrogate, encode
+from ..trial import Trial, TrialState
+from .base import Sampler, point_rng, random_unseen, seen_keys, sobol_unseen
 
-__all__ = [
-    "Sampler",
-    "RandomSampler",
-    "GridSampler",
-    "GPSampler",
-    "point_rng",
-    "seen_keys",
-    "random_unseen",
-    "sobol_unseen",
-]
+__all__ = ["GPSampler"]
 
 BATCH = ("kriging_believer", "constant_liar")
 LIARS = ("min", "mean", "max")
 FITS = ("ml", "loo")
-
-
-def point_rng(seed: int, number: int) -> np.random.Generator:
-    """The generator of the draws for trial ``number`` of a study with ``seed``."""
-    return np.random.default_rng([seed, number])
-
-
-def seen_keys(space: Space, trials: Sequence[Trial]) -> set[str]:
-    """The :meth:`Space.key` texts of the points that must not be proposed again."""
-    return {space.key(t.params) for t in trials if t.state != TrialState.ABANDONED}
-
-
-def random_unseen(space: Space, rng: np.random.Generator, seen: set[str]) -> dict:
-    """A uniform draw (rounded) whose key is not in ``seen``."""
-    for _ in range(1000):
-        p = space.decode(space.round(rng.random((1, space.n_encoded)))[0])
-        if space.key(p) not in seen:
-            return p
-    raise SpaceExhausted(
-        f"no unseen point found in {space!r} after 1000 draws: the "
-        f"space has {space.size():g} points and {len(seen)} are taken"
-    )
-
-
-def sobol_unseen(
-    space: Space, seed: int, number: int, rng: np.random.Generator, seen: set[str]
-) -> dict:
-    """Point ``number`` of the study's scrambled Sobol sequence, or the next unseen one of
-    the 16 from there (a uniform draw when all are seen)."""
-    from scipy.stats import qmc
-
-    sob = qmc.Sobol(space.n_encoded, scramble=True, seed=seed)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        if number:
-            sob.fast_forward(number)
-        U = space.round(sob.random(16))
-    for u in U:
-        p = space.decode(u)
-        if space.key(p) not in seen:
-            return p
-    return random_unseen(space, rng, seen)
-
-
-class Sampler:
-    """Base of the samplers: :meth:`propose` points, :meth:`check` settings.
-
-    Examples
-    --------
-    >>> from pyjl.bo import Integer, Optimizer, Sampler, Space
-    >>> class Ascending(Sampler):            # the smallest values not asked yet
-    ...     name = "ascending"
-    ...     def propose(self, space, trials, n, seed):
-    ...         seen = {t.params["k"] for t in trials}
-    ...         return [{"k": k} for k in range(1, 10) if k not in seen][:n]
-    >>> Optimizer(Space({"k": Integer(1, 9)}), sampler=Ascending()).ask(3)
-    [{'k': 1}, {'k': 2}, {'k': 3}]
-    """
-
-    #: the sampler's name (:attr:`pyjl.bo.Optimizer.sampler`)
-    name = "sampler"
-
-    def check(self, space: Space) -> None:
-        """Refuse settings that do not fit ``space`` (here: none)."""
-
-    def propose(
-        self, space: Space, trials: Sequence[Trial], n: int, seed: int
-    ) -> list[dict]:  # pragma: no cover - interface
-        """``n`` distinct parameter dicts, none of them seen in ``trials``."""
-        raise NotImplementedError
-
-
-class RandomSampler(Sampler):
-    """Independent uniform draws from the unit cube, each rounded to a point of the space.
-
-    Examples
-    --------
-    >>> from pyjl.bo import Real, Space
-    >>> from pyjl.bo.samplers import RandomSampler
-    >>> ps = RandomSampler().propose(Space({"x": Real(0.0, 1.0)}), [], 2, seed=0)
-    >>> len(ps), all(0.0 <= p["x"] <= 1.0 for p in ps)
-    (2, True)
-    """
-
-    name = "random"
-
-    def propose(self, space: Space, trials: Sequence[Trial], n: int, seed: int) -> list[dict]:
-        seen, out = seen_keys(space, trials), []
-        for i in range(n):
-            p = random_unseen(space, point_rng(seed, len(trials) + i), seen)
-            seen.add(space.key(p))
-            out.append(p)
-        return out
-
-
-class GridSampler(Sampler):
-    """The given parameter dicts, in order, each once (grid search).
-
-    Parameters
-    ----------
-    points : list of dict
-        The points to ask, ``{name: value}`` each; checked against the study's space.
-
-    Examples
-    --------
-    >>> from pyjl.bo import Integer, Space
-    >>> from pyjl.bo.samplers import GridSampler
-    >>> g = GridSampler([{"k": 1}, {"k": 2}])
-    >>> g.check(Space({"k": Integer(1, 3)}))
-    >>> g.propose(Space({"k": Integer(1, 3)}), [], 2, seed=0)
-    [{'k': 1}, {'k': 2}]
-    """
-
-    name = "grid"
-
-    def __init__(self, points: Any):
-        fix = "pass 'gp', 'random' or a list of parameter dicts"
-        if isinstance(points, Mapping) or not hasattr(points, "__iter__"):
-            raise _validate.error(
-                "sampler",
-                "must be 'gp', 'random' or a list of parameter dicts",
-                _validate.describe(points),
-                fix,
-            )
-        points = list(points)
-        for i, p in enumerate(points):
-            if not isinstance(p, Mapping):
-                raise _validate.error(
-                    f"sampler[{i}]",
-                    "must be a parameter dict {name: value}",
-                    _validate.describe(p),
-                    fix,
-                )
-        self.points = [dict(p) for p in points]
-
-    def check(self, space: Space) -> None:
-        """Each point, checked and completed by :meth:`Space.validate`."""
-        self.points = [space.validate(p, f"sampler[{i}]") for i, p in enumerate(self.points)]
-
-    def propose(self, space: Space, trials: Sequence[Trial], n: int, seed: int) -> list[dict]:
-        seen, out = seen_keys(space, trials), []
-        for _ in range(n):
-            p = next((g for g in self.points if space.key(g) not in seen), None)
-            if p is None:
-                raise SpaceExhausted(f"all {len(self.points)} grid points have been asked")
-            seen.add(space.key(p))
-            out.append(p)
-        return out
 
 
 class GPSampler(Sampler):
