@@ -8,30 +8,29 @@ that died or went silent (:mod:`pyjl.bo.liveness`), asks its sampler
 default the :class:`~pyjl.bo.samplers.GPSampler` (a GP surrogate on the unit cube,
 fantasies for pending points, an acquisition maximised by
 :func:`pyjl.bo.optimize_acqf.maximize`).  A point already evaluated, pending or
-chosen is never returned.
+chosen is never returned.  What the study says back (:attr:`~Optimizer.trials`,
+:attr:`~Optimizer.best`, :meth:`~Optimizer.surrogate`, ...) comes from its base,
+:class:`~pyjl.bo.views.StudyViews`; opening the study, from :func:`pyjl.bo.study.open_study`.
 """
 
 from __future__ import annotations
 
 import json
-import secrets
 import time
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
-
 from .. import _validate
 from .._threads import thread_limit
-from ..exceptions import NotFittedError
 from . import handle as _handle
-from .fidelity import PRUNED_AS, partial_means, surrogate_view
+from .fidelity import PRUNED_AS
 from .liveness import abandon_reason, worker_id
 from .pruners import check_pruner
 from .samplers import GPSampler, GridSampler, RandomSampler, Sampler
 from .space import Space
-from .storage import open_storage
+from .study import open_study
 from .trial import Trial, TrialState
+from .views import StudyViews, propose
 
 __all__ = ["Optimizer"]
 
@@ -49,7 +48,7 @@ def _sampler(sampler: Any, model: GPSampler) -> Sampler:
     return GridSampler(sampler)
 
 
-class Optimizer:
+class Optimizer(StudyViews):
     """Ask/tell Bayesian optimisation over a :class:`Space` (minimisation).
 
     The constructor opens (or resumes) the study in ``storage``; :meth:`ask`
@@ -141,30 +140,13 @@ class Optimizer:
     sampler : str
         The sampler's name: ``"gp"``, ``"random"``, ``"grid"`` (a list of dicts was
         given) or the ``name`` of the sampler object given.
-    acquisition : str
-        ``acquisition`` as given, checked.
-    batch : str
-        ``batch`` as given, checked.
-    liar : str
-        ``liar`` as given, checked.
+    acquisition, batch, liar, initial, xi, kappa, prior, warp_y, gls_mean, n_candidates
+        The parameters of the same names, checked (a ``GPSampler`` given as ``sampler``:
+        its own); ``xi`` and ``kappa`` as floats, ``n_candidates`` an int or ``None``.
     fit_method : str
         The constructor's ``fit``, checked: ``"ml"`` or ``"loo"``.
-    initial : str
-        ``initial`` as given, checked.
-    xi : float
-        ``xi`` as a float.
-    kappa : float
-        ``kappa`` as a float.
-    prior : bool
-        ``prior`` as given.
-    warp_y : bool
-        ``warp_y`` as given.
-    gls_mean : bool
-        ``gls_mean`` as given.
     stale_after : float or None
         ``stale_after`` as a float, or ``None``.
-    n_candidates : int or None
-        ``n_candidates`` as an int, or ``None`` (2048).
     pruner : Pruner
         The pruner (``NopPruner()`` for ``None``).
     pruned_as : str
@@ -246,34 +228,9 @@ class Optimizer:
                 fix="pass a number of seconds > 0, or None",
             )
         )
-        self.storage = open_storage(storage)
-        if study is not None and not isinstance(study, str):
-            raise _validate.error(
-                "study",
-                "must be a study name (a string) or None",
-                _validate.describe(study),
-                "pass a name such as 'xgb-tuning'",
-            )
-        self.study_name = "default" if study is None else study
-        if space is not None and not isinstance(space, Space):
-            space = Space(space)
-        info = self.storage.study(
-            self.study_name,
-            None if space is None else space.to_json(),
-            int(seed) if seed is not None else secrets.randbits(31),
-        )
-        stored = Space.from_json(info["space"])
-        if space is not None and stored != space:
-            raise _validate.error(
-                "space",
-                f"must match the study (study={self.study_name!r} in "
-                f"{self.storage.url} was created with the space {stored!r})",
-                _validate.describe(space),
-                "use the same space, pass space=None to load it, or choose another study name",
-            )
-        self.space: Space = stored
-        self._study_id = info["id"]
-        self.seed = int(info["seed"])
+        st = open_study(storage, study, space, seed)
+        self.storage, self.study_name, self._study_id = st.storage, st.name, st.id
+        self.space, self.seed = st.space, st.seed
         model.check(self.space)
         if hasattr(self._sampler, "check"):  # optional for a sampler of one's own
             self._sampler.check(self.space)
@@ -314,22 +271,15 @@ class Optimizer:
             # the GP matrices are small: BLAS threads competing with each other (or with
             # the objective's) cost more than they save
             with thread_limit(1):
-                if isinstance(self._sampler, GPSampler) and any(
-                    t.state == TrialState.PRUNED for t in trials
-                ):  # pruned trials read as partial means or ranked (pyjl.bo.fidelity)
-                    curves = self.intermediate_values()
-                    means = partial_means(trials, curves) if self.pruned_as == "mean" else {}
-                    if means:
-                        points = self._sampler.propose(
-                            self.space, trials, n, self.seed, partial=means
-                        )
-                    else:
-                        view, ranks = surrogate_view(trials, curves, self.space.n_encoded + 1)
-                        points = self._sampler.propose(
-                            self.space, view, n, self.seed, pruned=ranks
-                        )
-                else:
-                    points = self._sampler.propose(self.space, trials, n, self.seed)
+                points = propose(
+                    self._sampler,
+                    self.space,
+                    trials,
+                    n,
+                    self.seed,
+                    self.intermediate_values,
+                    self.pruned_as,
+                )
             return [
                 (
                     self.storage.add_trial(
@@ -397,79 +347,11 @@ class Optimizer:
         value = _handle.last_value(self.storage, self._study_id, number)
         self.storage.finish(self._study_id, number, TrialState.PRUNED, value)
 
-    def intermediate_values(self) -> dict[int, dict[int, float]]:
-        """``{number: {step: value}}`` reported by the study's trials."""
-        return self.storage.intermediate_values(self._study_id)
-
     def handle(self, number: int, params: dict) -> _handle.TrialHandle:
         """The :class:`~pyjl.bo.TrialHandle` of trial ``number`` (its ``params``)."""
         return _handle.TrialHandle(self.storage, self._study_id, number, params, self.pruner)
 
-    # --- the study -----------------------------------------------------------------
-    @property
-    def trials(self) -> list[Trial]:
-        """Every trial of this study, in order (read from the storage)."""
-        return self.storage.trials(self._study_id)
-
-    @property
-    def best(self) -> tuple[dict | None, float | None]:
-        """``(params, value)`` of the best observed value (``(None, None)`` before any)."""
-        done = [t for t in self.trials if t.state == TrialState.COMPLETE]
-        if not done:
-            return None, None
-        t = min(done, key=lambda t: (t.value, t.number))
-        return t.params, t.value
-
-    @property
-    def best_mean(self) -> tuple[dict | None, float | None]:
-        """``(params, posterior mean)`` of the evaluated point with the lowest posterior
-        mean: the best to report when evaluations are noisy."""
-        done = [t for t in self.trials if t.state == TrialState.COMPLETE]
-        if len(done) < 2:
-            return self.best
-        gp, X, _ = self._model.fit(self.space, done, self.seed)
-        mu = np.asarray(gp.predict(X)).reshape(-1)
-        i = int(np.argmin(mu))
-        return done[i].params, float(self.to_objective(mu[i]))
-
-    @property
-    def output_warp(self):
-        """The :class:`~pyjl.bo.surrogate.OutputWarp` the surrogate sees the values
-        through (``None``: the values themselves); set by each refit."""
-        return self._model.surrogate.warp
-
-    def to_objective(self, values):
-        """Surrogate values (posterior means, quantiles) in the objective's units: the
-        inverse of the output warp (``warp_y``), or the values themselves."""
-        return self._model.surrogate.to_objective(values)
-
-    def surrogate(self):
-        """The GP fitted to the completed trials (inputs: :meth:`Space.round`-ed unit cube)."""
-        return self._model.fit(self.space, self._completed(), self.seed)[0]
-
-    def acquisition_function(self, model=None):
-        """The acquisition object (``acq(X) -> (n,)``) on ``model`` (default: the surrogate)."""
-        gp, X, y = self._model.fit(self.space, self._completed(), self.seed)
-        return self._model.acquisition_function(gp if model is None else model, X, y)
-
-    def history(self):
-        """A pandas DataFrame, one row per trial (see :func:`pyjl.bo.minimize`)."""
-        from .runner import history_frame
-
-        return history_frame(self.trials, self.space)
-
     # --- internals ---------------------------------------------------------------
-    def _completed(self) -> list[Trial]:
-        """The completed trials; :class:`~pyjl.exceptions.NotFittedError` below the 2 the
-        surrogate needs."""
-        done = [t for t in self.trials if t.state == TrialState.COMPLETE]
-        if len(done) < 2:
-            raise NotFittedError(
-                f"the surrogate needs at least 2 completed trials; got "
-                f"{len(done)}. Fix: tell more values first."
-            )
-        return done
-
     @staticmethod
     def _check_value(value: Any, name: str) -> float:
         """``value`` as a finite float (see :func:`pyjl._validate.finite`)."""

@@ -1,0 +1,83 @@
+"""Open or resume a study in a storage: its name, its search space and its seed.
+
+A new study is created with the space and seed given; an existing one resumes, and its
+stored space and seed win (a space that differs from the stored one is refused).
+
+>>> from pyjl.bo import Real
+>>> st = open_study(None, "demo", {"x": Real(0.0, 1.0)}, 7)
+>>> st.name, st.seed, st.space.names
+('demo', 7, ['x'])
+>>> open_study(st.storage, "demo", None, None).seed  # resumed: the stored seed
+7
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+from .. import _validate
+from .space import Space
+from .storage import open_storage
+
+__all__ = ["Study", "open_study"]
+
+
+class Study(NamedTuple):
+    """An open study: where it is stored and what it was created with."""
+
+    storage: Any  # MemoryStorage, SQLiteStorage or PostgreSQLStorage
+    name: str
+    id: int
+    space: Space
+    seed: int
+
+
+def open_study(storage, study: Any, space: Space | Mapping | None, seed: int | None) -> Study:
+    """The study ``study`` (``None``: ``"default"``) in ``storage`` (a storage or what
+    :func:`~pyjl.bo.storage.open_storage` takes), created with ``space`` and ``seed``
+    (``None``: a random one; checked by the caller) when it is new.
+
+    Parameters
+    ----------
+    storage : None or str or path-like or storage
+        Where the trials are kept (see :class:`~pyjl.bo.Optimizer`).
+    study : str or None
+        The study's name.
+    space : Space or dict or None
+        The search space; ``None`` loads the stored one.
+    seed : int or None
+        The seed of a new study.
+
+    Returns
+    -------
+    Study
+        ``(storage, name, id, space, seed)``: the space and seed are the stored ones.
+    """
+    storage = open_storage(storage)
+    if study is not None and not isinstance(study, str):
+        raise _validate.error(
+            "study",
+            "must be a study name (a string) or None",
+            _validate.describe(study),
+            "pass a name such as 'xgb-tuning'",
+        )
+    name = "default" if study is None else study
+    if space is not None and not isinstance(space, Space):
+        space = Space(space)
+    info = storage.study(
+        name,
+        None if space is None else space.to_json(),
+        int(seed) if seed is not None else secrets.randbits(31),
+    )
+    stored = Space.from_json(info["space"])
+    if space is not None and stored != space:
+        raise _validate.error(
+            "space",
+            f"must match the study (study={name!r} in "
+            f"{storage.url} was created with the space {stored!r})",
+            _validate.describe(space),
+            "use the same space, pass space=None to load it, or choose another study name",
+        )
+    return Study(storage, name, info["id"], stored, int(info["seed"]))

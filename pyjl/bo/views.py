@@ -1,0 +1,147 @@
+"""A study's trials as its sampler is shown them, and as the Optimizer reports them.
+
+:func:`propose` asks a sampler for points.  A :class:`~pyjl.bo.samplers.GPSampler` is
+told of the pruned trials (:mod:`pyjl.bo.fidelity`): with ``pruned_as="rank"`` each one
+is fantasised at the quantile of its rank among the completed trials where it stopped
+(:func:`~pyjl.bo.fidelity.surrogate_view` also models an earlier step while too few
+trials completed); with ``pruned_as="mean"`` they are fitted as observations of their
+final values with extra noise (:func:`~pyjl.bo.fidelity.partial_means`).  Any other
+sampler sees the trials as they are.
+
+:class:`StudyViews` is the read side of :class:`~pyjl.bo.Optimizer`: the trials, the
+best point and the surrogate fitted to the completed trials.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from ..exceptions import NotFittedError
+from .fidelity import partial_means, surrogate_view
+from .samplers import GPSampler, Sampler
+from .space import Space
+from .trial import Trial, TrialState
+
+__all__ = ["propose", "StudyViews"]
+
+
+def propose(
+    sampler: Sampler,
+    space: Space,
+    trials: list[Trial],
+    n: int,
+    seed: int,
+    curves: Callable[[], Mapping[int, Mapping[int, float]]],
+    pruned_as: str,
+) -> list[dict]:
+    """``sampler``'s ``n`` points for a study with ``trials``; ``curves()`` gives the
+    study's ``{number: {step: value}}``, read only when a GP sampler meets a pruned trial."""
+    if not isinstance(sampler, GPSampler) or not any(t.state == TrialState.PRUNED for t in trials):
+        return sampler.propose(space, trials, n, seed)
+    reported = curves()
+    means = partial_means(trials, reported) if pruned_as == "mean" else {}
+    if means:
+        return sampler.propose(space, trials, n, seed, partial=means)
+    view, ranks = surrogate_view(trials, reported, space.n_encoded + 1)
+    return sampler.propose(space, view, n, seed, pruned=ranks)
+
+
+class StudyViews:
+    """What a study says: its trials, its best point, its surrogate (read from the storage).
+
+    The base of :class:`~pyjl.bo.Optimizer`, whose constructor sets the attributes below.
+
+    Attributes
+    ----------
+    storage : MemoryStorage or SQLiteStorage or PostgreSQLStorage
+        The open storage of the trials.
+    space : Space
+        The study's search space.
+    seed : int
+        The study's seed.
+
+    Examples
+    --------
+    >>> from pyjl.bo import Optimizer, Real
+    >>> opt = Optimizer({"x": Real(0.0, 1.0)}, seed=0)
+    >>> for x in (0.1, 0.5, 0.9):
+    ...     _ = opt.tell({"x": x}, (x - 0.4) ** 2)
+    >>> len(opt.trials), opt.best[0], round(opt.best[1], 6)
+    (3, {'x': 0.5}, 0.01)
+    """
+
+    storage: Any
+    space: Space
+    seed: int
+    _study_id: int
+    _model: GPSampler  # the GP of best_mean, surrogate(), acquisition_function()
+
+    @property
+    def trials(self) -> list[Trial]:
+        """Every trial of this study, in order (read from the storage)."""
+        return self.storage.trials(self._study_id)
+
+    def intermediate_values(self) -> dict[int, dict[int, float]]:
+        """``{number: {step: value}}`` reported by the study's trials."""
+        return self.storage.intermediate_values(self._study_id)
+
+    @property
+    def best(self) -> tuple[dict | None, float | None]:
+        """``(params, value)`` of the best observed value (``(None, None)`` before any)."""
+        done = [t for t in self.trials if t.state == TrialState.COMPLETE]
+        if not done:
+            return None, None
+        t = min(done, key=lambda t: (t.value, t.number))
+        return t.params, t.value
+
+    @property
+    def best_mean(self) -> tuple[dict | None, float | None]:
+        """``(params, posterior mean)`` of the evaluated point with the lowest posterior
+        mean: the best to report when evaluations are noisy."""
+        done = [t for t in self.trials if t.state == TrialState.COMPLETE]
+        if len(done) < 2:
+            return self.best
+        gp, X, _ = self._model.fit(self.space, done, self.seed)
+        mu = np.asarray(gp.predict(X)).reshape(-1)
+        i = int(np.argmin(mu))
+        return done[i].params, float(self.to_objective(mu[i]))
+
+    @property
+    def output_warp(self):
+        """The :class:`~pyjl.bo.surrogate.OutputWarp` the surrogate sees the values
+        through (``None``: the values themselves); set by each refit."""
+        return self._model.surrogate.warp
+
+    def to_objective(self, values):
+        """Surrogate values (posterior means, quantiles) in the objective's units: the
+        inverse of the output warp (``warp_y``), or the values themselves."""
+        return self._model.surrogate.to_objective(values)
+
+    def surrogate(self):
+        """The GP fitted to the completed trials (inputs: :meth:`Space.round`-ed unit cube)."""
+        return self._model.fit(self.space, self._completed(), self.seed)[0]
+
+    def acquisition_function(self, model=None):
+        """The acquisition object (``acq(X) -> (n,)``) on ``model`` (default: the surrogate)."""
+        gp, X, y = self._model.fit(self.space, self._completed(), self.seed)
+        return self._model.acquisition_function(gp if model is None else model, X, y)
+
+    def history(self):
+        """A pandas DataFrame, one row per trial (see :func:`pyjl.bo.minimize`)."""
+        from .runner import history_frame
+
+        return history_frame(self.trials, self.space)
+
+    def _completed(self) -> list[Trial]:
+        """The completed trials; :class:`~pyjl.exceptions.NotFittedError` below the 2 the
+        surrogate needs."""
+        done = [t for t in self.trials if t.state == TrialState.COMPLETE]
+        if len(done) < 2:
+            raise NotFittedError(
+                f"the surrogate needs at least 2 completed trials; got "
+                f"{len(done)}. Fix: tell more values first."
+            )
+        return done
