@@ -258,6 +258,8 @@ def replay(
             "warp_y": like.warp_y,
             "gls_mean": like.gls_mean,
             "initial": like.initial,
+            "n_candidates": like.n_candidates,
+            "pruned_as": like.pruned_as,
         }
     opt = Optimizer(space, storage=MemoryStorage(), seed=seed, **settings)
     storage, sid = opt.storage, opt._study_id

@@ -176,3 +176,19 @@ def test_posterior_plot_of_a_study_with_extreme_values_is_finite():
     assert np.ptp(np.r_[band, dots]) < 1e6  # the ordinary values stay readable
     labels = [t.get_text() for t in top.get_legend().get_texts()]
     assert any("2 beyond" in t for t in labels)
+
+
+def test_replay_proposes_as_the_study_it_copies(rng):
+    """A replayed study carries every setting of the study it copies: its next point is
+    the same one (n_candidates and pruned_as included)."""
+    from pyjl.bo import Optimizer
+    from pyjl.bo.posterior import replay
+
+    space = Space({"x": Real(0.0, 1.0), "y": Real(-1.0, 1.0)})
+    opt = Optimizer(space, seed=3, n_initial=4, n_candidates=64, pruned_as="mean")
+    for _ in range(6):
+        p = opt.ask()
+        opt.tell(p, (p["x"] - 0.3) ** 2 + p["y"] ** 2 + 0.01 * rng.standard_normal())
+    copy = replay(space, opt.seed, opt.trials, like=opt)
+    assert (copy.n_candidates, copy.pruned_as) == (64, "mean")
+    assert copy.ask() == opt.ask()
