@@ -20,7 +20,11 @@ Several channels (``sosfilt``: at least ``_LANES_MIN_CH`` per thread; ``lfilter`
 with a denominator: any) run in SIMD lanes (``pyjl_dsp_lanes.h``): blocks of up to
 eight channels, one per lane of a vector, each lane doing exactly the scalar
 arithmetic, so the results stay bit-identical.  One long ``sosfilt`` channel is
-split into time segments that fill the lanes of every thread.
+split into time segments that fill the lanes of every thread, each corrected by the
+zero-input response of its predecessor's final state, from the filter's responses to
+unit states (``pyjl_dsp_split.h``); those segments run on a small team of worker
+threads (``pyjl_dsp_team.h``) whose caller takes the tasks a late worker has not, so a
+stream's chunk never waits for a thread to wake.
 ``_set_lanes(False)`` switches the lanes off (the tests' reference).
 
 Outputs come from a pool (``pyjl_dsp_pool.h``) that takes back the memory of freed
@@ -48,6 +52,8 @@ DEF _SPLIT_MIN = 16384    # fewest samples per time segment of one channel
 DEF _LANES_MIN_CH = 3     # fewer channels per thread: sosfilt's scalar kernel, as fast
 DEF _LANE_SEG_MIN = 2048  # fewest samples per time segment of one channel in lanes
 DEF _STREAM_MIN = 1 << 21  # outputs of this many samples (16 MB) bypass the caches
+DEF _ZIR_BASIS_MAX = 1 << 20  # bytes of a filter's zero-input responses kept (in L2)
+DEF _ZIR_BASES = 8          # filters whose responses are kept
 
 
 cdef bint _lanes_on = True

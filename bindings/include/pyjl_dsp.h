@@ -145,6 +145,7 @@ static void pyjl_upfirdn_avx2(const double *hr, Py_ssize_t nq, Py_ssize_t up,
 #endif
 
 #include "pyjl_dsp_lanes.h"  /* the IIR kernels in SIMD lanes */
+#include "pyjl_dsp_split.h"  /* one channel split in time */
 #include "pyjl_dsp_pool.h"   /* reused output memory (a NumPy memory handler) */
 
 #endif  /* PYJL_DSP_H */

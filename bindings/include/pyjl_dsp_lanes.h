@@ -213,24 +213,6 @@ static int pyjl_sos_lanes_zir(const double *sos, Py_ssize_t n_sec, double *z0,
     return done;
 }
 
-/* One block of a channel split in time: nl segments of L samples (segment j at
-   x0 + j * L, its state at z0 + j * 2 n_sec), filtered in lanes from those states;
-   then the zero-input response of each segment's final state goes to the next
-   segment: added to it within the block, written to owed[0..cap) (zeros on entry)
-   for the first segment of the next block, none after the channel's last segment
-   (last_block).  Returns whether every response decayed within cap <= L samples.
-   stream as in pyjl_sos_lanes. */
-static int pyjl_sos_lane_block(const double *sos, Py_ssize_t n_sec, double *z0,
-                               const double *x0, double *y0, Py_ssize_t L, int nl,
-                               double *owed, Py_ssize_t cap, int last_block, int stream) {
-    double *rows[PYJL_LANES];
-    int l, nz = last_block ? nl - 1 : nl;
-    pyjl_sos_lanes(sos, n_sec, z0, 2 * n_sec, x0, y0, L, nl, L, stream);
-    if (nz <= 0) return 1;
-    for (l = 0; l < nz; l++) rows[l] = l + 1 < nl ? y0 + (l + 1) * L : owed;
-    return pyjl_sos_lanes_zir(sos, n_sec, z0, 2 * n_sec, rows, nz, cap);
-}
-
 /* ---- direct form II transposed --------------------------------------------------- */
 /* K coefficients each (a[0] == 1), state K - 1 vectors; a constant K unrolls the taps
    and keeps the state in registers. */
@@ -277,8 +259,22 @@ PYJL_LANE_INLINE void pyjl_liir_run(const pyjl_v8d *bv, const pyjl_v8d *av, Py_s
     }
 }
 
+/* lfilter of one row, one sample at a time, written as pyjl_liir_tile writes a lane's
+   step: the same operations, so the same results (a staggered lane's head and tail). */
+PYJL_LANE_INLINE void pyjl_iir_row(const double *b, const double *a, Py_ssize_t k, double *z,
+                                   const double *x, double *y, Py_ssize_t n) {
+    Py_ssize_t t, j;
+    for (t = 0; t < n; t++) {
+        const double xn = x[t], yn = z[0] + b[0] * xn;
+        for (j = 0; j < k - 2; j++) z[j] = z[j + 1] + xn * b[j + 1] - yn * a[j + 1];
+        z[k - 2] = xn * b[k - 1] - yn * a[k - 1];
+        y[t] = yn;
+    }
+}
+
 /* lfilter (a[0] == 1, 2 <= k <= PYJL_LANE_MAX_SEC) of nl <= 8 rows, laid out as in
-   pyjl_sos_lanes; the state (k - 1) of row l at z0 + l * zstride. */
+   pyjl_sos_lanes (rows a multiple of 4 kB apart staggered as there); the state (k - 1)
+   of row l at z0 + l * zstride. */
 PYJL_LANE_CLONES
 static void pyjl_iir_lanes(const double *b, const double *a, Py_ssize_t k, double *z0,
                            Py_ssize_t zstride, const double *x0, double *y0,
@@ -287,17 +283,22 @@ static void pyjl_iir_lanes(const double *b, const double *a, Py_ssize_t k, doubl
         av[PYJL_LANE_MAX_SEC];
     const double *xs[PYJL_LANES];
     double *ys[PYJL_LANES];
-    Py_ssize_t t0, m, j;
+    Py_ssize_t t0, m, j, sh = 0, span;
     int l;
+    if (nl == PYJL_LANES && stride % 512 == 0 && n >= 1024 * PYJL_STAGGER)
+        sh = PYJL_STAGGER;
+    span = sh * (PYJL_LANES - 1);
+    for (l = 0; l < nl; l++)   /* the staggered lanes' heads */
+        pyjl_iir_row(b, a, k, z0 + l * zstride, x0 + l * stride, y0 + l * stride, sh * l);
     for (j = 0; j < k; j++) { bv[j] = pyjl_splat(b[j]); av[j] = pyjl_splat(a[j]); }
     for (j = 0; j < k - 1; j++) zv[j] = pyjl_splat(0.0);
     for (l = 0; l < nl; l++) {
-        xs[l] = x0 + l * stride; ys[l] = y0 + l * stride;
+        xs[l] = x0 + l * stride + sh * l; ys[l] = y0 + l * stride + sh * l;
         for (j = 0; j < k - 1; j++) zv[j][l] = z0[l * zstride + j];
     }
     stream = stream && pyjl_can_stream(ys, nl);
-    for (t0 = 0; t0 < n; t0 += m) {
-        m = n - t0 < PYJL_TILE ? n - t0 : PYJL_TILE;
+    for (t0 = 0; t0 < n - span; t0 += m) {
+        m = n - span - t0 < PYJL_TILE ? n - span - t0 : PYJL_TILE;
         pyjl_gather(tile, xs, nl, t0, m);
         pyjl_liir_run(bv, av, k, zv, tile, m);
         pyjl_scatter_to(tile, ys, nl, t0, m, stream);
@@ -305,6 +306,9 @@ static void pyjl_iir_lanes(const double *b, const double *a, Py_ssize_t k, doubl
     pyjl_stream_fence(stream);
     for (l = 0; l < nl; l++)
         for (j = 0; j < k - 1; j++) z0[l * zstride + j] = zv[j][l];
+    for (l = 0; l < nl; l++)   /* and their tails */
+        pyjl_iir_row(b, a, k, z0 + l * zstride, xs[l] + n - span, ys[l] + n - span,
+                     span - sh * l);
 }
 
 #endif  /* PYJL_DSP_LANES_H */

@@ -64,6 +64,21 @@ def test_sosfilt_rows_4k_apart_equal_scalar_and_scipy(rng, scalar, n_ch, n, orde
     np.testing.assert_array_equal(got[1], zf_ref.transpose(1, 0, 2))
 
 
+@pytest.mark.parametrize("n_ch, n", [(8, 16_384), (24, 65_536), (33, 16_384), (16, 16_896)])
+@pytest.mark.parametrize("order", [1, 2, 8, 13])
+def test_lfilter_rows_4k_apart_equal_scalar_and_scipy(rng, scalar, n_ch, n, order):
+    # as for sosfilt: rows a multiple of 4 kB apart run their lanes a few samples apart
+    # (order 13: the general loop, the state in memory), still the scalar path's bits
+    b, a = ss.butter(order, 0.15)
+    x = rng.standard_normal((n_ch, n))
+    zi = rng.standard_normal((n_ch, order))
+    got = native.lfilter(b, a, x, zi, 2)
+    _equal(got, scalar(native.lfilter, b, a, x, zi, 2))
+    y_ref, zf_ref = ss.lfilter(b, a, x, zi=zi)
+    assert_matches(got[0], y_ref)
+    assert_matches(got[1], zf_ref)
+
+
 @pytest.mark.parametrize("n_ch", CHANNELS)
 @pytest.mark.parametrize("order", range(1, 11))
 def test_lfilter_lanes_equal_scalar_and_scipy(rng, scalar, n_ch, order):

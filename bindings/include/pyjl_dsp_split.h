@@ -1,0 +1,149 @@
+/* One long sosfilt channel split in time, in lanes (bindings/dsp_sos_lanes.pxi).
+ *
+ * The filter is linear: segments filtered from a zero state, each plus the zero-input
+ * response (ZIR) of the state its predecessor ended in, give the channel's output.  The
+ * ZIR from any state z is a sum of the ZIRs from the unit states, zir(z)[t] =
+ * sum_j z_j H[j][t], so with H computed once per filter (pyjl_sos_zir_basis) a segment's
+ * correction is a small matrix product (pyjl_sos_zir_add) where running the recursion
+ * from z costs as much per sample as filtering.  H ends at the T samples after which the
+ * states reached from all unit states sum to at most PYJL_ZIR_TOL: every later sample of
+ * any ZIR, and the state it leaves, is then below PYJL_ZIR_TOL max|z| (below rounding,
+ * the criterion pyjl_sos_lanes_zir applies to each state instead).
+ *
+ * Layout contract: sos as in pyjl_dsp_lanes.h; H holds ns = 2 n_sec columns of hs >= T
+ * samples (H[j * hs + t]); T is a multiple of PYJL_ZIR_STEP; a state is ns values in
+ * sosfilt's zi order (section, 2).  Nothing here allocates or takes the GIL.
+ */
+#ifndef PYJL_DSP_SPLIT_H
+#define PYJL_DSP_SPLIT_H
+
+#include <float.h>
+#include <math.h>
+#include "pyjl_dsp_lanes.h"
+#include "pyjl_dsp_team.h"
+
+#define PYJL_ZIR_TOL 1e-24
+#define PYJL_ZIR_STEP 64
+
+/* H[j * hs + t] for t < T, the ZIR of unit state j, eight unit states at a time in lanes;
+   returns T, or 0 if the states have not decayed within hs samples. */
+PYJL_LANE_CLONES
+static Py_ssize_t pyjl_sos_zir_basis(const double *sos, Py_ssize_t n_sec, double *H,
+                                     Py_ssize_t hs) {
+    pyjl_v8d tile[PYJL_ZIR_STEP], zv[2 * PYJL_LANE_MAX_SEC];
+    const Py_ssize_t ns = 2 * n_sec;
+    const double tol = PYJL_ZIR_TOL / (double)ns;   /* per unit state: ns of them sum */
+    Py_ssize_t j0, j, t0, t, T = 0, Tg;
+    int l, nl, done;
+    for (j0 = 0; j0 < ns; j0 += PYJL_LANES) {
+        nl = ns - j0 < PYJL_LANES ? (int)(ns - j0) : PYJL_LANES;
+        for (j = 0; j < ns; j++) zv[j] = pyjl_splat(0.0);
+        for (l = 0; l < nl; l++) zv[j0 + l][l] = 1.0;
+        Tg = 0;
+        for (t0 = 0; t0 + PYJL_ZIR_STEP <= hs && !Tg; t0 += PYJL_ZIR_STEP) {
+            for (t = 0; t < PYJL_ZIR_STEP; t++) tile[t] = pyjl_splat(0.0);
+            pyjl_lsos_tile(sos, n_sec, zv, tile, PYJL_ZIR_STEP);
+            for (l = 0; l < nl; l++)
+                for (t = 0; t < PYJL_ZIR_STEP; t++) H[(j0 + l) * hs + t0 + t] = tile[t][l];
+            done = 1;
+            for (j = 0; j < ns; j++)
+                for (l = 0; l < nl; l++) done = done && fabs(zv[j][l]) <= tol;
+            if (done) Tg = t0 + PYJL_ZIR_STEP;
+        }
+        if (!Tg) return 0;
+        if (Tg > T) {   /* every column ends at T: zeros after the ones that decayed sooner */
+            for (j = 0; j < j0; j++) memset(H + j * hs + T, 0, (size_t)(Tg - T) * sizeof(double));
+            T = Tg;
+        } else {
+            for (j = j0; j < j0 + nl; j++)
+                memset(H + j * hs + Tg, 0, (size_t)(T - Tg) * sizeof(double));
+        }
+    }
+    return T;
+}
+
+/* rows[l][t] += sum_j H[j * hs + t] s[l * ns + j] for t < T, l < nl: the ZIRs of the
+   states s added to the rows, two rows at a time against a block of H (eight vectors
+   of each, in registers).  Returns 0, adding nothing, if a state is not finite (a NaN
+   must reach every later sample: the caller reruns the channel serially).  A correction
+   is not the scalar arithmetic anyway (it differs from it by rounding), so its
+   multiply-adds may fuse where the CPU has FMA. */
+PYJL_LANE_CLONES __attribute__((optimize("fp-contract=fast")))
+static int pyjl_sos_zir_add(const double *H, Py_ssize_t hs, Py_ssize_t ns, Py_ssize_t T,
+                            const double *s, double *const *rows, int nl) {
+    pyjl_v8d a[8], b[8], h;
+    Py_ssize_t t0, j;
+    int l, u;
+    for (j = 0; j < nl * ns; j++)
+        if (!(fabs(s[j]) <= DBL_MAX)) return 0;
+    for (t0 = 0; t0 < T; t0 += PYJL_ZIR_STEP)
+        for (l = 0; l < nl; l += 2) {
+            const double *sa = s + l * ns, *sb = l + 1 < nl ? sa + ns : sa;
+            for (u = 0; u < 8; u++) a[u] = b[u] = pyjl_splat(0.0);
+            for (j = 0; j < ns; j++) {
+                const double *hp = H + j * hs + t0, ca = sa[j], cb = sb[j];
+                const pyjl_v8d va = pyjl_splat(ca), vb = pyjl_splat(cb);
+                for (u = 0; u < 8; u++) {
+                    memcpy(&h, hp + 8 * u, sizeof h);
+                    a[u] = a[u] + h * va;
+                    b[u] = b[u] + h * vb;
+                }
+            }
+            for (u = 0; u < 8; u++) {
+                double *r = rows[l] + t0 + 8 * u;
+                memcpy(&h, r, sizeof h);
+                h = h + a[u];
+                memcpy(r, &h, sizeof h);
+                if (l + 1 < nl) {
+                    r = rows[l + 1] + t0 + 8 * u;
+                    memcpy(&h, r, sizeof h);
+                    h = h + b[u];
+                    memcpy(r, &h, sizeof h);
+                }
+            }
+        }
+    return 1;
+}
+
+/* One block of a channel split in time: nl segments of L samples (segment l at
+   x0 + l * L, its state at z0 + l * 2 n_sec), filtered in lanes from those states; then
+   the ZIR of each segment's final state goes to the next segment: added to it within
+   the block, written to owed[0..cap) (zeros on entry) for the first segment of the next
+   block, none after the channel's last segment (last_block).  By the basis H (T = cap
+   samples) where given, else by the recursion (pyjl_sos_lanes_zir, at most cap
+   samples).  cap <= L.  Returns whether every response decayed within cap samples and
+   every state is finite.  stream as in pyjl_sos_lanes. */
+static int pyjl_sos_lane_block(const double *sos, Py_ssize_t n_sec, double *z0,
+                               const double *x0, double *y0, Py_ssize_t L, int nl,
+                               const double *H, Py_ssize_t hs, double *owed, Py_ssize_t cap,
+                               int last_block, int stream) {
+    double *rows[PYJL_LANES];
+    int l, nz = last_block ? nl - 1 : nl;
+    pyjl_sos_lanes(sos, n_sec, z0, 2 * n_sec, x0, y0, L, nl, L, stream);
+    if (nz <= 0) return 1;
+    for (l = 0; l < nz; l++) rows[l] = l + 1 < nl ? y0 + (l + 1) * L : owed;
+    if (H != NULL) return pyjl_sos_zir_add(H, hs, 2 * n_sec, cap, z0, rows, nz);
+    return pyjl_sos_lanes_zir(sos, n_sec, z0, 2 * n_sec, rows, nz, cap);
+}
+
+/* A channel split in time as a team job (pyjl_dsp_team.h): task q is block q of eight
+   segments, pyjl_sos_lane_block's arguments for it taken from the job. */
+typedef struct {
+    const double *sos, *x, *H;
+    double *states, *y, *owed;
+    Py_ssize_t n_sec, L, nseg, cap;
+    int stream;
+    int *decayed;
+} pyjl_split_job;
+
+static void pyjl_split_task(void *ctx, Py_ssize_t q) {
+    const pyjl_split_job *j = (const pyjl_split_job *)ctx;
+    const Py_ssize_t c = q * PYJL_LANES, nb = (j->nseg + PYJL_LANES - 1) / PYJL_LANES;
+    const int nl = j->nseg - c < PYJL_LANES ? (int)(j->nseg - c) : PYJL_LANES;
+    j->decayed[q] = pyjl_sos_lane_block(j->sos, j->n_sec, j->states + c * 2 * j->n_sec,
+                                        j->x + c * j->L, j->y + c * j->L, j->L, nl, j->H,
+                                        j->cap, j->owed + q * j->cap, j->cap, q == nb - 1,
+                                        j->stream);
+}
+
+#endif  /* PYJL_DSP_SPLIT_H */

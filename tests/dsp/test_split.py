@@ -1,0 +1,161 @@
+"""One long sosfilt channel split in time: segments in SIMD lanes, each corrected by the
+zero-input response of its predecessor's final state (from the filter's unit-state
+responses, or by the recursion where those would not fit in the cache), run on the
+team of worker threads; against SciPy and the serial kernel (one thread)."""
+
+import os
+import select
+import threading
+
+import numpy as np
+import pytest
+import scipy.signal as ss
+
+import pyjl.dsp as dsp
+
+from .helpers import assert_matches
+
+native = pytest.importorskip("pyjl._native.dsp", reason="the native DSP kernels are not built")
+
+FILTERS = {
+    "butter8": ss.butter(8, 0.1, output="sos"),  # responses in one group of lanes
+    "butter10": ss.butter(10, 0.2, output="sos"),  # ten unit states: two groups
+    "cheby1_3": ss.cheby1(3, 1.0, 0.3, output="sos"),  # a first-order section
+    "narrow": ss.butter(8, 0.004, output="sos"),  # responses too long: the recursion
+}
+
+
+def _scipy(sos, x, zi):
+    y, zf = ss.sosfilt(sos, x, zi=zi.transpose(1, 0, 2))
+    return y, zf.transpose(1, 0, 2)
+
+
+def _close_to_serial(got, serial):
+    # the serial kernel is SciPy's arithmetic; the split differs by rounding only
+    scale = float(np.max(np.abs(serial)))
+    np.testing.assert_allclose(got, serial, rtol=1e-12, atol=1e-12 * scale)
+
+
+@pytest.mark.parametrize("name", ["butter8", "butter10", "cheby1_3"])
+def test_unit_state_responses_are_scipys(name):
+    sos = FILTERS[name]
+    T, H = native._zir_responses(sos)
+    assert T > 0 and T % 64 == 0 and H.shape == (2 * sos.shape[0], T)
+    for j in range(H.shape[0]):
+        zi = np.zeros((sos.shape[0], 2))
+        zi.flat[j] = 1.0
+        y, zf = ss.sosfilt(sos, np.zeros(T), zi=zi)
+        # a column whose states decayed sooner than the others' ends in zeros
+        np.testing.assert_allclose(H[j], y, rtol=1e-13, atol=1e-24)
+        # after T samples every state is below rounding of the one it started from
+        assert np.abs(zf).max() <= 1e-24
+
+
+def test_long_responses_are_not_kept():
+    assert native._zir_responses(FILTERS["narrow"]) == (0, None)
+
+
+@pytest.mark.parametrize("n", [32_767, 32_768, 65_536, 65_545, 131_072])
+@pytest.mark.parametrize("n_threads", [2, 3, 5])
+@pytest.mark.parametrize("name", ["butter8", "butter10", "cheby1_3"])
+def test_split_equals_scipy_and_serial(rng, name, n, n_threads):
+    # 32,768 samples: the shortest channel split in time (32,767 is not); 2^16 and 2^17
+    # give segments a multiple of 4 kB apart (shortened, the rest filtered after them);
+    # 3 and 5 threads: more tasks than cores, the last block of lanes partly filled
+    sos = FILTERS[name]
+    x = rng.standard_normal((1, n))
+    zi = rng.standard_normal((1, sos.shape[0], 2))
+    y, zf = native.sosfilt(sos, x, zi, n_threads)
+    y_ref, zf_ref = _scipy(sos, x, zi)
+    assert_matches(y, y_ref)
+    assert_matches(zf, zf_ref)
+    y1, zf1 = native.sosfilt(sos, x, zi, 1)
+    np.testing.assert_array_equal(y1, y_ref)
+    _close_to_serial(y, y1)
+    _close_to_serial(zf, zf1)
+
+
+@pytest.mark.parametrize("at", [None, 10_000, 700_000])
+def test_split_by_the_recursion(rng, at):
+    # responses longer than the cache holds are run by the recursion in lanes; a NaN in
+    # a segment reaches every later sample, as in SciPy
+    sos = FILTERS["narrow"]
+    x = rng.standard_normal((1, 1_500_000))
+    if at is not None:
+        x[0, at] = np.nan
+    y, zf = native.sosfilt(sos, x, None, 2)
+    y_ref, zf_ref = _scipy(sos, x, np.zeros((1, sos.shape[0], 2)))
+    if at is None:
+        assert_matches(y, y_ref)
+        assert_matches(zf, zf_ref)
+        _close_to_serial(y, native.sosfilt(sos, x, None, 1)[0])
+    else:
+        assert np.isfinite(y[0, :at]).all() and np.isnan(y[0, at:]).all()
+        assert_matches(y[0, :at], y_ref[0, :at])
+
+
+@pytest.mark.parametrize(
+    "lengths",
+    [
+        (65_536,) * 6,
+        (1, 65_536, 1, 65_536, 2, 32_768, 32_767, 32_769, 3),
+        (98_304, 65_536 + 8, 1, 131_072),
+    ],
+)
+@pytest.mark.parametrize("name", ["butter8", "butter10"])
+def test_stream_of_split_chunks_equals_scipy(rng, name, lengths):
+    # a stream's chunks, each split in time on its own (2^16 samples: the benchmark's),
+    # between chunks of one to three samples: the concatenation is SciPy's on the whole
+    sos = FILTERS[name]
+    x = rng.standard_normal(sum(lengths))
+    zi = ss.sosfilt_zi(sos) * x[0]
+    f = dsp.SosFilter(sos, zi=zi)
+    out = np.concatenate([f.process(p) for p in np.split(x, np.cumsum(lengths)[:-1])])
+    y_ref, zf_ref = ss.sosfilt(sos, x, zi=zi)
+    assert_matches(out, y_ref)
+    assert_matches(f.zi_[0], zf_ref)
+
+
+def test_callers_on_several_threads_share_the_team(rng):
+    # while one call holds the team, the others run their tasks alone: same results
+    sos = FILTERS["butter8"]
+    xs = [rng.standard_normal((1, 131_072)) for _ in range(6)]
+    got = [None] * len(xs)
+
+    def work(i):
+        for _ in range(5):
+            got[i] = native.sosfilt(sos, xs[i], None, 2)[0]
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(xs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for x, y in zip(xs, got, strict=True):
+        assert_matches(y, ss.sosfilt(sos, x))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork() on this platform")
+def test_split_in_a_forked_child(rng):
+    # the child of a fork has none of the parent's workers: it starts its own
+    sos = FILTERS["butter8"]
+    x = rng.standard_normal((1, 131_072))
+    native.sosfilt(sos, x, None, 2)  # the parent's team is running
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            os.write(w, native.sosfilt(sos, x, None, 2)[0].tobytes())
+        finally:
+            os._exit(0)
+    os.close(w)
+    data = b""
+    while len(data) < x.nbytes and select.select([r], [], [], 60)[0]:
+        part = os.read(r, 1 << 20)
+        if not part:
+            break
+        data += part
+    os.close(r)
+    os.waitpid(pid, 0)
+    assert len(data) == x.nbytes
+    assert_matches(np.frombuffer(data).reshape(1, -1), ss.sosfilt(sos, x))
