@@ -6,6 +6,13 @@ invalid value raises :class:`~pyjl.exceptions.InputError` quoting where it came
 from (in the value received: ``PYJL_NUM_THREADS='lots' (from the environment)``), in
 the manner of juliacall's option resolver.
 
+Kernels ask for ``engine`` and ``num_threads`` on every call, so :func:`get` keeps,
+per setting, the environment's value it last parsed and the result: a variable that
+did not change is not parsed again, one that changed (``os.environ`` at run time) is,
+and an invalid one is never kept, so it raises on every call.  The default thread
+count follows the calling thread's CPU affinity, read again at most every
+:data:`AFFINITY_TTL` seconds (and at once after ``clear("num_threads")`` in that thread).
+
 =====================  ====================  =========================================
 setting                environment variable  default
 =====================  ====================  =========================================
@@ -19,6 +26,8 @@ setting                environment variable  default
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,11 +37,32 @@ from . import _validate
 __all__ = ["Setting", "get", "set_value", "clear", "source", "SETTINGS"]
 
 
+#: seconds a thread reuses the CPU count it read from its affinity mask
+AFFINITY_TTL = 0.01
+_monotonic = time.monotonic
+
+
+class _Affinity(threading.local):
+    #: (the cores this thread may run on, the time.monotonic() after which to read again)
+    entry = (1, float("-inf"))
+
+
+_affinity = _Affinity()
+
+
 def _cpu_count() -> int:
+    """The cores the calling thread may run on (its affinity mask), read again once
+    :data:`AFFINITY_TTL` seconds have passed: ``os.sched_getaffinity`` is a system call."""
+    now = _monotonic()
+    entry = _affinity.entry
+    if now < entry[1]:
+        return entry[0]
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        count = max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
+        count = max(1, os.cpu_count() or 1)
+    _affinity.entry = (count, now + AFFINITY_TTL)
+    return count
 
 
 #: the most threads a kernel is given (per-thread buffers are allocated up front)
@@ -89,6 +119,8 @@ class Setting:
     parse: Callable[[Any], Any]
     default: Callable[[], Any]
     help: str
+    #: the default is computed again on every :func:`get` (else once per environment value)
+    default_varies: bool = False
 
 
 SETTINGS: dict[str, Setting] = {
@@ -101,6 +133,7 @@ SETTINGS: dict[str, Setting] = {
             _positive_int,
             _cpu_count,
             "upper bound on the threads of every threaded kernel",
+            default_varies=True,
         ),
         Setting("julia", "PYJL_JULIA", _path, lambda: None, "path of the Julia executable"),
         Setting(
@@ -114,6 +147,11 @@ SETTINGS: dict[str, Setting] = {
 }
 
 _explicit: dict[str, Any] = {}
+_UNSET: Any = object()
+#: per setting: (its variable's key in os.environ's own dict (bytes on POSIX), the value
+#: stored there when last parsed, the resolved value or _UNSET for a varying default, the
+#: default)
+_memo: dict[str, tuple[Any, Any, Any, Callable[[], Any]]] = {}
 
 
 def _setting(name: str) -> Setting:
@@ -145,6 +183,8 @@ def clear(name: str) -> None:
     """Forget a value set in this process, so the environment or default applies again."""
     _setting(name)
     _explicit.pop(name, None)
+    if name == "num_threads":
+        _affinity.entry = _Affinity.entry  # this thread reads its affinity on the next get
 
 
 def source(name: str) -> str:
@@ -158,17 +198,58 @@ def source(name: str) -> str:
 
 
 def get(name: str) -> Any:
-    """The resolved value of setting ``name``."""
+    """The resolved value of setting ``name``: set in this process, else environment, else default.
+
+    Examples
+    --------
+    >>> import os
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {"PYJL_JULIA_BRIDGE": "PyJulia"}):
+    ...     print(get("julia_bridge"))
+    pyjulia
+    >>> with mock.patch.dict(os.environ, {"PYJL_JULIA_BRIDGE": "juliacall"}):
+    ...     print(get("julia_bridge"))         # a change is seen on the next call
+    juliacall
+    """
+    value = _explicit.get(name, _UNSET)
+    if value is not _UNSET:
+        return value
+    memo = _memo.get(name)
+    if memo is not None:
+        try:
+            stored = os.environ._data.get(memo[0])  # type: ignore[attr-defined]
+        except AttributeError:  # os.environ replaced by a plain mapping
+            stored = _UNSET
+        if stored == memo[1]:
+            value = memo[2]
+            return value if value is not _UNSET else memo[3]()
+    return _resolve(name)
+
+
+def _resolve(name: str) -> Any:
+    """:func:`get` from the environment: parse its value and remember the result if valid."""
     setting = _setting(name)
-    if name in _explicit:
-        return _explicit[name]
-    raw = os.environ.get(setting.env, "")
+    environ = os.environ
+    data = getattr(environ, "_data", None)
+    if data is None:
+        key = stored = None
+        raw = environ.get(setting.env, "")
+    else:
+        # the memo is keyed on what os.environ stores, read without decoding
+        key = environ.encodekey(setting.env)
+        stored = data.get(key)
+        raw = "" if stored is None else environ.decodevalue(stored)
+    value = _UNSET
     if raw.strip():
         try:
-            return setting.parse(raw)
+            value = setting.parse(raw)
         except (TypeError, ValueError) as exc:
             got = f"{setting.env}={_validate.describe(raw)} (from the environment)"
             raise _validate.error(
                 setting.env, str(exc), got, "correct or unset the variable"
             ) from None
-    return setting.default()
+    elif not setting.default_varies:
+        value = setting.default()
+    if data is not None:
+        _memo[name] = (key, stored, value, setting.default)
+    return value if value is not _UNSET else setting.default()

@@ -1,5 +1,7 @@
 """The one settings resolver: set value > environment > default, errors quote the source."""
 
+import os
+
 import pytest
 
 from pyjl import _config
@@ -70,3 +72,61 @@ def test_unknown_setting():
         r".*\); got 'nope'\. Fix: ",
     ):
         _config.get("nope")
+
+
+# --- a value kept between calls never hides a change ------------------------------------
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="no CPU affinity here")
+def test_environment_changes_are_seen_on_the_next_call(monkeypatch):
+    assert _config.get("num_threads") == len(os.sched_getaffinity(0))
+    for raw, expected in (("3", 3), (" 5 ", 5), ("3", 3), ("   ", None), ("7", 7)):
+        monkeypatch.setenv("PYJL_NUM_THREADS", raw)
+        assert _config.get("num_threads") == (expected or len(os.sched_getaffinity(0)))
+        assert _config.get("num_threads") == (expected or len(os.sched_getaffinity(0)))
+    monkeypatch.delenv("PYJL_NUM_THREADS")
+    assert _config.get("num_threads") == len(os.sched_getaffinity(0))
+    os.environ["PYJL_BACKEND"] = "Julia"
+    try:
+        assert _config.get("engine") == "julia"
+        os.environ["PYJL_BACKEND"] = "cuda"
+        assert _config.get("engine") == "cuda"
+    finally:
+        del os.environ["PYJL_BACKEND"]
+    assert _config.get("engine") == "native"
+
+
+def test_an_invalid_value_raises_on_every_call_even_after_a_valid_one(monkeypatch):
+    monkeypatch.setenv("PYJL_NUM_THREADS", "2")
+    assert _config.get("num_threads") == 2
+    monkeypatch.setenv("PYJL_NUM_THREADS", "2x")
+    for _ in range(3):
+        with pytest.raises(InputError, match=r"got PYJL_NUM_THREADS='2x' \(from the env"):
+            _config.get("num_threads")
+    monkeypatch.setenv("PYJL_BACKEND", "no such")
+    for _ in range(2):
+        with pytest.raises(InputError, match=r"`PYJL_BACKEND` must be an engine name"):
+            _config.get("engine")
+    monkeypatch.setenv("PYJL_NUM_THREADS", "2")
+    assert _config.get("num_threads") == 2
+
+
+def test_a_value_set_in_this_process_wins_until_cleared(monkeypatch):
+    monkeypatch.setenv("PYJL_JULIA_BRIDGE", "pyjulia")
+    assert _config.get("julia_bridge") == "pyjulia"
+    _config.set_value("julia_bridge", "juliacall")
+    assert _config.get("julia_bridge") == "juliacall"
+    monkeypatch.setenv("PYJL_JULIA_BRIDGE", "nonsense")  # not read while a value is set
+    assert _config.get("julia_bridge") == "juliacall"
+    _config.clear("julia_bridge")
+    with pytest.raises(InputError, match="PYJL_JULIA_BRIDGE='nonsense'"):
+        _config.get("julia_bridge")
+
+
+def test_a_replaced_os_environ_is_still_read(monkeypatch):
+    default = _config.get("num_threads")  # something kept from the real environment
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "environ", {"PYJL_NUM_THREADS": "4", "PYJL_BACKEND": "x"})
+        assert _config.get("num_threads") == 4 and _config.get("engine") == "x"
+        os.environ["PYJL_NUM_THREADS"] = "zero"
+        with pytest.raises(InputError, match="PYJL_NUM_THREADS='zero'"):
+            _config.get("num_threads")
+    assert _config.get("num_threads") == default and _config.get("engine") == "native"
