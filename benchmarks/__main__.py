@@ -21,9 +21,10 @@ import time
 from . import COLUMNS
 
 FAMILIES = ("gp", "bo", "hmm", "dsp")
-#: long runs, not part of the default set: BO with pruning (XGBoost) and the large-n GP
-#: against GPyTorch (``benchmarks/gp_scale.py``, each row in a fresh process)
-ON_DEMAND = ("pruning", "gp_scale")
+#: not part of the default set: BO with pruning (XGBoost) and the large-n GP against
+#: GPyTorch (long runs; ``benchmarks/gp_scale.py``, each row in a fresh process), and the
+#: Python cost of one kernel call (``benchmarks/overhead.py``)
+ON_DEMAND = ("pruning", "gp_scale", "overhead")
 # the generated block of docs/performance.md (the markers' lines themselves are kept)
 START = "<!-- benchmarks:start"
 END = "<!-- benchmarks:end -->"

@@ -32,7 +32,8 @@ def _module(family: str) -> ModuleType:
 
 
 def _threads() -> int:
-    return int(_config.get("num_threads"))
+    n: int = _config.get("num_threads")
+    return n
 
 
 def openmp_enabled() -> bool:

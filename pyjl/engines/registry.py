@@ -3,7 +3,9 @@
 The current engine is resolved as: the innermost ``use_backend`` block →
 ``set_backend`` / ``PYJL_BACKEND`` (through :mod:`pyjl._config`) → ``"native"``.
 Engines are created lazily, once, the first time they are asked for, so
-importing pyjl never starts Julia or initialises CUDA.
+importing pyjl never starts Julia or initialises CUDA.  Every kernel call asks for
+:func:`current`; an engine that cannot stop being available once it was (the
+built-in native engine: its compiled modules stay loaded) is not asked again.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ __all__ = [
 
 _factories: dict[str, Callable[[], Any]] = {}
 _instances: dict[str, Any] = {}
+#: engines that said they are available and cannot stop being so
+_ready: dict[str, Any] = {}
 _lock = threading.Lock()
 _override: contextvars.ContextVar[str | None] = contextvars.ContextVar("pyjl_engine", default=None)
 
@@ -71,6 +75,7 @@ def register(name: str, factory: Callable[[], Any]) -> None:
     with _lock:
         _factories[name.lower()] = factory
         _instances.pop(name.lower(), None)
+        _ready.pop(name.lower(), None)
 
 
 for _name, _path in (
@@ -138,11 +143,24 @@ def get(name: str) -> Any:
     >>> engines.get("native") is engines.get("native")
     True
     """
+    engine = _ready.get(name)
+    if engine is not None:
+        return engine
     engine = _instance(name)
     ok, reason = engine.availability()
     if not ok:
         raise EngineUnavailableError(f"engine {name!r} is unavailable: {reason}")
+    if _stays_available(engine):
+        with _lock:
+            if _instances.get(name.lower()) is engine:  # not replaced meanwhile
+                _ready[name.lower()] = engine
     return engine
+
+
+def _stays_available(engine: Any) -> bool:
+    from .native import NativeEngine
+
+    return type(engine) is NativeEngine
 
 
 def get_backend() -> str:
@@ -168,7 +186,12 @@ def current() -> Any:
     ...     print(engines.current() is engines.get("native"))
     True
     """
-    name = get_backend()
+    name = _override.get()
+    if name is None:
+        name = _config.get("engine")
+    engine = _ready.get(name)
+    if engine is not None:
+        return engine
     try:
         return get(name)
     except EngineUnavailableError as exc:

@@ -129,3 +129,70 @@ def test_cuda_kernels_name_engine_and_kernel_when_missing():
         assert "cuda" in str(exc) and "viterbi" in str(exc)
     except Exception:
         pass  # implemented: fails on the None input instead, which is fine
+
+
+# --- what current() keeps between calls never hides a change ------------------------------
+class _Flaky:
+    """A user engine whose availability can change, as the julia engine's does when Julia
+    fails to start after it was located."""
+
+    name = "flaky"
+    ok = True
+
+    def availability(self):
+        return (True, "up") if self.ok else (False, "went away")
+
+
+@pytest.fixture
+def flaky():
+    engines.register("flaky", _Flaky)
+    try:
+        yield engines.get("flaky")
+    finally:
+        engines.registry._factories.pop("flaky")
+        engines.registry._instances.pop("flaky", None)
+        engines.registry._ready.pop("flaky", None)
+
+
+def test_current_follows_each_way_of_selecting_on_the_next_call(monkeypatch, flaky):
+    native = engines.get("native")
+    assert engines.current() is native
+    monkeypatch.setenv("PYJL_BACKEND", "Flaky")
+    assert engines.current() is flaky
+    with pyjl.use_backend("native"):
+        assert engines.current() is native
+    monkeypatch.setenv("PYJL_BACKEND", "native")
+    assert engines.current() is native
+    pyjl.set_backend("flaky")
+    assert engines.current() is flaky
+    _config.clear("engine")
+    assert engines.current() is native
+    monkeypatch.setenv("PYJL_BACKEND", "no engine")
+    for _ in range(2):
+        with pytest.raises(InputError, match=r"got PYJL_BACKEND='no engine' \(from the env"):
+            engines.current()
+
+
+def test_an_engine_that_stops_being_available_is_refused_on_the_next_call(flaky):
+    with pyjl.use_backend("flaky"):
+        assert engines.current() is flaky
+        flaky.ok = False
+        with pytest.raises(EngineUnavailableError, match=r"went away \(selected by use_backend"):
+            engines.current()
+        flaky.ok = True
+        assert engines.current() is flaky
+
+
+def test_re_registering_native_replaces_the_engine_that_current_returns():
+    from pyjl.engines.native import NativeEngine
+
+    original = engines.registry._factories["native"]
+    first = engines.current()
+    try:
+        engines.register("native", NativeEngine)
+        second = engines.current()
+        assert second is not first and type(second) is NativeEngine
+        assert engines.current() is second is engines.get("native")
+    finally:
+        engines.register("native", original)
+    assert engines.current().availability()[0]

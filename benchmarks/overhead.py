@@ -1,0 +1,66 @@
+"""The Python cost of a kernel call before it reaches compiled code, and small calls.
+
+``python -m benchmarks --only overhead``: ``engines.current()`` plus the native
+engine's thread bound (what every kernel call pays), then streaming ``sosfilt`` over
+16-sample chunks and a one-shot ``sosfilt`` of 16 samples against SciPy.  Times are
+the minimum over repeats (``timeit``), per call.
+"""
+
+from __future__ import annotations
+
+import timeit
+
+import numpy as np
+from scipy import signal
+
+from pyjl import dsp, engines
+from pyjl.engines import native
+
+
+def _per_call(fn, number: int, repeat: int) -> float:
+    return min(timeit.repeat(fn, number=number, repeat=repeat)) / number
+
+
+def run(quick: bool = False) -> list[dict]:
+    number, repeat = (2_000, 5) if quick else (20_000, 25)
+    engines.current()
+    rows = [
+        {
+            "benchmark": "engine call overhead (current() + thread bound)",
+            "size": "1 call",
+            "pyjl_s": _per_call(lambda: (engines.current(), native._threads()), number, repeat),
+            "note": "per kernel call, before compiled code",
+        }
+    ]
+    sos = signal.butter(4, 0.1, output="sos")
+    chunk = np.random.default_rng(0).standard_normal(16)
+    stream = dsp.SosFilter(sos)
+    zi = np.zeros((sos.shape[0], 2))
+    stream.process(chunk)
+    rows.append(
+        {
+            "benchmark": "SosFilter.process, order 4",
+            "size": "16-sample chunks",
+            "pyjl_s": _per_call(lambda: stream.process(chunk), number // 4, repeat),
+            "peer": "scipy sosfilt(zi=)",
+            "peer_s": _per_call(lambda: signal.sosfilt(sos, chunk, zi=zi), number // 4, repeat),
+        }
+    )
+    rows.append(
+        {
+            "benchmark": "sosfilt, order 4",
+            "size": "16 samples",
+            "pyjl_s": _per_call(lambda: dsp.sosfilt(sos, chunk), number // 4, repeat),
+            "peer": "scipy",
+            "peer_s": _per_call(lambda: signal.sosfilt(sos, chunk), number // 4, repeat),
+        }
+    )
+    for row in rows[1:]:
+        row["ratio"] = row["peer_s"] / row["pyjl_s"]
+    return rows
+
+
+if __name__ == "__main__":
+    from .__main__ import table
+
+    print(table(run()))
