@@ -340,7 +340,7 @@ static Py_ssize_t pyjl_lanes_work(Py_ssize_t m, Py_ssize_t tail, Py_ssize_t K, P
     else if (kind == 1)
         n = L * (2 * B + 2) * K + L * B * d + 3 * K + B * K;
     else if (kind == 2)
-        n = L * ((B + 1) * K + m * K) + L * B * d + (tail + 1) * K + tail * K;
+        n = L * ((B + 2) * K + B * d) + m * K + (tail + 1) * K + tail * K;
     else
         n = L * (K * K + (2 * B + PYJL_NB + 2 + m / B + 1) * K + B + 1 + B * d + (2 * d + 1) * K)
             + L * B * K

@@ -35,15 +35,15 @@ def _model(rng, K):
 
 
 def _both(fn, *args):
-    """``fn(*args)`` with the lanes off, then on (each result copied: the kernels reuse
-    their output buffers once the caller drops them)."""
+    """``fn(*args)`` with the lanes off, then on for every kernel, whatever the CPU (each
+    result copied: the kernels reuse their output buffers once the caller drops them)."""
     out = []
     for on in (False, True):
         native._set_lanes(on)
         try:
             res = fn(*args)
         finally:
-            native._set_lanes(True)
+            native._set_lanes(None)
         out.append([np.array(r, copy=True) for r in (res if isinstance(res, tuple) else (res,))])
     return out
 
@@ -227,7 +227,7 @@ def _lanes_off_on(fn):
         try:
             out.append(fn())
         finally:
-            native._set_lanes(True)
+            native._set_lanes(None)
     return out
 
 
@@ -337,3 +337,44 @@ def test_scoring_holds_no_rows_by_states_array(rng):
         tracemalloc.stop()
     assert score_peak < T * K * 8 / 20, score_peak
     assert vit_peak < path.nbytes + T * K * 8 / 5, vit_peak
+
+
+@pytest.mark.parametrize("K", [3, 12, 40, 257])
+def test_viterbi_ties_in_lanes_as_hmmlearn(rng, K):
+    """Whole-number log-densities and a flat transition matrix: equally likely paths
+    everywhere.  The lanes' one-byte back-pointers pick hmmlearn's path (K = 3, 12, 40: a
+    partial pass of eight states; 257: more states than a byte indexes, so no lanes), and
+    equal the scalar kernel's, over ragged lengths."""
+    _hmmc = pytest.importorskip("hmmlearn._hmmc")
+    lengths = np.concatenate([[1, 2, 64, 65], rng.integers(1, 90, size=13)]).astype(np.int64)
+    T = int(lengths.sum())
+    log_pi = np.log(np.full(K, 1.0 / K))
+    log_A = np.log(np.full((K, K), 1.0 / K))
+    log_B = -rng.integers(0, 3, size=(T, K)).astype(np.float64)
+    (p0, lp0), (p1, lp1) = _both(native.viterbi, log_pi, log_A, log_B, lengths, 2)
+    np.testing.assert_array_equal(p1, p0)
+    np.testing.assert_array_equal(lp1, lp0)
+    start = np.concatenate([[0], np.cumsum(lengths)])
+    for s in range(len(lengths)):
+        lp, path = _hmmc.viterbi(np.exp(log_pi), np.exp(log_A), log_B[start[s] : start[s + 1]])
+        np.testing.assert_array_equal(p1[start[s] : start[s + 1]], path)
+        assert lp1[s] == pytest.approx(lp, rel=1e-12)
+
+
+def test_viterbi_takes_the_lanes_where_the_cpu_has_avx512():
+    """By default Viterbi runs in lanes only on AVX-512 CPUs (Linux: /proc/cpuinfo's
+    flags); the other kernels, and Viterbi when the lanes are switched on, everywhere."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next(line for line in f if line.startswith("flags")).split()
+    except (OSError, StopIteration):
+        pytest.skip("no /proc/cpuinfo flags to compare with")
+    lengths = np.full(16, 100, dtype=np.int64)
+    want = 2 if "avx512f" in flags else 0
+    assert native._lane_plan(lengths, 100, 16, 2)[1] == want
+    assert native._lane_plan(lengths, 100, 16, 0)[1] == 2
+    native._set_lanes(True)
+    try:
+        assert native._lane_plan(lengths, 100, 16, 2)[1] == 2
+    finally:
+        native._set_lanes(None)
