@@ -17,6 +17,7 @@ from .. import engines
 from .._validate import describe, error, integer, seed
 from ..exceptions import ConvergenceWarning, NumericalWarning
 from ._checks import as_float_array, as_targets
+from ._trust import minimize_within
 from .interface import Kernel
 from .likelihood import factor, lml_from_factor
 
@@ -122,9 +123,13 @@ def known_noise(noise_var, n: int, y_std: float):
 
 
 def optimise(obj, theta0, n_restarts, noise_bounds, random_state, max_iter=None):
-    """The best ``theta`` L-BFGS-B finds from ``theta0`` and ``n_restarts`` starts drawn
-    uniformly over the log-bounds (the noise's included when ``obj`` learns it), each run
-    stopped after ``max_iter`` iterations when given (then without a warning)."""
+    """The best ``theta`` found from ``theta0`` and ``n_restarts`` starts drawn uniformly
+    over the log-bounds (the noise's included when ``obj`` learns it), each run stopped
+    after ``max_iter`` iterations when given (then without a warning).
+
+    The search is L-BFGS-B, or, where ``obj.trust_radius`` is set (the iterative
+    solver's objective), :func:`~pyjl.gp._trust.minimize_within`, whose trial points stay
+    within that radius of the accepted one."""
     bounds = np.asarray(obj.kernel.bounds, dtype=np.float64).reshape(-1, 2)
     if obj.learn_noise:
         bounds = np.vstack([bounds, np.log(noise_bounds)])
@@ -136,7 +141,12 @@ def optimise(obj, theta0, n_restarts, noise_bounds, random_state, max_iter=None)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NumericalWarning)
         for start in starts:
-            res = minimize(obj, start, jac=True, method="L-BFGS-B", bounds=bounds, options=options)
+            if obj.trust_radius is None:
+                res = minimize(
+                    obj, start, jac=True, method="L-BFGS-B", bounds=bounds, options=options
+                )
+            else:
+                res = minimize_within(obj, start, bounds, obj.trust_radius, max_iter)
             if np.isfinite(res.fun) and (best is None or res.fun < best.fun):
                 best = res
     if best is None:
@@ -149,7 +159,7 @@ def optimise(obj, theta0, n_restarts, noise_bounds, random_state, max_iter=None)
         return theta0
     if not best.success and best.status == 1 and max_iter is None:
         warnings.warn(
-            f"L-BFGS-B stopped before convergence: {best.message}",
+            f"the hyperparameter search stopped before convergence: {best.message}",
             ConvergenceWarning,
             stacklevel=3,
         )

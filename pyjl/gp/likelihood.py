@@ -133,6 +133,9 @@ class Objective:
     log posterior ``objective + log p(theta)`` (a MAP fit).
     """
 
+    #: No trust radius: the search is L-BFGS-B (see :func:`pyjl.gp._fit.optimise`).
+    trust_radius: float | None = None
+
     def __init__(
         self,
         kernel,

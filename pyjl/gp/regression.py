@@ -178,8 +178,10 @@ class GaussianProcess:
         the vector the optimiser moves (the kernel's ``theta``, then ``log noise`` when the
         noise is learned); the hyperparameters then maximise ``objective + log p(theta)``
         (maximum a posteriori) instead of the objective alone.  Ignored with
-        ``method=None``.  ``max_iter``: ``None`` or the most L-BFGS-B iterations per start
-        (any solver; reaching it does not warn)."""
+        ``method=None``.  ``max_iter``: ``None`` or the most optimiser iterations per start
+        (any solver; reaching it does not warn).  The optimiser is L-BFGS-B under
+        Cholesky; under ``"cg"`` it is a bounded BFGS whose trial points move each log
+        hyperparameter by at most 1 from the accepted one."""
         method = choice(method, "method", _fit.METHODS)
         _fit.check_prior(prior)
         max_iter = None if max_iter is None else integer(max_iter, "max_iter", low=1)

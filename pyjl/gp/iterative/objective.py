@@ -55,6 +55,10 @@ PRECOND_TRACE = 1e-3
 #: reported likelihood and ``alpha`` are recomputed at ``cg_tol`` (BBMM trains the same
 #: way: GPyTorch's training tolerance is 1, its evaluation tolerance 0.01).
 TRAIN_TOL = 1e-2
+#: The most any log-hyperparameter moves from the accepted point to a trial point of the
+#: search (:func:`pyjl.gp._trust.minimize_within`): a trial point far away can cost tens of
+#: times the CG iterations of the accepted one, where the kernel is ill-conditioned.
+TRUST_RADIUS = 1.0
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,8 @@ class IterativeObjective:
     ``learn_noise``, ``value_and_grad``, ``__call__``); ``E1`` ``(precond_rank, m)`` and
     ``E2`` ``(n, m)`` are the fixed standard normal draws behind the probes.
     """
+
+    trust_radius: float | None = TRUST_RADIUS
 
     def __init__(self, kernel, X, y, *, learn_noise, noise_diag, settings, E1, E2, log_prior=None):
         self.kernel, self.X, self.y = kernel, X, y
