@@ -5,7 +5,9 @@ Layout contract (validated by ``pyjl.dsp``, trusted here): every signal is a
 float64, C-contiguous ``(n_channels, n)`` array filtered along its last axis;
 coefficients are float64 and C-contiguous.  Work is split across OpenMP
 threads (``n_threads``, the last argument of every kernel): channels, and for
-FIR/upfirdn chunks of samples, and for one long IIR channel segments in time.
+FIR/upfirdn chunks of samples, and for one long IIR channel segments in time.  A call
+with little work wakes fewer threads, down to the caller's alone (``_threads_for``):
+waking a thread costs more than a small filter, and far more on a busy machine.
 
 ``sosfilt`` performs exactly ``scipy.signal.sosfilt``'s arithmetic, in the
 same order (``-ffp-contract=off``: no fused multiply-adds), so one channel on
@@ -57,7 +59,29 @@ DEF _ZIR_BASES = 8          # filters whose responses are kept
 
 
 cdef bint _lanes_on = True
+cdef Py_ssize_t _par_min_work = 1 << 19  # fewest multiply-adds worth waking a thread for
 cdef bint _stream_on = True
+
+
+cdef inline int _threads_for(int n_threads, Py_ssize_t items, Py_ssize_t work) noexcept nogil:
+    """Threads for ``items`` independent pieces of ``work`` multiply-adds in all: at most
+    ``n_threads``, one per piece and one per ``_par_min_work`` (a small call runs on the
+    caller's thread: waking another costs more than the work, on a busy machine far more)."""
+    cdef Py_ssize_t nt = work // _par_min_work
+    if nt > items:
+        nt = items
+    if nt > n_threads:
+        nt = n_threads
+    return <int>nt if nt > 1 else 1
+
+
+def _set_par_min_work(Py_ssize_t work):
+    """Wake one thread per ``work`` multiply-adds at most (default ``2**19``); returns the
+    previous value (the tests pass 1 to run small inputs on every thread)."""
+    global _par_min_work
+    old = _par_min_work
+    _par_min_work = work if work > 1 else 1
+    return old
 
 
 def _set_stream(bint on):

@@ -11,21 +11,20 @@ def upfirdn(const double[::1] h, const double[:, ::1] x, Py_ssize_t up, Py_ssize
     computed polyphase, in chunks spread across threads."""
     cdef Py_ssize_t n_ch = x.shape[0], n = x.shape[1], nh = h.shape[0], q, c, i0, i1
     cdef Py_ssize_t n_out = ((n - 1) * up + nh - 1) // down + 1 if n > 0 else 0
-    cdef Py_ssize_t nq = (nh + up - 1) // up
-    hp_arr = np.zeros((up, nq), dtype=np.float64)
-    hfull = np.zeros(up * nq, dtype=np.float64)
-    hfull[:nh] = h
-    hp_arr[:, :] = hfull.reshape(nq, up).T[:, ::-1]   # each phase's taps reversed
+    cdef Py_ssize_t nq = (nh + up - 1) // up, p, j, k
+    hp_arr = np.empty((up, nq), dtype=np.float64)
     cdef double[:, ::1] hp = hp_arr
+    for p in range(up):   # phase p: taps p, p + up, ... (zero past the end), reversed
+        for j in range(nq):
+            k = (nq - 1 - j) * up + p
+            hp[p, j] = h[k] if k < nh else 0.0
     y_arr = np.empty((n_ch, n_out), dtype=np.float64)
     cdef double[:, ::1] y = y_arr
     if n_out == 0 or n_ch == 0:
         return y_arr
     cdef Py_ssize_t n_chunks = (n_out + _CHUNK - 1) // _CHUNK
     cdef Py_ssize_t items = n_ch * n_chunks
-    cdef int nt = n_threads if n_threads < items else <int>items
-    if nt < 1:
-        nt = 1
+    cdef int nt = _threads_for(n_threads, items, n_ch * n_out * nq)
     for q in prange(items, nogil=True, num_threads=nt, schedule="static"):
         c = q // n_chunks
         i0 = (q - c * n_chunks) * _CHUNK
@@ -85,9 +84,7 @@ def stft_frames(const double[:, ::1] x, const double[::1] window, Py_ssize_t ste
     cdef double[:, :, ::1] out = out_arr
     if total == 0 or L == 0:
         return out_arr
-    cdef int nt = n_threads if n_threads < total else <int>total
-    if nt < 1:
-        nt = 1
+    cdef int nt = _threads_for(n_threads, total, 2 * total * L)
     for q in prange(total, nogil=True, num_threads=nt, schedule="static"):
         c = q // n_fr
         f = q - c * n_fr

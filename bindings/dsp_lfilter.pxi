@@ -77,12 +77,16 @@ def lfilter(const double[::1] b, const double[::1] a, const double[:, ::1] x, zi
     cdef Py_ssize_t n_ch = x.shape[0], n = x.shape[1], i, q, c, t0, t1, nb
     cdef Py_ssize_t k = max(a.shape[0], b.shape[0])
     cdef int nl
-    bb = np.zeros(k, dtype=np.float64)
-    aa = np.zeros(k, dtype=np.float64)
-    bb[:b.shape[0]] = b
-    aa[:a.shape[0]] = a
-    cdef double[::1] bp = bb
-    cdef double[::1] ap = aa
+    cdef const double[::1] bp = b
+    cdef const double[::1] ap = a
+    if b.shape[0] < k:   # pad the shorter to k coefficients
+        bb = np.zeros(k, dtype=np.float64)
+        bb[:b.shape[0]] = b
+        bp = bb
+    if a.shape[0] < k:
+        aa = np.zeros(k, dtype=np.float64)
+        aa[:a.shape[0]] = a
+        ap = aa
     cdef bint fir = a.shape[0] == 1
     y_arr = _empty_out(n_ch, n)
     if zi is None:
@@ -97,9 +101,7 @@ def lfilter(const double[::1] b, const double[::1] a, const double[:, ::1] x, zi
     if n_ch == 0 or n == 0:
         return y_arr, zf_arr
     if fir:
-        nt = n_threads if n_threads < items else <int>items
-        if nt < 1:
-            nt = 1
+        nt = _threads_for(n_threads, items, n_ch * n * k)
         for q in prange(items, nogil=True, num_threads=nt, schedule="static"):
             c = q // n_chunks
             t0 = (q - c * n_chunks) * _CHUNK
@@ -111,9 +113,7 @@ def lfilter(const double[::1] b, const double[::1] a, const double[:, ::1] x, zi
             for i in range(n_ch):
                 _fir_state(&bp[0], k, &zf[i, 0], &x[i, 0], &y[i, 0], n)
         return y_arr, zf_arr
-    nt = n_threads if n_threads < n_ch else <int>n_ch
-    if nt < 1:
-        nt = 1
+    nt = _threads_for(n_threads, n_ch, n_ch * n * k)
     if _lanes_on and k <= PYJL_LANE_MAX_SEC:
         nb = _lane_blocks(n_ch, nt)
         for i in prange(nb, nogil=True, num_threads=nt, schedule="static", chunksize=1):
@@ -178,11 +178,9 @@ def lfilter_complex(b, a, x, zi, int n_threads):
     cdef double[:, ::1] xv = xc.view(np.float64)
     cdef double[:, ::1] y = y_arr.view(np.float64)
     cdef double[:, ::1] zf = zf_arr.view(np.float64) if k > 1 else np.zeros((n_ch, 2))
-    cdef int nt = n_threads if n_threads < n_ch else <int>n_ch
+    cdef int nt = _threads_for(n_threads, n_ch, 4 * n_ch * n * k)
     if n_ch == 0 or n == 0:
         return y_arr, zf_arr
-    if nt < 1:
-        nt = 1
     for i in prange(n_ch, nogil=True, num_threads=nt, schedule="dynamic"):
         _iir_channel_c(&bp[0], &ap[0], k, &zf[i, 0], &xv[i, 0], &y[i, 0], n)
     return y_arr, zf_arr

@@ -133,12 +133,10 @@ def sosfilt(const double[:, ::1] sos, const double[:, ::1] x, zi, int n_threads)
         zf_arr = _state_copy(zi)
     cdef double[:, ::1] y = y_arr
     cdef double[:, :, ::1] zf = zf_arr
-    cdef int nt = n_threads if n_threads < n_ch else <int>n_ch
+    cdef int nt = _threads_for(n_threads, n_ch, n_ch * n * n_sec)
     cdef bint lanes = _lanes_on and 0 < n_sec <= PYJL_LANE_MAX_SEC
     if n == 0 or n_ch == 0:
         return y_arr, zf_arr
-    if nt < 1:
-        nt = 1
     cdef int split = n_threads
     cdef Py_ssize_t decay = 0, seg_min, nseg, T, cap
     cdef const double *H

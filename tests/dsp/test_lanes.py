@@ -15,6 +15,15 @@ CHANNELS = [1, 3, 4, 5, 7, 8, 9, 17, 32]
 N = 611  # crosses the 256-sample tiles, not a multiple of the 8-sample transposes
 
 
+@pytest.fixture(autouse=True)
+def every_thread():
+    """Spread even these small inputs over the threads asked for (as before the kernels
+    kept small calls on the caller's thread), so the lanes' split across threads is tested."""
+    old = native._set_par_min_work(1)
+    yield
+    native._set_par_min_work(old)
+
+
 @pytest.fixture
 def scalar():
     """Run a kernel call with the lanes switched off (the scalar reference)."""
