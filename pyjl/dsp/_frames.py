@@ -9,6 +9,7 @@ in groups of frames, so memory stays bounded when only an average is kept.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import warnings
@@ -99,6 +100,7 @@ def window_array(window, nperseg: int, name: str = "window") -> np.ndarray:
     return _check_values(np.asarray(window), name, window)
 
 
+@functools.lru_cache(maxsize=1)
 def _memory_bytes() -> int:
     try:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
@@ -164,10 +166,11 @@ def filter_finite(y, zf, recursive: bool) -> bool:
     a finite ``zf`` proves the whole output, and the input, finite: no pass over
     ``y``.  FIR filters (``recursive=False``) or an empty state check ``y``."""
     if recursive and y.shape[-1] > 0 and zf.size > 0 and zf.shape[0] == y.shape[0]:
-        # a float64 state's sum of squares (a BLAS dot: no floating-point warnings to
-        # silence) is finite only if every value is: cheaper than errstate and a
-        # reduction, which a streamed chunk would pay on every call
-        if zf.dtype == np.float64 and math.isfinite(np.vdot(zf, zf)):
+        # a small float64 state's sum of squares (a BLAS dot, on this thread up to a few
+        # thousand values: no floating-point warnings to silence) is finite only if every
+        # value is: cheaper than errstate and a reduction, which a streamed chunk would
+        # pay on every call
+        if zf.dtype == np.float64 and zf.size <= 4096 and math.isfinite(np.vdot(zf, zf)):
             return True
         return all_finite(zf)
     return all_finite(y)

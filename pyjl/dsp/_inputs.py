@@ -13,6 +13,7 @@ for arrays it is -1, as in SciPy.
 from __future__ import annotations
 
 import functools
+import math
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -29,14 +30,31 @@ __all__ = [
     "coefficients",
     "validate_sos",
     "check_stable",
+    "finite_f64",
+    "unstable_message",
     "channels",
     "from_channels",
     "out_dtype",
     "TABLE_KINDS",
 ]
 
+_F64 = np.dtype(np.float64)
+_REALS = (np.float64, np.float32, _F64, np.dtype(np.float32))
+_NUMPY = data.origin(np.empty(0))
+
 #: the :func:`pyjl.data.origin` kinds read as time x channels (time down the rows)
 TABLE_KINDS = ("dataframe", "arrow_table", "arrow_batch")
+
+
+def finite_f64(a: np.ndarray) -> bool:
+    """Whether a float64 array holds only finite values, by one pass with no temporary and
+    no floating-point warning: the sum of squares by a dot product for a small array (BLAS
+    runs it on this thread), else the sum with the warnings off.  A sum that overflows
+    answers False: the caller's slow path decides."""
+    if a.size <= 4096:
+        return math.isfinite(np.vdot(a, a))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return math.isfinite(np.add.reduce(a, axis=None))
 
 
 @dataclass
@@ -64,6 +82,8 @@ class Signal:
 
     def restore(self, result, **kwargs):
         """``result`` in the input's form (only when the shape maps onto it)."""
+        if self.origin is _NUMPY and type(result) is np.ndarray:
+            return result  # NumPy in, NumPy out
         return data.restore(result, self.origin, **kwargs)
 
 
@@ -90,17 +110,26 @@ def read_signal(x, *, name: str = "x", axis=None, min_len: int = 1, finite: bool
     output shows any non-finite input (see :func:`pyjl.dsp._frames.filter_finite`),
     which then call :meth:`Signal.require_finite` before trusting a non-finite result.
     """
-    org = data.origin(x)
-    if isinstance(x, (list, tuple)):
-        x = np.asarray(x)
-    values = data.as_array(x, name=name, dtype=want_dtype(x), allow_empty=True, finite=finite)
+    if (
+        type(x) is np.ndarray
+        and x.dtype == _F64
+        and x.flags.c_contiguous
+        and x.ndim
+        and (not finite or x.size == 0 or finite_f64(x))
+    ):  # as_array's result without its passes (a sum that overflows takes them)
+        org, values = _NUMPY, x
+    else:
+        org = data.origin(x)
+        if isinstance(x, (list, tuple)):
+            x = np.asarray(x)
+        values = data.as_array(x, name=name, dtype=want_dtype(x), allow_empty=True, finite=finite)
     if values.ndim == 0:
         raise _validate.error(
             name, "must be at least 1-D", f"a scalar {values!r}", "pass an array of samples"
         )
     if axis is None:
         axis = 0 if org.kind in TABLE_KINDS else -1
-    ax = _validate.integer(axis, "axis")
+    ax = axis if type(axis) is int else _validate.integer(axis, "axis")
     if not -values.ndim <= ax < values.ndim:
         raise _validate.error(
             "axis",
@@ -121,6 +150,10 @@ def read_signal(x, *, name: str = "x", axis=None, min_len: int = 1, finite: bool
 
 def coefficients(c, name: str) -> np.ndarray:
     """A non-empty, finite, 1-D coefficient vector (float64 or complex128)."""
+    if (
+        type(c) is np.ndarray and c.dtype == _F64 and c.ndim == 1 and c.size and finite_f64(c)
+    ):  # the checks below passed (a sum that overflows takes them)
+        return c
     arr = np.atleast_1d(np.asarray(c))
     if arr.dtype.kind not in "biufc":
         raise _validate.error(
@@ -159,21 +192,29 @@ def check_stable(
     the circle (an integrator, ``a = [1, -1]``) are allowed silently.  The answer
     is cached per coefficient set: a filter applied again and again (chunks, an
     optimiser's loop) finds its roots once."""
+    msg = unstable_message(a, name, b, tol)
+    if msg is not None:
+        warnings.warn(msg, NumericalWarning, stacklevel=stacklevel)
+
+
+def unstable_message(
+    a: np.ndarray, name: str, b: np.ndarray | None = None, tol: float = 1e-9
+) -> str | None:
+    """:func:`check_stable`'s warning for ``a`` (and ``b``), or None when it is stable."""
     if a.size <= 1:
-        return
+        return None
     b_bytes, b_dtype = (
         (b"", a.dtype.str) if b is None or b.size <= 1 else (b.tobytes(), b.dtype.str)
     )
     worst = _unstable_pole(a.tobytes(), a.dtype.str, b_bytes, b_dtype, tol)
-    if worst is not None:
-        warnings.warn(
-            f"`{name}` describes an unstable filter: pole {worst:.6g} has "
-            f"|p| = {abs(worst):.6g} > 1, so the output grows without bound "
-            "(SciPy filters it the same way). Fix: design a stable filter (for "
-            "high orders use output='sos', which keeps poles accurate).",
-            NumericalWarning,
-            stacklevel=stacklevel,
-        )
+    if worst is None:
+        return None
+    return (
+        f"`{name}` describes an unstable filter: pole {worst:.6g} has "
+        f"|p| = {abs(worst):.6g} > 1, so the output grows without bound "
+        "(SciPy filters it the same way). Fix: design a stable filter (for "
+        "high orders use output='sos', which keeps poles accurate)."
+    )
 
 
 @functools.lru_cache(maxsize=256)
@@ -191,7 +232,34 @@ def _unstable_pole(
 
 def validate_sos(sos, name: str = "sos") -> np.ndarray:
     """A ``(n_sections, 6)`` float64 (complex128 if any coefficient is complex) array
-    with ``a0 == 1``; an unstable section warns, as in :func:`check_stable`."""
+    with ``a0 == 1``; an unstable section warns, as in :func:`check_stable`.
+
+    A float64 array's verdict is cached under its bytes (its values: an array changed
+    in place is checked again), so a filter applied again and again is checked once;
+    the caller always gets its own copy."""
+    if type(sos) is np.ndarray and sos.dtype == np.float64 and sos.ndim == 2:
+        key = (sos.tobytes(), sos.shape, name)
+        hit = _SOS_SEEN.get(key)
+        if hit is None:
+            hit = _SOS_SEEN[key] = _checked_sos(sos, name)
+            if len(_SOS_SEEN) > 256:
+                _SOS_SEEN.pop(next(iter(_SOS_SEEN)), None)  # the oldest
+        arr, unstable = hit
+        if unstable is not None:
+            warnings.warn(unstable, NumericalWarning, stacklevel=3)
+        return arr.copy()
+    arr, unstable = _checked_sos(sos, name)
+    if unstable is not None:
+        warnings.warn(unstable, NumericalWarning, stacklevel=3)
+    return arr
+
+
+#: validated float64 sections by (bytes, shape, name): the array and its warning
+_SOS_SEEN: dict[tuple[bytes, tuple[int, ...], str], tuple[np.ndarray, str | None]] = {}
+
+
+def _checked_sos(sos, name: str) -> tuple[np.ndarray, str | None]:
+    """:func:`validate_sos`'s array and the warning for an unstable section (or None)."""
     arr = np.asarray(sos)
     if arr.dtype.kind not in "biufc":
         raise _validate.error(
@@ -232,39 +300,55 @@ def validate_sos(sos, name: str = "sos") -> np.ndarray:
     root = np.sqrt(a1.astype(np.complex128) ** 2 - 4 * a2)
     radius = np.maximum(np.abs(-a1 + root), np.abs(-a1 - root)) / 2
     unstable = radius > 1.0 + 1e-9
-    if np.any(unstable):
-        k = int(np.flatnonzero(unstable)[0])
-        p = np.roots(arr[k, 3:])
-        warnings.warn(
-            f"`{name}` describes an unstable filter: section {k} has poles "
-            f"{np.round(p, 6).tolist()} outside the unit circle, so the output "
-            "grows without bound (SciPy filters it the same way). Fix: design a "
-            "stable filter (poles inside |z| < 1).",
-            NumericalWarning,
-            stacklevel=3,
-        )
-    return np.ascontiguousarray(arr)
+    arr = np.ascontiguousarray(arr)
+    if not np.any(unstable):
+        return arr, None
+    k = int(np.flatnonzero(unstable)[0])
+    p = np.roots(arr[k, 3:])
+    return arr, (
+        f"`{name}` describes an unstable filter: section {k} has poles "
+        f"{np.round(p, 6).tolist()} outside the unit circle, so the output "
+        "grows without bound (SciPy filters it the same way). Fix: design a "
+        "stable filter (poles inside |z| < 1)."
+    )
 
 
 def channels(values: np.ndarray, axis: int) -> tuple[np.ndarray, tuple[int, ...]]:
     """``values`` with ``axis`` last and the other axes folded into channels: a
     C-contiguous ``(n_channels, n)`` array (a view when the layout allows), plus
     the outer shape to unfold with.  The dtype is kept (complex data stays complex)."""
-    moved = np.moveaxis(values, axis, -1)
+    moved = values if axis in (-1, values.ndim - 1) else np.moveaxis(values, axis, -1)
     outer = moved.shape[:-1]
-    return np.ascontiguousarray(moved.reshape(int(np.prod(outer)), moved.shape[-1])), outer
+    return np.ascontiguousarray(moved.reshape(math.prod(outer), moved.shape[-1])), outer
 
 
 def from_channels(y2: np.ndarray, outer: tuple[int, ...], axis: int) -> np.ndarray:
     """Undo :func:`channels` for a 2-D result whose last axis may have a new length."""
-    return np.moveaxis(y2.reshape(outer + (y2.shape[-1],)), -1, axis)
+    y = y2.reshape(outer + (y2.shape[-1],))
+    return y if axis in (-1, len(outer)) else np.moveaxis(y, -1, axis)
 
 
 def out_dtype(*arrays) -> np.dtype:
     """SciPy's result dtype for a filter: float32/complex64 stay single, the rest double."""
+    if _real_double(arrays):
+        return _F64
     dt = np.result_type(
         *[np.dtype(a) if isinstance(a, (type, np.dtype)) else np.asarray(a).dtype for a in arrays]
     )
     if dt.kind == "c":
         return np.dtype(np.complex64 if dt == np.complex64 else np.complex128)
     return np.dtype(np.float32 if dt == np.float32 else np.float64)
+
+
+def _real_double(arrays) -> bool:
+    """Whether ``arrays`` are float32/float64 arrays or dtypes, one a float64 array."""
+    double = False
+    for a in arrays:
+        if type(a) is np.ndarray:
+            if a.dtype == _F64:
+                double = True
+            elif a.dtype != np.float32:
+                return False
+        elif not (isinstance(a, (type, np.dtype)) and a in _REALS):
+            return False
+    return double

@@ -78,6 +78,22 @@ def _upfirdn_real(h, x2, up, down):
 
 
 # --- real or complex blocks -----------------------------------------------------------
+_F64 = np.dtype(np.float64)
+
+
+def _plain(x2, zi2) -> bool:
+    """Whether the data (and state) are C-contiguous float64 arrays, as the kernels take."""
+    return (
+        type(x2) is np.ndarray
+        and x2.dtype == _F64
+        and x2.flags.c_contiguous
+        and (
+            zi2 is None
+            or (type(zi2) is np.ndarray and zi2.dtype == _F64 and zi2.flags.c_contiguous)
+        )
+    )
+
+
 def _by_parts(run, x2, zi2):
     """Run a real filter over complex data (real coefficients) part by part."""
     if not (np.iscomplexobj(x2) or np.iscomplexobj(zi2)):
@@ -111,6 +127,8 @@ def lfilter_channels(b, a, x2, zi2=None):
     A complex ``a`` needs the engine's complex kernel; a complex ``b`` over a real
     ``a`` runs the real kernels (fast FIR paths included) on its real and
     imaginary parts, the filter being linear in ``b``."""
+    if _plain(x2, zi2) and a.dtype == _F64 and b.dtype == _F64:
+        return _lfilter_real(b, a, x2, zi2)
     if np.iscomplexobj(a):
         run = _complex_kernel(engine(), "denominator")
         return run(
@@ -129,6 +147,8 @@ def lfilter_channels(b, a, x2, zi2=None):
 def sosfilt_channels(sos, x2, zi2=None):
     """``(y, zf)`` of a cascade (real or complex sections) over ``x2 (n_channels, n)``;
     ``zf (n_channels, n_sections, 2)``."""
+    if _plain(x2, zi2) and sos.dtype == _F64:
+        return _sosfilt_real(sos, x2, zi2)
     if not np.iscomplexobj(sos):
         return _by_parts(lambda v, z: _sosfilt_real(sos, v, z), x2, zi2)
     run = _complex_kernel(engine(), "second-order sections")

@@ -24,9 +24,13 @@ of two and scaled back; a result beyond float64 warns
 
 from __future__ import annotations
 
+import math
+import warnings
+
 import numpy as np
 
 from .. import _validate, data
+from ..exceptions import NumericalWarning
 from . import _inputs
 from ._frames import all_finite, filter_finite
 from ._inputs import channels, from_channels, out_dtype, read_signal
@@ -38,6 +42,14 @@ __all__ = ["sosfilt", "lfilter"]
 def _read_zi(zi, want, rule, fix):
     """``zi`` as a finite array of x's kind of dtype, broadcast to ``want`` (x's
     dimensions, each equal or 1, the filtered one ``rule`` fixes), or InputError."""
+    if (
+        type(zi) is np.ndarray
+        and zi.dtype == np.float64
+        and zi.shape == want
+        and zi.flags.c_contiguous
+        and _inputs.finite_f64(zi)
+    ):  # as_array's checks passed (a sum that overflows takes them)
+        return zi
     zi = data.as_array(zi, name="zi", dtype=_inputs.want_dtype(zi), allow_empty=True)
     fits = zi.shape == want or (
         zi.ndim == len(want)
@@ -114,7 +126,7 @@ def sosfilt(sos, x, axis=None, zi=None):
             "build it from pyjl.dsp.sosfilt_zi(sos) (n_sections, then x's shape "
             f"with axis {ax} of length 2)",
         )
-        zi2 = np.moveaxis(zi, (0, ax + 1), (-2, -1)).reshape(int(np.prod(outer)), n_sec, 2)
+        zi2 = np.moveaxis(zi, (0, ax + 1), (-2, -1)).reshape(math.prod(outer), n_sec, 2)
     dt = out_dtype(sos_raw, sig.values, *(() if zi is None else (zi,)))
     y2, zf2 = sosfilt_channels(sos, x2, zi2)
     if not filter_finite(y2, zf2, recursive=True):
@@ -140,7 +152,38 @@ def sos_numerator(sos):
 def normalize_ba(b, a):
     """``b``, ``a`` divided by ``a[0]``, each float64, or complex128 where it has a
     non-zero imaginary part (validated: finite, ``a[0] != 0``; an unstable ``a``
-    warns, see :func:`pyjl.dsp._inputs.check_stable`)."""
+    warns, see :func:`pyjl.dsp._inputs.check_stable`).
+
+    Float64 arrays (or a scalar ``a``) are validated once per value: the verdict is
+    cached under their bytes, and the pair comes back read-only (shared by the calls)."""
+    if type(b) is np.ndarray and b.dtype == np.float64 and isinstance(a, (np.ndarray, float)):
+        a_arr = np.asarray(a)
+        if a_arr.dtype == np.float64:
+            key = (b.tobytes(), b.shape, a_arr.tobytes(), a_arr.shape)
+            hit = _BA_SEEN.get(key)
+            if hit is None:
+                hit = _checked_ba(b, a)
+                for c in hit[:2]:
+                    c.setflags(write=False)
+                _BA_SEEN[key] = hit
+                if len(_BA_SEEN) > 256:
+                    _BA_SEEN.pop(next(iter(_BA_SEEN)), None)  # the oldest
+            bn, an, msg = hit
+            if msg is not None:
+                warnings.warn(msg, NumericalWarning, stacklevel=3)
+            return bn, an
+    bn, an, msg = _checked_ba(b, a)
+    if msg is not None:
+        warnings.warn(msg, NumericalWarning, stacklevel=3)
+    return bn, an
+
+
+#: validated float64 ``(b, a)`` by their bytes and shapes: the normalised pair, the warning
+_BA_SEEN: dict[tuple, tuple[np.ndarray, np.ndarray, str | None]] = {}
+
+
+def _checked_ba(b, a):
+    """:func:`normalize_ba`'s pair and the warning for an unstable ``a`` (or None)."""
     b = _inputs.coefficients(b, "b")
     a = _inputs.coefficients(a, "a")
     if a[0] == 0:
@@ -153,8 +196,7 @@ def normalize_ba(b, a):
     dt = np.complex128 if np.iscomplexobj(b) or np.iscomplexobj(a) else np.float64
     a0 = dt(a[0])
     b, a = (np.ascontiguousarray(_real_if_real(np.asarray(c, dtype=dt) / a0)) for c in (b, a))
-    _inputs.check_stable(a, "a", b)
-    return b, a
+    return b, a, _inputs.unstable_message(a, "a", b)
 
 
 def _real_if_real(c):
@@ -208,7 +250,9 @@ def lfilter(b, a, x, axis=None, zi=None):
             f"pass x's shape with axis {ax} of length max(len(a), len(b)) - 1 = "
             f"{k - 1} (pyjl.dsp.lfilter_zi(b, a) gives one channel's state)",
         )
-        zi2 = np.moveaxis(zi, ax, -1).reshape(int(np.prod(outer)), k - 1)
+        zi2 = (zi if ax == zi.ndim - 1 else np.moveaxis(zi, ax, -1)).reshape(
+            math.prod(outer), k - 1
+        )
     dt = out_dtype(b_raw, a_raw, sig.values, *(() if zi is None else (zi,)))
     y2, zf2 = lfilter_channels(b, a, x2, zi2)
     if not filter_finite(y2, zf2, recursive=a.size > 1):

@@ -18,6 +18,7 @@ array([0., 0., 1., 1., 2., 2.])
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -63,7 +64,8 @@ def upfirdn(h, x, up=1, down=1, axis=None, mode="constant", cval=0):
     True
     """
     h = _inputs.coefficients(h, "h")
-    up, down = _validate.integer(up, "up", low=1), _validate.integer(down, "down", low=1)
+    if not (type(up) is int and type(down) is int and up >= 1 and down >= 1):
+        up, down = _validate.integer(up, "up", low=1), _validate.integer(down, "down", low=1)
     mode = _validate.choice(mode.lower() if isinstance(mode, str) else mode, "mode", _MODES)
     sig = read_signal(x, axis=axis, min_len=1)
     cval = _finite_scalar(cval, "cval", complex_ok=np.iscomplexobj(sig.values))
@@ -134,7 +136,12 @@ def resample_poly_filter(up, down, window=("kaiser", 5.0), dtype=np.float64):
             what="anti-aliasing filter (20 * max(up, down) + 1 taps)",
         )
         try:
-            h = firwin(20 * max_rate + 1, 1.0 / max_rate, window=window)
+            try:
+                hash(window)
+            except TypeError:  # a window with a list inside: designed every time
+                h = firwin(20 * max_rate + 1, 1.0 / max_rate, window=window)
+            else:
+                h = _designed("firwin", (20 * max_rate + 1, 1.0 / max_rate), window)
         except (ValueError, TypeError) as exc:
             raise _validate.error(
                 "window",
@@ -241,7 +248,7 @@ def resample_poly(x, up, down, axis=0, window=("kaiser", 5.0), padtype="constant
 def _decimate_filter(q, n, ftype, rdt):
     """``(kind, coefficients)`` of SciPy's anti-aliasing filter: ``("fir", b)``,
     ``("sos", sos)`` or ``("ba", (b, a))`` (a ``dlti`` with complex poles)."""
-    from scipy.signal import cheby1, dlti, firwin, zpk2sos
+    from scipy.signal import dlti, zpk2sos
 
     if isinstance(ftype, dlti):
         zpk = ftype._as_zpk()
@@ -258,10 +265,20 @@ def _decimate_filter(q, n, ftype, rdt):
         return "sos", zpk2sos(zpk.zeros, zpk.poles, zpk.gain).astype(rdt)
     ftype = _validate.choice(ftype, "ftype", ("iir", "fir"))
     if ftype == "fir":
-        return "fir", firwin((20 * q if n is None else n) + 1, 1.0 / q, window="hamming").astype(
-            rdt
-        )
-    return "sos", cheby1(8 if n is None else n, 0.05, 0.8 / q, output="sos").astype(rdt)
+        taps = _designed("firwin", ((20 * q if n is None else n) + 1, 1.0 / q), "hamming")
+        return "fir", taps.astype(rdt)
+    return "sos", _designed("cheby1", (8 if n is None else n, 0.05, 0.8 / q), None).astype(rdt)
+
+
+@functools.lru_cache(maxsize=64)
+def _designed(kind: str, args: tuple, window) -> np.ndarray:
+    """``firwin(*args, window=window)`` or ``cheby1(*args, output="sos")``, designed once
+    per argument set (read-only: callers convert, which copies)."""
+    from scipy.signal import cheby1, firwin
+
+    out = firwin(*args, window=window) if kind == "firwin" else cheby1(*args, output="sos")
+    out.setflags(write=False)
+    return out
 
 
 #: the largest ``q`` of the default IIR design: an order-8 Chebyshev I with cutoff

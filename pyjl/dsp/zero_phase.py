@@ -18,6 +18,8 @@ True
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .. import _validate
@@ -119,6 +121,21 @@ def _twice(run, x2, zi, edge, padtype, last=None, pieces=False):
     return y
 
 
+def _steady_state(which: str, *coef: np.ndarray) -> np.ndarray:
+    """:func:`scipy.signal.lfilter_zi` (``which="ba"``) or ``sosfilt_zi`` (``"sos"``) of
+    ``coef``, solved once per coefficient value (keyed on the bytes); a fresh copy."""
+    key = tuple((c.tobytes(), c.dtype.str, c.shape) for c in coef)
+    return _steady_cached(which, key).copy()
+
+
+@functools.lru_cache(maxsize=256)
+def _steady_cached(which: str, key) -> np.ndarray:
+    from scipy.signal import lfilter_zi, sosfilt_zi
+
+    coef = [np.frombuffer(raw, dt).reshape(shape) for raw, dt, shape in key]
+    return lfilter_zi(*coef) if which == "ba" else sosfilt_zi(*coef)
+
+
 def _as_work(x2):
     """``x2`` as the float64 (complex128 for complex data) array the passes run on."""
     return np.ascontiguousarray(x2, dtype=np.complex128 if np.iscomplexobj(x2) else np.float64)
@@ -197,9 +214,8 @@ def filtfilt(b, a, x, axis=None, padtype="odd", padlen=None, method="pad", irlen
     ...                  signal.filtfilt(b, a, x, method="gust")))
     True
     """
-    from scipy.signal import lfilter_zi
-
-    method = _validate.choice(method, "method", ("pad", "gust"))
+    if not (type(method) is str and method == "pad"):
+        method = _validate.choice(method, "method", ("pad", "gust"))
     b_raw, a_raw = np.asarray(b), np.asarray(a)
     b, a = normalize_ba(b, a)
     sig = read_signal(x, axis=axis, min_len=1, finite=False)
@@ -216,7 +232,7 @@ def filtfilt(b, a, x, axis=None, padtype="odd", padlen=None, method="pad", irlen
         edge = _pad_length(padtype, padlen, sig.n, k)
 
         def run(bb, v, _):
-            zi = lfilter_zi(bb, a) if k > 1 else np.zeros(0)
+            zi = _steady_state("ba", bb, a) if k > 1 else np.zeros(0)
             return _twice(lambda e, z: lfilter_channels(bb, a, e, z), v, zi, edge, padtype, last)
 
     x2 = _as_work(x2)
@@ -243,8 +259,6 @@ def sosfiltfilt(sos, x, axis=None, padtype="odd", padlen=None):
     >>> bool(np.allclose(dsp.sosfiltfilt(sos, x), signal.sosfiltfilt(sos, x)))
     True
     """
-    from scipy.signal import sosfilt_zi
-
     sos_raw = np.asarray(sos)
     sos = _inputs.validate_sos(sos)
     sig = read_signal(x, axis=axis, min_len=1, finite=False)
@@ -252,7 +266,7 @@ def sosfiltfilt(sos, x, axis=None, padtype="odd", padlen=None):
     ntaps = 2 * n_sec + 1 - min(int((sos[:, 2] == 0).sum()), int((sos[:, 5] == 0).sum()))
     edge = _pad_length(padtype, padlen, sig.n, ntaps)
     x2, outer = channels(sig.values, sig.axis)
-    zi = sosfilt_zi(sos)
+    zi = _steady_state("sos", sos)
     dt = out_dtype(sos_raw, sig.values)
     last: list = []
 
@@ -260,7 +274,7 @@ def sosfiltfilt(sos, x, axis=None, padtype="odd", padlen=None):
         return _twice(
             lambda e, z: sosfilt_channels(coef, e, np.ascontiguousarray(z)),
             v,
-            zi if coef is sos else sosfilt_zi(coef),
+            zi if coef is sos else _steady_state("sos", coef),
             edge,
             padtype,
             last,
