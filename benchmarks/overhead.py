@@ -2,8 +2,8 @@
 
 ``python -m benchmarks --only overhead``: ``engines.current()`` plus the native
 engine's thread bound (what every kernel call pays), then streaming ``sosfilt`` over
-16-sample chunks and a one-shot ``sosfilt`` of 16 samples against SciPy.  Times are
-the minimum over repeats (``timeit``), per call.
+16-sample chunks, and one-shot ``sosfilt``, ``lfilter`` (IIR) and ``filtfilt`` of 16 and
+256 samples against SciPy.  Times are the minimum over repeats (``timeit``), per call.
 """
 
 from __future__ import annotations
@@ -46,15 +46,24 @@ def run(quick: bool = False) -> list[dict]:
             "peer_s": _per_call(lambda: signal.sosfilt(sos, chunk, zi=zi), number // 4, repeat),
         }
     )
-    rows.append(
-        {
-            "benchmark": "sosfilt, order 4",
-            "size": "16 samples",
-            "pyjl_s": _per_call(lambda: dsp.sosfilt(sos, chunk), number // 4, repeat),
-            "peer": "scipy",
-            "peer_s": _per_call(lambda: signal.sosfilt(sos, chunk), number // 4, repeat),
-        }
-    )
+    b, a = signal.butter(4, 0.1)
+    calls = {
+        "sosfilt, order 4": (dsp.sosfilt, signal.sosfilt, (sos,)),
+        "lfilter (IIR), order 4": (dsp.lfilter, signal.lfilter, (b, a)),
+        "filtfilt, order 4": (dsp.filtfilt, signal.filtfilt, (b, a)),
+    }
+    for n in (16, 256):
+        x = np.random.default_rng(n).standard_normal(n)
+        for name, (mine, peer, coef) in calls.items():
+            rows.append(
+                {
+                    "benchmark": name,
+                    "size": f"{n} samples",
+                    "pyjl_s": _per_call(lambda: mine(*coef, x), number // 4, repeat),
+                    "peer": "scipy",
+                    "peer_s": _per_call(lambda: peer(*coef, x), number // 4, repeat),
+                }
+            )
     for row in rows[1:]:
         row["ratio"] = row["peer_s"] / row["pyjl_s"]
     return rows
