@@ -25,14 +25,15 @@ by recomputing each predecessor (no back-pointer array); among equally likely
 paths it picks hmmlearn's: the lowest final state, and the highest-numbered
 predecessor at each earlier step.  In lanes (up to 256 states) it keeps two lattice
 rows and a one-byte back-pointer per step, state and lane instead: the same
-predecessors, ``length x K`` bytes per sequence instead of ``8 length x K``.  It takes
-the lanes by default only on CPUs with AVX-512: below it GCC compares two 64-byte
-vectors element by element, and one sequence at a time is faster.
+predecessors, ``length x K`` bytes per sequence instead of ``8 length x K``.
 
-Eight or more sequences run in SIMD lanes (``pyjl_hmm_lanes.h``): sorted by length, in
-blocks of eight, one sequence per lane of a vector of eight doubles, the recursions in
-lanes up to the shortest length of the block and each lane's remaining steps one sequence
-at a time; the sequences left over (fewer than eight) run one at a time.  Every lane does
+On CPUs with AVX-512, eight or more sequences run in SIMD lanes (``pyjl_hmm_lanes.h``;
+below it GCC keeps a vector of eight doubles in memory between operations and one
+sequence at a time is faster in every kernel, hence the one rule ``pyjl_lanes_pay``;
+``_set_lanes(True)`` forces the lanes anywhere).  They are sorted by length, in blocks
+of eight, one sequence per lane of a vector of eight doubles, the recursions in lanes up
+to the shortest length of the block and each lane's remaining steps one sequence at a
+time; the sequences left over (fewer than eight) run one at a time.  Every lane does
 the scalar kernel's operations in its order, so log-likelihoods, posteriors and Viterbi
 paths are bit-identical to the one-at-a-time path (``_set_lanes(False)``, the tests'
 reference); transition and moment sums are added in another order (1e-12 relative).
@@ -119,6 +120,7 @@ cdef extern from "pyjl_hmm.h":
 
 cdef extern from "pyjl_hmm.h":   # the lanes, pyjl_hmm_lanes.h
     enum: PYJL_LANES
+    int pyjl_lanes_pay() noexcept nogil
     enum: PYJL_KEEP
     Py_ssize_t pyjl_lanes_work(Py_ssize_t m, Py_ssize_t tail, Py_ssize_t K, Py_ssize_t d,
                                int kind, Py_ssize_t keep) noexcept nogil
@@ -137,7 +139,6 @@ cdef extern from "pyjl_hmm.h":   # the lanes, pyjl_hmm_lanes.h
 
 cdef extern from "pyjl_hmm.h":   # the lanes, pyjl_hmm_vit_lanes.h
     enum: PYJL_VIT_LANES_MAXK
-    int pyjl_vit_lanes_pay() noexcept nogil
     void pyjl_vit_lanes(const double* rows, const pyjl_gauss_par* gp, const cnp.int64_t* off,
                         const cnp.int64_t* idx, double* logprob, cnp.int64_t* path,
                         const double* lpi, const double* lA, double* work,
@@ -155,13 +156,13 @@ DEF PAD = 8          # doubles per cache line: per-group accumulators start on t
 DEF LANE_ROWS = 1 << 19  # most (length x (K + 1)) for lanes: their scratch is 8x a sequence's
 
 cdef int _lanes_on = 1      # 0: off; 1: where they pay (the default); 2: everywhere
-cdef bint _VIT_LANES_PAY = pyjl_vit_lanes_pay()
+cdef bint _LANES_PAY = pyjl_lanes_pay()
 
 
 def _set_lanes(on=None):
-    """Run blocks of eight sequences in SIMD lanes (``True``: every kernel, Viterbi too),
-    one sequence at a time (``False``: the tests' reference) or as by default (``None``:
-    in lanes, Viterbi's only where the CPU has AVX-512)."""
+    """Run blocks of eight sequences in SIMD lanes (``True``: on any CPU), one sequence at
+    a time (``False``: the tests' reference) or as by default (``None``: in lanes only
+    where the CPU has AVX-512)."""
     global _lanes_on
     _lanes_on = 1 if on is None else (2 if on else 0)
 
@@ -170,16 +171,16 @@ def _lane_plan(lengths, Py_ssize_t longest, Py_ssize_t K, int kind=0, Py_ssize_t
                Py_ssize_t keep=0):
     """``(order, n_blocks, lane_work)``: the sequences sorted by length, the first ``8
     n_blocks`` of them in blocks for the lanes, the rest one at a time (all of them when
-    lanes are off, there are fewer than eight sequences, they are too long for the
-    lanes' scratch, or Viterbi has more states than a byte can index or, by default, a
-    CPU without AVX-512); ``lane_work`` doubles of scratch per thread for the blocks of
+    lanes are off, by default on a CPU without AVX-512, when there are fewer than eight
+    sequences, they are too long for the lanes' scratch, or Viterbi has more states than
+    a byte can index); ``lane_work`` doubles of scratch per thread for the blocks of
     the kernel ``kind`` (0 forward-backward, 1 forward, 2 Viterbi, 3 E-step; ``d``
     features of diagonal-Gaussian emissions computed in the kernel, 0 when ``log_B`` is
     given; ``keep`` numbers of emission factors an E-step block may keep)."""
     cdef const cnp.int64_t[::1] L = lengths
     cdef Py_ssize_t n_seq = L.shape[0], n_blocks = n_seq // PYJL_LANES, s, b, m = 0, tail = 0
-    if not _lanes_on or n_blocks == 0 or longest * (K + 1) > LANE_ROWS or (kind == 2 and (
-            K > PYJL_VIT_LANES_MAXK or (_lanes_on == 1 and not _VIT_LANES_PAY))):
+    if (not _lanes_on or (_lanes_on == 1 and not _LANES_PAY) or n_blocks == 0
+            or longest * (K + 1) > LANE_ROWS or (kind == 2 and K > PYJL_VIT_LANES_MAXK)):
         return np.arange(n_seq, dtype=np.int64), 0, 0
     for s in range(1, n_seq):   # already sorted (equal lengths): the stable order is 0, 1, ...
         if L[s] < L[s - 1]:

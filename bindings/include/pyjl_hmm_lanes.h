@@ -326,6 +326,20 @@ PYJL_LANE_INLINE Py_ssize_t pyjl_kept_steps(Py_ssize_t m, Py_ssize_t keep, Py_ss
     return m < cap ? m : cap;
 }
 
+/* Whether the lanes beat one sequence at a time on this CPU, for every kernel here and in
+   the headers named above.  Below AVX-512 a vector of eight doubles fits no register: GCC
+   keeps each in memory between operations and splits its comparisons into scalar ones,
+   and the AVX2 clone of every lane kernel is then slower than one sequence at a time at
+   any K, while the AVX-512 clone is not slower. */
+static int pyjl_lanes_pay(void) {
+#if defined(__GNUC__) && defined(__x86_64__)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") != 0;
+#else
+    return 1;
+#endif
+}
+
 /* doubles of work per thread for blocks whose shortest length is at most m and whose
    longest exceeds their shortest by at most tail; kind: 0 forward-backward, 1 forward,
    2 Viterbi, 3 the E-step (pyjl_hmm_estep_lanes.h); d features of Gaussian emissions

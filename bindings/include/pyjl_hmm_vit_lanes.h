@@ -13,19 +13,6 @@
 
 typedef unsigned char pyjl_v8u8 __attribute__((vector_size(8)));   /* a byte per lane */
 
-/* Whether the lanes beat one sequence at a time on this CPU.  Below AVX-512, GCC splits
-   each comparison of two 64-byte vectors into eight scalar ones, and the recursion makes
-   two per state pair and step: at K = 16 the AVX2 clone of the lanes is then several
-   times slower than pyjl_vit_seq, while the AVX-512 clone is faster. */
-static int pyjl_vit_lanes_pay(void) {
-#if defined(__GNUC__) && defined(__x86_64__)
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") != 0;
-#else
-    return 1;
-#endif
-}
-
 /* Viterbi of eight sequences: path[l] (T[l],) and lp[l] (pyjl_vit_seq_t's rules).  lb[l] is
    the lane's log_B rows (gp NULL) or, for diagonal-Gaussian emissions of parameters gp,
    its observations, whose log-densities are computed here (in lanes, then a lane's

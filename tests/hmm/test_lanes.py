@@ -361,9 +361,9 @@ def test_viterbi_ties_in_lanes_as_hmmlearn(rng, K):
         assert lp1[s] == pytest.approx(lp, rel=1e-12)
 
 
-def test_viterbi_takes_the_lanes_where_the_cpu_has_avx512():
-    """By default Viterbi runs in lanes only on AVX-512 CPUs (Linux: /proc/cpuinfo's
-    flags); the other kernels, and Viterbi when the lanes are switched on, everywhere."""
+def test_kernels_take_the_lanes_where_the_cpu_has_avx512():
+    """By default every kernel runs in lanes only on AVX-512 CPUs (Linux: /proc/cpuinfo's
+    flags), and anywhere when the lanes are switched on."""
     try:
         with open("/proc/cpuinfo") as f:
             flags = next(line for line in f if line.startswith("flags")).split()
@@ -371,10 +371,11 @@ def test_viterbi_takes_the_lanes_where_the_cpu_has_avx512():
         pytest.skip("no /proc/cpuinfo flags to compare with")
     lengths = np.full(16, 100, dtype=np.int64)
     want = 2 if "avx512f" in flags else 0
-    assert native._lane_plan(lengths, 100, 16, 2)[1] == want
-    assert native._lane_plan(lengths, 100, 16, 0)[1] == 2
+    for kind in range(4):  # forward-backward, forward, Viterbi, the fused E-step
+        assert native._lane_plan(lengths, 100, 16, kind, 3)[1] == want
     native._set_lanes(True)
     try:
-        assert native._lane_plan(lengths, 100, 16, 2)[1] == 2
+        for kind in range(4):
+            assert native._lane_plan(lengths, 100, 16, kind, 3)[1] == 2
     finally:
         native._set_lanes(None)
