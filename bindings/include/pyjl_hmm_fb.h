@@ -28,6 +28,26 @@ PYJL_INLINE void pyjl_xi_block(double *__restrict xacc, const double *__restrict
 
 #define PYJL_NB 16     /* steps per block of transition-posterior outer products */
 
+/* One step of the scaled forward recursion, before scaling: a = (ap A) .* b, or
+   pi .* b at the first step (ap NULL); returns sum(a). */
+PYJL_INLINE double pyjl_fwd_step(double *__restrict a, const double *__restrict ap,
+                                 const double *__restrict pi, const double *__restrict A,
+                                 const double *__restrict b, const Py_ssize_t K) {
+    if (ap == NULL) {
+        for (Py_ssize_t j = 0; j < K; j++) a[j] = pi[j] * b[j];
+    } else {
+        for (Py_ssize_t j = 0; j < K; j++) a[j] = ap[0] * A[j];
+        for (Py_ssize_t i = 1; i < K; i++) {
+            double ai = ap[i];
+            for (Py_ssize_t j = 0; j < K; j++) a[j] += ai * A[i * K + j];
+        }
+        for (Py_ssize_t j = 0; j < K; j++) a[j] *= b[j];
+    }
+    double c = 0.0;
+    for (Py_ssize_t j = 0; j < K; j++) c += a[j];
+    return c;
+}
+
 /* Forward-backward over one sequence.  gam (T, K) receives the emission factors and
    then the posteriors; alpha (T, K) and sc (T) are scratch; wbuf holds PYJL_NB
    K-vectors and beta one; xl (K, K) accumulates sum_t alpha_t[i] w_t[j] (times
@@ -46,19 +66,7 @@ PYJL_INLINE double pyjl_fb_seq_t(const double *__restrict logB, double *__restri
         double *__restrict a = alpha + t * K;
         if (t % PYJL_BLOCK == 0)
             msum += pyjl_factors(logB + t * K, b, T - t < PYJL_BLOCK ? T - t : PYJL_BLOCK, K);
-        if (t == 0) {
-            for (Py_ssize_t j = 0; j < K; j++) a[j] = pi[j] * b[j];
-        } else {
-            const double *__restrict ap = alpha + (t - 1) * K;
-            for (Py_ssize_t j = 0; j < K; j++) a[j] = ap[0] * A[j];
-            for (Py_ssize_t i = 1; i < K; i++) {
-                double ai = ap[i];
-                for (Py_ssize_t j = 0; j < K; j++) a[j] += ai * A[i * K + j];
-            }
-            for (Py_ssize_t j = 0; j < K; j++) a[j] *= b[j];
-        }
-        double c = 0.0;
-        for (Py_ssize_t j = 0; j < K; j++) c += a[j];
+        double c = pyjl_fwd_step(a, t ? alpha + (t - 1) * K : NULL, pi, A, b, K);
         if (!(c > 0.0)) { dead = 1; c = 1.0; }     /* impossible under the model */
         double v = 1.0 / c;
         for (Py_ssize_t j = 0; j < K; j++) a[j] *= v;
@@ -119,18 +127,7 @@ PYJL_INLINE double pyjl_fwd_seq_t(const double *__restrict logB,
         if (t % PYJL_BLOCK == 0)
             msum += pyjl_factors(logB + t * K, bblk,
                                  T - t < PYJL_BLOCK ? T - t : PYJL_BLOCK, K);
-        if (t == 0) {
-            for (Py_ssize_t j = 0; j < K; j++) a[j] = pi[j] * b[j];
-        } else {
-            for (Py_ssize_t j = 0; j < K; j++) a[j] = ap[0] * A[j];
-            for (Py_ssize_t i = 1; i < K; i++) {
-                double ai = ap[i];
-                for (Py_ssize_t j = 0; j < K; j++) a[j] += ai * A[i * K + j];
-            }
-            for (Py_ssize_t j = 0; j < K; j++) a[j] *= b[j];
-        }
-        double c = 0.0;
-        for (Py_ssize_t j = 0; j < K; j++) c += a[j];
+        double c = pyjl_fwd_step(a, t ? ap : NULL, pi, A, b, K);
         if (!(c > 0.0)) return -INFINITY;
         double v = 1.0 / c;
         for (Py_ssize_t j = 0; j < K; j++) ap[j] = a[j] * v;
