@@ -34,6 +34,11 @@ outputs of the same size, so a repeated call does not fault in fresh pages, and 
 lane kernels write outputs larger than the caches by streaming stores (``_STREAM_MIN``;
 ``_set_stream(False)`` switches them off).
 
+A call with one thread's work runs without an OpenMP parallel region (entering one
+costs more than a small filter).  ``lfilter_small`` and ``upfirdn_small`` take a small
+call on plain float64 arrays in one step, its checks included (shapes, finite data and
+results), and answer None for anything else: ``pyjl.dsp`` then takes its full path.
+
 The kernels are in ``dsp_*.pxi`` next to this file, included below (one extension
 module: the pool and the switches are shared): the output pool, ``sosfilt``'s scalar
 kernels, ``sosfilt`` in lanes, ``lfilter``, and upfirdn / STFT frames / ``fftfilt``.

@@ -9,38 +9,101 @@ def upfirdn(const double[::1] h, const double[:, ::1] x, Py_ssize_t up, Py_ssize
 
     Output ``(n_channels, ((n - 1) * up + len(h) - 1) // down + 1)``; outputs are
     computed polyphase, in chunks spread across threads."""
-    cdef Py_ssize_t n_ch = x.shape[0], n = x.shape[1], nh = h.shape[0], q, c, i0, i1
+    cdef Py_ssize_t n_ch = x.shape[0], n = x.shape[1], nh = h.shape[0]
     cdef Py_ssize_t n_out = ((n - 1) * up + nh - 1) // down + 1 if n > 0 else 0
-    cdef Py_ssize_t nq = (nh + up - 1) // up, p, j, k
+    cdef Py_ssize_t nq = (nh + up - 1) // up
     hp_arr = np.empty((up, nq), dtype=np.float64)
     cdef double[:, ::1] hp = hp_arr
-    for p in range(up):   # phase p: taps p, p + up, ... (zero past the end), reversed
-        for j in range(nq):
-            k = (nq - 1 - j) * up + p
-            hp[p, j] = h[k] if k < nh else 0.0
+    _polyphase(&h[0], nh, up, nq, &hp[0, 0])
     y_arr = np.empty((n_ch, n_out), dtype=np.float64)
     cdef double[:, ::1] y = y_arr
     if n_out == 0 or n_ch == 0:
         return y_arr
-    cdef Py_ssize_t n_chunks = (n_out + _CHUNK - 1) // _CHUNK
-    cdef Py_ssize_t items = n_ch * n_chunks
-    cdef int nt = _threads_for(n_threads, items, n_ch * n_out * nq)
-    for q in prange(items, nogil=True, num_threads=nt, schedule="static"):
-        c = q // n_chunks
-        i0 = (q - c * n_chunks) * _CHUNK
-        i1 = i0 + _CHUNK
-        if i1 > n_out:
-            i1 = n_out
-        if _AVX2:
-            pyjl_upfirdn_avx2(&hp[0, 0], nq, up, down, &x[c, 0], n, &y[c, 0], i0, i1)
-        else:
-            pyjl_upfirdn_generic(&hp[0, 0], nq, up, down, &x[c, 0], n, &y[c, 0], i0, i1)
+    _upfirdn_rows(&hp[0, 0], nq, up, down, &x[0, 0], n, &y[0, 0], n_ch, n_out, n_threads)
     return y_arr
 
 
-# ---------------------------------------------------------------------------
-# framing for the STFT family
-# ---------------------------------------------------------------------------
+cdef void _polyphase(const double *h, Py_ssize_t nh, Py_ssize_t up, Py_ssize_t nq,
+                     double *hp) noexcept nogil:
+    """``hp (up, nq)``: phase p holds taps p, p + up, ... (zero past the end), reversed."""
+    cdef Py_ssize_t p, j, k
+    for p in range(up):
+        for j in range(nq):
+            k = (nq - 1 - j) * up + p
+            hp[p * nq + j] = h[k] if k < nh else 0.0
+
+
+cdef inline void _upfirdn_item(const double *hp, Py_ssize_t nq, Py_ssize_t up,
+                               Py_ssize_t down, const double *x, Py_ssize_t n, double *y,
+                               Py_ssize_t n_out, Py_ssize_t n_chunks,
+                               Py_ssize_t q) noexcept nogil:
+    """Work item ``q``: output chunk ``q % n_chunks`` of row ``q // n_chunks``."""
+    cdef Py_ssize_t c = q // n_chunks
+    cdef Py_ssize_t i0 = (q - c * n_chunks) * _CHUNK
+    cdef Py_ssize_t i1 = min(i0 + _CHUNK, n_out)
+    if _AVX2:
+        pyjl_upfirdn_avx2(hp, nq, up, down, x + c * n, n, y + c * n_out, i0, i1)
+    else:
+        pyjl_upfirdn_generic(hp, nq, up, down, x + c * n, n, y + c * n_out, i0, i1)
+
+
+cdef void _upfirdn_rows(const double *hp, Py_ssize_t nq, Py_ssize_t up, Py_ssize_t down,
+                        const double *x, Py_ssize_t n, double *y, Py_ssize_t n_ch,
+                        Py_ssize_t n_out, int n_threads) noexcept nogil:
+    """``upfirdn``'s loops over rows of ``x (n_ch, n)`` into ``y (n_ch, n_out)``; one
+    thread runs without a parallel region (entering one costs more than a small call)."""
+    cdef Py_ssize_t n_chunks = (n_out + _CHUNK - 1) // _CHUNK, q
+    cdef Py_ssize_t items = n_ch * n_chunks
+    cdef int nt = _threads_for(n_threads, items, n_ch * n_out * nq)
+    if nt == 1:
+        for q in range(items):
+            _upfirdn_item(hp, nq, up, down, x, n, y, n_out, n_chunks, q)
+    else:
+        for q in prange(items, num_threads=nt, schedule="static"):
+            _upfirdn_item(hp, nq, up, down, x, n, y, n_out, n_chunks, q)
+
+
+DEF _SMALL_RATE = 1 << 20   # largest up, down and len(h) upfirdn_small takes
+
+
+def upfirdn_small(h, x, up, down):
+    """``upfirdn`` (mode ``"constant"``, ``cval = 0``) of one small call in one step, its
+    checks included: ``h`` a finite 1-D float64 array, ``x`` a C-contiguous float64 array
+    of 1 or 2 dimensions filtered along its last axis, ``up``, ``down`` positive ints.
+    Returns ``y`` (``x``'s shape, the last axis of the output length), a new array; or
+    None when the call is not of this kind, has work enough for a second thread, or its
+    data or result hold a value that is not finite: the caller's full path decides."""
+    if not (_plain_f64(h, 1) and _plain_f64(x, 0) and type(up) is int and type(down) is int):
+        return None
+    if not (1 <= up <= _SMALL_RATE and 1 <= down <= _SMALL_RATE):
+        return None
+    cdef cnp.ndarray xa = <cnp.ndarray>x, ha = <cnp.ndarray>h
+    cdef int nd = cnp.PyArray_NDIM(xa)
+    cdef cnp.npy_intp *dims = cnp.PyArray_DIMS(xa)
+    cdef cnp.npy_intp ydims[2]
+    cdef Py_ssize_t n = dims[nd - 1], n_ch = dims[0] if nd == 2 else 1
+    cdef Py_ssize_t nh = cnp.PyArray_DIMS(ha)[0], pu = up, pd = down
+    if n == 0 or n_ch == 0 or nh == 0 or nh > _SMALL_RATE or n_ch * n >= _par_min_work:
+        return None
+    cdef Py_ssize_t nq = (nh + pu - 1) // pu
+    cdef Py_ssize_t n_out = ((n - 1) * pu + nh - 1) // pd + 1
+    cdef const double *hv = <const double *>cnp.PyArray_DATA(ha)
+    cdef const double *xp = <const double *>cnp.PyArray_DATA(xa)
+    if n_ch * n_out * nq >= _par_min_work or not (_finite(hv, nh) and _finite(xp, n_ch * n)):
+        return None
+    ydims[0] = n_ch
+    ydims[nd - 1] = n_out
+    y_arr = cnp.PyArray_EMPTY(nd, ydims, cnp.NPY_FLOAT64, 0)
+    cdef double *y = <double *>cnp.PyArray_DATA(<cnp.ndarray>y_arr)
+    cdef double *hp = <double *>malloc(pu * nq * sizeof(double))
+    if hp == NULL:
+        return None
+    _polyphase(hv, nh, pu, nq, hp)
+    _upfirdn_rows(hp, nq, pu, pd, xp, n, y, n_ch, n_out, 1)
+    free(hp)
+    return y_arr if _finite(y, n_ch * n_out) else None
+
+
 cdef void _frame(const double *x, const double *w, Py_ssize_t L, int detrend,
                  double *out) noexcept nogil:
     """One frame: detrend (0 none, 1 constant, 2 linear) then multiply by ``w``."""

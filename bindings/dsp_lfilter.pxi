@@ -74,9 +74,8 @@ def lfilter(const double[::1] b, const double[::1] a, const double[:, ::1] x, zi
 
     ``len(a) == 1`` runs the direct-form FIR convolution, split into chunks of
     samples across threads (an FIR has no recursion)."""
-    cdef Py_ssize_t n_ch = x.shape[0], n = x.shape[1], i, q, c, t0, t1, nb
+    cdef Py_ssize_t n_ch = x.shape[0], n = x.shape[1]
     cdef Py_ssize_t k = max(a.shape[0], b.shape[0])
-    cdef int nl
     cdef const double[::1] bp = b
     cdef const double[::1] ap = a
     if b.shape[0] < k:   # pad the shorter to k coefficients
@@ -87,7 +86,6 @@ def lfilter(const double[::1] b, const double[::1] a, const double[:, ::1] x, zi
         aa = np.zeros(k, dtype=np.float64)
         aa[:a.shape[0]] = a
         ap = aa
-    cdef bint fir = a.shape[0] == 1
     y_arr = _empty_out(n_ch, n)
     if zi is None:
         zf_arr = np.zeros((n_ch, k - 1), dtype=np.float64)
@@ -95,36 +93,139 @@ def lfilter(const double[::1] b, const double[::1] a, const double[:, ::1] x, zi
         zf_arr = _state_copy(zi)
     cdef double[:, ::1] y = y_arr
     cdef double[:, ::1] zf = zf_arr
-    cdef Py_ssize_t n_chunks = (n + _CHUNK - 1) // _CHUNK
-    cdef Py_ssize_t items = n_ch * n_chunks
-    cdef int nt
     if n_ch == 0 or n == 0:
         return y_arr, zf_arr
+    _lfilter_rows(&bp[0], &ap[0], k, a.shape[0] == 1, &zf[0, 0] if k > 1 else NULL, &x[0, 0],
+                  &y[0, 0], n_ch, n, n_threads)
+    return y_arr, zf_arr
+
+
+cdef inline void _fir_item(const double *bp, Py_ssize_t k, const double *x, double *y,
+                           Py_ssize_t n, Py_ssize_t n_chunks, Py_ssize_t q) noexcept nogil:
+    """FIR work item ``q``: chunk ``q % n_chunks`` of row ``q // n_chunks``."""
+    cdef Py_ssize_t c = q // n_chunks
+    cdef Py_ssize_t t0 = (q - c * n_chunks) * _CHUNK
+    _fir_range(bp, k, x + c * n, y + c * n, t0, min(t0 + _CHUNK, n))
+
+
+cdef inline void _iir_block(const double *bp, const double *ap, Py_ssize_t k, double *zf,
+                            const double *x, double *y, Py_ssize_t n_ch, Py_ssize_t n,
+                            Py_ssize_t nb, Py_ssize_t i) noexcept nogil:
+    """IIR lane block ``i`` of ``nb``: its rows in lanes (``pyjl_dsp_lanes.h``)."""
+    cdef Py_ssize_t c = i * n_ch // nb
+    pyjl_iir_lanes(bp, ap, k, zf + c * (k - 1), k - 1, x + c * n, y + c * n, n,
+                   <int>((i + 1) * n_ch // nb - c), n, _stream(n_ch * n))
+
+
+cdef void _lfilter_rows(const double *bp, const double *ap, Py_ssize_t k, bint fir, double *zf,
+                        const double *x, double *y, Py_ssize_t n_ch, Py_ssize_t n,
+                        int n_threads) noexcept nogil:
+    """``lfilter``'s loops: ``k`` coefficients each in ``bp``, ``ap`` (padded), states
+    ``zf (n_ch, k - 1)`` updated in place, rows of ``x`` into ``y (n_ch, n)``.  One
+    thread runs without a parallel region (entering one costs more than a small filter)."""
+    cdef Py_ssize_t n_chunks = (n + _CHUNK - 1) // _CHUNK, i, q, nb
+    cdef Py_ssize_t items = n_ch * n_chunks
+    cdef int nt
     if fir:
         nt = _threads_for(n_threads, items, n_ch * n * k)
-        for q in prange(items, nogil=True, num_threads=nt, schedule="static"):
-            c = q // n_chunks
-            t0 = (q - c * n_chunks) * _CHUNK
-            t1 = t0 + _CHUNK
-            if t1 > n:
-                t1 = n
-            _fir_range(&bp[0], k, &x[c, 0], &y[c, 0], t0, t1)
+        if nt == 1:
+            for q in range(items):
+                _fir_item(bp, k, x, y, n, n_chunks, q)
+        else:
+            for q in prange(items, num_threads=nt, schedule="static"):
+                _fir_item(bp, k, x, y, n, n_chunks, q)
         if k > 1:
             for i in range(n_ch):
-                _fir_state(&bp[0], k, &zf[i, 0], &x[i, 0], &y[i, 0], n)
-        return y_arr, zf_arr
+                _fir_state(bp, k, zf + i * (k - 1), x + i * n, y + i * n, n)
+        return
     nt = _threads_for(n_threads, n_ch, n_ch * n * k)
     if _lanes_on and k <= PYJL_LANE_MAX_SEC:
         nb = _lane_blocks(n_ch, nt)
-        for i in prange(nb, nogil=True, num_threads=nt, schedule="static", chunksize=1):
-            c = i * n_ch // nb
-            nl = <int>((i + 1) * n_ch // nb - c)
-            pyjl_iir_lanes(&bp[0], &ap[0], k, &zf[c, 0], k - 1, &x[c, 0], &y[c, 0], n, nl, n,
-                           _stream(n_ch * n))
-        return y_arr, zf_arr
-    for i in prange(n_ch, nogil=True, num_threads=nt, schedule="dynamic"):
-        _iir_channel(&bp[0], &ap[0], k, &zf[i, 0], &x[i, 0], &y[i, 0], n)
-    return y_arr, zf_arr
+        if nt == 1:
+            for i in range(nb):
+                _iir_block(bp, ap, k, zf, x, y, n_ch, n, nb, i)
+        else:
+            for i in prange(nb, num_threads=nt, schedule="static", chunksize=1):
+                _iir_block(bp, ap, k, zf, x, y, n_ch, n, nb, i)
+        return
+    if nt == 1:
+        for i in range(n_ch):
+            _iir_channel(bp, ap, k, zf + i * (k - 1), x + i * n, y + i * n, n)
+    else:
+        for i in prange(n_ch, num_threads=nt, schedule="dynamic"):
+            _iir_channel(bp, ap, k, zf + i * (k - 1), x + i * n, y + i * n, n)
+
+
+DEF _SMALL_K = 64   # most coefficients lfilter_small takes (its padded copies are on the stack)
+
+
+cdef inline bint _plain_f64(object v, int ndim) noexcept:
+    """Whether ``v`` is a C-contiguous float64 ndarray of ``ndim`` dimensions (0: 1 or 2)."""
+    if type(v) is not np.ndarray:
+        return False
+    cdef cnp.ndarray arr = <cnp.ndarray>v
+    cdef int nd = cnp.PyArray_NDIM(arr)
+    return (cnp.PyArray_TYPE(arr) == cnp.NPY_FLOAT64 and cnp.PyArray_ISCARRAY_RO(arr)
+            and cnp.PyArray_ISNOTSWAPPED(arr)
+            and (nd == ndim or (ndim == 0 and (nd == 1 or nd == 2))))
+
+
+cdef inline bint _finite(const double *v, Py_ssize_t m) noexcept nogil:
+    """Whether ``v[0:m]`` holds only finite values (a sum of ``0 * v`` is 0 only then)."""
+    cdef Py_ssize_t i
+    cdef double s = 0.0
+    for i in range(m):
+        s = s + 0.0 * v[i]
+    return s == 0.0
+
+
+def lfilter_small(b, a, x, zi):
+    """``lfilter`` of one small call in one step, its checks included: ``b``, ``a``
+    normalised 1-D float64 (``a[0] == 1``), ``x`` a C-contiguous float64 array of 1 or 2
+    dimensions filtered along its last axis, ``zi`` None or a C-contiguous float64 array
+    of shape ``x.shape[:-1] + (K - 1,)``, ``K = max(len(a), len(b))``.  Returns ``y``
+    (``x``'s shape), or ``(y, zf)`` with ``zi``, both new arrays; or None when the call is
+    not of this kind, has work enough for a second thread or an FFT, is empty, or its data,
+    state or results hold a value that is not finite: the caller's full path decides."""
+    if not (_plain_f64(b, 1) and _plain_f64(a, 1) and _plain_f64(x, 0)):
+        return None
+    cdef cnp.ndarray xa = <cnp.ndarray>x, ba = <cnp.ndarray>b, aa = <cnp.ndarray>a, za
+    cdef int nd = cnp.PyArray_NDIM(xa)
+    cdef cnp.npy_intp *dims = cnp.PyArray_DIMS(xa)
+    cdef cnp.npy_intp zdims[2]
+    cdef Py_ssize_t n = dims[nd - 1], n_ch = dims[0] if nd == 2 else 1
+    cdef Py_ssize_t nbk = cnp.PyArray_DIMS(ba)[0], nak = cnp.PyArray_DIMS(aa)[0]
+    cdef Py_ssize_t k = max(nbk, nak), m = n_ch * n
+    cdef double bp[_SMALL_K]
+    cdef double ap[_SMALL_K]
+    if n == 0 or n_ch == 0 or k > _SMALL_K or nak == 0 or nbk == 0 or m * k >= _par_min_work:
+        return None
+    zdims[0] = n_ch
+    zdims[nd - 1] = k - 1
+    if zi is None:
+        za = cnp.PyArray_ZEROS(nd, zdims, cnp.NPY_FLOAT64, 0)
+    else:
+        if not _plain_f64(zi, nd):
+            return None
+        if cnp.PyArray_DIMS(<cnp.ndarray>zi)[nd - 1] != k - 1 or (
+            nd == 2 and cnp.PyArray_DIMS(<cnp.ndarray>zi)[0] != n_ch
+        ):
+            return None
+        za = cnp.PyArray_NewCopy(<cnp.ndarray>zi, cnp.NPY_CORDER)
+    cdef double *z = <double *>cnp.PyArray_DATA(za)
+    cdef const double *xp = <const double *>cnp.PyArray_DATA(xa)
+    if not (_finite(xp, m) and _finite(z, n_ch * (k - 1))):
+        return None
+    memset(bp, 0, sizeof(bp))
+    memset(ap, 0, sizeof(ap))
+    memcpy(bp, cnp.PyArray_DATA(ba), nbk * sizeof(double))
+    memcpy(ap, cnp.PyArray_DATA(aa), nak * sizeof(double))
+    y_arr = cnp.PyArray_EMPTY(nd, dims, cnp.NPY_FLOAT64, 0)
+    cdef double *y = <double *>cnp.PyArray_DATA(<cnp.ndarray>y_arr)
+    _lfilter_rows(bp, ap, k, nak == 1, z, xp, y, n_ch, n, 1)
+    if not (_finite(y, m) and _finite(z, n_ch * (k - 1))):
+        return None
+    return y_arr if zi is None else (y_arr, za)
 
 
 cdef void _iir_channel_c(const double *b, const double *a, Py_ssize_t k, double *z,

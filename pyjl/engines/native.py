@@ -218,6 +218,16 @@ class NativeEngine:
         y: Array = _module("dsp").upfirdn(h, x, up, down, _threads())
         return y
 
+    # native only, outside the engine contract: a small call in one step, its checks
+    # included; None sends the call down the full path (pyjl.dsp._kernels)
+    def lfilter_small(self, b: Array, a: Array, x: Array, zi: Array | None) -> object:
+        out: object = _module("dsp").lfilter_small(b, a, x, zi)
+        return out
+
+    def upfirdn_small(self, h: Array, x: Array, up: int, down: int) -> Array | None:
+        y: Array | None = _module("dsp").upfirdn_small(h, x, up, down)
+        return y
+
     def fftfilt(self, h: Array, x: Array) -> Array:
         y: Array = _module("dsp").fftfilt(h, x, _threads())
         return y
