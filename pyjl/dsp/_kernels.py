@@ -23,7 +23,9 @@ __all__ = [
     "fir_uses_fft",
     "sosfilt_channels",
     "lfilter_channels",
+    "lfilter_small",
     "upfirdn_channels",
+    "upfirdn_small",
     "rerun_scaled",
 ]
 
@@ -144,6 +146,17 @@ def lfilter_channels(b, a, x2, zi2=None):
     return _by_parts(lambda v, z: _lfilter_real(b, a, v, z), x2, zi2)
 
 
+def lfilter_small(b, a, x, zi=None):
+    """``lfilter`` of a small call in one step, where the engine has such a kernel (the
+    native engine's ``lfilter_small``): normalised float64 ``b``, ``a``, ``x`` a
+    C-contiguous float64 array of 1 or 2 dimensions filtered along its last axis, ``zi``
+    None or of shape ``x.shape[:-1] + (K - 1,)``.  Returns ``y`` or ``(y, zf)``, or None
+    for anything else (other inputs, more work, a value that is not finite): the full
+    path then runs and decides."""
+    fn = getattr(engine(), "lfilter_small", None)
+    return None if fn is None else fn(b, a, x, zi)
+
+
 def sosfilt_channels(sos, x2, zi2=None):
     """``(y, zf)`` of a cascade (real or complex sections) over ``x2 (n_channels, n)``;
     ``zf (n_channels, n_sections, 2)``."""
@@ -180,6 +193,16 @@ def upfirdn_channels(h, x2, up, down):
     if not cx:
         return a + 1j * b
     return (a[:c] - b[c:]) + 1j * (a[c:] + b[:c])
+
+
+def upfirdn_small(h, x, up, down):
+    """``upfirdn`` (zero extension) of a small call in one step, where the engine has such a
+    kernel (the native engine's ``upfirdn_small``): float64 ``h``, ``x`` a C-contiguous
+    float64 array of 1 or 2 dimensions filtered along its last axis, int ``up``,
+    ``down``.  Returns ``y``, or None for anything else (other inputs, more work, a value
+    that is not finite): the full path then runs and decides."""
+    fn = getattr(engine(), "upfirdn_small", None)
+    return None if fn is None else fn(h, x, up, down)
 
 
 # --- data or coefficients near the float64 limits ---------------------------------

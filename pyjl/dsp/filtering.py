@@ -34,7 +34,7 @@ from ..exceptions import NumericalWarning
 from . import _inputs
 from ._frames import all_finite, filter_finite
 from ._inputs import channels, from_channels, out_dtype, read_signal
-from ._kernels import lfilter_channels, rerun_scaled, sosfilt_channels
+from ._kernels import lfilter_channels, lfilter_small, rerun_scaled, sosfilt_channels
 
 __all__ = ["sosfilt", "lfilter"]
 
@@ -154,9 +154,9 @@ def normalize_ba(b, a):
     non-zero imaginary part (validated: finite, ``a[0] != 0``; an unstable ``a``
     warns, see :func:`pyjl.dsp._inputs.check_stable`).
 
-    Float64 arrays (or a scalar ``a``) are validated once per value: the verdict is
+    Float64 arrays (or a scalar or list ``a``) are validated once per value: the verdict is
     cached under their bytes, and the pair comes back read-only (shared by the calls)."""
-    if type(b) is np.ndarray and b.dtype == np.float64 and isinstance(a, (np.ndarray, float)):
+    if type(b) is np.ndarray and b.dtype == np.float64 and isinstance(a, _BA_KINDS):
         a_arr = np.asarray(a)
         if a_arr.dtype == np.float64:
             key = (b.tobytes(), b.shape, a_arr.tobytes(), a_arr.shape)
@@ -177,6 +177,9 @@ def normalize_ba(b, a):
         warnings.warn(msg, NumericalWarning, stacklevel=3)
     return bn, an
 
+
+#: the kinds of ``a`` whose verdict is cached (with a float64 array ``b``)
+_BA_KINDS = (np.ndarray, float, list)
 
 #: validated float64 ``(b, a)`` by their bytes and shapes: the normalised pair, the warning
 _BA_SEEN: dict[tuple, tuple[np.ndarray, np.ndarray, str | None]] = {}
@@ -237,6 +240,11 @@ def lfilter(b, a, x, axis=None, zi=None):
     """
     b_raw, a_raw = np.asarray(b), np.asarray(a)
     b, a = normalize_ba(b, a)
+    plain_axis = axis is None or type(axis) is int and axis == -1
+    if plain_axis and "c" not in (b_raw.dtype.kind, a_raw.dtype.kind):
+        out = lfilter_small(b, a, x, zi)  # plain float64 data, small: one step, or None
+        if out is not None:
+            return out
     sig = read_signal(x, axis=axis, min_len=0, finite=False)
     ax, k = sig.axis, max(a.size, b.size)
     x2, outer = channels(sig.values, ax)

@@ -27,6 +27,7 @@ from .. import _validate
 from . import _inputs
 from ._frames import all_finite, check_size, power_of_two_scale, rescale, scale_down
 from ._inputs import channels, from_channels, read_signal
+from ._kernels import upfirdn_small
 from ._upfirdn import _MODES, upfirdn_mode
 from .filtering import lfilter, sosfilt
 from .windows import check_finite
@@ -63,6 +64,16 @@ def upfirdn(h, x, up=1, down=1, axis=None, mode="constant", cval=0):
     >>> bool(np.allclose(dsp.upfirdn(h, x, mode="reflect"), signal.upfirdn(h, x, mode="reflect")))
     True
     """
+    if (
+        type(mode) is str
+        and mode == "constant"
+        and type(cval) is int
+        and cval == 0
+        and (axis is None or type(axis) is int and axis == -1)
+    ):
+        y = upfirdn_small(h, x, up, down)  # plain float64 data, small: one step, or None
+        if y is not None:
+            return y
     h = _inputs.coefficients(h, "h")
     if not (type(up) is int and type(down) is int and up >= 1 and down >= 1):
         up, down = _validate.integer(up, "up", low=1), _validate.integer(down, "down", low=1)
