@@ -2,8 +2,9 @@
 
 ``python -m benchmarks --only overhead``: ``engines.current()`` plus the native
 engine's thread bound (what every kernel call pays), then streaming ``sosfilt`` over
-16-sample chunks, and one-shot ``sosfilt``, ``lfilter`` (IIR) and ``filtfilt`` of 16 and
-256 samples against SciPy.  Times are the minimum over repeats (``timeit``), per call.
+16-sample chunks, and one-shot ``sosfilt``, ``lfilter`` (IIR, and FIR with ``zi``),
+``filtfilt`` and ``upfirdn`` of 16 and 256 samples (``lfilter`` and ``upfirdn`` also on 4
+channels) against SciPy.  Times are the minimum over repeats (``timeit``), per call.
 """
 
 from __future__ import annotations
@@ -47,21 +48,29 @@ def run(quick: bool = False) -> list[dict]:
         }
     )
     b, a = signal.butter(4, 0.1)
+    fir = signal.firwin(8, 0.3)
+    h = signal.firwin(15, 0.4)
     calls = {
-        "sosfilt, order 4": (dsp.sosfilt, signal.sosfilt, (sos,)),
-        "lfilter (IIR), order 4": (dsp.lfilter, signal.lfilter, (b, a)),
-        "filtfilt, order 4": (dsp.filtfilt, signal.filtfilt, (b, a)),
+        "sosfilt, order 4": (dsp.sosfilt, signal.sosfilt, (sos,), {}),
+        "lfilter (IIR), order 4": (dsp.lfilter, signal.lfilter, (b, a), {}),
+        "filtfilt, order 4": (dsp.filtfilt, signal.filtfilt, (b, a), {}),
+        "lfilter (FIR, 8 taps, zi)": (dsp.lfilter, signal.lfilter, (fir, [1.0]), {"zi": 7}),
+        "upfirdn, 15 taps, up 3, down 2": (dsp.upfirdn, signal.upfirdn, (h,), {"rates": (3, 2)}),
     }
-    for n in (16, 256):
-        x = np.random.default_rng(n).standard_normal(n)
-        for name, (mine, peer, coef) in calls.items():
+    for shape in ((16,), (256,), (4, 16), (4, 256)):
+        x = np.random.default_rng(shape[-1]).standard_normal(shape)
+        for name, (mine, peer, coef, extra) in calls.items():
+            if len(shape) > 1 and mine is not dsp.lfilter and mine is not dsp.upfirdn:
+                continue  # several channels: the calls of the small-call kernels
+            args = coef + (x,) + extra.get("rates", ())
+            kw = {"zi": np.zeros(shape[:-1] + (extra["zi"],))} if "zi" in extra else {}
             rows.append(
                 {
                     "benchmark": name,
-                    "size": f"{n} samples",
-                    "pyjl_s": _per_call(lambda: mine(*coef, x), number // 4, repeat),
+                    "size": " x ".join(map(str, shape)) + " samples",
+                    "pyjl_s": _per_call(lambda: mine(*args, **kw), number // 4, repeat),
                     "peer": "scipy",
-                    "peer_s": _per_call(lambda: peer(*coef, x), number // 4, repeat),
+                    "peer_s": _per_call(lambda: peer(*args, **kw), number // 4, repeat),
                 }
             )
     for row in rows[1:]:
