@@ -238,24 +238,19 @@ def validate_sos(sos, name: str = "sos") -> np.ndarray:
     in place is checked again), so a filter applied again and again is checked once;
     the caller always gets its own copy."""
     if type(sos) is np.ndarray and sos.dtype == np.float64 and sos.ndim == 2:
-        key = (sos.tobytes(), sos.shape, name)
-        hit = _SOS_SEEN.get(key)
-        if hit is None:
-            hit = _SOS_SEEN[key] = _checked_sos(sos, name)
-            if len(_SOS_SEEN) > 256:
-                _SOS_SEEN.pop(next(iter(_SOS_SEEN)), None)  # the oldest
-        arr, unstable = hit
-        if unstable is not None:
-            warnings.warn(unstable, NumericalWarning, stacklevel=3)
-        return arr.copy()
-    arr, unstable = _checked_sos(sos, name)
+        arr, unstable = _sos_by_value(sos.tobytes(), sos.shape, name)
+        arr = arr.copy()
+    else:
+        arr, unstable = _checked_sos(sos, name)
     if unstable is not None:
         warnings.warn(unstable, NumericalWarning, stacklevel=3)
     return arr
 
 
-#: validated float64 sections by (bytes, shape, name): the array and its warning
-_SOS_SEEN: dict[tuple[bytes, tuple[int, ...], str], tuple[np.ndarray, str | None]] = {}
+@functools.lru_cache(maxsize=256)
+def _sos_by_value(raw: bytes, shape: tuple[int, ...], name: str):
+    """:func:`_checked_sos` of the float64 sections with these bytes (errors not kept)."""
+    return _checked_sos(np.frombuffer(raw).reshape(shape), name)
 
 
 def _checked_sos(sos, name: str) -> tuple[np.ndarray, str | None]:

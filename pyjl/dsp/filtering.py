@@ -24,6 +24,7 @@ of two and scaled back; a result beyond float64 warns
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 
@@ -159,16 +160,7 @@ def normalize_ba(b, a):
     if type(b) is np.ndarray and b.dtype == np.float64 and isinstance(a, _BA_KINDS):
         a_arr = np.asarray(a)
         if a_arr.dtype == np.float64:
-            key = (b.tobytes(), b.shape, a_arr.tobytes(), a_arr.shape)
-            hit = _BA_SEEN.get(key)
-            if hit is None:
-                hit = _checked_ba(b, a)
-                for c in hit[:2]:
-                    c.setflags(write=False)
-                _BA_SEEN[key] = hit
-                if len(_BA_SEEN) > 256:
-                    _BA_SEEN.pop(next(iter(_BA_SEEN)), None)  # the oldest
-            bn, an, msg = hit
+            bn, an, msg = _ba_by_value(b.tobytes(), b.shape, a_arr.tobytes(), a_arr.shape)
             if msg is not None:
                 warnings.warn(msg, NumericalWarning, stacklevel=3)
             return bn, an
@@ -181,8 +173,17 @@ def normalize_ba(b, a):
 #: the kinds of ``a`` whose verdict is cached (with a float64 array ``b``)
 _BA_KINDS = (np.ndarray, float, list)
 
-#: validated float64 ``(b, a)`` by their bytes and shapes: the normalised pair, the warning
-_BA_SEEN: dict[tuple, tuple[np.ndarray, np.ndarray, str | None]] = {}
+
+@functools.lru_cache(maxsize=256)
+def _ba_by_value(b_raw: bytes, b_shape, a_raw: bytes, a_shape):
+    """:func:`_checked_ba` of the float64 ``b``, ``a`` with these bytes, the pair read-only
+    (shared by the calls; errors not kept)."""
+    b = np.frombuffer(b_raw).reshape(b_shape)
+    a = np.frombuffer(a_raw).reshape(a_shape)
+    bn, an, msg = _checked_ba(b, a)
+    for c in (bn, an):
+        c.setflags(write=False)
+    return bn, an, msg
 
 
 def _checked_ba(b, a):
