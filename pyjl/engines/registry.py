@@ -186,12 +186,7 @@ def current() -> Any:
     ...     print(engines.current() is engines.get("native"))
     True
     """
-    name = _override.get()
-    if name is None:
-        name = _config.get("engine")
-    engine = _ready.get(name)
-    if engine is not None:
-        return engine
+    name = get_backend()
     try:
         return get(name)
     except EngineUnavailableError as exc:
