@@ -54,11 +54,11 @@ from ..bo import (
     Space,
     TrialState,
     grid_search,
-    plots,
     random_search,
 )
 from ..bo.runner import history_frame
 from .models import N_ESTIMATORS, make_model, one_thread, resolve_model
+from .tuning_outputs import write_outputs
 
 __all__ = [
     "SPACE",
@@ -337,10 +337,7 @@ def run_tuning(
     """
     import time
 
-    from matplotlib.figure import Figure
-
     t0 = time.perf_counter()
-    out = Path(out_dir)
     model = resolve_model(model)
     budget = 12 if quick else 30
     n_initial = N_INITIAL[budget]
@@ -378,40 +375,7 @@ def run_tuning(
                 "best_params": dict(best or {}),
             }
         )
-    frames = []
-    for method, res in results.items():
-        h = res.history.copy()
-        h.insert(0, "method", method)
-        frames.append(h)
-    import pandas as pd
-
-    pd.concat(frames, ignore_index=True).to_csv(out / "tuning_history.csv", index=False)
-    figures = {}
-    fig = Figure(figsize=(6.5, 4.2))
-    ax = fig.subplots()
-    plots.convergence(
-        {
-            "Bayesian optimisation": results["bayesian"],
-            "random search": results["random"],
-            "grid search": results["grid"],
-        },
-        ax=ax,
-    )
-    ax.set_yscale("log")
-    ax.set_ylabel("best CV log loss so far (log scale)")
-    ax.set_title(
-        f"{'XGBoost' if model == 'xgboost' else 'HistGradientBoosting'} on "
-        f"breast cancer: {budget} evaluations each"
-    )
-    fig.tight_layout()
-    figures["convergence"] = out / "tuning_convergence.png"
-    fig.savefig(figures["convergence"], dpi=110)
-    fig = Figure(figsize=(7, 5))
-    plots.posterior_1d(results["bayesian"].optimizer, "eta", fig=fig)
-    figures["posterior_eta"] = out / "tuning_posterior_eta.png"
-    fig.savefig(figures["posterior_eta"], dpi=110)
-    figures["animation_eta"] = out / "tuning_animation_eta.gif"
-    plots.animate(results["bayesian"].optimizer, "eta", figures["animation_eta"], fps=2)
+    figures = write_outputs(results, model, budget, Path(out_dir))
     return TuningResult(
         model, budget, n_initial, results, table, figures, time.perf_counter() - t0
     )
