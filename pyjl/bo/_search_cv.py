@@ -291,17 +291,18 @@ def fit_fold(
 
 
 def fit_folds(handle: Any, jobs: list[tuple], objective: str) -> tuple[list[dict], bool]:
-    """``(records, pruned)``: :func:`fit_fold` of each of ``jobs`` in order; after fold ``k``,
-    ``handle.report(k, -mean test score so far)`` and, but after the last fold, stop if
-    ``handle.should_prune()``.  A non-finite running mean (a failed fit) is not reported."""
+    """``(records, pruned)``: :func:`fit_fold` of each of ``jobs`` in order; after ``k`` folds,
+    ``handle.report(k, -mean test score so far)`` (the step is the folds scored, the resource
+    spent) and, but after the last fold, stop if ``handle.should_prune()``.  A non-finite
+    running mean (a failed fit) is not reported."""
     records: list[dict] = []
-    for k, job in enumerate(jobs):
+    for k, job in enumerate(jobs, start=1):
         records.append(fit_fold(*job))
         running = -float(np.mean([r["test"][objective] for r in records]))
         if not np.isfinite(running):
             continue
         handle.report(k, running)
-        if k < len(jobs) - 1 and handle.should_prune():
+        if k < len(jobs) and handle.should_prune():
             return records, True
     return records, False
 

@@ -79,9 +79,11 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
         Also score on the training folds.
     pruner : Pruner or None, default None
         Prunes hopeless candidates across folds (:class:`~pyjl.bo.MedianPruner`,
-        :class:`~pyjl.bo.SuccessiveHalvingPruner`): after fold ``k`` the trial reports
-        step ``k``, the running mean of its negated test score, and stops there if the
-        pruner says so (stored ``pruned``; NaN for the folds it skipped, ranked last).
+        :class:`~pyjl.bo.SuccessiveHalvingPruner`): after ``k`` folds the trial reports
+        step ``k`` (1, 2, ...: the resource spent, so ``SuccessiveHalvingPruner(1)`` has a
+        rung after the first fold), the running mean of its negated test score, and stops
+        there if the pruner says so (stored ``pruned``; NaN for the folds it skipped,
+        ranked last).
         A candidate's folds then run in order, the ``n_points`` candidates in parallel.
         The reports are means over folds, so the studies fit a pruned candidate as a
         noisy observation of its mean score (``Optimizer(pruned_as="mean")``) instead of

@@ -127,6 +127,7 @@ def test_partial_fit_reports_the_validation_loss_of_each_step(rng):
     for _ in range(5):
         ref.partial_fit(X[tr], y[tr], classes=np.unique(y))
         expected.append(-ref.score(X[va], y[va]))
+    assert list(opt.intermediate_values()[number]) == [1, 2, 3, 4, 5]  # the steps done
     assert list(opt.intermediate_values()[number].values()) == pytest.approx(expected)
     assert loss == expected[-1]
 

@@ -66,6 +66,10 @@ def fit_with_pruning(
 ) -> float:
     """Fit ``estimator`` in ``steps`` steps, reporting its validation loss after each.
 
+    After ``k`` steps the trial reports step ``k`` (1 .. ``steps``: the resource spent, as
+    :class:`~pyjl.bo.BayesSearchCV` reports folds), so ``SuccessiveHalvingPruner(1)`` has a
+    rung after the first step.
+
     Parameters
     ----------
     estimator : scikit-learn estimator
@@ -103,7 +107,7 @@ def fit_with_pruning(
     ...                         X[::2], y[::2], X[1::2], y[1::2], opt.handle(number, params),
     ...                         steps=4, scoring="accuracy")
     >>> sorted(opt.intermediate_values()[number]), -1.0 <= loss <= 0.0
-    ([0, 1, 2, 3], True)
+    ([1, 2, 3, 4], True)
     """
     steps = _validate.integer(steps, "steps", low=1, fix="pass a whole number >= 1")
     loss = _loss(scoring)
@@ -135,11 +139,11 @@ def fit_with_pruning(
         estimator.set_params(warm_start=True)
 
         def fit_step(k: int) -> None:
-            estimator.set_params(**{resource: math.ceil(full * (k + 1) / steps)})
+            estimator.set_params(**{resource: math.ceil(full * k / steps)})
             estimator.fit(X, y)
 
     value = math.nan
-    for k in range(steps):
+    for k in range(1, steps + 1):
         fit_step(k)
         value = loss(estimator, X_val, y_val)
         trial.report(k, value)
