@@ -147,6 +147,7 @@ def optimise(obj, theta0, n_restarts, noise_bounds, random_state, max_iter=None)
                 )
             else:
                 res = minimize_within(obj, start, bounds, obj.trust_radius, max_iter)
+                obj.n_iterations += int(res.nit)
             if np.isfinite(res.fun) and (best is None or res.fun < best.fun):
                 best = res
     if best is None:

@@ -10,6 +10,16 @@ close to one already solved: BFGS (dense inverse Hessian; the log-hyperparameter
 few) with the step cut to the radius, bounds by projection, and an Armijo backtracking
 line search (Nocedal & Wright, *Numerical Optimization*, 2nd ed., algorithms 3.1 and
 6.1; the projection as in Bertsekas, *Projected Newton methods*, 1982).
+
+The iterative solver's value and gradient are separate estimates (stochastic Lanczos
+quadrature and Hutchinson's trace), and the gradient is not the derivative of the value:
+near the optimum, where the true gradient falls to the estimate's error, a direction the
+gradient calls descending can climb the estimated value at every step length, and
+backtracking would go on to ``_XTOL`` (about ten evaluations) for nothing.  The line search
+stops once two trial points in a row rise above the accepted value while the gradient
+at both ends still points down the step: a function with that gradient would need a
+local maximum inside the shorter step as well, so the estimates have reached their noise
+level there.
 """
 
 from __future__ import annotations
@@ -30,6 +40,9 @@ _FTOL = 1e7 * np.finfo(float).eps
 #: ... or no coordinate of a trial point moves by more than this from the accepted one (the
 #: estimated gradient of the iterative solver points nowhere better below it).
 _XTOL = 1e-5
+#: ... or this many trial points in a row rose above ``f`` with the gradient at both ends
+#: of the step pointing down it (the gradient disagrees with the value: see above).
+_STRIKES = 2
 #: The most iterations when the caller sets none (L-BFGS-B's ``maxiter``).
 _MAX_ITER = 15_000
 
@@ -82,7 +95,7 @@ def minimize_within(fun, x0, bounds, radius: float, max_iter: int | None = None)
         if d is None:
             status, message = 0, "no descent direction is left inside the bounds"
             break
-        step, small = min(1.0, radius / np.max(np.abs(d))), False
+        step, small, strikes = min(1.0, radius / np.max(np.abs(d))), False, 0
         for _ in range(_MAX_TRIALS):
             xt = np.clip(x + step * d, lo, hi)
             small = np.max(np.abs(xt - x)) <= _XTOL
@@ -93,12 +106,19 @@ def minimize_within(fun, x0, bounds, radius: float, max_iter: int | None = None)
             nfev += 1
             if np.isfinite(ft) and ft <= f + _ARMIJO * slope:
                 break
+            strikes = strikes + 1 if _disagrees(f, ft, gt, xt - x) else 0
+            if strikes >= _STRIKES:
+                break
             step *= _backtrack(f, ft, slope)
         else:
             status, message = 2, "no trial point along the search direction decreased f"
             break
         if small:
             status, message = 0, "the step is below its tolerance"
+            break
+        if strikes >= _STRIKES:
+            status = 0
+            message = "f rose along the direction its gradient calls descending (noise level)"
             break
         nit += 1
         H = _bfgs(H, xt - x, gt - g)
@@ -125,6 +145,12 @@ def _call(fun, x):
     if not np.all(np.isfinite(g)):
         f = np.inf
     return f, g
+
+
+def _disagrees(f, ft, gt, s):
+    """Whether the trial rose above ``f`` while its gradient ``gt`` still points down the
+    step ``s`` (the accepted point's does by construction)."""
+    return bool(np.isfinite(ft) and ft > f and float(gt @ s) < 0.0)
 
 
 def _backtrack(f, ft, slope):

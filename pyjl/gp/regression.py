@@ -123,8 +123,9 @@ class GaussianProcess:
         ``"cg"`` the iterations and worst relative residual of the final solve
         (``"cg_iterations"``, ``"residual"``, ``"converged"``), that of ``alpha_``
         (``"alpha_residual"``: solved further, to ``cg_tol / 100``), ``"precond_rank"``,
-        ``"pred_rank"``, ``"n_probes"``, and the optimiser's ``"n_evaluations"`` and
-        ``"total_cg_iterations"``.  ``L_`` and ``jitter_`` exist under Cholesky only.
+        ``"pred_rank"``, ``"n_probes"``, and the optimiser's ``"n_iterations"``,
+        ``"n_evaluations"`` and ``"total_cg_iterations"``.  ``L_`` and ``jitter_`` exist
+        under Cholesky only.
 
     Examples
     --------

@@ -177,6 +177,7 @@ class CGState:
             "alpha_residual": float(fine.residual[0]),
             "precond_rank": int(P.rank),
             "n_probes": self.settings.n_probes,
+            "n_iterations": obj.n_iterations,
             "n_evaluations": evaluations,
             "total_cg_iterations": total,
         }

@@ -18,7 +18,9 @@ noise falls as the preconditioner improves instead of staying at Hutchinson's.  
 contractions are one ``kernel.grad_quad`` call.  The probes are common random numbers:
 the standard normal draws behind ``Z`` are taken once per fit and reused at every
 ``theta`` (only ``P`` changes), so the objective is a deterministic function of
-``theta`` and L-BFGS-B's line search sees one surface, not fresh noise at each step.
+``theta`` and the search's line search sees one surface, not fresh noise at each step.
+It is not the gradient's surface: the gradient is its own estimate, not the derivative of
+the value (see :mod:`pyjl.gp._trust` for where that shows).
 """
 
 from __future__ import annotations
@@ -144,7 +146,7 @@ def diag_gradient(kernel, X, h: float = 1e-5) -> np.ndarray:
 
 
 class IterativeObjective:
-    """``theta -> (-LML, -gradient)`` for L-BFGS-B, by batched CG and SLQ.
+    """``theta -> (-LML, -gradient)`` for the hyperparameter search, by batched CG and SLQ.
 
     Same interface as :class:`pyjl.gp.likelihood.Objective` (``split``, ``kernel``,
     ``learn_noise``, ``value_and_grad``, ``__call__``); ``E1`` ``(precond_rank, m)`` and
@@ -163,6 +165,7 @@ class IterativeObjective:
         self.last: CGResult | None = None
         self.pivots: np.ndarray | None = None
         self.n_evaluations = 0
+        self.n_iterations = 0  # the search's accepted steps (set by pyjl.gp._fit.optimise)
         self.total_cg_iterations = 0
 
     def split(self, theta):
