@@ -64,24 +64,30 @@ def _rmse(mean, ys, y_mean, y_std) -> float:
 
 @contextmanager
 def counted():
-    """Count the likelihood+gradient evaluations and iterations of pyjl's L-BFGS-B runs:
-    the ``nfev`` and ``nit`` of each ``scipy.optimize.minimize`` result of a fit."""
+    """Count the likelihood+gradient evaluations and iterations of pyjl's searches: the
+    ``nfev`` and ``nit`` of each result of a fit's L-BFGS-B (``scipy.optimize.minimize``,
+    the Cholesky solver) and trust-radius BFGS (``minimize_within``, the CG solver) runs."""
     from pyjl.gp import _fit
 
     seen = {"nfev": 0, "nit": 0}
-    original = _fit.minimize
+    originals = {name: getattr(_fit, name) for name in ("minimize", "minimize_within")}
 
-    def minimize(*args, **kwargs):
-        res = original(*args, **kwargs)
-        seen["nfev"] += int(res.nfev)
-        seen["nit"] += int(res.nit)
-        return res
+    def wrap(original):
+        def run(*args, **kwargs):
+            res = original(*args, **kwargs)
+            seen["nfev"] += int(res.nfev)
+            seen["nit"] += int(res.nit)
+            return res
 
-    _fit.minimize = minimize
+        return run
+
+    for name, original in originals.items():
+        setattr(_fit, name, wrap(original))
     try:
         yield seen
     finally:
-        _fit.minimize = original
+        for name, original in originals.items():
+            setattr(_fit, name, original)
 
 
 def _sync(device: str) -> None:
@@ -268,8 +274,10 @@ def agreement_row(n: int, steps: int | None, n_test: int) -> dict:
     start (``steps`` optimiser iterations, ``None``: to convergence), then both at the exact
     fit's hyperparameters (``fit(..., method=None)``): LML, predictive mean and variance."""
     X, y, Xs, _, _, _ = data(n, n_test)
-    ex = pyjl_gp("cholesky").fit(X, y, max_iter=steps)
-    cg = pyjl_gp("cg").fit(X, y, max_iter=steps)
+    with counted() as seen_ex:
+        ex = pyjl_gp("cholesky").fit(X, y, max_iter=steps)
+    with counted() as seen_cg:
+        cg = pyjl_gp("cg").fit(X, y, max_iter=steps)
     h_ex, h_cg = hyper(ex), hyper(cg)
     same = pyjl_gp("cg", noise=ex.noise_, kernel=ex.kernel_).fit(X, y, method=None)
     lml_ex, lml_cg = ex.log_marginal_likelihood(), same.log_marginal_likelihood()
@@ -285,6 +293,10 @@ def agreement_row(n: int, steps: int | None, n_test: int) -> dict:
         "mean_rel": float(np.max(np.abs(mu_cg - mu_ex)) / np.max(np.abs(mu_ex))),
         "var_rel": float(np.max(np.abs(sd_cg**2 / sd_ex**2 - 1.0))),
         "var_rel_median": float(np.median(np.abs(sd_cg**2 / sd_ex**2 - 1.0))),
+        "evaluations_exact": seen_ex["nfev"],
+        "iterations_exact": seen_ex["nit"],
+        "evaluations_cg": seen_cg["nfev"],
+        "iterations_cg": seen_cg["nit"],
         "hyper_exact": h_ex.tolist(),
         "hyper_cg": h_cg.tolist(),
     }

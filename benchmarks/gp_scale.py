@@ -10,8 +10,9 @@ a fixed test set of 10,000 points; float64 on both sides.  Model on both sides:
 Matérn-5/2 with 4 ARD lengthscales times a variance, learned Gaussian noise, zero mean,
 all starting at GPyTorch's defaults (softplus(0) = ln 2).
 
-* pyjl: ``GaussianProcess(..., solver="cg")``, ``fit(X, y, max_iter=steps)`` (L-BFGS-B;
-  the row reports its likelihood+gradient *evaluations*, which can exceed its iterations),
+* pyjl: ``GaussianProcess(..., solver="cg")``, ``fit(X, y, max_iter=steps)`` (the bounded
+  BFGS of :mod:`pyjl.gp._trust`, L-BFGS-B for ``solver="cholesky"``; the row reports its
+  likelihood+gradient *evaluations* and its iterations, which evaluations can exceed),
   ``log_marginal_likelihood()`` (the solver's estimate), ``predict(Xs, return_std=True)``.
 * GPyTorch: its defaults -- ``ExactGP``, ``ScaleKernel(MaternKernel(nu=2.5,
   ard_num_dims=4))``, ``GaussianLikelihood``, Adam (lr 0.1), ``steps`` loss+backward steps
@@ -115,7 +116,9 @@ def agreement_table(r: dict) -> str:
     lines = [
         f'Agreement at n = {r["n"]:,}: pyjl `solver="cg"` against `solver="cholesky"` '
         f"(exact LML {r['lml_exact']:.3f}, CG estimate {r['lml_cg']:.3f}; median relative "
-        f"variance difference {r['var_rel_median']:.1e}).",
+        f"variance difference {r['var_rel_median']:.1e}; the CG fit "
+        f"{r.get('evaluations_cg')} evaluations in {r.get('iterations_cg')} iterations, the "
+        f"exact one {r.get('evaluations_exact')} in {r.get('iterations_exact')}).",
         "",
         "| quantity | CG vs exact | bound | pass |",
         "|---|---|---|---|",
