@@ -1,6 +1,7 @@
 """Prediction helpers of :class:`~pyjl.gp.GaussianProcess`: the prior before ``fit``,
-the posterior mean and variance over row blocks, whitening by the cached inverse
-Cholesky factor, the size check of ``sample_y`` and outputs that mirror the input.
+the moments of a Cholesky fit (the posterior mean and variance over row blocks, whitening
+by the cached inverse Cholesky factor), the size check of ``sample_y`` and outputs that
+mirror the input.
 
 The estimator calls these as plain functions; the formulas are in
 :mod:`pyjl.gp.regression`.
@@ -136,6 +137,37 @@ def blocks(kernel, Xs, X_train, alpha, Linv=None):
             V = whiten(Kb, Linv, owned=fresh)
             np.einsum("ij,ij->i", V, V, out=quad[s : s + rows])
     return mean, quad
+
+
+def exact_moments(gp, Xs, return_std: bool, return_cov: bool, extra: float):
+    """The posterior mean ``(m,)`` at ``Xs`` of a Cholesky-fitted ``gp``, in the units of
+    ``y``, with the std ``(m,)`` (``return_std``) or covariance ``(m, m)``
+    (``return_cov``); ``extra``: noise added to them.  ``gp``'s ``L^{-1}`` is computed on
+    first use and kept until a refit."""
+    if return_cov:
+        Ks = np.asarray(gp.kernel_(Xs, gp.X_train_))
+        mean = Ks @ gp.alpha_ * gp._y_std + gp._y_mean
+        V = whiten(Ks, _inverse(gp))  # (m, n): Ks L^{-T}, on a copy
+        cov = np.asarray(gp.kernel_(Xs)) - V @ V.T
+        cov[np.diag_indices_from(cov)] += extra
+        return mean, cov * gp._y_std**2
+    Linv = _inverse(gp) if return_std and len(Xs) else None
+    mean, quad = blocks(gp.kernel_, Xs, gp.X_train_, gp.alpha_, Linv)
+    mean *= gp._y_std
+    mean += gp._y_mean
+    if not return_std:
+        return mean
+    var = np.asarray(gp.kernel_.diag(Xs), dtype=np.float64) + extra
+    if quad is not None:  # None for no points: nothing to subtract
+        var -= quad
+    return mean, np.sqrt(clip(var)) * gp._y_std
+
+
+def _inverse(gp):
+    """``gp.L_^{-1}`` (Fortran order), kept as ``gp._Linv`` until a refit."""
+    if gp._Linv is None:
+        gp._Linv = inverse_factor(gp.L_)
+    return gp._Linv
 
 
 def clip(var):

@@ -324,29 +324,7 @@ class GaussianProcess:
         if self._cg is not None:
             want = "cov" if return_cov else ("std" if return_std else "mean")
             return self._cg.moments(Xs, want, extra, self._y_mean, self._y_std)
-        if return_cov:
-            Ks = np.asarray(self.kernel_(Xs, self.X_train_))
-            mean = Ks @ self.alpha_ * self._y_std + self._y_mean
-            V = _posterior.whiten(Ks, self._inverse_factor())  # (m, n): Ks L^{-T}, on a copy
-            cov = np.asarray(self.kernel_(Xs)) - V @ V.T
-            cov[np.diag_indices_from(cov)] += extra
-            return mean, cov * self._y_std**2
-        Linv = self._inverse_factor() if return_std and len(Xs) else None
-        mean, quad = _posterior.blocks(self.kernel_, Xs, self.X_train_, self.alpha_, Linv)
-        mean *= self._y_std
-        mean += self._y_mean
-        if not return_std:
-            return mean
-        var = np.asarray(self.kernel_.diag(Xs), dtype=np.float64) + extra
-        if quad is not None:  # None for no points: nothing to subtract
-            var -= quad
-        return mean, np.sqrt(_posterior.clip(var)) * self._y_std
-
-    def _inverse_factor(self):
-        """``L_^{-1}`` (Fortran order), computed on first use and kept until a refit."""
-        if self._Linv is None:
-            self._Linv = _posterior.inverse_factor(self.L_)
-        return self._Linv
+        return _posterior.exact_moments(self, Xs, return_std, return_cov, extra)
 
     def sample_y(self, X, n_samples=1, random_state=None):
         """Draws of the latent ``f`` at ``X``: ``(m, n_samples)``.
