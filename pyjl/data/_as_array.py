@@ -9,7 +9,7 @@ import numpy as np
 
 from .._validate import describe
 from .._validate import error as _err
-from ._checks import _check_finite, _check_kind, _describe, _refuse, _root
+from ._checks import _F64, _check_finite, _check_kind, _describe, _finite_f64, _refuse, _root
 from ._convert import _to_numpy
 
 
@@ -68,6 +68,9 @@ def as_array(
     ...
     pyjl.exceptions.InputError: `x` must be finite (no NaN or infinity); got nan at index 1. ...
     """
+    plain = _plain_f64(obj, dtype, ndim, copy, finite, allow_empty)
+    if plain is not None:
+        return plain
     dtype, allowed = _as_array_options(dtype, ndim, copy, finite)
     if _root(obj) == "cupy":
         if not device:
@@ -123,6 +126,28 @@ def as_array(
         one = labels[0] if labels is not None and a.ndim == 1 else None
         _check_finite(a, name, labels, xp, column=one)
     return a
+
+
+def _plain_f64(obj: Any, dtype: Any, ndim: Any, copy: Any, finite: Any, allow_empty: Any) -> Any:
+    """:func:`as_array`'s result for the common case, a float64 NumPy array wanted as
+    float64 whose every check passes (``obj`` itself when C-contiguous, else its C-ordered
+    copy where ``copy=None`` allows one), or None: the general path decides."""
+    if not (
+        type(obj) is np.ndarray
+        and (dtype is np.float64 or dtype is _F64)
+        and obj.dtype == _F64
+        and (ndim is None or (type(ndim) is int and ndim == obj.ndim))
+        and (obj.size or allow_empty)
+        and (finite is True or finite is False)
+    ):
+        return None
+    if obj.flags.c_contiguous and (copy is None or copy is False):
+        a = obj
+    elif copy is None:
+        a = obj.astype(_F64, order="C")
+    else:
+        return None
+    return a if finite is False or _finite_f64(a) else None
 
 
 def _as_array_options(

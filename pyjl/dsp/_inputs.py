@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from .. import _validate, data
-from ..exceptions import NumericalWarning
+from ..exceptions import InputError, NumericalWarning
 
 __all__ = [
     "Signal",
@@ -30,7 +30,6 @@ __all__ = [
     "coefficients",
     "validate_sos",
     "check_stable",
-    "finite_f64",
     "unstable_message",
     "channels",
     "from_channels",
@@ -44,17 +43,6 @@ _NUMPY = data.origin(np.empty(0))
 
 #: the :func:`pyjl.data.origin` kinds read as time x channels (time down the rows)
 TABLE_KINDS = ("dataframe", "arrow_table", "arrow_batch")
-
-
-def finite_f64(a: np.ndarray) -> bool:
-    """Whether a float64 array holds only finite values, by one pass with no temporary and
-    no floating-point warning: the sum of squares by a dot product for a small array (BLAS
-    runs it on this thread), else the sum with the warnings off.  A sum that overflows
-    answers False: the caller's slow path decides."""
-    if a.size <= 4096:
-        return math.isfinite(np.vdot(a, a))
-    with np.errstate(over="ignore", invalid="ignore"):
-        return math.isfinite(np.add.reduce(a, axis=None))
 
 
 @dataclass
@@ -110,19 +98,13 @@ def read_signal(x, *, name: str = "x", axis=None, min_len: int = 1, finite: bool
     output shows any non-finite input (see :func:`pyjl.dsp._frames.filter_finite`),
     which then call :meth:`Signal.require_finite` before trusting a non-finite result.
     """
-    if (
-        type(x) is np.ndarray
-        and x.dtype == _F64
-        and x.flags.c_contiguous
-        and x.ndim
-        and (not finite or x.size == 0 or finite_f64(x))
-    ):  # as_array's result without its passes (a sum that overflows takes them)
-        org, values = _NUMPY, x
+    if type(x) is np.ndarray:
+        org = _NUMPY
     else:
         org = data.origin(x)
         if isinstance(x, (list, tuple)):
             x = np.asarray(x)
-        values = data.as_array(x, name=name, dtype=want_dtype(x), allow_empty=True, finite=finite)
+    values = data.as_array(x, name=name, dtype=want_dtype(x), allow_empty=True, finite=finite)
     if values.ndim == 0:
         raise _validate.error(
             name, "must be at least 1-D", f"a scalar {values!r}", "pass an array of samples"
@@ -150,10 +132,11 @@ def read_signal(x, *, name: str = "x", axis=None, min_len: int = 1, finite: bool
 
 def coefficients(c, name: str) -> np.ndarray:
     """A non-empty, finite, 1-D coefficient vector (float64 or complex128)."""
-    if (
-        type(c) is np.ndarray and c.dtype == _F64 and c.ndim == 1 and c.size and finite_f64(c)
-    ):  # the checks below passed (a sum that overflows takes them)
-        return c
+    if type(c) is np.ndarray and c.dtype == _F64 and c.ndim == 1 and c.size:
+        try:  # the data layer's finiteness check; a failure is worded below
+            return data.as_array(c, name=name)
+        except InputError:
+            pass
     arr = np.atleast_1d(np.asarray(c))
     if arr.dtype.kind not in "biufc":
         raise _validate.error(

@@ -43,18 +43,11 @@ __all__ = ["sosfilt", "lfilter"]
 def _read_zi(zi, want, rule, fix):
     """``zi`` as a finite array of x's kind of dtype, broadcast to ``want`` (x's
     dimensions, each equal or 1, the filtered one ``rule`` fixes), or InputError."""
-    if (
-        type(zi) is np.ndarray
-        and zi.dtype == np.float64
-        and zi.shape == want
-        and zi.flags.c_contiguous
-        and _inputs.finite_f64(zi)
-    ):  # as_array's checks passed (a sum that overflows takes them)
-        return zi
     zi = data.as_array(zi, name="zi", dtype=_inputs.want_dtype(zi), allow_empty=True)
-    fits = zi.shape == want or (
-        zi.ndim == len(want)
-        and all(g == w or (g == 1 and not fixed) for g, w, fixed in zip(zi.shape, want, rule))
+    if zi.shape == want:
+        return zi
+    fits = zi.ndim == len(want) and all(
+        g == w or (g == 1 and not fixed) for g, w, fixed in zip(zi.shape, want, rule)
     )
     if not fits:
         raise _validate.error("zi", f"must have shape {want}", f"shape {zi.shape}", fix)

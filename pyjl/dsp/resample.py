@@ -75,8 +75,7 @@ def upfirdn(h, x, up=1, down=1, axis=None, mode="constant", cval=0):
         if y is not None:
             return y
     h = _inputs.coefficients(h, "h")
-    if not (type(up) is int and type(down) is int and up >= 1 and down >= 1):
-        up, down = _validate.integer(up, "up", low=1), _validate.integer(down, "down", low=1)
+    up, down = _validate.integer(up, "up", low=1), _validate.integer(down, "down", low=1)
     mode = _validate.choice(mode.lower() if isinstance(mode, str) else mode, "mode", _MODES)
     sig = read_signal(x, axis=axis, min_len=1)
     cval = _finite_scalar(cval, "cval", complex_ok=np.iscomplexobj(sig.values))
