@@ -159,13 +159,17 @@ def stft_frames(const double[:, ::1] x, const double[::1] window, Py_ssize_t ste
 # FFT convolution (overlap-add, scipy.fft)
 # ---------------------------------------------------------------------------
 def _oa_block(Py_ssize_t m, Py_ssize_t n):
-    """Block length for overlap-add of an ``m``-tap filter over ``n`` samples."""
+    """``(nfft, L)``: transform and block lengths for overlap-add of an ``m``-tap filter
+    over ``n`` samples; one block of the whole signal where blocks would not be shorter."""
     import scipy.fft as sfft
+    full = sfft.next_fast_len(n + m - 1, True)
     if n <= 2 * m or m <= 1:
-        return sfft.next_fast_len(n + m - 1, True), n
+        return full, n
     nfft = sfft.next_fast_len(max(8 * m, 1024), True)
     while nfft - m + 1 < m:
         nfft = sfft.next_fast_len(nfft + 1, True)
+    if nfft >= full:
+        return full, n
     return nfft, nfft - m + 1
 
 
@@ -181,9 +185,19 @@ def fftfilt(const double[::1] h, const double[:, ::1] x, int n_threads):
     if n == 0 or m == 0:
         return np.zeros((n_ch, max(n + m - 1, 0)), dtype=np.float64)
     nfft, L = _oa_block(m, n)
-    workers = max(1, n_threads)
-    H = sfft.rfft(h_arr, nfft)
     nb = -(-n // L)
+    if nb == 1:
+        # one block: the rows and the taps zero-padded together, transformed by one call
+        # (rows are transformed independently: the values of separate calls)
+        both = np.zeros((n_ch + 1, nfft), dtype=np.float64)
+        both[:n_ch, :n] = x_arr
+        both[n_ch, :m] = h_arr
+        workers = _threads_for(n_threads, n_ch + 1,
+                               2 * (n_ch + 1) * nfft * (<object>nfft).bit_length())
+        spec = sfft.rfft(both, axis=-1, workers=workers)
+        out = sfft.irfft(spec[:n_ch] * spec[n_ch], nfft, axis=-1, workers=workers)
+        return np.ascontiguousarray(out[:, :n + m - 1])
+    H = sfft.rfft(h_arr, nfft)
     out = np.zeros((n_ch, nb * L + nfft - L), dtype=np.float64)
     # blocks in groups that keep the working set near 32 MB
     group = max(1, (1 << 22) // max(nfft, 1) // max(n_ch, 1))
@@ -192,6 +206,8 @@ def fftfilt(const double[::1] h, const double[:, ::1] x, int n_threads):
         lo, hi = g0 * L, min(n, g1 * L)
         seg = np.zeros((n_ch, g1 - g0, L), dtype=np.float64)
         seg.reshape(n_ch, -1)[:, :hi - lo] = x_arr[:, lo:hi]
+        rows = n_ch * (g1 - g0)
+        workers = _threads_for(n_threads, rows, 2 * rows * nfft * (<object>nfft).bit_length())
         Y = sfft.rfft(seg, nfft, axis=-1, workers=workers)
         Y *= H
         blocks = sfft.irfft(Y, nfft, axis=-1, workers=workers)

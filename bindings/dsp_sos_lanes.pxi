@@ -124,8 +124,7 @@ def sosfilt(const double[:, ::1] sos, const double[:, ::1] x, zi, int n_threads)
     Channels run in lanes, blocks of up to eight (one per vector) on the threads,
     or one per thread where a thread would get fewer than ``_LANES_MIN_CH``; a
     single long channel is split in time (see ``_sos_lane_segments``)."""
-    cdef Py_ssize_t n_ch = x.shape[0], n = x.shape[1], n_sec = sos.shape[0], i, c, nb
-    cdef int nl
+    cdef Py_ssize_t n_ch = x.shape[0], n = x.shape[1], n_sec = sos.shape[0], i, nb
     y_arr = _empty_out(n_ch, n)
     if zi is None:
         zf_arr = np.zeros((n_ch, n_sec, 2), dtype=np.float64)
@@ -170,15 +169,33 @@ def sosfilt(const double[:, ::1] sos, const double[:, ::1] x, zi, int n_threads)
         return y_arr, zf_arr
     if lanes and (n_ch + nt - 1) // nt >= _LANES_MIN_CH:
         nb = _lane_blocks(n_ch, nt)
+        if nt == 1:  # the same blocks on this thread: no parallel region to enter
+            with nogil:
+                for i in range(nb):
+                    _sos_lane_block(&sos[0, 0], n_sec, &zf[0, 0, 0], &x[0, 0], &y[0, 0],
+                                    n, n_ch, nb, i)
+            return y_arr, zf_arr
         for i in prange(nb, nogil=True, num_threads=nt, schedule="static", chunksize=1):
-            c = i * n_ch // nb
-            nl = <int>((i + 1) * n_ch // nb - c)
-            pyjl_sos_lanes(&sos[0, 0], n_sec, &zf[c, 0, 0], 2 * n_sec, &x[c, 0], &y[c, 0],
-                           n, nl, n, _stream(n_ch * n))
+            _sos_lane_block(&sos[0, 0], n_sec, &zf[0, 0, 0], &x[0, 0], &y[0, 0], n, n_ch, nb, i)
+        return y_arr, zf_arr
+    if nt == 1:
+        with nogil:
+            for i in range(n_ch):
+                _sos_channel(&sos[0, 0], n_sec, &zf[i, 0, 0], &x[i, 0], &y[i, 0], n)
         return y_arr, zf_arr
     for i in prange(n_ch, nogil=True, num_threads=nt, schedule="dynamic"):
         _sos_channel(&sos[0, 0], n_sec, &zf[i, 0, 0], &x[i, 0], &y[i, 0], n)
     return y_arr, zf_arr
+
+
+cdef inline void _sos_lane_block(const double *sos, Py_ssize_t n_sec, double *zf,
+                                 const double *x, double *y, Py_ssize_t n, Py_ssize_t n_ch,
+                                 Py_ssize_t nb, Py_ssize_t i) noexcept nogil:
+    """Block ``i`` of ``nb``: channels ``[i n_ch / nb, (i + 1) n_ch / nb)`` in lanes."""
+    cdef Py_ssize_t c = i * n_ch // nb
+    cdef int nl = <int>((i + 1) * n_ch // nb - c)
+    pyjl_sos_lanes(sos, n_sec, zf + c * 2 * n_sec, 2 * n_sec, x + c * n, y + c * n,
+                   n, nl, n, _stream(n_ch * n))
 
 
 def _zir_responses(sos):

@@ -138,3 +138,15 @@ def test_small_inputs_spread_over_threads_give_the_same_bits(rng, n_ch):
     y_ref, zf_ref = signal.sosfilt(sos, x, zi=zs.transpose(1, 0, 2))
     assert np.array_equal(spread[0][0], y_ref)
     np.testing.assert_allclose(spread[3], signal.upfirdn(fir, x, 3, 2), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("shape", [(2, 40), (9, 16), (20, 64), (33, 100)])
+def test_small_multichannel_sosfilt_on_this_thread_equals_scipy(rng, shape):
+    # little work: the channel blocks (lanes, or one channel at a time) run on the
+    # caller's thread with no parallel region, bit for bit SciPy's
+    x = rng.standard_normal(shape)
+    sos = signal.butter(6, 0.2, output="sos")
+    zi = rng.standard_normal((sos.shape[0], shape[0], 2))
+    y, zf = dsp.sosfilt(sos, x, zi=zi)
+    y_ref, zf_ref = signal.sosfilt(sos, x, zi=zi)
+    assert np.array_equal(y, y_ref) and np.array_equal(zf, zf_ref)
