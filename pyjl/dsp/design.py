@@ -6,7 +6,9 @@ results; pyjl only checks the arguments first (:mod:`pyjl.dsp._design_args`), so
 a cutoff outside ``(0, fs/2)`` or a NaN window parameter fails with an
 :class:`~pyjl.exceptions.InputError` that names the argument and says how to fix
 it, before SciPy sees it.  What SciPy accepts is accepted (order-0 designs, for
-one), and results keep SciPy's dtypes.  The frequency response and the steady
+one), and results keep SciPy's dtypes.  A design whose arguments are all plain numbers
+and names is computed once per value and copied out on later calls
+(:mod:`pyjl.dsp._memo`).  The frequency response and the steady
 state of a designed filter are in :mod:`pyjl.dsp.response`.
 
 >>> from pyjl.dsp import butter
@@ -37,6 +39,7 @@ from ._design_args import (
     positive,
     scalar,
 )
+from ._memo import by_value
 
 __all__ = ["butter", "cheby1", "cheby2", "ellip", "bessel", "firwin", "kaiserord", "remez"]
 
@@ -106,6 +109,7 @@ def _known_window(window, numtaps):
         ) from exc
 
 
+@by_value
 def butter(N, Wn, btype="low", analog=False, output="ba", fs=None):
     """Butterworth filter design (:func:`scipy.signal.butter`).
 
@@ -121,6 +125,7 @@ def butter(N, Wn, btype="low", analog=False, output="ba", fs=None):
     return call_scipy(_ss.butter, N, Wn, btype=btype, analog=analog, output=output, fs=fs)
 
 
+@by_value
 def cheby1(N, rp, Wn, btype="low", analog=False, output="ba", fs=None):
     """Chebyshev type I design, passband ripple ``rp`` dB (:func:`scipy.signal.cheby1`).
 
@@ -138,6 +143,7 @@ def cheby1(N, rp, Wn, btype="low", analog=False, output="ba", fs=None):
     return call_scipy(_ss.cheby1, N, rp, Wn, btype=btype, analog=analog, output=output, fs=fs)
 
 
+@by_value
 def cheby2(N, rs, Wn, btype="low", analog=False, output="ba", fs=None):
     """Chebyshev type II design, stopband attenuation ``rs`` dB (:func:`scipy.signal.cheby2`).
 
@@ -155,6 +161,7 @@ def cheby2(N, rs, Wn, btype="low", analog=False, output="ba", fs=None):
     return call_scipy(_ss.cheby2, N, rs, Wn, btype=btype, analog=analog, output=output, fs=fs)
 
 
+@by_value
 def ellip(N, rp, rs, Wn, btype="low", analog=False, output="ba", fs=None):
     """Elliptic (Cauer) design (:func:`scipy.signal.ellip`).
 
@@ -173,6 +180,7 @@ def ellip(N, rp, rs, Wn, btype="low", analog=False, output="ba", fs=None):
     return call_scipy(_ss.ellip, N, rp, rs, Wn, btype=btype, analog=analog, output=output, fs=fs)
 
 
+@by_value
 def bessel(N, Wn, btype="low", analog=False, output="ba", norm="phase", fs=None):
     """Bessel/Thomson design (:func:`scipy.signal.bessel`).
 
@@ -190,6 +198,7 @@ def bessel(N, Wn, btype="low", analog=False, output="ba", norm="phase", fs=None)
     )
 
 
+@by_value
 def firwin(numtaps, cutoff, *, width=None, window="hamming", pass_zero=True, scale=True, fs=None):
     """Windowed-sinc FIR design (:func:`scipy.signal.firwin`); ``cutoff`` in ``(0, fs/2)``.
 
@@ -242,6 +251,7 @@ def firwin(numtaps, cutoff, *, width=None, window="hamming", pass_zero=True, sca
     return taps
 
 
+@by_value
 def kaiserord(ripple, width):
     """Kaiser window ``(numtaps, beta)`` for ``ripple`` dB and a transition ``width``
     normalised to Nyquist, in ``(0, 1)`` (:func:`scipy.signal.kaiserord`).
@@ -267,6 +277,7 @@ def kaiserord(ripple, width):
     return call_scipy(_ss.kaiserord, ripple, width)
 
 
+@by_value
 def remez(
     numtaps, bands, desired, *, weight=None, type="bandpass", maxiter=25, grid_density=16, fs=None
 ):

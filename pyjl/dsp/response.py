@@ -26,6 +26,7 @@ from .. import _validate
 from ..exceptions import NumericalWarning
 from . import _inputs
 from ._design_args import MAX_TAPS, call_scipy, finite, positive
+from ._memo import by_value
 
 __all__ = ["freqz", "sosfreqz", "lfilter_zi", "sosfilt_zi"]
 
@@ -58,10 +59,16 @@ def _frequency_grid(worN, fs):
         positive(fs, "fs")
 
 
-def _response(func, *args, **kwargs):
-    """``(w, h)`` as SciPy computes it; one NumericalWarning when ``h`` is not finite."""
+@by_value
+def _scipy_response(name, *args, **kwargs):
+    """SciPy's ``freqz`` or ``sosfreqz`` (``name``), once per argument value."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        wh = call_scipy(func, *args, **kwargs)
+        return call_scipy(getattr(_ss, name), *args, **kwargs)
+
+
+def _response(name, *args, **kwargs):
+    """``(w, h)`` as SciPy computes it; one NumericalWarning when ``h`` is not finite."""
+    wh = _scipy_response(name, *args, **kwargs)
     if not np.all(np.isfinite(wh[1])):
         warnings.warn(
             "the frequency response is infinite or NaN at some frequencies: a pole "
@@ -74,14 +81,15 @@ def _response(func, *args, **kwargs):
     return wh
 
 
-def _steady_state(func, names, *coefficients):
+@by_value
+def _steady_state(func_name, names, *coefficients):
     """SciPy's step-response initial conditions, refused by name when there are none: a pole
     at z = 1 (singular system; named by the denominator, ``names[-1]``) or coefficients so
     large that the solve overflows (named by all of ``names``)."""
     name = names[-1]
     with np.errstate(over="ignore", invalid="ignore"):
         try:
-            zi = func(*coefficients)
+            zi = getattr(_ss, func_name)(*coefficients)
         except np.linalg.LinAlgError:
             raise _validate.error(
                 name,
@@ -129,8 +137,9 @@ def freqz(b, a=1, worN=512, whole=False, plot=None, fs=2 * np.pi, include_nyquis
             a_arr[0],
             "normalise the denominator so that a[0] == 1",
         )
+    b, a = (np.asarray(c) if isinstance(c, list) else c for c in (b, a))  # SciPy's reading
     return _response(
-        _ss.freqz, b, a, worN=worN, whole=whole, plot=plot, fs=fs, include_nyquist=include_nyquist
+        "freqz", b, a, worN=worN, whole=whole, plot=plot, fs=fs, include_nyquist=include_nyquist
     )
 
 
@@ -149,7 +158,7 @@ def sosfreqz(sos, worN=512, whole=False, fs=2 * np.pi):
     """
     _inputs.validate_sos(sos)
     _frequency_grid(worN, fs)
-    return _response(_ss.sosfreqz, np.asarray(sos), worN=worN, whole=whole, fs=fs)
+    return _response("sosfreqz", np.asarray(sos), worN=worN, whole=whole, fs=fs)
 
 
 def lfilter_zi(b, a):
@@ -175,7 +184,7 @@ def lfilter_zi(b, a):
             "pass a denominator whose leading coefficient is non-zero",
         )
     _inputs.check_stable(a, "a", b, stacklevel=3)
-    return _steady_state(_ss.lfilter_zi, ("b", "a"), b, a)
+    return _steady_state("lfilter_zi", ("b", "a"), b, a)
 
 
 def sosfilt_zi(sos):
@@ -192,4 +201,4 @@ def sosfilt_zi(sos):
     True
     """
     _inputs.validate_sos(sos)
-    return _steady_state(_ss.sosfilt_zi, ("sos",), np.asarray(sos))
+    return _steady_state("sosfilt_zi", ("sos",), np.asarray(sos))

@@ -8,7 +8,9 @@ NaN values or fail inside. Parameters that make the window degenerate are refuse
 ``gaussian``'s ``std`` and ``general_gaussian``'s ``sig`` and ``p`` must be > 0 (at 0
 the window is all zeros, or for ``p`` the constant ``exp(-1/2)``: use ``boxcar``),
 ``taylor``'s ``sll`` (dB) must be > 0, and ``general_cosine``'s ``a`` must be a
-non-empty 1-D sequence of real numbers.
+non-empty 1-D sequence of real numbers.  A window whose arguments are all plain numbers
+and names is computed once per value and copied out on later calls
+(:mod:`pyjl.dsp._memo`; not ``chebwin``, which can warn).
 
 >>> from pyjl.dsp import windows
 >>> windows.hann(4, sym=False).tolist()
@@ -28,6 +30,7 @@ import numpy as np
 import scipy.signal.windows as _scipy_windows
 
 from .. import _validate
+from ._memo import by_value
 
 __all__ = list(_scipy_windows.__all__)
 
@@ -135,6 +138,11 @@ def _checked(func):
     return window
 
 
+#: windows (and their get_window names) that can warn, chebwin below 45 dB: computed on
+#: every call, so they warn each time
+WARNS = frozenset({"chebwin", "cheb"})
+
 for _name in __all__:
-    globals()[_name] = _checked(getattr(_scipy_windows, _name))
-del _name
+    _window = _checked(getattr(_scipy_windows, _name))
+    globals()[_name] = _window if _name in WARNS else by_value(_window)
+del _name, _window
