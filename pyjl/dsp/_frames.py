@@ -21,7 +21,8 @@ from scipy.signal import get_window
 from .. import _config, _validate
 from ..engines import current
 from ..exceptions import NumericalWarning
-from .windows import check_finite
+from ._memo import by_value
+from .windows import WARNS, check_finite
 
 __all__ = [
     "window_array",
@@ -38,14 +39,23 @@ __all__ = [
 ]
 
 _DETREND = {False: 0, None: 0, "constant": 1, "linear": 2}
+_F64, _C128 = np.dtype(np.float64), np.dtype(np.complex128)
+#: values one BLAS dot product takes on the calling thread (OpenBLAS threads above 10,000)
+_DOT = 8192
 #: inputs whose magnitude stays within [2**-400, 2**400] square and sum without
 #: overflow or subnormal loss; beyond it data are scaled by a power of two (exact)
 _SAFE_EXP = 400
 
 
-def workers() -> int:
-    """Threads for ``scipy.fft`` (the ``pyjl.set_num_threads`` bound)."""
-    return int(_config.get("num_threads"))
+def workers(n_values: int, n_fft: int) -> int:
+    """Threads for ``scipy.fft`` transforms of ``n_values`` values in all, each of length
+    ``n_fft``: the ``pyjl.set_num_threads`` bound, and at most one thread per ``2**19``
+    multiply-adds (about ``2 n log2(n_fft)``), as the kernels, so that a small transform
+    stays on the caller's thread.  Threads change no bit of the result."""
+    work = 2 * int(n_values) * max(1, int(n_fft).bit_length())
+    if work >> 19 < 2:
+        return 1
+    return max(1, min(int(_config.get("num_threads")), work >> 19))
 
 
 def _check_values(win: np.ndarray, name: str, spec) -> np.ndarray:
@@ -86,18 +96,29 @@ def window_array(window, nperseg: int, name: str = "window") -> np.ndarray:
     parameters refused), else the validated array; either way 1-D, real, finite and
     not all zeros (float64)."""
     if isinstance(window, (str, tuple)):
-        check_finite(window, name)
-        try:
-            win = np.asarray(get_window(window, nperseg), dtype=np.float64)
-        except (ValueError, TypeError) as exc:
-            raise _validate.error(
-                name,
-                "must be a window SciPy knows",
-                repr(window),
-                f"use a name from pyjl.dsp.windows, e.g. 'hann' ({exc})",
-            ) from exc
-        return _check_values(win, name, window)
+        kind = window if isinstance(window, str) else window[0] if window else None
+        if kind in WARNS:  # computed (and warning) every time
+            return _make_window(window, nperseg, name)
+        return _named_window(window, nperseg, name)
     return _check_values(np.asarray(window), name, window)
+
+
+def _make_window(window, nperseg: int, name: str) -> np.ndarray:
+    """The window ``get_window(window, nperseg)``, checked."""
+    check_finite(window, name)
+    try:
+        win = np.array(get_window(window, nperseg), dtype=np.float64)
+    except (ValueError, TypeError) as exc:
+        raise _validate.error(
+            name,
+            "must be a window SciPy knows",
+            repr(window),
+            f"use a name from pyjl.dsp.windows, e.g. 'hann' ({exc})",
+        ) from exc
+    return _check_values(win, name, window)
+
+
+_named_window = by_value(_make_window, shared=True)  # once per value, read-only
 
 
 @functools.lru_cache(maxsize=1)
@@ -123,14 +144,59 @@ def check_size(n_values, name: str, value, itemsize: int = 16, what: str = "resu
         )
 
 
+def _in_safe_range(x: np.ndarray, axis: int) -> bool:
+    """Whether every channel's peak along ``axis`` is shown inside ``[2**-400, 2**400]``
+    (so every value finite) by its sum of squares: per channel ``max|x|^2 <= sum|x|^2 <=
+    n max|x|^2``, so sums within ``[n 2**-798, 2**798]`` do.  One dot product for one
+    short channel (BLAS runs it on this thread), else one pass of them; complex values as
+    their real and imaginary parts (``n`` counting both).  False: not shown (other
+    dtypes and axes, zeros, NaN or infinity, or a peak outside)."""
+    real = x.dtype == _F64
+    if not (
+        (real or (x.dtype == _C128 and x.flags.c_contiguous))
+        and (axis == -1 or axis == x.ndim - 1)
+    ):
+        return False
+    xr = x if real else x.view(_F64)
+    n, lo, hi = xr.shape[-1], 2.0 ** (2 - 2 * _SAFE_EXP), 2.0 ** (2 * _SAFE_EXP - 2)
+    if xr.size <= _DOT:
+        total = float(np.vdot(xr, xr))
+        if not total <= hi:
+            return False
+        if xr.size == n:
+            return n * lo <= total
+        # every row's sum lies below the finite total: no overflow, no NaN to look for
+        return n * lo <= min(np.vecdot(xr, xr).ravel().tolist())
+    if xr.size == n and n <= 8 * _DOT and xr.flags.c_contiguous:  # a few dot products
+        flat = xr.reshape(-1)
+        total = sum(
+            float(np.vdot(flat[i : i + _DOT], flat[i : i + _DOT])) for i in range(0, n, _DOT)
+        )
+        return n * lo <= total <= hi
+    with np.errstate(over="ignore", invalid="ignore"):
+        if xr.size == n and xr.flags.c_contiguous:  # one long channel: its sum by pieces
+            flat = xr.reshape(-1)
+            m = n // 4096 * 4096
+            head, tail = flat[:m].reshape(-1, 4096), flat[m:]
+            total = float(np.vecdot(head, head).sum()) + float(np.vdot(tail, tail))
+            return n * lo <= total <= hi
+        # rows of at most 4,096 values by BLAS dot products (on this thread), longer by einsum
+        ss = (np.vecdot(xr, xr) if n <= 4096 else np.einsum("...i,...i->...", xr, xr)).ravel()
+    return bool(n * lo <= ss.min() and ss.max() <= hi)
+
+
 def power_of_two_scale(x: np.ndarray, axis: int = -1):
     """Powers of two ``s`` (``x``'s shape with ``axis`` kept as 1) with ``max|x| / s``
     in [1, 2) along ``axis``, for the channels whose peak lies outside
     ``[2**-400, 2**400]`` (their squares and long sums over- or underflow; other
     channels get 1), or None when no channel needs it.  Dividing by ``s`` is exact,
     so results scaled back are unchanged."""
-    if x.size == 0:
+    if x.size == 0 or _in_safe_range(x, axis):
         return None
+    return _exact_scale(x, axis)
+
+
+def _exact_scale(x: np.ndarray, axis: int):
     if np.iscomplexobj(x):
         peak = np.max(np.abs(x), axis=axis, keepdims=True).astype(np.float64)
     else:  # two reductions, no |x| temporary of the data's size
@@ -143,15 +209,27 @@ def power_of_two_scale(x: np.ndarray, axis: int = -1):
     return np.where(odd, np.ldexp(1.0, np.frexp(peak)[1] - 1), 1.0)
 
 
-def scale_down(x: np.ndarray, axis: int = -1):
-    """``(x / s, s)`` with ``s`` from :func:`power_of_two_scale` (``x`` itself if None)."""
-    s = power_of_two_scale(x, axis)
+def scale_down(x: np.ndarray, axis: int = -1, require_finite=None):
+    """``(x / s, s)`` with ``s`` from :func:`power_of_two_scale` (``x`` itself if None).
+
+    ``require_finite``: for ``x`` read without the finiteness check, a callable that raises
+    the reader's error on NaN or infinity; called unless the range check has shown every
+    value finite (one pass for both checks)."""
+    if x.size == 0 or _in_safe_range(x, axis):
+        return x, None
+    if require_finite is not None:
+        require_finite()
+    s = _exact_scale(x, axis)
     return (x if s is None else x / s), s
 
 
 def all_finite(y) -> bool:
     """Whether every value of ``y`` is finite, by one summing pass (no temporary); a
-    sum that overflows on finite values only costs the slower path it guards."""
+    sum that overflows on finite values only costs the slower path it guards.  A small
+    float64 ``y`` is first tried by its sum of squares (one dot product, no warnings to
+    silence): finite, it bounds the sum too."""
+    if y.dtype == np.float64 and y.size <= 4096 and math.isfinite(np.vdot(y, y)):
+        return True
     with np.errstate(over="ignore", invalid="ignore"):
         return bool(np.isfinite(np.add.reduce(y, axis=None)))
 
@@ -166,12 +244,6 @@ def filter_finite(y, zf, recursive: bool) -> bool:
     a finite ``zf`` proves the whole output, and the input, finite: no pass over
     ``y``.  FIR filters (``recursive=False``) or an empty state check ``y``."""
     if recursive and y.shape[-1] > 0 and zf.size > 0 and zf.shape[0] == y.shape[0]:
-        # a small float64 state's sum of squares (a BLAS dot, on this thread up to a few
-        # thousand values: no floating-point warnings to silence) is finite only if every
-        # value is: cheaper than errstate and a reduction, which a streamed chunk would
-        # pay on every call
-        if zf.dtype == np.float64 and zf.size <= 4096 and math.isfinite(np.vdot(zf, zf)):
-            return True
         return all_finite(zf)
     return all_finite(y)
 
@@ -182,14 +254,15 @@ def rescale(res: np.ndarray, factors, what: str, dtype=None, bounded: bool = Fal
     finite: the true value exceeds the range of the result's dtype.  ``bounded``: the
     caller has shown the result cannot overflow (no factor, and inputs far inside the
     float64 range), so the check's pass over the result is skipped."""
-    with np.errstate(over="ignore"):
-        for f in factors:
-            if f is not None:
+    factors = [f for f in factors if f is not None]
+    if factors or (dtype is not None and res.dtype != dtype):
+        with np.errstate(over="ignore"):
+            for f in factors:
                 res = res * (
                     f if np.ndim(f) == 0 else f.reshape(f.shape + (1,) * (res.ndim - f.ndim))
                 )
-        if dtype is not None:
-            res = res.astype(dtype, copy=False)
+            if dtype is not None:
+                res = res.astype(dtype, copy=False)
     if not bounded and res.size and not all_finite(res) and not np.all(np.isfinite(res)):
         warnings.warn(
             f"{what} is not finite for {int(np.sum(~np.isfinite(res)))} of "
@@ -266,6 +339,7 @@ def framed_fft(x2, win, step, nfft, det, onesided, frames=None):
         )
     else:
         fr = _frames_real(np.ascontiguousarray(x2, dtype=np.float64), win, step, det, frames)
+    w = workers(fr.size // max(1, L) * nfft, nfft)
     if onesided:
-        return sfft.rfft(fr, n=nfft, axis=-1, workers=workers())
-    return sfft.fft(fr, n=nfft, axis=-1, workers=workers())
+        return sfft.rfft(fr, n=nfft, axis=-1, workers=w)
+    return sfft.fft(fr, n=nfft, axis=-1, workers=w)

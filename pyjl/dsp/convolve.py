@@ -16,12 +16,14 @@ the result has the table's form.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import scipy.fft as sfft
 
 from .. import _validate, data
 from . import _inputs, _kernels
-from ._frames import power_of_two_scale, rescale, workers
+from ._frames import rescale, scale_down, workers
 
 __all__ = ["fftconvolve", "oaconvolve"]
 
@@ -37,9 +39,20 @@ def _raw_dtype(obj):
 
 
 def _read(obj, name):
+    """``(a, raw dtype, s)``: ``obj`` read as an array, divided by one power of two ``s``
+    when its peak is near the float64 limits (the transforms would overflow or lose
+    precision; ``s`` None otherwise)."""
     raw = _raw_dtype(obj)
     want = _inputs.want_dtype(obj if raw is None else np.empty(0, raw))
-    return data.as_array(obj, name=name, dtype=want, allow_empty=True), raw
+    a = data.as_array(obj, name=name, dtype=want, allow_empty=True, finite=False)
+
+    def require_finite():
+        data.as_array(obj, name=name, dtype=want, allow_empty=True)
+
+    flat, s = scale_down(a.reshape(1, -1), require_finite=require_finite)
+    if s is None:
+        return a, raw, None
+    return flat.reshape(a.shape), raw, float(s[0, 0])
 
 
 def _result_dtype(a, b, raw_a, raw_b, transformed):
@@ -57,7 +70,7 @@ def _result_dtype(a, b, raw_a, raw_b, transformed):
 
 def _read_pair(in1, in2, mode, axes):
     org = data.origin(in1)
-    (a, raw_a), (b, raw_b) = _read(in1, "in1"), _read(in2, "in2")
+    (a, raw_a, sa), (b, raw_b, sb) = _read(in1, "in1"), _read(in2, "in2")
     if org.kind in _inputs.TABLE_KINDS and a.ndim == 2 and b.ndim == 1:
         # the axis rule: a table is time x channels, 1-D taps run down every column
         b = b[:, None]
@@ -107,8 +120,8 @@ def _read_pair(in1, in2, mode, axes):
                 "use mode='full'",
             )
         if not big1:
-            a, b = b, a
-    return a, b, axes, org, _result_dtype(a, b, raw_a, raw_b, bool(axes))
+            a, b, sa, sb = b, a, sb, sa
+    return a, b, axes, org, _result_dtype(a, b, raw_a, raw_b, bool(axes)), (sa, sb)
 
 
 def _centered(arr, shape):
@@ -128,32 +141,52 @@ def _mode(ret, s1, s2, mode, axes):
 def _fft_full(a, b, axes):
     if not axes:
         return a * b
-    shape = [a.shape[k] + b.shape[k] - 1 for k in axes]
-    fshape = [
-        sfft.next_fast_len(n, not np.iscomplexobj(a) and not np.iscomplexobj(b)) for n in shape
-    ]
-    if np.iscomplexobj(a) or np.iscomplexobj(b):
-        ret = sfft.ifftn(
-            sfft.fftn(a, fshape, axes=axes, workers=workers())
-            * sfft.fftn(b, fshape, axes=axes, workers=workers()),
+    real = not (np.iscomplexobj(a) or np.iscomplexobj(b))
+    full = _full_shape(a, b, axes)
+    fshape = [sfft.next_fast_len(full[k], real) for k in axes]
+    batch = math.prod(n for k, n in enumerate(full) if k not in axes)
+    w = workers(math.prod(fshape) * batch, max(fshape))
+    if len(axes) == 1:  # one axis: the 1-D transforms (the same pocketfft calls, less dispatch)
+        ax, n = axes[0], fshape[0]
+        if a.dtype == b.dtype == np.float64 and ax == a.ndim - 1 and a.shape[:-1] == b.shape[:-1]:
+            # both inputs zero-padded in one block and transformed by one call (the rows
+            # are transformed independently: the same values as two calls)
+            both = np.zeros((2,) + a.shape[:-1] + (n,))
+            both[0, ..., : a.shape[-1]] = a
+            both[1, ..., : b.shape[-1]] = b
+            spec = sfft.rfft(both, axis=-1, workers=w)
+            ret = sfft.irfft(np.multiply(spec[0], spec[1], out=spec[0]), n, axis=-1, workers=w)
+        elif real:
+            ret = sfft.irfft(
+                sfft.rfft(a, n, axis=ax, workers=w) * sfft.rfft(b, n, axis=ax, workers=w),
+                n,
+                axis=ax,
+                workers=w,
+            )
+        else:
+            ret = sfft.ifft(
+                sfft.fft(a, n, axis=ax, workers=w) * sfft.fft(b, n, axis=ax, workers=w),
+                n,
+                axis=ax,
+                workers=w,
+            )
+    elif real:
+        ret = sfft.irfftn(
+            sfft.rfftn(a, fshape, axes=axes, workers=w)
+            * sfft.rfftn(b, fshape, axes=axes, workers=w),
             fshape,
             axes=axes,
-            workers=workers(),
+            workers=w,
         )
     else:
-        ret = sfft.irfftn(
-            sfft.rfftn(a, fshape, axes=axes, workers=workers())
-            * sfft.rfftn(b, fshape, axes=axes, workers=workers()),
+        ret = sfft.ifftn(
+            sfft.fftn(a, fshape, axes=axes, workers=w)
+            * sfft.fftn(b, fshape, axes=axes, workers=w),
             fshape,
             axes=axes,
-            workers=workers(),
+            workers=w,
         )
-    return ret[
-        tuple(
-            slice(0, n) if k in axes else slice(None)
-            for k, n in zip(range(ret.ndim), _full_shape(a, b, axes))
-        )
-    ]
+    return ret[tuple(slice(0, n) if k in axes else slice(None) for k, n in enumerate(full))]
 
 
 def _full_shape(a, b, axes):
@@ -163,15 +196,15 @@ def _full_shape(a, b, axes):
     ]
 
 
-def _unit(a):
-    """``(a / s, s)``: ``a`` scaled by one power of two when its peak is near the float64
-    limits (the transforms would overflow or lose precision), else ``(a, None)``."""
-    s = power_of_two_scale(a.reshape(1, -1))
-    return (a, None) if s is None else (a / float(s[0, 0]), float(s[0, 0]))
-
-
 def _finish(ret, a, b, mode, axes, org, dt, factors=()):
-    ret = rescale(_mode(ret, a.shape, b.shape, mode, axes), factors, "The convolution", dt)
+    # unscaled inputs (peaks <= 2**400) convolve to at most n 2**800: only scaled data or
+    # a narrower result dtype can overflow
+    bounded = all(f is None for f in factors) and dt.itemsize == (16 if dt.kind == "c" else 8)
+    ret = rescale(
+        _mode(ret, a.shape, b.shape, mode, axes), factors, "The convolution", dt, bounded=bounded
+    )
+    if org.kind == "numpy":
+        return ret  # as SciPy's: a view of the transform's output where a mode trims it
     return data.restore(np.ascontiguousarray(ret), org)
 
 
@@ -190,11 +223,10 @@ def fftconvolve(in1, in2, mode="full", axes=None):
     """
     if np.ndim(in1) == np.ndim(in2) == 0:
         return np.asarray(in1) * np.asarray(in2)
-    a, b, axes, org, dt = _read_pair(in1, in2, mode, axes)
+    a, b, axes, org, dt, factors = _read_pair(in1, in2, mode, axes)
     if a.size == 0 or b.size == 0:
         return np.array([])
-    (a, sa), (b, sb) = _unit(a), _unit(b)
-    return _finish(_fft_full(a, b, axes), a, b, mode, axes, org, dt, (sa, sb))
+    return _finish(_fft_full(a, b, axes), a, b, mode, axes, org, dt, factors)
 
 
 def oaconvolve(in1, in2, mode="full", axes=None):
@@ -213,14 +245,13 @@ def oaconvolve(in1, in2, mode="full", axes=None):
     """
     if np.ndim(in1) == np.ndim(in2) == 0:
         return np.asarray(in1) * np.asarray(in2)
-    a, b, axes, org, dt = _read_pair(in1, in2, mode, axes)
+    a, b, axes, org, dt, factors = _read_pair(in1, in2, mode, axes)
     if a.size == 0 or b.size == 0:
         return np.array([])
-    (a, sa), (b, sb) = _unit(a), _unit(b)
     taps_1d = len(axes) == 1 and all(b.shape[k] == 1 for k in range(b.ndim) if k != axes[0])
     if not taps_1d or np.iscomplexobj(a) or np.iscomplexobj(b):
-        return _finish(_fft_full(a, b, axes), a, b, mode, axes, org, dt, (sa, sb))
+        return _finish(_fft_full(a, b, axes), a, b, mode, axes, org, dt, factors)
     h = np.ascontiguousarray(b.reshape(-1), dtype=np.float64)
     x2, outer = _inputs.channels(a, axes[0])
     y2 = _kernels.engine().fftfilt(h, np.ascontiguousarray(x2, dtype=np.float64))
-    return _finish(_inputs.from_channels(y2, outer, axes[0]), a, b, mode, axes, org, dt, (sa, sb))
+    return _finish(_inputs.from_channels(y2, outer, axes[0]), a, b, mode, axes, org, dt, factors)

@@ -22,6 +22,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
@@ -31,6 +32,7 @@ from .. import _validate
 from ..exceptions import NumericalWarning
 from ._frames import check_size, rescale, scale_down, window_array, workers
 from ._inputs import read_signal
+from ._memo import by_value
 from ._short_time import _helper, _nfft, _noverlap
 
 __all__ = ["stft", "istft", "spectrogram", "hilbert"]
@@ -192,14 +194,21 @@ def istft(
             time_axis,
             "pass different time and frequency axes",
         )
-    bad = np.flatnonzero(~np.isfinite(Z.ravel()))
-    if bad.size:
-        raise _validate.error(
-            "Zxx",
-            "must be finite",
-            f"{Z.ravel()[bad[0]]} at flat index {bad[0]}",
-            "remove NaN/inf values from the STFT",
-        )
+
+    def require_finite():
+        bad = np.flatnonzero(~np.isfinite(Z.ravel()))
+        if bad.size:
+            raise _validate.error(
+                "Zxx",
+                "must be finite",
+                f"{Z.ravel()[bad[0]]} at flat index {bad[0]}",
+                "remove NaN/inf values from the STFT",
+            )
+
+    # a spectrum near the float64 limits is scaled by a power of two, scaled back last (the
+    # same pass proves it finite, else require_finite looks)
+    flat, s = scale_down(Z.reshape(1, -1), require_finite=require_finite)
+    Z = Z if s is None else flat.reshape(Z.shape)
     _validate.choice(scaling, "scaling", ("spectrum", "psd"))
     n_default = 2 * (Z.shape[fa] - 1) if input_onesided else Z.shape[fa]
     nperseg = n_default if nperseg is None else _validate.integer(nperseg, "nperseg", low=1)
@@ -227,17 +236,17 @@ def istft(
         )
     outer_axes = [k for k in range(Z.ndim) if k not in (ta, fa)]
     Z = np.transpose(Z, outer_axes + [ta, fa])  # (..., frames, freq)
-    # a spectrum near the float64 limits is scaled by a power of two, scaled back last
-    z2, s = scale_down(Z.reshape(1, -1))
     ifunc = sfft.irfft if input_onesided else sfft.ifft
-    seg = ifunc(z2.reshape(Z.shape), n=nfft, axis=-1, workers=workers())[..., :nperseg]
+    w = workers(Z.size // max(1, Z.shape[-1]) * nfft, nfft)
+    seg = ifunc(Z, n=nfft, axis=-1, workers=w)[..., :nperseg]
     seg = seg * (win.sum() if scaling == "spectrum" else np.sqrt(fs * np.sum(win**2)))
-    x, norm = _overlap_add(seg * win, win, step)
-    if boundary:
-        half = nperseg // 2
-        x, norm = x[..., half : x.shape[-1] - half], norm[half : norm.size - half]
-    _check_nola(norm, boundary)
-    x = x / np.where(norm > 1e-10, norm, 1.0)
+    x = _overlap_add(seg * win, step)
+    half = nperseg // 2 if boundary else 0
+    if half:
+        x = x[..., half : x.shape[-1] - half]
+    divisor, weak = _window_norm(win, step, seg.shape[-2], half)
+    _check_nola(weak, divisor.size, boundary)
+    x = x / divisor
     if input_onesided:
         x = x.real
     x = rescale(
@@ -252,39 +261,53 @@ def istft(
     return time, x
 
 
-def _overlap_add(seg, win, step):
-    """Overlap-add of windowed segments ``seg (..., n_seg, L)`` at hop ``step``, and the
-    summed squared window ``norm``."""
+def _overlap_add(seg, step):
+    """Overlap-add of segments ``seg (..., n_seg, L)`` at hop ``step``."""
     nseg, nperseg = seg.shape[-2:]
     length = nperseg + (nseg - 1) * step
     x = np.zeros(seg.shape[:-2] + (length,), dtype=seg.dtype)
-    norm = np.zeros(length)
-    w2 = np.broadcast_to(win * win, (nseg, nperseg))
+    if nperseg % step == 0:
+        # hop dividing the segment: x in rows of `step`, where chunk k of every segment
+        # lands on rows k, k + 1, ...: the same additions by plain slices
+        r = nperseg // step
+        rows = x.reshape(x.shape[:-1] + (nseg + r - 1, step))
+        parts = seg.reshape(seg.shape[:-1] + (r, step))
+        for k in range(r):
+            rows[..., k : k + nseg, :] += parts[..., k, :]
+        return x
     # overlap-add in chunks of <= step samples, so one chunk's writes never collide
     for j in range(0, nperseg, step):
         w = min(step, nperseg - j)
-        for arr, src in ((x, seg[..., j : j + w]), (norm, w2[:, j : j + w])):
-            base = arr[..., j:]
-            view = np.lib.stride_tricks.as_strided(
-                base,
-                shape=base.shape[:-1] + (nseg, w),
-                strides=base.strides[:-1] + (step * base.strides[-1], base.strides[-1]),
-                writeable=True,
-            )
-            view += src
-    return x, norm
+        base = x[..., j:]
+        view = np.lib.stride_tricks.as_strided(
+            base,
+            shape=base.shape[:-1] + (nseg, w),
+            strides=base.strides[:-1] + (step * base.strides[-1], base.strides[-1]),
+            writeable=True,
+        )
+        view += seg[..., j : j + w]
+    return x
 
 
-def _check_nola(norm, boundary):
+@functools.partial(by_value, shared=True)
+def _window_norm(win, step, nseg, half):
+    """``(divisor, weak)`` of the summed squared window of ``nseg`` frames at hop ``step``,
+    ``half`` samples trimmed each side: the sum where it exceeds 1e-10, else 1, and the
+    indices where it does not (once per window and hop)."""
+    norm = _overlap_add(np.broadcast_to(win * win, (nseg, win.size)), step)
+    norm = norm[half : norm.size - half]
+    return np.where(norm > 1e-10, norm, 1.0), np.flatnonzero(norm <= 1e-10)
+
+
+def _check_nola(weak, size, boundary):
     """Warn (SciPy's message, a :class:`~pyjl.exceptions.NumericalWarning`) where the
-    summed squared window vanishes: those samples cannot be recovered and are left
-    undivided (near zero), as in SciPy."""
-    weak = np.flatnonzero(norm <= 1e-10)
+    summed squared window vanishes (``weak``, of ``size`` output samples): those samples
+    cannot be recovered and are left undivided (near zero), as in SciPy."""
     if weak.size:
         warnings.warn(
             "NOLA condition failed, STFT may not be invertible."
             + (" Possibly due to missing boundary" if not boundary else "")
-            + f" The summed squared window is ~0 at {weak.size} of {norm.size} "
+            + f" The summed squared window is ~0 at {weak.size} of {size} "
             f"output samples (first at {weak[0]}); those samples are not "
             "recovered. Fix: use a window and noverlap that satisfy "
             "scipy.signal.check_NOLA (e.g. 'hann' with noverlap = nperseg // 2).",
@@ -308,8 +331,11 @@ def hilbert(x, N=None, axis=None):
     >>> bool(np.allclose(np.abs(z), 1.0))
     True
     """
-    sig = read_signal(x, axis=axis, min_len=0)
-    if np.iscomplexobj(sig.values):
+    sig = read_signal(x, axis=axis, min_len=0, finite=False)
+    # data near the float64 limits are scaled by exact powers of two, scaled back last
+    # (the same pass proves the data finite, else the reader's check runs)
+    values, s = scale_down(sig.values, sig.axis, sig.require_finite)
+    if np.iscomplexobj(values):
         raise _validate.error(
             "x", "must be real for hilbert", "complex values", "pass the real signal"
         )
@@ -322,18 +348,24 @@ def hilbert(x, N=None, axis=None):
         )
     n = sig.n if N is None else _validate.integer(N, "N", low=1, fix="pass a positive FFT length")
     check_size(n * sig.values.size // max(1, sig.n), "N", n)
-    # data near the float64 limits are scaled by exact powers of two, scaled back last
-    values, s = scale_down(sig.values, sig.axis)
-    Xf = sfft.fft(values, n, axis=sig.axis, workers=workers())
-    h = np.zeros(n)
-    if n % 2 == 0:
-        h[0] = h[n // 2] = 1
-        h[1 : n // 2] = 2
-    else:
-        h[0] = 1
-        h[1 : (n + 1) // 2] = 2
-    shape = [1] * Xf.ndim
+    w = workers(values.size // max(1, sig.n) * n, n)
+    # the one-sided spectrum (of real data it holds every value the two-sided one would)
+    # weighted 1, 2, ..., 2, (1 at n / 2), the negative frequencies zero
+    X = sfft.rfft(values, n, axis=sig.axis, workers=w)
+    shape = list(X.shape)
     shape[sig.axis] = n
-    Xf *= h.reshape(shape)
-    z = sfft.ifft(Xf, axis=sig.axis, workers=workers(), overwrite_x=True)
-    return sig.restore(rescale(z, (s,), "The analytic signal"))
+    Z = np.zeros(shape, dtype=np.result_type(X.dtype, np.complex64))
+    Xv, Zv = (
+        (X, Z)
+        if sig.axis == X.ndim - 1
+        else (np.moveaxis(X, sig.axis, -1), np.moveaxis(Z, sig.axis, -1))
+    )
+    half = (n + 1) // 2
+    Zv[..., 0] = Xv[..., 0]
+    np.multiply(Xv[..., 1:half], 2, out=Zv[..., 1:half])
+    if n % 2 == 0:
+        Zv[..., half] = Xv[..., half]
+    z = sfft.ifft(Z, axis=sig.axis, workers=w, overwrite_x=True)
+    # unscaled float64 data (|x| <= 2**400) grow at most n-fold: no overflow to look for
+    bounded = s is None and values.dtype == np.float64
+    return sig.restore(rescale(z, (s,), "The analytic signal", bounded=bounded))
