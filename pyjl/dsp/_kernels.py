@@ -146,14 +146,24 @@ def lfilter_channels(b, a, x2, zi2=None):
     return _by_parts(lambda v, z: _lfilter_real(b, a, v, z), x2, zi2)
 
 
+def _fast_path(name: str):
+    """The engine's small-call fast path ``name`` (``lfilter_small``, ``upfirdn_small``),
+    or None.  These are not contract kernels: the native engine's check and filter a
+    small call in one compiled step and may decline it (None: the full path runs, with
+    its own checks, errors and warnings), so an engine without them loses only speed,
+    never a result or an error.  Julia and CUDA calls cost a bridge or a device transfer
+    that no such shortcut removes, so they have none."""
+    return getattr(engine(), name, None)
+
+
 def lfilter_small(b, a, x, zi=None):
-    """``lfilter`` of a small call in one step, where the engine has such a kernel (the
-    native engine's ``lfilter_small``): normalised float64 ``b``, ``a``, ``x`` a
-    C-contiguous float64 array of 1 or 2 dimensions filtered along its last axis, ``zi``
-    None or of shape ``x.shape[:-1] + (K - 1,)``.  Returns ``y`` or ``(y, zf)``, or None
-    for anything else (other inputs, more work, a value that is not finite): the full
-    path then runs and decides."""
-    fn = getattr(engine(), "lfilter_small", None)
+    """``lfilter`` of a small call in one step, where the engine has such a fast path
+    (:func:`_fast_path`): normalised float64 ``b``, ``a``, ``x`` a C-contiguous float64
+    array of 1 or 2 dimensions filtered along its last axis, ``zi`` None or of shape
+    ``x.shape[:-1] + (K - 1,)``.  Returns ``y`` or ``(y, zf)``, or None for anything else
+    (other inputs, more work, a value that is not finite): the full path then runs and
+    decides."""
+    fn = _fast_path("lfilter_small")
     return None if fn is None else fn(b, a, x, zi)
 
 
@@ -197,11 +207,11 @@ def upfirdn_channels(h, x2, up, down):
 
 def upfirdn_small(h, x, up, down):
     """``upfirdn`` (zero extension) of a small call in one step, where the engine has such a
-    kernel (the native engine's ``upfirdn_small``): float64 ``h``, ``x`` a C-contiguous
-    float64 array of 1 or 2 dimensions filtered along its last axis, int ``up``,
-    ``down``.  Returns ``y``, or None for anything else (other inputs, more work, a value
-    that is not finite): the full path then runs and decides."""
-    fn = getattr(engine(), "upfirdn_small", None)
+    fast path (:func:`_fast_path`): float64 ``h``, ``x`` a C-contiguous float64 array of
+    1 or 2 dimensions filtered along its last axis, int ``up``, ``down``.  Returns ``y``,
+    or None for anything else (other inputs, more work, a value that is not finite): the
+    full path then runs and decides."""
+    fn = _fast_path("upfirdn_small")
     return None if fn is None else fn(h, x, up, down)
 
 

@@ -219,7 +219,8 @@ class NativeEngine:
         return y
 
     # native only, outside the engine contract: a small call in one step, its checks
-    # included; None sends the call down the full path (pyjl.dsp._kernels)
+    # included; None sends the call down the full path (pyjl.dsp._kernels._fast_path,
+    # the one place that looks them up, says why they are not contract kernels)
     def lfilter_small(self, b: Array, a: Array, x: Array, zi: Array | None) -> object:
         out: object = _module("dsp").lfilter_small(b, a, x, zi)
         return out
