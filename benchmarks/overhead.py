@@ -4,12 +4,15 @@
 engine's thread bound (what every kernel call pays), then streaming ``sosfilt`` over
 16-sample chunks, and one-shot ``sosfilt``, ``lfilter`` (IIR, and FIR with ``zi``),
 ``filtfilt`` and ``upfirdn`` of 16 and 256 samples (``lfilter`` and ``upfirdn`` also on 4
-channels) against SciPy.  Times are the minimum over repeats (``timeit``), per call.
+channels), and the FFT-based ``fftconvolve``, ``oaconvolve``, ``hilbert``, ``stft``,
+``spectrogram`` and ``istft`` of 16 and 4,096 samples (one channel and four) against SciPy.
+Times are the minimum over repeats (``timeit``), per call.
 """
 
 from __future__ import annotations
 
 import timeit
+import warnings
 
 import numpy as np
 from scipy import signal
@@ -73,8 +76,41 @@ def run(quick: bool = False) -> list[dict]:
                     "peer_s": _per_call(lambda: peer(*args, **kw), number // 4, repeat),
                 }
             )
+    rows += _transforms(number // 40, repeat)
     for row in rows[1:]:
         row["ratio"] = row["peer_s"] / row["pyjl_s"]
+    return rows
+
+
+def _transforms(number: int, repeat: int) -> list[dict]:
+    """The FFT-based calls (SciPy's default arguments) at 16 and 4,096 samples, one channel
+    and four."""
+    rows = []
+    for shape in ((16,), (4096,), (4, 16), (4, 4096)):
+        x = np.random.default_rng(shape[-1]).standard_normal(shape)
+        taps = np.random.default_rng(1).standard_normal(shape[:-1] + (max(1, shape[-1] // 4),))
+        n = min(shape[-1], 256)
+        Z, last = signal.stft(x, nperseg=n)[2], {"axes": -1}
+        calls = {
+            "fftconvolve, taps n/4": (dsp.fftconvolve, signal.fftconvolve, (x, taps), last),
+            "oaconvolve, taps n/4": (dsp.oaconvolve, signal.oaconvolve, (x, taps), last),
+            "hilbert": (dsp.hilbert, signal.hilbert, (x,), {}),
+            "stft": (dsp.stft, signal.stft, (x,), {}),
+            "spectrogram": (dsp.spectrogram, signal.spectrogram, (x,), {}),
+            "istft": (dsp.istft, signal.istft, (Z,), {"nperseg": n}),
+        }
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # nperseg > n at 16 samples, as SciPy warns
+            for name, (mine, peer, args, kw) in calls.items():
+                rows.append(
+                    {
+                        "benchmark": name,
+                        "size": " x ".join(map(str, shape)) + " samples",
+                        "pyjl_s": _per_call(lambda: mine(*args, **kw), number, repeat),
+                        "peer": "scipy",
+                        "peer_s": _per_call(lambda: peer(*args, **kw), number, repeat),
+                    }
+                )
     return rows
 
 
