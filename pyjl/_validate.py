@@ -106,22 +106,28 @@ def integer(
     pyjl.exceptions.InputTypeError: `n_restarts` must be an integer >= 0; got 1.5.
     Fix: pass a whole number >= 0.
     """
-    bound = _bounds_rule(low, high, False, False)
-    rule = "must be an integer" + (f" {bound}" if bound else "")
-    hint = fix or f"pass a whole number{' ' + bound if bound else ''}"
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise error(name, rule, describe(value), hint, wrong_type=True)
-    if isinstance(value, numbers.Integral):
+
+    def refused(wrong_type: bool = False) -> InputError:  # worded only when raised
+        bound = _bounds_rule(low, high, False, False)
+        rule = "must be an integer" + (f" {bound}" if bound else "")
+        hint = fix or f"pass a whole number{' ' + bound if bound else ''}"
+        return error(name, rule, describe(value), hint, wrong_type=wrong_type)
+
+    if type(value) is int:
+        number = value
+    elif isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise refused(wrong_type=True)
+    elif isinstance(value, numbers.Integral):
         number = int(value)
     else:
         as_float = float(value)
         if not math.isfinite(as_float):
-            raise error(name, rule, describe(value), hint)
+            raise refused()
         if not as_float.is_integer():
-            raise error(name, rule, describe(value), hint, wrong_type=True)
+            raise refused(wrong_type=True)
         number = int(as_float)
     if (low is not None and number < low) or (high is not None and number > high):
-        raise error(name, rule, describe(value), hint)
+        raise refused()
     return number
 
 
@@ -147,18 +153,24 @@ def real(
     >>> real(2, "kappa", low=0, low_open=True)
     2.0
     """
-    bound = _bounds_rule(low, high, low_open, high_open)
-    rule = "must be a finite number" + (f" {bound}" if bound else "")
-    hint = fix or f"pass a float{' ' + bound if bound else ''}"
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise error(name, rule, describe(value), hint, wrong_type=True)
+
+    def refused(wrong_type: bool = False) -> InputError:  # worded only when raised
+        bound = _bounds_rule(low, high, low_open, high_open)
+        rule = "must be a finite number" + (f" {bound}" if bound else "")
+        hint = fix or f"pass a float{' ' + bound if bound else ''}"
+        return error(name, rule, describe(value), hint, wrong_type=wrong_type)
+
+    if type(value) is not float and (
+        isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real)
+    ):
+        raise refused(wrong_type=True)
     number = float(value)
     if not math.isfinite(number):
-        raise error(name, rule, describe(value), hint)
+        raise refused()
     if low is not None and (number < low or (low_open and number == low)):
-        raise error(name, rule, describe(value), hint)
+        raise refused()
     if high is not None and (number > high or (high_open and number == high)):
-        raise error(name, rule, describe(value), hint)
+        raise refused()
     return number
 
 
