@@ -17,6 +17,19 @@
 
 #include "pyjl_simd.h"
 
+/* whether some lane of msk is set: the lanes ORed by shuffles, so the comparisons
+   before it stay vector ones (a lane read straight from a mask makes GCC redo each
+   comparison as a scalar one) */
+PYJL_LANE_INLINE int pyjl_any(const pyjl_v8i *mp) {
+    const pyjl_v8i h4 = {4, 5, 6, 7, 0, 1, 2, 3}, h2 = {2, 3, 0, 1, 6, 7, 4, 5};
+    const pyjl_v8i h1 = {1, 0, 3, 2, 5, 4, 7, 6};
+    pyjl_v8i msk = *mp;
+    msk |= __builtin_shuffle(msk, h4);
+    msk |= __builtin_shuffle(msk, h2);
+    msk |= __builtin_shuffle(msk, h1);
+    return msk[0] != 0;
+}
+
 typedef struct {
     const double *M, *IV, *cst, *shift;
     Py_ssize_t d;
@@ -61,7 +74,7 @@ PYJL_LANE_INLINE int pyjl_gfactors_v(pyjl_v8d *__restrict b, const pyjl_v8d *__r
                                      const Py_ssize_t K) {
     pyjl_gauss_v(b, xt, g, n, K);
     pyjl_v8d s = pyjl_splat(0.0);
-    pyjl_v8i low = {0};
+    pyjl_v8d zmin = pyjl_splat(0.0);   /* the smallest shifted log-density (NaNs skipped) */
     for (Py_ssize_t u = 0; u < n; u++) {
         pyjl_v8d *l = b + u * K, m = l[0];
         for (Py_ssize_t k = 1; k < K; k++) m = PYJL_SEL((pyjl_v8i)(l[k] > m), l[k], m);
@@ -69,28 +82,30 @@ PYJL_LANE_INLINE int pyjl_gfactors_v(pyjl_v8d *__restrict b, const pyjl_v8d *__r
         for (Py_ssize_t k = 0; k < K; k++) {
             pyjl_v8d z = l[k] - m;
             l[k] = z;
-            low |= (pyjl_v8i)(z < pyjl_splat(-708.0));
+            zmin = PYJL_SEL((pyjl_v8i)(z < zmin), z, zmin);
         }
         s += m;
     }
     *ms = s;
-    for (int q = 0; q < PYJL_LANES; q++)
-        if (low[q]) return 1;
+    const pyjl_v8i low = (pyjl_v8i)(zmin < pyjl_splat(-708.0));
+    if (pyjl_any(&low)) return 1;
     pyjl_exp_block((double *)b, n * K * PYJL_LANES);
     return 0;
 }
 
 /* The emission factors of the n common rows from t0 of eight sequences into the tile and
-   their observations into xt: in lanes when the block is whole (n == PYJL_BLOCK, so
-   every lane's block is those rows), else lane by lane by pyjl_gfactors (rows t0 up to
-   each lane's block end or length, into fbr[l], kept for the lane's remaining steps) and
-   gathered; each lane's row maxima added to msum[l] (msum NULL: not wanted). */
+   their observations into xt: in lanes when every lane's block is those rows (n ==
+   PYJL_BLOCK, or every lane ends at t0 + n), else lane by lane by pyjl_gfactors (rows t0
+   up to each lane's block end or length, into fbr[l], kept for the lane's remaining
+   steps) and gathered; each lane's row maxima added to msum[l] (msum NULL: not wanted). */
 PYJL_LANE_INLINE void pyjl_gfactors_block(pyjl_v8d *tile, pyjl_v8d *xt, const double *const *xs,
                                           const Py_ssize_t *T, const pyjl_gauss_par *g,
                                           Py_ssize_t t0, Py_ssize_t n, double *const *fbr,
                                           double *ltmp, double *msum, const Py_ssize_t K) {
     pyjl_gather(xt, xs, PYJL_LANES, t0 * g->d, n * g->d);
-    if (n == PYJL_BLOCK) {
+    int whole = 1;   /* every lane's block is these n rows */
+    for (int l = 0; l < PYJL_LANES && n < PYJL_BLOCK; l++) whole &= T[l] - t0 == n;
+    if (whole) {
         pyjl_v8d s;
         if (!pyjl_gfactors_v(tile, xt, g, n, &s, K)) {
             if (msum)

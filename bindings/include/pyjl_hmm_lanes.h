@@ -30,12 +30,6 @@
 
 #include "pyjl_hmm_gauss_lanes.h"
 
-PYJL_LANE_INLINE int pyjl_all_set(const pyjl_v8i *msk) {
-    long long x = -1;
-    for (int l = 0; l < PYJL_LANES; l++) x &= (*msk)[l];
-    return x == -1;
-}
-
 PYJL_LANE_INLINE double *pyjl_align64(double *p) {
     return (double *)(((uintptr_t)p + 63) & ~(uintptr_t)63);
 }
@@ -45,13 +39,17 @@ typedef struct { pyjl_v8d prod; pyjl_v8i e2; double extra[PYJL_LANES]; } pyjl_ll
 
 PYJL_LANE_INLINE void pyjl_llv_add(pyjl_llv *acc, const pyjl_v8d *cp) {
     const pyjl_v8d c = *cp;
-    pyjl_v8i in = (pyjl_v8i)(c >= pyjl_splat(0x1p-1000)) & (pyjl_v8i)(c <= pyjl_splat(0x1p+1000));
+    /* c in [2^-1000, 2^1000] (one comparison on the other's blend: GCC turns the AND
+       of two vector comparisons into scalar ones) */
+    const pyjl_v8d cb = PYJL_SEL((pyjl_v8i)(c <= pyjl_splat(0x1p+1000)), c, pyjl_splat(0.0));
+    pyjl_v8i in = (pyjl_v8i)(cb >= pyjl_splat(0x1p-1000));
     pyjl_v8i u = (pyjl_v8i)(acc->prod * c);
     pyjl_v8i e = ((u >> 52) & 0x7ff) - 1023;
     pyjl_v8d p = (pyjl_v8d)((u & 0x000fffffffffffffLL) | 0x3ff0000000000000LL);
     acc->e2 += e & in;
     acc->prod = PYJL_SEL(in, p, acc->prod);
-    if (!pyjl_all_set(&in))
+    const pyjl_v8i out = ~in;
+    if (pyjl_any(&out))
         for (int l = 0; l < PYJL_LANES; l++)
             if (!in[l]) acc->extra[l] += log(PYJL_LANE(c, l));
 }
