@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Iterator
+from functools import cached_property
 from typing import Any, Self
 
 import numpy as np
@@ -113,8 +114,19 @@ class Source:
         # a 1-D input (or a one-column table) is shown to the emission as 1-D
         self.one_d = X.num_columns == 1 if self.arrow else np.ndim(X) == 1
         self.lengths = _lengths(lengths, self.n_rows)
-        self.offsets = np.concatenate([[0], np.cumsum(self.lengths)])
-        self.batches = _group(self.lengths, int(batch_rows), int(min_seqs), fill, cap)
+        self._grouping = (int(batch_rows), int(min_seqs), fill, cap)
+
+    # a fused pass over NumPy input takes every sequence at once: no batches, no offsets
+    @cached_property
+    def offsets(self) -> np.ndarray:
+        """First row of each sequence, and the number of rows, ``(n_seq + 1,)``."""
+        return np.concatenate([[0], np.cumsum(self.lengths)])
+
+    @cached_property
+    def batches(self) -> list[tuple[int, int]]:
+        """``(first, stop)`` sequence numbers of each batch (:func:`_group`)."""
+        out: list[tuple[int, int]] = _group(self.lengths, *self._grouping)
+        return out
 
     def rows(self, start: int, stop: int) -> np.ndarray:
         """Validated observations ``[start, stop)`` (a view for NumPy input)."""

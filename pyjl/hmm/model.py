@@ -286,6 +286,9 @@ class HMM:
 
     def _log_prior(self) -> float:
         """Dirichlet log-density (up to a constant) of the current start/transition rows."""
+        priors = (self.startprob_prior, self.transmat_prior)
+        if all(isinstance(p, (int, float)) and p == 1 for p in priors):
+            return 0.0  # concentrations of 1: every term is 0 (or 0 * log 0, dropped)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             terms = [
                 (np.asarray(self.startprob_prior, float) - 1.0) * np.log(self.startprob_),
