@@ -1,5 +1,6 @@
-"""Designs and windows kept per argument value: SciPy's values every call, fresh arrays the
-caller owns, and every refusal and warning as on a first call."""
+"""Results kept per argument value (designs, windows, responses, the filters' coefficient
+checks): SciPy's values every call, fresh arrays the caller owns (or read-only shared ones),
+every refusal and warning as on a first call, and the kept results within their limits."""
 
 import warnings
 
@@ -9,7 +10,7 @@ from scipy import signal
 from scipy.signal import windows as scipy_windows
 
 from pyjl import dsp
-from pyjl.dsp import _memo, windows
+from pyjl.dsp import _inputs, _memo, filtering, windows
 from pyjl.exceptions import InputError, NumericalWarning
 
 
@@ -90,7 +91,7 @@ def test_keys_tell_types_and_signed_zeros_apart():
     assert _memo._key(([0.1, 0.2],), {}) != _memo._key(((0.1, 0.2),), {})
     assert _memo._key(([0.1, [0.2]],), {}) != _memo._key(([0.1, [-0.2]],), {})
     assert _memo._key(([0.1, {0.2}],), {}) is None
-    assert _memo._key((), {"x": np.ones(_memo._KEY_VALUES + 1)}) is None
+    assert _memo._key((), {"x": np.ones(_memo.KEY_VALUES + 1)}) is None
     assert _memo._key((np.ones(2),), {}) != _memo._key((np.ones((1, 2)),), {})
     assert _memo._key((np.ones(2),), {}) != _memo._key((np.ones(2, dtype=np.float32),), {})
     x = np.array([0.0, 1.0])
@@ -107,6 +108,65 @@ def test_kept_results_stay_within_the_budget(monkeypatch):
         for m in (60, 61, 30):
             assert np.array_equal(windows.hann(m), scipy_windows.hann(m))
         assert _memo._total <= 100
-        assert [len(result) for result, _ in _memo._KEPT.values()] == [61, 30]
+        kept = _memo._MINE["scipy.signal.windows._windows.hann"].values()
+        assert [len(result) for result in kept] == [61, 30]
     finally:
         _memo.clear()
+
+
+def _design(order):
+    """A design counted per computation (the function a test wraps)."""
+    _design.calls.append(order)  # type: ignore[attr-defined]
+    return signal.butter(order, 0.2)
+
+
+def test_each_function_keeps_its_latest_entries():
+    _design.calls = []  # type: ignore[attr-defined]
+    _memo.clear()
+    kept = _memo.by_value(_design, entries=2)
+    for order in (1, 2, 1, 3, 2, 1):
+        b, a = kept(order)
+        b_ref, a_ref = signal.butter(order, 0.2)
+        assert np.array_equal(b, b_ref) and np.array_equal(a, a_ref)
+    assert _design.calls == [1, 2, 3, 1]  # type: ignore[attr-defined]
+
+
+def _coefficient_sum(c):
+    return float(np.sum(c))
+
+
+def test_key_arrays_count_towards_the_entry_size():
+    kept = _memo.by_value(_coefficient_sum, longest=_memo.KEPT_VALUES)
+    mine = _memo._MINE[f"{__name__}._coefficient_sum"]
+    assert kept(np.ones(_memo.KEY_VALUES + 1)) == _memo.KEY_VALUES + 1 and len(mine) == 1
+    assert kept(np.ones(_memo.KEPT_VALUES)) == _memo.KEPT_VALUES and len(mine) == 1
+    assert kept.keyed((b"x" * 80,), np.ones(3)) == 3.0 and len(mine) == 2
+
+
+def test_coefficient_checks_repeat_refusals_and_warnings_and_copy_out():
+    sos = signal.butter(4, 0.2, output="sos")
+    x = np.random.default_rng(0).standard_normal(64)
+    for _ in range(2):
+        out = dsp.sosfilt(sos, x)
+        assert np.array_equal(out, signal.sosfilt(sos, x))
+        checked = _inputs.validate_sos(sos)
+        assert checked.flags.writeable and not np.shares_memory(checked, sos)
+        checked[:] = 0.0  # the caller's own copy: the next call is unchanged
+    bad = sos.copy()
+    bad[1, 3] = 2.0
+    for _ in range(2):
+        with pytest.raises(InputError, match=r"`sos\[:, 3\]`"):
+            dsp.sosfilt(bad, x)
+    unstable = np.array([[1.0, 0.0, 0.0, 1.0, -2.5, 1.0]])
+    for _ in range(2):
+        with pytest.warns(NumericalWarning, match="section 0"):
+            dsp.sosfilt(unstable, x[:8])
+    b, a = signal.butter(3, 0.2)
+    for _ in range(2):
+        assert np.allclose(dsp.lfilter(b, a, x), signal.lfilter(b, a, x), rtol=0, atol=1e-14)
+        bn, an = filtering.normalize_ba(b, a)
+        assert not bn.flags.writeable and np.allclose(an, a / a[0], rtol=0, atol=0)
+        with pytest.raises(InputError, match=r"`a\[0\]`"):
+            dsp.lfilter(b, np.r_[0.0, a[1:]], x)
+        with pytest.warns(NumericalWarning, match="pole 2.5"):
+            dsp.lfilter(np.array([1.0]), np.array([1.0, -2.5]), x[:8])
