@@ -12,7 +12,6 @@ for arrays it is -1, as in SciPy.
 
 from __future__ import annotations
 
-import functools
 import math
 import warnings
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ import numpy as np
 
 from .. import _validate, data
 from ..exceptions import InputError, NumericalWarning
+from ._memo import KEPT_VALUES, by_value
 
 __all__ = [
     "Signal",
@@ -186,10 +186,7 @@ def unstable_message(
     """:func:`check_stable`'s warning for ``a`` (and ``b``), or None when it is stable."""
     if a.size <= 1:
         return None
-    b_bytes, b_dtype = (
-        (b"", a.dtype.str) if b is None or b.size <= 1 else (b.tobytes(), b.dtype.str)
-    )
-    worst = _unstable_pole(a.tobytes(), a.dtype.str, b_bytes, b_dtype, tol)
+    worst = _unstable_pole(a, None if b is None or b.size <= 1 else b, tol)
     if worst is None:
         return None
     return (
@@ -200,17 +197,18 @@ def unstable_message(
     )
 
 
-@functools.lru_cache(maxsize=256)
-def _unstable_pole(
-    a_bytes: bytes, a_dtype: str, b_bytes: bytes, b_dtype: str, tol: float
-) -> complex | None:
+def _largest_unstable_pole(a: np.ndarray, b: np.ndarray | None, tol: float) -> complex | None:
     """The largest pole of ``a`` outside the unit circle that no zero of ``b`` cancels."""
-    poles = np.roots(np.frombuffer(a_bytes, a_dtype))
+    poles = np.roots(a)
     out = poles[np.abs(poles) > 1.0 + tol]
-    if out.size and b_bytes:
-        zeros = np.roots(np.frombuffer(b_bytes, b_dtype))
+    if out.size and b is not None:
+        zeros = np.roots(b)
         out = [p for p in out if not np.any(np.abs(zeros - p) <= 1e-8 * abs(p))]
     return complex(max(out, key=abs)) if len(out) else None
+
+
+#: keyed on coefficient sets as long as a kept entry (the roots cost ``len(a) ** 3``)
+_unstable_pole = by_value(_largest_unstable_pole, longest=KEPT_VALUES)
 
 
 def validate_sos(sos, name: str = "sos") -> np.ndarray:
@@ -221,19 +219,13 @@ def validate_sos(sos, name: str = "sos") -> np.ndarray:
     in place is checked again), so a filter applied again and again is checked once;
     the caller always gets its own copy."""
     if type(sos) is np.ndarray and sos.dtype == np.float64 and sos.ndim == 2:
-        arr, unstable = _sos_by_value(sos.tobytes(), sos.shape, name)
-        arr = arr.copy()
+        arr, unstable = _kept_sos((sos.tobytes(), sos.shape, name), sos, name)
+        arr = arr.copy()  # the caller's own
     else:
         arr, unstable = _checked_sos(sos, name)
     if unstable is not None:
         warnings.warn(unstable, NumericalWarning, stacklevel=3)
     return arr
-
-
-@functools.lru_cache(maxsize=256)
-def _sos_by_value(raw: bytes, shape: tuple[int, ...], name: str):
-    """:func:`_checked_sos` of the float64 sections with these bytes (errors not kept)."""
-    return _checked_sos(np.frombuffer(raw).reshape(shape), name)
 
 
 def _checked_sos(sos, name: str) -> tuple[np.ndarray, str | None]:
@@ -289,6 +281,9 @@ def _checked_sos(sos, name: str) -> tuple[np.ndarray, str | None]:
         "grows without bound (SciPy filters it the same way). Fix: design a "
         "stable filter (poles inside |z| < 1)."
     )
+
+
+_kept_sos = by_value(_checked_sos, shared=True).keyed
 
 
 def channels(values: np.ndarray, axis: int) -> tuple[np.ndarray, tuple[int, ...]]:

@@ -24,7 +24,6 @@ of two and scaled back; a result beyond float64 warns
 
 from __future__ import annotations
 
-import functools
 import math
 import warnings
 
@@ -36,6 +35,7 @@ from . import _inputs
 from ._frames import all_finite, filter_finite
 from ._inputs import channels, from_channels, out_dtype, read_signal
 from ._kernels import lfilter_channels, lfilter_small, rerun_scaled, sosfilt_channels
+from ._memo import by_value
 
 __all__ = ["sosfilt", "lfilter"]
 
@@ -153,7 +153,8 @@ def normalize_ba(b, a):
     if type(b) is np.ndarray and b.dtype == np.float64 and isinstance(a, _BA_KINDS):
         a_arr = np.asarray(a)
         if a_arr.dtype == np.float64:
-            bn, an, msg = _ba_by_value(b.tobytes(), b.shape, a_arr.tobytes(), a_arr.shape)
+            key = (b.tobytes(), b.shape, a_arr.tobytes(), a_arr.shape)
+            bn, an, msg = _kept_ba(key, b, a_arr)  # the pair shared, read-only
             if msg is not None:
                 warnings.warn(msg, NumericalWarning, stacklevel=3)
             return bn, an
@@ -165,18 +166,6 @@ def normalize_ba(b, a):
 
 #: the kinds of ``a`` whose verdict is cached (with a float64 array ``b``)
 _BA_KINDS = (np.ndarray, float, list)
-
-
-@functools.lru_cache(maxsize=256)
-def _ba_by_value(b_raw: bytes, b_shape, a_raw: bytes, a_shape):
-    """:func:`_checked_ba` of the float64 ``b``, ``a`` with these bytes, the pair read-only
-    (shared by the calls; errors not kept)."""
-    b = np.frombuffer(b_raw).reshape(b_shape)
-    a = np.frombuffer(a_raw).reshape(a_shape)
-    bn, an, msg = _checked_ba(b, a)
-    for c in (bn, an):
-        c.setflags(write=False)
-    return bn, an, msg
 
 
 def _checked_ba(b, a):
@@ -194,6 +183,9 @@ def _checked_ba(b, a):
     a0 = dt(a[0])
     b, a = (np.ascontiguousarray(_real_if_real(np.asarray(c, dtype=dt) / a0)) for c in (b, a))
     return b, a, _inputs.unstable_message(a, "a", b)
+
+
+_kept_ba = by_value(_checked_ba, shared=True).keyed
 
 
 def _real_if_real(c):

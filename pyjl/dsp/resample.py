@@ -18,7 +18,6 @@ array([0., 0., 1., 1., 2., 2.])
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
@@ -28,6 +27,7 @@ from . import _inputs
 from ._frames import all_finite, check_size, power_of_two_scale, rescale, scale_down
 from ._inputs import channels, from_channels, read_signal
 from ._kernels import upfirdn_small
+from ._memo import by_value
 from ._upfirdn import _MODES, upfirdn_mode
 from .filtering import lfilter, sosfilt
 from .windows import check_finite
@@ -280,15 +280,15 @@ def _decimate_filter(q, n, ftype, rdt):
     return "sos", _designed("cheby1", (8 if n is None else n, 0.05, 0.8 / q), None).astype(rdt)
 
 
-@functools.lru_cache(maxsize=64)
-def _designed(kind: str, args: tuple, window) -> np.ndarray:
-    """``firwin(*args, window=window)`` or ``cheby1(*args, output="sos")``, designed once
-    per argument set (read-only: callers convert, which copies)."""
+def _design(kind: str, args: tuple, window) -> np.ndarray:
+    """``firwin(*args, window=window)`` or ``cheby1(*args, output="sos")``."""
     from scipy.signal import cheby1, firwin
 
-    out = firwin(*args, window=window) if kind == "firwin" else cheby1(*args, output="sos")
-    out.setflags(write=False)
-    return out
+    return firwin(*args, window=window) if kind == "firwin" else cheby1(*args, output="sos")
+
+
+#: designed once per argument set (read-only: callers convert, which copies)
+_designed = by_value(_design, shared=True, entries=64)
 
 
 #: the largest ``q`` of the default IIR design: an order-8 Chebyshev I with cutoff

@@ -18,8 +18,6 @@ True
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from .. import _validate
@@ -27,6 +25,7 @@ from . import _inputs
 from ._frames import all_finite, filter_finite
 from ._inputs import channels, from_channels, out_dtype, read_signal
 from ._kernels import lfilter_channels, rerun_scaled, sosfilt_channels, work_array
+from ._memo import KEPT_VALUES, by_value
 from .filtering import normalize_ba, sos_numerator
 
 __all__ = ["filtfilt", "sosfiltfilt"]
@@ -121,19 +120,17 @@ def _twice(run, x2, zi, edge, padtype, last=None, pieces=False):
     return y
 
 
-def _steady_state(which: str, *coef: np.ndarray) -> np.ndarray:
+def _solve_steady_state(which: str, *coef: np.ndarray) -> np.ndarray:
     """:func:`scipy.signal.lfilter_zi` (``which="ba"``) or ``sosfilt_zi`` (``"sos"``) of
-    ``coef``, solved once per coefficient value (keyed on the bytes); a fresh copy."""
-    key = tuple((c.tobytes(), c.dtype.str, c.shape) for c in coef)
-    return _steady_cached(which, key).copy()
-
-
-@functools.lru_cache(maxsize=256)
-def _steady_cached(which: str, key) -> np.ndarray:
+    ``coef``."""
     from scipy.signal import lfilter_zi, sosfilt_zi
 
-    coef = [np.frombuffer(raw, dt).reshape(shape) for raw, dt, shape in key]
     return lfilter_zi(*coef) if which == "ba" else sosfilt_zi(*coef)
+
+
+#: solved once per coefficient value, a fresh copy each call; the solve costs
+#: ``len(coef) ** 3``, so long FIR filters are kept too
+_steady_state = by_value(_solve_steady_state, longest=KEPT_VALUES)
 
 
 def _as_work(x2):
