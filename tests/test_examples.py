@@ -57,6 +57,9 @@ def test_notebook_is_valid_and_clean(name):
     assert len(code) >= 4 and any(c.cell_type == "markdown" for c in nb.cells)
     for c in code:  # stored without outputs: CI executes them
         assert c.outputs == [] and c.execution_count is None
+    # every cell has its own id (nbformat 4.5; a missing one is a warning now, an error later)
+    ids = [c.get("id") for c in json.loads((EXAMPLES / name).read_text())["cells"]]
+    assert None not in ids and len(set(ids)) == len(ids)
 
 
 @pytest.mark.slow
