@@ -59,19 +59,13 @@ PYJL_LANE_INLINE pyjl_llacc pyjl_llv_lane(const pyjl_llv *acc, int l) {
     return a;
 }
 
-/* One scaled forward step of one sequence (pyjl_fb_seq_t's): a = (ap A) * b, then
-   normalised; returns the scale's inverse; *dead set when impossible. */
+/* One scaled forward step of one sequence (pyjl_fb_seq_t's): a = (ap A) * b
+   (pyjl_fwd_step), then normalised; returns the scale's inverse; *dead set when
+   impossible. */
 PYJL_LANE_INLINE double pyjl_fwd_step1(double *__restrict a, const double *__restrict ap,
                                        const double *__restrict b, const double *__restrict A,
                                        pyjl_llacc *acc, int *dead, const Py_ssize_t K) {
-    for (Py_ssize_t j = 0; j < K; j++) a[j] = ap[0] * A[j];
-    for (Py_ssize_t i = 1; i < K; i++) {
-        double ai = ap[i];
-        for (Py_ssize_t j = 0; j < K; j++) a[j] += ai * A[i * K + j];
-    }
-    for (Py_ssize_t j = 0; j < K; j++) a[j] *= b[j];
-    double c = 0.0;
-    for (Py_ssize_t j = 0; j < K; j++) c += a[j];
+    double c = pyjl_fwd_step(a, ap, NULL, A, b, K);
     if (!(c > 0.0)) { *dead = 1; c = 1.0; }
     double v = 1.0 / c;
     for (Py_ssize_t j = 0; j < K; j++) a[j] *= v;
