@@ -23,9 +23,12 @@ include("gp_kinds.jl")
 include("gp.jl")
 include("gp_loops.jl")
 include("gp_broadcast.jl")
+include("lanes.jl")
 include("hmm.jl")
+include("hmm_lanes.jl")
 include("hmm_gaussian.jl")
 include("dsp.jl")
+include("dsp_lanes.jl")
 include("precompile.jl")
 
 # GP

@@ -12,8 +12,10 @@
 # Each public function handles its arguments (output arrays, a fresh copy of `zi`, the
 # small coefficient arrays as `Vector`/`Matrix{Float64}`) and hands concrete arrays to a
 # function barrier `_name!`, which runs one task per channel (`Threads.@threads`, each
-# iteration a call of `_name_channel!`). The signal `x` is read where it lies (from
-# Python a PythonCall `PyArray` over NumPy's memory) and never copied.
+# iteration a call of `_name_channel!`); the IIR filters (`sosfilt`, `lfilter` with a
+# denominator) run blocks of channels in SIMD lanes instead (dsp_lanes.jl), with the same
+# results. The signal `x` is read where it lies (from Python a PythonCall `PyArray` over
+# NumPy's memory) and never copied.
 
 # a fresh Float64 state of size `dims`: zeros for `nothing`, else a copy (zi is never written)
 _dsp_state(::Nothing, dims::Vararg{Int,N}) where {N} = zeros(Float64, dims)
@@ -42,12 +44,14 @@ end
     _sosfilt!(y, zf, sos, x)
 
 The loop of [`sosfilt`](@ref) on concrete arrays: `zf` holds the initial state and ends
-as the final one; one task per channel.
+as the final one; one task per block of channels (`_lane_ranges!`), run in lanes
+(dsp_lanes.jl).
 """
 function _sosfilt!(y::Matrix{Float64}, zf::Array{Float64,3}, sos::Matrix{Float64},
                    x::AbstractMatrix)
-    Threads.@threads for c in 1:size(x, 2)
-        _sosfilt_channel!(y, zf, sos, x, c)
+    blocks = _lane_ranges!(UnitRange{Int}[], 1, size(x, 2), Threads.nthreads())
+    Threads.@threads for i in eachindex(blocks)
+        _sosfilt_block!(y, zf, sos, x, blocks[i])
     end
     return nothing
 end
@@ -92,11 +96,17 @@ function lfilter(b::AbstractVector, a::AbstractVector, x::AbstractMatrix, zi)
     return y, zf
 end
 
-"The loop of [`lfilter`](@ref) for an IIR `a`; `zf`: the initial state in, the final one out."
+"""
+    _lfilter!(y, zf, bb, aa, x)
+
+The loop of [`lfilter`](@ref) for an IIR `a`; `zf`: the initial state in, the final one
+out; one task per block of channels, run in lanes (dsp_lanes.jl).
+"""
 function _lfilter!(y::Matrix{Float64}, zf::Matrix{Float64}, bb::Vector{Float64},
                    aa::Vector{Float64}, x::AbstractMatrix)
-    Threads.@threads for c in 1:size(x, 2)
-        _lfilter_channel!(y, zf, bb, aa, x, c)
+    blocks = _lane_ranges!(UnitRange{Int}[], 1, size(x, 2), Threads.nthreads())
+    Threads.@threads for i in eachindex(blocks)
+        _lfilter_block!(y, zf, bb, aa, x, blocks[i])
     end
     return nothing
 end

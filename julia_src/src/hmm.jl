@@ -44,8 +44,9 @@ end
     forward_backward!(loglik, gamma, xi_sum, log_pi, log_A, log_B, lengths)
 
 In-place [`forward_backward`](@ref): fills `loglik` (length `n_seq`), `gamma` (`K x T`)
-and `xi_sum` (`K x K`, overwritten). Sequences are spread over `Threads.nthreads()`
-tasks, each with its own transition accumulator.
+and `xi_sum` (`K x K`, overwritten). Sequences of equal length run in blocks of SIMD
+lanes (hmm_lanes.jl), the others alone; blocks and sequences are spread over
+`Threads.nthreads()` tasks, each with its own transition accumulator.
 """
 function forward_backward!(loglik::AbstractVector{Float64}, gamma::AbstractMatrix{Float64},
                            xi_sum::AbstractMatrix{Float64}, log_pi::AbstractVector{<:Real},
@@ -55,15 +56,15 @@ function forward_backward!(loglik::AbstractVector{Float64}, gamma::AbstractMatri
     _check_hmm_sizes(K, T, log_pi, log_A, lengths)
     p = exp.(Float64.(log_pi))
     A = exp.(Float64.(log_A))
-    alpha = Matrix{Float64}(undef, K, T)
-    scale = Vector{Float64}(undef, T)
-    stops = cumsum(Int.(lengths))
-    starts = stops .- Int.(lengths) .+ 1
-    nseq = length(lengths)
-    nchunks = max(1, min(nseq, Threads.nthreads()))
+    starts, stops, perm, items = _hmm_plan(lengths, Threads.nthreads())
+    alone = any(q -> length(q) == 1, items)     # alpha and scales of the sequences alone
+    alpha = Matrix{Float64}(undef, K, alone ? T : 0)
+    scale = Vector{Float64}(undef, alone ? T : 0)
+    nchunks = max(1, min(length(items), Threads.nthreads()))
     xis = [zeros(Float64, K, K) for _ in 1:nchunks]
     Threads.@threads for c in 1:nchunks
-        _fb_chunk!(loglik, gamma, alpha, scale, xis[c], p, A, log_B, starts, stops, c, nchunks)
+        _fb_chunk!(loglik, gamma, alpha, scale, xis[c], p, A, log_B, starts, stops, perm, items,
+                   c, nchunks)
     end
     fill!(xi_sum, 0.0)
     for x in xis
@@ -73,18 +74,32 @@ function forward_backward!(loglik::AbstractVector{Float64}, gamma::AbstractMatri
     return loglik, gamma, xi_sum
 end
 
-# One task's sequences (c, c + nchunks, ...), with its own work vectors and accumulator.
+# One task's items of `_hmm_plan` (c, c + nchunks, ...): blocks of 8, 4 or 2 sequences in
+# lanes, sequences alone with the task's work vectors; one transition accumulator.
 function _fb_chunk!(loglik, gamma, alpha, scale, xacc::Matrix{Float64}, p::Vector{Float64},
                     A::Matrix{Float64}, log_B, starts::Vector{Int}, stops::Vector{Int},
-                    c::Int, nchunks::Int)
+                    perm::Vector{Int}, items::Vector{UnitRange{Int}}, c::Int, nchunks::Int)
     K = size(log_B, 1)
     beta = zeros(Float64, K)
     tmp = zeros(Float64, K)
     bnext = zeros(Float64, K)
-    for s in c:nchunks:length(starts)
-        r = starts[s]:stops[s]
-        loglik[s] = _fb_sequence!(view(gamma, :, r), view(alpha, :, r), view(scale, r), xacc,
-                                  p, A, view(log_B, :, r), beta, tmp, bnext)
+    for i in c:nchunks:length(items)
+        q = items[i]
+        if length(q) == 8
+            _fb_lanes!(loglik, gamma, xacc, p, A, log_B, starts, stops, perm, q, Val(8))
+        elseif length(q) == 4
+            _fb_lanes!(loglik, gamma, xacc, p, A, log_B, starts, stops, perm, q, Val(4))
+        elseif length(q) == 2
+            _fb_lanes!(loglik, gamma, xacc, p, A, log_B, starts, stops, perm, q, Val(2))
+        else
+            for u in q
+                s = perm[u]
+                r = starts[s]:stops[s]
+                loglik[s] = _fb_sequence!(view(gamma, :, r), view(alpha, :, r),
+                                          view(scale, r), xacc, p, A, view(log_B, :, r),
+                                          beta, tmp, bnext)
+            end
+        end
     end
     return nothing
 end
@@ -211,7 +226,8 @@ end
 """
     viterbi!(path, logprob, log_pi, log_A, log_B, lengths)
 
-In-place [`viterbi`](@ref); sequences are spread over `Threads.nthreads()` tasks.
+In-place [`viterbi`](@ref); sequences of equal length run in blocks of SIMD lanes
+(hmm_lanes.jl), the others alone, spread over `Threads.nthreads()` tasks.
 """
 function viterbi!(path::AbstractVector{<:Integer}, logprob::AbstractVector{Float64},
                   log_pi::AbstractVector{<:Real}, log_A::AbstractMatrix{<:Real},
@@ -221,26 +237,39 @@ function viterbi!(path::AbstractVector{<:Integer}, logprob::AbstractVector{Float
     lA = Float64.(log_A)
     lp = Float64.(log_pi)
     psi = Matrix{Int32}(undef, K, T)
-    stops = cumsum(Int.(lengths))
-    starts = stops .- Int.(lengths) .+ 1
-    nseq = length(lengths)
-    nchunks = max(1, min(nseq, Threads.nthreads()))
+    starts, stops, perm, items = _hmm_plan(lengths, Threads.nthreads())
+    nchunks = max(1, min(length(items), Threads.nthreads()))
     Threads.@threads for c in 1:nchunks
-        _viterbi_chunk!(path, logprob, psi, lp, lA, log_B, starts, stops, c, nchunks)
+        _viterbi_chunk!(path, logprob, psi, lp, lA, log_B, starts, stops, perm, items, c,
+                        nchunks)
     end
     return path, logprob
 end
 
+# One task's items of `_hmm_plan` (c, c + nchunks, ...), as `_fb_chunk!`'s.
 function _viterbi_chunk!(path, logprob, psi::Matrix{Int32}, lp::Vector{Float64},
                          lA::Matrix{Float64}, log_B, starts::Vector{Int}, stops::Vector{Int},
-                         c::Int, nchunks::Int)
+                         perm::Vector{Int}, items::Vector{UnitRange{Int}}, c::Int,
+                         nchunks::Int)
     K = size(log_B, 1)
     prev = zeros(Float64, K)
     cur = zeros(Float64, K)
-    for s in c:nchunks:length(starts)
-        r = starts[s]:stops[s]
-        logprob[s] = _viterbi_sequence!(view(path, r), view(psi, :, r), lp, lA,
-                                        view(log_B, :, r), prev, cur)
+    for i in c:nchunks:length(items)
+        q = items[i]
+        if length(q) == 8
+            _viterbi_lanes!(path, logprob, psi, lp, lA, log_B, starts, stops, perm, q, Val(8))
+        elseif length(q) == 4
+            _viterbi_lanes!(path, logprob, psi, lp, lA, log_B, starts, stops, perm, q, Val(4))
+        elseif length(q) == 2
+            _viterbi_lanes!(path, logprob, psi, lp, lA, log_B, starts, stops, perm, q, Val(2))
+        else
+            for u in q
+                s = perm[u]
+                r = starts[s]:stops[s]
+                logprob[s] = _viterbi_sequence!(view(path, r), view(psi, :, r), lp, lA,
+                                                view(log_B, :, r), prev, cur)
+            end
+        end
     end
     return nothing
 end
@@ -303,25 +332,38 @@ function forward(log_pi::AbstractVector{<:Real}, log_A::AbstractMatrix{<:Real},
     _check_hmm_sizes(K, T, log_pi, log_A, lengths)
     p = exp.(Float64.(log_pi))
     A = exp.(Float64.(log_A))
-    stops = cumsum(Int.(lengths))
-    starts = stops .- Int.(lengths) .+ 1
-    nseq = length(lengths)
-    loglik = Vector{Float64}(undef, nseq)
-    nchunks = max(1, min(nseq, Threads.nthreads()))
+    starts, stops, perm, items = _hmm_plan(lengths, Threads.nthreads())
+    loglik = Vector{Float64}(undef, length(lengths))
+    nchunks = max(1, min(length(items), Threads.nthreads()))
     Threads.@threads for c in 1:nchunks
-        _forward_chunk!(loglik, p, A, log_B, starts, stops, c, nchunks)
+        _forward_chunk!(loglik, p, A, log_B, starts, stops, perm, items, c, nchunks)
     end
     return loglik
 end
 
+# One task's items of `_hmm_plan` (c, c + nchunks, ...), as `_fb_chunk!`'s.
 function _forward_chunk!(loglik::Vector{Float64}, p::Vector{Float64}, A::Matrix{Float64},
-                         log_B, starts::Vector{Int}, stops::Vector{Int}, c::Int, nchunks::Int)
+                         log_B, starts::Vector{Int}, stops::Vector{Int}, perm::Vector{Int},
+                         items::Vector{UnitRange{Int}}, c::Int, nchunks::Int)
     K = size(log_B, 1)
     a = zeros(Float64, K)
     prev = zeros(Float64, K)
     b = zeros(Float64, K)
-    for s in c:nchunks:length(starts)
-        loglik[s] = _forward_sequence!(a, prev, b, p, A, view(log_B, :, starts[s]:stops[s]))
+    for i in c:nchunks:length(items)
+        q = items[i]
+        if length(q) == 8
+            _forward_lanes!(loglik, p, A, log_B, starts, stops, perm, q, Val(8))
+        elseif length(q) == 4
+            _forward_lanes!(loglik, p, A, log_B, starts, stops, perm, q, Val(4))
+        elseif length(q) == 2
+            _forward_lanes!(loglik, p, A, log_B, starts, stops, perm, q, Val(2))
+        else
+            for u in q
+                s = perm[u]
+                loglik[s] = _forward_sequence!(a, prev, b, p, A,
+                                               view(log_B, :, starts[s]:stops[s]))
+            end
+        end
     end
     return nothing
 end

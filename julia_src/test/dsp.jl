@@ -70,3 +70,96 @@ end
     up = PyJL.upfirdn(h, x, 1, 1)                 # up = down = 1: the same convolution
     @test isapprox(up, direct; rtol = 1e-13)
 end
+
+# The IIR filters in lanes (src/dsp_lanes.jl) against the one-channel loops they mirror,
+# `isequal` (bit for bit, NaN equal to NaN): through the public functions (the blocks the
+# threads present get), block by block as one thread runs them, and in blocks of each
+# width (2, 4, 8; a tail of another width runs one channel at a time).
+using Random
+
+"Each channel through `run_channel!(y, zf, c)` alone, one after another."
+function one_at_a_time(run_channel!, n, nch, zf)
+    y = Matrix{Float64}(undef, n, nch)
+    for c in 1:nch
+        run_channel!(y, zf, c)
+    end
+    return y, zf
+end
+
+"The blocks `blocks` of channels, in order, through `run_block!(y, zf, cols)`."
+function block_by_block(run_block!, n, nch, zf, blocks)
+    y = Matrix{Float64}(undef, n, nch)
+    for cols in blocks
+        run_block!(y, zf, cols)
+    end
+    return y, zf
+end
+
+"Blocks of `w` channels from 1 to `nch`, the last one shorter."
+blocks_of(w, nch) = [c:min(c + w - 1, nch) for c in 1:w:nch]
+
+"Stable second-order sections (poles of radius 0.5 to 0.95), random zeros, `6 x nsec`."
+function random_sos(rng, nsec)
+    sos = zeros(6, nsec)
+    for s in 1:nsec
+        r, th = 0.5 + 0.45 * rand(rng), pi * rand(rng)
+        sos[:, s] = [randn(rng), randn(rng), randn(rng), 1.0, -2r * cos(th), r^2]
+    end
+    return sos
+end
+
+@testset "sosfilt and lfilter in lanes: bit-identical to one channel at a time" begin
+    rng = Xoshiro(20261205)
+    n = 300
+    sos = random_sos(rng, 5)
+    b = randn(rng, 6)
+    a = [1.0, -0.9, 0.34, -0.09, 0.1]          # (1 - 1.2z + 0.5z^2)(1 + 0.3z + 0.2z^2): stable
+    bb, aa = b, vcat(a, 0.0)                    # lfilter's padding to k = 6
+    for nch in (1, 7, 8, 9, 17)
+        x = randn(rng, n, nch)
+        x[n ÷ 2, cld(nch, 2)] = NaN                # a NaN in one channel stays there
+        zi = randn(rng, 2, size(sos, 2), nch)
+        sos_channel! = (y, zf, c) -> PyJL._sosfilt_channel!(y, zf, sos, x, c)
+        sos_block! = (y, zf, cols) -> PyJL._sosfilt_block!(y, zf, sos, x, cols)
+        ref = one_at_a_time(sos_channel!, n, nch, copy(zi))
+        @test isequal(PyJL.sosfilt(sos, x, zi), ref)
+        one_thread = PyJL._lane_ranges!(UnitRange{Int}[], 1, nch, 1)
+        @test isequal(block_by_block(sos_block!, n, nch, copy(zi), one_thread), ref)
+        for w in (2, 4, 8)
+            @test isequal(block_by_block(sos_block!, n, nch, copy(zi), blocks_of(w, nch)), ref)
+        end
+        y = ref[1]
+        @test all(isnan, y[(n ÷ 2):end, cld(nch, 2)])
+        @test all(isfinite, y[:, setdiff(1:nch, cld(nch, 2))])
+        @test all(isfinite, y[1:(n ÷ 2 - 1), :])
+
+        zl = randn(rng, 5, nch)
+        lf_channel! = (y, zf, c) -> PyJL._lfilter_channel!(y, zf, bb, aa, x, c)
+        lf_block! = (y, zf, cols) -> PyJL._lfilter_block!(y, zf, bb, aa, x, cols)
+        ref = one_at_a_time(lf_channel!, n, nch, copy(zl))
+        @test isequal(PyJL.lfilter(b, a, x, zl), ref)
+        @test isequal(block_by_block(lf_block!, n, nch, copy(zl), one_thread), ref)
+        for w in (2, 4, 8)
+            @test isequal(block_by_block(lf_block!, n, nch, copy(zl), blocks_of(w, nch)), ref)
+        end
+        @test all(isfinite, ref[1][:, setdiff(1:nch, cld(nch, 2))])
+    end
+    # one sample, and no samples: the states pass through the lanes unchanged in shape
+    for n1 in (0, 1)
+        x = randn(rng, n1, 9)
+        zi = randn(rng, 2, size(sos, 2), 9)
+        by_channel! = (y, zf, c) -> PyJL._sosfilt_channel!(y, zf, sos, x, c)
+        @test isequal(PyJL.sosfilt(sos, x, zi), one_at_a_time(by_channel!, n1, 9, copy(zi)))
+    end
+end
+
+@testset "lane blocks cover every channel once" begin
+    for nch in 0:40, nthreads in (1, 2, 3, 4, 16)
+        blocks = PyJL._lane_ranges!(UnitRange{Int}[], 1, nch, nthreads)
+        @test reduce(vcat, collect.(blocks); init = Int[]) == 1:nch
+        @test all(q -> length(q) in (1, 2, 4, 8), blocks)
+    end
+    @test PyJL._lane_ranges!(UnitRange{Int}[], 1, 17, 1) == [1:8, 9:16, 17:17]
+    @test PyJL._lane_ranges!(UnitRange{Int}[], 1, 7, 1) == [1:4, 5:6, 7:7]
+    @test PyJL._lane_ranges!(UnitRange{Int}[], 1, 8, 2) == [1:4, 5:8]
+end

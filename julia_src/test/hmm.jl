@@ -110,3 +110,100 @@ end
         @test ll ≈ Float64.(d["loglik"]) rtol = 1e-12
     end
 end
+
+# Many sequences (runs of equal length in lanes, src/hmm_lanes.jl) against each sequence
+# alone (the scalar kernels), `isequal`: log-likelihoods, posteriors, paths and
+# log-probabilities bit for bit; the transition posteriors, added in another order, to
+# 1e-12. Through the public functions (the threads present) and as one thread runs them.
+using Random
+
+"`f(log_pi, log_A, its columns of log_B, [its length])` of each sequence of `lengths`."
+function each_alone(f, log_pi, log_A, log_B, lengths)
+    stops = cumsum(lengths)
+    return [f(log_pi, log_A, log_B[:, (stops[s] - lengths[s] + 1):stops[s]], [lengths[s]])
+            for s in eachindex(lengths)]
+end
+
+"forward, forward_backward and viterbi run as one thread runs them (one task, every item)."
+function as_one_thread(log_pi, log_A, log_B, lengths)
+    K, T = size(log_B)
+    nseq = length(lengths)
+    p, A = exp.(log_pi), exp.(log_A)
+    starts, stops, perm, items = PyJL._hmm_plan(lengths, 1)
+    ll = Vector{Float64}(undef, nseq)
+    PyJL._forward_chunk!(ll, p, A, log_B, starts, stops, perm, items, 1, 1)
+    llfb, gamma, xacc = Vector{Float64}(undef, nseq), Matrix{Float64}(undef, K, T), zeros(K, K)
+    PyJL._fb_chunk!(llfb, gamma, Matrix{Float64}(undef, K, T), Vector{Float64}(undef, T), xacc,
+                    p, A, log_B, starts, stops, perm, items, 1, 1)
+    path, lp = Vector{Int}(undef, T), Vector{Float64}(undef, nseq)
+    PyJL._viterbi_chunk!(path, lp, Matrix{Int32}(undef, K, T), log_pi, log_A, log_B, starts,
+                         stops, perm, items, 1, 1)
+    return ll, (llfb, gamma, xacc .* A), (path, lp)
+end
+
+"The many-sequence kernels equal each sequence alone (see above)."
+function lanes_equal_alone(log_pi, log_A, log_B, lengths)
+    fwd = reduce(vcat, each_alone(forward, log_pi, log_A, log_B, lengths))
+    fb = each_alone(forward_backward, log_pi, log_A, log_B, lengths)
+    vit = each_alone(viterbi, log_pi, log_A, log_B, lengths)
+    ll_ref = reduce(vcat, [r[1] for r in fb])
+    gamma_ref = reduce(hcat, [r[2] for r in fb])
+    xi_ref = sum(r[3] for r in fb)
+    path_ref = reduce(vcat, [r[1] for r in vit])
+    lp_ref = reduce(vcat, [r[2] for r in vit])
+    ok = true
+    ll1, fb1, vit1 = as_one_thread(log_pi, log_A, log_B, lengths)
+    for (ll, (llfb, gamma, xi), (path, lp)) in
+        ((forward(log_pi, log_A, log_B, lengths), forward_backward(log_pi, log_A, log_B, lengths),
+          viterbi(log_pi, log_A, log_B, lengths)), (ll1, fb1, vit1))
+        ok &= isequal(ll, fwd) && isequal(llfb, ll_ref) && isequal(gamma, gamma_ref)
+        ok &= isapprox(xi, xi_ref; rtol = 1e-12) && isequal(path, path_ref)
+        ok &= isequal(lp, lp_ref)
+    end
+    return ok
+end
+
+"Log-probabilities of a random HMM with K states and T steps."
+function random_hmm(rng, K, T)
+    pi0 = rand(rng, K) .+ 0.1
+    A = rand(rng, K, K) .+ 0.1
+    return log.(pi0 ./ sum(pi0)), log.(A ./ sum(A; dims = 2)), 2.0 .* randn(rng, K, T)
+end
+
+@testset "hmm lanes: bit-identical to one sequence at a time" begin
+    rng = Xoshiro(5122026)
+    ragged = [40, 1, 40, 7, 1, 1, 40, 7, 40, 3, 1, 40, 40, 40, 7, 40, 1, 1]
+    for (K, lengths) in ((3, fill(40, 17)), (3, ragged), (1, fill(5, 9)), (4, fill(1, 11)),
+                         (5, [9, 9]))
+        log_pi, log_A, log_B = random_hmm(rng, K, sum(lengths))
+        @test lanes_equal_alone(log_pi, log_A, log_B, lengths)
+    end
+    # -Inf: a start state and a transition never taken, a state no step of one sequence
+    # can emit, a step no state can emit (that sequence impossible: -Inf, zero posteriors)
+    lengths = fill(30, 9)
+    log_pi, log_A, log_B = random_hmm(rng, 3, sum(lengths))
+    log_pi[2] = -Inf
+    log_A[1, 3] = -Inf
+    log_B[2, 61:90] .= -Inf                       # state 2 in sequence 3
+    log_B[:, 130] .= -Inf                         # step 10 of sequence 5
+    @test lanes_equal_alone(log_pi, log_A, log_B, lengths)
+    ll, gamma, _ = forward_backward(log_pi, log_A, log_B, lengths)
+    @test ll[5] == -Inf && all(isfinite, ll[[1, 2, 3, 4, 6, 7, 8, 9]])
+    @test !any(isnan, gamma) && all(iszero, gamma[:, 121:150])
+    @test forward(log_pi, log_A, log_B, lengths)[5] == -Inf
+    # ties in lanes: every path ties (the lowest final state, then the highest predecessor)
+    path, lp = viterbi(fill(-log(3.0), 3), fill(-log(3.0), 3, 3), zeros(3, 48), fill(6, 8))
+    @test path .- 1 == repeat([2, 2, 2, 2, 2, 0], 8) && all(lp .≈ -6 * log(3.0))
+    @test lanes_equal_alone(fill(-log(3.0), 3), fill(-log(3.0), 3, 3), zeros(3, 48), fill(6, 8))
+end
+
+@testset "hmm plan: every sequence in one item, lane blocks of one length" begin
+    for lengths in ([5], fill(3, 17), [40, 1, 40, 7, 1, 1, 40, 7, 40, 3], [2, 9, 2, 9, 2]),
+        nthreads in (1, 2, 4)
+        starts, stops, perm, items = PyJL._hmm_plan(lengths, nthreads)
+        @test stops == cumsum(lengths) && starts == stops .- lengths .+ 1
+        @test sort(reduce(vcat, [perm[q] for q in items])) == eachindex(lengths)
+        @test all(q -> length(q) in (1, 2, 4, 8), items)
+        @test all(q -> allequal(lengths[perm[q]]), items)
+    end
+end
