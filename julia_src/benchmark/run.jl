@@ -1,5 +1,6 @@
 # PyJL's kernels, timed: a Markdown table of time per sample, entry or T·K² step and of the
-# bytes each call allocates, for the sizes of issue #18, so that every run gives comparable
+# bytes each call allocates, for the sizes of issue #18 (and, for the SIMD lanes of #16,
+# 32 channels and 100 sequences of one length), so that every run gives comparable
 # numbers. Base only (time_ns, @allocated); the best of REPS calls after a warm-up call.
 #
 #     julia --project=julia_src julia_src/benchmark/run.jl            # one thread
@@ -27,6 +28,10 @@ data_bytes(x::AbstractArray) = sizeof(x)
 data_bytes(x) = 0
 
 signal(n, nch) = [sin(0.013 * t * c) + 0.1 * cos(0.7 * t) for t in 1:n, c in 1:nch]
+
+"The product of two polynomials (coefficient vectors, lowest power first or last alike)."
+polymul(p, q) = [sum(p[i] * q[k - i + 1] for i in max(1, k - length(q) + 1):min(k, length(p)))
+                 for k in 1:(length(p) + length(q) - 1)]
 
 """
     cases(small) -> Vector{Case}
@@ -62,9 +67,21 @@ function cases(small::Bool)
     lsm = ls[1:4]
     Xd = Xg[:, 1:nd]
     sig = "$(nch) × $(n)"
+    # the lanes (blocks of 8 on one thread): 32 channels, and 100 sequences of one length
+    xl = signal(small ? 100 : 100_000, 32)
+    sigl = "32 × $(size(xl, 1))"
+    b8 = foldl(polymul, fill([0.2, 0.4, 0.2], 4))                     # order 8: sos's product
+    a8 = foldl(polymul, fill([1.0, -0.3, 0.1], 4))
+    nl = small ? 10 : 1_000
+    Bl = [-0.5 * (sin(0.01 * t) - k / K)^2 for k in 1:K, t in 1:(100 * nl)]
+    lengthsl = fill(nl, 100)
     return [
         Case("sosfilt", "4 sections, $sig", "sample", n * nch, () -> sosfilt(sos, x, nothing)),
         Case("lfilter", "IIR order 2, $sig", "sample", n * nch, () -> lfilter(b, a, x, nothing)),
+        Case("sosfilt (32 channels)", "4 sections, $sigl", "sample", length(xl),
+             () -> sosfilt(sos, xl, nothing)),
+        Case("lfilter (32 channels)", "IIR order 8, $sigl", "sample", length(xl),
+             () -> lfilter(b8, a8, xl, nothing)),
         Case("lfilter (FIR)", "64 taps, $sig", "sample", n * nch,
              () -> lfilter(h, [1.0], x, nothing)),
         Case("upfirdn", "3/2, 64 taps, $sig", "input sample", n * nch,
@@ -78,6 +95,12 @@ function cases(small::Bool)
              () -> forward(log_pi, log_A, log_B, lengths)),
         Case("viterbi", "K = $K, T = $T", "T·K²", T * K * K,
              () -> viterbi(log_pi, log_A, log_B, lengths)),
+        Case("forward_backward (100 sequences)", "K = $K, 100 × $nl", "T·K²", length(Bl) * K,
+             () -> forward_backward(log_pi, log_A, Bl, lengthsl)),
+        Case("forward (100 sequences)", "K = $K, 100 × $nl", "T·K²", length(Bl) * K,
+             () -> forward(log_pi, log_A, Bl, lengthsl)),
+        Case("viterbi (100 sequences)", "K = $K, 100 × $nl", "T·K²", length(Bl) * K,
+             () -> viterbi(log_pi, log_A, Bl, lengthsl)),
         Case("gaussian_loglik", "d = $d, K = $K, T = $T", "T·K·d", T * K * d,
              () -> gaussian_loglik(Xh, mu, s2)),
         Case("weighted_moments", "d = $d, K = $K, T = $T", "T·K·d", T * K * d,

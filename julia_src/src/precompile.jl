@@ -44,6 +44,10 @@ function _precompile_workload()
     gaussian_estep(log_pi, log_A, X, mu, s2, [0.1, 0.0], lengths)
     gaussian_forward(log_pi, log_A, X, mu, s2, lengths)
     gaussian_viterbi(log_pi, log_A, X, mu, s2, lengths)
+    B15 = repeat(log_B[:, 1:2], 1, 15)                   # 15 sequences of length 2: lanes
+    forward_backward(log_pi, log_A, B15, fill(2, 15))
+    forward(log_pi, log_A, B15, fill(2, 15))
+    viterbi(log_pi, log_A, B15, fill(2, 15))
 
     x = [1.0 0.0; 0.5 1.0; -0.2 0.3; 0.7 -1.0; 0.1 0.2]  # 5 samples, 2 channels
     sos = [0.2 1.0; 0.4 -0.5; 0.2 0.1; 1.0 1.0; -0.3 0.2; 0.1 0.05]
@@ -53,6 +57,9 @@ function _precompile_workload()
         lfilter([0.3, 0.2, 0.1], a, x, nothing)
         lfilter([0.3, 0.2, 0.1], a, x, zeros(2, 2))
     end
+    x15 = repeat(x, 1, 8)[:, 1:15]                        # 15 channels: lanes
+    sosfilt(sos, x15, nothing)
+    lfilter([0.3, 0.2, 0.1], [1.0, -0.5, 0.1], x15, nothing)
     upfirdn([0.5, 1.0, 0.5], x, 3, 2)
     fftfilt([0.5, 1.0, 0.5], x)
     for detrend in 0:2

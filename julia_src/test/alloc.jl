@@ -85,6 +85,43 @@ end
                             work = 12 * K * T, loops = 2)
 end
 
+# The lanes (src/dsp_lanes.jl, src/hmm_lanes.jl): each block of W <= 8 channels or
+# sequences allocates its own W x ... work arrays, a constant per block (LANE_BLOCK bytes;
+# blocks of one sequence alone allocate nothing), and forward_backward's blocks their
+# alpha and scales (8 (K + 1) bytes per step, as the sequences alone share the K x T ones).
+# The plan of a many-sequence call (the sequences sorted, the blocks) is 8 bytes per
+# sequence a few times over.
+"Bytes of one block's lane work arrays besides forward_backward's alpha (W <= 8, K <= 4)."
+const LANE_BLOCK = 4 * 1024
+
+@testset "allocations, lanes (17 channels; K = 4, 10 sequences of 500 steps)" begin
+    x = signal(5_000, 17)
+    sos = repeat([0.2, 0.4, 0.2, 1.0, -0.3, 0.1], 1, 4)          # 4 sections
+    @test check_allocations(sosfilt, sos, x, nothing; work = 17 * LANE_BLOCK)
+    @test check_allocations(lfilter, [0.3, 0.2, 0.1], [1.0, -0.5, 0.1], x, nothing;
+                            work = 17 * LANE_BLOCK)
+    K, nseq = 4, 10
+    lengths = fill(500, nseq)
+    T = sum(lengths)
+    log_pi = log.(fill(0.25, K))
+    log_A = log.([i == j ? 0.7 : 0.1 for i in 1:K, j in 1:K])
+    log_B = [-0.5 * (sin(0.01 * t) - k / K)^2 for k in 1:K, t in 1:T]
+    lanes = cld(nseq, 2) * LANE_BLOCK + 1024 + 64 * nseq           # blocks and the plan
+    alpha_scale = 8 * (K + 1) * T
+    @test check_allocations(forward_backward, log_pi, log_A, log_B, lengths;
+                            work = 2 * alpha_scale + lanes)
+    @test check_allocations(forward, log_pi, log_A, log_B, lengths; work = lanes)
+    @test check_allocations(viterbi, log_pi, log_A, log_B, lengths; work = 4 * K * T + lanes)
+    d = 3
+    X = [cos(0.02 * t + j) for j in 1:d, t in 1:T]
+    mu = [0.1 * (j + k) for j in 1:d, k in 1:K]
+    s2 = [1.0 + 0.1 * j * k for j in 1:d, k in 1:K]
+    @test check_allocations(gaussian_forward, log_pi, log_A, X, mu, s2, lengths;
+                            work = 8 * K * T + lanes, loops = 2)
+    @test check_allocations(gaussian_viterbi, log_pi, log_A, X, mu, s2, lengths;
+                            work = 12 * K * T + lanes, loops = 2)
+end
+
 @testset "allocations, GP (n = 400, d = 6)" begin
     n, d = 400, 6
     X = [sin(0.37 * i * k) for k in 1:d, i in 1:n]
