@@ -9,7 +9,7 @@ import numpy as np
 
 from .._validate import describe
 from .._validate import error as _err
-from ._checks import _F64, _check_finite, _check_kind, _describe, _finite_f64, _refuse, _root
+from ._checks import _F64, _check_finite, _check_kind, _describe, _refuse, _root, all_finite
 from ._convert import _to_numpy
 
 
@@ -147,7 +147,7 @@ def _plain_f64(obj: Any, dtype: Any, ndim: Any, copy: Any, finite: Any, allow_em
         a = obj.astype(_F64, order="C")
     else:
         return None
-    return a if finite is False or _finite_f64(a) else None
+    return a if finite is False or all_finite(a) else None
 
 
 def _as_array_options(

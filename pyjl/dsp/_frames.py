@@ -10,7 +10,6 @@ in groups of frames, so memory stays bounded when only an average is kept.
 from __future__ import annotations
 
 import functools
-import math
 import os
 import warnings
 
@@ -19,6 +18,7 @@ import scipy.fft as sfft
 from scipy.signal import get_window
 
 from .. import _config, _validate
+from ..data import all_finite
 from ..engines import current
 from ..exceptions import NumericalWarning
 from ._memo import by_value
@@ -32,7 +32,6 @@ __all__ = [
     "workers",
     "power_of_two_scale",
     "scale_down",
-    "all_finite",
     "filter_finite",
     "rescale",
     "check_size",
@@ -221,17 +220,6 @@ def scale_down(x: np.ndarray, axis: int = -1, require_finite=None):
         require_finite()
     s = _exact_scale(x, axis)
     return (x if s is None else x / s), s
-
-
-def all_finite(y) -> bool:
-    """Whether every value of ``y`` is finite, by one summing pass (no temporary); a
-    sum that overflows on finite values only costs the slower path it guards.  A small
-    float64 ``y`` is first tried by its sum of squares (one dot product, no warnings to
-    silence): finite, it bounds the sum too."""
-    if y.dtype == np.float64 and y.size <= 4096 and math.isfinite(np.vdot(y, y)):
-        return True
-    with np.errstate(over="ignore", invalid="ignore"):
-        return bool(np.isfinite(np.add.reduce(y, axis=None)))
 
 
 def filter_finite(y, zf, recursive: bool) -> bool:

@@ -30,9 +30,10 @@ import warnings
 import numpy as np
 
 from .. import _validate, data
+from ..data import all_finite
 from ..exceptions import NumericalWarning
 from . import _inputs
-from ._frames import all_finite, filter_finite
+from ._frames import filter_finite
 from ._inputs import channels, from_channels, out_dtype, read_signal
 from ._kernels import lfilter_channels, lfilter_small, rerun_scaled, sosfilt_channels
 from ._memo import by_value

@@ -23,8 +23,9 @@ import math
 import numpy as np
 
 from .. import _validate
+from ..data import all_finite
 from . import _inputs
-from ._frames import all_finite, check_size, power_of_two_scale, rescale, scale_down
+from ._frames import check_size, power_of_two_scale, rescale, scale_down
 from ._inputs import channels, from_channels, read_signal
 from ._kernels import upfirdn_small
 from ._memo import by_value

@@ -45,8 +45,9 @@ import math
 import numpy as np
 
 from .. import _validate, data
+from ..data import all_finite
 from . import _inputs
-from ._frames import all_finite, filter_finite, power_of_two_scale, rescale
+from ._frames import filter_finite, power_of_two_scale, rescale
 from ._kernels import (
     engine,
     lfilter_channels,

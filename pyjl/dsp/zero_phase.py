@@ -21,8 +21,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _validate
+from ..data import all_finite
 from . import _inputs
-from ._frames import all_finite, filter_finite
+from ._frames import filter_finite
 from ._inputs import channels, from_channels, out_dtype, read_signal
 from ._kernels import lfilter_channels, rerun_scaled, sosfilt_channels, work_array
 from ._memo import KEPT_VALUES, by_value
