@@ -54,28 +54,32 @@ function PyJL.kernel_matrix_grad(kind::PyJL.StationaryKind, X::CuMatrix,
     return K, dK
 end
 
+# a host array moved to the device (the GPU methods below take host V, U, W as well)
+_dev(A::CuArray{Float64}) = A
+_dev(A::AbstractArray) = CuArray{Float64}(A)
+
 function PyJL.kernel_grad_contract(kind::PyJL.StationaryKind, X::CuMatrix,
                                    lengthscale::AbstractVector, variance::Real,
                                    W::AbstractMatrix)
     g = PyJL._broadcast_kernel_grad_contract(kind, X, PyJL._gp_host(lengthscale),
-                                             Float64(variance), W)
+                                             Float64(variance), _dev(W))
     CUDA.synchronize()
     return g
 end
 
 function PyJL.kernel_matvec(kind::PyJL.StationaryKind, X1::CuMatrix, X2::CuMatrix,
-                            lengthscale::AbstractVector, variance::Real, V::CuMatrix)
+                            lengthscale::AbstractVector, variance::Real, V::AbstractMatrix)
     R = PyJL._broadcast_kernel_matvec(kind, X1, X2, PyJL._gp_host(lengthscale),
-                                      Float64(variance), V)
+                                      Float64(variance), _dev(V))
     CUDA.synchronize()
     return R
 end
 
 function PyJL.kernel_grad_quad(kind::PyJL.StationaryKind, X::CuMatrix,
-                               lengthscale::AbstractVector, variance::Real, U::CuMatrix,
-                               V::CuMatrix)
+                               lengthscale::AbstractVector, variance::Real,
+                               U::AbstractMatrix, V::AbstractMatrix)
     g = PyJL._broadcast_kernel_grad_quad(kind, X, PyJL._gp_host(lengthscale),
-                                         Float64(variance), U, V)
+                                         Float64(variance), _dev(U), _dev(V))
     CUDA.synchronize()
     return g
 end
@@ -375,7 +379,7 @@ function _sosfilt_kernel!(y, zf, sos, x)
         xc = x[t, c]
         for s in 1:nsec
             yc = sos[1, s] * xc + zf[1, s, c]
-            zf[1, s, c] = (sos[2, s] * xc + zf[2, s, c]) - sos[5, s] * yc
+            zf[1, s, c] = sos[2, s] * xc - sos[5, s] * yc + zf[2, s, c]
             zf[2, s, c] = sos[3, s] * xc - sos[6, s] * yc
             xc = yc
         end
