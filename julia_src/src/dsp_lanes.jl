@@ -13,19 +13,8 @@ The channels `cols` of [`_sosfilt!`](@ref): 8, 4 or 2 of them in lanes, one alon
 """
 function _sosfilt_block!(y::Matrix{Float64}, zf::Array{Float64,3}, sos::Matrix{Float64},
                          x::AbstractMatrix, cols::UnitRange{Int})
-    w = length(cols)
-    if w == 8
-        _sosfilt_lanes!(y, zf, sos, x, first(cols), Val(8))
-    elseif w == 4
-        _sosfilt_lanes!(y, zf, sos, x, first(cols), Val(4))
-    elseif w == 2
-        _sosfilt_lanes!(y, zf, sos, x, first(cols), Val(2))
-    else
-        for c in cols
-            _sosfilt_channel!(y, zf, sos, x, c)
-        end
-    end
-    return nothing
+    return _run_block(v -> _sosfilt_lanes!(y, zf, sos, x, first(cols), v),
+                      c -> _sosfilt_channel!(y, zf, sos, x, c), cols)
 end
 
 """
@@ -80,19 +69,8 @@ The channels `cols` of [`_lfilter!`](@ref): 8, 4 or 2 of them in lanes, one alon
 """
 function _lfilter_block!(y::Matrix{Float64}, zf::Matrix{Float64}, bb::Vector{Float64},
                          aa::Vector{Float64}, x::AbstractMatrix, cols::UnitRange{Int})
-    w = length(cols)
-    if w == 8
-        _lfilter_lanes!(y, zf, bb, aa, x, first(cols), Val(8))
-    elseif w == 4
-        _lfilter_lanes!(y, zf, bb, aa, x, first(cols), Val(4))
-    elseif w == 2
-        _lfilter_lanes!(y, zf, bb, aa, x, first(cols), Val(2))
-    else
-        for c in cols
-            _lfilter_channel!(y, zf, bb, aa, x, c)
-        end
-    end
-    return nothing
+    return _run_block(v -> _lfilter_lanes!(y, zf, bb, aa, x, first(cols), v),
+                      c -> _lfilter_channel!(y, zf, bb, aa, x, c), cols)
 end
 
 """

@@ -85,22 +85,19 @@ function _fb_chunk!(loglik, gamma, alpha, scale, xacc::Matrix{Float64}, p::Vecto
     bnext = zeros(Float64, K)
     for i in c:nchunks:length(items)
         q = items[i]
-        if length(q) == 8
-            _fb_lanes!(loglik, gamma, xacc, p, A, log_B, starts, stops, perm, q, Val(8))
-        elseif length(q) == 4
-            _fb_lanes!(loglik, gamma, xacc, p, A, log_B, starts, stops, perm, q, Val(4))
-        elseif length(q) == 2
-            _fb_lanes!(loglik, gamma, xacc, p, A, log_B, starts, stops, perm, q, Val(2))
-        else
-            for u in q
-                s = perm[u]
-                r = starts[s]:stops[s]
-                loglik[s] = _fb_sequence!(view(gamma, :, r), view(alpha, :, r),
-                                          view(scale, r), xacc, p, A, view(log_B, :, r),
-                                          beta, tmp, bnext)
-            end
-        end
+        _run_block(v -> _fb_lanes!(loglik, gamma, xacc, p, A, log_B, starts, stops, perm, q, v),
+                   u -> _fb_alone!(loglik, gamma, alpha, scale, xacc, p, A, log_B, starts,
+                                   stops, perm[u], beta, tmp, bnext), q)
     end
+    return nothing
+end
+
+# `_fb_sequence!` of sequence `s` on its columns, its log-likelihood into `loglik[s]`.
+function _fb_alone!(loglik, gamma, alpha, scale, xacc, p, A, log_B, starts, stops, s::Int,
+                    beta, tmp, bnext)
+    r = starts[s]:stops[s]
+    loglik[s] = _fb_sequence!(view(gamma, :, r), view(alpha, :, r), view(scale, r), xacc,
+                              p, A, view(log_B, :, r), beta, tmp, bnext)
     return nothing
 end
 
@@ -256,21 +253,19 @@ function _viterbi_chunk!(path, logprob, psi::Matrix{Int32}, lp::Vector{Float64},
     cur = zeros(Float64, K)
     for i in c:nchunks:length(items)
         q = items[i]
-        if length(q) == 8
-            _viterbi_lanes!(path, logprob, psi, lp, lA, log_B, starts, stops, perm, q, Val(8))
-        elseif length(q) == 4
-            _viterbi_lanes!(path, logprob, psi, lp, lA, log_B, starts, stops, perm, q, Val(4))
-        elseif length(q) == 2
-            _viterbi_lanes!(path, logprob, psi, lp, lA, log_B, starts, stops, perm, q, Val(2))
-        else
-            for u in q
-                s = perm[u]
-                r = starts[s]:stops[s]
-                logprob[s] = _viterbi_sequence!(view(path, r), view(psi, :, r), lp, lA,
-                                                view(log_B, :, r), prev, cur)
-            end
-        end
+        _run_block(v -> _viterbi_lanes!(path, logprob, psi, lp, lA, log_B, starts, stops, perm,
+                                        q, v),
+                   u -> _viterbi_alone!(path, logprob, psi, lp, lA, log_B, starts, stops,
+                                        perm[u], prev, cur), q)
     end
+    return nothing
+end
+
+# `_viterbi_sequence!` of sequence `s` on its columns, its log-probability into `logprob[s]`.
+function _viterbi_alone!(path, logprob, psi, lp, lA, log_B, starts, stops, s::Int, prev, cur)
+    r = starts[s]:stops[s]
+    logprob[s] = _viterbi_sequence!(view(path, r), view(psi, :, r), lp, lA, view(log_B, :, r),
+                                    prev, cur)
     return nothing
 end
 
@@ -351,20 +346,16 @@ function _forward_chunk!(loglik::Vector{Float64}, p::Vector{Float64}, A::Matrix{
     b = zeros(Float64, K)
     for i in c:nchunks:length(items)
         q = items[i]
-        if length(q) == 8
-            _forward_lanes!(loglik, p, A, log_B, starts, stops, perm, q, Val(8))
-        elseif length(q) == 4
-            _forward_lanes!(loglik, p, A, log_B, starts, stops, perm, q, Val(4))
-        elseif length(q) == 2
-            _forward_lanes!(loglik, p, A, log_B, starts, stops, perm, q, Val(2))
-        else
-            for u in q
-                s = perm[u]
-                loglik[s] = _forward_sequence!(a, prev, b, p, A,
-                                               view(log_B, :, starts[s]:stops[s]))
-            end
-        end
+        _run_block(v -> _forward_lanes!(loglik, p, A, log_B, starts, stops, perm, q, v),
+                   u -> _forward_alone!(loglik, a, prev, b, p, A, log_B, starts, stops, perm[u]),
+                   q)
     end
+    return nothing
+end
+
+# `_forward_sequence!` of sequence `s` on its columns, its log-likelihood into `loglik[s]`.
+function _forward_alone!(loglik, a, prev, b, p, A, log_B, starts, stops, s::Int)
+    loglik[s] = _forward_sequence!(a, prev, b, p, A, view(log_B, :, starts[s]:stops[s]))
     return nothing
 end
 

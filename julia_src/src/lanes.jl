@@ -33,3 +33,26 @@ function _lane_ranges!(out::Vector{UnitRange{Int}}, lo::Int, count::Int, nthread
     end
     return out
 end
+
+"""
+    _run_block(lanes, alone, q)
+
+Run one block of `_lane_ranges!` (or item of `_hmm_plan`): `lanes(Val(W))` for a block
+of `W` = 8, 4 or 2 items, the lane count a type parameter; `alone(u)` for each item `u`
+of any other block.
+"""
+@inline function _run_block(lanes::F, alone::G, q::UnitRange{Int}) where {F,G}
+    w = length(q)
+    if w == 8
+        lanes(Val(8))
+    elseif w == 4
+        lanes(Val(4))
+    elseif w == 2
+        lanes(Val(2))
+    else
+        for u in q
+            alone(u)
+        end
+    end
+    return nothing
+end
