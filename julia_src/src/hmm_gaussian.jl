@@ -86,12 +86,14 @@ end
     gaussian_estep(log_pi, log_A, X, mean, var, shift, lengths)
         -> (loglik, start, xi_sum, N, S1, S2)
 
-The E-step of a diagonal-Gaussian HMM, one sequence at a time: for each sequence the
-`K x length` log-densities [`gaussian_loglik`](@ref), [`forward_backward`](@ref) on them,
-and [`weighted_moments`](@ref) of its posteriors, summed over sequences.  `start[k]` sums
-`gamma[k, first step]` over sequences.  Layouts as in those functions (`X` is `d x T`,
-`mean`/`var`/`S1`/`S2` are `d x K`, `xi_sum[from, to]`); memory beyond the data is
-`O(K x longest sequence)`.
+The E-step of a diagonal-Gaussian HMM over consecutive groups of sequences of up to
+`_ESTEP_GROUP` steps (a longer sequence alone): for each group the `K x steps`
+log-densities [`gaussian_loglik`](@ref), [`forward_backward`](@ref) on them (so sequences
+of one length run in SIMD lanes and threads), and [`weighted_moments`](@ref) of the
+posteriors, summed over groups.  `start[k]` sums `gamma[k, first step]` over sequences.
+Layouts as in those functions (`X` is `d x T`, `mean`/`var`/`S1`/`S2` are `d x K`,
+`xi_sum[from, to]`); memory beyond the data is `O(K x max(longest sequence,
+_ESTEP_GROUP))`.
 
 ```julia
 julia> ll, start, xi, N, S1, S2 = gaussian_estep([0.0], zeros(1, 1), [1.0 3.0], zeros(1, 1),
@@ -115,20 +117,44 @@ function gaussian_estep(log_pi::AbstractVector{<:Real}, log_A::AbstractMatrix{<:
     N = zeros(Float64, K)
     S1 = zeros(Float64, d, K)
     S2 = zeros(Float64, d, K)
+    nseq = length(lengths)
     stop = 0
-    for (s, n) in enumerate(lengths)
-        x = view(X, :, (stop + 1):(stop + Int(n)))
-        stop += Int(n)
-        ll, gamma, xi = forward_backward(log_pi, log_A, gaussian_loglik(x, mean, var), [n])
+    s = 1
+    while s <= nseq
+        e, steps = _estep_group(lengths, s)
+        x = view(X, :, (stop + 1):(stop + steps))
+        lens = lengths[s:e]
+        ll, gamma, xi = forward_backward(log_pi, log_A, gaussian_loglik(x, mean, var), lens)
         n_s, s1, s2 = weighted_moments(x, gamma, shift)
-        loglik[s] = ll[1]
-        start .+= view(gamma, :, 1)
+        loglik[s:e] .= ll
+        first = 1
+        for n in lens
+            start .+= view(gamma, :, first)
+            first += Int(n)
+        end
         xi_sum .+= xi
         N .+= n_s
         S1 .+= s1
         S2 .+= s2
+        stop += steps
+        s = e + 1
     end
     return loglik, start, xi_sum, N, S1, S2
+end
+
+"Steps of a group of sequences in [`gaussian_estep`](@ref) (a longer sequence is alone)."
+const _ESTEP_GROUP = 1 << 15
+
+# `(e, steps)`: the group of sequences `s:e` from `s` on, as many as fit `_ESTEP_GROUP`
+# steps (at least sequence `s`), and its steps.
+function _estep_group(lengths::AbstractVector{<:Integer}, s::Int)
+    e = s
+    steps = Int(lengths[s])
+    while e < length(lengths) && steps + Int(lengths[e + 1]) <= _ESTEP_GROUP
+        e += 1
+        steps += Int(lengths[e])
+    end
+    return e, steps
 end
 
 """

@@ -75,7 +75,7 @@ end
     s2 = [1.0 + 0.1 * j * k for j in 1:d, k in 1:K]
     @test check_allocations(gaussian_loglik, X, mu, s2)
     @test check_allocations(weighted_moments, X, exp.(log_B), zeros(d))
-    # per sequence: its log-densities, gamma, alpha and scales; two threaded loops each
+    # per group of sequences: its log-densities, gamma, alpha and scales; two threaded loops
     @test check_allocations(gaussian_estep, log_pi, log_A, X, mu, s2, zeros(d), [2_000, 3_000];
                             work = 8 * (3 * K + 1) * T, loops = 5)
     # the K x T log-densities, then forward / viterbi on them (a threaded loop each)

@@ -90,6 +90,17 @@ end
     N0, S10, S20 = weighted_moments(X, gamma, shift)
     @test ll ≈ ll0 && xi ≈ xi0 && N ≈ N0 && S1 ≈ S10 && S2 ≈ S20
     @test start ≈ gamma[:, 1] .+ gamma[:, 3]
+    # groups of sequences (lanes for equal lengths), one longer than a group, the rest after
+    lengths = vcat(fill(7, 20), [PyJL._ESTEP_GROUP + 100], fill(5, 9), [3])
+    T = sum(lengths)
+    X = [sin(0.01 * t + j) + 0.3 * cos(0.37 * t * j) for j in 1:2, t in 1:T]
+    ll, start, xi, N, S1, S2 = gaussian_estep(lp, lA, X, mean, var, shift, lengths)
+    ll0, gamma, xi0 = forward_backward(lp, lA, gaussian_loglik(X, mean, var), lengths)
+    N0, S10, S20 = weighted_moments(X, gamma, shift)
+    firsts = cumsum(lengths) .- lengths .+ 1
+    @test ll ≈ ll0 && xi ≈ xi0 && N ≈ N0 && S1 ≈ S10 && S2 ≈ S20
+    @test start ≈ vec(sum(gamma[:, firsts]; dims = 2))
+    @test PyJL._estep_group(lengths, 1) == (20, 140) && PyJL._estep_group(lengths, 21)[1] == 21
 end
 
 @testset "hmm fused gaussian forward and viterbi" begin
