@@ -47,6 +47,16 @@ lanes, from the observations; one sequence at a time into a scratch of its lengt
 no ``(T, K)`` array is held; their results are those of ``forward`` and ``viterbi`` on
 ``gaussian_loglik``, bit for bit.
 
+One sequence longer than its share of the work (``length x threads`` above the steps
+not yet placed, and ``length x K >= 2^17``) runs on two threads in forward-backward
+and the fused E-step (``pyjl_hmm_split.h``, ``hmm_split.pxi``): the forward pass on one
+while the backward pass, normalised by itself (powers of two, its scales kept), runs on
+the other, then the posteriors, transition sums and moments in chunks, on the DSP
+kernels' thread team (``pyjl_dsp_team.h``: the caller takes the tasks a late worker has
+not).  Which sequences split depends on the lengths and ``n_threads`` alone, and each
+chunk's sums are added in a fixed order, so results do not depend on the schedule; they
+equal the one-thread path to 1e-12 relative, not bit for bit.
+
 Sequences (or blocks of eight) are independent: they are split into contiguous groups
 processed by ``prange`` (``nogil``) with ``n_threads`` threads; each group sums its own
 transition posteriors (rows padded to a cache line), added together at the end
@@ -222,6 +232,7 @@ cdef inline Py_ssize_t _bound(Py_ssize_t g, Py_ssize_t n_groups, Py_ssize_t n_se
     return (g * n_seq) // n_groups
 
 
+include "hmm_split.pxi"
 include "hmm_recursions.pxi"
 include "hmm_emissions.pxi"
 include "hmm_estep.pxi"

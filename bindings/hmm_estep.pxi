@@ -4,7 +4,8 @@
 # whole sequences and, per sequence, computes its log-densities, runs forward-backward and
 # adds the posterior-weighted moments into its group's accumulators.  Nothing of size
 # (T, K) is ever allocated: the working memory is threads x (longest sequence) x (3K + 1)
-# one sequence at a time, less in lanes (see the module docstring).
+# one sequence at a time, less in lanes (see the module docstring); a sequence split over
+# two threads (hmm_split.pxi) takes (3K + 1) x its length once.
 
 def gaussian_estep(const double[::1] log_pi, const double[:, ::1] log_A,
                    const double[:, ::1] X, const double[:, ::1] mean,
@@ -33,10 +34,16 @@ def gaussian_estep(const double[::1] log_pi, const double[:, ::1] log_A,
     cdef cnp.int64_t[::1] off = offsets_arr
     longest = _plan(lengths, off, n_threads, &n_groups, &nt)
     cdef Py_ssize_t keep = PYJL_KEEP // max(1, n_threads)   # kept factors, all threads
-    order_arr, n_blocks, lane_work = _lane_plan(lengths, longest, K, 3, d, keep)
+    split_arr, rest_arr = _split_pick(lengths, n_threads, K)
+    cdef const cnp.int64_t[::1] split = split_arr
+    if split.shape[0]:
+        order_arr, n_blocks, lane_work, longest = _rest_plan(lengths, rest_arr, K, 3, d, keep)
+    else:
+        order_arr, n_blocks, lane_work = _lane_plan(lengths, longest, K, 3, d, keep)
     cdef const cnp.int64_t[::1] order = order_arr
-    n_items = n_seq - n_blocks * (PYJL_LANES - 1)
+    n_items = rest_arr.shape[0] - n_blocks * (PYJL_LANES - 1)
     _groups(n_items, n_threads, &n_groups, &nt)
+    nt = max(nt, 1)
     loglik_arr = np.empty(n_seq, dtype=np.float64)
     fb_stride = longest * (K + 1) + (PYJL_NB + 1) * K + PAD  # scales, alpha, w block, beta
     stride = fb_stride + 2 * longest * K + PAD                # + log_B and gamma rows
@@ -45,13 +52,24 @@ def gaussian_estep(const double[::1] log_pi, const double[:, ::1] log_A,
     work_arr = _scratch("estep", nt * stride)
     # per group: xi sums (K * K), start posteriors (K), N, S1, S2 ((2d + 1) K)
     width = K * K + K + (2 * d + 1) * K + PAD
-    acc_arr = np.zeros((n_groups, width), dtype=np.float64)
+    acc_arr = np.zeros((n_groups + 1, width), dtype=np.float64)   # + the split's
     cdef double[::1] loglik = loglik_arr
     cdef double[::1] work = work_arr
     cdef double[:, ::1] acc = acc_arr
     cdef double* wk
     cdef double* lb
     cdef double* gm
+    cdef double[::1] swork
+    if split.shape[0]:
+        swork = _scratch("split", PYJL_HSPLIT_WORK(lengths[split[0]], K, d))
+    for it in range(split.shape[0]):
+        s = split[it]
+        start = off[s]
+        with nogil:
+            loglik[s] = _split_sequence(&X[start, 0], &M[0, 0], &IV[0, 0], &cst[0], d,
+                                        &X[start, 0], &shift[0], &pi[0], &A[0, 0],
+                                        off[s + 1] - start, K, NULL, &acc[n_groups, 0],
+                                        &acc[n_groups, K * K], &swork[0])
     for g in prange(n_groups, nogil=True, num_threads=nt, schedule="dynamic"):
         tid = threadid()
         wk = &work[tid * stride]

@@ -18,22 +18,39 @@ def forward_backward(const double[::1] log_pi, const double[:, ::1] log_A,
     offsets_arr = np.empty(n_seq + 1, dtype=np.int64)
     cdef cnp.int64_t[::1] off = offsets_arr
     longest = _plan(lengths, off, n_threads, &n_groups, &nt)
-    order_arr, n_blocks, lane_work = _lane_plan(lengths, longest, K, 0)
+    split_arr, rest_arr = _split_pick(lengths, n_threads, K)
+    cdef const cnp.int64_t[::1] split = split_arr
+    if split.shape[0]:
+        order_arr, n_blocks, lane_work, longest = _rest_plan(lengths, rest_arr, K, 0)
+    else:
+        order_arr, n_blocks, lane_work = _lane_plan(lengths, longest, K, 0)
     cdef const cnp.int64_t[::1] order = order_arr
-    n_items = n_seq - n_blocks * (PYJL_LANES - 1)
+    n_items = rest_arr.shape[0] - n_blocks * (PYJL_LANES - 1)
     _groups(n_items, n_threads, &n_groups, &nt)
+    nt = max(nt, 1)
     gamma_arr = _recycled("gamma", (T, K))
     loglik_arr = np.empty(n_seq, dtype=np.float64)
     stride = longest * (K + 1) + (PYJL_NB + 1) * K + PAD     # alpha, scales, w block, beta
     if n_blocks:
         stride = max(stride, lane_work)
     work_arr = _scratch("fb", nt * stride)
-    xacc_arr = np.zeros(n_groups * (K * K + PAD), dtype=np.float64)
+    xacc_arr = np.zeros((n_groups + 1) * (K * K + PAD), dtype=np.float64)  # + the split's
     cdef double[:, ::1] gam = gamma_arr
     cdef double[::1] loglik = loglik_arr
     cdef double[::1] work = work_arr
     cdef double[::1] xacc = xacc_arr
     cdef double* wk
+    cdef double[::1] swork
+    if split.shape[0]:
+        swork = _scratch("split", PYJL_HSPLIT_WORK(lengths[split[0]], K, 0))
+    for it in range(split.shape[0]):
+        s = split[it]
+        start = off[s]
+        with nogil:
+            loglik[s] = _split_sequence(&log_B[start, 0], NULL, NULL, NULL, 0, NULL, NULL,
+                                        &pi[0], &A[0, 0], off[s + 1] - start, K,
+                                        &gam[start, 0], &xacc[n_groups * (K * K + PAD)],
+                                        NULL, &swork[0])
     for g in prange(n_groups, nogil=True, num_threads=nt, schedule="dynamic"):
         tid = threadid()
         wk = &work[tid * stride]
@@ -49,7 +66,7 @@ def forward_backward(const double[::1] log_pi, const double[:, ::1] log_A,
                                     wk, &pi[0], &A[0, 0], &AT[0, 0],
                                     &xacc[g * (K * K + PAD)], wk + longest * (K + 1),
                                     length, K)
-    xi = xacc_arr.reshape(n_groups, K * K + PAD)[:, :K * K].sum(axis=0).reshape(K, K)
+    xi = xacc_arr.reshape(n_groups + 1, K * K + PAD)[:, :K * K].sum(axis=0).reshape(K, K)
     xi *= A_arr
     return loglik_arr, gamma_arr, xi
 

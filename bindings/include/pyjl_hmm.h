@@ -2,7 +2,8 @@
  * pieces here (the exponential over a block, emission factors, the log-likelihood
  * accumulator, the dispatch on K), the kernels in one header per job: scaled
  * forward-backward and forward (pyjl_hmm_fb.h), log-space Viterbi (pyjl_hmm_vit.h),
- * diagonal-Gaussian log-likelihoods and weighted moments (pyjl_hmm_gauss.h); across
+ * diagonal-Gaussian log-likelihoods and weighted moments (pyjl_hmm_gauss.h), one long
+ * sequence on two threads (pyjl_hmm_split.h); across
  * sequences in SIMD lanes, pyjl_hmm_lanes.h and the headers it names.
  *
  * Layout contract (validated by pyjl.hmm, trusted here): every array is float64 and
@@ -108,6 +109,7 @@ PYJL_INLINE double pyjl_ll_value(const pyjl_llacc *acc) {
 #include "pyjl_hmm_fb.h"
 #include "pyjl_hmm_vit.h"
 #include "pyjl_hmm_gauss.h"
+#include "pyjl_hmm_split.h"
 
 /* the kernels across sequences in SIMD lanes, on the ones above */
 #include "pyjl_hmm_lanes.h"
