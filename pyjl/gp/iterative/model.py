@@ -1,8 +1,10 @@
 """The fitted state of a :class:`~pyjl.gp.GaussianProcess` under ``solver="cg"``.
 
 :class:`CGState` keeps what prediction needs -- ``alpha = A^-1 y`` by CG, the log marginal
-likelihood by SLQ, the solver's report and the :class:`VarianceCache` -- and answers the
-estimator's questions in model units (the estimator maps them to the units of ``y``).
+likelihood by SLQ, the solver's report and the variance cache
+(:class:`~pyjl.gp.iterative.variances.Variances`: ``pred_rank`` pivoted-Cholesky columns to
+start with, grown where a prediction's check finds it off) -- and answers the estimator's
+questions in model units (the estimator maps them to the units of ``y``).
 """
 
 from __future__ import annotations
@@ -12,19 +14,17 @@ import math
 import warnings
 
 import numpy as np
-from scipy.linalg import cho_factor, cho_solve
 
 from ... import engines
 from ..._threads import thread_limit
 from ..._validate import choice, error, integer, real
-from ...exceptions import ConvergenceWarning, NumericalWarning
+from ...exceptions import ConvergenceWarning
 from .._posterior import clip
 from ..interface import matvec
-from ..likelihood import Objective, blas_threads
+from ..likelihood import Objective
 from .cg import CGResult, mbcg
 from .objective import IterativeObjective, Settings, preconditioned
-from .pivoted_cholesky import Preconditioner, pivoted_cholesky
-from .predict import VarianceCache
+from .variances import CACHE_BLOCK, Variances
 
 __all__ = [
     "AUTO_CG_ABOVE", "CGState", "auto_precond_rank", "check_settings", "resolve", "probe_draws",
@@ -45,19 +45,6 @@ ALPHA_TOL = 1e-2
 PRECOND_PER_N = 2000
 #: ... and at most this many entries of the factor (256 MiB of float64).
 PRECOND_ENTRIES = 1 << 25
-#: Columns per block Lanczos step of the variance cache, and its Lanczos vectors.
-CACHE_BLOCK, CACHE_LANCZOS = 10, 50
-#: The variance cache's pivoted Cholesky stops once the trace it leaves out is below this
-#: fraction of the smallest noise variance (then ``P`` is within that of ``A``).
-CACHE_TRACE = 1e-3
-#: Kernel values per block of test rows (16 MiB) and the fewest rows per block: the
-#: variance cache multiplies each block by ``(n, rank)`` factors, and BLAS runs such
-#: products fastest with hundreds of rows or more per call.
-_ROWS, _MIN_ROWS = 1 << 21, 128
-#: Every prediction checks the variance cache on this many test points against CG solves;
-#: a point off by more than ``VAR_RTOL`` of its variance (plus ``1e-9`` of the prior
-#: variance) sends all points of that call to CG solves, ``VAR_BLOCK`` columns at a time.
-CHECK_POINTS, VAR_RTOL, VAR_BLOCK = 8, 1e-2, 64
 
 
 def check_settings(solver, cg_tol, max_cg_iter, n_probes, precond_rank, pred_rank):
@@ -181,13 +168,21 @@ class CGState:
             "n_evaluations": evaluations,
             "total_cg_iterations": total,
         }
-        self.cache = self._cache(op, P, start, pred_rank)
-        self.info["pred_rank"] = int(self.cache.P.rank + self.cache.rank)
+        self.variances = Variances(
+            op, P, start, pred_rank, self.settings, AUTO_CG_ABOVE,
+            lambda res: warn_unconverged(res, self.settings, stacklevel=11),
+            self.settings.cg_tol * ALPHA_TOL,
+        )  # fmt: skip
+        self.info.update(self.variances.info)
 
     def extended(self, Xn: np.ndarray, yn: np.ndarray, noise: np.ndarray) -> CGState:
         """The state with points ``Xn`` (targets ``yn``, noise variances ``noise`` ``(n+k,)``
-        for all points) added, hyperparameters kept; ``alpha`` warm-starts the solve."""
+        for all points) added, hyperparameters kept; ``alpha`` warm-starts the solve, and a
+        variance cache grown until it held starts the new one at its pivots."""
         obj, k = self.obj, Xn.shape[0]
+        rank = self.pred_rank
+        if self.info.get("variance_path") == "cache":
+            rank = max(rank, self.variances.cache.n_pivots)
         E2 = np.vstack([obj.E2, self.rng.standard_normal((k, obj.E2.shape[1]))])
         start = np.vstack([self.start, self.rng.standard_normal((k, self.start.shape[1]))])
         new = IterativeObjective(
@@ -202,22 +197,14 @@ class CGState:
         )
         theta = np.asarray(obj.kernel.theta, dtype=np.float64)
         x0 = np.concatenate([self.alpha, np.zeros(k)])
-        return CGState(new, theta, start, self.pred_rank, self.rng, x0=x0)
+        state = CGState(new, theta, start, rank, self.rng, x0=x0)
+        state.pred_rank = self.pred_rank  # the user's starting rank, for later updates
+        return state
 
     def recentred(self, y: np.ndarray) -> tuple[np.ndarray, float]:
         """``(alpha, lml)`` for new targets ``y`` (same points; the log-det is kept)."""
         alpha = self.solve(y[:, None])[:, 0]
         return alpha, float(self.lml + 0.5 * (self.y @ self.alpha) - 0.5 * (y @ alpha))
-
-    @staticmethod
-    def _cache(op, P, start, pred_rank: int) -> VarianceCache:
-        abs_tol = CACHE_TRACE * float(np.min(op.noise))
-        if pred_rank > P.rank:
-            L = pivoted_cholesky(op.kernel_diag(), op.kernel_rows, pred_rank, abs_tol=abs_tol)
-            P = Preconditioner(L, op.noise)
-        elif pred_rank < P.rank:  # the leading pivots: the pivoted Cholesky of that rank
-            P = Preconditioner(P.L[:, :pred_rank].copy(), op.noise)  # the rest may go
-        return VarianceCache(op, P, CACHE_LANCZOS, start)
 
     def solve(self, B: np.ndarray, tol: float | None = None, stacklevel: int = 4) -> np.ndarray:
         """``A^-1 B`` for ``B`` ``(n, k)`` by CG to ``tol`` (default ``cg_tol``; warns when
@@ -254,72 +241,14 @@ class CGState:
     def predict(self, Xs: np.ndarray, want: str):
         """``(mean, var or cov or None)`` in model units; ``want``: "mean", "std", "cov".
 
-        Variances come from the low-rank cache, checked on :data:`CHECK_POINTS` test points
-        against exact solves; where the cache is off by more than :data:`VAR_RTOL` (a
-        kernel of high numerical rank against a small noise), every variance of the call
-        is computed by exact solves instead (:meth:`_exact_solve`), with a
-        :class:`~pyjl.NumericalWarning`.
+        Variances come from the low-rank cache, checked on a few test points against exact
+        solves and grown where it does not hold (:class:`Variances`); past the cache's cap
+        (a kernel of high numerical rank against a small noise) every variance of the call
+        is computed by exact solves, with a :class:`~pyjl.NumericalWarning`.
+        ``solver_info_["pred_rank"]`` and ``["variance_path"]`` report the cache used.
         """
         if want == "mean":
             return matvec(self.kernel, Xs, self.X, self.alpha[:, None])[:, 0], None
-        if want == "cov":
-            Ks = np.asarray(self.kernel(Xs, self.X), dtype=np.float64)
-            prior = np.asarray(self.kernel(Xs), dtype=np.float64)
-            inner = self.cache.inner(Ks)
-            if not self._cache_holds(Ks, np.diag(prior), np.diag(inner)):
-                inner = Ks @ self._exact_solve(Ks.T)
-            return Ks @ self.alpha, prior - inner
-        m, n = Xs.shape[0], self.X.shape[0]
-        mean, quad = np.empty(m), np.empty(m)
-        rows = int(max(1, min(max(m, 1), max(_MIN_ROWS, _ROWS // max(n, 1)))))
-        with blas_threads(n):  # the cache's products are (rows, n) x (n, rank) GEMMs
-            for s in range(0, m, rows):
-                Ks = np.asarray(self.kernel(Xs[s : s + rows], self.X), dtype=np.float64)
-                mean[s : s + rows] = Ks @ self.alpha
-                quad[s : s + rows] = self.cache.quad(Ks)
-        prior = np.asarray(self.kernel.diag(Xs), dtype=np.float64)
-        pick = np.unique(np.linspace(0, m - 1, min(m, CHECK_POINTS)).round().astype(int))
-        Kc = np.asarray(self.kernel(Xs[pick], self.X), dtype=np.float64)
-        if m and not self._cache_holds(Kc, prior[pick], quad[pick]):
-            for s in range(0, m, VAR_BLOCK):
-                Ks = np.asarray(self.kernel(Xs[s : s + VAR_BLOCK], self.X), dtype=np.float64)
-                quad[s : s + VAR_BLOCK] = np.einsum("ij,ji->i", Ks, self._exact_solve(Ks.T))
-        return mean, prior - quad
-
-    def _exact_solve(self, B: np.ndarray) -> np.ndarray:
-        """``A^-1 B`` to ``cg_tol * ALPHA_TOL`` (what a predictive variance needs): by a
-        Cholesky factor of ``A`` kept after the first call when ``n <= AUTO_CG_ABOVE``
-        (where ``solver="auto"`` would factorise anyway), else by CG."""
-        if self.X.shape[0] <= AUTO_CG_ABOVE:
-            if getattr(self, "_factor", None) is None:
-                A = np.asarray(self.kernel(self.X), dtype=np.float64)
-                A[np.diag_indices_from(A)] += self.noise
-                with blas_threads(A.shape[0]):
-                    self._factor = cho_factor(A, lower=True, check_finite=False)
-            with blas_threads(self.X.shape[0]):
-                return cho_solve(self._factor, B, check_finite=False)
-        return self.solve(B, self.settings.cg_tol * ALPHA_TOL, stacklevel=6)
-
-    def _cache_holds(self, Ks: np.ndarray, prior: np.ndarray, quad: np.ndarray) -> bool:
-        """Whether the cache's ``k*^T A^-1 k*`` for the rows of ``Ks`` gives variances within
-        :data:`VAR_RTOL` of CG solves; warns (once per state) when it does not."""
-        exact = np.einsum("ij,ji->i", Ks, self._exact_solve(Ks.T))
-        var = prior - exact
-        err = np.abs(quad - exact)
-        if np.all(err <= VAR_RTOL * np.abs(var) + 1e-9 * np.abs(prior)):
-            self.info["variance_path"] = "cache"
-            return True
-        self.info["variance_path"] = "cg"
-        if not getattr(self, "_warned_cache", False):
-            self._warned_cache = True
-            worst = float(np.max(err / np.maximum(np.abs(var), 1e-300)))
-            warnings.warn(
-                f"the low-rank variance cache (rank {self.info['pred_rank']}) is off by up to "
-                f"{worst:.3g} of the predictive variance on checked test points, so the "
-                f"variances are computed exactly (a Cholesky factor up to {AUTO_CG_ABOVE} "
-                "points, a CG solve per test point above: slow for many points); raise "
-                "pred_rank to make the cache hold",
-                NumericalWarning,
-                stacklevel=5,
-            )
-        return False
+        out = self.variances.predict(Xs, self.alpha, want)
+        self.info.update(self.variances.info)
+        return out

@@ -7,22 +7,52 @@ at 1 and the preconditioner removes the largest part), which the Krylov space ca
 first; taking ``T^-1`` on them and the identity elsewhere gives (the idea of LOVE,
 Pleiss et al. 2018, with the preconditioner as the base)::
 
-    A^-1  ~  P^-1 + Q (T^-1 - I) Q^T,
+    A^-1  ~  C = P^-1 + Q (T^-1 - I) Q^T,
 
 so for a test point with ``k* = k(X, x*)``::
 
-    var(x*) = k(x*, x*) - k*^T D^-1 k* + |F^T k*|^2 - sum_j w_j (G^T k*)_j^2
+    var(x*) = k(x*, x*) - |k~ - U U^T k~|^2 - |Cl^-1 U^T k~|^2 - sum_j w_j (G^T k*)_j^2
 
-(``P^-1`` by Woodbury with ``F`` from :meth:`Preconditioner.whitened_factor`; ``G = Q S``
-and ``w = 1 / lambda - 1`` from ``T = S diag(lambda) S^T``).  A test block costs products
-with ``k(X*, X)`` only: ``O(m n (d + rank))``, no solve.
+with ``k~ = D^-1/2 k*``, ``D^-1/2 L = U R`` (``U`` orthonormal), ``Cl Cl^T = I + R R^T``,
+``G = Q S`` and ``w = 1 / lambda - 1`` from ``T = S diag(lambda) S^T``.  The two ``P^-1``
+terms are sums of squares: the Woodbury form ``k*^T D^-1 k* - |F^T k*|^2`` subtracts two
+numbers of order ``|k*|^2 / noise`` whose difference is ``k(x*, x*)`` at most, and where
+the noise is a ten-thousandth of the kernel's variance (``n`` in the 10,000s) its
+rounding alone is several percent of a variance.  A test block costs products with
+``k(X*, X)`` only: ``O(m n (d + rank))``, no solve.  ``C`` is symmetric positive definite
+(whitened by ``P``, it is ``I`` with the Krylov space's part replaced by ``T^-1``), so it
+also preconditions the solves where the cache alone is not accurate enough.
+
+The cache is exact where ``P^-1 A`` has no eigenvalue far from 1 outside the Krylov
+space.  A kernel of high numerical rank against a small noise (a rough kernel, or a
+smooth one in several dimensions whose noise is a thousandth of its variance) leaves
+hundreds to thousands of eigenvalues of ``P^-1 A`` well above 1 after any affordable
+``P``; a Krylov space from random starts catches the largest, but a test point's
+variance -- a small difference of large terms there -- is then off by far more than
+1 %.  :mod:`pyjl.gp.iterative.variances` checks and grows the cache.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from scipy.linalg import cho_solve, cholesky, qr, solve_triangular
+
+from ..likelihood import blas_threads
 
 __all__ = ["VarianceCache"]
+
+
+def _whitened_basis(L: np.ndarray, Dh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(U, Cl)``: ``D^-1/2 L = U R`` (``U`` ``(n, p)`` orthonormal) and the lower
+    Cholesky factor ``Cl`` of ``I + R R^T``, so that
+    ``P^-1 = D^-1/2 [(I - U U^T) + U (Cl Cl^T)^-1 U^T] D^-1/2``; ``L`` is overwritten."""
+    n, p = L.shape
+    if not p:
+        return np.zeros((n, 0)), np.zeros((0, 0))
+    L /= Dh[:, None]
+    with blas_threads(n):  # blocked Householder QR (n p^2): threads where the cores are free
+        U, R = qr(L, mode="economic", overwrite_a=True, check_finite=False)
+    return U, cholesky(np.eye(p) + R @ R.T, lower=True, check_finite=False)
 
 
 def _p_orthonormal(W: np.ndarray, PW: np.ndarray, ref: float) -> tuple[np.ndarray, np.ndarray]:
@@ -43,7 +73,8 @@ class VarianceCache:
     op : KernelOperator
         ``A = K + noise``.
     P : Preconditioner
-        Its preconditioner.
+        Its preconditioner, taken over: its factor ``L`` is overwritten (the cache holds
+        ``U``, ``Cl``, ``G``, ``w``), so ``P`` is of no further use.
     rank : int
         The most Lanczos vectors ``r``.
     start : ndarray of shape (n, b)
@@ -52,7 +83,9 @@ class VarianceCache:
     Attributes
     ----------
     rank : int
-        The vectors kept.
+        The Lanczos vectors kept (fewer than asked where the Krylov space ends).
+    n_pivots : int
+        The columns of ``P``'s pivoted Cholesky.
 
     Examples
     --------
@@ -68,45 +101,73 @@ class VarianceCache:
     >>> ref = np.einsum("ij,ji->i", Ks, np.linalg.solve(A, Ks.T))
     >>> bool(np.allclose(cache.quad(Ks), ref, rtol=1e-8))
     True
+    >>> bool(np.allclose(cache.apply(Ks.T), np.linalg.solve(A, Ks.T), atol=1e-6))
+    True
     """
 
     def __init__(self, op, P, rank: int, start: np.ndarray):
-        self.P, self.D = P, P.D
-        self.F = P.whitened_factor()
+        self.Dh, self.n_pivots = np.sqrt(P.D), P.rank
+        n = op.n
+        rank = int(min(rank, n))
+        Qa = np.empty((n, rank))  # the P-orthonormal Lanczos vectors, filled block by block
+        T = np.zeros((rank, rank))
         V = P.solve(start)
-        Q, PQ = _p_orthonormal(V, start, float(np.max(np.einsum("ij,ij->j", V, start))))
-        Qs, PQs, AQs = [], [], []
+        Q, _ = _p_orthonormal(V, start, float(np.max(np.einsum("ij,ij->j", V, start))))
         total = 0
         while Q.shape[1] and total < rank:
-            Q, PQ = Q[:, : rank - total], PQ[:, : rank - total]
+            Q = Q[:, : rank - total]
+            b = Q.shape[1]
             AQ = op @ Q
-            Qs.append(Q)
-            PQs.append(PQ)
-            AQs.append(AQ)
-            total += Q.shape[1]
+            Qa[:, total : total + b] = Q
+            total += b
+            T[:total, total - b : total] = Qa[:, :total].T @ AQ
+            T[total - b : total, :total] = T[:total, total - b : total].T
             W = P.solve(AQ)
             ref = float(np.max(np.einsum("ij,ij->j", W, AQ)))  # |W|_P^2 = W^T A Q
+            PW = AQ
             for _ in range(2):  # full reorthogonalisation, twice (Kahan: twice is enough)
-                for Qj, PQj in zip(Qs, PQs):
-                    W -= Qj @ (PQj.T @ W)
-            Q, PQ = _p_orthonormal(W, P @ W, ref)
-        Qall = np.hstack(Qs) if Qs else np.zeros((op.n, 0))
-        T = Qall.T @ (np.hstack(AQs) if AQs else np.zeros((op.n, 0)))
+                W -= Qa[:, :total] @ (Qa[:, :total].T @ PW)
+                PW = P @ W
+            Q, _ = _p_orthonormal(W, PW, ref)
+        T = T[:total, :total]
         lam, S = np.linalg.eigh(0.5 * (T + T.T))
-        self.G = Qall @ S
+        self.G = Qa[:, :total] @ S
         self.w = 1.0 / lam - 1.0
-        self.rank = Qall.shape[1]
+        self.rank = total
+        self.U, self.Cl = _whitened_basis(P.L, self.Dh)
+
+    def _p_parts(self, Ks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(Kp, Z)`` with ``Ks P^-1 Ks^T = Kp Kp^T + Z^T Z``: ``Kp`` ``(m, n)`` the
+        whitened rows less their part in ``span(U)``, ``Z`` ``(p, m)``."""
+        Kt = Ks / self.Dh
+        Y = Kt @ self.U
+        Kt -= Y @ self.U.T
+        Z = solve_triangular(self.Cl, Y.T, lower=True, check_finite=False) if Y.size else Y.T
+        return Kt, Z
 
     def quad(self, Ks: np.ndarray) -> np.ndarray:
-        """``(m,)``: ``k*^T A^-1 k*`` for the rows of ``Ks = k(X*, X)`` ``(m, n)``."""
-        KF, KG = Ks @ self.F, Ks @ self.G
+        """``(m,)``: ``k*^T C k*`` for the rows of ``Ks = k(X*, X)`` ``(m, n)``."""
+        Kp, Z = self._p_parts(Ks)
+        KG = Ks @ self.G
         return (
-            np.einsum("ij,ij->i", Ks / self.D, Ks)
-            - np.einsum("ij,ij->i", KF, KF)
+            np.einsum("ij,ij->i", Kp, Kp)
+            + np.einsum("ij,ij->j", Z, Z)
             + np.einsum("ij,ij,j->i", KG, KG, self.w)
         )
 
     def inner(self, Ks: np.ndarray) -> np.ndarray:
-        """``(m, m)``: ``Ks A^-1 Ks^T``."""
-        KF, KG = Ks @ self.F, Ks @ self.G
-        return (Ks / self.D) @ Ks.T - KF @ KF.T + (KG * self.w) @ KG.T
+        """``(m, m)``: ``Ks C Ks^T``."""
+        Kp, Z = self._p_parts(Ks)
+        KG = Ks @ self.G
+        return Kp @ Kp.T + Z.T @ Z + (KG * self.w) @ KG.T
+
+    def p_solve(self, R: np.ndarray) -> np.ndarray:
+        """``(n, k)``: ``P^-1 R`` for ``R`` ``(n, k)``."""
+        Rt = R / self.Dh[:, None]
+        Y = self.U.T @ Rt
+        Rt -= self.U @ (Y - cho_solve((self.Cl, True), Y, check_finite=False)) if Y.size else 0
+        return Rt / self.Dh[:, None]
+
+    def apply(self, R: np.ndarray) -> np.ndarray:
+        """``(n, k)``: ``C R`` for ``R`` ``(n, k)`` (a preconditioner's solve)."""
+        return self.p_solve(R) + (self.G * self.w) @ (self.G.T @ R)

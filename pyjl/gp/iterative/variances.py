@@ -1,0 +1,309 @@
+"""Predictive variances under ``solver="cg"``: the variance cache, checked and grown.
+
+Every prediction checks the cache (:class:`~pyjl.gp.iterative.VarianceCache`) on
+:data:`CHECK_POINTS` test points against exact solves of those points, computed once per
+call.  Where a point is off by more than :data:`VAR_RTOL` of its variance, the cache grows
+and is checked again against the same solves, doubling until it holds (with the margin
+:data:`GROW_TO`) or reaches :data:`CACHE_ENTRIES`; the grown cache is kept for later calls
+(whose check still runs).
+
+The growth order -- first the pivoted Cholesky's columns, then the Lanczos vectors -- is
+by cost.  Per float64 held, both parts shrink the error about alike (docs/gp.md), but a
+pivoted column costs one kernel row and ``O(n rank)`` BLAS-3 work, where a Lanczos block
+costs a product with ``A`` (``n^2`` kernel entries): at ``n`` in the 10,000s the columns
+are the cheaper by the factor ``n / rank``.  The columns stop growing once they resolve
+the kernel (its remaining trace below :data:`CACHE_TRACE` of the noise: then ``P`` is
+``A`` to within that), past which only the Lanczos vectors can add.
+
+Where the cache cannot hold within the cap (a kernel of high numerical rank against a
+small noise; up to ``factor_up_to`` points the cap is ``n / 4`` columns, where the exact
+factor becomes the cheaper per test point), every variance of the call comes from exact
+solves: by a kept Cholesky factor up to ``factor_up_to`` training points, above by block
+CG preconditioned with the grown cache (``P^-1`` plus the Lanczos part: a deflated
+preconditioner) and started from the cache's own ``C k*``, so the solves start where the
+cache left off; each variance is solved until a bound on its error is within its share
+(:meth:`Variances.quads`).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from scipy.linalg import cho_factor, solve_triangular
+
+from ..._threads import thread_limit
+from ...exceptions import NumericalWarning
+from ..likelihood import blas_threads
+from .cg import mbcg
+from .operator import KernelOperator
+from .pivoted_cholesky import Preconditioner, pivoted
+from .predict import VarianceCache
+
+__all__ = ["CACHE_ENTRIES", "CHECK_POINTS", "VAR_BLOCK", "VAR_RTOL", "Variances"]
+
+#: Columns per block Lanczos step of the variance cache, and its starting Lanczos vectors.
+CACHE_BLOCK, CACHE_LANCZOS = 10, 50
+#: The variance cache's pivoted Cholesky stops once the trace it leaves out is below this
+#: fraction of the smallest noise variance (then ``P`` is within that of ``A``).
+CACHE_TRACE = 1e-3
+#: The grown cache's size cap: ``n`` times its columns (pivots plus Lanczos vectors) at
+#: most this many entries (256 MiB of float64 per factor, as the preconditioner's cap).
+CACHE_ENTRIES = 1 << 25
+#: Every prediction checks the variance cache on this many test points against exact
+#: solves; a point off by more than ``VAR_RTOL`` of its variance (plus ``1e-9`` of the
+#: prior variance) grows the cache, and past the cap sends all points of that call to
+#: exact solves, ``VAR_BLOCK`` columns at a time.
+CHECK_POINTS, VAR_RTOL, VAR_BLOCK = 8, 1e-2, 64
+#: A cache that fails its check grows until the checked points are within this fraction
+#: of ``VAR_RTOL`` (or the cap), so that the test points between them hold too.
+GROW_TO = 0.25
+#: Kernel values per block of test rows (16 MiB) and the fewest rows per block: the
+#: variance cache multiplies each block by ``(n, rank)`` factors, and BLAS runs such
+#: products fastest with hundreds of rows or more per call.
+_ROWS, _MIN_ROWS = 1 << 21, 128
+#: The most CG runs per block of exact solves (each from where the last stopped), and the
+#: least relative residual asked (about what float64 residuals can show).
+_ROUNDS, _TOL_FLOOR = 4, 1e-12
+
+
+def next_size(p: int, r: int, n: int, *, resolved: bool, exhausted: bool, cap: int):
+    """``(pivots, lanczos)`` of the next cache after ``(p, r)``, or ``None`` at the cap.
+
+    Pivots double first (to ``n``, or until they resolve the kernel), then the Lanczos
+    vectors (until the Krylov space ends); ``n (pivots + lanczos) <= cap`` throughout.
+
+    Examples
+    --------
+    >>> next_size(256, 50, 20_000, resolved=False, exhausted=False, cap=1 << 25)
+    (512, 50)
+    >>> next_size(1024, 50, 20_000, resolved=False, exhausted=False, cap=1 << 25)
+    (1627, 50)
+    >>> next_size(300, 50, 20_000, resolved=True, exhausted=False, cap=1 << 25)
+    (300, 100)
+    >>> next_size(1627, 50, 20_000, resolved=False, exhausted=False, cap=1 << 25) is None
+    True
+    """
+    room = cap // max(n, 1)
+    if not resolved and p < n:
+        p2 = min(n, max(2 * p, 2 * CACHE_BLOCK), room - r)
+        if p2 > p:
+            return p2, r
+    if not exhausted:
+        r2 = min(max(2 * r, CACHE_BLOCK), n - p, room - p)
+        if r2 > r:
+            return p, r2
+    return None
+
+
+def _errors(quad: np.ndarray, exact: np.ndarray, prior: np.ndarray) -> np.ndarray:
+    """``|quad - exact|`` over what the check allows (``> 1``: the point fails)."""
+    allowed = VAR_RTOL * np.abs(prior - exact) + 1e-9 * np.abs(prior)
+    return np.abs(quad - exact) / np.maximum(allowed, np.finfo(float).tiny)
+
+
+class Variances:
+    """The variance cache of a fitted state, grown where its check fails.
+
+    Parameters
+    ----------
+    op : KernelOperator
+        ``A = K + noise`` at the fitted hyperparameters.
+    P : Preconditioner
+        The fit's preconditioner (its leading columns start the cache).
+    start : ndarray of shape (n, CACHE_BLOCK)
+        The standard normal draws starting the cache's Krylov space.
+    pred_rank : int
+        The starting cache's most pivoted-Cholesky columns.
+    settings : Settings
+        The solver's settings (``cg_tol``, ``max_cg_iter``).
+    factor_up_to : int
+        Exact solves by a Cholesky factor up to this many training points, by CG above.
+    warn : callable
+        ``warn(CGResult)``: the caller's warning for a CG run that did not converge.
+    tol : float
+        The relative residual of the exact solves.
+
+    Attributes
+    ----------
+    cache : VarianceCache
+        The cache now in use (grown by :meth:`holds`).
+    info : dict
+        ``"pred_rank"`` (the cache's pivots plus Lanczos vectors) and, after a check,
+        ``"variance_path"`` (``"cache"``, or ``"cg"`` for exact solves).
+    """
+
+    def __init__(self, op, P, start, pred_rank, settings, factor_up_to, warn, tol):
+        self.kernel, self.X, self.noise = op.kernel, op.X, op.noise
+        self.start, self.settings, self.tol = start, settings, tol
+        self.factor_up_to, self.warn = factor_up_to, warn
+        self.precond_rank, self.pivots = P.rank, P.pivots
+        self.lanczos, self.resolved, self._warned = CACHE_LANCZOS, False, False
+        self._factor = self._fit_P = None  # the fit's preconditioner: kept during a call
+        if pred_rank <= P.rank:  # the leading pivots: the pivoted Cholesky of that rank
+            P = P if pred_rank == P.rank else Preconditioner(P.L[:, :pred_rank].copy(), P.D)
+        else:
+            P = self._preconditioner(op, pred_rank)
+        self.cache = VarianceCache(op, P, self.lanczos, start)
+        self.info = {"pred_rank": self.cache.n_pivots + self.cache.rank}
+
+    def _preconditioner(self, op, rank: int, search: bool = True) -> Preconditioner:
+        """The pivoted Cholesky of ``rank`` columns on the fit's pivots, searched on past
+        them (``search``) until it resolves the kernel (then :attr:`resolved`)."""
+        if not search:
+            L, _ = pivoted(op.kernel_diag(), op.kernel_rows, rank, order=self.pivots)
+            return Preconditioner(L, op.noise)
+        L, piv = pivoted(
+            op.kernel_diag(), op.kernel_rows, rank,
+            abs_tol=CACHE_TRACE * float(np.min(op.noise)), order=self.pivots,
+        )  # fmt: skip
+        if piv.size > (0 if self.pivots is None else self.pivots.size):
+            self.pivots = piv
+        self.resolved = self.resolved or L.shape[1] < rank
+        return Preconditioner(L, op.noise)
+
+    def _grow(self) -> bool:
+        """Replace the cache by the next size up; ``False`` at the cap: ``CACHE_ENTRIES``,
+        and up to ``factor_up_to`` points ``n / 4`` columns, past which a test point costs
+        the cache (two ``n x pivots`` products) more than the kept Cholesky factor (an
+        ``n x n`` triangular solve), which is exact."""
+        c, n = self.cache, self.X.shape[0]
+        cap = CACHE_ENTRIES if n > self.factor_up_to else min(CACHE_ENTRIES, n * n // 4)
+        size = next_size(
+            c.n_pivots, self.lanczos, n, resolved=self.resolved,
+            exhausted=c.rank < self.lanczos, cap=cap,
+        )  # fmt: skip
+        if size is None:
+            return False
+        p, self.lanczos = size
+        if p >= self.precond_rank:  # the cache preconditions the solves from now on
+            self._fit_P = None
+        op = KernelOperator(self.kernel, self.X, self.noise)
+        with thread_limit(1):  # as the fit's cache (CGState): small products only
+            P = self._preconditioner(op, p)
+            self.cache = None  # its factors may go before the next are built
+            self.cache = VarianceCache(op, P, self.lanczos, self.start)
+        return True
+
+    def holds(self, Kc: np.ndarray, prior: np.ndarray) -> tuple[bool, np.ndarray]:
+        """``(holds, exact)``: whether the cache -- grown as needed -- gives the variances
+        of the check rows ``Kc`` ``(c, n)`` (prior variances ``prior``) within
+        :data:`VAR_RTOL`; ``exact``: their ``k*^T A^-1 k*`` by exact solves.  Warns
+        (once per state) when it cannot hold."""
+        quad = self.cache.quad(Kc)
+        exact = self.quads(Kc.T, prior, quad)[1]
+        err = _errors(quad, exact, prior)
+        if np.any(err > 1.0):  # grown with a margin: the points between are not checked
+            while np.any(err > GROW_TO) and self._grow():
+                err = _errors(self.cache.quad(Kc), exact, prior)
+        ok = bool(np.all(err <= 1.0))
+        self.info["pred_rank"] = self.cache.n_pivots + self.cache.rank
+        self.info["variance_path"] = "cache" if ok else "cg"
+        if not ok and not self._warned:
+            self._warned = True
+            worst = float(np.max(err)) * VAR_RTOL
+            warnings.warn(
+                f"the low-rank variance cache, grown to its cap (rank "
+                f"{self.info['pred_rank']}), is off by up to {worst:.3g} of the predictive "
+                "variance on checked test points (a kernel of high numerical rank against "
+                "a small noise), so the variances are computed by exact solves (a Cholesky "
+                f"factor up to {self.factor_up_to} points, a preconditioned CG solve per "
+                "test point above: slow for many points)",
+                NumericalWarning,
+                stacklevel=8,
+            )
+        return ok, exact
+
+    def quads(self, B: np.ndarray, prior: np.ndarray, guess: np.ndarray):
+        """``(X, q)``: ``X ~ A^-1 B`` and ``q`` ``(k,)``, each column's ``b^T A^-1 b``, to
+        :data:`VAR_RTOL` / 4 of its variance ``prior - q`` (``prior``, ``guess``: ``(k,)``,
+        the prior variances and the cache's ``b^T C b``).
+
+        Up to ``factor_up_to`` points by a kept Cholesky factor (``q = |L^-1 b|^2``).
+        Above, by CG preconditioned and started by the cache, and ``q`` by the variational
+        estimate ``2 b^T x - x^T A x = b^T x + x^T r``, whose error ``r^T A^-1 r`` is at
+        most ``r^T P^-1 r <= |r|^2 / noise`` (``A >= P``).  A variance is a small
+        difference of large terms where the noise is small against the kernel, so it
+        needs a relative residual far below the mean's: each column starts at the one
+        the last bound asks for the cache's variance, and the columns whose bound still
+        exceeds their share are solved on from where they stopped, tolerances tightened
+        by what the bound says."""
+        n = self.X.shape[0]
+        if n <= self.factor_up_to:
+            if self._factor is None:
+                A = np.asarray(self.kernel(self.X), dtype=np.float64)
+                A[np.diag_indices_from(A)] += self.noise
+                with blas_threads(n):
+                    self._factor = cho_factor(A, lower=True, check_finite=False)[0]
+            with blas_threads(n):
+                W = solve_triangular(self._factor, B, lower=True, check_finite=False)
+                X = solve_triangular(self._factor, W, lower=True, trans=1, check_finite=False)
+            return X, np.einsum("ij,ij->j", W, W)
+        op, c = KernelOperator(self.kernel, self.X, self.noise), self.cache
+        floor = 1e-9 * np.abs(prior)
+        share = 0.25 * VAR_RTOL * float(np.min(self.noise))
+        bnorm = np.maximum(np.linalg.norm(B, axis=0), np.finfo(float).tiny)
+        v = prior - guess  # the cache's variances; one far below the others may be its error,
+        typical = np.median(v[v > floor]) if np.any(v > floor) else 0.0  # so a round tells
+        tol = np.sqrt(share * np.clip(v, np.maximum(floor, 0.5 * typical), np.abs(prior))) / bnorm
+        tol = np.clip(tol, _TOL_FLOOR, self.tol)
+        X = c.apply(B)
+        M, Pinv = c.apply, c.p_solve
+        if c.n_pivots < self.precond_rank:  # the fit's preconditioner is the stronger
+            if self._fit_P is None:
+                self._fit_P = self._preconditioner(op, self.precond_rank, search=False)
+            M = Pinv = self._fit_P.solve
+        with thread_limit(1):
+            for _ in range(_ROUNDS):
+                res = mbcg(op.__matmul__, B, M, tol, self.settings.max_cg_iter, x0=X)
+                X = res.x
+                R = B - op @ X
+                q = np.einsum("ij,ij->j", B + R, X)
+                bound = np.einsum("ij,ij->j", R, Pinv(R))
+                short = bound > 0.25 * VAR_RTOL * np.maximum(prior - q - bound, floor)
+                if not short.any() or not res.converged.all():
+                    break
+                want = 0.25 * VAR_RTOL * np.maximum(prior - q, floor)  # from var's upper end
+                step = 0.5 * np.sqrt(want[short] / bound[short])
+                tol[short] = np.maximum(res.residual[short] * np.clip(step, 1e-3, 0.5), _TOL_FLOOR)
+        self.warn(res)
+        return X, q
+
+    def predict(self, Xs: np.ndarray, alpha: np.ndarray, want: str):
+        """``(mean, var or cov)`` in model units (``want``: ``"std"`` or ``"cov"``)."""
+        prior_of = self.kernel.diag if want == "std" else self.kernel
+        try:
+            return self._predict(Xs, alpha, want, prior_of)
+        finally:
+            self._fit_P = None
+
+    def _predict(self, Xs, alpha, want, prior_of):
+        m, n = Xs.shape[0], self.X.shape[0]
+        pick = np.unique(np.linspace(0, m - 1, min(m, CHECK_POINTS)).round().astype(int))
+        Kc = np.asarray(self.kernel(Xs[pick], self.X), dtype=np.float64)
+        prior_c = np.asarray(self.kernel.diag(Xs[pick]), dtype=np.float64)
+        ok, exact = self.holds(Kc, prior_c) if m else (True, np.zeros(0))
+        if want == "cov":
+            Ks = np.asarray(self.kernel(Xs, self.X), dtype=np.float64)
+            cov = np.asarray(prior_of(Xs), dtype=np.float64)
+            if ok:
+                return Ks @ alpha, cov - self.cache.inner(Ks)
+            X, q = self.quads(Ks.T, np.diag(cov).copy(), self.cache.quad(Ks))
+            inner = Ks @ X
+            inner = 0.5 * (inner + inner.T)
+            inner[np.diag_indices_from(inner)] = q
+            return Ks @ alpha, cov - inner
+        mean, quad = np.empty(m), np.empty(m)
+        prior = np.asarray(prior_of(Xs), dtype=np.float64)
+        rows = int(max(1, min(max(m, 1), max(_MIN_ROWS, _ROWS // max(n, 1)))))
+        if not ok:
+            rows = VAR_BLOCK
+        with blas_threads(n):  # the cache's products are (rows, n) x (n, rank) GEMMs
+            for s in range(0, m, rows):
+                b = slice(s, s + rows)
+                Ks = np.asarray(self.kernel(Xs[b], self.X), dtype=np.float64)
+                mean[b], quad[b] = Ks @ alpha, self.cache.quad(Ks)
+                if not ok:
+                    quad[b] = self.quads(Ks.T, prior[b], quad[b])[1]
+        quad[pick] = exact
+        return mean, prior - quad

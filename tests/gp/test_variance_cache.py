@@ -1,0 +1,135 @@
+"""The iterative GP's variance cache against exact Cholesky: a cache that fails its check
+grows until it holds on every test point, is kept for later calls, and past its cap
+gives way to exact solves (preconditioned by the grown cache) with a warning."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from pyjl.exceptions import NumericalWarning
+from pyjl.gp import RBF, GaussianProcess, Matern52
+from pyjl.gp.iterative import model, variances
+
+
+def _exact_var(kernel, X, noise, Xs):
+    """Predictive variances of the latent function by a dense Cholesky (NumPy)."""
+    A = kernel(X) + noise * np.eye(len(X))
+    Ks = kernel(Xs, X)
+    L = np.linalg.cholesky(A)
+    W = np.linalg.solve(L, Ks.T)
+    return kernel.diag(Xs) - np.einsum("ij,ij->j", W, W), Ks, A
+
+
+def _rough(rng, n=400):
+    """Matern-5/2 in 4-D against a noise of 1.4e-3 of its variance: a high numerical rank."""
+    X = rng.uniform(0, 1, (n, 4))
+    y = np.sin(6 * X @ np.array([0.3, 0.5, 0.7, 0.4])) + 0.1 * rng.standard_normal(n)
+    return X, y, rng.uniform(0, 1, (300, 4)), Matern52([0.97, 0.61, 0.45, 0.35], variance=9.9)
+
+
+@pytest.mark.parametrize(
+    "kernel, noise", [(RBF(0.15), 1e-3), (Matern52(0.3), 1e-3)], ids=["rbf", "matern52"]
+)
+def test_a_cache_that_fails_its_check_grows_until_every_point_holds(
+    rng, monkeypatch, kernel, noise
+):
+    """At the sizes above ``AUTO_CG_ABOVE`` (lowered to 0 here), where the cache grows to
+    its memory cap and the check's solves are by CG."""
+    monkeypatch.setattr(model, "AUTO_CG_ABOVE", 0)
+    n = 1500
+    X = rng.uniform(0, 1, (n, 2))
+    y = np.sin(5 * X[:, 0]) + np.cos(3 * X[:, 1]) + 0.03 * rng.standard_normal(n)
+    Xs, Xs2 = rng.uniform(0, 1, (500, 2)), rng.uniform(0, 1, (200, 2))
+    var, Ks, A = _exact_var(kernel, X, noise, Xs)
+    gp = GaussianProcess(kernel, noise=noise, solver="cg", pred_rank=8, random_state=0)
+    gp.fit(X, y, method=None)
+    start = gp._cg.variances.cache
+    assert gp.solver_info_["pred_rank"] == 8 + variances.CACHE_LANCZOS
+    assert np.max(np.abs(start.quad(Ks) - (kernel.diag(Xs) - var)) / var) > 1.0  # fails
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NumericalWarning)
+        mean, sd = gp.predict(Xs, return_std=True)
+    info = gp.solver_info_
+    assert info["variance_path"] == "cache" and info["pred_rank"] > 8 + variances.CACHE_LANCZOS
+    np.testing.assert_allclose(sd**2, var, rtol=0.01)  # every test point, not just the checked
+    np.testing.assert_allclose(mean, gp.kernel_(Xs, X) @ np.linalg.solve(A, y), rtol=1e-4,
+                               atol=1e-4 * np.abs(mean).max())  # fmt: skip
+    grown = gp._cg.variances.cache
+    var2, _, _ = _exact_var(kernel, X, noise, Xs2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NumericalWarning)
+        _, sd2 = gp.predict(Xs2, return_std=True)
+    assert gp._cg.variances.cache is grown and gp.solver_info_["pred_rank"] == info["pred_rank"]
+    assert gp.solver_info_["variance_path"] == "cache"
+    np.testing.assert_allclose(sd2**2, var2, rtol=0.01)
+    Xn = rng.uniform(0, 1, (10, 2))  # update(): the new state's cache starts at the grown size
+    gp.update(Xn, np.sin(5 * Xn[:, 0]))
+    assert gp._cg.variances.cache.n_pivots >= grown.n_pivots
+    var3, _, _ = _exact_var(kernel, np.vstack([X, Xn]), noise, Xs2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NumericalWarning)
+        np.testing.assert_allclose(gp.predict(Xs2, return_std=True)[1] ** 2, var3, rtol=0.01)
+
+
+def test_lanczos_vectors_grow_where_the_pivots_stop(rng, monkeypatch):
+    """Pivots stopped early (a loose trace stop): the Lanczos part doubles until the check
+    holds, and the variances hold on every test point."""
+    monkeypatch.setattr(variances, "CACHE_TRACE", 30.0)
+    monkeypatch.setattr(model, "AUTO_CG_ABOVE", 0)
+    n, noise, kernel = 1000, 1e-2, Matern52(0.4)
+    X = rng.uniform(0, 1, (n, 2))
+    y = np.sin(5 * X[:, 0]) + 0.1 * rng.standard_normal(n)
+    Xs = rng.uniform(0, 1, (300, 2))
+    var, _, _ = _exact_var(kernel, X, noise, Xs)
+    kw = dict(precond_rank=20, pred_rank=400, random_state=0)
+    gp = GaussianProcess(kernel, noise=noise, solver="cg", **kw).fit(X, y, method=None)
+    pivots = gp._cg.variances.cache.n_pivots
+    assert pivots < 400  # stopped by the trace
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NumericalWarning)
+        _, sd = gp.predict(Xs, return_std=True)
+    cache = gp._cg.variances.cache
+    assert cache.n_pivots == pivots and cache.rank > variances.CACHE_LANCZOS
+    assert gp.solver_info_["pred_rank"] == pivots + cache.rank
+    np.testing.assert_allclose(sd**2, var, rtol=0.01)
+
+
+@pytest.mark.parametrize("factor_up_to", [model.AUTO_CG_ABOVE, 0], ids=["cholesky", "cg"])
+def test_past_the_cap_variances_come_from_exact_solves(rng, monkeypatch, factor_up_to):
+    """A rough kernel whose cache cannot hold within a (lowered) cap: the prediction grows
+    the cache to the cap, says so, and solves exactly -- by a Cholesky factor at sizes
+    "auto" factorises, by CG preconditioned with the grown cache above."""
+    monkeypatch.setattr(model, "AUTO_CG_ABOVE", factor_up_to)
+    X, y, Xs, k = _rough(rng)
+    monkeypatch.setattr(variances, "CACHE_ENTRIES", len(X) * 120)
+    exact = GaussianProcess(k, noise=0.0137, solver="cholesky").fit(X, y, method=None)
+    cg = GaussianProcess(k, noise=0.0137, solver="cg", pred_rank=20, random_state=0)
+    cg.fit(X, y, method=None)
+    m1, s1 = exact.predict(Xs, return_std=True)
+    with pytest.warns(NumericalWarning, match="variance cache, grown to its cap"):
+        m2, s2 = cg.predict(Xs, return_std=True)
+    cap = 120 if factor_up_to == 0 else len(X) // 4  # the exact factor is cheaper past n / 4
+    assert cg.solver_info_["variance_path"] == "cg" and cg.solver_info_["pred_rank"] == cap
+    np.testing.assert_allclose(s2**2, s1**2, rtol=1e-2)
+    np.testing.assert_allclose(m2, m1, rtol=1e-4, atol=1e-6 * np.abs(m1).max())
+    _, c1 = exact.predict(Xs[:20], return_cov=True)
+    _, c2 = cg.predict(Xs[:20], return_cov=True)
+    np.testing.assert_allclose(c2, c1, rtol=1e-2, atol=1e-2 * np.diag(c1).min())
+
+
+def test_a_rough_kernel_grows_to_the_exact_factor_above_auto_cg(rng, monkeypatch):
+    """Without a cap in the way the pivots grow to every point: the cache is then exact."""
+    monkeypatch.setattr(model, "AUTO_CG_ABOVE", 0)
+    X, y, Xs, k = _rough(rng)
+    exact = GaussianProcess(k, noise=0.0137, solver="cholesky").fit(X, y, method=None)
+    cg = GaussianProcess(k, noise=0.0137, solver="cg", pred_rank=20, random_state=0)
+    cg.fit(X, y, method=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NumericalWarning)
+        _, s2 = cg.predict(Xs, return_std=True)
+    assert cg.solver_info_["variance_path"] == "cache"
+    assert cg._cg.variances.cache.n_pivots == len(X)
+    np.testing.assert_allclose(s2**2, exact.predict(Xs, return_std=True)[1] ** 2, rtol=1e-2)
