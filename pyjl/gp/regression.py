@@ -92,8 +92,12 @@ class GaussianProcess:
         ``min(n, sqrt(2000 n), 2**25 / n)`` for ``n`` training points (every column up to
         2,000 points, where the factor is exact; at most 256 MiB).
     pred_rank : int, default 256
-        The most columns of the predictive-variance cache's pivoted Cholesky (``>= 0``;
-        it stops earlier once the kernel is resolved to a thousandth of the noise).
+        The starting columns of the predictive-variance cache's pivoted Cholesky
+        (``>= 0``; it stops earlier once the kernel is resolved to a thousandth of the
+        noise).  A prediction whose check finds the cache off by more than 1 % of a
+        variance grows it (more columns, then more Lanczos vectors, up to ``n x rank <=
+        2**25`` entries; up to 8,000 points, ``n / 4`` columns) and keeps it; past that cap
+        the variances come from exact solves, with a ``NumericalWarning``.
 
     Attributes
     ----------
@@ -123,7 +127,10 @@ class GaussianProcess:
         ``"cg"`` the iterations and worst relative residual of the final solve
         (``"cg_iterations"``, ``"residual"``, ``"converged"``), that of ``alpha_``
         (``"alpha_residual"``: solved further, to ``cg_tol / 100``), ``"precond_rank"``,
-        ``"pred_rank"``, ``"n_probes"``, and the optimiser's ``"n_iterations"``,
+        ``"pred_rank"`` (the variance cache in use: its pivots plus Lanczos vectors, grown
+        by predictions where needed), after a prediction with variances
+        ``"variance_path"`` (``"cache"``, or ``"cg"`` for exact solves), ``"n_probes"``,
+        and the optimiser's ``"n_iterations"``,
         ``"n_evaluations"`` and ``"total_cg_iterations"``.  ``L_`` and ``jitter_`` exist
         under Cholesky only.
 
