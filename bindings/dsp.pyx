@@ -25,7 +25,7 @@ arithmetic, so the results stay bit-identical.  One long ``sosfilt`` channel is
 split into time segments that fill the lanes of every thread, each corrected by the
 zero-input response of its predecessor's final state, from the filter's responses to
 unit states (``pyjl_dsp_split.h``); those segments run on a small team of worker
-threads (``pyjl_dsp_team.h``) whose caller takes the tasks a late worker has not, so a
+threads (``pyjl_team.h``) whose caller takes the tasks a late worker has not, so a
 stream's chunk never waits for a thread to wake.
 ``_set_lanes(False)`` switches the lanes off (the tests' reference).
 

@@ -72,7 +72,7 @@ cdef bint _sos_lane_segments(const double *sos, Py_ssize_t n_sec, double *z,
     the next segment by the same task (a block's last response is added afterwards):
     from the basis ``H (2 n_sec, cap)`` where given, else in lanes by the recursion
     until it is below rounding, at most ``cap`` samples.  The tasks run on the team
-    of ``pyjl_dsp_team.h`` (the caller takes the tasks a late worker has not: a
+    of ``pyjl_team.h`` (the caller takes the tasks a late worker has not: a
     stream's chunk never waits for a thread to wake), OpenMP threads where it has
     none.  The ``n - nseg * L`` last samples follow serially.  Returns False
     (nothing written to ``z``) if a response has not decayed within ``cap`` samples

@@ -51,8 +51,8 @@ One sequence longer than its share of the work (``length x threads`` above the s
 not yet placed, and ``length x K >= 2^17``) runs on two threads in forward-backward
 and the fused E-step (``pyjl_hmm_split.h``, ``hmm_split.pxi``): the forward pass on one
 while the backward pass, normalised by itself (powers of two, its scales kept), runs on
-the other, then the posteriors, transition sums and moments in chunks, on the DSP
-kernels' thread team (``pyjl_dsp_team.h``: the caller takes the tasks a late worker has
+the other, then the posteriors, transition sums and moments in chunks, on the small
+thread team (``pyjl_team.h``: the caller takes the tasks a late worker has
 not).  Which sequences split depends on the lengths and ``n_threads`` alone, and each
 chunk's sums are added in a fixed order, so results do not depend on the schedule; they
 equal the one-thread path to 1e-12 relative, not bit for bit.

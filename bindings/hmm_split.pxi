@@ -5,7 +5,7 @@
 # ``2^17 / K`` steps: the forward pass on one thread while the self-normalised backward
 # pass runs on the other (each computing the emission factors as it reaches them), then
 # the posteriors, transition sums and moments by chunks -- two jobs on the thread team of
-# pyjl_dsp_team.h, whose caller takes the tasks a late worker has not.  The other
+# pyjl_team.h, whose caller takes the tasks a late worker has not.  The other
 # sequences then run as before.
 
 cdef extern from "pyjl_hmm.h":

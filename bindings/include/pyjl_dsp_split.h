@@ -20,7 +20,7 @@
 #include <float.h>
 #include <math.h>
 #include "pyjl_dsp_lanes.h"
-#include "pyjl_dsp_team.h"
+#include "pyjl_team.h"
 
 #define PYJL_ZIR_TOL 1e-24
 #define PYJL_ZIR_STEP 64
@@ -126,7 +126,7 @@ static int pyjl_sos_lane_block(const double *sos, Py_ssize_t n_sec, double *z0,
     return pyjl_sos_lanes_zir(sos, n_sec, z0, 2 * n_sec, rows, nz, cap);
 }
 
-/* A channel split in time as a team job (pyjl_dsp_team.h): task q is block q of eight
+/* A channel split in time as a team job (pyjl_team.h): task q is block q of eight
    segments, pyjl_sos_lane_block's arguments for it taken from the job. */
 typedef struct {
     const double *sos, *x, *H;

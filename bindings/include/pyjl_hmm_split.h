@@ -4,7 +4,7 @@
  * block computes it into the shared array; the other finds it there, or computes its own
  * copy while the first is still at it, so neither waits); then the posteriors and
  * transition sums by chunks.  Both phases are jobs on the thread team of
- * pyjl_dsp_team.h, whose caller takes the tasks a late worker has not.
+ * pyjl_team.h, whose caller takes the tasks a late worker has not.
  *
  * The backward vectors may be rescaled by any positive number per step: the posteriors
  * gamma_t = alpha_t .* beta_t / (alpha_t . beta_t) and the transition posteriors
@@ -24,7 +24,7 @@
  * sums; gam (T, K) the posteriors (may be alpha itself).
  */
 #include "pyjl_hmm.h"  /* first: it includes this header after its own kernels */
-#include "pyjl_dsp_team.h"
+#include "pyjl_team.h"
 
 #ifndef PYJL_HMM_SPLIT_H
 #define PYJL_HMM_SPLIT_H
@@ -355,7 +355,7 @@ static void pyjl_hsplit_task_comb(void *ctx, Py_ssize_t k) {
         pyjl_moments(j->X + lo * j->d, j->gam + lo * K, j->shift, acc + K * K, hi - lo, j->d, K);
 }
 
-/* The tasks of one phase on the thread team (pyjl_dsp_team.h: the caller takes those a
+/* The tasks of one phase on the thread team (pyjl_team.h: the caller takes those a
    late worker has not), or OpenMP where there is no team. */
 static void pyjl_hsplit_phase(pyjl_task_fn fn, void *ctx, Py_ssize_t n, int nt) {
 #if PYJL_TEAM

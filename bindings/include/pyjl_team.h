@@ -1,5 +1,6 @@
 /* A small team of worker threads for short parallel jobs (one stream chunk split in time,
- * bindings/dsp_sos_lanes.pxi), where an OpenMP region's closing barrier makes the caller
+ * bindings/dsp_sos_lanes.pxi; one long HMM sequence's forward and backward passes,
+ * pyjl_hmm_split.h), where an OpenMP region's closing barrier makes the caller
  * wait for a worker that the OS has not yet run.
  *
  * pyjl_team_run(fn, ctx, n_tasks, nt) runs fn(ctx, k) for k < n_tasks on the calling
@@ -14,10 +15,11 @@
  * Layout contract: no arrays of its own (ctx is the caller's, and outlives the call: it
  * returns once every task has finished); fn must not take the GIL or call Python, and
  * the tasks are independent.  Workers are created on first use, live until the process
- * ends and are recreated after fork().
+ * ends and are recreated after fork().  Each extension module that includes this header
+ * has its own team.
  */
-#ifndef PYJL_DSP_TEAM_H
-#define PYJL_DSP_TEAM_H
+#ifndef PYJL_TEAM_H
+#define PYJL_TEAM_H
 
 #include <Python.h>  /* Py_ssize_t */
 
@@ -200,4 +202,4 @@ static void pyjl_team_run(pyjl_task_fn fn, void *ctx, Py_ssize_t n_tasks, int nt
 }
 #endif
 
-#endif  /* PYJL_DSP_TEAM_H */
+#endif  /* PYJL_TEAM_H */
