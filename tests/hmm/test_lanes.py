@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from paired import at_theirs, diag_pair
 
 import pyjl
 from pyjl import _config
@@ -155,7 +156,6 @@ def test_impossible_and_nan_rows_as_scalar(rng, K):
 def test_fit_score_decode_match_hmmlearn(rng):
     """Many ragged sequences (lanes and scalar tails): EM trajectory, score, Viterbi
     and posteriors equal hmmlearn's (scaling) to its own agreement tolerances."""
-    hmm = pytest.importorskip("hmmlearn.hmm")
     K, d = 4, 2
     lengths = rng.integers(1, 300, size=37)
     lengths[:3] = [1, 64, 65]
@@ -163,30 +163,11 @@ def test_fit_score_decode_match_hmmlearn(rng):
     X = rng.normal(size=(T, d)) + np.repeat(rng.normal(size=(T // 50 + 1, d)) * 3, 50, 0)[:T]
     pi, A = rng.dirichlet(np.ones(K)), rng.dirichlet(np.ones(K) * 3, size=K)
     mu, var = rng.normal(size=(K, d)), rng.uniform(0.5, 2.0, size=(K, d))
-    theirs = hmm.GaussianHMM(
-        K, "diag", n_iter=8, tol=-np.inf, init_params="", implementation="scaling"
-    )
-    theirs.startprob_, theirs.transmat_, theirs.means_, theirs.covars_ = pi, A, mu, var
-    theirs.fit(X, lengths)
-    ours = HMM(
-        MvNormal(mu, var, covariance_type="diag"),
-        K,
-        n_iter=8,
-        tol=-np.inf,
-        init="given",
-        startprob=pi,
-        transmat=A,
-    ).fit(X, lengths)
+    ours, theirs = diag_pair(X, lengths, pi, A, mu, var, n_iter=8)
     np.testing.assert_allclose(ours.monitor_.history, list(theirs.monitor_.history), rtol=1e-11)
     np.testing.assert_allclose(ours.transmat_, theirs.transmat_, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(ours.emission_.mean, theirs.means_, rtol=1e-9, atol=1e-12)
-    fixed = HMM(
-        MvNormal(theirs.means_, theirs._covars_, covariance_type="diag"),
-        K,
-        init="given",
-        startprob=theirs.startprob_,
-        transmat=theirs.transmat_,
-    )
+    fixed = at_theirs(theirs)
     assert fixed.score(X, lengths) == pytest.approx(theirs.score(X, lengths), rel=1e-12)
     lp, path = fixed.decode(X, lengths)
     lp2, path2 = theirs.decode(X, lengths)

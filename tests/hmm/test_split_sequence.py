@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from paired import at_theirs, diag_pair
 
 import pyjl
 from pyjl import _config
-from pyjl.hmm import HMM, MvNormal
 
 native = pytest.importorskip("pyjl._native.hmm", reason="the native HMM kernels are not built")
 
@@ -178,38 +178,20 @@ def test_impossible_and_nan_rows_as_one_thread(rng, K):
 def test_fit_and_posteriors_match_hmmlearn(rng, impl, threads):
     """One long sequence: EM trajectory, fitted parameters, score and posteriors equal
     hmmlearn's with the sequence split (two threads) or not (one)."""
-    hmm = pytest.importorskip("hmmlearn.hmm")
     K, d, T = 4, 3, 3000
     X = rng.normal(size=(T, d)) + np.repeat(rng.normal(size=(T // 50 + 1, d)) * 3, 50, 0)[:T]
     pi, A = rng.dirichlet(np.ones(K)), rng.dirichlet(np.ones(K) * 3, size=K)
     mu, var = rng.normal(size=(K, d)), rng.uniform(0.5, 2.0, size=(K, d))
-    theirs = hmm.GaussianHMM(K, "diag", n_iter=6, tol=-np.inf, init_params="", implementation=impl)
-    theirs.startprob_, theirs.transmat_, theirs.means_, theirs.covars_ = pi, A, mu, var
-    theirs.fit(X)
     pyjl.set_num_threads(threads)
     try:
-        ours = HMM(
-            MvNormal(mu, var, covariance_type="diag"),
-            K,
-            n_iter=6,
-            tol=-np.inf,
-            init="given",
-            startprob=pi,
-            transmat=A,
-        ).fit(X)
+        ours, theirs = diag_pair(X, None, pi, A, mu, var, n_iter=6, implementation=impl)
         np.testing.assert_allclose(
             ours.monitor_.history, list(theirs.monitor_.history), rtol=1e-10
         )
         np.testing.assert_allclose(ours.startprob_, theirs.startprob_, atol=1e-10)
         np.testing.assert_allclose(ours.transmat_, theirs.transmat_, rtol=1e-9, atol=1e-12)
         np.testing.assert_allclose(ours.emission_.mean, theirs.means_, rtol=1e-9, atol=1e-12)
-        fixed = HMM(
-            MvNormal(theirs.means_, theirs._covars_, covariance_type="diag"),
-            K,
-            init="given",
-            startprob=theirs.startprob_,
-            transmat=theirs.transmat_,
-        )
+        fixed = at_theirs(theirs)
         assert fixed.score(X) == pytest.approx(theirs.score(X), rel=1e-12)
         np.testing.assert_allclose(
             fixed.predict_proba(X), theirs.predict_proba(X), rtol=1e-10, atol=1e-12
