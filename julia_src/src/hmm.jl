@@ -101,6 +101,21 @@ function _fb_alone!(loglik, gamma, alpha, scale, xacc, p, A, log_B, starts, stop
     return nothing
 end
 
+# Emission factors of step `col`: out[k] = exp(log_B[k, col] - m), m the column's maximum
+# (0.0 where it is not finite); returns m. Every scaled recursion, in lanes or not, takes
+# its factors here, so the lanes' results stay bit-identical to one sequence at a time.
+@inline function _factors!(out, log_B, col::Int)
+    m = -Inf
+    @inbounds for k in axes(log_B, 1)
+        m = max(m, Float64(log_B[k, col]))
+    end
+    m = isfinite(m) ? m : 0.0
+    @inbounds for k in axes(log_B, 1)
+        out[k] = exp(log_B[k, col] - m)
+    end
+    return m
+end
+
 function _check_hmm_sizes(K, T, log_pi, log_A, lengths)
     length(log_pi) == K ||
         throw(DimensionMismatch("log_pi has length $(length(log_pi)); log_B has K = $K rows"))
@@ -120,14 +135,7 @@ function _fb_sequence!(gam, alpha, scale, xacc, p, A, logB, beta, tmp, bnext)
     ll = 0.0
     dead = false
     @inbounds for t in 1:T
-        m = -Inf
-        for k in 1:K
-            m = max(m, Float64(logB[k, t]))
-        end
-        m = isfinite(m) ? m : 0.0
-        for k in 1:K
-            gam[k, t] = exp(logB[k, t] - m)
-        end
+        m = _factors!(view(gam, :, t), logB, t)
         if t == 1
             for j in 1:K
                 alpha[j, 1] = p[j] * gam[j, 1]
@@ -293,20 +301,28 @@ function _viterbi_sequence!(path, psi, lp, lA, logB, prev, cur)
                 prev[j] = cur[j]
             end
         end
-        best = prev[1]
-        arg = 1
-        for j in 2:K
-            if prev[j] > best               # ties: lowest final state
-                best = prev[j]
-                arg = j
-            end
-        end
-        path[T] = arg
-        for t in T:-1:2
-            path[t - 1] = psi[path[t], t]
-        end
-        return best
     end
+    return _backtrack!(path, psi, prev)
+end
+
+# The best of the final scores `last` (ties: the lowest state) into path[end], and the path
+# back to the start through the back-pointers psi (column t: the best predecessor of each
+# state at step t); returns the best score.
+function _backtrack!(path, psi, last)
+    best = last[1]
+    arg = 1
+    @inbounds for j in 2:length(last)
+        if last[j] > best                   # ties: lowest final state
+            best = last[j]
+            arg = j
+        end
+    end
+    n = length(path)
+    path[n] = arg
+    @inbounds for t in n:-1:2
+        path[t - 1] = psi[path[t], t]
+    end
+    return best
 end
 
 """
@@ -363,14 +379,7 @@ function _forward_sequence!(a, prev, b, p, A, logB)
     K, T = size(logB)
     ll = 0.0
     @inbounds for t in 1:T
-        m = -Inf
-        for k in 1:K
-            m = max(m, Float64(logB[k, t]))
-        end
-        m = isfinite(m) ? m : 0.0
-        for k in 1:K
-            b[k] = exp(logB[k, t] - m)
-        end
+        m = _factors!(b, logB, t)
         if t == 1
             for j in 1:K
                 a[j] = p[j] * b[j]

@@ -46,27 +46,22 @@ function _lane_starts(starts::Vector{Int}, stops::Vector{Int}, perm::Vector{Int}
     return st, stops[perm[q[1]]] - st[1] + 1
 end
 
-# Emission factors of step t of every lane, as the scalar kernels take them:
-# b[l, k] = exp(log_B[k, col] - m[l]), m[l] the column's maximum (0.0 where not finite);
-# also written to gamma's column unless `gamma` is `nothing` (forward-backward keeps them).
+# Emission factors of step t of every lane (`_factors!`, as the scalar kernels take them):
+# b[l, k] = exp(log_B[k, col] - m[l]); also written to gamma's column unless `gamma` is
+# `nothing` (forward-backward keeps them there).
 function _lane_factors!(b::Matrix{Float64}, m::Vector{Float64}, gamma, log_B,
                         st::Vector{Int}, t::Int, ::Val{W}) where {W}
     K = size(log_B, 1)
     @inbounds for l in 1:W
         col = st[l] + t - 1
-        mx = -Inf
-        for k in 1:K
-            mx = max(mx, Float64(log_B[k, col]))
-        end
-        mx = isfinite(mx) ? mx : 0.0
-        for k in 1:K
-            e = exp(log_B[k, col] - mx)
-            b[l, k] = e
-            if gamma !== nothing
-                gamma[k, col] = e
+        if gamma === nothing
+            m[l] = _factors!(view(b, l, :), log_B, col)
+        else
+            m[l] = _factors!(view(gamma, :, col), log_B, col)
+            for k in 1:K
+                b[l, k] = gamma[k, col]
             end
         end
-        m[l] = mx
     end
     return nothing
 end
@@ -305,20 +300,8 @@ function _viterbi_lanes!(path::AbstractVector{<:Integer}, logprob::AbstractVecto
             prev, cur = cur, prev
         end
         for l in 1:W
-            bl = prev[l, 1]
-            al = 1
-            for j in 2:K
-                if prev[l, j] > bl                   # ties: lowest final state
-                    bl = prev[l, j]
-                    al = j
-                end
-            end
-            r0 = st[l] - 1
-            path[r0 + n] = al
-            for t in n:-1:2
-                path[r0 + t - 1] = psi[path[r0 + t], r0 + t]
-            end
-            logprob[perm[q[l]]] = bl
+            r = st[l]:(st[l] + n - 1)
+            logprob[perm[q[l]]] = _backtrack!(view(path, r), view(psi, :, r), view(prev, l, :))
         end
     end
     return nothing
