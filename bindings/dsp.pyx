@@ -22,11 +22,11 @@ Several channels (``sosfilt``: at least ``_LANES_MIN_CH`` per thread; ``lfilter`
 with a denominator: any) run in SIMD lanes (``pyjl_dsp_lanes.h``): blocks of up to
 eight channels, one per lane of a vector, each lane doing exactly the scalar
 arithmetic, so the results stay bit-identical.  One long ``sosfilt`` channel is
-split into time segments that fill the lanes of every thread, each corrected by the
-zero-input response of its predecessor's final state, from the filter's responses to
-unit states (``pyjl_dsp_split.h``); those segments run on a small team of worker
-threads (``pyjl_team.h``) whose caller takes the tasks a late worker has not, so a
-stream's chunk never waits for a thread to wake.
+split into time segments that fill the lanes of every thread (one thread too), each
+corrected by the zero-input response of its predecessor's final state, from the
+filter's responses to unit states (``pyjl_dsp_split.h``); those segments run on a small
+team of worker threads (``pyjl_team.h``) whose caller takes the tasks a late worker has
+not, so a stream's chunk never waits for a thread to wake.
 ``_set_lanes(False)`` switches the lanes off (the tests' reference).
 
 Outputs come from a pool (``pyjl_dsp_pool.h``) that takes back the memory of freed

@@ -140,14 +140,14 @@ def sosfilt(const double[:, ::1] sos, const double[:, ::1] x, zi, int n_threads)
     cdef Py_ssize_t decay = 0, seg_min, nseg, T, cap
     cdef const double *H
     cdef double[:, ::1] hv
-    if n_ch == 1 and split >= 2 and n >= 2 * _SPLIT_MIN:
+    if n_ch == 1 and (split >= 2 or lanes) and n >= 2 * _SPLIT_MIN:
         # split in time only where each segment is much longer than the decay
         decay = _decay_len(sos)
         seg_min = max(_SPLIT_MIN, 4 * decay)
         if lanes and decay > 0 and n // seg_min >= 2:
-            # lanes make a segment cheap: as many as fill the lanes of every thread,
-            # each at least twice the decay (its correction then costs at most a
-            # quarter of its own filtering)
+            # lanes make a segment cheap: as many as fill the lanes of every thread
+            # (one thread too), each at least twice the decay (its correction then
+            # costs at most a quarter of its own filtering)
             nseg = min(PYJL_LANES * split, n // max(_LANE_SEG_MIN, 2 * decay))
             if nseg >= 2:
                 T, basis = _zir_basis(sos, decay + 2 * _BLOCK)

@@ -11,11 +11,12 @@ so feeding a signal chunk by chunk gives the one-shot result:
 
 Bit for bit where both runs do the same arithmetic: ``SosFilter`` equals
 ``scipy.signal.sosfilt`` exactly whenever each chunk's channels run in one
-serial pass (see ``sosfilt``'s Notes: several channels, one thread, or one
-channel shorter than the time-split threshold), and equals ``pyjl.dsp.sosfilt``
-exactly when that call is serial too.  Otherwise, and for ``FirFilter`` (a
-chunk may run by FFT where the whole signal runs directly, or the reverse) and
-``Resampler``, they agree to rounding (about 1e-15 of the output's scale).
+serial pass (see ``sosfilt``'s Notes: several channels, or one channel shorter
+than the time-split threshold), and equals ``pyjl.dsp.sosfilt`` exactly when
+that call is serial too.  Otherwise, and for ``FirFilter`` (a chunk may run by
+FFT where the whole signal runs directly, or the reverse) and ``Resampler``,
+they agree to rounding (about 1e-15 of the output's scale; more for a pole
+close to 1, see ``sosfilt``).
 
 A chunk is ``(n,)`` (one channel) or ``(n_channels, n)``, or tabular data
 read as time x channels like every ``pyjl.dsp`` function: a pandas Series or

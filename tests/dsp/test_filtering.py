@@ -260,18 +260,23 @@ def test_zi_is_checked_like_data(rng):
 
 
 def test_when_sosfilt_is_bit_identical_to_scipy(rng):
-    """One channel is bit-identical to SciPy while it runs in one serial pass: on
-    one thread, or below the time-split threshold 2 * max(16384, 4 * decay)."""
+    """One channel is bit-identical to SciPy while it runs in one serial pass: below
+    the time-split threshold 2 * max(16384, 4 * decay), or with several channels; a
+    longer one is split in time (in lanes, on one thread too) and agrees to rounding."""
     import pyjl
 
     sos = ss.butter(8, 0.1, output="sos")  # decay ~1,833 samples: threshold 32,768
     short, long_ = rng.standard_normal(32_767), rng.standard_normal(40_000)
     old = pyjl.engines.get_num_threads()
     try:
-        pyjl.engines.set_num_threads(2)
-        np.testing.assert_array_equal(dsp.sosfilt(sos, short), ss.sosfilt(sos, short))
-        pyjl.engines.set_num_threads(1)
-        np.testing.assert_array_equal(dsp.sosfilt(sos, long_), ss.sosfilt(sos, long_))
+        for threads in (1, 2):
+            pyjl.engines.set_num_threads(threads)
+            np.testing.assert_array_equal(dsp.sosfilt(sos, short), ss.sosfilt(sos, short))
+            ref = ss.sosfilt(sos, long_)
+            y = dsp.sosfilt(sos, long_)
+            assert np.max(np.abs(y - ref)) <= 1e-14 * np.max(np.abs(ref))
+            two = np.stack([long_, short[:40_000].tolist() + [0.0] * 7_233])
+            np.testing.assert_array_equal(dsp.sosfilt(sos, two), ss.sosfilt(sos, two))
         b, a = ss.butter(4, 0.1)
         pyjl.engines.set_num_threads(2)
         np.testing.assert_array_equal(dsp.lfilter(b, a, long_), ss.lfilter(b, a, long_))

@@ -162,8 +162,14 @@ def test_single_channel_split_in_time_lanes(rng, n):
     y_ref, zf_ref = ss.sosfilt(sos, x, zi=zi.transpose(1, 0, 2))
     assert_matches(y, y_ref)
     assert_matches(zf, zf_ref.transpose(1, 0, 2))
-    y1, _ = native.sosfilt(sos, x, zi, 1)  # one thread: one serial pass, SciPy exactly
-    np.testing.assert_array_equal(y1, y_ref)
+    y1, zf1 = native.sosfilt(sos, x, zi, 1)  # one thread: the same split, in one block
+    assert_matches(y1, y_ref)
+    assert_matches(zf1, zf_ref.transpose(1, 0, 2))
+    native._set_lanes(False)
+    try:  # without lanes one thread runs one serial pass: SciPy exactly
+        np.testing.assert_array_equal(native.sosfilt(sos, x, zi, 1)[0], y_ref)
+    finally:
+        native._set_lanes(True)
 
 
 @pytest.mark.parametrize("lanes", [True, False])
