@@ -16,9 +16,8 @@ module PyJL
 import LinearAlgebra
 using LinearAlgebra: BLAS, Symmetric, Hermitian, LowerTriangular, UpperTriangular,
                      mul!, ldiv!, dot, diag, tr, I
-using Random
-using Statistics
 
+include("tasks.jl")
 include("gp_kinds.jl")
 include("gp.jl")
 include("gp_loops.jl")

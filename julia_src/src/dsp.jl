@@ -11,7 +11,7 @@
 #
 # Each public function handles its arguments (output arrays, a fresh copy of `zi`, the
 # small coefficient arrays as `Vector`/`Matrix{Float64}`) and hands concrete arrays to a
-# function barrier `_name!`, which runs one task per channel (`Threads.@threads`, each
+# function barrier `_name!`, which runs one task per channel (`_tasks`, tasks.jl: each
 # iteration a call of `_name_channel!`); the IIR filters (`sosfilt`, `lfilter` with a
 # denominator) run blocks of channels in SIMD lanes instead (dsp_lanes.jl), with the same
 # results. The signal `x` is read where it lies (from Python a PythonCall `PyArray` over
@@ -50,9 +50,7 @@ as the final one; one task per block of channels (`_lane_ranges!`), run in lanes
 function _sosfilt!(y::Matrix{Float64}, zf::Array{Float64,3}, sos::Matrix{Float64},
                    x::AbstractMatrix)
     blocks = _lane_ranges!(UnitRange{Int}[], 1, size(x, 2), Threads.nthreads())
-    Threads.@threads for i in eachindex(blocks)
-        _sosfilt_block!(y, zf, sos, x, blocks[i])
-    end
+    _tasks(i -> _sosfilt_block!(y, zf, sos, x, blocks[i]), length(blocks))
     return nothing
 end
 
@@ -105,9 +103,7 @@ out; one task per block of channels, run in lanes (dsp_lanes.jl).
 function _lfilter!(y::Matrix{Float64}, zf::Matrix{Float64}, bb::Vector{Float64},
                    aa::Vector{Float64}, x::AbstractMatrix)
     blocks = _lane_ranges!(UnitRange{Int}[], 1, size(x, 2), Threads.nthreads())
-    Threads.@threads for i in eachindex(blocks)
-        _lfilter_block!(y, zf, bb, aa, x, blocks[i])
-    end
+    _tasks(i -> _lfilter_block!(y, zf, bb, aa, x, blocks[i]), length(blocks))
     return nothing
 end
 
@@ -157,9 +153,7 @@ function _fir(b::Vector{Float64}, x::AbstractMatrix, zi::Matrix{Float64})
     n, nch = size(x)
     y = zeros(Float64, n, nch)
     zf = zeros(Float64, length(b) - 1, nch)
-    Threads.@threads for c in 1:nch
-        _fir_channel!(y, zf, b, x, zi, c)
-    end
+    _tasks(c -> _fir_channel!(y, zf, b, x, zi, c), nch)
     return y, zf
 end
 
@@ -203,9 +197,7 @@ end
 "The loop of [`upfirdn`](@ref): one task per channel."
 function _upfirdn!(y::Matrix{Float64}, h::Vector{Float64}, x::AbstractMatrix, up::Int,
                    down::Int)
-    Threads.@threads for c in 1:size(x, 2)
-        _upfirdn_channel!(y, h, x, up, down, c)
-    end
+    _tasks(c -> _upfirdn_channel!(y, h, x, up, down, c), size(x, 2))
     return nothing
 end
 
@@ -241,9 +233,7 @@ function fftfilt(h::AbstractVector, x::AbstractMatrix)
     n, nch = size(x)
     y = zeros(Float64, max(n + length(h) - 1, 0), nch)
     hv = Vector{Float64}(h)
-    Threads.@threads for c in 1:nch
-        _conv_channel!(y, hv, x, c)
-    end
+    _tasks(c -> _conv_channel!(y, hv, x, c), nch)
     return y
 end
 
@@ -268,9 +258,7 @@ end
 "The loop of [`stft_frames`](@ref): one task per channel."
 function _stft_frames!(out::Array{Float64,3}, x::AbstractMatrix, window::Vector{Float64},
                        step::Int, detrend::Int)
-    Threads.@threads for c in 1:size(x, 2)
-        _stft_channel!(out, x, window, step, detrend, c)
-    end
+    _tasks(c -> _stft_channel!(out, x, window, step, detrend, c), size(x, 2))
     return nothing
 end
 

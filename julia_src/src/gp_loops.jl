@@ -73,9 +73,7 @@ end
 
 function _kernel_matrix!(kind::StationaryKind, K::Matrix{Float64}, X1::Matrix{Float64},
                          X2::Matrix{Float64}, ls::Vector{Float64}, var::Float64)
-    Threads.@threads for j in 1:size(K, 2)
-        _matrix_column!(kind, K, X1, X2, ls, var, j)
-    end
+    _tasks(j -> _matrix_column!(kind, K, X1, X2, ls, var, j), size(K, 2))
     return nothing
 end
 
@@ -109,9 +107,7 @@ end
 
 function _kernel_matrix_grad!(kind::StationaryKind, K::Matrix{Float64}, dK::Array{Float64,3},
                               Xp::Matrix{Float64}, ls::Vector{Float64}, var::Float64)
-    Threads.@threads for j in 1:size(K, 2)
-        _grad_column!(kind, K, dK, Xp, ls, var, j)
-    end
+    _tasks(j -> _grad_column!(kind, K, dK, Xp, ls, var, j), size(K, 2))
     return nothing
 end
 
@@ -184,9 +180,7 @@ end
 function _kernel_grad_contract!(kind::StationaryKind, part::Matrix{Float64},
                                 Xp::Matrix{Float64}, ls::Vector{Float64}, var::Float64,
                                 W::_GPWeights)
-    Threads.@threads for jj in 1:size(part, 2)
-        _contract_pair!(kind, part, Xp, ls, var, W, jj)
-    end
+    _tasks(jj -> _contract_pair!(kind, part, Xp, ls, var, W, jj), size(part, 2))
     return nothing
 end
 
@@ -304,9 +298,7 @@ end
 function _kernel_matvec!(kind::StationaryKind, R::Matrix{Float64}, X1::Matrix{Float64},
                          X2::Matrix{Float64}, ls::Vector{Float64}, var::Float64,
                          V::Matrix{Float64})
-    Threads.@threads for b in 1:cld(size(R, 2), _GP_ROWS)
-        _matvec_block!(kind, R, X1, X2, ls, var, V, b)
-    end
+    _tasks(b -> _matvec_block!(kind, R, X1, X2, ls, var, V, b), cld(size(R, 2), _GP_ROWS))
     return nothing
 end
 

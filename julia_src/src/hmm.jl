@@ -62,7 +62,7 @@ function forward_backward!(loglik::AbstractVector{Float64}, gamma::AbstractMatri
     scale = Vector{Float64}(undef, alone ? T : 0)
     nchunks = max(1, min(length(items), Threads.nthreads()))
     xis = [zeros(Float64, K, K) for _ in 1:nchunks]
-    Threads.@threads for c in 1:nchunks
+    _tasks(nchunks) do c
         _fb_chunk!(loglik, gamma, alpha, scale, xis[c], p, A, log_B, starts, stops, perm, items,
                    c, nchunks)
     end
@@ -244,7 +244,7 @@ function viterbi!(path::AbstractVector{<:Integer}, logprob::AbstractVector{Float
     psi = Matrix{Int32}(undef, K, T)
     starts, stops, perm, items = _hmm_plan(lengths, Threads.nthreads())
     nchunks = max(1, min(length(items), Threads.nthreads()))
-    Threads.@threads for c in 1:nchunks
+    _tasks(nchunks) do c
         _viterbi_chunk!(path, logprob, psi, lp, lA, log_B, starts, stops, perm, items, c,
                         nchunks)
     end
@@ -346,9 +346,8 @@ function forward(log_pi::AbstractVector{<:Real}, log_A::AbstractMatrix{<:Real},
     starts, stops, perm, items = _hmm_plan(lengths, Threads.nthreads())
     loglik = Vector{Float64}(undef, length(lengths))
     nchunks = max(1, min(length(items), Threads.nthreads()))
-    Threads.@threads for c in 1:nchunks
-        _forward_chunk!(loglik, p, A, log_B, starts, stops, perm, items, c, nchunks)
-    end
+    _tasks(c -> _forward_chunk!(loglik, p, A, log_B, starts, stops, perm, items, c, nchunks),
+           nchunks)
     return loglik
 end
 

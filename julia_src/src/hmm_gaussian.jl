@@ -25,9 +25,7 @@ function gaussian_loglik(X::AbstractMatrix{<:Real}, mean::AbstractMatrix{<:Real}
     siv = 1.0 ./ sqrt.(Float64.(var))     # scale before squaring: finite where representable
     cst = Float64[-0.5 * (d * log(2π) + sum(log, view(var, :, k))) for k in 1:K]
     out = Matrix{Float64}(undef, K, T)
-    Threads.@threads for t in 1:T
-        _gaussian_loglik_step!(out, X, mean, siv, cst, t)
-    end
+    _tasks(t -> _gaussian_loglik_step!(out, X, mean, siv, cst, t), T)
     return out
 end
 
