@@ -110,6 +110,7 @@ def _set_lanes(bint on):
 
 include "dsp_pool.pxi"
 include "dsp_sos_scalar.pxi"
+include "dsp_split.pxi"
 include "dsp_sos_lanes.pxi"
 include "dsp_lfilter.pxi"
 include "dsp_frames.pxi"

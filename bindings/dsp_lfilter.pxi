@@ -95,9 +95,62 @@ def lfilter(const double[::1] b, const double[::1] a, const double[:, ::1] x, zi
     cdef double[:, ::1] zf = zf_arr
     if n_ch == 0 or n == 0:
         return y_arr, zf_arr
+    if (n_ch == 1 and a.shape[0] > 1 and _lanes_on and k <= PYJL_LANE_MAX_SEC
+            and n >= 2 * _SPLIT_MIN and _iir_split(&bp[0], &ap[0], k, &zf[0, 0], &x[0, 0],
+                                                   &y[0, 0], n, n_threads)):
+        return y_arr, zf_arr
     _lfilter_rows(&bp[0], &ap[0], k, a.shape[0] == 1, &zf[0, 0] if k > 1 else NULL, &x[0, 0],
                   &y[0, 0], n_ch, n, n_threads)
     return y_arr, zf_arr
+
+
+DEF _IIR_SPLIT_HMAX = 64.0  # largest unit-state response of a direct form split in time
+
+cdef dict _iir_decays = {}
+
+
+cdef Py_ssize_t _iir_decay_len(const double *a, Py_ssize_t k):
+    """``_decay_len`` of the direct form with denominator ``a`` (``k`` coefficients, the
+    poles the roots of ``a``); kept per denominator, the last ``_ZIR_BASES``."""
+    key = (<const char *> a)[: k * sizeof(double)]
+    got = _iir_decays.get(key)
+    if got is None:
+        r = float(np.max(np.abs(np.roots(np.frombuffer(key, dtype=np.float64)))))
+        got = _decay_of_radius(r) if np.isfinite(r) else -1
+        if len(_iir_decays) >= _ZIR_BASES:
+            del _iir_decays[next(iter(_iir_decays))]
+        _iir_decays[key] = got
+    return got
+
+
+cdef bint _iir_split(const double *bp, const double *ap, Py_ssize_t k, double *zf,
+                     const double *x, double *y, Py_ssize_t n, int n_threads):
+    """One long channel of a direct form split in time as ``sosfilt``'s (``_lane_segments``):
+    where every segment is much longer than the decay, the unit-state responses fit the
+    cache, and none exceeds ``_IIR_SPLIT_HMAX``.  A direct form's state can be far larger
+    than its output, and a correction's rounding grows with those responses: beyond the
+    bound the split would differ from SciPy's serial pass by more than about 1e-11 of the
+    output (``butter(8, 0.1)``: responses up to 2.4e3, the split 7e-11 off), so such a
+    filter keeps the serial pass.  Returns whether ``y`` and ``zf`` were written."""
+    cdef Py_ssize_t decay = _iir_decay_len(ap, k), nseg, T
+    cdef pyjl_recursion f
+    cdef double[:, ::1] hv
+    cdef bint ok
+    if decay <= 0 or n // max(_SPLIT_MIN, 4 * decay) < 2:
+        return False
+    nseg = min(PYJL_LANES * n_threads, n // max(_LANE_SEG_MIN, 2 * decay))
+    if nseg < 2:
+        return False
+    f.sos, f.n_sec, f.b, f.a, f.k = NULL, 0, bp, ap, k
+    T, basis, hmax = _zir_basis(&f, decay + 2 * _BLOCK)
+    if not T or not hmax <= _IIR_SPLIT_HMAX:
+        return False
+    hv = basis
+    with nogil:
+        ok = _lane_segments(&f, zf, x, y, n, nseg, &hv[0, 0], T, n_threads)
+        if not ok:
+            pyjl_iir_row(bp, ap, k, zf, x, y, n)
+    return True
 
 
 cdef inline void _fir_item(const double *bp, Py_ssize_t k, const double *x, double *y,

@@ -283,6 +283,11 @@ cdef Py_ssize_t _decay_len(const double[:, ::1] sos) noexcept nogil:
             rad = fmax(fabs(-a1 + root), fabs(-a1 - root)) / 2.0
         if rad > r:
             r = rad
+    return _decay_of_radius(r)
+
+
+cdef inline Py_ssize_t _decay_of_radius(double r) noexcept nogil:
+    """``_decay_len`` of a filter whose largest pole radius is ``r``."""
     if r >= 1.0:
         return -1
     if r <= 1e-300:

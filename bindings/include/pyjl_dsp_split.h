@@ -1,18 +1,22 @@
-/* One long sosfilt channel split in time, in lanes (bindings/dsp_sos_lanes.pxi).
+/* One long channel of a recursive filter split in time, in lanes (bindings/dsp_sos_lanes.pxi
+ * for sosfilt, bindings/dsp_lfilter.pxi for lfilter with a denominator).
  *
  * The filter is linear: segments filtered from a zero state, each plus the zero-input
  * response (ZIR) of the state its predecessor ended in, give the channel's output.  The
  * ZIR from any state z is a sum of the ZIRs from the unit states, zir(z)[t] =
- * sum_j z_j H[j][t], so with H computed once per filter (pyjl_sos_zir_basis) a segment's
- * correction is a small matrix product (pyjl_sos_zir_add) where running the recursion
+ * sum_j z_j H[j][t], so with H computed once per filter (pyjl_zir_basis) a segment's
+ * correction is a small matrix product (pyjl_zir_add) where running the recursion
  * from z costs as much per sample as filtering.  H ends at the T samples after which the
  * states reached from all unit states sum to at most PYJL_ZIR_TOL: every later sample of
  * any ZIR, and the state it leaves, is then below PYJL_ZIR_TOL max|z| (below rounding,
  * the criterion pyjl_sos_lanes_zir applies to each state instead).
  *
- * Layout contract: sos as in pyjl_dsp_lanes.h; H holds ns = 2 n_sec columns of hs >= T
- * samples (H[j * hs + t]); T is a multiple of PYJL_ZIR_STEP; a state is ns values in
- * sosfilt's zi order (section, 2).  Nothing here allocates or takes the GIL.
+ * A recursion (pyjl_recursion) is second-order sections or one direct form II transposed;
+ * its state has ns values per row (2 per section, or k - 1).
+ * Layout contract: sos, b, a as in pyjl_dsp_lanes.h; H holds ns columns of hs >= T
+ * samples (H[j * hs + t]); T is a multiple of PYJL_ZIR_STEP; a state is ns values in the
+ * filter's zi order (sosfilt: (section, 2); lfilter: k - 1).  Nothing here allocates or
+ * takes the GIL.
  */
 #ifndef PYJL_DSP_SPLIT_H
 #define PYJL_DSP_SPLIT_H
@@ -25,16 +29,39 @@
 #define PYJL_ZIR_TOL 1e-24
 #define PYJL_ZIR_STEP 64
 
+/* A recursive filter: second-order sections (sos != NULL: n_sec of them) or the direct
+   form II transposed of b and a (k coefficients each, a[0] == 1). */
+typedef struct {
+    const double *sos, *b, *a;
+    Py_ssize_t n_sec, k;
+} pyjl_recursion;
+
+static inline Py_ssize_t pyjl_rec_states(const pyjl_recursion *f) {
+    return f->sos != NULL ? 2 * f->n_sec : f->k - 1;
+}
+
+/* The recursion over one tile of lanes, in place (bv, av: b and a splatted, direct form) */
+PYJL_LANE_INLINE void pyjl_rec_tile(const pyjl_recursion *f, const pyjl_v8d *bv,
+                                    const pyjl_v8d *av, pyjl_v8d *zv, pyjl_v8d *tile,
+                                    Py_ssize_t m) {
+    if (f->sos != NULL)
+        pyjl_lsos_tile(f->sos, f->n_sec, zv, tile, m);
+    else
+        pyjl_liir_run(bv, av, f->k, zv, tile, m);
+}
+
 /* H[j * hs + t] for t < T, the ZIR of unit state j, eight unit states at a time in lanes;
    returns T, or 0 if the states have not decayed within hs samples. */
 PYJL_LANE_CLONES
-static Py_ssize_t pyjl_sos_zir_basis(const double *sos, Py_ssize_t n_sec, double *H,
-                                     Py_ssize_t hs) {
-    pyjl_v8d tile[PYJL_ZIR_STEP], zv[2 * PYJL_LANE_MAX_SEC];
-    const Py_ssize_t ns = 2 * n_sec;
+static Py_ssize_t pyjl_zir_basis(const pyjl_recursion *f, double *H, Py_ssize_t hs) {
+    pyjl_v8d tile[PYJL_ZIR_STEP], zv[2 * PYJL_LANE_MAX_SEC], bv[PYJL_LANE_MAX_SEC],
+        av[PYJL_LANE_MAX_SEC];
+    const Py_ssize_t ns = pyjl_rec_states(f);
     const double tol = PYJL_ZIR_TOL / (double)ns;   /* per unit state: ns of them sum */
     Py_ssize_t j0, j, t0, t, T = 0, Tg;
     int l, nl, done;
+    if (f->sos == NULL)
+        for (j = 0; j < f->k; j++) { bv[j] = pyjl_splat(f->b[j]); av[j] = pyjl_splat(f->a[j]); }
     for (j0 = 0; j0 < ns; j0 += PYJL_LANES) {
         nl = ns - j0 < PYJL_LANES ? (int)(ns - j0) : PYJL_LANES;
         for (j = 0; j < ns; j++) zv[j] = pyjl_splat(0.0);
@@ -42,7 +69,7 @@ static Py_ssize_t pyjl_sos_zir_basis(const double *sos, Py_ssize_t n_sec, double
         Tg = 0;
         for (t0 = 0; t0 + PYJL_ZIR_STEP <= hs && !Tg; t0 += PYJL_ZIR_STEP) {
             for (t = 0; t < PYJL_ZIR_STEP; t++) tile[t] = pyjl_splat(0.0);
-            pyjl_lsos_tile(sos, n_sec, zv, tile, PYJL_ZIR_STEP);
+            pyjl_rec_tile(f, bv, av, zv, tile, PYJL_ZIR_STEP);
             for (l = 0; l < nl; l++)
                 for (t = 0; t < PYJL_ZIR_STEP; t++) H[(j0 + l) * hs + t0 + t] = tile[t][l];
             done = 1;
@@ -69,7 +96,7 @@ static Py_ssize_t pyjl_sos_zir_basis(const double *sos, Py_ssize_t n_sec, double
    is not the scalar arithmetic anyway (it differs from it by rounding), so its
    multiply-adds may fuse where the CPU has FMA. */
 PYJL_LANE_CLONES __attribute__((optimize("fp-contract=fast")))
-static int pyjl_sos_zir_add(const double *H, Py_ssize_t hs, Py_ssize_t ns, Py_ssize_t T,
+static int pyjl_zir_add(const double *H, Py_ssize_t hs, Py_ssize_t ns, Py_ssize_t T,
                             const double *s, double *const *rows, int nl) {
     pyjl_v8d a[8], b[8], h;
     Py_ssize_t t0, j;
@@ -106,32 +133,38 @@ static int pyjl_sos_zir_add(const double *H, Py_ssize_t hs, Py_ssize_t ns, Py_ss
 }
 
 /* One block of a channel split in time: nl segments of L samples (segment l at
-   x0 + l * L, its state at z0 + l * 2 n_sec), filtered in lanes from those states; then
-   the ZIR of each segment's final state goes to the next segment: added to it within
-   the block, written to owed[0..cap) (zeros on entry) for the first segment of the next
+   x0 + l * L, its state at z0 + l * ns), filtered in lanes from those states; then the
+   ZIR of each segment's final state goes to the next segment: added to it within the
+   block, written to owed[0..cap) (zeros on entry) for the first segment of the next
    block, none after the channel's last segment (last_block).  By the basis H (T = cap
-   samples) where given, else by the recursion (pyjl_sos_lanes_zir, at most cap
-   samples).  cap <= L.  Returns whether every response decayed within cap samples and
-   every state is finite.  stream as in pyjl_sos_lanes. */
-static int pyjl_sos_lane_block(const double *sos, Py_ssize_t n_sec, double *z0,
-                               const double *x0, double *y0, Py_ssize_t L, int nl,
-                               const double *H, Py_ssize_t hs, double *owed, Py_ssize_t cap,
-                               int last_block, int stream) {
+   samples) where given, else by the recursion (pyjl_sos_lanes_zir, at most cap samples;
+   sections only: a direct form is split only with its basis).  cap <= L.  Returns
+   whether every response decayed within cap samples and every state is finite.  stream
+   as in pyjl_sos_lanes. */
+static int pyjl_lane_block(const pyjl_recursion *f, double *z0, const double *x0, double *y0,
+                           Py_ssize_t L, int nl, const double *H, Py_ssize_t hs, double *owed,
+                           Py_ssize_t cap, int last_block, int stream) {
     double *rows[PYJL_LANES];
+    const Py_ssize_t ns = pyjl_rec_states(f);
     int l, nz = last_block ? nl - 1 : nl;
-    pyjl_sos_lanes(sos, n_sec, z0, 2 * n_sec, x0, y0, L, nl, L, stream);
+    if (f->sos != NULL)
+        pyjl_sos_lanes(f->sos, f->n_sec, z0, ns, x0, y0, L, nl, L, stream);
+    else
+        pyjl_iir_lanes(f->b, f->a, f->k, z0, ns, x0, y0, L, nl, L, stream);
     if (nz <= 0) return 1;
     for (l = 0; l < nz; l++) rows[l] = l + 1 < nl ? y0 + (l + 1) * L : owed;
-    if (H != NULL) return pyjl_sos_zir_add(H, hs, 2 * n_sec, cap, z0, rows, nz);
-    return pyjl_sos_lanes_zir(sos, n_sec, z0, 2 * n_sec, rows, nz, cap);
+    if (H != NULL) return pyjl_zir_add(H, hs, ns, cap, z0, rows, nz);
+    if (f->sos != NULL) return pyjl_sos_lanes_zir(f->sos, f->n_sec, z0, ns, rows, nz, cap);
+    return 0;
 }
 
 /* A channel split in time as a team job (pyjl_team.h): task q is block q of eight
-   segments, pyjl_sos_lane_block's arguments for it taken from the job. */
+   segments, pyjl_lane_block's arguments for it taken from the job. */
 typedef struct {
-    const double *sos, *x, *H;
+    pyjl_recursion f;
+    const double *x, *H;
     double *states, *y, *owed;
-    Py_ssize_t n_sec, L, nseg, cap;
+    Py_ssize_t L, nseg, cap;
     int stream;
     int *decayed;
 } pyjl_split_job;
@@ -139,11 +172,11 @@ typedef struct {
 static void pyjl_split_task(void *ctx, Py_ssize_t q) {
     const pyjl_split_job *j = (const pyjl_split_job *)ctx;
     const Py_ssize_t c = q * PYJL_LANES, nb = (j->nseg + PYJL_LANES - 1) / PYJL_LANES;
+    const Py_ssize_t ns = pyjl_rec_states(&j->f);
     const int nl = j->nseg - c < PYJL_LANES ? (int)(j->nseg - c) : PYJL_LANES;
-    j->decayed[q] = pyjl_sos_lane_block(j->sos, j->n_sec, j->states + c * 2 * j->n_sec,
-                                        j->x + c * j->L, j->y + c * j->L, j->L, nl, j->H,
-                                        j->cap, j->owed + q * j->cap, j->cap, q == nb - 1,
-                                        j->stream);
+    j->decayed[q] = pyjl_lane_block(&j->f, j->states + c * ns, j->x + c * j->L,
+                                    j->y + c * j->L, j->L, nl, j->H, j->cap,
+                                    j->owed + q * j->cap, j->cap, q == nb - 1, j->stream);
 }
 
 #endif  /* PYJL_DSP_SPLIT_H */

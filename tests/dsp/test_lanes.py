@@ -190,7 +190,8 @@ def test_single_channel_split_carries_nan_on(rng, lanes, at):
 
 @pytest.mark.parametrize("ba", [(np.ones(1), np.array([1.0, -1.0])), ss.butter(8, 0.1)])
 def test_lfilter_one_long_channel_is_scipy_exactly(rng, ba):
-    # one channel in one lane, never split in time: SciPy's arithmetic exactly
+    # one channel in one lane, not split in time (a pole on the unit circle; butter(8, 0.1)
+    # has unit-state responses beyond the split's bound): SciPy's arithmetic exactly
     b, a = ba
     x = rng.standard_normal((1, 100_000))
     np.testing.assert_array_equal(native.lfilter(b, a, x, None, 2)[0], ss.lfilter(b, a, x))

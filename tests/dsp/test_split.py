@@ -1,4 +1,5 @@
-"""One long sosfilt channel split in time: segments in SIMD lanes, each corrected by the
+"""One long sosfilt (or IIR lfilter) channel split in time: segments in SIMD lanes, each
+corrected by the
 zero-input response of its predecessor's final state (from the filter's unit-state
 responses, or by the recursion where those would not fit in the cache), run on the
 team of worker threads (one thread runs the same segments alone); against SciPy, whose
@@ -160,3 +161,60 @@ def test_split_in_a_forked_child(rng):
     os.waitpid(pid, 0)
     assert len(data) == x.nbytes
     assert_matches(np.frombuffer(data).reshape(1, -1), ss.sosfilt(sos, x))
+
+
+# direct forms whose unit-state responses stay within the split's bound (largest 1.8 to 19)
+BA = {
+    "butter2": ss.butter(2, 0.1),
+    "butter4": ss.butter(4, 0.1),
+    "cheby1_4": ss.cheby1(4, 1.0, 0.2),
+    "bessel4": ss.bessel(4, 0.1),
+    "first_order": ss.butter(1, 0.05),
+    "fir_longer": (np.array([0.2, 0.3, 0.1, 0.05, 0.02]), np.array([1.0, -0.5])),
+}
+
+
+@pytest.mark.parametrize("n", [32_768, 65_536, 131_077])
+@pytest.mark.parametrize("n_threads", [1, 2, 3])
+@pytest.mark.parametrize("name", sorted(BA))
+def test_lfilter_split_equals_scipy(rng, name, n, n_threads):
+    # one long channel of lfilter with a denominator, split in time as sosfilt's; a DC
+    # offset makes the states far from zero at every segment boundary
+    b, a = BA[name]
+    x = rng.standard_normal((1, n)) + 3.0
+    zi = rng.standard_normal((1, max(len(a), len(b)) - 1))
+    k = zi.shape[1] + 1
+    bp, ap = np.zeros(k), np.zeros(k)
+    bp[: len(b)], ap[: len(a)] = b, a
+    y, zf = native.lfilter(bp, ap, x, zi, n_threads)
+    y_ref, zf_ref = ss.lfilter(b, a, x[0], zi=zi[0])
+    _close_to_serial(y[0], y_ref)
+    _close_to_serial(zf[0], zf_ref)
+
+
+def test_lfilter_split_is_used_and_chunks_chain(rng):
+    # chunks of 2^16 with the state carried equal the one call; the split is taken (its
+    # result differs from SciPy's serial pass by rounding somewhere in 10^6 samples)
+    b, a = BA["butter4"]
+    x = rng.standard_normal(1 << 20)
+    y_ref, zf_ref = ss.lfilter(b, a, x, zi=np.zeros(4))
+    y = native.lfilter(b, a, x[None], None, 2)[0][0]
+    assert not np.array_equal(y, y_ref)
+    _close_to_serial(y, y_ref)
+    z, parts = np.zeros((1, 4)), []
+    for s in range(0, x.size, 1 << 16):
+        out, z = native.lfilter(b, a, x[None, s : s + (1 << 16)], z, 2)
+        parts.append(out[0])
+    _close_to_serial(np.concatenate(parts), y_ref)
+    _close_to_serial(z[0], zf_ref)
+
+
+@pytest.mark.parametrize("at", [10, 70_000, 299_990])
+def test_lfilter_split_carries_nan_on(rng, at):
+    # a NaN in one segment reaches every later sample and the state, as in SciPy
+    b, a = BA["butter2"]
+    x = rng.standard_normal((1, 300_000))
+    x[0, at] = np.nan
+    y, zf = native.lfilter(b, a, x, None, 2)
+    assert np.isfinite(y[0, :at]).all() and np.isnan(y[0, at:]).all() and np.isnan(zf).all()
+    _close_to_serial(y[0, :at], ss.lfilter(b, a, x[0, :at]))

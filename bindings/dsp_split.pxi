@@ -1,0 +1,120 @@
+# One long channel of a recursive filter split in time, in lanes (pyjl_dsp_split.h): the
+# sosfilt and lfilter entry points' shared half -- included by bindings/dsp.pyx
+
+cdef extern from "pyjl_dsp.h":   # pyjl_dsp_split.h
+    ctypedef struct pyjl_recursion:
+        const double *sos
+        const double *b
+        const double *a
+        Py_ssize_t n_sec, k
+    Py_ssize_t pyjl_zir_basis(const pyjl_recursion *f, double *H, Py_ssize_t hs) noexcept nogil
+    ctypedef struct pyjl_split_job:
+        pyjl_recursion f
+        const double *x
+        const double *H
+        double *states
+        double *y
+        double *owed
+        Py_ssize_t L, nseg, cap
+        int stream
+        int *decayed
+    void pyjl_split_task(void *ctx, Py_ssize_t q) noexcept nogil
+    ctypedef void (*pyjl_task_fn)(void *ctx, Py_ssize_t task) noexcept nogil
+    void pyjl_team_run(pyjl_task_fn fn, void *ctx, Py_ssize_t n_tasks, int nt) noexcept nogil
+    int PYJL_TEAM
+    void pyjl_iir_row(const double *b, const double *a, Py_ssize_t k, double *z,
+                      const double *x, double *y, Py_ssize_t n) noexcept nogil
+
+
+cdef dict _zir_bases = {}
+
+
+cdef tuple _zir_basis(const pyjl_recursion *f, Py_ssize_t cap):
+    """``(T, H, hmax)``: the zero-input responses of the filter from its unit states, ``H
+    (ns, T)``, for corrections by ``pyjl_zir_add``, and their largest magnitude ``hmax``;
+    ``(0, None, inf)`` where they take more than ``cap`` samples to decay or more than
+    ``_ZIR_BASIS_MAX`` bytes.  Kept per filter (a stream asks on every chunk), the last
+    ``_ZIR_BASES`` filters."""
+    cdef Py_ssize_t ns = 2 * f.n_sec if f.sos != NULL else f.k - 1, T = 0
+    cdef double[:, ::1] work
+    if f.sos != NULL:
+        key = (<const char *> f.sos)[: f.n_sec * 6 * sizeof(double)]
+    else:
+        key = (b"ba" + (<const char *> f.b)[: f.k * sizeof(double)]
+               + (<const char *> f.a)[: f.k * sizeof(double)])
+    got = _zir_bases.get(key)
+    if got is not None:
+        return got
+    if ns * cap * sizeof(double) <= _ZIR_BASIS_MAX:
+        work = np.zeros((ns, cap))
+        with nogil:
+            T = pyjl_zir_basis(f, &work[0, 0], cap)
+    if T:
+        H = np.array(work[:, :T])
+        got = (T, H, float(np.max(np.abs(H))))
+    else:
+        got = (0, None, np.inf)
+    if len(_zir_bases) >= _ZIR_BASES:
+        del _zir_bases[next(iter(_zir_bases))]
+    _zir_bases[key] = got
+    return got
+
+
+cdef bint _lane_segments(const pyjl_recursion *f, double *z, const double *x, double *y,
+                         Py_ssize_t n, Py_ssize_t nseg, const double *H, Py_ssize_t cap,
+                         int nt) noexcept nogil:
+    """One channel as ``nseg`` time segments of ``L ~ n // nseg`` samples, filtered in
+    lanes, a block of eight segments per task: each from a zero state (segment 0
+    from ``z``); then each segment's final state's zero-input response is added to
+    the next segment by the same task (a block's last response is added afterwards):
+    from the basis ``H (ns, cap)`` where given, else (sections only) in lanes by the
+    recursion until it is below rounding, at most ``cap`` samples.  The tasks run on
+    the team of ``pyjl_team.h`` (the caller takes the tasks a late worker has not: a
+    stream's chunk never waits for a thread to wake), OpenMP threads where it has
+    none.  The ``n - nseg * L`` last samples follow serially.  Returns False
+    (nothing written to ``z``) if a response has not decayed within ``cap`` samples
+    or a state is not finite; ``y`` must then be recomputed."""
+    cdef pyjl_split_job job
+    cdef Py_ssize_t L = n // nseg, ns = 2 * f.n_sec if f.sos != NULL else f.k - 1, t
+    cdef Py_ssize_t nb = (nseg + PYJL_LANES - 1) // PYJL_LANES, q, c
+    cdef int ok = 1
+    if L % 512 == 0 and L > 512:
+        L -= 8   # rows a multiple of 4 kB apart would share the cache's sets
+    if cap > L:
+        if f.sos == NULL:
+            return False
+        cap = L
+        H = NULL
+    cdef double *states = <double *> calloc(nseg * ns, sizeof(double))
+    cdef double *owed = <double *> calloc(nb * cap, sizeof(double))
+    cdef int *decayed = <int *> malloc(nb * sizeof(int))
+    if states == NULL or owed == NULL or decayed == NULL:
+        free(states); free(owed); free(decayed)
+        return False
+    memcpy(states, z, ns * sizeof(double))
+    job.f = f[0]
+    job.x, job.H, job.states, job.y, job.owed = x, H, states, y, owed
+    job.L, job.nseg, job.cap = L, nseg, cap
+    job.stream, job.decayed = _stream(n), decayed
+    if PYJL_TEAM:
+        pyjl_team_run(pyjl_split_task, &job, nb, nt)
+    else:
+        for q in prange(nb, nogil=True, num_threads=nt, schedule="static", chunksize=1):
+            pyjl_split_task(&job, q)
+    for q in range(nb):
+        if not decayed[q]:
+            ok = 0
+    if ok:
+        for q in range(nb - 1):
+            c = (q + 1) * PYJL_LANES * L
+            for t in range(cap):
+                y[c + t] = y[c + t] + owed[q * cap + t]
+        # the last segment's raw final state is the true one: the response it owed
+        # to nothing and the one it received has decayed
+        memcpy(z, states + (nseg - 1) * ns, ns * sizeof(double))
+        if f.sos != NULL:
+            _sos_channel(f.sos, f.n_sec, z, x + nseg * L, y + nseg * L, n - nseg * L)
+        else:
+            pyjl_iir_row(f.b, f.a, f.k, z, x + nseg * L, y + nseg * L, n - nseg * L)
+    free(states); free(owed); free(decayed)
+    return ok
