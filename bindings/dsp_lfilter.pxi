@@ -135,6 +135,8 @@ cdef bint _iir_split(const double *bp, const double *ap, Py_ssize_t k, double *z
     cdef Py_ssize_t decay = _iir_decay_len(ap, k), nseg, T
     cdef pyjl_recursion f
     cdef double[:, ::1] hv
+    cdef double[::1] zv
+    cdef const double *zp = NULL
     cdef bint ok
     if decay <= 0 or n // max(_SPLIT_MIN, 4 * decay) < 2:
         return False
@@ -142,12 +144,15 @@ cdef bint _iir_split(const double *bp, const double *ap, Py_ssize_t k, double *z
     if nseg < 2:
         return False
     f.sos, f.n_sec, f.b, f.a, f.k = NULL, 0, bp, ap, k
-    T, basis, hmax = _zir_basis(&f, decay + 2 * _BLOCK)
+    T, basis, hmax, zss = _zir_basis(&f, decay + 2 * _BLOCK)
     if not T or not hmax <= _IIR_SPLIT_HMAX:
         return False
     hv = basis
+    if zss is not None:
+        zv = zss
+        zp = &zv[0]
     with nogil:
-        ok = _lane_segments(&f, zf, x, y, n, nseg, &hv[0, 0], T, n_threads)
+        ok = _lane_segments(&f, zp, zf, x, y, n, nseg, &hv[0, 0], T, n_threads)
         if not ok:
             pyjl_iir_row(bp, ap, k, zf, x, y, n)
     return True

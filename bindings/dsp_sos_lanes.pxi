@@ -43,6 +43,8 @@ def sosfilt(const double[:, ::1] sos, const double[:, ::1] x, zi, int n_threads)
     cdef Py_ssize_t decay = 0, seg_min, nseg, T, cap
     cdef const double *H
     cdef double[:, ::1] hv
+    cdef double[::1] zv
+    cdef const double *zp
     cdef pyjl_recursion f
     if n_ch == 1 and (split >= 2 or lanes) and n >= 2 * _SPLIT_MIN:
         # split in time only where each segment is much longer than the decay
@@ -55,14 +57,17 @@ def sosfilt(const double[:, ::1] sos, const double[:, ::1] x, zi, int n_threads)
             nseg = min(PYJL_LANES * split, n // max(_LANE_SEG_MIN, 2 * decay))
             if nseg >= 2:
                 f.sos, f.n_sec, f.b, f.a, f.k = &sos[0, 0], n_sec, NULL, NULL, 0
-                T, basis, _ = _zir_basis(&f, decay + 2 * _BLOCK)
-                H, cap = NULL, decay + 2 * _BLOCK
+                T, basis, _, zss = _zir_basis(&f, decay + 2 * _BLOCK)
+                H, cap, zp = NULL, decay + 2 * _BLOCK, NULL
                 if T:
                     hv = basis
                     H, cap = &hv[0, 0], T
+                if zss is not None:
+                    zv = zss
+                    zp = &zv[0]
                 with nogil:
-                    if not _lane_segments(&f, &zf[0, 0, 0], &x[0, 0], &y[0, 0], n, nseg, H,
-                                          cap, split):
+                    if not _lane_segments(&f, zp, &zf[0, 0, 0], &x[0, 0], &y[0, 0], n, nseg,
+                                          H, cap, split):
                         _sos_channel(&sos[0, 0], n_sec, &zf[0, 0, 0], &x[0, 0], &y[0, 0], n)
                 return y_arr, zf_arr
         if decay > 0 and n // seg_min < split:

@@ -10,6 +10,8 @@ cdef extern from "pyjl_dsp.h":   # pyjl_dsp_split.h
     Py_ssize_t pyjl_zir_basis(const pyjl_recursion *f, double *H, Py_ssize_t hs) noexcept nogil
     ctypedef struct pyjl_split_job:
         pyjl_recursion f
+        const double *zss
+        const double *level
         const double *x
         const double *H
         double *states
@@ -26,15 +28,18 @@ cdef extern from "pyjl_dsp.h":   # pyjl_dsp_split.h
                       const double *x, double *y, Py_ssize_t n) noexcept nogil
 
 
+DEF _LEVEL_SAMPLES = 64  # samples whose mean sets a segment's starting level (a multiple of 4)
+
 cdef dict _zir_bases = {}
 
 
 cdef tuple _zir_basis(const pyjl_recursion *f, Py_ssize_t cap):
-    """``(T, H, hmax)``: the zero-input responses of the filter from its unit states, ``H
-    (ns, T)``, for corrections by ``pyjl_zir_add``, and their largest magnitude ``hmax``;
-    ``(0, None, inf)`` where they take more than ``cap`` samples to decay or more than
-    ``_ZIR_BASIS_MAX`` bytes.  Kept per filter (a stream asks on every chunk), the last
-    ``_ZIR_BASES`` filters."""
+    """``(T, H, hmax, zss)``: the zero-input responses of the filter from its unit states,
+    ``H (ns, T)``, for corrections by ``pyjl_zir_add``, their largest magnitude ``hmax``,
+    and the steady state of a unit constant input ``zss (ns,)`` (SciPy's ``sosfilt_zi``
+    or ``lfilter_zi``; ``None`` where SciPy cannot give it); ``T = 0``, ``H = None`` and
+    ``hmax = inf`` where the responses take more than ``cap`` samples to decay or more
+    than ``_ZIR_BASIS_MAX`` bytes.  Kept per filter (a stream asks on every chunk), the last ``_ZIR_BASES``."""
     cdef Py_ssize_t ns = 2 * f.n_sec if f.sos != NULL else f.k - 1, T = 0
     cdef double[:, ::1] work
     if f.sos != NULL:
@@ -51,22 +56,43 @@ cdef tuple _zir_basis(const pyjl_recursion *f, Py_ssize_t cap):
             T = pyjl_zir_basis(f, &work[0, 0], cap)
     if T:
         H = np.array(work[:, :T])
-        got = (T, H, float(np.max(np.abs(H))))
+        got = (T, H, float(np.max(np.abs(H))), _steady_state(f))
     else:
-        got = (0, None, np.inf)
+        got = (0, None, np.inf, _steady_state(f))
     if len(_zir_bases) >= _ZIR_BASES:
         del _zir_bases[next(iter(_zir_bases))]
     _zir_bases[key] = got
     return got
 
 
-cdef bint _lane_segments(const pyjl_recursion *f, double *z, const double *x, double *y,
-                         Py_ssize_t n, Py_ssize_t nseg, const double *H, Py_ssize_t cap,
-                         int nt) noexcept nogil:
+cdef object _steady_state(const pyjl_recursion *f):
+    """``zss``: the filter's state after a unit constant input, in its state order (float64
+    ``(ns,)``), or ``None`` where SciPy cannot give it."""
+    import scipy.signal as ss
+    try:
+        if f.sos != NULL:
+            sos = np.asarray(<const double[:f.n_sec * 6]> f.sos).reshape(f.n_sec, 6)
+            zss = ss.sosfilt_zi(sos)
+        else:
+            zss = ss.lfilter_zi(np.asarray(<const double[:f.k]> f.b),
+                                np.asarray(<const double[:f.k]> f.a))
+    except (ValueError, ArithmeticError, np.linalg.LinAlgError):
+        return None
+    zss = np.ascontiguousarray(zss, dtype=np.float64).ravel()
+    return zss if zss.size == (2 * f.n_sec if f.sos != NULL else f.k - 1) and np.all(
+        np.isfinite(zss)) else None
+
+
+cdef bint _lane_segments(const pyjl_recursion *f, const double *zss, double *z,
+                         const double *x, double *y, Py_ssize_t n, Py_ssize_t nseg,
+                         const double *H, Py_ssize_t cap, int nt) noexcept nogil:
     """One channel as ``nseg`` time segments of ``L ~ n // nseg`` samples, filtered in
-    lanes, a block of eight segments per task: each from a zero state (segment 0
-    from ``z``); then each segment's final state's zero-input response is added to
-    the next segment by the same task (a block's last response is added afterwards):
+    lanes, a block of eight segments per task: segment 0 from ``z``, each other from
+    the steady state of the mean of the ``_LEVEL_SAMPLES`` samples before it (``zss``
+    times that level; zero where ``zss`` is NULL); then
+    the zero-input response of what each segment's final state differs by from the next
+    one's start is added to the next segment by the same task (a block's last response
+    is added afterwards):
     from the basis ``H (ns, cap)`` where given, else (sections only) in lanes by the
     recursion until it is below rounding, at most ``cap`` samples.  The tasks run on
     the team of ``pyjl_team.h`` (the caller takes the tasks a late worker has not: a
@@ -88,11 +114,26 @@ cdef bint _lane_segments(const pyjl_recursion *f, double *z, const double *x, do
     cdef double *states = <double *> calloc(nseg * ns, sizeof(double))
     cdef double *owed = <double *> calloc(nb * cap, sizeof(double))
     cdef int *decayed = <int *> malloc(nb * sizeof(int))
-    if states == NULL or owed == NULL or decayed == NULL:
-        free(states); free(owed); free(decayed)
+    cdef double *level = <double *> calloc(nseg + 1, sizeof(double))
+    cdef Py_ssize_t m = _LEVEL_SAMPLES
+    cdef double s0, s1, s2, s3
+    if states == NULL or owed == NULL or decayed == NULL or level == NULL:
+        free(states); free(owed); free(decayed); free(level)
         return False
     memcpy(states, z, ns * sizeof(double))
+    if zss != NULL:
+        for q in range(1, nseg):   # L >= _LANE_SEG_MIN > m
+            s0 = s1 = s2 = s3 = 0.0
+            for t in range(q * L - m, q * L, 4):
+                s0 = s0 + x[t]
+                s1 = s1 + x[t + 1]
+                s2 = s2 + x[t + 2]
+                s3 = s3 + x[t + 3]
+            level[q] = ((s0 + s1) + (s2 + s3)) / m
+            for t in range(ns):
+                states[q * ns + t] = zss[t] * level[q]
     job.f = f[0]
+    job.zss, job.level = zss, level
     job.x, job.H, job.states, job.y, job.owed = x, H, states, y, owed
     job.L, job.nseg, job.cap = L, nseg, cap
     job.stream, job.decayed = _stream(n), decayed
@@ -116,5 +157,5 @@ cdef bint _lane_segments(const pyjl_recursion *f, double *z, const double *x, do
             _sos_channel(f.sos, f.n_sec, z, x + nseg * L, y + nseg * L, n - nseg * L)
         else:
             pyjl_iir_row(f.b, f.a, f.k, z, x + nseg * L, y + nseg * L, n - nseg * L)
-    free(states); free(owed); free(decayed)
+    free(states); free(owed); free(decayed); free(level)
     return ok

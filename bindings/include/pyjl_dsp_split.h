@@ -1,8 +1,10 @@
 /* One long channel of a recursive filter split in time, in lanes (bindings/dsp_sos_lanes.pxi
  * for sosfilt, bindings/dsp_lfilter.pxi for lfilter with a denominator).
  *
- * The filter is linear: segments filtered from a zero state, each plus the zero-input
- * response (ZIR) of the state its predecessor ended in, give the channel's output.  The
+ * The filter is linear: segments filtered from a guessed starting state, each plus the
+ * zero-input response (ZIR) of what its predecessor's final state differs by from that
+ * guess, give the channel's output (the guess: the steady state of the signal's level
+ * before the segment, so that an offset leaves nothing large to correct).  The
  * ZIR from any state z is a sum of the ZIRs from the unit states, zir(z)[t] =
  * sum_j z_j H[j][t], so with H computed once per filter (pyjl_zir_basis) a segment's
  * correction is a small matrix product (pyjl_zir_add) where running the recursion
@@ -133,28 +135,42 @@ static int pyjl_zir_add(const double *H, Py_ssize_t hs, Py_ssize_t ns, Py_ssize_
 }
 
 /* One block of a channel split in time: nl segments of L samples (segment l at
-   x0 + l * L, its state at z0 + l * ns), filtered in lanes from those states; then the
-   ZIR of each segment's final state goes to the next segment: added to it within the
-   block, written to owed[0..cap) (zeros on entry) for the first segment of the next
-   block, none after the channel's last segment (last_block).  By the basis H (T = cap
-   samples) where given, else by the recursion (pyjl_sos_lanes_zir, at most cap samples;
-   sections only: a direct form is split only with its basis).  cap <= L.  Returns
-   whether every response decayed within cap samples and every state is finite.  stream
-   as in pyjl_sos_lanes. */
-static int pyjl_lane_block(const pyjl_recursion *f, double *z0, const double *x0, double *y0,
-                           Py_ssize_t L, int nl, const double *H, Py_ssize_t hs, double *owed,
-                           Py_ssize_t cap, int last_block, int stream) {
+   x0 + l * L, its starting state at z0 + l * ns), filtered in lanes from those states;
+   then the ZIR of what each segment's final state differs by from the state the next
+   segment started from goes to the next segment: added to it within the block, written
+   to owed[0..cap) (zeros on entry) for the first segment of the next block, none after
+   the channel's last segment (last_block).  A segment after the first starts from the
+   steady state of a level, zss * lvl[l] (zss: the state a unit constant input leaves;
+   lvl: the mean of the samples before each segment; NULL: zero starts), so that an
+   offset of the signal costs no transient to correct (the correction would cancel it,
+   and lose its rounding to the output).  By
+   the basis H (T = cap samples) where given, else by the recursion (pyjl_sos_lanes_zir,
+   at most cap samples; sections only: a direct form is split only with its basis).
+   cap <= L.  Returns whether every response decayed within cap samples and every state
+   is finite.  stream as in pyjl_sos_lanes. */
+static int pyjl_lane_block(const pyjl_recursion *f, const double *zss, const double *lvl,
+                           double *z0,
+                           const double *x0, double *y0, Py_ssize_t L, int nl, const double *H,
+                           Py_ssize_t hs, double *owed, Py_ssize_t cap, int last_block,
+                           int stream) {
     double *rows[PYJL_LANES];
+    double d[PYJL_LANES * 2 * PYJL_LANE_MAX_SEC];
     const Py_ssize_t ns = pyjl_rec_states(f);
+    Py_ssize_t j;
     int l, nz = last_block ? nl - 1 : nl;
     if (f->sos != NULL)
         pyjl_sos_lanes(f->sos, f->n_sec, z0, ns, x0, y0, L, nl, L, stream);
     else
         pyjl_iir_lanes(f->b, f->a, f->k, z0, ns, x0, y0, L, nl, L, stream);
     if (nz <= 0) return 1;
-    for (l = 0; l < nz; l++) rows[l] = l + 1 < nl ? y0 + (l + 1) * L : owed;
-    if (H != NULL) return pyjl_zir_add(H, hs, ns, cap, z0, rows, nz);
-    if (f->sos != NULL) return pyjl_sos_lanes_zir(f->sos, f->n_sec, z0, ns, rows, nz, cap);
+    for (l = 0; l < nz; l++) {
+        rows[l] = l + 1 < nl ? y0 + (l + 1) * L : owed;
+        for (j = 0; j < ns; j++)
+            d[l * ns + j] = zss != NULL ? z0[l * ns + j] - zss[j] * lvl[l + 1]
+                                        : z0[l * ns + j];
+    }
+    if (H != NULL) return pyjl_zir_add(H, hs, ns, cap, d, rows, nz);
+    if (f->sos != NULL) return pyjl_sos_lanes_zir(f->sos, f->n_sec, d, ns, rows, nz, cap);
     return 0;
 }
 
@@ -162,7 +178,7 @@ static int pyjl_lane_block(const pyjl_recursion *f, double *z0, const double *x0
    segments, pyjl_lane_block's arguments for it taken from the job. */
 typedef struct {
     pyjl_recursion f;
-    const double *x, *H;
+    const double *zss, *level, *x, *H;
     double *states, *y, *owed;
     Py_ssize_t L, nseg, cap;
     int stream;
@@ -174,7 +190,7 @@ static void pyjl_split_task(void *ctx, Py_ssize_t q) {
     const Py_ssize_t c = q * PYJL_LANES, nb = (j->nseg + PYJL_LANES - 1) / PYJL_LANES;
     const Py_ssize_t ns = pyjl_rec_states(&j->f);
     const int nl = j->nseg - c < PYJL_LANES ? (int)(j->nseg - c) : PYJL_LANES;
-    j->decayed[q] = pyjl_lane_block(&j->f, j->states + c * ns, j->x + c * j->L,
+    j->decayed[q] = pyjl_lane_block(&j->f, j->zss, j->level + c, j->states + c * ns, j->x + c * j->L,
                                     j->y + c * j->L, j->L, nl, j->H, j->cap,
                                     j->owed + q * j->cap, j->cap, q == nb - 1, j->stream);
 }
