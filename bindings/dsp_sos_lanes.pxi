@@ -1,4 +1,4 @@
-# sosfilt in SIMD lanes (pyjl_dsp_lanes.h) and the sosfilt entry point -- included by bindings/dsp.pyx
+# sosfilt in SIMD lanes (pyjl_dsp_lanes.h) and its entry point -- included by bindings/dsp.pyx
 
 cdef extern from "pyjl_dsp.h":   # the lane kernels, pyjl_dsp_lanes.h
     int PYJL_LANES

@@ -39,7 +39,8 @@ cdef tuple _zir_basis(const pyjl_recursion *f, Py_ssize_t cap):
     and the steady state of a unit constant input ``zss (ns,)`` (SciPy's ``sosfilt_zi``
     or ``lfilter_zi``; ``None`` where SciPy cannot give it); ``T = 0``, ``H = None`` and
     ``hmax = inf`` where the responses take more than ``cap`` samples to decay or more
-    than ``_ZIR_BASIS_MAX`` bytes.  Kept per filter (a stream asks on every chunk), the last ``_ZIR_BASES``."""
+    than ``_ZIR_BASIS_MAX`` bytes.  Kept per filter (a stream asks on every chunk), the
+    last ``_ZIR_BASES``."""
     cdef Py_ssize_t ns = 2 * f.n_sec if f.sos != NULL else f.k - 1, T = 0
     cdef double[:, ::1] work
     if f.sos != NULL:
@@ -89,11 +90,10 @@ cdef bint _lane_segments(const pyjl_recursion *f, const double *zss, double *z,
     """One channel as ``nseg`` time segments of ``L ~ n // nseg`` samples, filtered in
     lanes, a block of eight segments per task: segment 0 from ``z``, each other from
     the steady state of the mean of the ``_LEVEL_SAMPLES`` samples before it (``zss``
-    times that level; zero where ``zss`` is NULL); then
-    the zero-input response of what each segment's final state differs by from the next
-    one's start is added to the next segment by the same task (a block's last response
-    is added afterwards):
-    from the basis ``H (ns, cap)`` where given, else (sections only) in lanes by the
+    times that level; zero where ``zss`` is NULL); then the zero-input response of what
+    each segment's final state differs by from the next one's start is added to the
+    next segment by the same task (a block's last response is added afterwards): from
+    the basis ``H (ns, cap)`` where given, else (sections only) in lanes by the
     recursion until it is below rounding, at most ``cap`` samples.  The tasks run on
     the team of ``pyjl_team.h`` (the caller takes the tasks a late worker has not: a
     stream's chunk never waits for a thread to wake), OpenMP threads where it has

@@ -99,7 +99,7 @@ static Py_ssize_t pyjl_zir_basis(const pyjl_recursion *f, double *H, Py_ssize_t 
    multiply-adds may fuse where the CPU has FMA. */
 PYJL_LANE_CLONES __attribute__((optimize("fp-contract=fast")))
 static int pyjl_zir_add(const double *H, Py_ssize_t hs, Py_ssize_t ns, Py_ssize_t T,
-                            const double *s, double *const *rows, int nl) {
+                        const double *s, double *const *rows, int nl) {
     pyjl_v8d a[8], b[8], h;
     Py_ssize_t t0, j;
     int l, u;
@@ -143,16 +143,14 @@ static int pyjl_zir_add(const double *H, Py_ssize_t hs, Py_ssize_t ns, Py_ssize_
    steady state of a level, zss * lvl[l] (zss: the state a unit constant input leaves;
    lvl: the mean of the samples before each segment; NULL: zero starts), so that an
    offset of the signal costs no transient to correct (the correction would cancel it,
-   and lose its rounding to the output).  By
-   the basis H (T = cap samples) where given, else by the recursion (pyjl_sos_lanes_zir,
-   at most cap samples; sections only: a direct form is split only with its basis).
-   cap <= L.  Returns whether every response decayed within cap samples and every state
-   is finite.  stream as in pyjl_sos_lanes. */
+   and lose its rounding to the output).  By the basis H (T = cap samples) where given,
+   else by the recursion (pyjl_sos_lanes_zir, at most cap samples; sections only: a
+   direct form is split only with its basis).  cap <= L.  Returns whether every response
+   decayed within cap samples and every state is finite.  stream as in pyjl_sos_lanes. */
 static int pyjl_lane_block(const pyjl_recursion *f, const double *zss, const double *lvl,
-                           double *z0,
-                           const double *x0, double *y0, Py_ssize_t L, int nl, const double *H,
-                           Py_ssize_t hs, double *owed, Py_ssize_t cap, int last_block,
-                           int stream) {
+                           double *z0, const double *x0, double *y0, Py_ssize_t L, int nl,
+                           const double *H, Py_ssize_t hs, double *owed, Py_ssize_t cap,
+                           int last_block, int stream) {
     double *rows[PYJL_LANES];
     double d[PYJL_LANES * 2 * PYJL_LANE_MAX_SEC];
     const Py_ssize_t ns = pyjl_rec_states(f);
@@ -190,9 +188,10 @@ static void pyjl_split_task(void *ctx, Py_ssize_t q) {
     const Py_ssize_t c = q * PYJL_LANES, nb = (j->nseg + PYJL_LANES - 1) / PYJL_LANES;
     const Py_ssize_t ns = pyjl_rec_states(&j->f);
     const int nl = j->nseg - c < PYJL_LANES ? (int)(j->nseg - c) : PYJL_LANES;
-    j->decayed[q] = pyjl_lane_block(&j->f, j->zss, j->level + c, j->states + c * ns, j->x + c * j->L,
-                                    j->y + c * j->L, j->L, nl, j->H, j->cap,
-                                    j->owed + q * j->cap, j->cap, q == nb - 1, j->stream);
+    j->decayed[q] = pyjl_lane_block(&j->f, j->zss, j->level + c, j->states + c * ns,
+                                    j->x + c * j->L, j->y + c * j->L, j->L, nl, j->H,
+                                    j->cap, j->owed + q * j->cap, j->cap, q == nb - 1,
+                                    j->stream);
 }
 
 #endif  /* PYJL_DSP_SPLIT_H */
