@@ -129,7 +129,9 @@ class GaussianProcess:
         (``"alpha_residual"``: solved further, to ``cg_tol / 100``), ``"precond_rank"``,
         ``"pred_rank"`` (the variance cache in use: its pivots plus Lanczos vectors, grown
         by predictions where needed), after a prediction with variances
-        ``"variance_path"`` (``"cache"``, or ``"cg"`` for exact solves), ``"n_probes"``,
+        ``"variance_path"`` (``"cache"``, ``"local"`` for neighbourhood variances, or
+        ``"cg"`` for exact solves) and, once the local path has held,
+        ``"local_neighbours"`` (its ``m``, kept for later calls), ``"n_probes"``,
         and the optimiser's ``"n_iterations"``,
         ``"n_evaluations"`` and ``"total_cg_iterations"``.  ``L_`` and ``jitter_`` exist
         under Cholesky only.

@@ -178,7 +178,8 @@ class CGState:
     def extended(self, Xn: np.ndarray, yn: np.ndarray, noise: np.ndarray) -> CGState:
         """The state with points ``Xn`` (targets ``yn``, noise variances ``noise`` ``(n+k,)``
         for all points) added, hyperparameters kept; ``alpha`` warm-starts the solve, and a
-        variance cache grown until it held starts the new one at its pivots."""
+        variance cache grown until it held starts the new one at its pivots (and a
+        neighbourhood size that held, the new one's)."""
         obj, k = self.obj, Xn.shape[0]
         rank = self.pred_rank
         if self.info.get("variance_path") == "cache":
@@ -199,6 +200,7 @@ class CGState:
         x0 = np.concatenate([self.alpha, np.zeros(k)])
         state = CGState(new, theta, start, rank, self.rng, x0=x0)
         state.pred_rank = self.pred_rank  # the user's starting rank, for later updates
+        state.variances.local.m = self.variances.local.m  # checked first, as after a call
         return state
 
     def recentred(self, y: np.ndarray) -> tuple[np.ndarray, float]:
@@ -243,9 +245,13 @@ class CGState:
 
         Variances come from the low-rank cache, checked on a few test points against exact
         solves and grown where it does not hold (:class:`Variances`); past the cache's cap
-        (a kernel of high numerical rank against a small noise) every variance of the call
-        is computed by exact solves, with a :class:`~pyjl.NumericalWarning`.
-        ``solver_info_["pred_rank"]`` and ``["variance_path"]`` report the cache used.
+        (a kernel of high numerical rank against a small noise) from local neighbourhoods,
+        checked alike (:class:`~pyjl.gp.iterative.local.LocalVariances`); where neither
+        holds, every variance of the call is computed by exact solves, with a
+        :class:`~pyjl.NumericalWarning`.  ``solver_info_["pred_rank"]``,
+        ``["variance_path"]`` (``"cache"``, ``"local"`` or ``"cg"``) and
+        ``["local_neighbours"]`` report the path used.  Covariances
+        (``want="cov"``) take the cache or the exact solves only.
         """
         if want == "mean":
             return matvec(self.kernel, Xs, self.X, self.alpha[:, None])[:, 0], None

@@ -17,12 +17,17 @@ the kernel (its remaining trace below :data:`CACHE_TRACE` of the noise: then ``P
 
 Where the cache cannot hold within the cap (a kernel of high numerical rank against a
 small noise; up to ``factor_up_to`` points the cap is ``n / 4`` columns, where the exact
-factor becomes the cheaper per test point), every variance of the call comes from exact
-solves: by a kept Cholesky factor up to ``factor_up_to`` training points, above by block
-CG preconditioned with the grown cache (``P^-1`` plus the Lanczos part: a deflated
-preconditioner) and started from the cache's own ``C k*``, so the solves start where the
-cache left off; each variance is solved until a bound on its error is within its share
-(:meth:`Variances.quads`).
+factor becomes the cheaper per test point), the variances of the call come from local
+neighbourhoods (:mod:`pyjl.gp.iterative.local`: each test point conditioned on its ``m``
+most correlated training points, an upper bound that falls to the variance as ``m``
+grows), checked on the same points against the same exact solves, ``m`` doubling until it
+holds with the margin :data:`GROW_TO` or reaches its cap; the ``m`` that held is kept for
+later calls (covariances, ``return_cov=True``, skip this path).  Where that cannot hold
+either, every variance of the call comes from exact solves: by a kept Cholesky factor up
+to ``factor_up_to`` training points, above by block CG preconditioned with the grown cache
+(``P^-1`` plus the Lanczos part: a deflated preconditioner) and started from the cache's
+own ``C k*``, so the solves start where the cache left off; each variance is solved until
+a bound on its error is within its share (:meth:`Variances.quads`).
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from ..._threads import thread_limit
 from ...exceptions import NumericalWarning
 from ..likelihood import blas_threads
 from .cg import mbcg
+from .local import LocalVariances
 from .operator import KernelOperator
 from .pivoted_cholesky import Preconditioner, pivoted
 from .predict import VarianceCache
@@ -130,7 +136,8 @@ class Variances:
         The cache now in use (grown by :meth:`holds`).
     info : dict
         ``"pred_rank"`` (the cache's pivots plus Lanczos vectors) and, after a check,
-        ``"variance_path"`` (``"cache"``, or ``"cg"`` for exact solves).
+        ``"variance_path"`` (``"cache"``, ``"local"`` for neighbourhood variances, then
+        ``"local_neighbours"``: the ``m`` kept, or ``"cg"`` for exact solves).
     """
 
     def __init__(self, op, P, start, pred_rank, settings, factor_up_to, warn, tol):
@@ -145,6 +152,7 @@ class Variances:
         else:
             P = self._preconditioner(op, pred_rank)
         self.cache = VarianceCache(op, P, self.lanczos, start)
+        self.local = LocalVariances(self.kernel, self.X, self.noise)
         self.info = {"pred_rank": self.cache.n_pivots + self.cache.rank}
 
     def _preconditioner(self, op, rank: int, search: bool = True) -> Preconditioner:
@@ -185,34 +193,43 @@ class Variances:
             self.cache = VarianceCache(op, P, self.lanczos, self.start)
         return True
 
-    def holds(self, Kc: np.ndarray, prior: np.ndarray) -> tuple[bool, np.ndarray]:
-        """``(holds, exact)``: whether the cache -- grown as needed -- gives the variances
-        of the check rows ``Kc`` ``(c, n)`` (prior variances ``prior``) within
-        :data:`VAR_RTOL`; ``exact``: their ``k*^T A^-1 k*`` by exact solves.  Warns
-        (once per state) when it cannot hold."""
+    def holds(
+        self, Kc: np.ndarray, prior: np.ndarray, local: bool = True
+    ) -> tuple[str, np.ndarray]:
+        """``(path, exact)``: ``"cache"`` where the cache -- grown as needed -- gives the
+        variances of the check rows ``Kc`` ``(c, n)`` (prior variances ``prior``) within
+        :data:`VAR_RTOL`, else (with ``local``) ``"local"`` where the neighbourhood
+        variances (``m`` grown as needed) do so within ``GROW_TO`` of it, else ``"cg"``;
+        ``exact``: their ``k*^T A^-1 k*`` by exact solves.  Warns (once per state) on
+        ``"cg"``."""
         quad = self.cache.quad(Kc)
         exact = self.quads(Kc.T, prior, quad)[1]
         err = _errors(quad, exact, prior)
         if np.any(err > 1.0):  # grown with a margin: the points between are not checked
             while np.any(err > GROW_TO) and self._grow():
                 err = _errors(self.cache.quad(Kc), exact, prior)
-        ok = bool(np.all(err <= 1.0))
+        path = "cache" if np.all(err <= 1.0) else "cg"
         self.info["pred_rank"] = self.cache.n_pivots + self.cache.rank
-        self.info["variance_path"] = "cache" if ok else "cg"
-        if not ok and not self._warned:
+        cap = self.local.cap(self.X.shape[0], self.factor_up_to)
+        if path == "cg" and local and self.local.check(Kc, prior, exact, cap, GROW_TO * VAR_RTOL):
+            path = "local"
+            self.info["local_neighbours"] = self.local.m
+        self.info["variance_path"] = path
+        if path == "cg" and not self._warned:
             self._warned = True
             worst = float(np.max(err)) * VAR_RTOL
             warnings.warn(
                 f"the low-rank variance cache, grown to its cap (rank "
                 f"{self.info['pred_rank']}), is off by up to {worst:.3g} of the predictive "
                 "variance on checked test points (a kernel of high numerical rank against "
-                "a small noise), so the variances are computed by exact solves (a Cholesky "
-                f"factor up to {self.factor_up_to} points, a preconditioned CG solve per "
-                "test point above: slow for many points)",
+                f"a small noise), and so are local variances from up to {cap} most "
+                "correlated training points per test point, so the variances are computed "
+                f"by exact solves (a Cholesky factor up to {self.factor_up_to} points, a "
+                "preconditioned CG solve per test point above: slow for many points)",
                 NumericalWarning,
                 stacklevel=8,
             )
-        return ok, exact
+        return path, exact
 
     def quads(self, B: np.ndarray, prior: np.ndarray, guess: np.ndarray):
         """``(X, q)``: ``X ~ A^-1 B`` and ``q`` ``(k,)``, each column's ``b^T A^-1 b``, to
@@ -282,8 +299,9 @@ class Variances:
         pick = np.unique(np.linspace(0, m - 1, min(m, CHECK_POINTS)).round().astype(int))
         Kc = np.asarray(self.kernel(Xs[pick], self.X), dtype=np.float64)
         prior_c = np.asarray(self.kernel.diag(Xs[pick]), dtype=np.float64)
-        ok, exact = self.holds(Kc, prior_c) if m else (True, np.zeros(0))
-        if want == "cov":
+        path, exact = self.holds(Kc, prior_c, want == "std") if m else ("cache", np.zeros(0))
+        ok = path == "cache"
+        if want == "cov":  # "local" gives variances only: covariances by exact solves
             Ks = np.asarray(self.kernel(Xs, self.X), dtype=np.float64)
             cov = np.asarray(prior_of(Xs), dtype=np.float64)
             if ok:
@@ -295,6 +313,12 @@ class Variances:
             return Ks @ alpha, cov - inner
         mean, quad = np.empty(m), np.empty(m)
         prior = np.asarray(prior_of(Xs), dtype=np.float64)
+        if path == "local":
+            for g in self.local.groups(Xs):
+                Ks = np.asarray(self.kernel(Xs[g], self.X), dtype=np.float64)
+                mean[g], quad[g] = Ks @ alpha, prior[g] - self.local.variances(Ks, prior[g])
+            quad[pick] = exact
+            return mean, prior - quad
         rows = int(max(1, min(max(m, 1), max(_MIN_ROWS, _ROWS // max(n, 1)))))
         if not ok:
             rows = VAR_BLOCK
