@@ -184,6 +184,25 @@ def test_update_and_recentre_agree_with_cholesky(rng):
     assert gls == pytest.approx(gls_ex, rel=1e-2)  # K^-1 1 by CG at cg_tol
 
 
+def test_a_fitted_cg_model_pickles(rng):
+    # joblib.dump / a Dask worker's copy: the state round-trips, predicts the same and
+    # still updates (a lambda in the state made pickle fail)
+    import pickle
+
+    X, y, Xs = _small(rng, 300)
+    gp = GaussianProcess(Matern52(0.3), noise=0.02, solver="cg", random_state=0)
+    gp.fit(X, y, method=None).predict(Xs[:8], return_std=True)
+    copy = pickle.loads(pickle.dumps(gp))
+    for got, want in zip(copy.predict(Xs, return_std=True), gp.predict(Xs, return_std=True)):
+        np.testing.assert_array_equal(got, want)
+    exact = GaussianProcess(Matern52(0.3), noise=0.02, solver="cholesky").fit(X, y, method=None)
+    Xn, yn = rng.uniform(0, 1, (5, 2)), rng.standard_normal(5)
+    copy.update(Xn, yn)
+    exact.update(Xn, yn)
+    mu, mu_ex = copy.predict(Xs), exact.predict(Xs)
+    assert np.abs(mu - mu_ex).max() <= 1e-4 * np.abs(mu_ex).max()
+
+
 def test_covariance_and_samples_under_cg(rng):
     X, y, Xs = _small(rng, 300)
     exact = GaussianProcess(RBF(0.3), noise=0.02, solver="cholesky").fit(X, y, method=None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import warnings
+from functools import partial
 
 import numpy as np
 
@@ -170,7 +171,7 @@ class CGState:
         }
         self.variances = Variances(
             op, P, start, pred_rank, self.settings, AUTO_CG_ABOVE,
-            lambda res: warn_unconverged(res, self.settings, stacklevel=11),
+            partial(warn_unconverged, settings=self.settings, stacklevel=11),  # picklable
             self.settings.cg_tol * ALPHA_TOL,
         )  # fmt: skip
         self.info.update(self.variances.info)
