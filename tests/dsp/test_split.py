@@ -105,14 +105,22 @@ def test_split_by_the_recursion(rng, at):
     ],
 )
 @pytest.mark.parametrize("name", ["butter8", "butter10"])
-def test_stream_of_split_chunks_equals_scipy(rng, name, lengths):
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_stream_of_split_chunks_equals_scipy(rng, name, lengths, n_threads):
     # a stream's chunks, each split in time on its own (2^16 samples: the benchmark's),
     # between chunks of one to three samples: the concatenation is SciPy's on the whole
+    import pyjl
+
     sos = FILTERS[name]
-    x = rng.standard_normal(sum(lengths))
+    x = rng.standard_normal(sum(lengths)) + 50.0  # an offset: each segment starts near it
     zi = ss.sosfilt_zi(sos) * x[0]
     f = dsp.SosFilter(sos, zi=zi)
-    out = np.concatenate([f.process(p) for p in np.split(x, np.cumsum(lengths)[:-1])])
+    old = pyjl.get_num_threads()
+    pyjl.set_num_threads(n_threads)
+    try:
+        out = np.concatenate([f.process(p) for p in np.split(x, np.cumsum(lengths)[:-1])])
+    finally:
+        pyjl.set_num_threads(old)
     y_ref, zf_ref = ss.sosfilt(sos, x, zi=zi)
     assert_matches(out, y_ref)
     assert_matches(f.zi_[0], zf_ref)
