@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import dataclasses
 import json
 import threading
@@ -37,6 +38,16 @@ class MemoryStorage:
         self._trials: dict[int, list[Trial]] = {}
         self._values: dict[int, dict[int, dict[int, float]]] = {}
         self._attributes: dict[int, dict[int, dict[str, str]]] = {}
+
+    def __getstate__(self) -> dict:
+        """A copy's trials (pickled with an ``Optimizer`` or a search): the lock stays."""
+        with self._lock:
+            state = {k: v for k, v in self.__dict__.items() if k != "_lock"}
+            return copy.deepcopy(state)
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
 
     @contextlib.contextmanager
     def transaction(self, operation: str | None = None) -> Iterator[None]:

@@ -92,6 +92,11 @@ class PostgreSQLStorage(PostgreSQLFaults, SQLTrials):
     def _sql(self, query: str) -> str:
         return query.replace("?", "%s")
 
+    def __reduce__(self):
+        """Pickled as where it is (with an ``Optimizer`` sent to another process): the
+        copy connects to the same database (the URL travels whole, as a trial handle's)."""
+        return (type(self), (self._reopen_url,))
+
     def __init__(self, url: str):
         from .url import parse
 

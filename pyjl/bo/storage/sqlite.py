@@ -78,6 +78,11 @@ class SQLiteStorage(FaultReports, SQLTrials):
         "INSERT OR REPLACE INTO attributes (study_id, number, key, value) VALUES (?, ?, ?, ?)"
     )
 
+    def __reduce__(self):
+        """Pickled as where it is (with an ``Optimizer`` sent to another process): the
+        copy opens the same file, with the same options."""
+        return (type(self), (self.path, self._journal, self._timeout, self.read_only))
+
     def __init__(
         self, path: str, journal_mode: str = "WAL", timeout: float = 120.0, read_only: bool = False
     ):
