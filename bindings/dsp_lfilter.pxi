@@ -243,8 +243,9 @@ def lfilter_small(b, a, x, zi):
     dimensions filtered along its last axis, ``zi`` None or a C-contiguous float64 array
     of shape ``x.shape[:-1] + (K - 1,)``, ``K = max(len(a), len(b))``.  Returns ``y``
     (``x``'s shape), or ``(y, zf)`` with ``zi``, both new arrays; or None when the call is
-    not of this kind, has work enough for a second thread or an FFT, is empty, or its data,
-    state or results hold a value that is not finite: the caller's full path decides."""
+    not of this kind, has work enough for a second thread or an FFT, is one channel of an
+    IIR filter long enough to split in time, is empty, or its data, state or results hold a
+    value that is not finite: the caller's full path decides."""
     if not (_plain_f64(b, 1) and _plain_f64(a, 1) and _plain_f64(x, 0)):
         return None
     cdef cnp.ndarray xa = <cnp.ndarray>x, ba = <cnp.ndarray>b, aa = <cnp.ndarray>a, za
@@ -258,6 +259,8 @@ def lfilter_small(b, a, x, zi):
     cdef double ap[_SMALL_K]
     if n == 0 or n_ch == 0 or k > _SMALL_K or nak == 0 or nbk == 0 or m * k >= _par_min_work:
         return None
+    if n_ch == 1 and nak > 1 and n >= 2 * _SPLIT_MIN and _lanes_on:
+        return None   # long enough for lfilter's split in time (_iir_split) to decide
     zdims[0] = n_ch
     zdims[nd - 1] = k - 1
     if zi is None:

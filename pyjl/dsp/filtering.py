@@ -207,11 +207,10 @@ def lfilter(b, a, x, axis=None, zi=None):
     (``native`` has one; other engines raise ``NotImplementedError``).  IIR
     results (``len(a) > 1``) with real coefficients, or a complex ``a``, equal
     SciPy's bit for bit (one serial pass per channel, SciPy's arithmetic), except
-    one long channel (as long as ``sosfilt``'s split asks, see its Notes; C-contiguous
-    float64 data below ``2**19 / max(len(a), len(b))`` samples runs in one serial
-    step) of a real direct form whose responses to unit states stay below 64 (low
-    orders: ``butter(4, 0.1)`` peaks at 18, ``butter(8, 0.1)`` at 2.4e3): it is
-    split in time as ``sosfilt``'s and agrees to about 1e-13 of ``max|y|``; FIR
+    one long channel (as long as ``sosfilt``'s split asks, see its Notes) of a real
+    direct form whose responses to unit states stay below 64 (low orders:
+    ``butter(4, 0.1)`` peaks at 18, ``butter(8, 0.1)`` at 2.4e3): it is split in
+    time as ``sosfilt``'s and agrees to about 1e-13 of ``max|y|``; FIR
     results and a complex ``b`` over a real ``a`` agree to rounding (about
     1e-15 of ``max|y|``: the sums run in another order).  An unstable ``a``
     warns (:class:`~pyjl.exceptions.NumericalWarning`) and is filtered as
