@@ -132,18 +132,21 @@ cdef bint _iir_split(const double *bp, const double *ap, Py_ssize_t k, double *z
     bound the split would differ from SciPy's serial pass by more than about 1e-11 of the
     output (``butter(8, 0.1)``: responses up to 2.4e3, the split 7e-11 off), so such a
     filter keeps the serial pass.  Returns whether ``y`` and ``zf`` were written."""
-    cdef Py_ssize_t decay = _iir_decay_len(ap, k), nseg, T
+    cdef Py_ssize_t decay, nseg, T
     cdef pyjl_recursion f
     cdef double[:, ::1] hv
     cdef double[::1] zv
     cdef const double *zp = NULL
     cdef bint ok
+    f.sos, f.n_sec, f.b, f.a, f.k = NULL, 0, bp, ap, k
+    if not _split_pays(&f, n):
+        return False
+    decay = _iir_decay_len(ap, k)
     if decay <= 0 or n // max(_SPLIT_MIN, 4 * decay) < 2:
         return False
     nseg = min(PYJL_LANES * n_threads, n // max(_LANE_SEG_MIN, 2 * decay))
     if nseg < 2:
         return False
-    f.sos, f.n_sec, f.b, f.a, f.k = NULL, 0, bp, ap, k
     T, basis, hmax, zss = _zir_basis(&f, decay + 2 * _BLOCK)
     if not T or not hmax <= _IIR_SPLIT_HMAX:
         return False

@@ -55,8 +55,12 @@ def sosfilt(const double[:, ::1] sos, const double[:, ::1] x, zi, int n_threads)
             # (one thread too), each at least twice the decay (its correction then
             # costs at most a quarter of its own filtering)
             nseg = min(PYJL_LANES * split, n // max(_LANE_SEG_MIN, 2 * decay))
+            f.sos, f.n_sec, f.b, f.a, f.k = &sos[0, 0], n_sec, NULL, NULL, 0
+            if nseg >= 2 and not _split_pays(&f, n):   # a new filter, a shorter call
+                with nogil:
+                    _sos_channel(&sos[0, 0], n_sec, &zf[0, 0, 0], &x[0, 0], &y[0, 0], n)
+                return y_arr, zf_arr
             if nseg >= 2:
-                f.sos, f.n_sec, f.b, f.a, f.k = &sos[0, 0], n_sec, NULL, NULL, 0
                 T, basis, _, zss = _zir_basis(&f, decay + 2 * _BLOCK)
                 H, cap, zp = NULL, decay + 2 * _BLOCK, NULL
                 if T:

@@ -29,8 +29,45 @@ cdef extern from "pyjl_dsp.h":   # pyjl_dsp_split.h
 
 
 DEF _LEVEL_SAMPLES = 64  # samples whose mean sets a segment's starting level (a multiple of 4)
+cdef Py_ssize_t _setup_at_once = 1 << 18  # samples from which a new filter's set-up pays
 
 cdef dict _zir_bases = {}
+cdef dict _seen = {}
+
+
+def _set_split_setup(Py_ssize_t samples):
+    """Split a new filter's channel at once from ``samples`` on (default ``2**18``; see
+    ``_split_pays``); returns the previous value (the tests pass 0: every call splits)."""
+    global _setup_at_once
+    old, _setup_at_once = _setup_at_once, samples
+    return old
+
+
+cdef bytes _filter_key(const pyjl_recursion *f):
+    """The filter's coefficients as bytes: its key in the caches of this module."""
+    if f.sos != NULL:
+        return (<const char *> f.sos)[: f.n_sec * 6 * sizeof(double)]
+    return (b"ba" + (<const char *> f.b)[: f.k * sizeof(double)]
+            + (<const char *> f.a)[: f.k * sizeof(double)])
+
+
+cdef bint _split_pays(const pyjl_recursion *f, Py_ssize_t n):
+    """Whether a call of ``n`` samples should split now: the filter's set-up for the split
+    (its responses, steady state and decay: 0.1-0.4 ms, mostly SciPy's ``sosfilt_zi`` or
+    ``lfilter_zi`` and ``numpy.roots``) is kept already, or the call is long enough
+    (``_setup_at_once``, a serial pass of 1 ms or more) to pay for it at once.  A shorter
+    call of a filter not seen before runs serially, as SciPy would, and marks the filter:
+    its next call splits (a stream from its second chunk; a filter designed anew for
+    every call of a few 10,000 samples never pays for a set-up it would not reuse)."""
+    if n >= _setup_at_once:
+        return True
+    key = _filter_key(f)
+    if key in _zir_bases or key in _seen:
+        return True
+    if len(_seen) >= _ZIR_BASES:
+        del _seen[next(iter(_seen))]
+    _seen[key] = True
+    return False
 
 
 cdef tuple _zir_basis(const pyjl_recursion *f, Py_ssize_t cap):
@@ -43,11 +80,7 @@ cdef tuple _zir_basis(const pyjl_recursion *f, Py_ssize_t cap):
     last ``_ZIR_BASES``."""
     cdef Py_ssize_t ns = 2 * f.n_sec if f.sos != NULL else f.k - 1, T = 0
     cdef double[:, ::1] work
-    if f.sos != NULL:
-        key = (<const char *> f.sos)[: f.n_sec * 6 * sizeof(double)]
-    else:
-        key = (b"ba" + (<const char *> f.b)[: f.k * sizeof(double)]
-               + (<const char *> f.a)[: f.k * sizeof(double)])
+    key = _filter_key(f)
     got = _zir_bases.get(key)
     if got is not None:
         return got

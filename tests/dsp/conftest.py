@@ -5,6 +5,7 @@ The ``rng`` and ``engine`` fixtures are the shared ones of tests/conftest.py.
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 # CI draws the same examples every run (a red CI blocks landing, so it must not depend on
@@ -20,3 +21,13 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 settings.load_profile("dsp")
+
+
+@pytest.fixture
+def split_now():
+    """A long channel splits in time on every call: a new filter's first call shorter than
+    ``2**18`` samples runs serially otherwise (its set-up would not pay)."""
+    native = pytest.importorskip("pyjl._native.dsp", reason="the native DSP kernels are not built")
+    old = native._set_split_setup(0)
+    yield
+    native._set_split_setup(old)

@@ -152,6 +152,7 @@ def test_short_signals(rng, scalar, n):
         assert_matches(got[0], ss.sosfilt(sos, x, zi=zi.transpose(1, 0, 2))[0])
 
 
+@pytest.mark.usefixtures("split_now")
 @pytest.mark.parametrize("n", [2 * 16384, 200_003, 600_000])
 def test_single_channel_split_in_time_lanes(rng, n):
     # one long channel runs as time segments in lanes; equal to SciPy to rounding
@@ -172,6 +173,7 @@ def test_single_channel_split_in_time_lanes(rng, n):
         native._set_lanes(True)
 
 
+@pytest.mark.usefixtures("split_now")
 @pytest.mark.parametrize("lanes", [True, False])
 @pytest.mark.parametrize("at", [1_000, 150_000, 299_000])
 def test_single_channel_split_carries_nan_on(rng, lanes, at):

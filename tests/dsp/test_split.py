@@ -18,6 +18,7 @@ import pyjl.dsp as dsp
 from .helpers import assert_matches
 
 native = pytest.importorskip("pyjl._native.dsp", reason="the native DSP kernels are not built")
+pytestmark = pytest.mark.usefixtures("split_now")  # every long channel splits, new filter or not
 
 FILTERS = {
     "butter8": ss.butter(8, 0.1, output="sos"),  # responses in one group of lanes
@@ -291,3 +292,31 @@ def test_split_of_an_offset_signal_is_as_accurate_as_scipy(rng, form, design):
     err_ours = float(np.max(np.abs(ours - exact))) / scale
     err_theirs = float(np.max(np.abs(theirs - exact))) / scale
     assert err_ours <= 3 * err_theirs + 1e-14
+
+
+@pytest.mark.parametrize("form", ["sos", "ba"])
+def test_a_new_filter_splits_once_its_set_up_pays(rng, form):
+    # the split's set-up (unit-state responses, steady state, poles) costs 0.1-0.4 ms per
+    # filter: a new filter's first call below 2^18 samples runs serially (SciPy's result
+    # exactly), its next call splits; a longer call splits at once
+    native._set_split_setup(1 << 18)
+    b, a = ss.butter(2, 0.1 + 1e-3 * rng.uniform())  # a filter no test has used
+    sos = ss.tf2sos(b, a)
+    x = rng.standard_normal((1, 100_000))
+
+    def ours(v):
+        if form == "sos":
+            return native.sosfilt(sos, v, None, 2)[0][0]
+        return native.lfilter(b, a, v, None, 2)[0][0]
+
+    def scipy_(v):
+        return ss.sosfilt(sos, v[0]) if form == "sos" else ss.lfilter(b, a, v[0])
+
+    np.testing.assert_array_equal(ours(x), scipy_(x))  # first call: serial
+    second = ours(x)
+    assert not np.array_equal(second, scipy_(x))  # seen before: split
+    _close_to_serial(second, scipy_(x))
+    b, a = ss.butter(2, 0.2 + 1e-3 * rng.uniform())  # new again, and long
+    sos = ss.tf2sos(b, a)
+    long_ = rng.standard_normal((1, 1 << 18))
+    assert not np.array_equal(ours(long_), scipy_(long_))
