@@ -95,70 +95,14 @@ def lfilter(const double[::1] b, const double[::1] a, const double[:, ::1] x, zi
     cdef double[:, ::1] zf = zf_arr
     if n_ch == 0 or n == 0:
         return y_arr, zf_arr
-    if (n_ch == 1 and a.shape[0] > 1 and _lanes_on and k <= PYJL_LANE_MAX_SEC
-            and n >= 2 * _SPLIT_MIN and _iir_split(&bp[0], &ap[0], k, &zf[0, 0], &x[0, 0],
-                                                   &y[0, 0], n, n_threads)):
-        return y_arr, zf_arr
+    cdef pyjl_recursion f
+    if n_ch == 1 and a.shape[0] > 1 and _lanes_on and k <= PYJL_LANE_MAX_SEC:
+        f.sos, f.n_sec, f.b, f.a, f.k = NULL, 0, &bp[0], &ap[0], k
+        if _split_channel(&f, &zf[0, 0], &x[0, 0], &y[0, 0], n, n_threads):
+            return y_arr, zf_arr
     _lfilter_rows(&bp[0], &ap[0], k, a.shape[0] == 1, &zf[0, 0] if k > 1 else NULL, &x[0, 0],
                   &y[0, 0], n_ch, n, n_threads)
     return y_arr, zf_arr
-
-
-DEF _IIR_SPLIT_HMAX = 64.0  # largest unit-state response of a direct form split in time
-
-cdef dict _iir_decays = {}
-
-
-cdef Py_ssize_t _iir_decay_len(const double *a, Py_ssize_t k):
-    """``_decay_len`` of the direct form with denominator ``a`` (``k`` coefficients, the
-    poles the roots of ``a``); kept per denominator, the last ``_ZIR_BASES``."""
-    key = (<const char *> a)[: k * sizeof(double)]
-    got = _iir_decays.get(key)
-    if got is None:
-        r = float(np.max(np.abs(np.roots(np.frombuffer(key, dtype=np.float64)))))
-        got = _decay_of_radius(r) if np.isfinite(r) else -1
-        if len(_iir_decays) >= _ZIR_BASES:
-            del _iir_decays[next(iter(_iir_decays))]
-        _iir_decays[key] = got
-    return got
-
-
-cdef bint _iir_split(const double *bp, const double *ap, Py_ssize_t k, double *zf,
-                     const double *x, double *y, Py_ssize_t n, int n_threads):
-    """One long channel of a direct form split in time as ``sosfilt``'s (``_lane_segments``):
-    where every segment is much longer than the decay, the unit-state responses fit the
-    cache, and none exceeds ``_IIR_SPLIT_HMAX``.  A direct form's state can be far larger
-    than its output, and a correction's rounding grows with those responses: beyond the
-    bound the split would differ from SciPy's serial pass by more than about 1e-11 of the
-    output (``butter(8, 0.1)``: responses up to 2.4e3, the split 7e-11 off), so such a
-    filter keeps the serial pass.  Returns whether ``y`` and ``zf`` were written."""
-    cdef Py_ssize_t decay, nseg, T
-    cdef pyjl_recursion f
-    cdef double[:, ::1] hv
-    cdef double[::1] zv
-    cdef const double *zp = NULL
-    cdef bint ok
-    f.sos, f.n_sec, f.b, f.a, f.k = NULL, 0, bp, ap, k
-    if not _split_pays(&f, n):
-        return False
-    decay = _iir_decay_len(ap, k)
-    if decay <= 0 or n // max(_SPLIT_MIN, 4 * decay) < 2:
-        return False
-    nseg = min(PYJL_LANES * n_threads, n // max(_LANE_SEG_MIN, 2 * decay))
-    if nseg < 2:
-        return False
-    T, basis, hmax, zss = _zir_basis(&f, decay + 2 * _BLOCK)
-    if not T or not hmax <= _IIR_SPLIT_HMAX:
-        return False
-    hv = basis
-    if zss is not None:
-        zv = zss
-        zp = &zv[0]
-    with nogil:
-        ok = _lane_segments(&f, zp, zf, x, y, n, nseg, &hv[0, 0], T, n_threads)
-        if not ok:
-            pyjl_iir_row(bp, ap, k, zf, x, y, n)
-    return True
 
 
 cdef inline void _fir_item(const double *bp, Py_ssize_t k, const double *x, double *y,
@@ -263,7 +207,7 @@ def lfilter_small(b, a, x, zi):
     if n == 0 or n_ch == 0 or k > _SMALL_K or nak == 0 or nbk == 0 or m * k >= _par_min_work:
         return None
     if n_ch == 1 and nak > 1 and n >= 2 * _SPLIT_MIN and _lanes_on:
-        return None   # long enough for lfilter's split in time (_iir_split) to decide
+        return None   # long enough for lfilter's split in time (_split_channel) to decide
     zdims[0] = n_ch
     zdims[nd - 1] = k - 1
     if zi is None:

@@ -26,7 +26,7 @@ def sosfilt(const double[:, ::1] sos, const double[:, ::1] x, zi, int n_threads)
     ``zi``: ``None`` or ``(n_channels, n_sections, 2)``.  Returns ``(y, zf)``.
     Channels run in lanes, blocks of up to eight (one per vector) on the threads,
     or one per thread where a thread would get fewer than ``_LANES_MIN_CH``; a
-    single long channel is split in time (see ``_lane_segments``, dsp_split.pxi)."""
+    single long channel is split in time (see ``_split_channel``, dsp_split.pxi)."""
     cdef Py_ssize_t n_ch = x.shape[0], n = x.shape[1], n_sec = sos.shape[0], i, nb
     y_arr = _empty_out(n_ch, n)
     if zi is None:
@@ -40,40 +40,18 @@ def sosfilt(const double[:, ::1] sos, const double[:, ::1] x, zi, int n_threads)
     if n == 0 or n_ch == 0:
         return y_arr, zf_arr
     cdef int split = n_threads
-    cdef Py_ssize_t decay = 0, seg_min, nseg, T, cap
-    cdef const double *H
-    cdef double[:, ::1] hv
-    cdef double[::1] zv
-    cdef const double *zp
+    cdef Py_ssize_t decay = 0, seg_min
     cdef pyjl_recursion f
-    if n_ch == 1 and (split >= 2 or lanes) and n >= 2 * _SPLIT_MIN:
-        # split in time only where each segment is much longer than the decay
-        decay = _decay_len(sos)
+    if n_ch == 1 and lanes:   # split in time in lanes (_split_channel), else one pass
+        f.sos, f.n_sec, f.b, f.a, f.k = &sos[0, 0], n_sec, NULL, NULL, 0
+        if not _split_channel(&f, &zf[0, 0, 0], &x[0, 0], &y[0, 0], n, split):
+            with nogil:
+                _sos_channel(&sos[0, 0], n_sec, &zf[0, 0, 0], &x[0, 0], &y[0, 0], n)
+        return y_arr, zf_arr
+    if n_ch == 1 and split >= 2 and n >= 2 * _SPLIT_MIN:
+        # without lanes, threads take a segment each where it is much longer than the decay
+        decay = _decay_len(&sos[0, 0], n_sec)
         seg_min = max(_SPLIT_MIN, 4 * decay)
-        if lanes and decay > 0 and n // seg_min >= 2:
-            # lanes make a segment cheap: as many as fill the lanes of every thread
-            # (one thread too), each at least twice the decay (its correction then
-            # costs at most a quarter of its own filtering)
-            nseg = min(PYJL_LANES * split, n // max(_LANE_SEG_MIN, 2 * decay))
-            f.sos, f.n_sec, f.b, f.a, f.k = &sos[0, 0], n_sec, NULL, NULL, 0
-            if nseg >= 2 and not _split_pays(&f, n):   # a new filter, a shorter call
-                with nogil:
-                    _sos_channel(&sos[0, 0], n_sec, &zf[0, 0, 0], &x[0, 0], &y[0, 0], n)
-                return y_arr, zf_arr
-            if nseg >= 2:
-                T, basis, _, zss = _zir_basis(&f, decay + 2 * _BLOCK)
-                H, cap, zp = NULL, decay + 2 * _BLOCK, NULL
-                if T:
-                    hv = basis
-                    H, cap = &hv[0, 0], T
-                if zss is not None:
-                    zv = zss
-                    zp = &zv[0]
-                with nogil:
-                    if not _lane_segments(&f, zp, &zf[0, 0, 0], &x[0, 0], &y[0, 0], n, nseg,
-                                          H, cap, split):
-                        _sos_channel(&sos[0, 0], n_sec, &zf[0, 0, 0], &x[0, 0], &y[0, 0], n)
-                return y_arr, zf_arr
         if decay > 0 and n // seg_min < split:
             split = <int>(n // seg_min)
     if n_ch == 1 and split >= 2 and n >= 2 * _SPLIT_MIN and decay > 0:
@@ -117,7 +95,7 @@ def _zir_responses(sos):
     of shape ``(2 n_sections, T)`` or ``None`` (float64 ``(n_sections, 6)``)."""
     cdef const double[:, ::1] s = np.ascontiguousarray(sos, dtype=np.float64)
     cdef pyjl_recursion f
-    decay = _decay_len(s)
+    decay = _decay_len(&s[0, 0], s.shape[0])
     if decay <= 0:
         return 0, None
     f.sos, f.n_sec, f.b, f.a, f.k = &s[0, 0], s.shape[0], NULL, NULL, 0

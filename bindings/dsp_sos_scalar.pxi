@@ -265,16 +265,16 @@ cdef void _sos_segments(const double *sos, Py_ssize_t n_sec, double *z, const do
 
 
 
-cdef Py_ssize_t _decay_len(const double[:, ::1] sos) noexcept nogil:
+cdef Py_ssize_t _decay_len(const double *sos, Py_ssize_t n_sec) noexcept nogil:
     """Samples for the cascade's zero-input response to fall by ``1e-24`` (about
     55 e-folds at the largest pole radius), doubled for the cascade; ``-1`` if a
     pole is on or outside the unit circle.  (Plain C: it runs on every call,
     e.g. every chunk of a stream.)"""
     cdef double r = 0.0, a1, a2, disc, root, rad
     cdef Py_ssize_t s
-    for s in range(sos.shape[0]):
-        a1 = sos[s, 4]
-        a2 = sos[s, 5]
+    for s in range(n_sec):
+        a1 = sos[6 * s + 4]
+        a2 = sos[6 * s + 5]
         disc = a1 * a1 - 4.0 * a2
         root = sqrt(fabs(disc))
         if disc < 0:
@@ -297,4 +297,5 @@ cdef inline Py_ssize_t _decay_of_radius(double r) noexcept nogil:
 
 def _decay_length(sos):
     """Python view of ``_decay_len`` (float64 ``(n_sections, 6)``)."""
-    return _decay_len(np.ascontiguousarray(sos, dtype=np.float64))
+    cdef const double[:, ::1] s = np.ascontiguousarray(sos, dtype=np.float64)
+    return _decay_len(&s[0, 0], s.shape[0])

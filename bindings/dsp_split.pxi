@@ -29,10 +29,22 @@ cdef extern from "pyjl_dsp.h":   # pyjl_dsp_split.h
 
 
 DEF _LEVEL_SAMPLES = 64  # samples whose mean sets a segment's starting level (a multiple of 4)
+DEF _IIR_SPLIT_HMAX = 64.0  # largest unit-state response of a direct form split in time
 cdef Py_ssize_t _setup_at_once = 1 << 18  # samples from which a new filter's set-up pays
 
+# per filter (keyed by _filter_key), the last _ZIR_BASES of each: the set-up for a split
+# (_zir_basis), the filters seen once (_split_pays), a direct form's decay (_rec_decay)
 cdef dict _zir_bases = {}
 cdef dict _seen = {}
+cdef dict _iir_decays = {}
+
+
+cdef object _keep(dict cache, object key, object value):
+    """``value``, kept in ``cache`` under ``key`` (the oldest entry makes room)."""
+    if len(cache) >= _ZIR_BASES:
+        del cache[next(iter(cache))]
+    cache[key] = value
+    return value
 
 
 def _set_split_setup(Py_ssize_t samples):
@@ -64,10 +76,73 @@ cdef bint _split_pays(const pyjl_recursion *f, Py_ssize_t n):
     key = _filter_key(f)
     if key in _zir_bases or key in _seen:
         return True
-    if len(_seen) >= _ZIR_BASES:
-        del _seen[next(iter(_seen))]
-    _seen[key] = True
+    _keep(_seen, key, True)
     return False
+
+
+cdef Py_ssize_t _rec_decay(const pyjl_recursion *f):
+    """``_decay_len`` of the filter: of its sections, or of a direct form's poles (the
+    roots of ``a``, kept per denominator)."""
+    if f.sos != NULL:
+        return _decay_len(f.sos, f.n_sec)
+    key = (<const char *> f.a)[: f.k * sizeof(double)]
+    got = _iir_decays.get(key)
+    if got is None:
+        r = float(np.max(np.abs(np.roots(np.frombuffer(key, dtype=np.float64)))))
+        got = _keep(_iir_decays, key, _decay_of_radius(r) if np.isfinite(r) else -1)
+    return got
+
+
+cdef inline void _rec_serial(const pyjl_recursion *f, double *z, const double *x, double *y,
+                             Py_ssize_t n) noexcept nogil:
+    """The filter's serial pass over ``n`` samples (SciPy's arithmetic), ``z`` updated."""
+    if f.sos != NULL:
+        _sos_channel(f.sos, f.n_sec, z, x, y, n)
+    else:
+        pyjl_iir_row(f.b, f.a, f.k, z, x, y, n)
+
+
+cdef bint _split_channel(const pyjl_recursion *f, double *z, const double *x, double *y,
+                         Py_ssize_t n, int nt):
+    """One long channel split in time (``_lane_segments``) where that applies and pays:
+    every segment much longer than the decay, the filter's set-up kept or worth making
+    (``_split_pays``), and for a direct form its unit-state responses kept and none above
+    ``_IIR_SPLIT_HMAX``.  A direct form's state can be far larger than its output, and a
+    correction's rounding grows with those responses: beyond the bound the split would
+    differ from SciPy's serial pass by more than about 1e-11 of the output
+    (``butter(8, 0.1)``: responses up to 2.4e3, the split 7e-11 off), so such a filter
+    keeps the serial pass.  Returns whether ``y`` and ``z`` were written (by the split,
+    or serially after one that met a state that is not finite); False: the caller's
+    serial pass."""
+    cdef Py_ssize_t decay, nseg, T, cap
+    cdef const double *H = NULL
+    cdef const double *zp = NULL
+    cdef double[:, ::1] hv
+    cdef double[::1] zv
+    if n < 2 * _SPLIT_MIN or not _split_pays(f, n):
+        return False
+    decay = _rec_decay(f)
+    if decay <= 0 or n // max(_SPLIT_MIN, 4 * decay) < 2:
+        return False
+    # as many segments as fill the lanes of every thread (one thread too), each at least
+    # twice the decay (its correction then costs at most a quarter of its own filtering)
+    nseg = min(PYJL_LANES * nt, n // max(_LANE_SEG_MIN, 2 * decay))
+    if nseg < 2:
+        return False
+    T, basis, hmax, zss = _zir_basis(f, decay + 2 * _BLOCK)
+    if f.sos == NULL and not (T and hmax <= _IIR_SPLIT_HMAX):
+        return False
+    cap = decay + 2 * _BLOCK
+    if T:
+        hv = basis
+        H, cap = &hv[0, 0], T
+    if zss is not None:
+        zv = zss
+        zp = &zv[0]
+    with nogil:
+        if not _lane_segments(f, zp, z, x, y, n, nseg, H, cap, nt):
+            _rec_serial(f, z, x, y, n)
+    return True
 
 
 cdef tuple _zir_basis(const pyjl_recursion *f, Py_ssize_t cap):
@@ -93,10 +168,7 @@ cdef tuple _zir_basis(const pyjl_recursion *f, Py_ssize_t cap):
         got = (T, H, float(np.max(np.abs(H))), _steady_state(f))
     else:
         got = (0, None, np.inf, _steady_state(f))
-    if len(_zir_bases) >= _ZIR_BASES:
-        del _zir_bases[next(iter(_zir_bases))]
-    _zir_bases[key] = got
-    return got
+    return _keep(_zir_bases, key, got)
 
 
 cdef object _steady_state(const pyjl_recursion *f):
@@ -186,9 +258,6 @@ cdef bint _lane_segments(const pyjl_recursion *f, const double *zss, double *z,
         # the last segment's raw final state is the true one: the response it owed
         # to nothing and the one it received has decayed
         memcpy(z, states + (nseg - 1) * ns, ns * sizeof(double))
-        if f.sos != NULL:
-            _sos_channel(f.sos, f.n_sec, z, x + nseg * L, y + nseg * L, n - nseg * L)
-        else:
-            pyjl_iir_row(f.b, f.a, f.k, z, x + nseg * L, y + nseg * L, n - nseg * L)
+        _rec_serial(f, z, x + nseg * L, y + nseg * L, n - nseg * L)
     free(states); free(owed); free(decayed); free(level)
     return ok
