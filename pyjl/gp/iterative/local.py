@@ -40,6 +40,7 @@ from scipy.linalg import LinAlgError, cholesky, solve_triangular
 
 from ...exceptions import NumericalWarning
 from ..likelihood import JITTERS, blas_threads
+from .predict import check_errors
 
 __all__ = ["LOCAL_MAX", "LOCAL_START", "LocalVariances", "neighbours"]
 
@@ -173,8 +174,6 @@ class LocalVariances:
         variances within ``margin`` of ``prior - exact`` (``exact``: their ``k*^T A^-1
         k*``), each point from its own ``m`` neighbours; ``m`` doubles from the kept one
         (or :data:`LOCAL_START`) and the one that held is kept."""
-        truth = prior - exact
-        allowed = margin * np.abs(truth) + 1e-9 * np.abs(prior)
         m = min(self.m or LOCAL_START, cap)
         while m >= 1:
             with blas_threads(m):
@@ -182,7 +181,7 @@ class LocalVariances:
                     conditioned(self.kernel, self.X, self.noise, row[None], p[None], idx)[0]
                     for row, p, idx in zip(Kc, prior, neighbours(Kc, self.train_diag, m))
                 ])  # fmt: skip
-            if np.all(np.abs(var - truth) <= allowed):
+            if np.all(check_errors(prior - var, exact, prior, margin) <= 1.0):
                 self.m = m
                 return True
             if m >= cap:

@@ -39,7 +39,24 @@ from scipy.linalg import cho_solve, cholesky, qr, solve_triangular
 
 from ..likelihood import blas_threads
 
-__all__ = ["VarianceCache"]
+__all__ = ["VarianceCache", "check_errors"]
+
+
+def check_errors(quad: np.ndarray, exact: np.ndarray, prior: np.ndarray, rtol: float):
+    """How far estimates ``quad`` of ``k*^T A^-1 k*`` are from the ``exact`` ones, over what
+    a check allows: ``rtol`` of the variance ``prior - exact`` plus ``1e-9`` of the prior
+    variance ``prior`` (all ``(c,)``; ``> 1``: the point fails).  The one rule of the
+    variance cache's and the neighbourhoods' checks.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> quad, exact, prior = np.array([0.995, 0.98]), np.ones(2), np.full(2, 2.0)
+    >>> np.round(check_errors(quad, exact, prior, 0.01), 3)  # the second point fails
+    array([0.5, 2. ])
+    """
+    allowed = rtol * np.abs(prior - exact) + 1e-9 * np.abs(prior)
+    return np.abs(quad - exact) / np.maximum(allowed, np.finfo(float).tiny)
 
 
 def _whitened_basis(L: np.ndarray, Dh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -44,7 +44,7 @@ from .cg import mbcg
 from .local import LocalVariances
 from .operator import KernelOperator
 from .pivoted_cholesky import Preconditioner, pivoted
-from .predict import VarianceCache
+from .predict import VarianceCache, check_errors
 
 __all__ = ["CACHE_ENTRIES", "CHECK_POINTS", "VAR_BLOCK", "VAR_RTOL", "Variances"]
 
@@ -100,12 +100,6 @@ def next_size(p: int, r: int, n: int, *, resolved: bool, exhausted: bool, cap: i
         if r2 > r:
             return p, r2
     return None
-
-
-def _errors(quad: np.ndarray, exact: np.ndarray, prior: np.ndarray) -> np.ndarray:
-    """``|quad - exact|`` over what the check allows (``> 1``: the point fails)."""
-    allowed = VAR_RTOL * np.abs(prior - exact) + 1e-9 * np.abs(prior)
-    return np.abs(quad - exact) / np.maximum(allowed, np.finfo(float).tiny)
 
 
 class Variances:
@@ -204,10 +198,10 @@ class Variances:
         ``"cg"``."""
         quad = self.cache.quad(Kc)
         exact = self.quads(Kc.T, prior, quad)[1]
-        err = _errors(quad, exact, prior)
+        err = check_errors(quad, exact, prior, VAR_RTOL)
         if np.any(err > 1.0):  # grown with a margin: the points between are not checked
             while np.any(err > GROW_TO) and self._grow():
-                err = _errors(self.cache.quad(Kc), exact, prior)
+                err = check_errors(self.cache.quad(Kc), exact, prior, VAR_RTOL)
         path = "cache" if np.all(err <= 1.0) else "cg"
         self.info["pred_rank"] = self.cache.n_pivots + self.cache.rank
         cap = self.local.cap(self.X.shape[0], self.factor_up_to)
