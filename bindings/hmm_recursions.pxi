@@ -18,14 +18,11 @@ def forward_backward(const double[::1] log_pi, const double[:, ::1] log_A,
     offsets_arr = np.empty(n_seq + 1, dtype=np.int64)
     cdef cnp.int64_t[::1] off = offsets_arr
     longest = _plan(lengths, off, n_threads, &n_groups, &nt)
-    split_arr, rest_arr = _split_pick(lengths, n_threads, K)
+    split_arr, order_arr, n_blocks, lane_work, longest, n_rest = _split_plan(
+        lengths, longest, n_threads, K, 0)
     cdef const cnp.int64_t[::1] split = split_arr
-    if split.shape[0]:
-        order_arr, n_blocks, lane_work, longest = _rest_plan(lengths, rest_arr, K, 0)
-    else:
-        order_arr, n_blocks, lane_work = _lane_plan(lengths, longest, K, 0)
     cdef const cnp.int64_t[::1] order = order_arr
-    n_items = rest_arr.shape[0] - n_blocks * (PYJL_LANES - 1)
+    n_items = n_rest - n_blocks * (PYJL_LANES - 1)
     _groups(n_items, n_threads, &n_groups, &nt)
     nt = max(nt, 1)
     gamma_arr = _recycled("gamma", (T, K))
