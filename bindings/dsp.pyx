@@ -50,7 +50,7 @@ from cython.parallel cimport prange
 from libc.stdlib cimport calloc, free, malloc
 from libc.string cimport memcpy, memset
 from libc.float cimport DBL_MAX
-from libc.math cimport fabs, fmax, log, sqrt
+from libc.math cimport fabs, fmax, isfinite, log, sqrt
 
 cnp.import_array()
 

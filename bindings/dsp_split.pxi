@@ -30,7 +30,8 @@ cdef extern from "pyjl_dsp.h":   # pyjl_dsp_split.h
 
 DEF _LEVEL_SAMPLES = 64  # samples whose mean sets a segment's starting level (a multiple of 4)
 DEF _IIR_SPLIT_HMAX = 64.0  # largest unit-state response of a direct form split in time
-cdef Py_ssize_t _setup_at_once = 1 << 18  # samples from which a new filter's set-up pays
+# a new filter's first call splits from this many times its set-up's lane steps on
+cdef Py_ssize_t _setup_factor = 4
 
 # per filter (keyed by _filter_key), the last _ZIR_BASES of each: the set-up for a split
 # (_zir_basis), the filters seen once (_split_pays), a direct form's decay (_rec_decay)
@@ -47,11 +48,12 @@ cdef object _keep(dict cache, object key, object value):
     return value
 
 
-def _set_split_setup(Py_ssize_t samples):
-    """Split a new filter's channel at once from ``samples`` on (default ``2**18``; see
-    ``_split_pays``); returns the previous value (the tests pass 0: every call splits)."""
-    global _setup_at_once
-    old, _setup_at_once = _setup_at_once, samples
+def _set_split_setup(Py_ssize_t factor):
+    """Split a new filter's channel at once from ``factor`` times its set-up's lane steps
+    on (default 4; see ``_split_pays``); returns the previous value (the tests pass 0:
+    every call splits)."""
+    global _setup_factor
+    old, _setup_factor = _setup_factor, factor
     return old
 
 
@@ -63,15 +65,20 @@ cdef bytes _filter_key(const pyjl_recursion *f):
             + (<const char *> f.a)[: f.k * sizeof(double)])
 
 
-cdef bint _split_pays(const pyjl_recursion *f, Py_ssize_t n):
+cdef bint _split_pays(const pyjl_recursion *f, Py_ssize_t n, Py_ssize_t cap):
     """Whether a call of ``n`` samples should split now: the filter's set-up for the split
-    (its responses, steady state and decay: 0.1-0.4 ms, mostly SciPy's ``sosfilt_zi`` or
-    ``lfilter_zi`` and ``numpy.roots``) is kept already, or the call is long enough
-    (``_setup_at_once``, a serial pass of 1 ms or more) to pay for it at once.  A shorter
-    call of a filter not seen before runs serially, as SciPy would, and marks the filter:
-    its next call splits (a stream from its second chunk; a filter designed anew for
-    every call of a few 10,000 samples never pays for a set-up it would not reuse)."""
-    if n >= _setup_at_once:
+    is kept already, or the call is long enough to pay for it at once.  The set-up is
+    dominated by the unit-state responses (``_zir_basis``): ``ceil(ns / 8)`` runs of the
+    recursion in lanes over at most ``cap`` samples, a lane step costing about as much as
+    2.5 samples of the serial pass, which the split then makes 3 to 10 times faster; so
+    from ``_setup_factor`` (4) times those lane steps on, the first call gains more than
+    the set-up costs: every call long enough to split does so up to 4 sections (or a
+    direct form of order 8), and up to 8 sections while the decay is below 3,072 samples
+    (``butter(8, 0.1)``: 1,833; its set-up takes about 20 us).  A shorter call of a
+    filter not seen before runs serially, as SciPy would, and marks the filter: its next
+    call splits (a stream from its second chunk)."""
+    cdef Py_ssize_t ns = 2 * f.n_sec if f.sos != NULL else f.k - 1
+    if n >= _setup_factor * ((ns + PYJL_LANES - 1) // PYJL_LANES) * cap:
         return True
     key = _filter_key(f)
     if key in _zir_bases or key in _seen:
@@ -81,10 +88,17 @@ cdef bint _split_pays(const pyjl_recursion *f, Py_ssize_t n):
 
 
 cdef Py_ssize_t _rec_decay(const pyjl_recursion *f):
-    """``_decay_len`` of the filter: of its sections, or of a direct form's poles (the
-    roots of ``a``, kept per denominator)."""
+    """``_decay_len`` of the filter: of its sections, or of a direct form's poles (up to
+    order 2 as one section's, above the roots of ``a``, kept per denominator)."""
+    cdef double sec[6]
+    cdef Py_ssize_t j
     if f.sos != NULL:
         return _decay_len(f.sos, f.n_sec)
+    if f.k <= 3:
+        for j in range(3):
+            sec[j] = f.b[j] if j < f.k else 0.0
+            sec[3 + j] = f.a[j] if j < f.k else 0.0
+        return _decay_len(sec, 1)
     key = (<const char *> f.a)[: f.k * sizeof(double)]
     got = _iir_decays.get(key)
     if got is None:
@@ -119,10 +133,11 @@ cdef bint _split_channel(const pyjl_recursion *f, double *z, const double *x, do
     cdef const double *zp = NULL
     cdef double[:, ::1] hv
     cdef double[::1] zv
-    if n < 2 * _SPLIT_MIN or not _split_pays(f, n):
+    if n < 2 * _SPLIT_MIN:
         return False
     decay = _rec_decay(f)
-    if decay <= 0 or n // max(_SPLIT_MIN, 4 * decay) < 2:
+    if (decay <= 0 or n // max(_SPLIT_MIN, 4 * decay) < 2
+            or not _split_pays(f, n, decay + 2 * _BLOCK)):
         return False
     # as many segments as fill the lanes of every thread (one thread too), each at least
     # twice the decay (its correction then costs at most a quarter of its own filtering)
@@ -171,22 +186,72 @@ cdef tuple _zir_basis(const pyjl_recursion *f, Py_ssize_t cap):
     return _keep(_zir_bases, key, got)
 
 
+cdef inline void _sum2(double *s, double *c, double v) noexcept nogil:
+    """Add ``v`` to the compensated sum ``s + c`` (Neumaier)."""
+    cdef double t = s[0] + v
+    if fabs(s[0]) >= fabs(v):
+        c[0] += (s[0] - t) + v
+    else:
+        c[0] += (v - t) + s[0]
+    s[0] = t
+
+
+cdef bint _dc_state(const double *b, const double *a, Py_ssize_t k, double level,
+                    double *z, double *out) noexcept nogil:
+    """The state ``z (k - 1)`` of the direct form II transposed ``b/a`` (``a[0] == 1``)
+    after a constant input ``level`` forever, and its output ``out``: ``out = level *
+    sum(b) / sum(a)``, ``z[i] = sum_{j > i} (b[j] level - a[j] out)`` (the recursion's
+    fixed point, SciPy's ``lfilter_zi`` times ``level``), the sums compensated (a
+    low-pass denominator's sum cancels to a small number).  False where ``sum(a)`` is
+    0 (a pole at 1) or a value is not finite."""
+    cdef double sb = 0.0, cb = 0.0, sa = 0.0, ca = 0.0, y, s = 0.0, c = 0.0
+    cdef Py_ssize_t j
+    for j in range(k):
+        _sum2(&sb, &cb, b[j])
+        _sum2(&sa, &ca, a[j])
+    if sa + ca == 0.0:
+        return False
+    y = level * ((sb + cb) / (sa + ca))
+    for j in range(k - 1, 0, -1):
+        _sum2(&s, &c, b[j] * level)
+        _sum2(&s, &c, -(a[j] * y))
+        z[j - 1] = s + c
+    out[0] = y
+    return isfinite(y)
+
+
 cdef object _steady_state(const pyjl_recursion *f):
     """``zss``: the filter's state after a unit constant input, in its state order (float64
-    ``(ns,)``), or ``None`` where SciPy cannot give it."""
-    import scipy.signal as ss
-    try:
-        if f.sos != NULL:
-            sos = np.asarray(<const double[:f.n_sec * 6]> f.sos).reshape(f.n_sec, 6)
-            zss = ss.sosfilt_zi(sos)
-        else:
-            zss = ss.lfilter_zi(np.asarray(<const double[:f.k]> f.b),
-                                np.asarray(<const double[:f.k]> f.a))
-    except (ValueError, ArithmeticError, np.linalg.LinAlgError):
-        return None
-    zss = np.ascontiguousarray(zss, dtype=np.float64).ravel()
-    return zss if zss.size == (2 * f.n_sec if f.sos != NULL else f.k - 1) and np.all(
-        np.isfinite(zss)) else None
+    ``(ns,)``; ``_dc_state`` per section, each fed the one before's output level, as
+    SciPy's ``sosfilt_zi``), or ``None`` where it has none (a pole at 1) or it is not
+    finite."""
+    cdef Py_ssize_t ns = 2 * f.n_sec if f.sos != NULL else f.k - 1, s
+    cdef double level = 1.0
+    zss = np.empty(ns)
+    cdef double[::1] z = zss
+    cdef bint ok = True
+    if f.sos != NULL:
+        for s in range(f.n_sec):
+            ok = ok and _dc_state(f.sos + 6 * s, f.sos + 6 * s + 3, 3, level, &z[2 * s],
+                                  &level)
+    else:
+        ok = _dc_state(f.b, f.a, f.k, 1.0, &z[0], &level)
+    for s in range(ns):
+        ok = ok and isfinite(z[s])
+    return zss if ok else None
+
+
+def _steady_state_of(coef, a=None):
+    """Python view of ``_steady_state``: of sections ``coef (n_sections, 6)``, or of the
+    direct form ``coef``, ``a`` (``a[0] == 1``, as long as ``coef``); float64."""
+    cdef const double[::1] c = np.ascontiguousarray(coef, dtype=np.float64).ravel()
+    cdef const double[::1] av
+    cdef pyjl_recursion f
+    f.sos, f.b, f.a, f.n_sec, f.k = &c[0], NULL, NULL, c.shape[0] // 6, 0
+    if a is not None:
+        av = np.ascontiguousarray(a, dtype=np.float64)
+        f.sos, f.b, f.a, f.k = NULL, &c[0], &av[0], c.shape[0]
+    return _steady_state(&f)
 
 
 cdef bint _lane_segments(const pyjl_recursion *f, const double *zss, double *z,

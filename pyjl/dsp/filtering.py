@@ -89,9 +89,9 @@ def sosfilt(sos, x, axis=None, zi=None):
     outside the unit circle, or when the one channel is shorter than
     ``2 * max(16384, 4 * D)`` samples, ``D = 110.6 / -ln(r)`` the decay length
     of the largest pole radius ``r`` (32,768 samples for ``butter(8, 0.1)``,
-    398,304 for ``butter(2, 1e-3)``), or in a filter's first call shorter than
-    ``2**18`` samples (the split's set-up for a new filter would not pay; its
-    later calls split).  A longer single channel is split in time
+    398,304 for ``butter(2, 1e-3)``), or in the first call of a filter of more than
+    4 sections too short to pay for the split's set-up (its unit-state responses;
+    its later calls split).  A longer single channel is split in time
     into segments that fill the SIMD lanes of every thread (one thread too) and
     agrees to rounding (4e-15 of ``max|y|`` for ``butter(8, 0.1)``, more where a
     pole is close to 1: 4e-14 for ``butter(2, 0.01)``).  Complex

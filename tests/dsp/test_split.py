@@ -54,6 +54,52 @@ def test_unit_state_responses_are_scipys(name):
         assert np.abs(zf).max() <= 1e-24
 
 
+@pytest.mark.parametrize(
+    "design",
+    [(8, 0.1, "low"), (4, [0.1, 0.3], "band"), (4, 0.05, "high"), (2, 1e-3, "low")],
+)
+def test_steady_states_are_scipys(design):
+    # a segment starts from the steady state of its level: sosfilt_zi's and lfilter_zi's,
+    # as close to the recursion's fixed point in exact arithmetic for the float
+    # coefficients as SciPy's (whose linear solve is off by 2.5e-12 of it for a section
+    # of butter(2, 1e-3), by 3e-8 for butter(6, 0.02) in direct form)
+    order, wn, btype = design
+    sos = ss.butter(order, wn, btype, output="sos")
+    b, a = ss.butter(order, wn, btype)
+    for got, theirs, exact in (
+        (native._steady_state_of(sos), ss.sosfilt_zi(sos).ravel(), _dc_state_exact(sos)),
+        (native._steady_state_of(b, a), ss.lfilter_zi(b, a), _dc_state_exact([b], a)),
+    ):
+        scale = float(np.max(np.abs(exact)))
+        np.testing.assert_allclose(got, theirs, rtol=0, atol=1e-10 * scale)
+        err, err_theirs = np.max(np.abs(got - exact)), np.max(np.abs(theirs - exact))
+        assert err <= max(err_theirs, 1e-15 * scale)
+
+
+def _dc_state_exact(sections, a=None):
+    """The fixed point of each section (or of the direct form ``b = sections[0]``, ``a``)
+    under a unit constant input, each fed the one before's output level, in fractions."""
+    from fractions import Fraction
+
+    z, level = [], Fraction(1)
+    for row in sections:
+        bs = [Fraction(v) for v in (row[:3] if a is None else row)]
+        as_ = [Fraction(v) for v in (row[3:] if a is None else a)]
+        y = level * sum(bs) / sum(as_)
+        acc, part = Fraction(0), []
+        for j in range(len(as_) - 1, 0, -1):
+            acc += bs[j] * level - as_[j] * y
+            part.append(float(acc))
+        z += part[::-1]
+        level = y
+    return np.array(z)
+
+
+def test_a_pole_at_one_has_no_steady_state():
+    assert native._steady_state_of([1.0, 0.0], [1.0, -1.0]) is None  # an integrator
+    assert native._steady_state_of([[1.0, 0.0, 0.0, 1.0, -1.0, 0.0]]) is None
+
+
 def test_long_responses_are_not_kept():
     assert native._zir_responses(FILTERS["narrow"]) == (0, None)
 
@@ -295,28 +341,37 @@ def test_split_of_an_offset_signal_is_as_accurate_as_scipy(rng, form, design):
 
 
 @pytest.mark.parametrize("form", ["sos", "ba"])
-def test_a_new_filter_splits_once_its_set_up_pays(rng, form):
-    # the split's set-up (unit-state responses, steady state, poles) costs 0.1-0.4 ms per
-    # filter: a new filter's first call below 2^18 samples runs serially (SciPy's result
-    # exactly), its next call splits; a longer call splits at once
-    native._set_split_setup(1 << 18)
+def test_a_new_filter_splits_where_its_set_up_pays(rng, form):
+    # the split's set-up (unit-state responses, steady state, poles) is a few lane runs
+    # of the recursion: a new biquad splits on its first call
+    native._set_split_setup(4)
     b, a = ss.butter(2, 0.1 + 1e-3 * rng.uniform())  # a filter no test has used
     sos = ss.tf2sos(b, a)
-    x = rng.standard_normal((1, 100_000))
+    x = rng.standard_normal((1, 40_000))
 
     def ours(v):
         if form == "sos":
             return native.sosfilt(sos, v, None, 2)[0][0]
         return native.lfilter(b, a, v, None, 2)[0][0]
 
-    def scipy_(v):
-        return ss.sosfilt(sos, v[0]) if form == "sos" else ss.lfilter(b, a, v[0])
+    theirs = ss.sosfilt(sos, x[0]) if form == "sos" else ss.lfilter(b, a, x[0])
+    first = ours(x)
+    assert not np.array_equal(first, theirs)  # split at once
+    _close_to_serial(first, theirs)
 
-    np.testing.assert_array_equal(ours(x), scipy_(x))  # first call: serial
-    second = ours(x)
-    assert not np.array_equal(second, scipy_(x))  # seen before: split
-    _close_to_serial(second, scipy_(x))
-    b, a = ss.butter(2, 0.2 + 1e-3 * rng.uniform())  # new again, and long
-    sos = ss.tf2sos(b, a)
-    long_ = rng.standard_normal((1, 1 << 18))
-    assert not np.array_equal(ours(long_), scipy_(long_))
+
+def test_a_new_filter_of_many_sections_splits_from_its_second_call(rng):
+    # 16 sections: four lane runs of their responses cost more than a first call just
+    # long enough to split would gain; it runs serially (SciPy's result exactly), and
+    # its second call splits
+    native._set_split_setup(4)
+    sos = ss.butter(32, 0.3 + 1e-3 * rng.uniform(), output="sos")
+    decay = native._decay_length(sos)
+    n = 2 * max(16384, 4 * decay)
+    assert n < 4 * 4 * (decay + 1024)  # below the set-up's bound
+    x = rng.standard_normal((1, n))
+    theirs = ss.sosfilt(sos, x[0])
+    np.testing.assert_array_equal(native.sosfilt(sos, x, None, 2)[0][0], theirs)
+    second = native.sosfilt(sos, x, None, 2)[0][0]
+    assert not np.array_equal(second, theirs)
+    _close_to_serial(second, theirs)
