@@ -194,6 +194,29 @@ def test_unstable_filters_warn_and_match_scipy(rng):
     np.testing.assert_allclose(y, x, rtol=1e-12, atol=1e-12)
 
 
+def test_a_low_order_denominator_warns_as_its_roots_say(rng):
+    """Up to order 2 the pole radius comes from the quadratic formula, not numpy.roots:
+    the warning is the same either way, on both sides of the unit circle."""
+    x = rng.standard_normal(40)
+    cases = [
+        np.r_[rng.choice([-1, 1]) * rng.uniform(0.1, 2.5), rng.uniform(-2.5, 2.5, size=k)]
+        for k in (1, 2)
+        for _ in range(200)
+    ]
+    cases += [[1.0, -1.0], [1.0, -2.0, 1.0], [1.0, 0.0, -1.0], [1.0, -1.8, 0.81], [2.0, 0.0, 2.0]]
+    cases += [[1.0, -2.0 * np.cos(0.3) * r, r * r] for r in (1 - 1e-7, 1 + 1e-7, 1 + 1e-6)]
+    for a in cases:
+        a = np.asarray(a, dtype=float)
+        r = float(np.max(np.abs(np.roots(a))))
+        if abs(r - (1.0 + 1e-9)) < 1e-12:
+            continue  # on the tolerance itself: either answer is right
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            dsp.lfilter([1.0], a, x)
+        unstable = [w for w in seen if "unstable filter" in str(w.message)]
+        assert bool(unstable) == (r > 1.0 + 1e-9), (a, r)
+
+
 @pytest.mark.parametrize("dt", [np.complex64, np.complex128])
 def test_complex_coefficients_match_scipy(rng, dt):
     """Complex b and a run the complex kernel; complex64 in stays complex64."""
