@@ -9,7 +9,10 @@ time over pyjl's (> 1: pyjl faster).  The streaming row compares
 delivers them) with pyjl's one-shot ``sosfilt`` (ratio 0.91 = 10 % overhead).
 
 Sizes: a single channel of 10M samples and 32 channels x 500k samples
-(``--quick``: 2M and 32 x 100k).
+(``--quick``: 2M and 32 x 100k).  Two more rows time a filter designed anew for every
+call (a filter bank, a cutoff swept): 40,000 samples through 100 distinct Butterworth
+designs per round, every round its own, so that nothing of a filter is kept from an
+earlier call (the design itself is not timed).
 """
 
 from __future__ import annotations
@@ -116,6 +119,49 @@ def _cases(x):
     ]
 
 
+class _Rounds:
+    """Each call filters ``x`` through the next round's designs (a list per round)."""
+
+    def __init__(self, fn, x, rounds):
+        self.fn, self.x, self.rounds = fn, x, iter(rounds)
+
+    def __call__(self):
+        for coef in next(self.rounds):
+            self.fn(*coef, self.x)
+
+
+def _new_filter_rows(repeat: int, only) -> list[dict]:
+    """A filter designed anew for every call: ``sosfilt`` of ``butter(8, wn)`` and IIR
+    ``lfilter`` of ``butter(2, wn)``, per call, 100 calls per round."""
+    rng = np.random.default_rng(1)
+    x, calls, n_rounds = rng.standard_normal(40_000), 100, 2 * (repeat + 1)
+    rows = []
+    for name, design, ours, theirs in (
+        ("sosfilt, a new butter(8) per call", lambda w: (ss.butter(8, w, output="sos"),),
+         dsp.sosfilt, ss.sosfilt),
+        ("lfilter, a new IIR butter(2) per call", lambda w: ss.butter(2, w),
+         dsp.lfilter, ss.lfilter),
+    ):  # fmt: skip
+        if only and not any(o in name for o in only):
+            continue
+        rounds = [[design(w) for w in rng.uniform(0.02, 0.4, calls)] for _ in range(n_rounds)]
+        t_ours, t_peer = _pair(
+            _Rounds(ours, x, rounds[0::2]), _Rounds(theirs, x, rounds[1::2]), repeat
+        )
+        rows.append(
+            dict(
+                benchmark=f"dsp: {name}",
+                size="1 x 40,000",
+                pyjl_s=t_ours / calls,
+                peer="scipy.signal",
+                peer_s=t_peer / calls,
+                ratio=t_peer / t_ours,
+                note=f"{pyjl.get_num_threads()} threads",
+            )
+        )
+    return rows
+
+
 def run(quick: bool = False, only=None) -> list[dict]:
     """Rows: benchmark, size, pyjl_s, peer, peer_s, ratio, note."""
     rng = np.random.default_rng(0)
@@ -148,7 +194,7 @@ def run(quick: bool = False, only=None) -> list[dict]:
                 )
             )
         del x
-    return rows
+    return rows + _new_filter_rows(repeat, only)
 
 
 def stream_stages(quick: bool = False, repeat: int = 7) -> list[dict]:
