@@ -25,8 +25,8 @@ settings.load_profile("dsp")
 
 @pytest.fixture
 def split_now():
-    """A long channel splits in time on every call: a new filter's first call shorter than
-    ``2**18`` samples runs serially otherwise (its set-up would not pay)."""
+    """A long channel splits in time on every call: the first call of a new filter of
+    many sections runs serially otherwise where its set-up would not pay."""
     native = pytest.importorskip("pyjl._native.dsp", reason="the native DSP kernels are not built")
     old = native._set_split_setup(0)
     yield
