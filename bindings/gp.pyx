@@ -20,6 +20,7 @@ import numpy as np
 cimport numpy as cnp
 from cython.parallel cimport prange, threadid
 from libc.math cimport exp, sqrt, log, log1p, expm1, fabs, M_PI, INFINITY
+from scipy.linalg.cython_blas cimport dgemm, dtrsm
 from scipy.linalg.cython_lapack cimport dpotrf, dpotri, dpotrs
 from scipy.special.cython_special cimport erfcx as _erfcx_f, ndtr as _ndtr_f
 
@@ -265,7 +266,7 @@ def cholesky(K, double jitter):
     if n == 0:
         return L_arr
     with nogil:
-        dpotrf(&uplo, &n, &L[0, 0], &n, &info)
+        info = _potrf_blocked(&L[0, 0], n)
     if info != 0:
         raise np.linalg.LinAlgError(
             f"matrix is not positive definite (leading minor {info} of {n})")
@@ -273,6 +274,47 @@ def cholesky(K, double jitter):
         for j in range(i + 1, n):
             L[i, j] = 0.0
     return L_arr
+
+
+DEF _CHOL_BLOCK = 512  # columns per block of _potrf_blocked (LAPACK's dpotrf on each)
+
+
+cdef int _potrf_blocked(double *M, int n) noexcept nogil:
+    """LAPACK ``dpotrf("U")`` of the column-major ``(n, n)`` ``M`` (a C-order lower
+    factor), blocked right-looking here: each diagonal block of ``_CHOL_BLOCK`` by
+    ``dpotrf``, the panel right of it by ``dtrsm``, the trailing upper triangle by one
+    ``dgemm`` per block column.  LAPACK's own blocking does the same with ``dsyrk``, but
+    OpenBLAS's threaded ``dsyrk`` crashes on large matrices in some builds (0.3.30 with
+    SkylakeX kernels on two threads: ``dpotrf`` from n = 15,900, ``dsyrk`` from about
+    19,000; ``dgemm_oncopy`` in its ``inner_thread``), where its threaded ``dgemm`` and
+    ``dtrsm`` are sound.  Returns LAPACK's ``info`` (``k > 0``: the leading minor of
+    order ``k`` is not positive definite)."""
+    cdef int j, jb, rest, c, cb, rows, info = 0
+    cdef char up = b"U", left = b"L", trans = b"T", notrans = b"N", nodiag = b"N"
+    cdef double one = 1.0, minus = -1.0
+    if n <= 2 * _CHOL_BLOCK:
+        dpotrf(&up, &n, M, &n, &info)
+        return info
+    for j in range(0, n, _CHOL_BLOCK):
+        jb = min(_CHOL_BLOCK, n - j)
+        rest = n - j - jb
+        dpotrf(&up, &jb, M + j + <Py_ssize_t>j * n, &n, &info)
+        if info != 0:
+            return info + j
+        if rest == 0:
+            break
+        # U[j:j+jb, j+jb:] = U_jj^-T M[j:j+jb, j+jb:]
+        dtrsm(&left, &up, &trans, &nodiag, &jb, &rest, &one,
+              M + j + <Py_ssize_t>j * n, &n, M + j + <Py_ssize_t>(j + jb) * n, &n)
+        # M[j+jb:c+cb, c:c+cb] -= U[j:j+jb, j+jb:c+cb]^T U[j:j+jb, c:c+cb]: the upper
+        # triangle of the trailing matrix, a block column at a time
+        for c in range(j + jb, n, _CHOL_BLOCK):
+            cb = min(_CHOL_BLOCK, n - c)
+            rows = c + cb - (j + jb)
+            dgemm(&trans, &notrans, &rows, &cb, &jb, &minus,
+                  M + j + <Py_ssize_t>(j + jb) * n, &n, M + j + <Py_ssize_t>c * n, &n,
+                  &one, M + (j + jb) + <Py_ssize_t>c * n, &n)
+    return 0
 
 
 def cho_solve(double[:, ::1] L, B):

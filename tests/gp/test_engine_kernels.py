@@ -102,6 +102,60 @@ def test_cholesky_raises_for_indefinite():
         e.cholesky(K, 0.0)
 
 
+@pytest.mark.parametrize("n", [1025, 2600])
+def test_blocked_cholesky_is_lapacks(rng, n):
+    # past 1,024 points the native factor is blocked (dpotrf per 512-column diagonal
+    # block, dtrsm, dgemm): the same factor as LAPACK's in one call, and a matrix that is
+    # not positive definite names the leading minor that fails
+    from scipy.linalg import cholesky
+
+    e = engines.get("native")
+    B = rng.standard_normal((n, 40))
+    K = B @ B.T + np.diag(rng.uniform(0.5, 2.0, n))
+    L = np.asarray(e.cholesky(K, 0.0))
+    np.testing.assert_allclose(L, cholesky(K, lower=True), rtol=0, atol=1e-12 * np.abs(L).max())
+    assert not np.triu(L, 1).any()
+    K[1800 % n, 1800 % n] = -1.0  # a negative diagonal entry: that leading minor fails
+    with pytest.raises(np.linalg.LinAlgError, match=f"leading minor {1800 % n + 1} of {n}"):
+        e.cholesky(K, 0.0)
+
+
+def test_a_large_factor_does_not_crash_openblas():
+    # OpenBLAS 0.3.30's threaded dpotrf crashes from n = 15,900 (SkylakeX kernels, two
+    # threads), its threaded dsyrk from about 19,000; the native factor avoids both.
+    # A subprocess, so that a crash fails this test instead of ending the run.
+    import os
+    import subprocess
+    import sys
+
+    free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    if os.path.exists("/proc/meminfo"):  # free plus what the page cache would give back
+        with open("/proc/meminfo") as fh:
+            kib = [line.split()[1] for line in fh if line.startswith("MemAvailable:")]
+        free = int(kib[0]) << 10 if kib else free
+    if free < 8 << 30:
+        pytest.skip(f"needs 8 GiB of free memory (two 20,000^2 matrices); {free >> 20} MiB free")
+    code = (
+        "import numpy as np\n"
+        "from pyjl._native import gp\n"
+        "from pyjl._threads import thread_limit\n"
+        "n = 20000\n"
+        "rng = np.random.default_rng(0)\n"
+        "B = rng.standard_normal((n, 8))\n"
+        "K = B @ B.T\n"
+        "K[np.diag_indices(n)] += 1.0\n"
+        "with thread_limit(2):\n"
+        "    L = gp.cholesky(K, 0.0)\n"
+        "i = rng.integers(0, n, 200)\n"
+        "j = rng.integers(0, n, 200)\n"
+        "got = np.einsum('ij,ij->i', L[i], L[j])\n"
+        "print(np.max(np.abs(got - K[i, j])))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert float(run.stdout) < 1e-10
+
+
 @pytest.mark.usefixtures("engine")
 def test_acquisition_vectors():
     e = engines.current()
