@@ -20,7 +20,7 @@ import numpy as np
 cimport numpy as cnp
 from cython.parallel cimport prange, threadid
 from libc.math cimport exp, sqrt, log, log1p, expm1, fabs, M_PI, INFINITY
-from scipy.linalg.cython_blas cimport dgemm, dtrsm
+from scipy.linalg.cython_blas cimport dgemm, dsyrk, dtrsm
 from scipy.linalg.cython_lapack cimport dpotrf, dpotri, dpotrs
 from scipy.special.cython_special cimport erfcx as _erfcx_f, ndtr as _ndtr_f
 
@@ -282,12 +282,13 @@ DEF _CHOL_BLOCK = 512  # columns per block of _potrf_blocked (LAPACK's dpotrf on
 cdef int _potrf_blocked(double *M, int n) noexcept nogil:
     """LAPACK ``dpotrf("U")`` of the column-major ``(n, n)`` ``M`` (a C-order lower
     factor), blocked right-looking here: each diagonal block of ``_CHOL_BLOCK`` by
-    ``dpotrf``, the panel right of it by ``dtrsm``, the trailing upper triangle by one
-    ``dgemm`` per block column.  LAPACK's own blocking does the same with ``dsyrk``, but
+    ``dpotrf``, the panel right of it by ``dtrsm``, the trailing upper triangle a block
+    column at a time (``dgemm`` above the diagonal block, ``dsyrk`` of that block).
+    LAPACK's own blocking updates the whole trailing triangle by one ``dsyrk``, but
     OpenBLAS's threaded ``dsyrk`` crashes on large matrices in some builds (0.3.30 with
     SkylakeX kernels on two threads: ``dpotrf`` from n = 15,900, ``dsyrk`` from about
-    19,000; ``dgemm_oncopy`` in its ``inner_thread``), where its threaded ``dgemm`` and
-    ``dtrsm`` are sound.  Returns LAPACK's ``info`` (``k > 0``: the leading minor of
+    19,000; ``dgemm_oncopy`` in its ``inner_thread``), where its threaded ``dgemm``,
+    ``dtrsm`` and small ``dsyrk`` are sound.  Returns LAPACK's ``info`` (``k > 0``: the leading minor of
     order ``k`` is not positive definite)."""
     cdef int j, jb, rest, c, cb, rows, info = 0
     cdef char up = b"U", left = b"L", trans = b"T", notrans = b"N", nodiag = b"N"
@@ -307,13 +308,17 @@ cdef int _potrf_blocked(double *M, int n) noexcept nogil:
         dtrsm(&left, &up, &trans, &nodiag, &jb, &rest, &one,
               M + j + <Py_ssize_t>j * n, &n, M + j + <Py_ssize_t>(j + jb) * n, &n)
         # M[j+jb:c+cb, c:c+cb] -= U[j:j+jb, j+jb:c+cb]^T U[j:j+jb, c:c+cb]: the upper
-        # triangle of the trailing matrix, a block column at a time
+        # triangle of the trailing matrix, a block column at a time (the rectangle above
+        # its diagonal block by dgemm, that block's triangle by a small dsyrk)
         for c in range(j + jb, n, _CHOL_BLOCK):
             cb = min(_CHOL_BLOCK, n - c)
-            rows = c + cb - (j + jb)
-            dgemm(&trans, &notrans, &rows, &cb, &jb, &minus,
-                  M + j + <Py_ssize_t>(j + jb) * n, &n, M + j + <Py_ssize_t>c * n, &n,
-                  &one, M + (j + jb) + <Py_ssize_t>c * n, &n)
+            rows = c - (j + jb)
+            if rows > 0:
+                dgemm(&trans, &notrans, &rows, &cb, &jb, &minus,
+                      M + j + <Py_ssize_t>(j + jb) * n, &n, M + j + <Py_ssize_t>c * n, &n,
+                      &one, M + (j + jb) + <Py_ssize_t>c * n, &n)
+            dsyrk(&up, &trans, &cb, &jb, &minus, M + j + <Py_ssize_t>c * n, &n,
+                  &one, M + c + <Py_ssize_t>c * n, &n)
     return 0
 
 
