@@ -96,8 +96,16 @@ class GaussianProcess:
         (``>= 0``; it stops earlier once the kernel is resolved to a thousandth of the
         noise).  A prediction whose check finds the cache off by more than 1 % of a
         variance grows it (more columns, then more Lanczos vectors, up to ``n x rank <=
-        2**25`` entries; up to 8,000 points, ``n / 4`` columns) and keeps it; past that cap
-        the variances come from exact solves, with a ``NumericalWarning``.
+        2**25`` entries; up to ``factor_up_to`` points, ``n / 4`` columns) and keeps it;
+        past that cap, local neighbourhoods (``m`` most correlated training points per
+        test point), then exact solves, with a ``NumericalWarning``.
+    factor_up_to : int or None, default None
+        Up to this many training points, ``solver="cg"`` answers the predictive variances
+        that its cache cannot by an exact Cholesky factor of the ``n x n`` matrix, made
+        once and kept (``8 n^2`` bytes, twice that while it is made; ``>= 0``); above, by
+        local neighbourhoods or a CG solve per test point, which need no ``n x n``
+        matrix.  ``None``: 8,000 (512 MiB).  Raise it where memory allows (docs/gp.md,
+        "Large n", has the figures).
 
     Attributes
     ----------
@@ -164,6 +172,7 @@ class GaussianProcess:
         n_probes=10,
         precond_rank=None,
         pred_rank=256,
+        factor_up_to=None,
     ):
         self.kernel = _fit.check_kernel(kernel)
         self.noise = positive(noise, "noise", allow_zero=True)
@@ -174,8 +183,9 @@ class GaussianProcess:
         _fit.generator(random_state)  # refuses a bad seed now; each fit draws afresh from it
         self.random_state = random_state
         self.solver, self._settings, self.pred_rank = _cg.check_settings(
-            solver, cg_tol, max_cg_iter, n_probes, precond_rank, pred_rank
+            solver, cg_tol, max_cg_iter, n_probes, precond_rank, pred_rank, factor_up_to
         )
+        self.factor_up_to = self._settings.factor_up_to
         self.cg_tol, self.max_cg_iter = self._settings.cg_tol, self._settings.max_cg_iter
         self.n_probes, self.precond_rank = self._settings.n_probes, self._settings.precond_rank
 

@@ -252,6 +252,7 @@ def test_max_iter_bounds_the_optimiser(rng, solver):
         (dict(n_probes=1.5), ["`n_probes`", "integer"]),
         (dict(precond_rank=-1), ["`precond_rank`", ">= 0"]),
         (dict(pred_rank="a"), ["`pred_rank`"]),
+        (dict(factor_up_to=-1), ["`factor_up_to`", ">= 0"]),
     ],
 )
 def test_bad_solver_arguments_are_refused(kwargs, words):

@@ -97,22 +97,35 @@ def test_lanczos_vectors_grow_where_the_pivots_stop(rng, monkeypatch):
     np.testing.assert_allclose(sd**2, var, rtol=0.01)
 
 
-@pytest.mark.parametrize("factor_up_to", [model.AUTO_CG_ABOVE, 0], ids=["cholesky", "cg"])
+@pytest.mark.parametrize("factor_up_to", [None, 0], ids=["cholesky", "cg"])
 def test_past_the_cap_variances_come_from_exact_solves(rng, monkeypatch, factor_up_to):
     """A rough kernel whose cache cannot hold within a (lowered) cap: the prediction grows
-    the cache to the cap, says so, and solves exactly -- by a Cholesky factor at sizes
-    "auto" factorises, by CG preconditioned with the grown cache above."""
-    monkeypatch.setattr(model, "AUTO_CG_ABOVE", factor_up_to)
+    the cache to the cap, says so, and solves exactly -- by a Cholesky factor up to
+    ``factor_up_to`` training points (default: the sizes "auto" factorises), by CG
+    preconditioned with the grown cache above."""
     X, y, Xs, k = _rough(rng)
     monkeypatch.setattr(variances, "CACHE_ENTRIES", len(X) * 120)
     exact = GaussianProcess(k, noise=0.0137, solver="cholesky").fit(X, y, method=None)
-    cg = GaussianProcess(k, noise=0.0137, solver="cg", pred_rank=20, random_state=0)
+    cg = GaussianProcess(
+        k, noise=0.0137, solver="cg", pred_rank=20, random_state=0, factor_up_to=factor_up_to
+    )
     cg.fit(X, y, method=None)
     m1, s1 = exact.predict(Xs, return_std=True)
     with pytest.warns(NumericalWarning, match="variance cache, grown to its cap"):
         m2, s2 = cg.predict(Xs, return_std=True)
     cap = 120 if factor_up_to == 0 else len(X) // 4  # the exact factor is cheaper past n / 4
     assert cg.solver_info_["variance_path"] == "cg" and cg.solver_info_["pred_rank"] == cap
+    if factor_up_to is None:  # the factor's variances are exact, to rounding
+        np.testing.assert_allclose(s2**2, s1**2, rtol=1e-9)
+        # the kept factor (8 n^2 bytes) does not travel with a pickled model; the copy
+        # makes it again and predicts the same
+        import pickle
+
+        blob = pickle.dumps(cg)
+        assert len(blob) < 8 * len(X) ** 2
+        np.testing.assert_allclose(
+            pickle.loads(blob).predict(Xs, return_std=True)[1], s2, rtol=1e-12
+        )
     np.testing.assert_allclose(s2**2, s1**2, rtol=1e-2)
     np.testing.assert_allclose(m2, m1, rtol=1e-4, atol=1e-6 * np.abs(m1).max())
     _, c1 = exact.predict(Xs[:20], return_cov=True)

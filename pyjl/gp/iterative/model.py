@@ -48,7 +48,9 @@ PRECOND_PER_N = 2000
 PRECOND_ENTRIES = 1 << 25
 
 
-def check_settings(solver, cg_tol, max_cg_iter, n_probes, precond_rank, pred_rank):
+def check_settings(
+    solver, cg_tol, max_cg_iter, n_probes, precond_rank, pred_rank, factor_up_to=None
+):
     """The solver arguments checked: ``(solver, Settings, pred_rank)``."""
     solver = choice(solver, "solver", ("cholesky", "cg", "auto"))
     settings = Settings(
@@ -57,6 +59,9 @@ def check_settings(solver, cg_tol, max_cg_iter, n_probes, precond_rank, pred_ran
         n_probes=integer(n_probes, "n_probes", low=1),
         precond_rank=(
             None if precond_rank is None else integer(precond_rank, "precond_rank", low=0)
+        ),
+        factor_up_to=(
+            None if factor_up_to is None else integer(factor_up_to, "factor_up_to", low=0)
         ),
     )
     return solver, settings, integer(pred_rank, "pred_rank", low=0)
@@ -169,8 +174,10 @@ class CGState:
             "n_evaluations": evaluations,
             "total_cg_iterations": total,
         }
+        factor_up_to = self.settings.factor_up_to
         self.variances = Variances(
-            op, P, start, pred_rank, self.settings, AUTO_CG_ABOVE,
+            op, P, start, pred_rank, self.settings,
+            AUTO_CG_ABOVE if factor_up_to is None else factor_up_to,
             partial(warn_unconverged, settings=self.settings, stacklevel=11),  # picklable
             self.settings.cg_tol * ALPHA_TOL,
         )  # fmt: skip

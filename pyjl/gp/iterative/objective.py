@@ -71,6 +71,7 @@ class Settings:
     max_cg_iter: int
     n_probes: int
     precond_rank: int | None  # None: by the size (see model.auto_precond_rank)
+    factor_up_to: int | None = None  # None: model.AUTO_CG_ABOVE
 
 
 def floored(noise: np.ndarray, kernel_diag: np.ndarray) -> tuple[np.ndarray, float]:

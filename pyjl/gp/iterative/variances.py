@@ -33,10 +33,12 @@ a bound on its error is within its share (:meth:`Variances.quads`).
 from __future__ import annotations
 
 import warnings
+from functools import partial
 
 import numpy as np
-from scipy.linalg import cho_factor, solve_triangular
+from scipy.linalg import solve_triangular
 
+from ... import engines
 from ..._threads import thread_limit
 from ...exceptions import NumericalWarning
 from ..likelihood import blas_threads
@@ -68,6 +70,8 @@ GROW_TO = 0.25
 #: variance cache multiplies each block by ``(n, rank)`` factors, and BLAS runs such
 #: products fastest with hundreds of rows or more per call.
 _ROWS, _MIN_ROWS = 1 << 21, 128
+#: Test points per block of exact solves by the kept factor (a (n, rows) triangular solve).
+_FACTOR_ROWS = 1024
 #: The most CG runs per block of exact solves (each from where the last stopped), and the
 #: least relative residual asked (about what float64 residuals can show).
 _ROUNDS, _TOL_FLOOR = 4, 1e-12
@@ -149,6 +153,11 @@ class Variances:
         self.local = LocalVariances(self.kernel, self.X, self.noise)
         self.info = {"pred_rank": self.cache.n_pivots + self.cache.rank}
 
+    def __getstate__(self) -> dict:
+        """The state without the kept exact factor (``8 n^2`` bytes: a pickled model
+        makes it again when a prediction needs it)."""
+        return {**self.__dict__, "_factor": None}
+
     def _preconditioner(self, op, rank: int, search: bool = True) -> Preconditioner:
         """The pivoted Cholesky of ``rank`` columns on the fit's pivots, searched on past
         them (``search``) until it resolves the kernel (then :attr:`resolved`)."""
@@ -197,7 +206,7 @@ class Variances:
         ``exact``: their ``k*^T A^-1 k*`` by exact solves.  Warns (once per state) on
         ``"cg"``."""
         quad = self.cache.quad(Kc)
-        exact = self.quads(Kc.T, prior, quad)[1]
+        exact = self.quads(Kc.T, prior, quad, want_x=False)[1]
         err = check_errors(quad, exact, prior, VAR_RTOL)
         if np.any(err > 1.0):  # grown with a margin: the points between are not checked
             while np.any(err > GROW_TO) and self._grow():
@@ -225,10 +234,11 @@ class Variances:
             )
         return path, exact
 
-    def quads(self, B: np.ndarray, prior: np.ndarray, guess: np.ndarray):
+    def quads(self, B: np.ndarray, prior: np.ndarray, guess, want_x: bool = True):
         """``(X, q)``: ``X ~ A^-1 B`` and ``q`` ``(k,)``, each column's ``b^T A^-1 b``, to
         :data:`VAR_RTOL` / 4 of its variance ``prior - q`` (``prior``, ``guess``: ``(k,)``,
-        the prior variances and the cache's ``b^T C b``).
+        the prior variances and the cache's ``b^T C b``, or a callable giving it, called
+        only by the CG path).  Without ``want_x`` the factor's ``X`` is ``None``.
 
         Up to ``factor_up_to`` points by a kept Cholesky factor (``q = |L^-1 b|^2``).
         Above, by CG preconditioned and started by the cache, and ``q`` by the variational
@@ -241,15 +251,21 @@ class Variances:
         by what the bound says."""
         n = self.X.shape[0]
         if n <= self.factor_up_to:
-            if self._factor is None:
+            if self._factor is None:  # the engine's: OpenBLAS's own crashes in some builds
                 A = np.asarray(self.kernel(self.X), dtype=np.float64)
                 A[np.diag_indices_from(A)] += self.noise
                 with blas_threads(n):
-                    self._factor = cho_factor(A, lower=True, check_finite=False)[0]
+                    self._factor = np.asarray(engines.current().cholesky(A, 0.0))
+                del A
             with blas_threads(n):
                 W = solve_triangular(self._factor, B, lower=True, check_finite=False)
-                X = solve_triangular(self._factor, W, lower=True, trans=1, check_finite=False)
+                X = (
+                    solve_triangular(self._factor, W, lower=True, trans=1, check_finite=False)
+                    if want_x
+                    else None
+                )
             return X, np.einsum("ij,ij->j", W, W)
+        guess = guess() if callable(guess) else guess
         op, c = KernelOperator(self.kernel, self.X, self.noise), self.cache
         floor = 1e-9 * np.abs(prior)
         share = 0.25 * VAR_RTOL * float(np.min(self.noise))
@@ -314,14 +330,18 @@ class Variances:
             quad[pick] = exact
             return mean, prior - quad
         rows = int(max(1, min(max(m, 1), max(_MIN_ROWS, _ROWS // max(n, 1)))))
-        if not ok:
-            rows = VAR_BLOCK
+        factor = not ok and n <= self.factor_up_to
+        if not ok:  # the factor's triangular solves run fastest on many columns at once
+            rows = _FACTOR_ROWS if factor else VAR_BLOCK
         with blas_threads(n):  # the cache's products are (rows, n) x (n, rank) GEMMs
             for s in range(0, m, rows):
                 b = slice(s, s + rows)
                 Ks = np.asarray(self.kernel(Xs[b], self.X), dtype=np.float64)
-                mean[b], quad[b] = Ks @ alpha, self.cache.quad(Ks)
-                if not ok:
-                    quad[b] = self.quads(Ks.T, prior[b], quad[b])[1]
+                mean[b] = Ks @ alpha
+                if ok:
+                    quad[b] = self.cache.quad(Ks)
+                else:
+                    guess = partial(self.cache.quad, Ks)
+                    quad[b] = self.quads(Ks.T, prior[b], guess, want_x=False)[1]
         quad[pick] = exact
         return mean, prior - quad
