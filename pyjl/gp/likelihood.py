@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 
 import numpy as np
 from scipy.linalg import blas
@@ -54,18 +55,40 @@ _BLAS_SERIAL_BELOW = 512
 
 
 def free_cores() -> int:
-    """Cores not busy with other work: usable cores minus the 1-minute load average,
-    less the one this process keeps busy (at least 1; all of them where the load
-    average is unknown) -- the rule of libgomp's ``OMP_DYNAMIC``, counting ourselves out."""
+    """Cores not busy with other work: usable cores minus the 1-minute load average, less
+    what this process itself put into that average (:func:`own_load`, at least one core),
+    at least 1; all of them where the load average is unknown -- the rule of libgomp's
+    ``OMP_DYNAMIC``, counting ourselves out."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
         cores = os.cpu_count() or 1
+    own = max(1.0, own_load())
     try:
-        others = os.getloadavg()[0] - 1.0
+        others = os.getloadavg()[0] - own
     except (AttributeError, OSError):  # pragma: no cover - Windows
         return cores
     return max(1, min(cores, int(cores - others + 0.5)))
+
+
+#: this process's CPU seconds per second, averaged as the 1-minute load average is (``t``
+#: of the last call, negative before the first; ``cpu``: the process time then)
+_OWN: dict[str, float] = {"t": -1.0, "cpu": 0.0, "load": 1.0}
+
+
+def own_load() -> float:
+    """This process's part of the 1-minute load average: the CPU time of all its threads
+    per second of wall time since the last call, folded into a running average with the
+    load average's one-minute decay (1.0 at the first call).  A fit that kept both cores
+    busy for minutes raises the load average to about 2 by itself; counting it as 1 left
+    the next fit or prediction one core short."""
+    t, cpu = time.monotonic(), time.process_time()
+    last_t, last_cpu = _OWN["t"], _OWN["cpu"]
+    _OWN["t"], _OWN["cpu"] = t, cpu
+    if last_t >= 0.0 and t > last_t:
+        keep = math.exp(-(t - last_t) / 60.0)
+        _OWN["load"] = keep * _OWN["load"] + (1.0 - keep) * (cpu - last_cpu) / (t - last_t)
+    return _OWN["load"]
 
 
 def blas_threads(n: int):

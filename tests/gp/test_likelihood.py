@@ -25,6 +25,28 @@ def test_free_cores_is_between_one_and_the_usable_cores():
     assert 1 <= free_cores() <= cores
 
 
+def test_free_cores_counts_out_the_load_this_process_made(monkeypatch):
+    # two cores, both kept busy by this process for two minutes: the load average reads
+    # about 1.9, all of it ours, so both cores are free for the next call; the same load
+    # from other work (this process idle) leaves one
+    from pyjl.gp import likelihood
+
+    clock = {"t": 1000.0, "cpu": 50.0}
+    monkeypatch.setattr(likelihood.time, "monotonic", lambda: clock["t"])
+    monkeypatch.setattr(likelihood.time, "process_time", lambda: clock["cpu"])
+    monkeypatch.setattr(likelihood.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(likelihood.os, "getloadavg", lambda: (1.9, 1.5, 1.0))
+    monkeypatch.setattr(likelihood, "_OWN", {"t": -1.0, "cpu": 0.0, "load": 1.0})
+    assert free_cores() == 1  # the first call counts this process as one core
+    clock["t"] += 120.0
+    clock["cpu"] += 240.0
+    assert free_cores() == 2
+    own = likelihood._OWN["load"]
+    assert own == pytest.approx(np.exp(-2.0) * 1.0 + (1 - np.exp(-2.0)) * 2.0)
+    clock["t"] += 600.0  # ten idle minutes: the same load average is other work
+    assert free_cores() == 1
+
+
 def test_large_problems_follow_pyjl_num_threads():
     try:
         pyjl.set_num_threads(1)
