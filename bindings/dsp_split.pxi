@@ -7,6 +7,7 @@ cdef extern from "pyjl_dsp.h":   # pyjl_dsp_split.h
         const double *b
         const double *a
         Py_ssize_t n_sec, k
+    Py_ssize_t pyjl_rec_states(const pyjl_recursion *f) noexcept nogil
     Py_ssize_t pyjl_zir_basis(const pyjl_recursion *f, double *H, Py_ssize_t hs) noexcept nogil
     ctypedef struct pyjl_split_job:
         pyjl_recursion f
@@ -77,7 +78,7 @@ cdef bint _split_pays(const pyjl_recursion *f, Py_ssize_t n, Py_ssize_t cap):
     (``butter(8, 0.1)``: 1,833; its set-up takes about 20 us).  A shorter call of a
     filter not seen before runs serially, as SciPy would, and marks the filter: its next
     call splits (a stream from its second chunk)."""
-    cdef Py_ssize_t ns = 2 * f.n_sec if f.sos != NULL else f.k - 1
+    cdef Py_ssize_t ns = pyjl_rec_states(f)
     if n >= _setup_factor * ((ns + PYJL_LANES - 1) // PYJL_LANES) * cap:
         return True
     key = _filter_key(f)
@@ -136,18 +137,17 @@ cdef bint _split_channel(const pyjl_recursion *f, double *z, const double *x, do
     if n < 2 * _SPLIT_MIN:
         return False
     decay = _rec_decay(f)
-    if (decay <= 0 or n // max(_SPLIT_MIN, 4 * decay) < 2
-            or not _split_pays(f, n, decay + 2 * _BLOCK)):
+    cap = decay + 2 * _BLOCK   # the responses' longest, and what the basis is made over
+    if decay <= 0 or n // max(_SPLIT_MIN, 4 * decay) < 2 or not _split_pays(f, n, cap):
         return False
     # as many segments as fill the lanes of every thread (one thread too), each at least
     # twice the decay (its correction then costs at most a quarter of its own filtering)
     nseg = min(PYJL_LANES * nt, n // max(_LANE_SEG_MIN, 2 * decay))
     if nseg < 2:
         return False
-    T, basis, hmax, zss = _zir_basis(f, decay + 2 * _BLOCK)
+    T, basis, hmax, zss = _zir_basis(f, cap)
     if f.sos == NULL and not (T and hmax <= _IIR_SPLIT_HMAX):
         return False
-    cap = decay + 2 * _BLOCK
     if T:
         hv = basis
         H, cap = &hv[0, 0], T
@@ -163,12 +163,12 @@ cdef bint _split_channel(const pyjl_recursion *f, double *z, const double *x, do
 cdef tuple _zir_basis(const pyjl_recursion *f, Py_ssize_t cap):
     """``(T, H, hmax, zss)``: the zero-input responses of the filter from its unit states,
     ``H (ns, T)``, for corrections by ``pyjl_zir_add``, their largest magnitude ``hmax``,
-    and the steady state of a unit constant input ``zss (ns,)`` (SciPy's ``sosfilt_zi``
-    or ``lfilter_zi``; ``None`` where SciPy cannot give it); ``T = 0``, ``H = None`` and
+    and the steady state of a unit constant input ``zss (ns,)`` (``_steady_state``: as
+    SciPy's ``sosfilt_zi`` or ``lfilter_zi``, or ``None``); ``T = 0``, ``H = None`` and
     ``hmax = inf`` where the responses take more than ``cap`` samples to decay or more
     than ``_ZIR_BASIS_MAX`` bytes.  Kept per filter (a stream asks on every chunk), the
     last ``_ZIR_BASES``."""
-    cdef Py_ssize_t ns = 2 * f.n_sec if f.sos != NULL else f.k - 1, T = 0
+    cdef Py_ssize_t ns = pyjl_rec_states(f), T = 0
     cdef double[:, ::1] work
     key = _filter_key(f)
     got = _zir_bases.get(key)
@@ -180,10 +180,10 @@ cdef tuple _zir_basis(const pyjl_recursion *f, Py_ssize_t cap):
             T = pyjl_zir_basis(f, &work[0, 0], cap)
     if T:
         H = np.array(work[:, :T])
-        got = (T, H, float(np.max(np.abs(H))), _steady_state(f))
+        got = (T, H, float(np.max(np.abs(H))))
     else:
-        got = (0, None, np.inf, _steady_state(f))
-    return _keep(_zir_bases, key, got)
+        got = (0, None, np.inf)
+    return _keep(_zir_bases, key, got + (_steady_state(f),))
 
 
 cdef inline void _sum2(double *s, double *c, double v) noexcept nogil:
@@ -225,7 +225,7 @@ cdef object _steady_state(const pyjl_recursion *f):
     ``(ns,)``; ``_dc_state`` per section, each fed the one before's output level, as
     SciPy's ``sosfilt_zi``), or ``None`` where it has none (a pole at 1) or it is not
     finite."""
-    cdef Py_ssize_t ns = 2 * f.n_sec if f.sos != NULL else f.k - 1, s
+    cdef Py_ssize_t ns = pyjl_rec_states(f), s
     cdef double level = 1.0
     zss = np.empty(ns)
     cdef double[::1] z = zss
@@ -271,7 +271,7 @@ cdef bint _lane_segments(const pyjl_recursion *f, const double *zss, double *z,
     (nothing written to ``z``) if a response has not decayed within ``cap`` samples
     or a state is not finite; ``y`` must then be recomputed."""
     cdef pyjl_split_job job
-    cdef Py_ssize_t L = n // nseg, ns = 2 * f.n_sec if f.sos != NULL else f.k - 1, t
+    cdef Py_ssize_t L = n // nseg, ns = pyjl_rec_states(f), t
     cdef Py_ssize_t nb = (nseg + PYJL_LANES - 1) // PYJL_LANES, q, c
     cdef int ok = 1
     if L % 512 == 0 and L > 512:
