@@ -288,8 +288,8 @@ cdef int _potrf_blocked(double *M, int n) noexcept nogil:
     OpenBLAS's threaded ``dsyrk`` crashes on large matrices in some builds (0.3.30 with
     SkylakeX kernels on two threads: ``dpotrf`` from n = 15,900, ``dsyrk`` from about
     19,000; ``dgemm_oncopy`` in its ``inner_thread``), where its threaded ``dgemm``,
-    ``dtrsm`` and small ``dsyrk`` are sound.  Returns LAPACK's ``info`` (``k > 0``: the leading minor of
-    order ``k`` is not positive definite)."""
+    ``dtrsm`` and small ``dsyrk`` are sound.  Returns LAPACK's ``info`` (``k > 0``: the
+    leading minor of order ``k`` is not positive definite)."""
     cdef int j, jb, rest, c, cb, rows, info = 0
     cdef char up = b"U", left = b"L", trans = b"T", notrans = b"N", nodiag = b"N"
     cdef double one = 1.0, minus = -1.0
