@@ -211,17 +211,16 @@ def _largest_unstable_pole(a: np.ndarray, b: np.ndarray | None, tol: float) -> c
 
 def _low_order_radius(a: np.ndarray) -> float:
     """The largest pole radius of a real denominator ``a`` of 2 or 3 coefficients (``a[0]
-    != 0``), by the quadratic formula (``|p|^2 = a2 / a0`` for a complex pair), as
-    :func:`validate_sos` finds a section's."""
-    a0, a1 = float(a[0]), float(a[1])
-    if a.size == 2:
-        return abs(a1 / a0)
-    a2 = float(a[2])
-    disc = a1 * a1 - 4.0 * a0 * a2
-    if disc < 0:
-        return math.sqrt(abs(a2 / a0))
-    root = math.sqrt(disc)
-    return max(abs(-a1 + root), abs(-a1 - root)) / (2.0 * abs(a0))
+    != 0``): :func:`_section_radius` of ``a / a[0]``."""
+    a1 = a[1] / a[0]
+    return float(_section_radius(a1, a[2] / a[0] if a.size == 3 else 0.0))
+
+
+def _section_radius(a1, a2):
+    """The largest pole radius of ``z^2 + a1 z + a2`` (arrays or numbers, real), by the
+    quadratic formula."""
+    root = np.sqrt(np.asarray(a1, dtype=np.complex128) ** 2 - 4 * a2)
+    return np.maximum(np.abs(-a1 + root), np.abs(-a1 - root)) / 2
 
 
 #: keyed on coefficient sets as long as a kept entry (the roots cost ``len(a) ** 3``)
@@ -283,10 +282,7 @@ def _checked_sos(sos, name: str) -> tuple[np.ndarray, str | None]:
             f"{arr[k, 3]} in section {k}",
             "divide that row by its a0",
         )
-    a1, a2 = arr[:, 4], arr[:, 5]
-    root = np.sqrt(a1.astype(np.complex128) ** 2 - 4 * a2)
-    radius = np.maximum(np.abs(-a1 + root), np.abs(-a1 - root)) / 2
-    unstable = radius > 1.0 + 1e-9
+    unstable = _section_radius(arr[:, 4], arr[:, 5]) > 1.0 + 1e-9
     arr = np.ascontiguousarray(arr)
     if not np.any(unstable):
         return arr, None
