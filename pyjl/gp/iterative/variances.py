@@ -33,7 +33,6 @@ a bound on its error is within its share (:meth:`Variances.quads`).
 from __future__ import annotations
 
 import warnings
-from functools import partial
 
 import numpy as np
 from scipy.linalg import solve_triangular
@@ -153,6 +152,12 @@ class Variances:
         self.local = LocalVariances(self.kernel, self.X, self.noise)
         self.info = {"pred_rank": self.cache.n_pivots + self.cache.rank}
 
+    @property
+    def by_factor(self) -> bool:
+        """Whether exact solves come from a kept Cholesky factor (up to ``factor_up_to``
+        training points), else from CG."""
+        return bool(self.X.shape[0] <= self.factor_up_to)
+
     def __getstate__(self) -> dict:
         """The state without the kept exact factor (``8 n^2`` bytes: a pickled model
         makes it again when a prediction needs it)."""
@@ -179,7 +184,7 @@ class Variances:
         the cache (two ``n x pivots`` products) more than the kept Cholesky factor (an
         ``n x n`` triangular solve), which is exact."""
         c, n = self.cache, self.X.shape[0]
-        cap = CACHE_ENTRIES if n > self.factor_up_to else min(CACHE_ENTRIES, n * n // 4)
+        cap = min(CACHE_ENTRIES, n * n // 4) if self.by_factor else CACHE_ENTRIES
         size = next_size(
             c.n_pivots, self.lanczos, n, resolved=self.resolved,
             exhausted=c.rank < self.lanczos, cap=cap,
@@ -237,8 +242,9 @@ class Variances:
     def quads(self, B: np.ndarray, prior: np.ndarray, guess, want_x: bool = True):
         """``(X, q)``: ``X ~ A^-1 B`` and ``q`` ``(k,)``, each column's ``b^T A^-1 b``, to
         :data:`VAR_RTOL` / 4 of its variance ``prior - q`` (``prior``, ``guess``: ``(k,)``,
-        the prior variances and the cache's ``b^T C b``, or a callable giving it, called
-        only by the CG path).  Without ``want_x`` the factor's ``X`` is ``None``.
+        the prior variances and the cache's ``b^T C b``, which only the CG path reads:
+        ``None`` where :attr:`by_factor`).  Without ``want_x`` the factor's ``X`` is
+        ``None``.
 
         Up to ``factor_up_to`` points by a kept Cholesky factor (``q = |L^-1 b|^2``).
         Above, by CG preconditioned and started by the cache, and ``q`` by the variational
@@ -250,7 +256,7 @@ class Variances:
         exceeds their share are solved on from where they stopped, tolerances tightened
         by what the bound says."""
         n = self.X.shape[0]
-        if n <= self.factor_up_to:
+        if self.by_factor:
             if self._factor is None:  # the engine's: OpenBLAS's own crashes in some builds
                 A = np.asarray(self.kernel(self.X), dtype=np.float64)
                 A[np.diag_indices_from(A)] += self.noise
@@ -265,7 +271,6 @@ class Variances:
                     else None
                 )
             return X, np.einsum("ij,ij->j", W, W)
-        guess = guess() if callable(guess) else guess
         op, c = KernelOperator(self.kernel, self.X, self.noise), self.cache
         floor = 1e-9 * np.abs(prior)
         share = 0.25 * VAR_RTOL * float(np.min(self.noise))
@@ -330,9 +335,8 @@ class Variances:
             quad[pick] = exact
             return mean, prior - quad
         rows = int(max(1, min(max(m, 1), max(_MIN_ROWS, _ROWS // max(n, 1)))))
-        factor = not ok and n <= self.factor_up_to
         if not ok:  # the factor's triangular solves run fastest on many columns at once
-            rows = _FACTOR_ROWS if factor else VAR_BLOCK
+            rows = _FACTOR_ROWS if self.by_factor else VAR_BLOCK
         with blas_threads(n):  # the cache's products are (rows, n) x (n, rank) GEMMs
             for s in range(0, m, rows):
                 b = slice(s, s + rows)
@@ -341,7 +345,7 @@ class Variances:
                 if ok:
                     quad[b] = self.cache.quad(Ks)
                 else:
-                    guess = partial(self.cache.quad, Ks)
+                    guess = None if self.by_factor else self.cache.quad(Ks)
                     quad[b] = self.quads(Ks.T, prior[b], guess, want_x=False)[1]
         quad[pick] = exact
         return mean, prior - quad
