@@ -28,6 +28,7 @@ import pyjl.dsp as dsp
 
 SOS = ss.butter(8, 0.1, output="sos")
 BA8 = ss.butter(8, 0.1)
+BA4 = ss.butter(4, 0.1)
 BA2 = ss.butter(2, 0.1)
 FIR = ss.firwin(101, 0.2)
 CHUNK = 1 << 16
@@ -72,6 +73,12 @@ def _cases(x):
             "sosfiltfilt (8th-order Butterworth)",
             lambda: dsp.sosfiltfilt(SOS, x),
             lambda: ss.sosfiltfilt(SOS, x),
+            "scipy.signal",
+        ),
+        (
+            "filtfilt (4th-order Butterworth)",
+            lambda: dsp.filtfilt(*BA4, x),
+            lambda: ss.filtfilt(*BA4, x),
             "scipy.signal",
         ),
         (

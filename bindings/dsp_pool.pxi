@@ -1,4 +1,5 @@
-# the output pool (pyjl_dsp_pool.h) and the state copy -- included by bindings/dsp.pyx
+# the output pool (pyjl_dsp_pool.h), the state copy and reversed rows -- included by
+# bindings/dsp.pyx
 
 cdef extern from "pyjl_dsp.h":   # the output pool, pyjl_dsp_pool.h
     object pyjl_pool_capsule()
@@ -40,6 +41,46 @@ def empty_out(Py_ssize_t n_ch, Py_ssize_t n):
     """Uninitialised float64 ``(n_ch, n)`` from the output pool (work memory that is
     filtered next, such as ``sosfiltfilt``'s padded signal)."""
     return _empty_out(n_ch, n)
+
+
+cdef extern from "pyjl_dsp.h":
+    void pyjl_reverse(const double *src, double *dst, Py_ssize_t n) noexcept nogil
+
+DEF _REVERSE_BLOCK = 1 << 16   # samples per task of a reversal
+
+
+def reversed_rows(parts, Py_ssize_t width, int n_threads):
+    """The rows of ``parts`` (C-contiguous float64 ``(n_ch, n_k)`` arrays) joined and
+    reversed, ``np.concatenate(parts, axis=1)[:, ::-1]``, then zeros up to ``width``
+    samples, in a new ``(n_ch, width)`` array from the output pool: the input of
+    ``sosfiltfilt``'s backward pass.  Blocks of samples run on up to ``n_threads``
+    threads (one per 2^19 samples)."""
+    cdef list blocks = [np.ascontiguousarray(p, dtype=np.float64) for p in parts]
+    cdef Py_ssize_t n_ch = blocks[0].shape[0] if blocks else 0
+    cdef Py_ssize_t n = sum(b.shape[1] for b in blocks), end, m, nb, k, c, t0, mk
+    if width < n:
+        raise ValueError(f"width {width} < {n} joined samples")
+    out_arr = _empty_out(n_ch, width)
+    cdef double[:, ::1] out = out_arr
+    cdef const double[:, ::1] src
+    cdef int nt
+    end = n
+    for b in blocks:   # part k ends, reversed, where the parts after it begin
+        src = b
+        m = src.shape[1]
+        end -= m
+        if m == 0 or n_ch == 0:
+            continue
+        nb = (m + _REVERSE_BLOCK - 1) // _REVERSE_BLOCK
+        nt = _threads_for(n_threads, n_ch * nb, n_ch * m)
+        for k in prange(n_ch * nb, nogil=True, num_threads=nt, schedule="static"):
+            c = k // nb
+            t0 = (k % nb) * _REVERSE_BLOCK
+            mk = min(_REVERSE_BLOCK, m - t0)
+            pyjl_reverse(&src[c, m - t0 - mk], &out[c, end + t0], mk)
+    if width > n and n_ch > 0:
+        out_arr[:, n:] = 0.0
+    return out_arr
 
 
 def _pool_release():

@@ -1,4 +1,5 @@
-/* FIR and polyphase (upfirdn) kernels of bindings/dsp.pyx.
+/* FIR and polyphase (upfirdn) kernels of bindings/dsp.pyx, and the row reversal of
+ * zero-phase filtering.
  *
  * Layout contract (validated by pyjl.dsp, trusted here): every array is float64 and
  * C-contiguous; x is one channel of n samples, y its output; b holds the m taps of an FIR;
@@ -10,6 +11,13 @@
 
 #include <Python.h>  /* Py_ssize_t; Cython's module includes it first anyway */
 #include <string.h>
+
+/* dst[t] = src[n - 1 - t] for t < n (src and dst do not overlap) */
+static void pyjl_reverse(const double *src, double *dst, Py_ssize_t n) {
+    const double *end = src + n - 1;
+    Py_ssize_t t;
+    for (t = 0; t < n; t++) dst[t] = end[-t];
+}
 
 /* FIR convolution kernels: y[t] = sum_{k=0}^{min(m-1,t)} b[k] x[t-k] for t in [t0, t1),
    summed in increasing k from 0.0 (the same rounding as a plain loop).  The AVX2

@@ -19,6 +19,7 @@ from ._frames import power_of_two_scale, rescale
 __all__ = [
     "engine",
     "work_array",
+    "reversed_rows",
     "FFT_MIN_TAPS",
     "fir_uses_fft",
     "sosfilt_channels",
@@ -54,6 +55,25 @@ def work_array(n_channels: int, n: int, dtype=np.float64) -> np.ndarray:
     if make is None or np.dtype(dtype) != np.float64:
         return np.empty((n_channels, n), dtype=dtype)
     return make((n_channels, n))
+
+
+def reversed_rows(parts, width: int) -> np.ndarray:
+    """The rows of ``parts`` (``(n_channels, n_k)`` arrays of one dtype) joined and
+    reversed, ``np.concatenate(parts, axis=1)[:, ::-1]``, then zeros up to ``width``
+    samples: a new C-contiguous ``(n_channels, width)`` array, the input of a
+    zero-phase filter's backward pass.  The engine's own (``reversed_rows``: the native
+    engine's runs on its threads into reused memory) for float64, else NumPy's."""
+    dtype = np.result_type(*parts)
+    make = getattr(engine(), "reversed_rows", None)
+    if make is not None and dtype == np.float64:
+        return make(parts, width)
+    out = np.empty((parts[0].shape[0], width), dtype=dtype)
+    at = 0
+    for y in reversed(parts):
+        out[:, at : at + y.shape[1]] = y[:, ::-1]
+        at += y.shape[1]
+    out[:, at:] = 0
+    return out
 
 
 # --- real float64 blocks: the engine's kernels --------------------------------------

@@ -25,7 +25,13 @@ from ..data import all_finite
 from . import _inputs
 from ._frames import filter_finite
 from ._inputs import channels, from_channels, out_dtype, read_signal
-from ._kernels import lfilter_channels, rerun_scaled, sosfilt_channels, work_array
+from ._kernels import (
+    lfilter_channels,
+    rerun_scaled,
+    reversed_rows,
+    sosfilt_channels,
+    work_array,
+)
 from ._memo import KEPT_VALUES, by_value
 from .filtering import normalize_ba, sos_numerator
 
@@ -76,42 +82,31 @@ def extend(x2, edge, padtype):
     return out
 
 
-def _twice(run, x2, zi, edge, padtype, last=None, pieces=False):
-    """Forward then backward pass of ``run(x, zi)`` with steady-state initial
-    conditions scaled by the first sample of each pass; the backward pass's final
-    state replaces the contents of the list ``last`` (for :func:`filter_finite`).
+def _twice(run, x2, zi, edge, padtype, last=None):
+    """Forward then backward pass of ``run(x, zi)`` (a causal filter: its output and
+    state depend only on the samples so far) with steady-state initial conditions
+    scaled by the first sample of each pass; the backward pass's final state replaces
+    the contents of the list ``last`` (for :func:`filter_finite`).
 
-    ``pieces`` (a ``run`` whose output and state depend only on the samples so far,
-    as ``sosfilt``'s): the forward pass filters the left extension, the signal and
-    the right extension in turn, the state carried (the same operations, without a
-    padded copy of the signal), and the backward pass filters rows rounded up to
-    whole 64-byte lines with zeros after the signal (nothing kept changes, and the
-    native kernels stream such rows, ``pyjl_simd.h``)."""
+    The forward pass filters the left extension, the signal and the right extension
+    in turn, the state carried (the same operations, without a padded copy of the
+    signal).  The backward pass filters the forward output reversed in one step
+    (:func:`reversed_rows`), in rows rounded up to whole 64-byte lines with zeros after
+    the signal (nothing kept changes, and the native kernels stream such rows,
+    ``pyjl_simd.h``)."""
     w = x2.shape[1] + 2 * edge
     zi_shape = (1,) + zi.shape
 
     def start(v):  # the steady state scaled by the pass's first sample
         return zi.reshape(zi_shape) * v[:, :1].reshape((-1,) + (1,) * zi.ndim)
 
-    if pieces and padtype is not None and edge > 0:
-        left, right = _pads(x2, edge, padtype)
-        parts, z = [], start(left)
-        for piece in (left, x2, right):
-            y, z = run(np.ascontiguousarray(piece), z)
-            parts.append(y)
-        rev = work_array(x2.shape[0], w + (-w) % 8, np.result_type(*parts))
-        at = 0
-        for y in reversed(parts):
-            rev[:, at : at + y.shape[1]] = y[:, ::-1]
-            at += y.shape[1]
-        rev[:, w:] = 0.0
-    else:
-        ext = extend(x2, edge, padtype)
-        y, _ = run(ext, start(ext))
-        # the backward pass reads the reversed output; reuse the extension's memory
-        reuse = ext is not x2 and ext.flags.writeable and ext.dtype == y.dtype
-        rev = ext if reuse else np.empty_like(y)
-        np.copyto(rev, y[:, ::-1])
+    left, right = _pads(x2, edge, padtype) if padtype is not None and edge > 0 else (x2, None)
+    parts, z = [], start(left)
+    for piece in (left, x2, right) if right is not None else (x2,):
+        y, z = run(np.ascontiguousarray(piece), z)
+        parts.append(y)
+    rev = reversed_rows(parts, w + (-w) % 8)
+    del parts, y  # the forward output's memory goes back before the backward pass
     y, zf = run(rev, start(rev))
     if last is not None:
         last[:] = [zf]
@@ -276,7 +271,6 @@ def sosfiltfilt(sos, x, axis=None, padtype="odd", padlen=None):
             edge,
             padtype,
             last,
-            pieces=True,
         )
 
     x2 = _as_work(x2)

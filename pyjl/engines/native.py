@@ -229,6 +229,16 @@ class NativeEngine:
         y: Array | None = _module("dsp").upfirdn_small(h, x, up, down)
         return y
 
+    # native only, outside the engine contract: work memory and data movement of the
+    # filters (pyjl.dsp._kernels.work_array and reversed_rows fall back to NumPy)
+    def empty(self, shape: tuple[int, int]) -> Array:
+        out: Array = _module("dsp").empty_out(*shape)
+        return out
+
+    def reversed_rows(self, parts: list[Array], width: int) -> Array:
+        out: Array = _module("dsp").reversed_rows(parts, width, _threads())
+        return out
+
     def fftfilt(self, h: Array, x: Array) -> Array:
         y: Array = _module("dsp").fftfilt(h, x, _threads())
         return y

@@ -158,12 +158,63 @@ def test_work_memory_comes_from_the_pool(rng):
     assert native._pool_bytes() == x.nbytes
 
 
+def test_filters_take_work_memory_from_the_pool(rng):
+    # the zero-phase filters' padded signal and reversed rows reuse freed outputs
+    from pyjl.dsp import _kernels
+
+    native._pool_release()
+    shape = (2, 1 << 20)
+    for make in (
+        lambda: _kernels.work_array(*shape),
+        lambda: _kernels.reversed_rows([np.ones(shape)], shape[1]),
+    ):
+        y, _ = native.sosfilt(SOS, rng.standard_normal(shape), None, 1)
+        address = y.ctypes.data
+        del y
+        work = make()
+        assert work.shape == shape and work.ctypes.data == address
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize(
+    "lengths, pad",
+    [((5,), 0), ((3, 70_000, 9), 4), ((0, 1 << 16, 1), 7), (((1 << 17) + 3,), 0), ((1, 2), 0)],
+)
+def test_reversed_rows_join_and_reverse(rng, lengths, pad, threads):
+    # tasks of 2^16 samples: lengths cross their boundaries; a zero-length part
+    parts = [rng.standard_normal((3, m)) for m in lengths]
+    width = sum(lengths) + pad
+    old = native._set_par_min_work(1)  # every thread, however short the rows
+    try:
+        got = native.reversed_rows(parts, width, threads)
+    finally:
+        native._set_par_min_work(old)
+    joined = np.concatenate(parts, axis=1)[:, ::-1]
+    np.testing.assert_array_equal(got[:, : joined.shape[1]], joined)
+    np.testing.assert_array_equal(got[:, joined.shape[1] :], 0.0)
+    assert got.flags.c_contiguous and got.shape == (3, width)
+
+
+def test_reversed_rows_of_complex_parts_by_numpy(rng):
+    from pyjl.dsp import _kernels
+
+    parts = [rng.standard_normal((2, m)) + 1j * rng.standard_normal((2, m)) for m in (3, 11)]
+    got = _kernels.reversed_rows(parts, 16)
+    np.testing.assert_array_equal(got[:, :14], np.concatenate(parts, axis=1)[:, ::-1])
+    np.testing.assert_array_equal(got[:, 14:], 0.0)
+
+
 @pytest.mark.parametrize("n", [1000, 1001, 1007, 4099])
 def test_zero_phase_on_whole_lines_matches_scipy(rng, n):
-    # sosfiltfilt pads both passes to a multiple of eight samples: nothing kept changes
+    # both passes run on rows padded to a multiple of eight samples: nothing kept changes
     x = rng.standard_normal((3, n))
+    b, a = ss.butter(4, 0.1)
     for padtype, padlen in (("odd", None), ("even", 5), ("constant", 0), (None, None)):
         assert_matches(
             dsp.sosfiltfilt(SOS, x, padtype=padtype, padlen=padlen),
             ss.sosfiltfilt(SOS, x, padtype=padtype, padlen=padlen),
+        )
+        assert_matches(
+            dsp.filtfilt(b, a, x, padtype=padtype, padlen=padlen),
+            ss.filtfilt(b, a, x, padtype=padtype, padlen=padlen),
         )
