@@ -56,8 +56,12 @@ def reversed_rows(parts, Py_ssize_t width, int n_threads):
     ``sosfiltfilt``'s backward pass.  Blocks of samples run on up to ``n_threads``
     threads (one per 2^19 samples)."""
     cdef list blocks = [np.ascontiguousarray(p, dtype=np.float64) for p in parts]
-    cdef Py_ssize_t n_ch = blocks[0].shape[0] if blocks else 0
-    cdef Py_ssize_t n = sum(b.shape[1] for b in blocks), end, m, nb, k, c, t0, mk
+    cdef Py_ssize_t n_ch = blocks[0].shape[0] if blocks and blocks[0].ndim == 2 else 0
+    cdef Py_ssize_t n = 0, end, m, nb, k, c, t0, mk
+    for b in blocks:
+        if b.ndim != 2 or b.shape[0] != n_ch:
+            raise ValueError(f"parts must be 2-D with {n_ch} rows each")
+        n += b.shape[1]
     if width < n:
         raise ValueError(f"width {width} < {n} joined samples")
     out_arr = _empty_out(n_ch, width)

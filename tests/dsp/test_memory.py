@@ -195,6 +195,16 @@ def test_reversed_rows_join_and_reverse(rng, lengths, pad, threads):
     assert got.flags.c_contiguous and got.shape == (3, width)
 
 
+@pytest.mark.parametrize(
+    "parts, width",
+    [([np.ones((2, 3)), np.ones((3, 3))], 10), ([np.ones(3)], 10), ([np.ones((2, 3))], 2)],
+)
+def test_reversed_rows_refuse_parts_that_do_not_fit(parts, width):
+    # rows of different counts or more samples than the width would write out of bounds
+    with pytest.raises(ValueError):
+        native.reversed_rows(parts, width, 1)
+
+
 def test_reversed_rows_of_complex_parts_by_numpy(rng):
     from pyjl.dsp import _kernels
 
