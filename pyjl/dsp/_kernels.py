@@ -47,11 +47,22 @@ def fir_uses_fft(n_taps: int, n: int) -> bool:
     return n_taps >= FFT_MIN_TAPS and n >= 4 * n_taps
 
 
+def _speed_up(name: str):
+    """The engine's optional helper ``name``, or None: the small-call fast paths
+    (``lfilter_small``, ``upfirdn_small``: the native engine checks and filters a small
+    call in one compiled step and may decline it, None sending it down the full path
+    with its own checks, errors and warnings) and the work memory and data movement of
+    the filters (``empty``, ``reversed_rows``).  They are not contract kernels: an engine
+    without them loses only speed, never a result or an error.  Julia and CUDA calls
+    cost a bridge or a device transfer that no such shortcut removes, so they have none."""
+    return getattr(engine(), name, None)
+
+
 def work_array(n_channels: int, n: int, dtype=np.float64) -> np.ndarray:
     """Uninitialised ``(n_channels, n)`` memory that a kernel filters next: the engine's
     own (``empty``: the native engine reuses freed outputs, already mapped) for
     float64, else NumPy's."""
-    make = getattr(engine(), "empty", None)
+    make = _speed_up("empty")
     if make is None or np.dtype(dtype) != np.float64:
         return np.empty((n_channels, n), dtype=dtype)
     return make((n_channels, n))
@@ -64,7 +75,7 @@ def reversed_rows(parts, width: int) -> np.ndarray:
     zero-phase filter's backward pass.  The engine's own (``reversed_rows``: the native
     engine's runs on its threads into reused memory) for float64, else NumPy's."""
     dtype = np.result_type(*parts)
-    make = getattr(engine(), "reversed_rows", None)
+    make = _speed_up("reversed_rows")
     if make is not None and dtype == np.float64:
         return make(parts, width)
     out = np.empty((parts[0].shape[0], width), dtype=dtype)
@@ -166,24 +177,14 @@ def lfilter_channels(b, a, x2, zi2=None):
     return _by_parts(lambda v, z: _lfilter_real(b, a, v, z), x2, zi2)
 
 
-def _fast_path(name: str):
-    """The engine's small-call fast path ``name`` (``lfilter_small``, ``upfirdn_small``),
-    or None.  These are not contract kernels: the native engine's check and filter a
-    small call in one compiled step and may decline it (None: the full path runs, with
-    its own checks, errors and warnings), so an engine without them loses only speed,
-    never a result or an error.  Julia and CUDA calls cost a bridge or a device transfer
-    that no such shortcut removes, so they have none."""
-    return getattr(engine(), name, None)
-
-
 def lfilter_small(b, a, x, zi=None):
     """``lfilter`` of a small call in one step, where the engine has such a fast path
-    (:func:`_fast_path`): normalised float64 ``b``, ``a``, ``x`` a C-contiguous float64
+    (:func:`_speed_up`): normalised float64 ``b``, ``a``, ``x`` a C-contiguous float64
     array of 1 or 2 dimensions filtered along its last axis, ``zi`` None or of shape
     ``x.shape[:-1] + (K - 1,)``.  Returns ``y`` or ``(y, zf)``, or None for anything else
     (other inputs, more work, a value that is not finite): the full path then runs and
     decides."""
-    fn = _fast_path("lfilter_small")
+    fn = _speed_up("lfilter_small")
     return None if fn is None else fn(b, a, x, zi)
 
 
@@ -227,11 +228,11 @@ def upfirdn_channels(h, x2, up, down):
 
 def upfirdn_small(h, x, up, down):
     """``upfirdn`` (zero extension) of a small call in one step, where the engine has such a
-    fast path (:func:`_fast_path`): float64 ``h``, ``x`` a C-contiguous float64 array of
+    fast path (:func:`_speed_up`): float64 ``h``, ``x`` a C-contiguous float64 array of
     1 or 2 dimensions filtered along its last axis, int ``up``, ``down``.  Returns ``y``,
     or None for anything else (other inputs, more work, a value that is not finite): the
     full path then runs and decides."""
-    fn = _fast_path("upfirdn_small")
+    fn = _speed_up("upfirdn_small")
     return None if fn is None else fn(h, x, up, down)
 
 

@@ -219,7 +219,7 @@ class NativeEngine:
         return y
 
     # native only, outside the engine contract: a small call in one step, its checks
-    # included; None sends the call down the full path (pyjl.dsp._kernels._fast_path,
+    # included; None sends the call down the full path (pyjl.dsp._kernels._speed_up,
     # the one place that looks them up, says why they are not contract kernels)
     def lfilter_small(self, b: Array, a: Array, x: Array, zi: Array | None) -> object:
         out: object = _module("dsp").lfilter_small(b, a, x, zi)
@@ -229,8 +229,8 @@ class NativeEngine:
         y: Array | None = _module("dsp").upfirdn_small(h, x, up, down)
         return y
 
-    # native only, outside the engine contract: work memory and data movement of the
-    # filters (pyjl.dsp._kernels.work_array and reversed_rows fall back to NumPy)
+    # native only, outside the engine contract (pyjl.dsp._kernels._speed_up): work
+    # memory and data movement of the filters
     def empty(self, shape: tuple[int, int]) -> Array:
         out: Array = _module("dsp").empty_out(*shape)
         return out
