@@ -39,6 +39,12 @@ class BestEstimatorMethods:
     best_estimator_: Any
 
     def _fitted(self, what: str):
+        if not self.refit:
+            raise NotFittedError(
+                f"this BayesSearchCV was built with refit=False, so it has no {what}: that "
+                "needs the best candidate refitted. Fix: pass refit=True, or fit "
+                "clone(estimator).set_params(**search.best_params_) yourself."
+            )
         if not hasattr(self, "best_estimator_"):
             raise NotFittedError(
                 f"this BayesSearchCV is not fitted yet, so it has no {what}. "

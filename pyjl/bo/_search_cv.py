@@ -7,8 +7,9 @@
 * :func:`scorers`: ``scoring`` as scikit-learn reads it (``check_scoring``,
   ``get_scorer``), an unknown name refused with the close matches.
 * :func:`fit_fold`: one fold of one candidate, the logic of scikit-learn's
-  ``_fit_and_score`` through public API (clone, ``set_params``, ``_safe_indexing``,
-  ``error_score``); a module-level function, so process pools can run it.
+  ``_fit_and_score`` through its helpers (clone, ``set_params``, ``_safe_split``: a
+  precomputed kernel or distance matrix is cut by rows and columns, ``error_score``); a
+  module-level function, so process pools can run it.
 * :func:`fit_folds`: the folds of one candidate in order, reporting the running mean of
   the negated test score to its trial handle after each and stopping when the pruner says.
 * :func:`warn_failures`: scikit-learn's warning when fits failed, its error when all did.
@@ -34,6 +35,8 @@ from sklearn.base import clone
 from sklearn.exceptions import FitFailedWarning
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.utils import _safe_indexing
+from sklearn.utils.metaestimators import _safe_split
+from sklearn.utils.validation import _num_samples
 
 from .. import _validate
 from .dimensions import Dimension
@@ -204,12 +207,43 @@ def scorers(estimator: Any, scoring: Any) -> tuple[Any, bool]:
     )
 
 
+def _n_samples(value: Any) -> int | None:
+    """The number of samples of an array-like (sparse matrices included), else None."""
+    if value is None or isinstance(value, (str, dict)):
+        return None
+    try:
+        return int(_num_samples(value))
+    except TypeError:
+        return None
+
+
 def _index(value: Any, rows: np.ndarray, n_samples: int) -> Any:
     """``value[rows]`` for a sample-aligned array (a fit parameter), else ``value``."""
-    if value is not None and hasattr(value, "__len__") and not isinstance(value, (str, dict)):
-        if len(value) == n_samples:
-            return _safe_indexing(value, rows)
+    if _n_samples(value) == n_samples:
+        return _safe_indexing(value, rows)
     return value
+
+
+def _number(value: Any, name: str) -> float:
+    """A scorer's result as a float: NumPy scalars and 0-d arrays unwrapped, as
+    scikit-learn's ``_score`` does; a dict of metrics refused with the fix."""
+    if isinstance(value, Mapping):
+        raise _validate.error(
+            "scoring",
+            "must be a callable that returns one number (one that returns a dict of metrics "
+            "is not supported)",
+            f"a callable that returned {sorted(value)}",
+            "pass scoring as a dict of single-metric scorers, e.g. {'acc': "
+            "make_scorer(accuracy_score), ...}, with refit naming the one to optimise",
+        )
+    if hasattr(value, "item"):
+        try:
+            value = value.item()
+        except ValueError:
+            pass
+    if not isinstance(value, numbers.Real):
+        raise ValueError(f"scoring must return a number, got {value!r} for {name!r}")
+    return float(value)
 
 
 def _score(est: Any, X: Any, y: Any, scorer: Any, error_score: Any) -> dict[str, float]:
@@ -228,9 +262,7 @@ def _score(est: Any, X: Any, y: Any, scorer: Any, error_score: Any) -> dict[str,
                 stacklevel=2,
             )
             value = error_score
-        if not isinstance(value, numbers.Real):
-            raise ValueError(f"scoring must return a number, got {value!r} for {name!r}")
-        out[name] = float(value)
+        out[name] = _number(value, name)
     return out
 
 
@@ -252,11 +284,10 @@ def fit_fold(
     A fit that raises gives ``error_score`` for every score (``"raise"``: re-raised),
     as scikit-learn's ``_fit_and_score``."""
     est = clone(estimator).set_params(**{k: clone(v, safe=False) for k, v in params.items()})
-    n = len(X) if hasattr(X, "__len__") else np.shape(X)[0]
+    n = _num_samples(X)
     fp = {k: _index(v, train, n) for k, v in fit_params.items()}
-    X_train, X_test = _safe_indexing(X, train), _safe_indexing(X, test)
-    y_train = None if y is None else _safe_indexing(y, train)
-    y_test = None if y is None else _safe_indexing(y, test)
+    X_train, y_train = _safe_split(est, X, y, train)
+    X_test, y_test = _safe_split(est, X, y, test, train)
     names = list(scorer) if isinstance(scorer, dict) else ["score"]
     t0 = time.time()
     try:

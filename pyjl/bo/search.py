@@ -54,7 +54,8 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
         As in ``GridSearchCV`` (``sklearn.model_selection.check_cv``: stratified folds
         for a classifier).
     scoring : str or callable or list or dict or None, default None
-        As in ``GridSearchCV``; several metrics need ``refit`` to name the one optimised.
+        As in ``GridSearchCV``; several metrics need ``refit`` to name the one optimised
+        (a dict of scorers, not one callable that returns a dict).
     n_points : int, default 1
         Candidates asked at a time (fantasised as pending, so they differ); their folds
         run together.
@@ -65,8 +66,8 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
         Folds in flight (``-1``: one per CPU).
     refit : bool or str or callable, default True
         Refit the best candidate on all data (``best_estimator_``); with several metrics
-        the name of the one to optimise and refit; a callable ``cv_results_ -> index``
-        picks ``best_index_``; ``False``: no refit.
+        the name of the one to optimise and refit (with one, a name refits as ``True``);
+        a callable ``cv_results_ -> index`` picks ``best_index_``; ``False``: no refit.
     random_state : int or None, default None
         Seed of the study (space ``i`` of a list: ``random_state + i``).
     storage, study : optional
@@ -172,11 +173,11 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
     # --- fit -------------------------------------------------------------------------
     def _objective(self, multi: bool) -> str:
         """The metric the study optimises: ``"score"``, or the one ``refit`` names."""
-        if not multi:
-            if not (isinstance(self.refit, (bool, np.bool_)) or callable(self.refit)):
+        if not multi:  # a name refits too, as in GridSearchCV
+            if not (isinstance(self.refit, (bool, np.bool_, str)) or callable(self.refit)):
                 raise _validate.error(
                     "refit",
-                    "must be True, False or a callable with one metric",
+                    "must be True, False, a metric's name or a callable",
                     _validate.describe(self.refit),
                     "pass refit=True, or name a metric of a multi-metric scoring",
                 )

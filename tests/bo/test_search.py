@@ -110,6 +110,52 @@ def test_pipeline_step_names_and_refit_false(cancer):
     assert not hasattr(off, "predict")
 
 
+@pytest.mark.parametrize("kind", ["precomputed kernel", "sparse"])
+def test_precomputed_and_sparse_x_scored_as_gridsearchcv(cancer, kind):
+    # a pairwise estimator's folds are cut by rows and columns (scikit-learn's _safe_split)
+    from scipy import sparse
+    from sklearn.metrics.pairwise import rbf_kernel
+    from sklearn.svm import SVC
+
+    X, y = cancer
+    cv = KFold(3, shuffle=True, random_state=0)
+    if kind == "sparse":
+        est, X = LogisticRegression(max_iter=500), sparse.csr_matrix(np.where(X > 0.5, X, 0.0))
+    else:
+        est, X = SVC(kernel="precomputed"), rbf_kernel(X, gamma=0.02)
+    grid_space = {"C": [0.1, 1.0, 10.0]}
+    search = BayesSearchCV(est, {"C": Categorical(grid_space["C"])}, n_iter=3, cv=cv)
+    grid = GridSearchCV(est, grid_space, cv=cv).fit(X, y)
+    _same_as_grid(search.fit(X, y), grid, [f"split{k}_test_score" for k in range(3)])
+    np.testing.assert_array_equal(search.predict(X), grid.predict(X))
+
+
+def test_scorers_as_gridsearchcv_reads_them(cancer):
+    X, y = cancer
+    est, space = LogisticRegression(max_iter=500), {"C": Categorical([0.1, 1.0])}
+
+    def zero_d(est, X, y):  # a 0-d array, unwrapped as scikit-learn's _score does
+        return np.asarray(np.mean(est.predict(X) == y))
+
+    grid = GridSearchCV(est, {"C": [0.1, 1.0]}, cv=3, scoring=zero_d).fit(X, y)
+    search = BayesSearchCV(est, space, n_iter=2, cv=3, scoring=zero_d).fit(X, y)
+    assert search.best_score_ == pytest.approx(grid.best_score_, abs=1e-12)
+    # one metric: a name in refit refits, as True does
+    named = BayesSearchCV(est, space, n_iter=2, cv=3, scoring="accuracy", refit="accuracy")
+    grid = GridSearchCV(est, {"C": [0.1, 1.0]}, cv=3, scoring="accuracy", refit="accuracy")
+    assert named.fit(X, y).best_score_ == pytest.approx(grid.fit(X, y).best_score_, abs=1e-12)
+    assert named.score(X, y) == pytest.approx(grid.score(X, y), abs=1e-12)
+
+    def several(est, X, y):  # a dict of metrics from one callable: refused with the fix
+        return {"acc": float(np.mean(est.predict(X) == y)), "neg_err": 0.0}
+
+    with pytest.raises(InputError, match="dict of single-metric scorers"):
+        BayesSearchCV(est, space, n_iter=1, cv=3, scoring=several, refit="acc").fit(X, y)
+    off = BayesSearchCV(est, space, n_iter=2, cv=3, refit=False).fit(X, y)
+    with pytest.raises(NotFittedError, match="refit=False"):
+        off.score(X, y)
+
+
 def test_multimetric_refit_names_the_optimised_metric(cancer):
     X, y = cancer
     cv = KFold(3, shuffle=True, random_state=0)
