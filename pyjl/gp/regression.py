@@ -365,7 +365,10 @@ class GaussianProcess:
 
         ``noise_var`` (a number or ``(k,)``, in the units of ``y``): the noise variances
         of the new points; required when the model was fitted with ``noise_var``, else
-        the model's ``noise_`` by default."""
+        the model's ``noise_`` by default.  With ``normalize_y`` the first fit's mean and
+        standard deviation of ``y`` are kept too: they are part of the prior, as the
+        hyperparameters are, so the model equals a refit at the same hyperparameters
+        only without ``normalize_y`` (:meth:`recentre` sets the prior mean anew)."""
         self._check_fitted("update")
         return _update.update(self, X_new, y_new, noise_var)
 

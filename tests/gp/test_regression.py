@@ -256,6 +256,21 @@ def test_update_equals_refit_with_the_same_hyperparameters(X, Y, XS):
         np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-10)
 
 
+def test_update_with_normalize_y_keeps_the_first_fits_scale(X, Y, XS):
+    # the first fit's mean and std of y are part of the prior: the closed form in NumPy
+    kernel = 2.0 * Matern52(ARD)
+    gp = GaussianProcess(kernel, noise=0.01, normalize_y=True).fit(X[:30], Y[:30], method=None)
+    m, s = Y[:30].mean(), Y[:30].std()
+    gp.update(X[30:], Y[30:])
+    K = np.asarray(gp.kernel_(X)) + 0.01 * np.eye(len(X))
+    Ks = np.asarray(gp.kernel_(XS, X))
+    mean = m + s * Ks @ np.linalg.solve(K, (Y - m) / s)
+    var = s**2 * (np.diag(np.asarray(gp.kernel_(XS))) - np.sum(Ks * np.linalg.solve(K, Ks.T).T, 1))
+    mu, std = gp.predict(XS, return_std=True)
+    np.testing.assert_allclose(mu, mean, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(std**2, var, rtol=1e-7, atol=1e-10)
+
+
 def test_include_noise_adds_the_noise_variance(X, Y, XS):
     gp = GaussianProcess(Matern52(ARD), noise=0.04).fit(X, Y, method=None)
     _, s0 = gp.predict(XS, return_std=True)
