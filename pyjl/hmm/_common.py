@@ -198,6 +198,14 @@ def check_prob_rows(value: Any, name: str, shape: tuple[int, ...]) -> np.ndarray
     return check_rows_sum_to_one(a, name, fix)
 
 
+def floor_collapsed(var: np.ndarray, mean_square: np.ndarray, floor: float) -> Any:
+    """The M-step's variances kept as they are (hmmlearn's update), but those that are
+    zero to rounding -- at most ``8 eps`` of the state's weighted mean square
+    ``mean_square`` of the (shifted) data, or not a number: a state collapsed onto equal
+    values, possible without the covariance prior -- raised to ``floor`` (``min_covar``)."""
+    return np.where(var > 8.0 * np.finfo(np.float64).eps * mean_square, var, floor)
+
+
 def covars_map(
     cov: np.ndarray, N: np.ndarray, prior: Any, weight: Any, offset: Any, shape: tuple[int, ...]
 ) -> Any:

@@ -2,8 +2,9 @@
 
 ``"full"`` ``(K, d, d)``, ``"diag"`` ``(K, d)``, ``"spherical"`` ``(K,)``, ``"tied"``
 ``(d, d)`` (one matrix shared by all states).  These helpers expand a layout to full
-matrices, check matrices, count free parameters, floor eigenvalues and evaluate the
-full/tied Gaussian density; :class:`MvNormal` holds the state and the EM updates.
+matrices, check matrices, count free parameters, lift a singular matrix's eigenvalues
+and evaluate the full/tied Gaussian density; :class:`MvNormal` holds the state and the
+EM updates.
 """
 
 from __future__ import annotations
@@ -105,9 +106,11 @@ def initial(cv: np.ndarray, covariance_type: str, n_states: int) -> Any:
 
 
 def floor_eig(C: np.ndarray, floor: float) -> Any:
-    """Symmetrise ``C`` and lift its eigenvalues to at least ``floor``."""
+    """Symmetrise ``C``; if it is singular to rounding (its smallest eigenvalue at most
+    ``8 d eps`` of its largest: a state collapsed onto a subspace, possible without the
+    covariance prior), lift its eigenvalues to at least ``floor`` (``min_covar``)."""
     C = 0.5 * (C + C.T)
     w = np.linalg.eigvalsh(C)
-    if w[0] < floor:
+    if not w[0] > 8.0 * C.shape[0] * np.finfo(np.float64).eps * abs(w[-1]):
         C = C + (floor - w[0]) * np.eye(C.shape[0])
     return C

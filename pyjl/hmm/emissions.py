@@ -32,6 +32,7 @@ from ._common import (
     at_flat,
     covars_map,
     empty_states,
+    floor_collapsed,
     gaussian_finite,
     gaussian_range,
 )
@@ -53,11 +54,11 @@ class Normal(FusedGaussian, _Independent):
     var : array-like of shape (n_states,) or (n_states, n_features), optional
         Per-state variances, ``> 0``; ``None``: set by ``initialize``/``fit``.
     min_covar : float, default 1e-3
-        hmmlearn's ``min_covar``: an absolute floor, in the data's squared units,
-        on every state's variance of every feature after each M-step; the
-        data-driven initialisation adds it to the pooled variance (``np.cov(X.T) +
-        min_covar``, as hmmlearn).  Rescale features whose variance is below it, or
-        lower it.
+        hmmlearn's ``min_covar``, in the data's squared units: the data-driven
+        initialisation adds it to the pooled variance (``np.cov(X.T) + min_covar``, as
+        hmmlearn).  The M-step keeps hmmlearn's variances as they are; only a variance
+        that is zero to rounding (a state collapsed onto equal values, possible with
+        ``covars_prior=0``) is raised to it.
     covars_prior : float or array-like, default 1e-2
         hmmlearn's inverse-gamma prior on the variances: the M-step gives
         ``(covars_prior + c_n) / max(max(covars_weight - 1, 0) + N_k, 1e-5)`` with
@@ -170,8 +171,8 @@ class Normal(FusedGaussian, _Independent):
         var = covars_map(var, N[:, None], self.covars_prior, self.covars_weight, 1, var.shape)
         return self._update(
             N,
-            {"mean": mc + c, "var": np.maximum(var, floor)},
-            {"mean": pm + c, "var": np.maximum(pvar, floor)},
+            {"mean": mc + c, "var": floor_collapsed(var, S2 / Ns, floor)},
+            {"mean": pm + c, "var": floor_collapsed(pvar, S2.sum(0) / tot, floor)},
         )
 
     def initialize(self, X: Any, n_states: int, rng: np.random.Generator) -> Self:

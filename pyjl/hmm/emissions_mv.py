@@ -6,12 +6,13 @@ hmmlearn's ``covars_`` layout: ``"full"`` ``(K, d, d)``, ``"diag"`` ``(K, d)``,
 states).  Weighted MLE (Bishop 2006, 9.2.2): ``mean_k = sum_t w_tk x_t / N_k``,
 ``cov_k = sum_t w_tk (x_t - mean_k)(x_t - mean_k)^T / N_k`` (tied: pooled
 over states; diag/spherical: its diagonal / the average of its diagonal).
-Every variance is floored at ``min_covar`` (hmmlearn's name and default, an absolute
-floor in the data's squared units): each state's variance of each feature
-(diag), each state's variance (spherical), the eigenvalues of each matrix
-(full, tied: ``(min_covar - lambda_min) I`` is added to the diagonal when the
-smallest eigenvalue is below it).  The data-driven initialisation starts every
-state at ``np.cov(X.T) + min_covar * I`` as hmmlearn does.
+The (co)variances are hmmlearn's M-step as it is (with its ``covars_prior``);
+``min_covar`` (hmmlearn's name and default, in the data's squared units) is added at
+the data-driven initialisation, every state starting at ``np.cov(X.T) + min_covar * I``
+as in hmmlearn, and otherwise only stands in for a degenerate update -- a state
+collapsed onto equal values or onto a subspace, possible with ``covars_prior=0``: a
+variance zero to rounding is raised to it (diag, spherical), and a matrix singular to
+rounding gets ``(min_covar - lambda_min) I`` added to its diagonal (full, tied).
 
 >>> import numpy as np
 >>> e = MvNormal(mean=[[0.0, 0.0]], cov=[[[1.0, 0.0], [0.0, 1.0]]])
@@ -35,6 +36,7 @@ from ._common import (
     check_values,
     covars_map,
     empty_states,
+    floor_collapsed,
     gaussian_finite,
     gaussian_range,
     kmeans,
@@ -71,9 +73,9 @@ class MvNormal(FusedGaussian):
     covariance_type : {"full", "diag", "spherical", "tied"}, default "full"
         The form of the covariances (see the module docstring).
     min_covar : float, default 1e-3
-        Absolute floor on every variance after each M-step, per state and per
-        feature (see the module docstring); added to the pooled covariance at
-        initialisation.  Rescale features whose variance is below it, or lower it.
+        Added to the pooled covariance at initialisation, as hmmlearn does; in the
+        M-step it only stands in for a variance zero to rounding or a matrix singular to
+        rounding (see the module docstring).
     covars_prior : float or array-like, default 1e-2
         hmmlearn's prior on the covariances (inverse gamma for diag/spherical,
         inverse Wishart for full/tied): the M-step gives ``(covars_prior + c_n) /
@@ -284,7 +286,10 @@ class MvNormal(FusedGaussian):
         if self.covariance_type in ("diag", "spherical"):
             v = covars_map(S2 / Ns[:, None] - mc**2, N[:, None], *prior, 1, (K, d))
             v[mask] = pooled if fresh else self._full_covs()[mask].diagonal(0, 1, 2)
-            cov = np.maximum(v if self.covariance_type == "diag" else v.mean(1), floor)
+            square = np.where(mask[:, None], np.abs(v), S2 / Ns[:, None])
+            if self.covariance_type == "spherical":
+                v, square = v.mean(1), square.mean(1)
+            cov = floor_collapsed(v, square, floor)
         else:
             if self.covariance_type == "tied":
                 keep = ~mask

@@ -1,7 +1,8 @@
 """EM on hmmlearn's own ``test_gaussian_hmm`` fixtures agrees with hmmlearn's
 ``GaussianHMM`` at its defaults (``min_covar``, ``covars_prior``) and without the
-covariance prior, for all four covariance types; the
-variance floor is absolute per feature: a feature in small units keeps its variance."""
+covariance prior, for all four covariance types, also on data whose variances are below
+``min_covar``: a feature in small units keeps its variance, and ``min_covar`` stands in
+only for a state collapsed onto equal values."""
 
 from __future__ import annotations
 
@@ -37,10 +38,13 @@ def _hmmlearn_test_fit_setup(covariance_type):
     return h, covars, X, lengths
 
 
+@pytest.mark.parametrize("scale", [1.0, 0.01])
 @pytest.mark.parametrize("covars_prior", [0.0, "hmmlearn's default"])
 @pytest.mark.parametrize("covariance_type", TYPES)
-def test_em_on_hmmlearn_fixtures_matches_hmmlearn(covariance_type, covars_prior):
+def test_em_on_hmmlearn_fixtures_matches_hmmlearn(covariance_type, covars_prior, scale):
+    # scale 0.01: variances of about 1e-4, below min_covar, which hmmlearn's M-step ignores
     h, covars, X, lengths = _hmmlearn_test_fit_setup(covariance_type)
+    h.means_, covars, X = h.means_ * scale, covars * scale**2, X * scale
     K = h.n_components
     # default settings on both sides (hmmlearn: min_covar=1e-3, covars_prior=1e-2,
     # covars_weight=1), except init_params="" (start from the fixture's parameters) and
@@ -119,16 +123,20 @@ def test_small_unit_feature_keeps_its_own_variance(rng, make):
     assert var[:, 1].max() < 0.01  # ~2.5e-3, far from a pooled floor
 
 
-def test_min_covar_is_an_absolute_floor_per_state_and_feature(rng):
+def test_min_covar_stands_in_only_for_a_collapsed_state(rng):
     X, W = _two_units(rng)
-    X[:200, 1] = 0.25  # a constant feature in state 0
+    X[:200, 1] = 0.25  # a constant feature in state 0: its ML variance is zero
     e = Normal(min_covar=1e-3, covars_prior=0.0).fit(X, W)
     assert e.var[0, 1] == 1e-3
     assert e.var[1, 1] == pytest.approx(X[200:, 1].var(), rel=1e-6)
     m = MvNormal(covariance_type="full", min_covar=1e-3, covars_prior=0.0).fit(X, W)
     assert np.linalg.eigvalsh(m.cov[0]).min() == pytest.approx(1e-3, rel=1e-6)
-    s = MvNormal(covariance_type="spherical", min_covar=1e7).fit(X, W)
-    np.testing.assert_allclose(s.cov, [1e7, 1e7])
+    np.testing.assert_allclose(m.cov[1], np.cov(X[200:].T, bias=True), rtol=1e-6)
+    # far above every variance, it still leaves a state that has not collapsed alone
+    X, W = _two_units(rng)
+    s = MvNormal(covariance_type="spherical", min_covar=1e7, covars_prior=0.0).fit(X, W)
+    want = [X[W[:, k] == 1].var(axis=0).mean() for k in range(2)]
+    np.testing.assert_allclose(s.cov, want, rtol=1e-9)
 
 
 def test_initialisation_adds_min_covar_like_hmmlearn(rng):
