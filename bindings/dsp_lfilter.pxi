@@ -172,7 +172,7 @@ cdef inline bint _plain_f64(object v, int ndim) noexcept:
     cdef int nd = cnp.PyArray_NDIM(arr)
     return (cnp.PyArray_TYPE(arr) == cnp.NPY_FLOAT64 and cnp.PyArray_ISCARRAY_RO(arr)
             and cnp.PyArray_ISNOTSWAPPED(arr)
-            and (nd == ndim or (ndim == 0 and (nd == 1 or nd == 2))))
+            and (nd == ndim if ndim > 0 else (nd == 1 or nd == 2)))
 
 
 cdef inline bint _finite(const double *v, Py_ssize_t m) noexcept nogil:

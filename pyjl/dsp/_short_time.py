@@ -83,8 +83,10 @@ def _helper(
     boundary=None,
     padded=False,
     default_overlap=None,
+    post=None,
 ):
-    """SciPy's ``_spectral_helper`` for ``x is y``: ``(freqs, time, result)``."""
+    """SciPy's ``_spectral_helper`` for ``x is y``: ``(freqs, time, result)``; ``post``
+    maps the result while its frequencies are the last axis (``spectrogram``'s modes)."""
     _validate.choice(boundary, "boundary", _BOUNDARY)
     fs = _validate.real(fs, "fs", low=0, low_open=True)
     sig = read_signal(x, axis=axis, min_len=0)
@@ -157,6 +159,8 @@ def _helper(
         out_dt if mode == "stft" else out_dt.type(0).real.dtype,
         bounded=bounded,
     )
+    if post is not None:
+        res = post(res)
     # (C, frames, freq) -> outer + (freq at `axis`, ..., frames last)
     res = res.reshape(outer + res.shape[1:])
     res = np.moveaxis(res, -1, sig.axis)

@@ -119,7 +119,12 @@ def spectrogram(
     modes = ("psd", "complex", "magnitude", "angle", "phase")
     _validate.choice(mode, "mode", modes)
     kind = "psd" if mode == "psd" else "stft"
-    f, t, S = _helper(
+    post = {  # frequencies last here: SciPy unwraps the phase along them
+        "magnitude": np.abs,
+        "angle": np.angle,
+        "phase": lambda S: np.unwrap(np.angle(S), axis=-1),
+    }.get(mode)
+    return _helper(
         x,
         fs,
         window,
@@ -132,14 +137,8 @@ def spectrogram(
         axis,
         kind,
         default_overlap=lambda n: n // 8,
+        post=post,
     )
-    if mode == "magnitude":
-        S = np.abs(S)
-    elif mode in ("angle", "phase"):
-        S = np.angle(S)
-        if mode == "phase":
-            S = np.unwrap(S, axis=-1)
-    return f, t, S
 
 
 def istft(

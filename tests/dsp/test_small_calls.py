@@ -150,3 +150,18 @@ def test_small_multichannel_sosfilt_on_this_thread_equals_scipy(rng, shape):
     y, zf = dsp.sosfilt(sos, x, zi=zi)
     y_ref, zf_ref = signal.sosfilt(sos, x, zi=zi)
     assert np.array_equal(y, y_ref) and np.array_equal(zf, zf_ref)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda x: dsp.lfilter([0.2, 0.3], [1.0, -0.5], x),
+        lambda x: dsp.lfilter([0.2, 0.3], [1.0, -0.5], x, zi=np.zeros(1)),
+        lambda x: dsp.upfirdn([1.0, 2.0], x, 2),
+    ],
+)
+def test_zero_dimensional_array_is_refused_not_read_out_of_bounds(call):
+    # the one-step paths took a 0-d float64 array for one of 1 or 2 dimensions and read
+    # its shape out of bounds (a segmentation fault); SciPy refuses it too
+    with pytest.raises(InputError, match="at least 1-D"):
+        call(np.array(3.0))

@@ -3,6 +3,7 @@
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.signal as ss
 from hypothesis import given
@@ -203,3 +204,26 @@ def test_istft_segment_length_must_fit_the_spectrum(rng):
     _, _, Z = ss.stft(rng.standard_normal(300), nperseg=32)
     with pytest.raises(InputError, match="`nperseg` must be at most the STFT's FFT length 32"):
         dsp.istft(Z, nperseg=128)
+
+
+@pytest.mark.parametrize("mode", ["phase", "angle", "magnitude", "complex", "psd"])
+@pytest.mark.parametrize(
+    "shape, axis",
+    [((200,), None), ((3, 200), -1), ((200, 3), 0), ((2, 200, 3), 1), ((2, 200, 3), -2)],
+)
+def test_spectrogram_modes_on_every_axis_match_scipy(rng, mode, shape, axis):
+    # "phase" unwraps along the frequencies, as SciPy does, whatever the axis; no
+    # detrending, so no bin is rounding noise whose angle means nothing
+    x = rng.standard_normal(shape)
+    kw = {"detrend": False} if axis is None else {"axis": axis, "detrend": False}
+    got = dsp.spectrogram(x, nperseg=64, mode=mode, **kw)[2]
+    want = ss.spectrogram(x, nperseg=64, mode=mode, **kw)[2]
+    assert got.shape == want.shape and got.dtype == want.dtype
+    np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+
+
+def test_spectrogram_phase_of_a_dataframe_unwraps_along_frequency(rng):
+    df = pd.DataFrame(rng.standard_normal((200, 3)))  # samples down the rows
+    got = dsp.spectrogram(df, nperseg=64, mode="phase", detrend=False)[2]
+    want = ss.spectrogram(df.to_numpy(), nperseg=64, mode="phase", axis=0, detrend=False)[2]
+    np.testing.assert_allclose(np.asarray(got), want, rtol=1e-10, atol=1e-12)
