@@ -202,5 +202,8 @@ def _csd(
     if same:
         P = P.real
     P = rescale(P, (sx, sy), "The spectral density", out_dt.type(0).real.dtype if same else out_dt)
-    P = from_channels(P, outer, sig.axis)
+    # x and y broadcast: the frequencies go where SciPy puts them in the broadcast result,
+    # at `axis` counted from the end unless a non-negative axis was given
+    at = int(axis) if axis is not None and int(axis) >= 0 else sig.axis - sig.values.ndim
+    P = from_channels(P, outer, at)
     return freqs, sig.restore(P, index=freqs)

@@ -262,3 +262,23 @@ def test_window_functions_refuse_what_scipy_fails_on():
         dsp.windows.hann(8, sym="yes")
     np.testing.assert_array_equal(dsp.windows.hann(2), ss.windows.hann(2))
     np.testing.assert_array_equal(dsp.windows.dpss(16, 2, 3), ss.windows.dpss(16, 2, 3))
+
+
+@pytest.mark.parametrize("fn", ["csd", "coherence"])
+@pytest.mark.parametrize(
+    "xs, ys, axis",
+    [
+        ((200,), (3, 200), None),  # one reference channel against three
+        ((200,), (2, 3, 200), None),
+        ((3, 200), (200,), None),
+        ((200, 1), (200, 3), 0),
+        ((2, 200, 3), (200, 3), -2),
+    ],
+)
+def test_broadcast_pairs_put_frequency_where_scipy_does(rng, fn, xs, ys, axis):
+    x, y = rng.standard_normal(xs), rng.standard_normal(ys)
+    kw = {} if axis is None else {"axis": axis}
+    got = getattr(dsp, fn)(x, y, nperseg=32, **kw)[1]
+    want = getattr(ss, fn)(x, y, nperseg=32, **kw)[1]
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-14)
