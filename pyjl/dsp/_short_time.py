@@ -68,6 +68,23 @@ def _noverlap(noverlap, nperseg):
     )
 
 
+def _frames_as_scipy_passes(detrend, outer, axis):
+    """A callable ``detrend`` called on the frames as SciPy's ``_spectral_helper`` hands
+    them over: ``outer + (n_frames, nperseg)``, and for ``axis != -1`` with the samples
+    moved to ``axis`` (and back after); the kernels' frames are ``(C, n_frames, L)``."""
+
+    def call(raw):
+        d = raw.reshape(outer + raw.shape[1:])
+        if axis != -1:
+            d = np.moveaxis(d, -1, axis)
+        d = np.asarray(detrend(d))
+        if axis != -1:
+            d = np.moveaxis(d, axis, -1)
+        return d.reshape(raw.shape)
+
+    return call
+
+
 def _helper(
     x,
     fs,
@@ -133,6 +150,10 @@ def _helper(
         warnings.warn("Input data is complex, switching to return_onesided=False", stacklevel=4)
         onesided = False
     det = detrend_code(detrend)
+    if callable(det):
+        last = sig.axis == sig.values.ndim - 1  # SciPy's default, axis=-1
+        scipy_axis = (-1 if last else sig.axis) if axis is None else int(axis)
+        det = _frames_as_scipy_passes(det, outer, scipy_axis)
     x2 = x2 if np.iscomplexobj(x2) else np.ascontiguousarray(x2, dtype=np.float64)
     # data near the float64 limits are scaled by exact powers of two, scaled back last
     x2, s = scale_down(x2)

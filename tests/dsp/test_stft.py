@@ -227,3 +227,25 @@ def test_spectrogram_phase_of_a_dataframe_unwraps_along_frequency(rng):
     got = dsp.spectrogram(df, nperseg=64, mode="phase", detrend=False)[2]
     want = ss.spectrogram(df.to_numpy(), nperseg=64, mode="phase", axis=0, detrend=False)[2]
     np.testing.assert_allclose(np.asarray(got), want, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("fn", ["spectrogram", "stft"])
+@pytest.mark.parametrize(
+    "shape, axis", [((150, 3), 0), ((3, 150), 1), ((3, 150), -1), ((2, 150, 3), 1)]
+)
+def test_callable_detrend_sees_frames_as_scipy_hands_them(rng, fn, shape, axis):
+    # SciPy moves the samples of the frames back to `axis` before calling the callable
+    x = rng.standard_normal(shape)
+    seen = {}
+
+    def det(name):
+        def call(d):
+            seen.setdefault(name, d.shape)
+            return ss.detrend(d, axis=axis if axis != -1 else -1, type="linear")
+
+        return call
+
+    got = getattr(dsp, fn)(x, nperseg=32, axis=axis, detrend=det("pyjl"))[2]
+    want = getattr(ss, fn)(x, nperseg=32, axis=axis, detrend=det("scipy"))[2]
+    assert seen["pyjl"] == seen["scipy"]
+    np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
