@@ -97,7 +97,11 @@ def _read_pair(in1, in2, mode, axes):
                 "[]",
                 "pass axes=None to convolve over every axis",
             )
-        axes = sorted({ax % a.ndim for ax in axes})
+        if len({ax % a.ndim for ax in axes}) != len(axes):
+            raise _validate.error(
+                "axes", "must not repeat an axis", f"{axes}", "list each axis once"
+            )
+        axes = sorted(ax % a.ndim for ax in axes)
     # as SciPy: an axis where either input has length 1 is a broadcast product, no FFT
     axes = [k for k in axes if a.shape[k] != 1 and b.shape[k] != 1]
     for k in range(a.ndim):

@@ -59,6 +59,7 @@ _BTYPES = {
     "bandstop": 2,
     "stop": 2,
     "bs": 2,
+    "bands": 2,
     "s": 2,
 }
 
@@ -238,15 +239,20 @@ def firwin(numtaps, cutoff, *, width=None, window="hamming", pass_zero=True, sca
             scale=scale,
             fs=fs,
         )
-    if not np.all(np.isfinite(taps)):  # e.g. a Kaiser beta so large that i0(beta) overflows
+    if not np.all(np.isfinite(taps)):
+        # a Kaiser beta so large that i0(beta) overflows, or a window that is zero at every
+        # tap (a 'hann' of 2 taps: SciPy returns NaN taps)
         name, value = ("width", width) if width is not None else ("window", window)
+        kaiser = name == "width" or (isinstance(window, tuple) and window[:1] == ("kaiser",))
         raise _validate.error(
             name,
-            "must give a window with finite values",
+            "must give a window with finite values whose taps do not all vanish",
             _validate.describe(value),
-            "pass a smaller Kaiser beta (below ~700)"
-            if name == "window"
-            else "pass a transition width below fs/2",
+            "pass a transition width below fs/2"
+            if name == "width"
+            else "pass a smaller Kaiser beta (below ~700)"
+            if kaiser
+            else "pass more taps, or a window that is not zero at both ends (e.g. 'hamming')",
         )
     return taps
 

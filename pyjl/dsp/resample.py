@@ -340,7 +340,7 @@ def decimate(x, q, n=None, ftype="iir", axis=None, zero_phase=True):
     """
     q = _validate.integer(q, "q", low=1)
     if n is not None:
-        n = _validate.integer(n, "n", low=1)
+        n = _validate.integer(n, "n", low=0)  # 0: a one-tap FIR or an order-0 IIR, as SciPy
         check_size(n, "n", n)
     _check_q(q, n, ftype)
     sig = read_signal(x, axis=axis, min_len=1)

@@ -106,3 +106,13 @@ def test_data_near_the_float64_limit(rng, fn):
     h = rng.standard_normal(20) / 20
     got = getattr(dsp, fn)(x * 1e308, h)
     np.testing.assert_allclose(got / 1e308, np.convolve(x, h), rtol=1e-10, atol=1e-13)
+
+
+@pytest.mark.parametrize("fn", ["fftconvolve", "oaconvolve"])
+@pytest.mark.parametrize("axes", [[1, -1], [1, 1]])
+def test_repeated_axes_are_refused_as_scipy_does(fn, axes):
+    a, b = np.ones((3, 4)), np.ones((3, 2))
+    with pytest.raises(ValueError, match="unique"):
+        getattr(ss, fn)(a, b, axes=axes)
+    with pytest.raises(InputError, match="must not repeat an axis"):
+        getattr(dsp, fn)(a, b, axes=axes)

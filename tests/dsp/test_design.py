@@ -260,3 +260,27 @@ def test_an_infinite_response_warns_and_equals_scipy():
     with np.errstate(divide="ignore", invalid="ignore"):
         want = ss.freqz(b, a, worN=8)
     np.testing.assert_array_equal(got[1], want[1])
+
+
+@pytest.mark.parametrize(
+    "name, args",
+    [
+        ("butter", (4,)),
+        ("cheby1", (4, 1)),
+        ("cheby2", (4, 40)),
+        ("ellip", (4, 1, 40)),
+        ("bessel", (4,)),
+    ],
+)
+def test_bands_is_scipys_alias_for_bandstop(name, args):
+    got = getattr(dsp, name)(*args, [0.2, 0.4], btype="bands", output="sos")
+    want = getattr(ss, name)(*args, [0.2, 0.4], btype="bands", output="sos")
+    assert_matches(got, want, rtol=1e-12)
+
+
+def test_firwin_window_zero_at_every_tap_is_refused_with_a_fitting_fix():
+    # SciPy returns NaN taps for a 2-tap Hann window; the fix is not about Kaiser's beta
+    with pytest.raises(InputError, match="more taps"):
+        dsp.firwin(2, 0.3, window="hann")
+    with pytest.raises(InputError, match="Kaiser beta"):
+        dsp.firwin(11, 0.3, window=("kaiser", 1e4))

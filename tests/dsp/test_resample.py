@@ -319,3 +319,12 @@ def test_upfirdn_1e308_taps(rng):
     with pytest.warns(NumericalWarning, match="upfirdn's output is not finite for 2 of 4"):
         y = dsp.upfirdn(np.array([1e308, 1e308]), np.ones(3))  # 2e308 in the middle
     np.testing.assert_array_equal(y, [1e308, np.inf, np.inf, 1e308])
+
+
+@pytest.mark.parametrize("ftype", ["fir", "iir"])
+@pytest.mark.parametrize("zero_phase", [True, False])
+def test_decimate_order_zero_as_scipy(rng, ftype, zero_phase):
+    # n=0: a one-tap FIR (plain downsampling) or an order-0 IIR, as SciPy builds them
+    x = rng.standard_normal(100)
+    got = dsp.decimate(x, 2, n=0, ftype=ftype, zero_phase=zero_phase)
+    assert_matches(got, ss.decimate(x, 2, n=0, ftype=ftype, zero_phase=zero_phase), rtol=1e-12)
