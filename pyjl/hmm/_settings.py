@@ -25,11 +25,29 @@ INITS = ("kmeans", "random", "given")
 PROTOCOL = ("log_likelihood", "fit", "sample", "initialize")
 
 
-def check_random_state(value: Any) -> Any:
-    """``None``, a seed in ``[0, 2**63)`` or a NumPy ``Generator``/``SeedSequence``."""
+def check_random_state(value: Any, draw: bool = True) -> Any:
+    """``None``, a seed in ``[0, 2**63)``, a NumPy ``Generator``/``SeedSequence``, or a
+    legacy ``RandomState`` (hmmlearn's and scikit-learn's kind), which gives a seed drawn
+    from it (``draw``; else itself, checked), so it advances as it would there."""
     if isinstance(value, (np.random.Generator, np.random.SeedSequence, np.random.BitGenerator)):
         return value
+    if isinstance(value, np.random.RandomState):
+        return int(value.randint(0, 2**63 - 1, dtype=np.int64)) if draw else value
+    if value is not None and not isinstance(value, (numbers.Integral, np.integer)):
+        raise error(
+            "random_state",
+            "must be None, an integer seed, a numpy Generator, SeedSequence or RandomState",
+            describe(value),
+            "pass e.g. random_state=0",
+        )
     return seed(value, "random_state")
+
+
+def _broadcasts(shape: tuple[int, ...], to: tuple[int, ...]) -> bool:
+    try:
+        return np.broadcast_shapes(shape, to) == to
+    except ValueError:
+        return False
 
 
 def emission_states(em: Any) -> Any:
@@ -68,9 +86,9 @@ def check_settings(model: HMM) -> int:
         )
     if model.batch_rows is not None:
         integer(model.batch_rows, "batch_rows", low=1)
-    check_random_state(model.random_state)
+    check_random_state(model.random_state, draw=False)
     boolean(model.progress, "progress")
-    for name in ("startprob_prior", "transmat_prior"):
+    for name, shape in (("startprob_prior", (K,)), ("transmat_prior", (K, K))):
         check_values(
             getattr(model, name),
             name,
@@ -78,6 +96,13 @@ def check_settings(model: HMM) -> int:
             "must be >= 0 (Dirichlet concentrations; 1 is no prior)",
             f"pass {name}=1.0 for no prior, or larger values",
         )
+        if not _broadcasts(np.shape(getattr(model, name)), shape):
+            raise error(
+                name,
+                f"must be a number or broadcast to {shape} for {K} states",
+                f"shape {np.shape(getattr(model, name))}",
+                "pass one concentration, or one per state (per transition)",
+            )
     return K
 
 

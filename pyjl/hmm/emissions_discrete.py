@@ -71,9 +71,12 @@ class Poisson(_Independent):
         r = self._arr("rate")
         with np.errstate(divide="ignore"):
             lr = np.log(r)
-        out = x @ np.where(np.isfinite(lr), lr, -745.0).T - r.sum(1)
+        zero = r == 0  # a count of 0 has probability 1 there, any other count 0
+        out = x @ np.where(zero, 0.0, lr).T - r.sum(1)
         ok = ((x >= 0) & (x == np.floor(x))).all(1, keepdims=True)
         out -= gammaln(np.where(ok, x, 0.0) + 1.0).sum(1, keepdims=True)
+        if zero.any():
+            out[((x != 0).astype(np.float64) @ zero.T) > 0] = -np.inf
         return np.where(ok, out, -np.inf)
 
     def suff_stats(self, X: Any, weights: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -94,7 +97,7 @@ class Poisson(_Independent):
     def sample(self, state: int, n: int, rng: np.random.Generator) -> Any:
         """``n`` draws from state ``state`` with generator ``rng``."""
         r = self._arr("rate")[state]
-        return self._sample_shape(rng.poisson(r, size=(n, r.size)).astype(np.float64))
+        return self._sample_shape(rng.poisson(r, size=(n, r.size)))  # int64, as hmmlearn
 
 
 class Categorical(_Independent):
@@ -235,7 +238,7 @@ class Categorical(_Independent):
     def sample(self, state: int, n: int, rng: np.random.Generator) -> Any:
         """``n`` draws from state ``state`` with generator ``rng``."""
         p = self._get("probs")[state]
-        return rng.choice(p.size, size=n, p=p).astype(np.float64)
+        return rng.choice(p.size, size=n, p=p)  # int64 symbols, as hmmlearn
 
     def __repr__(self) -> str:
         return f"Categorical(n_symbols={self.n_symbols}, probs={self.probs!r})"

@@ -92,9 +92,10 @@ class HMM:
     transmat : array-like of shape (n_states, n_states) or None, default None
         Transition probabilities, ``transmat[i, j] = P(z_t = j | z_{t-1} = i)`` (rows
         non-negative, summing to 1); a given one is kept by every ``init``.
-    random_state : None or int or numpy.random.Generator or numpy.random.SeedSequence, default None
-        Seed of the initialisation (an integer in ``[0, 2**63)``), or a NumPy
-        ``Generator``, ``BitGenerator`` or ``SeedSequence``.
+    random_state : None or int or numpy.random.Generator, default None
+        Seed of the initialisation and of :meth:`sample` (an integer in ``[0, 2**63)``),
+        or a NumPy ``Generator``, ``BitGenerator``, ``SeedSequence`` or legacy
+        ``RandomState`` (a seed is drawn from it).
     progress : bool, default False
         Show a tqdm bar of the EM iterations with the log-likelihood.
     startprob_prior : float or array-like of shape (n_states,), default 1.0
@@ -238,7 +239,7 @@ class HMM:
                 f"{src.n_rows}",
                 "pass more data or fewer states",
             )
-        rng = np.random.default_rng(self.random_state)
+        rng = np.random.default_rng(check_random_state(self.random_state))
         pi, A, em = initial_params(self, src, rng)
         self.startprob_, self.transmat_, self.emission_ = pi, A, em
         self.monitor_ = ConvergenceMonitor(self.tol, int(self.n_iter))
@@ -379,9 +380,12 @@ class HMM:
     def sample(
         self, n_samples: int = 1, random_state: Any = None, currstate: int | None = None
     ) -> Any:
-        """``(X, states)``: ``n_samples`` steps of the chain and its emissions."""
+        """``(X, states)``: ``n_samples`` steps of the chain and its emissions;
+        ``random_state`` ``None`` draws from the model's ``random_state``, as hmmlearn
+        (so a model with an integer seed samples the same path every call)."""
         pi, A, em = self._params()
-        rng = np.random.default_rng(check_random_state(random_state))
+        given = self.random_state if random_state is None else random_state
+        rng = np.random.default_rng(check_random_state(given))
         n = integer(n_samples, "n_samples", low=1, high=np.iinfo(np.intp).max // 16)
         if currstate is not None:
             currstate = integer(currstate, "currstate", low=0, high=pi.size - 1)

@@ -200,3 +200,10 @@ def test_feature_count_mismatch_is_an_input_error():
         MvNormal([[0.0, 1.0]], [[1.0, 1.0]], "diag").log_likelihood(np.zeros((5, 3)))
     with pytest.raises(InputError, match="feature"):
         Poisson([[1.0, 2.0]]).check_input(np.zeros((5, 1)))
+
+
+def test_poisson_rate_zero_makes_positive_counts_impossible():
+    x = np.array([0, 2, 0])
+    got = Poisson([[0.0], [1.5]]).log_likelihood(x)
+    np.testing.assert_allclose(got[:, 0], stats.poisson.logpmf(x, 0.0))  # 0, -inf, 0
+    np.testing.assert_allclose(got[:, 1], stats.poisson.logpmf(x, 1.5), rtol=1e-12)

@@ -358,3 +358,42 @@ def test_unfitted_and_given_models():
 def test_bad_input_raises_input_error(call, match):
     with pytest.raises(InputError, match=match):
         call()
+
+
+def test_sample_follows_the_models_random_state_as_hmmlearn():
+    # hmmlearn's sample() falls back to the model's random_state: a seeded model samples
+    # the same path every call; a legacy RandomState is taken as hmmlearn users pass it
+    model = HMM(
+        Normal([[0.0], [5.0]], [[1.0], [1.0]]),
+        2,
+        init="given",
+        startprob=[0.5, 0.5],
+        transmat=[[0.9, 0.1], [0.2, 0.8]],
+        random_state=7,
+    )
+    X1, z1 = model.sample(50)
+    X2, z2 = model.sample(50)
+    np.testing.assert_array_equal(X1, X2)
+    np.testing.assert_array_equal(z1, z2)
+    assert not np.array_equal(model.sample(50, random_state=8)[1], z1)
+    model.random_state = np.random.RandomState(0)
+    a = model.sample(50)[1]
+    model.random_state = np.random.RandomState(0)
+    np.testing.assert_array_equal(model.sample(50)[1], a)
+    X = model.sample(300)[0]
+    fits = [
+        HMM(Normal(), 2, random_state=np.random.RandomState(3), n_iter=5).fit(X).score(X)
+        for _ in range(2)
+    ]
+    assert fits[0] == fits[1]
+
+
+def test_discrete_samples_are_integers_as_hmmlearns():
+    pi, A = [0.5, 0.5], [[0.9, 0.1], [0.2, 0.8]]
+    cat = HMM(Categorical([[0.7, 0.3], [0.1, 0.9]]), 2, init="given", startprob=pi, transmat=A)
+    pois = HMM(Poisson([[1.0], [9.0]]), 2, init="given", startprob=pi, transmat=A)
+    for model in (cat, pois):
+        X, _ = model.sample(20, random_state=0)
+        assert X.dtype == np.int64
+        labels = np.array(["a", "b"] + [str(k) for k in range(2, 40)])
+        assert labels[X].shape == X.shape  # usable as indices

@@ -169,7 +169,9 @@ def test_given_parameters_are_validated_at_call_time(make, x, match, call):
         ({"transmat_prior": -1.0}, r"`transmat_prior` must be >= 0"),
         ({"startprob_prior": np.nan}, r"`startprob_prior` must be finite"),
         ({"random_state": -1}, r"`random_state` must be an integer >= 0"),
-        ({"random_state": "seed"}, r"`random_state` must be an integer"),
+        ({"random_state": "seed"}, r"`random_state` must be None, an integer seed"),
+        ({"startprob_prior": [1.0, 1.0, 1.0]}, r"`startprob_prior` must be a number or broadcast"),
+        ({"transmat_prior": np.ones((3, 3))}, r"`transmat_prior` must be a number or broadcast"),
     ],
 )
 def test_bad_settings_are_refused_at_fit(rng, kwargs, match):
