@@ -44,10 +44,10 @@ def check_random_state(value: Any, draw: bool = True) -> Any:
 
 
 def _broadcasts(shape: tuple[int, ...], to: tuple[int, ...]) -> bool:
-    try:
-        return np.broadcast_shapes(shape, to) == to
-    except ValueError:
-        return False
+    """Whether an array of ``shape`` broadcasts to ``to`` (no array is made)."""
+    return len(shape) <= len(to) and all(
+        a in (1, b) for a, b in zip(shape[::-1], to[::-1], strict=False)
+    )
 
 
 def emission_states(em: Any) -> Any:
