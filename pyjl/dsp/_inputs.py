@@ -55,6 +55,13 @@ class Signal:
     #: the input as given and its name, while its finiteness is still unchecked
     unchecked: Any = None
     name: str = "x"
+    #: the input's own dtype where it has a NumPy one (int16, bool, float16, ...: read as
+    #: float64, but SciPy's result dtypes follow it), else that of ``values``
+    dtype: Any = None
+
+    def __post_init__(self) -> None:
+        if self.dtype is None:
+            self.dtype = self.values.dtype
 
     @property
     def n(self) -> int:
@@ -127,7 +134,9 @@ def read_signal(x, *, name: str = "x", axis=None, min_len: int = 1, finite: bool
             f"shape {values.shape}",
             "pass a longer signal",
         )
-    return Signal(values, org, ax, None if finite else x, name)
+    own = getattr(x, "dtype", None)
+    own = own if isinstance(own, np.dtype) and own.kind in "biufc" else values.dtype
+    return Signal(values, org, ax, None if finite else x, name, own)
 
 
 def coefficients(c, name: str) -> np.ndarray:

@@ -110,7 +110,7 @@ def _helper(
     values = sig.values
     if values.size == 0:
         return np.empty(values.shape), np.empty(values.shape), np.empty(values.shape)
-    out_dt = np.result_type(values.dtype, np.complex64)
+    out_dt = np.result_type(sig.dtype, np.complex64)
     x2, outer = channels(values, sig.axis)
     win, nperseg = _triage(window, nperseg, x2.shape[1])
     nfft = _nfft(nfft, nperseg)

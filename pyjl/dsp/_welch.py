@@ -103,7 +103,7 @@ def _pair(x, y, axis):
             "make their other axes match (or be 1)",
         ) from None
     if sx.values.size == 0 or sy.values.size == 0:
-        return None, None, outer + (min(xv.shape[-1], yv.shape[-1]),), sx, sy.values.dtype
+        return None, None, outer + (min(xv.shape[-1], yv.shape[-1]),), sx, sy.dtype
     n = max(xv.shape[-1], yv.shape[-1])
     xv = np.broadcast_to(xv, outer + (xv.shape[-1],))
     yv = np.broadcast_to(yv, outer + (yv.shape[-1],))
@@ -111,7 +111,7 @@ def _pair(x, y, axis):
     x2[..., : xv.shape[-1]] = xv
     y2[..., : yv.shape[-1]] = yv
     m = int(np.prod(outer))
-    return x2.reshape(m, n), y2.reshape(m, n), outer, sx, sy.values.dtype
+    return x2.reshape(m, n), y2.reshape(m, n), outer, sx, sy.dtype
 
 
 def _as_float(x2):
@@ -137,7 +137,7 @@ def _csd(
     _validate.choice(average, "average", ("mean", "median"))
     fs = _validate.real(fs, "fs", low=0, low_open=True)
     x2, y2, outer, sig, y_dt = _pair(x, None if same else y, axis)
-    out_dt = np.result_type(sig.values.dtype, np.complex64, *([] if same else [y_dt]))
+    out_dt = np.result_type(sig.dtype, np.complex64, *([] if same else [y_dt]))
     if x2 is None:
         if same:
             return np.empty(sig.values.shape), np.empty(sig.values.shape)

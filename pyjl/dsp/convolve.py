@@ -56,16 +56,21 @@ def _read(obj, name):
 
 
 def _result_dtype(a, b, raw_a, raw_b, transformed):
-    """SciPy's output dtype: the inputs' common type, through ``scipy.fft`` when any
-    axis is transformed (integers become float64, float16 float32)."""
-    dt = np.result_type(
-        raw_a if raw_a is not None else a.dtype, raw_b if raw_b is not None else b.dtype
-    )
+    """SciPy's output dtype: the inputs' common type, or, when any axis is transformed,
+    that of their transforms by ``scipy.fft``, each on its own (integers and booleans
+    become float64, float16 float32: int16 with float32 gives float64)."""
+    da = raw_a if raw_a is not None else a.dtype
+    db = raw_b if raw_b is not None else b.dtype
     if not transformed:
-        return dt
-    if dt.kind in "biu":
-        return np.dtype(np.float64)
-    return np.dtype(np.float32) if dt == np.float16 else dt
+        return np.result_type(da, db)
+
+    def by_fft(dt):
+        dt = np.dtype(dt)
+        if dt.kind in "biu":
+            return np.dtype(np.float64)
+        return np.dtype(np.float32) if dt == np.float16 else dt
+
+    return np.result_type(by_fft(da), by_fft(db))
 
 
 def _read_pair(in1, in2, mode, axes):

@@ -125,7 +125,7 @@ def sosfilt(sos, x, axis=None, zi=None):
             f"with axis {ax} of length 2)",
         )
         zi2 = np.moveaxis(zi, (0, ax + 1), (-2, -1)).reshape(math.prod(outer), n_sec, 2)
-    dt = out_dtype(sos_raw, sig.values, *(() if zi is None else (zi,)))
+    dt = out_dtype(sos_raw, sig.dtype, *(() if zi is None else (zi,)))
     y2, zf2 = sosfilt_channels(sos, x2, zi2)
     if not filter_finite(y2, zf2, recursive=True):
         sig.require_finite()  # else an overflow, redone at a scale where it fits
@@ -255,7 +255,7 @@ def lfilter(b, a, x, axis=None, zi=None):
         zi2 = (zi if ax == zi.ndim - 1 else np.moveaxis(zi, ax, -1)).reshape(
             math.prod(outer), k - 1
         )
-    dt = out_dtype(b_raw, a_raw, sig.values, *(() if zi is None else (zi,)))
+    dt = out_dtype(b_raw, a_raw, sig.dtype, *(() if zi is None else (zi,)))
     y2, zf2 = lfilter_channels(b, a, x2, zi2)
     if not filter_finite(y2, zf2, recursive=a.size > 1):
         sig.require_finite()  # else an overflow, redone at a scale where it fits

@@ -85,7 +85,7 @@ def upfirdn(h, x, up=1, down=1, axis=None, mode="constant", cval=0):
         y2 = upfirdn_mode(h, x2, up, down, mode, cval)
     if not all_finite(y2):
         y2 = _upfirdn_scaled(h, x2, up, down, mode, cval)
-    dt = _inputs.out_dtype(h, sig.values, np.float32)
+    dt = _inputs.out_dtype(h, sig.dtype, np.float32)
     return sig.restore(from_channels(y2, outer, sig.axis).astype(dt, copy=False), index=None)
 
 
@@ -235,7 +235,8 @@ def resample_poly(x, up, down, axis=0, window=("kaiser", 5.0), padtype="constant
     )
     taps_given = isinstance(window, (list, np.ndarray))
     # SciPy rounds the designed taps to x's precision (float64 for integers)
-    h_dt = values.real.dtype if values.dtype.kind in "fc" else np.dtype(np.float64)
+    own = np.empty(0, sig.dtype).real.dtype  # float16 data: float16 taps, as SciPy's
+    h_dt = own if own.kind == "f" else np.dtype(np.float64)
     h, n_pre_remove = resample_poly_filter(up, down, window, h_dt)
     # post-pad so the full output covers n_pre_remove + n_out samples
     n_post = 0
@@ -252,7 +253,7 @@ def resample_poly(x, up, down, axis=0, window=("kaiser", 5.0), padtype="constant
     if background is not None:
         y2 = y2 + background
     h_scipy = np.asarray(window).dtype if taps_given else h_dt
-    dt = _inputs.out_dtype(h_scipy, x2.dtype, np.float32)
+    dt = _inputs.out_dtype(h_scipy, sig.dtype, np.float32)
     return sig.restore(from_channels(y2, outer, sig.axis).astype(dt, copy=False), index=None)
 
 

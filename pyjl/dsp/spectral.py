@@ -188,6 +188,7 @@ def periodogram(
         scaling=scaling,
         axis=sig.axis,
     )
+    p = p.astype(np.result_type(sig.dtype, np.complex64).type(0).real.dtype, copy=False)
     return f, sig.restore(p, index=f)
 
 
@@ -247,6 +248,7 @@ def coherence(
             NumericalWarning,
             stacklevel=2,
         )
+    c = c.astype(np.result_type(sx.dtype, sy.dtype, np.complex64).type(0).real.dtype, copy=False)
     return freqs, sx.restore(c, index=freqs)
 
 

@@ -367,4 +367,6 @@ def hilbert(x, N=None, axis=None):
     z = sfft.ifft(Z, axis=sig.axis, workers=w, overwrite_x=True)
     # unscaled float64 data (|x| <= 2**400) grow at most n-fold: no overflow to look for
     bounded = s is None and values.dtype == np.float64
-    return sig.restore(rescale(z, (s,), "The analytic signal", bounded=bounded))
+    # SciPy's scipy.fft takes float16 to complex64 (and integers to complex128)
+    dt = np.complex64 if sig.dtype == np.float16 else None
+    return sig.restore(rescale(z, (s,), "The analytic signal", dt, bounded=bounded))

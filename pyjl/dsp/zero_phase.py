@@ -82,6 +82,13 @@ def extend(x2, edge, padtype):
     return out
 
 
+def _extended_dtype(dtype, padtype, padlen, method="pad"):
+    """The dtype of the extended signal SciPy filters: its odd and constant extensions of
+    boolean data compute ``2 * x[0] - x`` and ``ones * x[0]``, integers and floats."""
+    extends = method == "pad" and padtype in ("odd", "constant") and padlen != 0
+    return np.dtype(np.float64) if dtype == np.bool_ and extends else dtype
+
+
 def _twice(run, x2, zi, edge, padtype, last=None):
     """Forward then backward pass of ``run(x, zi)`` (a causal filter: its output and
     state depend only on the samples so far) with steady-state initial conditions
@@ -213,7 +220,7 @@ def filtfilt(b, a, x, axis=None, padtype="odd", padlen=None, method="pad", irlen
     b, a = normalize_ba(b, a)
     sig = read_signal(x, axis=axis, min_len=1, finite=False)
     x2, outer = channels(sig.values, sig.axis)
-    dt = out_dtype(b_raw, a_raw, sig.values)
+    dt = out_dtype(b_raw, a_raw, _extended_dtype(sig.dtype, padtype, padlen, method))
     last: list = []
     if method == "gust":
         irlen = None if irlen is None else _validate.integer(irlen, "irlen", low=1)
@@ -260,7 +267,7 @@ def sosfiltfilt(sos, x, axis=None, padtype="odd", padlen=None):
     edge = _pad_length(padtype, padlen, sig.n, ntaps)
     x2, outer = channels(sig.values, sig.axis)
     zi = _steady_state("sos", sos)
-    dt = out_dtype(sos_raw, sig.values)
+    dt = out_dtype(sos_raw, _extended_dtype(sig.dtype, padtype, padlen))
     last: list = []
 
     def run(coef, v, _):
