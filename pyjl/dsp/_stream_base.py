@@ -98,11 +98,14 @@ class Stream:
             y = y2[0] if layout == 1 else y2
             dt = self._out_dtypes.get(dtype)
             if dt is None:  # once per chunk dtype, not on every chunk
-                dt = self._out_dtypes[dtype] = _inputs.out_dtype(self._coef_dtype, dtype)
+                dt = self._out_dtypes[dtype] = self._result_dtype(dtype)
             return y if y.dtype == dt else y.astype(dt)
         y = _inputs.from_channels(y2, layout, sig.axis)  # layout: the channel shape
-        dt = _inputs.out_dtype(self._coef_dtype, sig.values)
-        return sig.restore(y.astype(dt, copy=False), **kwargs)
+        return sig.restore(y.astype(self._result_dtype(sig.dtype), copy=False), **kwargs)
+
+    def _result_dtype(self, dtype) -> np.dtype:
+        """The dtype of the one-shot call's result on data of ``dtype``."""
+        return _inputs.out_dtype(self._coef_dtype, dtype)
 
     def reset(self) -> None:
         """Forget the state: the next chunk starts a new signal."""

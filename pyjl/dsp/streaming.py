@@ -190,7 +190,8 @@ class FirFilter(Stream):
         self._scale = None if scale is None else float(scale.item())
         self._taps = self.taps if scale is None else self.taps / self._scale
         super().__init__()
-        self._coef_dtype = np.asarray(taps).dtype
+        # lfilter(taps, 1, x): SciPy promotes with the integer 1 (float32 taps: double)
+        self._coef_dtype = np.result_type(np.asarray(taps).dtype, np.asarray(1).dtype)
 
     @property
     def zi_(self):
@@ -272,7 +273,10 @@ class Resampler(Stream):
 
     def __init__(self, up, down, window=("kaiser", 5.0)):
         super().__init__()
-        self._coef_dtype = np.dtype(np.float32)  # resample_poly keeps float32 data
+        # taps given: their dtype decides with the data's, as in resample_poly
+        self._taps_dtype = (
+            np.asarray(window).dtype if isinstance(window, (list, np.ndarray)) else None
+        )
         up, down = _validate.integer(up, "up", low=1), _validate.integer(down, "down", low=1)
         g = math.gcd(up, down)
         self.up, self.down = up // g, down // g
@@ -280,6 +284,16 @@ class Resampler(Stream):
             self.h, self._skip = np.ones(1), 0
         else:
             self.h, self._skip = resample_poly_filter(self.up, self.down, window)
+
+    def _result_dtype(self, dtype) -> np.dtype:
+        """``resample_poly``'s: the data itself when nothing is resampled, else SciPy's
+        promotion of the taps (designed in the data's float precision, float64 for
+        integers) with the data and float32."""
+        own = np.dtype(dtype)
+        if self.up == self.down == 1:
+            return own
+        design = np.empty(0, own).real.dtype if own.kind in "fc" else np.dtype(np.float64)
+        return _inputs.out_dtype(self._taps_dtype or design, own, np.float32)
 
     def _reset(self):
         self._hist = None  # input samples kept, starting at global index self._start

@@ -267,3 +267,18 @@ def test_fir_filter_data_near_the_float64_limit(rng):
     np.testing.assert_array_equal(np.isinf(y), np.isinf(want))
     np.testing.assert_allclose(y[np.isfinite(y)] / s, y_ref[np.isfinite(want)], rtol=1e-13)
     np.testing.assert_allclose(f.zi_ / s, zf_ref, rtol=1e-13)
+
+
+@pytest.mark.parametrize("dtype", ["int16", "int32", "float16", "float32", "float64"])
+def test_streams_return_the_one_shot_dtype(rng, dtype):
+    # Resampler as resample_poly (taps given or designed, nothing to resample), FirFilter
+    # as lfilter(taps, 1, x), whose integer 1 makes float32 taps double in SciPy
+    x = (rng.standard_normal(300) * 10).astype(dtype)
+    taps = ss.firwin(21, 0.2)
+    for up, down, window in ((3, 2, ("kaiser", 5.0)), (2, 2, ("kaiser", 5.0)), (3, 2, taps)):
+        r = dsp.Resampler(up, down, window=window)
+        y = np.concatenate([r.process(x[:120]), r.process(x[120:]), r.flush()])
+        assert y.dtype == ss.resample_poly(x, up, down, window=window).dtype
+    f = dsp.FirFilter(taps.astype(np.float32))
+    y = np.concatenate([f.process(x[:100]), f.process(x[100:])])
+    assert y.dtype == ss.lfilter(taps.astype(np.float32), 1, x).dtype
