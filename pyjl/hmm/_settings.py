@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import numbers
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -160,6 +161,13 @@ def initial_params(model: HMM, src: Any, rng: np.random.Generator) -> Any:
     if model.init == "given":
         return given(model, em)
     given_pi, given_A = given_chain(model, K)
+    if emission_states(model.emission) is not None:  # hmmlearn warns alike
+        warnings.warn(
+            f"the emission's parameters are given, but init={model.init!r} estimates them "
+            "anew from X; pass init='given' to start EM from them",
+            UserWarning,
+            stacklevel=4,
+        )
     x0 = src.head(INIT_ROWS * 5)
     if model.init == "kmeans":
         pi, A = np.full(K, 1.0 / K), np.full((K, K), 1.0 / K)

@@ -397,3 +397,21 @@ def test_discrete_samples_are_integers_as_hmmlearns():
         assert X.dtype == np.int64
         labels = np.array(["a", "b"] + [str(k) for k in range(2, 40)])
         assert labels[X].shape == X.shape  # usable as indices
+
+
+def test_given_emission_parameters_re_estimated_by_kmeans_warn(rng):
+    # hmmlearn warns when init_params would overwrite parameters the user set
+    X = np.r_[rng.normal(0, 1, 200), rng.normal(5, 1, 200)]
+    with pytest.warns(UserWarning, match="init='given'"):
+        HMM(Normal([[0.0], [5.0]], [[1.0], [1.0]]), 2, n_iter=2).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        HMM(
+            Normal([[0.0], [5.0]], [[1.0], [1.0]]),
+            2,
+            n_iter=2,
+            init="given",
+            startprob=[0.5, 0.5],
+            transmat=[[0.9, 0.1], [0.1, 0.9]],
+        ).fit(X)
+        HMM(Normal(), 2, n_iter=2).fit(X)
