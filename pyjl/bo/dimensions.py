@@ -145,8 +145,11 @@ class Real(_Range):
         return np.array([(self._fwd(np.float64(value)) - a) / (b - a)])
 
     def decode(self, u: np.ndarray) -> float:
+        u0 = float(np.clip(u[0], 0.0, 1.0))
+        if u0 in (0.0, 1.0):  # the bounds themselves, not exp(log(bound)) off by an ulp
+            return self.lo if u0 == 0.0 else self.hi
         a, b = self._fwd(np.array([self.lo, self.hi]))
-        x = float(self._inv(a + float(np.clip(u[0], 0.0, 1.0)) * (b - a)))
+        x = float(self._inv(a + u0 * (b - a)))
         return min(max(x, self.lo), self.hi)
 
     def validate(self, value: Any, name: str, what: str = "params") -> float:
@@ -174,6 +177,14 @@ class Integer(_Range):
     def __init__(self, lo: int, hi: int, log: bool = False):
         lo = _validate.integer(lo, "Integer.lo")
         hi = _validate.integer(hi, "Integer.hi")
+        for v, name in ((lo, "Integer.lo"), (hi, "Integer.hi")):
+            if abs(v) > 2**53:  # the encoding is a double: its integers are exact to 2**53
+                raise _validate.error(
+                    name,
+                    "must lie within +-2**53 (the largest integers a double holds exactly)",
+                    v,
+                    "rescale the parameter, or use a Categorical of the values",
+                )
         super().__init__(lo, hi, log)
         self.lo, self.hi = float(int(lo)), float(int(hi))
 

@@ -17,9 +17,12 @@ from __future__ import annotations
 import concurrent.futures as cf
 import logging
 import math
+import numbers
 import time
 from collections.abc import Callable
 from typing import Any
+
+import numpy as np
 
 from .. import _validate as check
 from ..exceptions import StorageError, TrialPruned
@@ -36,12 +39,13 @@ log = logging.getLogger("pyjl.bo")
 
 def _evaluate(func: Callable[..., Any], params: dict, trial: TrialHandle | None = None) -> float:
     value = func(dict(params)) if trial is None else func(dict(params), trial)
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(
+    if hasattr(value, "item") and np.ndim(value) == 0:
+        value = value.item()  # a NumPy scalar or 0-d array
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(  # a string or a flag, as Optimizer.tell refuses them
             f"the objective returned {value!r} of type {type(value).__name__}, not a number"
-        ) from None
+        )
+    v = float(value)
     if not math.isfinite(v):
         raise ValueError(f"the objective returned {v!r}, not a finite number")
     return v

@@ -16,6 +16,7 @@ chosen is never returned.  What the study says back (:attr:`~Optimizer.trials`,
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -27,7 +28,8 @@ from .fidelity import PRUNED_AS
 from .liveness import abandon_reason, worker_id
 from .pruners import check_pruner
 from .samplers import GPSampler, GridSampler, RandomSampler, Sampler
-from .space import Space
+from .samplers.base import seen_keys
+from .space import Space, SpaceExhausted
 from .study import open_study
 from .trial import Trial, TrialState
 from .views import StudyViews, propose
@@ -245,7 +247,8 @@ class Optimizer(StudyViews):
     # --- ask and tell ------------------------------------------------------------
     def ask(self, n: int | None = None):
         """One parameter dict, or (``ask(n)``) a list of ``n`` distinct dicts
-        (``n`` at most :data:`ASK_MAX`, 4096)."""
+        (``n`` at most :data:`ASK_MAX`, 4096; fewer where a finite space has fewer unseen
+        points left).  Raises :class:`~pyjl.bo.SpaceExhausted` when none is left."""
         if n is not None:
             n = _validate.integer(
                 n, "n", low=1, high=ASK_MAX, fix=f"pass None or a whole number in 1..{ASK_MAX}"
@@ -268,6 +271,7 @@ class Optimizer(StudyViews):
                 n = min(n, budget - sum(t.state != TrialState.ABANDONED for t in trials))
                 if n <= 0:
                     return []
+            n = self._unseen_left(trials, n)
             # the GP matrices are small: BLAS threads competing with each other (or with
             # the objective's) cost more than they save
             with thread_limit(1):
@@ -289,6 +293,19 @@ class Optimizer(StudyViews):
                 )
                 for p in points
             ]
+
+    def _unseen_left(self, trials: list[Trial], n: int) -> int:
+        """``n``, or fewer where a finite space has fewer unseen points left (a batch larger
+        than what is left gets what is left); :class:`SpaceExhausted` when none is."""
+        size = self.space.size()
+        if math.isfinite(size) and size < 2**53:
+            left = int(size) - len(seen_keys(self.space, trials))
+            if left <= 0:
+                raise SpaceExhausted(
+                    f"all {int(size)} points of {self.space!r} have been asked already"
+                )
+            n = min(n, left)
+        return n
 
     def tell(self, params: Mapping[str, Any], value: float, noise_var: float | None = None) -> int:
         """Record ``value = f(params)`` (``noise_var``: its known noise variance); returns

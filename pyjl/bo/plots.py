@@ -312,7 +312,7 @@ def convergence(results: Mapping[str, object], optimum: float | None = None, ax=
         curves = []
         for h in runs:
             h = h.sort_values("number")
-            curves.append(h["best_so_far"].ffill().to_numpy(dtype=float))
+            curves.append(h["best_so_far"].to_numpy(dtype=float))
         n = max(len(c) for c in curves)
         M = np.full((len(curves), n), np.nan)
         for k, c in enumerate(curves):

@@ -109,7 +109,7 @@ def history_frame(trials: list[Trial], space: Space):
     for c in ("created", "finished"):
         df[c] = pd.to_datetime(df[c].astype(float), unit="s", utc=True)
     done = df["value"].where(df["state"] == TrialState.COMPLETE.value)
-    df["best_so_far"] = done.cummin()
+    df["best_so_far"] = done.cummin().ffill()  # failed and pruned rows keep the best
     return df
 
 
@@ -319,10 +319,18 @@ def _largest_grid(space: Space, n_calls: int) -> int:
     def size(k):
         return math.prod(len(a) for a in _axes(space, k))
 
+    # rounded integer axes can stall for a few k and then grow again: go on until the
+    # grid passes n_calls or holds the whole (discrete) space
+    best, best_size, whole = 1, size(1), space.size()
     k = 1
-    while k < 10_000 and size(k + 1) <= n_calls and size(k + 1) > size(k):
+    while k < 10_000 and best_size < whole:
         k += 1
-    return k
+        s = size(k)
+        if s > n_calls:
+            break
+        if s > best_size:
+            best, best_size = k, s
+    return best
 
 
 def grid_search(

@@ -253,3 +253,40 @@ def test_interrupt_marks_trial_abandoned_and_rerun_finishes():
     assert h["error"].iloc[-1] == "interrupted"
     res = minimize(quad, SPACE, n_calls=8, storage=opt_storage, progress=False)
     assert (res.history["state"] == "complete").sum() == 8 and res.n_failed == 0
+
+
+def test_more_workers_than_unseen_points_still_evaluates_them():
+    # a batch larger than what a finite space has left gets what is left, not nothing
+    from pyjl.bo import Integer, Space, minimize, random_search
+
+    space = Space({"k": Integer(1, 3)})
+    for run in (minimize, random_search):
+        res = run(lambda p: float(p["k"]), space, n_calls=10, n_workers=4, seed=0, progress=False)
+        assert sorted(res.history["k"]) == [1, 2, 3]
+        assert res.best_value == 1.0
+
+
+def test_grid_search_takes_the_largest_grid_within_n_calls():
+    # a log-integer axis stalls on its rounded values for a few sizes, then grows again
+    from pyjl.bo import Integer, Space, grid_search
+    from pyjl.bo.runner import grid_points
+
+    space = Space({"n": Integer(1, 1000, log=True)})
+    res = grid_search(lambda p: float(p["n"]), space, n_calls=40, progress=False)
+    sizes = [len(grid_points(space, k)) for k in range(1, 200)]
+    assert len(res.history) == max(s for s in sizes if s <= 40)
+
+
+def test_strings_and_flags_from_the_objective_are_failures_and_best_carries_over():
+    # Optimizer.tell refuses a str or a bool; the runner records them as failed, and the
+    # best so far stays on failed rows
+    from pyjl.bo import Real, Space, minimize
+
+    values = iter([2.0, "0.5", True, 1.0, np.nan])
+    res = minimize(
+        lambda p: next(values), Space({"x": Real(0, 1)}), n_calls=5, seed=0, progress=False
+    )
+    h = res.history
+    assert list(h["state"]) == ["complete", "failed", "failed", "complete", "failed"]
+    assert list(h["best_so_far"]) == [2.0, 2.0, 2.0, 1.0, 1.0]
+    assert res.n_failed == 3 and res.best_value == 1.0

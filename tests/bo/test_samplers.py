@@ -121,8 +121,9 @@ def test_a_sampler_of_ones_own_plugs_in():
     opt = Optimizer(SMALL, sampler=Lowest(), seed=0)
     assert opt.sampler == "lowest-k"
     assert opt.ask(3) == [{"k": 0, "c": "a"}, {"k": 0, "c": "b"}, {"k": 1, "c": "a"}]
+    assert len(opt.ask(4)) == 3  # a batch larger than what is left gets what is left
     with pytest.raises(SpaceExhausted):
-        opt.ask(4)
+        opt.ask(1)
 
 
 def test_optimizer_has_no_strategy_branches():

@@ -292,3 +292,13 @@ def test_toml_missing_file(tmp_path):
 def test_size():
     assert Space({"a": Integer(1, 3), "b": Categorical("xy" and ["x", "y"])}).size() == 6
     assert math.isinf(mixed().size())
+
+
+def test_log_real_decodes_its_bounds_exactly_and_huge_integers_are_refused():
+    from pyjl.bo import Integer, Real
+    from pyjl.exceptions import InputError
+
+    r = Real(1e-3, 1.0, log=True)
+    assert r.decode(np.array([0.0])) == 1e-3 and r.decode(np.array([1.0])) == 1.0
+    with pytest.raises(InputError, match="2\\*\\*53"):
+        Integer(10**17, 10**17 + 3)

@@ -58,9 +58,12 @@ class GridSampler(Sampler):
         self.points = [space.validate(p, f"sampler[{i}]") for i, p in enumerate(self.points)]
 
     def propose(self, space: Space, trials: Sequence[Trial], n: int, seed: int) -> list[dict]:
-        seen, out = seen_keys(space, trials), []
+        seen = seen_keys(space, trials)
+        out: list[dict] = []
         for _ in range(n):
             p = next((g for g in self.points if space.key(g) not in seen), None)
+            if p is None and out:  # a batch larger than what is left gets what is left
+                break
             if p is None:
                 raise SpaceExhausted(f"all {len(self.points)} grid points have been asked")
             seen.add(space.key(p))
