@@ -522,3 +522,25 @@ def test_write_arrow_stores_big_endian_data_as_its_values(tmp_path):
     np.testing.assert_array_equal(
         np.c_[table.column("a").to_numpy(), table.column("b").to_numpy()], x
     )
+
+
+def test_integer_reads_of_arrow_tables_check_every_column():
+    # a single-chunk column took the zero-copy branch unchecked, then was cast unsafely
+    for table, dtype, match in (
+        (pa.table({"a": [1.5, -1.0], "b": [1.0, 2.0]}), np.int64, "1.5 at row 0, column 'a'"),
+        (pa.table({"a": [1.0, -1.0], "b": [1.0, 2.0]}), np.uint8, "column 'a'"),
+        (pa.table({"a": pa.array([2**40, 1]), "b": [1, 2]}), np.int32, "column 'a'"),
+        (pa.table({"a": [1.5, 2.0]}), np.int64, "column 'a'"),
+    ):
+        with pytest.raises(InputError, match=match):
+            as_array(table, name="X", dtype=dtype)
+    ok = pa.table({"a": [1.0, 2.0], "b": [3.0, 4.0]})
+    np.testing.assert_array_equal(as_array(ok, name="X", dtype=np.int64), [[1, 3], [2, 4]])
+
+
+@pytest.mark.parametrize("form", ["dict", "dataframe", "series"])
+def test_write_arrow_takes_big_endian_columns(tmp_path, form):
+    x = np.arange(5.0).astype(">f8")
+    forms = {"dict": {"x": x}, "dataframe": pd.DataFrame({"x": x}), "series": pd.Series(x)}
+    path = write_arrow(tmp_path / "be.arrow", forms[form])
+    np.testing.assert_array_equal(read_arrow(path).column(0).to_numpy(), np.arange(5.0))

@@ -133,8 +133,11 @@ def write_arrow(
     kind = _kind(data)
     if kind in ("series", "dataframe"):
         frame = data.to_frame() if kind == "series" else data
+        frame = frame.apply(_native) if any(_swapped(d) for d in frame.dtypes) else frame
         table = pa.Table.from_pandas(frame, preserve_index=False)
-    elif kind in ("arrow_table", "arrow_batch") or isinstance(data, dict):
+    elif isinstance(data, dict):
+        table = pa.table({k: _native(v) for k, v in data.items()})
+    elif kind in ("arrow_table", "arrow_batch"):
         table = pa.table(data)
     else:
         a = as_array(data, name="data", dtype=np.asarray(data).dtype, ndim=(1, 2), finite=False)
@@ -153,6 +156,19 @@ def write_arrow(
     with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema) as w:
         w.write_table(table, max_chunksize=max_rows_per_chunk)
     return path
+
+
+def _swapped(dtype: Any) -> bool:
+    """Whether ``dtype`` is a NumPy dtype in the other byte order (Arrow takes native)."""
+    return isinstance(dtype, np.dtype) and not dtype.isnative
+
+
+def _native(column: Any) -> Any:
+    """A column (array or Series) of a byte-swapped dtype in native order, else itself."""
+    dt = getattr(column, "dtype", None)
+    if not isinstance(dt, np.dtype) or dt.isnative:
+        return column
+    return column.astype(dt.newbyteorder("="))
 
 
 def _path(path: Any) -> str:

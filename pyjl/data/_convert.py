@@ -41,7 +41,9 @@ def _arrow_column(
             "drop or fill them first (e.g. pyarrow.compute.fill_null)",
         )
     if len(chunks) == 1 and not col.null_count and not pa.types.is_boolean(t):
-        return chunks[0].to_numpy(zero_copy_only=True), False
+        v = chunks[0].to_numpy(zero_copy_only=True)
+        _check_kind(v, dtype, name, column=column)  # whole and in range for an int dtype
+        return v, False
     if len(chunks) == 0:
         return np.empty(0, dtype), False
     reason = (

@@ -75,6 +75,13 @@ class Signal:
                 self.unchecked, name=self.name, dtype=self.values.dtype, allow_empty=True
             )
 
+    def restore_spectrum(self, result, freqs, freq_axis: int):
+        """A spectrum ``result`` in the input's form, its frequencies labelling the axis
+        they run along: the rows (``index``) or, for a table's ``axis=1``, the columns."""
+        if np.ndim(result) == 2 and freq_axis % 2 == 1:
+            return self.restore(result, columns=freqs)
+        return self.restore(result, index=freqs)
+
     def restore(self, result, **kwargs):
         """``result`` in the input's form (only when the shape maps onto it)."""
         if self.origin is _NUMPY and type(result) is np.ndarray:
@@ -134,9 +141,25 @@ def read_signal(x, *, name: str = "x", axis=None, min_len: int = 1, finite: bool
             f"shape {values.shape}",
             "pass a longer signal",
         )
-    own = getattr(x, "dtype", None)
-    own = own if isinstance(own, np.dtype) and own.kind in "biufc" else values.dtype
-    return Signal(values, org, ax, None if finite else x, name, own)
+    return Signal(values, org, ax, None if finite else x, name, _own_dtype(x, values))
+
+
+def _own_dtype(x, values: np.ndarray) -> np.dtype:
+    """The numeric NumPy dtype the input holds (a table's columns promoted together), or
+    ``values``' where it has none (object columns, Arrow types without one)."""
+    try:
+        if hasattr(x, "dtypes") and not hasattr(x, "dtype"):  # a DataFrame
+            kinds = list(x.dtypes)
+        elif hasattr(x, "schema"):  # an Arrow table or record batch
+            kinds = [f.type.to_pandas_dtype() for f in x.schema]
+        elif hasattr(x, "type") and not hasattr(x, "dtype"):  # an Arrow (chunked) array
+            kinds = [x.type.to_pandas_dtype()]
+        else:
+            kinds = [getattr(x, "dtype", values.dtype)]
+        own = np.result_type(*[np.dtype(getattr(k, "numpy_dtype", k)) for k in kinds])
+    except (TypeError, NotImplementedError, ValueError):
+        return values.dtype
+    return own if own.kind in "biufc" else values.dtype
 
 
 def coefficients(c, name: str) -> np.ndarray:

@@ -206,4 +206,4 @@ def _csd(
     # at `axis` counted from the end unless a non-negative axis was given
     at = int(axis) if axis is not None and int(axis) >= 0 else sig.axis - sig.values.ndim
     P = from_channels(P, outer, at)
-    return freqs, sig.restore(P, index=freqs)
+    return freqs, sig.restore_spectrum(P, freqs, at)

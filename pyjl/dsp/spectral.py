@@ -189,7 +189,7 @@ def periodogram(
         axis=sig.axis,
     )
     p = p.astype(np.result_type(sig.dtype, np.complex64).type(0).real.dtype, copy=False)
-    return f, sig.restore(p, index=f)
+    return f, sig.restore_spectrum(p, f, sig.axis)
 
 
 def coherence(
@@ -249,7 +249,7 @@ def coherence(
             stacklevel=2,
         )
     c = c.astype(np.result_type(sx.dtype, sy.dtype, np.complex64).type(0).real.dtype, copy=False)
-    return freqs, sx.restore(c, index=freqs)
+    return freqs, sx.restore_spectrum(c, freqs, ax_x)
 
 
 def _unit_scale(values, axis):

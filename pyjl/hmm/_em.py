@@ -15,6 +15,7 @@ of every batch are kept and ``emission.fit`` is called once on all of them.
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from collections.abc import Iterator
 from functools import cached_property
@@ -23,7 +24,7 @@ from typing import Any, Self
 import numpy as np
 
 from .._validate import describe, error
-from ..exceptions import NumericalWarning
+from ..exceptions import InputError, NumericalWarning
 
 LANES = 8  # sequences per SIMD block of the native kernels
 
@@ -111,7 +112,8 @@ class Source:
         else:
             self.array = check(X)
             self.n_rows = self.array.shape[0]
-        # a 1-D input (or a one-column table) is shown to the emission as 1-D
+        # a 1-D input, or a one-column Arrow table (a file cannot hold a 1-D array), is
+        # shown to the emission as 1-D; a one-column DataFrame stays 2-D, as NumPy (T, 1)
         self.one_d = X.num_columns == 1 if self.arrow else np.ndim(X) == 1
         self.lengths = _lengths(lengths, self.n_rows)
         self._grouping = (int(batch_rows), int(min_seqs), fill, cap)
@@ -130,11 +132,22 @@ class Source:
 
     def rows(self, start: int, stop: int) -> np.ndarray:
         """Validated observations ``[start, stop)`` (a view for NumPy input)."""
-        x: np.ndarray = (
-            self.array[start:stop]
-            if not self.arrow
-            else self.check(self.table.slice(start, stop - start))
-        )
+        if not self.arrow:
+            x: np.ndarray = self.array[start:stop]
+            return x
+        try:
+            x = self.check(self.table.slice(start, stop - start))
+        except InputError as exc:  # it names a row of the slice: name the table's
+            if start == 0:
+                raise
+            width = self.table.num_columns
+            shifted = re.sub(r"\brow (\d+)", lambda m: f"row {int(m[1]) + start}", str(exc))
+            shifted = re.sub(
+                r"\bflat index (\d+)",
+                lambda m: f"flat index {int(m[1]) + start * width}",
+                shifted,
+            )
+            raise type(exc)(shifted) from None
         return x
 
     def user_rows(self, start: int, stop: int) -> Any:

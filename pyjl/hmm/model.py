@@ -59,11 +59,13 @@ class HMM:
     naming the element (``transmat[1]``, ``emission.rate[2]``).
 
     ``X`` may be a NumPy array, a pandas Series/DataFrame or an Arrow array/table:
-    rows are time steps, columns features (a Series or one-column table is
-    univariate).  Outputs with a time axis take the input's form: ``predict`` and
-    ``decode`` give a Series named "state" with the input's index (an Arrow array for
-    Arrow input), ``predict_proba`` a DataFrame with the input's index and one column
-    per state (an Arrow table); scores stay floats.
+    rows are time steps, columns features.  A Series, a 1-D array and a one-column Arrow
+    table or file (a file cannot hold a 1-D array) are read as 1-D: the emission's
+    parameters are then ``(n_states,)``; a one-column DataFrame, like a ``(T, 1)`` array,
+    gives ``(n_states, 1)``, as hmmlearn's.  Outputs with a time axis take the input's
+    form: ``predict`` and ``decode`` give a Series named "state" with the input's index
+    (an Arrow array for Arrow input), ``predict_proba`` a DataFrame with the input's
+    index and one column per state (an Arrow table); scores stay floats.
 
     Parameters
     ----------

@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pytest
 import scipy.signal as ss
 
 import pyjl.dsp as dsp
@@ -74,3 +75,36 @@ def test_arrow_in_arrow_out(rng, tmp_path):
     assert_matches(
         np.asarray(dsp.welch(mapped, nperseg=64)[1]["a"]), ss.welch(cols["a"], nperseg=64)[1]
     )
+
+
+@pytest.mark.parametrize("fn", ["welch", "periodogram", "csd", "coherence"])
+@pytest.mark.parametrize("n_rows", [3, 33])  # 33: as many rows as frequencies
+def test_table_spectra_along_the_columns_keep_the_rows(rng, fn, n_rows):
+    # axis=1 of a DataFrame: one spectrum per row, the rows keep their labels and the
+    # frequencies label the columns
+    X = rng.standard_normal((n_rows, 300))
+    df = pd.DataFrame(X, index=[f"sensor{i}" for i in range(n_rows)])
+    args = (df,) if fn in ("welch", "periodogram") else (df, df[::-1].set_axis(df.index))
+    kw = {} if fn == "periodogram" else {"nperseg": 64}
+    f, got = getattr(dsp, fn)(*args, axis=1, **kw)
+    ref_args = (X,) if fn in ("welch", "periodogram") else (X, X[::-1])
+    f_ref, want = getattr(ss, fn)(*ref_args, axis=1, **kw)
+    assert isinstance(got, pd.DataFrame) and list(got.index) == list(df.index)
+    np.testing.assert_allclose(got.columns.to_numpy(), f_ref)
+    np.testing.assert_allclose(got.to_numpy(), want, rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("kind", ["dataframe", "arrow table", "arrow array"])
+def test_single_precision_tables_keep_scipys_dtype(rng, kind):
+    # a float32 table gives what a float32 array gives: float32 spectra and filter outputs
+    x = rng.standard_normal((400, 2)).astype(np.float32)
+    if kind == "dataframe":
+        data = pd.DataFrame(x)
+    elif kind == "arrow table":
+        data = pa.table({"a": x[:, 0], "b": x[:, 1]})
+    else:
+        data, x = pa.array(x[:, 0]), x[:, 0]
+    got = np.asarray(dsp.welch(data, nperseg=64)[1])
+    assert got.dtype == ss.welch(x, nperseg=64, axis=0)[1].dtype == np.float32
+    sos = ss.butter(4, 0.2, output="sos").astype(np.float32)
+    assert np.asarray(dsp.sosfilt(sos, data)).dtype == np.float32

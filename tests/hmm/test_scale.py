@@ -238,3 +238,18 @@ def test_outputs_mirror_pandas_and_arrow_inputs():
     table = pa.table({"x": X})
     assert isinstance(m.predict(table, L), pa.Array)
     assert isinstance(m.predict(X, L), np.ndarray)
+
+
+def test_a_bad_row_of_an_arrow_table_is_named_by_its_row_in_the_table():
+    # Arrow input is checked batch by batch; the message names the row in X, not in the batch
+    import pyarrow as pa
+
+    from pyjl.exceptions import InputError
+
+    X, L = _data(40, 1000)
+    m = HMM(Normal(), 2, n_iter=2, random_state=0).fit(X, L)
+    X[30_001] = np.nan
+    for call in ("predict_proba", "predict", "score"):
+        for data in (X, pa.table({"x": X})):
+            with pytest.raises(InputError, match=r"(row|index) 30001\b"):
+                getattr(m, call)(data, L)
