@@ -29,7 +29,14 @@ from .. import engines
 from .._validate import boolean, choice, error, integer
 from ..exceptions import NotFittedError
 from . import _fit, _posterior, _update
-from ._checks import as_points, as_targets, bounds_pair, positive
+from ._checks import (
+    as_points,
+    as_targets,
+    bounds_pair,
+    check_feature_names,
+    feature_names,
+    positive,
+)
 from ._fit import MAX_RESTARTS as MAX_RESTARTS
 from .iterative import model as _cg
 from .kernels import RBF
@@ -111,6 +118,10 @@ class GaussianProcess:
     ----------
     kernel_ : Kernel
         The fitted kernel: a copy of ``kernel`` at the optimised ``theta``.
+    feature_names_in_ : ndarray of str
+        The column names of a DataFrame or Arrow table ``X`` (all strings), as
+        scikit-learn's: ``predict`` and ``update`` refuse a table with other columns or
+        another order.  Absent when ``X`` had none.
     noise_ : float or None
         The fitted noise variance (model units); ``None`` when ``fit`` was given
         ``noise_var``.
@@ -205,6 +216,7 @@ class GaussianProcess:
         method = choice(method, "method", _fit.METHODS)
         _fit.check_prior(prior)
         max_iter = None if max_iter is None else integer(max_iter, "max_iter", low=1)
+        names = feature_names(X)
         X = as_points(X, "X")
         y = as_targets(y, "y", X.shape[0])
         if X.shape[0] == 0:
@@ -248,8 +260,10 @@ class GaussianProcess:
         self.noise_ = noise if learn_noise else (self.noise if noise_diag is None else None)
         diag = noise_diag if noise_diag is not None else np.full(X.shape[0], self.noise_)
         self.X_train_, self.y_train_, self.noise_var_ = X, yn, np.asarray(diag, dtype=float)
-        for name in ("L_", "jitter_"):  # a refit may change the solver
+        for name in ("L_", "jitter_", "feature_names_in_"):  # a refit may change them
             self.__dict__.pop(name, None)
+        if names is not None:  # scikit-learn's attribute: tables are checked against it
+            self.feature_names_in_ = np.array(names, dtype=object)
         self._cg = None
         if solver == "cg":
             self._cg = _cg.CGState(obj, theta, start, self.pred_rank, rng)
@@ -337,6 +351,7 @@ class GaussianProcess:
             return _posterior.prior_moments(
                 kernel, self.noise, X, return_std, return_cov, include_noise
             )
+        check_feature_names(getattr(self, "feature_names_in_", None), X, "X")
         Xs = as_points(X, "X", self.X_train_.shape[1])
         _posterior.check_include_noise(include_noise, self.noise_)
         extra = self.noise_ if include_noise else 0.0
@@ -370,6 +385,7 @@ class GaussianProcess:
         hyperparameters are, so the model equals a refit at the same hyperparameters
         only without ``normalize_y`` (:meth:`recentre` sets the prior mean anew)."""
         self._check_fitted("update")
+        check_feature_names(getattr(self, "feature_names_in_", None), X_new, "X_new")
         return _update.update(self, X_new, y_new, noise_var)
 
     def recentre(self, mean=None):

@@ -488,3 +488,24 @@ def test_fit_refuses_non_real_data_and_fractional_restarts(fit_args, words, X, Y
     for w in words:
         assert w in str(err.value)
     assert "Fix:" in str(err.value)
+
+
+def test_table_columns_are_checked_against_the_fitted_names(X, Y, XS):
+    # points are matched to features by position: a reordered table would be silently wrong
+    import pandas as pd
+    import pyarrow as pa
+
+    from pyjl.exceptions import InputError
+
+    cols = [f"f{j}" for j in range(X.shape[1])]
+    gp = GaussianProcess(Matern52(ARD), noise=0.01).fit(pd.DataFrame(X, columns=cols), Y)
+    assert list(gp.feature_names_in_) == cols
+    want = gp.predict(XS)
+    np.testing.assert_allclose(np.asarray(gp.predict(pd.DataFrame(XS, columns=cols))), want)
+    table = pa.table({c: XS[:, j] for j, c in enumerate(cols)})
+    np.testing.assert_allclose(np.asarray(gp.predict(table)), want)
+    with pytest.raises(InputError, match="in that order"):
+        gp.predict(pd.DataFrame(XS, columns=cols)[cols[::-1]])
+    with pytest.raises(InputError, match="X_new"):
+        gp.update(pd.DataFrame(XS[:2], columns=cols[::-1]), Y[:2])
+    assert not hasattr(GaussianProcess(Matern52(ARD), noise=0.01).fit(X, Y), "feature_names_in_")
