@@ -1,13 +1,16 @@
 """The learning curves a pruner reads: from a mapping, or queried from a storage.
 
 :class:`StoredCurves` reads only what a decision needs (one trial's curve, the values at
-one step across trials) instead of every value of the study;
-:class:`MappingCurves` answers the same reads from ``{number: {step: value}}``.
+one step across trials) instead of every value of the study, and keeps what a pruner
+notes with a trial (``mark``: ASHA's rung of a pruned trial) with the study's trial
+attributes; :class:`MappingCurves` answers the same reads from ``{number: {step:
+value}}`` and keeps its notes for the call.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 __all__ = ["Curves", "MappingCurves", "StoredCurves"]
 
@@ -26,9 +29,19 @@ class MappingCurves:
 
     def __init__(self, curves: Curves):
         self._curves = curves
+        self._marks: dict[int, dict[str, Any]] = {}
 
     def curve(self, number: int) -> Mapping[int, float]:
         return self._curves.get(number, {})
+
+    def marks(self) -> dict[int, dict[str, Any]]:
+        """What pruners noted with the trials (``mark``): ``{number: {key: value}}``."""
+        return self._marks
+
+    def mark(self, number: int, notes: dict[str, Any]) -> None:
+        """Note ``notes`` with trial ``number`` (here for this call; stored by
+        :class:`StoredCurves`, so that other workers read them)."""
+        self._marks.setdefault(number, {}).update(notes)
 
     def at(self, step: int, exact: bool = True) -> dict[int, float]:
         out = {}
@@ -64,6 +77,13 @@ class StoredCurves(MappingCurves):
 
     def curve(self, number: int) -> Mapping[int, float]:
         return self._storage.intermediate_curve(self._study_id, number)
+
+    def marks(self) -> dict[int, dict[str, Any]]:
+        out: dict[int, dict[str, Any]] = self._storage.attributes(self._study_id)
+        return out
+
+    def mark(self, number: int, notes: dict[str, Any]) -> None:
+        self._storage.set_attributes(self._study_id, number, notes)
 
     def at(self, step: int, exact: bool = True) -> dict[int, float]:
         return self._storage.intermediate_at(self._study_id, step, exact)

@@ -235,6 +235,10 @@ class MedianPruner(PercentilePruner):
         )
 
 
+#: the trial attribute where ASHA notes the rung at which it pruned a trial
+_PRUNED_RUNG = "pyjl.asha.pruned_rung"
+
+
 class SuccessiveHalvingPruner(_ReadingPruner):
     """Asynchronous successive halving, ASHA (``optuna.pruners.SuccessiveHalvingPruner``,
     minimisation; Li et al. 2020).
@@ -337,12 +341,21 @@ class SuccessiveHalvingPruner(_ReadingPruner):
         rung = 0  # the rungs passed at an earlier step were recorded then
         while previous >= start and self._rung_step(rung) <= previous:
             rung += 1
+        stopped: dict[int, int] | None = None  # the rung where each pruned trial stopped
         while True:
             rung_step = self._rung_step(rung)
             if step < rung_step:
                 return False
+            if stopped is None:
+                stopped = {
+                    n: int(notes[_PRUNED_RUNG])
+                    for n, notes in curves.marks().items()
+                    if _PRUNED_RUNG in notes
+                }
             at_rung = curves.at(rung_step, exact=False)
             at_rung.pop(number, None)
+            for n in [n for n in at_rung if stopped.get(n, rung) < rung]:
+                del at_rung[n]  # pruned below: no value here, as in Optuna
             for n, start in self._start.items():  # "auto": trials that entered the rungs late
                 if start > rung_step and n in at_rung:
                     late = self._value_at(curves.curve(n), start)
@@ -352,10 +365,11 @@ class SuccessiveHalvingPruner(_ReadingPruner):
                         at_rung[n] = late
             competing = list(at_rung.values())
             competing.append(value)
-            if len(competing) <= self.bootstrap_count:
-                return True
             k = max(len(competing) // self.reduction_factor - 1, 0)
-            if not value <= sorted(competing)[k]:
+            if len(competing) <= self.bootstrap_count or not value <= sorted(competing)[k]:
+                # a report past several rungs records values up to this one only: note it,
+                # so that later decisions (in any worker) leave it out of the rungs above
+                curves.mark(number, {_PRUNED_RUNG: rung})
                 return True
             rung += 1
 

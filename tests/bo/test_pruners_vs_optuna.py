@@ -34,11 +34,11 @@ def _curves(rng, n_trials: int, n_steps: int) -> np.ndarray:
     return floor + start * np.exp(-speed * t) + 0.02 * rng.standard_normal((n_trials, n_steps))
 
 
-def _decisions(curves: np.ndarray, ours, theirs, n_parallel: int = 1):
+def _decisions(curves: np.ndarray, ours, theirs, n_parallel: int = 1, every: int = 1):
     """Feed ``curves`` to both; the decisions ``[(trial, step, pyjl, optuna)]``.
 
     ``n_parallel`` trials run at once, each step of each in turn (round robin), as
-    several workers on one study would."""
+    several workers on one study would; ``every``: a report every that many steps."""
     study = optuna.create_study(direction="minimize", pruner=theirs)
     opt = Optimizer(Space({"x": Real(0.0, 1.0)}), sampler="random", seed=0, pruner=ours)
     out = []
@@ -59,12 +59,12 @@ def _decisions(curves: np.ndarray, ours, theirs, n_parallel: int = 1):
                 opt.tell_pruned(number)
                 study.tell(trial, state=optuna.trial.TrialState.PRUNED)
                 running.remove(entry)
-            elif step + 1 == curves.shape[1]:
+            elif step + every >= curves.shape[1]:
                 opt.tell_trial(number, value)
                 study.tell(trial, value)
                 running.remove(entry)
             else:
-                entry[3] = step + 1
+                entry[3] = step + every
     return out
 
 
@@ -120,6 +120,23 @@ def test_successive_halving_matches_optuna(rng, kwargs, n_parallel):
         SuccessiveHalvingPruner(**kwargs),
         optuna.pruners.SuccessiveHalvingPruner(**kwargs),
         n_parallel,
+    )
+    _check(out)
+
+
+@pytest.mark.parametrize("kwargs", ASHA[1:])
+@pytest.mark.parametrize("n_parallel", [1, 4])
+def test_successive_halving_with_reports_past_several_rungs_matches_optuna(
+    rng, kwargs, n_parallel
+):
+    # a report every 7 steps passes several rungs at once (1, 2, 4 at step 7): a trial
+    # pruned at the lowest has no value at the others, in Optuna and here
+    out = _decisions(
+        _curves(rng, 30, 60),
+        SuccessiveHalvingPruner(**kwargs),
+        optuna.pruners.SuccessiveHalvingPruner(**kwargs),
+        n_parallel,
+        every=7,
     )
     _check(out)
 
