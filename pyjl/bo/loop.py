@@ -16,13 +16,9 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import logging
-import math
-import numbers
 import time
 from collections.abc import Callable
 from typing import Any
-
-import numpy as np
 
 from .. import _validate as check
 from ..exceptions import StorageError, TrialPruned
@@ -38,17 +34,16 @@ log = logging.getLogger("pyjl.bo")
 
 
 def _evaluate(func: Callable[..., Any], params: dict, trial: TrialHandle | None = None) -> float:
+    """The objective's value at ``params`` by the rule ``Optimizer.tell`` applies (a number,
+    a NumPy scalar or 0-d array, not a string or a bool); anything else raises, and the
+    trial is recorded as failed with the message."""
     value = func(dict(params)) if trial is None else func(dict(params), trial)
-    if hasattr(value, "item") and np.ndim(value) == 0:
-        value = value.item()  # a NumPy scalar or 0-d array
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(  # a string or a flag, as Optimizer.tell refuses them
-            f"the objective returned {value!r} of type {type(value).__name__}, not a number"
-        )
-    v = float(value)
-    if not math.isfinite(v):
-        raise ValueError(f"the objective returned {v!r}, not a finite number")
-    return v
+    return check.finite(
+        value,
+        "the objective's value",
+        fix="return a float (a loss to minimise)",
+        finite_fix="return a finite loss, or raise to record the trial as failed",
+    )
 
 
 def _message(exc: BaseException) -> str:

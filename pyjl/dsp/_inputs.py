@@ -90,14 +90,11 @@ class Signal:
 
 
 def want_dtype(obj) -> Any:
-    """The dtype a signal (or state) is read as: complex64/complex128, float32, else float64."""
+    """The dtype a signal (or state) is read as: complex64/complex128, float32, else float64
+    (a table's columns promoted together)."""
     if isinstance(obj, (list, tuple)):
         obj = np.asarray(obj)
-    dt = getattr(obj, "dtype", None)
-    try:
-        dt = np.dtype(dt) if dt is not None else None
-    except TypeError:
-        dt = None
+    dt = _input_dtype(obj)
     if dt is not None and dt.kind == "c":
         return np.complex128 if dt != np.complex64 else np.complex64
     if dt == np.float32:
@@ -144,9 +141,9 @@ def read_signal(x, *, name: str = "x", axis=None, min_len: int = 1, finite: bool
     return Signal(values, org, ax, None if finite else x, name, _own_dtype(x, values))
 
 
-def _own_dtype(x, values: np.ndarray) -> np.dtype:
-    """The numeric NumPy dtype the input holds (a table's columns promoted together), or
-    ``values``' where it has none (object columns, Arrow types without one)."""
+def _input_dtype(x) -> np.dtype | None:
+    """The numeric NumPy dtype the input holds (a DataFrame's or Arrow table's columns
+    promoted together), or None (no such dtype: object columns, Arrow types without one)."""
     try:
         if hasattr(x, "dtypes") and not hasattr(x, "dtype"):  # a DataFrame
             kinds = list(x.dtypes)
@@ -154,12 +151,20 @@ def _own_dtype(x, values: np.ndarray) -> np.dtype:
             kinds = [f.type.to_pandas_dtype() for f in x.schema]
         elif hasattr(x, "type") and not hasattr(x, "dtype"):  # an Arrow (chunked) array
             kinds = [x.type.to_pandas_dtype()]
+        elif hasattr(x, "dtype"):
+            kinds = [x.dtype]
         else:
-            kinds = [getattr(x, "dtype", values.dtype)]
+            return None
         own = np.result_type(*[np.dtype(getattr(k, "numpy_dtype", k)) for k in kinds])
     except (TypeError, NotImplementedError, ValueError):
-        return values.dtype
-    return own if own.kind in "biufc" else values.dtype
+        return None
+    return own if own.kind in "biufc" else None
+
+
+def _own_dtype(x, values: np.ndarray) -> np.dtype:
+    """:func:`_input_dtype`, else that of the values read."""
+    own = _input_dtype(x)
+    return values.dtype if own is None else own
 
 
 def coefficients(c, name: str) -> np.ndarray:

@@ -114,6 +114,21 @@ def _pair(x, y, axis):
     return x2.reshape(m, n), y2.reshape(m, n), outer, sx, sy.dtype
 
 
+def _per_segment(detrend, outer):
+    """A callable ``detrend`` called as SciPy's ``csd`` calls it (through ``ShortTimeFFT``):
+    once per segment, on that segment of every channel, shaped ``outer + (nperseg,)``;
+    the kernels' frames are ``(C, n_frames, nperseg)``."""
+
+    def call(raw):
+        out = np.empty(raw.shape, dtype=raw.dtype)
+        for p in range(raw.shape[1]):
+            seg = raw[:, p].reshape(outer + raw.shape[2:])
+            out[:, p] = np.asarray(detrend(seg)).reshape(raw.shape[0], raw.shape[2])
+        return out
+
+    return call
+
+
 def _as_float(x2):
     return x2 if np.iscomplexobj(x2) else np.ascontiguousarray(x2, dtype=np.float64)
 
@@ -147,6 +162,8 @@ def _csd(
     win, nperseg, noverlap, nfft = _segment_args(window, nperseg, noverlap, nfft, n)
     check_size(nfft * x2.shape[0], "nfft", nfft)
     det = detrend_code(detrend)
+    if callable(det):
+        det = _per_segment(det, outer)
     onesided = (
         bool(return_onesided)
         and not np.iscomplexobj(x2)
@@ -163,7 +180,12 @@ def _csd(
         y2, sy = scale_down(y2)
     keep_all = average == "median"
     total, parts = {}, {}
-    for rows, g in frame_groups(n_frames, max(nperseg, nfft), x2.shape[0]):
+    groups = (  # a callable sees every channel of a segment at once: one group
+        [(slice(0, x2.shape[0]), slice(0, n_frames))]
+        if callable(det)
+        else frame_groups(n_frames, max(nperseg, nfft), x2.shape[0])
+    )
+    for rows, g in groups:
         X = framed_fft(x2[rows], win, step, nfft, det, onesided, g)
         if y2 is None:
             # |X|^2 on the (re, im) pairs of the fresh spectra, squared in place: two

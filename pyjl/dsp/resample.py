@@ -217,14 +217,7 @@ def resample_poly(x, up, down, axis=0, window=("kaiser", 5.0), padtype="constant
     values = sig.values
     if up == down == 1:
         # a copy of x as SciPy returns it, in x's own dtype (integers stay integers)
-        raw = (
-            x.dtype
-            if isinstance(x, np.ndarray)
-            else np.asarray(x).dtype
-            if isinstance(x, (list, tuple))
-            else values.dtype
-        )
-        return sig.restore(values.astype(raw, copy=True))
+        return sig.restore(values.astype(sig.dtype, copy=True))
     n_in = values.shape[sig.axis]
     n_out = n_in * up
     n_out = n_out // down + bool(n_out % down)
@@ -346,11 +339,7 @@ def decimate(x, q, n=None, ftype="iir", axis=None, zero_phase=True):
     _check_q(q, n, ftype)
     sig = read_signal(x, axis=axis, min_len=1)
     values, ax = sig.values, sig.axis
-    rdt = (
-        values.dtype
-        if values.dtype.kind in "fc" and values.dtype != np.float16
-        else np.dtype(np.float64)
-    )
+    rdt = sig.dtype if sig.dtype.kind in "fc" and sig.dtype != np.float16 else np.dtype(np.float64)
     kind, coef = _decimate_filter(q, n, ftype, rdt.type(0).real.dtype)
     # linear: data near the float64 limits are filtered at unit scale, scaled back last
     values, s = scale_down(values, ax)

@@ -83,9 +83,9 @@ def extend(x2, edge, padtype):
 
 
 def _extended_dtype(dtype, padtype, padlen, method="pad"):
-    """The dtype of the extended signal SciPy filters: its odd and constant extensions of
-    boolean data compute ``2 * x[0] - x`` and ``ones * x[0]``, integers and floats."""
-    extends = method == "pad" and padtype in ("odd", "constant") and padlen != 0
+    """The dtype of the extended signal SciPy filters: its odd extension of boolean data
+    computes ``2 * x[0] - x``, integers (the even and constant ones stay boolean)."""
+    extends = method == "pad" and padtype == "odd" and padlen != 0
     return np.dtype(np.float64) if dtype == np.bool_ and extends else dtype
 
 

@@ -183,11 +183,12 @@ def sample_path(
         if t > 0:
             s = min(int(np.searchsorted(cdf_A[s], u[t], side="right")), K - 1)
         states[t] = s
-    out = None
+    parts = []
     for k in np.unique(states):
         idx = np.flatnonzero(states == k)
-        draws = np.asarray(em.sample(int(k), idx.size, rng))
-        if out is None:
-            out = np.empty((n,) + draws.shape[1:], dtype=draws.dtype)
+        parts.append((idx, np.asarray(em.sample(int(k), idx.size, rng))))
+    # one dtype for all states' draws (a mixture of counts and reals is real)
+    out = np.empty((n,) + parts[0][1].shape[1:], dtype=np.result_type(*(d for _, d in parts)))
+    for idx, draws in parts:
         out[idx] = draws
     return out, states

@@ -53,3 +53,32 @@ def test_result_dtype_is_scipys(rng, name, dtype):
         single = "float32" in name or np.finfo(want.dtype).bits <= 32 or dtype == "float32"
         tol = 1e-4 if single else 1e-9
         np.testing.assert_allclose(got, want, rtol=tol, atol=tol * np.max(np.abs(want)))
+
+
+@pytest.mark.parametrize("padtype", ["odd", "even", "constant", None])
+def test_zero_phase_of_booleans_takes_scipys_extension_dtype(rng, padtype):
+    # SciPy's odd extension of booleans is integer (2 * x[0] - x), the others stay boolean
+    x = rng.random(300) > 0.5
+    for call in (
+        lambda m: m.filtfilt(SINGLE["b"], SINGLE["a"], x, padtype=padtype),
+        lambda m: m.sosfiltfilt(SINGLE["sos"], x, padtype=padtype),
+    ):
+        assert call(dsp).dtype == call(ss).dtype
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m, x: m.hilbert(x),
+        lambda m, x: m.decimate(x, 2),
+        lambda m, x: m.decimate(x, 2, ftype="fir"),
+        lambda m, x: m.resample_poly(x, 2, 2),
+    ],
+)
+@pytest.mark.parametrize("dtype", ["float32", "int16"])
+def test_tables_give_the_dtype_of_the_same_array(rng, call, dtype):
+    import pandas as pd
+
+    x = (rng.standard_normal((300, 2)) * 20).astype(dtype)
+    got = np.asarray(call(dsp, pd.DataFrame(x)))
+    assert got.dtype == call(ss, x.T).dtype

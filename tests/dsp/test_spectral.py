@@ -282,3 +282,26 @@ def test_broadcast_pairs_put_frequency_where_scipy_does(rng, fn, xs, ys, axis):
     want = getattr(ss, fn)(x, y, nperseg=32, **kw)[1]
     assert got.shape == want.shape
     np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("fn", ["welch", "csd", "periodogram"])
+@pytest.mark.parametrize("shape, axis", [((200,), -1), ((3, 200), -1), ((200, 3), 0)])
+def test_callable_detrend_sees_one_segment_of_every_channel(rng, fn, shape, axis):
+    # SciPy's csd (through ShortTimeFFT) calls it once per segment, on all channels at once:
+    # a detrend over the whole segment array, not one channel, gives other spectra
+    x, y = rng.standard_normal(shape), rng.standard_normal(shape)
+    args = (x,) if fn != "csd" else (x, y)
+    seen = {}
+
+    def det(name):
+        def call(v):
+            seen.setdefault(name, v.shape)
+            return v - v.mean()
+
+        return call
+
+    kw = {} if fn == "periodogram" else {"nperseg": 32}
+    got = getattr(dsp, fn)(*args, axis=axis, detrend=det("pyjl"), **kw)[1]
+    want = getattr(ss, fn)(*args, axis=axis, detrend=det("scipy"), **kw)[1]
+    assert seen["pyjl"] == seen["scipy"]
+    np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-14)

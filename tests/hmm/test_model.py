@@ -415,3 +415,15 @@ def test_given_emission_parameters_re_estimated_by_kmeans_warn(rng):
             transmat=[[0.9, 0.1], [0.1, 0.9]],
         ).fit(X)
         HMM(Normal(), 2, n_iter=2).fit(X)
+
+
+def test_sample_keeps_real_draws_of_a_mixture_whose_first_state_draws_counts():
+    # states' draws of different dtypes (counts and reals) share one real output
+    em = Mixture(
+        [Poisson([[3.0], [50.0]]), Exponential([[1.0], [0.01]])],
+        weights=[[0.999, 0.001], [0.001, 0.999]],
+    )
+    m = HMM(em, 2, init="given", startprob=[1.0, 0.0], transmat=[[0.5, 0.5], [0.5, 0.5]])
+    X, z = m.sample(200, random_state=0)
+    assert X.dtype == np.float64
+    assert np.any(X[z == 1] != np.round(X[z == 1]))  # the exponential draws keep fractions
