@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import difflib
+import inspect
 import numbers
 import os
 import time
@@ -34,6 +35,7 @@ from scipy.stats import rankdata
 from sklearn.base import clone
 from sklearn.exceptions import FitFailedWarning
 from sklearn.metrics import check_scoring, get_scorer_names
+from sklearn.model_selection._search import BaseSearchCV
 from sklearn.utils import _safe_indexing
 from sklearn.utils.metaestimators import _safe_split
 from sklearn.utils.validation import _num_samples
@@ -246,12 +248,30 @@ def _number(value: Any, name: str) -> float:
     return float(value)
 
 
-def _score(est: Any, X: Any, y: Any, scorer: Any, error_score: Any) -> dict[str, float]:
+#: scikit-learn's searches (1.7 on) pass ``sample_weight`` to the scorers that take it
+_WEIGHTED_SCORES = hasattr(BaseSearchCV, "_check_scorers_accept_sample_weight")
+
+
+def _takes_weights(scorer: Any) -> bool:
+    """Whether ``scorer`` takes ``sample_weight`` (scikit-learn's test for it)."""
+    accept = getattr(scorer, "_accept_sample_weight", None)
+    if callable(accept):
+        return bool(accept())
+    try:
+        return "sample_weight" in inspect.signature(scorer).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _score(
+    est: Any, X: Any, y: Any, scorer: Any, error_score: Any, weights: Any = None
+) -> dict[str, float]:
     items = scorer.items() if isinstance(scorer, dict) else [("score", scorer)]
     out = {}
     for name, s in items:
+        kw = {"sample_weight": weights} if weights is not None and _takes_weights(s) else {}
         try:
-            value = s(est, X) if y is None else s(est, X, y)
+            value = s(est, X, **kw) if y is None else s(est, X, y, **kw)
         except Exception:
             if error_score == "raise":
                 raise
@@ -307,10 +327,14 @@ def fit_fold(
             "error": traceback.format_exc(),
         }
     fit_time = time.time() - t0
-    test_scores = _score(est, X_test, y_test, scorer, error_score)
+    w = fit_params.get("sample_weight") if _WEIGHTED_SCORES else None
+    w_test, w_train = (None, None) if w is None else (_index(w, test, n), _index(w, train, n))
+    test_scores = _score(est, X_test, y_test, scorer, error_score, w_test)
     score_time = time.time() - t0 - fit_time
     train_scores = (
-        _score(est, X_train, y_train, scorer, error_score) if return_train_score else None
+        _score(est, X_train, y_train, scorer, error_score, w_train)
+        if return_train_score
+        else None
     )
     return {
         "test": test_scores,

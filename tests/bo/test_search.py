@@ -387,3 +387,15 @@ def test_optimizer_kwargs_reach_the_study(cancer):
     for bad in ({"seed": 1}, {"n_initail": 2}, [("n_initial", 2)]):
         with pytest.raises(InputError, match="optimizer_kwargs"):
             BayesSearchCV(est, space, n_iter=2, optimizer_kwargs=bad).fit(X, y)
+
+
+def test_sample_weight_weights_the_scores_as_gridsearchcv(cancer, rng):
+    # scikit-learn's searches pass sample_weight to the scorer as well as to fit
+    X, y = cancer
+    w = rng.uniform(0.1, 3.0, len(y))
+    cv = KFold(3, shuffle=True, random_state=0)
+    est, grid_space = LogisticRegression(max_iter=500), {"C": [0.1, 1.0]}
+    search = BayesSearchCV(est, {"C": Categorical([0.1, 1.0])}, n_iter=2, cv=cv)
+    search.fit(X, y, sample_weight=w)
+    grid = GridSearchCV(est, grid_space, cv=cv).fit(X, y, sample_weight=w)
+    _same_as_grid(search, grid, [f"split{k}_test_score" for k in range(3)])
