@@ -20,7 +20,9 @@ class ConvergenceMonitor:
     the log-likelihood's size, so a long series (|log L| ~ 1e7) is not held to
     an absolute threshold below its rounding error.  A decrease is reported
     (:class:`~pyjl.exceptions.NumericalWarning`) only when it exceeds what
-    rounding of a sum that size can explain (``1e-9 * max(1, |log L|)``).
+    rounding of a sum that size can explain (``1e-9 * max(1, |log L|)``).  Unlike
+    hmmlearn's, ``converged`` stays False when EM stopped at ``n_iter`` without meeting
+    ``tol`` (hmmlearn counts reaching ``n_iter`` as converged): raise ``n_iter``.
 
     Attributes: ``tol``, ``n_iter``, ``history`` (list of floats), ``iter``,
     ``converged`` (bool), ``delta`` (last gain or ``nan``).
