@@ -332,9 +332,7 @@ def fit_fold(
     test_scores = _score(est, X_test, y_test, scorer, error_score, w_test)
     score_time = time.time() - t0 - fit_time
     train_scores = (
-        _score(est, X_train, y_train, scorer, error_score, w_train)
-        if return_train_score
-        else None
+        _score(est, X_train, y_train, scorer, error_score, w_train) if return_train_score else None
     )
     return {
         "test": test_scores,

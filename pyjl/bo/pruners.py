@@ -346,11 +346,13 @@ class SuccessiveHalvingPruner(_ReadingPruner):
             rung_step = self._rung_step(rung)
             if step < rung_step:
                 return False
-            if stopped is None:
+            if stopped is None:  # trials that ended pruned (one told to stop that went on
+                # records its later rungs, as in Optuna)
+                pruned = {t.number for t in trials if t.state == TrialState.PRUNED}
                 stopped = {
                     n: int(notes[_PRUNED_RUNG])
                     for n, notes in curves.marks().items()
-                    if _PRUNED_RUNG in notes
+                    if _PRUNED_RUNG in notes and n in pruned
                 }
             at_rung = curves.at(rung_step, exact=False)
             at_rung.pop(number, None)
