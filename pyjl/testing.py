@@ -18,15 +18,39 @@ from .engines.contract import GP_KINDS
 __all__ = ["check_kernel", "check_emission", "check_engine", "engine_cases"]
 
 
+def _gradient_error(kernel, X, dK, eps, rtol, atol) -> float:
+    """The largest relative error of ``dK`` (``gradient(X)[1]`` at ``kernel.theta``)
+    against central finite differences; asserts each is within ``atol + rtol |fd|``."""
+    theta = np.asarray(kernel.theta, dtype=np.float64)
+    name, worst = type(kernel).__name__, 0.0
+    for q in range(theta.size):
+        hi, lo = copy.deepcopy(kernel), copy.deepcopy(kernel)
+        step = np.zeros(theta.size)
+        step[q] = eps
+        hi.theta, lo.theta = theta + step, theta - step
+        fd = (np.asarray(hi(X)) - np.asarray(lo(X))) / (2 * eps)
+        err = np.abs(fd - dK[q])
+        names = getattr(kernel, "hyperparameter_names", None)
+        label = names[q] if names else f"theta[{q}]"
+        assert np.all(err <= atol + rtol * np.abs(fd)), (
+            f"{name}: gradient for {label} differs from finite differences by {err.max():.3g} "
+            f"at theta = {np.round(theta, 4).tolist()}"
+        )
+        worst = max(worst, float(np.max(err / (np.abs(fd) + atol))))
+    return worst
+
+
 def check_kernel(kernel, X=None, *, eps=1e-6, rtol=1e-5, atol=1e-7, random_state=0):
     """Check a :class:`pyjl.gp.Kernel`: shapes of ``theta``/``bounds``, a finite
-    symmetric positive semi-definite ``k(X)``, ``diag(X) == diag(k(X))``,
-    ``gradient`` against central finite differences in ``theta`` (step ``eps``),
-    and ``contract`` (when present) against the gradient tensor.
+    symmetric positive semi-definite ``k(X)``, ``diag(X) == diag(k(X))``, ``k(X1, X2)``
+    of distinct points against the block of ``k(X)``, ``gradient`` against central
+    finite differences in ``theta`` (step ``eps``; tolerance ``atol`` relative to
+    ``max |k(X)|`` plus ``rtol``) at the kernel's ``theta`` and at another inside its
+    bounds, and ``contract`` (when present) against the gradient tensor.
 
     ``X`` defaults to 12 random points in 2 dimensions (pass your own when the
     kernel needs a given number of features).  Returns the largest relative
-    gradient error.
+    gradient error at the kernel's ``theta``.
 
     >>> from pyjl.gp import Matern52, Periodic
     >>> err = check_kernel(2.0 * Matern52([0.5, 1.5]) * Periodic(1.0, period=3.0))
@@ -59,27 +83,28 @@ def check_kernel(kernel, X=None, *, eps=1e-6, rtol=1e-5, atol=1e-7, random_state
     )
     K2 = np.asarray(kernel(X, X[:3]))
     assert K2.shape == (n, 3), f"{name}(X1, X2) must be (n1, n2), got {K2.shape}"
+    # between distinct points (a White kernel's k(X1, X2) is 0 by definition, its k(X) not)
+    assert n < 6 or np.allclose(
+        np.asarray(kernel(X[:3], X[3:6])), K[:3, 3:6], rtol=1e-10, atol=1e-12 * scale
+    ), (
+        f"{name}(X1, X2) differs from the block of {name}(X) for the same points: the "
+        "cross-covariance that prediction uses is not the kernel's"
+    )
     Kg, dK = kernel.gradient(X)
     Kg, dK = np.asarray(Kg), np.asarray(dK)
     assert np.allclose(Kg, K, rtol=1e-10, atol=1e-12 * scale), (
         f"{name}.gradient(X)[0] differs from {name}(X)"
     )
     assert dK.shape == (p, n, n), f"{name}.gradient(X)[1] must be ({p}, {n}, {n}), got {dK.shape}"
-    worst = 0.0
-    for q in range(p):
-        hi, lo = copy.deepcopy(kernel), copy.deepcopy(kernel)
-        step = np.zeros(p)
-        step[q] = eps
-        hi.theta, lo.theta = theta + step, theta - step
-        fd = (np.asarray(hi(X)) - np.asarray(lo(X))) / (2 * eps)
-        err = np.abs(fd - dK[q])
-        tol = atol + rtol * np.abs(fd)
-        names = getattr(kernel, "hyperparameter_names", None)
-        label = names[q] if names else f"theta[{q}]"
-        assert np.all(err <= tol), (
-            f"{name}: gradient for {label} differs from finite differences by {err.max():.3g}"
-        )
-        worst = max(worst, float(np.max(err / (np.abs(fd) + atol))))
+    # at the kernel's theta and at another inside its bounds (a derivative in l instead of
+    # log l agrees where l = 1, the default of most kernels)
+    worst = _gradient_error(kernel, X, dK, eps, rtol, atol * (float(np.max(np.abs(K))) or 1.0))
+    other = copy.deepcopy(kernel)
+    lo_b, hi_b = np.clip(bounds[:, 0], theta - 1.0, None), np.clip(bounds[:, 1], None, theta + 1.0)
+    other.theta = lo_b + rng.uniform(0.2, 0.8, p) * (hi_b - lo_b)
+    dK_other = np.asarray(other.gradient(X)[1])
+    scale_other = float(np.max(np.abs(np.asarray(other(X))))) or 1.0
+    _gradient_error(other, X, dK_other, eps, rtol, atol * scale_other)
     assert np.allclose(np.asarray(kernel.theta), theta), f"{name}: checking changed theta"
     if hasattr(kernel, "contract"):
         W = rng.standard_normal((n, n))

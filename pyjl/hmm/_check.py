@@ -69,13 +69,14 @@ def check_emission(
                 at = lambda q: cdf[np.searchsorted(grid[:, 0], q, side="right") - 1]  # noqa
             else:
                 w = hi - lo
-                if lo > 0:  # positive support: integrate in log x (handles x -> 0)
+                if 0 < lo < w:  # draws reaching towards 0: integrate in log x (x -> 0)
                     u = np.linspace(np.log(lo) - 12.0, np.log(hi) + 3.0, 200_001)
                     grid = np.exp(u)[:, None]
                     p = np.exp(_ll(emission, grid, one_d)[:, k] + u)
                     dx = np.diff(u)
-                else:
-                    grid = np.linspace(lo - 2 * w, hi + 2 * w, 200_001)[:, None]
+                else:  # on the draws' own scale (a density far from 0 is narrow in log x)
+                    a = max(lo - 2 * w, 0.5 * lo) if lo > 0 else lo - 2 * w
+                    grid = np.linspace(a, hi + 2 * w, 200_001)[:, None]
                     p = np.exp(_ll(emission, grid, one_d)[:, k])
                     dx = np.diff(grid[:, 0])
                 cdf = np.concatenate([[0.0], np.cumsum((p[1:] + p[:-1]) / 2 * dx)])

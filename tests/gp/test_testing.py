@@ -86,3 +86,50 @@ def test_check_kernel_catches_a_wrong_grad_quad(X):
 
     with pytest.raises(AssertionError, match="grad_quad"):
         check_kernel(HalfQuad("none"), X)
+
+
+class _PlainRBF:
+    """A user's kernel of the plain protocol, with the defects a review found check_kernel
+    blind to: a derivative in l instead of log l (equal at l = 1), a cross-covariance that
+    forgets to scale X2, a doubled gradient at a small variance."""
+
+    def __init__(self, s=1.0, l=1.0, defect="none"):
+        self.s, self.l, self.defect = s, l, defect
+
+    @property
+    def theta(self):
+        return np.log([self.s, self.l])
+
+    @theta.setter
+    def theta(self, t):
+        self.s, self.l = np.exp(t)
+
+    bounds = property(lambda self: np.log([[1e-9, 1e3], [1e-2, 1e2]]))
+
+    def __call__(self, X1, X2=None):
+        cross = X2 is not None
+        X2 = X1 if X2 is None else X2
+        l2 = 1.0 if cross and self.defect == "cross" else self.l
+        return self.s * np.exp(-0.5 * ((X1[:, None] / self.l - X2[None] / l2) ** 2).sum(-1))
+
+    def diag(self, X):
+        return np.full(len(X), self.s)
+
+    def gradient(self, X):
+        K = self(X)
+        dl = K * (((X[:, None] - X[None]) / self.l) ** 2).sum(-1)
+        if self.defect == "chain":
+            dl = dl / self.l
+        if self.defect == "double":
+            dl = 2.0 * dl
+        return K, np.stack([K, dl])
+
+
+def test_check_kernel_sees_cross_covariance_chain_rule_and_small_scale_defects(X):
+    assert check_kernel(_PlainRBF(), X) < 1e-5
+    with pytest.raises(AssertionError, match="cross-covariance"):
+        check_kernel(_PlainRBF(l=0.8, defect="cross"), X)
+    with pytest.raises(AssertionError, match="gradient"):
+        check_kernel(_PlainRBF(defect="chain"), X)  # right at l = 1, checked elsewhere too
+    with pytest.raises(AssertionError, match="gradient"):
+        check_kernel(_PlainRBF(s=1e-7, defect="double"), X)  # the tolerance scales with k

@@ -207,3 +207,9 @@ def test_poisson_rate_zero_makes_positive_counts_impossible():
     got = Poisson([[0.0], [1.5]]).log_likelihood(x)
     np.testing.assert_allclose(got[:, 0], stats.poisson.logpmf(x, 0.0))  # 0, -inf, 0
     np.testing.assert_allclose(got[:, 1], stats.poisson.logpmf(x, 1.5), rtol=1e-12)
+
+
+def test_check_emission_integrates_a_narrow_density_far_from_zero():
+    # the log-x grid for positive draws was coarser than a density of sd 0.01 at 1000
+    for mean in ([1000.0, 1001.0], [300.0, 301.0], [-1000.0, -1001.0]):
+        assert check_emission(Normal(mean=mean, var=[1e-4, 1e-4]))["normalisation"] < 1e-3
