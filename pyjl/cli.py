@@ -72,7 +72,15 @@ def _load_func(path: str, func_name: str) -> Callable:
             )
         module = importlib.util.module_from_spec(spec)
         sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
-        spec.loader.exec_module(module)
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:  # a syntax or import error in the user's file
+            raise _validate.error(
+                "FILE.py:FUNC",
+                "must name a Python file that runs",
+                f"{path!r}, which raised {type(exc).__name__}: {exc}",
+                "fix that error in the file (run `python FILE.py` to see where)",
+            ) from None
         func = getattr(module, func_name, None)
         if not callable(func):
             raise _validate.error(
@@ -171,6 +179,10 @@ def _run_tune(args: argparse.Namespace) -> int:
     print(f"trials: {len(res.history)} ({res.n_failed} failed)")
     print(f"best value: {res.best_value!r}")
     print(f"best params: {res.best_params!r}")
+    if res.best_value is None and res.n_failed:  # nothing completed: say why, and fail
+        first = res.history.loc[res.history["state"] == "failed", "error"].iloc[0]
+        print(f"pyjl tune: error: every trial failed; the first with: {first}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -243,20 +255,26 @@ def _run_study_show(args: argparse.Namespace) -> int:
             f"{args.url!r}, but there is no study file there",
             "pass the --storage URL or path that `pyjl tune` wrote to",
         )
-    storage = open_storage(args.url)
+    storage = open_storage(args.url, read_only=True)  # showing writes nothing, anywhere
     studies = storage.studies()
     name = args.study
-    if name is None:
-        if len(studies) != 1:
-            listing = ", ".join(f"{s['name']} ({s['n_trials']} trials)" for s in studies)
-            raise _validate.error(
-                "--study",
-                f"must name the study to show: {args.url} holds "
-                f"{len(studies)} studies ({listing or 'none'})",
-                "no --study",
-                "choose one with --study NAME",
-            )
-        name = studies[0]["name"]
+    listing = ", ".join(f"{s['name']} ({s['n_trials']} trials)" for s in studies)
+    if name is None and len(studies) != 1:
+        raise _validate.error(
+            "--study",
+            f"must name the study to show: {args.url} holds "
+            f"{len(studies)} studies ({listing or 'none'})",
+            "no --study",
+            "choose one with --study NAME",
+        )
+    if name is not None and name not in {s["name"] for s in studies}:
+        raise _validate.error(
+            "--study",
+            f"must name a study of {args.url}: it holds {listing or 'none'}",
+            repr(name),
+            "choose one of those with --study NAME",
+        )
+    name = studies[0]["name"] if name is None else name
     opt = Optimizer(None, storage=storage, study=name)
     h = opt.history()
     cols = ["number", "state", "value"] + opt.space.names + ["duration_s", "error"]
@@ -268,6 +286,7 @@ def _run_study_show(args: argparse.Namespace) -> int:
             f"{(h['state'] == s).sum()} {s}"
             for s in (
                 TrialState.COMPLETE,
+                TrialState.PRUNED,
                 TrialState.FAILED,
                 TrialState.ABANDONED,
                 TrialState.RUNNING,
@@ -343,6 +362,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command][2](args)
     except PyjlError as exc:
+        print(f"pyjl {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # an output folder that cannot be made, a closed pipe (| head)
+        if isinstance(exc, BrokenPipeError):
+            sys.stderr.close()  # nothing more can be written; exit quietly, as `head` expects
+            return 0
         print(f"pyjl {args.command}: error: {exc}", file=sys.stderr)
         return 2
 

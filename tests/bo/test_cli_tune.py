@@ -111,8 +111,9 @@ def test_tune_failures_are_recorded(files):
         str(db),
         "--no-progress",
     )
-    assert out.returncode == 0, out.stderr
-    assert "trials: 3 (3 failed)" in out.stdout
+    # nothing completed: exit 1 with the first failure's message (they are all stored)
+    assert out.returncode == 1 and "every trial failed" in out.stderr, out.stderr
+    assert "ValueError: no" in out.stderr and "trials: 3 (3 failed)" in out.stdout
     show = _pyjl("study", "show", str(db), "--study", "default")
     assert "ValueError: no" in show.stdout and "best value: none yet" in show.stdout
 
@@ -139,9 +140,15 @@ def test_tune_failures_are_recorded(files):
             ["study", "show", "nothing.db"],
             ["`URL` must point at an existing study file", "no study file"],
         ),
+        (
+            ["tune", "bad.py:f", "--space", "space.toml", "--n-calls", "3"],
+            ["must name a Python file that runs", "SyntaxError"],
+        ),
+        (["demo", "--quick", "--out", "obj.py"], ["File exists"]),
     ],
 )
 def test_bad_input_exit_2(files, args, words):
+    (files / "bad.py").write_text("def f(params:\n")
     out = _pyjl(*args, cwd=files)
     assert out.returncode == 2, (out.stdout, out.stderr)
     assert "Traceback" not in out.stderr
@@ -159,3 +166,28 @@ def test_show_needs_study_name_when_several(files):
     assert out.returncode == 2 and "--study NAME" in out.stderr and "a (1 trials)" in out.stderr
     out = _pyjl("study", "show", db, "--study", "a")
     assert out.returncode == 0 and "best value: 1.0" in out.stdout
+
+
+def test_show_reads_only_and_names_what_is_there(files):
+    # a read-only command: a file that is not a pyjl study is refused and left as it was
+    from pyjl.bo import Optimizer, Real, Space
+
+    other = files / "other.db"
+    with sqlite3.connect(other) as con:
+        con.execute("CREATE TABLE foo (x)")
+    out = _pyjl("study", "show", str(other))
+    assert out.returncode == 2 and "must hold pyjl studies" in out.stderr
+    with sqlite3.connect(other) as con:
+        tables = con.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall()
+    assert tables == [("foo",)]
+    db = str(files / "p.db")
+    opt = Optimizer(Space({"x": Real(0, 1)}), storage=db, study="p")
+    for value in (1.0, 2.0):
+        opt.tell({"x": value / 4}, value)
+    [(number, _)] = opt.ask_trials(1)
+    opt.report(number, 0, 5.0)
+    opt.tell_pruned(number)
+    out = _pyjl("study", "show", db, "--study", "p")
+    assert out.returncode == 0 and "3 trials, 2 complete, 1 pruned" in out.stdout
+    out = _pyjl("study", "show", db, "--study", "nosuch")
+    assert out.returncode == 2 and "p (3 trials)" in out.stderr and "nosuch" in out.stderr
