@@ -213,3 +213,16 @@ def test_check_emission_integrates_a_narrow_density_far_from_zero():
     # the log-x grid for positive draws was coarser than a density of sd 0.01 at 1000
     for mean in ([1000.0, 1001.0], [300.0, 301.0], [-1000.0, -1001.0]):
         assert check_emission(Normal(mean=mean, var=[1e-4, 1e-4]))["normalisation"] < 1e-3
+
+
+class _ScaleBug(Normal):
+    """The classic sampler bug: the variance passed where NumPy wants the scale."""
+
+    def sample(self, state, n, rng):
+        m, v = np.ravel(self.mean)[state], np.ravel(self.var)[state]
+        return rng.normal(m, v, size=n)
+
+
+def test_check_emission_catches_a_sampler_given_the_variance_as_scale():
+    with pytest.raises(AssertionError, match="do not follow its density"):
+        check_emission(_ScaleBug([0.0, 3.0], [1.5, 0.8]))
