@@ -70,15 +70,16 @@ def info() -> Info:
     except ImportError:
         openmp = None
     versions = {
-        name: _version(name)
-        for name in ("numpy", "scipy", "pandas", "pyarrow", "juliacall", "julia", "cupy")
+        name: _version(name) for name in ("numpy", "scipy", "pandas", "pyarrow", "juliacall")
     }
+    versions["pyjulia"] = _version("julia")  # PyJulia's distribution is named "julia"
+    versions["cupy"] = _version("cupy")
     if versions["cupy"] is None:
         versions["cupy"] = next(
             (v for d in ("cupy-cuda12x", "cupy-cuda13x", "cupy-cuda11x") if (v := _version(d))),
             None,
         )
-    versions["Julia"] = julia_bridge.julia_version()
+    versions["Julia"] = julia_bridge.julia_version()  # the runtime
     return Info(
         version=__version__,
         engine=engines.get_backend(),

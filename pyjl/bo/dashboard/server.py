@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import socket
 import sys
 import threading
 import webbrowser
@@ -243,6 +244,13 @@ def serve(
         ) from None
     except OSError as exc:
         reader.close()
+        if isinstance(exc, socket.gaierror):  # the host, not the port
+            raise _validate.error(
+                "host",
+                "must be an address or name of this machine",
+                f"{host!r} ({exc.strerror or exc})",
+                "pass e.g. --host 127.0.0.1 (the default)",
+            ) from None
         raise _validate.error(
             "port",
             f"must be free on {host}",

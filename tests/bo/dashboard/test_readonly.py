@@ -188,3 +188,9 @@ def test_serve_without_plotly_says_how_to_install_it(study_db, monkeypatch):
 def test_objective_fixture_fails_as_documented():
     with pytest.raises(RuntimeError):
         objective({"x": 0.0, "lr": 0.1, "k": 4, "c": "a"})
+
+
+def test_a_host_that_does_not_resolve_is_named_as_the_host(study_db):
+    # getaddrinfo's error is about the host, not the port
+    with pytest.raises(InputError, match="`host` must be an address"):
+        serve(study_db, host="256.1.1.1", port=0, block=False)
