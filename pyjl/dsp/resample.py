@@ -118,6 +118,17 @@ def _finite_scalar(value, name, complex_ok=False):
     return v.item()
 
 
+def resample_poly_dtypes(dtype, window) -> tuple[np.dtype, np.dtype]:
+    """``(taps, result)`` dtypes of ``resample_poly`` (up != down) on data of ``dtype``, as
+    SciPy's: designed taps are rounded to the data's float precision (float64 for
+    integers; float16 data: float16 taps), and the result promotes the taps (given
+    ones: their own dtype) with the data and float32."""
+    own = np.empty(0, dtype).real.dtype
+    h_dt = own if own.kind == "f" else np.dtype(np.float64)
+    taps = np.asarray(window).dtype if isinstance(window, (list, np.ndarray)) else h_dt
+    return h_dt, _inputs.out_dtype(taps, dtype, np.float32)
+
+
 def resample_poly_filter(up, down, window=("kaiser", 5.0), dtype=np.float64):
     """``(h, n_pre_remove)``: the zero-padded polyphase filter ``resample_poly``
     uses for reduced ``up``/``down`` (as SciPy: ``firwin(20 * max + 1, 1 / max,
@@ -226,10 +237,7 @@ def resample_poly(x, up, down, axis=0, window=("kaiser", 5.0), padtype="constant
         "up" if up >= down else "down",
         max(up, down),
     )
-    taps_given = isinstance(window, (list, np.ndarray))
-    # SciPy rounds the designed taps to x's precision (float64 for integers)
-    own = np.empty(0, sig.dtype).real.dtype  # float16 data: float16 taps, as SciPy's
-    h_dt = own if own.kind == "f" else np.dtype(np.float64)
+    h_dt, dt = resample_poly_dtypes(sig.dtype, window)
     h, n_pre_remove = resample_poly_filter(up, down, window, h_dt)
     # post-pad so the full output covers n_pre_remove + n_out samples
     n_post = 0
@@ -245,8 +253,6 @@ def resample_poly(x, up, down, axis=0, window=("kaiser", 5.0), padtype="constant
     y2 = upfirdn_mode(h, x2, up, down, mode, cval)[:, n_pre_remove : n_pre_remove + n_out]
     if background is not None:
         y2 = y2 + background
-    h_scipy = np.asarray(window).dtype if taps_given else h_dt
-    dt = _inputs.out_dtype(h_scipy, sig.dtype, np.float32)
     return sig.restore(from_channels(y2, outer, sig.axis).astype(dt, copy=False), index=None)
 
 

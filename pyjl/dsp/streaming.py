@@ -57,7 +57,7 @@ from ._kernels import (
     upfirdn_channels,
 )
 from ._stream_base import F64, Stream, real
-from .resample import resample_poly_filter
+from .resample import resample_poly_dtypes, resample_poly_filter
 
 __all__ = ["SosFilter", "FirFilter", "Resampler"]
 
@@ -273,10 +273,7 @@ class Resampler(Stream):
 
     def __init__(self, up, down, window=("kaiser", 5.0)):
         super().__init__()
-        # taps given: their dtype decides with the data's, as in resample_poly
-        self._taps_dtype = (
-            np.asarray(window).dtype if isinstance(window, (list, np.ndarray)) else None
-        )
+        self._window = window  # given taps' dtype decides the result's, as in resample_poly
         up, down = _validate.integer(up, "up", low=1), _validate.integer(down, "down", low=1)
         g = math.gcd(up, down)
         self.up, self.down = up // g, down // g
@@ -286,14 +283,11 @@ class Resampler(Stream):
             self.h, self._skip = resample_poly_filter(self.up, self.down, window)
 
     def _result_dtype(self, dtype) -> np.dtype:
-        """``resample_poly``'s: the data itself when nothing is resampled, else SciPy's
-        promotion of the taps (designed in the data's float precision, float64 for
-        integers) with the data and float32."""
-        own = np.dtype(dtype)
+        """``resample_poly``'s: the data's own when nothing is resampled, else
+        :func:`~pyjl.dsp.resample.resample_poly_dtypes`."""
         if self.up == self.down == 1:
-            return own
-        design = np.empty(0, own).real.dtype if own.kind in "fc" else np.dtype(np.float64)
-        return _inputs.out_dtype(self._taps_dtype or design, own, np.float32)
+            return np.dtype(dtype)
+        return resample_poly_dtypes(dtype, self._window)[1]
 
     def _reset(self):
         self._hist = None  # input samples kept, starting at global index self._start
