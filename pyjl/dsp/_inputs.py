@@ -351,6 +351,14 @@ def from_channels(y2: np.ndarray, outer: tuple[int, ...], axis: int) -> np.ndarr
     return y if axis in (-1, len(outer)) else np.moveaxis(y, -1, axis)
 
 
+def spectrum_dtype(*dtypes, real: bool = False) -> np.dtype:
+    """SciPy's dtype of a spectrum of data of ``dtypes``: their promotion with complex64
+    (int16 or float32 data: complex64; float64 or int32: complex128); ``real``: the
+    matching real dtype (a power spectrum)."""
+    dt = np.result_type(*dtypes, np.complex64)
+    return np.dtype(dt.type(0).real.dtype) if real else dt
+
+
 def out_dtype(*arrays) -> np.dtype:
     """SciPy's result dtype for a filter: float32/complex64 stay single, the rest double."""
     if _real_double(arrays):

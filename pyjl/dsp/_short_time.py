@@ -15,7 +15,7 @@ import scipy.fft as sfft
 
 from .. import _validate
 from ._frames import check_size, detrend_code, framed_fft, rescale, scale_down, window_array
-from ._inputs import channels, read_signal
+from ._inputs import channels, read_signal, spectrum_dtype
 from .zero_phase import extend
 
 _BOUNDARY = ("even", "odd", "constant", "zeros", None)
@@ -110,7 +110,6 @@ def _helper(
     values = sig.values
     if values.size == 0:
         return np.empty(values.shape), np.empty(values.shape), np.empty(values.shape)
-    out_dt = np.result_type(sig.dtype, np.complex64)
     x2, outer = channels(values, sig.axis)
     win, nperseg = _triage(window, nperseg, x2.shape[1])
     nfft = _nfft(nfft, nperseg)
@@ -177,7 +176,7 @@ def _helper(
         res,
         factors,
         "The short-time spectrum",
-        out_dt if mode == "stft" else out_dt.type(0).real.dtype,
+        spectrum_dtype(sig.dtype, real=mode != "stft"),
         bounded=bounded,
     )
     if post is not None:

@@ -20,7 +20,7 @@ from ._frames import (
     scale_down,
     window_array,
 )
-from ._inputs import channels, from_channels, read_signal
+from ._inputs import channels, from_channels, read_signal, spectrum_dtype
 
 
 def _median_bias(n: int) -> float:
@@ -152,7 +152,7 @@ def _csd(
     _validate.choice(average, "average", ("mean", "median"))
     fs = _validate.real(fs, "fs", low=0, low_open=True)
     x2, y2, outer, sig, y_dt = _pair(x, None if same else y, axis)
-    out_dt = np.result_type(sig.dtype, np.complex64, *([] if same else [y_dt]))
+    out_dt = spectrum_dtype(sig.dtype, *([] if same else [y_dt]), real=same)
     if x2 is None:
         if same:
             return np.empty(sig.values.shape), np.empty(sig.values.shape)
@@ -223,7 +223,7 @@ def _csd(
     freqs = sfft.rfftfreq(nfft, 1 / fs) if onesided else sfft.fftfreq(nfft, 1 / fs)
     if same:
         P = P.real
-    P = rescale(P, (sx, sy), "The spectral density", out_dt.type(0).real.dtype if same else out_dt)
+    P = rescale(P, (sx, sy), "The spectral density", out_dt)
     # x and y broadcast: the frequencies go where SciPy puts them in the broadcast result,
     # at `axis` counted from the end unless a non-negative axis was given
     at = int(axis) if axis is not None and int(axis) >= 0 else sig.axis - sig.values.ndim

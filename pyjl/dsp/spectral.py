@@ -27,7 +27,7 @@ import numpy as np
 
 from .. import _validate
 from ..exceptions import NumericalWarning
-from ._inputs import read_signal
+from ._inputs import read_signal, spectrum_dtype
 from ._welch import _csd
 
 __all__ = ["periodogram", "welch", "csd", "coherence"]
@@ -188,7 +188,7 @@ def periodogram(
         scaling=scaling,
         axis=sig.axis,
     )
-    p = p.astype(np.result_type(sig.dtype, np.complex64).type(0).real.dtype, copy=False)
+    p = p.astype(spectrum_dtype(sig.dtype, real=True), copy=False)
     return f, sig.restore_spectrum(p, f, sig.axis)
 
 
@@ -248,7 +248,7 @@ def coherence(
             NumericalWarning,
             stacklevel=2,
         )
-    c = c.astype(np.result_type(sx.dtype, sy.dtype, np.complex64).type(0).real.dtype, copy=False)
+    c = c.astype(spectrum_dtype(sx.dtype, sy.dtype, real=True), copy=False)
     return freqs, sx.restore_spectrum(c, freqs, ax_x)
 
 
