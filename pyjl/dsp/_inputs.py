@@ -59,10 +59,6 @@ class Signal:
     #: float64, but SciPy's result dtypes follow it), else that of ``values``
     dtype: Any = None
 
-    def __post_init__(self) -> None:
-        if self.dtype is None:
-            self.dtype = self.values.dtype
-
     @property
     def n(self) -> int:
         return self.values.shape[self.axis]
