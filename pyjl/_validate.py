@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
@@ -27,6 +29,40 @@ __all__ = ["error", "integer", "real", "finite", "boolean", "choice", "seed", "d
 #: the largest seed NumPy's generators take from one integer is unbounded, but
 #: SQLite and JSON storage keep 64-bit integers; seeds stay below this
 SEED_MAX = 2**63 - 1
+
+
+_FIRST_ROW: ContextVar[int] = ContextVar("pyjl_first_row", default=0)
+
+
+@contextmanager
+def rows_from(first: int) -> Iterator[None]:
+    """Inside, the rows being checked are rows ``first, first + 1, ...`` of the user's
+    data (a batch of a larger table): the positions that messages name count from there."""
+    token = _FIRST_ROW.set(int(first))
+    try:
+        yield
+    finally:
+        _FIRST_ROW.reset(token)
+
+
+def row(i: int) -> int:
+    """Row ``i`` of the rows being checked, numbered as in the user's data (:func:`rows_from`)."""
+    return _FIRST_ROW.get() + int(i)
+
+
+def position(
+    flat: int, shape: tuple[int, ...], labels: list[Any] | None = None, column: Any = None
+) -> str:
+    """Where flat index ``flat`` of an array of ``shape`` is, in words (``"row 3, column 1"``);
+    with ``column`` given, ``flat`` is the row in that column."""
+    if column is not None:
+        return f"row {row(flat)}, column {column!r}"
+    if len(shape) < 2:
+        return f"index {row(flat)}"
+    r, c, *rest = (int(i) for i in np.unravel_index(flat, shape))
+    if rest:
+        return f"index {(row(r), c, *rest)}"
+    return f"row {row(r)}, column {c if labels is None else repr(labels[c])}"
 
 
 def describe(value: Any) -> str:

@@ -10,6 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._validate import error as _err
+from .._validate import position
 
 #: a host array of any dtype
 Array = NDArray[Any]
@@ -40,20 +41,6 @@ def _describe(obj: Any) -> str:
     if shape is None and hasattr(obj, "__len__"):
         shape = (len(obj),)
     return f"a {kind}" + (f" of shape {tuple(shape)}" if shape is not None else "")
-
-
-def _at(
-    flat: int, shape: tuple[int, ...], labels: list[Any] | None = None, column: Any = None
-) -> str:
-    """Where flat index ``flat`` of an array of ``shape`` is, in words."""
-    if column is not None:
-        return f"row {flat}, column {column!r}"
-    if len(shape) < 2:
-        return f"index {flat}"
-    r, c, *rest = (int(i) for i in np.unravel_index(flat, shape))
-    if rest:
-        return f"index {(r, c, *rest)}"
-    return f"row {r}, column {labels[c]!r}" if labels is not None else f"row {r}, column {c}"
 
 
 def _refuse(name: str, copy: bool | None, reason: str, obj: Any) -> None:
@@ -100,7 +87,7 @@ def _check_kind(
             raise _err(
                 name,
                 f"must hold whole numbers that fit {dtype.name}",
-                f"{a.reshape(-1)[i].item()!r} at {_at(offset + i, a.shape, column=column)}",
+                f"{a.reshape(-1)[i].item()!r} at {position(offset + i, a.shape, column=column)}",
                 "round or cast the values explicitly before passing them",
             )
 
@@ -126,7 +113,7 @@ def _check_finite(
             raise _err(
                 name,
                 "must be finite (no NaN or infinity)",
-                f"{flat[i].item()} at {_at(i, a.shape, labels, column)}",
+                f"{flat[i].item()} at {position(i, a.shape, labels, column)}",
                 "remove or impute the missing or infinite values first "
                 "(e.g. dropna() or interpolate())",
             )

@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 
 from .._validate import error as _err
-from ._checks import Column, Tabular, _at, _check_kind, _describe, _kind, _refuse
+from .._validate import position
+from ._checks import Column, Tabular, _check_kind, _describe, _kind, _refuse
 
 
 def _arrow_column(
@@ -37,7 +38,7 @@ def _arrow_column(
         raise _err(
             name,
             "must not hold nulls (missing values)",
-            f"{col.null_count} null(s), the first at {_at(i, (len(col),), column=column)}",
+            f"{col.null_count} null(s), the first at {position(i, (len(col),), column=column)}",
             "drop or fill them first (e.g. pyarrow.compute.fill_null)",
         )
     if len(chunks) == 1 and not col.null_count and not pa.types.is_boolean(t):
@@ -90,7 +91,8 @@ def _series(
             raise _err(
                 name,
                 "must not hold missing values (pd.NA)",
-                f"{int(missing.sum())} missing, the first at {_at(i, s.shape, column=column)}",
+                f"{int(missing.sum())} missing, "
+                f"the first at {position(i, s.shape, column=column)}",
                 "drop or fill them first",
             )
         return s.to_numpy(dtype=np.float64, na_value=np.nan), True

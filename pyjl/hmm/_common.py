@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import describe, error, real
+from .._validate import describe, error, position, real, row
 from ..exceptions import NumericalWarning
 
 __all__ = [
@@ -53,9 +53,9 @@ def as_obs(
     return x.reshape(-1, 1) if x.ndim == 1 else x
 
 
-def at_flat(x: np.ndarray, i: int) -> str:
-    """``x.flat[i]`` and its position, for a message: ``"-2.0 at flat index 1"``."""
-    return f"{float(x.flat[i])!r} at flat index {int(i)}"
+def value_at(x: np.ndarray, i: int) -> str:
+    """``x.flat[i]`` and its position, for a message: ``"-2.0 at row 1, column 0"``."""
+    return f"{float(x.flat[i])!r} at {position(int(i), x.shape)}"
 
 
 def as_int_obs(
@@ -71,7 +71,7 @@ def as_int_obs(
         raise error(
             name,
             f"must hold {what} >= {low}",
-            at_flat(x, bad[0]),
+            value_at(x, bad[0]),
             "pass non-negative integer counts",
         )
     bad = np.flatnonzero((x != np.floor(x)).ravel())
@@ -79,7 +79,7 @@ def as_int_obs(
         raise error(
             name,
             f"must hold integers ({what})",
-            at_flat(x, bad[0]),
+            value_at(x, bad[0]),
             "round or encode the values as integers",
         )
     if high is not None:
@@ -88,7 +88,7 @@ def as_int_obs(
             raise error(
                 name,
                 f"must hold symbols in [0, {high})",
-                at_flat(x, bad[0]),
+                value_at(x, bad[0]),
                 "raise n_symbols or re-encode X",
             )
     return x
@@ -118,7 +118,7 @@ def gaussian_range(x: np.ndarray, name: str = "X") -> np.ndarray:
             name,
             f"must stay below {limit:.3g} in magnitude to fit a Gaussian "
             f"emission to {x.shape[0]} rows (its sums of squares overflow beyond)",
-            f"row {t} = {np.array2string(x[t], precision=6)}",
+            f"row {row(t)} = {np.array2string(x[t], precision=6)}",
             "rescale X (e.g. divide each feature by its standard deviation) or remove the outlier",
         )
     return x

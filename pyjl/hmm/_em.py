@@ -15,7 +15,6 @@ of every batch are kept and ``emission.fit`` is called once on all of them.
 from __future__ import annotations
 
 import os
-import re
 import warnings
 from collections.abc import Iterator
 from functools import cached_property
@@ -23,7 +22,7 @@ from typing import Any, Self
 
 import numpy as np
 
-from .._validate import describe, error
+from .._validate import describe, error, row, rows_from
 from ..exceptions import InputError, NumericalWarning
 
 LANES = 8  # sequences per SIMD block of the native kernels
@@ -136,18 +135,11 @@ class Source:
             x: np.ndarray = self.array[start:stop]
             return x
         try:
-            x = self.check(self.table.slice(start, stop - start))
-        except InputError as exc:  # it names a row of the slice: name the table's
-            if start == 0:
-                raise
-            width = self.table.num_columns
-            shifted = re.sub(r"\brow (\d+)", lambda m: f"row {int(m[1]) + start}", str(exc))
-            shifted = re.sub(
-                r"\bflat index (\d+)",
-                lambda m: f"flat index {int(m[1]) + start * width}",
-                shifted,
-            )
-            raise type(exc)(shifted) from None
+            with rows_from(start):
+                x = self.check(self.table.slice(start, stop - start))
+        except InputError as exc:  # pyjl's own messages count from `start`; a user's may not
+            exc.add_note(f"(X is checked in batches; this one holds rows {start} to {stop - 1})")
+            raise
         return x
 
     def user_rows(self, start: int, stop: int) -> Any:
@@ -260,7 +252,7 @@ def log_emissions(emission: Any, x: np.ndarray, K: int) -> np.ndarray:
         raise error(
             "emission.log_likelihood(X)",
             "must return no NaN",
-            f"NaN at row {t}",
+            f"NaN at row {row(t)}",
             "check the emission's parameters (a variance of zero?) and the data there",
         )
     return lb

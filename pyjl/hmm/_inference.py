@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .. import engines
-from .._validate import error
+from .._validate import error, rows_from
 from ._em import fused, log_emissions
 
 
@@ -34,7 +34,9 @@ def mirror(result: Any, X: Any) -> Any:
 def batches(src: Any, em: Any, K: int) -> Iterator[Any]:
     """``(start, stop, lens, log_b)`` per batch of whole sequences."""
     for start, stop, lens in src.iter_batches():
-        yield start, stop, lens, log_emissions(em, src.user_rows(start, stop), K)
+        with rows_from(start):
+            log_b = log_emissions(em, src.user_rows(start, stop), K)
+        yield start, stop, lens, log_b
 
 
 class ZeroRow:
@@ -108,7 +110,9 @@ def forward(
         if fwd is not None:
             ll[s : s + lens.size] = fwd(x, lens, log_pi, log_A)
         else:  # the log-densities go once the batch is done (the next may reuse them)
-            ll[s : s + lens.size] = engine.forward(log_pi, log_A, log_emissions(em, x, K), lens)
+            with rows_from(start):
+                log_b = log_emissions(em, x, K)
+            ll[s : s + lens.size] = engine.forward(log_pi, log_A, log_b, lens)
         s += lens.size
     return ll, zero_probability(src, ll, zero)
 
@@ -146,7 +150,9 @@ def viterbi(log_pi: np.ndarray, log_A: np.ndarray, em: Any, src: Any, K: int) ->
         if vit is not None:
             p, lp = vit(x, lens, log_pi, log_A)
         else:
-            p, lp = engine.viterbi(log_pi, log_A, log_emissions(em, x, K), lens)
+            with rows_from(start):
+                log_b = log_emissions(em, x, K)
+            p, lp = engine.viterbi(log_pi, log_A, log_b, lens)
         if path is None:
             path = np.asarray(p, dtype=np.int64)
         else:

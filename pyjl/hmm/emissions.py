@@ -29,12 +29,12 @@ from .._validate import error
 from ._common import (
     INIT_ROWS,
     as_obs,
-    at_flat,
     covars_map,
     empty_states,
     floor_collapsed,
     gaussian_finite,
     gaussian_range,
+    value_at,
 )
 from ._common import min_covar as _min_covar
 from ._fused import FusedGaussian
@@ -268,7 +268,7 @@ def _nonneg(X: Any) -> Any:
         raise error(
             "X",
             "must be non-negative for this emission",
-            at_flat(x, bad[0]),
+            value_at(x, bad[0]),
             "shift the data or pick another emission (Normal)",
         )
     return x
@@ -332,7 +332,7 @@ class Gamma(_Independent):
             raise error(
                 "X",
                 "must be positive for a Gamma emission",
-                at_flat(x, bad[0]),
+                value_at(x, bad[0]),
                 "drop or shift non-positive values",
             )
         return _Independent.check_input(self, x)

@@ -30,7 +30,7 @@ from typing import Any, Self
 import numpy as np
 
 from .. import engines
-from .._validate import choice, error, integer
+from .._validate import choice, error, integer, rows_from
 from ..exceptions import NotFittedError, NumericalWarning
 from ._common import as_obs
 from ._em import LANES, Source, Stats, estep_batch, fused, has_estep, has_stats
@@ -280,11 +280,9 @@ class HMM:
         total = Stats(self._K)
         spans = src.iter_batches() if keep_gamma else spans_of(src, fused(em, "estep_stats"))
         for start, stop, lens in spans:
-            total.add(
-                estep_batch(
-                    engine, log_pi, log_A, em, src.user_rows(start, stop), lens, keep_gamma
-                )
-            )
+            x = src.user_rows(start, stop)
+            with rows_from(start):
+                total.add(estep_batch(engine, log_pi, log_A, em, x, lens, keep_gamma))
         return total
 
     def _log_prior(self) -> float:

@@ -247,9 +247,60 @@ def test_a_bad_row_of_an_arrow_table_is_named_by_its_row_in_the_table():
     from pyjl.exceptions import InputError
 
     X, L = _data(40, 1000)
-    m = HMM(Normal(), 2, n_iter=2, random_state=0).fit(X, L)
+    m = HMM(Normal(), 2, n_iter=2, random_state=0, batch_rows=1500).fit(X, L)
     X[30_001] = np.nan
     for call in ("predict_proba", "predict", "score"):
         for data in (X, pa.table({"x": X})):
             with pytest.raises(InputError, match=r"(row|index) 30001\b"):
                 getattr(m, call)(data, L)
+
+
+def test_a_bad_count_in_a_later_batch_is_named_by_its_row_and_column_in_the_table():
+    # the position comes from the check itself (rows counted from the batch's first row)
+    import pyarrow as pa
+
+    from pyjl.exceptions import InputError
+
+    rng = np.random.default_rng(0)
+    X = rng.poisson([2.0, 5.0], size=(40_000, 2)).astype(float)
+    L = [1000] * 40
+    m = HMM(
+        Poisson([[1.0, 2.0], [4.0, 6.0]]),
+        2,
+        init="given",
+        startprob=[0.5, 0.5],
+        transmat=[[0.9, 0.1], [0.1, 0.9]],
+        batch_rows=1500,
+    )
+    X[30_001, 1] = -3.0
+    for data in (X, pa.table({"a": X[:, 0], "b": X[:, 1]})):
+        with pytest.raises(InputError, match=r"-3\.0 at row 30001, column 1\b"):
+            m.score(data, L)
+
+
+def test_an_emissions_own_refusal_in_a_later_batch_says_which_rows_were_checked():
+    import pyarrow as pa
+
+    from pyjl.exceptions import InputError
+
+    class Picky(Normal):
+        def check_input(self, X):
+            x = super().check_input(X)
+            if (x > 100).any():
+                raise InputError("`X` must stay below 100 (Picky)")
+            return x
+
+    X, L = _data(40, 1000)
+    m = HMM(
+        Picky([0.0, 3.0, 6.0], [1.0, 1.0, 1.0]),
+        3,
+        init="given",
+        startprob=[0.4, 0.3, 0.3],
+        transmat=A3,
+        batch_rows=1500,
+    )
+    X[30_001] = 500.0
+    with pytest.raises(InputError) as info:
+        m.score(pa.table({"x": X}), L)
+    start = int(info.value.__notes__[0].split("rows ")[1].split(" ")[0])
+    assert start <= 30_001 < start + 40_000 and start > 0

@@ -333,12 +333,12 @@ class _NaNRow(Normal):
         (
             lambda: Exponential([1.0]).check_input([1.0, -2.0]),
             "X",
-            r"must be non-negative for this emission; got -2\.0 at flat index 1",
+            r"must be non-negative for this emission; got -2\.0 at row 1, column 0",
         ),
         (
             lambda: Gamma([1.0], [1.0]).check_input([1.0, 0.0]),
             "X",
-            r"must be positive for a Gamma emission; got 0\.0 at flat index 1",
+            r"must be positive for a Gamma emission; got 0\.0 at row 1, column 0",
         ),
         (
             lambda: Categorical([[0.5, 0.5]]).check_input(np.zeros((4, 2))),
@@ -348,17 +348,17 @@ class _NaNRow(Normal):
         (
             lambda: Poisson([1.0]).check_input([1.0, -2.0]),
             "X",
-            r"must hold counts >= 0; got -2\.0 at flat index 1",
+            r"must hold counts >= 0; got -2\.0 at row 1, column 0",
         ),
         (
             lambda: Poisson([1.0]).check_input([1.0, 2.5]),
             "X",
-            r"must hold integers \(counts\); got 2\.5 at flat index 1",
+            r"must hold integers \(counts\); got 2\.5 at row 1, column 0",
         ),
         (
             lambda: Categorical([[0.5, 0.5]]).check_input([0, 2]),
             "X",
-            r"must hold symbols in \[0, 2\); got 2\.0 at flat index 1",
+            r"must hold symbols in \[0, 2\); got 2\.0 at row 1, column 0",
         ),
         (
             lambda: Normal(mean=np.zeros((2, 2, 2))),
