@@ -155,8 +155,13 @@ def _run_tune(args: argparse.Namespace) -> int:
             "pass e.g. objective.py:loss",
         )
     _load_func(path, func_name)  # fail fast, in this process
-    space = Space.from_toml(args.space)
+    space = Space.from_toml(args.space, name="--space")
+    _validate.integer(args.n_calls, "--n-calls", low=1)
     _validate.integer(args.workers, "--workers", low=1)
+    if args.n_initial is not None:
+        _validate.integer(args.n_initial, "--n-initial", low=1, fix="pass N >= 1, or leave it out")
+    if args.seed is not None:
+        _validate.integer(args.seed, "--seed", low=0, fix="pass N >= 0, or leave it out")
     func = functools.partial(_call_file_func, path, func_name)
     pool = ProcessPoolExecutor(args.workers) if args.workers > 1 else None
     try:

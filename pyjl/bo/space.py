@@ -143,8 +143,9 @@ class Space:
         return cls.from_dict(json.loads(text))
 
     @classmethod
-    def from_toml(cls, path: str) -> Space:
-        """Read a SPACE.toml file: one table per parameter (see the README)."""
+    def from_toml(cls, path: str, *, name: str = "path") -> Space:
+        """Read a SPACE.toml file: one table per parameter (see the README); ``name`` is
+        how an error names the file's argument (``--space`` on the command line)."""
         import tomllib
 
         try:
@@ -152,14 +153,14 @@ class Space:
                 spec = tomllib.load(fh)
         except FileNotFoundError:
             raise _validate.error(
-                "path",
+                name,
                 "must name an existing space file",
                 f"{path!r}, which does not exist",
                 "check the path",
             ) from None
         except tomllib.TOMLDecodeError as exc:
             raise _validate.error(
-                "path",
+                name,
                 "must be a valid TOML file",
                 f"{path!r}, where the parser says: {exc}",
                 "fix the syntax at that line",

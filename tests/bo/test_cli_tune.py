@@ -129,9 +129,24 @@ def test_tune_failures_are_recorded(files):
         (["tune", "missing.py:f", "--space", "space.toml", "--n-calls", "3"], ["does not exist"]),
         (
             ["tune", "obj.py:f", "--space", "none.toml", "--n-calls", "3"],
-            ["none.toml", "does not"],
+            ["`--space` must name an existing space file", "none.toml", "does not"],
         ),
-        (["tune", "obj.py:f", "--space", "space.toml", "--n-calls", "0"], ["n_calls"]),
+        (
+            ["tune", "obj.py:f", "--space", "obj.py", "--n-calls", "3"],
+            ["`--space` must be a valid TOML file", "obj.py"],
+        ),
+        (
+            ["tune", "obj.py:f", "--space", "space.toml", "--n-calls", "0"],
+            ["`--n-calls` must be an integer >= 1; got 0"],
+        ),
+        (
+            ["tune", "obj.py:f", "--space", "space.toml", "--n-calls", "3", "--n-initial", "0"],
+            ["`--n-initial` must be an integer >= 1; got 0", "leave it out"],
+        ),
+        (
+            ["tune", "obj.py:f", "--space", "space.toml", "--n-calls", "3", "--seed", "-1"],
+            ["`--seed` must be an integer >= 0; got -1", "leave it out"],
+        ),
         (
             ["tune", "obj.py:f", "--space", "space.toml", "--n-calls", "3", "--workers", "0"],
             ["`--workers` must be an integer >= 1; got 0"],
