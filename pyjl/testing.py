@@ -272,14 +272,22 @@ def check_engine(engine, *, rtol=1e-9, random_state=0) -> int:
     and shapes, floats to ``rtol``, integer outputs exactly; device arrays are
     fetched with ``.get()``).  Returns the number of kernel calls checked.
 
+    Raises :class:`~pyjl.exceptions.EngineUnavailableError` with the reason when the
+    engine cannot run here (nothing was checked), and ``AssertionError`` naming the
+    kernel and the case at the first disagreement.
+
     >>> check_engine("native") > 0
     True
     """
     from .engines import contract, get
+    from .exceptions import EngineUnavailableError
 
     eng = get(engine) if isinstance(engine, str) else engine
     ok, reason = eng.availability()
-    assert ok, f"engine {getattr(eng, 'name', eng)!r} is unavailable: {reason}"
+    if not ok:
+        raise EngineUnavailableError(
+            f"engine {getattr(eng, 'name', eng)!r} is unavailable: {reason}"
+        )
     ref = get("native")
     cases = engine_cases(random_state)
     checked = 0

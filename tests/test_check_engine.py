@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+import pyjl
+import pyjl.engines
 import pyjl.engines as engines
 from pyjl.engines import contract
 from pyjl.testing import check_engine, engine_cases
@@ -73,5 +75,12 @@ def test_unavailable_engine_is_refused():
         def availability(self):
             return False, "switched off"
 
-    with pytest.raises(AssertionError, match="switched off"):
+    from pyjl.exceptions import EngineUnavailableError
+
+    # an engine that cannot run is not a failed check: the same error whether named or given
+    with pytest.raises(EngineUnavailableError, match="switched off"):
         check_engine(Off())
+    unavailable = [n for n, (ok, _) in pyjl.engines.available().items() if not ok]
+    for name in unavailable:
+        with pytest.raises(EngineUnavailableError, match=f"{name}.*unavailable"):
+            check_engine(name)
