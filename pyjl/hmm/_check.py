@@ -33,7 +33,8 @@ def check_emission(
        d-D: importance sampling with a widened Gaussian proposal);
     3. sampling matches the density: the empirical CDF of the draws at their
        quartiles equals the CDF integrated from the density (1-D), or the
-       sample mean equals the importance-sampled mean (d-D);
+       sample mean, standard deviations and correlations equal the
+       importance-sampled ones (d-D continuous);
     4. weighted fit recovers the parameters: a copy fitted with one-hot
        weights to draws of all states (other states' rows weighted 0) gives
        held-out log-likelihoods within ``rtol`` nats/observation of the truth;
@@ -109,8 +110,23 @@ def check_emission(
                     f"{name}: state {k} density integrates to {total:.4f}, not 1"
                 )
                 wts = np.exp(lw - logsumexp(lw))
-                gap = float(np.max(np.abs(wts @ q - mu) / np.sqrt(np.diag(C) / 4)))
+                sd = np.sqrt(np.diag(C) / 4)  # the draws' own
+                mean_p = wts @ q
+                gap = float(np.max(np.abs(mean_p - mu) / sd))
                 assert gap < 0.15, f"{name}: draws of state {k} do not match its density mean"
+                # second moments: each coordinate's spread, and every correlation
+                cov_p = (wts[:, None] * (q - mean_p)).T @ (q - mean_p)
+                sd_p = np.sqrt(np.diag(cov_p))
+                spread = float(np.max(np.abs(np.log(sd_p / sd))))
+                corr = float(
+                    np.max(np.abs(cov_p / np.outer(sd_p, sd_p) - C / np.outer(sd, sd) / 4))
+                )
+                tol = max(0.1, 5.0 / np.sqrt(n))  # ~7 standard errors of a sample sd
+                assert spread < tol and corr < tol, (
+                    f"{name}: draws of state {k} do not match its density's spread "
+                    f"(log sd ratio {spread:.3f}, correlation gap {corr:.3f})"
+                )
+                gap = max(gap, spread, corr)
         out["normalisation"] = max(out["normalisation"], float(abs(total - 1.0)))
         out["sampling"] = max(out["sampling"], float(gap))
     # weighted fit recovers the truth

@@ -226,3 +226,30 @@ class _ScaleBug(Normal):
 def test_check_emission_catches_a_sampler_given_the_variance_as_scale():
     with pytest.raises(AssertionError, match="do not follow its density"):
         check_emission(_ScaleBug([0.0, 3.0], [1.5, 0.8]))
+
+
+class _SwappedSpread(MvNormal):
+    """A 2-D sampler with the right mean but its coordinates' spreads swapped."""
+
+    def sample(self, state, n, rng):
+        x = super().sample(state, n, rng)
+        return x[:, ::-1] - x[:, ::-1].mean(0) + x.mean(0)
+
+
+class _FlippedCorrelation(MvNormal):
+    """A 2-D sampler with the right mean and spreads but the correlation's sign flipped."""
+
+    def sample(self, state, n, rng):
+        x = super().sample(state, n, rng)
+        m = x.mean(0)
+        x = x - m
+        x[:, 1] *= -1
+        return x + m
+
+
+@pytest.mark.parametrize("cls", [_SwappedSpread, _FlippedCorrelation])
+def test_check_emission_catches_a_multivariate_sampler_with_the_wrong_spread(cls):
+    # the means agree, so only the second moments can tell; the fit check would blame `fit`
+    e = cls([[0, 0], [3, 1]], [[[1, 0.5], [0.5, 4]], [[1, 0], [0, 1]]])
+    with pytest.raises(AssertionError, match="do not match its density's spread"):
+        check_emission(e, n=3000)
