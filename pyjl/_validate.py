@@ -229,11 +229,13 @@ def finite(value: Any, name: str, *, fix: str, finite_fix: str) -> float:
     """
     rule = "must be a finite real number"
     try:
-        if isinstance(value, (str, bytes, bool, np.bool_)):
+        if isinstance(value, (str, bytes, bool, np.bool_, complex)) or np.iscomplexobj(value):
             raise TypeError
         number = float(value)
     except (TypeError, ValueError):
         raise error(name, rule, f"{describe(value)} of type {type(value).__name__}", fix) from None
+    except OverflowError:  # an int beyond the double range
+        number = math.inf
     if not math.isfinite(number):
         raise error(name, rule, describe(value), finite_fix)
     return number

@@ -249,6 +249,7 @@ def _run_study_show(args: argparse.Namespace) -> int:
 
     from . import _validate
     from .bo import Optimizer, TrialState
+    from .bo.runner import param_columns
     from .bo.storage import open_storage
     from .bo.storage.url import parse
 
@@ -282,7 +283,8 @@ def _run_study_show(args: argparse.Namespace) -> int:
     name = studies[0]["name"] if name is None else name
     opt = Optimizer(None, storage=storage, study=name)
     h = opt.history()
-    cols = ["number", "state", "value"] + opt.space.names + ["duration_s", "error"]
+    shown = list(param_columns(opt.space).values())
+    cols = ["number", "state", "value"] + shown + ["duration_s", "error"]
     table = h[cols].copy()
     table["error"] = table["error"].fillna("").astype(str).str.slice(0, 40)
     print(

@@ -59,6 +59,13 @@ def report(storage, study_id: int, number: int, step: Any, value: Any) -> None:
         finite_fix=f"report a finite loss at step {step}, or raise TrialPruned to stop the trial",
     )
     with storage.transaction("report"):
+        if storage.state_of(study_id, number) is None:  # a told trial may get its curve
+            raise _validate.error(
+                "number",
+                "must be a trial of the study",
+                f"{number}, which it does not hold",
+                "report for a trial number that ask_trials or tell returned",
+            )
         done = storage.intermediate_curve(study_id, number)
         if done and step <= max(done):
             raise _validate.error(

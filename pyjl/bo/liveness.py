@@ -17,7 +17,10 @@ import socket
 
 from .trial import Trial, TrialState
 
-__all__ = ["worker_id", "pid_dead", "abandon_reason"]
+__all__ = ["HEARTBEAT_S", "worker_id", "pid_dead", "abandon_reason"]
+
+#: seconds between two heartbeats of a study's loop for the trials it evaluates
+HEARTBEAT_S = 5.0
 
 
 def worker_id() -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -23,13 +24,13 @@ from typing import Any
 from .. import _validate as check
 from ..exceptions import StorageError, TrialPruned
 from .handle import TrialHandle, takes_trial
+from .liveness import HEARTBEAT_S
 from .optimizer import Optimizer
 from .space import SpaceExhausted
 from .trial import TrialState
 
 __all__ = ["run"]
 
-_HEARTBEAT_S = 10.0
 log = logging.getLogger("pyjl.bo")
 
 
@@ -133,8 +134,10 @@ class _Loop:
         self.on_trial = on_trial  # () -> what the callback is given
         self.in_flight: dict[Any, tuple[int, dict]] = {}
         self.inline: int | None = None  # the trial being evaluated in this thread
+        self.unstarted: list[tuple[int, dict]] = []  # asked, not yet handed to a worker
         self.stop = False
-        self.last_beat = time.monotonic()
+        # a Dask executor's future accepts cancel() while its task runs: wait for those
+        self.cancels = pool is not None and not type(pool).__module__.startswith("distributed")
         start = sum(t.state.is_finished() and t.state != TrialState.ABANDONED for t in opt.trials)
         self.bar = tqdm(
             total=n_calls,
@@ -147,21 +150,36 @@ class _Loop:
     def run(self) -> None:
         """Ask, evaluate and record until the study stops; what is in flight on an
         interrupt is abandoned (redone by the next run)."""
+        done = threading.Event()
+        beat = threading.Thread(target=self._beat, args=(done,), daemon=True)
+        beat.start()
         try:
             while self._step():
                 pass
         except StorageError as err:  # nothing more can be written: keep what is evaluated
             _keep_unsaved(err, self.in_flight)
             raise
-        except BaseException:  # KeyboardInterrupt, ...: what was in flight is redone later
-            for fut, (number, _) in self.in_flight.items():
+        except BaseException:  # KeyboardInterrupt, a broken pool...: redone later
+            for fut in self.in_flight:
                 fut.cancel()
-                self.opt.abandon(number, "interrupted")
-            if self.inline is not None:
-                self.opt.abandon(self.inline, "interrupted")
+            numbers = [n for n, _ in [*self.in_flight.values(), *self.unstarted]]
+            for number in numbers + ([] if self.inline is None else [self.inline]):
+                self.opt.abandon(number, "interrupted")  # a trial told meanwhile stays
             raise
         finally:
+            done.set()
             self.bar.close()
+
+    def _beat(self, done: threading.Event) -> None:
+        """Every HEARTBEAT_S seconds, say that the trials being evaluated are alive."""
+        while not done.wait(HEARTBEAT_S):
+            numbers = [n for n, _ in list(self.in_flight.values())]
+            inline = self.inline
+            numbers += [] if inline is None else [inline]
+            try:
+                self.opt.heartbeat(numbers)
+            except Exception as exc:  # noqa: BLE001 - the next beat may get through
+                log.warning("heartbeat of trials %s not stored: %s", numbers, exc)
 
     def _step(self) -> bool:
         """Start what the free workers can take, then collect what ends; False when done."""
@@ -169,8 +187,9 @@ class _Loop:
             self.stop = True
         if not self.stop:
             got = self._ask()
-            for number, params in got:
-                self._start(number, params)
+            self.unstarted = list(got)
+            while self.unstarted:
+                self._start(*self.unstarted[0])
             if not got and not self.in_flight:
                 return False
         elif not self.in_flight:
@@ -195,8 +214,10 @@ class _Loop:
         if self.pool is not None:
             fut = self.pool.submit(_evaluate, self.func, params, trial)
             self.in_flight[fut] = (number, params)
+            self.unstarted.pop(0)
             return
         self.inline = number
+        self.unstarted.pop(0)
         payload: float | str | None
         try:
             ok, payload = True, _evaluate(self.func, params, trial)
@@ -204,31 +225,37 @@ class _Loop:
             ok, payload = None, None
         except Exception as exc:  # noqa: BLE001 - the study goes on
             ok, payload = False, _message(exc)
-        self.inline = None
         self._record(number, params, ok, payload)
+        self.inline = None  # only now: an interrupt while it is stored abandons it
 
     def _collect(self) -> None:
         """Wait for the first evaluation to end (at most a heartbeat), record those done."""
-        timeout = _HEARTBEAT_S
+        timeout = HEARTBEAT_S
         if self.max_time is not None and not self.stop:
             timeout = max(0.01, min(timeout, self.max_time - (time.monotonic() - self.t0)))
         done, _ = cf.wait(list(self.in_flight), timeout=timeout, return_when=cf.FIRST_COMPLETED)
         for fut in done:
-            number, params = self.in_flight.pop(fut)
+            number, params = self.in_flight[fut]
             try:
                 ok, payload = True, fut.result()
             except TrialPruned:
                 ok, payload = None, None
+            except cf.BrokenExecutor as exc:  # the pool died under it: not the trial's fault
+                self.opt.abandon(number, f"the executor broke: {_message(exc)}")
+                del self.in_flight[fut]
+                continue
             except Exception as exc:  # noqa: BLE001
                 ok, payload = False, _message(exc)
-            self._record(number, params, ok, payload)
-        if self.stop:
+            try:
+                self._record(number, params, ok, payload)
+            except StorageError:  # its value is kept on the error already
+                del self.in_flight[fut]
+                raise
+            del self.in_flight[fut]  # only now: an interrupt while it is stored abandons it
+        if self.stop and self.cancels:
             for fut in list(self.in_flight):
                 if fut.cancel():
                     self.opt.abandon(self.in_flight.pop(fut)[0], "cancelled")
-        if time.monotonic() - self.last_beat > _HEARTBEAT_S:
-            self.opt.heartbeat([n for n, _ in self.in_flight.values()])
-            self.last_beat = time.monotonic()
 
     def _record(self, number: int, params: dict, ok: bool | None, payload) -> None:
         """Store one evaluation (``ok``: True complete, False failed, None pruned), update

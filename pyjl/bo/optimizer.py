@@ -18,14 +18,16 @@ from __future__ import annotations
 import json
 import math
 import time
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
 from .. import _validate
 from .._threads import thread_limit
+from ..exceptions import InputError, PyjlWarning
 from . import handle as _handle
 from .fidelity import PRUNED_AS
-from .liveness import abandon_reason, worker_id
+from .liveness import HEARTBEAT_S, abandon_reason, worker_id
 from .pruners import check_pruner
 from .samplers import GPSampler, GridSampler, RandomSampler, Sampler
 from .samplers.base import seen_keys
@@ -111,8 +113,12 @@ class Optimizer(StudyViews):
         ``GPSampler``'s own settings replace the ones above).
     stale_after : float or None, default None
         Seconds without a heartbeat after which another worker's pending trial is
-        marked failed (``> 0``); ``None``: only the trials of dead processes on
-        this host are.
+        abandoned, and its point asked again (``> 0``); ``None``: only the trials of
+        dead processes on this host are.  A study's loop beats every
+        :data:`~pyjl.bo.liveness.HEARTBEAT_S` (5) seconds for each trial it evaluates;
+        below three beats a :class:`~pyjl.exceptions.PyjlWarning` says that live trials
+        may be abandoned.  A worker waiting for the storage's lock cannot beat, so
+        allow for that too (a minute or more is safe).
     n_candidates : int or None, default None
         Sobol candidates the acquisition is scored on before polishing, 1 to
         ``2**20``; ``None`` means 2048.
@@ -230,6 +236,14 @@ class Optimizer(StudyViews):
                 fix="pass a number of seconds > 0, or None",
             )
         )
+        if self.stale_after is not None and self.stale_after < 3 * HEARTBEAT_S:
+            warnings.warn(
+                f"stale_after={self.stale_after:g} s is less than three heartbeats "
+                f"({3 * HEARTBEAT_S:g} s): trials that other workers are still evaluating "
+                "may be abandoned and evaluated twice; pass a minute or more",
+                PyjlWarning,
+                stacklevel=2,
+            )
         st = open_study(storage, study, space, seed)
         self.storage, self.study_name, self._study_id = st.storage, st.name, st.id
         self.space, self.seed = st.space, st.seed
@@ -242,7 +256,13 @@ class Optimizer(StudyViews):
         self.fit_method, self.initial = model.fit_method, model.initial
         self.xi, self.kappa, self.n_candidates = model.xi, model.kappa, model.n_candidates
         self.prior, self.warp_y, self.gls_mean = model.prior, model.warp_y, model.gls_mean
-        self._worker = worker_id()
+        self._worker_as: str | None = None  # another worker's id (tests stand in for one)
+
+    @property
+    def _worker(self) -> str:
+        """``host:pid`` of the process using this optimiser now, so that a pickled or
+        forked copy asks and tells under its own process's id."""
+        return self._worker_as or worker_id()
 
     # --- ask and tell ------------------------------------------------------------
     def ask(self, n: int | None = None):
@@ -331,19 +351,33 @@ class Optimizer(StudyViews):
 
     def tell_trial(self, number: int, value: float, *, params: dict | None = None) -> None:
         """Complete trial ``number`` (from :meth:`ask_trials`) with ``value``.  Should the
-        storage fail, the value is kept in the error with ``params`` (default: read back)."""
+        storage fail, the value is kept in the error with ``params`` (default: read back).
+        Raises :class:`~pyjl.exceptions.InputError` for a trial that has already ended
+        (an abandoned one may still be told) or that the study does not hold."""
         value = self._check_value(value, "value")
         with self.storage.keeping(self._study_id, number, params, value):
-            self.storage.finish(self._study_id, number, TrialState.COMPLETE, value)
+            self._end(number, TrialState.COMPLETE, value)
 
     def fail_trial(self, number: int, error: str) -> None:
-        """Mark trial ``number`` failed, with the message ``error``."""
-        self.storage.finish(self._study_id, number, TrialState.FAILED, error=str(error))
+        """Mark trial ``number`` failed, with the message ``error`` (refused, as
+        :meth:`tell_trial`, for a trial that has ended)."""
+        self._end(number, TrialState.FAILED, error=str(error))
 
-    def abandon(self, number: int, reason: str) -> None:
-        """Mark trial ``number`` abandoned (``reason``: why); its point may be asked again
-        and it does not count towards a budget."""
-        self.storage.finish(self._study_id, number, TrialState.ABANDONED, error=str(reason))
+    def abandon(self, number: int, reason: str) -> bool:
+        """Mark pending trial ``number`` abandoned (``reason``: why); its point may be asked
+        again and it does not count towards a budget.  Returns False, changing nothing,
+        when the trial has ended meanwhile."""
+        number = self._number(number)
+        before = self.storage.finish(
+            self._study_id,
+            number,
+            TrialState.ABANDONED,
+            error=str(reason),
+            only_from=(TrialState.RUNNING,),
+        )
+        if before is None:
+            raise self._no_trial(number)
+        return before == TrialState.RUNNING
 
     def heartbeat(self, numbers: list[int]) -> None:
         """Say that this worker is still evaluating trials ``numbers``."""
@@ -361,8 +395,8 @@ class Optimizer(StudyViews):
 
     def tell_pruned(self, number: int) -> None:
         """End trial ``number`` as pruned; its value is the last one it reported."""
-        value = _handle.last_value(self.storage, self._study_id, number)
-        self.storage.finish(self._study_id, number, TrialState.PRUNED, value)
+        value = _handle.last_value(self.storage, self._study_id, self._number(number))
+        self._end(number, TrialState.PRUNED, value)
 
     def handle(self, number: int, params: dict) -> _handle.TrialHandle:
         """The :class:`~pyjl.bo.TrialHandle` of trial ``number`` (its ``params``)."""
@@ -374,6 +408,41 @@ class Optimizer(StudyViews):
         """``value`` as a finite float (see :func:`pyjl._validate.finite`)."""
         fix = "report a failed evaluation with tell_failed(params, error)"
         return _validate.finite(value, name, fix="pass a float, or " + fix, finite_fix=fix)
+
+    def _number(self, number: Any) -> int:
+        return _validate.integer(
+            number, "number", low=0, fix="pass a trial number that ask_trials returned"
+        )
+
+    def _no_trial(self, number: int) -> InputError:
+        return _validate.error(
+            "number",
+            f"must be a trial of study {self.study_name!r}",
+            f"{number}, but the study holds {len(self.trials)} trials",
+            "pass a trial number that ask_trials returned",
+        )
+
+    def _end(
+        self,
+        number: Any,
+        state: TrialState,
+        value: float | None = None,
+        noise_var: float | None = None,
+        error: str | None = None,
+    ) -> None:
+        """End a pending (or abandoned) trial; one that has ended stays as it is."""
+        number = self._number(number)
+        before = self.storage.finish(self._study_id, number, state, value, noise_var, error)
+        if before is None:
+            raise self._no_trial(number)
+        if before not in (TrialState.RUNNING, TrialState.ABANDONED):
+            raise _validate.error(
+                "number",
+                "must be a trial still being evaluated: one that has ended cannot be changed",
+                f"trial {number}, which is {before.value}",
+                "record another evaluation of its point with tell(params, value), "
+                "which adds a trial",
+            )
 
     def _finish_params(self, params: dict, state: TrialState, value, noise_var, error) -> int:
         """End this worker's (else any) pending trial of ``params``, else an abandoned one,

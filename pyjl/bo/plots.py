@@ -21,6 +21,7 @@ import numpy as np
 from .. import _validate
 from .optimizer import Optimizer
 from .posterior import N_GRID_MAX, PosteriorLine, _window, check_name, posterior_line, replay
+from .runner import param_columns
 from .space import Categorical
 from .trial import TrialState
 
@@ -356,9 +357,10 @@ def history(res, ncols: int = 3):
     ncols = min(ncols, k)
     nrows = -(-k // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 2.8 * nrows), squeeze=False)
+    columns = param_columns(space)
     for ax, name in zip(axes.ravel(), space.names):
         dim = space.dimensions[name]
-        x = h[name]
+        x = h[columns[name]]
         if isinstance(dim, Categorical):
             labels = [str(c) for c in dim.choices]
             x = x.map({c: i for i, c in enumerate(dim.choices)})

@@ -44,10 +44,19 @@ from .. import _validate as check
 from . import loop
 from .optimizer import Optimizer
 from .samplers import GridSampler, RandomSampler
+from .samplers.base import seen_keys
 from .space import Categorical, Integer, Space
 from .trial import Trial, TrialState
 
-__all__ = ["Result", "minimize", "random_search", "grid_search", "history_frame", "grid_points"]
+__all__ = [
+    "Result",
+    "minimize",
+    "random_search",
+    "grid_search",
+    "history_frame",
+    "param_columns",
+    "grid_points",
+]
 
 _GRID_MAX = 1_000_000  # grid_search materialises its grid
 
@@ -82,10 +91,32 @@ class Result:
     elapsed_s: float = 0.0
 
 
+_BOOKKEEPING = (
+    "number", "state", "value", "noise_var", "error", "created", "finished", "worker",
+    "duration_s", "best_so_far",
+)  # fmt: skip
+
+
+def param_columns(space: Space) -> dict[str, str]:
+    """``{parameter: its column in a history frame}``: the name, or ``params_NAME`` for a
+    parameter named like another column."""
+    out: dict[str, str] = {}
+    for k in space.names:
+        col = k
+        while col in _BOOKKEEPING or (col != k and col in space.names):
+            col = f"params_{col}"
+        out[k] = col
+    return out
+
+
 def history_frame(trials: list[Trial], space: Space):
-    """One row per trial, as :attr:`Result.history` (a pandas DataFrame)."""
+    """One row per trial, as :attr:`Result.history` (a pandas DataFrame): the trial's
+    number, state, value and noise variance, one column per parameter (``params_NAME``
+    for a parameter named like one of the other columns), then its error, times, worker,
+    duration and the best value so far."""
     import pandas as pd
 
+    shown = param_columns(space)
     rows = []
     for t in trials:
         row = {
@@ -94,12 +125,12 @@ def history_frame(trials: list[Trial], space: Space):
             "value": t.value,
             "noise_var": t.noise_var,
         }
-        row.update({k: t.params.get(k) for k in space.names})
+        row.update({shown[k]: t.params.get(k) for k in space.names})
         row.update(error=t.error, created=t.created, finished=t.finished, worker=t.worker)
         rows.append(row)
     cols = (
         ["number", "state", "value", "noise_var"]
-        + space.names
+        + list(shown.values())
         + ["error", "created", "finished", "worker"]
     )
     df = pd.DataFrame(rows, columns=cols)
@@ -107,7 +138,18 @@ def history_frame(trials: list[Trial], space: Space):
     df["noise_var"] = df["noise_var"].astype(float)
     df["duration_s"] = df["finished"].astype(float) - df["created"].astype(float)
     for c in ("created", "finished"):
-        df[c] = pd.to_datetime(df[c].astype(float), unit="s", utc=True)
+        df[c] = pd.to_datetime(df[c].astype(float), unit="s", utc=True).astype(
+            "datetime64[ns, UTC]"
+        )
+    if df.empty:  # the dtypes a first row would give
+        text = pd.Series(["a"]).dtype
+        df = df.astype({"number": "int64", "state": text, "worker": text})
+        for k, col in shown.items():
+            dim = space.dimensions[k]
+            if isinstance(dim, Categorical):
+                df[col] = df[col].astype(pd.Series(list(dim.choices)).dtype)
+            else:
+                df[col] = df[col].astype("int64" if isinstance(dim, Integer) else "float64")
     done = df["value"].where(df["state"] == TrialState.COMPLETE.value)
     df["best_so_far"] = done.cummin().ffill()  # failed and pruned rows keep the best
     return df
@@ -261,9 +303,10 @@ def random_search(
     *,
     max_time: float | None = None,
     pruner=None,
+    stale_after: float | None = None,
 ) -> Result:
     """Evaluate ``n_calls`` independent uniform draws from ``space`` (same loop as
-    :func:`minimize`, ``pruner`` too).
+    :func:`minimize`, ``pruner`` and ``stale_after`` too).
 
     Examples
     --------
@@ -283,6 +326,7 @@ def random_search(
         study=study,
         seed=check.seed(seed),
         pruner=pruner,
+        stale_after=stale_after,
     )
     return _run(opt, func, n_calls, executor, n_workers, callback, progress, max_time, False)
 
@@ -347,10 +391,13 @@ def grid_search(
     *,
     max_time: float | None = None,
     pruner=None,
+    stale_after: float | None = None,
 ) -> Result:
     """Evaluate a full grid (:func:`grid_points`).  ``n_points`` per axis; by default the
-    largest grid with at most ``n_calls`` points (5 per axis when ``n_calls`` is None);
-    ``pruner`` as in :func:`minimize`.
+    largest grid with at most ``n_calls`` points (5 per axis when ``n_calls`` is None).
+    Without ``n_calls``, every point of the grid that the study has not evaluated yet is
+    (``n_calls`` counts the trials stored, as for :func:`minimize`).  ``pruner`` and
+    ``stale_after`` as in :func:`minimize`.
 
     Examples
     --------
@@ -385,11 +432,17 @@ def grid_search(
         storage=opt0.storage,
         study=opt0.study_name,
         pruner=pruner,
+        stale_after=stale_after,
     )
+    if n_calls is None:  # the whole grid, on top of what the study holds already
+        trials = opt.trials
+        seen = seen_keys(opt.space, trials)
+        held = sum(t.state != TrialState.ABANDONED for t in trials)
+        n_calls = held + sum(opt.space.key(p) not in seen for p in grid)
     return _run(
         opt,
         func,
-        len(grid) if n_calls is None else min(n_calls, len(grid)),
+        n_calls,
         executor,
         n_workers,
         callback,

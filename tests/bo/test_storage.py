@@ -10,7 +10,7 @@ import pytest
 
 from pyjl.bo import Categorical, Integer, Optimizer, Real, Space
 from pyjl.bo.storage import MemoryStorage, SQLiteStorage, open_storage
-from pyjl.exceptions import InputError
+from pyjl.exceptions import InputError, PyjlWarning
 
 SPACE = Space({"x": Real(0.0, 1.0), "k": Integer(1, 4), "c": Categorical(["a", "b"])})
 
@@ -148,9 +148,10 @@ def test_stale_after_reaps_a_silent_workers_pending_trial(storage_url):
     url = storage_url
     space = Space({"x": Real(0.0, 1.0)})
     remote = Optimizer(space, storage=url, seed=0, n_initial=5)
-    remote._worker = "elsewhere.example:4242"
+    remote._worker_as = "elsewhere.example:4242"
     p = remote.ask()
-    here = Optimizer(space, storage=url, stale_after=1.0)
+    with pytest.warns(PyjlWarning, match="less than three heartbeats"):
+        here = Optimizer(space, storage=url, stale_after=1.0)
     here.ask()
     assert [t.state for t in here.trials].count("pending") == 2  # still alive
     time.sleep(0.6)

@@ -127,6 +127,12 @@ class MemoryStorage:
             trials.append(t)
             return t.number
 
+    def state_of(self, study_id: int, number: int) -> TrialState | None:
+        """The state of trial ``number`` (``None``: the study has no such trial)."""
+        with self._lock:
+            trials = self._trials[study_id]
+            return trials[number].state if 0 <= number < len(trials) else None
+
     def finish(
         self,
         study_id: int,
@@ -135,13 +141,19 @@ class MemoryStorage:
         value: float | None = None,
         noise_var: float | None = None,
         error: str | None = None,
-    ) -> None:
-        """Set the end state of trial ``number``."""
+        *,
+        only_from: tuple[str, ...] = (TrialState.RUNNING, TrialState.ABANDONED),
+    ) -> TrialState | None:
+        """End trial ``number`` in ``state`` if its state is one of ``only_from``; returns
+        the state it had (``None``: no such trial)."""
         with self._lock:
-            t = self._trials[study_id][number]
-            t.state, t.error = TrialState(state), error
-            t.value, t.noise_var = value, noise_var
-            t.finished = time.time()
+            before = self.state_of(study_id, number)
+            if before in only_from:
+                t = self._trials[study_id][number]
+                t.state, t.error = TrialState(state), error
+                t.value, t.noise_var = value, noise_var
+                t.finished = time.time()
+            return before
 
     def report(self, study_id: int, number: int, step: int, value: float) -> None:
         """Set the intermediate ``value`` of trial ``number`` at ``step``."""

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..._validate import error as _input_error
 from ...exceptions import InputError
-from ..trial import Trial, TrialState
+from ..trial import Trial, TrialState, decode_state
 
 _TRIAL_COLUMNS = "number, params, state, value, noise_var, error, created, finished, worker"
 
@@ -188,6 +188,19 @@ class SQLTrials:
             )
         return int(number)
 
+    def state_of(self, study_id: int, number: int) -> TrialState | None:
+        """The state of trial ``number`` (``None``: the study has no such trial)."""
+        with self._guard("read"):
+            row = (
+                self._for_study(study_id)
+                .execute(
+                    self._sql("SELECT state, error FROM trials WHERE study_id = ? AND number = ?"),
+                    (study_id, int(number)),
+                )
+                .fetchone()
+            )
+        return None if row is None else decode_state(row[0], row[1])[0]
+
     def finish(
         self,
         study_id: int,
@@ -196,7 +209,11 @@ class SQLTrials:
         value: float | None = None,
         noise_var: float | None = None,
         error: str | None = None,
-    ) -> None:
+        *,
+        only_from: tuple[str, ...] = (TrialState.RUNNING, TrialState.ABANDONED),
+    ) -> TrialState | None:
+        """End trial ``number`` in ``state`` if its state is one of ``only_from``, in one
+        transaction; returns the state it had (``None``: no such trial)."""
         keep = (
             contextlib.nullcontext()
             if value is None
@@ -204,13 +221,16 @@ class SQLTrials:
         )
         state, error = self._encode(state, error)
         with keep, self.transaction("tell"):
-            self._for_study(study_id).execute(
-                self._sql(
-                    "UPDATE trials SET state = ?, value = ?, noise_var = ?, error = ?, "
-                    "finished = ? WHERE study_id = ? AND number = ?"
-                ),
-                (state, value, noise_var, error, time.time(), study_id, number),
-            )
+            before = self.state_of(study_id, number)
+            if before in only_from:
+                self._for_study(study_id).execute(
+                    self._sql(
+                        "UPDATE trials SET state = ?, value = ?, noise_var = ?, error = ?, "
+                        "finished = ? WHERE study_id = ? AND number = ?"
+                    ),
+                    (state, value, noise_var, error, time.time(), study_id, int(number)),
+                )
+        return before
 
     def heartbeat(self, study_id: int, numbers: list[int]) -> None:
         if numbers:

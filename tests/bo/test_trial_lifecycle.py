@@ -1,0 +1,235 @@
+"""A trial's life: only a pending (or abandoned) trial can be ended, the study's loop
+leaves nothing pending when it is interrupted or its pool breaks, it beats for the trials
+it evaluates, and a copy of an optimiser in another process asks under that process."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import os
+import pickle
+import subprocess
+import sys
+import time
+import warnings
+
+import numpy as np
+import pytest
+
+from pyjl.bo import (
+    Categorical,
+    Integer,
+    Optimizer,
+    Real,
+    Space,
+    grid_search,
+    minimize,
+    random_search,
+)
+from pyjl.bo import loop as bo_loop
+from pyjl.bo.runner import grid_points
+from pyjl.bo.storage import MemoryStorage
+from pyjl.exceptions import InputError, PyjlWarning
+
+SPACE = Space({"x": Real(0.0, 1.0)})
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def storage(request, tmp_path):
+    return MemoryStorage() if request.param == "memory" else f"sqlite:///{tmp_path / 'study.db'}"
+
+
+def _states(opt):
+    return [t.state.value for t in opt.trials]
+
+
+def _study(storage):
+    return Optimizer(None, storage=storage, study="default")
+
+
+def test_an_ended_trial_cannot_be_changed(storage):
+    # Optuna: "Trial#0 has already finished and can not be updated"
+    opt = Optimizer(SPACE, storage=storage, sampler="random", seed=0)
+    [(n, _)] = opt.ask_trials(1)
+    opt.tell_trial(n, 1.0)
+    for change in (
+        lambda: opt.tell_trial(n, 2.0),
+        lambda: opt.fail_trial(n, "boom"),
+        lambda: opt.tell_pruned(n),
+    ):
+        with pytest.raises(InputError, match=r"trial 0, which is complete"):
+            change()
+    assert _states(opt) == ["complete"] and opt.trials[0].value == 1.0
+    assert opt.abandon(n, "late") is False and _states(opt) == ["complete"]
+
+
+@pytest.mark.parametrize("number", [99, -1, 1.5])
+def test_a_trial_the_study_does_not_hold_is_refused(storage, number):
+    opt = Optimizer(SPACE, storage=storage, sampler="random", seed=0)
+    [(n, _)] = opt.ask_trials(1)
+    opt.tell_trial(n, 1.0)
+    with pytest.raises(InputError, match="`number`"):
+        opt.tell_trial(number, 3.0)
+    with pytest.raises(InputError, match="`number`"):
+        opt.report(number, 0, 3.0)
+    assert _states(opt) == ["complete"] and opt.trials[0].value == 1.0
+
+
+def test_an_abandoned_trial_told_late_keeps_its_value(storage):
+    # a worker reaped as silent that finishes after all: its evaluation is not lost
+    opt = Optimizer(SPACE, storage=storage, sampler="random", seed=0)
+    [(n, _)] = opt.ask_trials(1)
+    assert opt.abandon(n, "silent") is True
+    opt.tell_trial(n, 0.25)
+    assert _states(opt) == ["complete"] and opt.trials[0].value == 0.25
+
+
+def _interrupt(params):
+    raise KeyboardInterrupt
+
+
+def test_an_interrupt_from_a_pool_worker_abandons_its_trial(storage):
+    with pytest.raises(KeyboardInterrupt):
+        minimize(_interrupt, SPACE, n_calls=4, n_workers=2, storage=storage, progress=False)
+    states = _states(_study(storage))
+    assert states and set(states) == {"abandoned"}
+
+
+def test_an_interrupt_while_a_value_is_stored_abandons_the_trial(storage, monkeypatch):
+    def interrupted(*args, **kwargs):  # Ctrl-C while waiting for the storage's lock
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Optimizer, "tell_trial", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        minimize(lambda p: p["x"], SPACE, n_calls=3, storage=storage, progress=False)
+    assert _states(_study(storage)) == ["abandoned"]
+    monkeypatch.undo()
+    res = minimize(lambda p: p["x"], SPACE, n_calls=3, storage=storage, progress=False)
+    assert list(res.history["state"]) == ["abandoned"] + ["complete"] * 3  # resumed
+
+
+def _exit_hard(params):
+    if params["x"] < 2.0:
+        os._exit(3)
+    return 0.0
+
+
+def test_a_broken_process_pool_leaves_no_trial_pending(tmp_path):
+    url = f"sqlite:///{tmp_path / 'b.db'}"
+    with cf.ProcessPoolExecutor(2) as pool, pytest.raises(cf.BrokenExecutor):
+        random_search(
+            _exit_hard, SPACE, n_calls=6, executor=pool, n_workers=2, storage=url, progress=False
+        )
+    opt = _study(url)
+    states = _states(opt)
+    assert states and set(states) == {"abandoned"}
+    assert all("broke" in t.error or "interrupted" in t.error for t in opt.trials)
+
+
+def test_the_loop_beats_for_the_trial_it_evaluates_inline(tmp_path, monkeypatch):
+    # stale_after elsewhere reaps a trial whose heartbeat is older: the loop must beat
+    monkeypatch.setattr(bo_loop, "HEARTBEAT_S", 0.1)
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    seen = []
+
+    def slow(params):
+        time.sleep(0.6)
+        t = Optimizer(None, storage=url).trials[-1]
+        seen.append(t.heartbeat - t.created)
+        return params["x"]
+
+    random_search(slow, SPACE, n_calls=2, storage=url, progress=False)
+    assert len(seen) == 2 and min(seen) > 0.3
+
+
+def test_a_copy_in_another_process_asks_under_that_process(tmp_path):
+    opt = Optimizer(SPACE, storage=f"sqlite:///{tmp_path / 'w.db'}", sampler="random", seed=0)
+    blob = tmp_path / "opt.pkl"
+    blob.write_bytes(pickle.dumps(opt))
+    code = (
+        "import os, pickle, sys; opt = pickle.load(open(sys.argv[1], 'rb')); "
+        "opt.ask(); print(os.getpid())"
+    )
+    pid = subprocess.run(
+        [sys.executable, "-c", code, str(blob)], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert opt.trials[0].worker.endswith(f":{pid}")
+    # the child is gone: its pending trial is abandoned by the next ask here
+    opt.ask()
+    assert _states(opt) == ["abandoned", "pending"]
+
+
+@pytest.mark.slow
+def test_a_stop_on_dask_waits_for_running_trials():
+    distributed = pytest.importorskip("distributed")
+
+    def slow(params):
+        time.sleep(0.5)
+        return params["x"]
+
+    with distributed.Client(
+        n_workers=1, threads_per_worker=3, processes=False, dashboard_address=None
+    ) as client:
+        res = random_search(
+            slow,
+            SPACE,
+            n_calls=9,
+            executor=client,
+            n_workers=3,
+            progress=False,
+            seed=0,
+            callback=lambda r: True,
+        )
+    # the thread and process pools record what is running when told to stop; so does Dask
+    assert list(res.history["state"]) == ["complete"] * 3
+
+
+def test_parameters_named_like_history_columns_get_their_own_columns():
+    # Optuna prefixes every parameter column with params_; pyjl does it where names clash
+    space = Space({
+        "value": Real(0.0, 1.0),
+        "number": Integer(10, 20),
+        "error": Categorical(["a", "b"]),
+        "x": Real(0.0, 1.0),
+    })  # fmt: skip
+    res = random_search(lambda p: p["value"] + p["x"], space, n_calls=4, seed=0, progress=False)
+    h = res.history
+    assert list(h["number"]) == [0, 1, 2, 3]
+    assert h["error"].isna().all() and (h["state"] == "complete").all()
+    assert h["params_number"].between(10, 20).all() and set(h["params_error"]) <= {"a", "b"}
+    np.testing.assert_allclose(h["value"], h["params_value"] + h["x"])
+
+
+def test_an_empty_history_has_the_dtypes_of_a_full_one():
+    space = Space({"r": Real(0.0, 1.0), "i": Integer(1, 5), "c": Categorical(["a", "b"])})
+    opt = Optimizer(space, sampler="random", seed=0)
+    empty = opt.history()
+    opt.tell(opt.ask(), 1.0)
+    assert empty.empty and dict(empty.dtypes) == dict(opt.history().dtypes)
+
+
+@pytest.mark.parametrize("value", [10**400, -(10**400), np.complex128(1 + 2j), np.array(1 + 0j)])
+def test_a_value_beyond_the_double_range_or_complex_is_refused(value):
+    opt = Optimizer(SPACE, sampler="random", seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no ComplexWarning, no OverflowError
+        with pytest.raises(InputError, match="`value` must be a finite real number"):
+            opt.tell(opt.ask(), value)
+
+
+def test_grid_search_on_a_study_with_a_coarser_grid_evaluates_the_whole_new_grid():
+    storage = MemoryStorage()
+    space = Space({"x": Real(0.0, 1.0), "y": Real(0.0, 1.0)})
+    first = grid_search(lambda p: p["x"], space, n_points=3, storage=storage, progress=False)
+    assert len(first.history) == 9
+    res = grid_search(lambda p: p["x"], space, n_points=4, storage=storage, progress=False)
+    keys = {space.key(p) for p in grid_points(space, 4)}
+    done = {space.key(r) for r in res.history[["x", "y"]].to_dict("records")}
+    assert keys <= done  # the corners, shared by both grids, are not evaluated twice
+    assert len(res.history) == 9 + 16 - 4
+
+
+def test_random_and_grid_search_take_stale_after():
+    with pytest.warns(PyjlWarning, match="heartbeats"):
+        random_search(lambda p: p["x"], SPACE, n_calls=2, progress=False, stale_after=1.0)
+    res = grid_search(lambda p: p["x"], SPACE, n_points=3, progress=False, stale_after=60.0)
+    assert res.optimizer.stale_after == 60.0
