@@ -24,6 +24,7 @@ import numpy as np
 
 from .._validate import describe, error, row, rows_from
 from ..exceptions import InputError, NumericalWarning
+from . import _rescue as rescue
 
 LANES = 8  # sequences per SIMD block of the native kernels
 
@@ -287,21 +288,38 @@ def estep_batch(
     call when the emission offers ``estep_stats``)."""
     K = log_A.shape[0]
     st = Stats(K)
+    gamma = None
     if not keep_gamma and has_estep(emission):
         ll, st.start, st.trans, st.emission = emission.estep_stats(x, lengths, log_pi, log_A)
-        st.loglik = _total_loglik(ll)
-        return st
-    lb = log_emissions(emission, x, K)
-    ll, gamma, xi = engine.forward_backward(log_pi, log_A, lb, lengths)
-    del lb
+    else:
+        lb = log_emissions(emission, x, K)
+        ll, gamma, xi = engine.forward_backward(log_pi, log_A, lb, lengths)
+        del lb
+        if len(lengths) == 1:
+            st.start = gamma[0].copy()
+        else:
+            st.start = gamma[np.concatenate([[0], np.cumsum(lengths)[:-1]])].sum(0)
+        st.trans = xi
+        if keep_gamma:
+            st.gammas.append(gamma)
+        else:
+            st.emission = emission.suff_stats(x, gamma)
+    ll = np.array(ll, dtype=np.float64)
+    seqs = rescue.dead(ll)
+    if seqs.size:  # the kernel's zero may be an underflow: the rows' statistics were zero
+        offsets = np.concatenate([[0], np.cumsum(lengths)])
+        for s in seqs:
+            a, b = int(offsets[s]), int(offsets[s + 1])
+            with rows_from(row(a)):
+                lb = log_emissions(emission, x[a:b], K)
+            ll[s], g, xi = rescue.forward_backward(engine, log_pi, log_A, lb)
+            if np.isneginf(ll[s]):
+                continue
+            st.start = st.start + g[0]
+            st.trans = st.trans + xi
+            if gamma is not None:
+                gamma[a:b] = g
+            if not keep_gamma:
+                st.emission = add_stats(st.emission, emission.suff_stats(x[a:b], g))
     st.loglik = _total_loglik(ll)
-    if len(lengths) == 1:
-        st.start = gamma[0].copy()
-    else:
-        st.start = gamma[np.concatenate([[0], np.cumsum(lengths)[:-1]])].sum(0)
-    st.trans = xi
-    if keep_gamma:
-        st.gammas.append(gamma)
-    else:
-        st.emission = emission.suff_stats(x, gamma)
     return st

@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import engines
 from .._validate import error, rows_from
+from . import _rescue as rescue
 from ._em import fused, log_emissions
 
 
@@ -95,6 +96,16 @@ def spans_of(src: Any, fused_pass: Any) -> Any:
     return src.iter_batches()
 
 
+def _relook(src: Any, em: Any, K: int, seqs: np.ndarray) -> Iterator[tuple[int, int, Any]]:
+    """``(sequence, first row, log-densities)`` of each sequence in ``seqs``, which the
+    kernel found impossible (see :mod:`pyjl.hmm._rescue`)."""
+    for seq in seqs:
+        a, b = int(src.offsets[seq]), int(src.offsets[seq + 1])
+        with rows_from(a):
+            lb = log_emissions(em, src.user_rows(a, b), K)
+        yield int(seq), a, lb
+
+
 def forward(
     log_pi: np.ndarray, log_A: np.ndarray, em: Any, src: Any, K: int
 ) -> tuple[np.ndarray, str | None]:
@@ -114,6 +125,8 @@ def forward(
                 log_b = log_emissions(em, x, K)
             ll[s : s + lens.size] = engine.forward(log_pi, log_A, log_b, lens)
         s += lens.size
+    for seq, _, lb in _relook(src, em, K, rescue.dead(ll)):
+        ll[seq] = rescue.forward(engine, log_pi, log_A, lb)
     return ll, zero_probability(src, ll, zero)
 
 
@@ -130,6 +143,9 @@ def forward_backward(log_pi: np.ndarray, log_A: np.ndarray, em: Any, src: Any, K
         s += lens.size
         gamma[start:stop] = g
         del lb, g
+    for seq, a, lb in _relook(src, em, K, rescue.dead(ll)):
+        ll[seq], g, _ = rescue.forward_backward(engine, log_pi, log_A, lb)
+        gamma[a : a + lb.shape[0]] = g
     refuse_zero(src, ll, zero, "state posteriors (they are undefined otherwise)")
     return ll, gamma
 

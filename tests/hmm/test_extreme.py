@@ -102,6 +102,21 @@ def test_impossible_observation_of_a_discrete_emission_is_reported_the_same_way(
 
 
 def test_zero_probability_from_transitions_names_the_sequence():
+    # state 0 emits only symbol 0, state 1 only symbol 1, and 0 never moves to 1
+    m = HMM(
+        Categorical([[1.0, 0.0], [0.0, 1.0]]),
+        2,
+        init="given",
+        startprob=[1.0, 0.0],
+        transmat=[[1.0, 0.0], [0.0, 1.0]],
+    )
+    with pytest.raises(InputError, match="sequence 0 of log-likelihood -inf"):
+        m.predict_proba(np.array([0, 1]))
+
+
+def test_an_observation_far_out_in_the_only_reachable_state_is_not_impossible():
+    # state 1 would explain 1001 but cannot be reached: state 0's log-density, -5e5, is
+    # the answer (this was refused as impossible: its emission factor underflowed)
     m = HMM(
         Normal([0.0, 5.0], [1.0, 1.0]),
         2,
@@ -109,8 +124,9 @@ def test_zero_probability_from_transitions_names_the_sequence():
         startprob=[1.0, 0.0],
         transmat=[[1.0, 0.0], [0.0, 1.0]],
     )
-    with pytest.raises(InputError, match="sequence 0 of log-likelihood -inf"):
-        m.predict_proba(np.array([0.0, 1.0]) + np.array([0.0, 1e3]))
+    x = np.array([0.0, 1001.0])
+    assert m.score(x) == pytest.approx(stats.norm.logpdf(x).sum(), rel=1e-12)
+    np.testing.assert_array_equal(m.predict_proba(x), [[1.0, 0.0], [1.0, 0.0]])
 
 
 @pytest.mark.parametrize("magnitude", [1.0, 1e50, 1e100, 1e150])
@@ -141,3 +157,91 @@ def test_fit_refuses_data_whose_moments_overflow(rng, make):
         warnings.simplefilter("error")  # the same data, rescaled: clean
         m = HMM(make(), 2, n_iter=5, random_state=0).fit(X / 1e190)
     assert np.isfinite(m.score(X / 1e190))
+
+
+def _left_right(emission, K=3):
+    start = np.eye(K)[0]
+    A_lr = np.diag(np.full(K, 0.9)) + np.diag(np.full(K - 1, 0.1), 1)
+    A_lr[-1, -1] = 1.0
+    return HMM(emission, K, init="given", startprob=start, transmat=A_lr)
+
+
+@pytest.mark.usefixtures("engine")
+@pytest.mark.parametrize("n_seq", [1, 3, 20])  # one sequence, a few, the SIMD lanes
+def test_a_reachable_state_far_below_an_unreachable_one_is_not_impossible(n_seq):
+    # the scaled recursion's factors underflowed when the states the chain can be in lie
+    # > 745 nats below one it cannot reach; hmmlearn's log-space recursion is the reference
+    hmmlearn = pytest.importorskip("hmmlearn.hmm")
+    rng = np.random.default_rng(n_seq)
+    X = np.concatenate(
+        [rng.normal([0.0] * 10 + [3.0] * 10 + [6.0] * 10, 1.0) for _ in range(n_seq)]
+    )
+    X[::30] = 60.0  # at the start only state 0 is possible; state 2's mean is far closer
+    L = [30] * n_seq
+    m = _left_right(Normal([0.0, 3.0, 6.0], [0.05, 1.0, 1.0]))
+    ref = hmmlearn.GaussianHMM(3, "diag", init_params="", params="stmc", n_iter=5, tol=-np.inf)
+    ref.startprob_, ref.transmat_ = m.startprob, m.transmat
+    ref.means_, ref.covars_ = np.array([[0.0], [3.0], [6.0]]), np.array([[0.05], [1.0], [1.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NumericalWarning)
+        assert m.score(X, L) == pytest.approx(ref.score(X[:, None], L), rel=1e-10)
+        np.testing.assert_allclose(
+            m.predict_proba(X, L), ref.predict_proba(X[:, None], L), atol=1e-10
+        )
+        fitted = HMM(
+            m.emission,
+            3,
+            init="given",
+            startprob=m.startprob,
+            transmat=m.transmat,
+            n_iter=5,
+            tol=-np.inf,
+        ).fit(X, L)
+    ref.fit(X[:, None], L)
+    np.testing.assert_allclose(np.ravel(fitted.emission_.mean), np.ravel(ref.means_), rtol=1e-8)
+    np.testing.assert_allclose(fitted.transmat_, ref.transmat_, atol=1e-10)
+    assert fitted.score(X, L) == pytest.approx(ref.score(X[:, None], L), rel=1e-10)
+
+
+@pytest.mark.usefixtures("engine")
+def test_poisson_left_right_em_keeps_every_sequence():
+    # a count of 1000 at the start: state 0 (rate 0.5) is the only one possible there
+    hmmlearn = pytest.importorskip("hmmlearn.hmm")
+    from pyjl.hmm import Poisson
+
+    rng = np.random.default_rng(0)
+    seqs = [rng.poisson(np.repeat([2.0, 10.0, 40.0], 10)) for _ in range(20)]
+    for x in seqs[:5]:
+        x[0] = 1000
+    X, L = np.concatenate(seqs), [30] * 20
+    m = _left_right(Poisson([[0.5], [12.0], [35.0]]))
+    ref = hmmlearn.PoissonHMM(3, init_params="", params="stl", n_iter=10, tol=-np.inf)
+    ref.startprob_, ref.transmat_, ref.lambdas_ = (
+        m.startprob,
+        m.transmat,
+        np.array([[0.5], [12.0], [35.0]]),
+    )
+    assert m.score(X, L) == pytest.approx(ref.score(X[:, None], L), rel=1e-10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NumericalWarning)  # no sequence is dropped
+        fitted = HMM(
+            m.emission,
+            3,
+            init="given",
+            startprob=m.startprob,
+            transmat=m.transmat,
+            n_iter=10,
+            tol=-np.inf,
+        ).fit(X, L)
+    ref.fit(X[:, None], L)
+    np.testing.assert_allclose(np.ravel(fitted.emission_.rate), np.ravel(ref.lambdas_), rtol=1e-8)
+
+
+def test_a_sequence_that_is_truly_impossible_stays_impossible():
+    # the rescue removes only unreachable states: an observation impossible in every
+    # reachable state keeps the sequence at -inf
+    from pyjl.hmm import Poisson
+
+    m = _left_right(Poisson([[0.0], [1.0], [2.0]]))  # state 0 emits only zeros
+    with pytest.warns(NumericalWarning):
+        assert m.score(np.array([3, 0, 1])) == -np.inf
