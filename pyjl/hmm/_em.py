@@ -153,6 +153,18 @@ class Source:
         for s0, s1 in self.batches:
             yield int(self.offsets[s0]), int(self.offsets[s1]), self.lengths[s0:s1]
 
+    def largest(self) -> float:
+        """The largest observation (NaN for no rows), read column by column for Arrow."""
+        if self.n_rows == 0:
+            return float("nan")
+        if not self.arrow:
+            return float(np.max(self.array))
+        import pyarrow.compute as pc
+
+        return float(
+            max(pc.max(self.table.column(i)).as_py() for i in range(self.table.num_columns))
+        )
+
     def head(self, n: int) -> Any:
         """The first ``n`` rows (for initialisation)."""
         return self.user_rows(0, min(n, self.n_rows))

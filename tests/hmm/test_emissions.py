@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 from pyjl.exceptions import InputError, NumericalWarning
-from pyjl.hmm import Categorical, Exponential, Gamma, Mixture, MvNormal, Normal, Poisson
+from pyjl.hmm import HMM, Categorical, Exponential, Gamma, Mixture, MvNormal, Normal, Poisson
 from pyjl.testing import check_emission
 
 CASES = {
@@ -253,3 +253,20 @@ def test_check_emission_catches_a_multivariate_sampler_with_the_wrong_spread(cls
     e = cls([[0, 0], [3, 1]], [[[1, 0.5], [0.5, 4]], [[1, 0], [0, 1]]])
     with pytest.raises(AssertionError, match="do not match its density's spread"):
         check_emission(e, n=3000)
+
+
+@pytest.mark.parametrize("arrow", [False, True])
+def test_categorical_counts_its_symbols_over_all_of_x(arrow):
+    # hmmlearn: n_features = max(X) + 1 over the whole data; a symbol first seen after the
+    # rows that initialisation reads made the M-step fail (or the sequence impossible)
+    hmmlearn = pytest.importorskip("hmmlearn.hmm")
+    X = np.r_[np.arange(100_000) % 3, [4]]
+    data = X
+    if arrow:
+        import pyarrow as pa
+
+        data = pa.table({"x": X})
+    m = HMM(Categorical(), 2, random_state=0, n_iter=3, batch_rows=5000).fit(data)
+    assert m.emission_.n_symbols == 5 and np.isfinite(m.score(X))
+    ref = hmmlearn.CategoricalHMM(2, random_state=0, n_iter=1).fit(X[:, None])
+    assert m.emission_.probs.shape == ref.emissionprob_.shape
