@@ -60,7 +60,9 @@ class Mixture:
         With a single emission as ``components``: how many copies, ``>= 1``.
     n_inner : int, default 1
         Inner EM iterations per ``fit`` call, ``>= 1`` (one is the exact Baum-Welch
-        step of the joint model).
+        step of the joint model).  Inside :meth:`HMM.fit` each EM iteration runs them;
+        with more than one, the state posteriors of all rows are kept for it (memory
+        ``O(T K)``) instead of summed statistics.
 
     Attributes
     ----------
@@ -141,12 +143,40 @@ class Mixture:
             check = getattr(c, "check_params", None)
             if callable(check):
                 check(f"{name}.components[{m}]")
+        self._check_states(name)
         return self
+
+    def _check_states(self, name: str) -> None:
+        """Every component and the weights describe the same number of states."""
+        counts = {}
+        for m, c in enumerate(self.components):
+            try:
+                n = c.n_states
+            except (NotFittedError, AttributeError, TypeError, ValueError):
+                continue
+            if isinstance(n, (int, np.integer)):
+                counts[m] = int(n)
+        if self.weights is not None:
+            want, source = np.shape(self.weights)[0], f"{name}.weights has rows"
+        elif counts:
+            first = min(counts)
+            want, source = counts[first], f"{name}.components[{first}] has"
+        else:
+            return
+        for m, n in counts.items():
+            if n != want:
+                raise error(
+                    f"{name}.components[{m}]",
+                    f"must describe {want} states, as {source}",
+                    f"parameters for {n} states",
+                    "give every component and the weights one entry per state",
+                )
 
     @property
     def supports_stats(self) -> bool:
-        """True when every component has additive sufficient statistics."""
-        return all(_has_stats(c) for c in self.components)
+        """True when every component has additive sufficient statistics and ``n_inner``
+        is 1 (the summed statistics give the one exact step; more go through ``fit``)."""
+        return self.n_inner == 1 and all(_has_stats(c) for c in self.components)
 
     def _w(self) -> Any:
         if self.weights is None:

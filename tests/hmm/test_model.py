@@ -427,3 +427,37 @@ def test_sample_keeps_real_draws_of_a_mixture_whose_first_state_draws_counts():
     X, z = m.sample(200, random_state=0)
     assert X.dtype == np.float64
     assert np.any(X[z == 1] != np.round(X[z == 1]))  # the exponential draws keep fractions
+
+
+@pytest.mark.parametrize("n_inner", [1, 3])
+def test_an_em_iteration_of_a_mixture_runs_its_n_inner_steps(n_inner):
+    # one HMM EM iteration = the E-step's state posteriors, then Mixture.fit with them
+    # (n_inner nested steps); n_inner was ignored inside HMM.fit (summed statistics)
+    rng = np.random.default_rng(3)
+    x = np.r_[rng.normal(0, 1, 200), rng.normal(4, 1, 200), rng.normal(-3, 0.5, 100)]
+
+    def mixture():
+        return Mixture(
+            [Normal([-1.0, 3.0], [1.0, 2.0]), Normal([1.0, 5.0], [2.0, 1.0])],
+            weights=[[0.5, 0.5], [0.3, 0.7]],
+            n_inner=n_inner,
+        )
+
+    chain = dict(init="given", startprob=[0.6, 0.4], transmat=[[0.9, 0.1], [0.2, 0.8]])
+    gamma = HMM(mixture(), 2, **chain).predict_proba(x)
+    want = mixture().fit(x, gamma)
+    got = HMM(mixture(), 2, n_iter=1, tol=-np.inf, **chain).fit(x).emission_
+    np.testing.assert_allclose(got.weights, want.weights, rtol=1e-10)
+    for g, w in zip(got.components, want.components):
+        np.testing.assert_allclose(np.ravel(g.mean), np.ravel(w.mean), rtol=1e-10)
+        np.testing.assert_allclose(np.ravel(g.var), np.ravel(w.var), rtol=1e-10)
+
+
+def test_a_mixture_whose_parts_disagree_on_the_states_is_refused():
+    three = Normal([0.0, 1.0, 2.0], [1.0] * 3)
+    chain = dict(init="given", startprob=[0.5, 0.5], transmat=[[0.5, 0.5], [0.5, 0.5]])
+    bad = Mixture([three, Normal([0.0, 1.0], [1.0, 1.0])], weights=[[0.5, 0.5], [0.5, 0.5]])
+    with pytest.raises(InputError, match=r"components\[0\]` must describe 2 states"):
+        HMM(bad, 2, **chain).score(np.zeros(5))
+    with pytest.raises(InputError, match=r"components\[1\]` must describe 3 states"):
+        Mixture([three, Normal([0.0, 1.0], [1.0, 1.0])]).check_params()
