@@ -27,6 +27,8 @@ values, read back from the storage -- sees what other workers and processes repo
 from __future__ import annotations
 
 import inspect
+import os
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -94,6 +96,11 @@ def last_value(storage, study_id: int, number: int) -> float | None:
     return float(curve[max(curve)]) if curve else None
 
 
+#: in-memory storages whose handles were pickled, by id: an executor that pickles its
+#: tasks but runs them in this process (Dask with processes=False) finds them here
+_IN_PROCESS: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
+
+
 class TrialHandle:
     """A running trial, as its objective sees it: ``func(params, trial)``.
 
@@ -139,6 +146,9 @@ class TrialHandle:
         return should_prune(self._open(), self._study_id, self.number, self._pruner)
 
     def _open(self):
+        if self._storage is None and self._url == "memory":  # a copy in this process?
+            pid, key = getattr(self, "_memory", (None, None))
+            self._storage = _IN_PROCESS.get(key) if pid == os.getpid() else None
         if self._storage is None:
             if self._url == "memory":
                 raise _validate.error(
@@ -156,6 +166,9 @@ class TrialHandle:
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state["_storage"] = None  # reopened by URL in the process it is sent to
+        if self._url == "memory" and self._storage is not None:  # found again in this one
+            _IN_PROCESS[id(self._storage)] = self._storage
+            state["_memory"] = (os.getpid(), id(self._storage))
         return state
 
     def __copy__(self) -> TrialHandle:

@@ -13,6 +13,7 @@ stored space and seed win (a space that differs from the stored one is refused).
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Mapping
 from typing import Any, NamedTuple
@@ -20,6 +21,7 @@ from typing import Any, NamedTuple
 from .. import _validate
 from .space import Space
 from .storage import open_storage
+from .storage.url import parse
 
 __all__ = ["Study", "open_study"]
 
@@ -55,6 +57,15 @@ def open_study(storage, study: Any, space: Space | Mapping | None, seed: int | N
     Study
         ``(storage, name, id, space, seed)``: the space and seed are the stored ones.
     """
+    if space is None and isinstance(storage, (str, os.PathLike)):
+        kind, path, _ = parse(storage)
+        if kind == "sqlite" and path != ":memory:" and not os.path.exists(path):
+            raise _validate.error(  # before a new, empty file is made
+                "space",
+                f"must be given to create a study (there is no study file at {path!r})",
+                "None",
+                "pass the search space, or the storage of a stored study",
+            )
     storage = open_storage(storage)
     if study is not None and not isinstance(study, str):
         raise _validate.error(

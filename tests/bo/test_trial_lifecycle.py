@@ -233,3 +233,44 @@ def test_random_and_grid_search_take_stale_after():
         random_search(lambda p: p["x"], SPACE, n_calls=2, progress=False, stale_after=1.0)
     res = grid_search(lambda p: p["x"], SPACE, n_points=3, progress=False, stale_after=60.0)
     assert res.optimizer.stale_after == 60.0
+
+
+@pytest.mark.slow
+def test_an_in_memory_study_reports_from_dask_threads_in_this_process():
+    # Dask pickles a task's arguments even with processes=False: the trial handle of an
+    # in-memory study finds its storage again in this process (every trial failed before)
+    distributed = pytest.importorskip("distributed")
+    from pyjl.bo import MedianPruner, TrialPruned
+
+    def objective(params, trial):
+        for step in range(4):
+            trial.report(step, params["x"] + 1.0 / (step + 1))
+            if trial.should_prune():
+                raise TrialPruned
+        return params["x"]
+
+    with distributed.Client(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as client:
+        res = minimize(
+            objective,
+            SPACE,
+            n_calls=8,
+            executor=client,
+            n_workers=2,
+            progress=False,
+            seed=0,
+            pruner=MedianPruner(n_startup_trials=2),
+        )
+    h = res.history
+    assert set(h["state"]) <= {"complete", "pruned"} and (h["state"] == "complete").sum() >= 2
+    curves = res.optimizer.intermediate_values()
+    assert all(len(curves[n]) >= 1 for n in h["number"])
+
+
+def test_loading_a_study_from_a_missing_file_makes_no_file(tmp_path):
+    path = tmp_path / "new.db"
+    for storage in (str(path), f"sqlite:///{path}", path):
+        with pytest.raises(InputError, match="`space` must be given.*no study file"):
+            Optimizer(None, storage=storage, study="x")
+    assert not path.exists()
