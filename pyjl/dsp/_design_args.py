@@ -22,7 +22,9 @@ __all__ = [
     "nyquist",
     "frequencies",
     "finite",
+    "finite_taps",
     "call_scipy",
+    "relayed",
 ]
 
 #: bounds that keep absurd sizes (N = 2**70) from reaching SciPy as an allocation error
@@ -60,7 +62,8 @@ def nyquist(fs, analog=False, default=1.0):
 
 
 def frequencies(value, name, fs, analog=False, count=None):
-    """Critical frequencies strictly inside ``(0, nyquist)``, increasing."""
+    """Critical frequencies strictly inside ``(0, nyquist)``, increasing: ``count`` of
+    them (1: a scalar, as SciPy's lowpass and highpass designs take it)."""
     raw = np.asarray(value)
     if raw.dtype.kind not in "biuf" and raw.size:
         raise _validate.error(
@@ -68,6 +71,14 @@ def frequencies(value, name, fs, analog=False, count=None):
             "must be a real frequency or a sequence of them",
             _validate.describe(value),
             "pass numbers, e.g. 0.2 or [0.1, 0.4]",
+        )
+    if count == 1 and raw.ndim != 0:
+        raise _validate.error(
+            name,
+            "must be a single number for a lowpass or highpass design",
+            _validate.describe(value),
+            "pass e.g. 0.2 (a band takes btype='bandpass' and [lo, hi])",
+            wrong_type=True,
         )
     arr = np.atleast_1d(raw.astype(float))
     nyq = nyquist(fs, analog)
@@ -127,15 +138,42 @@ def finite(values, name, positive=False, kinds="biufc"):
         )
 
 
+def finite_taps(taps, window, width=None):
+    """``taps`` of a windowed design, or an InputError naming ``window`` (``width`` when
+    given) if any tap is NaN or infinite."""
+    if np.all(np.isfinite(taps)):
+        return taps
+    # a Kaiser beta so large that i0(beta) overflows, or a window that is zero at every
+    # tap (a 'hann' of 2 taps: SciPy returns NaN taps)
+    name, value = ("width", width) if width is not None else ("window", window)
+    kaiser = name == "width" or (isinstance(window, tuple) and window[:1] == ("kaiser",))
+    raise _validate.error(
+        name,
+        "must give a window with finite values whose taps do not all vanish",
+        _validate.describe(value),
+        "pass a transition width below fs/2"
+        if name == "width"
+        else "pass a smaller Kaiser beta (below ~700)"
+        if kaiser
+        else "pass more taps, or a window that is not zero at both ends (e.g. 'hamming')",
+    )
+
+
+def relayed(func, exc: ValueError) -> InputError:
+    """SciPy's refusal ``exc`` from ``func`` as an InputError: SciPy's own words first
+    (SciPy's tests match them with "^..."), so this one message is not in the voice of
+    _validate.error."""
+    return InputError(
+        f"{str(exc).rstrip('.')} (scipy.signal.{func.__name__}). Fix: see "
+        f"scipy.signal.{func.__name__} for the valid arguments."
+    )
+
+
 def call_scipy(func, *args, **kwargs):
+    """``func(*args, **kwargs)``, a ValueError of SciPy's :func:`relayed`."""
     try:
         return func(*args, **kwargs)
     except InputError:
         raise
     except ValueError as exc:
-        # a relayed refusal: SciPy's own words first (SciPy's tests match them with
-        # "^..."), so this one message is not in the voice of _validate.error
-        raise InputError(
-            f"{str(exc).rstrip('.')} (scipy.signal.{func.__name__}). Fix: see "
-            f"scipy.signal.{func.__name__} for the valid arguments."
-        ) from exc
+        raise relayed(func, exc) from exc

@@ -26,6 +26,7 @@ from ._memo import KEPT_VALUES, by_value
 __all__ = [
     "Signal",
     "read_signal",
+    "own_values",
     "want_dtype",
     "coefficients",
     "validate_sos",
@@ -135,6 +136,14 @@ def read_signal(x, *, name: str = "x", axis=None, min_len: int = 1, finite: bool
             "pass a longer signal",
         )
     return Signal(values, org, ax, None if finite else x, name, _own_dtype(x, values))
+
+
+def own_values(x, sig: Signal) -> np.ndarray:
+    """A copy of ``sig.values`` (read from ``x``) in the input's own dtype: integers
+    read again as they are (through float64 they round beyond 2**53)."""
+    if sig.dtype.kind in "iu":
+        return data.as_array(x, name=sig.name, dtype=sig.dtype, copy=True, allow_empty=True)
+    return sig.values.astype(sig.dtype, copy=True)
 
 
 def _input_dtype(x) -> np.dtype | None:

@@ -34,6 +34,7 @@ from ._design_args import (
     call_scipy,
     decibels,
     finite,
+    finite_taps,
     frequencies,
     nyquist,
     positive,
@@ -42,6 +43,10 @@ from ._design_args import (
 from ._memo import by_value
 
 __all__ = ["butter", "cheby1", "cheby2", "ellip", "bessel", "firwin", "kaiserord", "remez"]
+
+#: the highest order whose Bessel polynomial :func:`scipy.signal.besselap` finds the zeros
+#: of, for every ``norm`` (85 and up: "Zeros failed to converge")
+BESSEL_MAX_ORDER = 84
 
 _BTYPES = {
     "lowpass": 1,
@@ -194,6 +199,22 @@ def bessel(N, Wn, btype="low", analog=False, output="ba", norm="phase", fs=None)
     True
     """
     N = _iir(N, Wn, btype, analog, fs)
+    if N > BESSEL_MAX_ORDER:
+        raise _validate.error(
+            "N",
+            f"must be <= {BESSEL_MAX_ORDER} for a Bessel filter (SciPy's root-finding "
+            "for the zeros of the Bessel polynomial does not converge beyond)",
+            N,
+            f"pass N <= {BESSEL_MAX_ORDER}",
+        )
+    if not isinstance(norm, str) or norm.lower() not in ("phase", "delay", "mag"):
+        raise _validate.error(
+            "norm",
+            "must be 'phase', 'delay' or 'mag'",
+            _validate.describe(norm),
+            "pass one of those names",
+            wrong_type=not isinstance(norm, str),
+        )
     return call_scipy(
         _ss.bessel, N, Wn, btype=btype, analog=analog, output=output, norm=norm, fs=fs
     )
@@ -239,22 +260,7 @@ def firwin(numtaps, cutoff, *, width=None, window="hamming", pass_zero=True, sca
             scale=scale,
             fs=fs,
         )
-    if not np.all(np.isfinite(taps)):
-        # a Kaiser beta so large that i0(beta) overflows, or a window that is zero at every
-        # tap (a 'hann' of 2 taps: SciPy returns NaN taps)
-        name, value = ("width", width) if width is not None else ("window", window)
-        kaiser = name == "width" or (isinstance(window, tuple) and window[:1] == ("kaiser",))
-        raise _validate.error(
-            name,
-            "must give a window with finite values whose taps do not all vanish",
-            _validate.describe(value),
-            "pass a transition width below fs/2"
-            if name == "width"
-            else "pass a smaller Kaiser beta (below ~700)"
-            if kaiser
-            else "pass more taps, or a window that is not zero at both ends (e.g. 'hamming')",
-        )
-    return taps
+    return finite_taps(taps, window, width)
 
 
 @by_value

@@ -25,8 +25,9 @@ import numpy as np
 from .. import _validate
 from ..data import all_finite
 from . import _inputs
+from ._design_args import finite_taps
 from ._frames import check_size, power_of_two_scale, rescale, scale_down
-from ._inputs import channels, from_channels, read_signal
+from ._inputs import channels, from_channels, own_values, read_signal
 from ._kernels import upfirdn_small
 from ._memo import by_value
 from ._upfirdn import _MODES, upfirdn_mode
@@ -34,7 +35,7 @@ from .filtering import lfilter, sosfilt
 from .windows import check_finite
 from .zero_phase import filtfilt, sosfiltfilt
 
-__all__ = ["upfirdn", "resample_poly", "decimate", "resample_poly_filter"]
+__all__ = ["upfirdn", "resample_poly", "decimate", "resample_poly_filter", "upfirdn_kept"]
 
 _BACKGROUND = {"mean": np.mean, "median": np.median, "minimum": np.min, "maximum": np.max}
 
@@ -81,18 +82,20 @@ def upfirdn(h, x, up=1, down=1, axis=None, mode="constant", cval=0):
     sig = read_signal(x, axis=axis, min_len=1)
     cval = _finite_scalar(cval, "cval", complex_ok=np.iscomplexobj(sig.values))
     x2, outer = channels(sig.values, sig.axis)
-    with np.errstate(over="ignore", invalid="ignore"):  # an overflow reruns scaled
-        y2 = upfirdn_mode(h, x2, up, down, mode, cval)
-    if not all_finite(y2):
-        y2 = _upfirdn_scaled(h, x2, up, down, mode, cval)
+    y2 = upfirdn_kept(h, x2, up, down, slice(None), "upfirdn's output", mode, cval)
     dt = _inputs.out_dtype(h, sig.dtype, np.float32)
     return sig.restore(from_channels(y2, outer, sig.axis).astype(dt, copy=False), index=None)
 
 
-def _upfirdn_scaled(h, x2, up, down, mode, cval):
-    """:func:`upfirdn_mode` rerun with ``h`` and the data (with ``cval``: one scale for
-    all channels) divided by powers of two, scaled back (exact: the operation and every
-    extension mode are linear); a result beyond float64 warns."""
+def upfirdn_kept(h, x2, up, down, keep, what, mode="constant", cval=0):
+    """``upfirdn_mode(h, x2, up, down, mode, cval)[:, keep]``.  An output that overflows
+    is rerun with ``h`` and the data (with ``cval``: one scale for all channels) divided
+    by powers of two and scaled back (exact: the operation and every extension mode are
+    linear); a result beyond float64 warns, naming it ``what``."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        y2 = upfirdn_mode(h, x2, up, down, mode, cval)[:, keep]
+    if all_finite(y2):
+        return y2
     sh, sx = (
         power_of_two_scale(np.reshape(v, (1, -1))) for v in (h, np.append(np.ravel(x2), cval))
     )
@@ -104,8 +107,8 @@ def _upfirdn_scaled(h, x2, up, down, mode, cval):
         down,
         mode,
         cval if sx is None else cval / sx,
-    )
-    return rescale(y2, (sx, sh), "upfirdn's output")
+    )[:, keep]
+    return rescale(y2, (sx, sh), what)
 
 
 def _finite_scalar(value, name, complex_ok=False):
@@ -132,8 +135,8 @@ def resample_poly_dtypes(dtype, window) -> tuple[np.dtype, np.dtype]:
 def resample_poly_filter(up, down, window=("kaiser", 5.0), dtype=np.float64):
     """``(h, n_pre_remove)``: the zero-padded polyphase filter ``resample_poly``
     uses for reduced ``up``/``down`` (as SciPy: ``firwin(20 * max + 1, 1 / max,
-    window)`` rounded to ``dtype`` and scaled by ``up``, or the taps given as
-    ``window``), padded so outputs are centred."""
+    window)`` rounded to ``dtype``, or the taps given as ``window`` in their own
+    float dtype, scaled by ``up`` in that dtype), padded so outputs are centred."""
     from scipy.signal import firwin
 
     if isinstance(window, (list, np.ndarray)):
@@ -146,7 +149,8 @@ def resample_poly_filter(up, down, window=("kaiser", 5.0), dtype=np.float64):
                 "pass a flat array of taps",
             )
         h = _inputs.coefficients(h, "window")
-        h = h.astype(np.result_type(h.dtype, np.float64))
+        if h.dtype.kind not in "fc":
+            h = h.astype(np.float64)
     else:
         check_finite(window, "window")
         max_rate = max(up, down)
@@ -158,12 +162,13 @@ def resample_poly_filter(up, down, window=("kaiser", 5.0), dtype=np.float64):
             what="anti-aliasing filter (20 * max(up, down) + 1 taps)",
         )
         try:
-            try:
-                hash(window)
-            except TypeError:  # a window with a list inside: designed every time
-                h = firwin(20 * max_rate + 1, 1.0 / max_rate, window=window)
-            else:
-                h = _designed("firwin", (20 * max_rate + 1, 1.0 / max_rate), window)
+            with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+                try:
+                    hash(window)
+                except TypeError:  # a window with a list inside: designed every time
+                    h = firwin(20 * max_rate + 1, 1.0 / max_rate, window=window)
+                else:
+                    h = _designed("firwin", (20 * max_rate + 1, 1.0 / max_rate), window)
         except (ValueError, TypeError) as exc:
             raise _validate.error(
                 "window",
@@ -171,7 +176,7 @@ def resample_poly_filter(up, down, window=("kaiser", 5.0), dtype=np.float64):
                 repr(window),
                 f"use e.g. ('kaiser', 5.0) ({exc})",
             ) from exc
-        h = np.asarray(h, dtype=dtype).astype(np.float64)
+        h = np.asarray(finite_taps(h, window), dtype=dtype)
     half_len = (h.size - 1) // 2
     check_size(down + h.size, "down", down, itemsize=8, what="padded filter")
     h = h * up
@@ -228,7 +233,7 @@ def resample_poly(x, up, down, axis=0, window=("kaiser", 5.0), padtype="constant
     values = sig.values
     if up == down == 1:
         # a copy of x as SciPy returns it, in x's own dtype (integers stay integers)
-        return sig.restore(values.astype(sig.dtype, copy=True))
+        return sig.restore(own_values(x, sig))
     n_in = values.shape[sig.axis]
     n_out = n_in * up
     n_out = n_out // down + bool(n_out % down)
@@ -250,9 +255,12 @@ def resample_poly(x, up, down, axis=0, window=("kaiser", 5.0), padtype="constant
         background = _BACKGROUND[padtype](x2, axis=1, keepdims=True)
         x2 = x2 - background
     mode = "constant" if background is not None else padtype
-    y2 = upfirdn_mode(h, x2, up, down, mode, cval)[:, n_pre_remove : n_pre_remove + n_out]
+    keep, what = slice(n_pre_remove, n_pre_remove + n_out), "resample_poly's output"
+    y2 = upfirdn_kept(h, x2, up, down, keep, what, mode, cval)
     if background is not None:
-        y2 = y2 + background
+        finite = all_finite(y2)  # else upfirdn_kept has warned
+        with np.errstate(over="ignore", invalid="ignore"):
+            y2 = rescale(y2 + background, (), what, bounded=not finite)
     return sig.restore(from_channels(y2, outer, sig.axis).astype(dt, copy=False), index=None)
 
 

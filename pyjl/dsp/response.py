@@ -2,8 +2,9 @@
 
 ``freqz``, ``sosfreqz``, ``lfilter_zi`` and ``sosfilt_zi`` take
 :mod:`scipy.signal`'s arguments and return SciPy's results after pyjl checks
-them (:mod:`pyjl.dsp._design_args`): coefficients must be finite, ``a[0]``
-non-zero, ``sos`` of shape ``(n_sections, 6)``.  A response that is infinite or
+them (:mod:`pyjl.dsp._design_args`): coefficients must be finite, ``a`` not
+all zeros (leading zeros are dropped, as SciPy drops them), ``sos`` of shape
+``(n_sections, 6)``.  A response that is infinite or
 NaN somewhere warns (:class:`~pyjl.exceptions.NumericalWarning`), as does an
 unstable denominator; complex and N-D coefficients are taken by ``freqz`` as by
 SciPy; a filter with no steady state (a pole at z = 1) is refused by name.
@@ -25,7 +26,7 @@ import scipy.signal as _ss
 from .. import _validate
 from ..exceptions import NumericalWarning
 from . import _inputs
-from ._design_args import MAX_TAPS, call_scipy, finite, positive
+from ._design_args import MAX_TAPS, call_scipy, finite, positive, relayed
 from ._memo import by_value
 
 __all__ = ["freqz", "sosfreqz", "lfilter_zi", "sosfilt_zi"]
@@ -46,6 +47,19 @@ def _polynomial(c, name):
         )
     finite(arr, name)
     return arr
+
+
+def _not_all_zero(a):
+    """``a``, unless a denominator in it (along axis 0) is all zeros: it has no response.
+    Leading zeros are allowed, as SciPy allows them."""
+    if np.any(np.all(a == 0, axis=0)):
+        raise _validate.error(
+            "a",
+            "must have a non-zero coefficient (it is the denominator)",
+            _validate.describe(a),
+            "pass a denominator such as [1.0, -0.5]",
+        )
+    return a
 
 
 def _frequency_grid(worN, fs):
@@ -86,10 +100,10 @@ def _steady_state(func_name, names, *coefficients):
     """SciPy's step-response initial conditions, refused by name when there are none: a pole
     at z = 1 (singular system; named by the denominator, ``names[-1]``) or coefficients so
     large that the solve overflows (named by all of ``names``)."""
-    name = names[-1]
+    name, func = names[-1], getattr(_ss, func_name)
     with np.errstate(over="ignore", invalid="ignore"):
         try:
-            zi = getattr(_ss, func_name)(*coefficients)
+            zi = func(*coefficients)
         except np.linalg.LinAlgError:
             raise _validate.error(
                 name,
@@ -98,6 +112,8 @@ def _steady_state(func_name, names, *coefficients):
                 _validate.describe(coefficients[-1]),
                 "filter with zero initial conditions, or move the pole inside |z| < 1",
             ) from None
+        except ValueError as exc:  # a denominator of one coefficient, for one
+            raise relayed(func, exc) from exc
     if not np.all(np.isfinite(zi)):
         rule = "must give finite initial conditions (coefficients this large overflow)"
         others = "".join(f"and `{n}` " for n in names[1:])
@@ -130,13 +146,7 @@ def freqz(b, a=1, worN=512, whole=False, plot=None, fs=2 * np.pi, include_nyquis
     _polynomial(b, "b")
     a_arr = _polynomial(a, "a")
     _frequency_grid(worN, fs)
-    if np.any(a_arr[0] == 0):
-        raise _validate.error(
-            "a[0]",
-            "must be non-zero (the leading denominator coefficient)",
-            a_arr[0],
-            "normalise the denominator so that a[0] == 1",
-        )
+    _not_all_zero(a_arr)
     b, a = (np.asarray(c) if isinstance(c, list) else c for c in (b, a))  # SciPy's reading
     return _response(
         "freqz", b, a, worN=worN, whole=whole, plot=plot, fs=fs, include_nyquist=include_nyquist
@@ -175,14 +185,7 @@ def lfilter_zi(b, a):
     True
     """
     b = _inputs.coefficients(b, "b")
-    a = _inputs.coefficients(a, "a")
-    if a[0] == 0:
-        raise _validate.error(
-            "a[0]",
-            "must be non-zero (it normalises the filter)",
-            a[0],
-            "pass a denominator whose leading coefficient is non-zero",
-        )
+    a = np.trim_zeros(_not_all_zero(_inputs.coefficients(a, "a")), "f")  # as SciPy
     _inputs.check_stable(a, "a", b, stacklevel=3)
     return _steady_state("lfilter_zi", ("b", "a"), b, a)
 

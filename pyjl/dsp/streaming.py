@@ -47,6 +47,7 @@ import numpy as np
 
 from .. import _validate, data
 from ..data import all_finite
+from ..exceptions import InputError
 from . import _inputs
 from ._frames import filter_finite, power_of_two_scale, rescale
 from ._kernels import (
@@ -54,10 +55,9 @@ from ._kernels import (
     lfilter_channels,
     rerun_scaled,
     sosfilt_channels,
-    upfirdn_channels,
 )
 from ._stream_base import F64, Stream, real
-from .resample import resample_poly_dtypes, resample_poly_filter
+from .resample import resample_poly_dtypes, resample_poly_filter, upfirdn_kept
 
 __all__ = ["SosFilter", "FirFilter", "Resampler"]
 
@@ -70,10 +70,12 @@ class SosFilter(Stream):
     sos : array_like, shape (n_sections, 6)
         The sections, each row ``b0, b1, b2, 1, a1, a2`` (``butter(..., output="sos")``);
         real coefficients (a complex array with zero imaginary parts counts as real).
-    zi : array_like, shape (..., n_sections, 2), optional
-        The initial state of every channel, broadcast to ``(n_channels, n_sections, 2)``
-        on the first chunk (``sosfilt_zi(sos) * first_sample`` starts in steady
-        state); zeros when omitted.
+    zi : array_like, shape (n_sections, 2) or (n_channels, n_sections, 2), optional
+        The initial state: one for every channel, or one per channel (the first
+        chunk's count; the layout of :attr:`zi_`, not SciPy's ``sosfilt`` layout
+        ``(n_sections, n_channels, 2)``, which is ``zi.transpose(1, 0, 2)`` here);
+        ``sosfilt_zi(sos) * first_sample`` starts in steady state; zeros when omitted.
+        Its dtype promotes with the sections' and the data's, as ``sosfilt``'s ``zi``.
 
     Attributes
     ----------
@@ -98,17 +100,38 @@ class SosFilter(Stream):
 
     def __init__(self, sos, zi=None):
         super().__init__()
-        self._coef_dtype = np.asarray(sos).dtype
-        self._f64_out = _inputs.out_dtype(self._coef_dtype, F64) == F64
         self.sos = real(_inputs.validate_sos(sos), "sos")
-        self._zi0 = None if zi is None else data.as_array(zi, name="zi", allow_empty=True)
-        if self._zi0 is not None and self._zi0.shape[-2:] != (self.sos.shape[0], 2):
-            raise _validate.error(
-                "zi",
-                f"must end in shape ({self.sos.shape[0]}, 2)",
-                f"shape {self._zi0.shape}",
-                "use sosfilt_zi(sos) * first_sample",
-            )
+        self._coef_dtype = np.asarray(sos).dtype
+        self._zi0 = None
+        if zi is not None:
+            self._zi0 = data.as_array(zi, name="zi", allow_empty=True)
+            self._check_zi(None)
+            # zi's dtype promotes with the data's and the sections' (as sosfilt's zi)
+            self._coef_dtype = np.result_type(self._coef_dtype, _inputs.want_dtype(zi))
+        self._f64_out = _inputs.out_dtype(self._coef_dtype, F64) == F64
+
+    def _check_zi(self, n_channels=None):
+        """Refuse a ``zi`` of neither shape ``(n_sections, 2)`` nor ``(k, n_sections, 2)``,
+        ``k`` 1 or ``n_channels`` (the first chunk's; None before it: any)."""
+        shape, n_sec = self._zi0.shape, self.sos.shape[0]
+        if shape[-2:] == (n_sec, 2) and (
+            len(shape) == 2
+            or len(shape) == 3
+            and (n_channels is None or shape[0] in (1, n_channels))
+        ):
+            return
+        per_channel = (
+            f"(n_channels, {n_sec}, 2)"
+            if n_channels is None
+            else f"({n_channels}, {n_sec}, 2) for the first chunk's {n_channels} channel(s)"
+        )
+        raise _validate.error(
+            "zi",
+            f"must have shape ({n_sec}, 2) (every channel alike) or {per_channel}",
+            f"shape {shape}",
+            "start from sosfilt_zi(sos) * first_sample; SciPy's sosfilt layout "
+            "(n_sections, n_channels, 2) is zi.transpose(1, 0, 2) here",
+        )
 
     def process(self, chunk):
         """Filter the next chunk; returns the chunk's shape and form (a DataFrame
@@ -132,11 +155,15 @@ class SosFilter(Stream):
         x2, form = self._chunk(chunk, proven=True)
         if zi is None:
             shape = (x2.shape[0], self.sos.shape[0], 2)
-            zi = (
-                np.zeros(shape)
-                if self._zi0 is None
-                else np.ascontiguousarray(np.broadcast_to(self._zi0, shape))
-            )
+            if self._zi0 is None:
+                zi = np.zeros(shape)
+            else:
+                try:
+                    self._check_zi(shape[0])
+                except InputError:
+                    self._channels = channels  # the stream stays unstarted
+                    raise
+                zi = np.ascontiguousarray(np.broadcast_to(self._zi0, shape))
         if zi.dtype == np.float64:  # x2 is float64 and the sections real: the kernel itself
             y2, zf = engine().sosfilt(self.sos, x2, zi)
         else:
@@ -162,7 +189,7 @@ class FirFilter(Stream):
     Attributes
     ----------
     taps : ndarray, shape (n_taps,)
-        The validated taps (float64).
+        The validated taps (float64), the filter's own copy.
     zi_ : ndarray, shape (n_channels, n_taps - 1), or None
         The filter state after the last chunk, as ``lfilter``'s ``zf``; None before
         the first chunk and after :meth:`reset`.
@@ -181,9 +208,7 @@ class FirFilter(Stream):
     """
 
     def __init__(self, taps):
-        self.taps = np.ascontiguousarray(
-            real(_inputs.coefficients(taps, "taps"), "taps"), dtype=np.float64
-        )
+        self.taps = np.array(real(_inputs.coefficients(taps, "taps"), "taps"), dtype=np.float64)
         # taps near the float64 limits run divided by a power of two (exact; the
         # state is kept in those units), the output is scaled back
         scale = power_of_two_scale(self.taps.reshape(1, -1))
@@ -257,7 +282,9 @@ class Resampler(Stream):
     h : ndarray, shape (n_h,)
         The polyphase filter applied at rate ``up``: the window's taps scaled by ``up``
         and zero-padded so the outputs are centred, as ``resample_poly`` (``[1.0]``
-        when ``up == down``).
+        when ``up == down``).  Designed taps are rounded to the precision of the
+        stream's first chunk (float64 before it), as ``resample_poly`` rounds them to
+        the data's; given taps keep their dtype (complex ones give a complex output).
 
     Examples
     --------
@@ -273,14 +300,24 @@ class Resampler(Stream):
 
     def __init__(self, up, down, window=("kaiser", 5.0)):
         super().__init__()
-        self._window = window  # given taps' dtype decides the result's, as in resample_poly
+        # given taps (a copy) decide the result's dtype, as in resample_poly
+        self._window = np.array(window) if isinstance(window, (list, np.ndarray)) else window
         up, down = _validate.integer(up, "up", low=1), _validate.integer(down, "down", low=1)
         g = math.gcd(up, down)
         self.up, self.down = up // g, down // g
+        self._h_dt = None
         if self.up == self.down == 1:  # resample_poly returns the signal itself
             self.h, self._skip = np.ones(1), 0
         else:
-            self.h, self._skip = resample_poly_filter(self.up, self.down, window)
+            self._design(F64)  # the window is checked here; the first chunk's dtype decides
+
+    def _design(self, dtype):
+        """``h`` and the outputs to skip for data of ``dtype``: designed taps rounded to
+        its precision, as :func:`~pyjl.dsp.resample_poly`."""
+        h_dt = resample_poly_dtypes(dtype, self._window)[0]
+        if self._h_dt is None or h_dt != self._h_dt:
+            self.h, self._skip = resample_poly_filter(self.up, self.down, self._window, h_dt)
+            self._h_dt = h_dt
 
     def _result_dtype(self, dtype) -> np.dtype:
         """``resample_poly``'s: the data's own when nothing is resampled, else
@@ -302,9 +339,9 @@ class Resampler(Stream):
         lo_full = self._skip + self._emitted  # index into upfirdn's full output
         hi_full = self._skip + upto
         base = self._start * self.up // self.down  # the history starts at an output boundary
-        y = upfirdn_channels(self.h, self._hist, self.up, self.down)
-        out = np.zeros((self._hist.shape[0], upto - self._emitted))
-        seg = y[:, lo_full - base : hi_full - base]
+        keep = slice(lo_full - base, hi_full - base)
+        seg = upfirdn_kept(self.h, self._hist, self.up, self.down, keep, "Resampler's output")
+        out = np.zeros((self._hist.shape[0], upto - self._emitted), dtype=seg.dtype)
         out[:, : seg.shape[1]] = seg
         self._emitted = upto
         return out
@@ -314,6 +351,11 @@ class Resampler(Stream):
         table chunk a table of ``k`` rows with its columns (pandas: a RangeIndex
         numbering the output samples from the start of the stream)."""
         x2, self._form = self._chunk(chunk)
+        sig, _, dtype = self._form
+        if self.up == self.down == 1:
+            return self._same_rate(chunk, x2)
+        if self._hist is None:
+            self._design(dtype if sig is None else sig.dtype)
         self._hist = x2 if self._hist is None else np.concatenate((self._hist, x2), axis=1)
         self._n_in += x2.shape[1]
         # outputs i of the full filter whose inputs have all arrived: i*down <= (n-1)*up
@@ -322,6 +364,16 @@ class Resampler(Stream):
         out = self._compute(max(self._emitted, determined))
         self._trim()
         return self._restore(out, first)
+
+    def _same_rate(self, chunk, x2):
+        """``process`` for ``up == down == 1``: a copy of the chunk in its own dtype, as
+        ``resample_poly`` returns (integers exact, where ``x2`` rounds them)."""
+        sig, first = self._form[0], self._emitted
+        self._hist, self._n_in = x2[:, :0], first + x2.shape[1]
+        self._emitted = self._n_in
+        if sig is None:
+            return self._restore(np.array(np.atleast_2d(chunk)), first)
+        return self._restore(_inputs.channels(_inputs.own_values(chunk, sig), sig.axis)[0], first)
 
     def _restore(self, out, first):
         sig = self._form[0]

@@ -8,7 +8,7 @@ import pytest
 import scipy.signal as ss
 
 import pyjl.dsp as dsp
-from pyjl.exceptions import InputError, NumericalWarning
+from pyjl.exceptions import InputError, InputTypeError, NumericalWarning
 
 from .helpers import assert_matches
 
@@ -77,7 +77,10 @@ def test_responses_and_initial_conditions_equal_scipy():
             r"`btype` must be one of lowpass, highpass, "
             r"bandpass, bandstop; got 'sideways'",
         ),
-        (lambda: dsp.butter(4, [0.1, 0.3]), r"`Wn` must be 1 value\(s\); got \[0.1, 0.3\]"),
+        (
+            lambda: dsp.butter(4, [0.1, 0.3]),
+            r"`Wn` must be a single number for a lowpass or highpass design; got \[0.1, 0.3\]",
+        ),
         (
             lambda: dsp.butter(4, [0.3, 0.1], btype="band"),
             r"`Wn` must be strictly increasing; "
@@ -125,13 +128,13 @@ def test_responses_and_initial_conditions_equal_scipy():
         (lambda: dsp.butter(4, 0.3 + 0.1j), r"`Wn` must be a real frequency"),
         (lambda: dsp.cheby1(4, 1e308, 0.3), r"`rp` must be a finite number > 0 and <= 3000"),
         (lambda: dsp.remez(1e308, [0, 0.1, 0.2, 0.5], [1, 0]), r"`numtaps` must be an integer"),
-        (lambda: dsp.freqz([1.0, 2.0], [0.0, 1.0]), r"`a\[0\]` must be non-zero"),
+        (lambda: dsp.freqz([1.0, 2.0], [0.0, 0.0]), r"`a` must have a non-zero coefficient"),
         (
             lambda: dsp.freqz(np.array([[1.0, np.nan], [2.0, 3.0]])),
             r"`b` must be finite; got nan "
             r"at index \(0, 1\)",
         ),
-        (lambda: dsp.lfilter_zi([1.0, 2.0], [0.0, 1.0]), r"`a\[0\]` must be non-zero"),
+        (lambda: dsp.lfilter_zi([1.0, 2.0], [0.0, 0.0]), r"`a` must have a non-zero coefficient"),
         (lambda: dsp.lfilter_zi([1.0, np.nan], [1.0]), r"`b` must be finite"),
         (
             lambda: dsp.remez(21, [0, 0.1, 0.2, 0.5], [1, np.nan]),
@@ -242,6 +245,8 @@ def test_freqz_broadcasts_nd_and_complex_coefficients(rng):
         lambda m: m.firwin(41, 0.5, pass_zero="foo"),
         lambda m: m.firwin(41, [0.5, 0.6], pass_zero="lowpass"),
         lambda m: m.butter(4, 0.3, output="polar"),
+        lambda m: m.lfilter_zi([1.0], [2.0]),
+        lambda m: m.lfilter_zi([1.0], [0.0, 2.0]),
     ],
 )
 def test_scipy_refusals_are_input_errors_in_scipy_words(call):
@@ -284,3 +289,48 @@ def test_firwin_window_zero_at_every_tap_is_refused_with_a_fitting_fix():
         dsp.firwin(2, 0.3, window="hann")
     with pytest.raises(InputError, match="Kaiser beta"):
         dsp.firwin(11, 0.3, window=("kaiser", 1e4))
+
+
+def test_leading_zeros_of_a_are_taken_as_scipy_takes_them(rng):
+    """SciPy's freqz divides by a(z) as given and lfilter_zi drops a's leading zeros."""
+    for b, a in (([1.0, 2.0], [0.0, 1.0]), ([1.0, 0.5], [0.0, 1.0, -0.5])):
+        for got, want in zip(dsp.freqz(b, a, worN=16), ss.freqz(b, a, worN=16)):
+            assert_matches(got, want)
+    assert_matches(dsp.lfilter_zi([1.0, 0.5], [0.0, 1.0, -0.5]), [2.0])  # 1.5 / (1 - 0.5) - 1
+    for b, a in (([1.0, 0.5], [0, 0, 1, -0.5]), ([1.0, 2.0], [0.0, 1.0])):
+        assert_matches(dsp.lfilter_zi(b, a), ss.lfilter_zi(b, a))
+    # N-D: coefficients along axis 0, one filter per column, the first with a[0] == 0
+    b = rng.standard_normal((3, 2, 1))
+    a = np.array([[0.0, 1.0], [1.0, 0.5], [-0.5, 0.2]])[..., None]
+    for got, want in zip(dsp.freqz(b, a, worN=8), ss.freqz(b, a, worN=8)):
+        assert_matches(got, want)
+    with pytest.raises(InputError, match=r"^`a` must have a non-zero coefficient"):
+        dsp.freqz(b, np.array([[0.0, 1.0], [0.0, 0.5]])[..., None])
+
+
+@pytest.mark.parametrize(
+    "name, args", [("butter", ()), ("cheby1", (1,)), ("cheby2", (40,)), ("ellip", (1, 40))]
+)
+def test_a_lowpass_cutoff_must_be_a_scalar_as_in_scipy(name, args):
+    with pytest.raises(TypeError):
+        getattr(ss, name)(4, *args, [0.2])
+    with pytest.raises(InputTypeError, match=r"^`Wn` must be a single number .*; got \[0.2\]"):
+        getattr(dsp, name)(4, *args, [0.2])
+    assert_matches(getattr(dsp, name)(4, *args, 0.2), getattr(ss, name)(4, *args, 0.2))
+
+
+def test_bessel_norm_and_order_are_checked_as_scipy_allows_them():
+    with pytest.raises(TypeError):
+        ss.bessel(4, 0.2, norm=None)
+    with pytest.raises(InputTypeError, match=r"^`norm` must be 'phase', 'delay' or 'mag'"):
+        dsp.bessel(4, 0.2, norm=None)
+    with pytest.raises(InputError, match=r"^`norm` must be .*; got 'bogus'"):
+        dsp.bessel(4, 0.2, norm="bogus")
+    assert_matches(dsp.bessel(4, 0.2, norm="MAG"), ss.bessel(4, 0.2, norm="MAG"))
+    # SciPy's root-finding finds the Bessel polynomial's zeros up to order 84
+    assert_matches(dsp.bessel(84, 0.2, output="sos"), ss.bessel(84, 0.2, output="sos"))
+    with pytest.raises(Exception, match="converge"):
+        ss.bessel(85, 0.2)
+    for n in (85, 90):
+        with pytest.raises(InputError, match=rf"^`N` must be <= 84 for a Bessel .*; got {n}"):
+            dsp.bessel(n, 0.2)

@@ -328,3 +328,76 @@ def test_decimate_order_zero_as_scipy(rng, ftype, zero_phase):
     x = rng.standard_normal(100)
     got = dsp.decimate(x, 2, n=0, ftype=ftype, zero_phase=zero_phase)
     assert_matches(got, ss.decimate(x, 2, n=0, ftype=ftype, zero_phase=zero_phase), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "x",
+    [
+        np.array([2**53 + 1, 2**62 + 1, -(2**63)], dtype=np.int64),
+        np.array([2**64 - 1, 2**53 + 1], dtype=np.uint64),
+        np.array([-3, 7], dtype=np.int8),
+    ],
+)
+def test_resample_poly_integers_unchanged_when_rates_reduce_to_one(x):
+    """up == down after the gcd: SciPy returns a copy of x, in its dtype, every integer
+    exact (through float64 those beyond 2**53 would round)."""
+    want = ss.resample_poly(x, 2, 2)
+    for got in (dsp.resample_poly(x, 2, 2), dsp.resample_poly(list(x), 3, 3)):
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
+    got = dsp.resample_poly(x, 1, 1)
+    got[0] = 1
+    assert want[0] != 1 and x[0] == want[0]  # a copy
+
+
+def test_resample_poly_integer_table_unchanged_when_rates_reduce_to_one():
+    import pandas as pd
+
+    df = pd.DataFrame({"a": np.array([2**53 + 1, 5], np.int64), "b": [1, 2**62 + 1]})
+    got = dsp.resample_poly(df, 4, 4)
+    assert isinstance(got, pd.DataFrame) and list(got.dtypes) == [np.int64, np.int64]
+    np.testing.assert_array_equal(got.to_numpy(), ss.resample_poly(df.to_numpy(), 4, 4))
+
+
+def test_resample_poly_float32_taps_are_scaled_in_float32(rng):
+    """SciPy scales given taps by ``up`` in their own dtype: float32 taps on float64
+    data agree to float64 rounding, not to float32's."""
+    x = rng.standard_normal(500)
+    w = ss.firwin(41, 0.3).astype(np.float32)
+    assert_matches(dsp.resample_poly(x, 3, 2, window=w), ss.resample_poly(x, 3, 2, window=w))
+
+
+def test_resample_poly_float16_data_rounds_the_taps_as_scipy(rng):
+    x = rng.standard_normal(400).astype(np.float16)
+    got, want = dsp.resample_poly(x, 3, 2), ss.resample_poly(x, 3, 2)
+    assert got.dtype == want.dtype == np.float32
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5 * np.abs(want).max())
+
+
+def test_resample_poly_huge_kaiser_beta_is_refused_as_by_firwin(rng):
+    """i0(1e4) overflows: SciPy designs NaN taps and returns NaN; pyjl refuses the
+    window by name, with firwin's words."""
+    x = rng.standard_normal(50)
+    with np.errstate(invalid="ignore"):
+        assert np.all(np.isnan(ss.resample_poly(x, 3, 2, window=("kaiser", 1e4))))
+    rule = r"^`window` must give a window with finite values whose taps do not all vanish"
+    for call in (
+        lambda: dsp.resample_poly(x, 3, 2, window=("kaiser", 1e4)),
+        lambda: dsp.firwin(61, 1 / 3, window=("kaiser", 1e4)),
+    ):
+        with pytest.raises(InputError, match=rule + r"; got \('kaiser', 10000.0\)\. Fix: .*beta"):
+            call()
+
+
+def test_resample_poly_output_beyond_float64_warns(rng):
+    """A constant 1.7e308 at 3/2: the overshoot near the start exceeds float64 (inf, with
+    upfirdn's NumericalWarning); the rest is SciPy's unit-scale result times 1.7e308."""
+    want = ss.resample_poly(np.ones(20), 3, 2) * 1.7
+    with pytest.warns(NumericalWarning, match="resample_poly's output is not finite"):
+        got = dsp.resample_poly(np.full(20, 1.7e308), 3, 2)
+    np.testing.assert_array_equal(np.isinf(got), want > 1.7976931348623157)
+    np.testing.assert_allclose(got[want < 1.79] / 1e308, want[want < 1.79], rtol=1e-13)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # finite where the true output is: no warning
+        got = dsp.resample_poly(np.full(20, 1.5e308), 3, 2)
+    np.testing.assert_allclose(got / 1e308, want / 1.7 * 1.5, rtol=1e-13)

@@ -282,3 +282,109 @@ def test_streams_return_the_one_shot_dtype(rng, dtype):
     f = dsp.FirFilter(taps.astype(np.float32))
     y = np.concatenate([f.process(x[:100]), f.process(x[100:])])
     assert y.dtype == ss.lfilter(taps.astype(np.float32), 1, x).dtype
+
+
+# --- the stream equals resample_poly / sosfilt / lfilter in every respect ------------------
+def test_resampler_complex_taps_give_resample_poly_complex_output(rng):
+    """Complex taps as ``window``: a complex stream, SciPy's ``resample_poly``; the closed
+    form for ``[1, 1j]`` at 3/2 on ones is ``3, 0, 3j`` repeated."""
+    r = dsp.Resampler(3, 2, window=np.array([1, 1j]))
+    got = np.r_[r.process(np.ones(5)), r.flush()]
+    assert_matches(got, np.array([3, 0, 3j, 3, 0, 3j, 3, 0]))
+    x, taps = rng.standard_normal((2, 300)), ss.firwin(31, 0.3) * (1 + 0.5j)
+    r = dsp.Resampler(2, 3, window=taps)
+    got = np.concatenate(_run(r, x, [7, 150]) + [r.flush()], axis=1)
+    assert_matches(got, ss.resample_poly(x, 2, 3, axis=-1, window=taps))
+
+
+def test_resampler_integers_unchanged_when_rates_reduce_to_one():
+    import pandas as pd
+
+    x = np.array([2**53 + 1, 2**62 + 1, -(2**63), 3], dtype=np.int64)
+    want = ss.resample_poly(x, 2, 2)
+    r = dsp.Resampler(2, 2)
+    got = np.concatenate([r.process(x[:1]), r.process(x[1:]), r.flush()])
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+    u = np.array([2**64 - 1], dtype=np.uint64)
+    np.testing.assert_array_equal(dsp.Resampler(1, 1).process(u), ss.resample_poly(u, 1, 1))
+    out = dsp.Resampler(5, 5).process(pd.Series(x, name="s"))
+    assert out.dtype == np.int64 and out.name == "s"
+    np.testing.assert_array_equal(out.to_numpy(), want)
+    y = np.arange(4.0)
+    dsp.Resampler(1, 1).process(y)[0] = 7.0  # a copy, as resample_poly's
+    assert y[0] == 0.0
+
+
+def test_resampler_huge_kaiser_beta_is_refused_as_by_firwin():
+    # SciPy designs NaN taps (i0(1e4) overflows); firwin refuses the window in these words
+    with pytest.raises(InputError, match=r"^`window` must give a window with finite values"):
+        dsp.Resampler(3, 2, window=("kaiser", 1e4))
+
+
+@pytest.mark.parametrize("window", [("kaiser", 5.0), "float32 taps"])
+def test_resampler_taps_have_resample_polys_precision(rng, window):
+    """float16 data: SciPy rounds the designed taps to float16 (0.05% off float64 taps);
+    float32 taps on float64 data are scaled in float32.  The stream learns the data's
+    dtype from its first chunk and agrees with SciPy."""
+    if window == "float32 taps":
+        x, window = rng.standard_normal(600), ss.firwin(41, 0.3).astype(np.float32)
+        rtol = 1e-10
+    else:
+        x, rtol = rng.standard_normal(600).astype(np.float16), 1e-5
+    want = ss.resample_poly(x, 3, 2, window=window)
+    for _ in range(2):  # and again after flush() resets
+        r = dsp.Resampler(3, 2, window=window)
+        got = np.concatenate(_run(r, x, [1, 250]) + [r.flush()])
+        assert_matches(got, want, rtol=rtol)
+
+
+def test_fir_filter_keeps_its_own_taps(rng):
+    taps, x = ss.firwin(11, 0.3), rng.standard_normal(50)
+    f = dsp.FirFilter(taps)
+    want = ss.lfilter(taps, 1.0, x)
+    taps[0] = 100.0
+    assert_matches(f.process(x), want)
+
+
+@pytest.mark.parametrize("zi_dtype", [np.float64, np.int64, np.float32])
+def test_sos_filter_output_dtype_follows_zi(rng, zi_dtype):
+    """float32 sections and chunks with a float64 (or integer) ``zi``: float64, as
+    ``scipy.signal.sosfilt``; a float32 ``zi`` keeps float32."""
+    sos = ss.butter(4, 0.2, output="sos").astype(np.float32)
+    x = rng.standard_normal((3, 60)).astype(np.float32)
+    zi = (rng.standard_normal((3, 2, 2)) * 3).astype(zi_dtype)
+    y_ref, _ = ss.sosfilt(sos, x, zi=zi.transpose(1, 0, 2))
+    f = dsp.SosFilter(sos, zi=zi)
+    got = np.concatenate(_run(f, x, [20]), axis=1)
+    assert got.dtype == y_ref.dtype
+    assert_matches(got, y_ref, rtol=1e-10 if zi_dtype != np.float32 else 1e-5)
+
+
+def test_sos_filter_zi_shape_is_checked(rng):
+    """``zi`` is ``(n_sections, 2)`` or ``(n_channels, n_sections, 2)``: another leading
+    count is refused at the first chunk (the stream stays unstarted), more axes at once."""
+    sos = ss.butter(6, 0.2, output="sos")  # 3 sections
+    x = rng.standard_normal((3, 40))
+    zi = rng.standard_normal((2, 3, 2))  # SciPy's layout for 3 sections, 2 channels
+    f = dsp.SosFilter(sos, zi=zi)
+    with pytest.raises(
+        InputError,
+        match=r"^`zi` must have shape \(3, 2\) \(every channel alike\) or \(3, 3, 2\) for "
+        r"the first chunk's 3 channel\(s\); got shape \(2, 3, 2\)\. Fix: .*transpose",
+    ):
+        f.process(x)
+    got = f.process(x[:2])  # two channels: zi is one state per channel
+    assert_matches(got, ss.sosfilt(sos, x[:2], zi=zi.transpose(1, 0, 2))[0])
+    with pytest.raises(InputError, match=r"^`zi` must have shape \(3, 2\) .*\(1, 1, 3, 2\)"):
+        dsp.SosFilter(sos, zi=np.zeros((1, 1, 3, 2)))
+
+
+def test_resampler_output_beyond_float64_warns():
+    """As ``resample_poly``: the overshoot of a constant 1.7e308 exceeds float64."""
+    want = ss.resample_poly(np.ones(20), 3, 2) * 1.7
+    r = dsp.Resampler(3, 2)
+    with pytest.warns(NumericalWarning, match="Resampler's output is not finite"):
+        got = np.concatenate([r.process(np.full(20, 1.7e308)), r.flush()])
+    np.testing.assert_array_equal(np.isinf(got), want > 1.7976931348623157)
+    np.testing.assert_allclose(got[want < 1.79] / 1e308, want[want < 1.79], rtol=1e-13)
