@@ -54,8 +54,8 @@ class BestEstimatorMethods:
 
     def score(self, X, y=None) -> float:
         """The optimised metric of ``best_estimator_`` on ``X, y``."""
-        scorer = self.scorer_[self.refit] if self.multimetric_ else self.scorer_
         est = self._fitted("score")
+        scorer = self.scorer_[self.refit] if self.multimetric_ else self.scorer_
         return float(scorer(est, X) if y is None else scorer(est, X, y))
 
     @available_if(_has("predict"))

@@ -74,7 +74,8 @@ def check_args(search: Any) -> tuple[int, int, int, int | None]:
         )
     n_iter = _validate.integer(search.n_iter, "n_iter", low=1)
     n_points = _validate.integer(search.n_points, "n_points", low=1, high=ASK_MAX)
-    n_jobs = _validate.integer(search.n_jobs, "n_jobs", low=-1)
+    # None is scikit-learn's default: one job (outside a joblib context)
+    n_jobs = 1 if search.n_jobs is None else _validate.integer(search.n_jobs, "n_jobs", low=-1)
     if n_jobs == 0:
         raise _validate.error("n_jobs", "must be >= 1 or -1", 0, "pass 1, 2, ... or -1")
     n_jobs = (os.cpu_count() or 1) if n_jobs == -1 else n_jobs
@@ -87,8 +88,12 @@ def check_args(search: Any) -> tuple[int, int, int, int | None]:
             "pass np.nan, 0.0 or 'raise'",
         )
     _validate.boolean(search.return_train_score, "return_train_score")
-    _validate.integer(search.verbose, "verbose", low=0)
-    return n_iter, n_points, n_jobs, _validate.seed(search.random_state, "random_state")
+    if not isinstance(search.verbose, (bool, np.bool_)):  # True is 1, as in scikit-learn
+        _validate.integer(search.verbose, "verbose", low=0)
+    rs = search.random_state
+    if isinstance(rs, np.random.RandomState):  # as RandomizedSearchCV: one draw seeds it
+        rs = int(rs.randint(2**31 - 1))
+    return n_iter, n_points, n_jobs, _validate.seed(rs, "random_state")
 
 
 def optimizer_kwargs(kwargs: Any) -> dict:

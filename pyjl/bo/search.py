@@ -22,6 +22,7 @@ from sklearn.utils.validation import indexable
 
 from .. import _validate
 from . import _search_cv as cvtools
+from . import _search_resume as resume
 from ._refitted import BestEstimatorMethods
 from .loop import _executor
 from .optimizer import Optimizer
@@ -61,15 +62,17 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
         run together.
     executor : None or "dask" or Executor or dask Client, default None
         Where folds run, as in :func:`~pyjl.bo.minimize`; ``None`` with ``n_jobs > 1``: a
-        thread pool.
-    n_jobs : int, default 1
-        Folds in flight (``-1``: one per CPU).
+        thread pool.  A clone (``sklearn.base.clone``, nested cross-validation) shares a
+        live pool or client; a pickled search leaves it behind and runs on ``n_jobs``.
+    n_jobs : int or None, default 1
+        Folds in flight (``-1``: one per CPU; ``None``: 1, as in scikit-learn).
     refit : bool or str or callable, default True
         Refit the best candidate on all data (``best_estimator_``); with several metrics
         the name of the one to optimise and refit (with one, a name refits as ``True``);
         a callable ``cv_results_ -> index`` picks ``best_index_``; ``False``: no refit.
-    random_state : int or None, default None
-        Seed of the study (space ``i`` of a list: ``random_state + i``).
+    random_state : int or numpy.random.RandomState or None, default None
+        Seed of the study (space ``i`` of a list: ``random_state + i``); a
+        ``RandomState`` gives one draw as the seed, as ``RandomizedSearchCV`` takes it.
     storage, study : optional
         Where the study lives and its name, as for :class:`~pyjl.bo.Optimizer`; the same
         ``storage`` and ``study`` resume it (space ``i`` of a list: ``"study[i]"``).
@@ -89,7 +92,7 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
         The reports are means over folds, so the studies fit a pruned candidate as a
         noisy observation of its mean score (``Optimizer(pruned_as="mean")``) instead of
         ranking it; ``optimizer_kwargs={"pruned_as": "rank"}`` ranks it.
-    verbose : int, default 0
+    verbose : int or bool, default 0
         ``> 0``: one line per search, ``> 1``: one per candidate.
     optimizer_kwargs : dict or None, default None
         More settings of each study's :class:`~pyjl.bo.Optimizer` (``n_initial``,
@@ -103,7 +106,9 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
         ``GridSearchCV``'s layout, one row per finished trial of the studies; the fold
         scores and times are stored with each trial, so a resumed ``fit`` gives the rows
         of the earlier one unchanged (a trial stored without them, by another tool: NaN
-        fold scores and times, and its stored mean).
+        fold scores and times, and its stored mean).  A study whose stored candidates
+        another setup scored (another estimator, scoring, folds or
+        ``return_train_score``) is refused rather than mixed in.
     best_index_, best_score_, best_params_ : int, float, dict
         The best candidate (by ``rank_test_*`` of the optimised metric).
     best_estimator_ : estimator
@@ -170,6 +175,25 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
         self.verbose = verbose
         self.optimizer_kwargs = optimizer_kwargs
 
+    # --- copies: a live executor is shared by a clone, and left behind by pickle ------
+    def __sklearn_clone__(self):
+        live = self.executor is not None and not isinstance(self.executor, str)
+        if not live:
+            return super().__sklearn_clone__()
+        executor, self.executor = self.executor, None
+        try:
+            twin = super().__sklearn_clone__()
+        finally:
+            self.executor = executor
+        twin.executor = executor  # a pool or a client is one resource: not copied
+        return twin
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        if self.executor is not None and not isinstance(self.executor, str):
+            state["executor"] = None  # a pool cannot travel: the copy uses n_jobs
+        return state
+
     # --- fit -------------------------------------------------------------------------
     def _objective(self, multi: bool) -> str:
         """The metric the study optimises: ``"score"``, or the one ``refit`` names."""
@@ -214,6 +238,13 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
                 _validate.describe(self.cv),
                 "pass an int >= 2, a splitter such as KFold(5), or (train, test) pairs",
             ) from None
+        if not splits:
+            raise _validate.error(
+                "cv",
+                "must give at least one (train, test) split",
+                "no splits",
+                "pass an int >= 2, a splitter such as KFold(5), or (train, test) pairs",
+            )
         self.n_splits_ = len(splits)
         storage = open_storage(self.storage)
         pool, owned = _executor(self.executor, n_jobs)
@@ -221,6 +252,7 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
         folds: list[list[dict] | None] = []
         known: list[float] = []
         args = (X, y, splits, dict(fit_params), objective)
+        setup = resume.setup_of(self, objective, splits)
         optimizers = []
         try:
             for i, (space, budget) in enumerate(pairs):
@@ -238,6 +270,7 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
                 for t in opt.trials:  # a resumed study: its finished trials count
                     if t.state in (TrialState.COMPLETE, TrialState.FAILED, TrialState.PRUNED):
                         records = stored.get(t.number, {}).get(_FOLDS)
+                        resume.check_same(stored.get(t.number, {}), records, setup, opt.study_name)
                         candidates.append(t.params)
                         folds.append(records)
                         done = t.state == TrialState.COMPLETE and t.value is not None
@@ -246,7 +279,7 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
                         known.append(-float(t.value or 0.0) if keep else np.nan)
                 if self.verbose > 0:
                     print(f"Fitting {self.n_splits_} folds for each of up to {budget} candidates")
-                self._search(opt, budget, n_points, pool, args, candidates, folds, known)
+                self._search(opt, budget, n_points, pool, args, candidates, folds, known, setup)
         finally:
             for close in owned:
                 close()
@@ -265,7 +298,7 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
         self._best(objective, X, y, fit_params)
         return self
 
-    def _search(self, opt, budget, n_points, pool, args, candidates, folds, known) -> None:
+    def _search(self, opt, budget, n_points, pool, args, candidates, folds, known, setup) -> None:
         """Ask, score on every fold, tell, until ``opt``'s study holds ``budget`` trials."""
         X, y, splits, fit_params, objective = args
         while True:
@@ -296,7 +329,9 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
                 mean = float(np.average([r["test"][objective] for r in records]))
                 # the fold records go with the trial, so a resumed fit's cv_results_ has them
                 with opt.storage.transaction("tell"):
-                    opt.storage.set_attributes(opt._study_id, number, {_FOLDS: records})
+                    opt.storage.set_attributes(
+                        opt._study_id, number, {_FOLDS: records, resume.SETUP: setup}
+                    )
                     if pruned:
                         opt.tell_pruned(number)
                     elif np.isfinite(mean):
@@ -335,12 +370,12 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
         key = "score" if objective == "score" else objective
         results = self.cv_results_
         if callable(self.refit):
-            self.best_index_ = int(self.refit(results))
+            self.best_index_ = resume.refit_index(self.refit(results), len(results["params"]))
         else:
             self.best_index_ = int(results[f"rank_test_{key}"].argmin())
             self.best_score_ = float(results[f"mean_test_{key}"][self.best_index_])
         self.best_params_ = results["params"][self.best_index_]
-        if self.refit is False:
+        if self.refit is False or self.refit is np.False_:
             return
         est = clone(clone(self.estimator).set_params(**self.best_params_))
         t0 = time.time()

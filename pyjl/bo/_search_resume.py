@@ -1,0 +1,90 @@
+"""What a stored candidate of :class:`~pyjl.bo.BayesSearchCV` was scored with, so that a
+resumed search refuses a study whose candidates another setup scored; and the check of a
+callable ``refit``'s answer."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+import numpy as np
+
+from .. import _validate
+
+__all__ = ["SETUP", "setup_of", "check_same", "stable_repr", "refit_index"]
+
+#: the trial attribute that holds the setup of its fold records
+SETUP = "cv_setup"
+
+
+def setup_of(search: Any, objective: str, splits: list) -> dict:
+    """What a stored candidate's fold records depend on: the estimator, the metrics,
+    the folds (a digest of their indices) and whether train scores are kept."""
+    digest = hashlib.sha1()
+    for train, test in splits:
+        digest.update(np.asarray(train, dtype=np.int64).tobytes() + b"|")
+        digest.update(np.asarray(test, dtype=np.int64).tobytes() + b"/")
+    scorers = search.scorer_ if search.multimetric_ else {"score": search.scorer_}
+    return {
+        "estimator": stable_repr(search.estimator),
+        "metrics": {k: stable_repr(v) for k, v in scorers.items()},
+        "objective": objective,
+        "folds": f"{len(splits)} folds, sha1 {digest.hexdigest()}",
+        "train_scores": bool(search.return_train_score),
+    }
+
+
+def check_same(stored: dict, records, setup: dict, study: str) -> None:
+    """Refuse to reuse a stored candidate whose fold records another setup made (other
+    metrics, folds, estimator or train scores): their scores would be mixed with these."""
+    theirs = stored.get(SETUP)
+    if theirs is None and records is not None:  # before setups were stored: the records
+        train = any(r.get("train") is not None for r in records)
+        metrics = sorted(records[0]["test"]) if records else sorted(setup["metrics"])
+        metrics = metrics if metrics == sorted(setup["metrics"]) else ["other"]
+        theirs = (
+            dict(setup)
+            if (
+                metrics == sorted(setup["metrics"])
+                and train == setup["train_scores"]
+                and len(records) <= int(setup["folds"].split()[0])
+            )
+            else {"records": "of other metrics, folds or train scores"}
+        )
+    if theirs is None or theirs == setup:
+        return
+    differ = [k for k in setup if theirs.get(k) != setup[k]] or list(theirs)
+    raise _validate.error(
+        "study",
+        "must hold candidates of this same search to be resumed (the same estimator, "
+        "scoring, folds and return_train_score)",
+        f"{study!r}, whose stored candidates differ in {', '.join(differ)}",
+        "pass another study name (or storage) for a new search",
+    )
+
+
+def stable_repr(obj) -> str:
+    """``repr(obj)`` without memory addresses (a function's ``at 0x7f...``), which
+    differ from one process to the next."""
+    return re.sub(r" at 0x[0-9a-fA-F]+", "", repr(obj))
+
+
+def refit_index(value, n: int) -> int:
+    """A callable ``refit``'s return value checked as scikit-learn checks it."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise _validate.error(
+            "refit",
+            "must return the index of the best candidate (an integer)",
+            _validate.describe(value),
+            "return an int, e.g. int(np.argmax(cv_results['mean_test_score']))",
+            wrong_type=True,
+        )
+    if not 0 <= int(value) < n:
+        raise _validate.error(
+            "refit",
+            f"must return the index of a candidate, 0 to {n - 1}",
+            int(value),
+            "return an index into cv_results_['params']",
+        )
+    return int(value)

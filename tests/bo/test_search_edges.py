@@ -1,0 +1,112 @@
+"""BayesSearchCV at the edges scikit-learn's own search tests probe: resuming a study that
+another setup scored, empty folds, a callable refit's answer, live executors in clones and
+pickles, and the argument values scikit-learn accepts."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.svm import SVC
+
+from pyjl.bo import Real
+from pyjl.bo.search import BayesSearchCV
+from pyjl.exceptions import InputError, InputTypeError, NotFittedError
+
+SPACE = {"C": Real(1e-3, 10.0, log=True)}
+
+
+@pytest.fixture(scope="module")
+def data():
+    return make_classification(90, 5, random_state=0)
+
+
+def _search(**kw):
+    return BayesSearchCV(LogisticRegression(), SPACE, **{"n_iter": 2, "cv": 3, **kw})
+
+
+@pytest.mark.parametrize(
+    "change, differ",
+    [
+        ({"scoring": "neg_log_loss"}, "metrics"),
+        ({"cv": 4}, "folds"),
+        ({"return_train_score": True}, "train_scores"),
+        ({"estimator": SVC()}, "estimator"),
+    ],
+)
+def test_a_study_scored_by_another_setup_is_refused_not_mixed(data, tmp_path, change, differ):
+    # accuracy rows were mixed with log losses (and best_score_ taken across them), or the
+    # fit crashed after running its new trials
+    X, y = data
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    first = _search(storage=url, study="e", scoring="accuracy").fit(X, y)
+    kw = {"storage": url, "study": "e", "scoring": "accuracy", "n_iter": 3, **change}
+    est = kw.pop("estimator", LogisticRegression())
+    with pytest.raises(InputError, match=f"`study` must hold candidates.*differ in .*{differ}"):
+        BayesSearchCV(est, SPACE, **{"cv": 3, **kw}).fit(X, y)
+    again = _search(storage=url, study="e", scoring="accuracy", n_iter=3).fit(X, y)
+    n = len(first.cv_results_["params"])
+    np.testing.assert_array_equal(
+        again.cv_results_["mean_test_score"][:n], first.cv_results_["mean_test_score"]
+    )
+    # the resumed rows are GridSearchCV's on the same folds
+    grid = GridSearchCV(
+        LogisticRegression(),
+        {"C": [p["C"] for p in again.cv_results_["params"]]},
+        cv=3,
+        scoring="accuracy",
+    ).fit(X, y)
+    np.testing.assert_allclose(
+        again.cv_results_["mean_test_score"], grid.cv_results_["mean_test_score"], rtol=1e-12
+    )
+
+
+def test_no_folds_is_refused(data):
+    # GridSearchCV: "No fits were performed. Was the CV iterator empty?"
+    with pytest.raises(InputError, match="`cv` must give at least one"):
+        _search(cv=[]).fit(*data)
+
+
+@pytest.mark.parametrize(
+    "answer, error", [(-1, InputError), (99, InputError), (1.0, InputTypeError)]
+)
+def test_a_callable_refits_answer_is_checked(data, answer, error):
+    # scikit-learn: IndexError "best_index_ index out of range" / TypeError "not an integer"
+    with pytest.raises(error, match="`refit` must return"):
+        _search(refit=lambda results: answer).fit(*data)
+    assert _search(refit=lambda r: np.int64(1)).fit(*data).best_index_ == 1
+
+
+def test_numpy_false_does_not_refit(data):
+    s = _search(refit=np.False_).fit(*data)
+    assert not hasattr(s, "best_estimator_")
+
+
+def test_arguments_scikit_learn_accepts(data):
+    s = _search(n_jobs=None, verbose=False, random_state=np.random.RandomState(0)).fit(*data)
+    t = _search(random_state=np.random.RandomState(0)).fit(*data)
+    assert s.cv_results_["params"] == t.cv_results_["params"]
+
+
+def test_score_before_fit_is_not_fitted():
+    with pytest.raises(NotFittedError):
+        _search().score(np.zeros((3, 5)), [0, 1, 0])
+
+
+def test_a_live_executor_is_shared_by_clones_and_left_behind_by_pickle(data):
+    X, y = data
+    with cf.ThreadPoolExecutor(2) as pool:
+        s = _search(executor=pool)
+        assert clone(s).executor is pool
+        scores = cross_val_score(s, X, y, cv=2)  # nested CV clones the search
+        assert scores.shape == (2,) and np.isfinite(scores).all()
+        s.fit(X, y)
+    copy = pickle.loads(pickle.dumps(s))
+    assert copy.executor is None
+    np.testing.assert_array_equal(copy.predict(X), s.predict(X))
