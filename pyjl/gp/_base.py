@@ -197,7 +197,9 @@ class Stationary(Parametric):
         return engines.current().kernel_matrix(kind, X1, X2b, ls, var, extra)
 
     def diag(self, X) -> np.ndarray:
-        return np.full(as_points(X, "X").shape[0], float(self._values["variance"][0]))
+        X = as_points(X, "X")
+        _, _, var, _ = self._args(X)  # refuses lengthscales that do not match X
+        return np.full(X.shape[0], var)
 
     def gradient(self, X):
         X = as_points(X, "X")

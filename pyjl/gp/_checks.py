@@ -93,6 +93,13 @@ def as_targets(obj, name: str, n: int) -> np.ndarray:
     arr = as_float_array(obj, name)
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
+    if arr.ndim == 2:
+        raise _validate.error(
+            name,
+            "must be 1-D (n,), one value per point: multi-target y is not supported",
+            f"shape {arr.shape}",
+            f"fit one model per column, on {name}[:, j]",
+        )
     if arr.ndim != 1:
         raise _validate.error(
             name,

@@ -18,7 +18,7 @@ from .._validate import describe, error, integer, seed
 from ..exceptions import ConvergenceWarning, NumericalWarning
 from ._checks import as_float_array, as_targets
 from ._trust import minimize_within
-from .interface import Kernel
+from .interface import Kernel, names
 from .likelihood import factor, lml_from_factor
 
 METHODS = ("ml", "loo", None)
@@ -164,7 +164,26 @@ def optimise(obj, theta0, n_restarts, noise_bounds, random_state, max_iter=None)
             ConvergenceWarning,
             stacklevel=3,
         )
+    check_bounds(obj, best.x, bounds)
     return np.asarray(best.x)
+
+
+def check_bounds(obj, theta, bounds) -> None:
+    """A :class:`ConvergenceWarning` for each fitted hyperparameter at a bound of its
+    search, as scikit-learn's ``Kernel._check_bounds_params`` (``np.isclose`` on the logs);
+    a bound pair ``(b, b)`` pins its hyperparameter and is left out."""
+    labels = names(obj.kernel) + (["noise"] if obj.learn_noise else [])
+    close = np.isclose(bounds, np.asarray(theta, dtype=np.float64)[:, None])
+    for name, (lo, hi), (at_lo, at_hi) in zip(labels, bounds, close):
+        if lo == hi or not (at_lo or at_hi):
+            continue
+        side, bound, move = ("lower", lo, "decreasing") if at_lo else ("upper", hi, "increasing")
+        warnings.warn(
+            f"the fitted {name} is at its {side} bound {np.exp(bound):.6g}; {move} the bound "
+            "and fitting again may find a better value",
+            ConvergenceWarning,
+            stacklevel=4,
+        )
 
 
 def check_theta(theta, n: int, learns_noise: bool) -> np.ndarray:

@@ -17,6 +17,7 @@ from scipy.linalg import blas, solve_triangular
 from .._validate import describe, error
 from ..exceptions import NumericalWarning
 from ._checks import as_points
+from .interface import returns_new_arrays
 
 #: The most values ``sample_y`` returns at once (2**34 float64 values: 128 GiB).
 MAX_DRAWS = 2**34
@@ -126,7 +127,7 @@ def blocks(kernel, Xs, X_train, alpha, Linv=None):
     rows = int(min(max(m, 1), rows))
     mean = np.empty(m)
     quad = np.empty(m) if want_quad else None
-    fresh = type(kernel).__module__.startswith("pyjl.gp.")  # ours return new arrays
+    fresh = returns_new_arrays(kernel)
     for s in range(0, m, rows):
         Kb = np.asarray(kernel(Xs[s : s + rows], X_train), dtype=np.float64)
         # einsum's own loop, not a threaded BLAS gemv: a matrix-vector product this
@@ -170,18 +171,44 @@ def _inverse(gp):
     return gp._Linv
 
 
-def clip(var):
-    """``var`` with negative values set to 0, warning when they are not round-off."""
+def clip(var, what: str = "predicted variances", stacklevel: int = 3):
+    """``var`` with negative values set to 0, warning when they are not round-off
+    (``what``: the values, for the message)."""
     bad = var < 0
     if np.any(bad):
         if np.min(var) < -1e-8 * max(1.0, float(np.max(np.abs(var)))):
             warnings.warn(
-                "predicted variances below 0 were set to 0 (ill-conditioned kernel matrix)",
+                f"{what} below 0 were set to 0 (ill-conditioned kernel matrix)",
                 NumericalWarning,
-                stacklevel=3,
+                stacklevel=stacklevel,
             )
         var = np.where(bad, 0.0, var)
     return var
+
+
+def covariance_root(cov: np.ndarray, scale: float = 1.0) -> np.ndarray:
+    """``R`` ``(m, m)`` with ``R R^T = cov``, for draws ``mean + R z`` of a posterior
+    covariance ``cov``: its Cholesky factor, or, where rounding leaves ``cov`` slightly
+    indefinite, ``V sqrt(max(w, 0))`` from ``cov = V diag(w) V^T`` (scikit-learn draws by
+    an SVD alike).  A posterior covariance is positive semi-definite, but at or near the
+    training points of a (nearly) noiseless fit it is a rounding error of the prior's,
+    which no jitter relative to its own diagonal can cover.  ``scale``: ``cov``'s units
+    over the model's (``y_std**2``), in which :func:`clip` judges the eigenvalues below 0.
+
+    Examples
+    --------
+    >>> cov = np.array([[1.0, 1.0], [1.0, 1.0 - 1e-16]])  # PSD up to rounding
+    >>> R = covariance_root(cov)
+    >>> bool(np.allclose(R @ R.T, cov))
+    True
+    """
+    try:
+        return np.linalg.cholesky(cov)
+    except np.linalg.LinAlgError:  # indefinite by rounding
+        pass
+    w, V = np.linalg.eigh(cov)
+    w = clip(w / scale, "eigenvalues of the posterior covariance", stacklevel=4) * scale
+    return V * np.sqrt(w)
 
 
 def check_draws(m: int, n_samples: int) -> None:

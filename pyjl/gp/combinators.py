@@ -23,7 +23,7 @@ import numpy as np
 
 from .._validate import describe, error
 from ._checks import as_points, bounds_pair, positive
-from .interface import Kernel, KernelBase, contract, grad_quad, matvec
+from .interface import Kernel, KernelBase, contract, grad_quad, matvec, names
 
 __all__ = ["Sum", "Product", "Scaled", "scale"]
 
@@ -90,13 +90,7 @@ class _Composite(KernelBase):
 
     @property
     def hyperparameter_names(self) -> list[str]:
-        names = []
-        for i, k in enumerate(self.parts):
-            sub = getattr(k, "hyperparameter_names", None) or [
-                f"theta[{j}]" for j in range(np.asarray(k.theta).size)
-            ]
-            names += [f"{i}.{n}" for n in sub]
-        return names
+        return [f"{i}.{n}" for i, k in enumerate(self.parts) for n in names(k)]
 
     def __repr__(self) -> str:
         return "(" + f" {self._sym} ".join(repr(k) for k in self.parts) + ")"
@@ -302,10 +296,8 @@ class Scaled(KernelBase):
 
     @property
     def hyperparameter_names(self):
-        sub = getattr(self.kernel, "hyperparameter_names", None) or [
-            f"theta[{j}]" for j in range(np.asarray(self.kernel.theta).size)
-        ]
-        return ([] if self.scale_bounds == "fixed" else ["scale"]) + [f"k.{n}" for n in sub]
+        own = [] if self.scale_bounds == "fixed" else ["scale"]
+        return own + [f"k.{n}" for n in names(self.kernel)]
 
     def __call__(self, X1, X2=None):
         return self.scale * self.kernel(X1, X2)

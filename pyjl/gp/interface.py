@@ -66,7 +66,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
-__all__ = ["Kernel", "KernelBase"]
+__all__ = ["Kernel", "KernelBase", "names", "returns_new_arrays", "writable"]
 
 
 @runtime_checkable
@@ -91,6 +91,45 @@ class Kernel(Protocol):
     def diag(self, X: np.ndarray) -> np.ndarray: ...
 
     def gradient(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
+
+
+def names(kernel: Kernel) -> list[str]:
+    """The names of ``kernel``'s ``theta``: its ``hyperparameter_names`` where it has them,
+    else ``theta[0]``, ``theta[1]``, ...
+
+    Examples
+    --------
+    >>> from pyjl.gp import RBF
+    >>> names(RBF([1.0, 2.0]))
+    ['lengthscale[0]', 'lengthscale[1]', 'variance']
+    """
+    return list(getattr(kernel, "hyperparameter_names", None) or []) or [
+        f"theta[{j}]" for j in range(np.asarray(kernel.theta).size)
+    ]
+
+
+def returns_new_arrays(kernel: Kernel) -> bool:
+    """Whether ``kernel``'s outputs are new arrays at each call, free to change in place:
+    only pyjl's own kernel classes are trusted to be (a kernel of one's own, a
+    :class:`KernelBase` subclass included, may keep and hand back the same array).
+
+    Examples
+    --------
+    >>> from pyjl.gp import RBF
+    >>> returns_new_arrays(RBF()), returns_new_arrays(2.0 * RBF() + RBF())
+    (True, True)
+    """
+    return type(kernel).__module__.startswith("pyjl.gp.")
+
+
+def writable(kernel: Kernel, K) -> np.ndarray:
+    """``K``, an output of ``kernel``, as a C-contiguous float64 array that may be changed in
+    place: itself where :func:`returns_new_arrays` trusts ``kernel`` and ``K`` is such an
+    array already, else a copy."""
+    K = np.asarray(K, dtype=np.float64)
+    if returns_new_arrays(kernel) and K.flags.c_contiguous and K.flags.writeable:
+        return K
+    return np.array(K, order="C")
 
 
 def contract(kernel: Kernel, X: np.ndarray, W: np.ndarray) -> np.ndarray:

@@ -30,7 +30,7 @@ from scipy.linalg import blas
 
 from .. import engines
 from .._threads import thread_limit
-from .interface import KernelBase, contract
+from .interface import contract, writable
 
 __all__ = [
     "factor",
@@ -40,6 +40,7 @@ __all__ = [
     "free_cores",
     "lml_from_factor",
     "loo_terms",
+    "noise_diagonal",
 ]
 
 #: Jitter added to the diagonal, relative to its mean, until the Cholesky succeeds.
@@ -130,6 +131,25 @@ def loo_terms(Kinv_diag: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     return 0.5 * np.log(Kinv_diag) - 0.5 * alpha**2 / Kinv_diag - 0.5 * _LOG2PI
 
 
+def noise_diagonal(noise, noise_diag, learned):
+    """The noise on the diagonal of ``K``: the learned ``noise`` (``None``: none learned)
+    on the entries where ``learned`` is true (``None``: on all of them), ``noise_diag``
+    on the others.
+
+    Examples
+    --------
+    >>> noise_diagonal(0.1, np.array([0.5, 0.5]), np.array([True, False])).tolist()
+    [0.1, 0.5]
+    >>> noise_diagonal(None, 0.5, None), noise_diagonal(0.1, 0.5, None)
+    (0.5, 0.1)
+    """
+    if noise is None:
+        return noise_diag
+    if learned is None:
+        return noise
+    return np.where(learned, noise, noise_diag)
+
+
 def minimisable(value_and_grad, log_prior, theta) -> tuple[float, np.ndarray]:
     """``(-value, -gradient)`` of ``value_and_grad(theta)`` plus ``log_prior(theta)``
     (``None``: none), for a minimiser; ``(inf, 0)`` where the factorisation fails or the
@@ -151,9 +171,15 @@ class Objective:
 
     ``theta`` is the kernel's ``theta`` followed by ``log noise`` when the
     homoscedastic noise is learned; ``noise_diag`` is the fixed per-point
-    noise variance otherwise.  ``method`` is ``"ml"`` or ``"loo"``.  With
+    noise variance otherwise, and with a learned noise that of the points outside
+    ``learned`` (a boolean ``(n,)`` mask of the points the learned noise applies to;
+    ``None``: all).  ``method`` is ``"ml"`` or ``"loo"``.  With
     ``log_prior`` (``theta -> (log p(theta), gradient)``), the objective is the
-    log posterior ``objective + log p(theta)`` (a MAP fit).
+    log posterior ``objective + log p(theta)`` (a MAP fit).  ``jitter``: ``None`` for
+    the search's jitter ladder (:func:`factor`; the step taken is kept as ``self.jitter``),
+    or a number added to the diagonal as it is, with ``numpy.linalg.LinAlgError`` where
+    ``K`` still does not factorise (an evaluation at a given ``theta``, as
+    scikit-learn's).
     """
 
     #: No trust radius: the search is L-BFGS-B (see :func:`pyjl.gp._fit.optimise`).
@@ -170,14 +196,16 @@ class Objective:
         noise_diag: np.ndarray | None,
         engine,
         log_prior=None,
+        learned: np.ndarray | None = None,
+        jitter: float | None = None,
     ):
         self.kernel, self.X, self.y = kernel, X, y
         self.method, self.learn_noise = method, learn_noise
         self.noise_diag, self.engine = noise_diag, engine
-        self.log_prior = log_prior
+        self.log_prior, self.learned = log_prior, learned
         self.n_kernel = np.asarray(kernel.theta).size
-        self._fresh = isinstance(kernel, KernelBase)  # pyjl's kernels return new arrays
-        self.jitter = 0.0
+        self.fixed_jitter = jitter
+        self.jitter = 0.0 if jitter is None else jitter
 
     def split(self, theta):
         theta = np.asarray(theta, dtype=np.float64)
@@ -189,17 +217,17 @@ class Objective:
         """``K`` with its noise on the diagonal, for hyperparameters ``theta``."""
         th, noise = self.split(theta)
         self.kernel.theta = th
-        K = np.asarray(self.kernel(self.X), dtype=np.float64)
-        if not (self._fresh and K.flags.c_contiguous and K.flags.writeable):
-            K = np.array(K, order="C")  # a user's kernel may hand back an array it keeps
-        idx = np.diag_indices_from(K)
-        K[idx] += noise if noise is not None else self.noise_diag
+        K = writable(self.kernel, self.kernel(self.X))
+        K[np.diag_indices_from(K)] += noise_diagonal(noise, self.noise_diag, self.learned)
         return K, noise
 
     def value_and_grad(self, theta, want_grad: bool = True):
         """``(objective, gradient)`` (to maximise) at ``theta``."""
         K, noise = self.covariance(theta)
-        L, self.jitter = factor(K, self.engine)
+        if self.fixed_jitter is None:
+            L, self.jitter = factor(K, self.engine)
+        else:
+            L = self.engine.cholesky(K, self.fixed_jitter)
         y = self.y
         alpha = self.engine.cho_solve(L, y)
         if self.method == "ml" and not want_grad:
@@ -223,8 +251,9 @@ class Objective:
             Wsym = np.outer(u, alpha)
             W += 0.5 * (Wsym + Wsym.T)
         grad = contract(self.kernel, self.X, np.ascontiguousarray(W))
-        if self.learn_noise:
-            grad = np.append(grad, noise * np.trace(W))
+        if self.learn_noise:  # dK/dlog(noise): the noise, where it is the learned one
+            d_noise = noise_diagonal(noise, 0.0, self.learned) * np.diagonal(W)
+            grad = np.append(grad, np.sum(d_noise))
         return value, grad
 
     def __call__(self, theta):

@@ -12,7 +12,8 @@ back, and ``noise_var`` (given in the units of ``y``) is divided by ``std^2``.
 >>> import numpy as np
 >>> from pyjl.gp import GaussianProcess, Matern52
 >>> rng = np.random.default_rng(0)
->>> X = rng.uniform(0, 1, (40, 2)); y = np.sin(6 * X[:, 0]) + X[:, 1]
+>>> X = rng.uniform(0, 1, (40, 2))
+>>> y = np.sin(6 * X[:, 0]) + X[:, 1] + 0.01 * rng.standard_normal(40)
 >>> gp = GaussianProcess(Matern52(lengthscale=[0.5, 0.5]), noise=1e-2).fit(X, y)
 >>> mu, std = gp.predict(X[:3], return_std=True)
 >>> bool(np.all(np.abs(mu - y[:3]) < 0.05))
@@ -40,7 +41,7 @@ from ._checks import (
 from ._fit import MAX_RESTARTS as MAX_RESTARTS
 from .iterative import model as _cg
 from .kernels import RBF
-from .likelihood import Objective, blas_threads, factor
+from .likelihood import Objective, blas_threads
 
 __all__ = ["GaussianProcess"]
 
@@ -212,7 +213,9 @@ class GaussianProcess:
         ``method=None``.  ``max_iter``: ``None`` or the most optimiser iterations per start
         (any solver; reaching it does not warn).  The optimiser is L-BFGS-B under
         Cholesky; under ``"cg"`` it is a bounded BFGS whose trial points move each log
-        hyperparameter by at most 1 from the accepted one."""
+        hyperparameter by at most 1 from the accepted one.  A hyperparameter that ends at
+        a bound of its search warns a :class:`~pyjl.exceptions.ConvergenceWarning` naming
+        it and the bound, as scikit-learn's."""
         method = choice(method, "method", _fit.METHODS)
         _fit.check_prior(prior)
         max_iter = None if max_iter is None else integer(max_iter, "max_iter", low=1)
@@ -283,7 +286,12 @@ class GaussianProcess:
         (plus ``log noise`` last when the noise is learned; without it the noise stays at
         ``noise_``, as scikit-learn's ``alpha``).  Same definition as scikit-learn's
         ``GaussianProcessRegressor.log_marginal_likelihood``, also where ``K`` does not
-        factorise: ``-inf`` and a zero gradient, here with a :class:`NumericalWarning`."""
+        factorise: ``-inf`` and a zero gradient, here with a :class:`NumericalWarning`
+        (no jitter is added at a given ``theta``; the fit's search takes the jitter ladder
+        there, docs/gp.md).  ``theta=None`` is the fitted model as it stands: its
+        ``noise_var_`` (the noise of points that ``update`` gave their own ``noise_var``
+        included; the gradient's ``log noise`` moves the points that have ``noise_``) and
+        its ``jitter_``."""
         self._check_fitted("log_marginal_likelihood")
         eval_gradient = boolean(eval_gradient, "eval_gradient")
         if theta is None and not eval_gradient:
@@ -301,14 +309,17 @@ class GaussianProcess:
         return self._evaluate("loo", theta, eval_gradient)
 
     def _evaluate(self, method, theta, eval_gradient):
-        """The objective (and gradient) at ``theta``: ``-inf`` (and a zero gradient, as
+        """The objective (and gradient) at ``theta``, ``None`` for the fitted model as it
+        stands (its ``noise_var_`` and ``jitter_``): ``-inf`` (and a zero gradient, as
         scikit-learn) with a :class:`NumericalWarning` where ``K`` cannot be factorised
         or the value overflows."""
         learn = self._learns_noise()
         n = np.asarray(self.kernel_.theta).size
         th = self._theta_full() if theta is None else _fit.check_theta(theta, n, learn)
         learn = learn and th.size == n + 1
-        return _fit.objective_at(self._objective(method, learn), th, method, eval_gradient)
+        jitter = getattr(self, "jitter_", 0.0) if theta is None else 0.0
+        obj = self._objective(method, learn, jitter)
+        return _fit.objective_at(obj, th, method, eval_gradient)
 
     def _theta_full(self):
         th = np.asarray(self.kernel_.theta, dtype=np.float64)
@@ -317,17 +328,25 @@ class GaussianProcess:
     def _learns_noise(self):
         return self.noise_ is not None and self.noise_ > 0 and self.noise_bounds != "fixed"
 
-    def _objective(self, method, learn):
+    def _objective(self, method, learn, jitter):
+        """The objective on a copy of the fitted kernel, with the model's noise ``noise_var_``
+        and, where ``learn``, the noise of ``theta`` on the points that have the learned
+        ``noise_`` (all but those ``update`` gave another ``noise_var``); ``jitter`` on the
+        diagonal (Cholesky)."""
+        learned = self.noise_var_ == self.noise_ if learn else None
+        kernel = copy.deepcopy(self.kernel_)
         if self._cg is not None:
-            return self._cg.objective_at(copy.deepcopy(self.kernel_), learn, self.noise_var_)
+            return self._cg.objective_at(kernel, learn, self.noise_var_, learned)
         return Objective(
-            copy.deepcopy(self.kernel_),
+            kernel,
             self.X_train_,
             self.y_train_,
             method=method,
             learn_noise=learn,
-            noise_diag=None if learn else self.noise_var_,
+            noise_diag=self.noise_var_,
             engine=engines.current(),
+            learned=learned,
+            jitter=jitter,
         )
 
     # -- prediction ----------------------------------------------------------------------------
@@ -361,7 +380,10 @@ class GaussianProcess:
         return _posterior.exact_moments(self, Xs, return_std, return_cov, extra)
 
     def sample_y(self, X, n_samples=1, random_state=None):
-        """Draws of the latent ``f`` at ``X``: ``(m, n_samples)``.
+        """Draws of the latent ``f`` at ``X``: ``(m, n_samples)``, by the posterior
+        covariance's Cholesky factor, or by its eigendecomposition (eigenvalues below 0 set
+        to 0) where rounding leaves it slightly indefinite, as at the training points of a
+        noiseless fit.
 
         ``random_state``: ``None``, a seed, or a NumPy ``Generator`` or ``RandomState``."""
         n_samples = integer(n_samples, "n_samples", low=1)
@@ -369,9 +391,10 @@ class GaussianProcess:
         mean, cov = self._predict(X, False, True, False)
         m = len(mean)
         _posterior.check_draws(m, n_samples)
-        L, _ = factor(np.ascontiguousarray(cov), engines.current())
+        scale = self._y_std**2 if hasattr(self, "alpha_") else 1.0
+        R = _posterior.covariance_root(cov, scale)
         z = rng.standard_normal((m, n_samples))
-        return mean[:, None] + L @ z
+        return mean[:, None] + R @ z
 
     # -- incremental update ----------------------------------------------------------------------
     def update(self, X_new, y_new, noise_var=None):

@@ -101,6 +101,20 @@ def _fitted(**kw):
         (lambda: Sum([RBF(), "a"]), ["`parts`", "Kernel protocol", "index 1"]),
         (lambda: Product([RBF(), RBF]), ["`parts`", "Kernel protocol", "index 1"]),
         (lambda: Sum(3), ["`parts`", "list of kernels"]),
+        # the prior (unfitted) refuses points that do not match the lengthscales, alike
+        (
+            lambda: GaussianProcess(RBF([1.0, 1.0])).predict(np.ones((3, 5)), return_std=True),
+            ["`RBF.lengthscale`", "2 lengthscales for 5 features"],
+        ),
+        (
+            lambda: GaussianProcess(RBF([1.0, 1.0])).predict(np.ones((3, 5)), return_cov=True),
+            ["`RBF.lengthscale`", "2 lengthscales for 5 features"],
+        ),
+        (
+            lambda: GaussianProcess(RBF([1.0, 1.0])).sample_y(np.ones((3, 5))),
+            ["`RBF.lengthscale`", "2 lengthscales for 5 features"],
+        ),
+        (lambda: RBF([1.0, 1.0]).diag(np.ones((3, 5))), ["`RBF.lengthscale`", "5 features"]),
     ],
 )
 def test_bad_arguments_name_argument_rule_and_fix(call, words):
@@ -109,6 +123,16 @@ def test_bad_arguments_name_argument_rule_and_fix(call, words):
     for w in words:
         assert w in str(err.value)
     assert "Fix:" in str(err.value)
+
+
+@pytest.mark.parametrize("k", [2, 3])
+def test_multi_target_y_is_refused_with_one_model_per_column(k):
+    # y.ravel() would give n * k values, for n points
+    with pytest.raises(InputError) as err:
+        GaussianProcess().fit(X, np.tile(Y[:, None], k))
+    msg = str(err.value)
+    assert "`y`" in msg and "multi-target" in msg and "one model per column" in msg
+    assert "ravel" not in msg
 
 
 def test_y_new_refusal_leaves_the_model_unchanged():

@@ -181,7 +181,24 @@ def test_update_and_recentre_agree_with_cholesky(rng):
     assert cg.log_marginal_likelihood_value_ == pytest.approx(lml, abs=2e-3 * abs(lml) + 0.5)
     far = np.array([[30.0, 30.0]])
     gls, gls_ex = cg.recentre().predict(far)[0], exact.recentre().predict(far)[0]
-    assert gls == pytest.approx(gls_ex, rel=1e-2)  # K^-1 1 by CG at cg_tol
+    assert gls == pytest.approx(gls_ex, rel=1e-2)  # K^-1 1 by CG
+
+
+def test_recentre_is_solved_as_finely_as_the_fits_alpha(rng):
+    # ordinary kriging in NumPy: the GLS mean m = 1'A^-1 y / 1'A^-1 1, then k*'A^-1 (y - m)
+    n, k = 400, Matern52([0.3, 0.5])
+    X = rng.uniform(0, 1, (n, 2))
+    y = np.sin(6 * X[:, 0]) + X[:, 1] + 0.05 * rng.standard_normal(n) + 3.0
+    Xs = rng.uniform(0, 1, (50, 2))
+    gp = GaussianProcess(k, noise=1e-2, solver="cg", precond_rank=40, random_state=0)
+    gp.fit(X, y, method=None)
+    A, Ks = k(X) + 1e-2 * np.eye(n), k(Xs, X)
+    assert np.abs(gp.predict(Xs) - Ks @ np.linalg.solve(A, y)).max() <= 1e-5
+    a = np.linalg.solve(A, np.ones(n))
+    m = a @ y / a.sum()
+    # solved to cg_tol / 100 as the fit's alpha: 9e-7 here, 8e-5 with the solves at cg_tol
+    err = np.abs(gp.recentre().predict(Xs) - (m + Ks @ np.linalg.solve(A, y - m))).max()
+    assert err <= 1e-5
 
 
 def test_a_fitted_cg_model_pickles(rng):

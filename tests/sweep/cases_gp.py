@@ -14,7 +14,7 @@ from .families import Bool, Choice, Int, Real, Seed, case, data_cases, param_cas
 
 RNG = np.random.default_rng(20261205)
 X = RNG.uniform(0.0, 1.0, (8, 2))
-Y = np.sin(3.0 * X[:, 0]) + X[:, 1]
+Y = np.sin(3.0 * X[:, 0]) + X[:, 1] + 0.05 * np.random.default_rng(1).normal(size=8)
 XS = RNG.uniform(0.0, 1.0, (4, 2))
 NAME = "pyjl.gp."
 

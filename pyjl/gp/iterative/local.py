@@ -39,6 +39,7 @@ import numpy as np
 from scipy.linalg import LinAlgError, cholesky, solve_triangular
 
 from ...exceptions import NumericalWarning
+from ..interface import writable
 from ..likelihood import JITTERS, blas_threads
 from .predict import check_errors
 
@@ -84,7 +85,7 @@ def conditioned(kernel, X, noise, Ks, prior, idx) -> np.ndarray:
     upper bound of the variance (and the check against exact solves still judges it)."""
     err: LinAlgError | None = None
     for rel in JITTERS:
-        A = np.asarray(kernel(X[idx]), dtype=np.float64)
+        A = writable(kernel, kernel(X[idx]))
         jitter = rel * float(np.mean(np.diag(A)))
         A[np.diag_indices_from(A)] += noise[idx] + jitter
         try:

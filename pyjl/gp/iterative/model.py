@@ -159,8 +159,10 @@ class CGState:
         res = obj.last
         assert res is not None
         warn_unconverged(res, self.settings)
-        tol, max_iter = self.settings.cg_tol * ALPHA_TOL, self.settings.max_cg_iter
-        fine = mbcg(op.__matmul__, self.y[:, None], P.solve, tol, max_iter, x0=res.x[:, :1])
+        max_iter = self.settings.max_cg_iter
+        fine = mbcg(
+            op.__matmul__, self.y[:, None], P.solve, self.alpha_tol, max_iter, x0=res.x[:, :1]
+        )
         self.alpha, self.lml = fine.x[:, 0], value
         self.info = {
             "solver": "cg",
@@ -179,7 +181,7 @@ class CGState:
             op, P, start, pred_rank, self.settings,
             AUTO_CG_ABOVE if factor_up_to is None else factor_up_to,
             partial(warn_unconverged, settings=self.settings, stacklevel=11),  # picklable
-            self.settings.cg_tol * ALPHA_TOL,
+            self.alpha_tol,
         )  # fmt: skip
         self.info.update(self.variances.info)
 
@@ -211,15 +213,21 @@ class CGState:
         state.variances.local.m = self.variances.local.m  # checked first, as after a call
         return state
 
+    @property
+    def alpha_tol(self) -> float:
+        """CG's tolerance for ``alpha`` and every later solve with ``A``:
+        ``cg_tol * ALPHA_TOL``."""
+        return self.settings.cg_tol * ALPHA_TOL
+
     def recentred(self, y: np.ndarray) -> tuple[np.ndarray, float]:
         """``(alpha, lml)`` for new targets ``y`` (same points; the log-det is kept)."""
         alpha = self.solve(y[:, None])[:, 0]
         return alpha, float(self.lml + 0.5 * (self.y @ self.alpha) - 0.5 * (y @ alpha))
 
     def solve(self, B: np.ndarray, tol: float | None = None, stacklevel: int = 4) -> np.ndarray:
-        """``A^-1 B`` for ``B`` ``(n, k)`` by CG to ``tol`` (default ``cg_tol``; warns when
-        it does not converge)."""
-        tol = self.settings.cg_tol if tol is None else tol
+        """``A^-1 B`` for ``B`` ``(n, k)`` by CG to ``tol`` (default :attr:`alpha_tol`, as
+        ``alpha``; warns when it does not converge)."""
+        tol = self.alpha_tol if tol is None else tol
         op, P = preconditioned(
             self.kernel, self.X, self.noise, self.settings.precond_rank, order=self.obj.pivots
         )
@@ -228,12 +236,14 @@ class CGState:
         warn_unconverged(res, self.settings, stacklevel=stacklevel)
         return res.x
 
-    def objective_at(self, kernel, learn: bool, noise_var: np.ndarray) -> IterativeObjective:
-        """The fit's objective (same probes) on a copy ``kernel`` of the fitted one."""
+    def objective_at(self, kernel, learn: bool, noise_var: np.ndarray, learned=None):
+        """The fit's objective (same probes) on a copy ``kernel`` of the fitted one, with
+        the noise ``noise_var`` ``(n,)`` and, where ``learn``, the learned noise (the last
+        of ``theta``) on the points ``learned`` (see :class:`IterativeObjective`)."""
         o = self.obj
         return IterativeObjective(
-            kernel, self.X, self.y, learn_noise=learn, noise_diag=None if learn else noise_var,
-            settings=o.settings, E1=o.E1, E2=o.E2,
+            kernel, self.X, self.y, learn_noise=learn, noise_diag=noise_var,
+            settings=o.settings, E1=o.E1, E2=o.E2, learned=learned,
         )  # fmt: skip
 
     def moments(self, Xs, want: str, extra: float, y_mean: float, y_std: float):

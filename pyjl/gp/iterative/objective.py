@@ -34,7 +34,7 @@ import numpy as np
 from ..._threads import thread_limit
 from ...exceptions import NumericalWarning
 from ..interface import grad_quad
-from ..likelihood import minimisable
+from ..likelihood import minimisable, noise_diagonal
 from .cg import CGResult, mbcg
 from .operator import KernelOperator
 from .pivoted_cholesky import Preconditioner, pivoted
@@ -150,16 +150,30 @@ class IterativeObjective:
     """``theta -> (-LML, -gradient)`` for the hyperparameter search, by batched CG and SLQ.
 
     Same interface as :class:`pyjl.gp.likelihood.Objective` (``split``, ``kernel``,
-    ``learn_noise``, ``value_and_grad``, ``__call__``); ``E1`` ``(precond_rank, m)`` and
-    ``E2`` ``(n, m)`` are the fixed standard normal draws behind the probes.
+    ``learn_noise``, ``learned``, ``value_and_grad``, ``__call__``); ``E1``
+    ``(precond_rank, m)`` and ``E2`` ``(n, m)`` are the fixed standard normal draws behind
+    the probes.
     """
 
     trust_radius: float | None = TRUST_RADIUS
 
-    def __init__(self, kernel, X, y, *, learn_noise, noise_diag, settings, E1, E2, log_prior=None):
+    def __init__(
+        self,
+        kernel,
+        X,
+        y,
+        *,
+        learn_noise,
+        noise_diag,
+        settings,
+        E1,
+        E2,
+        log_prior=None,
+        learned=None,
+    ):
         self.kernel, self.X, self.y = kernel, X, y
         self.method, self.learn_noise = "ml", learn_noise
-        self.noise_diag, self.settings = noise_diag, settings
+        self.noise_diag, self.settings, self.learned = noise_diag, settings, learned
         self.E1, self.E2 = E1, E2
         self.log_prior = log_prior
         self.n_kernel = np.asarray(kernel.theta).size
@@ -180,7 +194,7 @@ class IterativeObjective:
         th, noise = self.split(theta)
         self.kernel.theta = th
         n = self.X.shape[0]
-        diag = np.full(n, noise) if noise is not None else np.broadcast_to(self.noise_diag, n)
+        diag = np.broadcast_to(noise_diagonal(noise, self.noise_diag, self.learned), n)
         op, P = preconditioned(
             self.kernel, self.X, diag, self.settings.precond_rank, warn=warn, order=self.pivots
         )
@@ -232,10 +246,11 @@ class IterativeObjective:
         Va = np.column_stack([alpha, PZ, F])
         grad = 0.5 * grad_quad(self.kernel, self.X, Ua, Va)
         grad -= 0.5 * c * (diag_gradient(self.kernel, self.X) @ (1.0 / op.noise))
-        if self.learn_noise:
-            tr = c * float(np.sum(1.0 / op.noise)) - float(np.sum(F**2))
-            tr += float(np.einsum("ij,ij->", U - c * PcZ, PZ)) / m
-            grad = np.append(grad, 0.5 * op.noise[0] * (alpha @ alpha - tr))
+        if self.learn_noise:  # dA/dlog(noise) = diag(w): the noise, where it is the learned one
+            w = noise_diagonal(1.0, 0.0, self.learned) * op.noise
+            tr = c * float(np.sum(w / op.noise)) - float(w @ np.sum(F**2, axis=1))
+            tr += float(np.einsum("ij,ij,i->", U - c * PcZ, PZ, w)) / m
+            grad = np.append(grad, 0.5 * (w @ alpha**2 - tr))
         return value, grad
 
     def __call__(self, theta):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..interface import matvec
+from ..interface import matvec, writable
 
 __all__ = ["KernelOperator"]
 
@@ -53,7 +53,7 @@ class KernelOperator:
         """``A @ V`` for ``V`` ``(n, k)``: ``(n, k)``."""
         V = np.ascontiguousarray(V, dtype=np.float64)
         self.n_matvecs += V.shape[1]
-        out = matvec(self.kernel, self.X, None, V)
+        out = writable(self.kernel, matvec(self.kernel, self.X, None, V))
         out += self.noise[:, None] * V
         return out
 

@@ -40,6 +40,7 @@ from scipy.linalg import solve_triangular
 from ... import engines
 from ..._threads import thread_limit
 from ...exceptions import NumericalWarning
+from ..interface import writable
 from ..likelihood import blas_threads
 from .cg import mbcg
 from .local import LocalVariances
@@ -258,7 +259,7 @@ class Variances:
         n = self.X.shape[0]
         if self.by_factor:
             if self._factor is None:  # the engine's: OpenBLAS's own crashes in some builds
-                A = np.asarray(self.kernel(self.X), dtype=np.float64)
+                A = writable(self.kernel, self.kernel(self.X))
                 A[np.diag_indices_from(A)] += self.noise
                 with blas_threads(n):
                     self._factor = np.asarray(engines.current().cholesky(A, 0.0))
