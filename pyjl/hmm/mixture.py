@@ -59,7 +59,7 @@ class Mixture:
     n_components : int, optional
         With a single emission as ``components``: how many copies, ``>= 1``.
     n_inner : int, default 1
-        Inner EM iterations per ``fit`` call, ``>= 1`` (one is the exact Baum-Welch
+        Inner EM iterations per ``fit`` call, 1 to 1000 (one is the exact Baum-Welch
         step of the joint model).  Inside :meth:`HMM.fit` each EM iteration runs them;
         with more than one, the state posteriors of all rows are kept for it (memory
         ``O(T K)``) instead of summed statistics.
@@ -124,7 +124,9 @@ class Mixture:
                 )
         self.components = list(components)
         self.weights = None if weights is None else np.atleast_2d(weights)
-        self.n_inner = integer(n_inner, "n_inner", low=1)
+        self.n_inner = integer(
+            n_inner, "n_inner", low=1, high=1000, fix="pass a few inner iterations, e.g. 1 to 10"
+        )
 
     def check_params(self, name: str = "emission") -> Self:
         """Validate ``weights`` (finite, >= 0, rows summing to 1, one column per

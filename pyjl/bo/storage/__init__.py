@@ -27,7 +27,8 @@ values kept with a trial: ``BayesSearchCV``'s fold scores) and ``close()``.
 >>> sid = st.study("demo", '{"x": {"type": "real", "low": 0, "high": 1, "log": false}}', 7)["id"]
 >>> with st.transaction():
 ...     n = st.add_trial(sid, '{"x": 0.5}', "pending")
->>> st.finish(sid, n, "complete", value=1.5)
+>>> st.finish(sid, n, "complete", value=1.5)  # returns the state it found
+<TrialState.RUNNING: 'pending'>
 >>> [(t.number, t.state, t.value) for t in st.trials(sid)]
 [(0, <TrialState.COMPLETE: 'complete'>, 1.5)]
 """

@@ -25,7 +25,8 @@ class MemoryStorage:
     >>> st = MemoryStorage()
     >>> sid = st.study("demo", '{"x": {"type": "real", "low": 0, "high": 1}}', 7)["id"]
     >>> n = st.add_trial(sid, '{"x": 0.5}', "pending")
-    >>> st.finish(sid, n, "abandoned", error="interrupted")
+    >>> st.finish(sid, n, "abandoned", error="interrupted")  # returns the state it found
+    <TrialState.RUNNING: 'pending'>
     >>> [(t.number, t.state.value, t.error) for t in st.trials(sid)]
     [(0, 'abandoned', 'interrupted')]
     """
