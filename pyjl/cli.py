@@ -161,7 +161,9 @@ def _run_tune(args: argparse.Namespace) -> int:
     if args.n_initial is not None:
         _validate.integer(args.n_initial, "--n-initial", low=1, fix="pass N >= 1, or leave it out")
     if args.seed is not None:
-        _validate.integer(args.seed, "--seed", low=0, fix="pass N >= 0, or leave it out")
+        _validate.integer(
+            args.seed, "--seed", low=0, high=2**63 - 1, fix="pass N >= 0, or leave it out"
+        )
     func = functools.partial(_call_file_func, path, func_name)
     pool = ProcessPoolExecutor(args.workers) if args.workers > 1 else None
     try:
@@ -249,7 +251,7 @@ def _run_study_show(args: argparse.Namespace) -> int:
 
     from . import _validate
     from .bo import Optimizer, TrialState
-    from .bo.runner import param_columns
+    from .bo.history import param_columns
     from .bo.storage import open_storage
     from .bo.storage.url import parse
 

@@ -15,10 +15,11 @@ raises :class:`~pyjl.exceptions.TrialPruned` ends its trial as ``pruned``.  It d
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .. import _validate as check
@@ -29,7 +30,7 @@ from .optimizer import Optimizer
 from .space import SpaceExhausted
 from .trial import TrialState
 
-__all__ = ["run"]
+__all__ = ["run", "beating"]
 
 log = logging.getLogger("pyjl.bo")
 
@@ -108,6 +109,29 @@ def _keep_unsaved(err: StorageError, in_flight: dict) -> None:
             err.unsaved.append((number, params, fut.result()))
 
 
+@contextlib.contextmanager
+def beating(opt: Optimizer, running: Callable[[], list[int]]) -> Iterator[None]:
+    """Within it, a thread says every :data:`HEARTBEAT_S` seconds that the trials
+    ``running()`` names are alive (so that no other worker's ``stale_after`` abandons
+    them)."""
+    done = threading.Event()
+
+    def beat() -> None:
+        while not done.wait(HEARTBEAT_S):
+            numbers = running()
+            try:
+                opt.heartbeat(numbers)
+            except Exception as exc:  # noqa: BLE001 - the next beat may get through
+                log.warning("heartbeat of trials %s not stored: %s", numbers, exc)
+
+    thread = threading.Thread(target=beat, daemon=True, name="pyjl-heartbeat")
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+
+
 class _Loop:
     """One run of a study: keeps ``n_workers`` evaluations in flight, records each as it
     ends, and stops on the budget, ``max_time``, the callback or an exhausted space."""
@@ -150,9 +174,16 @@ class _Loop:
     def run(self) -> None:
         """Ask, evaluate and record until the study stops; what is in flight on an
         interrupt is abandoned (redone by the next run)."""
-        done = threading.Event()
-        beat = threading.Thread(target=self._beat, args=(done,), daemon=True)
-        beat.start()
+        with beating(self.opt, self._running):
+            self._run()
+
+    def _running(self) -> list[int]:
+        """The trials being evaluated (read from the heartbeat thread: one snapshot)."""
+        numbers = [n for n, _ in list(self.in_flight.values())]
+        inline = self.inline
+        return numbers + ([] if inline is None else [inline])
+
+    def _run(self) -> None:
         try:
             while self._step():
                 pass
@@ -167,19 +198,7 @@ class _Loop:
                 self.opt.abandon(number, "interrupted")  # a trial told meanwhile stays
             raise
         finally:
-            done.set()
             self.bar.close()
-
-    def _beat(self, done: threading.Event) -> None:
-        """Every HEARTBEAT_S seconds, say that the trials being evaluated are alive."""
-        while not done.wait(HEARTBEAT_S):
-            numbers = [n for n, _ in list(self.in_flight.values())]
-            inline = self.inline
-            numbers += [] if inline is None else [inline]
-            try:
-                self.opt.heartbeat(numbers)
-            except Exception as exc:  # noqa: BLE001 - the next beat may get through
-                log.warning("heartbeat of trials %s not stored: %s", numbers, exc)
 
     def _step(self) -> bool:
         """Start what the free workers can take, then collect what ends; False when done."""
@@ -240,10 +259,13 @@ class _Loop:
                 ok, payload = True, fut.result()
             except TrialPruned:
                 ok, payload = None, None
-            except cf.BrokenExecutor as exc:  # the pool died under it: not the trial's fault
-                self.opt.abandon(number, f"the executor broke: {_message(exc)}")
-                del self.in_flight[fut]
-                continue
+            except cf.BrokenExecutor as exc:
+                if not getattr(self.pool, "_broken", False):  # the objective's own error
+                    ok, payload = False, _message(exc)
+                else:  # the pool died under it: not the trial's fault
+                    self.opt.abandon(number, f"the executor broke: {_message(exc)}")
+                    del self.in_flight[fut]
+                    continue
             except Exception as exc:  # noqa: BLE001
                 ok, payload = False, _message(exc)
             try:

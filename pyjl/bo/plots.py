@@ -19,9 +19,9 @@ from collections.abc import Mapping
 import numpy as np
 
 from .. import _validate
+from .history import param_columns
 from .optimizer import Optimizer
 from .posterior import N_GRID_MAX, PosteriorLine, _window, check_name, posterior_line, replay
-from .runner import param_columns
 from .space import Categorical
 from .trial import TrialState
 

@@ -42,11 +42,12 @@ import numpy as np
 
 from .. import _validate as check
 from . import loop
+from .history import history_frame, param_columns
 from .optimizer import Optimizer
 from .samplers import GridSampler, RandomSampler
 from .samplers.base import seen_keys
 from .space import Categorical, Integer, Space
-from .trial import Trial, TrialState
+from .trial import TrialState
 
 __all__ = [
     "Result",
@@ -89,70 +90,6 @@ class Result:
     best_mean_value: float | None = None
     optimizer: Optimizer | None = dataclasses.field(default=None, repr=False)
     elapsed_s: float = 0.0
-
-
-_BOOKKEEPING = (
-    "number", "state", "value", "noise_var", "error", "created", "finished", "worker",
-    "duration_s", "best_so_far",
-)  # fmt: skip
-
-
-def param_columns(space: Space) -> dict[str, str]:
-    """``{parameter: its column in a history frame}``: the name, or ``params_NAME`` for a
-    parameter named like another column."""
-    out: dict[str, str] = {}
-    for k in space.names:
-        col = k
-        while col in _BOOKKEEPING or (col != k and col in space.names):
-            col = f"params_{col}"
-        out[k] = col
-    return out
-
-
-def history_frame(trials: list[Trial], space: Space):
-    """One row per trial, as :attr:`Result.history` (a pandas DataFrame): the trial's
-    number, state, value and noise variance, one column per parameter (``params_NAME``
-    for a parameter named like one of the other columns), then its error, times, worker,
-    duration and the best value so far."""
-    import pandas as pd
-
-    shown = param_columns(space)
-    rows = []
-    for t in trials:
-        row = {
-            "number": t.number,
-            "state": t.state.value,
-            "value": t.value,
-            "noise_var": t.noise_var,
-        }
-        row.update({shown[k]: t.params.get(k) for k in space.names})
-        row.update(error=t.error, created=t.created, finished=t.finished, worker=t.worker)
-        rows.append(row)
-    cols = (
-        ["number", "state", "value", "noise_var"]
-        + list(shown.values())
-        + ["error", "created", "finished", "worker"]
-    )
-    df = pd.DataFrame(rows, columns=cols)
-    df["value"] = df["value"].astype(float)
-    df["noise_var"] = df["noise_var"].astype(float)
-    df["duration_s"] = df["finished"].astype(float) - df["created"].astype(float)
-    for c in ("created", "finished"):
-        df[c] = pd.to_datetime(df[c].astype(float), unit="s", utc=True).astype(
-            "datetime64[ns, UTC]"
-        )
-    if df.empty:  # the dtypes a first row would give
-        text = pd.Series(["a"]).dtype
-        df = df.astype({"number": "int64", "state": text, "worker": text})
-        for k, col in shown.items():
-            dim = space.dimensions[k]
-            if isinstance(dim, Categorical):
-                df[col] = df[col].astype(pd.Series(list(dim.choices)).dtype)
-            else:
-                df[col] = df[col].astype("int64" if isinstance(dim, Integer) else "float64")
-    done = df["value"].where(df["state"] == TrialState.COMPLETE.value)
-    df["best_so_far"] = done.cummin().ffill()  # failed and pruned rows keep the best
-    return df
 
 
 def _result(opt: Optimizer, t0: float, with_mean: bool) -> Result:

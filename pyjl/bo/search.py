@@ -24,7 +24,7 @@ from .. import _validate
 from . import _search_cv as cvtools
 from . import _search_resume as resume
 from ._refitted import BestEstimatorMethods
-from .loop import _executor
+from .loop import _executor, beating
 from .optimizer import Optimizer
 from .space import SpaceExhausted
 from .storage import open_storage
@@ -189,7 +189,7 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
         return twin
 
     def __getstate__(self):
-        state = super().__getstate__()
+        state = dict(super().__getstate__())  # scikit-learn's may be our own __dict__
         if self.executor is not None and not isinstance(self.executor, str):
             state["executor"] = None  # a pool cannot travel: the copy uses n_jobs
         return state
@@ -317,7 +317,9 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
                 for _, params in asked
             ]
             try:
-                results = self._evaluate(opt, pool, asked, jobs, objective)
+                numbers = [number for number, _ in asked]
+                with beating(opt, lambda: numbers):  # noqa: B023 - used within this pass
+                    results = self._evaluate(opt, pool, asked, jobs, objective)
             except BaseException as exc:
                 for number, _ in asked:  # "raise" or an interrupt: nothing half-recorded
                     if isinstance(exc, Exception):

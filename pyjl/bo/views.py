@@ -131,7 +131,7 @@ class StudyViews:
 
     def history(self):
         """A pandas DataFrame, one row per trial (see :func:`pyjl.bo.minimize`)."""
-        from .runner import history_frame
+        from .history import history_frame
 
         return history_frame(self.trials, self.space)
 

@@ -56,7 +56,7 @@ from ..bo import (
     grid_search,
     random_search,
 )
-from ..bo.runner import history_frame
+from ..bo.history import history_frame
 from .models import N_ESTIMATORS, make_model, one_thread, resolve_model
 from .tuning_outputs import write_outputs
 

@@ -9,7 +9,11 @@ a sequence the log-densities of unreachable states are set to ``-inf``: this cha
 forward, backward or posterior quantity (an unreachable state has forward probability
 zero, and no reachable state moves to a state unreachable at the next step), and the
 scaling then takes its largest density over the reachable ones.  The kernel is run again
-on that sequence; one still at ``-inf`` is impossible under the model.
+on that sequence.  One still at ``-inf`` is impossible under the model, or its reachable
+states' own forward probabilities underflow (start or transition probabilities below
+~1e-300), which this does not mend.  The search for the reachable states is a loop over
+the rows in Python (about 6 s per million rows), run only for sequences at ``-inf`` in a
+model with zero start or transition probabilities.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ def reachable_only(log_pi: np.ndarray, log_A: np.ndarray, lb: np.ndarray) -> np.
     """``lb`` (one sequence, ``(T, K)``) with ``-inf`` where the state cannot be reached:
     outside the support of the forward probabilities at that step."""
     moves = log_A > -np.inf
+    if moves.all() and (log_pi > -np.inf).all():  # every state reachable: nothing to mask
+        return lb
     possible = lb > -np.inf
     out = np.full_like(lb, -np.inf)
     support = (log_pi > -np.inf) & possible[0]

@@ -170,7 +170,9 @@ def initial_params(model: HMM, src: Any, rng: np.random.Generator) -> Any:
         )
     x0 = src.head(INIT_ROWS * 5)
     if getattr(em, "n_symbols", False) is None:  # as hmmlearn: max(X) + 1 over all of X
-        em.n_symbols = int(src.largest()) + 1
+        top = src.largest()
+        if np.isfinite(top) and 0 <= top < 2**31:  # else a batch's check names the value
+            em.n_symbols = int(top) + 1
     if model.init == "kmeans":
         pi, A = np.full(K, 1.0 / K), np.full((K, K), 1.0 / K)
         em.initialize(x0, K, rng)

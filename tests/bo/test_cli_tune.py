@@ -145,7 +145,11 @@ def test_tune_failures_are_recorded(files):
         ),
         (
             ["tune", "obj.py:f", "--space", "space.toml", "--n-calls", "3", "--seed", "-1"],
-            ["`--seed` must be an integer >= 0; got -1", "leave it out"],
+            ["`--seed` must be an integer >= 0", "got -1", "leave it out"],
+        ),
+        (
+            ["tune", "obj.py:f", "--space", "space.toml", "--n-calls", "3", "--seed", "9" * 20],
+            ["`--seed` must be an integer >= 0 and <= 9223372036854775807", "leave it out"],
         ),
         (
             ["tune", "obj.py:f", "--space", "space.toml", "--n-calls", "3", "--workers", "0"],

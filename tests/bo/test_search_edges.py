@@ -110,3 +110,41 @@ def test_a_live_executor_is_shared_by_clones_and_left_behind_by_pickle(data):
     copy = pickle.loads(pickle.dumps(s))
     assert copy.executor is None
     np.testing.assert_array_equal(copy.predict(X), s.predict(X))
+
+
+def test_pickling_leaves_the_searchs_own_executor_alone(data):
+    with cf.ThreadPoolExecutor(2) as pool:
+        s = _search(executor=pool)
+        pickle.dumps(s)
+        assert s.executor is pool
+
+
+def test_a_search_beats_for_the_candidates_it_scores(data, tmp_path, monkeypatch):
+    # another worker's stale_after must not abandon a candidate whose folds take long
+    import time
+
+    from sklearn.base import BaseEstimator, ClassifierMixin
+
+    from pyjl.bo import Optimizer
+    from pyjl.bo import loop as bo_loop
+
+    monkeypatch.setattr(bo_loop, "HEARTBEAT_S", 0.1)
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    seen = []
+
+    class Slow(ClassifierMixin, BaseEstimator):
+        def __init__(self, C=1.0):
+            self.C = C
+
+        def fit(self, X, y):
+            time.sleep(0.4)
+            t = Optimizer(None, storage=url, study="h").trials[-1]
+            seen.append(t.heartbeat - t.created)
+            self.classes_ = np.unique(y)
+            return self
+
+        def predict(self, X):
+            return np.full(len(X), self.classes_[0])
+
+    BayesSearchCV(Slow(), SPACE, n_iter=1, cv=2, storage=url, study="h", refit=False).fit(*data)
+    assert max(seen) > 0.2

@@ -274,3 +274,17 @@ def test_loading_a_study_from_a_missing_file_makes_no_file(tmp_path):
         with pytest.raises(InputError, match="`space` must be given.*no study file"):
             Optimizer(None, storage=storage, study="x")
     assert not path.exists()
+
+
+def _raises_broken(params):
+    raise cf.BrokenExecutor("a worker of the objective's own pool died")  # e.g. loky's
+
+
+def test_an_objectives_own_broken_executor_fails_its_trial():
+    # only a pool that is itself broken abandons its trials; this one ran on forever
+    with cf.ThreadPoolExecutor(2) as pool:
+        res = random_search(
+            _raises_broken, SPACE, n_calls=4, executor=pool, n_workers=2, progress=False
+        )
+    assert list(res.history["state"]) == ["failed"] * 4
+    assert "BrokenExecutor" in res.history["error"].iloc[0]

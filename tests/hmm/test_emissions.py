@@ -270,3 +270,13 @@ def test_categorical_counts_its_symbols_over_all_of_x(arrow):
     assert m.emission_.n_symbols == 5 and np.isfinite(m.score(X))
     ref = hmmlearn.CategoricalHMM(2, random_state=0, n_iter=1).fit(X[:, None])
     assert m.emission_.probs.shape == ref.emissionprob_.shape
+
+
+def test_categorical_refuses_a_bad_symbol_beyond_the_init_rows_of_a_table():
+    import pyarrow as pa
+
+    from pyjl.exceptions import InputError
+
+    X = np.r_[np.arange(100_000) % 3, [np.inf]]
+    with pytest.raises(InputError, match="X"):
+        HMM(Categorical(), 2, random_state=0, n_iter=2, batch_rows=5000).fit(pa.table({"x": X}))
