@@ -14,10 +14,14 @@ from __future__ import annotations
 
 import os
 import socket
+import warnings
+from typing import Any
 
+from .. import _validate
+from ..exceptions import PyjlWarning
 from .trial import Trial, TrialState
 
-__all__ = ["HEARTBEAT_S", "worker_id", "pid_dead", "abandon_reason"]
+__all__ = ["HEARTBEAT_S", "worker_id", "pid_dead", "abandon_reason", "check_stale_after"]
 
 #: seconds between two heartbeats of a study's loop for the trials it evaluates
 HEARTBEAT_S = 5.0
@@ -56,3 +60,23 @@ def abandon_reason(
     if stale_after is not None and (trial.heartbeat or 0) < now - stale_after:
         return f"no heartbeat from {trial.worker} for {stale_after:g} s"
     return None
+
+
+def check_stale_after(value: Any) -> float | None:
+    """``stale_after`` checked: ``None`` or a number of seconds ``> 0``; below three
+    heartbeats a :class:`~pyjl.exceptions.PyjlWarning` says that live trials of other
+    workers may be abandoned."""
+    if value is None:
+        return None
+    seconds = _validate.real(
+        value, "stale_after", low=0.0, low_open=True, fix="pass a number of seconds > 0, or None"
+    )
+    if seconds < 3 * HEARTBEAT_S:
+        warnings.warn(
+            f"stale_after={seconds:g} s is less than three heartbeats "
+            f"({3 * HEARTBEAT_S:g} s): trials that other workers are still evaluating "
+            "may be abandoned and evaluated twice; pass a minute or more",
+            PyjlWarning,
+            stacklevel=3,
+        )
+    return seconds

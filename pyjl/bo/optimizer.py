@@ -18,16 +18,15 @@ from __future__ import annotations
 import json
 import math
 import time
-import warnings
 from collections.abc import Mapping
 from typing import Any
 
 from .. import _validate
 from .._threads import thread_limit
-from ..exceptions import InputError, PyjlWarning
+from . import ending
 from . import handle as _handle
 from .fidelity import PRUNED_AS
-from .liveness import HEARTBEAT_S, abandon_reason, worker_id
+from .liveness import abandon_reason, check_stale_after, worker_id
 from .pruners import check_pruner
 from .samplers import GPSampler, GridSampler, RandomSampler, Sampler
 from .samplers.base import seen_keys
@@ -225,25 +224,7 @@ class Optimizer(StudyViews):
         model = self._model = self._sampler if isinstance(self._sampler, GPSampler) else model
         self.sampler = getattr(self._sampler, "name", type(self._sampler).__name__)
         seed = _validate.seed(seed)
-        self.stale_after = (
-            None
-            if stale_after is None
-            else _validate.real(
-                stale_after,
-                "stale_after",
-                low=0.0,
-                low_open=True,
-                fix="pass a number of seconds > 0, or None",
-            )
-        )
-        if self.stale_after is not None and self.stale_after < 3 * HEARTBEAT_S:
-            warnings.warn(
-                f"stale_after={self.stale_after:g} s is less than three heartbeats "
-                f"({3 * HEARTBEAT_S:g} s): trials that other workers are still evaluating "
-                "may be abandoned and evaluated twice; pass a minute or more",
-                PyjlWarning,
-                stacklevel=2,
-            )
+        self.stale_after = check_stale_after(stale_after)
         st = open_study(storage, study, space, seed)
         self.storage, self.study_name, self._study_id = st.storage, st.name, st.id
         self.space, self.seed = st.space, st.seed
@@ -356,18 +337,18 @@ class Optimizer(StudyViews):
         (an abandoned one may still be told) or that the study does not hold."""
         value = self._check_value(value, "value")
         with self.storage.keeping(self._study_id, number, params, value):
-            self._end(number, TrialState.COMPLETE, value)
+            ending.end(self, number, TrialState.COMPLETE, value)
 
     def fail_trial(self, number: int, error: str) -> None:
         """Mark trial ``number`` failed, with the message ``error`` (refused, as
         :meth:`tell_trial`, for a trial that has ended)."""
-        self._end(number, TrialState.FAILED, error=str(error))
+        ending.end(self, number, TrialState.FAILED, error=str(error))
 
     def abandon(self, number: int, reason: str) -> bool:
         """Mark pending trial ``number`` abandoned (``reason``: why); its point may be asked
         again and it does not count towards a budget.  Returns False, changing nothing,
         when the trial has ended meanwhile."""
-        number = self._number(number)
+        number = ending.number(number)
         before = self.storage.finish(
             self._study_id,
             number,
@@ -376,7 +357,7 @@ class Optimizer(StudyViews):
             only_from=(TrialState.RUNNING,),
         )
         if before is None:
-            raise self._no_trial(number)
+            raise ending.no_trial(number, self.study_name, len(self.trials))
         return before == TrialState.RUNNING
 
     def heartbeat(self, numbers: list[int]) -> None:
@@ -395,8 +376,8 @@ class Optimizer(StudyViews):
 
     def tell_pruned(self, number: int) -> None:
         """End trial ``number`` as pruned; its value is the last one it reported."""
-        value = _handle.last_value(self.storage, self._study_id, self._number(number))
-        self._end(number, TrialState.PRUNED, value)
+        value = _handle.last_value(self.storage, self._study_id, ending.number(number))
+        ending.end(self, number, TrialState.PRUNED, value)
 
     def handle(self, number: int, params: dict) -> _handle.TrialHandle:
         """The :class:`~pyjl.bo.TrialHandle` of trial ``number`` (its ``params``)."""
@@ -408,41 +389,6 @@ class Optimizer(StudyViews):
         """``value`` as a finite float (see :func:`pyjl._validate.finite`)."""
         fix = "report a failed evaluation with tell_failed(params, error)"
         return _validate.finite(value, name, fix="pass a float, or " + fix, finite_fix=fix)
-
-    def _number(self, number: Any) -> int:
-        return _validate.integer(
-            number, "number", low=0, fix="pass a trial number that ask_trials returned"
-        )
-
-    def _no_trial(self, number: int) -> InputError:
-        return _validate.error(
-            "number",
-            f"must be a trial of study {self.study_name!r}",
-            f"{number}, but the study holds {len(self.trials)} trials",
-            "pass a trial number that ask_trials returned",
-        )
-
-    def _end(
-        self,
-        number: Any,
-        state: TrialState,
-        value: float | None = None,
-        noise_var: float | None = None,
-        error: str | None = None,
-    ) -> None:
-        """End a pending (or abandoned) trial; one that has ended stays as it is."""
-        number = self._number(number)
-        before = self.storage.finish(self._study_id, number, state, value, noise_var, error)
-        if before is None:
-            raise self._no_trial(number)
-        if before not in (TrialState.RUNNING, TrialState.ABANDONED):
-            raise _validate.error(
-                "number",
-                "must be a trial still being evaluated: one that has ended cannot be changed",
-                f"trial {number}, which is {before.value}",
-                "record another evaluation of its point with tell(params, value), "
-                "which adds a trial",
-            )
 
     def _finish_params(self, params: dict, state: TrialState, value, noise_var, error) -> int:
         """End this worker's (else any) pending trial of ``params``, else an abandoned one,

@@ -242,7 +242,10 @@ def test_valid_given_parameters_are_used_as_given():
         (lambda: Mixture([]), r"`components` must hold at least one emission"),
         (lambda: Mixture(Normal(), n_components=2**70), r"`n_components` must be an integer >= 1"),
         (lambda: Mixture(Normal(), n_components=1.5), r"`n_components` must be an integer >= 1"),
-        (lambda: Mixture([Normal()], n_inner=0), r"`n_inner` must be an integer >= 1 and <= 1000; got 0"),
+        (
+            lambda: Mixture([Normal()], n_inner=0),
+            r"`n_inner` must be an integer >= 1 and <= 1000; got 0",
+        ),
         (
             lambda: _given(Categorical([0.5, 0.5])).score([0, 1]),
             r"`emission\.probs` must be "
