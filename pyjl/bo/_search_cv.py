@@ -26,6 +26,7 @@ import os
 import time
 import traceback
 import warnings
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -366,19 +367,30 @@ def fit_folds(handle: Any, jobs: list[tuple], objective: str) -> tuple[list[dict
 
 
 def warn_failures(folds: list[list[dict] | None], error_score: Any) -> None:
-    """scikit-learn's warning when fits failed, its error when all did."""
+    """scikit-learn's warning when fits failed, its error when all did, in its words (so
+    that filters and tests written for ``GridSearchCV`` match)."""
     fits = [r for f in folds if f is not None for r in f]
     failed = [r["error"] for r in fits if r["error"]]
     if not failed:
         return
+    delimiter = "-" * 80 + "\n"
+    summary = "\n".join(
+        f"{delimiter}{n} fits failed with the following error:\n{error}"
+        for error, n in Counter(failed).items()
+    )
     if len(failed) == len(fits):
         raise ValueError(
-            f"all the {len(fits)} fits failed; the estimator is likely misconfigured. "
-            f"The first error:\n{failed[0]}"
+            f"\nAll the {len(fits)} fits failed.\n"
+            "It is very likely that your model is misconfigured.\n"
+            "You can try to debug the error by setting error_score='raise'.\n\n"
+            f"Below are more details about the failures:\n{summary}"
         )
     warnings.warn(
-        f"{len(failed)} fits failed out of a total of {len(fits)}; their scores are "
-        f"error_score={error_score}. The first error:\n{failed[0]}",
+        f"\n{len(failed)} fits failed out of a total of {len(fits)}.\n"
+        "The score on these train-test partitions for these parameters will be set to "
+        f"{error_score}.\nIf these failures are not expected, you can try to debug them "
+        "by setting error_score='raise'.\n\n"
+        f"Below are more details about the failures:\n{summary}",
         FitFailedWarning,
         stacklevel=3,
     )

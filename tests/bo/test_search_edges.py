@@ -148,3 +148,30 @@ def test_a_search_beats_for_the_candidates_it_scores(data, tmp_path, monkeypatch
 
     BayesSearchCV(Slow(), SPACE, n_iter=1, cv=2, storage=url, study="h", refit=False).fit(*data)
     assert max(seen) > 0.2
+
+
+def test_failed_fits_are_reported_in_scikit_learns_words(data):
+    # the same warning text as GridSearchCV on the same failing candidate
+    import warnings
+
+    from sklearn.exceptions import FitFailedWarning
+
+    from pyjl.bo import Categorical
+
+    def messages(search):
+        with warnings.catch_warnings(record=True) as got:
+            warnings.simplefilter("always")
+            search.fit(*data)
+        return [str(w.message) for w in got if issubclass(w.category, FitFailedWarning)]
+
+    grid = GridSearchCV(LogisticRegression(), {"solver": ["lbfgs", "bad"]}, cv=3)
+    ours = BayesSearchCV(
+        LogisticRegression(), {"solver": Categorical(["lbfgs", "bad"])}, n_iter=2, cv=3
+    )
+    theirs, mine = messages(grid), messages(ours)
+    head = theirs[0].split("Below are more details")[0]
+    assert mine and mine[0].startswith(head)
+    with pytest.raises(ValueError, match=r"All the 3 fits failed\.\nIt is very likely"):
+        BayesSearchCV(LogisticRegression(), {"solver": Categorical(["bad"])}, n_iter=1, cv=3).fit(
+            *data
+        )
