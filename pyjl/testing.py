@@ -21,6 +21,8 @@ __all__ = ["check_kernel", "check_emission", "check_engine", "engine_cases"]
 def _gradient_error(kernel, X, dK, eps, rtol, atol) -> float:
     """The largest relative error of ``dK`` (``gradient(X)[1]`` at ``kernel.theta``)
     against central finite differences; asserts each is within ``atol + rtol |fd|``."""
+    from .gp.interface import names
+
     theta = np.asarray(kernel.theta, dtype=np.float64)
     name, worst = type(kernel).__name__, 0.0
     for q in range(theta.size):
@@ -30,11 +32,9 @@ def _gradient_error(kernel, X, dK, eps, rtol, atol) -> float:
         hi.theta, lo.theta = theta + step, theta - step
         fd = (np.asarray(hi(X)) - np.asarray(lo(X))) / (2 * eps)
         err = np.abs(fd - dK[q])
-        names = getattr(kernel, "hyperparameter_names", None)
-        label = names[q] if names else f"theta[{q}]"
         assert np.all(err <= atol + rtol * np.abs(fd)), (
-            f"{name}: gradient for {label} differs from finite differences by {err.max():.3g} "
-            f"at theta = {np.round(theta, 4).tolist()}"
+            f"{name}: gradient for {names(kernel)[q]} differs from finite differences by "
+            f"{err.max():.3g} at theta = {np.round(theta, 4).tolist()}"
         )
         worst = max(worst, float(np.max(err / (np.abs(fd) + atol))))
     return worst

@@ -30,7 +30,8 @@ def setup_of(search: Any, objective: str, splits: list) -> dict:
         "estimator": stable_repr(search.estimator),
         "metrics": {k: stable_repr(v) for k, v in scorers.items()},
         "objective": objective,
-        "folds": f"{len(splits)} folds, sha1 {digest.hexdigest()}",
+        "n_splits": len(splits),
+        "folds": f"sha1 {digest.hexdigest()}",
         "train_scores": bool(search.return_train_score),
     }
 
@@ -39,20 +40,11 @@ def check_same(stored: dict, records, setup: dict, study: str) -> None:
     """Refuse to reuse a stored candidate whose fold records another setup made (other
     metrics, folds, estimator or train scores): their scores would be mixed with these."""
     theirs = stored.get(SETUP)
-    if theirs is None and records is not None:  # before setups were stored: the records
-        train = any(r.get("train") is not None for r in records)
-        metrics = sorted(records[0]["test"]) if records else sorted(setup["metrics"])
-        metrics = metrics if metrics == sorted(setup["metrics"]) else ["other"]
-        theirs = (
-            dict(setup)
-            if (
-                metrics == sorted(setup["metrics"])
-                and train == setup["train_scores"]
-                and len(records) <= int(setup["folds"].split()[0])
-            )
-            else {"records": "of other metrics, folds or train scores"}
-        )
-    if theirs is None or theirs == setup:
+    if theirs is None:  # stored before setups were (or by another tool): its records
+        if records is None or _records_fit(records, setup):
+            return
+        theirs = {"records": "of other metrics, folds or train scores"}
+    if theirs == setup:
         return
     differ = [k for k in setup if theirs.get(k) != setup[k]] or list(theirs)
     raise _validate.error(
@@ -61,6 +53,18 @@ def check_same(stored: dict, records, setup: dict, study: str) -> None:
         "scoring, folds and return_train_score)",
         f"{study!r}, whose stored candidates differ in {', '.join(differ)}",
         "pass another study name (or storage) for a new search",
+    )
+
+
+def _records_fit(records: list[dict], setup: dict) -> bool:
+    """Whether fold records stored without their setup have this setup's metrics and
+    train scores, and no more folds (a pruned candidate has fewer)."""
+    metrics = sorted(records[0]["test"]) if records else sorted(setup["metrics"])
+    train = any(r.get("train") is not None for r in records)
+    return (
+        metrics == sorted(setup["metrics"])
+        and train == setup["train_scores"]
+        and len(records) <= setup["n_splits"]
     )
 
 

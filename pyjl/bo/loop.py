@@ -193,8 +193,7 @@ class _Loop:
         except BaseException:  # KeyboardInterrupt, a broken pool...: redone later
             for fut in self.in_flight:
                 fut.cancel()
-            numbers = [n for n, _ in [*self.in_flight.values(), *self.unstarted]]
-            for number in numbers + ([] if self.inline is None else [self.inline]):
+            for number in self._running() + [n for n, _ in self.unstarted]:
                 self.opt.abandon(number, "interrupted")  # a trial told meanwhile stays
             raise
         finally:

@@ -176,9 +176,12 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
         self.optimizer_kwargs = optimizer_kwargs
 
     # --- copies: a live executor is shared by a clone, and left behind by pickle ------
+    def _live_executor(self) -> bool:
+        """Whether ``executor`` is a live resource (a pool or a client), not a name."""
+        return self.executor is not None and not isinstance(self.executor, str)
+
     def __sklearn_clone__(self):
-        live = self.executor is not None and not isinstance(self.executor, str)
-        if not live:
+        if not self._live_executor():
             return super().__sklearn_clone__()
         executor, self.executor = self.executor, None
         try:
@@ -190,7 +193,7 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
 
     def __getstate__(self):
         state = dict(super().__getstate__())  # scikit-learn's may be our own __dict__
-        if self.executor is not None and not isinstance(self.executor, str):
+        if self._live_executor():
             state["executor"] = None  # a pool cannot travel: the copy uses n_jobs
         return state
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .._validate import describe, error, position, real, row
-from ..exceptions import NumericalWarning
+from ..exceptions import NotFittedError, NumericalWarning
 
 __all__ = [
     "as_obs",
@@ -24,6 +24,7 @@ __all__ = [
     "gaussian_range",
     "gaussian_finite",
     "covars_map",
+    "emission_states",
     "INIT_ROWS",
 ]
 
@@ -322,3 +323,13 @@ def hard_weights(labels: np.ndarray, k: int) -> np.ndarray:
     W = np.zeros((labels.size, k))
     W[np.arange(labels.size), labels] = 1.0
     return W
+
+
+def emission_states(em: Any) -> Any:
+    """The number of states the emission's parameters describe, or ``None``."""
+    try:
+        n = em.n_states
+    except (NotFittedError, AttributeError, TypeError, ValueError):
+        weights = getattr(em, "weights", None)
+        n = np.shape(weights)[0] if weights is not None and np.ndim(weights) == 2 else None
+    return n if isinstance(n, (int, np.integer)) else None

@@ -28,7 +28,16 @@ from . import _rescue as rescue
 
 LANES = 8  # sequences per SIMD block of the native kernels
 
-__all__ = ["Source", "has_stats", "has_estep", "fused", "add_stats", "estep_batch", "Stats"]
+__all__ = [
+    "Source",
+    "has_stats",
+    "has_estep",
+    "fused",
+    "add_stats",
+    "estep_batch",
+    "relook",
+    "Stats",
+]
 
 
 def has_stats(e: Any) -> bool:
@@ -317,21 +326,31 @@ def estep_batch(
         else:
             st.emission = emission.suff_stats(x, gamma)
     ll = np.array(ll, dtype=np.float64)
-    seqs = rescue.dead(ll)
-    if seqs.size:  # the kernel's zero may be an underflow: the rows' statistics were zero
-        offsets = np.concatenate([[0], np.cumsum(lengths)])
-        for s in seqs:
-            a, b = int(offsets[s]), int(offsets[s + 1])
-            with rows_from(row(a)):
-                lb = log_emissions(emission, x[a:b], K)
-            ll[s], g, xi = rescue.forward_backward(engine, log_pi, log_A, lb)
-            if np.isneginf(ll[s]):
-                continue
-            st.start = st.start + g[0]
-            st.trans = st.trans + xi
-            if gamma is not None:
-                gamma[a:b] = g
-            if not keep_gamma:
-                st.emission = add_stats(st.emission, emission.suff_stats(x[a:b], g))
+    # the kernel's zero may be an underflow (the rows' statistics were zero): rescued
+    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    for s, a, lb in relook(emission, lambda a, b: x[a:b], offsets, rescue.dead(ll), K):
+        ll[s], g, xi = rescue.forward_backward(engine, log_pi, log_A, lb)
+        if np.isneginf(ll[s]):
+            continue
+        b = a + lb.shape[0]
+        st.start = st.start + g[0]
+        st.trans = st.trans + xi
+        if gamma is not None:
+            gamma[a:b] = g
+        if not keep_gamma:
+            st.emission = add_stats(st.emission, emission.suff_stats(x[a:b], g))
     st.loglik = _total_loglik(ll)
     return st
+
+
+def relook(
+    emission: Any, rows: Any, offsets: np.ndarray, seqs: np.ndarray, K: int
+) -> Iterator[tuple[int, int, np.ndarray]]:
+    """``(sequence, first row, log-densities)`` of each sequence in ``seqs``, which the
+    kernel found impossible (:mod:`pyjl.hmm._rescue`); ``rows(a, b)`` gives rows
+    ``[a, b)`` and ``offsets`` the first row of each sequence (and the number of rows)."""
+    for s in seqs:
+        a, b = int(offsets[s]), int(offsets[s + 1])
+        with rows_from(row(a)):
+            lb = log_emissions(emission, rows(a, b), K)
+        yield int(s), a, lb

@@ -16,7 +16,7 @@ import numpy as np
 from .. import engines
 from .._validate import error, rows_from
 from . import _rescue as rescue
-from ._em import fused, log_emissions
+from ._em import fused, log_emissions, relook
 
 
 def mirror(result: Any, X: Any) -> Any:
@@ -96,16 +96,6 @@ def spans_of(src: Any, fused_pass: Any) -> Any:
     return src.iter_batches()
 
 
-def _relook(src: Any, em: Any, K: int, seqs: np.ndarray) -> Iterator[tuple[int, int, Any]]:
-    """``(sequence, first row, log-densities)`` of each sequence in ``seqs``, which the
-    kernel found impossible (see :mod:`pyjl.hmm._rescue`)."""
-    for seq in seqs:
-        a, b = int(src.offsets[seq]), int(src.offsets[seq + 1])
-        with rows_from(a):
-            lb = log_emissions(em, src.user_rows(a, b), K)
-        yield int(seq), a, lb
-
-
 def forward(
     log_pi: np.ndarray, log_A: np.ndarray, em: Any, src: Any, K: int
 ) -> tuple[np.ndarray, str | None]:
@@ -125,7 +115,7 @@ def forward(
                 log_b = log_emissions(em, x, K)
             ll[s : s + lens.size] = engine.forward(log_pi, log_A, log_b, lens)
         s += lens.size
-    for seq, _, lb in _relook(src, em, K, rescue.dead(ll)):
+    for seq, _, lb in relook(em, src.user_rows, src.offsets, rescue.dead(ll), K):
         ll[seq] = rescue.forward(engine, log_pi, log_A, lb)
     return ll, zero_probability(src, ll, zero)
 
@@ -143,7 +133,7 @@ def forward_backward(log_pi: np.ndarray, log_A: np.ndarray, em: Any, src: Any, K
         s += lens.size
         gamma[start:stop] = g
         del lb, g
-    for seq, a, lb in _relook(src, em, K, rescue.dead(ll)):
+    for seq, a, lb in relook(em, src.user_rows, src.offsets, rescue.dead(ll), K):
         ll[seq], g, _ = rescue.forward_backward(engine, log_pi, log_A, lb)
         gamma[a : a + lb.shape[0]] = g
     refuse_zero(src, ll, zero, "state posteriors (they are undefined otherwise)")

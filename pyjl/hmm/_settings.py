@@ -17,7 +17,7 @@ import numpy as np
 
 from .._validate import boolean, choice, describe, error, integer, real, seed
 from ..exceptions import NotFittedError
-from ._common import INIT_ROWS, check_prob_rows, check_values
+from ._common import INIT_ROWS, check_prob_rows, check_values, emission_states
 
 if TYPE_CHECKING:
     from .model import HMM
@@ -49,16 +49,6 @@ def _broadcasts(shape: tuple[int, ...], to: tuple[int, ...]) -> bool:
     return len(shape) <= len(to) and all(
         a in (1, b) for a, b in zip(shape[::-1], to[::-1], strict=False)
     )
-
-
-def emission_states(em: Any) -> Any:
-    """The number of states the emission's parameters describe, or ``None``."""
-    try:
-        n = em.n_states
-    except (NotFittedError, AttributeError, TypeError, ValueError):
-        weights = getattr(em, "weights", None)
-        n = np.shape(weights)[0] if weights is not None and np.ndim(weights) == 2 else None
-    return n if isinstance(n, (int, np.integer)) else None
 
 
 def check_settings(model: HMM) -> int:

@@ -29,7 +29,7 @@ from scipy.special import logsumexp
 
 from .._validate import describe, error, integer
 from ..exceptions import NotFittedError, NumericalWarning
-from ._common import INIT_ROWS, as_obs, check_prob_rows, empty_states, kmeans
+from ._common import INIT_ROWS, as_obs, check_prob_rows, emission_states, empty_states, kmeans
 
 __all__ = ["Mixture"]
 
@@ -150,14 +150,8 @@ class Mixture:
 
     def _check_states(self, name: str) -> None:
         """Every component and the weights describe the same number of states."""
-        counts = {}
-        for m, c in enumerate(self.components):
-            try:
-                n = c.n_states
-            except (NotFittedError, AttributeError, TypeError, ValueError):
-                continue
-            if isinstance(n, (int, np.integer)):
-                counts[m] = int(n)
+        states = (emission_states(c) for c in self.components)
+        counts = {m: int(n) for m, n in enumerate(states) if n is not None}
         if self.weights is not None:
             want, source = np.shape(self.weights)[0], f"{name}.weights has rows"
         elif counts:
