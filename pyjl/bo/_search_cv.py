@@ -418,11 +418,18 @@ def _masked_params(candidates: list[dict]) -> dict[str, MaskedArray]:
 
 
 def _store(
-    results: dict, key: str, array: np.ndarray, splits: bool, rank: bool, known=None
+    results: dict,
+    key: str,
+    array: np.ndarray,
+    splits: bool,
+    rank: bool,
+    known=None,
+    ran=None,
 ) -> None:
     """Split columns, mean, std (and rank) of ``array`` (n_candidates, n_splits), as
     ``BaseSearchCV._format_results`` computes them; ``known``: means to use where the
-    folds are unknown (not NaN)."""
+    folds are unknown (not NaN).  A score's non-finite mean among the candidates that
+    ``ran`` (not pruned) gets scikit-learn's warning."""
     if splits:
         for k in range(array.shape[1]):
             results[f"split{k}_{key}"] = array[:, k]
@@ -430,6 +437,12 @@ def _store(
     if known is not None:
         means = np.where(np.isnan(known), means, known)
     results[f"mean_{key}"] = means
+    if ran is not None and not np.isfinite(means[ran]).all():
+        warnings.warn(
+            f"One or more of the {key.split('_')[0]} scores are non-finite: {means}",
+            UserWarning,
+            stacklevel=4,
+        )
     results[f"std_{key}"] = np.sqrt(np.average((array - means[:, np.newaxis]) ** 2, axis=1))
     if rank:
         if np.isnan(means).all():
@@ -462,10 +475,16 @@ def cv_results(
     _store(results, "score_time", table(lambda r: r["score_time"]), False, False)
     results.update(_masked_params(candidates))
     results["params"] = candidates
+    # the candidates scored on every fold (not pruned; kept: with their fold records)
+    kept = np.array([f is not None and len(f) == n_splits for f in folds], dtype=bool)
+    unknown = np.array([f is None for f in folds], dtype=bool)
     for name in names:
         key = "score" if names == ["score"] else name
         mean = np.array(known, dtype=np.float64) if name == objective else None
-        _store(results, f"test_{key}", table(lambda r, n=name: r["test"][n]), True, True, mean)
+        ran = kept | unknown if name == objective else kept
+        test = table(lambda r, n=name: r["test"][n])
+        _store(results, f"test_{key}", test, True, True, mean, ran)
         if train:
-            _store(results, f"train_{key}", table(lambda r, n=name: r["train"][n]), True, False)
+            scores = table(lambda r, n=name: r["train"][n])
+            _store(results, f"train_{key}", scores, True, False, None, kept)
     return results

@@ -19,18 +19,19 @@ import contextlib
 import logging
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from .. import _validate as check
-from ..exceptions import StorageError, TrialPruned
+from ..exceptions import PyjlWarning, StorageError, TrialPruned
 from .handle import TrialHandle, takes_trial
 from .liveness import HEARTBEAT_S
 from .optimizer import Optimizer
 from .space import SpaceExhausted
 from .trial import TrialState
 
-__all__ = ["run", "beating"]
+__all__ = ["run", "beating", "warn_exhausted"]
 
 log = logging.getLogger("pyjl.bo")
 
@@ -89,6 +90,21 @@ def _executor(executor, n_workers: int):
     if hasattr(executor, "get_executor") and hasattr(executor, "submit"):
         return executor.get_executor(), []
     raise check.error("executor", _EXECUTOR_RULE, check.describe(executor), _EXECUTOR_FIX)
+
+
+def warn_exhausted(
+    opt: Optimizer, budget: int, argument: str, instead: str, stacklevel: int
+) -> None:
+    """scikit-learn's warning (``RandomizedSearchCV``'s words) when ``opt``'s finite space
+    holds fewer points than a budget of ``budget`` trials: the search ends early."""
+    size = opt.space.size()
+    if size < budget:
+        warnings.warn(
+            f"The total space of parameters {size:g} is smaller than {argument}={budget}. "
+            f"Running {size:g} iterations. For exhaustive searches, use {instead}.",
+            PyjlWarning,
+            stacklevel=stacklevel + 1,
+        )
 
 
 def _keep_unsaved(err: StorageError, in_flight: dict) -> None:
@@ -160,6 +176,7 @@ class _Loop:
         self.inline: int | None = None  # the trial being evaluated in this thread
         self.unstarted: list[tuple[int, dict]] = []  # asked, not yet handed to a worker
         self.stop = False
+        self.exhausted = False  # the space ran out of unseen points
         # a Dask executor's future accepts cancel() while its task runs: wait for those
         self.cancels = pool is not None and not type(pool).__module__.startswith("distributed")
         start = sum(t.state.is_finished() and t.state != TrialState.ABANDONED for t in opt.trials)
@@ -223,7 +240,7 @@ class _Loop:
         try:
             return self.opt.ask_trials(free, budget=self.n_calls)
         except SpaceExhausted:
-            self.stop = True
+            self.stop = self.exhausted = True
             return []
 
     def _start(self, number: int, params: dict) -> None:
@@ -305,14 +322,14 @@ def run(
     progress: bool,
     max_time: float | None,
     on_trial: Callable[[], Any],
-) -> None:
+) -> bool:
     """Evaluate ``func`` on the optimiser's proposals until the study holds ``n_calls``
     trials (abandoned ones not counted), ``max_time`` has passed, ``callback(on_trial())``
-    returns True, or the space is exhausted."""
+    returns True, or the space is exhausted; returns whether it was."""
     t0 = time.monotonic()
     pool, owned = _executor(executor, int(n_workers))
     try:
-        _Loop(
+        study = _Loop(
             opt,
             func,
             pool,
@@ -323,7 +340,9 @@ def run(
             max_time,
             t0,
             on_trial,
-        ).run()
+        )
+        study.run()
+        return study.exhausted
     finally:
         for close in owned:
             close()

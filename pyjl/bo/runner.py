@@ -159,7 +159,7 @@ def _run(
     with_mean: bool,
 ) -> Result:
     t0 = time.monotonic()
-    loop.run(
+    exhausted = loop.run(
         opt,
         func,
         n_calls,
@@ -170,6 +170,8 @@ def _run(
         max_time,
         lambda: _result(opt, t0, False),
     )
+    if exhausted:
+        loop.warn_exhausted(opt, n_calls, "n_calls", "grid_search without n_calls", 3)
     return _result(opt, t0, with_mean)
 
 

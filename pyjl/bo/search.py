@@ -24,7 +24,7 @@ from .. import _validate
 from . import _search_cv as cvtools
 from . import _search_resume as resume
 from ._refitted import BestEstimatorMethods
-from .loop import _executor, beating
+from .loop import _executor, beating, warn_exhausted
 from .optimizer import Optimizer
 from .space import SpaceExhausted
 from .storage import open_storage
@@ -308,6 +308,7 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
             try:
                 asked = opt.ask_trials(n_points, budget=budget)
             except SpaceExhausted:
+                warn_exhausted(opt, budget, "n_iter", "GridSearchCV", 3)
                 return
             if not asked:
                 return

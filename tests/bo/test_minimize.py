@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from pyjl.bo import Categorical, Integer, Real, Space, grid_search, minimize, random_search
-from pyjl.exceptions import InputError
+from pyjl.exceptions import InputError, PyjlWarning
 
 SPACE = Space({"x": Real(-2.0, 2.0), "n": Integer(0, 4)})
 
@@ -261,7 +261,8 @@ def test_more_workers_than_unseen_points_still_evaluates_them():
 
     space = Space({"k": Integer(1, 3)})
     for run in (minimize, random_search):
-        res = run(lambda p: float(p["k"]), space, n_calls=10, n_workers=4, seed=0, progress=False)
+        with pytest.warns(PyjlWarning, match="space of parameters 3 is smaller than n_calls=10"):
+            res = run(lambda p: float(p["k"]), space, n_calls=10, n_workers=4, seed=0)
         assert sorted(res.history["k"]) == [1, 2, 3]
         assert res.best_value == 1.0
 
@@ -292,3 +293,13 @@ def test_strings_and_flags_from_the_objective_are_failures_and_best_carries_over
     assert list(h["state"]) == ["complete", "failed", "failed", "complete", "failed"]
     assert list(h["best_so_far"]) == [2.0, 2.0, 2.0, 1.0, 1.0]
     assert res.n_failed == 3 and res.best_value == 1.0
+
+
+@pytest.mark.parametrize("runner", [minimize, random_search, grid_search])
+def test_a_space_smaller_than_n_calls_is_run_whole_with_a_warning(runner):
+    space = Space({"a": Integer(0, 2), "b": Categorical(["x", "y"])})
+    kw = {} if runner is grid_search else {"seed": 0}
+    with pytest.warns(PyjlWarning, match=r"space of parameters 6 is smaller than n_calls=20"):
+        res = runner(lambda p: p["a"], space, n_calls=20, progress=False, **kw)
+    assert len(res.history) == 6
+    assert len(set(zip(res.history["a"], res.history["b"]))) == 6

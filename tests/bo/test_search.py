@@ -57,7 +57,8 @@ def test_same_scores_as_gridsearchcv_on_the_same_folds(cancer):
     space = {k: Categorical(v) for k, v in GRID.items()}
     est = LogisticRegression(max_iter=500)
     search = BayesSearchCV(est, space, n_iter=20, cv=cv, scoring="neg_log_loss", random_state=0)
-    search.fit(X, y)
+    with pytest.warns(UserWarning, match="space of parameters 8 is smaller than n_iter=20"):
+        search.fit(X, y)
     grid = GridSearchCV(est, GRID, cv=cv, scoring="neg_log_loss").fit(X, y)
     assert len(search.cv_results_["params"]) == 8  # the space is exhausted: every candidate
     keys = [f"split{k}_test_score" for k in range(4)] + ["mean_test_score", "std_test_score"]
@@ -162,7 +163,7 @@ def test_multimetric_refit_names_the_optimised_metric(cancer):
     space = {"C": Categorical([0.01, 1.0]), "fit_intercept": Categorical([True, False])}
     est = LogisticRegression(max_iter=500)
     scoring = ["accuracy", "neg_log_loss"]
-    search = BayesSearchCV(est, space, n_iter=10, cv=cv, scoring=scoring, refit="neg_log_loss")
+    search = BayesSearchCV(est, space, n_iter=4, cv=cv, scoring=scoring, refit="neg_log_loss")
     search.fit(X, y)
     grid = GridSearchCV(
         est, {k: d.choices for k, d in space.items()}, cv=cv, scoring=scoring, refit="neg_log_loss"
@@ -311,7 +312,9 @@ def test_pruner_stops_candidates_across_folds(cancer):
     est = DecisionTreeClassifier(random_state=0)
     pruner = MedianPruner(n_startup_trials=3)
     search = BayesSearchCV(est, space, n_iter=12, cv=5, pruner=pruner, random_state=0)
-    search.fit(X, y)
+    with warnings.catch_warnings():  # the folds a pruned candidate skipped are not failures
+        warnings.filterwarnings("error", "One or more of the test scores are non-finite")
+        search.fit(X, y)
     trials, curves = search.study_.trials, search.study_.intermediate_values()
     res = search.cv_results_
     splits = np.column_stack([res[f"split{k}_test_score"] for k in range(5)])

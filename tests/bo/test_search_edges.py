@@ -158,11 +158,11 @@ def test_failed_fits_are_reported_in_scikit_learns_words(data):
 
     from pyjl.bo import Categorical
 
-    def messages(search):
+    def messages(search, category=FitFailedWarning):
         with warnings.catch_warnings(record=True) as got:
             warnings.simplefilter("always")
             search.fit(*data)
-        return [str(w.message) for w in got if issubclass(w.category, FitFailedWarning)]
+        return [str(w.message) for w in got if w.category is category]
 
     grid = GridSearchCV(LogisticRegression(), {"solver": ["lbfgs", "bad"]}, cv=3)
     ours = BayesSearchCV(
@@ -171,7 +171,31 @@ def test_failed_fits_are_reported_in_scikit_learns_words(data):
     theirs, mine = messages(grid), messages(ours)
     head = theirs[0].split("Below are more details")[0]
     assert mine and mine[0].startswith(head)
+    # and the "non-finite scores" warning, test and train, as GridSearchCV gives it
+    grid.set_params(return_train_score=True)
+    ours.set_params(return_train_score=True)
+    theirs, mine = messages(grid, UserWarning), messages(ours, UserWarning)
+    assert [m.split(":")[0] for m in mine] == [m.split(":")[0] for m in theirs]
+    assert len(mine) == 2 and "test scores are non-finite: [" in mine[0]
     with pytest.raises(ValueError, match=r"All the 3 fits failed\.\nIt is very likely"):
         BayesSearchCV(LogisticRegression(), {"solver": Categorical(["bad"])}, n_iter=1, cv=3).fit(
             *data
         )
+
+
+def test_a_space_smaller_than_n_iter_is_searched_whole_with_the_warning(data):
+    # RandomizedSearchCV's warning, in its words, and every point scored once
+    from sklearn.model_selection import RandomizedSearchCV
+
+    from pyjl.bo import Categorical
+
+    grid = {"C": [0.1, 1.0], "fit_intercept": [True, False]}
+    with pytest.warns(UserWarning) as theirs:
+        RandomizedSearchCV(LogisticRegression(), grid, n_iter=10, cv=3).fit(*data)
+    space = {k: Categorical(v) for k, v in grid.items()}
+    with pytest.warns(UserWarning) as mine:
+        search = BayesSearchCV(LogisticRegression(), space, n_iter=10, cv=3).fit(*data)
+    assert [str(w.message) for w in mine] == [str(w.message) for w in theirs]
+    assert sorted(map(str, search.cv_results_["params"])) == sorted(
+        str({"C": c, "fit_intercept": f}) for c in grid["C"] for f in grid["fit_intercept"]
+    )
