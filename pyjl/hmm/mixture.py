@@ -149,7 +149,8 @@ class Mixture:
         return self
 
     def _check_states(self, name: str) -> None:
-        """Every component and the weights describe the same number of states."""
+        """Every component and the weights describe the same number of states, and the
+        components with a mean of ``(n_states, n_features)`` the same number of features."""
         states = (emission_states(c) for c in self.components)
         counts = {m: int(n) for m, n in enumerate(states) if n is not None}
         if self.weights is not None:
@@ -158,14 +159,33 @@ class Mixture:
             first = min(counts)
             want, source = counts[first], f"{name}.components[{first}] has"
         else:
-            return
+            want, source = None, ""
+        self._check_same(
+            name, counts, want, source, "states", "and the weights one entry per state"
+        )
+        means = (getattr(c, "mean", None) for c in self.components)
+        features = {m: np.shape(v)[1] for m, v in enumerate(means) if np.ndim(v) == 2}
+        if features:
+            first = min(features)
+            where = f"{name}.components[{first}] has"
+            self._check_same(
+                name,
+                features,
+                features[first],
+                where,
+                "features",
+                "means with one column per feature of X",
+            )
+
+    @staticmethod
+    def _check_same(name: str, counts: dict, want: Any, source: str, what: str, fix: str) -> None:
         for m, n in counts.items():
-            if n != want:
+            if want is not None and n != want:
                 raise error(
                     f"{name}.components[{m}]",
-                    f"must describe {want} states, as {source}",
-                    f"parameters for {n} states",
-                    "give every component and the weights one entry per state",
+                    f"must describe {want} {what}, as {source}",
+                    f"parameters for {n} {what}",
+                    f"give every component {fix}",
                 )
 
     @property

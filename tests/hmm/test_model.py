@@ -461,3 +461,9 @@ def test_a_mixture_whose_parts_disagree_on_the_states_is_refused():
         HMM(bad, 2, **chain).score(np.zeros(5))
     with pytest.raises(InputError, match=r"components\[1\]` must describe 3 states"):
         Mixture([three, Normal([0.0, 1.0], [1.0, 1.0])]).check_params()
+    # parts of different dimensions are named, not blamed on X
+    two_d = MvNormal(np.zeros((2, 2)), np.ones((2, 2)), covariance_type="diag")
+    three_d = MvNormal(np.zeros((2, 3)), np.ones((2, 3)), covariance_type="diag")
+    mixed = Mixture([two_d, three_d], weights=[[0.5, 0.5], [0.5, 0.5]])
+    with pytest.raises(InputError, match=r"components\[1\]` must describe 2 features"):
+        HMM(mixed, 2, **chain).score(np.zeros((5, 2)))
