@@ -24,7 +24,18 @@ import numpy as np
 
 from .exceptions import InputError, InputTypeError
 
-__all__ = ["error", "integer", "real", "finite", "boolean", "choice", "seed", "describe"]
+__all__ = [
+    "error",
+    "integer",
+    "real",
+    "finite",
+    "boolean",
+    "choice",
+    "seed",
+    "describe",
+    "feature_names",
+    "check_feature_names",
+]
 
 #: the largest seed NumPy's generators take from one integer is unbounded, but
 #: SQLite and JSON storage keep 64-bit integers; seeds stay below this
@@ -290,4 +301,33 @@ def seed(value: Any, name: str = "seed") -> int | None:
         return None
     return integer(
         value, name, low=0, high=SEED_MAX, fix="pass None or a non-negative integer below 2**63"
+    )
+
+
+def feature_names(obj) -> list[str] | None:
+    """The column names of a table (DataFrame, Arrow table or batch) when all are strings,
+    as scikit-learn's ``feature_names_in_``; else None."""
+    cols = getattr(obj, "columns", None) if hasattr(obj, "iloc") else None
+    if cols is None and hasattr(obj, "schema") and hasattr(obj, "column_names"):
+        cols = obj.column_names
+    if cols is None:
+        return None
+    names = list(cols)
+    return names if names and all(isinstance(c, str) for c in names) else None
+
+
+def check_feature_names(
+    fitted: Any, obj: Any, name: str, *, seen: str = "the model was fitted with", fix: str = ""
+) -> None:
+    """Refuse a table whose column names differ from those ``fitted`` (the names seen
+    first: at ``fit``, or a stream's first chunk) -- columns are matched by position, so a
+    reordered table would be silently wrong."""
+    given = feature_names(obj)
+    if fitted is None or given is None or given == list(fitted):
+        return
+    raise error(
+        name,
+        f"must have the columns {seen}, in that order: {list(fitted)}",
+        f"columns {given}",
+        fix or f"select them in that order, e.g. {name}[model.feature_names_in_]",
     )

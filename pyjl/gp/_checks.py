@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from .. import _validate
@@ -31,32 +29,6 @@ def as_float_array(obj, name: str, *, ndim: int | None = None) -> np.ndarray:
     if ndim is not None and arr.ndim != ndim:
         raise _validate.error(name, f"must be {ndim}-D", f"shape {arr.shape}", "reshape it")
     return arr
-
-
-def feature_names(obj) -> list[str] | None:
-    """The column names of a table (DataFrame, Arrow table or batch) when all are strings,
-    as scikit-learn's ``feature_names_in_``; else None."""
-    cols = getattr(obj, "columns", None) if hasattr(obj, "iloc") else None
-    if cols is None and hasattr(obj, "schema") and hasattr(obj, "column_names"):
-        cols = obj.column_names
-    if cols is None:
-        return None
-    names = list(cols)
-    return names if names and all(isinstance(c, str) for c in names) else None
-
-
-def check_feature_names(fitted: Any, obj, name: str) -> None:
-    """Refuse a table whose column names differ from those the model was fitted with
-    (points are matched to features by position: a reordered table would be wrong)."""
-    given = feature_names(obj)
-    if fitted is None or given is None or given == list(fitted):
-        return
-    raise _validate.error(
-        name,
-        f"must have the columns the model was fitted with, in that order: {list(fitted)}",
-        f"columns {given}",
-        f"select them in that order, e.g. {name}[model.feature_names_in_]",
-    )
 
 
 def as_points(obj, name: str, d: int | None = None) -> np.ndarray:

@@ -27,17 +27,10 @@ import copy
 import numpy as np
 
 from .. import engines
-from .._validate import boolean, choice, error, integer
+from .._validate import boolean, check_feature_names, choice, error, feature_names, integer
 from ..exceptions import NotFittedError
 from . import _fit, _posterior, _update
-from ._checks import (
-    as_points,
-    as_targets,
-    bounds_pair,
-    check_feature_names,
-    feature_names,
-    positive,
-)
+from ._checks import as_points, as_targets, bounds_pair, positive
 from ._fit import MAX_RESTARTS as MAX_RESTARTS
 from .iterative import model as _cg
 from .kernels import RBF
