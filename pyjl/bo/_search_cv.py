@@ -10,8 +10,9 @@
   ``_fit_and_score`` through its helpers (clone, ``set_params``, ``_safe_split``: a
   precomputed kernel or distance matrix is cut by rows and columns, ``error_score``); a
   module-level function, so process pools can run it.
-* :func:`fit_folds`: the folds of one candidate in order, reporting the running mean of
-  the negated test score to its trial handle after each and stopping when the pruner says.
+* :func:`fit_folds`: the folds of several candidates in lockstep, reporting the running
+  mean of each one's negated test score after each fold and stopping it when the pruner
+  says.
 * :func:`warn_failures`: scikit-learn's warning when fits failed, its error when all did.
 * :func:`cv_results`: the records of the candidates in ``GridSearchCV``'s
   ``cv_results_`` layout (the same means, standard deviations and ranks).
@@ -349,21 +350,36 @@ def fit_fold(
     }
 
 
-def fit_folds(handle: Any, jobs: list[tuple], objective: str) -> tuple[list[dict], bool]:
-    """``(records, pruned)``: :func:`fit_fold` of each of ``jobs`` in order; after ``k`` folds,
-    ``handle.report(k, -mean test score so far)`` (the step is the folds scored, the resource
-    spent) and, but after the last fold, stop if ``handle.should_prune()``.  A non-finite
-    running mean (a failed fit) is not reported."""
-    records: list[dict] = []
-    for k, job in enumerate(jobs, start=1):
-        records.append(fit_fold(*job))
-        running = -float(np.mean([r["test"][objective] for r in records]))
-        if not np.isfinite(running):
-            continue
-        handle.report(k, running)
-        if k < len(jobs) and handle.should_prune():
-            return records, True
-    return records, False
+def fit_folds(
+    opt: Any, asked: list[tuple[int, dict]], jobs: list[list[tuple]], objective: str, run
+) -> list[tuple[list[dict], bool]]:
+    """``[(records, pruned), ...]`` of the ``asked`` candidates (``jobs``: their folds'
+    :func:`fit_fold` arguments), in lockstep: fold ``k`` of every candidate still going
+    runs at once (``run(list of jobs) -> list of records``); then, candidate by candidate
+    in the asked order, ``opt.report(number, k, -mean test score so far)`` (the step is the
+    folds scored, the resource spent) and, but after the last fold, a stop if
+    ``opt.should_prune(number)``.  The pruner's decisions so follow one order however the
+    folds are spread over workers.  A non-finite running mean (a failed fit) is not
+    reported."""
+    records: list[list[dict]] = [[] for _ in asked]
+    pruned = [False] * len(asked)
+    going = list(range(len(asked)))
+    n_folds = len(jobs[0]) if jobs else 0
+    for k in range(1, n_folds + 1):
+        for i, record in zip(going, run([jobs[i][k - 1] for i in going])):
+            records[i].append(record)
+        still = []
+        for i in going:
+            number = asked[i][0]
+            running = -float(np.mean([r["test"][objective] for r in records[i]]))
+            if np.isfinite(running):
+                opt.report(number, k, running)
+                if k < n_folds and opt.should_prune(number):
+                    pruned[i] = True
+                    continue
+            still.append(i)
+        going = still
+    return list(zip(records, pruned))
 
 
 def warn_failures(folds: list[list[dict] | None], error_score: Any) -> None:

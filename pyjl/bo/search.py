@@ -260,13 +260,15 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
         try:
             for i, (space, budget) in enumerate(pairs):
                 name = self.study if len(pairs) == 1 else f"{self.study or 'default'}[{i}]"
+                # each study its own pruner and sampler: their state ("auto" rungs, a GP's
+                # warm start, n_initial) is the study's, and fit leaves the parameters alone
                 opt = Optimizer(
                     space,
                     storage=storage,
                     study=name,
                     seed=None if seed is None else (seed + i) % 2**63,
-                    pruner=self.pruner,
-                    **extra,
+                    pruner=deepcopy(self.pruner),
+                    **deepcopy(extra),
                 )
                 optimizers.append(opt)
                 stored = storage.attributes(opt._study_id)
@@ -354,23 +356,19 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
 
     def _evaluate(self, opt, pool, asked, jobs, objective) -> list[tuple[list[dict], bool]]:
         """``[(fold records, pruned), ...]`` of the asked candidates: without a pruner
-        every fold is a task of its own; with one, each candidate's folds run in order
-        (one task per candidate), reporting to its trial handle."""
-        if self.pruner is None:
-            flat = [job for group in jobs for job in group]
+        every fold is a task of its own; with one, the candidates' folds run in lockstep,
+        fold ``k`` of each at once, reported in the asked order (``cvtools.fit_folds``)."""
+
+        def run(flat: list[tuple]) -> list[dict]:
             if pool is None:
-                done = [cvtools.fit_fold(*job) for job in flat]
-            else:
-                done = [f.result() for f in [pool.submit(cvtools.fit_fold, *j) for j in flat]]
+                return [cvtools.fit_fold(*job) for job in flat]
+            return [f.result() for f in [pool.submit(cvtools.fit_fold, *j) for j in flat]]
+
+        if self.pruner is None:
+            done = run([job for group in jobs for job in group])
             k = len(jobs[0])
             return [(done[j * k : (j + 1) * k], False) for j in range(len(jobs))]
-        tasks = [
-            (opt.handle(number, params), group, objective)
-            for (number, params), group in zip(asked, jobs)
-        ]
-        if pool is None:
-            return [cvtools.fit_folds(*task) for task in tasks]
-        return [f.result() for f in [pool.submit(cvtools.fit_folds, *t) for t in tasks]]
+        return cvtools.fit_folds(opt, asked, jobs, objective, run)
 
     def _best(self, objective: str, X, y, fit_params: dict) -> None:
         key = "score" if objective == "score" else objective

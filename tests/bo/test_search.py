@@ -4,8 +4,11 @@ executors, storage, bad input; real models (HistGradientBoosting, XGBoost) tuned
 
 import concurrent.futures as cf
 import json
+import random
+import time
 import warnings
 
+import joblib
 import numpy as np
 import pandas as pd
 import pytest
@@ -20,7 +23,15 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
-from pyjl.bo import Categorical, Integer, MedianPruner, Real, Space, TrialState
+from pyjl.bo import (
+    Categorical,
+    Integer,
+    MedianPruner,
+    Real,
+    Space,
+    SuccessiveHalvingPruner,
+    TrialState,
+)
 from pyjl.bo.search import BayesSearchCV
 from pyjl.exceptions import InputError, NotFittedError
 
@@ -402,3 +413,67 @@ def test_sample_weight_weights_the_scores_as_gridsearchcv(cancer, rng):
     search.fit(X, y, sample_weight=w)
     grid = GridSearchCV(est, grid_space, cv=cv).fit(X, y, sample_weight=w)
     _same_as_grid(search, grid, [f"split{k}_test_score" for k in range(3)])
+
+
+class _Jittery(DecisionTreeClassifier):
+    """A tree whose fits take a random while, so that parallel folds end in any order."""
+
+    def fit(self, X, y, sample_weight=None):
+        time.sleep(random.random() * 0.01)
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_a_pruned_search_is_the_same_on_any_number_of_workers(cancer):
+    # the docs promise a serial run's candidates and scores with the same random_state;
+    # with a pruner the folds run in lockstep and are reported in the asked order
+    X, y = cancer
+    space = {"max_depth": Integer(1, 12), "min_samples_leaf": Integer(1, 80)}
+    pruner = SuccessiveHalvingPruner(min_resource=1, reduction_factor=2)
+
+    def run(**kw):
+        search = BayesSearchCV(
+            _Jittery(random_state=0),
+            space,
+            n_iter=8,
+            n_points=4,
+            cv=5,
+            pruner=pruner,
+            random_state=0,
+            **kw,
+        ).fit(X, y)
+        res = search.cv_results_
+        return res["params"], np.asarray(res["mean_test_score"]), search.study_.history()["state"]
+
+    serial = run(n_jobs=1)
+    assert "pruned" in set(serial[2])
+    with cf.ProcessPoolExecutor(2) as pool:  # an in-memory study: reports stay in this process
+        runs = [run(n_jobs=4), run(n_jobs=4), run(executor=pool)]
+    for params, means, states in runs:
+        assert params == serial[0]
+        np.testing.assert_array_equal(means, serial[1])
+        assert list(states) == list(serial[2])
+
+
+def test_fit_leaves_the_pruner_and_sampler_as_given(cancer):
+    # scikit-learn's check_estimators_overwrite_params; a refit and a clone of a fitted
+    # search reproduce the first fit (skopt's test_searchcv_reproducibility)
+    from pyjl.bo import GPSampler
+
+    X, y = cancer
+    space = {"max_depth": Integer(1, 12), "min_samples_leaf": Integer(1, 80)}
+    search = BayesSearchCV(
+        DecisionTreeClassifier(random_state=0),
+        space,
+        n_iter=8,
+        n_points=2,
+        cv=5,
+        pruner=SuccessiveHalvingPruner(reduction_factor=2),
+        random_state=0,
+        optimizer_kwargs={"sampler": GPSampler(n_initial=2)},
+    )
+    before = joblib.hash(search.get_params())
+    first = search.fit(X, y).cv_results_
+    assert joblib.hash(search.get_params()) == before
+    for again in (search.fit(X, y).cv_results_, clone(search).fit(X, y).cv_results_):
+        assert again["params"] == first["params"]
+        np.testing.assert_array_equal(again["mean_test_score"], first["mean_test_score"])
