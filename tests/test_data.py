@@ -391,6 +391,11 @@ def test_read_arrow_selects_columns_and_reports_missing_ones(tmp_path):
     path = write_arrow(tmp_path / "t.arrow", pd.DataFrame({"a": [1.0, 2.0], "b": [3, 4]}))
     assert read_arrow(path, columns=["b"]).column_names == ["b"]
     assert read_arrow(path, columns="a").column_names == ["a"]
+    assert read_arrow(path, columns=np.int64(1)).column_names == ["b"]  # a position
+    assert read_arrow(path, columns=[np.int32(0), "b"]).column_names == ["a", "b"]
+    for bad in (True, [False], [1.0], {"a"}):  # a bool is not column 1 or 0
+        with pytest.raises(InputError, match="`columns` must be None, a column name or position"):
+            read_arrow(path, columns=bad)
     with pytest.raises(InputError, match=r"`columns` must name columns.*\['c'\].*\['a', 'b'\]"):
         read_arrow(path, columns=["a", "c"])
     with pytest.raises(InputError, match="`path` must name an existing"):
@@ -408,6 +413,8 @@ def test_write_arrow_accepts_arrays_and_dicts(rng, tmp_path):
     assert t.column("a").num_chunks == 2
     s = pd.Series([4.0, 5.0], name="y")
     assert read_arrow(write_arrow(tmp_path / "s.arrow", s)).column_names == ["y"]
+    with pytest.raises(InputError, match=r"`data\['a'\]` must be one column \(1-D\)"):
+        write_arrow(tmp_path / "2d.arrow", {"a": X})
     np.testing.assert_array_equal(as_array(t, name="x", ndim=1), [1.0, 2.0, 3.0])
 
 

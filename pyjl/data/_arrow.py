@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import os
 from typing import Any
 
@@ -35,13 +36,8 @@ def read_arrow(
     import pyarrow.ipc
 
     path = _path(path)
-    if columns is not None and not isinstance(columns, (str, int, list, tuple)):
-        raise _err(
-            "columns",
-            "must be None, a column name or position, or a list of them",
-            describe(columns),
-            "pass e.g. columns=['a', 'b']",
-        )
+    if columns is not None:
+        columns = _column_keys(columns)
     if not os.path.isfile(path):
         raise _err(
             "path",
@@ -66,7 +62,6 @@ def read_arrow(
             ) from None
     if columns is None:
         return table
-    columns = [columns] if isinstance(columns, (str, int)) else list(columns)
     names = table.column_names
     missing = [
         c
@@ -81,6 +76,26 @@ def read_arrow(
             "pick column names (or positions) from that list",
         )
     return table.select(columns)
+
+
+def _column_keys(columns: Any) -> list[str | int]:
+    """``columns`` of :func:`read_arrow` as a list of names and positions (a NumPy integer
+    is a position; a bool, a float or anything else is refused)."""
+    one = isinstance(columns, (str, numbers.Integral))
+    keys = [columns] if one else columns if isinstance(columns, (list, tuple)) else None
+    if keys is not None:
+        ok = [
+            isinstance(c, str) or (isinstance(c, numbers.Integral) and not isinstance(c, bool))
+            for c in keys
+        ]
+        if all(ok):
+            return [c if isinstance(c, str) else int(c) for c in keys]
+    raise _err(
+        "columns",
+        "must be None, a column name or position (an int, not a bool), or a list of them",
+        describe(columns),
+        "pass e.g. columns=['a', 'b'] or columns=[0, 1]",
+    )
 
 
 def write_arrow(
@@ -136,6 +151,14 @@ def write_arrow(
         frame = frame.apply(_native) if any(_swapped(d) for d in frame.dtypes) else frame
         table = pa.Table.from_pandas(frame, preserve_index=False)
     elif isinstance(data, dict):
+        for key, column in data.items():
+            if np.ndim(column) != 1:
+                raise _err(
+                    f"data[{key!r}]",
+                    "must be one column (1-D)",
+                    f"shape {np.shape(column)}",
+                    "give each column its own key, e.g. {'a0': x[:, 0], 'a1': x[:, 1]}",
+                )
         table = pa.table({k: _native(v) for k, v in data.items()})
     elif kind in ("arrow_table", "arrow_batch"):
         table = pa.table(data)
