@@ -44,7 +44,7 @@ def origin(X):
 
 def restore_outputs(out, kind, return_std):
     """``predict``'s outputs in the container ``kind`` describes: pandas Series (and a
-    covariance DataFrame) on its index, Arrow arrays for Arrow."""
+    covariance DataFrame) on its index, Arrow arrays (and a covariance Table) for Arrow."""
     from ..data import restore
 
     if not isinstance(out, tuple):
@@ -52,10 +52,9 @@ def restore_outputs(out, kind, return_std):
     mean, second = out
     if return_std:
         return restore(mean, kind, name="mean"), restore(second, kind, name="std")
-    if kind.kind in ("series", "dataframe"):
-        idx = kind.index
-        return restore(mean, kind, name="mean"), restore(second, kind, columns=idx)
-    return restore(mean, kind, name="mean"), second
+    # the covariance's columns are the points, as its rows are (Arrow: their positions)
+    points = kind.index if kind.kind in ("series", "dataframe") else range(len(mean))
+    return restore(mean, kind, name="mean"), restore(second, kind, columns=points)
 
 
 def check_exclusive(return_std: bool, return_cov: bool) -> None:

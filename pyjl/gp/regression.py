@@ -28,6 +28,7 @@ import numpy as np
 
 from .. import engines
 from .._validate import boolean, check_feature_names, choice, error, feature_names, integer
+from ..data import restore
 from ..exceptions import NotFittedError
 from . import _fit, _posterior, _update
 from ._checks import as_points, as_targets, bounds_pair, positive
@@ -378,7 +379,9 @@ class GaussianProcess:
         to 0) where rounding leaves it slightly indefinite, as at the training points of a
         noiseless fit.
 
-        ``random_state``: ``None``, a seed, or a NumPy ``Generator`` or ``RandomState``."""
+        ``random_state``: ``None``, a seed, or a NumPy ``Generator`` or ``RandomState``.
+        Outputs mirror ``X`` as :meth:`predict`'s do: a DataFrame on a pandas ``X``'s index
+        (one column per draw), an Arrow table for Arrow."""
         n_samples = integer(n_samples, "n_samples", low=1)
         rng = _fit.generator(random_state)
         mean, cov = self._predict(X, False, True, False)
@@ -387,7 +390,9 @@ class GaussianProcess:
         scale = self._y_std**2 if hasattr(self, "alpha_") else 1.0
         R = _posterior.covariance_root(cov, scale)
         z = rng.standard_normal((m, n_samples))
-        return mean[:, None] + R @ z
+        draws = mean[:, None] + R @ z
+        kind = _posterior.origin(X)
+        return draws if kind is None else restore(draws, kind, columns=range(n_samples))
 
     # -- incremental update ----------------------------------------------------------------------
     def update(self, X_new, y_new, noise_var=None):

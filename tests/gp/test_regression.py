@@ -398,6 +398,16 @@ def test_predict_mirrors_pandas_and_arrow_inputs(X, Y, XS):
     amu = gp.predict(table)
     assert isinstance(amu, pa.Array)
     np.testing.assert_allclose(np.asarray(amu), ref_mu)
+    _, acov = gp.predict(table, return_cov=True)  # Arrow in, Arrow out: the covariance too
+    assert isinstance(acov, pa.Table) and acov.num_columns == len(XS)
+    np.testing.assert_allclose(np.column_stack(acov.columns), np.asarray(cov))
+    # sample_y: one column per draw, on the input's index (never the input's columns)
+    draws = gp.sample_y(df.iloc[:, :3], n_samples=3, random_state=0)
+    assert isinstance(draws, pd.DataFrame) and list(draws.index) == list(df.index)
+    assert list(draws.columns) == [0, 1, 2]
+    np.testing.assert_array_equal(draws.to_numpy(), gp.sample_y(XS, 3, random_state=0))
+    adraws = gp.sample_y(table, n_samples=2, random_state=0)
+    assert isinstance(adraws, pa.Table) and adraws.column_names == ["0", "1"]
 
 
 @pytest.mark.usefixtures("engine")
