@@ -304,7 +304,7 @@ def seed(value: Any, name: str = "seed") -> int | None:
     )
 
 
-def feature_names(obj) -> list[str] | None:
+def feature_names(obj: Any) -> list[str] | None:
     """The column names of a table (DataFrame, Arrow table or batch) when all are strings,
     as scikit-learn's ``feature_names_in_``; else None."""
     cols = getattr(obj, "columns", None) if hasattr(obj, "iloc") else None

@@ -4,6 +4,7 @@ and the estimator has it (scikit-learn's ``available_if``), as in ``GridSearchCV
 
 from __future__ import annotations
 
+from copy import deepcopy
 from typing import Any
 
 from sklearn.utils.metaestimators import available_if
@@ -37,6 +38,20 @@ class BestEstimatorMethods:
     scorer_: Any
     multimetric_: bool
     best_estimator_: Any
+
+    def __sklearn_tags__(self):
+        """The estimator's kind, classifier/regressor and input tags (scikit-learn's
+        ``GridSearchCV`` hands on the same)."""
+        from sklearn.utils import get_tags
+
+        tags = super().__sklearn_tags__()
+        inner = get_tags(self.estimator)
+        tags.estimator_type = inner.estimator_type
+        tags.classifier_tags = deepcopy(inner.classifier_tags)
+        tags.regressor_tags = deepcopy(inner.regressor_tags)
+        tags.input_tags.pairwise = inner.input_tags.pairwise
+        tags.input_tags.sparse = inner.input_tags.sparse
+        return tags
 
     def _fitted(self, what: str):
         if not self.refit:

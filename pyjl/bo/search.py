@@ -22,6 +22,7 @@ from sklearn.utils.validation import indexable
 
 from .. import _validate
 from . import _search_cv as cvtools
+from . import _search_results as report
 from . import _search_resume as resume
 from ._refitted import BestEstimatorMethods
 from .loop import _executor, beating, warn_exhausted
@@ -289,9 +290,9 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
             for close in owned:
                 close()
         self.study_ = optimizers[0] if len(optimizers) == 1 else optimizers
-        cvtools.warn_failures(folds, self.error_score)
+        report.warn_failures(folds, self.error_score)
         names = list(self.scorer_) if self.multimetric_ else ["score"]
-        self.cv_results_ = cvtools.cv_results(
+        self.cv_results_ = report.cv_results(
             candidates,
             folds,
             names,
@@ -391,15 +392,3 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
         self.best_estimator_ = est
         if hasattr(est, "feature_names_in_"):
             self.feature_names_in_ = est.feature_names_in_
-
-    def __sklearn_tags__(self):
-        from sklearn.utils import get_tags
-
-        tags = super().__sklearn_tags__()
-        inner = get_tags(self.estimator)
-        tags.estimator_type = inner.estimator_type
-        tags.classifier_tags = deepcopy(inner.classifier_tags)
-        tags.regressor_tags = deepcopy(inner.regressor_tags)
-        tags.input_tags.pairwise = inner.input_tags.pairwise
-        tags.input_tags.sparse = inner.input_tags.sparse
-        return tags
