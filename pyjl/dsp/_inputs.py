@@ -7,7 +7,8 @@ kernel sees a C-contiguous float64 ``(n_channels, n)`` array, and on the way
 back unfold, move the axis home and give the result the input's form
 (DataFrame in, DataFrame out).  For tables (pandas DataFrames, Arrow tables)
 columns are channels and time runs down the rows, so the default axis is 0;
-for arrays it is -1, as in SciPy.
+for arrays it is -1, as in SciPy.  Two signals read together (``csd``,
+``coherence``) share one axis: 0 when either is a table (:func:`default_axis`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ __all__ = [
     "from_channels",
     "out_dtype",
     "TABLE_KINDS",
+    "default_axis",
 ]
 
 _F64 = np.dtype(np.float64)
@@ -44,6 +46,17 @@ _NUMPY = data.origin(np.empty(0))
 
 #: the :func:`pyjl.data.origin` kinds read as time x channels (time down the rows)
 TABLE_KINDS = ("dataframe", "arrow_table", "arrow_batch")
+
+
+def _origin(x) -> Any:
+    return _NUMPY if type(x) is np.ndarray else data.origin(x)
+
+
+def default_axis(*signals) -> int:
+    """The time axis that ``axis=None`` means for ``signals`` read together: 0 (time
+    down the rows) when any of them is a table (DataFrame, Arrow table or record batch),
+    else -1 (SciPy's default)."""
+    return 0 if any(_origin(x).kind in TABLE_KINDS for x in signals) else -1
 
 
 @dataclass
@@ -106,19 +119,16 @@ def read_signal(x, *, name: str = "x", axis=None, min_len: int = 1, finite: bool
     output shows any non-finite input (see :func:`pyjl.dsp._frames.filter_finite`),
     which then call :meth:`Signal.require_finite` before trusting a non-finite result.
     """
-    if type(x) is np.ndarray:
-        org = _NUMPY
-    else:
-        org = data.origin(x)
-        if isinstance(x, (list, tuple)):
-            x = np.asarray(x)
+    if axis is None:
+        axis = default_axis(x)
+    org = _origin(x)
+    if isinstance(x, (list, tuple)):
+        x = np.asarray(x)
     values = data.as_array(x, name=name, dtype=want_dtype(x), allow_empty=True, finite=finite)
     if values.ndim == 0:
         raise _validate.error(
             name, "must be at least 1-D", f"a scalar {values!r}", "pass an array of samples"
         )
-    if axis is None:
-        axis = 0 if org.kind in TABLE_KINDS else -1
     ax = axis if type(axis) is int else _validate.integer(axis, "axis")
     if not -values.ndim <= ax < values.ndim:
         raise _validate.error(

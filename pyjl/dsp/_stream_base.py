@@ -1,5 +1,6 @@
 """What the streaming filters share: chunk validation, the channel count fixed by the
-first chunk, and the result in the chunk's form (:mod:`pyjl.dsp.streaming`)."""
+first chunk, the column names fixed by the first chunk that has them, and the result in
+the chunk's form (:mod:`pyjl.dsp.streaming`)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,15 @@ def real(coef, name):
 
 
 class Stream:
-    """Chunk validation and the channel count shared by the streaming filters."""
+    """Chunk validation, the channel count and the column names shared by the streaming
+    filters.
+
+    A table's columns are its channels, paired with the filter state by position; so the
+    names of the first chunk with string column names (a DataFrame, Arrow table or batch)
+    are kept until :meth:`reset`, and a later table with other names, or the same names in
+    another order, is refused.  A plain array (or Series) has no column names: it is taken
+    by position, before or after tables, its channels in the order of the kept columns.
+    """
 
     #: the coefficients' dtype: with the chunk's, it sets the output dtype as in the
     #: one-shot call (float32 only when both are single precision)
@@ -38,6 +47,7 @@ class Stream:
 
     def __init__(self):
         self._channels = None
+        self._names = None  # the column names of the first chunk that had them
         self._out_dtypes = {}
         self._reset()
 
@@ -75,7 +85,9 @@ class Stream:
                 "put channels first, samples last",
             )
         x2, outer = _inputs.channels(sig.values, sig.axis)
-        return self._count(np.ascontiguousarray(x2, dtype=np.float64)), (sig, outer, None)
+        x2 = self._count(np.ascontiguousarray(x2, dtype=np.float64))
+        self._check_names(chunk)
+        return x2, (sig, outer, None)
 
     def _count(self, x2):
         """``x2``, once its channel count is checked against the first chunk's."""
@@ -89,6 +101,28 @@ class Stream:
                 "call reset() to change channels",
             )
         return x2
+
+    def _check_names(self, chunk):
+        """Keep the column names of the first chunk that has them; refuse a later table
+        whose names differ (its columns would meet another column's state)."""
+        if self._names is None:
+            self._names = _validate.feature_names(chunk)
+            return
+        _validate.check_feature_names(
+            self._names,
+            chunk,
+            "chunk",
+            seen="of the stream's first chunk with column names",
+            fix=f"select them in that order, chunk[{self._names!r}], "
+            "or call reset() to start a new stream",
+        )
+
+    def _started(self):
+        """What the first chunk fixes: restored by :meth:`_unstart` when it is refused."""
+        return self._channels, self._names
+
+    def _unstart(self, started):
+        self._channels, self._names = started
 
     def _out(self, y2, form, **kwargs):
         """``y2 (n_channels, k)`` in the chunk's form: an array of the chunk's
@@ -108,6 +142,8 @@ class Stream:
         return _inputs.out_dtype(self._coef_dtype, dtype)
 
     def reset(self) -> None:
-        """Forget the state: the next chunk starts a new signal."""
+        """Forget the state, the channel count and the column names: the next chunk
+        starts a new signal."""
         self._channels = None
+        self._names = None
         self._reset()

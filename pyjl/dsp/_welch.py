@@ -20,7 +20,7 @@ from ._frames import (
     scale_down,
     window_array,
 )
-from ._inputs import channels, from_channels, read_signal, spectrum_dtype
+from ._inputs import channels, default_axis, from_channels, read_signal, spectrum_dtype
 
 
 def _median_bias(n: int) -> float:
@@ -78,10 +78,26 @@ def _is_empty(v) -> bool:
     return isinstance(v, (np.ndarray, list, tuple)) and np.size(v) == 0
 
 
+def pair_axis(x, y, axis):
+    """The one time axis of ``x`` and ``y`` read together: ``axis`` as given, else 0
+    when either is a table (time down its rows), else -1 (SciPy's); both signals are read
+    along it, as SciPy reads both along its ``axis``."""
+    return default_axis(x, y) if axis is None else axis
+
+
+def freq_axis(axis, sig) -> int:
+    """Where the frequencies of a spectrum of ``sig`` (read along ``axis``, maybe paired
+    with a broadcast partner) go, as SciPy puts them: at ``axis`` if it is >= 0, else
+    that far from the end of the (broadcast) result."""
+    axis = int(axis)
+    return axis if axis >= 0 else sig.axis - sig.values.ndim
+
+
 def _pair(x, y, axis):
-    """Two validated signals broadcast over their outer axes and zero-padded to one
-    length, as ``(x2, y2 or None, outer, sig, y_dtype)``; ``x2`` is None when either
-    is empty, and ``outer`` is then the shape of SciPy's empty result."""
+    """Two validated signals read along one ``axis`` (:func:`pair_axis`, already
+    resolved), broadcast over their outer axes and zero-padded to one length, as ``(x2,
+    y2 or None, outer, sig, y_dtype)``; ``x2`` is None when either is empty, and
+    ``outer`` is then the shape of SciPy's empty result."""
     if y is not None and (_is_empty(x) or _is_empty(y)):
         # an empty spectrum: only the shapes matter (SciPy does not read the values)
         x, y = (v if _is_empty(v) else np.zeros(np.shape(v)) for v in (x, y))
@@ -89,18 +105,18 @@ def _pair(x, y, axis):
     if y is None:
         x2, outer = channels(sx.values, sx.axis)
         return (None if sx.values.size == 0 else x2), None, outer, sx, None
-    sy = read_signal(
-        y, name="y", axis=sx.axis - sx.values.ndim if axis is None else axis, min_len=0
-    )
+    sy = read_signal(y, name="y", axis=axis, min_len=0)
     xv, yv = np.moveaxis(sx.values, sx.axis, -1), np.moveaxis(sy.values, sy.axis, -1)
     try:
         outer = np.broadcast_shapes(xv.shape[:-1], yv.shape[:-1])
     except ValueError:
         raise _validate.error(
             "y",
-            "must broadcast with `x` outside the time axis (x and y cannot be broadcast together)",
+            f"must broadcast with `x` outside the time axis {axis} (x and y cannot be "
+            "broadcast together: their other axes, aligned from the end, must match or be 1)",
             f"shapes {sx.values.shape} and {sy.values.shape}",
-            "make their other axes match (or be 1)",
+            "lay out both with time along that axis (a table's runs down its rows) and "
+            "their other axes matching (or 1)",
         ) from None
     if sx.values.size == 0 or sy.values.size == 0:
         return None, None, outer + (min(xv.shape[-1], yv.shape[-1]),), sx, sy.dtype
@@ -151,12 +167,15 @@ def _csd(
     _validate.choice(scaling, "scaling", ("density", "spectrum"))
     _validate.choice(average, "average", ("mean", "median"))
     fs = _validate.real(fs, "fs", low=0, low_open=True)
+    axis = pair_axis(x, x if same else y, axis)
     x2, y2, outer, sig, y_dt = _pair(x, None if same else y, axis)
     out_dt = spectrum_dtype(sig.dtype, *([] if same else [y_dt]), real=same)
+    # x and y broadcast: the frequencies go where SciPy puts them in the broadcast result
+    at = freq_axis(axis, sig)
     if x2 is None:
         if same:
             return np.empty(sig.values.shape), np.empty(sig.values.shape)
-        empty = np.moveaxis(np.empty(outer), -1, sig.axis - sig.values.ndim)
+        empty = np.moveaxis(np.empty(outer), -1, at)
         return empty, empty
     n = x2.shape[1]
     win, nperseg, noverlap, nfft = _segment_args(window, nperseg, noverlap, nfft, n)
@@ -224,8 +243,5 @@ def _csd(
     if same:
         P = P.real
     P = rescale(P, (sx, sy), "The spectral density", out_dt)
-    # x and y broadcast: the frequencies go where SciPy puts them in the broadcast result,
-    # at `axis` counted from the end unless a non-negative axis was given
-    at = int(axis) if axis is not None and int(axis) >= 0 else sig.axis - sig.values.ndim
     P = from_channels(P, outer, at)
     return freqs, sig.restore_spectrum(P, freqs, at)

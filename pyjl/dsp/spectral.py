@@ -11,6 +11,9 @@ with ``scale = 1 / (fs * sum(win**2))`` for ``scaling="density"`` and
 DC (and Nyquist for even ``nfft``).  Arguments, defaults and results follow
 :mod:`scipy.signal` (SciPy >= 1.15 semantics: ``window="hann_periodic"``).
 DataFrames give DataFrames indexed by frequency, one column per input column.
+``csd`` and ``coherence`` read ``x`` and ``y`` along one axis: ``axis`` if given, else 0
+(time down the rows) when either is a table and -1 otherwise; their other axes broadcast
+(aligned from the end) and the result has the form of ``x``.
 
 >>> import numpy as np
 >>> from pyjl.dsp import welch
@@ -28,7 +31,7 @@ import numpy as np
 from .. import _validate
 from ..exceptions import NumericalWarning
 from ._inputs import read_signal, spectrum_dtype
-from ._welch import _csd
+from ._welch import _csd, freq_axis, pair_axis
 
 __all__ = ["periodogram", "welch", "csd", "coherence"]
 
@@ -48,6 +51,10 @@ def csd(
     average="mean",
 ):
     """Cross spectral density ``(f, Pxy)`` by Welch's method (:func:`scipy.signal.csd`).
+
+    ``x`` and ``y`` are read along one axis: ``axis``, or with ``axis=None`` 0 when
+    either is a table (DataFrame, Arrow table or batch: time down the rows) and -1
+    otherwise; their other axes broadcast, and ``Pxy`` has the form of ``x``.
 
     Examples
     --------
@@ -206,6 +213,9 @@ def coherence(
     """Magnitude-squared coherence ``Cxy = |Pxy|**2 / (Pxx Pyy)``
     (:func:`scipy.signal.coherence`).
 
+    ``x`` and ``y`` are read as :func:`csd` reads them (one axis, 0 when either is a
+    table); ``Pxx`` and ``Pyy`` broadcast as ``x`` and ``y`` do.
+
     Examples
     --------
     >>> import numpy as np
@@ -217,12 +227,12 @@ def coherence(
     >>> bool(np.allclose(c, signal.coherence(x, y, nperseg=64)[1]))
     True
     """
+    axis = pair_axis(x, y, axis)  # x and y are read as csd reads them
     sx = read_signal(x, name="x", axis=axis, min_len=0)
     sy = read_signal(y, name="y", axis=axis, min_len=0)
-    ax_x, ax_y = sx.axis - sx.values.ndim, sy.axis - sy.values.ndim
     # coherence is free of scale, fs and scaling: each channel at unit scale and the
     # "spectrum" scaling keep |Pxy|**2 in range; complex data give two-sided spectra
-    xv, yv = _unit_scale(sx.values, ax_x), _unit_scale(sy.values, ax_y)
+    xv, yv = _unit_scale(sx.values, sx.axis), _unit_scale(sy.values, sy.axis)
     kw = dict(
         fs=fs,
         window=window,
@@ -233,13 +243,16 @@ def coherence(
         scaling="spectrum",
         return_onesided=not (np.iscomplexobj(xv) or np.iscomplexobj(yv)),
     )
-    freqs, pxy = csd(xv, yv, axis=ax_x, **kw)
+    freqs, pxy = csd(xv, yv, axis=axis, **kw)
     if np.size(pxy) == 0:
         return freqs, np.abs(pxy)
-    _, pxx = welch(xv, axis=ax_x, **kw)
-    _, pyy = welch(yv, axis=ax_y, **kw)
+    _, pxx = welch(xv, axis=axis, **kw)
+    _, pyy = welch(yv, axis=axis, **kw)
+    # Pxx and Pyy broadcast as x and y do in csd: their other axes aligned from the end
+    at = freq_axis(axis, sx)
+    pxy, pxx, pyy = (np.moveaxis(p, a, -1) for p, a in ((pxy, at), (pxx, sx.axis), (pyy, sy.axis)))
     with np.errstate(invalid="ignore", divide="ignore"):
-        c = np.abs(pxy) ** 2 / pxx / pyy
+        c = np.moveaxis(np.abs(pxy) ** 2 / pxx / pyy, -1, at)
     undefined = int(np.sum(np.isnan(c)))
     if undefined:
         warnings.warn(
@@ -249,7 +262,7 @@ def coherence(
             stacklevel=2,
         )
     c = c.astype(spectrum_dtype(sx.dtype, sy.dtype, real=True), copy=False)
-    return freqs, sx.restore_spectrum(c, freqs, ax_x)
+    return freqs, sx.restore_spectrum(c, freqs, at)
 
 
 def _unit_scale(values, axis):

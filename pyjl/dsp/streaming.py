@@ -26,7 +26,10 @@ channel per column.  The output has the chunk's form: ``SosFilter`` and
 ``Resampler`` changes the number of rows, so its pandas output carries the
 chunk's columns (or Series name) and a fresh ``RangeIndex`` numbering the
 output samples from the start of the stream.  The channel count is fixed by
-the first chunk until ``reset()``; chunks must be finite.  The kernels are the
+the first chunk until ``reset()``, and so are the column names of the first
+chunk that has them (a table's columns meet the filter state by position: a
+later table with other names, or reordered, is refused; a plain array has no
+names and is taken by position); chunks must be finite.  The kernels are the
 engine's ``sosfilt``, ``lfilter`` and ``upfirdn``.
 
 >>> import numpy as np
@@ -151,7 +154,7 @@ class SosFilter(Stream):
                 if filter_finite(y2, zf, recursive=True):
                     self.zi_ = zf
                     return y2 if chunk.ndim == 2 else y2[0]
-        channels = self._channels
+        started = self._started()
         x2, form = self._chunk(chunk, proven=True)
         if zi is None:
             shape = (x2.shape[0], self.sos.shape[0], 2)
@@ -161,7 +164,7 @@ class SosFilter(Stream):
                 try:
                     self._check_zi(shape[0])
                 except InputError:
-                    self._channels = channels  # the stream stays unstarted
+                    self._unstart(started)  # the stream stays unstarted
                     raise
                 zi = np.ascontiguousarray(np.broadcast_to(self._zi0, shape))
         if zi.dtype == np.float64:  # x2 is float64 and the sections real: the kernel itself
@@ -169,7 +172,7 @@ class SosFilter(Stream):
         else:
             y2, zf = sosfilt_channels(self.sos, x2, zi)
         if form[0] is None and not filter_finite(y2, zf, recursive=True):
-            self._channels = channels
+            self._unstart(started)
             self._chunk(chunk)  # a NaN or infinite sample raises here, the state kept
         self.zi_ = zf
         return self._out(y2, form)

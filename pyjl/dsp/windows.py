@@ -8,9 +8,15 @@ NaN values or fail inside. Parameters that make the window degenerate are refuse
 ``gaussian``'s ``std`` and ``general_gaussian``'s ``sig`` and ``p`` must be > 0 (at 0
 the window is all zeros, or for ``p`` the constant ``exp(-1/2)``: use ``boxcar``),
 ``taylor``'s ``sll`` (dB) must be > 0, and ``general_cosine``'s ``a`` must be a
-non-empty 1-D sequence of real numbers.  A window whose arguments are all plain numbers
-and names is computed once per value and copied out on later calls
-(:mod:`pyjl.dsp._memo`; not ``chebwin``, which can warn).
+non-empty 1-D sequence of real numbers.  ``M`` is a whole number >= 0 for every window
+(``kaiser_bessel_derived`` too, where SciPy returns ``[]`` for ``M = 0.5`` or ``-1`` but
+every other SciPy window refuses such a length); ``get_window``'s ``Nx`` is an int >= 1
+and its ``fftbins`` a bool, as SciPy takes them.  What SciPy refuses besides is refused
+in pyjl's words, naming ``get_window``'s ``window`` or the function, with SciPy's reason;
+SciPy's TypeErrors (``dpss(4, 1.5, 1.1)``: ``Kmax`` must be an int) become an
+:class:`~pyjl.exceptions.InputTypeError`, also a TypeError.  A window whose arguments
+are all plain numbers and names is computed once per value and copied out on later
+calls (:mod:`pyjl.dsp._memo`; not ``chebwin``, which can warn).
 
 >>> from pyjl.dsp import windows
 >>> windows.hann(4, sym=False).tolist()
@@ -98,14 +104,41 @@ def _check_arguments(arguments: dict, func_name: str = "") -> None:
         _validate.integer(
             arguments["M"], "M", low=0, fix="pass the window length as a whole number >= 0"
         )
-    if "sym" in arguments:
-        _validate.boolean(arguments["sym"], "sym")
+    if "Nx" in arguments:
+        _validate.integer(
+            arguments["Nx"], "Nx", low=1, fix="pass the window length as an int >= 1"
+        )
+    from ._frames import check_size  # here: _frames imports this module
+
+    for length in ("M", "Nx"):  # before NumPy fails to allocate it, inside SciPy
+        if length in arguments:
+            check_size(arguments[length], length, arguments[length], itemsize=8, what="window")
+    for flag in ("sym", "fftbins"):
+        if flag in arguments:
+            _validate.boolean(arguments[flag], flag)
+    for arg, kinds, convert, what in _EXACT:
+        if arg in arguments and not isinstance(arguments[arg], kinds):
+            raise _validate.error(
+                arg,
+                f"must be {what} (SciPy's get_window takes no other type)",
+                _validate.describe(arguments[arg]),
+                f"pass {arg}={convert(arguments[arg])!r}",
+                wrong_type=True,
+            )
+
+
+#: get_window's arguments that SciPy takes of one type only (not Nx=3.0, fftbins=np.True_)
+_EXACT = (
+    ("Nx", (int, np.integer), int, "an int"),
+    ("fftbins", bool, bool, "a Python bool"),
+)
 
 
 def _checked(func):
     """``func`` with its arguments checked before SciPy sees them, SciPy's own refusals
-    turned into :class:`~pyjl.exceptions.InputError`, and a non-finite window (finite
-    but extreme parameters) refused."""
+    turned into :class:`~pyjl.exceptions.InputError` (its TypeErrors into
+    :class:`~pyjl.exceptions.InputTypeError`, also a TypeError), and a non-finite window
+    (finite but extreme parameters) refused."""
     signature = inspect.signature(func)
     name = func.__name__
 
@@ -119,23 +152,42 @@ def _checked(func):
         try:
             out = func(*args, **kwargs)
         except (ValueError, TypeError, OverflowError, ArithmeticError) as exc:
-            raise _validate.error(
-                name,
-                f"must get arguments SciPy accepts ({exc})",
-                _validate.describe(dict(bound.arguments)),
-                f"see scipy.signal.windows.{name}",
-            ) from exc
+            raise _refused(name, bound.arguments, exc) from exc
         values = out[0] if isinstance(out, tuple) else out
         if np.asarray(values).dtype.kind in "fc" and not np.all(np.isfinite(values)):
-            raise _validate.error(
-                name,
-                "must get parameters that give a finite window",
-                _validate.describe(dict(bound.arguments)),
-                "use smaller parameters",
-            )
+            raise _refused(name, bound.arguments)
         return out
 
     return window
+
+
+def _refused(name, arguments, exc=None):
+    """The InputError for arguments of window function ``name`` that SciPy refuses
+    (``exc``; its TypeError gives an InputTypeError, also a TypeError) or, with no
+    ``exc``, that give a non-finite window: about ``get_window``'s ``window`` (the one
+    argument there left to SciPy to check), else about the function's arguments."""
+    why = "" if exc is None else f" ({exc})"
+    wrong_type = isinstance(exc, TypeError)
+    if name == "get_window":
+        return _validate.error(
+            "window",
+            "must be a window name or (name, parameters...) tuple SciPy accepts" + why
+            if exc is not None
+            else "must have parameters that give a finite window",
+            _validate.describe(arguments["window"]),
+            "pass a name such as 'hann' or a tuple such as ('kaiser', 8.0)"
+            + ("; see scipy.signal.get_window" if exc is not None else " with smaller parameters"),
+            wrong_type=wrong_type,
+        )
+    return _validate.error(
+        name,
+        "must get arguments SciPy accepts" + why
+        if exc is not None
+        else "must get parameters that give a finite window",
+        _validate.describe(dict(arguments)),
+        f"see scipy.signal.windows.{name}" if exc is not None else "use smaller parameters",
+        wrong_type=wrong_type,
+    )
 
 
 #: windows (and their get_window names) that can warn, chebwin below 45 dB: computed on

@@ -7,6 +7,8 @@ gives the NumPy result of the same call on ``df.to_numpy()`` with ``axis=0``
 input's form: the index and columns where the row and column counts map.
 """
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -14,6 +16,7 @@ import pytest
 import scipy.signal as ss
 
 import pyjl.dsp as dsp
+from pyjl.exceptions import InputError
 
 from .helpers import assert_matches
 
@@ -252,3 +255,66 @@ def test_istft_inverts_the_stft_of_a_table(X):
     _, back = dsp.istft(Z, nperseg=64, time_axis=-1, freq_axis=0)
     assert_matches(back, ss.istft(Z_ref, nperseg=64, time_axis=-1, freq_axis=0)[1])
     np.testing.assert_allclose(back.T, X, atol=1e-12)
+
+
+MIXED = [
+    pytest.param(lambda v: _frame(v), lambda v: v, id="table-array"),
+    pytest.param(lambda v: v, lambda v: _frame(v), id="array-table"),
+    pytest.param(lambda v: _arrow(v), lambda v: v, id="arrow-array"),
+    pytest.param(lambda v: v, lambda v: _arrow(v, batch=True), id="array-arrow_batch"),
+]
+
+
+@pytest.mark.parametrize("as_x, as_y", MIXED)
+@pytest.mark.parametrize("fn", ["csd", "coherence"])
+def test_a_table_in_either_argument_puts_time_down_the_rows(fn, as_x, as_y, X, Y):
+    """With ``axis=None``, a table in either argument means time runs down the rows of
+    both (SciPy's ``axis=0``), for csd and coherence alike; the result has x's form."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no nperseg warning: 512 samples, not 3
+        f, got = getattr(dsp, fn)(as_x(X), as_y(Y), nperseg=64)
+    f_ref, want = getattr(ss, fn)(X, Y, nperseg=64, axis=0)
+    assert_matches(f, f_ref)
+    if isinstance(got, pd.DataFrame):
+        assert list(got.columns) == COLUMNS and got.index.equals(pd.Index(f_ref))
+    assert_matches(_table_values(got), want, rtol=1e-9, floor=1e-14)
+
+
+@pytest.mark.parametrize("fn", ["csd", "coherence"])
+@pytest.mark.parametrize(
+    "one",
+    [
+        pytest.param(lambda v: v, id="ndarray"),
+        pytest.param(lambda v: pd.Series(v, index=INDEX, name="ref"), id="series"),
+    ],
+)
+def test_one_channel_pairs_with_every_column_of_a_table(fn, one, X, Y):
+    """A 1-D partner of a table is one channel down the rows, paired with every column
+    (SciPy's result for it as an (n, 1) array, axis=0), in either argument; arrays read
+    along an explicit axis=0 alike."""
+    ref = Y[:, 0]
+    call = getattr(dsp, fn)
+    scipy_call = getattr(ss, fn)
+    want = scipy_call(X, ref[:, None], nperseg=64, axis=0)[1]
+    got = call(_frame(X), one(ref), nperseg=64)[1]
+    assert isinstance(got, pd.DataFrame) and list(got.columns) == COLUMNS
+    assert_matches(got.to_numpy(), want, rtol=1e-9, floor=1e-14)
+    assert_matches(call(X, ref, nperseg=64, axis=0)[1], want, rtol=1e-9, floor=1e-14)
+    want = scipy_call(ref[:, None], X, nperseg=64, axis=0)[1]
+    assert_matches(_table_values(call(one(ref), _frame(X), nperseg=64)[1]), want, rtol=1e-9)
+    assert_matches(call(ref, X, nperseg=64, axis=0)[1], want, rtol=1e-9, floor=1e-14)
+
+
+@pytest.mark.filterwarnings("ignore:nperseg")  # SciPy's, on its way to refusing
+@pytest.mark.parametrize("fn", ["csd", "coherence"])
+def test_a_partner_not_laid_out_with_the_table_is_refused(fn, X, Y):
+    """An array laid out channels first next to a table does not broadcast along the
+    rows: refused naming `y`, the time axis and both shapes (SciPy refuses it too)."""
+    with pytest.raises(
+        InputError,
+        match=r"^`y` must broadcast with `x` outside the time axis 0 \(x and y cannot be "
+        r"broadcast together.*got shapes \(512, 3\) and \(3, 512\)\. Fix: lay out both",
+    ):
+        getattr(dsp, fn)(_frame(X), Y.T, nperseg=64)
+    with pytest.raises(ValueError):
+        getattr(ss, fn)(X, Y.T, nperseg=64, axis=0)

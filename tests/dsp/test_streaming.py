@@ -388,3 +388,91 @@ def test_resampler_output_beyond_float64_warns():
         got = np.concatenate([r.process(np.full(20, 1.7e308)), r.flush()])
     np.testing.assert_array_equal(np.isinf(got), want > 1.7976931348623157)
     np.testing.assert_allclose(got[want < 1.79] / 1e308, want[want < 1.79], rtol=1e-13)
+
+
+STREAMS = [
+    pytest.param(
+        lambda: dsp.SosFilter(ss.butter(4, 0.05, output="sos")),
+        lambda v: ss.sosfilt(ss.butter(4, 0.05, output="sos"), v, axis=0),
+        id="SosFilter",
+    ),
+    pytest.param(
+        lambda: dsp.FirFilter(ss.firwin(31, 0.3)),
+        lambda v: ss.lfilter(ss.firwin(31, 0.3), [1.0], v, axis=0),
+        id="FirFilter",
+    ),
+    pytest.param(
+        lambda: dsp.Resampler(3, 2),
+        lambda v: ss.resample_poly(v, 3, 2, axis=0),
+        id="Resampler",
+    ),
+]
+
+
+def _finish(stream, parts):
+    """The stream's outputs (time x channels) joined, a Resampler's flush added."""
+    if isinstance(stream, dsp.Resampler):
+        parts = parts + [stream.flush()]
+    return np.concatenate([np.asarray(p) for p in parts])
+
+
+@pytest.mark.parametrize("make, scipy_call", STREAMS)
+def test_reordered_table_chunk_is_refused(rng, make, scipy_call):
+    """A table's columns meet the filter state by position: a later chunk with the same
+    columns in another order (or other names) is refused, the state kept, and the stream
+    goes on to SciPy's one-shot result; an Arrow table alike."""
+    import pyarrow as pa
+
+    # offsets far apart, so a column paired with another's state is far off
+    df = _frame(rng, cols=("x", "y", "z")) + [0.0, 100.0, -50.0]
+    s = make()
+    parts = [s.process(df.iloc[:200])]
+    with pytest.raises(
+        InputError,
+        match=r"^`chunk` must have the columns of the stream's first chunk with column "
+        r"names, in that order: \['x', 'y', 'z'\]; got columns \['z', 'y', 'x'\]\. "
+        r"Fix: select them in that order",
+    ):
+        s.process(df.iloc[200:][["z", "y", "x"]])
+    with pytest.raises(InputError, match=r"got columns \['x', 'y', 'w'\]"):
+        s.process(df.iloc[200:].rename(columns={"z": "w"}))
+    with pytest.raises(InputError, match=r"got columns \['y', 'x', 'z'\]"):
+        s.process(pa.Table.from_pandas(df.iloc[200:][["y", "x", "z"]], preserve_index=False))
+    parts.append(s.process(df.iloc[200:]))
+    assert list(parts[-1].columns) == ["x", "y", "z"]
+    assert_matches(_finish(s, parts), scipy_call(df.to_numpy()), rtol=1e-9)
+
+
+@pytest.mark.parametrize("make, scipy_call", STREAMS)
+def test_arrays_and_tables_mix_by_position(rng, make, scipy_call):
+    """A plain array has no names: after a table it is taken by position (channels
+    first, as every array chunk); before one, the first table's names are kept from then
+    on; reset() forgets them."""
+    df = _frame(rng, cols=("x", "y", "z"))
+    X = df.to_numpy()
+    s = make()  # table, then array: by position
+    parts = [s.process(df.iloc[:150]), s.process(X[150:300].T).T, s.process(df.iloc[300:])]
+    assert_matches(_finish(s, parts), scipy_call(X), rtol=1e-9)
+    s = make()  # array, then table: its names are kept from then on
+    parts = [s.process(X[:150].T).T, s.process(df.iloc[150:300])]
+    with pytest.raises(InputError, match=r"must have the columns .* \['x', 'y', 'z'\]"):
+        s.process(df.iloc[300:][["y", "z", "x"]])
+    parts.append(s.process(df.iloc[300:]))
+    assert_matches(_finish(s, parts), scipy_call(X), rtol=1e-9)
+    s.reset()  # a new stream: any names
+    other = df[["z", "x", "y"]]
+    assert_matches(_finish(s, [s.process(other)]), scipy_call(other.to_numpy()), rtol=1e-9)
+
+
+def test_refused_first_table_chunk_leaves_the_stream_unstarted(rng):
+    """A first chunk refused (for its zi) keeps neither its channel count nor its names:
+    the first chunk accepted sets them."""
+    sos = ss.butter(2, 0.2, output="sos")
+    df = _frame(rng, n=50, cols=("x", "y", "z"))
+    f = dsp.SosFilter(sos, zi=np.zeros((2, 1, 2)))
+    with pytest.raises(InputError, match=r"`zi` must have shape \(1, 2\) .*\(2, 1, 2\)"):
+        f.process(df)
+    first = df[["z", "y"]]
+    assert_matches(f.process(first).to_numpy(), ss.sosfilt(sos, first.to_numpy(), axis=0))
+    with pytest.raises(InputError, match=r"in that order: \['z', 'y'\]; got columns \['y', 'z'\]"):
+        f.process(df[["y", "z"]])

@@ -5,7 +5,7 @@ import pytest
 import scipy.signal.windows as sw
 
 from pyjl.dsp import windows
-from pyjl.exceptions import InputError
+from pyjl.exceptions import InputError, InputTypeError
 
 
 @pytest.mark.parametrize(
@@ -56,3 +56,40 @@ def test_positive_parameters_match_scipy(name, kwargs, sym, rng):
     np.testing.assert_array_equal(
         getattr(windows, name)(m, **kwargs, sym=sym), getattr(sw, name)(m, **kwargs, sym=sym)
     )
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(lambda w: w.dpss(4, 1.5, 1.1), id="dpss-float-Kmax"),
+        pytest.param(lambda w: w.hann(4.0), id="hann-float-M"),
+        pytest.param(lambda w: w.get_window(("kaiser", "a"), 8), id="get_window-str-beta"),
+    ],
+)
+def test_scipy_type_errors_stay_type_errors(call):
+    """Where SciPy raises a TypeError, pyjl's refusal is an InputTypeError: a TypeError
+    (and an InputError) too."""
+    with pytest.raises(TypeError):
+        call(sw)
+    with pytest.raises(InputTypeError, match=r"SciPy accepts \(.+\); got "):
+        call(windows)
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, name, got",
+    [
+        (("nope", 8), {}, "window", "'nope'"),
+        (("kaiser", 8), {}, "window", "'kaiser'"),
+        ((("hann", 1), 8), {}, "window", r"\('hann', 1\)"),
+        ((["hann"], 8), {}, "window", r"\['hann'\]"),
+        (("hann", 0), {}, "Nx", "0"),
+        (("hann", 3.0), {}, "Nx", "3.0"),
+        (("hann", 8), {"fftbins": np.True_}, "fftbins", "np.True_"),
+    ],
+)
+def test_get_window_refusals_name_the_argument(args, kwargs, name, got):
+    """get_window's refusals (SciPy refuses each too) name the argument, not the function."""
+    with pytest.raises(ValueError):
+        sw.get_window(*args, **kwargs)
+    with pytest.raises(InputError, match=rf"^`{name}` must .*; got {got}\. Fix: "):
+        windows.get_window(*args, **kwargs)
