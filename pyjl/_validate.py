@@ -33,6 +33,7 @@ __all__ = [
     "choice",
     "seed",
     "describe",
+    "column_labels",
     "feature_names",
     "check_feature_names",
 ]
@@ -304,25 +305,36 @@ def seed(value: Any, name: str = "seed") -> int | None:
     )
 
 
-def feature_names(obj: Any) -> list[str] | None:
-    """The column names of a table (DataFrame, Arrow table or batch) when all are strings,
-    as scikit-learn's ``feature_names_in_``; else None."""
+def column_labels(obj: Any) -> list | None:
+    """The column labels of a table (DataFrame, Arrow table or batch), of any type (a
+    DataFrame's default labels are 0, 1, ...); else None."""
     cols = getattr(obj, "columns", None) if hasattr(obj, "iloc") else None
     if cols is None and hasattr(obj, "schema") and hasattr(obj, "column_names"):
         cols = obj.column_names
-    if cols is None:
-        return None
-    names = list(cols)
+    return None if cols is None else list(cols)
+
+
+def feature_names(obj: Any) -> list[str] | None:
+    """The column names of a table (DataFrame, Arrow table or batch) when all are strings,
+    as scikit-learn's ``feature_names_in_``; else None."""
+    names = column_labels(obj)
     return names if names and all(isinstance(c, str) for c in names) else None
 
 
 def check_feature_names(
-    fitted: Any, obj: Any, name: str, *, seen: str = "the model was fitted with", fix: str = ""
+    fitted: Any,
+    obj: Any,
+    name: str,
+    *,
+    seen: str = "the model was fitted with",
+    fix: str = "",
+    labels: bool = False,
 ) -> None:
     """Refuse a table whose column names differ from those ``fitted`` (the names seen
     first: at ``fit``, or a stream's first chunk) -- columns are matched by position, so a
-    reordered table would be silently wrong."""
-    given = feature_names(obj)
+    reordered table would be silently wrong.  ``labels``: compare labels of any type
+    (:func:`column_labels`), not only string names."""
+    given = column_labels(obj) if labels else feature_names(obj)
     if fitted is None or given is None or given == list(fitted):
         return
     raise error(

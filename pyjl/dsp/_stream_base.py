@@ -35,10 +35,11 @@ class Stream:
     filters.
 
     A table's columns are its channels, paired with the filter state by position; so the
-    names of the first chunk with string column names (a DataFrame, Arrow table or batch)
-    are kept until :meth:`reset`, and a later table with other names, or the same names in
-    another order, is refused.  A plain array (or Series) has no column names: it is taken
-    by position, before or after tables, its channels in the order of the kept columns.
+    column labels of the first chunk that has them (a DataFrame, Arrow table or batch; a
+    DataFrame's default 0, 1, ... too) are kept until :meth:`reset`, and a later table
+    with other labels, or the same labels in another order, is refused.  A plain array (or
+    Series) has no column labels: it is taken by position, before or after tables, its
+    channels in the order of the kept columns.
     """
 
     #: the coefficients' dtype: with the chunk's, it sets the output dtype as in the
@@ -106,7 +107,7 @@ class Stream:
         """Keep the column names of the first chunk that has them; refuse a later table
         whose names differ (its columns would meet another column's state)."""
         if self._names is None:
-            self._names = _validate.feature_names(chunk)
+            self._names = _validate.column_labels(chunk)
             return
         _validate.check_feature_names(
             self._names,
@@ -115,6 +116,7 @@ class Stream:
             seen="of the stream's first chunk with column names",
             fix=f"select them in that order, chunk[{self._names!r}], "
             "or call reset() to start a new stream",
+            labels=True,
         )
 
     def _started(self):

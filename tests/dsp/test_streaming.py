@@ -441,6 +441,11 @@ def test_reordered_table_chunk_is_refused(rng, make, scipy_call):
     parts.append(s.process(df.iloc[200:]))
     assert list(parts[-1].columns) == ["x", "y", "z"]
     assert_matches(_finish(s, parts), scipy_call(df.to_numpy()), rtol=1e-9)
+    # a DataFrame's default labels 0, 1, 2 are labels too
+    plain, s = df.set_axis(range(3), axis=1), make()
+    s.process(plain.iloc[:200])
+    with pytest.raises(InputError, match=r"got columns \[2, 1, 0\]"):
+        s.process(plain.iloc[200:][[2, 1, 0]])
 
 
 @pytest.mark.parametrize("make, scipy_call", STREAMS)
