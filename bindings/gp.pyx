@@ -19,7 +19,7 @@ included below (one extension module).
 import numpy as np
 cimport numpy as cnp
 from cython.parallel cimport prange, threadid
-from libc.math cimport exp, sqrt, log, log1p, expm1, fabs, M_PI, INFINITY
+from libc.math cimport exp, sqrt, log, log1p, expm1, fabs, M_PI, M_LN2, INFINITY
 from scipy.linalg.cython_blas cimport dgemm, dsyrk, dtrsm
 from scipy.linalg.cython_lapack cimport dpotrf, dpotri, dpotrs
 from scipy.special.cython_special cimport erfcx as _erfcx_f, ndtr as _ndtr_f

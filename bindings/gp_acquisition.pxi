@@ -19,11 +19,16 @@ cdef inline double _log1mexp(double x) noexcept nogil:
     return log1p(-exp(x))
 
 
+cdef double _Z_TAIL = -1e6  # below, the asymptotic form (BoTorch's float64 bound)
+cdef double _Z_SURE = 40.0  # above, Phi(z) == 1 and phi(z) < 1e-347: EI is the improvement
+
+
 cdef inline double _log_h(double z) noexcept nogil:
-    """log(phi(z) + z Phi(z)) without underflow (Ament et al., 2023, eq. 9)."""
+    """log(phi(z) + z Phi(z)) without underflow (Ament et al., 2023, eq. 9); below
+    _Z_TAIL, log1mexp's argument would round to 0 and the series' first terms are exact."""
     if z > -1.0:
         return log(_h(z))
-    if z > -1e8:
+    if z > _Z_TAIL:
         return -0.5 * z * z - _C1 + _log1mexp(log(_erfcx_f(-z * _INV_SQRT2) * fabs(z)) + _C2)
     return -0.5 * z * z - _C1 - 2.0 * log(fabs(z))
 
@@ -38,9 +43,12 @@ def expected_improvement(double[::1] mu, double[::1] sigma, double best, double 
         for i in range(n):
             imp = best - xi - mu[i]
             if sigma[i] > 0.0:
-                z = imp / sigma[i]
+                z = imp / sigma[i]  # inf when imp / sigma overflows: then EI is imp
                 # the direct form cancels for z << 0; the log form keeps every digit there
-                o[i] = sigma[i] * (_h(z) if z > -1.0 else exp(_log_h(z)))
+                if z > _Z_SURE:
+                    o[i] = imp
+                else:
+                    o[i] = sigma[i] * (_h(z) if z > -1.0 else exp(_log_h(z)))
             else:
                 o[i] = imp if imp > 0.0 else 0.0
     return out
@@ -56,7 +64,10 @@ def log_expected_improvement(double[::1] mu, double[::1] sigma, double best, dou
     with nogil:
         for i in range(n):
             imp = best - xi - mu[i]
-            if sigma[i] > 0.0:
+            if sigma[i] > 0.0 and imp / sigma[i] > _Z_SURE:
+                # log(imp), halved first so that an improvement beyond 1.8e308 has its log
+                o[i] = log(0.5 * best - 0.5 * xi - 0.5 * mu[i]) + M_LN2
+            elif sigma[i] > 0.0:
                 o[i] = log(sigma[i]) + _log_h(imp / sigma[i])
             else:
                 o[i] = log(imp) if imp > 0.0 else -INFINITY

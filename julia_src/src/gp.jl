@@ -195,11 +195,14 @@ _gp_normpdf(z::Float64) = exp(-z * z / 2) / sqrt(2 * pi)
 _gp_h(z::Float64) = _gp_normpdf(z) + z * _gp_normcdf(z)
 _gp_log1mexp(x::Float64) = x > -log(2.0) ? log(-expm1(x)) : log1p(-exp(x))
 
+const _GP_Z_TAIL = -1e6  # below, the asymptotic form (BoTorch's Float64 bound)
+const _GP_Z_SURE = 40.0  # above, Phi(z) == 1 and phi(z) < 1e-347: EI is the improvement
+
 # log(phi(z) + z Phi(z)) without underflow (Ament et al. 2023, "Unexpected improvements")
 function _gp_log_h(z::Float64)
     z > -1 && return log(_gp_h(z))
     c1, c2 = log(2 * pi) / 2, log(pi / 2) / 2
-    if z > -1e8
+    if z > _GP_Z_TAIL
         return -z * z / 2 - c1 + _gp_log1mexp(log(_gp_erfcx_pos(-z / sqrt(2.0)) * abs(z)) + c2)
     end
     return -z * z / 2 - c1 - 2 * log(abs(z))
@@ -209,7 +212,8 @@ function _gp_ei(mu::Real, sigma::Real, best::Float64, xi::Float64)
     imp = best - xi - Float64(mu)
     s = Float64(sigma)
     s > 0 || return max(imp, 0.0)
-    z = imp / s
+    z = imp / s  # Inf when imp / s overflows: then EI is imp
+    z > _GP_Z_SURE && return imp
     return s * (z > -1 ? _gp_h(z) : exp(_gp_log_h(z)))
 end
 
@@ -217,6 +221,8 @@ function _gp_logei(mu::Real, sigma::Real, best::Float64, xi::Float64)
     imp = best - xi - Float64(mu)
     s = Float64(sigma)
     s > 0 || return imp > 0 ? log(imp) : -Inf
+    # log(imp), halved first so that an improvement beyond 1.8e308 has its log
+    imp / s > _GP_Z_SURE && return log(best / 2 - xi / 2 - Float64(mu) / 2) + log(2.0)
     return log(s) + _gp_log_h(imp / s)
 end
 

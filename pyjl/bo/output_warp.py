@@ -12,22 +12,24 @@ import warnings
 
 import numpy as np
 
-__all__ = ["model_values", "OutputWarp", "CLIP_SPREADS", "CLIP_ABS"]
+from ..gp._scale import mean_std
+
+__all__ = ["model_values", "OutputWarp", "CLIP_SPREADS"]
 
 #: values farther than this many spreads (inter-quartile ranges) from the median are
 #: clipped for the model: one such value squeezes the others into a sliver of the
 #: standardised range (at 1e4 spreads they span 2 % of a standard deviation, under the
-#: noise the GP can resolve) and near 1e308 the standardisation overflows
+#: noise the GP can resolve)
 CLIP_SPREADS = 1e3
-#: and magnitudes beyond this, whose squares would overflow in a sum
-CLIP_ABS = 1e150
 
 
 def model_values(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(values for the model, mask of the clipped ones)``: ``y`` clipped to the median
-    ± :data:`CLIP_SPREADS` spreads and to ± :data:`CLIP_ABS`; the order of the values is
+    ± :data:`CLIP_SPREADS` spreads (within the finite numbers); the order of the values is
     kept except that clipped ones tie.  The spread is the inter-quartile range, or the
-    10-90 % or full range when that is 0 (most values equal).
+    10-90 % range when that is 0, or when most values equal the median the median distance
+    of the others from it.  Values of any magnitude
+    keep their spreads: ``1e300 * y`` is clipped where ``y`` is.
 
     >>> y, cut = model_values(np.array([1.0, 2.0, 3.0, 4.0, 1e308, -1e308, 5.0]))
     >>> y.tolist(), cut.tolist()
@@ -39,15 +41,18 @@ def model_values(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     centre = float(np.quantile(y, 0.5, method="inverted_cdf"))  # no overflow near 1e308
     spread = 0.0
     with np.errstate(over="ignore", invalid="ignore"):
-        for lo_q, hi_q in ((0.25, 0.75), (0.1, 0.9), (0.0, 1.0)):
+        for lo_q, hi_q in ((0.25, 0.75), (0.1, 0.9)):
             lo, hi = np.quantile(y, [lo_q, hi_q], method="inverted_cdf")
             spread = float(hi - lo)
             if np.isfinite(spread) and spread > 0:
                 break
+        else:  # most values tie: the median distance of the others (not the farthest's)
+            off = np.abs(y[y != centre] - centre)
+            spread = float(np.median(off)) if off.size else 0.0
         if not (np.isfinite(spread) and spread > 0):
             spread = max(abs(centre), 1.0)
-        low = max(centre - CLIP_SPREADS * spread, -CLIP_ABS)
-        high = min(centre + CLIP_SPREADS * spread, CLIP_ABS)
+        low = max(centre - CLIP_SPREADS * spread, -np.finfo(np.float64).max)
+        high = min(centre + CLIP_SPREADS * spread, np.finfo(np.float64).max)
     out = np.clip(y, low, high)
     return out, out != y
 
@@ -75,8 +80,8 @@ class OutputWarp:
         from scipy import stats
 
         y = np.asarray(y, dtype=np.float64)
-        self.mean = float(np.mean(y))
-        self.std = float(np.std(y)) or 1.0
+        mean, std = mean_std(y)  # squares of 1e-200 or 1e200 would under- or overflow
+        self.mean, self.std = mean, std or 1.0
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             lam = float(stats.yeojohnson_normmax(-(y - self.mean) / self.std))

@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 
 from ..exceptions import NumericalWarning
-from .output_warp import CLIP_ABS, CLIP_SPREADS, OutputWarp, model_values
+from .output_warp import CLIP_SPREADS, OutputWarp, model_values
 from .surrogate_fit import (
     LENGTHSCALE_BOUNDS,
     NOISE_BOUNDS,
@@ -35,7 +35,6 @@ __all__ = [
     "VARIANCE_BOUNDS",
     "NOISE_BOUNDS",
     "CLIP_SPREADS",
-    "CLIP_ABS",
 ]
 
 

@@ -17,6 +17,7 @@ from .. import engines
 from .._validate import describe, error, integer, seed
 from ..exceptions import ConvergenceWarning, NumericalWarning
 from ._checks import as_float_array, as_targets
+from ._scale import mean_std
 from ._trust import minimize_within
 from .interface import Kernel, names
 from .likelihood import factor, lml_from_factor
@@ -99,7 +100,7 @@ def targets(y, normalize_y: bool):
             stacklevel=3,
         )
     if normalize_y:
-        mean, sd = float(y.mean()), float(y.std())
+        mean, sd = mean_std(y)
         std = sd if sd > 0.0 and not constant else 1.0
     return (y - mean) / std, mean, std
 

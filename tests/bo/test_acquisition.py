@@ -68,6 +68,36 @@ def test_log_ei_far_tail_by_quadrature():
     assert ExpectedImprovement(model, best)(np.zeros((1, 1)))[0] == pytest.approx(0.0, abs=1e-300)
 
 
+@pytest.mark.parametrize("z", [-5.2e7, -6e7, -7.5e7, -9.9e7, -1e6, -3e6, -1e9])
+def test_log_ei_between_the_series_and_the_asymptote(z):
+    # log EI = log(sd) - z^2/2 - log(2 pi)/2 - 2 log|z| + log(1 - 3/z^2 + ...): at these z
+    # the last term is below one ulp of the rest (it was NaN from -1e8 to -5.1e7)
+    sd = 1e-12
+    model = Posterior(lambda X: np.array([-z * sd]), lambda X: np.array([sd]))
+    ref = np.log(sd) - 0.5 * z * z - 0.5 * np.log(2 * np.pi) - 2 * np.log(-z)
+    assert LogExpectedImprovement(model, 0.0)(np.zeros((1, 1)))[0] == pytest.approx(ref, rel=1e-15)
+    assert ExpectedImprovement(model, 0.0)(np.zeros((1, 1)))[0] == 0.0
+
+
+@pytest.mark.parametrize(
+    "mu, sd, best, log_ref",
+    [
+        (-1e300, 1e-300, 1e300, np.log(2.0) + 300 * np.log(10.0)),  # z overflows
+        (-1e308, 1.0, 1e308, np.log(2.0) + 308 * np.log(10.0)),  # so does the improvement
+        (-5.0, 1e-3, 5.0, np.log(10.0)),  # z = 1e4: EI is the improvement
+    ],
+)
+def test_ei_is_the_improvement_far_above_the_incumbent(mu, sd, best, log_ref):
+    # z >> 0: Phi(z) = 1 and phi(z) vanishes, so EI = best - mu, finite where that is
+    model = Posterior(lambda X: np.array([mu]), lambda X: np.array([sd]))
+    X = np.zeros((1, 1))
+    assert LogExpectedImprovement(model, best)(X)[0] == pytest.approx(log_ref, rel=1e-15)
+    imp = best - mu
+    assert ExpectedImprovement(model, best)(X)[0] == (
+        pytest.approx(imp, rel=1e-15) if np.isfinite(imp) else np.inf
+    )
+
+
 def test_maximize_finds_continuous_argmax():
     # mean lowest at (0.3, 0.8), unit std: EI is maximised there
     target = np.array([0.3, 0.8])

@@ -192,6 +192,37 @@ def test_model_values_clip_only_far_outliers():
     assert cut.tolist() == [False] * 40 + [True] * 3
     np.testing.assert_allclose(out[40:], [q50 + limit, q50 - limit, q50 + limit])
     assert np.array_equal(out[:40], y) and np.isfinite(np.std(out))
-    tied = np.r_[np.zeros(30), 1.0, 2.0, 1e300]  # IQR 0: the 10-90 % range is used
+    tied = np.r_[np.zeros(30), 1.0, 2.0, 1e300]  # IQR 0, 10-90 % 0: the others' distance
     out, cut = model_values(tied)
-    assert cut.tolist() == [False] * 32 + [True] and np.isfinite(out).all()
+    assert cut.tolist() == [False] * 32 + [True] and out[-1] == CLIP_SPREADS * 2.0
+    assert not model_values(tied * 1e-300)[1][:32].any()  # the same at any magnitude
+    assert model_values(np.r_[np.zeros(30), 5e299, 1e300, 2e300])[1].sum() == 0
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e-200, 1e-170, 1e150, 1e200, 1e300])
+def test_the_surrogate_sees_values_of_any_magnitude_as_at_scale_one(scale):
+    # the clip and the warp standardise: s * y must look like y (squares of 1e-200 and
+    # 1e200 under- and overflow; values beyond 1e150 were clipped to one value)
+    from pyjl.bo.surrogate import OutputWarp, model_values
+
+    y = np.r_[np.exp(np.random.default_rng(3).normal(size=30)), 1e6]
+    out, cut = model_values(y)
+    big, big_cut = model_values(y * scale)
+    assert np.array_equal(big_cut, cut)
+    np.testing.assert_allclose(big / scale, out, rtol=1e-12)
+    w, ws = OutputWarp(out), OutputWarp(big)
+    assert ws.lam == pytest.approx(w.lam, rel=1e-8)
+    np.testing.assert_allclose(ws(big), w(out), rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(ws.inverse(ws(big)) / scale, out, rtol=1e-10)
+
+
+@pytest.mark.parametrize("scale", [1e-200, 1e300])
+def test_a_study_at_any_magnitude_finds_what_it_finds_at_scale_one(scale):
+    def run(s):
+        opt = Optimizer(Space({"x": Real(0.0, 1.0), "y": Real(-1.0, 1.0)}), seed=0)
+        for _ in range(12):
+            p = opt.ask()
+            opt.tell(p, s * ((p["x"] - 0.3) ** 2 + p["y"] ** 2 + 1.0))
+        return opt.best[1] / s, opt.best_mean[1] / s
+
+    np.testing.assert_allclose(run(scale), run(1.0), rtol=1e-6)

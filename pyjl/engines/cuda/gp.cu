@@ -235,6 +235,7 @@ PJ_KERNEL void pj_kquad(int kind, const double* A, long long n, int d, const dou
 #define PJ_INV_SQRT2PI 0.39894228040143267794
 #define PJ_C1 0.91893853320467274178   // 0.5 log(2 pi)
 #define PJ_C2 0.22579135264472743236   // 0.5 log(pi / 2)
+#define PJ_LN2 0.69314718055994530942  // log(2)
 
 PJ_DEVICE double pj_h(double z) { return exp(-0.5 * z * z) * PJ_INV_SQRT2PI + z * normcdf(z); }
 
@@ -242,9 +243,12 @@ PJ_DEVICE double pj_log1mexp(double x) {
     return x > -0.6931471805599453 ? log(-expm1(x)) : log1p(-exp(x));
 }
 
+#define PJ_Z_TAIL -1e6  // below, the asymptotic form (BoTorch's float64 bound)
+#define PJ_Z_SURE 40.0  // above, Phi(z) == 1 and phi(z) < 1e-347: EI is the improvement
+
 PJ_DEVICE double pj_log_h(double z) {
     if (z > -1.0) return log(pj_h(z));
-    if (z > -1e8)
+    if (z > PJ_Z_TAIL)
         return -0.5 * z * z - PJ_C1
                + pj_log1mexp(log(erfcx(-z * PJ_INV_SQRT2) * fabs(z)) + PJ_C2);
     return -0.5 * z * z - PJ_C1 - 2.0 * log(fabs(z));
@@ -255,8 +259,13 @@ PJ_KERNEL void pj_ei(long long n, const double* mu, const double* sigma, double 
     PJ_GRID_STRIDE(i, n) {
         double imp = best - xi - mu[i];
         if (sigma[i] > 0.0) {
-            double z = imp / sigma[i];
-            out[i] = logspace ? log(sigma[i]) + pj_log_h(z) : sigma[i] * pj_h(z);
+            double z = imp / sigma[i];  // inf when imp / sigma overflows: then EI is imp
+            if (z > PJ_Z_SURE)  // log(imp), halved first so that imp beyond 1.8e308 has one
+                out[i] = logspace ? log(0.5 * best - 0.5 * xi - 0.5 * mu[i]) + PJ_LN2 : imp;
+            else if (logspace)
+                out[i] = log(sigma[i]) + pj_log_h(z);
+            else  // the direct form cancels for z << 0; the log form keeps every digit
+                out[i] = sigma[i] * (z > -1.0 ? pj_h(z) : exp(pj_log_h(z)));
         } else if (logspace) {
             out[i] = imp > 0.0 ? log(imp) : -INFINITY;
         } else {
