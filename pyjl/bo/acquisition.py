@@ -52,7 +52,7 @@ class Acquisition:
 
     def __init__(self, model, best: float = 0.0):
         self.model = model
-        self.best = float(best)
+        self.best = _validate.real(best, "best", fix="pass the incumbent, a finite number")
 
     def _posterior(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         X = np.ascontiguousarray(np.atleast_2d(X), dtype=np.float64)

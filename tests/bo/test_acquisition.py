@@ -157,6 +157,8 @@ def test_maximize_converges_on_anisotropic_argmax():
         (lambda m: ProbabilityOfImprovement(m, 0.0, xi=float("nan")), ["`xi`", "finite", "nan"]),
         (lambda m: LogExpectedImprovement(m, 0.0, xi="0.1"), ["`xi`", "'0.1'"]),
         (lambda m: UpperConfidenceBound(m, kappa=-1.0), ["`kappa`", ">= 0"]),
+        (lambda m: ExpectedImprovement(m, float("nan")), ["`best`", "finite", "nan"]),
+        (lambda m: LogExpectedImprovement(m, float("inf")), ["`best`", "finite", "inf"]),
         (
             lambda m: maximize(
                 ExpectedImprovement(m, 0.0),
