@@ -1,10 +1,11 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
 """Hidden-Markov-model kernels: scaled forward-backward and log-space Viterbi.
 
-Layout contract (trusted, validated by ``pyjl.hmm``): ``log_pi`` float64
+Layout contract (validated by ``pyjl.hmm``): ``log_pi`` float64
 ``(K,)``, ``log_A`` float64 C-contiguous ``(K, K)`` (row = from-state),
 ``log_B`` float64 C-contiguous ``(T, K)``, ``lengths`` int64 ``(n_seq,)``
-with positive entries summing to ``T``.
+with positive entries summing to ``T``.  The values are trusted; the shapes are checked
+at every entry point (O(1), a ``ValueError``), so that no array is read out of bounds.
 
 Forward-backward works in probability space with per-step scaling
 (Rabiner 1989, section V.A): ``b_t = exp(log_B[t] - max_k log_B[t, k])``, the
@@ -215,16 +216,62 @@ cdef void _groups(Py_ssize_t n_items, int n_threads, Py_ssize_t* n_groups, int* 
 cdef Py_ssize_t _plan(const cnp.int64_t[::1] lengths, cnp.int64_t[::1] off,
                       int n_threads, Py_ssize_t* n_groups, int* nt) noexcept nogil:
     """Offsets of the sequences, the number of contiguous groups (a few per thread, for
-    balance) and of threads; returns the longest length."""
+    balance) and of threads; returns the longest length (-1 if some length is negative,
+    which :func:`_check_rows` refuses)."""
     cdef Py_ssize_t s, n_seq = lengths.shape[0], longest = 0
+    cdef bint negative = False
     off[0] = 0
     for s in range(n_seq):
         off[s + 1] = off[s] + lengths[s]
+        negative = negative | (lengths[s] < 0)
         if lengths[s] > longest:
             longest = lengths[s]
     n_groups[0] = min(n_seq, max(1, n_threads) * 4) if n_threads > 1 else 1
     nt[0] = <int> min(max(1, n_threads), n_groups[0])
-    return longest
+    return -1 if negative else longest
+
+
+# The shapes of the layout contract, checked at every entry point in O(1) (no pass over
+# the data) so that no caller, validating or not, makes a kernel read out of bounds.
+
+cdef int _check_chain(const double[::1] log_pi, const double[:, ::1] log_A,
+                      Py_ssize_t K) except -1:
+    """``log_pi`` has ``K`` entries and ``log_A`` is ``(K, K)``."""
+    if log_pi.shape[0] != K or log_A.shape[0] != K or log_A.shape[1] != K:
+        raise ValueError(
+            f"log_pi must have K = {K} entries and log_A shape ({K}, {K}); got "
+            f"{log_pi.shape[0]} entries and shape ({log_A.shape[0]}, {log_A.shape[1]})")
+    return 0
+
+
+cdef int _check_rows(Py_ssize_t longest, const cnp.int64_t[::1] off,
+                     Py_ssize_t T) except -1:
+    """The lengths (``off``: their offsets from :func:`_plan`) are >= 0 and sum to ``T``."""
+    cdef Py_ssize_t total = off[off.shape[0] - 1]
+    if longest < 0 or total != T:
+        raise ValueError(
+            f"lengths must be >= 0 and sum to the {T} rows; got a sum of {total}"
+            + (" and a negative length" if longest < 0 else ""))
+    return 0
+
+
+cdef int _check_gauss(const double[:, ::1] X, const double[:, ::1] mean,
+                      const double[:, ::1] var) except -1:
+    """``mean`` and ``var`` are ``(K, d)`` with ``d`` the columns of ``X``."""
+    if (var.shape[0] != mean.shape[0] or var.shape[1] != mean.shape[1]
+            or X.shape[1] != mean.shape[1]):
+        raise ValueError(
+            f"mean and var must have the same shape (K, d) with d = {X.shape[1]} (the "
+            f"columns of X); got ({mean.shape[0]}, {mean.shape[1]}) and "
+            f"({var.shape[0]}, {var.shape[1]})")
+    return 0
+
+
+cdef int _check_shift(const double[::1] shift, Py_ssize_t d) except -1:
+    """``shift`` has ``d`` entries."""
+    if shift.shape[0] != d:
+        raise ValueError(f"shift must have d = {d} entries; got {shift.shape[0]}")
+    return 0
 
 
 cdef inline Py_ssize_t _bound(Py_ssize_t g, Py_ssize_t n_groups, Py_ssize_t n_seq) noexcept nogil:

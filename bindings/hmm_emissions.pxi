@@ -42,6 +42,7 @@ def gaussian_loglik(const double[:, ::1] X, const double[:, ::1] mean,
     ``(K, d)``; returns ``(T, K)``."""
     cdef Py_ssize_t T = X.shape[0], d = X.shape[1], K = mean.shape[0]
     cdef Py_ssize_t c, lo, hi
+    _check_gauss(X, mean, var)
     M_arr, IV_arr, cst_arr = _gauss_params(mean, var)
     cdef const double[:, ::1] M = M_arr
     cdef const double[:, ::1] IV = IV_arr
@@ -69,6 +70,9 @@ def weighted_moments(const double[:, ::1] X, const double[:, ::1] W,
     ``S1[k] = sum_t W[t, k] (X[t] - shift)`` and ``S2[k] = sum_t W[t, k] (X[t] - shift)^2``."""
     cdef Py_ssize_t T = X.shape[0], d = X.shape[1], K = W.shape[1]
     cdef Py_ssize_t c, lo, hi
+    if W.shape[0] != T:
+        raise ValueError(f"W must have the {T} rows of X; got {W.shape[0]}")
+    _check_shift(shift, d)
     cdef int nt = _row_threads(T, K * d, n_threads)
     cdef Py_ssize_t width = (2 * d + 1) * K + PAD
     part_arr = np.zeros((nt, width), dtype=np.float64)

@@ -20,6 +20,9 @@ def gaussian_estep(const double[::1] log_pi, const double[:, ::1] log_A,
     cdef Py_ssize_t s, g, k, it, n_groups, start, length, longest, stride, fb_stride, width
     cdef Py_ssize_t n_blocks, n_items
     cdef int nt, tid
+    _check_chain(log_pi, log_A, K)
+    _check_gauss(X, mean, var)
+    _check_shift(shift, d)
     A_arr = np.exp(log_A)
     pi_arr = np.exp(log_pi)
     AT_arr = np.ascontiguousarray(A_arr.T)
@@ -33,6 +36,7 @@ def gaussian_estep(const double[::1] log_pi, const double[:, ::1] log_A,
     offsets_arr = np.empty(n_seq + 1, dtype=np.int64)
     cdef cnp.int64_t[::1] off = offsets_arr
     longest = _plan(lengths, off, n_threads, &n_groups, &nt)
+    _check_rows(longest, off, T)
     cdef Py_ssize_t keep = PYJL_KEEP // max(1, n_threads)   # kept factors, all threads
     split_arr, order_arr, n_blocks, lane_work, longest, n_rest = _split_plan(
         lengths, longest, n_threads, K, 3, d, keep)

@@ -9,6 +9,7 @@ def forward_backward(const double[::1] log_pi, const double[:, ::1] log_A,
     cdef Py_ssize_t n_seq = lengths.shape[0]
     cdef Py_ssize_t s, g, it, n_groups, start, length, longest, stride, n_blocks, n_items
     cdef int nt, tid
+    _check_chain(log_pi, log_A, K)
     A_arr = np.exp(log_A)
     pi_arr = np.exp(log_pi)
     AT_arr = np.ascontiguousarray(A_arr.T)
@@ -18,6 +19,7 @@ def forward_backward(const double[::1] log_pi, const double[:, ::1] log_A,
     offsets_arr = np.empty(n_seq + 1, dtype=np.int64)
     cdef cnp.int64_t[::1] off = offsets_arr
     longest = _plan(lengths, off, n_threads, &n_groups, &nt)
+    _check_rows(longest, off, T)
     split_arr, order_arr, n_blocks, lane_work, longest, n_rest = _split_plan(
         lengths, longest, n_threads, K, 0)
     cdef const cnp.int64_t[::1] split = split_arr
@@ -82,6 +84,7 @@ def gaussian_forward(const double[::1] log_pi, const double[:, ::1] log_A,
     """``loglik (n_seq,)``: ``forward`` on ``gaussian_loglik(X, mean, var)``, the
     log-densities computed block by block inside the recursion (no ``(T, K)`` array)."""
     cdef pyjl_gauss_par gp
+    _check_gauss(X, mean, var)
     alive = _gauss_struct(mean, var, X.shape[1], &gp)  # gp points into these
     return _forward(log_pi, log_A, X, mean.shape[0], &gp, lengths, n_threads)
 
@@ -94,6 +97,7 @@ cdef _forward(const double[::1] log_pi, const double[:, ::1] log_A, const double
     cdef Py_ssize_t n_seq = lengths.shape[0], d = gp.d if gp != NULL else 0
     cdef Py_ssize_t s, g, it, n_groups, start, length, longest, stride, n_blocks, n_items
     cdef int nt, tid
+    _check_chain(log_pi, log_A, K)
     pi_arr = np.exp(log_pi)
     A_arr = np.exp(log_A)
     cdef const double[::1] pi = pi_arr
@@ -101,6 +105,7 @@ cdef _forward(const double[::1] log_pi, const double[:, ::1] log_A, const double
     offsets_arr = np.empty(n_seq + 1, dtype=np.int64)
     cdef cnp.int64_t[::1] off = offsets_arr
     longest = _plan(lengths, off, n_threads, &n_groups, &nt)
+    _check_rows(longest, off, rows.shape[0])
     order_arr, n_blocks, lane_work = _lane_plan(lengths, longest, K, 1, d)
     cdef const cnp.int64_t[::1] order = order_arr
     n_items = n_seq - n_blocks * (PYJL_LANES - 1)
@@ -151,6 +156,7 @@ def gaussian_viterbi(const double[::1] log_pi, const double[:, ::1] log_A,
     """``(path (T,) int64, logprob (n_seq,))``: ``viterbi`` on ``gaussian_loglik(X, mean,
     var)``, the log-densities computed inside the recursion (no ``(T, K)`` array)."""
     cdef pyjl_gauss_par gp
+    _check_gauss(X, mean, var)
     alive = _gauss_struct(mean, var, X.shape[1], &gp)  # gp points into these
     return _viterbi(log_pi, log_A, X, mean.shape[0], &gp, lengths, n_threads)
 
@@ -164,9 +170,11 @@ cdef _viterbi(const double[::1] log_pi, const double[:, ::1] log_A, const double
     cdef Py_ssize_t n_seq = lengths.shape[0]
     cdef Py_ssize_t s, g, it, n_groups, start, length, longest, stride, n_blocks, n_items
     cdef int nt, tid
+    _check_chain(log_pi, log_A, K)
     offsets_arr = np.empty(n_seq + 1, dtype=np.int64)
     cdef cnp.int64_t[::1] off = offsets_arr
     longest = _plan(lengths, off, n_threads, &n_groups, &nt)
+    _check_rows(longest, off, T)
     order_arr, n_blocks, lane_work = _lane_plan(lengths, longest, K, 2, d)
     cdef const cnp.int64_t[::1] order = order_arr
     n_items = n_seq - n_blocks * (PYJL_LANES - 1)

@@ -161,6 +161,8 @@ def check_values(value: Any, name: str, ok: Any, rule: str, fix: str) -> np.ndar
     Raises :class:`InputError` naming the first offending element (``name[2]``,
     ``name[1, 0]``), the rule, its value and ``fix``."""
     a = _numbers(value, name, fix)
+    if np.isfinite(a).all() and np.all(ok(a)):
+        return a  # the common case, without locating an offender
     for bad, why in ((~np.isfinite(a), "must be finite"), (~ok(a), rule)):
         hit = np.flatnonzero(bad.ravel()) if np.ndim(bad) else np.flatnonzero([bad])
         if hit.size:

@@ -20,12 +20,13 @@ TYPES = ("full", "diag", "spherical", "tied")
 _LOG2PI = np.log(2.0 * np.pi)
 
 
-def full_covs(c: np.ndarray, covariance_type: str, K: int, d: int) -> Any:
-    """Every state's covariance as ``(K, d, d)``, after checking the layout's shape."""
+def full_covs(c: np.ndarray, covariance_type: str, K: int, d: int, name: str = "cov") -> Any:
+    """Every state's covariance as ``(K, d, d)``, after checking the layout's shape (the
+    error names ``name``)."""
     want = {"full": (K, d, d), "diag": (K, d), "spherical": (K,), "tied": (d, d)}
     if c.shape != want[covariance_type]:
         raise error(
-            "cov",
+            name,
             f"must have shape {want[covariance_type]} for covariance_type={covariance_type!r}",
             f"shape {c.shape}",
             "use hmmlearn's covars_ layout",
@@ -75,22 +76,19 @@ def n_cov_parameters(covariance_type: str, K: int, d: int) -> int:
 
 def full_loglik(x: np.ndarray, m: np.ndarray, covs: np.ndarray, tied: bool) -> np.ndarray:
     """``(T, K)`` Gaussian log-densities of ``x`` ``(T, d)`` under means ``m`` ``(K, d)`` and
-    covariances ``covs`` ``(K, d, d)`` (``tied``: one Cholesky factor serves every state)."""
+    covariances ``covs`` ``(K, d, d)`` (``tied``: one Cholesky factor serves every state).
+
+    The Mahalanobis term of state ``k`` is ``|L_k^{-1} (x - m_k)|^2`` from the differences
+    (not expanded into ``|L^{-1} x|^2 - 2 ... + |L^{-1} m_k|^2``, which cancels
+    catastrophically when the means are far apart relative to the spread)."""
     K, d = m.shape
-    c = m.mean(axis=0)
-    xc, mc = x - c, m - c
     out = np.empty((x.shape[0], K))
-    if tied:
-        L = cholesky(covs[0], lower=True)
-        P = solve_triangular(L, np.eye(d), lower=True)  # L^{-1}
-        z, mz = xc @ P.T, mc @ P.T
-        out[:] = (z * z).sum(1)[:, None] - 2.0 * z @ mz.T + (mz * mz).sum(1)
-        out += 2.0 * np.log(np.diag(L)).sum() + d * _LOG2PI
-    else:
-        for k in range(K):
+    for k in range(K):
+        if k == 0 or not tied:
             L = cholesky(covs[k], lower=True)
-            z = solve_triangular(L, (xc - mc[k]).T, lower=True)
-            out[:, k] = (z * z).sum(0) + 2.0 * np.log(np.diag(L)).sum() + d * _LOG2PI
+            const = 2.0 * np.log(np.diag(L)).sum() + d * _LOG2PI
+        z = solve_triangular(L, (x - m[k]).T, lower=True)
+        out[:, k] = (z * z).sum(0) + const
     out *= -0.5
     return out
 

@@ -114,6 +114,7 @@ class Source:
         self.check = check
         self.arrow = _is_arrow(X)
         self.array: Any
+        self.table: Any = None
         if self.arrow:
             self.table = X
             self.n_rows = X.num_rows

@@ -121,27 +121,54 @@ def given(model: HMM, em: Any) -> Any:
             describe(getattr(model, name)),
             "pass both, or use init='kmeans'",
         )
+    return pi, A, check_emission(em, "emission", K)
+
+
+def check_emission(em: Any, name: str, K: int) -> Any:
+    """``em`` with its parameters checked (``check_params``), set, and for ``K`` states:
+    the given ``emission`` (``name="emission"``, of ``init='given'``) or the fitted
+    ``emission_``, which the messages name."""
     check = getattr(em, "check_params", None)
     if callable(check):
-        check("emission")
+        check(name)
+    given = name == "emission"
     try:
         _ = em.n_parameters
     except (NotFittedError, AttributeError, TypeError) as exc:
         raise error(
-            "emission",
-            "must hold its parameters with init='given'",
+            name,
+            "must hold its parameters" + (" with init='given'" if given else ""),
             f"{type(em).__name__} without them ({str(exc).rstrip('.')})",
-            "construct the emission with its parameters, or use init='kmeans'",
+            "construct the emission with its parameters, or use init='kmeans'"
+            if given
+            else "refit the model, or set the parameters of all its states",
         ) from None
     n = emission_states(em)
     if n is not None and n != K:
+        if given:
+            raise error(
+                "n_states",
+                f"must equal the number of states of the emission's parameters ({n})",
+                K,
+                f"pass n_states={n} or parameters for {K} states",
+            )
         raise error(
-            "n_states",
-            f"must equal the number of states of the emission's parameters ({n})",
-            K,
-            f"pass n_states={n} or parameters for {K} states",
+            name,
+            f"must have parameters for n_states={K} states",
+            f"parameters for {n} states",
+            f"refit the model, or give {name} parameters for {K} states",
         )
-    return pi, A, em
+    return em
+
+
+def fitted(model: HMM) -> Any:
+    """The fitted ``(startprob_, transmat_, emission_)``, checked at every use as hmmlearn's
+    ``_check`` does (they may have been set by hand): the shapes for ``n_states``, the
+    probabilities (finite, >= 0, rows summing to 1) and the emission's parameters."""
+    K = integer(model.n_states, "n_states", low=1, fix="pass n_states=len(startprob_)")
+    pi = check_prob_rows(model.startprob_, "startprob_", (K,))
+    A = check_prob_rows(model.transmat_, "transmat_", (K, K))
+    return pi, A, check_emission(model.emission_, "emission_", K)
 
 
 def initial_params(model: HMM, src: Any, rng: np.random.Generator) -> Any:

@@ -148,13 +148,13 @@ class MvNormal(FusedGaussian):
             raise NotFittedError("MvNormal.mean is not set; pass it or fit the model first.")
         return self.mean
 
-    def _full_covs(self) -> Any:
-        """Every state's covariance as ``(K, d, d)``."""
+    def _full_covs(self, name: str = "cov") -> Any:
+        """Every state's covariance as ``(K, d, d)`` (a wrong layout's error names ``name``)."""
         K, d = self._mean().shape
         c = self.cov
         if c is None:
             raise NotFittedError("MvNormal.cov is not set; pass it or fit the model first.")
-        return full_covs(c, self.covariance_type, K, d)
+        return full_covs(c, self.covariance_type, K, d, name)
 
     def check_params(self, name: str = "emission") -> Self:
         """Validate the parameters that are set: finite means; positive variances;
@@ -173,7 +173,7 @@ class MvNormal(FusedGaussian):
             return self
         c = check_values(self.cov, f"{name}.cov", lambda a: a == a, "", "pass finite covariances")
         if self.mean is not None:
-            self._full_covs()  # shapes
+            self._full_covs(f"{name}.cov")  # shapes
         if self.covariance_type in ("diag", "spherical"):
             check_values(
                 c,
@@ -251,8 +251,18 @@ class MvNormal(FusedGaussian):
         v = self.cov if self.covariance_type == "diag" else np.repeat(self.cov[:, None], d, 1)
         return x, m, v
 
+    def _shifts(self, K: int, d: int) -> Any:
+        """The centres ``(K, d)`` of the full/tied moments: each state's current mean, so
+        that a state's scatter is summed about (nearly) its own mean and the update
+        ``S2 / N - mc mc^T`` does not cancel however far apart the states are; zeros
+        before the means are set."""
+        m = self.mean
+        return m if m is not None and m.shape == (K, d) else np.zeros((K, d))
+
     def suff_stats(self, X: Any, weights: np.ndarray) -> tuple[np.ndarray, ...]:
-        """Additive sufficient statistics of ``(X, weights)`` (``weights``: ``(T, K)``)."""
+        """Additive sufficient statistics of ``(X, weights)`` (``weights``: ``(T, K)``):
+        ``(N (K,), S1 (K, d), S2)``, the moments about the centres that :meth:`fit_stats`
+        assumes (one ``(d,)`` centre for diag/spherical, each state's mean for full/tied)."""
         x = as_obs(X, finite=False)
         w = np.asarray(weights, dtype=np.float64)
         if self.covariance_type in ("diag", "spherical"):
@@ -260,75 +270,92 @@ class MvNormal(FusedGaussian):
                 x, _c(w), _c(self._shift(x.shape[1]))
             )
             return stats
-        xc = x - self._shift(x.shape[1])
-        S2 = np.stack([(xc * w[:, k : k + 1]).T @ xc for k in range(w.shape[1])])
-        return (w.sum(0), w.T @ xc, S2)
+        K, d = w.shape[1], x.shape[1]
+        c = self._shifts(K, d)
+        S1, S2 = np.empty((K, d)), np.empty((K, d, d))
+        for k in range(K):
+            xc = x - c[k]
+            S1[k] = w[:, k] @ xc
+            S2[k] = (xc * w[:, k : k + 1]).T @ xc
+        return (w.sum(0), S1, S2)
 
     def fit_stats(self, stats: tuple[np.ndarray, ...]) -> Self:
         """Weighted maximum-likelihood update from summed :meth:`suff_stats`."""
         N, S1, S2 = (np.asarray(s, dtype=np.float64) for s in stats)
         K, d = S1.shape
-        c = self._shift(d)
         mask = empty_states(N)
         fresh = self.mean is None
-        Ns = np.maximum(N, 1e-300)
-        mc = S1 / Ns[:, None]
-        tot = max(N.sum(), 1e-300)
-        pm = S1.sum(0) / tot
-        if self.covariance_type in ("diag", "spherical"):
-            pooled = np.maximum(S2.sum(0) / tot - pm**2, 0.0)
-        else:
-            pooled = S2.sum(0) / tot - np.outer(pm, pm)
         floor = min_covar(self.min_covar)
-        if mask.any():
-            mc[mask] = pm if fresh else (self.mean - c)[mask]
         prior = (self.covars_prior, self.covars_weight)
-        if self.covariance_type in ("diag", "spherical"):
+        if self.covariance_type not in ("diag", "spherical"):
+            mean, cov = self._fit_matrices(N, S1, S2, mask, fresh, floor, prior)
+        else:
+            c = self._shift(d)
+            Ns = np.maximum(N, 1e-300)
+            tot = max(N.sum(), 1e-300)
+            mc = S1 / Ns[:, None]
+            pm = S1.sum(0) / tot
+            pooled = np.maximum(S2.sum(0) / tot - pm**2, 0.0)
+            if mask.any():
+                mc[mask] = pm if fresh else (self.mean - c)[mask]
             v = covars_map(S2 / Ns[:, None] - mc**2, N[:, None], *prior, 1, (K, d))
             v[mask] = pooled if fresh else self._full_covs()[mask].diagonal(0, 1, 2)
             square = np.where(mask[:, None], np.abs(v), S2 / Ns[:, None])
             if self.covariance_type == "spherical":
                 v, square = v.mean(1), square.mean(1)
-            cov = floor_collapsed(v, square, floor)
-        else:
-            if self.covariance_type == "tied":
-                keep = ~mask
-                n_keep = N[keep].sum()
-                full = covars_map(
-                    (
-                        S2[keep]
-                        - N[keep, None, None] * np.einsum("ki,kj->kij", mc[keep], mc[keep])
-                    ).sum(0)
-                    / max(n_keep, 1e-300),
-                    n_keep,
-                    *prior,
-                    d,
-                    (d, d),
-                )[None]
-            else:
-                full = covars_map(
-                    S2 / Ns[:, None, None] - np.einsum("ki,kj->kij", mc, mc),
-                    N[:, None, None],
-                    *prior,
-                    d,
-                    (K, d, d),
-                )
-                if mask.any():
-                    full[mask] = pooled if fresh else self.cov[mask]
-            cov = np.stack([floor_eig(f, floor) for f in full])
-            cov = cov[0] if self.covariance_type == "tied" else cov
-        gaussian_finite(
-            np.where(mask.reshape((-1,) + (1,) * (cov.ndim - 1)), 1.0, cov)
-            if self.covariance_type != "tied"
-            else cov[None]
-        )
-        self.mean, self.cov = mc + c, cov
+            mean, cov = mc + c, floor_collapsed(v, square, floor)
+            gaussian_finite(np.where(mask.reshape((-1,) + (1,) * (cov.ndim - 1)), 1.0, cov))
+        self.mean, self.cov = mean, cov
         warn_empty(
             mask,
             "MvNormal",
             "set to the pooled estimate" if fresh else "kept from the previous iteration",
         )
         return self
+
+    def _fit_matrices(
+        self,
+        N: np.ndarray,
+        S1: np.ndarray,
+        S2: np.ndarray,
+        mask: np.ndarray,
+        fresh: bool,
+        floor: float,
+        prior: tuple[Any, Any],
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(mean, cov)`` of a full or tied update from moments about :meth:`_shifts`;
+        an empty state keeps its parameters, or (``fresh``) takes the pooled ones."""
+        K, d = S1.shape
+        c = self._shifts(K, d)
+        mc = S1 / np.maximum(N, 1e-300)[:, None]  # each state's mean less its centre
+        scatter = S2 - N[:, None, None] * np.einsum("ki,kj->kij", mc, mc)
+        tot = max(N.sum(), 1e-300)
+        if mask.any():  # the pooled mean and covariance, for the empty states
+            pm = (S1 + N[:, None] * c).sum(0) / tot
+            e = c - pm  # S2 + S1 e^T + e S1^T + N e e^T: each state's moments about pm
+            pooled = (S2.sum(0) + S1.T @ e + e.T @ S1 + np.einsum("k,ki,kj->ij", N, e, e)) / tot
+            mc[mask] = (pm - c[mask]) if fresh else 0.0
+        if self.covariance_type == "tied":
+            keep = ~mask
+            n_keep = N[keep].sum()
+            tied = scatter[keep].sum(0) / max(n_keep, 1e-300)
+            full = covars_map(tied, n_keep, *prior, d, (d, d))[None]
+        else:
+            full = covars_map(
+                scatter / np.maximum(N, 1e-300)[:, None, None],
+                N[:, None, None],
+                *prior,
+                d,
+                (K, d, d),
+            )
+            if mask.any():
+                full[mask] = pooled if fresh else self.cov[mask]
+        cov = np.stack([floor_eig(f, floor) for f in full])
+        if self.covariance_type == "tied":
+            gaussian_finite(cov)
+            return mc + c, cov[0]
+        gaussian_finite(np.where(mask[:, None, None], 1.0, cov))
+        return mc + c, cov
 
     def fit(self, X: Any, weights: np.ndarray) -> Any:
         """Weighted maximum likelihood; returns ``self``."""

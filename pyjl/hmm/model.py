@@ -30,13 +30,13 @@ from typing import Any, Self
 import numpy as np
 
 from .. import engines
-from .._validate import choice, error, integer, rows_from
+from .._validate import check_feature_names, choice, error, feature_names, integer, rows_from
 from ..exceptions import NotFittedError, NumericalWarning
 from ._common import as_obs
 from ._em import LANES, Source, Stats, estep_batch, fused, has_estep, has_stats
 from ._inference import forward, forward_backward, mirror, sample_path, spans_of, viterbi
 from ._monitor import ConvergenceMonitor
-from ._settings import check_random_state, check_settings, given, initial_params
+from ._settings import check_random_state, check_settings, fitted, given, initial_params
 
 __all__ = ["HMM"]
 
@@ -125,6 +125,18 @@ class HMM:
         A fitted copy of ``emission``, its parameter arrays with ``n_states`` rows.
     monitor_ : ConvergenceMonitor
         The EM run: ``history`` of log-likelihoods, ``iter``, ``converged``.
+    n_features_in_ : int
+        The number of features (columns) of ``X`` at ``fit``; 1 for a 1-D ``X``.
+    feature_names_in_ : ndarray of str, dtype object
+        The column names of a DataFrame or Arrow table ``X`` at ``fit`` (all strings), as
+        scikit-learn's: every method that takes ``X`` refuses a table with other columns
+        or another order (columns are matched by position).  Absent when ``X`` had none
+        (a refit without them removes it).
+
+    The fitted attributes may be set by hand, as in hmmlearn: every use (``score``,
+    ``predict``, ``sample``, ...) checks them first, as hmmlearn's ``_check`` does, and
+    raises :class:`~pyjl.exceptions.InputError` naming the attribute (``transmat_[1]``
+    must sum to 1, ``startprob_`` must have shape ``(n_states,)``, ``emission_.var``).
 
     Examples
     --------
@@ -166,10 +178,14 @@ class HMM:
         return int(self.n_states)
 
     # -- parameters -------------------------------------------------------------------
-    def _params(self) -> Any:
-        """``(startprob, transmat, emission)`` fitted, or given when ``init='given'``."""
+    def _params(self, trusted: bool = False) -> Any:
+        """``(startprob, transmat, emission)`` fitted (checked: they may have been set by
+        hand; ``trusted``: as the M-step left them, inside ``fit``), or given when
+        ``init='given'``."""
         if hasattr(self, "startprob_"):
-            return self.startprob_, self.transmat_, self.emission_
+            if trusted:
+                return self.startprob_, self.transmat_, self.emission_
+            return fitted(self)
         check_settings(self)
         if self.startprob is None or self.transmat is None:
             raise NotFittedError(
@@ -179,8 +195,8 @@ class HMM:
             )
         return given(self, self.emission)
 
-    def _logs(self) -> Any:
-        pi, A, em = self._params()
+    def _logs(self, trusted: bool = False) -> Any:
+        pi, A, em = self._params(trusted)
         with np.errstate(divide="ignore"):
             return np.log(pi), np.ascontiguousarray(np.log(A)), em
 
@@ -204,6 +220,15 @@ class HMM:
         return rows, threads, LANES * threads, max(rows, LANE_CAP // K)
 
     def _source(self, X: Any, lengths: Any, emission: Any, fused: bool = False) -> Any:
+        """The observations of a call after ``fit`` (a table's columns checked against
+        ``feature_names_in_``, as scikit-learn's: they are matched by position)."""
+        src = self._observations(X, lengths, emission, fused)
+        check_feature_names(
+            getattr(self, "feature_names_in_", None), src.table if src.arrow else X, "X"
+        )
+        return src
+
+    def _observations(self, X: Any, lengths: Any, emission: Any, fused: bool = False) -> Any:
         return Source(X, lengths, self._check(emission), *self._batch_rows(fused))
 
     def _forward_backward(self, X: Any, lengths: Any) -> Any:
@@ -233,7 +258,7 @@ class HMM:
         the E-step on them and returns summed sufficient statistics.
         """
         K = check_settings(self)
-        src = self._source(X, lengths, self.emission, fused=has_estep(self.emission))
+        src = self._observations(X, lengths, self.emission, fused=has_estep(self.emission))
         if src.n_rows < K:
             raise error(
                 "X",
@@ -244,6 +269,11 @@ class HMM:
         rng = np.random.default_rng(check_random_state(self.random_state))
         pi, A, em = initial_params(self, src, rng)
         self.startprob_, self.transmat_, self.emission_ = pi, A, em
+        self.n_features_in_ = int(src.table.num_columns if src.arrow else src.array.shape[1])
+        self.__dict__.pop("feature_names_in_", None)  # a refit without names drops them
+        names = feature_names(src.table if src.arrow else X)
+        if names is not None:  # scikit-learn's attribute: later tables are checked against it
+            self.feature_names_in_ = np.array(names, dtype=object)
         self.monitor_ = ConvergenceMonitor(self.tol, int(self.n_iter))
         runner = None
         if client is not None:
@@ -274,7 +304,7 @@ class HMM:
         return self
 
     def _estep(self, src: Any) -> Stats:
-        log_pi, log_A, em = self._logs()
+        log_pi, log_A, em = self._logs(trusted=True)
         engine = engines.current()
         keep_gamma = not has_stats(em)
         total = Stats(self._K)

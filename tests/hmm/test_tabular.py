@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from pyjl.exceptions import InputError
 from pyjl.hmm import HMM, MvNormal, Normal
 
 pd = pytest.importorskip("pandas")
@@ -100,3 +101,49 @@ def test_fit_on_a_table_equals_fit_on_numpy(form):
     b = HMM(MvNormal(covariance_type="diag"), 2, n_iter=20, random_state=0).fit(X2)
     np.testing.assert_allclose(a.monitor_.history, b.monitor_.history, rtol=1e-12)
     np.testing.assert_allclose(a.emission_.mean, b.emission_.mean, rtol=1e-12)
+
+
+def _fitted_on(data):
+    return HMM(MvNormal(covariance_type="diag"), 2, n_iter=5, random_state=0).fit(data)
+
+
+AFTER_FIT = {
+    "score": lambda m, x: m.score(x),
+    "score_sequences": lambda m, x: m.score_sequences(x),
+    "score_samples": lambda m, x: m.score_samples(x),
+    "predict": lambda m, x: m.predict(x),
+    "predict_proba": lambda m, x: m.predict_proba(x),
+    "decode": lambda m, x: m.decode(x),
+    "aic": lambda m, x: m.aic(x),
+    "bic": lambda m, x: m.bic(x),
+}
+
+
+@pytest.mark.parametrize("form", ["frame", "arrow_table"])
+def test_feature_names_as_scikit_learn(form):
+    preprocessing = pytest.importorskip("sklearn.preprocessing")
+    data = MULTI[form]()
+    model, ref = _fitted_on(data), preprocessing.StandardScaler().fit(MULTI["frame"]())
+    np.testing.assert_array_equal(model.feature_names_in_, ref.feature_names_in_)
+    assert model.n_features_in_ == ref.n_features_in_ == 2
+    assert model.score(data) == pytest.approx(model.score(X2), rel=1e-13)
+    refit = model.fit(X2)  # a refit without names drops them, as scikit-learn's
+    assert not hasattr(refit, "feature_names_in_") and refit.n_features_in_ == 2
+
+
+@pytest.mark.parametrize("method", sorted(AFTER_FIT))
+@pytest.mark.parametrize(
+    "other",
+    [
+        lambda: pd.DataFrame(X2, columns=["a", "b"])[["b", "a"]],
+        lambda: pa.table({"b": X2[:, 1], "a": X2[:, 0]}),
+        lambda: pd.DataFrame(X2, columns=["a", "c"]),
+    ],
+    ids=["reordered_frame", "reordered_arrow", "renamed_frame"],
+)
+def test_tables_with_other_columns_are_refused_after_fit(method, other):
+    # columns are matched by position, so a reordered table would be silently wrong
+    # (scikit-learn refuses it too)
+    model = _fitted_on(MULTI["frame"]())
+    with pytest.raises(InputError, match=r"`X` must have the columns .*\['a', 'b'\]"):
+        AFTER_FIT[method](model, other())

@@ -1,0 +1,103 @@
+"""Fitted attributes set by hand (hmmlearn's way) are checked at every use, as hmmlearn's
+``_check`` does: a ``startprob_``/``transmat_`` of the wrong shape or not summing to 1,
+or an emission parameter of the wrong shape, is refused with an InputError naming the
+attribute -- never read out of bounds -- and the native kernels refuse such shapes too."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pyjl.exceptions import InputError
+from pyjl.hmm import HMM, MvNormal, Normal
+
+hmm = pytest.importorskip("hmmlearn.hmm")
+RNG = np.random.default_rng(7)
+X = np.r_[RNG.normal(0.0, 1.0, 150), RNG.normal(5.0, 1.0, 150)]
+PI, A = np.array([0.6, 0.4]), np.array([[0.9, 0.1], [0.2, 0.8]])
+MEAN, VAR = np.array([0.0, 5.0]), np.array([1.0, 1.0])
+
+CALLS = {
+    "score": lambda m: m.score(X),
+    "score_sequences": lambda m: m.score_sequences(X),
+    "score_samples": lambda m: m.score_samples(X),
+    "predict": lambda m: m.predict(X),
+    "predict_proba": lambda m: m.predict_proba(X),
+    "decode": lambda m: m.decode(X),
+    "decode_map": lambda m: m.decode(X, algorithm="map"),
+    "sample": lambda m: m.sample(5, random_state=0),
+    "aic": lambda m: m.aic(X),
+    "bic": lambda m: m.bic(X),
+}
+
+# (attribute, value, hmmlearn's message, ours)
+BAD_CHAIN = [
+    ("transmat_", 2 * A, "transmat_ rows must sum to 1", r"`transmat_\[0\]` must sum to 1"),
+    ("transmat_", A[:1], "transmat_ must have shape", r"`transmat_` must have shape \(2, 2\)"),
+    ("startprob_", np.array([1.0]), "startprob_ must have length", r"`startprob_` must have"),
+    ("startprob_", np.array([0.7, 0.7]), "startprob_ must sum to 1", r"`startprob_` must sum"),
+]
+
+
+def _fitted_pair():
+    """The same fitted model in hmmlearn and pyjl (parameters set as ``fit`` leaves them)."""
+    theirs = hmm.GaussianHMM(2, "diag", init_params="")
+    theirs.startprob_, theirs.transmat_ = PI.copy(), A.copy()
+    theirs.means_, theirs.covars_ = MEAN[:, None], VAR[:, None]
+    ours = HMM(Normal(), 2, n_iter=0).fit(X)
+    ours.startprob_, ours.transmat_ = PI.copy(), A.copy()
+    ours.emission_ = Normal(MEAN.copy(), VAR.copy())
+    return theirs, ours
+
+
+@pytest.mark.parametrize("attr, value, theirs_msg, ours_msg", BAD_CHAIN)
+def test_bad_chain_attributes_are_refused_as_hmmlearn(attr, value, theirs_msg, ours_msg):
+    theirs, ours = _fitted_pair()
+    assert ours.score(X) == pytest.approx(theirs.score(X[:, None]), rel=1e-12)
+    setattr(theirs, attr, value.copy())
+    setattr(ours, attr, value.copy())
+    with pytest.raises(ValueError, match=theirs_msg):
+        theirs.score(X[:, None])
+    for call in CALLS.values():  # every method that uses the chain refuses it
+        with pytest.raises(InputError, match=ours_msg):
+            call(ours)
+
+
+def test_too_small_arrays_are_refused_not_read_out_of_bounds():
+    # the reviewer's case: K comes from the emission, so (1, 2) / (1,) arrays were read
+    # past their end by the native kernels
+    m = HMM(Normal(), 2, n_iter=3, random_state=0).fit(X)
+    good = m.transmat_.copy()
+    m.transmat_ = good[:1]
+    with pytest.raises(InputError, match=r"`transmat_` must have shape \(2, 2\); got shape"):
+        m.score(X)
+    m.transmat_, m.startprob_ = good, np.array([1.0])
+    with pytest.raises(InputError, match=r"`startprob_` must have shape \(2,\); got shape"):
+        m.predict(X)
+
+
+@pytest.mark.parametrize(
+    "edit, match",
+    [
+        (lambda e: setattr(e, "var", np.array([1.0])), r"`emission_\.var` must have the shape"),
+        (lambda e: setattr(e, "var", np.array([1.0, -1.0])), r"`emission_\.var\[1\]` must be > 0"),
+        (
+            lambda e: (setattr(e, "mean", np.zeros(3)), setattr(e, "var", np.ones(3))),
+            r"`emission_` must have parameters for n_states=2 states",
+        ),
+    ],
+)
+def test_bad_emission_attributes_name_the_attribute(edit, match):
+    m = HMM(Normal(), 2, n_iter=3, random_state=0).fit(X)
+    edit(m.emission_)
+    for call in CALLS.values():
+        with pytest.raises(InputError, match=match):
+            call(m)
+
+
+def test_bad_mvnormal_covariance_layout_names_the_attribute():
+    Y = RNG.normal(size=(200, 2))
+    m = HMM(MvNormal(), 2, n_iter=2, random_state=0).fit(Y)
+    m.emission_.cov = m.emission_.cov[:1]
+    with pytest.raises(InputError, match=r"`emission_\.cov` must have shape \(2, 2, 2\)"):
+        m.score(Y)
