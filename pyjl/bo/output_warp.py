@@ -1,7 +1,8 @@
 """Objective values as the surrogate's GP sees them: clipped, then warped.
 
 :func:`model_values` clips values so far from the others that they would squeeze the rest
-into a sliver of the standardised range (the trials keep their true values);
+into a sliver of the standardised range, and shows values far worse than the rest at a
+bound (the trials keep their true values);
 :class:`OutputWarp` is the monotone power transform through which the optimiser shows
 the values to the GP (``Optimizer(warp_y=True)``) and maps the GP's values back.
 """
@@ -14,26 +15,33 @@ import numpy as np
 
 from ..gp._scale import mean_std
 
-__all__ = ["model_values", "OutputWarp", "CLIP_SPREADS"]
+__all__ = ["model_values", "OutputWarp", "CLIP_SPREADS", "BAD_SPREADS"]
 
 #: values farther than this many spreads (inter-quartile ranges) from the median are
 #: clipped for the model: one such value squeezes the others into a sliver of the
 #: standardised range (at 1e4 spreads they span 2 % of a standard deviation, under the
 #: noise the GP can resolve)
 CLIP_SPREADS = 1e3
+#: values more than this many spreads above (worse than) the median are shown to the model
+#: there: how much worse a diverged or failed-like run is says nothing about where the
+#: minimum lies, and one such value (50 among values in 0..2) inflates the standardisation
+#: until the GP cannot tell the others apart (on a bowl, the median best of 8 seeds went
+#: from 2e-6 to 2e-3; with it at 1e12, to 2e-2)
+BAD_SPREADS = 10.0
 
 
 def model_values(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(values for the model, mask of the clipped ones)``: ``y`` clipped to the median
-    ± :data:`CLIP_SPREADS` spreads (within the finite numbers); the order of the values is
-    kept except that clipped ones tie.  The spread is the inter-quartile range, or the
-    10-90 % range when that is 0, or when most values equal the median the median distance
-    of the others from it.  Values of any magnitude
+    """``(values for the model, mask of the far outliers)``: ``y`` clipped to the median
+    ± :data:`CLIP_SPREADS` spreads (within the finite numbers; the mask marks these), and
+    above the median + :data:`BAD_SPREADS` spreads (worse values: minimisation) shown at
+    that bound; the order of the values is kept except that clipped ones tie.  The spread
+    is the inter-quartile range, or the 10-90 % range when that is 0, or when most values
+    equal the median the median distance of the others from it.  Values of any magnitude
     keep their spreads: ``1e300 * y`` is clipped where ``y`` is.
 
     >>> y, cut = model_values(np.array([1.0, 2.0, 3.0, 4.0, 1e308, -1e308, 5.0]))
     >>> y.tolist(), cut.tolist()
-    ([1.0, 2.0, 3.0, 4.0, 4003.0, -3997.0, 5.0], [False, False, False, False, True, True, False])
+    ([1.0, 2.0, 3.0, 4.0, 43.0, -3997.0, 5.0], [False, False, False, False, True, True, False])
     """
     y = np.asarray(y, dtype=np.float64)
     if y.size == 0:
@@ -53,8 +61,9 @@ def model_values(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             spread = max(abs(centre), 1.0)
         low = max(centre - CLIP_SPREADS * spread, -np.finfo(np.float64).max)
         high = min(centre + CLIP_SPREADS * spread, np.finfo(np.float64).max)
-    out = np.clip(y, low, high)
-    return out, out != y
+        bad = min(centre + BAD_SPREADS * spread, np.finfo(np.float64).max)
+    far = np.clip(y, low, high)
+    return np.minimum(far, bad), far != y
 
 
 class OutputWarp:

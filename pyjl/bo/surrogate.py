@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 
 from ..exceptions import NumericalWarning
-from .output_warp import CLIP_SPREADS, OutputWarp, model_values
+from .output_warp import BAD_SPREADS, CLIP_SPREADS, OutputWarp, model_values
 from .surrogate_fit import (
     LENGTHSCALE_BOUNDS,
     NOISE_BOUNDS,
@@ -35,6 +35,7 @@ __all__ = [
     "VARIANCE_BOUNDS",
     "NOISE_BOUNDS",
     "CLIP_SPREADS",
+    "BAD_SPREADS",
 ]
 
 
@@ -112,9 +113,8 @@ class Surrogate:
             nv = np.array([fill if t.noise_var is None else t.noise_var for t in done])
         y = raw = self._model_values(y)
         # a known noise variance is in the objective's units: no warping then
-        self.warp = (
-            OutputWarp(y) if self.warp_y and nv is None and len(y) >= 3 and np.ptp(y) > 0 else None
-        )
+        spread = len(y) >= 3 and y.max() > y.min()  # not ptp: 1e308 - -1e308 overflows
+        self.warp = OutputWarp(y) if self.warp_y and nv is None and spread else None
         if self.warp is not None:
             y = self.warp(y)
         self._n_fits += 1

@@ -91,7 +91,7 @@ def targets(y, normalize_y: bool):
     and ``std`` are ``y``'s with ``normalize_y`` and ``0`` and ``1`` otherwise (``std = 1``
     for a constant ``y``, which warns: it says nothing about the kernel's shape)."""
     mean, std = 0.0, 1.0
-    constant = y.size > 1 and float(np.ptp(y)) == 0.0
+    constant = y.size > 1 and float(y.max()) == float(y.min())  # ptp overflows at 1e308
     if constant:
         warnings.warn(
             "y is constant: it says nothing about the kernel's shape"
