@@ -138,6 +138,15 @@ def _tune_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
+def _stop_workers(pool) -> None:
+    """Stop a process pool now, not after its running objectives end: a second Ctrl-C (or
+    a SIGINT sent to this process alone) during a waiting shutdown left the pool's threads
+    hanging at exit.  Python 3.11 has no public way to end its workers."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        proc.terminate()
+
+
 @command("tune", "minimise FUNC(params) from FILE.py by Bayesian optimisation", _tune_arguments)
 def _run_tune(args: argparse.Namespace) -> int:
     import functools
@@ -180,9 +189,12 @@ def _run_tune(args: argparse.Namespace) -> int:
             seed=args.seed,
             acquisition=args.acquisition,
         )
-    finally:
+    except BaseException:  # an interrupt: the trials in flight are abandoned (redone later)
         if pool is not None:
-            pool.shutdown()
+            _stop_workers(pool)
+        raise
+    if pool is not None:
+        pool.shutdown()
     print(f"trials: {len(res.history)} ({res.n_failed} failed)")
     print(f"best value: {res.best_value!r}")
     print(f"best params: {res.best_params!r}")
@@ -373,6 +385,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PyjlError as exc:
         print(f"pyjl {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C: already leaving
+        stored = args.command == "tune" and args.storage is not None
+        kept = " (the trials finished so far are stored: run it again to resume)"
+        print(f"pyjl {args.command}: interrupted{kept if stored else ''}", file=sys.stderr)
+        return 130
     except OSError as exc:  # an output folder that cannot be made, a closed pipe (| head)
         if isinstance(exc, BrokenPipeError):
             sys.stderr.close()  # nothing more can be written; exit quietly, as `head` expects

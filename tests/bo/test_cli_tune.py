@@ -210,3 +210,50 @@ def test_show_reads_only_and_names_what_is_there(files):
     assert out.returncode == 0 and "3 trials, 2 complete, 1 pruned" in out.stdout
     out = _pyjl("study", "show", db, "--study", "nosuch")
     assert out.returncode == 2 and "p (3 trials)" in out.stderr and "nosuch" in out.stderr
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_interrupted_tune_says_so_in_a_line_and_resumes(files, workers):
+    # SIGINT to the pyjl process alone, twice (a job supervisor's `kill -INT`): it used to
+    # print a traceback, and with worker processes hang at exit
+    import signal
+    import time
+
+    (files / "obj.py").write_text(
+        OBJECTIVE + "\nimport time\n\ndef slow(params):\n    time.sleep(0.3)\n"
+        "    return f(params)\n"
+    )
+    db = files / "s.db"
+    args = ["tune", "obj.py:slow", "--space", "space.toml", "--n-calls", "40", "--seed", "0"]
+    args += ["--storage", str(db), "--workers", str(workers), "--no-progress"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pyjl.cli", *args],
+        cwd=files,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # until a few trials are stored
+        time.sleep(0.5)
+        if db.exists():
+            with sqlite3.connect(db) as con:
+                done = con.execute("SELECT COUNT(*) FROM trials WHERE state='complete'")
+                if done.fetchone()[0] >= 3:
+                    break
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith("pyjl tune: interrupted (the trials finished")
+    with sqlite3.connect(db) as con:
+        states = dict(con.execute("SELECT state, COUNT(*) FROM trials GROUP BY state"))
+    assert states.get("complete", 0) >= 3 and "pending" not in states
+    args[5] = str(states["complete"] + 2)  # --n-calls: resumed, two more trials
+    again = _pyjl(*args, cwd=files)
+    assert again.returncode == 0, again.stderr
+    with sqlite3.connect(db) as con:
+        done = con.execute("SELECT COUNT(*) FROM trials WHERE state='complete'").fetchone()[0]
+    assert done == states["complete"] + 2
