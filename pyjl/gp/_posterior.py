@@ -9,14 +9,13 @@ The estimator calls these as plain functions; the formulas are in
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 from scipy.linalg import blas, solve_triangular
 
 from .._validate import describe, error
 from ..exceptions import NumericalWarning
 from ._checks import as_points
+from ._warn import warn
 from .interface import returns_new_arrays
 
 #: The most values ``sample_y`` returns at once (2**34 float64 values: 128 GiB).
@@ -170,17 +169,13 @@ def _inverse(gp):
     return gp._Linv
 
 
-def clip(var, what: str = "predicted variances", stacklevel: int = 3):
-    """``var`` with negative values set to 0, warning when they are not round-off
-    (``what``: the values, for the message)."""
+def clip(var, what: str = "predicted variances"):
+    """``var`` with negative values set to 0, warning (at the user's call) when they are
+    not round-off (``what``: the values, for the message)."""
     bad = var < 0
     if np.any(bad):
         if np.min(var) < -1e-8 * max(1.0, float(np.max(np.abs(var)))):
-            warnings.warn(
-                f"{what} below 0 were set to 0 (ill-conditioned kernel matrix)",
-                NumericalWarning,
-                stacklevel=stacklevel,
-            )
+            warn(f"{what} below 0 were set to 0 (ill-conditioned kernel matrix)", NumericalWarning)
         var = np.where(bad, 0.0, var)
     return var
 
@@ -206,7 +201,7 @@ def covariance_root(cov: np.ndarray, scale: float = 1.0) -> np.ndarray:
     except np.linalg.LinAlgError:  # indefinite by rounding
         pass
     w, V = np.linalg.eigh(cov)
-    w = clip(w / scale, "eigenvalues of the posterior covariance", stacklevel=4) * scale
+    w = clip(w / scale, "eigenvalues of the posterior covariance") * scale
     return V * np.sqrt(w)
 
 

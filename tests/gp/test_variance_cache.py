@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from pyjl.exceptions import NumericalWarning
-from pyjl.gp import RBF, GaussianProcess, Matern52
-from pyjl.gp.iterative import model, variances
+from pyjl.gp import RBF, GaussianProcess, Matern12, Matern32, Matern52
+from pyjl.gp.iterative import VarianceCache, model, variances
 
 
 def _exact_var(kernel, X, noise, Xs):
@@ -106,6 +106,7 @@ def test_past_the_cap_variances_come_from_exact_solves(rng, monkeypatch, factor_
     X, y, Xs, k = _rough(rng)
     monkeypatch.setattr(variances, "CACHE_ENTRIES", len(X) * 120)
     exact = GaussianProcess(k, noise=0.0137, solver="cholesky").fit(X, y, method=None)
+    monkeypatch.setattr(variances, "EXACT_CHEAP", 0)  # else the kept factor answers quietly
     cg = GaussianProcess(
         k, noise=0.0137, solver="cg", pred_rank=20, random_state=0, factor_up_to=factor_up_to
     )
@@ -146,3 +147,87 @@ def test_a_rough_kernel_grows_to_the_exact_factor_above_auto_cg(rng, monkeypatch
     assert cg.solver_info_["variance_path"] == "cache"
     assert cg._cg.variances.cache.n_pivots == len(X)
     np.testing.assert_allclose(s2**2, exact.predict(Xs, return_std=True)[1] ** 2, rtol=1e-2)
+
+
+@pytest.mark.parametrize("kernel", [Matern12(0.1), Matern32(0.1)], ids=["matern12", "matern32"])
+def test_the_check_finds_the_points_inside_the_data(kernel):
+    """A plotting grid much wider than the data: most test points lie far outside it,
+    where any cache is right.  The check must look where the data reduce the variance
+    (it used to check 8 evenly spaced grid points, all outside, and the cache answered
+    inside the data with variances below 0, clipped to 0, or 2 % off); the points inside
+    get the same answers in one call with the others as alone, in any order, and as the
+    diagonal of ``return_cov``."""
+    g = np.random.default_rng(9)
+    X = g.uniform(0, 1, (2000, 1))
+    y = np.sin(20 * X[:, 0]) + 0.05 * g.standard_normal(2000)
+    grid = np.linspace(-10, 10, 400)[:, None]
+    inside = (grid[:, 0] >= 0) & (grid[:, 0] <= 1)
+    var, _, _ = _exact_var(kernel, X, 1e-3, grid)
+    gp = GaussianProcess(kernel, noise=1e-3, solver="cg", random_state=0).fit(X, y, method=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NumericalWarning)
+        sd = gp.predict(grid, return_std=True)[1]
+        sd_in = gp.predict(grid[inside], return_std=True)[1]
+        perm = g.permutation(len(grid))
+        sd_perm = gp.predict(grid[perm], return_std=True)[1]
+        cov = gp.predict(grid, return_cov=True)[1]
+    np.testing.assert_allclose(sd**2, var, rtol=0.01)
+    np.testing.assert_allclose(sd_in**2, var[inside], rtol=0.01)
+    np.testing.assert_allclose(sd_perm**2, var[perm], rtol=0.01)
+    np.testing.assert_allclose(np.diag(cov), var, rtol=0.01)
+
+
+def test_a_cache_variance_below_zero_is_never_taken(rng, monkeypatch):
+    """A cache that puts variances below 0 inside the data (here by construction): even a
+    single check point goes where they are, the check fails, and the variances come from
+    a path that holds; none is clipped to 0 (the old check looked at the first point,
+    outside the data, and the clipped zeros came back with a misleading warning)."""
+    monkeypatch.setattr(variances, "CHECK_POINTS", 1)
+    X = rng.uniform(0, 1, (300, 1))
+    y = np.sin(6 * X[:, 0])
+    kernel = Matern12(0.1)  # prior variance 1
+    Xs = np.r_[[5.0], np.linspace(0, 1, 40)][:, None]
+    var, _, _ = _exact_var(kernel, X, 1e-3, Xs)
+    gp = GaussianProcess(kernel, noise=1e-3, solver="cg", random_state=0).fit(X, y, method=None)
+    quad = VarianceCache.quad
+    monkeypatch.setattr(
+        VarianceCache, "quad", lambda c, Ks: np.where(quad(c, Ks) > 0.5, 2.0, quad(c, Ks))
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NumericalWarning)
+        sd = gp.predict(Xs, return_std=True)[1]
+    np.testing.assert_allclose(sd**2, var, rtol=0.01)
+
+
+def test_exact_variances_by_a_small_factor_do_not_warn(rng):
+    """n = 800, a rough kernel against a small noise: the cache gives way to the exact
+    factor, which the check made anyway and which is cheap at this size: no warning
+    ("slow for many points" was raised on every such prediction)."""
+    X = rng.uniform(0, 1, (800, 2))
+    y = np.sin(6 * X[:, 0]) * np.cos(4 * X[:, 1]) + 0.05 * rng.standard_normal(800)
+    Xs = rng.uniform(0, 1, (200, 2))
+    kernel = Matern32(0.2)
+    var, _, _ = _exact_var(kernel, X, 1e-3, Xs)
+    gp = GaussianProcess(kernel, noise=1e-3, solver="cg", random_state=0).fit(X, y, method=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NumericalWarning)
+        sd = gp.predict(Xs, return_std=True)[1]
+        cov = gp.predict(Xs, return_cov=True)[1]
+    np.testing.assert_allclose(sd**2, var, rtol=0.01)
+    np.testing.assert_allclose(np.diag(cov), var, rtol=0.01)
+
+
+def test_the_covariance_warning_does_not_name_local_variances(rng, monkeypatch):
+    """``return_cov=True`` skips the neighbourhoods, so its warning does not say they
+    failed; it points at the caller's line."""
+    X, y, Xs, k = _rough(rng)
+    monkeypatch.setattr(variances, "CACHE_ENTRIES", len(X) * 120)
+    cg = GaussianProcess(
+        k, noise=0.0137, solver="cg", pred_rank=20, random_state=0, factor_up_to=0
+    )
+    cg.fit(X, y, method=None)
+    with pytest.warns(NumericalWarning, match="grown to its cap") as caught:
+        cg.predict(Xs[:20], return_cov=True)
+    message = [w for w in caught if "grown to its cap" in str(w.message)][0]
+    assert "local" not in str(message.message)
+    assert message.filename == __file__

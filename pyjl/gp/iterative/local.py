@@ -33,12 +33,11 @@ group, and that is what :meth:`LocalVariances.check` compares with the exact sol
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 from scipy.linalg import LinAlgError, cholesky, solve_triangular
 
 from ...exceptions import NumericalWarning
+from .._warn import warn
 from ..interface import writable
 from ..likelihood import JITTERS, blas_threads
 from .predict import check_errors
@@ -94,11 +93,10 @@ def conditioned(kernel, X, noise, Ks, prior, idx) -> np.ndarray:
             err = exc
             continue
         if rel:
-            warnings.warn(
+            warn(
                 f"a neighbourhood's kernel matrix factorised only with a jitter of {jitter:.3g} "
                 "added to its noise; its variances are upper bounds as before",
                 NumericalWarning,
-                stacklevel=2,
             )
         break
     else:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import warnings
 from functools import partial
 
 import numpy as np
@@ -19,12 +18,11 @@ import numpy as np
 from ... import engines
 from ..._threads import thread_limit
 from ..._validate import choice, error, integer, real
-from ...exceptions import ConvergenceWarning
 from .._posterior import clip
 from ..interface import matvec
 from ..likelihood import Objective
-from .cg import CGResult, mbcg
-from .objective import IterativeObjective, Settings, preconditioned
+from .cg import mbcg
+from .objective import IterativeObjective, Settings, preconditioned, warn_unconverged
 from .variances import CACHE_BLOCK, Variances
 
 __all__ = [
@@ -128,20 +126,6 @@ def objective(solver, kernel, X, y, method, learn_noise, noise_diag, settings, p
     return obj, None
 
 
-def warn_unconverged(res: CGResult, settings: Settings, stacklevel: int = 4) -> None:
-    """A :class:`ConvergenceWarning` naming what to raise when a column did not converge."""
-    if res.converged.all():
-        return
-    warnings.warn(
-        f"CG did not reach cg_tol={settings.cg_tol:g} in max_cg_iter="
-        f"{settings.max_cg_iter} iterations (worst relative residual "
-        f"{float(res.residual.max()):.3g}); raise max_cg_iter, raise precond_rank "
-        f"(now {settings.precond_rank}) or loosen cg_tol",
-        ConvergenceWarning,
-        stacklevel=stacklevel,
-    )
-
-
 class CGState:
     """``alpha``, the SLQ log marginal likelihood, the report and the variance cache."""
 
@@ -180,7 +164,7 @@ class CGState:
         self.variances = Variances(
             op, P, start, pred_rank, self.settings,
             AUTO_CG_ABOVE if factor_up_to is None else factor_up_to,
-            partial(warn_unconverged, settings=self.settings, stacklevel=11),  # picklable
+            partial(warn_unconverged, settings=self.settings),  # picklable
             self.alpha_tol,
         )  # fmt: skip
         self.info.update(self.variances.info)
@@ -224,7 +208,7 @@ class CGState:
         alpha = self.solve(y[:, None])[:, 0]
         return alpha, float(self.lml + 0.5 * (self.y @ self.alpha) - 0.5 * (y @ alpha))
 
-    def solve(self, B: np.ndarray, tol: float | None = None, stacklevel: int = 4) -> np.ndarray:
+    def solve(self, B: np.ndarray, tol: float | None = None) -> np.ndarray:
         """``A^-1 B`` for ``B`` ``(n, k)`` by CG to ``tol`` (default :attr:`alpha_tol`, as
         ``alpha``; warns when it does not converge)."""
         tol = self.alpha_tol if tol is None else tol
@@ -233,7 +217,7 @@ class CGState:
         )
         with thread_limit(1):
             res = mbcg(op.__matmul__, B, P.solve, tol, self.settings.max_cg_iter)
-        warn_unconverged(res, self.settings, stacklevel=stacklevel)
+        warn_unconverged(res, self.settings)
         return res.x
 
     def objective_at(self, kernel, learn: bool, noise_var: np.ndarray, learned=None):

@@ -26,21 +26,21 @@ the value (see :mod:`pyjl.gp._trust` for where that shows).
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..._threads import thread_limit
-from ...exceptions import NumericalWarning
-from ..interface import grad_quad
+from ...exceptions import ConvergenceWarning, NumericalWarning
+from .. import _warn
+from ..interface import contract, grad_quad
 from ..likelihood import minimisable, noise_diagonal
 from .cg import CGResult, mbcg
 from .operator import KernelOperator
 from .pivoted_cholesky import Preconditioner, pivoted
 from .slq import logdet_slq
 
-__all__ = ["Settings", "IterativeObjective", "preconditioned", "NOISE_FLOOR"]
+__all__ = ["Settings", "IterativeObjective", "preconditioned", "warn_unconverged", "NOISE_FLOOR"]
 
 _LOG2PI = math.log(2.0 * math.pi)
 #: The least noise variance the iterative solver works with, relative to the mean of the
@@ -74,6 +74,20 @@ class Settings:
     factor_up_to: int | None = None  # None: model.AUTO_CG_ABOVE
 
 
+def warn_unconverged(res: CGResult, settings: Settings) -> None:
+    """A :class:`ConvergenceWarning` naming what to raise when a column of the CG run
+    ``res`` did not converge, attributed to the user's call."""
+    if res.converged.all():
+        return
+    _warn.warn(
+        f"CG did not reach cg_tol={settings.cg_tol:g} in max_cg_iter="
+        f"{settings.max_cg_iter} iterations (worst relative residual "
+        f"{float(res.residual.max()):.3g}); raise max_cg_iter, raise precond_rank "
+        f"(now {settings.precond_rank}) or loosen cg_tol",
+        ConvergenceWarning,
+    )
+
+
 def floored(noise: np.ndarray, kernel_diag: np.ndarray) -> tuple[np.ndarray, float]:
     """``(noise, floor)``: ``noise`` raised to ``NOISE_FLOOR * mean(kernel_diag)``."""
     scale = float(np.mean(kernel_diag)) if kernel_diag.size else 1.0
@@ -89,11 +103,10 @@ def preconditioned(kernel, X, noise, rank: int, *, warn: bool = False, order=Non
     kd = op.kernel_diag()
     eff, floor = floored(op.noise, kd)
     if warn and np.any(op.noise < floor):
-        warnings.warn(
+        _warn.warn(
             f"the iterative solver needs noise >= {floor:.3g} (K + noise must be well "
             "conditioned for CG); the noise was raised to that on the diagonal",
             NumericalWarning,
-            stacklevel=4,
         )
     op.noise = eff
     L, piv = pivoted(
@@ -112,7 +125,45 @@ CONTROL_RHO = 0.1
 CONTROL_MIN = 0.01
 #: The control variate uses the preconditioner's leading columns, at most this many (the
 #: pivoted Cholesky of that rank): its exact part costs ``grad_quad`` columns, one each.
+#: A preconditioner that resolves the kernel (:func:`resolves`; the default rank does up to
+#: 2,000 points) is taken whole instead, where the dense contraction makes its columns cheap
+#: (``n^2 <= DENSE_ENTRIES``, about 5,800 points): ``c P^-1`` is then ``A^-1`` to the pivoted
+#: Cholesky's stopping tolerance, the probes' remainder vanishes, and the gradient is
+#: exact, not an estimate (docs/gp.md has the cost).
 CONTROL_RANK = 100
+
+
+#: The most entries of an ``n x n`` matrix :func:`contraction` forms (256 MiB of float64).
+DENSE_ENTRIES = 1 << 25
+
+
+def contraction(kernel, X, U, V) -> np.ndarray:
+    """``(p,)``: ``sum_i U[:, i]^T dK/dtheta_q V[:, i]`` for ``U``, ``V`` ``(n, k)``.
+
+    By ``grad_quad`` (``n^2`` kernel derivatives times ``k`` columns), or, where the
+    columns outnumber :data:`CONTROL_RANK` (a control variate of a whole preconditioner),
+    ``n^2 <= DENSE_ENTRIES`` and the kernel has a ``contract``, as ``sum_ab W_ab dK_ab``
+    with ``W`` the symmetric part of ``U V^T`` (``dK`` is symmetric): one BLAS product
+    and one fused ``contract`` pass, several times faster there (docs/gp.md)."""
+    n, k = U.shape
+    if k <= CONTROL_RANK or n * n > DENSE_ENTRIES or not hasattr(kernel, "contract"):
+        return grad_quad(kernel, X, U, V)
+    W = U @ V.T
+    W += W.T
+    W *= 0.5
+    return contract(kernel, X, W)
+
+
+def left_out(op, P) -> float:
+    """The kernel's trace that the pivoted Cholesky ``P`` leaves out, ``tr(K - L L^T)``."""
+    return max(float(op.kernel_diag().sum() - np.sum(P.L**2)), 0.0)
+
+
+def resolves(op, P) -> bool:
+    """Whether ``P`` resolves the kernel: all ``n`` columns, or a trace left out within
+    :data:`PRECOND_TRACE` of the smallest noise (where the pivoted Cholesky stops).  The
+    control variate then takes all of ``P`` and the gradient is exact to that."""
+    return P.rank >= op.n or left_out(op, P) <= PRECOND_TRACE * float(np.min(op.noise))
 
 
 def control_weight(Z, U, PZ, op, P) -> float:
@@ -122,8 +173,7 @@ def control_weight(Z, U, PZ, op, P) -> float:
     kernel's trace that ``P`` leaves out over the noise's (measured: the variate removes
     most of Hutchinson's noise for ``rho <~ 0.1`` and multiplies it for ``rho >~ 1``)."""
     ratio = float(np.einsum("ij,ij->", Z, U) / np.einsum("ij,ij->", Z, PZ))
-    rest = max(float(op.kernel_diag().sum() - np.sum(P.L**2)), 0.0)
-    rho = rest / float(np.sum(op.noise))
+    rho = left_out(op, P) / float(np.sum(op.noise))
     return max(ratio, 0.0) / (1.0 + (rho / CONTROL_RHO) ** 2)
 
 
@@ -204,12 +254,23 @@ class IterativeObjective:
     def value_and_grad(self, theta, want_grad: bool = True, x0=None, tol=None):
         """``(LML estimate, gradient estimate or None)`` at ``theta``; ``x0`` ``(n,)``: a
         starting guess of ``alpha`` (the probes' solves start at zero, as SLQ needs);
-        ``tol``: CG's tolerance (default ``cg_tol``).
+        ``tol``: CG's tolerance (default ``cg_tol``).  A CG run that does not converge
+        warns (:func:`warn_unconverged`): this is the evaluation for callers outside the
+        hyperparameter search (``log_marginal_likelihood(theta)``), whose estimate
+        would otherwise be silently unconverged; the search's own evaluations
+        (:meth:`__call__`) stop at :data:`TRAIN_TOL` and do not warn.
 
         BLAS runs on one thread after the preconditioner is built (whose triangular solve
         and rank-k update are threaded where the size pays): the CG products are
         ``(n, rank) x (rank, k)`` and smaller, where waking threads costs more than the
         work (the kernel products, the bulk, are threaded by the engine)."""
+        out = self._value_and_grad(theta, want_grad, x0, tol)
+        assert self.last is not None
+        warn_unconverged(self.last, self.settings)
+        return out
+
+    def _value_and_grad(self, theta, want_grad: bool = True, x0=None, tol=None):
+        """:meth:`value_and_grad` without the warning (the search's evaluations)."""
         op, P, _ = self.operator(theta)
         return self.evaluate(op, P, want_grad, x0, tol)
 
@@ -236,7 +297,11 @@ class IterativeObjective:
         if not want_grad:
             return value, None
         PZ = P.solve(Z)
-        Pc = P if P.rank <= CONTROL_RANK else Preconditioner(P.L[:, :CONTROL_RANK], P.D)
+        # the whole factor where it resolves the kernel and its columns are cheap (the
+        # dense contraction); past DENSE_ENTRIES, grad_quad would pay n^2 per column
+        cheap = n * n <= DENSE_ENTRIES and hasattr(self.kernel, "contract")
+        whole = P.rank <= CONTROL_RANK or (cheap and resolves(op, P))
+        Pc = P if whole else Preconditioner(P.L[:, :CONTROL_RANK], P.D)
         PcZ = PZ if Pc is P else Pc.solve(Z)
         c = control_weight(Z, U, PcZ, op, Pc)
         # c Pc^-1 = c D^-1 - F F^T; F's columns cost a product each, worth it only if c counts
@@ -244,7 +309,7 @@ class IterativeObjective:
         c = c if c > CONTROL_MIN else 0.0
         Ua = np.column_stack([alpha, -(U - c * PcZ) / m, F])
         Va = np.column_stack([alpha, PZ, F])
-        grad = 0.5 * grad_quad(self.kernel, self.X, Ua, Va)
+        grad = 0.5 * contraction(self.kernel, self.X, Ua, Va)
         grad -= 0.5 * c * (diag_gradient(self.kernel, self.X) @ (1.0 / op.noise))
         if self.learn_noise:  # dA/dlog(noise) = diag(w): the noise, where it is the learned one
             w = noise_diagonal(1.0, 0.0, self.learned) * op.noise
@@ -256,4 +321,4 @@ class IterativeObjective:
     def __call__(self, theta):
         """``(-LML, -gradient)`` for the optimiser, solved to :data:`TRAIN_TOL`."""
         tol = max(self.settings.cg_tol, TRAIN_TOL)
-        return minimisable(lambda t: self.value_and_grad(t, tol=tol), self.log_prior, theta)
+        return minimisable(lambda t: self._value_and_grad(t, tol=tol), self.log_prior, theta)

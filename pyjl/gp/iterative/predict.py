@@ -39,7 +39,7 @@ from scipy.linalg import cho_solve, cholesky, qr, solve_triangular
 
 from ..likelihood import blas_threads
 
-__all__ = ["VarianceCache", "check_errors"]
+__all__ = ["VarianceCache", "check_errors", "check_rows", "implausible"]
 
 
 def check_errors(quad: np.ndarray, exact: np.ndarray, prior: np.ndarray, rtol: float):
@@ -57,6 +57,55 @@ def check_errors(quad: np.ndarray, exact: np.ndarray, prior: np.ndarray, rtol: f
     """
     allowed = rtol * np.abs(prior - exact) + 1e-9 * np.abs(prior)
     return np.abs(quad - exact) / np.maximum(allowed, np.finfo(float).tiny)
+
+
+def implausible(quad: np.ndarray, prior: np.ndarray) -> np.ndarray:
+    """``(m,)`` bool: estimates ``quad`` of ``k*^T A^-1 k*`` that put the variance
+    ``prior - quad`` below 0 or above the prior variance ``prior`` (both ``(m,)``).  The
+    exact value lies in ``[0, prior]`` (``A`` is positive definite and the variance is), so
+    such an estimate is wrong at that point whatever a check elsewhere found.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> implausible(np.array([0.5, 1.2, -0.1]), np.ones(3))
+    array([False,  True,  True])
+    """
+    return (quad > prior) | (quad < 0)
+
+
+def check_rows(quad: np.ndarray, prior: np.ndarray, k: int) -> np.ndarray:
+    """The (at most ``k``) test points whose variances a check should compare with exact
+    solves, from the cache's estimates ``quad`` of ``k*^T A^-1 k*`` and the prior
+    variances ``prior`` (``(m,)``).
+
+    A cache's error in ``k*^T A^-1 k*`` is largest relative to the variance where the data
+    reduce the variance most (``quad / prior`` near 1: among the training points), and
+    nil far from the data, so the points are ranked by ``quad / prior``, an implausible
+    estimate (:func:`implausible`) first: half of them are the top of that ranking, the
+    other half spread evenly over the rest of it down to the last point whose ratio is
+    still a hundredth of the largest (so that several regions of the data are checked).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> quad = np.r_[np.zeros(90), np.linspace(0.5, 0.99, 10)]   # 10 points in the data
+    >>> sorted(check_rows(quad, np.ones(100), 4).tolist())
+    [90, 97, 98, 99]
+    """
+    m = quad.size
+    if m <= k:
+        return np.arange(m)
+    ratio = quad / np.maximum(np.abs(prior), np.finfo(float).tiny)
+    ratio = np.where(implausible(quad, prior), np.inf, ratio)
+    order = np.argsort(-ratio, kind="stable")
+    top = k // 2
+    finite = ratio[np.isfinite(ratio)]
+    largest = float(finite.max()) if finite.size else 0.0
+    informative = int(np.sum(ratio >= 0.01 * largest)) if largest > 0 else m
+    last = int(min(m - 1, max(informative - 1, k - 1)))
+    spread = order[np.linspace(top, last, k - top).round().astype(int)]
+    return np.unique(np.concatenate([order[:top], spread]))
 
 
 def _whitened_basis(L: np.ndarray, Dh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -2,7 +2,10 @@
 
 Every prediction checks the cache (:class:`~pyjl.gp.iterative.VarianceCache`) on
 :data:`CHECK_POINTS` test points against exact solves of those points, computed once per
-call.  Where a point is off by more than :data:`VAR_RTOL` of its variance, the cache grows
+call: the points where the cache says the data reduce the variance most, and a spread of
+others (:func:`~pyjl.gp.iterative.predict.check_rows`); a cache variance below 0 or above
+the prior is wrong at its point whatever the check found, and is solved exactly.  Where
+a point is off by more than :data:`VAR_RTOL` of its variance, the cache grows
 and is checked again against the same solves, doubling until it holds (with the margin
 :data:`GROW_TO`) or reaches :data:`CACHE_ENTRIES`; the grown cache is kept for later calls
 (whose check still runs).
@@ -32,21 +35,20 @@ a bound on its error is within its share (:meth:`Variances.quads`).
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 from scipy.linalg import solve_triangular
 
 from ... import engines
 from ..._threads import thread_limit
 from ...exceptions import NumericalWarning
+from .._warn import warn
 from ..interface import writable
 from ..likelihood import blas_threads
 from .cg import mbcg
 from .local import LocalVariances
 from .operator import KernelOperator
 from .pivoted_cholesky import Preconditioner, pivoted
-from .predict import VarianceCache, check_errors
+from .predict import VarianceCache, check_errors, check_rows, implausible
 
 __all__ = ["CACHE_ENTRIES", "CHECK_POINTS", "VAR_BLOCK", "VAR_RTOL", "Variances"]
 
@@ -59,10 +61,15 @@ CACHE_TRACE = 1e-3
 #: most this many entries (256 MiB of float64 per factor, as the preconditioner's cap).
 CACHE_ENTRIES = 1 << 25
 #: Every prediction checks the variance cache on this many test points against exact
-#: solves; a point off by more than ``VAR_RTOL`` of its variance (plus ``1e-9`` of the
-#: prior variance) grows the cache, and past the cap sends all points of that call to
-#: exact solves, ``VAR_BLOCK`` columns at a time.
+#: solves (the points where the data reduce the variance most, and a spread of others:
+#: :func:`~pyjl.gp.iterative.predict.check_rows`); a point off by more than ``VAR_RTOL``
+#: of its variance (plus ``1e-9`` of the prior variance) grows the cache, and past the cap
+#: sends all points of that call to exact solves, ``VAR_BLOCK`` columns at a time.
 CHECK_POINTS, VAR_RTOL, VAR_BLOCK = 8, 1e-2, 64
+#: Exact solves by the kept factor do not warn while the call's test points times
+#: ``n^2`` stay within this many multiply-adds (a few seconds): the factor already exists
+#: for the check, and its variances are exact.
+EXACT_CHEAP = 1 << 34
 #: A cache that fails its check grows until the checked points are within this fraction
 #: of ``VAR_RTOL`` (or the cap), so that the test points between them hold too.
 GROW_TO = 0.25
@@ -203,14 +210,15 @@ class Variances:
         return True
 
     def holds(
-        self, Kc: np.ndarray, prior: np.ndarray, local: bool = True
+        self, Kc: np.ndarray, prior: np.ndarray, local: bool = True, points: int = 0
     ) -> tuple[str, np.ndarray]:
         """``(path, exact)``: ``"cache"`` where the cache -- grown as needed -- gives the
         variances of the check rows ``Kc`` ``(c, n)`` (prior variances ``prior``) within
         :data:`VAR_RTOL`, else (with ``local``) ``"local"`` where the neighbourhood
         variances (``m`` grown as needed) do so within ``GROW_TO`` of it, else ``"cg"``;
         ``exact``: their ``k*^T A^-1 k*`` by exact solves.  Warns (once per state) on
-        ``"cg"``."""
+        ``"cg"``, unless the kept factor answers the call's ``points`` test points
+        cheaply (:data:`EXACT_CHEAP`)."""
         quad = self.cache.quad(Kc)
         exact = self.quads(Kc.T, prior, quad, want_x=False)[1]
         err = check_errors(quad, exact, prior, VAR_RTOL)
@@ -224,19 +232,25 @@ class Variances:
             path = "local"
             self.info["local_neighbours"] = self.local.m
         self.info["variance_path"] = path
-        if path == "cg" and not self._warned:
+        cheap = self.by_factor and points * self.X.shape[0] ** 2 <= EXACT_CHEAP
+        if path == "cg" and not cheap and not self._warned:
             self._warned = True
             worst = float(np.max(err)) * VAR_RTOL
-            warnings.warn(
+            also = (
+                f", and so are local variances from up to {cap} most correlated training "
+                "points per test point"
+                if local
+                else ""
+            )
+            what = "variances" if local else "covariances"
+            warn(
                 f"the low-rank variance cache, grown to its cap (rank "
                 f"{self.info['pred_rank']}), is off by up to {worst:.3g} of the predictive "
                 "variance on checked test points (a kernel of high numerical rank against "
-                f"a small noise), and so are local variances from up to {cap} most "
-                "correlated training points per test point, so the variances are computed "
-                f"by exact solves (a Cholesky factor up to {self.factor_up_to} points, a "
-                "preconditioned CG solve per test point above: slow for many points)",
+                f"a small noise){also}, so the {what} are computed by exact solves (a "
+                f"Cholesky factor up to {self.factor_up_to} points, a preconditioned CG "
+                "solve per test point above: slow for many points)",
                 NumericalWarning,
-                stacklevel=8,
             )
         return path, exact
 
@@ -310,43 +324,71 @@ class Variances:
         finally:
             self._fit_P = None
 
-    def _predict(self, Xs, alpha, want, prior_of):
+    def _sweep(self, Xs, alpha, prior, exact: bool):
+        """``(mean or None, quad)`` over row blocks of ``k(Xs, X)``: the means (where
+        ``alpha`` is given) and each row's ``k*^T A^-1 k*``, by the cache or (``exact``)
+        by exact solves (``prior``: the rows' prior variances)."""
         m, n = Xs.shape[0], self.X.shape[0]
-        pick = np.unique(np.linspace(0, m - 1, min(m, CHECK_POINTS)).round().astype(int))
-        Kc = np.asarray(self.kernel(Xs[pick], self.X), dtype=np.float64)
-        prior_c = np.asarray(self.kernel.diag(Xs[pick]), dtype=np.float64)
-        path, exact = self.holds(Kc, prior_c, want == "std") if m else ("cache", np.zeros(0))
-        ok = path == "cache"
-        if want == "cov":  # "local" gives variances only: covariances by exact solves
-            Ks = np.asarray(self.kernel(Xs, self.X), dtype=np.float64)
-            cov = np.asarray(prior_of(Xs), dtype=np.float64)
-            if ok:
-                return Ks @ alpha, cov - self.cache.inner(Ks)
-            X, q = self.quads(Ks.T, np.diag(cov).copy(), self.cache.quad(Ks))
-            inner = Ks @ X
-            inner = 0.5 * (inner + inner.T)
-            inner[np.diag_indices_from(inner)] = q
-            return Ks @ alpha, cov - inner
-        mean, quad = np.empty(m), np.empty(m)
-        prior = np.asarray(prior_of(Xs), dtype=np.float64)
-        if path == "local":
-            for g in self.local.groups(Xs):
-                Ks = np.asarray(self.kernel(Xs[g], self.X), dtype=np.float64)
-                mean[g], quad[g] = Ks @ alpha, prior[g] - self.local.variances(Ks, prior[g])
-            quad[pick] = exact
-            return mean, prior - quad
+        mean = None if alpha is None else np.empty(m)
+        quad = np.empty(m)
         rows = int(max(1, min(max(m, 1), max(_MIN_ROWS, _ROWS // max(n, 1)))))
-        if not ok:  # the factor's triangular solves run fastest on many columns at once
+        if exact:  # the factor's triangular solves run fastest on many columns at once
             rows = _FACTOR_ROWS if self.by_factor else VAR_BLOCK
         with blas_threads(n):  # the cache's products are (rows, n) x (n, rank) GEMMs
             for s in range(0, m, rows):
                 b = slice(s, s + rows)
                 Ks = np.asarray(self.kernel(Xs[b], self.X), dtype=np.float64)
-                mean[b] = Ks @ alpha
-                if ok:
+                if mean is not None:
+                    mean[b] = Ks @ alpha
+                if not exact:
                     quad[b] = self.cache.quad(Ks)
                 else:
                     guess = None if self.by_factor else self.cache.quad(Ks)
                     quad[b] = self.quads(Ks.T, prior[b], guess, want_x=False)[1]
+        return mean, quad
+
+    def _predict(self, Xs, alpha, want, prior_of):
+        """The cache's estimates first, then the check on the points they say are the
+        most informative (:func:`check_rows`), then the path the check found; points
+        whose cache variance is below 0 or above the prior (:func:`implausible`) are
+        solved exactly whatever the check found."""
+        m = Xs.shape[0]
+        if want == "cov":  # "local" gives variances only: covariances by exact solves
+            Ks = np.asarray(self.kernel(Xs, self.X), dtype=np.float64)
+            cov = np.asarray(prior_of(Xs), dtype=np.float64)
+            prior = np.diag(cov).copy()
+            pick = check_rows(self.cache.quad(Ks), prior, CHECK_POINTS)
+            path = self.holds(Ks[pick], prior[pick], False, m)[0] if m else "cache"
+            if path == "cache":
+                inner = self.cache.inner(Ks)
+                if not np.any(implausible(np.diag(inner), prior)):
+                    return Ks @ alpha, cov - inner
+            X, q = self.quads(Ks.T, prior, self.cache.quad(Ks))
+            inner = Ks @ X
+            inner = 0.5 * (inner + inner.T)
+            inner[np.diag_indices_from(inner)] = q
+            return Ks @ alpha, cov - inner
+        prior = np.asarray(prior_of(Xs), dtype=np.float64)
+        cache = self.cache
+        mean, quad = self._sweep(Xs, alpha, prior, exact=False)
+        if not m:
+            return mean, prior - quad
+        pick = check_rows(quad, prior, CHECK_POINTS)
+        Kc = np.asarray(self.kernel(Xs[pick], self.X), dtype=np.float64)
+        path, exact = self.holds(Kc, prior[pick], True, m)
+        if path == "local":
+            for g in self.local.groups(Xs):
+                Ks = np.asarray(self.kernel(Xs[g], self.X), dtype=np.float64)
+                quad[g] = prior[g] - self.local.variances(Ks, prior[g])
+        elif path == "cg":
+            quad = self._sweep(Xs, None, prior, exact=True)[1]
+        else:
+            if self.cache is not cache:  # grown by the check: every point from the new one
+                quad = self._sweep(Xs, None, prior, exact=False)[1]
+            bad = np.flatnonzero(implausible(quad, prior))
+            if bad.size:  # wrong there whatever the checked points say
+                Kb = np.asarray(self.kernel(Xs[bad], self.X), dtype=np.float64)
+                guess = None if self.by_factor else quad[bad]
+                quad[bad] = self.quads(Kb.T, prior[bad], guess, want_x=False)[1]
         quad[pick] = exact
         return mean, prior - quad

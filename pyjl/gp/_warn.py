@@ -1,0 +1,36 @@
+"""Warnings of :mod:`pyjl.gp` attributed to the user's line.
+
+A warning raised deep in the iterative solver is reached from ``fit``, ``predict``,
+``sample_y``, ``update`` and ``log_marginal_likelihood`` through call chains of different
+depths, so no fixed ``stacklevel`` points at the caller from all of them: :func:`warn`
+counts the frames inside the ``pyjl`` package instead.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+
+__all__ = ["warn"]
+
+#: The ``pyjl`` package's directory: frames of files under it are pyjl's own.
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+def warn(message: str, category: type[Warning]) -> None:
+    """``warnings.warn(message, category)`` attributed to the first caller outside pyjl.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn("checked", UserWarning)
+    >>> caught[0].filename.endswith("_warn.py")
+    False
+    """
+    frame, level = sys._getframe(1), 2  # the caller's frame is stacklevel 2
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_ROOT):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
