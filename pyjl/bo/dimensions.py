@@ -33,19 +33,21 @@ def _bound(value: Any, name: str) -> float:
 
 
 def _number(value: Any, name: str) -> float:
-    """``value`` as a finite float; ``name`` is how the message names it (``params['x']``)."""
-    if (
-        isinstance(value, (bool, np.bool_))
-        or not isinstance(value, numbers.Real)
-        or not math.isfinite(float(value))
-    ):
+    """``value`` (a 0-d array: the scalar it holds) as a finite float; ``name`` is how the
+    message names it (``params['x']``).  An int beyond the double range is not finite."""
+    x = plain(value)
+    try:
+        ok = not isinstance(x, bool) and isinstance(x, numbers.Real) and math.isfinite(float(x))
+    except OverflowError:
+        ok = False
+    if not ok:
         raise _validate.error(
             name,
             "must be a finite real number",
             _validate.describe(value),
             "give a number inside the parameter's range",
         )
-    return float(value)
+    return float(x)
 
 
 def _label(name: str, what: str) -> str:
@@ -75,6 +77,10 @@ class Dimension:
         raise NotImplementedError
 
 
+#: the narrowest log-scale ``Real`` (lo < hi): ``hi >= lo * (1 + LOG_REAL_MIN_RATIO)``
+LOG_REAL_MIN_RATIO = 1e-6
+
+
 class _Range(Dimension):
     kind = "?"
 
@@ -83,15 +89,12 @@ class _Range(Dimension):
         lo = _bound(lo, f"{cls}.lo")
         hi = _bound(hi, f"{cls}.hi")
         log = _validate.boolean(log, f"{cls}.log")
-        if not lo < hi and not (isinstance(self, Integer) and lo == hi):
-            rule = (
-                "must be >= lo (lo <= hi)"
-                if isinstance(self, Integer)
-                else "must be above lo (lo < hi)"
-            )
-            shape = "an inverted range" if lo > hi else "an empty range"
+        if lo > hi:  # lo == hi is one value, as Optuna's FloatDistribution(1.0, 1.0)
             raise _validate.error(
-                f"{cls}.hi", rule, f"lo={lo!r}, hi={hi!r} ({shape})", "swap or widen the bounds"
+                f"{cls}.hi",
+                "must be >= lo (lo <= hi)",
+                f"lo={lo!r}, hi={hi!r} (an inverted range)",
+                "swap the bounds",
             )
         if log and lo <= 0:
             raise _validate.error(
@@ -99,6 +102,21 @@ class _Range(Dimension):
                 "must be > 0 with log=True",
                 lo,
                 "use log=False or a positive lower bound",
+            )
+        if not math.isfinite(hi - lo):  # the encoding divides by the width
+            raise _validate.error(
+                f"{cls}.hi",
+                "must lie within the largest double (1.8e308) of lo (hi - lo finite)",
+                f"lo={lo!r}, hi={hi!r}",
+                "rescale the parameter, e.g. search x / 1e300",
+            )
+        if log and isinstance(self, Real) and lo < hi and hi / lo < 1 + LOG_REAL_MIN_RATIO:
+            raise _validate.error(
+                f"{cls}.log",
+                f"must be False when hi < lo * (1 + {LOG_REAL_MIN_RATIO:g}) (so narrow a "
+                "range is linear to that precision, and log(hi) - log(lo) loses its digits)",
+                f"lo={lo!r}, hi={hi!r}, log=True",
+                "use log=False",
             )
         self.lo, self.hi, self.log = lo, hi, log
 
@@ -129,6 +147,10 @@ class _Range(Dimension):
 class Real(_Range):
     """A real parameter in ``[lo, hi]``; ``log=True`` searches ``log x`` uniformly.
 
+    ``lo == hi`` is a parameter of one value (encoded as 0).  A linear range must be
+    narrower than the largest double; a log range (``lo > 0``) must have ``hi = lo``
+    or ``hi >= lo * (1 + 1e-6)``.
+
     >>> Real(0.0, 2.0).decode(np.array([0.25]))
     0.5
     """
@@ -141,13 +163,15 @@ class Real(_Range):
             raise _validate.error(
                 name, "must be > 0 on a log scale", value, "give a positive value"
             )
+        if self.lo == self.hi:
+            return np.zeros(1)
         a, b = self._fwd(np.array([self.lo, self.hi]))
         return np.array([(self._fwd(np.float64(value)) - a) / (b - a)])
 
     def decode(self, u: np.ndarray) -> float:
         u0 = float(np.clip(u[0], 0.0, 1.0))
-        if u0 in (0.0, 1.0):  # the bounds themselves, not exp(log(bound)) off by an ulp
-            return self.lo if u0 == 0.0 else self.hi
+        if u0 in (0.0, 1.0) or self.lo == self.hi:  # the bounds themselves, not off by an ulp
+            return self.hi if u0 == 1.0 else self.lo
         a, b = self._fwd(np.array([self.lo, self.hi]))
         x = float(self._inv(a + u0 * (b - a)))
         return min(max(x, self.lo), self.hi)
@@ -165,8 +189,19 @@ class Real(_Range):
         return x
 
 
+#: the largest ``|lo|``, ``|hi|`` of an ``Integer``: its ``hi - lo + 1 <= 2**50`` bins of
+#: ``[0, 1]`` then round-trip exactly through a double (``u * n`` is off by < 1/4)
+INT_MAX = 2**49
+#: the largest ``hi`` of an ``Integer(log=True)``: ``log v`` is then known to ~1e-14, so
+#: ``round(exp(log v))`` is off by < 0.03 and every value round-trips exactly
+LOG_INT_MAX = 2**40
+
+
 class Integer(_Range):
     """An integer parameter in ``lo..hi`` (both included); ``log=True`` for log scale.
+
+    ``|lo|, |hi| <= 2**49`` (``hi <= 2**40`` with ``log=True``): within these every
+    value's encoding decodes to it exactly.
 
     >>> Integer(1, 4).decode(np.array([0.99]))
     4
@@ -178,21 +213,46 @@ class Integer(_Range):
         lo = _validate.integer(lo, "Integer.lo")
         hi = _validate.integer(hi, "Integer.hi")
         for v, name in ((lo, "Integer.lo"), (hi, "Integer.hi")):
-            if abs(v) > 2**53:  # the encoding is a double: its integers are exact to 2**53
+            if abs(v) > INT_MAX:
                 raise _validate.error(
                     name,
-                    "must lie within +-2**53 (the largest integers a double holds exactly)",
+                    "must lie within +-2**49 (where the unit-cube encoding, a double, keeps "
+                    "every integer apart)",
                     v,
                     "rescale the parameter, or use a Categorical of the values",
                 )
         super().__init__(lo, hi, log)
-        self.lo, self.hi = float(int(lo)), float(int(hi))
+        if log and hi > LOG_INT_MAX:
+            raise _validate.error(
+                "Integer.hi",
+                "must be <= 2**40 with log=True (where the log-scale encoding keeps every "
+                "integer apart)",
+                hi,
+                "use Real(lo, hi, log=True) and round it in the objective, or log=False",
+            )
+        self.lo, self.hi = float(lo), float(hi)
 
     def _edges(self) -> tuple[float, float]:
-        return (
-            float(self._fwd(np.float64(self.lo - 0.5))),
-            float(self._fwd(np.float64(self.hi + 0.5))),
-        )
+        """The log-scale bins' outer edges ``log(lo - 1/2)``, ``log(hi + 1/2)``."""
+        return (float(np.log(self.lo - 0.5)), float(np.log(self.hi + 0.5)))
+
+    def _unit(self, v: np.ndarray) -> np.ndarray:
+        """The unit coordinates of values ``v`` (floats): their bins' centres."""
+        if self.log:
+            a, b = self._edges()
+            return (np.log(v) - a) / (b - a)
+        return (v - self.lo + 0.5) / self.n_values  # v - lo and + 1/2 are exact
+
+    def _values(self, u: np.ndarray) -> np.ndarray:
+        """The values (floats) whose bins hold ``u``, clipped to ``[0, 1]``: ``u = 0`` is
+        ``lo``, ``u = 1`` is ``hi``."""
+        u = np.clip(u, 0.0, 1.0)
+        if self.log:
+            a, b = self._edges()
+            v = np.round(np.exp(a + u * (b - a)))
+        else:
+            v = self.lo + np.floor(u * self.n_values)
+        return np.clip(v, self.lo, self.hi)
 
     def encode(self, value: float, name: str = "value") -> np.ndarray:
         value = _number(value, name)
@@ -200,29 +260,31 @@ class Integer(_Range):
             raise _validate.error(
                 name, "must be > 0 on a log scale", value, "give a positive value"
             )
-        a, b = self._edges()
-        return np.array([(float(self._fwd(np.float64(value))) - a) / (b - a)])
+        return np.array([float(self._unit(np.float64(value)))])
 
     def decode(self, u: np.ndarray) -> int:
-        a, b = self._edges()
-        v = float(self._inv(a + float(np.clip(u[0], 0.0, 1.0)) * (b - a)))
-        return int(min(max(round(v), self.lo), self.hi))
+        return int(self._values(np.float64(u[0])))
 
     def validate(self, value: Any, name: str, what: str = "params") -> int:
         label, got = _label(name, what), _validate.describe(value)
-        x = _number(value, label)
-        if x != round(x):
-            raise _validate.error(
-                label, f"must be an integer ({self!r})", got, "give a whole number"
-            )
-        if not self.lo <= x <= self.hi:
+        x = plain(value)
+        if isinstance(x, numbers.Integral) and not isinstance(x, bool):
+            k = int(x)  # compared exactly, not as a double
+        else:
+            f = _number(value, label)
+            if not f.is_integer():
+                raise _validate.error(
+                    label, f"must be an integer ({self!r})", got, "give a whole number"
+                )
+            k = int(f)
+        if not int(self.lo) <= k <= int(self.hi):
             raise _validate.error(
                 label,
                 f"must lie inside {int(self.lo)}..{int(self.hi)} ({self!r})",
                 got,
                 "give a value inside the range",
             )
-        return int(x)
+        return k
 
     @property
     def n_values(self) -> int:
@@ -292,11 +354,22 @@ class Categorical(Dimension):
         return {"type": self.kind, "choices": list(self.choices)}
 
     def index(self, value: Any) -> int:
-        """The position of ``value`` among the choices, or -1."""
+        """The position of ``value`` among the choices, or -1.
+
+        The choice with the same JSON text, else a number equal (Python's ``==``, as
+        Optuna's ``CategoricalDistribution``) to a numeric choice: ``1.0`` (a float64
+        column of a history) finds ``1``, ``-0.0`` finds ``0.0``.  Bools and numbers stay
+        apart: ``True`` does not find ``1``."""
+        x = plain(value)
         try:
-            return self._keys.index(json.dumps(plain(value)))
+            return self._keys.index(json.dumps(x))
         except (ValueError, TypeError):
-            return -1
+            pass
+        if isinstance(x, numbers.Real) and not isinstance(x, bool):
+            for i, c in enumerate(self.choices):  # distinct under ==: at most one matches
+                if isinstance(c, (int, float)) and not isinstance(c, bool) and c == x:
+                    return i
+        return -1
 
     def encode(self, value: Any, name: str = "value") -> np.ndarray:
         i = self.index(value)
@@ -320,8 +393,11 @@ class Categorical(Dimension):
 
 
 def plain(value: Any) -> Any:
-    """A NumPy scalar as the Python scalar it holds, so both give the same JSON."""
-    return value.item() if isinstance(value, np.generic) else value
+    """A NumPy scalar or 0-d array as the Python scalar it holds, so both give the same
+    JSON."""
+    if isinstance(value, np.generic) or (isinstance(value, np.ndarray) and value.ndim == 0):
+        return value.item()
+    return value
 
 
 def jsonable(value: Any) -> bool:

@@ -27,7 +27,7 @@ from scipy import optimize
 
 from .. import _validate
 from .acquisition import Acquisition
-from .space import Categorical, Integer, Space, SpaceExhausted
+from .space import Categorical, Integer, Space
 
 __all__ = ["maximize", "N_CANDIDATES_MAX", "LOCAL_SCALES"]
 
@@ -124,7 +124,9 @@ def maximize(
 
     ``exclude`` holds :meth:`Space.key` texts of points that must not be returned
     (evaluated, pending or already chosen); ``anchors`` ``(m, n_encoded)`` are good
-    points around which extra local candidates are drawn.
+    points around which extra local candidates are drawn.  When every candidate is
+    excluded, an unseen point of :func:`~pyjl.bo.samplers.random_unseen` (which raises
+    :class:`~pyjl.bo.SpaceExhausted` when none is left).
     """
     d = space.n_encoded
     exclude = exclude or set()
@@ -184,11 +186,9 @@ def maximize(
     for i in best_first:
         if space.key(space.decode(pool[i])) not in exclude:
             return pool[i], float(acq(pool[i][None, :])[0])
-    # every candidate is taken: draw unseen points at random (small discrete spaces)
-    for _ in range(1000):
-        u = space.round(rng.random((1, d)))[0]
-        if space.key(space.decode(u)) not in exclude:
-            return u, float(acq(u[None, :])[0])
-    raise SpaceExhausted(
-        f"every point of {space!r} ({space.size():g} points) has been asked already"
-    )
+    # every candidate is taken: an unseen point at random (small discrete spaces); imported
+    # here because the samplers import this module
+    from .samplers.base import random_unseen
+
+    u = space.encode(random_unseen(space, rng, exclude))
+    return u, float(acq(u[None, :])[0])

@@ -15,6 +15,7 @@ chosen is never returned.  What the study says back (:attr:`~Optimizer.trials`,
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import time
@@ -41,13 +42,23 @@ __all__ = ["Optimizer"]
 ASK_MAX = 4096
 
 
+def _own(obj: Any) -> Any:
+    """A deep copy of a sampler or pruner object given to a study: its state (a GP's warm
+    start, ``n_initial`` set for the space, ASHA's "auto" rungs) is that study's, and the
+    caller's object stays as given.  An object that cannot be copied is used as is."""
+    try:
+        return copy.deepcopy(obj)
+    except Exception:  # noqa: BLE001 - a lock, a connection: then it is shared
+        return obj
+
+
 def _sampler(sampler: Any, model: GPSampler) -> Sampler:
     """The sampler object ``Optimizer(sampler=...)`` names; ``model`` is its GP sampler."""
     if isinstance(sampler, str):
         named: dict[str, Sampler] = {"gp": model, "random": RandomSampler()}
         return named[_validate.choice(sampler, "sampler", tuple(named))]
     if hasattr(sampler, "propose"):
-        return sampler
+        return _own(sampler)
     return GridSampler(sampler)
 
 
@@ -109,7 +120,9 @@ class Optimizer(StudyViews):
         ``"gp"`` for Bayesian optimisation (:class:`~pyjl.bo.samplers.GPSampler` with
         the settings above), ``"random"`` for uniform draws only, the parameter dicts to
         ask in order (grid search), or a sampler object (:mod:`pyjl.bo.samplers`; a
-        ``GPSampler``'s own settings replace the ones above).
+        ``GPSampler``'s own settings replace the ones above; the study keeps a copy, so
+        one object can serve several studies).  Its points are checked: inside the
+        space, distinct, none a trial's (an ``InputError`` names the sampler).
     stale_after : float or None, default None
         Seconds without a heartbeat after which another worker's pending trial is
         abandoned, and its point asked again (``> 0``); ``None``: only the trials of
@@ -123,7 +136,7 @@ class Optimizer(StudyViews):
         ``2**20``; ``None`` means 2048.
     pruner : Pruner or None, default None
         What :meth:`should_prune` asks (:mod:`pyjl.bo.pruners`: ``MedianPruner``,
-        ``SuccessiveHalvingPruner``); ``None`` never prunes.
+        ``SuccessiveHalvingPruner``; the study keeps a copy); ``None`` never prunes.
     pruned_as : {"rank", "mean"}, default "rank"
         What the surrogate makes of a pruned trial: ``"rank"`` fantasises it at the
         quantile of its rank among the completed trials where it stopped (for learning
@@ -203,7 +216,7 @@ class Optimizer(StudyViews):
         pruner=None,
         pruned_as: str = "rank",
     ):
-        self.pruner = check_pruner(pruner)
+        self.pruner = check_pruner(_own(pruner))
         self.pruned_as = _validate.choice(pruned_as, "pruned_as", PRUNED_AS)
         model = GPSampler(
             acquisition,
@@ -310,7 +323,9 @@ class Optimizer(StudyViews):
 
     def tell(self, params: Mapping[str, Any], value: float, noise_var: float | None = None) -> int:
         """Record ``value = f(params)`` (``noise_var``: its known noise variance); returns
-        the trial number.  ``params`` need not have been asked for."""
+        the trial number.  ``params`` need not have been asked for: a dict, or a pandas
+        Series such as a row of :meth:`history`'s parameter columns (0-d arrays are the
+        values they hold; :meth:`Space.validate`)."""
         params = self.space.validate(params)
         value = self._check_value(value, "value")
         if noise_var is not None:

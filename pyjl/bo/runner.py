@@ -285,7 +285,8 @@ def _axes(space: Space, n_points: int) -> list[list]:
             axes.append(sorted({int(x) for x in np.round(v)}))
         else:
             t = np.linspace(0.0, 1.0, n_points) if n_points > 1 else np.array([0.5])
-            axes.append([dim.decode(np.array([x])) for x in t])
+            # distinct values: a Real(lo, lo) is one point, however many are asked for
+            axes.append(list(dict.fromkeys(dim.decode(np.array([x])) for x in t)))
     return axes
 
 

@@ -3,7 +3,8 @@
 The surrogate works in the unit cube.  Each dimension maps its values to one
 unit coordinate (``Real``, ``Integer``) or to a one-hot block (``Categorical``):
 
-* ``Real(lo, hi)``: ``u = (x - lo) / (hi - lo)`` (``log=True``: in ``log x``).
+* ``Real(lo, hi)``: ``u = (x - lo) / (hi - lo)`` (``log=True``: in ``log x``; ``lo == hi``:
+  ``u = 0``).
 * ``Integer(lo, hi)``: ``hi - lo + 1`` equal bins of ``[0, 1]``, the value ``v``
   sitting at the centre of its bin, ``u = (v - lo + 1/2) / (hi - lo + 1)``
   (``log=True``: bins equal in ``log v`` between ``log(lo - 1/2)`` and
@@ -168,15 +169,31 @@ class Space:
         return cls.from_dict(spec, source=f"{path}:space")
 
     # --- values ---------------------------------------------------------------
-    def _complete(self, params: Any, what: str) -> None:
-        """Refuse ``params`` unless it is a mapping that names every parameter."""
+    def _mapping(self, params: Any, what: str) -> Mapping:
+        """``params`` as a mapping: a pandas Series (or another object with ``keys()`` and
+        ``[name]``) as a dict; anything else refused."""
+        if (
+            not isinstance(params, Mapping)
+            and callable(getattr(params, "keys", None))
+            and getattr(params, "ndim", 1) == 1  # a Series, not a DataFrame
+        ):
+            try:
+                params = {k: params[k] for k in params.keys()}
+            except (TypeError, KeyError, IndexError, ValueError):
+                pass
         if not isinstance(params, Mapping):
             raise _validate.error(
                 what,
-                "must be a dict {name: value}",
+                "must be a dict {name: value} (or a pandas Series)",
                 _validate.describe(params),
                 f"pass e.g. {dict.fromkeys(self.names[:2], 0)}",
             )
+        return params
+
+    def _complete(self, params: Any, what: str) -> Mapping:
+        """``params`` as a mapping (:meth:`_mapping`), refused unless it names every
+        parameter."""
+        params = self._mapping(params, what)
         missing = [k for k in self.names if k not in params]
         if missing:
             raise _validate.error(
@@ -185,18 +202,20 @@ class Space:
                 f"no {', '.join(map(repr, missing))}",
                 "add the missing values",
             )
+        return params
 
     def validate(self, params: Mapping[str, Any], what: str = "params") -> dict:
-        """Check that ``params`` names every parameter once and lies inside the space."""
-        if isinstance(params, Mapping):
-            unknown = [k for k in params if k not in self.dimensions]
-            if unknown:
-                raise _validate.error(
-                    what,
-                    f"must name only parameters of the space {self.names}",
-                    f"also {', '.join(map(repr, unknown))}",
-                    "drop the unknown names or add them to the space",
-                )
+        """Check that ``params`` (a dict, or a pandas Series such as a row of a history's
+        parameter columns) names every parameter once and lies inside the space."""
+        params = self._mapping(params, what)
+        unknown = [k for k in params if k not in self.dimensions]
+        if unknown:
+            raise _validate.error(
+                what,
+                f"must name only parameters of the space {self.names}",
+                f"also {', '.join(map(repr, unknown))}",
+                "drop the unknown names or add them to the space",
+            )
         self._complete(params, what)
         return {k: self.dimensions[k].validate(params[k], k, what) for k in self.names}
 
@@ -206,7 +225,7 @@ class Space:
         A value outside its range (to warm-start from) maps outside ``[0, 1]`` and extra
         names are ignored; a missing name, a non-finite or non-numeric value of a
         ``Real``/``Integer`` and an unknown choice are refused."""
-        self._complete(params, "params")
+        params = self._complete(params, "params")
         return np.concatenate(
             [self.dimensions[k].encode(params[k], f"params[{k!r}]") for k in self.names]
         )
@@ -235,10 +254,7 @@ class Space:
         for name, dim in self.dimensions.items():
             s = self.slices[name]
             if isinstance(dim, Integer):
-                a, b = dim._edges()
-                t = a + U[:, s.start] * (b - a)
-                v = np.clip(np.round(dim._inv(t)), dim.lo, dim.hi)
-                U[:, s.start] = (dim._fwd(v) - a) / (b - a)
+                U[:, s.start] = dim._unit(dim._values(U[:, s.start]))
             elif isinstance(dim, Categorical):
                 idx = np.argmax(U[:, s], axis=1)
                 U[:, s] = 0.0
@@ -248,7 +264,7 @@ class Space:
     def key(self, params: Mapping[str, Any]) -> str:
         """A canonical JSON text of ``params`` (used to spot duplicates); NumPy scalars
         give the key of the Python scalars they hold, extra names are ignored."""
-        self._complete(params, "params")
+        params = self._complete(params, "params")
         try:
             return json.dumps({k: plain(params[k]) for k in self.names}, sort_keys=False)
         except (TypeError, ValueError):
@@ -261,10 +277,74 @@ class Space:
             ) from None
 
     def size(self) -> float:
-        """The number of distinct points (``inf`` when a ``Real`` is present)."""
+        """The number of distinct points (``inf`` when a ``Real`` with ``lo < hi`` is
+        present; a ``Real`` with ``lo == hi`` has one)."""
         n = 1.0
         for dim in self.dimensions.values():
             if isinstance(dim, Real):
-                return math.inf
-            n *= dim.n_values if isinstance(dim, Integer) else dim.n_encoded
+                if dim.lo < dim.hi:
+                    return math.inf
+            else:
+                n *= dim.n_values if isinstance(dim, Integer) else dim.n_encoded
         return n
+
+    # --- the points of a finite space, numbered -------------------------------
+    def radices(self) -> list[int]:
+        """The number of values of each parameter of a finite space (:meth:`size`)."""
+        if math.isinf(self.size()):
+            raise _validate.error(
+                "space",
+                "must be finite (no Real with lo < hi) to number its points",
+                self,
+                "number the points of a space of Integer and Categorical dimensions",
+            )
+        return [
+            d.n_values
+            if isinstance(d, Integer)
+            else d.n_encoded
+            if isinstance(d, Categorical)
+            else 1
+            for d in self.dimensions.values()
+        ]
+
+    def point(self, i: int) -> dict:
+        """Point ``i`` (``0 <= i <`` :meth:`size`) of a finite space: the parameters are the
+        digits of ``i`` in mixed radix, the last parameter the fastest, each value by its
+        position (an ``Integer`` from ``lo`` up, a ``Categorical`` in the order of its
+        choices).
+
+        Examples
+        --------
+        >>> space = Space({"k": Integer(1, 3), "c": Categorical(["a", "b"])})
+        >>> space.point(3), space.rank({"k": 2, "c": "b"})
+        ({'k': 2, 'c': 'b'}, 3)
+        """
+        out = {}
+        for name, radix in reversed(list(zip(self.names, self.radices()))):
+            i, digit = divmod(i, radix)
+            dim = self.dimensions[name]
+            out[name] = (
+                int(dim.lo) + digit
+                if isinstance(dim, Integer)
+                else dim.choices[digit]
+                if isinstance(dim, Categorical)
+                else dim.lo
+            )
+        return {k: out[k] for k in self.names}
+
+    def rank(self, params: Mapping[str, Any]) -> int:
+        """The number ``i`` of ``params`` (validated) in a finite space:
+        ``point(rank(p)) == validate(p)``."""
+        params = self.validate(params)
+        i = 0
+        for (name, dim), radix in zip(self.dimensions.items(), self.radices()):
+            v = params[name]
+            digit = (
+                v - int(dim.lo)
+                if isinstance(dim, Integer)
+                else dim.index(v)
+                if isinstance(dim, Categorical)
+                else 0
+            )
+            i = i * radix + digit
+        return i

@@ -19,9 +19,11 @@ from typing import Any
 
 import numpy as np
 
+from .. import _validate
 from ..exceptions import NotFittedError
 from .fidelity import partial_means, surrogate_view
 from .samplers import GPSampler, Sampler
+from .samplers.base import seen_keys
 from .space import Space
 from .trial import Trial, TrialState
 
@@ -38,15 +40,50 @@ def propose(
     pruned_as: str,
 ) -> list[dict]:
     """``sampler``'s ``n`` points for a study with ``trials``; ``curves()`` gives the
-    study's ``{number: {step: value}}``, read only when a GP sampler meets a pruned trial."""
+    study's ``{number: {step: value}}``, read only when a GP sampler meets a pruned trial.
+    The points are checked (:func:`checked`): a sampler of one's own is held to the
+    protocol."""
     if not isinstance(sampler, GPSampler) or not any(t.state == TrialState.PRUNED for t in trials):
-        return sampler.propose(space, trials, n, seed)
+        return checked(sampler, space, trials, n, sampler.propose(space, trials, n, seed))
     reported = curves()
     means = partial_means(trials, reported) if pruned_as == "mean" else {}
     if means:
-        return sampler.propose(space, trials, n, seed, partial=means)
-    view, ranks = surrogate_view(trials, reported, space.n_encoded + 1)
-    return sampler.propose(space, view, n, seed, pruned=ranks)
+        points = sampler.propose(space, trials, n, seed, partial=means)
+    else:
+        view, ranks = surrogate_view(trials, reported, space.n_encoded + 1)
+        points = sampler.propose(space, view, n, seed, pruned=ranks)
+    return checked(sampler, space, trials, n, points)
+
+
+def checked(sampler: Sampler, space: Space, trials: list[Trial], n: int, points) -> list[dict]:
+    """``points``, refused unless they are what the :class:`Sampler` protocol promises:
+    1 to ``n`` dicts inside ``space`` (validated and completed as :meth:`Space.validate` does),
+    distinct, none the point of a trial that counts (not abandoned)."""
+    who = f"{type(sampler).__name__}.propose"
+    points = list(points)
+    if not 0 < len(points) <= n:
+        raise _validate.error(
+            who,
+            f"must return 1 to {n} points (n={n} asked for; fewer only where no more are "
+            "left, as in a grid)",
+            f"{len(points)} points",
+            "return up to n distinct unseen parameter dicts, or raise SpaceExhausted when "
+            "none is left",
+        )
+    out, keys = [], seen_keys(space, trials)
+    for i, p in enumerate(points):
+        p = space.validate(p, f"{who}'s point {i}")
+        key = space.key(p)
+        if key in keys:
+            raise _validate.error(
+                f"{who}'s point {i}",
+                "must be a point no trial of the study has and not repeated in the batch",
+                _validate.describe(p),
+                "skip the points of the trials given to propose (samplers.seen_keys)",
+            )
+        keys.add(key)
+        out.append(p)
+    return out
 
 
 class StudyViews:

@@ -347,3 +347,68 @@ def test_resuming_with_another_space_names_space():
         r"got Space\(\{'x': Real\(0.0, 2.0\)\}\)\. Fix:",
     ):
         Optimizer(Space({"x": Real(0.0, 2.0)}), storage=storage, study="s")
+
+
+def test_a_real_of_one_value_runs_end_to_end():
+    # Real(1.0, 1.0) as Optuna's FloatDistribution(1.0, 1.0): a constant coordinate for the
+    # GP and the acquisition optimiser (nothing divides by its zero width)
+    import warnings
+
+    from pyjl.bo import grid_search, minimize, random_search
+
+    seen = []
+
+    def f(p):
+        seen.append(p)
+        return (p["k"] - 3) ** 2 + p.get("y", 0.0)
+
+    one = Space({"x": Real(1.0, 1.0), "k": Integer(0, 5)})  # 6 points
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no division by zero, no overflow
+        res = minimize(f, one, n_calls=6, n_initial=2, seed=0, progress=False)
+        assert sorted(p["k"] for p in seen) == list(range(6))  # the GP ends the space
+        assert res.best_params == {"x": 1.0, "k": 3} and res.best_value == 0.0
+        seen.clear()
+        assert random_search(f, one, n_calls=6, seed=0, progress=False).best_params == {
+            "x": 1.0,
+            "k": 3,
+        }
+        assert sorted(p["k"] for p in seen) == list(range(6))
+        seen.clear()
+        grid_search(f, one, n_points=6, progress=False)  # one x value, not 6 copies
+        assert sorted(p["k"] for p in seen) == list(range(6))  # each grid point once
+        seen.clear()
+        two = Space({"x": Real(2.0, 2.0, log=True), "y": Real(0.0, 1.0), "k": Integer(0, 5)})
+        res = minimize(f, two, n_calls=8, n_initial=3, seed=0, progress=False)
+    assert len(seen) == 8 and {p["x"] for p in seen} == {2.0}
+    assert np.isfinite(res.best_value)
+
+
+def test_tell_takes_history_rows_and_zero_d_arrays():
+    pytest.importorskip("pandas")
+    space = Space(
+        {"k": Integer(0, 3), "c": Categorical([0.5, 1, 2]), "b": Categorical([True, 1.5])}
+    )
+    told = [{"k": 1, "c": 2, "b": True}, {"k": 2, "c": 0.5, "b": 1.5}]
+    opt = Optimizer(space, sampler="random", seed=0)
+    for i, p in enumerate(told):
+        opt.tell(p, float(i))
+    h = opt.history()
+    assert h["c"].dtype == np.float64  # 2 and 0.5 share a float64 column
+    again = Optimizer(space, sampler="random", seed=0)
+    names = list(space.names)
+    for i in range(len(h)):  # a row of the parameter columns, told back as it is
+        again.tell(h.iloc[i][names], float(h["value"].iloc[i]))
+    assert [t.params for t in again.trials] == told
+    assert [type(t.params["c"]) for t in again.trials] == [int, float]  # the choices' types
+    n = again.tell({"k": np.array(3), "c": np.array(1.0), "b": np.array(1.5)}, 5.0)
+    assert again.trials[n].params == {"k": 3, "c": 1, "b": 1.5}
+    for bad, words in (
+        (h.iloc[0], ["`params`", "only parameters", "'number'"]),  # the bookkeeping columns
+        ({"k": np.array(True), "c": 1, "b": True}, ["`params['k']`", "finite real number"]),
+        ({"k": 1, "c": np.array(1), "b": np.array(1)}, ["`params['b']`", "choices"]),
+    ):
+        with pytest.raises(InputError) as err:
+            again.tell(bad, 1.0)
+        for w in words + ["Fix:"]:
+            assert w in str(err.value)

@@ -1,6 +1,7 @@
 """Search spaces: encodings, rounding (Garrido-Merchán & Hernández-Lobato 2020), bad input."""
 
 import collections
+import itertools
 import math
 
 import numpy as np
@@ -100,8 +101,7 @@ def test_toml(tmp_path):
 @pytest.mark.parametrize(
     "make, words",
     [
-        (lambda: Real(1.0, 1.0), ["lo < hi", "lo=1.0"]),
-        (lambda: Real(2.0, 1.0), ["inverted"]),
+        (lambda: Real(2.0, 1.0), ["lo <= hi", "inverted", "lo=2.0"]),
         (lambda: Integer(5, 2), ["lo <= hi", "inverted"]),
         (lambda: Integer(1.5, 4), ["integer", "1.5"]),
         (lambda: Real(0.0, 1.0, log=True), ["`Real.lo` must be > 0", "log=True"]),
@@ -263,7 +263,7 @@ def test_decode_refuses_bad_points(u, words):
         ),
         ('[x]\ntype = "real"\nlow = 0\n', ["['x']`", "keys", "no 'high'"]),
         ('[x]\ntype = "real"\nlow = 0\nhigh = 1\nstep = 2\n', ["['x']`", "unknown keys 'step'"]),
-        ('[x]\ntype = "real"\nlow = 2\nhigh = 1\n', ["['x'].high`", "lo < hi"]),
+        ('[x]\ntype = "real"\nlow = 2\nhigh = 1\n', ["['x'].high`", "lo <= hi"]),
         (
             '[x]\ntype = "integer"\nlow = 1\nhigh = 3\nlog = "yes"\n',
             ["['x'].log`", "True or False"],
@@ -300,5 +300,207 @@ def test_log_real_decodes_its_bounds_exactly_and_huge_integers_are_refused():
 
     r = Real(1e-3, 1.0, log=True)
     assert r.decode(np.array([0.0])) == 1e-3 and r.decode(np.array([1.0])) == 1.0
-    with pytest.raises(InputError, match="2\\*\\*53"):
+    with pytest.raises(InputError, match="2\\*\\*49"):
         Integer(10**17, 10**17 + 3)
+
+
+@pytest.mark.parametrize("lo, log", [(1.0, False), (2.0, True), (0.0, False), (-3.5, False)])
+def test_real_of_one_value_is_a_parameter_as_in_optuna(lo, log):
+    # Optuna's FloatDistribution(lo, lo) is a single-value distribution that contains lo
+    # alone (tests/distributions_tests/test_distributions.py::test_empty_range_contains)
+    from optuna.distributions import FloatDistribution
+
+    ref = FloatDistribution(lo, lo, log=log)
+    dim = Real(lo, lo, log=log)
+    assert ref.single()
+    for v in (lo, np.nextafter(lo, np.inf), lo - 1.0):
+        accepted = True
+        try:
+            dim.validate(v, "x")
+        except InputError:
+            accepted = False
+        assert accepted == ref._contains(v)
+    assert dim.encode(lo).tolist() == [0.0]  # no division by the zero width
+    assert {dim.decode(np.array([u])) for u in (0.0, 0.3, 1.0)} == {lo}
+    sp = Space({"x": dim, "k": Integer(0, 2)})
+    assert sp.size() == 3  # one value times three
+    np.testing.assert_array_equal(sp.round(np.array([[0.7, 0.1]])), [[0.7, 1 / 6]])
+    assert sp.decode(np.array([0.7, 0.9])) == {"x": lo, "k": 2}
+
+
+def test_real_range_wider_than_the_doubles_is_refused():
+    # hi - lo = 2e308 overflows: the map (x - lo) / (hi - lo) would give NaN and inf
+    with pytest.raises(InputError) as err:
+        Real(-1e308, 1e308)
+    assert all(w in str(err.value) for w in ["`Real.hi`", "hi - lo finite", "rescale", "Fix:"])
+    wide = Real(-1e307, 1e307)  # a range that fits maps as the closed form
+    assert wide.encode(1e307).tolist() == [1.0] and wide.encode(0.0).tolist() == [0.5]
+    assert wide.decode(np.array([0.5])) == 0.0 and wide.decode(np.array([0.75])) == pytest.approx(
+        5e306, rel=1e-15
+    )
+
+
+@pytest.mark.parametrize(
+    "lo, hi, log, beyond",
+    [  # a range at the bounds, and one just past them
+        (-(2**49), 2**49, False, (-(2**49) - 1, 0)),
+        (2**49 - 5, 2**49, False, (2**49 - 5, 2**49 + 1)),
+        (1, 2**40, True, (1, 2**40 + 1)),
+        (2**40 - 5, 2**40, True, (2**40 - 5, 2**40 + 1)),
+        (1, 10**12, True, (1, 10**15)),
+        (3, 3, True, (3, 2**53)),
+    ],
+)
+def test_integer_values_round_trip_exactly_up_to_the_bounds(lo, hi, log, beyond, rng):
+    # past the bounds a double cannot keep the values apart (Integer(1, 10**15, log=True)
+    # decoded u = 1 as hi - 1, Integer(0, 2**53) encoded 2**53 - 1 as 2**53): refused
+    with pytest.raises(InputError, match="2\\*\\*4[09]"):
+        Integer(*beyond, log=log)
+    dim = Integer(lo, hi, log=log)
+    assert dim.decode(np.array([0.0])) == lo and dim.decode(np.array([1.0])) == hi
+    values = {lo, hi, lo + 1, hi - 1} | {int(v) for v in rng.integers(lo, hi, 200, endpoint=True)}
+    values = sorted(v for v in values if lo <= v <= hi)
+    for v in values:
+        u = dim.encode(v)
+        assert dim.decode(u) == v and type(dim.decode(u)) is int
+        # the encoding is the centre of v's bin, as the module docstring defines it
+        if log:
+            a, b = math.log(lo - 0.5), math.log(hi + 0.5)
+            assert u[0] == pytest.approx((math.log(v) - a) / (b - a), abs=1e-15)
+        else:
+            assert u[0] == pytest.approx((v - lo + 0.5) / (hi - lo + 1), abs=1e-15)
+    sp = Space({"k": dim})
+    U = np.array([[sp.encode({"k": v})[0]] for v in values])
+    np.testing.assert_array_equal(sp.round(U), U)  # bin centres are fixed points
+
+
+def test_integer_bounds_where_values_stay_apart_and_exact_validation():
+    for make, name, bound in (
+        (lambda: Integer(0, 2**50), "`Integer.hi`", "2**49"),
+        (lambda: Integer(-(2**53), 0), "`Integer.lo`", "2**49"),
+        (lambda: Integer(1, 2**40 + 1, log=True), "`Integer.hi`", "2**40"),
+    ):
+        with pytest.raises(InputError) as err:
+            make()
+        assert all(w in str(err.value) for w in [name, bound, "Fix:"])
+    big = Integer(-(2**49), 2**49)
+    assert big.validate(2**49, "k") == 2**49 and big.validate(np.int64(-(2**49)), "k") == -(2**49)
+    for v in (2**49 + 1, 2**53 + 1, float(2**53), 10**400):  # refused, never rounded
+        with pytest.raises(InputError, match="must lie inside"):
+            big.validate(v, "k")
+
+
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (lambda: Real(1e6, 1e6 + 1e-9, log=True), ["`Real.log`", "lo=1000000.0", "log=False"]),
+        (lambda: Real(1.0, 1.0 + 2**-30, log=True), ["`Real.log`", "log=False"]),
+        (lambda: Integer(2**50, 2**50 + 3, log=True), ["`Integer.lo`", "2**49"]),
+    ],
+)
+def test_log_ranges_too_narrow_for_a_log_map_are_refused(make, words):
+    with pytest.raises(InputError) as err:
+        make()
+    for w in words + ["Fix:"]:
+        assert w in str(err.value)
+
+
+def test_narrowest_log_ranges_map_like_their_closed_form():
+    with pytest.raises(InputError, match="`Real.log` must be False when hi < lo"):
+        Real(1e6, 1e6 * (1 + 0.9e-6), log=True)  # just below the bound
+    r = Real(1e6, 1e6 * (1 + 2e-6), log=True)
+    mid = math.sqrt(r.lo * r.hi)  # the geometric midpoint encodes to 1/2
+    assert r.encode(r.lo).tolist() == [0.0] and r.encode(r.hi)[0] == pytest.approx(1.0)
+    assert r.encode(mid)[0] == pytest.approx(0.5, abs=1e-6)
+    assert r.decode(np.array([0.5])) == pytest.approx(mid, rel=1e-14)
+    k = Integer(2**39, 2**39 + 3, log=True)  # narrow and high: four distinct bins
+    assert [k.decode(k.encode(v)) for v in range(2**39, 2**39 + 4)] == list(
+        range(2**39, 2**39 + 4)
+    )
+
+
+def test_ints_beyond_the_double_range_are_input_errors():
+    with pytest.raises(InputError, match="`params\\['x'\\]` must be a finite real number"):
+        Real(0.0, 1.0).validate(10**400, "x")
+    with pytest.raises(InputError, match="`params\\['x'\\]` must be a finite real number"):
+        Space({"x": Real(0.0, 1.0)}).encode({"x": 10**400})
+    with pytest.raises(InputError, match="must lie inside 0..3"):
+        Integer(0, 3).validate(-(10**400), "k")
+
+
+@pytest.mark.parametrize(
+    "choices, value",
+    [
+        ([1, 2], 1.0),
+        ([0.5, 1, 2], np.float64(2.0)),
+        ([0.5, 1, 2], np.float32(0.5)),
+        ([0.0, 1], -0.0),
+        ([1, 2], np.int64(2)),
+        (["a", 1], 1.0),
+        ([1, 2], 3.0),
+        ([1, 2], "1"),
+    ],
+)
+def test_categorical_finds_equal_numbers_as_optuna(choices, value):
+    # Optuna's CategoricalDistribution.to_internal_repr is choices.index(value) (==)
+    from optuna.distributions import CategoricalDistribution
+
+    try:
+        expect = CategoricalDistribution(choices).to_internal_repr(value)
+    except ValueError:
+        expect = -1
+    cat = Categorical(choices)
+    assert cat.index(value) == expect
+    if expect >= 0:  # the choice itself is recorded, with its own type
+        got = cat.validate(value, "c")
+        assert got == choices[expect] and type(got) is type(choices[expect])
+
+
+def test_categorical_numbers_find_numbers_and_bools_find_bools():
+    # unlike Python's == (and Optuna's index), True is not the choice 1, nor 1 the choice True
+    assert Categorical([1, 2]).index(1.0) == 0 and Categorical([True, 2]).index(2.0) == 1
+    assert Categorical([1, 2]).index(True) == -1 and Categorical([1, 2]).index(np.True_) == -1
+    assert Categorical([True, 2]).index(1) == -1 and Categorical([True, 2]).index(1.0) == -1
+    assert Categorical([True, 2]).index(np.bool_(True)) == 0
+
+
+def test_zero_d_arrays_and_series_are_the_values_they_hold():
+    pd = pytest.importorskip("pandas")
+    sp = Space({"x": Real(0.0, 1.0), "k": Integer(1, 4), "c": Categorical(["a", 2])})
+    got = sp.validate({"x": np.array(0.25), "k": np.array(3), "c": np.array(2.0)})
+    assert got == {"x": 0.25, "k": 3, "c": 2}
+    assert [type(v) for v in got.values()] == [float, int, int]
+    row = pd.Series({"k": 3, "x": 0.25, "c": "a"})  # a history row's parameter columns
+    assert sp.validate(row) == {"x": 0.25, "k": 3, "c": "a"}
+    assert sp.key(row) == sp.key({"x": 0.25, "k": 3, "c": "a"})
+    np.testing.assert_array_equal(sp.encode(row), sp.encode(dict(row)))
+    for bad, words in (
+        ({"x": np.array(0.25), "k": np.array(True), "c": "a"}, ["`params['k']`", "dtype bool"]),
+        ({"x": np.array([0.25]), "k": 3, "c": "a"}, ["`params['x']`", "shape (1,)"]),
+        (pd.Series({"k": 3, "x": 0.25, "c": "a", "value": 1.0}), ["only parameters", "'value'"]),
+        (pd.DataFrame({"k": [3], "x": [0.25], "c": ["a"]}), ["`params`", "dict"]),
+    ):
+        with pytest.raises(InputError) as err:
+            sp.validate(bad)
+        for w in words + ["Fix:"]:
+            assert w in str(err.value)
+
+
+def test_points_of_a_finite_space_are_numbered_in_mixed_radix():
+    sp = Space(
+        {
+            "k": Integer(-1, 1),
+            "x": Real(0.5, 0.5),
+            "c": Categorical(["a", "b"]),
+            "n": Integer(5, 6),
+        }
+    )
+    expect = [  # itertools.product: the last parameter fastest
+        {"k": k, "x": 0.5, "c": c, "n": n}
+        for k, c, n in itertools.product(range(-1, 2), ["a", "b"], range(5, 7))
+    ]
+    assert int(sp.size()) == len(expect) == 12
+    assert [sp.point(i) for i in range(12)] == expect
+    assert [sp.rank(p) for p in expect] == list(range(12))
+    with pytest.raises(InputError, match="`space` must be finite"):
+        mixed().point(0)

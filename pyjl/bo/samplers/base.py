@@ -21,11 +21,15 @@ workers) and asks its sampler for points; it never decides how they are chosen.
 
 from __future__ import annotations
 
+import json
+import math
+import random
 import warnings
 from collections.abc import Sequence
 
 import numpy as np
 
+from ...exceptions import InputError
 from ..space import Space, SpaceExhausted
 from ..trial import Trial, TrialState
 
@@ -49,15 +53,49 @@ def seen_keys(space: Space, trials: Sequence[Trial]) -> set[str]:
     return {space.key(t.params) for t in trials if t.state != TrialState.ABANDONED}
 
 
+def _ranks(space: Space, seen: set[str]) -> set[int]:
+    """The :meth:`Space.rank` of each key in ``seen`` that is a point of ``space``."""
+    out = set()
+    for key in seen:
+        try:
+            out.add(space.rank(json.loads(key)))
+        except InputError:  # not a point of this space: it takes none of its points
+            pass
+    return out
+
+
+#: uniform draws :func:`random_unseen` tries before it lists the unseen points
+N_DRAWS = 1000
+
+
 def random_unseen(space: Space, rng: np.random.Generator, seen: set[str]) -> dict:
-    """A uniform draw (rounded) whose key is not in ``seen``."""
-    for _ in range(1000):
+    """A uniform draw (rounded) whose key is not in ``seen``.
+
+    When :data:`N_DRAWS` draws all land on seen points (the end of a finite space, or
+    the narrow bins of a log-scale ``Integer``), one of the unseen points of a finite
+    space, each as likely (:meth:`Space.point` of a uniform number, skipping the
+    :meth:`Space.rank` of the seen ones: ``len(seen)`` steps, whatever the space's size).
+    :class:`SpaceExhausted` only when no unseen point is left.
+    """
+    for _ in range(N_DRAWS):
         p = space.decode(space.round(rng.random((1, space.n_encoded)))[0])
         if space.key(p) not in seen:
             return p
+    if math.isfinite(space.size()):
+        taken = sorted(_ranks(space, seen))
+        left = math.prod(space.radices()) - len(taken)
+        if left > 0:
+            i = random.Random(int(rng.integers(2**63))).randrange(left)  # any size of int
+            for t in taken:  # the i-th number that is not taken
+                if t > i:
+                    break
+                i += 1
+            return space.point(i)
     raise SpaceExhausted(
-        f"no unseen point found in {space!r} after 1000 draws: the "
-        f"space has {space.size():g} points and {len(seen)} are taken"
+        f"every point of {space!r} ({space.size():g} points) has been asked already"
+        if math.isfinite(space.size())
+        else f"no unseen point found in {space!r} after {N_DRAWS} draws "
+        f"({len(seen)} points are taken)"
     )
 
 
@@ -105,7 +143,9 @@ class Sampler:
     def propose(
         self, space: Space, trials: Sequence[Trial], n: int, seed: int
     ) -> list[dict]:  # pragma: no cover - interface
-        """``n`` distinct parameter dicts, none of them seen in ``trials``."""
+        """``n`` distinct parameter dicts inside ``space``, none of them seen in ``trials``
+        (fewer only where no more are left, as in a grid; :class:`SpaceExhausted` when
+        none is).  The optimiser checks them and refuses any other answer."""
         raise NotImplementedError
 
 

@@ -19,7 +19,8 @@ class GridSampler(Sampler):
     Parameters
     ----------
     points : list of dict
-        The points to ask, ``{name: value}`` each; checked against the study's space.
+        The points to ask (at least one), ``{name: value}`` each; checked against the
+        study's space, where duplicates (equal once validated) are kept once, first place.
 
     Examples
     --------
@@ -51,11 +52,24 @@ class GridSampler(Sampler):
                     _validate.describe(p),
                     fix,
                 )
+        if not points:
+            raise _validate.error(
+                "sampler",
+                "must hold at least one parameter dict (a grid of no points asks nothing)",
+                "an empty list",
+                fix,
+            )
         self.points = [dict(p) for p in points]
 
     def check(self, space: Space) -> None:
-        """Each point, checked and completed by :meth:`Space.validate`."""
-        self.points = [space.validate(p, f"sampler[{i}]") for i, p in enumerate(self.points)]
+        """Each point, checked and completed by :meth:`Space.validate`; a point equal to an
+        earlier one once validated (``{"k": 1.0}`` after ``{"k": 1}`` for an ``Integer``)
+        is dropped, as it would be asked once anyway."""
+        points = [space.validate(p, f"sampler[{i}]") for i, p in enumerate(self.points)]
+        unique: dict[str, dict] = {}
+        for p in points:
+            unique.setdefault(space.key(p), p)
+        self.points = list(unique.values())
 
     def propose(self, space: Space, trials: Sequence[Trial], n: int, seed: int) -> list[dict]:
         seen = seen_keys(space, trials)
