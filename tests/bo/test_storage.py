@@ -167,3 +167,60 @@ def test_stale_after_reaps_a_silent_workers_pending_trial(storage_url):
     # an abandoned trial does not count as failed; telling its point later completes it
     here.tell(p, 0.5)
     assert [t.state for t in here.trials if t.params == p] == ["complete"]
+
+
+#: tables named as pyjl's, with Optuna's columns (optuna/storages/_rdb/models.py)
+_OPTUNA_LIKE = [
+    "CREATE TABLE studies (study_id INTEGER PRIMARY KEY, study_name VARCHAR(512) NOT NULL)",
+    "CREATE TABLE trials (trial_id INTEGER PRIMARY KEY, number INTEGER, study_id INTEGER, "
+    "state VARCHAR(8) NOT NULL, datetime_start TIMESTAMP, datetime_complete TIMESTAMP)",
+]
+
+
+def _tables(url: str) -> set[str]:
+    if url.startswith("sqlite:///"):
+        with sqlite3.connect(url[len("sqlite:///") :]) as conn:
+            return {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = current_schema()"
+        )
+        return {r[0] for r in rows}
+
+
+def test_another_programs_tables_are_refused_and_left_untouched(storage_url):
+    # an Optuna storage has tables named studies and trials: pyjl used to add its own
+    # tables to it and then fail with "no such column"
+    if storage_url.startswith("sqlite:///"):
+        with sqlite3.connect(storage_url[len("sqlite:///") :]) as conn:
+            for stmt in _OPTUNA_LIKE:
+                conn.execute(stmt)
+    else:
+        import psycopg
+
+        with psycopg.connect(storage_url, autocommit=True) as conn:
+            for stmt in _OPTUNA_LIKE:
+                conn.execute(stmt.replace("INTEGER PRIMARY KEY", "SERIAL PRIMARY KEY"))
+    before = _tables(storage_url)
+    with pytest.raises(InputError, match=r"`trials` table is another program's|`studies` table"):
+        open_storage(storage_url)
+    with pytest.raises(InputError, match="nothing was written to this one"):
+        Optimizer(Space({"x": Real(0.0, 1.0)}), storage=storage_url, study="s")
+    assert _tables(storage_url) == before
+
+
+def test_a_real_optuna_study_file_is_refused(tmp_path):
+    optuna = pytest.importorskip("optuna")
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    url = f"sqlite:///{tmp_path / 'optuna.db'}"
+    optuna.create_study(storage=url).optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    before = _tables(url)
+    with pytest.raises(InputError, match="an Optuna study's"):
+        open_storage(url)
+    assert _tables(url) == before
+    assert len(optuna.load_study(study_name=None, storage=url).trials) == 2

@@ -44,7 +44,7 @@ from urllib.parse import unquote, urlsplit
 from ..._validate import error as _input_error
 from ..trial import TrialState
 from .postgresql_faults import PostgreSQLFaults, _psycopg, redact
-from .sql import SQLTrials
+from .sql import SQLTrials, check_own_tables
 
 __all__ = ["PostgreSQLStorage", "redact"]
 
@@ -130,6 +130,14 @@ class PostgreSQLStorage(PostgreSQLFaults, SQLTrials):
             found = conn.execute(
                 "SELECT to_regclass('intermediate'), to_regclass('attributes')"
             ).fetchone()
+            columns: dict[str, set[str]] = {}
+            for table, column in conn.execute(  # in the schemas of the search path
+                "SELECT c.relname, a.attname FROM pg_attribute a JOIN pg_class c "
+                "ON a.attrelid = c.oid WHERE c.oid IN (to_regclass('studies'), "
+                "to_regclass('trials')) AND a.attnum > 0 AND NOT a.attisdropped"
+            ):
+                columns.setdefault(table, set()).add(column)
+        check_own_tables(columns, repr(self.url))
         if found[0] is None and self.read_only:
             raise _input_error(
                 "storage",

@@ -23,6 +23,30 @@ from ..trial import Trial, TrialState, decode_state
 
 _TRIAL_COLUMNS = "number, params, state, value, noise_var, error, created, finished, worker"
 
+#: the columns pyjl reads from its two first tables (every schema pyjl wrote has them): a
+#: file or database whose tables of these names lack one is another program's (Optuna's
+#: storages have tables named ``studies`` and ``trials`` too)
+PYJL_COLUMNS = {
+    "studies": {"id", "name", "space", "seed", "created"},
+    "trials": {"id", "study_id", "number", "params", "state", "value", "noise_var", "error"}
+    | {"created", "finished", "worker", "heartbeat"},
+}
+
+
+def check_own_tables(columns: dict[str, set[str]], where: str) -> None:
+    """Refuse a storage whose ``studies`` or ``trials`` table (``columns``: each table
+    found and its columns) is not pyjl's, before anything is written to it."""
+    for table, needed in PYJL_COLUMNS.items():
+        missing = needed - columns.get(table, needed)
+        if missing:
+            raise _input_error(
+                "storage",
+                f"must hold pyjl's tables, but its `{table}` table is another program's "
+                f"(it has no column {', '.join(sorted(missing))}; an Optuna study's?)",
+                where,
+                "give pyjl a file or database of its own; nothing was written to this one",
+            )
+
 
 class SQLTrials:
     """Studies, trials and intermediate values over a DB-API connection (a mixin)."""

@@ -37,7 +37,7 @@ from ..._validate import error as _input_error
 from ...exceptions import StorageError
 from ..trial import TrialState
 from .faults import REASONS, FaultReports
-from .sql import SQLTrials
+from .sql import PYJL_COLUMNS, SQLTrials, check_own_tables
 
 __all__ = ["SQLiteStorage"]
 
@@ -111,6 +111,12 @@ class SQLiteStorage(FaultReports, SQLTrials):
             tables = {
                 r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             }
+            columns = {  # table names are pyjl's own literals here, not input
+                t: {r[1] for r in conn.execute(f"PRAGMA table_info({t})")}
+                for t in PYJL_COLUMNS
+                if t in tables
+            }
+        check_own_tables(columns, describe(self.url))
         if not {"studies", "trials"} <= tables:
             if self.read_only:
                 raise _input_error(
