@@ -314,8 +314,9 @@ def _run_study_show(args: argparse.Namespace) -> int:
             )
         )
     )
-    with pd.option_context("display.max_rows", None, "display.width", 200):
-        print(table.to_string(index=False))
+    if len(table):  # no "Empty DataFrame" for a study of no trials yet
+        with pd.option_context("display.max_rows", None, "display.width", 200):
+            print(table.to_string(index=False))
     params, value = opt.best
     print(f"best value: {value!r}" if value is not None else "best value: none yet")
     if params is not None:

@@ -89,6 +89,7 @@ def open_study(storage, study: Any, space: Space | Mapping | None, seed: int | N
             f"must match the study (study={name!r} in "
             f"{storage.url} was created with the space {stored!r})",
             _validate.describe(space),
-            "use the same space, pass space=None to load it, or choose another study name",
+            "use the study's space (space=None loads it; with `pyjl tune`, the same --space "
+            "file), or choose another study name",
         )
     return Study(storage, name, info["id"], stored, int(info["seed"]))

@@ -103,6 +103,13 @@ def run_demo(
 
     model = resolve_model(model)
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise _validate.error(
+            "out_dir",
+            "must be a folder (or a path where one can be made)",
+            f"{str(out)!r}, an existing file",
+            "pass a folder for the report and plots, e.g. --out demo_out",
+        )
     out.mkdir(parents=True, exist_ok=True)
     engine = get_backend()
     say = print if verbose else (lambda *a, **k: None)

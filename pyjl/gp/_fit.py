@@ -56,11 +56,15 @@ def check_kernel(kernel):
             f"the class {kernel.__name__}",
             f"pass an instance such as {kernel.__name__}()",
         )
+    members = ("theta", "bounds", "__call__", "diag", "gradient")
+    missing = [m for m in members if not hasattr(kernel, m)]
+    lacks = f", which lacks {', '.join(missing)}" if 0 < len(missing) < len(members) else ""
     raise error(
         "kernel",
         rule,
-        f"{describe(kernel)} of type {type(kernel).__name__}",
-        "pass a kernel such as RBF(1.0) or 2.0 * Matern52([0.3, 0.7])",
+        f"{describe(kernel)} of type {type(kernel).__name__}{lacks}",
+        "pass a kernel such as RBF(1.0) or 2.0 * Matern52([0.3, 0.7])"
+        + (f", or give yours {', '.join(missing)}" if lacks else ""),
     )
 
 

@@ -163,7 +163,7 @@ def test_tune_failures_are_recorded(files):
             ["tune", "bad.py:f", "--space", "space.toml", "--n-calls", "3"],
             ["must name a Python file that runs", "SyntaxError"],
         ),
-        (["demo", "--quick", "--out", "obj.py"], ["File exists"]),
+        (["demo", "--quick", "--out", "obj.py"], ["must be a folder", "--out"]),
     ],
 )
 def test_bad_input_exit_2(files, args, words):
@@ -210,6 +210,17 @@ def test_show_reads_only_and_names_what_is_there(files):
     assert out.returncode == 0 and "3 trials, 2 complete, 1 pruned" in out.stdout
     out = _pyjl("study", "show", db, "--study", "nosuch")
     assert out.returncode == 2 and "p (3 trials)" in out.stderr and "nosuch" in out.stderr
+    Optimizer(Space({"x": Real(0, 1)}), storage=db, study="empty")
+    out = _pyjl("study", "show", db, "--study", "empty")
+    assert out.returncode == 0 and "0 trials" in out.stdout
+    assert "Empty DataFrame" not in out.stdout and "best value: none yet" in out.stdout
+    optuna = files / "optuna.db"  # tables named as pyjl's, another program's columns
+    with sqlite3.connect(optuna) as con:
+        con.execute("CREATE TABLE studies (study_id INTEGER PRIMARY KEY, study_name TEXT)")
+        con.execute("CREATE TABLE trials (trial_id INTEGER PRIMARY KEY, number INTEGER)")
+    out = _pyjl("study", "show", str(optuna))
+    assert out.returncode == 2 and "another program's" in out.stderr
+    assert "Traceback" not in out.stderr
 
 
 @pytest.mark.parametrize("workers", [1, 2])

@@ -271,3 +271,17 @@ def test_bad_hyperparameters_name_argument_rule_value_and_fix(make, words):
     for w in words:
         assert w in str(err.value)
     assert "Fix:" in str(err.value)
+
+
+def test_a_kernel_missing_members_is_told_which():
+    class Partial:  # a hand-written kernel without diag and gradient
+        theta = np.zeros(1)
+        bounds = np.array([[-5.0, 5.0]])
+
+        def __call__(self, X, Y=None):
+            return np.eye(len(X))
+
+    with pytest.raises(InputError, match=r"which lacks diag, gradient\. Fix: .*give yours"):
+        GaussianProcess(Partial()).fit(np.zeros((3, 1)), np.zeros(3))
+    with pytest.raises(InputError, match=r"of type str\. Fix"):  # not a kernel at all
+        GaussianProcess("rbf").fit(np.zeros((3, 1)), np.zeros(3))
