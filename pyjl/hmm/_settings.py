@@ -23,7 +23,23 @@ if TYPE_CHECKING:
     from .model import HMM
 
 INITS = ("kmeans", "random", "given")
-PROTOCOL = ("log_likelihood", "fit", "sample", "initialize")
+#: the members :class:`HMM` uses (:class:`pyjl.hmm.Emission`); n_parameters may be a property
+PROTOCOL = ("log_likelihood", "fit", "sample", "n_parameters", "initialize")
+
+
+def missing_members(em: Any) -> list[str]:
+    """The members of :data:`PROTOCOL` that ``em`` lacks: a method that is not callable,
+    or no ``n_parameters`` at all (looked up on the class first, so that a property is not
+    evaluated: it may need parameters ``em`` does not hold yet)."""
+    return [
+        m
+        for m in PROTOCOL
+        if not (
+            hasattr(type(em), m) or hasattr(em, m)
+            if m == "n_parameters"
+            else callable(getattr(em, m, None))
+        )
+    ]
 
 
 def check_random_state(value: Any, draw: bool = True) -> Any:
@@ -54,12 +70,16 @@ def _broadcasts(shape: tuple[int, ...], to: tuple[int, ...]) -> bool:
 def check_settings(model: HMM) -> int:
     """Validate the constructor's arguments; returns ``n_states`` as an int."""
     em = model.emission
-    if isinstance(em, type) or not all(callable(getattr(em, m, None)) for m in PROTOCOL):
+    missing = PROTOCOL if isinstance(em, type) else missing_members(em)
+    if missing:
+        some = 0 < len(missing) < len(PROTOCOL) and not isinstance(em, type)
         raise error(
             "emission",
-            f"must be an emission (an object with {', '.join(PROTOCOL)} and n_parameters)",
-            describe(em),
-            "pass e.g. pyjl.hmm.Normal() or an object following pyjl.hmm.Emission",
+            f"must be an emission (an object with {', '.join(PROTOCOL[:-1])} and {PROTOCOL[-1]})",
+            f"{type(em).__name__} without {' or '.join(missing)}" if some else describe(em),
+            f"add {' and '.join(missing)} to {type(em).__name__} (see pyjl.hmm.Emission)"
+            if some
+            else "pass e.g. pyjl.hmm.Normal() or an object following pyjl.hmm.Emission",
         )
     K = integer(
         model.n_states,
@@ -131,18 +151,29 @@ def check_emission(em: Any, name: str, K: int) -> Any:
     check = getattr(em, "check_params", None)
     if callable(check):
         check(name)
-    given = name == "emission"
+    given, cls = name == "emission", type(em).__name__
     try:
         _ = em.n_parameters
-    except (NotFittedError, AttributeError, TypeError) as exc:
+    except NotFittedError as exc:  # a built-in emission's parameter is not set
         raise error(
             name,
             "must hold its parameters" + (" with init='given'" if given else ""),
-            f"{type(em).__name__} without them ({str(exc).rstrip('.')})",
+            f"{cls} without them ({str(exc).rstrip('.')})",
             "construct the emission with its parameters, or use init='kmeans'"
             if given
             else "refit the model, or set the parameters of all its states",
         ) from None
+    except Exception as exc:  # a user's emission: parameters not set, or a bug in it
+        raise error(
+            f"{name}.n_parameters",
+            "must give the number of free parameters"
+            + (" with init='given'" if given else " of the fitted emission"),
+            f"{type(exc).__name__} raised by {cls}.n_parameters ({str(exc).rstrip('.')})",
+            "construct the emission with its parameters, use init='kmeans', or fix "
+            f"{cls}.n_parameters"
+            if given
+            else f"fix {cls}.n_parameters (the traceback above shows where it failed)",
+        ) from exc
     n = emission_states(em)
     if n is not None and n != K:
         if given:

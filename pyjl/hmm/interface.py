@@ -19,9 +19,11 @@ emission distribution of the current state ``z_t``: ``x_t | z_t = k ~ p_k``.
     Set starting parameters for ``n_states`` states from the data.
 
 That is the whole contract: a user's Student-t or von Mises emission written
-against it works with ``HMM`` unchanged, and
-:func:`pyjl.testing.check_emission` verifies one (weighted fit recovers the
-parameters, the density normalises, sampling matches the density).
+against it works with ``HMM`` unchanged (``HMM`` refuses an emission lacking one of
+the five, naming it), and :func:`pyjl.testing.check_emission` verifies one (weighted
+fit recovers the parameters, the density integrates to 1 over the range its draws
+cover, so a von Mises density needs no cut-off outside ``[-pi, pi]``, and sampling
+matches the density).
 
 Optional members make the built-in emissions faster and the model more scalable;
 ``HMM`` uses them when present and falls back otherwise:

@@ -30,6 +30,7 @@ from scipy.special import logsumexp
 from .._validate import describe, error, integer
 from ..exceptions import NotFittedError, NumericalWarning
 from ._common import INIT_ROWS, as_obs, check_prob_rows, emission_states, empty_states, kmeans
+from ._settings import PROTOCOL, missing_members
 
 __all__ = ["Mixture"]
 
@@ -112,15 +113,13 @@ class Mixture:
                 "pass e.g. [Normal(), Normal()]",
             )
         for m, c in enumerate(components):
-            if isinstance(c, type) or not all(
-                callable(getattr(c, a, None))
-                for a in ("log_likelihood", "fit", "sample", "initialize")
-            ):
+            missing = PROTOCOL if isinstance(c, type) else missing_members(c)
+            if missing:
                 raise error(
                     f"components[{m}]",
-                    "must be an emission (log_likelihood, fit, sample, initialize, n_parameters)",
-                    describe(c),
-                    "pass e.g. pyjl.hmm.Normal()",
+                    f"must be an emission ({', '.join(PROTOCOL)})",
+                    f"{describe(c)}, without {', '.join(missing)}",
+                    "pass e.g. pyjl.hmm.Normal(), or add those to it (see pyjl.hmm.Emission)",
                 )
         self.components = list(components)
         self.weights = None if weights is None else np.atleast_2d(weights)

@@ -251,7 +251,7 @@ class _FlippedCorrelation(MvNormal):
 def test_check_emission_catches_a_multivariate_sampler_with_the_wrong_spread(cls):
     # the means agree, so only the second moments can tell; the fit check would blame `fit`
     e = cls([[0, 0], [3, 1]], [[[1, 0.5], [0.5, 4]], [[1, 0], [0, 1]]])
-    with pytest.raises(AssertionError, match="do not match its density's spread"):
+    with pytest.raises(AssertionError, match="do not follow its density"):
         check_emission(e, n=3000)
 
 
