@@ -305,7 +305,7 @@ def seed(value: Any, name: str = "seed") -> int | None:
     )
 
 
-def column_labels(obj: Any) -> list | None:
+def column_labels(obj: Any) -> list[Any] | None:
     """The column labels of a table (DataFrame, Arrow table or batch), of any type (a
     DataFrame's default labels are 0, 1, ...); else None."""
     cols = getattr(obj, "columns", None) if hasattr(obj, "iloc") else None

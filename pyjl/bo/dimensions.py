@@ -260,10 +260,10 @@ class Integer(_Range):
             raise _validate.error(
                 name, "must be > 0 on a log scale", value, "give a positive value"
             )
-        return np.array([float(self._unit(np.float64(value)))])
+        return np.array([float(self._unit(np.array(value, dtype=np.float64)))])
 
     def decode(self, u: np.ndarray) -> int:
-        return int(self._values(np.float64(u[0])))
+        return int(self._values(np.array(u[0], dtype=np.float64)))
 
     def validate(self, value: Any, name: str, what: str = "params") -> int:
         label, got = _label(name, what), _validate.describe(value)

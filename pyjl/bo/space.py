@@ -323,13 +323,13 @@ class Space:
         for name, radix in reversed(list(zip(self.names, self.radices()))):
             i, digit = divmod(i, radix)
             dim = self.dimensions[name]
-            out[name] = (
-                int(dim.lo) + digit
-                if isinstance(dim, Integer)
-                else dim.choices[digit]
-                if isinstance(dim, Categorical)
-                else dim.lo
-            )
+            if isinstance(dim, Categorical):
+                out[name] = dim.choices[digit]
+            elif isinstance(dim, Integer):
+                out[name] = int(dim.lo) + digit
+            else:  # a Real of one value (a finite space has no other)
+                assert isinstance(dim, Real)
+                out[name] = dim.lo
         return {k: out[k] for k in self.names}
 
     def rank(self, params: Mapping[str, Any]) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import warnings
+from types import FrameType
 
 __all__ = ["warn"]
 
@@ -30,7 +31,8 @@ def warn(message: str, category: type[Warning]) -> None:
     >>> caught[0].filename.endswith("_warn.py")
     False
     """
-    frame, level = sys._getframe(1), 2  # the caller's frame is stacklevel 2
+    frame: FrameType | None = sys._getframe(1)
+    level = 2  # the caller's frame is stacklevel 2
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_ROOT):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, category, stacklevel=level)

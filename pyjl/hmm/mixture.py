@@ -162,7 +162,7 @@ class Mixture:
         self._check_same(
             name, counts, want, source, "states", "and the weights one entry per state"
         )
-        means = (getattr(c, "mean", None) for c in self.components)
+        means: list[Any] = [getattr(c, "mean", None) for c in self.components]
         features = {m: np.shape(v)[1] for m, v in enumerate(means) if np.ndim(v) == 2}
         if features:
             first = min(features)
@@ -177,7 +177,9 @@ class Mixture:
             )
 
     @staticmethod
-    def _check_same(name: str, counts: dict, want: Any, source: str, what: str, fix: str) -> None:
+    def _check_same(
+        name: str, counts: dict[int, int], want: Any, source: str, what: str, fix: str
+    ) -> None:
         for m, n in counts.items():
             if want is not None and n != want:
                 raise error(
