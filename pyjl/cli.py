@@ -142,8 +142,9 @@ def _stop_workers(pool) -> None:
     """Stop a process pool now, not after its running objectives end: a second Ctrl-C (or
     a SIGINT sent to this process alone) during a waiting shutdown left the pool's threads
     hanging at exit.  Python 3.11 has no public way to end its workers."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())  # shutdown drops them
     pool.shutdown(wait=False, cancel_futures=True)
-    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+    for proc in procs:
         proc.terminate()
 
 

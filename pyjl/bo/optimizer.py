@@ -283,9 +283,10 @@ class Optimizer(StudyViews):
                 trials = self.trials
             if budget is not None:
                 n = min(n, budget - sum(t.state != TrialState.ABANDONED for t in trials))
-                if n <= 0:
-                    return []
-            n = self._unseen_left(trials, n)
+            if n <= 0:
+                return []
+            seen = seen_keys(self.space, trials)  # once: the count left and the check
+            n = self._unseen_left(seen, n)
             # the GP matrices are small: BLAS threads competing with each other (or with
             # the objective's) cost more than they save
             with thread_limit(1):
@@ -297,6 +298,7 @@ class Optimizer(StudyViews):
                     self.seed,
                     self.intermediate_values,
                     self.pruned_as,
+                    seen,
                 )
             return [
                 (
@@ -308,12 +310,13 @@ class Optimizer(StudyViews):
                 for p in points
             ]
 
-    def _unseen_left(self, trials: list[Trial], n: int) -> int:
-        """``n``, or fewer where a finite space has fewer unseen points left (a batch larger
-        than what is left gets what is left); :class:`SpaceExhausted` when none is."""
+    def _unseen_left(self, seen: set[str], n: int) -> int:
+        """``n``, or fewer where a finite space has fewer unseen points left than the keys
+        ``seen`` leave (a batch larger than what is left gets what is left);
+        :class:`SpaceExhausted` when none is."""
         size = self.space.size()
         if math.isfinite(size) and size < 2**53:
-            left = int(size) - len(seen_keys(self.space, trials))
+            left = int(size) - len(seen)
             if left <= 0:
                 raise SpaceExhausted(
                     f"all {int(size)} points of {self.space!r} have been asked already"

@@ -13,7 +13,6 @@ executors of :func:`~pyjl.bo.minimize`.
 from __future__ import annotations
 
 import time
-from copy import deepcopy
 
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
@@ -261,15 +260,15 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
         try:
             for i, (space, budget) in enumerate(pairs):
                 name = self.study if len(pairs) == 1 else f"{self.study or 'default'}[{i}]"
-                # each study its own pruner and sampler: their state ("auto" rungs, a GP's
-                # warm start, n_initial) is the study's, and fit leaves the parameters alone
+                # the Optimizer keeps its own copy of the pruner and of a sampler object:
+                # their state is each study's, and fit leaves the parameters alone
                 opt = Optimizer(
                     space,
                     storage=storage,
                     study=name,
                     seed=None if seed is None else (seed + i) % 2**63,
-                    pruner=deepcopy(self.pruner),
-                    **deepcopy(extra),
+                    pruner=self.pruner,
+                    **extra,
                 )
                 optimizers.append(opt)
                 stored = storage.attributes(opt._study_id)

@@ -23,7 +23,6 @@ from .. import _validate
 from ..exceptions import NotFittedError
 from .fidelity import partial_means, surrogate_view
 from .samplers import GPSampler, Sampler
-from .samplers.base import seen_keys
 from .space import Space
 from .trial import Trial, TrialState
 
@@ -38,13 +37,14 @@ def propose(
     seed: int,
     curves: Callable[[], Mapping[int, Mapping[int, float]]],
     pruned_as: str,
+    seen: set[str],
 ) -> list[dict]:
     """``sampler``'s ``n`` points for a study with ``trials``; ``curves()`` gives the
     study's ``{number: {step: value}}``, read only when a GP sampler meets a pruned trial.
-    The points are checked (:func:`checked`): a sampler of one's own is held to the
-    protocol."""
+    The points are checked against the trials' keys ``seen`` (:func:`checked`): a sampler
+    of one's own is held to the protocol."""
     if not isinstance(sampler, GPSampler) or not any(t.state == TrialState.PRUNED for t in trials):
-        return checked(sampler, space, trials, n, sampler.propose(space, trials, n, seed))
+        return checked(sampler, space, seen, n, sampler.propose(space, trials, n, seed))
     reported = curves()
     means = partial_means(trials, reported) if pruned_as == "mean" else {}
     if means:
@@ -52,13 +52,13 @@ def propose(
     else:
         view, ranks = surrogate_view(trials, reported, space.n_encoded + 1)
         points = sampler.propose(space, view, n, seed, pruned=ranks)
-    return checked(sampler, space, trials, n, points)
+    return checked(sampler, space, seen, n, points)
 
 
-def checked(sampler: Sampler, space: Space, trials: list[Trial], n: int, points) -> list[dict]:
+def checked(sampler: Sampler, space: Space, seen: set[str], n: int, points) -> list[dict]:
     """``points``, refused unless they are what the :class:`Sampler` protocol promises:
     1 to ``n`` dicts inside ``space`` (validated and completed as :meth:`Space.validate` does),
-    distinct, none the point of a trial that counts (not abandoned)."""
+    distinct, none of the keys ``seen`` (the trials that count: not abandoned)."""
     who = f"{type(sampler).__name__}.propose"
     points = list(points)
     if not 0 < len(points) <= n:
@@ -70,7 +70,7 @@ def checked(sampler: Sampler, space: Space, trials: list[Trial], n: int, points)
             "return up to n distinct unseen parameter dicts, or raise SpaceExhausted when "
             "none is left",
         )
-    out, keys = [], seen_keys(space, trials)
+    out, keys = [], set(seen)
     for i, p in enumerate(points):
         p = space.validate(p, f"{who}'s point {i}")
         key = space.key(p)

@@ -170,10 +170,16 @@ def check_values(value: Any, name: str, ok: Any, rule: str, fix: str) -> np.ndar
     return a
 
 
+#: how far from 1 a row of probabilities may sum (``np.allclose``'s default, hmmlearn's)
+SUM_TOL = 1e-8 + 1e-5
+
+
 def check_rows_sum_to_one(a: np.ndarray, name: str, fix: str) -> np.ndarray:
-    """Rows (last axis) of the non-negative ``a`` sum to 1 within ``1e-8``."""
+    """Rows (last axis) of the non-negative ``a`` sum to 1 within hmmlearn's tolerance
+    (``np.allclose``: ``1e-8 + 1e-5``), so that parameters rounded to six digits or kept
+    in float32 are taken as hmmlearn takes them."""
     sums = a.sum(-1)
-    bad = np.flatnonzero(~(np.abs(np.atleast_1d(sums) - 1.0) <= 1e-8))
+    bad = np.flatnonzero(~(np.abs(np.atleast_1d(sums) - 1.0) <= SUM_TOL))
     if bad.size:
         where = name if a.ndim == 1 else _at(name, a.shape[:-1], bad[0])
         raise error(

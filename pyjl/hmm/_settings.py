@@ -199,7 +199,29 @@ def fitted(model: HMM) -> Any:
     K = integer(model.n_states, "n_states", low=1, fix="pass n_states=len(startprob_)")
     pi = check_prob_rows(model.startprob_, "startprob_", (K,))
     A = check_prob_rows(model.transmat_, "transmat_", (K, K))
-    return pi, A, check_emission(model.emission_, "emission_", K)
+    em = model.emission_
+    # the emission's check (a Cholesky factor per state for full covariances) is the costly
+    # part: it is repeated only when the emission's parameters may have changed
+    key = (K, _fingerprint(em))
+    if model.__dict__.get("_checked_emission") != key:
+        check_emission(em, "emission_", K)
+        model.__dict__["_checked_emission"] = key
+    return pi, A, em
+
+
+def _fingerprint(em: Any) -> tuple[Any, ...]:
+    """What changes when an emission's parameters are set or edited in place: the object,
+    each array attribute's identity, shape and sum (and the same of its components')."""
+    parts: list[Any] = [id(em)]
+    for name, value in sorted(vars(em).items()) if hasattr(em, "__dict__") else ():
+        if isinstance(value, np.ndarray):
+            total = float(np.sum(value)) if value.dtype.kind in "fiub" else 0.0
+            parts.append((name, id(value), value.shape, total))
+        elif isinstance(value, (list, tuple)) and value and hasattr(value[0], "__dict__"):
+            parts.append((name, tuple(_fingerprint(c) for c in value)))
+        else:
+            parts.append((name, id(value)))
+    return tuple(parts)
 
 
 def initial_params(model: HMM, src: Any, rng: np.random.Generator) -> Any:

@@ -101,3 +101,26 @@ def test_bad_mvnormal_covariance_layout_names_the_attribute():
     m.emission_.cov = m.emission_.cov[:1]
     with pytest.raises(InputError, match=r"`emission_\.cov` must have shape \(2, 2, 2\)"):
         m.score(Y)
+
+
+@pytest.mark.parametrize("off, accepted", [(1e-6, True), (-9e-6, True), (1e-4, False)])
+def test_probabilities_sum_to_one_within_hmmlearns_tolerance(off, accepted):
+    # rounded or float32 parameters: hmmlearn's np.allclose takes a sum 1e-6 off, not 1e-4
+    third = np.array([1 / 3, 1 / 3, 1 / 3 + off])
+    ref = hmm.GaussianHMM(3, init_params="")
+    ref.startprob_, ref.transmat_ = third, np.tile(third, (3, 1))
+    ref.means_, ref.covars_ = np.array([[0.0], [2.0], [5.0]]), np.ones((3, 1))
+    ours = HMM(
+        Normal([0.0, 2.0, 5.0], [1.0, 1.0, 1.0]),
+        3,
+        init="given",
+        startprob=third,
+        transmat=np.tile(third, (3, 1)),
+    )
+    if accepted:  # up to the rows' excess over 1 (T * 1e-6), which the two count apart
+        assert ours.score(X) == pytest.approx(ref.score(X[:, None]), rel=1e-5)
+    else:
+        with pytest.raises(ValueError):
+            ref.score(X[:, None])
+        with pytest.raises(InputError, match="`startprob` must sum to 1"):
+            ours.score(X)
