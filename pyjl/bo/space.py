@@ -41,7 +41,8 @@ import numpy as np
 
 from .. import _validate
 from ..exceptions import SpaceExhausted
-from .dimensions import Categorical, Dimension, Integer, Real, from_table, jsonable, plain
+from .dimension_tables import from_table
+from .dimensions import Categorical, Dimension, Integer, Real, jsonable, plain
 
 __all__ = ["Dimension", "Real", "Integer", "Categorical", "Space", "SpaceExhausted"]
 
