@@ -36,18 +36,12 @@ from ._common import as_obs
 from ._em import LANES, Source, Stats, estep_batch, fused, has_estep, has_stats
 from ._inference import forward, forward_backward, mirror, sample_path, spans_of, viterbi
 from ._monitor import ConvergenceMonitor
+from ._mstep import log_prior, mstep
 from ._settings import check_random_state, check_settings, fitted, given, initial_params
 
 __all__ = ["HMM"]
 
 LANE_CAP = 1 << 18  # numbers in a batch's (rows, K) array that fills the SIMD lanes
-
-
-def _unit_max(counts: np.ndarray) -> Any:
-    """Rows of ``counts`` divided by their maximum (so that huge Dirichlet priors do not
-    overflow the row sums); all-zero rows stay zero."""
-    m = counts.max(-1, keepdims=True)
-    return counts / np.where(m > 0, m, 1.0)
 
 
 class HMM:
@@ -288,8 +282,8 @@ class HMM:
         try:
             for _ in range(int(self.n_iter)):
                 stats = runner.run(self) if runner is not None else self._estep(src)
-                objective = stats.loglik + self._log_prior()
-                self._mstep(stats, src)
+                objective = stats.loglik + log_prior(self)
+                mstep(self, stats, src)
                 self.monitor_.report(stats.loglik, objective)
                 if bar is not None:
                     bar.update(1)
@@ -314,42 +308,6 @@ class HMM:
             with rows_from(start):
                 total.add(estep_batch(engine, log_pi, log_A, em, x, lens, keep_gamma))
         return total
-
-    def _log_prior(self) -> float:
-        """Dirichlet log-density (up to a constant) of the current start/transition rows."""
-        priors = (self.startprob_prior, self.transmat_prior)
-        if all(isinstance(p, (int, float)) and p == 1 for p in priors):
-            return 0.0  # concentrations of 1: every term is 0 (or 0 * log 0, dropped)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            terms = [
-                (np.asarray(self.startprob_prior, float) - 1.0) * np.log(self.startprob_),
-                (np.asarray(self.transmat_prior, float) - 1.0) * np.log(self.transmat_),
-            ]
-            return float(sum(np.where(np.isfinite(t), t, 0.0).sum() for t in terms))
-
-    def _mstep(self, stats: Stats, src: Any) -> None:
-        pi = np.maximum(np.asarray(self.startprob_prior, float) - 1.0 + stats.start, 0.0)
-        pi = _unit_max(np.where(self.startprob_ == 0, 0.0, pi))
-        if pi.sum() > 0:
-            self.startprob_ = pi / pi.sum()
-        T = np.maximum(np.asarray(self.transmat_prior, float) - 1.0 + stats.trans, 0.0)
-        T = _unit_max(np.where(self.transmat_ == 0, 0.0, T))
-        rows = T.sum(1)
-        dead = ~(rows > 0)
-        if dead.any():
-            warnings.warn(
-                f"HMM: no transition out of state(s) {np.flatnonzero(dead).tolist()} "
-                "was observed; their transition rows were kept.",
-                NumericalWarning,
-                stacklevel=3,
-            )
-        self.transmat_ = np.where(
-            dead[:, None], self.transmat_, T / np.where(dead, 1.0, rows)[:, None]
-        )
-        if stats.gammas:
-            self.emission_.fit(src.all_rows(), np.concatenate(stats.gammas))
-        else:
-            self.emission_.fit_stats(stats.emission)
 
     # -- inference --------------------------------------------------------------------
     def score_sequences(self, X: Any, lengths: Any = None) -> np.ndarray:

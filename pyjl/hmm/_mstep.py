@@ -1,0 +1,63 @@
+"""The M-step of :meth:`pyjl.hmm.HMM.fit` and the log-density of its Dirichlet priors."""
+
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..exceptions import NumericalWarning
+from ._em import Stats
+
+if TYPE_CHECKING:
+    from .model import HMM
+
+__all__ = ["mstep", "log_prior"]
+
+
+def _unit_max(counts: np.ndarray) -> Any:
+    """Rows of ``counts`` divided by their maximum (so that huge Dirichlet priors do not
+    overflow the row sums); all-zero rows stay zero."""
+    m = counts.max(-1, keepdims=True)
+    return counts / np.where(m > 0, m, 1.0)
+
+
+def log_prior(model: HMM) -> float:
+    """Dirichlet log-density (up to a constant) of the current start/transition rows."""
+    priors = (model.startprob_prior, model.transmat_prior)
+    if all(isinstance(p, (int, float)) and p == 1 for p in priors):
+        return 0.0  # concentrations of 1: every term is 0 (or 0 * log 0, dropped)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        terms = [
+            (np.asarray(model.startprob_prior, float) - 1.0) * np.log(model.startprob_),
+            (np.asarray(model.transmat_prior, float) - 1.0) * np.log(model.transmat_),
+        ]
+        return float(sum(np.where(np.isfinite(t), t, 0.0).sum() for t in terms))
+
+
+def mstep(model: HMM, stats: Stats, src: Any) -> None:
+    """The M-step of Baum-Welch: start and transition rows from the expected counts
+    ``stats`` (with their Dirichlet priors; zeros stay zero), the emission refitted."""
+    pi = np.maximum(np.asarray(model.startprob_prior, float) - 1.0 + stats.start, 0.0)
+    pi = _unit_max(np.where(model.startprob_ == 0, 0.0, pi))
+    if pi.sum() > 0:
+        model.startprob_ = pi / pi.sum()
+    T = np.maximum(np.asarray(model.transmat_prior, float) - 1.0 + stats.trans, 0.0)
+    T = _unit_max(np.where(model.transmat_ == 0, 0.0, T))
+    rows = T.sum(1)
+    dead = ~(rows > 0)
+    if dead.any():
+        warnings.warn(
+            f"HMM: no transition out of state(s) {np.flatnonzero(dead).tolist()} "
+            "was observed; their transition rows were kept.",
+            NumericalWarning,
+            stacklevel=3,
+        )
+    model.transmat_ = np.where(
+        dead[:, None], model.transmat_, T / np.where(dead, 1.0, rows)[:, None]
+    )
+    if stats.gammas:
+        model.emission_.fit(src.all_rows(), np.concatenate(stats.gammas))
+    else:
+        model.emission_.fit_stats(stats.emission)
