@@ -8,6 +8,7 @@ The estimator calls these as plain functions; the model and its formulas are in
 
 from __future__ import annotations
 
+import copy
 import warnings
 
 import numpy as np
@@ -20,7 +21,7 @@ from ._checks import as_float_array, as_targets
 from ._scale import mean_std
 from ._trust import minimize_within
 from .interface import Kernel, names
-from .likelihood import factor, lml_from_factor
+from .likelihood import Objective, factor, lml_from_factor
 
 METHODS = ("ml", "loo", None)
 #: The most extra optimiser starts: each is a full L-BFGS-B run (a thousand or more
@@ -253,3 +254,39 @@ def factorise(gp) -> None:
     gp.log_marginal_likelihood_value_ = lml_from_factor(gp.L_, gp.alpha_, gp.y_train_)
     gp._Linv = None
     gp.solver_info_ = {"solver": "cholesky", "jitter": gp.jitter_}
+
+
+def evaluate(gp, method, theta, eval_gradient):
+    """``gp``'s objective (and gradient) at ``theta``, ``None`` for the fitted model as it
+    stands (its ``noise_var_`` and ``jitter_``): ``-inf`` (and a zero gradient, as
+    scikit-learn) with a :class:`NumericalWarning` where ``K`` cannot be factorised
+    or the value overflows."""
+    learn = gp._learns_noise()
+    n = np.asarray(gp.kernel_.theta).size
+    th = gp._theta_full() if theta is None else check_theta(theta, n, learn)
+    learn = learn and th.size == n + 1
+    jitter = getattr(gp, "jitter_", 0.0) if theta is None else 0.0
+    obj = _objective(gp, method, learn, jitter)
+    return objective_at(obj, th, method, eval_gradient)
+
+
+def _objective(gp, method, learn, jitter):
+    """The objective on a copy of the fitted kernel, with the model's noise ``noise_var_``
+    and, where ``learn``, the noise of ``theta`` on the points that have the learned
+    ``noise_`` (all but those ``update`` gave another ``noise_var``); ``jitter`` on the
+    diagonal (Cholesky)."""
+    learned = gp.noise_var_ == gp.noise_ if learn else None
+    kernel = copy.deepcopy(gp.kernel_)
+    if gp._cg is not None:
+        return gp._cg.objective_at(kernel, learn, gp.noise_var_, learned)
+    return Objective(
+        kernel,
+        gp.X_train_,
+        gp.y_train_,
+        method=method,
+        learn_noise=learn,
+        noise_diag=gp.noise_var_,
+        engine=engines.current(),
+        learned=learned,
+        jitter=jitter,
+    )

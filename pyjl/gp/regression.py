@@ -26,7 +26,6 @@ import copy
 
 import numpy as np
 
-from .. import engines
 from .._validate import boolean, check_feature_names, choice, error, feature_names, integer
 from ..data import restore
 from ..exceptions import NotFittedError
@@ -35,7 +34,7 @@ from ._checks import as_points, as_targets, bounds_pair, positive
 from ._fit import MAX_RESTARTS as MAX_RESTARTS
 from .iterative import model as _cg
 from .kernels import RBF
-from .likelihood import Objective, blas_threads
+from .likelihood import blas_threads
 
 __all__ = ["GaussianProcess"]
 
@@ -290,7 +289,7 @@ class GaussianProcess:
         eval_gradient = boolean(eval_gradient, "eval_gradient")
         if theta is None and not eval_gradient:
             return self.log_marginal_likelihood_value_
-        return self._evaluate("ml", theta, eval_gradient)
+        return _fit.evaluate(self, "ml", theta, eval_gradient)
 
     def loo_log_predictive(self, theta=None, eval_gradient=False):
         """``sum_i log p(y_i | X, y_-i)`` in closed form (R&W §5.4.2); ``theta`` and
@@ -300,20 +299,7 @@ class GaussianProcess:
         if self._cg is not None:
             raise _cg.no_loo("loo_log_predictive", 'a model fitted with solver="cg"')
         eval_gradient = boolean(eval_gradient, "eval_gradient")
-        return self._evaluate("loo", theta, eval_gradient)
-
-    def _evaluate(self, method, theta, eval_gradient):
-        """The objective (and gradient) at ``theta``, ``None`` for the fitted model as it
-        stands (its ``noise_var_`` and ``jitter_``): ``-inf`` (and a zero gradient, as
-        scikit-learn) with a :class:`NumericalWarning` where ``K`` cannot be factorised
-        or the value overflows."""
-        learn = self._learns_noise()
-        n = np.asarray(self.kernel_.theta).size
-        th = self._theta_full() if theta is None else _fit.check_theta(theta, n, learn)
-        learn = learn and th.size == n + 1
-        jitter = getattr(self, "jitter_", 0.0) if theta is None else 0.0
-        obj = self._objective(method, learn, jitter)
-        return _fit.objective_at(obj, th, method, eval_gradient)
+        return _fit.evaluate(self, "loo", theta, eval_gradient)
 
     def _theta_full(self):
         th = np.asarray(self.kernel_.theta, dtype=np.float64)
@@ -321,27 +307,6 @@ class GaussianProcess:
 
     def _learns_noise(self):
         return self.noise_ is not None and self.noise_ > 0 and self.noise_bounds != "fixed"
-
-    def _objective(self, method, learn, jitter):
-        """The objective on a copy of the fitted kernel, with the model's noise ``noise_var_``
-        and, where ``learn``, the noise of ``theta`` on the points that have the learned
-        ``noise_`` (all but those ``update`` gave another ``noise_var``); ``jitter`` on the
-        diagonal (Cholesky)."""
-        learned = self.noise_var_ == self.noise_ if learn else None
-        kernel = copy.deepcopy(self.kernel_)
-        if self._cg is not None:
-            return self._cg.objective_at(kernel, learn, self.noise_var_, learned)
-        return Objective(
-            kernel,
-            self.X_train_,
-            self.y_train_,
-            method=method,
-            learn_noise=learn,
-            noise_diag=self.noise_var_,
-            engine=engines.current(),
-            learned=learned,
-            jitter=jitter,
-        )
 
     # -- prediction ----------------------------------------------------------------------------
     def predict(self, X, return_std=False, return_cov=False, include_noise=False):
