@@ -133,7 +133,8 @@ CONTROL_MIN = 0.01
 CONTROL_RANK = 100
 
 
-#: The most entries of an ``n x n`` matrix :func:`contraction` forms (256 MiB of float64).
+#: The most entries of an ``n x n`` matrix :func:`contraction` forms (256 MiB of float64;
+#: 512 MiB at the peak, while its transpose is added).
 DENSE_ENTRIES = 1 << 25
 
 
