@@ -277,7 +277,8 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
                         records = stored.get(t.number, {}).get(_FOLDS)
                         resume.check_same(stored.get(t.number, {}), records, setup, opt.study_name)
                         candidates.append(t.params)
-                        folds.append(records)
+                        pruned = t.state == TrialState.PRUNED and records is None
+                        folds.append([] if pruned else records)  # stopped early, not failed
                         done = t.state == TrialState.COMPLETE and t.value is not None
                         # without stored folds (a study of another tool), its mean
                         keep = done and records is None

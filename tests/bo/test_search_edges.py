@@ -199,3 +199,22 @@ def test_a_space_smaller_than_n_iter_is_searched_whole_with_the_warning(data):
     assert sorted(map(str, search.cv_results_["params"])) == sorted(
         str({"C": c, "fit_intercept": f}) for c in grid["C"] for f in grid["fit_intercept"]
     )
+
+
+def test_a_resumed_pruned_trial_without_folds_is_not_a_failure(data, tmp_path):
+    # a study that minimize wrote, with a pruned trial: NaN in cv_results_, but no
+    # "non-finite scores" warning, which is for failed candidates
+    import warnings
+
+    from pyjl.bo import Optimizer, Space
+
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    space = {"C": Real(1e-3, 10.0, log=True)}
+    opt = Optimizer(Space(space), storage=url, study="s")
+    [(number, _)] = opt.ask_trials(1)
+    opt.report(number, 1, -0.5)
+    opt.tell_pruned(number)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", "One or more of the test scores are non-finite")
+        search = _search(n_iter=3, storage=url, study="s").fit(*data)
+    assert np.isnan(search.cv_results_["mean_test_score"][0])
