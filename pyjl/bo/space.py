@@ -277,36 +277,30 @@ class Space:
                 "give a number or one of the parameter's choices",
             ) from None
 
+    @staticmethod
+    def _n_values(dim: Dimension) -> float:
+        """How many values ``dim`` takes (``inf`` for a ``Real`` with ``lo < hi``)."""
+        if isinstance(dim, Real):
+            return math.inf if dim.lo < dim.hi else 1
+        return dim.n_values if isinstance(dim, Integer) else dim.n_encoded
+
     def size(self) -> float:
         """The number of distinct points (``inf`` when a ``Real`` with ``lo < hi`` is
         present; a ``Real`` with ``lo == hi`` has one)."""
-        n = 1.0
-        for dim in self.dimensions.values():
-            if isinstance(dim, Real):
-                if dim.lo < dim.hi:
-                    return math.inf
-            else:
-                n *= dim.n_values if isinstance(dim, Integer) else dim.n_encoded
-        return n
+        return math.prod((self._n_values(d) for d in self.dimensions.values()), start=1.0)
 
     # --- the points of a finite space, numbered -------------------------------
     def radices(self) -> list[int]:
         """The number of values of each parameter of a finite space (:meth:`size`)."""
-        if math.isinf(self.size()):
+        counts = [self._n_values(d) for d in self.dimensions.values()]
+        if math.inf in counts:
             raise _validate.error(
                 "space",
                 "must be finite (no Real with lo < hi) to number its points",
                 self,
                 "number the points of a space of Integer and Categorical dimensions",
             )
-        return [
-            d.n_values
-            if isinstance(d, Integer)
-            else d.n_encoded
-            if isinstance(d, Categorical)
-            else 1
-            for d in self.dimensions.values()
-        ]
+        return [int(c) for c in counts]
 
     def point(self, i: int) -> dict:
         """Point ``i`` (``0 <= i <`` :meth:`size`) of a finite space: the parameters are the
