@@ -46,10 +46,8 @@ def check_kernel(kernel):
     """``kernel`` if it is ``None`` or implements :class:`~pyjl.gp.Kernel`."""
     if kernel is None or (isinstance(kernel, Kernel) and not isinstance(kernel, type)):
         return kernel
-    rule = (
-        "must be a kernel instance implementing pyjl.gp.Kernel (theta, bounds, "
-        "__call__, diag, gradient)"
-    )
+    members = ("theta", "bounds", "__call__", "diag", "gradient")  # pyjl.gp.Kernel's
+    rule = f"must be a kernel instance implementing pyjl.gp.Kernel ({', '.join(members)})"
     if isinstance(kernel, type):
         raise error(
             "kernel",
@@ -57,7 +55,6 @@ def check_kernel(kernel):
             f"the class {kernel.__name__}",
             f"pass an instance such as {kernel.__name__}()",
         )
-    members = ("theta", "bounds", "__call__", "diag", "gradient")
     missing = [m for m in members if not hasattr(kernel, m)]
     lacks = f", which lacks {', '.join(missing)}" if 0 < len(missing) < len(members) else ""
     raise error(
