@@ -138,6 +138,12 @@ CONTROL_RANK = 100
 DENSE_ENTRIES = 1 << 25
 
 
+def dense(kernel, n: int) -> bool:
+    """Whether :func:`contraction` may form ``n x n`` matrices for ``kernel``: within
+    :data:`DENSE_ENTRIES`, and the kernel has a fused ``contract``."""
+    return n * n <= DENSE_ENTRIES and hasattr(kernel, "contract")
+
+
 def contraction(kernel, X, U, V) -> np.ndarray:
     """``(p,)``: ``sum_i U[:, i]^T dK/dtheta_q V[:, i]`` for ``U``, ``V`` ``(n, k)``.
 
@@ -147,7 +153,7 @@ def contraction(kernel, X, U, V) -> np.ndarray:
     with ``W`` the symmetric part of ``U V^T`` (``dK`` is symmetric): one BLAS product
     and one fused ``contract`` pass, several times faster there (docs/gp.md)."""
     n, k = U.shape
-    if k <= CONTROL_RANK or n * n > DENSE_ENTRIES or not hasattr(kernel, "contract"):
+    if k <= CONTROL_RANK or not dense(kernel, n):
         return grad_quad(kernel, X, U, V)
     W = U @ V.T
     W += W.T
@@ -300,8 +306,7 @@ class IterativeObjective:
         PZ = P.solve(Z)
         # the whole factor where it resolves the kernel and its columns are cheap (the
         # dense contraction); past DENSE_ENTRIES, grad_quad would pay n^2 per column
-        cheap = n * n <= DENSE_ENTRIES and hasattr(self.kernel, "contract")
-        whole = P.rank <= CONTROL_RANK or (cheap and resolves(op, P))
+        whole = P.rank <= CONTROL_RANK or (dense(self.kernel, n) and resolves(op, P))
         Pc = P if whole else Preconditioner(P.L[:, :CONTROL_RANK], P.D)
         PcZ = PZ if Pc is P else Pc.solve(Z)
         c = control_weight(Z, U, PcZ, op, Pc)
