@@ -357,13 +357,14 @@ class Variances:
             Ks = np.asarray(self.kernel(Xs, self.X), dtype=np.float64)
             cov = np.asarray(prior_of(Xs), dtype=np.float64)
             prior = np.diag(cov).copy()
-            pick = check_rows(self.cache.quad(Ks), prior, CHECK_POINTS)
+            cache, quad = self.cache, self.cache.quad(Ks)
+            pick = check_rows(quad, prior, CHECK_POINTS)
             path = self.holds(Ks[pick], prior[pick], False, m)[0] if m else "cache"
-            if path == "cache":
-                inner = self.cache.inner(Ks)
-                if not np.any(implausible(np.diag(inner), prior)):
-                    return Ks @ alpha, cov - inner
-            X, q = self.quads(Ks.T, prior, self.cache.quad(Ks))
+            if self.cache is not cache:  # grown by the check
+                quad = self.cache.quad(Ks)
+            if path == "cache" and not np.any(implausible(quad, prior)):
+                return Ks @ alpha, cov - self.cache.inner(Ks)
+            X, q = self.quads(Ks.T, prior, quad)
             inner = Ks @ X
             inner = 0.5 * (inner + inner.T)
             inner[np.diag_indices_from(inner)] = q
