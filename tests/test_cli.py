@@ -57,16 +57,3 @@ def test_console_script_installed():
     assert exe, "the pyjl console script is not on PATH"
     out = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0
-
-
-def test_demo_out_naming_a_file_is_refused_in_one_line(tmp_path):
-    (tmp_path / "report.py").write_text("")
-    out = subprocess.run(
-        [sys.executable, "-m", "pyjl.cli", "demo", "--quick", "--out", "report.py"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=120,
-    )
-    assert out.returncode == 2 and "must be a folder" in out.stderr and "--out" in out.stderr
-    assert "Traceback" not in out.stderr
