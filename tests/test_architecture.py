@@ -43,6 +43,7 @@ LAYERS = {
     "pyjl._threads": "threads",
     "pyjl._validate": "validate",
     "pyjl.exceptions": "exceptions",
+    "pyjl._warn": "exceptions",
     "pyjl._version": "version",
 }
 BASE = {"data", "config", "threads", "validate", "exceptions", "version"}

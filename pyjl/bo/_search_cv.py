@@ -25,7 +25,6 @@ import numbers
 import os
 import time
 import traceback
-import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -38,6 +37,7 @@ from sklearn.utils.metaestimators import _safe_split
 from sklearn.utils.validation import _num_samples
 
 from .. import _validate
+from .._warn import warn
 from .dimensions import Dimension
 from .optimizer import ASK_MAX
 from .space import Space
@@ -275,11 +275,10 @@ def _score(
         except Exception:
             if error_score == "raise":
                 raise
-            warnings.warn(
+            warn(
                 f"scoring failed; the score of this fold is {error_score}. Details:\n"
                 + traceback.format_exc(),
                 UserWarning,
-                stacklevel=2,
             )
             value = error_score
         out[name] = _number(value, name)

@@ -8,7 +8,6 @@ reports them.
 
 from __future__ import annotations
 
-import warnings
 from collections import Counter
 from typing import Any
 
@@ -16,6 +15,8 @@ import numpy as np
 from numpy.ma import MaskedArray
 from scipy.stats import rankdata
 from sklearn.exceptions import FitFailedWarning
+
+from .._warn import warn
 
 __all__ = ["warn_failures", "cv_results"]
 
@@ -39,14 +40,13 @@ def warn_failures(folds: list[list[dict] | None], error_score: Any) -> None:
             "You can try to debug the error by setting error_score='raise'.\n\n"
             f"Below are more details about the failures:\n{summary}"
         )
-    warnings.warn(
+    warn(
         f"\n{len(failed)} fits failed out of a total of {len(fits)}.\n"
         "The score on these train-test partitions for these parameters will be set to "
         f"{error_score}.\nIf these failures are not expected, you can try to debug them "
         "by setting error_score='raise'.\n\n"
         f"Below are more details about the failures:\n{summary}",
         FitFailedWarning,
-        stacklevel=3,
     )
 
 
@@ -92,10 +92,9 @@ def _store(
         means = np.where(np.isnan(known), means, known)
     results[f"mean_{key}"] = means
     if ran is not None and not np.isfinite(means[ran]).all():
-        warnings.warn(
+        warn(
             f"One or more of the {key.split('_')[0]} scores are non-finite: {means}",
             UserWarning,
-            stacklevel=4,
         )
     results[f"std_{key}"] = np.sqrt(np.average((array - means[:, np.newaxis]) ** 2, axis=1))
     if rank:

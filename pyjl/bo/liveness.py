@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import os
 import socket
-import warnings
 from typing import Any
 
 from .. import _validate
+from .._warn import warn
 from ..exceptions import PyjlWarning
 from .trial import Trial, TrialState
 
@@ -72,11 +72,10 @@ def check_stale_after(value: Any) -> float | None:
         value, "stale_after", low=0.0, low_open=True, fix="pass a number of seconds > 0, or None"
     )
     if seconds < 3 * HEARTBEAT_S:
-        warnings.warn(
+        warn(
             f"stale_after={seconds:g} s is less than three heartbeats "
             f"({3 * HEARTBEAT_S:g} s): trials that other workers are still evaluating "
             "may be abandoned and evaluated twice; pass a minute or more",
             PyjlWarning,
-            stacklevel=3,
         )
     return seconds

@@ -19,11 +19,11 @@ import contextlib
 import logging
 import threading
 import time
-import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from .. import _validate as check
+from .._warn import warn
 from ..exceptions import PyjlWarning, StorageError, TrialPruned
 from .handle import TrialHandle, takes_trial
 from .liveness import HEARTBEAT_S
@@ -92,18 +92,15 @@ def _executor(executor, n_workers: int):
     raise check.error("executor", _EXECUTOR_RULE, check.describe(executor), _EXECUTOR_FIX)
 
 
-def warn_exhausted(
-    opt: Optimizer, budget: int, argument: str, instead: str, stacklevel: int
-) -> None:
+def warn_exhausted(opt: Optimizer, budget: int, argument: str, instead: str) -> None:
     """scikit-learn's warning (``RandomizedSearchCV``'s words) when ``opt``'s finite space
     holds fewer points than a budget of ``budget`` trials: the search ends early."""
     size = opt.space.size()
     if size < budget:
-        warnings.warn(
+        warn(
             f"The total space of parameters {size:g} is smaller than {argument}={budget}. "
             f"Running {size:g} iterations. For exhaustive searches, use {instead}.",
             PyjlWarning,
-            stacklevel=stacklevel + 1,
         )
 
 

@@ -171,7 +171,7 @@ def _run(
         lambda: _result(opt, t0, False),
     )
     if exhausted:
-        loop.warn_exhausted(opt, n_calls, "n_calls", "grid_search without n_calls", 3)
+        loop.warn_exhausted(opt, n_calls, "n_calls", "grid_search without n_calls")
     return _result(opt, t0, with_mean)
 
 

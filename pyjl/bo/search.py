@@ -311,7 +311,7 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
             try:
                 asked = opt.ask_trials(n_points, budget=budget)
             except SpaceExhausted:
-                warn_exhausted(opt, budget, "n_iter", "GridSearchCV", 3)
+                warn_exhausted(opt, budget, "n_iter", "GridSearchCV")
                 return
             if not asked:
                 return

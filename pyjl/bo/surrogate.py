@@ -9,10 +9,9 @@ each refit from the last one and keeps the fit while the completed trials are un
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
+from .._warn import warn
 from ..exceptions import NumericalWarning
 from .output_warp import BAD_SPREADS, CLIP_SPREADS, OutputWarp, model_values
 from .surrogate_fit import (
@@ -155,12 +154,11 @@ class Surrogate:
         warning each time more of them are; the trials keep their true values."""
         y, cut = model_values(y)
         if cut.sum() > self._n_clipped:
-            warnings.warn(
+            warn(
                 f"{int(cut.sum())} of {len(y)} values are so far from the others "
                 f"that the surrogate sees them clipped (to {y[cut].min():.4g} .. "
                 f"{y[cut].max():.4g}); the trials keep their true values",
                 NumericalWarning,
-                stacklevel=5,
             )
         self._n_clipped = int(cut.sum())
         return y

@@ -23,6 +23,7 @@ import warnings
 
 import numpy as np
 
+from .._warn import warn
 from ..exceptions import ConvergenceWarning, NumericalWarning
 
 __all__ = [
@@ -162,10 +163,9 @@ def fit_surrogate(
         if np.isfinite(score) and (found is None or score > found[0]):
             found = (score, gp, theta)
     if found is None:
-        warnings.warn(
+        warn(
             "the surrogate's hyperparameters could not be fitted; using defaults",
             ConvergenceWarning,
-            stacklevel=3,
         )
         return gp_at(X, y, nv, default, d), default
     return found[1], found[2]

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import functools
 import os
-import warnings
 
 import numpy as np
 import scipy.fft as sfft
 from scipy.signal import get_window
 
 from .. import _config, _validate
+from .._warn import warn
 from ..data import all_finite
 from ..engines import current
 from ..exceptions import NumericalWarning
@@ -252,13 +252,12 @@ def rescale(res: np.ndarray, factors, what: str, dtype=None, bounded: bool = Fal
             if dtype is not None:
                 res = res.astype(dtype, copy=False)
     if not bounded and res.size and not all_finite(res) and not np.all(np.isfinite(res)):
-        warnings.warn(
+        warn(
             f"{what} is not finite for {int(np.sum(~np.isfinite(res)))} of "
             f"{res.size} values: the result exceeds the range of {res.dtype}. "
             "Rescale the input (e.g. divide it by its maximum) and scale the "
             "result back.",
             NumericalWarning,
-            stacklevel=3,
         )
     return res
 

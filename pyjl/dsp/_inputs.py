@@ -14,13 +14,13 @@ for arrays it is -1, as in SciPy.  Two signals read together (``csd``,
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from .. import _validate, data
+from .._warn import warn
 from ..exceptions import InputError, NumericalWarning
 from ._memo import KEPT_VALUES, by_value
 
@@ -216,9 +216,7 @@ def coefficients(c, name: str) -> np.ndarray:
     return arr
 
 
-def check_stable(
-    a: np.ndarray, name: str, b: np.ndarray | None = None, tol: float = 1e-9, stacklevel: int = 4
-) -> None:
+def check_stable(a: np.ndarray, name: str, b: np.ndarray | None = None, tol: float = 1e-9) -> None:
     """Warn (:class:`~pyjl.exceptions.NumericalWarning`) if the denominator ``a`` has a
     pole outside the unit circle that no zero of ``b`` cancels.
 
@@ -229,7 +227,7 @@ def check_stable(
     optimiser's loop) finds its roots once."""
     msg = unstable_message(a, name, b, tol)
     if msg is not None:
-        warnings.warn(msg, NumericalWarning, stacklevel=stacklevel)
+        warn(msg, NumericalWarning)
 
 
 def unstable_message(
@@ -292,7 +290,7 @@ def validate_sos(sos, name: str = "sos") -> np.ndarray:
     else:
         arr, unstable = _checked_sos(sos, name)
     if unstable is not None:
-        warnings.warn(unstable, NumericalWarning, stacklevel=3)
+        warn(unstable, NumericalWarning)
     return arr
 
 

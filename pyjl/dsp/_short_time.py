@@ -8,12 +8,11 @@ Frames the (boundary-extended, zero-padded) signal with the engine's
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import scipy.fft as sfft
 
 from .. import _validate
+from .._warn import warn
 from ._frames import check_size, detrend_code, framed_fft, rescale, scale_down, window_array
 from ._inputs import channels, read_signal, spectrum_dtype
 from .zero_phase import extend
@@ -25,10 +24,10 @@ def _triage(window, nperseg, n):
     if isinstance(window, (str, tuple)):
         nperseg = 256 if nperseg is None else _validate.integer(nperseg, "nperseg", low=1)
         if nperseg > n:
-            warnings.warn(
+            warn(
                 f"nperseg = {nperseg:d} is greater than input length  = {n:d}, "
                 f"using nperseg = {n:d}",
-                stacklevel=4,
+                UserWarning,
             )
             nperseg = n
         return window_array(window, nperseg), nperseg
@@ -146,7 +145,7 @@ def _helper(
     scale = 1.0 / (fs * np.sum(win * win)) if scaling == "density" else 1.0 / np.sum(win) ** 2
     onesided = bool(return_onesided)
     if onesided and np.iscomplexobj(x2):
-        warnings.warn("Input data is complex, switching to return_onesided=False", stacklevel=4)
+        warn("Input data is complex, switching to return_onesided=False", UserWarning)
         onesided = False
     det = detrend_code(detrend)
     if callable(det):

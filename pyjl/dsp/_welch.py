@@ -5,12 +5,11 @@ the pairing of ``x`` and ``y``, and the averaged modified periodograms.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import scipy.fft as sfft
 
 from .. import _validate
+from .._warn import warn
 from ._frames import (
     check_size,
     detrend_code,
@@ -32,10 +31,10 @@ def _segment_args(window, nperseg, noverlap, nfft, n):
     if isinstance(window, (str, tuple)):
         nperseg = 256 if nperseg is None else _validate.integer(nperseg, "nperseg", low=1)
         if n < nperseg:
-            warnings.warn(
+            warn(
                 f"nperseg={nperseg} is greater than signal length max(len(x), "
                 f"len(y)) = {n}, using nperseg = {n}",
-                stacklevel=4,
+                UserWarning,
             )
             nperseg = n
         win = window_array(window, nperseg)

@@ -25,11 +25,11 @@ of two and scaled back; a result beyond float64 warns
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 
 from .. import _validate, data
+from .._warn import warn
 from ..data import all_finite
 from ..exceptions import NumericalWarning
 from . import _inputs
@@ -160,11 +160,11 @@ def normalize_ba(b, a):
             key = (b.tobytes(), b.shape, a_arr.tobytes(), a_arr.shape)
             bn, an, msg = _kept_ba(key, b, a_arr)  # the pair shared, read-only
             if msg is not None:
-                warnings.warn(msg, NumericalWarning, stacklevel=3)
+                warn(msg, NumericalWarning)
             return bn, an
     bn, an, msg = _checked_ba(b, a)
     if msg is not None:
-        warnings.warn(msg, NumericalWarning, stacklevel=3)
+        warn(msg, NumericalWarning)
     return bn, an
 
 

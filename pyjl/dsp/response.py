@@ -18,12 +18,12 @@ SciPy; a filter with no steady state (a pole at z = 1) is refused by name.
 from __future__ import annotations
 
 import numbers
-import warnings
 
 import numpy as np
 import scipy.signal as _ss
 
 from .. import _validate
+from .._warn import warn
 from ..exceptions import NumericalWarning
 from . import _inputs
 from ._design_args import MAX_TAPS, call_scipy, finite, positive, relayed
@@ -84,13 +84,12 @@ def _response(name, *args, **kwargs):
     """``(w, h)`` as SciPy computes it; one NumericalWarning when ``h`` is not finite."""
     wh = _scipy_response(name, *args, **kwargs)
     if not np.all(np.isfinite(wh[1])):
-        warnings.warn(
+        warn(
             "the frequency response is infinite or NaN at some frequencies: a pole "
             "on the unit circle there, or coefficients so large that the sums "
             "overflow (SciPy returns the same values). Fix: move the pole inside "
             "|z| < 1 or scale the coefficients down.",
             NumericalWarning,
-            stacklevel=3,
         )
     return wh
 
@@ -186,7 +185,7 @@ def lfilter_zi(b, a):
     """
     b = _inputs.coefficients(b, "b")
     a = np.trim_zeros(_not_all_zero(_inputs.coefficients(a, "a")), "f")  # as SciPy
-    _inputs.check_stable(a, "a", b, stacklevel=3)
+    _inputs.check_stable(a, "a", b)
     return _steady_state("lfilter_zi", ("b", "a"), b, a)
 
 

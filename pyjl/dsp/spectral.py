@@ -24,11 +24,10 @@ DataFrames give DataFrames indexed by frequency, one column per input column.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 from .. import _validate
+from .._warn import warn
 from ..exceptions import NumericalWarning
 from ._inputs import read_signal, spectrum_dtype
 from ._welch import _csd, freq_axis, pair_axis
@@ -255,11 +254,10 @@ def coherence(
         c = np.moveaxis(np.abs(pxy) ** 2 / pxx / pyy, -1, at)
     undefined = int(np.sum(np.isnan(c)))
     if undefined:
-        warnings.warn(
+        warn(
             f"The coherence is undefined (0/0, NaN as in SciPy) at {undefined} of "
             f"{c.size} values, where x or y has no power at that frequency.",
             NumericalWarning,
-            stacklevel=2,
         )
     c = c.astype(spectrum_dtype(sx.dtype, sy.dtype, real=True), copy=False)
     return freqs, sx.restore_spectrum(c, freqs, at)

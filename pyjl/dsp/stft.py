@@ -23,12 +23,12 @@ True
 from __future__ import annotations
 
 import functools
-import warnings
 
 import numpy as np
 import scipy.fft as sfft
 
 from .. import _validate
+from .._warn import warn
 from ..exceptions import NumericalWarning
 from ._frames import check_size, rescale, scale_down, window_array, workers
 from ._inputs import read_signal
@@ -303,7 +303,7 @@ def _check_nola(weak, size, boundary):
     summed squared window vanishes (``weak``, of ``size`` output samples): those samples
     cannot be recovered and are left undivided (near zero), as in SciPy."""
     if weak.size:
-        warnings.warn(
+        warn(
             "NOLA condition failed, STFT may not be invertible."
             + (" Possibly due to missing boundary" if not boundary else "")
             + f" The summed squared window is ~0 at {weak.size} of {size} "
@@ -311,7 +311,6 @@ def _check_nola(weak, size, boundary):
             "recovered. Fix: use a window and noverlap that satisfy "
             "scipy.signal.check_NOLA (e.g. 'hann' with noverlap = nperseg // 2).",
             NumericalWarning,
-            stacklevel=3,
         )
 
 

@@ -16,6 +16,7 @@ from scipy.optimize import minimize
 
 from .. import engines
 from .._validate import describe, error, integer, seed
+from .._warn import warn
 from ..exceptions import ConvergenceWarning, NumericalWarning
 from ._checks import as_float_array, as_targets
 from ._scale import mean_std
@@ -95,11 +96,10 @@ def targets(y, normalize_y: bool):
     mean, std = 0.0, 1.0
     constant = y.size > 1 and float(y.max()) == float(y.min())  # ptp overflows at 1e308
     if constant:
-        warnings.warn(
+        warn(
             "y is constant: it says nothing about the kernel's shape"
             + ("; normalize_y uses std = 1" if normalize_y else ""),
             NumericalWarning,
-            stacklevel=3,
         )
     if normalize_y:
         mean, sd = mean_std(y)
@@ -154,18 +154,16 @@ def optimise(obj, theta0, n_restarts, noise_bounds, random_state, max_iter=None)
             if np.isfinite(res.fun) and (best is None or res.fun < best.fun):
                 best = res
     if best is None:
-        warnings.warn(
+        warn(
             "every optimisation start failed (non-finite objective); the "
             "initial hyperparameters are kept",
             ConvergenceWarning,
-            stacklevel=3,
         )
         return theta0
     if not best.success and best.status == 1 and max_iter is None:
-        warnings.warn(
+        warn(
             f"the hyperparameter search stopped before convergence: {best.message}",
             ConvergenceWarning,
-            stacklevel=3,
         )
     check_bounds(obj, best.x, bounds)
     return np.asarray(best.x)
@@ -181,11 +179,10 @@ def check_bounds(obj, theta, bounds) -> None:
         if lo == hi or not (at_lo or at_hi):
             continue
         side, bound, move = ("lower", lo, "decreasing") if at_lo else ("upper", hi, "increasing")
-        warnings.warn(
+        warn(
             f"the fitted {name} is at its {side} bound {np.exp(bound):.6g}; {move} the bound "
             "and fitting again may find a better value",
             ConvergenceWarning,
-            stacklevel=4,
         )
 
 
@@ -222,12 +219,11 @@ def objective_at(obj, th, method, eval_gradient):
     except np.linalg.LinAlgError:
         value, grad = -np.inf, None
     if not np.isfinite(value) or (grad is not None and not np.all(np.isfinite(grad))):
-        warnings.warn(
+        warn(
             f"the {'log marginal likelihood' if method == 'ml' else 'LOO'} "
             f"overflows at theta={th.tolist()} (kernel matrix not positive "
             "definite or too large); returned -inf",
             NumericalWarning,
-            stacklevel=4,
         )
         value, grad = -np.inf, np.zeros(th.size)
     return (value, grad) if eval_gradient else value
@@ -241,11 +237,10 @@ def factorise(gp) -> None:
     K[np.diag_indices_from(K)] += gp.noise_var_
     gp.L_, gp.jitter_ = factor(K, engine)
     if gp.jitter_ > 0:
-        warnings.warn(
+        warn(
             f"the kernel matrix is near-singular (duplicate points or zero "
             f"noise?); added jitter {gp.jitter_:.3g} to its diagonal",
             NumericalWarning,
-            stacklevel=3,
         )
     gp.alpha_ = engine.cho_solve(gp.L_, gp.y_train_)
     gp.log_marginal_likelihood_value_ = lml_from_factor(gp.L_, gp.alpha_, gp.y_train_)

@@ -13,9 +13,9 @@ import numpy as np
 from scipy.linalg import blas, solve_triangular
 
 from .._validate import describe, error
+from .._warn import warn
 from ..exceptions import NumericalWarning
 from ._checks import as_points
-from ._warn import warn
 from .interface import returns_new_arrays
 
 #: The most values ``sample_y`` returns at once (2**34 float64 values: 128 GiB).

@@ -11,13 +11,12 @@ in ``O(n^2 k)`` instead of ``O((n + k)^3)``.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 from scipy.linalg import solve_triangular
 
 from .. import engines
 from .._validate import error
+from .._warn import warn
 from ..exceptions import NumericalWarning
 from ._checks import as_float_array, as_points, as_targets
 from .likelihood import factor, lml_from_factor
@@ -68,10 +67,9 @@ def extend_factor(L, B, C):
     L12 = solve_triangular(L, B, lower=True, check_finite=False)
     L22, jit = factor(np.ascontiguousarray(C - L12.T @ L12), engines.current())
     if jit > 0:
-        warnings.warn(
+        warn(
             f"a new point nearly duplicates the training set; added jitter {jit:.3g}",
             NumericalWarning,
-            stacklevel=3,
         )
     n, k = len(L), len(C)
     L_new = np.zeros((n + k, n + k))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 
 from .._validate import describe, error, position, real, row
+from .._warn import warn
 from ..exceptions import NotFittedError, NumericalWarning
 
 __all__ = [
@@ -318,11 +318,10 @@ def empty_states(N: np.ndarray) -> np.ndarray:
 
 def warn_empty(mask: np.ndarray, family: str, action: str) -> None:
     if mask.any():
-        warnings.warn(
+        warn(
             f"{family}: state(s) {np.flatnonzero(mask).tolist()} received no "
             f"posterior weight; their parameters were {action}.",
             NumericalWarning,
-            stacklevel=4,
         )
 
 

@@ -15,7 +15,6 @@ of every batch are kept and ``emission.fit`` is called once on all of them.
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Iterator
 from functools import cached_property
 from typing import Any, Self
@@ -23,6 +22,7 @@ from typing import Any, Self
 import numpy as np
 
 from .._validate import describe, error, row, rows_from
+from .._warn import warn
 from ..exceptions import InputError, NumericalWarning
 from . import _rescue as rescue
 
@@ -286,12 +286,11 @@ def _total_loglik(ll: np.ndarray) -> float:
     with a warning."""
     total = float(ll.sum())
     if not np.isfinite(total) and np.isneginf(ll).any():
-        warnings.warn(
+        warn(
             f"{int(np.isneginf(ll).sum())} sequence(s) have probability zero under "
             "the current parameters (forbidden transitions or impossible "
             "observations); they do not contribute to this iteration.",
             NumericalWarning,
-            stacklevel=4,
         )
         total = float(np.where(np.isneginf(ll), 0.0, ll).sum())
     return total

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
+from .._warn import warn
 from ..exceptions import NumericalWarning
 
 __all__ = ["ConvergenceMonitor"]
@@ -54,13 +53,12 @@ class ConvergenceMonitor:
         if self._objectives:
             delta = objective - self._objectives[-1]
             if delta < -self._rounding(objective):
-                warnings.warn(
+                warn(
                     f"EM objective decreased by {-delta:.6g} at iteration "
                     f"{self.iter + 1} (from {self._objectives[-1]:.10g} to "
                     f"{objective:.10g}); a variance floor or re-seeded state can do "
                     "this.",
                     NumericalWarning,
-                    stacklevel=3,
                 )
         self._objectives.append(objective)
         self.history.append(loglik)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._warn import warn
 from ..exceptions import NumericalWarning
 from ._em import Stats
 
@@ -48,11 +48,10 @@ def mstep(model: HMM, stats: Stats, src: Any) -> None:
     rows = T.sum(1)
     dead = ~(rows > 0)
     if dead.any():
-        warnings.warn(
+        warn(
             f"HMM: no transition out of state(s) {np.flatnonzero(dead).tolist()} "
             "was observed; their transition rows were kept.",
             NumericalWarning,
-            stacklevel=3,
         )
     model.transmat_ = np.where(
         dead[:, None], model.transmat_, T / np.where(dead, 1.0, rows)[:, None]

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import copy
 import numbers
-import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._validate import boolean, choice, describe, error, integer, real, seed
+from .._warn import warn
 from ..exceptions import NotFittedError
 from ._common import INIT_ROWS, check_prob_rows, check_values, emission_states
 
@@ -232,11 +232,10 @@ def initial_params(model: HMM, src: Any, rng: np.random.Generator) -> Any:
         return given(model, em)
     given_pi, given_A = given_chain(model, K)
     if emission_states(model.emission) is not None:  # hmmlearn warns alike
-        warnings.warn(
+        warn(
             f"the emission's parameters are given, but init={model.init!r} estimates them "
             "anew from X; pass init='given' to start EM from them",
             UserWarning,
-            stacklevel=4,
         )
     x0 = src.head(INIT_ROWS * 5)
     if getattr(em, "n_symbols", False) is None:  # as hmmlearn: max(X) + 1 over all of X

@@ -24,13 +24,13 @@ applications in speech recognition", Proc. IEEE 77(2), 1989.
 
 from __future__ import annotations
 
-import warnings
 from typing import Any, Self
 
 import numpy as np
 
 from .. import engines
 from .._validate import check_feature_names, choice, error, feature_names, integer, rows_from
+from .._warn import warn
 from ..exceptions import NotFittedError, NumericalWarning
 from ._common import as_obs
 from ._em import LANES, Source, Stats, estep_batch, fused, has_estep, has_stats
@@ -321,12 +321,11 @@ class HMM:
         src = self._source(X, lengths, em, fused=fused(em, "forward_loglik") is not None)
         ll, why = forward(log_pi, log_A, em, src, self._K)
         if why is not None:
-            warnings.warn(
+            warn(
                 f"HMM.score: {int(np.isneginf(ll).sum())} sequence(s) have "
                 f"log-likelihood -inf: {why}. Fix: rescale X or remove the "
                 "outlier.",
                 NumericalWarning,
-                stacklevel=2,
             )
         return ll
 

@@ -36,8 +36,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg import LinAlgError, cholesky, solve_triangular
 
+from ..._warn import warn
 from ...exceptions import NumericalWarning
-from .._warn import warn
 from ..interface import writable
 from ..likelihood import JITTERS, blas_threads
 from .predict import check_errors

@@ -30,9 +30,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ... import _warn
 from ..._threads import thread_limit
 from ...exceptions import ConvergenceWarning, NumericalWarning
-from .. import _warn
 from ..interface import contract, grad_quad
 from ..likelihood import minimisable, noise_diagonal
 from .cg import CGResult, mbcg

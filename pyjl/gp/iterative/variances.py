@@ -40,8 +40,8 @@ from scipy.linalg import solve_triangular
 
 from ... import engines
 from ..._threads import thread_limit
+from ..._warn import warn
 from ...exceptions import NumericalWarning
-from .._warn import warn
 from ..interface import writable
 from ..likelihood import blas_threads
 from .cg import mbcg

@@ -1,9 +1,10 @@
-"""Warnings of :mod:`pyjl.gp` attributed to the user's line.
+"""Every pyjl warning, attributed to the user's line.
 
-A warning raised deep in the iterative solver is reached from ``fit``, ``predict``,
-``sample_y``, ``update`` and ``log_marginal_likelihood`` through call chains of different
-depths, so no fixed ``stacklevel`` points at the caller from all of them: :func:`warn`
-counts the frames inside the ``pyjl`` package instead.
+A warning raised deep in pyjl is reached from public calls through call chains of
+different depths (``fit``, ``predict``, a stream's ``process``, a lambda passed to a
+search), so no fixed ``stacklevel`` points at the caller from all of them: :func:`warn`
+counts the frames inside the ``pyjl`` package instead, and every module of pyjl warns
+through it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from types import FrameType
 __all__ = ["warn"]
 
 #: The ``pyjl`` package's directory: frames of files under it are pyjl's own.
-_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_ROOT = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 def warn(message: str, category: type[Warning]) -> None:
