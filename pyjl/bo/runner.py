@@ -92,7 +92,9 @@ class Result:
     elapsed_s: float = 0.0
 
 
-def _result(opt: Optimizer, t0: float, with_mean: bool) -> Result:
+def study_result(opt: Optimizer, t0: float, with_mean: bool) -> Result:
+    """The :class:`Result` of ``opt``'s study as it stands (``t0``: when it started, by
+    ``time.monotonic``; ``with_mean``: also the lowest posterior mean, fitting the GP)."""
     trials = opt.trials
     params, value = opt.best
     mp = mv = None
@@ -168,11 +170,11 @@ def _run(
         callback,
         progress,
         max_time,
-        lambda: _result(opt, t0, False),
+        lambda: study_result(opt, t0, False),
     )
     if exhausted:
         loop.warn_exhausted(opt, n_calls, "n_calls", "grid_search without n_calls")
-    return _result(opt, t0, with_mean)
+    return study_result(opt, t0, with_mean)
 
 
 def minimize(

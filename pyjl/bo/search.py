@@ -20,12 +20,14 @@ from sklearn.model_selection import check_cv
 from sklearn.utils.validation import indexable
 
 from .. import _validate
+from . import _search_args as checks
 from . import _search_cv as cvtools
 from . import _search_results as report
 from . import _search_resume as resume
 from ._refitted import BestEstimatorMethods
 from .loop import _executor, beating, warn_exhausted
 from .optimizer import Optimizer
+from .runner import study_result
 from .space import SpaceExhausted
 from .storage import open_storage
 from .trial import TrialState
@@ -198,38 +200,32 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
         return state
 
     # --- fit -------------------------------------------------------------------------
-    def _objective(self, multi: bool) -> str:
-        """The metric the study optimises: ``"score"``, or the one ``refit`` names."""
-        if not multi:  # a name refits too, as in GridSearchCV
-            if not (isinstance(self.refit, (bool, np.bool_, str)) or callable(self.refit)):
-                raise _validate.error(
-                    "refit",
-                    "must be True, False, a metric's name or a callable",
-                    _validate.describe(self.refit),
-                    "pass refit=True, or name a metric of a multi-metric scoring",
-                )
-            return "score"
-        names = list(self.scorer_)
-        if not isinstance(self.refit, str) or self.refit not in names:
-            raise _validate.error(
-                "refit",
-                f"must name the metric to optimise among {names} when scoring has several",
-                _validate.describe(self.refit),
-                f"pass refit={names[0]!r}",
-            )
-        return self.refit
+    @property
+    def total_iterations(self) -> int:
+        """Candidates the search asks for in all: the sum of the spaces' budgets
+        (``n_iter`` for a space given without its own), as in scikit-optimize."""
+        n_iter = _validate.integer(self.n_iter, "n_iter", low=1)
+        return sum(
+            budget for _, budget in checks.spaces(self.search_spaces, n_iter, self.estimator)
+        )
 
-    def fit(self, X, y=None, groups=None, **fit_params) -> BayesSearchCV:
+    def fit(self, X, y=None, groups=None, callback=None, **fit_params) -> BayesSearchCV:
         """Search the spaces, then refit the best candidate on all of ``X, y``.
 
         ``groups`` go to the splitter (``GroupKFold``); ``fit_params`` to the
-        estimator's ``fit`` (sample-aligned arrays split with the folds).  Returns self."""
-        n_iter, n_points, n_jobs, seed = cvtools.check_args(self)
-        extra = cvtools.optimizer_kwargs(self.optimizer_kwargs)
+        estimator's ``fit`` (sample-aligned arrays split with the folds).
+        ``callback`` (a callable or a list of them, as in scikit-optimize) is called after
+        every ``n_points`` candidates are scored, with the study's
+        :class:`~pyjl.bo.runner.Result` (``best_value`` is minus the best mean test score,
+        ``history`` one row per trial); one returning True ends the search of the space
+        being searched (the next space of a list is still searched).  Returns self."""
+        n_iter, n_points, n_jobs, seed = checks.check_args(self)
+        stops = checks.callbacks(callback)
+        extra = checks.optimizer_kwargs(self.optimizer_kwargs)
         extra.setdefault("pruned_as", "mean")  # the reports are running means over folds
-        pairs = cvtools.spaces(self.search_spaces, n_iter, self.estimator)
-        self.scorer_, self.multimetric_ = cvtools.scorers(self.estimator, self.scoring)
-        objective = self._objective(self.multimetric_)
+        pairs = checks.spaces(self.search_spaces, n_iter, self.estimator)
+        self.scorer_, self.multimetric_ = checks.scorers(self.estimator, self.scoring)
+        objective = checks.objective(self.refit, self.scorer_, self.multimetric_)
         X, y, groups = indexable(X, y, groups)
         try:
             cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
@@ -285,7 +281,8 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
                         known.append(-float(t.value or 0.0) if keep else np.nan)
                 if self.verbose > 0:
                     print(f"Fitting {self.n_splits_} folds for each of up to {budget} candidates")
-                self._search(opt, budget, n_points, pool, args, candidates, folds, known, setup)
+                found = (candidates, folds, known)
+                self._search(opt, budget, n_points, pool, args, found, setup, stops)
         finally:
             for close in owned:
                 close()
@@ -304,9 +301,12 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
         self._best(objective, X, y, fit_params)
         return self
 
-    def _search(self, opt, budget, n_points, pool, args, candidates, folds, known, setup) -> None:
-        """Ask, score on every fold, tell, until ``opt``'s study holds ``budget`` trials."""
+    def _search(self, opt, budget, n_points, pool, args, found, setup, stops) -> None:
+        """Ask, score on every fold, tell, until ``opt``'s study holds ``budget`` trials
+        or a callback of ``stops`` returns True."""
         X, y, splits, fit_params, objective = args
+        candidates, folds, known = found
+        t0 = time.monotonic()
         while True:
             try:
                 asked = opt.ask_trials(n_points, budget=budget)
@@ -354,6 +354,10 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
                 if self.verbose > 1:
                     state = "pruned" if pruned else f"mean test {objective} {mean:.6g}"
                     print(f"[trial {number}] {params}: {state}")
+            if stops:
+                result = study_result(opt, t0, False)
+                if any([bool(stop(result)) for stop in stops]):  # each called, as skopt does
+                    return
 
     def _evaluate(self, opt, pool, asked, jobs, objective) -> list[tuple[list[dict], bool]]:
         """``[(fold records, pruned), ...]`` of the asked candidates: without a pruner
