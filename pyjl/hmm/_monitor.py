@@ -15,13 +15,17 @@ class ConvergenceMonitor:
 
     ``history[i]`` is the total log-likelihood under the parameters *before*
     the ``i``-th M-step (hmmlearn's convention).  The run has converged when an
-    iteration gains less than ``tol * max(1, |log L|)``: the test is relative to
-    the log-likelihood's size, so a long series (|log L| ~ 1e7) is not held to
-    an absolute threshold below its rounding error.  A decrease is reported
-    (:class:`~pyjl.exceptions.NumericalWarning`) only when it exceeds what
-    rounding of a sum that size can explain (``1e-9 * max(1, |log L|)``).  Unlike
-    hmmlearn's, ``converged`` stays False when EM stopped at ``n_iter`` without meeting
-    ``tol`` (hmmlearn counts reaching ``n_iter`` as converged): raise ``n_iter``.
+    iteration gains less than ``tol`` nats, hmmlearn's absolute test, or (a positive
+    ``tol``) less than the rounding of a sum of the log-likelihood's size
+    (``1e-9 * max(1, |log L|)``),
+    so a long series (|log L| ~ 1e8) is not held to a threshold below its rounding
+    error.  The test is not relative to ``|log L|``: on a long series gains of a few
+    nats per iteration still add up to a different fit (see the HMM guide).  A decrease
+    is reported
+    (:class:`~pyjl.exceptions.NumericalWarning`) only when it exceeds that rounding.
+    Unlike hmmlearn's, ``converged`` stays False when EM stopped at ``n_iter``
+    without meeting ``tol`` (hmmlearn counts reaching ``n_iter`` as converged):
+    raise ``n_iter``.
 
     Attributes: ``tol``, ``n_iter``, ``history`` (list of floats), ``iter``,
     ``converged`` (bool), ``delta`` (last gain or ``nan``).
@@ -29,11 +33,11 @@ class ConvergenceMonitor:
     Examples
     --------
     >>> from pyjl.hmm import ConvergenceMonitor
-    >>> m = ConvergenceMonitor(tol=1e-4, n_iter=100)
+    >>> m = ConvergenceMonitor(tol=1e-2, n_iter=100)
     >>> m.report(-1000.0); m.report(-900.0)
     >>> m.converged
     False
-    >>> m.report(-899.99)
+    >>> m.report(-899.995)
     >>> m.converged, m.iter
     (True, 3)
     """
@@ -74,11 +78,13 @@ class ConvergenceMonitor:
 
     @property
     def converged(self) -> bool:
-        """True when the last gain is below ``tol * max(1, |log L|)`` (small
-        decreases within rounding count as converged)."""
+        """True when the last gain is below ``tol``, or (``tol > 0``) below the rounding
+        of the log-likelihood's sum; a decrease counts as converged, as in hmmlearn, and
+        ``tol=-inf`` never converges."""
         if len(self.history) < 2:
             return False
-        return self.delta < self.tol * max(1.0, abs(self.history[-1]))
+        floor = self._rounding(self.history[-1]) if self.tol > 0 else -np.inf
+        return self.delta < max(self.tol, floor)
 
     def __repr__(self) -> str:
         return (

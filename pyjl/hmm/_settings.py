@@ -93,7 +93,7 @@ def check_settings(model: HMM) -> int:
         real(
             model.tol,
             "tol",
-            fix="pass a small number such as 1e-4 (or -np.inf to always run n_iter iterations)",
+            fix="pass a small number such as 1e-2 (or -np.inf to always run n_iter iterations)",
         )
     if model.batch_rows is not None:
         integer(model.batch_rows, "batch_rows", low=1)

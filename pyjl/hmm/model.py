@@ -71,10 +71,11 @@ class HMM:
         The number of hidden states ``K``, ``>= 1``.
     n_iter : int, default 100
         The most EM iterations, ``>= 0``.
-    tol : float, default 1e-4
-        Convergence threshold on the gain of one iteration, relative to
-        ``max(1, |log L|)`` (see :class:`~pyjl.hmm.ConvergenceMonitor`);
-        ``-np.inf`` always runs ``n_iter`` iterations.
+    tol : float, default 1e-2
+        Convergence threshold on the gain of one iteration in log-likelihood (nats),
+        as hmmlearn's, or the rounding of a sum that size where that is larger (see
+        :class:`~pyjl.hmm.ConvergenceMonitor`); ``-np.inf`` always runs ``n_iter``
+        iterations.
     init : {"kmeans", "random", "given"}, default "kmeans"
         ``"kmeans"``: the emission's data-driven ``initialize`` and uniform start and
         transition probabilities; ``"random"``: Dirichlet start and transition
@@ -151,7 +152,7 @@ class HMM:
         emission: Any,
         n_states: int,
         n_iter: int = 100,
-        tol: float = 1e-4,
+        tol: float = 1e-2,
         init: str = "kmeans",
         startprob: Any = None,
         transmat: Any = None,
