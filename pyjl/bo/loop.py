@@ -24,7 +24,7 @@ from typing import Any
 
 from .. import _validate as check
 from .._warn import warn
-from ..exceptions import PyjlWarning, StorageError, TrialPruned
+from ..exceptions import InputError, PyjlWarning, StorageError, TrialPruned
 from .handle import TrialHandle, takes_trial
 from .liveness import HEARTBEAT_S
 from .optimizer import Optimizer
@@ -296,7 +296,15 @@ class _Loop:
         """Store one evaluation (``ok``: True complete, False failed, None pruned), update
         the bar, and ask the callback whether to stop."""
         if ok:
-            self.opt.tell_trial(number, payload, params=params)
+            try:
+                self.opt.tell_trial(number, payload, params=params)
+            except InputError:
+                # reaped as silent, then its point told by someone else: this evaluation
+                # is kept as a trial of its own (tell re-checks the value)
+                now = next((t.state for t in self.opt.trials if t.number == number), None)
+                if now in (None, TrialState.RUNNING, TrialState.ABANDONED):
+                    raise
+                self.opt.tell(params, payload)
         elif ok is None:
             self.opt.tell_pruned(number)
         else:

@@ -409,14 +409,18 @@ class Optimizer(StudyViews):
         return _validate.finite(value, name, fix="pass a float, or " + fix, finite_fix=fix)
 
     def _finish_params(self, params: dict, state: TrialState, value, noise_var, error) -> int:
-        """End this worker's (else any) pending trial of ``params``, else an abandoned one,
-        else add a finished trial; returns its number."""
+        """End this worker's pending trial of ``params``, else an abandoned one (this
+        worker's first), else add a finished trial; returns its number.  Another worker's
+        pending trial is never ended here: that worker is still evaluating it and will
+        tell it by its number."""
         key = self.space.key(params)
         with self.storage.transaction("tell"):
             trials = [t for t in self.trials if self.space.key(t.params) == key]
-            match = [t for t in trials if t.state == TrialState.RUNNING]
+            mine = [
+                t for t in trials if t.state == TrialState.RUNNING and t.worker == self._worker
+            ]
+            match = mine or [t for t in trials if t.state == TrialState.ABANDONED]
             match.sort(key=lambda t: (t.worker != self._worker, t.number))
-            match = match or [t for t in trials if t.state == TrialState.ABANDONED]
             if match:
                 self.storage.finish(
                     self._study_id, match[0].number, state, value, noise_var, error

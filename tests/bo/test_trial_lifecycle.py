@@ -288,3 +288,57 @@ def test_an_objectives_own_broken_executor_fails_its_trial():
         )
     assert list(res.history["state"]) == ["failed"] * 4
     assert "BrokenExecutor" in res.history["error"].iloc[0]
+
+
+def _other_worker(opt):
+    """An optimiser on the same study under another machine's worker id."""
+    other = Optimizer(None, storage=opt.storage, study=opt.study_name)
+    other._worker_as = "elsewhere.example:4242"
+    return other
+
+
+def test_tell_by_point_never_ends_another_workers_pending_trial(storage):
+    # skopt's tell adds an evaluation; a worker evaluating the same point keeps its trial
+    opt = Optimizer(Space({"k": Integer(0, 3)}), storage=storage, seed=0, sampler="random")
+    ((number, params),) = opt.ask_trials(1)
+    other = _other_worker(opt)
+    mine = other.tell(params, 5.0)
+    assert mine != number
+    opt.tell_trial(number, 1.0)  # its own evaluation, told by number: no conflict
+    states = {t.number: (t.state, t.value) for t in opt.trials}
+    assert states == {number: ("complete", 1.0), mine: ("complete", 5.0)}
+    # a tell by point from the process that asked ends its own pending trial
+    (again, params) = opt.ask_trials(1)[0]
+    other.tell(params, 7.0)
+    assert opt.tell(params, 2.0) == again
+
+
+def test_a_late_tell_after_being_reaped_ends_its_own_abandoned_trial(storage):
+    opt = Optimizer(
+        Space({"c": Categorical(["a", "b"])}), storage=storage, seed=0, sampler="random"
+    )
+    ((number, params),) = opt.ask_trials(1)
+    opt.abandon(number, "no heartbeat")  # reaped as silent
+    other = _other_worker(opt)
+    ((theirs, same),) = other.ask_trials(1)
+    assert same == params  # the point is asked again, by the other worker
+    assert opt.tell(params, 1.0) == number  # its own abandoned trial, not theirs
+    other.tell_trial(theirs, 2.0)
+    assert {t.number: t.value for t in opt.trials} == {number: 1.0, theirs: 2.0}
+
+
+def test_the_loop_keeps_an_evaluation_whose_trial_someone_else_ended(storage):
+    # the loop's worker was reaped and its point told meanwhile by another worker, which
+    # completes the abandoned trial: the loop's own value is kept as a trial of its own
+    other = Optimizer(SPACE, storage=storage, study="s", seed=0)
+    other._worker_as = "elsewhere.example:4242"
+
+    def objective(p):
+        number = next(t.number for t in other.trials if t.state == "pending")
+        other.abandon(number, "no heartbeat")
+        other.tell(p, 9.0)
+        return 1.0
+
+    res = random_search(objective, SPACE, n_calls=1, storage=storage, study="s", progress=False)
+    assert sorted(res.history["value"]) == [1.0, 9.0]
+    assert set(res.history["state"]) == {"complete"}
