@@ -174,6 +174,8 @@ class _Loop:
         self.unstarted: list[tuple[int, dict]] = []  # asked, not yet handed to a worker
         self.stop = False
         self.exhausted = False  # the space ran out of unseen points
+        self.ended = 0  # evaluations of this run that completed or were pruned
+        self.failures: list[tuple[int, str]] = []  # this run's failed ones: (number, error)
         # a Dask executor's future accepts cancel() while its task runs: wait for those
         self.cancels = pool is not None and not type(pool).__module__.startswith("distributed")
         start = sum(t.state.is_finished() and t.state != TrialState.ABANDONED for t in opt.trials)
@@ -190,6 +192,14 @@ class _Loop:
         interrupt is abandoned (redone by the next run)."""
         with beating(self.opt, self._running):
             self._run()
+        if self.failures and not self.ended:
+            number, error = self.failures[0]
+            warn(
+                f"every evaluation of this run failed ({len(self.failures)}; trial {number}: "
+                f"{error}). Failed trials stay in the study and count towards n_calls: fix "
+                "the objective, then raise n_calls or start a new study",
+                PyjlWarning,
+            )
 
     def _running(self) -> list[int]:
         """The trials being evaluated (read from the heartbeat thread: one snapshot)."""
@@ -309,6 +319,10 @@ class _Loop:
             self.opt.tell_pruned(number)
         else:
             self.opt.fail_trial(number, payload)
+            self.failures.append((number, payload))
+            # as Optuna logs them: the study goes on, the reason is not lost
+            log.warning("trial %d failed with parameters %s: %s", number, params, payload)
+        self.ended += ok is not False
         self.bar.update(1)
         best = self.opt.best[1]
         if best is not None:

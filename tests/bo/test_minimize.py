@@ -5,6 +5,7 @@ import concurrent.futures as cf
 import itertools
 import threading
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -50,6 +51,33 @@ def test_failures_recorded_and_study_continues():
     # failed points are fantasised as the worst value: the search does not keep retrying there
     assert res.n_failed <= 10
     assert res.best_value < 0.1
+
+
+def test_failures_are_logged_and_a_run_that_only_failed_warns(caplog, tmp_path):
+    # Optuna logs each failed trial; a run whose every evaluation failed (a typo in the
+    # objective) says so, with the first error, instead of returning best_value None
+    # in silence: its failed trials count towards n_calls on a rerun
+    def typo(p):
+        return p["y"]
+
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    with pytest.warns(
+        PyjlWarning, match=r"every evaluation of this run failed \(3; trial 0: KeyError"
+    ):
+        res = random_search(typo, SPACE, n_calls=3, storage=url, seed=0, progress=False)
+    assert res.best_value is None and res.n_failed == 3
+    failures = [r for r in caplog.records if r.name == "pyjl.bo" and "failed" in r.message]
+    assert [r.levelname for r in failures] == ["WARNING"] * 3
+    assert "KeyError: 'y'" in failures[0].message and "'x'" in failures[0].message
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # one failure among successes: logged, no warning
+        minimize(
+            lambda p: 1 / p["n"] if p["n"] > 1 else p["y"],
+            SPACE,
+            n_calls=6,
+            seed=0,
+            progress=False,
+        )
 
 
 def test_callback_stops_early():

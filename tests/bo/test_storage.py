@@ -27,7 +27,9 @@ def _raw(path):
 
 def test_url_forms(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert open_storage("sqlite:///rel.db").path == "rel.db"
+    # a relative path is the file it names from where the storage was opened
+    assert open_storage("sqlite:///rel.db").path == str(tmp_path / "rel.db")
+    assert open_storage("rel.db").url == f"sqlite:///{tmp_path}/rel.db"
     assert open_storage(f"sqlite:///{tmp_path}/abs.db").path == f"{tmp_path}/abs.db"
     assert open_storage(str(tmp_path / "plain.db")).path == str(tmp_path / "plain.db")
     assert open_storage(tmp_path / "p.db").path == str(tmp_path / "p.db")
@@ -50,6 +52,11 @@ def test_url_forms(tmp_path, monkeypatch):
         (42, ["got 42"]),
         ("", ["got ''"]),
         ("sqlite:///no/such/dir/x.db", ["folder that exists", "no/such/dir"]),
+        ("sqlite:", ["'://'", "three slashes"]),
+        ("sqlite:/x.db", ["'://'", "three slashes"]),
+        ("postgres:me@host/db", ["'://'", "postgresql://"]),
+        ("sqlite://rel.db", ["no host", "'sqlite:///rel.db'", "'sqlite:////rel.db'"]),
+        ("sqlite:///h.db#frag", ["#fragment"]),
         ("sqlite:///missing.db?mode=ro", ["existing file"]),
     ],
 )
@@ -224,3 +231,37 @@ def test_a_real_optuna_study_file_is_refused(tmp_path):
         open_storage(url)
     assert _tables(url) == before
     assert len(optuna.load_study(study_name=None, storage=url).trials) == 2
+
+
+@pytest.mark.parametrize("url", ["sqlite:///:memory:", ":memory:"])
+def test_sqlite_memory_urls_are_the_in_memory_storage(url):
+    # SQLite's :memory: lives in one connection; pyjl opens one per thread and process,
+    # so each would see its own empty database: the URL is taken as storage=None
+    opt = Optimizer(SPACE, storage=url, seed=0)
+    assert isinstance(opt.storage, MemoryStorage)
+    opt.tell(opt.ask(), 1.0)
+    assert len(opt.trials) == 1
+    with pytest.raises(InputError, match="storage=None"):
+        SQLiteStorage(":memory:")
+
+
+def test_a_study_opened_by_relative_path_survives_a_change_of_directory(tmp_path, monkeypatch):
+    # a copy (pickled, or a new thread's connection) opened the path against the directory
+    # of the moment: after os.chdir it saw an empty new file (Hydra changes directory)
+    import pickle
+    import threading
+
+    monkeypatch.chdir(tmp_path)
+    opt = Optimizer(SPACE, storage="rel.db", study="s", seed=0)
+    for _ in range(3):
+        opt.tell(opt.ask(), 1.0)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert len(pickle.loads(pickle.dumps(opt)).trials) == 3
+    seen = []
+    worker = threading.Thread(target=lambda: seen.append(len(opt.trials)))
+    worker.start()
+    worker.join()
+    assert seen == [3]
+    assert list(elsewhere.iterdir()) == []

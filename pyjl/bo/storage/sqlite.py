@@ -86,7 +86,16 @@ class SQLiteStorage(FaultReports, SQLTrials):
     def __init__(
         self, path: str, journal_mode: str = "WAL", timeout: float = 120.0, read_only: bool = False
     ):
-        self.path = path
+        if path in ("", ":memory:"):
+            raise _input_error(
+                "path",
+                "must name a file: an SQLite in-memory database lives in one connection, "
+                "and pyjl opens one per thread and per process",
+                describe(path),
+                "pass storage=None (or MemoryStorage()) for an in-memory study",
+            )
+        # absolute now: a copy in another thread, process or directory opens this file
+        self.path = path = os.path.abspath(path)
         self._journal = journal_mode.upper()
         options = (
             [f"journal_mode={self._journal}"] * (self._journal != "WAL")

@@ -66,6 +66,10 @@ def open_storage(
     if isinstance(storage, (MemoryStorage, SQLiteStorage, PostgreSQLStorage)):
         return storage
     kind, path, options = parse(storage)
+    if kind == "sqlite" and path == ":memory:":
+        # SQLite's in-memory database lives in one connection, and pyjl opens one per
+        # thread and per process: the in-memory storage is what the URL means
+        return MemoryStorage()
     if kind == "postgresql":
         url = os.fspath(storage)
         if read_only and not options.get("read_only"):
@@ -86,8 +90,23 @@ def parse(storage: str | os.PathLike) -> tuple[str, str, dict]:
     if not isinstance(storage, str) or not storage:
         raise _input_error("storage", _RULE, describe(storage), "pass a path such as 'study.db'")
     if "://" not in storage:
+        if storage.lower().startswith(("sqlite:", "postgresql:", "postgres:")):
+            raise _input_error(
+                "storage",
+                "must be a URL with '://' after its scheme, or a plain path",
+                describe(redact(storage)),
+                "use 'sqlite:///study.db' (three slashes, then the path) or "
+                "'postgresql://user@host/db'",
+            )
         return "sqlite", storage, {}
     url = urlparse(storage)
+    if url.fragment:
+        raise _input_error(
+            "storage",
+            "must not have a #fragment",
+            describe(redact(storage)),
+            "drop the part from '#' on (a file name with '#' goes in as a plain path)",
+        )
     if url.scheme in _PG_SCHEMES:
         return _postgresql(storage)
     if url.scheme != "sqlite":
@@ -99,6 +118,14 @@ def parse(storage: str | os.PathLike) -> tuple[str, str, dict]:
             "'postgresql://user:password@host:port/dbname'",
         )
     path = sqlite_path(storage)
+    if url.netloc:
+        raise _input_error(
+            "storage",
+            "must be 'sqlite:///' then the path (three slashes: an SQLite URL has no host)",
+            describe(storage),
+            f"use 'sqlite:///{url.netloc}{url.path}' for a path relative to the working "
+            f"directory, or 'sqlite:////{url.netloc}{url.path}' for an absolute one",
+        )
     if not path:
         raise _input_error(
             "storage",
