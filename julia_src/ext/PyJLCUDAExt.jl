@@ -277,6 +277,7 @@ _threads_blocks(n::Int) = (128, max(1, cld(n, 128)))
 function PyJL.forward_backward(log_pi::AbstractVector{<:Real}, log_A::AbstractMatrix{<:Real},
                                log_B::CuMatrix{<:Real}, lengths::AbstractVector{<:Integer})
     K, T = size(log_B)
+    PyJL._check_hmm_sizes(K, T, log_pi, log_A, lengths)  # the kernels trust them
     starts, stops, nseq = _bounds(lengths)
     lp = CuArray{Float64}(log_pi)
     lA = CuArray{Float64}(log_A)
@@ -297,7 +298,8 @@ end
 
 function PyJL.forward(log_pi::AbstractVector{<:Real}, log_A::AbstractMatrix{<:Real},
                       log_B::CuMatrix{<:Real}, lengths::AbstractVector{<:Integer})
-    K = size(log_B, 1)
+    K, T = size(log_B)
+    PyJL._check_hmm_sizes(K, T, log_pi, log_A, lengths)  # the kernels trust them
     starts, stops, nseq = _bounds(lengths)
     loglik = CUDA.zeros(Float64, nseq)
     prev = CUDA.zeros(Float64, K, nseq)
@@ -313,6 +315,7 @@ end
 function PyJL.viterbi(log_pi::AbstractVector{<:Real}, log_A::AbstractMatrix{<:Real},
                       log_B::CuMatrix{<:Real}, lengths::AbstractVector{<:Integer})
     K, T = size(log_B)
+    PyJL._check_hmm_sizes(K, T, log_pi, log_A, lengths)  # the kernels trust them
     starts, stops, nseq = _bounds(lengths)
     lp = CuArray{Float64}(log_pi)
     lA = CuArray{Float64}(log_A)

@@ -17,9 +17,13 @@
 # results. The signal `x` is read where it lies (from Python a PythonCall `PyArray` over
 # NumPy's memory) and never copied.
 
-# a fresh Float64 state of size `dims`: zeros for `nothing`, else a copy (zi is never written)
+# a fresh Float64 state of size `dims`: zeros for `nothing`, else a copy (zi is never written;
+# the loops index it under @inbounds, so its shape is checked here)
 _dsp_state(::Nothing, dims::Vararg{Int,N}) where {N} = zeros(Float64, dims)
-_dsp_state(zi::AbstractArray, dims::Vararg{Int,N}) where {N} = Array{Float64}(zi)
+function _dsp_state(zi::AbstractArray, dims::Vararg{Int,N}) where {N}
+    size(zi) == dims || throw(DimensionMismatch("zi is $(size(zi)); expected $dims"))
+    return Array{Float64,N}(zi)
+end
 
 """
     sosfilt(sos, x, zi) -> (y, zf)
@@ -33,6 +37,8 @@ transposed per section:
 `zi` is `nothing` (zeros) or `2 × n_sections × n_channels`; `zf` has that shape.
 """
 function sosfilt(sos::AbstractMatrix, x::AbstractMatrix, zi)
+    size(sos, 1) == 6 ||
+        throw(DimensionMismatch("sos is $(size(sos)); expected (6, n_sections)"))
     n, nch = size(x)
     y = Matrix{Float64}(undef, n, nch)
     zf = _dsp_state(zi, 2, size(sos, 2), nch)
@@ -79,6 +85,8 @@ Direct form II transposed filter `b(z)/a(z)` (`a[1] == 1`) down every column of
 `x`; `zi` is `nothing` or `(k - 1) × n_channels` with `k = max(length(a), length(b))`.
 """
 function lfilter(b::AbstractVector, a::AbstractVector, x::AbstractMatrix, zi)
+    isempty(a) || a[1] == 1 ||
+        throw(ArgumentError("a[1] must be 1 (divide b and a by a[1]); got $(a[1])"))
     n, nch = size(x)
     k = max(length(a), length(b))
     bb = zeros(Float64, k)

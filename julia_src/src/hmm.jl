@@ -54,6 +54,9 @@ function forward_backward!(loglik::AbstractVector{Float64}, gamma::AbstractMatri
                            lengths::AbstractVector{<:Integer})
     K, T = size(log_B)
     _check_hmm_sizes(K, T, log_pi, log_A, lengths)
+    _check_size("loglik", loglik, (length(lengths),))
+    _check_size("gamma", gamma, (K, T))
+    _check_size("xi_sum", xi_sum, (K, K))
     p = exp.(Float64.(log_pi))
     A = exp.(Float64.(log_A))
     starts, stops, perm, items = _hmm_plan(lengths, Threads.nthreads())
@@ -114,6 +117,12 @@ end
         out[k] = exp(log_B[k, col] - m)
     end
     return m
+end
+
+# an output array of an in-place kernel, written under @inbounds: its size checked first
+function _check_size(name::String, a::AbstractArray, dims::Tuple)
+    size(a) == dims || throw(DimensionMismatch("$name is $(size(a)); expected $dims"))
+    return nothing
 end
 
 function _check_hmm_sizes(K, T, log_pi, log_A, lengths)
@@ -239,6 +248,8 @@ function viterbi!(path::AbstractVector{<:Integer}, logprob::AbstractVector{Float
                   log_B::AbstractMatrix{<:Real}, lengths::AbstractVector{<:Integer})
     K, T = size(log_B)
     _check_hmm_sizes(K, T, log_pi, log_A, lengths)
+    _check_size("path", path, (T,))
+    _check_size("logprob", logprob, (length(lengths),))
     lA = Float64.(log_A)
     lp = Float64.(log_pi)
     psi = Matrix{Int32}(undef, K, T)

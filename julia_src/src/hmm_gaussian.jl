@@ -63,6 +63,8 @@ function weighted_moments(X::AbstractMatrix{<:Real}, W::AbstractMatrix{<:Real},
     d, T = size(X)
     K = size(W, 1)
     size(W, 2) == T || throw(DimensionMismatch("W has $(size(W, 2)) columns; X has $T"))
+    length(shift) == d ||
+        throw(DimensionMismatch("shift has length $(length(shift)); X has d = $d"))
     N = zeros(Float64, K)
     S1 = zeros(Float64, d, K)
     S2 = zeros(Float64, d, K)

@@ -163,3 +163,14 @@ end
     @test PyJL._lane_ranges!(UnitRange{Int}[], 1, 7, 1) == [1:4, 5:6, 7:7]
     @test PyJL._lane_ranges!(UnitRange{Int}[], 1, 8, 2) == [1:4, 5:8]
 end
+
+@testset "filters refuse states and coefficients of the wrong shape" begin
+    x = ones(10, 2)
+    sos = [1.0 0.5 0.0 1.0 -0.2 0.0]'          # one section, as a 6 x 1 column
+    @test size(PyJL.sosfilt(sos, x, zeros(2, 1, 2))[2]) == (2, 1, 2)
+    @test_throws DimensionMismatch PyJL.sosfilt(sos, x, zeros(2, 1))
+    @test_throws DimensionMismatch PyJL.sosfilt(sos, x, zeros(2, 2, 2))
+    @test_throws DimensionMismatch PyJL.sosfilt(permutedims(sos), x, nothing)
+    @test_throws DimensionMismatch PyJL.lfilter([1.0, 0.5], [1.0, -0.2], x, zeros(1))
+    @test_throws ArgumentError PyJL.lfilter([1.0, 0.5], [2.0, -0.2], x, nothing)
+end

@@ -218,3 +218,16 @@ end
         @test all(q -> allequal(lengths[perm[q]]), items)
     end
 end
+
+@testset "hmm kernels refuse arrays of the wrong size" begin
+    # the loops write under @inbounds: every size is checked before them
+    log_pi, log_A = log.([0.5, 0.5]), log.([0.9 0.1; 0.2 0.8])
+    log_B = log.([0.5 0.4 0.1; 0.1 0.3 0.6])
+    @test_throws DimensionMismatch forward_backward!(zeros(1), zeros(2, 2), zeros(2, 2),
+                                                     log_pi, log_A, log_B, [3])
+    @test_throws DimensionMismatch forward_backward!(zeros(2), zeros(2, 3), zeros(2, 2),
+                                                     log_pi, log_A, log_B, [3])
+    @test_throws DimensionMismatch viterbi!(zeros(Int, 2), zeros(1), log_pi, log_A, log_B, [3])
+    @test_throws ArgumentError viterbi(log_pi, log_A, log_B, [2])
+    @test_throws DimensionMismatch weighted_moments(ones(2, 3), ones(2, 3), zeros(3))
+end
