@@ -38,11 +38,31 @@ def log_prior(model: HMM) -> float:
 
 def mstep(model: HMM, stats: Stats, src: Any) -> None:
     """The M-step of Baum-Welch: start and transition rows from the expected counts
-    ``stats`` (with their Dirichlet priors; zeros stay zero), the emission refitted."""
+    ``stats`` (with their Dirichlet priors; zeros stay zero), the emission refitted; only
+    what ``model.params`` names (``s``, ``t``, ``e``)."""
+    if "s" in model.params:
+        _start(model, stats)
+    if "t" in model.params:
+        _transitions(model, stats)
+    if "e" not in model.params:
+        return
+    if stats.gammas:
+        model.emission_.fit(src.all_rows(), np.concatenate(stats.gammas))
+    else:
+        model.emission_.fit_stats(stats.emission)
+
+
+def _start(model: HMM, stats: Stats) -> None:
+    """Start probabilities from the expected first states and their Dirichlet prior."""
     pi = np.maximum(np.asarray(model.startprob_prior, float) - 1.0 + stats.start, 0.0)
     pi = _unit_max(np.where(model.startprob_ == 0, 0.0, pi))
     if pi.sum() > 0:
         model.startprob_ = pi / pi.sum()
+
+
+def _transitions(model: HMM, stats: Stats) -> None:
+    """Transition rows from the expected counts and their Dirichlet prior; a row with no
+    transition out of its state keeps its values."""
     T = np.maximum(np.asarray(model.transmat_prior, float) - 1.0 + stats.trans, 0.0)
     T = _unit_max(np.where(model.transmat_ == 0, 0.0, T))
     rows = T.sum(1)
@@ -56,7 +76,3 @@ def mstep(model: HMM, stats: Stats, src: Any) -> None:
     model.transmat_ = np.where(
         dead[:, None], model.transmat_, T / np.where(dead, 1.0, rows)[:, None]
     )
-    if stats.gammas:
-        model.emission_.fit(src.all_rows(), np.concatenate(stats.gammas))
-    else:
-        model.emission_.fit_stats(stats.emission)

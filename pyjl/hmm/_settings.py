@@ -97,6 +97,15 @@ def check_settings(model: HMM) -> int:
         )
     if model.batch_rows is not None:
         integer(model.batch_rows, "batch_rows", low=1)
+    if not isinstance(model.params, str) or not set(model.params) <= set("ste"):
+        raise error(
+            "params",
+            "must be a string of the letters s (startprob), t (transmat) and e (the "
+            "emission's parameters)",
+            describe(model.params),
+            "pass e.g. 'st' to keep the emission as initialised; hmmlearn's emission "
+            "letters (m, c, w, ...) are all 'e' here, since an emission is refitted whole",
+        )
     check_random_state(model.random_state, draw=False)
     boolean(model.progress, "progress")
     for name, shape in (("startprob_prior", (K,)), ("transmat_prior", (K, K))):

@@ -109,6 +109,12 @@ class HMM:
         SIMD lanes each) while it stays within ``max(rows, 2**18 / n_states)`` rows.
         A batch holds at least one sequence per thread, so the memory beyond the data
         is O(K x max(threads x longest sequence, batch rows)).
+    params : str, default "ste"
+        What EM updates, hmmlearn's ``params``: ``"s"`` the start probabilities, ``"t"``
+        the transition probabilities, ``"e"`` the emission's parameters (an emission is
+        refitted as a whole: hmmlearn's emission letters ``m``, ``c``, ``w``, ... are all
+        ``"e"`` here); what is left out keeps its initial value, e.g. ``params="st"``
+        with ``init="given"`` learns the chain of a fixed emission.
 
     Attributes
     ----------
@@ -161,12 +167,14 @@ class HMM:
         startprob_prior: Any = 1.0,
         transmat_prior: Any = 1.0,
         batch_rows: int | None = None,
+        params: str = "ste",
     ) -> None:
         self.emission, self.n_states, self.n_iter, self.tol = emission, n_states, n_iter, tol
         self.init, self.random_state, self.progress = init, random_state, progress
         self.startprob, self.transmat = startprob, transmat
         self.startprob_prior, self.transmat_prior = startprob_prior, transmat_prior
         self.batch_rows = batch_rows
+        self.params = params
 
     @property
     def _K(self) -> int:

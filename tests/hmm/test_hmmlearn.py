@@ -206,3 +206,32 @@ def test_a_positive_tol_below_the_sums_rounding_stops_at_the_rounding():
     m.report(-1e3)
     m.report(-1e3 + 0.5)
     assert not m.converged
+
+
+@pytest.mark.parametrize("ours, theirs", [("st", "st"), ("e", "mc"), ("t", "t"), ("se", "smc")])
+def test_params_selects_what_em_updates_as_hmmlearns(rng, ours, theirs):
+    K, T = 3, 400
+    pi, A = _start(rng, K)
+    means, covars = np.array([[-2.0], [0.0], [2.5]]), np.array([[0.5], [1.0], [0.7]])
+    X = rng.normal(size=(T, 1)) * 1.2 + rng.choice(means[:, 0], size=T)[:, None]
+    ref = hmm.GaussianHMM(K, "diag", n_iter=6, tol=-np.inf, init_params="", params=theirs)
+    ref.startprob_, ref.transmat_, ref.means_, ref.covars_ = pi, A, means, covars
+    ref.fit(X)
+    em = MvNormal(means, covars, covariance_type="diag")
+    m = HMM(em, K, n_iter=6, tol=-np.inf, init="given", startprob=pi, transmat=A, params=ours)
+    m.fit(X)
+    np.testing.assert_allclose(m.monitor_.history, list(ref.monitor_.history), rtol=1e-11)
+    np.testing.assert_allclose(m.startprob_, ref.startprob_, atol=1e-12)
+    np.testing.assert_allclose(m.transmat_, ref.transmat_, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(m.emission_.mean, ref.means_, rtol=1e-9)
+    np.testing.assert_allclose(m.emission_.cov, ref._covars_, rtol=1e-9)
+    if "e" not in ours:
+        np.testing.assert_array_equal(m.emission_.mean, means)  # kept exactly
+
+
+@pytest.mark.parametrize("params", ["stm", "x", 3, ["s"]])
+def test_params_outside_s_t_e_are_refused_by_name(params):
+    from pyjl.exceptions import InputError
+
+    with pytest.raises(InputError, match="`params` must be a string of the letters"):
+        HMM(Normal(), 2, params=params).fit(np.arange(20.0))
