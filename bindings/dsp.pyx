@@ -48,7 +48,7 @@ import numpy as np
 cimport numpy as cnp
 from cython.parallel cimport prange
 from libc.stdlib cimport calloc, free, malloc
-from libc.string cimport memcpy, memset
+from libc.string cimport memcmp, memcpy, memset
 from libc.float cimport DBL_MAX
 from libc.math cimport fabs, fmax, isfinite, log, sqrt
 

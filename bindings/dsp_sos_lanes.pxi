@@ -99,4 +99,5 @@ def _zir_responses(sos):
     if decay <= 0:
         return 0, None
     f.sos, f.n_sec, f.b, f.a, f.k = &s[0, 0], s.shape[0], NULL, NULL, 0
-    return _zir_basis(&f, decay + 2 * _BLOCK)[:2]
+    setup = _zir_basis(&f, decay + 2 * _BLOCK)
+    return setup.T, setup.H

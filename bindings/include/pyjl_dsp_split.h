@@ -91,46 +91,43 @@ static Py_ssize_t pyjl_zir_basis(const pyjl_recursion *f, double *H, Py_ssize_t 
     return T;
 }
 
-/* rows[l][t] += sum_j H[j * hs + t] s[l * ns + j] for t < T, l < nl: the ZIRs of the
-   states s added to the rows, two rows at a time against a block of H (eight vectors
-   of each, in registers).  Returns 0, adding nothing, if a state is not finite (a NaN
-   must reach every later sample: the caller reruns the channel serially).  A correction
-   is not the scalar arithmetic anyway (it differs from it by rounding), so its
-   multiply-adds may fuse where the CPU has FMA. */
+/* rows[l][t] += sum_j H[j * hs + t] s[l * ns + j] for t < T, l < nl <= PYJL_LANES: the
+   ZIRs of the states s added to the rows, every row against each pair of H's vectors
+   while they are in registers (16 accumulators; a row at a time would load H once per
+   row and run at half the multiply-add rate).  Returns 0, adding nothing, if a state is
+   not finite (a NaN must reach every later sample: the caller reruns the channel
+   serially).  A correction is not the scalar arithmetic anyway (it differs from it by
+   rounding), so its multiply-adds may fuse where the CPU has FMA. */
 PYJL_LANE_CLONES __attribute__((optimize("fp-contract=fast")))
 static int pyjl_zir_add(const double *H, Py_ssize_t hs, Py_ssize_t ns, Py_ssize_t T,
                         const double *s, double *const *rows, int nl) {
-    pyjl_v8d a[8], b[8], h;
+    pyjl_v8d a[PYJL_LANES], b[PYJL_LANES], h0, h1, v;
     Py_ssize_t t0, j;
-    int l, u;
+    int l;
     for (j = 0; j < nl * ns; j++)
         if (!(fabs(s[j]) <= DBL_MAX)) return 0;
-    for (t0 = 0; t0 < T; t0 += PYJL_ZIR_STEP)
-        for (l = 0; l < nl; l += 2) {
-            const double *sa = s + l * ns, *sb = l + 1 < nl ? sa + ns : sa;
-            for (u = 0; u < 8; u++) a[u] = b[u] = pyjl_splat(0.0);
-            for (j = 0; j < ns; j++) {
-                const double *hp = H + j * hs + t0, ca = sa[j], cb = sb[j];
-                const pyjl_v8d va = pyjl_splat(ca), vb = pyjl_splat(cb);
-                for (u = 0; u < 8; u++) {
-                    memcpy(&h, hp + 8 * u, sizeof h);
-                    a[u] = a[u] + h * va;
-                    b[u] = b[u] + h * vb;
-                }
-            }
-            for (u = 0; u < 8; u++) {
-                double *r = rows[l] + t0 + 8 * u;
-                memcpy(&h, r, sizeof h);
-                h = h + a[u];
-                memcpy(r, &h, sizeof h);
-                if (l + 1 < nl) {
-                    r = rows[l + 1] + t0 + 8 * u;
-                    memcpy(&h, r, sizeof h);
-                    h = h + b[u];
-                    memcpy(r, &h, sizeof h);
-                }
+    for (t0 = 0; t0 < T; t0 += 16) {   /* T is a multiple of PYJL_ZIR_STEP */
+        for (l = 0; l < PYJL_LANES; l++) a[l] = b[l] = pyjl_splat(0.0);
+        for (j = 0; j < ns; j++) {
+            memcpy(&h0, H + j * hs + t0, sizeof h0);
+            memcpy(&h1, H + j * hs + t0 + 8, sizeof h1);
+            for (l = 0; l < PYJL_LANES; l++) {   /* rows past nl: row 0 again, not stored */
+                const double c = s[(l < nl ? l : 0) * ns + j];
+                v = pyjl_splat(c);
+                a[l] = a[l] + h0 * v;
+                b[l] = b[l] + h1 * v;
             }
         }
+        for (l = 0; l < nl; l++) {
+            double *r = rows[l] + t0;
+            memcpy(&v, r, sizeof v);
+            v = v + a[l];
+            memcpy(r, &v, sizeof v);
+            memcpy(&v, r + 8, sizeof v);
+            v = v + b[l];
+            memcpy(r + 8, &v, sizeof v);
+        }
+    }
     return 1;
 }
 
@@ -172,13 +169,31 @@ static int pyjl_lane_block(const pyjl_recursion *f, const double *zss, const dou
     return 0;
 }
 
+/* The mean of the PYJL_LEVEL_SAMPLES samples before x: a segment's starting level. */
+#define PYJL_LEVEL_SAMPLES 64   /* a multiple of 4 */
+static inline double pyjl_level(const double *x) {
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    Py_ssize_t t;
+    for (t = -PYJL_LEVEL_SAMPLES; t < 0; t += 4) {
+        s0 = s0 + x[t];
+        s1 = s1 + x[t + 1];
+        s2 = s2 + x[t + 2];
+        s3 = s3 + x[t + 3];
+    }
+    return ((s0 + s1) + (s2 + s3)) / PYJL_LEVEL_SAMPLES;
+}
+
 /* A channel split in time as a team job (pyjl_team.h): task q is block q of eight
-   segments, pyjl_lane_block's arguments for it taken from the job. */
+   segments, pyjl_lane_block's arguments for it taken from the job.  states holds
+   segment 0's starting state (the channel's) and zeros: each task sets its own
+   segments' starting states, zss times their levels, so that reading the samples
+   before every segment (cold lines of a fresh chunk) is not left to the caller alone
+   while the other threads wait. */
 typedef struct {
     pyjl_recursion f;
-    const double *zss, *level, *x, *H;
+    const double *zss, *x, *H;
     double *states, *y, *owed;
-    Py_ssize_t L, nseg, cap;
+    Py_ssize_t L, nseg, cap;   /* L >= PYJL_LEVEL_SAMPLES */
     int stream;
     int *decayed;
 } pyjl_split_job;
@@ -188,10 +203,19 @@ static void pyjl_split_task(void *ctx, Py_ssize_t q) {
     const Py_ssize_t c = q * PYJL_LANES, nb = (j->nseg + PYJL_LANES - 1) / PYJL_LANES;
     const Py_ssize_t ns = pyjl_rec_states(&j->f);
     const int nl = j->nseg - c < PYJL_LANES ? (int)(j->nseg - c) : PYJL_LANES;
-    j->decayed[q] = pyjl_lane_block(&j->f, j->zss, j->level + c, j->states + c * ns,
-                                    j->x + c * j->L, j->y + c * j->L, j->L, nl, j->H,
-                                    j->cap, j->owed + q * j->cap, j->cap, q == nb - 1,
-                                    j->stream);
+    double lvl[PYJL_LANES + 1] = {0.0};   /* of segments c .. c + nl (the next block's first) */
+    Py_ssize_t t;
+    int l;
+    if (j->zss != NULL)
+        for (l = 0; l <= nl && c + l < j->nseg; l++) {
+            if (c + l == 0) continue;   /* starts from the channel's state */
+            lvl[l] = pyjl_level(j->x + (c + l) * j->L);
+            if (l < nl)
+                for (t = 0; t < ns; t++) j->states[(c + l) * ns + t] = j->zss[t] * lvl[l];
+        }
+    j->decayed[q] = pyjl_lane_block(&j->f, j->zss, lvl, j->states + c * ns, j->x + c * j->L,
+                                    j->y + c * j->L, j->L, nl, j->H, j->cap,
+                                    j->owed + q * j->cap, j->cap, q == nb - 1, j->stream);
 }
 
 #endif  /* PYJL_DSP_SPLIT_H */

@@ -87,9 +87,10 @@ def sosfilt(sos, x, axis=None, zi=None):
     for bit whenever each channel runs in one serial pass: when ``x`` has
     several channels (after folding the other axes), when a pole is on or
     outside the unit circle, or when the one channel is shorter than
-    ``2 * max(16384, 4 * D)`` samples, ``D = 110.6 / -ln(r)`` the decay length
-    of the largest pole radius ``r`` (32,768 samples for ``butter(8, 0.1)``,
-    398,304 for ``butter(2, 1e-3)``), or in the first call of a filter of more than
+    ``min(2 * max(16384, 4 * D), 8 * max(2048, 2 * D))`` samples,
+    ``D = 110.6 / -ln(r)`` the decay length of the largest pole radius ``r``
+    (16,384 samples where ``D <= 1024``, e.g. ``butter(4, 0.1)``; 29,328 for
+    ``butter(8, 0.1)``; 398,304 for ``butter(2, 1e-3)``), or in the first call of a filter of more than
     4 sections too short to pay for the split's set-up (its unit-state responses;
     its later calls split).  A longer single channel is split in time
     into segments that fill the SIMD lanes of every thread (one thread too) and

@@ -375,3 +375,100 @@ def test_a_new_filter_of_many_sections_splits_from_its_second_call(rng):
     second = native.sosfilt(sos, x, None, 2)[0][0]
     assert not np.array_equal(second, theirs)
     _close_to_serial(second, theirs)
+
+
+SHORT_DECAY = {  # decays of 346 to 931 samples: eight lanes of 2,048 from 16,384 on
+    "butter2": ss.butter(2, 0.1, output="sos"),
+    "butter4": ss.butter(4, 0.1, output="sos"),
+    "butter4_wide": ss.butter(4, 0.3, output="sos"),
+}
+
+
+@pytest.mark.parametrize("n_threads", [1, 2])
+@pytest.mark.parametrize("name", sorted(SHORT_DECAY))
+def test_a_short_channel_of_a_short_decay_splits(rng, name, n_threads):
+    # from 8 x 2,048 samples on (segments at least twice the decay): split, to rounding;
+    # one sample fewer: one serial pass, SciPy's result exactly
+    sos = SHORT_DECAY[name]
+    assert 2 * native._decay_length(sos) <= 2048
+    for n in (16_384, 20_000, 32_767):
+        x = rng.standard_normal((1, n)) + 3.0
+        zi = rng.standard_normal((1, sos.shape[0], 2))
+        y, zf = native.sosfilt(sos, x, zi, n_threads)
+        y_ref, zf_ref = _scipy(sos, x, zi)
+        assert not np.array_equal(y, y_ref)
+        _close_to_serial(y, y_ref)
+        _close_to_serial(zf, zf_ref)
+    x = rng.standard_normal((1, 16_383))
+    y, zf = native.sosfilt(sos, x, None, n_threads)
+    y_ref, zf_ref = _scipy(sos, x, np.zeros((1, sos.shape[0], 2)))
+    np.testing.assert_array_equal(y, y_ref)
+    np.testing.assert_array_equal(zf, zf_ref)
+
+
+def test_the_short_split_waits_for_a_long_decay(rng):
+    # butter(8, 0.1), decay 1,833: eight segments of 3,666 from 29,328 samples on
+    sos = FILTERS["butter8"]
+    for n, split in ((29_327, False), (29_328, True)):
+        x = rng.standard_normal((1, n))
+        y = native.sosfilt(sos, x, None, 1)[0]
+        y_ref = ss.sosfilt(sos, x[0])
+        assert np.array_equal(y[0], y_ref) != split
+        _close_to_serial(y[0], y_ref)
+
+
+@pytest.mark.parametrize("n", [16_383, 16_384, 24_576])
+def test_a_short_direct_form_splits_as_sosfilt(rng, n):
+    # lfilter's one-step path for small calls leaves these to the split; butter(2, 0.1)'s
+    # responses peak at 1.8
+    b, a = ss.butter(2, 0.1)
+    x = rng.standard_normal(n)
+    zi = ss.lfilter_zi(b, a) * x[0]
+    y, zf = dsp.lfilter(b, a, x, zi=zi)
+    y_ref, zf_ref = ss.lfilter(b, a, x, zi=zi)
+    assert np.array_equal(y, y_ref) == (n < 16_384)
+    _close_to_serial(y, y_ref)
+    _close_to_serial(zf, zf_ref)
+
+
+@pytest.mark.parametrize("at", [100, 9_000, 16_383])
+def test_a_short_split_carries_nan_on(rng, at):
+    sos = SHORT_DECAY["butter4"]
+    x = rng.standard_normal((1, 16_384))
+    x[0, at] = np.nan
+    y, zf = native.sosfilt(sos, x, None, 2)
+    y_ref = ss.sosfilt(sos, x[0])
+    assert np.isnan(y[0, at:]).all() and np.isnan(zf).all()
+    _close_to_serial(y[0, :at], y_ref[:at])
+
+
+@pytest.mark.parametrize("chunk", [16_384, 24_000, 65_536])
+def test_streams_of_two_filters_alternating(rng, chunk):
+    # chunk after chunk the split keeps the last filter's set-up at hand: two streams
+    # (and a third filter differing from one in the last bit of one coefficient)
+    # alternating must each use their own
+    sos_a, sos_b = SHORT_DECAY["butter4"], FILTERS["butter8"]
+    sos_c = sos_a.copy()
+    sos_c[-1, -1] = np.nextafter(sos_c[-1, -1], 0.0)
+    x = rng.standard_normal(4 * chunk)
+    streams = [dsp.SosFilter(s) for s in (sos_a, sos_b, sos_c)]
+    outs = [[], [], []]
+    for i in range(0, x.size, chunk):
+        for k, f in enumerate(streams):
+            outs[k].append(f.process(x[i : i + chunk]))
+    for k, s in enumerate((sos_a, sos_b, sos_c)):
+        _close_to_serial(np.concatenate(outs[k]), ss.sosfilt(s, x))
+
+
+@pytest.mark.parametrize("shape", [(8, 512), (8, 8192), (16, 16_384), (3, 4096), (9, 32_768)])
+def test_rows_a_multiple_of_4_kb_apart_are_scipys(rng, shape):
+    # channels in lanes whose rows start a multiple of 4 kB apart (a stream's 2^k chunk of
+    # several channels): SciPy's result bit for bit, on one thread and two
+    sos = FILTERS["butter8"]
+    b, a = ss.butter(4, 0.1)
+    x = rng.standard_normal(shape)
+    for n_threads in (1, 2):
+        np.testing.assert_array_equal(native.sosfilt(sos, x, None, n_threads)[0],
+                                      ss.sosfilt(sos, x))
+        np.testing.assert_array_equal(native.lfilter(b, a, x, None, n_threads)[0],
+                                      ss.lfilter(b, a, x))
