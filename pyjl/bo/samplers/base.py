@@ -6,7 +6,9 @@ A sampler is an object with one method (and an optional hook):
   dicts, none of them the point of a trial in ``trials`` (abandoned ones excepted);
   raise :class:`~pyjl.bo.SpaceExhausted` when no unseen point is left.  The draws
   for the trial that will get number ``k`` come from :func:`point_rng` ``(seed, k)``,
-  so a study replays the same points whichever process asks.
+  so a study's random draws are the same whichever process asks (a GP's proposals also
+  depend on its hyperparameters, whose fit starts from the process's previous one, so a
+  resumed study may propose slightly other points than an uninterrupted one).
 * ``check(space)``: called once the study's space is known; refuses settings that
   do not fit it (the base class accepts everything).
 
