@@ -90,9 +90,9 @@ def sosfilt(sos, x, axis=None, zi=None):
     ``min(2 * max(16384, 4 * D), 8 * max(2048, 2 * D))`` samples,
     ``D = 110.6 / -ln(r)`` the decay length of the largest pole radius ``r``
     (16,384 samples where ``D <= 1024``, e.g. ``butter(4, 0.1)``; 29,328 for
-    ``butter(8, 0.1)``; 398,304 for ``butter(2, 1e-3)``), or in the first call of a filter of more than
-    4 sections too short to pay for the split's set-up (its unit-state responses;
-    its later calls split).  A longer single channel is split in time
+    ``butter(8, 0.1)``; 398,304 for ``butter(2, 1e-3)``), or in the first call
+    of a filter of more than 4 sections too short to pay for the split's set-up
+    (its unit-state responses; its later calls split).  A longer single channel is split in time
     into segments that fill the SIMD lanes of every thread (one thread too) and
     agrees to rounding (4e-15 of ``max|y|`` for ``butter(8, 0.1)``, more where a
     pole is close to 1: 4e-14 for ``butter(2, 0.01)``).  Complex

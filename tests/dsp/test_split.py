@@ -468,7 +468,9 @@ def test_rows_a_multiple_of_4_kb_apart_are_scipys(rng, shape):
     b, a = ss.butter(4, 0.1)
     x = rng.standard_normal(shape)
     for n_threads in (1, 2):
-        np.testing.assert_array_equal(native.sosfilt(sos, x, None, n_threads)[0],
-                                      ss.sosfilt(sos, x))
-        np.testing.assert_array_equal(native.lfilter(b, a, x, None, n_threads)[0],
-                                      ss.lfilter(b, a, x))
+        np.testing.assert_array_equal(
+            native.sosfilt(sos, x, None, n_threads)[0], ss.sosfilt(sos, x)
+        )
+        np.testing.assert_array_equal(
+            native.lfilter(b, a, x, None, n_threads)[0], ss.lfilter(b, a, x)
+        )
