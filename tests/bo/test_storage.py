@@ -226,10 +226,12 @@ def test_a_real_optuna_study_file_is_refused(tmp_path):
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     url = f"sqlite:///{tmp_path / 'optuna.db'}"
     optuna.create_study(storage=url).optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
-    before = _tables(url)
+    before, raw = _tables(url), (tmp_path / "optuna.db").read_bytes()
     with pytest.raises(InputError, match="an Optuna study's"):
         open_storage(url)
     assert _tables(url) == before
+    # not a byte changed: switching the file to WAL (its header) would be a write too
+    assert (tmp_path / "optuna.db").read_bytes() == raw
     assert len(optuna.load_study(study_name=None, storage=url).trials) == 2
 
 

@@ -115,6 +115,7 @@ class SQLiteStorage(FaultReports, SQLTrials):
         self._lock = threading.RLock()
         self._local = threading.local()
         self._depth = 0
+        self._journal_set = False  # set once the file is known to be pyjl's (or new)
         with self._guard("open"):
             conn = self._conn()
             tables = {
@@ -126,6 +127,11 @@ class SQLiteStorage(FaultReports, SQLTrials):
                 if t in tables
             }
         check_own_tables(columns, describe(self.url))
+        if getattr(self._local, "writable", False):
+            # only now: switching another program's file to WAL rewrites its header
+            with self._guard("open"):
+                conn.execute(f"PRAGMA journal_mode = {self._journal}")
+            self._journal_set = True
         if not {"studies", "trials"} <= tables:
             if self.read_only:
                 raise _input_error(
@@ -199,8 +205,10 @@ class SQLiteStorage(FaultReports, SQLTrials):
             try:
                 conn = self._connect(mode)
                 if mode is None:
-                    conn.execute(f"PRAGMA journal_mode = {self._journal}")
+                    if self._journal_set:
+                        conn.execute(f"PRAGMA journal_mode = {self._journal}")
                     conn.execute("PRAGMA synchronous = FULL")
+                self._local.writable = mode is None
                 conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
                 return conn
             except sqlite3.OperationalError as exc:
