@@ -273,17 +273,24 @@ def boolean(value: Any, name: str) -> bool:
 
 
 def choice(value: Any, name: str, options: Iterable[Any]) -> Any:
-    """``value`` if it is one of ``options`` (compared with ``==``, strings exactly).
+    """``value`` if it is one of ``options`` (compared with ``==`` between values of one
+    type, so ``True`` is not ``1``; a ``str`` subclass such as NumPy's ``np.str_``, read
+    from an array or a table, is its plain string).
 
     Examples
     --------
     >>> choice("ml", "method", ("ml", "loo", None))
     'ml'
+    >>> import numpy as np
+    >>> choice(np.str_("loo"), "method", ("ml", "loo", None))
+    'loo'
     """
     allowed = tuple(options)
     for option in allowed:
         if type(option) is type(value) and option == value or option is value:
             return value
+        if type(option) is str and isinstance(value, str) and option == value:
+            return option
     listed = ", ".join(repr(o) for o in allowed)
     raise error(name, f"must be one of {listed}", describe(value), f"pass one of {listed}")
 

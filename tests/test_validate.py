@@ -39,3 +39,23 @@ def test_choice_and_seed():
         _validate.choice("ML", "method", ("ml", "loo"))
     with pytest.raises(InputError, match=r"^`seed` must be an integer >= 0 and <= "):
         _validate.seed(2**70)
+
+
+def test_a_numpy_string_option_is_the_plain_string():
+    # options read from an array or a table are np.str_; SciPy accepts them
+    import pyjl.dsp as dsp
+
+    x = np.random.default_rng(0).standard_normal(2000)
+    b, a = dsp.butter(3, 0.2)
+    for call in (
+        lambda s: dsp.welch(x, scaling=s("spectrum"), average=s("median"))[1],
+        lambda s: dsp.resample_poly(x, 2, 3, padtype=s("mean")),
+        lambda s: dsp.decimate(x, 4, ftype=s("fir")),
+        lambda s: dsp.filtfilt(b, a, x, method=s("gust")),
+        lambda s: dsp.fftconvolve(x, x[:50], mode=s("same")),
+        lambda s: dsp.stft(x, boundary=s("even"))[2],
+    ):
+        np.testing.assert_array_equal(call(np.str_), call(str))
+    assert type(_validate.choice(np.str_("ml"), "method", ("ml", "loo"))) is str
+    with pytest.raises(InputError):
+        _validate.choice(1, "flag", (True, False))  # True is still not 1
