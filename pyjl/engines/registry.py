@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from .. import _config, _validate
-from ..exceptions import EngineUnavailableError
+from ..exceptions import EngineUnavailableError, InputError
 
 __all__ = [
     "register",
@@ -189,6 +189,16 @@ def current() -> Any:
     name = get_backend()
     try:
         return get(name)
+    except InputError:
+        if _override.get() is None and _config.source("engine") == "environment":
+            valid = ", ".join(map(repr, _factories))
+            raise _validate.error(  # say where the name came from, as the other settings do
+                "PYJL_BACKEND",
+                f"must name an engine ({valid})",
+                f"PYJL_BACKEND={name!r} (from the environment)",
+                "correct or unset the variable; pyjl.info() says which engines are available",
+            ) from None
+        raise
     except EngineUnavailableError as exc:
         where = {"set": "set_backend", "environment": "PYJL_BACKEND", "default": "the default"}[
             _config.source("engine")

@@ -60,6 +60,18 @@ def test_environment_selects_and_unavailable_env_is_reported(monkeypatch):
             engines.current()
 
 
+def test_an_unknown_engine_in_the_environment_says_it_came_from_there(monkeypatch):
+    # as PYJL_NUM_THREADS and PYJL_JULIA_BRIDGE do (pyjl/_config.py)
+    monkeypatch.setenv("PYJL_BACKEND", "bogus")
+    with pytest.raises(InputError) as info:
+        engines.current()
+    text = str(info.value)
+    assert text.startswith("`PYJL_BACKEND` must name an engine")
+    assert "PYJL_BACKEND='bogus' (from the environment)" in text and "'native'" in text
+    with pytest.raises(InputError, match="`name` must name an engine"):
+        pyjl.set_backend("bogus")  # a name passed in code is the argument's
+
+
 class _Toy:
     """A user engine: delegates every kernel to native but has its own name."""
 
