@@ -551,3 +551,19 @@ def test_write_arrow_takes_big_endian_columns(tmp_path, form):
     forms = {"dict": {"x": x}, "dataframe": pd.DataFrame({"x": x}), "series": pd.Series(x)}
     path = write_arrow(tmp_path / "be.arrow", forms[form])
     np.testing.assert_array_equal(read_arrow(path).column(0).to_numpy(), np.arange(5.0))
+
+
+@pytest.mark.parametrize(
+    "values, expected",
+    [
+        (np.array([1e308, 1e308]), True),  # the sum overflows on finite values
+        (np.full(5000, 1e308), True),
+        (np.array([1.0, np.inf, -np.inf]), False),
+        ([1.0, np.nan], False),  # an array-like, as every pyjl function takes
+        (np.arange(10, dtype=np.int16), True),
+        (np.array([1 + 2j, np.nan]), False),
+    ],
+)
+def test_all_finite_is_exact(values, expected):
+    assert data.all_finite(values) is expected
+    assert expected == bool(np.isfinite(np.asarray(values)).all())  # NumPy's answer

@@ -120,13 +120,13 @@ def _check_finite(
 
 
 def all_finite(a: Any) -> bool:
-    """Whether every value of the NumPy array ``a`` is finite, by one pass and no temporary.
+    """Whether every value of the array ``a`` (or array-like of numbers) is finite.
 
     A float64 array of up to 4,096 values is tried by its sum of squares first (one dot
     product on this thread, no floating-point warning); otherwise, or when that overflows,
-    by its sum with the warnings off.  A finite sum proves every value finite; a sum that
-    overflows on finite values answers False, which costs callers only the slower path
-    that locates the bad value (or finds none).
+    by its sum with the warnings off: one pass and no temporary.  A finite sum proves
+    every value finite; only when it is not (a NaN or infinity, or finite values whose sum
+    overflows) is each value tested.
 
     Examples
     --------
@@ -135,11 +135,19 @@ def all_finite(a: Any) -> bool:
     (True, False)
     >>> all_finite(np.array([1e200, 1e200]))  # the squares overflow, the sum does not
     True
+    >>> all_finite(np.array([1e308, 1e308]))  # the sum overflows too: tested one by one
+    True
     """
+    if not isinstance(a, np.ndarray):
+        a = np.asarray(a)
+    if a.dtype.kind not in "biufc":
+        raise _err("a", "must hold numbers", f"dtype {a.dtype}", "pass a numeric NumPy array")
     if a.dtype == _F64 and a.size <= 4096 and math.isfinite(np.vdot(a, a)):
         return True
     with np.errstate(over="ignore", invalid="ignore"):
-        return bool(np.isfinite(np.add.reduce(a, axis=None)))
+        if np.isfinite(np.add.reduce(a, axis=None)):
+            return True
+    return bool(np.isfinite(a).all())
 
 
 def _kind(obj: object) -> str:
