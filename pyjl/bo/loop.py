@@ -192,12 +192,31 @@ class _Loop:
         interrupt is abandoned (redone by the next run)."""
         with beating(self.opt, self._running):
             self._run()
+        if not (self.stop or self.exhausted):
+            self._warn_orphans()
         if self.failures and not self.ended:
             number, error = self.failures[0]
             warn(
                 f"every evaluation of this run failed ({len(self.failures)}; trial {number}: "
                 f"{error}). Failed trials stay in the study and count towards n_calls: fix "
                 "the objective, then raise n_calls or start a new study",
+                PyjlWarning,
+            )
+
+    def _warn_orphans(self) -> None:
+        """Say so when the budget was reached with trials of this process still pending
+        that this run did not ask (an ``ask`` never told, e.g. in an interrupted notebook
+        cell): they count towards ``n_calls`` and no one will end them."""
+        me = self.opt._worker
+        pending = [
+            t.number for t in self.opt.trials if t.state == TrialState.RUNNING and t.worker == me
+        ]
+        if pending:
+            warn(
+                f"trial(s) {pending} of this process are still pending (asked, never told) "
+                f"and count towards n_calls={self.n_calls}: unless another thread is "
+                "evaluating them, tell them (tell_trial) or abandon them (abandon), then "
+                "run again",
                 PyjlWarning,
             )
 

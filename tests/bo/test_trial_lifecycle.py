@@ -342,3 +342,18 @@ def test_the_loop_keeps_an_evaluation_whose_trial_someone_else_ended(storage):
     res = random_search(objective, SPACE, n_calls=1, storage=storage, study="s", progress=False)
     assert sorted(res.history["value"]) == [1.0, 9.0]
     assert set(res.history["state"]) == {"complete"}
+
+
+def test_a_run_that_ends_short_of_its_budget_on_an_untold_ask_says_so(storage):
+    # an ask never told (an interrupted notebook cell) is pending under this process: it
+    # counts towards n_calls, and no heartbeat check ends it while the process lives
+    opt = Optimizer(SPACE, storage=storage, study="s", seed=0, sampler="random")
+    opt.ask()
+    with pytest.warns(PyjlWarning, match=r"trial\(s\) \[0\] of this process are still pending"):
+        res = random_search(
+            lambda p: p["x"], SPACE, n_calls=3, storage=opt.storage, study="s", progress=False
+        )
+    assert list(res.history["state"]) == ["pending", "complete", "complete"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a run that reaches its budget alone: no warning
+        random_search(lambda p: p["x"], SPACE, n_calls=3, study="t", progress=False)
