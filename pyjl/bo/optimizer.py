@@ -87,7 +87,9 @@ class Optimizer(StudyViews):
         fantasised: at the posterior mean, or at the value ``liar`` says.
     storage : None or str or path-like, default None
         ``None`` keeps the trials in memory; ``"sqlite:///file.db"`` or a plain
-        path keeps them in an SQLite file that several processes can share.
+        path keeps them in an SQLite file that several processes of one host can share;
+        ``"postgresql://user@host/db"`` in a PostgreSQL database that workers on several
+        machines share.
     study : str or None, default None
         The study's name in ``storage`` (``None``: ``"default"``); an existing
         study resumes, and its stored space and seed win.
@@ -151,7 +153,7 @@ class Optimizer(StudyViews):
         The study's search space (the stored one when resuming).
     study_name : str
         The study's name in ``storage``.
-    storage : MemoryStorage or SQLiteStorage
+    storage : MemoryStorage or SQLiteStorage or PostgreSQLStorage
         The open storage of the trials (its ``url`` says where).
     seed : int
         The study's seed (the stored one when resuming).
