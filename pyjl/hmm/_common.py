@@ -24,6 +24,7 @@ __all__ = [
     "gaussian_range",
     "gaussian_finite",
     "covars_map",
+    "covars_log_prior",
     "emission_states",
     "INIT_ROWS",
 ]
@@ -223,6 +224,16 @@ def covars_map(
     ``c_n = N cov`` the weighted scatter (``offset``: 1 for variances, ``d`` for
     matrices).  ``covars_prior = 0, covars_weight <= offset`` is the MLE ``cov``
     itself (returned unchanged)."""
+    got = _covars_prior(prior, weight, offset, shape)
+    if got is None:
+        return cov
+    prior, c = got
+    return (prior + N * cov) / np.maximum(c + N, 1e-5)
+
+
+def _covars_prior(prior: Any, weight: Any, offset: Any, shape: tuple[int, ...]) -> Any:
+    """``(covars_prior broadcast to shape, max(covars_weight - offset, 0))``, checked;
+    ``None`` where there is no prior (``covars_prior = 0, covars_weight <= offset``)."""
     prior = check_values(
         prior,
         "covars_prior",
@@ -232,7 +243,7 @@ def covars_map(
     )
     weight = real(weight, "covars_weight", low=0, fix="pass 1 (no prior) or a prior weight")
     if not np.any(prior) and weight <= offset:
-        return cov
+        return None
     try:
         prior = np.broadcast_to(prior, shape)
     except ValueError:
@@ -242,7 +253,38 @@ def covars_map(
             f"shape {prior.shape}",
             "pass a scalar such as 1e-2",
         ) from None
-    return (prior + N * cov) / np.maximum(max(weight - offset, 0.0) + N, 1e-5)
+    return prior, max(weight - offset, 0.0)
+
+
+def covars_log_prior(cov: np.ndarray, prior: Any, weight: Any, kind: str, d: int) -> float:
+    """The log-density, up to a constant, of the prior whose mode :func:`covars_map`
+    takes, at the covariances ``cov`` of ``kind``: variances ``(K, d)`` ("diag", and
+    ``Normal``'s), one per state ``(K,)`` ("spherical"), matrices ``(K, d, d)`` ("full")
+    or one ``(d, d)`` ("tied").  With ``P`` the prior and ``c = max(weight - offset, 0)``:
+    ``-(c/2) log v - P / (2 v)`` per variance (inverse gamma; a spherical variance
+    stands for its ``d`` features), ``-(c/2) log|S| - tr(P S^-1) / 2`` per matrix
+    (inverse Wishart).  What EM with that M-step increases is the log-likelihood plus
+    this, so the convergence monitor checks that sum for decreases."""
+    matrices = kind in ("full", "tied")
+    K = 1 if kind == "tied" else len(cov)
+    shape = (K, d, d) if matrices else (K, d)
+    got = _covars_prior(prior, weight, d if matrices else 1, shape)
+    if got is None:
+        return 0.0
+    P, c = got
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if matrices:
+            S = np.reshape(cov, (K, d, d))
+            sign, logdet = np.linalg.slogdet(S)
+            trace = np.einsum("kij,kji->k", P, np.linalg.inv(S))
+            value = np.sum(-0.5 * c * logdet - 0.5 * trace) if np.all(sign > 0) else -np.inf
+        elif kind == "spherical":
+            v = np.asarray(cov, dtype=np.float64)
+            value = np.sum(-0.5 * d * c * np.log(v) - P.sum(1) / (2.0 * v))
+        else:
+            v = np.asarray(cov, dtype=np.float64)
+            value = np.sum(-0.5 * c * np.log(v) - P / (2.0 * v))
+    return float(value)
 
 
 def per_state(value: Any, n_states: int | None, d: int | None, name: str) -> np.ndarray:

@@ -24,16 +24,20 @@ def _unit_max(counts: np.ndarray) -> Any:
 
 
 def log_prior(model: HMM) -> float:
-    """Dirichlet log-density (up to a constant) of the current start/transition rows."""
+    """Log-density (up to a constant) of the current parameters' priors: the Dirichlet
+    priors of the start/transition rows and the emission's own (its optional
+    ``log_prior``, e.g. the covariances' of a Gaussian)."""
+    own = getattr(model.emission_, "log_prior", None)
+    value = float(own()) if callable(own) else 0.0
     priors = (model.startprob_prior, model.transmat_prior)
     if all(isinstance(p, (int, float)) and p == 1 for p in priors):
-        return 0.0  # concentrations of 1: every term is 0 (or 0 * log 0, dropped)
+        return value  # concentrations of 1: every term is 0 (or 0 * log 0, dropped)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         terms = [
             (np.asarray(model.startprob_prior, float) - 1.0) * np.log(model.startprob_),
             (np.asarray(model.transmat_prior, float) - 1.0) * np.log(model.transmat_),
         ]
-        return float(sum(np.where(np.isfinite(t), t, 0.0).sum() for t in terms))
+        return value + float(sum(np.where(np.isfinite(t), t, 0.0).sum() for t in terms))
 
 
 def mstep(model: HMM, stats: Stats, src: Any) -> None:

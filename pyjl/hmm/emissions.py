@@ -29,6 +29,7 @@ from .._validate import error
 from ._common import (
     INIT_ROWS,
     as_obs,
+    covars_log_prior,
     covars_map,
     empty_states,
     floor_collapsed,
@@ -155,6 +156,12 @@ class Normal(FusedGaussian, _Independent):
         x, m = as_obs(X, finite=False), self._arr("mean")
         _same_d(x, m)
         return x, m, self._arr("var")
+
+    def log_prior(self) -> float:
+        """Log-density, up to a constant, of the variances' prior (``covars_prior``,
+        ``covars_weight``): EM increases the log-likelihood plus this."""
+        var = self._arr("var")
+        return covars_log_prior(var, self.covars_prior, self.covars_weight, "diag", var.shape[1])
 
     def fit_stats(self, stats: tuple[np.ndarray, ...]) -> Any:
         """Weighted maximum-likelihood update from summed :meth:`suff_stats`."""

@@ -34,6 +34,7 @@ from ._common import (
     INIT_ROWS,
     as_obs,
     check_values,
+    covars_log_prior,
     covars_map,
     empty_states,
     floor_collapsed,
@@ -278,6 +279,14 @@ class MvNormal(FusedGaussian):
             S1[k] = w[:, k] @ xc
             S2[k] = (xc * w[:, k : k + 1]).T @ xc
         return (w.sum(0), S1, S2)
+
+    def log_prior(self) -> float:
+        """Log-density, up to a constant, of the covariances' prior (``covars_prior``,
+        ``covars_weight``): EM increases the log-likelihood plus this."""
+        d = self._mean().shape[1]
+        return covars_log_prior(
+            self.cov, self.covars_prior, self.covars_weight, self.covariance_type, d
+        )
 
     def fit_stats(self, stats: tuple[np.ndarray, ...]) -> Self:
         """Weighted maximum-likelihood update from summed :meth:`suff_stats`."""

@@ -47,6 +47,10 @@ Optional members make the built-in emissions faster and the model more scalable;
 ``viterbi_path(X, lengths, log_pi, log_A) -> (path, logprob)``
     Viterbi (``predict``, ``decode``) in one engine call likewise
     (``gaussian_viterbi``).
+``log_prior() -> float``
+    The log-density, up to a constant, of a prior on the parameters whose mode ``fit``
+    takes (a MAP update, such as the Gaussians' ``covars_prior``): EM then increases the
+    log-likelihood plus this, and the convergence monitor checks that sum for decreases.
 ``check_input(X) -> X``
     Validate and convert observations (e.g. non-negative integer counts), raising
     :class:`pyjl.exceptions.InputError`; without it ``HMM`` requires finite floats.

@@ -206,6 +206,11 @@ class Mixture:
         K, M = self._w().shape
         return int(sum(c.n_parameters for c in self.components) + K * (M - 1))
 
+    def log_prior(self) -> float:
+        """The components' priors (those with ``log_prior``), summed."""
+        parts = (getattr(c, "log_prior", None) for c in self.components)
+        return float(sum(f() for f in parts if callable(f)))
+
     def check_input(self, X: Any) -> np.ndarray:
         """Validate the observations ``X`` for this emission; returns them as ``(T, d)``."""
         check = getattr(self.components[0], "check_input", None)
