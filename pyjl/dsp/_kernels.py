@@ -27,6 +27,7 @@ __all__ = [
     "lfilter_small",
     "upfirdn_channels",
     "upfirdn_small",
+    "unit_numerator",
     "rerun_scaled",
 ]
 
@@ -237,6 +238,19 @@ def upfirdn_small(h, x, up, down):
 
 
 # --- data or coefficients near the float64 limits ---------------------------------
+def unit_numerator(b, numerator=None):
+    """``(b, sb)``: ``b`` with its numerator divided by the power of two ``sb`` (a float)
+    that brings its peak to [1, 2) where it lies near the float64 limits (a copy; exact),
+    else ``(b, None)``.  ``numerator(b)``: the part scaled (a view; default all of ``b``)."""
+    sb = power_of_two_scale(np.reshape(b if numerator is None else numerator(b), (1, -1)))
+    if sb is None:
+        return b, None
+    sb = float(sb.item())
+    b = b.copy()
+    (b if numerator is None else numerator(b))[...] /= sb
+    return b, sb
+
+
 def rerun_scaled(run, b, x2, zi2, what, passes=1, numerator=None):
     """``run(b, x2, zi2)`` again with the data (and its state) divided by per-channel
     powers of two and the numerator by one, the results scaled back: exact for these
@@ -246,11 +260,7 @@ def rerun_scaled(run, b, x2, zi2, what, passes=1, numerator=None):
     scaled (a view; default all of ``b``: second-order sections pass the first
     section's b-part); ``passes`` is how often it is applied (2 forward-backward).
     ``run`` returns an array or a tuple of arrays with channels first."""
-    sb = power_of_two_scale(np.reshape(b if numerator is None else numerator(b), (1, -1)))
-    if sb is not None:
-        sb = float(sb.item())
-        b = b.copy()
-        (b if numerator is None else numerator(b))[...] /= sb
+    b, sb = unit_numerator(b, numerator)
     both = x2 if zi2 is None else np.concatenate((x2, zi2.reshape(x2.shape[0], -1)), axis=1)
     sx = power_of_two_scale(both)
     if sx is not None:

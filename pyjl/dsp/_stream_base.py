@@ -1,15 +1,16 @@
 """What the streaming filters share: chunk validation, the channel count fixed by the
-first chunk, the column names fixed by the first chunk that has them, and the result in
-the chunk's form (:mod:`pyjl.dsp.streaming`)."""
+first chunk, the column names fixed by the first chunk that has them, the result in
+the chunk's form, and the checked filter state ``zi_`` (:mod:`pyjl.dsp.streaming`)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from .. import _validate
+from .. import _validate, data
 from . import _inputs
+from ._frames import power_of_two_scale, rescale
 
-__all__ = ["F64", "real", "Stream"]
+__all__ = ["F64", "real", "Stream", "StateStream"]
 
 #: float64, the dtype a stream's usual chunk has (compared by identity: cheap)
 F64 = np.dtype(np.float64)
@@ -53,8 +54,8 @@ class Stream:
         self._reset()
 
     def _reset(self):
-        """Forget the filter state (the filters' ``zi_``; overridden where it is more)."""
-        self.zi_ = None
+        """Forget the filter state (each stream's own)."""
+        raise NotImplementedError
 
     def _chunk(self, chunk, proven=False):
         """``(x2, form)``: the chunk as float64 channels ``(n_channels, n)`` and what
@@ -149,3 +150,91 @@ class Stream:
         self._channels = None
         self._names = None
         self._reset()
+
+
+class StateStream(Stream):
+    """A stream whose state is the public ``zi_``: ``(n_channels,) + _zi_tail``.
+
+    ``zi_`` is read and assigned by users (a saved state restored, a channel's state
+    changed), and the kernels index it without bounds checks: an assignment is checked
+    here, once, so the per-chunk path reads the private ``_zi`` unchecked.
+
+    A chunk near the float64 limit reruns at a power-of-two scale (:meth:`_rerun`); while
+    the true state then exceeds float64, ``_zi`` is kept at that scale: in units of
+    ``1 / (_sx * _sb)``, ``_sx`` the per-channel scale, ``_sb`` the coefficients' (None
+    ``_sx``: the data's units).
+    """
+
+    #: the state's shape after its channel axis (each filter's), and its layout in words
+    _zi_tail = ()
+    _zi_layout = "(n_channels, ...)"
+    _sx = None
+    _sb = 1.0
+
+    def _reset(self):
+        self._set_state(None)
+
+    def _state(self):
+        """The state in the data's units (infinite where it exceeds float64)."""
+        if self._sx is None:
+            return self._zi
+        sx = self._sx.reshape(self._sx.shape + (1,) * (self._zi.ndim - 2))
+        with np.errstate(over="ignore"):
+            return self._zi * sx * self._sb
+
+    def _set_state(self, zi):
+        """Keep ``zi``: a checked float64 array in the data's units, or None."""
+        self._zi, self._sx = zi, None
+
+    def _rerun(self, run, x2, zi, what):
+        """The chunk's output from ``run(x2 / sx, zi_scaled) -> (y2, zf)`` (the
+        coefficients already divided by ``_sb``) at a per-channel power-of-two scale
+        ``sx``, exact for a linear filter, as the one-shot calls rerun data near the
+        float64 limit (:func:`pyjl.dsp._kernels.rerun_scaled`): the scale of the data and
+        the state, or the scaled state's own unless the chunk needs more.  The final
+        state stays scaled while its true value exceeds float64, so the next chunk goes
+        on exactly; an output beyond float64 warns."""
+        per_channel = (-1,) + (1,) * (zi.ndim - 1)
+        if self._sx is None:
+            sx = power_of_two_scale(np.concatenate((x2, zi.reshape(x2.shape[0], -1)), axis=1))
+            sx = np.ones((x2.shape[0], 1)) if sx is None else sx
+            zi = zi / sx.reshape(per_channel) / self._sb
+        else:  # the scale only grows (a power-of-two ratio: exact but for underflow)
+            sx = power_of_two_scale(x2)
+            sx = self._sx if sx is None else np.maximum(self._sx, sx)
+            zi = zi * (self._sx / sx).reshape(per_channel)
+        y2, self._zi = run(x2 / sx, zi)
+        self._sx = sx
+        true = self._state()
+        if data.all_finite(true):
+            self._set_state(true)
+        return rescale(y2, (sx, self._sb), what)
+
+    @property
+    def zi_(self):
+        """The state after the last chunk, or None before the first chunk and after
+        ``reset()``.  Assigning checks the shape (the stream's channel count; before the
+        first chunk the state fixes it) and that the values are finite, and keeps a
+        float64 copy; None restarts from the initial state at the next chunk."""
+        return self._state()
+
+    @zi_.setter
+    def zi_(self, value):
+        if value is None:
+            self._set_state(None)
+            return
+        zi = data.as_array(value, name="zi_", copy=True, allow_empty=True)
+        n, tail = self._channels, self._zi_tail
+        if zi.shape[1:] != tail or zi.ndim != len(tail) + 1 or n not in (None, zi.shape[0]):
+            want = ", ".join(map(str, ("n_channels" if n is None else n,) + tail))
+            held = "" if n is None else f" for the stream's {n} channel(s)"
+            raise _validate.error(
+                "zi_",
+                f"must have shape ({want}), {self._zi_layout}{held}",
+                f"shape {zi.shape}",
+                "assign a state read from zi_ of a stream with the same coefficients and "
+                "channels, None to restart the state, or call reset() to change channels",
+            )
+        if n is None:  # as a first chunk would, the state fixes the channel count
+            self._channels = zi.shape[0]
+        self._set_state(zi)

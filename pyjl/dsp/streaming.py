@@ -45,6 +45,7 @@ True
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 
@@ -52,20 +53,16 @@ from .. import _validate, data
 from ..data import all_finite
 from ..exceptions import InputError
 from . import _inputs
-from ._frames import filter_finite, power_of_two_scale, rescale
-from ._kernels import (
-    engine,
-    lfilter_channels,
-    rerun_scaled,
-    sosfilt_channels,
-)
-from ._stream_base import F64, Stream, real
+from ._frames import filter_finite, rescale
+from ._kernels import engine, lfilter_channels, rerun_scaled, sosfilt_channels, unit_numerator
+from ._stream_base import F64, StateStream, Stream, real
+from .filtering import sos_numerator
 from .resample import resample_poly_dtypes, resample_poly_filter, upfirdn_kept
 
 __all__ = ["SosFilter", "FirFilter", "Resampler"]
 
 
-class SosFilter(Stream):
+class SosFilter(StateStream):
     """Streaming ``sosfilt``: ``process(chunk)`` filters and keeps the section states.
 
     Parameters
@@ -86,7 +83,8 @@ class SosFilter(Stream):
         The validated sections (float64).
     zi_ : ndarray, shape (n_channels, n_sections, 2), or None
         The section states after the last chunk; None before the first chunk and
-        after :meth:`reset`.
+        after :meth:`reset`.  Assignable (checked, copied): a state
+        saved from a filter of the same sections continues its stream exactly.
 
     Examples
     --------
@@ -101,9 +99,15 @@ class SosFilter(Stream):
     True
     """
 
+    _zi_layout = "(n_channels, n_sections, 2)"
+
     def __init__(self, sos, zi=None):
-        super().__init__()
         self.sos = real(_inputs.validate_sos(sos), "sos")
+        # a numerator near the float64 limits runs divided by a power of two on a rerun
+        self._sos_unit, sb = unit_numerator(self.sos, sos_numerator)
+        self._sb = self._sb if sb is None else sb
+        self._zi_tail = (self.sos.shape[0], 2)
+        super().__init__()
         self._coef_dtype = np.asarray(sos).dtype
         self._zi0 = None
         if zi is not None:
@@ -139,12 +143,12 @@ class SosFilter(Stream):
     def process(self, chunk):
         """Filter the next chunk; returns the chunk's shape and form (a DataFrame
         or Arrow table keeps its index and columns)."""
-        zi = self.zi_
+        zi = self._zi
         if (  # a stream's usual chunk, with the least Python around the kernel
             type(chunk) is np.ndarray
             and chunk.dtype is F64
             and zi is not None
-            and zi.dtype is F64
+            and self._sx is None
             and self._f64_out
             and chunk.flags.c_contiguous
         ):
@@ -152,7 +156,7 @@ class SosFilter(Stream):
             if x2 is not None and x2.shape[0] == self._channels:
                 y2, zf = engine().sosfilt(self.sos, x2, zi)
                 if filter_finite(y2, zf, recursive=True):
-                    self.zi_ = zf
+                    self._zi = zf
                     return y2 if chunk.ndim == 2 else y2[0]
         started = self._started()
         x2, form = self._chunk(chunk, proven=True)
@@ -167,18 +171,19 @@ class SosFilter(Stream):
                     self._unstart(started)  # the stream stays unstarted
                     raise
                 zi = np.ascontiguousarray(np.broadcast_to(self._zi0, shape))
-        if zi.dtype == np.float64:  # x2 is float64 and the sections real: the kernel itself
-            y2, zf = engine().sosfilt(self.sos, x2, zi)
-        else:
+        if self._sx is None:
             y2, zf = sosfilt_channels(self.sos, x2, zi)
-        if form[0] is None and not filter_finite(y2, zf, recursive=True):
+            if filter_finite(y2, zf, recursive=True):
+                self._zi = zf
+                return self._out(y2, form)
+        if form[0] is None:
             self._unstart(started)
             self._chunk(chunk)  # a NaN or infinite sample raises here, the state kept
-        self.zi_ = zf
-        return self._out(y2, form)
+        run = partial(sosfilt_channels, self._sos_unit)
+        return self._out(self._rerun(run, x2, zi, "SosFilter's output"), form)
 
 
-class FirFilter(Stream):
+class FirFilter(StateStream):
     """Streaming FIR ``lfilter(taps, 1, x)``.
 
     Long filters run by overlap-add FFT, as ``lfilter``.  Taps near the float64
@@ -195,7 +200,7 @@ class FirFilter(Stream):
         The validated taps (float64), the filter's own copy.
     zi_ : ndarray, shape (n_channels, n_taps - 1), or None
         The filter state after the last chunk, as ``lfilter``'s ``zf``; None before
-        the first chunk and after :meth:`reset`.
+        the first chunk and after :meth:`reset`.  Assignable (checked, copied).
 
     Examples
     --------
@@ -210,32 +215,26 @@ class FirFilter(Stream):
     True
     """
 
+    _zi_layout = "(n_channels, n_taps - 1)"
+
     def __init__(self, taps):
         self.taps = np.array(real(_inputs.coefficients(taps, "taps"), "taps"), dtype=np.float64)
         # taps near the float64 limits run divided by a power of two (exact; the
         # state is kept in those units), the output is scaled back
-        scale = power_of_two_scale(self.taps.reshape(1, -1))
-        self._scale = None if scale is None else float(scale.item())
-        self._taps = self.taps if scale is None else self.taps / self._scale
+        self._taps, self._scale = unit_numerator(self.taps)
+        self._zi_tail = (self.taps.size - 1,)
         super().__init__()
         # lfilter(taps, 1, x): SciPy promotes with the integer 1 (float32 taps: double)
         self._coef_dtype = np.result_type(np.asarray(taps).dtype, np.asarray(1).dtype)
 
-    @property
-    def zi_(self):
-        """The state ``(n_channels, len(taps) - 1)``, or None before the first chunk."""
+    def _state(self):
         if self._zi is None or self._scale is None:
             return self._zi
         with np.errstate(over="ignore"):
             return self._zi * self._scale
 
-    @zi_.setter
-    def zi_(self, value):
-        self._zi = (
-            value
-            if value is None or self._scale is None
-            else np.asarray(value, dtype=np.float64) / self._scale
-        )
+    def _set_state(self, zi):
+        self._zi = zi if zi is None or self._scale is None else zi / self._scale
 
     def process(self, chunk):
         """Filter the next chunk; returns the chunk's shape and form (a DataFrame
