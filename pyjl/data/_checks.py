@@ -138,12 +138,13 @@ def all_finite(a: Any) -> bool:
     >>> all_finite(np.array([1e308, 1e308]))  # the sum overflows too: tested one by one
     True
     """
-    if not isinstance(a, np.ndarray):
+    if type(a) is np.ndarray and a.dtype == _F64 and a.size <= 4096:
+        if math.isfinite(np.vdot(a, a)):  # the kernels' outputs and states: the hot path
+            return True
+    elif not isinstance(a, np.ndarray):
         a = np.asarray(a)
     if a.dtype.kind not in "biufc":
         raise _err("a", "must hold numbers", f"dtype {a.dtype}", "pass a numeric NumPy array")
-    if a.dtype == _F64 and a.size <= 4096 and math.isfinite(np.vdot(a, a)):
-        return True
     with np.errstate(over="ignore", invalid="ignore"):
         if np.isfinite(np.add.reduce(a, axis=None)):
             return True
