@@ -5,9 +5,11 @@
 * ``Scaled(k, c)``: ``c * k(x, x')`` with ``c`` a log-space hyperparameter.
 
 Nested sums and products flatten (``k1 + (k2 + k3)`` is one ``Sum`` of three),
-and ``theta`` is the concatenation of the parts' ``theta``.  Gradients follow
-the sum and product rules; :meth:`contract` of a product contracts each factor
-with ``W`` times the other factors, so no ``(p, n, n)`` tensor is formed.
+and ``theta`` is the concatenation of the parts' ``theta``: one slot per occurrence, so a
+kernel object met twice (``k + k * Periodic()``) is deep-copied where it comes again, and
+each occurrence has hyperparameters of its own (as scikit-learn's ``clone`` unties them).
+Gradients follow the sum and product rules; :meth:`contract` of a product contracts each
+factor with ``W`` times the other factors, so no ``(p, n, n)`` tensor is formed.
 
 >>> from pyjl.gp import RBF, White, Periodic
 >>> k = RBF(1.0) * Periodic(1.0, period=2.0) + White(0.1)
@@ -37,6 +39,34 @@ def _theta_error(owner: str, want: int, got: int):
     )
 
 
+def _members(kernel) -> set[int]:
+    """The ids of ``kernel`` and of every kernel inside it (through sums, products and
+    :class:`Scaled`)."""
+    inner = kernel.parts if isinstance(kernel, _Composite) else []
+    if isinstance(kernel, Scaled):
+        inner = [kernel.kernel]
+    return {id(kernel)}.union(*(_members(k) for k in inner))
+
+
+def _untied(parts: list) -> list:
+    """``parts`` with each one that holds a kernel object already met in an earlier one
+    deep-copied.
+
+    ``theta`` and the gradient count one slot per occurrence of a kernel; an object met
+    twice would take the last of its slots' values while the gradient moves each slot on
+    its own (scikit-learn's ``clone`` unties them alike)."""
+    seen: set[int] = set()
+    out = []
+    for k in parts:
+        ids = _members(k)
+        if ids & seen:
+            k = copy.deepcopy(k)
+            ids = _members(k)
+        seen |= ids
+        out.append(k)
+    return out
+
+
 class _Composite(KernelBase):
     _sym = "?"
 
@@ -59,7 +89,7 @@ class _Composite(KernelBase):
                     fix,
                 )
             flat += list(k.parts) if type(k) is type(self) else [k]
-        self.parts = flat
+        self.parts = _untied(flat)
 
     def _sizes(self) -> list[int]:
         return [np.asarray(k.theta).size for k in self.parts]
@@ -107,7 +137,9 @@ class Sum(_Composite):
     Attributes
     ----------
     parts : list of Kernel
-        The flattened sum's kernels, in order (the kernels themselves, not copies).
+        The flattened sum's kernels, in order: the kernels themselves, but a deep copy of
+        one that holds a kernel object already in an earlier part (``k + k``), so that
+        each occurrence has hyperparameters of its own.
     theta : ndarray of shape (n_theta,), dtype float64
         The parts' ``theta`` concatenated in order; assigning a vector sets each part's.
     bounds : ndarray of shape (n_theta, 2), dtype float64
@@ -162,7 +194,9 @@ class Product(_Composite):
     Attributes
     ----------
     parts : list of Kernel
-        The flattened product's kernels, in order (the kernels themselves, not copies).
+        The flattened product's kernels, in order: the kernels themselves, but a deep copy
+        of one that holds a kernel object already in an earlier part (``k * k``), so that
+        each occurrence has hyperparameters of its own.
     theta : ndarray of shape (n_theta,), dtype float64
         The parts' ``theta`` concatenated in order; assigning a vector sets each part's.
     bounds : ndarray of shape (n_theta, 2), dtype float64
