@@ -77,10 +77,11 @@ def auto_precond_rank(n: int) -> int:
 
 
 def for_size(settings: Settings, n: int) -> Settings:
-    """``settings`` with ``precond_rank=None`` resolved for ``n`` points."""
-    if settings.precond_rank is not None:
+    """``settings`` with ``precond_rank=None`` resolved for ``n`` points (again, for a new
+    ``n``, where it was resolved so before)."""
+    if settings.precond_rank is not None and not settings.auto_rank:
         return settings
-    return dataclasses.replace(settings, precond_rank=auto_precond_rank(n))
+    return dataclasses.replace(settings, precond_rank=auto_precond_rank(n), auto_rank=True)
 
 
 def resolve(solver: str, n: int) -> str:
@@ -171,14 +172,20 @@ class CGState:
 
     def extended(self, Xn: np.ndarray, yn: np.ndarray, noise: np.ndarray) -> CGState:
         """The state with points ``Xn`` (targets ``yn``, noise variances ``noise`` ``(n+k,)``
-        for all points) added, hyperparameters kept; ``alpha`` warm-starts the solve, and a
+        for all points) added, hyperparameters kept: the one a fit of those hyperparameters
+        on all the points builds (the preconditioner's rank resolved for the new size, the
+        probes' draws extended to it), except that ``alpha`` warm-starts the solve, and a
         variance cache grown until it held starts the new one at its pivots (and a
         neighbourhood size that held, the new one's)."""
         obj, k = self.obj, Xn.shape[0]
         rank = self.pred_rank
         if self.info.get("variance_path") == "cache":
             rank = max(rank, self.variances.cache.n_pivots)
-        E2 = np.vstack([obj.E2, self.rng.standard_normal((k, obj.E2.shape[1]))])
+        settings = for_size(self.settings, self.X.shape[0] + k)
+        m = obj.E2.shape[1]
+        grow = max(settings.precond_rank - obj.E1.shape[0], 0)
+        E1 = np.vstack([obj.E1, self.rng.standard_normal((grow, m))])[: settings.precond_rank]
+        E2 = np.vstack([obj.E2, self.rng.standard_normal((k, m))])
         start = np.vstack([self.start, self.rng.standard_normal((k, self.start.shape[1]))])
         new = IterativeObjective(
             obj.kernel,
@@ -186,8 +193,8 @@ class CGState:
             np.concatenate([self.y, yn]),
             learn_noise=False,
             noise_diag=noise,
-            settings=self.settings,
-            E1=obj.E1,
+            settings=settings,
+            E1=E1,
             E2=E2,
         )
         theta = np.asarray(obj.kernel.theta, dtype=np.float64)

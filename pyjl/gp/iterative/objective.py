@@ -72,6 +72,9 @@ class Settings:
     n_probes: int
     precond_rank: int | None  # None: by the size (see model.auto_precond_rank)
     factor_up_to: int | None = None  # None: model.AUTO_CG_ABOVE
+    #: Whether ``precond_rank`` was resolved from ``None`` for the size (model.for_size):
+    #: a state that ``update`` extends resolves it again for its own size.
+    auto_rank: bool = False
 
 
 def warn_unconverged(res: CGResult, settings: Settings) -> None:
