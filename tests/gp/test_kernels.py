@@ -250,3 +250,102 @@ def test_stationary_matvec_uses_no_dense_kernel_call(rng, monkeypatch):
 
     monkeypatch.setattr(type(engine), "kernel_matrix", refuse)
     np.testing.assert_allclose(k.matvec(X, None, V), ref, rtol=1e-12)
+
+
+#: expressions that use one kernel object ``k`` (or ``s = k + White``) more than once
+SHARED = {
+    "k + k * Periodic": lambda k, s: k + k * Periodic(1.0, period=0.6),
+    "k * k": lambda k, s: k * k,
+    "s + s": lambda k, s: s + s,
+    "s * s": lambda k, s: s * s,
+    "Scaled(k) + k": lambda k, s: Scaled(k, scale=2.0) + k,
+    "Sum([k, Matern32, k])": lambda k, s: Sum([k, Matern32(0.8), k]),
+}
+
+
+@pytest.mark.parametrize("build", SHARED.values(), ids=SHARED.keys())
+def test_each_occurrence_of_a_kernel_object_has_its_own_hyperparameters(build, X):
+    """``theta`` has a slot per occurrence: assigning it keeps every value, and the
+    gradient is the derivative of ``k(X)`` (central differences) in each slot."""
+    k = RBF(0.5)
+    kernel = build(k, k + White(0.1))
+    theta = kernel.theta + 0.1 * np.arange(1, kernel.theta.size + 1)
+    kernel.theta = theta
+    np.testing.assert_allclose(kernel.theta, theta, rtol=1e-14)
+    K, dK = kernel.gradient(X)
+    eps = 1e-6
+    for q in range(theta.size):
+        e = np.zeros_like(theta)
+        e[q] = eps
+        fd = (kernel.clone_with_theta(theta + e)(X) - kernel.clone_with_theta(theta - e)(X)) / (
+            2 * eps
+        )
+        np.testing.assert_allclose(dK[q], fd, rtol=1e-6, atol=1e-8)
+
+
+def _closed_form(kernel, D):
+    """``k`` from the differences ``D`` ``(..., d)`` of two sets of points (the formulas of
+    :mod:`pyjl.gp.kernels`)."""
+    ls, var = kernel.lengthscale, kernel.variance
+    if isinstance(kernel, Periodic):
+        return var * np.exp(-2 * np.sum(np.sin(np.pi * D / kernel.period) ** 2 / ls**2, -1))
+    r2 = np.sum((D / ls) ** 2, -1)
+    r = np.sqrt(r2)
+    if isinstance(kernel, RationalQuadratic):
+        return var * (1 + r2 / (2 * kernel.alpha)) ** -kernel.alpha
+    return (
+        var
+        * {
+            RBF: lambda: np.exp(-r2 / 2),
+            Matern12: lambda: np.exp(-r),
+            Matern32: lambda: (1 + np.sqrt(3) * r) * np.exp(-np.sqrt(3) * r),
+            Matern52: lambda: (1 + np.sqrt(5) * r + 5 * r2 / 3) * np.exp(-np.sqrt(5) * r),
+        }[type(kernel)]()
+    )
+
+
+STATIONARY = [
+    RationalQuadratic(0.1, alpha=2.0),
+    RationalQuadratic([0.1, 0.3], alpha=0.7, variance=1.5),
+    RBF([0.1, 0.4]),
+    Matern12(0.1),
+    Matern32(0.2),
+    Matern52([0.3, 0.1]),
+    Periodic(0.5, period=0.37),
+]
+
+
+@pytest.mark.usefixtures("engine")
+@pytest.mark.parametrize("offset", [1e6, 1e10])
+@pytest.mark.parametrize("kernel", STATIONARY, ids=[repr(k) for k in STATIONARY])
+def test_stationary_kernels_keep_their_digits_far_from_the_origin(kernel, offset, rng):
+    """Points ``offset + uniform(0, 1)``: ``k``, its gradient (central differences of the
+    closed form) and the matrix-free products against the closed form on the differences
+    taken first (scaling first lost up to 10 digits at ``1e10``)."""
+    from pyjl.gp.interface import contract, grad_quad, matvec
+
+    X = offset + rng.uniform(0, 1, (30, 2))
+    Y = offset + rng.uniform(0, 1, (9, 2))
+    DX = X[:, None] - X[None]
+    ref = _closed_form(kernel, DX)
+    np.testing.assert_allclose(kernel(X), ref, rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(
+        kernel(X, Y), _closed_form(kernel, X[:, None] - Y[None]), rtol=1e-13, atol=1e-14
+    )
+    theta, eps = kernel.theta, 1e-6
+    fd = np.empty((theta.size,) + ref.shape)
+    for q in range(theta.size):
+        e = np.zeros_like(theta)
+        e[q] = eps
+        up, down = kernel.clone_with_theta(theta + e), kernel.clone_with_theta(theta - e)
+        fd[q] = (_closed_form(up, DX) - _closed_form(down, DX)) / (2 * eps)
+    K, dK = kernel.gradient(X)
+    np.testing.assert_allclose(K, ref, rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(dK, fd, rtol=1e-7, atol=1e-8)
+    W = rng.standard_normal((30, 30))
+    W = W + W.T
+    U, V = rng.standard_normal((30, 3)), rng.standard_normal((30, 3))
+    np.testing.assert_allclose(contract(kernel, X, W), np.einsum("ij,qij->q", W, fd), rtol=1e-7)
+    np.testing.assert_allclose(matvec(kernel, X, None, V), ref @ V, rtol=1e-12, atol=1e-12)
+    quad = np.einsum("ia,qij,ja->q", U, fd, V)
+    np.testing.assert_allclose(grad_quad(kernel, X, U, V), quad, rtol=1e-7, atol=1e-8)
