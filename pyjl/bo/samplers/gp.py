@@ -20,6 +20,8 @@ from .base import Sampler, point_rng, random_unseen, seen_keys, sobol_unseen
 __all__ = ["GPSampler"]
 
 BATCH = ("kriging_believer", "constant_liar")
+#: the noise variance (model units) at which kriging believer fantasises a pending point
+_BELIEVED_NOISE = 1e-6
 LIARS = ("min", "mean", "max")
 FITS = ("ml", "loo")
 
@@ -269,6 +271,10 @@ class GPSampler(Sampler):
             stats = {"min": np.min(y), "mean": np.mean(y), "max": np.max(y)}
             yf = np.full(len(Xf), stats[self.liar])
         nv = None if gp.noise_ is not None else np.full(len(Xf), self.surrogate.fantasy_nv)
+        if values is None and self.batch == "kriging_believer" and gp.noise_ is not None:
+            # a believed point is exact (Ginsbourger et al. 2010): its variance collapses,
+            # so the next points of the batch leave it; at the learned noise they bunch
+            nv = np.full(len(Xf), min(float(gp.noise_), _BELIEVED_NOISE))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", NumericalWarning)
             gp.update(Xf, yf, noise_var=nv)
