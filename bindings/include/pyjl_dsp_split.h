@@ -92,20 +92,52 @@ static Py_ssize_t pyjl_zir_basis(const pyjl_recursion *f, double *H, Py_ssize_t 
 }
 
 /* rows[l][t] += sum_j H[j * hs + t] s[l * ns + j] for t < T, l < nl <= PYJL_LANES: the
-   ZIRs of the states s added to the rows, every row against each pair of H's vectors
-   while they are in registers (16 accumulators; a row at a time would load H once per
-   row and run at half the multiply-add rate).  Returns 0, adding nothing, if a state is
-   not finite (a NaN must reach every later sample: the caller reruns the channel
-   serially).  A correction is not the scalar arithmetic anyway (it differs from it by
-   rounding), so its multiply-adds may fuse where the CPU has FMA. */
+   ZIRs of the states s added to the rows.  With AVX-512 (32 vector registers) every row
+   runs against each pair of H's vectors while they are in registers (16 accumulators; a
+   row at a time would load H once per row and run at half the multiply-add rate); with
+   16 registers those accumulators spill (3-4x slower), so there two rows at a time run
+   against a block of H (eight vectors of each).  Both sum each element in the same order.
+   Returns 0, adding nothing, if a state is not finite (a NaN must reach every later
+   sample: the caller reruns the channel serially).  A correction is not the scalar
+   arithmetic anyway (it differs from it by rounding), so its multiply-adds may fuse where
+   the CPU has FMA. */
 PYJL_LANE_CLONES __attribute__((optimize("fp-contract=fast")))
 static int pyjl_zir_add(const double *H, Py_ssize_t hs, Py_ssize_t ns, Py_ssize_t T,
                         const double *s, double *const *rows, int nl) {
     pyjl_v8d a[PYJL_LANES], b[PYJL_LANES], h0, h1, v;
     Py_ssize_t t0, j;
-    int l;
+    int l, u;
     for (j = 0; j < nl * ns; j++)
         if (!(fabs(s[j]) <= DBL_MAX)) return 0;
+    if (!__builtin_cpu_supports("avx512f")) {
+        for (t0 = 0; t0 < T; t0 += PYJL_ZIR_STEP)
+            for (l = 0; l < nl; l += 2) {
+                const double *sa = s + l * ns, *sb = l + 1 < nl ? sa + ns : sa;
+                for (u = 0; u < 8; u++) a[u] = b[u] = pyjl_splat(0.0);
+                for (j = 0; j < ns; j++) {
+                    const double *hp = H + j * hs + t0;
+                    const pyjl_v8d va = pyjl_splat(sa[j]), vb = pyjl_splat(sb[j]);
+                    for (u = 0; u < 8; u++) {
+                        memcpy(&h0, hp + 8 * u, sizeof h0);
+                        a[u] = a[u] + h0 * va;
+                        b[u] = b[u] + h0 * vb;
+                    }
+                }
+                for (u = 0; u < 8; u++) {
+                    double *r = rows[l] + t0 + 8 * u;
+                    memcpy(&v, r, sizeof v);
+                    v = v + a[u];
+                    memcpy(r, &v, sizeof v);
+                    if (l + 1 < nl) {
+                        r = rows[l + 1] + t0 + 8 * u;
+                        memcpy(&v, r, sizeof v);
+                        v = v + b[u];
+                        memcpy(r, &v, sizeof v);
+                    }
+                }
+            }
+        return 1;
+    }
     for (t0 = 0; t0 < T; t0 += 16) {   /* T is a multiple of PYJL_ZIR_STEP */
         for (l = 0; l < PYJL_LANES; l++) a[l] = b[l] = pyjl_splat(0.0);
         for (j = 0; j < ns; j++) {
