@@ -20,8 +20,9 @@ class ConvergenceMonitor:
     (``1e-9 * max(1, |log L|)``),
     so a long series (|log L| ~ 1e8) is not held to a threshold below its rounding
     error.  The test is not relative to ``|log L|``: on a long series gains of a few
-    nats per iteration still add up to a different fit (see the HMM guide).  A decrease
-    is reported
+    nats per iteration still add up to a different fit (see the HMM guide).  With priors
+    (Dirichlet, or an emission's ``log_prior``) the gain is that of the log-likelihood
+    plus the log prior, which EM increases.  A decrease is reported
     (:class:`~pyjl.exceptions.NumericalWarning`) only when it exceeds that rounding.
     Unlike hmmlearn's, ``converged`` stays False when EM stopped at ``n_iter``
     without meeting ``tol`` (hmmlearn counts reaching ``n_iter`` as converged):
@@ -78,13 +79,16 @@ class ConvergenceMonitor:
 
     @property
     def converged(self) -> bool:
-        """True when the last gain is below ``tol``, or (``tol > 0``) below the rounding
-        of the log-likelihood's sum; a decrease counts as converged, as in hmmlearn, and
-        ``tol=-inf`` never converges."""
-        if len(self.history) < 2:
+        """True when the last gain of what EM increases (the log-likelihood, plus the log
+        prior where the model has priors) is below ``tol``, or (``tol > 0``) below the
+        rounding of the log-likelihood's sum; a decrease counts as converged, as in
+        hmmlearn, and ``tol=-inf`` never converges.  With priors the log-likelihood alone
+        may dip on the way up: that is not convergence."""
+        if len(self._objectives) < 2:
             return False
+        gain = self._objectives[-1] - self._objectives[-2]
         floor = self._rounding(self.history[-1]) if self.tol > 0 else -np.inf
-        return self.delta < max(self.tol, floor)
+        return gain < max(self.tol, floor)
 
     def __repr__(self) -> str:
         return (

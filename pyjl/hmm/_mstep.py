@@ -44,11 +44,12 @@ def mstep(model: HMM, stats: Stats, src: Any) -> None:
     """The M-step of Baum-Welch: start and transition rows from the expected counts
     ``stats`` (with their Dirichlet priors; zeros stay zero), the emission refitted; only
     what ``model.params`` names (``s``, ``t``, ``e``)."""
-    if "s" in model.params:
+    params = getattr(model, "params", "ste")  # a model pickled before params: all
+    if "s" in params:
         _start(model, stats)
-    if "t" in model.params:
+    if "t" in params:
         _transitions(model, stats)
-    if "e" not in model.params:
+    if "e" not in params:
         return
     if stats.gammas:
         model.emission_.fit(src.all_rows(), np.concatenate(stats.gammas))
