@@ -82,7 +82,9 @@ def test_not_a_database(tmp_path):
 
 def test_wal_mode(tmp_path):
     path = str(tmp_path / "s.db")
-    Optimizer(SPACE, storage=f"sqlite:///{path}", study="s", seed=0).ask()
+    opt = Optimizer(SPACE, storage=f"sqlite:///{path}", study="s", seed=0)
+    opt.ask()
+    assert opt.storage.journal_mode == "WAL"  # what the new file is, as the attribute says
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal"
     conn.close()

@@ -130,7 +130,8 @@ class SQLiteStorage(FaultReports, SQLTrials):
         if getattr(self._local, "writable", False):
             # only now: switching another program's file to WAL rewrites its header
             with self._guard("open"):
-                conn.execute(f"PRAGMA journal_mode = {self._journal}")
+                mode = conn.execute(f"PRAGMA journal_mode = {self._journal}").fetchone()[0]
+            self.journal_mode = str(mode).upper()
             self._journal_set = True
         if not {"studies", "trials"} <= tables:
             if self.read_only:
