@@ -4,11 +4,14 @@ A warning raised deep in pyjl is reached from public calls through call chains o
 different depths (``fit``, ``predict``, a stream's ``process``, a lambda passed to a
 search), so no fixed ``stacklevel`` points at the caller from all of them: :func:`warn`
 counts the frames inside the ``pyjl`` package instead, and every module of pyjl warns
-through it.
+through it.  It names the first frame outside pyjl: the user's line, or, where pyjl
+runs as a callback of another library (an optimiser of SciPy's, a pool's thread), that
+library's.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import warnings
@@ -34,6 +37,12 @@ def warn(message: str, category: type[Warning]) -> None:
     """
     frame: FrameType | None = sys._getframe(1)
     level = 2  # the caller's frame is stacklevel 2
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_ROOT):
+    while frame is not None and _inside(frame.f_code.co_filename):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, category, stacklevel=level)
+
+
+@functools.lru_cache(maxsize=1024)
+def _inside(filename: str) -> bool:
+    """Whether ``filename`` is a file of the pyjl package (asked once per file)."""
+    return os.path.abspath(filename).startswith(_ROOT)
