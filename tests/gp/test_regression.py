@@ -149,14 +149,7 @@ def test_one_kernel_object_twice_in_a_composite_is_two_sets_of_hyperparameters()
     gp = GaussianProcess(k + k * Periodic(1.0, period=0.6), noise=1e-2).fit(X, y, method=None)
     theta = gp._theta_full()
     _, grad = gp.log_marginal_likelihood(theta, eval_gradient=True)
-    eps = 1e-6
-    for q in range(theta.size):
-        e = np.zeros_like(theta)
-        e[q] = eps
-        fd = (gp.log_marginal_likelihood(theta + e) - gp.log_marginal_likelihood(theta - e)) / (
-            2 * eps
-        )
-        assert grad[q] == pytest.approx(fd, rel=1e-5, abs=1e-6)
+    _check_by_differences(gp, theta, grad)
     gp.fit(X, y)
     ks = sk.RBF(1.0)
     skg = GPR(
@@ -211,7 +204,11 @@ def test_lml_gradient_equals_scikit_learn_and_finite_differences(X, Y):
     assert value == pytest.approx(sval, rel=1e-10)
     # sklearn orders [constant, lengthscales..., noise]; ours [lengthscales..., variance, noise]
     np.testing.assert_allclose(grad, sgrad[[1, 2, 3, 0, 4]], rtol=1e-7, atol=1e-9)
-    eps = 1e-6
+    _check_by_differences(gp, theta, grad)
+
+
+def _check_by_differences(gp, theta, grad, eps=1e-6):
+    """``grad`` against central differences of the LML at ``theta``."""
     for q in range(theta.size):
         e = np.zeros_like(theta)
         e[q] = eps
