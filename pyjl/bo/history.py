@@ -26,6 +26,11 @@ def param_columns(space: Space) -> dict[str, str]:
     return out
 
 
+def _holds_none(dim) -> bool:
+    """Whether ``dim`` is a :class:`Categorical` with ``None`` among its choices."""
+    return isinstance(dim, Categorical) and any(c is None for c in dim.choices)
+
+
 def history_frame(trials: list[Trial], space: Space):
     """One row per trial, as :attr:`Result.history` (a pandas DataFrame): the trial's
     number, state, value and noise variance, one column per parameter (``params_NAME``
@@ -51,6 +56,10 @@ def history_frame(trials: list[Trial], space: Space):
         + ["error", "created", "finished", "worker"]
     )
     df = pd.DataFrame(rows, columns=cols)
+    for k, col in shown.items():
+        dim = space.dimensions[k]
+        if _holds_none(dim):  # kept as None, not read as a missing string (pandas 3)
+            df[col] = pd.Series([t.params.get(k) for t in trials], index=df.index, dtype=object)
     df["value"] = df["value"].astype(float)
     df["noise_var"] = df["noise_var"].astype(float)
     df["duration_s"] = df["finished"].astype(float) - df["created"].astype(float)
@@ -64,7 +73,8 @@ def history_frame(trials: list[Trial], space: Space):
         for k, col in shown.items():
             dim = space.dimensions[k]
             if isinstance(dim, Categorical):
-                df[col] = df[col].astype(pd.Series(list(dim.choices)).dtype)
+                kind = object if _holds_none(dim) else pd.Series(list(dim.choices)).dtype
+                df[col] = df[col].astype(kind)
             else:
                 df[col] = df[col].astype("int64" if isinstance(dim, Integer) else "float64")
     done = df["value"].where(df["state"] == TrialState.COMPLETE.value)

@@ -14,6 +14,7 @@ Each returns the matplotlib ``Figure``.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
@@ -315,6 +316,8 @@ def convergence(results: Mapping[str, object], optimum: float | None = None, ax=
             h = h.sort_values("number")
             curves.append(h["best_so_far"].to_numpy(dtype=float))
         n = max(len(c) for c in curves)
+        if n == 0:  # no trial yet in any of them: nothing to draw
+            continue
         M = np.full((len(curves), n), np.nan)
         for k, c in enumerate(curves):
             M[k, : len(c)] = c
@@ -322,17 +325,19 @@ def convergence(results: Mapping[str, object], optimum: float | None = None, ax=
         if optimum is not None:
             M = np.maximum(M - optimum, 1e-12)
         x = np.arange(1, n + 1)
-        with np.errstate(all="ignore"):
+        with warnings.catch_warnings():  # all-NaN columns: before a first completed trial
+            warnings.simplefilter("ignore", RuntimeWarning)
             med = np.nanmedian(M, axis=0)
+            lo, hi = np.nanpercentile(M, [25, 75], axis=0)
         ax.plot(x, med, color=f"C{i}", label=label)
         if len(curves) > 1:
-            lo, hi = np.nanpercentile(M, [25, 75], axis=0)
             ax.fill_between(x, lo, hi, color=f"C{i}", alpha=0.2)
     if optimum is not None:
         ax.set_yscale("log")
     ax.set_xlabel("evaluations")
     ax.set_ylabel("regret (best so far − optimum)" if optimum is not None else "best so far")
-    ax.legend(loc="best")
+    if ax.get_legend_handles_labels()[0]:  # empty studies draw no line
+        ax.legend(loc="best")
     return fig if fig is not None else ax.figure
 
 

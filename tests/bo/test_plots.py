@@ -1,6 +1,8 @@
 """Plots render (Agg) and show what they claim: the posterior band, the acquisition and its
 maximiser, best-so-far curves, one panel per parameter."""
 
+import warnings
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -8,7 +10,16 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from pyjl.bo import Categorical, Integer, Real, Space, minimize, plots, random_search  # noqa: E402
+from pyjl.bo import (  # noqa: E402
+    Categorical,
+    Integer,
+    Optimizer,
+    Real,
+    Space,
+    minimize,
+    plots,
+    random_search,
+)
 from pyjl.exceptions import InputError  # noqa: E402
 
 SPACE = Space(
@@ -192,3 +203,19 @@ def test_replay_proposes_as_the_study_it_copies(rng):
     copy = replay(space, opt.seed, opt.trials, like=opt)
     assert (copy.n_candidates, copy.pruned_as) == (64, "mean")
     assert copy.ask() == opt.ask()
+
+
+def test_convergence_of_studies_without_trials_or_with_only_failures_draws_quietly():
+    # comparing seeds before any trial has run raised "not enough values to unpack";
+    # all-failed studies leaked NumPy's "All-NaN slice" warning
+    def empty():
+        return Optimizer(SPACE, seed=0)
+
+    failed = empty()
+    for _ in range(3):
+        failed.tell_failed(failed.ask(), "diverged")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert plots.convergence({"seeds": [empty(), empty()]}).axes[0].get_lines() == []
+        line = plots.convergence({"failed": [failed, failed]}).axes[0].get_lines()[0]
+    assert np.isnan(line.get_ydata()).all()  # no completed trial: nothing below NaN

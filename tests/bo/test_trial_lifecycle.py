@@ -357,3 +357,16 @@ def test_a_run_that_ends_short_of_its_budget_on_an_untold_ask_says_so(storage):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a run that reaches its budget alone: no warning
         random_search(lambda p: p["x"], SPACE, n_calls=3, study="t", progress=False)
+
+
+def test_a_none_choice_stays_none_in_the_history_and_tells_back():
+    # pandas 3 reads None among strings as a missing string (NaN), which tell refused
+    space = Space({"c": Categorical(["a", "b", None]), "x": Real(0.0, 1.0)})
+    opt = Optimizer(space, seed=0, sampler="random")
+    assert opt.history()["c"].dtype == object
+    for c in ("a", None, "b"):
+        opt.tell({"c": c, "x": 0.5}, 1.0)
+    h = opt.history()
+    assert h["c"].tolist() == ["a", None, "b"]
+    number = opt.tell(h.loc[1, ["c", "x"]], 2.0)
+    assert opt.trials[number].params["c"] is None
