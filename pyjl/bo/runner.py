@@ -68,9 +68,10 @@ class Result:
 
     ``best_params``/``best_value``: the best observed value; ``best_mean_params``/
     ``best_mean_value``: the evaluated point with the lowest GP posterior mean (the
-    one to trust when evaluations are noisy; ``None`` for random and grid search);
-    ``history``: one row per trial (``number, state, value, noise_var``, one column
-    per parameter, ``error, created, finished, duration_s, worker, best_so_far``);
+    one to trust when evaluations are noisy; ``None`` for random and grid search, and
+    before two trials have completed); ``history``: one row per trial (``number, state,
+    value, noise_var``, one column per parameter, ``error, created, finished, worker,
+    duration_s, best_so_far``);
     ``n_failed``: failed evaluations; ``optimizer``: to ask for more.
 
     Examples
