@@ -29,6 +29,7 @@ LAYERS = {
     "pyjl": "top",
     "pyjl.cli": "cli",
     "pyjl.testing": "testing",
+    "pyjl._testing_engine": "testing",
     "pyjl._info": "info",
     "pyjl.bo": "bo",
     "pyjl.gp": "gp",

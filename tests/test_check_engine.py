@@ -5,6 +5,7 @@ tests/gp/test_testing.py and tests/hmm/.)"""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import pyjl
@@ -84,3 +85,77 @@ def test_unavailable_engine_is_refused():
     for name in unavailable:
         with pytest.raises(EngineUnavailableError, match=f"{name}.*unavailable"):
             check_engine(name)
+
+
+def _readonly(a):
+    a = a.copy()
+    a.flags.writeable = False
+    return a
+
+
+class _Cache:
+    """Hands back one kept buffer, as a caching engine would."""
+
+    buf = None
+
+    def __call__(self, out):
+        if self.buf is None or self.buf.shape != out.shape:
+            self.buf = np.empty_like(out)
+        self.buf[...] = out
+        return self.buf
+
+
+@pytest.mark.parametrize(
+    "kernel, how, message",
+    [
+        ("cholesky", _readonly, "read-only"),
+        ("cholesky", np.asfortranarray, "C-contiguous"),
+        ("kernel_matrix_grad", lambda out: (np.asfortranarray(out[0]), out[1]), "C-contiguous"),
+        ("viterbi", lambda out: (out[0].astype(np.float64), out[1]), "dtype float64"),
+        ("cho_inverse", _Cache(), "shares memory"),
+    ],
+)
+def test_outputs_are_fresh_c_contiguous_writable_of_the_contract_dtype(kernel, how, message):
+    with pytest.raises(AssertionError, match=message):
+        check_engine(_Delegate(kernel, how))
+
+
+def test_an_engine_writing_into_its_inputs_is_caught():
+    class InPlace(_Delegate):
+        def sosfilt(self, sos, x, zi):
+            y, zf = self._native.sosfilt(sos, x, zi)
+            x[...] = y  # overwrites the caller's data, returns fresh arrays
+            return y, zf
+
+    class ReturnsInput(_Delegate):
+        def sosfilt(self, sos, x, zi):
+            y, zf = self._native.sosfilt(sos, x, zi)
+            x[...] = y
+            return x, zf
+
+    with pytest.raises(AssertionError, match="changed its argument 1 in place"):
+        check_engine(InPlace())
+    with pytest.raises(AssertionError, match="shares memory with argument 1"):
+        check_engine(ReturnsInput())
+
+
+def test_an_engine_registered_as_native_is_compared_with_pyjls_own():
+    from pyjl.engines.native import NativeEngine
+
+    broken = _Delegate("sosfilt", lambda out: (out[0] * 1.01, out[1]))
+    engines.register("native", lambda: broken)
+    try:
+        with pytest.raises(AssertionError, match="sosfilt"):
+            check_engine("native")
+    finally:
+        engines.register("native", NativeEngine)
+    assert check_engine("native") > 0
+
+
+def test_an_engine_without_a_name_gets_the_usual_message():
+    class Nameless:
+        def availability(self):
+            return True, ""
+
+    with pytest.raises(AssertionError, match="lacks the gp kernel 'kernel_matrix'"):
+        check_engine(Nameless())

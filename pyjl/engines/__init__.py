@@ -2,6 +2,7 @@
 
 from .registry import (
     available,
+    builtin,
     current,
     get,
     get_backend,
@@ -15,6 +16,7 @@ from .registry import (
 
 __all__ = [
     "available",
+    "builtin",
     "current",
     "get",
     "get_backend",

@@ -22,6 +22,7 @@ from ..exceptions import EngineUnavailableError, InputError
 
 __all__ = [
     "register",
+    "builtin",
     "names",
     "available",
     "get",
@@ -78,12 +79,27 @@ def register(name: str, factory: Callable[[], Any]) -> None:
         _ready.pop(name.lower(), None)
 
 
-for _name, _path in (
-    ("native", "pyjl.engines.native:NativeEngine"),
-    ("julia", "pyjl.engines.julia:JuliaEngine"),
-    ("cuda", "pyjl.engines.cuda:CudaEngine"),
-):
+#: pyjl's own engines: name -> "module:class"
+_BUILTIN = {
+    "native": "pyjl.engines.native:NativeEngine",
+    "julia": "pyjl.engines.julia:JuliaEngine",
+    "cuda": "pyjl.engines.cuda:CudaEngine",
+}
+for _name, _path in _BUILTIN.items():
     register(_name, _lazy(_path))
+
+
+def builtin(name: str) -> Any:
+    """A new instance of pyjl's own engine ``name``, whatever that name is registered to
+    now (the reference :func:`pyjl.testing.check_engine` compares an engine with).
+
+    Examples
+    --------
+    >>> from pyjl import engines
+    >>> type(engines.builtin("native")).__name__
+    'NativeEngine'
+    """
+    return _lazy(_BUILTIN[_validate.choice(name, "name", tuple(_BUILTIN))])()
 
 
 def names() -> tuple[str, ...]:

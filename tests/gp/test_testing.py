@@ -133,3 +133,79 @@ def test_check_kernel_sees_cross_covariance_chain_rule_and_small_scale_defects(X
         check_kernel(_PlainRBF(defect="chain"), X)  # right at l = 1, checked elsewhere too
     with pytest.raises(AssertionError, match="gradient"):
         check_kernel(_PlainRBF(s=1e-7, defect="double"), X)  # the tolerance scales with k
+
+
+class _Plain2(_PlainRBF):
+    """``_PlainRBF`` with theta = [log s, log l] and the defects of a second review, each
+    invisible at the default s = l = 1 (checked only at the kernel's own theta before)."""
+
+    def diag(self, X):
+        return np.ones(len(X)) if self.defect == "diag" else super().diag(X)
+
+    def __call__(self, X1, X2=None):
+        K = super().__call__(X1, X2)
+        return K / self.s if X2 is not None and self.defect == "cross_var" else K
+
+
+@pytest.mark.parametrize(
+    "defect, message",
+    [("diag", "diag"), ("cross_var", "cross-covariance"), ("chain", "linear space")],
+)
+def test_value_checks_run_at_another_theta_too(defect, message, X):
+    with pytest.raises(AssertionError, match=message):
+        check_kernel(_Plain2(defect=defect), X)
+
+
+def test_bounds_must_contain_theta_with_a_hint(X):
+    class Transposed(_PlainRBF):
+        bounds = property(lambda self: np.log([[1e-5, 1e5], [1e-5, 1e5]]).T)
+
+    class Linear(_PlainRBF):
+        bounds = property(lambda self: np.array([[1e-5, 1e5], [1e-2, 1e2]]))
+
+    with pytest.raises(AssertionError, match="transposed"):
+        check_kernel(Transposed(), X)
+    with pytest.raises(AssertionError, match="linear values"):
+        check_kernel(Linear(s=0.8, l=1.2), X)
+
+
+def test_a_broken_theta_setter_is_named(X):
+    class Noop(_PlainRBF):
+        theta = property(lambda self: np.log([self.s, self.l]), lambda self, t: None)
+
+    class Ignored(_PlainRBF):
+        theta = property(
+            lambda self: getattr(self, "_t", np.log([self.s, self.l])),
+            lambda self, t: setattr(self, "_t", np.asarray(t)),
+        )
+
+    class NoSetter(_PlainRBF):
+        theta = property(lambda self: np.log([self.s, self.l]))
+
+    with pytest.raises(AssertionError, match="setter does nothing"):
+        check_kernel(Noop(), X)
+    with pytest.raises(AssertionError, match="ignores theta"):
+        check_kernel(Ignored(), X)
+    with pytest.raises(AssertionError, match="settable theta"):
+        check_kernel(NoSetter(), X)
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_few_points_are_enough(n, rng):
+    assert check_kernel(RBF([0.5, 2.0]), rng.uniform(-1, 1, (n, 2))) < 1e-5
+
+
+def test_steep_kernel_gradient_passes_and_a_wrong_one_still_fails():
+    from pyjl.gp import Periodic
+
+    X = 300 * np.random.default_rng(0).standard_normal((30, 1))
+    check_kernel(Periodic(1.0, period=1.7), X)  # truncation error at eps: failed before
+
+    class Off(_PlainRBF):
+        def gradient(self, X):
+            K, dK = super().gradient(X)
+            return K, dK * 1.01
+
+    for seed in range(5):
+        with pytest.raises(AssertionError, match="finite differences"):
+            check_kernel(Off(s=1.3, l=0.8), random_state=seed)
