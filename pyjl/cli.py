@@ -301,7 +301,8 @@ def _run_study_show(args: argparse.Namespace) -> int:
     shown = list(param_columns(opt.space).values())
     cols = ["number", "state", "value"] + shown + ["duration_s", "error"]
     table = h[cols].copy()
-    table["error"] = table["error"].fillna("").astype(str).str.slice(0, 40)
+    errors = table["error"].fillna("").astype(str)
+    table["error"] = errors.where(errors.str.len() <= 40, errors.str.slice(0, 37) + "...")
     print(
         f"study {name!r} in {storage.url}: {len(h)} trials, "
         + ", ".join(

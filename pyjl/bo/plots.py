@@ -50,7 +50,8 @@ def _fmt(value) -> str:
 
 
 def posterior_1d(opt, name: str, n_grid: int = 200, fig=None):
-    """Posterior ± 2σ and acquisition of ``opt`` along parameter ``name``, the other
+    """Posterior ± 2σ and acquisition of ``opt`` (an Optimizer, or a Result of
+    :func:`~pyjl.bo.minimize`, as the other plots take) along parameter ``name``, the other
     parameters at the best point, at ``n_grid`` points (1 to 100,000) of its range; in the
     objective's units (through the inverse output warp, where the posterior mean becomes
     the posterior median). The numbers are :func:`pyjl.bo.posterior.posterior_line`'s.
@@ -73,7 +74,7 @@ def posterior_1d(opt, name: str, n_grid: int = 200, fig=None):
     >>> type(fig).__name__
     'Figure'
     """
-    line = posterior_line(opt, name, n_grid)
+    line = posterior_line(_optimizer(opt, "opt"), name, n_grid)
     plt = _plt()
     if fig is None:
         fig = plt.figure(figsize=(7, 5))

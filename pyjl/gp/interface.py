@@ -217,11 +217,12 @@ class KernelBase:
         return new
 
     # -- operators ---------------------------------------------------------------------
+    # a number adds a Constant or scales; a bool is refused (True * k read as 1 * k)
     def __add__(self, other):
         from .combinators import Sum
         from .kernels import Constant
 
-        if isinstance(other, (int, float, np.floating, np.integer)):
+        if _number(other):
             return Sum([self, Constant(float(other))])
         if isinstance(other, Kernel):
             return Sum([self, other])
@@ -231,7 +232,7 @@ class KernelBase:
         from .combinators import Sum
         from .kernels import Constant
 
-        if isinstance(other, (int, float, np.floating, np.integer)):
+        if _number(other):
             return Sum([Constant(float(other)), self])
         if isinstance(other, Kernel):
             return Sum([other, self])
@@ -240,7 +241,7 @@ class KernelBase:
     def __mul__(self, other):
         from .combinators import Product, scale
 
-        if isinstance(other, (int, float, np.floating, np.integer)):
+        if _number(other):
             return scale(self, float(other))
         if isinstance(other, Kernel):
             return Product([self, other])
@@ -249,8 +250,14 @@ class KernelBase:
     def __rmul__(self, other):
         from .combinators import Product, scale
 
-        if isinstance(other, (int, float, np.floating, np.integer)):
+        if _number(other):
             return scale(self, float(other))
         if isinstance(other, Kernel):
             return Product([other, self])
         return NotImplemented
+
+
+def _number(other) -> bool:
+    """Whether ``other`` is a real number a kernel can be added to or scaled by (a bool
+    is not: Python's ``True`` is an ``int``)."""
+    return isinstance(other, (int, float, np.floating, np.integer)) and not isinstance(other, bool)

@@ -268,3 +268,15 @@ def test_an_interrupted_tune_says_so_in_a_line_and_resumes(files, workers):
     with sqlite3.connect(db) as con:
         done = con.execute("SELECT COUNT(*) FROM trials WHERE state='complete'").fetchone()[0]
     assert done == states["complete"] + 2
+
+
+def test_show_marks_a_shortened_error(files):
+    from pyjl.bo import Optimizer, Real, Space
+
+    db = str(files / "e.db")
+    opt = Optimizer(Space({"x": Real(0, 1)}), storage=db, study="e")
+    opt.tell_failed({"x": 0.5}, "ValueError: " + "x" * 60)
+    opt.tell_failed({"x": 0.25}, "short")
+    out = _pyjl("study", "show", db)
+    assert out.returncode == 0
+    assert "ValueError: " + "x" * 25 + "..." in out.stdout and "short" in out.stdout

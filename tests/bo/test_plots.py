@@ -75,7 +75,6 @@ def test_posterior_1d_categorical_and_integer(res):
         (lambda r: plots.posterior_1d(r.optimizer, "lr", n_grid=1.5), ["`n_grid`", "integer"]),
         (lambda r: plots.posterior_1d(r.optimizer, "lr", n_grid=True), ["`n_grid`", "integer"]),
         (lambda r: plots.posterior_1d(r.optimizer, "lr", n_grid=2**70), ["`n_grid`", "<= 100000"]),
-        (lambda r: plots.posterior_1d(r, "lr"), ["`opt`", "Optimizer", "Result("]),
         (lambda r: plots.posterior_1d(3, "lr"), ["`opt`", "Optimizer", "3"]),
         (lambda r: plots.posterior_1d(r.optimizer, None), ["`name`", "parameter", "None"]),
         (lambda r: plots.history(r, ncols=0), ["`ncols`", ">= 1"]),
@@ -219,3 +218,11 @@ def test_convergence_of_studies_without_trials_or_with_only_failures_draws_quiet
         assert plots.convergence({"seeds": [empty(), empty()]}).axes[0].get_lines() == []
         line = plots.convergence({"failed": [failed, failed]}).axes[0].get_lines()[0]
     assert np.isnan(line.get_ydata()).all()  # no completed trial: nothing below NaN
+
+
+def test_posterior_1d_takes_a_result_as_the_other_plots_do(res):
+    a = plots.posterior_1d(res, "lr", n_grid=30).axes[0].get_lines()[0].get_ydata()
+    b = plots.posterior_1d(res.optimizer, "lr", n_grid=30).axes[0].get_lines()[0].get_ydata()
+    np.testing.assert_array_equal(a, b)
+    with pytest.raises(InputError, match="`opt` must be an Optimizer or a Result"):
+        plots.posterior_1d(3, "lr")

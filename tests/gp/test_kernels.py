@@ -349,3 +349,17 @@ def test_stationary_kernels_keep_their_digits_far_from_the_origin(kernel, offset
     np.testing.assert_allclose(matvec(kernel, X, None, V), ref @ V, rtol=1e-12, atol=1e-12)
     quad = np.einsum("ia,qij,ja->q", U, fd, V)
     np.testing.assert_allclose(grad_quad(kernel, X, U, V), quad, rtol=1e-7, atol=1e-8)
+
+
+@pytest.mark.parametrize("flag", [True, False])
+def test_a_bool_is_not_a_kernel_scale_or_constant(flag):
+    # True * k read as a scale of 1 (bool is an int in Python): almost surely a slip
+    for combine in (
+        lambda k: flag * k,
+        lambda k: k * flag,
+        lambda k: k + flag,
+        lambda k: flag + k,
+    ):
+        with pytest.raises(TypeError):
+            combine(RBF(1.0))
+    assert (2 * RBF(1.0)).theta.size == RBF(1.0).theta.size  # numbers still scale
