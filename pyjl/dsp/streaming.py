@@ -54,7 +54,7 @@ from ..data import all_finite
 from ..exceptions import InputError
 from . import _inputs
 from ._frames import filter_finite, rescale
-from ._kernels import engine, lfilter_channels, rerun_scaled, sosfilt_channels, unit_numerator
+from ._kernels import engine, lfilter_channels, sosfilt_channels, unit_numerator
 from ._stream_base import F64, StateStream, Stream, real
 from .filtering import sos_numerator
 from .resample import resample_poly_dtypes, resample_poly_filter, upfirdn_kept
@@ -222,19 +222,22 @@ class FirFilter(StateStream):
         # taps near the float64 limits run divided by a power of two (exact; the
         # state is kept in those units), the output is scaled back
         self._taps, self._scale = unit_numerator(self.taps)
+        self._sb = 1.0 if self._scale is None else self._scale  # what _rerun's runs use
         self._zi_tail = (self.taps.size - 1,)
         super().__init__()
         # lfilter(taps, 1, x): SciPy promotes with the integer 1 (float32 taps: double)
         self._coef_dtype = np.result_type(np.asarray(taps).dtype, np.asarray(1).dtype)
 
+    # _zi is kept in the units of the scaled taps (1 / _sb of the data's), and while a
+    # rerun's state exceeds float64, in those of its data scale too (StateStream._rerun)
     def _state(self):
-        if self._zi is None or self._scale is None:
-            return self._zi
+        if self._zi is None or self._sx is not None or self._scale is None:
+            return super()._state()
         with np.errstate(over="ignore"):
             return self._zi * self._scale
 
     def _set_state(self, zi):
-        self._zi = zi if zi is None or self._scale is None else zi / self._scale
+        super()._set_state(zi if zi is None or self._scale is None else zi / self._scale)
 
     def process(self, chunk):
         """Filter the next chunk; returns the chunk's shape and form (a DataFrame
@@ -242,19 +245,19 @@ class FirFilter(StateStream):
         x2, form = self._chunk(chunk)
         if self._zi is None:
             self._zi = np.zeros((x2.shape[0], self.taps.size - 1))
-        zi, one = self._zi, np.ones(1)
-        y2, self._zi = lfilter_channels(self._taps, one, x2, zi)
-        if not all_finite(y2):  # data near 1e308: rerun at unit scale
-            y2, self._zi = rerun_scaled(
-                lambda t, v, z: lfilter_channels(t, one, v, z),
-                self._taps,
-                x2,
-                zi,
-                "FirFilter's output",
-            )
-        if self._scale is not None:
-            y2 = rescale(y2, (self._scale,), "FirFilter's output")
-        return self._out(y2, form)
+        one = np.ones(1)
+        if self._sx is None:
+            y2, zf = lfilter_channels(self._taps, one, x2, self._zi)
+            if all_finite(y2) and all_finite(zf):
+                self._zi = zf
+                if self._scale is not None:
+                    y2 = rescale(y2, (self._scale,), "FirFilter's output")
+                return self._out(y2, form)
+            zi = self._state()  # data near 1e308: rerun at unit scale, from the data's units
+        else:
+            zi = self._zi
+        run = partial(lfilter_channels, self._taps, one)
+        return self._out(self._rerun(run, x2, zi, "FirFilter's output"), form)
 
 
 class Resampler(Stream):

@@ -218,3 +218,18 @@ def test_sos_stream_near_the_limit_still_refuses_nan(rng):
     ref = dsp.sosfilt(BIG_SOS, x)
     rest = f.process(x[55:])
     np.testing.assert_allclose(rest, ref[55:], rtol=0, atol=1e-13 * np.abs(ref).max())
+
+
+@pytest.mark.parametrize("cuts", [[5], [1, 2, 7], [3, 4], [9]])
+def test_fir_stream_keeps_a_state_beyond_float64_as_the_one_shot_needs_none(cuts):
+    # taps [-3, 2, 2] on 1e308: the output after the first sample fits in float64, the
+    # state (2 x + 2 x) does not; scaled back to float64 it was inf and then NaN
+    taps, x = np.array([-3.0, 2.0, 2.0]), np.full(10, 1e308)
+    with pytest.warns(NumericalWarning):
+        want = dsp.lfilter(taps, [1.0], x)  # -inf at the first sample, then +-1e308
+    f = dsp.FirFilter(taps)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NumericalWarning)  # the first sample's -inf
+        got = np.concatenate([f.process(part) for part in np.split(x, cuts)])
+    np.testing.assert_array_equal(got, want)
+    assert np.isfinite(got[1:]).all()
