@@ -174,6 +174,19 @@ class StateStream(Stream):
     def _reset(self):
         self._set_state(None)
 
+    def _derive(self):
+        """Set what each filter derives from its coefficients (``_sb``, ``_zi_tail``...)."""
+        raise NotImplementedError
+
+    def __setstate__(self, state):
+        """A stream pickled by an earlier pyjl continues: its state was the plain attribute
+        ``zi_``, and what is derived from the coefficients is derived again."""
+        state = dict(state)
+        if "zi_" in state:
+            state["_zi"] = state.pop("zi_")
+        self.__dict__.update(state)
+        self._derive()
+
     def _state(self):
         """The state in the data's units (infinite where it exceeds float64)."""
         if self._sx is None:

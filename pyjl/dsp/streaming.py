@@ -103,10 +103,7 @@ class SosFilter(StateStream):
 
     def __init__(self, sos, zi=None):
         self.sos = real(_inputs.validate_sos(sos), "sos")
-        # a numerator near the float64 limits runs divided by a power of two on a rerun
-        self._sos_unit, sb = unit_numerator(self.sos, sos_numerator)
-        self._sb = self._sb if sb is None else sb
-        self._zi_tail = (self.sos.shape[0], 2)
+        self._derive()
         super().__init__()
         self._coef_dtype = np.asarray(sos).dtype
         self._zi0 = None
@@ -116,6 +113,12 @@ class SosFilter(StateStream):
             # zi's dtype promotes with the data's and the sections' (as sosfilt's zi)
             self._coef_dtype = np.result_type(self._coef_dtype, _inputs.want_dtype(zi))
         self._f64_out = _inputs.out_dtype(self._coef_dtype, F64) == F64
+
+    def _derive(self):
+        # a numerator near the float64 limits runs divided by a power of two on a rerun
+        self._sos_unit, sb = unit_numerator(self.sos, sos_numerator)
+        self._sb = 1.0 if sb is None else sb
+        self._zi_tail = (self.sos.shape[0], 2)
 
     def _check_zi(self, n_channels=None):
         """Refuse a ``zi`` of neither shape ``(n_sections, 2)`` nor ``(k, n_sections, 2)``,
@@ -221,12 +224,15 @@ class FirFilter(StateStream):
         self.taps = np.array(real(_inputs.coefficients(taps, "taps"), "taps"), dtype=np.float64)
         # taps near the float64 limits run divided by a power of two (exact; the
         # state is kept in those units), the output is scaled back
-        self._taps, self._scale = unit_numerator(self.taps)
-        self._sb = 1.0 if self._scale is None else self._scale  # what _rerun's runs use
-        self._zi_tail = (self.taps.size - 1,)
+        self._derive()
         super().__init__()
         # lfilter(taps, 1, x): SciPy promotes with the integer 1 (float32 taps: double)
         self._coef_dtype = np.result_type(np.asarray(taps).dtype, np.asarray(1).dtype)
+
+    def _derive(self):
+        self._taps, self._scale = unit_numerator(self.taps)
+        self._sb = 1.0 if self._scale is None else self._scale  # what _rerun's runs use
+        self._zi_tail = (self.taps.size - 1,)
 
     # _zi is kept in the units of the scaled taps (1 / _sb of the data's), and while a
     # rerun's state exceeds float64, in those of its data scale too (StateStream._rerun)
