@@ -16,9 +16,8 @@ from scipy.linalg import solve_triangular
 
 from .. import engines
 from .._validate import error
-from .._warn import warn
-from ..exceptions import NumericalWarning
 from ._checks import as_float_array, as_points, as_targets
+from ._fit import factorise
 from .likelihood import factor, lml_from_factor
 
 
@@ -63,14 +62,12 @@ def check_no_targets(y_new) -> None:
 
 def extend_factor(L, B, C):
     """``(L_new, L12, L22)``: the lower factor of ``[[K, B], [B', C]]`` from ``L`` (``K =
-    L L'``), with a :class:`~pyjl.exceptions.NumericalWarning` when ``L22`` needs jitter."""
+    L L'``); ``None`` when ``L22`` would need jitter (a new point nearly duplicates the
+    training set), where jittering the new block alone would not be a refit's factor."""
     L12 = solve_triangular(L, B, lower=True, check_finite=False)
     L22, jit = factor(np.ascontiguousarray(C - L12.T @ L12), engines.current())
     if jit > 0:
-        warn(
-            f"a new point nearly duplicates the training set; added jitter {jit:.3g}",
-            NumericalWarning,
-        )
+        return None
     n, k = len(L), len(C)
     L_new = np.zeros((n + k, n + k))
     L_new[:n, :n], L_new[n:, :n], L_new[n:, n:] = L, L12.T, L22
@@ -120,6 +117,7 @@ def update(gp, X_new, y_new, noise_var):
     nv = new_noise(noise_var, Xn.shape[0], gp.noise_, gp._y_std)
     y_all = np.concatenate([gp.y_train_, yn])
     noise_all = np.concatenate([gp.noise_var_, nv])
+    refit = False
     if gp._cg is not None:
         with np.errstate(all="ignore"):
             state = gp._cg.extended(Xn, yn, noise_all)
@@ -130,13 +128,19 @@ def update(gp, X_new, y_new, noise_var):
         B = np.asarray(gp.kernel_(gp.X_train_, Xn))  # (n, k)
         C = np.array(gp.kernel_(Xn), dtype=np.float64, order="C")  # (k, k)
         C[np.diag_indices_from(C)] += nv + gp.jitter_
-        L, L12, L22 = extend_factor(gp.L_, B, C)
-        alpha, lml = solve(L, y_all, yn, gp._y_mean, gp._y_std)
-        gp._Linv = None if gp._Linv is None else extend_inverse(gp._Linv, L12, L22)
-        gp.L_, gp.alpha_, gp.log_marginal_likelihood_value_ = L, alpha, lml
+        blocks = extend_factor(gp.L_, B, C)
+        refit = blocks is None
+        if blocks is not None:
+            L, L12, L22 = blocks
+            alpha, lml = solve(L, y_all, yn, gp._y_mean, gp._y_std)
+            gp._Linv = None if gp._Linv is None else extend_inverse(gp._Linv, L12, L22)
+            gp.L_, gp.alpha_, gp.log_marginal_likelihood_value_ = L, alpha, lml
     gp.X_train_ = np.vstack([gp.X_train_, Xn])
     gp.y_train_ = y_all
     gp.noise_var_ = noise_all
+    if refit:  # near-duplicate points: the whole diagonal jittered, as a refit would
+        factorise(gp)  # warns with the jitter, as fit does
+        check_finite_fit(gp.alpha_, gp.log_marginal_likelihood_value_, yn, gp._y_mean, gp._y_std)
     return gp
 
 

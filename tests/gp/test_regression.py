@@ -303,6 +303,22 @@ def test_update_equals_refit_with_the_same_hyperparameters(X, Y, XS):
         np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-10)
 
 
+def test_update_with_near_duplicate_points_is_still_a_refit(X, Y, XS):
+    # with zero noise a repeated point needs jitter: jittering only the new block gave
+    # another model than a refit (LML -1e8 against -5e7, means 8e-4 apart, jitter_ 0)
+    gp = GaussianProcess(Matern52(ARD), noise=0.0).fit(X[:30], Y[:30], method=None)
+    with pytest.warns(NumericalWarning, match="added jitter"):
+        gp.update(X[:3], Y[:3])
+    with pytest.warns(NumericalWarning, match="added jitter"):
+        ref = GaussianProcess(Matern52(ARD), noise=0.0).fit(
+            np.vstack([X[:30], X[:3]]), np.concatenate([Y[:30], Y[:3]]), method=None
+        )
+    assert gp.jitter_ == ref.jitter_ > 0
+    assert gp.log_marginal_likelihood() == pytest.approx(ref.log_marginal_likelihood(), rel=1e-10)
+    for a, b in zip(gp.predict(XS, return_std=True), ref.predict(XS, return_std=True)):
+        np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-10)
+
+
 def test_update_with_normalize_y_keeps_the_first_fits_scale(X, Y, XS):
     # the first fit's mean and std of y are part of the prior: the closed form in NumPy
     kernel = 2.0 * Matern52(ARD)
