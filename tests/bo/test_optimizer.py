@@ -127,6 +127,21 @@ def test_a_batch_on_a_noisy_objective_is_spread_out():
     assert min(gaps) > 0.1, gaps
 
 
+@pytest.mark.parametrize("scale", [1e-4, 1.0, 1e4])
+def test_a_batch_does_not_depend_on_the_objectives_scale(scale):
+    # the believed noise is in the model's units; passed as y's, a small-scale study's
+    # batch collapsed (all 8 within 0.002) with warp_y=False
+    def batch(s):
+        opt = Optimizer(Space({"x": Real(-2.0, 2.0)}), n_initial=6, seed=0, warp_y=False)
+        rng = np.random.default_rng(1)
+        for _ in range(6):
+            p = opt.ask()
+            opt.tell(p, s * (np.sin(3 * p["x"]) + 0.5 * p["x"] ** 2 + 0.3 * rng.normal()))
+        return np.sort([q["x"] for q in opt.ask(8)])
+
+    assert np.min(np.diff(batch(scale))) > 0.05  # at scale 1e-4 it was 0.0002
+
+
 def test_batch_on_small_discrete_space_covers_it_then_exhausts():
     space = Space({"k": Integer(1, 3), "c": Categorical(["a", "b"])})  # 6 points
     opt = Optimizer(space, n_initial=2, seed=0)

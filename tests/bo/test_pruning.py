@@ -408,3 +408,19 @@ def test_a_pruned_trial_reads_as_the_quantile_of_its_rank(rng):
     mean = float(np.asarray(gp.predict(u)).reshape(-1)[0])
     assert mean == pytest.approx(float(np.quantile(y, 0.5)), abs=0.05 * float(np.ptp(y)))
     assert mean < float(np.max(y)) - 0.2 * float(np.ptp(y))  # not the worst value
+
+
+@pytest.mark.parametrize("folder", ["run #1", "q?x", "pct%41"])
+def test_a_handle_reopens_a_study_whose_path_needs_quoting(tmp_path, folder):
+    # a handle sent to a process pool reopens the storage by URL: the path went in as it
+    # was, so '#' read as a fragment, '?' as options and '%41' as 'A'
+    import pickle
+
+    db = tmp_path / folder / "s.db"
+    db.parent.mkdir()
+    opt = Optimizer(Space({"x": Real(0.0, 1.0)}), storage=str(db), seed=0)
+    number, params = opt.ask_trials(1)[0]
+    handle = pickle.loads(pickle.dumps(opt.handle(number, params)))
+    handle.report(0, 1.5)
+    assert opt.intermediate_values()[number] == {0: 1.5}
+    assert sorted(p.name for p in db.parent.iterdir())[0] == "s.db"

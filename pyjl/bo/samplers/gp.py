@@ -274,7 +274,8 @@ class GPSampler(Sampler):
         if values is None and self.batch == "kriging_believer" and gp.noise_ is not None:
             # a believed point is exact (Ginsbourger et al. 2010): its variance collapses,
             # so the next points of the batch leave it; at the learned noise they bunch
-            nv = np.full(len(Xf), min(float(gp.noise_), _BELIEVED_NOISE))
+            believed = min(float(gp.noise_), _BELIEVED_NOISE) * gp._y_std**2  # in y's units
+            nv = np.full(len(Xf), believed)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", NumericalWarning)
             gp.update(Xf, yf, noise_var=nv)

@@ -102,7 +102,11 @@ class SQLiteStorage(FaultReports, SQLTrials):
             + [f"timeout={timeout:g}"] * (timeout != 120.0)
             + ["mode=ro"] * bool(read_only)
         )
-        self.url = f"sqlite:///{path}" + ("?" + "&".join(options) if options else "")
+        query = "?" + "&".join(options) if options else ""
+        self.url = f"sqlite:///{path}" + query
+        #: the URL another process reopens it by (a TrialHandle sent to a pool): the path
+        #: quoted, so that a '#', '?' or '%' in it reads back as itself
+        self._reopen_url = f"sqlite:///{quote(path, safe='/')}" + query
         if self._journal not in ("WAL", "DELETE", "TRUNCATE", "PERSIST"):
             raise _input_error(
                 "journal_mode",
