@@ -276,14 +276,18 @@ def covars_log_prior(cov: np.ndarray, prior: Any, weight: Any, kind: str, d: int
         if matrices:
             S = np.reshape(cov, (K, d, d))
             sign, logdet = np.linalg.slogdet(S)
+            if not np.all(sign > 0):  # singular or indefinite: outside the prior's support
+                return -np.inf
             trace = np.einsum("kij,kji->k", P, np.linalg.inv(S))
-            value = np.sum(-0.5 * c * logdet - 0.5 * trace) if np.all(sign > 0) else -np.inf
-        elif kind == "spherical":
-            v = np.asarray(cov, dtype=np.float64)
-            value = np.sum(-0.5 * d * c * np.log(v) - P.sum(1) / (2.0 * v))
+            value = np.sum(-0.5 * c * logdet - 0.5 * trace)
         else:
             v = np.asarray(cov, dtype=np.float64)
-            value = np.sum(-0.5 * c * np.log(v) - P / (2.0 * v))
+            if not np.all(v > 0):
+                return -np.inf
+            if kind == "spherical":  # one variance standing for d features
+                value = np.sum(-0.5 * d * c * np.log(v) - P.sum(1) / (2.0 * v))
+            else:
+                value = np.sum(-0.5 * c * np.log(v) - P / (2.0 * v))
     return float(value)
 
 

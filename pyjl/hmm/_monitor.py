@@ -48,14 +48,22 @@ class ConvergenceMonitor:
         self.n_iter = int(n_iter)
         self.history: list[float] = []
         self._objectives: list[float] = []
+        self._comparable: list[bool] = []
         self.iter = 0
 
-    def report(self, loglik: float, objective: float | None = None) -> None:
+    def report(
+        self, loglik: float, objective: float | None = None, comparable: bool = True
+    ) -> None:
         """Record ``loglik``; ``objective`` (log-likelihood plus log-prior, what EM
-        with Dirichlet priors increases) is checked for decreases instead when given."""
+        with Dirichlet priors increases) is checked for decreases instead when given.
+        ``comparable=False``: the objective is not comparable with the previous one (a
+        Dirichlet prior below 1 whose M-step set a probability to 0, where the prior's
+        density is infinite and its term is left out), so this step neither warns nor
+        converges."""
         loglik = float(loglik)
         objective = loglik if objective is None else float(objective)
-        if self._objectives:
+        self._comparable.append(bool(comparable))
+        if self._objectives and comparable:
             delta = objective - self._objectives[-1]
             if delta < -self._rounding(objective):
                 warn(
@@ -84,7 +92,7 @@ class ConvergenceMonitor:
         rounding of the log-likelihood's sum; a decrease counts as converged, as in
         hmmlearn, and ``tol=-inf`` never converges.  With priors the log-likelihood alone
         may dip on the way up: that is not convergence."""
-        if len(self._objectives) < 2:
+        if len(self._objectives) < 2 or not self._comparable[-1]:
             return False
         gain = self._objectives[-1] - self._objectives[-2]
         floor = self._rounding(self.history[-1]) if self.tol > 0 else -np.inf

@@ -289,11 +289,17 @@ class HMM:
 
             bar = tqdm(total=self.n_iter, desc="HMM EM", unit="iter")
         try:
+            shrank = False  # whether the last M-step set a start/transition probability to 0
             for _ in range(int(self.n_iter)):
                 stats = runner.run(self) if runner is not None else self._estep(src)
                 objective = stats.loglik + log_prior(self)
+                before = (self.startprob_ > 0, self.transmat_ > 0)
                 mstep(self, stats, src)
-                self.monitor_.report(stats.loglik, objective)
+                self.monitor_.report(stats.loglik, objective, comparable=not shrank)
+                shrank = bool(
+                    np.any(before[0] & ~(self.startprob_ > 0))
+                    or np.any(before[1] & ~(self.transmat_ > 0))
+                )
                 if bar is not None:
                     bar.update(1)
                     bar.set_postfix(loglik=f"{stats.loglik:.6g}")
