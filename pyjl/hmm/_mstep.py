@@ -40,21 +40,25 @@ def log_prior(model: HMM) -> float:
         return value + float(sum(np.where(np.isfinite(t), t, 0.0).sum() for t in terms))
 
 
-def mstep(model: HMM, stats: Stats, src: Any) -> None:
+def mstep(model: HMM, stats: Stats, src: Any) -> bool:
     """The M-step of Baum-Welch: start and transition rows from the expected counts
     ``stats`` (with their Dirichlet priors; zeros stay zero), the emission refitted; only
-    what ``model.params`` names (``s``, ``t``, ``e``)."""
-    params = getattr(model, "params", "ste")  # a model pickled before params: all
-    if "s" in params:
+    what ``model.params`` names (``s``, ``t``, ``e``).  Returns whether a start or
+    transition probability became 0 (a Dirichlet prior below 1 can do it: that prior's
+    log-density, infinite there, is then not comparable with the step before)."""
+    before = (model.startprob_ > 0, model.transmat_ > 0)
+    if "s" in model.params:
         _start(model, stats)
-    if "t" in params:
+    if "t" in model.params:
         _transitions(model, stats)
-    if "e" not in params:
-        return
-    if stats.gammas:
-        model.emission_.fit(src.all_rows(), np.concatenate(stats.gammas))
-    else:
-        model.emission_.fit_stats(stats.emission)
+    if "e" in model.params:
+        if stats.gammas:
+            model.emission_.fit(src.all_rows(), np.concatenate(stats.gammas))
+        else:
+            model.emission_.fit_stats(stats.emission)
+    return bool(
+        np.any(before[0] & ~(model.startprob_ > 0)) or np.any(before[1] & ~(model.transmat_ > 0))
+    )
 
 
 def _start(model: HMM, stats: Stats) -> None:

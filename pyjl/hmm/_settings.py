@@ -97,8 +97,6 @@ def check_settings(model: HMM) -> int:
         )
     if model.batch_rows is not None:
         integer(model.batch_rows, "batch_rows", low=1)
-    if not hasattr(model, "params"):  # a model pickled before params: EM updates all
-        model.params = "ste"
     if not isinstance(model.params, str) or not set(model.params) <= set("ste"):
         raise error(
             "params",

@@ -293,13 +293,9 @@ class HMM:
             for _ in range(int(self.n_iter)):
                 stats = runner.run(self) if runner is not None else self._estep(src)
                 objective = stats.loglik + log_prior(self)
-                before = (self.startprob_ > 0, self.transmat_ > 0)
-                mstep(self, stats, src)
-                self.monitor_.report(stats.loglik, objective, comparable=not shrank)
-                shrank = bool(
-                    np.any(before[0] & ~(self.startprob_ > 0))
-                    or np.any(before[1] & ~(self.transmat_ > 0))
-                )
+                comparable = not shrank
+                shrank = mstep(self, stats, src)
+                self.monitor_.report(stats.loglik, objective, comparable=comparable)
                 if bar is not None:
                     bar.update(1)
                     bar.set_postfix(loglik=f"{stats.loglik:.6g}")
@@ -401,6 +397,10 @@ class HMM:
         """Bayesian information criterion ``-2 log L + p log T``."""
         log_T: float = np.log(self._source(X, lengths, self._params()[2]).n_rows)
         return -2.0 * self.score(X, lengths) + self.n_parameters * log_T
+
+    def __setstate__(self, state: dict) -> None:
+        # a model pickled before ``params`` existed: EM updated everything
+        self.__dict__.update({"params": "ste", **state})
 
     def __repr__(self) -> str:
         return (
