@@ -206,7 +206,7 @@ def lfilter_small(b, a, x, zi):
     cdef double ap[_SMALL_K]
     if n == 0 or n_ch == 0 or k > _SMALL_K or nak == 0 or nbk == 0 or m * k >= _par_min_work:
         return None
-    if n_ch == 1 and nak > 1 and n >= PYJL_LANES * _LANE_SEG_MIN and _lanes_on:
+    if n_ch == 1 and nak > 1 and _may_split(n) and _lanes_on:
         return None   # long enough for lfilter's split in time (_split_channel) to decide
     zdims[0] = n_ch
     zdims[nd - 1] = k - 1

@@ -144,6 +144,12 @@ cdef bint _is_key(const pyjl_recursion *f, bytes key):
             and memcmp(k + 2, f.b, nb) == 0 and memcmp(k + 2 + nb, f.a, nb) == 0)
 
 
+cdef inline bint _may_split(Py_ssize_t n) noexcept nogil:
+    """Whether one channel of ``n`` samples can be split at all: eight lane segments of
+    ``_LANE_SEG_MIN`` (the shortest decay's); shorter calls keep the serial pass."""
+    return n >= PYJL_LANES * _LANE_SEG_MIN
+
+
 cdef inline bint _long_enough(Py_ssize_t n, Py_ssize_t decay) noexcept:
     """Whether one channel of ``n`` samples is long enough to split, for a decay of
     ``decay`` samples: into two segments of ``max(_SPLIT_MIN, 4 * decay)``, or into a
@@ -169,7 +175,7 @@ cdef bint _split_channel(const pyjl_recursion *f, double *z, const double *x, do
     global _last_setup, _last_decay
     cdef Py_ssize_t decay, nseg, cap
     cdef _Setup setup = None
-    if n < PYJL_LANES * _LANE_SEG_MIN:
+    if not _may_split(n):
         return False
     if _last_setup is not None and _is_key(f, _last_setup.key):
         setup, decay = _last_setup, _last_decay   # kept: the split pays
