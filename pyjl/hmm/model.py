@@ -398,7 +398,7 @@ class HMM:
         log_T: float = np.log(self._source(X, lengths, self._params()[2]).n_rows)
         return -2.0 * self.score(X, lengths) + self.n_parameters * log_T
 
-    def __setstate__(self, state: dict) -> None:
+    def __setstate__(self, state: dict[str, Any]) -> None:
         # a model pickled before ``params`` existed: EM updated everything
         self.__dict__.update({"params": "ste", **state})
 
