@@ -223,6 +223,17 @@ def test_show_reads_only_and_names_what_is_there(files):
     assert "Traceback" not in out.stderr
 
 
+def _complete_trials(db):
+    """Complete trials in `db` so far; 0 before the tune has created the file or its tables."""
+    if not db.exists():
+        return 0
+    with sqlite3.connect(db) as con:
+        try:
+            return con.execute("SELECT COUNT(*) FROM trials WHERE state='complete'").fetchone()[0]
+        except sqlite3.OperationalError:  # the file exists, its schema is being written
+            return 0
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_an_interrupted_tune_says_so_in_a_line_and_resumes(files, workers):
     # SIGINT to the pyjl process alone, twice (a job supervisor's `kill -INT`): it used to
@@ -247,11 +258,8 @@ def test_an_interrupted_tune_says_so_in_a_line_and_resumes(files, workers):
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:  # until a few trials are stored
         time.sleep(0.5)
-        if db.exists():
-            with sqlite3.connect(db) as con:
-                done = con.execute("SELECT COUNT(*) FROM trials WHERE state='complete'")
-                if done.fetchone()[0] >= 3:
-                    break
+        if _complete_trials(db) >= 3:
+            break
     proc.send_signal(signal.SIGINT)
     time.sleep(0.02)
     proc.send_signal(signal.SIGINT)
