@@ -76,7 +76,7 @@ cdef int _check_kind(int kind) except -1:
     return kind
 
 
-def _scaled(X, double[::1] ls, int kind):
+def _scaled(X, const double[::1] ls, int kind):
     """X / lengthscale (stationary kinds); the periodic kind keeps X unscaled."""
     arr = np.asarray(X)
     if kind == PYJL_PERIODIC:  # a typed memoryview needs writable memory: copy a read-only input
@@ -115,8 +115,8 @@ cdef inline int _cross_threads(double work, int n_threads) noexcept:
     return n_threads if work >= 1e6 else 1
 
 
-def kernel_matrix(int kind, X1, X2, double[::1] lengthscale,
-                  double variance, double[::1] extra, int n_threads):
+def kernel_matrix(int kind, X1, X2, const double[::1] lengthscale,
+                  double variance, const double[::1] extra, int n_threads):
     """``K[i, j] = k(X1[i], X2[j])``, ``(n1, n2)``; one fused distance+kernel pass per row.
 
     When ``X1 is X2`` only the upper triangle is computed and then mirrored."""
@@ -163,8 +163,8 @@ def kernel_matrix(int kind, X1, X2, double[::1] lengthscale,
     return out
 
 
-def kernel_matrix_grad(int kind, X, double[::1] lengthscale, double variance,
-                       double[::1] extra, int n_threads):
+def kernel_matrix_grad(int kind, X, const double[::1] lengthscale, double variance,
+                       const double[::1] extra, int n_threads):
     """``(K (n, n), dK (p, n, n))``: derivatives with respect to the log-parameters."""
     cdef int kd = _check_kind(kind)
     cdef double ex = extra[0] if extra.shape[0] > 0 else 0.0
@@ -210,8 +210,8 @@ def kernel_matrix_grad(int kind, X, double[::1] lengthscale, double variance,
     return out, gout
 
 
-def kernel_grad_contract(int kind, X, double[::1] lengthscale, double variance,
-                         double[::1] extra, double[:, ::1] W, int n_threads):
+def kernel_grad_contract(int kind, X, const double[::1] lengthscale, double variance,
+                         const double[::1] extra, const double[:, ::1] W, int n_threads):
     """``g[q] = sum_ij W[i, j] dK[i, j]/dtheta_q`` for symmetric ``W``, ``(p,)``.
 
     One fused pass over the upper triangle; no ``(p, n, n)`` tensor is formed."""
@@ -322,7 +322,7 @@ cdef int _potrf_blocked(double *M, int n) noexcept nogil:
     return 0
 
 
-def cho_solve(double[:, ::1] L, B):
+def cho_solve(const double[:, ::1] L, B):
     """``(L L^T)^{-1} B`` for ``B`` of shape ``(n,)`` or ``(n, k)``."""
     Barr = np.asarray(B, dtype=np.float64)
     vec = Barr.ndim == 1
@@ -332,12 +332,12 @@ def cho_solve(double[:, ::1] L, B):
     cdef char uplo = b"U"
     if n > 0 and nrhs > 0:
         with nogil:
-            dpotrs(&uplo, &n, &nrhs, &L[0, 0], &n, &Xv[0, 0], &n, &info)
+            dpotrs(&uplo, &n, &nrhs, <double*>&L[0, 0], &n, &Xv[0, 0], &n, &info)
     res = X_arr.T
     return np.ascontiguousarray(res[:, 0]) if vec else np.ascontiguousarray(res)
 
 
-def cho_inverse(double[:, ::1] L, int n_threads=1):
+def cho_inverse(const double[:, ::1] L, int n_threads=1):
     """``K^{-1}`` (full symmetric, ``(n, n)``) from the lower Cholesky factor of ``K``.
 
     ``n_threads`` is accepted for the engine's calling convention; the mirror of the

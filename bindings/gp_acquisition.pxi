@@ -33,7 +33,8 @@ cdef inline double _log_h(double z) noexcept nogil:
     return -0.5 * z * z - _C1 - 2.0 * log(fabs(z))
 
 
-def expected_improvement(double[::1] mu, double[::1] sigma, double best, double xi):
+def expected_improvement(const double[::1] mu, const double[::1] sigma, double best,
+                         double xi):
     """EI for minimisation, ``E[max(best - xi - f, 0)]``, ``f ~ N(mu, sigma^2)``; ``(n,)``."""
     cdef Py_ssize_t n = mu.shape[0], i
     out = np.empty(n)
@@ -54,7 +55,8 @@ def expected_improvement(double[::1] mu, double[::1] sigma, double best, double 
     return out
 
 
-def log_expected_improvement(double[::1] mu, double[::1] sigma, double best, double xi):
+def log_expected_improvement(const double[::1] mu, const double[::1] sigma, double best,
+                             double xi):
     """``log EI`` for minimisation, accurate far in the tail; ``(n,)`` (``-inf`` only when
     ``sigma == 0`` and there is no improvement)."""
     cdef Py_ssize_t n = mu.shape[0], i

@@ -4,7 +4,7 @@
 cdef Py_ssize_t _ROWS = 32  # rows per block of the matrix-free products (one task each)
 
 
-def _columns(B, double[::1] ls, int kind):
+def _columns(B, const double[::1] ls, int kind):
     """The (d, n) transpose of the scaled points (stationary kinds); periodic keeps (n, d)."""
     Bs = _scaled(B, ls, kind)
     return Bs if kind == PYJL_PERIODIC else np.ascontiguousarray(Bs.T)
@@ -13,8 +13,8 @@ def _columns(B, double[::1] ls, int kind):
 cdef Py_ssize_t _SYM_BYTES = 1 << 28  # most memory the per-thread halves of K V may take
 
 
-def kernel_matvec(int kind, X1, X2, double[::1] lengthscale, double variance,
-                  double[::1] extra, V, int n_threads):
+def kernel_matvec(int kind, X1, X2, const double[::1] lengthscale, double variance,
+                  const double[::1] extra, V, int n_threads):
     """``R = K(X1, X2) @ V``, ``(n1, k)`` for ``V (n2, k)``, by tiles: memory
     ``O((n1 + n2) (d + k))``, never the ``(n1, n2)`` matrix.
 
@@ -69,8 +69,8 @@ def kernel_matvec(int kind, X1, X2, double[::1] lengthscale, double variance,
     return out
 
 
-def kernel_grad_quad(int kind, X, double[::1] lengthscale, double variance,
-                     double[::1] extra, U, V, int n_threads):
+def kernel_grad_quad(int kind, X, const double[::1] lengthscale, double variance,
+                     const double[::1] extra, U, V, int n_threads):
     """``g[q] = sum_i U[:, i]^T dK/dtheta_q V[:, i]``, ``(p,)``, for ``U``, ``V`` ``(n, k)``
     and ``K = K(X, X)``; by tiles of ``U V^T + V U^T`` over the upper triangle of ``K``.
 
