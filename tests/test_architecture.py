@@ -43,6 +43,7 @@ LAYERS = {
     "pyjl._config": "config",
     "pyjl._threads": "threads",
     "pyjl._validate": "validate",
+    "pyjl._params": "validate",
     "pyjl.exceptions": "exceptions",
     "pyjl._warn": "exceptions",
     "pyjl._version": "version",

@@ -131,6 +131,13 @@ class Parametric(KernelBase):
         v = self._values[name]
         return float(v[0]) if self._scalar[name] else v.copy()
 
+    def _param_value(self, name: str):
+        if name in self._values:
+            return self._get(name)
+        if name.endswith("_bounds") and name[: -len("_bounds")] in self._bounds:
+            return self._bounds[name[: -len("_bounds")]]
+        return getattr(self, name)
+
     @property
     def variance(self):
         return self._get("variance")

@@ -50,6 +50,13 @@ def as_points(obj, name: str, d: int | None = None) -> np.ndarray:
             f"shape {arr.shape}",
             "pass a table of points, one row per point",
         )
+    if arr.shape[1] == 0:
+        raise _validate.error(
+            name,
+            "must have at least 1 feature",
+            f"0 feature(s) (shape={arr.shape})",
+            "pass one column per input dimension",
+        )
     if d is not None and arr.shape[1] != d:
         raise _validate.error(
             name,
@@ -115,4 +122,6 @@ def bounds_pair(value, name: str):
     hi = _validate.real(
         pair[1], f"{name}[1]", low=lo, fix=f"pass a finite upper bound >= the lower bound {lo:g}"
     )
+    if type(value) is tuple and pair == (lo, hi) and all(type(v) is float for v in pair):
+        return value  # already checked: the same object, as scikit-learn's set_params expects
     return (lo, hi)

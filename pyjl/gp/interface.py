@@ -66,6 +66,8 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from .._params import Params
+
 __all__ = ["Kernel", "KernelBase", "names", "returns_new_arrays", "writable"]
 
 
@@ -162,7 +164,7 @@ def grad_quad(kernel: Kernel, X: np.ndarray, U: np.ndarray, V: np.ndarray) -> np
     return grad_quad_tiled(kernel, X, U, V)
 
 
-class KernelBase:
+class KernelBase(Params):
     """Mixin giving any :class:`Kernel` composition operators and helpers.
 
     ``k1 + k2`` is a :class:`~pyjl.gp.combinators.Sum`, ``k1 * k2`` a

@@ -26,6 +26,7 @@ import copy
 
 import numpy as np
 
+from .._params import Params
 from .._validate import boolean, check_feature_names, choice, error, feature_names, integer
 from ..data import restore
 from ..exceptions import NotFittedError
@@ -39,7 +40,7 @@ from .likelihood import blas_threads
 __all__ = ["GaussianProcess"]
 
 
-class GaussianProcess:
+class GaussianProcess(Params):
     """Gaussian-process regressor; see the module docstring.
 
     The constructor checks and stores its arguments; :meth:`fit` learns the
@@ -112,6 +113,8 @@ class GaussianProcess:
     ----------
     kernel_ : Kernel
         The fitted kernel: a copy of ``kernel`` at the optimised ``theta``.
+    n_features_in_ : int
+        The number of features (columns of ``X``) ``fit`` saw.
     feature_names_in_ : ndarray of str
         The column names of a DataFrame or Arrow table ``X`` (all strings), as
         scikit-learn's: ``predict`` and ``update`` refuse a table with other columns or
@@ -256,6 +259,7 @@ class GaussianProcess:
         self.noise_ = noise if learn_noise else (self.noise if noise_diag is None else None)
         diag = noise_diag if noise_diag is not None else np.full(X.shape[0], self.noise_)
         self.X_train_, self.y_train_, self.noise_var_ = X, yn, np.asarray(diag, dtype=float)
+        self.n_features_in_ = X.shape[1]
         for name in ("L_", "jitter_", "feature_names_in_"):  # a refit may change them
             self.__dict__.pop(name, None)
         if names is not None:  # scikit-learn's attribute: tables are checked against it
@@ -337,6 +341,30 @@ class GaussianProcess:
             want = "cov" if return_cov else ("std" if return_std else "mean")
             return self._cg.moments(Xs, want, extra, self._y_mean, self._y_std)
         return _posterior.exact_moments(self, Xs, return_std, return_cov, extra)
+
+    def score(self, X, y, sample_weight=None):
+        """``R^2`` of the predicted mean against ``y`` (scikit-learn's regressor score,
+        ``1 - sum w (y - mu)^2 / sum w (y - ybar_w)^2``; ``1.0`` for a constant ``y``
+        predicted exactly, else ``0.0`` there), used by ``GridSearchCV`` and
+        ``cross_val_score`` when no ``scoring`` is given."""
+        self._check_fitted("score")
+        mu = np.asarray(self._predict(X, False, False, False), dtype=np.float64)
+        y = as_targets(y, "y", mu.shape[0])
+        w = np.ones_like(y)
+        if sample_weight is not None:
+            w = as_targets(sample_weight, "sample_weight", y.shape[0])
+            if np.any(w < 0) or not np.any(w > 0):
+                raise error(
+                    "sample_weight",
+                    "must be >= 0 with at least one > 0",
+                    f"min {w.min():g}, max {w.max():g}",
+                    "pass non-negative weights, not all zero",
+                )
+        resid = float(np.sum(w * (y - mu) ** 2))
+        spread = float(np.sum(w * (y - np.average(y, weights=w)) ** 2))
+        if spread == 0.0:
+            return 1.0 if resid == 0.0 else 0.0
+        return 1.0 - resid / spread
 
     def sample_y(self, X, n_samples=1, random_state=None):
         """Draws of the latent ``f`` at ``X``: ``(m, n_samples)``, by the posterior

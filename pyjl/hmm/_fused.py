@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import engines
+from .._params import Params
 
 __all__ = ["FusedGaussian"]
 
@@ -20,7 +21,7 @@ def _c(a: Any) -> np.ndarray:
     return np.ascontiguousarray(a, dtype=np.float64)
 
 
-class FusedGaussian:
+class FusedGaussian(Params):
     """Mixin of the optional members ``estep_stats``, ``forward_loglik`` and
     ``viterbi_path`` (see :mod:`pyjl.hmm.interface`) on a class that provides
     ``_diag(X) -> (x (T, d), mean (K, d), var (K, d))`` and ``_shift(d) -> (d,)`` (the

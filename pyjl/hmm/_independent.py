@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
 
+from .._params import Params
 from .._validate import error
 from ..exceptions import NotFittedError
 from ._common import (
@@ -41,7 +42,7 @@ def _c(a: Any) -> np.ndarray:
     return np.ascontiguousarray(a, dtype=np.float64)
 
 
-class _Independent:
+class _Independent(Params):
     """Shared machinery: ``(K, d)`` parameters, sufficient statistics, empty states."""
 
     _params: tuple[str, ...] = ()

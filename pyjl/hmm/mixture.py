@@ -27,6 +27,7 @@ from typing import Any, Self
 import numpy as np
 from scipy.special import logsumexp
 
+from .._params import Params
 from .._validate import describe, error, integer
 from ..exceptions import NotFittedError, NumericalWarning
 from ._common import INIT_ROWS, as_obs, check_prob_rows, emission_states, empty_states, kmeans
@@ -46,7 +47,7 @@ def _has_stats(e: Any) -> bool:
     )
 
 
-class Mixture:
+class Mixture(Params):
     """Mixture of ``M`` emissions per state (see the module docstring).
 
     Parameters
@@ -96,6 +97,8 @@ class Mixture:
         n_components: int | None = None,
         n_inner: int = 1,
     ) -> None:
+        #: the settings as given (get_params): one emission and its count, or the list
+        self._given = (components, n_components)
         if not isinstance(components, (list, tuple)):
             n = integer(
                 n_components,
@@ -112,6 +115,13 @@ class Mixture:
                 "an empty list",
                 "pass e.g. [Normal(), Normal()]",
             )
+        if n_components is not None and n_components != len(components):
+            raise error(
+                "n_components",
+                "must be None or the list's length when components is a list",
+                f"{describe(n_components)} with {len(components)} components",
+                "give one emission to copy n_components times, or leave n_components out",
+            )
         for m, c in enumerate(components):
             missing = PROTOCOL if isinstance(c, type) else missing_members(c)
             if missing:
@@ -126,6 +136,12 @@ class Mixture:
         self.n_inner = integer(
             n_inner, "n_inner", low=1, high=1000, fix="pass a few inner iterations, e.g. 1 to 10"
         )
+
+    def _param_value(self, name: str) -> Any:
+        # a Mixture pickled before get_params has no _given: its list stands for it
+        pair = getattr(self, "_given", (self.components, None))
+        given = dict(zip(("components", "n_components"), pair))
+        return given[name] if name in given else getattr(self, name)
 
     def check_params(self, name: str = "emission") -> Self:
         """Validate ``weights`` (finite, >= 0, rows summing to 1, one column per

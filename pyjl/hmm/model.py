@@ -29,6 +29,7 @@ from typing import Any, Self
 import numpy as np
 
 from .. import engines
+from .._params import Params
 from .._validate import check_feature_names, choice, error, feature_names, integer, rows_from
 from .._warn import warn
 from ..exceptions import NotFittedError, NumericalWarning
@@ -44,7 +45,7 @@ __all__ = ["HMM"]
 LANE_CAP = 1 << 18  # numbers in a batch's (rows, K) array that fills the SIMD lanes
 
 
-class HMM:
+class HMM(Params):
     """Hidden Markov model with a pluggable emission (see the module docstring).
 
     The constructor only stores its arguments; ``fit``, ``score``, ``predict``,

@@ -1,0 +1,136 @@
+"""scikit-learn's parameter protocol for pyjl's models, without importing scikit-learn.
+
+:class:`Params` gives a class whose constructor arguments are its settings
+``get_params``, ``set_params``, ``__sklearn_clone__`` and ``__sklearn_tags__``, so that
+``sklearn.base.clone``, ``GridSearchCV``, ``cross_val_score`` and ``Pipeline`` take it
+as they take scikit-learn's own estimators.  Unlike ``BaseEstimator``, ``set_params``
+checks the new values as the constructor does (an ``InputError`` naming the argument),
+and the constructors may store checked values: cloning builds a new object from
+``get_params(deep=False)`` rather than comparing identities.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+from typing import Any, ClassVar
+
+from ._validate import describe, error
+
+
+class Params:
+    """Mixin: settings are the constructor's keyword arguments, read back as attributes.
+
+    A subclass may override :meth:`_param_value` (how a setting is read back) and
+    :meth:`_apply_params` (how checked settings are stored; default: the constructor
+    runs again on the merged settings, so every rule it checks applies).
+    ``_estimator_type``: ``"regressor"``, ``"classifier"`` or ``None``.
+    """
+
+    _estimator_type: ClassVar[str | None] = None
+
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        sig = inspect.signature(cls.__init__)
+        kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+        return sorted(
+            p.name for p in sig.parameters.values() if p.name != "self" and p.kind in kinds
+        )
+
+    def _param_value(self, name: str) -> Any:
+        return getattr(self, name)
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor's arguments as this object holds them.
+
+        Parameters
+        ----------
+        deep : bool, default True
+            Also list the settings of arguments that have settings of their own (a
+            kernel's, an emission's) as ``name__setting``.
+
+        Returns
+        -------
+        dict
+            Setting name -> value.
+        """
+        out: dict[str, Any] = {}
+        for name in self._param_names():
+            value = self._param_value(name)
+            if deep and hasattr(value, "get_params") and not isinstance(value, type):
+                out.update((f"{name}__{k}", v) for k, v in value.get_params(deep=True).items())
+            out[name] = value
+        return out
+
+    def set_params(self, **params: Any) -> Any:
+        """Change settings (``name=value``, or ``name__setting=value`` inside one);
+        checked as the constructor checks them.  Fitted attributes are kept until the
+        next ``fit``.
+
+        Returns
+        -------
+        self
+        """
+        if not params:
+            return self
+        valid = self._param_names()
+        own: dict[str, Any] = {}
+        nested: dict[str, dict[str, Any]] = {}
+        for key, value in params.items():
+            name, sep, sub = key.partition("__")
+            if name not in valid:
+                raise error(
+                    "set_params",
+                    f"takes the settings of {type(self).__name__}: {', '.join(valid)}",
+                    describe(key),
+                    "use a name get_params() lists",
+                )
+            if sep:
+                nested.setdefault(name, {})[sub] = value
+            else:
+                own[name] = value
+        for name, inner_params in nested.items():
+            inner = own.get(name, self._param_value(name))
+            if not hasattr(inner, "set_params"):
+                raise error(
+                    "set_params",
+                    f"reaches inside {name} only where it has settings (set_params)",
+                    f"{name}__{next(iter(inner_params))} with {name}={describe(inner)}",
+                    f"set {name} itself",
+                )
+            if name not in own:  # a copy: the object may be shared with other models
+                inner = copy.deepcopy(inner)
+            own[name] = inner.set_params(**inner_params)
+        self._apply_params(own)
+        return self
+
+    def _apply_params(self, changed: dict[str, Any]) -> None:
+        settings = {n: self._param_value(n) for n in self._param_names()}
+        settings.update(changed)
+        checked = type(self)(**settings)  # refused as a whole, before self changes
+        vars(self).update(vars(checked))  # fitted attributes stay until the next fit
+
+    def __sklearn_clone__(self) -> Any:
+        """A new, unfitted object with the same settings (cloned, in turn)."""
+        return type(self)(**{k: _clone(v) for k, v in self.get_params(deep=False).items()})
+
+    def __sklearn_tags__(self) -> Any:
+        from sklearn.utils import RegressorTags, Tags, TargetTags
+
+        regressor = self._estimator_type == "regressor"
+        return Tags(
+            estimator_type=self._estimator_type,
+            target_tags=TargetTags(required=regressor),
+            regressor_tags=RegressorTags() if regressor else None,
+        )
+
+
+def _clone(value: Any) -> Any:
+    clone = getattr(value, "__sklearn_clone__", None)
+    if callable(clone) and not isinstance(value, type):
+        return clone()
+    if hasattr(value, "get_params") and not isinstance(value, type):
+        from sklearn.base import clone as sk_clone
+
+        return sk_clone(value)
+    return copy.deepcopy(value)
