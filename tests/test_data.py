@@ -235,7 +235,7 @@ def test_nan_in_2d_names_row_and_column(rng):
     [
         (np.array([1 + 2j, 3]), "complex"),
         (["a", "b"], "strings"),
-        ([1.0, None], "Python objects"),
+        ([1.0, None], "got None (of type NoneType) at index 1"),
         (np.array(["2020-01-01"], dtype="datetime64[D]"), "datetimes"),
         (pd.DataFrame({"a": [1.0, 2.0], "b": ["x", "y"]}), "column 'b'"),
         (pa.array(["x", "y"]), "Arrow type string"),

@@ -15,6 +15,16 @@ pyarrow are imported only when such an object is passed.
 from ._arrow import read_arrow, write_arrow
 from ._as_array import as_array
 from ._checks import all_finite
+from ._convert import as_raw
 from ._origin import Origin, origin, restore
 
-__all__ = ["as_array", "all_finite", "origin", "restore", "Origin", "read_arrow", "write_arrow"]
+__all__ = [
+    "as_array",
+    "as_raw",
+    "all_finite",
+    "origin",
+    "restore",
+    "Origin",
+    "read_arrow",
+    "write_arrow",
+]

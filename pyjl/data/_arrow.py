@@ -12,6 +12,7 @@ from .._validate import describe, integer
 from .._validate import error as _err
 from ._as_array import as_array
 from ._checks import _kind
+from ._convert import as_raw
 
 
 def read_arrow(
@@ -163,7 +164,8 @@ def write_arrow(
     elif kind in ("arrow_table", "arrow_batch"):
         table = pa.table(data)
     else:
-        a = as_array(data, name="data", dtype=np.asarray(data).dtype, ndim=(1, 2), finite=False)
+        raw = as_raw(data, "data").dtype
+        a = as_array(data, name="data", dtype=raw, ndim=(1, 2), finite=False)
         if a.dtype.kind == "c":
             raise _err(
                 "data",

@@ -9,7 +9,16 @@ import numpy as np
 
 from .._validate import describe
 from .._validate import error as _err
-from ._checks import _F64, _check_finite, _check_kind, _describe, _refuse, _root, all_finite
+from ._checks import (
+    _F64,
+    _check_finite,
+    _check_kind,
+    _describe,
+    _object_numbers,
+    _refuse,
+    _root,
+    all_finite,
+)
 from ._convert import _to_numpy
 
 
@@ -85,6 +94,9 @@ def as_array(
     else:
         xp = np
         a, copied, labels = _to_numpy(obj, name, dtype, copy, finite)
+        if a.dtype.kind == "O" and dtype.kind in "biufc":
+            _refuse(name, copy, "its Python objects must be converted to numbers", obj)
+            a, copied = _object_numbers(a, name, labels), True
     _check_kind(a, dtype, name, xp)
     if allowed is not None and a.ndim not in allowed:
         if labels is not None and a.ndim == 2 and a.shape[1] == 1 and 1 in allowed:

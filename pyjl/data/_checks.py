@@ -3,6 +3,8 @@ that refuse values a kernel cannot take (wrong kind, not whole, NaN/inf, a refus
 
 from __future__ import annotations
 
+import decimal
+import fractions
 import math
 from typing import Any
 
@@ -53,6 +55,36 @@ def _refuse(name: str, copy: bool | None, reason: str, obj: Any) -> None:
             "none (a C-contiguous array of the wanted dtype, or a single-chunk, "
             "null-free Arrow column)",
         )
+
+
+#: the element types an object array may hold to be read as numbers
+_EXACT = (bool, int, float, np.bool_, np.integer, np.floating)
+_INEXACT = (complex, np.complexfloating, decimal.Decimal, fractions.Fraction)
+
+
+def _object_numbers(
+    a: Array, name: str, labels: list[Any] | None = None, column: Any = None
+) -> Array:
+    """An object array of numbers (as pandas and database drivers give them: ints, floats,
+    ``Decimal``) as a numeric array, the dtype NumPy infers for them; anything else in it
+    (``None``, strings, containers) refused, naming the first such value and where it is."""
+    flat = a.reshape(-1)
+    kinds = set(map(type, flat))
+    if all(issubclass(t, _EXACT) for t in kinds):
+        return np.array(flat.tolist()).reshape(a.shape)
+    if all(issubclass(t, _EXACT + _INEXACT) for t in kinds):
+        as_complex = any(issubclass(t, (complex, np.complexfloating)) for t in kinds)
+        cast = complex if as_complex else float
+        return np.array([cast(v) for v in flat]).reshape(a.shape)
+    i = next(i for i, v in enumerate(flat) if not isinstance(v, _EXACT + _INEXACT))
+    v = flat[i]
+    raise _err(
+        name,
+        "must hold numbers",
+        f"{v!r} (of type {type(v).__name__}) at {position(i, a.shape, labels, column)}",
+        "drop or fill missing values and convert text to numbers first (e.g. pandas.to_numeric)",
+        wrong_type=True,
+    )
 
 
 def _check_kind(

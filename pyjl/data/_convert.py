@@ -13,7 +13,7 @@ import numpy as np
 
 from .._validate import error as _err
 from .._validate import position
-from ._checks import Column, Tabular, _check_kind, _describe, _kind, _refuse
+from ._checks import Column, Tabular, _check_kind, _describe, _kind, _object_numbers, _refuse
 
 
 def _arrow_column(
@@ -119,6 +119,8 @@ def _frame(df: Any, name: str, dtype: np.dtype[Any], copy: bool | None, finite: 
     out = np.empty(df.shape, dtype)
     for j, lab in enumerate(labels):
         col, _ = _series(df.iloc[:, j], name, dtype, None, finite, lab)
+        if col.dtype.kind == "O" and dtype.kind in "biufc":
+            col = _object_numbers(col, name, column=lab)
         _check_kind(col, dtype, name, column=lab)
         out[:, j] = col
     return out, True, labels
@@ -170,12 +172,29 @@ def _to_numpy(
     except (ValueError, TypeError):
         pass
     _refuse(name, copy, f"a {type(obj).__name__} is converted to a NumPy array", obj)
+    return as_raw(obj, name), True, None
+
+
+def as_raw(obj: Any, name: str) -> Any:
+    """``np.asarray(obj)``, any dtype; a ragged nesting of lists (or anything else NumPy
+    cannot read) refused with an :class:`InputError` naming ``name``.
+
+    Examples
+    --------
+    >>> as_raw([[1, 2], [3, 4]], "b").dtype
+    dtype('int64')
+    >>> as_raw([[1.0, 2.0], [3.0]], "b")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    pyjl.exceptions.InputError: `b` must be array-like (a regular nesting of numbers); ...
+    """
     try:
-        return np.asarray(obj), True, None
+        return np.asarray(obj)
     except (ValueError, TypeError) as exc:
+        ragged = isinstance(obj, (list, tuple)) and "inhomogeneous" in str(exc)
         raise _err(
             name,
             "must be array-like (a regular nesting of numbers)",
-            _describe(obj),
+            _describe(obj) + (" whose items differ in length or nesting" if ragged else ""),
             f"pass a NumPy array, pandas or pyarrow object ({exc})",
         ) from None

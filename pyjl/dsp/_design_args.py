@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _validate
+from ..data import as_raw
 from ..exceptions import InputError
 
 __all__ = [
@@ -64,7 +65,7 @@ def nyquist(fs, analog=False, default=1.0):
 def frequencies(value, name, fs, analog=False, count=None):
     """Critical frequencies strictly inside ``(0, nyquist)``, increasing: ``count`` of
     them (1: a scalar, as SciPy's lowpass and highpass designs take it)."""
-    raw = np.asarray(value)
+    raw = as_raw(value, name)
     if raw.dtype.kind not in "biuf" and raw.size:
         raise _validate.error(
             name,
@@ -120,7 +121,7 @@ def frequencies(value, name, fs, analog=False, count=None):
 def finite(values, name, positive=False, kinds="biufc"):
     """Refuse NaN/inf (and, with ``positive``, values <= 0) in an array argument, by position;
     ``kinds`` are the accepted dtype kinds ("biuf": real only)."""
-    arr = np.asarray(values)
+    arr = as_raw(values, name)
     if arr.dtype.kind not in kinds:
         what = "real numbers" if "c" not in kinds else "numbers"
         raise _validate.error(

@@ -18,7 +18,7 @@ from scipy.signal import get_window
 
 from .. import _config, _validate
 from .._warn import warn
-from ..data import all_finite
+from ..data import all_finite, as_raw
 from ..engines import current
 from ..exceptions import NumericalWarning
 from ._memo import by_value
@@ -99,7 +99,7 @@ def window_array(window, nperseg: int, name: str = "window") -> np.ndarray:
         if kind in WARNS:  # computed (and warning) every time
             return _make_window(window, nperseg, name)
         return _named_window(window, nperseg, name)
-    return _check_values(np.asarray(window), name, window)
+    return _check_values(as_raw(window, name), name, window)
 
 
 def _make_window(window, nperseg: int, name: str) -> np.ndarray:

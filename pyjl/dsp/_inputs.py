@@ -99,11 +99,11 @@ class Signal:
         return data.restore(result, self.origin, **kwargs)
 
 
-def want_dtype(obj) -> Any:
-    """The dtype a signal (or state) is read as: complex64/complex128, float32, else float64
-    (a table's columns promoted together)."""
+def want_dtype(obj, name: str = "x") -> Any:
+    """The dtype a signal (or state) ``name`` is read as: complex64/complex128, float32, else
+    float64 (a table's columns promoted together)."""
     if isinstance(obj, (list, tuple)):
-        obj = np.asarray(obj)
+        obj = data.as_raw(obj, name)
     dt = _input_dtype(obj)
     if dt is not None and dt.kind == "c":
         return np.complex128 if dt != np.complex64 else np.complex64
@@ -123,7 +123,7 @@ def read_signal(x, *, name: str = "x", axis=None, min_len: int = 1, finite: bool
         axis = default_axis(x)
     org = _origin(x)
     if isinstance(x, (list, tuple)):
-        x = np.asarray(x)
+        x = data.as_raw(x, name)
     values = data.as_array(x, name=name, dtype=want_dtype(x), allow_empty=True, finite=finite)
     if values.ndim == 0:
         raise _validate.error(
@@ -189,7 +189,7 @@ def coefficients(c, name: str) -> np.ndarray:
             return data.as_array(c, name=name)
         except InputError:
             pass
-    arr = np.atleast_1d(np.asarray(c))
+    arr = np.atleast_1d(data.as_raw(c, name))
     if arr.dtype.kind not in "biufc":
         raise _validate.error(
             name,
@@ -296,7 +296,7 @@ def validate_sos(sos, name: str = "sos") -> np.ndarray:
 
 def _checked_sos(sos, name: str) -> tuple[np.ndarray, str | None]:
     """:func:`validate_sos`'s array and the warning for an unstable section (or None)."""
-    arr = np.asarray(sos)
+    arr = data.as_raw(sos, name)
     if arr.dtype.kind not in "biufc":
         raise _validate.error(
             name,

@@ -10,6 +10,7 @@ import scipy.fft as sfft
 
 from .. import _validate
 from .._warn import warn
+from ..data import as_raw
 from ._frames import (
     check_size,
     detrend_code,
@@ -73,8 +74,10 @@ def _segment_args(window, nperseg, noverlap, nfft, n):
     return win, nperseg, noverlap, nfft
 
 
-def _is_empty(v) -> bool:
-    return isinstance(v, (np.ndarray, list, tuple)) and np.size(v) == 0
+def _is_empty(v, name: str) -> bool:
+    if isinstance(v, np.ndarray):
+        return v.size == 0
+    return isinstance(v, (list, tuple)) and as_raw(v, name).size == 0
 
 
 def pair_axis(x, y, axis):
@@ -97,9 +100,9 @@ def _pair(x, y, axis):
     resolved), broadcast over their outer axes and zero-padded to one length, as ``(x2,
     y2 or None, outer, sig, y_dtype)``; ``x2`` is None when either is empty, and
     ``outer`` is then the shape of SciPy's empty result."""
-    if y is not None and (_is_empty(x) or _is_empty(y)):
+    if y is not None and (_is_empty(x, "x") or _is_empty(y, "y")):
         # an empty spectrum: only the shapes matter (SciPy does not read the values)
-        x, y = (v if _is_empty(v) else np.zeros(np.shape(v)) for v in (x, y))
+        x, y = (v if _is_empty(v, n) else np.zeros(np.shape(v)) for v, n in ((x, "x"), (y, "y")))
     sx = read_signal(x, name="x", axis=axis, min_len=0)
     if y is None:
         x2, outer = channels(sx.values, sx.axis)

@@ -28,22 +28,31 @@ from ._frames import rescale, scale_down, workers
 __all__ = ["fftconvolve", "oaconvolve"]
 
 
-def _raw_dtype(obj):
+def _raw_dtype(obj, name):
     """The dtype SciPy would see for ``obj`` (None for tables: their read dtype decides)."""
     dt = getattr(obj, "dtype", None)
     if isinstance(dt, np.dtype):
         return dt
     if isinstance(obj, (list, tuple, int, float, complex, np.generic)):
-        return np.asarray(obj).dtype
+        return data.as_raw(obj, name).dtype
     return None
+
+
+def _scalar(obj) -> bool:
+    """Whether ``obj`` is a single number (without reading a table as an array)."""
+    return isinstance(obj, (int, float, complex, np.generic)) or (
+        isinstance(obj, np.ndarray) and obj.ndim == 0
+    )
 
 
 def _read(obj, name):
     """``(a, raw dtype, s)``: ``obj`` read as an array, divided by one power of two ``s``
     when its peak is near the float64 limits (the transforms would overflow or lose
     precision; ``s`` None otherwise)."""
-    raw = _raw_dtype(obj)
-    want = _inputs.want_dtype(obj if raw is None else np.empty(0, raw))
+    raw = _raw_dtype(obj, name)
+    if raw is not None and raw.kind == "O":  # numbers in objects: typed by the values read
+        raw = None
+    want = _inputs.want_dtype(obj if raw is None else np.empty(0, raw), name)
     a = data.as_array(obj, name=name, dtype=want, allow_empty=True, finite=False)
 
     def require_finite():
@@ -230,7 +239,7 @@ def fftconvolve(in1, in2, mode="full", axes=None):
     >>> bool(np.allclose(dsp.fftconvolve(x, h), np.convolve(x, h)))
     True
     """
-    if np.ndim(in1) == np.ndim(in2) == 0:
+    if _scalar(in1) and _scalar(in2):
         return np.asarray(in1) * np.asarray(in2)
     a, b, axes, org, dt, factors = _read_pair(in1, in2, mode, axes)
     if a.size == 0 or b.size == 0:
@@ -252,7 +261,7 @@ def oaconvolve(in1, in2, mode="full", axes=None):
     >>> bool(np.allclose(dsp.oaconvolve(x, h, mode="same"), signal.oaconvolve(x, h, mode="same")))
     True
     """
-    if np.ndim(in1) == np.ndim(in2) == 0:
+    if _scalar(in1) and _scalar(in2):
         return np.asarray(in1) * np.asarray(in2)
     a, b, axes, org, dt, factors = _read_pair(in1, in2, mode, axes)
     if a.size == 0 or b.size == 0:

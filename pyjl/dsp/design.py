@@ -28,6 +28,7 @@ import numpy as np
 import scipy.signal as _ss
 
 from .. import _validate
+from ..data import as_raw
 from ._design_args import (
     MAX_ORDER,
     MAX_TAPS,
@@ -356,7 +357,7 @@ def _per_band(values, name, n_bands, positive=False):
 def _bands(bands, fs):
     """Validate remez's band edges (pairs, increasing, in [0, fs/2]); the number of bands."""
     nyq = nyquist(fs, default=0.5)
-    raw = np.asarray(bands)
+    raw = as_raw(bands, "bands")
     b = raw.astype(float) if raw.dtype.kind in "biuf" and raw.ndim == 1 else np.zeros(1)
     if (
         b.size < 2

@@ -44,7 +44,7 @@ __all__ = ["sosfilt", "lfilter"]
 def _read_zi(zi, want, rule, fix):
     """``zi`` as a finite array of x's kind of dtype, broadcast to ``want`` (x's
     dimensions, each equal or 1, the filtered one ``rule`` fixes), or InputError."""
-    zi = data.as_array(zi, name="zi", dtype=_inputs.want_dtype(zi), allow_empty=True)
+    zi = data.as_array(zi, name="zi", dtype=_inputs.want_dtype(zi, "zi"), allow_empty=True)
     if zi.shape == want:
         return zi
     fits = zi.ndim == len(want) and all(
@@ -110,7 +110,7 @@ def sosfilt(sos, x, axis=None, zi=None):
     >>> bool(np.allclose(dsp.sosfilt(sos, x), signal.sosfilt(sos, x)))
     True
     """
-    sos_raw = np.asarray(sos)
+    sos_raw = data.as_raw(sos, "sos")
     sos = _inputs.validate_sos(sos)
     sig = read_signal(x, axis=axis, min_len=0, finite=False)
     ax, n_sec = sig.axis, sos.shape[0]
@@ -156,7 +156,7 @@ def normalize_ba(b, a):
     Float64 arrays (or a scalar or list ``a``) are validated once per value: the verdict is
     cached under their bytes, and the pair comes back read-only (shared by the calls)."""
     if type(b) is np.ndarray and b.dtype == np.float64 and isinstance(a, _BA_KINDS):
-        a_arr = np.asarray(a)
+        a_arr = data.as_raw(a, "a")
         if a_arr.dtype == np.float64:
             key = (b.tobytes(), b.shape, a_arr.tobytes(), a_arr.shape)
             bn, an, msg = _kept_ba(key, b, a_arr)  # the pair shared, read-only
@@ -233,7 +233,7 @@ def lfilter(b, a, x, axis=None, zi=None):
     >>> bool(np.allclose(dsp.lfilter(b, a, x), signal.lfilter(b, a, x)))
     True
     """
-    b_raw, a_raw = np.asarray(b), np.asarray(a)
+    b_raw, a_raw = data.as_raw(b, "b"), data.as_raw(a, "a")
     b, a = normalize_ba(b, a)
     plain_axis = axis is None or type(axis) is int and axis == -1
     if plain_axis and "c" not in (b_raw.dtype.kind, a_raw.dtype.kind):

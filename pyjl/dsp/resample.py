@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 from .. import _validate
-from ..data import all_finite
+from ..data import all_finite, as_raw
 from . import _inputs
 from ._design_args import finite_taps
 from ._frames import check_size, power_of_two_scale, rescale, scale_down
@@ -113,7 +113,7 @@ def upfirdn_kept(h, x2, up, down, keep, what, mode="constant", cval=0):
 
 def _finite_scalar(value, name, complex_ok=False):
     """A finite number (``cval``); complex only for complex data."""
-    v = np.asarray(value)
+    v = as_raw(value, name)
     kinds = "biufc" if complex_ok else "biuf"
     if v.ndim != 0 or v.dtype.kind not in kinds or not np.isfinite(v):
         rule = "must be a finite number" + ("" if complex_ok else " (real, as the data are)")
@@ -128,7 +128,7 @@ def resample_poly_dtypes(dtype, window) -> tuple[np.dtype, np.dtype]:
     ones: their own dtype) with the data and float32."""
     own = np.empty(0, dtype).real.dtype
     h_dt = own if own.kind == "f" else np.dtype(np.float64)
-    taps = np.asarray(window).dtype if isinstance(window, (list, np.ndarray)) else h_dt
+    taps = as_raw(window, "window").dtype if isinstance(window, (list, np.ndarray)) else h_dt
     return h_dt, _inputs.out_dtype(taps, dtype, np.float32)
 
 
@@ -140,7 +140,7 @@ def resample_poly_filter(up, down, window=("kaiser", 5.0), dtype=np.float64):
     from scipy.signal import firwin
 
     if isinstance(window, (list, np.ndarray)):
-        h = np.asarray(window)
+        h = as_raw(window, "window")
         if h.ndim != 1:
             raise _validate.error(
                 "window",
@@ -318,6 +318,14 @@ def _check_q(q, n, ftype):
             "decimate in stages, e.g. decimate(decimate(x, 10), q // 10); "
             "SciPy advises q < 13 per call",
         )
+    if isinstance(ftype, str) and ftype == "fir" and q == 1:
+        raise _validate.error(
+            "q",
+            "must be >= 2 with ftype='fir' (the anti-aliasing cutoff 1 / q must lie below "
+            "the Nyquist frequency)",
+            q,
+            "q=1 keeps every sample: use x itself, or ftype='iir'",
+        )
     if isinstance(ftype, str) and ftype == "fir" and n is None:
         check_size(20 * q + 1, "q", q, itemsize=8, what="anti-aliasing filter (20 * q + 1 taps)")
 
@@ -372,5 +380,7 @@ def decimate(x, q, n=None, ftype="iir", axis=None, zero_phase=True):
         sl[ax] = slice(None, None, q)
     y = np.asarray(y)[tuple(sl)]
     dt = _inputs.out_dtype(rdt, np.asarray(coef[0] if kind == "ba" else coef).dtype)
+    if kind == "fir" and zero_phase and q == 1:
+        dt = sig.dtype  # as SciPy's: resample_poly with up == down copies x, dtype kept
     y = rescale(np.ascontiguousarray(y), (s,), "The decimated signal", dt)
     return sig.restore(y, index=None)

@@ -24,6 +24,7 @@ import scipy.signal as _ss
 
 from .. import _validate
 from .._warn import warn
+from ..data import as_raw
 from ..exceptions import NumericalWarning
 from . import _inputs
 from ._design_args import MAX_TAPS, call_scipy, finite, positive, relayed
@@ -35,7 +36,7 @@ __all__ = ["freqz", "sosfreqz", "lfilter_zi", "sosfilt_zi"]
 def _polynomial(c, name):
     """Finite numeric coefficients: 1-D, or N-D with the coefficients along axis 0 (as
     :func:`scipy.signal.freqz` broadcasts them); the dtype is kept."""
-    arr = np.asarray(c)
+    arr = as_raw(c, name)
     if arr.ndim <= 1:
         return _inputs.coefficients(arr, name)
     if arr.size == 0:

@@ -29,6 +29,7 @@ import scipy.fft as sfft
 
 from .. import _validate
 from .._warn import warn
+from ..data import as_raw
 from ..exceptions import NumericalWarning
 from ._frames import check_size, rescale, scale_down, window_array, workers
 from ._inputs import read_signal
@@ -167,7 +168,7 @@ def istft(
     >>> bool(np.allclose(y[:256], x))
     True
     """
-    Z = np.asarray(Zxx)
+    Z = as_raw(Zxx, "Zxx")
     if Z.dtype.kind not in "biufc":
         raise _validate.error(
             "Zxx",

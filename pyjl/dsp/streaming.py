@@ -111,7 +111,7 @@ class SosFilter(StateStream):
             self._zi0 = data.as_array(zi, name="zi", allow_empty=True)
             self._check_zi(None)
             # zi's dtype promotes with the data's and the sections' (as sosfilt's zi)
-            self._coef_dtype = np.result_type(self._coef_dtype, _inputs.want_dtype(zi))
+            self._coef_dtype = np.result_type(self._coef_dtype, _inputs.want_dtype(zi, "zi"))
         self._f64_out = _inputs.out_dtype(self._coef_dtype, F64) == F64
 
     def _derive(self):

@@ -36,6 +36,7 @@ import numpy as np
 import scipy.signal.windows as _scipy_windows
 
 from .. import _validate
+from ..data import as_raw
 from ._memo import by_value
 
 __all__ = list(_scipy_windows.__all__)
@@ -50,7 +51,7 @@ def check_finite(value, name: str) -> None:
             check_finite(item, f"{name}[{k}]")
         return
     arr = (
-        np.asarray(value)
+        as_raw(value, name)
         if isinstance(value, (list, np.ndarray, np.generic, int, float, complex))
         else None
     )
@@ -80,7 +81,7 @@ _POSITIVE = {
 
 def _check_coefficients(a) -> None:
     """``general_cosine``'s ``a``: a non-empty 1-D sequence of real numbers."""
-    arr = None if a is None or isinstance(a, (str, bytes)) else np.asarray(a)
+    arr = None if a is None or isinstance(a, (str, bytes)) else as_raw(a, "a")
     if arr is None or arr.dtype.kind not in "biuf" or arr.ndim != 1 or arr.size == 0:
         raise _validate.error(
             "a",

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _validate
-from ..data import all_finite
+from ..data import all_finite, as_raw
 from . import _inputs
 from ._frames import filter_finite
 from ._inputs import channels, from_channels, out_dtype, read_signal
@@ -216,7 +216,7 @@ def filtfilt(b, a, x, axis=None, padtype="odd", padlen=None, method="pad", irlen
     """
     if not (type(method) is str and method == "pad"):
         method = _validate.choice(method, "method", ("pad", "gust"))
-    b_raw, a_raw = np.asarray(b), np.asarray(a)
+    b_raw, a_raw = as_raw(b, "b"), as_raw(a, "a")
     b, a = normalize_ba(b, a)
     sig = read_signal(x, axis=axis, min_len=1, finite=False)
     x2, outer = channels(sig.values, sig.axis)
@@ -259,7 +259,7 @@ def sosfiltfilt(sos, x, axis=None, padtype="odd", padlen=None):
     >>> bool(np.allclose(dsp.sosfiltfilt(sos, x), signal.sosfiltfilt(sos, x)))
     True
     """
-    sos_raw = np.asarray(sos)
+    sos_raw = as_raw(sos, "sos")
     sos = _inputs.validate_sos(sos)
     sig = read_signal(x, axis=axis, min_len=1, finite=False)
     n_sec = sos.shape[0]

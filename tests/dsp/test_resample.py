@@ -191,6 +191,25 @@ def test_decimate_with_dlti(rng):
             )
 
 
+@pytest.mark.parametrize("dtype", ["float32", "complex64", "int32", "float16", "float64"])
+def test_decimate_by_one_through_an_fir_system_keeps_the_dtype_as_scipy(rng, dtype):
+    # SciPy's zero-phase FIR path is resample_poly(x, 1, q), which copies x when q == 1
+    x = (rng.standard_normal(64) * 10).astype(dtype)
+    system = ss.dlti([1.0, 0.5], [1.0])
+    got, want = dsp.decimate(x, 1, ftype=system), ss.decimate(x, 1, ftype=system)
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+
+
+def test_decimate_by_one_with_the_default_fir_is_refused(rng):
+    x = rng.standard_normal(64)
+    with pytest.raises(ValueError):  # SciPy: firwin's "Invalid cutoff frequency"
+        ss.decimate(x, 1, ftype="fir")
+    with pytest.raises(InputError, match="`q` must be >= 2 with ftype='fir'"):
+        dsp.decimate(x, 1, ftype="fir")
+    assert_matches(dsp.decimate(x, 1), ss.decimate(x, 1), rtol=1e-10)
+
+
 def test_complex_result_from_arrow_is_numpy(rng):
     """Arrow has no complex type: complex results of Arrow input come back as NumPy."""
     pa = pytest.importorskip("pyarrow")

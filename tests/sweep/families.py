@@ -129,6 +129,7 @@ def array_variants(
         ("bigendian", base.astype(">f8"), "valid", base),
         ("readonly", _readonly(base), "valid", base),
         ("list", base.tolist(), "valid", base),
+        ("ragged", _ragged(base), "refuse", None),
     ]
     if required:
         out.append(("None", None, "refuse", None))
@@ -139,7 +140,7 @@ def array_variants(
     ints = base if np.array_equal(base, np.round(base)) else np.round(base * 3)
     out += [
         ("1e-300", base * 1e-300, "either", None),
-        ("object", base.astype(object), "either", None),
+        ("object", base.astype(object), "valid", base),
         ("object+None", _object_none(base), "refuse", None),
         ("bool", base > 0, "either", None),
         ("int64", ints.astype(np.int64), "valid", ints),
@@ -159,6 +160,13 @@ def array_variants(
         if base.ndim == 1:
             out.append(("arrow-chunked", _arrow(base, chunked=True), "valid", base))
     return out
+
+
+def _ragged(base):
+    """``base`` as nested lists whose last row is one number longer than the others."""
+    rows = base.reshape(base.shape[0], -1).tolist() if base.ndim else [[float(base)]]
+    rows[-1] = rows[-1] + [0.0]
+    return rows
 
 
 def _readonly(base):
