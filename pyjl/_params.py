@@ -24,10 +24,12 @@ class Params:
     A subclass may override :meth:`_param_value` (how a setting is read back) and
     :meth:`_apply_params` (how checked settings are stored; default: the constructor
     runs again on the merged settings, so every rule it checks applies).
-    ``_estimator_type``: ``"regressor"``, ``"classifier"`` or ``None``.
+    ``_estimator_type``: ``"regressor"``, ``"classifier"`` or ``None``;
+    ``_requires_fit``: False where the unfitted object already predicts (a GP's prior).
     """
 
     _estimator_type: ClassVar[str | None] = None
+    _requires_fit: ClassVar[bool] = True
 
     @classmethod
     def _param_names(cls) -> list[str]:
@@ -122,6 +124,7 @@ class Params:
             estimator_type=self._estimator_type,
             target_tags=TargetTags(required=regressor),
             regressor_tags=RegressorTags() if regressor else None,
+            requires_fit=self._requires_fit,
         )
 
 

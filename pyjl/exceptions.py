@@ -10,6 +10,8 @@ matrix, a degenerate HMM state re-seeded, ...) is reported with a warning of a
 from __future__ import annotations
 
 import errno
+import functools
+import sys
 from typing import Any
 
 import numpy as np
@@ -75,8 +77,12 @@ class InputTypeError(InputError, TypeError):
     """
 
 
-class NotFittedError(PyjlError, AttributeError):
+class NotFittedError(PyjlError, ValueError, AttributeError):
     """A fitted attribute or method was used before ``fit``.
+
+    A ``ValueError`` and an ``AttributeError``, as scikit-learn's (and so hmmlearn's)
+    ``NotFittedError``; once scikit-learn is imported it is also an instance of
+    ``sklearn.exceptions.NotFittedError``, so code that catches that one catches pyjl's.
 
     Examples
     --------
@@ -85,9 +91,33 @@ class NotFittedError(PyjlError, AttributeError):
     >>> try:
     ...     HMM(Normal(), n_states=2).predict([0.0, 1.0])
     ... except NotFittedError as err:
-    ...     print(isinstance(err, AttributeError))
-    True
+    ...     print(isinstance(err, AttributeError), isinstance(err, ValueError))
+    True True
     """
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> NotFittedError:
+        if cls is NotFittedError:
+            theirs = sys.modules.get("sklearn.exceptions")
+            if theirs is not None:  # pyjl never imports scikit-learn for this
+                cls = _also_sklearns(theirs.NotFittedError)
+        return super().__new__(cls, *args, **kwargs)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (NotFittedError, self.args)
+
+
+@functools.cache
+def _also_sklearns(base: type) -> type:
+    """pyjl's :class:`NotFittedError` that is scikit-learn's ``NotFittedError`` too."""
+    return type(
+        "NotFittedError",
+        (NotFittedError, base),
+        {
+            "__module__": __name__,
+            "__qualname__": "NotFittedError",
+            "__doc__": NotFittedError.__doc__,
+        },
+    )
 
 
 class EngineUnavailableError(PyjlError, RuntimeError):

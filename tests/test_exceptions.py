@@ -18,6 +18,7 @@ from pyjl import exceptions as ex
         (ex.InputTypeError, TypeError),
         (ex.InputTypeError, ValueError),
         (ex.NotFittedError, AttributeError),
+        (ex.NotFittedError, ValueError),
         (ex.EngineUnavailableError, RuntimeError),
         (ex.JuliaBridgeError, RuntimeError),
         (ex.StorageError, OSError),
@@ -104,3 +105,22 @@ def test_every_error_class_lives_in_exceptions():
 )
 def test_re_exports_are_the_classes_of_exceptions(module, name):
     assert getattr(__import__(module, fromlist=[name]), name) is getattr(ex, name)
+
+
+def test_not_fitted_is_scikit_learns_once_it_is_imported():
+    import pickle
+    import subprocess
+    import sys
+
+    sk = pytest.importorskip("sklearn.exceptions")
+    err = ex.NotFittedError("fit first")
+    assert isinstance(err, sk.NotFittedError) and isinstance(err, ex.NotFittedError)
+    assert type(err).__name__ == "NotFittedError" and str(err) == "fit first"
+    again = pickle.loads(pickle.dumps(err))
+    assert isinstance(again, sk.NotFittedError) and again.args == ("fit first",)
+    code = (
+        "import sys, pyjl.exceptions as ex; e = ex.NotFittedError('x'); "
+        "print(type(e) is ex.NotFittedError, 'sklearn' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.split() == ["True", "False"]  # never imports scikit-learn itself

@@ -164,6 +164,9 @@ class GaussianProcess(Params):
     (True, True)
     """
 
+    _estimator_type = "regressor"
+    _requires_fit = False  # predict gives the prior, as scikit-learn's regressor does
+
     def __init__(
         self,
         kernel=None,
