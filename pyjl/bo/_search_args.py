@@ -23,7 +23,7 @@ import numpy as np
 from sklearn.metrics import check_scoring, get_scorer_names
 
 from .. import _validate
-from .dimensions import Dimension
+from .dimension_tables import from_tuple
 from .optimizer import ASK_MAX
 from .space import Space
 
@@ -124,8 +124,8 @@ def optimizer_kwargs(kwargs: Any) -> dict:
 def _one_space(spec: Any, where: str) -> Space:
     if isinstance(spec, Space):
         return spec
-    if isinstance(spec, Mapping) and spec and all(isinstance(d, Dimension) for d in spec.values()):
-        return Space(spec)
+    if isinstance(spec, Mapping) and spec and all(isinstance(k, str) for k in spec):
+        return Space({k: from_tuple(d, f"{where}[{k!r}]") for k, d in spec.items()})
     raise _validate.error(
         where,
         "must be a Space or a dict {name: Real(...) | Integer(...) | Categorical(...)}",

@@ -78,14 +78,37 @@ class Dimension:
 LOG_REAL_MIN_RATIO = 1e-6
 
 
+def _log_scale(log: Any, prior: Any, cls: str) -> bool:
+    """``log``, or scikit-optimize's ``prior`` (``"uniform"`` / ``"log-uniform"``, also
+    accepted in ``log``'s place, as ``Real(1e-3, 1.0, "log-uniform")`` passes it)."""
+    if isinstance(log, str) and log in _PRIORS and prior is None:
+        log, prior = False, log
+    log = _validate.boolean(log, f"{cls}.log")
+    if prior is None:
+        return log
+    prior = _validate.choice(prior, f"{cls}.prior", _PRIORS)
+    if log and prior != "log-uniform":
+        raise _validate.error(
+            f"{cls}.prior",
+            "must agree with log (log=True is prior='log-uniform')",
+            f"log=True, prior={prior!r}",
+            "pass one of them",
+        )
+    return prior == "log-uniform"
+
+
+#: scikit-optimize's names for the two scales
+_PRIORS = ("uniform", "log-uniform")
+
+
 class _Range(Dimension):
     kind = "?"
 
-    def __init__(self, lo: float, hi: float, log: bool = False):
+    def __init__(self, lo: float, hi: float, log: bool = False, *, prior: Any = None):
         cls = type(self).__name__
         lo = _bound(lo, f"{cls}.lo")
         hi = _bound(hi, f"{cls}.hi")
-        log = _validate.boolean(log, f"{cls}.log")
+        log = _log_scale(log, prior, cls)
         if lo > hi:  # lo == hi is one value, as Optuna's FloatDistribution(1.0, 1.0)
             raise _validate.error(
                 f"{cls}.hi",
@@ -142,7 +165,8 @@ class _Range(Dimension):
 
 
 class Real(_Range):
-    """A real parameter in ``[lo, hi]``; ``log=True`` searches ``log x`` uniformly.
+    """A real parameter in ``[lo, hi]``; ``log=True`` searches ``log x`` uniformly
+    (scikit-optimize's ``prior="log-uniform"``, also accepted, positionally too).
 
     ``lo == hi`` is a parameter of one value (encoded as 0).  A linear range must be
     narrower than the largest double; a log range (``lo > 0``) must have ``hi = lo``
@@ -195,7 +219,8 @@ LOG_INT_MAX = 2**40
 
 
 class Integer(_Range):
-    """An integer parameter in ``lo..hi`` (both included); ``log=True`` for log scale.
+    """An integer parameter in ``lo..hi`` (both included); ``log=True`` for log scale
+    (``prior="log-uniform"``, as scikit-optimize's).
 
     ``|lo|, |hi| <= 2**49`` (``hi <= 2**40`` with ``log=True``): within these every
     value's encoding decodes to it exactly.
@@ -206,7 +231,8 @@ class Integer(_Range):
 
     kind = "integer"
 
-    def __init__(self, lo: int, hi: int, log: bool = False):
+    def __init__(self, lo: int, hi: int, log: bool = False, *, prior: Any = None):
+        log = _log_scale(log, prior, "Integer")
         lo = _validate.integer(lo, "Integer.lo")
         hi = _validate.integer(hi, "Integer.hi")
         for v, name in ((lo, "Integer.lo"), (hi, "Integer.hi")):

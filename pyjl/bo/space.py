@@ -41,7 +41,7 @@ import numpy as np
 
 from .. import _validate
 from ..exceptions import SpaceExhausted
-from .dimension_tables import from_table
+from .dimension_tables import from_table, from_tuple
 from .dimensions import Categorical, Dimension, Integer, Real, jsonable, plain
 
 __all__ = ["Dimension", "Real", "Integer", "Categorical", "Space", "SpaceExhausted"]
@@ -74,7 +74,7 @@ class Space:
                 _validate.describe(dimensions),
                 "pass e.g. {'x': Real(0.0, 1.0)}",
             )
-        for name, dim in dimensions.items():
+        for name in dimensions:
             if not isinstance(name, str) or not name:
                 raise _validate.error(
                     "dimensions",
@@ -82,14 +82,9 @@ class Space:
                     f"the key {name!r}",
                     "name each parameter, e.g. {'x': Real(0.0, 1.0)}",
                 )
-            if not isinstance(dim, Dimension):
-                raise _validate.error(
-                    f"dimensions[{name!r}]",
-                    "must be Real(...), Integer(...) or Categorical(...)",
-                    _validate.describe(dim),
-                    f"pass e.g. {{{name!r}: Real(0.0, 1.0)}}",
-                )
-        self.dimensions: dict[str, Dimension] = dict(dimensions)
+        self.dimensions: dict[str, Dimension] = {
+            name: from_tuple(dim, f"dimensions[{name!r}]") for name, dim in dimensions.items()
+        }
         self.names = list(self.dimensions)
         self.slices: dict[str, slice] = {}
         start = 0
