@@ -7,17 +7,28 @@ counts the frames inside the ``pyjl`` package instead, and every module of pyjl 
 through it.  It names the first frame outside pyjl: the user's line, or, where pyjl
 runs as a callback of another library (an optimiser of SciPy's, a pool's thread), that
 library's.
+
+:func:`quiet` silences pyjl's own warnings of some categories in the calling thread,
+where pyjl calls itself and reports the outcome once (a fit's restarts, a surrogate's
+refits): unlike ``warnings.catch_warnings``, which rewrites the process's filter list
+and, entered from several threads, restores it out of order (leaving a filter behind),
+it changes nothing another thread sees.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
+import threading
 import warnings
+from collections.abc import Iterator
 from types import FrameType
 
-__all__ = ["warn"]
+__all__ = ["warn", "quiet"]
+
+_local = threading.local()
 
 #: The ``pyjl`` package's directory: frames of files under it are pyjl's own.
 _ROOT = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -35,11 +46,36 @@ def warn(message: str, category: type[Warning]) -> None:
     >>> caught[0].filename.endswith("_warn.py")
     False
     """
+    if issubclass(category, getattr(_local, "quiet", ())):
+        return
     frame: FrameType | None = sys._getframe(1)
     level = 2  # the caller's frame is stacklevel 2
     while frame is not None and _inside(frame.f_code.co_filename):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, category, stacklevel=level)
+
+
+@contextlib.contextmanager
+def quiet(*categories: type[Warning]) -> Iterator[None]:
+    """pyjl's warnings of ``categories`` (and their subclasses) are not issued by this
+    thread inside the block; other threads, and other libraries' warnings, are untouched.
+
+    Examples
+    --------
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     with quiet(UserWarning):
+    ...         warn("dropped", UserWarning)
+    ...     warn("kept", UserWarning)
+    >>> [str(w.message) for w in caught]
+    ['kept']
+    """
+    saved = getattr(_local, "quiet", ())
+    _local.quiet = saved + categories
+    try:
+        yield
+    finally:
+        _local.quiet = saved
 
 
 @functools.lru_cache(maxsize=1024)

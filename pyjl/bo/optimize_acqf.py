@@ -20,12 +20,11 @@ of the points it is told to exclude.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 from scipy import optimize
 
 from .. import _validate
+from ._sobol import sobol_rows
 from .acquisition import Acquisition
 from .space import Categorical, Integer, Space
 
@@ -90,8 +89,7 @@ def _polish(f, space: Space, starts: np.ndarray, maxiter: int, ls: np.ndarray) -
             g = (v[1 : k + 1] - v[k + 1 :]) / (2 * h)
             return -float(v[0]), -np.where(np.abs(g) < 1e250, g, 0.0)
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
+        with np.errstate(all="ignore"):  # per thread, unlike warnings.catch_warnings
             res = optimize.minimize(
                 fun,
                 x0[cont] / ls,
@@ -135,12 +133,7 @@ def maximize(
         if n_candidates is None
         else _validate.integer(n_candidates, "n_candidates", low=1, high=N_CANDIDATES_MAX)
     )
-    from scipy.stats import qmc
-
-    sob = qmc.Sobol(d, scramble=True, seed=rng)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        cand = [sob.random(n_candidates)]
+    cand = [sobol_rows(d, rng, 0, n_candidates)]
     if anchors is not None and len(anchors):
         for scale in LOCAL_SCALES:
             reps = max(1, 128 // len(anchors))

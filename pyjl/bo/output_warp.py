@@ -9,8 +9,6 @@ the values to the GP (``Optimizer(warp_y=True)``) and maps the GP's values back.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 from ..gp._scale import mean_std
@@ -91,8 +89,7 @@ class OutputWarp:
         y = np.asarray(y, dtype=np.float64)
         mean, std = mean_std(y)  # squares of 1e-200 or 1e200 would under- or overflow
         self.mean, self.std = mean, std or 1.0
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
+        with np.errstate(all="ignore"):  # per thread, unlike warnings.catch_warnings
             lam = float(stats.yeojohnson_normmax(-(y - self.mean) / self.std))
         self.lam = float(np.clip(lam if np.isfinite(lam) else 1.0, -2.0, 4.0))
 

@@ -14,7 +14,6 @@ Each returns the matplotlib ``Figure``.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 
 import numpy as np
@@ -326,10 +325,11 @@ def convergence(results: Mapping[str, object], optimum: float | None = None, ax=
         if optimum is not None:
             M = np.maximum(M - optimum, 1e-12)
         x = np.arange(1, n + 1)
-        with warnings.catch_warnings():  # all-NaN columns: before a first completed trial
-            warnings.simplefilter("ignore", RuntimeWarning)
-            med = np.nanmedian(M, axis=0)
-            lo, hi = np.nanpercentile(M, [25, 75], axis=0)
+        med, lo, hi = np.full((3, n), np.nan)  # NaN before a first completed trial
+        ok = np.isfinite(M).any(axis=0)
+        if ok.any():
+            med[ok] = np.nanmedian(M[:, ok], axis=0)
+            lo[ok], hi[ok] = np.nanpercentile(M[:, ok], [25, 75], axis=0)
         ax.plot(x, med, color=f"C{i}", label=label)
         if len(curves) > 1:
             ax.fill_between(x, lo, hi, color=f"C{i}", alpha=0.2)

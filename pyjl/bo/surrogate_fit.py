@@ -19,11 +19,9 @@ type-II maximum likelihood.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
-from .._warn import warn
+from .._warn import quiet, warn
 from ..exceptions import ConvergenceWarning, NumericalWarning
 
 __all__ = [
@@ -87,8 +85,7 @@ def _fitted(X, y, nv, theta, d, random_state=None, **fit):
         solver="cholesky",  # exact at BO's sizes, and LOO fitting needs it
         random_state=random_state,
     )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", _QUIET)
+    with quiet(*_QUIET):
         gp.fit(X, y, noise_var=nv, **fit)
     return gp
 

@@ -4,16 +4,32 @@ the chunk's form, and the checked filter state ``zi_`` (:mod:`pyjl.dsp.streaming
 
 from __future__ import annotations
 
+import functools
+import threading
+
 import numpy as np
 
 from .. import _validate, data
 from . import _inputs
 from ._frames import power_of_two_scale, rescale
 
-__all__ = ["F64", "real", "Stream", "StateStream"]
+__all__ = ["F64", "real", "serialized", "Stream", "StateStream"]
 
 #: float64, the dtype a stream's usual chunk has (compared by identity: cheap)
 F64 = np.dtype(np.float64)
+
+
+def serialized(method):
+    """``method`` under the stream's lock: chunks sent from several threads at once are
+    filtered one at a time, each from the state the one before left (in the order the
+    threads take the lock), where unguarded they read the same state and one was lost."""
+
+    @functools.wraps(method)
+    def locked(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return locked
 
 
 def real(coef, name):
@@ -48,6 +64,7 @@ class Stream:
     _coef_dtype = np.dtype(np.float64)
 
     def __init__(self):
+        self._lock = threading.RLock()
         self._channels = None
         self._names = None  # the column names of the first chunk that had them
         self._out_dtypes = {}
@@ -144,6 +161,16 @@ class Stream:
         """The dtype of the one-shot call's result on data of ``dtype``."""
         return _inputs.out_dtype(self._coef_dtype, dtype)
 
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_lock", None)  # a lock does not pickle; the copy gets its own
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
+
+    @serialized
     def reset(self) -> None:
         """Forget the state, the channel count and the column names: the next chunk
         starts a new signal."""
@@ -184,7 +211,7 @@ class StateStream(Stream):
         state = dict(state)
         if "zi_" in state:
             state["_zi"] = state.pop("zi_")
-        self.__dict__.update(state)
+        super().__setstate__(state)
         self._derive()
 
     def _state(self):
@@ -232,6 +259,7 @@ class StateStream(Stream):
         return self._state()
 
     @zi_.setter
+    @serialized
     def zi_(self, value):
         if value is None:
             self._set_state(None)

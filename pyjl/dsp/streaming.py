@@ -55,7 +55,7 @@ from ..exceptions import InputError
 from . import _inputs
 from ._frames import filter_finite, rescale
 from ._kernels import engine, lfilter_channels, sosfilt_channels, unit_numerator
-from ._stream_base import F64, StateStream, Stream, real
+from ._stream_base import F64, StateStream, Stream, real, serialized
 from .filtering import sos_numerator
 from .resample import resample_poly_dtypes, resample_poly_filter, upfirdn_kept
 
@@ -143,6 +143,7 @@ class SosFilter(StateStream):
             "(n_sections, n_channels, 2) is zi.transpose(1, 0, 2) here",
         )
 
+    @serialized
     def process(self, chunk):
         """Filter the next chunk; returns the chunk's shape and form (a DataFrame
         or Arrow table keeps its index and columns)."""
@@ -245,6 +246,7 @@ class FirFilter(StateStream):
     def _set_state(self, zi):
         super()._set_state(zi if zi is None or self._scale is None else zi / self._scale)
 
+    @serialized
     def process(self, chunk):
         """Filter the next chunk; returns the chunk's shape and form (a DataFrame
         or Arrow table keeps its index and columns)."""
@@ -357,6 +359,7 @@ class Resampler(Stream):
         self._emitted = upto
         return out
 
+    @serialized
     def process(self, chunk):
         """Resample the next chunk; returns ``(k,)`` or ``(n_channels, k)``, or for a
         table chunk a table of ``k`` rows with its columns (pandas: a RangeIndex
@@ -403,6 +406,7 @@ class Resampler(Stream):
             self._hist = np.ascontiguousarray(self._hist[:, first - self._start :])
             self._start = first
 
+    @serialized
     def flush(self):
         """The rest of ``resample_poly``'s output for the signal received; then ``reset()``."""
         if self._hist is None:

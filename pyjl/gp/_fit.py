@@ -9,14 +9,13 @@ The estimator calls these as plain functions; the model and its formulas are in
 from __future__ import annotations
 
 import copy
-import warnings
 
 import numpy as np
 from scipy.optimize import minimize
 
 from .. import engines
 from .._validate import describe, error, integer, seed
-from .._warn import warn
+from .._warn import quiet, warn
 from ..exceptions import ConvergenceWarning, NumericalWarning
 from ._checks import as_float_array, as_targets
 from ._scale import mean_std
@@ -141,8 +140,7 @@ def optimise(obj, theta0, n_restarts, noise_bounds, random_state, max_iter=None)
     starts = [theta0] + [rng.uniform(bounds[:, 0], bounds[:, 1]) for _ in range(n_restarts)]
     best = None
     options = {} if max_iter is None else {"maxiter": max_iter}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", NumericalWarning)
+    with quiet(NumericalWarning):
         for start in starts:
             if obj.trust_radius is None:
                 res = minimize(

@@ -21,7 +21,6 @@ model and keeps the likelihood non-decreasing).
 from __future__ import annotations
 
 import copy
-import warnings
 from typing import Any, Self
 
 import numpy as np
@@ -29,6 +28,7 @@ from scipy.special import logsumexp
 
 from .._params import Params
 from .._validate import describe, error, integer
+from .._warn import quiet
 from ..exceptions import NotFittedError, NumericalWarning
 from ._common import INIT_ROWS, as_obs, check_prob_rows, emission_states, empty_states, kmeans
 from ._settings import PROTOCOL, missing_members
@@ -298,8 +298,7 @@ class Mixture(Params):
             W = np.zeros((x.shape[0], n_states))
             for k in range(n_states):
                 W[labels == k * M + m, k] = 1.0
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", NumericalWarning)
+            with quiet(NumericalWarning):
                 c.fit(x, W)
         self.weights = np.full((n_states, M), 1.0 / M)
         return self

@@ -26,12 +26,12 @@ from __future__ import annotations
 import json
 import math
 import random
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
 
 from ...exceptions import InputError
+from .._sobol import sobol_rows
 from ..space import Space, SpaceExhausted
 from ..trial import Trial, TrialState
 
@@ -106,14 +106,7 @@ def sobol_unseen(
 ) -> dict:
     """Point ``number`` of the study's scrambled Sobol sequence, or the next unseen one of
     the 16 from there (a uniform draw when all are seen)."""
-    from scipy.stats import qmc
-
-    sob = qmc.Sobol(space.n_encoded, scramble=True, seed=seed)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        if number:
-            sob.fast_forward(number)
-        U = space.round(sob.random(16))
+    U = space.round(sobol_rows(space.n_encoded, seed, number, 16))
     for u in U:
         p = space.decode(u)
         if space.key(p) not in seen:

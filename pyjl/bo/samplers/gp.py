@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import copy
-import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from ... import _validate
+from ..._warn import quiet
 from ...exceptions import NumericalWarning
 from .. import acquisition as acq_mod
 from ..optimize_acqf import N_CANDIDATES_MAX, maximize
@@ -276,7 +276,6 @@ class GPSampler(Sampler):
             # so the next points of the batch leave it; at the learned noise they bunch
             believed = min(float(gp.noise_), _BELIEVED_NOISE) * gp._y_std**2  # in y's units
             nv = np.full(len(Xf), believed)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", NumericalWarning)
+        with quiet(NumericalWarning):
             gp.update(Xf, yf, noise_var=nv)
         return gp
