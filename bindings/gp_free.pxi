@@ -26,8 +26,8 @@ def kernel_matvec(int kind, X1, X2, const double[::1] lengthscale, double varian
     cdef double ex = extra[0] if extra.shape[0] > 0 else 0.0
     cdef double[:, ::1] A = _scaled(X1, lengthscale, kd)
     cdef double[:, ::1] BT = _columns(X2, lengthscale, kd)
-    cdef double[:, ::1] Vm = np.ascontiguousarray(V, dtype=np.float64)
-    cdef double[:, ::1] VT = np.ascontiguousarray(np.asarray(Vm).T)
+    cdef const double[:, ::1] Vm = np.ascontiguousarray(V, dtype=np.float64)
+    cdef const double[:, ::1] VT = np.ascontiguousarray(np.asarray(Vm).T)
     cdef Py_ssize_t n1 = A.shape[0], d = A.shape[1], n2 = VT.shape[1], k = VT.shape[0]
     cdef Py_ssize_t nls = lengthscale.shape[0], nb = (n1 + _ROWS - 1) // _ROWS, b, tid, i1
     cdef Py_ssize_t t, b2
@@ -79,8 +79,8 @@ def kernel_grad_quad(int kind, X, const double[::1] lengthscale, double variance
     cdef int kd = _check_kind(kind)
     cdef double ex = extra[0] if extra.shape[0] > 0 else 0.0
     cdef double[:, ::1] A = _scaled(X, lengthscale, kd)
-    cdef double[:, ::1] Um = np.ascontiguousarray(U, dtype=np.float64)
-    cdef double[:, ::1] Vm = np.ascontiguousarray(V, dtype=np.float64)
+    cdef const double[:, ::1] Um = np.ascontiguousarray(U, dtype=np.float64)
+    cdef const double[:, ::1] Vm = np.ascontiguousarray(V, dtype=np.float64)
     cdef Py_ssize_t n = A.shape[0], d = A.shape[1], k = Um.shape[1]
     cdef Py_ssize_t nls = lengthscale.shape[0], n_extra = extra.shape[0]
     cdef Py_ssize_t p = nls + 1 + n_extra, nb = (n + _ROWS - 1) // _ROWS, b, tid, i1
@@ -91,8 +91,8 @@ def kernel_grad_quad(int kind, X, const double[::1] lengthscale, double variance
     cdef double[:, ::1] acc = acc_arr
     cdef double[:, ::1] BT = A if kd == PYJL_PERIODIC else np.ascontiguousarray(
         np.asarray(A).T)
-    cdef double[:, ::1] UT = np.ascontiguousarray(np.asarray(Um).T)
-    cdef double[:, ::1] VT = np.ascontiguousarray(np.asarray(Vm).T)
+    cdef const double[:, ::1] UT = np.ascontiguousarray(np.asarray(Um).T)
+    cdef const double[:, ::1] VT = np.ascontiguousarray(np.asarray(Vm).T)
     cdef int nt = _cross_threads(<double>n * n * (d + 4 + 2 * k) / 2.0, n_threads)
     cdef double[:, ::1] buf = np.empty((nt, 6 * PYJL_TILE))
     for b in prange(nb, nogil=True, num_threads=nt, schedule="dynamic"):

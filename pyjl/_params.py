@@ -42,6 +42,15 @@ class Params:
     def _param_value(self, name: str) -> Any:
         return getattr(self, name)
 
+    def _held(self) -> dict[str, Any] | None:
+        """Every setting as held, or None where one is not kept under its name (a user's
+        subclass that stores its arguments otherwise: it has no readable settings, and
+        is cloned as a copy)."""
+        try:
+            return {name: self._param_value(name) for name in self._param_names()}
+        except AttributeError:
+            return None
+
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """The constructor's arguments as this object holds them.
 
@@ -49,7 +58,9 @@ class Params:
         ----------
         deep : bool, default True
             Also list the settings of arguments that have settings of their own (a
-            kernel's, an emission's) as ``name__setting``.
+            kernel's, an emission's) as ``name__setting``, and those of the items of a
+            list argument (a sum's kernels, a mixture's components) as
+            ``name__index__setting``.
 
         Returns
         -------
@@ -57,10 +68,12 @@ class Params:
             Setting name -> value.
         """
         out: dict[str, Any] = {}
-        for name in self._param_names():
-            value = self._param_value(name)
-            if deep and hasattr(value, "get_params") and not isinstance(value, type):
-                out.update((f"{name}__{k}", v) for k, v in value.get_params(deep=True).items())
+        for name, value in (self._held() or {}).items():
+            if deep:
+                for prefix, inner in _inner(name, value):
+                    out.update(
+                        (f"{prefix}__{k}", v) for k, v in inner.get_params(deep=True).items()
+                    )
             out[name] = value
         return out
 
@@ -75,17 +88,21 @@ class Params:
         """
         if not params:
             return self
-        valid = self._param_names()
+        valid = list(self._held() or {})
         own: dict[str, Any] = {}
         nested: dict[str, dict[str, Any]] = {}
         for key, value in params.items():
             name, sep, sub = key.partition("__")
             if name not in valid:
+                cls = type(self).__name__
                 raise error(
                     "set_params",
-                    f"takes the settings of {type(self).__name__}: {', '.join(valid)}",
+                    f"takes the settings of {cls}: {', '.join(valid)}"
+                    if valid
+                    else f"needs {cls} to keep each constructor argument as an attribute of "
+                    "the same name (as scikit-learn's estimators do)",
                     describe(key),
-                    "use a name get_params() lists",
+                    "use a name get_params() lists" if valid else f"store them in {cls}.__init__",
                 )
             if sep:
                 nested.setdefault(name, {})[sub] = value
@@ -93,6 +110,9 @@ class Params:
                 own[name] = value
         for name, inner_params in nested.items():
             inner = own.get(name, self._param_value(name))
+            if isinstance(inner, (list, tuple)) and not hasattr(inner, "set_params"):
+                own[name] = _set_items(name, inner, inner_params)
+                continue
             if not hasattr(inner, "set_params"):
                 raise error(
                     "set_params",
@@ -113,8 +133,12 @@ class Params:
         vars(self).update(vars(checked))  # fitted attributes stay until the next fit
 
     def __sklearn_clone__(self) -> Any:
-        """A new, unfitted object with the same settings (cloned, in turn)."""
-        return type(self)(**{k: _clone(v) for k, v in self.get_params(deep=False).items()})
+        """A new, unfitted object with the same settings (cloned, in turn); a copy where
+        the settings cannot be read (see :meth:`_held`)."""
+        held = self._held()
+        if held is None:
+            return copy.deepcopy(self)
+        return type(self)(**{k: _clone(v) for k, v in held.items()})
 
     def __sklearn_tags__(self) -> Any:
         from sklearn.utils import RegressorTags, Tags, TargetTags
@@ -137,3 +161,37 @@ def _clone(value: Any) -> Any:
 
         return sk_clone(value)
     return copy.deepcopy(value)
+
+
+def _settable(value: Any) -> bool:
+    return hasattr(value, "get_params") and not isinstance(value, type)
+
+
+def _inner(name: str, value: Any) -> list[tuple[str, Any]]:
+    """``(prefix, object)`` for ``value`` and, in a list, its items that have settings."""
+    if _settable(value):
+        return [(name, value)]
+    if isinstance(value, (list, tuple)):
+        return [(f"{name}__{i}", v) for i, v in enumerate(value) if _settable(v)]
+    return []
+
+
+def _set_items(name: str, items: Any, params: dict[str, Any]) -> list[Any]:
+    """A copy of the list ``items`` whose items ``params`` name (``"0__lengthscale"``) are
+    copies with those settings changed."""
+    out = list(items)
+    by_item: dict[int, dict[str, Any]] = {}
+    for key, value in params.items():
+        index, _, rest = key.partition("__")
+        if not (index.isdigit() and int(index) < len(out) and rest and _settable(out[int(index)])):
+            raise error(
+                "set_params",
+                f"reaches an item of the list {name} as {name}__<index>__<setting>, "
+                f"index 0 to {len(out) - 1}",
+                describe(f"{name}__{key}"),
+                f"use a name get_params() lists, e.g. {name}__0__...",
+            )
+        by_item.setdefault(int(index), {})[rest] = value
+    for i, item_params in by_item.items():
+        out[i] = copy.deepcopy(out[i]).set_params(**item_params)
+    return out

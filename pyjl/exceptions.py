@@ -96,26 +96,30 @@ class NotFittedError(PyjlError, ValueError, AttributeError):
     """
 
     def __new__(cls, *args: Any, **kwargs: Any) -> NotFittedError:
-        if cls is NotFittedError:
-            theirs = sys.modules.get("sklearn.exceptions")
-            if theirs is not None:  # pyjl never imports scikit-learn for this
-                cls = _also_sklearns(theirs.NotFittedError)
+        theirs = sys.modules.get("sklearn.exceptions")  # pyjl never imports scikit-learn
+        if theirs is not None and not issubclass(cls, theirs.NotFittedError):
+            cls = _also_sklearns(cls, theirs.NotFittedError)  # type: ignore[arg-type]
         return super().__new__(cls, *args, **kwargs)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (NotFittedError, self.args)
+        # the class the error was raised as, not its scikit-learn twin (which pickle
+        # cannot find by name); the arguments and attributes (notes) as they are
+        reduced: tuple[Any, ...] = super().__reduce__()  # type: ignore[assignment]
+        return (getattr(type(self), "_pyjl_class", type(self)), *reduced[1:])
 
 
 @functools.cache
-def _also_sklearns(base: type) -> type:
-    """pyjl's :class:`NotFittedError` that is scikit-learn's ``NotFittedError`` too."""
+def _also_sklearns(cls: type, base: type) -> type:
+    """``cls`` (pyjl's :class:`NotFittedError` or a subclass) that is scikit-learn's
+    ``NotFittedError`` too."""
     return type(
-        "NotFittedError",
-        (NotFittedError, base),
+        cls.__name__,
+        (cls, base),
         {
-            "__module__": __name__,
-            "__qualname__": "NotFittedError",
-            "__doc__": NotFittedError.__doc__,
+            "__module__": cls.__module__,
+            "__qualname__": cls.__qualname__,
+            "__doc__": cls.__doc__,
+            "_pyjl_class": cls,
         },
     )
 

@@ -116,11 +116,20 @@ def test_not_fitted_is_scikit_learns_once_it_is_imported():
     err = ex.NotFittedError("fit first")
     assert isinstance(err, sk.NotFittedError) and isinstance(err, ex.NotFittedError)
     assert type(err).__name__ == "NotFittedError" and str(err) == "fit first"
+    err.add_note("a note")
     again = pickle.loads(pickle.dumps(err))
     assert isinstance(again, sk.NotFittedError) and again.args == ("fit first",)
+    assert again.__notes__ == ["a note"]
+    mine = _Mine("x")  # a subclass is scikit-learn's too, and pickles as itself
+    assert isinstance(mine, sk.NotFittedError) and type(mine).__name__ == "_Mine"
+    assert isinstance(pickle.loads(pickle.dumps(mine)), _Mine)
     code = (
         "import sys, pyjl.exceptions as ex; e = ex.NotFittedError('x'); "
         "print(type(e) is ex.NotFittedError, 'sklearn' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.split() == ["True", "False"]  # never imports scikit-learn itself
+
+
+class _Mine(ex.NotFittedError):
+    """A user's subclass (module level: pickle finds it by name)."""

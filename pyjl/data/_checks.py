@@ -66,25 +66,49 @@ def _object_numbers(
     a: Array, name: str, labels: list[Any] | None = None, column: Any = None
 ) -> Array:
     """An object array of numbers (as pandas and database drivers give them: ints, floats,
-    ``Decimal``) as a numeric array, the dtype NumPy infers for them; anything else in it
-    (``None``, strings, containers) refused, naming the first such value and where it is."""
+    ``Decimal``) as a numeric array: int64 where every value is a whole number that fits
+    (whole ``Decimal`` and ``Fraction`` values too, exactly), complex128 where one is
+    complex, else float64; anything else in it (``None``, strings, containers) refused,
+    naming the first such value and where it is."""
     flat = a.reshape(-1)
     kinds = set(map(type, flat))
-    if all(issubclass(t, _EXACT) for t in kinds):
-        return np.array(flat.tolist()).reshape(a.shape)
-    if all(issubclass(t, _EXACT + _INEXACT) for t in kinds):
-        as_complex = any(issubclass(t, (complex, np.complexfloating)) for t in kinds)
-        cast = complex if as_complex else float
-        return np.array([cast(v) for v in flat]).reshape(a.shape)
-    i = next(i for i, v in enumerate(flat) if not isinstance(v, _EXACT + _INEXACT))
-    v = flat[i]
-    raise _err(
-        name,
-        "must hold numbers",
-        f"{v!r} (of type {type(v).__name__}) at {position(i, a.shape, labels, column)}",
-        "drop or fill missing values and convert text to numbers first (e.g. pandas.to_numeric)",
-        wrong_type=True,
-    )
+    if not all(issubclass(t, _EXACT + _INEXACT) for t in kinds):
+        i = next(i for i, v in enumerate(flat) if not isinstance(v, _EXACT + _INEXACT))
+        v = flat[i]
+        raise _err(
+            name,
+            "must hold numbers",
+            f"{v!r} (of type {type(v).__name__}) at {position(i, a.shape, labels, column)}",
+            "drop or fill missing values and convert text to numbers first "
+            "(e.g. pandas.to_numeric)",
+            wrong_type=True,
+        )
+    values = [_plain(v) for v in flat] if kinds - set(_EXACT) else flat.tolist()
+    out = np.array(values)
+    if out.dtype.kind == "O":  # integers beyond int64: as floats (an int dtype refuses them)
+        complex_ = any(issubclass(t, (complex, np.complexfloating)) for t in kinds)
+        try:
+            out = np.array(values, dtype=np.complex128 if complex_ else np.float64)
+        except OverflowError:
+            raise _err(
+                name,
+                "must hold numbers within float64's range (|x| < 1.8e308)",
+                "an integer beyond it",
+                "rescale the values",
+            ) from None
+    return out.reshape(a.shape)
+
+
+def _plain(v: Any) -> Any:
+    """A ``Decimal`` or ``Fraction`` as an int when whole (exact), else a float; others as
+    they are."""
+    if isinstance(v, fractions.Fraction):
+        return int(v) if v.denominator == 1 else float(v)
+    if isinstance(v, decimal.Decimal):
+        if v.is_nan():
+            return math.nan  # float() refuses a signalling NaN
+        return int(v) if v.is_finite() and v == v.to_integral_value() else float(v)
+    return v
 
 
 def _check_kind(

@@ -4,7 +4,6 @@ the chunk's form, and the checked filter state ``zi_`` (:mod:`pyjl.dsp.streaming
 
 from __future__ import annotations
 
-import functools
 import threading
 
 import numpy as np
@@ -13,23 +12,10 @@ from .. import _validate, data
 from . import _inputs
 from ._frames import power_of_two_scale, rescale
 
-__all__ = ["F64", "real", "serialized", "Stream", "StateStream"]
+__all__ = ["F64", "real", "Stream", "StateStream"]
 
 #: float64, the dtype a stream's usual chunk has (compared by identity: cheap)
 F64 = np.dtype(np.float64)
-
-
-def serialized(method):
-    """``method`` under the stream's lock: chunks sent from several threads at once are
-    filtered one at a time, each from the state the one before left (in the order the
-    threads take the lock), where unguarded they read the same state and one was lost."""
-
-    @functools.wraps(method)
-    def locked(self, *args, **kwargs):
-        with self._lock:
-            return method(self, *args, **kwargs)
-
-    return locked
 
 
 def real(coef, name):
@@ -57,6 +43,11 @@ class Stream:
     with other labels, or the same labels in another order, is refused.  A plain array (or
     Series) has no column labels: it is taken by position, before or after tables, its
     channels in the order of the kept columns.
+
+    Every public method holds the stream's lock (``_lock``): chunks sent from several
+    threads at once are filtered one at a time, each from the state the one before left
+    (in the order the threads take the lock); unguarded, two read the same state and one
+    chunk's memory was lost.
     """
 
     #: the coefficients' dtype: with the chunk's, it sets the output dtype as in the
@@ -64,7 +55,7 @@ class Stream:
     _coef_dtype = np.dtype(np.float64)
 
     def __init__(self):
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
         self._channels = None
         self._names = None  # the column names of the first chunk that had them
         self._out_dtypes = {}
@@ -162,18 +153,22 @@ class Stream:
         return _inputs.out_dtype(self._coef_dtype, dtype)
 
     def __getstate__(self):
-        state = self.__dict__.copy()
+        with self._lock:  # not halfway through a chunk
+            state = self.__dict__.copy()
         state.pop("_lock", None)  # a lock does not pickle; the copy gets its own
         return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
 
-    @serialized
     def reset(self) -> None:
         """Forget the state, the channel count and the column names: the next chunk
         starts a new signal."""
+        with self._lock:
+            self._forget()
+
+    def _forget(self) -> None:
         self._channels = None
         self._names = None
         self._reset()
@@ -256,11 +251,15 @@ class StateStream(Stream):
         ``reset()``.  Assigning checks the shape (the stream's channel count; before the
         first chunk the state fixes it) and that the values are finite, and keeps a
         float64 copy; None restarts from the initial state at the next chunk."""
-        return self._state()
+        with self._lock:
+            return self._state()
 
     @zi_.setter
-    @serialized
     def zi_(self, value):
+        with self._lock:
+            self._assign_zi(value)
+
+    def _assign_zi(self, value):
         if value is None:
             self._set_state(None)
             return

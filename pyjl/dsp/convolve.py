@@ -17,6 +17,7 @@ the result has the table's form.
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 import scipy.fft as sfft
@@ -40,9 +41,9 @@ def _raw_dtype(obj, name):
 
 def _scalar(obj) -> bool:
     """Whether ``obj`` is a single number (without reading a table as an array)."""
-    return isinstance(obj, (int, float, complex, np.generic)) or (
-        isinstance(obj, np.ndarray) and obj.ndim == 0
-    )
+    if isinstance(obj, (np.ndarray, np.generic)):
+        return obj.ndim == 0
+    return isinstance(obj, numbers.Number)
 
 
 def _read(obj, name):

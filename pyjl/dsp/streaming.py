@@ -55,7 +55,7 @@ from ..exceptions import InputError
 from . import _inputs
 from ._frames import filter_finite, rescale
 from ._kernels import engine, lfilter_channels, sosfilt_channels, unit_numerator
-from ._stream_base import F64, StateStream, Stream, real, serialized
+from ._stream_base import F64, StateStream, Stream, real
 from .filtering import sos_numerator
 from .resample import resample_poly_dtypes, resample_poly_filter, upfirdn_kept
 
@@ -143,48 +143,48 @@ class SosFilter(StateStream):
             "(n_sections, n_channels, 2) is zi.transpose(1, 0, 2) here",
         )
 
-    @serialized
     def process(self, chunk):
         """Filter the next chunk; returns the chunk's shape and form (a DataFrame
         or Arrow table keeps its index and columns)."""
-        zi = self._zi
-        if (  # a stream's usual chunk, with the least Python around the kernel
-            type(chunk) is np.ndarray
-            and chunk.dtype is F64
-            and zi is not None
-            and self._sx is None
-            and self._f64_out
-            and chunk.flags.c_contiguous
-        ):
-            x2 = chunk if chunk.ndim == 2 else chunk.reshape(1, -1) if chunk.ndim == 1 else None
-            if x2 is not None and x2.shape[0] == self._channels:
-                y2, zf = engine().sosfilt(self.sos, x2, zi)
+        with self._lock:
+            zi = self._zi
+            if (  # a stream's usual chunk, with the least Python around the kernel
+                type(chunk) is np.ndarray
+                and chunk.dtype is F64
+                and zi is not None
+                and self._sx is None
+                and self._f64_out
+                and chunk.flags.c_contiguous
+            ):
+                x2 = chunk if chunk.ndim == 2 else None if chunk.ndim != 1 else chunk[None]
+                if x2 is not None and x2.shape[0] == self._channels:
+                    y2, zf = engine().sosfilt(self.sos, x2, zi)
+                    if filter_finite(y2, zf, recursive=True):
+                        self._zi = zf
+                        return y2 if chunk.ndim == 2 else y2[0]
+            started = self._started()
+            x2, form = self._chunk(chunk, proven=True)
+            if zi is None:
+                shape = (x2.shape[0], self.sos.shape[0], 2)
+                if self._zi0 is None:
+                    zi = np.zeros(shape)
+                else:
+                    try:
+                        self._check_zi(shape[0])
+                    except InputError:
+                        self._unstart(started)  # the stream stays unstarted
+                        raise
+                    zi = np.ascontiguousarray(np.broadcast_to(self._zi0, shape))
+            if self._sx is None:
+                y2, zf = sosfilt_channels(self.sos, x2, zi)
                 if filter_finite(y2, zf, recursive=True):
                     self._zi = zf
-                    return y2 if chunk.ndim == 2 else y2[0]
-        started = self._started()
-        x2, form = self._chunk(chunk, proven=True)
-        if zi is None:
-            shape = (x2.shape[0], self.sos.shape[0], 2)
-            if self._zi0 is None:
-                zi = np.zeros(shape)
-            else:
-                try:
-                    self._check_zi(shape[0])
-                except InputError:
-                    self._unstart(started)  # the stream stays unstarted
-                    raise
-                zi = np.ascontiguousarray(np.broadcast_to(self._zi0, shape))
-        if self._sx is None:
-            y2, zf = sosfilt_channels(self.sos, x2, zi)
-            if filter_finite(y2, zf, recursive=True):
-                self._zi = zf
-                return self._out(y2, form)
-        if form[0] is None:
-            self._unstart(started)
-            self._chunk(chunk)  # a NaN or infinite sample raises here, the state kept
-        run = partial(sosfilt_channels, self._sos_unit)
-        return self._out(self._rerun(run, x2, zi, "SosFilter's output"), form)
+                    return self._out(y2, form)
+            if form[0] is None:
+                self._unstart(started)
+                self._chunk(chunk)  # a NaN or infinite sample raises here, the state kept
+            run = partial(sosfilt_channels, self._sos_unit)
+            return self._out(self._rerun(run, x2, zi, "SosFilter's output"), form)
 
 
 class FirFilter(StateStream):
@@ -246,26 +246,26 @@ class FirFilter(StateStream):
     def _set_state(self, zi):
         super()._set_state(zi if zi is None or self._scale is None else zi / self._scale)
 
-    @serialized
     def process(self, chunk):
         """Filter the next chunk; returns the chunk's shape and form (a DataFrame
         or Arrow table keeps its index and columns)."""
-        x2, form = self._chunk(chunk)
-        if self._zi is None:
-            self._zi = np.zeros((x2.shape[0], self.taps.size - 1))
-        one = np.ones(1)
-        if self._sx is None:
-            y2, zf = lfilter_channels(self._taps, one, x2, self._zi)
-            if all_finite(y2) and all_finite(zf):
-                self._zi = zf
-                if self._scale is not None:
-                    y2 = rescale(y2, (self._scale,), "FirFilter's output")
-                return self._out(y2, form)
-            zi = self._state()  # data near 1e308: rerun at unit scale, from the data's units
-        else:
-            zi = self._zi
-        run = partial(lfilter_channels, self._taps, one)
-        return self._out(self._rerun(run, x2, zi, "FirFilter's output"), form)
+        with self._lock:
+            x2, form = self._chunk(chunk)
+            if self._zi is None:
+                self._zi = np.zeros((x2.shape[0], self.taps.size - 1))
+            one = np.ones(1)
+            if self._sx is None:
+                y2, zf = lfilter_channels(self._taps, one, x2, self._zi)
+                if all_finite(y2) and all_finite(zf):
+                    self._zi = zf
+                    if self._scale is not None:
+                        y2 = rescale(y2, (self._scale,), "FirFilter's output")
+                    return self._out(y2, form)
+                zi = self._state()  # data near 1e308: rerun at unit scale, from the data's units
+            else:
+                zi = self._zi
+            run = partial(lfilter_channels, self._taps, one)
+            return self._out(self._rerun(run, x2, zi, "FirFilter's output"), form)
 
 
 class Resampler(Stream):
@@ -359,25 +359,25 @@ class Resampler(Stream):
         self._emitted = upto
         return out
 
-    @serialized
     def process(self, chunk):
         """Resample the next chunk; returns ``(k,)`` or ``(n_channels, k)``, or for a
         table chunk a table of ``k`` rows with its columns (pandas: a RangeIndex
         numbering the output samples from the start of the stream)."""
-        x2, self._form = self._chunk(chunk)
-        sig, _, dtype = self._form
-        if self.up == self.down == 1:
-            return self._same_rate(chunk, x2)
-        if self._hist is None:
-            self._design(dtype if sig is None else sig.dtype)
-        self._hist = x2 if self._hist is None else np.concatenate((self._hist, x2), axis=1)
-        self._n_in += x2.shape[1]
-        # outputs i of the full filter whose inputs have all arrived: i*down <= (n-1)*up
-        determined = ((self._n_in - 1) * self.up) // self.down + 1 - self._skip
-        first = self._emitted
-        out = self._compute(max(self._emitted, determined))
-        self._trim()
-        return self._restore(out, first)
+        with self._lock:
+            x2, self._form = self._chunk(chunk)
+            sig, _, dtype = self._form
+            if self.up == self.down == 1:
+                return self._same_rate(chunk, x2)
+            if self._hist is None:
+                self._design(dtype if sig is None else sig.dtype)
+            self._hist = x2 if self._hist is None else np.concatenate((self._hist, x2), axis=1)
+            self._n_in += x2.shape[1]
+            # outputs i of the full filter whose inputs have all arrived: i*down <= (n-1)*up
+            determined = ((self._n_in - 1) * self.up) // self.down + 1 - self._skip
+            first = self._emitted
+            out = self._compute(max(self._emitted, determined))
+            self._trim()
+            return self._restore(out, first)
 
     def _same_rate(self, chunk, x2):
         """``process`` for ``up == down == 1``: a copy of the chunk in its own dtype, as
@@ -406,14 +406,14 @@ class Resampler(Stream):
             self._hist = np.ascontiguousarray(self._hist[:, first - self._start :])
             self._start = first
 
-    @serialized
     def flush(self):
         """The rest of ``resample_poly``'s output for the signal received; then ``reset()``."""
-        if self._hist is None:
-            return np.zeros(0)
-        n_out = -(-self._n_in * self.up // self.down)
-        first = self._emitted
-        out = self._compute(n_out)
-        result = self._restore(out, first)
-        self.reset()
-        return result
+        with self._lock:
+            if self._hist is None:
+                return np.zeros(0)
+            n_out = -(-self._n_in * self.up // self.down)
+            first = self._emitted
+            out = self._compute(n_out)
+            result = self._restore(out, first)
+            self._forget()
+            return result

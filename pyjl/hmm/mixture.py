@@ -138,10 +138,21 @@ class Mixture(Params):
         )
 
     def _param_value(self, name: str) -> Any:
-        # a Mixture pickled before get_params has no _given: its list stands for it
-        pair = getattr(self, "_given", (self.components, None))
-        given = dict(zip(("components", "n_components"), pair))
-        return given[name] if name in given else getattr(self, name)
+        # one emission copied n_components times reads back as given; a list (or a
+        # Mixture pickled before get_params, without _given) as the components it holds
+        template, count = getattr(self, "_given", (None, None))
+        if name == "components":
+            return self.components if count is None else template
+        return count if name == "n_components" else getattr(self, name)
+
+    def _apply_params(self, changed: dict[str, Any]) -> None:
+        if changed.keys() & {"components", "n_components"}:
+            super()._apply_params(changed)  # new components: their parameters start anew
+            return
+        settings = {n: self._param_value(n) for n in self._param_names()} | changed
+        checked = type(self)(**settings)  # refused as a whole, before self changes
+        for name in changed:  # n_inner, weights: the fitted components are kept
+            setattr(self, name, getattr(checked, name))
 
     def check_params(self, name: str = "emission") -> Self:
         """Validate ``weights`` (finite, >= 0, rows summing to 1, one column per

@@ -63,3 +63,18 @@ def test_the_conversion_is_a_copy_that_copy_false_refuses():
     assert as_array(complex_obj, name="z", dtype=np.complex128)[1] == 2j
     with pytest.raises(InputError, match="complex"):
         as_array(complex_obj, name="x")
+
+
+def test_whole_decimals_and_big_integers_keep_their_values():
+    D = decimal.Decimal
+    assert (
+        as_array(np.array([D(2**53 + 1)], dtype=object), name="n", dtype=np.int64)[0] == 2**53 + 1
+    )
+    np.testing.assert_array_equal(
+        as_array(np.array([1, 2**70], dtype=object), name="x"), [1.0, 2.0**70]
+    )
+    assert np.isnan(as_array(np.array([D("sNaN")], dtype=object), name="x", finite=False)[0])
+    with pytest.raises(InputError, match="int64"):
+        as_array(np.array([1, 2**70], dtype=object), name="n", dtype=np.int64)
+    with pytest.raises(InputError, match="float64's range"):
+        as_array(np.array([1, 10**400], dtype=object), name="x")

@@ -1,5 +1,8 @@
 """fftconvolve and oaconvolve against scipy.signal."""
 
+from decimal import Decimal
+from fractions import Fraction
+
 import numpy as np
 import pytest
 import scipy.signal as ss
@@ -95,6 +98,9 @@ def test_scalars_and_single_elements_keep_integers(fn):
     for a, b in ((np.asarray(4967), np.asarray(3920)), (np.asarray([4967]), np.asarray([3920]))):
         got, want = getattr(dsp, fn)(a, b), getattr(ss, fn)(a, b)
         assert got.dtype == want.dtype and np.array_equal(got, want)
+    for a, b in ((Decimal(2), 3), (2.5, np.float32(4)), (Fraction(1, 2), 1j)):  # numbers
+        got, want = getattr(dsp, fn)(a, b), getattr(ss, fn)(a, b)
+        assert np.shape(got) == np.shape(want) == () and got == want
 
 
 @pytest.mark.parametrize("fn", ["fftconvolve", "oaconvolve"])

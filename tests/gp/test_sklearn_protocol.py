@@ -130,16 +130,67 @@ def test_a_model_loaded_as_read_only_memory_predicts_and_refits(tmp_path):
     # array read-only: the native kernels used to refuse them ("buffer source array is
     # read-only")
     X, y = _data()
-    for kernel in (RBF([1.0, 1.0]), RBF([1.0, 1.0]) + Periodic() * White()):
-        gp = GaussianProcess(kernel).fit(X, y)
+    models = [(RBF([1.0, 1.0]), "cholesky"), (RBF([1.0, 1.0]) + Periodic() * White(), "cholesky")]
+    models += [(RBF([1.0, 1.0]), "cg"), (Periodic(), "cg")]  # the iterative solver's kernels
+    for kernel, solver in models:
+        gp = GaussianProcess(kernel, solver=solver).fit(X, y)
         joblib.dump(gp, tmp_path / "gp.pkl")
         loaded = joblib.load(tmp_path / "gp.pkl", mmap_mode="r")
         assert not loaded.X_train_.flags.writeable
         mu, sd = loaded.predict(X[:7], return_std=True)
         ref_mu, ref_sd = gp.predict(X[:7], return_std=True)
         assert np.allclose(mu, ref_mu, rtol=1e-12) and np.allclose(sd, ref_sd, rtol=1e-10)
-        assert loaded.log_marginal_likelihood(loaded.kernel_.theta) == pytest.approx(
-            gp.log_marginal_likelihood(gp.kernel_.theta), rel=1e-12
-        )
+        if solver == "cholesky":
+            assert loaded.log_marginal_likelihood(loaded.kernel_.theta) == pytest.approx(
+                gp.log_marginal_likelihood(gp.kernel_.theta), rel=1e-12
+            )
         loaded.update(X[:2] + 0.01, y[:2])
         loaded.fit(X, y)
+
+
+def test_every_pyjl_kernel_reads_back_its_settings():
+    from pyjl.gp import Constant, Linear, Matern12, Matern32, RationalQuadratic
+
+    kernels = [RBF([1.0, 2.0]), Matern12(), Matern32(), Matern52(lengthscale_bounds="fixed")]
+    kernels += [RationalQuadratic(alpha=2.0), Periodic(period=3.0), Linear(), White(0.1)]
+    kernels += [Constant(2.0), Scaled(RBF(), 3.0), RBF() + White(), RBF() * Periodic()]
+    for k in kernels:
+        twin = clone(k)
+        assert type(twin) is type(k) and twin is not k and repr(twin) == repr(k)
+        assert np.array_equal(twin.theta, k.theta) and np.array_equal(twin.bounds, k.bounds)
+
+
+def test_a_users_kernel_that_keeps_its_arguments_otherwise_is_copied_by_clone():
+    class Cos(RBF):  # stores its argument under another name: no readable settings
+        def __init__(self, scale=1.0):
+            super().__init__(lengthscale=scale)
+
+    gp = GaussianProcess(Cos(0.5) + White())
+    assert "kernel__parts" in gp.get_params()  # no crash on the nested kernel
+    twin = clone(gp)
+    assert repr(twin.kernel) == repr(gp.kernel) and twin.kernel is not gp.kernel
+    with pytest.raises(InputError, match="keep each constructor argument"):
+        Cos().set_params(scale=2.0)
+
+
+def test_a_sums_and_a_products_kernels_are_reached_by_index():
+    X, y = _data()
+    gp = GaussianProcess(RBF([1.0, 1.0]) * Periodic())
+    assert gp.get_params()["kernel__parts__1__period"] == 1.0
+    grid = {"kernel__parts__1__period": [0.5, 2.0], "kernel__parts__0__lengthscale": [0.3, 1.0]}
+    folds = KFold(3, shuffle=True, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search = GridSearchCV(gp, grid, cv=folds).fit(X, y)
+        for i, params in enumerate(search.cv_results_["params"]):
+            kernel = RBF(params["kernel__parts__0__lengthscale"]) * Periodic(
+                period=params["kernel__parts__1__period"]
+            )
+            scores = [
+                GaussianProcess(kernel).fit(X[tr], y[tr]).score(X[te], y[te])
+                for tr, te in folds.split(X)
+            ]
+            assert search.cv_results_["mean_test_score"][i] == pytest.approx(np.mean(scores))
+    assert gp.kernel.parts[1].period == 1.0  # the searched model's kernel is untouched
+    with pytest.raises(InputError, match="index 0 to 1"):
+        gp.set_params(kernel__parts__2__period=1.0)

@@ -90,3 +90,16 @@ def test_a_mixture_pickled_before_get_params_still_lists_its_settings():
     params = old.get_params(deep=False)
     assert len(params["components"]) == 2 and params["n_components"] is None
     assert len(clone(old).components) == 2
+
+
+def test_set_params_keeps_a_fitted_mixtures_components():
+    X = _series()
+    model = HMM(Mixture(Normal(), n_components=2), 2, random_state=0, n_iter=5).fit(X)
+    before = model.score(X)
+    model.emission_.set_params(n_inner=1)  # a setting, not the components
+    assert model.score(X) == before
+    mix = Mixture([Normal(), Normal()])
+    mix.components = [Normal(), Normal(), Normal()]  # a documented attribute
+    assert len(mix.get_params()["components"]) == 3
+    mix.set_params(components__2__min_covar=0.5)  # a list's items, by index
+    assert [c.min_covar for c in mix.components] == [1e-3, 1e-3, 0.5]
