@@ -26,7 +26,7 @@ import warnings
 from collections.abc import Iterator
 from types import FrameType
 
-__all__ = ["warn", "quiet"]
+__all__ = ["warn", "quiet", "collect"]
 
 _local = threading.local()
 
@@ -47,6 +47,10 @@ def warn(message: str, category: type[Warning]) -> None:
     False
     """
     if issubclass(category, getattr(_local, "quiet", ())):
+        return
+    kept = getattr(_local, "kept", None)
+    if kept is not None:
+        kept.append((message, category))
         return
     frame: FrameType | None = sys._getframe(1)
     level = 2  # the caller's frame is stacklevel 2
@@ -76,6 +80,28 @@ def quiet(*categories: type[Warning]) -> Iterator[None]:
         yield
     finally:
         _local.quiet = saved
+
+
+@contextlib.contextmanager
+def collect() -> Iterator[list[tuple[str, type[Warning]]]]:
+    """pyjl's warnings in this thread are kept, as ``(message, category)``, in the list
+    the block receives instead of issued: work done elsewhere (a Dask worker's, whose
+    warnings its process would only print) hands them back to be issued by the caller.
+
+    Examples
+    --------
+    >>> with collect() as kept:
+    ...     warn("later", UserWarning)
+    >>> kept
+    [('later', <class 'UserWarning'>)]
+    """
+    saved = getattr(_local, "kept", None)
+    kept: list[tuple[str, type[Warning]]] = []
+    _local.kept = kept
+    try:
+        yield kept
+    finally:
+        _local.kept = saved
 
 
 @functools.lru_cache(maxsize=1024)

@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from .._validate import error, rows_from
+from .._warn import collect, warn
 from ._em import Stats, _group, estep_batch, has_stats
 
 __all__ = ["DaskEStep"]
@@ -23,6 +25,7 @@ __all__ = ["DaskEStep"]
 
 def _part_estep(
     x: np.ndarray,
+    first: int,
     lengths: Any,
     log_pi: np.ndarray,
     log_A: np.ndarray,
@@ -30,15 +33,27 @@ def _part_estep(
     keep_gamma: bool,
     batch_rows: int,
 ) -> Any:
+    """The statistics of one part (rows ``first ...`` of the user's data, as messages
+    number them), with the pyjl warnings raised on the way."""
     from .. import engines
 
     engine = engines.current()
     total = Stats(log_A.shape[0])
     offsets = np.concatenate([[0], np.cumsum(lengths)])
-    for s0, s1 in _group(lengths, batch_rows):
-        a, b = int(offsets[s0]), int(offsets[s1])
-        total.add(estep_batch(engine, log_pi, log_A, emission, x[a:b], lengths[s0:s1], keep_gamma))
+    with collect() as kept:
+        for s0, s1 in _group(lengths, batch_rows):
+            a, b = int(offsets[s0]), int(offsets[s1])
+            with rows_from(first + a):
+                part = estep_batch(
+                    engine, log_pi, log_A, emission, x[a:b], lengths[s0:s1], keep_gamma
+                )
+            total.add(part)
+    total.warnings = list(dict.fromkeys(kept))
     return total
+
+
+#: what Dask raises when a worker, and the part of the data it held, is gone
+_LOST = ("KilledWorker", "FutureCancelledError", "CancelledError")
 
 
 def _reduce(*parts: Any) -> Any:
@@ -52,6 +67,15 @@ class DaskEStep:
     """E-step of an :class:`~pyjl.hmm.HMM` over a ``dask.distributed.Client``."""
 
     def __init__(self, client: Any, src: Any, batch_rows: int) -> None:
+        if not all(hasattr(client, m) for m in ("scatter", "submit", "scheduler_info")):
+            raise error(
+                "client",
+                "must be a dask.distributed.Client",
+                f"{client!r} of type {type(client).__name__}",
+                "pass Client(...) (or Client('tcp://host:port') for a running scheduler)",
+            )
+        if getattr(client, "status", None) in ("closing", "closed"):
+            raise error("client", "must be running", "a closed Client", "start a new Client")
         self.client = client
         self.batch_rows = int(batch_rows)
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
@@ -68,6 +92,7 @@ class DaskEStep:
         rows = [
             (int(src.offsets[a]), int(src.offsets[b])) for a, b in zip(bounds[:-1], bounds[1:])
         ]
+        self.firsts = [a for a, _ in rows]
         self.parts = client.scatter([np.ascontiguousarray(src.user_rows(a, b)) for a, b in rows])
 
     def run(self, model: Any) -> Stats:
@@ -75,11 +100,32 @@ class DaskEStep:
         keep_gamma = not has_stats(em)
         futures = [
             self.client.submit(
-                _part_estep, x, L, log_pi, log_A, em, keep_gamma, self.batch_rows, pure=False
+                _part_estep,
+                x,
+                first,
+                L,
+                log_pi,
+                log_A,
+                em,
+                keep_gamma,
+                self.batch_rows,
+                pure=False,
             )
-            for x, L in zip(self.parts, self.lengths)
+            for x, first, L in zip(self.parts, self.firsts, self.lengths)
         ]
-        stats: Stats = self.client.submit(_reduce, *futures, pure=False).result()
+        try:
+            stats: Stats = self.client.submit(_reduce, *futures, pure=False).result()
+        except Exception as exc:
+            if type(exc).__name__ not in _LOST:
+                raise
+            raise RuntimeError(
+                "HMM.fit: a Dask worker holding some of the sequences was lost during EM "
+                f"iteration {len(model.monitor_.history) + 1} ({type(exc).__name__}), and "
+                "the sequences it held with it; the model keeps the parameters of the last "
+                "finished iteration. Fit again (the data is scattered anew)."
+            ) from exc
+        for message, category in stats.warnings:  # a worker process would only print them
+            warn(message, category)
         return stats
 
     def close(self) -> None:

@@ -249,6 +249,9 @@ class Stats:
         self.trans = np.zeros((K, K))
         self.emission: Any = None  # additive emission statistics, or
         self.gammas: list[np.ndarray] = []  # the posteriors of every batch (fallback)
+        #: ``(message, category)`` of the warnings raised where these were computed (a
+        #: Dask worker), to be issued by the caller
+        self.warnings: list[tuple[str, type[Warning]]] = []
 
     def add(self, other: Stats) -> Self:
         self.loglik += other.loglik
@@ -256,6 +259,7 @@ class Stats:
         self.trans += other.trans
         self.emission = add_stats(self.emission, other.emission)
         self.gammas.extend(other.gammas)
+        self.warnings.extend(w for w in other.warnings if w not in self.warnings)
         return self
 
 
