@@ -74,7 +74,7 @@ def _load_func(path: str, func_name: str) -> Callable:
         sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
         try:
             spec.loader.exec_module(module)
-        except Exception as exc:  # a syntax or import error in the user's file
+        except (Exception, SystemExit) as exc:  # an error (or exit) in the user's file
             raise _validate.error(
                 "FILE.py:FUNC",
                 "must name a Python file that runs",
@@ -353,8 +353,10 @@ def _run_demo(args: argparse.Namespace) -> int:
     import os
 
     os.environ.setdefault("MPLBACKEND", "Agg")
+    from . import _validate
     from .demo import run_demo
 
+    _validate.integer(args.seed, "--seed", low=0, high=2**32 - 1, fix="pass 0 <= N < 2**32")
     run_demo(
         args.out, quick=args.quick, model=args.model, seed=args.seed, progress=not args.no_progress
     )

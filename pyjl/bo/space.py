@@ -162,6 +162,17 @@ class Space:
                 f"{path!r}, where the parser says: {exc}",
                 "fix the syntax at that line",
             ) from None
+        except UnicodeDecodeError as exc:
+            raise _validate.error(
+                name,
+                "must be a UTF-8 TOML file",
+                f"{path!r}, with a byte UTF-8 cannot read at offset {exc.start}",
+                "save it as UTF-8",
+            ) from None
+        except IsADirectoryError:
+            raise _validate.error(
+                name, "must name a space file", f"{path!r}, a folder", "name the file in it"
+            ) from None
         return cls.from_dict(spec, source=f"{path}:space")
 
     # --- values ---------------------------------------------------------------

@@ -57,6 +57,13 @@ def open_study(storage, study: Any, space: Space | Mapping | None, seed: int | N
     Study
         ``(storage, name, id, space, seed)``: the space and seed are the stored ones.
     """
+    if study is not None and not (isinstance(study, str) and study.strip()):
+        raise _validate.error(
+            "study",
+            "must be a study name (a non-blank string) or None",
+            _validate.describe(study),
+            "pass a name such as 'xgb-tuning', or None for 'default'",
+        )
     if space is None and isinstance(storage, (str, os.PathLike)):
         kind, path, _ = parse(storage)
         if kind == "sqlite" and path != ":memory:" and not os.path.exists(path):
@@ -67,13 +74,6 @@ def open_study(storage, study: Any, space: Space | Mapping | None, seed: int | N
                 "pass the search space, or the storage of a stored study",
             )
     storage = open_storage(storage)
-    if study is not None and not isinstance(study, str):
-        raise _validate.error(
-            "study",
-            "must be a study name (a string) or None",
-            _validate.describe(study),
-            "pass a name such as 'xgb-tuning'",
-        )
     name = "default" if study is None else study
     if space is not None and not isinstance(space, Space):
         space = Space(space)

@@ -164,10 +164,29 @@ def test_tune_failures_are_recorded(files):
             ["must name a Python file that runs", "SyntaxError"],
         ),
         (["demo", "--quick", "--out", "obj.py"], ["must be a folder", "--out"]),
+        (["demo", "--quick", "--seed", "-1"], ["`--seed` must be an integer >= 0", "got -1"]),
+        (
+            ["tune", "obj.py:f", "--space", "utf16.toml", "--n-calls", "3"],
+            ["`--space` must be a UTF-8 TOML file", "save it as UTF-8"],
+        ),
+        (
+            ["tune", "obj.py:f", "--space", ".", "--n-calls", "3"],
+            ["`--space` must name a space file", "a folder"],
+        ),
+        (
+            ["tune", "exits.py:f", "--space", "space.toml", "--n-calls", "3"],
+            ["must name a Python file that runs", "SystemExit: 5"],
+        ),
+        (
+            ["tune", "obj.py:f", "--space", "space.toml", "--n-calls", "3", "--study", ""],
+            ["`study` must be a study name (a non-blank string)"],
+        ),
     ],
 )
 def test_bad_input_exit_2(files, args, words):
     (files / "bad.py").write_text("def f(params:\n")
+    (files / "exits.py").write_text("import sys\nsys.exit(5)\n")
+    (files / "utf16.toml").write_text(SPACE_TOML, encoding="utf-16")
     out = _pyjl(*args, cwd=files)
     assert out.returncode == 2, (out.stdout, out.stderr)
     assert "Traceback" not in out.stderr
