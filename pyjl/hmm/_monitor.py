@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from .._warn import warn
@@ -28,7 +30,10 @@ class ConvergenceMonitor:
     without meeting ``tol`` (hmmlearn counts reaching ``n_iter`` as converged):
     raise ``n_iter``.
 
-    Attributes: ``tol``, ``n_iter``, ``history`` (list of floats), ``iter``,
+    ``verbose=True`` prints each iteration to ``sys.stderr`` as hmmlearn's monitor does:
+    its number, the log-likelihood and the gain (``nan`` at the first).
+
+    Attributes: ``tol``, ``n_iter``, ``verbose``, ``history`` (list of floats), ``iter``,
     ``converged`` (bool), ``delta`` (last gain or ``nan``).
 
     Examples
@@ -43,9 +48,14 @@ class ConvergenceMonitor:
     (True, 3)
     """
 
-    def __init__(self, tol: float, n_iter: int):
+    verbose = False  # a monitor pickled before ``verbose`` existed
+    #: hmmlearn's line: iteration, log-likelihood, gain
+    _template = "{iter:>10d} {log_prob:>16.8f} {delta:>+16.8f}"
+
+    def __init__(self, tol: float, n_iter: int, verbose: bool = False):
         self.tol = float(tol)
         self.n_iter = int(n_iter)
+        self.verbose = bool(verbose)
         self.history: list[float] = []
         self._objectives: list[float] = []
         self._comparable: list[bool] = []
@@ -61,6 +71,12 @@ class ConvergenceMonitor:
         density is infinite and its term is left out), so this step neither warns nor
         converges."""
         loglik = float(loglik)
+        if self.verbose:
+            delta = loglik - self.history[-1] if self.history else np.nan
+            print(
+                self._template.format(iter=self.iter + 1, log_prob=loglik, delta=delta),
+                file=sys.stderr,
+            )
         objective = loglik if objective is None else float(objective)
         self._comparable.append(bool(comparable))
         if self._objectives and comparable:

@@ -116,6 +116,9 @@ class HMM(Params):
         refitted as a whole: hmmlearn's emission letters ``m``, ``c``, ``w``, ... are all
         ``"e"`` here); what is left out keeps its initial value, e.g. ``params="st"``
         with ``init="given"`` learns the chain of a fixed emission.
+    verbose : bool, default False
+        Print each EM iteration to ``sys.stderr`` (number, log-likelihood, gain), as
+        hmmlearn's ``verbose`` does; ``progress`` draws a bar instead.
 
     Attributes
     ----------
@@ -169,6 +172,7 @@ class HMM(Params):
         transmat_prior: Any = 1.0,
         batch_rows: int | None = None,
         params: str = "ste",
+        verbose: bool = False,
     ) -> None:
         self.emission, self.n_states, self.n_iter, self.tol = emission, n_states, n_iter, tol
         self.init, self.random_state, self.progress = init, random_state, progress
@@ -176,6 +180,7 @@ class HMM(Params):
         self.startprob_prior, self.transmat_prior = startprob_prior, transmat_prior
         self.batch_rows = batch_rows
         self.params = params
+        self.verbose = verbose
 
     @property
     def _K(self) -> int:
@@ -278,7 +283,7 @@ class HMM(Params):
         names = feature_names(src.table if src.arrow else X)
         if names is not None:  # scikit-learn's attribute: later tables are checked against it
             self.feature_names_in_ = np.array(names, dtype=object)
-        self.monitor_ = ConvergenceMonitor(self.tol, int(self.n_iter))
+        self.monitor_ = ConvergenceMonitor(self.tol, int(self.n_iter), self.verbose)
         runner = None
         if client is not None:
             from ._dask import DaskEStep
@@ -400,8 +405,8 @@ class HMM(Params):
         return -2.0 * self.score(X, lengths) + self.n_parameters * log_T
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        # a model pickled before ``params`` existed: EM updated everything
-        self.__dict__.update({"params": "ste", **state})
+        # a model pickled before ``params`` (or ``verbose``) existed: EM updated everything
+        self.__dict__.update({"params": "ste", "verbose": False, **state})
 
     def __repr__(self) -> str:
         return (

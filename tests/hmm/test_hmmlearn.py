@@ -235,3 +235,18 @@ def test_params_outside_s_t_e_are_refused_by_name(params):
 
     with pytest.raises(InputError, match="`params` must be a string of the letters"):
         HMM(Normal(), 2, params=params).fit(np.arange(20.0))
+
+
+def test_verbose_prints_hmmlearns_lines(rng, capsys):
+    X = rng.normal(size=(300, 1)) + np.repeat([0.0, 3.0], 150)[:, None]
+    pi, A = np.array([0.5, 0.5]), np.array([[0.9, 0.1], [0.1, 0.9]])
+    mu, var = np.array([[0.0], [1.0]]), np.ones((2, 1))
+    theirs = hmm.GaussianHMM(2, "diag", n_iter=5, tol=-np.inf, init_params="", verbose=True)
+    theirs.startprob_, theirs.transmat_, theirs.means_, theirs.covars_ = pi, A, mu, var
+    theirs.fit(X)
+    printed = capsys.readouterr().err
+    given = {"init": "given", "startprob": pi, "transmat": A, "n_iter": 5, "tol": -np.inf}
+    HMM(Normal(mu, var), 2, verbose=True, **given).fit(X)
+    assert capsys.readouterr().err == printed and len(printed.splitlines()) == 5
+    HMM(Normal(mu, var), 2, **given).fit(X)
+    assert capsys.readouterr().err == ""
