@@ -15,7 +15,7 @@ from scipy.linalg import blas, solve_triangular
 from .._validate import describe, error
 from .._warn import warn
 from ..exceptions import NumericalWarning
-from ._checks import as_points
+from ._checks import as_points, as_targets
 from .interface import returns_new_arrays
 
 #: The most values ``sample_y`` returns at once (2**34 float64 values: 128 GiB).
@@ -214,3 +214,25 @@ def check_draws(m: int, n_samples: int) -> None:
             describe(n_samples),
             f"draw in batches of at most {max(1, MAX_DRAWS // max(m, 1))}",
         )
+
+
+def r2(mu: np.ndarray, y, sample_weight=None) -> float:
+    """scikit-learn's ``R^2`` of the predictions ``mu`` against ``y``, weighted: ``1 - sum
+    w (y - mu)^2 / sum w (y - ybar_w)^2``, and for a constant ``y`` 1.0 when predicted
+    exactly, else 0.0."""
+    y = as_targets(y, "y", mu.shape[0])
+    w = np.ones_like(y)
+    if sample_weight is not None:
+        w = as_targets(sample_weight, "sample_weight", y.shape[0])
+        if np.any(w < 0) or not np.any(w > 0):
+            raise error(
+                "sample_weight",
+                "must be >= 0 with at least one > 0",
+                f"min {w.min():g}, max {w.max():g}",
+                "pass non-negative weights, not all zero",
+            )
+    resid = float(np.sum(w * (y - mu) ** 2))
+    spread = float(np.sum(w * (y - np.average(y, weights=w)) ** 2))
+    if spread == 0.0:
+        return 1.0 if resid == 0.0 else 0.0
+    return 1.0 - resid / spread

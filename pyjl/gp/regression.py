@@ -352,22 +352,7 @@ class GaussianProcess(Params):
         ``cross_val_score`` when no ``scoring`` is given."""
         self._check_fitted("score")
         mu = np.asarray(self._predict(X, False, False, False), dtype=np.float64)
-        y = as_targets(y, "y", mu.shape[0])
-        w = np.ones_like(y)
-        if sample_weight is not None:
-            w = as_targets(sample_weight, "sample_weight", y.shape[0])
-            if np.any(w < 0) or not np.any(w > 0):
-                raise error(
-                    "sample_weight",
-                    "must be >= 0 with at least one > 0",
-                    f"min {w.min():g}, max {w.max():g}",
-                    "pass non-negative weights, not all zero",
-                )
-        resid = float(np.sum(w * (y - mu) ** 2))
-        spread = float(np.sum(w * (y - np.average(y, weights=w)) ** 2))
-        if spread == 0.0:
-            return 1.0 if resid == 0.0 else 0.0
-        return 1.0 - resid / spread
+        return _posterior.r2(mu, y, sample_weight)
 
     def sample_y(self, X, n_samples=1, random_state=None):
         """Draws of the latent ``f`` at ``X``: ``(m, n_samples)``, by the posterior
