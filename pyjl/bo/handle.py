@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import uuid
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -96,9 +97,24 @@ def last_value(storage, study_id: int, number: int) -> float | None:
     return float(curve[max(curve)]) if curve else None
 
 
-#: in-memory storages whose handles were pickled, by id: an executor that pickles its
-#: tasks but runs them in this process (Dask with processes=False) finds them here
-_IN_PROCESS: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
+#: in-memory storages whose handles were pickled, by a token of their own (not ``id()``,
+#: which a later storage may reuse): an executor that pickles its tasks but runs them in
+#: this process (Dask with processes=False) finds them here
+_IN_PROCESS: weakref.WeakValueDictionary[str, Any] = weakref.WeakValueDictionary()
+
+
+#: ``id(storage) -> token`` while the storage lives (a copy of it is another object)
+_TOKENS: dict[int, str] = {}
+
+
+def _token(storage: Any) -> str:
+    """The token an in-memory storage is found by in :data:`_IN_PROCESS`."""
+    key = id(storage)
+    token = _TOKENS.get(key)
+    if token is None:
+        token = _TOKENS[key] = uuid.uuid4().hex
+        weakref.finalize(storage, _TOKENS.pop, key, None)  # before the id can be reused
+    return token
 
 
 class TrialHandle:
@@ -167,8 +183,9 @@ class TrialHandle:
         state = dict(self.__dict__)
         state["_storage"] = None  # reopened by URL in the process it is sent to
         if self._url == "memory" and self._storage is not None:  # found again in this one
-            _IN_PROCESS[id(self._storage)] = self._storage
-            state["_memory"] = (os.getpid(), id(self._storage))
+            token = _token(self._storage)
+            _IN_PROCESS[token] = self._storage
+            state["_memory"] = (os.getpid(), token)
         return state
 
     def __copy__(self) -> TrialHandle:

@@ -250,9 +250,15 @@ class StateStream(Stream):
         """The state after the last chunk, or None before the first chunk and after
         ``reset()``.  Assigning checks the shape (the stream's channel count; before the
         first chunk the state fixes it) and that the values are finite, and keeps a
-        float64 copy; None restarts from the initial state at the next chunk."""
+        float64 copy; None restarts from the initial state at the next chunk.  What is read
+        is read-only (change a state by assigning it, which checks it)."""
         with self._lock:
-            return self._state()
+            state = self._state()
+        if state is None:
+            return None
+        view = state.view()
+        view.flags.writeable = False
+        return view
 
     @zi_.setter
     def zi_(self, value):

@@ -45,6 +45,7 @@ True
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from functools import partial
 
 import numpy as np
@@ -58,6 +59,9 @@ from ._kernels import engine, lfilter_channels, sosfilt_channels, unit_numerator
 from ._stream_base import F64, StateStream, Stream, real
 from .filtering import sos_numerator
 from .resample import resample_poly_dtypes, resample_poly_filter, upfirdn_kept
+
+#: a kept chunk form's values (its samples are not kept)
+_NONE = np.empty(0)
 
 __all__ = ["SosFilter", "FirFilter", "Resampler"]
 
@@ -365,19 +369,28 @@ class Resampler(Stream):
         numbering the output samples from the start of the stream)."""
         with self._lock:
             x2, self._form = self._chunk(chunk)
-            sig, _, dtype = self._form
-            if self.up == self.down == 1:
-                return self._same_rate(chunk, x2)
-            if self._hist is None:
-                self._design(dtype if sig is None else sig.dtype)
-            self._hist = x2 if self._hist is None else np.concatenate((self._hist, x2), axis=1)
-            self._n_in += x2.shape[1]
-            # outputs i of the full filter whose inputs have all arrived: i*down <= (n-1)*up
-            determined = ((self._n_in - 1) * self.up) // self.down + 1 - self._skip
-            first = self._emitted
-            out = self._compute(max(self._emitted, determined))
-            self._trim()
-            return self._restore(out, first)
+            try:
+                return self._resample(chunk, x2)
+            finally:  # flush() needs the chunk's form, not its samples
+                sig = self._form[0]
+                if sig is not None:
+                    self._form = (replace(sig, values=_NONE, unchecked=None), *self._form[1:])
+
+    def _resample(self, chunk, x2):
+        sig, _, dtype = self._form
+        if self.up == self.down == 1:
+            return self._same_rate(chunk, x2)
+        if self._hist is None:
+            self._design(dtype if sig is None else sig.dtype)
+            x2 = np.array(x2)  # kept: never a view of the caller's chunk (buffers are reused)
+        self._hist = x2 if self._hist is None else np.concatenate((self._hist, x2), axis=1)
+        self._n_in += x2.shape[1]
+        # outputs i of the full filter whose inputs have all arrived: i*down <= (n-1)*up
+        determined = ((self._n_in - 1) * self.up) // self.down + 1 - self._skip
+        first = self._emitted
+        out = self._compute(max(self._emitted, determined))
+        self._trim()
+        return self._restore(out, first)
 
     def _same_rate(self, chunk, x2):
         """``process`` for ``up == down == 1``: a copy of the chunk in its own dtype, as

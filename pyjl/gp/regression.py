@@ -125,7 +125,8 @@ class GaussianProcess(Params):
     noise_var_ : ndarray of shape (n_samples,), dtype float64
         The diagonal added to the kernel matrix (model units).
     X_train_ : ndarray of shape (n_samples, n_features), dtype float64
-        The training inputs (``update`` appends to them).
+        The training inputs, a copy of ``X`` (as scikit-learn's ``copy_X_train=True``;
+        ``update`` appends to them).
     y_train_ : ndarray of shape (n_samples,), dtype float64
         The training targets, normalised when ``normalize_y=True``.
     alpha_ : ndarray of shape (n_samples,), dtype float64
@@ -219,7 +220,9 @@ class GaussianProcess(Params):
         _fit.check_prior(prior)
         max_iter = None if max_iter is None else integer(max_iter, "max_iter", low=1)
         names = feature_names(X)
-        X = as_points(X, "X")
+        given, X = X, as_points(X, "X")
+        if X is given or not X.flags.owndata:  # kept: not a view of the caller's array
+            X = X.copy()
         y = as_targets(y, "y", X.shape[0])
         if X.shape[0] == 0:
             raise error("X", "must hold at least one point", "0 rows", "pass data to fit")

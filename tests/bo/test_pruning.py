@@ -424,3 +424,26 @@ def test_a_handle_reopens_a_study_whose_path_needs_quoting(tmp_path, folder):
     handle.report(0, 1.5)
     assert opt.intermediate_values()[number] == {0: 1.5}
     assert sorted(p.name for p in db.parent.iterdir())[0] == "s.db"
+
+
+def test_a_pickled_in_memory_handle_never_reports_into_another_study():
+    # the registry that finds in-memory studies for handles pickled within one process
+    # was keyed by id(storage): a later study could take the id of a collected one
+    import gc
+    import pickle
+
+    from pyjl.bo import MedianPruner, Optimizer, Real, Space
+    from pyjl.exceptions import InputError
+
+    for _ in range(50):
+        a = Optimizer(Space({"x": Real(0.0, 1.0)}), seed=0, pruner=MedianPruner())
+        [(number, params)] = a.ask_trials(1)
+        orphan = pickle.loads(pickle.dumps(a.handle(number, params)))
+        del a
+        gc.collect()
+        b = Optimizer(Space({"x": Real(0.0, 1.0)}), seed=0, pruner=MedianPruner())
+        [(number, params)] = b.ask_trials(1)
+        pickle.dumps(b.handle(number, params))
+        with pytest.raises(InputError, match="must be a file or a database"):
+            orphan.report(0, 0.5)
+        assert b.intermediate_values() == {}

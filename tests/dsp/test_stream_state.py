@@ -250,3 +250,14 @@ def test_a_stream_pickled_by_an_earlier_pyjl_continues(rng, make):
     got = np.concatenate([head, g.process(x[:, 150:])], axis=1)
     want = ss.sosfilt(sos, x) if make == "sos" else ss.lfilter(taps, 1.0, x)
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def test_a_read_state_is_read_only_so_changes_go_through_the_check():
+    import scipy.signal as ss
+
+    f = dsp.SosFilter(ss.butter(4, 0.1, output="sos"))
+    f.process(np.ones(50))
+    with pytest.raises(ValueError, match="read-only"):
+        f.zi_[0, 0, 0] = np.nan  # would have bypassed the finiteness check
+    f.zi_ = np.zeros_like(f.zi_)  # assignment, checked and copied, works
+    assert not f.zi_.any()
