@@ -23,6 +23,7 @@ import numpy as np
 from sklearn.metrics import check_scoring, get_scorer_names
 
 from .. import _validate
+from .callbacks import callbacks as callbacks
 from .dimension_tables import from_tuple
 from .optimizer import ASK_MAX
 from .space import Space
@@ -67,32 +68,6 @@ def check_args(search: Any) -> tuple[int, int, int, int | None]:
     if isinstance(rs, np.random.RandomState):  # as RandomizedSearchCV: one draw seeds it
         rs = int(rs.randint(2**31 - 1))
     return n_iter, n_points, n_jobs, _validate.seed(rs, "random_state")
-
-
-def callbacks(callback: Any) -> list:
-    """``fit(callback=...)`` as a list of callables: ``None``, one callable, or a list or
-    tuple of them (scikit-optimize's ``BayesSearchCV.fit``)."""
-    found = (
-        []
-        if callback is None
-        else list(callback)
-        if isinstance(callback, (list, tuple))
-        else [callback]
-    )
-    for i, c in enumerate(found):
-        if not callable(c):
-            name = (
-                "callback"
-                if callable(callback) or not isinstance(callback, (list, tuple))
-                else f"callback[{i}]"
-            )
-            raise _validate.error(
-                name,
-                "must be callable (result -> bool), a list of such callables, or None",
-                _validate.describe(c),
-                "pass a function that returns True to end the search of its space",
-            )
-    return found
 
 
 def optimizer_kwargs(kwargs: Any) -> dict:

@@ -39,8 +39,15 @@ log = logging.getLogger("pyjl.bo")
 def _evaluate(func: Callable[..., Any], params: dict, trial: TrialHandle | None = None) -> float:
     """The objective's value at ``params`` by the rule ``Optimizer.tell`` applies (a number,
     a NumPy scalar or 0-d array, not a string or a bool); anything else raises, and the
-    trial is recorded as failed with the message."""
-    value = func(dict(params)) if trial is None else func(dict(params), trial)
+    trial is recorded as failed with the message.  Optuna's ``TrialPruned`` (an objective
+    written for Optuna) ends the trial as pruned, as pyjl's does."""
+    try:
+        value = func(dict(params)) if trial is None else func(dict(params), trial)
+    except Exception as exc:
+        kind = type(exc)
+        if kind.__name__ == "TrialPruned" and kind.__module__.split(".")[0] == "optuna":
+            raise TrialPruned(str(exc)) from exc
+        raise
     return check.finite(
         value,
         "the objective's value",

@@ -387,11 +387,13 @@ def check_pruner(pruner) -> Pruner:
     """``pruner`` as a pruner object: ``None`` is :class:`NopPruner`."""
     if pruner is None:
         return NopPruner()
-    if callable(getattr(pruner, "prune", None)):
+    optuna = type(pruner).__module__.split(".")[0] == "optuna"  # prune(study, trial)
+    if callable(getattr(pruner, "prune", None)) and not optuna:
         return pruner
     raise _validate.error(
         "pruner",
         "must be None or a pruner (an object with prune(trials, intermediate, number))",
-        _validate.describe(pruner),
-        "pass e.g. pyjl.bo.MedianPruner() or pyjl.bo.SuccessiveHalvingPruner()",
+        f"Optuna's {type(pruner).__name__}" if optuna else _validate.describe(pruner),
+        "pass e.g. pyjl.bo.MedianPruner() or pyjl.bo.SuccessiveHalvingPruner() (Optuna's "
+        "semantics and arguments)",
     )

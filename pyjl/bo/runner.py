@@ -42,6 +42,7 @@ import numpy as np
 
 from .. import _validate as check
 from . import loop
+from .callbacks import combined
 from .history import history_frame, param_columns
 from .optimizer import Optimizer
 from .samplers import GridSampler, RandomSampler
@@ -74,6 +75,11 @@ class Result:
     duration_s, best_so_far``);
     ``n_failed``: failed evaluations; ``optimizer``: to ask for more.
 
+    scikit-optimize's names read the same study: ``x`` (the best parameters as a list, in
+    the space's order), ``fun`` (the best value), ``x_iters`` and ``func_vals`` (the
+    completed trials' parameters and values, in trial order) and ``space``; so its
+    ``DeltaYStopper`` and ``DeadlineStopper`` callbacks work unchanged.
+
     Examples
     --------
     >>> from pyjl.bo import Space, Real, random_search
@@ -91,6 +97,41 @@ class Result:
     best_mean_value: float | None = None
     optimizer: Optimizer | None = dataclasses.field(default=None, repr=False)
     elapsed_s: float = 0.0
+
+    # -- scikit-optimize's names ------------------------------------------------------
+    @property
+    def x(self) -> list | None:
+        """The best parameters as a list in the space's order (scikit-optimize's ``x``)."""
+        return None if self.best_params is None else list(self.best_params.values())
+
+    @property
+    def fun(self) -> float | None:
+        """The best value (scikit-optimize's ``fun``)."""
+        return self.best_value
+
+    @property
+    def x_iters(self) -> list[list]:
+        """The completed trials' parameters, as lists in the space's order."""
+        done = self._completed()
+        if self.optimizer is not None:
+            columns = list(param_columns(self.optimizer.space).values())
+        else:
+            columns = list(self.best_params or {})
+        return done[columns].to_numpy(dtype=object).tolist()
+
+    @property
+    def func_vals(self) -> np.ndarray:
+        """The completed trials' values, in trial order (scikit-optimize's ``func_vals``)."""
+        return self._completed()["value"].to_numpy(dtype=np.float64)
+
+    @property
+    def space(self) -> Space | None:
+        """The study's search space."""
+        return None if self.optimizer is None else self.optimizer.space
+
+    def _completed(self) -> Any:
+        h = self.history
+        return h[h["state"] == TrialState.COMPLETE.value]
 
 
 def study_result(opt: Optimizer, t0: float, with_mean: bool) -> Result:
@@ -140,14 +181,7 @@ def _check_args(
             low_open=True,
             fix="pass a positive number of seconds, or None for no limit",
         )
-    if callback is not None and not callable(callback):
-        raise check.error(
-            "callback",
-            "must be callable (result -> bool) or None",
-            check.describe(callback),
-            "pass a function that returns True to stop the study",
-        )
-    return n_calls, n_workers, max_time
+    return n_calls, n_workers, max_time, combined(callback)
 
 
 def _run(
@@ -199,7 +233,8 @@ def minimize(
 ) -> Result:
     """Minimise ``func`` over ``space`` by Bayesian optimisation; returns a :class:`Result`.
 
-    ``callback(result) -> bool`` runs after every finished trial; returning True
+    ``callback(result) -> bool`` (or a list of them, as scikit-optimize's) runs after
+    every finished trial; returning True
     stops the study.  ``max_time`` (seconds) stops asking for new points after it
     has passed.  ``pruner`` (:mod:`pyjl.bo.pruners`) is what ``trial.should_prune()``
     asks, for an objective ``func(params, trial)``.  Other keywords go to
@@ -214,7 +249,7 @@ def minimize(
     >>> abs(res.best_params["x"] - 1.0) < 0.05, len(res.history), res.n_failed
     (True, 12, 0)
     """
-    n_calls, n_workers, max_time = _check_args(
+    n_calls, n_workers, max_time, callback = _check_args(
         func, n_calls, n_workers, callback, max_time, progress
     )
     opt = Optimizer(
@@ -258,7 +293,7 @@ def random_search(
     >>> len(res.history), bool(res.best_value < 0.5)
     (20, True)
     """
-    n_calls, n_workers, max_time = _check_args(
+    n_calls, n_workers, max_time, callback = _check_args(
         func, n_calls, n_workers, callback, max_time, progress
     )
     opt = Optimizer(
@@ -350,7 +385,7 @@ def grid_search(
     >>> res.best_params["x"], res.best_value
     (1.0, 0.0)
     """
-    n_calls, n_workers, max_time = _check_args(
+    n_calls, n_workers, max_time, callback = _check_args(
         func, n_calls, n_workers, callback, max_time, progress, calls_optional=True
     )
     if n_points is not None:
