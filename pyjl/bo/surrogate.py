@@ -151,16 +151,21 @@ class Surrogate:
 
     def _model_values(self, y: np.ndarray) -> np.ndarray:
         """``y`` as the GP sees it: extreme values clipped (:func:`model_values`), with a
-        warning each time more of them are; the trials keep their true values."""
-        y, cut = model_values(y)
-        if cut.sum() > self._n_clipped:
+        warning each time more of the *good* ones are (those change what the model
+        believes about the minimum; bad ones are shown at a bound in any case, and a
+        search that has converged sees its early values as far from its tight cluster);
+        the trials keep their true values."""
+        raw = np.asarray(y, dtype=np.float64)
+        y, cut = model_values(raw)
+        raised = cut & (raw < y)
+        if raised.sum() > self._n_clipped:
             warn(
-                f"{int(cut.sum())} of {len(y)} values are so far from the others "
-                f"that the surrogate sees them clipped (to {y[cut].min():.4g} .. "
-                f"{y[cut].max():.4g}); the trials keep their true values",
+                f"{int(raised.sum())} of {len(y)} values are so far below the others "
+                f"that the surrogate sees them clipped (to {y[raised].min():.4g}); the "
+                "trials keep their true values",
                 NumericalWarning,
             )
-        self._n_clipped = int(cut.sum())
+        self._n_clipped = int(raised.sum())
         return y
 
 

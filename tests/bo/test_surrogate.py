@@ -246,3 +246,22 @@ def test_one_enormous_failure_does_not_flatten_the_search():
             p = opt.ask()
             opt.tell(p, (p["x"] - 0.3) ** 2 + p["y"] ** 2)
         assert opt.best[1] < 1e-3
+
+
+def test_a_converged_search_does_not_warn_of_its_early_values():
+    import warnings
+
+    from pyjl.bo import minimize
+    from pyjl.exceptions import NumericalWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = minimize(
+            lambda p: (p["x"] - 2.0) ** 2,
+            Space({"x": Real(-10.0, 10.0)}),
+            n_calls=60,
+            seed=0,
+            progress=False,
+        )
+    assert res.best_value < 1e-6  # converged: its early values are 1,000 IQRs away
+    assert not [w for w in caught if issubclass(w.category, NumericalWarning)]
