@@ -55,7 +55,9 @@ class Stream:
     _coef_dtype = np.dtype(np.float64)
 
     def __init__(self):
-        self._lock = threading.Lock()
+        # reentrant: a signal handler that checkpoints the stream (pickle, zi_) may land
+        # inside process() on the same thread, where a plain lock would deadlock
+        self._lock = threading.RLock()
         self._channels = None
         self._names = None  # the column names of the first chunk that had them
         self._out_dtypes = {}
@@ -160,7 +162,7 @@ class Stream:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
 
     def reset(self) -> None:
         """Forget the state, the channel count and the column names: the next chunk

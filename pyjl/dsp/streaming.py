@@ -396,7 +396,7 @@ class Resampler(Stream):
         """``process`` for ``up == down == 1``: a copy of the chunk in its own dtype, as
         ``resample_poly`` returns (integers exact, where ``x2`` rounds them)."""
         sig, first = self._form[0], self._emitted
-        self._hist, self._n_in = x2[:, :0], first + x2.shape[1]
+        self._hist, self._n_in = np.empty((x2.shape[0], 0)), first + x2.shape[1]
         self._emitted = self._n_in
         if sig is None:
             return self._restore(np.array(np.atleast_2d(chunk)), first)

@@ -48,7 +48,7 @@ def _part_estep(
                     engine, log_pi, log_A, emission, x[a:b], lengths[s0:s1], keep_gamma
                 )
             total.add(part)
-    total.warnings = list(dict.fromkeys(kept))
+    total.warnings = kept  # each batch's, as the serial E-step issues them
     return total
 
 

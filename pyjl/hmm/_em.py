@@ -259,7 +259,7 @@ class Stats:
         self.trans += other.trans
         self.emission = add_stats(self.emission, other.emission)
         self.gammas.extend(other.gammas)
-        self.warnings.extend(w for w in other.warnings if w not in self.warnings)
+        self.warnings.extend(other.warnings)
         return self
 
 

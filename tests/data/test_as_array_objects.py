@@ -78,3 +78,12 @@ def test_whole_decimals_and_big_integers_keep_their_values():
         as_array(np.array([1, 2**70], dtype=object), name="n", dtype=np.int64)
     with pytest.raises(InputError, match="float64's range"):
         as_array(np.array([1, 10**400], dtype=object), name="x")
+
+
+def test_integers_beyond_int64_are_refused_for_an_integer_dtype_not_rounded():
+    # as a float, -2**63 - 1 rounds to -2**63, which fits: it was accepted, rounded
+    for values in ([-(2**63) - 1, 1], [-(2**63) - 1, 1.0], [-(2**63) - 1, decimal.Decimal(1)]):
+        with pytest.raises(InputError, match="whole numbers that fit int64"):
+            as_array(np.array(values, dtype=object), name="n", dtype=np.int64)
+    with pytest.raises(InputError, match="float64's range"):
+        as_array(np.array([fractions.Fraction(10**400, 3), 1], dtype=object), name="x")

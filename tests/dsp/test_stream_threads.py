@@ -50,3 +50,25 @@ def test_a_stream_pickles_and_copies_with_its_own_lock():
     for twin in (pickle.loads(pickle.dumps(f)), copy.deepcopy(f)):
         assert twin._lock is not f._lock
         np.testing.assert_array_equal(twin.process(x[100:]), ss.sosfilt(sos, x)[100:])
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "setitimer"), reason="needs setitimer")
+def test_a_signal_handler_may_checkpoint_a_stream_inside_process():
+    # a handler runs on the thread it interrupts: with a plain lock, pickling the stream
+    # (or reading zi_) from inside process() waited for itself for ever
+    import subprocess
+    import sys
+
+    code = (
+        "import pickle, signal, numpy as np, scipy.signal as ss, pyjl.dsp as dsp\n"
+        "f = dsp.SosFilter(ss.butter(4, 0.1, output='sos')); saved = []\n"
+        "def h(*_):\n"
+        "    saved.append(pickle.dumps(f)); f.zi_\n"
+        "    signal.setitimer(signal.ITIMER_REAL, 2e-4)\n"
+        "signal.signal(signal.SIGALRM, h); signal.setitimer(signal.ITIMER_REAL, 2e-4)\n"
+        "x = np.random.default_rng(0).standard_normal((4, 2000))\n"
+        "for _ in range(2000): f.process(x)\n"
+        "signal.setitimer(signal.ITIMER_REAL, 0); print(len(saved) > 0)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "True", out.stderr[-2000:]
