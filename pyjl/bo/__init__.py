@@ -13,7 +13,8 @@ from .acquisition import (
 from .handle import TrialHandle
 from .optimizer import Optimizer
 from .pruners import MedianPruner, NopPruner, PercentilePruner, Pruner, SuccessiveHalvingPruner
-from .runner import Result, grid_search, minimize, random_search
+from .result import Result
+from .runner import grid_search, minimize, random_search
 from .samplers import GPSampler, GridSampler, RandomSampler, Sampler
 from .space import Categorical, Integer, Real, Space, SpaceExhausted
 from .trial import Trial, TrialState

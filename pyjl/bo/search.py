@@ -216,7 +216,7 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
         estimator's ``fit`` (sample-aligned arrays split with the folds).
         ``callback`` (a callable or a list of them, as in scikit-optimize) is called after
         every ``n_points`` candidates are scored, with the study's
-        :class:`~pyjl.bo.runner.Result` (``best_value`` is minus the best mean test score,
+        :class:`~pyjl.bo.Result` (``best_value`` is minus the best mean test score,
         ``history`` one row per trial); one returning True ends the search of the space
         being searched (the next space of a list is still searched).  Returns self."""
         n_iter, n_points, n_jobs, seed = checks.check_args(self)

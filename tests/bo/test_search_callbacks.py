@@ -11,8 +11,7 @@ import pytest
 from sklearn.datasets import load_iris
 from sklearn.tree import DecisionTreeClassifier
 
-from pyjl.bo import Categorical, Integer, Real
-from pyjl.bo.runner import Result
+from pyjl.bo import Categorical, Integer, Real, Result
 from pyjl.bo.search import BayesSearchCV
 from pyjl.exceptions import InputError
 
