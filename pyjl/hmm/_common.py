@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import describe, error, position, real, row
+from .._validate import column_labels, describe, error, position, real, row
 from .._warn import warn
 from ..exceptions import NotFittedError, NumericalWarning
 
@@ -55,9 +55,12 @@ def as_obs(
     return x.reshape(-1, 1) if x.ndim == 1 else x
 
 
-def value_at(x: np.ndarray, i: int) -> str:
-    """``x.flat[i]`` and its position, for a message: ``"-2.0 at row 1, column 0"``."""
-    return f"{float(x.flat[i])!r} at {position(int(i), x.shape)}"
+def value_at(x: np.ndarray, i: int, labels: list[Any] | None = None) -> str:
+    """``x.flat[i]`` and its position, for a message: ``"-2.0 at row 1, column 0"`` (a
+    table's column by its label: ``column 'sym'``)."""
+    if labels is not None and len(labels) != (x.shape[1] if x.ndim == 2 else 1):
+        labels = None
+    return f"{float(x.flat[i])!r} at {position(int(i), x.shape, labels)}"
 
 
 def as_int_obs(
@@ -68,12 +71,13 @@ def as_int_obs(
     Raises :class:`InputError` naming ``name`` for negatives, non-integers or
     values ``>= high`` with the first bad index."""
     x = as_obs(X, name)
+    labels = column_labels(X)
     bad = np.flatnonzero((x < low).ravel())
     if bad.size:
         raise error(
             name,
             f"must hold {what} >= {low}",
-            value_at(x, bad[0]),
+            value_at(x, bad[0], labels),
             "pass non-negative integer counts",
         )
     bad = np.flatnonzero((x != np.floor(x)).ravel())
@@ -81,7 +85,7 @@ def as_int_obs(
         raise error(
             name,
             f"must hold integers ({what})",
-            value_at(x, bad[0]),
+            value_at(x, bad[0], labels),
             "round or encode the values as integers",
         )
     if high is not None:
@@ -90,7 +94,7 @@ def as_int_obs(
             raise error(
                 name,
                 f"must hold symbols in [0, {high})",
-                value_at(x, bad[0]),
+                value_at(x, bad[0], labels),
                 "raise n_symbols or re-encode X",
             )
     return x

@@ -25,7 +25,7 @@ import numpy as np
 from scipy.special import digamma, gammaln, polygamma
 
 from .. import engines
-from .._validate import error
+from .._validate import column_labels, error
 from ._common import (
     INIT_ROWS,
     as_obs,
@@ -275,7 +275,7 @@ def _nonneg(X: Any) -> Any:
         raise error(
             "X",
             "must be non-negative for this emission",
-            value_at(x, bad[0]),
+            value_at(x, bad[0], column_labels(X)),
             "shift the data or pick another emission (Normal)",
         )
     return x
@@ -339,7 +339,7 @@ class Gamma(_Independent):
             raise error(
                 "X",
                 "must be positive for a Gamma emission",
-                value_at(x, bad[0]),
+                value_at(x, bad[0], column_labels(X)),
                 "drop or shift non-positive values",
             )
         return _Independent.check_input(self, x)

@@ -147,3 +147,16 @@ def test_tables_with_other_columns_are_refused_after_fit(method, other):
     model = _fitted_on(MULTI["frame"]())
     with pytest.raises(InputError, match=r"`X` must have the columns .*\['a', 'b'\]"):
         AFTER_FIT[method](model, other())
+
+
+@pytest.mark.parametrize("emission", ["Categorical", "Poisson", "Gamma", "Exponential"])
+def test_a_bad_value_of_a_table_is_named_by_its_column_label(emission):
+    import pyarrow as pa
+
+    import pyjl.hmm as hmm
+
+    x = np.full(100, 2.0)
+    x[57] = 1.5 if emission in ("Categorical", "Poisson") else -1.0
+    for table in (pa.table({"obs": x}), pd.DataFrame({"obs": x})):
+        with pytest.raises(InputError, match="row 57, column 'obs'"):
+            hmm.HMM(getattr(hmm, emission)(), 2, n_iter=1, random_state=0).fit(table)
