@@ -179,9 +179,10 @@ class Stream:
 class StateStream(Stream):
     """A stream whose state is the public ``zi_``: ``(n_channels,) + _zi_tail``.
 
-    ``zi_`` is read and assigned by users (a saved state restored, a channel's state
-    changed), and the kernels index it without bounds checks: an assignment is checked
-    here, once, so the per-chunk path reads the private ``_zi`` unchecked.
+    ``zi_`` is read (a read-only view) and assigned by users (a saved state restored, a
+    channel's state changed on a copy: ``z = f.zi_.copy(); z[1] = 0; f.zi_ = z``), and the
+    kernels index it without bounds checks: an assignment is checked here, once, so the
+    per-chunk path reads the private ``_zi`` unchecked.
 
     A chunk near the float64 limit reruns at a power-of-two scale (:meth:`_rerun`); while
     the true state then exceeds float64, ``_zi`` is kept at that scale: in units of
