@@ -177,7 +177,8 @@ def _to_numpy(
 
 def as_raw(obj: Any, name: str) -> Any:
     """``np.asarray(obj)``, any dtype; a ragged nesting of lists (or anything else NumPy
-    cannot read) refused with an :class:`InputError` naming ``name``.
+    cannot read) refused with an :class:`InputError` naming ``name``, and so is an Arrow
+    array with nulls (NumPy would read them as NaN).
 
     Examples
     --------
@@ -188,6 +189,14 @@ def as_raw(obj: Any, name: str) -> Any:
     ...
     pyjl.exceptions.InputError: `b` must be array-like (a regular nesting of numbers); ...
     """
+    nulls = getattr(obj, "null_count", 0)
+    if type(nulls) is int and nulls > 0:
+        raise _err(
+            name,
+            "must not hold nulls (missing values)",
+            f"{_describe(obj)} with {nulls} null(s)",
+            "drop or fill them first (e.g. pyarrow.compute.fill_null)",
+        )
     try:
         return np.asarray(obj)
     except (ValueError, TypeError) as exc:

@@ -108,3 +108,16 @@ def test_single_precision_tables_keep_scipys_dtype(rng, kind):
     assert got.dtype == ss.welch(x, nperseg=64, axis=0)[1].dtype == np.float32
     sos = ss.butter(4, 0.2, output="sos").astype(np.float32)
     assert np.asarray(dsp.sosfilt(sos, data)).dtype == np.float32
+
+
+def test_null_coefficients_are_named_as_nulls_not_nan():
+    from pyjl.exceptions import InputError
+
+    b, a = ss.butter(2, 0.1)
+    x = np.ones(20)
+    for coef in (pa.array([b[0], None, b[2]]), pa.chunked_array([[b[0]], [None, b[2]]])):
+        with pytest.raises(InputError, match="`b` must not hold nulls.*1 null"):
+            dsp.lfilter(coef, a, x)
+    with pytest.raises(InputError, match="must not hold nulls"):
+        dsp.upfirdn(pa.array([1.0, None]), x)
+    np.testing.assert_allclose(dsp.lfilter(pa.array(b), a, x), ss.lfilter(b, a, x), rtol=1e-12)
