@@ -376,6 +376,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: the library's argument -> the command line's name for it, per command
+_FLAGS = {
+    "tune": {"storage": "--storage", "study": "--study"},
+    "study": {"storage": "URL", "study": "--study", "port": "--port", "host": "--host"},
+    "demo": {"out_dir": "--out"},
+}
+
+
+def _as_flags(message: str, command: str) -> str:
+    """``message`` naming what the user typed: "`--port` must ..." for "`port` must ..."."""
+    for arg, flag in _FLAGS.get(command, {}).items():
+        if message.startswith(f"`{arg}` "):
+            return f"`{flag}`" + message[len(arg) + 2 :]
+    return message
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
     parser = build_parser()
@@ -388,7 +404,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command][2](args)
     except PyjlError as exc:
-        print(f"pyjl {args.command}: error: {exc}", file=sys.stderr)
+        print(f"pyjl {args.command}: error: {_as_flags(str(exc), args.command)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         import signal

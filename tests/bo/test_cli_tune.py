@@ -166,6 +166,11 @@ def test_tune_failures_are_recorded(files):
         (["demo", "--quick", "--out", "obj.py"], ["must be a folder", "--out"]),
         (["demo", "--quick", "--seed", "-1"], ["`--seed` must be an integer >= 0", "got -1"]),
         (
+            ["tune", "obj.py:f", "--space", "space.toml", "--n-calls", "3", "--storage", "x://a"],
+            ["`--storage` must be None, 'sqlite:///file.db'"],
+        ),
+        (["demo", "--quick", "--out", "space.toml"], ["`--out` must be a folder"]),
+        (
             ["tune", "obj.py:f", "--space", "utf16.toml", "--n-calls", "3"],
             ["`--space` must be a UTF-8 TOML file", "save it as UTF-8"],
         ),
@@ -179,7 +184,7 @@ def test_tune_failures_are_recorded(files):
         ),
         (
             ["tune", "obj.py:f", "--space", "space.toml", "--n-calls", "3", "--study", ""],
-            ["`study` must be a study name (a non-blank string)"],
+            ["`--study` must be a study name (a non-blank string)"],
         ),
     ],
 )
