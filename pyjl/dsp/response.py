@@ -203,5 +203,10 @@ def sosfilt_zi(sos):
     >>> bool(np.allclose(dsp.sosfilt_zi(sos), signal.sosfilt_zi(sos)))
     True
     """
+    raw = as_raw(sos, "sos")
+    if raw.ndim == 2 and raw.shape[1:] == (6,) and raw.dtype.kind in "iufc":
+        a0 = raw[:, 3:4]
+        if np.all(np.isfinite(a0) & (a0 != 0)) and np.any(a0 != 1):
+            sos = raw / a0  # SciPy's lfilter_zi divides each section by its a0 too
     _inputs.validate_sos(sos)
     return _steady_state("sosfilt_zi", ("sos",), np.asarray(sos))

@@ -334,3 +334,10 @@ def test_bessel_norm_and_order_are_checked_as_scipy_allows_them():
     for n in (85, 90):
         with pytest.raises(InputError, match=rf"^`N` must be <= 84 for a Bessel .*; got {n}"):
             dsp.bessel(n, 0.2)
+
+
+def test_sosfilt_zi_takes_sections_whose_a0_is_not_1_as_scipy():
+    sos = ss.butter(4, 0.2, output="sos") * np.array([[2.0], [0.5]])  # a0 = 2 and 0.5
+    np.testing.assert_allclose(dsp.sosfilt_zi(sos), ss.sosfilt_zi(sos), rtol=1e-13)
+    one = [[1.0, 2.0, 1.0, 2.0, 0.5, 0.1]]
+    np.testing.assert_allclose(dsp.sosfilt_zi(one), ss.sosfilt_zi(one), rtol=1e-13)
