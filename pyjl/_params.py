@@ -127,10 +127,12 @@ class Params:
         return self
 
     def _apply_params(self, changed: dict[str, Any]) -> None:
-        settings = {n: self._param_value(n) for n in self._param_names()}
-        settings.update(changed)
-        checked = type(self)(**settings)  # refused as a whole, before self changes
-        vars(self).update(vars(checked))  # fitted attributes stay until the next fit
+        vars(self).update(vars(self._checked(changed)))  # fitted attributes stay
+
+    def _checked(self, changed: dict[str, Any]) -> Any:
+        """A new object of this class with the settings ``changed``, built (so checked) as
+        a whole before ``self`` changes."""
+        return type(self)(**{n: self._param_value(n) for n in self._param_names()} | changed)
 
     def __sklearn_clone__(self) -> Any:
         """A new, unfitted object with the same settings (cloned, in turn); a copy where
@@ -156,7 +158,7 @@ def _clone(value: Any) -> Any:
     clone = getattr(value, "__sklearn_clone__", None)
     if callable(clone) and not isinstance(value, type):
         return clone()
-    if hasattr(value, "get_params") and not isinstance(value, type):
+    if _settable(value):
         from sklearn.base import clone as sk_clone
 
         return sk_clone(value)

@@ -25,6 +25,7 @@ import threading
 import warnings
 from collections.abc import Iterator
 from types import FrameType
+from typing import Any
 
 __all__ = ["warn", "quiet", "collect"]
 
@@ -74,12 +75,8 @@ def quiet(*categories: type[Warning]) -> Iterator[None]:
     >>> [str(w.message) for w in caught]
     ['kept']
     """
-    saved = getattr(_local, "quiet", ())
-    _local.quiet = saved + categories
-    try:
+    with _swapped("quiet", getattr(_local, "quiet", ()) + categories):
         yield
-    finally:
-        _local.quiet = saved
 
 
 @contextlib.contextmanager
@@ -95,13 +92,24 @@ def collect() -> Iterator[list[tuple[str, type[Warning]]]]:
     >>> kept
     [('later', <class 'UserWarning'>)]
     """
-    saved = getattr(_local, "kept", None)
     kept: list[tuple[str, type[Warning]]] = []
-    _local.kept = kept
-    try:
+    with _swapped("kept", kept):
         yield kept
+
+
+@contextlib.contextmanager
+def _swapped(name: str, value: Any) -> Iterator[None]:
+    """This thread's ``name`` setting is ``value`` inside the block, as before after it."""
+    missing = object()
+    saved = getattr(_local, name, missing)
+    setattr(_local, name, value)
+    try:
+        yield
     finally:
-        _local.kept = saved
+        if saved is missing:
+            delattr(_local, name)
+        else:
+            setattr(_local, name, saved)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -96,7 +96,7 @@ def as_array(
         a, copied, labels = _to_numpy(obj, name, dtype, copy, finite)
         if a.dtype.kind == "O" and dtype.kind in "biufc":
             _refuse(name, copy, "its Python objects must be converted to numbers", obj)
-            a, copied = _object_numbers(a, name, labels, whole=dtype.kind in "iu"), True
+            a, copied = _object_numbers(a, name, dtype, labels), True
     _check_kind(a, dtype, name, xp)
     if allowed is not None and a.ndim not in allowed:
         if labels is not None and a.ndim == 2 and a.shape[1] == 1 and 1 in allowed:

@@ -63,14 +63,14 @@ _INEXACT = (complex, np.complexfloating, decimal.Decimal, fractions.Fraction)
 
 
 def _object_numbers(
-    a: Array, name: str, labels: list[Any] | None = None, column: Any = None, whole: bool = False
+    a: Array, name: str, dtype: np.dtype[Any], labels: list[Any] | None = None, column: Any = None
 ) -> Array:
     """An object array of numbers (as pandas and database drivers give them: ints, floats,
     ``Decimal``) as a numeric array: int64 where every value is a whole number that fits
     (whole ``Decimal`` and ``Fraction`` values too, exactly), complex128 where one is
     complex, else float64; anything else in it (``None``, strings, containers) refused,
-    naming the first such value and where it is.  ``whole``: an integer dtype is wanted,
-    so integers beyond int64 are refused rather than rounded to floats."""
+    naming the first such value and where it is.  For an integer ``dtype``, integers
+    beyond int64 are refused rather than rounded to floats."""
     flat = a.reshape(-1)
     kinds = set(map(type, flat))
     if not all(issubclass(t, _EXACT + _INEXACT) for t in kinds):
@@ -84,29 +84,33 @@ def _object_numbers(
             "(e.g. pandas.to_numeric)",
             wrong_type=True,
         )
-    far = _err(
-        name,
-        "must hold whole numbers that fit int64"
-        if whole
-        else "must hold numbers within float64's range (|x| < 1.8e308)",
-        "a number beyond it",
-        "round or cast the values explicitly before passing them"
-        if whole
-        else "rescale the values",
-    )
+    whole = dtype.kind in "iu"
+
+    def far() -> Exception:
+        return _err(
+            name,
+            "must hold whole numbers that fit int64"
+            if whole
+            else "must hold numbers within float64's range (|x| < 1.8e308)",
+            "a number beyond it",
+            "round or cast the values explicitly before passing them"
+            if whole
+            else "rescale the values",
+        )
+
     try:
         values = [_plain(v) for v in flat] if kinds - set(_EXACT) else flat.tolist()
     except OverflowError:  # a Fraction or Decimal beyond float64
-        raise far from None
+        raise far() from None
     if whole and any(type(v) is int and not -(2**63) <= v < 2**63 for v in values):
-        raise far  # as a float it would round into int64's range
+        raise far()  # as a float it would round into int64's range
     out = np.array(values)
     if out.dtype.kind == "O":  # integers beyond int64: float64 for a float dtype
         complex_ = any(issubclass(t, (complex, np.complexfloating)) for t in kinds)
         try:
             out = np.array(values, dtype=np.complex128 if complex_ else np.float64)
         except OverflowError:
-            raise far from None
+            raise far() from None
     return out.reshape(a.shape)
 
 

@@ -120,7 +120,7 @@ def _frame(df: Any, name: str, dtype: np.dtype[Any], copy: bool | None, finite: 
     for j, lab in enumerate(labels):
         col, _ = _series(df.iloc[:, j], name, dtype, None, finite, lab)
         if col.dtype.kind == "O" and dtype.kind in "biufc":
-            col = _object_numbers(col, name, column=lab, whole=dtype.kind in "iu")
+            col = _object_numbers(col, name, dtype, column=lab)
         _check_kind(col, dtype, name, column=lab)
         out[:, j] = col
     return out, True, labels

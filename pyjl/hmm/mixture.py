@@ -149,8 +149,7 @@ class Mixture(Params):
         if changed.keys() & {"components", "n_components"}:
             super()._apply_params(changed)  # new components: their parameters start anew
             return
-        settings = {n: self._param_value(n) for n in self._param_names()} | changed
-        checked = type(self)(**settings)  # refused as a whole, before self changes
+        checked = self._checked(changed)
         for name in changed:  # n_inner, weights: the fitted components are kept
             setattr(self, name, getattr(checked, name))
 
