@@ -6,10 +6,10 @@ filtering, resampling and spectral kernels run on the current engine
 """
 
 from . import windows
-from .convolve import fftconvolve, oaconvolve
+from .convolution import fftconvolve, oaconvolve
 from .design import bessel, butter, cheby1, cheby2, ellip, firwin, kaiserord, remez
 from .filtering import lfilter, sosfilt
-from .resample import decimate, resample_poly, upfirdn
+from .rates import decimate, resample_poly, upfirdn
 from .response import freqz, lfilter_zi, sosfilt_zi, sosfreqz
 from .spectral import coherence, csd, periodogram, welch
 from .stft import hilbert, istft, spectrogram, stft

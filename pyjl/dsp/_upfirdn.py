@@ -1,4 +1,4 @@
-"""The polyphase ``upfirdn`` of :mod:`pyjl.dsp.resample` (the formula is there) with
+"""The polyphase ``upfirdn`` of :mod:`pyjl.dsp.rates` (the formula is there) with
 :func:`scipy.signal.upfirdn`'s extension modes beyond the signal's ends, and the
 checks that the engine's kernel can run the requested rates.
 """

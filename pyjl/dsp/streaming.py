@@ -58,7 +58,7 @@ from ._frames import filter_finite, rescale
 from ._kernels import engine, lfilter_channels, sosfilt_channels, unit_numerator
 from ._stream_base import F64, StateStream, Stream, real
 from .filtering import sos_numerator
-from .resample import resample_poly_dtypes, resample_poly_filter, upfirdn_kept
+from .rates import resample_poly_dtypes, resample_poly_filter, upfirdn_kept
 
 #: a kept chunk form's values (its samples are not kept)
 _NONE = np.empty(0)
@@ -338,7 +338,7 @@ class Resampler(Stream):
 
     def _result_dtype(self, dtype) -> np.dtype:
         """``resample_poly``'s: the data's own when nothing is resampled, else
-        :func:`~pyjl.dsp.resample.resample_poly_dtypes`."""
+        :func:`~pyjl.dsp.rates.resample_poly_dtypes`."""
         if self.up == self.down == 1:
             return np.dtype(dtype)
         return resample_poly_dtypes(dtype, self._window)[1]
