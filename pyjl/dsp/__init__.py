@@ -7,6 +7,7 @@ filtering, resampling and spectral kernels run on the current engine
 
 from . import windows
 from .convolution import fftconvolve, oaconvolve
+from .correlation import choose_conv_method, convolve, correlate, correlation_lags
 from .design import bessel, butter, cheby1, cheby2, ellip, firwin, kaiserord, remez
 from .filtering import lfilter, sosfilt
 from .rates import decimate, resample_poly, upfirdn
@@ -34,6 +35,10 @@ __all__ = [
     "lfilter",
     "filtfilt",
     "sosfiltfilt",
+    "convolve",
+    "correlate",
+    "correlation_lags",
+    "choose_conv_method",
     "fftconvolve",
     "oaconvolve",
     "upfirdn",

@@ -46,13 +46,16 @@ def _scalar(obj) -> bool:
     return isinstance(obj, numbers.Number)
 
 
-def _read(obj, name):
+def _read(obj, name, exact_ints=False):
     """``(a, raw dtype, s)``: ``obj`` read as an array, divided by one power of two ``s``
     when its peak is near the float64 limits (the transforms would overflow or lose
-    precision; ``s`` None otherwise)."""
+    precision; ``s`` None otherwise).  ``exact_ints``: integers and booleans keep their
+    own dtype (for sums that must be exact beyond ``2**53``)."""
     raw = _raw_dtype(obj, name)
     if raw is not None and raw.kind == "O":  # numbers in objects: typed by the values read
         raw = None
+    if exact_ints and raw is not None and raw.kind in "biu":
+        return data.as_array(obj, name=name, dtype=raw, allow_empty=True), raw, None
     want = _inputs.want_dtype(obj if raw is None else np.empty(0, raw), name)
     a = data.as_array(obj, name=name, dtype=want, allow_empty=True, finite=False)
 
@@ -83,13 +86,23 @@ def _result_dtype(a, b, raw_a, raw_b, transformed):
     return np.result_type(by_fft(da), by_fft(db))
 
 
-def _read_pair(in1, in2, mode, axes):
+def _read_pair(in1, in2, mode, axes, *, reverse_b=False, direct=False):
+    """Both inputs read and checked against each other, the convolved ``axes`` (those
+    where neither input has length 1), the input's origin, SciPy's result dtype and the
+    scale factors.  ``reverse_b``: ``in2`` reversed and conjugated (a correlation).
+    ``direct``: :func:`scipy.signal.convolve`'s rules, integers kept exact and the result
+    dtype that of the inputs (not of their transforms).  For ``mode="valid"`` the larger
+    input comes first."""
     org = data.origin(in1)
-    (a, raw_a, sa), (b, raw_b, sb) = _read(in1, "in1"), _read(in2, "in2")
+    (a, raw_a, sa) = _read(in1, "in1", direct)
+    (b, raw_b, sb) = _read(in2, "in2", direct)
     if org.kind in _inputs.TABLE_KINDS and a.ndim == 2 and b.ndim == 1:
         # the axis rule: a table is time x channels, 1-D taps run down every column
         b = b[:, None]
         axes = [0] if axes is None else axes
+    if reverse_b:
+        b = b[(slice(None, None, -1),) * b.ndim]
+        b = np.conj(b) if np.iscomplexobj(b) else b
     if a.ndim != b.ndim:
         raise _validate.error(
             "in1",
@@ -128,8 +141,10 @@ def _read_pair(in1, in2, mode, axes):
                 "convolve over that axis too, or reshape",
             )
     if mode == "valid":
-        big1 = all(a.shape[k] >= b.shape[k] for k in axes)
-        big2 = all(b.shape[k] >= a.shape[k] for k in axes)
+        # scipy.signal.convolve compares every axis, fftconvolve only the convolved ones
+        compared = range(a.ndim) if direct else axes
+        big1 = all(a.shape[k] >= b.shape[k] for k in compared)
+        big2 = all(b.shape[k] >= a.shape[k] for k in compared)
         if not (big1 or big2):
             raise _validate.error(
                 "in1",
@@ -140,7 +155,8 @@ def _read_pair(in1, in2, mode, axes):
             )
         if not big1:
             a, b, sa, sb = b, a, sb, sa
-    return a, b, axes, org, _result_dtype(a, b, raw_a, raw_b, bool(axes)), (sa, sb)
+    dt = _result_dtype(a, b, raw_a, raw_b, bool(axes) and not direct)
+    return a, b, axes, org, dt, (sa, sb)
 
 
 def _centered(arr, shape):
@@ -270,7 +286,15 @@ def oaconvolve(in1, in2, mode="full", axes=None):
     taps_1d = len(axes) == 1 and all(b.shape[k] == 1 for k in range(b.ndim) if k != axes[0])
     if not taps_1d or np.iscomplexobj(a) or np.iscomplexobj(b):
         return _finish(_fft_full(a, b, axes), a, b, mode, axes, org, dt, factors)
-    h = np.ascontiguousarray(b.reshape(-1), dtype=np.float64)
-    x2, outer = _inputs.channels(a, axes[0])
-    y2 = _kernels.engine().fftfilt(h, np.ascontiguousarray(x2, dtype=np.float64))
-    return _finish(_inputs.from_channels(y2, outer, axes[0]), a, b, mode, axes, org, dt, factors)
+    return _finish(_overlap_add(a, b, axes[0]), a, b, mode, axes, org, dt, factors)
+
+
+def _overlap_add(x, h, ax):
+    """The full convolution along ``ax`` of real ``x``'s channels with real, 1-D-shaped
+    ``h``, on the engine's ``fftfilt`` kernel."""
+    x2, outer = _inputs.channels(x, ax)
+    y2 = _kernels.engine().fftfilt(
+        np.ascontiguousarray(h.reshape(-1), dtype=np.float64),
+        np.ascontiguousarray(x2, dtype=np.float64),
+    )
+    return _inputs.from_channels(y2, outer, ax)

@@ -122,7 +122,7 @@ def filtering():
 
 def convolution_and_resampling():
     out = []
-    for name in ("fftconvolve", "oaconvolve"):
+    for name in ("fftconvolve", "oaconvolve", "convolve", "correlate"):
         fn = getattr(dsp, name)
         out += data_cases(NAME + name, lambda v, fn=fn: fn(v, TAPS), "in1", X)
         out += data_cases(
@@ -131,6 +131,25 @@ def convolution_and_resampling():
         out += param_cases(
             NAME + name, lambda v, fn=fn: fn(X, TAPS, mode=v), "mode", Choice("full")
         )
+    for name in ("convolve", "correlate"):
+        fn = getattr(dsp, name)
+        out += param_cases(
+            NAME + name, lambda v, fn=fn: fn(X, TAPS, method=v), "method", Choice("auto")
+        )
+    ccm = lambda **kw: dsp.choose_conv_method(**{"in1": X, "in2": TAPS, **kw})  # noqa: E731
+    out += data_cases(NAME + "choose_conv_method", lambda v: ccm(in1=v), "in1", X)
+    out += param_cases(NAME + "choose_conv_method", lambda v: ccm(mode=v), "mode", Choice("full"))
+    out += param_cases(
+        NAME + "choose_conv_method", lambda v: ccm(measure=v), "measure", Bool(False)
+    )
+    lags = lambda **kw: dsp.correlation_lags(**{"in1_len": 9, "in2_len": 4, **kw})  # noqa: E731
+    out += param_cases(
+        NAME + "correlation_lags", lambda v: lags(in1_len=v), "in1_len", Int(9, low=1)
+    )
+    out += param_cases(
+        NAME + "correlation_lags", lambda v: lags(in2_len=v), "in2_len", Int(4, low=1)
+    )
+    out += param_cases(NAME + "correlation_lags", lambda v: lags(mode=v), "mode", Choice("full"))
     up = lambda **kw: dsp.upfirdn(**{"h": TAPS, "x": X, "up": 2, "down": 3, **kw})  # noqa: E731
     out += data_cases(NAME + "upfirdn", lambda v: up(x=v), "x", X)
     out += data_cases(NAME + "upfirdn", lambda v: up(h=v), "h", TAPS, "coef", max_ndim=1)
