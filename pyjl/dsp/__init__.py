@@ -8,7 +8,8 @@ filtering, resampling and spectral kernels run on the current engine
 from . import windows
 from .convolution import fftconvolve, oaconvolve
 from .correlation import choose_conv_method, convolve, correlate, correlation_lags
-from .design import bessel, butter, cheby1, cheby2, ellip, firwin, kaiserord, remez
+from .design import bessel, butter, cheby1, cheby2, ellip, iircomb, iirnotch, iirpeak
+from .design_fir import firwin, firwin2, kaiserord, remez
 from .filtering import lfilter, sosfilt
 from .rates import decimate, resample_poly, upfirdn
 from .response import freqz, lfilter_zi, sosfilt_zi, sosfreqz
@@ -27,6 +28,10 @@ __all__ = [
     "firwin",
     "kaiserord",
     "remez",
+    "iirnotch",
+    "iirpeak",
+    "iircomb",
+    "firwin2",
     "freqz",
     "sosfreqz",
     "lfilter_zi",

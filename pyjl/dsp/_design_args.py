@@ -1,6 +1,7 @@
 """Argument checks shared by the filter design and response functions.
 
-:mod:`pyjl.dsp.design` and :mod:`pyjl.dsp.response` delegate to
+:mod:`pyjl.dsp.design` (IIR), :mod:`pyjl.dsp.design_fir` (FIR) and
+:mod:`pyjl.dsp.response` delegate to
 :mod:`scipy.signal`; these checks run first, so a bad argument fails with an
 :class:`~pyjl.exceptions.InputError` naming it, and what SciPy still refuses is
 relayed in SciPy's own words (:func:`call_scipy`).
@@ -8,7 +9,10 @@ relayed in SciPy's own words (:func:`call_scipy`).
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
+import scipy.signal as _ss
 
 from .. import _validate
 from ..data import as_raw
@@ -22,9 +26,13 @@ __all__ = [
     "decibels",
     "nyquist",
     "frequencies",
+    "frequency",
     "finite",
+    "window_params",
+    "known_window",
     "finite_taps",
     "call_scipy",
+    "in_namespace",
     "relayed",
 ]
 
@@ -108,7 +116,7 @@ def frequencies(value, name, fs, analog=False, count=None):
             name,
             f"must lie strictly between 0 and {where}",
             f"{arr[i]} at index {i}",
-            f"pass a cutoff in (0, {nyq:g})"
+            f"pass a frequency in (0, {nyq:g})"
             + ("" if fs is not None else ", or give the sampling rate as fs="),
         )
     if arr.size > 1 and np.any(np.diff(arr) <= 0):
@@ -116,6 +124,19 @@ def frequencies(value, name, fs, analog=False, count=None):
             name, "must be strictly increasing", str(arr.tolist()), "sort the band edges"
         )
     return arr
+
+
+def frequency(value, name, fs):
+    """One frequency strictly inside ``(0, fs/2)`` (a notch's or a comb's ``w0``), a float."""
+    if np.ndim(scalar(value)) != 0:
+        raise _validate.error(
+            name,
+            "must be a single frequency",
+            _validate.describe(value),
+            "pass one number, e.g. 0.2 (or 60.0 with fs=1000.0)",
+            wrong_type=True,
+        )
+    return float(frequencies(value, name, fs)[0])
 
 
 def finite(values, name, positive=False, kinds="biufc"):
@@ -158,6 +179,61 @@ def finite_taps(taps, window, width=None):
         if kaiser
         else "pass more taps, or a window that is not zero at both ends (e.g. 'hamming')",
     )
+
+
+def window_params(window):
+    """Refuse a window whose numeric parameters (a Kaiser ``beta``, a Gaussian ``std``, ...)
+    are not finite: ``("kaiser", nan)`` or ``nan`` itself (a bare number is a Kaiser beta)."""
+    params = window[1:] if isinstance(window, tuple) else (window,)
+    for i, param in enumerate(params, start=1):
+        if isinstance(param, numbers.Number) and not isinstance(param, (bool, np.bool_)):
+            name = f"window[{i}]" if isinstance(window, tuple) else "window"
+            _validate.real(
+                param, name, fix="pass a finite window parameter, e.g. window=('kaiser', 8.6)"
+            )
+
+
+def known_window(window, numtaps):
+    """The ``numtaps`` samples of ``window`` (None for ``window=None``, no window), or an
+    InputError naming ``window`` where :func:`scipy.signal.get_window` refuses it
+    (``'bogus'``, ``'kaiser'`` without its beta, an array of samples)."""
+    if window is None:
+        return None
+    try:
+        return _ss.get_window(window, numtaps, fftbins=False)
+    except (ValueError, TypeError) as exc:
+        raise _validate.error(
+            "window",
+            "must be a window SciPy knows",
+            _validate.describe(window),
+            f"use e.g. 'hamming' or ('kaiser', 8.6) (SciPy: {str(exc).rstrip('.!')})",
+        ) from exc
+
+
+def in_namespace(arrays, xp, device):
+    """SciPy's ``xp`` and ``device`` (its array API designs): ``arrays`` as arrays of the
+    namespace ``xp`` (NumPy's when None) on ``device``; unchanged when both are None."""
+    if xp is None and device is None:
+        return arrays
+    space = np if xp is None else xp
+    if not callable(getattr(space, "asarray", None)):
+        raise _validate.error(
+            "xp",
+            "must be an array namespace (a module with asarray, as numpy or "
+            "array_api_compat.numpy)",
+            _validate.describe(xp),
+            "pass xp=None for NumPy arrays",
+            wrong_type=True,
+        )
+    try:
+        return tuple(space.asarray(a, device=device) for a in arrays)
+    except (TypeError, ValueError) as exc:
+        raise _validate.error(
+            "device",
+            f"must be a device of {getattr(space, '__name__', 'the namespace')}",
+            _validate.describe(device),
+            f"pass device=None (the namespace's default; {exc})",
+        ) from exc
 
 
 def relayed(func, exc: ValueError) -> InputError:

@@ -1,15 +1,19 @@
-"""Filter design, delegated to :mod:`scipy.signal` after pyjl checks the arguments.
+"""IIR filter design, delegated to :mod:`scipy.signal` after pyjl checks the arguments.
 
-``butter``, ``cheby1``, ``cheby2``, ``ellip``, ``bessel`` (IIR), ``firwin``,
-``kaiserord`` and ``remez`` (FIR) take SciPy's arguments and return SciPy's
-results; pyjl only checks the arguments first (:mod:`pyjl.dsp._design_args`), so
-a cutoff outside ``(0, fs/2)`` or a NaN window parameter fails with an
+``butter``, ``cheby1``, ``cheby2``, ``ellip`` and ``bessel`` (order ``N`` from
+cutoffs ``Wn``), ``iirnotch`` and ``iirpeak`` (second order, at one frequency
+``w0`` with quality factor ``Q``) and ``iircomb`` (notches or peaks at every
+multiple of ``w0``) take SciPy's arguments and return SciPy's results; pyjl only
+checks the arguments first (:mod:`pyjl.dsp._design_args`), so a cutoff outside
+``(0, fs/2)`` or a comb whose ``w0`` does not divide ``fs`` fails with an
 :class:`~pyjl.exceptions.InputError` that names the argument and says how to fix
 it, before SciPy sees it.  What SciPy accepts is accepted (order-0 designs, for
-one), and results keep SciPy's dtypes.  A design whose arguments are all plain numbers
-and names is computed once per value and copied out on later calls
-(:mod:`pyjl.dsp._memo`).  The frequency response and the steady
-state of a designed filter are in :mod:`pyjl.dsp.response`.
+one), but for a ``Q`` so low that the notch, peak or comb would be unstable, and
+results keep SciPy's dtypes.  A design whose arguments are all plain numbers and
+names is computed once per value and copied out on later calls
+(:mod:`pyjl.dsp._memo`).  The FIR designs are in :mod:`pyjl.dsp.design_fir`; the
+frequency response and the steady state of a designed filter in
+:mod:`pyjl.dsp.response`.
 
 >>> from pyjl.dsp import butter
 >>> butter(4, 100.0, fs=1000.0, output="sos").shape
@@ -22,28 +26,32 @@ pyjl.exceptions.InputError: `Wn` must lie strictly between 0 and the Nyquist fre
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 import scipy.signal as _ss
 
 from .. import _validate
-from ..data import as_raw
 from ._design_args import (
     MAX_ORDER,
     MAX_TAPS,
     call_scipy,
     decibels,
-    finite,
-    finite_taps,
     frequencies,
-    nyquist,
+    frequency,
+    in_namespace,
     positive,
-    scalar,
 )
 from ._memo import by_value
 
-__all__ = ["butter", "cheby1", "cheby2", "ellip", "bessel", "firwin", "kaiserord", "remez"]
+__all__ = [
+    "butter",
+    "cheby1",
+    "cheby2",
+    "ellip",
+    "bessel",
+    "iirnotch",
+    "iirpeak",
+    "iircomb",
+]
 
 #: the highest order whose Bessel polynomial :func:`scipy.signal.besselap` finds the zeros
 #: of, for every ``norm`` (85 and up: "Zeros failed to converge")
@@ -86,34 +94,6 @@ def _iir(N, Wn, btype, analog, fs):
         )
     frequencies(Wn, "Wn", fs, analog, count=_BTYPES[btype.lower()])
     return N
-
-
-def _window(window):
-    """Refuse a window whose numeric parameters (a Kaiser ``beta``, a Gaussian ``std``, ...)
-    are not finite: ``("kaiser", nan)`` or ``nan`` itself (a bare number is a Kaiser beta)."""
-    params = window[1:] if isinstance(window, tuple) else (window,)
-    for i, param in enumerate(params, start=1):
-        if isinstance(param, numbers.Number) and not isinstance(param, (bool, np.bool_)):
-            name = f"window[{i}]" if isinstance(window, tuple) else "window"
-            _validate.real(
-                param, name, fix="pass a finite window parameter, e.g. window=('kaiser', 8.6)"
-            )
-
-
-def _known_window(window, numtaps):
-    """Refuse a window name or tuple :func:`scipy.signal.get_window` does not know
-    (``'bogus'``, ``'kaiser'`` without its beta), naming ``window``."""
-    if not isinstance(window, (str, tuple)):
-        return
-    try:
-        _ss.get_window(window, numtaps, fftbins=False)
-    except (ValueError, TypeError) as exc:
-        raise _validate.error(
-            "window",
-            "must be a window SciPy knows",
-            _validate.describe(window),
-            f"use e.g. 'hamming' or ('kaiser', 8.6) (SciPy: {str(exc).rstrip('.!')})",
-        ) from exc
 
 
 @by_value
@@ -221,157 +201,139 @@ def bessel(N, Wn, btype="low", analog=False, output="ba", norm="phase", fs=None)
     )
 
 
+def _second_order(design, w0, Q, fs):
+    """SciPy's notch or peak ``design`` for ``w0`` in ``(0, fs/2)``, ``Q`` > 0 (checked
+    first, as SciPy converts it first) and the -3 dB bandwidth ``w0/Q`` below fs/2 (else
+    SciPy's filter has a pole on or outside the unit circle).  An array ``fs`` is refused
+    in SciPy's words."""
+    Q = positive(Q, "Q")
+    if np.ndim(fs) > 0:  # refused in SciPy's words, as by the other designs
+        return call_scipy(design, w0, Q, fs=fs)
+    fs = positive(fs, "fs")
+    w0 = frequency(w0, "w0", fs)
+    if not 2 * w0 / fs / Q < 1:  # SciPy's bandwidth, normalised to Nyquist
+        raise _validate.error(
+            "Q",
+            f"must be > 2*w0/fs = {2 * w0 / fs:g}, so that the -3 dB bandwidth w0/Q stays "
+            "below the Nyquist frequency (a lower Q gives an unstable filter)",
+            Q,
+            f"pass Q = w0 / bandwidth > {2 * w0 / fs:g}",
+        )
+    return call_scipy(design, w0, Q, fs=fs)
+
+
 @by_value
-def firwin(numtaps, cutoff, *, width=None, window="hamming", pass_zero=True, scale=True, fs=None):
-    """Windowed-sinc FIR design (:func:`scipy.signal.firwin`); ``cutoff`` in ``(0, fs/2)``.
+def _iirnotch(w0, Q, fs):
+    return _second_order(_ss.iirnotch, w0, Q, fs)
+
+
+@by_value
+def _iirpeak(w0, Q, fs):
+    return _second_order(_ss.iirpeak, w0, Q, fs)
+
+
+def iirnotch(w0, Q, fs=2.0, *, xp=None, device=None):
+    """Second-order notch at ``w0``, quality factor ``Q`` = ``w0`` / -3 dB bandwidth
+    (:func:`scipy.signal.iirnotch`); ``w0`` in ``(0, fs/2)``, ``fs`` defaults to 2.
+    ``xp`` and ``device`` are SciPy's: ``(b, a)`` as arrays of that array namespace.
 
     Examples
     --------
     >>> import numpy as np
     >>> from scipy import signal
     >>> from pyjl import dsp
-    >>> taps = dsp.firwin(31, 0.25)
-    >>> len(taps), round(float(taps.sum()), 6)
-    (31, 1.0)
-    >>> bool(np.allclose(taps, signal.firwin(31, 0.25)))
+    >>> b, a = dsp.iirnotch(60.0, 30.0, fs=1000.0)
+    >>> bool(np.allclose(b, signal.iirnotch(60.0, 30.0, fs=1000.0)[0]))
     True
+    >>> _, h = dsp.freqz(b, a, worN=[0.0, 60.0], fs=1000.0)
+    >>> np.round(np.abs(h), 6).tolist()  # 1 at DC, 0 at the notch
+    [1.0, 0.0]
     """
-    numtaps = _validate.integer(numtaps, "numtaps", low=1, high=MAX_TAPS)
-    frequencies(cutoff, "cutoff", fs)
-    if width is not None:
-        width = _validate.real(
-            width,
-            "width",
-            low=0,
-            low_open=True,
-            fix="pass the transition width (in the units of fs) as a "
-            "positive number, or width=None to use `window`",
-        )
-    _window(window)
-    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        if width is None:  # with a width, firwin designs its own Kaiser window
-            _known_window(window, numtaps)
-        taps = call_scipy(
-            _ss.firwin,
-            numtaps,
-            cutoff,
-            width=width,
-            window=window,
-            pass_zero=pass_zero,
-            scale=scale,
-            fs=fs,
-        )
-    return finite_taps(taps, window, width)
+    return in_namespace(_iirnotch(w0, Q, fs), xp, device)
 
 
-@by_value
-def kaiserord(ripple, width):
-    """Kaiser window ``(numtaps, beta)`` for ``ripple`` dB and a transition ``width``
-    normalised to Nyquist, in ``(0, 1)`` (:func:`scipy.signal.kaiserord`).
+def iirpeak(w0, Q, fs=2.0, *, xp=None, device=None):
+    """Second-order resonator (peak) at ``w0``, quality factor ``Q`` = ``w0`` / -3 dB
+    bandwidth (:func:`scipy.signal.iirpeak`); ``w0`` in ``(0, fs/2)``, ``fs`` defaults to 2.
+    ``xp`` and ``device`` are SciPy's: ``(b, a)`` as arrays of that array namespace.
 
     Examples
     --------
     >>> import numpy as np
     >>> from scipy import signal
     >>> from pyjl import dsp
-    >>> dsp.kaiserord(60.0, 0.05) == signal.kaiserord(60.0, 0.05)
+    >>> b, a = dsp.iirpeak(0.3, 10.0)
+    >>> bool(np.allclose(a, signal.iirpeak(0.3, 10.0)[1]))
     True
+    >>> _, h = dsp.freqz(b, a, worN=[0.3 * np.pi])
+    >>> round(float(np.abs(h[0])), 6)  # 1 at the peak
+    1.0
     """
-    positive(ripple, "ripple")
-    _validate.real(
-        scalar(width),
-        "width",
-        low=0,
-        high=1,
-        low_open=True,
-        high_open=True,
-        fix="pass the transition width / Nyquist: divide the width in Hz by fs/2",
-    )
-    return call_scipy(_ss.kaiserord, ripple, width)
+    return in_namespace(_iirpeak(w0, Q, fs), xp, device)
 
 
-@by_value
-def remez(
-    numtaps, bands, desired, *, weight=None, type="bandpass", maxiter=25, grid_density=16, fs=None
-):
-    """Parks-McClellan equiripple FIR design (:func:`scipy.signal.remez`).
+def iircomb(w0, Q, ftype="notch", fs=2.0, *, pass_zero=False, xp=None, device=None):
+    """Comb of notches (``ftype='notch'``) or peaks (``'peak'``) at every multiple of
+    ``w0`` (:func:`scipy.signal.iircomb`): ``b`` and ``a`` of order ``N = fs/w0``.
+
+    ``fs/w0`` must be an integer (to SciPy's relative tolerance 1e-14), ``Q`` > 1 (each
+    tooth's bandwidth ``w0/Q`` below the spacing ``w0``; a lower ``Q`` is unstable), and
+    ``pass_zero`` (True, False or None) puts a peak rather than a notch at 0.  ``xp`` and
+    ``device`` are SciPy's: ``(b, a)`` as arrays of that array namespace.
 
     Examples
     --------
     >>> import numpy as np
     >>> from scipy import signal
     >>> from pyjl import dsp
-    >>> ref = signal.remez(21, [0, 0.1, 0.2, 0.5], [1, 0])
-    >>> bool(np.allclose(dsp.remez(21, [0, 0.1, 0.2, 0.5], [1, 0]), ref))
-    True
+    >>> b, a = dsp.iircomb(50.0, 30.0, fs=1000.0)
+    >>> len(b), bool(np.allclose(b, signal.iircomb(50.0, 30.0, fs=1000.0)[0]))
+    (21, True)
+    >>> _, h = dsp.freqz(b, a, worN=[50.0, 100.0, 450.0], fs=1000.0)
+    >>> np.round(np.abs(h), 6).tolist()  # a notch at each multiple of 50 Hz
+    [0.0, 0.0, 0.0]
     """
-    numtaps = _validate.integer(numtaps, "numtaps", low=1, high=MAX_TAPS)
-    n_bands = _bands(bands, fs)
-    _per_band(desired, "desired", n_bands)
-    if weight is not None:
-        _per_band(weight, "weight", n_bands, positive=True)
-    type = _validate.choice(type, "type", ("bandpass", "differentiator", "hilbert"))
-    maxiter = _validate.integer(maxiter, "maxiter", low=1, high=10**6)
-    grid_density = _validate.integer(grid_density, "grid_density", low=1, high=2**12)
-    taps = call_scipy(
-        _ss.remez,
-        numtaps,
-        bands,
-        desired,
-        weight=weight,
-        type=type,
-        maxiter=maxiter,
-        grid_density=grid_density,
-        fs=fs,
-    )
-    if not np.all(np.isfinite(taps)):
-        raise _validate.error(
-            "desired",
-            "must give finite taps (gains of moderate size)",
-            _validate.describe(desired),
-            "scale the gains down and the taps up afterwards",
-        )
-    return taps
+    return in_namespace(_iircomb(w0, Q, ftype, fs, pass_zero), xp, device)
 
 
-def _per_band(values, name, n_bands, positive=False):
-    """One finite real value per band (``desired`` gains, ``weight``), of moderate size."""
-    finite(values, name, positive=positive, kinds="biuf")
-    arr = np.asarray(values)
-    if arr.ndim > 1 or arr.size != n_bands:
+@by_value
+def _iircomb(w0, Q, ftype, fs, pass_zero):
+    """:func:`iircomb`'s checks and SciPy's design, kept per argument value."""
+    if not isinstance(ftype, str) or ftype.lower() not in ("notch", "peak"):
         raise _validate.error(
-            name,
-            f"must hold one value per band ({n_bands})",
-            _validate.describe(values),
-            "pass a flat list, one per band",
+            "ftype",
+            "must be 'notch' or 'peak'",
+            _validate.describe(ftype),
+            "pass ftype='notch' or ftype='peak'",
+            wrong_type=not isinstance(ftype, str),
         )
-    if np.any(np.abs(arr) > 1e100):
+    pass_zero = pass_zero is not None and _validate.boolean(pass_zero, "pass_zero")
+    if np.ndim(fs) > 0:  # refused in SciPy's words
+        return call_scipy(_ss.iircomb, w0, Q, ftype=ftype, fs=fs, pass_zero=pass_zero)
+    fs = positive(fs, "fs")
+    w0 = frequency(w0, "w0", fs)
+    if fs / w0 > MAX_TAPS:
         raise _validate.error(
-            name,
-            "must hold values of magnitude <= 1e100 (larger ones overflow the exchange iteration)",
-            _validate.describe(values),
-            "scale them down; the design is linear in the gains",
+            "w0",
+            f"must be >= fs/{MAX_TAPS} (the comb has fs/w0 + 1 coefficients)",
+            f"w0={w0!r} with fs={fs!r}",
+            "pass a larger w0, or a lower fs",
         )
-
-
-def _bands(bands, fs):
-    """Validate remez's band edges (pairs, increasing, in [0, fs/2]); the number of bands."""
-    nyq = nyquist(fs, default=0.5)
-    raw = as_raw(bands, "bands")
-    b = raw.astype(float) if raw.dtype.kind in "biuf" and raw.ndim == 1 else np.zeros(1)
-    if (
-        b.size < 2
-        or b.size % 2
-        or np.any(~np.isfinite(b))
-        or b.min() < 0
-        or b.max() > nyq
-        or np.any(np.diff(b) < 0)
-    ):
-        top = "fs/2" if fs is not None else "fs = 1 by default"
+    n = round(fs / w0)
+    if abs(w0 - fs / n) / fs > 1e-14:  # SciPy's test and tolerance
         raise _validate.error(
-            "bands",
-            f"must be an even number of increasing edges in [0, {nyq:g}] ({top})",
-            _validate.describe(bands),
-            "pass [0, f1, f2, ..., fs/2]",
+            "w0",
+            "must divide fs a whole number of times (fs/w0 an integer, to 1e-14 relative)",
+            f"w0={w0!r} with fs={fs!r}, fs/w0 = {fs / w0:.10g}",
+            f"pass w0 = fs/N for an integer N, e.g. {fs / n!r}",
         )
-    return b.size // 2
+    Q = positive(Q, "Q")
+    if Q <= 1:
+        raise _validate.error(
+            "Q",
+            "must be > 1 for a comb, so that each tooth's -3 dB bandwidth w0/Q stays "
+            "below the spacing w0 (a lower Q gives an unstable filter)",
+            Q,
+            "pass Q = w0 / bandwidth > 1",
+        )
+    return call_scipy(_ss.iircomb, w0, Q, ftype=ftype, fs=fs, pass_zero=pass_zero)

@@ -421,6 +421,79 @@ def design():
         NAME + "remez", lambda v: rz(grid_density=v), "grid_density", Int(16, low=1)
     )
     out += param_cases(NAME + "remez", lambda v: rz(type=v), "type", Choice("bandpass"))
+    out += _notches()
+    out += _firwin2()
+    return out
+
+
+#: a frequency strictly inside (0, Nyquist = 1), as the designs' ``w0`` and ``Wn`` take it
+W0 = Real(0.2, low=0.0, high=1.0, low_open=True, high_open=True)
+
+
+def _notches():
+    out = []
+    for name in ("iirnotch", "iirpeak"):
+        fn = getattr(dsp, name)
+
+        def call(w0=0.2, Q=30.0, fs=2.0, fn=fn):
+            return fn(w0, Q, fs=fs)
+
+        out += param_cases(
+            NAME + name,
+            lambda v, call=call: call(w0=v),
+            "w0",
+            W0,
+            extra=(("[0.2]", [0.2], "refuse"),),
+        )
+        out += param_cases(
+            NAME + name, lambda v, call=call: call(Q=v), "Q", Real(30.0, low=0.0, low_open=True)
+        )
+        out += param_cases(
+            NAME + name, lambda v, call=call: call(fs=v), "fs", Real(2.0, low=0.0, low_open=True)
+        )
+
+    def comb(w0=0.2, Q=30.0, ftype="notch", fs=2.0, pass_zero=False):
+        return dsp.iircomb(w0, Q, ftype=ftype, fs=fs, pass_zero=pass_zero)
+
+    out += param_cases(
+        NAME + "iircomb",
+        lambda v: comb(w0=v),
+        "w0",
+        W0,
+        extra=(("[0.2]", [0.2], "refuse"), ("0.3 (fs/w0 not whole)", 0.3, "refuse")),
+    )
+    out += param_cases(
+        NAME + "iircomb", lambda v: comb(Q=v), "Q", Real(30.0, low=1.0, low_open=True)
+    )
+    out += param_cases(NAME + "iircomb", lambda v: comb(ftype=v), "ftype", Choice("notch"))
+    out += param_cases(
+        NAME + "iircomb", lambda v: comb(fs=v), "fs", Real(2.0, low=0.0, low_open=True)
+    )
+    out += param_cases(
+        NAME + "iircomb", lambda v: comb(pass_zero=v), "pass_zero", Bool(False, strict=False)
+    )
+    return out
+
+
+def _firwin2():
+    freq, gain = [0.0, 0.5, 1.0], [1.0, 1.0, 0.0]
+    fw2 = lambda **kw: dsp.firwin2(**{"numtaps": 15, "freq": freq, "gain": gain, **kw})  # noqa: E731
+    out = param_cases(NAME + "firwin2", lambda v: fw2(numtaps=v), "numtaps", Int(15, low=1))
+    out += data_cases(NAME + "firwin2", lambda v: fw2(freq=v), "freq", freq, "coef", max_ndim=1)
+    out += data_cases(NAME + "firwin2", lambda v: fw2(gain=v), "gain", gain, "coef", max_ndim=1)
+    out += param_cases(
+        NAME + "firwin2", lambda v: fw2(nfreqs=v), "nfreqs", Int(64, low=16, none=True)
+    )
+    out += param_cases(
+        NAME + "firwin2",
+        lambda v: fw2(antisymmetric=v),
+        "antisymmetric",
+        Bool(False, strict=False),
+    )
+    out += param_cases(
+        NAME + "firwin2", lambda v: fw2(fs=v), "fs", Real(2.0, low=0.0, low_open=True, none=True)
+    )
+    out += _windowed("firwin2", lambda v: fw2(window=v), 15)
     return out
 
 
