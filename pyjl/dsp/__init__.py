@@ -11,11 +11,13 @@ from .correlation import choose_conv_method, convolve, correlate, correlation_la
 from .design import bessel, butter, cheby1, cheby2, ellip, iircomb, iirnotch, iirpeak
 from .design_fir import firwin, firwin2, kaiserord, remez
 from .filtering import lfilter, sosfilt
+from .fourier_resample import resample
 from .rates import decimate, resample_poly, upfirdn
 from .response import freqz, lfilter_zi, sosfilt_zi, sosfreqz
 from .spectral import coherence, csd, periodogram, welch
 from .stft import hilbert, istft, spectrogram, stft
 from .streaming import FirFilter, Resampler, SosFilter
+from .trends import detrend
 from .zero_phase import filtfilt, sosfiltfilt
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "lfilter",
     "filtfilt",
     "sosfiltfilt",
+    "detrend",
     "convolve",
     "correlate",
     "correlation_lags",
@@ -49,6 +52,7 @@ __all__ = [
     "upfirdn",
     "resample_poly",
     "decimate",
+    "resample",
     "periodogram",
     "welch",
     "csd",

@@ -150,6 +150,17 @@ def convolution_and_resampling():
         NAME + "correlation_lags", lambda v: lags(in2_len=v), "in2_len", Int(4, low=1)
     )
     out += param_cases(NAME + "correlation_lags", lambda v: lags(mode=v), "mode", Choice("full"))
+    rs = lambda **kw: dsp.resample(**{"x": X, "num": 48, **kw})  # noqa: E731
+    out += data_cases(NAME + "resample", lambda v: rs(x=v), "x", X)
+    out += param_cases(NAME + "resample", lambda v: rs(num=v), "num", Int(48, low=1))
+    out += param_cases(NAME + "resample", lambda v: rs(domain=v), "domain", Choice("time"))
+    dt = lambda **kw: dsp.detrend(**{"data": X, **kw})  # noqa: E731
+    out += data_cases(NAME + "detrend", lambda v: dt(data=v), "data", X)
+    out += param_cases(NAME + "detrend", lambda v: dt(type=v), "type", Choice("linear"))
+    out += param_cases(NAME + "detrend", lambda v: dt(bp=v), "bp", Int(0, low=0, high=64))
+    out += param_cases(
+        NAME + "detrend", lambda v: dt(overwrite_data=v), "overwrite_data", Bool(False)
+    )
     up = lambda **kw: dsp.upfirdn(**{"h": TAPS, "x": X, "up": 2, "down": 3, **kw})  # noqa: E731
     out += data_cases(NAME + "upfirdn", lambda v: up(x=v), "x", X)
     out += data_cases(NAME + "upfirdn", lambda v: up(h=v), "h", TAPS, "coef", max_ndim=1)
