@@ -31,6 +31,7 @@ BA8 = ss.butter(8, 0.1)
 BA4 = ss.butter(4, 0.1)
 BA2 = ss.butter(2, 0.1)
 FIR = ss.firwin(101, 0.2)
+FIR64 = ss.firwin(64, 0.2)
 CHUNK = 1 << 16
 
 
@@ -62,6 +63,11 @@ def _stream(chunks):
 def _cases(x):
     # chunks arrive as their own buffers (as from a device or a socket), made before timing
     chunks = [np.ascontiguousarray(x[..., i : i + CHUNK]) for i in range(0, x.shape[-1], CHUNK)]
+    # 1-D filters along the last axis, shaped as x (convolve's inputs share their rank)
+    taps = FIR64.reshape((1,) * (x.ndim - 1) + (-1,))
+    template = np.ascontiguousarray(x[..., :2048][(0,) * (x.ndim - 1)]).reshape(
+        taps.shape[:-1] + (-1,)
+    )
     return [
         (
             "sosfilt (8th-order Butterworth)",
@@ -103,6 +109,30 @@ def _cases(x):
             "resample_poly 3/2",
             lambda: dsp.resample_poly(x, 3, 2, axis=-1),
             lambda: ss.resample_poly(x, 3, 2, axis=-1),
+            "scipy.signal",
+        ),
+        (
+            "convolve, 64-tap FIR (method auto)",
+            lambda: dsp.convolve(x, taps),
+            lambda: ss.convolve(x, taps),
+            "scipy.signal",
+        ),
+        (
+            "correlate, 2,048-sample template (method auto)",
+            lambda: dsp.correlate(x, template),
+            lambda: ss.correlate(x, template),
+            "scipy.signal",
+        ),
+        (
+            "resample (Fourier) to 3/2 the length",
+            lambda: dsp.resample(x, x.shape[-1] * 3 // 2, axis=-1),
+            lambda: ss.resample(x, x.shape[-1] * 3 // 2, axis=-1),
+            "scipy.signal",
+        ),
+        (
+            "detrend, linear",
+            lambda: dsp.detrend(x),
+            lambda: ss.detrend(x),
             "scipy.signal",
         ),
         (
