@@ -14,6 +14,7 @@ from .filtering import lfilter, sosfilt
 from .fourier_resample import resample
 from .rates import decimate, resample_poly, upfirdn
 from .response import freqz, lfilter_zi, sosfilt_zi, sosfreqz
+from .savgol import savgol_coeffs, savgol_filter
 from .spectral import coherence, csd, periodogram, welch
 from .stft import hilbert, istft, spectrogram, stft
 from .streaming import FirFilter, Resampler, SosFilter
@@ -43,6 +44,8 @@ __all__ = [
     "filtfilt",
     "sosfiltfilt",
     "detrend",
+    "savgol_filter",
+    "savgol_coeffs",
     "convolve",
     "correlate",
     "correlation_lags",

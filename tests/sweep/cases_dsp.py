@@ -161,6 +161,30 @@ def convolution_and_resampling():
     out += param_cases(
         NAME + "detrend", lambda v: dt(overwrite_data=v), "overwrite_data", Bool(False)
     )
+    sg = lambda **kw: dsp.savgol_filter(**{"x": X, "window_length": 9, "polyorder": 3, **kw})  # noqa: E731
+    out += data_cases(NAME + "savgol_filter", lambda v: sg(x=v), "x", X)
+    for arg, spec in (
+        ("window_length", Int(9, low=4, high=64)),
+        ("polyorder", Int(3, low=0, high=8)),
+        ("deriv", Int(0, low=0)),
+        ("delta", Real(1.0, low=0.0, low_open=True)),
+        ("mode", Choice("interp")),
+    ):
+        out += param_cases(NAME + "savgol_filter", lambda v, arg=arg: sg(**{arg: v}), arg, spec)
+    out += param_cases(
+        NAME + "savgol_filter", lambda v: sg(mode="constant", cval=v), "cval", Real(0.0)
+    )
+    sgc = lambda **kw: dsp.savgol_coeffs(**{"window_length": 9, "polyorder": 3, **kw})  # noqa: E731
+    out += param_cases(
+        NAME + "savgol_coeffs", lambda v: sgc(window_length=v), "window_length", Int(9, low=4)
+    )
+    out += param_cases(
+        NAME + "savgol_coeffs",
+        lambda v: sgc(pos=v),
+        "pos",
+        Real(4.0, low=0.0, high=9.0, high_open=True, none=True),
+    )
+    out += param_cases(NAME + "savgol_coeffs", lambda v: sgc(use=v), "use", Choice("conv"))
     up = lambda **kw: dsp.upfirdn(**{"h": TAPS, "x": X, "up": 2, "down": 3, **kw})  # noqa: E731
     out += data_cases(NAME + "upfirdn", lambda v: up(x=v), "x", X)
     out += data_cases(NAME + "upfirdn", lambda v: up(h=v), "h", TAPS, "coef", max_ndim=1)
