@@ -130,6 +130,12 @@ def _cases(x):
             "scipy.signal",
         ),
         (
+            "savgol_filter, 31-sample window, cubic",
+            lambda: dsp.savgol_filter(x, 31, 3),
+            lambda: ss.savgol_filter(x, 31, 3),
+            "scipy.signal",
+        ),
+        (
             "detrend, linear",
             lambda: dsp.detrend(x),
             lambda: ss.detrend(x),

@@ -34,8 +34,6 @@ from .convolution import _overlap_add
 __all__ = ["savgol_coeffs", "savgol_filter"]
 
 MODES = ("mirror", "constant", "nearest", "wrap", "interp")
-#: ``scipy.ndimage`` extension modes as :func:`numpy.pad` names them
-_PAD = {"mirror": "reflect", "constant": "constant", "nearest": "edge", "wrap": "wrap"}
 #: a bound on the window, as on the designs' taps (a longer one is an allocation error)
 MAX_WINDOW = 2**24
 
@@ -187,15 +185,20 @@ def savgol_filter(
     coeffs = _coeffs(m, p, d, step, None, "conv")
     after = m // 2  # scipy.ndimage's origin: y[i] = sum_j c[j] x[i + m // 2 - j]
     before = m - 1 - after
-    if mode in ("interp", "constant"):
-        ext = np.pad(x2, ((0, 0), (before, after)))
-        if fill != 0.0:
-            value = fill if s is None else fill / s  # the channels' own scale
-            ext[:, :before] = value
-            ext[:, before + n :] = value
+    value = fill if s is None or fill == 0.0 else fill / s  # in each channel's own scale
+    if n < 2 * m:  # a short signal: extended as a whole
+        y2 = _full(coeffs, _extend(x2, np.arange(-before, n + after), mode, value))
+        y2 = y2[:, m - 1 : m - 1 + n]
     else:
-        ext = np.pad(x2, ((0, 0), (before, after)), mode=_PAD[mode])
-    y2 = _valid(coeffs, ext, n)
+        # the convolution of the signal alone (zeros past its ends), then the outputs that
+        # reach past an end once more, from the extension of that end alone
+        y2 = _full(coeffs, x2)[:, after : after + n]
+        if mode != "interp" and not (mode == "constant" and fill == 0.0):
+            ends = np.arange(-before, before + after), np.arange(n - m + 1, n + after)
+            y2[:, :before] = _full(coeffs, _extend(x2, ends[0], mode, value))[:, m - 1 : -m + 1]
+            y2[:, n - after :] = _full(coeffs, _extend(x2, ends[1], mode, value))[
+                :, m - 1 : -m + 1
+            ]
     if mode == "interp" and d <= p:
         half = m // 2
         left, right = _edge_rows(m, p, d, step)
@@ -205,15 +208,33 @@ def savgol_filter(
     return sig.restore(from_channels(y2, outer, sig.axis))
 
 
-def _valid(coeffs, ext, n):
-    """The ``n`` outputs of ``coeffs`` convolved with each extended row ``ext`` that use
-    no samples beyond it: the engine's direct kernel, or overlap-add for long windows."""
+def _full(coeffs, rows):
+    """The full convolution of ``coeffs`` with each row: the engine's direct kernel, or
+    overlap-add for long windows."""
     m = coeffs.size
-    if m >= FFT_MIN_TAPS and ext.shape[1] >= 4 * m and not np.iscomplexobj(ext):
-        full = _overlap_add(ext, coeffs, 1)
-    else:
-        full = upfirdn_channels(coeffs, ext, 1, 1)
-    return np.ascontiguousarray(full[:, m - 1 : m - 1 + n])
+    if m >= FFT_MIN_TAPS and rows.shape[1] >= 4 * m and not np.iscomplexobj(rows):
+        return _overlap_add(rows, coeffs, 1)
+    return upfirdn_channels(coeffs, rows, 1, 1)
+
+
+def _extend(x2, k, mode, value):
+    """The samples at positions ``k`` of each row of ``x2`` extended past its ends as
+    :func:`scipy.ndimage.convolve1d`'s ``mode``: ``value`` (``"constant"``; zeros for
+    ``"interp"``), the end sample (``"nearest"``), periodically (``"wrap"``), or
+    reflected about the end samples, period ``2 (n - 1)`` (``"mirror"``)."""
+    n = x2.shape[1]
+    if mode in ("constant", "interp"):
+        out = x2[:, np.clip(k, 0, n - 1)]
+        out[:, (k < 0) | (k >= n)] = value
+        return out
+    if mode == "nearest":
+        return x2[:, np.clip(k, 0, n - 1)]
+    if mode == "wrap":
+        return x2[:, k % n]
+    if n == 1:
+        return x2[:, np.zeros_like(k)]
+    r = k % (2 * (n - 1))
+    return x2[:, np.where(r < n, r, 2 * (n - 1) - r)]
 
 
 @by_value
