@@ -6,6 +6,7 @@ filtering, resampling and spectral kernels run on the current engine
 """
 
 from . import windows
+from .conversions import sos2tf, sos2zpk, tf2sos, tf2zpk, zpk2sos, zpk2tf
 from .convolution import fftconvolve, oaconvolve
 from .correlation import choose_conv_method, convolve, correlate, correlation_lags
 from .design import bessel, butter, cheby1, cheby2, ellip, iircomb, iirnotch, iirpeak
@@ -13,7 +14,7 @@ from .design_fir import firwin, firwin2, kaiserord, remez
 from .filtering import lfilter, sosfilt
 from .fourier_resample import resample
 from .rates import decimate, resample_poly, upfirdn
-from .response import freqz, lfilter_zi, sosfilt_zi, sosfreqz
+from .response import freqz, lfilter_zi, lfiltic, sosfilt_zi, sosfreqz
 from .savgol import savgol_coeffs, savgol_filter
 from .spectral import coherence, csd, periodogram, welch
 from .stft import hilbert, istft, spectrogram, stft
@@ -39,6 +40,13 @@ __all__ = [
     "sosfreqz",
     "lfilter_zi",
     "sosfilt_zi",
+    "lfiltic",
+    "tf2zpk",
+    "zpk2tf",
+    "tf2sos",
+    "sos2tf",
+    "zpk2sos",
+    "sos2zpk",
     "sosfilt",
     "lfilter",
     "filtfilt",

@@ -31,6 +31,7 @@ __all__ = [
     "window_params",
     "known_window",
     "finite_taps",
+    "finite_result",
     "call_scipy",
     "in_namespace",
     "relayed",
@@ -178,6 +179,22 @@ def finite_taps(taps, window, width=None):
         else "pass a smaller Kaiser beta (below ~700)"
         if kaiser
         else "pass more taps, or a window that is not zero at both ends (e.g. 'hamming')",
+    )
+
+
+def finite_result(result, names, value):
+    """``result`` (an array, a number or a tuple of them), or an InputError naming the
+    arguments ``names`` (``value`` the first's) when any of it is NaN or infinite:
+    coefficients so large that SciPy's products or roots overflow."""
+    parts = result if isinstance(result, tuple) else (result,)
+    if all(np.all(np.isfinite(part)) for part in parts if part is not None):
+        return result
+    others = "".join(f"and `{n}` " for n in names[1:])
+    raise _validate.error(
+        names[0],
+        others + "must give a finite result (values this large overflow)",
+        _validate.describe(value),
+        "scale the coefficients down",
     )
 
 

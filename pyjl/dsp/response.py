@@ -1,6 +1,6 @@
-"""What a designed filter does: its frequency response and its step steady state.
+"""What a designed filter does: its frequency response, step steady state and initial state.
 
-``freqz``, ``sosfreqz``, ``lfilter_zi`` and ``sosfilt_zi`` take
+``freqz``, ``sosfreqz``, ``lfilter_zi``, ``sosfilt_zi`` and ``lfiltic`` take
 :mod:`scipy.signal`'s arguments and return SciPy's results after pyjl checks
 them (:mod:`pyjl.dsp._design_args`): coefficients must be finite, ``a`` not
 all zeros (leading zeros are dropped, as SciPy drops them), ``sos`` of shape
@@ -8,6 +8,8 @@ all zeros (leading zeros are dropped, as SciPy drops them), ``sos`` of shape
 NaN somewhere warns (:class:`~pyjl.exceptions.NumericalWarning`), as does an
 unstable denominator; complex and N-D coefficients are taken by ``freqz`` as by
 SciPy; a filter with no steady state (a pole at z = 1) is refused by name.
+``lfiltic`` turns past outputs ``y`` and inputs ``x`` (most recent first) into
+``lfilter``'s state ``zi``; ``a[0]`` must be non-zero.
 
 >>> import numpy as np
 >>> from pyjl.dsp import butter, sosfilt_zi
@@ -27,10 +29,10 @@ from .._warn import warn
 from ..data import as_raw
 from ..exceptions import NumericalWarning
 from . import _inputs
-from ._design_args import MAX_TAPS, call_scipy, finite, positive, relayed
+from ._design_args import MAX_TAPS, call_scipy, finite, finite_result, positive, relayed
 from ._memo import by_value
 
-__all__ = ["freqz", "sosfreqz", "lfilter_zi", "sosfilt_zi"]
+__all__ = ["freqz", "sosfreqz", "lfilter_zi", "sosfilt_zi", "lfiltic"]
 
 
 def _polynomial(c, name):
@@ -210,3 +212,59 @@ def sosfilt_zi(sos):
             sos = raw / a0  # SciPy's lfilter_zi divides each section by its a0 too
     _inputs.validate_sos(sos)
     return _steady_state("sosfilt_zi", ("sos",), np.asarray(sos))
+
+
+def _past(values, name, count):
+    """Past samples ``values`` (most recent first): finite numbers, 1-D (a scalar is one
+    sample), possibly empty; only the first ``count`` matter to the state."""
+    finite(values, name)
+    arr = np.atleast_1d(as_raw(values, name))
+    if arr.ndim != 1:
+        raise _validate.error(
+            name,
+            "must be a 1-D array of past samples, most recent first",
+            f"shape {arr.shape}",
+            f"pass e.g. {name}[::-1] of one channel",
+        )
+    return arr[:count]
+
+
+@by_value
+def _scipy_lfiltic(b, a, y, x):
+    with np.errstate(over="ignore", invalid="ignore"):
+        return call_scipy(_ss.lfiltic, b, a, y, x)
+
+
+def lfiltic(b, a, y, x=None):
+    """Initial state ``zi`` of ``lfilter`` from past outputs ``y`` and past inputs ``x``
+    (:func:`scipy.signal.lfiltic`).
+
+    ``y`` is ``[y[-1], y[-2], ...]`` (most recent first; only its first ``len(a) - 1``
+    values matter, fewer are padded with zeros), ``x`` likewise for the input (its
+    first ``len(b) - 1``; None: zeros).  ``a[0]`` must be non-zero.  The state has
+    ``max(len(a), len(b)) - 1`` values, in SciPy's dtype.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyjl import dsp
+    >>> b, a = dsp.butter(2, 0.3)
+    >>> x = np.arange(8.0)
+    >>> y = dsp.lfilter(b, a, x[:5])
+    >>> zi = dsp.lfiltic(b, a, y[::-1], x[:5][::-1])
+    >>> rest, _ = dsp.lfilter(b, a, x[5:], zi=zi)
+    >>> bool(np.allclose(rest, dsp.lfilter(b, a, x)[5:]))
+    True
+    """
+    b = _inputs.coefficients(b, "b")
+    a = _inputs.coefficients(a, "a")
+    if a[0] == 0:
+        raise _validate.error(
+            "a",
+            "must have a non-zero first coefficient a[0] (lfilter divides by it)",
+            f"a[0] = {a[0]!r}",
+            "drop the leading zeros of `a`",
+        )
+    y = _past(y, "y", a.size - 1)
+    x = None if x is None else _past(x, "x", b.size - 1)
+    return finite_result(_scipy_lfiltic(b, a, y, x), ("b", "a", "y", "x"), b)

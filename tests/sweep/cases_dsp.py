@@ -549,6 +549,51 @@ WINDOW_PARAMS = {
 }
 
 
+#: real zeros and poles (the families' variants are real; complex ones need conjugates)
+ZEROS, POLES = np.array([-1.0, 1.0]), np.array([0.5, -0.2])
+
+
+def conversions():
+    out = []
+    coef = {"kind": "coef", "max_ndim": 1}
+    out += data_cases(NAME + "tf2zpk", lambda v: dsp.tf2zpk(v, A), "b", B, **coef)
+    out += data_cases(NAME + "tf2zpk", lambda v: dsp.tf2zpk(B, v), "a", A, **coef)
+    # z may be 2-D (one row of zeros per numerator): no ndim+1 family for it
+    out += data_cases(NAME + "zpk2tf", lambda v: dsp.zpk2tf(v, POLES, 2.0), "z", ZEROS, "coef")
+    out += data_cases(NAME + "zpk2tf", lambda v: dsp.zpk2tf(ZEROS, v, 2.0), "p", POLES, **coef)
+    out += param_cases(
+        NAME + "zpk2tf",
+        lambda v: dsp.zpk2tf(ZEROS, POLES, v),
+        "k",
+        Real(2.0, override=(("complex", "either"),)),  # SciPy takes a complex gain
+    )
+    zs = lambda **kw: dsp.zpk2sos(**{"z": ZEROS, "p": POLES, "k": 2.0, **kw})  # noqa: E731
+    out += data_cases(NAME + "zpk2sos", lambda v: zs(z=v), "z", ZEROS, **coef)
+    out += data_cases(NAME + "zpk2sos", lambda v: zs(p=v), "p", POLES, **coef)
+    out += param_cases(NAME + "zpk2sos", lambda v: zs(k=v), "k", Real(2.0))
+    out += param_cases(
+        NAME + "zpk2sos", lambda v: zs(pairing=v), "pairing", Choice("nearest", none=True)
+    )
+    out += param_cases(NAME + "zpk2sos", lambda v: zs(analog=v), "analog", Bool(False))
+    ts = lambda **kw: dsp.tf2sos(**{"b": B, "a": A, **kw})  # noqa: E731
+    out += data_cases(NAME + "tf2sos", lambda v: ts(b=v), "b", B, **coef)
+    out += data_cases(NAME + "tf2sos", lambda v: ts(a=v), "a", A, **coef)
+    out += param_cases(
+        NAME + "tf2sos", lambda v: ts(pairing=v), "pairing", Choice("keep_odd", none=True)
+    )
+    out += param_cases(NAME + "tf2sos", lambda v: ts(analog=v), "analog", Bool(False))
+    for name in ("sos2tf", "sos2zpk"):
+        fn = getattr(dsp, name)
+        out += data_cases(NAME + name, lambda v, fn=fn: fn(v), "sos", SOS, "coef", max_ndim=2)
+    y, x = ss.lfilter(B, A, X[:8])[::-1], X[:8][::-1]
+    lt = lambda **kw: dsp.lfiltic(**{"b": B, "a": A, "y": y, "x": x, **kw})  # noqa: E731
+    out += data_cases(NAME + "lfiltic", lambda v: lt(b=v), "b", B, **coef)
+    out += data_cases(NAME + "lfiltic", lambda v: lt(a=v), "a", A, **coef)
+    out += data_cases(NAME + "lfiltic", lambda v: lt(y=v), "y", y, **coef)
+    out += data_cases(NAME + "lfiltic", lambda v: lt(x=v), "x", x, required=False, **coef)
+    return out
+
+
 def window_functions():
     out = []
     names = [
@@ -673,6 +718,7 @@ def cases():
         *spectral(),
         *stft_family(),
         *design(),
+        *conversions(),
         *window_functions(),
         *streaming(),
     ]
