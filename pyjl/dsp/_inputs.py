@@ -30,6 +30,7 @@ __all__ = [
     "own_values",
     "want_dtype",
     "coefficients",
+    "recursive_pair",
     "validate_sos",
     "check_stable",
     "unstable_message",
@@ -214,6 +215,20 @@ def coefficients(c, name: str) -> np.ndarray:
             "redesign the filter or remove NaN/inf coefficients",
         )
     return arr
+
+
+def recursive_pair(b, a) -> tuple[np.ndarray, np.ndarray]:
+    """``b`` and ``a`` read by :func:`coefficients`, with ``a[0]`` non-zero: the
+    recursion divides by it (``lfilter``, ``lfiltic``)."""
+    b, a = coefficients(b, "b"), coefficients(a, "a")
+    if a[0] == 0:
+        raise _validate.error(
+            "a[0]",
+            "must be non-zero (it normalises the filter)",
+            a[0],
+            "pass a denominator whose leading coefficient is non-zero",
+        )
+    return b, a
 
 
 def check_stable(a: np.ndarray, name: str, b: np.ndarray | None = None, tol: float = 1e-9) -> None:

@@ -175,15 +175,7 @@ _BA_KINDS = (np.ndarray, float, list)
 
 def _checked_ba(b, a):
     """:func:`normalize_ba`'s pair and the warning for an unstable ``a`` (or None)."""
-    b = _inputs.coefficients(b, "b")
-    a = _inputs.coefficients(a, "a")
-    if a[0] == 0:
-        raise _validate.error(
-            "a[0]",
-            "must be non-zero (it normalises the filter)",
-            a[0],
-            "pass a denominator whose leading coefficient is non-zero",
-        )
+    b, a = _inputs.recursive_pair(b, a)
     dt = np.complex128 if np.iscomplexobj(b) or np.iscomplexobj(a) else np.float64
     a0 = dt(a[0])
     b, a = (np.ascontiguousarray(_real_if_real(np.asarray(c, dtype=dt) / a0)) for c in (b, a))

@@ -256,15 +256,7 @@ def lfiltic(b, a, y, x=None):
     >>> bool(np.allclose(rest, dsp.lfilter(b, a, x)[5:]))
     True
     """
-    b = _inputs.coefficients(b, "b")
-    a = _inputs.coefficients(a, "a")
-    if a[0] == 0:
-        raise _validate.error(
-            "a",
-            "must have a non-zero first coefficient a[0] (lfilter divides by it)",
-            f"a[0] = {a[0]!r}",
-            "drop the leading zeros of `a`",
-        )
+    b, a = _inputs.recursive_pair(b, a)
     y = _past(y, "y", a.size - 1)
     x = None if x is None else _past(x, "x", b.size - 1)
     return finite_result(_scipy_lfiltic(b, a, y, x), ("b", "a", "y", "x"), b)

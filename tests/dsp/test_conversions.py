@@ -2,6 +2,7 @@
 keep the filter, lfiltic's state continues lfilter exactly, and bad arguments are refused
 by name."""
 
+import re
 import warnings
 
 import numpy as np
@@ -259,7 +260,7 @@ BAD = [
     ("sos", lambda: dsp.sos2zpk([[1.0, 0.0, 0.0, 0.0, 0.0, 0.0]])),
     ("sos", lambda: dsp.sos2zpk("abc")),
     ("a", lambda: dsp.lfiltic(B, [], [0.0])),
-    ("a", lambda: dsp.lfiltic(B, [0.0, 2.0], [0.0, 0.0])),
+    ("a[0]", lambda: dsp.lfiltic(B, [0.0, 2.0], [0.0, 0.0])),
     ("a", lambda: dsp.lfiltic(B, [[1.0], [2.0]], [0.0])),
     ("b", lambda: dsp.lfiltic([[1.0], [2.0]], A, [0.0])),
     ("y", lambda: dsp.lfiltic(B, A, [np.nan, 0.0])),
@@ -273,7 +274,7 @@ BAD = [
 
 @pytest.mark.parametrize("name, call", BAD, ids=[f"{n}-{i}" for i, (n, _) in enumerate(BAD)])
 def test_bad_input_is_refused_by_name(name, call):
-    with pytest.raises(InputError, match=rf"^`{name}`"):
+    with pytest.raises(InputError, match=rf"^`{re.escape(name)}`"):
         call()
 
 
