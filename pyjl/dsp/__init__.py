@@ -13,6 +13,7 @@ from .design import bessel, butter, cheby1, cheby2, ellip, iircomb, iirnotch, ii
 from .design_fir import firwin, firwin2, kaiserord, remez
 from .filtering import lfilter, sosfilt
 from .fourier_resample import resample
+from .peaks import find_peaks, peak_prominences, peak_widths
 from .rates import decimate, resample_poly, upfirdn
 from .response import freqz, lfilter_zi, lfiltic, sosfilt_zi, sosfreqz
 from .savgol import savgol_coeffs, savgol_filter
@@ -72,6 +73,9 @@ __all__ = [
     "stft",
     "istft",
     "hilbert",
+    "find_peaks",
+    "peak_prominences",
+    "peak_widths",
     "SosFilter",
     "FirFilter",
     "Resampler",

@@ -53,6 +53,7 @@ import pytest
 import scipy
 import scipy._lib._array_api as scipy_array_api
 import scipy.signal
+import scipy.signal._peak_finding
 import scipy.signal.tests
 import scipy.signal.windows
 
@@ -161,10 +162,15 @@ ARRAY_API = _Proxy(
         "make_xp_pytest_param": _param_helper(scipy_array_api.make_xp_pytest_param),
     },
 )
+# test_peak_finding imports its functions from the private module that defines them
+PEAK_FINDING = _Proxy(
+    scipy.signal._peak_finding, _pyjl_names(pyjl.dsp, scipy.signal._peak_finding)
+)
 _SWAPPED = {
     "scipy": SCIPY,
     "scipy.signal": SIGNAL,
     "scipy.signal.windows": WINDOWS,
+    "scipy.signal._peak_finding": PEAK_FINDING,
     "scipy._lib._array_api": ARRAY_API,
 }
 _helpers: dict[str, types.ModuleType] = {}

@@ -30,6 +30,9 @@ def test_scipy_test_modules_bind_pyjl_in_every_import_form():
     assert tools.signal.lfilter_zi.__wrapped__ is pyjl.dsp.lfilter_zi
     assert tools.hann.__wrapped__ is pyjl.dsp.windows.hann
     assert tools._filtfilt_gust.__module__.startswith("scipy.")  # private helpers stay SciPy's
+    peaks = _load("test_peak_finding")  # from the private module that defines them
+    assert peaks.find_peaks.__wrapped__ is pyjl.dsp.find_peaks
+    assert peaks._identify_ridge_lines.__module__.startswith("scipy.")
     shim = plugin._helper("_scipy_spectral_test_shim")  # SciPy's STFT test shim
     assert shim.stft.__wrapped__ is pyjl.dsp.stft
 

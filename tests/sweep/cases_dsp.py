@@ -711,6 +711,95 @@ def streaming():
     return out
 
 
+def peak_finding():
+    """``find_peaks`` and its helpers on ``X`` (many peaks); bounds must be finite."""
+    out = []
+    peaks = ss.find_peaks(X)[0]
+    fp = lambda **kw: dsp.find_peaks(**{"x": X, "prominence": 0.1, "width": 1, **kw})  # noqa: E731
+    out += data_cases(NAME + "find_peaks", lambda v: fp(x=v), "x", X, max_ndim=1)
+    for arg, spec in {
+        "distance": Real(2.0, low=1.0, none=True),
+        "wlen": Real(9.0, low=1.0, low_open=True, none=True),
+        "rel_height": Real(0.5, low=0.0),
+    }.items():
+        out += param_cases(NAME + "find_peaks", lambda v, arg=arg: fp(**{arg: v}), arg, spec)
+    for arg in ("height", "threshold", "prominence", "width", "plateau_size"):
+        out += param_cases(
+            NAME + "find_peaks",
+            lambda v, arg=arg: fp(**{arg: v}),
+            arg,
+            Real(0.5, none=True),
+            extra=(
+                ("(nan, None)", (np.nan, None), "refuse"),
+                ("(None, inf)", (None, np.inf), "refuse"),
+                ("(2, 1)", (2.0, 1.0), "refuse"),
+                ("wrong length", np.zeros(5), "refuse"),
+                ("True", True, "refuse"),
+            ),
+        )
+        out += data_cases(
+            NAME + "find_peaks",
+            lambda v, arg=arg: fp(**{arg: (v, None)}),
+            f"{arg}[0]",
+            np.full(64, 0.1),
+            required=False,
+            max_ndim=1,
+            names=(arg,),
+        )
+    pp = lambda **kw: dsp.peak_prominences(**{"x": X, "peaks": peaks, **kw})  # noqa: E731
+    pw = lambda **kw: dsp.peak_widths(**{"x": X, "peaks": peaks, **kw})  # noqa: E731
+    for name, fn in (("peak_prominences", pp), ("peak_widths", pw)):
+        out += data_cases(NAME + name, lambda v, fn=fn: fn(x=v), "x", X, max_ndim=1)
+        out += param_cases(
+            NAME + name,
+            lambda v, fn=fn: fn(wlen=v),
+            "wlen",
+            Real(9.0, low=1.0, low_open=True, none=True),
+        )
+        for label, value, expect in (
+            ("valid", peaks, "either"),
+            ("list", peaks.tolist(), "either"),
+            ("out of range", [64], "refuse"),
+            ("negative", [-1], "refuse"),
+            ("fractional", [1.5], "refuse"),
+            ("2-D", peaks[None], "refuse"),
+            ("None", None, "refuse"),
+            ("strings", ["a"], "refuse"),
+        ):
+            out.append(
+                case(
+                    NAME + name,
+                    f"peaks={label}",
+                    expect,
+                    "peaks",
+                    lambda v=value, fn=fn: fn(peaks=v),
+                )
+            )
+    out += param_cases(
+        NAME + "peak_widths", lambda v: pw(rel_height=v), "rel_height", Real(0.5, low=0.0)
+    )
+    good = ss.peak_prominences(X, peaks)
+    for label, value, expect in (
+        ("scipy's", good, "either"),
+        ("lists", tuple(a.tolist() for a in good), "either"),
+        ("(None, None, None)", (None, None, None), "refuse"),
+        ("2 arrays", good[:2], "refuse"),
+        ("short", (good[0][:1], good[1], good[2]), "refuse"),
+        ("nan", (good[0] * np.nan, good[1], good[2]), "refuse"),
+        ("bases swapped", (good[0], good[2], good[1]), "refuse"),
+    ):
+        out.append(
+            case(
+                NAME + "peak_widths",
+                f"prominence_data={label}",
+                expect,
+                ("prominence_data", "prominence_data[0]", "prominence_data[1]"),
+                lambda v=value: pw(prominence_data=v),
+            )
+        )
+    return out
+
+
 def cases():
     return [
         *filtering(),
@@ -721,4 +810,5 @@ def cases():
         *conversions(),
         *window_functions(),
         *streaming(),
+        *peak_finding(),
     ]
