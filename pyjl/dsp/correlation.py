@@ -37,8 +37,9 @@ from .._warn import warn
 from ..exceptions import NumericalWarning
 from . import _inputs, _kernels
 from ._frames import check_size
-from ._kernels import FFT_MIN_TAPS
+from ._kernels import FFT_MIN_TAPS, upfirdn_small
 from .convolution import (
+    _centered,
     _fft_full,
     _finish,
     _full_shape,
@@ -195,8 +196,28 @@ def _integers(a, b, axes, mode, method, dt, org):
     return out if org.kind == "numpy" else data.restore(np.ascontiguousarray(out), org)
 
 
+def _small(in1, in2, mode, flip):
+    """A small call of two plain 1-D float64 arrays summed in one step by the engine's
+    small-call kernel (:func:`~pyjl.dsp._kernels.upfirdn_small`, which checks them), or
+    None: the full path decides."""
+    if not (type(in1) is type(in2) is np.ndarray and in1.ndim == in2.ndim == 1):
+        return None
+    b = in2[::-1] if flip else in2  # float64 only: no conjugate
+    x, h = (in1, b) if in1.size >= in2.size else (b, in1)
+    if h.size >= FFT_MIN_TAPS:
+        return None
+    full = upfirdn_small(np.ascontiguousarray(h), np.ascontiguousarray(x), 1, 1)
+    if full is None or mode == "full":
+        return full
+    return _centered(full, (in1.size if mode == "same" else abs(in1.size - in2.size) + 1,))
+
+
 def _convolve(in1, in2, mode, method, flip):
     _validate.choice(method, "method", METHODS)
+    if method != "fft" and type(mode) is str and mode in ("full", "same", "valid"):
+        small = _small(in1, in2, mode, flip)
+        if small is not None:
+            return small
     if _scalar(in1) and _scalar(in2):
         b = np.asarray(in2)
         return np.asarray(in1) * (np.conj(b) if flip else b)

@@ -331,3 +331,26 @@ def test_no_scipy_function_name_is_a_module():
     for name in dir(dsp):
         if name in ss.__all__ and callable(getattr(ss, name)):
             assert not isinstance(getattr(dsp, name), types.ModuleType), name
+
+
+def test_small_calls_keep_the_full_paths_rules():
+    """Small plain 1-D calls run in one step on the engine's small-call kernel; what it
+    declines (NaN, a result past float64, other dtypes) takes the full path."""
+    x = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    h = np.array([0.5, -1.0, 2.0])
+    for fn in ("convolve", "correlate"):
+        for mode in MODES:
+            want = getattr(ss, fn)(x, h, mode=mode, method="direct")
+            got = getattr(dsp, fn)(x, h, mode=mode)
+            assert got.dtype == want.dtype
+            np.testing.assert_allclose(got, want, rtol=1e-15)
+            np.testing.assert_allclose(
+                getattr(dsp, fn)(h, x, mode=mode), getattr(ss, fn)(h, x, mode=mode), rtol=1e-15
+            )
+    with pytest.raises(InputError, match="`in1` must be finite"):
+        dsp.convolve(np.array([1.0, np.nan]), h)
+    big = np.array([1.5e308, 1.5e308])
+    with pytest.warns(NumericalWarning, match="not finite"):
+        out = dsp.convolve(big, np.array([1.0, 1.0]))
+    assert np.isinf(out[1]) and out[0] == 1.5e308
+    assert dsp.convolve(x.astype(np.float32), h.astype(np.float32)).dtype == np.float32
