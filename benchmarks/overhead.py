@@ -83,8 +83,8 @@ def run(quick: bool = False) -> list[dict]:
 
 
 def _transforms(number: int, repeat: int) -> list[dict]:
-    """The FFT-based calls (SciPy's default arguments) at 16 and 4,096 samples, one channel
-    and four."""
+    """The FFT-based calls and convolve/correlate (SciPy's default arguments) at 16 and 4,096
+    samples, one channel and four."""
     rows = []
     for shape in ((16,), (4096,), (4, 16), (4, 4096)):
         x = np.random.default_rng(shape[-1]).standard_normal(shape)
@@ -94,6 +94,8 @@ def _transforms(number: int, repeat: int) -> list[dict]:
         calls = {
             "fftconvolve, taps n/4": (dsp.fftconvolve, signal.fftconvolve, (x, taps), last),
             "oaconvolve, taps n/4": (dsp.oaconvolve, signal.oaconvolve, (x, taps), last),
+            "convolve, taps n/4": (dsp.convolve, signal.convolve, (x, taps), {}),
+            "correlate, taps n/4": (dsp.correlate, signal.correlate, (x, taps), {}),
             "hilbert": (dsp.hilbert, signal.hilbert, (x,), {}),
             "stft": (dsp.stft, signal.stft, (x,), {}),
             "spectrogram": (dsp.spectrogram, signal.spectrogram, (x,), {}),
