@@ -28,6 +28,7 @@ __all__ = [
     "frequencies",
     "frequency",
     "finite",
+    "nonzero_denominator",
     "window_params",
     "known_window",
     "finite_taps",
@@ -138,6 +139,19 @@ def frequency(value, name, fs):
             wrong_type=True,
         )
     return float(frequencies(value, name, fs)[0])
+
+
+def nonzero_denominator(a):
+    """``a``, unless a denominator in it (along axis 0) is all zeros: it has no response.
+    Leading zeros are allowed, as SciPy allows them."""
+    if np.any(np.all(a == 0, axis=0)):
+        raise _validate.error(
+            "a",
+            "must have a non-zero coefficient (it is the denominator)",
+            _validate.describe(a),
+            "pass a denominator such as [1.0, -0.5]",
+        )
+    return a
 
 
 def finite(values, name, positive=False, kinds="biufc"):

@@ -34,7 +34,7 @@ import scipy.signal as _ss
 from .. import _validate
 from ..data import as_raw
 from . import _inputs
-from ._design_args import call_scipy, finite, finite_result
+from ._design_args import call_scipy, finite, finite_result, nonzero_denominator
 from ._memo import KEPT_VALUES, by_value
 
 __all__ = ["tf2zpk", "zpk2tf", "tf2sos", "sos2tf", "zpk2sos", "sos2zpk"]
@@ -45,16 +45,7 @@ PAIRINGS = ("nearest", "keep_odd", "minimal")
 
 def _transfer_function(b, a):
     """``b`` and ``a`` as finite, non-empty 1-D numeric arrays, ``a`` not all zeros."""
-    b = _inputs.coefficients(b, "b")
-    a = _inputs.coefficients(a, "a")
-    if not np.any(a):
-        raise _validate.error(
-            "a",
-            "must have a non-zero coefficient (it is the denominator)",
-            _validate.describe(a),
-            "pass a denominator such as [1.0, -0.5]",
-        )
-    return b, a
+    return _inputs.coefficients(b, "b"), nonzero_denominator(_inputs.coefficients(a, "a"))
 
 
 def _roots(values, name, ndim=1):

@@ -116,6 +116,15 @@ def _scipy_fft_faster(s1, s2, mode) -> bool:
     return c_fft * fft_ops < c_direct * direct + offset
 
 
+def _auto(a, b, axes, mode, dt, bound) -> str:
+    """``method="auto"``'s choice: :func:`_fft_faster`, except that booleans, and integers
+    whose sums could reach ``bound`` >= :data:`_EXACT_FFT`, always go direct (a transform
+    could round them off)."""
+    if dt.kind == "b" or (dt.kind in "iu" and bound >= _EXACT_FFT):
+        return "direct"
+    return "fft" if _fft_faster(a, b, axes, mode) else "direct"
+
+
 def _int_bound(a, b) -> int:
     """SciPy's bound on the magnitude of an integer convolution (Python int: exact)."""
     peak = [max(int(v.max()), -int(v.min())) for v in (a, b)]
@@ -159,8 +168,7 @@ def _integers(a, b, axes, mode, method, dt, org):
     rounding cannot change an integer), wrapped into ``dt`` as SciPy's."""
     bound = _int_bound(a, b)
     if method == "auto":
-        fast = dt.kind != "b" and bound < _EXACT_FFT and _fft_faster(a, b, axes, mode)
-        method = "fft" if fast else "direct"
+        method = _auto(a, b, axes, mode, dt, bound)
     if method == "fft":
         if bound >= _EXACT_F64:
             warn(
@@ -227,7 +235,7 @@ def _convolve(in1, in2, mode, method, flip):
     if dt.kind in "biu":
         return _integers(a, b, axes, mode, method, dt, org)
     if method == "auto":
-        method = "fft" if _fft_faster(a, b, axes, mode) else "direct"
+        method = _auto(a, b, axes, mode, dt, 0)
     if method == "fft":
         full = _transformed_full(a, b, axes)
     else:
@@ -395,7 +403,4 @@ def choose_conv_method(in1, in2, mode="full", measure=False):
     a, b, axes, _, dt, _ = _read_pair(in1, in2, mode, None, direct=True)
     if a.size == 0 or b.size == 0:
         return "direct"
-    if dt.kind in "biu":
-        fast = dt.kind != "b" and _int_bound(a, b) < _EXACT_FFT and _fft_faster(a, b, axes, mode)
-        return "fft" if fast else "direct"
-    return "fft" if _fft_faster(a, b, axes, mode) else "direct"
+    return _auto(a, b, axes, mode, dt, _int_bound(a, b) if dt.kind in "iu" else 0)

@@ -29,7 +29,15 @@ from .._warn import warn
 from ..data import as_raw
 from ..exceptions import NumericalWarning
 from . import _inputs
-from ._design_args import MAX_TAPS, call_scipy, finite, finite_result, positive, relayed
+from ._design_args import (
+    MAX_TAPS,
+    call_scipy,
+    finite,
+    finite_result,
+    nonzero_denominator,
+    positive,
+    relayed,
+)
 from ._memo import by_value
 
 __all__ = ["freqz", "sosfreqz", "lfilter_zi", "sosfilt_zi", "lfiltic"]
@@ -50,19 +58,6 @@ def _polynomial(c, name):
         )
     finite(arr, name)
     return arr
-
-
-def _not_all_zero(a):
-    """``a``, unless a denominator in it (along axis 0) is all zeros: it has no response.
-    Leading zeros are allowed, as SciPy allows them."""
-    if np.any(np.all(a == 0, axis=0)):
-        raise _validate.error(
-            "a",
-            "must have a non-zero coefficient (it is the denominator)",
-            _validate.describe(a),
-            "pass a denominator such as [1.0, -0.5]",
-        )
-    return a
 
 
 def _frequency_grid(worN, fs):
@@ -148,7 +143,7 @@ def freqz(b, a=1, worN=512, whole=False, plot=None, fs=2 * np.pi, include_nyquis
     _polynomial(b, "b")
     a_arr = _polynomial(a, "a")
     _frequency_grid(worN, fs)
-    _not_all_zero(a_arr)
+    nonzero_denominator(a_arr)
     b, a = (np.asarray(c) if isinstance(c, list) else c for c in (b, a))  # SciPy's reading
     return _response(
         "freqz", b, a, worN=worN, whole=whole, plot=plot, fs=fs, include_nyquist=include_nyquist
@@ -187,7 +182,7 @@ def lfilter_zi(b, a):
     True
     """
     b = _inputs.coefficients(b, "b")
-    a = np.trim_zeros(_not_all_zero(_inputs.coefficients(a, "a")), "f")  # as SciPy
+    a = np.trim_zeros(nonzero_denominator(_inputs.coefficients(a, "a")), "f")  # as SciPy
     _inputs.check_stable(a, "a", b)
     return _steady_state("lfilter_zi", ("b", "a"), b, a)
 

@@ -27,7 +27,7 @@ from .. import _validate
 from ._design_args import call_scipy, in_namespace, scalar
 from ._frames import rescale, scale_down
 from ._inputs import channels, from_channels, read_signal
-from ._kernels import FFT_MIN_TAPS, upfirdn_channels
+from ._kernels import fir_uses_fft, upfirdn_channels
 from ._memo import by_value
 from .convolution import _overlap_add
 
@@ -210,9 +210,8 @@ def savgol_filter(
 
 def _full(coeffs, rows):
     """The full convolution of ``coeffs`` with each row: the engine's direct kernel, or
-    overlap-add for long windows."""
-    m = coeffs.size
-    if m >= FFT_MIN_TAPS and rows.shape[1] >= 4 * m and not np.iscomplexobj(rows):
+    overlap-add where its FIR filters choose it (long windows)."""
+    if fir_uses_fft(coeffs.size, rows.shape[1]) and not np.iscomplexobj(rows):
         return _overlap_add(rows, coeffs, 1)
     return upfirdn_channels(coeffs, rows, 1, 1)
 
