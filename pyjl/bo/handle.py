@@ -27,6 +27,7 @@ values, read back from the storage -- sees what other workers and processes repo
 from __future__ import annotations
 
 import inspect
+import numbers
 import os
 import uuid
 import weakref
@@ -54,6 +55,16 @@ def takes_trial(func: Callable) -> bool:
 
 def report(storage, study_id: int, number: int, step: Any, value: Any) -> None:
     """Check and store the intermediate ``value`` of trial ``number`` at ``step``."""
+    if isinstance(step, numbers.Real) and not isinstance(step, numbers.Integral):
+        # report(0.0, 5) in Optuna's order (value, step) would store 5 at step 0
+        raise _validate.error(
+            "step",
+            "must be an integer (a float step is refused: pyjl's report takes the step "
+            "first, report(step, value), where Optuna's takes report(value, step))",
+            step,
+            "call trial.report(step, value), or by keyword: report(value=..., step=...)",
+            wrong_type=True,
+        )
     step = _validate.integer(step, "step", low=0, fix="pass a whole number >= 0")
     v = _validate.finite(
         value,
@@ -152,8 +163,11 @@ class TrialHandle:
         self._study_id, self._pruner = study_id, pruner
 
     def report(self, step: int, value: float) -> None:
-        """Store ``value`` (finite) at ``step`` (a whole number ``>= 0``, larger than any
-        step this trial reported before); :class:`~pyjl.exceptions.InputError` otherwise."""
+        """Store ``value`` (finite) at ``step`` (an integer ``>= 0``, larger than any
+        step this trial reported before); :class:`~pyjl.exceptions.InputError` otherwise.
+        The step comes first, where Optuna's ``report(value, step)`` has it second: a
+        float step is refused, so a call in Optuna's order fails instead of storing the
+        step as the value."""
         report(self._open(), self._study_id, self.number, step, value)
 
     def should_prune(self) -> bool:

@@ -192,6 +192,9 @@ def test_file_written_before_pruning_gets_the_table_on_open(tmp_path):
         (1.5, 0.5, "step"),
         (2, 0.5, "step"),  # not above the step 2 already reported
         (1, 0.5, "step"),  # backwards
+        (3.0, 0.5, "step"),  # a float step: refused even where it is whole
+        (0.0, 5, "step"),  # Optuna's order, report(value, step)
+        (np.float64(4.0), 0.5, "step"),
     ],
 )
 def test_bad_reports_are_input_errors_naming_the_argument(step, value, name):
@@ -204,6 +207,8 @@ def test_bad_reports_are_input_errors_naming_the_argument(step, value, name):
         trial.report(step, value)
     assert err.value.args
     assert opt.intermediate_values() == {number: {0: 1.0, 2: 0.9}}  # nothing lost
+    if isinstance(step, float):
+        assert "report(step, value)" in str(err.value)
 
 
 def test_bad_pruner_is_an_input_error():
