@@ -134,6 +134,13 @@ def _tune_arguments(p: argparse.ArgumentParser) -> None:
         help="start-up points (uniform draws) before the GP takes over",
     )
     p.add_argument("--acquisition", default="ei", choices=["ei", "logei", "pi", "ucb"])
+    p.add_argument(
+        "--direction",
+        default=None,
+        choices=["minimize", "maximize"],
+        help="maximize for a score such as accuracy (default: minimize, or a stored "
+        "study's own)",
+    )
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -148,7 +155,11 @@ def _stop_workers(pool) -> None:
         proc.terminate()
 
 
-@command("tune", "minimise FUNC(params) from FILE.py by Bayesian optimisation", _tune_arguments)
+@command(
+    "tune",
+    "minimise (or --direction maximize) FUNC(params) from FILE.py by Bayesian optimisation",
+    _tune_arguments,
+)
 def _run_tune(args: argparse.Namespace) -> int:
     import functools
     from concurrent.futures import ProcessPoolExecutor
@@ -189,6 +200,7 @@ def _run_tune(args: argparse.Namespace) -> int:
             progress=not args.no_progress,
             seed=args.seed,
             acquisition=args.acquisition,
+            direction=args.direction,
         )
     except BaseException:  # an interrupt: the trials in flight are abandoned (redone later)
         if pool is not None:
@@ -304,7 +316,7 @@ def _run_study_show(args: argparse.Namespace) -> int:
     errors = table["error"].fillna("").astype(str)
     table["error"] = errors.where(errors.str.len() <= 40, errors.str.slice(0, 37) + "...")
     print(
-        f"study {name!r} in {storage.url}: {len(h)} trials, "
+        f"study {name!r} in {storage.url} ({opt.direction}s): {len(h)} trials, "
         + ", ".join(
             f"{(h['state'] == s).sum()} {s}"
             for s in (
@@ -378,7 +390,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 #: the library's argument -> the command line's name for it, per command
 _FLAGS = {
-    "tune": {"storage": "--storage", "study": "--study"},
+    "tune": {"storage": "--storage", "study": "--study", "direction": "--direction"},
     "study": {"storage": "URL", "study": "--study", "port": "--port", "host": "--host"},
     "demo": {"out_dir": "--out"},
 }

@@ -83,6 +83,7 @@ def optimizer_kwargs(kwargs: Any) -> dict:
         "study",
         "seed",
         "pruner",
+        "direction",  # it maximises the score by minimising minus it
     }
     bad = [] if isinstance(kwargs, Mapping) else [kwargs]
     bad = bad or [k for k in kwargs if k not in allowed]

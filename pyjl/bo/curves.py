@@ -4,13 +4,16 @@
 one step across trials) instead of every value of the study, and keeps what a pruner
 notes with a trial (``mark``: ASHA's rung of a pruned trial) with the study's trial
 attributes; :class:`MappingCurves` answers the same reads from ``{number: {step:
-value}}`` and keeps its notes for the call.
+value}}`` and keeps its notes for the call.  A pruner reads losses: the values of a
+maximised study are read negated (:mod:`pyjl.bo.direction`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+
+from .direction import sign
 
 __all__ = ["Curves", "MappingCurves", "StoredCurves"]
 
@@ -72,11 +75,15 @@ class StoredCurves(MappingCurves):
     ({0: 2.0, 2: 1.5}, {0: 0.5, 1: 1.5}, {0: 0.4})
     """
 
-    def __init__(self, storage, study_id: int):
+    def __init__(self, storage, study_id: int, direction: str = "minimize"):
         self._storage, self._study_id = storage, study_id
+        self._sign = sign(direction)
+
+    def _losses(self, curve: dict[int, float]) -> dict[int, float]:
+        return curve if self._sign > 0 else {k: -v for k, v in curve.items()}
 
     def curve(self, number: int) -> Mapping[int, float]:
-        return self._storage.intermediate_curve(self._study_id, number)
+        return self._losses(self._storage.intermediate_curve(self._study_id, number))
 
     def marks(self) -> dict[int, dict[str, Any]]:
         out: dict[int, dict[str, Any]] = self._storage.attributes(self._study_id)
@@ -86,7 +93,8 @@ class StoredCurves(MappingCurves):
         self._storage.set_attributes(self._study_id, number, notes)
 
     def at(self, step: int, exact: bool = True) -> dict[int, float]:
-        return self._storage.intermediate_at(self._study_id, step, exact)
+        return self._losses(self._storage.intermediate_at(self._study_id, step, exact))
 
     def all(self) -> Curves:
-        return self._storage.intermediate_values(self._study_id)
+        curves = self._storage.intermediate_values(self._study_id)
+        return {n: self._losses(c) for n, c in curves.items()}

@@ -36,6 +36,7 @@ from typing import Any
 
 from .. import _validate
 from ..exceptions import TrialPruned
+from .direction import loss_trials
 from .pruners import Pruner, StoredCurves
 
 __all__ = ["TrialHandle", "TrialPruned", "takes_trial", "report", "should_prune", "last_value"]
@@ -92,11 +93,14 @@ def report(storage, study_id: int, number: int, step: Any, value: Any) -> None:
         storage.report(study_id, number, step, v)
 
 
-def should_prune(storage, study_id: int, number: int, pruner: Pruner) -> bool:
-    """The pruner's verdict on trial ``number``, from the stored trials and values (a
-    pruner with ``prune_stored`` reads only the values it needs)."""
-    curves = StoredCurves(storage, study_id)
-    trials = storage.trials(study_id)
+def should_prune(
+    storage, study_id: int, number: int, pruner: Pruner, direction: str = "minimize"
+) -> bool:
+    """The pruner's verdict on trial ``number``, from the stored trials and values as
+    losses (:mod:`pyjl.bo.direction`; a pruner with ``prune_stored`` reads only the
+    values it needs)."""
+    curves = StoredCurves(storage, study_id, direction)
+    trials = loss_trials(storage.trials(study_id), direction)
     if hasattr(pruner, "prune_stored"):  # reads only what it needs
         return bool(pruner.prune_stored(trials, curves, number))
     return bool(pruner.prune(trials, curves.all(), number))
@@ -155,8 +159,17 @@ class TrialHandle:
     {0: {0: 0.75}}
     """
 
-    def __init__(self, storage, study_id: int, number: int, params: dict, pruner: Pruner):
+    def __init__(
+        self,
+        storage,
+        study_id: int,
+        number: int,
+        params: dict,
+        pruner: Pruner,
+        direction: str = "minimize",
+    ):
         self.number, self.params = int(number), dict(params)
+        self._direction = direction
         # the URL to reopen the storage by in another process: a storage whose .url is
         # redacted for messages (a password) keeps the full one as _reopen_url
         self._storage, self._url = storage, getattr(storage, "_reopen_url", storage.url)
@@ -173,7 +186,9 @@ class TrialHandle:
     def should_prune(self) -> bool:
         """Whether the study's pruner says to stop this trial now (then ``raise
         TrialPruned``)."""
-        return should_prune(self._open(), self._study_id, self.number, self._pruner)
+        return should_prune(
+            self._open(), self._study_id, self.number, self._pruner, self._direction
+        )
 
     def _open(self):
         if self._storage is None and self._url == "memory":  # a copy in this process?

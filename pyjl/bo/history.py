@@ -31,11 +31,12 @@ def _holds_none(dim) -> bool:
     return isinstance(dim, Categorical) and any(c is None for c in dim.choices)
 
 
-def history_frame(trials: list[Trial], space: Space):
+def history_frame(trials: list[Trial], space: Space, direction: str = "minimize"):
     """One row per trial, as :attr:`Result.history` (a pandas DataFrame): the trial's
     number, state, value and noise variance, one column per parameter (``params_NAME``
     for a parameter named like one of the other columns), then its error, times, worker,
-    duration and the best value so far."""
+    duration and the best value so far (the highest so far where ``direction`` is
+    ``"maximize"``)."""
     import pandas as pd
 
     shown = param_columns(space)
@@ -78,5 +79,6 @@ def history_frame(trials: list[Trial], space: Space):
             else:
                 df[col] = df[col].astype("int64" if isinstance(dim, Integer) else "float64")
     done = df["value"].where(df["state"] == TrialState.COMPLETE.value)
-    df["best_so_far"] = done.cummin().ffill()  # failed and pruned rows keep the best
+    best = done.cummax() if direction == "maximize" else done.cummin()
+    df["best_so_far"] = best.ffill()  # failed and pruned rows keep the best
     return df

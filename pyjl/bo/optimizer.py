@@ -26,6 +26,7 @@ from .. import _validate
 from .._threads import thread_limit
 from . import ending
 from . import handle as _handle
+from .direction import loss_curves, loss_trials
 from .fidelity import PRUNED_AS
 from .liveness import abandon_reason, check_stale_after, worker_id
 from .pruners import check_pruner
@@ -146,6 +147,13 @@ class Optimizer(StudyViews):
         its final value with extra noise, for reports that are running means of
         exchangeable pieces such as folds (:mod:`pyjl.bo.fidelity`).  Not stored: a
         resumed study may use either.
+    direction : {"minimize", "maximize"} or None, default None
+        Which way to optimise the values told (Optuna's ``direction``): ``"maximize"``
+        for a score such as accuracy or AUC, reported as is (to the trial handle too).
+        Stored with a new study (``None``: ``"minimize"``); ``None`` resumes a stored
+        study in its own direction, and any other direction than the stored one is
+        refused.  A maximised study runs exactly as the minimisation of minus its values
+        (:mod:`pyjl.bo.direction`); values and best values stay the objective's own.
 
     Attributes
     ----------
@@ -157,6 +165,8 @@ class Optimizer(StudyViews):
         The open storage of the trials (its ``url`` says where).
     seed : int
         The study's seed (the stored one when resuming).
+    direction : str
+        ``"minimize"`` or ``"maximize"`` (the stored one when resuming).
     n_initial : int
         Points drawn before the first GP fit.
     sampler : str
@@ -176,12 +186,14 @@ class Optimizer(StudyViews):
     trials : list of Trial
         Every trial of the study, in order, read from ``storage``.
     best : tuple of (dict or None, float or None)
-        ``(params, value)`` of the lowest observed value; ``(None, None)`` before any.
+        ``(params, value)`` of the lowest observed value (the highest, maximising);
+        ``(None, None)`` before any.
     best_mean : tuple of (dict or None, float or None)
-        ``(params, posterior mean)`` of the evaluated point with the lowest posterior
+        ``(params, posterior mean)`` of the evaluated point with the best posterior
         mean, the best to report when evaluations are noisy.
     output_warp : OutputWarp or None
-        The transform the surrogate sees the values through (``None``: the values).
+        The transform the surrogate sees the losses through (``None``: the losses
+        themselves; a loss is the value, or minus it when maximising).
 
     Examples
     --------
@@ -217,6 +229,7 @@ class Optimizer(StudyViews):
         n_candidates: int | None = None,
         pruner=None,
         pruned_as: str = "rank",
+        direction: str | None = None,
     ):
         self.pruner = check_pruner(_own(pruner))
         self.pruned_as = _validate.choice(pruned_as, "pruned_as", PRUNED_AS)
@@ -240,9 +253,9 @@ class Optimizer(StudyViews):
         self.sampler = getattr(self._sampler, "name", type(self._sampler).__name__)
         seed = _validate.seed(seed)
         self.stale_after = check_stale_after(stale_after)
-        st = open_study(storage, study, space, seed)
+        st = open_study(storage, study, space, seed, direction)
         self.storage, self.study_name, self._study_id = st.storage, st.name, st.id
-        self.space, self.seed = st.space, st.seed
+        self.space, self.seed, self.direction = st.space, st.seed, st.direction
         model.check(self.space)
         if hasattr(self._sampler, "check"):  # optional for a sampler of one's own
             self._sampler.check(self.space)
@@ -295,10 +308,10 @@ class Optimizer(StudyViews):
                 points = propose(
                     self._sampler,
                     self.space,
-                    trials,
+                    loss_trials(trials, self.direction),
                     n,
                     self.seed,
-                    self.intermediate_values,
+                    lambda: loss_curves(self.intermediate_values(), self.direction),
                     self.pruned_as,
                     seen,
                 )
@@ -392,7 +405,9 @@ class Optimizer(StudyViews):
 
     def should_prune(self, number: int) -> bool:
         """Whether :attr:`pruner` says to stop trial ``number`` now."""
-        return _handle.should_prune(self.storage, self._study_id, number, self.pruner)
+        return _handle.should_prune(
+            self.storage, self._study_id, number, self.pruner, self.direction
+        )
 
     def tell_pruned(self, number: int) -> None:
         """End trial ``number`` as pruned; its value is the last one it reported."""
@@ -401,7 +416,9 @@ class Optimizer(StudyViews):
 
     def handle(self, number: int, params: dict) -> _handle.TrialHandle:
         """The :class:`~pyjl.bo.TrialHandle` of trial ``number`` (its ``params``)."""
-        return _handle.TrialHandle(self.storage, self._study_id, number, params, self.pruner)
+        return _handle.TrialHandle(
+            self.storage, self._study_id, number, params, self.pruner, self.direction
+        )
 
     # --- internals ---------------------------------------------------------------
     @staticmethod

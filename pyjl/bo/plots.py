@@ -19,6 +19,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .. import _validate
+from .direction import sign
 from .history import param_columns
 from .optimizer import Optimizer
 from .posterior import N_GRID_MAX, PosteriorLine, _window, check_name, posterior_line, replay
@@ -269,7 +270,8 @@ def _study(res, name: str):
 
 
 def _runs(res, name: str) -> list:
-    """The history frames of one entry of :func:`convergence`'s ``results``."""
+    """``(history frame, sign)`` of each study of one entry of :func:`convergence`'s
+    ``results`` (sign: :func:`~pyjl.bo.direction.sign` of the study's direction)."""
     runs = list(res) if isinstance(res, (list, tuple)) else [res]
     if not runs:
         raise _validate.error(
@@ -278,12 +280,14 @@ def _runs(res, name: str) -> list:
             "[]",
             "drop the entry or give it results",
         )
-    return [_study(r, name)[0] for r in runs]
+    return [(_study(r, name)[0], sign(r.direction)) for r in runs]
 
 
 def convergence(results: Mapping[str, object], optimum: float | None = None, ax=None):
     """Best-so-far against evaluations for ``{label: Result (or Optimizer) | [Result, ...]}``;
-    a list is drawn as its median with the 25–75 % band.
+    a list is drawn as its median with the 25–75 % band.  With ``optimum``, the regret:
+    best so far minus the optimum (the optimum minus the best so far for a study with
+    ``direction="maximize"``).
 
     Examples
     --------
@@ -312,9 +316,10 @@ def convergence(results: Mapping[str, object], optimum: float | None = None, ax=
         fig, ax = plt.subplots(figsize=(6, 4))
     for i, (label, runs) in enumerate(frames.items()):
         curves = []
-        for h in runs:
+        for h, s in runs:
             h = h.sort_values("number")
-            curves.append(h["best_so_far"].to_numpy(dtype=float))
+            c = h["best_so_far"].to_numpy(dtype=float)
+            curves.append(c if optimum is None else s * (c - optimum))
         n = max(len(c) for c in curves)
         if n == 0:  # no trial yet in any of them: nothing to draw
             continue
@@ -323,7 +328,7 @@ def convergence(results: Mapping[str, object], optimum: float | None = None, ax=
             M[k, : len(c)] = c
             M[k, len(c) :] = c[-1] if len(c) else np.nan
         if optimum is not None:
-            M = np.maximum(M - optimum, 1e-12)
+            M = np.maximum(M, 1e-12)
         x = np.arange(1, n + 1)
         med, lo, hi = np.full((3, n), np.nan)  # NaN before a first completed trial
         ok = np.isfinite(M).any(axis=0)
@@ -336,7 +341,7 @@ def convergence(results: Mapping[str, object], optimum: float | None = None, ax=
     if optimum is not None:
         ax.set_yscale("log")
     ax.set_xlabel("evaluations")
-    ax.set_ylabel("regret (best so far − optimum)" if optimum is not None else "best so far")
+    ax.set_ylabel("regret (gap of the best so far to the optimum)" if optimum else "best so far")
     if ax.get_legend_handles_labels()[0]:  # empty studies draw no line
         ax.legend(loc="best")
     return fig if fig is not None else ax.figure

@@ -14,10 +14,12 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from .. import _validate
+from .direction import best_index, sign
 from .optimizer import Optimizer
 from .space import Categorical, Integer, Space
 from .storage import MemoryStorage
@@ -113,15 +115,19 @@ def _band(opt: Optimizer, mu: np.ndarray, sd: np.ndarray, window: tuple[float, f
     Through the inverse output warp a Gaussian quantile outside the warp's
     :attr:`~pyjl.bo.surrogate.OutputWarp.domain` has no finite objective value (the band
     is unbounded there) and one near its edge an astronomically large one; both are drawn
-    at the window's edge instead."""
+    at the window's edge instead.  The surrogate models losses (minus the values of a
+    maximised study), so there the upper quantile of the loss is the lower value."""
     warp = opt.output_warp
+    s = sign(opt.direction)
     out = []
     for q in (mu - 2 * sd, mu, mu + 2 * sd):
         v = np.asarray(opt.to_objective(q), dtype=float)
         if warp is not None:
             below, above = warp.domain
-            v = np.where(q <= below, -np.inf, np.where(q >= above, np.inf, v))
+            v = np.where(q <= below, -s * np.inf, np.where(q >= above, s * np.inf, v))
         out.append(v)
+    if s < 0:
+        out.reverse()
     cut = any(bool(np.any((v < window[0]) | (v > window[1]))) for v in out)
     return [np.clip(v, *window) for v in out], cut
 
@@ -175,7 +181,7 @@ def posterior_line(opt: Optimizer, name: str, n_grid: int = 200) -> PosteriorLin
         )
     gp = opt.surrogate()
     acq = opt.acquisition_function(gp)
-    best = min(done, key=lambda t: (t.value, t.number))
+    best = done[best_index(done, opt.direction)]
     base = space.round(space.encode(best.params)[None, :])[0]
     dim, s = space.dimensions[name], space.slices[name]
     labels = None
@@ -228,11 +234,15 @@ def posterior_line(opt: Optimizer, name: str, n_grid: int = 200) -> PosteriorLin
 
 
 def replay(
-    space: Space, seed: int, trials: Sequence[Trial], like: Optimizer | None = None
+    space: Space,
+    seed: int,
+    trials: Sequence[Trial],
+    like: Optimizer | None = None,
+    direction: str = "minimize",
 ) -> Optimizer:
     """An in-memory :class:`Optimizer` over ``space`` holding ``trials`` (their numbers,
     states, values, errors and workers), with the settings of ``like`` (default: the
-    defaults); the source of the trials is never written to.
+    defaults, and ``direction``); the source of the trials is never written to.
 
     Examples
     --------
@@ -244,7 +254,7 @@ def replay(
     >>> [(t.number, str(t.state), t.error) for t in opt.trials]
     [(0, 'complete', None), (1, 'failed', 'boom')]
     """
-    settings = {}
+    settings: dict[str, Any] = {"direction": direction}
     if like is not None:
         settings = {
             "acquisition": like.acquisition,
@@ -260,6 +270,7 @@ def replay(
             "initial": like.initial,
             "n_candidates": like.n_candidates,
             "pruned_as": like.pruned_as,
+            "direction": like.direction,
         }
     opt = Optimizer(space, storage=MemoryStorage(), seed=seed, **settings)
     storage, sid = opt.storage, opt._study_id

@@ -22,9 +22,10 @@ __all__ = ["Result", "study_result"]
 class Result:
     """The outcome of a study.
 
-    ``best_params``/``best_value``: the best observed value; ``best_mean_params``/
-    ``best_mean_value``: the evaluated point with the lowest GP posterior mean (the
-    one to trust when evaluations are noisy; ``None`` for random and grid search, and
+    ``best_params``/``best_value``: the best observed value (the lowest; the highest in
+    a study with ``direction="maximize"``); ``best_mean_params``/``best_mean_value``: the
+    evaluated point with the best GP posterior mean (the one to trust when evaluations
+    are noisy; ``None`` for random and grid search, and
     before two trials have completed); ``history``: one row per trial (``number, state,
     value, noise_var``, one column per parameter, ``error, created, finished, worker,
     duration_s, best_so_far``);
@@ -33,7 +34,8 @@ class Result:
     scikit-optimize's names read the same study: ``x`` (the best parameters as a list, in
     the space's order), ``fun`` (the best value), ``x_iters`` and ``func_vals`` (the
     completed trials' parameters and values, in trial order) and ``space``; so its
-    ``DeltaYStopper`` and ``DeadlineStopper`` callbacks work unchanged.
+    ``DeltaYStopper`` and ``DeadlineStopper`` callbacks work unchanged (scikit-optimize
+    minimises: ``DeltaYStopper`` reads the lowest values, so it is for minimised studies).
 
     Examples
     --------
@@ -80,6 +82,11 @@ class Result:
         return self._completed()["value"].to_numpy(dtype=np.float64)
 
     @property
+    def direction(self) -> str:
+        """``"minimize"`` or ``"maximize"``: which way the study optimised."""
+        return "minimize" if self.optimizer is None else self.optimizer.direction
+
+    @property
     def space(self) -> Space | None:
         """The study's search space."""
         return None if self.optimizer is None else self.optimizer.space
@@ -104,7 +111,7 @@ def study_result(opt: Optimizer, t0: float, with_mean: bool) -> Result:
     return Result(
         params,
         value,
-        history_frame(trials, opt.space),
+        history_frame(trials, opt.space, opt.direction),
         n_failed,
         mp,
         mv,

@@ -134,16 +134,20 @@ def minimize(
     batch: str = "kriging_believer",
     max_time: float | None = None,
     pruner=None,
+    direction: str | None = None,
     **optimizer_options,
 ) -> Result:
-    """Minimise ``func`` over ``space`` by Bayesian optimisation; returns a :class:`Result`.
+    """Minimise ``func`` over ``space`` by Bayesian optimisation (or maximise it, with
+    ``direction="maximize"``); returns a :class:`Result`.
 
     ``callback(result) -> bool`` (or a list of them, as scikit-optimize's) runs after
     every finished trial; returning True
     stops the study.  ``max_time`` (seconds) stops asking for new points after it
     has passed.  ``pruner`` (:mod:`pyjl.bo.pruners`) is what ``trial.should_prune()``
-    asks, for an objective ``func(params, trial)``.  Other keywords go to
-    :class:`Optimizer` (``fit``, ``liar``, ``xi``, ``kappa``, ``stale_after``).
+    asks, for an objective ``func(params, trial)``.  ``direction`` (``"minimize"`` or
+    ``"maximize"``, Optuna's ``create_study(direction=...)``) is stored with a new study;
+    ``None`` resumes a stored one in its own.  Other keywords go to :class:`Optimizer`
+    (``fit``, ``liar``, ``xi``, ``kappa``, ``stale_after``).
 
     Examples
     --------
@@ -166,6 +170,7 @@ def minimize(
         study=study,
         seed=check.seed(seed),
         pruner=pruner,
+        direction=direction,
         **optimizer_options,
     )
     return _run(opt, func, n_calls, executor, n_workers, callback, progress, max_time, True)
@@ -186,9 +191,10 @@ def random_search(
     max_time: float | None = None,
     pruner=None,
     stale_after: float | None = None,
+    direction: str | None = None,
 ) -> Result:
     """Evaluate ``n_calls`` independent uniform draws from ``space`` (same loop as
-    :func:`minimize`, ``pruner`` and ``stale_after`` too).
+    :func:`minimize`, ``pruner``, ``stale_after`` and ``direction`` too).
 
     Examples
     --------
@@ -209,6 +215,7 @@ def random_search(
         seed=check.seed(seed),
         pruner=pruner,
         stale_after=stale_after,
+        direction=direction,
     )
     return _run(opt, func, n_calls, executor, n_workers, callback, progress, max_time, False)
 
@@ -275,12 +282,13 @@ def grid_search(
     max_time: float | None = None,
     pruner=None,
     stale_after: float | None = None,
+    direction: str | None = None,
 ) -> Result:
     """Evaluate a full grid (:func:`grid_points`).  ``n_points`` per axis; by default the
     largest grid with at most ``n_calls`` points (5 per axis when ``n_calls`` is None).
     Without ``n_calls``, every point of the grid that the study has not evaluated yet is
-    (``n_calls`` counts the trials stored, as for :func:`minimize`).  ``pruner`` and
-    ``stale_after`` as in :func:`minimize`.
+    (``n_calls`` counts the trials stored, as for :func:`minimize`).  ``pruner``,
+    ``stale_after`` and ``direction`` as in :func:`minimize`.
 
     Examples
     --------
@@ -297,7 +305,9 @@ def grid_search(
         n_points = check.integer(n_points, "n_points", low=1, high=_GRID_MAX)
     if space is not None and not isinstance(space, Space):
         space = Space(space)
-    opt0 = Optimizer(space, sampler=RandomSampler(), storage=storage, study=study)
+    opt0 = Optimizer(
+        space, sampler=RandomSampler(), storage=storage, study=study, direction=direction
+    )
     if n_points is None:
         n_points = 5 if n_calls is None else _largest_grid(opt0.space, n_calls)
     size = math.prod(len(a) for a in _axes(opt0.space, n_points))
@@ -316,6 +326,7 @@ def grid_search(
         study=opt0.study_name,
         pruner=pruner,
         stale_after=stale_after,
+        direction=opt0.direction,
     )
     if n_calls is None:  # the whole grid, on top of what the study holds already
         trials = opt.trials

@@ -1,7 +1,8 @@
-"""Open or resume a study in a storage: its name, its search space and its seed.
+"""Open or resume a study in a storage: its name, its search space, seed and direction.
 
-A new study is created with the space and seed given; an existing one resumes, and its
-stored space and seed win (a space that differs from the stored one is refused).
+A new study is created with the space, seed and direction given; an existing one
+resumes, and its stored space, seed and direction win (a space or a direction that
+differs from the stored one is refused).
 
 >>> from pyjl.bo import Real
 >>> st = open_study(None, "demo", {"x": Real(0.0, 1.0)}, 7)
@@ -9,6 +10,8 @@ stored space and seed win (a space that differs from the stored one is refused).
 ('demo', 7, ['x'])
 >>> open_study(st.storage, "demo", None, None).seed  # resumed: the stored seed
 7
+>>> st.direction
+'minimize'
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from .. import _validate
+from .direction import check_direction, direction_of, settings_json
 from .space import Space
 from .storage import open_storage
 from .storage.url import parse
@@ -34,12 +38,20 @@ class Study(NamedTuple):
     id: int
     space: Space
     seed: int
+    direction: str = "minimize"
 
 
-def open_study(storage, study: Any, space: Space | Mapping | None, seed: int | None) -> Study:
+def open_study(
+    storage,
+    study: Any,
+    space: Space | Mapping | None,
+    seed: int | None,
+    direction: str | None = None,
+) -> Study:
     """The study ``study`` (``None``: ``"default"``) in ``storage`` (a storage or what
-    :func:`~pyjl.bo.storage.open_storage` takes), created with ``space`` and ``seed``
-    (``None``: a random one; checked by the caller) when it is new.
+    :func:`~pyjl.bo.storage.open_storage` takes), created with ``space``, ``seed``
+    (``None``: a random one; checked by the caller) and ``direction`` (``None``:
+    ``"minimize"``) when it is new.
 
     Parameters
     ----------
@@ -51,12 +63,16 @@ def open_study(storage, study: Any, space: Space | Mapping | None, seed: int | N
         The search space; ``None`` loads the stored one.
     seed : int or None
         The seed of a new study.
+    direction : {"minimize", "maximize"} or None
+        Which way the study optimises; ``None`` resumes a stored study in its own.
 
     Returns
     -------
     Study
-        ``(storage, name, id, space, seed)``: the space and seed are the stored ones.
+        ``(storage, name, id, space, seed, direction)``: the space, seed and direction
+        are the stored ones.
     """
+    direction = check_direction(direction, optional=True)
     if study is not None and not (isinstance(study, str) and study.strip()):
         raise _validate.error(
             "study",
@@ -81,6 +97,7 @@ def open_study(storage, study: Any, space: Space | Mapping | None, seed: int | N
         name,
         None if space is None else space.to_json(),
         int(seed) if seed is not None else secrets.randbits(31),
+        settings_json(direction or "minimize"),
     )
     stored = Space.from_json(info["space"])
     if space is not None and stored != space:
@@ -92,4 +109,13 @@ def open_study(storage, study: Any, space: Space | Mapping | None, seed: int | N
             "use the study's space (space=None loads it; with `pyjl tune`, the same --space "
             "file), or choose another study name",
         )
-    return Study(storage, name, info["id"], stored, int(info["seed"]))
+    stored_direction = direction_of(info["settings"])
+    if direction is not None and direction != stored_direction:
+        raise _validate.error(
+            "direction",
+            f"must match the study (study={name!r} in {storage.url} "
+            f"{stored_direction[:-1]}es its objective)",
+            direction,
+            "pass direction=None to resume it in its own direction, or choose another study name",
+        )
+    return Study(storage, name, info["id"], stored, int(info["seed"]), stored_direction)

@@ -9,7 +9,10 @@ final values with extra noise (:func:`~pyjl.bo.fidelity.partial_means`).  Any ot
 sampler sees the trials as they are.
 
 :class:`StudyViews` is the read side of :class:`~pyjl.bo.Optimizer`: the trials, the
-best point and the surrogate fitted to the completed trials.
+best point and the surrogate fitted to the completed trials.  Trials are ranked, and the
+surrogate fitted, on losses (:mod:`pyjl.bo.direction`: minus the values of a maximised
+study); values, best values and the surrogate's values in the objective's units
+(:meth:`StudyViews.to_objective`) are the objective's own.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import numpy as np
 
 from .. import _validate
 from ..exceptions import NotFittedError
+from .direction import best_index, loss_trials
 from .fidelity import partial_means, surrogate_view
 from .samplers import GPSampler, Sampler
 from .space import Space
@@ -99,6 +103,8 @@ class StudyViews:
         The study's search space.
     seed : int
         The study's seed.
+    direction : {"minimize", "maximize"}
+        Which way the study optimises (the stored one).
 
     Examples
     --------
@@ -113,6 +119,7 @@ class StudyViews:
     storage: Any
     space: Space
     seed: int
+    direction: str
     _study_id: int
     _model: GPSampler  # the GP of best_mean, surrogate(), acquisition_function()
 
@@ -127,21 +134,23 @@ class StudyViews:
 
     @property
     def best(self) -> tuple[dict | None, float | None]:
-        """``(params, value)`` of the best observed value (``(None, None)`` before any)."""
+        """``(params, value)`` of the best observed value: the lowest, or the highest in a
+        maximised study (``(None, None)`` before any)."""
         done = [t for t in self.trials if t.state == TrialState.COMPLETE]
         if not done:
             return None, None
-        t = min(done, key=lambda t: (t.value, t.number))
+        t = done[best_index(done, self.direction)]
         return t.params, t.value
 
     @property
     def best_mean(self) -> tuple[dict | None, float | None]:
-        """``(params, posterior mean)`` of the evaluated point with the lowest posterior
-        mean: the best to report when evaluations are noisy."""
+        """``(params, posterior mean)`` of the evaluated point with the best posterior
+        mean (the lowest; the highest in a maximised study): the best to report when
+        evaluations are noisy."""
         done = [t for t in self.trials if t.state == TrialState.COMPLETE]
         if len(done) < 2:
             return self.best
-        gp, X, _ = self._model.fit(self.space, done, self.seed)
+        gp, X, _ = self._model.fit(self.space, loss_trials(done, self.direction), self.seed)
         mu = np.asarray(gp.predict(X)).reshape(-1)
         i = int(np.argmin(mu))
         return done[i].params, float(self.to_objective(mu[i]))
@@ -154,11 +163,14 @@ class StudyViews:
 
     def to_objective(self, values):
         """Surrogate values (posterior means, quantiles) in the objective's units: the
-        inverse of the output warp (``warp_y``), or the values themselves."""
-        return self._model.surrogate.to_objective(values)
+        inverse of the output warp (``warp_y``), or the values themselves, times
+        :func:`~pyjl.bo.direction.sign` (the surrogate models losses)."""
+        out = self._model.surrogate.to_objective(values)
+        return out if self.direction == "minimize" else -np.asarray(out)
 
     def surrogate(self):
-        """The GP fitted to the completed trials (inputs: :meth:`Space.round`-ed unit cube)."""
+        """The GP fitted to the completed trials' losses (their values; minus them in a
+        maximised study), inputs the :meth:`Space.round`-ed unit cube."""
         return self._model.fit(self.space, self._completed(), self.seed)[0]
 
     def acquisition_function(self, model=None):
@@ -170,15 +182,15 @@ class StudyViews:
         """A pandas DataFrame, one row per trial (see :func:`pyjl.bo.minimize`)."""
         from .history import history_frame
 
-        return history_frame(self.trials, self.space)
+        return history_frame(self.trials, self.space, self.direction)
 
     def _completed(self) -> list[Trial]:
-        """The completed trials; :class:`~pyjl.exceptions.NotFittedError` below the 2 the
-        surrogate needs."""
+        """The completed trials, their values as losses; :class:`~pyjl.exceptions.NotFittedError`
+        below the 2 the surrogate needs."""
         done = [t for t in self.trials if t.state == TrialState.COMPLETE]
         if len(done) < 2:
             raise NotFittedError(
                 f"the surrogate needs at least 2 completed trials; got "
                 f"{len(done)}. Fix: tell more values first."
             )
-        return done
+        return loss_trials(done, self.direction)

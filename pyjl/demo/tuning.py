@@ -273,7 +273,9 @@ def _bayes_search(X, y, budget: int, model: str, seed: int) -> Result:
     opt = search.study_
     params, value = opt.best
     failed = sum(t.state == TrialState.FAILED for t in opt.trials)
-    return Result(params, value, history_frame(opt.trials, opt.space), failed, optimizer=opt)
+    return Result(
+        params, value, history_frame(opt.trials, opt.space, opt.direction), failed, optimizer=opt
+    )
 
 
 def _pruning(res: Result) -> tuple[int, int]:

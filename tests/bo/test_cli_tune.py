@@ -31,6 +31,9 @@ OBJECTIVE = textwrap.dedent("""
 
     def broken(params):
         raise ValueError("no")
+
+    def score(params):
+        return -f(params)
 """)
 
 
@@ -96,6 +99,34 @@ def test_tune_then_show(files):
         "--no-progress",
     )
     assert out.returncode == 0, out.stderr and "trials: 16" in out.stdout
+
+
+def test_tune_maximises_a_score_with_direction(files):
+    db = files / "acc.db"
+    args = ["--space", str(files / "space.toml"), "--storage", str(db), "--no-progress"]
+    out = _pyjl(
+        "tune",
+        f"{files / 'obj.py'}:score",
+        "--n-calls",
+        "6",
+        "--direction",
+        "maximize",
+        "--seed",
+        "0",
+        *args,
+    )
+    assert out.returncode == 0, out.stderr
+    conn = sqlite3.connect(db)
+    values = [r[0] for r in conn.execute("SELECT value FROM trials WHERE state = 'complete'")]
+    conn.close()
+    assert len(values) == 6 and f"best value: {max(values)!r}" in out.stdout
+    show = _pyjl("study", "show", str(db))
+    assert "(maximizes)" in show.stdout and f"best value: {max(values)!r}" in show.stdout
+    again = _pyjl(
+        "tune", f"{files / 'obj.py'}:score", "--n-calls", "7", "--direction", "minimize", *args
+    )
+    assert again.returncode == 2
+    assert "`--direction` must match the study" in again.stderr and "maximizes" in again.stderr
 
 
 def test_tune_failures_are_recorded(files):

@@ -4,7 +4,8 @@ decision at every (trial, step).
 Each curve is fed step by step to an in-memory Optuna study (``study.ask()``,
 ``trial.report``, ``trial.should_prune()``) and to a pyjl study (``Optimizer.report``,
 ``Optimizer.should_prune``); a trial either pruner stops is told pruned to both, the
-others complete with their last value.  Both minimise.
+others complete with their last value.  Both minimise, or both maximise scores (the
+curves mapped through ``exp(-loss)``, so they rise) with ``direction="maximize"``.
 """
 
 from __future__ import annotations
@@ -34,13 +35,22 @@ def _curves(rng, n_trials: int, n_steps: int) -> np.ndarray:
     return floor + start * np.exp(-speed * t) + 0.02 * rng.standard_normal((n_trials, n_steps))
 
 
-def _decisions(curves: np.ndarray, ours, theirs, n_parallel: int = 1, every: int = 1):
+def _decisions(
+    curves: np.ndarray,
+    ours,
+    theirs,
+    n_parallel: int = 1,
+    every: int = 1,
+    direction: str = "minimize",
+):
     """Feed ``curves`` to both; the decisions ``[(trial, step, pyjl, optuna)]``.
 
     ``n_parallel`` trials run at once, each step of each in turn (round robin), as
     several workers on one study would; ``every``: a report every that many steps."""
-    study = optuna.create_study(direction="minimize", pruner=theirs)
-    opt = Optimizer(Space({"x": Real(0.0, 1.0)}), sampler="random", seed=0, pruner=ours)
+    study = optuna.create_study(direction=direction, pruner=theirs)
+    opt = Optimizer(
+        Space({"x": Real(0.0, 1.0)}), sampler="random", seed=0, pruner=ours, direction=direction
+    )
     out = []
     waiting = list(range(len(curves)))
     running: list[list] = []  # [row, pyjl number, optuna trial, next step]
@@ -138,6 +148,30 @@ def test_successive_halving_with_reports_past_several_rungs_matches_optuna(
         n_parallel,
         every=7,
     )
+    _check(out)
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs"),
+    [
+        (MedianPruner(n_startup_trials=3, n_warmup_steps=2), optuna.pruners.MedianPruner(3, 2)),
+        (
+            PercentilePruner(30.0, n_startup_trials=3, interval_steps=2),
+            optuna.pruners.PercentilePruner(30.0, n_startup_trials=3, interval_steps=2),
+        ),
+        (
+            SuccessiveHalvingPruner(min_resource=1, reduction_factor=2),
+            optuna.pruners.SuccessiveHalvingPruner(min_resource=1, reduction_factor=2),
+        ),
+    ],
+    ids=["median", "percentile", "asha"],
+)
+@pytest.mark.parametrize("n_parallel", [1, 3])
+def test_maximised_scores_get_optunas_decisions(rng, ours, theirs, n_parallel):
+    # Optuna's pruners read study.direction: a percentile of 30 keeps the top 30 % of the
+    # scores there, ASHA the highest; pyjl decides on losses, minus the scores
+    scores = np.exp(-_curves(rng, 25, 30))
+    out = _decisions(scores, ours, theirs, n_parallel, direction="maximize")
     _check(out)
 
 

@@ -211,6 +211,7 @@ OPTIMIZER = {
     "sampler": Choice("gp"),
     "stale_after": Real(60.0, low=0.0, low_open=True, none=True),
     "n_candidates": Int(64, low=1, none=True, huge="refuse"),
+    "direction": Choice("maximize", none=True),
 }
 
 

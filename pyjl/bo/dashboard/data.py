@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from ..direction import best_index, direction_of
 from ..posterior import posterior_line, replay
 from ..space import Categorical, Integer, Real, Space
 from ..storage import open_storage
@@ -106,6 +107,7 @@ class _Study:
         self.id, self.name = info["id"], info["name"]
         self.space = Space.from_json(info["space"])
         self.seed = int(info["seed"] or 0)
+        self.direction = direction_of(info.get("settings"))
         self.created = info.get("created")
         self.revision = 0
         self.read_at = -math.inf
@@ -129,10 +131,11 @@ class _Study:
     def summary(self) -> dict:
         counts = collections.Counter(str(t.state) for t in self.trials)
         done = [t for t in self.trials if t.state == TrialState.COMPLETE]
-        best = min(done, key=lambda t: (t.value, t.number)) if done else None
+        best = done[best_index(done, self.direction)] if done else None
         times = [x for t in self.trials for x in (t.created, t.finished) if x is not None]
         return {
             "name": self.name,
+            "direction": self.direction,
             "n_trials": len(self.trials),
             "states": {s.value: counts.get(s.value, 0) for s in TrialState},
             "best": None
@@ -225,12 +228,13 @@ class StudyReader:
         if key not in self._cache:
             fit = done
             if len(done) > N_FIT_MAX:  # the best trial and a seeded subset of the others
-                best = min(range(len(done)), key=lambda i: (done[i].value, done[i].number))
+                best = best_index(done, st.direction)
                 rng = np.random.default_rng(st.seed)
                 others = np.delete(np.arange(len(done)), best)
                 pick = np.sort(np.append(rng.choice(others, N_FIT_MAX - 1, replace=False), best))
                 fit = [done[i] for i in pick]
-            self._put(key, (replay(st.space, st.seed, fit), len(done), len(fit)))
+            opt = replay(st.space, st.seed, fit, direction=st.direction)
+            self._put(key, (opt, len(done), len(fit)))
         return self._cache[key]
 
     def _put(self, key, value) -> None:

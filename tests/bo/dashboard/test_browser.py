@@ -166,3 +166,37 @@ def test_a_10000_trial_study_renders_and_updates(tmp_path, browser, rng):
         assert wait_for(lambda: browser.execute_script(count) == "(10002)", 30)
         note = wait_for(lambda: browser.find_element("id", "parallel-note").text, 30)
         assert note.startswith("the best 2000 of")
+
+
+def test_a_maximised_study_shows_its_highest_value_as_best(tmp_path, browser):
+    import numpy as np
+
+    from pyjl.bo import Real, random_search
+
+    db = str(tmp_path / "acc.db")
+    res = random_search(
+        lambda p: 1.0 - (p["x"] - 0.3) ** 2,
+        {"x": Real(0.0, 1.0)},
+        n_calls=8,
+        seed=4,
+        storage=db,
+        study="acc",
+        direction="maximize",
+        progress=False,
+    )
+    values = res.history["value"].to_numpy()
+    with serve(db, port=0, block=False) as board:
+        browser.get(board.study_url("acc"))
+        best = wait_for(
+            lambda: browser.execute_script(
+                "const p = document.getElementById('history-plot');"
+                "if (!p || !p.data) return null;"
+                "const b = p.data.find(t => t.name === 'best so far');"
+                "return b ? Array.from(b.y) : null;"
+            ),
+            60,
+        )
+        summary = browser.find_element("id", "summary").text
+        title = browser.find_element("id", "title").text
+    np.testing.assert_allclose(best, np.maximum.accumulate(values))
+    assert f"trial {int(np.argmax(values))})" in summary and "(maximised)" in title

@@ -68,7 +68,7 @@ async function pollStudies() {
 const S = {
   trials: new Map(), revision: 0, epoch: null, space: [], sortKey: "number", sortDir: -1,
   page: 0, nComplete: 0, fetched: { posterior: null, importance: null }, busy: false,
-  lastFit: 0, drawnAt: 0,
+  lastFit: 0, drawnAt: 0, sign: 1,  // -1: a maximised study (a loss is minus the value)
 };
 const api = () => "/api/studies/" + encodeURIComponent(STUDY);
 
@@ -81,7 +81,8 @@ async function initStudy() {
     return;
   }
   S.space = d.space;
-  $("title").textContent = `Study ${d.name}`;
+  S.sign = d.direction === "maximize" ? -1 : 1;
+  $("title").textContent = `Study ${d.name}` + (S.sign < 0 ? " (maximised)" : "");
   const select = $("param");
   for (const p of d.space) select.add(new Option(p.name, p.name));
   select.addEventListener("change", () => { S.fetched.posterior = null; refreshFits(true); });
@@ -117,7 +118,8 @@ function draw() {
   const count = {};
   for (const t of all) count[t.state] = (count[t.state] || 0) + 1;
   const done = all.filter((t) => t.state === "complete");
-  const best = done.reduce((b, t) => (b === null || t.value < b.value ? t : b), null);
+  const best = done.reduce(
+    (b, t) => (b === null || S.sign * t.value < S.sign * b.value ? t : b), null);
   $("summary").textContent = `${all.length} trials: ` +
     ["complete", "pending", "failed", "pruned", "abandoned"]
       .map((s) => `${count[s] || 0} ${s === "pending" ? "running" : s}`).join(", ") +
@@ -149,9 +151,9 @@ function drawHistory(all) {
   const hi = values.length ? Math.max(...values) : 1;
   const floor = lo - 0.05 * (hi - lo || 1);
   const bestX = [], bestY = [];
-  let running = Infinity;
+  let running = null;
   for (const t of done) {
-    if (t.value < running) running = t.value;
+    if (running === null || S.sign * t.value < S.sign * running) running = t.value;
     bestX.push(t.number); bestY.push(running);
   }
   const marks = (state, symbol, color, name) => {
@@ -186,7 +188,7 @@ const PARALLEL_MAX = 2000;  // lines: the best ones beyond (parcoords draws each
 function drawParallel(done) {
   if (!done.length) return;
   if (done.length > PARALLEL_MAX) {
-    done = [...done].sort((a, b) => a.value - b.value).slice(0, PARALLEL_MAX);
+    done = [...done].sort((a, b) => S.sign * (a.value - b.value)).slice(0, PARALLEL_MAX);
   }
   $("parallel-note").textContent = done.length < S.nComplete
     ? `the best ${done.length} of ${S.nComplete} completed trials` : "";
@@ -203,7 +205,7 @@ function drawParallel(done) {
   dims.push({ label: "value", values });
   Plotly.react("parallel-plot", [{
     type: "parcoords", dimensions: dims,
-    line: { color: values, colorscale: "Viridis", reversescale: true, showscale: true },
+    line: { color: values, colorscale: "Viridis", reversescale: S.sign > 0, showscale: true },
   }], { margin: { t: 40, r: 60, b: 20, l: 60 } }, PLOT_OPTIONS);
 }
 
