@@ -266,6 +266,7 @@ class Optimizer(StudyViews):
         self.xi, self.kappa, self.n_candidates = model.xi, model.kappa, model.n_candidates
         self.prior, self.warp_y, self.gls_mean = model.prior, model.warp_y, model.gls_mean
         self._worker_as: str | None = None  # another worker's id (tests stand in for one)
+        self._queue: list[dict] = []  # points to ask first (enqueue)
 
     @property
     def _worker(self) -> str:
@@ -302,6 +303,12 @@ class Optimizer(StudyViews):
                 return []
             seen = seen_keys(self.space, trials)  # once: the count left and the check
             n = self._unseen_left(seen, n)
+            got = [(self._add_running(p), p) for p in self._dequeue(seen, n)]
+            if len(got) == n:
+                return got
+            if got:  # the queued points are pending trials for the sampler
+                trials = self.trials
+                seen = seen_keys(self.space, trials)
             # the GP matrices are small: BLAS threads competing with each other (or with
             # the objective's) cost more than they save
             with thread_limit(1):
@@ -309,21 +316,44 @@ class Optimizer(StudyViews):
                     self._sampler,
                     self.space,
                     loss_trials(trials, self.direction),
-                    n,
+                    n - len(got),
                     self.seed,
                     lambda: loss_curves(self.intermediate_values(), self.direction),
                     self.pruned_as,
                     seen,
                 )
-            return [
-                (
-                    self.storage.add_trial(
-                        self._study_id, json.dumps(p), TrialState.RUNNING, worker=self._worker
-                    ),
-                    p,
-                )
-                for p in points
-            ]
+            return got + [(self._add_running(p), p) for p in points]
+
+    def enqueue(self, params) -> None:
+        """Have ``params`` (a dict, or a list of them) asked before any point the sampler
+        proposes, in order (Optuna's ``enqueue_trial``, scikit-optimize's ``x0``).  The
+        queue is this optimiser's (not stored); a queued point the study holds by the time
+        it is due (another worker asked it, or a resumed study has it) is skipped."""
+        many = isinstance(params, (list, tuple))
+        items = list(params) if many else [params]
+        self._queue.extend(
+            self.space.validate(p, f"params[{i}]" if many else "params")
+            for i, p in enumerate(items)
+        )
+
+    def _dequeue(self, seen: set[str], n: int) -> list[dict]:
+        """Up to ``n`` queued points not among the keys ``seen``, taken off the queue
+        (the seen ones dropped)."""
+        out: list[dict] = []
+        keys = set()
+        while self._queue and len(out) < n:
+            p = self._queue.pop(0)
+            key = self.space.key(p)
+            if key not in seen and key not in keys:
+                out.append(p)
+                keys.add(key)
+        return out
+
+    def _add_running(self, params: dict) -> int:
+        """Register a pending trial of ``params`` for this worker; its number."""
+        return self.storage.add_trial(
+            self._study_id, json.dumps(params), TrialState.RUNNING, worker=self._worker
+        )
 
     def _unseen_left(self, seen: set[str], n: int) -> int:
         """``n``, or fewer where a finite space has fewer unseen points left than the keys

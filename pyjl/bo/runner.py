@@ -39,7 +39,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from .. import _validate as check
-from . import loop
+from . import loop, warm_start
 from .callbacks import combined
 from .history import history_frame, param_columns
 from .optimizer import Optimizer
@@ -135,6 +135,8 @@ def minimize(
     max_time: float | None = None,
     pruner=None,
     direction: str | None = None,
+    x0=None,
+    y0=None,
     **optimizer_options,
 ) -> Result:
     """Minimise ``func`` over ``space`` by Bayesian optimisation (or maximise it, with
@@ -146,8 +148,12 @@ def minimize(
     has passed.  ``pruner`` (:mod:`pyjl.bo.pruners`) is what ``trial.should_prune()``
     asks, for an objective ``func(params, trial)``.  ``direction`` (``"minimize"`` or
     ``"maximize"``, Optuna's ``create_study(direction=...)``) is stored with a new study;
-    ``None`` resumes a stored one in its own.  Other keywords go to :class:`Optimizer`
-    (``fit``, ``liar``, ``xi``, ``kappa``, ``stale_after``).
+    ``None`` resumes a stored one in its own.  ``x0`` (scikit-optimize's: one point or
+    a list, each a dict or a list in the space's order) are evaluated first, or with
+    ``y0`` (their values) told without evaluating; they are trials of the study and count
+    towards ``n_calls``, and points the study holds already are skipped
+    (:mod:`pyjl.bo.warm_start`).  Other keywords go to :class:`Optimizer` (``fit``,
+    ``liar``, ``xi``, ``kappa``, ``stale_after``).
 
     Examples
     --------
@@ -173,6 +179,7 @@ def minimize(
         direction=direction,
         **optimizer_options,
     )
+    warm_start.start(opt, x0, y0)
     return _run(opt, func, n_calls, executor, n_workers, callback, progress, max_time, True)
 
 
@@ -192,9 +199,11 @@ def random_search(
     pruner=None,
     stale_after: float | None = None,
     direction: str | None = None,
+    x0=None,
+    y0=None,
 ) -> Result:
     """Evaluate ``n_calls`` independent uniform draws from ``space`` (same loop as
-    :func:`minimize`, ``pruner``, ``stale_after`` and ``direction`` too).
+    :func:`minimize`; ``pruner``, ``stale_after``, ``direction``, ``x0`` and ``y0`` too).
 
     Examples
     --------
@@ -217,6 +226,7 @@ def random_search(
         stale_after=stale_after,
         direction=direction,
     )
+    warm_start.start(opt, x0, y0)
     return _run(opt, func, n_calls, executor, n_workers, callback, progress, max_time, False)
 
 
