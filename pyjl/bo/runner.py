@@ -62,6 +62,45 @@ __all__ = [
 
 _GRID_MAX = 1_000_000  # grid_search materialises its grid
 
+#: other tools' names for minimize's arguments (Optuna's, scikit-optimize's), refused
+#: with pyjl's name rather than as an unknown Optimizer setting
+_OTHER_NAMES = {
+    "n_trials": "n_calls (the study's total size, trials already stored included)",
+    "timeout": "max_time (seconds)",
+    "n_jobs": "n_workers (or executor=)",
+    "random_state": "seed",
+    "n_initial_points": "n_initial",
+    "acq_func": "acquisition ('ei', 'logei', 'pi', 'ucb')",
+    "study_name": "study",
+    "callbacks": "callback (one callable or a list)",
+    "dimensions": "space",
+    "load_if_exists": "nothing: a named study always resumes",
+}
+
+
+def _check_options(options: Mapping) -> None:
+    """Refuse :func:`minimize` keywords that are no :class:`Optimizer` setting, naming
+    pyjl's argument where the keyword is another tool's name for it."""
+    import inspect
+
+    settings = set(inspect.signature(Optimizer).parameters)
+    for name in options:
+        if name in settings:
+            continue
+        if name in _OTHER_NAMES:
+            raise check.error(
+                name,
+                "is not an argument of pyjl's minimize (it is Optuna's or scikit-optimize's name)",
+                check.describe(options[name]),
+                f"pass it as {_OTHER_NAMES[name]}",
+            )
+        raise check.error(
+            name,
+            "must be an argument of minimize or an Optimizer setting",
+            check.describe(options[name]),
+            f"use one of {sorted(settings - {'space', 'storage', 'study', 'seed'})}",
+        )
+
 
 def _check_args(
     func, n_calls, n_workers, callback, max_time, progress, *, calls_optional: bool = False
@@ -167,6 +206,7 @@ def minimize(
     n_calls, n_workers, max_time, callback = _check_args(
         func, n_calls, n_workers, callback, max_time, progress
     )
+    _check_options(optimizer_options)
     opt = Optimizer(
         space,
         acquisition=acquisition,

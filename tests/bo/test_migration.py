@@ -67,3 +67,29 @@ def test_optunas_trial_pruned_prunes():
 def test_optunas_pruners_are_refused_before_any_trial():
     with pytest.raises(InputError, match="got Optuna's MedianPruner"):
         minimize(_f, SPACE, n_calls=3, progress=False, pruner=optuna.pruners.MedianPruner())
+
+
+@pytest.mark.parametrize(
+    ("name", "ours"),
+    [
+        ("n_trials", "n_calls"),
+        ("timeout", "max_time"),
+        ("n_jobs", "n_workers"),
+        ("random_state", "seed"),
+        ("n_initial_points", "n_initial"),
+        ("acq_func", "acquisition"),
+        ("load_if_exists", "always resumes"),
+    ],
+)
+def test_other_tools_argument_names_are_refused_with_pyjls(name, ours, tmp_path):
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    with pytest.raises(InputError, match=rf"^`{name}` is not an argument") as err:
+        minimize(_f, SPACE, n_calls=3, storage=url, progress=False, **{name: 1})
+    assert ours in str(err.value)
+    assert not (tmp_path / "s.db").exists()  # refused before a study is created
+
+
+def test_an_unknown_minimize_keyword_lists_the_settings():
+    with pytest.raises(InputError, match=r"^`acqusition` must be an argument") as err:
+        minimize(_f, SPACE, n_calls=3, acqusition="ei", progress=False)
+    assert "'acquisition'" in str(err.value) and "'xi'" in str(err.value)
