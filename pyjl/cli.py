@@ -138,8 +138,7 @@ def _tune_arguments(p: argparse.ArgumentParser) -> None:
         "--direction",
         default=None,
         choices=["minimize", "maximize"],
-        help="maximize for a score such as accuracy (default: minimize, or a stored "
-        "study's own)",
+        help="maximize for a score such as accuracy (default: minimize, or a stored study's own)",
     )
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
