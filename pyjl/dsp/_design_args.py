@@ -72,6 +72,22 @@ def nyquist(fs, analog=False, default=1.0):
     return default if fs is None else positive(fs, "fs") / 2.0
 
 
+def ripples(rp, rs, N: int):
+    """An elliptic design's passband ripple ``rp`` and stopband attenuation ``rs`` (dB) as
+    floats; of order ``N`` (checked) >= 2, ``rs`` at least ``rp`` (below, SciPy's poles
+    are NaN; orders 0 and 1 do not depend on ``rs``)."""
+    rp, rs = decibels(rp, "rp"), decibels(rs, "rs")
+    if N >= 2 and rs < rp:
+        raise _validate.error(
+            "rs",
+            f"must be at least the passband ripple `rp` = {rp:g} dB for an elliptic design "
+            f"of order {N} (else it has no solution and SciPy returns NaN poles)",
+            rs,
+            "pass e.g. rp=1, rs=40",
+        )
+    return rp, rs
+
+
 def frequencies(value, name, fs, analog=False, count=None):
     """Critical frequencies strictly inside ``(0, nyquist)``, increasing: ``count`` of
     them (1: a scalar, as SciPy's lowpass and highpass designs take it)."""
@@ -193,6 +209,38 @@ def finite_taps(taps, window, width=None):
         else "pass a smaller Kaiser beta (below ~700)"
         if kaiser
         else "pass more taps, or a window that is not zero at both ends (e.g. 'hamming')",
+    )
+
+
+def bessel_norm(norm, any_case: bool = False):
+    """``norm`` of a Bessel design: ``'phase'``, ``'delay'`` or ``'mag'`` (in any case
+    where ``any_case``: SciPy's ``bessel`` folds it, its ``besselap`` does not)."""
+    if not isinstance(norm, str) or (norm.lower() if any_case else norm) not in (
+        "phase",
+        "delay",
+        "mag",
+    ):
+        raise _validate.error(
+            "norm",
+            "must be 'phase', 'delay' or 'mag'",
+            _validate.describe(norm),
+            "pass one of those names",
+            wrong_type=not isinstance(norm, str),
+        )
+    return norm
+
+
+def fitted_taps(taps, desired):
+    """``taps`` of a design fitted to gains (``remez``, ``firls``), or an InputError naming
+    ``desired`` when any tap is NaN or infinite: gains (or weights) so large that the
+    design's arithmetic overflows."""
+    if np.all(np.isfinite(taps)):
+        return taps
+    raise _validate.error(
+        "desired",
+        "must give finite taps (gains and weights of moderate size)",
+        _validate.describe(desired),
+        "scale the gains down and the taps up afterwards",
     )
 
 

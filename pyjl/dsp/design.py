@@ -33,12 +33,14 @@ from .. import _validate
 from ._design_args import (
     MAX_ORDER,
     MAX_TAPS,
+    bessel_norm,
     call_scipy,
     decibels,
     frequencies,
     frequency,
     in_namespace,
     positive,
+    ripples,
 )
 from ._memo import by_value
 
@@ -164,6 +166,7 @@ def ellip(N, rp, rs, Wn, btype="low", analog=False, output="ba", fs=None):
     decibels(rp, "rp")
     decibels(rs, "rs")
     N = _iir(N, Wn, btype, analog, fs)
+    ripples(rp, rs, N)
     return call_scipy(_ss.ellip, N, rp, rs, Wn, btype=btype, analog=analog, output=output, fs=fs)
 
 
@@ -188,14 +191,7 @@ def bessel(N, Wn, btype="low", analog=False, output="ba", norm="phase", fs=None)
             N,
             f"pass N <= {BESSEL_MAX_ORDER}",
         )
-    if not isinstance(norm, str) or norm.lower() not in ("phase", "delay", "mag"):
-        raise _validate.error(
-            "norm",
-            "must be 'phase', 'delay' or 'mag'",
-            _validate.describe(norm),
-            "pass one of those names",
-            wrong_type=not isinstance(norm, str),
-        )
+    bessel_norm(norm, any_case=True)
     return call_scipy(
         _ss.bessel, N, Wn, btype=btype, analog=analog, output=output, norm=norm, fs=fs
     )

@@ -31,6 +31,7 @@ from ._design_args import (
     call_scipy,
     finite,
     finite_taps,
+    fitted_taps,
     frequencies,
     known_window,
     nyquist,
@@ -210,14 +211,7 @@ def remez(
         grid_density=grid_density,
         fs=fs,
     )
-    if not np.all(np.isfinite(taps)):
-        raise _validate.error(
-            "desired",
-            "must give finite taps (gains of moderate size)",
-            _validate.describe(desired),
-            "scale the gains down and the taps up afterwards",
-        )
-    return taps
+    return fitted_taps(taps, desired)
 
 
 def _per_band(values, name, n_bands, positive=False):
