@@ -6,14 +6,30 @@ filtering, resampling and spectral kernels run on the current engine
 """
 
 from . import windows
+from .analog import (
+    bilinear,
+    bilinear_zpk,
+    lp2bp,
+    lp2bp_zpk,
+    lp2bs,
+    lp2bs_zpk,
+    lp2hp,
+    lp2hp_zpk,
+    lp2lp,
+    lp2lp_zpk,
+)
 from .conversions import sos2tf, sos2zpk, tf2sos, tf2zpk, zpk2sos, zpk2tf
 from .convolution import fftconvolve, oaconvolve
 from .correlation import choose_conv_method, convolve, correlate, correlation_lags
+from .delay import freqs, freqs_zpk, freqz_zpk, group_delay
 from .design import bessel, butter, cheby1, cheby2, ellip, iircomb, iirnotch, iirpeak
 from .design_fir import firwin, firwin2, kaiserord, remez
+from .design_fir_extra import firls, kaiser_atten, kaiser_beta, minimum_phase
+from .design_orders import buttord, cheb1ord, cheb2ord, ellipord, iirdesign, iirfilter
 from .filtering import lfilter, sosfilt
 from .fourier_resample import resample
 from .peaks import find_peaks, peak_prominences, peak_widths
+from .prototypes import besselap, buttap, cheb1ap, cheb2ap, ellipap
 from .rates import decimate, resample_poly, upfirdn
 from .response import freqz, lfilter_zi, lfiltic, sosfilt_zi, sosfreqz
 from .savgol import savgol_coeffs, savgol_filter
@@ -21,24 +37,58 @@ from .spectral import coherence, csd, periodogram, welch
 from .stft import hilbert, istft, spectrogram, stft
 from .streaming import FirFilter, Resampler, SosFilter
 from .trends import detrend
+from .windows import get_window  # type: ignore[attr-defined]  # made in a loop there
 from .zero_phase import filtfilt, sosfiltfilt
 
 __all__ = [
     "windows",
+    # filter design
     "butter",
     "cheby1",
     "cheby2",
     "ellip",
     "bessel",
-    "firwin",
-    "kaiserord",
-    "remez",
+    "iirfilter",
+    "iirdesign",
+    "buttord",
+    "cheb1ord",
+    "cheb2ord",
+    "ellipord",
     "iirnotch",
     "iirpeak",
     "iircomb",
+    "firwin",
     "firwin2",
+    "firls",
+    "remez",
+    "kaiserord",
+    "kaiser_beta",
+    "kaiser_atten",
+    "minimum_phase",
+    "get_window",
+    # analog prototypes and transforms
+    "buttap",
+    "cheb1ap",
+    "cheb2ap",
+    "ellipap",
+    "besselap",
+    "lp2lp",
+    "lp2hp",
+    "lp2bp",
+    "lp2bs",
+    "lp2lp_zpk",
+    "lp2hp_zpk",
+    "lp2bp_zpk",
+    "lp2bs_zpk",
+    "bilinear",
+    "bilinear_zpk",
+    # responses and filter forms
     "freqz",
     "sosfreqz",
+    "freqz_zpk",
+    "freqs",
+    "freqs_zpk",
+    "group_delay",
     "lfilter_zi",
     "sosfilt_zi",
     "lfiltic",
@@ -48,6 +98,7 @@ __all__ = [
     "sos2tf",
     "zpk2sos",
     "sos2zpk",
+    # filtering
     "sosfilt",
     "lfilter",
     "filtfilt",
@@ -55,16 +106,19 @@ __all__ = [
     "detrend",
     "savgol_filter",
     "savgol_coeffs",
+    # convolution and correlation
     "convolve",
     "correlate",
     "correlation_lags",
     "choose_conv_method",
     "fftconvolve",
     "oaconvolve",
+    # rate change
     "upfirdn",
     "resample_poly",
     "decimate",
     "resample",
+    # spectra
     "periodogram",
     "welch",
     "csd",
@@ -73,9 +127,11 @@ __all__ = [
     "stft",
     "istft",
     "hilbert",
+    # peaks and extrema
     "find_peaks",
     "peak_prominences",
     "peak_widths",
+    # streaming
     "SosFilter",
     "FirFilter",
     "Resampler",

@@ -801,6 +801,8 @@ def peak_finding():
 
 
 def cases():
+    from . import cases_dsp_design
+
     return [
         *filtering(),
         *convolution_and_resampling(),
@@ -811,4 +813,5 @@ def cases():
         *window_functions(),
         *streaming(),
         *peak_finding(),
+        *cases_dsp_design.cases(),
     ]
