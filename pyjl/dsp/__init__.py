@@ -26,17 +26,21 @@ from .design import bessel, butter, cheby1, cheby2, ellip, iircomb, iirnotch, ii
 from .design_fir import firwin, firwin2, kaiserord, remez
 from .design_fir_extra import firls, kaiser_atten, kaiser_beta, minimum_phase
 from .design_orders import buttord, cheb1ord, cheb2ord, ellipord, iirdesign, iirfilter
+from .extrema import argrelextrema, argrelmax, argrelmin, vectorstrength
 from .filtering import lfilter, sosfilt
 from .fourier_resample import resample
+from .overlap import check_COLA, check_NOLA
 from .peaks import find_peaks, peak_prominences, peak_widths
 from .prototypes import besselap, buttap, cheb1ap, cheb2ap, ellipap
 from .rates import decimate, resample_poly, upfirdn
 from .response import freqz, lfilter_zi, lfiltic, sosfilt_zi, sosfreqz
 from .savgol import savgol_coeffs, savgol_filter
+from .sequences import gausspulse, max_len_seq, unit_impulse
 from .spectral import coherence, csd, periodogram, welch
 from .stft import hilbert, istft, spectrogram, stft
 from .streaming import FirFilter, Resampler, SosFilter
 from .trends import detrend
+from .waveforms import chirp, sawtooth, square, sweep_poly
 from .windows import get_window  # type: ignore[attr-defined]  # made in a loop there
 from .zero_phase import filtfilt, sosfiltfilt
 
@@ -126,11 +130,25 @@ __all__ = [
     "spectrogram",
     "stft",
     "istft",
+    "check_COLA",
+    "check_NOLA",
     "hilbert",
     # peaks and extrema
     "find_peaks",
     "peak_prominences",
     "peak_widths",
+    "argrelmin",
+    "argrelmax",
+    "argrelextrema",
+    "vectorstrength",
+    # waveforms and sequences
+    "chirp",
+    "sweep_poly",
+    "square",
+    "sawtooth",
+    "gausspulse",
+    "unit_impulse",
+    "max_len_seq",
     # streaming
     "SosFilter",
     "FirFilter",

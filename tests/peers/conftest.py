@@ -54,6 +54,7 @@ import scipy
 import scipy._lib._array_api as scipy_array_api
 import scipy.signal
 import scipy.signal._peak_finding
+import scipy.signal._waveforms
 import scipy.signal.tests
 import scipy.signal.windows
 
@@ -141,6 +142,10 @@ def _param_helper(helper):
 
 _windows_names = _pyjl_names(pyjl.dsp.windows, scipy.signal.windows)
 WINDOWS = _Proxy(scipy.signal.windows, _windows_names)
+# test_waveforms reads its functions off the private module (`import
+# scipy.signal._waveforms as waveforms`, an attribute of SIGNAL); its private phase
+# helpers stay SciPy's
+WAVEFORMS = _Proxy(scipy.signal._waveforms, _pyjl_names(pyjl.dsp, scipy.signal._waveforms))
 SIGNAL = _Proxy(
     scipy.signal,
     {
@@ -151,6 +156,7 @@ SIGNAL = _Proxy(
         },
         **_pyjl_names(pyjl.dsp, scipy.signal),
         "windows": WINDOWS,
+        "_waveforms": WAVEFORMS,
     },
 )
 SCIPY = _Proxy(scipy, {"signal": SIGNAL})
@@ -171,6 +177,7 @@ _SWAPPED = {
     "scipy.signal": SIGNAL,
     "scipy.signal.windows": WINDOWS,
     "scipy.signal._peak_finding": PEAK_FINDING,
+    "scipy.signal._waveforms": WAVEFORMS,
     "scipy._lib._array_api": ARRAY_API,
 }
 _helpers: dict[str, types.ModuleType] = {}

@@ -801,7 +801,7 @@ def peak_finding():
 
 
 def cases():
-    from . import cases_dsp_design
+    from . import cases_dsp_design, cases_dsp_waveforms
 
     return [
         *filtering(),
@@ -814,4 +814,5 @@ def cases():
         *streaming(),
         *peak_finding(),
         *cases_dsp_design.cases(),
+        *cases_dsp_waveforms.cases(),
     ]
