@@ -20,6 +20,7 @@ from .analog import (
 )
 from .conversions import sos2tf, sos2zpk, tf2sos, tf2zpk, zpk2sos, zpk2tf
 from .convolution import fftconvolve, oaconvolve
+from .convolution2d import convolve2d, correlate2d
 from .correlation import choose_conv_method, convolve, correlate, correlation_lags
 from .delay import freqs, freqs_zpk, freqz_zpk, group_delay
 from .design import bessel, butter, cheby1, cheby2, ellip, iircomb, iirnotch, iirpeak
@@ -29,9 +30,11 @@ from .design_orders import buttord, cheb1ord, cheb2ord, ellipord, iirdesign, iir
 from .extrema import argrelextrema, argrelmax, argrelmin, vectorstrength
 from .filtering import lfilter, sosfilt
 from .fourier_resample import resample
+from .images import deconvolve, hilbert2, wiener
 from .overlap import check_COLA, check_NOLA
 from .peaks import find_peaks, peak_prominences, peak_widths
 from .prototypes import besselap, buttap, cheb1ap, cheb2ap, ellipap
+from .rank_filters import medfilt, medfilt2d, order_filter
 from .rates import decimate, resample_poly, upfirdn
 from .response import freqz, lfilter_zi, lfiltic, sosfilt_zi, sosfreqz
 from .savgol import savgol_coeffs, savgol_filter
@@ -107,6 +110,7 @@ __all__ = [
     "lfilter",
     "filtfilt",
     "sosfiltfilt",
+    "deconvolve",
     "detrend",
     "savgol_filter",
     "savgol_coeffs",
@@ -117,6 +121,14 @@ __all__ = [
     "choose_conv_method",
     "fftconvolve",
     "oaconvolve",
+    "convolve2d",
+    "correlate2d",
+    # images and rank filters
+    "medfilt",
+    "medfilt2d",
+    "order_filter",
+    "wiener",
+    "hilbert2",
     # rate change
     "upfirdn",
     "resample_poly",
