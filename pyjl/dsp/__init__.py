@@ -18,6 +18,7 @@ from .analog import (
     lp2lp,
     lp2lp_zpk,
 )
+from .chirpz import CZT, ZoomFFT, czt, czt_points, zoom_fft
 from .conversions import sos2tf, sos2zpk, tf2sos, tf2zpk, zpk2sos, zpk2tf
 from .convolution import fftconvolve, oaconvolve
 from .convolution2d import convolve2d, correlate2d
@@ -27,10 +28,12 @@ from .design import bessel, butter, cheby1, cheby2, ellip, iircomb, iirnotch, ii
 from .design_fir import firwin, firwin2, kaiserord, remez
 from .design_fir_extra import firls, kaiser_atten, kaiser_beta, minimum_phase
 from .design_orders import buttord, cheb1ord, cheb2ord, ellipord, iirdesign, iirfilter
+from .envelopes import envelope
 from .extrema import argrelextrema, argrelmax, argrelmin, vectorstrength
 from .filtering import lfilter, sosfilt
 from .fourier_resample import resample
 from .images import deconvolve, hilbert2, wiener
+from .lomb_scargle import lombscargle
 from .overlap import check_COLA, check_NOLA
 from .peaks import find_peaks, peak_prominences, peak_widths
 from .prototypes import besselap, buttap, cheb1ap, cheb2ap, ellipap
@@ -145,6 +148,13 @@ __all__ = [
     "check_COLA",
     "check_NOLA",
     "hilbert",
+    "envelope",
+    "lombscargle",
+    "czt",
+    "zoom_fft",
+    "CZT",
+    "ZoomFFT",
+    "czt_points",
     # peaks and extrema
     "find_peaks",
     "peak_prominences",

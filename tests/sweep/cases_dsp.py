@@ -801,7 +801,7 @@ def peak_finding():
 
 
 def cases():
-    from . import cases_dsp_design, cases_dsp_images, cases_dsp_waveforms
+    from . import cases_dsp_design, cases_dsp_images, cases_dsp_spectra, cases_dsp_waveforms
 
     return [
         *filtering(),
@@ -816,4 +816,5 @@ def cases():
         *cases_dsp_design.cases(),
         *cases_dsp_waveforms.cases(),
         *cases_dsp_images.cases(),
+        *cases_dsp_spectra.cases(),
     ]
