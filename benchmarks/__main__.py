@@ -23,8 +23,9 @@ from . import COLUMNS
 FAMILIES = ("gp", "bo", "hmm", "dsp")
 #: not part of the default set: BO with pruning (XGBoost) and the large-n GP against
 #: GPyTorch (long runs; ``benchmarks/gp_scale.py``, each row in a fresh process), and the
-#: Python cost of one kernel call (``benchmarks/overhead.py``)
-ON_DEMAND = ("pruning", "gp_scale", "overhead")
+#: Python cost of one kernel call (``benchmarks/overhead.py``), and the rest of
+#: scipy.signal (``benchmarks/dsp_toolbox.py``)
+ON_DEMAND = ("pruning", "gp_scale", "overhead", "dsp_toolbox")
 # the generated block of docs/performance.md (the markers' lines themselves are kept)
 START = "<!-- benchmarks:start"
 END = "<!-- benchmarks:end -->"
