@@ -7,8 +7,8 @@ delay ``-d(phase)/dw`` of ``b(z)/a(z)`` in samples.  They take :mod:`scipy.signa
 arguments and return SciPy's results after pyjl checks them (finite coefficients,
 zeros and poles, a denominator not all zeros, a count of frequencies or finite
 frequencies, ``fs`` > 0).  A response that is infinite somewhere (a pole on the axis)
-warns with a :class:`~pyjl.exceptions.NumericalWarning`; so does a group delay that is
-singular (SciPy sets it to 0 there, as pyjl does) or nearly so.
+warns with a :class:`~pyjl.exceptions.NumericalWarning`; a group delay that is singular
+or nearly so is 0 there with SciPy's own ``UserWarning``.
 
 >>> from pyjl.dsp import group_delay
 >>> w, gd = group_delay(([0.0, 0.0, 1.0], [1.0]), w=4)
@@ -19,14 +19,11 @@ singular (SciPy sets it to 0 there, as pyjl does) or nearly so.
 from __future__ import annotations
 
 import numbers
-import warnings
 
 import numpy as np
 import scipy.signal as _ss
 
 from .. import _validate
-from .._warn import warn
-from ..exceptions import NumericalWarning
 from ._design_args import MAX_TAPS, finite
 from .analog import _polynomials, _rate, _zpk
 from .response import _response
@@ -105,8 +102,7 @@ def group_delay(system, w=512, whole=False, fs=2 * np.pi):
     frequencies themselves, in the units of ``fs``) (:func:`scipy.signal.group_delay`).
 
     Where the response is zero (a zero or pole on the unit circle) the delay is
-    undefined: it is set to 0 there, as by SciPy, with a
-    :class:`~pyjl.exceptions.NumericalWarning` (a ``UserWarning``, as SciPy's).
+    undefined: it is set to 0 there, with SciPy's own ``UserWarning``.
 
     Examples
     --------
@@ -129,16 +125,8 @@ def group_delay(system, w=512, whole=False, fs=2 * np.pi):
     b, a = _polynomials(*system)
     _rate(fs, _ss.group_delay, (b, a), w)
     _grid(w, "w")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            result = _ss.group_delay((b, a), w=w, whole=whole, fs=fs)
-    for message in caught:
-        text = str(message.message).rstrip(".")
-        warn(
-            f"{text} (scipy.signal.group_delay): the response is zero or the denominator "
-            "vanishes there, a zero or pole on the unit circle. Fix: move the zeros and "
-            "poles off |z| = 1, or evaluate at other frequencies.",
-            NumericalWarning,
-        )
-    return result
+    # where the response is zero or the denominator vanishes (a zero or pole on the unit
+    # circle) SciPy sets the delay to 0 and says so with its own UserWarning, which
+    # reaches the caller as it is (rewording it would take warnings.catch_warnings)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return _ss.group_delay((b, a), w=w, whole=whole, fs=fs)

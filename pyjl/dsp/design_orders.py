@@ -10,9 +10,9 @@ band edges outside ``(0, fs/2)``, pass and stop edges that do not nest, a passba
 Where SciPy differs: it returns order 0 for ``gpass == gstop`` and fails on ``wp == ws``
 (a ``ZeroDivisionError`` or ``OverflowError``: the order is infinite), and it raises
 ``OverflowError`` or ``ZeroDivisionError`` for specifications so extreme that its float
-arithmetic overflows; pyjl refuses all of these by name, and its warnings (order 0) are
-:class:`~pyjl.exceptions.NumericalWarning`.  It checks ``gpass`` and ``gstop`` before
-the edges; pyjl names the first bad argument in signature order.
+arithmetic overflows; pyjl refuses all of these by name (an order of 0 for edges so far
+apart that no filter is needed keeps SciPy's ``RuntimeWarning``).  It checks ``gpass``
+and ``gstop`` before the edges; pyjl names the first bad argument in signature order.
 
 >>> from pyjl.dsp import buttord
 >>> buttord(0.2, 0.3, 3, 60)[0]
@@ -25,14 +25,10 @@ pyjl.exceptions.InputError: `ws` must differ from `wp` (a transition band of zer
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import scipy.signal as _ss
 
 from .. import _validate
-from .._warn import warn
-from ..exceptions import NumericalWarning
 from ._design_args import MAX_ORDER, call_scipy, decibels, frequencies, ripples
 from ._memo import by_value
 from .design import BESSEL_MAX_ORDER, _iir
@@ -213,26 +209,20 @@ def _extreme(wp, ws, gpass, gstop):
 def _order(func, wp, ws, gpass, gstop, analog, fs):
     """SciPy's order selector ``func`` on a checked specification; a result that SciPy's
     float arithmetic cannot give (edges or attenuations so extreme that the order
-    overflows) is refused naming them all, SciPy's warnings are NumericalWarnings."""
+    overflows) is refused naming them all.  SciPy's own RuntimeWarning for an order of 0
+    (edges so far apart that no filter is needed) reaches the caller as SciPy issues it:
+    capturing it to reword it would take ``warnings.catch_warnings``, which is not
+    thread-safe."""
     if np.ndim(fs) > 0:  # refused in SciPy's words, as by the other designs
         return call_scipy(func, wp, ws, gpass, gstop, analog=analog, fs=fs)
     _spec(wp, ws, gpass, gstop, analog, fs)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            try:
-                order, wn = func(wp, ws, gpass, gstop, analog=analog, fs=fs)
-            except (ValueError, ArithmeticError):  # int(nan), int(inf), x / 0.0
-                raise _extreme(wp, ws, gpass, gstop) from None
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        try:
+            order, wn = func(wp, ws, gpass, gstop, analog=analog, fs=fs)
+        except (ValueError, ArithmeticError):  # int(nan), int(inf), x / 0.0
+            raise _extreme(wp, ws, gpass, gstop) from None
     if not np.all(np.isfinite(wn)):
         raise _extreme(wp, ws, gpass, gstop)
-    for message in caught:
-        warn(
-            f"{str(message.message).rstrip('.')} (scipy.signal.{func.__name__}): the "
-            f"specification is met by a filter of order {order}. "
-            "Fix: check that wp, ws, gpass and gstop are the intended ones.",
-            NumericalWarning,
-        )
     return order, wn
 
 
@@ -333,11 +323,9 @@ def iirdesign(wp, ws, gpass, gstop, analog=False, ftype="ellip", output="ba", fs
 
 @by_value
 def _iirdesign(wp, ws, gpass, gstop, analog, ftype, output, fs):
-    """SciPy's design of a checked specification; its order selector's warnings were
-    raised by :func:`_order` already."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            return call_scipy(
-                _ss.iirdesign, wp, ws, gpass, gstop, analog, ftype=ftype, output=output, fs=fs
-            )
+    """SciPy's design of a checked specification (for an order of 0 its order selector
+    warns again, as :func:`_order`'s call did)."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return call_scipy(
+            _ss.iirdesign, wp, ws, gpass, gstop, analog, ftype=ftype, output=output, fs=fs
+        )

@@ -22,7 +22,6 @@ Arguments and results follow :func:`scipy.signal.lombscargle`.
 from __future__ import annotations
 
 import functools
-import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -60,12 +59,11 @@ def _keywords_later(func):
                     wrong_type=True,
                 )
             given = names[: len(args)]
-            warnings.warn(
+            warn(
                 f"You are passing {', '.join(given)} as positional arguments. Please "
                 "change your invocation to use keyword arguments. From SciPy 1.19.0, "
                 "passing these as positional arguments will result in an error.",
                 DeprecationWarning,
-                stacklevel=2,
             )
             kwargs.update(zip(given, args))
         return func(x, y, freqs, **kwargs)
@@ -150,13 +148,12 @@ def lombscargle(
     normalize = _validate.choice(normalize, "normalize", _NORMALIZE)
     floating_mean = _validate.boolean(floating_mean, "floating_mean")
     if precenter is not _UNSET:
-        warnings.warn(  # SciPy's words, which its tests match
+        warn(  # SciPy's words, which its tests match
             "Use of parameter 'precenter' is deprecated as of SciPy 1.17.0 and will be "
             "removed in 1.19.0. Please leave 'precenter' unspecified. Passing True to "
             "'precenter' can be exactly substituted by passing 'y = (y - y.mean())' into "
             "the input. Consider setting `floating_mean` to True instead.",
             DeprecationWarning,
-            stacklevel=3,  # the caller of the positional-arguments wrapper
         )
         if _validate.boolean(precenter, "precenter"):
             y = y - y.mean()
