@@ -9,8 +9,10 @@ default the :class:`~pyjl.bo.samplers.GPSampler` (a GP surrogate on the unit cub
 fantasies for pending points, an acquisition maximised by
 :func:`pyjl.bo.optimize_acqf.maximize`).  A point already evaluated, pending or
 chosen is never returned.  What the study says back (:attr:`~Optimizer.trials`,
-:attr:`~Optimizer.best`, :meth:`~Optimizer.surrogate`, ...) comes from its base,
-:class:`~pyjl.bo.views.StudyViews`; opening the study, from :func:`pyjl.bo.study.open_study`.
+:attr:`~Optimizer.best`, :meth:`~Optimizer.surrogate`, ...) comes from its base
+:class:`~pyjl.bo.views.StudyViews`, what it is told (:meth:`~Optimizer.tell`, ...) goes
+through its base :class:`~pyjl.bo.telling.StudyTells`; opening the study, from
+:func:`pyjl.bo.study.open_study`.
 """
 
 from __future__ import annotations
@@ -24,8 +26,6 @@ from typing import Any
 
 from .. import _validate
 from .._threads import thread_limit
-from . import ending
-from . import handle as _handle
 from .direction import loss_curves, loss_trials
 from .fidelity import PRUNED_AS
 from .liveness import abandon_reason, check_stale_after, worker_id
@@ -34,6 +34,7 @@ from .samplers import GPSampler, GridSampler, RandomSampler, Sampler
 from .samplers.base import seen_keys
 from .space import Space, SpaceExhausted
 from .study import open_study
+from .telling import StudyTells
 from .trial import Trial, TrialState
 from .views import StudyViews, propose
 
@@ -63,7 +64,7 @@ def _sampler(sampler: Any, model: GPSampler) -> Sampler:
     return GridSampler(sampler)
 
 
-class Optimizer(StudyViews):
+class Optimizer(StudyViews, StudyTells):
     """Ask/tell Bayesian optimisation over a :class:`Space` (minimisation).
 
     The constructor opens (or resumes) the study in ``storage``; :meth:`ask`
@@ -369,116 +370,7 @@ class Optimizer(StudyViews):
             n = min(n, left)
         return n
 
-    def tell(self, params: Mapping[str, Any], value: float, noise_var: float | None = None) -> int:
-        """Record ``value = f(params)`` (``noise_var``: its known noise variance); returns
-        the trial number.  ``params`` need not have been asked for: a dict, or a pandas
-        Series such as a row of :meth:`history`'s parameter columns (0-d arrays are the
-        values they hold; :meth:`Space.validate`)."""
-        params = self.space.validate(params)
-        value = self._check_value(value, "value")
-        if noise_var is not None:
-            noise_var = self._check_value(noise_var, "noise_var")
-            if noise_var < 0:
-                raise _validate.error(
-                    "noise_var",
-                    "must be >= 0 (a variance)",
-                    noise_var,
-                    "pass the evaluation's noise variance, or None",
-                )
-        with self.storage.keeping(self._study_id, None, params, value):
-            return self._finish_params(params, TrialState.COMPLETE, value, noise_var, None)
-
-    def tell_failed(self, params: Mapping[str, Any], error: str = "") -> int:
-        """Record that evaluating ``params`` failed (``error``: the message kept with it)."""
-        params = self.space.validate(params)
-        return self._finish_params(params, TrialState.FAILED, None, None, str(error))
-
-    def tell_trial(self, number: int, value: float, *, params: dict | None = None) -> None:
-        """Complete trial ``number`` (from :meth:`ask_trials`) with ``value``.  Should the
-        storage fail, the value is kept in the error with ``params`` (default: read back).
-        Raises :class:`~pyjl.exceptions.InputError` for a trial that has already ended
-        (an abandoned one may still be told) or that the study does not hold."""
-        value = self._check_value(value, "value")
-        with self.storage.keeping(self._study_id, number, params, value):
-            ending.end(self, number, TrialState.COMPLETE, value)
-
-    def fail_trial(self, number: int, error: str) -> None:
-        """Mark trial ``number`` failed, with the message ``error`` (refused, as
-        :meth:`tell_trial`, for a trial that has ended)."""
-        ending.end(self, number, TrialState.FAILED, error=str(error))
-
-    def abandon(self, number: int, reason: str) -> bool:
-        """Mark pending trial ``number`` abandoned (``reason``: why); its point may be asked
-        again and it does not count towards a budget.  Returns False, changing nothing,
-        when the trial has ended meanwhile."""
-        number = ending.number(number)
-        before = self.storage.finish(
-            self._study_id,
-            number,
-            TrialState.ABANDONED,
-            error=str(reason),
-            only_from=(TrialState.RUNNING,),
-        )
-        if before is None:
-            raise ending.no_trial(number, self.study_name, len(self.trials))
-        return before == TrialState.RUNNING
-
-    def heartbeat(self, numbers: list[int]) -> None:
-        """Say that this worker is still evaluating trials ``numbers``."""
-        self.storage.heartbeat(self._study_id, list(numbers))
-
-    # --- pruning (pyjl.bo.handle) ------------------------------------------------------
-    def report(self, number: int, step: int, value: float) -> None:
-        """Store the intermediate ``value`` of trial ``number`` at ``step`` (a whole number
-        ``>= 0`` above the trial's earlier steps; ``value`` finite)."""
-        _handle.report(self.storage, self._study_id, number, step, value)
-
-    def should_prune(self, number: int) -> bool:
-        """Whether :attr:`pruner` says to stop trial ``number`` now."""
-        return _handle.should_prune(
-            self.storage, self._study_id, number, self.pruner, self.direction
-        )
-
-    def tell_pruned(self, number: int) -> None:
-        """End trial ``number`` as pruned; its value is the last one it reported."""
-        value = _handle.last_value(self.storage, self._study_id, ending.number(number))
-        ending.end(self, number, TrialState.PRUNED, value)
-
-    def handle(self, number: int, params: dict) -> _handle.TrialHandle:
-        """The :class:`~pyjl.bo.TrialHandle` of trial ``number`` (its ``params``)."""
-        return _handle.TrialHandle(
-            self.storage, self._study_id, number, params, self.pruner, self.direction
-        )
-
     # --- internals ---------------------------------------------------------------
-    @staticmethod
-    def _check_value(value: Any, name: str) -> float:
-        """``value`` as a finite float (see :func:`pyjl._validate.finite`)."""
-        fix = "report a failed evaluation with tell_failed(params, error)"
-        return _validate.finite(value, name, fix="pass a float, or " + fix, finite_fix=fix)
-
-    def _finish_params(self, params: dict, state: TrialState, value, noise_var, error) -> int:
-        """End this worker's pending trial of ``params``, else an abandoned one (this
-        worker's first), else add a finished trial; returns its number.  Another worker's
-        pending trial is never ended here: that worker is still evaluating it and will
-        tell it by its number."""
-        key = self.space.key(params)
-        with self.storage.transaction("tell"):
-            trials = [t for t in self.trials if self.space.key(t.params) == key]
-            mine = [
-                t for t in trials if t.state == TrialState.RUNNING and t.worker == self._worker
-            ]
-            match = mine or [t for t in trials if t.state == TrialState.ABANDONED]
-            match.sort(key=lambda t: (t.worker != self._worker, t.number))
-            if match:
-                self.storage.finish(
-                    self._study_id, match[0].number, state, value, noise_var, error
-                )
-                return match[0].number
-            return self.storage.add_trial(
-                self._study_id, json.dumps(params), state, value, noise_var, error, self._worker
-            )
-
     def _reap(self, trials: list[Trial]) -> bool:
         """Abandon the pending trials of workers that died or went silent."""
         now, reaped = time.time(), False
