@@ -20,6 +20,7 @@ when a value wraps).
 from __future__ import annotations
 
 import numpy as np
+import scipy.signal as _ss
 from scipy import ndimage
 
 from .. import _validate, data
@@ -45,8 +46,8 @@ BOUNDARIES = {
 _NDIMAGE_MAX = 144
 #: a call of two float64 arrays with at most this many products takes the short path
 _SMALL_WORK = 1 << 14
-#: peaks within [1 / _SAFE, _SAFE] cannot overflow or underflow a small call's sums
-_SAFE = 2.0**400
+#: a fill value a small call takes (beyond, the full path checks it)
+_FILL_MAX = 2.0**400
 #: integer sums below this bound are exact in float64
 _EXACT_F64 = 2**52
 
@@ -174,9 +175,12 @@ def _wrap(full, dt):
 
 
 def _small(a, b, mode, boundary, fillvalue, flip):
-    """A small call of two plain float64 2-D arrays with zero or real fill, in one
-    step, or None (the full path decides: other inputs, more work, a peak that is not
-    shown inside ``[2**-400, 2**400]``, which also proves every value finite)."""
+    """A small call of two plain float64 2-D arrays with zero or real fill, on SciPy's
+    direct loop (the sums the full path makes, without its set-up), or None: other
+    inputs, more work, or a result that is not all finite -- which is how a NaN or an
+    infinity in the inputs shows (every input value reaches some output, the fill's
+    zeros included: ``nan * 0`` is NaN), and an overflow that the full path's scaling
+    avoids; the full path then refuses or scales."""
     if not (
         type(a) is np.ndarray
         and type(b) is np.ndarray
@@ -186,7 +190,7 @@ def _small(a, b, mode, boundary, fillvalue, flip):
         and type(boundary) is str
         and boundary == "fill"
         and type(fillvalue) in (int, float)
-        and abs(fillvalue) < _SAFE
+        and abs(fillvalue) < _FILL_MAX
         and type(mode) is str
         and mode in MODES
     ):
@@ -194,22 +198,9 @@ def _small(a, b, mode, boundary, fillvalue, flip):
     (m1, n1), (m, n) = a.shape, b.shape
     if mode == "valid" and not (m1 >= m and n1 >= n):
         return None
-    peaks = (float(np.abs(a).max()), float(np.abs(b).max()))
-    if not all(1 / _SAFE < p < _SAFE for p in peaks):
-        return None
-    g = b[::-1, ::-1] if flip else b
-    if mode == "valid":
-        return _valid(a, g)
-    if mode == "same":
-        off = [(k - 1) // 2 if flip else k // 2 for k in (m, n)]
-        top, left = m - 1 - off[0], n - 1 - off[1]
-        shape = (m1 + m - 1, n1 + n - 1)
-    else:
-        top, left = m - 1, n - 1
-        shape = (m1 + 2 * m - 2, n1 + 2 * n - 2)
-    P = np.full(shape, float(fillvalue))
-    P[top : top + m1, left : left + n1] = a
-    return _valid(P, g)
+    with np.errstate(all="ignore"):
+        out = (_ss.convolve2d if flip else _ss.correlate2d)(a, b, mode, "fill", fillvalue)
+    return out if np.isfinite(out).all() else None
 
 
 def _run(in1, in2, mode, boundary, fillvalue, flip):
