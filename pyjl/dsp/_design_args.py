@@ -17,6 +17,7 @@ import scipy.signal as _ss
 from .. import _validate
 from ..data import as_raw
 from ..exceptions import InputError
+from . import _inputs
 
 __all__ = [
     "MAX_ORDER",
@@ -29,6 +30,8 @@ __all__ = [
     "frequency",
     "finite",
     "nonzero_denominator",
+    "transfer_function",
+    "roots",
     "window_params",
     "known_window",
     "finite_taps",
@@ -242,6 +245,26 @@ def fitted_taps(taps, desired):
         _validate.describe(desired),
         "scale the gains down and the taps up afterwards",
     )
+
+
+def transfer_function(b, a):
+    """``b`` and ``a`` as finite, non-empty 1-D numeric arrays, ``a`` not all zeros."""
+    return _inputs.coefficients(b, "b"), nonzero_denominator(_inputs.coefficients(a, "a"))
+
+
+def roots(values, name, ndim=1):
+    """Zeros or poles: finite numbers, at most ``ndim``-D (a scalar is one root); may be
+    empty."""
+    finite(values, name)
+    arr = np.atleast_1d(as_raw(values, name))
+    if arr.ndim > ndim:
+        raise _validate.error(
+            name,
+            "must be a 1-D array of roots" + (" (or 2-D: one row per numerator)" * (ndim == 2)),
+            f"shape {arr.shape}",
+            "pass a flat array such as [0.5, -1.0]",
+        )
+    return arr
 
 
 def finite_result(result, names, value):

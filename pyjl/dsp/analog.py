@@ -22,14 +22,13 @@ import scipy.signal as _ss
 
 from .. import _validate
 from ..data import as_raw
-from . import _inputs
 from ._design_args import (
     call_scipy,
-    finite,
     finite_result,
-    nonzero_denominator,
     positive,
+    roots,
     scalar,
+    transfer_function,
 )
 
 __all__ = [
@@ -44,27 +43,6 @@ __all__ = [
     "bilinear",
     "bilinear_zpk",
 ]
-
-
-def _polynomials(b, a):
-    """Analog numerator and denominator: finite 1-D coefficients, ``a`` not all zeros."""
-    b = _inputs.coefficients(b, "b")
-    a = nonzero_denominator(_inputs.coefficients(a, "a"))
-    return b, a
-
-
-def roots(values, name):
-    """Zeros or poles: a finite 1-D array (a scalar is one root; empty allowed)."""
-    finite(values, name)
-    arr = np.atleast_1d(as_raw(values, name))
-    if arr.ndim != 1:
-        raise _validate.error(
-            name,
-            "must be a 1-D array of roots",
-            f"shape {arr.shape}",
-            "pass a flat array of zeros or poles",
-        )
-    return arr
 
 
 def gain(k, kinds="biufc"):
@@ -125,7 +103,7 @@ def lp2lp(b, a, wo=1.0):
     >>> [c.tolist() for c in dsp.lp2lp([1.0], [1.0, 1.0], wo=10.0)]
     [[10.0], [1.0, 10.0]]
     """
-    b, a = _polynomials(b, a)
+    b, a = transfer_function(b, a)
     return _transformed(_ss.lp2lp, ("b", "a", "wo"), b, b, a, wo=positive(scalar(wo), "wo"))
 
 
@@ -138,7 +116,7 @@ def lp2hp(b, a, wo=1.0):
     >>> [c.tolist() for c in dsp.lp2hp([1.0], [1.0, 1.0], wo=10.0)]
     [[1.0, 0.0], [1.0, 10.0]]
     """
-    b, a = _polynomials(b, a)
+    b, a = transfer_function(b, a)
     return _transformed(_ss.lp2hp, ("b", "a", "wo"), b, b, a, wo=positive(scalar(wo), "wo"))
 
 
@@ -152,7 +130,7 @@ def lp2bp(b, a, wo=1.0, bw=1.0):
     >>> [c.tolist() for c in dsp.lp2bp([1.0], [1.0, 1.0], wo=2.0, bw=1.0)]
     [[1.0, 0.0], [1.0, 1.0, 4.0]]
     """
-    b, a = _polynomials(b, a)
+    b, a = transfer_function(b, a)
     wo, bw = _scales(wo, bw)
     return _transformed(_ss.lp2bp, ("b", "a", "wo", "bw"), b, b, a, wo=wo, bw=bw)
 
@@ -167,7 +145,7 @@ def lp2bs(b, a, wo=1.0, bw=1.0):
     >>> [c.tolist() for c in dsp.lp2bs([1.0], [1.0, 1.0], wo=2.0, bw=1.0)]
     [[1.0, 0.0, 4.0], [1.0, 1.0, 4.0]]
     """
-    b, a = _polynomials(b, a)
+    b, a = transfer_function(b, a)
     wo, bw = _scales(wo, bw)
     return _transformed(_ss.lp2bs, ("b", "a", "wo", "bw"), b, b, a, wo=wo, bw=bw)
 
@@ -257,7 +235,7 @@ def bilinear(b, a, fs=1.0):
     >>> bool(np.allclose(a, signal.bilinear([1.0], [1.0, 1.0], fs=10.0)[1]))
     True
     """
-    b, a = _polynomials(b, a)
+    b, a = transfer_function(b, a)
     if not np.any(b):
         raise _validate.error(
             "b",

@@ -33,34 +33,13 @@ import scipy.signal as _ss
 
 from .. import _validate
 from ..data import as_raw
-from . import _inputs
-from ._design_args import call_scipy, finite, finite_result, nonzero_denominator
+from ._design_args import call_scipy, finite, finite_result, roots, transfer_function
 from ._memo import KEPT_VALUES, by_value
 
 __all__ = ["tf2zpk", "zpk2tf", "tf2sos", "sos2tf", "zpk2sos", "sos2zpk"]
 
 #: ``pairing`` values of :func:`scipy.signal.zpk2sos` (None: 'nearest', or 'minimal' analog)
 PAIRINGS = ("nearest", "keep_odd", "minimal")
-
-
-def _transfer_function(b, a):
-    """``b`` and ``a`` as finite, non-empty 1-D numeric arrays, ``a`` not all zeros."""
-    return _inputs.coefficients(b, "b"), nonzero_denominator(_inputs.coefficients(a, "a"))
-
-
-def _roots(values, name, ndim=1):
-    """Zeros or poles: finite numbers, at most ``ndim``-D (a scalar is one root); may be
-    empty."""
-    finite(values, name)
-    arr = np.atleast_1d(as_raw(values, name))
-    if arr.ndim > ndim:
-        raise _validate.error(
-            name,
-            "must be a 1-D array of roots" + (" (or 2-D: one row per numerator)" * (ndim == 2)),
-            f"shape {arr.shape}",
-            "pass a flat array such as [0.5, -1.0]",
-        )
-    return arr
 
 
 def _sections(sos):
@@ -148,7 +127,7 @@ def tf2zpk(b, a):
     >>> bool(np.allclose(p, signal.tf2zpk([3.0, 0.0, 0.0], [1.0, 5.0, 13.0])[1]))
     True
     """
-    b, a = _transfer_function(b, a)
+    b, a = transfer_function(b, a)
     return finite_result(_warned("tf2zpk", _trims_numerator(b, a), b, a), ("b", "a"), b)
 
 
@@ -171,8 +150,8 @@ def zpk2tf(z, p, k):
     >>> bool(np.allclose(dsp.zpk2tf(*zpk)[0], signal.butter(4, 0.2)[0]))
     True
     """
-    z_arr = _roots(z, "z", ndim=2)
-    p_arr = _roots(p, "p")
+    z_arr = roots(z, "z", ndim=2)
+    p_arr = roots(p, "p")
     finite(k, "k")
     k_arr = as_raw(k, "k")
     rows = z_arr.shape[0] if z_arr.ndim == 2 else 1
@@ -258,7 +237,7 @@ def zpk2sos(z, p, k, pairing=None, *, analog=False):
     >>> dsp.zpk2sos([-1.0], [0.5], 1.0, pairing="minimal").tolist()
     [[0.0, 1.0, 1.0, 0.0, 1.0, -0.5]]
     """
-    z, p = _roots(z, "z"), _roots(p, "p")
+    z, p = roots(z, "z"), roots(p, "p")
     k = _zpk_gain(k)
     pairing, analog = _pairing(pairing, analog)
     if pairing == "minimal" and z.size > p.size:
@@ -290,7 +269,7 @@ def tf2sos(b, a, pairing=None, *, analog=False):
     >>> dsp.tf2sos([2.0], [1.0, -0.5], pairing="minimal").tolist()  # first order
     [[0.0, 0.0, 2.0, 0.0, 1.0, -0.5]]
     """
-    b, a = _transfer_function(b, a)
+    b, a = transfer_function(b, a)
     for name, arr in (("b", b), ("a", a)):
         if arr.dtype.kind == "c" and np.any(arr.imag):
             raise _validate.error(

@@ -24,8 +24,8 @@ import numpy as np
 import scipy.signal as _ss
 
 from .. import _validate
-from ._design_args import MAX_TAPS, finite
-from .analog import _polynomials, _rate, _zpk
+from ._design_args import MAX_TAPS, finite, transfer_function
+from .analog import _rate, _zpk
 from .response import _response
 
 __all__ = ["freqs", "freqs_zpk", "freqz_zpk", "group_delay"]
@@ -53,7 +53,7 @@ def freqs(b, a, worN=200, plot=None):
     >>> np.round(np.abs(h), 6).tolist()  # 1/(s + 1): 1 at DC, -3 dB at 1 rad/s
     [1.0, 0.707107]
     """
-    b, a = _polynomials(b, a)
+    b, a = transfer_function(b, a)
     _grid(worN, "worN")
     return _response("freqs", b, a, worN=worN, plot=plot)
 
@@ -122,7 +122,7 @@ def group_delay(system, w=512, whole=False, fs=2 * np.pi):
             "pass system=(b, a), e.g. (b, 1.0) for an FIR filter",
             wrong_type=not isinstance(system, (tuple, list)),
         )
-    b, a = _polynomials(*system)
+    b, a = transfer_function(*system)
     _rate(fs, _ss.group_delay, (b, a), w)
     _grid(w, "w")
     # where the response is zero or the denominator vanishes (a zero or pole on the unit
