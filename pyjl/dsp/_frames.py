@@ -26,6 +26,7 @@ from .windows import WARNS, check_finite
 
 __all__ = [
     "window_array",
+    "window_of_length",
     "detrend_code",
     "framed_fft",
     "frame_groups",
@@ -100,6 +101,20 @@ def window_array(window, nperseg: int, name: str = "window") -> np.ndarray:
             return _make_window(window, nperseg, name)
         return _named_window(window, nperseg, name)
     return _check_values(as_raw(window, name), name, window)
+
+
+def window_of_length(window, nperseg: int) -> np.ndarray:
+    """:func:`window_array` of a window that must have ``nperseg`` values (a name or
+    tuple gives them; an array must have them)."""
+    win = window_array(window, nperseg)
+    if win.size != nperseg:
+        raise _validate.error(
+            "window",
+            f"must have length nperseg = {nperseg}",
+            f"length {win.size}",
+            "pass a window of nperseg values (or a window name)",
+        )
+    return win
 
 
 def _make_window(window, nperseg: int, name: str) -> np.ndarray:

@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import _validate
 from ._design_args import scalar
-from ._frames import check_size, window_array
+from ._frames import check_size, window_of_length
 from ._short_time import _noverlap
 
 __all__ = ["check_COLA", "check_NOLA"]
@@ -105,14 +105,7 @@ def _arguments(window, nperseg, noverlap, tol):
     overlap = _noverlap(scalar(noverlap), n)
     limit = _validate.real(scalar(tol), "tol", low=0, fix="pass a tolerance >= 0, e.g. 1e-10")
     check_size(n, "nperseg", nperseg, itemsize=8, what="window")
-    win = window_array(window, n)
-    if win.size != n:
-        raise _validate.error(
-            "window",
-            f"must have length nperseg = {n}",
-            f"length {win.size}",
-            "pass a window of nperseg values (or a window name)",
-        )
+    win = window_of_length(window, n)
     return win, n - overlap, limit
 
 

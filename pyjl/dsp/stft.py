@@ -31,7 +31,7 @@ from .. import _validate
 from .._warn import warn
 from ..data import as_raw
 from ..exceptions import NumericalWarning
-from ._frames import check_size, rescale, scale_down, window_array, workers
+from ._frames import check_size, rescale, scale_down, window_of_length, workers
 from ._inputs import read_signal
 from ._memo import by_value
 from ._short_time import _helper, _nfft, _noverlap
@@ -226,14 +226,7 @@ def istft(
     check_size(nfft * Z.size // max(1, Z.shape[fa]), "nfft", nfft)
     noverlap = _noverlap(nperseg // 2 if noverlap is None else noverlap, nperseg)
     step = nperseg - noverlap
-    win = window_array(window, nperseg)
-    if win.size != nperseg:
-        raise _validate.error(
-            "window",
-            f"must have length nperseg = {nperseg}",
-            f"length {win.size}",
-            "pass a window of that length",
-        )
+    win = window_of_length(window, nperseg)
     outer_axes = [k for k in range(Z.ndim) if k not in (ta, fa)]
     Z = np.transpose(Z, outer_axes + [ta, fa])  # (..., frames, freq)
     ifunc = sfft.irfft if input_onesided else sfft.ifft
