@@ -54,6 +54,19 @@ def _pair(ours, theirs, repeat):
     return t_ours, t_theirs
 
 
+def _row(name, size, t_ours, t_peer, peer="scipy.signal", note=None) -> dict:
+    """One table row: times per call, ratio = peer time / pyjl time."""
+    return dict(
+        benchmark=f"dsp: {name}",
+        size=size,
+        pyjl_s=t_ours,
+        peer=peer,
+        peer_s=t_peer,
+        ratio=t_peer / t_ours,
+        note=note if note is not None else f"{pyjl.get_num_threads()} threads",
+    )
+
+
 def _stream(chunks):
     f = dsp.SosFilter(SOS)
     for chunk in chunks:
@@ -191,17 +204,7 @@ def _new_filter_rows(repeat: int, only) -> list[dict]:
         t_ours, t_peer = _pair(
             _Rounds(ours, x, rounds[0::2]), _Rounds(theirs, x, rounds[1::2]), repeat
         )
-        rows.append(
-            dict(
-                benchmark=f"dsp: {name}",
-                size="1 x 40,000",
-                pyjl_s=t_ours / calls,
-                peer="scipy.signal",
-                peer_s=t_peer / calls,
-                ratio=t_peer / t_ours,
-                note=f"{pyjl.get_num_threads()} threads",
-            )
-        )
+        rows.append(_row(name, "1 x 40,000", t_ours / calls, t_peer / calls))
     return rows
 
 
@@ -213,7 +216,6 @@ def run(quick: bool = False, only=None) -> list[dict]:
     )
     repeat = 3 if quick else 5
     rows = []
-    threads = pyjl.get_num_threads()
     for size, x in (
         (f"1 x {n_single:,}", rng.standard_normal(n_single)),
         (f"{n_ch} x {n_multi:,}", rng.standard_normal((n_ch, n_multi))),
@@ -222,20 +224,10 @@ def run(quick: bool = False, only=None) -> list[dict]:
             if only and not any(o in name for o in only):
                 continue
             t_ours, t_peer = _pair(ours, theirs, repeat)
-            note = f"{threads} threads"
+            note = None
             if peer.startswith("pyjl"):
                 note = f"streaming overhead {100 * (t_ours / t_peer - 1):+.1f} %"
-            rows.append(
-                dict(
-                    benchmark=f"dsp: {name}",
-                    size=size,
-                    pyjl_s=t_ours,
-                    peer=peer,
-                    peer_s=t_peer,
-                    ratio=t_peer / t_ours,
-                    note=note,
-                )
-            )
+            rows.append(_row(name, size, t_ours, t_peer, peer, note))
         del x
     return rows + _new_filter_rows(repeat, only)
 

@@ -18,10 +18,9 @@ import sys
 import numpy as np
 import scipy.signal as ss
 
-import pyjl
 import pyjl.dsp as dsp
 
-from .dsp import _pair
+from .dsp import _pair, _row
 
 
 def _cases(img, rng):
@@ -81,17 +80,7 @@ def run(quick: bool = False) -> list[dict]:
             return lambda: [fn() for _ in range(calls)]
 
         t_ours, t_peer = _pair(many(ours), many(theirs), repeat)
-        rows.append(
-            dict(
-                benchmark=f"dsp: {name}",
-                size=size,
-                pyjl_s=t_ours / calls,
-                peer="scipy.signal",
-                peer_s=t_peer / calls,
-                ratio=t_peer / t_ours,
-                note=f"{pyjl.get_num_threads()} threads",
-            )
-        )
+        rows.append(_row(name, size, t_ours / calls, t_peer / calls))
     return rows
 
 
