@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .direction import sign
+from .direction import loss_curve, loss_curves
 
 __all__ = ["Curves", "MappingCurves", "StoredCurves"]
 
@@ -76,14 +76,11 @@ class StoredCurves(MappingCurves):
     """
 
     def __init__(self, storage, study_id: int, direction: str = "minimize"):
-        self._storage, self._study_id = storage, study_id
-        self._sign = sign(direction)
-
-    def _losses(self, curve: dict[int, float]) -> dict[int, float]:
-        return curve if self._sign > 0 else {k: -v for k, v in curve.items()}
+        self._storage, self._study_id, self._direction = storage, study_id, direction
 
     def curve(self, number: int) -> Mapping[int, float]:
-        return self._losses(self._storage.intermediate_curve(self._study_id, number))
+        curve = self._storage.intermediate_curve(self._study_id, number)
+        return loss_curve(curve, self._direction)
 
     def marks(self) -> dict[int, dict[str, Any]]:
         out: dict[int, dict[str, Any]] = self._storage.attributes(self._study_id)
@@ -93,8 +90,8 @@ class StoredCurves(MappingCurves):
         self._storage.set_attributes(self._study_id, number, notes)
 
     def at(self, step: int, exact: bool = True) -> dict[int, float]:
-        return self._losses(self._storage.intermediate_at(self._study_id, step, exact))
+        values = self._storage.intermediate_at(self._study_id, step, exact)
+        return dict(loss_curve(values, self._direction))
 
     def all(self) -> Curves:
-        curves = self._storage.intermediate_values(self._study_id)
-        return {n: self._losses(c) for n, c in curves.items()}
+        return loss_curves(self._storage.intermediate_values(self._study_id), self._direction)

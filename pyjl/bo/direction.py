@@ -8,8 +8,8 @@ times :func:`sign`, so a maximised study runs exactly as the minimisation of min
 values (Optuna's pruners decide the same way for ``direction="maximize"``), while what
 a user reads (values, ``best_value``, ``best_so_far``) is in the objective's own units.
 
->>> sign("maximize"), losses([1.0, None, 3.0], "maximize")
-(-1.0, [-1.0, None, -3.0])
+>>> sign("maximize"), loss_curve({0: 0.5, 1: 0.75}, "maximize")
+(-1.0, {0: -0.5, 1: -0.75})
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ __all__ = [
     "check_direction",
     "direction_of",
     "sign",
-    "losses",
     "loss_trials",
+    "loss_curve",
     "loss_curves",
     "best_index",
     "settings_json",
@@ -37,12 +37,10 @@ __all__ = [
 DIRECTIONS = ("minimize", "maximize")
 
 
-def check_direction(direction: Any, optional: bool = False) -> str | None:
-    """``direction`` checked: one of :data:`DIRECTIONS` (``None`` too where ``optional``:
-    a stored study's own)."""
-    if direction is None and optional:
-        return None
-    return _validate.choice(direction, "direction", DIRECTIONS)
+def check_direction(direction: Any) -> str | None:
+    """``direction`` checked: one of :data:`DIRECTIONS`, or ``None`` (a stored study's
+    own, ``"minimize"`` for a new one)."""
+    return None if direction is None else _validate.choice(direction, "direction", DIRECTIONS)
 
 
 def direction_of(settings: str | None) -> str:
@@ -62,12 +60,6 @@ def sign(direction: str) -> float:
     return -1.0 if direction == "maximize" else 1.0
 
 
-def losses(values: Sequence[float | None], direction: str) -> list[float | None]:
-    """``values`` as losses (``None`` kept)."""
-    s = sign(direction)
-    return [None if v is None else s * v for v in values]
-
-
 def loss_trials(trials: Sequence[Trial], direction: str) -> list[Trial]:
     """``trials`` with their values as losses: the trials themselves when minimising,
     copies otherwise (the stored trials keep the objective's values)."""
@@ -76,13 +68,19 @@ def loss_trials(trials: Sequence[Trial], direction: str) -> list[Trial]:
     return [t if t.value is None else dataclasses.replace(t, value=-t.value) for t in trials]
 
 
+def loss_curve(curve: Mapping[int, float], direction: str) -> Mapping[int, float]:
+    """A learning curve ``{step: value}`` (or trials' values ``{number: value}``) as
+    losses."""
+    return curve if direction != "maximize" else {k: -v for k, v in curve.items()}
+
+
 def loss_curves(
     curves: Mapping[int, Mapping[int, float]], direction: str
 ) -> Mapping[int, Mapping[int, float]]:
     """Learning curves ``{number: {step: value}}`` as losses."""
     if direction != "maximize":
         return curves
-    return {n: {s: -v for s, v in c.items()} for n, c in curves.items()}
+    return {n: loss_curve(c, direction) for n, c in curves.items()}
 
 
 def best_index(trials: Sequence[Trial], direction: str) -> int:

@@ -72,7 +72,7 @@ def open_study(
         ``(storage, name, id, space, seed, direction)``: the space, seed and direction
         are the stored ones.
     """
-    direction = check_direction(direction, optional=True)
+    direction = check_direction(direction)
     if study is not None and not (isinstance(study, str) and study.strip()):
         raise _validate.error(
             "study",
