@@ -20,14 +20,16 @@ through an L1-resident buffer.
 
 Several channels (``sosfilt``: at least ``_LANES_MIN_CH`` per thread; ``lfilter``
 with a denominator: any) run in SIMD lanes (``pyjl_dsp_lanes.h``): blocks of up to
-eight channels, one per lane of a vector, each lane doing exactly the scalar
+eight channels, one per lane of the vectors, each lane doing exactly the scalar
 arithmetic, so the results stay bit-identical.  One long ``sosfilt`` channel is
 split into time segments that fill the lanes of every thread (one thread too), each
 corrected by the zero-input response of its predecessor's final state, from the
 filter's responses to unit states (``pyjl_dsp_split.h``); those segments run on a small
 team of worker threads (``pyjl_team.h``) whose caller takes the tasks a late worker has
 not, so a stream's chunk never waits for a thread to wake.
-``_set_lanes(False)`` switches the lanes off (the tests' reference).
+``_set_lanes(False)`` switches the lanes off (the tests' reference); the lanes run at the
+widest vector the CPU has (8 doubles with AVX-512, 4 with AVX2, 2 elsewhere) and
+``_set_lane_width`` picks a narrower one (the tests run each).
 
 Outputs come from a pool (``pyjl_dsp_pool.h``) that takes back the memory of freed
 outputs of the same size, so a repeated call does not fault in fresh pages, and the
@@ -99,6 +101,25 @@ def _set_stream(bint on):
 cdef inline int _stream(Py_ssize_t samples) noexcept nogil:
     """Whether an output of ``samples`` values bypasses the caches (see pyjl_simd.h)."""
     return _stream_on and samples >= _STREAM_MIN
+
+
+cdef extern from "pyjl_dsp.h":   # pyjl_simd.h
+    int pyjl_lane_width_ok(int w) noexcept nogil
+    int pyjl_lane_width() noexcept nogil
+    int pyjl_set_lane_width(int w) noexcept nogil
+
+
+def _lane_widths():
+    """The lanes per vector the IIR lane kernels can run at on this CPU, widest first
+    (8: AVX-512, 4: AVX2 with FMA, 2: any CPU; see pyjl_simd.h)."""
+    return [w for w in (8, 4, 2) if pyjl_lane_width_ok(w)]
+
+
+def _set_lane_width(int width):
+    """Run the IIR lane kernels at ``width`` lanes per vector, one of ``_lane_widths()``
+    (the tests run each), or at the widest the CPU has (0, the default)."""
+    if not pyjl_set_lane_width(width):
+        raise ValueError(f"this CPU cannot run lanes of width {width}: {_lane_widths()}")
 
 
 def _set_lanes(bint on):

@@ -30,6 +30,7 @@
 
 #define PYJL_ZIR_TOL 1e-24
 #define PYJL_ZIR_STEP 64
+#define PYJL_ZIR_BLOCK 4   /* vectors of H a correction keeps per row, below AVX-512 */
 
 /* A recursive filter: second-order sections (sos != NULL: n_sec of them) or the direct
    form II transposed of b and a (k coefficients each, a[0] == 1). */
@@ -42,125 +43,24 @@ static inline Py_ssize_t pyjl_rec_states(const pyjl_recursion *f) {
     return f->sos != NULL ? 2 * f->n_sec : f->k - 1;
 }
 
-/* The recursion over one tile of lanes, in place (bv, av: b and a splatted, direct form) */
-PYJL_LANE_INLINE void pyjl_rec_tile(const pyjl_recursion *f, const pyjl_v8d *bv,
-                                    const pyjl_v8d *av, pyjl_v8d *zv, pyjl_v8d *tile,
-                                    Py_ssize_t m) {
-    if (f->sos != NULL)
-        pyjl_lsos_tile(f->sos, f->n_sec, zv, tile, m);
-    else
-        pyjl_liir_run(bv, av, f->k, zv, tile, m);
-}
+#define PYJL_WIDTH_BODY "pyjl_dsp_split_w.h"
+#include "pyjl_widths.h"
 
-/* H[j * hs + t] for t < T, the ZIR of unit state j, eight unit states at a time in lanes;
-   returns T, or 0 if the states have not decayed within hs samples. */
-PYJL_LANE_CLONES
+/* H[j * hs + t] for t < T, the ZIR of unit state j (as many unit states at a time as
+   the CPU has lanes); returns T, or 0 if the states have not decayed within hs samples. */
 static Py_ssize_t pyjl_zir_basis(const pyjl_recursion *f, double *H, Py_ssize_t hs) {
-    pyjl_v8d tile[PYJL_ZIR_STEP], zv[2 * PYJL_LANE_MAX_SEC], bv[PYJL_LANE_MAX_SEC],
-        av[PYJL_LANE_MAX_SEC];
-    const Py_ssize_t ns = pyjl_rec_states(f);
-    const double tol = PYJL_ZIR_TOL / (double)ns;   /* per unit state: ns of them sum */
-    Py_ssize_t j0, j, t0, t, T = 0, Tg;
-    int l, nl, done;
-    if (f->sos == NULL)
-        for (j = 0; j < f->k; j++) { bv[j] = pyjl_splat(f->b[j]); av[j] = pyjl_splat(f->a[j]); }
-    for (j0 = 0; j0 < ns; j0 += PYJL_LANES) {
-        nl = ns - j0 < PYJL_LANES ? (int)(ns - j0) : PYJL_LANES;
-        for (j = 0; j < ns; j++) zv[j] = pyjl_splat(0.0);
-        for (l = 0; l < nl; l++) zv[j0 + l][l] = 1.0;
-        Tg = 0;
-        for (t0 = 0; t0 + PYJL_ZIR_STEP <= hs && !Tg; t0 += PYJL_ZIR_STEP) {
-            for (t = 0; t < PYJL_ZIR_STEP; t++) tile[t] = pyjl_splat(0.0);
-            pyjl_rec_tile(f, bv, av, zv, tile, PYJL_ZIR_STEP);
-            for (l = 0; l < nl; l++)
-                for (t = 0; t < PYJL_ZIR_STEP; t++) H[(j0 + l) * hs + t0 + t] = tile[t][l];
-            done = 1;
-            for (j = 0; j < ns; j++)
-                for (l = 0; l < nl; l++) done = done && fabs(zv[j][l]) <= tol;
-            if (done) Tg = t0 + PYJL_ZIR_STEP;
-        }
-        if (!Tg) return 0;
-        if (Tg > T) {   /* every column ends at T: zeros after the ones that decayed sooner */
-            for (j = 0; j < j0; j++) memset(H + j * hs + T, 0, (size_t)(Tg - T) * sizeof(double));
-            T = Tg;
-        } else {
-            for (j = j0; j < j0 + nl; j++)
-                memset(H + j * hs + Tg, 0, (size_t)(T - Tg) * sizeof(double));
-        }
-    }
-    return T;
+    const int w = pyjl_lane_width();
+    return PYJL_BY_WIDTH(w, pyjl_zir_basis, (f, H, hs));
 }
 
 /* rows[l][t] += sum_j H[j * hs + t] s[l * ns + j] for t < T, l < nl <= PYJL_LANES: the
-   ZIRs of the states s added to the rows.  With AVX-512 (32 vector registers) every row
-   runs against each pair of H's vectors while they are in registers (16 accumulators; a
-   row at a time would load H once per row and run at half the multiply-add rate); with
-   16 registers those accumulators spill (3-4x slower), so there two rows at a time run
-   against a block of H (eight vectors of each).  Both sum each element in the same order.
-   Returns 0, adding nothing, if a state is not finite (a NaN must reach every later
-   sample: the caller reruns the channel serially).  A correction is not the scalar
-   arithmetic anyway (it differs from it by rounding), so its multiply-adds may fuse where
-   the CPU has FMA. */
-PYJL_LANE_CLONES __attribute__((optimize("fp-contract=fast")))
+   ZIRs of the states s added to the rows (pyjl_dsp_split_w.h).  Returns 0, adding
+   nothing, if a state is not finite (a NaN must reach every later sample: the caller
+   reruns the channel serially). */
 static int pyjl_zir_add(const double *H, Py_ssize_t hs, Py_ssize_t ns, Py_ssize_t T,
                         const double *s, double *const *rows, int nl) {
-    pyjl_v8d a[PYJL_LANES], b[PYJL_LANES], h0, h1, v;
-    Py_ssize_t t0, j;
-    int l, u;
-    for (j = 0; j < nl * ns; j++)
-        if (!(fabs(s[j]) <= DBL_MAX)) return 0;
-    if (!__builtin_cpu_supports("avx512f")) {
-        for (t0 = 0; t0 < T; t0 += PYJL_ZIR_STEP)
-            for (l = 0; l < nl; l += 2) {
-                const double *sa = s + l * ns, *sb = l + 1 < nl ? sa + ns : sa;
-                for (u = 0; u < 8; u++) a[u] = b[u] = pyjl_splat(0.0);
-                for (j = 0; j < ns; j++) {
-                    const double *hp = H + j * hs + t0;
-                    const pyjl_v8d va = pyjl_splat(sa[j]), vb = pyjl_splat(sb[j]);
-                    for (u = 0; u < 8; u++) {
-                        memcpy(&h0, hp + 8 * u, sizeof h0);
-                        a[u] = a[u] + h0 * va;
-                        b[u] = b[u] + h0 * vb;
-                    }
-                }
-                for (u = 0; u < 8; u++) {
-                    double *r = rows[l] + t0 + 8 * u;
-                    memcpy(&v, r, sizeof v);
-                    v = v + a[u];
-                    memcpy(r, &v, sizeof v);
-                    if (l + 1 < nl) {
-                        r = rows[l + 1] + t0 + 8 * u;
-                        memcpy(&v, r, sizeof v);
-                        v = v + b[u];
-                        memcpy(r, &v, sizeof v);
-                    }
-                }
-            }
-        return 1;
-    }
-    for (t0 = 0; t0 < T; t0 += 16) {   /* T is a multiple of PYJL_ZIR_STEP */
-        for (l = 0; l < PYJL_LANES; l++) a[l] = b[l] = pyjl_splat(0.0);
-        for (j = 0; j < ns; j++) {
-            memcpy(&h0, H + j * hs + t0, sizeof h0);
-            memcpy(&h1, H + j * hs + t0 + 8, sizeof h1);
-            for (l = 0; l < PYJL_LANES; l++) {   /* rows past nl: row 0 again, not stored */
-                const double c = s[(l < nl ? l : 0) * ns + j];
-                v = pyjl_splat(c);
-                a[l] = a[l] + h0 * v;
-                b[l] = b[l] + h1 * v;
-            }
-        }
-        for (l = 0; l < nl; l++) {
-            double *r = rows[l] + t0;
-            memcpy(&v, r, sizeof v);
-            v = v + a[l];
-            memcpy(r, &v, sizeof v);
-            memcpy(&v, r + 8, sizeof v);
-            v = v + b[l];
-            memcpy(r + 8, &v, sizeof v);
-        }
-    }
-    return 1;
+    const int w = pyjl_lane_width();
+    return PYJL_BY_WIDTH(w, pyjl_zir_add, (H, hs, ns, T, s, rows, nl));
 }
 
 /* One block of a channel split in time: nl segments of L samples (segment l at

@@ -1,17 +1,24 @@
-/* Lanes: eight independent recursions (channels, time segments) side by side in one
- * vector of doubles, as GCC vector extensions.
+/* Lanes: independent recursions (channels, time segments, sequences) side by side in
+ * one vector of doubles, as GCC vector extensions.
  *
- * A lane kernel gathers a tile of PYJL_TILE samples of up to PYJL_LANES rows into an
- * interleaved buffer (tile[t][l] = row l, sample t), runs its recursion on whole
- * vectors and scatters the tile back.  Each lane performs exactly the operations of
- * the scalar code, in the same order (-ffp-contract=off: no fused multiply-adds), so
- * results are bit-identical to it and lanes never mix: a NaN stays in its own lane.
- * Rows beyond the ones in use are zeros.  The kernels are compiled for the baseline
- * ISA, AVX2 and AVX-512 and the best one the CPU has is picked at load time (GCC
- * function multiversioning); eight lanes are one zmm register or two ymm ones.
+ * A lane kernel gathers a tile of PYJL_TILE samples of up to W rows into an interleaved
+ * buffer (tile[t][l] = row l, sample t), runs its recursion on whole vectors and
+ * scatters the tile back.  Each lane performs exactly the operations of the scalar
+ * code, in the same order (-ffp-contract=off: no fused multiply-adds), so results are
+ * bit-identical to it and lanes never mix: a NaN stays in its own lane.  Rows beyond
+ * the ones in use are zeros.
  *
- * Layout contract: a tile is PYJL_TILE vectors (64-byte aligned, as the type says);
- * rows are float64 arrays with at least t0 + m samples, nl <= PYJL_LANES of them.
+ * Widths.  A vector is one register: 8 lanes with AVX-512, 4 with AVX2, 2 elsewhere
+ * (SSE2, NEON).  A vector type wider than the CPU's registers is no option: GCC keeps
+ * it in memory and every operation goes through the stack (the 8-lane sosfilt ran
+ * 10x slower on an AVX2 CPU than on AVX-512).  The DSP kernels are therefore written
+ * once for a width W (pyjl_*_w.h templates, instantiated by pyjl_widths.h) and the
+ * widest the CPU has runs (pyjl_lane_width, GCC on x86-64; other builds run W = 2).
+ * The HMM kernels still use 8 lanes (pyjl_v8d), compiled as GCC function clones for
+ * AVX-512, AVX2 and the baseline ISA (PYJL_LANE_CLONES).
+ *
+ * Layout contract: a tile is PYJL_TILE vectors (aligned as the type says); rows are
+ * float64 arrays with at least t0 + m samples, nl <= W of them.
  */
 #ifndef PYJL_SIMD_H
 #define PYJL_SIMD_H
@@ -19,14 +26,23 @@
 #include <Python.h>  /* Py_ssize_t */
 #include <string.h>
 
-#define PYJL_LANES 8
+#define PYJL_LANES 8   /* rows per call of a lane kernel (the widest vector's lanes) */
 #define PYJL_TILE 256
 #define PYJL_PREFETCH 512  /* samples ahead a gather asks the cache for */
 
 typedef double pyjl_v8d __attribute__((vector_size(64), aligned(64)));
+typedef double pyjl_v4d __attribute__((vector_size(32), aligned(32)));
+typedef double pyjl_v2d __attribute__((vector_size(16), aligned(16)));
+typedef long long pyjl_v8i __attribute__((vector_size(64)));
+typedef long long pyjl_v4i __attribute__((vector_size(32)));
+typedef long long pyjl_v2i __attribute__((vector_size(16)));
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) \
-    && defined(__GLIBC__) && __GNUC__ >= 8
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && __GNUC__ >= 8
+#define PYJL_LANE_DISPATCH 1
+#else
+#define PYJL_LANE_DISPATCH 0
+#endif
+#if PYJL_LANE_DISPATCH && defined(__linux__) && defined(__GLIBC__)
 #define PYJL_LANE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define PYJL_LANE_CLONES
@@ -34,76 +50,47 @@ typedef double pyjl_v8d __attribute__((vector_size(64), aligned(64)));
 #define PYJL_LANE_INLINE static inline __attribute__((always_inline))
 
 /* c in every lane (an initializer, not c + 0: keeps the sign of a zero); c is read
-   eight times, so it must be a plain value */
-#define pyjl_splat(c) ((pyjl_v8d){(c), (c), (c), (c), (c), (c), (c), (c)})
+   once per lane, so it must be a plain value */
+#define pyjl_splat8(c) ((pyjl_v8d){(c), (c), (c), (c), (c), (c), (c), (c)})
+#define pyjl_splat4(c) ((pyjl_v4d){(c), (c), (c), (c)})
+#define pyjl_splat2(c) ((pyjl_v2d){(c), (c)})
+#define pyjl_splat(c) pyjl_splat8(c)
 
-typedef long long pyjl_v8i __attribute__((vector_size(64)));
+/* 0: the widest width the CPU runs; 8, 4 or 2: that one (the tests' choice, one the
+   CPU runs: pyjl_lane_width_ok) */
+static int pyjl_lane_width_forced = 0;
 
-/* r[0..7] := its transpose (r[i][j] <-> r[j][i]), by three rounds of pair shuffles */
-PYJL_LANE_INLINE void pyjl_transpose8(pyjl_v8d *r) {
-    const pyjl_v8i lo1 = {0, 8, 2, 10, 4, 12, 6, 14}, hi1 = {1, 9, 3, 11, 5, 13, 7, 15};
-    const pyjl_v8i lo2 = {0, 1, 8, 9, 4, 5, 12, 13}, hi2 = {2, 3, 10, 11, 6, 7, 14, 15};
-    const pyjl_v8i lo4 = {0, 1, 2, 3, 8, 9, 10, 11}, hi4 = {4, 5, 6, 7, 12, 13, 14, 15};
-    pyjl_v8d a[8], b[8];
-    int i;
-    for (i = 0; i < 8; i += 2) {
-        a[i] = __builtin_shuffle(r[i], r[i + 1], lo1);
-        a[i + 1] = __builtin_shuffle(r[i], r[i + 1], hi1);
-    }
-    for (i = 0; i < 8; i += 4) {
-        b[i] = __builtin_shuffle(a[i], a[i + 2], lo2);
-        b[i + 1] = __builtin_shuffle(a[i + 1], a[i + 3], lo2);
-        b[i + 2] = __builtin_shuffle(a[i], a[i + 2], hi2);
-        b[i + 3] = __builtin_shuffle(a[i + 1], a[i + 3], hi2);
-    }
-    for (i = 0; i < 4; i++) {
-        r[i] = __builtin_shuffle(b[i], b[i + 4], lo4);
-        r[i + 4] = __builtin_shuffle(b[i], b[i + 4], hi4);
-    }
+static inline int pyjl_lane_width_ok(int w) {
+#if PYJL_LANE_DISPATCH
+    if (w == 8) return __builtin_cpu_supports("avx512f");
+    if (w == 4) return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#endif
+    return w == 2;
 }
 
-/* tile[t][l] = rows[l][t0 + t] for t < m, l < nl; zero lanes above nl */
-PYJL_LANE_INLINE void pyjl_gather(pyjl_v8d *tile, const double *const *rows, int nl,
-                                  Py_ssize_t t0, Py_ssize_t m) {
-    Py_ssize_t t = 0;
-    int l;
-    double *tp = (double *)tile;
-    if (nl == PYJL_LANES) {
-        pyjl_v8d r[8];
-        for (; t + 8 <= m; t += 8) {
-            for (l = 0; l < 8; l++) {
-                __builtin_prefetch(rows[l] + t0 + t + PYJL_PREFETCH);
-                memcpy(&r[l], rows[l] + t0 + t, sizeof(pyjl_v8d));
-            }
-            pyjl_transpose8(r);
-            for (l = 0; l < 8; l++) tile[t + l] = r[l];
-        }
-    }
-    if (t == m) return;
-    for (Py_ssize_t u = t; u < m; u++) tile[u] = pyjl_splat(0.0);
-    for (l = 0; l < nl; l++) {
-        const double *src = rows[l] + t0;
-        for (Py_ssize_t u = t; u < m; u++) tp[u * PYJL_LANES + l] = src[u];
-    }
+/* run the DSP lane kernels at width w (0: the widest); returns 0 if the CPU cannot */
+static inline int pyjl_set_lane_width(int w) {
+    if (w != 0 && !pyjl_lane_width_ok(w)) return 0;
+    pyjl_lane_width_forced = w;
+    return 1;
+}
+
+/* the lanes per vector of the DSP kernels on this CPU */
+static inline int pyjl_lane_width(void) {
+    if (pyjl_lane_width_forced) return pyjl_lane_width_forced;
+    if (pyjl_lane_width_ok(8)) return 8;
+    if (pyjl_lane_width_ok(4)) return 4;
+    return 2;
 }
 
 /* Streaming (non-temporal) stores: an output far larger than the caches goes
    straight to memory instead of being read in first.  SSE2's 16-byte store is the
-   one every x86-64 clone has; other machines store as usual. */
+   one every x86-64 width has; other machines store as usual. */
 #if defined(__x86_64__) && defined(__GNUC__)
 #define PYJL_STREAM 1
-typedef double pyjl_v2d __attribute__((vector_size(16)));
 #else
 #define PYJL_STREAM 0
 #endif
-
-/* whether streaming stores may write rows[0..nl): each starts on a cache line, so
-   every line is written whole (partly written lines cost a read in memory) */
-PYJL_LANE_INLINE int pyjl_can_stream(double *const *rows, int nl) {
-    int l, ok = PYJL_STREAM && nl == PYJL_LANES;
-    for (l = 0; l < nl; l++) ok = ok && ((size_t)rows[l] % 64 == 0);
-    return ok;
-}
 
 /* orders the streaming stores before whatever follows (another thread reading) */
 PYJL_LANE_INLINE void pyjl_stream_fence(int stream) {
@@ -114,40 +101,34 @@ PYJL_LANE_INLINE void pyjl_stream_fence(int stream) {
 #endif
 }
 
-/* rows[l][t0 + t] = tile[t][l] for t < m, l < nl; stream: by streaming stores
-   (pyjl_can_stream(rows, nl) true, t0 a multiple of 8) */
-PYJL_LANE_INLINE void pyjl_scatter_to(const pyjl_v8d *tile, double *const *rows, int nl,
-                                      Py_ssize_t t0, Py_ssize_t m, int stream) {
-    Py_ssize_t t = 0;
-    int l;
-    const double *tp = (const double *)tile;
-    if (nl == PYJL_LANES) {
-        pyjl_v8d r[8];
-        for (; t + 8 <= m; t += 8) {
-            for (l = 0; l < 8; l++) r[l] = tile[t + l];
-            pyjl_transpose8(r);
-#if PYJL_STREAM
-            if (stream) {
-                for (l = 0; l < 8; l++) {
-                    double *d = rows[l] + t0 + t;
-                    pyjl_v2d h;
-                    int q;
-                    for (q = 0; q < 8; q += 2) {
-                        memcpy(&h, (const double *)&r[l] + q, sizeof h);
-                        __builtin_ia32_movntpd(d + q, h);
-                    }
-                }
-                continue;
-            }
-#endif
-            for (l = 0; l < 8; l++) memcpy(rows[l] + t0 + t, &r[l], sizeof(pyjl_v8d));
+/* one round of a transpose of r[0..PYJL_W) (pyjl_simd_w.h) */
+#define PYJL_TRANSPOSE_ROUND(k, lo, hi)                     \
+    for (i = 0; i < PYJL_W; i++)                            \
+        if (!(i & (k))) {                                   \
+            const PYJL_VW x_ = r[i], y_ = r[i + (k)];       \
+            r[i] = __builtin_shuffle(x_, y_, lo);           \
+            r[i + (k)] = __builtin_shuffle(x_, y_, hi);     \
         }
-    }
-    for (l = 0; l < nl; l++) {
-        double *dst = rows[l] + t0;
-        for (Py_ssize_t u = t; u < m; u++) dst[u] = tp[u * PYJL_LANES + l];
-    }
-}
+
+#define PYJL_WIDTH_BODY "pyjl_simd_w.h"
+#include "pyjl_widths.h"
+
+/* The HMM kernels' eight lanes, in every build (one zmm register or two ymm ones). */
+#if !PYJL_LANE_DISPATCH
+#define PYJL_W 8
+#define PYJL_VW pyjl_v8d
+#define PYJL_SPLAT(c) pyjl_splat8(c)
+#define PYJL_WN(name) name##_w8
+#include "pyjl_simd_w.h"
+#undef PYJL_W
+#undef PYJL_VW
+#undef PYJL_SPLAT
+#undef PYJL_WN
+#endif
+#define pyjl_transpose8 pyjl_transpose_w8
+#define pyjl_gather pyjl_gather_w8
+#define pyjl_can_stream pyjl_can_stream_w8
+#define pyjl_scatter_to pyjl_scatter_to_w8
 
 /* rows[l][t0 + t] = tile[t][l] for t < m, l < nl (ordinary stores) */
 PYJL_LANE_INLINE void pyjl_scatter(const pyjl_v8d *tile, double *const *rows, int nl,

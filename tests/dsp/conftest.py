@@ -31,3 +31,24 @@ def split_now():
     old = native._set_split_setup(0)
     yield
     native._set_split_setup(old)
+
+
+def _lane_widths():
+    try:
+        from pyjl._native import dsp as native
+    except ImportError:
+        return [0]
+    return native._lane_widths()
+
+
+@pytest.fixture(params=_lane_widths(), ids=lambda w: f"lanes{w}")
+def lane_width(request):
+    """Each vector width the IIR lane kernels can run at on this CPU (8: AVX-512, 4: AVX2,
+    2: any), in turn: every width's kernels must give the scalar kernels' results."""
+    if request.param == 0:
+        pytest.skip("the native DSP kernels are not built")
+    from pyjl._native import dsp as native
+
+    native._set_lane_width(request.param)
+    yield request.param
+    native._set_lane_width(0)

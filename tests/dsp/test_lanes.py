@@ -1,5 +1,6 @@
-"""The native IIR kernels in SIMD lanes (eight channels or time segments per vector)
-against the scalar kernels (bit for bit: the same operations per lane) and SciPy."""
+"""The native IIR kernels in SIMD lanes (channels or time segments, eight per call, in
+vectors of 8, 4 or 2: each width the CPU runs) against the scalar kernels (bit for bit:
+the same operations per lane) and SciPy."""
 
 import numpy as np
 import pytest
@@ -10,6 +11,7 @@ import pyjl.dsp as dsp
 from .helpers import assert_matches
 
 native = pytest.importorskip("pyjl._native.dsp", reason="the native DSP kernels are not built")
+pytestmark = pytest.mark.usefixtures("lane_width")  # every width the CPU runs
 
 CHANNELS = [1, 3, 4, 5, 7, 8, 9, 17, 32]
 N = 611  # crosses the 256-sample tiles, not a multiple of the 8-sample transposes

@@ -18,7 +18,8 @@ import pyjl.dsp as dsp
 from .helpers import assert_matches
 
 native = pytest.importorskip("pyjl._native.dsp", reason="the native DSP kernels are not built")
-pytestmark = pytest.mark.usefixtures("split_now")  # every long channel splits, new filter or not
+# every long channel splits, new filter or not; at every lane width the CPU runs
+pytestmark = pytest.mark.usefixtures("split_now", "lane_width")
 
 FILTERS = {
     "butter8": ss.butter(8, 0.1, output="sos"),  # responses in one group of lanes

@@ -35,6 +35,11 @@ def _source(pyx: Path) -> str:
 
 
 HEADERS = sorted(INCLUDE.glob("*.h"))
+# templates: included once per lane width by pyjl_widths.h (PYJL_WIDTH_BODY), or that
+# driver itself; no include guard, by design
+TEMPLATE_MARK = "no include guard: by design"
+TEMPLATES = [h for h in HEADERS if TEMPLATE_MARK in h.read_text().split("*/")[0]]
+GUARDED = [h for h in HEADERS if h not in TEMPLATES]
 GP_H = INCLUDE / "pyjl_gp.h"
 
 # a C or CUDA source: an #include, a CUDA qualifier, or a function definition with a body
@@ -146,7 +151,7 @@ def test_no_c_source_in_python_strings():
     assert not hits, f"C/CUDA source in Python strings (move it to a .h/.cu file): {hits}"
 
 
-@pytest.mark.parametrize("header", HEADERS, ids=[h.name for h in HEADERS])
+@pytest.mark.parametrize("header", GUARDED, ids=[h.name for h in GUARDED])
 def test_header_has_guard_and_layout_contract(header):
     text = header.read_text()
     guard = f"PYJL_{header.stem.removeprefix('pyjl_').upper()}_H"
@@ -157,9 +162,21 @@ def test_header_has_guard_and_layout_contract(header):
         assert "Layout contract" in text.split("*/")[0]
 
 
+def test_templates_are_width_bodies_with_a_contract():
+    assert {h.name for h in TEMPLATES} >= {"pyjl_widths.h", "pyjl_simd_w.h"}
+    guarded = "".join(h.read_text() for h in GUARDED)
+    for header in TEMPLATES:
+        text = header.read_text()
+        assert "#ifndef" not in text and "#pragma once" not in text, header.name
+        assert "Layout contract" in text.split("*/")[0], header.name
+        if header.name != "pyjl_widths.h":  # instantiated by a guarded header
+            assert f'#define PYJL_WIDTH_BODY "{header.name}"' in guarded, header.name
+
+
 @pytest.mark.skipif(shutil.which("gcc") is None, reason="no gcc on PATH")
-@pytest.mark.parametrize("header", HEADERS, ids=[h.name for h in HEADERS])
+@pytest.mark.parametrize("header", GUARDED, ids=[h.name for h in GUARDED])
 def test_header_compiles_on_its_own(header, tmp_path):
+    # (a template compiles in the header that instantiates it)
     src = tmp_path / "one.c"
     src.write_text(f'#include "{header.name}"\n#include "{header.name}"\n')
     cmd = [
