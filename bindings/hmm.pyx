@@ -28,16 +28,22 @@ predecessor at each earlier step.  In lanes (up to 256 states) it keeps two latt
 rows and a one-byte back-pointer per step, state and lane instead: the same
 predecessors, ``length x K`` bytes per sequence instead of ``8 length x K``.
 
-On CPUs with AVX-512, eight or more sequences run in SIMD lanes (``pyjl_hmm_lanes.h``;
-below it GCC keeps a vector of eight doubles in memory between operations and one
-sequence at a time is faster in every kernel, hence the one rule ``pyjl_lanes_pay``;
-``_set_lanes(True)`` forces the lanes anywhere).  They are sorted by length, in blocks
-of eight, one sequence per lane of a vector of eight doubles, the recursions in lanes up
-to the shortest length of the block and each lane's remaining steps one sequence at a
+Eight or more sequences run in SIMD lanes (``pyjl_hmm_lanes.h``) at the widest vector
+the CPU has: 8 doubles with AVX-512, 4 with AVX2 (with FMA), 2 elsewhere
+(``pyjl_lane_width``; ``_set_lane_width`` picks a narrower one, the tests run each).  A
+vector wider than the CPU's registers would live in memory between operations (eight
+lanes on AVX2 were slower than one sequence at a time in every kernel), so the kernels
+are compiled once per width.  By default the lanes run where they were measured faster
+than one sequence at a time: at widths 8 and 4, not at 2 (``pyjl_lanes_pay``;
+``_set_lanes(True)`` forces them at any width).  The sequences are sorted by length, in
+blocks of eight; a block runs as groups of one sequence per lane, the recursions in
+lanes up to the shortest length of the group (at most 8 / width times the block's, so
+that the scratch of a block suffices) and each lane's remaining steps one sequence at a
 time; the sequences left over (fewer than eight) run one at a time.  Every lane does
 the scalar kernel's operations in its order, so log-likelihoods, posteriors and Viterbi
 paths are bit-identical to the one-at-a-time path (``_set_lanes(False)``, the tests'
-reference); transition and moment sums are added in another order (1e-12 relative).
+reference) at every width; transition and moment sums are added in another order (1e-12
+relative).
 The fused E-step in lanes keeps only a forward checkpoint per block of 64 steps and
 recomputes that block's forward variables for the backward pass, and its emission
 factors too beyond the first steps whose factors fit in 2^14 numbers (128 kB) shared by
@@ -62,13 +68,12 @@ Sequences (or blocks of eight) are independent: they are split into contiguous g
 processed by ``prange`` (``nogil``) with ``n_threads`` threads; each group sums its own
 transition posteriors (rows padded to a cache line), added together at the end
 in a fixed order, so a result does not depend on the thread schedule.  Common
-state counts (2-6, 8, 16) get compile-time specialised copies of every loop; the lanes,
-the exponential, the emission loops and the wider Viterbi loops are also compiled for
-AVX2/AVX-512 and picked
-at load time (GCC on x86-64 Linux; identical results, contraction is off).  Output
-arrays are carved from per-thread buffers reused once the caller has dropped the
-previous result (:func:`_recycled`), so an EM loop does not page-fault fresh
-``(T, K)`` arrays at every iteration.
+state counts (2-6, 8, 16) get compile-time specialised copies of every loop; the
+exponential, the emission loops and the wider Viterbi loops are also compiled for
+AVX2/AVX-512 and picked at load time, the lanes once per width (GCC on x86-64;
+identical results, contraction is off).  Output arrays are carved from per-thread
+buffers reused once the caller has dropped the previous result (:func:`_recycled`), so
+an EM loop does not page-fault fresh ``(T, K)`` arrays at every iteration.
 """
 
 import numpy as np
@@ -129,6 +134,10 @@ cdef extern from "pyjl_hmm.h":
     void pyjl_moments(const double* X, const double* W, const double* shift, double* acc,
                       Py_ssize_t n, Py_ssize_t d, Py_ssize_t K) noexcept nogil
 
+cdef extern from "pyjl_hmm.h":   # the lane widths, pyjl_simd.h
+    int pyjl_lane_width_ok(int w) noexcept nogil
+    int pyjl_set_lane_width(int w) noexcept nogil
+
 cdef extern from "pyjl_hmm.h":   # the lanes, pyjl_hmm_lanes.h
     enum: PYJL_LANES
     int pyjl_lanes_pay() noexcept nogil
@@ -167,30 +176,43 @@ DEF PAD = 8          # doubles per cache line: per-group accumulators start on t
 DEF LANE_ROWS = 1 << 19  # most (length x (K + 1)) for lanes: their scratch is 8x a sequence's
 
 cdef int _lanes_on = 1      # 0: off; 1: where they pay (the default); 2: everywhere
-cdef bint _LANES_PAY = pyjl_lanes_pay()
 
 
 def _set_lanes(on=None):
-    """Run blocks of eight sequences in SIMD lanes (``True``: on any CPU), one sequence at
-    a time (``False``: the tests' reference) or as by default (``None``: in lanes only
-    where the CPU has AVX-512)."""
+    """Run blocks of eight sequences in SIMD lanes (``True``: at any width), one sequence
+    at a time (``False``: the tests' reference) or as by default (``None``: in lanes where
+    they pay, at widths 8 and 4 (AVX-512, AVX2), see ``pyjl_lanes_pay``)."""
     global _lanes_on
     _lanes_on = 1 if on is None else (2 if on else 0)
+
+
+def _lane_widths():
+    """The lanes per vector the HMM lane kernels can run at on this CPU, widest first
+    (8: AVX-512, 4: AVX2 with FMA, 2: any CPU; see pyjl_simd.h)."""
+    return [w for w in (8, 4, 2) if pyjl_lane_width_ok(w)]
+
+
+def _set_lane_width(int width):
+    """Run the HMM lane kernels at ``width`` lanes per vector, one of ``_lane_widths()``
+    (the tests run each), or at the widest the CPU has (0, the default)."""
+    if not pyjl_set_lane_width(width):
+        raise ValueError(f"this CPU cannot run lanes of width {width}: {_lane_widths()}")
 
 
 def _lane_plan(lengths, Py_ssize_t longest, Py_ssize_t K, int kind=0, Py_ssize_t d=0,
                Py_ssize_t keep=0):
     """``(order, n_blocks, lane_work)``: the sequences sorted by length, the first ``8
     n_blocks`` of them in blocks for the lanes, the rest one at a time (all of them when
-    lanes are off, by default on a CPU without AVX-512, when there are fewer than eight
-    sequences, they are too long for the lanes' scratch, or Viterbi has more states than
-    a byte can index); ``lane_work`` doubles of scratch per thread for the blocks of
-    the kernel ``kind`` (0 forward-backward, 1 forward, 2 Viterbi, 3 E-step; ``d``
-    features of diagonal-Gaussian emissions computed in the kernel, 0 when ``log_B`` is
-    given; ``keep`` numbers of emission factors an E-step block may keep)."""
+    lanes are off, by default at a lane width where they do not pay, when there are
+    fewer than eight sequences, they are too long for the lanes' scratch, or Viterbi has
+    more states than a byte can index); ``lane_work`` doubles of scratch per thread for
+    the blocks of the kernel ``kind`` (0 forward-backward, 1 forward, 2 Viterbi, 3
+    E-step; ``d`` features of diagonal-Gaussian emissions computed in the kernel, 0 when
+    ``log_B`` is given; ``keep`` numbers of emission factors an E-step block may keep), at
+    every lane width."""
     cdef const cnp.int64_t[::1] L = lengths
     cdef Py_ssize_t n_seq = L.shape[0], n_blocks = n_seq // PYJL_LANES, s, b, m = 0, tail = 0
-    if (not _lanes_on or (_lanes_on == 1 and not _LANES_PAY) or n_blocks == 0
+    if (not _lanes_on or (_lanes_on == 1 and not pyjl_lanes_pay()) or n_blocks == 0
             or longest * (K + 1) > LANE_ROWS or (kind == 2 and K > PYJL_VIT_LANES_MAXK)):
         return np.arange(n_seq, dtype=np.int64), 0, 0
     for s in range(1, n_seq):   # already sorted (equal lengths): the stable order is 0, 1, ...

@@ -76,14 +76,6 @@ PYJL_LANE_INLINE void pyjl_iir_row(const double *b, const double *a, Py_ssize_t 
 #define PYJL_WIDTH_BODY "pyjl_dsp_lanes_w.h"
 #include "pyjl_widths.h"
 
-/* name##_w<w> args, the kernel of width w (8, 4 or 2) */
-#if PYJL_LANE_DISPATCH
-#define PYJL_BY_WIDTH(w, name, args) \
-    ((w) == 8 ? name##_w8 args : (w) == 4 ? name##_w4 args : name##_w2 args)
-#else
-#define PYJL_BY_WIDTH(w, name, args) name##_w2 args
-#endif
-
 /* sosfilt of nl <= PYJL_LANES rows of n samples: row l is x0[l * stride ...], its
    output y0[l * stride ...], its state (n_sec, 2) at z0 + l * zstride, updated in place;
    stream: write y by streaming stores where the rows allow (large outputs).  The rows

@@ -14,8 +14,8 @@
  * 10x slower on an AVX2 CPU than on AVX-512).  The DSP kernels are therefore written
  * once for a width W (pyjl_*_w.h templates, instantiated by pyjl_widths.h) and the
  * widest the CPU has runs (pyjl_lane_width, GCC on x86-64; other builds run W = 2).
- * The HMM kernels still use 8 lanes (pyjl_v8d), compiled as GCC function clones for
- * AVX-512, AVX2 and the baseline ISA (PYJL_LANE_CLONES).
+ * The DSP and HMM kernels so written take up to PYJL_LANES rows (sequences) per call
+ * and run them in groups of W.
  *
  * Layout contract: a tile is PYJL_TILE vectors (aligned as the type says); rows are
  * float64 arrays with at least t0 + m samples, nl <= W of them.
@@ -42,11 +42,6 @@ typedef long long pyjl_v2i __attribute__((vector_size(16)));
 #else
 #define PYJL_LANE_DISPATCH 0
 #endif
-#if PYJL_LANE_DISPATCH && defined(__linux__) && defined(__GLIBC__)
-#define PYJL_LANE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define PYJL_LANE_CLONES
-#endif
 #define PYJL_LANE_INLINE static inline __attribute__((always_inline))
 
 /* c in every lane (an initializer, not c + 0: keeps the sign of a zero); c is read
@@ -54,7 +49,6 @@ typedef long long pyjl_v2i __attribute__((vector_size(16)));
 #define pyjl_splat8(c) ((pyjl_v8d){(c), (c), (c), (c), (c), (c), (c), (c)})
 #define pyjl_splat4(c) ((pyjl_v4d){(c), (c), (c), (c)})
 #define pyjl_splat2(c) ((pyjl_v2d){(c), (c)})
-#define pyjl_splat(c) pyjl_splat8(c)
 
 /* 0: the widest width the CPU runs; 8, 4 or 2: that one (the tests' choice, one the
    CPU runs: pyjl_lane_width_ok) */
@@ -113,27 +107,13 @@ PYJL_LANE_INLINE void pyjl_stream_fence(int stream) {
 #define PYJL_WIDTH_BODY "pyjl_simd_w.h"
 #include "pyjl_widths.h"
 
-/* The HMM kernels' eight lanes, in every build (one zmm register or two ymm ones). */
-#if !PYJL_LANE_DISPATCH
-#define PYJL_W 8
-#define PYJL_VW pyjl_v8d
-#define PYJL_SPLAT(c) pyjl_splat8(c)
-#define PYJL_WN(name) name##_w8
-#include "pyjl_simd_w.h"
-#undef PYJL_W
-#undef PYJL_VW
-#undef PYJL_SPLAT
-#undef PYJL_WN
+/* name##_w<w> args: the kernel of width w (8, 4 or 2; a build without run-time dispatch
+   has the width 2 alone) */
+#if PYJL_LANE_DISPATCH
+#define PYJL_BY_WIDTH(w, name, args) \
+    ((w) == 8 ? name##_w8 args : (w) == 4 ? name##_w4 args : name##_w2 args)
+#else
+#define PYJL_BY_WIDTH(w, name, args) name##_w2 args
 #endif
-#define pyjl_transpose8 pyjl_transpose_w8
-#define pyjl_gather pyjl_gather_w8
-#define pyjl_can_stream pyjl_can_stream_w8
-#define pyjl_scatter_to pyjl_scatter_to_w8
-
-/* rows[l][t0 + t] = tile[t][l] for t < m, l < nl (ordinary stores) */
-PYJL_LANE_INLINE void pyjl_scatter(const pyjl_v8d *tile, double *const *rows, int nl,
-                                   Py_ssize_t t0, Py_ssize_t m) {
-    pyjl_scatter_to(tile, rows, nl, t0, m, 0);
-}
 
 #endif  /* PYJL_SIMD_H */

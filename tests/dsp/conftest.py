@@ -1,12 +1,14 @@
 """DSP test configuration: a modest hypothesis profile.
 
-The ``rng`` and ``engine`` fixtures are the shared ones of tests/conftest.py.
+The ``rng`` and ``engine`` fixtures are the shared ones of tests/conftest.py;
+``lane_width`` runs a test at each SIMD width of the IIR lane kernels (tests/lane_widths.py).
 """
 
 import os
 
 import pytest
 from hypothesis import HealthCheck, settings
+from lane_widths import lane_width_fixture
 
 # CI draws the same examples every run (a red CI blocks landing, so it must not depend on
 # the draw); local runs keep drawing new ones, which is how bugs are found.  The `engine`
@@ -33,22 +35,4 @@ def split_now():
     native._set_split_setup(old)
 
 
-def _lane_widths():
-    try:
-        from pyjl._native import dsp as native
-    except ImportError:
-        return [0]
-    return native._lane_widths()
-
-
-@pytest.fixture(params=_lane_widths(), ids=lambda w: f"lanes{w}")
-def lane_width(request):
-    """Each vector width the IIR lane kernels can run at on this CPU (8: AVX-512, 4: AVX2,
-    2: any), in turn: every width's kernels must give the scalar kernels' results."""
-    if request.param == 0:
-        pytest.skip("the native DSP kernels are not built")
-    from pyjl._native import dsp as native
-
-    native._set_lane_width(request.param)
-    yield request.param
-    native._set_lane_width(0)
+lane_width = lane_width_fixture("pyjl._native.dsp", "DSP")

@@ -1,9 +1,12 @@
 """The native HMM kernels with blocks of eight sequences in SIMD lanes against the same
 kernels one sequence at a time (``_set_lanes(False)``: log-likelihoods, posteriors and
 Viterbi paths bit for bit, the transition and moment sums to 1e-12 relative) and, through
-the public API, against hmmlearn."""
+the public API, against hmmlearn; at every lane width the CPU runs (the ``lane_width``
+fixture: 8 with AVX-512, 4 with AVX2, 2 anywhere)."""
 
 from __future__ import annotations
+
+import platform
 
 import numpy as np
 import pytest
@@ -14,6 +17,7 @@ from pyjl import _config
 from pyjl.hmm import HMM, MvNormal
 
 native = pytest.importorskip("pyjl._native.hmm", reason="the native HMM kernels are not built")
+pytestmark = pytest.mark.usefixtures("lane_width")  # every width the CPU runs
 
 N_SEQ = [1, 3, 7, 8, 9, 17, 100]
 KS = [1, 2, 4, 16]
@@ -61,7 +65,11 @@ def test_kernels_lanes_equal_scalar(rng, n_seq, K, ragged):
     lengths = _lengths(rng, n_seq, ragged)
     log_pi, log_A = _model(rng, K)
     log_B = rng.normal(size=(int(lengths.sum()), K)) * 4
-    assert native._lane_plan(lengths, int(lengths.max()), K)[1] == n_seq // 8
+    native._set_lanes(True)  # on any CPU (the default rule: test_kernels_take_the_lanes_...)
+    try:
+        assert native._lane_plan(lengths, int(lengths.max()), K)[1] == n_seq // 8
+    finally:
+        native._set_lanes(None)
     for threads in (1, 2):
         (ll0, g0, xi0), (ll1, g1, xi1) = _both(
             native.forward_backward, log_pi, log_A, log_B, lengths, threads
@@ -342,16 +350,12 @@ def test_viterbi_ties_in_lanes_as_hmmlearn(rng, K):
         assert lp1[s] == pytest.approx(lp, rel=1e-12)
 
 
-def test_kernels_take_the_lanes_where_the_cpu_has_avx512():
-    """By default every kernel runs in lanes only on AVX-512 CPUs (Linux: /proc/cpuinfo's
-    flags), and anywhere when the lanes are switched on."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            flags = next(line for line in f if line.startswith("flags")).split()
-    except (OSError, StopIteration):
-        pytest.skip("no /proc/cpuinfo flags to compare with")
+def test_kernels_take_the_lanes_where_they_pay(lane_width):
+    """By default every kernel runs in lanes at the widths where they were measured faster
+    than one sequence at a time, 8 and 4 (AVX-512, AVX2), not at 2; at any width when the
+    lanes are switched on."""
     lengths = np.full(16, 100, dtype=np.int64)
-    want = 2 if "avx512f" in flags else 0
+    want = 2 if lane_width >= 4 else 0
     for kind in range(4):  # forward-backward, forward, Viterbi, the fused E-step
         assert native._lane_plan(lengths, 100, 16, kind, 3)[1] == want
     native._set_lanes(True)
@@ -360,3 +364,22 @@ def test_kernels_take_the_lanes_where_the_cpu_has_avx512():
             assert native._lane_plan(lengths, 100, 16, kind, 3)[1] == 2
     finally:
         native._set_lanes(None)
+
+
+def test_lane_widths_follow_the_cpu_flags():
+    """The widths the lanes can run at are the CPU's (Linux: /proc/cpuinfo's flags): 8 with
+    AVX-512, 4 with AVX2 and FMA, 2 always; by default the widest runs, and a width the
+    CPU lacks is refused."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next(line for line in f if line.startswith("flags")).split()
+    except (OSError, StopIteration):
+        pytest.skip("no /proc/cpuinfo flags to compare with")
+    if platform.machine() not in ("x86_64", "AMD64"):
+        pytest.skip("x86-64 flags only")
+    want = [8] * ("avx512f" in flags) + [4] * ("avx2" in flags and "fma" in flags) + [2]
+    assert native._lane_widths() == want
+    for w in (8, 4):
+        if w not in want:
+            with pytest.raises(ValueError, match=f"width {w}"):
+                native._set_lane_width(w)

@@ -3,7 +3,8 @@ every lane of a block of eight ends in it (equal lengths), its factors are compu
 the lanes; when some lane has a factor below e^-708 there, or a row impossible in every
 state, lane by lane.  Either way the results are the one-sequence-at-a-time kernels'
 (``_set_lanes(False)``): log-likelihoods and Viterbi paths bit for bit, the E-step's
-sums to 1e-12 relative."""
+sums to 1e-12 relative; at every lane width the CPU runs (a block of eight is groups of
+the width's lanes)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import numpy as np
 import pytest
 
 native = pytest.importorskip("pyjl._native.hmm", reason="the native HMM kernels are not built")
+pytestmark = pytest.mark.usefixtures("lane_width")  # every width the CPU runs
 
 from test_lanes import _both  # noqa: E402  (lanes off, then on, for one kernel call)
 
