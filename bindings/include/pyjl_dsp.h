@@ -11,6 +11,7 @@
 
 #include <Python.h>  /* Py_ssize_t; Cython's module includes it first anyway */
 #include <string.h>
+#include "pyjl_simd.h"   /* the vector types */
 
 /* dst[t] = src[n - 1 - t] for t < n (src and dst do not overlap) */
 static void pyjl_reverse(const double *src, double *dst, Py_ssize_t n) {
@@ -48,7 +49,6 @@ static void pyjl_fir_generic(const double *b, Py_ssize_t m, const double *x,
     }
 }
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-typedef double pyjl_v4d __attribute__((vector_size(32)));
 __attribute__((target("avx2")))
 static void pyjl_fir_avx2(const double *b, Py_ssize_t m, const double *x,
                           double *y, Py_ssize_t t0, Py_ssize_t t1) {
