@@ -58,32 +58,8 @@ PYJL_LANE_INLINE void PYJL_WN(pyjl_estl_t)(const double *const *xs, const Py_ssi
             st[t - m + 1] = pyjl_fwd_step1(a, a - K, gtl + (t - tb) * K, A, &la, &dl, K);
         }
         ll[l] = dl ? -INFINITY : pyjl_ll_value(&la) + ms;
-        double slast = Tl > m ? st[Tl - m] : PYJL_LANE(scl, l);
-        double *gT = gtl + (Tl - 1 - tb) * K;
-        const double *aT = at + (Tl - m) * K;
-        for (Py_ssize_t j = 0; j < K; j++) w[j] = Tl > 1 ? gT[j] * slast : 0.0;
-        for (Py_ssize_t j = 0; j < K; j++) gT[j] = aT[j];
-        for (Py_ssize_t t = Tl - 2; t >= m - 1; t--) {
-            double *gt = gtl + (t - tb) * K;
-            const double *a = at + (t - m + 1) * K;
-            for (Py_ssize_t i = 0; i < K; i++) {
-                double sacc = A[i * K] * w[0];
-                for (Py_ssize_t j = 1; j < K; j++) sacc += A[i * K + j] * w[j];
-                beta[i] = sacc;
-            }
-            for (Py_ssize_t i = 0; i < K; i++)
-                for (Py_ssize_t j = 0; j < K; j++) xl[(i * K + j) * PYJL_W] += a[i] * w[j];
-            if (t > 0) {
-                double v = t >= m ? st[t - m + 1] : PYJL_LANE(scl, l);   /* t = m - 1 */
-                for (Py_ssize_t j = 0; j < K; j++) w[j] = gt[j] * beta[j] * v;
-            }
-            double c = 0.0;
-            for (Py_ssize_t i = 0; i < K; i++) { gt[i] = a[i] * beta[i]; c += gt[i]; }
-            if (c > 0.0) {
-                double v = 1.0 / c;
-                for (Py_ssize_t i = 0; i < K; i++) gt[i] *= v;
-            }
-        }
+        pyjl_lane_tail_bwd(gtl + (m - 1 - tb) * K, at, st, PYJL_LANE(scl, l), A, w, beta,
+                           xl, PYJL_W, m, Tl, K);
         for (Py_ssize_t j = 0; j < K; j++) ((double *)(wv + j))[l] = w[j];
         const double *g0 = gtl + (m - 1 - tb) * K;
         pyjl_moments(xs[l] + (m - 1) * d, g0, gp->shift, mom, Tl - m + 1, d, K);

@@ -55,6 +55,45 @@ PYJL_LANE_INLINE double pyjl_fwd_step1(double *__restrict a, const double *__res
     return v;
 }
 
+/* One lane's own steps backward (pyjl_fb_seq_t's, one sequence at a time), from its
+   last step Tl - 1 down to step m - 1 where the lanes' common steps take over.  Step t
+   has its posteriors at g + (t - m + 1) * K (its emission factors on entry), its forward
+   variables at at + (t - m + 1) * K and its scale's inverse at st[t - m + 1] (t >= m;
+   s_common for step m - 1, the lanes' own).  Adds the transition posteriors to xl
+   (stride xs: one lane of the lanes' sums); leaves in w the backward message for step
+   m - 1.  Shared by forward-backward and the fused E-step in lanes. */
+PYJL_LANE_INLINE void pyjl_lane_tail_bwd(double *g, const double *at, const double *st,
+                                         double s_common, const double *A, double *w,
+                                         double *beta, double *xl, int xs, Py_ssize_t m,
+                                         Py_ssize_t Tl, Py_ssize_t K) {
+    double slast = Tl > m ? st[Tl - m] : s_common;
+    double *gT = g + (Tl - m) * K;
+    const double *aT = at + (Tl - m) * K;
+    for (Py_ssize_t j = 0; j < K; j++) w[j] = Tl > 1 ? gT[j] * slast : 0.0;
+    for (Py_ssize_t j = 0; j < K; j++) gT[j] = aT[j];
+    for (Py_ssize_t t = Tl - 2; t >= m - 1; t--) {
+        double *gt = g + (t - m + 1) * K;
+        const double *a = at + (t - m + 1) * K;
+        for (Py_ssize_t i = 0; i < K; i++) {
+            double sacc = A[i * K] * w[0];
+            for (Py_ssize_t j = 1; j < K; j++) sacc += A[i * K + j] * w[j];
+            beta[i] = sacc;
+        }
+        for (Py_ssize_t i = 0; i < K; i++)
+            for (Py_ssize_t j = 0; j < K; j++) xl[(i * K + j) * xs] += a[i] * w[j];
+        if (t > 0) {
+            double v = t >= m ? st[t - m + 1] : s_common;   /* t = m - 1 */
+            for (Py_ssize_t j = 0; j < K; j++) w[j] = gt[j] * beta[j] * v;
+        }
+        double c = 0.0;
+        for (Py_ssize_t i = 0; i < K; i++) { gt[i] = a[i] * beta[i]; c += gt[i]; }
+        if (c > 0.0) {
+            double v = 1.0 / c;
+            for (Py_ssize_t i = 0; i < K; i++) gt[i] *= v;
+        }
+    }
+}
+
 /* Specialised copies of every kernel, per width, for common state counts (0: any K). */
 #define PYJL_LANE_KS(X) X(2) X(3) X(4) X(5) X(6) X(8) X(16) X(0)
 

@@ -130,32 +130,8 @@ PYJL_LANE_INLINE void PYJL_WN(pyjl_fbl_t)(const double *const *lb, double *const
             st[t - m + 1] = pyjl_fwd_step1(a, a - K, g + t * K, A, &la, &dl, K);
         }
         ll[l] = dl ? -INFINITY : pyjl_ll_value(&la) + ms;
-        double slast = Tl > m ? st[Tl - m] : PYJL_LANE(scv[m - 1], l);
-        double *gT = g + (Tl - 1) * K;
-        const double *aT = at + (Tl - m) * K;
-        for (Py_ssize_t j = 0; j < K; j++) w[j] = Tl > 1 ? gT[j] * slast : 0.0;
-        for (Py_ssize_t j = 0; j < K; j++) gT[j] = aT[j];
-        for (Py_ssize_t t = Tl - 2; t >= m - 1; t--) {
-            double *gt = g + t * K;
-            const double *a = at + (t - m + 1) * K;
-            for (Py_ssize_t i = 0; i < K; i++) {
-                double sacc = A[i * K] * w[0];
-                for (Py_ssize_t j = 1; j < K; j++) sacc += A[i * K + j] * w[j];
-                beta[i] = sacc;
-            }
-            for (Py_ssize_t i = 0; i < K; i++)
-                for (Py_ssize_t j = 0; j < K; j++) xl[(i * K + j) * PYJL_W] += a[i] * w[j];
-            if (t > 0) {
-                double v = t >= m ? st[t - m + 1] : PYJL_LANE(scv[t], l);
-                for (Py_ssize_t j = 0; j < K; j++) w[j] = gt[j] * beta[j] * v;
-            }
-            double c = 0.0;
-            for (Py_ssize_t i = 0; i < K; i++) { gt[i] = a[i] * beta[i]; c += gt[i]; }
-            if (c > 0.0) {
-                double v = 1.0 / c;
-                for (Py_ssize_t i = 0; i < K; i++) gt[i] *= v;
-            }
-        }
+        pyjl_lane_tail_bwd(g + (m - 1) * K, at, st, PYJL_LANE(scv[m - 1], l), A, w, beta, xl,
+                           PYJL_W, m, Tl, K);
         for (Py_ssize_t j = 0; j < K; j++) ((double *)(wv + j))[l] = w[j];
     }
     /* the common steps backward, in lanes */
