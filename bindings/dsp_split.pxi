@@ -18,6 +18,7 @@ cdef extern from "pyjl_dsp.h":   # pyjl_dsp_split.h
         double *y
         double *owed
         Py_ssize_t L, nseg, cap
+        int block
         int stream
         int *decayed
     void pyjl_split_task(void *ctx, Py_ssize_t q) noexcept nogil
@@ -186,9 +187,10 @@ cdef bint _split_channel(const pyjl_recursion *f, double *z, const double *x, do
         cap = decay + 2 * _BLOCK   # the responses' longest, and what the basis is made over
         if decay <= 0 or not _long_enough(n, decay) or not _split_pays(f, n, cap):
             return False
-    # as many segments as fill the lanes of every thread (one thread too), each at least
-    # twice the decay (its correction then costs at most a quarter of its own filtering)
-    nseg = min(PYJL_LANES * nt, n // max(_LANE_SEG_MIN, 2 * decay))
+    # as many segments as fill one vector of lanes on every thread (one thread too), each
+    # at least twice the decay (its correction then costs at most a quarter of its own
+    # filtering); more would only add corrections
+    nseg = min(pyjl_lane_width() * nt, n // max(_LANE_SEG_MIN, 2 * decay))
     if nseg < 2:
         return False
     if setup is None:
@@ -308,22 +310,22 @@ cdef bint _lane_segments(const pyjl_recursion *f, const double *zss, double *z,
                          const double *x, double *y, Py_ssize_t n, Py_ssize_t nseg,
                          const double *H, Py_ssize_t cap, int nt) noexcept nogil:
     """One channel as ``nseg`` time segments of ``L ~ n // nseg`` samples, filtered in
-    lanes, a block of eight segments per task: segment 0 from ``z``, each other from
-    the steady state of the mean of the 64 samples before it (``zss``
-    times that level; zero where ``zss`` is NULL); then the zero-input response of what
-    each segment's final state differs by from the next one's start is added to the
-    next segment by the same task (a block's last response is added afterwards): from
-    the basis ``H (ns, cap)`` where given, else (sections only) in lanes by the
-    recursion until it is below rounding, at most ``cap`` samples.  The tasks run on
-    the team of ``pyjl_team.h`` (the caller takes the tasks a late worker has not: a
-    stream's chunk never waits for a thread to wake), OpenMP threads where it has
-    none.  The ``n - nseg * L`` last samples follow serially.  Returns False
-    (nothing written to ``z``) if a response has not decayed within ``cap`` samples
-    or a state is not finite; ``y`` must then be recomputed."""
+    lanes, as many segments per task as a vector has lanes (``pyjl_lane_width()``):
+    segment 0 from ``z``, each other from the steady state of the mean of the 64
+    samples before it (``zss`` times that level; zero where ``zss`` is NULL); then the
+    zero-input response of what each segment's final state differs by from the next
+    one's start is added to the next segment by the same task (a block's last response
+    is added afterwards): from the basis ``H (ns, cap)`` where given, else (sections
+    only) in lanes by the recursion until it is below rounding, at most ``cap``
+    samples.  The tasks run on the team of ``pyjl_team.h`` (the caller takes the tasks
+    a late worker has not: a stream's chunk never waits for a thread to wake), OpenMP
+    threads where it has none.  The ``n - nseg * L`` last samples follow serially.
+    Returns False (nothing written to ``z``) if a response has not decayed within
+    ``cap`` samples or a state is not finite; ``y`` must then be recomputed."""
     cdef pyjl_split_job job
     cdef Py_ssize_t L = n // nseg, ns = pyjl_rec_states(f), t
-    cdef Py_ssize_t nb = (nseg + PYJL_LANES - 1) // PYJL_LANES, q, c
-    cdef int ok = 1
+    cdef int block = pyjl_lane_width(), ok = 1
+    cdef Py_ssize_t nb = (nseg + block - 1) // block, q, c
     if L % 512 == 0 and L > 512:
         L -= 8   # rows a multiple of 4 kB apart would share the cache's sets
     if cap > L:
@@ -341,7 +343,7 @@ cdef bint _lane_segments(const pyjl_recursion *f, const double *zss, double *z,
     job.f = f[0]
     job.zss = zss
     job.x, job.H, job.states, job.y, job.owed = x, H, states, y, owed
-    job.L, job.nseg, job.cap = L, nseg, cap
+    job.L, job.nseg, job.cap, job.block = L, nseg, cap, block
     job.stream, job.decayed = _stream(n), decayed
     if PYJL_TEAM:
         pyjl_team_run(pyjl_split_task, &job, nb, nt)
@@ -353,7 +355,7 @@ cdef bint _lane_segments(const pyjl_recursion *f, const double *zss, double *z,
             ok = 0
     if ok:
         for q in range(nb - 1):
-            c = (q + 1) * PYJL_LANES * L
+            c = (q + 1) * block * L
             for t in range(cap):
                 y[c + t] = y[c + t] + owed[q * cap + t]
         # the last segment's raw final state is the true one: the response it owed

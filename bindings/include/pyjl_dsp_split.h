@@ -115,8 +115,10 @@ static inline double pyjl_level(const double *x) {
     return ((s0 + s1) + (s2 + s3)) / PYJL_LEVEL_SAMPLES;
 }
 
-/* A channel split in time as a team job (pyjl_team.h): task q is block q of eight
-   segments, pyjl_lane_block's arguments for it taken from the job.  states holds
+/* A channel split in time as a team job (pyjl_team.h): task q is block q of `block`
+   segments (the CPU's lane width: one vector of lanes per task, so that a block of
+   eight on a narrower vector does not make twice the corrections for the same speed),
+   pyjl_lane_block's arguments for it taken from the job.  states holds
    segment 0's starting state (the channel's) and zeros: each task sets its own
    segments' starting states, zss times their levels, so that reading the samples
    before every segment (cold lines of a fresh chunk) is not left to the caller alone
@@ -126,15 +128,16 @@ typedef struct {
     const double *zss, *x, *H;
     double *states, *y, *owed;
     Py_ssize_t L, nseg, cap;   /* L >= PYJL_LEVEL_SAMPLES */
+    int block;                 /* segments per task, <= PYJL_LANES */
     int stream;
     int *decayed;
 } pyjl_split_job;
 
 static void pyjl_split_task(void *ctx, Py_ssize_t q) {
     const pyjl_split_job *j = (const pyjl_split_job *)ctx;
-    const Py_ssize_t c = q * PYJL_LANES, nb = (j->nseg + PYJL_LANES - 1) / PYJL_LANES;
+    const Py_ssize_t c = q * j->block, nb = (j->nseg + j->block - 1) / j->block;
     const Py_ssize_t ns = pyjl_rec_states(&j->f);
-    const int nl = j->nseg - c < PYJL_LANES ? (int)(j->nseg - c) : PYJL_LANES;
+    const int nl = j->nseg - c < j->block ? (int)(j->nseg - c) : j->block;
     double lvl[PYJL_LANES + 1] = {0.0};   /* of segments c .. c + nl (the next block's first) */
     Py_ssize_t t;
     int l;
