@@ -46,9 +46,10 @@ reference) at every width; transition and moment sums are added in another order
 relative).
 The fused E-step in lanes keeps only a forward checkpoint per block of 64 steps and
 recomputes that block's forward variables for the backward pass, and its emission
-factors too beyond the first steps whose factors fit in 2^14 numbers (128 kB) shared by
-all threads (kept from the forward pass): its memory is about ``8 (K^2 + 150 K)`` numbers
-per thread plus those factors, not eight ``(length, K)`` arrays.  ``gaussian_forward`` and
+factors too beyond the first steps whose factors fit in ``max(2^14, 2^12 K)`` numbers
+shared by all threads (kept from the forward pass; no more than hmmlearn's ``(T, K)``
+arrays of one sequence of a thousand steps): its memory is about ``8 (K^2 + 150 K)``
+numbers per thread plus those factors, not eight ``(length, K)`` arrays.  ``gaussian_forward`` and
 ``gaussian_viterbi`` compute diagonal-Gaussian log-densities inside the recursion (in
 lanes, from the observations; one sequence at a time into a scratch of its length), so
 no ``(T, K)`` array is held; their results are those of ``forward`` and ``viterbi`` on
@@ -142,6 +143,7 @@ cdef extern from "pyjl_hmm.h":   # the lanes, pyjl_hmm_lanes.h
     enum: PYJL_LANES
     int pyjl_lanes_pay() noexcept nogil
     enum: PYJL_KEEP
+    enum: PYJL_KEEP_STATE
     Py_ssize_t pyjl_lanes_work(Py_ssize_t m, Py_ssize_t tail, Py_ssize_t K, Py_ssize_t d,
                                int kind, Py_ssize_t keep) noexcept nogil
     void pyjl_fb_lanes(const double* logB, double* gam, const cnp.int64_t* off,

@@ -7,6 +7,24 @@
 # one sequence at a time, less in lanes (see the module docstring); a sequence split over
 # two threads (hmm_split.pxi) takes (3K + 1) x its length once.
 
+# emission factors the E-step keeps from the forward pass, all threads together (-1: the
+# default, max(PYJL_KEEP, PYJL_KEEP_STATE * K))
+cdef Py_ssize_t _estep_keep = -1
+
+
+def _set_estep_keep(numbers):
+    """Let the E-step keep ``numbers`` emission factors from the forward pass, shared by
+    its threads (``None``: the default budget; 0: none, every factor computed again);
+    returns the previous setting (the tests cover all, some and none of a block's
+    factors kept)."""
+    global _estep_keep
+    old = None if _estep_keep < 0 else _estep_keep
+    if numbers is not None and numbers < 0:
+        raise ValueError(f"numbers must be None or >= 0, got {numbers}")
+    _estep_keep = -1 if numbers is None else numbers
+    return old
+
+
 def gaussian_estep(const double[::1] log_pi, const double[:, ::1] log_A,
                    const double[:, ::1] X, const double[:, ::1] mean,
                    const double[:, ::1] var, const double[::1] shift,
@@ -37,7 +55,8 @@ def gaussian_estep(const double[::1] log_pi, const double[:, ::1] log_A,
     cdef cnp.int64_t[::1] off = offsets_arr
     longest = _plan(lengths, off, n_threads, &n_groups, &nt)
     _check_rows(longest, off, T)
-    cdef Py_ssize_t keep = PYJL_KEEP // max(1, n_threads)   # kept factors, all threads
+    cdef Py_ssize_t keep = (_estep_keep if _estep_keep >= 0
+                            else max(PYJL_KEEP, PYJL_KEEP_STATE * K)) // max(1, n_threads)
     split_arr, order_arr, n_blocks, lane_work, longest, n_rest = _split_plan(
         lengths, longest, n_threads, K, 3, d, keep)
     cdef const cnp.int64_t[::1] split = split_arr

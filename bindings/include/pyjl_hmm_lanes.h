@@ -105,7 +105,11 @@ PYJL_LANE_INLINE void pyjl_lane_tail_bwd(double *g, const double *at, const doub
     case 6: PYJL_WN(F##_6)(__VA_ARGS__); break; case 8: PYJL_WN(F##_8)(__VA_ARGS__); break; \
     case 16: PYJL_WN(F##_16)(__VA_ARGS__); break; default: PYJL_WN(F##_0)(__VA_ARGS__); }
 
-#define PYJL_KEEP (1 << 14)   /* emission factors the E-step may keep, all threads (128 kB) */
+/* emission factors the E-step may keep, all threads together: PYJL_KEEP (128 kB), or
+   PYJL_KEEP_STATE per state where that is more -- no more than the (T, K) arrays that
+   one sequence of about a thousand steps takes in hmmlearn's E-step */
+#define PYJL_KEEP (1 << 14)
+#define PYJL_KEEP_STATE (1 << 12)
 
 /* steps of an E-step block (shortest length m) whose emission factors are kept in keep
    numbers: all m, or the whole blocks of PYJL_BLOCK steps that fit */

@@ -24,7 +24,7 @@ KS = [1, 2, 4, 16]
 
 
 def _lengths(rng, n_seq, ragged, long=False):
-    if long:  # past the E-step's kept factors (8 x shortest x K > 2^14 / threads, K >= 4)
+    if long:  # 17 blocks of 64 steps and more
         return rng.integers(1030, 1100, size=n_seq).astype(np.int64)
     if not ragged:
         return np.full(n_seq, 70, dtype=np.int64)
@@ -85,10 +85,22 @@ def test_kernels_lanes_equal_scalar(rng, n_seq, K, ragged):
         np.testing.assert_array_equal(lp1, lp0)
 
 
+@pytest.fixture(params=["default", "some", "none"])
+def kept_factors(request):
+    """The emission factors the E-step keeps from the forward pass, shared by its
+    threads: the default budget, 2^13 numbers (a thread's share over ``8 K`` rounded
+    down to 64 steps, at most 8 / width times more for a group: all of a short block's,
+    some of a long one's) or none."""
+    numbers = {"default": None, "some": 1 << 13, "none": 0}[request.param]
+    old = native._set_estep_keep(numbers)
+    yield request.param
+    native._set_estep_keep(old)
+
+
 @pytest.mark.parametrize("ragged", ["equal", "ragged", "long"])
-@pytest.mark.parametrize("K", KS + [40])  # 40: no emission factors kept
+@pytest.mark.parametrize("K", KS + [40])
 @pytest.mark.parametrize("n_seq", N_SEQ)
-def test_gaussian_estep_lanes_equal_scalar(rng, n_seq, K, ragged):
+def test_gaussian_estep_lanes_equal_scalar(rng, n_seq, K, ragged, kept_factors):
     if ragged == "long" and n_seq > 17:
         pytest.skip("the long sequences need no more than two blocks of eight")
     lengths = _lengths(rng, n_seq, ragged == "ragged", ragged == "long")
