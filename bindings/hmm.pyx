@@ -39,11 +39,12 @@ than one sequence at a time: at widths 8 and 4, not at 2 (``pyjl_lanes_pay``;
 blocks of eight; a block runs as groups of one sequence per lane, the recursions in
 lanes up to the shortest length of the group (at most 8 / width times the block's, so
 that the scratch of a block suffices) and each lane's remaining steps one sequence at a
-time; the sequences left over (fewer than eight) run one at a time.  Every lane does
-the scalar kernel's operations in its order, so log-likelihoods, posteriors and Viterbi
-paths are bit-identical to the one-at-a-time path (``_set_lanes(False)``, the tests'
-reference) at every width; transition and moment sums are added in another order (1e-12
-relative).
+time; the sequences left over (fewer than eight) fill a last block of as many whole
+groups as they make (4 of 4 to 7 at width 4), and the rest run one at a time.  Every
+lane does the scalar kernel's operations in its order, so log-likelihoods, posteriors
+and Viterbi paths are bit-identical to the one-at-a-time path (``_set_lanes(False)``,
+the tests' reference) at every width; transition and moment sums are added in another
+order (1e-12 relative).
 The fused E-step in lanes keeps only a forward checkpoint per block of 64 steps and
 recomputes that block's forward variables for the backward pass, and its emission
 factors too beyond the first steps whose factors fit in ``max(2^14, 2^12 K)`` numbers
@@ -137,6 +138,7 @@ cdef extern from "pyjl_hmm.h":
 
 cdef extern from "pyjl_hmm.h":   # the lane widths, pyjl_simd.h
     int pyjl_lane_width_ok(int w) noexcept nogil
+    int pyjl_lane_width() noexcept nogil
     int pyjl_set_lane_width(int w) noexcept nogil
 
 cdef extern from "pyjl_hmm.h":   # the lanes, pyjl_hmm_lanes.h
@@ -148,7 +150,8 @@ cdef extern from "pyjl_hmm.h":   # the lanes, pyjl_hmm_lanes.h
                                int kind, Py_ssize_t keep) noexcept nogil
     void pyjl_fb_lanes(const double* logB, double* gam, const cnp.int64_t* off,
                        const cnp.int64_t* idx, double* loglik, const double* pi,
-                       const double* A, double* xacc, double* work, Py_ssize_t K) noexcept nogil
+                       const double* A, double* xacc, double* work, Py_ssize_t K,
+                       int nl) noexcept nogil
     ctypedef struct pyjl_gauss_par:
         const double* M
         const double* IV
@@ -157,21 +160,21 @@ cdef extern from "pyjl_hmm.h":   # the lanes, pyjl_hmm_lanes.h
         Py_ssize_t d
     void pyjl_fwd_lanes(const double* rows, const pyjl_gauss_par* gp, const cnp.int64_t* off,
                         const cnp.int64_t* idx, double* loglik, const double* pi,
-                        const double* A, double* work, Py_ssize_t K) noexcept nogil
+                        const double* A, double* work, Py_ssize_t K, int nl) noexcept nogil
 
 cdef extern from "pyjl_hmm.h":   # the lanes, pyjl_hmm_vit_lanes.h
     enum: PYJL_VIT_LANES_MAXK
     void pyjl_vit_lanes(const double* rows, const pyjl_gauss_par* gp, const cnp.int64_t* off,
                         const cnp.int64_t* idx, double* logprob, cnp.int64_t* path,
                         const double* lpi, const double* lA, double* work,
-                        Py_ssize_t K) noexcept nogil
+                        Py_ssize_t K, int nl) noexcept nogil
 
 cdef extern from "pyjl_hmm.h":   # the lanes, pyjl_hmm_estep_lanes.h
     void pyjl_estep_lanes(const double* X, Py_ssize_t d, const cnp.int64_t* off,
                           const cnp.int64_t* idx, double* loglik, const double* M,
                           const double* IV, const double* cst, const double* pi,
                           const double* A, const double* shift, double* acc, double* work,
-                          Py_ssize_t keep, Py_ssize_t K) noexcept nogil
+                          Py_ssize_t keep, Py_ssize_t K, int nl) noexcept nogil
 
 
 DEF PAD = 8          # doubles per cache line: per-group accumulators start on their own line
@@ -203,20 +206,25 @@ def _set_lane_width(int width):
 
 def _lane_plan(lengths, Py_ssize_t longest, Py_ssize_t K, int kind=0, Py_ssize_t d=0,
                Py_ssize_t keep=0):
-    """``(order, n_blocks, lane_work)``: the sequences sorted by length, the first ``8
-    n_blocks`` of them in blocks for the lanes, the rest one at a time (all of them when
-    lanes are off, by default at a lane width where they do not pay, when there are
-    fewer than eight sequences, they are too long for the lanes' scratch, or Viterbi has
-    more states than a byte can index); ``lane_work`` doubles of scratch per thread for
-    the blocks of the kernel ``kind`` (0 forward-backward, 1 forward, 2 Viterbi, 3
-    E-step; ``d`` features of diagonal-Gaussian emissions computed in the kernel, 0 when
-    ``log_B`` is given; ``keep`` numbers of emission factors an E-step block may keep), at
-    every lane width."""
+    """``(order, n_blocks, lane_work, in_blocks)``: the sequences sorted by length, the
+    first ``in_blocks`` of them in ``n_blocks`` blocks for the lanes (eight each, the last
+    one as many whole groups of the lane width as the sequences left over fill: 4 of 4 to
+    7 at width 4), the rest one at a time (all of them when lanes are off, by default at a
+    lane width where they do not pay, when there are too few sequences for a group, they
+    are too long for the lanes' scratch, or Viterbi has more states than a byte can
+    index); ``lane_work`` doubles of scratch per thread for the blocks of the kernel
+    ``kind`` (0 forward-backward, 1 forward, 2 Viterbi, 3 E-step; ``d`` features of
+    diagonal-Gaussian emissions computed in the kernel, 0 when ``log_B`` is given;
+    ``keep`` numbers of emission factors an E-step block may keep), at every lane width.
+    Block ``b`` holds ``order[8 b : 8 b + _block_rows(b, in_blocks)]``."""
     cdef const cnp.int64_t[::1] L = lengths
-    cdef Py_ssize_t n_seq = L.shape[0], n_blocks = n_seq // PYJL_LANES, s, b, m = 0, tail = 0
+    cdef Py_ssize_t n_seq = L.shape[0], w = pyjl_lane_width()
+    cdef Py_ssize_t in_blocks = n_seq // PYJL_LANES * PYJL_LANES
+    in_blocks += (n_seq - in_blocks) // w * w
+    cdef Py_ssize_t n_blocks = (in_blocks + PYJL_LANES - 1) // PYJL_LANES, s, b, m = 0, tail = 0
     if (not _lanes_on or (_lanes_on == 1 and not pyjl_lanes_pay()) or n_blocks == 0
             or longest * (K + 1) > LANE_ROWS or (kind == 2 and K > PYJL_VIT_LANES_MAXK)):
-        return np.arange(n_seq, dtype=np.int64), 0, 0
+        return np.arange(n_seq, dtype=np.int64), 0, 0, 0
     for s in range(1, n_seq):   # already sorted (equal lengths): the stable order is 0, 1, ...
         if L[s] < L[s - 1]:
             order_arr = np.argsort(np.asarray(L), kind="stable").astype(np.int64)
@@ -227,8 +235,14 @@ def _lane_plan(lengths, Py_ssize_t longest, Py_ssize_t K, int kind=0, Py_ssize_t
     for b in range(n_blocks):
         s = b * PYJL_LANES
         m = max(m, L[order[s]])
-        tail = max(tail, L[order[s + PYJL_LANES - 1]] - L[order[s]])
-    return order_arr, n_blocks, pyjl_lanes_work(m, tail, K, d, kind, keep)
+        tail = max(tail, L[order[s + _block_rows(b, in_blocks) - 1]] - L[order[s]])
+    return order_arr, n_blocks, pyjl_lanes_work(m, tail, K, d, kind, keep), in_blocks
+
+
+cdef inline int _block_rows(Py_ssize_t b, Py_ssize_t in_blocks) noexcept nogil:
+    """Sequences in lane block ``b`` of a plan with ``in_blocks`` in blocks (``_lane_plan``):
+    eight, or those of the last block."""
+    return <int> min(PYJL_LANES, in_blocks - b * PYJL_LANES)
 
 
 cdef void _groups(Py_ssize_t n_items, int n_threads, Py_ssize_t* n_groups, int* nt) noexcept nogil:

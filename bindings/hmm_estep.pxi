@@ -36,7 +36,7 @@ def gaussian_estep(const double[::1] log_pi, const double[:, ::1] log_A,
     cdef Py_ssize_t T = X.shape[0], d = X.shape[1], K = mean.shape[0]
     cdef Py_ssize_t n_seq = lengths.shape[0]
     cdef Py_ssize_t s, g, k, it, n_groups, start, length, longest, stride, fb_stride, width
-    cdef Py_ssize_t n_blocks, n_items
+    cdef Py_ssize_t n_blocks, n_items, in_blocks
     cdef int nt, tid
     _check_chain(log_pi, log_A, K)
     _check_gauss(X, mean, var)
@@ -57,11 +57,11 @@ def gaussian_estep(const double[::1] log_pi, const double[:, ::1] log_A,
     _check_rows(longest, off, T)
     cdef Py_ssize_t keep = (_estep_keep if _estep_keep >= 0
                             else max(PYJL_KEEP, PYJL_KEEP_STATE * K)) // max(1, n_threads)
-    split_arr, order_arr, n_blocks, lane_work, longest, n_rest = _split_plan(
+    split_arr, order_arr, n_blocks, lane_work, in_blocks, longest, n_rest = _split_plan(
         lengths, longest, n_threads, K, 3, d, keep)
     cdef const cnp.int64_t[::1] split = split_arr
     cdef const cnp.int64_t[::1] order = order_arr
-    n_items = n_rest - n_blocks * (PYJL_LANES - 1)
+    n_items = n_rest - in_blocks + n_blocks
     _groups(n_items, n_threads, &n_groups, &nt)
     nt = max(nt, 1)
     loglik_arr = np.empty(n_seq, dtype=np.float64)
@@ -99,9 +99,9 @@ def gaussian_estep(const double[::1] log_pi, const double[:, ::1] log_A,
             if it < n_blocks:
                 pyjl_estep_lanes(&X[0, 0], d, &off[0], &order[it * PYJL_LANES], &loglik[0],
                                  &M[0, 0], &IV[0, 0], &cst[0], &pi[0], &A[0, 0], &shift[0],
-                                 &acc[g, 0], wk, keep, K)
+                                 &acc[g, 0], wk, keep, K, _block_rows(it, in_blocks))
                 continue
-            s = order[it + n_blocks * (PYJL_LANES - 1)]
+            s = order[in_blocks + it - n_blocks]
             start = off[s]
             length = off[s + 1] - start
             pyjl_gauss(&X[start, 0], &M[0, 0], &IV[0, 0], &cst[0], lb, length, d, K)

@@ -7,7 +7,8 @@ def forward_backward(const double[::1] log_pi, const double[:, ::1] log_A,
     """``(loglik (n_seq,), gamma (T, K), xi_sum (K, K))`` -- see the module doc."""
     cdef Py_ssize_t T = log_B.shape[0], K = log_B.shape[1]
     cdef Py_ssize_t n_seq = lengths.shape[0]
-    cdef Py_ssize_t s, g, it, n_groups, start, length, longest, stride, n_blocks, n_items
+    cdef Py_ssize_t s, g, it, n_groups, start, length, longest, stride
+    cdef Py_ssize_t n_blocks, n_items, in_blocks
     cdef int nt, tid
     _check_chain(log_pi, log_A, K)
     A_arr = np.exp(log_A)
@@ -20,11 +21,11 @@ def forward_backward(const double[::1] log_pi, const double[:, ::1] log_A,
     cdef cnp.int64_t[::1] off = offsets_arr
     longest = _plan(lengths, off, n_threads, &n_groups, &nt)
     _check_rows(longest, off, T)
-    split_arr, order_arr, n_blocks, lane_work, longest, n_rest = _split_plan(
+    split_arr, order_arr, n_blocks, lane_work, in_blocks, longest, n_rest = _split_plan(
         lengths, longest, n_threads, K, 0)
     cdef const cnp.int64_t[::1] split = split_arr
     cdef const cnp.int64_t[::1] order = order_arr
-    n_items = n_rest - n_blocks * (PYJL_LANES - 1)
+    n_items = n_rest - in_blocks + n_blocks
     _groups(n_items, n_threads, &n_groups, &nt)
     nt = max(nt, 1)
     gamma_arr = _recycled("gamma", (T, K))
@@ -56,9 +57,10 @@ def forward_backward(const double[::1] log_pi, const double[:, ::1] log_A,
         for it in range(_bound(g, n_groups, n_items), _bound(g + 1, n_groups, n_items)):
             if it < n_blocks:
                 pyjl_fb_lanes(&log_B[0, 0], &gam[0, 0], &off[0], &order[it * PYJL_LANES],
-                              &loglik[0], &pi[0], &A[0, 0], &xacc[g * (K * K + PAD)], wk, K)
+                              &loglik[0], &pi[0], &A[0, 0], &xacc[g * (K * K + PAD)], wk, K,
+                              _block_rows(it, in_blocks))
                 continue
-            s = order[it + n_blocks * (PYJL_LANES - 1)]
+            s = order[in_blocks + it - n_blocks]
             start = off[s]
             length = off[s + 1] - start
             loglik[s] = pyjl_fb_seq(&log_B[start, 0], &gam[start, 0], wk + longest,
@@ -95,7 +97,8 @@ cdef _forward(const double[::1] log_pi, const double[:, ::1] log_A, const double
     """The forward pass on ``rows``: log_B ``(T, K)`` (``gp`` NULL) or the observations
     ``(T, d)`` of diagonal-Gaussian emissions of parameters ``gp``."""
     cdef Py_ssize_t n_seq = lengths.shape[0], d = gp.d if gp != NULL else 0
-    cdef Py_ssize_t s, g, it, n_groups, start, length, longest, stride, n_blocks, n_items
+    cdef Py_ssize_t s, g, it, n_groups, start, length, longest, stride
+    cdef Py_ssize_t n_blocks, n_items, in_blocks
     cdef int nt, tid
     _check_chain(log_pi, log_A, K)
     pi_arr = np.exp(log_pi)
@@ -106,9 +109,9 @@ cdef _forward(const double[::1] log_pi, const double[:, ::1] log_A, const double
     cdef cnp.int64_t[::1] off = offsets_arr
     longest = _plan(lengths, off, n_threads, &n_groups, &nt)
     _check_rows(longest, off, rows.shape[0])
-    order_arr, n_blocks, lane_work = _lane_plan(lengths, longest, K, 1, d)
+    order_arr, n_blocks, lane_work, in_blocks = _lane_plan(lengths, longest, K, 1, d)
     cdef const cnp.int64_t[::1] order = order_arr
-    n_items = n_seq - n_blocks * (PYJL_LANES - 1)
+    n_items = n_seq - in_blocks + n_blocks
     _groups(n_items, n_threads, &n_groups, &nt)
     loglik_arr = np.empty(n_seq, dtype=np.float64)
     stride = (2 + PYJL_BLOCK) * K + PAD
@@ -127,9 +130,9 @@ cdef _forward(const double[::1] log_pi, const double[:, ::1] log_A, const double
         for it in range(_bound(g, n_groups, n_items), _bound(g + 1, n_groups, n_items)):
             if it < n_blocks:
                 pyjl_fwd_lanes(&rows[0, 0], gp, &off[0], &order[it * PYJL_LANES], &loglik[0],
-                               &pi[0], &A[0, 0], wk, K)
+                               &pi[0], &A[0, 0], wk, K, _block_rows(it, in_blocks))
                 continue
-            s = order[it + n_blocks * (PYJL_LANES - 1)]
+            s = order[in_blocks + it - n_blocks]
             start = off[s]
             length = off[s + 1] - start
             if gp != NULL:
@@ -168,16 +171,17 @@ cdef _viterbi(const double[::1] log_pi, const double[:, ::1] log_A, const double
     of diagonal-Gaussian emissions of parameters ``gp``."""
     cdef Py_ssize_t T = rows.shape[0], d = gp.d if gp != NULL else 0
     cdef Py_ssize_t n_seq = lengths.shape[0]
-    cdef Py_ssize_t s, g, it, n_groups, start, length, longest, stride, n_blocks, n_items
+    cdef Py_ssize_t s, g, it, n_groups, start, length, longest, stride
+    cdef Py_ssize_t n_blocks, n_items, in_blocks
     cdef int nt, tid
     _check_chain(log_pi, log_A, K)
     offsets_arr = np.empty(n_seq + 1, dtype=np.int64)
     cdef cnp.int64_t[::1] off = offsets_arr
     longest = _plan(lengths, off, n_threads, &n_groups, &nt)
     _check_rows(longest, off, T)
-    order_arr, n_blocks, lane_work = _lane_plan(lengths, longest, K, 2, d)
+    order_arr, n_blocks, lane_work, in_blocks = _lane_plan(lengths, longest, K, 2, d)
     cdef const cnp.int64_t[::1] order = order_arr
-    n_items = n_seq - n_blocks * (PYJL_LANES - 1)
+    n_items = n_seq - in_blocks + n_blocks
     _groups(n_items, n_threads, &n_groups, &nt)
     path_arr = np.empty(T, dtype=np.int64)
     logprob_arr = np.empty(n_seq, dtype=np.float64)
@@ -196,9 +200,10 @@ cdef _viterbi(const double[::1] log_pi, const double[:, ::1] log_A, const double
         for it in range(_bound(g, n_groups, n_items), _bound(g + 1, n_groups, n_items)):
             if it < n_blocks:
                 pyjl_vit_lanes(&rows[0, 0], gp, &off[0], &order[it * PYJL_LANES], &logprob[0],
-                               &path[0], &log_pi[0], &log_A[0, 0], &lat[tid * stride], K)
+                               &path[0], &log_pi[0], &log_A[0, 0], &lat[tid * stride], K,
+                               _block_rows(it, in_blocks))
                 continue
-            s = order[it + n_blocks * (PYJL_LANES - 1)]
+            s = order[in_blocks + it - n_blocks]
             start = off[s]
             length = off[s + 1] - start
             if gp != NULL:

@@ -61,17 +61,18 @@ def _split_pick(lengths, int n_threads, Py_ssize_t K):
 
 def _split_plan(lengths, Py_ssize_t longest, int n_threads, Py_ssize_t K, int kind,
                 Py_ssize_t d=0, Py_ssize_t keep=0):
-    """``(split, order, n_blocks, lane_work, longest, n_rest)``: the sequences split over
-    two threads (:func:`_split_pick`) and :func:`_lane_plan` of the ``n_rest`` others,
-    its order their indices and ``longest`` theirs (all of them, as given, where none
-    is split)."""
+    """``(split, order, n_blocks, lane_work, in_blocks, longest, n_rest)``: the sequences
+    split over two threads (:func:`_split_pick`) and :func:`_lane_plan` of the ``n_rest``
+    others, its order their indices and ``longest`` theirs (all of them, as given, where
+    none is split)."""
     split, rest = _split_pick(lengths, n_threads, K)
     if not split.shape[0]:
         return (split,) + _lane_plan(lengths, longest, K, kind, d, keep) + (longest, rest.shape[0])
     sub_lengths = np.ascontiguousarray(np.asarray(lengths)[rest])
     longest = int(sub_lengths.max()) if sub_lengths.shape[0] else 0
-    order, n_blocks, lane_work = _lane_plan(sub_lengths, longest, K, kind, d, keep)
-    return split, np.ascontiguousarray(rest[order]), n_blocks, lane_work, longest, rest.shape[0]
+    order, n_blocks, lane_work, in_blocks = _lane_plan(sub_lengths, longest, K, kind, d, keep)
+    return (split, np.ascontiguousarray(rest[order]), n_blocks, lane_work, in_blocks, longest,
+            rest.shape[0])
 
 
 cdef double _split_sequence(const double* rows, const double* M, const double* IV,

@@ -25,20 +25,20 @@ static void pyjl_estep_lanes(const double *X, Py_ssize_t d, const int64_t *off,
                              const int64_t *idx, double *loglik, const double *M,
                              const double *IV, const double *cst, const double *pi,
                              const double *A, const double *shift, double *acc,
-                             double *work, Py_ssize_t keep, Py_ssize_t K) {
+                             double *work, Py_ssize_t keep, Py_ssize_t K, int nl) {
     const double *xs[PYJL_LANES];
     double ll[PYJL_LANES];
     Py_ssize_t T[PYJL_LANES];
     pyjl_gauss_par gp = {M, IV, cst, shift, d};
     const int w = pyjl_lane_width();
-    for (int l = 0; l < PYJL_LANES; l++) {
+    for (int l = 0; l < nl; l++) {
         xs[l] = X + off[idx[l]] * d;
         T[l] = off[idx[l] + 1] - off[idx[l]];
     }
-    for (int g = 0; g < PYJL_LANES; g += w)
-        PYJL_BY_WIDTH(w, pyjl_estl, (xs + g, T + g, pyjl_group_steps(T, g, w), &gp, pi, A,
+    for (int g = 0; g < nl; g += w)
+        PYJL_BY_WIDTH(w, pyjl_estl, (xs + g, T + g, pyjl_group_steps(T, g, w, nl), &gp, pi, A,
                                          acc, ll + g, work, keep, K));
-    for (int l = 0; l < PYJL_LANES; l++) loglik[idx[l]] = ll[l];
+    for (int l = 0; l < nl; l++) loglik[idx[l]] = ll[l];
 }
 
 #endif  /* PYJL_HMM_ESTEP_LANES_H */

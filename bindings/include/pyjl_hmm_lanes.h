@@ -1,5 +1,6 @@
 /* HMM kernels across sequences in SIMD lanes (bindings/hmm.pyx): a block of eight
- * sequences (PYJL_LANES, sorted by length by the caller) runs as groups of W side by
+ * sequences (PYJL_LANES, sorted by length by the caller; the last block of a call may
+ * hold fewer, a multiple of W: nl) runs as groups of W side by
  * side, one per lane of a vector of W doubles (pyjl_simd.h), W the widest the CPU has
  * (8 with AVX-512, 4 with AVX2, 2 elsewhere: pyjl_lane_width).  The kernels are written
  * once per width (pyjl_hmm_lanes_w.h for the scaled forward pass and forward-backward,
@@ -126,13 +127,13 @@ PYJL_LANE_INLINE Py_ssize_t pyjl_kept_steps_w(Py_ssize_t m, Py_ssize_t keep, Py_
     return m < cap ? m : cap;
 }
 
-/* The steps the lanes of the group of w sequences from g (of a block of PYJL_LANES of
-   lengths T) take together: up to the group's shortest length, at most 8 / w times the
-   block's shortest, so that the group's scratch (w lanes of its steps, each lane's
+/* The steps the lanes of the group of w sequences from g (of a block of nl <= PYJL_LANES
+   of lengths T) take together: up to the group's shortest length, at most 8 / w times
+   the block's shortest, so that the group's scratch (w lanes of its steps, each lane's
    remaining steps one at a time) stays within pyjl_lanes_work's for the block. */
-PYJL_LANE_INLINE Py_ssize_t pyjl_group_steps(const Py_ssize_t *T, int g, int w) {
+PYJL_LANE_INLINE Py_ssize_t pyjl_group_steps(const Py_ssize_t *T, int g, int w, int nl) {
     Py_ssize_t mb = T[0], mg = T[g];
-    for (int l = 1; l < PYJL_LANES; l++) mb = T[l] < mb ? T[l] : mb;
+    for (int l = 1; l < nl; l++) mb = T[l] < mb ? T[l] : mb;
     for (int l = g + 1; l < g + w; l++) mg = T[l] < mg ? T[l] : mg;
     mb *= PYJL_LANES / w;
     return mg < mb ? mg : mb;
@@ -176,39 +177,40 @@ static Py_ssize_t pyjl_lanes_work(Py_ssize_t m, Py_ssize_t tail, Py_ssize_t K, P
 
 static void pyjl_fb_lanes(const double *logB, double *gam, const int64_t *off,
                           const int64_t *idx, double *loglik, const double *pi,
-                          const double *A, double *xacc, double *work, Py_ssize_t K) {
+                          const double *A, double *xacc, double *work, Py_ssize_t K,
+                          int nl) {
     const double *lb[PYJL_LANES];
     double *gm[PYJL_LANES], ll[PYJL_LANES];
     Py_ssize_t T[PYJL_LANES];
     const int w = pyjl_lane_width();
-    for (int l = 0; l < PYJL_LANES; l++) {
+    for (int l = 0; l < nl; l++) {
         lb[l] = logB + off[idx[l]] * K;
         gm[l] = gam + off[idx[l]] * K;
         T[l] = off[idx[l] + 1] - off[idx[l]];
     }
-    for (int g = 0; g < PYJL_LANES; g += w)
-        PYJL_BY_WIDTH(w, pyjl_fbl, (lb + g, gm + g, T + g, pyjl_group_steps(T, g, w), pi,
+    for (int g = 0; g < nl; g += w)
+        PYJL_BY_WIDTH(w, pyjl_fbl, (lb + g, gm + g, T + g, pyjl_group_steps(T, g, w, nl), pi,
                                         A, xacc, ll + g, work, K));
-    for (int l = 0; l < PYJL_LANES; l++) loglik[idx[l]] = ll[l];
+    for (int l = 0; l < nl; l++) loglik[idx[l]] = ll[l];
 }
 
 /* rows: log_B (gp NULL) or the observations X (n, gp->d) of diagonal-Gaussian emissions */
 static void pyjl_fwd_lanes(const double *rows, const pyjl_gauss_par *gp, const int64_t *off,
                            const int64_t *idx, double *loglik, const double *pi,
-                           const double *A, double *work, Py_ssize_t K) {
+                           const double *A, double *work, Py_ssize_t K, int nl) {
     const double *rw[PYJL_LANES];
     double ll[PYJL_LANES];
     Py_ssize_t T[PYJL_LANES];
     const Py_ssize_t r = gp ? gp->d : K;
     const int w = pyjl_lane_width();
-    for (int l = 0; l < PYJL_LANES; l++) {
+    for (int l = 0; l < nl; l++) {
         rw[l] = rows + off[idx[l]] * r;
         T[l] = off[idx[l] + 1] - off[idx[l]];
     }
-    for (int g = 0; g < PYJL_LANES; g += w)
-        PYJL_BY_WIDTH(w, pyjl_fwdl, (rw + g, gp, T + g, pyjl_group_steps(T, g, w), pi, A,
+    for (int g = 0; g < nl; g += w)
+        PYJL_BY_WIDTH(w, pyjl_fwdl, (rw + g, gp, T + g, pyjl_group_steps(T, g, w, nl), pi, A,
                                          ll + g, work, K));
-    for (int l = 0; l < PYJL_LANES; l++) loglik[idx[l]] = ll[l];
+    for (int l = 0; l < nl; l++) loglik[idx[l]] = ll[l];
 }
 
 #endif  /* PYJL_HMM_LANES_H */

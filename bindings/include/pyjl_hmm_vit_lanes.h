@@ -18,22 +18,23 @@
 /* rows: log_B (gp NULL) or the observations X (n, gp->d) of diagonal-Gaussian emissions */
 static void pyjl_vit_lanes(const double *rows, const pyjl_gauss_par *gp, const int64_t *off,
                            const int64_t *idx, double *logprob, int64_t *path,
-                           const double *lpi, const double *lA, double *work, Py_ssize_t K) {
+                           const double *lpi, const double *lA, double *work, Py_ssize_t K,
+                           int nl) {
     const double *lb[PYJL_LANES];
     int64_t *pt[PYJL_LANES];
     double lp[PYJL_LANES];
     Py_ssize_t T[PYJL_LANES];
     const Py_ssize_t r = gp ? gp->d : K;
     const int w = pyjl_lane_width();
-    for (int l = 0; l < PYJL_LANES; l++) {
+    for (int l = 0; l < nl; l++) {
         lb[l] = rows + off[idx[l]] * r;
         pt[l] = path + off[idx[l]];
         T[l] = off[idx[l] + 1] - off[idx[l]];
     }
-    for (int g = 0; g < PYJL_LANES; g += w)
-        PYJL_BY_WIDTH(w, pyjl_vitl, (lb + g, gp, pt + g, T + g, pyjl_group_steps(T, g, w),
+    for (int g = 0; g < nl; g += w)
+        PYJL_BY_WIDTH(w, pyjl_vitl, (lb + g, gp, pt + g, T + g, pyjl_group_steps(T, g, w, nl),
                                          lpi, lA, lp + g, work, K));
-    for (int l = 0; l < PYJL_LANES; l++) logprob[idx[l]] = lp[l];
+    for (int l = 0; l < nl; l++) logprob[idx[l]] = lp[l];
 }
 
 #endif  /* PYJL_HMM_VIT_LANES_H */

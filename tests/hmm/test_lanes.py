@@ -61,13 +61,15 @@ def _close(got, want, scale):
 @pytest.mark.parametrize("ragged", [False, True], ids=["equal", "ragged"])
 @pytest.mark.parametrize("K", KS)
 @pytest.mark.parametrize("n_seq", N_SEQ)
-def test_kernels_lanes_equal_scalar(rng, n_seq, K, ragged):
+def test_kernels_lanes_equal_scalar(rng, n_seq, K, ragged, lane_width):
     lengths = _lengths(rng, n_seq, ragged)
     log_pi, log_A = _model(rng, K)
     log_B = rng.normal(size=(int(lengths.sum()), K)) * 4
     native._set_lanes(True)  # on any CPU (the default rule: test_kernels_take_the_lanes_...)
-    try:
-        assert native._lane_plan(lengths, int(lengths.max()), K)[1] == n_seq // 8
+    try:  # blocks of eight, and a last one of whole groups of the lane width if any fit
+        in_blocks = n_seq // 8 * 8 + n_seq % 8 // lane_width * lane_width
+        plan = native._lane_plan(lengths, int(lengths.max()), K)
+        assert plan[1] == -(-in_blocks // 8) and plan[3] == in_blocks
     finally:
         native._set_lanes(None)
     for threads in (1, 2):
