@@ -161,21 +161,25 @@ static int PYJL_WN(pyjl_sos_lanes_zir)(const double *sos, Py_ssize_t n_sec, doub
 }
 
 /* ---- direct form II transposed --------------------------------------------------- */
-/* K coefficients each (a[0] == 1), state K - 1 vectors; a constant K unrolls the taps
-   and keeps the state in registers. */
+/* One sample *s of K coefficients each (a[0] == 1) through the state z (K - 1 vectors),
+   in place: *s becomes the output. */
+PYJL_LANE_INLINE void PYJL_WN(pyjl_liir_step)(const PYJL_VW *bv, const PYJL_VW *av,
+                                              Py_ssize_t K, PYJL_VW *z, PYJL_VW *s) {
+    const PYJL_VW xn = *s, yn = z[0] + bv[0] * xn;
+    for (Py_ssize_t j = 0; j < K - 2; j++) z[j] = z[j + 1] + xn * bv[j + 1] - yn * av[j + 1];
+    z[K - 2] = xn * bv[K - 1] - yn * av[K - 1];
+    *s = yn;
+}
+
+/* The samples of a tile in place; a constant K unrolls the taps and keeps the state in
+   registers. */
 PYJL_LANE_INLINE void PYJL_WN(pyjl_liir_tile)(const PYJL_VW *bv, const PYJL_VW *av, const int K,
                                      PYJL_VW *zv, PYJL_VW *tile, Py_ssize_t m) {
-    PYJL_VW z[PYJL_IIR_MAXK], xn, yn;
+    PYJL_VW z[PYJL_IIR_MAXK];
     Py_ssize_t t;
     int j;
     for (j = 0; j < K - 1; j++) z[j] = zv[j];
-    for (t = 0; t < m; t++) {
-        xn = tile[t];
-        yn = z[0] + bv[0] * xn;
-        for (j = 0; j < K - 2; j++) z[j] = z[j + 1] + xn * bv[j + 1] - yn * av[j + 1];
-        z[K - 2] = xn * bv[K - 1] - yn * av[K - 1];
-        tile[t] = yn;
-    }
+    for (t = 0; t < m; t++) PYJL_WN(pyjl_liir_step)(bv, av, K, z, tile + t);
     for (j = 0; j < K - 1; j++) zv[j] = z[j];
 }
 
@@ -183,15 +187,7 @@ PYJL_LANE_INLINE void PYJL_WN(pyjl_liir_tile)(const PYJL_VW *bv, const PYJL_VW *
 PYJL_LANE_INLINE void PYJL_WN(pyjl_liir_tile_any)(const PYJL_VW *bv, const PYJL_VW *av,
                                          Py_ssize_t K, PYJL_VW *z, PYJL_VW *tile,
                                          Py_ssize_t m) {
-    PYJL_VW xn, yn;
-    Py_ssize_t t, j;
-    for (t = 0; t < m; t++) {
-        xn = tile[t];
-        yn = z[0] + bv[0] * xn;
-        for (j = 0; j < K - 2; j++) z[j] = z[j + 1] + xn * bv[j + 1] - yn * av[j + 1];
-        z[K - 2] = xn * bv[K - 1] - yn * av[K - 1];
-        tile[t] = yn;
-    }
+    for (Py_ssize_t t = 0; t < m; t++) PYJL_WN(pyjl_liir_step)(bv, av, K, z, tile + t);
 }
 
 PYJL_LANE_INLINE void PYJL_WN(pyjl_liir_run)(const PYJL_VW *bv, const PYJL_VW *av, Py_ssize_t k,

@@ -87,11 +87,7 @@ PYJL_LANE_INLINE void PYJL_WN(pyjl_estl_t)(const double *const *xs, const Py_ssi
             PYJL_VW bl[K <= 16 ? K : 1];
             PYJL_VW *bv = K <= 16 ? bl : bw;
             for (Py_ssize_t j = 0; j < K; j++) wt[j] = wv[j];
-            for (Py_ssize_t i = 0; i < K; i++) {
-                PYJL_VW sacc = PYJL_SPLAT(A[i * K]) * wt[0];
-                for (Py_ssize_t j = 1; j < K; j++) sacc += PYJL_SPLAT(A[i * K + j]) * wt[j];
-                bv[i] = sacc;
-            }
+            PYJL_WN(pyjl_bwd_betav)(bv, A, wt, K);
             if (t % PYJL_NB == 0)
                 PYJL_WN(pyjl_xi_lanes)(xv, a, wb, t,
                                        t + PYJL_NB - 1 < m - 2 ? t + PYJL_NB - 1 : m - 2, K);
@@ -99,11 +95,7 @@ PYJL_LANE_INLINE void PYJL_WN(pyjl_estl_t)(const double *const *xs, const Py_ssi
                 PYJL_VW v = scc[t - t0];
                 for (Py_ssize_t j = 0; j < K; j++) wv[j] = gt[j] * bv[j] * v;
             }
-            PYJL_VW c = PYJL_SPLAT(0.0);
-            for (Py_ssize_t i = 0; i < K; i++) { gt[i] = a[i] * bv[i]; c += gt[i]; }
-            PYJL_VI pos = (PYJL_VI)(c > PYJL_SPLAT(0.0));
-            PYJL_VW v = PYJL_SPLAT(1.0) / c;
-            for (Py_ssize_t i = 0; i < K; i++) gt[i] = PYJL_SEL(pos, gt[i] * v, gt[i]);
+            PYJL_WN(pyjl_posteriorv)(gt, a, bv, K);
         }
         /* the weighted moments of the block's rows, in lanes */
         for (Py_ssize_t u = 0; u < n; u++) {

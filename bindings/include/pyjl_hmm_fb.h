@@ -48,6 +48,30 @@ PYJL_INLINE double pyjl_fwd_step(double *__restrict a, const double *__restrict 
     return c;
 }
 
+/* One backward step's message beta = A w: one dot product per state (scalar sums, j
+   ascending), faster at K = 16 than the transposed axpy form, whose vectorisation
+   shuffles. */
+PYJL_INLINE void pyjl_bwd_beta(double *__restrict beta, const double *__restrict A,
+                               const double *__restrict w, const Py_ssize_t K) {
+    for (Py_ssize_t i = 0; i < K; i++) {
+        double sacc = A[i * K] * w[0];
+        for (Py_ssize_t j = 1; j < K; j++) sacc += A[i * K + j] * w[j];
+        beta[i] = sacc;
+    }
+}
+
+/* The posteriors g = a beta, renormalised to sum 1 (left as they are where the sum is
+   0: an impossible step). */
+PYJL_INLINE void pyjl_posterior(double *__restrict g, const double *__restrict a,
+                                const double *__restrict beta, const Py_ssize_t K) {
+    double c = 0.0;
+    for (Py_ssize_t i = 0; i < K; i++) { g[i] = a[i] * beta[i]; c += g[i]; }
+    if (c > 0.0) {
+        double v = 1.0 / c;
+        for (Py_ssize_t i = 0; i < K; i++) g[i] *= v;
+    }
+}
+
 /* Forward-backward over one sequence.  gam (T, K) receives the emission factors and
    then the posteriors; alpha (T, K) and sc (T) are scratch; wbuf holds PYJL_NB
    K-vectors and beta one; xl (K, K) accumulates sum_t alpha_t[i] w_t[j] (times
@@ -86,13 +110,7 @@ PYJL_INLINE double pyjl_fb_seq_t(const double *__restrict logB, double *__restri
         g = gam + t * K;
         a = alpha + t * K;
         w = wbuf + (PYJL_NB - 1 - nin) * K;
-        /* one dot product per state (scalar sums, j ascending): faster at K = 16
-           than the transposed axpy form, whose vectorisation shuffles */
-        for (Py_ssize_t i = 0; i < K; i++) {
-            double sacc = A[i * K] * w[0];
-            for (Py_ssize_t j = 1; j < K; j++) sacc += A[i * K + j] * w[j];
-            beta[i] = sacc;
-        }
+        pyjl_bwd_beta(beta, A, w, K);
         nin++;
         if (nin == PYJL_NB || t == 0) {
             pyjl_xi_block(xl, a, wbuf + (PYJL_NB - nin) * K, nin, K);
@@ -103,12 +121,7 @@ PYJL_INLINE double pyjl_fb_seq_t(const double *__restrict logB, double *__restri
             double *__restrict wn = wbuf + (PYJL_NB - 1 - nin) * K;
             for (Py_ssize_t j = 0; j < K; j++) wn[j] = g[j] * beta[j] * v;
         }
-        double c = 0.0;
-        for (Py_ssize_t i = 0; i < K; i++) { g[i] = a[i] * beta[i]; c += g[i]; }
-        if (c > 0.0) {
-            double v = 1.0 / c;
-            for (Py_ssize_t i = 0; i < K; i++) g[i] *= v;
-        }
+        pyjl_posterior(g, a, beta, K);
     }
     if (dead) return -INFINITY;
     return pyjl_ll_value(&acc) + msum;

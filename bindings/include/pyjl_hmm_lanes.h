@@ -75,23 +75,14 @@ PYJL_LANE_INLINE void pyjl_lane_tail_bwd(double *g, const double *at, const doub
     for (Py_ssize_t t = Tl - 2; t >= m - 1; t--) {
         double *gt = g + (t - m + 1) * K;
         const double *a = at + (t - m + 1) * K;
-        for (Py_ssize_t i = 0; i < K; i++) {
-            double sacc = A[i * K] * w[0];
-            for (Py_ssize_t j = 1; j < K; j++) sacc += A[i * K + j] * w[j];
-            beta[i] = sacc;
-        }
+        pyjl_bwd_beta(beta, A, w, K);
         for (Py_ssize_t i = 0; i < K; i++)
             for (Py_ssize_t j = 0; j < K; j++) xl[(i * K + j) * xs] += a[i] * w[j];
         if (t > 0) {
             double v = t >= m ? st[t - m + 1] : s_common;   /* t = m - 1 */
             for (Py_ssize_t j = 0; j < K; j++) w[j] = gt[j] * beta[j] * v;
         }
-        double c = 0.0;
-        for (Py_ssize_t i = 0; i < K; i++) { gt[i] = a[i] * beta[i]; c += gt[i]; }
-        if (c > 0.0) {
-            double v = 1.0 / c;
-            for (Py_ssize_t i = 0; i < K; i++) gt[i] *= v;
-        }
+        pyjl_posterior(gt, a, beta, K);
     }
 }
 

@@ -85,6 +85,28 @@ PYJL_LANE_INLINE void PYJL_WN(pyjl_xi_lanes)(PYJL_VW *__restrict xv,
     }
 }
 
+/* bv = A w in lanes: pyjl_bwd_beta's sums, lane by lane */
+PYJL_LANE_INLINE void PYJL_WN(pyjl_bwd_betav)(PYJL_VW *__restrict bv, const double *A,
+                                              const PYJL_VW *__restrict w, const Py_ssize_t K) {
+    for (Py_ssize_t i = 0; i < K; i++) {
+        PYJL_VW sacc = PYJL_SPLAT(A[i * K]) * w[0];
+        for (Py_ssize_t j = 1; j < K; j++) sacc += PYJL_SPLAT(A[i * K + j]) * w[j];
+        bv[i] = sacc;
+    }
+}
+
+/* g = a bv renormalised in lanes: pyjl_posterior's, lane by lane (a lane whose sum is 0
+   left as it is) */
+PYJL_LANE_INLINE void PYJL_WN(pyjl_posteriorv)(PYJL_VW *__restrict g,
+                                               const PYJL_VW *__restrict a,
+                                               const PYJL_VW *__restrict bv, const Py_ssize_t K) {
+    PYJL_VW c = PYJL_SPLAT(0.0);
+    for (Py_ssize_t i = 0; i < K; i++) { g[i] = a[i] * bv[i]; c += g[i]; }
+    PYJL_VI pos = (PYJL_VI)(c > PYJL_SPLAT(0.0));
+    PYJL_VW v = PYJL_SPLAT(1.0) / c;
+    for (Py_ssize_t i = 0; i < K; i++) g[i] = PYJL_SEL(pos, g[i] * v, g[i]);
+}
+
 /* Forward-backward of PYJL_W sequences, m steps in lanes: lb[l] (T[l], K) log-emissions,
    gm[l] (T[l], K) receives the posteriors; ll[l] the log-likelihoods; xacc (K, K) +=
    sum_t alpha_t (x) w_t (times A later, as pyjl_fb_seq). */
@@ -144,11 +166,7 @@ PYJL_LANE_INLINE void PYJL_WN(pyjl_fbl_t)(const double *const *lb, double *const
             PYJL_VW bl[K <= 16 ? K : 1];
             PYJL_VW *bv = K <= 16 ? bl : bw;
             for (Py_ssize_t j = 0; j < K; j++) w[j] = wv[j];
-            for (Py_ssize_t i = 0; i < K; i++) {
-                PYJL_VW sacc = PYJL_SPLAT(A[i * K]) * w[0];
-                for (Py_ssize_t j = 1; j < K; j++) sacc += PYJL_SPLAT(A[i * K + j]) * w[j];
-                bv[i] = sacc;
-            }
+            PYJL_WN(pyjl_bwd_betav)(bv, A, w, K);
             if (t % PYJL_NB == 0)
                 PYJL_WN(pyjl_xi_lanes)(xv, av + t * K, wb, t,
                                        t + PYJL_NB - 1 < m - 2 ? t + PYJL_NB - 1 : m - 2, K);
@@ -156,11 +174,7 @@ PYJL_LANE_INLINE void PYJL_WN(pyjl_fbl_t)(const double *const *lb, double *const
                 PYJL_VW v = scv[t];
                 for (Py_ssize_t j = 0; j < K; j++) wv[j] = gt[j] * bv[j] * v;
             }
-            PYJL_VW c = PYJL_SPLAT(0.0);
-            for (Py_ssize_t i = 0; i < K; i++) { gt[i] = a[i] * bv[i]; c += gt[i]; }
-            PYJL_VI pos = (PYJL_VI)(c > PYJL_SPLAT(0.0));
-            PYJL_VW v = PYJL_SPLAT(1.0) / c;
-            for (Py_ssize_t i = 0; i < K; i++) gt[i] = PYJL_SEL(pos, gt[i] * v, gt[i]);
+            PYJL_WN(pyjl_posteriorv)(gt, a, bv, K);
         }
         PYJL_WN(pyjl_scatter_to)(tile, gm, PYJL_W, t0 * K, n * K, 0);
     }

@@ -8,6 +8,24 @@
 #ifndef PYJL_HMM_VIT_H
 #define PYJL_HMM_VIT_H
 
+/* One max-product step: cur[j] = max_i (prev[i] + lA[i, j]) + lb[j], the running maxima
+   in a local array (wide registers for K = 8 .. 64). */
+PYJL_INLINE void pyjl_vit_step(double *__restrict cur, const double *__restrict prev,
+                               const double *__restrict lA, const double *__restrict lb,
+                               const Py_ssize_t K) {
+    double mloc[K <= 64 ? K : 1];
+    double *m = K >= 8 && K <= 64 ? mloc : cur;
+    for (Py_ssize_t j = 0; j < K; j++) m[j] = prev[0] + lA[j];
+    for (Py_ssize_t i = 1; i < K; i++) {
+        double p = prev[i];
+        for (Py_ssize_t j = 0; j < K; j++) {
+            double v = p + lA[i * K + j];
+            m[j] = v > m[j] ? v : m[j];
+        }
+    }
+    for (Py_ssize_t j = 0; j < K; j++) cur[j] = m[j] + lb[j];
+}
+
 /* Max-product over one sequence into the (T, K) lattice, then the backtrack
    recomputes each predecessor (hmmlearn's scheme and tie rule). */
 PYJL_INLINE double pyjl_vit_seq_t(const double *__restrict logB,
@@ -17,21 +35,7 @@ PYJL_INLINE double pyjl_vit_seq_t(const double *__restrict logB,
                                   const Py_ssize_t K) {
     for (Py_ssize_t j = 0; j < K; j++) lat[j] = lpi[j] + logB[j];
     for (Py_ssize_t t = 1; t < T; t++) {
-        const double *__restrict prev = lat + (t - 1) * K;
-        double *__restrict cur = lat + t * K;
-        const double *__restrict lb = logB + t * K;
-        /* running maxima in a local array (wide registers for K = 8 .. 64) */
-        double mloc[K <= 64 ? K : 1];
-        double *m = K >= 8 && K <= 64 ? mloc : cur;
-        for (Py_ssize_t j = 0; j < K; j++) m[j] = prev[0] + lA[j];
-        for (Py_ssize_t i = 1; i < K; i++) {
-            double p = prev[i];
-            for (Py_ssize_t j = 0; j < K; j++) {
-                double v = p + lA[i * K + j];
-                m[j] = v > m[j] ? v : m[j];
-            }
-        }
-        for (Py_ssize_t j = 0; j < K; j++) cur[j] = m[j] + lb[j];
+        pyjl_vit_step(lat + t * K, lat + (t - 1) * K, lA, logB + t * K, K);
     }
     const double *__restrict last = lat + (T - 1) * K;
     Py_ssize_t s = 0;

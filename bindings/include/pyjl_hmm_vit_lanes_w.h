@@ -88,17 +88,8 @@ PYJL_LANE_INLINE void PYJL_WN(pyjl_vitl_t)(const double *const *lb, const pyjl_g
             pyjl_gauss(lb[l] + m * gp->d, gp->M, gp->IV, gp->cst, gt, Tl - m, gp->d, K);
         }
         for (Py_ssize_t t = m; t < Tl; t++) {
-            const double *pr = tl + (t - m) * K, *lbt = gp ? gt + (t - m) * K : lb[l] + t * K;
-            double *cu = tl + (t - m + 1) * K;
-            for (Py_ssize_t j = 0; j < K; j++) cu[j] = pr[0] + lA[j];
-            for (Py_ssize_t i = 1; i < K; i++) {
-                double p = pr[i];
-                for (Py_ssize_t j = 0; j < K; j++) {
-                    double v = p + lA[i * K + j];
-                    cu[j] = v > cu[j] ? v : cu[j];
-                }
-            }
-            for (Py_ssize_t j = 0; j < K; j++) cu[j] = cu[j] + lbt[j];
+            const double *lbt = gp ? gt + (t - m) * K : lb[l] + t * K;
+            pyjl_vit_step(tl + (t - m + 1) * K, tl + (t - m) * K, lA, lbt, K);
         }
         const double *last = tl + (Tl - m) * K;
         Py_ssize_t s = 0;
