@@ -79,11 +79,13 @@ def upfirdn(h, x, up=1, down=1, axis=None, mode="constant", cval=0):
     h = _inputs.coefficients(h, "h")
     up, down = _validate.integer(up, "up", low=1), _validate.integer(down, "down", low=1)
     mode = _validate.choice(mode.lower() if isinstance(mode, str) else mode, "mode", _MODES)
-    sig = read_signal(x, axis=axis, min_len=1)
+    sig = read_signal(x, axis=axis, min_len=0)
     cval = _finite_scalar(cval, "cval", complex_ok=np.iscomplexobj(sig.values))
+    dt = _inputs.out_dtype(h, sig.dtype, np.float32)
+    if sig.n == 0:  # as SciPy: no samples, no output
+        return sig.restore(np.zeros(sig.values.shape, dt), index=None)
     x2, outer = channels(sig.values, sig.axis)
     y2 = upfirdn_kept(h, x2, up, down, slice(None), "upfirdn's output", mode, cval)
-    dt = _inputs.out_dtype(h, sig.dtype, np.float32)
     return sig.restore(from_channels(y2, outer, sig.axis).astype(dt, copy=False), index=None)
 
 
@@ -226,7 +228,7 @@ def resample_poly(x, up, down, axis=0, window=("kaiser", 5.0), padtype="constant
     True
     """
     up, down = _validate.integer(up, "up", low=1), _validate.integer(down, "down", low=1)
-    sig = read_signal(x, axis=axis, min_len=1)
+    sig = read_signal(x, axis=axis, min_len=0)
     padtype, cval = _padtype(padtype, cval, np.iscomplexobj(sig.values))
     g = math.gcd(up, down)
     up, down = up // g, down // g
@@ -244,6 +246,8 @@ def resample_poly(x, up, down, axis=0, window=("kaiser", 5.0), padtype="constant
     )
     h_dt, dt = resample_poly_dtypes(sig.dtype, window)
     h, n_pre_remove = resample_poly_filter(up, down, window, h_dt)
+    if n_in == 0:  # as SciPy: no samples, no output
+        return sig.restore(np.zeros(values.shape, dt), index=None)
     # post-pad so the full output covers n_pre_remove + n_out samples
     n_post = 0
     while ((n_in - 1) * up + h.size + n_post - 1) // down + 1 < n_out + n_pre_remove:

@@ -168,7 +168,7 @@ def savgol_filter(
         if mode == "constant"
         else 0.0
     )
-    sig = read_signal(x, axis=axis, min_len=1)
+    sig = read_signal(x, axis=axis, min_len=0)
     n = sig.n
     if mode == "interp" and m > n:
         raise _validate.error(
@@ -178,6 +178,8 @@ def savgol_filter(
             "pass a shorter window, or another mode (e.g. mode='mirror')",
         )
     dt = sig.values.dtype
+    if n == 0:  # as SciPy: no samples, no output (mode="interp" is refused above)
+        return sig.restore(np.zeros(sig.values.shape, dt))
     x2, outer = channels(sig.values, sig.axis)
     x2, s = scale_down(x2)  # peaks near the float64 limits: a power of two per channel
     work = np.complex128 if dt.kind == "c" else np.float64

@@ -420,3 +420,21 @@ def test_resample_poly_output_beyond_float64_warns(rng):
         warnings.simplefilter("error")  # finite where the true output is: no warning
         got = dsp.resample_poly(np.full(20, 1.5e308), 3, 2)
     np.testing.assert_allclose(got / 1e308, want / 1.7 * 1.5, rtol=1e-13)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int16, np.complex128])
+@pytest.mark.parametrize(("shape", "axis"), [((0,), -1), ((3, 0), -1), ((0, 4), 0)])
+def test_no_samples_give_no_output_as_in_scipy(dtype, shape, axis):
+    x = np.zeros(shape, dtype)
+    calls = [
+        lambda m: m.upfirdn([1.0, 2.0, 1.0], x, 3, 2, axis=axis),
+        lambda m: m.resample_poly(x, 3, 2, axis=axis),
+        lambda m: m.resample_poly(x, 2, 2, axis=axis),
+    ]
+    if dtype is not np.complex128:  # SciPy drops the imaginary part (pyjl smooths both)
+        calls.append(lambda m: m.savgol_filter(x, 5, 2, mode="nearest", axis=axis))
+    for call in calls:
+        want, got = call(ss), call(dsp)
+        assert (got.shape, got.dtype) == (want.shape, want.dtype)
+    with pytest.raises(InputError, match="`window_length` must be at most the length"):
+        dsp.savgol_filter(x, 5, 2, axis=axis)  # mode="interp" fits a window: SciPy too
