@@ -70,8 +70,9 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
         Folds in flight (``-1``: one per CPU; ``None``: 1, as in scikit-learn).
     refit : bool or str or callable, default True
         Refit the best candidate on all data (``best_estimator_``); with several metrics
-        the name of the one to optimise and refit (with one, a name refits as ``True``);
-        a callable ``cv_results_ -> index`` picks ``best_index_``; ``False``: no refit.
+        the name of the one to optimise and refit, required (with one, a name refits as
+        ``True``); a callable ``cv_results_ -> index`` picks ``best_index_``; ``False``:
+        no refit.
     random_state : int or numpy.random.RandomState or None, default None
         Seed of the study (space ``i`` of a list: ``random_state + i``); a
         ``RandomState`` gives one draw as the seed, as ``RandomizedSearchCV`` takes it.
