@@ -36,10 +36,12 @@ using PyJL
 using CUDA
 
 # ---- GP: the broadcast forms run on CuArrays; only synchronise ---------------------------
-# (the methods taking a kind name forward to these, so both entry points synchronise)
+# (the methods taking a kind name forward to these, so both entry points synchronise; the
+# shapes are checked by the host methods' rules: the same DimensionMismatch as there)
 
 function PyJL.kernel_matrix(kind::PyJL.StationaryKind, X1::CuMatrix, X2::CuMatrix,
                             lengthscale::AbstractVector, variance::Real)
+    PyJL._check_gp_points(X1, X2, lengthscale)
     K = PyJL._broadcast_kernel_matrix(kind, X1, X2, PyJL._gp_host(lengthscale),
                                       Float64(variance))
     CUDA.synchronize()
@@ -48,6 +50,7 @@ end
 
 function PyJL.kernel_matrix_grad(kind::PyJL.StationaryKind, X::CuMatrix,
                                  lengthscale::AbstractVector, variance::Real)
+    PyJL._check_gp_points(X, lengthscale)
     K, dK = PyJL._broadcast_kernel_matrix_grad(kind, X, PyJL._gp_host(lengthscale),
                                                Float64(variance))
     CUDA.synchronize()
@@ -61,6 +64,8 @@ _dev(A::AbstractArray) = CuArray{Float64}(A)
 function PyJL.kernel_grad_contract(kind::PyJL.StationaryKind, X::CuMatrix,
                                    lengthscale::AbstractVector, variance::Real,
                                    W::AbstractMatrix)
+    PyJL._check_gp_points(X, lengthscale)
+    PyJL._check_gp_weights(X, W)
     g = PyJL._broadcast_kernel_grad_contract(kind, X, PyJL._gp_host(lengthscale),
                                              Float64(variance), _dev(W))
     CUDA.synchronize()
@@ -69,6 +74,8 @@ end
 
 function PyJL.kernel_matvec(kind::PyJL.StationaryKind, X1::CuMatrix, X2::CuMatrix,
                             lengthscale::AbstractVector, variance::Real, V::AbstractMatrix)
+    PyJL._check_gp_points(X1, X2, lengthscale)
+    PyJL._check_gp_columns("V", V, X2)
     R = PyJL._broadcast_kernel_matvec(kind, X1, X2, PyJL._gp_host(lengthscale),
                                       Float64(variance), _dev(V))
     CUDA.synchronize()
@@ -78,6 +85,8 @@ end
 function PyJL.kernel_grad_quad(kind::PyJL.StationaryKind, X::CuMatrix,
                                lengthscale::AbstractVector, variance::Real,
                                U::AbstractMatrix, V::AbstractMatrix)
+    PyJL._check_gp_points(X, lengthscale)
+    PyJL._check_gp_weights(X, U, V)
     g = PyJL._broadcast_kernel_grad_quad(kind, X, PyJL._gp_host(lengthscale),
                                          Float64(variance), _dev(U), _dev(V))
     CUDA.synchronize()
@@ -417,8 +426,10 @@ _fresh(zi::CuArray{Float64}) = copy(zi)
 _fresh(zi::AbstractArray) = CuArray{Float64}(zi)
 
 function PyJL.sosfilt(sos::AbstractMatrix, x::CuMatrix, zi)
+    PyJL._check_sos(sos)                             # the kernel trusts the shapes
     n, nch = size(x)
     nsec = size(sos, 2)
+    PyJL._check_zi(zi, (2, nsec, nch))
     xs = CuArray{Float64}(x)
     zf = zi === nothing ? CUDA.zeros(Float64, 2, nsec, nch) : _fresh(zi)
     y = CUDA.zeros(Float64, n, nch)
@@ -429,12 +440,15 @@ function PyJL.sosfilt(sos::AbstractMatrix, x::CuMatrix, zi)
 end
 
 function PyJL.lfilter(b::AbstractVector, a::AbstractVector, x::CuMatrix, zi)
+    ah = Array(a)                                    # on the host (a may be a CuArray)
+    PyJL._check_lfilter_a(ah)
     n, nch = size(x)
     k = max(length(a), length(b))
+    PyJL._check_zi(zi, (k - 1, nch))                 # the kernel trusts the shape
     bb = zeros(Float64, k)
     aa = zeros(Float64, k)
     bb[1:length(b)] .= Array(b)
-    aa[1:length(a)] .= Array(a)
+    aa[1:length(a)] .= ah
     zf = zi === nothing ? CUDA.zeros(Float64, k - 1, nch) : _fresh(zi)
     y = CUDA.zeros(Float64, n, nch)
     nt, nb = _threads_blocks(nch)

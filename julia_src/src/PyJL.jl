@@ -14,8 +14,7 @@ module PyJL
 # LinearAlgebra is imported, not `using`-ed: PyJL defines its own `cholesky(K, jitter)`
 # kernel (the engine contract's name), which must not clash with LinearAlgebra.cholesky.
 import LinearAlgebra
-using LinearAlgebra: BLAS, Symmetric, Hermitian, LowerTriangular, UpperTriangular,
-                     mul!, ldiv!, dot, diag, tr, I
+using LinearAlgebra: Hermitian, LowerTriangular, I
 
 include("tasks.jl")
 include("gp_kinds.jl")

@@ -21,8 +21,26 @@
 # the loops index it under @inbounds, so its shape is checked here)
 _dsp_state(::Nothing, dims::Vararg{Int,N}) where {N} = zeros(Float64, dims)
 function _dsp_state(zi::AbstractArray, dims::Vararg{Int,N}) where {N}
-    size(zi) == dims || throw(DimensionMismatch("zi is $(size(zi)); expected $dims"))
+    _check_zi(zi, dims)
     return Array{Float64,N}(zi)
+end
+
+# The argument rules of the IIR filters, shared with their CUDA methods (the kernels there
+# trust the shapes too). `_check_size` is in hmm.jl.
+_check_zi(::Nothing, dims::Tuple) = nothing
+_check_zi(zi::AbstractArray, dims::Tuple) = _check_size("zi", zi, dims)
+
+function _check_sos(sos::AbstractMatrix)
+    size(sos, 1) == 6 ||
+        throw(DimensionMismatch("sos is $(size(sos)); expected (6, n_sections)"))
+    return nothing
+end
+
+# `a` on the host (a CuArray is copied first: no scalar indexing of device memory)
+function _check_lfilter_a(a::AbstractVector)
+    isempty(a) || a[1] == 1 ||
+        throw(ArgumentError("a[1] must be 1 (divide b and a by a[1]); got $(a[1])"))
+    return nothing
 end
 
 """
@@ -37,8 +55,7 @@ transposed per section:
 `zi` is `nothing` (zeros) or `2 × n_sections × n_channels`; `zf` has that shape.
 """
 function sosfilt(sos::AbstractMatrix, x::AbstractMatrix, zi)
-    size(sos, 1) == 6 ||
-        throw(DimensionMismatch("sos is $(size(sos)); expected (6, n_sections)"))
+    _check_sos(sos)
     n, nch = size(x)
     y = Matrix{Float64}(undef, n, nch)
     zf = _dsp_state(zi, 2, size(sos, 2), nch)
@@ -85,8 +102,7 @@ Direct form II transposed filter `b(z)/a(z)` (`a[1] == 1`) down every column of
 `x`; `zi` is `nothing` or `(k - 1) × n_channels` with `k = max(length(a), length(b))`.
 """
 function lfilter(b::AbstractVector, a::AbstractVector, x::AbstractMatrix, zi)
-    isempty(a) || a[1] == 1 ||
-        throw(ArgumentError("a[1] must be 1 (divide b and a by a[1]); got $(a[1])"))
+    _check_lfilter_a(a)
     n, nch = size(x)
     k = max(length(a), length(b))
     bb = zeros(Float64, k)

@@ -17,6 +17,41 @@ _gp_dense(A::AbstractArray) = Array{Float64}(A)
 _gp_ls(ls::Vector{Float64}, k::Int) = length(ls) == 1 ? ls[1] : ls[k]
 _gp_nparams(kind::StationaryKind, nls::Int) = nls + 1 + nextra(kind)
 
+# ---- shape checks: the loops (gp_loops.jl) index under @inbounds, so every public method
+# (and its CUDA method) checks its arguments first; a wrong shape is a DimensionMismatch
+# (the messages are built only when thrown: nothing allocated otherwise)
+
+# points `X1` `(d, n1)` and `X2` `(d, n2)` of one dimension `d`, and lengthscales for them
+function _check_gp_points(X1::AbstractMatrix, X2::AbstractMatrix, ls::AbstractVector)
+    size(X1, 1) == size(X2, 1) ||
+        throw(DimensionMismatch("X1 is $(size(X1)) and X2 is $(size(X2)); expected " *
+                                "(d, n1) and (d, n2), one point per column, with one d"))
+    return _check_gp_points(X1, ls)
+end
+
+# the lengthscales of points `X` `(d, n)`: one (isotropic) or `d` (ARD)
+function _check_gp_points(X::AbstractMatrix, ls::AbstractVector)
+    length(ls) == 1 || length(ls) == size(X, 1) ||
+        throw(DimensionMismatch("lengthscale has length $(length(ls)); expected 1 or " *
+                                "d = $(size(X, 1)) (X is $(size(X)))"))
+    return nothing
+end
+
+# an array `A` `(k, n)` with one column per point of `X` `(d, n)`, any number `k` of rows
+# (kernel_matvec's `V` for `X2`); `_check_size` is in hmm.jl
+_check_gp_columns(name::String, A::AbstractMatrix, X::AbstractMatrix) =
+    _check_size(name, A, (size(A, 1), size(X, 2)))
+
+# kernel_grad_contract's weights: `W` `(n, n)` for `X` `(d, n)`
+_check_gp_weights(X::AbstractMatrix, W::AbstractMatrix) =
+    _check_size("W", W, (size(X, 2), size(X, 2)))
+
+# kernel_grad_quad's weights `W = U' V`: `U` `(k, n)` for `X` `(d, n)`, `V` the same size
+function _check_gp_weights(X::AbstractMatrix, U::AbstractMatrix, V::AbstractMatrix)
+    _check_gp_columns("U", U, X)
+    return _check_size("V", V, size(U))
+end
+
 # ---- the three covariance kernels: the public methods (the loops are in gp_loops.jl) -----
 
 """
@@ -40,9 +75,11 @@ kernel_matrix(kind::AbstractString, X1::AbstractMatrix, X2::AbstractMatrix,
               lengthscale::AbstractVector, variance::Real, extra::AbstractVector) =
     kernel_matrix(gp_kind(kind, extra), X1, X2, lengthscale, variance)
 
-kernel_matrix(kind::StationaryKind, X1::AbstractMatrix, X2::AbstractMatrix,
-              lengthscale::AbstractVector, variance::Real) =
-    _loop_kernel_matrix(kind, X1, X2, _gp_host(lengthscale), Float64(variance))
+function kernel_matrix(kind::StationaryKind, X1::AbstractMatrix, X2::AbstractMatrix,
+                       lengthscale::AbstractVector, variance::Real)
+    _check_gp_points(X1, X2, lengthscale)
+    return _loop_kernel_matrix(kind, X1, X2, _gp_host(lengthscale), Float64(variance))
+end
 
 """
     kernel_matrix_grad(kind, X, lengthscale, variance, extra) -> (K, dK)
@@ -55,9 +92,11 @@ kernel_matrix_grad(kind::AbstractString, X::AbstractMatrix, lengthscale::Abstrac
                    variance::Real, extra::AbstractVector) =
     kernel_matrix_grad(gp_kind(kind, extra), X, lengthscale, variance)
 
-kernel_matrix_grad(kind::StationaryKind, X::AbstractMatrix, lengthscale::AbstractVector,
-                   variance::Real) =
-    _loop_kernel_matrix_grad(kind, X, _gp_host(lengthscale), Float64(variance))
+function kernel_matrix_grad(kind::StationaryKind, X::AbstractMatrix,
+                            lengthscale::AbstractVector, variance::Real)
+    _check_gp_points(X, lengthscale)
+    return _loop_kernel_matrix_grad(kind, X, _gp_host(lengthscale), Float64(variance))
+end
 
 """
     kernel_grad_contract(kind, X, lengthscale, variance, extra, W) -> g
@@ -71,9 +110,13 @@ kernel_grad_contract(kind::AbstractString, X::AbstractMatrix, lengthscale::Abstr
                      variance::Real, extra::AbstractVector, W::AbstractMatrix) =
     kernel_grad_contract(gp_kind(kind, extra), X, lengthscale, variance, W)
 
-kernel_grad_contract(kind::StationaryKind, X::AbstractMatrix, lengthscale::AbstractVector,
-                     variance::Real, W::AbstractMatrix) =
-    _loop_kernel_grad_contract(kind, X, _gp_host(lengthscale), Float64(variance), W)
+function kernel_grad_contract(kind::StationaryKind, X::AbstractMatrix,
+                              lengthscale::AbstractVector, variance::Real,
+                              W::AbstractMatrix)
+    _check_gp_points(X, lengthscale)
+    _check_gp_weights(X, W)
+    return _loop_kernel_grad_contract(kind, X, _gp_host(lengthscale), Float64(variance), W)
+end
 
 """
     kernel_matvec(kind, X1, X2, lengthscale, variance, extra, V) -> R
@@ -98,9 +141,12 @@ kernel_matvec(kind::AbstractString, X1::AbstractMatrix, X2::AbstractMatrix,
               V::AbstractMatrix) =
     kernel_matvec(gp_kind(kind, extra), X1, X2, lengthscale, variance, V)
 
-kernel_matvec(kind::StationaryKind, X1::AbstractMatrix, X2::AbstractMatrix,
-              lengthscale::AbstractVector, variance::Real, V::AbstractMatrix) =
-    _loop_kernel_matvec(kind, X1, X2, _gp_host(lengthscale), Float64(variance), V)
+function kernel_matvec(kind::StationaryKind, X1::AbstractMatrix, X2::AbstractMatrix,
+                       lengthscale::AbstractVector, variance::Real, V::AbstractMatrix)
+    _check_gp_points(X1, X2, lengthscale)
+    _check_gp_columns("V", V, X2)
+    return _loop_kernel_matvec(kind, X1, X2, _gp_host(lengthscale), Float64(variance), V)
+end
 
 """
     kernel_grad_quad(kind, X, lengthscale, variance, extra, U, V) -> g
@@ -116,9 +162,13 @@ kernel_grad_quad(kind::AbstractString, X::AbstractMatrix, lengthscale::AbstractV
                  V::AbstractMatrix) =
     kernel_grad_quad(gp_kind(kind, extra), X, lengthscale, variance, U, V)
 
-kernel_grad_quad(kind::StationaryKind, X::AbstractMatrix, lengthscale::AbstractVector,
-                 variance::Real, U::AbstractMatrix, V::AbstractMatrix) =
-    _loop_kernel_grad_quad(kind, X, _gp_host(lengthscale), Float64(variance), U, V)
+function kernel_grad_quad(kind::StationaryKind, X::AbstractMatrix,
+                          lengthscale::AbstractVector, variance::Real, U::AbstractMatrix,
+                          V::AbstractMatrix)
+    _check_gp_points(X, lengthscale)
+    _check_gp_weights(X, U, V)
+    return _loop_kernel_grad_quad(kind, X, _gp_host(lengthscale), Float64(variance), U, V)
+end
 
 """
     cholesky(K, jitter) -> L

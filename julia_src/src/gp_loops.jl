@@ -11,6 +11,10 @@
 # `_contract_column!`, `_contract_finish!` and `_gp_entry`; a kind of the form kappa(r2)
 # needs none of its own (the `StationaryKind` methods call its `kappa`, `gscale`,
 # `dkappa_dlogextra`).
+#
+# The loops index under @inbounds and trust the shapes (one `d` for X1 and X2, one or `d`
+# lengthscales, the weights one row and column per point): the public methods of gp.jl
+# check them first (`_check_gp_points`, `_check_gp_weights`, `_check_gp_columns`).
 
 """
     _gp_points(kind, X, ls) -> Matrix{Float64}

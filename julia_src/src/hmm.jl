@@ -57,8 +57,8 @@ function forward_backward!(loglik::AbstractVector{Float64}, gamma::AbstractMatri
     _check_size("loglik", loglik, (length(lengths),))
     _check_size("gamma", gamma, (K, T))
     _check_size("xi_sum", xi_sum, (K, K))
-    p = exp.(Float64.(log_pi))
-    A = exp.(Float64.(log_A))
+    p = _exp_dense(log_pi)
+    A = _exp_dense(log_A)
     starts, stops, perm, items = _hmm_plan(lengths, Threads.nthreads())
     alone = any(q -> length(q) == 1, items)     # alpha and scales of the sequences alone
     alpha = Matrix{Float64}(undef, K, alone ? T : 0)
@@ -123,6 +123,14 @@ end
 function _check_size(name::String, a::AbstractArray, dims::Tuple)
     size(a) == dims || throw(DimensionMismatch("$name is $(size(a)); expected $dims"))
     return nothing
+end
+
+# `exp.(x)` in Float64 as a dense Array, which the loops' signatures ask for: a broadcast
+# over a structured or sparse array can stay one. One allocation, as the broadcast.
+function _exp_dense(x::AbstractArray{<:Real,N}) where {N}
+    y = Array{Float64,N}(undef, size(x))
+    y .= exp.(Float64.(x))
+    return y
 end
 
 function _check_hmm_sizes(K, T, log_pi, log_A, lengths)
@@ -250,8 +258,8 @@ function viterbi!(path::AbstractVector{<:Integer}, logprob::AbstractVector{Float
     _check_hmm_sizes(K, T, log_pi, log_A, lengths)
     _check_size("path", path, (T,))
     _check_size("logprob", logprob, (length(lengths),))
-    lA = Float64.(log_A)
-    lp = Float64.(log_pi)
+    lA = Matrix{Float64}(log_A)        # dense: a Diagonal stays one under `Float64.(...)`
+    lp = Vector{Float64}(log_pi)
     psi = Matrix{Int32}(undef, K, T)
     starts, stops, perm, items = _hmm_plan(lengths, Threads.nthreads())
     nchunks = max(1, min(length(items), Threads.nthreads()))
@@ -352,8 +360,8 @@ function forward(log_pi::AbstractVector{<:Real}, log_A::AbstractMatrix{<:Real},
                  log_B::AbstractMatrix{<:Real}, lengths::AbstractVector{<:Integer})
     K, T = size(log_B)
     _check_hmm_sizes(K, T, log_pi, log_A, lengths)
-    p = exp.(Float64.(log_pi))
-    A = exp.(Float64.(log_A))
+    p = _exp_dense(log_pi)
+    A = _exp_dense(log_A)
     starts, stops, perm, items = _hmm_plan(lengths, Threads.nthreads())
     loglik = Vector{Float64}(undef, length(lengths))
     nchunks = max(1, min(length(items), Threads.nthreads()))

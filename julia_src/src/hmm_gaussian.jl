@@ -22,7 +22,8 @@ function gaussian_loglik(X::AbstractMatrix{<:Real}, mean::AbstractMatrix{<:Real}
     K = size(mean, 2)
     size(mean, 1) == d && size(var) == size(mean) ||
         throw(DimensionMismatch("mean and var must be $d x K; got $(size(mean)) and $(size(var))"))
-    siv = 1.0 ./ sqrt.(Float64.(var))     # scale before squaring: finite where representable
+    siv = Matrix{Float64}(undef, size(var))  # dense, as the loop asks, whatever var's type
+    siv .= 1.0 ./ sqrt.(Float64.(var))     # scale before squaring: finite where representable
     cst = Float64[-0.5 * (d * log(2π) + sum(log, view(var, :, k))) for k in 1:K]
     out = Matrix{Float64}(undef, K, T)
     _tasks(t -> _gaussian_loglik_step!(out, X, mean, siv, cst, t), T)

@@ -174,3 +174,14 @@ end
     @test_throws DimensionMismatch PyJL.lfilter([1.0, 0.5], [1.0, -0.2], x, zeros(1))
     @test_throws ArgumentError PyJL.lfilter([1.0, 0.5], [2.0, -0.2], x, nothing)
 end
+
+@testset "the filters' argument rules (the CUDA methods call them too)" begin
+    @test PyJL._check_zi(nothing, (2, 1, 2)) === nothing
+    @test PyJL._check_zi(zeros(2, 1, 2), (2, 1, 2)) === nothing
+    @test_throws DimensionMismatch PyJL._check_zi(zeros(2, 2), (2, 1, 2))
+    @test PyJL._check_sos(zeros(6, 3)) === nothing
+    @test_throws DimensionMismatch PyJL._check_sos(zeros(3, 6))
+    @test PyJL._check_lfilter_a([1.0, -0.5]) === nothing
+    @test PyJL._check_lfilter_a(Float64[]) === nothing
+    @test_throws ArgumentError PyJL._check_lfilter_a([2.0, -0.5])
+end

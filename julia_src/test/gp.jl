@@ -207,3 +207,44 @@ end
         end
     end
 end
+
+@testset "gp kernels refuse arguments of the wrong shape" begin
+    # the loops index under @inbounds: every shape is checked before them
+    X = [sin(1.3 * i + 0.7 * k) for k in 1:3, i in 1:4]           # d = 3, n = 4
+    X2 = [cos(0.9 * i - 0.4 * k) for k in 1:3, i in 1:5]          # d = 3, n2 = 5
+    ls = [0.6, 1.1, 1.7]
+    W = [1 / (1 + i + 2j) for i in 1:4, j in 1:4]
+    U, V = ones(2, 4), ones(2, 5)                                  # k = 2
+    for kind in (RBF(), RationalQuadratic(0.9), Periodic(0.9))
+        # the right shapes run
+        @test size(kernel_matrix(kind, X, X2, ls, 1.3)) == (4, 5)
+        p = 3 + 1 + PyJL.nextra(kind)                              # log-parameters
+        @test size(kernel_matrix_grad(kind, X, ls, 1.3)[2]) == (4, 4, p)
+        @test length(kernel_grad_contract(kind, X, ls, 1.3, W)) == p
+        @test size(kernel_matvec(kind, X, X2, ls, 1.3, V)) == (2, 4)
+        @test length(kernel_grad_quad(kind, X, ls, 1.3, U, U)) == p
+        # X1 and X2 of different dimensions d
+        @test_throws DimensionMismatch kernel_matrix(kind, X, X2[1:2, :], ls, 1.3)
+        @test_throws DimensionMismatch kernel_matvec(kind, X, X2[1:2, :], ls, 1.3, V)
+        # lengthscales neither one nor d (2 < d: dK's third dimension would be too short)
+        for bad in ([0.6, 1.1], [0.6, 1.1, 1.7, 2.0], Float64[])
+            @test_throws DimensionMismatch kernel_matrix(kind, X, X2, bad, 1.3)
+            @test_throws DimensionMismatch kernel_matrix_grad(kind, X, bad, 1.3)
+            @test_throws DimensionMismatch kernel_grad_contract(kind, X, bad, 1.3, W)
+            @test_throws DimensionMismatch kernel_matvec(kind, X, X2, bad, 1.3, V)
+            @test_throws DimensionMismatch kernel_grad_quad(kind, X, bad, 1.3, U, U)
+        end
+        # W (n, n); V of kernel_matvec one column per point of X2; U (k, n), V its size
+        @test_throws DimensionMismatch kernel_grad_contract(kind, X, ls, 1.3, W[:, 1:3])
+        @test_throws DimensionMismatch kernel_grad_contract(kind, X, ls, 1.3, ones(5, 5))
+        @test_throws DimensionMismatch kernel_matvec(kind, X, X2, ls, 1.3, ones(2, 4))
+        @test_throws DimensionMismatch kernel_grad_quad(kind, X, ls, 1.3, U, ones(2, 5))
+        @test_throws DimensionMismatch kernel_grad_quad(kind, X, ls, 1.3, U, ones(3, 4))
+        @test_throws DimensionMismatch kernel_grad_quad(kind, X, ls, 1.3, ones(2, 5),
+                                                        ones(2, 5))
+    end
+    # the methods taking a kind name check the same
+    @test_throws DimensionMismatch kernel_matrix("rbf", X, X2, [0.6, 1.1], 1.3, Float64[])
+    @test_throws DimensionMismatch kernel_grad_contract("rq", X, ls, 1.3, [0.9], ones(3, 3))
+    @test_throws DimensionMismatch kernel_grad_quad("periodic", X, ls, 1.3, [0.9], U, V)
+end

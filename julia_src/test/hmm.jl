@@ -231,3 +231,21 @@ end
     @test_throws ArgumentError viterbi(log_pi, log_A, log_B, [2])
     @test_throws DimensionMismatch weighted_moments(ones(2, 3), ones(2, 3), zeros(3))
 end
+
+@testset "hmm kernels take log_pi and log_A of any array type" begin
+    # the loops take dense Float64 copies of them: a range, a view or a transpose gives
+    # the results of the plain arrays
+    lp = -1.0:0.5:-0.5                          # a range (log_pi need not be normalised)
+    log_A = log.([0.7 0.3; 0.4 0.6])
+    log_B = log.([0.5 0.4 0.1 0.3; 0.1 0.3 0.6 0.2])
+    lengths = [3, 1]
+    for A in (view(log_A, :, :), transpose(permutedims(log_A)))
+        @test viterbi(lp, A, log_B, lengths) == viterbi(collect(lp), log_A, log_B, lengths)
+        @test forward(lp, A, log_B, lengths) == forward(collect(lp), log_A, log_B, lengths)
+        @test forward_backward(lp, A, log_B, lengths) ==
+              forward_backward(collect(lp), log_A, log_B, lengths)
+    end
+    path, logprob = zeros(Int, 4), zeros(2)
+    viterbi!(path, logprob, lp, view(log_A, :, :), log_B, lengths)
+    @test (path, logprob) == viterbi(collect(lp), log_A, log_B, lengths)
+end
