@@ -87,7 +87,7 @@ PYJL_LANE_INLINE void PYJL_WN(pyjl_estl_t)(const double *const *xs, const Py_ssi
             PYJL_VW bl[K <= 16 ? K : 1];
             PYJL_VW *bv = K <= 16 ? bl : bw;
             for (Py_ssize_t j = 0; j < K; j++) wt[j] = wv[j];
-            PYJL_WN(pyjl_bwd_betav)(bv, A, wt, K);
+            PYJL_WN(pyjl_bwd_betav)(bv, A, wt, a, K);
             if (t % PYJL_NB == 0)
                 PYJL_WN(pyjl_xi_lanes)(xv, a, wb, t,
                                        t + PYJL_NB - 1 < m - 2 ? t + PYJL_NB - 1 : m - 2, K);

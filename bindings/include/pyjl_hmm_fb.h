@@ -50,13 +50,18 @@ PYJL_INLINE double pyjl_fwd_step(double *__restrict a, const double *__restrict 
 
 /* One backward step's message beta = A w: one dot product per state (scalar sums, j
    ascending), faster at K = 16 than the transposed axpy form, whose vectorisation
-   shuffles. */
+   shuffles; 0 for a state whose forward variable a is 0.  Such a state has no
+   posterior weight, and the chain reaches it from no state it can be in, so its message
+   changes nothing, but scaled by the reachable states' sums it can grow without bound
+   (a state the chain cannot reach whose emissions fit the data better) and overflow
+   into 0 * inf = NaN. */
 PYJL_INLINE void pyjl_bwd_beta(double *__restrict beta, const double *__restrict A,
-                               const double *__restrict w, const Py_ssize_t K) {
+                               const double *__restrict w, const double *__restrict a,
+                               const Py_ssize_t K) {
     for (Py_ssize_t i = 0; i < K; i++) {
         double sacc = A[i * K] * w[0];
         for (Py_ssize_t j = 1; j < K; j++) sacc += A[i * K + j] * w[j];
-        beta[i] = sacc;
+        beta[i] = a[i] == 0.0 ? 0.0 : sacc;
     }
 }
 
@@ -110,7 +115,7 @@ PYJL_INLINE double pyjl_fb_seq_t(const double *__restrict logB, double *__restri
         g = gam + t * K;
         a = alpha + t * K;
         w = wbuf + (PYJL_NB - 1 - nin) * K;
-        pyjl_bwd_beta(beta, A, w, K);
+        pyjl_bwd_beta(beta, A, w, a, K);
         nin++;
         if (nin == PYJL_NB || t == 0) {
             pyjl_xi_block(xl, a, wbuf + (PYJL_NB - nin) * K, nin, K);

@@ -75,7 +75,7 @@ PYJL_LANE_INLINE void pyjl_lane_tail_bwd(double *g, const double *at, const doub
     for (Py_ssize_t t = Tl - 2; t >= m - 1; t--) {
         double *gt = g + (t - m + 1) * K;
         const double *a = at + (t - m + 1) * K;
-        pyjl_bwd_beta(beta, A, w, K);
+        pyjl_bwd_beta(beta, A, w, a, K);
         for (Py_ssize_t i = 0; i < K; i++)
             for (Py_ssize_t j = 0; j < K; j++) xl[(i * K + j) * xs] += a[i] * w[j];
         if (t > 0) {

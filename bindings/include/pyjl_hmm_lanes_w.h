@@ -85,13 +85,15 @@ PYJL_LANE_INLINE void PYJL_WN(pyjl_xi_lanes)(PYJL_VW *__restrict xv,
     }
 }
 
-/* bv = A w in lanes: pyjl_bwd_beta's sums, lane by lane */
+/* bv = A w in lanes, 0 where the forward variable a is 0: pyjl_bwd_beta's, lane by
+   lane */
 PYJL_LANE_INLINE void PYJL_WN(pyjl_bwd_betav)(PYJL_VW *__restrict bv, const double *A,
-                                              const PYJL_VW *__restrict w, const Py_ssize_t K) {
+                                              const PYJL_VW *__restrict w,
+                                              const PYJL_VW *__restrict a, const Py_ssize_t K) {
     for (Py_ssize_t i = 0; i < K; i++) {
         PYJL_VW sacc = PYJL_SPLAT(A[i * K]) * w[0];
         for (Py_ssize_t j = 1; j < K; j++) sacc += PYJL_SPLAT(A[i * K + j]) * w[j];
-        bv[i] = sacc;
+        bv[i] = PYJL_SEL((PYJL_VI)(a[i] == PYJL_SPLAT(0.0)), PYJL_SPLAT(0.0), sacc);
     }
 }
 
@@ -166,7 +168,7 @@ PYJL_LANE_INLINE void PYJL_WN(pyjl_fbl_t)(const double *const *lb, double *const
             PYJL_VW bl[K <= 16 ? K : 1];
             PYJL_VW *bv = K <= 16 ? bl : bw;
             for (Py_ssize_t j = 0; j < K; j++) w[j] = wv[j];
-            PYJL_WN(pyjl_bwd_betav)(bv, A, w, K);
+            PYJL_WN(pyjl_bwd_betav)(bv, A, w, a, K);
             if (t % PYJL_NB == 0)
                 PYJL_WN(pyjl_xi_lanes)(xv, av + t * K, wb, t,
                                        t + PYJL_NB - 1 < m - 2 ? t + PYJL_NB - 1 : m - 2, K);

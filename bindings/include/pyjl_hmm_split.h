@@ -45,6 +45,8 @@ typedef struct {
     double *gam, *b, *alpha, *beta, *ss, *bmax, *tw, *acc;
     int64_t *state;     /* per block of factors: 0 free, 1 being computed, 2 in b */
     double ll;
+    int masked;         /* the backward pass again, after the forward (pyjl_hsplit_run) */
+    int lost;           /* some step's alpha_t . beta_t was not positive (the combination) */
 } pyjl_hsplit_job;
 
 /* Emission factors of block q (PYJL_BLOCK rows, the one-thread kernel's blocks) into
@@ -191,10 +193,12 @@ PYJL_INLINE double pyjl_hsplit_fwd_t(pyjl_hsplit_job *j, double *priv, double *l
 /* Backward steps t = hi - 1 down to lo, with the factors of rows t + 1 in bb (row r0
    first), normalised by themselves: u_t = A (b_{t+1} .* beta_{t+1}), beta_t = u_t / s_t
    with s_t the power of two at or below sum(u_t) (the sum itself where it is subnormal;
-   1 where it is zero or NaN), kept in ss[t]. */
+   1 where it is zero or NaN), kept in ss[t].  With alpha (the forward variables, or
+   NULL), u_t is 0 where alpha_t is 0, as pyjl_bwd_beta's. */
 PYJL_INLINE void pyjl_hsplit_bwd_rows(double *__restrict beta, double *__restrict ss,
                                       const double *__restrict bb,
                                       const double *__restrict A, double *__restrict w,
+                                      const double *__restrict alpha,
                                       const Py_ssize_t r0, const Py_ssize_t lo,
                                       const Py_ssize_t hi, const Py_ssize_t K) {
     for (Py_ssize_t t = hi - 1; t >= lo; t--) {
@@ -213,6 +217,9 @@ PYJL_INLINE void pyjl_hsplit_bwd_rows(double *__restrict beta, double *__restric
             for (; j < K; j++) p1 += r[j] * w[j];
             be[i] = p0 + p1;
         }
+        if (alpha)
+            for (Py_ssize_t i = 0; i < K; i++)
+                if (alpha[t * K + i] == 0.0) be[i] = 0.0;
         double s = pyjl_sum4(be, K);
         if (s >= 0x1p-1000 && s <= 0x1p+1000) {
             int64_t e;
@@ -232,6 +239,7 @@ PYJL_INLINE void pyjl_hsplit_bwd_rows(double *__restrict beta, double *__restric
 PYJL_INLINE void pyjl_hsplit_bwd_t(pyjl_hsplit_job *j, double *priv, double *lbuf,
                                    double *__restrict w, const Py_ssize_t K) {
     const Py_ssize_t T = j->T;
+    const double *am = j->masked ? j->alpha : NULL;
     for (Py_ssize_t q = 0; q < K; q++) j->beta[(T - 1) * K + q] = 1.0;
     j->ss[T - 1] = 1.0;
     for (Py_ssize_t q = (T - 1) / PYJL_BLOCK; q >= 0; q--) {
@@ -240,26 +248,28 @@ PYJL_INLINE void pyjl_hsplit_bwd_t(pyjl_hsplit_job *j, double *priv, double *lbu
         if (hi > T - 1) hi = T - 1;
         if (r0 == 0) break;     /* rows t + 1 of the first block: done below */
         const double *bb = pyjl_hsplit_block(j, q, priv, lbuf, &m);
-        pyjl_hsplit_bwd_rows(j->beta, j->ss, bb, j->A, w, r0, r0 - 1, hi, K);
+        pyjl_hsplit_bwd_rows(j->beta, j->ss, bb, j->A, w, am, r0, r0 - 1, hi, K);
     }
     if (T > 1) {
         double m;
         const double *bb = pyjl_hsplit_block(j, 0, priv, lbuf, &m);
         Py_ssize_t hi = T - 1 < PYJL_BLOCK - 1 ? T - 1 : PYJL_BLOCK - 1;
-        pyjl_hsplit_bwd_rows(j->beta, j->ss, bb, j->A, w, 0, 0, hi, K);
+        pyjl_hsplit_bwd_rows(j->beta, j->ss, bb, j->A, w, am, 0, 0, hi, K);
     }
 }
 
 /* Steps [lo, hi) of the combination: gam_t = alpha_t .* beta_t / (alpha_t . beta_t) and
    xl (K, K) += alpha_t (x) (b_{t+1} .* beta_{t+1} / n_t)
    (times A later), in blocks of PYJL_NB outer products.  gam may be alpha: a row is
-   overwritten after its last read. */
-PYJL_INLINE void pyjl_hsplit_comb_t(const double *__restrict b, const double *alpha,
+   overwritten after its last read.  Returns 1 where some alpha_t . beta_t is not
+   positive (zero or NaN), else 0. */
+PYJL_INLINE int pyjl_hsplit_comb_t(const double *__restrict b, const double *alpha,
                                    const double *__restrict beta, const double *__restrict ss,
                                    double *gam, double *__restrict xl,
                                    double *__restrict wbuf, double *__restrict dots,
                                    const Py_ssize_t lo, const Py_ssize_t hi,
                                    const Py_ssize_t T, const Py_ssize_t K) {
+    int lost = 0;
     for (Py_ssize_t t0 = lo; t0 < hi; t0 += PYJL_NB) {
         Py_ssize_t t1 = t0 + PYJL_NB < hi ? t0 + PYJL_NB : hi;
         Py_ssize_t nx = (t1 < T - 1 ? t1 : T - 1) - t0;   /* steps with a successor */
@@ -269,6 +279,7 @@ PYJL_INLINE void pyjl_hsplit_comb_t(const double *__restrict b, const double *al
             double c = 0.0;
             for (Py_ssize_t i = 0; i < K; i++) c += a[i] * be[i];
             dots[t - t0] = c;
+            lost |= !(c > 0.0);
             if (t == T - 1) break;
             const double *__restrict bn = b + (t + 1) * K;
             const double *__restrict en = beta + (t + 1) * K;
@@ -293,6 +304,7 @@ PYJL_INLINE void pyjl_hsplit_comb_t(const double *__restrict b, const double *al
             for (Py_ssize_t i = 0; i < K; i++) g[i] = a[i] * be[i] * v;
         }
     }
+    return lost;
 }
 
 /* The kernels, specialised on K as the one-thread kernels are, and compiled for AVX2 /
@@ -316,19 +328,18 @@ static void pyjl_hsplit_bwd(pyjl_hsplit_job *j, double *priv, double *lbuf, doub
 /* xacc (K, K) += this range's transition sums (a local block for small K, as
    pyjl_fb_seq) */
 PYJL_CLONES __attribute__((noinline))
-static void pyjl_hsplit_comb(const double *b, const double *alpha, const double *beta,
-                             const double *ss, double *gam, double *xacc, double *wbuf,
-                             double *dots, Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t T,
-                             Py_ssize_t K) {
+static int pyjl_hsplit_comb(const double *b, const double *alpha, const double *beta,
+                            const double *ss, double *gam, double *xacc, double *wbuf,
+                            double *dots, Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t T,
+                            Py_ssize_t K) {
     #define PYJL_SPC(KK) { \
         if ((KK) <= 16) { \
             double xl[(KK) <= 16 ? (KK) * (KK) : 1]; \
             for (Py_ssize_t q = 0; q < (KK) * (KK); q++) xl[q] = 0.0; \
-            pyjl_hsplit_comb_t(b, alpha, beta, ss, gam, xl, wbuf, dots, lo, hi, T, KK); \
+            int r = pyjl_hsplit_comb_t(b, alpha, beta, ss, gam, xl, wbuf, dots, lo, hi, T, KK); \
             for (Py_ssize_t q = 0; q < (KK) * (KK); q++) xacc[q] += xl[q]; \
-            return; } \
-        pyjl_hsplit_comb_t(b, alpha, beta, ss, gam, xacc, wbuf, dots, lo, hi, T, KK); \
-        return; }
+            return r; } \
+        return pyjl_hsplit_comb_t(b, alpha, beta, ss, gam, xacc, wbuf, dots, lo, hi, T, KK); }
     PYJL_KCASES(PYJL_SPC)
     #undef PYJL_SPC
 }
@@ -349,8 +360,9 @@ static void pyjl_hsplit_task_comb(void *ctx, Py_ssize_t k) {
     double *acc = j->acc + k * PYJL_HSPLIT_ACC(K, j->d), *tw = j->tw + k * PYJL_HSPLIT_TW(K);
     for (Py_ssize_t q = 0; q < PYJL_HSPLIT_ACC(K, j->d); q++) acc[q] = 0.0;
     if (hi <= lo) return;
-    pyjl_hsplit_comb(j->b, j->alpha, j->beta, j->ss, j->gam, acc, tw, tw + PYJL_NB * K, lo, hi,
-                     j->T, K);
+    if (pyjl_hsplit_comb(j->b, j->alpha, j->beta, j->ss, j->gam, acc, tw, tw + PYJL_NB * K, lo,
+                         hi, j->T, K))
+        __atomic_store_n(&j->lost, 1, __ATOMIC_RELAXED);
     if (j->X != NULL)
         pyjl_moments(j->X + lo * j->d, j->gam + lo * K, j->shift, acc + K * K, hi - lo, j->d, K);
 }
@@ -385,8 +397,20 @@ static double pyjl_hsplit_run(pyjl_hsplit_job *j, double *work, double *xacc, do
     for (Py_ssize_t q = 0; q <= T / PYJL_BLOCK; q++) j->state[q] = 0;
     j->acc = j->tw + PYJL_HSPLIT_CHUNKS * PYJL_HSPLIT_TW(K);
     if (j->gam == NULL) j->gam = j->alpha;
+    j->masked = j->lost = 0;
     pyjl_hsplit_phase(pyjl_hsplit_task_passes, j, 2, nt);
     pyjl_hsplit_phase(pyjl_hsplit_task_comb, j, PYJL_HSPLIT_CHUNKS, nt);
+    if (j->lost) {
+        /* a state the chain cannot be in outweighed the others in the backward pass
+           (their betas underflowed against its own), or the sequence is impossible: the
+           backward pass again after the forward one (again too where the combination
+           wrote the posteriors over it), leaving out the states whose forward variable is
+           0, as the one-thread kernel does; then the combination again */
+        if (j->gam == j->alpha) pyjl_hsplit_task_passes(j, 0);
+        j->masked = 1;
+        pyjl_hsplit_task_passes(j, 1);
+        pyjl_hsplit_phase(pyjl_hsplit_task_comb, j, PYJL_HSPLIT_CHUNKS, nt);
+    }
     for (Py_ssize_t k = 0; k < PYJL_HSPLIT_CHUNKS; k++) {
         const double *acc = j->acc + k * W;
         for (Py_ssize_t q = 0; q < K * K; q++) xacc[q] += acc[q];

@@ -245,3 +245,58 @@ def test_a_sequence_that_is_truly_impossible_stays_impossible():
     m = _left_right(Poisson([[0.0], [1.0], [2.0]]))  # state 0 emits only zeros
     with pytest.warns(NumericalWarning):
         assert m.score(np.array([3, 0, 1])) == -np.inf
+
+
+@pytest.mark.usefixtures("engine")
+@pytest.mark.parametrize(
+    ("n_seq", "T", "threads"),
+    [(1, 200, 1), (12, 200, 1), (1, 4000, 2), (12, 200, 2)],
+    ids=["one", "lanes", "split", "lanes-2-threads"],
+)
+@pytest.mark.parametrize("family", ["normal", "categorical"])
+def test_an_unreachable_state_that_fits_better_leaves_posteriors_exact(
+    n_seq, T, threads, family, lane_width
+):
+    # state 2 has start probability 0 and no transition into it, but the data fit its
+    # emissions best: scaled by the reachable states' sums, its backward message grew
+    # without bound and overflowed (NaN posteriors, an EM step that changed nothing)
+    import pyjl
+    from pyjl import _config
+    from pyjl._native import hmm as native
+
+    hmmlearn = pytest.importorskip("hmmlearn.hmm")
+    rng = np.random.default_rng(T + n_seq)
+    pi3, A3 = np.array([0.5, 0.5, 0.0]), np.array([[0.6, 0.4, 0], [0.3, 0.7, 0], [0.2, 0.2, 0.6]])
+    L = [T] * n_seq
+    if family == "normal":
+        means = np.array([[0.0], [1.0], [5.0]])
+        X = rng.normal(5.0, 1.0, (T * n_seq, 1))
+        em = Normal(means[:, 0], np.ones(3))
+        ref = hmmlearn.GaussianHMM(3, "diag", init_params="", params="stm", n_iter=1)
+        ref.means_, ref.covars_ = means, np.ones((3, 1))
+    else:
+        probs = np.array([[0.99, 0.01], [0.98, 0.02], [0.0, 1.0]])  # 4-5 nats a step
+        X = np.ones((T * n_seq, 1), dtype=int)  # a zero would reset state 2's growth
+        em = Categorical(probs)
+        ref = hmmlearn.CategoricalHMM(3, init_params="", params="ste", n_iter=1)
+        ref.emissionprob_ = probs
+    ref.startprob_, ref.transmat_ = pi3, A3
+    m = HMM(em, 3, init="given", startprob=pi3, transmat=A3, n_iter=1, tol=-np.inf)
+    x = X[:, 0] if family == "normal" else X
+    pyjl.set_num_threads(threads)
+    native._set_split(300)  # a sequence of 4,000 steps takes the two-thread path
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            P = m.predict_proba(x, L)
+            assert m.score(x, L) == pytest.approx(ref.score(X, L), rel=1e-10)
+        with pytest.warns(NumericalWarning, match=r"no transition out of state\(s\) \[2\]"):
+            fitted = m.fit(x, L)  # the unreachable state has no posterior weight
+    finally:
+        native._set_split(None)
+        _config.clear("num_threads")
+    np.testing.assert_allclose(P, ref.predict_proba(X, L), atol=1e-9)
+    ref.fit(X, L)
+    # row 2 has no posterior weight: hmmlearn zeroes it, pyjl keeps it (docs/hmm.md)
+    np.testing.assert_allclose(fitted.transmat_[:2], ref.transmat_[:2], atol=1e-9)
+    np.testing.assert_allclose(fitted.startprob_, ref.startprob_, atol=1e-12)
