@@ -13,6 +13,8 @@ from .acquisition import (
 from .handle import TrialHandle
 from .optimizer import Optimizer
 from .pruners import MedianPruner, NopPruner, PercentilePruner, Pruner, SuccessiveHalvingPruner
+from .pruners_hyperband import HyperbandPruner
+from .pruners_more import PatientPruner, ThresholdPruner, WilcoxonPruner
 from .result import Result
 from .runner import grid_search, minimize, random_search
 from .samplers import GPSampler, GridSampler, RandomSampler, Sampler
@@ -48,6 +50,10 @@ __all__ = [
     "MedianPruner",
     "PercentilePruner",
     "SuccessiveHalvingPruner",
+    "HyperbandPruner",
+    "ThresholdPruner",
+    "PatientPruner",
+    "WilcoxonPruner",
     "BayesSearchCV",
     "serve",
 ]

@@ -5,7 +5,12 @@ one step across trials) instead of every value of the study, and keeps what a pr
 notes with a trial (``mark``: ASHA's rung of a pruned trial) with the study's trial
 attributes; :class:`MappingCurves` answers the same reads from ``{number: {step:
 value}}`` and keeps its notes for the call.  A pruner reads losses: the values of a
-maximised study are read negated (:mod:`pyjl.bo.direction`).
+maximised study are read negated (:mod:`pyjl.bo.direction`).  Both also say which study
+the curves are of: ``direction`` (a pruner with thresholds on the objective's own values,
+:class:`~pyjl.bo.pruners_more.ThresholdPruner`, reads them back as
+``sign(direction) * loss``) and ``study_name``
+(:class:`~pyjl.bo.pruners_hyperband.HyperbandPruner` hashes it into its brackets, as
+Optuna does); curves given as a mapping are a minimised study's named ``"default"``.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .direction import loss_curve, loss_curves
+from .direction import check_direction, loss_curve, loss_curves
 
 __all__ = ["Curves", "MappingCurves", "StoredCurves"]
 
@@ -28,11 +33,20 @@ class MappingCurves:
     >>> c = MappingCurves({0: {0: 1.0, 5: 0.5}, 1: {0: 2.0}})
     >>> c.curve(0), c.at(0), c.at(1, exact=False), c.curve(7)
     ({0: 1.0, 5: 0.5}, {0: 1.0, 1: 2.0}, {0: 0.5}, {})
+    >>> c.direction, c.study_name
+    ('minimize', 'default')
     """
 
-    def __init__(self, curves: Curves):
+    def __init__(self, curves: Curves, direction: str = "minimize", study_name: str = "default"):
         self._curves = curves
         self._marks: dict[int, dict[str, Any]] = {}
+        self.direction = check_direction(direction) or "minimize"
+        self._name = str(study_name)
+
+    @property
+    def study_name(self) -> str:
+        """The name of the study the curves are of (``"default"`` for a mapping)."""
+        return self._name
 
     def curve(self, number: int) -> Mapping[int, float]:
         return self._curves.get(number, {})
@@ -77,6 +91,16 @@ class StoredCurves(MappingCurves):
 
     def __init__(self, storage, study_id: int, direction: str = "minimize"):
         self._storage, self._study_id, self._direction = storage, study_id, direction
+        self.direction = direction
+        self._name = ""  # read from the storage when first asked
+
+    @property
+    def study_name(self) -> str:
+        """The study's name, read from the storage (once) when a pruner asks for it."""
+        if not self._name:
+            studies = self._storage.studies()
+            self._name = next(str(s["name"]) for s in studies if s["id"] == self._study_id)
+        return self._name
 
     def curve(self, number: int) -> Mapping[int, float]:
         curve = self._storage.intermediate_curve(self._study_id, number)

@@ -13,6 +13,9 @@ intermediate values are better.  The decisions are Optuna's, step for step:
   reduction_factor ** (min_early_stopping_rate + rung)`` a trial goes on only if its
   value is among the best ``1 / reduction_factor`` of the values recorded at that rung.
 * :class:`NopPruner` -- never prunes (the default).
+* ``ThresholdPruner``, ``PatientPruner``, ``WilcoxonPruner`` (:mod:`pyjl.bo.pruners_more`)
+  and ``HyperbandPruner`` (:mod:`pyjl.bo.pruners_hyperband`), built on these; every
+  pruner is importable from :mod:`pyjl.bo`.
 
 :meth:`~pyjl.bo.TrialHandle.should_prune` asks :meth:`Pruner.prune_stored`, which
 reads only what the decision needs from the storage (:class:`StoredCurves`: the trial's
