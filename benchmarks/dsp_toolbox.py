@@ -7,8 +7,10 @@ repeats, pyjl and SciPy alternating on the same data (``_pair`` of
 2-D rows use a 512 x 512 float64 image; a tiny call (8 x 8 with 3 x 3) shows the fixed
 cost.  The spectral rows: a chirp z-transform of 1,000,000 samples to 1,000 points (a
 repeated call reuses its chirps), ``envelope`` of 32 x 500,000 samples, ``lombscargle`` of
-10,000 samples at 10,000 frequencies (``--quick``: 2,000 x 2,000); and ``max_len_seq``
-of 20 bits (one period, 1,048,575 bits).
+10,000 samples at 10,000 frequencies (``--quick``: 2,000 x 2,000); ``max_len_seq``
+of 20 bits (one period, 1,048,575 bits); and ``ShortTimeFFT``'s ``stft`` and ``istft``
+of 1,000,000 samples and of 32 x 100,000 (SciPy's loop over time slices against pyjl's
+blocks of frames).
 """
 
 from __future__ import annotations
@@ -63,6 +65,25 @@ def _spectra_cases(rng, quick):
          lambda: dsp.lombscargle(t, y, w), lambda: ss.lombscargle(t, y, w)),
         ("max_len_seq, 20 bits", "1,048,575 bits",
          lambda: dsp.max_len_seq(20), lambda: ss.max_len_seq(20)),
+    ] + _short_time_cases(long, multi)  # fmt: skip
+
+
+def _short_time_cases(long, multi):
+    """``ShortTimeFFT`` (Hann of 256 at hop 64) forward and back, pyjl's object and
+    SciPy's on the same signals (``long`` 1-D, ``multi`` only its first 100,000 samples)."""
+    win = ss.windows.hann(256, sym=False)
+    ours, theirs = dsp.ShortTimeFFT(win, 64, 1.0), ss.ShortTimeFFT(win, 64, 1.0)
+    one, many = long[0], np.ascontiguousarray(multi[:, :100_000])
+    S1, Sm = theirs.stft(one), theirs.stft(many)
+    return [
+        ("ShortTimeFFT.stft, 256 / hop 64", "1 x 1,000,000",
+         lambda: ours.stft(one), lambda: theirs.stft(one)),
+        ("ShortTimeFFT.istft, 256 / hop 64", "1 x 1,000,000",
+         lambda: ours.istft(S1), lambda: theirs.istft(S1)),
+        ("ShortTimeFFT.stft, 256 / hop 64", f"{many.shape[0]} x 100,000",
+         lambda: ours.stft(many), lambda: theirs.stft(many)),
+        ("ShortTimeFFT.istft, 256 / hop 64", f"{many.shape[0]} x 100,000",
+         lambda: ours.istft(Sm), lambda: theirs.istft(Sm)),
     ]  # fmt: skip
 
 

@@ -28,23 +28,47 @@ from .design import bessel, butter, cheby1, cheby2, ellip, iircomb, iirnotch, ii
 from .design_fir import firwin, firwin2, kaiserord, remez
 from .design_fir_extra import firls, kaiser_atten, kaiser_beta, minimum_phase
 from .design_orders import buttord, cheb1ord, cheb2ord, ellipord, iirdesign, iirfilter
+from .discretize import cont2discrete
 from .envelopes import envelope
 from .extrema import argrelextrema, argrelmax, argrelmin, vectorstrength
 from .filtering import lfilter, sosfilt
 from .fourier_resample import resample
+from .gammatone import gammatone
 from .images import deconvolve, hilbert2, wiener
 from .lomb_scargle import lombscargle
+from .lti_discrete import dbode, dfreqresp, dimpulse, dlsim, dstep
+from .lti_systems import (
+    StateSpace,
+    TransferFunction,
+    ZerosPolesGain,
+    bode,
+    dlti,
+    freqresp,
+    impulse,
+    lsim,
+    lti,
+    step,
+)
 from .overlap import check_COLA, check_NOLA
+from .partial_fractions import invres, invresz, residue, residuez, unique_roots
 from .peaks import find_peaks, peak_prominences, peak_widths
+from .pole_placement import place_poles
 from .prototypes import besselap, buttap, cheb1ap, cheb2ap, ellipap
 from .rank_filters import medfilt, medfilt2d, order_filter
 from .rates import decimate, resample_poly, upfirdn
 from .response import freqz, lfilter_zi, lfiltic, sosfilt_zi, sosfreqz
+from .response import sosfreqz as freqz_sos  # SciPy's newer name of the same function
 from .savgol import savgol_coeffs, savgol_filter
 from .sequences import gausspulse, max_len_seq, unit_impulse
+from .short_time_fft import ShortTimeFFT, closest_STFT_dual_window
 from .spectral import coherence, csd, periodogram, welch
+from .splines import cspline1d, cspline1d_eval, gauss_spline, qspline1d, qspline1d_eval
+from .splines2d import cspline2d, qspline2d, sepfir2d, spline_filter
+from .state_space import abcd_normalize, ss2tf, ss2zpk, tf2ss, zpk2ss
 from .stft import hilbert, istft, spectrogram, stft
 from .streaming import FirFilter, Resampler, SosFilter
+from .symmetric_iir import symiirorder1, symiirorder2
+from .transfer_functions import BadCoefficients, findfreqs, normalize
 from .trends import detrend
 from .waveforms import chirp, sawtooth, square, sweep_poly
 from .windows import get_window  # type: ignore[attr-defined]  # made in a loop there
@@ -75,6 +99,7 @@ __all__ = [
     "kaiser_beta",
     "kaiser_atten",
     "minimum_phase",
+    "gammatone",
     "get_window",
     # analog prototypes and transforms
     "buttap",
@@ -108,6 +133,39 @@ __all__ = [
     "sos2tf",
     "zpk2sos",
     "sos2zpk",
+    "freqz_sos",
+    "findfreqs",
+    "normalize",
+    "BadCoefficients",
+    # state space and partial fractions
+    "tf2ss",
+    "ss2tf",
+    "zpk2ss",
+    "ss2zpk",
+    "abcd_normalize",
+    "cont2discrete",
+    "unique_roots",
+    "residue",
+    "residuez",
+    "invres",
+    "invresz",
+    # LTI systems
+    "lti",
+    "dlti",
+    "TransferFunction",
+    "ZerosPolesGain",
+    "StateSpace",
+    "lsim",
+    "impulse",
+    "step",
+    "bode",
+    "freqresp",
+    "dlsim",
+    "dimpulse",
+    "dstep",
+    "dbode",
+    "dfreqresp",
+    "place_poles",
     # filtering
     "sosfilt",
     "lfilter",
@@ -126,6 +184,18 @@ __all__ = [
     "oaconvolve",
     "convolve2d",
     "correlate2d",
+    # spline filters
+    "cspline1d",
+    "cspline1d_eval",
+    "qspline1d",
+    "qspline1d_eval",
+    "cspline2d",
+    "qspline2d",
+    "spline_filter",
+    "symiirorder1",
+    "symiirorder2",
+    "gauss_spline",
+    "sepfir2d",
     # images and rank filters
     "medfilt",
     "medfilt2d",
@@ -145,6 +215,8 @@ __all__ = [
     "spectrogram",
     "stft",
     "istft",
+    "ShortTimeFFT",
+    "closest_STFT_dual_window",
     "check_COLA",
     "check_NOLA",
     "hilbert",

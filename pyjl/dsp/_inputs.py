@@ -31,6 +31,7 @@ __all__ = [
     "want_dtype",
     "coefficients",
     "recursive_pair",
+    "leading_nonzero",
     "validate_sos",
     "check_stable",
     "unstable_message",
@@ -217,10 +218,9 @@ def coefficients(c, name: str) -> np.ndarray:
     return arr
 
 
-def recursive_pair(b, a) -> tuple[np.ndarray, np.ndarray]:
-    """``b`` and ``a`` read by :func:`coefficients`, with ``a[0]`` non-zero: the
-    recursion divides by it (``lfilter``, ``lfiltic``)."""
-    b, a = coefficients(b, "b"), coefficients(a, "a")
+def leading_nonzero(a: np.ndarray) -> None:
+    """Refuse a denominator ``a`` whose leading coefficient ``a[0]`` is zero (it
+    normalises the filter)."""
     if a[0] == 0:
         raise _validate.error(
             "a[0]",
@@ -228,6 +228,13 @@ def recursive_pair(b, a) -> tuple[np.ndarray, np.ndarray]:
             a[0],
             "pass a denominator whose leading coefficient is non-zero",
         )
+
+
+def recursive_pair(b, a) -> tuple[np.ndarray, np.ndarray]:
+    """``b`` and ``a`` read by :func:`coefficients`, with ``a[0]`` non-zero: the
+    recursion divides by it (``lfilter``, ``lfiltic``)."""
+    b, a = coefficients(b, "b"), coefficients(a, "a")
+    leading_nonzero(a)
     return b, a
 
 

@@ -90,6 +90,9 @@ def _record(name):
 
 
 def _tracked(name, func, scipy_func):
+    if isinstance(func, type):  # a class: a subclass that records its instances
+        return _tracked_class(name, func, scipy_func)
+
     @functools.wraps(func)
     def call(*args, **kwargs):
         _record(name)
@@ -97,6 +100,19 @@ def _tracked(name, func, scipy_func):
 
     call.__scipy__ = scipy_func
     return call
+
+
+def _tracked_class(name, cls, scipy_cls):
+    """``cls`` recording each instance made (its classmethods' too), still a ``cls``."""
+
+    def __init__(self, *args, **kwargs):
+        _record(name)
+        cls.__init__(self, *args, **kwargs)
+
+    attrs = {"__init__": __init__, "__scipy__": scipy_cls, "__module__": cls.__module__}
+    tracked = type(cls.__name__, (cls,), attrs)
+    tracked.__qualname__, tracked.__doc__ = cls.__qualname__, cls.__doc__
+    return tracked
 
 
 class _Proxy(types.ModuleType):
@@ -116,7 +132,9 @@ def _pyjl_names(pyjl_module, scipy_module):
     return {
         n: _tracked(n, getattr(pyjl_module, n), getattr(scipy_module, n))
         for n in names
-        if n != "windows" and hasattr(scipy_module, n)
+        if n != "windows"
+        and hasattr(scipy_module, n)
+        and getattr(pyjl_module, n) is not getattr(scipy_module, n)  # SciPy's own object
     }
 
 
@@ -172,12 +190,18 @@ ARRAY_API = _Proxy(
 PEAK_FINDING = _Proxy(
     scipy.signal._peak_finding, _pyjl_names(pyjl.dsp, scipy.signal._peak_finding)
 )
+# test_short_time_fft imports the class from its private module; the module's private
+# helpers (the canonical dual window, the mode types) stay SciPy's
+SHORT_TIME_FFT = _Proxy(
+    scipy.signal._short_time_fft, _pyjl_names(pyjl.dsp, scipy.signal._short_time_fft)
+)
 _SWAPPED = {
     "scipy": SCIPY,
     "scipy.signal": SIGNAL,
     "scipy.signal.windows": WINDOWS,
     "scipy.signal._peak_finding": PEAK_FINDING,
     "scipy.signal._waveforms": WAVEFORMS,
+    "scipy.signal._short_time_fft": SHORT_TIME_FFT,
     "scipy._lib._array_api": ARRAY_API,
 }
 _helpers: dict[str, types.ModuleType] = {}

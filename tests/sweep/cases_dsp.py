@@ -801,7 +801,14 @@ def peak_finding():
 
 
 def cases():
-    from . import cases_dsp_design, cases_dsp_images, cases_dsp_spectra, cases_dsp_waveforms
+    from . import (
+        cases_dsp_design,
+        cases_dsp_images,
+        cases_dsp_lti,
+        cases_dsp_spectra,
+        cases_dsp_systems,
+        cases_dsp_waveforms,
+    )
 
     return [
         *filtering(),
@@ -817,4 +824,6 @@ def cases():
         *cases_dsp_waveforms.cases(),
         *cases_dsp_images.cases(),
         *cases_dsp_spectra.cases(),
+        *cases_dsp_systems.cases(),
+        *cases_dsp_lti.cases(),
     ]
