@@ -60,9 +60,12 @@ def spectra(sft, x1: np.ndarray, n_slices: int, detr) -> np.ndarray:
     S = np.empty((x2.shape[0], sft.f_pts, n_slices), dtype=np.complex128)
     win = sft.win
     real_win = not np.iscomplexobj(win)
+    # the kernel's window: a real one of any float type in float64 (the products SciPy
+    # forms with a float64 signal), else ones and the complex window after
+    kernel_win = np.ascontiguousarray(win, dtype=np.float64) if real_win else np.ones(m)
     for rows, frames in frame_groups(n_slices, m, x2.shape[0]):
         part = x2[rows, frames.start * hop : (frames.stop - 1) * hop + m]
-        fr = framed(sft, part, win if real_win else np.ones(m), _DETREND[detr])
+        fr = framed(sft, part, kernel_win, _DETREND[detr])
         if not real_win:
             fr = fr * win.conj()
         S[rows, :, frames] = np.swapaxes(fft_frames(sft, fr), -1, -2)
@@ -140,8 +143,10 @@ def overlap_add(sft, S: np.ndarray, k0: int, k1: int) -> np.ndarray:
     first = q0 * hop - mid - k0  # where slice q0 starts, relative to k0
     lead = max(0, -first)
     buf_len = lead + max(n_pts, first + (n_q + R) * hop + span) + span
-    buf = np.zeros(outer + (buf_len,), dtype=xs.dtype)
-    padded = np.zeros(outer + (n_q, span), dtype=xs.dtype)
+    # SciPy sums into float64 (complex128 for two-sided modes), whatever S's precision
+    dt: Any = np.float64 if sft.onesided_fft else np.complex128
+    buf = np.zeros(outer + (buf_len,), dtype=dt)
+    padded = np.zeros(outer + (n_q, span), dtype=dt)
     padded[..., :m] = xs
     for r in range(min(R, n_q)):
         cls = padded[..., r::R, :]
@@ -149,8 +154,7 @@ def overlap_add(sft, S: np.ndarray, k0: int, k1: int) -> np.ndarray:
         stop = start + cls.shape[-2] * span
         buf[..., start:stop] += cls.reshape(outer + (cls.shape[-2] * span,))
     x = buf[..., lead : lead + n_pts]
-    x = x[..., : k1 - k0]
-    return x if sft.onesided_fft else x.astype(np.complex128)
+    return x[..., : k1 - k0]
 
 
 def ifft_frames(sft, X: np.ndarray) -> np.ndarray:

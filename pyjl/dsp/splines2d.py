@@ -157,5 +157,17 @@ def sepfir2d(input, hrow, hcol):
     """
     arr = samples(input, "input", ndims=(2,))
     real = arr.dtype.kind != "c"
-    out = call_scipy(_ss.sepfir2d, arr, _kernel(hrow, "hrow", real), _kernel(hcol, "hcol", real))
+    row, col = _kernel(hrow, "hrow", real), _kernel(hcol, "hcol", real)
+    for name, h, axis in (("hrow", row, 1), ("hcol", col, 0)):
+        n = arr.shape[axis]
+        if np.size(h) // 2 > n // 2:  # SciPy's mirror extension reaches past the image
+            raise _validate.error(
+                name,
+                f"must have at most {2 * (n // 2) + 1} taps for an image of {n} along axis "
+                f"{axis} (longer, SciPy's mirrored edge reads outside the image: wrong "
+                "values, or a crash)",
+                f"{np.size(h)} taps",
+                "pass a shorter kernel or a larger image",
+            )
+    out = call_scipy(_ss.sepfir2d, arr, row, col)
     return finite_result(out, ("input", "hrow", "hcol"), arr)

@@ -225,3 +225,15 @@ def test_kind_error_is_an_attribute_error_as_scipys():
     assert issubclass(SystemKindError, InputTypeError)
     with pytest.raises(AttributeError):
         ss.lsim(ss.dlti(*TF), None, T)  # SciPy's own
+
+
+def test_lsim_of_a_complex_input_is_complex_as_scipys():
+    T = np.linspace(0.0, 2.0, 11)
+    U = np.ones(11) + 0j  # no imaginary part: SciPy's output is complex all the same
+    want, got = (
+        ss.lsim(([1.0, 2.0], [1.0, 3.0, 2.0]), U, T),
+        dsp.lsim(([1.0, 2.0], [1.0, 3.0, 2.0]), U, T),
+    )
+    for w, g in zip(want, got):
+        assert g.dtype == w.dtype
+        np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-12)

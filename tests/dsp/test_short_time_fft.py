@@ -296,3 +296,22 @@ def test_closest_dual_window_failures_are_refused_by_name(kwargs, name):
     # SciPy's messages named no argument (or only `scaled`); a desired_dual of 1e308 gave NaN
     with pytest.raises(InputError, match=f"^`{name}` "):
         dsp.closest_STFT_dual_window(**kwargs)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16, np.longdouble, np.int64])
+def test_windows_of_any_real_dtype_as_scipy(dtype):
+    win = (ss.windows.hann(16, sym=False) * (10 if dtype == np.int64 else 1)).astype(dtype)
+    x = RNG.standard_normal((2, 200))
+    for kw in ({}, {"scale_to": "psd"}, {"fft_mode": "twosided"}):
+        ref, ours = pair(win, 4, **kw)
+        for detr in (None, "constant", "linear"):
+            close(ours.stft_detrend(x, detr), ref.stft_detrend(x, detr), x, win.astype(float))
+    # SciPy's inverse sums into float64 (complex128 two-sided) whatever S's precision
+    for mode, f_pts in (("onesided", 9), ("twosided", 16)):
+        ref, ours = pair(win.astype(np.float32), 4, fft_mode=mode)
+        S = (RNG.standard_normal((f_pts, 40)) + 1j * RNG.standard_normal((f_pts, 40))).astype(
+            np.complex64
+        )
+        want, got = ref.istft(S), ours.istft(S)
+        assert got.dtype == want.dtype
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)

@@ -112,3 +112,23 @@ def test_big_endian_and_object_images_are_read_as_their_numbers():
         dsp.sepfir2d(img.astype(object), [1.0, 2.0, 1.0], [1.0, 0.0, -1.0]),
         ss.sepfir2d(img, [1.0, 2.0, 1.0], [1.0, 0.0, -1.0]),
     )
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 6, 8])
+def test_sepfir2d_kernels_up_to_the_image_size_and_no_longer(n):
+    # mirror-symmetric edges: SciPy's is right while the mirror stays in the image
+    # (len(h) // 2 <= n // 2), then reads outside it (wrong values, or a glibc abort)
+    from scipy.ndimage import correlate1d
+
+    rng = np.random.default_rng(n)
+    img = rng.standard_normal((3, n))
+    for taps in range(1, 2 * (n // 2) + 2, 2):
+        h = rng.standard_normal(taps)
+        want = correlate1d(img, h[::-1], axis=1, mode="reflect")
+        np.testing.assert_allclose(dsp.sepfir2d(img, h, [1.0]), want, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(dsp.sepfir2d(img.T, [1.0], h), want.T, rtol=1e-12, atol=1e-12)
+    too_long = rng.standard_normal(2 * (n // 2) + 3)
+    with pytest.raises(InputError, match="`hrow` must have at most"):
+        dsp.sepfir2d(img, too_long, [1.0])
+    with pytest.raises(InputError, match="`hcol` must have at most"):
+        dsp.sepfir2d(img.T, [1.0], too_long)
