@@ -20,6 +20,7 @@ __all__ = [
     "PyjlError",
     "InputError",
     "InputTypeError",
+    "SystemKindError",
     "NotFittedError",
     "EngineUnavailableError",
     "JuliaBridgeError",
@@ -74,6 +75,23 @@ class InputTypeError(InputError, TypeError):
     ... except TypeError as err:
     ...     print(type(err).__name__)
     InputTypeError
+    """
+
+
+class SystemKindError(InputTypeError, AttributeError):
+    """A continuous-time system where a discrete-time one belongs, or the reverse: an
+    :class:`InputTypeError` that is also the ``AttributeError`` SciPy raises for it
+    (``scipy.signal.dlsim(lti(...), u)``), so ``except AttributeError`` keeps working.
+
+    Examples
+    --------
+    >>> import scipy.signal as ss
+    >>> from pyjl import dsp
+    >>> try:
+    ...     dsp.dlsim(ss.lti([1.0], [1.0, 1.0]), [1.0, 0.0])
+    ... except AttributeError as err:
+    ...     print(type(err).__name__)
+    SystemKindError
     """
 
 

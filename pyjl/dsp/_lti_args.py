@@ -18,13 +18,12 @@ import scipy.signal as _ss
 from .. import _validate
 from .._warn import warn
 from ..data import as_raw
-from ..exceptions import InputTypeError, NumericalWarning
+from ..exceptions import NumericalWarning, SystemKindError
 from ._design_args import MAX_TAPS, finite, relayed, roots, scalar
 from .state_space import system_matrices
 from .transfer_functions import _denominator, _numerators
 
 __all__ = [
-    "SystemKindError",
     "system",
     "state_space",
     "siso",
@@ -38,23 +37,6 @@ __all__ = [
 ]
 
 _NAMES = ("A", "B", "C", "D")
-
-
-class SystemKindError(InputTypeError, AttributeError):
-    """A continuous-time system where a discrete-time one belongs, or the reverse: an
-    :class:`~pyjl.exceptions.InputTypeError` that is also the ``AttributeError`` SciPy
-    raises for it (``dlsim(lti(...), u)``), so ``except AttributeError`` keeps working.
-
-    Examples
-    --------
-    >>> import scipy.signal as ss
-    >>> from pyjl import dsp
-    >>> try:
-    ...     dsp.dlsim(ss.lti([1.0], [1.0, 1.0]), [1.0, 0.0])
-    ... except AttributeError as err:
-    ...     print(type(err).__name__)
-    SystemKindError
-    """
 
 
 def _kind_error(value, fname: str, discrete: bool) -> SystemKindError:

@@ -103,10 +103,10 @@ class ShortTimeFFT(_SCIPY):
     >>> import numpy as np
     >>> from pyjl.dsp import ShortTimeFFT
     >>> sft = ShortTimeFFT.from_window("hann", fs=100.0, nperseg=64, noverlap=48)
-    >>> x = np.sin(2 * np.pi * 10.0 * np.arange(2000) / 100.0)
+    >>> x = np.sin(2 * np.pi * 12.5 * np.arange(2000) / 100.0)  # on the 8th bin
     >>> Sx = sft.spectrogram(x)
     >>> float(sft.f[Sx[:, 40].argmax()])
-    10.9375
+    12.5
     """
 
     def __init__(

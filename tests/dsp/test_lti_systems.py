@@ -10,8 +10,7 @@ import pytest
 import scipy.signal as ss
 
 import pyjl.dsp as dsp
-from pyjl.dsp._lti_args import SystemKindError
-from pyjl.exceptions import InputError, InputTypeError, NumericalWarning
+from pyjl.exceptions import InputError, InputTypeError, NumericalWarning, SystemKindError
 
 from .helpers import assert_matches
 
