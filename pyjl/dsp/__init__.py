@@ -18,6 +18,7 @@ from .analog import (
     lp2lp,
     lp2lp_zpk,
 )
+from .band_stop import band_stop_obj
 from .chirpz import CZT, ZoomFFT, czt, czt_points, zoom_fft
 from .conversions import sos2tf, sos2zpk, tf2sos, tf2zpk, zpk2sos, zpk2tf
 from .convolution import fftconvolve, oaconvolve
@@ -26,6 +27,7 @@ from .correlation import choose_conv_method, convolve, correlate, correlation_la
 from .delay import freqs, freqs_zpk, freqz_zpk, group_delay
 from .design import bessel, butter, cheby1, cheby2, ellip, iircomb, iirnotch, iirpeak
 from .design_fir import firwin, firwin2, kaiserord, remez
+from .design_fir_2d import firwin_2d
 from .design_fir_extra import firls, kaiser_atten, kaiser_beta, minimum_phase
 from .design_orders import buttord, cheb1ord, cheb2ord, ellipord, iirdesign, iirfilter
 from .discretize import cont2discrete
@@ -52,6 +54,7 @@ from .lti_systems import (
 from .overlap import check_COLA, check_NOLA
 from .partial_fractions import invres, invresz, residue, residuez, unique_roots
 from .peaks import find_peaks, peak_prominences, peak_widths
+from .peaks_cwt import find_peaks_cwt
 from .pole_placement import place_poles
 from .prototypes import besselap, buttap, cheb1ap, cheb2ap, ellipap
 from .rank_filters import medfilt, medfilt2d, order_filter
@@ -88,11 +91,13 @@ __all__ = [
     "cheb1ord",
     "cheb2ord",
     "ellipord",
+    "band_stop_obj",
     "iirnotch",
     "iirpeak",
     "iircomb",
     "firwin",
     "firwin2",
+    "firwin_2d",
     "firls",
     "remez",
     "kaiserord",
@@ -231,6 +236,7 @@ __all__ = [
     "find_peaks",
     "peak_prominences",
     "peak_widths",
+    "find_peaks_cwt",
     "argrelmin",
     "argrelmax",
     "argrelextrema",

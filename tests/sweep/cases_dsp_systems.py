@@ -896,6 +896,95 @@ def _stft_methods():
     return out
 
 
+def last_names():
+    """``find_peaks_cwt``, ``firwin_2d`` and ``band_stop_obj``."""
+    widths = np.arange(1.0, 10.0)
+    cwt = lambda **kw: dsp.find_peaks_cwt(**{"vector": X, "widths": widths, **kw})  # noqa: E731
+    out = _data("find_peaks_cwt", lambda v: cwt(vector=v), "vector", X, "signal", max_ndim=1)
+    out += _rows(
+        "find_peaks_cwt",
+        lambda v: cwt(widths=v),
+        "widths",
+        [("0", [0.0, 1.0], "refuse"), ("nan", [np.nan], "refuse"), ("[]", [], "refuse")],
+    )
+    out += param_cases(
+        NAME + "find_peaks_cwt",
+        lambda v: cwt(noise_perc=v),
+        "noise_perc",
+        Real(10.0, low=0.0, high=100.0),
+    )
+    out += param_cases(
+        NAME + "find_peaks_cwt",
+        lambda v: cwt(window_size=v),
+        "window_size",
+        Int(20, low=1, none=True),
+    )
+    out += _rows(
+        "find_peaks_cwt",
+        lambda v: cwt(max_distances=v),
+        "max_distances",
+        [("short", [1.0], "refuse"), ("negative", -widths, "refuse")],
+    )
+    fir = lambda **kw: dsp.firwin_2d(  # noqa: E731
+        **{"hsize": (7, 7), "window": ("hamming", "hamming"), "fc": 0.4, **kw}
+    )
+    out += _rows(
+        "firwin_2d",
+        lambda v: fir(hsize=v),
+        "hsize",
+        [("(7,)", (7,), "refuse"), ("(0, 7)", (0, 7), "refuse"), ("(7, 1.5)", (7, 1.5), "refuse")],
+    )
+    out += _rows(
+        "firwin_2d",
+        lambda v: fir(window=v),
+        "window",
+        [("'hamming'", "hamming", "refuse"), ("bogus", ("hamming", "bogus"), "refuse")],
+    )
+    out += param_cases(
+        NAME + "firwin_2d",
+        lambda v: fir(fc=v),
+        "fc",
+        Real(0.4, low=0.0, high=1.0, low_open=True, high_open=True),
+    )
+    out += param_cases(NAME + "firwin_2d", lambda v: fir(circular=v), "circular", Bool(False))
+    bso = lambda **kw: dsp.band_stop_obj(  # noqa: E731
+        **{
+            "wp": 1.5,
+            "ind": 0,
+            "passb": np.array([1.0, 4.0]),
+            "stopb": np.array([2.0, 3.0]),
+            "gpass": 1.0,
+            "gstop": 40.0,
+            "type": "butter",
+            **kw,
+        }
+    )
+    out += param_cases(
+        NAME + "band_stop_obj", lambda v: bso(wp=v), "wp", Real(1.5, low=0.0, low_open=True)
+    )
+    out += param_cases(NAME + "band_stop_obj", lambda v: bso(ind=v), "ind", Int(0, low=0, high=1))
+    out += _rows(
+        "band_stop_obj",
+        lambda v: bso(passb=v),
+        "passb",
+        [("3 edges", [1.0, 4.0, 5.0], "refuse"), ("inf", [1.0, np.inf], "refuse")],
+    )
+    out += _rows(
+        "band_stop_obj",
+        lambda v: bso(stopb=v),
+        "stopb",
+        [("0", [0.0, 3.0], "refuse"), ("nan", [np.nan, 3.0], "refuse")],
+    )
+    out += param_cases(
+        NAME + "band_stop_obj",
+        lambda v: bso(gpass=v),
+        "gpass",
+        Real(1.0, low=0.0, high=40.0, low_open=True),
+    )
+    out += param_cases(NAME + "band_stop_obj", lambda v: bso(type=v), "type", Choice("butter"))
+    return out
+
+
 def cases():
     return [
         *transfer_functions(),
@@ -907,4 +996,5 @@ def cases():
         *splines_2d(),
         *symmetric_iir(),
         *short_time_fft(),
+        *last_names(),
     ]
