@@ -221,15 +221,16 @@ def _finite(peaks: np.ndarray, props: dict, rel: float) -> np.ndarray:
 # ---- argument checks --------------------------------------------------------------------
 
 
-def _signal(x) -> np.ndarray:
-    """``x`` as a finite, C-contiguous float64 vector (a one-column table flattened)."""
+def _signal(x, name: str = "x") -> np.ndarray:
+    """``x`` as a finite, C-contiguous float64 vector (a one-column table flattened);
+    messages name it ``name``."""
     if isinstance(x, numbers.Number) or (isinstance(x, np.ndarray) and x.ndim == 0):
-        _not_1d("x", ())
-    values = data.as_array(x, name="x", allow_empty=True)
+        _not_1d(name, ())
+    values = data.as_array(x, name=name, allow_empty=True)
     if values.ndim == 2 and values.shape[1] == 1 and data.origin(x).kind in TABLE_KINDS:
         values = np.ascontiguousarray(values[:, 0])
     if values.ndim != 1:
-        _not_1d("x", values.shape)
+        _not_1d(name, values.shape)
     return values
 
 

@@ -8,15 +8,12 @@ through the wavelet transform and SciPy silently finds no peaks (or wrong ones).
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 import scipy.signal as _ss
 
-from .. import _validate, data
+from .. import _validate
 from ._design_args import call_scipy, finite, scalar
-from ._inputs import TABLE_KINDS
-from .peaks import _not_1d
+from .peaks import _not_1d, _signal
 
 __all__ = ["find_peaks_cwt"]
 
@@ -121,13 +118,7 @@ def find_peaks_cwt(
 
 def _vector(vector) -> np.ndarray:
     """``vector`` as a finite, non-empty float64 vector (messages name ``vector``)."""
-    if isinstance(vector, numbers.Number) or (isinstance(vector, np.ndarray) and vector.ndim == 0):
-        _not_1d("vector", ())
-    values = data.as_array(vector, name="vector", allow_empty=True)
-    if values.ndim == 2 and values.shape[1] == 1 and data.origin(vector).kind in TABLE_KINDS:
-        values = np.ascontiguousarray(values[:, 0])
-    if values.ndim != 1:
-        _not_1d("vector", values.shape)
+    values = _signal(vector, "vector")
     if values.size == 0:
         raise _validate.error(
             "vector", "must not be empty", "an empty array", "pass at least one sample"
