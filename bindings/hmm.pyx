@@ -21,6 +21,12 @@ The log-likelihood multiplies the scales together and keeps the binary exponent
 apart (no logarithm per step).  Transition posteriors are summed in a local
 ``K x K`` block (registers for small ``K``), multiplied by ``A`` at the end.
 
+``forward_log`` and ``forward_backward_log`` (``pyjl_hmm_log.h``) keep the forward and
+backward variables as logarithms, for models with zero transition probabilities, whose
+scaled recursions can lose a state the chain has left behind: each step factors out the
+largest variable and sums again in log space only the states whose mass that shift
+rounded away; one sequence at a time, sequences in parallel.
+
 Viterbi runs in log space on a per-thread ``(length, K)`` lattice and backtracks
 by recomputing each predecessor (no back-pointer array); among equally likely
 paths it picks hmmlearn's: the lowest final state, and the highest-numbered
@@ -319,5 +325,6 @@ cdef inline Py_ssize_t _bound(Py_ssize_t g, Py_ssize_t n_groups, Py_ssize_t n_se
 
 include "hmm_split.pxi"
 include "hmm_recursions.pxi"
+include "hmm_log.pxi"
 include "hmm_emissions.pxi"
 include "hmm_estep.pxi"

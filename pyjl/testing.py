@@ -389,6 +389,8 @@ def engine_cases(random_state=0) -> dict[str, list[tuple]]:
         "upfirdn": [(signal.firwin(15, 0.3), x, 3, 2), (np.ones(4) / 4, x, 1, 1)],
         "fftfilt": [(signal.firwin(31, 0.2), x)],
         "stft_frames": [(x, signal.get_window("hann", 32), 8, d) for d in (0, 1, 2)],
+        "forward_backward_log": [hmm(), hmm(T=10, lengths=(10,)), _left_behind()],
+        "forward_log": [hmm(), hmm(T=10, lengths=(10,)), _left_behind()],
     }
     return {
         name: [
@@ -397,6 +399,18 @@ def engine_cases(random_state=0) -> dict[str, list[tuple]]:
         ]
         for name, arg_list in cases.items()
     }
+
+
+def _left_behind() -> tuple[np.ndarray, ...]:
+    """A left-right model whose first state the chain leaves behind (its forward
+    probability underflows in a scaled recursion) and that the last rows favour again:
+    20 rows near 0, 300 near 4, 400 near 0 under unit Gaussians at 0, 4 and 8."""
+    x = np.repeat([0.0, 4.0, 0.0], [20, 300, 400]) + np.sin(np.arange(720.0)) * 0.3
+    with np.errstate(divide="ignore"):
+        log_pi = np.log([1.0, 0.0, 0.0])
+        log_A = np.log([[0.9, 0.1, 0.0], [0.0, 0.9, 0.1], [0.0, 0.0, 1.0]])
+    log_B = -0.5 * (x[:, None] - np.array([0.0, 4.0, 8.0])) ** 2 - 0.5 * np.log(2 * np.pi)
+    return log_pi, log_A, log_B, np.array([720], dtype=np.int64)
 
 
 def check_engine(engine, *, rtol=1e-9, random_state=0) -> int:

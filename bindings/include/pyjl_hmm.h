@@ -110,6 +110,7 @@ PYJL_INLINE double pyjl_ll_value(const pyjl_llacc *acc) {
 #include "pyjl_hmm_vit.h"
 #include "pyjl_hmm_gauss.h"
 #include "pyjl_hmm_split.h"
+#include "pyjl_hmm_log.h"
 
 /* the kernels across sequences in SIMD lanes, on the ones above */
 #include "pyjl_hmm_lanes.h"

@@ -25,6 +25,7 @@ include("lanes.jl")
 include("hmm.jl")
 include("hmm_lanes.jl")
 include("hmm_gaussian.jl")
+include("hmm_log.jl")
 include("dsp.jl")
 include("dsp_lanes.jl")
 include("precompile.jl")
@@ -38,6 +39,7 @@ export StationaryKind, RBF, Matern12, Matern32, Matern52, RationalQuadratic, Per
 # HMM
 export forward, forward_backward, forward_backward!, viterbi, viterbi!, gaussian_loglik,
        weighted_moments, gaussian_estep, gaussian_forward, gaussian_viterbi
+export forward_log, forward_backward_log, forward_backward_log!
 # DSP
 export sosfilt, lfilter, upfirdn, fftfilt, stft_frames
 

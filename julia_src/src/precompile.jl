@@ -36,6 +36,8 @@ function _precompile_workload()
     lengths = [2, 1]
     forward_backward(log_pi, log_A, log_B, lengths)
     forward(log_pi, log_A, log_B, lengths)
+    forward_backward_log(log_pi, log_A, log_B, lengths)
+    forward_log(log_pi, log_A, log_B, lengths)
     viterbi(log_pi, log_A, log_B, lengths)
     mu = [0.0 1.0; 1.0 -1.0]                             # d x K means and variances
     s2 = [1.0 2.0; 0.5 4.0]

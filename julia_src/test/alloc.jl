@@ -68,6 +68,9 @@ end
                                 work = alpha_scale)
         @test check_allocations(forward, log_pi, log_A, log_B, lengths)
         @test check_allocations(viterbi, log_pi, log_A, log_B, lengths; work = 4 * K * T)
+        # log space: the log forward variables live in gamma; dense copies of log_A only
+        @test check_allocations(forward_backward_log, log_pi, log_A, log_B, lengths)
+        @test check_allocations(forward_log, log_pi, log_A, log_B, lengths)
     end
     d = 3
     X = [cos(0.02 * t + j) for j in 1:d, t in 1:T]
@@ -112,6 +115,10 @@ const LANE_BLOCK = 4 * 1024
                             work = 2 * alpha_scale + lanes)
     @test check_allocations(forward, log_pi, log_A, log_B, lengths; work = lanes)
     @test check_allocations(viterbi, log_pi, log_A, log_B, lengths; work = 4 * K * T + lanes)
+    # the log-space kernels run every sequence alone (no lane blocks): the plan only
+    @test check_allocations(forward_backward_log, log_pi, log_A, log_B, lengths;
+                            work = 1024 + 64 * nseq)
+    @test check_allocations(forward_log, log_pi, log_A, log_B, lengths; work = 1024 + 64 * nseq)
     d = 3
     X = [cos(0.02 * t + j) for j in 1:d, t in 1:T]
     mu = [0.1 * (j + k) for j in 1:d, k in 1:K]

@@ -249,3 +249,161 @@ end
     viterbi!(path, logprob, lp, view(log_A, :, :), log_B, lengths)
     @test (path, logprob) == viterbi(collect(lp), log_A, log_B, lengths)
 end
+
+# Log-space forward and forward-backward (src/hmm_log.jl): the scaled kernels' results on
+# ergodic models, exact where the scaled recursion loses a state the chain has left behind.
+
+"log sum exp(x), written plainly: the maximum factored out, every term exponentiated."
+function plain_logsumexp(x)
+    m = maximum(x)
+    m == -Inf && return -Inf
+    return m + log(sum(exp.(x .- m)))
+end
+
+"""
+Log-space forward-backward of one sequence by the textbook recursions over all K^2 terms
+(no scaling, no shortcut): (loglik, gamma, xi_sum).
+"""
+function log_space_reference(log_pi, log_A, log_B)
+    K, T = size(log_B)
+    la = zeros(K, T)
+    lb = zeros(K, T)
+    la[:, 1] = log_pi .+ log_B[:, 1]
+    for t in 2:T, j in 1:K
+        la[j, t] = plain_logsumexp([la[i, t - 1] + log_A[i, j] for i in 1:K]) + log_B[j, t]
+    end
+    for t in (T - 1):-1:1, i in 1:K
+        lb[i, t] = plain_logsumexp([log_A[i, j] + log_B[j, t + 1] + lb[j, t + 1] for j in 1:K])
+    end
+    ll = plain_logsumexp(la[:, T])
+    gamma = exp.(la .+ lb .- ll)
+    xi = zeros(K, K)
+    for t in 1:(T - 1), i in 1:K, j in 1:K
+        xi[i, j] += exp(la[i, t] + log_A[i, j] + log_B[j, t + 1] + lb[j, t + 1] - ll)
+    end
+    return ll, gamma, xi
+end
+
+@testset "hmm log space: the scaled kernels' results on ergodic models" begin
+    rng = Xoshiro(20260513)
+    ragged = [40, 1, 40, 7, 1, 1, 40, 7, 40, 3]
+    for (K, lengths) in ((3, fill(40, 9)), (3, ragged), (1, fill(5, 3)), (5, [9, 30]),
+                         (2, [1]))
+        log_pi, log_A, log_B = random_hmm(rng, K, sum(lengths))
+        @test forward_log(log_pi, log_A, log_B, lengths) ≈
+              forward(log_pi, log_A, log_B, lengths) rtol = 1e-10
+        ll, gamma, xi = forward_backward_log(log_pi, log_A, log_B, lengths)
+        ll0, gamma0, xi0 = forward_backward(log_pi, log_A, log_B, lengths)
+        @test ll ≈ ll0 rtol = 1e-10
+        @test maximum(abs.(gamma .- gamma0)) < 1e-10
+        @test xi ≈ xi0 rtol = 1e-10
+        @test ll == forward_log(log_pi, log_A, log_B, lengths)
+        @test all(sum(gamma; dims = 1) .≈ 1.0) && sum(xi) ≈ sum(lengths) - length(lengths)
+    end
+    # a start state and a transition never taken (zero probabilities, nothing left behind)
+    lengths = [30, 12, 30]
+    log_pi, log_A, log_B = random_hmm(rng, 3, sum(lengths))
+    log_pi[2] = -Inf
+    log_A[1, 3] = -Inf
+    @test forward_log(log_pi, log_A, log_B, lengths) ≈
+          forward(log_pi, log_A, log_B, lengths) rtol = 1e-10
+    ll, gamma, xi = forward_backward_log(log_pi, log_A, log_B, lengths)
+    ll0, gamma0, xi0 = forward_backward(log_pi, log_A, log_B, lengths)
+    @test ll ≈ ll0 rtol = 1e-10
+    @test maximum(abs.(gamma .- gamma0)) < 1e-10
+    @test xi ≈ xi0 rtol = 1e-10
+    @test xi[1, 3] == 0.0
+    # the conformance vectors (brute-force enumeration), as forward_backward's
+    for d in load_vectors("hmm")
+        args = (Float64.(d["log_pi"]), matrix_from_rows(d["log_A"]), rows_to_columns(d["log_B"]),
+                Int.(d["lengths"]))
+        ll, gamma, xi = forward_backward_log(args...)
+        @test ll ≈ Float64.(d["loglik"]) rtol = 1e-12
+        @test gamma ≈ rows_to_columns(d["gamma"]) rtol = 1e-10 atol = 1e-13
+        @test xi ≈ matrix_from_rows(d["xi_sum"]) rtol = 1e-10 atol = 1e-13
+        @test forward_log(args...) ≈ Float64.(d["loglik"]) rtol = 1e-12
+    end
+    # the published example
+    ll, g, xi = forward_backward_log(log.([0.6, 0.4]), log.([0.7 0.3; 0.4 0.6]),
+                                     log.([0.5 0.4 0.1; 0.1 0.3 0.6]), [3])
+    @test exp(ll[1]) ≈ 0.03628 && sum(xi) ≈ 2.0
+end
+
+@testset "hmm log space: a state left behind is not lost" begin
+    # left-right, closed: nothing returns to state 1 once left. 300 steps at 4.0 put its
+    # forward probability ~2400 nats below state 2's (the scaled pass rounds it to zero);
+    # the last 400 steps at 0.0 favour it again, and the path staying there all along wins
+    log_pi = log.([1.0, 0.0, 0.0])
+    log_A = log.([0.9 0.1 0.0; 0.0 0.9 0.1; 0.0 0.0 1.0])
+    x = vcat(fill(0.0, 20), fill(4.0, 300), fill(0.0, 400))
+    mu = [0.0, 4.0, 8.0]
+    log_B = [-0.5 * log(2π) - 0.5 * (x[t] - mu[k])^2 for k in 1:3, t in eachindex(x)]
+    T = length(x)
+    ll_ref, gamma_ref, xi_ref = log_space_reference(log_pi, log_A, log_B)
+    ll = forward_log(log_pi, log_A, log_B, [T])
+    @test ll[1] ≈ ll_ref rtol = 1e-9
+    @test forward(log_pi, log_A, log_B, [T])[1] < ll_ref - 100   # the scaled pass lost it
+    llfb, gamma, xi = forward_backward_log(log_pi, log_A, log_B, [T])
+    @test llfb[1] ≈ ll_ref rtol = 1e-9
+    @test maximum(abs.(gamma .- gamma_ref)) < 1e-8
+    @test xi ≈ xi_ref rtol = 1e-9
+    @test gamma[1, T] > 0.99 && all(sum(gamma; dims = 1) .≈ 1.0)
+    @test xi[2, 1] == 0.0 && xi[3, 1] == 0.0 && xi[3, 2] == 0.0
+    # the same sequence twice, a short one between
+    lengths = [T, 5, T]
+    B = hcat(log_B, log_B[:, 1:5], log_B)
+    ll3, gamma3, xi3 = forward_backward_log(log_pi, log_A, B, lengths)
+    @test ll3[1] == ll3[3] == llfb[1] && ll3 == forward_log(log_pi, log_A, B, lengths)
+    @test gamma3[:, 1:T] == gamma && gamma3[:, (T + 6):end] == gamma
+    @test xi3 ≈ 2 .* xi .+ forward_backward_log(log_pi, log_A, log_B[:, 1:5], [5])[3]
+end
+
+@testset "hmm log space: impossible data, several sequences, in place, sizes" begin
+    rng = Xoshiro(7)
+    lengths = [30, 30, 17, 30, 1]
+    log_pi, log_A, log_B = random_hmm(rng, 3, sum(lengths))
+    log_B[:, 40] .= -Inf                          # step 10 of sequence 2: no state emits it
+    ll, gamma, xi = forward_backward_log(log_pi, log_A, log_B, lengths)
+    @test ll[2] == -Inf && all(isfinite, ll[[1, 3, 4, 5]])
+    @test forward_log(log_pi, log_A, log_B, lengths)[2] == -Inf
+    @test !any(isnan, gamma) && all(iszero, gamma[:, 31:60]) && all(isfinite, xi)
+    others = [1:30; 61:sum(lengths)]
+    _, gamma_o, xi_o = forward_backward_log(log_pi, log_A, log_B[:, others], [30, 17, 30, 1])
+    @test gamma[:, others] == gamma_o
+    @test xi ≈ xi_o rtol = 1e-12                  # sequence 2 adds nothing
+    # many sequences: each one's results are those of it alone, bit for bit (the transition
+    # posteriors, added in another order, to 1e-12)
+    lengths = [40, 1, 40, 7, 1, 1, 40, 7, 40, 3, 40, 40, 40, 7]
+    log_pi, log_A, log_B = random_hmm(rng, 4, sum(lengths))
+    fwd = reduce(vcat, each_alone(forward_log, log_pi, log_A, log_B, lengths))
+    fb = each_alone(forward_backward_log, log_pi, log_A, log_B, lengths)
+    @test isequal(forward_log(log_pi, log_A, log_B, lengths), fwd)
+    ll, gamma, xi = forward_backward_log(log_pi, log_A, log_B, lengths)
+    @test isequal(ll, reduce(vcat, [r[1] for r in fb]))
+    @test isequal(gamma, reduce(hcat, [r[2] for r in fb]))
+    @test xi ≈ sum(r[3] for r in fb) rtol = 1e-12
+    # in place, over arrays holding old values
+    loglik, g, x = fill(NaN, length(lengths)), fill(NaN, size(log_B)), fill(NaN, 4, 4)
+    forward_backward_log!(loglik, g, x, log_pi, log_A, log_B, lengths)
+    @test isequal((loglik, g), (ll, gamma))
+    @test x ≈ xi rtol = 1e-12
+    # any array type for log_pi and log_A (dense Float64 copies)
+    lp = -1.0:0.5:-0.5
+    lA = log.([0.7 0.3; 0.4 0.6])
+    lB = log.([0.5 0.4 0.1 0.3; 0.1 0.3 0.6 0.2])
+    for A in (view(lA, :, :), transpose(permutedims(lA)))
+        @test forward_log(lp, A, lB, [3, 1]) == forward_log(collect(lp), lA, lB, [3, 1])
+        @test forward_backward_log(lp, A, lB, [3, 1]) ==
+              forward_backward_log(collect(lp), lA, lB, [3, 1])
+    end
+    # sizes checked before the loops
+    lp, lA = log.([0.5, 0.5]), log.([0.9 0.1; 0.2 0.8])
+    @test_throws DimensionMismatch forward_backward_log!(zeros(1), zeros(2, 2), zeros(2, 2),
+                                                         lp, lA, lB, [3, 1])
+    @test_throws DimensionMismatch forward_backward_log!(zeros(2), zeros(2, 4), zeros(3, 3),
+                                                         lp, lA, lB, [3, 1])
+    @test_throws DimensionMismatch forward_log(log.([0.5, 0.3, 0.2]), lA, lB, [4])
+    @test_throws DimensionMismatch forward_backward_log(lp, zeros(3, 3), lB, [4])
+    @test_throws ArgumentError forward_log(lp, lA, lB, [3])
+    @test_throws ArgumentError forward_backward_log(lp, lA, lB, [4, 0])
+end

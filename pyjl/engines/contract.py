@@ -212,6 +212,21 @@ class HMMKernels(Protocol):
         alone (no posteriors; what scoring needs)."""
         ...
 
+    def forward_backward_log(
+        self, log_pi: Array, log_A: Array, log_B: Array, lengths: Array
+    ) -> tuple[Array, Array, Array]:
+        """:meth:`forward_backward` with the forward and backward variables kept as
+        logarithms, so that no state's share is rounded away: exact where the scaled
+        recursion loses a state the chain has left behind (a zero transition probability
+        back into it, and a forward probability ~745 nats below the others').  A sequence
+        of probability zero gets zero posteriors and adds nothing to ``xi_sum``."""
+        ...
+
+    def forward_log(self, log_pi: Array, log_A: Array, log_B: Array, lengths: Array) -> Array:
+        """``loglik (n_seq,)`` of :meth:`forward` in log space (see
+        :meth:`forward_backward_log`)."""
+        ...
+
     def viterbi(
         self, log_pi: Array, log_A: Array, log_B: Array, lengths: Array
     ) -> tuple[Array, Array]:

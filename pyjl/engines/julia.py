@@ -120,6 +120,19 @@ class JuliaEngine:
         loglik: Array = bridge.call("forward", log_pi, log_A.T.copy(), log_B, lengths)
         return loglik
 
+    # the log-space recursions (julia_src/src/hmm_log.jl): arrays as forward_backward's
+    def forward_backward_log(
+        self, log_pi: Array, log_A: Array, log_B: Array, lengths: Array
+    ) -> tuple[Array, Array, Array]:
+        loglik, gamma, xi_sum = bridge.call(
+            "forward_backward_log", log_pi, log_A.T.copy(), log_B, lengths
+        )
+        return loglik, gamma, xi_sum.T.copy()
+
+    def forward_log(self, log_pi: Array, log_A: Array, log_B: Array, lengths: Array) -> Array:
+        loglik: Array = bridge.call("forward_log", log_pi, log_A.T.copy(), log_B, lengths)
+        return loglik
+
     def viterbi(
         self, log_pi: Array, log_A: Array, log_B: Array, lengths: Array
     ) -> tuple[Array, Array]:

@@ -149,6 +149,18 @@ class NativeEngine:
         loglik: Array = _module("hmm").forward(log_pi, log_A, log_B, lengths, _threads())
         return loglik
 
+    def forward_backward_log(
+        self, log_pi: Array, log_A: Array, log_B: Array, lengths: Array
+    ) -> tuple[Array, Array, Array]:
+        out: tuple[Array, Array, Array] = _module("hmm").forward_backward_log(
+            log_pi, log_A, log_B, lengths, _threads()
+        )
+        return out
+
+    def forward_log(self, log_pi: Array, log_A: Array, log_B: Array, lengths: Array) -> Array:
+        loglik: Array = _module("hmm").forward_log(log_pi, log_A, log_B, lengths, _threads())
+        return loglik
+
     def viterbi(
         self, log_pi: Array, log_A: Array, log_B: Array, lengths: Array
     ) -> tuple[Array, Array]:

@@ -87,15 +87,14 @@ def _hmm_vectors(doc):
         _f(doc["log_B"], -1, doc["K"]),
         np.asarray(doc["lengths"], dtype=np.int64),
     )
-    yield (
-        "forward_backward",
-        args,
-        (
-            _f(doc["loglik"], -1),
-            _f(doc["gamma"], -1, doc["K"]),
-            _f(doc["xi_sum"], doc["K"], doc["K"]),
-        ),
+    fb = (
+        _f(doc["loglik"], -1),
+        _f(doc["gamma"], -1, doc["K"]),
+        _f(doc["xi_sum"], doc["K"], doc["K"]),
     )
+    yield "forward_backward", args, fb
+    yield "forward_backward_log", args, fb  # the same numbers, in log space
+    yield "forward_log", args, fb[0]
     yield "viterbi", args, (np.asarray(doc["path"], dtype=np.int64), _f(doc["logprob"], -1))
 
 

@@ -237,6 +237,29 @@ class CudaEngine:
         # the log-likelihoods of forward-backward (a forward-only CuPy kernel may replace it)
         return self.forward_backward(log_pi, log_A, log_B, lengths)[0]
 
+    def forward_backward_log(
+        self, log_pi: Any, log_A: Any, log_B: Any, lengths: Any
+    ) -> tuple[Any, Any, Any]:
+        # the recursions here are in log space already (hmm.cu); the contract's zero
+        # posteriors for a sequence of probability zero, and xi_sum without it
+        ll, gamma, xi = self.forward_backward(log_pi, log_A, log_B, lengths)
+        cp = _cupy()
+        dead = np.isneginf(cp.asnumpy(ll))
+        if not dead.any():
+            return ll, gamma, xi
+        lens = _host_int(lengths)
+        rows = np.repeat(dead, lens)
+        gamma[cp.get_array_module(gamma).asarray(rows)] = 0.0
+        if dead.all():
+            return ll, gamma, xi * 0.0
+        io = _IO(log_pi, log_A, log_B)
+        lb = io(log_B)[cp.asarray(~rows)]
+        kept = self.forward_backward(io(log_pi), io(log_A), lb, lens[~dead])[2]
+        return ll, gamma, io.out(kept)
+
+    def forward_log(self, log_pi: Any, log_A: Any, log_B: Any, lengths: Any) -> Any:
+        return self.forward(log_pi, log_A, log_B, lengths)
+
     def viterbi(self, log_pi: Any, log_A: Any, log_B: Any, lengths: Any) -> tuple[Any, Any]:
         io = _IO(log_pi, log_A, log_B)
         return io.out(_hmm.viterbi(io(log_pi), io(log_A), io(log_B), _host_int(lengths)))
