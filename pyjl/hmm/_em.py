@@ -25,6 +25,7 @@ from .._validate import describe, error, row, rows_from
 from .._warn import warn
 from ..exceptions import InputError, NumericalWarning
 from . import _rescue as rescue
+from ._chain import needs_log_space
 
 LANES = 8  # sequences per SIMD block of the native kernels
 
@@ -310,15 +311,18 @@ def estep_batch(
     keep_gamma: bool,
 ) -> Stats:
     """Forward-backward on one batch and its sufficient statistics (one fused kernel
-    call when the emission offers ``estep_stats``)."""
+    call when the emission offers ``estep_stats``; in log space where the chain can leave
+    a state behind, :mod:`pyjl.hmm._chain`)."""
     K = log_A.shape[0]
     st = Stats(K)
     gamma = None
-    if not keep_gamma and has_estep(emission):
+    log_space = needs_log_space(log_A)
+    if not keep_gamma and not log_space and has_estep(emission):
         ll, st.start, st.trans, st.emission = emission.estep_stats(x, lengths, log_pi, log_A)
     else:
         lb = log_emissions(emission, x, K)
-        ll, gamma, xi = engine.forward_backward(log_pi, log_A, lb, lengths)
+        kernel = engine.forward_backward_log if log_space else engine.forward_backward
+        ll, gamma, xi = kernel(log_pi, log_A, lb, lengths)
         del lb
         if len(lengths) == 1:
             st.start = gamma[0].copy()
@@ -332,7 +336,8 @@ def estep_batch(
     ll = np.array(ll, dtype=np.float64)
     # the kernel's zero may be an underflow (the rows' statistics were zero): rescued
     offsets = np.concatenate([[0], np.cumsum(lengths)])
-    for s, a, lb in relook(emission, lambda a, b: x[a:b], offsets, rescue.dead(ll), K):
+    dead = rescue.dead(ll)[: 0 if log_space else None]  # in log space -inf is exact
+    for s, a, lb in relook(emission, lambda a, b: x[a:b], offsets, dead, K):
         ll[s], g, xi = rescue.forward_backward(engine, log_pi, log_A, lb)
         if np.isneginf(ll[s]):
             continue

@@ -16,6 +16,7 @@ import numpy as np
 from .. import engines
 from .._validate import error, rows_from
 from . import _rescue as rescue
+from ._chain import needs_log_space
 from ._em import fused, log_emissions, relook
 
 
@@ -100,12 +101,15 @@ def forward(
     log_pi: np.ndarray, log_A: np.ndarray, em: Any, src: Any, K: int
 ) -> tuple[np.ndarray, str | None]:
     """``(loglik (n_seq,), why)``: the forward pass (the emission's fused one where it has
-    it), and why a sequence has probability zero (``None`` when none has)."""
+    it; in log space where the chain can leave a state behind, :mod:`pyjl.hmm._chain`),
+    and why a sequence has probability zero (``None`` when none has)."""
     engine = engines.current()
     ll = np.empty(src.lengths.size)
     s = 0
     zero = ZeroRow(src, em, K)
-    fwd = fused(em, "forward_loglik")
+    log_space = needs_log_space(log_A)
+    fwd = None if log_space else fused(em, "forward_loglik")
+    kernel = engine.forward_log if log_space else engine.forward
     for start, stop, lens in spans_of(src, fwd):
         x = src.user_rows(start, stop)
         if fwd is not None:
@@ -113,27 +117,32 @@ def forward(
         else:  # the log-densities go once the batch is done (the next may reuse them)
             with rows_from(start):
                 log_b = log_emissions(em, x, K)
-            ll[s : s + lens.size] = engine.forward(log_pi, log_A, log_b, lens)
+            ll[s : s + lens.size] = kernel(log_pi, log_A, log_b, lens)
         s += lens.size
-    for seq, _, lb in relook(em, src.user_rows, src.offsets, rescue.dead(ll), K):
-        ll[seq] = rescue.forward(engine, log_pi, log_A, lb)
+    if not log_space:  # in log space a -inf is exact: nothing to rescue
+        for seq, _, lb in relook(em, src.user_rows, src.offsets, rescue.dead(ll), K):
+            ll[seq] = rescue.forward(engine, log_pi, log_A, lb)
     return ll, zero_probability(src, ll, zero)
 
 
 def forward_backward(log_pi: np.ndarray, log_A: np.ndarray, em: Any, src: Any, K: int) -> Any:
-    """``(loglik (n_seq,), posteriors (T, K))``; a sequence of probability zero raises."""
+    """``(loglik (n_seq,), posteriors (T, K))`` (in log space where the chain can leave a
+    state behind); a sequence of probability zero raises."""
     engine = engines.current()
     ll = np.empty(src.lengths.size)
     gamma = np.empty((src.n_rows, K))
     s = 0
     zero = ZeroRow(src, em, K)
+    log_space = needs_log_space(log_A)
+    kernel = engine.forward_backward_log if log_space else engine.forward_backward
     for start, stop, lens, lb in batches(src, em, K):
-        l, g, _ = engine.forward_backward(log_pi, log_A, lb, lens)
+        l, g, _ = kernel(log_pi, log_A, lb, lens)
         ll[s : s + lens.size] = l
         s += lens.size
         gamma[start:stop] = g
         del lb, g
-    for seq, a, lb in relook(em, src.user_rows, src.offsets, rescue.dead(ll), K):
+    dead = rescue.dead(ll)[: 0 if log_space else None]  # in log space -inf is exact
+    for seq, a, lb in relook(em, src.user_rows, src.offsets, dead, K):
         ll[seq], g, _ = rescue.forward_backward(engine, log_pi, log_A, lb)
         gamma[a : a + lb.shape[0]] = g
     refuse_zero(src, ll, zero, "state posteriors (they are undefined otherwise)")

@@ -33,6 +33,7 @@ from .._params import Params
 from .._validate import check_feature_names, choice, error, feature_names, integer, rows_from
 from .._warn import warn
 from ..exceptions import NotFittedError, NumericalWarning
+from ._chain import needs_log_space
 from ._common import as_obs
 from ._em import LANES, Source, Stats, estep_batch, fused, has_estep, has_stats
 from ._inference import forward, forward_backward, mirror, sample_path, spans_of, viterbi
@@ -319,7 +320,9 @@ class HMM(Params):
         engine = engines.current()
         keep_gamma = not has_stats(em)
         total = Stats(self._K)
-        spans = src.iter_batches() if keep_gamma else spans_of(src, fused(em, "estep_stats"))
+        # a fused E-step takes NumPy input whole; the log-space one holds (rows, K) arrays
+        whole = not keep_gamma and not needs_log_space(log_A)
+        spans = spans_of(src, fused(em, "estep_stats")) if whole else src.iter_batches()
         for start, stop, lens in spans:
             x = src.user_rows(start, stop)
             with rows_from(start):

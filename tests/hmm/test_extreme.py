@@ -292,10 +292,19 @@ def test_an_unreachable_state_that_fits_better_leaves_posteriors_exact(
             assert m.score(x, L) == pytest.approx(ref.score(X, L), rel=1e-10)
         with pytest.warns(NumericalWarning, match=r"no transition out of state\(s\) \[2\]"):
             fitted = m.fit(x, L)  # the unreachable state has no posterior weight
+        # the HMM runs such a chain in log space (pyjl.hmm._chain); the scaled kernels,
+        # which the engine contract offers to anyone, must get it right too
+        with np.errstate(divide="ignore"):
+            chain = np.log(pi3), np.log(A3)
+        lb = np.ascontiguousarray(em.log_likelihood(x))
+        lens = np.array(L, dtype=np.int64)
+        ll_s, P_s, _ = native.forward_backward(*chain, lb, lens, threads)
     finally:
         native._set_split(None)
         _config.clear("num_threads")
     np.testing.assert_allclose(P, ref.predict_proba(X, L), atol=1e-9)
+    np.testing.assert_allclose(P_s, P, atol=1e-9)
+    assert ll_s.sum() == pytest.approx(ref.score(X, L), rel=1e-10)
     ref.fit(X, L)
     # row 2 has no posterior weight: hmmlearn zeroes it, pyjl keeps it (docs/hmm.md)
     np.testing.assert_allclose(fitted.transmat_[:2], ref.transmat_[:2], atol=1e-9)

@@ -1,0 +1,171 @@
+"""A state the chain has left behind (a zero transition probability back into it) that
+later data favour again: the scaled recursions round its forward probability to zero
+and explain those data without it (hmmlearn's ``implementation="scaling"`` does too);
+pyjl runs such chains in log space (``pyjl.hmm._chain``) and agrees with hmmlearn's
+``implementation="log"`` and with brute-force enumeration."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from brute import enumerate_hmm, random_problem
+
+import pyjl
+from pyjl import _config, engines
+from pyjl.exceptions import InputError, NumericalWarning
+from pyjl.hmm import HMM, Categorical, Normal
+
+hmm = pytest.importorskip("hmmlearn.hmm")
+
+# left-right: 0 -> 1 -> 2, no way back
+PI = np.array([1.0, 0.0, 0.0])
+A = np.array([[0.9, 0.1, 0.0], [0.0, 0.9, 0.1], [0.0, 0.0, 1.0]])
+MEANS = np.array([0.0, 4.0, 8.0])
+
+
+def _back_and_forth(rng, n_seq=1):
+    """Sequences of 20 rows near 0, 300 near 4 and 400 near 0 again: the chain leaves
+    state 0 for state 1, whose forward probability then buries state 0's below 1e-308,
+    and the last 400 rows favour state 0 by ~8 nats each."""
+    parts = [
+        np.concatenate([rng.normal(0, 1, 20), rng.normal(4, 1, 300), rng.normal(0, 1, 400)])
+        for _ in range(n_seq)
+    ]
+    return np.concatenate(parts), [720] * n_seq
+
+
+def _theirs(impl, n_iter=1, params="stmc"):
+    ref = hmm.GaussianHMM(
+        3, "diag", init_params="", params=params, n_iter=n_iter, tol=-np.inf, implementation=impl
+    )
+    ref.startprob_, ref.transmat_ = PI, A
+    ref.means_, ref.covars_ = MEANS[:, None], np.ones((3, 1))
+    return ref
+
+
+def _ours(**kw):
+    em = Normal(MEANS, np.ones(3))
+    return HMM(em, 3, init="given", startprob=PI, transmat=A, tol=-np.inf, **kw)
+
+
+@pytest.fixture(params=[1, 2], ids=["1-thread", "2-threads"])
+def threads(request):
+    pyjl.set_num_threads(request.param)
+    yield request.param
+    _config.clear("num_threads")
+
+
+@pytest.mark.parametrize("n_seq", [1, 9], ids=["one", "nine"])
+def test_scores_and_posteriors_are_hmmlearns_log_ones(rng, threads, n_seq):
+    x, L = _back_and_forth(rng, n_seq)
+    X = x[:, None]
+    log_ref, scaled_ref = _theirs("log"), _theirs("scaling")
+    # the trap is real: the scaled recursion loses hundreds of nats per sequence
+    assert scaled_ref.score(X, L) < log_ref.score(X, L) - 500 * n_seq
+    m = _ours()
+    assert m.score(x, L) == pytest.approx(log_ref.score(X, L), rel=1e-12)
+    np.testing.assert_allclose(
+        m.score_sequences(x, L),
+        [log_ref.score(X[i * 720 : (i + 1) * 720]) for i in range(n_seq)],
+        rtol=1e-12,
+    )
+    P = m.predict_proba(x, L)
+    np.testing.assert_allclose(P, log_ref.predict_proba(X, L), atol=1e-9)
+    assert P[-400:, 0].mean() > 0.99  # the last rows are state 0's again
+    lp, path = m.decode(x, L, algorithm="map")
+    assert lp == pytest.approx(log_ref.score(X, L), rel=1e-12)
+    np.testing.assert_array_equal(path, log_ref.decode(X, L, algorithm="map")[1])
+
+
+@pytest.mark.parametrize("batch_rows", [None, 700], ids=["whole", "batches"])
+def test_em_follows_hmmlearns_log_trajectory(rng, threads, batch_rows):
+    x, L = _back_and_forth(rng, 3)
+    ref = _theirs("log", n_iter=4, params="st").fit(x[:, None], L)
+    m = _ours(n_iter=4, params="st", batch_rows=batch_rows).fit(x, L)
+    np.testing.assert_allclose(m.monitor_.history, list(ref.monitor_.history), rtol=1e-11)
+    np.testing.assert_allclose(m.transmat_, ref.transmat_, atol=1e-9)
+    np.testing.assert_allclose(m.startprob_, ref.startprob_, atol=1e-12)
+    # the scaled recursion would have moved the chain elsewhere: state 0 is kept
+    assert m.transmat_[0, 0] > 0.99
+
+
+def test_a_categorical_chain_too(rng):
+    # state 0 emits symbol 0, state 1 symbol 1 (mostly); 600 0s return after 400 1s
+    probs = np.array([[0.98, 0.02], [0.02, 0.98]])
+    A2 = np.array([[0.95, 0.05], [0.0, 1.0]])
+    X = np.concatenate([np.zeros(10), np.ones(400), np.zeros(600)]).astype(int)[:, None]
+    ref = hmm.CategoricalHMM(2, init_params="", params="ste", n_iter=3, tol=-np.inf)
+    ref.startprob_, ref.transmat_, ref.emissionprob_ = np.array([1.0, 0.0]), A2, probs
+    scaled = hmm.CategoricalHMM(2, init_params="", implementation="scaling")
+    scaled.startprob_, scaled.transmat_, scaled.emissionprob_ = ref.startprob_, A2, probs
+    assert scaled.score(X) < ref.score(X) - 100
+    m = HMM(Categorical(probs), 2, init="given", startprob=[1.0, 0.0], transmat=A2)
+    assert m.score(X) == pytest.approx(ref.score(X), rel=1e-12)
+    np.testing.assert_allclose(m.predict_proba(X), ref.predict_proba(X), atol=1e-9)
+    m.set_params(n_iter=3, tol=-np.inf).fit(X)
+    ref.fit(X)
+    np.testing.assert_allclose(m.monitor_.history, list(ref.monitor_.history), rtol=1e-11)
+    np.testing.assert_allclose(m.emission_.probs, ref.emissionprob_, atol=1e-9)
+
+
+def test_an_impossible_sequence_still_says_so(rng):
+    x, L = _back_and_forth(rng, 2)
+    em = Normal(MEANS, np.ones(3))
+    # an observation no state can emit in double precision, in the second sequence
+    x[900] = 1e160
+    m = HMM(em, 3, init="given", startprob=PI, transmat=A)
+    with pytest.warns(NumericalWarning, match="row 900"):
+        ll = m.score_sequences(x, L)
+    assert np.isfinite(ll[0]) and np.isneginf(ll[1])
+    with pytest.raises(InputError, match="row 900"):
+        m.predict_proba(x, L)
+
+
+# --- the engine kernels --------------------------------------------------------------
+def _left_right_problem(rng, K, lengths):
+    T = int(np.sum(lengths))
+    A_ = np.triu(rng.dirichlet(np.ones(K), size=K))
+    A_ /= A_.sum(1, keepdims=True)
+    with np.errstate(divide="ignore"):
+        log_A = np.log(A_)
+        log_pi = np.log(np.r_[1.0, np.zeros(K - 1)])
+    log_B = rng.normal(size=(T, K)) * 2.0
+    return log_pi, log_A, log_B, np.asarray(lengths, dtype=np.int64)
+
+
+@pytest.mark.parametrize("K,lengths", [(2, [7]), (3, [5, 1, 6]), (4, [4, 5])])
+@pytest.mark.parametrize("chain", ["left-right", "ergodic"])
+def test_log_kernels_match_enumeration(rng, threads, K, lengths, chain):
+    make = _left_right_problem if chain == "left-right" else random_problem
+    problem = make(rng, K, lengths)
+    eng = engines.get("native")
+    ll, gamma, xi = eng.forward_backward_log(*problem)
+    ref = enumerate_hmm(*problem)
+    np.testing.assert_allclose(ll, ref[0], rtol=1e-13)
+    np.testing.assert_allclose(eng.forward_log(*problem), ref[0], rtol=1e-13)
+    np.testing.assert_allclose(gamma, ref[1], atol=1e-13)
+    np.testing.assert_allclose(xi, ref[2], rtol=1e-11, atol=1e-14)
+
+
+def test_log_kernels_equal_the_scaled_ones_on_ergodic_chains(rng, threads):
+    problem = random_problem(rng, 5, [300, 1, 57, 1000], spread=30.0)
+    eng = engines.get("native")
+    ll, gamma, xi = eng.forward_backward_log(*problem)
+    ll2, gamma2, xi2 = eng.forward_backward(*problem)
+    np.testing.assert_allclose(ll, ll2, rtol=1e-13)
+    np.testing.assert_allclose(gamma, gamma2, atol=1e-12)
+    np.testing.assert_allclose(xi, xi2, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(eng.forward_log(*problem), ll2, rtol=1e-13)
+
+
+def test_a_sequence_of_probability_zero_adds_nothing(rng):
+    log_pi, log_A, log_B, L = _left_right_problem(rng, 3, [6, 8])
+    log_B[9] = -np.inf  # impossible in every state, in the second sequence
+    eng = engines.get("native")
+    ll, gamma, xi = eng.forward_backward_log(log_pi, log_A, log_B, L)
+    first = enumerate_hmm(log_pi, log_A, log_B[:6], L[:1])
+    assert np.isneginf(ll[1])
+    np.testing.assert_allclose(ll[0], first[0][0], rtol=1e-13)
+    np.testing.assert_array_equal(gamma[6:], 0.0)
+    np.testing.assert_allclose(gamma[:6], first[1], atol=1e-13)
+    np.testing.assert_allclose(xi, first[2], rtol=1e-11, atol=1e-14)
