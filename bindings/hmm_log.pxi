@@ -5,8 +5,8 @@ from libc.math cimport INFINITY
 
 cdef extern from "pyjl_hmm.h":   # pyjl_hmm_log.h
     double pyjl_log_fwd_only(const double* logB, const double* lpi, const double* AT,
-                             const double* lAT, double* cur, double* prev, double* q,
-                             Py_ssize_t T, Py_ssize_t K) noexcept nogil
+                             const double* lAT, double* work, Py_ssize_t T,
+                             Py_ssize_t K) noexcept nogil
     double pyjl_log_fb(const double* logB, const double* lpi, const double* A,
                        const double* lA, const double* AT, const double* lAT, double* gam,
                        double* xacc, double* work, Py_ssize_t T, Py_ssize_t K) noexcept nogil
@@ -41,8 +41,7 @@ def forward_log(const double[::1] log_pi, const double[:, ::1] log_A,
         for s in range(_bound(g, n_groups, n_seq), _bound(g + 1, n_groups, n_seq)):
             start = off[s]
             loglik[s] = pyjl_log_fwd_only(&log_B[start, 0], &log_pi[0], &AT[0, 0],
-                                          &lAT[0, 0], wk, wk + K, wk + 2 * K,
-                                          off[s + 1] - start, K)
+                                          &lAT[0, 0], wk, off[s + 1] - start, K)
     return loglik_arr
 
 
@@ -73,7 +72,7 @@ def forward_backward_log(const double[::1] log_pi, const double[:, ::1] log_A,
     cdef double[:, ::1] gam = gamma_arr
     cdef double[::1] loglik = loglik_arr
     cdef double[::1] xacc = xacc_arr
-    cdef Py_ssize_t stride = 4 * K + PAD
+    cdef Py_ssize_t stride = 6 * K + K * K + PAD
     work_arr = _scratch("log", nt * stride)
     cdef double[::1] work = work_arr
     cdef double* wk

@@ -3,26 +3,33 @@
  * probability, where the scaled ones (pyjl_hmm_fb.h) can lose a state the chain has left
  * behind: a state whose forward probability falls ~745 nats below the others' is zero
  * in a scaled step, and with no transition back into it nothing restores it, however much
- * later data favour it.  Here the forward variables are kept as logarithms, so no state's
- * share is ever rounded away.
+ * later data favour it.  Here the forward and backward variables are kept as logarithms,
+ * so no state's share is ever rounded away.
  *
  * One step, out[i] = log sum_j exp(lM[i, j] + v[j]) (M = A transposed forward, A
  * backward): with m = max_j v[j] and q[j] = exp(v[j] - m), s[i] = sum_j M[i, j] q[j].
- * A term that the shift made subnormal or zero is below 2^-1022 and the sum loses at most
- * K of them, so where s[i] >= 2^-960 the relative error is below K 2^-62 and out[i] =
- * m + log(s[i]); a smaller s[i] (the row's mass sits in terms the shift rounded away:
- * the left-behind state) is summed again in log space, exactly.  That costs K
- * exponentials and K logarithms a step where hmmlearn's "log" recursion takes K^2 of
- * each, and the results agree with it to rounding.
+ * A term that the shift made zero is below 2^-1021 and the sum loses at most K of them, so
+ * where s[i] >= 2^-960 the relative error is below K 2^-61 and out[i] = m + log(s[i]); a
+ * smaller s[i] (the row's mass sits in terms the shift rounded away: the left-behind
+ * state) is summed again in log space, exactly.  That is K exponentials and K logarithms
+ * a step where hmmlearn's "log" recursion takes K^2 of each.
  *
- * Layout contract: pyjl_hmm.h's; M, lM, A, lA (K, K) row-major, v, q, b, cur (K,) scratch.
+ * The logarithms are kept relative to the step's largest (the forward variables less a
+ * running offset, which a compensated sum accumulates; the backward ones less their
+ * largest), so their rounding does not grow with the log-likelihood, and the posteriors
+ * and each step's transition posteriors are normalised to sum 1: the results are those
+ * of hmmlearn's log-space recursions, without the drift of logarithms of size |loglik|.
+ *
+ * Layout contract: pyjl_hmm.h's; M, lM, A, lA (K, K) row-major; gam (T, K); the scratch
+ * sizes are in each kernel's comment.
  */
 #include "pyjl_hmm.h"  /* first: it includes this header after its own kernels */
 
 #ifndef PYJL_HMM_LOG_H
 #define PYJL_HMM_LOG_H
 
-/* log sum_j exp(x[j] + y[j * stride]), exactly (the largest term factored out). */
+/* log sum_j exp(x[j] + y[j * stride]), exactly (the largest term factored out); a -inf
+   term costs no exponential */
 PYJL_INLINE double pyjl_log_dot(const double *__restrict x, const double *__restrict y,
                                 const Py_ssize_t stride, const Py_ssize_t K) {
     double m = -INFINITY;
@@ -34,81 +41,122 @@ PYJL_INLINE double pyjl_log_dot(const double *__restrict x, const double *__rest
     double s = 0.0;
     for (Py_ssize_t j = 0; j < K; j++) {
         double v = x[j] + y[j * stride];
-        if (v != -INFINITY) s += exp(v - m);  /* a zero transition costs no exponential */
+        if (v != -INFINITY) s += exp(v - m);
     }
     return m + log(s);
 }
 
-/* log sum_j exp(x[j]); -inf for an empty or all -inf x. */
-PYJL_INLINE double pyjl_log_sum(const double *__restrict x, const Py_ssize_t K) {
+/* the largest of x (-inf for none) */
+PYJL_INLINE double pyjl_log_max(const double *__restrict x, const Py_ssize_t K) {
     double m = -INFINITY;
     for (Py_ssize_t j = 0; j < K; j++) m = x[j] > m ? x[j] : m;
-    if (m == -INFINITY) return -INFINITY;
-    double s = 0.0;
-    for (Py_ssize_t j = 0; j < K; j++) s += exp(x[j] - m);
-    return m + log(s);
+    return m;
 }
 
-/* out[i] = log sum_j exp(lM[i, j] + v[j]) (see the header comment); q is scratch. */
-PYJL_INLINE void pyjl_log_matvec(double *__restrict out, const double *__restrict M,
-                                 const double *__restrict lM, const double *__restrict v,
-                                 double *__restrict q, const Py_ssize_t K) {
-    double m = -INFINITY;
-    for (Py_ssize_t j = 0; j < K; j++) m = v[j] > m ? v[j] : m;
-    if (m == -INFINITY) {
-        for (Py_ssize_t i = 0; i < K; i++) out[i] = -INFINITY;
-        return;
-    }
+/* out[i] = log sum_j exp(lM[i, j] + v[j]) - m, m = max v (see the header comment); returns
+   m (-inf, out untouched, where every v is -inf); q is scratch */
+PYJL_INLINE double pyjl_log_matvec(double *__restrict out, const double *__restrict M,
+                                   const double *__restrict lM, const double *__restrict v,
+                                   double *__restrict q, const Py_ssize_t K) {
+    double m = pyjl_log_max(v, K);
+    if (m == -INFINITY) return m;
     for (Py_ssize_t j = 0; j < K; j++) q[j] = pyjl_expn(v[j] - m);  /* 0 below e^-708 */
     for (Py_ssize_t i = 0; i < K; i++) {
         const double *__restrict row = M + i * K;
         double s = 0.0;
         for (Py_ssize_t j = 0; j < K; j++) s += row[j] * q[j];
-        out[i] = s >= 0x1p-960 ? m + log(s) : pyjl_log_dot(v, lM + i * K, 1, K);
+        out[i] = s >= 0x1p-960 ? log(s) : pyjl_log_dot(v, lM + i * K, 1, K) - m;
     }
+    return m;
 }
 
-/* The forward pass: la (T, K) gets log alpha; returns the log-likelihood. */
+/* A compensated (Neumaier) sum: the forward variables' running offset. */
+typedef struct { double sum, comp; } pyjl_ksum;
+
+PYJL_INLINE void pyjl_ksum_add(pyjl_ksum *k, const double x) {
+    double t = k->sum + x;
+    k->comp += fabs(k->sum) >= fabs(x) ? (k->sum - t) + x : (x - t) + k->sum;
+    k->sum = t;
+}
+
+/* cur[k] += lb[k] - max lb; the offset gets the shift (0 where lb is -inf everywhere) */
+PYJL_INLINE void pyjl_log_emit(double *__restrict cur, const double *__restrict lb,
+                               pyjl_ksum *off, const Py_ssize_t K) {
+    double m = pyjl_log_max(lb, K);
+    if (m == -INFINITY) m = 0.0;
+    for (Py_ssize_t k = 0; k < K; k++) cur[k] += lb[k] - m;
+    pyjl_ksum_add(off, m);
+}
+
+/* log sum_k exp(x[k]) (-inf for all -inf) */
+PYJL_INLINE double pyjl_log_sum(const double *__restrict x, const Py_ssize_t K) {
+    double m = pyjl_log_max(x, K);
+    if (m == -INFINITY) return -INFINITY;
+    double s = 0.0;
+    for (Py_ssize_t k = 0; k < K; k++) s += pyjl_expn(x[k] - m);
+    return m + log(s);
+}
+
+/* One forward step from prev into cur (both less the offset); returns 0 if impossible. */
+PYJL_INLINE int pyjl_log_fstep(double *__restrict cur, const double *__restrict prev,
+                               const double *__restrict AT, const double *__restrict lAT,
+                               const double *__restrict lb, double *__restrict q,
+                               pyjl_ksum *off, const Py_ssize_t K) {
+    double m = pyjl_log_matvec(cur, AT, lAT, prev, q, K);
+    if (m == -INFINITY) return 0;
+    pyjl_ksum_add(off, m);
+    pyjl_log_emit(cur, lb, off, K);
+    return 1;
+}
+
+/* The log-likelihood from the last forward vector and the offset. */
+PYJL_INLINE double pyjl_log_end(const double *__restrict last, pyjl_ksum *off,
+                                const Py_ssize_t K) {
+    double s = pyjl_log_sum(last, K);
+    if (s == -INFINITY) return -INFINITY;
+    pyjl_ksum_add(off, s);
+    return off->sum + off->comp;
+}
+
+/* The forward pass: la (T, K) gets the log forward variables less the running offset;
+   returns the log-likelihood (-inf, the later rows unwritten, if impossible).  q: K. */
 PYJL_INLINE double pyjl_log_fwd(const double *__restrict logB, const double *__restrict lpi,
                                 const double *__restrict AT, const double *__restrict lAT,
                                 double *__restrict la, double *__restrict q,
                                 const Py_ssize_t T, const Py_ssize_t K) {
-    for (Py_ssize_t k = 0; k < K; k++) la[k] = lpi[k] + logB[k];
-    for (Py_ssize_t t = 1; t < T; t++) {
-        double *__restrict cur = la + t * K;
-        pyjl_log_matvec(cur, AT, lAT, cur - K, q, K);
-        for (Py_ssize_t k = 0; k < K; k++) cur[k] += logB[t * K + k];
-    }
-    return pyjl_log_sum(la + (T - 1) * K, K);
+    pyjl_ksum off = {0.0, 0.0};
+    for (Py_ssize_t k = 0; k < K; k++) la[k] = lpi[k];
+    pyjl_log_emit(la, logB, &off, K);
+    for (Py_ssize_t t = 1; t < T; t++)
+        if (!pyjl_log_fstep(la + t * K, la + (t - 1) * K, AT, lAT, logB + t * K, q, &off, K))
+            return -INFINITY;
+    return pyjl_log_end(la + (T - 1) * K, &off, K);
 }
 
-/* The forward pass keeping two rows (cur, prev: K each): the log-likelihood only. */
+/* The forward pass keeping two vectors (work: 3 K numbers): the log-likelihood only. */
 PYJL_INLINE double pyjl_log_fwd_only(const double *__restrict logB,
                                      const double *__restrict lpi,
                                      const double *__restrict AT, const double *__restrict lAT,
-                                     double *__restrict cur, double *__restrict prev,
-                                     double *__restrict q, const Py_ssize_t T,
+                                     double *__restrict work, const Py_ssize_t T,
                                      const Py_ssize_t K) {
-    for (Py_ssize_t k = 0; k < K; k++) cur[k] = lpi[k] + logB[k];
+    double *cur = work, *prev = work + K, *q = work + 2 * K;
+    pyjl_ksum off = {0.0, 0.0};
+    for (Py_ssize_t k = 0; k < K; k++) cur[k] = lpi[k];
+    pyjl_log_emit(cur, logB, &off, K);
     for (Py_ssize_t t = 1; t < T; t++) {
         double *tmp = prev;
         prev = cur;
         cur = tmp;
-        pyjl_log_matvec(cur, AT, lAT, prev, q, K);
-        for (Py_ssize_t k = 0; k < K; k++) cur[k] += logB[t * K + k];
+        if (!pyjl_log_fstep(cur, prev, AT, lAT, logB + t * K, q, &off, K)) return -INFINITY;
     }
-    return pyjl_log_sum(cur, K);
+    return pyjl_log_end(cur, &off, K);
 }
 
 /* Row t of the posteriors from log alpha + log beta, in place: exp(x - max), summed to 1. */
 PYJL_INLINE void pyjl_log_post(double *__restrict g, const double *__restrict lbeta,
                                const Py_ssize_t K) {
-    double m = -INFINITY;
-    for (Py_ssize_t k = 0; k < K; k++) {
-        g[k] += lbeta[k];
-        m = g[k] > m ? g[k] : m;
-    }
-    double s = 0.0;
+    for (Py_ssize_t k = 0; k < K; k++) g[k] += lbeta[k];
+    double m = pyjl_log_max(g, K), s = 0.0;
     for (Py_ssize_t k = 0; k < K; k++) {
         g[k] = pyjl_expn(g[k] - m);
         s += g[k];
@@ -116,46 +164,51 @@ PYJL_INLINE void pyjl_log_post(double *__restrict g, const double *__restrict lb
     for (Py_ssize_t k = 0; k < K; k++) g[k] /= s;
 }
 
-/* The transition posteriors of one step added to xacc: xacc[i, j] += exp(la[i] - ll +
-   lA[i, j] + v[j]), as F[i] A[i, j] G[j] with F[i] = exp(la[i] - ll + mv) and G[j] =
-   exp(v[j] - mv), mv = max v: 2 K exponentials, not K^2.  A term whose G[j] is below
-   2^-1000 (the product would lose digits) or whose F[i] overflows is taken exactly.
-   G is scratch. */
+/* One step's transition posteriors, normalised to sum 1, added to xacc: u[i, j] =
+   exp(la[i] + lA[i, j] + v[j]) as F[i] A[i, j] G[j] with F = exp(la - max la), G =
+   exp(v - max v) (2 K exponentials); where their sum is below 2^-900 (its mass sits in
+   terms a shift rounded away) the K^2 terms are taken in log space.  F, G (K) and u (K^2)
+   are scratch. */
 PYJL_INLINE void pyjl_log_xi(double *__restrict xacc, const double *__restrict la,
-                             const double ll, const double *__restrict A,
-                             const double *__restrict lA, const double *__restrict v,
-                             double *__restrict G, const Py_ssize_t K) {
-    double mv = -INFINITY;
-    for (Py_ssize_t j = 0; j < K; j++) mv = v[j] > mv ? v[j] : mv;
-    if (mv == -INFINITY) return;
-    int exact_cols = 0;
-    for (Py_ssize_t j = 0; j < K; j++) {
-        G[j] = pyjl_expn(v[j] - mv);
-        exact_cols |= G[j] < 0x1p-1000 && v[j] != -INFINITY;
+                             const double *__restrict A, const double *__restrict lA,
+                             const double *__restrict v, double *__restrict F,
+                             double *__restrict G, double *__restrict u, const Py_ssize_t K) {
+    double ma = pyjl_log_max(la, K), mv = pyjl_log_max(v, K);
+    if (ma == -INFINITY || mv == -INFINITY) return;
+    for (Py_ssize_t k = 0; k < K; k++) {
+        F[k] = pyjl_expn(la[k] - ma);
+        G[k] = pyjl_expn(v[k] - mv);
     }
-    for (Py_ssize_t i = 0; i < K; i++) {
-        double a = la[i] - ll;
-        if (a == -INFINITY) continue;
-        double F = exp(a + mv);
-        double *__restrict x = xacc + i * K;
-        const double *__restrict Ai = A + i * K, *__restrict lAi = lA + i * K;
-        if (F == INFINITY || exact_cols) {
-            for (Py_ssize_t j = 0; j < K; j++) {
-                if (F != INFINITY && G[j] >= 0x1p-1000) {
-                    x[j] += F * Ai[j] * G[j];
-                } else {
-                    double u = a + lAi[j] + v[j];
-                    if (u != -INFINITY) x[j] += exp(u);
-                }
-            }
-        } else {
-            for (Py_ssize_t j = 0; j < K; j++) x[j] += F * Ai[j] * G[j];
+    double Z = 0.0;
+    for (Py_ssize_t i = 0; i < K; i++)
+        for (Py_ssize_t j = 0; j < K; j++) {
+            double w = F[i] * A[i * K + j] * G[j];
+            u[i * K + j] = w;
+            Z += w;
         }
+    if (!(Z >= 0x1p-900)) {
+        double M = -INFINITY;
+        for (Py_ssize_t i = 0; i < K; i++)
+            for (Py_ssize_t j = 0; j < K; j++) {
+                double w = la[i] + lA[i * K + j] + v[j];
+                M = w > M ? w : M;
+            }
+        if (M == -INFINITY) return;
+        Z = 0.0;
+        for (Py_ssize_t i = 0; i < K; i++)
+            for (Py_ssize_t j = 0; j < K; j++) {
+                double w = la[i] + lA[i * K + j] + v[j];
+                w = w == -INFINITY ? 0.0 : exp(w - M);
+                u[i * K + j] = w;
+                Z += w;
+            }
     }
+    double r = 1.0 / Z;
+    for (Py_ssize_t i = 0; i < K * K; i++) xacc[i] += u[i] * r;
 }
 
 /* Forward-backward over one sequence: gam (T, K) gets the posteriors, xacc (K, K) the
-   transition posteriors added to it; work holds 4 K numbers.  Returns the
+   transition posteriors added to it; work holds 6 K + K^2 numbers.  Returns the
    log-likelihood; a sequence of probability zero (-inf) leaves gam and xacc alone (its
    posteriors are undefined). */
 PYJL_INLINE double pyjl_log_fb(const double *__restrict logB, const double *__restrict lpi,
@@ -168,13 +221,15 @@ PYJL_INLINE double pyjl_log_fb(const double *__restrict logB, const double *__re
     if (ll == -INFINITY) return ll;
     double *__restrict q = work, *__restrict lbeta = work + K;
     double *__restrict v = work + 2 * K, *__restrict nb = work + 3 * K;
+    double *__restrict F = work + 4 * K, *__restrict G = work + 5 * K;
+    double *__restrict u = work + 6 * K;
     for (Py_ssize_t k = 0; k < K; k++) lbeta[k] = 0.0;
     for (Py_ssize_t t = T - 2; t >= 0; t--) {
-        const double *__restrict la = gam + t * K;
         for (Py_ssize_t k = 0; k < K; k++) v[k] = logB[(t + 1) * K + k] + lbeta[k];
-        pyjl_log_xi(xacc, la, ll, A, lA, v, q, K);
+        pyjl_log_xi(xacc, gam + t * K, A, lA, v, F, G, u, K);
         pyjl_log_post(gam + (t + 1) * K, lbeta, K);  /* row t + 1 is no longer needed */
-        pyjl_log_matvec(nb, A, lA, v, q, K);
+        if (pyjl_log_matvec(nb, A, lA, v, q, K) == -INFINITY)  /* cannot be: ll > -inf */
+            for (Py_ssize_t k = 0; k < K; k++) nb[k] = -INFINITY;
         for (Py_ssize_t k = 0; k < K; k++) lbeta[k] = nb[k];
     }
     pyjl_log_post(gam, lbeta, K);

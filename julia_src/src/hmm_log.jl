@@ -10,15 +10,22 @@
 # transpose of A backward): with m = max_j v[j] and q[j] = exp(v[j] - m),
 # s[i] = sum_j M[j, i] q[j]. A term that the shift made subnormal or zero is below
 # 2^-1022 and the sum loses at most K of them, so where s[i] >= 2^-960 the relative error
-# is below K 2^-62 and out[i] = m + log(s[i]); a smaller s[i] (the column's mass sits in
+# is below K 2^-62 and out[i] = m + log(s[i]) (kept less m); a smaller s[i] (the mass sits in
 # terms the shift rounded away: the left-behind state) is summed again in log space,
 # exactly. K exponentials and K logarithms a step, and the exact sum only where needed.
+# The logarithms are kept relative to each step's largest (the forward ones less a running
+# offset that a compensated sum accumulates, the backward ones less their largest), and
+# the posteriors and each step's transition posteriors are normalised to sum 1, so the
+# rounding does not grow with the log-likelihood (the native kernels do the same).
 #
 # Layout as hmm.jl's: log_pi (K), log_A (K x K, log_A[from, to]), log_B (K x T, one column
 # per step), lengths summing to T; gamma K x T, xi_sum[from, to].
 
 "Below this sum of shifted terms a log-space step is summed again exactly (2^-960)."
 const _LOG_EXACT_BELOW = ldexp(1.0, -960)
+
+"Below this sum of a step's factored transition terms they are taken in log space (2^-900)."
+const _LOG_XI_EXACT_BELOW = ldexp(1.0, -900)
 
 """
     forward_log(log_pi, log_A, log_B, lengths) -> Vector{Float64}
@@ -71,23 +78,28 @@ function _forward_log_chunk!(loglik::Vector{Float64}, lp::Vector{Float64}, A::Ma
     return nothing
 end
 
-# The forward pass of one sequence keeping two log-alpha vectors (cur, prev); returns the
+# The forward pass of one sequence keeping two vectors (cur, prev) of log forward
+# variables less a running offset, which a compensated sum accumulates; returns the
 # log-likelihood.
 function _forward_log_sequence!(cur, prev, q, lp, A, lA, logB)
     K, T = size(logB)
     @inbounds for k in 1:K
-        cur[k] = lp[k] + logB[k, 1]
+        cur[k] = lp[k]
     end
+    s, c = _ksum(0.0, 0.0, _log_emit!(cur, logB, 1))
     @inbounds for t in 2:T
         for k in 1:K
             prev[k] = cur[k]
         end
-        _log_matvec!(cur, A, lA, prev, q)
-        for k in 1:K
-            cur[k] += logB[k, t]
-        end
+        m = _log_matvec!(cur, A, lA, prev, q)
+        m == -Inf && return -Inf
+        s, c = _ksum(s, c, m)
+        s, c = _ksum(s, c, _log_emit!(cur, logB, t))
     end
-    return _log_sum(cur)
+    e = _log_sum(cur)
+    e == -Inf && return -Inf
+    s, c = _ksum(s, c, e)
+    return s + c
 end
 
 """
@@ -169,75 +181,147 @@ function _fb_log_chunk!(loglik, gamma, xacc::Matrix{Float64}, lp::Vector{Float64
     lbeta = zeros(Float64, K)
     v = zeros(Float64, K)
     nb = zeros(Float64, K)
+    F = zeros(Float64, K)
+    G = zeros(Float64, K)
+    w = zeros(Float64, K, K)
     for i in c:nchunks:length(items)
         for u in items[i]
             s = perm[u]
             r = starts[s]:stops[s]
             loglik[s] = _fb_log_sequence!(view(gamma, :, r), xacc, lp, A, lA, AT, lAT,
-                                          view(log_B, :, r), q, lbeta, v, nb)
+                                          view(log_B, :, r), q, lbeta, v, nb, F, G, w)
         end
     end
     return nothing
 end
 
-# One sequence: the forward pass writes log alpha into `gam`, then the backward pass turns
-# column t + 1 into posteriors once step t no longer needs it, and adds
-# exp(log alpha_t[i] - ll + lA[i, j] + logB[j, t + 1] + log beta_{t + 1}[j]) into `xacc`.
-# Returns the log-likelihood; a sequence of probability zero (-Inf) gets zero posteriors
-# and adds nothing.
-function _fb_log_sequence!(gam, xacc, lp, A, lA, AT, lAT, logB, q, lbeta, v, nb)
+# One sequence: the forward pass writes the log forward variables less a running offset
+# into `gam`, then the backward pass (log beta less its largest) turns column t + 1 into
+# posteriors once step t no longer needs it, and adds step t's transition posteriors,
+# normalised to sum 1, into `xacc`. Returns the log-likelihood; a sequence of probability
+# zero (-Inf) gets zero posteriors and adds nothing.
+function _fb_log_sequence!(gam, xacc, lp, A, lA, AT, lAT, logB, q, lbeta, v, nb, F, G, w)
     K, T = size(logB)
     @inbounds for k in 1:K
-        gam[k, 1] = lp[k] + logB[k, 1]
+        gam[k, 1] = lp[k]
     end
+    s, c = _ksum(0.0, 0.0, _log_emit!(view(gam, :, 1), logB, 1))
+    dead = false
     @inbounds for t in 2:T
-        _log_matvec!(view(gam, :, t), A, lA, view(gam, :, t - 1), q)
-        for k in 1:K
-            gam[k, t] += logB[k, t]
+        m = _log_matvec!(view(gam, :, t), A, lA, view(gam, :, t - 1), q)
+        if m == -Inf
+            dead = true
+            break
         end
+        s, c = _ksum(s, c, m)
+        s, c = _ksum(s, c, _log_emit!(view(gam, :, t), logB, t))
     end
-    ll = _log_sum(view(gam, :, T))
-    if ll == -Inf
+    e = dead ? -Inf : _log_sum(view(gam, :, T))
+    if e == -Inf
         fill!(gam, 0.0)
-        return ll
+        return -Inf
     end
-    @inbounds begin
+    s, c = _ksum(s, c, e)
+    fill!(lbeta, 0.0)
+    @inbounds for t in (T - 1):-1:1
         for k in 1:K
-            lbeta[k] = 0.0
+            v[k] = logB[k, t + 1] + lbeta[k]
         end
-        for t in (T - 1):-1:1
-            for k in 1:K
-                v[k] = logB[k, t + 1] + lbeta[k]
-            end
-            for j in 1:K, i in 1:K
-                w = gam[i, t] - ll + lA[i, j] + v[j]
-                if w != -Inf                  # a zero transition costs no exponential
-                    xacc[i, j] += exp(w)
-                end
-            end
-            _log_posterior!(view(gam, :, t + 1), lbeta)   # column t + 1 is done with
-            _log_matvec!(nb, AT, lAT, v, q)
-            for k in 1:K
-                lbeta[k] = nb[k]
-            end
+        _log_xi!(xacc, view(gam, :, t), A, lA, v, F, G, w)
+        _log_posterior!(view(gam, :, t + 1), lbeta)   # column t + 1 is done with
+        if _log_matvec!(nb, AT, lAT, v, q) == -Inf    # cannot be: the sequence is possible
+            fill!(nb, -Inf)
+        end
+        for k in 1:K
+            lbeta[k] = nb[k]
         end
     end
     _log_posterior!(view(gam, :, 1), lbeta)
-    return ll
+    return s + c
 end
 
-# out[i] = log sum_j exp(lM[j, i] + v[j]) (see the top of this file); q is scratch. `out`
-# and `v` must not overlap.
-function _log_matvec!(out, M::Matrix{Float64}, lM::Matrix{Float64}, v, q)
-    K = length(v)
+# Neumaier's compensated sum: (s, c) plus x.
+@inline function _ksum(s::Float64, c::Float64, x::Float64)
+    t = s + x
+    c += abs(s) >= abs(x) ? (s - t) + x : (x - t) + s
+    return t, c
+end
+
+# The largest of x (-Inf for none).
+function _log_max(x)
     m = -Inf
-    @inbounds for j in 1:K
-        m = v[j] > m ? v[j] : m
+    @inbounds for k in eachindex(x)
+        m = x[k] > m ? Float64(x[k]) : m
+    end
+    return m
+end
+
+# cur .+= logB[:, t] .- (its largest); returns that largest (0.0 where the column is -Inf
+# everywhere), which goes into the running offset.
+function _log_emit!(cur, logB, t::Int)
+    K = length(cur)
+    m = -Inf
+    @inbounds for k in 1:K
+        x = Float64(logB[k, t])
+        m = x > m ? x : m
     end
     if m == -Inf
-        fill!(out, -Inf)
-        return nothing
+        m = 0.0
     end
+    @inbounds for k in 1:K
+        cur[k] += Float64(logB[k, t]) - m
+    end
+    return m
+end
+
+# One step's transition posteriors exp(la[i] + lA[i, j] + v[j]), normalised to sum 1,
+# added to xacc: as F[i] A[i, j] G[j] with F = exp(la - max la), G = exp(v - max v)
+# (2 K exponentials); where their sum is below 2^-900 (its mass sits in terms a shift
+# rounded away) the K^2 terms are taken in log space. F, G and w are scratch.
+function _log_xi!(xacc::Matrix{Float64}, la, A::Matrix{Float64}, lA::Matrix{Float64}, v,
+                  F::Vector{Float64}, G::Vector{Float64}, w::Matrix{Float64})
+    K = length(v)
+    ma = _log_max(la)
+    mv = _log_max(v)
+    (ma == -Inf || mv == -Inf) && return nothing
+    @inbounds for k in 1:K
+        F[k] = exp(la[k] - ma)
+        G[k] = exp(v[k] - mv)
+    end
+    Z = 0.0
+    @inbounds for j in 1:K, i in 1:K
+        x = F[i] * A[i, j] * G[j]
+        w[i, j] = x
+        Z += x
+    end
+    if !(Z >= _LOG_XI_EXACT_BELOW)
+        M = -Inf
+        @inbounds for j in 1:K, i in 1:K
+            x = la[i] + lA[i, j] + v[j]
+            M = x > M ? x : M
+        end
+        M == -Inf && return nothing
+        Z = 0.0
+        @inbounds for j in 1:K, i in 1:K
+            x = la[i] + lA[i, j] + v[j]
+            x = x == -Inf ? 0.0 : exp(x - M)
+            w[i, j] = x
+            Z += x
+        end
+    end
+    r = 1.0 / Z
+    @inbounds for j in 1:K, i in 1:K
+        xacc[i, j] += w[i, j] * r
+    end
+    return nothing
+end
+
+# out[i] = log sum_j exp(lM[j, i] + v[j]) - m, m = max v, returned (see the top of this
+# file; -Inf: out untouched); q is scratch. `out` and `v` must not overlap.
+function _log_matvec!(out, M::Matrix{Float64}, lM::Matrix{Float64}, v, q)
+    K = length(v)
+    m = _log_max(v)
+    m == -Inf && return m
     @inbounds for j in 1:K
         q[j] = exp(v[j] - m)
     end
@@ -246,9 +330,9 @@ function _log_matvec!(out, M::Matrix{Float64}, lM::Matrix{Float64}, v, q)
         for j in 1:K
             s += M[j, i] * q[j]
         end
-        out[i] = s >= _LOG_EXACT_BELOW ? m + log(s) : _log_dot(v, lM, i)
+        out[i] = s >= _LOG_EXACT_BELOW ? log(s) : _log_dot(v, lM, i) - m
     end
-    return nothing
+    return m
 end
 
 # log sum_j exp(v[j] + lM[j, i]), exactly (the largest term factored out).
