@@ -159,9 +159,11 @@ class Source:
         x = self.rows(start, stop)
         return x[:, 0] if self.one_d and x.ndim == 2 and x.shape[1] == 1 else x
 
-    def iter_batches(self) -> Iterator[tuple[int, int, np.ndarray]]:
-        """``(start, stop, lengths)`` of each batch of whole sequences."""
-        for s0, s1 in self.batches:
+    def iter_batches(self, grouping: Any = None) -> Iterator[tuple[int, int, np.ndarray]]:
+        """``(start, stop, lengths)`` of each batch of whole sequences (grouped as
+        :func:`_group` with the arguments ``grouping`` where given)."""
+        groups = self.batches if grouping is None else _group(self.lengths, *grouping)
+        for s0, s1 in groups:
             yield int(self.offsets[s0]), int(self.offsets[s1]), self.lengths[s0:s1]
 
     def largest(self) -> float:

@@ -107,7 +107,7 @@ class HMM(Params):
         Rows of whole sequences per forward-backward batch, ``>= 1``; ``None`` means
         ``max(2048, 2**14 / n_states)``, or ``2**16`` when the emission has a fused
         E-step (``estep_stats``: diagonal Gaussians), which holds no ``(rows, K)``
-        array; with ``None`` a batch also takes eight sequences per thread (a block of
+        array, and the model runs scaled (not in log space: docs/hmm.md); with ``None`` a batch also takes eight sequences per thread (a block of
         SIMD lanes each) while it stays within ``max(rows, 2**18 / n_states)`` rows.
         A batch holds at least one sequence per thread, so the memory beyond the data
         is O(K x max(threads x longest sequence, batch rows)).
@@ -320,9 +320,12 @@ class HMM(Params):
         engine = engines.current()
         keep_gamma = not has_stats(em)
         total = Stats(self._K)
-        # a fused E-step takes NumPy input whole; the log-space one holds (rows, K) arrays
-        whole = not keep_gamma and not needs_log_space(log_A)
-        spans = spans_of(src, fused(em, "estep_stats")) if whole else src.iter_batches()
+        if keep_gamma:
+            spans = src.iter_batches()
+        elif needs_log_space(log_A):  # (rows, K) arrays: batches of the unfused size
+            spans = src.iter_batches(self._batch_rows(fused=False))
+        else:  # a fused E-step takes NumPy input whole
+            spans = spans_of(src, fused(em, "estep_stats"))
         for start, stop, lens in spans:
             x = src.user_rows(start, stop)
             with rows_from(start):
@@ -338,7 +341,8 @@ class HMM(Params):
         range (``|x - mean| / sd`` above ~1e154 for a Gaussian) -- scores ``-inf`` with a
         :class:`~pyjl.exceptions.NumericalWarning` naming the first such row."""
         log_pi, log_A, em = self._logs()
-        src = self._source(X, lengths, em, fused=fused(em, "forward_loglik") is not None)
+        fwd = fused(em, "forward_loglik") is not None and not needs_log_space(log_A)
+        src = self._source(X, lengths, em, fused=fwd)
         ll, why = forward(log_pi, log_A, em, src, self._K)
         if why is not None:
             warn(

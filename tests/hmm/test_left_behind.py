@@ -169,3 +169,23 @@ def test_a_sequence_of_probability_zero_adds_nothing(rng):
     np.testing.assert_array_equal(gamma[6:], 0.0)
     np.testing.assert_allclose(gamma[:6], first[1], atol=1e-13)
     np.testing.assert_allclose(xi, first[2], rtol=1e-11, atol=1e-14)
+
+
+def test_the_log_space_em_holds_batches_of_the_unfused_size(rng):
+    # the fused Gaussian E-step takes 2^16 rows a batch (it holds no (rows, K) array);
+    # the log-space one holds log-densities and posteriors, so it takes the unfused size
+    import tracemalloc
+
+    from pyjl._native import hmm as kernels
+
+    x, L = _back_and_forth(rng, 100)  # 72,000 rows
+    m = _ours(n_iter=1)
+    m.fit(x, L)
+    vars(kernels._scratch_local).clear()  # the kernels' reused buffers count too
+    tracemalloc.start()
+    try:
+        m.fit(x, L)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1.5e6  # 2^16 rows x 3 states x 8 bytes x 2 arrays would be 3.1 MB
