@@ -1,5 +1,5 @@
 /* Log-space forward and forward-backward over one sequence (bindings/hmm_log.pxi): the
- * recursions the HMM runs for a model with a zero (or below e^-600) transition
+ * recursions the HMM runs for a model with a zero (or below e^-320) transition
  * probability, where the scaled ones (pyjl_hmm_fb.h) can lose a state the chain has left
  * behind: a state whose forward probability falls ~745 nats below the others' is zero
  * in a scaled step, and with no transition back into it nothing restores it, however much

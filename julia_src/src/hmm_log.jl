@@ -1,5 +1,5 @@
 # Log-space forward and forward-backward (the native engine's pyjl_hmm_log.h): the
-# recursions for a model with a zero (or below e^-600) transition probability, where the
+# recursions for a model with a zero (or below e^-320) transition probability, where the
 # scaled ones of hmm.jl can lose a state the chain has left behind. A state whose forward
 # probability falls ~745 nats below the others' is zero in a scaled step, and with no
 # transition back into it nothing restores it, however much later data favour it. Here

@@ -25,7 +25,7 @@ from .._validate import describe, error, row, rows_from
 from .._warn import warn
 from ..exceptions import InputError, NumericalWarning
 from . import _rescue as rescue
-from ._chain import needs_log_space
+from ._chain import log_route
 
 LANES = 8  # sequences per SIMD block of the native kernels
 
@@ -178,6 +178,12 @@ class Source:
             max(pc.max(self.table.column(i)).as_py() for i in range(self.table.num_columns))
         )
 
+    def first_rows(self) -> Any:
+        """The first row of every sequence, as :meth:`user_rows` gives rows."""
+        idx = self.offsets[:-1]
+        x = self.array[idx] if not self.arrow else self.check(self.table.take(idx))
+        return x[:, 0] if self.one_d and x.ndim == 2 and x.shape[1] == 1 else x
+
     def head(self, n: int) -> Any:
         """The first ``n`` rows (for initialisation)."""
         return self.user_rows(0, min(n, self.n_rows))
@@ -311,14 +317,17 @@ def estep_batch(
     x: np.ndarray,
     lengths: Any,
     keep_gamma: bool,
+    log_space: bool | None = None,
 ) -> Stats:
     """Forward-backward on one batch and its sufficient statistics (one fused kernel
-    call when the emission offers ``estep_stats``; in log space where the chain can leave
-    a state behind, :mod:`pyjl.hmm._chain`)."""
+    call when the emission offers ``estep_stats``; in log space where ``log_space``, or
+    where :func:`pyjl.hmm._chain.log_route` says so for this batch when it is ``None``)."""
     K = log_A.shape[0]
     st = Stats(K)
     gamma = None
-    log_space = needs_log_space(log_A)
+    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    if log_space is None:
+        log_space = log_route(log_pi, log_A, lambda: log_emissions(emission, x[offsets[:-1]], K))
     if not keep_gamma and not log_space and has_estep(emission):
         ll, st.start, st.trans, st.emission = emission.estep_stats(x, lengths, log_pi, log_A)
     else:
@@ -337,7 +346,6 @@ def estep_batch(
             st.emission = emission.suff_stats(x, gamma)
     ll = np.array(ll, dtype=np.float64)
     # the kernel's zero may be an underflow (the rows' statistics were zero): rescued
-    offsets = np.concatenate([[0], np.cumsum(lengths)])
     dead = rescue.dead(ll)[: 0 if log_space else None]  # in log space -inf is exact
     for s, a, lb in relook(emission, lambda a, b: x[a:b], offsets, dead, K):
         ll[s], g, xi = rescue.forward_backward(engine, log_pi, log_A, lb)

@@ -16,7 +16,6 @@ import numpy as np
 from .. import engines
 from .._validate import error, rows_from
 from . import _rescue as rescue
-from ._chain import needs_log_space
 from ._em import fused, log_emissions, relook
 
 
@@ -98,19 +97,26 @@ def spans_of(src: Any, fused_pass: Any) -> Any:
 
 
 def forward(
-    log_pi: np.ndarray, log_A: np.ndarray, em: Any, src: Any, K: int
+    log_pi: np.ndarray,
+    log_A: np.ndarray,
+    em: Any,
+    src: Any,
+    K: int,
+    log_space: bool = False,
+    grouping: Any = None,
 ) -> tuple[np.ndarray, str | None]:
     """``(loglik (n_seq,), why)``: the forward pass (the emission's fused one where it has
-    it; in log space where the chain can leave a state behind, :mod:`pyjl.hmm._chain`),
-    and why a sequence has probability zero (``None`` when none has)."""
+    it; in log space where ``log_space``, :mod:`pyjl.hmm._chain`, in batches of
+    ``grouping`` where given), and why a sequence has probability zero (``None`` when
+    none has)."""
     engine = engines.current()
     ll = np.empty(src.lengths.size)
     s = 0
     zero = ZeroRow(src, em, K)
-    log_space = needs_log_space(log_A)
     fwd = None if log_space else fused(em, "forward_loglik")
     kernel = engine.forward_log if log_space else engine.forward
-    for start, stop, lens in spans_of(src, fwd):
+    spans = src.iter_batches(grouping) if log_space else spans_of(src, fwd)
+    for start, stop, lens in spans:
         x = src.user_rows(start, stop)
         if fwd is not None:
             ll[s : s + lens.size] = fwd(x, lens, log_pi, log_A)
@@ -125,15 +131,16 @@ def forward(
     return ll, zero_probability(src, ll, zero)
 
 
-def forward_backward(log_pi: np.ndarray, log_A: np.ndarray, em: Any, src: Any, K: int) -> Any:
-    """``(loglik (n_seq,), posteriors (T, K))`` (in log space where the chain can leave a
-    state behind); a sequence of probability zero raises."""
+def forward_backward(
+    log_pi: np.ndarray, log_A: np.ndarray, em: Any, src: Any, K: int, log_space: bool = False
+) -> Any:
+    """``(loglik (n_seq,), posteriors (T, K))`` (in log space where ``log_space``); a
+    sequence of probability zero raises."""
     engine = engines.current()
     ll = np.empty(src.lengths.size)
     gamma = np.empty((src.n_rows, K))
     s = 0
     zero = ZeroRow(src, em, K)
-    log_space = needs_log_space(log_A)
     kernel = engine.forward_backward_log if log_space else engine.forward_backward
     for start, stop, lens, lb in batches(src, em, K):
         l, g, _ = kernel(log_pi, log_A, lb, lens)

@@ -33,9 +33,9 @@ from .._params import Params
 from .._validate import check_feature_names, choice, error, feature_names, integer, rows_from
 from .._warn import warn
 from ..exceptions import NotFittedError, NumericalWarning
-from ._chain import needs_log_space
+from ._chain import log_route
 from ._common import as_obs
-from ._em import LANES, Source, Stats, estep_batch, fused, has_estep, has_stats
+from ._em import LANES, Source, Stats, estep_batch, fused, has_estep, has_stats, log_emissions
 from ._inference import forward, forward_backward, mirror, sample_path, spans_of, viterbi
 from ._monitor import ConvergenceMonitor
 from ._mstep import log_prior, mstep
@@ -107,8 +107,9 @@ class HMM(Params):
         Rows of whole sequences per forward-backward batch, ``>= 1``; ``None`` means
         ``max(2048, 2**14 / n_states)``, or ``2**16`` when the emission has a fused
         E-step (``estep_stats``: diagonal Gaussians), which holds no ``(rows, K)``
-        array, and the model runs scaled (not in log space: docs/hmm.md); with ``None`` a batch also takes eight sequences per thread (a block of
-        SIMD lanes each) while it stays within ``max(rows, 2**18 / n_states)`` rows.
+        array, and the model runs scaled (not in log space: docs/hmm.md); with
+        ``None`` a batch also takes eight sequences per thread (a block of SIMD lanes
+        each) while it stays within ``max(rows, 2**18 / n_states)`` rows.
         A batch holds at least one sequence per thread, so the memory beyond the data
         is O(K x max(threads x longest sequence, batch rows)).
     params : str, default "ste"
@@ -241,9 +242,15 @@ class HMM(Params):
     def _observations(self, X: Any, lengths: Any, emission: Any, fused: bool = False) -> Any:
         return Source(X, lengths, self._check(emission), *self._batch_rows(fused))
 
+    def _log_space(self, log_pi: np.ndarray, log_A: np.ndarray, em: Any, src: Any) -> bool:
+        """Whether the passes over ``src`` run in log space (:mod:`pyjl.hmm._chain`)."""
+        return log_route(log_pi, log_A, lambda: log_emissions(em, src.first_rows(), self._K))
+
     def _forward_backward(self, X: Any, lengths: Any) -> Any:
         log_pi, log_A, em = self._logs()
-        return forward_backward(log_pi, log_A, em, self._source(X, lengths, em), self._K)
+        src = self._source(X, lengths, em)
+        log_space = self._log_space(log_pi, log_A, em, src)
+        return forward_backward(log_pi, log_A, em, src, self._K, log_space)
 
     def _viterbi(self, X: Any, lengths: Any) -> Any:
         log_pi, log_A, em = self._logs()
@@ -320,16 +327,17 @@ class HMM(Params):
         engine = engines.current()
         keep_gamma = not has_stats(em)
         total = Stats(self._K)
+        log_space = self._log_space(log_pi, log_A, em, src)
         if keep_gamma:
             spans = src.iter_batches()
-        elif needs_log_space(log_A):  # (rows, K) arrays: batches of the unfused size
+        elif log_space:  # (rows, K) arrays: batches of the unfused size
             spans = src.iter_batches(self._batch_rows(fused=False))
         else:  # a fused E-step takes NumPy input whole
             spans = spans_of(src, fused(em, "estep_stats"))
         for start, stop, lens in spans:
             x = src.user_rows(start, stop)
             with rows_from(start):
-                total.add(estep_batch(engine, log_pi, log_A, em, x, lens, keep_gamma))
+                total.add(estep_batch(engine, log_pi, log_A, em, x, lens, keep_gamma, log_space))
         return total
 
     # -- inference --------------------------------------------------------------------
@@ -341,9 +349,11 @@ class HMM(Params):
         range (``|x - mean| / sd`` above ~1e154 for a Gaussian) -- scores ``-inf`` with a
         :class:`~pyjl.exceptions.NumericalWarning` naming the first such row."""
         log_pi, log_A, em = self._logs()
-        fwd = fused(em, "forward_loglik") is not None and not needs_log_space(log_A)
+        fwd = fused(em, "forward_loglik") is not None
         src = self._source(X, lengths, em, fused=fwd)
-        ll, why = forward(log_pi, log_A, em, src, self._K)
+        log_space = self._log_space(log_pi, log_A, em, src)
+        grouping = self._batch_rows(fused=False) if log_space and fwd else None
+        ll, why = forward(log_pi, log_A, em, src, self._K, log_space, grouping)
         if why is not None:
             warn(
                 f"HMM.score: {int(np.isneginf(ll).sum())} sequence(s) have "

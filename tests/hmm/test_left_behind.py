@@ -189,3 +189,75 @@ def test_the_log_space_em_holds_batches_of_the_unfused_size(rng):
     finally:
         tracemalloc.stop()
     assert peak < 1.5e6  # 2^16 rows x 3 states x 8 bytes x 2 arrays would be 3.1 MB
+
+
+# --- improbable states that fit much better: the emission factors' underflow ----------
+def _pair(pi, A):
+    ref = hmm.GaussianHMM(2, "diag", init_params="")  # implementation="log"
+    ref.startprob_, ref.transmat_ = pi, A
+    ref.means_, ref.covars_ = np.array([[0.0], [40.0]]), np.ones((2, 1))
+    m = HMM(Normal([0.0, 40.0], [1.0, 1.0]), 2, init="given", startprob=pi, transmat=A)
+    return m, ref
+
+
+def _scaled(m, x, L):
+    """The score of the scaled kernel (hmmlearn's "scaling" raises an underflow here)."""
+    lb = np.ascontiguousarray(m.emission.log_likelihood(x))
+    eng = engines.get("native")
+    chain = np.log(m.startprob), np.log(m.transmat)
+    return float(eng.forward(*chain, lb, np.asarray(L, dtype=np.int64)).sum())
+
+
+def test_an_improbable_state_that_fits_800_nats_better(threads):
+    # transitions of 1e-250 into state 1: x = 40 costs state 0 800 nats, a switch there
+    # and back 1,151; scaled, the likely state's factor e^-800 is zero at that step
+    A = np.array([[1.0 - 1e-250, 1e-250], [1e-250, 1.0 - 1e-250]])
+    m, ref = _pair(np.array([0.5, 0.5]), A)
+    x = np.array([0.0, 40.0, 0.0, 0.0, 0.1])
+    assert _scaled(m, x, [5]) < ref.score(x[:, None]) - 100
+    assert m.score(x) == pytest.approx(ref.score(x[:, None]), rel=1e-12)
+    np.testing.assert_allclose(m.predict_proba(x), ref.predict_proba(x[:, None]), atol=1e-12)
+
+
+def test_a_first_row_that_fits_a_state_of_tiny_start_probability(threads):
+    # every transition is 1e-138 or more (above e^-320: the scaled kernels are exact from
+    # the second step on), but state 1 starts with probability 1e-300 and fits the first
+    # row 800 nats better: the first step loses state 0, whose path is the likelier
+    A = np.array([[1.0 - 1e-138, 1e-138], [1e-138, 1.0 - 1e-138]])
+    m, ref = _pair(np.array([1.0, 1e-300]), A)
+    x = np.concatenate([[40.0], np.zeros(20)])
+    L = [21, 21]
+    X = np.concatenate([x, x])[:, None]
+    assert _scaled(m, X[:, 0], L) < ref.score(X, L) - 100
+    assert m.score(X[:, 0], L) == pytest.approx(ref.score(X, L), rel=1e-12)
+    P = m.predict_proba(X[:, 0], L)
+    np.testing.assert_allclose(P, ref.predict_proba(X, L), atol=1e-12)
+    m.set_params(n_iter=2, tol=-np.inf, params="st").fit(X[:, 0], L)
+    ref.set_params(n_iter=2, tol=-np.inf, params="st").fit(X, L)
+    np.testing.assert_allclose(m.monitor_.history, list(ref.monitor_.history), rtol=1e-11)
+
+
+def test_which_chains_run_in_log_space():
+    from pyjl.hmm._chain import first_steps_lose, log_route
+
+    with np.errstate(divide="ignore"):
+        ergodic = np.log(np.full((2, 2), 0.5))
+        left_right = np.log(np.array([[0.9, 0.1], [0.0, 1.0]]))
+        start0 = np.log(np.array([1.0, 0.0]))
+    lb0 = np.array([[-0.5, -800.5], [-800.5, -0.5]])  # the second row fits state 1
+    never = lambda: pytest.fail("the first rows need no look")  # noqa: E731
+    assert log_route(start0, left_right, never)
+    assert not log_route(np.log([0.5, 0.5]), ergodic, never)
+    rare = np.log(np.array([[1.0 - 1e-138, 1e-138], [1e-138, 1.0 - 1e-138]]))
+    tiny = np.log([1.0, 1e-300])
+    # the first rows fit the likely state: nothing is lost
+    assert not first_steps_lose(start0, rare, lb0[:1])
+    assert not first_steps_lose(tiny, rare, lb0[:1])
+    # the second fits a state that cannot start by 800 nats: scaled, its factor leaves
+    # nothing of the likely state's path (the sequence would score -inf)
+    assert first_steps_lose(start0, ergodic, lb0)
+    # one that starts with probability 1e-300: what the first step loses (state 0's
+    # path, e^-109 of state 1's) comes back at the next step with half of state 1's,
+    # unless the way back is as improbable as 1e-138
+    assert not first_steps_lose(tiny, ergodic, lb0)
+    assert first_steps_lose(tiny, rare, lb0)
