@@ -164,11 +164,14 @@ PYJL_INLINE void pyjl_log_post(double *__restrict g, const double *__restrict lb
     for (Py_ssize_t k = 0; k < K; k++) g[k] /= s;
 }
 
-/* One step's transition posteriors, normalised to sum 1, added to xacc: u[i, j] =
-   exp(la[i] + lA[i, j] + v[j]) as F[i] A[i, j] G[j] with F = exp(la - max la), G =
-   exp(v - max v) (2 K exponentials); where their sum is below 2^-900 (its mass sits in
-   terms a shift rounded away) the K^2 terms are taken in log space.  F, G (K) and u (K^2)
-   are scratch. */
+/* One step's transition posteriors, normalised to sum 1, added to xacc: the terms
+   w[i, j] = la[i] + lA[i, j] + v[j] as exp(w - log Z).  Factored, F[i] A[i, j] G[j] / Z'
+   with F = exp(la - max la), G = exp(v - max v) and Z' their sum (2 K exponentials),
+   which keeps every digit of a term whose F and G are not zero; the M-step divides each
+   row by its own sum, where a term the factoring would round to zero can be the row's
+   largest, so a term whose F or G underflowed (a state far from the step's best) is
+   taken in log space, exp(w - log Z), and every term where Z' is below 2^-900.  F, G (K)
+   and u (K^2) are scratch. */
 PYJL_INLINE void pyjl_log_xi(double *__restrict xacc, const double *__restrict la,
                              const double *__restrict A, const double *__restrict lA,
                              const double *__restrict v, double *__restrict F,
@@ -181,12 +184,10 @@ PYJL_INLINE void pyjl_log_xi(double *__restrict xacc, const double *__restrict l
     }
     double Z = 0.0;
     for (Py_ssize_t i = 0; i < K; i++)
-        for (Py_ssize_t j = 0; j < K; j++) {
-            double w = F[i] * A[i * K + j] * G[j];
-            u[i * K + j] = w;
-            Z += w;
-        }
-    if (!(Z >= 0x1p-900)) {
+        for (Py_ssize_t j = 0; j < K; j++) Z += F[i] * A[i * K + j] * G[j];
+    int all_exact = !(Z >= 0x1p-900);
+    double logZ;
+    if (all_exact) {
         double M = -INFINITY;
         for (Py_ssize_t i = 0; i < K; i++)
             for (Py_ssize_t j = 0; j < K; j++) {
@@ -194,17 +195,38 @@ PYJL_INLINE void pyjl_log_xi(double *__restrict xacc, const double *__restrict l
                 M = w > M ? w : M;
             }
         if (M == -INFINITY) return;
-        Z = 0.0;
+        double s = 0.0;
         for (Py_ssize_t i = 0; i < K; i++)
             for (Py_ssize_t j = 0; j < K; j++) {
                 double w = la[i] + lA[i * K + j] + v[j];
-                w = w == -INFINITY ? 0.0 : exp(w - M);
-                u[i * K + j] = w;
-                Z += w;
+                if (w != -INFINITY) s += exp(w - M);
             }
+        logZ = M + log(s);
+    } else {
+        logZ = ma + mv + log(Z);
     }
-    double r = 1.0 / Z;
-    for (Py_ssize_t i = 0; i < K * K; i++) xacc[i] += u[i] * r;
+    int cols = 0;  /* some G underflowed */
+    for (Py_ssize_t j = 0; j < K; j++) cols |= G[j] == 0.0 && v[j] != -INFINITY;
+    double c = 1.0 / Z;
+    for (Py_ssize_t i = 0; i < K; i++) {
+        double *__restrict ui = u + i * K;
+        const double *__restrict Ai = A + i * K, *__restrict lAi = lA + i * K;
+        double f = F[i] * c;
+        int row = all_exact || (F[i] == 0.0 && la[i] != -INFINITY);
+        if (!row && !cols) {
+            for (Py_ssize_t j = 0; j < K; j++) ui[j] = f * Ai[j] * G[j];
+            continue;
+        }
+        for (Py_ssize_t j = 0; j < K; j++) {
+            if (!row && !(G[j] == 0.0 && v[j] != -INFINITY)) {
+                ui[j] = f * Ai[j] * G[j];
+            } else {
+                double w = la[i] + lAi[j] + v[j];
+                ui[j] = w == -INFINITY ? 0.0 : exp(w - logZ);
+            }
+        }
+    }
+    for (Py_ssize_t i = 0; i < K * K; i++) xacc[i] += u[i];
 }
 
 /* Forward-backward over one sequence: gam (T, K) gets the posteriors, xacc (K, K) the

@@ -274,10 +274,13 @@ function _log_emit!(cur, logB, t::Int)
     return m
 end
 
-# One step's transition posteriors exp(la[i] + lA[i, j] + v[j]), normalised to sum 1,
-# added to xacc: as F[i] A[i, j] G[j] with F = exp(la - max la), G = exp(v - max v)
-# (2 K exponentials); where their sum is below 2^-900 (its mass sits in terms a shift
-# rounded away) the K^2 terms are taken in log space. F, G and w are scratch.
+# One step's transition posteriors, normalised to sum 1, added to xacc: the terms
+# w[i, j] = la[i] + lA[i, j] + v[j] as exp(w - log Z). Factored, F[i] A[i, j] G[j] / Z'
+# with F = exp(la - max la), G = exp(v - max v) and Z' their sum (2 K exponentials), which
+# keeps every digit of a term whose F and G are not zero; the M-step divides each row by
+# its own sum, where a term the factoring would round to zero can be the row's largest, so
+# a term whose F or G underflowed is taken in log space, and every term where Z' is below
+# 2^-900 (the native kernel's pyjl_log_xi). F, G and w are scratch.
 function _log_xi!(xacc::Matrix{Float64}, la, A::Matrix{Float64}, lA::Matrix{Float64}, v,
                   F::Vector{Float64}, G::Vector{Float64}, w::Matrix{Float64})
     K = length(v)
@@ -285,36 +288,49 @@ function _log_xi!(xacc::Matrix{Float64}, la, A::Matrix{Float64}, lA::Matrix{Floa
     mv = _log_max(v)
     (ma == -Inf || mv == -Inf) && return nothing
     @inbounds for k in 1:K
-        F[k] = exp(la[k] - ma)
-        G[k] = exp(v[k] - mv)
+        F[k] = _expn(la[k] - ma)
+        G[k] = _expn(v[k] - mv)
     end
     Z = 0.0
     @inbounds for j in 1:K, i in 1:K
-        x = F[i] * A[i, j] * G[j]
-        w[i, j] = x
-        Z += x
+        Z += F[i] * A[i, j] * G[j]
     end
-    if !(Z >= _LOG_XI_EXACT_BELOW)
+    all_exact = !(Z >= _LOG_XI_EXACT_BELOW)
+    logZ = ma + mv + log(Z)
+    if all_exact
         M = -Inf
         @inbounds for j in 1:K, i in 1:K
             x = la[i] + lA[i, j] + v[j]
             M = x > M ? x : M
         end
         M == -Inf && return nothing
-        Z = 0.0
+        s = 0.0
         @inbounds for j in 1:K, i in 1:K
             x = la[i] + lA[i, j] + v[j]
-            x = x == -Inf ? 0.0 : exp(x - M)
-            w[i, j] = x
-            Z += x
+            if x != -Inf
+                s += exp(x - M)
+            end
+        end
+        logZ = M + log(s)
+    end
+    c = 1.0 / Z
+    @inbounds for j in 1:K, i in 1:K
+        exact = all_exact || (F[i] == 0.0 && la[i] != -Inf) || (G[j] == 0.0 && v[j] != -Inf)
+        if exact
+            x = la[i] + lA[i, j] + v[j]
+            w[i, j] = x == -Inf ? 0.0 : exp(x - logZ)
+        else
+            w[i, j] = F[i] * c * A[i, j] * G[j]
         end
     end
-    r = 1.0 / Z
     @inbounds for j in 1:K, i in 1:K
-        xacc[i, j] += w[i, j] * r
+        xacc[i, j] += w[i, j]
     end
     return nothing
 end
+
+# exp(x) for x <= 0, 0 below -708 (no subnormal: their digits are few), as pyjl_expn.
+_expn(x::Float64) = x < -708.0 ? 0.0 : exp(x)
 
 # out[i] = log sum_j exp(lM[j, i] + v[j]) - m, m = max v, returned (see the top of this
 # file; -Inf: out untouched); q is scratch. `out` and `v` must not overlap.
