@@ -24,7 +24,6 @@ import numpy as np
 from .._validate import describe, error, row, rows_from
 from .._warn import warn
 from ..exceptions import InputError, NumericalWarning
-from . import _rescue as rescue
 from ._chain import log_route
 
 LANES = 8  # sequences per SIMD block of the native kernels
@@ -36,7 +35,6 @@ __all__ = [
     "fused",
     "add_stats",
     "estep_batch",
-    "relook",
     "Stats",
 ]
 
@@ -324,10 +322,9 @@ def estep_batch(
     where :func:`pyjl.hmm._chain.log_route` says so for this batch when it is ``None``)."""
     K = log_A.shape[0]
     st = Stats(K)
-    gamma = None
-    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    firsts = np.concatenate([[0], np.cumsum(lengths)[:-1]])  # each sequence's first row
     if log_space is None:
-        log_space = log_route(log_pi, log_A, lambda: log_emissions(emission, x[offsets[:-1]], K))
+        log_space = log_route(log_pi, log_A, lambda: log_emissions(emission, x[firsts], K))
     if not keep_gamma and not log_space and has_estep(emission):
         ll, st.start, st.trans, st.emission = emission.estep_stats(x, lengths, log_pi, log_A)
     else:
@@ -335,41 +332,12 @@ def estep_batch(
         kernel = engine.forward_backward_log if log_space else engine.forward_backward
         ll, gamma, xi = kernel(log_pi, log_A, lb, lengths)
         del lb
-        if len(lengths) == 1:
-            st.start = gamma[0].copy()
-        else:
-            st.start = gamma[np.concatenate([[0], np.cumsum(lengths)[:-1]])].sum(0)
+        st.start = gamma[0].copy() if len(lengths) == 1 else gamma[firsts].sum(0)
         st.trans = xi
         if keep_gamma:
             st.gammas.append(gamma)
         else:
             st.emission = emission.suff_stats(x, gamma)
     ll = np.array(ll, dtype=np.float64)
-    # the kernel's zero may be an underflow (the rows' statistics were zero): rescued
-    dead = rescue.dead(ll)[: 0 if log_space else None]  # in log space -inf is exact
-    for s, a, lb in relook(emission, lambda a, b: x[a:b], offsets, dead, K):
-        ll[s], g, xi = rescue.forward_backward(engine, log_pi, log_A, lb)
-        if np.isneginf(ll[s]):
-            continue
-        b = a + lb.shape[0]
-        st.start = st.start + g[0]
-        st.trans = st.trans + xi
-        if gamma is not None:
-            gamma[a:b] = g
-        if not keep_gamma:
-            st.emission = add_stats(st.emission, emission.suff_stats(x[a:b], g))
     st.loglik = _total_loglik(ll)
     return st
-
-
-def relook(
-    emission: Any, rows: Any, offsets: np.ndarray, seqs: np.ndarray, K: int
-) -> Iterator[tuple[int, int, np.ndarray]]:
-    """``(sequence, first row, log-densities)`` of each sequence in ``seqs``, which the
-    kernel found impossible (:mod:`pyjl.hmm._rescue`); ``rows(a, b)`` gives rows
-    ``[a, b)`` and ``offsets`` the first row of each sequence (and the number of rows)."""
-    for s in seqs:
-        a, b = int(offsets[s]), int(offsets[s + 1])
-        with rows_from(row(a)):
-            lb = log_emissions(emission, rows(a, b), K)
-        yield int(s), a, lb

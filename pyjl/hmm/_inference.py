@@ -15,8 +15,7 @@ import numpy as np
 
 from .. import engines
 from .._validate import error, rows_from
-from . import _rescue as rescue
-from ._em import fused, log_emissions, relook
+from ._em import fused, log_emissions
 
 
 def mirror(result: Any, X: Any) -> Any:
@@ -125,9 +124,6 @@ def forward(
                 log_b = log_emissions(em, x, K)
             ll[s : s + lens.size] = kernel(log_pi, log_A, log_b, lens)
         s += lens.size
-    if not log_space:  # in log space a -inf is exact: nothing to rescue
-        for seq, _, lb in relook(em, src.user_rows, src.offsets, rescue.dead(ll), K):
-            ll[seq] = rescue.forward(engine, log_pi, log_A, lb)
     return ll, zero_probability(src, ll, zero)
 
 
@@ -148,10 +144,6 @@ def forward_backward(
         s += lens.size
         gamma[start:stop] = g
         del lb, g
-    dead = rescue.dead(ll)[: 0 if log_space else None]  # in log space -inf is exact
-    for seq, a, lb in relook(em, src.user_rows, src.offsets, dead, K):
-        ll[seq], g, _ = rescue.forward_backward(engine, log_pi, log_A, lb)
-        gamma[a : a + lb.shape[0]] = g
     refuse_zero(src, ll, zero, "state posteriors (they are undefined otherwise)")
     return ll, gamma
 

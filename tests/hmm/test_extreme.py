@@ -238,8 +238,8 @@ def test_poisson_left_right_em_keeps_every_sequence():
 
 
 def test_a_sequence_that_is_truly_impossible_stays_impossible():
-    # the rescue removes only unreachable states: an observation impossible in every
-    # reachable state keeps the sequence at -inf
+    # an observation impossible in every reachable state keeps the sequence at -inf
+    # (in log space: the first row fits a state that cannot start)
     from pyjl.hmm import Poisson
 
     m = _left_right(Poisson([[0.0], [1.0], [2.0]]))  # state 0 emits only zeros
