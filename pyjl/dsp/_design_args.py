@@ -68,6 +68,18 @@ def decibels(value, name):
     )
 
 
+def check_passband_loss(gpass):
+    """Refuse a ``gpass`` (dB, from :func:`decibels`) so small that ``10**(gpass/10)`` is 1
+    in float64: the order formulas divide by its excess over 1."""
+    if 10 ** (0.1 * gpass) - 1.0 <= 0:
+        raise _validate.error(
+            "gpass",
+            "must be large enough that 10**(gpass/10) differs from 1 in float64",
+            gpass,
+            "pass gpass >= 1e-12 dB",
+        )
+
+
 def nyquist(fs, analog=False, default=1.0):
     """fs/2 (``default`` without fs); a non-scalar fs is left for SciPy to refuse."""
     if analog or np.ndim(fs) > 0:

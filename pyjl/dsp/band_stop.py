@@ -14,7 +14,7 @@ import scipy.signal as _ss
 
 from .. import _validate
 from ..data import as_raw
-from ._design_args import call_scipy, decibels, finite, positive, scalar
+from ._design_args import call_scipy, check_passband_loss, decibels, finite, positive, scalar
 
 __all__ = ["band_stop_obj"]
 
@@ -73,13 +73,7 @@ def band_stop_obj(wp, ind, passb, stopb, gpass, gstop, type):  # noqa: A002  Sci
             gpass,
             "pass e.g. gpass=3, gstop=30",
         )
-    if 10 ** (0.1 * gpass) - 1.0 <= 0:
-        raise _validate.error(
-            "gpass",
-            "must be large enough that 10**(gpass/10) differs from 1 in float64",
-            gpass,
-            "pass gpass >= 1e-12 dB",
-        )
+    check_passband_loss(gpass)
     type = _validate.choice(type, "type", _TYPES)  # noqa: A001
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         n = call_scipy(_ss.band_stop_obj, wp, ind, *edges, gpass, gstop, type)

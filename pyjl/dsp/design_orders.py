@@ -29,7 +29,14 @@ import numpy as np
 import scipy.signal as _ss
 
 from .. import _validate
-from ._design_args import MAX_ORDER, call_scipy, decibels, frequencies, ripples
+from ._design_args import (
+    MAX_ORDER,
+    call_scipy,
+    check_passband_loss,
+    decibels,
+    frequencies,
+    ripples,
+)
 from ._memo import by_value
 from .design import BESSEL_MAX_ORDER, _iir
 
@@ -176,13 +183,7 @@ def _spec(wp, ws, gpass, gstop, analog, fs):
         )
     gpass = decibels(gpass, "gpass")
     gstop = decibels(gstop, "gstop")
-    if 10 ** (0.1 * gpass) - 1.0 <= 0:
-        raise _validate.error(
-            "gpass",
-            "must be large enough that 10**(gpass/10) differs from 1 in float64",
-            gpass,
-            "pass gpass >= 1e-12 dB",
-        )
+    check_passband_loss(gpass)
     if gpass >= gstop:
         raise _validate.error(
             "gpass",
