@@ -28,19 +28,19 @@
 #ifndef PYJL_HMM_LOG_H
 #define PYJL_HMM_LOG_H
 
-/* log sum_j exp(x[j] + y[j * stride]), exactly (the largest term factored out); a -inf
+/* log sum_j exp(x[j] + y[j]), exactly (the largest term factored out); a -inf
    term costs no exponential */
 PYJL_INLINE double pyjl_log_dot(const double *__restrict x, const double *__restrict y,
-                                const Py_ssize_t stride, const Py_ssize_t K) {
+                                const Py_ssize_t K) {
     double m = -INFINITY;
     for (Py_ssize_t j = 0; j < K; j++) {
-        double v = x[j] + y[j * stride];
+        double v = x[j] + y[j];
         m = v > m ? v : m;
     }
     if (m == -INFINITY) return -INFINITY;
     double s = 0.0;
     for (Py_ssize_t j = 0; j < K; j++) {
-        double v = x[j] + y[j * stride];
+        double v = x[j] + y[j];
         if (v != -INFINITY) s += exp(v - m);
     }
     return m + log(s);
@@ -65,7 +65,7 @@ PYJL_INLINE double pyjl_log_matvec(double *__restrict out, const double *__restr
         const double *__restrict row = M + i * K;
         double s = 0.0;
         for (Py_ssize_t j = 0; j < K; j++) s += row[j] * q[j];
-        out[i] = s >= 0x1p-960 ? log(s) : pyjl_log_dot(v, lM + i * K, 1, K) - m;
+        out[i] = s >= 0x1p-960 ? log(s) : pyjl_log_dot(v, lM + i * K, K) - m;
     }
     return m;
 }
