@@ -284,19 +284,26 @@ function log_space_reference(log_pi, log_A, log_B)
     return ll, gamma, xi
 end
 
+# The log-space kernels against the scaled ones, where nothing is left behind; returns
+# forward_backward_log's results.
+function log_against_scaled(log_pi, log_A, log_B, lengths)
+    @test forward_log(log_pi, log_A, log_B, lengths) ≈
+          forward(log_pi, log_A, log_B, lengths) rtol = 1e-10
+    ll, gamma, xi = forward_backward_log(log_pi, log_A, log_B, lengths)
+    ll0, gamma0, xi0 = forward_backward(log_pi, log_A, log_B, lengths)
+    @test ll ≈ ll0 rtol = 1e-10
+    @test maximum(abs.(gamma .- gamma0)) < 1e-10
+    @test xi ≈ xi0 rtol = 1e-10
+    return ll, gamma, xi
+end
+
 @testset "hmm log space: the scaled kernels' results on ergodic models" begin
     rng = Xoshiro(20260513)
     ragged = [40, 1, 40, 7, 1, 1, 40, 7, 40, 3]
     for (K, lengths) in ((3, fill(40, 9)), (3, ragged), (1, fill(5, 3)), (5, [9, 30]),
                          (2, [1]))
         log_pi, log_A, log_B = random_hmm(rng, K, sum(lengths))
-        @test forward_log(log_pi, log_A, log_B, lengths) ≈
-              forward(log_pi, log_A, log_B, lengths) rtol = 1e-10
-        ll, gamma, xi = forward_backward_log(log_pi, log_A, log_B, lengths)
-        ll0, gamma0, xi0 = forward_backward(log_pi, log_A, log_B, lengths)
-        @test ll ≈ ll0 rtol = 1e-10
-        @test maximum(abs.(gamma .- gamma0)) < 1e-10
-        @test xi ≈ xi0 rtol = 1e-10
+        ll, gamma, xi = log_against_scaled(log_pi, log_A, log_B, lengths)
         @test ll == forward_log(log_pi, log_A, log_B, lengths)
         @test all(sum(gamma; dims = 1) .≈ 1.0) && sum(xi) ≈ sum(lengths) - length(lengths)
     end
@@ -305,13 +312,7 @@ end
     log_pi, log_A, log_B = random_hmm(rng, 3, sum(lengths))
     log_pi[2] = -Inf
     log_A[1, 3] = -Inf
-    @test forward_log(log_pi, log_A, log_B, lengths) ≈
-          forward(log_pi, log_A, log_B, lengths) rtol = 1e-10
-    ll, gamma, xi = forward_backward_log(log_pi, log_A, log_B, lengths)
-    ll0, gamma0, xi0 = forward_backward(log_pi, log_A, log_B, lengths)
-    @test ll ≈ ll0 rtol = 1e-10
-    @test maximum(abs.(gamma .- gamma0)) < 1e-10
-    @test xi ≈ xi0 rtol = 1e-10
+    ll, gamma, xi = log_against_scaled(log_pi, log_A, log_B, lengths)
     @test xi[1, 3] == 0.0
     # the conformance vectors (brute-force enumeration), as forward_backward's
     for d in load_vectors("hmm")
