@@ -123,7 +123,7 @@ PYJL_INLINE double pyjl_periodic(const double *x, const double *y, Py_ssize_t d,
         l = nls > 1 ? ls[k] : ls[0];
         S = S + s * s / (l * l);
     }
-    return exp(-2.0 * S);
+    return pyjl_exp0(-2.0 * S);
 }
 
 /* out[q] += w * dk(x, y)/dtheta_q for every log-parameter q of the periodic kind. */

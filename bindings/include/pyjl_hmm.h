@@ -72,7 +72,7 @@ PYJL_INLINE double pyjl_factors(const double *__restrict lb, double *__restrict 
         msum += m;
     }
     if (low) {
-        for (Py_ssize_t i = 0; i < n * K; i++) b[i] = exp(b[i]);
+        for (Py_ssize_t i = 0; i < n * K; i++) b[i] = pyjl_exp0(b[i]);
     } else {
         pyjl_exp_block(b, n * K);
     }

@@ -1,10 +1,12 @@
-/* The branch-free exponential of the GP and HMM kernels (pyjl_gp.h, pyjl_hmm.h).
- * Scalars only: no arrays, no layout contract.  Loops over these functions vectorise
- * (no branch, no libm call); the arithmetic is plain IEEE operations, so every clone
- * of a loop (baseline, AVX2, AVX-512; contraction off) gives the same numbers. */
+/* The branch-free exponential of the GP and HMM kernels (pyjl_gp.h, pyjl_hmm.h), and
+ * libm's with a short-cut for underflow.  Scalars only: no arrays, no layout contract.
+ * Loops over the branch-free one vectorise (no branch, no libm call); the arithmetic is
+ * plain IEEE operations, so every clone of a loop (baseline, AVX2, AVX-512; contraction
+ * off) gives the same numbers. */
 #ifndef PYJL_MATH_H
 #define PYJL_MATH_H
 
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -44,5 +46,9 @@ PYJL_INLINE double pyjl_expn(double x) {
     double e = pyjl_exp_core(x < -708.0 ? -708.0 : x);
     return x < -708.0 ? 0.0 : e;
 }
+
+/* exp(x), libm's value, without libm's slow underflow path (errno, and the SVID wrapper
+   of older symbol versions) where the result is 0: below -746 */
+PYJL_INLINE double pyjl_exp0(const double x) { return x < -746.0 ? 0.0 : exp(x); }
 
 #endif  /* PYJL_MATH_H */
