@@ -72,7 +72,7 @@ def forward_backward_log(const double[::1] log_pi, const double[:, ::1] log_A,
     cdef double[:, ::1] gam = gamma_arr
     cdef double[::1] loglik = loglik_arr
     cdef double[::1] xacc = xacc_arr
-    cdef Py_ssize_t stride = 6 * K + K * K + PAD
+    cdef Py_ssize_t stride = 5 * K + PAD
     work_arr = _scratch("log", nt * stride)
     cdef double[::1] work = work_arr
     cdef double* wk

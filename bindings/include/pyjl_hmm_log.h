@@ -41,7 +41,7 @@ PYJL_INLINE double pyjl_log_dot(const double *__restrict x, const double *__rest
     double s = 0.0;
     for (Py_ssize_t j = 0; j < K; j++) {
         double v = x[j] + y[j];
-        if (v != -INFINITY) s += exp(v - m);
+        if (v != -INFINITY) s += pyjl_exp0(v - m);
     }
     return m + log(s);
 }
@@ -134,7 +134,8 @@ PYJL_INLINE double pyjl_log_fwd(const double *__restrict logB, const double *__r
 }
 
 /* The forward pass keeping two vectors (work: 3 K numbers): the log-likelihood only. */
-PYJL_INLINE double pyjl_log_fwd_only(const double *__restrict logB,
+PYJL_CLONES __attribute__((noinline))
+static double pyjl_log_fwd_only(const double *__restrict logB,
                                      const double *__restrict lpi,
                                      const double *__restrict AT, const double *__restrict lAT,
                                      double *__restrict work, const Py_ssize_t T,
@@ -166,25 +167,24 @@ PYJL_INLINE void pyjl_log_post(double *__restrict g, const double *__restrict lb
 
 /* One step's transition posteriors, normalised to sum 1, added to xacc: the terms
    w[i, j] = la[i] + lA[i, j] + v[j] as exp(w - log Z).  Factored, F[i] A[i, j] G[j] / Z'
-   with F = exp(la - max la), G = exp(v - max v) and Z' their sum (2 K exponentials),
-   which keeps every digit of a term whose F and G are not zero; the M-step divides each
-   row by its own sum, where a term the factoring would round to zero can be the row's
-   largest, so a term whose F or G underflowed (a state far from the step's best) is
-   taken in log space, exp(w - log Z), and every term where Z' is below 2^-900.  F, G (K)
-   and u (K^2) are scratch. */
-PYJL_INLINE void pyjl_log_xi(double *__restrict xacc, const double *__restrict la,
+   with F = exp(la - max la), G = exp(v - mv) (mv = max v, G given) and Z' their sum
+   (sum_i F[i] s[i], s[i] = sum_j A[i, j] G[j] given), which keeps every digit of a term
+   whose F and G are not zero; the M-step divides each row by its own sum, where a term
+   the factoring would round to zero can be the row's largest, so a term whose F or G
+   underflowed (a state far from the step's best) is taken in log space, exp(w - log Z),
+   and every term where Z' is below 2^-900.  F (K) is scratch.  The posteriors of step
+   t are the row sums, g[i] = sum_j xi[i, j], divided by their sum (the terms taken in
+   log space carry the rounding of their logarithms, up to |log B| 2^-53 relative), so
+   each row sums to 1 as the last row's do; g may be la (it is written last). */
+PYJL_INLINE void pyjl_log_xi(double *__restrict xacc, double *g, const double *la,
                              const double *__restrict A, const double *__restrict lA,
-                             const double *__restrict v, double *__restrict F,
-                             double *__restrict G, double *__restrict u, const Py_ssize_t K) {
-    double ma = pyjl_log_max(la, K), mv = pyjl_log_max(v, K);
-    if (ma == -INFINITY || mv == -INFINITY) return;
-    for (Py_ssize_t k = 0; k < K; k++) {
-        F[k] = pyjl_expn(la[k] - ma);
-        G[k] = pyjl_expn(v[k] - mv);
-    }
+                             const double *__restrict v, const double mv,
+                             const double *__restrict G, const double *__restrict s,
+                             double *__restrict F, const Py_ssize_t K) {
+    double ma = pyjl_log_max(la, K);
+    for (Py_ssize_t k = 0; k < K; k++) F[k] = pyjl_expn(la[k] - ma);
     double Z = 0.0;
-    for (Py_ssize_t i = 0; i < K; i++)
-        for (Py_ssize_t j = 0; j < K; j++) Z += F[i] * A[i * K + j] * G[j];
+    for (Py_ssize_t i = 0; i < K; i++) Z += F[i] * s[i];
     int all_exact = !(Z >= 0x1p-900);
     double logZ;
     if (all_exact) {
@@ -194,67 +194,77 @@ PYJL_INLINE void pyjl_log_xi(double *__restrict xacc, const double *__restrict l
                 double w = la[i] + lA[i * K + j] + v[j];
                 M = w > M ? w : M;
             }
-        if (M == -INFINITY) return;
-        double s = 0.0;
+        double sum = 0.0;
         for (Py_ssize_t i = 0; i < K; i++)
-            for (Py_ssize_t j = 0; j < K; j++) {
-                double w = la[i] + lA[i * K + j] + v[j];
-                if (w != -INFINITY) s += exp(w - M);
-            }
-        logZ = M + log(s);
+            for (Py_ssize_t j = 0; j < K; j++)
+                sum += pyjl_exp0(la[i] + lA[i * K + j] + v[j] - M);
+        logZ = M + log(sum);
     } else {
         logZ = ma + mv + log(Z);
     }
     int cols = 0;  /* some G underflowed */
     for (Py_ssize_t j = 0; j < K; j++) cols |= G[j] == 0.0 && v[j] != -INFINITY;
-    double c = 1.0 / Z;
+    double c = 1.0 / Z, R = 0.0;
     for (Py_ssize_t i = 0; i < K; i++) {
-        double *__restrict ui = u + i * K;
+        double *__restrict xi = xacc + i * K;
         const double *__restrict Ai = A + i * K, *__restrict lAi = lA + i * K;
-        double f = F[i] * c;
+        double f = F[i] * c, r = 0.0;
         int row = all_exact || (F[i] == 0.0 && la[i] != -INFINITY);
         if (!row && !cols) {
-            for (Py_ssize_t j = 0; j < K; j++) ui[j] = f * Ai[j] * G[j];
-            continue;
-        }
-        for (Py_ssize_t j = 0; j < K; j++) {
-            if (!row && !(G[j] == 0.0 && v[j] != -INFINITY)) {
-                ui[j] = f * Ai[j] * G[j];
-            } else {
-                double w = la[i] + lAi[j] + v[j];
-                ui[j] = w == -INFINITY ? 0.0 : exp(w - logZ);
+            for (Py_ssize_t j = 0; j < K; j++) {
+                double x = f * Ai[j] * G[j];
+                xi[j] += x;
+                r += x;
+            }
+        } else {
+            for (Py_ssize_t j = 0; j < K; j++) {
+                double x = !row && !(G[j] == 0.0 && v[j] != -INFINITY)
+                               ? f * Ai[j] * G[j]
+                               : pyjl_exp0(la[i] + lAi[j] + v[j] - logZ);
+                xi[j] += x;
+                r += x;
             }
         }
+        F[i] = r;
+        R += r;
     }
-    for (Py_ssize_t i = 0; i < K * K; i++) xacc[i] += u[i];
+    for (Py_ssize_t i = 0; i < K; i++) g[i] = F[i] / R;
 }
 
 /* Forward-backward over one sequence: gam (T, K) gets the posteriors, xacc (K, K) the
-   transition posteriors added to it; work holds 6 K + K^2 numbers.  Returns the
+   transition posteriors added to it; work holds 5 K numbers.  Returns the
    log-likelihood; a sequence of probability zero (-inf) leaves gam and xacc alone (its
-   posteriors are undefined). */
-PYJL_INLINE double pyjl_log_fb(const double *__restrict logB, const double *__restrict lpi,
-                               const double *__restrict A, const double *__restrict lA,
-                               const double *__restrict AT, const double *__restrict lAT,
-                               double *__restrict gam, double *__restrict xacc,
-                               double *__restrict work, const Py_ssize_t T,
-                               const Py_ssize_t K) {
+   posteriors are undefined).  A backward step shares its exponentials and row sums
+   s[i] = sum_j A[i, j] exp(v[j] - max v) with the step's transition posteriors, whose
+   row sums are the step's posteriors (all but the last row's: no exponentials of their
+   own). */
+PYJL_CLONES __attribute__((noinline))
+static double pyjl_log_fb(const double *__restrict logB, const double *__restrict lpi,
+                          const double *__restrict A, const double *__restrict lA,
+                          const double *__restrict AT, const double *__restrict lAT,
+                          double *__restrict gam, double *__restrict xacc,
+                          double *__restrict work, const Py_ssize_t T, const Py_ssize_t K) {
     double ll = pyjl_log_fwd(logB, lpi, AT, lAT, gam, work, T, K);
     if (ll == -INFINITY) return ll;
-    double *__restrict q = work, *__restrict lbeta = work + K;
-    double *__restrict v = work + 2 * K, *__restrict nb = work + 3 * K;
-    double *__restrict F = work + 4 * K, *__restrict G = work + 5 * K;
-    double *__restrict u = work + 6 * K;
+    double *__restrict G = work, *__restrict lbeta = work + K;
+    double *__restrict v = work + 2 * K, *__restrict s = work + 3 * K;
+    double *__restrict F = work + 4 * K;
     for (Py_ssize_t k = 0; k < K; k++) lbeta[k] = 0.0;
+    pyjl_log_post(gam + (T - 1) * K, lbeta, K);
     for (Py_ssize_t t = T - 2; t >= 0; t--) {
         for (Py_ssize_t k = 0; k < K; k++) v[k] = logB[(t + 1) * K + k] + lbeta[k];
-        pyjl_log_xi(xacc, gam + t * K, A, lA, v, F, G, u, K);
-        pyjl_log_post(gam + (t + 1) * K, lbeta, K);  /* row t + 1 is no longer needed */
-        if (pyjl_log_matvec(nb, A, lA, v, q, K) == -INFINITY)  /* cannot be: ll > -inf */
-            for (Py_ssize_t k = 0; k < K; k++) nb[k] = -INFINITY;
-        for (Py_ssize_t k = 0; k < K; k++) lbeta[k] = nb[k];
+        double mv = pyjl_log_max(v, K);  /* > -inf: ll > -inf */
+        for (Py_ssize_t k = 0; k < K; k++) G[k] = pyjl_expn(v[k] - mv);
+        for (Py_ssize_t i = 0; i < K; i++) {
+            const double *__restrict row = A + i * K;
+            double si = 0.0;
+            for (Py_ssize_t j = 0; j < K; j++) si += row[j] * G[j];
+            s[i] = si;
+        }
+        pyjl_log_xi(xacc, gam + t * K, gam + t * K, A, lA, v, mv, G, s, F, K);
+        for (Py_ssize_t i = 0; i < K; i++)
+            lbeta[i] = s[i] >= 0x1p-960 ? log(s[i]) : pyjl_log_dot(v, lA + i * K, K) - mv;
     }
-    pyjl_log_post(gam, lbeta, K);
     return ll;
 }
 
