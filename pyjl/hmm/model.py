@@ -215,19 +215,22 @@ class HMM(Params):
         check = getattr(emission, "check_input", None)
         return check if callable(check) else (lambda X: as_obs(X, "X"))
 
-    def _batch_rows(self, fused: bool = False) -> tuple[int, int, int, int]:
+    def _batch_rows(self, fused: bool = False, lanes: bool = True) -> tuple[int, int, int, int]:
         """``(rows, sequences, fill, cap)`` per batch (``pyjl.hmm._em._group``): the given
         ``batch_rows``; else ``2^16`` rows when the E-step is fused (``fused``: it holds no
         ``(rows, K)`` array, only per-thread buffers) or ``max(2048, 2^14 / K)`` rows (at
         most 128 kB per ``(rows, K)`` array for K <= 8); at least one sequence per thread,
-        so that every thread has its own, and eight per thread (a block of SIMD lanes
-        each) while the batch stays within ``max(rows, 2^18 / K)`` rows (2 MB per
-        ``(rows, K)`` array); a longer sequence is always one batch."""
+        so that every thread has its own, and, for kernels with SIMD lanes (``lanes``;
+        the log-space ones have none), eight per thread (a block of lanes each) while the
+        batch stays within ``max(rows, 2^18 / K)`` rows (2 MB per ``(rows, K)`` array); a
+        longer sequence is always one batch."""
         if self.batch_rows is not None:
             return int(self.batch_rows), 1, 0, 0
         K = self._K
         rows = 1 << 16 if fused else max(2048, (1 << 14) // K)
         threads = engines.get_num_threads()
+        if not lanes:
+            return rows, threads, 0, 0
         return rows, threads, LANES * threads, max(rows, LANE_CAP // K)
 
     def _source(self, X: Any, lengths: Any, emission: Any, fused: bool = False) -> Any:
@@ -331,7 +334,7 @@ class HMM(Params):
         if keep_gamma:
             spans = src.iter_batches()
         elif log_space:  # (rows, K) arrays: batches of the unfused size
-            spans = src.iter_batches(self._batch_rows(fused=False))
+            spans = src.iter_batches(self._batch_rows(fused=False, lanes=False))
         else:  # a fused E-step takes NumPy input whole
             spans = spans_of(src, fused(em, "estep_stats"))
         for start, stop, lens in spans:
@@ -352,7 +355,7 @@ class HMM(Params):
         fwd = fused(em, "forward_loglik") is not None
         src = self._source(X, lengths, em, fused=fwd)
         log_space = self._log_space(log_pi, log_A, em, src)
-        grouping = self._batch_rows(fused=False) if log_space and fwd else None
+        grouping = self._batch_rows(fused=False, lanes=False) if log_space and fwd else None
         ll, why = forward(log_pi, log_A, em, src, self._K, log_space, grouping)
         if why is not None:
             warn(
