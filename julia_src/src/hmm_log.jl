@@ -248,7 +248,7 @@ end
 end
 
 # The largest of x (-Inf for none).
-function _log_max(x)
+@inline function _log_max(x)
     m = -Inf
     @inbounds for k in eachindex(x)
         m = x[k] > m ? Float64(x[k]) : m
@@ -258,7 +258,7 @@ end
 
 # cur .+= logB[:, t] .- (its largest); returns that largest (0.0 where the column is -Inf
 # everywhere), which goes into the running offset.
-function _log_emit!(cur, logB, t::Int)
+@inline function _log_emit!(cur, logB, t::Int)
     K = length(cur)
     m = -Inf
     @inbounds for k in 1:K
@@ -281,7 +281,7 @@ end
 # its own sum, where a term the factoring would round to zero can be the row's largest, so
 # a term whose F or G underflowed is taken in log space, and every term where Z' is below
 # 2^-900 (the native kernel's pyjl_log_xi). F, G and w are scratch.
-function _log_xi!(xacc::Matrix{Float64}, la, A::Matrix{Float64}, lA::Matrix{Float64}, v,
+@inline function _log_xi!(xacc::Matrix{Float64}, la, A::Matrix{Float64}, lA::Matrix{Float64}, v,
                   F::Vector{Float64}, G::Vector{Float64}, w::Matrix{Float64})
     K = length(v)
     ma = _log_max(la)
@@ -334,7 +334,7 @@ _expn(x::Float64) = x < -708.0 ? 0.0 : exp(x)
 
 # out[i] = log sum_j exp(lM[j, i] + v[j]) - m, m = max v, returned (see the top of this
 # file; -Inf: out untouched); q is scratch. `out` and `v` must not overlap.
-function _log_matvec!(out, M::Matrix{Float64}, lM::Matrix{Float64}, v, q)
+@inline function _log_matvec!(out, M::Matrix{Float64}, lM::Matrix{Float64}, v, q)
     K = length(v)
     m = _log_max(v)
     m == -Inf && return m
@@ -352,7 +352,7 @@ function _log_matvec!(out, M::Matrix{Float64}, lM::Matrix{Float64}, v, q)
 end
 
 # log sum_j exp(v[j] + lM[j, i]), exactly (the largest term factored out).
-function _log_dot(v, lM::Matrix{Float64}, i::Int)
+@inline function _log_dot(v, lM::Matrix{Float64}, i::Int)
     K = length(v)
     m = -Inf
     @inbounds for j in 1:K
@@ -371,7 +371,7 @@ function _log_dot(v, lM::Matrix{Float64}, i::Int)
 end
 
 # log sum_k exp(x[k]); -Inf for an all -Inf x.
-function _log_sum(x)
+@inline function _log_sum(x)
     K = length(x)
     m = -Inf
     @inbounds for k in 1:K
@@ -387,7 +387,7 @@ end
 
 # A column of posteriors from log alpha (in `g`) + log beta, in place: exp(x - max),
 # summed to 1.
-function _log_posterior!(g, lbeta)
+@inline function _log_posterior!(g, lbeta)
     K = length(g)
     m = -Inf
     @inbounds for k in 1:K
