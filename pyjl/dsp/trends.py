@@ -55,7 +55,8 @@ def detrend(data, axis=None, type="linear", bp=0, overwrite_data=False):
     -------
     ret : ndarray, DataFrame or Arrow data, shape of ``data``
         The detrended signal, in ``data``'s form and dtype when that is float32, float64,
-        complex64 or complex128 (float16 too for ``'constant'``, as SciPy), else float64.
+        complex64 or complex128 (float16 too for ``'constant'``, as SciPy), else float64;
+        a big-endian array keeps its byte order with ``'linear'`` (SciPy's dtypes).
         An empty input gives an empty result.
 
     Notes
@@ -89,6 +90,8 @@ def detrend(data, axis=None, type="linear", bp=0, overwrite_data=False):
     sig = read_signal(data, name="data", axis=axis, min_len=0)
     linear = kind in ("linear", "l")
     dt = _result_dtype(sig.dtype, linear)
+    if linear and isinstance(data, np.ndarray) and data.dtype.newbyteorder("=") == dt:
+        dt = data.dtype  # SciPy's linear detrend keeps the byte order too
     breaks = _breakpoints(bp, sig.n, sig.axis) if linear else []
     if sig.values.size == 0:
         return sig.restore(np.zeros(sig.values.shape, dt))
@@ -119,7 +122,9 @@ def _result_dtype(own: np.dtype, linear: bool) -> np.dtype:
 
 def _writable_self(data: Any) -> bool:
     """Whether ``data`` is a writable NumPy array of a kept dtype (detrended in place)."""
-    return type(data) is np.ndarray and data.dtype in _KEPT and data.flags.writeable
+    return (
+        type(data) is np.ndarray and data.dtype.newbyteorder("=") in _KEPT and data.flags.writeable
+    )
 
 
 def _residual(seg: np.ndarray) -> np.ndarray:

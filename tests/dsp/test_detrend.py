@@ -231,8 +231,22 @@ def test_series_and_arrow_array_keep_their_form():
     assert_allclose(np.asarray(got), ss.detrend([1.0, 2.0, 5.0]), atol=1e-15)
 
 
+@pytest.mark.parametrize("dtype", [">f8", ">f4", ">c16", ">c8", ">i4", ">f2"])
+@pytest.mark.parametrize("kind", ["linear", "constant"])
+def test_big_endian_data_get_scipys_dtypes(rng, kind, dtype):
+    # SciPy's linear detrend works on a copy of the data, so it keeps the byte order of
+    # a kept dtype; its constant one subtracts a mean, which NumPy returns native
+    x = _signal(rng, (3, 40), dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # SciPy's float16 mean
+        want = ss.detrend(x, type=kind)
+    got = detrend(x, type=kind)
+    assert got.dtype == want.dtype and got.dtype.str == want.dtype.str
+    assert_allclose(got, want, rtol=0, atol=_tolerance(np.dtype(dtype).type, x))
+
+
 # --- overwrite_data ---------------------------------------------------------------------
-@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.complex128, np.complex64])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.complex128, np.complex64, ">f8"])
 def test_overwrite_data_detrends_in_place(rng, dtype):
     x = _signal(rng, (4, 17), dtype)
     want = ss.detrend(x.copy(), axis=1, bp=[5])
