@@ -18,7 +18,8 @@ import numpy as np
 
 from .._validate import error, rows_from
 from .._warn import collect, warn
-from ._em import Stats, _group, estep_batch, has_stats
+from ._chain import log_route
+from ._em import Stats, _group, estep_batch, has_stats, log_emissions
 
 __all__ = ["DaskEStep"]
 
@@ -32,20 +33,32 @@ def _part_estep(
     emission: Any,
     keep_gamma: bool,
     batch_rows: int,
+    log_rows: int,
 ) -> Any:
     """The statistics of one part (rows ``first ...`` of the user's data, as messages
-    number them), with the pyjl warnings raised on the way."""
+    number them), with the pyjl warnings raised on the way: in batches of ``batch_rows``
+    rows, or of ``log_rows`` where the part runs in log space (those batches hold
+    ``(rows, K)`` arrays)."""
     from .. import engines
 
     engine = engines.current()
-    total = Stats(log_A.shape[0])
+    K = log_A.shape[0]
+    total = Stats(K)
     offsets = np.concatenate([[0], np.cumsum(lengths)])
+    log_space = log_route(log_pi, log_A, lambda: log_emissions(emission, x[offsets[:-1]], K))
     with collect() as kept:
-        for s0, s1 in _group(lengths, batch_rows):
+        for s0, s1 in _group(lengths, log_rows if log_space else batch_rows):
             a, b = int(offsets[s0]), int(offsets[s1])
             with rows_from(first + a):
                 part = estep_batch(
-                    engine, log_pi, log_A, emission, x[a:b], lengths[s0:s1], keep_gamma
+                    engine,
+                    log_pi,
+                    log_A,
+                    emission,
+                    x[a:b],
+                    lengths[s0:s1],
+                    keep_gamma,
+                    log_space,
                 )
             total.add(part)
     total.warnings = kept  # each batch's, as the serial E-step issues them
@@ -66,7 +79,7 @@ def _reduce(*parts: Any) -> Any:
 class DaskEStep:
     """E-step of an :class:`~pyjl.hmm.HMM` over a ``dask.distributed.Client``."""
 
-    def __init__(self, client: Any, src: Any, batch_rows: int) -> None:
+    def __init__(self, client: Any, src: Any, batch_rows: int, log_rows: int) -> None:
         if not all(hasattr(client, m) for m in ("scatter", "submit", "scheduler_info")):
             raise error(
                 "client",
@@ -77,7 +90,7 @@ class DaskEStep:
         if getattr(client, "status", None) in ("closing", "closed"):
             raise error("client", "must be running", "a closed Client", "start a new Client")
         self.client = client
-        self.batch_rows = int(batch_rows)
+        self.batch_rows, self.log_rows = int(batch_rows), int(log_rows)
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
         n_parts = max(1, min(src.lengths.size, 2 * n_workers))
         target = src.n_rows / n_parts
@@ -109,6 +122,7 @@ class DaskEStep:
                 em,
                 keep_gamma,
                 self.batch_rows,
+                self.log_rows,
                 pure=False,
             )
             for x, first, L in zip(self.parts, self.firsts, self.lengths)

@@ -299,7 +299,12 @@ class HMM(Params):
         if client is not None:
             from ._dask import DaskEStep
 
-            runner = DaskEStep(client, src, self._batch_rows(has_estep(em))[0])
+            runner = DaskEStep(
+                client,
+                src,
+                self._batch_rows(has_estep(em))[0],
+                self._batch_rows(lanes=False)[0],
+            )
         bar = None
         if self.progress:
             from tqdm.auto import tqdm

@@ -95,7 +95,7 @@ def test_a_part_lost_with_its_worker_is_a_clear_error(client):
 
     X = np.random.default_rng(0).standard_normal((400, 1))
     model = HMM(Normal(), 2, n_iter=2, random_state=0).fit(X, [100] * 4)
-    step = DaskEStep(client, model._observations(X, [100] * 4, model.emission_), 1000)
+    step = DaskEStep(client, model._observations(X, [100] * 4, model.emission_), 1000, 1000)
     client.cancel(step.parts)  # what a worker's death does to the data it held
     with pytest.raises(RuntimeError, match="worker holding some of the sequences was lost"):
         step.run(model)

@@ -198,6 +198,33 @@ def test_the_log_space_em_holds_batches_of_the_unfused_size(rng):
     assert ours <= peak(lambda: ref.fit(x[:, None], L))
 
 
+def test_a_dask_part_in_log_space_takes_batches_of_the_unfused_size(rng):
+    # a worker's part is cut by the fused size (2^16 rows) unless it runs in log space
+    import tracemalloc
+
+    from pyjl._native import hmm as kernels
+    from pyjl.hmm._dask import _part_estep
+
+    x, L = _back_and_forth(rng, 100)  # 72,000 rows
+    m = _ours(n_iter=1)
+    log_pi, log_A, em = m._logs(trusted=True)
+    lengths = np.array(L)
+
+    def part():
+        return _part_estep(x[:, None], 0, lengths, log_pi, log_A, em, False, 1 << 16, 5461)
+
+    part()
+    vars(kernels._scratch_local).clear()
+    tracemalloc.start()
+    try:
+        stats = part()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1.5e6  # 2^16 rows x 3 states x 8 bytes x 2 arrays would be 3.1 MB
+    assert stats.loglik == pytest.approx(_theirs("log").score(x[:, None], L), rel=1e-12)
+
+
 def test_posteriors_sum_to_one_where_log_densities_are_huge():
     # three outliers put log-densities near -5e7: a transition posterior taken in log
     # space carries |log B| 2^-53 of rounding, and a step's posteriors are its row sums,
