@@ -174,54 +174,40 @@ def test_a_sequence_of_probability_zero_adds_nothing(rng):
 def test_the_log_space_em_holds_batches_of_the_unfused_size(rng):
     # the fused Gaussian E-step takes 2^16 rows a batch (it holds no (rows, K) array);
     # the log-space one holds log-densities and posteriors, so it takes the unfused size
+    x, L = _back_and_forth(rng, 100)  # 72,000 rows
+    m, ref = _ours(n_iter=1), _theirs("log")
+    ours = _peak(lambda: m.fit(x, L))
+    assert ours < 1.5e6  # 2^16 rows x 3 states x 8 bytes x 2 arrays would be 3.1 MB
+    # and no more than hmmlearn's, which holds one sequence's lattices at a time (the
+    # log-space kernels have no SIMD lanes to fill: no eight sequences per thread)
+    assert ours <= _peak(lambda: ref.fit(x[:, None], L))
+
+
+def _peak(call):
+    """The peak of traced memory during the second of two calls of ``call``."""
     import tracemalloc
 
     from pyjl._native import hmm as kernels
 
-    x, L = _back_and_forth(rng, 100)  # 72,000 rows
-
-    def peak(fit):
-        fit()
-        vars(kernels._scratch_local).clear()  # the kernels' reused buffers count too
-        tracemalloc.start()
-        try:
-            fit()
-            return tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
-
-    m, ref = _ours(n_iter=1), _theirs("log")
-    ours = peak(lambda: m.fit(x, L))
-    assert ours < 1.5e6  # 2^16 rows x 3 states x 8 bytes x 2 arrays would be 3.1 MB
-    # and no more than hmmlearn's, which holds one sequence's lattices at a time (the
-    # log-space kernels have no SIMD lanes to fill: no eight sequences per thread)
-    assert ours <= peak(lambda: ref.fit(x[:, None], L))
+    call()
+    vars(kernels._scratch_local).clear()  # the kernels' reused buffers count too
+    tracemalloc.start()
+    try:
+        call()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
 
 
 def test_a_dask_part_in_log_space_takes_batches_of_the_unfused_size(rng):
     # a worker's part is cut by the fused size (2^16 rows) unless it runs in log space
-    import tracemalloc
-
-    from pyjl._native import hmm as kernels
     from pyjl.hmm._dask import _part_estep
 
     x, L = _back_and_forth(rng, 100)  # 72,000 rows
-    m = _ours(n_iter=1)
-    log_pi, log_A, em = m._logs(trusted=True)
-    lengths = np.array(L)
-
-    def part():
-        return _part_estep(x[:, None], 0, lengths, log_pi, log_A, em, False, 1 << 16, 5461)
-
-    part()
-    vars(kernels._scratch_local).clear()
-    tracemalloc.start()
-    try:
-        stats = part()
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < 1.5e6  # 2^16 rows x 3 states x 8 bytes x 2 arrays would be 3.1 MB
+    log_pi, log_A, em = _ours()._logs(trusted=True)
+    args = (x[:, None], 0, np.array(L), log_pi, log_A, em, False, 1 << 16, 5461)
+    assert _peak(lambda: _part_estep(*args)) < 1.5e6  # 2^16 rows would be 3.1 MB
+    stats = _part_estep(*args)
     assert stats.loglik == pytest.approx(_theirs("log").score(x[:, None], L), rel=1e-12)
 
 
