@@ -135,11 +135,10 @@ PYJL_INLINE double pyjl_log_fwd(const double *__restrict logB, const double *__r
 
 /* The forward pass keeping two vectors (work: 3 K numbers): the log-likelihood only. */
 PYJL_CLONES __attribute__((noinline))
-static double pyjl_log_fwd_only(const double *__restrict logB,
-                                     const double *__restrict lpi,
-                                     const double *__restrict AT, const double *__restrict lAT,
-                                     double *__restrict work, const Py_ssize_t T,
-                                     const Py_ssize_t K) {
+static double pyjl_log_fwd_only(const double *__restrict logB, const double *__restrict lpi,
+                                const double *__restrict AT, const double *__restrict lAT,
+                                double *__restrict work, const Py_ssize_t T,
+                                const Py_ssize_t K) {
     double *cur = work, *prev = work + K, *q = work + 2 * K;
     pyjl_ksum off = {0.0, 0.0};
     for (Py_ssize_t k = 0; k < K; k++) cur[k] = lpi[k];
@@ -175,7 +174,8 @@ PYJL_INLINE void pyjl_log_post(double *__restrict g, const double *__restrict lb
    and every term where Z' is below 2^-900.  F (K) is scratch.  The posteriors of step
    t are the row sums, g[i] = sum_j xi[i, j], divided by their sum (the terms taken in
    log space carry the rounding of their logarithms, up to |log B| 2^-53 relative), so
-   each row sums to 1 as the last row's do; g may be la (it is written last). */
+   each row sums to 1 as the last row's do; g may be la (it is written last).  The step
+   is possible (a finite log-likelihood): la and v each have a finite entry. */
 PYJL_INLINE void pyjl_log_xi(double *__restrict xacc, double *g, const double *la,
                              const double *__restrict A, const double *__restrict lA,
                              const double *__restrict v, const double mv,
