@@ -66,19 +66,29 @@ GP_KINDS: tuple[GPKind, ...] = (
 )
 
 
-def gp_kind_code(kind: str) -> int:
+def gp_kind_code(kind: str, extra: Array | None = None) -> int:
     """The integer code of a GP kernel kind (its position in :data:`GP_KINDS`).
 
-    Raises ``ValueError`` for an unknown kind (kernels trust their input; the
-    family layer never passes one).
+    Raises ``ValueError`` for an unknown kind, or for ``extra`` (where given) without
+    one value per parameter of the kind (the compiled kernels would read a period or an
+    alpha of 0 from an empty array; the family layer never passes either).
 
     Examples
     --------
     >>> gp_kind_code("matern32")
     2
+    >>> gp_kind_code("periodic", [])
+    Traceback (most recent call last):
+    ...
+    ValueError: kernel kind 'periodic' takes extra = [period]; got 0 value(s)
     """
     for code, k in enumerate(GP_KINDS):
         if k.name == kind:
+            if extra is not None and len(extra) != len(k.extra):
+                raise ValueError(
+                    f"kernel kind {kind!r} takes extra = [{', '.join(k.extra)}]; "
+                    f"got {len(extra)} value(s)"
+                )
             return code
     raise ValueError(f"unknown kernel kind {kind!r}; one of {[k.name for k in GP_KINDS]}")
 

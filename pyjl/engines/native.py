@@ -62,7 +62,7 @@ class NativeEngine:
         self, kind: str, X1: Array, X2: Array, lengthscale: Array, variance: float, extra: Array
     ) -> Array:
         K: Array = _module("gp").kernel_matrix(
-            gp_kind_code(kind), X1, X2, lengthscale, variance, extra, _threads()
+            gp_kind_code(kind, extra), X1, X2, lengthscale, variance, extra, _threads()
         )
         return K
 
@@ -72,7 +72,7 @@ class NativeEngine:
         K: Array
         dK: Array
         K, dK = _module("gp").kernel_matrix_grad(
-            gp_kind_code(kind), X, lengthscale, variance, extra, _threads()
+            gp_kind_code(kind, extra), X, lengthscale, variance, extra, _threads()
         )
         return K, dK
 
@@ -80,7 +80,7 @@ class NativeEngine:
         self, kind: str, X: Array, lengthscale: Array, variance: float, extra: Array, W: Array
     ) -> Array:
         g: Array = _module("gp").kernel_grad_contract(
-            gp_kind_code(kind), X, lengthscale, variance, extra, W, _threads()
+            gp_kind_code(kind, extra), X, lengthscale, variance, extra, W, _threads()
         )
         return g
 
@@ -95,7 +95,7 @@ class NativeEngine:
         V: Array,
     ) -> Array:
         R: Array = _module("gp").kernel_matvec(
-            gp_kind_code(kind), X1, X2, lengthscale, variance, extra, V, _threads()
+            gp_kind_code(kind, extra), X1, X2, lengthscale, variance, extra, V, _threads()
         )
         return R
 
@@ -110,7 +110,7 @@ class NativeEngine:
         V: Array,
     ) -> Array:
         g: Array = _module("gp").kernel_grad_quad(
-            gp_kind_code(kind), X, lengthscale, variance, extra, U, V, _threads()
+            gp_kind_code(kind, extra), X, lengthscale, variance, extra, U, V, _threads()
         )
         return g
 

@@ -231,7 +231,7 @@ class Stationary(Parametric):
         matrix); ``X2=None`` means ``X1``."""
         X1 = as_points(X1, "X1")
         X2b = X1 if X2 is None else as_points(X2, "X2", X1.shape[1])
-        V2 = _columns(V, X2b.shape[0])
+        V2 = _columns(V, X2b.shape[0], "V", "X1" if X2 is None else "X2")
         kind, ls, var, extra = self._args(X1)
         X1, X2b = _centred(X1, X2b, ls)
         return np.asarray(engines.current().kernel_matvec(kind, X1, X2b, ls, var, extra, V2))
@@ -240,7 +240,14 @@ class Stationary(Parametric):
         """``(p,)``: ``sum_i U[:, i]^T dK/dtheta_q V[:, i]`` by the engine's
         ``kernel_grad_quad``, for the free hyperparameters."""
         X = as_points(X, "X")
-        U2, V2 = _columns(U, X.shape[0]), _columns(V, X.shape[0])
+        U2, V2 = _columns(U, X.shape[0], "U", "X"), _columns(V, X.shape[0], "V", "X")
+        if U2.shape != V2.shape:
+            raise error(
+                "V",
+                f"must have U's shape {U2.shape}",
+                f"shape {V2.shape}",
+                "pass U and V with one column per pair",
+            )
         kind, ls, var, extra = self._args(X)
         X, _ = _centred(X, X, ls)
         g = engines.current().kernel_grad_quad(kind, X, ls, var, extra, U2, V2)
@@ -278,7 +285,18 @@ def _centred(X1: np.ndarray, X2: np.ndarray, ls: np.ndarray) -> tuple[np.ndarray
 _OFFSET_LENGTHSCALES = 1024.0
 
 
-def _columns(V, n: int) -> np.ndarray:
-    """``V`` as a C-contiguous float64 ``(n, k)`` array (a vector is one column)."""
-    V = np.asarray(V, dtype=np.float64)
-    return np.ascontiguousarray(V.reshape(n, -1))
+def _columns(V, n: int, name: str, of: str) -> np.ndarray:
+    """``V`` as a C-contiguous float64 ``(n, k)`` array (a vector is one column); an
+    :class:`~pyjl.exceptions.InputError` naming ``name`` unless it has one row per point
+    of ``of`` (a transposed ``(k, n)`` is refused, not reshaped)."""
+    arr = np.asarray(V, dtype=np.float64)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2 or arr.shape[0] != n:
+        raise error(
+            name,
+            f"must be ({n},) or ({n}, k): one row per point of {of}",
+            f"shape {np.shape(V)}",
+            f"pass one row per point of {of} (transpose a (k, {n}) array)",
+        )
+    return np.ascontiguousarray(arr)

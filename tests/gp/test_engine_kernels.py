@@ -340,3 +340,51 @@ def test_matrix_free_products_and_the_thread_count(rng):
     np.testing.assert_allclose(sym1, sym2, rtol=1e-13, atol=1e-13 * np.abs(sym1).max())
     for a, b in zip(out[2][0], again):
         np.testing.assert_array_equal(a, b)
+
+
+def _bad_shapes(rng):
+    X, X2, ls, e = rng.uniform(0, 1, (6, 2)), rng.uniform(0, 1, (4, 2)), np.ones(1), np.empty(0)
+    return {
+        "V rows": (lambda k: k.kernel_matvec("rbf", X, X2, ls, 1.0, e, np.ones((5, 2))), "V"),
+        "X2 columns": (
+            lambda k: k.kernel_matvec("rbf", X, X2[:, :1], ls, 1.0, e, np.ones((4, 1))),
+            "X2",
+        ),
+        "U rows": (
+            lambda k: k.kernel_grad_quad("rbf", X, ls, 1.0, e, np.ones((5, 2)), np.ones((6, 2))),
+            "U",
+        ),
+        "V columns": (
+            lambda k: k.kernel_grad_quad("rbf", X, ls, 1.0, e, np.ones((6, 2)), np.ones((6, 3))),
+            "V",
+        ),
+        "lengthscale": (
+            lambda k: k.kernel_matrix("rbf", X, X2, np.ones(3), 1.0, e),
+            "lengthscale",
+        ),
+        "matrix columns": (lambda k: k.kernel_matrix("rbf", X, X2[:, :1], ls, 1.0, e), "X2"),
+        "period": (lambda k: k.kernel_matrix("periodic", X, X2, ls, 1.0, e), "period"),
+    }
+
+
+@pytest.mark.parametrize("case", list(_bad_shapes(np.random.default_rng(0))))
+def test_native_kernels_refuse_shapes_they_would_read_past(rng, case):
+    # the compiled loops index by these shapes: a V with more rows than X2 has points
+    # read past X2 (NaN or plausible numbers), a missing period divided by zero
+    from pyjl.engines.native import NativeEngine
+
+    call, name = _bad_shapes(rng)[case]
+    with pytest.raises(ValueError, match=name):
+        call(NativeEngine())
+
+
+def test_kernel_matvec_refuses_a_transposed_v(rng):
+    from pyjl.exceptions import InputError
+    from pyjl.gp import Matern32
+
+    X, X2 = rng.uniform(0, 1, (6, 2)), rng.uniform(0, 1, (4, 2))
+    with pytest.raises(InputError, match=r"`V` must be \(4,\) or \(4, k\)"):
+        Matern32(0.3).matvec(X, X2, np.ones((2, 4)))  # 8 values: reshaped before
+    np.testing.assert_allclose(
+        Matern32(0.3).matvec(X, X2, np.ones(4))[:, 0], Matern32(0.3)(X, X2).sum(1), rtol=1e-12
+    )
