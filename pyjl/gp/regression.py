@@ -143,7 +143,9 @@ class GaussianProcess(Params):
         The solver used and its report: ``{"solver": "cholesky", "jitter": ...}``, or for
         ``"cg"`` the iterations and worst relative residual of the final solve
         (``"cg_iterations"``, ``"residual"``, ``"converged"``), that of ``alpha_``
-        (``"alpha_residual"``: solved further, to ``cg_tol / 100``), ``"precond_rank"``,
+        (``"alpha_residual"``: solved further, to ``cg_tol / 100``; predictions warn
+        where it is above), ``"lml_std_error"`` (the standard error of the log marginal
+        likelihood's stochastic estimate, from the spread of its probes), ``"precond_rank"``,
         ``"pred_rank"`` (the variance cache in use: its pivots plus Lanczos vectors, grown
         by predictions where needed), after a prediction with variances
         ``"variance_path"`` (``"cache"``, ``"local"`` for neighbourhood variances, or

@@ -11,7 +11,17 @@ import numpy as np
 import pytest
 
 from pyjl.exceptions import ConvergenceWarning, InputError
-from pyjl.gp import RBF, GaussianProcess, Linear, Matern32, Matern52, Periodic, Scaled, White
+from pyjl.gp import (
+    RBF,
+    GaussianProcess,
+    Linear,
+    Matern12,
+    Matern32,
+    Matern52,
+    Periodic,
+    Scaled,
+    White,
+)
 from pyjl.gp.interface import KernelBase
 from pyjl.gp.iterative import model
 
@@ -161,6 +171,49 @@ def test_too_few_cg_iterations_warn_and_say_what_to_raise(rng):
     with pytest.warns(ConvergenceWarning, match="max_cg_iter.*precond_rank"):
         gp.fit(X, y, method=None)
     assert not gp.solver_info_["converged"] and gp.solver_info_["residual"] > gp.cg_tol
+
+
+def test_predictions_from_an_unconverged_fit_warn_each_time(rng):
+    # the mean's weights alpha come from the fit's last solve: where it stopped short,
+    # every prediction is that far off (38 % here) and says so, not only the fit
+    X, y, Xs = _small(rng, 400)
+    kw = dict(noise=1e-3, random_state=0)
+    exact = GaussianProcess(Matern32(0.3), solver="cholesky", **kw).fit(X, y, method=None)
+    gp = GaussianProcess(Matern32(0.3), solver="cg", max_cg_iter=20, precond_rank=0, **kw)
+    with pytest.warns(ConvergenceWarning):
+        gp.fit(X, y, method=None)
+    assert gp.solver_info_["alpha_residual"] > gp.cg_tol / 100
+    for _ in range(2):
+        with pytest.warns(ConvergenceWarning, match="alpha = A\\^-1 y.*max_cg_iter"):
+            mean = gp.predict(Xs)
+    assert np.abs(mean - exact.predict(Xs)).max() > 1e-3  # the warning is not idle
+    with pytest.warns(ConvergenceWarning, match="alpha = A"):
+        gp.predict(Xs, return_std=True)
+    fine = GaussianProcess(Matern32(0.3), solver="cg", **kw).fit(X, y, method=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        np.testing.assert_allclose(fine.predict(Xs), exact.predict(Xs), rtol=1e-4, atol=1e-5)
+
+
+def test_the_lml_standard_error_measures_the_estimates_spread():
+    # a rank-20 preconditioner leaves a rough kernel unresolved: the 10-probe estimate
+    # spreads by many nats, and solver_info_ says by how much; full rank: none
+    rng = np.random.default_rng(1)
+    X = rng.uniform(0, 1, (600, 2))
+    y = np.sin(6 * X[:, 0]) + 0.1 * rng.standard_normal(600)
+    kw = dict(noise=1e-2)
+    exact = GaussianProcess(Matern12(0.3), solver="cholesky", **kw).fit(X, y, method=None)
+    z = []
+    for seed in range(8):
+        gp = GaussianProcess(Matern12(0.3), solver="cg", precond_rank=20, random_state=seed, **kw)
+        gp.fit(X, y, method=None)
+        se = gp.solver_info_["lml_std_error"]
+        assert se > 1.0
+        z.append((gp.log_marginal_likelihood_value_ - exact.log_marginal_likelihood_value_) / se)
+    assert np.abs(z).max() < 4 and 0.1 < np.mean(np.square(z)) < 4, z
+    full = GaussianProcess(Matern12(0.3), solver="cg", random_state=0, **kw).fit(X, y, method=None)
+    assert full.solver_info_["precond_rank"] == 600
+    assert full.solver_info_["lml_std_error"] < 1e-8
 
 
 def test_update_and_recentre_agree_with_cholesky(rng):

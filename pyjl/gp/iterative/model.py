@@ -15,9 +15,10 @@ from functools import partial
 
 import numpy as np
 
-from ... import engines
+from ... import _warn, engines
 from ..._threads import thread_limit
 from ..._validate import choice, error, integer, real
+from ...exceptions import ConvergenceWarning
 from .._posterior import clip
 from ..interface import matvec
 from ..likelihood import Objective
@@ -155,6 +156,7 @@ class CGState:
             "residual": float(res.residual.max()),
             "converged": bool(res.converged.all()),
             "alpha_residual": float(fine.residual[0]),
+            "lml_std_error": obj.last_lml_se,
             "precond_rank": int(P.rank),
             "n_probes": self.settings.n_probes,
             "n_iterations": obj.n_iterations,
@@ -213,11 +215,13 @@ class CGState:
     def recentred(self, y: np.ndarray) -> tuple[np.ndarray, float]:
         """``(alpha, lml)`` for new targets ``y`` (same points; the log-det is kept)."""
         alpha = self.solve(y[:, None])[:, 0]
+        self.info["alpha_residual"] = self.last_residual
         return alpha, float(self.lml + 0.5 * (self.y @ self.alpha) - 0.5 * (y @ alpha))
 
     def solve(self, B: np.ndarray, tol: float | None = None) -> np.ndarray:
         """``A^-1 B`` for ``B`` ``(n, k)`` by CG to ``tol`` (default :attr:`alpha_tol`, as
-        ``alpha``; warns when it does not converge)."""
+        ``alpha``; warns when it does not converge; ``last_residual``: its worst relative
+        residual)."""
         tol = self.alpha_tol if tol is None else tol
         op, P = preconditioned(
             self.kernel, self.X, self.noise, self.settings.precond_rank, order=self.obj.pivots
@@ -225,7 +229,24 @@ class CGState:
         with thread_limit(1):
             res = mbcg(op.__matmul__, B, P.solve, tol, self.settings.max_cg_iter)
         warn_unconverged(res, self.settings)
+        self.last_residual = float(res.residual.max())
         return res.x
+
+    def _warn_alpha(self) -> None:
+        """A :class:`ConvergenceWarning` for a prediction whose ``alpha`` (the mean's
+        weights, also in every variance) is from a CG solve that stopped short of
+        :attr:`alpha_tol`: the fit warned once, each prediction says so again."""
+        r, tol = self.info["alpha_residual"], self.alpha_tol
+        if r <= tol * (1 + 1e-12):
+            return
+        _warn.warn(
+            f"GaussianProcess.predict: the fit's solve for alpha = A^-1 y stopped at "
+            f"relative residual {r:.3g}, above its tolerance {tol:g} (cg_tol / "
+            f"{1 / ALPHA_TOL:g}), within max_cg_iter={self.settings.max_cg_iter}, so the "
+            "predictive mean is that far from converged; raise max_cg_iter or precond_rank "
+            f"(now {self.settings.precond_rank}) and fit again",
+            ConvergenceWarning,
+        )
 
     def objective_at(self, kernel, learn: bool, noise_var: np.ndarray, learned=None):
         """The fit's objective (same probes) on a copy ``kernel`` of the fitted one, with
@@ -262,6 +283,7 @@ class CGState:
         ``["local_neighbours"]`` report the path used.  Covariances
         (``want="cov"``) take the cache or the exact solves only.
         """
+        self._warn_alpha()
         if want == "mean":
             return matvec(self.kernel, Xs, self.X, self.alpha[:, None])[:, 0], None
         out = self.variances.predict(Xs, self.alpha, want)

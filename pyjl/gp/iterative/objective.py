@@ -38,7 +38,7 @@ from ..likelihood import minimisable, noise_diagonal
 from .cg import CGResult, mbcg
 from .operator import KernelOperator
 from .pivoted_cholesky import Preconditioner, pivoted
-from .slq import logdet_slq
+from .slq import slq_terms
 
 __all__ = ["Settings", "IterativeObjective", "preconditioned", "warn_unconverged", "NOISE_FLOOR"]
 
@@ -238,6 +238,7 @@ class IterativeObjective:
         self.log_prior = log_prior
         self.n_kernel = np.asarray(kernel.theta).size
         self.last: CGResult | None = None
+        self.last_lml_se = math.nan  #: the last evaluation's standard error (LML units)
         self.pivots: np.ndarray | None = None
         self.n_evaluations = 0
         self.n_iterations = 0  # the search's accepted steps (set by pyjl.gp._fit.optimise)
@@ -301,7 +302,10 @@ class IterativeObjective:
         self.total_cg_iterations += res.iterations
         alpha, U = res.x[:, 0], res.x[:, 1:]
         m = U.shape[1]
-        logdet = logdet_slq(res, range(1, m + 1), P.logdet)
+        terms = slq_terms(res, range(1, m + 1))
+        logdet = float(P.logdet + terms.mean()) if m else float(P.logdet)
+        # the estimate's standard error, in LML units (half the log-determinant's)
+        self.last_lml_se = 0.5 * float(terms.std(ddof=1)) / math.sqrt(m) if m > 1 else math.nan
         n = self.y.size
         value = float(-0.5 * (self.y @ alpha) - 0.5 * logdet - 0.5 * n * _LOG2PI)
         if not want_grad:

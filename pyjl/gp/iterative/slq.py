@@ -19,7 +19,7 @@ from scipy.linalg import eigh_tridiagonal
 
 from .cg import CGResult
 
-__all__ = ["logdet_slq", "quadrature"]
+__all__ = ["logdet_slq", "slq_terms", "quadrature"]
 
 
 def quadrature(diag: np.ndarray, off: np.ndarray) -> float:
@@ -55,6 +55,11 @@ def logdet_slq(res: CGResult, columns, logdet_p: float) -> float:
     >>> bool(abs(est - np.linalg.slogdet(A)[1]) < 0.05 * np.linalg.slogdet(A)[1])
     True
     """
-    cols = list(columns)
-    terms = [res.rz0[c] * quadrature(*res.tridiagonal(c)) for c in cols]
-    return float(logdet_p + np.mean(terms)) if cols else float(logdet_p)
+    terms = slq_terms(res, columns)
+    return float(logdet_p + np.mean(terms)) if terms.size else float(logdet_p)
+
+
+def slq_terms(res: CGResult, columns) -> np.ndarray:
+    """The probes' terms of :func:`logdet_slq` (``log det A - log det P`` is their mean;
+    their spread over ``sqrt(m)`` is the estimate's standard error)."""
+    return np.array([res.rz0[c] * quadrature(*res.tridiagonal(c)) for c in columns])
