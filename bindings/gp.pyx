@@ -76,30 +76,9 @@ cdef int _check_kind(int kind) except -1:
     return kind
 
 
-cdef int _check_rows(str what, Py_ssize_t got, str of, Py_ssize_t n) except -1:
-    """ValueError unless ``what`` has ``n`` rows, one per point of ``of``."""
-    if got != n:
-        raise ValueError(f"{what} must have one row per point of {of} ({n}); got {got}")
-    return 0
-
-
-cdef int _check_columns(str what, Py_ssize_t got, str as_, Py_ssize_t d) except -1:
-    """ValueError unless ``what`` has as many columns (``d``) as ``as_``."""
-    if got != d:
-        raise ValueError(f"{what} must have as many columns as {as_} ({d}); got {got}")
-    return 0
-
-
 def _scaled(X, const double[::1] ls, int kind):
-    """X / lengthscale (stationary kinds); the periodic kind keeps X unscaled.  The one
-    shape check of the kernels' points: a 2-D X, and one lengthscale or one per column
-    (the loops index by these; a wrong shape would read past the arrays)."""
+    """X / lengthscale (stationary kinds); the periodic kind keeps X unscaled."""
     arr = np.asarray(X)
-    if arr.ndim != 2:
-        raise ValueError(f"points must be 2-D (n, d); got shape {arr.shape}")
-    if ls.shape[0] != 1 and ls.shape[0] != arr.shape[1]:
-        raise ValueError(
-            f"lengthscale must have 1 or d={arr.shape[1]} entries; got {ls.shape[0]}")
     if kind == PYJL_PERIODIC:  # a typed memoryview needs writable memory: copy a read-only input
         return np.require(arr, np.float64, ["C", "W"])
     return np.ascontiguousarray(arr / np.asarray(ls)[None, :] if ls.shape[0] > 1
@@ -148,7 +127,6 @@ def kernel_matrix(int kind, X1, X2, const double[::1] lengthscale,
     cdef double[:, ::1] B = A if sym else _scaled(X2, lengthscale, kd)
     cdef Py_ssize_t n1 = A.shape[0], n2 = B.shape[0], d = A.shape[1]
     cdef Py_ssize_t nls = lengthscale.shape[0], i, j, tid
-    _check_columns("X2", B.shape[1], "X1", d)
     cdef const double* ls = &lengthscale[0]
     out = np.empty((n1, n2))
     cdef double[:, ::1] K = out

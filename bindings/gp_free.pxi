@@ -29,8 +29,6 @@ def kernel_matvec(int kind, X1, X2, const double[::1] lengthscale, double varian
     cdef const double[:, ::1] Vm = np.ascontiguousarray(V, dtype=np.float64)
     cdef const double[:, ::1] VT = np.ascontiguousarray(np.asarray(Vm).T)
     cdef Py_ssize_t n1 = A.shape[0], d = A.shape[1], n2 = VT.shape[1], k = VT.shape[0]
-    _check_columns("X2", np.asarray(X2).shape[1], "X1", d)
-    _check_rows("V", n2, "X2", np.asarray(X2).shape[0])
     cdef Py_ssize_t nls = lengthscale.shape[0], nb = (n1 + _ROWS - 1) // _ROWS, b, tid, i1
     cdef Py_ssize_t t, b2
     cdef const double* ls = &lengthscale[0]
@@ -84,9 +82,6 @@ def kernel_grad_quad(int kind, X, const double[::1] lengthscale, double variance
     cdef const double[:, ::1] Um = np.ascontiguousarray(U, dtype=np.float64)
     cdef const double[:, ::1] Vm = np.ascontiguousarray(V, dtype=np.float64)
     cdef Py_ssize_t n = A.shape[0], d = A.shape[1], k = Um.shape[1]
-    _check_rows("U", Um.shape[0], "X", n)
-    _check_rows("V", Vm.shape[0], "X", n)
-    _check_columns("V", Vm.shape[1], "U", k)
     cdef Py_ssize_t nls = lengthscale.shape[0], n_extra = extra.shape[0]
     cdef Py_ssize_t p = nls + 1 + n_extra, nb = (n + _ROWS - 1) // _ROWS, b, tid, i1
     cdef const double* ls = &lengthscale[0]

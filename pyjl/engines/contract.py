@@ -30,6 +30,7 @@ __all__ = [
     "GPKind",
     "GP_KINDS",
     "gp_kind_code",
+    "gp_args",
 ]
 
 Array = np.ndarray
@@ -91,6 +92,58 @@ def gp_kind_code(kind: str, extra: Array | None = None) -> int:
                 )
             return code
     raise ValueError(f"unknown kernel kind {kind!r}; one of {[k.name for k in GP_KINDS]}")
+
+
+def gp_args(
+    kind: str,
+    X1: Array,
+    X2: Array | None,
+    lengthscale: Array,
+    extra: Array,
+    *,
+    U: Array | None = None,
+    V: Array | None = None,
+    W: Array | None = None,
+) -> int:
+    """:func:`gp_kind_code` after the shape checks the engines' compiled loops rely on
+    (they index by these shapes and would read past an array): points ``(n, d)`` (``X2``
+    as wide as ``X1``; ``None``: ``X1``), one lengthscale or ``d``, and ``V`` with one row
+    per point of ``X2`` (``U``, where given, ``V``'s shape), ``W`` ``(n, n)``.
+    ``ValueError`` naming the array; the family layer never trips one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> gp_args("rbf", np.ones((3, 2)), None, np.ones(1), np.empty(0), V=np.ones((3, 4)))
+    0
+    >>> gp_args("rbf", np.ones((3, 2)), np.ones((5, 2)), np.ones(1), np.empty(0),
+    ...         V=np.ones((3, 4)))
+    Traceback (most recent call last):
+    ...
+    ValueError: V must have one row per point of X2 (5); got shape (3, 4)
+    """
+    code = gp_kind_code(kind, extra)
+    x1 = np.shape(X1)
+    if len(x1) != 2:
+        raise ValueError(f"X1 must be 2-D (n, d); got shape {x1}")
+    x2 = x1 if X2 is None else np.shape(X2)
+    if len(x2) != 2 or x2[1] != x1[1]:
+        raise ValueError(f"X2 must be 2-D with X1's {x1[1]} columns; got shape {x2}")
+    nls = np.shape(lengthscale)
+    if len(nls) != 1 or nls[0] not in (1, x1[1]):
+        raise ValueError(f"lengthscale must have 1 or d={x1[1]} entries; got shape {nls}")
+    if V is not None:
+        v = np.shape(V)
+        if len(v) != 2 or v[0] != x2[0]:
+            raise ValueError(f"V must have one row per point of X2 ({x2[0]}); got shape {v}")
+        if U is not None and np.shape(U) != v:
+            raise ValueError(f"U must have V's shape {v}; got shape {np.shape(U)}")
+    if W is not None and np.shape(W) != (x1[0], x1[0]):
+        raise ValueError(
+            f"W must be ({x1[0]}, {x1[0]}), one row and column per point of X; "
+            f"got shape {np.shape(W)}"
+        )
+    return code
 
 
 class EngineInfo(Protocol):

@@ -13,7 +13,7 @@ from functools import cache
 from types import ModuleType
 
 from .. import _config
-from .contract import Array, gp_kind_code
+from .contract import Array, gp_args
 
 __all__ = ["NativeEngine"]
 
@@ -62,7 +62,13 @@ class NativeEngine:
         self, kind: str, X1: Array, X2: Array, lengthscale: Array, variance: float, extra: Array
     ) -> Array:
         K: Array = _module("gp").kernel_matrix(
-            gp_kind_code(kind, extra), X1, X2, lengthscale, variance, extra, _threads()
+            gp_args(kind, X1, X2, lengthscale, extra),
+            X1,
+            X2,
+            lengthscale,
+            variance,
+            extra,
+            _threads(),
         )
         return K
 
@@ -72,7 +78,12 @@ class NativeEngine:
         K: Array
         dK: Array
         K, dK = _module("gp").kernel_matrix_grad(
-            gp_kind_code(kind, extra), X, lengthscale, variance, extra, _threads()
+            gp_args(kind, X, None, lengthscale, extra),
+            X,
+            lengthscale,
+            variance,
+            extra,
+            _threads(),
         )
         return K, dK
 
@@ -80,7 +91,13 @@ class NativeEngine:
         self, kind: str, X: Array, lengthscale: Array, variance: float, extra: Array, W: Array
     ) -> Array:
         g: Array = _module("gp").kernel_grad_contract(
-            gp_kind_code(kind, extra), X, lengthscale, variance, extra, W, _threads()
+            gp_args(kind, X, None, lengthscale, extra, W=W),
+            X,
+            lengthscale,
+            variance,
+            extra,
+            W,
+            _threads(),
         )
         return g
 
@@ -95,7 +112,14 @@ class NativeEngine:
         V: Array,
     ) -> Array:
         R: Array = _module("gp").kernel_matvec(
-            gp_kind_code(kind, extra), X1, X2, lengthscale, variance, extra, V, _threads()
+            gp_args(kind, X1, X2, lengthscale, extra, V=V),
+            X1,
+            X2,
+            lengthscale,
+            variance,
+            extra,
+            V,
+            _threads(),
         )
         return R
 
@@ -110,7 +134,14 @@ class NativeEngine:
         V: Array,
     ) -> Array:
         g: Array = _module("gp").kernel_grad_quad(
-            gp_kind_code(kind, extra), X, lengthscale, variance, extra, U, V, _threads()
+            gp_args(kind, X, None, lengthscale, extra, U=U, V=V),
+            X,
+            lengthscale,
+            variance,
+            extra,
+            U,
+            V,
+            _threads(),
         )
         return g
 

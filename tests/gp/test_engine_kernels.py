@@ -345,37 +345,51 @@ def test_matrix_free_products_and_the_thread_count(rng):
 def _bad_shapes(rng):
     X, X2, ls, e = rng.uniform(0, 1, (6, 2)), rng.uniform(0, 1, (4, 2)), np.ones(1), np.empty(0)
     return {
-        "V rows": (lambda k: k.kernel_matvec("rbf", X, X2, ls, 1.0, e, np.ones((5, 2))), "V"),
+        "V rows": (lambda k: k.kernel_matvec("rbf", X, X2, ls, 1.0, e, np.ones((5, 2))), "V must"),
         "X2 columns": (
             lambda k: k.kernel_matvec("rbf", X, X2[:, :1], ls, 1.0, e, np.ones((4, 1))),
-            "X2",
+            "X2 must",
         ),
         "U rows": (
             lambda k: k.kernel_grad_quad("rbf", X, ls, 1.0, e, np.ones((5, 2)), np.ones((6, 2))),
-            "U",
+            "U must",
         ),
-        "V columns": (
-            lambda k: k.kernel_grad_quad("rbf", X, ls, 1.0, e, np.ones((6, 2)), np.ones((6, 3))),
-            "V",
+        "V rows of grad_quad": (
+            lambda k: k.kernel_grad_quad("rbf", X, ls, 1.0, e, np.ones((6, 2)), np.ones((7, 2))),
+            "V must",
         ),
+        "W": (lambda k: k.kernel_grad_contract("rbf", X, ls, 1.0, e, np.ones((6, 5))), "W must"),
         "lengthscale": (
             lambda k: k.kernel_matrix("rbf", X, X2, np.ones(3), 1.0, e),
-            "lengthscale",
+            "lengthscale must",
         ),
-        "matrix columns": (lambda k: k.kernel_matrix("rbf", X, X2[:, :1], ls, 1.0, e), "X2"),
+        "matrix columns": (lambda k: k.kernel_matrix("rbf", X, X2[:, :1], ls, 1.0, e), "X2 must"),
         "period": (lambda k: k.kernel_matrix("periodic", X, X2, ls, 1.0, e), "period"),
     }
 
 
+class _CudaAdapter:
+    """The cuda engine's GP functions on NumPy: the shape checks run before any kernel
+    (none is launched here)."""
+
+    def __getattr__(self, name):
+        from functools import partial
+
+        from pyjl.engines.cuda import gp as cuda_gp
+
+        return partial(getattr(cuda_gp, name), xp=np, kern="no kernel is launched")
+
+
+@pytest.mark.parametrize("adapter", ["native", "cuda"])
 @pytest.mark.parametrize("case", list(_bad_shapes(np.random.default_rng(0))))
-def test_native_kernels_refuse_shapes_they_would_read_past(rng, case):
+def test_the_engines_refuse_shapes_their_loops_would_read_past(rng, case, adapter):
     # the compiled loops index by these shapes: a V with more rows than X2 has points
     # read past X2 (NaN or plausible numbers), a missing period divided by zero
     from pyjl.engines.native import NativeEngine
 
-    call, name = _bad_shapes(rng)[case]
-    with pytest.raises(ValueError, match=name):
-        call(NativeEngine())
+    call, message = _bad_shapes(rng)[case]
+    with pytest.raises(ValueError, match=message):
+        call(NativeEngine() if adapter == "native" else _CudaAdapter())
 
 
 def test_kernel_matvec_refuses_a_transposed_v(rng):

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from ..contract import GP_KINDS, gp_kind_code
+from ..contract import GP_KINDS, gp_args, gp_kind_code
 from .common import THREADS, Array, cupy, f64, grid_for, i32, i64, module
 
 __all__ = [
@@ -94,7 +94,7 @@ def kernel_matrix(
     """``K[i, j] = k(X1[i], X2[j])``, ``(n1, n2)``."""
     xp = xp or cupy()
     kern = kern or _kernels()
-    kd = gp_kind_code(kind)
+    kd = gp_args(kind, X1, X2, lengthscale, extra)
     A, ls, nls, ex, _ = _prepare(xp, kd, X1, lengthscale, extra)
     B = A if X2 is X1 or X2 is None else _prepare(xp, kd, X2, lengthscale, extra)[0]
     n1, n2, d = int(A.shape[0]), int(B.shape[0]), int(A.shape[1])
@@ -121,7 +121,7 @@ def kernel_matrix_grad(
     """``(K (n, n), dK (p, n, n))`` with respect to the log-parameters."""
     xp = xp or cupy()
     kern = kern or _kernels()
-    kd = gp_kind_code(kind)
+    kd = gp_args(kind, X, None, lengthscale, extra)
     A, ls, nls, ex, p = _prepare(xp, kd, X, lengthscale, extra)
     n, d = int(A.shape[0]), int(A.shape[1])
     K = xp.empty((n, n))
@@ -149,7 +149,7 @@ def kernel_grad_contract(
     """``g[q] = sum_ij W[i, j] dK[i, j] / dlog-param[q]``, ``(p,)``, for symmetric ``W``."""
     xp = xp or cupy()
     kern = kern or _kernels()
-    kd = gp_kind_code(kind)
+    kd = gp_args(kind, X, None, lengthscale, extra, W=W)
     A, ls, nls, ex, p = _prepare(xp, kd, X, lengthscale, extra)
     n, d = int(A.shape[0]), int(A.shape[1])
     if p > MAX_P:
@@ -204,7 +204,7 @@ def kernel_matvec(
     """``K(X1, X2) @ V``, ``(n1, k)`` for ``V (n2, k)``; no ``(n1, n2)`` matrix."""
     xp = xp or cupy()
     kern = kern or _kernels()
-    kd = gp_kind_code(kind)
+    kd = gp_args(kind, X1, X2, lengthscale, extra, V=V)
     A, ls, nls, ex, _ = _prepare(xp, kd, X1, lengthscale, extra)
     B = A if X2 is X1 or X2 is None else _prepare(xp, kd, X2, lengthscale, extra)[0]
     V = xp.ascontiguousarray(V, dtype=np.float64)
@@ -240,7 +240,7 @@ def kernel_grad_quad(
     """``g[q] = sum_c U[:, c]^T dK/dlog-param[q] V[:, c]``, ``(p,)``, ``U``, ``V`` ``(n, k)``."""
     xp = xp or cupy()
     kern = kern or _kernels()
-    kd = gp_kind_code(kind)
+    kd = gp_args(kind, X, None, lengthscale, extra, U=U, V=V)
     A, ls, nls, ex, p = _prepare(xp, kd, X, lengthscale, extra)
     U = xp.ascontiguousarray(U, dtype=np.float64)
     V = xp.ascontiguousarray(V, dtype=np.float64)
