@@ -53,20 +53,40 @@ PYJL_INLINE double pyjl_log_max(const double *__restrict x, const Py_ssize_t K) 
     return m;
 }
 
-/* out[i] = log sum_j exp(lM[i, j] + v[j]) - m, m = max v (see the header comment); returns
-   m (-inf, out untouched, where every v is -inf); q is scratch */
-PYJL_INLINE double pyjl_log_matvec(double *__restrict out, const double *__restrict M,
-                                   const double *__restrict lM, const double *__restrict v,
-                                   double *__restrict q, const Py_ssize_t K) {
+/* s[i] = sum_j M[i, j] q[j], q = exp(v - m), m = max v: returns m (-inf, s and q
+   untouched, where every v is -inf) */
+PYJL_INLINE double pyjl_log_rowsums(double *__restrict s, const double *__restrict M,
+                                    const double *__restrict v, double *__restrict q,
+                                    const Py_ssize_t K) {
     double m = pyjl_log_max(v, K);
     if (m == -INFINITY) return m;
     for (Py_ssize_t j = 0; j < K; j++) q[j] = pyjl_expn(v[j] - m);  /* 0 below e^-708 */
     for (Py_ssize_t i = 0; i < K; i++) {
         const double *__restrict row = M + i * K;
-        double s = 0.0;
-        for (Py_ssize_t j = 0; j < K; j++) s += row[j] * q[j];
-        out[i] = s >= 0x1p-960 ? log(s) : pyjl_log_dot(v, lM + i * K, K) - m;
+        double si = 0.0;
+        for (Py_ssize_t j = 0; j < K; j++) si += row[j] * q[j];
+        s[i] = si;
     }
+    return m;
+}
+
+/* out[i] = log sum_j exp(lM[i, j] + v[j]) - m from the row sums s and the m of
+   pyjl_log_rowsums: log s[i], or, where the shift rounded the row's mass away, the row
+   summed again in log space (see the header comment); out may be s */
+PYJL_INLINE void pyjl_log_rows(double *out, const double *s, const double *__restrict lM,
+                               const double *__restrict v, const double m,
+                               const Py_ssize_t K) {
+    for (Py_ssize_t i = 0; i < K; i++)
+        out[i] = s[i] >= 0x1p-960 ? log(s[i]) : pyjl_log_dot(v, lM + i * K, K) - m;
+}
+
+/* out[i] = log sum_j exp(lM[i, j] + v[j]) - m, m = max v: returns m (-inf, out untouched,
+   where every v is -inf); q is scratch */
+PYJL_INLINE double pyjl_log_matvec(double *__restrict out, const double *__restrict M,
+                                   const double *__restrict lM, const double *__restrict v,
+                                   double *__restrict q, const Py_ssize_t K) {
+    double m = pyjl_log_rowsums(out, M, v, q, K);
+    if (m != -INFINITY) pyjl_log_rows(out, out, lM, v, m, K);
     return m;
 }
 
@@ -253,17 +273,9 @@ static double pyjl_log_fb(const double *__restrict logB, const double *__restric
     pyjl_log_post(gam + (T - 1) * K, lbeta, K);
     for (Py_ssize_t t = T - 2; t >= 0; t--) {
         for (Py_ssize_t k = 0; k < K; k++) v[k] = logB[(t + 1) * K + k] + lbeta[k];
-        double mv = pyjl_log_max(v, K);  /* > -inf: ll > -inf */
-        for (Py_ssize_t k = 0; k < K; k++) G[k] = pyjl_expn(v[k] - mv);
-        for (Py_ssize_t i = 0; i < K; i++) {
-            const double *__restrict row = A + i * K;
-            double si = 0.0;
-            for (Py_ssize_t j = 0; j < K; j++) si += row[j] * G[j];
-            s[i] = si;
-        }
+        double mv = pyjl_log_rowsums(s, A, v, G, K);  /* > -inf: ll > -inf */
         pyjl_log_xi(xacc, gam + t * K, gam + t * K, A, lA, v, mv, G, s, F, K);
-        for (Py_ssize_t i = 0; i < K; i++)
-            lbeta[i] = s[i] >= 0x1p-960 ? log(s[i]) : pyjl_log_dot(v, lA + i * K, K) - mv;
+        pyjl_log_rows(lbeta, s, lA, v, mv, K);
     }
     return ll;
 }
