@@ -67,22 +67,31 @@ def as_points(obj, name: str, d: int | None = None) -> np.ndarray:
     return arr
 
 
-def as_targets(obj, name: str, n: int) -> np.ndarray:
-    """``(n,)`` targets; ``(n, 1)`` is accepted."""
+def as_targets(obj, name: str, n: int, *, targets: int | None = 1) -> np.ndarray:
+    """``(n,)`` values, one per point (``(n, 1)`` is accepted), or ``(n, targets)`` for
+    ``targets`` > 1 (``None``: either, with any number of columns, as ``fit``'s ``y``)."""
     arr = as_float_array(obj, name)
-    if arr.ndim == 2 and arr.shape[1] == 1:
+    if arr.ndim == 2 and arr.shape[1] == 1 and targets in (1, None):
         arr = arr[:, 0]
-    if arr.ndim == 2:
+    if targets not in (1, None) and (arr.ndim != 2 or arr.shape[1] != targets):
         raise _validate.error(
             name,
-            "must be 1-D (n,), one value per point: multi-target y is not supported",
+            f"must be (n, {targets}), one column per target the model was fitted with",
             f"shape {arr.shape}",
-            f"fit one model per column, on {name}[:, j]",
+            f"pass a 2-D array of {targets} columns",
         )
-    if arr.ndim != 1:
+    if arr.ndim == 2 and targets is None and arr.shape[1] == 0:
         raise _validate.error(
             name,
-            "must be 1-D (n,)",
+            "must have at least one column (target)",
+            f"shape {arr.shape}",
+            f"pass one value per point, or {name} of shape (n, n_targets)",
+        )
+    if arr.ndim != 1 and not (arr.ndim == 2 and targets != 1):
+        rule = "must be 1-D (n,)" if targets == 1 else "must be (n,) or (n, n_targets)"
+        raise _validate.error(
+            name,
+            rule,
             f"shape {arr.shape}",
             f"pass one value per point, e.g. {name}.ravel()",
         )

@@ -88,15 +88,21 @@ def check_prior(prior) -> None:
         )
 
 
-def targets(y, normalize_y: bool):
+def targets(y, normalize_y: bool, label: str = "y"):
     """``(y_model, mean, std)``: ``y`` in model units, ``(y - mean) / std``, where ``mean``
     and ``std`` are ``y``'s with ``normalize_y`` and ``0`` and ``1`` otherwise (``std = 1``
-    for a constant ``y``, which warns: it says nothing about the kernel's shape)."""
+    for a constant ``y``, which warns: it says nothing about the kernel's shape).  Several
+    targets ``(n, t)`` are scaled column by column; ``mean`` and ``std`` are then ``(t,)``
+    (zeros and ones without ``normalize_y``, as scikit-learn's)."""
+    if y.ndim == 2:
+        cols = [targets(y[:, j], normalize_y, f"y[:, {j}]") for j in range(y.shape[1])]
+        yn = np.ascontiguousarray(np.stack([c[0] for c in cols], axis=1))
+        return yn, np.array([c[1] for c in cols]), np.array([c[2] for c in cols])
     mean, std = 0.0, 1.0
     constant = y.size > 1 and float(y.max()) == float(y.min())  # ptp overflows at 1e308
     if constant:
         warn(
-            "y is constant: it says nothing about the kernel's shape"
+            f"{label} is constant: it says nothing about the kernel's shape"
             + ("; normalize_y uses std = 1" if normalize_y else ""),
             NumericalWarning,
         )
@@ -106,11 +112,29 @@ def targets(y, normalize_y: bool):
     return (y - mean) / std, mean, std
 
 
-def known_noise(noise_var, n: int, y_std: float):
+def noise_units(y_std, name: str) -> float:
+    """The standard deviation that turns a noise variance given in the units of ``y`` into
+    model units: ``y_std``, which must be one number (several targets under
+    ``normalize_y`` each have their own units, and the noise on ``K``'s diagonal is one)."""
+    if np.ndim(y_std) == 0:
+        return float(y_std)
+    if np.all(y_std == 1.0):
+        return 1.0
+    raise error(
+        name,
+        "must be None for several targets with normalize_y=True (each target has its "
+        "own units, and the kernel matrix's noise is shared)",
+        "noise variances given",
+        "fit with normalize_y=False (the noise in the units of y), or one model per column",
+    )
+
+
+def known_noise(noise_var, n: int, y_std):
     """The ``(n,)`` known noise variances of ``fit`` in model units (``None`` if none):
     a number is one variance for every point."""
     if noise_var is None:
         return None
+    y_std = noise_units(y_std, "noise_var")
     nv = as_float_array(noise_var, "noise_var")
     nv = np.full(n, float(nv)) if nv.ndim == 0 else as_targets(nv, "noise_var", n)
     if np.any(nv < 0):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg import blas, solve_triangular
 
-from .._validate import describe, error
+from .._validate import check_feature_names, describe, error
 from .._warn import warn
 from ..exceptions import NumericalWarning
 from ._checks import as_points, as_targets
@@ -41,11 +41,19 @@ def origin(X):
     return origin(X)
 
 
-def restore_outputs(out, kind, return_std):
+def restore_outputs(out, kind, return_std, targets=None):
     """``predict``'s outputs in the container ``kind`` describes: pandas Series (and a
-    covariance DataFrame) on its index, Arrow arrays (and a covariance Table) for Arrow."""
+    covariance DataFrame) on its index, Arrow arrays (and a covariance Table) for Arrow.
+    Several targets (``targets``: their labels): the mean and std as DataFrames or Arrow
+    tables with a column per target; the ``(m, m, t)`` covariance stays a NumPy array."""
     from ..data import restore
 
+    if targets is not None:
+        if not isinstance(out, tuple):
+            return restore(out, kind, columns=targets)
+        mean, second = out
+        second = restore(second, kind, columns=targets) if return_std else second
+        return restore(mean, kind, columns=targets), second
     if not isinstance(out, tuple):
         return restore(out, kind, name="mean")
     mean, second = out
@@ -123,7 +131,7 @@ def blocks(kernel, Xs, X_train, alpha, Linv=None):
         else max(_MIN_ROWS, _BLOCK // max(n, 1))
     )
     rows = int(min(max(m, 1), rows))
-    mean = np.empty(m)
+    mean = np.empty((m,) + alpha.shape[1:])
     quad = np.empty(m) if want_quad else None
     fresh = returns_new_arrays(kernel)
     for s in range(0, m, rows):
@@ -131,7 +139,10 @@ def blocks(kernel, Xs, X_train, alpha, Linv=None):
         # einsum's own loop, not a threaded BLAS gemv: a matrix-vector product this
         # small gains nothing from threads, and waking BLAS's workers after each block
         # (while the kernel's OpenMP workers go to sleep) costs more than the product
-        np.einsum("ij,j->i", Kb, alpha, out=mean[s : s + rows])
+        if alpha.ndim == 1:
+            np.einsum("ij,j->i", Kb, alpha, out=mean[s : s + rows])
+        else:  # several targets: a matrix product
+            np.matmul(Kb, alpha, out=mean[s : s + rows])
         if want_quad:
             V = whiten(Kb, Linv, owned=fresh)
             np.einsum("ij,ij->i", V, V, out=quad[s : s + rows])
@@ -141,15 +152,13 @@ def blocks(kernel, Xs, X_train, alpha, Linv=None):
 def exact_moments(gp, Xs, return_std: bool, return_cov: bool, extra: float):
     """The posterior mean ``(m,)`` at ``Xs`` of a Cholesky-fitted ``gp``, in the units of
     ``y``, with the std ``(m,)`` (``return_std``) or covariance ``(m, m)``
-    (``return_cov``); ``extra``: noise added to them.  ``gp``'s ``L^{-1}`` is computed on
-    first use and kept until a refit."""
+    (``return_cov``); ``extra``: noise added to them.  With ``t`` targets: ``(m, t)``,
+    ``(m, t)`` and ``(m, m, t)``, the model's covariance in each target's units.
+    ``gp``'s ``L^{-1}`` is computed on first use and kept until a refit."""
     if return_cov:
-        Ks = np.asarray(gp.kernel_(Xs, gp.X_train_))
+        cov, Ks = model_covariance(gp, Xs, extra)
         mean = Ks @ gp.alpha_ * gp._y_std + gp._y_mean
-        V = whiten(Ks, _inverse(gp))  # (m, n): Ks L^{-T}, on a copy
-        cov = np.asarray(gp.kernel_(Xs)) - V @ V.T
-        cov[np.diag_indices_from(cov)] += extra
-        return mean, cov * gp._y_std**2
+        return mean, target_units(cov, gp._y_std**2)
     Linv = _inverse(gp) if return_std and len(Xs) else None
     mean, quad = blocks(gp.kernel_, Xs, gp.X_train_, gp.alpha_, Linv)
     mean *= gp._y_std
@@ -159,7 +168,25 @@ def exact_moments(gp, Xs, return_std: bool, return_cov: bool, extra: float):
     var = np.asarray(gp.kernel_.diag(Xs), dtype=np.float64) + extra
     if quad is not None:  # None for no points: nothing to subtract
         var -= quad
-    return mean, np.sqrt(clip(var)) * gp._y_std
+    return mean, target_units(np.sqrt(clip(var)), gp._y_std)
+
+
+def model_covariance(gp, Xs, extra: float) -> tuple[np.ndarray, np.ndarray]:
+    """``(cov, Ks)``: the posterior covariance ``(m, m)`` at ``Xs`` in model units
+    (``extra`` on its diagonal) and the cross-covariance ``Ks = k(Xs, X_train_)``."""
+    Ks = np.asarray(gp.kernel_(Xs, gp.X_train_))
+    V = whiten(Ks, _inverse(gp))  # (m, n): Ks L^{-T}, on a copy
+    cov = np.asarray(gp.kernel_(Xs)) - V @ V.T
+    cov[np.diag_indices_from(cov)] += extra
+    return cov, Ks
+
+
+def target_units(value: np.ndarray, scale) -> np.ndarray:
+    """``value`` (model units) times ``scale``: one number, or one per target ``(t,)``,
+    which adds a last axis (scikit-learn's layout of several targets' moments)."""
+    if np.ndim(scale) == 0:
+        return value * scale
+    return value[..., None] * scale
 
 
 def _inverse(gp):
@@ -180,14 +207,14 @@ def clip(var, what: str = "predicted variances"):
     return var
 
 
-def covariance_root(cov: np.ndarray, scale: float = 1.0) -> np.ndarray:
+def covariance_root(cov: np.ndarray) -> np.ndarray:
     """``R`` ``(m, m)`` with ``R R^T = cov``, for draws ``mean + R z`` of a posterior
     covariance ``cov``: its Cholesky factor, or, where rounding leaves ``cov`` slightly
     indefinite, ``V sqrt(max(w, 0))`` from ``cov = V diag(w) V^T`` (scikit-learn draws by
     an SVD alike).  A posterior covariance is positive semi-definite, but at or near the
     training points of a (nearly) noiseless fit it is a rounding error of the prior's,
-    which no jitter relative to its own diagonal can cover.  ``scale``: ``cov``'s units
-    over the model's (``y_std**2``), in which :func:`clip` judges the eigenvalues below 0.
+    which no jitter relative to its own diagonal can cover.  ``cov`` is in model units,
+    in which :func:`clip` judges the eigenvalues below 0.
 
     Examples
     --------
@@ -201,7 +228,7 @@ def covariance_root(cov: np.ndarray, scale: float = 1.0) -> np.ndarray:
     except np.linalg.LinAlgError:  # indefinite by rounding
         pass
     w, V = np.linalg.eigh(cov)
-    w = clip(w / scale, "eigenvalues of the posterior covariance") * scale
+    w = clip(w, "eigenvalues of the posterior covariance")
     return V * np.sqrt(w)
 
 
@@ -216,12 +243,46 @@ def check_draws(m: int, n_samples: int) -> None:
         )
 
 
+def sample(gp, X, n_samples: int, rng) -> np.ndarray:
+    """``sample_y``'s draws at ``X`` from ``gp`` (its prior before ``fit``)."""
+    if not hasattr(gp, "alpha_"):
+        mean, cov = gp._predict(X, False, True, False)
+        return draws(mean, cov, 1.0, n_samples, rng)
+    check_feature_names(getattr(gp, "feature_names_in_", None), X, "X")
+    Xs = as_points(X, "X", gp.X_train_.shape[1])
+    if gp._cg is not None:
+        mean, cov = gp._cg.moments(Xs, "cov", 0.0, gp._y_mean, gp._y_std)
+        cov = cov / gp._y_std**2
+    else:  # in model units: one root for every target
+        cov, Ks = model_covariance(gp, Xs, 0.0)
+        mean = Ks @ gp.alpha_ * gp._y_std + gp._y_mean
+    return draws(mean, cov, gp._y_std, n_samples, rng)
+
+
+def draws(mean, cov, sd, n_samples: int, rng) -> np.ndarray:
+    """``n_samples`` draws ``mean + sd R z``, ``R R^T = cov`` (:func:`covariance_root`):
+    ``(m, n_samples)`` for ``mean (m,)``, or ``(m, t, n_samples)`` for ``t`` targets'
+    ``mean (m, t)`` and standard deviations ``sd (t,)``; ``cov (m, m)`` in model units,
+    ``sd`` the units of ``y`` over the model's."""
+    m, t = mean.shape[0], 1 if mean.ndim == 1 else mean.shape[1]
+    check_draws(m * t, n_samples)
+    R = covariance_root(cov)
+    z = rng.standard_normal((m, t * n_samples))
+    if mean.ndim == 1:
+        return mean[:, None] + sd * (R @ z)
+    out = (R @ z).reshape(m, t, n_samples)
+    out *= np.asarray(sd)[:, None]
+    out += mean[:, :, None]
+    return out
+
+
 def r2(mu: np.ndarray, y, sample_weight=None) -> float:
     """scikit-learn's ``R^2`` of the predictions ``mu`` against ``y``, weighted: ``1 - sum
     w (y - mu)^2 / sum w (y - ybar_w)^2``, and for a constant ``y`` 1.0 when predicted
-    exactly, else 0.0."""
-    y = as_targets(y, "y", mu.shape[0])
-    w = np.ones_like(y)
+    exactly, else 0.0; for several targets ``(m, t)`` the mean of theirs (scikit-learn's
+    ``multioutput="uniform_average"``)."""
+    y = as_targets(y, "y", mu.shape[0], targets=1 if mu.ndim == 1 else mu.shape[1])
+    w = np.ones(y.shape[0])
     if sample_weight is not None:
         w = as_targets(sample_weight, "sample_weight", y.shape[0])
         if np.any(w < 0) or not np.any(w > 0):
@@ -231,6 +292,8 @@ def r2(mu: np.ndarray, y, sample_weight=None) -> float:
                 f"min {w.min():g}, max {w.max():g}",
                 "pass non-negative weights, not all zero",
             )
+    if y.ndim == 2:
+        return float(np.mean([r2(mu[:, j], y[:, j], w) for j in range(y.shape[1])]))
     resid = float(np.sum(w * (y - mu) ** 2))
     spread = float(np.sum(w * (y - np.average(y, weights=w)) ** 2))
     if spread == 0.0:

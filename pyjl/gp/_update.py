@@ -17,11 +17,11 @@ from scipy.linalg import solve_triangular
 from .. import engines
 from .._validate import error
 from ._checks import as_float_array, as_points, as_targets
-from ._fit import factorise
+from ._fit import factorise, noise_units
 from .likelihood import factor, lml_from_factor
 
 
-def new_noise(noise_var, k: int, noise_, y_std: float) -> np.ndarray:
+def new_noise(noise_var, k: int, noise_, y_std) -> np.ndarray:
     """The ``(k,)`` noise variances (model units) of ``k`` new points: ``noise_var`` (a
     number or ``(k,)``, in the units of ``y``), by default the fitted ``noise_``."""
     if noise_var is None:
@@ -33,6 +33,7 @@ def new_noise(noise_var, k: int, noise_, y_std: float) -> np.ndarray:
                 "pass the noise variances of the new points",
             )
         return np.full(k, noise_)
+    y_std = noise_units(y_std, "noise_var")
     nv = as_float_array(noise_var, "noise_var")
     if nv.size == 1 and nv.ndim <= 1:
         nv = np.full(k, float(nv.reshape(-1)[0]))
@@ -113,7 +114,8 @@ def update(gp, X_new, y_new, noise_var):
     if Xn.shape[0] == 0:  # nothing to add, unless y_new says otherwise
         check_no_targets(y_new)
         return gp
-    yn = (as_targets(y_new, "y_new", Xn.shape[0]) - gp._y_mean) / gp._y_std
+    t = 1 if gp.y_train_.ndim == 1 else gp.y_train_.shape[1]
+    yn = (as_targets(y_new, "y_new", Xn.shape[0], targets=t) - gp._y_mean) / gp._y_std
     nv = new_noise(noise_var, Xn.shape[0], gp.noise_, gp._y_std)
     y_all = np.concatenate([gp.y_train_, yn])
     noise_all = np.concatenate([gp.noise_var_, nv])
@@ -144,18 +146,29 @@ def update(gp, X_new, y_new, noise_var):
     return gp
 
 
+def prior_mean(mean, y_mean):
+    """``recentre``'s ``mean``: a number, or one per target (``y_mean``'s shape ``(t,)``)."""
+    m = as_float_array(mean, "mean")
+    if m.ndim == 0 or (m.size == 1 and np.ndim(y_mean) == 0):
+        return float(m.reshape(-1)[0]) + np.zeros(np.shape(y_mean))
+    if m.shape != np.shape(y_mean):
+        t = "one" if np.ndim(y_mean) == 0 else f"one per target ({len(y_mean)})"
+        raise error("mean", f"must be one number or {t}", f"shape {m.shape}", "pass a float")
+    return m
+
+
 def recentre(gp, mean):
     """:meth:`GaussianProcess.recentre`: the GLS mean from ``K^-1 1`` (a Cholesky solve,
     or CG under ``solver="cg"``), then ``alpha`` and the likelihood for the shifted y."""
     engine = engines.current()
     cg = gp._cg
     if mean is None:
-        ones = np.ones(gp.y_train_.size)
+        ones = np.ones(gp.y_train_.shape[0])
         a = cg.solve(ones[:, None])[:, 0] if cg is not None else engine.cho_solve(gp.L_, ones)
-        shift = float(a @ gp.y_train_) / float(a.sum())
+        shift = (a @ gp.y_train_) / float(a.sum())
     else:
-        shift = (float(mean) - gp._y_mean) / gp._y_std
-    gp._y_mean += shift * gp._y_std
+        shift = (prior_mean(mean, gp._y_mean) - gp._y_mean) / gp._y_std
+    gp._y_mean = gp._y_mean + shift * gp._y_std
     gp.y_train_ = gp.y_train_ - shift
     if cg is not None:
         gp.alpha_, gp.log_marginal_likelihood_value_ = cg.recentred(gp.y_train_)

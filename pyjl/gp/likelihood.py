@@ -122,13 +122,46 @@ def factor(K: np.ndarray, engine) -> tuple[np.ndarray, float]:
 
 
 def lml_from_factor(L: np.ndarray, alpha: np.ndarray, y: np.ndarray) -> float:
-    """``-1/2 y^T alpha - sum log diag L - n/2 log 2 pi``."""
-    return float(-0.5 * (y @ alpha) - np.log(np.diag(L)).sum() - 0.5 * len(y) * _LOG2PI)
+    """``-1/2 y^T alpha - sum log diag L - n/2 log 2 pi``, summed over the columns of an
+    ``(n, t)`` ``y`` (several targets)."""
+    if y.ndim == 1:
+        return float(-0.5 * (y @ alpha) - np.log(np.diag(L)).sum() - 0.5 * len(y) * _LOG2PI)
+    quad = float(np.einsum("ij,ij->", y, alpha))
+    return -0.5 * quad - y.shape[1] * float(np.log(np.diag(L)).sum()) - 0.5 * y.size * _LOG2PI
 
 
 def loo_terms(Kinv_diag: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    """``log p(y_i | y_-i)`` for each ``i`` (R&W eq. 5.10-5.11)."""
-    return 0.5 * np.log(Kinv_diag) - 0.5 * alpha**2 / Kinv_diag - 0.5 * _LOG2PI
+    """``log p(y_i | y_-i)`` for each ``i`` (R&W eq. 5.10-5.11); ``(n, t)`` for an
+    ``alpha`` of several targets."""
+    kd = Kinv_diag if alpha.ndim == 1 else Kinv_diag[:, None]
+    return 0.5 * np.log(kd) - 0.5 * alpha**2 / kd - 0.5 * _LOG2PI
+
+
+def ml_weights(Kinv: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """``W = (alpha alpha^T - t K^-1) / 2`` (``t`` targets, the columns of ``alpha``),
+    whose contraction with ``dK/dtheta`` is the LML's gradient (R&W eq. 5.9); computed in
+    ``Kinv``'s memory."""
+    if alpha.ndim == 1:
+        Kinv *= -0.5  # in place: one scale, one rank-1 update
+        return blas.dger(0.5, alpha, alpha, a=Kinv.T, overwrite_a=1).T
+    Kinv *= -0.5 * alpha.shape[1]
+    Kinv += 0.5 * (alpha @ alpha.T)
+    return Kinv
+
+
+def loo_weights(Kinv: np.ndarray, kd: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """``W`` whose contraction with ``dK/dtheta`` is the gradient of the LOO log predictive
+    probability (R&W eq. 5.13), summed over the columns of ``alpha`` (several targets):
+    ``-K^-1 diag(b) K^-1 + (u alpha^T + alpha u^T) / 2`` with ``u = K^-1 (alpha / kd)``
+    and ``b = sum_targets (1 + alpha^2 / kd) / (2 kd)``; ``kd`` the diagonal of ``K^-1``."""
+    A = alpha if alpha.ndim == 2 else alpha[:, None]
+    u = Kinv @ (A / kd[:, None])
+    b = 0.5 * (A.shape[1] + np.sum(A**2, axis=1) / kd) / kd
+    W = Kinv @ (Kinv * b[:, None])
+    W *= -1.0
+    Wsym = u @ A.T
+    W += 0.5 * (Wsym + Wsym.T)
+    return W
 
 
 def noise_diagonal(noise, noise_diag, learned):
@@ -237,19 +270,13 @@ class Objective:
             value = lml_from_factor(L, alpha, y)
             if not want_grad:
                 return value, None
-            Kinv *= -0.5  # W = (alpha alpha^T - K^-1) / 2, in place: one scale, one rank-1
-            W = blas.dger(0.5, alpha, alpha, a=Kinv.T, overwrite_a=1).T
+            W = ml_weights(Kinv, alpha)
         else:
             kd = np.diag(Kinv).copy()
             value = float(loo_terms(kd, alpha).sum())
             if not want_grad:
                 return value, None
-            u = Kinv @ (alpha / kd)
-            b = 0.5 * (1.0 + alpha**2 / kd) / kd
-            W = Kinv @ (Kinv * b[:, None])
-            W *= -1.0
-            Wsym = np.outer(u, alpha)
-            W += 0.5 * (Wsym + Wsym.T)
+            W = loo_weights(Kinv, kd, alpha)
         grad = contract(self.kernel, self.X, np.ascontiguousarray(W))
         if self.learn_noise:  # dK/dlog(noise): the noise, where it is the learned one
             d_noise = noise_diagonal(noise, 0.0, self.learned) * np.diagonal(W)

@@ -27,7 +27,15 @@ import copy
 import numpy as np
 
 from .._params import Params
-from .._validate import boolean, check_feature_names, choice, error, feature_names, integer
+from .._validate import (
+    boolean,
+    check_feature_names,
+    choice,
+    column_labels,
+    error,
+    feature_names,
+    integer,
+)
 from ..data import restore
 from ..exceptions import NotFittedError
 from . import _fit, _posterior, _update
@@ -127,9 +135,9 @@ class GaussianProcess(Params):
     X_train_ : ndarray of shape (n_samples, n_features), dtype float64
         The training inputs, a copy of ``X`` (as scikit-learn's ``copy_X_train=True``;
         ``update`` appends to them).
-    y_train_ : ndarray of shape (n_samples,), dtype float64
-        The training targets, normalised when ``normalize_y=True``.
-    alpha_ : ndarray of shape (n_samples,), dtype float64
+    y_train_ : ndarray of shape (n_samples,) or (n_samples, n_targets), dtype float64
+        The training targets, normalised (column by column) when ``normalize_y=True``.
+    alpha_ : ndarray of shape (n_samples,) or (n_samples, n_targets), dtype float64
         ``K^{-1} y_train_``, with ``K = kernel_(X_train_) + diag(noise_var_)``.
     L_ : ndarray of shape (n_samples, n_samples), dtype float64
         The lower Cholesky factor of ``K`` (plus ``jitter_`` on its diagonal).
@@ -137,8 +145,8 @@ class GaussianProcess(Params):
         The diagonal jitter the factorisation needed (``0.0`` when none; a
         :class:`~pyjl.exceptions.NumericalWarning` otherwise).
     log_marginal_likelihood_value_ : float
-        The log marginal likelihood of ``y_train_`` at the fitted hyperparameters (under
-        ``solver="cg"`` its stochastic Lanczos estimate).
+        The log marginal likelihood of ``y_train_`` at the fitted hyperparameters, summed
+        over the targets (under ``solver="cg"`` its stochastic Lanczos estimate).
     solver_info_ : dict
         The solver used and its report: ``{"solver": "cholesky", "jitter": ...}``, or for
         ``"cg"`` the iterations and worst relative residual of the final solve
@@ -205,8 +213,12 @@ class GaussianProcess(Params):
 
     # -- fitting -----------------------------------------------------------------------------
     def fit(self, X, y, noise_var=None, method="ml", n_restarts=None, prior=None, max_iter=None):
-        """Fit to ``X (n, d)``, ``y (n,)``; ``method``: ``"ml"``, ``"loo"`` or ``None``
-        (keep the hyperparameters).  ``noise_var`` ``(n,)``: known noise variances.
+        """Fit to ``X (n, d)``, ``y (n,)`` or ``(n, n_targets)``; ``method``: ``"ml"``,
+        ``"loo"`` or ``None`` (keep the hyperparameters).  ``noise_var`` ``(n,)``: known
+        noise variances.  Several targets share the kernel, its hyperparameters and the
+        noise, as in scikit-learn: the objective is the sum of the columns' and the
+        moments gain a last axis per target (Cholesky only; with ``normalize_y`` each column
+        is standardised by its own mean and deviation, so ``noise_var`` is refused then).
 
         ``prior``: ``None``, or a callable ``theta -> (log p(theta), gradient (p,))`` over
         the vector the optimiser moves (the kernel's ``theta``, then ``log noise`` when the
@@ -225,12 +237,15 @@ class GaussianProcess(Params):
         given, X = X, as_points(X, "X")
         if X is given or not X.flags.owndata:  # kept: not a view of the caller's array
             X = X.copy()
-        y = as_targets(y, "y", X.shape[0])
+        labels = column_labels(y)
+        y = as_targets(y, "y", X.shape[0], targets=None)
         if X.shape[0] == 0:
             raise error("X", "must hold at least one point", "0 rows", "pass data to fit")
         solver = _cg.resolve(self.solver, X.shape[0])
         if solver == "cg" and method == "loo":
             raise _cg.no_loo("method", '"loo"')
+        if solver == "cg" and y.ndim == 2:
+            raise _cg.no_targets(y.shape, self.solver)
         n_restarts = self.n_restarts if n_restarts is None else _fit.check_restarts(n_restarts)
         yn, self._y_mean, self._y_std = _fit.targets(y, self.normalize_y)
         noise_diag = _fit.known_noise(noise_var, X.shape[0], self._y_std)
@@ -267,6 +282,7 @@ class GaussianProcess(Params):
         self.noise_ = noise if learn_noise else (self.noise if noise_diag is None else None)
         diag = noise_diag if noise_diag is not None else np.full(X.shape[0], self.noise_)
         self.X_train_, self.y_train_, self.noise_var_ = X, yn, np.asarray(diag, dtype=float)
+        self._targets = None if y.ndim == 1 else list(labels or range(y.shape[1]))
         self.n_features_in_ = X.shape[1]
         for name in ("L_", "jitter_", "feature_names_in_"):  # a refit may change them
             self.__dict__.pop(name, None)
@@ -323,7 +339,8 @@ class GaussianProcess(Params):
     # -- prediction ----------------------------------------------------------------------------
     def predict(self, X, return_std=False, return_cov=False, include_noise=False):
         """Posterior mean ``(m,)`` and, optionally, std ``(m,)`` or covariance ``(m, m)``
-        of the latent ``f`` (``include_noise=True``: of a new observation).
+        of the latent ``f`` (``include_noise=True``: of a new observation); for ``t``
+        targets ``(m, t)``, ``(m, t)`` and ``(m, m, t)``, as scikit-learn's.
 
         Outputs mirror ``X``: a pandas ``X`` gives Series (and a covariance DataFrame)
         on its index, an Arrow ``X`` gives Arrow arrays, NumPy gives NumPy."""
@@ -332,7 +349,10 @@ class GaussianProcess(Params):
         include_noise = boolean(include_noise, "include_noise")
         out = self._predict(X, return_std, return_cov, include_noise)
         kind = _posterior.origin(X)
-        return out if kind is None else _posterior.restore_outputs(out, kind, return_std)
+        if kind is None:
+            return out
+        targets = getattr(self, "_targets", None) if hasattr(self, "alpha_") else None
+        return _posterior.restore_outputs(out, kind, return_std, targets)
 
     def _predict(self, X, return_std, return_cov, include_noise):
         _posterior.check_exclusive(return_std, return_cov)
@@ -360,25 +380,21 @@ class GaussianProcess(Params):
         return _posterior.r2(mu, y, sample_weight)
 
     def sample_y(self, X, n_samples=1, random_state=None):
-        """Draws of the latent ``f`` at ``X``: ``(m, n_samples)``, by the posterior
-        covariance's Cholesky factor, or by its eigendecomposition (eigenvalues below 0 set
-        to 0) where rounding leaves it slightly indefinite, as at the training points of a
-        noiseless fit.
+        """Draws of the latent ``f`` at ``X``: ``(m, n_samples)`` (``(m, t, n_samples)``
+        for ``t`` targets, as scikit-learn's), by the posterior covariance's Cholesky
+        factor, or by its eigendecomposition (eigenvalues below 0 set to 0) where rounding
+        leaves it slightly indefinite, as at the training points of a noiseless fit.
 
         ``random_state``: ``None``, a seed, or a NumPy ``Generator`` or ``RandomState``.
         Outputs mirror ``X`` as :meth:`predict`'s do: a DataFrame on a pandas ``X``'s index
-        (one column per draw), an Arrow table for Arrow."""
+        (one column per draw), an Arrow table for Arrow; several targets' draws stay a
+        NumPy array."""
         n_samples = integer(n_samples, "n_samples", low=1)
-        rng = _fit.generator(random_state)
-        mean, cov = self._predict(X, False, True, False)
-        m = len(mean)
-        _posterior.check_draws(m, n_samples)
-        scale = self._y_std**2 if hasattr(self, "alpha_") else 1.0
-        R = _posterior.covariance_root(cov, scale)
-        z = rng.standard_normal((m, n_samples))
-        draws = mean[:, None] + R @ z
+        draws = _posterior.sample(self, X, n_samples, _fit.generator(random_state))
         kind = _posterior.origin(X)
-        return draws if kind is None else restore(draws, kind, columns=range(n_samples))
+        if kind is None or draws.ndim == 3:
+            return draws
+        return restore(draws, kind, columns=range(n_samples))
 
     # -- incremental update ----------------------------------------------------------------------
     def update(self, X_new, y_new, noise_var=None):
@@ -403,8 +419,9 @@ class GaussianProcess(Params):
 
         Parameters
         ----------
-        mean : float or None, default None
-            The prior mean in the units of ``y``; ``None``: the GLS estimate.
+        mean : float, array of shape (n_targets,) or None, default None
+            The prior mean in the units of ``y`` (one per target, or one for all);
+            ``None``: the GLS estimate, for each target.
 
         Returns
         -------

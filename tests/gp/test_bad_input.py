@@ -125,14 +125,41 @@ def test_bad_arguments_name_argument_rule_and_fix(call, words):
     assert "Fix:" in str(err.value)
 
 
-@pytest.mark.parametrize("k", [2, 3])
-def test_multi_target_y_is_refused_with_one_model_per_column(k):
-    # y.ravel() would give n * k values, for n points
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (lambda: GaussianProcess().fit(X, np.zeros((N, 2, 2))), ["`y`", "(n, n_targets)"]),
+        (lambda: GaussianProcess().fit(X, np.zeros((N, 0))), ["`y`", "at least one column"]),
+        (
+            lambda: GaussianProcess(solver="cg").fit(X, np.tile(Y[:, None], 2)),
+            ["`y`", 'solver="cg"', "one target", 'solver="cholesky"'],
+        ),
+        (
+            lambda: GaussianProcess(normalize_y=True).fit(
+                X, np.c_[Y, 2 * Y], noise_var=np.full(N, 0.1)
+            ),
+            ["`noise_var`", "normalize_y=True", "own units"],
+        ),
+        (
+            lambda: GaussianProcess().fit(X, np.c_[Y, Y]).update(XS[:2], np.zeros(2)),
+            ["`y_new`", "(n, 2)"],
+        ),
+        (
+            lambda: GaussianProcess().fit(X, np.c_[Y, Y]).recentre([1.0, 2.0, 3.0]),
+            ["`mean`", "one per target (2)"],
+        ),
+        (
+            lambda: GaussianProcess().fit(X, np.c_[Y, Y]).score(XS, np.zeros(len(XS))),
+            ["`y`", "(n, 2)"],
+        ),
+    ],
+)
+def test_several_targets_refusals_name_argument_and_fix(call, words):
     with pytest.raises(InputError) as err:
-        GaussianProcess().fit(X, np.tile(Y[:, None], k))
+        call()
     msg = str(err.value)
-    assert "`y`" in msg and "multi-target" in msg and "one model per column" in msg
-    assert "ravel" not in msg
+    assert all(w in msg for w in words), msg
+    assert "Fix:" in msg
 
 
 def test_y_new_refusal_leaves_the_model_unchanged():

@@ -110,6 +110,18 @@ def no_loo(name: str, got: str):
     )
 
 
+def no_targets(shape, solver: str):
+    """The refusal of several targets under ``solver="cg"``."""
+    return error(
+        "y",
+        'must be 1-D (one target) under solver="cg"'
+        + (f' (solver="auto" takes it above {AUTO_CG_ABOVE} points)' if solver == "auto" else "")
+        + ": the iterative solver's probes and caches serve one target",
+        f"shape {shape}",
+        'pass solver="cholesky" (feasible up to a few 10,000 points), or fit one model per column',
+    )
+
+
 def objective(solver, kernel, X, y, method, learn_noise, noise_diag, settings, prior, rng):
     """``(objective, start)``: the fit's objective for ``solver`` (``start``: the variance
     cache's draws under ``"cg"``, else ``None``)."""

@@ -1,0 +1,180 @@
+"""Several targets in one GaussianProcess, against scikit-learn's GaussianProcessRegressor
+(which shares the kernel across the columns of y) and against one model per column."""
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+from sklearn.gaussian_process import GaussianProcessRegressor
+from sklearn.gaussian_process.kernels import RBF as SkRBF
+from sklearn.gaussian_process.kernels import ConstantKernel, WhiteKernel
+from sklearn.metrics import r2_score
+
+from pyjl.gp import RBF, GaussianProcess
+
+RNG = np.random.default_rng(20261207)
+X = RNG.uniform(0, 1, (35, 2))
+Y = np.c_[np.sin(6 * X[:, 0]), 3 * np.cos(4 * X[:, 1]) + 5, 10 * X[:, 0] * X[:, 1]]
+Y += 0.05 * RNG.standard_normal(Y.shape)
+XS = RNG.uniform(0, 1, (9, 2))
+LENGTHS, VARIANCE, NOISE = np.array([0.4, 0.6]), 1.7, 1e-2
+
+
+def _pair(normalize_y):
+    """pyjl and scikit-learn at the same fixed hyperparameters."""
+    ours = GaussianProcess(VARIANCE * RBF(LENGTHS), noise=NOISE, normalize_y=normalize_y)
+    theirs = GaussianProcessRegressor(
+        ConstantKernel(VARIANCE) * SkRBF(LENGTHS),
+        alpha=NOISE,
+        normalize_y=normalize_y,
+        optimizer=None,
+    )
+    return ours.fit(X, Y, method=None), theirs.fit(X, Y)
+
+
+@pytest.mark.parametrize("normalize_y", [False, True])
+def test_moments_equal_scikit_learns(normalize_y):
+    ours, theirs = _pair(normalize_y)
+    for kw in ({}, {"return_std": True}, {"return_cov": True}):
+        got, want = ours.predict(XS, **kw), theirs.predict(XS, **kw)
+        for g, w in zip(got if kw else [got], want if kw else [want]):
+            assert g.shape == w.shape
+            np.testing.assert_allclose(g, w, rtol=1e-9, atol=1e-11)
+
+
+@pytest.mark.parametrize("normalize_y", [False, True])
+def test_likelihood_and_gradient_equal_scikit_learns(normalize_y):
+    ours, theirs = _pair(normalize_y)
+    theta = ours.kernel_.theta  # lengthscales, then the variance
+    value, grad = ours.log_marginal_likelihood(theta, eval_gradient=True)
+    sk_value, sk_grad = theirs.log_marginal_likelihood(theirs.kernel_.theta, eval_gradient=True)
+    np.testing.assert_allclose(value, sk_value, rtol=1e-10)
+    np.testing.assert_allclose(grad, np.r_[sk_grad[1:], sk_grad[0]], rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(ours.log_marginal_likelihood(), sk_value, rtol=1e-10)
+
+
+def test_fit_reaches_scikit_learns_optimum_with_learned_noise():
+    ours = GaussianProcess(1.0 * RBF([0.5, 0.5]), noise=0.01, n_restarts=2, random_state=0)
+    theirs = GaussianProcessRegressor(
+        ConstantKernel(1.0) * SkRBF([0.5, 0.5]) + WhiteKernel(0.01),
+        alpha=1e-10,
+        n_restarts_optimizer=2,
+        random_state=0,
+    )
+    ours.fit(X, Y)
+    theirs.fit(X, Y)
+    assert ours.log_marginal_likelihood_value_ >= theirs.log_marginal_likelihood_value_ - 1e-6
+    assert ours.log_marginal_likelihood_value_ == pytest.approx(
+        theirs.log_marginal_likelihood_value_, abs=1e-4
+    )
+    assert ours.noise_ == pytest.approx(theirs.kernel_.k2.noise_level, rel=1e-3)
+
+
+@pytest.mark.parametrize("method", ["ml", "loo"])
+def test_objectives_are_the_sums_over_one_model_per_column(method):
+    # at shared hyperparameters the columns are independent GPs with one kernel
+    joint = GaussianProcess(VARIANCE * RBF(LENGTHS), noise=NOISE).fit(X, Y, method=None)
+    theta = np.r_[joint.kernel_.theta, np.log(NOISE)]
+    call = "log_marginal_likelihood" if method == "ml" else "loo_log_predictive"
+    value, grad = getattr(joint, call)(theta, eval_gradient=True)
+    parts = [
+        getattr(
+            GaussianProcess(VARIANCE * RBF(LENGTHS), noise=NOISE).fit(X, Y[:, j], method=None),
+            call,
+        )(theta, eval_gradient=True)
+        for j in range(Y.shape[1])
+    ]
+    np.testing.assert_allclose(value, sum(p[0] for p in parts), rtol=1e-11)
+    np.testing.assert_allclose(grad, sum(p[1] for p in parts), rtol=1e-8, atol=1e-10)
+
+
+def test_loo_gradient_matches_finite_differences():
+    gp = GaussianProcess(VARIANCE * RBF(LENGTHS), noise=NOISE).fit(X, Y, method=None)
+    theta = np.r_[gp.kernel_.theta, np.log(NOISE)]
+    _, grad = gp.loo_log_predictive(theta, eval_gradient=True)
+    h = 1e-6
+    fd = [
+        (gp.loo_log_predictive(theta + h * e) - gp.loo_log_predictive(theta - h * e)) / (2 * h)
+        for e in np.eye(theta.size)
+    ]
+    np.testing.assert_allclose(grad, fd, rtol=1e-5, atol=1e-6)
+
+
+def test_loo_fit_improves_the_summed_loo_objective():
+    start = GaussianProcess(1.0 * RBF([0.5, 0.5]), noise=0.01).fit(X, Y, method=None)
+    fitted = GaussianProcess(1.0 * RBF([0.5, 0.5]), noise=0.01).fit(X, Y, method="loo")
+    assert fitted.loo_log_predictive() > start.loo_log_predictive() + 1.0
+
+
+def test_update_equals_a_refit_at_the_same_hyperparameters():
+    kernel = VARIANCE * RBF(LENGTHS)
+    gp = GaussianProcess(kernel, noise=NOISE).fit(X[:25], Y[:25], method=None)
+    gp.update(X[25:], Y[25:])
+    refit = GaussianProcess(kernel, noise=NOISE).fit(X, Y, method=None)
+    np.testing.assert_allclose(gp.alpha_, refit.alpha_, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        gp.log_marginal_likelihood(), refit.log_marginal_likelihood(), rtol=1e-12
+    )
+    for a, b in zip(gp.predict(XS, return_std=True), refit.predict(XS, return_std=True)):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+
+
+def test_recentre_is_each_columns_own():
+    kernel = VARIANCE * RBF(LENGTHS)
+    joint = GaussianProcess(kernel, noise=NOISE, normalize_y=True).fit(X, Y, method=None)
+    singles = [
+        GaussianProcess(kernel, noise=NOISE, normalize_y=True).fit(X, Y[:, j], method=None)
+        for j in range(Y.shape[1])
+    ]
+    far = np.array([[40.0, -40.0]])
+    np.testing.assert_allclose(
+        joint.recentre().predict(far)[0], [s.recentre().predict(far)[0] for s in singles]
+    )
+    np.testing.assert_allclose(joint.recentre([1.0, -2.0, 3.0]).predict(far)[0], [1, -2, 3])
+    np.testing.assert_allclose(joint.recentre(0.5).predict(far)[0], [0.5] * 3)
+
+
+def test_score_is_scikit_learns_uniform_average():
+    ours, _ = _pair(True)
+    y = ours.predict(XS) + 0.3 * RNG.standard_normal((len(XS), Y.shape[1]))
+    w = RNG.uniform(0.1, 2.0, len(XS))
+    mu = ours.predict(XS)
+    assert ours.score(XS, y) == pytest.approx(r2_score(y, mu), rel=1e-12)
+    assert ours.score(XS, y, w) == pytest.approx(r2_score(y, mu, sample_weight=w), rel=1e-12)
+
+
+def test_draws_have_the_predicted_moments_per_target():
+    ours, _ = _pair(True)
+    pts = XS[:3]
+    draws = ours.sample_y(pts, 40_000, random_state=np.random.default_rng(5))
+    assert draws.shape == (3, Y.shape[1], 40_000)
+    mean, cov = ours.predict(pts, return_cov=True)
+    for j in range(Y.shape[1]):
+        d = draws[:, j, :]
+        sd = np.sqrt(np.diag(cov[:, :, j]))
+        np.testing.assert_allclose(d.mean(axis=1), mean[:, j], atol=0.03 * sd.max())
+        np.testing.assert_allclose(np.cov(d), cov[:, :, j], atol=0.05 * sd.max() ** 2)
+
+
+def test_one_column_is_one_target_as_in_scikit_learn():
+    gp = GaussianProcess(VARIANCE * RBF(LENGTHS), noise=NOISE).fit(X, Y[:, :1], method=None)
+    mean, std = gp.predict(XS, return_std=True)
+    assert mean.shape == std.shape == (len(XS),)
+    assert gp.sample_y(XS, 2).shape == (len(XS), 2)
+
+
+def test_tables_come_back_with_a_column_per_target():
+    frame = pd.DataFrame(X, columns=["a", "b"], index=[f"p{i}" for i in range(len(X))])
+    targets = pd.DataFrame(Y, columns=["u", "v", "w"])
+    gp = GaussianProcess(VARIANCE * RBF(LENGTHS), noise=NOISE).fit(frame, targets, method=None)
+    mean, std = gp.predict(frame.iloc[:4], return_std=True)
+    for out in (mean, std):
+        assert isinstance(out, pd.DataFrame)
+        assert list(out.columns) == ["u", "v", "w"]
+        assert list(out.index) == list(frame.index[:4])
+    np.testing.assert_allclose(mean.to_numpy(), gp.predict(X[:4]))
+    _, cov = gp.predict(frame.iloc[:4], return_cov=True)
+    assert isinstance(cov, np.ndarray) and cov.shape == (4, 4, 3)
+    table = gp.predict(pa.table({"a": X[:4, 0], "b": X[:4, 1]}))
+    assert isinstance(table, pa.Table) and table.column_names == ["u", "v", "w"]
+    np.testing.assert_allclose(table.to_pandas().to_numpy(), gp.predict(X[:4]))
