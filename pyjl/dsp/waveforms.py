@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import _validate, data
 from ._design_args import scalar
-from ._inputs import want_dtype
+from ._inputs import _input_dtype, want_dtype
 
 __all__ = ["chirp", "sweep_poly", "square", "sawtooth"]
 
@@ -26,11 +26,19 @@ _METHODS = {
 }
 
 
-def _times(t, name: str = "t"):
-    """``(values, origin)``: ``t`` as a finite float64 array (float32 kept, as SciPy)."""
+def _times(t, name: str = "t", single: bool = False):
+    """``(values, origin)``: ``t`` as a finite float64 array (float32 kept, as SciPy;
+    ``single``: float32 whatever ``t`` holds)."""
     org = data.origin(t)
-    dtype = np.float32 if want_dtype(t, name) == np.float32 else np.float64
+    dtype = np.float32 if single or want_dtype(t, name) == np.float32 else np.float64
     return data.as_array(t, name=name, dtype=dtype, allow_empty=True), org
+
+
+def _held_dtype(obj, name: str) -> np.dtype:
+    """The dtype NumPy gives ``obj`` (``np.asarray``'s for a number, a table's columns
+    promoted together)."""
+    held = _input_dtype(obj)
+    return held if held is not None else data.as_raw(obj, name).dtype
 
 
 def _restore(result, values, org):
@@ -250,9 +258,12 @@ def _polynomial(poly) -> np.ndarray:
 def _cycle(t, fraction, name: str):
     """``(values, origin, t mod 2 pi, fraction)``: ``t`` and the fraction of the period
     ``name`` (in ``[0, 1]``) broadcast together, in SciPy's dtypes."""
-    values, org = _times(t)
-    single = want_dtype(fraction, name) == np.float32  # SciPy computes in float32 then
-    got = data.as_array(fraction, name=name, dtype=np.float32 if single else np.float64)
+    # SciPy works in the dtype of w + (t - t): float32 where the two promote to it
+    single = np.result_type(_held_dtype(t, "t"), _held_dtype(fraction, name)) == np.float32
+    values, org = _times(t, single=single)
+    got = data.as_array(
+        fraction, name=name, dtype=np.float32 if single else np.float64, allow_empty=True
+    )
     bad = np.flatnonzero((got < 0) | (got > 1))
     if bad.size:
         raise _validate.error(

@@ -111,6 +111,22 @@ def test_square_and_sawtooth_equal_scipy(fraction):
         _same(sawtooth(t, fraction), ss.sawtooth(t, fraction))
 
 
+@pytest.mark.parametrize("t_dtype", [np.int8, np.uint8, np.int16, np.uint16, np.int32])
+@pytest.mark.parametrize("fraction", [np.float32(0.6369617), np.float32(0.3), True, 1])
+def test_square_and_sawtooth_work_in_the_dtype_scipy_promotes_to(t_dtype, fraction):
+    # SciPy computes in the dtype of w + (t - t): float32 for small integers with float32
+    t = np.arange(-32768, 32767).astype(t_dtype)
+    _same(square(t, fraction), ss.square(t, fraction))
+    _same(sawtooth(t, fraction), ss.sawtooth(t, fraction))
+    t = np.float32(np.linspace(-40, 40, 1001))
+    _same(sawtooth(t, fraction), ss.sawtooth(t, fraction))
+
+
+def test_square_and_sawtooth_of_no_times_with_no_fractions_are_empty():
+    for fn, ref in ((square, ss.square), (sawtooth, ss.sawtooth)):
+        _same(fn(np.zeros(0), np.zeros(0)), ref(np.zeros(0), np.zeros(0)))
+
+
 def test_square_and_sawtooth_broadcast_an_array_fraction():
     t = T.reshape(8, 8)
     duty = np.linspace(0, 1, 8)
