@@ -207,14 +207,14 @@ def clip(var, what: str = "predicted variances"):
     return var
 
 
-def covariance_root(cov: np.ndarray) -> np.ndarray:
+def covariance_root(cov: np.ndarray, scale: float = 1.0) -> np.ndarray:
     """``R`` ``(m, m)`` with ``R R^T = cov``, for draws ``mean + R z`` of a posterior
     covariance ``cov``: its Cholesky factor, or, where rounding leaves ``cov`` slightly
     indefinite, ``V sqrt(max(w, 0))`` from ``cov = V diag(w) V^T`` (scikit-learn draws by
     an SVD alike).  A posterior covariance is positive semi-definite, but at or near the
     training points of a (nearly) noiseless fit it is a rounding error of the prior's,
-    which no jitter relative to its own diagonal can cover.  ``cov`` is in model units,
-    in which :func:`clip` judges the eigenvalues below 0.
+    which no jitter relative to its own diagonal can cover.  ``scale``: ``cov``'s units
+    over the model's (``y_std**2``), in which :func:`clip` judges the eigenvalues below 0.
 
     Examples
     --------
@@ -228,7 +228,7 @@ def covariance_root(cov: np.ndarray) -> np.ndarray:
     except np.linalg.LinAlgError:  # indefinite by rounding
         pass
     w, V = np.linalg.eigh(cov)
-    w = clip(w, "eigenvalues of the posterior covariance")
+    w = clip(w / scale, "eigenvalues of the posterior covariance") * scale
     return V * np.sqrt(w)
 
 
@@ -266,11 +266,11 @@ def draws(mean, cov, sd, n_samples: int, rng) -> np.ndarray:
     ``sd`` the units of ``y`` over the model's."""
     m, t = mean.shape[0], 1 if mean.ndim == 1 else mean.shape[1]
     check_draws(m * t, n_samples)
+    if mean.ndim == 1:  # factorised in y's units
+        R = covariance_root(cov * sd**2, sd**2)
+        return mean[:, None] + R @ rng.standard_normal((m, n_samples))
     R = covariance_root(cov)
-    z = rng.standard_normal((m, t * n_samples))
-    if mean.ndim == 1:
-        return mean[:, None] + sd * (R @ z)
-    out = (R @ z).reshape(m, t, n_samples)
+    out = (R @ rng.standard_normal((m, t * n_samples))).reshape(m, t, n_samples)
     out *= np.asarray(sd)[:, None]
     out += mean[:, :, None]
     return out
