@@ -183,6 +183,8 @@ class PercentilePruner(_ReadingPruner):
         at_step = [values[n] for n in done if n in values]
         if len(at_step) < self.n_min_trials:
             return False
+        if curves.direction == "maximize":  # Optuna's percentile of the raw values, exactly
+            return best > -float(np.percentile([-v for v in at_step], 100 - self.percentile))
         return best > float(np.percentile(at_step, self.percentile))
 
     def __repr__(self) -> str:

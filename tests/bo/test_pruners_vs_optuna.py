@@ -175,6 +175,42 @@ def test_maximised_scores_get_optunas_decisions(rng, ours, theirs, n_parallel):
     _check(out)
 
 
+@pytest.mark.parametrize("percentile", [50.0, 30.0, 70.0])
+def test_a_maximised_best_equal_to_the_percentile_is_decided_as_optuna_decides(percentile):
+    # Optuna takes the (100 - p)th percentile of the scores; minus the p-th of minus the
+    # scores is the same number but for NumPy's interpolation, which decides exact ties
+    # (with 2.2 and 0.6 done, Optuna's median is 1.4000000000000001: a 1.4 is pruned)
+    rng = np.random.default_rng(7)
+    cases = [[2.2, 0.6]] + [
+        list(np.round(rng.uniform(0, 3, rng.integers(2, 7)), 1)) for _ in range(60)
+    ]
+    for done in cases:
+        tie = float(np.percentile(done, 100.0 - percentile))
+        opt = Optimizer(
+            Space({"x": Real(0.0, 1.0)}),
+            sampler="random",
+            seed=0,
+            pruner=PercentilePruner(percentile, n_startup_trials=len(done)),
+            direction="maximize",
+        )
+        study = optuna.create_study(
+            direction="maximize",
+            pruner=optuna.pruners.PercentilePruner(percentile, n_startup_trials=len(done)),
+        )
+        for v in done:
+            [(n, _)] = opt.ask_trials(1)
+            opt.report(n, 0, v)
+            opt.tell_trial(n, v)
+            t = study.ask()
+            t.report(v, 0)
+            study.tell(t, v)
+        [(n, _)] = opt.ask_trials(1)
+        opt.report(n, 0, tie)
+        t = study.ask()
+        t.report(tie, 0)
+        assert opt.should_prune(n) == t.should_prune(), (done, tie)
+
+
 @pytest.mark.parametrize(
     "make",
     [
