@@ -152,8 +152,12 @@ def prior_mean(mean, y_mean):
     if m.ndim == 0 or (m.size == 1 and np.ndim(y_mean) == 0):
         return float(m.reshape(-1)[0]) + np.zeros(np.shape(y_mean))
     if m.shape != np.shape(y_mean):
-        t = "one" if np.ndim(y_mean) == 0 else f"one per target ({len(y_mean)})"
-        raise error("mean", f"must be one number or {t}", f"shape {m.shape}", "pass a float")
+        rule = (
+            "must be one number (the model has one target)"
+            if np.ndim(y_mean) == 0
+            else f"must be one number or one per target ({len(y_mean)})"
+        )
+        raise error("mean", rule, f"shape {m.shape}", "pass a float, or one per target")
     return m
 
 
