@@ -250,13 +250,12 @@ def sample(gp, X, n_samples: int, rng) -> np.ndarray:
         return draws(mean, cov, 1.0, n_samples, rng)
     check_feature_names(getattr(gp, "feature_names_in_", None), X, "X")
     Xs = as_points(X, "X", gp.X_train_.shape[1])
-    if gp._cg is not None:
-        mean, cov = gp._cg.moments(Xs, "cov", 0.0, gp._y_mean, gp._y_std)
-        cov = cov / gp._y_std**2
-    else:  # in model units: one root for every target
-        cov, Ks = model_covariance(gp, Xs, 0.0)
-        mean = Ks @ gp.alpha_ * gp._y_std + gp._y_mean
-    return draws(mean, cov, gp._y_std, n_samples, rng)
+    if gp._cg is not None:  # in model units: one root for every target
+        mean, cov = gp._cg.predict(Xs, "cov")
+    else:
+        cov, mean = model_covariance(gp, Xs, 0.0)
+        mean = mean @ gp.alpha_
+    return draws(mean * gp._y_std + gp._y_mean, cov, gp._y_std, n_samples, rng)
 
 
 def draws(mean, cov, sd, n_samples: int, rng) -> np.ndarray:

@@ -217,8 +217,8 @@ class GaussianProcess(Params):
         ``"loo"`` or ``None`` (keep the hyperparameters).  ``noise_var`` ``(n,)``: known
         noise variances.  Several targets share the kernel, its hyperparameters and the
         noise, as in scikit-learn: the objective is the sum of the columns' and the
-        moments gain a last axis per target (Cholesky only; with ``normalize_y`` each column
-        is standardised by its own mean and deviation, so ``noise_var`` is refused then).
+        moments gain a last axis per target (with ``normalize_y`` each column is
+        standardised by its own mean and deviation, so ``noise_var`` is refused then).
 
         ``prior``: ``None``, or a callable ``theta -> (log p(theta), gradient (p,))`` over
         the vector the optimiser moves (the kernel's ``theta``, then ``log noise`` when the
@@ -244,8 +244,6 @@ class GaussianProcess(Params):
         solver = _cg.resolve(self.solver, X.shape[0])
         if solver == "cg" and method == "loo":
             raise _cg.no_loo("method", '"loo"')
-        if solver == "cg" and y.ndim == 2:
-            raise _cg.no_targets(y.shape, self.solver)
         n_restarts = self.n_restarts if n_restarts is None else _fit.check_restarts(n_restarts)
         yn, self._y_mean, self._y_std = _fit.targets(y, self.normalize_y)
         noise_diag = _fit.known_noise(noise_var, X.shape[0], self._y_std)

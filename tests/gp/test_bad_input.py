@@ -131,10 +131,6 @@ def test_bad_arguments_name_argument_rule_and_fix(call, words):
         (lambda: GaussianProcess().fit(X, np.zeros((N, 2, 2))), ["`y`", "(n, n_targets)"]),
         (lambda: GaussianProcess().fit(X, np.zeros((N, 0))), ["`y`", "at least one column"]),
         (
-            lambda: GaussianProcess(solver="cg").fit(X, np.tile(Y[:, None], 2)),
-            ["`y`", 'solver="cg"', "one target", 'solver="cholesky"'],
-        ),
-        (
             lambda: GaussianProcess(normalize_y=True).fit(
                 X, np.c_[Y, 2 * Y], noise_var=np.full(N, 0.1)
             ),

@@ -178,3 +178,57 @@ def test_tables_come_back_with_a_column_per_target():
     table = gp.predict(pa.table({"a": X[:4, 0], "b": X[:4, 1]}))
     assert isinstance(table, pa.Table) and table.column_names == ["u", "v", "w"]
     np.testing.assert_allclose(table.to_pandas().to_numpy(), gp.predict(X[:4]))
+
+
+def _cg_data():
+    rng = np.random.default_rng(11)
+    X = rng.uniform(0, 1, (400, 2))
+    Y = np.c_[np.sin(6 * X[:, 0]), 3 * np.cos(4 * X[:, 1]) + 5]
+    return X, Y + 0.05 * rng.standard_normal(Y.shape), rng.uniform(0, 1, (15, 2))
+
+
+@pytest.mark.parametrize("normalize_y", [False, True])
+def test_the_iterative_solver_agrees_with_cholesky(normalize_y):
+    X, Y, Xs = _cg_data()
+    kw = {"noise": 0.01, "normalize_y": normalize_y, "random_state": 0}
+    exact = GaussianProcess(1.0 * RBF([0.5, 0.5]), solver="cholesky", **kw).fit(X, Y, method=None)
+    cg = GaussianProcess(1.0 * RBF([0.5, 0.5]), solver="cg", **kw).fit(X, Y, method=None)
+    np.testing.assert_allclose(
+        cg.log_marginal_likelihood_value_, exact.log_marginal_likelihood_value_, rtol=1e-6
+    )
+    (m1, s1), (m2, s2) = exact.predict(Xs, return_std=True), cg.predict(Xs, return_std=True)
+    assert m2.shape == s2.shape == (len(Xs), 2)
+    np.testing.assert_allclose(m2, m1, rtol=1e-6, atol=1e-6 * np.abs(m1).max())
+    np.testing.assert_allclose(s2, s1, rtol=1e-2)
+    assert cg.predict(Xs, return_cov=True)[1].shape == (len(Xs), len(Xs), 2)
+    assert cg.sample_y(Xs, 3, random_state=0).shape == (len(Xs), 2, 3)
+
+
+def test_the_iterative_objective_is_the_sum_over_one_model_per_column():
+    # the same probes (random_state) give every column the same log-determinant estimate
+    X, Y, _ = _cg_data()
+    kw = {"noise": 0.01, "solver": "cg", "random_state": 0}
+    joint = GaussianProcess(1.0 * RBF([0.5, 0.5]), **kw).fit(X, Y, method=None)
+    theta = np.r_[joint.kernel_.theta, np.log(0.01)]
+    value, grad = joint.log_marginal_likelihood(theta, eval_gradient=True)
+    parts = [
+        GaussianProcess(1.0 * RBF([0.5, 0.5]), **kw)
+        .fit(X, Y[:, j], method=None)
+        .log_marginal_likelihood(theta, eval_gradient=True)
+        for j in range(Y.shape[1])
+    ]
+    np.testing.assert_allclose(value, sum(p[0] for p in parts), rtol=1e-9)
+    np.testing.assert_allclose(grad, sum(p[1] for p in parts), rtol=1e-6, atol=1e-6)
+
+
+def test_the_iterative_update_and_recentre_agree_with_cholesky():
+    X, Y, Xs = _cg_data()
+    kernel = 1.0 * RBF([0.5, 0.5])
+    cg = GaussianProcess(kernel, noise=0.01, solver="cg", random_state=0)
+    cg.fit(X[:350], Y[:350], method=None).update(X[350:], Y[350:])
+    exact = GaussianProcess(kernel, noise=0.01, solver="cholesky").fit(X, Y, method=None)
+    np.testing.assert_allclose(cg.predict(Xs), exact.predict(Xs), atol=1e-5)
+    far = np.array([[30.0, 30.0]])
+    np.testing.assert_allclose(
+        cg.recentre().predict(far), exact.recentre().predict(far), atol=1e-5
+    )

@@ -19,7 +19,7 @@ from ... import _warn, engines
 from ..._threads import thread_limit
 from ..._validate import choice, error, integer, real
 from ...exceptions import ConvergenceWarning
-from .._posterior import clip
+from .._posterior import clip, target_units
 from ..interface import matvec
 from ..likelihood import Objective
 from .cg import mbcg
@@ -110,18 +110,6 @@ def no_loo(name: str, got: str):
     )
 
 
-def no_targets(shape, solver: str):
-    """The refusal of several targets under ``solver="cg"``."""
-    return error(
-        "y",
-        'must be 1-D (one target) under solver="cg"'
-        + (f' (solver="auto" takes it above {AUTO_CG_ABOVE} points)' if solver == "auto" else "")
-        + ": the iterative solver's probes and caches serve one target",
-        f"shape {shape}",
-        'pass solver="cholesky" (feasible up to a few 10,000 points), or fit one model per column',
-    )
-
-
 def objective(solver, kernel, X, y, method, learn_noise, noise_diag, settings, prior, rng):
     """``(objective, start)``: the fit's objective for ``solver`` (``start``: the variance
     cache's draws under ``"cg"``, else ``None``)."""
@@ -158,16 +146,16 @@ class CGState:
         assert res is not None
         warn_unconverged(res, self.settings)
         max_iter = self.settings.max_cg_iter
-        fine = mbcg(
-            op.__matmul__, self.y[:, None], P.solve, self.alpha_tol, max_iter, x0=res.x[:, :1]
-        )
-        self.alpha, self.lml = fine.x[:, 0], value
+        Y = self.y.reshape(self.y.shape[0], -1)  # (n, t): several targets share A
+        t = Y.shape[1]
+        fine = mbcg(op.__matmul__, Y, P.solve, self.alpha_tol, max_iter, x0=res.x[:, :t])
+        self.alpha, self.lml = (fine.x[:, 0] if self.y.ndim == 1 else fine.x), value
         self.info = {
             "solver": "cg",
             "cg_iterations": int(res.iterations),
             "residual": float(res.residual.max()),
             "converged": bool(res.converged.all()),
-            "alpha_residual": float(fine.residual[0]),
+            "alpha_residual": float(fine.residual.max()),
             "lml_std_error": obj.last_lml_se,
             "precond_rank": int(P.rank),
             "n_probes": self.settings.n_probes,
@@ -212,7 +200,7 @@ class CGState:
             E2=E2,
         )
         theta = np.asarray(obj.kernel.theta, dtype=np.float64)
-        x0 = np.concatenate([self.alpha, np.zeros(k)])
+        x0 = np.concatenate([self.alpha, np.zeros((k,) + self.alpha.shape[1:])])
         state = CGState(new, theta, start, rank, self.rng, x0=x0)
         state.pred_rank = self.pred_rank  # the user's starting rank, for later updates
         state.variances.local.m = self.variances.local.m  # checked first, as after a call
@@ -226,9 +214,10 @@ class CGState:
 
     def recentred(self, y: np.ndarray) -> tuple[np.ndarray, float]:
         """``(alpha, lml)`` for new targets ``y`` (same points; the log-det is kept)."""
-        alpha = self.solve(y[:, None])[:, 0]
+        alpha = self.solve(y.reshape(y.shape[0], -1)).reshape(y.shape)
         self.info["alpha_residual"] = self.last_residual
-        return alpha, float(self.lml + 0.5 * (self.y @ self.alpha) - 0.5 * (y @ alpha))
+        old = float(np.vdot(self.y, self.alpha))
+        return alpha, float(self.lml + 0.5 * old - 0.5 * float(np.vdot(y, alpha)))
 
     def solve(self, B: np.ndarray, tol: float | None = None) -> np.ndarray:
         """``A^-1 B`` for ``B`` ``(n, k)`` by CG to ``tol`` (default :attr:`alpha_tol`, as
@@ -279,8 +268,8 @@ class CGState:
             return mean
         if want == "cov":
             second[np.diag_indices_from(second)] += extra
-            return mean, second * y_std**2
-        return mean, np.sqrt(clip(second + extra)) * y_std
+            return mean, target_units(second, y_std**2)
+        return mean, target_units(np.sqrt(clip(second + extra)), y_std)
 
     def predict(self, Xs: np.ndarray, want: str):
         """``(mean, var or cov or None)`` in model units; ``want``: "mean", "std", "cov".
@@ -297,7 +286,8 @@ class CGState:
         """
         self._warn_alpha()
         if want == "mean":
-            return matvec(self.kernel, Xs, self.X, self.alpha[:, None])[:, 0], None
+            A = self.alpha.reshape(self.alpha.shape[0], -1)
+            return matvec(self.kernel, Xs, self.X, A).reshape((-1,) + self.alpha.shape[1:]), None
         out = self.variances.predict(Xs, self.alpha, want)
         self.info.update(self.variances.info)
         return out

@@ -21,6 +21,10 @@ the standard normal draws behind ``Z`` are taken once per fit and reused at ever
 ``theta`` and the search's line search sees one surface, not fresh noise at each step.
 It is not the gradient's surface: the gradient is its own estimate, not the derivative of
 the value (see :mod:`pyjl.gp._trust` for where that shows).
+
+Several targets ``Y (n, t)`` (one kernel for every column) join the same run, ``A [alpha,
+U] = [Y, Z]``: the LML sums the columns' quadratic terms less ``t/2`` log-determinants,
+and the gradient's trace term counts ``t`` times.
 """
 
 from __future__ import annotations
@@ -294,20 +298,23 @@ class IterativeObjective:
     def _evaluate(self, op, P, want_grad, x0, tol):
         s = self.settings
         Z = P.sample(self.E1, self.E2)
-        B = np.column_stack([self.y, Z])
+        Y = self.y.reshape(self.y.shape[0], -1)  # (n, t): t targets share A
+        t = Y.shape[1]
+        B = np.column_stack([Y, Z])
         X0 = None if x0 is None else np.column_stack([x0, np.zeros_like(Z)])
         res = mbcg(op.__matmul__, B, P.solve, tol or s.cg_tol, s.max_cg_iter, x0=X0)
         self.last = res
         self.n_evaluations += 1
         self.total_cg_iterations += res.iterations
-        alpha, U = res.x[:, 0], res.x[:, 1:]
+        alpha, U = res.x[:, :t], res.x[:, t:]
         m = U.shape[1]
-        terms = slq_terms(res, range(1, m + 1))
+        terms = slq_terms(res, range(t, t + m))
         logdet = float(P.logdet + terms.mean()) if m else float(P.logdet)
-        # the estimate's standard error, in LML units (half the log-determinant's)
-        self.last_lml_se = 0.5 * float(terms.std(ddof=1)) / math.sqrt(m) if m > 1 else math.nan
-        n = self.y.size
-        value = float(-0.5 * (self.y @ alpha) - 0.5 * logdet - 0.5 * n * _LOG2PI)
+        # the estimate's standard error, in LML units (t halves of the log-determinant's)
+        self.last_lml_se = 0.5 * t * float(terms.std(ddof=1)) / math.sqrt(m) if m > 1 else math.nan
+        n = Y.shape[0]
+        quad = float(np.einsum("ij,ij->", Y, alpha))
+        value = -0.5 * quad - 0.5 * t * logdet - 0.5 * n * t * _LOG2PI
         if not want_grad:
             return value, None
         PZ = P.solve(Z)
@@ -320,15 +327,16 @@ class IterativeObjective:
         # c Pc^-1 = c D^-1 - F F^T; F's columns cost a product each, worth it only if c counts
         F = np.sqrt(c) * Pc.whitened_factor() if c > CONTROL_MIN else np.zeros((n, 0))
         c = c if c > CONTROL_MIN else 0.0
-        Ua = np.column_stack([alpha, -(U - c * PcZ) / m, F])
+        # sum_j alpha_j' dK alpha_j - t tr(A^-1 dK): the trace's columns carry t
+        Ua = np.column_stack([alpha, -t * (U - c * PcZ) / m, t * F])
         Va = np.column_stack([alpha, PZ, F])
         grad = 0.5 * contraction(self.kernel, self.X, Ua, Va)
-        grad -= 0.5 * c * (diag_gradient(self.kernel, self.X) @ (1.0 / op.noise))
+        grad -= 0.5 * t * c * (diag_gradient(self.kernel, self.X) @ (1.0 / op.noise))
         if self.learn_noise:  # dA/dlog(noise) = diag(w): the noise, where it is the learned one
             w = noise_diagonal(1.0, 0.0, self.learned) * op.noise
             tr = c * float(np.sum(w / op.noise)) - float(w @ np.sum(F**2, axis=1))
             tr += float(np.einsum("ij,ij,i->", U - c * PcZ, PZ, w)) / m
-            grad = np.append(grad, 0.5 * (w @ alpha**2 - tr))
+            grad = np.append(grad, 0.5 * (w @ np.sum(alpha**2, axis=1) - t * tr))
         return value, grad
 
     def __call__(self, theta):

@@ -329,7 +329,7 @@ class Variances:
         ``alpha`` is given) and each row's ``k*^T A^-1 k*``, by the cache or (``exact``)
         by exact solves (``prior``: the rows' prior variances)."""
         m, n = Xs.shape[0], self.X.shape[0]
-        mean = None if alpha is None else np.empty(m)
+        mean = None if alpha is None else np.empty((m,) + alpha.shape[1:])
         quad = np.empty(m)
         rows = int(max(1, min(max(m, 1), max(_MIN_ROWS, _ROWS // max(n, 1)))))
         if exact:  # the factor's triangular solves run fastest on many columns at once
