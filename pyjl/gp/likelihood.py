@@ -144,9 +144,8 @@ def ml_weights(Kinv: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     if alpha.ndim == 1:
         Kinv *= -0.5  # in place: one scale, one rank-1 update
         return blas.dger(0.5, alpha, alpha, a=Kinv.T, overwrite_a=1).T
-    Kinv *= -0.5 * alpha.shape[1]
-    Kinv += 0.5 * (alpha @ alpha.T)
-    return Kinv
+    Kinv *= -0.5 * alpha.shape[1]  # in place: one scale, one rank-t update (no n x n copy)
+    return blas.dgemm(0.5, alpha, alpha, beta=1.0, c=Kinv.T, trans_b=1, overwrite_c=1).T
 
 
 def loo_weights(Kinv: np.ndarray, kd: np.ndarray, alpha: np.ndarray) -> np.ndarray:
