@@ -104,7 +104,8 @@ class Categorical(_Independent):
     """Categorical emission over symbols ``0 .. n_symbols-1``: ``p_k(x) = probs[k, x]``.
 
     ``probs`` is ``(K, n_symbols)`` with rows summing to 1; observations are
-    integers ``(T,)`` or ``(T, 1)`` (hmmlearn's ``CategoricalHMM`` layout).
+    integers ``(T,)`` or ``(T, 1)`` (hmmlearn's ``CategoricalHMM`` layout).  Samples are
+    ``(n, 1)``, as hmmlearn's, or ``(n,)`` once initialised from ``(T,)`` symbols.
 
     Parameters
     ----------
@@ -233,12 +234,13 @@ class Categorical(_Independent):
         self.probs = 0.5 * freq + 0.5 * noise
         self.probs /= self.probs.sum(1, keepdims=True)
         self.n_symbols = S
+        self._squeeze = np.ndim(X) == 1
         return self
 
     def sample(self, state: int, n: int, rng: np.random.Generator) -> Any:
         """``n`` draws from state ``state`` with generator ``rng``."""
         p = self._get("probs")[state]
-        return rng.choice(p.size, size=n, p=p)  # int64 symbols, as hmmlearn
+        return self._sample_shape(rng.choice(p.size, size=(n, 1), p=p))  # int64, as hmmlearn
 
     def __repr__(self) -> str:
         return f"Categorical(n_symbols={self.n_symbols}, probs={self.probs!r})"

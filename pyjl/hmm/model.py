@@ -36,7 +36,15 @@ from ..exceptions import NotFittedError, NumericalWarning
 from ._chain import log_route
 from ._common import as_obs
 from ._em import LANES, Source, Stats, estep_batch, fused, has_estep, has_stats, log_emissions
-from ._inference import forward, forward_backward, mirror, sample_path, spans_of, viterbi
+from ._inference import (
+    forward,
+    forward_backward,
+    mirror,
+    sample_path,
+    spans_of,
+    stationary,
+    viterbi,
+)
 from ._monitor import ConvergenceMonitor
 from ._mstep import log_prior, mstep
 from ._settings import check_random_state, check_settings, fitted, given, initial_params
@@ -419,6 +427,12 @@ class HMM(Params):
         if currstate is not None:
             currstate = integer(currstate, "currstate", low=0, high=pi.size - 1)
         return sample_path(pi, A, em, n, self._K, rng, currstate)
+
+    def get_stationary_distribution(self) -> np.ndarray:
+        """The chain's stationary distribution ``pi = pi transmat_``, ``(n_states,)``
+        (hmmlearn's method: where the chain has several, the eigenvector of the
+        eigenvalue nearest 1)."""
+        return stationary(self._params()[1])
 
     def aic(self, X: Any, lengths: Any = None) -> float:
         """Akaike information criterion ``-2 log L + 2 p``."""

@@ -250,3 +250,31 @@ def test_verbose_prints_hmmlearns_lines(rng, capsys):
     assert capsys.readouterr().err == printed and len(printed.splitlines()) == 5
     HMM(Normal(mu, var), 2, **given).fit(X)
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("K", [1, 2, 5])
+def test_stationary_distribution_is_hmmlearns(rng, K):
+    pi, A = _start(rng, K)
+    theirs = hmm.GaussianHMM(K, init_params="")
+    theirs.startprob_, theirs.transmat_ = pi, A
+    ours = HMM(
+        Normal(mean=np.arange(K), var=np.ones(K)), K, init="given", startprob=pi, transmat=A
+    )
+    got = ours.get_stationary_distribution()
+    np.testing.assert_allclose(got, theirs.get_stationary_distribution(), atol=1e-12)
+    np.testing.assert_allclose(got @ A, got, atol=1e-12)  # the definition
+    if K == 2:  # the closed form: (A[1, 0], A[0, 1]) / (A[0, 1] + A[1, 0])
+        np.testing.assert_allclose(got, [A[1, 0], A[0, 1]] / (A[0, 1] + A[1, 0]), atol=1e-12)
+
+
+def test_categorical_samples_have_hmmlearns_shape(rng):
+    pi, A = _start(rng, 2)
+    B = rng.dirichlet(np.ones(3), size=2)
+    theirs = hmm.CategoricalHMM(2, n_features=3, init_params="")
+    theirs.startprob_, theirs.transmat_, theirs.emissionprob_ = pi, A, B
+    ours = HMM(Categorical(B), 2, init="given", startprob=pi, transmat=A)
+    X, X2 = ours.sample(50, random_state=0)[0], theirs.sample(50, random_state=0)[0]
+    assert X.shape == X2.shape == (50, 1) and X.dtype == X2.dtype
+    symbols = rng.integers(0, 3, 300)  # fitted on (T,) symbols, samples are (n,) as X
+    assert HMM(Categorical(), 2, random_state=0).fit(symbols).sample(7)[0].shape == (7,)
+    assert HMM(Categorical(), 2, random_state=0).fit(symbols[:, None]).sample(7)[0].shape == (7, 1)
