@@ -21,6 +21,7 @@ __all__ = [
     "InputError",
     "InputTypeError",
     "SystemKindError",
+    "InputIndexError",
     "NotFittedError",
     "EngineUnavailableError",
     "JuliaBridgeError",
@@ -92,6 +93,22 @@ class SystemKindError(InputTypeError, AttributeError):
     ... except AttributeError as err:
     ...     print(type(err).__name__)
     SystemKindError
+    """
+
+
+class InputIndexError(InputError, IndexError):
+    """An index a user's callable returned is out of range: an :class:`InputError` that
+    is also the ``IndexError`` scikit-learn raises for it (a callable ``refit`` of a
+    search returning no candidate's index), so ``except IndexError`` keeps working.
+
+    Examples
+    --------
+    >>> from pyjl.bo._search_resume import refit_index
+    >>> try:
+    ...     refit_index(5, 2)
+    ... except IndexError as err:
+    ...     print(type(err).__name__)
+    InputIndexError
     """
 
 

@@ -51,6 +51,7 @@ class BestEstimatorMethods:
         tags.regressor_tags = deepcopy(inner.regressor_tags)
         tags.input_tags.pairwise = inner.input_tags.pairwise
         tags.input_tags.sparse = inner.input_tags.sparse
+        tags.array_api_support = inner.array_api_support
         return tags
 
     def _fitted(self, what: str):

@@ -88,6 +88,22 @@ def _takes_weights(scorer: Any) -> bool:
         return False
 
 
+def warn_unweighted(scorer: Any, fit_params: Mapping[str, Any], search: Any) -> None:
+    """scikit-learn's warning (1.7 on) for each scorer that cannot take the
+    ``sample_weight`` passed to ``fit``: its scores of the folds are unweighted."""
+    if not _WEIGHTED_SCORES or fit_params.get("sample_weight") is None:
+        return
+    items = scorer.items() if isinstance(scorer, dict) else [(None, scorer)]
+    for name, s in items:
+        if not _takes_weights(s):
+            shown = s if name is None else f"{name}={s}"
+            warn(
+                f"The scoring {shown} does not support sample_weight, which may lead to "
+                f"statistically incorrect results when fitting {search} with sample_weight. ",
+                UserWarning,
+            )
+
+
 def _score(
     est: Any, X: Any, y: Any, scorer: Any, error_score: Any, weights: Any = None
 ) -> dict[str, float]:
@@ -100,9 +116,9 @@ def _score(
         except Exception:
             if error_score == "raise":
                 raise
-            warn(
-                f"scoring failed; the score of this fold is {error_score}. Details:\n"
-                + traceback.format_exc(),
+            warn(  # scikit-learn's words, which users' filters match
+                "Scoring failed. The score on this train-test partition for these "
+                f"parameters will be set to {error_score}. Details: \n" + traceback.format_exc(),
                 UserWarning,
             )
             value = error_score

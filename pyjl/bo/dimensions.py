@@ -361,7 +361,7 @@ class Categorical(Dimension):
                 "choices",
                 f"must be distinct values (Python treats {same[0]!r} and {same[1]!r} as equal)",
                 choices,
-                "drop the duplicate or use strings, e.g. '1' and 'True'",
+                "drop the duplicate, or use strings the objective maps back, e.g. '1' and 'True'",
             )
         self.choices = choices
         self._keys = keys

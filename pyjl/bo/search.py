@@ -226,6 +226,7 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
         extra.setdefault("pruned_as", "mean")  # the reports are running means over folds
         pairs = checks.spaces(self.search_spaces, n_iter, self.estimator)
         self.scorer_, self.multimetric_ = checks.scorers(self.estimator, self.scoring)
+        cvtools.warn_unweighted(self.scorer_, fit_params, self)
         objective = checks.objective(self.refit, self.scorer_, self.multimetric_)
         X, y, groups = indexable(X, y, groups)
         try:

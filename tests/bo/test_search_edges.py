@@ -6,18 +6,22 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import pickle
+import warnings
+from dataclasses import asdict
 
 import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.datasets import make_classification
-from sklearn.linear_model import LogisticRegression
+from sklearn.decomposition import PCA
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.svm import SVC
+from sklearn.utils import get_tags
 
-from pyjl.bo import Real
+from pyjl.bo import Categorical, Real
 from pyjl.bo.search import BayesSearchCV
-from pyjl.exceptions import InputError, InputTypeError, NotFittedError
+from pyjl.exceptions import InputError, NotFittedError
 
 SPACE = {"C": Real(1e-3, 10.0, log=True)}
 
@@ -73,13 +77,16 @@ def test_no_folds_is_refused(data):
         _search(cv=[]).fit(*data)
 
 
-@pytest.mark.parametrize(
-    "answer, error", [(-1, InputError), (99, InputError), (1.0, InputTypeError)]
-)
-def test_a_callable_refits_answer_is_checked(data, answer, error):
-    # scikit-learn: IndexError "best_index_ index out of range" / TypeError "not an integer"
-    with pytest.raises(error, match="`refit` must return"):
+@pytest.mark.parametrize("answer, builtin", [(-1, IndexError), (99, IndexError), (1.0, TypeError)])
+def test_a_callable_refits_answer_is_checked(data, answer, builtin):
+    # the built-in exception scikit-learn raises, as an InputError naming `refit`
+    with pytest.raises(builtin):
+        GridSearchCV(LogisticRegression(), {"C": [0.1, 1.0]}, cv=3, refit=lambda r: answer).fit(
+            *data
+        )
+    with pytest.raises(builtin, match="`refit` must return") as got:
         _search(refit=lambda results: answer).fit(*data)
+    assert isinstance(got.value, InputError)
     assert _search(refit=lambda r: np.int64(1)).fit(*data).best_index_ == 1
 
 
@@ -218,3 +225,37 @@ def test_a_resumed_pruned_trial_without_folds_is_not_a_failure(data, tmp_path):
         warnings.filterwarnings("error", "One or more of the test scores are non-finite")
         search = _search(n_iter=3, storage=url, study="s").fit(*data)
     assert np.isnan(search.cv_results_["mean_test_score"][0])
+
+
+@pytest.mark.parametrize(
+    "estimator, name",
+    [(LogisticRegression(), "C"), (Ridge(), "alpha"), (PCA(), "n_components")]
+    + [(SVC(kernel="precomputed"), "C")],
+)
+def test_tags_are_handed_on_as_gridsearchcv_hands_them(estimator, name):
+    grid = get_tags(GridSearchCV(estimator, {name: [1]}))
+    ours = get_tags(BayesSearchCV(estimator, {name: Categorical([1])}))
+    assert asdict(ours) == asdict(grid)
+
+
+def _warned(search, X, y, **fit_params) -> list[str]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        search.fit(X, y, **fit_params)
+    return sorted({str(w.message).split(".")[0] for w in caught if w.category is UserWarning})
+
+
+def test_scoring_warnings_are_scikit_learns(data):
+    # a scorer that fails for C=1 and takes no sample_weight: the same two warnings
+    def accuracy(est, X, y):
+        if est.C == 1:
+            raise ZeroDivisionError("fails")
+        return float(np.mean(est.predict(X) == y))
+
+    kw = {"scoring": accuracy, "cv": 3, "error_score": -5.0}
+    w = np.ones(len(data[1]))
+    grid = GridSearchCV(LogisticRegression(), {"C": [0.1, 1]}, **kw)
+    ours = BayesSearchCV(LogisticRegression(), {"C": Categorical([0.1, 1])}, n_iter=2, **kw)
+    expected = _warned(grid, *data, sample_weight=w)
+    assert len(expected) == 2
+    assert _warned(ours, *data, sample_weight=w) == expected
