@@ -3,6 +3,7 @@
 from ._monitor import ConvergenceMonitor
 from .emissions import Exponential, Gamma, Normal
 from .emissions_discrete import Categorical, Poisson
+from .emissions_multinomial import Multinomial
 from .emissions_mv import MvNormal
 from .interface import Emission, EmissionStats
 from .mixture import Mixture
@@ -19,5 +20,6 @@ __all__ = [
     "Poisson",
     "Gamma",
     "Categorical",
+    "Multinomial",
     "Mixture",
 ]

@@ -212,6 +212,20 @@ def check_prob_rows(value: Any, name: str, shape: tuple[int, ...]) -> np.ndarray
     return check_rows_sum_to_one(a, name, fix)
 
 
+def check_prob_table(value: Any, name: str, what: str) -> np.ndarray:
+    """``(n_states, n_<what>s)`` per-state probabilities of ``what`` (symbols, categories):
+    2-D and row-stochastic (:func:`check_prob_rows`)."""
+    P = np.asarray(value, dtype=np.float64)
+    if P.ndim != 2:
+        raise error(
+            name,
+            f"must be (n_states, n_{what}s)",
+            f"shape {P.shape}",
+            f"give one row of {what} probabilities per state",
+        )
+    return check_prob_rows(P, name, P.shape)
+
+
 def floor_collapsed(var: np.ndarray, mean_square: np.ndarray, floor: float) -> Any:
     """The M-step's variances kept as they are (hmmlearn's update), but those that are
     zero to rounding -- at most ``8 eps`` of the state's weighted mean square

@@ -18,7 +18,7 @@ from scipy.special import gammaln
 
 from .. import engines
 from .._validate import error, integer
-from ._common import as_int_obs, as_obs, check_prob_rows
+from ._common import as_int_obs, as_obs, check_prob_table
 from ._independent import _c, _Independent
 
 __all__ = ["Poisson", "Categorical"]
@@ -157,15 +157,7 @@ class Categorical(_Independent):
         if self.n_symbols is not None:
             self.n_symbols = integer(self.n_symbols, f"{name}.n_symbols", low=1)
         if self.probs is not None:
-            P = np.asarray(self.probs, dtype=np.float64)
-            if P.ndim != 2:
-                raise error(
-                    f"{name}.probs",
-                    "must be (n_states, n_symbols)",
-                    f"shape {P.shape}",
-                    "give one row of symbol probabilities per state",
-                )
-            check_prob_rows(P, f"{name}.probs", P.shape)
+            P = check_prob_table(self.probs, f"{name}.probs", "symbol")
             if self.n_symbols is not None and P.shape[1] != self.n_symbols:
                 raise error(
                     f"{name}.n_symbols",
