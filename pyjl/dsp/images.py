@@ -111,14 +111,16 @@ def wiener(im, mysize=None, noise=None):
         raise _validate.error(
             "im", "must be real for wiener", "complex values", "pass the real image"
         )
-    if x.ndim == 0 or x.size == 0:
+    if x.ndim == 0:
         raise _validate.error(
-            "im", "must be a non-empty array", f"shape {x.shape}", "pass at least one sample"
+            "im", "must be an array of at least one dimension", "a scalar", "pass an array"
         )
     x = x.astype(np.float64)
     sizes = _sizes(mysize, x.ndim, "mysize")
     check_size(max(sizes) * x.size, "mysize", _validate.describe(mysize), 8, "window")
     level = None if noise is None else _validate.real(noise, "noise", low=0.0)
+    if x.size == 0:  # as SciPy: nothing to filter
+        return data.restore(x, org)
     # near the float64 limits the squares overflow: filter x / s (s a power of two, so
     # exactly) with noise / s**2, and scale the result back
     flat, s = scale_down(x.reshape(1, -1))

@@ -82,7 +82,7 @@ def upfirdn(h, x, up=1, down=1, axis=None, mode="constant", cval=0):
     sig = read_signal(x, axis=axis, min_len=0)
     cval = _finite_scalar(cval, "cval", complex_ok=np.iscomplexobj(sig.values))
     dt = _inputs.out_dtype(h, sig.dtype, np.float32)
-    if sig.n == 0:  # as SciPy: no samples, no output
+    if sig.n == 0:  # no samples, no output (docs/dsp.md: SciPy's length formula goes negative)
         return sig.restore(np.zeros(sig.values.shape, dt), index=None)
     x2, outer = channels(sig.values, sig.axis)
     y2 = upfirdn_kept(h, x2, up, down, slice(None), "upfirdn's output", mode, cval)
@@ -123,14 +123,17 @@ def _finite_scalar(value, name, complex_ok=False):
     return v.item()
 
 
-def resample_poly_dtypes(dtype, window) -> tuple[np.dtype, np.dtype]:
+def resample_poly_dtypes(dtype, window, padtype: str = "constant") -> tuple[np.dtype, np.dtype]:
     """``(taps, result)`` dtypes of ``resample_poly`` (up != down) on data of ``dtype``, as
     SciPy's: designed taps are rounded to the data's float precision (float64 for
     integers; float16 data: float16 taps), and the result promotes the taps (given
-    ones: their own dtype) with the data and float32."""
+    ones: their own dtype) with the data and float32 -- integer data less its mean or
+    median (``padtype``) being float64."""
     own = np.empty(0, dtype).real.dtype
     h_dt = own if own.kind == "f" else np.dtype(np.float64)
     taps = as_raw(window, "window").dtype if isinstance(window, (list, np.ndarray)) else h_dt
+    if padtype in ("mean", "median") and np.dtype(dtype).kind in "biu":
+        dtype = np.dtype(np.float64)
     return h_dt, _inputs.out_dtype(taps, dtype, np.float32)
 
 
@@ -244,7 +247,7 @@ def resample_poly(x, up, down, axis=0, window=("kaiser", 5.0), padtype="constant
         "up" if up >= down else "down",
         max(up, down),
     )
-    h_dt, dt = resample_poly_dtypes(sig.dtype, window)
+    h_dt, dt = resample_poly_dtypes(sig.dtype, window, padtype)
     h, n_pre_remove = resample_poly_filter(up, down, window, h_dt)
     if n_in == 0:  # as SciPy: no samples, no output
         return sig.restore(np.zeros(values.shape, dt), index=None)
@@ -363,7 +366,8 @@ def decimate(x, q, n=None, ftype="iir", axis=None, zero_phase=True):
         n = _validate.integer(n, "n", low=0)  # 0: a one-tap FIR or an order-0 IIR, as SciPy
         check_size(n, "n", n)
     _check_q(q, n, ftype)
-    sig = read_signal(x, axis=axis, min_len=1)
+    fir = isinstance(ftype, str) and ftype == "fir"  # an empty x decimates to nothing there
+    sig = read_signal(x, axis=axis, min_len=0 if fir else 1)
     values, ax = sig.values, sig.axis
     rdt = sig.dtype if sig.dtype.kind in "fc" and sig.dtype != np.float16 else np.dtype(np.float64)
     kind, coef = _decimate_filter(q, n, ftype, rdt.type(0).real.dtype)

@@ -218,9 +218,12 @@ def filtfilt(b, a, x, axis=None, padtype="odd", padlen=None, method="pad", irlen
         method = _validate.choice(method, "method", ("pad", "gust"))
     b_raw, a_raw = as_raw(b, "b"), as_raw(a, "a")
     b, a = normalize_ba(b, a)
-    sig = read_signal(x, axis=axis, min_len=1, finite=False)
+    # Gustafsson's method pads nothing: an empty signal gives an empty one, as SciPy's
+    sig = read_signal(x, axis=axis, min_len=int(method == "pad"), finite=False)
     x2, outer = channels(sig.values, sig.axis)
     dt = out_dtype(b_raw, a_raw, _extended_dtype(sig.dtype, padtype, padlen, method))
+    if sig.n == 0:
+        return sig.restore(sig.values.astype(dt))
     last: list = []
     if method == "gust":
         irlen = None if irlen is None else _validate.integer(irlen, "irlen", low=1)

@@ -433,8 +433,24 @@ def test_no_samples_give_no_output_as_in_scipy(dtype, shape, axis):
     ]
     if dtype is not np.complex128:  # SciPy drops the imaginary part (pyjl smooths both)
         calls.append(lambda m: m.savgol_filter(x, 5, 2, mode="nearest", axis=axis))
+    for zero_phase in (True, False):
+        calls.append(
+            lambda m, z=zero_phase: m.decimate(x, 3, ftype="fir", axis=axis, zero_phase=z)
+        )
     for call in calls:
         want, got = call(ss), call(dsp)
         assert (got.shape, got.dtype) == (want.shape, want.dtype)
     with pytest.raises(InputError, match="`window_length` must be at most the length"):
         dsp.savgol_filter(x, 5, 2, axis=axis)  # mode="interp" fits a window: SciPy too
+
+
+@pytest.mark.parametrize("dtype", [np.int16, np.uint8, np.int64, np.float32])
+@pytest.mark.parametrize("padtype", ["constant", "minimum", "mean", "median", "line"])
+def test_resample_poly_dtype_with_given_taps_and_a_background_as_scipy(dtype, padtype):
+    # SciPy subtracts the mean or median (float64 for integers) before filtering
+    x = (np.arange(30) % 7).astype(dtype)
+    taps = (np.hanning(9) + 0.1).astype(np.float32)
+    want = ss.resample_poly(x, 2, 3, window=taps, padtype=padtype)
+    got = dsp.resample_poly(x, 2, 3, window=taps, padtype=padtype)
+    assert got.dtype == want.dtype
+    assert_matches(got, want, rtol=1e-5, floor=1e-5)

@@ -73,3 +73,15 @@ def test_filtfilt_gust_matches_scipy(rng, irlen):
         dsp.filtfilt([0.5], [2.0], x64, method="gust"),
         ss.filtfilt([0.5], [2.0], x64, method="gust"),
     )
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int16])
+def test_gustafssons_method_on_no_samples_gives_none_as_scipy(dtype):
+    x = np.zeros(0, dtype)
+    want = ss.filtfilt([1.0, 0.5], [1.0, -0.5], x, method="gust")
+    got = dsp.filtfilt([1.0, 0.5], [1.0, -0.5], x, method="gust")
+    assert (got.shape, got.dtype) == (want.shape, want.dtype)
+    # SciPy's fails to reshape a (3, 0) signal; an empty result of the same shape here
+    assert dsp.filtfilt([1.0], [1.0, -0.5], np.zeros((3, 0)), method="gust").shape == (3, 0)
+    with pytest.raises(InputError, match="`x` must have at least 1 sample"):
+        dsp.filtfilt([1.0, 0.5], [1.0, -0.5], x)  # SciPy: longer than padlen
