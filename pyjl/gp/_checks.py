@@ -134,3 +134,16 @@ def bounds_pair(value, name: str):
     if type(value) is tuple and pair == (lo, hi) and all(type(v) is float for v in pair):
         return value  # already checked: the same object, as scikit-learn's set_params expects
     return (lo, hi)
+
+
+def check_finite_fit(alpha, lml, y, y_mean, y_std, name: str = "y") -> None:
+    """Refuse targets ``y`` (model units; ``name`` in the user's) that make ``alpha =
+    K^-1 y`` or the log marginal likelihood overflow float64."""
+    if not (np.all(np.isfinite(alpha)) and np.isfinite(lml)):
+        big = float(np.max(np.abs(np.asarray(y) * y_std + y_mean)))
+        raise _validate.error(
+            name,
+            "must be on a scale where K^-1 y stays finite (float64)",
+            f"max |{name}| = {big:.3g}",
+            "rescale y (fit on data in sensible units, or with normalize_y=True)",
+        )

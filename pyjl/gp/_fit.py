@@ -17,7 +17,7 @@ from .. import engines
 from .._validate import describe, error, integer, seed
 from .._warn import quiet, warn
 from ..exceptions import ConvergenceWarning, NumericalWarning
-from ._checks import as_float_array, as_targets
+from ._checks import as_float_array, as_targets, check_finite_fit
 from ._scale import mean_std
 from ._trust import minimize_within
 from .interface import Kernel, names
@@ -251,9 +251,10 @@ def objective_at(obj, th, method, eval_gradient):
     return (value, grad) if eval_gradient else value
 
 
-def factorise(gp) -> None:
+def factorise(gp, name: str = "y") -> None:
     """The Cholesky state of a fitted ``gp``: ``L_``, ``jitter_`` (warning when > 0),
-    ``alpha_``, the log marginal likelihood and ``solver_info_``."""
+    ``alpha_``, the log marginal likelihood and ``solver_info_``; targets on a scale where
+    these overflow are refused naming ``name``."""
     engine = engines.current()
     K = np.array(gp.kernel_(gp.X_train_), dtype=np.float64, order="C")
     K[np.diag_indices_from(K)] += gp.noise_var_
@@ -264,8 +265,12 @@ def factorise(gp) -> None:
             f"noise?); added jitter {gp.jitter_:.3g} to its diagonal",
             NumericalWarning,
         )
-    gp.alpha_ = engine.cho_solve(gp.L_, gp.y_train_)
-    gp.log_marginal_likelihood_value_ = lml_from_factor(gp.L_, gp.alpha_, gp.y_train_)
+    with np.errstate(over="ignore", invalid="ignore"):
+        gp.alpha_ = engine.cho_solve(gp.L_, gp.y_train_)
+        gp.log_marginal_likelihood_value_ = lml_from_factor(gp.L_, gp.alpha_, gp.y_train_)
+    check_finite_fit(
+        gp.alpha_, gp.log_marginal_likelihood_value_, gp.y_train_, gp._y_mean, gp._y_std, name
+    )
     gp._Linv = None
     gp.solver_info_ = {"solver": "cholesky", "jitter": gp.jitter_}
 

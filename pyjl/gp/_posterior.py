@@ -280,6 +280,8 @@ def r2(mu: np.ndarray, y, sample_weight=None) -> float:
     w (y - mu)^2 / sum w (y - ybar_w)^2``, and for a constant ``y`` 1.0 when predicted
     exactly, else 0.0; for several targets ``(m, t)`` the mean of theirs (scikit-learn's
     ``multioutput="uniform_average"``)."""
+    if mu.shape[0] == 0:  # scikit-learn: "Found array with 0 sample(s)"
+        raise error("X", "must have at least one row to score", "0 rows", "pass points to score")
     y = as_targets(y, "y", mu.shape[0], targets=1 if mu.ndim == 1 else mu.shape[1])
     w = np.ones(y.shape[0])
     if sample_weight is not None:

@@ -16,7 +16,7 @@ from scipy.linalg import solve_triangular
 
 from .. import engines
 from .._validate import error
-from ._checks import as_float_array, as_points, as_targets
+from ._checks import as_float_array, as_points, as_targets, check_finite_fit
 from ._fit import factorise, noise_units
 from .likelihood import factor, lml_from_factor
 
@@ -91,20 +91,8 @@ def solve(L, y_all, yn, y_mean: float, y_std: float):
     with np.errstate(all="ignore"):
         alpha = engines.current().cho_solve(L, y_all)
         lml = lml_from_factor(L, alpha, y_all)
-    check_finite_fit(alpha, lml, yn, y_mean, y_std)
+    check_finite_fit(alpha, lml, yn, y_mean, y_std, "y_new")
     return alpha, lml
-
-
-def check_finite_fit(alpha, lml, yn, y_mean: float, y_std: float) -> None:
-    """Refuse new targets ``yn`` (model units) that make ``alpha`` or the LML overflow."""
-    if not (np.all(np.isfinite(alpha)) and np.isfinite(lml)):
-        big = float(np.max(np.abs(yn * y_std + y_mean)))
-        raise error(
-            "y_new",
-            "must be on a scale where K^-1 y stays finite (float64)",
-            f"max |y_new| = {big:.3g}",
-            "rescale y (fit on data in sensible units, or with normalize_y=True)",
-        )
 
 
 def update(gp, X_new, y_new, noise_var):
@@ -123,7 +111,7 @@ def update(gp, X_new, y_new, noise_var):
     if gp._cg is not None:
         with np.errstate(all="ignore"):
             state = gp._cg.extended(Xn, yn, noise_all)
-        check_finite_fit(state.alpha, state.lml, yn, gp._y_mean, gp._y_std)
+        check_finite_fit(state.alpha, state.lml, yn, gp._y_mean, gp._y_std, "y_new")
         gp._cg, gp.alpha_, gp.log_marginal_likelihood_value_ = state, state.alpha, state.lml
         gp.solver_info_ = state.info
     else:
@@ -141,8 +129,7 @@ def update(gp, X_new, y_new, noise_var):
     gp.y_train_ = y_all
     gp.noise_var_ = noise_all
     if refit:  # near-duplicate points: the whole diagonal jittered, as a refit would
-        factorise(gp)  # warns with the jitter, as fit does
-        check_finite_fit(gp.alpha_, gp.log_marginal_likelihood_value_, yn, gp._y_mean, gp._y_std)
+        factorise(gp, "y_new")  # warns with the jitter, as fit does
     return gp
 
 

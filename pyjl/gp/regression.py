@@ -39,7 +39,7 @@ from .._validate import (
 from ..data import restore
 from ..exceptions import NotFittedError
 from . import _fit, _posterior, _update
-from ._checks import as_points, as_targets, bounds_pair, positive
+from ._checks import as_points, as_targets, bounds_pair, check_finite_fit, positive
 from ._fit import MAX_RESTARTS as MAX_RESTARTS
 from .iterative import model as _cg
 from .kernels import RBF
@@ -288,8 +288,10 @@ class GaussianProcess(Params):
             self.feature_names_in_ = np.array(names, dtype=object)
         self._cg = None
         if solver == "cg":
-            self._cg = _cg.CGState(obj, theta, start, self.pred_rank, rng)
+            with np.errstate(over="ignore", invalid="ignore"):
+                self._cg = _cg.CGState(obj, theta, start, self.pred_rank, rng)
             self.alpha_, self.log_marginal_likelihood_value_ = self._cg.alpha, self._cg.lml
+            check_finite_fit(self.alpha_, self._cg.lml, yn, self._y_mean, self._y_std)
             self.solver_info_ = self._cg.info
         else:
             _fit.factorise(self)
@@ -387,7 +389,7 @@ class GaussianProcess(Params):
         Outputs mirror ``X`` as :meth:`predict`'s do: a DataFrame on a pandas ``X``'s index
         (one column per draw), an Arrow table for Arrow; several targets' draws stay a
         NumPy array."""
-        n_samples = integer(n_samples, "n_samples", low=1)
+        n_samples = integer(n_samples, "n_samples", low=0)  # 0: (m, 0), as scikit-learn's
         draws = _posterior.sample(self, X, n_samples, _fit.generator(random_state))
         kind = _posterior.origin(X)
         if kind is None or draws.ndim == 3:

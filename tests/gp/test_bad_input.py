@@ -38,6 +38,12 @@ def _fitted(**kw):
     return GaussianProcess(RBF([0.5, 0.8]), noise=1e-2, **kw).fit(X, Y)
 
 
+def _huge_y(solver):
+    # finite targets whose K^-1 y overflows (scikit-learn predicts NaN without a word)
+    gp = GaussianProcess(RBF([0.5, 0.8], 2.0), noise=1e-3, noise_bounds="fixed", solver=solver)
+    return gp.fit(X, np.r_[Y[:-1], 1e308], method=None)
+
+
 @pytest.mark.parametrize(
     "call,words",
     [
@@ -70,7 +76,8 @@ def _fitted(**kw):
         (lambda: _fitted().log_marginal_likelihood("abc"), ["`theta`", "strings"]),
         (lambda: _fitted().log_marginal_likelihood([0.0, 0.0, 1e308]), ["`theta`", "709.8"]),
         (lambda: _fitted().sample_y(XS, 1.5), ["`n_samples`", "integer", "1.5"]),
-        (lambda: _fitted().sample_y(XS, -1), ["`n_samples`", ">= 1"]),
+        (lambda: _fitted().sample_y(XS, -1), ["`n_samples`", ">= 0"]),
+        (lambda: _fitted().score(XS[:0], []), ["`X`", "at least one row", "0 rows"]),
         (lambda: _fitted().sample_y(XS, None), ["`n_samples`", "None"]),
         (lambda: _fitted().sample_y(XS, True), ["`n_samples`", "True"]),
         (lambda: _fitted().sample_y(XS, 2**70), ["`n_samples`", "batches"]),
@@ -93,6 +100,9 @@ def _fitted(**kw):
             ["`noise_var`", "one value per point"],
         ),
         (lambda: _fitted().update(XS[:2], [1e308, 1e308]), ["`y_new`", "finite", "1e+308"]),
+        (lambda: _huge_y("cholesky"), ["`y`", "finite", "1e+308", "normalize_y=True"]),
+        (lambda: _huge_y("cg"), ["`y`", "finite", "1e+308", "normalize_y=True"]),
+        (lambda: _fitted(solver="cg").update(XS[:2], [1e308, 1.0]), ["`y_new`", "1e+308"]),
         (lambda: Constant(variance=1e308), ["`Constant.variance`", "<= 1e+150"]),
         (lambda: Matern52(variance=1e200), ["`Matern52.variance`", "<= 1e+150"]),
         (lambda: 1e200 * Linear(), ["scalar", "Linear.variance <= 1e+150"]),

@@ -194,3 +194,17 @@ def test_a_sums_and_a_products_kernels_are_reached_by_index():
     assert gp.kernel.parts[1].period == 1.0  # the searched model's kernel is untouched
     with pytest.raises(InputError, match="index 0 to 1"):
         gp.set_params(kernel__parts__2__period=1.0)
+
+
+def test_no_draws_and_no_rows_as_scikit_learn():
+    from sklearn.gaussian_process import GaussianProcessRegressor
+    from sklearn.gaussian_process.kernels import RBF as skRBF
+
+    X, y = _data()
+    ours = GaussianProcess(RBF([0.5, 0.5]), noise=1e-2, noise_bounds="fixed").fit(X, y)
+    theirs = GaussianProcessRegressor(skRBF([0.5, 0.5]), alpha=1e-2, optimizer=None).fit(X, y)
+    assert ours.sample_y(X[:4], 0).shape == theirs.sample_y(X[:4], 0).shape == (4, 0)
+    with pytest.raises(ValueError, match="0 sample"):  # scikit-learn's r2 of no rows
+        theirs.score(X[:0], y[:0])
+    with pytest.raises(InputError, match="`X` must have at least one row"):
+        ours.score(X[:0], y[:0])
