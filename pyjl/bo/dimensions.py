@@ -207,7 +207,7 @@ class Real(_Range):
                 _validate.describe(value),
                 "give a value inside the range",
             )
-        return x
+        return x + 0.0  # -0.0 is the point 0.0: one key, one trial per point
 
 
 #: the largest ``|lo|``, ``|hi|`` of an ``Integer``: its ``hi - lo + 1 <= 2**50`` bins of

@@ -170,8 +170,9 @@ def deconvolve(signal, divisor):
     ([1.0, 3.0], [0.0, 0.0, 0.0])
     """
     num, den = (_polynomial(v, name) for v, name in ((signal, "signal"), (divisor, "divisor")))
+    form = data.origin(signal)  # the quotient, shorter, gets a new index
     if den.size > num.size:
-        return np.array([]), num.copy()
+        return data.restore(np.array([]), form), data.restore(num.copy(), form)
     if den[0] == 0:
         raise _validate.error(
             "divisor[0]",
@@ -192,7 +193,7 @@ def deconvolve(signal, divisor):
             f"{gain:.3g}-fold. Check the remainder, or deconvolve a shorter signal.",
             NumericalWarning,
         )
-    return quot, num - convolve(den, quot, mode="full")
+    return data.restore(quot, form), data.restore(num - convolve(den, quot, mode="full"), form)
 
 
 def _polynomial(value, name: str) -> np.ndarray:

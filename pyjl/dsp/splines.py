@@ -30,6 +30,7 @@ import numpy as np
 import scipy.signal as _ss
 
 from .. import _validate
+from ..data import origin, restore
 from ._design_args import call_scipy, finite, finite_result, scalar
 from ._spline_args import number, numeric, samples
 
@@ -71,7 +72,8 @@ def cspline1d(signal, lamb=0.0):
             f"{arr.size} samples",
             "pass a longer signal, or lamb=0",
         )
-    return finite_result(call_scipy(_ss.cspline1d, arr, lamb), ("signal", "lamb"), arr)
+    out = finite_result(call_scipy(_ss.cspline1d, arr, lamb), ("signal", "lamb"), arr)
+    return restore(out, origin(signal))
 
 
 def qspline1d(signal, lamb=0.0):
@@ -95,7 +97,8 @@ def qspline1d(signal, lamb=0.0):
             _validate.describe(lamb),
             "pass lamb=0, or use cspline1d for a smoothing spline",
         )
-    return finite_result(call_scipy(_ss.qspline1d, arr, lamb), ("signal",), arr)
+    out = finite_result(call_scipy(_ss.qspline1d, arr, lamb), ("signal",), arr)
+    return restore(out, origin(signal))
 
 
 def _evaluation(cj, newx, dx, x0):
@@ -143,7 +146,7 @@ def cspline1d_eval(cj, newx, dx=1.0, x0=0):
     >>> bool(np.allclose(dsp.cspline1d_eval(c, x), signal.cspline1d_eval(c, x)))
     True
     """
-    return call_scipy(_ss.cspline1d_eval, *_evaluation(cj, newx, dx, x0))
+    return restore(call_scipy(_ss.cspline1d_eval, *_evaluation(cj, newx, dx, x0)), origin(newx))
 
 
 def qspline1d_eval(cj, newx, dx=1.0, x0=0):
@@ -160,11 +163,11 @@ def qspline1d_eval(cj, newx, dx=1.0, x0=0):
     >>> bool(np.allclose(dsp.qspline1d_eval(c, x), signal.qspline1d_eval(c, x)))
     True
     """
-    c, newx, dx, x0 = _evaluation(cj, newx, dx, x0)
+    c, u, dx, x0 = _evaluation(cj, newx, dx, x0)
     if c.dtype.kind == "c":  # SciPy's result is real: each part on its own
-        real = call_scipy(_ss.qspline1d_eval, c.real, newx, dx, x0)
-        return real + 1j * call_scipy(_ss.qspline1d_eval, c.imag, newx, dx, x0)
-    return call_scipy(_ss.qspline1d_eval, c, newx, dx, x0)
+        real = call_scipy(_ss.qspline1d_eval, c.real, u, dx, x0)
+        return restore(real + 1j * call_scipy(_ss.qspline1d_eval, c.imag, u, dx, x0), origin(newx))
+    return restore(call_scipy(_ss.qspline1d_eval, c, u, dx, x0), origin(newx))
 
 
 def gauss_spline(x, n):
@@ -182,7 +185,7 @@ def gauss_spline(x, n):
     >>> bool(np.allclose(dsp.gauss_spline(x, 3), signal.gauss_spline(x, 3)))
     True
     """
-    x = numeric(x, "x")
+    arr = numeric(x, "x")
     n = scalar(n)
     _validate.real(n, "n", low=0, fix="pass the spline order, an integer >= 0")
-    return call_scipy(_ss.gauss_spline, x, n)
+    return restore(call_scipy(_ss.gauss_spline, arr, n), origin(x))

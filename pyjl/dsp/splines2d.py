@@ -26,7 +26,7 @@ import numpy as np
 import scipy.signal as _ss
 
 from .. import _validate
-from ..data import as_raw
+from ..data import as_raw, origin, restore
 from . import _spline_args
 from ._design_args import call_scipy, finite_result
 from ._spline_args import converged, number, samples
@@ -69,7 +69,7 @@ def cspline2d(signal, lamb=0.0, precision=-1.0):
     lamb = number(lamb, "lamb")
     _real_for_smoothing(arr, lamb, "signal")
     prec = _spline_args.precision(precision)
-    return converged(_ss.cspline2d, ("signal", "lamb"), arr, lamb, prec)
+    return restore(converged(_ss.cspline2d, ("signal", "lamb"), arr, lamb, prec), origin(signal))
 
 
 def qspline2d(signal, lamb=0.0, precision=-1.0):
@@ -95,7 +95,7 @@ def qspline2d(signal, lamb=0.0, precision=-1.0):
             "pass lamb=0, or use cspline2d for a smoothing spline",
         )
     prec = _spline_args.precision(precision)
-    return converged(_ss.qspline2d, ("signal",), arr, lamb, prec)
+    return restore(converged(_ss.qspline2d, ("signal",), arr, lamb, prec), origin(signal))
 
 
 def spline_filter(Iin, lmbda=5.0):
@@ -123,7 +123,7 @@ def spline_filter(Iin, lmbda=5.0):
     arr = samples(arr, "Iin", ndims=(2,))
     lmbda = number(lmbda, "lmbda")
     _real_for_smoothing(arr, lmbda, "Iin")
-    return converged(_ss.spline_filter, ("Iin", "lmbda"), arr, lmbda)
+    return restore(converged(_ss.spline_filter, ("Iin", "lmbda"), arr, lmbda), origin(Iin))
 
 
 def _kernel(h, name, real):
@@ -170,4 +170,4 @@ def sepfir2d(input, hrow, hcol):
                 "pass a shorter kernel or a larger image",
             )
     out = call_scipy(_ss.sepfir2d, arr, row, col)
-    return finite_result(out, ("input", "hrow", "hcol"), arr)
+    return restore(finite_result(out, ("input", "hrow", "hcol"), arr), origin(input))

@@ -26,6 +26,7 @@ import numpy as np
 import scipy.signal as _ss
 
 from .. import _validate
+from ..data import origin, restore
 from . import _spline_args
 from ._spline_args import converged, number, samples
 
@@ -69,9 +70,10 @@ def symiirorder1(signal, c0, z1, precision=-1.0):
             )
     c0 = number(c0, "c0", real=not complex_data)
     z1 = _stable(number(z1, "z1", real=not complex_data), "z1")
-    return converged(
+    out = converged(
         _ss.symiirorder1, ("signal", "c0", "z1"), arr, c0, z1, _spline_args.precision(precision)
     )
+    return restore(out, origin(signal))
 
 
 def symiirorder2(input, r, omega, precision=-1.0):
@@ -98,6 +100,7 @@ def symiirorder2(input, r, omega, precision=-1.0):
         )
     r = _stable(number(r, "r"), "r")
     omega = number(omega, "omega")
-    return converged(
+    out = converged(
         _ss.symiirorder2, ("input", "r", "omega"), arr, r, omega, _spline_args.precision(precision)
     )
+    return restore(out, origin(input))

@@ -505,3 +505,22 @@ def test_points_of_a_finite_space_are_numbered_in_mixed_radix():
     assert [sp.rank(p) for p in expect] == list(range(12))
     with pytest.raises(InputError, match="`space` must be finite"):
         mixed().point(0)
+
+
+def test_minus_zero_is_the_point_zero():
+    # one key per point: -0.0 told and 0.0 asked are one trial, so nothing is asked twice
+    import warnings
+
+    from pyjl.bo import Optimizer
+    from pyjl.exceptions import SpaceExhausted
+
+    space = Space({"x": Real(0.0, 0.0), "k": Integer(1, 2)})
+    assert space.key(space.validate({"x": -0.0, "k": 1})) == space.key({"x": 0.0, "k": 1})
+    for seed in range(6):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            opt = Optimizer(space, seed=seed, sampler="random")
+            opt.tell({"x": -0.0, "k": 1}, 1.0)
+            assert opt.ask() == {"x": 0.0, "k": 2}
+            with pytest.raises(SpaceExhausted):
+                opt.ask()

@@ -152,3 +152,19 @@ def test_enqueue_refuses_a_point_outside_the_space():
     opt = Optimizer(SPACE, seed=0)
     with pytest.raises(InputError, match=r"^`params\[1\]\[.k.\]`"):
         opt.enqueue([dict(zip(SPACE.names, X0[0])), {"x": 0.0, "k": 9, "kind": "a"}])
+
+
+def _bowl(p):
+    return (p["x"] - 0.3) ** 2
+
+
+def test_y0_as_pandas_or_arrow_and_its_nulls_named_as_nulls():
+    pa = pytest.importorskip("pyarrow")
+    pd = pytest.importorskip("pandas")
+    space = {"x": Real(-1.0, 1.0)}
+    x0 = [[1.0], [0.3], [0.0]]
+    for y0 in (pd.Series([0.49, 0.0, 0.09]), pa.array([0.49, 0.0, 0.09])):
+        opt = minimize(_bowl, space, x0=x0, y0=y0, n_calls=3, seed=0, progress=False).optimizer
+        assert [t.value for t in opt.trials] == [0.49, 0.0, 0.09]
+    with pytest.raises(InputError, match="`y0` must not hold nulls.*index 1"):
+        minimize(_bowl, space, x0=x0, y0=pa.array([0.49, None, 0.09]), n_calls=3, progress=False)

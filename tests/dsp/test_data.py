@@ -121,3 +121,56 @@ def test_null_coefficients_are_named_as_nulls_not_nan():
     with pytest.raises(InputError, match="must not hold nulls"):
         dsp.upfirdn(pa.array([1.0, None]), x)
     np.testing.assert_allclose(dsp.lfilter(pa.array(b), a, x), ss.lfilter(b, a, x), rtol=1e-12)
+
+
+SPLINE_CALLS = {
+    "cspline1d": (lambda m, v: m.cspline1d(v, 0.5), 1),
+    "qspline1d": (lambda m, v: m.qspline1d(v), 1),
+    "symiirorder1": (lambda m, v: m.symiirorder1(v, 0.5, 0.1), 1),
+    "symiirorder2": (lambda m, v: m.symiirorder2(v, 0.5, 0.1), 1),
+    "gauss_spline": (lambda m, v: m.gauss_spline(v, 3), 1),
+    "cspline1d_eval": (lambda m, v: m.cspline1d_eval(np.cos(np.arange(8.0)), v), 1),
+    "qspline1d_eval": (lambda m, v: m.qspline1d_eval(np.cos(np.arange(8.0)), v), 1),
+    "cspline2d": (lambda m, v: m.cspline2d(v), 2),
+    "qspline2d": (lambda m, v: m.qspline2d(v), 2),
+    "spline_filter": (lambda m, v: m.spline_filter(v), 2),
+    "sepfir2d": (lambda m, v: m.sepfir2d(v, [1.0, 2.0, 1.0], [1.0, 2.0, 1.0]), 2),
+    "symiirorder2_2d": (lambda m, v: m.symiirorder2(v, 0.5, 0.1), 2),
+}
+
+
+@pytest.mark.parametrize("name", SPLINE_CALLS)
+def test_spline_and_symmetric_filters_keep_the_inputs_form(rng, name):
+    call, ndim = SPLINE_CALLS[name]
+    if ndim == 1:
+        x = np.linspace(0.0, 7.0, 64) + 0.1 * rng.standard_normal(64)
+        pandas_in = pd.Series(x, index=pd.RangeIndex(100, 164), name="sig")
+        arrow_in = pa.array(x)
+    else:
+        x = rng.standard_normal((96, 64))
+        pandas_in = pd.DataFrame(
+            x, index=pd.RangeIndex(7, 103), columns=[f"c{j}" for j in range(64)]
+        )
+        arrow_in = pa.table({f"c{j}": x[:, j] for j in range(64)})
+    want = call(ss, x)
+    got = call(dsp, pandas_in)
+    assert type(got) is type(pandas_in) and got.index.equals(pandas_in.index)
+    assert_matches(np.asarray(got), want, rtol=1e-12)
+    if ndim == 1:
+        assert got.name == "sig"
+    else:
+        assert list(got.columns) == list(pandas_in.columns)
+    arrow_out = call(dsp, arrow_in)
+    assert isinstance(arrow_out, pa.Array if ndim == 1 else pa.Table)
+    assert type(call(dsp, x)) is np.ndarray
+
+
+def test_deconvolve_keeps_the_signals_form():
+    signal = pd.Series([1.0, 5.0, 6.0, 2.0], index=list("abcd"), name="p")
+    q, r = dsp.deconvolve(signal, [1.0, 2.0])
+    q_ref, r_ref = ss.deconvolve(signal.to_numpy(), [1.0, 2.0])
+    assert r.index.equals(signal.index) and r.name == "p"  # the signal's length
+    assert list(q.index) == [0, 1, 2]  # shorter: a new index
+    np.testing.assert_allclose(q, q_ref, rtol=1e-12)
+    np.testing.assert_allclose(r, r_ref, atol=1e-12)
+    assert isinstance(dsp.deconvolve(pa.array([1.0, 5.0, 6.0]), [1.0, 2.0])[0], pa.Array)

@@ -160,3 +160,19 @@ def test_a_bad_value_of_a_table_is_named_by_its_column_label(emission):
     for table in (pa.table({"obs": x}), pd.DataFrame({"obs": x})):
         with pytest.raises(InputError, match="row 57, column 'obs'"):
             hmm.HMM(getattr(hmm, emission)(), 2, n_iter=1, random_state=0).fit(table)
+
+
+def test_lengths_as_pandas_or_arrow_and_their_nulls_named_as_nulls():
+    pa = pytest.importorskip("pyarrow")
+    pd = pytest.importorskip("pandas")
+    X = np.random.default_rng(0).normal(size=200)
+    want = HMM(Normal(), 2, random_state=0).fit(X, [120, 80]).score(X, [120, 80])
+    for lengths in (
+        pd.Series([120, 80]),
+        pa.array([120, 80]),
+        pd.Series([120, 80], dtype="Int64"),
+    ):
+        got = HMM(Normal(), 2, random_state=0).fit(X, lengths).score(X, lengths)
+        assert got == pytest.approx(want, rel=1e-12)
+    with pytest.raises(InputError, match="`lengths` must not hold nulls.*index 1"):
+        HMM(Normal(), 2).fit(X, pa.array([120, None]))
