@@ -36,10 +36,14 @@ def _run_info(args: argparse.Namespace) -> int:
     return 0
 
 
-def _call_file_func(path: str, func_name: str, params: dict):
-    """Load ``func_name`` from the Python file ``path`` (once per process) and call it."""
+def _call_file_func(path: str, func_name: str, params: dict, *trial):
+    """Load ``func_name`` from the Python file ``path`` (once per process) and call it:
+    ``func(params, trial)`` where it takes the trial handle (to report and prune),
+    as :func:`~pyjl.bo.minimize` would call it, else ``func(params)``."""
+    from .bo.handle import takes_trial
+
     func = _load_func(path, func_name)
-    return func(params)
+    return func(params, *trial) if takes_trial(func) else func(params)
 
 
 _LOADED: dict[tuple[str, str], Callable] = {}
@@ -156,7 +160,8 @@ def _stop_workers(pool) -> None:
 
 @command(
     "tune",
-    "minimise (or --direction maximize) FUNC(params) from FILE.py by Bayesian optimisation",
+    "minimise (or --direction maximize) FUNC(params) or FUNC(params, trial) from FILE.py by "
+    "Bayesian optimisation",
     _tune_arguments,
 )
 def _run_tune(args: argparse.Namespace) -> int:

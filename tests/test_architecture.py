@@ -28,6 +28,7 @@ PACKAGE = ROOT / "pyjl"
 LAYERS = {
     "pyjl": "top",
     "pyjl.cli": "cli",
+    "pyjl.__main__": "cli",  # python -m pyjl: the command
     "pyjl.testing": "testing",
     "pyjl._testing_engine": "testing",
     "pyjl._info": "info",

@@ -57,3 +57,10 @@ def test_console_script_installed():
     assert exe, "the pyjl console script is not on PATH"
     out = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0
+
+
+def test_python_dash_m_pyjl_is_the_command():
+    out = subprocess.run(
+        [sys.executable, "-m", "pyjl", "--version"], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0 and out.stdout.strip() == f"pyjl {pyjl.__version__}"

@@ -34,6 +34,11 @@ OBJECTIVE = textwrap.dedent("""
 
     def score(params):
         return -f(params)
+
+    def reporting(params, trial):  # a pruning-style objective: reports, may be pruned
+        for step in range(3):
+            trial.report(step, f(params) + 1.0 / (step + 1))
+        return f(params)
 """)
 
 
@@ -343,3 +348,30 @@ def test_show_marks_a_shortened_error(files):
     out = _pyjl("study", "show", db)
     assert out.returncode == 0
     assert "ValueError: " + "x" * 25 + "..." in out.stdout and "short" in out.stdout
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_tune_hands_a_trial_to_an_objective_that_takes_one(files, workers):
+    # minimize(f) calls f(params, trial) where f takes two arguments: the command too
+    db = files / "study.db"
+    out = _pyjl(
+        "tune",
+        "obj.py:reporting",
+        "--space",
+        "space.toml",
+        "--n-calls",
+        "4",
+        "--storage",
+        str(db),
+        "--workers",
+        workers,
+        "--seed",
+        "0",
+        "--no-progress",
+        cwd=files,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "trials: 4 (0 failed)" in out.stdout
+    with sqlite3.connect(db) as con:
+        steps = con.execute("SELECT COUNT(*) FROM intermediate").fetchone()[0]
+    assert steps == 12  # 3 reports of each of the 4 trials
