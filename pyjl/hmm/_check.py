@@ -112,6 +112,51 @@ def _cdf_gaps(x: np.ndarray, ref: Any, V: np.ndarray) -> Any:
     return z, ecdf, F
 
 
+def _check_rng(emission: Any, name: str, one_d: bool) -> None:
+    """``sample`` draws from the generator it is given, not from NumPy's global one
+    (``HMM.sample(random_state=...)`` is reproducible only then)."""
+    state = np.random.get_state()  # noqa: NPY002 (the global state a sampler may misuse)
+    try:
+        draws = []
+        for global_seed in (1, 2):
+            np.random.seed(global_seed)  # noqa: NPY002
+            draws.append(_as2d(emission.sample(0, 16, np.random.default_rng(12345))))
+    finally:
+        np.random.set_state(state)  # noqa: NPY002
+    assert np.array_equal(draws[0], draws[1]), (
+        f"{name}.sample(state, n, rng) gave other draws from the same rng: it must draw "
+        "from rng (not numpy.random's global state)"
+    )
+
+
+def _check_fit_moves(
+    emission: Any, X: Any, test: list[Any], n: int, one_d: bool, rtol: float, name: str
+) -> None:
+    """A fit of state ``j`` to the draws of state ``j + 1`` moves it towards them: it
+    closes at least half the held-out log-likelihood gap between state ``j`` and state
+    ``j + 1`` there (a fit that changes nothing closes none; an emission whose fit is one
+    EM step of its own, as a mixture's, closes most)."""
+    K = len(test)
+    if K < 2:
+        return
+    nxt = (np.arange(K) + 1) % K
+    moved = copy.deepcopy(emission)
+    moved.fit(X[:, 0] if one_d else X, np.kron(np.eye(K)[:, np.argsort(nxt)], np.ones((n, 1))))
+    d = test[0].shape[1]
+    for j in range(K):
+        x, k = test[nxt[j]], nxt[j]
+        target = _ll(emission, x, one_d)[:, k].mean()
+        before = _ll(emission, x, one_d)[:, j].mean()
+        after = _ll(moved, x, one_d)[:, j].mean()
+        if target - before > rtol * max(1.0, d):
+            assert after - before >= 0.5 * (target - before), (
+                f"{name}: fitting state {j} to the draws of state {k} left it where it "
+                f"was (held-out log-likelihood {before:.4f} before, {after:.4f} after, "
+                f"{target:.4f} under state {k}): fit must estimate every state's "
+                "parameters from X and its weights"
+            )
+
+
 def check_emission(
     emission: Any, *, n: int = 4000, random_state: Any = 0, rtol: float = 0.05
 ) -> Any:
@@ -135,9 +180,14 @@ def check_emission(
        is ``(T, K)``, ``n_parameters`` unchanged);
     6. weighted fit recovers the parameters: a copy fitted with one-hot weights to
        ``n`` draws of each state (other states' rows weighted 0) gives held-out
-       log-likelihoods within ``rtol`` nats/observation of the truth;
+       log-likelihoods within ``rtol`` nats/observation of the truth; fitted to the draws
+       of state ``j + 1`` instead, state ``j`` closes at least half its held-out gap to
+       state ``j + 1`` (a fit that changes nothing fails); a state whose weights are all
+       0 keeps finite log-likelihoods;
     7. weights act as counts: fitting with integer weights equals fitting the rows
-       repeated that many times.
+       repeated that many times;
+    8. ``sample`` draws from the ``rng`` it is given (the same generator state, the same
+       draws, whatever NumPy's global state), and ``log_likelihood`` is ``(T, K)``.
 
     Raises ``AssertionError`` naming the failed check; returns a dict of the measured
     discrepancies (``sampling`` in standard errors).
@@ -158,7 +208,13 @@ def check_emission(
     )
     probe = _as2d(emission.sample(0, 8, rng))
     one_d = np.ndim(emission.sample(0, 2, rng)) == 1
-    K = np.asarray(emission.log_likelihood(probe[:, 0] if one_d else probe)).shape[1]
+    shape = np.shape(emission.log_likelihood(probe[:, 0] if one_d else probe))
+    assert len(shape) == 2 and shape[0] == 8, (
+        f"{name}.log_likelihood must return (T, K), a row per observation; got shape "
+        f"{shape} for 8 observations" + (" (transposed?)" if shape[-1:] == (8,) else "")
+    )
+    K = shape[1]
+    _check_rng(emission, name, one_d)
     N = max(n, N_DENSITY)
     draws = [_as2d(emission.sample(k, N, rng)) for k in range(K)]
     for k, x in enumerate(draws):
@@ -220,6 +276,17 @@ def check_emission(
         assert err < rtol, (
             f"{name}: weighted fit does not recover state {k} (held-out "
             f"log-likelihood {fit_ll:.4f} vs {true_ll:.4f} under the truth)"
+        )
+    _check_fit_moves(emission, X, test, n, one_d, rtol, name)
+    if K > 1:  # a state EM gives no weight (HMM meets them) keeps usable parameters
+        W0 = np.kron(np.eye(K), np.ones((n, 1)))
+        W0[:, 0] = 0.0
+        empty = copy.deepcopy(emission)
+        empty.fit(X[:, 0] if one_d else X, W0)
+        assert np.isfinite(_ll(empty, test[0], one_d)[:, 0]).all(), (
+            f"{name}.fit with no weight on state 0 left its log-likelihood not finite: a "
+            "state whose weights are all 0 must keep its parameters (or be reset), not be "
+            "divided by its zero weight (see pyjl.hmm.Emission)"
         )
     # weights behave as counts
     m = min(n, 300)

@@ -28,7 +28,7 @@ class Laplace:
 
     def fit(self, X, weights):
         x, w = np.ravel(X), np.asarray(weights, float)
-        for k in range(w.shape[1]):
+        for k in np.flatnonzero(w.sum(0) > 0):  # a state with no weight keeps its own
             self.loc[k] = _lower_weighted_median(x, w[:, k])
             self.scale[k] = w[:, k] @ np.abs(x - self.loc[k]) / w[:, k].sum()
         return self
@@ -60,7 +60,7 @@ class VonMises:
 
     def fit(self, X, weights):
         x, w = np.ravel(X), np.asarray(weights, float)
-        for k in range(w.shape[1]):
+        for k in np.flatnonzero(w.sum(0) > 0):  # a state with no weight keeps its own
             C, S = w[:, k] @ np.cos(x) / w[:, k].sum(), w[:, k] @ np.sin(x) / w[:, k].sum()
             self.mu[k] = np.arctan2(S, C)
             R = np.hypot(C, S)
@@ -94,12 +94,16 @@ class StudentT2D:
         return stats.t.logpdf(X, self.df, loc=self.loc, scale=self.scale).sum(-1)
 
     def fit(self, X, weights):
-        X, w = np.asarray(X, float)[:, None, :], np.asarray(weights, float)[:, :, None]
+        on = np.asarray(weights, float).sum(0) > 0  # a state with no weight keeps its own
+        X, w = np.asarray(X, float)[:, None, :], np.asarray(weights, float)[:, on, None]
+        loc, scale = self.loc[on], self.scale[on]
         for _ in range(100):
-            z = (X - self.loc) / self.scale
+            z = (X - loc) / scale
             u = w * (self.df + 1) / (self.df + z * z)
-            self.loc = (u * X).sum(0) / u.sum(0)
-            self.scale = np.sqrt((u * (X - self.loc) ** 2).sum(0) / w.sum(0))
+            loc = (u * X).sum(0) / u.sum(0)
+            scale = np.sqrt((u * (X - loc) ** 2).sum(0) / w.sum(0))
+        self.loc, self.scale = self.loc.copy(), self.scale.copy()
+        self.loc[on], self.scale[on] = loc, scale
         return self
 
     def sample(self, state, n, rng):
@@ -192,3 +196,42 @@ def test_an_initialize_that_ignores_n_states_fails():
 
     with pytest.raises(AssertionError, match=r"initialize\(X, 2, rng\) must set parameters"):
         check_emission(OneState([0.0, 5.0], [1.0, 2.0]))
+
+
+class _NoFit(Laplace):
+    def fit(self, X, weights):  # leaves the parameters as they were
+        return self
+
+
+class _GlobalRandom(Laplace):
+    def sample(self, state, n, rng):  # ignores rng: HMM.sample(random_state=...) not repeatable
+        return np.random.laplace(self.loc[state], self.scale[state], size=n)  # noqa: NPY002
+
+
+class _Transposed(Laplace):
+    def log_likelihood(self, X):
+        return super().log_likelihood(X).T
+
+
+class _DividesByZeroWeight(Laplace):
+    def fit(self, X, weights):
+        x, w = np.ravel(X), np.asarray(weights, float)
+        for k in range(w.shape[1]):
+            self.loc[k] = w[:, k] @ x / w[:, k].sum()  # NaN for a state with no weight
+            self.scale[k] = w[:, k] @ np.abs(x - self.loc[k]) / w[:, k].sum()
+        return self
+
+
+@pytest.mark.parametrize(
+    "cls, words",
+    [
+        (_NoFit, "left it where it was"),
+        (_GlobalRandom, "must draw from rng"),
+        (_Transposed, "(T, K), a row per observation; got shape (2, 8)"),
+        (_DividesByZeroWeight, "no weight on state 0"),
+    ],
+)
+def test_seeded_protocol_bugs_fail_with_a_message_saying_what(cls, words):
+    with pytest.raises(AssertionError) as err:
+        check_emission(cls(np.array([0.0, 4.0]), np.array([1.0, 0.5])), n=2000)
+    assert words in str(err.value)

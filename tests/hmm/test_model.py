@@ -148,11 +148,15 @@ class StudentT:
 
     def fit(self, X, weights):
         x = np.asarray(X, float).reshape(-1, 1)
+        on = weights.sum(0) > 0  # a state with no weight keeps its parameters
+        w, loc, scale = weights[:, on], self.loc[on], self.scale[on]
         for _ in range(200):
-            z = (x - self.loc) / self.scale
-            u = weights * (self.df + 1) / (self.df + z * z)
-            self.loc = (u * x).sum(0) / u.sum(0)
-            self.scale = np.sqrt((u * (x - self.loc) ** 2).sum(0) / weights.sum(0))
+            z = (x - loc) / scale
+            u = w * (self.df + 1) / (self.df + z * z)
+            loc = (u * x).sum(0) / u.sum(0)
+            scale = np.sqrt((u * (x - loc) ** 2).sum(0) / w.sum(0))
+        self.loc, self.scale = self.loc.copy(), self.scale.copy()
+        self.loc[on], self.scale[on] = loc, scale
         return self
 
     def sample(self, state, n, rng):
