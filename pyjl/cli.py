@@ -179,7 +179,15 @@ def _run_tune(args: argparse.Namespace) -> int:
             repr(args.target),
             "pass e.g. objective.py:loss",
         )
-    _load_func(path, func_name)  # fail fast, in this process
+    from .bo.handle import takes_trial
+
+    if takes_trial(_load_func(path, func_name)) and args.workers > 1 and not args.storage:
+        raise _validate.error(  # the workers' reports reach the study through its storage
+            "--storage",
+            "must be given for FUNC(params, trial) with --workers > 1",
+            "none",
+            "pass --storage study.db (a file or a database URL)",
+        )
     space = Space.from_toml(args.space, name="--space")
     _validate.integer(args.n_calls, "--n-calls", low=1)
     _validate.integer(args.workers, "--workers", low=1)

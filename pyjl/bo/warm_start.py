@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from .. import _validate
-from ..data import as_array
+from ..data import as_array, origin
 from .space import Space
 from .trial import TrialState
 
@@ -76,8 +76,8 @@ def points(x0: Any, space: Space, name: str = "x0") -> list[dict]:
 
 def values(y0: Any, n: int) -> list[float]:
     """``y0`` as ``n`` finite floats: one per point of ``x0`` (a number for one point)."""
-    if np.ndim(y0) != 0 and not isinstance(y0, (list, tuple, np.ndarray)):
-        y0 = as_array(y0, name="y0", allow_empty=True)  # nulls named as nulls
+    if origin(y0).kind not in ("numpy", "other"):  # pandas, Arrow: nulls named as nulls
+        y0 = as_array(y0, name="y0", allow_empty=True)
     got = [y0] if np.ndim(y0) == 0 else list(np.asarray(y0, dtype=object).reshape(-1))
     if len(got) != n:
         raise _validate.error(

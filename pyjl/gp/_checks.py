@@ -138,8 +138,9 @@ def bounds_pair(value, name: str):
 
 def check_finite_fit(alpha, lml, y, y_mean, y_std, name: str = "y") -> None:
     """Refuse targets ``y`` (model units; ``name`` in the user's) that make ``alpha =
-    K^-1 y`` or the log marginal likelihood overflow float64."""
-    if not (np.all(np.isfinite(alpha)) and np.isfinite(lml)):
+    K^-1 y`` overflow float64 (every prediction NaN), or, where ``lml`` is given, the log
+    marginal likelihood."""
+    if not (np.all(np.isfinite(alpha)) and (lml is None or np.isfinite(lml))):
         big = float(np.max(np.abs(np.asarray(y) * y_std + y_mean)))
         raise _validate.error(
             name,

@@ -291,7 +291,7 @@ class GaussianProcess(Params):
             with np.errstate(over="ignore", invalid="ignore"):
                 self._cg = _cg.CGState(obj, theta, start, self.pred_rank, rng)
             self.alpha_, self.log_marginal_likelihood_value_ = self._cg.alpha, self._cg.lml
-            check_finite_fit(self.alpha_, self._cg.lml, yn, self._y_mean, self._y_std)
+            check_finite_fit(self.alpha_, None, yn, self._y_mean, self._y_std)
             self.solver_info_ = self._cg.info
         else:
             _fit.factorise(self)

@@ -23,7 +23,7 @@ import numpy as np
 
 from .._validate import describe, error, row, rows_from
 from .._warn import warn
-from ..data import as_array
+from ..data import as_array, origin
 from ..exceptions import InputError, NumericalWarning
 from ._chain import log_route
 
@@ -195,7 +195,7 @@ def _lengths(lengths: Any, n_rows: int) -> np.ndarray:
     if lengths is None:
         return np.array([n_rows], dtype=np.int64)
     fix = "pass one positive integer length per sequence, e.g. lengths=[100, 250]"
-    if not isinstance(lengths, (list, tuple, np.ndarray)):  # pandas, Arrow: nulls named
+    if origin(lengths).kind not in ("numpy", "other"):  # pandas, Arrow: nulls named
         lengths = as_array(lengths, name="lengths", allow_empty=True)
     try:
         L = np.asarray(lengths)

@@ -216,12 +216,14 @@ def sample_path(
 
 def stationary(A: np.ndarray) -> np.ndarray:
     """The stationary distribution ``pi = pi A`` of the row-stochastic ``A`` (``(K, K)``):
-    the left eigenvector of the eigenvalue nearest 1, scaled to sum to 1 (hmmlearn's
-    choice where the chain has several).
+    the left eigenvector of the largest eigenvalue (1), scaled to sum to 1 -- hmmlearn's
+    choice, by the same LAPACK routine, where the chain has several.
 
     >>> stationary(np.array([[0.9, 0.1], [0.2, 0.8]])).round(6).tolist()
     [0.666667, 0.333333]
     """
-    values, vectors = np.linalg.eig(A.T)
-    v = np.real(vectors[:, np.argmin(np.abs(values - 1.0))])
-    return np.asarray(v / v.sum())
+    from scipy import linalg
+
+    values, vectors = linalg.eig(A.T)
+    v = vectors[:, np.argmax(values)]
+    return np.asarray(np.real(v / v.sum()))

@@ -430,8 +430,7 @@ class HMM(Params):
 
     def get_stationary_distribution(self) -> np.ndarray:
         """The chain's stationary distribution ``pi = pi transmat_``, ``(n_states,)``
-        (hmmlearn's method: where the chain has several, the eigenvector of the
-        eigenvalue nearest 1)."""
+        (hmmlearn's method, and its choice where the chain has several)."""
         return stationary(self._params()[1])
 
     def aic(self, X: Any, lengths: Any = None) -> float:

@@ -350,28 +350,24 @@ def test_show_marks_a_shortened_error(files):
     assert "ValueError: " + "x" * 25 + "..." in out.stdout and "short" in out.stdout
 
 
+def _tune_reporting(files, *options):
+    common = ("--space", "space.toml", "--no-progress")
+    return _pyjl("tune", "obj.py:reporting", *common, *options, cwd=files)
+
+
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_tune_hands_a_trial_to_an_objective_that_takes_one(files, workers):
     # minimize(f) calls f(params, trial) where f takes two arguments: the command too
     db = files / "study.db"
-    out = _pyjl(
-        "tune",
-        "obj.py:reporting",
-        "--space",
-        "space.toml",
-        "--n-calls",
-        "4",
-        "--storage",
-        str(db),
-        "--workers",
-        workers,
-        "--seed",
-        "0",
-        "--no-progress",
-        cwd=files,
-    )
+    out = _tune_reporting(files, "--n-calls", "4", "--storage", str(db), "--workers", workers)
     assert out.returncode == 0, out.stderr
     assert "trials: 4 (0 failed)" in out.stdout
     with sqlite3.connect(db) as con:
         steps = con.execute("SELECT COUNT(*) FROM intermediate").fetchone()[0]
     assert steps == 12  # 3 reports of each of the 4 trials
+
+
+def test_a_trial_taking_objective_on_workers_needs_a_storage(files):
+    out = _tune_reporting(files, "--n-calls", "2", "--workers", "2")
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "`--storage` must be given" in out.stderr

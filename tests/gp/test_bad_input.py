@@ -318,3 +318,13 @@ def test_a_kernel_missing_members_is_told_which():
         GaussianProcess(Partial()).fit(np.zeros((3, 1)), np.zeros(3))
     with pytest.raises(InputError, match=r"of type str\. Fix"):  # not a kernel at all
         GaussianProcess("rbf").fit(np.zeros((3, 1)), np.zeros(3))
+
+
+def test_huge_but_representable_targets_still_fit_as_scikit_learns():
+    # K^-1 y fits in float64 (the LML overflows alone): predictions as scikit-learn's
+    y = Y * 1e200
+    ours = GaussianProcess(RBF([0.5, 0.8]), noise=1e-2, noise_bounds="fixed").fit(
+        X, y, method=None
+    )
+    theirs = GPR(sk.RBF([0.5, 0.8]), alpha=1e-2, optimizer=None).fit(X, y)
+    np.testing.assert_allclose(ours.predict(XS), theirs.predict(XS), rtol=1e-9)

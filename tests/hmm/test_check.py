@@ -235,3 +235,14 @@ def test_seeded_protocol_bugs_fail_with_a_message_saying_what(cls, words):
     with pytest.raises(AssertionError) as err:
         check_emission(cls(np.array([0.0, 4.0]), np.array([1.0, 0.5])), n=2000)
     assert words in str(err.value)
+
+
+@pytest.mark.parametrize("K", [3, 4])
+def test_built_in_emissions_of_more_states_pass(K):
+    # the fit-moves check pairs state j with the draws of state j + 1 for any K
+    from pyjl.hmm import Normal, Poisson
+
+    check_emission(Normal(3.0 * np.arange(K), 1.0 + 0.5 * np.arange(K)), n=2000)
+    check_emission(Poisson(1.0 + 4.0 * np.arange(K)), n=2000)
+    with pytest.raises(AssertionError, match="left it where it was"):
+        check_emission(_NoFit(3.0 * np.arange(K), np.ones(K)), n=2000)
