@@ -251,11 +251,11 @@ def objective_at(obj, th, method, eval_gradient):
     return (value, grad) if eval_gradient else value
 
 
-def factorise(gp) -> None:
+def factorise(gp, check: bool = True) -> None:
     """The Cholesky state of a fitted ``gp``: ``L_``, ``jitter_`` (warning when > 0),
-    ``alpha_``, the log marginal likelihood and ``solver_info_``; targets on a scale where
-    ``alpha_`` overflows are refused (the log marginal likelihood may overflow alone:
-    predictions stay right, as scikit-learn's)."""
+    ``alpha_``, the log marginal likelihood and ``solver_info_``; with ``check``,
+    targets on a scale where ``alpha_`` overflows are refused (the log marginal
+    likelihood may overflow alone: predictions stay right, as scikit-learn's)."""
     engine = engines.current()
     K = np.array(gp.kernel_(gp.X_train_), dtype=np.float64, order="C")
     K[np.diag_indices_from(K)] += gp.noise_var_
@@ -269,7 +269,8 @@ def factorise(gp) -> None:
     with np.errstate(over="ignore", invalid="ignore"):
         gp.alpha_ = engine.cho_solve(gp.L_, gp.y_train_)
         gp.log_marginal_likelihood_value_ = lml_from_factor(gp.L_, gp.alpha_, gp.y_train_)
-    check_finite_fit(gp.alpha_, None, gp.y_train_, gp._y_mean, gp._y_std)
+    if check:
+        check_finite_fit(gp.alpha_, None, gp.y_train_, gp._y_mean, gp._y_std)
     gp._Linv = None
     gp.solver_info_ = {"solver": "cholesky", "jitter": gp.jitter_}
 

@@ -129,7 +129,7 @@ def update(gp, X_new, y_new, noise_var):
     gp.y_train_ = y_all
     gp.noise_var_ = noise_all
     if refit:  # near-duplicate points: the whole diagonal jittered, as a refit would
-        factorise(gp)  # warns with the jitter, as fit does
+        factorise(gp, check=False)  # warns with the jitter, as fit does; checked here
         check_finite_fit(
             gp.alpha_, gp.log_marginal_likelihood_value_, yn, gp._y_mean, gp._y_std, "y_new"
         )
