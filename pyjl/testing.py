@@ -229,9 +229,9 @@ def check_kernel(kernel, X=None, *, eps=1e-6, rtol=1e-5, atol=1e-7, random_state
     kernel : Kernel
         The kernel; it is not changed (the checks run on copies).
     X : array_like of shape (n, d) or (n,), optional
-        Points (1-D: one feature each); when omitted, 12 random points and a 5 x 5 grid
-        in ``[-1, 1]^2`` (pass your own when the kernel needs a given number of
-        features).  Any ``n >= 1``.
+        Points (1-D: one feature each); 12 random points in 2 dimensions when omitted
+        (pass your own when the kernel needs a given number of features, and a grid for
+        a kernel whose positive semi-definiteness is in doubt).  Any ``n >= 1``.
     eps, rtol, atol : float
         Finite-difference step and tolerances of the gradient check.
     random_state : int
@@ -255,10 +255,7 @@ def check_kernel(kernel, X=None, *, eps=1e-6, rtol=1e-5, atol=1e-7, random_state
     True
     """
     rng = np.random.default_rng(random_state)
-    if X is None:  # random points and a grid (where a kernel that is not PSD shows it)
-        grid = np.stack(np.meshgrid(*[np.linspace(-1.0, 1.0, 5)] * 2), -1).reshape(-1, 2)
-        X = np.vstack([rng.uniform(-1.0, 1.0, (12, 2)), grid])
-    X = np.ascontiguousarray(X, dtype=float)
+    X = rng.uniform(-1.0, 1.0, (12, 2)) if X is None else np.ascontiguousarray(X, dtype=float)
     X = X[:, None] if X.ndim == 1 else X  # 1-D: one feature per point, as GaussianProcess
     name = type(kernel).__name__
     theta = np.asarray(kernel.theta, dtype=np.float64)

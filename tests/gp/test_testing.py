@@ -209,3 +209,7 @@ def test_steep_kernel_gradient_passes_and_a_wrong_one_still_fails():
     for seed in range(5):
         with pytest.raises(AssertionError, match="finite differences"):
             check_kernel(Off(s=1.3, l=0.8), random_state=seed)
+
+
+def test_a_1d_x_is_one_feature_per_point():
+    assert check_kernel(RBF(0.5), np.linspace(0.0, 1.0, 10)) < 1e-5
