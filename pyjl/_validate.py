@@ -93,7 +93,15 @@ def describe(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def error(name: str, rule: str, got: Any, fix: str, *, wrong_type: bool = False) -> InputError:
+def error(
+    name: str,
+    rule: str,
+    got: Any,
+    fix: str,
+    *,
+    wrong_type: bool = False,
+    cls: type[InputError] | None = None,
+) -> InputError:
     """The :class:`~pyjl.exceptions.InputError` for argument ``name``.
 
     Parameters
@@ -111,6 +119,10 @@ def error(name: str, rule: str, got: Any, fix: str, *, wrong_type: bool = False)
         The value has the wrong type (a string for a number, a fraction for a whole
         number): the error is an :class:`~pyjl.exceptions.InputTypeError`, also a
         ``TypeError``, as Python and SciPy raise for these.
+    cls : type, optional
+        A subclass of :class:`~pyjl.exceptions.InputError` that is also the built-in a
+        peer raises for this case (``SystemKindError``, ``InputIndexError``); it
+        overrides ``wrong_type``.
 
     Examples
     --------
@@ -118,7 +130,8 @@ def error(name: str, rule: str, got: Any, fix: str, *, wrong_type: bool = False)
     `n_restarts` must be an integer >= 0; got 1.5. Fix: pass a whole number.
     """
     shown = got if isinstance(got, str) else describe(got)
-    cls = InputTypeError if wrong_type else InputError
+    if cls is None:
+        cls = InputTypeError if wrong_type else InputError
     return cls(f"`{name}` {rule}; got {shown}. Fix: {fix}.")
 
 

@@ -85,15 +85,12 @@ def refit_index(value, n: int) -> int:
             "return an int, e.g. int(np.argmax(cv_results['mean_test_score']))",
             wrong_type=True,
         )
-    if not 0 <= int(value) < n:  # scikit-learn's IndexError
-        raise InputIndexError(
-            str(
-                _validate.error(
-                    "refit",
-                    f"must return the index of a candidate, 0 to {n - 1}",
-                    int(value),
-                    "return an index into cv_results_['params']",
-                )
-            )
+    if not 0 <= int(value) < n:
+        raise _validate.error(
+            "refit",
+            f"must return the index of a candidate, 0 to {n - 1}",
+            int(value),
+            "return an index into cv_results_['params']",
+            cls=InputIndexError,  # scikit-learn's IndexError
         )
     return int(value)

@@ -18,7 +18,7 @@ import scipy.signal as _ss
 from .. import _validate
 from .._warn import warn
 from ..data import as_raw
-from ..exceptions import NumericalWarning, SystemKindError
+from ..exceptions import InputError, NumericalWarning, SystemKindError
 from ._design_args import MAX_TAPS, finite, relayed, roots, scalar
 from .state_space import system_matrices
 from .transfer_functions import _denominator, _numerators
@@ -39,7 +39,7 @@ __all__ = [
 _NAMES = ("A", "B", "C", "D")
 
 
-def _kind_error(value, fname: str, discrete: bool) -> SystemKindError:
+def _kind_error(value, fname: str, discrete: bool) -> InputError:
     want = (
         "a discrete-time system (a dlti instance, or a tuple ending in dt)"
         if discrete
@@ -51,8 +51,9 @@ def _kind_error(value, fname: str, discrete: bool) -> SystemKindError:
         if discrete
         else f"call the discrete-time twin d{fname}"
     )
-    err = _validate.error("system", f"must be {want} for {fname}", describe(value), fix)
-    return SystemKindError(str(err))
+    return _validate.error(
+        "system", f"must be {want} for {fname}", describe(value), fix, cls=SystemKindError
+    )
 
 
 def describe(value) -> str:
