@@ -147,8 +147,8 @@ def _check_fit_moves(
     d = test[0].shape[1]
     for j in range(K):
         x, k = test[nxt[j]], nxt[j]
-        target = _ll(emission, x, one_d)[:, k].mean()
-        before = _ll(emission, x, one_d)[:, j].mean()
+        L = _ll(emission, x, one_d)
+        target, before = L[:, k].mean(), L[:, j].mean()
         after = _ll(moved, x, one_d)[:, j].mean()
         if target - before > rtol * max(1.0, d):
             assert after - before >= 0.5 * (target - before), (

@@ -212,6 +212,22 @@ def check_prob_rows(value: Any, name: str, shape: tuple[int, ...]) -> np.ndarray
     return check_rows_sum_to_one(a, name, fix)
 
 
+def count_log_dot(x: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """``x @ log(p).T`` for counts ``x`` ``(T, d)`` and per-state probabilities or rates
+    ``p`` ``(K, d)``, ``>= 0``: a zero of ``p`` takes no count (a factor 1 for a count of
+    0, ``-inf`` for any other), the rule of the Poisson and multinomial densities.
+
+    >>> count_log_dot(np.array([[0.0, 2.0], [1.0, 0.0]]), np.array([[0.0, 0.5]])).tolist()
+    [[-1.3862943611198906], [-inf]]
+    """
+    zero = p == 0
+    with np.errstate(divide="ignore"):
+        out = x @ np.where(zero, 0.0, np.log(p)).T
+    if zero.any():
+        out[((x != 0).astype(np.float64) @ zero.T) > 0] = -np.inf
+    return out
+
+
 def check_prob_table(value: Any, name: str, what: str) -> np.ndarray:
     """``(n_states, n_<what>s)`` per-state probabilities of ``what`` (symbols, categories):
     2-D and row-stochastic (:func:`check_prob_rows`)."""

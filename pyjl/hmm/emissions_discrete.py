@@ -18,7 +18,7 @@ from scipy.special import gammaln
 
 from .. import engines
 from .._validate import error, integer
-from ._common import as_int_obs, as_obs, check_prob_table
+from ._common import as_int_obs, as_obs, check_prob_table, count_log_dot
 from ._independent import _c, _Independent
 
 __all__ = ["Poisson", "Categorical"]
@@ -69,14 +69,9 @@ class Poisson(_Independent):
         """``(T, K)`` log-densities (log-probabilities for discrete data) of ``X``."""
         x = as_obs(X, finite=False)
         r = self._arr("rate")
-        with np.errstate(divide="ignore"):
-            lr = np.log(r)
-        zero = r == 0  # a count of 0 has probability 1 there, any other count 0
-        out = x @ np.where(zero, 0.0, lr).T - r.sum(1)
+        out = count_log_dot(x, r) - r.sum(1)
         ok = ((x >= 0) & (x == np.floor(x))).all(1, keepdims=True)
         out -= gammaln(np.where(ok, x, 0.0) + 1.0).sum(1, keepdims=True)
-        if zero.any():
-            out[((x != 0).astype(np.float64) @ zero.T) > 0] = -np.inf
         return np.where(ok, out, -np.inf)
 
     def suff_stats(self, X: Any, weights: np.ndarray) -> tuple[np.ndarray, ...]:

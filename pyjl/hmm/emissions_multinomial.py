@@ -21,7 +21,15 @@ import numpy as np
 from scipy.special import gammaln
 
 from .._validate import error, integer
-from ._common import INIT_ROWS, as_int_obs, as_obs, check_prob_table, hard_weights, kmeans
+from ._common import (
+    INIT_ROWS,
+    as_int_obs,
+    as_obs,
+    check_prob_table,
+    count_log_dot,
+    hard_weights,
+    kmeans,
+)
 from ._independent import _Independent
 
 __all__ = ["Multinomial"]
@@ -126,13 +134,8 @@ class Multinomial(_Independent):
         if n is not None:
             ok &= total == n
         xs = np.where(ok[:, None], x, 0.0)
-        with np.errstate(divide="ignore"):
-            logP = np.log(P)
-        zero = P == 0  # a count there has probability 0; no count, a factor 1
-        out = xs @ np.where(zero, 0.0, logP).T
+        out = count_log_dot(xs, P)
         out += (gammaln(xs.sum(1) + 1.0) - gammaln(xs + 1.0).sum(1))[:, None]
-        if zero.any():
-            out[((xs != 0).astype(np.float64) @ zero.T) > 0] = -np.inf
         out[~ok] = -np.inf
         return out
 
@@ -152,9 +155,6 @@ class Multinomial(_Independent):
         pooled = C.sum(0) / max(C.sum(), 1e-300)
         # a state that saw no counts at all (its rows all-zero) keeps or pools its row
         return self._update(np.where(rows[:, 0] > 0, N, 0.0), {"probs": probs}, {"probs": pooled})
-
-    def _store(self, name: str, value: Any) -> None:
-        setattr(self, name, value)
 
     def initialize(self, X: Any, n_states: int, rng: np.random.Generator) -> Self:
         """k-means on the rows' proportions, then each cluster's category frequencies
