@@ -45,6 +45,7 @@ LAYERS = {
     "pyjl._threads": "threads",
     "pyjl._validate": "validate",
     "pyjl._params": "validate",
+    "pyjl._atomic": "validate",
     "pyjl.exceptions": "exceptions",
     "pyjl._warn": "exceptions",
     "pyjl._version": "version",

@@ -26,6 +26,7 @@ import copy
 
 import numpy as np
 
+from .._atomic import unchanged_on_error
 from .._params import Params
 from .._validate import (
     boolean,
@@ -230,6 +231,10 @@ class GaussianProcess(Params):
         hyperparameter by at most 1 from the accepted one.  A hyperparameter that ends at
         a bound of its search warns a :class:`~pyjl.exceptions.ConvergenceWarning` naming
         it and the bound, as scikit-learn's."""
+        with unchanged_on_error(self):  # a refused fit keeps the model fitted before
+            return self._fit_model(X, y, noise_var, method, n_restarts, prior, max_iter)
+
+    def _fit_model(self, X, y, noise_var, method, n_restarts, prior, max_iter):
         method = choice(method, "method", _fit.METHODS)
         _fit.check_prior(prior)
         max_iter = None if max_iter is None else integer(max_iter, "max_iter", low=1)
@@ -409,7 +414,8 @@ class GaussianProcess(Params):
         only without ``normalize_y`` (:meth:`recentre` sets the prior mean anew)."""
         self._check_fitted("update")
         check_feature_names(getattr(self, "feature_names_in_", None), X_new, "X_new")
-        return _update.update(self, X_new, y_new, noise_var)
+        with unchanged_on_error(self):
+            return _update.update(self, X_new, y_new, noise_var)
 
     def recentre(self, mean=None):
         """Set the constant prior mean (in ``y`` units) keeping the hyperparameters and

@@ -177,6 +177,24 @@ def test_y_new_refusal_leaves_the_model_unchanged():
     np.testing.assert_array_equal(gp.predict(XS), before)
 
 
+@pytest.mark.parametrize("solver", ["cholesky", "cg"])
+@pytest.mark.filterwarnings("ignore::pyjl.exceptions.PyjlWarning")
+def test_refused_fit_and_update_keep_the_model_fitted_before(solver):
+    # the overflow check runs after the factorisation: the refusal must not leave the
+    # new targets behind (the model predicted NaN after it until 2026-12-07)
+    gp = GaussianProcess(RBF([0.5, 0.8], 2.0), noise=1e-3, noise_bounds="fixed", solver=solver)
+    gp.fit(X, Y, method=None)
+    before = gp.predict(XS, return_std=True)
+    with pytest.raises(InputError, match="`y`"):
+        gp.fit(X, np.r_[Y[:-1], 1e308], method=None)
+    with pytest.raises(InputError, match="`y_new`"):
+        gp.update(X[:1] + 1e-12, [1e308])  # a near-duplicate: the refactorising path
+    assert gp.X_train_.shape == (N, D)
+    np.testing.assert_array_equal(gp.y_train_, Y)
+    for got, want in zip(gp.predict(XS, return_std=True), before, strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
 @pytest.mark.parametrize(
     "kernel,ref",
     [
