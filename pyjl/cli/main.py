@@ -1,0 +1,79 @@
+"""The ``pyjl`` command's parser and entry point; each subcommand lives in its module."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .._version import __version__
+from . import demo, info, study, tune
+
+__all__ = ["main", "build_parser", "COMMANDS"]
+
+#: subcommand -> its module (``HELP``, ``add_arguments(parser)``, ``run(args) -> exit
+#: status``), in the order ``pyjl --help`` lists them
+COMMANDS = {"info": info, "tune": tune, "study": study, "demo": demo}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pyjl",
+        description="Gaussian processes and Bayesian optimisation, DSP and "
+        "hidden Markov models on compiled, Julia or GPU kernels.",
+    )
+    parser.add_argument("--version", action="version", version=f"pyjl {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, command in COMMANDS.items():
+        command.add_arguments(sub.add_parser(name, help=command.HELP, description=command.HELP))
+    return parser
+
+
+#: the library's argument -> the command line's name for it, per command
+_FLAGS = {
+    "tune": {"storage": "--storage", "study": "--study", "direction": "--direction"},
+    "study": {"storage": "URL", "study": "--study", "port": "--port", "host": "--host"},
+    "demo": {"out_dir": "--out"},
+}
+
+
+def _as_flags(message: str, command: str) -> str:
+    """``message`` naming what the user typed: "`--port` must ..." for "`port` must ..."."""
+    for arg, flag in _FLAGS.get(command, {}).items():
+        if message.startswith(f"`{arg}` "):
+            return f"`{flag}`" + message[len(arg) + 2 :]
+    return message
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    from ..exceptions import PyjlError
+
+    try:
+        return COMMANDS[args.command].run(args)
+    except PyjlError as exc:
+        print(f"pyjl {args.command}: error: {_as_flags(str(exc), args.command)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C: already leaving
+        stored = args.command == "tune" and args.storage is not None
+        kept = " (the trials finished so far are stored: run it again to resume)"
+        print(f"pyjl {args.command}: interrupted{kept if stored else ''}", file=sys.stderr)
+        return 130
+    except OSError as exc:  # an output folder that cannot be made, a closed pipe (| head)
+        if isinstance(exc, BrokenPipeError):
+            sys.stderr.close()  # nothing more can be written; exit quietly, as `head` expects
+            return 0
+        print(f"pyjl {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,206 @@
+"""``pyjl tune FILE.py:FUNC --space SPACE.toml --n-calls N``: a study of the function in
+a user's file (:func:`pyjl.bo.minimize`), its evaluations in worker processes with
+``--workers``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+__all__ = ["HELP", "add_arguments", "run"]
+
+HELP = (
+    "minimise (or --direction maximize) FUNC(params) or FUNC(params, trial) from FILE.py by "
+    "Bayesian optimisation"
+)
+
+
+def _call_file_func(path: str, func_name: str, params: dict, *trial):
+    """Load ``func_name`` from the Python file ``path`` (once per process) and call it:
+    ``func(params, trial)`` where it takes the trial handle (to report and prune),
+    as :func:`~pyjl.bo.minimize` would call it, else ``func(params)``."""
+    from ..bo.handle import takes_trial
+
+    func = _load_func(path, func_name)
+    return func(params, *trial) if takes_trial(func) else func(params)
+
+
+_LOADED: dict[tuple[str, str], Callable] = {}
+
+
+def _load_func(path: str, func_name: str) -> Callable:
+    import importlib.util
+    import os
+
+    from .. import _validate
+
+    key = (os.path.abspath(path), func_name)
+    if key not in _LOADED:
+        if not os.path.isfile(path):
+            raise _validate.error(
+                "FILE.py:FUNC",
+                "must name an existing Python file",
+                f"{path!r}, which does not exist",
+                "check the path (relative to the current directory)",
+            )
+        spec = importlib.util.spec_from_file_location(
+            "_pyjl_objective_" + os.path.splitext(os.path.basename(path))[0], path
+        )
+        if spec is None or spec.loader is None:
+            raise _validate.error(
+                "FILE.py:FUNC",
+                "must name a Python source file",
+                repr(path),
+                "pass a .py file that defines the objective",
+            )
+        module = importlib.util.module_from_spec(spec)
+        sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
+        try:
+            spec.loader.exec_module(module)
+        except (Exception, SystemExit) as exc:  # an error (or exit) in the user's file
+            raise _validate.error(
+                "FILE.py:FUNC",
+                "must name a Python file that runs",
+                f"{path!r}, which raised {type(exc).__name__}: {exc}",
+                "fix that error in the file (run `python FILE.py` to see where)",
+            ) from None
+        func = getattr(module, func_name, None)
+        if not callable(func):
+            raise _validate.error(
+                "FILE.py:FUNC",
+                "must name a function defined in FILE.py",
+                f"{path}:{func_name}, but {path!r} defines no function {func_name!r}",
+                "define FUNC(params: dict) -> float there",
+            )
+        _LOADED[key] = func
+    return _LOADED[key]
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The parser of ``pyjl tune``."""
+    p.add_argument(
+        "target",
+        metavar="FILE.py:FUNC",
+        help="the objective: FUNC(params: dict) -> float, defined in FILE.py",
+    )
+    p.add_argument(
+        "--space",
+        required=True,
+        metavar="SPACE.toml",
+        help="search space: one TOML table per parameter (see docs/bo.md)",
+    )
+    p.add_argument(
+        "--n-calls",
+        type=int,
+        required=True,
+        metavar="N",
+        help="evaluations in the study (trials already stored count)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="W",
+        help="evaluations in flight, each in its own process (default 1)",
+    )
+    p.add_argument(
+        "--storage",
+        default=None,
+        metavar="URL",
+        help="sqlite:///study.db or a path; the study is resumed if it exists",
+    )
+    p.add_argument("--study", default=None, metavar="NAME", help="study name (default 'default')")
+    p.add_argument(
+        "--n-initial",
+        type=int,
+        default=None,
+        metavar="K",
+        help="start-up points (uniform draws) before the GP takes over",
+    )
+    p.add_argument("--acquisition", default="ei", choices=["ei", "logei", "pi", "ucb"])
+    p.add_argument(
+        "--direction",
+        default=None,
+        choices=["minimize", "maximize"],
+        help="maximize for a score such as accuracy (default: minimize, or a stored study's own)",
+    )
+    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _stop_workers(pool) -> None:
+    """Stop a process pool now, not after its running objectives end: a second Ctrl-C (or
+    a SIGINT sent to this process alone) during a waiting shutdown left the pool's threads
+    hanging at exit.  Python 3.11 has no public way to end its workers."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())  # shutdown drops them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        proc.terminate()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the study; the exit status: 0, or 1 when every trial failed."""
+    import functools
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .. import _validate
+    from ..bo import Space, minimize
+
+    path, sep, func_name = args.target.rpartition(":")
+    if not sep or not path or not func_name:
+        raise _validate.error(
+            "FILE.py:FUNC",
+            "must be a Python file and a function name joined by ':'",
+            repr(args.target),
+            "pass e.g. objective.py:loss",
+        )
+    from ..bo.handle import takes_trial
+
+    if takes_trial(_load_func(path, func_name)) and args.workers > 1 and not args.storage:
+        raise _validate.error(  # the workers' reports reach the study through its storage
+            "--storage",
+            "must be given for FUNC(params, trial) with --workers > 1",
+            "none",
+            "pass --storage study.db (a file or a database URL)",
+        )
+    space = Space.from_toml(args.space, name="--space")
+    _validate.integer(args.n_calls, "--n-calls", low=1)
+    _validate.integer(args.workers, "--workers", low=1)
+    if args.n_initial is not None:
+        _validate.integer(args.n_initial, "--n-initial", low=1, fix="pass N >= 1, or leave it out")
+    if args.seed is not None:
+        _validate.integer(
+            args.seed, "--seed", low=0, high=2**63 - 1, fix="pass N >= 0, or leave it out"
+        )
+    func = functools.partial(_call_file_func, path, func_name)
+    pool = ProcessPoolExecutor(args.workers) if args.workers > 1 else None
+    try:
+        res = minimize(
+            func,
+            space,
+            n_calls=args.n_calls,
+            n_initial=args.n_initial,
+            executor=pool,
+            n_workers=args.workers,
+            storage=args.storage,
+            study=args.study,
+            progress=not args.no_progress,
+            seed=args.seed,
+            acquisition=args.acquisition,
+            direction=args.direction,
+        )
+    except BaseException:  # an interrupt: the trials in flight are abandoned (redone later)
+        if pool is not None:
+            _stop_workers(pool)
+        raise
+    if pool is not None:
+        pool.shutdown()
+    print(f"trials: {len(res.history)} ({res.n_failed} failed)")
+    print(f"best value: {res.best_value!r}")
+    print(f"best params: {res.best_params!r}")
+    if res.best_value is None and res.n_failed:  # nothing completed: say why, and fail
+        first = res.history.loc[res.history["state"] == "failed", "error"].iloc[0]
+        print(f"pyjl tune: error: every trial failed; the first with: {first}", file=sys.stderr)
+        return 1
+    return 0
