@@ -2,6 +2,7 @@
 
 from . import kernels
 from .combinators import Product, Scaled, Sum
+from .exponentiation import Exponentiation
 from .interface import Kernel, KernelBase
 from .kernels import *  # noqa: F403  every built-in kernel, as kernels.__all__ lists them
 from .regression import GaussianProcess
@@ -14,4 +15,5 @@ __all__ = [
     "Sum",
     "Product",
     "Scaled",
+    "Exponentiation",
 ]

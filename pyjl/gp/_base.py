@@ -17,28 +17,14 @@ import numpy as np
 
 from .. import engines
 from .._validate import describe, error
-from ._checks import as_points, bounds_pair
+from ._checks import MAX_VARIANCE, as_points, bounds_pair, check_variance, log_values
 from .interface import KernelBase
 
 DEFAULT_BOUNDS = (1e-5, 1e5)
-#: The largest kernel variance: a Cholesky factorisation sums squares of kernel values,
-#: which overflow float64 (1.8e308) beyond about 1e154; 1e150 leaves room for n terms.
-MAX_VARIANCE = 1e150
 
 
 def _fmt(v: np.ndarray, scalar: bool) -> str:
     return repr(float(v[0])) if scalar else repr([float(x) for x in v])
-
-
-def _check_variance(value: float, label: str) -> None:
-    if value > MAX_VARIANCE:
-        raise error(
-            label,
-            f"must be <= {MAX_VARIANCE:g} (larger kernel values overflow "
-            "float64 in the Cholesky factorisation)",
-            describe(value),
-            "rescale y, e.g. fit with normalize_y=True",
-        )
 
 
 class Parametric(KernelBase):
@@ -79,10 +65,12 @@ class Parametric(KernelBase):
                 f"pass positive finite values (it is a {name}, fitted in log space)",
             )
         if name == "variance":
-            _check_variance(float(arr[0]), label)
+            check_variance(float(arr[0]), label)
         self._values[name] = arr
         self._scalar[name] = np.ndim(value) == 0
-        self._bounds[name] = bounds_pair(bounds, f"{type(self).__name__}.{name}_bounds")
+        self._bounds[name] = bounds_pair(bounds, f"{label}_bounds")
+        if name == "variance" and self._bounds[name] != "fixed":
+            check_variance(self._bounds[name][1], f"{label}_bounds[1]")
 
     def _mask(self) -> np.ndarray:
         return np.concatenate(
@@ -104,11 +92,13 @@ class Parametric(KernelBase):
                 f"{theta.size} values",
                 "assign a vector of the length of the kernel's theta",
             )
-        i = 0
+        values, i = log_values(theta, f"{type(self).__name__}.theta"), 0
+        new = dict(self._values)
         for k, v in self._values.items():
             if self._bounds[k] != "fixed":
-                self._values[k] = np.exp(theta[i : i + v.size])
+                new[k] = values[i : i + v.size]
                 i += v.size
+        self._values = new
 
     @property
     def bounds(self) -> np.ndarray:

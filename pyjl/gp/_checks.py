@@ -8,7 +8,20 @@ from .. import _validate
 from ..data import as_array
 from ..exceptions import InputError
 
-__all__ = ["as_float_array", "as_points", "as_targets", "positive", "bounds_pair"]
+__all__ = [
+    "as_float_array",
+    "as_points",
+    "as_targets",
+    "positive",
+    "bounds_pair",
+    "check_variance",
+    "log_values",
+    "MAX_VARIANCE",
+]
+
+#: The largest kernel variance: a Cholesky factorisation sums squares of kernel values,
+#: which overflow float64 (1.8e308) beyond about 1e154; 1e150 leaves room for n terms.
+MAX_VARIANCE = 1e150
 
 
 def as_float_array(obj, name: str, *, ndim: int | None = None) -> np.ndarray:
@@ -148,3 +161,33 @@ def check_finite_fit(alpha, lml, y, y_mean, y_std, name: str = "y") -> None:
             f"max |{name}| = {big:.3g}",
             "rescale y (fit on data in sensible units, or with normalize_y=True)",
         )
+
+
+def check_variance(value: float, label: str) -> None:
+    """Refuse a kernel variance (or scale) above :data:`MAX_VARIANCE`."""
+    if value > MAX_VARIANCE:
+        raise _validate.error(
+            label,
+            f"must keep the kernel's variance <= {MAX_VARIANCE:g} (larger kernel values "
+            "overflow float64 in the Cholesky factorisation)",
+            _validate.describe(value),
+            "rescale y, e.g. fit with normalize_y=True",
+        )
+
+
+def log_values(theta: np.ndarray, label: str) -> np.ndarray:
+    """``exp(theta)`` of log hyperparameters, refusing any that is not finite or whose
+    ``exp`` is not a positive finite float64 (``|theta|`` beyond about 708)."""
+    with np.errstate(over="ignore", under="ignore"):
+        values = np.exp(theta)
+    bad = ~(np.isfinite(values) & (values > 0))
+    if bad.any():
+        j = int(np.flatnonzero(bad)[0])
+        raise _validate.error(
+            label,
+            "must hold finite log hyperparameters whose exp is a positive float64 "
+            "(between about -708 and 709)",
+            f"{float(theta[j])!r} at index {j}",
+            "assign log values, e.g. within the kernel's bounds",
+        )
+    return values

@@ -21,7 +21,7 @@ from ._checks import as_float_array, as_targets, check_finite_fit
 from ._scale import mean_std
 from ._trust import minimize_within
 from .interface import Kernel, names
-from .likelihood import Objective, factor, lml_from_factor
+from .likelihood import Objective, condition_bound, factor, lml_from_factor
 
 METHODS = ("ml", "loo", None)
 #: The most extra optimiser starts: each is a full L-BFGS-B run (a thousand or more
@@ -251,6 +251,11 @@ def objective_at(obj, th, method, eval_gradient):
     return (value, grad) if eval_gradient else value
 
 
+#: Past this condition number the rounding of the kernel's entries (relative 1e-16) can
+#: move the predictions by 1e-3 relative or more (docs/gp.md, "Numerical trouble").
+ILL_CONDITIONED = 1e12
+
+
 def factorise(gp, check: bool = True) -> None:
     """The Cholesky state of a fitted ``gp``: ``L_``, ``jitter_`` (warning when > 0),
     ``alpha_``, the log marginal likelihood and ``solver_info_``; with ``check``,
@@ -264,6 +269,14 @@ def factorise(gp, check: bool = True) -> None:
         warn(
             f"the kernel matrix is near-singular (duplicate points or zero "
             f"noise?); added jitter {gp.jitter_:.3g} to its diagonal",
+            NumericalWarning,
+        )
+    elif (cond := condition_bound(K, gp.L_)) > ILL_CONDITIONED:
+        warn(
+            f"the kernel matrix is ill-conditioned (condition number >= {cond:.2g}): "
+            "float64 rounding of its entries may make the predictions and the likelihood "
+            "inexact; centre and scale X (a Linear kernel's values grow with |x|^2), "
+            "raise the noise, or drop near-duplicate points",
             NumericalWarning,
         )
     with np.errstate(over="ignore", invalid="ignore"):

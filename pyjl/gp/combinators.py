@@ -24,10 +24,10 @@ import copy
 import numpy as np
 
 from .._validate import describe, error
-from ._checks import as_points, bounds_pair, positive
+from ._checks import as_points, bounds_pair, check_variance, log_values, positive
 from .interface import Kernel, KernelBase, contract, grad_quad, matvec, names
 
-__all__ = ["Sum", "Product", "Scaled", "scale"]
+__all__ = ["Sum", "Product", "Scaled", "scale", "grad_rows"]
 
 
 def _theta_error(owner: str, want: int, got: int):
@@ -41,9 +41,9 @@ def _theta_error(owner: str, want: int, got: int):
 
 def _members(kernel) -> set[int]:
     """The ids of ``kernel`` and of every kernel inside it (through sums, products and
-    :class:`Scaled`)."""
+    wrappers of one kernel)."""
     inner = kernel.parts if isinstance(kernel, _Composite) else []
-    if isinstance(kernel, Scaled):
+    if isinstance(getattr(kernel, "kernel", None), Kernel):  # Scaled, Exponentiation
         inner = [kernel.kernel]
     return {id(kernel)}.union(*(_members(k) for k in inner))
 
@@ -65,6 +65,12 @@ def _untied(parts: list) -> list:
         seen |= ids
         out.append(k)
     return out
+
+
+def grad_rows(kernel, dK, shape) -> np.ndarray:
+    """``kernel``'s gradient ``dK`` as ``(p, *shape)``, one slice per entry of its theta
+    (also for zero points, where ``-1`` cannot be inferred)."""
+    return np.asarray(dK, dtype=np.float64).reshape((np.asarray(kernel.theta).size, *shape))
 
 
 class _Composite(KernelBase):
@@ -108,10 +114,14 @@ class _Composite(KernelBase):
         sizes = self._sizes()
         if theta.size != sum(sizes):
             raise _theta_error(type(self).__name__, sum(sizes), theta.size)
-        i = 0
-        for k, s in zip(self.parts, sizes):
-            k.theta = theta[i : i + s]
-            i += s
+        before, i = self.theta, 0
+        try:
+            for k, s in zip(self.parts, sizes):
+                k.theta = theta[i : i + s]
+                i += s
+        except BaseException:  # a part refused its values: none of them changes
+            self.theta = before
+            raise
 
     @property
     def bounds(self) -> np.ndarray:
@@ -121,6 +131,21 @@ class _Composite(KernelBase):
     @property
     def hyperparameter_names(self) -> list[str]:
         return [f"{i}.{n}" for i, k in enumerate(self.parts) for n in names(k)]
+
+    def __eq__(self, other):
+        """The same type and equal parts in any order (``k1 + k2 == k2 + k1``, as in
+        scikit-learn)."""
+        if type(self) is not type(other):
+            return False
+        rest = list(other.parts)
+        for k in self.parts:
+            j = next((j for j, o in enumerate(rest) if k == o), None)
+            if j is None:
+                return False
+            rest.pop(j)
+        return not rest
+
+    __hash__ = None
 
     def __repr__(self) -> str:
         return "(" + f" {self._sym} ".join(repr(k) for k in self.parts) + ")"
@@ -170,7 +195,7 @@ class Sum(_Composite):
         for k in self.parts:
             Ki, dKi = k.gradient(X)
             K = K + Ki
-            grads.append(np.asarray(dKi).reshape((-1,) + np.shape(Ki)))
+            grads.append(grad_rows(k, dKi, np.shape(Ki)))
         return K, np.concatenate(grads, axis=0)
 
     def contract(self, X, W):
@@ -245,7 +270,7 @@ class Product(_Composite):
         grads = []
         for k, P in zip(self.parts, others):
             _, dKi = k.gradient(X)
-            grads.append(np.asarray(dKi).reshape((-1,) + P.shape) * P[None])
+            grads.append(grad_rows(k, dKi, P.shape) * P[None])
         return Ks[0] * others[0], np.concatenate(grads, axis=0)
 
     def contract(self, X, W):
@@ -307,7 +332,10 @@ class Scaled(KernelBase):
             )
         self.kernel = kernel
         self.scale = positive(scale, "Scaled.scale")
+        check_variance(self.scale, "Scaled.scale")
         self.scale_bounds = bounds_pair(scale_bounds, "Scaled.scale_bounds")
+        if self.scale_bounds != "fixed":
+            check_variance(self.scale_bounds[1], "Scaled.scale_bounds[1]")
 
     @property
     def theta(self):
@@ -320,8 +348,11 @@ class Scaled(KernelBase):
         if theta.size != self.theta.size:
             raise _theta_error("Scaled", self.theta.size, theta.size)
         if self.scale_bounds != "fixed":
-            self.scale, theta = float(np.exp(theta[0])), theta[1:]
-        self.kernel.theta = theta
+            scale = float(log_values(theta[:1], "Scaled.theta")[0])
+            self.kernel.theta = theta[1:]
+            self.scale = scale
+        else:
+            self.kernel.theta = theta
 
     @property
     def bounds(self):
@@ -343,7 +374,7 @@ class Scaled(KernelBase):
         K0, dK0 = self.kernel.gradient(X)
         K = self.scale * K0
         parts = [] if self.scale_bounds == "fixed" else [K[None]]
-        return K, np.concatenate(parts + [self.scale * np.asarray(dK0).reshape((-1,) + K.shape)])
+        return K, np.concatenate(parts + [self.scale * grad_rows(self.kernel, dK0, K.shape)])
 
     def contract(self, X, W):
         W = np.asarray(W, dtype=np.float64)
@@ -372,6 +403,7 @@ def scale(kernel, c: float):
     if isinstance(kernel, Scaled):
         new = copy.deepcopy(kernel)
         new.scale *= c
+        check_variance(new.scale, "c (the scalar in c * kernel)")
         return new
     values = getattr(kernel, "_values", None)
     if isinstance(values, dict) and "variance" in values and hasattr(kernel, "_scaled_by"):

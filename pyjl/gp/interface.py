@@ -171,7 +171,9 @@ class KernelBase(Params):
     :class:`~pyjl.gp.combinators.Product` (both flatten nested sums/products),
     ``c * k`` scales the kernel's variance (a :class:`~pyjl.gp.combinators.Scaled`
     wrapper when the kernel has no variance of its own), ``c + k`` adds a
-    :class:`~pyjl.gp.kernels.Constant`.
+    :class:`~pyjl.gp.kernels.Constant`, ``k ** p`` is an
+    :class:`~pyjl.gp.exponentiation.Exponentiation`; ``==`` compares the type and the
+    constructor arguments, as scikit-learn's kernels do.
 
     Examples
     --------
@@ -257,6 +259,40 @@ class KernelBase(Params):
         if isinstance(other, Kernel):
             return Product([other, self])
         return NotImplemented
+
+    def __pow__(self, other):
+        from .exponentiation import Exponentiation
+
+        if _number(other):
+            return Exponentiation(self, float(other))
+        return NotImplemented
+
+    def __eq__(self, other):
+        """Same type and the same constructor arguments, as read back now (kernels inside
+        compared alike, arrays by value): scikit-learn's kernel equality.  Kernels are
+        therefore unhashable, as scikit-learn's are."""
+        if self is other:
+            return True
+        if type(self) is not type(other):
+            return False
+        mine, theirs = self.get_params(deep=False), other.get_params(deep=False)
+        return mine.keys() == theirs.keys() and all(_same(mine[k], theirs[k]) for k in mine)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _same(a, b) -> bool:
+    """Whether two constructor arguments of kernels are equal (see ``__eq__``)."""
+    if isinstance(a, Kernel) or isinstance(b, Kernel):
+        return bool(a == b)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, str) or isinstance(b, str):
+        return a == b
+    try:
+        return bool(np.array_equal(np.asarray(a), np.asarray(b)))
+    except (TypeError, ValueError):
+        return a is b
 
 
 def _number(other) -> bool:

@@ -121,6 +121,17 @@ def factor(K: np.ndarray, engine) -> tuple[np.ndarray, float]:
     )
 
 
+def condition_bound(K: np.ndarray, L: np.ndarray) -> float:
+    """A lower bound of the condition number of ``K = L L'``: ``max diag K / min L_ii^2``
+    (``lambda_max >= K_ii`` and ``lambda_min <= 1 / (K^-1)_ii <= L_ii^2`` for the last
+    row; each row is the last of some ordering), in ``O(n)``."""
+    if K.shape[0] == 0:
+        return 1.0
+    d = np.diag(L)
+    with np.errstate(divide="ignore", over="ignore"):
+        return float(np.max(np.diag(K)) / np.min(d * d))
+
+
 def lml_from_factor(L: np.ndarray, alpha: np.ndarray, y: np.ndarray) -> float:
     """``-1/2 y^T alpha - sum log diag L - n/2 log 2 pi``, summed over the columns of an
     ``(n, t)`` ``y`` (several targets)."""

@@ -22,6 +22,7 @@ from pyjl.gp import (
     Periodic,
     Product,
     RationalQuadratic,
+    Scaled,
     Sum,
     White,
 )
@@ -36,6 +37,11 @@ XS = RNG.uniform(0, 1, (6, D))
 
 def _fitted(**kw):
     return GaussianProcess(RBF([0.5, 0.8]), noise=1e-2, **kw).fit(X, Y)
+
+
+def _set_theta(kernel, theta):
+    kernel.theta = theta
+    return kernel
 
 
 def _huge_y(solver):
@@ -106,6 +112,17 @@ def _huge_y(solver):
         (lambda: Constant(variance=1e308), ["`Constant.variance`", "<= 1e+150"]),
         (lambda: Matern52(variance=1e200), ["`Matern52.variance`", "<= 1e+150"]),
         (lambda: 1e200 * Linear(), ["scalar", "Linear.variance <= 1e+150"]),
+        (lambda: 1e200 * (RBF() + RBF()), ["`Scaled.scale`", "<= 1e+150", "1e+200"]),
+        (lambda: 1e100 * (1e100 * (RBF() + RBF())), ["scalar", "<= 1e+150", "1e+200"]),
+        (lambda: Scaled(RBF(), 1e300), ["`Scaled.scale`", "<= 1e+150"]),
+        (lambda: Scaled(RBF(), scale_bounds=(1, 1e200)), ["`Scaled.scale_bounds[1]`"]),
+        (lambda: RBF(variance_bounds=(1e-5, 1e200)), ["`RBF.variance_bounds[1]`", "1e+200"]),
+        (lambda: _set_theta(RBF(), [np.nan, 0.0]), ["`RBF.theta`", "finite", "nan at index 0"]),
+        (lambda: _set_theta(RBF() + White(), [0.0, np.inf, 0.0]), ["`RBF.theta`", "inf"]),
+        (lambda: _set_theta(Matern52(), [-800.0, 0.0]), ["`Matern52.theta`", "-800.0"]),
+        (lambda: _set_theta(Linear(), [710.0]), ["`Linear.theta`", "710.0"]),
+        (lambda: _set_theta(Scaled(RBF(), 2.0), [np.nan, 0, 0]), ["`Scaled.theta`", "nan"]),
+        (lambda: RBF().clone_with_theta([np.inf, 0.0]), ["`RBF.theta`", "inf at index 0"]),
         (lambda: Product([]), ["`parts`", "at least one kernel"]),
         (lambda: Sum([]), ["`parts`", "at least one kernel"]),
         (lambda: Sum([RBF(), "a"]), ["`parts`", "Kernel protocol", "index 1"]),
@@ -346,3 +363,53 @@ def test_huge_but_representable_targets_still_fit_as_scikit_learns():
     )
     theirs = GPR(sk.RBF([0.5, 0.8]), alpha=1e-2, optimizer=None).fit(X, y)
     np.testing.assert_allclose(ours.predict(XS), theirs.predict(XS), rtol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "kernel,theta",
+    [
+        (RBF([0.5, 0.8]) + White(0.1), [0.1, 0.2, 0.3, np.inf]),
+        (Scaled(RBF(0.5) * Linear(), 2.0), [0.1, 0.2, 0.3, -800.0]),
+    ],
+)
+def test_refused_theta_leaves_every_part_as_it_was(kernel, theta):
+    before = kernel.theta.copy()
+    with pytest.raises(InputError):
+        kernel.theta = theta
+    np.testing.assert_array_equal(kernel.theta, before)
+
+
+@pytest.mark.parametrize("kernel", [RBF() + White(), RBF() * White(), Scaled(RBF() + White())])
+def test_composite_gradient_of_no_points_is_empty_per_hyperparameter(kernel):
+    # as each part's: K (0, 0) and dK (p, 0, 0) (scikit-learn's Sum raises a bare
+    # ValueError here)
+    K, dK = kernel.gradient(np.zeros((0, 2)))
+    assert K.shape == RBF().gradient(np.zeros((0, 2)))[0].shape == (0, 0)
+    assert dK.shape == (kernel.theta.size, 0, 0)
+
+
+def _linear_fit(offset):
+    # 20 points at offset + U(0, 100), y ~ 1e-9 x + noise: the posterior mean of a Linear
+    # kernel (variance 1, noise 0.01) at x0 is x0 sum(x y) / (sum(x^2) + 0.01), exact in
+    # rational arithmetic (the weight-space form, Rasmussen & Williams eq. 2.9)
+    from fractions import Fraction
+
+    rng = np.random.default_rng(0)
+    x = offset + np.sort(rng.uniform(0, 100, 20))
+    y = 1e-9 * x + 0.1 * rng.standard_normal(20)
+    gp = GaussianProcess(Linear(1.0), noise=0.01).fit(x[:, None], y, method=None)
+    sxy = sum(Fraction(a) * Fraction(b) for a, b in zip(x, y, strict=True))
+    sxx = sum(Fraction(a) ** 2 for a in x)
+    exact = float(Fraction(x[0]) * sxy / (sxx + Fraction(1, 100)))
+    return abs(gp.predict(x[:1, None])[0] - exact) / abs(exact)
+
+
+def test_ill_conditioned_matrix_warns_where_rounding_moves_the_prediction():
+    with pytest.warns(NumericalWarning, match="ill-conditioned.*Linear kernel"):
+        err = _linear_fit(1e6)
+    assert err > 1e-2  # the warning is not a false alarm: the mean is that far off
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NumericalWarning)
+        assert _linear_fit(1e3) < 1e-4  # well-conditioned: no warning, and right
