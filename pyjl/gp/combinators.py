@@ -27,7 +27,7 @@ from .._validate import describe, error
 from ._checks import as_points, bounds_pair, check_variance, log_values, positive
 from .interface import Kernel, KernelBase, contract, grad_quad, matvec, names
 
-__all__ = ["Sum", "Product", "Scaled", "scale", "grad_rows"]
+__all__ = ["Sum", "Product", "Scaled", "scale", "grad_rows", "one_kernel"]
 
 
 def _theta_error(owner: str, want: int, got: int):
@@ -65,6 +65,19 @@ def _untied(parts: list) -> list:
         seen |= ids
         out.append(k)
     return out
+
+
+def one_kernel(kernel, name: str = "kernel"):
+    """``kernel``, refused unless it is a kernel instance (of a wrapper such as
+    :class:`Scaled`)."""
+    if not isinstance(kernel, Kernel) or isinstance(kernel, type):
+        raise error(
+            name,
+            "must implement the pyjl.gp.Kernel protocol (theta, bounds, __call__, diag, gradient)",
+            f"{describe(kernel)} of type {type(kernel).__name__}",
+            "pass a kernel instance such as RBF(1.0)",
+        )
+    return kernel
 
 
 def grad_rows(kernel, dK, shape) -> np.ndarray:
@@ -322,15 +335,7 @@ class Scaled(KernelBase):
     """
 
     def __init__(self, kernel, scale=1.0, *, scale_bounds=(1e-5, 1e5)):
-        if not isinstance(kernel, Kernel):
-            raise error(
-                "kernel",
-                "must implement the pyjl.gp.Kernel protocol (theta, bounds, "
-                "__call__, diag, gradient)",
-                f"{describe(kernel)} of type {type(kernel).__name__}",
-                "pass a kernel instance such as RBF(1.0)",
-            )
-        self.kernel = kernel
+        self.kernel = one_kernel(kernel)
         self.scale = positive(scale, "Scaled.scale")
         check_variance(self.scale, "Scaled.scale")
         self.scale_bounds = bounds_pair(scale_bounds, "Scaled.scale_bounds")

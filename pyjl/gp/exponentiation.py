@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validate import describe, error
+from .._validate import error
 from ._checks import as_points, positive
-from .combinators import grad_rows
-from .interface import Kernel, KernelBase, contract, names
+from .combinators import grad_rows, one_kernel
+from .interface import KernelBase, contract, names
 
 __all__ = ["Exponentiation"]
 
@@ -56,15 +56,7 @@ class Exponentiation(KernelBase):
     """
 
     def __init__(self, kernel, exponent):
-        if not isinstance(kernel, Kernel) or isinstance(kernel, type):
-            raise error(
-                "kernel",
-                "must implement the pyjl.gp.Kernel protocol (theta, bounds, "
-                "__call__, diag, gradient)",
-                f"{describe(kernel)} of type {type(kernel).__name__}",
-                "pass a kernel instance such as RBF(1.0)",
-            )
-        self.kernel = kernel
+        self.kernel = one_kernel(kernel)
         self.exponent = positive(exponent, "Exponentiation.exponent")
 
     @property
