@@ -266,12 +266,16 @@ def covars_map(
 
 
 def _covars_prior(prior: Any, weight: Any, offset: Any, shape: tuple[int, ...]) -> Any:
-    """``(covars_prior broadcast to shape, max(covars_weight - offset, 0))``, checked;
-    ``None`` where there is no prior (``covars_prior = 0, covars_weight <= offset``)."""
+    """``(covars_prior broadcast to shape, max(covars_weight - offset, 0))``, checked:
+    entries ``>= 0`` for variances, symmetric positive semi-definite matrices (an
+    inverse-Wishart scale, hmmlearn's scalar meaning that number in every entry) for a
+    ``(K, d, d)`` shape; ``None`` where there is no prior (``covars_prior = 0,
+    covars_weight <= offset``)."""
+    matrices = len(shape) == 3
     prior = check_values(
         prior,
         "covars_prior",
-        lambda a: a >= 0,
+        (lambda a: np.ndim(a) >= 2 or a >= 0) if matrices else (lambda a: a >= 0),
         "must be >= 0",
         "pass 0 (no prior) or hmmlearn's 1e-2",
     )
@@ -287,7 +291,27 @@ def _covars_prior(prior: Any, weight: Any, offset: Any, shape: tuple[int, ...]) 
             f"shape {prior.shape}",
             "pass a scalar such as 1e-2",
         ) from None
+    if matrices and prior.ndim >= 2:
+        _check_scale_matrices(prior)
     return prior, max(weight - offset, 0.0)
+
+
+def _check_scale_matrices(P: np.ndarray) -> None:
+    """Refuse prior matrices ``(K, d, d)`` that are not symmetric positive semi-definite
+    (to rounding): they would make the M-step's covariances indefinite."""
+    size = max(float(np.abs(P).max()), 1e-300)
+    asym = np.abs(P - np.swapaxes(P, 1, 2)).max(axis=(1, 2))
+    low = np.linalg.eigvalsh(0.5 * (P + np.swapaxes(P, 1, 2))).min(axis=1)
+    bad = np.flatnonzero((asym > 1e-12 * size) | (low < -1e-12 * size))
+    if bad.size:
+        k = int(bad[0])
+        raise error(
+            "covars_prior",
+            "must hold symmetric positive semi-definite matrices (an inverse-Wishart "
+            "scale) for full or tied covariances",
+            f"matrix {k} with asymmetry {asym[k]:.3g} and smallest eigenvalue {low[k]:.3g}",
+            "pass a scalar such as 1e-2, or e.g. 1e-2 * np.eye(d)",
+        )
 
 
 def covars_log_prior(cov: np.ndarray, prior: Any, weight: Any, kind: str, d: int) -> float:

@@ -348,7 +348,7 @@ class MvNormal(FusedGaussian):
             keep = ~mask
             n_keep = N[keep].sum()
             tied = scatter[keep].sum(0) / max(n_keep, 1e-300)
-            full = covars_map(tied, n_keep, *prior, d, (d, d))[None]
+            full = covars_map(tied[None], n_keep, *prior, d, (1, d, d))
         else:
             full = covars_map(
                 scatter / np.maximum(N, 1e-300)[:, None, None],

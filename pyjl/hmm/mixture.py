@@ -20,7 +20,9 @@ model and keeps the likelihood non-decreasing).
 
 from __future__ import annotations
 
+import contextlib
 import copy
+from collections.abc import Iterator
 from typing import Any, Self
 
 import numpy as np
@@ -28,7 +30,7 @@ from scipy.special import logsumexp
 
 from .._params import Params
 from .._validate import describe, error, integer
-from .._warn import quiet
+from .._warn import collect, quiet, warn
 from ..exceptions import NotFittedError, NumericalWarning
 from ._common import INIT_ROWS, as_obs, check_prob_rows, emission_states, empty_states, kmeans
 from ._settings import PROTOCOL, missing_members
@@ -270,8 +272,9 @@ class Mixture(Params):
     def fit_stats(self, stats: tuple[np.ndarray, ...]) -> Self:
         """Weighted maximum-likelihood update from summed :meth:`suff_stats`."""
         self._set_weights(stats[0])
-        for c, s in zip(self.components, stats[1:]):
-            c.fit_stats(s)
+        for m, (c, s) in enumerate(zip(self.components, stats[1:])):
+            with _named(m):
+                c.fit_stats(s)
         return self
 
     def _set_weights(self, counts: np.ndarray) -> None:
@@ -288,7 +291,8 @@ class Mixture(Params):
             WR = self._resp(X, weights)
             self._set_weights(WR.sum(0))
             for m, c in enumerate(self.components):
-                c.fit(X, WR[:, :, m])
+                with _named(m):
+                    c.fit(X, WR[:, :, m])
         return self
 
     def initialize(self, X: Any, n_states: int, rng: np.random.Generator) -> Self:
@@ -326,3 +330,14 @@ class Mixture(Params):
 
     def __repr__(self) -> str:
         return f"Mixture(components={self.components!r}, weights={self.weights!r})"
+
+
+@contextlib.contextmanager
+def _named(m: int) -> Iterator[None]:
+    """Issue the warnings of component ``m``'s fit as that component's: its "state(s) [k]
+    received no posterior weight" is about component ``m`` of state ``k``, whose share
+    of the state's weight vanished, not about state ``k``."""
+    with collect() as kept:
+        yield
+    for message, category in kept:
+        warn(f"Mixture component {m}: {message}", category)

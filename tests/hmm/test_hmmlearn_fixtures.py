@@ -158,3 +158,32 @@ def test_covars_prior_is_hmmlearns_map_update(rng):
     np.testing.assert_allclose(e.var, (0.5 + N[:, None] * mle) / (2.0 + N[:, None]), rtol=1e-9)
     with pytest.raises(InputError, match=r"`covars_prior` must be >= 0; got -1\.0"):
         Normal(covars_prior=-1.0).fit(X, W)
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "tied"])
+def test_a_matrix_prior_with_negative_entries_is_hmmlearns_map_update(covariance_type):
+    # an inverse-Wishart scale may correlate the features negatively: hmmlearn takes it
+    # (it was refused, entry by entry, as a variance prior is)
+    h, covars, X, lengths = _hmmlearn_test_fit_setup(covariance_type)
+    K, d = h.n_components, X.shape[1]
+    psi = 0.5 * np.eye(d) - 0.2 * (np.ones((d, d)) - np.eye(d))  # eigenvalues 0.1, 0.7
+    psi = np.broadcast_to(psi, (K, d, d)) if covariance_type == "full" else psi
+    kw = dict(covars_prior=psi, covars_weight=d + 3.0)
+    theirs = hmm.GaussianHMM(K, covariance_type, init_params="", tol=-np.inf, n_iter=5, **kw)
+    theirs.startprob_, theirs.transmat_ = h.startprob_, h.transmat_
+    theirs.means_, theirs.covars_ = h.means_, covars
+    theirs.fit(X, lengths)
+    ours = HMM(
+        MvNormal(h.means_, covars, covariance_type=covariance_type, **kw),
+        K,
+        n_iter=5,
+        tol=-np.inf,
+        init="given",
+        startprob=h.startprob_,
+        transmat=h.transmat_,
+    ).fit(X, lengths)
+    np.testing.assert_allclose(ours.emission_.cov, theirs._covars_, rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(ours.emission_.mean, theirs.means_, rtol=1e-9, atol=1e-9)
+    with pytest.raises(InputError, match="`covars_prior` must hold symmetric positive"):
+        bad = np.full((d, d), 0.9) - 0.4 * np.eye(d)  # eigenvalue -0.4
+        HMM(MvNormal(covariance_type=covariance_type, covars_prior=bad), K).fit(X, lengths)
