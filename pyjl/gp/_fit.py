@@ -274,9 +274,10 @@ def factorise(gp, check: bool = True) -> None:
     elif (cond := condition_bound(K, gp.L_)) > ILL_CONDITIONED:
         warn(
             f"the kernel matrix is ill-conditioned (condition number >= {cond:.2g}): "
-            "float64 rounding of its entries may make the predictions and the likelihood "
-            "inexact; centre and scale X (a Linear kernel's values grow with |x|^2), "
-            "raise the noise, or drop near-duplicate points",
+            "float64 rounding of its entries may make the predictions inexact (stds far "
+            "below the prior's first, then the means) and the likelihood; centre and scale "
+            "X (a Linear kernel's values grow with |x|^2), raise the noise, or drop "
+            "near-duplicate points",
             NumericalWarning,
         )
     with np.errstate(over="ignore", invalid="ignore"):
