@@ -256,6 +256,8 @@ def finite(value: Any, name: str, *, fix: str, finite_fix: str) -> float:
     try:
         if isinstance(value, (str, bytes, bool, np.bool_, complex)) or np.iscomplexobj(value):
             raise TypeError
+        if isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind not in "iuf":
+            raise TypeError  # np.array("0.5"): float() would parse the string
         number = float(value)
     except (TypeError, ValueError):
         raise error(name, rule, f"{describe(value)} of type {type(value).__name__}", fix) from None

@@ -38,6 +38,7 @@ from .. import _validate
 from ..exceptions import TrialPruned
 from .direction import loss_trials
 from .pruners import Pruner, StoredCurves
+from .trial import TrialState
 
 __all__ = ["TrialHandle", "TrialPruned", "takes_trial", "report", "should_prune", "last_value"]
 
@@ -74,12 +75,14 @@ def report(storage, study_id: int, number: int, step: Any, value: Any) -> None:
         finite_fix=f"report a finite loss at step {step}, or raise TrialPruned to stop the trial",
     )
     with storage.transaction("report"):
-        if storage.state_of(study_id, number) is None:  # a told trial may get its curve
+        state = _known(storage, study_id, number, "report for")
+        if state in (TrialState.PRUNED, TrialState.FAILED):  # Optuna's UpdateFinishedTrialError
             raise _validate.error(
                 "number",
-                "must be a trial of the study",
-                f"{number}, which it does not hold",
-                "report for a trial number that ask_trials or tell returned",
+                "must be a trial that is running or complete (a pruned or failed "
+                "trial's curve is final: a pruned one's value is its last report)",
+                f"{number}, which is {state.value}",
+                "report before ending the trial; a new evaluation asks a new trial",
             )
         done = storage.intermediate_curve(study_id, number)
         if done and step <= max(done):
@@ -99,11 +102,25 @@ def should_prune(
     """The pruner's verdict on trial ``number``, from the stored trials and values as
     losses (:mod:`pyjl.bo.direction`; a pruner with ``prune_stored`` reads only the
     values it needs)."""
+    _known(storage, study_id, number, "ask about")
     curves = StoredCurves(storage, study_id, direction)
     trials = loss_trials(storage.trials(study_id), direction)
     if hasattr(pruner, "prune_stored"):  # reads only what it needs
         return bool(pruner.prune_stored(trials, curves, number))
     return bool(pruner.prune(trials, curves.all(), number))
+
+
+def _known(storage, study_id: int, number: int, verb: str) -> TrialState:
+    """The state of trial ``number``, refusing a number the study does not hold."""
+    state = storage.state_of(study_id, number)
+    if state is None:
+        raise _validate.error(
+            "number",
+            "must be a trial of the study",
+            f"{number}, which it does not hold",
+            f"{verb} a trial number that ask_trials or tell returned",
+        )
+    return TrialState(state)
 
 
 def last_value(storage, study_id: int, number: int) -> float | None:

@@ -1,4 +1,4 @@
-"""The evaluation loop of a study: executors, evaluations in flight, heartbeats.
+"""The evaluation loop of a study: evaluations in flight, recorded as they end.
 
 :func:`run` keeps ``n_workers`` evaluations in flight on the chosen executor (none:
 in this thread; ``n_workers > 1`` with no executor: a thread pool; any
@@ -15,23 +15,22 @@ raises :class:`~pyjl.exceptions.TrialPruned` ends its trial as ``pruned``.  It d
 from __future__ import annotations
 
 import concurrent.futures as cf
-import contextlib
 import logging
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from .. import _validate as check
 from .._warn import warn
 from ..exceptions import InputError, PyjlWarning, StorageError, TrialPruned
+from .executors import beating, executor_of
 from .handle import TrialHandle, takes_trial
 from .liveness import HEARTBEAT_S
 from .optimizer import Optimizer
 from .space import SpaceExhausted
 from .trial import TrialState
 
-__all__ = ["run", "beating", "warn_exhausted"]
+__all__ = ["run", "warn_exhausted"]
 
 log = logging.getLogger("pyjl.bo")
 
@@ -56,47 +55,18 @@ def _evaluate(func: Callable[..., Any], params: dict, trial: TrialHandle | None 
     )
 
 
+def _why(exc: BaseException) -> str:
+    """Why the trials in flight are abandoned when the run stops on ``exc``."""
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted"
+    if isinstance(exc, cf.BrokenExecutor):
+        return f"the executor broke: {_message(exc)}"
+    return f"interrupted: the run stopped on {_message(exc)}"
+
+
 def _message(exc: BaseException) -> str:
     text = str(exc)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-_EXECUTOR_RULE = "must be None, 'dask', a dask.distributed.Client or a concurrent.futures.Executor"
-_EXECUTOR_FIX = "pass e.g. concurrent.futures.ProcessPoolExecutor(4), or None with n_workers"
-
-
-def _executor(executor, n_workers: int):
-    """(executor or None for inline, owned resources to close)."""
-    if executor is None:
-        if n_workers == 1:
-            return None, []
-        pool = cf.ThreadPoolExecutor(n_workers)
-        return pool, [pool.shutdown]
-    if isinstance(executor, cf.Executor):
-        return executor, []
-    if isinstance(executor, str):
-        if executor != "dask":
-            raise check.error("executor", _EXECUTOR_RULE, check.describe(executor), _EXECUTOR_FIX)
-        try:
-            from distributed import Client, get_client
-        except ImportError:
-            raise check.error(
-                "executor",
-                "must be an Executor, or 'dask' with dask.distributed installed",
-                "'dask' (dask.distributed is not installed)",
-                "pip install 'pyjl[dask]', or pass another executor",
-            ) from None
-        try:
-            client, owned = get_client(), []
-        except ValueError:
-            client = Client(
-                n_workers=n_workers, threads_per_worker=1, processes=False, dashboard_address=None
-            )
-            owned = [client.close]
-        return client.get_executor(), owned
-    if hasattr(executor, "get_executor") and hasattr(executor, "submit"):
-        return executor.get_executor(), []
-    raise check.error("executor", _EXECUTOR_RULE, check.describe(executor), _EXECUTOR_FIX)
 
 
 def warn_exhausted(opt: Optimizer, budget: int, argument: str, instead: str) -> None:
@@ -129,29 +99,6 @@ def _keep_unsaved(err: StorageError, in_flight: dict) -> None:
             err.unsaved.append((number, params, fut.result()))
 
 
-@contextlib.contextmanager
-def beating(opt: Optimizer, running: Callable[[], list[int]]) -> Iterator[None]:
-    """Within it, a thread says every :data:`HEARTBEAT_S` seconds that the trials
-    ``running()`` names are alive (so that no other worker's ``stale_after`` abandons
-    them)."""
-    done = threading.Event()
-
-    def beat() -> None:
-        while not done.wait(HEARTBEAT_S):
-            numbers = running()
-            try:
-                opt.heartbeat(numbers)
-            except Exception as exc:  # noqa: BLE001 - the next beat may get through
-                log.warning("heartbeat of trials %s not stored: %s", numbers, exc)
-
-    thread = threading.Thread(target=beat, daemon=True, name="pyjl-heartbeat")
-    thread.start()
-    try:
-        yield
-    finally:
-        done.set()
-
-
 class _Loop:
     """One run of a study: keeps ``n_workers`` evaluations in flight, records each as it
     ends, and stops on the budget, ``max_time``, the callback or an exhausted space."""
@@ -168,6 +115,7 @@ class _Loop:
         max_time: float | None,
         t0: float,
         on_trial,
+        owns_threads: bool = False,
     ):
         from tqdm.auto import tqdm
 
@@ -185,6 +133,7 @@ class _Loop:
         self.failures: list[tuple[int, str]] = []  # this run's failed ones: (number, error)
         # a Dask executor's future accepts cancel() while its task runs: wait for those
         self.cancels = pool is not None and not type(pool).__module__.startswith("distributed")
+        self.waits = owns_threads  # its shutdown waits for the running evaluations
         start = sum(t.state.is_finished() and t.state != TrialState.ABANDONED for t in opt.trials)
         self.bar = tqdm(
             total=n_calls,
@@ -196,7 +145,7 @@ class _Loop:
 
     def run(self) -> None:
         """Ask, evaluate and record until the study stops; what is in flight on an
-        interrupt is abandoned (redone by the next run)."""
+        interrupt is abandoned (the next run asks another trial in its place)."""
         with beating(self.opt, self._running):
             self._run()
         if not (self.stop or self.exhausted):
@@ -240,14 +189,38 @@ class _Loop:
         except StorageError as err:  # nothing more can be written: keep what is evaluated
             _keep_unsaved(err, self.in_flight)
             raise
-        except BaseException:  # KeyboardInterrupt, a broken pool...: redone later
-            for fut in self.in_flight:
-                fut.cancel()
-            for number in self._running() + [n for n, _ in self.unstarted]:
-                self.opt.abandon(number, "interrupted")  # a trial told meanwhile stays
+        except BaseException as exc:  # a raising callback, Ctrl-C, a broken pool...
+            self._wind_down(_why(exc))
             raise
         finally:
             self.bar.close()
+
+    def _wind_down(self, reason: str) -> None:
+        """On an error or interrupt: cancel the evaluations not started, store those that
+        ended (and, on a thread pool of this run, whose shutdown waits for them anyway,
+        those still running), and abandon the rest (not counted: the next run asks anew)."""
+        for fut in self.in_flight:
+            fut.cancel()
+        if self.waits:
+            try:
+                cf.wait([f for f in self.in_flight if not f.cancelled()])
+            except KeyboardInterrupt:  # a second Ctrl-C: keep what has ended by now
+                pass
+        for fut, (number, params) in list(self.in_flight.items()):
+            if not fut.done() or fut.cancelled():
+                continue
+            try:
+                outcome = self._outcome(fut, number)
+                if outcome is not None:
+                    self._record(number, params, *outcome)
+            except Exception as exc:  # noqa: BLE001 - the first error is the one raised
+                log.warning("trial %d evaluated but not stored: %s", number, exc)
+                continue
+            except BaseException:  # the evaluation itself was interrupted: abandoned
+                continue
+            del self.in_flight[fut]
+        for number in self._running() + [n for n, _ in self.unstarted]:
+            self.opt.abandon(number, reason)  # a trial told meanwhile stays
 
     def _step(self) -> bool:
         """Start what the free workers can take, then collect what ends; False when done."""
@@ -295,6 +268,7 @@ class _Loop:
             ok, payload = False, _message(exc)
         self._record(number, params, ok, payload)
         self.inline = None  # only now: an interrupt while it is stored abandons it
+        self._ask_callback()
 
     def _collect(self) -> None:
         """Wait for the first evaluation to end (at most a heartbeat), record those done."""
@@ -304,33 +278,40 @@ class _Loop:
         done, _ = cf.wait(list(self.in_flight), timeout=timeout, return_when=cf.FIRST_COMPLETED)
         for fut in done:
             number, params = self.in_flight[fut]
+            outcome = self._outcome(fut, number)
+            if outcome is None:
+                del self.in_flight[fut]
+                continue
             try:
-                ok, payload = True, fut.result()
-            except TrialPruned:
-                ok, payload = None, None
-            except cf.BrokenExecutor as exc:
-                if not getattr(self.pool, "_broken", False):  # the objective's own error
-                    ok, payload = False, _message(exc)
-                else:  # the pool died under it: not the trial's fault
-                    self.opt.abandon(number, f"the executor broke: {_message(exc)}")
-                    del self.in_flight[fut]
-                    continue
-            except Exception as exc:  # noqa: BLE001
-                ok, payload = False, _message(exc)
-            try:
-                self._record(number, params, ok, payload)
+                self._record(number, params, *outcome)
             except StorageError:  # its value is kept on the error already
                 del self.in_flight[fut]
                 raise
             del self.in_flight[fut]  # only now: an interrupt while it is stored abandons it
+            self._ask_callback()
         if self.stop and self.cancels:
             for fut in list(self.in_flight):
                 if fut.cancel():
                     self.opt.abandon(self.in_flight.pop(fut)[0], "cancelled")
 
+    def _outcome(self, fut, number: int) -> tuple[bool | None, Any] | None:
+        """``(ok, payload)`` of an ended evaluation for :meth:`_record`, or None when the
+        pool died under it (then abandoned here: not the trial's fault)."""
+        try:
+            return True, fut.result()
+        except TrialPruned:
+            return None, None
+        except cf.BrokenExecutor as exc:
+            if not getattr(self.pool, "_broken", False):  # the objective's own error
+                return False, _message(exc)
+            self.opt.abandon(number, f"the executor broke: {_message(exc)}")
+            return None
+        except Exception as exc:  # noqa: BLE001
+            return False, _message(exc)
+
     def _record(self, number: int, params: dict, ok: bool | None, payload) -> None:
-        """Store one evaluation (``ok``: True complete, False failed, None pruned), update
-        the bar, and ask the callback whether to stop."""
+        """Store one evaluation (``ok``: True complete, False failed, None pruned) and
+        update the bar."""
         if ok:
             try:
                 self.opt.tell_trial(number, payload, params=params)
@@ -353,6 +334,9 @@ class _Loop:
         best = self.opt.best[1]
         if best is not None:
             self.bar.set_postfix(best=f"{best:.6g}")
+
+    def _ask_callback(self) -> None:
+        """Stop when the callback, given the study after a trial ended, says so."""
         if self.callback is not None and self.callback(self.on_trial()):
             self.stop = True
 
@@ -372,7 +356,7 @@ def run(
     trials (abandoned ones not counted), ``max_time`` has passed, ``callback(on_trial())``
     returns True, or the space is exhausted; returns whether it was."""
     t0 = time.monotonic()
-    pool, owned = _executor(executor, int(n_workers))
+    pool, owned = executor_of(executor, int(n_workers))
     try:
         study = _Loop(
             opt,
@@ -385,6 +369,7 @@ def run(
             max_time,
             t0,
             on_trial,
+            owns_threads=bool(owned) and isinstance(pool, cf.ThreadPoolExecutor),
         )
         study.run()
         return study.exhausted

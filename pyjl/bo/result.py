@@ -59,7 +59,10 @@ class Result:
     @property
     def x(self) -> list | None:
         """The best parameters as a list in the space's order (scikit-optimize's ``x``)."""
-        return None if self.best_params is None else list(self.best_params.values())
+        if self.best_params is None:
+            return None
+        names = self.optimizer.space.names if self.optimizer is not None else self.best_params
+        return [self.best_params[n] for n in names]
 
     @property
     def fun(self) -> float | None:

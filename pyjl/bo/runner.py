@@ -219,7 +219,7 @@ def minimize(
         direction=direction,
         **optimizer_options,
     )
-    warm_start.start(opt, x0, y0)
+    warm_start.start(opt, x0, y0, n_calls)
     return _run(opt, func, n_calls, executor, n_workers, callback, progress, max_time, True)
 
 
@@ -266,7 +266,7 @@ def random_search(
         stale_after=stale_after,
         direction=direction,
     )
-    warm_start.start(opt, x0, y0)
+    warm_start.start(opt, x0, y0, n_calls)
     return _run(opt, func, n_calls, executor, n_workers, callback, progress, max_time, False)
 
 

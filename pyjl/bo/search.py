@@ -25,7 +25,8 @@ from . import _search_cv as cvtools
 from . import _search_results as report
 from . import _search_resume as resume
 from ._refitted import BestEstimatorMethods
-from .loop import _executor, beating, warn_exhausted
+from .executors import beating, executor_of
+from .loop import warn_exhausted
 from .optimizer import Optimizer
 from .runner import study_result
 from .space import SpaceExhausted
@@ -248,7 +249,7 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
             )
         self.n_splits_ = len(splits)
         storage = open_storage(self.storage)
-        pool, owned = _executor(self.executor, n_jobs)
+        pool, owned = executor_of(self.executor, n_jobs)
         candidates: list[dict] = []
         folds: list[list[dict] | None] = []
         known: list[float] = []

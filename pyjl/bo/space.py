@@ -178,14 +178,18 @@ class Space:
     # --- values ---------------------------------------------------------------
     def _mapping(self, params: Any, what: str) -> Mapping:
         """``params`` as a mapping: a pandas Series (or another object with ``keys()`` and
-        ``[name]``) as a dict; anything else refused."""
+        ``[name]``) as a dict, a history's column ``params_NAME`` read as ``NAME``
+        (:func:`~pyjl.bo.history.param_columns`); anything else refused."""
         if (
             not isinstance(params, Mapping)
             and callable(getattr(params, "keys", None))
             and getattr(params, "ndim", 1) == 1  # a Series, not a DataFrame
         ):
+            from .history import param_columns
+
+            name = {col: k for k, col in param_columns(self).items()}
             try:
-                params = {k: params[k] for k in params.keys()}
+                params = {name.get(k, k): params[k] for k in params.keys()}
             except (TypeError, KeyError, IndexError, ValueError):
                 pass
         if not isinstance(params, Mapping):

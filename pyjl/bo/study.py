@@ -2,7 +2,8 @@
 
 A new study is created with the space, seed and direction given; an existing one
 resumes, and its stored space, seed and direction win (a space or a direction that
-differs from the stored one is refused).
+differs from the stored one is refused; the same parameters in another order are the
+same space, read in the caller's order).
 
 >>> from pyjl.bo import Real
 >>> st = open_study(None, "demo", {"x": Real(0.0, 1.0)}, 7)
@@ -118,4 +119,7 @@ def open_study(
             direction,
             "pass direction=None to resume it in its own direction, or choose another study name",
         )
-    return Study(storage, name, info["id"], stored, int(info["seed"]), stored_direction)
+    # the caller's space equals the stored one up to the order of its parameters: its
+    # order is the one the caller's lists (x0, res.x) are written in
+    used = stored if space is None else space
+    return Study(storage, name, info["id"], used, int(info["seed"]), stored_direction)

@@ -87,7 +87,7 @@ class StudyTells:
     def tell_failed(self, params: Mapping[str, Any], error: str = "") -> int:
         """Record that evaluating ``params`` failed (``error``: the message kept with it)."""
         params = self.space.validate(params)
-        return self._finish_params(params, TrialState.FAILED, None, None, str(error))
+        return self._finish_params(params, TrialState.FAILED, None, None, _text(error))
 
     def tell_trial(self, number: int, value: float, *, params: dict | None = None) -> None:
         """Complete trial ``number`` (from :meth:`ask_trials`) with ``value``.  Should the
@@ -101,7 +101,7 @@ class StudyTells:
     def fail_trial(self, number: int, error: str) -> None:
         """Mark trial ``number`` failed, with the message ``error`` (refused, as
         :meth:`tell_trial`, for a trial that has ended)."""
-        ending.end(self, number, TrialState.FAILED, error=str(error))
+        ending.end(self, number, TrialState.FAILED, error=_text(error))
 
     def abandon(self, number: int, reason: str) -> bool:
         """Mark pending trial ``number`` abandoned (``reason``: why); its point may be asked
@@ -126,7 +126,9 @@ class StudyTells:
     # --- pruning (pyjl.bo.handle) ------------------------------------------------------
     def report(self, number: int, step: int, value: float) -> None:
         """Store the intermediate ``value`` of trial ``number`` at ``step`` (a whole number
-        ``>= 0`` above the trial's earlier steps; ``value`` finite)."""
+        ``>= 0`` above the trial's earlier steps; ``value`` finite).  The trial is running,
+        complete (a told trial may be given its curve) or abandoned; a pruned or failed
+        trial's curve is final."""
         _handle.report(self.storage, self._study_id, number, step, value)
 
     def should_prune(self, number: int) -> bool:
@@ -173,3 +175,9 @@ class StudyTells:
             return self.storage.add_trial(
                 self._study_id, json.dumps(params), state, value, noise_var, error, self._worker
             )
+
+
+def _text(error: Any) -> str:
+    """The message kept with a failed trial: ``str(error)``, and ``""`` for ``None`` (not
+    the word "None")."""
+    return "" if error is None else str(error)

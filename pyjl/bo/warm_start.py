@@ -16,6 +16,7 @@ study already holds is neither told nor asked again, so a resumed study given th
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -94,9 +95,11 @@ def values(y0: Any, n: int) -> list[float]:
     ]
 
 
-def start(opt, x0: Any, y0: Any) -> None:
+def start(opt, x0: Any, y0: Any, n_calls: int) -> None:
     """Tell ``opt`` the points of ``x0`` with their values ``y0``, or (``y0=None``) have
-    it ask them first; points its study holds already are skipped."""
+    it ask them first, within a budget of ``n_calls`` trials; points its study holds
+    already are skipped (a point given ``k`` times is told until the study holds it
+    ``k`` times: repeated measurements are kept, a re-run adds nothing)."""
     if x0 is None:
         if y0 is not None:
             raise _validate.error(
@@ -108,11 +111,21 @@ def start(opt, x0: Any, y0: Any) -> None:
         return
     pts = points(x0, opt.space)
     if y0 is None:
+        if len(pts) > n_calls:  # scikit-optimize: "Expected `n_calls` >= len(x0)"
+            raise _validate.error(
+                "n_calls",
+                f"must be at least the number of x0's points to evaluate ({len(pts)}: "
+                "they are evaluated first and count towards it)",
+                n_calls,
+                f"pass n_calls >= {len(pts)}, fewer points, or their values as y0",
+            )
         opt.enqueue(pts)
         return
     ys = values(y0, len(pts))
-    held = {opt.space.key(t.params) for t in opt.trials if t.state != TrialState.ABANDONED}
+    held = Counter(opt.space.key(t.params) for t in opt.trials if t.state != TrialState.ABANDONED)
     for p, y in zip(pts, ys):
-        if opt.space.key(p) not in held:
+        key = opt.space.key(p)
+        if held[key] > 0:
+            held[key] -= 1
+        else:
             opt.tell(p, y)
-            held.add(opt.space.key(p))

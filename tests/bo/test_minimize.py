@@ -283,6 +283,41 @@ def test_interrupt_marks_trial_abandoned_and_rerun_finishes():
     assert (res.history["state"] == "complete").sum() == 8 and res.n_failed == 0
 
 
+@pytest.mark.parametrize("stop", [RuntimeError("callback bug"), KeyboardInterrupt()])
+def test_a_raising_callback_or_interrupt_keeps_every_finished_evaluation(stop):
+    # three threads: the first evaluation ends at once and its callback raises (or Ctrl-C
+    # comes) while the other two run; the pool waits for them, so their values are stored
+    # (they were abandoned and lost, and once stored twice)
+    from pyjl.bo import Optimizer
+
+    storage = Optimizer(SPACE, seed=0).storage
+    evaluated = []
+
+    def f(p):
+        time.sleep(0.3 if evaluated else 0.0)
+        evaluated.append(quad(p))
+        return evaluated[-1]
+
+    def callback(res):
+        raise stop
+
+    with pytest.raises(type(stop)):
+        random_search(
+            f,
+            SPACE,
+            n_calls=10,
+            n_workers=3,
+            storage=storage,
+            callback=callback,
+            progress=False,
+            seed=0,
+        )
+    h = Optimizer(None, storage=storage).history()
+    assert len(evaluated) == 3
+    assert h["state"].tolist() == ["complete"] * 3
+    assert sorted(h["value"]) == sorted(evaluated)
+
+
 def test_more_workers_than_unseen_points_still_evaluates_them():
     # a batch larger than what a finite space has left gets what is left, not nothing
     from pyjl.bo import Integer, Space, minimize, random_search

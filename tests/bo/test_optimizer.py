@@ -380,6 +380,33 @@ def test_resuming_with_another_space_names_space():
         Optimizer(Space({"x": Real(0.0, 2.0)}), storage=storage, study="s")
 
 
+def test_resuming_with_the_parameters_in_another_order_reads_lists_in_that_order():
+    # the same space, written y first: x0 and res.x are in the caller's order (x0 was read
+    # in the stored order, x first, and stored the point the caller did not mean)
+    from pyjl.bo import random_search
+    from pyjl.bo.storage import open_storage
+
+    storage = open_storage(None)
+    xy = Space({"x": Real(0.0, 1.0), "y": Real(0.0, 1.0)})
+    yx = Space({"y": Real(0.0, 1.0), "x": Real(0.0, 1.0)})
+    random_search(
+        lambda p: p["x"], xy, n_calls=2, storage=storage, study="s", seed=0, progress=False
+    )
+    res = random_search(
+        lambda p: p["x"],
+        yx,
+        n_calls=3,
+        storage=storage,
+        study="s",
+        x0=[[0.1, 0.9]],
+        progress=False,
+    )
+    last = res.history.iloc[-1]
+    assert (last["y"], last["x"]) == (0.1, 0.9)
+    assert res.space.names == ["y", "x"]
+    assert res.x == [res.best_params["y"], res.best_params["x"]]
+
+
 def test_a_real_of_one_value_runs_end_to_end():
     # Real(1.0, 1.0) as Optuna's FloatDistribution(1.0, 1.0): a constant coordinate for the
     # GP and the acquisition optimiser (nothing divides by its zero width)

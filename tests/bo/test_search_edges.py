@@ -133,9 +133,9 @@ def test_a_search_beats_for_the_candidates_it_scores(data, tmp_path, monkeypatch
     from sklearn.base import BaseEstimator, ClassifierMixin
 
     from pyjl.bo import Optimizer
-    from pyjl.bo import loop as bo_loop
+    from pyjl.bo import executors as bo_executors
 
-    monkeypatch.setattr(bo_loop, "HEARTBEAT_S", 0.1)
+    monkeypatch.setattr(bo_executors, "HEARTBEAT_S", 0.1)
     url = f"sqlite:///{tmp_path / 'h.db'}"
     seen = []
 

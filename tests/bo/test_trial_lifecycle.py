@@ -25,7 +25,7 @@ from pyjl.bo import (
     minimize,
     random_search,
 )
-from pyjl.bo import loop as bo_loop
+from pyjl.bo import executors as bo_executors
 from pyjl.bo.runner import grid_points
 from pyjl.bo.storage import MemoryStorage
 from pyjl.exceptions import InputError, PyjlWarning
@@ -71,7 +71,33 @@ def test_a_trial_the_study_does_not_hold_is_refused(storage, number):
         opt.tell_trial(number, 3.0)
     with pytest.raises(InputError, match="`number`"):
         opt.report(number, 0, 3.0)
+    with pytest.raises(InputError, match="`number`"):
+        opt.should_prune(number)  # it said False
     assert _states(opt) == ["complete"] and opt.trials[0].value == 1.0
+
+
+def test_a_pruned_or_failed_trial_takes_no_more_reports(storage):
+    # Optuna's UpdateFinishedTrialError: a pruned trial's value is its last report, so a
+    # report after it ended would change its curve under its value
+    opt = Optimizer(SPACE, storage=storage, sampler="random", seed=0)
+    ends = {"pruned": lambda n: opt.tell_pruned(n), "failed": lambda n: opt.fail_trial(n, "x")}
+    for state, end in ends.items():
+        [(n, _)] = opt.ask_trials(1)
+        opt.report(n, 0, 0.9)
+        end(n)
+        with pytest.raises(
+            InputError, match=rf"`number` must be a trial that is running.*{state}"
+        ):
+            opt.report(n, 1, 0.1)
+        assert opt.intermediate_values()[n] == {0: 0.9}
+    # a told trial may be given its curve (past runs brought in with their curves), and an
+    # abandoned one keeps what its worker, alive after all, reports
+    number = opt.tell({"x": 0.5}, 0.5)
+    [(n, _)] = opt.ask_trials(1)
+    opt.abandon(n, "reaped")
+    for k in (number, n):
+        opt.report(k, 0, 0.3)
+        assert opt.intermediate_values()[k] == {0: 0.3}
 
 
 def test_an_abandoned_trial_told_late_keeps_its_value(storage):
@@ -127,7 +153,7 @@ def test_a_broken_process_pool_leaves_no_trial_pending(tmp_path):
 
 def test_the_loop_beats_for_the_trial_it_evaluates_inline(tmp_path, monkeypatch):
     # stale_after elsewhere reaps a trial whose heartbeat is older: the loop must beat
-    monkeypatch.setattr(bo_loop, "HEARTBEAT_S", 0.1)
+    monkeypatch.setattr(bo_executors, "HEARTBEAT_S", 0.1)
     url = f"sqlite:///{tmp_path / 'h.db'}"
     seen = []
 
@@ -197,6 +223,13 @@ def test_parameters_named_like_history_columns_get_their_own_columns():
     assert h["error"].isna().all() and (h["state"] == "complete").all()
     assert h["params_number"].between(10, 20).all() and set(h["params_error"]) <= {"a", "b"}
     np.testing.assert_allclose(h["value"], h["params_value"] + h["x"])
+    # a row of the parameter columns tells back (as the docs promise)
+    opt = res.optimizer
+    row = h.iloc[0][["params_value", "params_number", "params_error", "x"]]
+    number = opt.tell(row, 5.0)
+    assert opt.trials[number].params == {
+        k: h.iloc[0][c] for k, c in zip(space.names, row.index, strict=True)
+    }
 
 
 def test_an_empty_history_has_the_dtypes_of_a_full_one():
@@ -207,8 +240,12 @@ def test_an_empty_history_has_the_dtypes_of_a_full_one():
     assert empty.empty and dict(empty.dtypes) == dict(opt.history().dtypes)
 
 
-@pytest.mark.parametrize("value", [10**400, -(10**400), np.complex128(1 + 2j), np.array(1 + 0j)])
-def test_a_value_beyond_the_double_range_or_complex_is_refused(value):
+@pytest.mark.parametrize(
+    "value",
+    [10**400, -(10**400), np.complex128(1 + 2j), np.array(1 + 0j), np.array("0.5"), np.str_("1")],
+)
+def test_a_value_beyond_the_double_range_complex_or_text_is_refused(value):
+    # a string in a 0-d array is text as "0.5" is (float() would parse it)
     opt = Optimizer(SPACE, sampler="random", seed=0)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no ComplexWarning, no OverflowError

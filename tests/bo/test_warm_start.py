@@ -86,6 +86,22 @@ def test_a_resumed_study_adds_no_start_point_twice(tmp_path):
     assert sum(r in X0 for r in _rows(again.history)) == 3  # none told twice
 
 
+def test_a_point_given_twice_with_two_values_keeps_both_once():
+    # repeated measurements of one point are both told, as scikit-optimize tells them
+    # (the second was dropped without a word); a re-run still adds neither again
+    skopt = pytest.importorskip("skopt")
+    x0, y0 = [X0[0], X0[0], X0[1]], [1.0, 2.0, 3.0]
+    opt = skopt.Optimizer([(-2.0, 2.0), (1, 5), ["a", "b"]], random_state=0)
+    opt.tell(x0, y0)
+    storage = Optimizer(SPACE, seed=0).storage
+    for _ in range(2):
+        res = random_search(
+            f, SPACE, n_calls=3, x0=x0, y0=y0, storage=storage, seed=0, progress=False
+        )
+        assert res.history["value"].tolist() == list(opt.yi) == y0
+        assert _rows(res.history) == x0
+
+
 def test_points_as_dicts_a_frame_an_array_and_one_point():
     pd = pytest.importorskip("pandas")
     dicts = [dict(zip(SPACE.names, x)) for x in X0]
@@ -139,6 +155,7 @@ def test_two_workers_with_the_same_queue_never_ask_a_point_twice(tmp_path):
         ({"x0": X0, "y0": [1.0, float("nan"), 2.0]}, r"y0\[1\]"),
         ({"x0": X0, "y0": [1.0, "a", 2.0]}, r"y0\[1\]"),
         ({"y0": [1.0]}, "y0"),
+        ({"x0": X0 + [[0.0, 3, "a"], [0.1, 3, "a"]]}, "n_calls"),  # 5 points, n_calls=4
     ],
 )
 def test_bad_start_points_are_input_errors_naming_them(kw, name, tmp_path):
