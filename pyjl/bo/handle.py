@@ -110,18 +110,6 @@ def should_prune(
     return bool(pruner.prune(trials, curves.all(), number))
 
 
-def in_memory_error() -> Exception:
-    """The refusal of an in-memory study for an objective that reports from another
-    process (what its reports would be written to lives in this one)."""
-    return _validate.error(
-        "storage",
-        "must be a file or a database for an objective that runs in another "
-        "process to report to it",
-        "an in-memory study",
-        "pass storage='sqlite:///study.db', or use threads (n_workers, no executor)",
-    )
-
-
 def _known(storage, study_id: int, number: int, verb: str) -> TrialState:
     """The state of trial ``number``, refusing a number the study does not hold."""
     state = storage.state_of(study_id, number)
@@ -225,7 +213,13 @@ class TrialHandle:
             self._storage = _IN_PROCESS.get(key) if pid == os.getpid() else None
         if self._storage is None:
             if self._url == "memory":
-                raise in_memory_error()
+                raise _validate.error(
+                    "storage",
+                    "must be a file or a database for an objective that runs in another "
+                    "process to report to it",
+                    "an in-memory study",
+                    "pass storage='sqlite:///study.db', or use threads (n_workers, no executor)",
+                )
             from .storage import open_storage
 
             self._storage = open_storage(self._url)

@@ -24,7 +24,7 @@ from .. import _validate as check
 from .._warn import warn
 from ..exceptions import InputError, PyjlWarning, StorageError, TrialPruned
 from .executors import beating, executor_of
-from .handle import TrialHandle, in_memory_error, takes_trial
+from .handle import TrialHandle, takes_trial
 from .liveness import HEARTBEAT_S
 from .optimizer import Optimizer
 from .space import SpaceExhausted
@@ -358,12 +358,6 @@ def run(
     t0 = time.monotonic()
     pool, owned = executor_of(executor, int(n_workers))
     try:
-        if (
-            isinstance(pool, cf.ProcessPoolExecutor)
-            and takes_trial(func)
-            and getattr(opt.storage, "url", None) == "memory"
-        ):
-            raise in_memory_error()  # up front: each trial's first report would fail
         study = _Loop(
             opt,
             func,

@@ -113,21 +113,6 @@ def _interrupt(params):
     raise KeyboardInterrupt
 
 
-def _reporting(params, trial):
-    trial.report(0, params["x"])
-    return params["x"]
-
-
-def test_an_in_memory_study_refuses_a_process_pool_for_a_reporting_objective():
-    # its reports cannot reach this process's memory: refused before any trial is asked
-    # (every trial failed at its first report), naming the storage and the fix
-    opt = Optimizer(SPACE, seed=0)
-    with cf.ProcessPoolExecutor(1) as pool:
-        with pytest.raises(InputError, match="`storage` must be a file or a database"):
-            minimize(_reporting, n_calls=2, executor=pool, storage=opt.storage, progress=False)
-    assert opt.trials == []
-
-
 def test_an_interrupt_from_a_pool_worker_abandons_its_trial(storage):
     with pytest.raises(KeyboardInterrupt):
         minimize(_interrupt, SPACE, n_calls=4, n_workers=2, storage=storage, progress=False)
