@@ -79,8 +79,8 @@ def report(storage, study_id: int, number: int, step: Any, value: Any) -> None:
         if state in (TrialState.PRUNED, TrialState.FAILED):  # Optuna's UpdateFinishedTrialError
             raise _validate.error(
                 "number",
-                "must be a trial that is running or complete (a pruned or failed "
-                "trial's curve is final: a pruned one's value is its last report)",
+                "must be a trial that is running, complete or abandoned (a pruned or "
+                "failed trial's curve is final: a pruned one's value is its last report)",
                 f"{number}, which is {state.value}",
                 "report before ending the trial; a new evaluation asks a new trial",
             )

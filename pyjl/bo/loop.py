@@ -198,29 +198,44 @@ class _Loop:
     def _wind_down(self, reason: str) -> None:
         """On an error or interrupt: cancel the evaluations not started, store those that
         ended (and, on a thread pool of this run, whose shutdown waits for them anyway,
-        those still running), and abandon the rest (not counted: the next run asks anew)."""
+        those still running), and abandon the rest (not counted: the next run asks anew).
+        A second Ctrl-C meanwhile stops the storing, not the abandoning."""
         for fut in self.in_flight:
             fut.cancel()
-        if self.waits:
+        try:
+            self._keep_ended()
+        except KeyboardInterrupt:
+            pass
+        for number in self._running() + [n for n, _ in self.unstarted]:
             try:
-                cf.wait([f for f in self.in_flight if not f.cancelled()])
-            except KeyboardInterrupt:  # a second Ctrl-C: keep what has ended by now
-                pass
+                self.opt.abandon(number, reason)  # a trial told meanwhile stays
+            except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - the first wins
+                log.warning("trial %d left pending (not abandoned: %r)", number, exc)
+
+    def _keep_ended(self) -> None:
+        """Store the evaluations in flight that have ended (see :meth:`_wind_down`)."""
+        if self.waits:
+            cf.wait([f for f in self.in_flight if not f.cancelled()])
         for fut, (number, params) in list(self.in_flight.items()):
             if not fut.done() or fut.cancelled():
                 continue
             try:
                 outcome = self._outcome(fut, number)
+            except BaseException:  # noqa: BLE001 - the evaluation was interrupted: abandoned
+                continue
+            try:
                 if outcome is not None:
                     self._record(number, params, *outcome)
             except Exception as exc:  # noqa: BLE001 - the first error is the one raised
-                log.warning("trial %d evaluated but not stored: %s", number, exc)
-                continue
-            except BaseException:  # the evaluation itself was interrupted: abandoned
+                log.error(
+                    "trial %d evaluated but not stored (%s): params %r, outcome %r",
+                    number,
+                    exc,
+                    params,
+                    outcome,
+                )
                 continue
             del self.in_flight[fut]
-        for number in self._running() + [n for n, _ in self.unstarted]:
-            self.opt.abandon(number, reason)  # a trial told meanwhile stays
 
     def _step(self) -> bool:
         """Start what the free workers can take, then collect what ends; False when done."""

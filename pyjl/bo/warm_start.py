@@ -110,22 +110,32 @@ def start(opt, x0: Any, y0: Any, n_calls: int) -> None:
             )
         return
     pts = points(x0, opt.space)
+    kept = [t for t in opt.trials if t.state != TrialState.ABANDONED]  # what counts
     if y0 is None:
-        if len(pts) > n_calls:  # scikit-optimize: "Expected `n_calls` >= len(x0)"
-            raise _validate.error(
-                "n_calls",
-                f"must be at least the number of x0's points to evaluate ({len(pts)}: "
-                "they are evaluated first and count towards it)",
-                n_calls,
-                f"pass n_calls >= {len(pts)}, fewer points, or their values as y0",
-            )
+        _check_room(opt, pts, kept, n_calls)
         opt.enqueue(pts)
         return
     ys = values(y0, len(pts))
-    held = Counter(opt.space.key(t.params) for t in opt.trials if t.state != TrialState.ABANDONED)
+    held = Counter(opt.space.key(t.params) for t in kept)
     for p, y in zip(pts, ys):
         key = opt.space.key(p)
         if held[key] > 0:
             held[key] -= 1
         else:
             opt.tell(p, y)
+
+
+def _check_room(opt, pts: list[dict], kept: list, n_calls: int) -> None:
+    """Refuse an ``n_calls`` too small to evaluate every point of ``x0`` the study does
+    not hold yet (each once), as scikit-optimize refuses ``n_calls < len(x0)``: the
+    points past the budget would be dropped without a word."""
+    held = {opt.space.key(t.params) for t in kept}
+    new = {opt.space.key(p) for p in pts} - held
+    if len(kept) + len(new) > n_calls:
+        raise _validate.error(
+            "n_calls",
+            f"must leave room for x0's points: the study holds {len(kept)} trial(s) and "
+            f"x0 adds {len(new)} point(s) to evaluate, which count towards it",
+            n_calls,
+            f"pass n_calls >= {len(kept) + len(new)}, fewer points, or their values as y0",
+        )

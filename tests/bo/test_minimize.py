@@ -291,10 +291,15 @@ def test_a_raising_callback_or_interrupt_keeps_every_finished_evaluation(stop):
     from pyjl.bo import Optimizer
 
     storage = Optimizer(SPACE, seed=0).storage
-    evaluated = []
+    evaluated, started, lock = [], threading.Barrier(3), threading.Lock()
+    first = threading.Event()
 
     def f(p):
-        time.sleep(0.3 if evaluated else 0.0)
+        started.wait(timeout=30)  # all three run before the first ends (a loaded machine
+        with lock:  # may start a pool thread late; one not started would be cancelled)
+            mine = not first.is_set()
+            first.set()
+        time.sleep(0.0 if mine else 0.3)
         evaluated.append(quad(p))
         return evaluated[-1]
 
@@ -316,6 +321,45 @@ def test_a_raising_callback_or_interrupt_keeps_every_finished_evaluation(stop):
     assert len(evaluated) == 3
     assert h["state"].tolist() == ["complete"] * 3
     assert sorted(h["value"]) == sorted(evaluated)
+
+
+def test_a_storage_fault_while_winding_down_keeps_the_interrupt(monkeypatch):
+    # the exception that stopped the run is the one raised (it was replaced by the
+    # StorageError); a trial that cannot be abandoned stays pending, and is logged
+    from pyjl.bo import Optimizer, telling
+    from pyjl.exceptions import StorageError
+
+    storage = Optimizer(SPACE, seed=0).storage
+    calls = []
+
+    def f(p):
+        calls.append(p)
+        time.sleep(0.0 if len(calls) == 1 else 0.5)
+        return quad(p)
+
+    def locked(self, number, reason):
+        raise StorageError("database is locked")
+
+    def callback(res):
+        monkeypatch.setattr(telling.StudyTells, "abandon", locked)
+        raise KeyboardInterrupt
+
+    pool = cf.ThreadPoolExecutor(3)  # not the run's: its running trials are abandoned
+    with pytest.raises(KeyboardInterrupt):
+        random_search(
+            f,
+            SPACE,
+            n_calls=9,
+            n_workers=3,
+            executor=pool,
+            storage=storage,
+            callback=callback,
+            progress=False,
+            seed=0,
+        )
+    pool.shutdown()
+    states = Optimizer(None, storage=storage).history()["state"].tolist()
+    assert states[0] == "complete" and set(states[1:]) == {"pending"}
 
 
 def test_more_workers_than_unseen_points_still_evaluates_them():

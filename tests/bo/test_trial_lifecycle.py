@@ -86,7 +86,8 @@ def test_a_pruned_or_failed_trial_takes_no_more_reports(storage):
         opt.report(n, 0, 0.9)
         end(n)
         with pytest.raises(
-            InputError, match=rf"`number` must be a trial that is running.*{state}"
+            InputError,
+            match=rf"`number` must be a trial that is running, complete or abandoned.*{state}",
         ):
             opt.report(n, 1, 0.1)
         assert opt.intermediate_values()[n] == {0: 0.9}

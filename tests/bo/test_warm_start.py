@@ -86,6 +86,20 @@ def test_a_resumed_study_adds_no_start_point_twice(tmp_path):
     assert sum(r in X0 for r in _rows(again.history)) == 3  # none told twice
 
 
+def test_x0_past_the_budget_of_a_resumed_study_is_refused(tmp_path):
+    # scikit-optimize refuses n_calls < len(x0); a resumed study's trials count too, and a
+    # point x0 repeats or the study holds is evaluated once (the queue skips it)
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    kw = dict(storage=url, study="s", seed=0, progress=False)
+    random_search(f, SPACE, n_calls=4, **kw)
+    new = [[0.11, 1, "a"], [0.22, 1, "a"], [0.33, 1, "a"]]
+    with pytest.raises(InputError, match=r"`n_calls` must leave room.*holds 4 .*adds 3"):
+        random_search(f, SPACE, n_calls=6, x0=new, **kw)
+    assert len(Optimizer(None, storage=url, study="s").trials) == 4  # nothing asked
+    res = random_search(f, SPACE, n_calls=7, x0=new + new[:1], **kw)
+    assert sorted(_rows(res.history)[4:]) == new
+
+
 def test_a_point_given_twice_with_two_values_keeps_both_once():
     # repeated measurements of one point are both told, as scikit-optimize tells them
     # (the second was dropped without a word); a re-run still adds neither again
