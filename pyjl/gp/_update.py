@@ -109,9 +109,14 @@ def update(gp, X_new, y_new, noise_var):
     noise_all = np.concatenate([gp.noise_var_, nv])
     refit = False
     if gp._cg is not None:
-        with np.errstate(all="ignore"):
-            state = gp._cg.extended(Xn, yn, noise_all)
-        check_finite_fit(state.alpha, state.lml, yn, gp._y_mean, gp._y_std, "y_new")
+        drawn = gp._cg.rng.bit_generator.state  # extended draws probes from the kept rng
+        try:
+            with np.errstate(all="ignore"):
+                state = gp._cg.extended(Xn, yn, noise_all)
+            check_finite_fit(state.alpha, state.lml, yn, gp._y_mean, gp._y_std, "y_new")
+        except BaseException:  # refused: the next update draws what it would have
+            gp._cg.rng.bit_generator.state = drawn
+            raise
         gp._cg, gp.alpha_, gp.log_marginal_likelihood_value_ = state, state.alpha, state.lml
         gp.solver_info_ = state.info
     else:

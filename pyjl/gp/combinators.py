@@ -413,4 +413,5 @@ def scale(kernel, c: float):
     values = getattr(kernel, "_values", None)
     if isinstance(values, dict) and "variance" in values and hasattr(kernel, "_scaled_by"):
         return kernel._scaled_by(c)
+    check_variance(c, "c (the scalar in c * kernel)")
     return Scaled(kernel, c)

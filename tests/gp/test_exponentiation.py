@@ -23,6 +23,7 @@ from pyjl.gp import (
     RationalQuadratic,
     White,
 )
+from pyjl.gp.interface import KernelBase
 from pyjl.testing import check_kernel
 
 # (ours, scikit-learn's, the permutation of scikit-learn's gradient axis into ours)
@@ -156,3 +157,30 @@ def test_equality_follows_the_values_and_survives_copies(X):
     assert RBF() != "RBF()" and RBF() != 1.0
     with pytest.raises(TypeError, match="unhashable"):
         hash(RBF())  # as scikit-learn's kernels
+
+
+class _Cos(KernelBase):
+    """A user kernel keeping its argument under another name: no readable settings."""
+
+    def __init__(self, s=1.0):
+        self._s = float(s)
+
+    theta = property(lambda self: np.log([self._s]))
+    bounds = property(lambda self: np.log([[1e-5, 1e5]]))
+
+    def __call__(self, X1, X2=None):
+        X2 = X1 if X2 is None else X2
+        return self._s * np.cos(X1.sum(1)[:, None] - X2.sum(1)[None, :])
+
+    def diag(self, X):
+        return np.full(len(X), self._s)
+
+    def gradient(self, X):
+        K = self(X)
+        return K, K[None]
+
+
+def test_a_kernel_whose_settings_cannot_be_read_back_equals_only_itself():
+    # get_params() is {} for it: equal settings would make every two instances equal
+    a, b = _Cos(1.0), _Cos(100.0)
+    assert a == a and a != b and (a + RBF()) != (b + RBF())
