@@ -27,6 +27,8 @@ from collections.abc import Iterator
 from types import FrameType
 from typing import Any
 
+from .exceptions import as_issued
+
 __all__ = ["warn", "quiet", "collect"]
 
 _local = threading.local()
@@ -57,7 +59,7 @@ def warn(message: str, category: type[Warning]) -> None:
     level = 2  # the caller's frame is stacklevel 2
     while frame is not None and _inside(frame.f_code.co_filename):
         frame, level = frame.f_back, level + 1
-    warnings.warn(message, category, stacklevel=level)
+    warnings.warn(message, as_issued(category), stacklevel=level)
 
 
 @contextlib.contextmanager

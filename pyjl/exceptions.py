@@ -145,8 +145,8 @@ class NotFittedError(PyjlError, ValueError, AttributeError):
 
 @functools.cache
 def _also_sklearns(cls: type, base: type) -> type:
-    """``cls`` (pyjl's :class:`NotFittedError` or a subclass) that is scikit-learn's
-    ``NotFittedError`` too."""
+    """``cls`` (pyjl's :class:`NotFittedError` or :class:`ConvergenceWarning`, or a
+    subclass) that is scikit-learn's ``base`` too."""
     return type(
         cls.__name__,
         (cls, base),
@@ -326,9 +326,34 @@ class NumericalWarning(PyjlWarning, RuntimeWarning):
 class ConvergenceWarning(PyjlWarning):
     """An iterative fit stopped before meeting its tolerance.
 
+    Once scikit-learn is imported it is issued as a subclass of
+    ``sklearn.exceptions.ConvergenceWarning`` too (:func:`as_issued`), so
+    ``warnings.filterwarnings("ignore", category=sklearn.exceptions.ConvergenceWarning)``
+    and ``pytest.warns`` of scikit-learn's class catch pyjl's, as they catch
+    ``GaussianProcessRegressor``'s.
+
     Examples
     --------
     >>> from pyjl.exceptions import ConvergenceWarning, PyjlWarning
     >>> issubclass(ConvergenceWarning, PyjlWarning)
     True
     """
+
+
+def as_issued(category: type[Warning]) -> type[Warning]:
+    """The class a warning of ``category`` is issued as: a :class:`ConvergenceWarning`
+    (or subclass) is also scikit-learn's ``ConvergenceWarning`` once scikit-learn is
+    imported (pyjl never imports it); any other category as it is.
+
+    Examples
+    --------
+    >>> as_issued(NumericalWarning) is NumericalWarning
+    True
+    """
+    theirs = sys.modules.get("sklearn.exceptions")
+    if theirs is None or not issubclass(category, ConvergenceWarning):
+        return category
+    if issubclass(category, theirs.ConvergenceWarning):
+        return category
+    twin: type[Warning] = _also_sklearns(category, theirs.ConvergenceWarning)  # type: ignore[arg-type]
+    return twin

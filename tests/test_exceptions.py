@@ -131,5 +131,29 @@ def test_not_fitted_is_scikit_learns_once_it_is_imported():
     assert out.stdout.split() == ["True", "False"]  # never imports scikit-learn itself
 
 
+def test_convergence_warnings_are_scikit_learns_once_it_is_imported():
+    # as GaussianProcessRegressor's bound warning: scikit-learn's filter and pytest.warns
+    # of its class catch pyjl's (a GP whose lengthscale ends at its upper bound)
+    import warnings
+
+    import numpy as np
+
+    from pyjl.gp import RBF, GaussianProcess
+
+    sk = pytest.importorskip("sklearn.exceptions")
+    X = np.linspace(0.0, 1.0, 20)[:, None]
+    gp = GaussianProcess(RBF(lengthscale_bounds=(1e-5, 1e-3)), noise=1e-10, noise_bounds="fixed")
+    with pytest.warns(sk.ConvergenceWarning, match="lengthscale") as caught:
+        gp.fit(X, np.sin(6 * X[:, 0]))
+    assert all(issubclass(w.category, ex.ConvergenceWarning) for w in caught)
+    assert caught[0].category.__name__ == "ConvergenceWarning"
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        warnings.filterwarnings("ignore", category=sk.ConvergenceWarning)
+        gp.fit(X, np.sin(6 * X[:, 0]))
+    assert seen == []
+    assert ex.as_issued(ex.NumericalWarning) is ex.NumericalWarning
+
+
 class _Mine(ex.NotFittedError):
     """A user's subclass (module level: pickle finds it by name)."""
