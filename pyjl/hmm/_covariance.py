@@ -29,7 +29,9 @@ def full_covs(c: np.ndarray, covariance_type: str, K: int, d: int, name: str = "
             name,
             f"must have shape {want[covariance_type]} for covariance_type={covariance_type!r}",
             f"shape {c.shape}",
-            "use hmmlearn's covars_ layout",
+            f"pass one variance per state, e.g. {name.rsplit('.', 1)[-1]}.reshape({K})"
+            if covariance_type == "spherical" and c.size == K
+            else "use hmmlearn's covars_ layout for that covariance_type",
         )
     if covariance_type == "full":
         return c

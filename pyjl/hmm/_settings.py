@@ -190,7 +190,9 @@ def check_emission(em: Any, name: str, K: int) -> Any:
                 "n_states",
                 f"must equal the number of states of the emission's parameters ({n})",
                 K,
-                f"pass n_states={n} or parameters for {K} states",
+                f"pass n_states={n} or parameters for {K} states"
+                if n >= 1
+                else f"give the emission's parameters one row per state ({K} rows)",
             )
         raise error(
             name,

@@ -161,6 +161,7 @@ class MvNormal(FusedGaussian):
         """Validate the parameters that are set: finite means; positive variances;
         symmetric positive-definite matrices (full, tied).  Raises :class:`InputError`
         naming the element (``emission.cov[1]``), the rule, the value and the fix."""
+        choice(self.covariance_type, f"{name}.covariance_type", TYPES)  # may be set by hand
         if self.mean is not None:
             m = check_values(self.mean, f"{name}.mean", lambda a: a == a, "", "pass finite means")
             if m.ndim != 2:

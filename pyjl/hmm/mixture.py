@@ -337,7 +337,9 @@ def _named(m: int) -> Iterator[None]:
     """Issue the warnings of component ``m``'s fit as that component's: its "state(s) [k]
     received no posterior weight" is about component ``m`` of state ``k``, whose share
     of the state's weight vanished, not about state ``k``."""
-    with collect() as kept:
-        yield
-    for message, category in kept:
-        warn(f"Mixture component {m}: {message}", category)
+    try:
+        with collect() as kept:
+            yield
+    finally:
+        for message, category in kept:
+            warn(f"Mixture component {m}: {message}", category)

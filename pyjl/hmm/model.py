@@ -303,6 +303,7 @@ class HMM(Params):
         if names is not None:  # scikit-learn's attribute: later tables are checked against it
             self.feature_names_in_ = np.array(names, dtype=object)
         self.monitor_ = ConvergenceMonitor(self.tol, int(self.n_iter), self.verbose)
+        _warn_degenerate(self, src.n_rows * self.n_features_in_)
         runner = None
         if client is not None:
             from ._dask import DaskEStep
@@ -450,4 +451,22 @@ class HMM(Params):
         return (
             f"HMM(emission={self.emission!r}, n_states={self.n_states}, "
             f"n_iter={self.n_iter}, tol={self.tol}, init={self.init!r})"
+        )
+
+
+def _warn_degenerate(model: HMM, n_values: int) -> None:
+    """hmmlearn's warning when EM would fit more free scalars (of those ``params``
+    updates) than the data holds values: the maximum is degenerate (a variance collapses
+    onto a point, the log-likelihood grows without bound)."""
+    K, letters = model._K, model.params
+    n = ("s" in letters) * (K - 1) + ("t" in letters) * K * (K - 1)
+    try:
+        n += ("e" in letters) * int(model.emission_.n_parameters)
+    except Exception:  # noqa: BLE001 - a user's emission: named where it is used (score)
+        return
+    if n > n_values:
+        warn(
+            f"Fitting a model with {n} free scalar parameters with only {n_values} data "
+            "points will result in a degenerate solution.",
+            NumericalWarning,
         )

@@ -278,3 +278,26 @@ def test_categorical_samples_have_hmmlearns_shape(rng):
     symbols = rng.integers(0, 3, 300)  # fitted on (T,) symbols, samples are (n,) as X
     assert HMM(Categorical(), 2, random_state=0).fit(symbols).sample(7)[0].shape == (7,)
     assert HMM(Categorical(), 2, random_state=0).fit(symbols[:, None]).sample(7)[0].shape == (7, 1)
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "diag", "spherical", "tied"])
+@pytest.mark.parametrize("n_rows", [5, 40])
+def test_a_degenerate_fit_warns_as_hmmlearn_logs_it(covariance_type, n_rows, caplog):
+    # hmmlearn's test_fit_too_little_data: more free scalars than data values
+    import logging
+    import warnings
+
+    from pyjl.exceptions import NumericalWarning
+
+    X = np.random.RandomState(10).randn(n_rows, 3)
+    with caplog.at_level(logging.WARNING, logger="hmmlearn.base"):
+        hmm.GaussianHMM(3, covariance_type, n_iter=2, random_state=0).fit(X)
+    theirs = [r.getMessage() for r in caplog.records if "degenerate" in r.getMessage()]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        HMM(MvNormal(covariance_type=covariance_type), 3, n_iter=2, random_state=0).fit(X)
+    ours = [str(w.message) for w in caught if "degenerate" in str(w.message)]
+    assert ours == theirs and (len(ours) == 1) == (n_rows == 5)
+    assert all(
+        issubclass(w.category, NumericalWarning) for w in caught if "degenerate" in str(w.message)
+    )

@@ -373,3 +373,20 @@ class _NaNRow(Normal):
 def test_refusals_speak_in_the_one_voice(call, name, says):
     with pytest.raises(InputError, match=rf"^`{name}` {says}.*\. Fix: [^.].*\.$"):
         call()
+
+
+def test_a_covariance_type_set_by_hand_is_checked_where_it_is_used():
+    # hmmlearn's _check raises ValueError for it; pyjl raised a bare KeyError
+    m = HMM(
+        MvNormal(mean=[[0.0], [5.0]], cov=[1.0, 1.0], covariance_type="spherical"),
+        2,
+        init="given",
+        startprob=[0.5, 0.5],
+        transmat=[[0.5, 0.5], [0.5, 0.5]],
+    )
+    m.emission.covariance_type = "bad"
+    for call in (lambda: m.score(np.zeros((3, 1))), lambda: m.sample(3, random_state=0)):
+        with pytest.raises(InputError, match=r"`emission.covariance_type` must be one of"):
+            call()
+    with pytest.raises(InputError, match=r"e\.g\. cov\.reshape\(2\)"):
+        MvNormal(mean=[[0.0], [5.0]], cov=[[1.0], [1.0]], covariance_type="spherical")
