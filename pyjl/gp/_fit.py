@@ -256,6 +256,18 @@ def objective_at(obj, th, method, eval_gradient):
 ILL_CONDITIONED = 1e12
 
 
+def check_n_targets(y: np.ndarray, n_targets: int | None) -> None:
+    """Refuse a ``y`` whose number of targets is not the model's ``n_targets`` (given)."""
+    seen = 1 if y.ndim == 1 else y.shape[1]
+    if n_targets is not None and seen != n_targets:
+        raise error(
+            "y",
+            f"must have n_targets={n_targets} target(s), the model's n_targets",
+            f"{seen} target(s) (shape {y.shape})",
+            "pass y with that many columns, or construct the model with n_targets=None",
+        )
+
+
 def factorise(gp, check: bool = True) -> None:
     """The Cholesky state of a fitted ``gp``: ``L_``, ``jitter_`` (warning when > 0),
     ``alpha_``, the log marginal likelihood and ``solver_info_``; with ``check``,

@@ -87,15 +87,20 @@ def check_include_noise(include_noise: bool, noise_) -> None:
         )
 
 
-def prior_moments(kernel, noise, X, return_std, return_cov, include_noise):
-    """The moments of an unfitted model at ``X``: zero mean, ``kernel``'s (co)variance."""
+def prior_moments(kernel, noise, X, return_std, return_cov, include_noise, n_targets=None):
+    """The moments of an unfitted model at ``X``: zero mean, ``kernel``'s (co)variance;
+    for ``n_targets > 1`` each repeated along a last axis of that length, as
+    scikit-learn's."""
     Xs = as_points(X, "X")
-    mean = np.zeros(Xs.shape[0])
+    t = 1 if n_targets is None else int(n_targets)
+    mean = np.zeros(Xs.shape[0]) if t == 1 else np.zeros((Xs.shape[0], t))
+    if not (return_cov or return_std):
+        return mean
     if return_cov:
-        return mean, np.asarray(kernel(Xs)) + (noise * np.eye(len(Xs)) if include_noise else 0.0)
-    if return_std:
-        return mean, np.sqrt(np.asarray(kernel.diag(Xs)) + (noise if include_noise else 0.0))
-    return mean
+        spread = np.asarray(kernel(Xs)) + (noise * np.eye(len(Xs)) if include_noise else 0.0)
+    else:
+        spread = np.sqrt(np.asarray(kernel.diag(Xs)) + (noise if include_noise else 0.0))
+    return mean, spread if t == 1 else np.repeat(spread[..., None], t, axis=-1)
 
 
 def inverse_factor(L):
@@ -247,6 +252,8 @@ def sample(gp, X, n_samples: int, rng) -> np.ndarray:
     """``sample_y``'s draws at ``X`` from ``gp`` (its prior before ``fit``)."""
     if not hasattr(gp, "alpha_"):
         mean, cov = gp._predict(X, False, True, False)
+        if mean.ndim == 2:  # n_targets > 1: one covariance for every target
+            return draws(mean, cov[:, :, 0], np.ones(mean.shape[1]), n_samples, rng)
         return draws(mean, cov, 1.0, n_samples, rng)
     check_feature_names(getattr(gp, "feature_names_in_", None), X, "X")
     Xs = as_points(X, "X", gp.X_train_.shape[1])

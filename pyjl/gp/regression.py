@@ -117,6 +117,10 @@ class GaussianProcess(Params):
         local neighbourhoods or a CG solve per test point, which need no ``n x n``
         matrix.  ``None``: 8,000 (512 MiB).  Raise it where memory allows (docs/gp.md,
         "Large n", has the figures).
+    n_targets : int or None, default None
+        The number of targets of the prior (scikit-learn's ``n_targets``): before
+        ``fit``, ``predict`` and ``sample_y`` give that many columns (``>= 1``; ``None``
+        or 1: one target); ``fit`` then refuses a ``y`` with another number of columns.
 
     Attributes
     ----------
@@ -196,6 +200,7 @@ class GaussianProcess(Params):
         precond_rank=None,
         pred_rank=256,
         factor_up_to=None,
+        n_targets=None,
     ):
         self.kernel = _fit.check_kernel(kernel)
         self.noise = positive(noise, "noise", allow_zero=True)
@@ -211,6 +216,7 @@ class GaussianProcess(Params):
         self.factor_up_to = self._settings.factor_up_to
         self.cg_tol, self.max_cg_iter = self._settings.cg_tol, self._settings.max_cg_iter
         self.n_probes, self.precond_rank = self._settings.n_probes, self._settings.precond_rank
+        self.n_targets = None if n_targets is None else integer(n_targets, "n_targets", low=1)
 
     # -- fitting -----------------------------------------------------------------------------
     def fit(self, X, y, noise_var=None, method="ml", n_restarts=None, prior=None, max_iter=None):
@@ -244,6 +250,7 @@ class GaussianProcess(Params):
             X = X.copy()
         labels = column_labels(y)
         y = as_targets(y, "y", X.shape[0], targets=None)
+        _fit.check_n_targets(y, self.n_targets)
         if X.shape[0] == 0:
             raise error("X", "must hold at least one point", "0 rows", "pass data to fit")
         solver = _cg.resolve(self.solver, X.shape[0])
@@ -364,7 +371,7 @@ class GaussianProcess(Params):
         if not hasattr(self, "alpha_"):  # the prior, as scikit-learn does
             kernel = self.kernel if self.kernel is not None else 1.0 * RBF(1.0)
             return _posterior.prior_moments(
-                kernel, self.noise, X, return_std, return_cov, include_noise
+                kernel, self.noise, X, return_std, return_cov, include_noise, self.n_targets
             )
         check_feature_names(getattr(self, "feature_names_in_", None), X, "X")
         Xs = as_points(X, "X", self.X_train_.shape[1])

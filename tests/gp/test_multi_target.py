@@ -232,3 +232,36 @@ def test_the_iterative_update_and_recentre_agree_with_cholesky():
     np.testing.assert_allclose(
         cg.recentre().predict(far), exact.recentre().predict(far), atol=1e-5
     )
+
+
+@pytest.mark.parametrize("n_targets", [1, 3])
+def test_the_prior_of_n_targets_is_scikit_learns(n_targets):
+    # scikit-learn's n_targets: the prior's mean, std, covariance and draws per target
+    ours = GaussianProcess(VARIANCE * RBF(LENGTHS), noise=NOISE, n_targets=n_targets)
+    theirs = GaussianProcessRegressor(
+        ConstantKernel(VARIANCE) * SkRBF(LENGTHS), alpha=NOISE, n_targets=n_targets
+    )
+    for kw in ({}, {"return_std": True}, {"return_cov": True}):
+        got, want = ours.predict(XS, **kw), theirs.predict(XS, **kw)
+        for g, w in zip(got if kw else [got], want if kw else [want], strict=True):
+            assert g.shape == w.shape
+            np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-15)
+    draws = ours.sample_y(XS, 4000, random_state=0)
+    assert draws.shape == theirs.sample_y(XS, 4000).shape
+    cov = theirs.predict(XS, return_cov=True)[1].reshape(len(XS), len(XS), -1)[:, :, 0]
+    flat = draws.reshape(len(XS), -1)  # the targets share the prior: pooled draws
+    np.testing.assert_allclose(np.cov(flat), cov, atol=0.15)
+
+
+def test_n_targets_refuses_another_y_and_is_a_setting():
+    from sklearn.base import clone
+
+    gp = GaussianProcess(VARIANCE * RBF(LENGTHS), noise=NOISE, n_targets=3)
+    with pytest.raises(Exception, match=r"`y` must have n_targets=3 target\(s\).*got 2"):
+        gp.fit(X, Y[:, :2])  # scikit-learn: "The number of targets seen in `y` is different"
+    with pytest.raises(ValueError):
+        GaussianProcessRegressor(n_targets=3).fit(X, Y[:, :2])
+    assert gp.fit(X, Y, method=None).predict(XS).shape == (9, 3)
+    assert clone(gp).get_params()["n_targets"] == 3
+    with pytest.raises(Exception, match="`n_targets`"):
+        GaussianProcess(n_targets=0)
