@@ -112,6 +112,14 @@ class InputIndexError(InputError, IndexError):
     """
 
 
+def _reduce_as_pyjl(self: BaseException) -> tuple[Any, ...]:
+    """``__reduce__`` of an error or warning that may be raised as its scikit-learn twin
+    (:func:`_also_sklearns`): pickled as pyjl's class (pickle cannot find the twin by
+    name), with its arguments and attributes (notes) as they are."""
+    reduced: tuple[Any, ...] = BaseException.__reduce__(self)  # type: ignore[assignment]
+    return (getattr(type(self), "_pyjl_class", type(self)), *reduced[1:])
+
+
 class NotFittedError(PyjlError, ValueError, AttributeError):
     """A fitted attribute or method was used before ``fit``.
 
@@ -136,11 +144,7 @@ class NotFittedError(PyjlError, ValueError, AttributeError):
             cls = _also_sklearns(cls, theirs.NotFittedError)  # type: ignore[arg-type]
         return super().__new__(cls, *args, **kwargs)
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        # the class the error was raised as, not its scikit-learn twin (which pickle
-        # cannot find by name); the arguments and attributes (notes) as they are
-        reduced: tuple[Any, ...] = super().__reduce__()  # type: ignore[assignment]
-        return (getattr(type(self), "_pyjl_class", type(self)), *reduced[1:])
+    __reduce__ = _reduce_as_pyjl
 
 
 @functools.cache
@@ -338,6 +342,8 @@ class ConvergenceWarning(PyjlWarning):
     >>> issubclass(ConvergenceWarning, PyjlWarning)
     True
     """
+
+    __reduce__ = _reduce_as_pyjl
 
 
 def as_issued(category: type[Warning]) -> type[Warning]:

@@ -153,6 +153,10 @@ def test_convergence_warnings_are_scikit_learns_once_it_is_imported():
         gp.fit(X, np.sin(6 * X[:, 0]))
     assert seen == []
     assert ex.as_issued(ex.NumericalWarning) is ex.NumericalWarning
+    import pickle  # a warning turned into an error crosses a process pool as pyjl's class
+
+    again = pickle.loads(pickle.dumps(caught[0].message))
+    assert type(again) is ex.ConvergenceWarning and again.args == caught[0].message.args
 
 
 class _Mine(ex.NotFittedError):

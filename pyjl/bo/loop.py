@@ -199,12 +199,13 @@ class _Loop:
         """On an error or interrupt: cancel the evaluations not started, store those that
         ended (and, on a thread pool of this run, whose shutdown waits for them anyway,
         those still running), and abandon the rest (not counted: the next run asks anew).
-        A second Ctrl-C meanwhile stops the storing, not the abandoning."""
+        A second Ctrl-C meanwhile stops neither (an evaluation it keeps from being stored
+        is logged with its parameters and outcome)."""
         for fut in self.in_flight:
             fut.cancel()
         try:
             self._keep_ended()
-        except KeyboardInterrupt:
+        except KeyboardInterrupt:  # between two evaluations: abandon the rest
             pass
         for number in self._running() + [n for n, _ in self.unstarted]:
             try:
@@ -215,7 +216,10 @@ class _Loop:
     def _keep_ended(self) -> None:
         """Store the evaluations in flight that have ended (see :meth:`_wind_down`)."""
         if self.waits:
-            cf.wait([f for f in self.in_flight if not f.cancelled()])
+            try:
+                cf.wait([f for f in self.in_flight if not f.cancelled()])
+            except KeyboardInterrupt:  # a second Ctrl-C: store what has ended by now
+                pass
         for fut, (number, params) in list(self.in_flight.items()):
             if not fut.done() or fut.cancelled():
                 continue
@@ -226,7 +230,7 @@ class _Loop:
             try:
                 if outcome is not None:
                     self._record(number, params, *outcome)
-            except Exception as exc:  # noqa: BLE001 - the first error is the one raised
+            except BaseException as exc:  # noqa: BLE001 - the first error is the one raised
                 log.error(
                     "trial %d evaluated but not stored (%s): params %r, outcome %r",
                     number,

@@ -131,11 +131,13 @@ def _check_room(opt, pts: list[dict], kept: list, n_calls: int) -> None:
     points past the budget would be dropped without a word."""
     held = {opt.space.key(t.params) for t in kept}
     new = {opt.space.key(p) for p in pts} - held
-    if len(kept) + len(new) > n_calls:
+    # trials still pending may be a dead worker's, which the run abandons before it asks
+    done = sum(t.state.is_finished() for t in kept)
+    if new and done + len(new) > n_calls:
         raise _validate.error(
             "n_calls",
-            f"must leave room for x0's points: the study holds {len(kept)} trial(s) and "
-            f"x0 adds {len(new)} point(s) to evaluate, which count towards it",
+            f"must leave room for x0's points: the study holds {done} finished trial(s) "
+            f"and x0 adds {len(new)} point(s) to evaluate, which count towards it",
             n_calls,
-            f"pass n_calls >= {len(kept) + len(new)}, fewer points, or their values as y0",
+            f"pass n_calls >= {done + len(new)}, fewer points, or their values as y0",
         )

@@ -95,6 +95,19 @@ def solve(L, y_all, yn, y_mean: float, y_std: float):
     return alpha, lml
 
 
+def _draws_state(rng, state=None):
+    """The state of ``rng`` (a NumPy ``Generator`` or legacy ``RandomState``), or, given
+    ``state``, ``rng`` set back to it."""
+    legacy = isinstance(rng, np.random.RandomState)
+    if state is None:
+        return rng.get_state() if legacy else rng.bit_generator.state
+    if legacy:
+        rng.set_state(state)
+    else:
+        rng.bit_generator.state = state
+    return state
+
+
 def update(gp, X_new, y_new, noise_var):
     """:meth:`GaussianProcess.update`: the factor extended (Cholesky) or the CG state
     rebuilt with ``alpha`` warm-started (``solver="cg"``)."""
@@ -109,13 +122,13 @@ def update(gp, X_new, y_new, noise_var):
     noise_all = np.concatenate([gp.noise_var_, nv])
     refit = False
     if gp._cg is not None:
-        drawn = gp._cg.rng.bit_generator.state  # extended draws probes from the kept rng
+        drawn = _draws_state(gp._cg.rng)  # extended draws probes from the kept generator
         try:
             with np.errstate(all="ignore"):
                 state = gp._cg.extended(Xn, yn, noise_all)
             check_finite_fit(state.alpha, state.lml, yn, gp._y_mean, gp._y_std, "y_new")
         except BaseException:  # refused: the next update draws what it would have
-            gp._cg.rng.bit_generator.state = drawn
+            _draws_state(gp._cg.rng, drawn)
             raise
         gp._cg, gp.alpha_, gp.log_marginal_likelihood_value_ = state, state.alpha, state.lml
         gp.solver_info_ = state.info

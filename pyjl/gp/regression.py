@@ -455,6 +455,10 @@ class GaussianProcess(Params):
         self._check_fitted("recentre")
         return _update.recentre(self, mean)
 
+    def __setstate__(self, state):
+        # a model pickled before n_targets existed has one target
+        self.__dict__.update({"n_targets": None, **state})
+
     def __repr__(self):
         return (
             f"GaussianProcess(kernel={self.kernel!r}, noise={self.noise!r}, "

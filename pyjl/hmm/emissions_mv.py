@@ -373,6 +373,7 @@ class MvNormal(FusedGaussian):
 
     def initialize(self, X: Any, n_states: int, rng: np.random.Generator) -> Self:
         """k-means means and the pooled data covariance for every state (as hmmlearn)."""
+        choice(self.covariance_type, "emission.covariance_type", TYPES)  # may be set by hand
         x = gaussian_range(self.check_input(X))
         if x.shape[0] > INIT_ROWS:
             x = x[np.sort(rng.choice(x.shape[0], INIT_ROWS, replace=False))]

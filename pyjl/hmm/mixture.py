@@ -337,9 +337,16 @@ def _named(m: int) -> Iterator[None]:
     """Issue the warnings of component ``m``'s fit as that component's: its "state(s) [k]
     received no posterior weight" is about component ``m`` of state ``k``, whose share
     of the state's weight vanished, not about state ``k``."""
+    kept: list[tuple[str, type[Warning]]] = []
     try:
         with collect() as kept:
             yield
-    finally:
-        for message, category in kept:
-            warn(f"Mixture component {m}: {message}", category)
+    except BaseException:
+        for message, category in kept:  # for the record: the component's error is raised
+            try:
+                warn(f"Mixture component {m}: {message}", category)
+            except Exception:  # noqa: BLE001 - warnings turned into errors
+                pass
+        raise
+    for message, category in kept:
+        warn(f"Mixture component {m}: {message}", category)

@@ -359,7 +359,7 @@ def test_a_storage_fault_while_winding_down_keeps_the_interrupt(monkeypatch):
         )
     pool.shutdown()
     states = Optimizer(None, storage=storage).history()["state"].tolist()
-    assert states[0] == "complete" and set(states[1:]) == {"pending"}
+    assert sorted(states) == ["complete", "pending", "pending"]
 
 
 def test_more_workers_than_unseen_points_still_evaluates_them():

@@ -98,6 +98,8 @@ def test_x0_past_the_budget_of_a_resumed_study_is_refused(tmp_path):
     assert len(Optimizer(None, storage=url, study="s").trials) == 4  # nothing asked
     res = random_search(f, SPACE, n_calls=7, x0=new + new[:1], **kw)
     assert sorted(_rows(res.history)[4:]) == new
+    again = random_search(f, SPACE, n_calls=2, x0=new, **kw)  # nothing new: nothing refused
+    assert len(again.history) == 7
 
 
 def test_a_point_given_twice_with_two_values_keeps_both_once():

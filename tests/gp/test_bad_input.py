@@ -415,13 +415,17 @@ def test_ill_conditioned_matrix_warns_where_rounding_moves_the_prediction():
         assert _linear_fit(1e3) < 1e-4  # well-conditioned: no warning, and right
 
 
+@pytest.mark.parametrize(
+    "seed", [0, np.random.RandomState(0), np.random.default_rng(0)], ids=["int", "legacy", "gen"]
+)
 @pytest.mark.filterwarnings("ignore::pyjl.exceptions.PyjlWarning")
-def test_a_refused_cg_update_leaves_the_next_update_as_it_would_have_been():
+def test_a_refused_cg_update_leaves_the_next_update_as_it_would_have_been(seed):
     # update under solver="cg" draws probes for the new points: a refusal puts the
-    # generator back, so the model after it equals a twin that was never refused
+    # generator back (a legacy RandomState's too), so the model after it equals a twin
+    # that was never refused
     import copy
 
-    gp = GaussianProcess(RBF([0.5, 0.8], 2.0), noise=1e-2, solver="cg", random_state=0)
+    gp = GaussianProcess(RBF([0.5, 0.8], 2.0), noise=1e-2, solver="cg", random_state=seed)
     gp.fit(X, Y, method=None)
     twin = copy.deepcopy(gp)
     with pytest.raises(InputError, match="`y_new`"):

@@ -265,3 +265,13 @@ def test_n_targets_refuses_another_y_and_is_a_setting():
     assert clone(gp).get_params()["n_targets"] == 3
     with pytest.raises(Exception, match="`n_targets`"):
         GaussianProcess(n_targets=0)
+
+
+def test_a_model_pickled_before_n_targets_loads_with_one_target():
+    import pickle
+
+    gp = GaussianProcess(VARIANCE * RBF(LENGTHS), noise=NOISE).fit(X, Y[:, 0], method=None)
+    del gp.__dict__["n_targets"]  # as a model pickled by a pyjl without it
+    again = pickle.loads(pickle.dumps(gp))
+    assert again.get_params()["n_targets"] is None
+    np.testing.assert_array_equal(again.predict(XS), gp.predict(XS))

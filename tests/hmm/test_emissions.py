@@ -291,3 +291,21 @@ def test_a_vanished_mixture_component_is_named_in_its_warning(rng):
     with pytest.warns(NumericalWarning, match=r"^Mixture component 1: Normal: state\(s\) \[0\]"):
         model.fit(X)
     assert np.ravel(model.emission_.components[1].mean)[0] == 1e3  # kept, as the warning says
+
+
+def test_a_failing_component_fit_raises_its_own_error_under_warnings_as_errors(rng):
+    # its collected warnings are issued for the record only: they do not replace the error
+    import warnings
+
+    class Boom(Normal):
+        def fit(self, X, weights):
+            from pyjl._warn import warn
+
+            warn("a note on the way", NumericalWarning)
+            raise ValueError("the component's own failure")
+
+    mix = Mixture([Normal(mean=[0.0], var=[1.0]), Boom(mean=[1.0], var=[1.0])], [[0.5, 0.5]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="the component's own failure"):
+            mix.fit(rng.normal(size=(20, 1)), np.ones((20, 1)))

@@ -388,5 +388,9 @@ def test_a_covariance_type_set_by_hand_is_checked_where_it_is_used():
     for call in (lambda: m.score(np.zeros((3, 1))), lambda: m.sample(3, random_state=0)):
         with pytest.raises(InputError, match=r"`emission.covariance_type` must be one of"):
             call()
+    fresh = MvNormal()
+    fresh.covariance_type = "bad"
+    with pytest.raises(InputError, match=r"`emission.covariance_type` must be one of"):
+        HMM(fresh, 2, random_state=0).fit(np.random.default_rng(0).normal(size=(50, 2)))
     with pytest.raises(InputError, match=r"e\.g\. cov\.reshape\(2\)"):
         MvNormal(mean=[[0.0], [5.0]], cov=[[1.0], [1.0]], covariance_type="spherical")
