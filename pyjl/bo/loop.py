@@ -323,7 +323,7 @@ class _Loop:
         except cf.BrokenExecutor as exc:
             if not getattr(self.pool, "_broken", False):  # the objective's own error
                 return False, _message(exc)
-            self.opt.abandon(number, f"the executor broke: {_message(exc)}")
+            self.opt.abandon(number, _why(exc))
             return None
         except Exception as exc:  # noqa: BLE001
             return False, _message(exc)

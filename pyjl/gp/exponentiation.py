@@ -76,6 +76,11 @@ class Exponentiation(KernelBase):
         return [f"k.{n}" for n in names(self.kernel)]
 
     def _power(self, K) -> np.ndarray:
+        K = self._checked(K)
+        return K**self.exponent
+
+    def _checked(self, K) -> np.ndarray:
+        """``K`` as float64, refused where a fractional power meets a negative value."""
         K = np.asarray(K, dtype=np.float64)
         p = self.exponent
         if not float(p).is_integer() and K.size and K.min() < 0:
@@ -86,7 +91,7 @@ class Exponentiation(KernelBase):
                 repr(p),
                 "use a whole exponent, or a kernel whose values are >= 0",
             )
-        return K**p
+        return K
 
     def _slope(self, K0: np.ndarray) -> np.ndarray:
         """``p k^(p-1)``, with 0 where ``k`` is 0 (its gradient is 0 there too: the
@@ -111,8 +116,7 @@ class Exponentiation(KernelBase):
 
     def contract(self, X, W):
         X = as_points(X, "X")
-        K0 = np.asarray(self.kernel(X), dtype=np.float64)
-        self._power(K0)  # refuses a fractional power of negative values, as __call__
+        K0 = self._checked(self.kernel(X))  # the power itself is not needed here
         W = np.asarray(W, dtype=np.float64)
         return contract(self.kernel, X, np.ascontiguousarray(W * self._slope(K0)))
 
