@@ -1,5 +1,5 @@
 """savgol_coeffs and savgol_filter against scipy.signal and closed forms (SciPy's own
-test_savitzky_golay runs against pyjl.dsp in tests/peers)."""
+test_savitzky_golay runs against pyjl.dsp in tests/peers/scipy)."""
 
 import numpy as np
 import pandas as pd
