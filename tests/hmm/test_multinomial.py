@@ -102,6 +102,18 @@ def test_conformance():
     assert check_emission(e, n=3000, random_state=1)["weights_as_counts"] < 1e-6
 
 
+def test_one_category_has_no_free_parameter_and_conforms():
+    # every draw is n_trials of the one category, with probability 1 (scipy's pmf)
+    from pyjl.testing import check_emission
+
+    e = Multinomial([[1.0], [1.0]], n_trials=4)
+    assert e.n_parameters == 0
+    x = e.sample(1, 5, np.random.default_rng(0))
+    assert np.array_equal(x, np.full((5, 1), 4))
+    assert np.allclose(e.log_likelihood(x), stats.multinomial.logpmf([4], 4, [1.0]))
+    assert check_emission(e, n=500)["normalisation"] == 0.0
+
+
 def test_fit_from_scratch_finds_the_states():
     B = np.array([[0.8, 0.1, 0.1], [0.1, 0.1, 0.8]])
     gen = HMM(
