@@ -37,8 +37,19 @@ _FLAGS = {
 }
 
 
+#: the library's words for Python's None -> the command line's (an option left out)
+_NONE_WORDS = {
+    "`storage` must be None, ": "`storage` must be ",
+    "(a non-blank string) or None": "(a non-blank string)",
+    "or None for 'default'": "or leave --study out for 'default'",
+}
+
+
 def _as_flags(message: str, command: str) -> str:
-    """``message`` naming what the user typed: "`--port` must ..." for "`port` must ..."."""
+    """``message`` naming what the user typed: "`--port` must ..." for "`port` must ...",
+    and no ``None``, which a command line cannot pass (the option is left out instead)."""
+    for words, cli in _NONE_WORDS.items():
+        message = message.replace(words, cli)
     for arg, flag in _FLAGS.get(command, {}).items():
         if message.startswith(f"`{arg}` "):
             return f"`{flag}`" + message[len(arg) + 2 :]

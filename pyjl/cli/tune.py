@@ -108,7 +108,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--storage",
         default=None,
         metavar="URL",
-        help="sqlite:///study.db or a path; the study is resumed if it exists",
+        help="sqlite:///study.db, a path, or postgresql://user@host/db (workers on several "
+        "machines); the study is resumed if it exists",
     )
     p.add_argument("--study", default=None, metavar="NAME", help="study name (default 'default')")
     p.add_argument(

@@ -203,7 +203,7 @@ def test_tune_failures_are_recorded(files):
         (["demo", "--quick", "--seed", "-1"], ["`--seed` must be an integer >= 0", "got -1"]),
         (
             ["tune", "obj.py:f", "--space", "space.toml", "--n-calls", "3", "--storage", "x://a"],
-            ["`--storage` must be None, 'sqlite:///file.db'"],
+            ["`--storage` must be 'sqlite:///file.db'"],
         ),
         (["demo", "--quick", "--out", "space.toml"], ["`--out` must be a folder"]),
         (
@@ -220,8 +220,9 @@ def test_tune_failures_are_recorded(files):
         ),
         (
             ["tune", "obj.py:f", "--space", "space.toml", "--n-calls", "3", "--study", ""],
-            ["`--study` must be a study name (a non-blank string)"],
+            ["`--study` must be a study name (a non-blank string); got ''", "leave --study out"],
         ),
+
     ],
 )
 def test_bad_input_exit_2(files, args, words):
@@ -231,6 +232,7 @@ def test_bad_input_exit_2(files, args, words):
     out = _pyjl(*args, cwd=files)
     assert out.returncode == 2, (out.stdout, out.stderr)
     assert "Traceback" not in out.stderr
+    assert "None" not in out.stderr  # a command line cannot pass it
     for w in words:
         assert w in out.stderr
 
@@ -245,6 +247,9 @@ def test_show_needs_study_name_when_several(files):
     assert out.returncode == 2 and "--study NAME" in out.stderr and "a (1 trials)" in out.stderr
     out = _pyjl("study", "show", db, "--study", "a")
     assert out.returncode == 0 and "best value: 1.0" in out.stdout
+    out = _pyjl("study", "show", db, "--study", " ")
+    assert out.returncode == 2 and "`--study` must name a study of" in out.stderr
+    assert "a (1 trials), b (0 trials); got ' '" in out.stderr and "None" not in out.stderr
 
 
 def test_show_reads_only_and_names_what_is_there(files):
