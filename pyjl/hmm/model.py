@@ -9,7 +9,8 @@ here.  Forward-backward and Viterbi run on the current engine
 ``transmat_``, ``monitor_``, ``decode`` returning ``(logprob, states)``,
 Dirichlet priors as concentrations, ``aic``/``bic``).  The settings checks and starting
 parameters live in ``pyjl.hmm._settings``, the batched inference passes in
-``pyjl.hmm._inference``, the E-step and observation sources in ``pyjl.hmm._em``.
+``pyjl.hmm._inference``, the E-step and observation sources in ``pyjl.hmm._em``, the
+EM loop in ``pyjl.hmm._baum_welch``.
 
 Reference: L. R. Rabiner, "A tutorial on hidden Markov models and selected
 applications in speech recognition", Proc. IEEE 77(2), 1989.
@@ -30,23 +31,15 @@ import numpy as np
 
 from .. import engines
 from .._params import Params
-from .._validate import check_feature_names, choice, error, feature_names, integer, rows_from
+from .._validate import check_feature_names, choice, error, feature_names, integer
 from .._warn import warn
 from ..exceptions import NotFittedError, NumericalWarning
+from ._baum_welch import baum_welch
 from ._chain import log_route
 from ._common import as_obs
-from ._em import LANES, Source, Stats, estep_batch, fused, has_estep, has_stats, log_emissions
-from ._inference import (
-    forward,
-    forward_backward,
-    mirror,
-    sample_path,
-    spans_of,
-    stationary,
-    viterbi,
-)
+from ._em import LANES, Source, fused, has_estep, log_emissions
+from ._inference import forward, forward_backward, mirror, sample_path, stationary, viterbi
 from ._monitor import ConvergenceMonitor
-from ._mstep import log_prior, mstep
 from ._settings import check_random_state, check_settings, fitted, given, initial_params
 
 __all__ = ["HMM"]
@@ -166,6 +159,8 @@ class HMM(Params):
     >>> np.round(np.sort(model.transmat_.diagonal()), 2)
     array([0.99, 1.  ])
     """
+
+    monitor_: ConvergenceMonitor  # set by fit (pyjl.hmm._baum_welch)
 
     def __init__(
         self,
@@ -302,60 +297,8 @@ class HMM(Params):
         names = feature_names(src.table if src.arrow else X)
         if names is not None:  # scikit-learn's attribute: later tables are checked against it
             self.feature_names_in_ = np.array(names, dtype=object)
-        self.monitor_ = ConvergenceMonitor(self.tol, int(self.n_iter), self.verbose)
-        _warn_degenerate(self, src.n_rows * self.n_features_in_)
-        runner = None
-        if client is not None:
-            from ._dask import DaskEStep
-
-            runner = DaskEStep(
-                client,
-                src,
-                self._batch_rows(has_estep(em))[0],
-                self._batch_rows(lanes=False)[0],
-            )
-        bar = None
-        if self.progress:
-            from tqdm.auto import tqdm
-
-            bar = tqdm(total=self.n_iter, desc="HMM EM", unit="iter")
-        try:
-            shrank = False  # whether the last M-step set a start/transition probability to 0
-            for _ in range(int(self.n_iter)):
-                stats = runner.run(self) if runner is not None else self._estep(src)
-                objective = stats.loglik + log_prior(self)
-                comparable = not shrank
-                shrank = mstep(self, stats, src)
-                self.monitor_.report(stats.loglik, objective, comparable=comparable)
-                if bar is not None:
-                    bar.update(1)
-                    bar.set_postfix(loglik=f"{stats.loglik:.6g}")
-                if self.monitor_.converged:
-                    break
-        finally:
-            if bar is not None:
-                bar.close()
-            if runner is not None:
-                runner.close()
+        baum_welch(self, src, client)
         return self
-
-    def _estep(self, src: Any) -> Stats:
-        log_pi, log_A, em = self._logs(trusted=True)
-        engine = engines.current()
-        keep_gamma = not has_stats(em)
-        total = Stats(self._K)
-        log_space = self._log_space(log_pi, log_A, em, src)
-        if keep_gamma:
-            spans = src.iter_batches()
-        elif log_space:  # (rows, K) arrays: batches of the unfused size
-            spans = src.iter_batches(self._batch_rows(fused=False, lanes=False))
-        else:  # a fused E-step takes NumPy input whole
-            spans = spans_of(src, fused(em, "estep_stats"))
-        for start, stop, lens in spans:
-            x = src.user_rows(start, stop)
-            with rows_from(start):
-                total.add(estep_batch(engine, log_pi, log_A, em, x, lens, keep_gamma, log_space))
-        return total
 
     # -- inference --------------------------------------------------------------------
     def score_sequences(self, X: Any, lengths: Any = None) -> np.ndarray:
@@ -451,22 +394,4 @@ class HMM(Params):
         return (
             f"HMM(emission={self.emission!r}, n_states={self.n_states}, "
             f"n_iter={self.n_iter}, tol={self.tol}, init={self.init!r})"
-        )
-
-
-def _warn_degenerate(model: HMM, n_values: int) -> None:
-    """hmmlearn's warning when EM would fit more free scalars (of those ``params``
-    updates) than the data holds values: the maximum is degenerate (a variance collapses
-    onto a point, the log-likelihood grows without bound)."""
-    K, letters = model._K, model.params
-    n = ("s" in letters) * (K - 1) + ("t" in letters) * K * (K - 1)
-    try:
-        n += ("e" in letters) * int(model.emission_.n_parameters)
-    except Exception:  # noqa: BLE001 - a user's emission: named where it is used (score)
-        return
-    if n > n_values:
-        warn(
-            f"Fitting a model with {n} free scalar parameters with only {n_values} data "
-            "points will result in a degenerate solution.",
-            NumericalWarning,
         )

@@ -222,7 +222,6 @@ def test_tune_failures_are_recorded(files):
             ["tune", "obj.py:f", "--space", "space.toml", "--n-calls", "3", "--study", ""],
             ["`--study` must be a study name (a non-blank string); got ''", "leave --study out"],
         ),
-
     ],
 )
 def test_bad_input_exit_2(files, args, words):
