@@ -30,6 +30,7 @@ from scipy.linalg import blas
 
 from .. import engines
 from .._threads import thread_limit
+from ..exceptions import InputError
 from .interface import contract, writable
 
 __all__ = [
@@ -195,11 +196,14 @@ def noise_diagonal(noise, noise_diag, learned):
 
 def minimisable(value_and_grad, log_prior, theta) -> tuple[float, np.ndarray]:
     """``(-value, -gradient)`` of ``value_and_grad(theta)`` plus ``log_prior(theta)``
-    (``None``: none), for a minimiser; ``(inf, 0)`` where the factorisation fails or the
-    value or its gradient is not finite, so the optimiser steps back."""
+    (``None``: none), for a minimiser; ``(inf, 0)`` where the factorisation fails, the
+    value or its gradient is not finite, or the kernel refuses ``theta`` with the data
+    (an :class:`~pyjl.exceptions.InputError`: the data are checked before the search,
+    so only the trial hyperparameters can be out of range, e.g. a lengthscale so short
+    that the scaled distances overflow), so the optimiser steps back."""
     try:
         value, grad = value_and_grad(theta)
-    except np.linalg.LinAlgError:
+    except (np.linalg.LinAlgError, InputError):
         return np.inf, np.zeros(len(theta))
     if log_prior is not None:
         lp, lg = log_prior(np.array(theta, dtype=np.float64))

@@ -351,6 +351,54 @@ def test_stationary_kernels_keep_their_digits_far_from_the_origin(kernel, offset
     np.testing.assert_allclose(grad_quad(kernel, X, U, V), quad, rtol=1e-7, atol=1e-8)
 
 
+@pytest.mark.usefixtures("engine")
+@pytest.mark.parametrize("kernel", STATIONARY, ids=[repr(k) for k in STATIONARY])
+def test_points_1e140_and_1e155_lengthscales_apart(kernel, rng):
+    """Points 1e140 lengthscales apart: ``k`` equals the closed form (``var`` on the
+    diagonal, 0 below the float64 range elsewhere but for the rational quadratic's
+    heavy tail) and the gradient is finite (0 off the diagonal: the limit of ``r^2
+    exp(-r^2/2)`` and the like).  At 1e155 the squares of the scaled distances overflow
+    and the formulas read ``inf * 0`` (scikit-learn's ``Matern`` returns NaN there): the
+    values and gradients are their limits, 0 off the diagonal, never NaN.  Points whose
+    scaled coordinates themselves overflow are refused, naming the lengthscale."""
+    X = rng.uniform(0, 1, (6, 2))
+    X[:, 0] += np.arange(6)  # every pair at least 0.5 apart in feature 0
+    ls = np.atleast_1d(kernel.lengthscale)
+    off = ~np.eye(6, dtype=bool)
+    near = kernel.clone_with_theta(np.r_[np.log(ls * 1e-140), kernel.theta[ls.size :]])
+    ref = _closed_form(near, X[:, None] - X[None])
+    assert np.all(np.isfinite(ref))
+    K, dK = near.gradient(X)
+    np.testing.assert_allclose(K, ref, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(near(X), ref, rtol=1e-12, atol=0)
+    assert np.all(np.isfinite(dK))
+    if not isinstance(kernel, RationalQuadratic):
+        assert np.all(dK[:, off] == 0.0)
+    far = kernel.clone_with_theta(np.r_[np.log(ls * 1e-155), kernel.theta[ls.size :]])
+    var = far.diag(X[:1])[0]
+    K, dK = far.gradient(X)
+    for got in (K, far(X)):
+        np.testing.assert_allclose(got, var * np.eye(6), rtol=1e-15, atol=1e-200)
+    np.testing.assert_allclose(far(X[:3], X[3:]), np.zeros((3, 3)), atol=1e-200)
+    assert np.all(np.isfinite(dK)) and np.all(np.abs(dK[:, off]) < 1e-200)
+    with pytest.raises(InputError, match="`lengthscale` must keep the points' distances"):
+        kernel.clone_with_theta(np.r_[np.log(ls * 1e-10), kernel.theta[ls.size :]])(1e300 * X)
+
+
+def test_a_search_through_lengthscales_too_short_steps_back(rng):
+    """Bounds down to 1e-300 with points 1e10 apart: restarts drawn there meet the
+    refusal above, and the search treats them as failed points (as a Cholesky that
+    fails), not as a failed fit."""
+    from pyjl.gp import GaussianProcess
+
+    X, y = 1e10 * rng.standard_normal((30, 2)), rng.standard_normal(30)
+    k = Matern52(1e10, lengthscale_bounds=(1e-300, 1e300))
+    gp = GaussianProcess(kernel=k, n_restarts=4, random_state=0).fit(X, y)
+    assert np.isfinite(gp.log_marginal_likelihood())
+    with pytest.raises(InputError, match="`lengthscale`"):  # asked for there, it is refused
+        gp.log_marginal_likelihood(np.r_[np.log(1e-300), gp.kernel_.theta[1:]])
+
+
 @pytest.mark.parametrize("flag", [True, False])
 def test_a_bool_is_not_a_kernel_scale_or_constant(flag):
     # True * k read as a scale of 1 (bool is an int in Python): almost surely a slip
