@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import engines
 from .._validate import describe, error
-from ._checks import MAX_VARIANCE, as_points, bounds_pair, check_variance, log_values
+from ._checks import as_points, bounds_pair, check_variance, log_values
 from .interface import KernelBase
 
 DEFAULT_BOUNDS = (1e-5, 1e5)
@@ -136,14 +136,12 @@ class Parametric(KernelBase):
         new = copy.deepcopy(self)
         new._values["variance"] = new._values["variance"] * c
         v = float(new._values["variance"][0])
-        if v > MAX_VARIANCE:
-            raise error(
-                "c (the scalar in c * kernel)",
-                f"must keep {type(self).__name__}"
-                f".variance <= {MAX_VARIANCE:g} (float64 overflow beyond)",
-                f"{c:g}, giving {v:g}",
-                "use a smaller scalar, or rescale y",
-            )
+        check_variance(
+            v,
+            "c (the scalar in c * kernel)",
+            got=f"{c:g}, giving {type(self).__name__}.variance = {v:g}",
+            fix="use a smaller scalar, or rescale y",
+        )
         return new
 
     def __repr__(self) -> str:

@@ -163,15 +163,22 @@ def check_finite_fit(alpha, lml, y, y_mean, y_std, name: str = "y") -> None:
         )
 
 
-def check_variance(value: float, label: str) -> None:
-    """Refuse a kernel variance (or scale) above :data:`MAX_VARIANCE`."""
+def check_variance(
+    value: float,
+    label: str,
+    *,
+    got: str | None = None,
+    fix: str = "rescale y, e.g. fit with normalize_y=True",
+) -> None:
+    """Refuse a kernel variance (or scale) above :data:`MAX_VARIANCE`; ``got`` words the
+    value received where it is not ``value`` itself (a scalar that gives it)."""
     if value > MAX_VARIANCE:
         raise _validate.error(
             label,
             f"must keep the kernel's variance <= {MAX_VARIANCE:g} (larger kernel values "
             "overflow float64 in the Cholesky factorisation)",
-            _validate.describe(value),
-            "rescale y, e.g. fit with normalize_y=True",
+            _validate.describe(value) if got is None else got,
+            fix,
         )
 
 

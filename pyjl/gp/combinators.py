@@ -67,15 +67,21 @@ def _untied(parts: list) -> list:
     return out
 
 
-def one_kernel(kernel, name: str = "kernel"):
+def one_kernel(
+    kernel,
+    name: str = "kernel",
+    *,
+    at: str = "",
+    fix: str = "pass a kernel instance such as RBF(1.0)",
+):
     """``kernel``, refused unless it is a kernel instance (of a wrapper such as
-    :class:`Scaled`)."""
+    :class:`Scaled`, or ``at`` an index of a list of parts)."""
     if not isinstance(kernel, Kernel) or isinstance(kernel, type):
         raise error(
             name,
             "must implement the pyjl.gp.Kernel protocol (theta, bounds, __call__, diag, gradient)",
-            f"{describe(kernel)} of type {type(kernel).__name__}",
-            "pass a kernel instance such as RBF(1.0)",
+            f"{describe(kernel)} of type {type(kernel).__name__}{at}",
+            fix,
         )
     return kernel
 
@@ -99,14 +105,7 @@ class _Composite(KernelBase):
             raise error("parts", "must hold at least one kernel", "[]", fix)
         flat = []
         for i, k in enumerate(parts):
-            if not isinstance(k, Kernel) or isinstance(k, type):
-                raise error(
-                    "parts",
-                    "must all implement the pyjl.gp.Kernel protocol (theta, "
-                    "bounds, __call__, diag, gradient)",
-                    f"{describe(k)} of type {type(k).__name__} at index {i}",
-                    fix,
-                )
+            one_kernel(k, "parts", at=f" at index {i}", fix=fix)
             flat += list(k.parts) if type(k) is type(self) else [k]
         self.parts = _untied(flat)
 

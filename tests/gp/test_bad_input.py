@@ -111,7 +111,7 @@ def _huge_y(solver):
         (lambda: _fitted(solver="cg").update(XS[:2], [1e308, 1.0]), ["`y_new`", "1e+308"]),
         (lambda: Constant(variance=1e308), ["`Constant.variance`", "<= 1e+150"]),
         (lambda: Matern52(variance=1e200), ["`Matern52.variance`", "<= 1e+150"]),
-        (lambda: 1e200 * Linear(), ["scalar", "Linear.variance <= 1e+150"]),
+        (lambda: 1e200 * Linear(), ["scalar", "variance <= 1e+150", "Linear.variance = 1e+200"]),
         (lambda: 1e200 * (RBF() + RBF()), ["`c (the scalar", "<= 1e+150", "1e+200"]),
         (lambda: 1e100 * (1e100 * (RBF() + RBF())), ["scalar", "<= 1e+150", "1e+200"]),
         (lambda: Scaled(RBF(), 1e300), ["`Scaled.scale`", "<= 1e+150"]),
