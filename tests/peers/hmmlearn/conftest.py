@@ -1,0 +1,279 @@
+"""Run hmmlearn's own test modules against :mod:`pyjl.hmm` (a local pytest plugin).
+
+How it works
+------------
+``hmmlearn.toml`` (next to this file) names hmmlearn's test modules; pytest finds that
+file while collecting ``tests/`` and this plugin turns it into one collector per module.
+Each module is executed from the installed hmmlearn wheel (never copied) as a fresh
+module object whose ``__import__`` is replaced: ``from hmmlearn import hmm``,
+``from .. import hmm``, ``import hmmlearn.hmm``, ``from hmmlearn.hmm import GMMHMM`` and
+``from hmmlearn.base import BaseHMM, ConvergenceMonitor`` hand the test module
+:mod:`adapters` (hmmlearn's class names and arguments over :class:`pyjl.hmm.HMM`) and
+pyjl's :class:`~pyjl.hmm.ConvergenceMonitor`.  hmmlearn's other modules that a test
+reaches for (its private ``_hmmc`` kernels) are handed as stubs whose attributes raise
+``AttributeError`` saying they are not translated, so no test passes on hmmlearn's own
+code; ``hmmlearn.utils`` (``normalize``, which the tests use to build their inputs) stays
+hmmlearn's.  hmmlearn itself is never patched.  The helpers of ``hmmlearn.tests``
+(``assert_log_likelihood_increasing``, ``create_random_gmm`` of test_gmm_hmm) are loaded
+the same way, so they too build pyjl's models.
+
+hmmlearn's tests run with NumPy's floating-point errors as warnings
+(``np.seterr(all="warn")``, which its ``tests/__init__.py`` sets on import): here that
+holds inside each hmmlearn test only, and the rest of the suite keeps NumPy's defaults.
+hmmlearn's ``conftest.py`` seeds NumPy's and Python's global generators once per run,
+from ``HMMLEARN_SEED`` or at random; here they are seeded before each test from
+``HMMLEARN_SEED`` (default 0) and the test's id, so every test draws the same numbers
+whatever runs before it, and their states are restored after it.
+
+Adding an internals entry
+-------------------------
+A test that fails on pyjl goes in ``[internals]`` of ``hmmlearn.toml``, keyed by its node
+id below ``hmmlearn.toml::`` (without ``[...]`` it covers every parametrisation), with a
+reason in one of three forms: "Tests hmmlearn's private ..." (an hmmlearn private method
+or attribute pyjl has no public equivalent of), "Difference: ..." (pyjl differs on
+purpose; say where it documents it) or "pyjl bug: ..." (a wrong number, a crash, a
+missing feature; report it).  The test is then marked ``xfail(strict=True)`` with that
+reason: when it starts passing, pytest reports XPASS(strict) and the entry must go.  The
+terminal summary counts the outcomes, the xfails by category.
+
+For CI time, ``[slow]`` deselects named tests and ``[thin]`` keeps one in n
+parametrisations; ``PYJL_PEERS_FULL=1`` runs everything.  ``test_plugin.py`` checks the
+swap itself and that every entry names an hmmlearn test.
+"""
+
+from __future__ import annotations
+
+import builtins
+import importlib.util
+import os
+import random
+import sys
+import tomllib
+import types
+import zlib
+from collections import Counter
+from pathlib import Path
+
+import hmmlearn
+import hmmlearn.base
+import hmmlearn.utils
+import numpy as np
+import pytest
+
+from pyjl.hmm import ConvergenceMonitor
+
+from . import adapters
+
+CONFIG = Path(__file__).with_name("hmmlearn.toml")
+# not imported: its __init__ sets np.seterr(all="warn") for the whole process
+HMMLEARN_TESTS = Path(hmmlearn.__file__).parent / "tests"
+
+
+# ---- the swap -------------------------------------------------------------------------
+
+
+class _Module(types.ModuleType):
+    """A module holding ``names`` only: any other attribute is not translated."""
+
+    def __init__(self, name, names):
+        super().__init__(name, f"{name} for hmmlearn's tests: pyjl's names (tests/peers)")
+        self.__dict__.update(names)
+
+    def __getattr__(self, attr):
+        raise AttributeError(
+            f"{self.__name__}.{attr} is hmmlearn's own and is not translated to pyjl "
+            "(tests/peers/hmmlearn/conftest.py)"
+        )
+
+
+HMM = _Module(
+    "hmmlearn.hmm", {n: getattr(adapters, n) for n in adapters.__all__ if n != "BaseHMM"}
+)
+BASE = _Module(
+    "hmmlearn.base",
+    {
+        "BaseHMM": adapters.BaseHMM,
+        "ConvergenceMonitor": ConvergenceMonitor,
+        "DECODER_ALGORITHMS": hmmlearn.base.DECODER_ALGORITHMS,  # a constant: the names
+    },
+)
+HMMLEARN = _Module(
+    "hmmlearn",
+    {"hmm": HMM, "base": BASE, "utils": hmmlearn.utils, "_hmmc": _Module("hmmlearn._hmmc", {})},
+)
+_SWAPPED = {"hmmlearn": HMMLEARN, "hmmlearn.hmm": HMM, "hmmlearn.base": BASE}
+_helpers: dict[str, types.ModuleType] = {}
+
+
+def _import(name, globals=None, locals=None, fromlist=(), level=0):
+    if level:
+        package = (globals or {}).get("__package__") or ""
+        name = importlib.util.resolve_name("." * level + name, package)
+    if not (name == "hmmlearn" or name.startswith("hmmlearn.")):
+        return builtins.__import__(name, globals, locals, fromlist, 0)
+    if not fromlist:  # `import hmmlearn.hmm` binds `hmmlearn`
+        return HMMLEARN
+    if name == "hmmlearn.tests":
+        return _helper("__init__")
+    if name.startswith("hmmlearn.tests."):
+        return _helper(name.rsplit(".", 1)[1])
+    if name == "hmmlearn.utils":
+        return hmmlearn.utils
+    return _SWAPPED.get(name) or _Module(name, {})
+
+
+def _helper(stem):
+    if stem not in _helpers:
+        _helpers[stem] = _load(stem)
+    return _helpers[stem]
+
+
+def _load(stem):
+    """Execute ``hmmlearn/tests/<stem>.py`` as a new module that imports pyjl's names."""
+    name = f"pyjl_peers.hmmlearn.{stem}"
+    spec = importlib.util.spec_from_file_location(name, HMMLEARN_TESTS / f"{stem}.py")
+    module = importlib.util.module_from_spec(spec)
+    module.__package__ = "hmmlearn.tests"
+    module.__builtins__ = {**vars(builtins), "__import__": _import}
+    sys.modules[name] = module
+    errors = np.geterr()
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        np.seterr(**errors)  # tests/__init__.py's seterr: see pytest_runtest_protocol
+    return module
+
+
+# ---- collection -----------------------------------------------------------------------
+
+
+def _config():
+    with CONFIG.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+class HmmlearnSuite(pytest.File):
+    """The collector for ``hmmlearn.toml``: one module per listed hmmlearn test module."""
+
+    def collect(self):
+        for stem in _config()["modules"]:
+            yield HmmlearnModule.from_parent(
+                self, path=self.path, name=stem, nodeid=f"{self.nodeid}::{stem}"
+            )
+
+
+class HmmlearnModule(pytest.Module):
+    def _getobj(self):
+        return _load(self.name)
+
+
+def pytest_collect_file(file_path, parent):
+    if file_path == CONFIG:
+        return HmmlearnSuite.from_parent(parent, path=file_path)
+    return None
+
+
+def _key(item):
+    """``<module>::<Class>::<test>[<param>]`` for an item of an hmmlearn module, else None."""
+    module = next((n for n in item.listchain() if isinstance(n, HmmlearnModule)), None)
+    if module is None:
+        return None
+    return module.name + item.nodeid[len(module.nodeid) :]
+
+
+def _lookup(table, key):
+    return table.get(key, table.get(key.split("[", 1)[0]))
+
+
+def _thinned(key, thin):
+    """Whether to drop this parametrisation: ``[thin]`` keeps about one in n of a test's
+    parametrisations, picked by a hash of the id (the same ones in every run and subset)."""
+    n = thin.get(key.split("[", 1)[0])
+    return n is not None and zlib.crc32(key.encode()) % n != 0
+
+
+#: the category of an [internals] reason, by its opening words
+CATEGORIES = {"Tests hmmlearn's": "internals", "Difference:": "difference", "pyjl bug:": "bug"}
+
+
+def category(reason):
+    """``"internals"``, ``"difference"`` or ``"bug"`` for an [internals] reason, else None."""
+    return next((c for p, c in CATEGORIES.items() if reason.startswith(p)), None)
+
+
+_xfails: dict[str, str] = {}  # node id -> category
+
+
+def pytest_collection_modifyitems(config, items):
+    settings = _config()
+    internals = settings.get("internals", {})
+    full = bool(os.environ.get("PYJL_PEERS_FULL"))
+    slow = {} if full else settings.get("slow", {})
+    thin = {} if full else settings.get("thin", {})
+    keep, dropped = [], []
+    for item in items:
+        key = _key(item)
+        if key is None:
+            keep.append(item)
+            continue
+        if _lookup(slow, key) is not None or _thinned(key, thin):
+            dropped.append(item)
+            continue
+        reason = _lookup(internals, key)
+        if reason is not None:
+            item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
+            _xfails[item.nodeid] = category(reason)
+        keep.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
+# ---- each test: hmmlearn's error state, seeded generators ----------------------------
+
+
+def seed(key):
+    """The seed of NumPy's and Python's global generators for the test ``key``:
+    ``HMMLEARN_SEED`` (default 0) mixed with the test's id."""
+    return (int(os.environ.get("HMMLEARN_SEED", 0)) + zlib.crc32(key.encode())) % 2**32
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    key = _key(item)
+    if key is None:
+        return (yield)
+    states = np.random.get_state(), random.getstate()  # noqa: NPY002
+    np.random.seed(seed(key))  # noqa: NPY002 - the global state hmmlearn's tests draw from
+    random.seed(seed(key))
+    try:
+        with np.errstate(all="warn"):  # hmmlearn's tests/__init__.py: np.seterr(all="warn")
+            return (yield)
+    finally:  # the rest of the suite draws as if no hmmlearn test had run
+        np.random.set_state(states[0])  # noqa: NPY002
+        random.setstate(states[1])
+
+
+# ---- the outcome ----------------------------------------------------------------------
+
+_outcomes: Counter = Counter()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if _key(item) is not None and (
+        report.when == "call" or (report.when == "setup" and not report.passed)
+    ):
+        outcome = report.outcome
+        if hasattr(report, "wasxfail"):
+            mark = _xfails.get(item.nodeid, "hmmlearn's own mark")
+            outcome = f"xfailed ({mark})" if report.skipped else f"xpassed ({mark})"
+        _outcomes[outcome] += 1
+    return report
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _outcomes:
+        terminalreporter.section("hmmlearn's suite on pyjl.hmm")
+        terminalreporter.write_line(", ".join(f"{v} {o}" for o, v in sorted(_outcomes.items())))
