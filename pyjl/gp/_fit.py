@@ -248,6 +248,7 @@ def objective_at(obj, th, method, eval_gradient):
             NumericalWarning,
         )
         value, grad = -np.inf, np.zeros(th.size)
+    value = np.float64(value)  # scikit-learn's type: NumPy's promotion keeps it float64
     return (value, grad) if eval_gradient else value
 
 

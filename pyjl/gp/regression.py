@@ -324,11 +324,12 @@ class GaussianProcess(Params):
         there, docs/gp.md).  ``theta=None`` is the fitted model as it stands: its
         ``noise_var_`` (the noise of points that ``update`` gave their own ``noise_var``
         included; the gradient's ``log noise`` moves the points that have ``noise_``) and
-        its ``jitter_``."""
+        its ``jitter_``.  The value is a ``numpy.float64``, as scikit-learn's (a Python
+        float minus a float32 is float32 under NumPy 2's promotion)."""
         self._check_fitted("log_marginal_likelihood")
         eval_gradient = boolean(eval_gradient, "eval_gradient")
         if theta is None and not eval_gradient:
-            return self.log_marginal_likelihood_value_
+            return np.float64(self.log_marginal_likelihood_value_)
         return _fit.evaluate(self, "ml", theta, eval_gradient)
 
     def loo_log_predictive(self, theta=None, eval_gradient=False):

@@ -68,6 +68,32 @@ def test_score_is_scikit_learns_r2():
         gp.score(X[40:], y[40:], -w)
 
 
+def test_log_marginal_likelihood_is_a_numpy_float64_as_scikit_learns():
+    # a Python float minus a float32 is float32 under NumPy 2: scikit-learn's own
+    # test_random_starts compares lml > last_lml - float32 eps, False for equal floats
+    from sklearn.gaussian_process import GaussianProcessRegressor
+    from sklearn.gaussian_process.kernels import RBF as SkRBF
+
+    rng = np.random.default_rng(0)
+    X, y = rng.uniform(-2, 2, (15, 2)), rng.standard_normal(15)
+    gp = GaussianProcess(RBF(0.7), noise=1e-2).fit(X, y, method=None)
+    sk = GaussianProcessRegressor(SkRBF(0.7), alpha=1e-2, optimizer=None).fit(X, y)
+    eps = np.finfo(np.float32).eps
+    for got, ref in (
+        (gp.log_marginal_likelihood(), sk.log_marginal_likelihood()),
+        (
+            gp.log_marginal_likelihood(gp.kernel_.theta),
+            sk.log_marginal_likelihood(sk.kernel_.theta),
+        ),
+        (
+            gp.log_marginal_likelihood(gp.kernel_.theta, True)[0],
+            sk.log_marginal_likelihood(sk.kernel_.theta, True)[0],
+        ),
+    ):
+        assert type(got) is type(ref) is np.float64
+        assert got == pytest.approx(ref, rel=1e-8) and got > got - eps
+
+
 def test_grid_search_scores_equal_a_hand_written_fold_loop():
     X, y = _data()
     grid = {"kernel": [RBF(), Matern52([1.0, 1.0])], "noise": [1e-3, 1e-1]}
