@@ -97,15 +97,12 @@ def check_settings(model: HMM) -> int:
         )
     if model.batch_rows is not None:
         integer(model.batch_rows, "batch_rows", low=1)
-    if not isinstance(model.params, str) or not set(model.params) <= set("ste"):
-        raise error(
-            "params",
-            "must be a string of the letters s (startprob), t (transmat) and e (the "
-            "emission's parameters)",
-            describe(model.params),
-            "pass e.g. 'st' to keep the emission as initialised; hmmlearn's emission "
-            "letters (m, c, w, ...) are all 'e' here, since an emission is refitted whole",
-        )
+    _letters(model.params, "params", "'st' to keep the emission as initialised")
+    _letters(
+        getattr(model, "init_params", "ste"),
+        "init_params",
+        "'st' to start EM from the emission's given parameters",
+    )
     check_random_state(model.random_state, draw=False)
     boolean(model.progress, "progress")
     for name, shape in (("startprob_prior", (K,)), ("transmat_prior", (K, K))):
@@ -124,6 +121,19 @@ def check_settings(model: HMM) -> int:
                 "pass one concentration, or one per state (per transition)",
             )
     return K
+
+
+def _letters(value: Any, name: str, example: str) -> None:
+    """Refuse ``params``/``init_params`` that are not a string of the letters s, t, e."""
+    if not isinstance(value, str) or not set(value) <= set("ste"):
+        raise error(
+            name,
+            "must be a string of the letters s (startprob), t (transmat) and e (the "
+            "emission's parameters)",
+            describe(value),
+            f"pass e.g. {example}; hmmlearn's emission letters (m, c, w, ...) are all 'e' "
+            "here, since an emission is refitted whole",
+        )
 
 
 def given_chain(model: HMM, K: int) -> Any:
@@ -153,9 +163,16 @@ def given(model: HMM, em: Any) -> Any:
     return pi, A, check_emission(em, "emission", K)
 
 
-def check_emission(em: Any, name: str, K: int) -> Any:
+def check_emission(
+    em: Any,
+    name: str,
+    K: int,
+    when: str = "with init='given'",
+    instead: str = "use init='kmeans'",
+) -> Any:
     """``em`` with its parameters checked (``check_params``), set, and for ``K`` states:
-    the given ``emission`` (``name="emission"``, of ``init='given'``) or the fitted
+    the given ``emission`` (``name="emission"``, of ``init='given'``, or ``when`` EM
+    starts from it otherwise; ``instead``: the fix that initialises it) or the fitted
     ``emission_``, which the messages name."""
     check = getattr(em, "check_params", None)
     if callable(check):
@@ -166,9 +183,9 @@ def check_emission(em: Any, name: str, K: int) -> Any:
     except NotFittedError as exc:  # a built-in emission's parameter is not set
         raise error(
             name,
-            "must hold its parameters" + (" with init='given'" if given else ""),
+            "must hold its parameters" + (f" {when}" if given else ""),
             f"{cls} without them ({str(exc).rstrip('.')})",
-            "construct the emission with its parameters, or use init='kmeans'"
+            f"construct the emission with its parameters, or {instead}"
             if given
             else "refit the model, or set the parameters of all its states",
         ) from None
@@ -176,10 +193,9 @@ def check_emission(em: Any, name: str, K: int) -> Any:
         raise error(
             f"{name}.n_parameters",
             "must give the number of free parameters"
-            + (" with init='given'" if given else " of the fitted emission"),
+            + (f" {when}" if given else " of the fitted emission"),
             f"{type(exc).__name__} raised by {cls}.n_parameters ({str(exc).rstrip('.')})",
-            "construct the emission with its parameters, use init='kmeans', or fix "
-            f"{cls}.n_parameters"
+            f"construct the emission with its parameters, {instead}, or fix {cls}.n_parameters"
             if given
             else f"fix {cls}.n_parameters (the traceback above shows where it failed)",
         ) from exc
@@ -236,16 +252,34 @@ def _fingerprint(em: Any) -> tuple[Any, ...]:
 
 
 def initial_params(model: HMM, src: Any, rng: np.random.Generator) -> Any:
-    """``(startprob, transmat, emission)`` that EM starts from; the emission is a copy."""
+    """``(startprob, transmat, emission)`` that EM starts from; the emission is a copy.
+
+    ``init='given'`` takes all three as given; otherwise ``init`` makes those whose
+    letter ``init_params`` holds and that are not given (a given ``startprob`` or
+    ``transmat`` is kept), and those it leaves out must be given."""
     K = check_settings(model)
     em = copy.deepcopy(model.emission)
     if model.init == "given":
         return given(model, em)
     given_pi, given_A = given_chain(model, K)
-    if emission_states(model.emission) is not None:  # hmmlearn warns alike
+    letters = getattr(model, "init_params", "ste")
+    for letter, name, value in (("s", "startprob", given_pi), ("t", "transmat", given_A)):
+        if letter not in letters and value is None:
+            raise error(
+                name,
+                f"must be given when init_params ({letters!r}) leaves out {letter!r}",
+                "None",
+                f"pass {name}, or add {letter!r} to init_params",
+            )
+    if "e" not in letters:  # EM starts from the emission's given parameters
+        em = check_emission(
+            em, "emission", K, f"with init_params={letters!r}", "add 'e' to init_params"
+        )
+    elif emission_states(model.emission) is not None:  # hmmlearn warns alike
         warn(
             f"the emission's parameters are given, but init={model.init!r} estimates them "
-            "anew from X; pass init='given' to start EM from them",
+            "anew from X; pass init='given' (or init_params without 'e') to start EM "
+            "from them",
             UserWarning,
         )
     x0 = src.head(INIT_ROWS * 5)
@@ -255,11 +289,13 @@ def initial_params(model: HMM, src: Any, rng: np.random.Generator) -> Any:
             em.n_symbols = int(top) + 1
     if model.init == "kmeans":
         pi, A = np.full(K, 1.0 / K), np.full((K, K), 1.0 / K)
-        em.initialize(x0, K, rng)
+        if "e" in letters:
+            em.initialize(x0, K, rng)
     else:
         pi, A = rng.dirichlet(np.ones(K)), rng.dirichlet(np.ones(K), size=K)
-        em.initialize(x0, K, rng)
-        em.fit(x0, rng.dirichlet(np.full(K, 0.3), size=np.shape(x0)[0]))
+        if "e" in letters:
+            em.initialize(x0, K, rng)
+            em.fit(x0, rng.dirichlet(np.full(K, 0.3), size=np.shape(x0)[0]))
     pi = given_pi if given_pi is not None else pi
     A = given_A if given_A is not None else A
     return pi, A, em

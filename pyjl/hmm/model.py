@@ -105,14 +105,11 @@ class HMM(Params):
         Dirichlet concentrations of each row of the transition matrix, ``>= 0``;
         1 is no prior.
     batch_rows : int or None, default None
-        Rows of whole sequences per forward-backward batch, ``>= 1``; ``None`` means
-        ``max(2048, 2**14 / n_states)``, or ``2**16`` when the emission has a fused
-        E-step (``estep_stats``: diagonal Gaussians), which holds no ``(rows, K)``
-        array, and the model runs scaled (not in log space: docs/hmm.md); with
-        ``None`` a batch also takes eight sequences per thread (a block of SIMD lanes
-        each) while it stays within ``max(rows, 2**18 / n_states)`` rows.
-        A batch holds at least one sequence per thread, so the memory beyond the data
-        is O(K x max(threads x longest sequence, batch rows)).
+        Rows of whole sequences per forward-backward batch, ``>= 1``; ``None``:
+        ``max(2048, 2**14 / n_states)``, ``2**16`` with a fused E-step (``estep_stats``),
+        and eight sequences per thread for the SIMD lanes within ``2**18 / n_states``
+        rows.  A batch holds at least one sequence per thread: the memory beyond the
+        data is O(K x max(threads x longest sequence, batch rows)).
     params : str, default "ste"
         What EM updates, hmmlearn's ``params``: ``"s"`` the start probabilities, ``"t"``
         the transition probabilities, ``"e"`` the emission's parameters (an emission is
@@ -122,6 +119,11 @@ class HMM(Params):
     verbose : bool, default False
         Print each EM iteration to ``sys.stderr`` (number, log-likelihood, gain), as
         hmmlearn's ``verbose`` does; ``progress`` draws a bar instead.
+    init_params : str, default "ste"
+        What ``init="kmeans"``/``"random"`` makes, hmmlearn's ``init_params`` in the
+        letters of ``params``; what it leaves out must be given, e.g. ``"st"`` starts EM
+        from the emission's given parameters (a given ``startprob`` or ``transmat`` is
+        kept whatever its letter).
 
     Attributes
     ----------
@@ -178,6 +180,7 @@ class HMM(Params):
         batch_rows: int | None = None,
         params: str = "ste",
         verbose: bool = False,
+        init_params: str = "ste",
     ) -> None:
         self.emission, self.n_states, self.n_iter, self.tol = emission, n_states, n_iter, tol
         self.init, self.random_state, self.progress = init, random_state, progress
@@ -186,6 +189,7 @@ class HMM(Params):
         self.batch_rows = batch_rows
         self.params = params
         self.verbose = verbose
+        self.init_params = init_params
 
     @property
     def _K(self) -> int:
@@ -220,13 +224,11 @@ class HMM(Params):
 
     def _batch_rows(self, fused: bool = False, lanes: bool = True) -> tuple[int, int, int, int]:
         """``(rows, sequences, fill, cap)`` per batch (``pyjl.hmm._em._group``): the given
-        ``batch_rows``; else ``2^16`` rows when the E-step is fused (``fused``: it holds no
-        ``(rows, K)`` array, only per-thread buffers) or ``max(2048, 2^14 / K)`` rows (at
-        most 128 kB per ``(rows, K)`` array for K <= 8); at least one sequence per thread,
-        so that every thread has its own, and, for kernels with SIMD lanes (``lanes``;
-        the log-space ones have none), eight per thread (a block of lanes each) while the
-        batch stays within ``max(rows, 2^18 / K)`` rows (2 MB per ``(rows, K)`` array); a
-        longer sequence is always one batch."""
+        ``batch_rows``; else ``2^16`` rows when the E-step is fused (``fused``: no ``(rows,
+        K)`` array) or ``max(2048, 2^14 / K)`` (128 kB per ``(rows, K)`` array for K <= 8);
+        a sequence per thread, and for kernels with SIMD lanes (``lanes``; not the
+        log-space ones) eight, a block of lanes each, within ``max(rows, 2^18 / K)`` rows
+        (2 MB per ``(rows, K)`` array); a longer sequence is always one batch."""
         if self.batch_rows is not None:
             return int(self.batch_rows), 1, 0, 0
         K = self._K
@@ -387,8 +389,8 @@ class HMM(Params):
         return -2.0 * self.score(X, lengths) + self.n_parameters * log_T
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        # a model pickled before ``params`` (or ``verbose``) existed: EM updated everything
-        self.__dict__.update({"params": "ste", "verbose": False, **state})
+        # a model pickled before params, verbose or init_params existed: defaults of then
+        self.__dict__.update({"params": "ste", "verbose": False, "init_params": "ste", **state})
 
     def __repr__(self) -> str:
         return (

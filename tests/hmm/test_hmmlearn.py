@@ -3,6 +3,8 @@ identical starting parameters, identical decoding at fixed parameters."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -227,6 +229,66 @@ def test_params_selects_what_em_updates_as_hmmlearns(rng, ours, theirs):
     np.testing.assert_allclose(m.emission_.cov, ref._covars_, rtol=1e-9)
     if "e" not in ours:
         np.testing.assert_array_equal(m.emission_.mean, means)  # kept exactly
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+def test_init_params_st_starts_from_the_given_emission_as_hmmlearns(rng, impl):
+    # hmmlearn's init_params="st": the means and covariances set by hand are kept and the
+    # chain is initialised (pyjl's init='kmeans': uniform; hmmlearn's: Dirichlet draws),
+    # then EM runs from there: the same trajectory from the same start
+    K, T = 3, 600
+    means, covars = np.array([[-2.0], [0.3], [2.5]]), np.array([[0.5], [1.0], [0.7]])
+    X = rng.normal(size=(T, 1)) * 0.8 + rng.choice(means[:, 0], size=T)[:, None]
+    em = MvNormal(means, covars, covariance_type="diag")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the emission is not estimated anew: no warning
+        start = HMM(em, K, n_iter=0, init_params="st").fit(X)
+    np.testing.assert_array_equal(start.startprob_, np.full(K, 1 / K))
+    np.testing.assert_array_equal(start.transmat_, np.full((K, K), 1 / K))
+    np.testing.assert_array_equal(start.emission_.mean, means)
+    np.testing.assert_array_equal(start.emission_.cov, covars)
+    m = HMM(em, K, n_iter=8, tol=-np.inf, init_params="st").fit(X)
+    ref = hmm.GaussianHMM(K, "diag", n_iter=8, tol=-np.inf, init_params="", implementation=impl)
+    ref.startprob_, ref.transmat_ = start.startprob_, start.transmat_
+    ref.means_, ref.covars_ = means, covars
+    ref.fit(X)
+    np.testing.assert_allclose(m.monitor_.history, list(ref.monitor_.history), rtol=1e-11)
+    np.testing.assert_allclose(m.transmat_, ref.transmat_, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(m.emission_.mean, ref.means_, rtol=1e-9)
+    np.testing.assert_allclose(m.emission_.cov, ref._covars_, rtol=1e-9)
+    # a categorical emission kept while the transitions start random
+    B = np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]])
+    Xc = rng.integers(0, 3, size=(400, 1))
+    kw = {"init": "random", "init_params": "t", "startprob": [0.6, 0.4], "random_state": 3}
+    A0 = HMM(Categorical(B), 2, n_iter=0, **kw).fit(Xc).transmat_
+    assert not np.allclose(A0, 0.5)  # drawn
+    m = HMM(Categorical(B), 2, n_iter=5, tol=-np.inf, **kw).fit(Xc)
+    ref = hmm.CategoricalHMM(2, n_iter=5, tol=-np.inf, init_params="", implementation=impl)
+    ref.startprob_, ref.transmat_, ref.emissionprob_ = np.array([0.6, 0.4]), A0, B
+    ref.fit(Xc)
+    np.testing.assert_allclose(m.monitor_.history, list(ref.monitor_.history), rtol=1e-11)
+    np.testing.assert_allclose(m.emission_.probs, ref.emissionprob_, rtol=1e-9)
+
+
+def test_init_params_refuses_what_it_leaves_out_and_is_not_given():
+    from pyjl.exceptions import InputError
+
+    X = np.arange(30.0) % 7
+    mv = MvNormal(np.array([[0.0], [4.0]]), np.ones((2, 1)), covariance_type="diag")
+    with pytest.raises(InputError, match="`transmat` must be given when init_params"):
+        HMM(mv, 2, init_params="se").fit(X)
+    with pytest.raises(InputError, match="`startprob` must be given when init_params"):
+        HMM(mv, 2, init_params="e").fit(X)
+    with pytest.raises(InputError, match="`emission` must hold its parameters with init_"):
+        HMM(Normal(), 2, init_params="st").fit(X)
+    with pytest.raises(InputError, match="`init_params` must be a string of the letters"):
+        HMM(mv, 2, init_params="stmc").fit(X)
+    # given, they are kept: the chain and the emission as passed, EM from there
+    m = HMM(
+        mv, 2, init_params="", startprob=[0.5, 0.5], transmat=[[0.9, 0.1], [0.2, 0.8]], n_iter=0
+    ).fit(X)
+    np.testing.assert_array_equal(m.transmat_, [[0.9, 0.1], [0.2, 0.8]])
+    np.testing.assert_array_equal(m.emission_.mean, [[0.0], [4.0]])
 
 
 @pytest.mark.parametrize("params", ["stm", "x", 3, ["s"]])

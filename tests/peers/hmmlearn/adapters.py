@@ -184,9 +184,10 @@ class BaseHMM:
             )
         return "".join(c for c in "st" if c in self.params) + ("e" if some else "")
 
-    def _start(self) -> tuple[str, dict[str, Any], Any]:
-        """``(init, chain, emission)`` for pyjl: what hmmlearn's ``_init`` keeps (a set
-        parameter whose letter ``init_params`` leaves out) is given, the rest is pyjl's."""
+    def _start(self) -> tuple[str, dict[str, Any], Any, str]:
+        """``(init, chain, emission, init_params)`` for pyjl: what hmmlearn's ``_init``
+        keeps (a set parameter whose letter ``init_params`` leaves out) is given, the rest
+        is pyjl's."""
         chain = {
             pyjl: getattr(self, name)
             for letter, name, pyjl in (
@@ -201,22 +202,18 @@ class BaseHMM:
             if letter not in self.init_params and hasattr(self, name)
         ]
         if self._emission_params and len(kept) == len(self._emission_params):
-            if len(chain) < 2:
-                raise _refused(
-                    "the emission's parameters are kept but init_params="
-                    f"{self.init_params!r} initialises the chain; pyjl starts from a given "
-                    "emission only with init='given', which takes startprob and transmat too"
-                )
-            return "given", chain, self._em()
+            if len(chain) < 2:  # pyjl's init_params without 'e': the emission as given
+                return "kmeans", chain, self._em(), "st"
+            return "given", chain, self._em(), "ste"
         if kept:
             raise _refused(
                 f"init_params={self.init_params!r} keeps {', '.join(kept)} and initialises the "
                 "emission's other parameters; pyjl initialises an emission whole"
             )
-        return "kmeans", chain, self._emission()
+        return "kmeans", chain, self._emission(), "ste"
 
     def _fit(self, X: Any, lengths: Any, n_iter: int) -> BaseHMM:
-        init, chain, emission = self._start()
+        init, chain, emission, init_params = self._start()
         model = HMM(
             emission,
             self.n_components,
@@ -228,6 +225,7 @@ class BaseHMM:
             transmat_prior=self.transmat_prior,
             params=self._pyjl_params(),
             verbose=self.verbose,
+            init_params=init_params,
             **chain,
         )
         self._pyjl = model.fit(X, lengths)

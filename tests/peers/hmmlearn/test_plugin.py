@@ -135,8 +135,10 @@ def test_init_params_and_params_become_pyjls_init_and_params(rng):
     with pytest.raises(NotImplementedError, match="whole"):
         h.fit(X)
     h.params, h.init_params = "stmc", "st"  # a kept emission with the chain initialised
-    with pytest.raises(NotImplementedError, match="init='given'"):
-        h.fit(X)
+    means = h.means_.copy()
+    h._init(X)  # hmmlearn's _init: pyjl's fit with n_iter=0
+    assert (h._pyjl.init, h._pyjl.init_params) == ("kmeans", "st")
+    np.testing.assert_array_equal(h.means_, means)  # kept, not estimated anew
 
 
 def test_each_adapter_holds_its_pyjl_emission():
