@@ -236,6 +236,20 @@ def fitted(model: HMM) -> Any:
     return pi, A, em
 
 
+def transition_matrix(model: HMM) -> np.ndarray:
+    """The transition matrix alone, checked: ``transmat_`` (fitted or set by hand), else the
+    given ``transmat`` (what :meth:`HMM.get_stationary_distribution` needs, as hmmlearn's)."""
+    K = integer(model.n_states, "n_states", low=1, fix="pass n_states=len(transmat_)")
+    if hasattr(model, "transmat_"):
+        return check_prob_rows(model.transmat_, "transmat_", (K, K))
+    A = given_chain(model, check_settings(model))[1]
+    if A is None:
+        raise NotFittedError(
+            "this HMM has no transition matrix: call fit(X) first, or give transmat."
+        )
+    return A
+
+
 def _fingerprint(em: Any) -> tuple[Any, ...]:
     """What changes when an emission's parameters are set or edited in place: the object,
     each array attribute's identity, shape and sum (and the same of its components')."""

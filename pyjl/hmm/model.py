@@ -41,6 +41,7 @@ from ._em import LANES, Source, fused, has_estep, log_emissions
 from ._inference import forward, forward_backward, mirror, sample_path, stationary, viterbi
 from ._monitor import ConvergenceMonitor
 from ._settings import check_random_state, check_settings, fitted, given, initial_params
+from ._settings import transition_matrix as _transmat
 
 __all__ = ["HMM"]
 
@@ -376,8 +377,8 @@ class HMM(Params):
 
     def get_stationary_distribution(self) -> np.ndarray:
         """The chain's stationary distribution ``pi = pi transmat_``, ``(n_states,)``
-        (hmmlearn's method, and its choice where the chain has several)."""
-        return stationary(self._params()[1])
+        (hmmlearn's, and its choice among several); needs only ``transmat_`` or ``transmat``."""
+        return stationary(_transmat(self))
 
     def aic(self, X: Any, lengths: Any = None) -> float:
         """Akaike information criterion ``-2 log L + 2 p``."""

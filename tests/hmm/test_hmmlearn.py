@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 import pytest
 
+from pyjl.exceptions import InputError, NotFittedError
 from pyjl.hmm import HMM, Categorical, MvNormal, Normal, Poisson
 
 hmm = pytest.importorskip("hmmlearn.hmm")
@@ -327,6 +328,17 @@ def test_stationary_distribution_is_hmmlearns(rng, K):
     np.testing.assert_allclose(got @ A, got, atol=1e-12)  # the definition
     if K == 2:  # the closed form: (A[1, 0], A[0, 1]) / (A[0, 1] + A[1, 0])
         np.testing.assert_allclose(got, [A[1, 0], A[0, 1]] / (A[0, 1] + A[1, 0]), atol=1e-12)
+    # the transition matrix alone is enough, given or set by hand (hmmlearn's test_base)
+    alone = HMM(Normal(), K, transmat=A).get_stationary_distribution()
+    np.testing.assert_allclose(alone, got, rtol=1e-14)  # a given one is normalised
+    by_hand = HMM(Normal(), K)
+    by_hand.transmat_ = A
+    np.testing.assert_allclose(by_hand.get_stationary_distribution(), got, rtol=1e-14)
+    by_hand.transmat_ = A * 2  # checked as at every other use
+    with pytest.raises(InputError, match=r"`transmat_\[0\]` must sum to 1"):
+        by_hand.get_stationary_distribution()
+    with pytest.raises(NotFittedError, match="no transition matrix"):
+        HMM(Normal(), K).get_stationary_distribution()
 
 
 def test_categorical_samples_have_hmmlearns_shape(rng):
