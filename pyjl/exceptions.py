@@ -59,6 +59,10 @@ class InputError(PyjlError, ValueError):
     True
     """
 
+    #: whether the refusal is of the data at these hyperparameters only (a lengthscale so
+    #: short that the scaled points overflow): a hyperparameter search steps back from it
+    at_theta: bool = False
+
 
 class InputTypeError(InputError, TypeError):
     """An argument has the wrong type: a string or ``None`` where a number belongs, a

@@ -16,6 +16,11 @@
  * pyjl_<kind>_dextra (dkappa/dlog extra), used in the last two.  The matrix-free products
  * (pyjl_gp_free.h, included at the end) are built from those row loops and need nothing
  * per kind.
+ *
+ * Points more than about 1e154 lengthscales apart have a squared scaled distance that
+ * overflows; it is taken as PYJL_R2_MAX instead (pyjl_sq), where every kind's value and
+ * gradient term is its limit, 0 (the rational quadratic's heavy tail: its value there),
+ * never inf * 0.
  */
 #ifndef PYJL_GP_H
 #define PYJL_GP_H
@@ -63,6 +68,13 @@ enum pyjl_gp_kind {
     PYJL_PERIODIC,
     PYJL_N_KINDS
 };
+
+#define PYJL_R2_MAX 1e300
+
+/* t * t, at most PYJL_R2_MAX: a squared scaled distance (or one feature's part of it). */
+PYJL_INLINE double pyjl_sq(double t) {
+    return fmin(t * t, PYJL_R2_MAX);
+}
 
 /* ---- the stationary kinds: kappa(r2) = k / var, gscale(r2) = -2 dkappa/dr2; `a` is
    the extra parameter (unused by the kinds without one) ---- */
@@ -114,6 +126,14 @@ PYJL_INLINE double pyjl_rq_dextra(double r2, double a) {
 }
 
 /* ---- periodic: k / var = exp(-2 sum_k sin^2(pi (x_k - y_k) / p) / l_k^2) ---- */
+
+/* a * b / (l * l), where l * l may underflow (a lengthscale below 1e-154): then (a / l) *
+   (b / l), at most PYJL_R2_MAX, so that 0 / 0 is 0 (a point and itself) */
+PYJL_INLINE double pyjl_over_l2(double a, double b, double l) {
+    if (l > 1e-150) return a * b / (l * l);
+    return fmax(-PYJL_R2_MAX, fmin((a / l) * (b / l), PYJL_R2_MAX));
+}
+
 PYJL_INLINE double pyjl_periodic(const double *x, const double *y, Py_ssize_t d,
                                  const double *ls, Py_ssize_t nls, double p) {
     double s, l, S = 0.0;
@@ -121,9 +141,9 @@ PYJL_INLINE double pyjl_periodic(const double *x, const double *y, Py_ssize_t d,
     for (k = 0; k < d; k++) {
         s = sin(M_PI * (x[k] - y[k]) / p);
         l = nls > 1 ? ls[k] : ls[0];
-        S = S + s * s / (l * l);
+        S = S + pyjl_over_l2(s, s, l);
     }
-    return pyjl_exp0(-2.0 * S);
+    return pyjl_exp0(-2.0 * fmin(S, PYJL_R2_MAX));
 }
 
 /* out[q] += w * dk(x, y)/dtheta_q for every log-parameter q of the periodic kind. */
@@ -132,13 +152,19 @@ PYJL_INLINE void pyjl_periodic_grad(const double *x, const double *y, Py_ssize_t
                                     double w, double *out) {
     double kap = var * pyjl_periodic(x, y, d, ls, nls, p), r = 0.0, arg, s, c, l;
     Py_ssize_t k;
+    if (kap == 0.0) return;  /* every term is kap times a factor that may be inf: 0 */
     for (k = 0; k < d; k++) {
         arg = M_PI * (x[k] - y[k]) / p;
         s = sin(arg);
         c = cos(arg);
         l = nls > 1 ? ls[k] : ls[0];
-        out[nls > 1 ? k : 0] += w * kap * 4.0 * s * s / (l * l);
-        r = r + arg * s * c / (l * l);
+        if (l > 1e-150) {
+            out[nls > 1 ? k : 0] += w * kap * 4.0 * s * s / (l * l);
+            r = r + arg * s * c / (l * l);
+        } else {
+            out[nls > 1 ? k : 0] += w * kap * 4.0 * pyjl_over_l2(s, s, l);
+            r = r + pyjl_over_l2(arg, s, l) * c;
+        }
     }
     out[nls] += w * kap;
     out[nls + 1] += w * kap * 4.0 * r;
@@ -158,6 +184,8 @@ static void pyjl_r2_row(const double *x, const double *BT, Py_ssize_t ld, Py_ssi
         PYJL_SIMD
         for (j = 0; j < m; j++) { double t = xk - b[j]; r2[j] += t * t; }
     }
+    PYJL_SIMD
+    for (j = 0; j < m; j++) r2[j] = fmin(r2[j], PYJL_R2_MAX);
 }
 
 #define PYJL_KAPPA_LOOP(KAPPA)                                              \
@@ -229,7 +257,7 @@ static void pyjl_grad_row(int kind, const double *x, const double *BT, Py_ssize_
             double *restrict gk = G + k * ldq + j0;
             double xk = x[k];
             PYJL_SIMD
-            for (j = 0; j < m; j++) { double t = xk - b[j]; gk[j] = gs[j] * t * t; }
+            for (j = 0; j < m; j++) gk[j] = gs[j] * pyjl_sq(xk - b[j]);
         }
     }
     for (j = 0; j < m; j++) gs[j] = Kr[j];
@@ -284,7 +312,7 @@ static void pyjl_contract_row(int kind, const double *x, const double *BT, Py_ss
             double xk = x[k];
             s = 0.0;
             PYJL_SIMD_SUM_S
-            for (j = 0; j < m; j++) { double t = xk - b[j]; s += g[j] * t * t; }
+            for (j = 0; j < m; j++) s += g[j] * pyjl_sq(xk - b[j]);
             acc[k] += wscale * var * s;
         }
     }

@@ -14,7 +14,7 @@ function _gp_sqdist(X1::AbstractMatrix, X2::AbstractMatrix, ls::Vector{Float64})
         l = _gp_ls(ls, k)
         r2 .+= (_gp_diff(X1, X2, k) ./ l) .^ 2
     end
-    return r2
+    return min.(r2, GP_R2_MAX)
 end
 
 # S = sum_k sin^2(pi (x_k - x'_k) / p) / l_k^2; the periodic kernel is variance exp(-2 S)
@@ -42,7 +42,7 @@ function _broadcast_kernel_matrix_grad(kind::StationaryKind, X, ls::Vector{Float
         dK[:, :, 1] .= G .* r2
     else
         for k in 1:d
-            dK[:, :, k] .= G .* (_gp_diff(X, X, k) ./ ls[k]) .^ 2
+            dK[:, :, k] .= G .* min.((_gp_diff(X, X, k) ./ ls[k]) .^ 2, GP_R2_MAX)
         end
     end
     dK[:, :, nls + 1] .= K
@@ -66,7 +66,7 @@ function _broadcast_grad_block(kind::StationaryKind, X1, X2, ls::Vector{Float64}
         g[1] = sum(WG .* r2)
     else
         for k in 1:d
-            g[k] = sum(WG .* (_gp_diff(X1, X2, k) ./ ls[k]) .^ 2)
+            g[k] = sum(WG .* min.((_gp_diff(X1, X2, k) ./ ls[k]) .^ 2, GP_R2_MAX))
         end
     end
     g[nls + 1] = var * sum(W .* kappa.(kind, r2))

@@ -17,6 +17,12 @@ its own methods of the matrix, gradient and contraction.
 """
 abstract type StationaryKind end
 
+# A squared scaled distance (or one feature's part of it) at most this: points about 1e154
+# lengthscales apart get the limits of the formulas (0), not Inf * 0 = NaN (the native
+# kernels' PYJL_R2_MAX, bindings/include/pyjl_gp.h).
+const GP_R2_MAX = 1e300
+_gp_sq(t::Float64) = min(t * t, GP_R2_MAX)
+
 # a kind is a scalar in broadcasts (an isbits Ref, which CUDA.jl moves to the device)
 Base.broadcastable(kind::StationaryKind) = Ref(kind)
 

@@ -39,7 +39,7 @@ _gp_points(kind::Periodic, X::AbstractMatrix, ls::Vector{Float64}) = Matrix{Floa
     @inbounds for k in axes(Xs1, 1)
         r2 += (Xs1[k, i] - Xs2[k, j])^2
     end
-    return r2
+    return min(r2, GP_R2_MAX)
 end
 
 # S = sum_k sin^2(c (X1[k, i] - X2[k, j])) / l_k^2 with c = pi / period, in order of k
@@ -127,7 +127,7 @@ function _grad_column!(kind::StationaryKind, K::Matrix{Float64}, dK::Array{Float
             dK[i, j, 1] = g * r2
         else
             for q in 1:d
-                dK[i, j, q] = g * (Xs[q, i] - Xs[q, j])^2
+                dK[i, j, q] = g * _gp_sq(Xs[q, i] - Xs[q, j])
             end
         end
         dK[i, j, nls + 1] = kij
@@ -235,7 +235,7 @@ function _contract_column!(kind::StationaryKind, part::Matrix{Float64}, Xs::Matr
             part[1, slot] += wg * r2
         else
             for q in 1:d
-                part[q, slot] += wg * (Xs[q, i] - Xs[q, j])^2
+                part[q, slot] += wg * _gp_sq(Xs[q, i] - Xs[q, j])
             end
         end
         part[nls + 1, slot] += w * kappa(kind, r2)

@@ -248,3 +248,27 @@ end
     @test_throws DimensionMismatch kernel_grad_contract("rq", X, ls, 1.3, [0.9], ones(3, 3))
     @test_throws DimensionMismatch kernel_grad_quad("periodic", X, ls, 1.3, [0.9], U, V)
 end
+
+@testset "points 1e160 lengthscales apart: the formulas' limits, never NaN" begin
+    # the squared scaled distance overflows; the kinds of the form kappa(r2) take it as
+    # GP_R2_MAX, where every value and gradient term is its limit (the native kernels'
+    # PYJL_R2_MAX); the loops and the broadcasts alike
+    X = [0.0 1.0 1e160; 0.5 0.2 0.1]                               # d = 2, n = 3
+    W = [1.0 0.5 0.25; 0.5 1.0 0.5; 0.25 0.5 1.0]
+    for (name, Kind) in PyJL.GP_KINDS
+        Kind === Periodic && continue                              # not a function of r2
+        kind = Kind(fill(0.9, fieldcount(Kind))...)
+        for ls in ([0.8], [0.6, 1.1])
+            K, dK = kernel_matrix_grad(kind, X, ls, 1.3)
+            @test all(isfinite, K) && all(isfinite, dK)
+            @test K[1, 3] == K[3, 1] == 0.0 || Kind === RationalQuadratic
+            Kb, dKb = PyJL._broadcast_kernel_matrix_grad(kind, X, ls, 1.3)
+            @test all(isfinite, Kb) && all(isfinite, dKb)
+            g = kernel_grad_contract(kind, X, ls, 1.3, W)
+            @test all(isfinite, g)
+            @test gp_close(g, [sum(W .* dK[:, :, q]) for q in axes(dK, 3)];
+                           rtol = 1e-12, atol = 1e-300)
+            @test all(isfinite, kernel_matvec(kind, X, X, ls, 1.3, ones(2, 3)))
+        end
+    end
+end

@@ -154,6 +154,8 @@ class Stationary(Parametric):
 
     kind = ""
     _extras: tuple[str, ...] = ()
+    #: whether the engines divide the points by the lengthscales (periodic: the sines)
+    _scales_points = True
 
     def __init__(
         self,
@@ -190,7 +192,7 @@ class Stationary(Parametric):
         X1 = as_points(X1, "X1")
         X2b = X1 if X2 is None else as_points(X2, "X2", X1.shape[1])
         kind, ls, var, extra = self._args(X1)
-        X1, X2b, far = _centred(X1, X2b, ls)
+        X1, X2b, far = _centred(X1, X2b, ls, self._scales_points)
         return _limit(engines.current().kernel_matrix(kind, X1, X2b, ls, var, extra), far)
 
     def diag(self, X) -> np.ndarray:
@@ -201,14 +203,14 @@ class Stationary(Parametric):
     def gradient(self, X):
         X = as_points(X, "X")
         kind, ls, var, extra = self._args(X)
-        X, _, far = _centred(X, X, ls)
+        X, _, far = _centred(X, X, ls, self._scales_points)
         K, dK = engines.current().kernel_matrix_grad(kind, X, ls, var, extra)
         return _limit(K, far), _limit(dK[self._mask()], far)
 
     def contract(self, X, W) -> np.ndarray:
         X = as_points(X, "X")
         kind, ls, var, extra = self._args(X)
-        X, _, _ = _centred(X, X, ls)
+        X, _, _ = _centred(X, X, ls, self._scales_points)
         g = engines.current().kernel_grad_contract(
             kind, X, ls, var, extra, np.ascontiguousarray(W, dtype=np.float64)
         )
@@ -221,7 +223,7 @@ class Stationary(Parametric):
         X2b = X1 if X2 is None else as_points(X2, "X2", X1.shape[1])
         V2 = _columns(V, X2b.shape[0], "V", "X1" if X2 is None else "X2")
         kind, ls, var, extra = self._args(X1)
-        X1, X2b, _ = _centred(X1, X2b, ls)
+        X1, X2b, _ = _centred(X1, X2b, ls, self._scales_points)
         return np.asarray(engines.current().kernel_matvec(kind, X1, X2b, ls, var, extra, V2))
 
     def grad_quad(self, X, U, V) -> np.ndarray:
@@ -237,30 +239,36 @@ class Stationary(Parametric):
                 "pass U and V with one column per pair",
             )
         kind, ls, var, extra = self._args(X)
-        X, _, _ = _centred(X, X, ls)
+        X, _, _ = _centred(X, X, ls, self._scales_points)
         g = engines.current().kernel_grad_quad(kind, X, ls, var, extra, U2, V2)
         return np.asarray(g)[self._mask()]
 
 
 def _centred(
-    X1: np.ndarray, X2: np.ndarray, ls: np.ndarray
+    X1: np.ndarray, X2: np.ndarray, ls: np.ndarray, scales: bool = True
 ) -> tuple[np.ndarray, np.ndarray, bool]:
-    """``(X1, X2, far)``: ``X1`` and ``X2`` less one point, the centre of the box around
-    both (``X2 is X1`` stays so, which the engines read as ``k(X, X)``), where they lie
-    far from the origin against the lengthscales ``ls``, else the points as they are; and
-    whether two points may lie so many lengthscales apart that the square of their
-    scaled distance overflows (``far``: see :func:`_limit`).
+    """``(X1, X2, far)``: ``X1`` and ``X2`` less one point, their per-feature median (``X2
+    is X1`` stays so, which the engines read as ``k(X, X)``), where they lie far from the
+    origin against the lengthscales ``ls``, else the points as they are; and whether two
+    points may lie so many lengthscales apart that the square of their scaled distance
+    overflows (``far``: see :func:`_limit`).
 
     A stationary kernel depends on differences only, but the engines divide the inputs by
     the lengthscale before they subtract them, so a scaled difference carries an error of
-    about ``eps * max|x| / l``: ``1e10 + uniform(0, 1)`` at lengthscale ``0.1`` keeps six
-    digits.  Centred first, the differences are as exact as those of points at the
-    origin.  Points within :data:`_OFFSET_LENGTHSCALES` lengthscales of the origin (BO's
+    about ``eps * |x - centre| / l``: ``1e10 + uniform(0, 1)`` at lengthscale ``0.1``
+    keeps six digits uncentred.  Less the median, the differences of most points are as
+    exact as those of points at the origin, and a far outlier moves it little (the centre
+    of the box would sit halfway to the outlier, and the other points lose their
+    differences to rounding; the box's centre stays where the median would put a point
+    beyond float64).  Points within :data:`_OFFSET_LENGTHSCALES` lengthscales of the origin (BO's
     unit cube) lose at most ten bits of 53 in ``r`` and are passed on as they are: the
     test is four whole-array reductions, where per-feature bounds cost a strided pass.
-    Points whose scaled distance from the centre overflows float64 itself are refused (an
-    :class:`~pyjl.exceptions.InputError` naming ``lengthscale``): the engines' scaled
-    inputs would be infinite, and a point's distance from itself NaN."""
+    Where the engines divide the points by the lengthscales (``scales``), points whose
+    scaled distance from the centre overflows float64 itself are refused (an
+    :class:`~pyjl.exceptions.InputError` naming ``lengthscale``): the scaled inputs would
+    be infinite, and a point's distance from itself NaN.  Such a refusal depends on the
+    hyperparameters: a hyperparameter search steps back from it
+    (:func:`pyjl.gp.likelihood.minimisable`)."""
     same = X2 is X1
     if not (X1.shape[0] and X2.shape[0]):
         return X1, X2, False
@@ -270,12 +278,17 @@ def _centred(
     lo, hi = X1.min(axis=0), X1.max(axis=0)
     if not same:
         lo, hi = np.minimum(lo, X2.min(axis=0)), np.maximum(hi, X2.max(axis=0))
-    half = 0.5 * hi - 0.5 * lo  # the largest |x - centre| per feature
+    centre = np.median(X1 if same else np.concatenate((X1, X2)), axis=0)
+    with np.errstate(over="ignore"):
+        half = np.maximum(hi - centre, centre - lo)  # the largest |x - centre| per feature
+    if not np.all(np.isfinite(half)):  # the box's centre: at most half the extent away
+        centre = 0.5 * lo + 0.5 * hi  # not (lo + hi) / 2: that overflows near the limit
+        half = 0.5 * hi - 0.5 * lo
     with np.errstate(over="ignore"):
         scaled = half / ls
-    if not np.all(np.isfinite(scaled)):
+    if scales and not np.all(np.isfinite(scaled)):
         j = int(np.argmax(~np.isfinite(scaled)))
-        raise error(
+        exc = error(
             "lengthscale",
             "must keep the points' distances from their centre, in lengthscales, within "
             "float64 (the kernels divide the points by it)",
@@ -283,7 +296,8 @@ def _centred(
             f"{float(half[j]):.3g} from their centre",
             "raise the lengthscale (and its lower bound, lengthscale_bounds) or rescale X",
         )
-    centre = 0.5 * lo + 0.5 * hi  # not (lo + hi) / 2: that overflows near the float64 limit
+        exc.at_theta = True  # the search steps back from such a theta (minimisable)
+        raise exc
     A = X1 - centre
     return A, A if same else X2 - centre, float(np.max(scaled)) > _MAX_SCALED
 

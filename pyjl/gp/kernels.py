@@ -361,6 +361,7 @@ class Periodic(Stationary):
     """
 
     kind = "periodic"
+    _scales_points = False
     _extras = ("period",)
 
     def __init__(

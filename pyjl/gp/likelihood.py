@@ -133,13 +133,15 @@ def condition_bound(K: np.ndarray, L: np.ndarray) -> float:
         return float(np.max(np.diag(K)) / np.min(d * d))
 
 
-def lml_from_factor(L: np.ndarray, alpha: np.ndarray, y: np.ndarray) -> float:
+def lml_from_factor(L: np.ndarray, alpha: np.ndarray, y: np.ndarray) -> np.float64:
     """``-1/2 y^T alpha - sum log diag L - n/2 log 2 pi``, summed over the columns of an
-    ``(n, t)`` ``y`` (several targets)."""
+    ``(n, t)`` ``y`` (several targets); a ``numpy.float64``, scikit-learn's type (NumPy 2
+    computes a Python float minus a float32 in float32)."""
     if y.ndim == 1:
-        return float(-0.5 * (y @ alpha) - np.log(np.diag(L)).sum() - 0.5 * len(y) * _LOG2PI)
+        return np.float64(-0.5 * (y @ alpha) - np.log(np.diag(L)).sum() - 0.5 * len(y) * _LOG2PI)
     quad = float(np.einsum("ij,ij->", y, alpha))
-    return -0.5 * quad - y.shape[1] * float(np.log(np.diag(L)).sum()) - 0.5 * y.size * _LOG2PI
+    logdet = y.shape[1] * float(np.log(np.diag(L)).sum())
+    return np.float64(-0.5 * quad - logdet - 0.5 * y.size * _LOG2PI)
 
 
 def loo_terms(Kinv_diag: np.ndarray, alpha: np.ndarray) -> np.ndarray:
@@ -197,13 +199,17 @@ def noise_diagonal(noise, noise_diag, learned):
 def minimisable(value_and_grad, log_prior, theta) -> tuple[float, np.ndarray]:
     """``(-value, -gradient)`` of ``value_and_grad(theta)`` plus ``log_prior(theta)``
     (``None``: none), for a minimiser; ``(inf, 0)`` where the factorisation fails, the
-    value or its gradient is not finite, or the kernel refuses ``theta`` with the data
-    (an :class:`~pyjl.exceptions.InputError`: the data are checked before the search,
-    so only the trial hyperparameters can be out of range, e.g. a lengthscale so short
-    that the scaled distances overflow), so the optimiser steps back."""
+    value or its gradient is not finite, or the kernel refuses the data at this
+    ``theta`` alone (an :class:`~pyjl.exceptions.InputError` marked ``at_theta``: a
+    lengthscale so short that the scaled points overflow), so the optimiser steps
+    back; any other refusal is raised."""
     try:
         value, grad = value_and_grad(theta)
-    except (np.linalg.LinAlgError, InputError):
+    except np.linalg.LinAlgError:
+        return np.inf, np.zeros(len(theta))
+    except InputError as exc:
+        if not exc.at_theta:
+            raise
         return np.inf, np.zeros(len(theta))
     if log_prior is not None:
         lp, lg = log_prior(np.array(theta, dtype=np.float64))
@@ -287,7 +293,7 @@ class Objective:
             W = ml_weights(Kinv, alpha)
         else:
             kd = np.diag(Kinv).copy()
-            value = float(loo_terms(kd, alpha).sum())
+            value = np.float64(loo_terms(kd, alpha).sum())
             if not want_grad:
                 return value, None
             W = loo_weights(Kinv, kd, alpha)

@@ -381,8 +381,61 @@ def test_points_1e140_and_1e155_lengthscales_apart(kernel, rng):
         np.testing.assert_allclose(got, var * np.eye(6), rtol=1e-15, atol=1e-200)
     np.testing.assert_allclose(far(X[:3], X[3:]), np.zeros((3, 3)), atol=1e-200)
     assert np.all(np.isfinite(dK)) and np.all(np.abs(dK[:, off]) < 1e-200)
-    with pytest.raises(InputError, match="`lengthscale` must keep the points' distances"):
-        kernel.clone_with_theta(np.r_[np.log(ls * 1e-10), kernel.theta[ls.size :]])(1e300 * X)
+    # the sums of the fit and the iterative solver, which no NaN may enter
+    from pyjl.gp.interface import contract, grad_quad, matvec
+
+    W, U, V = rng.standard_normal((6, 6)), rng.standard_normal((6, 2)), rng.standard_normal((6, 2))
+    np.testing.assert_allclose(contract(far, X, W), np.einsum("ij,qij->q", W, dK), atol=1e-200)
+    np.testing.assert_allclose(matvec(far, X, None, V), K @ V, rtol=1e-15, atol=1e-200)
+    quad = np.einsum("ia,qij,ja->q", U, dK, V)
+    np.testing.assert_allclose(grad_quad(far, X, U, V), quad, rtol=1e-13, atol=1e-200)
+    tiny = kernel.clone_with_theta(np.r_[np.log(ls * 1e-10), kernel.theta[ls.size :]])
+    if isinstance(kernel, Periodic):  # its points are not divided by the lengthscale
+        assert np.all(np.isfinite(tiny(1e300 * X)))
+    else:  # the scaled points themselves overflow
+        with pytest.raises(InputError, match="`lengthscale` must keep the points' distances"):
+            tiny(1e300 * X)
+
+
+@pytest.mark.parametrize("far", [1e16, -1e100, 1e300])
+@pytest.mark.parametrize("kernel", STATIONARY, ids=[repr(k) for k in STATIONARY])
+def test_an_outlier_leaves_the_other_points_kernel_values_as_they_were(kernel, far, rng):
+    """One point far out (a sentinel value, a typo) moved the centre the points are taken
+    from halfway to it, and the rest lost their differences to rounding: at 1e16 every
+    point in [0, 3] fell on one float, a silently wrong kernel matrix."""
+    X = rng.uniform(0, 3, (10, 2))
+    with_outlier = np.r_[X, [[far, 1.0]]]
+    np.testing.assert_allclose(kernel(with_outlier)[:10, :10], kernel(X), rtol=1e-13, atol=1e-15)
+    K, dK = kernel.gradient(with_outlier)
+    K0, dK0 = kernel.gradient(X)
+    np.testing.assert_allclose(dK[:, :10, :10], dK0, rtol=1e-12, atol=1e-14)
+    Y = np.r_[X[:3] + 0.01, [[far, 2.0]]]
+    np.testing.assert_allclose(
+        kernel(with_outlier, Y)[:10, :3], kernel(X, Y[:3]), rtol=1e-13, atol=1e-15
+    )
+
+
+def test_a_point_1e160_away_is_fitted_as_an_independent_one(rng):
+    """A GP with one point 1e160 lengthscales from the rest: its covariance with them is
+    0, so the fit equals the fit of the rest with that point's own term added (the
+    likelihood of an independent N(0, var + noise) draw); every start of the search is a
+    finite objective (scikit-learn's Matern32 gives NaN here)."""
+    import warnings
+
+    from pyjl.gp import GaussianProcess
+
+    X = np.r_[rng.uniform(0, 3, (12, 1)), [[1e160]]]
+    y = np.r_[np.sin(X[:12, 0]), 0.3]
+    k = Matern32(1.0, variance_bounds="fixed")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gp = GaussianProcess(k, noise=1e-2, noise_bounds="fixed", normalize_y=False).fit(X, y)
+        rest = GaussianProcess(gp.kernel_, noise=1e-2, normalize_y=False)
+        rest = rest.fit(X[:12], y[:12], method=None)
+    alone = -0.5 * (0.3**2 / 1.01 + np.log(2 * np.pi * 1.01))
+    lml, grad = gp.log_marginal_likelihood(gp.kernel_.theta, eval_gradient=True)
+    assert lml == pytest.approx(rest.log_marginal_likelihood() + alone, rel=1e-10)
+    assert np.all(np.isfinite(grad))
 
 
 def test_a_search_through_lengthscales_too_short_steps_back(rng):

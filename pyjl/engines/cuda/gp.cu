@@ -15,6 +15,9 @@ enum pj_gp_kind { PJ_RBF = 0, PJ_MATERN12 = 1, PJ_MATERN32 = 2, PJ_MATERN52 = 3,
 #define PJ_SQRT3 1.7320508075688772935
 #define PJ_SQRT5 2.2360679774997896964
 #define PJ_MAXP 64
+// a squared scaled distance at most this: points ~1e154 lengthscales apart get the limits
+// of the formulas (0), not inf * 0 (bindings/include/pyjl_gp.h, PYJL_R2_MAX)
+#define PJ_R2_MAX 1e300
 
 // kappa(r2) of the stationary kinds, k = variance * kappa(r2) on scaled inputs (a: rq alpha)
 PJ_DEVICE double pj_kappa(int kind, double r2, double a) {
@@ -49,16 +52,16 @@ PJ_DEVICE double pj_periodic_sum(const double* a, const double* b, int d, const 
     double S = 0.0;
     for (int k = 0; k < d; ++k) {
         double s = sin(PJ_PI * (a[k] - b[k]) / p), l = nls > 1 ? ls[k] : ls[0];
-        S += s * s / (l * l);
+        S += l > 1e-150 ? s * s / (l * l) : fmin((s / l) * (s / l), PJ_R2_MAX);
     }
-    return S;
+    return fmin(S, PJ_R2_MAX);
 }
 
 // |a - b|^2 over d coordinates
 PJ_DEVICE double pj_r2(const double* a, const double* b, int d) {
     double r2 = 0.0;
     for (int k = 0; k < d; ++k) r2 += (a[k] - b[k]) * (a[k] - b[k]);
-    return r2;
+    return fmin(r2, PJ_R2_MAX);
 }
 
 // k(a, b) for rows a, b of the scaled inputs (periodic: unscaled)
@@ -74,11 +77,17 @@ PJ_DEVICE void pj_pair_grad(int kind, const double* a, const double* b, int d, c
                             long long stride) {
     if (kind == PJ_PERIODIC) {
         double kap = pj_pair(kind, a, b, d, ls, nls, var, ex), r = 0.0;
+        if (kap == 0.0) return;  // every term is kap times a factor that may be inf: 0
         for (int k = 0; k < d; ++k) {
             double arg = PJ_PI * (a[k] - b[k]) / ex, s = sin(arg), c = cos(arg);
             double l = nls > 1 ? ls[k] : ls[0];
-            out[(nls > 1 ? k : 0) * stride] += w * kap * 4.0 * s * s / (l * l);
-            r += arg * s * c / (l * l);
+            if (l > 1e-150) {
+                out[(nls > 1 ? k : 0) * stride] += w * kap * 4.0 * s * s / (l * l);
+                r += arg * s * c / (l * l);
+            } else {  // l * l underflows: divide first
+                out[(nls > 1 ? k : 0) * stride] += w * kap * 4.0 * (s / l) * (s / l);
+                r += (arg / l) * (s / l) * c;
+            }
         }
         out[nls * stride] += w * kap;
         out[(nls + 1) * stride] += w * kap * 4.0 * r;
@@ -89,7 +98,8 @@ PJ_DEVICE void pj_pair_grad(int kind, const double* a, const double* b, int d, c
     if (nls == 1) {
         out[0] += gs * r2;
     } else {
-        for (int k = 0; k < d; ++k) out[k * stride] += gs * (a[k] - b[k]) * (a[k] - b[k]);
+        for (int k = 0; k < d; ++k)
+            out[k * stride] += gs * fmin((a[k] - b[k]) * (a[k] - b[k]), PJ_R2_MAX);
     }
     out[nls * stride] += w * var * pj_kappa(kind, r2, ex);
     if (kind == PJ_RQ) out[(nls + 1) * stride] += w * var * pj_dlog_alpha(r2, ex);

@@ -149,7 +149,7 @@ class CGState:
         Y = self.y.reshape(self.y.shape[0], -1)  # (n, t): several targets share A
         t = Y.shape[1]
         fine = mbcg(op.__matmul__, Y, P.solve, self.alpha_tol, max_iter, x0=res.x[:, :t])
-        self.alpha, self.lml = (fine.x[:, 0] if self.y.ndim == 1 else fine.x), value
+        self.alpha, self.lml = (fine.x[:, 0] if self.y.ndim == 1 else fine.x), np.float64(value)
         self.info = {
             "solver": "cg",
             "cg_iterations": int(res.iterations),
@@ -217,7 +217,7 @@ class CGState:
         alpha = self.solve(y.reshape(y.shape[0], -1)).reshape(y.shape)
         self.info["alpha_residual"] = self.last_residual
         old = float(np.vdot(self.y, self.alpha))
-        return alpha, float(self.lml + 0.5 * old - 0.5 * float(np.vdot(y, alpha)))
+        return alpha, np.float64(self.lml + 0.5 * old - 0.5 * float(np.vdot(y, alpha)))
 
     def solve(self, B: np.ndarray, tol: float | None = None) -> np.ndarray:
         """``A^-1 B`` for ``B`` ``(n, k)`` by CG to ``tol`` (default :attr:`alpha_tol`, as
