@@ -206,7 +206,9 @@ def check_emission(
         n_par = emission.n_parameters
     except Exception as exc:
         raise AssertionError(f"{name}.n_parameters raised {type(exc).__name__}: {exc}") from exc
-    assert int(n_par) == n_par >= 0, f"{name}.n_parameters must be an integer >= 0; got {n_par!r}"
+    assert not isinstance(n_par, bool) and int(n_par) == n_par >= 0, (
+        f"{name}.n_parameters must be an integer >= 0; got {n_par!r}"
+    )
     probe = _as2d(emission.sample(0, 8, rng))
     one_d = np.ndim(emission.sample(0, 2, rng)) == 1
     shape = np.shape(emission.log_likelihood(probe[:, 0] if one_d else probe))
@@ -279,6 +281,12 @@ def check_emission(
             f"log-likelihood {fit_ll:.4f} vs {true_ll:.4f} under the truth)"
         )
     _check_fit_moves(emission, X, test, n, one_d, rtol, name)
+    if n_par == 0:  # nothing free: no fit may move it (else n_parameters undercounts)
+        moved = copy.deepcopy(emission)
+        moved.fit(X[:, 0] if one_d else X, rng.dirichlet(np.ones(K), size=X.shape[0]))
+        assert np.allclose(_ll(moved, X, one_d), _ll(emission, X, one_d), equal_nan=True), (
+            f"{name}.n_parameters is 0, but fit moves the parameters: count what fit learns"
+        )
     if K > 1:  # a state EM gives no weight (HMM meets them) keeps usable parameters
         W0 = np.kron(np.eye(K), np.ones((n, 1)))
         W0[:, 0] = 0.0

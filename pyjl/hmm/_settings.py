@@ -97,11 +97,12 @@ def check_settings(model: HMM) -> int:
         )
     if model.batch_rows is not None:
         integer(model.batch_rows, "batch_rows", low=1)
-    _letters(model.params, "params", "'st' to keep the emission as initialised")
+    _letters(model.params, "params", "'st' to keep the emission as initialised", "refitted")
     _letters(
         getattr(model, "init_params", "ste"),
         "init_params",
         "'st' to start EM from the emission's given parameters",
+        "initialised",
     )
     check_random_state(model.random_state, draw=False)
     boolean(model.progress, "progress")
@@ -123,8 +124,9 @@ def check_settings(model: HMM) -> int:
     return K
 
 
-def _letters(value: Any, name: str, example: str) -> None:
-    """Refuse ``params``/``init_params`` that are not a string of the letters s, t, e."""
+def _letters(value: Any, name: str, example: str, done: str) -> None:
+    """Refuse ``params``/``init_params`` that are not a string of the letters s, t, e
+    (``done``: what happens to an emission as a whole, which hmmlearn splits)."""
     if not isinstance(value, str) or not set(value) <= set("ste"):
         raise error(
             name,
@@ -132,7 +134,7 @@ def _letters(value: Any, name: str, example: str) -> None:
             "emission's parameters)",
             describe(value),
             f"pass e.g. {example}; hmmlearn's emission letters (m, c, w, ...) are all 'e' "
-            "here, since an emission is refitted whole",
+            f"here, since an emission is {done} whole",
         )
 
 
@@ -247,7 +249,7 @@ def transition_matrix(model: HMM) -> np.ndarray:
         raise NotFittedError(
             "this HMM has no transition matrix: call fit(X) first, or give transmat."
         )
-    return A
+    return np.asarray(A)
 
 
 def _fingerprint(em: Any) -> tuple[Any, ...]:
@@ -268,28 +270,21 @@ def _fingerprint(em: Any) -> tuple[Any, ...]:
 def initial_params(model: HMM, src: Any, rng: np.random.Generator) -> Any:
     """``(startprob, transmat, emission)`` that EM starts from; the emission is a copy.
 
-    ``init='given'`` takes all three as given; otherwise ``init`` makes those whose
-    letter ``init_params`` holds and that are not given (a given ``startprob`` or
-    ``transmat`` is kept), and those it leaves out must be given."""
+    ``init='given'`` takes all three as given; otherwise ``init`` makes those that are
+    not given, and the emission's given parameters too unless ``init_params`` leaves out
+    ``"e"`` (a given ``startprob`` or ``transmat`` is always kept)."""
     K = check_settings(model)
     em = copy.deepcopy(model.emission)
     if model.init == "given":
         return given(model, em)
     given_pi, given_A = given_chain(model, K)
-    letters = getattr(model, "init_params", "ste")
-    for letter, name, value in (("s", "startprob", given_pi), ("t", "transmat", given_A)):
-        if letter not in letters and value is None:
-            raise error(
-                name,
-                f"must be given when init_params ({letters!r}) leaves out {letter!r}",
-                "None",
-                f"pass {name}, or add {letter!r} to init_params",
-            )
-    if "e" not in letters:  # EM starts from the emission's given parameters
-        em = check_emission(
-            em, "emission", K, f"with init_params={letters!r}", "add 'e' to init_params"
-        )
-    elif emission_states(model.emission) is not None:  # hmmlearn warns alike
+    # as hmmlearn's _needs_init: a parameter is made where its letter is in init_params or
+    # it is not given (a given startprob or transmat is kept whatever its letter)
+    kept = "e" not in getattr(model, "init_params", "ste")
+    has_params = emission_states(model.emission) is not None
+    if kept and has_params:  # EM starts from the emission's given parameters
+        em = check_emission(em, "emission", K, "with init_params without 'e'", "add 'e'")
+    elif has_params:  # hmmlearn warns alike
         warn(
             f"the emission's parameters are given, but init={model.init!r} estimates them "
             "anew from X; pass init='given' (or init_params without 'e') to start EM "
@@ -301,13 +296,14 @@ def initial_params(model: HMM, src: Any, rng: np.random.Generator) -> Any:
         top = src.largest()
         if np.isfinite(top) and 0 <= top < 2**31:  # else a batch's check names the value
             em.n_symbols = int(top) + 1
+    make = not (kept and has_params)
     if model.init == "kmeans":
         pi, A = np.full(K, 1.0 / K), np.full((K, K), 1.0 / K)
-        if "e" in letters:
+        if make:
             em.initialize(x0, K, rng)
     else:
         pi, A = rng.dirichlet(np.ones(K)), rng.dirichlet(np.ones(K), size=K)
-        if "e" in letters:
+        if make:
             em.initialize(x0, K, rng)
             em.fit(x0, rng.dirichlet(np.full(K, 0.3), size=np.shape(x0)[0]))
     pi = given_pi if given_pi is not None else pi

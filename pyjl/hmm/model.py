@@ -121,10 +121,10 @@ class HMM(Params):
         Print each EM iteration to ``sys.stderr`` (number, log-likelihood, gain), as
         hmmlearn's ``verbose`` does; ``progress`` draws a bar instead.
     init_params : str, default "ste"
-        What ``init="kmeans"``/``"random"`` makes, hmmlearn's ``init_params`` in the
-        letters of ``params``; what it leaves out must be given, e.g. ``"st"`` starts EM
-        from the emission's given parameters (a given ``startprob`` or ``transmat`` is
-        kept whatever its letter).
+        hmmlearn's, in the letters of ``params``: ``init="kmeans"``/``"random"`` makes
+        what is not given and what this names, e.g. ``"st"`` starts EM from the
+        emission's given parameters (a given ``startprob`` or ``transmat`` is kept
+        whatever its letter).
 
     Attributes
     ----------

@@ -189,6 +189,21 @@ def test_an_error_inside_n_parameters_is_reported_as_such():
     assert isinstance(info.value.__cause__, AttributeError)
 
 
+@pytest.mark.parametrize("count", [0, False, -1, 2.5])
+def test_n_parameters_that_undercounts_or_is_not_a_count_fails(count):
+    # 0 is right only where nothing is free (a one-category Multinomial): a fit that
+    # moves the locations and scales with n_parameters 0 undercounts them
+    class Uncounted(Laplace):
+        @property
+        def n_parameters(self):
+            return count
+
+    zero = count == 0 and not isinstance(count, bool)
+    words = "fit moves the parameters" if zero else "must be an integer >= 0"
+    with pytest.raises(AssertionError, match=words):
+        check_emission(Uncounted([0.0, 5.0], [1.0, 2.0]))
+
+
 def test_an_initialize_that_ignores_n_states_fails():
     class OneState(Laplace):
         def initialize(self, X, n_states, rng):

@@ -271,23 +271,22 @@ def test_init_params_st_starts_from_the_given_emission_as_hmmlearns(rng, impl):
     np.testing.assert_allclose(m.emission_.probs, ref.emissionprob_, rtol=1e-9)
 
 
-def test_init_params_refuses_what_it_leaves_out_and_is_not_given():
+def test_init_params_makes_what_is_not_given_as_hmmlearns_needs_init(rng):
+    # hmmlearn's _needs_init: a parameter whose letter is left out is still made when it
+    # is not set; so init_params="" on a model with nothing given is init_params="ste"
     from pyjl.exceptions import InputError
 
-    X = np.arange(30.0) % 7
-    mv = MvNormal(np.array([[0.0], [4.0]]), np.ones((2, 1)), covariance_type="diag")
-    with pytest.raises(InputError, match="`transmat` must be given when init_params"):
-        HMM(mv, 2, init_params="se").fit(X)
-    with pytest.raises(InputError, match="`startprob` must be given when init_params"):
-        HMM(mv, 2, init_params="e").fit(X)
-    with pytest.raises(InputError, match="`emission` must hold its parameters with init_"):
-        HMM(Normal(), 2, init_params="st").fit(X)
+    X = np.concatenate([rng.normal(0, 1, 150), rng.normal(5, 1, 150)])[:, None]
+    kw = {"n_iter": 5, "tol": -np.inf, "random_state": 0}
+    full = HMM(Normal(), 2, **kw).fit(X)
+    none = HMM(Normal(), 2, init_params="", **kw).fit(X)
+    np.testing.assert_array_equal(none.monitor_.history, full.monitor_.history)
     with pytest.raises(InputError, match="`init_params` must be a string of the letters"):
-        HMM(mv, 2, init_params="stmc").fit(X)
-    # given, they are kept: the chain and the emission as passed, EM from there
-    m = HMM(
-        mv, 2, init_params="", startprob=[0.5, 0.5], transmat=[[0.9, 0.1], [0.2, 0.8]], n_iter=0
-    ).fit(X)
+        HMM(Normal(), 2, init_params="stmc").fit(X)
+    # given, they are kept: the chain and the emission as passed
+    mv = MvNormal(np.array([[0.0], [4.0]]), np.ones((2, 1)), covariance_type="diag")
+    given = {"startprob": [0.5, 0.5], "transmat": [[0.9, 0.1], [0.2, 0.8]]}
+    m = HMM(mv, 2, init_params="", n_iter=0, **given).fit(X)
     np.testing.assert_array_equal(m.transmat_, [[0.9, 0.1], [0.2, 0.8]])
     np.testing.assert_array_equal(m.emission_.mean, [[0.0], [4.0]])
 
