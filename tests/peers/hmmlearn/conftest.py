@@ -47,8 +47,6 @@ import builtins
 import importlib.util
 import os
 import random
-import sys
-import tomllib
 import types
 import zlib
 from collections import Counter
@@ -62,6 +60,7 @@ import pytest
 
 from pyjl.hmm import ConvergenceMonitor
 
+from .. import _suite
 from . import adapters
 
 CONFIG = Path(__file__).with_name("hmmlearn.toml")
@@ -130,66 +129,26 @@ def _helper(stem):
 
 def _load(stem):
     """Execute ``hmmlearn/tests/<stem>.py`` as a new module that imports pyjl's names."""
-    name = f"pyjl_peers.hmmlearn.{stem}"
-    spec = importlib.util.spec_from_file_location(name, HMMLEARN_TESTS / f"{stem}.py")
-    module = importlib.util.module_from_spec(spec)
-    module.__package__ = "hmmlearn.tests"
-    module.__builtins__ = {**vars(builtins), "__import__": _import}
-    sys.modules[name] = module
+    name, path = f"pyjl_peers.hmmlearn.{stem}", HMMLEARN_TESTS / f"{stem}.py"
     errors = np.geterr()
     try:
-        spec.loader.exec_module(module)
+        return _suite.load_module(name, path, "hmmlearn.tests", _import)
     finally:
         np.seterr(**errors)  # tests/__init__.py's seterr: see pytest_runtest_protocol
-    return module
 
 
 # ---- collection -----------------------------------------------------------------------
 
 
 def _config():
-    with CONFIG.open("rb") as fh:
-        return tomllib.load(fh)
+    return _suite.read_config(CONFIG)
 
 
-class HmmlearnSuite(pytest.File):
-    """The collector for ``hmmlearn.toml``: one module per listed hmmlearn test module."""
-
-    def collect(self):
-        for stem in _config()["modules"]:
-            yield HmmlearnModule.from_parent(
-                self, path=self.path, name=stem, nodeid=f"{self.nodeid}::{stem}"
-            )
-
-
-class HmmlearnModule(pytest.Module):
-    def _getobj(self):
-        return _load(self.name)
-
-
-def pytest_collect_file(file_path, parent):
-    if file_path == CONFIG:
-        return HmmlearnSuite.from_parent(parent, path=file_path)
-    return None
+pytest_collect_file, HmmlearnModule = _suite.collectors(CONFIG, _load, "hmmlearn test module")
 
 
 def _key(item):
-    """``<module>::<Class>::<test>[<param>]`` for an item of an hmmlearn module, else None."""
-    module = next((n for n in item.listchain() if isinstance(n, HmmlearnModule)), None)
-    if module is None:
-        return None
-    return module.name + item.nodeid[len(module.nodeid) :]
-
-
-def _lookup(table, key):
-    return table.get(key, table.get(key.split("[", 1)[0]))
-
-
-def _thinned(key, thin):
-    """Whether to drop this parametrisation: ``[thin]`` keeps about one in n of a test's
-    parametrisations, picked by a hash of the id (the same ones in every run and subset)."""
-    n = thin.get(key.split("[", 1)[0])
-    return n is not None and zlib.crc32(key.encode()) % n != 0
+    return _suite.key(item, HmmlearnModule)
 
 
 #: the category of an [internals] reason, by its opening words
@@ -205,28 +164,11 @@ _xfails: dict[str, str] = {}  # node id -> category
 
 
 def pytest_collection_modifyitems(config, items):
-    settings = _config()
-    internals = settings.get("internals", {})
-    full = bool(os.environ.get("PYJL_PEERS_FULL"))
-    slow = {} if full else settings.get("slow", {})
-    thin = {} if full else settings.get("thin", {})
-    keep, dropped = [], []
-    for item in items:
-        key = _key(item)
-        if key is None:
-            keep.append(item)
-            continue
-        if _lookup(slow, key) is not None or _thinned(key, thin):
-            dropped.append(item)
-            continue
-        reason = _lookup(internals, key)
-        if reason is not None:
-            item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
-            _xfails[item.nodeid] = category(reason)
-        keep.append(item)
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = keep
+    def mark(item, reason):
+        item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
+        _xfails[item.nodeid] = category(reason)
+
+    _suite.apply_tables(config, items, _config(), HmmlearnModule, mark)
 
 
 # ---- each test: hmmlearn's error state, seeded generators ----------------------------

@@ -40,10 +40,7 @@ import builtins
 import functools
 import importlib.util
 import os
-import sys
-import tomllib
 import types
-import zlib
 from collections import defaultdict
 from pathlib import Path
 
@@ -60,6 +57,8 @@ import scipy.signal.windows
 
 import pyjl.dsp
 import pyjl.dsp.windows
+
+from .. import _suite
 
 # SciPy's fixtures (`xp`, `devices`, ...): importing them registers them for this directory.
 # scipy.conftest sets hypothesis' profile and home directory on import; keep the suite's.
@@ -233,88 +232,33 @@ def _helper(stem):
 
 def _load(stem):
     """Execute ``scipy/signal/tests/<stem>.py`` as a new module that imports pyjl's names."""
-    name = f"pyjl_peers.scipy_signal.{stem}"
-    spec = importlib.util.spec_from_file_location(name, SCIPY_TESTS / f"{stem}.py")
-    module = importlib.util.module_from_spec(spec)
-    module.__package__ = "scipy.signal.tests"
-    module.__builtins__ = {**vars(builtins), "__import__": _import}
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    name, path = f"pyjl_peers.scipy_signal.{stem}", SCIPY_TESTS / f"{stem}.py"
+    return _suite.load_module(name, path, "scipy.signal.tests", _import)
 
 
 # ---- collection -----------------------------------------------------------------------
 
 
 def _config():
-    with CONFIG.open("rb") as fh:
-        return tomllib.load(fh)
+    return _suite.read_config(CONFIG)
 
 
-class ScipySuite(pytest.File):
-    """The collector for ``scipy_signal.toml``: one module per listed SciPy test module."""
-
-    def collect(self):
-        for stem in _config()["modules"]:
-            yield ScipyModule.from_parent(
-                self, path=self.path, name=stem, nodeid=f"{self.nodeid}::{stem}"
-            )
-
-
-class ScipyModule(pytest.Module):
-    def _getobj(self):
-        return _load(self.name)
-
-
-def pytest_collect_file(file_path, parent):
-    if file_path == CONFIG:
-        return ScipySuite.from_parent(parent, path=file_path)
-    return None
+pytest_collect_file, ScipyModule = _suite.collectors(CONFIG, _load, "SciPy test module")
 
 
 def _key(item):
-    """``<module>::<Class>::<test>[<param>]`` for an item of a SciPy module, else None."""
-    module = next((n for n in item.listchain() if isinstance(n, ScipyModule)), None)
-    if module is None:
-        return None
-    return module.name + item.nodeid[len(module.nodeid) :]
-
-
-def _lookup(table, key):
-    return table.get(key, table.get(key.split("[", 1)[0]))
-
-
-def _thinned(key, thin):
-    """Whether to drop this parametrisation: ``[thin]`` keeps about one in n of a test's
-    parametrisations, picked by a hash of the id (the same ones in every run and subset)."""
-    n = thin.get(key.split("[", 1)[0])
-    return n is not None and zlib.crc32(key.encode()) % n != 0
+    return _suite.key(item, ScipyModule)
 
 
 def pytest_collection_modifyitems(config, items):
-    settings = _config()
-    internals = settings.get("internals", {})
-    full = bool(os.environ.get("PYJL_PEERS_FULL"))
-    slow = {} if full else settings.get("slow", {})
-    thin = {} if full else settings.get("thin", {})
-    keep, dropped = [], []
-    for item in items:
-        key = _key(item)
-        if key is None:
-            keep.append(item)
-            continue
-        if _lookup(slow, key) is not None or _thinned(key, thin):
-            dropped.append(item)
-            continue
-        reason = _lookup(internals, key)
-        if reason is not None:
-            item.add_marker(pytest.mark.xfail(reason=f"SciPy internals: {reason}", strict=True))
-        if item.get_closest_marker("xslow") and not os.environ.get("SCIPY_XSLOW"):
-            item.add_marker(pytest.mark.skip(reason="SciPy xslow; set SCIPY_XSLOW=1"))
-        keep.append(item)
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = keep
+    def mark(item, reason):
+        item.add_marker(pytest.mark.xfail(reason=f"SciPy internals: {reason}", strict=True))
+
+    _suite.apply_tables(config, items, _config(), ScipyModule, mark)
+    if not os.environ.get("SCIPY_XSLOW"):
+        for item in items:
+            if _key(item) is not None and item.get_closest_marker("xslow"):
+                item.add_marker(pytest.mark.skip(reason="SciPy xslow; set SCIPY_XSLOW=1"))
 
 
 # ---- which tests call pyjl ------------------------------------------------------------

@@ -50,10 +50,7 @@ from __future__ import annotations
 import builtins
 import importlib.util
 import os
-import sys
-import tomllib
 import types
-import zlib
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -63,6 +60,7 @@ import sklearn.gaussian_process
 import sklearn.gaussian_process.kernels
 import sklearn.gaussian_process.tests
 
+from .. import _suite
 from . import adapters
 
 CONFIG = Path(__file__).with_name("sklearn_gp.toml")
@@ -123,43 +121,22 @@ def _import(name, globals=None, locals=None, fromlist=(), level=0):
 def _load(stem):
     """Execute ``sklearn/gaussian_process/tests/<stem>.py`` as a new module that imports
     the adapters."""
-    name = f"pyjl_peers.sklearn_gp.{stem}"
-    spec = importlib.util.spec_from_file_location(name, SKLEARN_TESTS / f"{stem}.py")
-    module = importlib.util.module_from_spec(spec)
-    module.__package__ = "sklearn.gaussian_process.tests"
-    module.__builtins__ = {**vars(builtins), "__import__": _import}
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    name, path = f"pyjl_peers.sklearn_gp.{stem}", SKLEARN_TESTS / f"{stem}.py"
+    return _suite.load_module(name, path, "sklearn.gaussian_process.tests", _import)
 
 
 # ---- collection -----------------------------------------------------------------------
 
 
 def _config():
-    with CONFIG.open("rb") as fh:
-        return tomllib.load(fh)
+    return _suite.read_config(CONFIG)
 
 
-class SklearnSuite(pytest.File):
-    """The collector for ``sklearn_gp.toml``: one module per listed scikit-learn module."""
-
-    def collect(self):
-        for stem in _config()["modules"]:
-            yield SklearnModule.from_parent(
-                self, path=self.path, name=stem, nodeid=f"{self.nodeid}::{stem}"
-            )
+pytest_collect_file, SklearnModule = _suite.collectors(CONFIG, _load, "scikit-learn test module")
 
 
-class SklearnModule(pytest.Module):
-    def _getobj(self):
-        return _load(self.name)
-
-
-def pytest_collect_file(file_path, parent):
-    if file_path == CONFIG:
-        return SklearnSuite.from_parent(parent, path=file_path)
-    return None
+def _key(item):
+    return _suite.key(item, SklearnModule)
 
 
 def pytest_make_parametrize_id(config, val, argname):
@@ -170,48 +147,12 @@ def pytest_make_parametrize_id(config, val, argname):
     return None
 
 
-def _key(item):
-    """``<module>::<test>[<param>]`` for an item of a scikit-learn module, else None."""
-    module = next((n for n in item.listchain() if isinstance(n, SklearnModule)), None)
-    if module is None:
-        return None
-    return module.name + item.nodeid[len(module.nodeid) :]
-
-
-def _lookup(table, key):
-    return table.get(key, table.get(key.split("[", 1)[0]))
-
-
-def _thinned(key, thin):
-    """Whether to drop this parametrisation: ``[thin]`` keeps about one in n of a test's
-    parametrisations, picked by a hash of the id (the same ones in every run and subset)."""
-    n = thin.get(key.split("[", 1)[0])
-    return n is not None and zlib.crc32(key.encode()) % n != 0
-
-
 def pytest_collection_modifyitems(config, items):
-    settings = _config()
-    internals = settings.get("internals", {})
-    full = bool(os.environ.get("PYJL_PEERS_FULL"))
-    slow = {} if full else settings.get("slow", {})
-    thin = {} if full else settings.get("thin", {})
-    keep, dropped = [], []
-    for item in items:
-        key = _key(item)
-        if key is None:
-            keep.append(item)
-            continue
-        if _lookup(slow, key) is not None or _thinned(key, thin):
-            dropped.append(item)
-            continue
-        reason = _lookup(internals, key)
-        if reason is not None:
-            item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
-            _categories[item.nodeid] = _category(reason)
-        keep.append(item)
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = keep
+    def mark(item, reason):
+        item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
+        _categories[item.nodeid] = _category(reason)
+
+    _suite.apply_tables(config, items, _config(), SklearnModule, mark)
 
 
 def _category(reason):

@@ -1,0 +1,109 @@
+"""What the peer-suite plugins share (``tests/peers/<peer>/conftest.py``): a toml file that
+names the peer's test modules and the tests to mark or drop, each module executed from
+the peer's installed wheel with its imports swapped, one collector per module, and the
+toml's tables applied at collection.
+
+The toml: ``modules`` (the test modules' stems); ``[internals]`` (strict xfails: key
+``"<module>::<Class>::<test>"``, or with ``"[<param id>]"`` for one parametrisation,
+value the reason); ``[slow]`` (deselected for CI time) and ``[thin]`` (keep about one in
+n parametrisations of a test, by a hash of the id); ``PYJL_PEERS_FULL=1`` ignores the
+last two.
+"""
+
+from __future__ import annotations
+
+import builtins
+import importlib.util
+import os
+import sys
+import tomllib
+import types
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+__all__ = ["load_module", "read_config", "collectors", "key", "lookup", "apply_tables"]
+
+
+def load_module(name: str, path: Path, package: str, importer: Callable) -> types.ModuleType:
+    """Execute the peer's test file ``path`` as a new module ``name`` (in ``package``, for
+    its relative imports) whose ``import`` statements go through ``importer``."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    module.__package__ = package
+    module.__builtins__ = {**vars(builtins), "__import__": importer}
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def read_config(path: Path) -> dict:
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def collectors(config: Path, load: Callable[[str], types.ModuleType], what: str):
+    """``(pytest_collect_file, Module)`` for the toml ``config``: the hook turns the file
+    into one ``Module`` per listed stem, each the module ``load(stem)`` returns."""
+
+    class Module(pytest.Module):
+        def _getobj(self):
+            return load(self.name)
+
+    class Suite(pytest.File):
+        __doc__ = f"The collector for ``{config.name}``: one module per listed {what}."
+
+        def collect(self):
+            for stem in read_config(config)["modules"]:
+                yield Module.from_parent(
+                    self, path=self.path, name=stem, nodeid=f"{self.nodeid}::{stem}"
+                )
+
+    def pytest_collect_file(file_path, parent):
+        if file_path == config:
+            return Suite.from_parent(parent, path=file_path)
+        return None
+
+    return pytest_collect_file, Module
+
+
+def key(item, module_type: type) -> str | None:
+    """``<module>::<Class>::<test>[<param>]`` for an item of a peer's module, else None."""
+    module = next((n for n in item.listchain() if isinstance(n, module_type)), None)
+    if module is None:
+        return None
+    return module.name + item.nodeid[len(module.nodeid) :]
+
+
+def lookup(table: dict, name: str):
+    """The entry of ``name``, or of its test without the parametrisation."""
+    return table.get(name, table.get(name.split("[", 1)[0]))
+
+
+def _thinned(name: str, thin: dict) -> bool:
+    n = thin.get(name.split("[", 1)[0])
+    return n is not None and zlib.crc32(name.encode()) % n != 0
+
+
+def apply_tables(config, items, settings: dict, module_type: type, mark: Callable) -> None:
+    """Deselect ``[slow]`` and thinned items of the peer's modules and call ``mark(item,
+    reason)`` for each ``[internals]`` entry (``settings``: the toml); other items stay."""
+    internals = settings.get("internals", {})
+    full = bool(os.environ.get("PYJL_PEERS_FULL"))
+    slow = {} if full else settings.get("slow", {})
+    thin = {} if full else settings.get("thin", {})
+    keep, dropped = [], []
+    for item in items:
+        name = key(item, module_type)
+        if name is not None and (lookup(slow, name) is not None or _thinned(name, thin)):
+            dropped.append(item)
+            continue
+        reason = None if name is None else lookup(internals, name)
+        if reason is not None:
+            mark(item, reason)
+        keep.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
