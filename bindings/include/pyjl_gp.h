@@ -17,10 +17,10 @@
  * (pyjl_gp_free.h, included at the end) are built from those row loops and need nothing
  * per kind.
  *
- * Points more than about 1e154 lengthscales apart have a squared scaled distance that
- * overflows; it is taken as PYJL_R2_MAX instead (pyjl_sq), where every kind's value and
- * gradient term is its limit, 0 (the rational quadratic's heavy tail: its value there),
- * never inf * 0.
+ * Points more than about 1e153 lengthscales apart have a squared scaled distance taken as
+ * PYJL_R2_MAX (it overflows from 1e154 on), and each feature's difference is at most 1e153
+ * (pyjl_diff_cap), where every kind's value and gradient term is its limit, 0 (the
+ * rational quadratic's heavy tail: its value at 1e153), never inf * 0.
  */
 #ifndef PYJL_GP_H
 #define PYJL_GP_H
@@ -69,11 +69,17 @@ enum pyjl_gp_kind {
     PYJL_N_KINDS
 };
 
-#define PYJL_R2_MAX 1e300
+#define PYJL_R2_MAX 1e306  /* Matern52's 5 r2 / 3 stays finite */
 
-/* t * t, at most PYJL_R2_MAX: a squared scaled distance (or one feature's part of it). */
-PYJL_INLINE double pyjl_sq(double t) {
-    return fmin(t * t, PYJL_R2_MAX);
+/* q, at most PYJL_R2_MAX (a ternary, not fmin: GCC vectorises it without finite-math) */
+PYJL_INLINE double pyjl_r2_cap(double q) {
+    return q < PYJL_R2_MAX ? q : PYJL_R2_MAX;
+}
+
+/* a scaled difference t, at most 1e153 in magnitude, so that t * t <= PYJL_R2_MAX (as the
+   original t where it is smaller: the same products, bit for bit) */
+PYJL_INLINE double pyjl_diff_cap(double t) {
+    return t < 1e153 && t > -1e153 ? t : 1e153;
 }
 
 /* ---- the stationary kinds: kappa(r2) = k / var, gscale(r2) = -2 dkappa/dr2; `a` is
@@ -131,7 +137,8 @@ PYJL_INLINE double pyjl_rq_dextra(double r2, double a) {
    (b / l), at most PYJL_R2_MAX, so that 0 / 0 is 0 (a point and itself) */
 PYJL_INLINE double pyjl_over_l2(double a, double b, double l) {
     if (l > 1e-150) return a * b / (l * l);
-    return fmax(-PYJL_R2_MAX, fmin((a / l) * (b / l), PYJL_R2_MAX));
+    double q = (a / l) * (b / l);
+    return q > -PYJL_R2_MAX ? pyjl_r2_cap(q) : -PYJL_R2_MAX;
 }
 
 PYJL_INLINE double pyjl_periodic(const double *x, const double *y, Py_ssize_t d,
@@ -143,7 +150,7 @@ PYJL_INLINE double pyjl_periodic(const double *x, const double *y, Py_ssize_t d,
         l = nls > 1 ? ls[k] : ls[0];
         S = S + pyjl_over_l2(s, s, l);
     }
-    return pyjl_exp0(-2.0 * fmin(S, PYJL_R2_MAX));
+    return pyjl_exp0(-2.0 * pyjl_r2_cap(S));
 }
 
 /* out[q] += w * dk(x, y)/dtheta_q for every log-parameter q of the periodic kind. */
@@ -178,14 +185,18 @@ static void pyjl_r2_row(const double *x, const double *BT, Py_ssize_t ld, Py_ssi
                         Py_ssize_t j0, Py_ssize_t n, double *restrict r2) {
     Py_ssize_t m = n - j0, j, k;
     for (j = 0; j < m; j++) r2[j] = 0.0;
-    for (k = 0; k < d; k++) {
+    for (k = 0; k + 1 < d; k++) {
         const double *restrict b = BT + k * ld + j0;
         double xk = x[k];
         PYJL_SIMD
         for (j = 0; j < m; j++) { double t = xk - b[j]; r2[j] += t * t; }
     }
-    PYJL_SIMD
-    for (j = 0; j < m; j++) r2[j] = fmin(r2[j], PYJL_R2_MAX);
+    if (d > 0) {  /* the last feature's pass caps the sum, no pass of its own */
+        const double *restrict b = BT + (d - 1) * ld + j0;
+        double xk = x[d - 1];
+        PYJL_SIMD
+        for (j = 0; j < m; j++) { double t = xk - b[j]; r2[j] = pyjl_r2_cap(r2[j] + t * t); }
+    }
 }
 
 #define PYJL_KAPPA_LOOP(KAPPA)                                              \
@@ -257,7 +268,10 @@ static void pyjl_grad_row(int kind, const double *x, const double *BT, Py_ssize_
             double *restrict gk = G + k * ldq + j0;
             double xk = x[k];
             PYJL_SIMD
-            for (j = 0; j < m; j++) gk[j] = gs[j] * pyjl_sq(xk - b[j]);
+            for (j = 0; j < m; j++) {
+                double t = pyjl_diff_cap(xk - b[j]);
+                gk[j] = gs[j] * t * t;
+            }
         }
     }
     for (j = 0; j < m; j++) gs[j] = Kr[j];
@@ -312,7 +326,10 @@ static void pyjl_contract_row(int kind, const double *x, const double *BT, Py_ss
             double xk = x[k];
             s = 0.0;
             PYJL_SIMD_SUM_S
-            for (j = 0; j < m; j++) s += g[j] * pyjl_sq(xk - b[j]);
+            for (j = 0; j < m; j++) {
+                double t = pyjl_diff_cap(xk - b[j]);
+                s += g[j] * t * t;
+            }
             acc[k] += wscale * var * s;
         }
     }

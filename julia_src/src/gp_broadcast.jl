@@ -22,9 +22,10 @@ function _gp_periodic_sum(X1::AbstractMatrix, X2::AbstractMatrix, ls::Vector{Flo
     S = fill!(similar(X1, Float64, size(X1, 2), size(X2, 2)), 0.0)
     for k in 1:size(X1, 1)
         l = _gp_ls(ls, k)
-        S .+= sin.((pi / p) .* _gp_diff(X1, X2, k)) .^ 2 ./ l^2
+        s = sin.((pi / p) .* _gp_diff(X1, X2, k))
+        S .+= _gp_over_l2.(s, s, l)
     end
-    return S
+    return min.(S, GP_R2_MAX)
 end
 
 # kinds of the form variance * kappa(kind, r2)
@@ -90,8 +91,8 @@ function _broadcast_kernel_matrix_grad(kind::Periodic, X, ls::Vector{Float64}, v
         arg = (pi / p) .* _gp_diff(X, X, k)
         s = sin.(arg)
         q = nls > 1 ? k : 1
-        dK[:, :, q] .+= 4 .* K .* s .^ 2 ./ l^2
-        acc .+= arg .* s .* cos.(arg) ./ l^2
+        dK[:, :, q] .+= 4 .* K .* _gp_over_l2.(s, s, l)
+        acc .+= _gp_over_l2.(arg, s, l) .* cos.(arg)
     end
     dK[:, :, nls + 1] .= K
     dK[:, :, nls + 2] .= 4 .* K .* acc
@@ -107,8 +108,8 @@ function _broadcast_grad_block(kind::Periodic, X1, X2, ls::Vector{Float64}, var:
         l = _gp_ls(ls, k)
         arg = (pi / p) .* _gp_diff(X1, X2, k)
         s = sin.(arg)
-        g[nls > 1 ? k : 1] += 4 * sum(WK .* s .^ 2) / l^2
-        g[nls + 2] += 4 * sum(WK .* arg .* s .* cos.(arg)) / l^2
+        g[nls > 1 ? k : 1] += 4 * sum(WK .* _gp_over_l2.(s, s, l))
+        g[nls + 2] += 4 * sum(WK .* _gp_over_l2.(arg, s, l) .* cos.(arg))
     end
     g[nls + 1] = sum(WK)
     return g

@@ -17,11 +17,16 @@ its own methods of the matrix, gradient and contraction.
 """
 abstract type StationaryKind end
 
-# A squared scaled distance (or one feature's part of it) at most this: points about 1e154
+# A squared scaled distance (or one feature's part of it) at most this: points about 1e153
 # lengthscales apart get the limits of the formulas (0), not Inf * 0 = NaN (the native
 # kernels' PYJL_R2_MAX, bindings/include/pyjl_gp.h).
-const GP_R2_MAX = 1e300
+const GP_R2_MAX = 1e306
 _gp_sq(t::Float64) = min(t * t, GP_R2_MAX)
+
+# a * b / l^2 of the periodic kind, where l^2 may underflow (a lengthscale below 1e-154):
+# then (a / l) * (b / l) within +-GP_R2_MAX, so that a point and itself give 0, not 0 / 0
+_gp_over_l2(a::Float64, b::Float64, l::Float64) =
+    l > 1e-150 ? a * b / l^2 : clamp((a / l) * (b / l), -GP_R2_MAX, GP_R2_MAX)
 
 # a kind is a scalar in broadcasts (an isbits Ref, which CUDA.jl moves to the device)
 Base.broadcastable(kind::StationaryKind) = Ref(kind)

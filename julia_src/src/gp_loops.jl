@@ -48,9 +48,10 @@ end
     S = 0.0
     @inbounds for k in axes(X1, 1)
         l = _gp_ls(ls, k)
-        S += sin(c * (X1[k, i] - X2[k, j]))^2 / l^2
+        s = sin(c * (X1[k, i] - X2[k, j]))
+        S += _gp_over_l2(s, s, l)
     end
-    return S
+    return min(S, GP_R2_MAX)
 end
 
 """
@@ -150,8 +151,8 @@ function _grad_column!(kind::Periodic, K::Matrix{Float64}, dK::Array{Float64,3},
             arg = c * (X[k, i] - X[k, j])
             s = sin(arg)
             q = nls > 1 ? k : 1
-            dK[i, j, q] += 4 * kij * s^2 / l^2
-            acc += arg * s * cos(arg) / l^2
+            dK[i, j, q] += 4 * kij * _gp_over_l2(s, s, l)
+            acc += _gp_over_l2(arg, s, l) * cos(arg)
         end
         K[i, j] = kij
         dK[i, j, nls + 1] = kij
@@ -265,8 +266,8 @@ function _contract_column!(kind::Periodic, part::Matrix{Float64}, X::Matrix{Floa
             l = _gp_ls(ls, k)
             arg = c * (X[k, i] - X[k, j])
             s = sin(arg)
-            part[nls > 1 ? k : 1, slot] += wk * s^2 / l^2
-            part[nls + 2, slot] += wk * arg * s * cos(arg) / l^2
+            part[nls > 1 ? k : 1, slot] += wk * _gp_over_l2(s, s, l)
+            part[nls + 2, slot] += wk * _gp_over_l2(arg, s, l) * cos(arg)
         end
         part[nls + 1, slot] += wk
     end

@@ -271,4 +271,15 @@ end
             @test all(isfinite, kernel_matvec(kind, X, X, ls, 1.3, ones(2, 3)))
         end
     end
+    # the periodic kind at a lengthscale whose square underflows: a point and itself
+    # still give the variance, the others 0, every gradient term finite
+    Y = [0.1 0.3 0.45; 0.2 0.25 0.9]
+    for ls in ([1e-200], [1e-200, 1e-170])
+        K, dK = kernel_matrix_grad(Periodic(0.9), Y, ls, 1.3)
+        @test K == [1.3 0 0; 0 1.3 0; 0 0 1.3]
+        @test all(isfinite, dK)
+        Kb, dKb = PyJL._broadcast_kernel_matrix_grad(Periodic(0.9), Y, ls, 1.3)
+        @test Kb == K && all(isfinite, dKb)
+        @test all(isfinite, kernel_grad_contract(Periodic(0.9), Y, ls, 1.3, W))
+    end
 end

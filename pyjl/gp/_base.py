@@ -256,13 +256,14 @@ def _centred(
     A stationary kernel depends on differences only, but the engines divide the inputs by
     the lengthscale before they subtract them, so a scaled difference carries an error of
     about ``eps * |x - centre| / l``: ``1e10 + uniform(0, 1)`` at lengthscale ``0.1``
-    keeps six digits uncentred.  Less the median, the differences of most points are as
-    exact as those of points at the origin, and a far outlier moves it little (the centre
-    of the box would sit halfway to the outlier, and the other points lose their
-    differences to rounding; the box's centre stays where the median would put a point
-    beyond float64).  Points within :data:`_OFFSET_LENGTHSCALES` lengthscales of the origin (BO's
-    unit cube) lose at most ten bits of 53 in ``r`` and are passed on as they are: the
-    test is four whole-array reductions, where per-feature bounds cost a strided pass.
+    keeps six digits uncentred.  Less the median (of the larger set), the differences of
+    most points are as exact as those of points at the origin, and a far outlier moves it
+    little (the centre of the box would sit halfway to the outlier, and the other points
+    lose their differences to rounding; the box's centre stays where the median would put
+    a point beyond float64 lengthscales).  Points within :data:`_OFFSET_LENGTHSCALES`
+    lengthscales of the origin (BO's unit cube) lose at most ten bits of 53 in ``r`` and
+    are passed on as they are: the test is four whole-array reductions, where the median
+    costs a partition.
     Where the engines divide the points by the lengthscales (``scales``), points whose
     scaled distance from the centre overflows float64 itself are refused (an
     :class:`~pyjl.exceptions.InputError` naming ``lengthscale``): the scaled inputs would
@@ -278,14 +279,15 @@ def _centred(
     lo, hi = X1.min(axis=0), X1.max(axis=0)
     if not same:
         lo, hi = np.minimum(lo, X2.min(axis=0)), np.maximum(hi, X2.max(axis=0))
-    centre = np.median(X1 if same else np.concatenate((X1, X2)), axis=0)
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):
+        # of the larger set (a one-point prediction does not move it), without a copy
+        centre = np.median(X1 if same or X1.shape[0] >= X2.shape[0] else X2, axis=0)
         half = np.maximum(hi - centre, centre - lo)  # the largest |x - centre| per feature
-    if not np.all(np.isfinite(half)):  # the box's centre: at most half the extent away
-        centre = 0.5 * lo + 0.5 * hi  # not (lo + hi) / 2: that overflows near the limit
-        half = 0.5 * hi - 0.5 * lo
-    with np.errstate(over="ignore"):
         scaled = half / ls
+        if not np.all(np.isfinite(scaled)):  # the box's centre: half the extent away
+            centre = 0.5 * lo + 0.5 * hi  # not (lo + hi) / 2: that overflows near the limit
+            half = 0.5 * hi - 0.5 * lo
+            scaled = half / ls
     if scales and not np.all(np.isfinite(scaled)):
         j = int(np.argmax(~np.isfinite(scaled)))
         exc = error(

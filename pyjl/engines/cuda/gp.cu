@@ -17,7 +17,7 @@ enum pj_gp_kind { PJ_RBF = 0, PJ_MATERN12 = 1, PJ_MATERN32 = 2, PJ_MATERN52 = 3,
 #define PJ_MAXP 64
 // a squared scaled distance at most this: points ~1e154 lengthscales apart get the limits
 // of the formulas (0), not inf * 0 (bindings/include/pyjl_gp.h, PYJL_R2_MAX)
-#define PJ_R2_MAX 1e300
+#define PJ_R2_MAX 1e306
 
 // kappa(r2) of the stationary kinds, k = variance * kappa(r2) on scaled inputs (a: rq alpha)
 PJ_DEVICE double pj_kappa(int kind, double r2, double a) {
@@ -98,8 +98,11 @@ PJ_DEVICE void pj_pair_grad(int kind, const double* a, const double* b, int d, c
     if (nls == 1) {
         out[0] += gs * r2;
     } else {
-        for (int k = 0; k < d; ++k)
-            out[k * stride] += gs * fmin((a[k] - b[k]) * (a[k] - b[k]), PJ_R2_MAX);
+        for (int k = 0; k < d; ++k) {  // each difference at most 1e153: its square finite
+            double t = a[k] - b[k];
+            t = t < 1e153 && t > -1e153 ? t : 1e153;
+            out[k * stride] += gs * t * t;
+        }
     }
     out[nls * stride] += w * var * pj_kappa(kind, r2, ex);
     if (kind == PJ_RQ) out[(nls + 1) * stride] += w * var * pj_dlog_alpha(r2, ex);
