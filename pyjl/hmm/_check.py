@@ -168,7 +168,8 @@ def check_emission(
        ``sample``, ``n_parameters``, ``initialize``) is there;
     2. shapes: ``log_likelihood(X)`` is finite ``(T, K)`` at each state's own draws,
        ``sample`` returns the draws asked for, ``n_parameters`` is an integer >= 0 (0:
-       nothing is free, as a one-category ``Categorical`` or ``Multinomial``);
+       nothing is free, as a one-category ``Categorical`` or ``Multinomial``, and then no
+       weighted ``fit`` may move the parameters);
     3. the density normalises: for each state ``∫ p_k = 1`` within 1e-3 over the range
        its ``max(n, 50_000)`` draws cover (the box in d-D): a density on a bounded or
        periodic range (a von Mises on ``[-pi, pi]``) is integrated over that range
@@ -206,7 +207,7 @@ def check_emission(
         n_par = emission.n_parameters
     except Exception as exc:
         raise AssertionError(f"{name}.n_parameters raised {type(exc).__name__}: {exc}") from exc
-    assert not isinstance(n_par, bool) and int(n_par) == n_par >= 0, (
+    assert not isinstance(n_par, (bool, np.bool_)) and int(n_par) == n_par >= 0, (
         f"{name}.n_parameters must be an integer >= 0; got {n_par!r}"
     )
     probe = _as2d(emission.sample(0, 8, rng))

@@ -252,6 +252,16 @@ def transition_matrix(model: HMM) -> np.ndarray:
     return np.asarray(A)
 
 
+def _counts(em: Any) -> bool:
+    """Whether ``em`` says how many free parameters it holds: a user's emission that
+    exposes no state count has its parameters set where ``n_parameters`` answers."""
+    try:
+        _ = em.n_parameters
+    except Exception:  # noqa: BLE001 - unset parameters, whatever the emission raises
+        return False
+    return True
+
+
 def _fingerprint(em: Any) -> tuple[Any, ...]:
     """What changes when an emission's parameters are set or edited in place: the object,
     each array attribute's identity, shape and sum (and the same of its components')."""
@@ -281,7 +291,7 @@ def initial_params(model: HMM, src: Any, rng: np.random.Generator) -> Any:
     # as hmmlearn's _needs_init: a parameter is made where its letter is in init_params or
     # it is not given (a given startprob or transmat is kept whatever its letter)
     kept = "e" not in getattr(model, "init_params", "ste")
-    has_params = emission_states(model.emission) is not None
+    has_params = emission_states(model.emission) is not None or (kept and _counts(em))
     if kept and has_params:  # EM starts from the emission's given parameters
         em = check_emission(em, "emission", K, "with init_params without 'e'", "add 'e'")
     elif has_params:  # hmmlearn warns alike

@@ -283,6 +283,12 @@ def test_init_params_makes_what_is_not_given_as_hmmlearns_needs_init(rng):
     np.testing.assert_array_equal(none.monitor_.history, full.monitor_.history)
     with pytest.raises(InputError, match="`init_params` must be a string of the letters"):
         HMM(Normal(), 2, init_params="stmc").fit(X)
+    # a user's emission exposes no state count: its parameters count as given where its
+    # n_parameters answers, and init_params="st" keeps them too
+    from test_check import Laplace  # tests/hmm is on the path, as for brute
+
+    lap = HMM(Laplace([0.2, 4.5], [1.0, 1.0]), 2, init_params="st", n_iter=0).fit(X)
+    np.testing.assert_array_equal(lap.emission_.loc, [0.2, 4.5])
     # given, they are kept: the chain and the emission as passed
     mv = MvNormal(np.array([[0.0], [4.0]]), np.ones((2, 1)), covariance_type="diag")
     given = {"startprob": [0.5, 0.5], "transmat": [[0.9, 0.1], [0.2, 0.8]]}
