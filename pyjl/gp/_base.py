@@ -310,8 +310,11 @@ def _limit(a, far: bool):
     Two points more than about 1e154 lengthscales apart have a scaled squared distance
     that overflows to ``inf``, and the formulas read ``inf * 0`` there (``(1 + sqrt(5)
     r + 5 r^2 / 3) exp(-sqrt(5) r)``, ``gscale * r^2``): NaN, where the value's limit is 0
-    (an exponential decay beats every power).  The points themselves are finite after
-    centring (:func:`_centred` refuses the rest), so nothing else is NaN."""
+    (an exponential decay beats every power).  pyjl's engines cap the squared distance
+    (``PYJL_R2_MAX`` in bindings/include/pyjl_gp.h, the same in CUDA and Julia); this
+    catches an engine that does not, for the matrices (the sums of ``contract`` and the
+    matrix-free products cannot be mended afterwards).  The points themselves are finite
+    after centring (:func:`_centred` refuses the rest), so nothing else is NaN."""
     if far:
         nan = np.isnan(a)
         if nan.any():

@@ -293,7 +293,9 @@ def initial_params(model: HMM, src: Any, rng: np.random.Generator) -> Any:
     kept = "e" not in getattr(model, "init_params", "ste")
     has_params = emission_states(model.emission) is not None or (kept and _counts(em))
     if kept and has_params:  # EM starts from the emission's given parameters
-        em = check_emission(em, "emission", K, "with init_params without 'e'", "add 'e'")
+        em = check_emission(
+            em, "emission", K, "with init_params without 'e'", "add 'e' to init_params"
+        )
     elif has_params:  # hmmlearn warns alike
         warn(
             f"the emission's parameters are given, but init={model.init!r} estimates them "
