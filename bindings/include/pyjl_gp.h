@@ -127,8 +127,9 @@ PYJL_INLINE double pyjl_rq_gscale(double r2, double a) {
     return pow(1.0 + r2 / (2.0 * a), -a) / (1.0 + r2 / (2.0 * a));
 }
 PYJL_INLINE double pyjl_rq_dextra(double r2, double a) {
-    double u = r2 / (2.0 * a);
-    return pow(1.0 + u, -a) * a * (u / (1.0 + u) - log1p(u));
+    double u = r2 / (2.0 * a), k = pow(1.0 + u, -a);
+    /* k == 0: u overflowed (a small alpha), where k log1p(u) -> 0, not 0 * inf */
+    return k == 0.0 ? 0.0 : k * a * (u / (1.0 + u) - log1p(u));
 }
 
 /* ---- periodic: k / var = exp(-2 sum_k sin^2(pi (x_k - y_k) / p) / l_k^2) ---- */

@@ -67,7 +67,8 @@ gscale(k::RationalQuadratic, r2::Real) = (1 + r2 / (2 * k.alpha))^(-k.alpha - 1)
 function dkappa_dlogextra(k::RationalQuadratic, r2::Real, q::Int)   # q = 1: log alpha
     a = k.alpha
     u = r2 / (2 * a)
-    return (1 + u)^(-a) * a * (u / (1 + u) - log1p(u))
+    k = (1 + u)^(-a)
+    return k == 0 ? zero(k) : k * a * (u / (1 + u) - log1p(u))  # u overflowed: the limit
 end
 
 "Periodic: `k = variance exp(-2 sum_k sin^2(pi (x_k - x'_k) / period) / l_k^2)`."

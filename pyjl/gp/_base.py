@@ -192,8 +192,8 @@ class Stationary(Parametric):
         X1 = as_points(X1, "X1")
         X2b = X1 if X2 is None else as_points(X2, "X2", X1.shape[1])
         kind, ls, var, extra = self._args(X1)
-        X1, X2b, far = _centred(X1, X2b, ls, self._scales_points)
-        return _limit(engines.current().kernel_matrix(kind, X1, X2b, ls, var, extra), far)
+        X1, X2b = _centred(X1, X2b, ls, self._scales_points)
+        return engines.current().kernel_matrix(kind, X1, X2b, ls, var, extra)
 
     def diag(self, X) -> np.ndarray:
         X = as_points(X, "X")
@@ -203,14 +203,14 @@ class Stationary(Parametric):
     def gradient(self, X):
         X = as_points(X, "X")
         kind, ls, var, extra = self._args(X)
-        X, _, far = _centred(X, X, ls, self._scales_points)
+        X, _ = _centred(X, X, ls, self._scales_points)
         K, dK = engines.current().kernel_matrix_grad(kind, X, ls, var, extra)
-        return _limit(K, far), _limit(dK[self._mask()], far)
+        return K, dK[self._mask()]
 
     def contract(self, X, W) -> np.ndarray:
         X = as_points(X, "X")
         kind, ls, var, extra = self._args(X)
-        X, _, _ = _centred(X, X, ls, self._scales_points)
+        X, _ = _centred(X, X, ls, self._scales_points)
         g = engines.current().kernel_grad_contract(
             kind, X, ls, var, extra, np.ascontiguousarray(W, dtype=np.float64)
         )
@@ -223,7 +223,7 @@ class Stationary(Parametric):
         X2b = X1 if X2 is None else as_points(X2, "X2", X1.shape[1])
         V2 = _columns(V, X2b.shape[0], "V", "X1" if X2 is None else "X2")
         kind, ls, var, extra = self._args(X1)
-        X1, X2b, _ = _centred(X1, X2b, ls, self._scales_points)
+        X1, X2b = _centred(X1, X2b, ls, self._scales_points)
         return np.asarray(engines.current().kernel_matvec(kind, X1, X2b, ls, var, extra, V2))
 
     def grad_quad(self, X, U, V) -> np.ndarray:
@@ -239,19 +239,19 @@ class Stationary(Parametric):
                 "pass U and V with one column per pair",
             )
         kind, ls, var, extra = self._args(X)
-        X, _, _ = _centred(X, X, ls, self._scales_points)
+        X, _ = _centred(X, X, ls, self._scales_points)
         g = engines.current().kernel_grad_quad(kind, X, ls, var, extra, U2, V2)
         return np.asarray(g)[self._mask()]
 
 
 def _centred(
     X1: np.ndarray, X2: np.ndarray, ls: np.ndarray, scales: bool = True
-) -> tuple[np.ndarray, np.ndarray, bool]:
-    """``(X1, X2, far)``: ``X1`` and ``X2`` less one point, their per-feature median (``X2
-    is X1`` stays so, which the engines read as ``k(X, X)``), where they lie far from the
-    origin against the lengthscales ``ls``, else the points as they are; and whether two
-    points may lie so many lengthscales apart that the square of their scaled distance
-    overflows (``far``: see :func:`_limit`).
+) -> tuple[np.ndarray, np.ndarray]:
+    """``X1`` and ``X2`` less one point, their per-feature median (``X2 is X1`` stays so,
+    which the engines read as ``k(X, X)``), where they lie far from the origin against
+    the lengthscales ``ls``, else the points as they are.  (Points more than 1e153
+    lengthscales apart are the engines' to cap: ``PYJL_R2_MAX`` in
+    bindings/include/pyjl_gp.h, the same in CUDA and Julia.)
 
     A stationary kernel depends on differences only, but the engines divide the inputs by
     the lengthscale before they subtract them, so a scaled difference carries an error of
@@ -272,10 +272,10 @@ def _centred(
     (:func:`pyjl.gp.likelihood.minimisable`)."""
     same = X2 is X1
     if not (X1.shape[0] and X2.shape[0]):
-        return X1, X2, False
+        return X1, X2
     far = max(X1.max(), -X1.min()) if same else max(X1.max(), -X1.min(), X2.max(), -X2.min())
     if far <= _OFFSET_LENGTHSCALES * float(np.min(ls)):
-        return X1, X2, False
+        return X1, X2
     lo, hi = X1.min(axis=0), X1.max(axis=0)
     if not same:
         lo, hi = np.minimum(lo, X2.min(axis=0)), np.maximum(hi, X2.max(axis=0))
@@ -301,33 +301,12 @@ def _centred(
         exc.at_theta = True  # the search steps back from such a theta (minimisable)
         raise exc
     A = X1 - centre
-    return A, A if same else X2 - centre, float(np.max(scaled)) > _MAX_SCALED
-
-
-def _limit(a, far: bool):
-    """``a`` (kernel values or their gradients) with its NaN set to 0 where ``far``.
-
-    Two points more than about 1e154 lengthscales apart have a scaled squared distance
-    that overflows to ``inf``, and the formulas read ``inf * 0`` there (``(1 + sqrt(5)
-    r + 5 r^2 / 3) exp(-sqrt(5) r)``, ``gscale * r^2``): NaN, where the value's limit is 0
-    (an exponential decay beats every power).  pyjl's engines cap the squared distance
-    (``PYJL_R2_MAX`` in bindings/include/pyjl_gp.h, the same in CUDA and Julia); this
-    catches an engine that does not, for the matrices (the sums of ``contract`` and the
-    matrix-free products cannot be mended afterwards).  The points themselves are finite
-    after centring (:func:`_centred` refuses the rest), so nothing else is NaN."""
-    if far:
-        nan = np.isnan(a)
-        if nan.any():
-            return np.where(nan, 0.0, a)
-    return a
+    return A, A if same else X2 - centre
 
 
 #: how many lengthscales from the origin points may lie before they are centred
 #: (:func:`_centred`)
 _OFFSET_LENGTHSCALES = 1024.0
-#: how many lengthscales from their centre points lie before the square of a scaled
-#: distance may overflow float64 (:func:`_centred`, :func:`_limit`)
-_MAX_SCALED = 1e150
 
 
 def _columns(V, n: int, name: str, of: str) -> np.ndarray:

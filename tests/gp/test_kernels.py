@@ -415,6 +415,19 @@ def test_an_outlier_leaves_the_other_points_kernel_values_as_they_were(kernel, f
     )
 
 
+def test_a_rational_quadratic_of_small_alpha_far_apart_has_finite_gradients():
+    # (1 + r^2 / (2 alpha)) overflows for alpha below 0.006 at the capped distance; the
+    # alpha derivative k alpha (u / (1 + u) - log1p(u)) is then its limit, 0, not 0 * inf
+    from pyjl.gp.interface import contract
+
+    X = np.array([[0.0], [1.0], [1e160]])
+    k = RationalQuadratic(1.0, alpha=1e-3)
+    K, dK = k.gradient(X)
+    assert np.all(np.isfinite(dK)) and np.all(dK[:, :2, 2] == 0.0)
+    W = np.ones((3, 3))
+    np.testing.assert_allclose(contract(k, X, W), np.einsum("ij,qij->q", W, dK), rtol=1e-12)
+
+
 def test_a_point_1e160_away_is_fitted_as_an_independent_one(rng):
     """A GP with one point 1e160 lengthscales from the rest: its covariance with them is
     0, so the fit equals the fit of the rest with that point's own term added (the

@@ -42,8 +42,8 @@ PJ_DEVICE double pj_gscale(int kind, double r2, double a) {
 
 // dkappa/dlog alpha of the rq kind
 PJ_DEVICE double pj_dlog_alpha(double r2, double a) {
-    double u = r2 / (2.0 * a);
-    return pj_kappa(PJ_RQ, r2, a) * a * (u / (1.0 + u) - log1p(u));
+    double u = r2 / (2.0 * a), k = pj_kappa(PJ_RQ, r2, a);
+    return k == 0.0 ? 0.0 : k * a * (u / (1.0 + u) - log1p(u));  // u overflowed: the limit
 }
 
 // S = sum_k sin^2(pi (a_k - b_k) / p) / l_k^2 (one l for every k when isotropic)
