@@ -77,7 +77,9 @@ class GaussianProcess(Params):
         log-bounds of the hyperparameters (the noise's included when it is
         learned), as scikit-learn's ``n_restarts_optimizer``.
     warm_start : bool, default True
-        A refit with the same ``kernel`` object starts from the previous optimum.
+        A refit with the same ``kernel`` object, ``noise``, ``noise_bounds`` and
+        ``normalize_y`` starts from the previous optimum (``method=None`` keeps it);
+        after a change to any of them (``set_params``) a fit starts from the values given.
     random_state : None, int, numpy.random.Generator or numpy.random.RandomState, default None
         Source of the restarts' starting points and of the CG solver's probes: ``None``
         or a seed in ``[0, 2**63)`` makes a fresh generator for each fit; a
@@ -240,6 +242,12 @@ class GaussianProcess(Params):
         with unchanged_on_error(self):  # a refused fit keeps the model fitted before
             return self._fit_model(X, y, noise_var, method, n_restarts, prior, max_iter)
 
+    def _warm_settings(self):
+        """What a warm start needs unchanged since the last fit: the given ``kernel`` (the
+        object), ``noise``, ``noise_bounds`` and ``normalize_y`` (the units of ``theta``);
+        a changed one (``set_params``) starts from the values given."""
+        return (self.kernel, self.noise, self.noise_bounds, self.normalize_y)
+
     def _fit_model(self, X, y, noise_var, method, n_restarts, prior, max_iter):
         method = choice(method, "method", _fit.METHODS)
         _fit.check_prior(prior)
@@ -263,10 +271,14 @@ class GaussianProcess(Params):
         kernel = copy.deepcopy(self.kernel) if self.kernel is not None else 1.0 * RBF(1.0)
         learn_noise = noise_diag is None and self.noise > 0 and self.noise_bounds != "fixed"
         noise0 = self.noise
+        settings = self._warm_settings()
+        fitted_from = getattr(self, "_fitted_from", None)
         if (
             self.warm_start
             and prev is not None
-            and getattr(self, "_fitted_from", None) is self.kernel
+            and fitted_from is not None
+            and fitted_from[0] is settings[0]
+            and fitted_from[1:] == settings[1:]
             and np.asarray(prev.theta).size == np.asarray(kernel.theta).size
         ):
             kernel.theta = prev.theta
@@ -288,7 +300,7 @@ class GaussianProcess(Params):
         th, noise = obj.split(theta)
         obj.kernel.theta = th
         self.kernel_ = obj.kernel
-        self._fitted_from = self.kernel  # warm starts only while the given kernel is unchanged
+        self._fitted_from = settings
         self.noise_ = noise if learn_noise else (self.noise if noise_diag is None else None)
         diag = noise_diag if noise_diag is not None else np.full(X.shape[0], self.noise_)
         self.X_train_, self.y_train_, self.noise_var_ = X, yn, np.asarray(diag, dtype=float)
@@ -386,8 +398,9 @@ class GaussianProcess(Params):
     def score(self, X, y, sample_weight=None):
         """``R^2`` of the predicted mean against ``y`` (scikit-learn's regressor score,
         ``1 - sum w (y - mu)^2 / sum w (y - ybar_w)^2``; ``1.0`` for a constant ``y``
-        predicted exactly, else ``0.0`` there), used by ``GridSearchCV`` and
-        ``cross_val_score`` when no ``scoring`` is given."""
+        predicted exactly, else ``0.0`` there; NaN with an
+        :class:`~pyjl.exceptions.UndefinedMetricWarning` for a single row), used by
+        ``GridSearchCV`` and ``cross_val_score`` when no ``scoring`` is given."""
         self._check_fitted("score")
         mu = np.asarray(self._predict(X, False, False, False), dtype=np.float64)
         return _posterior.r2(mu, y, sample_weight)

@@ -282,6 +282,29 @@ def test_restarts_and_warm_start_never_lose_likelihood(X, Y):
     assert gp.log_marginal_likelihood() >= first - 1e-8
 
 
+@pytest.mark.parametrize("change", ["noise", "normalize_y"])
+def test_a_refit_after_set_params_starts_from_the_values_given(change):
+    # warm starts reused the previous optimum whatever set_params changed: after
+    # set_params(noise=0.5) a fit with method=None kept the old noise_ (means 0.23 off a
+    # fresh model), and after normalize_y=True it read raw-unit variances as normalised
+    rng = np.random.default_rng(15)
+    X = rng.uniform(0, 3, (20, 1))
+    y = 10 * (np.sin(2 * X[:, 0]) + 0.1 * rng.normal(size=20)) + 50
+    gp = GaussianProcess(RBF(1.0), noise=0.01).fit(X, y)
+    assert gp.noise_ != pytest.approx(0.5)
+    gp.set_params(**{"noise": 0.5} if change == "noise" else {"normalize_y": True})
+    gp.fit(X, y, method=None)
+    fresh = GaussianProcess(gp.kernel, noise=gp.noise, normalize_y=gp.normalize_y)
+    fresh.fit(X, y, method=None)
+    assert gp.noise_ == fresh.noise_
+    np.testing.assert_array_equal(gp.kernel_.theta, fresh.kernel_.theta)
+    np.testing.assert_allclose(gp.predict(X), fresh.predict(X), rtol=1e-12)
+    again = GaussianProcess(RBF(1.0), noise=0.01).fit(X, y)
+    kept = again.kernel_.theta
+    again.fit(X, y, method=None)  # nothing changed: the optimum is kept
+    np.testing.assert_array_equal(again.kernel_.theta, kept)
+
+
 # LOO sends the variance to its upper bound
 @pytest.mark.filterwarnings(AT_BOUND)
 def test_loo_fit_improves_the_loo_objective(X, Y):
