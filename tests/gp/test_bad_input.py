@@ -415,6 +415,33 @@ def test_ill_conditioned_matrix_warns_where_rounding_moves_the_prediction():
         assert _linear_fit(1e3) < 1e-4  # well-conditioned: no warning, and right
 
 
+def test_duplicate_points_whose_pivots_look_fine_still_warn():
+    # two repeated points with different targets and noise 1e-12: no single L_ii shows
+    # the small eigenvalue (max K_ii / min L_ii^2 read 5e11); numpy's condition number
+    # is 8.6e12, and the mean is 7e-4 off the exact one, so the warning is due
+    rng = np.random.default_rng(24)
+    X = rng.uniform(0, 1, (10, 1))
+    y = np.sin(6 * X[:, 0])
+    Xa, ya = np.r_[X, X[:2]], np.r_[y, y[:2] + 0.01]
+    with pytest.warns(NumericalWarning, match="ill-conditioned") as caught:
+        gp = GaussianProcess(RBF(0.3), noise=1e-12).fit(Xa, ya, method=None)
+    K = gp.kernel_(Xa) + 1e-12 * np.eye(12)
+    bound = float(str(caught[0].message).split(">= ")[1].split(")")[0])
+    assert 1e12 < bound <= np.linalg.cond(K) * (1 + 1e-6)
+
+
+def test_condition_bound_is_a_lower_bound_close_to_numpys():
+    from pyjl.gp.likelihood import condition_bound
+
+    rng = np.random.default_rng(3)
+    for n in (1, 2, 5, 40, 200):
+        X = rng.uniform(0, 1, (n, 2))
+        for noise in (1e-2, 1e-6, 1e-10):
+            K = RBF(0.4)(X) + noise * np.eye(n)
+            cond, got = np.linalg.cond(K), condition_bound(K, np.linalg.cholesky(K))
+            assert got <= cond * (1 + 1e-9) and got >= cond / 3, (n, noise, got, cond)
+
+
 @pytest.mark.parametrize(
     "seed", [0, np.random.RandomState(0), np.random.default_rng(0)], ids=["int", "legacy", "gen"]
 )
