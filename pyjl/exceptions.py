@@ -32,6 +32,7 @@ __all__ = [
     "PyjlWarning",
     "NumericalWarning",
     "ConvergenceWarning",
+    "UndefinedMetricWarning",
 ]
 
 
@@ -153,8 +154,8 @@ class NotFittedError(PyjlError, ValueError, AttributeError):
 
 @functools.cache
 def _also_sklearns(cls: type, base: type) -> type:
-    """``cls`` (pyjl's :class:`NotFittedError` or :class:`ConvergenceWarning`, or a
-    subclass) that is scikit-learn's ``base`` too."""
+    """``cls`` (pyjl's :class:`NotFittedError`, :class:`ConvergenceWarning` or
+    :class:`UndefinedMetricWarning`, or a subclass) that is scikit-learn's ``base`` too."""
     return type(
         cls.__name__,
         (cls, base),
@@ -350,10 +351,36 @@ class ConvergenceWarning(PyjlWarning):
     __reduce__ = _reduce_as_pyjl
 
 
+class UndefinedMetricWarning(PyjlWarning):
+    """A score is not defined for the data given (``R^2`` of fewer than two samples);
+    the score is NaN, as scikit-learn's.
+
+    Once scikit-learn is imported it is issued as a subclass of
+    ``sklearn.exceptions.UndefinedMetricWarning`` too (:func:`as_issued`).
+
+    Examples
+    --------
+    >>> from pyjl.exceptions import PyjlWarning, UndefinedMetricWarning
+    >>> issubclass(UndefinedMetricWarning, PyjlWarning)
+    True
+    """
+
+    __reduce__ = _reduce_as_pyjl
+
+
+#: pyjl's warnings that are scikit-learn's too once it is imported: the name of the twin
+#: in ``sklearn.exceptions``
+_SKLEARN_TWINS = {
+    ConvergenceWarning: "ConvergenceWarning",
+    UndefinedMetricWarning: "UndefinedMetricWarning",
+}
+
+
 def as_issued(category: type[Warning]) -> type[Warning]:
-    """The class a warning of ``category`` is issued as: a :class:`ConvergenceWarning`
-    (or subclass) is also scikit-learn's ``ConvergenceWarning`` once scikit-learn is
-    imported (pyjl never imports it); any other category as it is.
+    """The class a warning of ``category`` is issued as: a :class:`ConvergenceWarning` or
+    :class:`UndefinedMetricWarning` (or a subclass) is also scikit-learn's warning of that
+    name once scikit-learn is imported (pyjl never imports it); any other category as it
+    is.
 
     Examples
     --------
@@ -361,9 +388,13 @@ def as_issued(category: type[Warning]) -> type[Warning]:
     True
     """
     theirs = sys.modules.get("sklearn.exceptions")
-    if theirs is None or not issubclass(category, ConvergenceWarning):
+    if theirs is None:
         return category
-    if issubclass(category, theirs.ConvergenceWarning):
-        return category
-    twin: type[Warning] = _also_sklearns(category, theirs.ConvergenceWarning)  # type: ignore[arg-type]
-    return twin
+    for ours, name in _SKLEARN_TWINS.items():
+        if issubclass(category, ours):
+            base = getattr(theirs, name)
+            if issubclass(category, base):
+                return category
+            twin: type[Warning] = _also_sklearns(category, base)  # type: ignore[arg-type]
+            return twin
+    return category

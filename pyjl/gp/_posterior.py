@@ -14,7 +14,7 @@ from scipy.linalg import blas, solve_triangular
 
 from .._validate import check_feature_names, describe, error
 from .._warn import warn
-from ..exceptions import NumericalWarning
+from ..exceptions import NumericalWarning, UndefinedMetricWarning
 from ._checks import as_points, as_targets
 from .interface import returns_new_arrays
 
@@ -285,11 +285,19 @@ def draws(mean, cov, sd, n_samples: int, rng) -> np.ndarray:
 def r2(mu: np.ndarray, y, sample_weight=None) -> float:
     """scikit-learn's ``R^2`` of the predictions ``mu`` against ``y``, weighted: ``1 - sum
     w (y - mu)^2 / sum w (y - ybar_w)^2``, and for a constant ``y`` 1.0 when predicted
-    exactly, else 0.0; for several targets ``(m, t)`` the mean of theirs (scikit-learn's
-    ``multioutput="uniform_average"``)."""
+    exactly, else 0.0; NaN with an :class:`~pyjl.exceptions.UndefinedMetricWarning` for
+    fewer than two rows; for several targets ``(m, t)`` the mean of theirs
+    (scikit-learn's ``multioutput="uniform_average"``)."""
     if mu.shape[0] == 0:  # scikit-learn: "Found array with 0 sample(s)"
         raise error("X", "must have at least one row to score", "0 rows", "pass points to score")
     y = as_targets(y, "y", mu.shape[0], targets=1 if mu.ndim == 1 else mu.shape[1])
+    if y.shape[0] < 2:  # scikit-learn's r2_score: NaN, and says why
+        warn(
+            "R^2 score is not well-defined with less than two samples: score returns "
+            "NaN; score at least two points",
+            UndefinedMetricWarning,
+        )
+        return float("nan")
     w = np.ones(y.shape[0])
     if sample_weight is not None:
         w = as_targets(sample_weight, "sample_weight", y.shape[0])

@@ -68,6 +68,20 @@ def test_score_is_scikit_learns_r2():
         gp.score(X[40:], y[40:], -w)
 
 
+def test_score_of_one_row_is_nan_with_scikit_learns_warning():
+    # r2_score of fewer than two samples: NaN and an UndefinedMetricWarning (a fold of
+    # LeaveOneOut scores so in GridSearchCV), where pyjl returned 0.0
+    from sklearn.exceptions import UndefinedMetricWarning
+
+    X, y = _data()
+    gp = GaussianProcess(RBF([1.0, 1.0])).fit(X[:40], y[:40])
+    with pytest.warns(UndefinedMetricWarning, match="less than two samples"):
+        ref = r2_score(y[40:41] + 1.0, gp.predict(X[40:41]))
+    with pytest.warns(UndefinedMetricWarning, match="less than two samples"):
+        got = gp.score(X[40:41], y[40:41] + 1.0)
+    assert np.isnan(got) and np.isnan(ref)
+
+
 def test_log_marginal_likelihood_is_a_numpy_float64_as_scikit_learns():
     # a Python float minus a float32 is float32 under NumPy 2: scikit-learn's own
     # test_random_starts compares lml > last_lml - float32 eps, False for equal floats
