@@ -204,7 +204,9 @@ def power_of_two_scale(x: np.ndarray, axis: int = -1):
     in [1, 2) along ``axis``, for the channels whose peak lies outside
     ``[2**-400, 2**400]`` (their squares and long sums over- or underflow; other
     channels get 1), or None when no channel needs it.  Dividing by ``s`` is exact,
-    so results scaled back are unchanged."""
+    so results scaled back are unchanged.  ``s`` is never below ``2**-1022`` (a peak
+    below it, subnormal, is divided into ``[2**-52, 1)``): NumPy divides a complex
+    value by ``s`` through ``1 / s``, infinite for a subnormal ``s``."""
     if x.size == 0 or _in_safe_range(x, axis):
         return None
     return _exact_scale(x, axis)
@@ -220,7 +222,7 @@ def _exact_scale(x: np.ndarray, axis: int):
     odd = (peak > 0) & ((peak < 2.0**-_SAFE_EXP) | (peak > 2.0**_SAFE_EXP))
     if not np.any(odd):
         return None
-    return np.where(odd, np.ldexp(1.0, np.frexp(peak)[1] - 1), 1.0)
+    return np.where(odd, np.ldexp(1.0, np.maximum(np.frexp(peak)[1] - 1, -1022)), 1.0)
 
 
 def scale_down(x: np.ndarray, axis: int = -1, require_finite=None):
