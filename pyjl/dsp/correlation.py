@@ -231,7 +231,8 @@ def _convolve(in1, in2, mode, method, flip):
         return np.asarray(in1) * (np.conj(b) if flip else b)
     a, b, axes, org, dt, factors = _read_pair(in1, in2, mode, None, reverse_b=flip, direct=True)
     if a.size == 0 or b.size == 0:
-        return np.array([])
+        # "same" keeps in1's shape, as SciPy's direct sum does for an empty in1
+        return np.empty(a.shape, dt) if mode == "same" and a.size == 0 else np.array([])
     if dt.kind in "biu":
         return _integers(a, b, axes, mode, method, dt, org)
     if method == "auto":

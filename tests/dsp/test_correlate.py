@@ -324,6 +324,20 @@ def test_empty_input_gives_an_empty_result():
     assert dsp.correlate(np.ones(3), np.array([])).size == 0
 
 
+@pytest.mark.parametrize("fn", ["convolve", "correlate"])
+@pytest.mark.parametrize("shape", [(0, 3), (2, 0), (0,)])
+@pytest.mark.parametrize("dtype", [np.float64, np.complex128])
+def test_same_mode_of_an_empty_in1_keeps_its_shape(fn, shape, dtype):
+    # as SciPy's direct sum (method "direct" and "auto"): an empty of in1's shape, where
+    # pyjl returned a 1-D empty array
+    a = np.zeros(shape, dtype)
+    b = np.ones((2,) * a.ndim)
+    for method in ("auto", "direct"):
+        want = getattr(ss, fn)(a, b, "same", method=method)
+        got = getattr(dsp, fn)(a, b, "same", method=method)
+        assert got.shape == want.shape and got.dtype == want.dtype
+
+
 def test_no_scipy_function_name_is_a_module():
     """``pyjl.dsp.convolve`` was once a module: calling it as SciPy's failed."""
     import types
