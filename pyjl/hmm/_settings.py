@@ -142,12 +142,20 @@ def given_chain(model: HMM, K: int) -> Any:
     """The given ``startprob``/``transmat`` validated (``None`` where not given)."""
     pi = A = None
     if model.startprob is not None:
-        pi = check_prob_rows(model.startprob, "startprob", (K,))
-        pi = pi / pi.sum()
+        pi = _normalised(check_prob_rows(model.startprob, "startprob", (K,)))
     if model.transmat is not None:
-        A = check_prob_rows(model.transmat, "transmat", (K, K))
-        A = A / A.sum(1, keepdims=True)
+        A = _normalised(check_prob_rows(model.transmat, "transmat", (K, K)))
     return pi, A
+
+
+def _normalised(p: np.ndarray) -> np.ndarray:
+    """``p``'s rows divided by their sums where these are off 1 by more than rounding
+    (a float32 or six-digit table); the others as given, bit for bit, as hmmlearn takes
+    them (a rounding-level change can turn which stationary distribution of a reducible
+    chain its eigensolver returns)."""
+    sums = p.sum(-1, keepdims=True)
+    off = np.abs(sums - 1.0) > 4 * np.finfo(np.float64).eps * p.shape[-1]
+    return np.where(off, p / sums, p) if off.any() else p
 
 
 def given(model: HMM, em: Any) -> Any:

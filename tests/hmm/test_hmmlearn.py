@@ -346,6 +346,36 @@ def test_stationary_distribution_is_hmmlearns(rng, K):
         HMM(Normal(), K).get_stationary_distribution()
 
 
+def test_a_reducible_chains_stationary_distribution_is_hmmlearns_choice():
+    # a row summing to 1 - 1.1e-16 was renormalised, which turned the eigenvector that
+    # LAPACK returns for the repeated eigenvalue 1: another valid stationary distribution
+    # than hmmlearn's (found by a differential fuzz: 2 of 2,000 random chains with zeros)
+    A = np.array(
+        [
+            [0.0, 0.0, 1.0, 0.0, 0.0],
+            [0.24834856497630636, 0.0, 0.6434323887665798, 0.0, 0.10821904625711382],
+            [0.4902344716322227, 0.0, 0.0, 0.0, 0.5097655283677772],
+            [0.0, 0.0, 0.0, 1.0, 0.0],
+            [0.46490077599118895, 0.0, 0.0, 0.0, 0.5350992240088109],
+        ]
+    )
+    theirs = hmm.GaussianHMM(5)
+    theirs.transmat_ = A
+    want = theirs.get_stationary_distribution()
+    got = HMM(Normal(), 5, transmat=A).get_stationary_distribution()
+    np.testing.assert_allclose(got, want, atol=1e-12)
+    np.testing.assert_allclose(got @ A, got, atol=1e-12)
+    # a row off by more than rounding (a float32 or six-digit table) is still normalised
+    off = A.copy()
+    off[1] *= 1 + 3e-6
+    fitted = HMM(
+        Normal(mean=np.arange(5.0), var=np.ones(5)), 5, init="given", n_iter=0,
+        transmat=off, startprob=np.full(5, 0.2),
+    ).fit(np.arange(10.0) % 5)  # fmt: skip
+    np.testing.assert_allclose(fitted.transmat_.sum(1), 1.0, rtol=0, atol=4e-16)
+    np.testing.assert_array_equal(fitted.transmat_[[0, 2, 3, 4]], A[[0, 2, 3, 4]])
+
+
 def test_categorical_samples_have_hmmlearns_shape(rng):
     pi, A = _start(rng, 2)
     B = rng.dirichlet(np.ones(3), size=2)
