@@ -63,6 +63,10 @@ class _Independent(Params):
             d = a.shape[1]
             setattr(self, name, a)
         self._squeeze = all(np.ndim(v) <= 1 for v in values.values() if v is not None)
+        if self._squeeze:  # one feature given per state: kept (n_states,), as a fit stores it
+            for name, v in values.items():
+                if v is not None and getattr(self, name).shape[1] == 1:
+                    setattr(self, name, getattr(self, name)[:, 0].copy())
 
     def _get(self, name: str) -> Any:
         v = getattr(self, name)

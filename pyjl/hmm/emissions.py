@@ -73,12 +73,14 @@ class Normal(FusedGaussian, _Independent):
     ----------
     mean : ndarray of shape (n_states, n_features) or (n_states,), dtype float64, or None
         The means, one row per state; ``None`` until given or set by ``initialize``/``fit``.
-        A given one is kept as ``(n_states, n_features)``; a fit stores ``(n_states,)``
-        when the observations (or the given parameters) are 1-D.
+        A given one keeps its layout, ``(n_states,)`` (one feature) or ``(n_states,
+        n_features)``; a fit stores ``(n_states,)`` when the observations (or the given
+        parameters) are 1-D.
     var : ndarray of shape (n_states, n_features) or (n_states,), dtype float64, or None
         The variances, one row per state; ``None`` until given or set by ``initialize``/``fit``.
-        A given one is kept as ``(n_states, n_features)``; a fit stores ``(n_states,)``
-        when the observations (or the given parameters) are 1-D.
+        A given one keeps its layout, ``(n_states,)`` (one feature) or ``(n_states,
+        n_features)``; a fit stores ``(n_states,)`` when the observations (or the given
+        parameters) are 1-D.
     min_covar : float
         As given (checked by ``fit``).
     covars_prior : float or ndarray
@@ -211,8 +213,9 @@ class Exponential(_Independent):
     ----------
     rate : ndarray of shape (n_states, n_features) or (n_states,), dtype float64, or None
         The rates, one row per state; ``None`` until given or set by ``initialize``/``fit``.
-        A given one is kept as ``(n_states, n_features)``; a fit stores ``(n_states,)``
-        when the observations (or the given parameters) are 1-D.
+        A given one keeps its layout, ``(n_states,)`` (one feature) or ``(n_states,
+        n_features)``; a fit stores ``(n_states,)`` when the observations (or the given
+        parameters) are 1-D.
     n_states : int
         The number of states ``K`` the parameters describe
         (:class:`~pyjl.exceptions.NotFittedError` before they are set).
@@ -298,12 +301,14 @@ class Gamma(_Independent):
     ----------
     shape : ndarray of shape (n_states, n_features) or (n_states,), dtype float64, or None
         The shapes, one row per state; ``None`` until given or set by ``initialize``/``fit``.
-        A given one is kept as ``(n_states, n_features)``; a fit stores ``(n_states,)``
-        when the observations (or the given parameters) are 1-D.
+        A given one keeps its layout, ``(n_states,)`` (one feature) or ``(n_states,
+        n_features)``; a fit stores ``(n_states,)`` when the observations (or the given
+        parameters) are 1-D.
     rate : ndarray of shape (n_states, n_features) or (n_states,), dtype float64, or None
         The rates, one row per state; ``None`` until given or set by ``initialize``/``fit``.
-        A given one is kept as ``(n_states, n_features)``; a fit stores ``(n_states,)``
-        when the observations (or the given parameters) are 1-D.
+        A given one keeps its layout, ``(n_states,)`` (one feature) or ``(n_states,
+        n_features)``; a fit stores ``(n_states,)`` when the observations (or the given
+        parameters) are 1-D.
     n_states : int
         The number of states ``K`` the parameters describe
         (:class:`~pyjl.exceptions.NotFittedError` before they are set).

@@ -36,8 +36,9 @@ class Poisson(_Independent):
     ----------
     rate : ndarray of shape (n_states, n_features) or (n_states,), dtype float64, or None
         The rates (mean counts), one row per state; ``None`` until given or fitted.
-        A given one is kept as ``(n_states, n_features)``; a fit stores ``(n_states,)``
-        when the observations (or the given parameters) are 1-D.
+        A given one keeps its layout, ``(n_states,)`` (one feature) or ``(n_states,
+        n_features)``; a fit stores ``(n_states,)`` when the observations (or the given
+        parameters) are 1-D.
     n_states : int
         The number of states ``K`` the parameters describe
         (:class:`~pyjl.exceptions.NotFittedError` before they are set).

@@ -309,3 +309,34 @@ def test_a_failing_component_fit_raises_its_own_error_under_warnings_as_errors(r
         warnings.simplefilter("error")
         with pytest.raises(ValueError, match="the component's own failure"):
             mix.fit(rng.normal(size=(20, 1)), np.ones((20, 1)))
+
+
+@pytest.mark.parametrize(
+    "emission",
+    [
+        lambda: Normal(mean=[0.0, 5.0], var=[1.0, 2.0]),
+        lambda: Poisson(rate=[1.0, 5.0]),
+        lambda: Gamma(shape=[1.0, 2.0], rate=[1.0, 0.5]),
+        lambda: Exponential(rate=[1.0, 0.2]),
+    ],
+    ids=["normal", "poisson", "gamma", "exponential"],
+)
+@pytest.mark.parametrize("n_iter", [0, 1])
+def test_one_feature_given_per_state_keeps_its_layout(emission, n_iter):
+    # a (n_states,) parameter was stored (n_states, 1) until an M-step squeezed it: a
+    # fit of 1-D data with n_iter=0 returned (2, 1), with n_iter=1 (2,)
+    X = np.r_[np.ones(5), np.full(5, 5.0)]
+    em = emission()
+    given = {name: np.asarray(getattr(em, name)).copy() for name in em._params}
+    assert all(v.shape == (2,) for v in given.values())
+    m = HMM(
+        em, 2, init="given", startprob=[0.5, 0.5], transmat=[[0.9, 0.1], [0.1, 0.9]],
+        n_iter=n_iter,
+    ).fit(X)  # fmt: skip
+    for name, value in given.items():
+        got = getattr(m.emission_, name)
+        assert got.shape == (2,)
+        if n_iter == 0:
+            np.testing.assert_array_equal(got, value)
+    wide = Normal(mean=[[0.0], [5.0]], var=[[1.0], [2.0]])  # given (n_states, 1): kept so
+    assert wide.mean.shape == (2, 1)
