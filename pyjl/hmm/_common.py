@@ -55,12 +55,17 @@ def as_obs(
     return x.reshape(-1, 1) if x.ndim == 1 else x
 
 
-def value_at(x: np.ndarray, i: int, labels: list[Any] | None = None) -> str:
+def value_at(
+    x: np.ndarray, i: int, labels: list[Any] | None = None, integer: bool = False
+) -> str:
     """``x.flat[i]`` and its position, for a message: ``"-2.0 at row 1, column 0"`` (a
-    table's column by its label: ``column 'sym'``)."""
+    table's column by its label: ``column 'sym'``; ``integer``: a whole number without
+    its ``.0``, for data that should hold integers)."""
     if labels is not None and len(labels) != (x.shape[1] if x.ndim == 2 else 1):
         labels = None
-    return f"{float(x.flat[i])!r} at {position(int(i), x.shape, labels)}"
+    v = float(x.flat[i])
+    shown = repr(int(v)) if integer and v.is_integer() else repr(v)
+    return f"{shown} at {position(int(i), x.shape, labels)}"
 
 
 def as_int_obs(
@@ -77,8 +82,8 @@ def as_int_obs(
         raise error(
             name,
             f"must hold {what} >= {low}",
-            value_at(x, bad[0], labels),
-            "pass non-negative integer counts",
+            value_at(x, bad[0], labels, integer=True),
+            f"pass non-negative integer {what}",
         )
     bad = np.flatnonzero((x != np.floor(x)).ravel())
     if bad.size:
@@ -94,7 +99,7 @@ def as_int_obs(
             raise error(
                 name,
                 f"must hold symbols in [0, {high})",
-                value_at(x, bad[0], labels),
+                value_at(x, bad[0], labels, integer=True),
                 "raise n_symbols or re-encode X",
             )
     return x

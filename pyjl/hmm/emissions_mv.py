@@ -29,7 +29,7 @@ from scipy.linalg import cholesky
 
 from .. import engines
 from .._validate import choice, error
-from ..exceptions import NotFittedError
+from ..exceptions import InputError, NotFittedError
 from ._common import (
     INIT_ROWS,
     as_obs,
@@ -141,7 +141,19 @@ class MvNormal(FusedGaussian):
         self.min_covar = min_covar
         self.covars_prior, self.covars_weight = covars_prior, covars_weight
         if self.mean is not None and self.cov is not None:
-            self._full_covs()  # validates shapes
+            try:
+                self._full_covs()  # validates shapes
+            except InputError as err:
+                if np.ndim(mean) != 1:
+                    raise
+                n = len(self.mean[0])  # a 1-D mean reads as one state of that many features
+                raise error(
+                    "mean",
+                    "must be (n_states, n_features) where `cov` does not fit one state of "
+                    f"{n} features",
+                    f"shape ({n},), with `cov` of shape {self.cov.shape}",
+                    "for one feature per state pass mean as a column, np.reshape(mean, (-1, 1))",
+                ) from err
 
     # -- parameters ---------------------------------------------------------------
     def _mean(self) -> Any:

@@ -274,7 +274,7 @@ def test_a_bad_count_in_a_later_batch_is_named_by_its_row_and_column_in_the_tabl
     )
     X[30_001, 1] = -3.0
     for data, column in ((X, "1"), (pa.table({"a": X[:, 0], "b": X[:, 1]}), "'b'")):
-        with pytest.raises(InputError, match=rf"-3\.0 at row 30001, column {column}"):
+        with pytest.raises(InputError, match=rf"got -3 at row 30001, column {column}"):
             m.score(data, L)
 
 

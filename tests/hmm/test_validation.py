@@ -351,7 +351,7 @@ class _NaNRow(Normal):
         (
             lambda: Poisson([1.0]).check_input([1.0, -2.0]),
             "X",
-            r"must hold counts >= 0; got -2\.0 at row 1, column 0",
+            r"must hold counts >= 0; got -2 at row 1, column 0",
         ),
         (
             lambda: Poisson([1.0]).check_input([1.0, 2.5]),
@@ -361,12 +361,18 @@ class _NaNRow(Normal):
         (
             lambda: Categorical([[0.5, 0.5]]).check_input([0, 2]),
             "X",
-            r"must hold symbols in \[0, 2\); got 2\.0 at row 1, column 0",
+            r"must hold symbols in \[0, 2\); got 2 at row 1, column 0",
         ),
         (
             lambda: Normal(mean=np.zeros((2, 2, 2))),
             "mean",
             r"must be \(n_states,\) or \(n_states, n_features\); got shape \(2, 2, 2\)",
+        ),
+        (  # a 1-D mean reads as one state; the message blamed cov
+            lambda: MvNormal(mean=[0.0, 5.0], cov=[1.0, 1.0], covariance_type="spherical"),
+            "mean",
+            r"must be \(n_states, n_features\) where `cov` does not fit one state of 2 "
+            r"features; got shape \(2,\), with `cov` of shape \(2,\)",
         ),
     ],
 )
