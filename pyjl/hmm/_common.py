@@ -55,9 +55,7 @@ def as_obs(
     return x.reshape(-1, 1) if x.ndim == 1 else x
 
 
-def value_at(
-    x: np.ndarray, i: int, labels: list[Any] | None = None, integer: bool = False
-) -> str:
+def value_at(x: np.ndarray, i: int, labels: list[Any] | None = None, integer: bool = False) -> str:
     """``x.flat[i]`` and its position, for a message: ``"-2.0 at row 1, column 0"`` (a
     table's column by its label: ``column 'sym'``; ``integer``: a whole number without
     its ``.0``, for data that should hold integers)."""
