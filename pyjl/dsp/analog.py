@@ -63,12 +63,13 @@ def gain(k, kinds="biufc"):
     return k
 
 
-def _zpk(z, p, k, kinds="biufc"):
-    """Checked zeros, poles and gain (of dtype kind in ``kinds``) of a proper system (no
-    more zeros than poles)."""
+def _zpk(z, p, k, kinds="biufc", proper=True):
+    """Checked zeros, poles and gain (of dtype kind in ``kinds``); ``proper``: of a proper
+    system (no more zeros than poles), as the transformations need (a frequency response
+    takes any)."""
     z, p = roots(z, "z"), roots(p, "p")
     gain(k, kinds)
-    if z.size > p.size:
+    if proper and z.size > p.size:
         raise _validate.error(
             "z",
             f"must hold no more zeros than `p` holds poles ({p.size}): the system must be proper",

@@ -70,7 +70,7 @@ def freqs_zpk(z, p, k, worN=200):
     >>> np.round(np.abs(h), 6).tolist()
     [1.0, 0.707107]
     """
-    z, p = _zpk(z, p, k, kinds="biuf")
+    z, p = _zpk(z, p, k, kinds="biuf", proper=False)
     _grid(worN, "worN")
     return _response("freqs_zpk", z, p, k, worN=worN)
 
@@ -90,7 +90,7 @@ def freqz_zpk(z, p, k, worN=512, whole=False, fs=2 * np.pi):
     >>> bool(np.allclose(h, signal.freqz_zpk(z, p, k, worN=64)[1]))
     True
     """
-    z, p = _zpk(z, p, k, kinds="biuf")
+    z, p = _zpk(z, p, k, kinds="biuf", proper=False)
     _rate(fs, _ss.freqz_zpk, z, p, k)
     _grid(worN, "worN")
     return _response("freqz_zpk", z, p, k, worN=worN, whole=whole, fs=fs)

@@ -155,6 +155,21 @@ def test_freqz_zpk_equals_scipy(kwargs):
         assert_matches(g, w, rtol=1e-12)
 
 
+@pytest.mark.parametrize(
+    ("fn", "zpk", "worN"),
+    [
+        ("freqz_zpk", ss.tf2zpk(ss.firwin(11, 0.3), [1.0]), 64),  # an FIR: 10 zeros, 0 poles
+        ("freqz_zpk", ([0.5, 0.2, -0.3], [0.1], 1.0), 3),
+        ("freqs_zpk", ([0.0, 0.0], [-1.0], 1.0), [1.0, 2.0]),
+    ],
+)
+def test_frequency_responses_take_improper_systems_as_scipy(fn, zpk, worN):
+    # more zeros than poles were refused with the transformations' rule
+    got, want = getattr(dsp, fn)(*zpk, worN=worN), getattr(ss, fn)(*zpk, worN=worN)
+    for g, w in zip(got, want):
+        assert_matches(g, w, rtol=1e-12)
+
+
 def test_response_on_a_pole_warns():
     with pytest.warns(NumericalWarning, match="infinite or NaN"):
         dsp.freqs([1.0], [1.0, 0.0], worN=[0.0, 1.0])
