@@ -54,17 +54,10 @@ _EXACT_F64 = 2**52
 
 def _image(obj, name):
     """``(a, dt, s)``: ``obj`` read as a 2-D array (integers exact, floats scaled down by
-    the power of two ``s`` near the float64 limits), and the dtype SciPy computes it in."""
+    the power of two ``s`` near the float64 limits), and its dtype in SciPy's promotion
+    (booleans and float16 as they are: :func:`_result_dtype` refuses them where the two
+    inputs' common dtype is one of them)."""
     a, raw, s = _read(obj, name, exact_ints=True)
-    if raw is not None and (raw.kind == "b" or raw == np.float16):
-        raise _validate.error(
-            name,
-            "must hold integers, float32/float64 or complex numbers (the types "
-            f"scipy.signal.convolve2d supports); dtype {raw} is not supported",
-            f"dtype {raw}",
-            "convert it first, e.g. x.astype(np.float64)",
-            wrong_type=True,
-        )
     if a.ndim != 2:
         raise _validate.error(
             name, "must be 2-D", f"a {a.ndim}-D array of shape {a.shape}", "pass a 2-D array"
@@ -73,8 +66,27 @@ def _image(obj, name):
         raise _validate.error(
             name, "must not be empty", f"shape {a.shape}", "pass at least one row and column"
         )
-    dt = raw if raw is not None and raw.kind in "iu" else a.dtype
-    return a, np.dtype(dt), s
+    held = raw is not None and (raw.kind in "iub" or raw == np.float16)
+    return a, np.dtype(raw if held else a.dtype), s
+
+
+def _result_dtype(da, db):
+    """The dtype SciPy computes ``in1 (da)`` and ``in2 (db)`` in: their promotion, refused
+    where it is bool or float16, which ``scipy.signal.convolve2d`` does not support (a
+    boolean or float16 input with another type is promoted, as there)."""
+    dt = np.result_type(da, db)
+    if dt.kind == "b" or dt == np.float16:
+        name = "in1" if da == dt else "in2"
+        raise _validate.error(
+            name,
+            "must hold integers, float32/float64 or complex numbers, or be promoted to them "
+            f"by the other input (the types scipy.signal.convolve2d supports); dtypes {da} "
+            f"and {db} compute in {dt}, which is not supported",
+            f"dtype {da if name == 'in1' else db}",
+            "convert it first, e.g. x.astype(np.float64)",
+            wrong_type=True,
+        )
+    return dt
 
 
 def _fill(fillvalue, dt):
@@ -212,7 +224,7 @@ def _run(in1, in2, mode, boundary, fillvalue, flip):
     org = data.origin(in1)
     a, da, sa = _image(in1, "in1")
     b, db, sb = _image(in2, "in2")
-    dt = np.result_type(da, db)
+    dt = _result_dtype(da, db)
     fill = _fill(fillvalue, dt)
     swapped = False
     if mode == "valid":
@@ -274,8 +286,9 @@ def convolve2d(in1, in2, mode="full", boundary="fill", fillvalue=0):
     Parameters
     ----------
     in1, in2 : array_like (2-D), DataFrame or Arrow table
-        The image and the kernel: integers, float32/float64 or complex (booleans and
-        float16 are refused, as by SciPy); not empty, finite.
+        The image and the kernel: integers, float32/float64 or complex, or booleans and
+        float16 promoted to one of them by the other input (a pair whose common type is
+        boolean or float16 is refused, as by SciPy); not empty, finite.
     mode : {"full", "valid", "same"}
         The full convolution, ``(M1 + M2 - 1, N1 + N2 - 1)``; the part that needs no
         extension (one input must be at least as large as the other in both

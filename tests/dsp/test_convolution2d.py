@@ -174,8 +174,8 @@ def test_tables():
         (dict(in1=np.ones((0, 3))), "in1"),
         (dict(in1=np.array([[1.0, np.nan]])), "in1"),
         (dict(in2=np.array([[np.inf]])), "in2"),
-        (dict(in1=np.ones((2, 2), dtype=bool)), "in1"),
-        (dict(in2=np.ones((2, 2), dtype=np.float16)), "in2"),
+        (dict(in1=np.ones((2, 2), dtype=bool), in2=np.ones((2, 2), dtype=bool)), "in1"),
+        (dict(in1=np.ones((2, 2), dtype=bool), in2=np.ones((2, 2), dtype=np.float16)), "in2"),
         (dict(in1=[["a", "b"]]), "in1"),
         (dict(mode="bogus"), "mode"),
         (dict(boundary="reflect"), "boundary"),
@@ -200,4 +200,25 @@ def test_bad_inputs(fn, kwargs, name):
 
 def test_bad_types_are_type_errors():
     with pytest.raises(InputTypeError):
-        dsp.convolve2d(np.ones((2, 2), dtype=bool), np.ones((2, 2)))
+        dsp.convolve2d(np.ones((2, 2), dtype=bool), np.ones((2, 2), dtype=bool))
+
+
+@pytest.mark.parametrize("fn", FUNCS)
+def test_a_boolean_or_float16_input_is_promoted_by_the_other_as_by_scipy(fn):
+    # SciPy refuses only a pair whose common type is boolean or float16; pyjl refused
+    # either input of those types alone
+    rng = np.random.default_rng(0)
+    kinds = [bool, np.float16, np.float32, np.float64, np.int8, np.uint8, np.int64, np.complex64]
+    for d1 in kinds:
+        for d2 in kinds:
+            a = (rng.random((4, 5)) * 3).astype(d1)
+            b = (rng.random((2, 3)) * 3).astype(d2)
+            try:
+                want = getattr(ss, fn)(a, b, "same")
+            except ValueError:
+                with pytest.raises(InputTypeError):
+                    getattr(dsp, fn)(a, b, "same")
+                continue
+            got = getattr(dsp, fn)(a, b, "same")
+            assert got.dtype == want.dtype, (d1, d2)
+            np.testing.assert_allclose(got, want, rtol=1e-6 if want.dtype.itemsize > 4 else 1e-3)
