@@ -255,6 +255,10 @@ def hilbert2(x, N=None, axes=(-2, -1)):  # noqa: N803 - SciPy's name
     True
     """
     org = data.origin(x)
+    if isinstance(x, (list, tuple)):
+        x = data.as_raw(x, "x")
+    # SciPy's scipy.fft takes float16 to complex64, as float32 (hilbert's rule)
+    half = _inputs._input_dtype(x) == np.float16
     values = data.as_array(x, name="x", dtype=_inputs.want_dtype(x, "x"), allow_empty=True)
     if values.dtype.kind == "c":
         raise _validate.error("x", "must be real for hilbert2", "complex values", "pass real x")
@@ -279,7 +283,13 @@ def hilbert2(x, N=None, axes=(-2, -1)):  # noqa: N803 - SciPy's name
     for dim, k in ((a0, k0), (a1, k1)):
         np.moveaxis(spec, dim, 0)[1:k] *= 2
     z = sfft.ifftn(spec, n, axes=ax, workers=w, overwrite_x=True)
-    z = rescale(z, (s,), "The analytic signal", bounded=s is None and values.dtype == np.float64)
+    z = rescale(
+        z,
+        (s,),
+        "The analytic signal",
+        np.complex64 if half else None,
+        bounded=s is None and values.dtype == np.float64,
+    )
     return data.restore(z, org) if n == shape else z
 
 

@@ -102,10 +102,11 @@ def find_peaks(
     if distance is not None:
         d = _validate.real(scalar(distance), "distance", low=1, fix="pass distance >= 1 samples")
         kwargs["distance"] = min(d, float(n + 1))  # any distance beyond n keeps one peak
-    rel = _rel_height(rel_height)
-    peaks, props = call_scipy(
-        _ss.find_peaks, values, wlen=_wlen(wlen, n), rel_height=rel, **kwargs
-    )
+    # wlen and rel_height act through prominence and width only: unused, SciPy takes any
+    measured = prominence is not None or width is not None
+    rel = _rel_height(rel_height) if width is not None else rel_height
+    window = _wlen(wlen, n) if measured else wlen
+    peaks, props = call_scipy(_ss.find_peaks, values, wlen=window, rel_height=rel, **kwargs)
     return _finite(peaks, props, rel), props
 
 

@@ -92,6 +92,10 @@ def test_hilbert2_matches_scipy(rng):
     for axes in ((0, 2), (2, 0), (-3, 1)):
         np.testing.assert_allclose(dsp.hilbert2(x, axes=axes), ss.hilbert2(x, axes=axes))
     assert dsp.hilbert2(np.ones((4, 4), np.float32)).dtype == np.complex64
+    # float16 too, as SciPy's scipy.fft (it was complex128)
+    half = rng.standard_normal((4, 6)).astype(np.float16)
+    assert dsp.hilbert2(half).dtype == ss.hilbert2(half).dtype == np.complex64
+    np.testing.assert_allclose(dsp.hilbert2(half), ss.hilbert2(half), rtol=1e-5, atol=1e-5)
     assert dsp.hilbert2(np.ones((4, 4), np.int8)).dtype == np.complex128
     assert dsp.hilbert2(np.arange(4.0)).shape == (1, 4)
 

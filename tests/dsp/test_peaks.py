@@ -102,6 +102,18 @@ def test_combined_conditions_equal_scipy(rng):
         _same(find_peaks(x, **kw), ss.find_peaks(x, **kw))
 
 
+def test_wlen_and_rel_height_are_checked_only_where_they_act(rng):
+    # SciPy reads wlen only for prominence or width, rel_height only for width
+    x = rng.standard_normal(200)
+    for kw in ({"wlen": 1}, {"rel_height": -1.0}, {"wlen": 0, "rel_height": -2.0}):
+        _same(find_peaks(x, **kw), ss.find_peaks(x, **kw))
+    _same(find_peaks(x, prominence=0.1, rel_height=-1.0), ss.find_peaks(x, prominence=0.1))
+    with pytest.raises(InputError, match="`wlen`"):
+        find_peaks(x, prominence=0.1, wlen=1)
+    with pytest.raises(InputError, match="`rel_height`"):
+        find_peaks(x, width=1, rel_height=-1.0)
+
+
 @pytest.mark.parametrize("distance", [1, 1.5, 2, 3.0001, 7, 50, 10**6])
 def test_distance_equals_scipy(rng, distance):
     for x in _signals(rng):
@@ -232,10 +244,10 @@ BAD_FIND = [
     ({"distance": -1}, "distance", ""),
     ({"distance": np.nan}, "distance", ""),
     ({"distance": "3"}, "distance", ""),
-    ({"wlen": 1}, "wlen", "> 1"),
-    ({"wlen": np.inf}, "wlen", ""),
-    ({"rel_height": -0.1}, "rel_height", ">= 0"),
-    ({"rel_height": np.nan}, "rel_height", ""),
+    ({"wlen": 1, "prominence": 1}, "wlen", "> 1"),  # checked where it acts
+    ({"wlen": np.inf, "width": 1}, "wlen", ""),
+    ({"rel_height": -0.1, "width": 1}, "rel_height", ">= 0"),
+    ({"rel_height": np.nan, "width": 1}, "rel_height", ""),
     ({"height": np.nan}, "height", "finite"),
     ({"height": (np.nan, None)}, "height[0]", "finite"),
     ({"height": (None, np.nan)}, "height[1]", "finite"),
