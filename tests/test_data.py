@@ -520,6 +520,21 @@ def test_bad_arguments_of_the_data_helpers_name_the_argument(tmp_path, call, nam
         call(str(tmp_path))
 
 
+def test_write_arrow_of_chunked_data_writes_one_batch(tmp_path):
+    # the table's chunk boundaries each started a batch, so max_rows_per_chunk=None gave
+    # several and the mapped column could not be read without a copy
+    import pyarrow as pa
+
+    x = np.arange(10.0)
+    batches = [pa.RecordBatch.from_pydict({"a": x[:4]}), pa.RecordBatch.from_pydict({"a": x[4:]})]
+    for given in (pa.Table.from_batches(batches), {"a": pa.chunked_array([x[:3], x[3:]])}):
+        col = read_arrow(write_arrow(tmp_path / "c.arrow", given)).column("a")
+        assert col.num_chunks == 1
+        np.testing.assert_array_equal(as_array(col, name="a", copy=False), x)
+    col = read_arrow(write_arrow(tmp_path / "c.arrow", batches[0], max_rows_per_chunk=3))
+    assert [len(c) for c in col.column("a").chunks] == [3, 1]
+
+
 def test_write_arrow_stores_big_endian_data_as_its_values(tmp_path):
     x = np.arange(12.0).reshape(6, 2)
     path = data.write_arrow(
