@@ -1,15 +1,21 @@
-"""The methods :class:`~pyjl.bo.search.BayesSearchCV` hands to its refitted best estimator
+"""The best candidate of :class:`~pyjl.bo.search.BayesSearchCV`: chosen from
+``cv_results_`` and refitted (``_best``), and the methods the search hands to it
 (``predict``, ``predict_proba``, ``transform``, ...), each present only where refit is on
 and the estimator has it (scikit-learn's ``available_if``), as in ``GridSearchCV``."""
 
 from __future__ import annotations
 
+import time
 from copy import deepcopy
 from typing import Any
 
+import numpy as np
+from sklearn.base import clone
 from sklearn.utils.metaestimators import available_if
 
 from ..exceptions import NotFittedError
+from . import _search_resume as resume
+from ._search_routing import score_params
 
 __all__ = ["BestEstimatorMethods"]
 
@@ -30,14 +36,41 @@ def _has(attr: str):
 
 
 class BestEstimatorMethods:
-    """The best estimator's methods, for a search with ``refit``, ``estimator``,
-    ``scorer_``, ``multimetric_`` and, once fitted, ``best_estimator_``."""
+    """The best estimator, chosen and refitted, and its methods, for a search with
+    ``refit``, ``estimator``, ``scorer_``, ``multimetric_`` and, once fitted,
+    ``cv_results_`` and ``best_estimator_``."""
 
     refit: Any
     estimator: Any
     scorer_: Any
     multimetric_: bool
     best_estimator_: Any
+    cv_results_: dict
+
+    def _best(self, objective: str, X, y, fit_params: dict) -> None:
+        """``best_index_``, ``best_params_``, ``best_score_`` (not for a callable
+        ``refit``) from ``cv_results_``, then ``best_estimator_`` refitted on ``X, y`` with
+        ``fit_params`` where ``refit`` is on, as ``GridSearchCV``'s."""
+        key = "score" if objective == "score" else objective
+        results = self.cv_results_
+        if callable(self.refit):
+            self.best_index_ = resume.refit_index(self.refit(results), len(results["params"]))
+        else:
+            self.best_index_ = int(results[f"rank_test_{key}"].argmin())
+            self.best_score_ = float(results[f"mean_test_{key}"][self.best_index_])
+        self.best_params_ = results["params"][self.best_index_]
+        if self.refit is False or self.refit is np.False_:
+            return
+        est = clone(clone(self.estimator).set_params(**self.best_params_))
+        t0 = time.time()
+        if y is None:
+            est.fit(X, **fit_params)
+        else:
+            est.fit(X, y, **fit_params)
+        self.refit_time_ = time.time() - t0
+        self.best_estimator_ = est
+        if hasattr(est, "feature_names_in_"):
+            self.feature_names_in_ = est.feature_names_in_
 
     def __sklearn_tags__(self):
         """The estimator's kind, classifier/regressor and input tags (scikit-learn's
@@ -68,11 +101,14 @@ class BestEstimatorMethods:
             )
         return self.best_estimator_
 
-    def score(self, X, y=None) -> float:
-        """The optimised metric of ``best_estimator_`` on ``X, y``."""
+    def score(self, X, y=None, **params) -> float:
+        """The optimised metric of ``best_estimator_`` on ``X, y``; ``params`` (metadata
+        such as ``sample_weight``) go to the scorer as scikit-learn's metadata routing
+        requests, and need it on, as ``GridSearchCV.score``'s."""
         est = self._fitted("score")
+        kw = score_params(self, params)
         scorer = self.scorer_[self.refit] if self.multimetric_ else self.scorer_
-        return float(scorer(est, X) if y is None else scorer(est, X, y))
+        return float(scorer(est, X, **kw) if y is None else scorer(est, X, y, **kw))
 
     @available_if(_has("predict"))
     def predict(self, X):

@@ -14,7 +14,6 @@ The arguments are checked in :mod:`pyjl.bo._search_args`; the records become
 
 from __future__ import annotations
 
-import inspect
 import numbers
 import time
 import traceback
@@ -22,8 +21,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+from sklearn import config_context
 from sklearn.base import clone
-from sklearn.model_selection._search import BaseSearchCV
 from sklearn.utils import _safe_indexing
 from sklearn.utils.metaestimators import _safe_split
 from sklearn.utils.validation import _num_samples
@@ -31,7 +30,7 @@ from sklearn.utils.validation import _num_samples
 from .. import _validate
 from .._warn import warn
 
-__all__ = ["fit_fold", "fit_folds"]
+__all__ = ["fit_fold", "fit_fold_under", "fit_folds"]
 
 
 def _n_samples(value: Any) -> int | None:
@@ -73,44 +72,13 @@ def _number(value: Any, name: str) -> float:
     return float(value)
 
 
-#: scikit-learn's searches (1.7 on) pass ``sample_weight`` to the scorers that take it
-_WEIGHTED_SCORES = hasattr(BaseSearchCV, "_check_scorers_accept_sample_weight")
-
-
-def _takes_weights(scorer: Any) -> bool:
-    """Whether ``scorer`` takes ``sample_weight`` (scikit-learn's test for it)."""
-    accept = getattr(scorer, "_accept_sample_weight", None)
-    if callable(accept):
-        return bool(accept())
-    try:
-        return "sample_weight" in inspect.signature(scorer).parameters
-    except (TypeError, ValueError):
-        return False
-
-
-def warn_unweighted(scorer: Any, fit_params: Mapping[str, Any], search: Any) -> None:
-    """scikit-learn's warning (1.7 on) for each scorer that cannot take the
-    ``sample_weight`` passed to ``fit``: its scores of the folds are unweighted."""
-    if not _WEIGHTED_SCORES or fit_params.get("sample_weight") is None:
-        return
-    items = scorer.items() if isinstance(scorer, dict) else [(None, scorer)]
-    for name, s in items:
-        if not _takes_weights(s):
-            shown = s if name is None else f"{name}={s}"
-            warn(
-                f"The scoring {shown} does not support sample_weight, which may lead to "
-                f"statistically incorrect results when fitting {search} with sample_weight. ",
-                UserWarning,
-            )
-
-
 def _score(
-    est: Any, X: Any, y: Any, scorer: Any, error_score: Any, weights: Any = None
+    est: Any, X: Any, y: Any, scorer: Any, error_score: Any, params: Mapping[str, dict]
 ) -> dict[str, float]:
     items = scorer.items() if isinstance(scorer, dict) else [("score", scorer)]
     out = {}
     for name, s in items:
-        kw = {"sample_weight": weights} if weights is not None and _takes_weights(s) else {}
+        kw = params.get(name, {})
         try:
             value = s(est, X, **kw) if y is None else s(est, X, y, **kw)
         except Exception:
@@ -135,11 +103,14 @@ def fit_fold(
     params: dict,
     scorer: Any,
     fit_params: dict,
+    score_params: dict[str, dict],
     error_score: Any,
     return_train_score: bool,
 ) -> dict:
     """Fit a clone of ``estimator`` with ``params`` on ``train``, score it on ``test``:
     ``{"test": {name: score}, "train": {...} or None, "fit_time", "score_time", "error"}``.
+    ``fit_params`` go to ``fit`` and ``score_params[name]`` to scorer ``name``
+    (:func:`pyjl.bo._search_routing.routed`), their sample-aligned arrays cut by the fold.
 
     A fit that raises gives ``error_score`` for every score (``"raise"``: re-raised),
     as scikit-learn's ``_fit_and_score``."""
@@ -167,12 +138,16 @@ def fit_fold(
             "error": traceback.format_exc(),
         }
     fit_time = time.time() - t0
-    w = fit_params.get("sample_weight") if _WEIGHTED_SCORES else None
-    w_test, w_train = (None, None) if w is None else (_index(w, test, n), _index(w, train, n))
-    test_scores = _score(est, X_test, y_test, scorer, error_score, w_test)
+
+    def cut(rows: np.ndarray) -> dict[str, dict]:
+        return {k: {p: _index(v, rows, n) for p, v in d.items()} for k, d in score_params.items()}
+
+    test_scores = _score(est, X_test, y_test, scorer, error_score, cut(test))
     score_time = time.time() - t0 - fit_time
     train_scores = (
-        _score(est, X_train, y_train, scorer, error_score, w_train) if return_train_score else None
+        _score(est, X_train, y_train, scorer, error_score, cut(train))
+        if return_train_score
+        else None
     )
     return {
         "test": test_scores,
@@ -181,6 +156,14 @@ def fit_fold(
         "score_time": score_time,
         "error": None,
     }
+
+
+def fit_fold_under(config: dict, *job: Any) -> dict:
+    """:func:`fit_fold` of ``job`` under scikit-learn's configuration ``config`` (the
+    caller's: a worker thread or process starts from the defaults, metadata routing off,
+    as scikit-learn's own ``delayed`` knows)."""
+    with config_context(**config):
+        return fit_fold(*job)
 
 
 def fit_folds(

@@ -15,7 +15,8 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
+from sklearn import get_config
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, is_classifier
 from sklearn.model_selection import check_cv
 from sklearn.utils.validation import indexable
 
@@ -24,6 +25,7 @@ from . import _search_args as checks
 from . import _search_cv as cvtools
 from . import _search_results as report
 from . import _search_resume as resume
+from . import _search_routing as routing
 from ._refitted import BestEstimatorMethods
 from .executors import beating, executor_of
 from .loop import warn_exhausted
@@ -201,6 +203,13 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
             state["executor"] = None  # a pool cannot travel: the copy uses n_jobs
         return state
 
+    def get_metadata_routing(self):
+        """scikit-learn's metadata routing of the search, ``GridSearchCV``'s: ``fit``'s
+        metadata go to the estimator's ``fit``, the scorers and the splitter, as requested
+        (with ``sklearn.set_config(enable_metadata_routing=True)``)."""
+        scorer, multimetric = checks.scorers(self.estimator, self.scoring)
+        return routing.metadata_routing(self, scorer, multimetric)
+
     # --- fit -------------------------------------------------------------------------
     @property
     def total_iterations(self) -> int:
@@ -215,7 +224,9 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
         """Search the spaces, then refit the best candidate on all of ``X, y``.
 
         ``groups`` go to the splitter (``GroupKFold``); ``fit_params`` to the
-        estimator's ``fit`` (sample-aligned arrays split with the folds).
+        estimator's ``fit`` (sample-aligned arrays split with the folds), and
+        ``sample_weight`` to the scorers that take it too; with scikit-learn's metadata
+        routing on, where the requests say (:mod:`pyjl.bo._search_routing`).
         ``callback`` (a callable or a list of them, as in scikit-optimize) is called after
         every ``n_points`` candidates are scored, with the study's
         :class:`~pyjl.bo.Result` (``best_value`` is minus the best mean test score,
@@ -227,12 +238,14 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
         extra.setdefault("pruned_as", "mean")  # the reports are running means over folds
         pairs = checks.spaces(self.search_spaces, n_iter, self.estimator)
         self.scorer_, self.multimetric_ = checks.scorers(self.estimator, self.scoring)
-        cvtools.warn_unweighted(self.scorer_, fit_params, self)
         objective = checks.objective(self.refit, self.scorer_, self.multimetric_)
         X, y, groups = indexable(X, y, groups)
+        fit_params, to_split, to_score = routing.routed(
+            self, self.scorer_, self.multimetric_, groups, fit_params
+        )
         try:
             cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
-            splits = list(cv.split(X, y, groups))
+            splits = list(cv.split(X, y, **to_split))
         except (ValueError, TypeError) as exc:
             raise _validate.error(
                 "cv",
@@ -253,7 +266,7 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
         candidates: list[dict] = []
         folds: list[list[dict] | None] = []
         known: list[float] = []
-        args = (X, y, splits, dict(fit_params), objective)
+        args = (X, y, splits, (fit_params, to_score), objective)
         setup = resume.setup_of(self, objective, splits)
         optimizers = []
         try:
@@ -307,7 +320,7 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
     def _search(self, opt, budget, n_points, pool, args, found, setup, stops) -> None:
         """Ask, score on every fold, tell, until ``opt``'s study holds ``budget`` trials
         or a callback of ``stops`` returns True."""
-        X, y, splits, fit_params, objective = args
+        X, y, splits, (fit_params, to_score), objective = args
         candidates, folds, known = found
         t0 = time.monotonic()
         while True:
@@ -321,7 +334,7 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
             jobs = [
                 [
                     (self.estimator, X, y, train, test, params, self.scorer_, fit_params)
-                    + (self.error_score, self.return_train_score)
+                    + (to_score, self.error_score, self.return_train_score)
                     for train, test in splits
                 ]
                 for _, params in asked
@@ -367,35 +380,16 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
         every fold is a task of its own; with one, the candidates' folds run in lockstep,
         fold ``k`` of each at once, reported in the asked order (``cvtools.fit_folds``)."""
 
+        config = get_config()  # a worker's own is the default: metadata routing off
+
         def run(flat: list[tuple]) -> list[dict]:
             if pool is None:
                 return [cvtools.fit_fold(*job) for job in flat]
-            return [f.result() for f in [pool.submit(cvtools.fit_fold, *j) for j in flat]]
+            tasks = [pool.submit(cvtools.fit_fold_under, config, *j) for j in flat]
+            return [f.result() for f in tasks]
 
         if self.pruner is None:
             done = run([job for group in jobs for job in group])
             k = len(jobs[0])
             return [(done[j * k : (j + 1) * k], False) for j in range(len(jobs))]
         return cvtools.fit_folds(opt, asked, jobs, objective, run)
-
-    def _best(self, objective: str, X, y, fit_params: dict) -> None:
-        key = "score" if objective == "score" else objective
-        results = self.cv_results_
-        if callable(self.refit):
-            self.best_index_ = resume.refit_index(self.refit(results), len(results["params"]))
-        else:
-            self.best_index_ = int(results[f"rank_test_{key}"].argmin())
-            self.best_score_ = float(results[f"mean_test_{key}"][self.best_index_])
-        self.best_params_ = results["params"][self.best_index_]
-        if self.refit is False or self.refit is np.False_:
-            return
-        est = clone(clone(self.estimator).set_params(**self.best_params_))
-        t0 = time.time()
-        if y is None:
-            est.fit(X, **fit_params)
-        else:
-            est.fit(X, y, **fit_params)
-        self.refit_time_ = time.time() - t0
-        self.best_estimator_ = est
-        if hasattr(est, "feature_names_in_"):
-            self.feature_names_in_ = est.feature_names_in_
