@@ -61,6 +61,8 @@ def history_frame(trials: list[Trial], space: Space, direction: str = "minimize"
         dim = space.dimensions[k]
         if _holds_none(dim):  # kept as None, not read as a missing string (pandas 3)
             df[col] = pd.Series([t.params.get(k) for t in trials], index=df.index, dtype=object)
+    # text whether or not a trial failed yet (None alone would make the column object)
+    df["error"] = df["error"].astype(pd.Series(["a"]).dtype)
     df["value"] = df["value"].astype(float)
     df["noise_var"] = df["noise_var"].astype(float)
     df["duration_s"] = df["finished"].astype(float) - df["created"].astype(float)

@@ -239,6 +239,9 @@ def test_an_empty_history_has_the_dtypes_of_a_full_one():
     empty = opt.history()
     opt.tell(opt.ask(), 1.0)
     assert empty.empty and dict(empty.dtypes) == dict(opt.history().dtypes)
+    # the error column too, once a trial has failed (it was object until then)
+    opt.tell_failed(opt.ask(), "boom")
+    assert dict(empty.dtypes) == dict(opt.history().dtypes)
 
 
 @pytest.mark.parametrize(
