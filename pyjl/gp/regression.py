@@ -314,6 +314,10 @@ class GaussianProcess(Params):
         if solver == "cg":
             with np.errstate(over="ignore", invalid="ignore"):
                 self._cg = _cg.CGState(obj, theta, start, self.pred_rank, rng)
+            # the noise the model holds: CG's floor raises a smaller one (with a warning)
+            self.noise_var_ = np.array(self._cg.noise, dtype=float)
+            if self.noise_ is not None:
+                self.noise_ = max(float(self.noise_), float(self.noise_var_.max(initial=0.0)))
             self.alpha_, self.log_marginal_likelihood_value_ = self._cg.alpha, self._cg.lml
             check_finite_fit(self.alpha_, None, yn, self._y_mean, self._y_std)
             self.solver_info_ = self._cg.info

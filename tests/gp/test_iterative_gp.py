@@ -385,6 +385,30 @@ def test_an_unconverged_likelihood_at_a_given_theta_warns_at_the_callers_line(rn
         assert [w.filename for w in caught] == [__file__]
 
 
+@pytest.mark.parametrize("known", [False, True])
+def test_a_raised_noise_is_the_noise_the_model_reports_and_adds(rng, known):
+    # the floor raised the noise for the posterior while noise_ / noise_var_ kept 1e-9 and
+    # include_noise added 1e-9: the model is that of the floor's noise, Cholesky's twin
+    from pyjl.exceptions import NumericalWarning
+
+    X, y, Xs = _small(rng, 300)
+    fit = {"noise_var": np.full(len(y), 1e-9)} if known else {}
+    kw = {} if known else {"noise": 1e-9, "noise_bounds": "fixed"}
+    with pytest.warns(NumericalWarning, match="needs noise"):
+        gp = GaussianProcess(Matern32(0.2), solver="cg", random_state=0, **kw)
+        gp.fit(X, y, method=None, **fit)
+    floor = 1e-6  # NOISE_FLOOR times the mean of the kernel's diagonal, 1
+    np.testing.assert_allclose(gp.noise_var_, floor, rtol=1e-12)
+    assert gp.noise_ == (None if known else pytest.approx(floor, rel=1e-12))
+    twin = GaussianProcess(Matern32(0.2), noise=floor, noise_bounds="fixed", solver="cholesky")
+    twin.fit(X, y, method=None)
+    assert gp.log_marginal_likelihood() == pytest.approx(twin.log_marginal_likelihood(), 1e-6)
+    if not known:
+        got = gp.predict(Xs, return_std=True, include_noise=True)[1]
+        want = twin.predict(Xs, return_std=True, include_noise=True)[1]
+        np.testing.assert_allclose(got, want, rtol=1e-3)
+
+
 def test_noise_floor_and_clipped_variances_warn_at_the_callers_line(rng, monkeypatch):
     from pyjl.exceptions import NumericalWarning
     from pyjl.gp import _posterior
