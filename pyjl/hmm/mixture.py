@@ -177,7 +177,8 @@ class Mixture(Params):
 
     def _check_states(self, name: str) -> None:
         """Every component and the weights describe the same number of states, and the
-        components with a mean of ``(n_states, n_features)`` the same number of features."""
+        components with a mean (``(n_states, n_features)``, or ``(n_states,)``: one
+        feature) the same number of features."""
         states = (emission_states(c) for c in self.components)
         counts = {m: int(n) for m, n in enumerate(states) if n is not None}
         if self.weights is not None:
@@ -191,7 +192,12 @@ class Mixture(Params):
             name, counts, want, source, "states", "and the weights one entry per state"
         )
         means: list[Any] = [getattr(c, "mean", None) for c in self.components]
-        features = {m: np.shape(v)[1] for m, v in enumerate(means) if np.ndim(v) == 2}
+        # a mean given (n_states,) is one feature per state
+        features = {
+            m: np.shape(v)[1] if np.ndim(v) == 2 else 1
+            for m, v in enumerate(means)
+            if np.ndim(v) in (1, 2)
+        }
         if features:
             first = min(features)
             where = f"{name}.components[{first}] has"

@@ -340,3 +340,14 @@ def test_one_feature_given_per_state_keeps_its_layout(emission, n_iter):
             np.testing.assert_array_equal(got, value)
     wide = Normal(mean=[[0.0], [5.0]], var=[[1.0], [2.0]])  # given (n_states, 1): kept so
     assert wide.mean.shape == (2, 1)
+
+
+def test_a_mixture_counts_a_one_feature_mean_as_one_feature():
+    # a (n_states,) mean kept as given fell out of the mixture's feature check: a
+    # one-feature component next to a two-feature one passed, and sample() failed later
+    one = Normal(mean=[0.0, 5.0], var=[1.0, 1.0])
+    two = Normal(mean=[[0.0, 0.0], [5.0, 5.0]], var=[[1.0, 1.0], [1.0, 1.0]])
+    with pytest.raises(InputError, match=r"components\[1\]` must describe 1 features"):
+        Mixture([one, two], weights=[[0.5, 0.5], [0.5, 0.5]]).check_params()
+    same = Normal(mean=[1.0, 4.0], var=[1.0, 1.0])
+    Mixture([one, same], weights=[[0.5, 0.5], [0.5, 0.5]]).check_params()
