@@ -58,6 +58,16 @@ from ._fused import FusedGaussian
 __all__ = ["MvNormal"]
 
 
+def _fits(cov: Any, covariance_type: str, K: int, d: int) -> bool:
+    """Whether ``cov`` has the layout of ``covariance_type`` for ``K`` states of ``d``
+    features."""
+    try:
+        full_covs(cov, covariance_type, K, d)
+    except InputError:
+        return False
+    return True
+
+
 class MvNormal(FusedGaussian):
     """Multivariate Gaussian emission (see the module docstring).
 
@@ -144,9 +154,9 @@ class MvNormal(FusedGaussian):
             try:
                 self._full_covs()  # validates shapes
             except InputError as err:
-                if np.ndim(mean) != 1:
-                    raise
                 n = len(self.mean[0])  # a 1-D mean reads as one state of that many features
+                if np.ndim(mean) != 1 or not _fits(self.cov, self.covariance_type, n, 1):
+                    raise
                 raise error(
                     "mean",
                     "must be (n_states, n_features) where `cov` does not fit one state of "

@@ -374,6 +374,11 @@ class _NaNRow(Normal):
             r"must be \(n_states, n_features\) where `cov` does not fit one state of 2 "
             r"features; got shape \(2,\), with `cov` of shape \(2,\)",
         ),
+        (  # a cov that fits neither reading: cov's own message
+            lambda: MvNormal(mean=[0.0, 5.0], cov=np.eye(3), covariance_type="tied"),
+            "cov",
+            r"must have shape \(2, 2\) for covariance_type='tied'; got shape \(3, 3\)",
+        ),
     ],
 )
 def test_refusals_speak_in_the_one_voice(call, name, says):
