@@ -291,16 +291,17 @@ def r2(mu: np.ndarray, y, sample_weight=None) -> float:
     if mu.shape[0] == 0:  # scikit-learn: "Found array with 0 sample(s)"
         raise error("X", "must have at least one row to score", "0 rows", "pass points to score")
     y = as_targets(y, "y", mu.shape[0], targets=1 if mu.ndim == 1 else mu.shape[1])
-    if y.shape[0] < 2:  # scikit-learn's r2_score: NaN, and says why
+    w = np.ones(y.shape[0])
+    if sample_weight is not None:
+        w = as_targets(sample_weight, "sample_weight", y.shape[0])
+    if y.shape[0] < 2:  # scikit-learn's r2_score: NaN, and says why (lengths checked first)
         warn(
             "R^2 score is not well-defined with less than two samples: score returns "
             "NaN; score at least two points",
             UndefinedMetricWarning,
         )
         return float("nan")
-    w = np.ones(y.shape[0])
     if sample_weight is not None:
-        w = as_targets(sample_weight, "sample_weight", y.shape[0])
         if np.any(w < 0) or not np.any(w > 0):
             raise error(
                 "sample_weight",

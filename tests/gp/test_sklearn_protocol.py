@@ -80,6 +80,8 @@ def test_score_of_one_row_is_nan_with_scikit_learns_warning():
     with pytest.warns(UndefinedMetricWarning, match="less than two samples"):
         got = gp.score(X[40:41], y[40:41] + 1.0)
     assert np.isnan(got) and np.isnan(ref)
+    with pytest.raises(InputError, match="sample_weight"):  # lengths are checked first
+        gp.score(X[40:41], y[40:41], sample_weight=[1.0, 2.0, 3.0])
 
 
 def test_log_marginal_likelihood_is_a_numpy_float64_as_scikit_learns():
