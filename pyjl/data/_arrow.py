@@ -178,8 +178,11 @@ def write_arrow(
         table = pa.table(
             [pa.array(a[:, j]) for j in range(a.shape[1])], names=_column_names(names, a.shape[1])
         )
-    # a chunked input's boundaries would each start a batch: one batch means one chunk
-    table = table.combine_chunks()
+    if max_rows_per_chunk is None:  # one batch: a chunked input's boundaries would each start one
+        try:
+            table = table.combine_chunks()
+        except pa.ArrowInvalid:  # columns past a 32-bit offset (text over 2 GB) stay chunked
+            pass
     with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema) as w:
         w.write_table(table, max_chunksize=max_rows_per_chunk)
     return path
