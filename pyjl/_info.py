@@ -35,7 +35,7 @@ class Info:
     def __str__(self) -> str:
         lines = [
             f"pyjl {self.version} (Python {platform.python_version()}, {platform.machine()})",
-            f"engine: {self.engine}",
+            f"engine: {self.engine}{self._engine_note()}",
             "engines:",
         ]
         for name, (ok, reason) in self.engines.items():
@@ -50,6 +50,13 @@ class Info:
         )
         lines.extend(f"{k}: {v}" for k, v in self.extra.items())
         return "\n".join(lines)
+
+    def _engine_note(self) -> str:
+        """What is wrong with the selected engine, for its line: nothing where it runs."""
+        known = self.engines.get(self.engine)
+        if known is None:
+            return f" (no such engine: one of {', '.join(self.engines)})"
+        return "" if known[0] else " (unavailable: see below)"
 
 
 def info() -> Info:

@@ -50,6 +50,21 @@ def test_bad_setting_gives_clean_error_exit_code():
     assert "PYJL_NUM_THREADS='lots'" in out.stderr and "Traceback" not in out.stderr
 
 
+def test_info_fails_for_an_engine_that_cannot_run():
+    # it printed "engine: bogus" and exited 0: the diagnostic command did not diagnose
+    import os
+
+    out = _pyjl("info", env=dict(os.environ, PYJL_BACKEND="bogus"))
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "engine: bogus (no such engine: one of native, julia, cuda)" in out.stdout
+    assert "PYJL_BACKEND='bogus'" in out.stderr
+    for name, (ok, _) in pyjl.info().engines.items():
+        if not ok:  # an engine this machine lacks, selected
+            out = _pyjl("info", env=dict(os.environ, PYJL_BACKEND=name))
+            assert out.returncode == 2 and f"engine: {name} (unavailable" in out.stdout
+            assert f"engine '{name}' is unavailable" in out.stderr
+
+
 def test_console_script_installed():
     import shutil
 

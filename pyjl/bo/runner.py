@@ -39,6 +39,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from .. import _validate as check
+from .. import engines
 from . import loop, warm_start
 from .callbacks import combined
 from .history import history_frame, param_columns
@@ -207,6 +208,11 @@ def minimize(
         func, n_calls, n_workers, callback, max_time, progress
     )
     _check_options(optimizer_options)
+    sampler = optimizer_options.get("sampler", "gp")
+    if isinstance(sampler, str) and sampler == "gp":
+        # the surrogate's kernels run on the engine: a bad or unavailable one (PYJL_BACKEND)
+        # is refused now, before a study is opened and the initial design spends its calls
+        engines.current()
     opt = Optimizer(
         space,
         acquisition=acquisition,
