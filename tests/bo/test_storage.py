@@ -237,6 +237,24 @@ def test_a_real_optuna_study_file_is_refused(tmp_path):
     assert len(optuna.load_study(study_name=None, storage=url).trials) == 2
 
 
+def test_another_programs_database_is_refused_unchanged(tmp_path):
+    # a mistyped path to an application's database got pyjl's four tables and WAL mode
+    path = tmp_path / "app.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE orders (id INTEGER, total REAL)")
+    raw = path.read_bytes()
+    with pytest.raises(InputError, match=r"a database of other tables \(orders\)"):
+        open_storage(f"sqlite:///{path}")
+    assert path.read_bytes() == raw
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.db"]
+    opt = Optimizer(SPACE, storage=f"sqlite:///{tmp_path / 'mine.db'}", seed=0)
+    opt.tell(opt.ask(), 1.0)
+    with sqlite3.connect(tmp_path / "mine.db") as conn:  # pyjl's, with a table added: kept
+        conn.execute("CREATE TABLE notes (t TEXT)")
+    again = Optimizer(SPACE, storage=f"sqlite:///{tmp_path / 'mine.db'}", seed=0)
+    assert len(again.trials) == 1
+
+
 @pytest.mark.parametrize("url", ["sqlite:///:memory:", ":memory:"])
 def test_sqlite_memory_urls_are_the_in_memory_storage(url):
     # SQLite's :memory: lives in one connection; pyjl opens one per thread and process,

@@ -62,6 +62,9 @@ CREATE TABLE IF NOT EXISTS attributes (
     study_id INTEGER NOT NULL, number INTEGER NOT NULL, key TEXT NOT NULL,
     value TEXT NOT NULL, PRIMARY KEY (study_id, number, key));
 """.replace("{states}", ", ".join(f"'{s.value}'" for s in TrialState))
+#: the tables of that schema: a file holding other tables and none of these is another
+#: program's database, which pyjl leaves as it is
+_OWN_TABLES = ("studies", "trials", "intermediate", "attributes")
 
 
 class SQLiteStorage(FaultReports, SQLTrials):
@@ -131,6 +134,15 @@ class SQLiteStorage(FaultReports, SQLTrials):
                 if t in tables
             }
         check_own_tables(columns, describe(self.url))
+        others = sorted(t for t in tables - set(_OWN_TABLES) if not t.startswith("sqlite_"))
+        if others and not {"studies", "trials"} & tables and not self.read_only:
+            raise _input_error(  # another program's database: pyjl adds nothing to it
+                "storage",
+                "must be a new file or one that holds pyjl studies",
+                f"{describe(self.url)}, a database of other tables ({', '.join(others[:5])}"
+                f"{', ...' if len(others) > 5 else ''})",
+                "give pyjl a file of its own; nothing was written to this one",
+            )
         if getattr(self._local, "writable", False):
             # only now: switching another program's file to WAL rewrites its header
             with self._guard("open"):
