@@ -17,7 +17,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="where the plots and report.md go (default ./pyjl-demo)",
     )
-    p.add_argument("--quick", action="store_true", help="smaller budgets (about a minute)")
+    p.add_argument(
+        "--quick", action="store_true", help="smaller budgets (about 20 seconds on 2 cores)"
+    )
     p.add_argument(
         "--model",
         default="auto",

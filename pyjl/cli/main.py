@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
+import warnings
 from collections.abc import Sequence
 
 from .._version import __version__
@@ -56,6 +59,29 @@ def _as_flags(message: str, command: str) -> str:
     return message
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (a scheduler, ``docker stop``, ``kill``), stopping the run as Ctrl-C does."""
+
+
+def _terminate(signum, frame) -> None:
+    raise _Terminated
+
+
+def _warning_line(command: str):
+    """``warnings.showwarning`` for the command: pyjl's warnings as one line each,
+    ``pyjl tune: warning: ...``, not Python's file, line and source."""
+    from ..exceptions import PyjlWarning
+
+    shown = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if not issubclass(category, PyjlWarning):
+            return shown(message, category, filename, lineno, file, line)
+        print(f"pyjl {command}: warning: {_as_flags(str(message), command)}", file=sys.stderr)
+
+    return show
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
     parser = build_parser()
@@ -63,6 +89,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    on_main = threading.current_thread() is threading.main_thread()
+    before = signal.signal(signal.SIGTERM, _terminate) if on_main else None
+    try:
+        with warnings.catch_warnings():
+            warnings.showwarning = _warning_line(args.command)
+            return _run(args)
+    finally:  # after a stop it stays ignored, as SIGINT: a second one must not kill the exit
+        if before is not None and signal.getsignal(signal.SIGTERM) is _terminate:
+            signal.signal(signal.SIGTERM, before)
+
+
+def _run(args: argparse.Namespace) -> int:
     from ..exceptions import PyjlError
 
     try:
@@ -70,14 +108,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PyjlError as exc:
         print(f"pyjl {args.command}: error: {_as_flags(str(exc), args.command)}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        import signal
-
+    except KeyboardInterrupt as exc:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C: already leaving
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         stored = args.command == "tune" and args.storage is not None
         kept = " (the trials finished so far are stored: run it again to resume)"
-        print(f"pyjl {args.command}: interrupted{kept if stored else ''}", file=sys.stderr)
-        return 130
+        how = "terminated" if isinstance(exc, _Terminated) else "interrupted"
+        print(f"pyjl {args.command}: {how}{kept if stored else ''}", file=sys.stderr)
+        return 128 + signal.SIGTERM if isinstance(exc, _Terminated) else 130
     except OSError as exc:  # an output folder that cannot be made, a closed pipe (| head)
         if isinstance(exc, BrokenPipeError):
             sys.stderr.close()  # nothing more can be written; exit quietly, as `head` expects

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Callable
 
 __all__ = ["HELP", "add_arguments", "run"]
@@ -177,20 +178,23 @@ def run(args: argparse.Namespace) -> int:
     func = functools.partial(_call_file_func, path, func_name)
     pool = ProcessPoolExecutor(args.workers) if args.workers > 1 else None
     try:
-        res = minimize(
-            func,
-            space,
-            n_calls=args.n_calls,
-            n_initial=args.n_initial,
-            executor=pool,
-            n_workers=args.workers,
-            storage=args.storage,
-            study=args.study,
-            progress=not args.no_progress,
-            seed=args.seed,
-            acquisition=args.acquisition,
-            direction=args.direction,
-        )
+        with warnings.catch_warnings():
+            # the command says so itself, with the first failure, and exits 1
+            warnings.filterwarnings("ignore", "every evaluation of this run failed")
+            res = minimize(
+                func,
+                space,
+                n_calls=args.n_calls,
+                n_initial=args.n_initial,
+                executor=pool,
+                n_workers=args.workers,
+                storage=args.storage,
+                study=args.study,
+                progress=not args.no_progress,
+                seed=args.seed,
+                acquisition=args.acquisition,
+                direction=args.direction,
+            )
     except BaseException:  # an interrupt: the trials in flight are abandoned (redone later)
         if pool is not None:
             _stop_workers(pool)

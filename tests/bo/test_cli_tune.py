@@ -298,10 +298,13 @@ def _complete_trials(db):
             return 0
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_an_interrupted_tune_says_so_in_a_line_and_resumes(files, workers):
+@pytest.mark.parametrize(
+    ("workers", "stop"), [(1, "SIGINT"), (2, "SIGINT"), (1, "SIGTERM"), (2, "SIGTERM")]
+)
+def test_an_interrupted_tune_says_so_in_a_line_and_resumes(files, workers, stop):
     # SIGINT to the pyjl process alone, twice (a job supervisor's `kill -INT`): it used to
-    # print a traceback, and with worker processes hang at exit
+    # print a traceback, and with worker processes hang at exit; SIGTERM (a scheduler,
+    # `docker stop`) exited 143 silently and left the trial in flight `pending`
     import signal
     import time
 
@@ -324,13 +327,15 @@ def test_an_interrupted_tune_says_so_in_a_line_and_resumes(files, workers):
         time.sleep(0.5)
         if _complete_trials(db) >= 3:
             break
-    proc.send_signal(signal.SIGINT)
+    sig = getattr(signal, stop)
+    proc.send_signal(sig)
     time.sleep(0.02)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err
+    assert proc.returncode == 128 + sig, err
     assert "Traceback" not in err
-    assert err.strip().splitlines()[-1].startswith("pyjl tune: interrupted (the trials finished")
+    how = "interrupted" if stop == "SIGINT" else "terminated"
+    assert err.strip().splitlines()[-1].startswith(f"pyjl tune: {how} (the trials finished")
     with sqlite3.connect(db) as con:
         states = dict(con.execute("SELECT state, COUNT(*) FROM trials GROUP BY state"))
     assert states.get("complete", 0) >= 3 and "pending" not in states
@@ -340,6 +345,32 @@ def test_an_interrupted_tune_says_so_in_a_line_and_resumes(files, workers):
     with sqlite3.connect(db) as con:
         done = con.execute("SELECT COUNT(*) FROM trials WHERE state='complete'").fetchone()[0]
     assert done == states["complete"] + 2
+
+
+@pytest.mark.parametrize("engine", ["bogus", "unavailable"])
+def test_an_engine_that_cannot_run_is_refused_before_any_trial(files, engine):
+    # the GP's first fit found it, after the initial design had run 8 evaluations (lost
+    # without --storage), and with --n-calls 2 the run "succeeded"
+    import os
+
+    import pyjl
+
+    if engine == "unavailable":
+        missing = [n for n, (ok, _) in pyjl.info().engines.items() if not ok]
+        if not missing:
+            pytest.skip("every engine is available on this machine")
+        engine = missing[0]
+    (files / "count.py").write_text(
+        "def f(params):\n    open('called', 'a').write('x')\n    return params['x'] ** 2\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "pyjl.cli", "tune", "count.py:f", "--space", "space.toml"]
+        + ["--n-calls", "2", "--storage", "s.db", "--no-progress"],
+        capture_output=True, text=True, timeout=300, cwd=files,
+        env=dict(os.environ, PYJL_BACKEND=engine),
+    )  # fmt: skip
+    assert out.returncode == 2 and "PYJL_BACKEND" in out.stderr and "Traceback" not in out.stderr
+    assert not (files / "called").exists() and not (files / "s.db").exists()
 
 
 def test_show_marks_a_shortened_error(files):
