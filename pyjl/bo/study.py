@@ -104,9 +104,9 @@ def open_study(
     if space is not None and stored != space:
         raise _validate.error(
             "space",
-            f"must match the study (study={name!r} in "
-            f"{storage.url} was created with the space {stored!r})",
-            _validate.describe(space),
+            f"must match the study (study={name!r} in {storage.url} was created with "
+            "another space)",
+            f"a space that differs in {_difference(stored, space)}",
             "use the study's space (space=None loads it; with `pyjl tune`, the same --space "
             "file), or choose another study name",
         )
@@ -123,3 +123,18 @@ def open_study(
     # order is the one the caller's lists (x0, res.x) are written in
     used = stored if space is None else space
     return Study(storage, name, info["id"], used, int(info["seed"]), stored_direction)
+
+
+def _difference(stored: Space, given: Space) -> str:
+    """Where ``given`` differs from the study's ``stored`` space, parameter by parameter:
+    what a message must show (the whole spaces, shortened, hid it)."""
+    a, b = stored.dimensions, given.dimensions
+    parts = []
+    for k in [*a, *(k for k in b if k not in a)]:
+        if k not in b:
+            parts.append(f"{k!r} (the study's {a[k]!r}, not given)")
+        elif k not in a:
+            parts.append(f"{k!r} (given {b[k]!r}, not in the study)")
+        elif a[k] != b[k]:
+            parts.append(f"{k!r} (the study's {a[k]!r}, given {b[k]!r})")
+    return "; ".join(parts) or _validate.describe(given)

@@ -34,7 +34,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 #: the library's argument -> the command line's name for it, per command
 _FLAGS = {
-    "tune": {"storage": "--storage", "study": "--study", "direction": "--direction"},
+    "tune": {
+        "storage": "--storage",
+        "study": "--study",
+        "direction": "--direction",
+        "space": "--space",
+    },
     "study": {"storage": "URL", "study": "--study", "port": "--port", "host": "--host"},
     "demo": {"out_dir": "--out"},
 }
@@ -45,6 +50,10 @@ _NONE_WORDS = {
     "`storage` must be None, ": "`storage` must be ",
     "(a non-blank string) or None": "(a non-blank string)",
     "or None for 'default'": "or leave --study out for 'default'",
+    "pass direction=None to resume it": "leave --direction out to resume it",
+    "use the study's space (space=None loads it; with `pyjl tune`, the same --space file)": (
+        "use the --space file the study was created with"
+    ),
 }
 
 

@@ -374,8 +374,8 @@ def test_resuming_with_another_space_names_space():
     Optimizer(Space({"x": Real(0.0, 1.0)}), storage=storage, study="s", seed=0)
     with pytest.raises(
         InputError,
-        match=r"`space` must match the study .*Real\(0.0, 1.0\).*"
-        r"got Space\(\{'x': Real\(0.0, 2.0\)\}\)\. Fix:",
+        match=r"`space` must match the study .*got a space that differs in 'x' \(the study's "
+        r"Real\(0.0, 1.0\), given Real\(0.0, 2.0\)\)\. Fix:",
     ):
         Optimizer(Space({"x": Real(0.0, 2.0)}), storage=storage, study="s")
 

@@ -55,7 +55,7 @@ def test_url_forms_and_the_password_never_shows(pg_url):
     assert redact("postgresql://me@h/db") == "postgresql://me@h/db"
     opt = Optimizer(SPACE, storage=pg_url + "&timeout=30", study="forms", seed=1)
     assert opt.storage._timeout == 30.0
-    with pytest.raises(InputError, match="was created with the space") as err:
+    with pytest.raises(InputError, match="was created with another space") as err:
         Optimizer(Space({"x": Real(0.0, 2.0)}), storage=pg_url, study="forms")
     assert pw not in str(err.value)
 

@@ -124,7 +124,13 @@ def test_study_resume_and_space_check(storage_url):
     again = Optimizer(None, storage=url, study="exp")  # space and seed come from the file
     assert again.space == SPACE and again.seed == 3
     assert [t.state for t in again.trials] == ["complete", "pending", "pending"]
-    with pytest.raises(InputError, match="was created with the space"):
+    # the message shows where the spaces differ (the whole spaces, shortened, hid it)
+    with pytest.raises(
+        InputError,
+        match=r"was created with another space\); got a space that differs in 'x' \(the "
+        r"study's Real\(0\.0, 1\.0\), given Real\(0\.0, 2\.0\)\); 'k' \(the study's "
+        r"Integer\(1, 4\), not given\); 'c'",
+    ):
         Optimizer(Space({"x": Real(0.0, 2.0)}), storage=url, study="exp")
     with pytest.raises(InputError, match="does not exist"):
         Optimizer(None, storage=url, study="nope")
