@@ -79,3 +79,30 @@ def test_python_dash_m_pyjl_is_the_command():
         [sys.executable, "-m", "pyjl", "--version"], capture_output=True, text=True, timeout=60
     )
     assert out.returncode == 0 and out.stdout.strip() == f"pyjl {pyjl.__version__}"
+
+
+def _report_sigterm(q):  # module level: a forked child runs it
+    import signal
+
+    q.put(signal.getsignal(signal.SIGTERM) == signal.SIG_DFL)
+
+
+def test_a_forked_child_ends_on_sigterm_as_any_process():
+    # the command's SIGTERM handler was inherited by its worker processes (and by an
+    # objective's own pool): pyjl's stop of its workers then waited for their C code, and
+    # multiprocessing printed "_Terminated" tracebacks
+    import multiprocessing as mp
+    import signal
+
+    from pyjl.cli.main import _terminate
+
+    ctx = mp.get_context("fork")
+    before = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        q = ctx.Queue()
+        p = ctx.Process(target=_report_sigterm, args=(q,))
+        p.start()
+        p.join(30)
+        assert q.get(timeout=10) is True
+    finally:
+        signal.signal(signal.SIGTERM, before)

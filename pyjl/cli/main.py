@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -76,19 +77,32 @@ def _terminate(signum, frame) -> None:
     raise _Terminated
 
 
-def _warning_line(command: str):
-    """``warnings.showwarning`` for the command: pyjl's warnings as one line each,
-    ``pyjl tune: warning: ...``, not Python's file, line and source."""
+def _default_in_child() -> None:
+    """A forked child (a worker of the run, an objective's own pool) ends on SIGTERM as any
+    process does: pyjl stops its workers so, and a handler there would wait for the C code
+    the worker runs, or print a traceback."""
+    if signal.getsignal(signal.SIGTERM) is _terminate:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_default_in_child)
+
+
+def _formatter(command: str):
+    """``warnings.formatwarning`` for the command: pyjl's warnings as one line each,
+    ``pyjl tune: warning: ...``, not Python's file, line and source (recorders such as
+    ``catch_warnings(record=True)`` and ``pytest.warns`` still see the warning itself)."""
     from ..exceptions import PyjlWarning
 
-    shown = warnings.showwarning
+    formatted = warnings.formatwarning
 
-    def show(message, category, filename, lineno, file=None, line=None):
+    def format(message, category, filename, lineno, line=None) -> str:
         if not issubclass(category, PyjlWarning):
-            return shown(message, category, filename, lineno, file, line)
-        print(f"pyjl {command}: warning: {_as_flags(str(message), command)}", file=sys.stderr)
+            return formatted(message, category, filename, lineno, line)
+        return f"pyjl {command}: warning: {_as_flags(str(message), command)}\n"
 
-    return show
+    return format
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -98,15 +112,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    on_main = threading.current_thread() is threading.main_thread()
-    before = signal.signal(signal.SIGTERM, _terminate) if on_main else None
+    before = signal.getsignal(signal.SIGTERM)
+    # the main thread only (signals go there), and a SIGTERM ignored on purpose stays so
+    ours = threading.current_thread() is threading.main_thread() and before != signal.SIG_IGN
+    if ours:
+        signal.signal(signal.SIGTERM, _terminate)
+    formatted = warnings.formatwarning
+    warnings.formatwarning = _formatter(args.command)
     try:
-        with warnings.catch_warnings():
-            warnings.showwarning = _warning_line(args.command)
-            return _run(args)
-    finally:  # after a stop it stays ignored, as SIGINT: a second one must not kill the exit
-        if before is not None and signal.getsignal(signal.SIGTERM) is _terminate:
-            signal.signal(signal.SIGTERM, before)
+        return _run(args)
+    finally:
+        warnings.formatwarning = formatted
+        if ours:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL if before is None else before)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -119,7 +137,6 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     except KeyboardInterrupt as exc:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C: already leaving
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         stored = args.command == "tune" and args.storage is not None
         kept = " (the trials finished so far are stored: run it again to resume)"
         how = "terminated" if isinstance(exc, _Terminated) else "interrupted"
