@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import warnings
 from collections.abc import Callable
 
 __all__ = ["HELP", "add_arguments", "run"]
@@ -144,7 +143,10 @@ def _stop_workers(pool) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the study; the exit status: 0, or 1 when every trial failed."""
     import functools
+    import time
     from concurrent.futures import ProcessPoolExecutor
+
+    import pandas as pd
 
     from .. import _validate
     from ..bo import Space, minimize
@@ -177,24 +179,22 @@ def run(args: argparse.Namespace) -> int:
         )
     func = functools.partial(_call_file_func, path, func_name)
     pool = ProcessPoolExecutor(args.workers) if args.workers > 1 else None
+    started = time.time()  # this run's trials: a resumed study holds earlier ones
     try:
-        with warnings.catch_warnings():
-            # the command says so itself, with the first failure, and exits 1
-            warnings.filterwarnings("ignore", "every evaluation of this run failed")
-            res = minimize(
-                func,
-                space,
-                n_calls=args.n_calls,
-                n_initial=args.n_initial,
-                executor=pool,
-                n_workers=args.workers,
-                storage=args.storage,
-                study=args.study,
-                progress=not args.no_progress,
-                seed=args.seed,
-                acquisition=args.acquisition,
-                direction=args.direction,
-            )
+        res = minimize(
+            func,
+            space,
+            n_calls=args.n_calls,
+            n_initial=args.n_initial,
+            executor=pool,
+            n_workers=args.workers,
+            storage=args.storage,
+            study=args.study,
+            progress=not args.no_progress,
+            seed=args.seed,
+            acquisition=args.acquisition,
+            direction=args.direction,
+        )
     except BaseException:  # an interrupt: the trials in flight are abandoned (redone later)
         if pool is not None:
             _stop_workers(pool)
@@ -204,8 +204,13 @@ def run(args: argparse.Namespace) -> int:
     print(f"trials: {len(res.history)} ({res.n_failed} failed)")
     print(f"best value: {res.best_value!r}")
     print(f"best params: {res.best_params!r}")
-    if res.best_value is None and res.n_failed:  # nothing completed: say why, and fail
-        first = res.history.loc[res.history["state"] == "failed", "error"].iloc[0]
-        print(f"pyjl tune: error: every trial failed; the first with: {first}", file=sys.stderr)
+    ran = res.history[res.history["created"] >= pd.Timestamp(started, unit="s", tz="UTC")]
+    if len(ran) and (ran["state"] == "failed").all():  # this run's every evaluation: say why
+        first = ran["error"].iloc[0]
+        print(
+            f"pyjl tune: error: every trial of this run failed ({len(ran)}); the first with: "
+            f"{first}",
+            file=sys.stderr,
+        )
         return 1
     return 0
