@@ -39,11 +39,10 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from .. import _validate as check
-from .. import engines
 from . import loop, warm_start
 from .callbacks import combined
 from .history import history_frame, param_columns
-from .optimizer import Optimizer
+from .optimizer import Optimizer, require_engine
 from .result import Result as Result
 from .result import study_result
 from .samplers import GridSampler, RandomSampler
@@ -208,11 +207,7 @@ def minimize(
         func, n_calls, n_workers, callback, max_time, progress
     )
     _check_options(optimizer_options)
-    sampler = optimizer_options.get("sampler", "gp")
-    if isinstance(sampler, str) and sampler == "gp":
-        # the surrogate's kernels run on the engine: a bad or unavailable one (PYJL_BACKEND)
-        # is refused now, before a study is opened and the initial design spends its calls
-        engines.current()
+    require_engine(optimizer_options.get("sampler", "gp"))
     opt = Optimizer(
         space,
         acquisition=acquisition,

@@ -29,7 +29,7 @@ from . import _search_routing as routing
 from ._refitted import BestEstimatorMethods
 from .executors import beating, executor_of
 from .loop import warn_exhausted
-from .optimizer import Optimizer
+from .optimizer import Optimizer, require_engine
 from .runner import study_result
 from .space import SpaceExhausted
 from .storage import open_storage
@@ -261,6 +261,7 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
                 "pass an int >= 2, a splitter such as KFold(5), or (train, test) pairs",
             )
         self.n_splits_ = len(splits)
+        require_engine(extra.get("sampler", "gp"))
         storage = open_storage(self.storage)
         pool, owned = executor_of(self.executor, n_jobs)
         candidates: list[dict] = []

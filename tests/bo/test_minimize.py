@@ -410,3 +410,30 @@ def test_a_space_smaller_than_n_calls_is_run_whole_with_a_warning(runner):
         res = runner(lambda p: p["a"], space, n_calls=20, progress=False, **kw)
     assert len(res.history) == 6
     assert len(set(zip(res.history["a"], res.history["b"]))) == 6
+
+
+def test_an_engine_that_cannot_run_is_refused_before_any_evaluation(monkeypatch):
+    # the GP's first fit found it, after the initial design had spent its evaluations
+    from sklearn.linear_model import LogisticRegression
+
+    from pyjl.bo import BayesSearchCV
+    from pyjl.bo.samplers import GPSampler
+
+    calls = []
+
+    def f(params):
+        calls.append(params)
+        return params["x"] ** 2
+
+    monkeypatch.setenv("PYJL_BACKEND", "bogus")
+    space = Space({"x": Real(0.0, 1.0)})
+    for kw in ({}, {"sampler": GPSampler()}):
+        with pytest.raises(InputError, match="PYJL_BACKEND='bogus'"):
+            minimize(f, space, n_calls=6, progress=False, **kw)
+    search = BayesSearchCV(LogisticRegression(), {"C": Categorical([0.1, 1.0])}, n_iter=2, cv=2)
+    X, y = np.random.default_rng(0).random((20, 2)), np.r_[np.zeros(10), np.ones(10)]
+    with pytest.raises(InputError, match="PYJL_BACKEND='bogus'"):
+        search.fit(X, y)
+    assert calls == [] and not hasattr(search, "cv_results_")
+    # samplers that fit no GP need no engine
+    assert len(minimize(f, space, n_calls=3, progress=False, sampler="random").history) == 3
