@@ -24,7 +24,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from .. import _validate, engines
+from .. import _validate
 from .._threads import thread_limit
 from .direction import loss_curves, loss_trials
 from .fidelity import PRUNED_AS
@@ -52,15 +52,6 @@ def _own(obj: Any) -> Any:
         return copy.deepcopy(obj)
     except Exception:  # noqa: BLE001 - a lock, a connection: then it is shared
         return obj
-
-
-def require_engine(sampler: Any = "gp") -> None:
-    """Resolve the engine now where ``sampler`` fits GPs (``"gp"``, the default, or a
-    :class:`GPSampler`): a ``PYJL_BACKEND`` that names no engine, or one that cannot run
-    here, is refused before a study is opened and the initial design spends its calls
-    (the GP's first fit found it only after them)."""
-    if (isinstance(sampler, str) and sampler == "gp") or isinstance(sampler, GPSampler):
-        engines.current()
 
 
 def _sampler(sampler: Any, model: GPSampler) -> Sampler:

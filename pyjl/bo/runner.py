@@ -42,10 +42,10 @@ from .. import _validate as check
 from . import loop, warm_start
 from .callbacks import combined
 from .history import history_frame, param_columns
-from .optimizer import Optimizer, require_engine
+from .optimizer import Optimizer
 from .result import Result as Result
 from .result import study_result
-from .samplers import GridSampler, RandomSampler
+from .samplers import GridSampler, RandomSampler, require_engine
 from .samplers.base import seen_keys
 from .space import Categorical, Integer, Space
 from .trial import TrialState

@@ -29,8 +29,9 @@ from . import _search_routing as routing
 from ._refitted import BestEstimatorMethods
 from .executors import beating, executor_of
 from .loop import warn_exhausted
-from .optimizer import Optimizer, require_engine
+from .optimizer import Optimizer
 from .runner import study_result
+from .samplers import require_engine
 from .space import SpaceExhausted
 from .storage import open_storage
 from .trial import TrialState

@@ -18,7 +18,7 @@ from .base import (
     seen_keys,
     sobol_unseen,
 )
-from .gp import GPSampler
+from .gp import GPSampler, require_engine
 from .grid import GridSampler
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "RandomSampler",
     "GridSampler",
     "GPSampler",
+    "require_engine",
     "point_rng",
     "seen_keys",
     "random_unseen",

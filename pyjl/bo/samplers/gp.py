@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
-from ... import _validate
+from ... import _validate, engines
 from ..._warn import quiet
 from ...exceptions import NumericalWarning
 from .. import acquisition as acq_mod
@@ -24,6 +25,15 @@ BATCH = ("kriging_believer", "constant_liar")
 _BELIEVED_NOISE = 1e-6
 LIARS = ("min", "mean", "max")
 FITS = ("ml", "loo")
+
+
+def require_engine(sampler: Any = "gp") -> None:
+    """Resolve the engine now where ``sampler`` fits GPs (``"gp"``, the default, or a
+    :class:`GPSampler`): a ``PYJL_BACKEND`` that names no engine, or one that cannot run
+    here, is refused before a study is opened and the initial design spends its calls
+    (the GP's first fit found it only after them)."""
+    if (isinstance(sampler, str) and sampler == "gp") or isinstance(sampler, GPSampler):
+        engines.current()
 
 
 class GPSampler(Sampler):
