@@ -284,7 +284,7 @@ def factorise(gp, check: bool = True) -> None:
             f"noise?); added jitter {gp.jitter_:.3g} to its diagonal",
             NumericalWarning,
         )
-    elif (cond := condition_bound(K, gp.L_)) > ILL_CONDITIONED:
+    elif (cond := condition_bound(K, gp.L_, engine)) > ILL_CONDITIONED:
         warn(
             f"the kernel matrix is ill-conditioned (condition number >= {cond:.2g}): "
             "float64 rounding of its entries may make the predictions inexact (stds far "

@@ -122,19 +122,21 @@ def factor(K: np.ndarray, engine) -> tuple[np.ndarray, float]:
     )
 
 
-def condition_bound(K: np.ndarray, L: np.ndarray, steps: int = 3) -> float:
+def condition_bound(K: np.ndarray, L: np.ndarray, engine=None, steps: int = 3) -> float:
     """A lower bound of the condition number ``lambda_max / lambda_min`` of ``K = L L'``.
 
     ``lambda_max >= ||K u||`` and ``1 / lambda_min >= ||K^-1 v||`` for any unit ``u``,
     ``v``: ``steps`` of power iteration on ``K`` (from the constant vector) and of inverse
     iteration through ``L`` (from the row of the smallest ``L_ii``, where
     ``||K^-1 e_i|| >= (K^-1)_ii >= 1 / L_ii^2``) raise the two bounds toward the extreme
-    eigenvalues, starting from ``max diag K / min L_ii^2``; ``O(steps n^2)``.  Duplicate
-    points leave a small eigenvalue that no single ``L_ii`` shows: there the first bound
-    alone read 5e11 for a condition number of 8.6e12."""
+    eigenvalues, starting from ``max diag K / min L_ii^2``; ``O(steps n^2)``, the solves
+    by ``engine``'s ``cho_solve`` (the current engine's by default).  Duplicate points
+    leave a small eigenvalue that no single ``L_ii`` shows: there the first bound alone
+    read 5e11 for a condition number of 8.6e12."""
     n = K.shape[0]
     if n == 0:
         return 1.0
+    solve = (engine or engines.current()).cho_solve
     d2 = np.diag(L) ** 2
     i = int(np.argmin(d2))
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
@@ -144,21 +146,13 @@ def condition_bound(K: np.ndarray, L: np.ndarray, steps: int = 3) -> float:
         v[i] = 1.0
         for _ in range(steps):
             u = K @ u
-            v = cho_solve_lower(L, v)
+            v = np.asarray(solve(L, v))
             nu, nv = float(np.linalg.norm(u)), float(np.linalg.norm(v))
             if not (math.isfinite(nu) and math.isfinite(nv) and nu > 0 and nv > 0):
                 break
             top, inv = max(top, nu), max(inv, nv)
             u, v = u / nu, v / nv
         return top * inv
-
-
-def cho_solve_lower(L: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``(L L')^-1 b`` for a lower triangular ``L (n, n)`` and ``b (n,)``: two BLAS
-    triangular solves, on this thread's memory (no copy of ``L``)."""
-    lower = np.asfortranarray(L.T)  # C-order L is the Fortran-order L', upper triangular
-    w = blas.dtrsv(lower, b, lower=0, trans=1)
-    return blas.dtrsv(lower, w, lower=0, trans=0, overwrite_x=1)
 
 
 def lml_from_factor(L: np.ndarray, alpha: np.ndarray, y: np.ndarray) -> np.float64:
