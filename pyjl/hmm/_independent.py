@@ -54,6 +54,8 @@ class _Independent(Params):
         def fit_stats(self, stats: tuple[np.ndarray, ...]) -> Self: ...
 
     def _set(self, **values: Any) -> None:
+        # one feature given per state is kept (n_states,), as a fit stores it (_store)
+        self._squeeze = all(np.ndim(v) <= 1 for v in values.values() if v is not None)
         d: int | None = None
         for name, v in values.items():
             if v is None:
@@ -61,12 +63,7 @@ class _Independent(Params):
                 continue
             a = per_state(v, None, d, name)
             d = a.shape[1]
-            setattr(self, name, a)
-        self._squeeze = all(np.ndim(v) <= 1 for v in values.values() if v is not None)
-        if self._squeeze:  # one feature given per state: kept (n_states,), as a fit stores it
-            for name, v in values.items():
-                if v is not None and getattr(self, name).shape[1] == 1:
-                    setattr(self, name, getattr(self, name)[:, 0].copy())
+            self._store(name, a)
 
     def _get(self, name: str) -> Any:
         v = getattr(self, name)
