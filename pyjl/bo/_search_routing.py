@@ -15,13 +15,13 @@ import inspect
 from collections.abc import Mapping
 from typing import Any
 
-from sklearn import get_config
 from sklearn.metrics._scorer import _MultimetricScorer
 from sklearn.model_selection._search import BaseSearchCV
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
     _raise_for_params,
+    _routing_enabled,
     process_routing,
 )
 
@@ -31,10 +31,6 @@ __all__ = ["metadata_routing", "routed", "score_params"]
 
 #: scikit-learn's searches (1.7 on) pass ``sample_weight`` to the scorers that take it
 _WEIGHTED_SCORES = hasattr(BaseSearchCV, "_check_scorers_accept_sample_weight")
-
-
-def _routing() -> bool:
-    return bool(get_config().get("enable_metadata_routing", False))
 
 
 def _takes_weights(scorer: Any) -> bool:
@@ -85,7 +81,7 @@ def routed(
     """``(fit, split, score)``: the metadata of ``search.fit(X, y, groups, **params)`` for
     the estimator's ``fit``, the splitter's ``split`` and each scorer by name (``"score"``
     for one metric)."""
-    if _routing():
+    if _routing_enabled():
         given = dict(params) if groups is None else {**params, "groups": groups}
         r = process_routing(search, "fit", **given)
         to_scorers = dict(r.scorer.score)
@@ -113,7 +109,7 @@ def routed(
 def score_params(search: Any, params: Mapping[str, Any]) -> dict:
     """The metadata of ``search.score(X, y, **params)`` for its scorer: routed where
     routing is on, else refused (scikit-learn's words) unless there are none."""
-    if _routing():
+    if _routing_enabled():
         return dict(process_routing(search, "score", **params).scorer["score"])
     _raise_for_params(params, search, "score")
     return {}

@@ -61,8 +61,9 @@ def history_frame(trials: list[Trial], space: Space, direction: str = "minimize"
         dim = space.dimensions[k]
         if _holds_none(dim):  # kept as None, not read as a missing string (pandas 3)
             df[col] = pd.Series([t.params.get(k) for t in trials], index=df.index, dtype=object)
+    text = pd.Series(["a"]).dtype  # pandas' text dtype (str under pandas 3, else object)
     # text whether or not a trial failed yet (None alone would make the column object)
-    df["error"] = df["error"].astype(pd.Series(["a"]).dtype)
+    df["error"] = df["error"].astype(text)
     df["value"] = df["value"].astype(float)
     df["noise_var"] = df["noise_var"].astype(float)
     df["duration_s"] = df["finished"].astype(float) - df["created"].astype(float)
@@ -71,7 +72,6 @@ def history_frame(trials: list[Trial], space: Space, direction: str = "minimize"
             "datetime64[ns, UTC]"
         )
     if df.empty:  # the dtypes a first row would give
-        text = pd.Series(["a"]).dtype
         df = df.astype({"number": "int64", "state": text, "worker": text})
         for k, col in shown.items():
             dim = space.dimensions[k]
