@@ -44,6 +44,7 @@ SEED_MAX = 2**63 - 1
 
 
 _FIRST_ROW: ContextVar[int] = ContextVar("pyjl_first_row", default=0)
+_ROW_LABELS: ContextVar[Any] = ContextVar("pyjl_row_labels", default=None)
 
 
 @contextmanager
@@ -57,6 +58,25 @@ def rows_from(first: int) -> Iterator[None]:
         _FIRST_ROW.reset(token)
 
 
+@contextmanager
+def row_labels(index: Any) -> Iterator[None]:
+    """Inside, the rows being checked carry the labels ``index`` (a pandas index that is
+    not ``0, 1, ...``): the positions that messages name add the row's label."""
+    token = _ROW_LABELS.set(index)
+    try:
+        yield
+    finally:
+        _ROW_LABELS.reset(token)
+
+
+def _label(i: int) -> str:
+    """`` (label ...)`` for local row ``i`` where the rows carry labels, else ``""``."""
+    index = _ROW_LABELS.get()
+    if index is None or not 0 <= i < len(index):
+        return ""
+    return f" (label {describe(index[i])})"
+
+
 def row(i: int) -> int:
     """Row ``i`` of the rows being checked, numbered as in the user's data (:func:`rows_from`)."""
     return _FIRST_ROW.get() + int(i)
@@ -68,13 +88,13 @@ def position(
     """Where flat index ``flat`` of an array of ``shape`` is, in words (``"row 3, column 1"``);
     with ``column`` given, ``flat`` is the row in that column."""
     if column is not None:
-        return f"row {row(flat)}, column {column!r}"
+        return f"row {row(flat)}{_label(flat)}, column {column!r}"
     if len(shape) < 2:
-        return f"index {row(flat)}"
+        return f"index {row(flat)}{_label(flat)}"
     r, c, *rest = (int(i) for i in np.unravel_index(flat, shape))
     if rest:
         return f"index {(row(r), c, *rest)}"
-    return f"row {row(r)}, column {c if labels is None else repr(labels[c])}"
+    return f"row {row(r)}{_label(r)}, column {c if labels is None else repr(labels[c])}"
 
 
 def describe(value: Any) -> str:

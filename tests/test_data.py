@@ -230,6 +230,22 @@ def test_nan_in_2d_names_row_and_column(rng):
         as_array(df[["r"]], name="X", ndim=1)
 
 
+def test_a_labelled_index_adds_the_label_to_the_position(rng):
+    when = pd.date_range("2024-01-01", periods=6)
+    X = rng.normal(size=(6, 2))
+    X[4, 1] = np.nan
+    df = pd.DataFrame(X, columns=["p", "q"], index=when)
+    with pytest.raises(InputError, match=r"row 4 \(label Timestamp\('2024-01-05.*column 'q'"):
+        as_array(df, name="X")
+    with pytest.raises(InputError, match=r"index 4 \(label Timestamp\('2024-01-05"):
+        as_array(df["q"], name="x")
+    s = pd.Series([1.0, None, 3.0], index=["a", "b", "c"], dtype="Float64")
+    with pytest.raises(InputError, match=r"index 1 \(label 'b'\)"):
+        as_array(s, name="y")
+    with pytest.raises(InputError, match=r"got nan at index 1\. "):  # 0, 1, ...: no label
+        as_array(pd.Series([1.0, np.nan]), name="y")
+
+
 @pytest.mark.parametrize(
     "obj, words",
     [
