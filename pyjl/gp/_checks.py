@@ -12,6 +12,7 @@ __all__ = [
     "as_float_array",
     "as_points",
     "as_targets",
+    "check_target_labels",
     "positive",
     "bounds_pair",
     "check_variance",
@@ -22,6 +23,24 @@ __all__ = [
 #: The largest kernel variance: a Cholesky factorisation sums squares of kernel values,
 #: which overflow float64 (1.8e308) beyond about 1e154; 1e150 leaves room for n terms.
 MAX_VARIANCE = 1e150
+
+
+def check_target_labels(fitted, obj, name: str) -> None:
+    """Refuse targets ``obj`` (a table, or a Series of one value per target) labelled
+    otherwise than the fitted targets ``fitted``: they are read by position, so reordered
+    columns would be silently wrong.  Labels ``0, 1, ...`` on either side are positions."""
+    series = hasattr(obj, "index") and not hasattr(obj, "columns") and hasattr(obj, "iloc")
+    given = list(obj.index) if series else _validate.column_labels(obj)
+    if fitted is None or given is None or given == list(fitted):
+        return
+    if any(labels == list(range(len(labels))) for labels in (given, list(fitted))):
+        return
+    raise _validate.error(
+        name,
+        f"must label its targets as the model's, in that order: {list(fitted)}",
+        f"labels {given}",
+        f"select them in that order, e.g. {name}[{list(fitted)!r}]",
+    )
 
 
 def as_float_array(obj, name: str, *, ndim: int | None = None) -> np.ndarray:

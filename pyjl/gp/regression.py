@@ -40,7 +40,14 @@ from .._validate import (
 from ..data import restore
 from ..exceptions import NotFittedError
 from . import _fit, _posterior, _update
-from ._checks import as_points, as_targets, bounds_pair, check_finite_fit, positive
+from ._checks import (
+    as_points,
+    as_targets,
+    bounds_pair,
+    check_finite_fit,
+    check_target_labels,
+    positive,
+)
 from ._fit import MAX_RESTARTS as MAX_RESTARTS
 from .iterative import model as _cg
 from .kernels import RBF
@@ -406,6 +413,7 @@ class GaussianProcess(Params):
         :class:`~pyjl.exceptions.UndefinedMetricWarning` for a single row), used by
         ``GridSearchCV`` and ``cross_val_score`` when no ``scoring`` is given."""
         self._check_fitted("score")
+        check_target_labels(getattr(self, "_targets", None), y, "y")
         mu = np.asarray(self._predict(X, False, False, False), dtype=np.float64)
         return _posterior.r2(mu, y, sample_weight)
 
@@ -439,6 +447,7 @@ class GaussianProcess(Params):
         only without ``normalize_y`` (:meth:`recentre` sets the prior mean anew)."""
         self._check_fitted("update")
         check_feature_names(getattr(self, "feature_names_in_", None), X_new, "X_new")
+        check_target_labels(getattr(self, "_targets", None), y_new, "y_new")
         with unchanged_on_error(self):
             return _update.update(self, X_new, y_new, noise_var)
 
@@ -471,6 +480,7 @@ class GaussianProcess(Params):
         (2.67, 1.74)
         """
         self._check_fitted("recentre")
+        check_target_labels(getattr(self, "_targets", None), mean, "mean")
         return _update.recentre(self, mean)
 
     def __setstate__(self, state):

@@ -10,6 +10,7 @@ from sklearn.gaussian_process.kernels import RBF as SkRBF
 from sklearn.gaussian_process.kernels import ConstantKernel, WhiteKernel
 from sklearn.metrics import r2_score
 
+from pyjl.exceptions import InputError
 from pyjl.gp import RBF, GaussianProcess
 
 RNG = np.random.default_rng(20261207)
@@ -178,6 +179,31 @@ def test_tables_come_back_with_a_column_per_target():
     table = gp.predict(pa.table({"a": X[:4, 0], "b": X[:4, 1]}))
     assert isinstance(table, pa.Table) and table.column_names == ["u", "v", "w"]
     np.testing.assert_allclose(table.to_pandas().to_numpy(), gp.predict(X[:4]))
+
+
+def test_named_targets_are_matched_by_name_or_refused():
+    """update, recentre and score read targets by position: a table or Series labelled in
+    another order is refused, not silently read; one in the fitted order equals a refit."""
+    names = ["u", "v", "w"]
+    gp = GaussianProcess(VARIANCE * RBF(LENGTHS), noise=NOISE)
+    gp.fit(X[:30], pd.DataFrame(Y[:30], columns=names), method=None)
+    swapped = pd.DataFrame(Y[30:], columns=names)[["v", "u", "w"]]
+    for call in (
+        lambda: gp.update(X[30:], swapped),
+        lambda: gp.update(X[30:], pa.table({"w": Y[30:, 2], "u": Y[30:, 0], "v": Y[30:, 1]})),
+        lambda: gp.recentre(pd.Series({"v": 1.0, "u": 0.0, "w": 2.0})),
+        lambda: gp.score(XS, pd.DataFrame(gp.predict(XS), columns=names)[["w", "v", "u"]]),
+    ):
+        with pytest.raises(InputError, match=r"in that order: \['u', 'v', 'w'\]"):
+            call()
+    gp.update(X[30:], swapped[names])
+    refit = GaussianProcess(VARIANCE * RBF(LENGTHS), noise=NOISE).fit(X, Y, method=None)
+    np.testing.assert_allclose(gp.predict(XS), refit.predict(XS), rtol=1e-9, atol=1e-12)
+    assert gp.score(XS, pd.DataFrame(refit.predict(XS), columns=names)) == pytest.approx(1.0)
+    gp.recentre(pd.Series({"u": 0.0, "v": 1.0, "w": 2.0}))
+    refit.recentre(np.array([0.0, 1.0, 2.0]))
+    np.testing.assert_allclose(gp.predict(XS), refit.predict(XS), rtol=1e-9, atol=1e-12)
+    gp.update(X[:1] + 0.5, pd.DataFrame(Y[:1]))  # labels 0, 1, ...: positions, as NumPy
 
 
 def _cg_data():
