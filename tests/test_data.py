@@ -1,6 +1,7 @@
 """Tests for pyjl.data: zero copy where possible, one explicit copy where needed,
 clear errors, outputs that mirror inputs, memory-mapped Arrow files."""
 
+import decimal
 import doctest
 import gc
 import importlib
@@ -244,6 +245,25 @@ def test_a_labelled_index_adds_the_label_to_the_position(rng):
         as_array(s, name="y")
     with pytest.raises(InputError, match=r"got nan at index 1\. "):  # 0, 1, ...: no label
         as_array(pd.Series([1.0, np.nan]), name="y")
+
+
+def test_arrow_decimals_and_dictionaries_are_read_as_numbers():
+    D = decimal.Decimal
+    dec = pa.array([D("1.10"), D("-2.5"), D("3")])
+    want = np.array([float(D("1.10")), -2.5, 3.0])  # as NumPy's astype(float) of the Decimals
+    np.testing.assert_array_equal(as_array(dec, name="x"), want)
+    wide = pa.array([D("1.10"), D("-2.5"), D("3")], type=pa.decimal256(40, 2))
+    np.testing.assert_array_equal(as_array(wide, name="x"), want)
+    frame = pa.table({"a": dec, "b": pa.array([4.0, 4.0, 0.5]).dictionary_encode()})
+    np.testing.assert_array_equal(as_array(frame, name="X"), np.c_[want, [4.0, 4.0, 0.5]])
+    chunked = pa.chunked_array([pa.array([1, 2, 1]).dictionary_encode()] * 2)
+    np.testing.assert_array_equal(as_array(chunked, name="x"), [1.0, 2.0, 1.0] * 2)
+    with pytest.raises(InputError, match="decimal128.*must be decoded"):
+        as_array(dec, name="x", copy=False)
+    with pytest.raises(InputError, match="must not hold nulls.*index 1"):
+        as_array(pa.array([D("1"), None]), name="x")
+    with pytest.raises(InputError, match="Arrow type string"):
+        as_array(pa.array(["p", "q"]).dictionary_encode(), name="x")
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,11 @@ def _arrow_column(
     import pyarrow as pa
 
     t = col.type
+    decoded = pa.types.is_dictionary(t) or pa.types.is_decimal(t)
+    if decoded:  # values kept as indices into a dictionary, or as decimals: read as numbers
+        _refuse(name, copy, f"its Arrow type {t} must be decoded", col)
+        col = col.cast(t.value_type if pa.types.is_dictionary(t) else pa.float64())
+        t = col.type
     if not (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t)):
         where = f"column {column!r} of " if column is not None else ""
         raise _err(
@@ -44,7 +49,7 @@ def _arrow_column(
     if len(chunks) == 1 and not col.null_count and not pa.types.is_boolean(t):
         v = chunks[0].to_numpy(zero_copy_only=True)
         _check_kind(v, dtype, name, column=column)  # whole and in range for an int dtype
-        return v, False
+        return v, decoded
     if len(chunks) == 0:
         return np.empty(0, dtype), False
     reason = (
