@@ -47,7 +47,9 @@ def first_steps_lose(log_pi: np.ndarray, log_A: np.ndarray, lb0: np.ndarray) -> 
     the log-densities ``(n_seq, K)`` of each sequence's first row.  The states whose
     factor is below ``e^FACTOR_LOW`` are lost; what they hold (``log_pi + lb0``) must stay
     ``MARGIN`` nats below what the kept states pass back at the next step (``min(A)`` of
-    theirs)."""
+    theirs); and the largest kept term (``log_pi + lb0`` less the row's best) must be at
+    least ``e^FACTOR_LOW``, or the first step's sum is subnormal (a start probability
+    below ~1e-308) and its reciprocal overflows."""
     if (log_pi >= LOG_FLOOR).all() or lb0.size == 0:
         return False
     with np.errstate(invalid="ignore"):
@@ -56,7 +58,8 @@ def first_steps_lose(log_pi: np.ndarray, log_A: np.ndarray, lb0: np.ndarray) -> 
         a0 = log_pi + lb0
         lost = np.where(kept, -np.inf, a0).max(axis=1)
         held = np.where(kept, a0, -np.inf).max(axis=1)
-    return bool((lost > held + float(log_A.min()) - MARGIN).any())
+        small = held - best[:, 0] < FACTOR_LOW  # False where the row is -inf
+    return bool((lost > held + float(log_A.min()) - MARGIN).any() or small.any())
 
 
 def log_route(log_pi: np.ndarray, log_A: np.ndarray, first_rows: Callable[[], np.ndarray]) -> bool:

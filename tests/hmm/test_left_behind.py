@@ -295,3 +295,24 @@ def test_which_chains_run_in_log_space():
     # unless the way back is as improbable as 1e-138
     assert not first_steps_lose(tiny, ergodic, lb0)
     assert first_steps_lose(tiny, rare, lb0)
+    # a subnormal start probability (1e-310) of the state that fits best: the scaled first
+    # step's sum is 1e-310, whose reciprocal overflows; 1e-300 is still a normal number
+    sub = np.log([1.0, 1e-310])
+    assert first_steps_lose(sub, ergodic, lb0)
+    assert not first_steps_lose(sub, ergodic, lb0[:1])
+
+
+@pytest.mark.parametrize("p0", [1e-300, 5e-309, 1e-310, 5e-324])
+def test_a_subnormal_start_probability_of_the_state_that_fits(threads, p0):
+    # hmmlearn's implementation="log" and the closed form agree; scaled, the first step
+    # divided by its sum p0 * N(0 | 0, 1), whose reciprocal overflows below ~5.6e-309
+    A = np.array([[0.9, 0.1], [0.1, 0.9]])
+    m, ref = _pair(np.array([p0, 1.0 - p0]), A)
+    x = np.array([0.0, 1.0, 0.5])
+    want = ref.score(x[:, None])
+    assert want > -800
+    assert m.score(x) == pytest.approx(want, rel=1e-12)
+    np.testing.assert_allclose(m.predict_proba(x), ref.predict_proba(x[:, None]), atol=1e-12)
+    got, path = m.decode(x, algorithm="map")  # its log_prob is the score (docs/hmm.md)
+    assert got == pytest.approx(want, rel=1e-12)
+    np.testing.assert_array_equal(path, ref.decode(x[:, None], algorithm="map")[1])
