@@ -44,6 +44,16 @@ def baum_welch(model: Any, src: Any, client: Any = None) -> None:
         shrank = False  # whether the last M-step set a start/transition probability to 0
         for _ in range(int(model.n_iter)):
             stats = runner.run(model) if runner is not None else estep(model, src)
+            if stats.n_possible == 0:
+                warn(
+                    "every sequence has probability zero under the current parameters "
+                    "(forbidden transitions or impossible observations): nothing to learn "
+                    f"from, so fit stopped after {len(model.monitor_.history)} iteration(s) "
+                    "with these parameters; start from others (init='kmeans' or "
+                    "'random', or given parameters that allow the data)",
+                    NumericalWarning,
+                )
+                break
             objective = stats.loglik + log_prior(model)
             comparable = not shrank
             shrank = mstep(model, stats, src)

@@ -255,6 +255,7 @@ class Stats:
 
     def __init__(self, K: int) -> None:
         self.loglik = 0.0
+        self.n_possible = 0  # sequences of non-zero probability: those that contribute
         self.start = np.zeros(K)
         self.trans = np.zeros((K, K))
         self.emission: Any = None  # additive emission statistics, or
@@ -265,6 +266,7 @@ class Stats:
 
     def add(self, other: Stats) -> Self:
         self.loglik += other.loglik
+        self.n_possible += other.n_possible
         self.start += other.start
         self.trans += other.trans
         self.emission = add_stats(self.emission, other.emission)
@@ -343,4 +345,5 @@ def estep_batch(
             st.emission = emission.suff_stats(x, gamma)
     ll = np.array(ll, dtype=np.float64)
     st.loglik = _total_loglik(ll)
+    st.n_possible = int(np.count_nonzero(ll > -np.inf))
     return st

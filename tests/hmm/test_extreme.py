@@ -309,3 +309,35 @@ def test_an_unreachable_state_that_fits_better_leaves_posteriors_exact(
     # row 2 has no posterior weight: hmmlearn zeroes it, pyjl keeps it (docs/hmm.md)
     np.testing.assert_allclose(fitted.transmat_[:2], ref.transmat_[:2], atol=1e-9)
     np.testing.assert_allclose(fitted.startprob_, ref.startprob_, atol=1e-12)
+
+
+def test_fit_leaves_out_impossible_sequences_and_stops_when_all_are():
+    # every chain starts in state 0, which emits only symbol 0: [1, 1, 0] is impossible
+    pi, A = np.array([1.0, 0.0]), np.array([[0.5, 0.5], [0.0, 1.0]])
+    P = np.array([[1.0, 0.0], [0.3, 0.7]])
+    seqs = [[0, 0, 1], [0, 1], [0], [1, 1, 0], [0, 0]]
+    X, L = np.concatenate(seqs), [len(s) for s in seqs]
+
+    def fitted(X, L, **kw):
+        m = HMM(Categorical(probs=P), 2, init="given", startprob=pi, transmat=A, **kw)
+        return m.fit(X, L)
+
+    keep = [s for i, s in enumerate(seqs) if i != 3]
+    with pytest.warns(NumericalWarning, match="1 sequence.* probability zero"):
+        m = fitted(X, L, n_iter=3, tol=-np.inf)
+    ref = fitted(np.concatenate(keep), [len(s) for s in keep], n_iter=3, tol=-np.inf)
+    np.testing.assert_allclose(m.monitor_.history, ref.monitor_.history, rtol=1e-12)
+    np.testing.assert_allclose(m.emission_.probs, ref.emission_.probs, rtol=1e-12)
+    # every sequence impossible: nothing to learn from, and no log-likelihood of 0.0
+    start1 = np.array([0.0, 1.0])
+    with pytest.warns(NumericalWarning, match="every sequence has probability zero"):
+        m = HMM(
+            Categorical(probs=np.array([[1.0, 0.0], [1.0, 0.0]])),
+            2,
+            init="given",
+            startprob=start1,
+            transmat=A,
+            n_iter=5,
+        ).fit(np.array([1, 0, 0]), [3])
+    assert m.monitor_.history == [] and not m.monitor_.converged
+    np.testing.assert_array_equal(m.startprob_, start1)
