@@ -378,6 +378,11 @@ def kmeans(
     if X.shape[0] > INIT_ROWS:
         X = X[rng.choice(X.shape[0], INIT_ROWS, replace=False)]
     n = X.shape[0]
+    # powers of two per column first: the std of data near 1e200 overflows and of data
+    # near 1e-200 underflows, where the clustering must not depend on the units
+    top = np.abs(X).max(axis=0, initial=0.0)
+    unit = np.exp2(np.floor(np.log2(np.where((top > 0) & np.isfinite(top), top, 1.0))))
+    X = X / unit
     scale = X.std(axis=0)
     scale[scale == 0] = 1.0
     Z = (X - X.mean(axis=0)) / scale
@@ -409,7 +414,7 @@ def kmeans(
         inertia = dist[np.arange(n), lab].sum()
         if inertia < best[0]:
             best = (inertia, c.copy(), lab.copy())
-    centers = best[1] * scale + X.mean(axis=0)
+    centers = (best[1] * scale + X.mean(axis=0)) * unit
     order = np.argsort(centers[:, 0], kind="stable")  # deterministic state order
     centers = centers[order]
     lab = np.argsort(order)[best[2]]

@@ -26,6 +26,8 @@ from scipy.special import digamma, gammaln, polygamma
 
 from .. import engines
 from .._validate import column_labels, error
+from .._warn import warn
+from ..exceptions import NumericalWarning
 from ._common import (
     INIT_ROWS,
     as_obs,
@@ -363,11 +365,15 @@ class Gamma(_Independent):
         x = as_obs(X, finite=False)
         return (weights.sum(0), weights.T @ x, weights.T @ np.log(x))
 
+    #: the floor of ``log(mean) - mean(log x)``, zero for equal values: the shape's cap,
+    #: about ``1 / (2 S_FLOOR)`` = 5e11
+    S_FLOOR = 1e-12
+
     @staticmethod
     def _mle(N: np.ndarray, S: np.ndarray, L: np.ndarray) -> Any:
         N = np.maximum(N, 1e-300)
         mean = np.maximum(S / N, 1e-300)  # an empty state is replaced by the caller
-        s = np.maximum(np.log(mean) - L / N, 1e-12)
+        s = np.maximum(np.log(mean) - L / N, Gamma.S_FLOOR)
         a = (3.0 - s + np.sqrt((s - 3.0) ** 2 + 24.0 * s)) / (12.0 * s)
         for _ in range(50):
             f = np.log(a) - digamma(a) - s
@@ -383,6 +389,19 @@ class Gamma(_Independent):
         N, S, L = (np.asarray(s, dtype=np.float64) for s in stats)
         a, b = self._mle(N[:, None], S, L)
         pa, pb = self._mle(N.sum(), S.sum(0), L.sum(0))
+        Ns = np.maximum(N, 1e-300)[:, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            spread = np.log(np.maximum(S / Ns, 1e-300)) - L / Ns
+        collapsed = ~empty_states(N) & (spread <= self.S_FLOOR).any(1)
+        if collapsed.any():
+            warn(
+                f"Gamma: state(s) {np.flatnonzero(collapsed).tolist()} collapsed onto equal "
+                "values (to rounding): the shape's maximum-likelihood estimate is "
+                f"unbounded, so it is capped at {float(a[collapsed].max()):.3g}, a near point "
+                "mass whose density grows without bound; use fewer states, or keep "
+                "repeated values out of X",
+                NumericalWarning,
+            )
         return self._update(N, {"shape": a, "rate": b}, {"shape": pa, "rate": pb})
 
     def sample(self, state: int, n: int, rng: np.random.Generator) -> Any:

@@ -121,6 +121,29 @@ def test_weighted_mle_closed_forms(rng):
     assert Poisson().fit(k, w).rate[0] == pytest.approx(np.average(k, weights=w[:, 0]))
 
 
+def test_a_gamma_state_on_equal_values_warns_that_its_shape_is_capped(rng):
+    x = np.r_[np.full(50, 1.0), rng.gamma(2.0, 1.0, 50)]
+    W = np.c_[np.r_[np.ones(50), np.zeros(50)], np.r_[np.zeros(50), np.ones(50)]]
+    with pytest.warns(NumericalWarning, match=r"Gamma: state\(s\) \[0\] collapsed"):
+        g = Gamma().fit(x, W)
+    a, _, scale = stats.gamma.fit(x[50:], floc=0)  # the other state is the plain MLE
+    assert g.shape[1] == pytest.approx(a, rel=1e-5)
+    assert g.rate[1] == pytest.approx(1 / scale, rel=1e-5)
+    assert g.shape[0] > 1e11 and g.rate[0] == pytest.approx(g.shape[0], rel=1e-9)
+
+
+@pytest.mark.parametrize("unit", [1e-200, 1e200])
+def test_a_gamma_hmm_fit_does_not_depend_on_the_units(rng, unit):
+    # the shapes are unit-free and the rates scale as 1 / unit: the k-means start must
+    # not read data near 1e200 (whose std overflows) or 1e-200 (underflows) as one cluster
+    x = rng.gamma(np.repeat([2.0, 9.0], 100), 1.0)
+    ref = HMM(Gamma(), 2, random_state=0, n_iter=20).fit(x)
+    got = HMM(Gamma(), 2, random_state=0, n_iter=20).fit(x * unit)
+    np.testing.assert_allclose(got.emission_.shape, ref.emission_.shape, rtol=1e-6)
+    np.testing.assert_allclose(got.emission_.rate * unit, ref.emission_.rate, rtol=1e-6)
+    np.testing.assert_allclose(got.transmat_, ref.transmat_, rtol=1e-6, atol=1e-12)
+
+
 def test_empty_state_is_kept_with_a_warning_and_never_nan(rng):
     X = rng.normal(size=200)
     W = np.c_[np.ones(200), np.zeros(200)]
