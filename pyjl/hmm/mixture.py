@@ -31,7 +31,7 @@ from scipy.special import logsumexp
 from .._params import Params
 from .._validate import describe, error, integer
 from .._warn import collect, quiet, warn
-from ..exceptions import NotFittedError, NumericalWarning
+from ..exceptions import InputError, NotFittedError, NumericalWarning
 from ._common import INIT_ROWS, as_obs, check_prob_rows, emission_states, empty_states, kmeans
 from ._settings import PROTOCOL, missing_members
 
@@ -246,9 +246,23 @@ class Mixture(Params):
         return float(sum(f() for f in parts if callable(f)))
 
     def check_input(self, X: Any) -> np.ndarray:
-        """Validate the observations ``X`` for this emission; returns them as ``(T, d)``."""
-        check = getattr(self.components[0], "check_input", None)
-        return check(X) if callable(check) else as_obs(X, "X")
+        """Validate the observations ``X`` for this emission; returns them as ``(T, d)``.
+
+        ``X`` must pass the check of at least one component (the first that it passes
+        gives the array): a component's density is zero outside its support (an
+        Exponential's at ``x < 0``), which the others may cover."""
+        refused: InputError | None = None
+        for c in self.components:
+            check = getattr(c, "check_input", None)
+            if not callable(check):
+                return as_obs(X, "X")
+            try:
+                return check(X)
+            except InputError as err:
+                refused = refused or err
+        if refused is None:  # no component: refused at construction
+            return as_obs(X, "X")
+        raise refused
 
     def _joint(self, X: Any) -> Any:
         """``(T, K, M)`` ``log weights[k, m] + log p_{k,m}(x_t)``."""
@@ -312,7 +326,16 @@ class Mixture(Params):
         n_clusters = min(n_states * M, x.shape[0])
         labels = kmeans(as_obs(x), n_clusters, rng)[1]
         for m, c in enumerate(self.components):
-            c.initialize(x, n_states, rng)
+            try:
+                c.initialize(x, n_states, rng)
+            except InputError as err:
+                raise error(
+                    "X",
+                    "must suit every component to initialise it from the data",
+                    f"component {m} ({type(c).__name__}) refused it: {err}",
+                    "give that component's parameters and fit with init='given', or "
+                    "pick components whose supports hold X",
+                ) from err
             if n_clusters < n_states * M:
                 continue
             W = np.zeros((x.shape[0], n_states))

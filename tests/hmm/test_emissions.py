@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from brute import enumerate_hmm
 from scipy import stats
 
 from pyjl.exceptions import InputError, NumericalWarning
@@ -374,3 +375,31 @@ def test_a_mixture_counts_a_one_feature_mean_as_one_feature():
         Mixture([one, two], weights=[[0.5, 0.5], [0.5, 0.5]]).check_params()
     same = Normal(mean=[1.0, 4.0], var=[1.0, 1.0])
     Mixture([one, same], weights=[[0.5, 0.5], [0.5, 0.5]]).check_params()
+
+
+@pytest.mark.parametrize("normal_first", [True, False])
+def test_a_mixture_takes_data_that_one_of_its_components_supports(normal_first):
+    # the same density in either order: an Exponential's is 0 at x < 0, the Normal's not
+    normal = Normal(mean=[0.0, 1.0], var=[1.0, 2.0])
+    expo = Exponential(rate=[1.0, 2.0])
+    parts = [normal, expo] if normal_first else [expo, normal]
+    w = np.array([[0.3, 0.7], [0.6, 0.4]]) if normal_first else np.array([[0.7, 0.3], [0.4, 0.6]])
+    pi, A = np.array([0.5, 0.5]), np.array([[0.9, 0.1], [0.2, 0.8]])
+    x = np.array([0.5, -1.0, 2.0, 0.3, -0.4])
+    m = HMM(Mixture(parts, weights=w), 2, init="given", startprob=pi, transmat=A)
+    dens = 0.3 * stats.norm.pdf(x[:, None], [0.0, 1.0], np.sqrt([1.0, 2.0]))
+    dens[:, 1] = 0.6 * stats.norm.pdf(x, 1.0, np.sqrt(2.0))
+    dens[:, 0] = 0.3 * stats.norm.pdf(x, 0.0, 1.0) + 0.7 * stats.expon.pdf(x, scale=1.0)
+    dens[:, 1] += 0.4 * stats.expon.pdf(x, scale=0.5)
+    want = enumerate_hmm(np.log(pi), np.log(A), np.log(dens), [len(x)])[0][0]
+    assert m.score(x) == pytest.approx(want, rel=1e-12)
+    with pytest.raises(InputError, match=r"component \d \(Exponential\) refused it"):
+        HMM(Mixture(parts), 2, random_state=0).fit(x)
+    with pytest.raises(InputError, match="must be non-negative"):  # no component takes it
+        HMM(
+            Mixture([expo, Exponential(rate=[3.0, 1.0])], weights=w),
+            2,
+            init="given",
+            startprob=pi,
+            transmat=A,
+        ).score(x)
