@@ -193,7 +193,10 @@ def sample_path(
     and one emission draw per step, all from ``rng``."""
     states = np.empty(n, dtype=np.int64)
     u = rng.random(n)
+    # normalised: rows set by hand may sum to 1 only within hmmlearn's tolerance, and a
+    # draw above a row's sum must not land on a last state of probability zero
     cdf_pi, cdf_A = np.cumsum(pi), np.cumsum(A, axis=1)
+    cdf_pi, cdf_A = cdf_pi / cdf_pi[-1], cdf_A / cdf_A[:, -1:]
     s = (
         currstate
         if currstate is not None

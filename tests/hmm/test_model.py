@@ -392,6 +392,20 @@ def test_sample_follows_the_models_random_state_as_hmmlearn():
     assert fits[0] == fits[1]
 
 
+def test_sample_never_visits_a_state_of_probability_zero():
+    # rows set by hand may sum to 1 only within hmmlearn's tolerance (0.99999 here); a
+    # draw above that sum went to the last state, whose probability is zero
+    m = HMM(Normal(), 3, random_state=0, n_iter=1).fit(np.random.default_rng(0).normal(size=30))
+    m.emission_.mean, m.emission_.var = np.array([0.0, 1.0, 100.0]), np.ones(3)
+    m.startprob_ = np.array([0.5, 0.49999, 0.0])
+    m.transmat_ = np.tile([0.5, 0.49999, 0.0], (3, 1))
+    states = m.sample(1_000_000, random_state=0)[1]
+    assert not (states == 2).any()
+    # the others in proportion to their probabilities (binomial, 6 standard errors)
+    share = np.mean(states[1:] == 1)
+    assert abs(share - 0.49999 / 0.99999) < 6 * np.sqrt(0.25 / states.size)
+
+
 def test_discrete_samples_are_integers_as_hmmlearns():
     pi, A = [0.5, 0.5], [[0.9, 0.1], [0.2, 0.8]]
     cat = HMM(Categorical([[0.7, 0.3], [0.1, 0.9]]), 2, init="given", startprob=pi, transmat=A)
