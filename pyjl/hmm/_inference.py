@@ -69,8 +69,9 @@ def zero_probability(src: Any, ll: np.ndarray, zero: ZeroRow) -> str | None:
         )
     return (
         f"sequence {int(seqs[0])} of log-likelihood -inf (every state path goes "
-        "through a zero start/transition probability, or its log-densities sum "
-        "below the double range)"
+        "through a zero start or transition probability, or through a state in which "
+        "that step's observation has probability zero, or its log-densities sum below "
+        "the double range)"
     )
 
 

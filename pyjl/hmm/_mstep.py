@@ -67,6 +67,13 @@ def _start(model: HMM, stats: Stats) -> None:
     pi = _unit_max(np.where(model.startprob_ == 0, 0.0, pi))
     if pi.sum() > 0:
         model.startprob_ = pi / pi.sum()
+    elif stats.n_possible:
+        warn(
+            f"HMM: startprob_prior took away all {stats.start.sum():.4g} expected first "
+            "states (a Dirichlet prior below 1 subtracts from the counts); startprob_ was "
+            "kept. Fix: use startprob_prior >= 1 or more sequences",
+            NumericalWarning,
+        )
 
 
 def _transitions(model: HMM, stats: Stats) -> None:
@@ -77,11 +84,22 @@ def _transitions(model: HMM, stats: Stats) -> None:
     rows = T.sum(1)
     dead = ~(rows > 0)
     if dead.any():
-        warn(
-            f"HMM: no transition out of state(s) {np.flatnonzero(dead).tolist()} "
-            "was observed; their transition rows were kept.",
-            NumericalWarning,
-        )
+        seen = np.where(model.transmat_ == 0, 0.0, stats.trans).sum(1)
+        taken = dead & (seen > 1e-12 * max(float(stats.trans.sum()), 1e-300))
+        if (dead & ~taken).any():
+            warn(
+                f"HMM: no transition out of state(s) {np.flatnonzero(dead & ~taken).tolist()} "
+                "was observed; their transition rows were kept.",
+                NumericalWarning,
+            )
+        if taken.any():
+            warn(
+                f"HMM: transmat_prior took away all expected transitions out of state(s) "
+                f"{np.flatnonzero(taken).tolist()} ({np.round(seen[taken], 4).tolist()}; a "
+                "Dirichlet prior below 1 subtracts from the counts); their transition rows "
+                "were kept. Fix: use transmat_prior >= 1 or more data",
+                NumericalWarning,
+            )
     model.transmat_ = np.where(
         dead[:, None], model.transmat_, T / np.where(dead, 1.0, rows)[:, None]
     )

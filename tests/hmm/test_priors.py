@@ -69,7 +69,8 @@ def test_the_m_step_is_the_mode_of_likelihood_plus_prior(kind, prior, weight):
 def test_a_map_fit_is_not_reported_as_decreasing_when_only_its_likelihood_dips():
     # small-scale data (hmmlearn's issue 410): with the default covars_prior the
     # log-likelihood alone dips while EM increases log-likelihood plus prior
-    hmmlearn_tests = pytest.importorskip("hmmlearn.tests.test_gmm_hmm_multisequence")
+    with np.errstate():  # hmmlearn.tests sets np.seterr(all="warn") for the process
+        hmmlearn_tests = pytest.importorskip("hmmlearn.tests.test_gmm_hmm_multisequence")
     seqs = hmmlearn_tests.EXAMPLE_SEQUENCES_ISSUE_410_PRUNED
     X, lengths = np.concatenate(seqs), [len(s) for s in seqs]
     for kind in ("diag", "spherical"):
@@ -104,3 +105,27 @@ def test_a_sparse_dirichlet_prior_zeroing_a_transition_does_not_stop_em():
         m = HMM(em, 3, init="given", startprob=pi, transmat=A, transmat_prior=0.5).fit(X)
     assert (m.transmat_ == 0).any()  # the case: a transition set to 0 on the way
     assert m.score(X) == pytest.approx(ref.score(X), abs=1e-3)
+
+
+def test_a_dirichlet_prior_that_takes_away_every_count_says_so():
+    # one sequence: one expected first state, and 0.19 expected transitions out of state 1,
+    # which a prior of 0 (alpha - 1 = -1) removes; the rows are kept and the warning says
+    # the prior did it, not that nothing was observed
+    from pyjl.hmm import Poisson
+
+    pi, A = np.array([0.3, 0.7]), np.array([[0.6, 0.4], [0.2, 0.8]])
+    X = np.array([0, 0, 1, 0, 6])
+
+    def fit(**prior):
+        m = HMM(Poisson(rate=[1.0, 4.0]), 2, init="given", startprob=pi, transmat=A, n_iter=1)
+        return m.set_params(tol=-np.inf, **prior).fit(X)
+
+    posterior = HMM(Poisson(rate=[1.0, 4.0]), 2, init="given", startprob=pi, transmat=A)
+    seen = posterior.predict_proba(X)[:-1, 1].sum()
+    assert 0 < seen < 1
+    with pytest.warns(NumericalWarning, match=rf"transmat_prior took away .*\[1\] \(\[{seen:.4f}"):
+        m = fit(transmat_prior=0.0)
+    np.testing.assert_array_equal(m.transmat_[1], A[1])
+    with pytest.warns(NumericalWarning, match="startprob_prior took away all 1 expected"):
+        m = fit(startprob_prior=0.0)
+    np.testing.assert_array_equal(m.startprob_, pi)
