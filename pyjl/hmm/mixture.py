@@ -257,7 +257,8 @@ class Mixture(Params):
             if not callable(check):
                 return as_obs(X, "X")
             try:
-                return check(X)
+                checked: np.ndarray = check(X)
+                return checked
             except InputError as err:
                 refused = refused or err
         if refused is None:  # no component: refused at construction
