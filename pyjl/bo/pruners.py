@@ -36,12 +36,12 @@ True
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from .. import _validate
+from . import _auto_resource
 from .curves import Curves, MappingCurves, StoredCurves
 from .trial import Trial, TrialState
 
@@ -328,20 +328,12 @@ class SuccessiveHalvingPruner(_ReadingPruner):
         value = curve[step]
         previous = max((s for s in curve if s != step), default=-1)
         if self._min_resource is None:
-            intermediate = curves.all()
-            done = [t for t in trials if t.state == TrialState.COMPLETE]
-            steps = [max(intermediate[t.number]) for t in done if intermediate.get(t.number)]
-            if not steps:
+            fixed = _auto_resource.settle(
+                "asha", trials, curves, number, lambda last: max(last // 100, 1)
+            )
+            if fixed is None:
                 return False
-            self._min_resource = max(max(steps) // 100, 1)
-            # Optuna records a rung value only when asked with the rungs known: never for
-            # the trials already ended, and for those running from their next step on
-            self._start = {
-                t.number: (math.inf if t.state.is_finished() else max(intermediate[t.number]) + 1)
-                for t in trials
-                if intermediate.get(t.number) and t.number != number
-            }
-            self._start[number] = step
+            self._min_resource, self._start = fixed
         start = self._start.get(number, 0)
         rung = 0  # the rungs passed at an earlier step were recorded then
         while previous >= start and self._rung_step(rung) <= previous:

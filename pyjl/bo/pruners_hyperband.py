@@ -24,9 +24,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from .. import _validate
+from . import _auto_resource
 from .curves import Curves, MappingCurves, StoredCurves
 from .pruners import SuccessiveHalvingPruner, _count, _ReadingPruner
-from .trial import Trial, TrialState
+from .trial import Trial
 
 __all__ = ["HyperbandPruner"]
 
@@ -194,20 +195,10 @@ class HyperbandPruner(_ReadingPruner):
     def _infer(self, trials: Sequence[Trial], curves: MappingCurves, number: int) -> bool:
         """``max_resource="auto"``: the completed trials' last step + 1, and the step each
         trial enters the brackets from; False while no completed trial reported."""
-        intermediate = curves.all()
-        done = [t for t in trials if t.state == TrialState.COMPLETE]
-        steps = [max(intermediate[t.number]) for t in done if intermediate.get(t.number)]
-        if not steps:
+        fixed = _auto_resource.settle("hyperband", trials, curves, number, lambda last: last + 1)
+        if fixed is None:
             return False
-        self._max_resource = max(steps) + 1
-        self._start = {
-            t.number: (math.inf if t.state.is_finished() else max(intermediate[t.number]) + 1)
-            for t in trials
-            if intermediate.get(t.number) and t.number != number
-        }
-        curve = curves.curve(number)
-        if curve:
-            self._start[number] = max(curve)
+        self._max_resource, self._start = fixed
         return True
 
     def __repr__(self) -> str:

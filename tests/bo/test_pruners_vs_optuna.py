@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from pyjl.bo import (
+    HyperbandPruner,
     MedianPruner,
     Optimizer,
     PercentilePruner,
@@ -42,14 +43,24 @@ def _decisions(
     n_parallel: int = 1,
     every: int = 1,
     direction: str = "minimize",
+    storages: tuple = (None, None),
 ):
     """Feed ``curves`` to both; the decisions ``[(trial, step, pyjl, optuna)]``.
 
     ``n_parallel`` trials run at once, each step of each in turn (round robin), as
-    several workers on one study would; ``every``: a report every that many steps."""
-    study = optuna.create_study(direction=direction, pruner=theirs)
+    several workers on one study would; ``every``: a report every that many steps;
+    ``storages``: pyjl's and Optuna's storage URLs of a study named ``"s"``, created or
+    resumed (default: in memory)."""
+    named = {"study_name": "s", "load_if_exists": True} if storages[1] else {}
+    study = optuna.create_study(direction=direction, pruner=theirs, storage=storages[1], **named)
     opt = Optimizer(
-        Space({"x": Real(0.0, 1.0)}), sampler="random", seed=0, pruner=ours, direction=direction
+        Space({"x": Real(0.0, 1.0)}),
+        sampler="random",
+        seed=0,
+        pruner=ours,
+        direction=direction,
+        storage=storages[0],
+        study="s" if storages[0] else None,
     )
     out = []
     waiting = list(range(len(curves)))
@@ -148,6 +159,30 @@ def test_successive_halving_with_reports_past_several_rungs_matches_optuna(
         n_parallel,
         every=7,
     )
+    _check(out)
+
+
+@pytest.mark.parametrize("n_parallel", [1, 3])
+@pytest.mark.parametrize("kind", ["asha", "hyperband"])
+def test_auto_resources_survive_a_resume_as_in_optuna(rng, tmp_path, kind, n_parallel):
+    # "auto": the resource is fixed when the pruner is first asked after a trial completed;
+    # a new pruner (a new process resuming the study) must not leave out the trials that
+    # ended before it, whose rung values Optuna keeps in its storage
+    def pair():
+        if kind == "asha":
+            return (
+                SuccessiveHalvingPruner(reduction_factor=2),
+                optuna.pruners.SuccessiveHalvingPruner(reduction_factor=2),
+            )
+        return HyperbandPruner(reduction_factor=2), optuna.pruners.HyperbandPruner(
+            reduction_factor=2
+        )
+
+    curves = _curves(rng, 40, 30)
+    urls = (f"sqlite:///{tmp_path / 'pyjl.db'}", f"sqlite:///{tmp_path / 'optuna.db'}")
+    out = []
+    for part in (curves[:15], curves[15:25], curves[25:]):  # three sessions
+        out += _decisions(part, *pair(), n_parallel, storages=urls)
     _check(out)
 
 
