@@ -14,6 +14,7 @@ The arguments are checked in :mod:`pyjl.bo._search_args`; the records become
 
 from __future__ import annotations
 
+import contextlib
 import numbers
 import time
 import traceback
@@ -196,3 +197,23 @@ def fit_folds(
             still.append(i)
         going = still
     return list(zip(records, pruned))
+
+
+#: set on an exception a fold raised (``error_score="raise"``): its candidate's params
+RAISED_BY = "_pyjl_raised_by"
+
+
+def fit_jobs(jobs: list[tuple], pool: Any, config: dict) -> list[dict]:
+    """:func:`fit_fold` of each job (its arguments), on ``pool`` under scikit-learn's
+    configuration ``config``, or here; an exception a job raises names its candidate's
+    params in its attribute :data:`RAISED_BY`, so that only that trial is failed."""
+    tasks = None if pool is None else [pool.submit(fit_fold_under, config, *j) for j in jobs]
+    out = []
+    for i, job in enumerate(jobs):
+        try:
+            out.append(fit_fold(*job) if tasks is None else tasks[i].result())
+        except Exception as exc:
+            with contextlib.suppress(AttributeError):  # an exception with __slots__
+                setattr(exc, RAISED_BY, job[5])  # (estimator, X, y, train, test, params, ...)
+            raise
+    return out

@@ -346,11 +346,16 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
                 with beating(opt, lambda: numbers):  # noqa: B023 - used within this pass
                     results = self._evaluate(opt, pool, asked, jobs, objective)
             except BaseException as exc:
-                for number, _ in asked:  # "raise" or an interrupt: nothing half-recorded
-                    if isinstance(exc, Exception):
+                # "raise" or an interrupt: nothing half-recorded; the candidate that raised
+                # failed, the others were cut short (asked again when the study resumes)
+                culprit = getattr(exc, cvtools.RAISED_BY, None)
+                for number, params in asked:
+                    if not isinstance(exc, Exception):
+                        opt.abandon(number, "interrupted")
+                    elif culprit is None or params == culprit:
                         opt.fail_trial(number, f"{type(exc).__name__}: {exc}")
                     else:
-                        opt.abandon(number, "interrupted")
+                        opt.abandon(number, f"another candidate raised: {type(exc).__name__}")
                 raise
             for (number, params), (records, pruned) in zip(asked, results):
                 mean = float(np.average([r["test"][objective] for r in records]))
@@ -385,10 +390,7 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
         config = get_config()  # a worker's own is the default: metadata routing off
 
         def run(flat: list[tuple]) -> list[dict]:
-            if pool is None:
-                return [cvtools.fit_fold(*job) for job in flat]
-            tasks = [pool.submit(cvtools.fit_fold_under, config, *j) for j in flat]
-            return [f.result() for f in tasks]
+            return cvtools.fit_jobs(flat, pool, config)
 
         if self.pruner is None:
             done = run([job for group in jobs for job in group])

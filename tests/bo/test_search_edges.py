@@ -19,7 +19,7 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.svm import SVC
 from sklearn.utils import get_tags
 
-from pyjl.bo import Categorical, Real
+from pyjl.bo import Categorical, Optimizer, Real
 from pyjl.bo.search import BayesSearchCV
 from pyjl.exceptions import InputError, NotFittedError
 
@@ -259,3 +259,38 @@ def test_scoring_warnings_are_scikit_learns(data):
     expected = _warned(grid, *data, sample_weight=w)
     assert len(expected) == 2
     assert _warned(ours, *data, sample_weight=w) == expected
+
+
+class _FailsAtTen(LogisticRegression):
+    """LogisticRegression that raises on C = 10 (a candidate that cannot fit)."""
+
+    def fit(self, X, y, sample_weight=None):
+        if self.C == 10.0:
+            raise ValueError("C = 10 cannot fit")
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+@pytest.mark.parametrize("n_jobs", [None, 2])
+def test_error_score_raise_fails_only_the_candidate_that_raised(data, tmp_path, n_jobs):
+    # its batch partner was stored failed with the other's error, counted in n_iter and
+    # never evaluated on resume; it is abandoned, asked again, and scores as GridSearchCV
+    X, y = data
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    space = {"C": Categorical([0.1, 1.0, 10.0, 100.0])}
+    kw = {"n_iter": 4, "cv": 3, "storage": url, "study": "e", "random_state": 0, "n_points": 2}
+    with pytest.raises(ValueError, match="C = 10 cannot fit"):
+        BayesSearchCV(_FailsAtTen(), space, error_score="raise", n_jobs=n_jobs, **kw).fit(X, y)
+    history = Optimizer(None, storage=url, study="e").history()
+    states = dict(zip(history["C"], history["state"]))
+    assert states[10.0] == "failed"
+    assert [s for c, s in states.items() if c != 10.0 and s not in ("complete",)] == ["abandoned"]
+    resumed = BayesSearchCV(_FailsAtTen(), space, **kw).fit(X, y)
+    grid = GridSearchCV(_FailsAtTen(), {"C": [0.1, 1.0, 100.0]}, cv=3).fit(X, y)
+    ours = dict(
+        zip(
+            [p["C"] for p in resumed.cv_results_["params"]], resumed.cv_results_["mean_test_score"]
+        )
+    )
+    for c, score in zip(grid.cv_results_["param_C"], grid.cv_results_["mean_test_score"]):
+        assert ours[c] == pytest.approx(score, rel=1e-12)
+    assert np.isnan(ours[10.0])
