@@ -19,6 +19,7 @@ True
 from __future__ import annotations
 
 import numpy as np
+from scipy import linalg
 
 from .. import _validate
 from ..data import all_finite, as_raw
@@ -178,7 +179,10 @@ def _gust(b, a, x2, irlen):
     delta = y_bf - y_fb
     if m < n:
         delta = np.concatenate((delta[:, :m], delta[:, -m:]), axis=1)
-    ic = np.linalg.lstsq(M, delta.T, rcond=None)[0].T
+    # SciPy's lstsq (LAPACK gelsd, its default cutoff), as scipy.signal.filtfilt: NumPy's
+    # rcond=None drops more small singular values of a near-singular M (a signal about as
+    # short as the filter's response), which changes the answer, not only its rounding
+    ic = linalg.lstsq(M, delta.T)[0].T
     wic = ic @ W.T
     y = np.array(y_fb, dtype=np.result_type(y_fb, wic))
     if m == n:
