@@ -182,7 +182,7 @@ def _gust(b, a, x2, irlen):
     # SciPy's lstsq (LAPACK gelsd, its default cutoff), as scipy.signal.filtfilt: NumPy's
     # rcond=None drops more small singular values of a near-singular M (a signal about as
     # short as the filter's response), which changes the answer, not only its rounding
-    ic = linalg.lstsq(M, delta.T)[0].T
+    ic = linalg.lstsq(M, delta.T, check_finite=False)[0].T
     wic = ic @ W.T
     y = np.array(y_fb, dtype=np.result_type(y_fb, wic))
     if m == n:
