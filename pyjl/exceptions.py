@@ -102,9 +102,11 @@ class SystemKindError(InputTypeError, AttributeError):
 
 
 class InputIndexError(InputError, IndexError):
-    """An index a user's callable returned is out of range: an :class:`InputError` that
-    is also the ``IndexError`` scikit-learn raises for it (a callable ``refit`` of a
-    search returning no candidate's index), so ``except IndexError`` keeps working.
+    """An index out of range: an :class:`InputError` that is also the ``IndexError`` a
+    peer raises for it (a callable ``refit`` of a search returning no candidate's index,
+    as scikit-learn; an ``axis`` beyond an array's dimensions, as NumPy's ``AxisError``,
+    which is both a ``ValueError`` and an ``IndexError``), so ``except IndexError`` keeps
+    working.
 
     Examples
     --------

@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import _validate, data
 from .._warn import warn
-from ..exceptions import InputError, NumericalWarning
+from ..exceptions import InputError, InputIndexError, NumericalWarning
 from ._memo import KEPT_VALUES, by_value
 
 __all__ = [
@@ -131,15 +131,7 @@ def read_signal(x, *, name: str = "x", axis=None, min_len: int = 1, finite: bool
         raise _validate.error(
             name, "must be at least 1-D", f"a scalar {values!r}", "pass an array of samples"
         )
-    ax = axis if type(axis) is int else _validate.integer(axis, "axis")
-    if not -values.ndim <= ax < values.ndim:
-        raise _validate.error(
-            "axis",
-            f"must index one of the {values.ndim} dimensions of `{name}` (shape {values.shape})",
-            axis,
-            f"pass an axis in [{-values.ndim}, {values.ndim - 1}]",
-        )
-    ax %= values.ndim
+    ax = axis_index(axis, values.shape, name)
     if values.shape[ax] < min_len:
         raise _validate.error(
             name,
@@ -148,6 +140,21 @@ def read_signal(x, *, name: str = "x", axis=None, min_len: int = 1, finite: bool
             "pass a longer signal",
         )
     return Signal(values, org, ax, None if finite else x, name, _own_dtype(x, values))
+
+
+def axis_index(axis, shape: tuple[int, ...], name: str, arg: str = "axis") -> int:
+    """``axis`` (argument ``arg``) as an index ``0 <= ax < len(shape)`` into the
+    dimensions of array ``name``; a negative one counts from the end, as NumPy's do."""
+    ax = axis if type(axis) is int else _validate.integer(axis, arg)
+    if not -len(shape) <= ax < len(shape):
+        raise _validate.error(
+            arg,
+            f"must index one of the {len(shape)} dimensions of `{name}` (shape {shape})",
+            axis,
+            f"pass an axis in [{-len(shape)}, {len(shape) - 1}]",
+            cls=InputIndexError,
+        )
+    return ax % len(shape)
 
 
 def own_values(x, sig: Signal) -> np.ndarray:

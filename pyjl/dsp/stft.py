@@ -32,7 +32,7 @@ from .._warn import warn
 from ..data import as_raw
 from ..exceptions import NumericalWarning
 from ._frames import check_size, rescale, scale_down, window_of_length, workers
-from ._inputs import read_signal
+from ._inputs import axis_index, read_signal
 from ._memo import by_value
 from ._short_time import _helper, _nfft, _noverlap
 
@@ -185,8 +185,8 @@ def istft(
             f"shape {Z.shape}",
             "pass the Zxx returned by stft",
         )
-    ta = _validate.integer(time_axis, "time_axis") % Z.ndim
-    fa = _validate.integer(freq_axis, "freq_axis") % Z.ndim
+    ta = axis_index(time_axis, Z.shape, "Zxx", "time_axis")
+    fa = axis_index(freq_axis, Z.shape, "Zxx", "freq_axis")
     if ta == fa:
         raise _validate.error(
             "time_axis",

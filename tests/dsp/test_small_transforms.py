@@ -89,6 +89,22 @@ def test_hilbert_extreme_and_bad_values(rng):
         dsp.hilbert(np.ones(8) + 1j)
 
 
+@pytest.mark.parametrize(
+    "axes", [{"freq_axis": 2}, {"freq_axis": -100}, {"freq_axis": 0, "time_axis": 7}]
+)
+def test_istft_refuses_an_axis_past_zxxs_dimensions_as_scipy(axes):
+    # they were taken modulo Zxx.ndim; SciPy raises IndexError, and so does this
+    Z = signal.stft(np.random.default_rng(0).standard_normal(40), nperseg=16)[2]
+    with pytest.raises(IndexError):
+        signal.istft(Z, nperseg=16, **axes)
+    with pytest.raises(InputError, match=r"_axis` must index one of the 2 dimensions of `Zxx`"):
+        dsp.istft(Z, nperseg=16, **axes)
+    with pytest.raises(IndexError):  # an axis of any signal, as NumPy's AxisError
+        dsp.welch(np.ones(40), axis=1)
+    t, x = dsp.istft(np.swapaxes(Z, 0, 1), nperseg=16, freq_axis=-1, time_axis=0)
+    np.testing.assert_allclose(x, signal.istft(Z, nperseg=16)[1], rtol=1e-12, atol=1e-12)
+
+
 @pytest.mark.parametrize("n, nperseg, noverlap", [(64, 16, 8), (64, 16, 5), (300, 64, 48)])
 def test_istft_equals_scipy(rng, n, nperseg, noverlap):
     x = rng.standard_normal((2, n))
