@@ -242,9 +242,10 @@ def coherence(
         scaling="spectrum",
         return_onesided=not (np.iscomplexobj(xv) or np.iscomplexobj(yv)),
     )
-    freqs, pxy = csd(xv, yv, axis=axis, **kw)
+    freqs, pxy = csd(xv, yv, axis=axis, **kw)  # refuses what csd refuses, in its words
     if np.size(pxy) == 0:
         return freqs, np.abs(pxy)
+    _check_common_segments(sx, sy, nperseg)
     _, pxx = welch(xv, axis=axis, **kw)
     _, pyy = welch(yv, axis=axis, **kw)
     # Pxx and Pyy broadcast as x and y do in csd: their other axes aligned from the end
@@ -261,6 +262,29 @@ def coherence(
         )
     c = c.astype(spectrum_dtype(sx.dtype, sy.dtype, real=True), copy=False)
     return freqs, sx.restore_spectrum(c, freqs, at)
+
+
+def _check_common_segments(sx, sy, nperseg) -> None:
+    """Refuse a segment length that Pxx and Pyy would each cut to their own signal's
+    length (x and y of different lengths, both shorter than it): their frequencies would
+    differ from each other and from Pxy's (SciPy fails there broadcasting them)."""
+    nx, ny = sx.values.shape[sx.axis], sy.values.shape[sy.axis]
+    if nx == ny or min(nx, ny) == 0 or isinstance(nperseg, str):
+        return
+    wanted = 256 if nperseg is None else nperseg
+    try:
+        too_long = float(wanted) > min(nx, ny)
+    except (TypeError, ValueError):  # refused by csd, in its words
+        return
+    if too_long:
+        raise _validate.error(
+            "nperseg",
+            f"must be at most the length of the shorter signal ({min(nx, ny)}) when x and "
+            f"y differ in length ({nx} and {ny}): each power spectrum would use its own "
+            "segment length and frequencies",
+            f"{nperseg!r}" + (" (256 by default)" if nperseg is None else ""),
+            f"pass nperseg <= {min(nx, ny)}, or x and y of the same length",
+        )
 
 
 def _unit_scale(values, axis):

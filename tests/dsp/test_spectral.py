@@ -305,3 +305,20 @@ def test_callable_detrend_sees_one_segment_of_every_channel(rng, fn, shape, axis
     want = getattr(ss, fn)(*args, axis=axis, detrend=det("scipy"), **kw)[1]
     assert seen["pyjl"] == seen["scipy"]
     np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-14)
+
+
+def test_coherence_of_signals_of_two_lengths(rng):
+    # SciPy reads them when nperseg fits the shorter, and fails broadcasting Pxx against
+    # Pyy otherwise (each welch cut nperseg to its own signal): refused, naming nperseg
+    x, y = rng.standard_normal(40), rng.standard_normal(64)
+    f, c = dsp.coherence(x, y, nperseg=32)
+    f_ref, c_ref = ss.coherence(x, y, nperseg=32)
+    np.testing.assert_allclose(c, c_ref, rtol=1e-10)
+    np.testing.assert_array_equal(f, f_ref)
+    for nperseg in (48, None):
+        with pytest.raises(ValueError, match="broadcast"):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                ss.coherence(x, y, nperseg=nperseg)
+        with pytest.raises(InputError, match=r"`nperseg` must be at most .* \(40\)"):
+            dsp.coherence(x, y, nperseg=nperseg)
