@@ -293,7 +293,20 @@ def _decimate_filter(q, n, ftype, rdt):
     if ftype == "fir":
         taps = _designed("firwin", ((20 * q if n is None else n) + 1, 1.0 / q), "hamming")
         return "fir", taps.astype(rdt)
-    return "sos", _designed("cheby1", (8 if n is None else n, 0.05, 0.8 / q), None).astype(rdt)
+    try:
+        with np.errstate(all="ignore"):  # an overflowing design is refused below
+            sos = _designed("cheby1", (8 if n is None else n, 0.05, 0.8 / q), None)
+    except (OverflowError, FloatingPointError, ZeroDivisionError):
+        sos = np.full((1, 6), np.nan)
+    if not np.isfinite(sos).all():
+        raise _validate.error(
+            "n",
+            f"must give a Chebyshev I anti-aliasing filter that float64 can hold (cutoff "
+            f"0.8 / q = {0.8 / q:.3g}; its poles' products overflow at high orders)",
+            n,
+            "use a lower order (8 by default; SciPy's cheby1 overflows near 700), or ftype='fir'",
+        )
+    return "sos", sos.astype(rdt)
 
 
 def _design(kind: str, args: tuple, window) -> np.ndarray:

@@ -454,3 +454,13 @@ def test_resample_poly_dtype_with_given_taps_and_a_background_as_scipy(dtype, pa
     got = dsp.resample_poly(x, 2, 3, window=taps, padtype=padtype)
     assert got.dtype == want.dtype
     assert_matches(got, want, rtol=1e-5, floor=1e-5)
+
+
+def test_decimate_refuses_an_iir_order_whose_design_overflows():
+    # SciPy's cheby1 raises a bare OverflowError (errno 34) at n = 1000
+    x = np.random.default_rng(0).standard_normal(5000)
+    with pytest.raises(OverflowError):
+        ss.decimate(x, 2, n=1000)
+    with pytest.raises(InputError, match=r"`n` must give a Chebyshev I .*got 1000"):
+        dsp.decimate(x, 2, n=1000)
+    np.testing.assert_allclose(dsp.decimate(x, 2, n=12), ss.decimate(x, 2, n=12), rtol=1e-9)
