@@ -89,8 +89,10 @@ def _result_dtype(da, db):
     return dt
 
 
-def _fill(fillvalue, dt):
-    """``fillvalue`` as a number of the result dtype ``dt``'s kind."""
+def _fill(fillvalue, dt, used=True):
+    """``fillvalue`` as a number of the result dtype ``dt``'s kind; where it is not
+    ``used`` (``boundary`` other than ``"fill"``) only its being one number is checked,
+    as SciPy ignores it there."""
     arr = np.asarray(fillvalue) if not isinstance(fillvalue, str) else None
     if arr is None or arr.dtype.kind not in "biufc" or arr.size != 1:
         shown = "an empty array" if arr is not None and arr.size == 0 else fillvalue
@@ -102,6 +104,8 @@ def _fill(fillvalue, dt):
             wrong_type=arr is None or arr.dtype.kind not in "biufc",
         )
     v = arr.reshape(()).item()
+    if not used:
+        return 0
     if isinstance(v, complex) and dt.kind != "c":
         raise _validate.error(
             "fillvalue",
@@ -225,7 +229,7 @@ def _run(in1, in2, mode, boundary, fillvalue, flip):
     a, da, sa = _image(in1, "in1")
     b, db, sb = _image(in2, "in2")
     dt = _result_dtype(da, db)
-    fill = _fill(fillvalue, dt)
+    fill = _fill(fillvalue, dt, used=boundary == "fill")
     swapped = False
     if mode == "valid":
         big1 = a.shape[0] >= b.shape[0] and a.shape[1] >= b.shape[1]

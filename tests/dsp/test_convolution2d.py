@@ -151,6 +151,18 @@ def test_fillvalue_and_near_limits():
         dsp.convolve2d(np.full((4, 4), 1e308), np.ones((3, 3)))
 
 
+@pytest.mark.parametrize("boundary", ["wrap", "symm"])
+@pytest.mark.parametrize("fillvalue", [2.5, 1 + 2j, np.nan, 1e300])
+def test_an_unused_fillvalue_is_taken_as_scipy_takes_it(boundary, fillvalue):
+    a = np.arange(12).reshape(3, 4)
+    want = ss.convolve2d(a, np.ones((2, 2), int), "same", boundary, fillvalue)
+    got = dsp.convolve2d(a, np.ones((2, 2), int), "same", boundary, fillvalue)
+    np.testing.assert_array_equal(got, want)
+    assert got.dtype == want.dtype
+    with pytest.raises(InputError, match="`fillvalue` must be a single number"):
+        dsp.convolve2d(a, a, boundary=boundary, fillvalue="x")
+
+
 def test_tables():
     a = np.random.default_rng(0).standard_normal((6, 3))
     df = pd.DataFrame(a, columns=list("xyz"), index=range(10, 16))
