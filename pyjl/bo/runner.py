@@ -281,7 +281,7 @@ def _axes(space: Space, n_points: int) -> list[list]:
             v = (
                 (np.geomspace if dim.log else np.linspace)(dim.lo, dim.hi, k)
                 if k > 1
-                else np.array([(dim.lo + dim.hi) / 2])
+                else np.array([np.sqrt(dim.lo * dim.hi) if dim.log else (dim.lo + dim.hi) / 2])
             )
             axes.append(sorted({int(x) for x in np.round(v)}))
         else:

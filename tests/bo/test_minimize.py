@@ -193,6 +193,19 @@ def test_grid_search_is_brute_force():
     assert len(res2.history) == 3 * 3 * 2
 
 
+def test_a_one_point_grid_is_each_axis_midpoint_on_its_own_scale():
+    # a log axis's middle is the geometric mean (as its 3-point grid's middle is): a
+    # log Integer took the arithmetic one (50 of 1..100)
+    from pyjl.bo.runner import grid_points
+
+    space = Space({"r": Real(1.0, 100.0, log=True), "i": Integer(1, 100, log=True)})
+    [one] = grid_points(space, 1)
+    assert one["r"] == pytest.approx(10.0) and one["i"] == 10
+    three = grid_points(space, 3)
+    assert sorted({p["i"] for p in three}) == [1, 10, 100]
+    assert grid_points(Space({"i": Integer(1, 100)}), 1) == [{"i": 50}]  # (1 + 100) / 2
+
+
 BAD_ARGUMENTS = [
     ({"n_calls": 0}, ["`n_calls`", ">= 1", "got 0"]),
     ({"n_calls": -3}, ["`n_calls`", "got -3"]),
