@@ -16,14 +16,17 @@ _BOOKKEEPING = (
 
 def param_columns(space: Space) -> dict[str, str]:
     """``{parameter: its column in a history frame}``: the name, or ``params_NAME`` for a
-    parameter named like another column."""
-    out: dict[str, str] = {}
-    for k in space.names:
-        col = k
-        while col in _BOOKKEEPING or (col != k and col in space.names):
+    parameter named like a bookkeeping column (Optuna's name for it), and a parameter
+    named like such a column in turn is prefixed again (``params_params_value``)."""
+    taken, out = set(_BOOKKEEPING), {}
+    renamed = [k for k in space.names if k in _BOOKKEEPING]  # first: they get Optuna's name
+    for k in renamed + [k for k in space.names if k not in _BOOKKEEPING]:
+        col = f"params_{k}" if k in _BOOKKEEPING else k
+        while col in taken:
             col = f"params_{col}"
         out[k] = col
-    return out
+        taken.add(col)
+    return {k: out[k] for k in space.names}
 
 
 def _holds_none(dim) -> bool:

@@ -233,6 +233,26 @@ def test_parameters_named_like_history_columns_get_their_own_columns():
     }
 
 
+def test_a_parameter_named_like_a_renamed_one_moves_as_in_optunas_frame():
+    # "value" is shown as params_value (Optuna's column for it), so a parameter that is
+    # itself named params_value moves to params_params_value, as in trials_dataframe
+    optuna = pytest.importorskip("optuna")
+    space = Space({"value": Real(0.0, 1.0), "params_value": Integer(5, 6)})
+    opt = Optimizer(space, sampler="random", seed=0)
+    opt.tell({"value": 0.25, "params_value": 5}, 1.0)
+    study = optuna.create_study()
+    study.enqueue_trial({"value": 0.25, "params_value": 5})
+    study.optimize(
+        lambda t: t.suggest_float("value", 0, 1) + t.suggest_int("params_value", 5, 6), 1
+    )
+    cols = ["params_value", "params_params_value"]
+    assert opt.history()[cols].to_dict("records") == study.trials_dataframe()[cols].to_dict(
+        "records"
+    )
+    number = opt.tell(opt.history().iloc[0][cols], 2.0)  # a row tells back
+    assert opt.trials[number].params == {"value": 0.25, "params_value": 5}
+
+
 def test_an_empty_history_has_the_dtypes_of_a_full_one():
     space = Space({"r": Real(0.0, 1.0), "i": Integer(1, 5), "c": Categorical(["a", "b"])})
     opt = Optimizer(space, sampler="random", seed=0)
