@@ -37,9 +37,15 @@ class MappingCurves:
     ('minimize', 'default')
     """
 
-    def __init__(self, curves: Curves, direction: str = "minimize", study_name: str = "default"):
+    def __init__(
+        self,
+        curves: Curves,
+        direction: str = "minimize",
+        study_name: str = "default",
+        marks: dict[int, dict[str, Any]] | None = None,
+    ):
         self._curves = curves
-        self._marks: dict[int, dict[str, Any]] = {}
+        self._marks: dict[int, dict[str, Any]] = {} if marks is None else marks
         self.direction = check_direction(direction) or "minimize"
         self._name = str(study_name)
 
@@ -56,8 +62,9 @@ class MappingCurves:
         return self._marks
 
     def mark(self, number: int, notes: dict[str, Any]) -> None:
-        """Note ``notes`` with trial ``number`` (here for this call; stored by
-        :class:`StoredCurves`, so that other workers read them)."""
+        """Note ``notes`` with trial ``number`` (in ``marks``, the dict given, which a
+        pruner keeps from call to call; stored by :class:`StoredCurves`, so that other
+        workers read them)."""
         self._marks.setdefault(number, {}).update(notes)
 
     def at(self, step: int, exact: bool = True) -> dict[int, float]:

@@ -23,9 +23,10 @@ own curve and the values at one step across trials); the built-in pruners decide
 same either way.
 
 Optuna keeps the value each trial had when it reached a rung as an attribute of the
-trial; here it is read from the stored curve: the value at the first reported step at
-or past the rung's step -- the same value whenever ``should_prune`` is asked after
-each ``report``, as the objectives and callbacks of pyjl do.
+trial, written when it asks; so does :class:`SuccessiveHalvingPruner` (a note with the
+trial, :meth:`MappingCurves.mark`).  A trial with no such note (one that never asked, or
+of a study written before they were noted) is read off its stored curve: the value at the
+first reported step at or past the rung's step.
 
 >>> from pyjl.bo.trial import Trial
 >>> curves = {0: {0: 1.0, 1: 0.5}, 1: {0: 2.0, 1: 1.5}}
@@ -36,6 +37,7 @@ True
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -106,7 +108,10 @@ class _ReadingPruner(Pruner):
     (:meth:`prune`) or only as far as it needs from the storage (:meth:`prune_stored`)."""
 
     def prune(self, trials: Sequence[Trial], intermediate: Curves, number: int) -> bool:
-        return self._decide(trials, MappingCurves(intermediate), number)
+        # what it notes with the trials (ASHA's rung values) is kept from call to call,
+        # as a storage keeps them for prune_stored
+        marks = self.__dict__.setdefault("_marks", {})
+        return self._decide(trials, MappingCurves(intermediate, marks=marks), number)
 
     def prune_stored(self, trials: Sequence[Trial], curves: StoredCurves, number: int) -> bool:
         if type(self).prune is not _ReadingPruner.prune:  # a subclass's own prune
@@ -242,6 +247,9 @@ class MedianPruner(PercentilePruner):
 
 #: the trial attribute where ASHA notes the rung at which it pruned a trial
 _PRUNED_RUNG = "pyjl.asha.pruned_rung"
+#: the trial attribute holding the values a trial recorded at the rungs (Optuna's
+#: ``completed_rung_k`` system attributes), written when it asks ``should_prune``
+_RUNGS = "pyjl.asha.rungs"
 
 
 class SuccessiveHalvingPruner(_ReadingPruner):
@@ -269,6 +277,12 @@ class SuccessiveHalvingPruner(_ReadingPruner):
     bootstrap_count : int, default 0
         Prune at a rung until more than this many trials recorded a value there (needs an
         integer ``min_resource``).
+
+    Notes
+    -----
+    The values a trial records at the rungs are noted with it (in the study's storage
+    through ``should_prune``; given a mapping, :meth:`prune` keeps them in the pruner from
+    call to call): use one pruner object per study.
 
     Examples
     --------
@@ -326,7 +340,6 @@ class SuccessiveHalvingPruner(_ReadingPruner):
             return False
         step = max(curve)
         value = curve[step]
-        previous = max((s for s in curve if s != step), default=-1)
         if self._min_resource is None:
             fixed = _auto_resource.settle(
                 "asha", trials, curves, number, lambda last: max(last // 100, 1)
@@ -334,43 +347,70 @@ class SuccessiveHalvingPruner(_ReadingPruner):
             if fixed is None:
                 return False
             self._min_resource, self._start = fixed
-        start = self._start.get(number, 0)
-        rung = 0  # the rungs passed at an earlier step were recorded then
-        while previous >= start and self._rung_step(rung) <= previous:
-            rung += 1
-        stopped: dict[int, int] | None = None  # the rung where each pruned trial stopped
+        if step < self._rung_step(0):
+            return False  # below the first rung: nothing is recorded (and nothing read)
+        marks = curves.marks()
+        recorded = marks.get(number, {}).get(_RUNGS)
+        recorded = list(recorded) if recorded is not None else self._inferred(curve, number)
+        rung, noted = len(recorded), False  # Optuna's current rung: the values recorded
+        prune = False
         while True:
             rung_step = self._rung_step(rung)
             if step < rung_step:
-                return False
-            if stopped is None:  # trials that ended pruned (one told to stop that went on
-                # records its later rungs, as in Optuna)
-                pruned = {t.number for t in trials if t.state == TrialState.PRUNED}
-                stopped = {
-                    n: int(notes[_PRUNED_RUNG])
-                    for n, notes in curves.marks().items()
-                    if _PRUNED_RUNG in notes and n in pruned
-                }
-            at_rung = curves.at(rung_step, exact=False)
-            at_rung.pop(number, None)
-            for n in [n for n in at_rung if stopped.get(n, rung) < rung]:
-                del at_rung[n]  # pruned below: no value here, as in Optuna
-            for n, start in self._start.items():  # "auto": trials that entered the rungs late
-                if start > rung_step and n in at_rung:
-                    late = self._value_at(curves.curve(n), start)
-                    if late is None:
-                        del at_rung[n]
-                    else:
-                        at_rung[n] = late
-            competing = list(at_rung.values())
+                break
+            if math.isnan(value):  # pruned before its value is recorded, as in Optuna
+                prune = True
+                break
+            competing = self._competing(trials, curves, marks, number, rung, rung_step)
+            recorded.append(value)
+            noted = True
             competing.append(value)
             k = max(len(competing) // self.reduction_factor - 1, 0)
             if len(competing) <= self.bootstrap_count or not value <= sorted(competing)[k]:
-                # a report past several rungs records values up to this one only: note it,
-                # so that later decisions (in any worker) leave it out of the rungs above
-                curves.mark(number, {_PRUNED_RUNG: rung})
+                # a report past several rungs records values up to this one only; a trial
+                # told to stop that goes on records the rungs above when it asks again
+                curves.mark(number, {_RUNGS: recorded, _PRUNED_RUNG: rung})
                 return True
             rung += 1
+        if noted:
+            curves.mark(number, {_RUNGS: recorded})
+        return prune
+
+    def _inferred(self, curve: Mapping[int, float], number: int) -> list[float]:
+        """The rung values of a trial with no note of them (a study written before they
+        were noted): those of the rungs its earlier reports passed, read off its curve."""
+        start = self._start.get(number, 0)
+        previous = max((s for s in curve if s != max(curve)), default=-1)
+        out: list[float] = []
+        while previous >= start and self._rung_step(len(out)) <= previous:
+            at = self._value_at(curve, max(self._rung_step(len(out)), start))
+            out.append(math.nan if at is None else at)
+        return out
+
+    def _competing(self, trials, curves, marks, number, rung, rung_step) -> list[float]:
+        """The values the other trials recorded at ``rung``: their notes, or for a trial
+        without (one that never asked, or of an older study) its curve's value there."""
+        noted = {n for n, notes in marks.items() if _RUNGS in notes}
+        out = [
+            float(marks[n][_RUNGS][rung])
+            for n in noted
+            if n != number and len(marks[n][_RUNGS]) > rung
+        ]
+        pruned = {t.number for t in trials if t.state == TrialState.PRUNED}
+        at_rung = curves.at(rung_step, exact=False)
+        for n in [n for n in at_rung if n in noted or n == number]:
+            del at_rung[n]
+        for n, notes in marks.items():  # pruned below (an older study's note): none here
+            if n in at_rung and n in pruned and int(notes.get(_PRUNED_RUNG, rung)) < rung:
+                del at_rung[n]
+        for n, start in self._start.items():  # "auto": trials that entered the rungs late
+            if start > rung_step and n in at_rung:
+                late = self._value_at(curves.curve(n), start)
+                if late is None:
+                    del at_rung[n]
+                else:
+                    at_rung[n] = late
+        return out + list(at_rung.values())
 
     def __repr__(self) -> str:
         return (

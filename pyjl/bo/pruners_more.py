@@ -250,7 +250,8 @@ class PatientPruner(Pruner):
         if self.wrapped_pruner is None:
             return True
         if self._records(self.wrapped_pruner):
-            view = self._asked_view(MappingCurves(intermediate), number)
+            marks = self.__dict__.setdefault("_marks", {})  # kept as a storage keeps them
+            view = self._asked_view(MappingCurves(intermediate, marks=marks), number)
             return bool(self.wrapped_pruner.prune_stored(trials, view, number))
         return bool(self.wrapped_pruner.prune(trials, intermediate, number))
 

@@ -432,27 +432,34 @@ def _more_pruners():
 @pytest.mark.parametrize("where", ["memory", "sqlite"])
 def test_stored_reads_decide_as_the_whole_study(rng, where, tmp_path):
     # prune_stored (through the storage) and prune (every curve, as a mapping: a minimised
-    # study named "default") give the same decisions, trials interleaved at random
-    storage = open_storage(None if where == "memory" else f"sqlite:///{tmp_path / 's.db'}")
-    sid = storage.study("default", SPACE_JSON, 0)["id"]
+    # study named "default") give the same decisions, trials interleaved at random; each
+    # pruner has a study of its own (the notes it keeps with the trials are its own)
     stored, full = _more_pruners(), _more_pruners()
+    storages = [
+        open_storage(None if where == "memory" else f"sqlite:///{tmp_path / f's{i}.db'}")
+        for i in range(len(stored))
+    ]
+    sids = [st.study("default", SPACE_JSON, 0)["id"] for st in storages]
     n_trials, n_steps = 12, 14
     floors, rates = rng.uniform(0.1, 1.0, n_trials), rng.uniform(0.1, 0.6, n_trials)
-    for _ in range(n_trials):
-        storage.add_trial(sid, '{"x": 0.5}', "pending")
+    for st, sid in zip(storages, sids):
+        for _ in range(n_trials):
+            st.add_trial(sid, '{"x": 0.5}', "pending")
     step_of = [0] * n_trials
     got, want = [], []
     live = list(range(n_trials))
     while live:
         n = int(rng.choice(live))
         value = floors[n] + np.exp(-rates[n] * step_of[n]) + 0.05 * rng.normal()
-        report(storage, sid, n, step_of[n], value)
-        trials, curves = storage.trials(sid), storage.intermediate_values(sid)
-        got.append([should_prune(storage, sid, n, p) for p in stored])
+        for st, sid in zip(storages, sids):
+            report(st, sid, n, step_of[n], value)
+        trials, curves = storages[0].trials(sids[0]), storages[0].intermediate_values(sids[0])
+        got.append([should_prune(st, i, n, p) for st, i, p in zip(storages, sids, stored)])
         want.append([p.prune(trials, curves, n) for p in full])
         step_of[n] += int(rng.integers(1, 3))
         if step_of[n] >= n_steps:
-            storage.finish(sid, n, "complete", float(value))
+            for st, sid in zip(storages, sids):
+                st.finish(sid, n, "complete", float(value))
             live.remove(n)
     assert got == want
     for column in zip(*got):  # each pruner prunes somewhere, and not everywhere

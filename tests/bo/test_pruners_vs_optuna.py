@@ -44,13 +44,16 @@ def _decisions(
     every: int = 1,
     direction: str = "minimize",
     storages: tuple = (None, None),
+    on_prune: str = "stop",
 ):
     """Feed ``curves`` to both; the decisions ``[(trial, step, pyjl, optuna)]``.
 
     ``n_parallel`` trials run at once, each step of each in turn (round robin), as
     several workers on one study would; ``every``: a report every that many steps;
     ``storages``: pyjl's and Optuna's storage URLs of a study named ``"s"``, created or
-    resumed (default: in memory)."""
+    resumed (default: in memory); ``on_prune``: a trial told to prune (by either) stops
+    (``"stop"``), or goes on and completes (``"continue"``), or goes on and fails
+    (``"fail"``), as an objective that does not follow the advice."""
     named = {"study_name": "s", "load_if_exists": True} if storages[1] else {}
     study = optuna.create_study(direction=direction, pruner=theirs, storage=storages[1], **named)
     opt = Optimizer(
@@ -70,22 +73,29 @@ def _decisions(
             [(number, _)] = opt.ask_trials(1)
             running.append([waiting.pop(0), number, study.ask(), 0])
         for entry in list(running):
-            row, number, trial, step = entry
+            row, number, trial, step = entry[:4]
             value = float(curves[row, step])
             opt.report(number, step, value)
             trial.report(value, step)
             mine, optunas = opt.should_prune(number), trial.should_prune()
             out.append((row, step, mine, optunas))
-            if mine or optunas:
+            told = len(entry) > 4 or mine or optunas
+            if (mine or optunas) and on_prune == "stop":
                 opt.tell_pruned(number)
                 study.tell(trial, state=optuna.trial.TrialState.PRUNED)
                 running.remove(entry)
             elif step + every >= curves.shape[1]:
-                opt.tell_trial(number, value)
-                study.tell(trial, value)
+                if told and on_prune == "fail":
+                    opt.fail_trial(number, "advised to stop, went on and failed")
+                    study.tell(trial, state=optuna.trial.TrialState.FAIL)
+                else:
+                    opt.tell_trial(number, value)
+                    study.tell(trial, value)
                 running.remove(entry)
             else:
                 entry[3] = step + every
+                if told and len(entry) == 4:
+                    entry.append(True)
     return out
 
 
@@ -158,6 +168,25 @@ def test_successive_halving_with_reports_past_several_rungs_matches_optuna(
         optuna.pruners.SuccessiveHalvingPruner(**kwargs),
         n_parallel,
         every=7,
+    )
+    _check(out)
+
+
+@pytest.mark.parametrize("on_prune", ["continue", "fail"])
+@pytest.mark.parametrize("every", [1, 7])
+@pytest.mark.parametrize("n_parallel", [1, 4])
+def test_successive_halving_when_the_advice_is_not_followed(rng, on_prune, every, n_parallel):
+    # a trial told to prune that goes on has recorded rung values only up to that rung (a
+    # report past several records the lower ones only), records the next ones when it
+    # asks again, and keeps them whether it ends failed or complete, as in Optuna
+    kw = {"min_resource": 1, "reduction_factor": 2}
+    out = _decisions(
+        _curves(rng, 25, 40),
+        SuccessiveHalvingPruner(**kw),
+        optuna.pruners.SuccessiveHalvingPruner(**kw),
+        n_parallel,
+        every=every,
+        on_prune=on_prune,
     )
     _check(out)
 

@@ -25,17 +25,21 @@ def _pruners():
     ]
 
 
-def _replay(rng, storage, n_trials=9, n_steps=14):
+def _replay(rng, open_one, n_trials=9, n_steps=14):
     """Interleaved trials reporting noisy decreasing curves (some steps skipped, some
-    trials stopping early); returns the decision of every pruner at every report, asked
-    through the storage (``should_prune``) and from the whole dict (``prune``)."""
-    sid = storage.study("s", SPACE_JSON, 0)["id"]
+    trials stopping early, none stopping when told to prune); returns the decision of
+    every pruner at every report, asked through a storage of its own (``should_prune``:
+    one pruner per study, as the notes a pruner keeps with the trials are its own) and
+    from the whole dict (``prune``)."""
     stored, full = _pruners(), _pruners()
+    storages = [open_one(i) for i in range(len(stored))]
+    sids = [st.study(f"s{i}", SPACE_JSON, 0)["id"] for i, st in enumerate(storages)]
     floors = rng.uniform(0.1, 1.0, n_trials)
     rates = rng.uniform(0.1, 0.6, n_trials)
     lengths = rng.integers(3, n_steps + 1, n_trials)
-    for _ in range(n_trials):
-        storage.add_trial(sid, '{"x": 0.5}', "pending")
+    for st, sid in zip(storages, sids):
+        for _ in range(n_trials):
+            st.add_trial(sid, '{"x": 0.5}', "pending")
     step_of = np.zeros(n_trials, dtype=int)
     got, want = [], []
     live = list(range(n_trials))
@@ -43,14 +47,16 @@ def _replay(rng, storage, n_trials=9, n_steps=14):
         n = int(rng.choice(live))
         step = int(step_of[n])
         value = floors[n] + np.exp(-rates[n] * step) + 0.02 * rng.normal()
-        report(storage, sid, n, step, value)
-        trials = storage.trials(sid)
-        curves = storage.intermediate_values(sid)
-        got.append([should_prune(storage, sid, n, p) for p in stored])
+        for st, sid in zip(storages, sids):
+            report(st, sid, n, step, value)
+        trials = storages[0].trials(sids[0])
+        curves = storages[0].intermediate_values(sids[0])
+        got.append([should_prune(st, i, n, p) for st, i, p in zip(storages, sids, stored)])
         want.append([p.prune(trials, curves, n) for p in full])
         step_of[n] += int(rng.integers(1, 3))
         if step_of[n] >= lengths[n]:
-            storage.finish(sid, n, "complete", float(value))
+            for st, i in zip(storages, sids):
+                st.finish(i, n, "complete", float(value))
             live.remove(n)
     return got, want
 
@@ -58,11 +64,13 @@ def _replay(rng, storage, n_trials=9, n_steps=14):
 @pytest.mark.parametrize("where", ["memory", "sqlite", "postgresql"])
 def test_stored_reads_decide_as_the_whole_study(rng, where, tmp_path, request):
     if where == "postgresql":
-        url = request.getfixturevalue("pg_url")
+        base = request.getfixturevalue("pg_url")
+        urls = [base] * 5  # one server: the studies have names of their own
     else:
-        url = None if where == "memory" else f"sqlite:///{tmp_path / 's.db'}"
-    storage = open_storage(url)
-    got, want = _replay(rng, storage)
+        urls = [
+            None if where == "memory" else f"sqlite:///{tmp_path / f's{i}.db'}" for i in range(5)
+        ]
+    got, want = _replay(rng, lambda i: open_storage(urls[i]))
     assert got == want
     assert any(any(row) for row in got) and not all(all(row) for row in got)
 
