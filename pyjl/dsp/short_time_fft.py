@@ -9,7 +9,9 @@ one :mod:`scipy.fft` call transforms a block of them; the inverse adds its frame
 by residue classes of the hop.  Results equal SciPy's to rounding (the same operations,
 summed in another order where frames overlap).  Every argument is checked first, and
 refused with an :class:`~pyjl.exceptions.InputError` naming it, as are the properties
-set later (``fs``, ``T``, ``fft_mode``, ``mfft``, ``phase_shift``, ``scale_to``).
+set later (``fs``, ``T``, ``fft_mode``, ``mfft``, ``phase_shift``, ``scale_to``) and the
+arguments SciPy's own methods refuse (``p_max``, ``t``, ``p_range``, ``extent``,
+``dual_win``, ...: :mod:`pyjl.dsp._short_time_fft_relay`, SciPy's words first).
 
 >>> import numpy as np
 >>> from pyjl.dsp import ShortTimeFFT
@@ -37,6 +39,7 @@ from ..exceptions import InputError
 from . import _short_time_fft_frames as sft_frames
 from ._design_args import MAX_TAPS, call_scipy, finite, finite_result
 from ._inputs import read_signal
+from ._short_time_fft_relay import Relayed
 
 __all__ = ["ShortTimeFFT", "closest_STFT_dual_window"]
 
@@ -75,7 +78,7 @@ def _positive(value, name: str) -> float:
     return _validate.real(value, name, low=0, low_open=True)
 
 
-class ShortTimeFFT(_SCIPY):
+class ShortTimeFFT(Relayed):
     """:class:`scipy.signal.ShortTimeFFT` with pyjl's checks and its transforms taken
     a block of frames at a time.
 

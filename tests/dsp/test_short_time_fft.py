@@ -315,3 +315,40 @@ def test_windows_of_any_real_dtype_as_scipy(dtype):
         want, got = ref.istft(S), ours.istft(S)
         assert got.dtype == want.dtype
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "name, args",
+    [
+        ("p_max", (4,)),
+        ("p_num", (4,)),
+        ("k_max", (4,)),
+        ("t", (4,)),
+        ("upper_border_begin", (4,)),
+        ("p_range", (44, 1000)),
+        ("extent", (40,)),
+    ],
+)
+def test_the_methods_kept_from_scipy_refuse_as_input_errors(name, args):
+    # SciPy refuses these with a plain ValueError: the same call is refused, in its words
+    win = np.hanning(14) + 0.1
+    theirs = ss.ShortTimeFFT(win, 3, fs=1.0, fft_mode="twosided")
+    ours = dsp.ShortTimeFFT(win, 3, fs=1.0, fft_mode="twosided")
+    with pytest.raises(ValueError) as want:
+        getattr(theirs, name)(*args)
+    with pytest.raises(InputError) as got:
+        getattr(ours, name)(*args)
+    assert str(got.value).startswith(str(want.value).rstrip(".!"))
+
+
+def test_a_dual_window_scipy_cannot_build_is_an_input_error():
+    for make in (
+        lambda cls: cls(np.hanning(4), 8, fs=1.0).dual_win,
+        lambda cls: cls.from_dual(np.ones(4), 8, 1.0),
+        lambda cls: cls.from_win_equals_dual(np.ones(4), 8, 1.0),
+    ):
+        with pytest.raises(ValueError) as want:
+            make(ss.ShortTimeFFT)
+        with pytest.raises(InputError) as got:
+            make(dsp.ShortTimeFFT)
+        assert str(got.value).startswith(str(want.value).rstrip(".!"))
