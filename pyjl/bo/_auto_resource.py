@@ -38,6 +38,8 @@ def settle(
     completed trials' last step)`` and noted with trial ``number``, which asks at its
     last step; ``None`` while no completed trial has reported."""
     key = KEY.format(kind=kind)
+    if not any(t.state == TrialState.COMPLETE for t in trials):
+        return None  # none could have been fixed: it takes a completed trial
     for notes in curves.marks().values():
         if key in notes:
             fixed = notes[key]

@@ -2,10 +2,11 @@
 
 :class:`StoredCurves` reads only what a decision needs (one trial's curve, the values at
 one step across trials) instead of every value of the study, and keeps what a pruner
-notes with a trial (``mark``: ASHA's rung of a pruned trial) with the study's trial
-attributes; :class:`MappingCurves` answers the same reads from ``{number: {step:
-value}}`` and keeps its notes for the call.  A pruner reads losses: the values of a
-maximised study are read negated (:mod:`pyjl.bo.direction`).  Both also say which study
+notes with a trial (``mark``: the values ASHA recorded at its rungs) with the study's
+trial attributes; :class:`MappingCurves` answers the same reads from ``{number: {step:
+value}}`` and keeps its notes in the dict it is given (a pruner's own, from call to
+call).  A pruner reads losses: the values of a maximised study are read negated
+(:mod:`pyjl.bo.direction`).  Both also say which study
 the curves are of: ``direction`` (a pruner with thresholds on the objective's own values,
 :class:`~pyjl.bo.pruners_more.ThresholdPruner`, reads them back as
 ``sign(direction) * loss``) and ``study_name``

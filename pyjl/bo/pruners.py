@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -107,10 +108,12 @@ class _ReadingPruner(Pruner):
     """A built-in pruner: one decision, :meth:`_decide`, over curves read whole
     (:meth:`prune`) or only as far as it needs from the storage (:meth:`prune_stored`)."""
 
+    #: whether it notes things with the trials (ASHA's rung values): given a mapping, it
+    #: then keeps them from call to call, as a storage keeps them for prune_stored
+    _keeps_notes = False
+
     def prune(self, trials: Sequence[Trial], intermediate: Curves, number: int) -> bool:
-        # what it notes with the trials (ASHA's rung values) is kept from call to call,
-        # as a storage keeps them for prune_stored
-        marks = self.__dict__.setdefault("_marks", {})
+        marks = self.__dict__.setdefault("_marks", {}) if self._keeps_notes else None
         return self._decide(trials, MappingCurves(intermediate, marks=marks), number)
 
     def prune_stored(self, trials: Sequence[Trial], curves: StoredCurves, number: int) -> bool:
@@ -294,6 +297,8 @@ class SuccessiveHalvingPruner(_ReadingPruner):
     True
     """
 
+    _keeps_notes = True
+
     def __init__(
         self,
         min_resource: str | int = "auto",
@@ -304,6 +309,8 @@ class SuccessiveHalvingPruner(_ReadingPruner):
         self._min_resource: int | None = None
         # "auto": the step from which each trial's rung values count (see prune)
         self._start: dict[int, float] = {}
+        # the values each trial recorded at the rungs, as this pruner read or noted them
+        self._own: dict[int, list[float]] = {}
         if isinstance(min_resource, str):
             _validate.choice(min_resource, "min_resource", ("auto",))
         else:
@@ -349,17 +356,27 @@ class SuccessiveHalvingPruner(_ReadingPruner):
             self._min_resource, self._start = fixed
         if step < self._rung_step(0):
             return False  # below the first rung: nothing is recorded (and nothing read)
-        marks = curves.marks()
-        recorded = marks.get(number, {}).get(_RUNGS)
-        recorded = list(recorded) if recorded is not None else self._inferred(curve, number)
+        marks, own = None, self.__dict__.setdefault("_own", {})  # (pickled before it was kept)
+        recorded = own.get(number)
+        if recorded is None:  # read once: then kept here as this pruner notes them
+            marks = curves.marks()
+            noted_before = marks.get(number, {}).get(_RUNGS)
+            recorded = (
+                list(noted_before) if noted_before is not None else self._inferred(curve, number)
+            )
+        recorded = list(recorded)
         rung, noted = len(recorded), False  # Optuna's current rung: the values recorded
+        if step < self._rung_step(rung):  # between rungs: nothing else to read
+            own[number] = recorded
+            return False
+        marks = curves.marks() if marks is None else marks
         prune = False
         while True:
             rung_step = self._rung_step(rung)
             if step < rung_step:
                 break
             if math.isnan(value):  # pruned before its value is recorded, as in Optuna
-                prune = True
+                prune = noted = True  # noted as it is: its curve is not read instead
                 break
             competing = self._competing(trials, curves, marks, number, rung, rung_step)
             recorded.append(value)
@@ -370,10 +387,12 @@ class SuccessiveHalvingPruner(_ReadingPruner):
                 # a report past several rungs records values up to this one only; a trial
                 # told to stop that goes on records the rungs above when it asks again
                 curves.mark(number, {_RUNGS: recorded, _PRUNED_RUNG: rung})
+                own[number] = recorded
                 return True
             rung += 1
         if noted:
             curves.mark(number, {_RUNGS: recorded})
+        own[number] = recorded
         return prune
 
     def _inferred(self, curve: Mapping[int, float], number: int) -> list[float]:
@@ -383,11 +402,18 @@ class SuccessiveHalvingPruner(_ReadingPruner):
         previous = max((s for s in curve if s != max(curve)), default=-1)
         out: list[float] = []
         while previous >= start and self._rung_step(len(out)) <= previous:
-            at = self._value_at(curve, max(self._rung_step(len(out)), start))
-            out.append(math.nan if at is None else at)
+            out.append(curve[min(s for s in curve if s >= max(self._rung_step(len(out)), start))])
         return out
 
-    def _competing(self, trials, curves, marks, number, rung, rung_step) -> list[float]:
+    def _competing(
+        self,
+        trials: Sequence[Trial],
+        curves: MappingCurves,
+        marks: Mapping[int, Mapping[str, Any]],
+        number: int,
+        rung: int,
+        rung_step: int,
+    ) -> list[float]:
         """The values the other trials recorded at ``rung``: their notes, or for a trial
         without (one that never asked, or of an older study) its curve's value there."""
         noted = {n for n, notes in marks.items() if _RUNGS in notes}
@@ -410,7 +436,7 @@ class SuccessiveHalvingPruner(_ReadingPruner):
                     del at_rung[n]
                 else:
                     at_rung[n] = late
-        return out + list(at_rung.values())
+        return out + [v for v in at_rung.values() if not math.isnan(v)]  # never recorded
 
     def __repr__(self) -> str:
         return (

@@ -111,6 +111,8 @@ class HyperbandPruner(_ReadingPruner):
     True
     """
 
+    _keeps_notes = True  # its brackets' ASHA notes
+
     def __init__(
         self,
         min_resource: int = 1,

@@ -191,6 +191,19 @@ def test_successive_halving_when_the_advice_is_not_followed(rng, on_prune, every
     _check(out)
 
 
+def test_successive_halving_never_records_a_nan():
+    # report() refuses NaN; a mapping given to prune() may hold one: Optuna prunes its
+    # trial without recording it, so the next trial is alone at the rung and goes on
+    from pyjl.bo.trial import Trial
+
+    asha = SuccessiveHalvingPruner(min_resource=1, reduction_factor=2)
+    curves = {0: {0: 1.0, 1: float("nan")}, 1: {0: 1.0, 1: 0.5}}
+    assert asha.prune([Trial(0, {}, "pending"), Trial(1, {}, "pending")], curves, 0)
+    assert not asha.prune([Trial(0, {}, "pruned"), Trial(1, {}, "pending")], curves, 1)
+    fresh = SuccessiveHalvingPruner(min_resource=1, reduction_factor=2)  # never asked for 0
+    assert not fresh.prune([Trial(0, {}, "pruned"), Trial(1, {}, "pending")], curves, 1)
+
+
 @pytest.mark.parametrize("n_parallel", [1, 3])
 @pytest.mark.parametrize("kind", ["asha", "hyperband"])
 def test_auto_resources_survive_a_resume_as_in_optuna(rng, tmp_path, kind, n_parallel):

@@ -99,10 +99,33 @@ class _Counting(MemoryStorage):
     """A memory storage that counts reads of every value of a study."""
 
     full_reads = 0
+    attribute_reads = 0
 
     def intermediate_values(self, study_id):
         self.full_reads += 1
         return super().intermediate_values(study_id)
+
+    def attributes(self, study_id):
+        self.attribute_reads += 1
+        return super().attributes(study_id)
+
+
+def test_asha_reads_the_trials_notes_only_where_a_rung_is_crossed():
+    # every trial's notes (with a search's fold records among them) are read where a rung
+    # is crossed, and once for a trial this pruner has not seen; not at the steps between
+    storage = _Counting()
+    sid = storage.study("s", SPACE_JSON, 0)["id"]
+    asha = SuccessiveHalvingPruner(min_resource=1, reduction_factor=2)  # rungs 1, 2, 4, 8
+    for n in range(3):
+        storage.add_trial(sid, '{"x": 0.5}', "pending")
+        reads = []
+        for step in range(12):
+            report(storage, sid, n, step, 1.0 / (step + 1) + 0.01 * n)
+            before = storage.attribute_reads
+            should_prune(storage, sid, n, asha)
+            reads.append(storage.attribute_reads - before)
+        storage.finish(sid, n, "complete", 1.0 / 12 + 0.01 * n)
+        assert [step for step, k in enumerate(reads) if k] == [1, 2, 4, 8]
 
 
 def test_report_and_should_prune_do_not_read_the_whole_study():
