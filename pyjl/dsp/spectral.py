@@ -245,7 +245,7 @@ def coherence(
     freqs, pxy = csd(xv, yv, axis=axis, **kw)  # refuses what csd refuses, in its words
     if np.size(pxy) == 0:
         return freqs, np.abs(pxy)
-    _check_common_segments(sx, sy, nperseg)
+    _check_common_segments(sx, sy, nperseg, window)
     _, pxx = welch(xv, axis=axis, **kw)
     _, pyy = welch(yv, axis=axis, **kw)
     # Pxx and Pyy broadcast as x and y do in csd: their other axes aligned from the end
@@ -264,14 +264,17 @@ def coherence(
     return freqs, sx.restore_spectrum(c, freqs, at)
 
 
-def _check_common_segments(sx, sy, nperseg) -> None:
+def _check_common_segments(sx, sy, nperseg, window) -> None:
     """Refuse a segment length that Pxx and Pyy would each cut to their own signal's
     length (x and y of different lengths, both shorter than it): their frequencies would
-    differ from each other and from Pxy's (SciPy fails there broadcasting them)."""
+    differ from each other and from Pxy's (SciPy fails there broadcasting them).  Without
+    ``nperseg`` it is the length of a window given as an array, else 256, as in SciPy."""
     nx, ny = sx.values.shape[sx.axis], sy.values.shape[sy.axis]
     if nx == ny or min(nx, ny) == 0 or isinstance(nperseg, str):
         return
-    wanted = 256 if nperseg is None else nperseg
+    given = None if isinstance(window, (str, tuple)) else np.shape(window)
+    default = given[0] if given is not None and len(given) == 1 else 256
+    wanted = default if nperseg is None else nperseg
     try:
         too_long = float(wanted) > min(nx, ny)
     except (TypeError, ValueError):  # refused by csd, in its words
@@ -282,7 +285,7 @@ def _check_common_segments(sx, sy, nperseg) -> None:
             f"must be at most the length of the shorter signal ({min(nx, ny)}) when x and "
             f"y differ in length ({nx} and {ny}): each power spectrum would use its own "
             "segment length and frequencies",
-            f"{nperseg!r}" + (" (256 by default)" if nperseg is None else ""),
+            f"{nperseg!r}" + (f" ({default} by default)" if nperseg is None else ""),
             f"pass nperseg <= {min(nx, ny)}, or x and y of the same length",
         )
 

@@ -322,3 +322,6 @@ def test_coherence_of_signals_of_two_lengths(rng):
                 ss.coherence(x, y, nperseg=nperseg)
         with pytest.raises(InputError, match=r"`nperseg` must be at most .* \(40\)"):
             dsp.coherence(x, y, nperseg=nperseg)
+    # without nperseg, a window given as an array sets it (32 here), as in SciPy
+    f, c = dsp.coherence(x, y, window=np.hanning(32))
+    np.testing.assert_allclose(c, ss.coherence(x, y, window=np.hanning(32))[1], rtol=1e-10)
