@@ -7,6 +7,7 @@ pyarrow are imported only when such an object arrives.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -23,12 +24,9 @@ def _arrow_column(
     import pyarrow as pa
 
     t = col.type
-    decoded = pa.types.is_dictionary(t) or pa.types.is_decimal(t)
-    if decoded:  # values kept as indices into a dictionary, or as decimals: read as numbers
-        _refuse(name, copy, f"its Arrow type {t} must be decoded", col)
-        col = col.cast(t.value_type if pa.types.is_dictionary(t) else pa.float64())
-        t = col.type
-    if not (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t)):
+    inner = t.value_type if pa.types.is_dictionary(t) else t
+    numeric = pa.types.is_integer, pa.types.is_floating, pa.types.is_boolean, pa.types.is_decimal
+    if not any(kind(inner) for kind in numeric):
         where = f"column {column!r} of " if column is not None else ""
         raise _err(
             name,
@@ -36,6 +34,10 @@ def _arrow_column(
             f"{where}Arrow type {t}",
             "cast it to a numeric type first (pyarrow.compute.cast)",
         )
+    decoded = inner is not t or pa.types.is_decimal(t)
+    if decoded:  # values kept as indices into a dictionary, or as decimals: read as numbers
+        _refuse(name, copy, f"its Arrow type {t} must be decoded", col)
+        col, t = col.cast(inner), inner
     chunks = [c for c in (col.chunks if isinstance(col, pa.ChunkedArray) else [col]) if len(c)]
     if col.null_count and (finite or dtype.kind not in "fc"):
         valid = np.concatenate([c.is_valid().to_numpy(zero_copy_only=False) for c in chunks])
@@ -46,6 +48,11 @@ def _arrow_column(
             f"{col.null_count} null(s), the first at {position(i, (len(col),), column=column)}",
             "drop or fill them first (e.g. pyarrow.compute.fill_null)",
         )
+    if pa.types.is_decimal(t):  # exactly, as the same Decimals in an object array
+        items = [math.nan if v is None else v for v in col.to_pylist()]
+        v = _object_numbers(np.array(items, dtype=object), name, dtype, column=column)
+        _check_kind(v, dtype, name, column=column)
+        return v, True
     if len(chunks) == 1 and not col.null_count and not pa.types.is_boolean(t):
         v = chunks[0].to_numpy(zero_copy_only=True)
         _check_kind(v, dtype, name, column=column)  # whole and in range for an int dtype
