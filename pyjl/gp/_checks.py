@@ -25,13 +25,16 @@ __all__ = [
 MAX_VARIANCE = 1e150
 
 
-def check_target_labels(fitted, obj, name: str) -> None:
-    """Refuse targets ``obj`` (a table, or a Series of one value per target) labelled
-    otherwise than the fitted targets ``fitted``: they are read by position, so reordered
-    columns would be silently wrong.  Labels ``0, 1, ...`` on either side are positions."""
+def check_target_labels(fitted, obj, name: str, *, per_target: bool = False) -> None:
+    """Refuse targets ``obj`` (a table; with ``per_target``, also a Series of one value
+    per target, labelled by its index) labelled otherwise than the fitted targets
+    ``fitted``: they are read by position, so reordered columns would be silently wrong.
+    Labels ``0, 1, ...`` on either side are positions."""
+    if fitted is None:
+        return
     series = hasattr(obj, "index") and not hasattr(obj, "columns") and hasattr(obj, "iloc")
-    given = list(obj.index) if series else _validate.column_labels(obj)
-    if fitted is None or given is None or given == list(fitted):
+    given = list(obj.index) if series and per_target else _validate.column_labels(obj)
+    if given is None or given == list(fitted):
         return
     if any(labels == list(range(len(labels))) for labels in (given, list(fitted))):
         return

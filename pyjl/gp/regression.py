@@ -480,7 +480,7 @@ class GaussianProcess(Params):
         (2.67, 1.74)
         """
         self._check_fitted("recentre")
-        check_target_labels(getattr(self, "_targets", None), mean, "mean")
+        check_target_labels(getattr(self, "_targets", None), mean, "mean", per_target=True)
         return _update.recentre(self, mean)
 
     def __setstate__(self, state):

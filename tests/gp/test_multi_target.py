@@ -204,6 +204,9 @@ def test_named_targets_are_matched_by_name_or_refused():
     refit.recentre(np.array([0.0, 1.0, 2.0]))
     np.testing.assert_allclose(gp.predict(XS), refit.predict(XS), rtol=1e-9, atol=1e-12)
     gp.update(X[:1] + 0.5, pd.DataFrame(Y[:1]))  # labels 0, 1, ...: positions, as NumPy
+    rows = pd.Series(Y[:2, 0], index=[30, 31])  # one target's rows: its index is not targets
+    with pytest.raises(InputError, match=r"`y_new` must be \(n, 3\)"):
+        gp.update(X[:2] + 0.5, rows)
 
 
 def _cg_data():
