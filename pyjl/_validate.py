@@ -74,7 +74,14 @@ def _label(i: int) -> str:
     index = _ROW_LABELS.get()
     if index is None or not 0 <= i < len(index):
         return ""
-    return f" (label {describe(index[i])})"
+    label = index[i]
+    label = tuple(_plain(v) for v in label) if isinstance(label, tuple) else _plain(label)
+    return "" if label == i and type(label) is int else f" (label {describe(label)})"
+
+
+def _plain(value: Any) -> Any:
+    """A NumPy scalar as the Python number it holds (``np.int64(3)`` as ``3``)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def row(i: int) -> int:
