@@ -19,6 +19,8 @@ when a value wraps).
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 import scipy.signal as _ss
 from scipy import ndimage
@@ -93,6 +95,8 @@ def _fill(fillvalue, dt, used=True):
     """``fillvalue`` as a number of the result dtype ``dt``'s kind; where it is not
     ``used`` (``boundary`` other than ``"fill"``) only its being one number is checked,
     as SciPy ignores it there."""
+    if not used and isinstance(fillvalue, numbers.Number):  # a Python int beyond int64 too
+        return 0
     arr = np.asarray(fillvalue) if not isinstance(fillvalue, str) else None
     if arr is None or arr.dtype.kind not in "biufc" or arr.size != 1:
         shown = "an empty array" if arr is not None and arr.size == 0 else fillvalue

@@ -304,7 +304,8 @@ def _decimate_filter(q, n, ftype, rdt):
             f"must give a Chebyshev I anti-aliasing filter that float64 can hold (cutoff "
             f"0.8 / q = {0.8 / q:.3g}; its poles' products overflow at high orders)",
             n,
-            "use a lower order (8 by default; SciPy's cheby1 overflows near 700), or ftype='fir'",
+            "use a lower order (8 by default; SciPy's design overflows from a few hundred, "
+            "about 470 at q = 2), or ftype='fir'",
         )
     return "sos", sos.astype(rdt)
 

@@ -69,9 +69,9 @@ def _start(model: HMM, stats: Stats) -> None:
         model.startprob_ = pi / pi.sum()
     elif stats.n_possible:
         warn(
-            f"HMM: startprob_prior took away all {stats.start.sum():.4g} expected first "
-            "states (a Dirichlet prior below 1 subtracts from the counts); startprob_ was "
-            "kept. Fix: use startprob_prior >= 1 or more sequences",
+            "HMM: startprob_prior took away every expected first state "
+            f"({stats.start.sum():.4g} in all; a Dirichlet prior below 1 subtracts from the "
+            "counts); startprob_ was kept. Fix: use startprob_prior >= 1 or more sequences",
             NumericalWarning,
         )
 

@@ -397,7 +397,7 @@ class Gamma(_Independent):
             warn(
                 f"Gamma: state(s) {np.flatnonzero(collapsed).tolist()} collapsed onto equal "
                 "values (to rounding): the shape's maximum-likelihood estimate is "
-                f"unbounded, so it is capped at {float(a[collapsed].max()):.3g}, a near point "
+                "unbounded, so it is capped at about 5e11, a near point "
                 "mass whose density grows without bound; use fewer states, or keep "
                 "repeated values out of X",
                 NumericalWarning,

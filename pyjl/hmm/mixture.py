@@ -333,7 +333,8 @@ class Mixture(Params):
                 raise error(
                     "X",
                     "must suit every component to initialise it from the data",
-                    f"component {m} ({type(c).__name__}) refused it: {err}",
+                    f"component {m} ({type(c).__name__}) refused it: "
+                    + str(err).split(". Fix: ")[0],
                     "give that component's parameters and fit with init='given', or "
                     "pick components whose supports hold X",
                 ) from err

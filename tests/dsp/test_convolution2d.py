@@ -152,7 +152,7 @@ def test_fillvalue_and_near_limits():
 
 
 @pytest.mark.parametrize("boundary", ["wrap", "symm"])
-@pytest.mark.parametrize("fillvalue", [2.5, 1 + 2j, np.nan, 1e300])
+@pytest.mark.parametrize("fillvalue", [2.5, 1 + 2j, np.nan, 1e300, 10**30])
 def test_an_unused_fillvalue_is_taken_as_scipy_takes_it(boundary, fillvalue):
     a = np.arange(12).reshape(3, 4)
     want = ss.convolve2d(a, np.ones((2, 2), int), "same", boundary, fillvalue)
