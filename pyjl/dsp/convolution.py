@@ -115,8 +115,7 @@ def _read_pair(in1, in2, mode, axes, *, reverse_b=False, direct=False):
         axes = list(range(a.ndim))
     else:
         axes = [
-            _validate.integer(ax, "axes", low=-a.ndim, high=a.ndim - 1)
-            for ax in np.atleast_1d(axes).tolist()
+            _inputs.axis_index(ax, a.shape, "in1", "axes") for ax in np.atleast_1d(axes).tolist()
         ]
         if not axes:
             raise _validate.error(

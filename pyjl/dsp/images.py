@@ -263,7 +263,7 @@ def hilbert2(x, N=None, axes=(-2, -1)):  # noqa: N803 - SciPy's name
     if values.dtype.kind == "c":
         raise _validate.error("x", "must be real for hilbert2", "complex values", "pass real x")
     values = values.reshape((1,) * max(0, 2 - values.ndim) + values.shape)
-    ax = _axes(axes, values.ndim)
+    ax = _axes(axes, values.shape)
     shape = (values.shape[ax[0]], values.shape[ax[1]])
     n = _pair(N, "N", shape, shape)
     if 0 in n:
@@ -298,14 +298,14 @@ def _first(a: np.ndarray, axis: int, k: int) -> np.ndarray:
     return a[(slice(None),) * axis + (slice(0, k),)]
 
 
-def _axes(axes, ndim: int) -> tuple[int, int]:
-    """Two distinct axes of an ``ndim``-D array, made non-negative."""
+def _axes(axes, shape: tuple[int, ...]) -> tuple[int, int]:
+    """Two distinct axes of an array of ``shape``, made non-negative."""
     items = list(axes) if isinstance(axes, (list, tuple, np.ndarray)) else None
     if items is None or len(items) != 2:
         raise _validate.error(
             "axes", "must be a pair of axes", _validate.describe(axes), "pass e.g. (-2, -1)"
         )
-    first, second = (_validate.integer(a, "axes", low=-ndim, high=ndim - 1) % ndim for a in items)
+    first, second = (_inputs.axis_index(a, shape, "x", "axes") for a in items)
     if first == second:
         raise _validate.error(
             "axes", "must name two distinct axes", _validate.describe(axes), "pass e.g. (0, 1)"

@@ -38,7 +38,7 @@ from ..data import as_raw
 from ..exceptions import InputError
 from . import _short_time_fft_frames as sft_frames
 from ._design_args import MAX_TAPS, call_scipy, finite, finite_result
-from ._inputs import read_signal
+from ._inputs import axis_index, read_signal
 from ._short_time_fft_relay import Relayed
 
 __all__ = ["ShortTimeFFT", "closest_STFT_dual_window"]
@@ -344,8 +344,7 @@ class ShortTimeFFT(Relayed):
             )
         axes = []
         for name, ax in (("f_axis", f_axis), ("t_axis", t_axis)):
-            a = _validate.integer(ax, name, low=-S.ndim, high=S.ndim - 1)
-            axes.append(a % S.ndim)
+            axes.append(axis_index(ax, S.shape, "S", name))
         if axes[0] == axes[1]:
             raise _validate.error(
                 "t_axis", "must differ from f_axis", t_axis, "pass two different axes of S"

@@ -101,6 +101,12 @@ def test_istft_refuses_an_axis_past_zxxs_dimensions_as_scipy(axes):
         dsp.istft(Z, nperseg=16, **axes)
     with pytest.raises(IndexError):  # an axis of any signal, as NumPy's AxisError
         dsp.welch(np.ones(40), axis=1)
+    with pytest.raises(IndexError):
+        dsp.ShortTimeFFT(np.hanning(16), 4, 1.0).istft(Z, t_axis=5)
+    with pytest.raises(IndexError):
+        dsp.fftconvolve(np.ones((2, 8)), np.ones((2, 8)), axes=5)
+    with pytest.raises(IndexError):
+        dsp.hilbert2(np.ones((4, 4)), axes=(0, 2))
     t, x = dsp.istft(np.swapaxes(Z, 0, 1), nperseg=16, freq_axis=-1, time_axis=0)
     np.testing.assert_allclose(x, signal.istft(Z, nperseg=16)[1], rtol=1e-12, atol=1e-12)
 
