@@ -24,9 +24,9 @@ same either way.
 
 Optuna keeps the value each trial had when it reached a rung as an attribute of the
 trial, written when it asks; so does :class:`SuccessiveHalvingPruner` (a note with the
-trial, :meth:`MappingCurves.mark`).  A trial with no such note (one that never asked, or
-of a study written before they were noted) is read off its stored curve: the value at the
-first reported step at or past the rung's step.
+trial, :meth:`MappingCurves.mark`), and a trial that has not asked has no value at a rung,
+whatever it reported (nor, so, the trials of a study written by a pyjl that did not note
+them).
 
 >>> from pyjl.bo.trial import Trial
 >>> curves = {0: {0: 1.0, 1: 0.5}, 1: {0: 2.0, 1: 1.5}}
@@ -115,6 +115,12 @@ class _ReadingPruner(Pruner):
     def prune(self, trials: Sequence[Trial], intermediate: Curves, number: int) -> bool:
         marks = self.__dict__.setdefault("_marks", {}) if self._keeps_notes else None
         return self._decide(trials, MappingCurves(intermediate, marks=marks), number)
+
+    def __getstate__(self) -> dict:
+        """A copy (an ``Optimizer``'s own, a worker's) starts without the notes this one
+        kept for the trials it was asked about: they are of another study, or in the
+        storage, read again where needed."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("_marks", "_own")}
 
     def prune_stored(self, trials: Sequence[Trial], curves: StoredCurves, number: int) -> bool:
         if type(self).prune is not _ReadingPruner.prune:  # a subclass's own prune
@@ -248,8 +254,6 @@ class MedianPruner(PercentilePruner):
         )
 
 
-#: the trial attribute where ASHA notes the rung at which it pruned a trial
-_PRUNED_RUNG = "pyjl.asha.pruned_rung"
 #: the trial attribute holding the values a trial recorded at the rungs (Optuna's
 #: ``completed_rung_k`` system attributes), written when it asks ``should_prune``
 _RUNGS = "pyjl.asha.rungs"
@@ -291,9 +295,11 @@ class SuccessiveHalvingPruner(_ReadingPruner):
     --------
     >>> from pyjl.bo.trial import Trial
     >>> asha = SuccessiveHalvingPruner(min_resource=1, reduction_factor=2)
+    >>> asha.prune([Trial(0, {}, "pending")], {0: {0: 1.0, 1: 0.8}}, 0)  # records 0.8 at rung 0
+    False
     >>> curves = {0: {0: 1.0, 1: 0.8}, 1: {0: 2.0, 1: 1.9}}
     >>> trials = [Trial(0, {}, "complete", 0.8), Trial(1, {}, "pending")]
-    >>> asha.prune(trials, curves, 1)
+    >>> asha.prune(trials, curves, 1)  # 1.9 against 0.8: not in the best half
     True
     """
 
@@ -307,10 +313,8 @@ class SuccessiveHalvingPruner(_ReadingPruner):
         bootstrap_count: int = 0,
     ):
         self._min_resource: int | None = None
-        # "auto": the step from which each trial's rung values count (see prune)
-        self._start: dict[int, float] = {}
         # the values each trial recorded at the rungs, as this pruner read or noted them
-        self._own: dict[int, list[float]] = {}
+        self._own: dict[int, list[float]] = {}  # (not copied: see __getstate__)
         if isinstance(min_resource, str):
             _validate.choice(min_resource, "min_resource", ("auto",))
         else:
@@ -335,12 +339,6 @@ class SuccessiveHalvingPruner(_ReadingPruner):
         assert self._min_resource is not None
         return self._min_resource * self.reduction_factor ** (self.min_early_stopping_rate + rung)
 
-    @staticmethod
-    def _value_at(curve: Mapping[int, float], step: float) -> float | None:
-        """The value at the first reported step at or past ``step`` (None: none yet)."""
-        reached = [s for s in curve if s >= step]
-        return curve[min(reached)] if reached else None
-
     def _decide(self, trials: Sequence[Trial], curves: MappingCurves, number: int) -> bool:
         curve = curves.curve(number)
         if not curve:
@@ -353,23 +351,25 @@ class SuccessiveHalvingPruner(_ReadingPruner):
             )
             if fixed is None:
                 return False
-            self._min_resource, self._start = fixed
-        if step < self._rung_step(0):
-            return False  # below the first rung: nothing is recorded (and nothing read)
-        marks, own = None, self.__dict__.setdefault("_own", {})  # (pickled before it was kept)
-        recorded = own.get(number)
-        if recorded is None:  # read once: then kept here as this pruner notes them
+            self._min_resource = fixed[0]  # the trials that ended before have no notes
+        own = self.__dict__.setdefault("_own", {})  # (unpickled: see __getstate__)
+        recorded, marks = own.get(number), None
+        if recorded is None:  # first asked here: its notes, read once, kept from then on
             marks = curves.marks()
-            noted_before = marks.get(number, {}).get(_RUNGS)
-            recorded = (
-                list(noted_before) if noted_before is not None else self._inferred(curve, number)
-            )
-        recorded = list(recorded)
+            recorded = list(marks.get(number, {}).get(_RUNGS, []))
+            if _RUNGS not in marks.get(number, {}):  # it has asked: no curve read for it
+                curves.mark(number, {_RUNGS: []})
         rung, noted = len(recorded), False  # Optuna's current rung: the values recorded
         if step < self._rung_step(rung):  # between rungs: nothing else to read
             own[number] = recorded
             return False
-        marks = curves.marks() if marks is None else marks
+        if marks is None:
+            marks = curves.marks()
+            stored = marks.get(number, {}).get(_RUNGS, [])
+            if len(stored) > len(recorded):  # noted meanwhile through another pruner object
+                recorded = list(stored)
+                rung = len(recorded)
+        recorded = list(recorded)
         prune = False
         while True:
             rung_step = self._rung_step(rung)
@@ -386,7 +386,7 @@ class SuccessiveHalvingPruner(_ReadingPruner):
             if len(competing) <= self.bootstrap_count or not value <= sorted(competing)[k]:
                 # a report past several rungs records values up to this one only; a trial
                 # told to stop that goes on records the rungs above when it asks again
-                curves.mark(number, {_RUNGS: recorded, _PRUNED_RUNG: rung})
+                curves.mark(number, {_RUNGS: recorded})
                 own[number] = recorded
                 return True
             rung += 1
@@ -394,16 +394,6 @@ class SuccessiveHalvingPruner(_ReadingPruner):
             curves.mark(number, {_RUNGS: recorded})
         own[number] = recorded
         return prune
-
-    def _inferred(self, curve: Mapping[int, float], number: int) -> list[float]:
-        """The rung values of a trial with no note of them (a study written before they
-        were noted): those of the rungs its earlier reports passed, read off its curve."""
-        start = self._start.get(number, 0)
-        previous = max((s for s in curve if s != max(curve)), default=-1)
-        out: list[float] = []
-        while previous >= start and self._rung_step(len(out)) <= previous:
-            out.append(curve[min(s for s in curve if s >= max(self._rung_step(len(out)), start))])
-        return out
 
     def _competing(
         self,
@@ -414,29 +404,13 @@ class SuccessiveHalvingPruner(_ReadingPruner):
         rung: int,
         rung_step: int,
     ) -> list[float]:
-        """The values the other trials recorded at ``rung``: their notes, or for a trial
-        without (one that never asked, or of an older study) its curve's value there."""
-        noted = {n for n, notes in marks.items() if _RUNGS in notes}
-        out = [
-            float(marks[n][_RUNGS][rung])
-            for n in noted
-            if n != number and len(marks[n][_RUNGS]) > rung
+        """The values the other trials recorded at ``rung`` when they asked (their notes),
+        as Optuna's ``completed_rung_k`` attributes: a trial that has not asked has none."""
+        return [
+            float(notes[_RUNGS][rung])
+            for n, notes in marks.items()
+            if n != number and _RUNGS in notes and len(notes[_RUNGS]) > rung
         ]
-        pruned = {t.number for t in trials if t.state == TrialState.PRUNED}
-        at_rung = curves.at(rung_step, exact=False)
-        for n in [n for n in at_rung if n in noted or n == number]:
-            del at_rung[n]
-        for n, notes in marks.items():  # pruned below (an older study's note): none here
-            if n in at_rung and n in pruned and int(notes.get(_PRUNED_RUNG, rung)) < rung:
-                del at_rung[n]
-        for n, start in self._start.items():  # "auto": trials that entered the rungs late
-            if start > rung_step and n in at_rung:
-                late = self._value_at(curves.curve(n), start)
-                if late is None:
-                    del at_rung[n]
-                else:
-                    at_rung[n] = late
-        return out + [v for v in at_rung.values() if not math.isnan(v)]  # never recorded
 
     def __repr__(self) -> str:
         return (

@@ -105,6 +105,8 @@ class HyperbandPruner(_ReadingPruner):
     >>> hb = HyperbandPruner(min_resource=1, max_resource=4, reduction_factor=2)
     >>> [hb.bracket("default", n) for n in range(6)], hb.n_brackets
     ([0, 2, 1, 0, 0, 0], 3)
+    >>> hb.prune([Trial(0, {}, "pending")], {0: {0: 1.0, 1: 0.8}}, 0)  # records 0.8
+    False
     >>> curves = {0: {0: 1.0, 1: 0.8}, 3: {0: 2.0, 1: 1.9}}
     >>> trials = [Trial(0, {}, "complete", 0.8), Trial(3, {}, "pending")]
     >>> hb.prune(trials, curves, 3)  # bracket 0, as trial 0: its first rung is at step 1

@@ -209,14 +209,13 @@ class PatientPruner(Pruner):
     -----
     The wrapped pruner is asked only when patience has run out, as in Optuna, with the
     same trials and curves.  Optuna's successive halving (and so Hyperband) records a
-    trial's value at a rung when it is asked at or past the rung's step; so does pyjl's,
-    but a trial with no such note yet is read off its curve, at the first step reported
-    there -- the same when it is asked after every report, not when wrapped here.  So a
-    ``PatientPruner`` notes with each
-    trial the steps at which it asked a :class:`~pyjl.bo.pruners.SuccessiveHalvingPruner`
-    or :class:`~pyjl.bo.pruners_hyperband.HyperbandPruner` (``pyjl.patient.asked``, in the study's
-    storage, so every worker reads them) and shows it the curves at those steps only:
-    Optuna's rung values, and its decisions.
+    trial's value at a rung when it is asked at or past the rung's step, and so does
+    pyjl's (a note with the trial): wrapped here, only when patience has run out.  A
+    ``PatientPruner`` also notes with each trial the steps at which it asked a
+    :class:`~pyjl.bo.pruners.SuccessiveHalvingPruner` or
+    :class:`~pyjl.bo.pruners_hyperband.HyperbandPruner` (``pyjl.patient.asked``, in the
+    study's storage, so every worker reads them) and shows it the curves at those steps
+    only: Optuna's rung values, and its decisions.
 
     Examples
     --------

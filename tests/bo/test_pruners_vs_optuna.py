@@ -45,6 +45,7 @@ def _decisions(
     direction: str = "minimize",
     storages: tuple = (None, None),
     on_prune: str = "stop",
+    asks=None,
 ):
     """Feed ``curves`` to both; the decisions ``[(trial, step, pyjl, optuna)]``.
 
@@ -53,8 +54,10 @@ def _decisions(
     ``storages``: pyjl's and Optuna's storage URLs of a study named ``"s"``, created or
     resumed (default: in memory); ``on_prune``: a trial told to prune (by either) stops
     (``"stop"``), or goes on and completes (``"continue"``), or goes on and fails
-    (``"fail"``), as an objective that does not follow the advice."""
-    named = {"study_name": "s", "load_if_exists": True} if storages[1] else {}
+    (``"fail"``), as an objective that does not follow the advice; ``asks[row, step]``
+    False: that report is not followed by ``should_prune`` (default: every one is)."""
+    # one name (Hyperband puts a trial in a bracket by its study's name and its number)
+    named = {"study_name": "s", "load_if_exists": True} if storages[1] else {"study_name": "s"}
     study = optuna.create_study(direction=direction, pruner=theirs, storage=storages[1], **named)
     opt = Optimizer(
         Space({"x": Real(0.0, 1.0)}),
@@ -63,7 +66,7 @@ def _decisions(
         pruner=ours,
         direction=direction,
         storage=storages[0],
-        study="s" if storages[0] else None,
+        study="s",
     )
     out = []
     waiting = list(range(len(curves)))
@@ -77,8 +80,11 @@ def _decisions(
             value = float(curves[row, step])
             opt.report(number, step, value)
             trial.report(value, step)
-            mine, optunas = opt.should_prune(number), trial.should_prune()
-            out.append((row, step, mine, optunas))
+            if asks is None or asks[row, step]:
+                mine, optunas = opt.should_prune(number), trial.should_prune()
+                out.append((row, step, mine, optunas))
+            else:
+                mine = optunas = False
             told = len(entry) > 4 or mine or optunas
             if (mine or optunas) and on_prune == "stop":
                 opt.tell_pruned(number)
@@ -189,6 +195,30 @@ def test_successive_halving_when_the_advice_is_not_followed(rng, on_prune, every
         on_prune=on_prune,
     )
     _check(out)
+
+
+@pytest.mark.parametrize("share", [0.2, 0.5])
+@pytest.mark.parametrize("n_parallel", [1, 4])
+@pytest.mark.parametrize("kind", ["asha", "hyperband"])
+def test_trials_that_ask_after_some_reports_only_get_optunas_decisions(
+    rng, share, n_parallel, kind
+):
+    # Optuna records a rung value when a trial asks, at the value it has then: a trial
+    # that reports without asking has no value at the rungs it passed, and one that first
+    # asks past a rung records it then (both were read off the curves before)
+    curves = _curves(rng, 30, 30)
+    asks = rng.random(curves.shape) < share
+    if kind == "asha":
+        pair = (
+            SuccessiveHalvingPruner(min_resource=1, reduction_factor=2),
+            optuna.pruners.SuccessiveHalvingPruner(min_resource=1, reduction_factor=2),
+        )
+    else:
+        pair = (
+            HyperbandPruner(1, 27, reduction_factor=3),
+            optuna.pruners.HyperbandPruner(1, 27, reduction_factor=3),
+        )
+    _check(_decisions(curves, *pair, n_parallel, asks=asks))
 
 
 def test_successive_halving_never_records_a_nan():
