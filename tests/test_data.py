@@ -249,6 +249,8 @@ def test_a_labelled_index_adds_the_label_to_the_position(rng):
         as_array(pd.Series([1.0, np.nan], index=pd.Index([0, 1], dtype=np.int64)), name="y")
     with pytest.raises(InputError, match=r"index 1 \(label 31\)"):  # as a number, not np.int64
         as_array(pd.Series([1.0, np.nan], index=[30, 31]), name="y")
+    with pytest.raises(InputError, match=r"index 0 \(label <NA>\)"):  # not bool(pd.NA)
+        as_array(pd.Series([np.nan, 1.0], index=pd.Index([pd.NA, 5], dtype="Int64")), name="y")
     pairs = pd.MultiIndex.from_tuples([("a", 0), ("b", 1)])
     with pytest.raises(InputError, match=r"index 1 \(label \('b', 1\)\)"):
         as_array(pd.Series([1.0, np.nan], index=pairs), name="y")
@@ -282,6 +284,22 @@ def test_arrow_decimals_and_dictionaries_are_read_as_numbers():
     np.testing.assert_array_equal(
         as_array(pa.array(cents, pa.decimal128(10, 2)), name="x"), [float(d) for d in cents]
     )
+    rng = np.random.default_rng(7)
+    for scale in (0, 1, 4, -3, 30):  # read from Arrow's buffer, or through Decimal (30)
+        unscaled = rng.integers(-(2**60), 2**60, 300)
+        unscaled[:150] //= 2**10  # below 2**53 too
+        values = [D(int(u)).scaleb(-scale) for u in unscaled]
+        col = pa.chunked_array([pa.array(values, pa.decimal128(38, scale))]).slice(7, 250)
+        want = [float(d) for d in values[7:257]]
+        np.testing.assert_array_equal(as_array(col, name="x"), want)
+    big = pa.array([D(2**62 + 1), D(-(2**62) - 3)], pa.decimal128(38, 0))
+    np.testing.assert_array_equal(
+        as_array(big, name="x", dtype=np.int64), [2**62 + 1, -(2**62) - 3]
+    )
+    # a scale Python's Decimal context cannot hold: Arrow's own cast (7 * 10**70 * 10**200)
+    words = (7 * 10**70).to_bytes(32, "little", signed=True)
+    huge = pa.Array.from_buffers(pa.decimal256(76, -200), 1, [None, pa.py_buffer(words)])
+    np.testing.assert_allclose(as_array(huge, name="x"), [7e270], rtol=1e-15)
     coded = pa.array(cents[:3] * 2, pa.decimal128(10, 2)).dictionary_encode()
     np.testing.assert_array_equal(as_array(coded, name="x"), [float(d) for d in cents[:3] * 2])
 

@@ -48,9 +48,8 @@ def _arrow_column(
             f"{col.null_count} null(s), the first at {position(i, (len(col),), column=column)}",
             "drop or fill them first (e.g. pyarrow.compute.fill_null)",
         )
-    if pa.types.is_decimal(t):  # exactly, as the same Decimals in an object array
-        items = [math.nan if v is None else v for v in col.to_pylist()]
-        v = _object_numbers(np.array(items, dtype=object), name, dtype, column=column)
+    if pa.types.is_decimal(t):
+        v = _decimals(col, chunks, name, dtype, column)
         _check_kind(v, dtype, name, column=column)
         return v, True
     if len(chunks) == 1 and not col.null_count and not pa.types.is_boolean(t):
@@ -74,6 +73,38 @@ def _arrow_column(
         out[start : start + len(v)] = v
         start += len(v)
     return out, True
+
+
+def _decimals(col: Any, chunks: list[Any], name: str, dtype: np.dtype[Any], column: Any) -> Any:
+    """Arrow decimals as numbers, exactly as the same ``Decimal`` values in an object array
+    (:func:`_object_numbers`: whole ones as int64, others rounded once to float64).
+
+    ``decimal128`` values whose unscaled integers fit int64 are read from Arrow's buffer:
+    with scale 0 they are those integers, and below 2**53 with ``|scale| <= 22`` one
+    division or product by the exact ``10**|scale|`` rounds them once.  Others go through
+    Python's ``Decimal``; those it cannot hold (a scale beyond its context) through Arrow's
+    own cast to float64."""
+    import pyarrow as pa
+
+    t = col.type
+    if pa.types.is_decimal128(t) and not col.null_count and abs(t.scale) <= 22:
+        parts = []
+        for c in chunks:  # 16-byte little-endian two's complement: (low, high) int64 words
+            words = np.frombuffer(c.buffers()[1], dtype="<i8")[2 * c.offset :][: 2 * len(c)]
+            parts.append(words.reshape(-1, 2))
+        words = np.concatenate(parts) if parts else np.empty((0, 2), np.int64)
+        low, high = words[:, 0], words[:, 1]
+        if np.array_equal(high, low >> 63):  # every value fits int64
+            if t.scale == 0:
+                return low.copy()
+            if dtype.kind not in "iu" and bool(np.all(np.abs(low) < 2**53)):
+                unit = 10.0 ** abs(t.scale)
+                return low / unit if t.scale > 0 else low * unit
+    try:
+        items = [math.nan if v is None else v for v in col.to_pylist()]
+    except ArithmeticError:  # decimal.InvalidOperation: a scale Python cannot format
+        return col.cast(pa.float64()).to_numpy(zero_copy_only=False)
+    return _object_numbers(np.array(items, dtype=object), name, dtype, column=column)
 
 
 def _series(
