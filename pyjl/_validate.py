@@ -76,7 +76,7 @@ def _label(i: int) -> str:
         return ""
     label = index[i]
     label = tuple(_plain(v) for v in label) if isinstance(label, tuple) else _plain(label)
-    return "" if label == i and type(label) is int else f" (label {describe(label)})"
+    return "" if type(label) is int and label == i else f" (label {describe(label)})"
 
 
 def _plain(value: Any) -> Any:
