@@ -2,17 +2,15 @@
 
 Optuna estimates ``min_resource="auto"`` (successive halving) and ``max_resource="auto"``
 (Hyperband) from the completed trials' last steps when the pruner is first asked after one
-completed, and records rung values only from then on: the trials that had ended take no
-part in the rungs and those running enter them from their next step.  Optuna keeps the
-rung values themselves in the storage; here the estimate and each trial's entry step are
-noted with the trial whose question fixed them (:meth:`MappingCurves.mark`), so that
-another worker, or a process resuming the study, reads the same instead of estimating
-anew from a study whose ended trials it would leave out.
+completed; the rung values are recorded from then on, when trials ask (so the trials that
+had ended take no part in the rungs).  Here the estimate is noted with the trial whose
+question fixed it (:meth:`MappingCurves.mark`), so that another worker, or a process
+resuming the study, uses the same rungs instead of estimating anew from a study that has
+grown since.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 
 from .curves import MappingCurves
@@ -20,8 +18,8 @@ from .trial import Trial, TrialState
 
 __all__ = ["settle"]
 
-#: the trial attribute holding ``{"resource": int, "entered": {number: step or None}}``,
-#: one per pruner kind (``"asha"``, ``"hyperband"``)
+#: the trial attribute holding ``{"resource": int}``, one per pruner kind (``"asha"``,
+#: ``"hyperband"``)
 KEY = "pyjl.{kind}.auto"
 
 
@@ -31,36 +29,21 @@ def settle(
     curves: MappingCurves,
     number: int,
     estimate: Callable[[int], int],
-) -> tuple[int, dict[int, float]] | None:
-    """``(resource, entered)``: the study's ``"auto"`` resource and the step from which
-    each trial's rung values count (``inf``: never; absent: from its start), read from the
-    study's notes where an earlier question fixed them, else fixed now by ``estimate(the
-    completed trials' last step)`` and noted with trial ``number``, which asks at its
-    last step; ``None`` while no completed trial has reported."""
-    key = KEY.format(kind=kind)
+) -> int | None:
+    """The study's ``"auto"`` resource: read from the study's notes where an earlier
+    question fixed it, else fixed now by ``estimate(the completed trials' last step)`` and
+    noted with trial ``number``; ``None`` while no completed trial has reported."""
     if not any(t.state == TrialState.COMPLETE for t in trials):
         return None  # none could have been fixed: it takes a completed trial
+    key = KEY.format(kind=kind)
     for notes in curves.marks().values():
         if key in notes:
-            fixed = notes[key]
-            return int(fixed["resource"]), {
-                int(n): math.inf if step is None else float(step)
-                for n, step in fixed["entered"].items()
-            }
+            return int(notes[key]["resource"])
     intermediate = curves.all()
     done = [t for t in trials if t.state == TrialState.COMPLETE]
     steps = [max(intermediate[t.number]) for t in done if intermediate.get(t.number)]
     if not steps:
         return None
     resource = estimate(max(steps))
-    entered: dict[int, float] = {
-        t.number: (math.inf if t.state.is_finished() else max(intermediate[t.number]) + 1)
-        for t in trials
-        if intermediate.get(t.number) and t.number != number
-    }
-    own = curves.curve(number)
-    if own:
-        entered[number] = max(own)
-    noted = {str(n): None if math.isinf(s) else s for n, s in entered.items()}
-    curves.mark(number, {key: {"resource": resource, "entered": noted}})
-    return resource, entered
+    curves.mark(number, {key: {"resource": resource}})
+    return resource

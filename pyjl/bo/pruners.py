@@ -273,9 +273,9 @@ class SuccessiveHalvingPruner(_ReadingPruner):
     min_resource : "auto" or int, default "auto"
         The first rung's step; ``"auto"``: ``max(last step // 100, 1)`` of the completed
         trials when this pruner is first asked after one completed, kept from then on
-        (as Optuna does; the trials that had ended by then take no part in the rungs, and
-        those running then enter them from their next step, since that is when Optuna
-        records their rung values).
+        (noted in the study: every worker, and a resumed study, uses it) -- as Optuna
+        does; the trials that had ended by then take no part in the rungs, those running
+        record their values when they next ask.
     reduction_factor : int, default 4
         ``>= 2``: about ``1 / reduction_factor`` of the trials pass each rung.
     min_early_stopping_rate : int, default 0
@@ -351,7 +351,7 @@ class SuccessiveHalvingPruner(_ReadingPruner):
             )
             if fixed is None:
                 return False
-            self._min_resource = fixed[0]  # the trials that ended before have no notes
+            self._min_resource = fixed  # the trials that ended before have no notes
         own = self.__dict__.setdefault("_own", {})  # (unpickled: see __getstate__)
         recorded, marks = own.get(number), None
         if recorded is None:  # first asked here: its notes, read once, kept from then on

@@ -33,34 +33,19 @@ __all__ = ["HyperbandPruner"]
 
 
 class _BracketCurves(MappingCurves):
-    """The curves of one bracket's trials, each from the step it entered the brackets
-    (``start``; ``max_resource="auto"``: the trials running when the brackets were
-    made enter them from their next step, those ended by then never)."""
+    """The curves and notes of one bracket's trials (the trials that ended before the
+    brackets were made have no notes, so no values at its rungs, as in Optuna)."""
 
-    def __init__(self, base: MappingCurves, members: set[int], start: Mapping[int, float]):
-        self._base, self._members, self._start = base, members, start
+    def __init__(self, base: MappingCurves, members: set[int]):
+        self._base, self._members = base, members
         self.direction = base.direction
         self._name = base.study_name
 
     def curve(self, number: int) -> Mapping[int, float]:
-        if number not in self._members:
-            return {}
-        curve = self._base.curve(number)
-        start = self._start.get(number, 0)
-        return curve if start <= 0 else {s: v for s, v in curve.items() if s >= start}
+        return self._base.curve(number) if number in self._members else {}
 
     def at(self, step: int, exact: bool = True) -> dict[int, float]:
-        out = {}
-        for n, value in self._base.at(step, exact).items():
-            if n not in self._members:
-                continue
-            if self._start.get(n, 0) > step:  # entered late: its first value from then
-                late = {} if exact else self.curve(n)
-                if late:
-                    out[n] = late[min(late)]
-            else:
-                out[n] = value
-        return out
+        return {n: v for n, v in self._base.at(step, exact).items() if n in self._members}
 
     def marks(self) -> dict[int, dict[str, Any]]:
         return {n: m for n, m in self._base.marks().items() if n in self._members}
@@ -91,8 +76,8 @@ class HyperbandPruner(_ReadingPruner):
     max_resource : "auto" or int, default "auto"
         The most steps a trial runs, ``>= min_resource``; ``"auto"``: the last step + 1
         of the completed trials when this pruner is first asked after one completed (no
-        pruning before; the trials running then enter the brackets from their next step,
-        those ended never, as in Optuna).
+        pruning before; noted in the study; the trials running then record their rung
+        values when they next ask, those ended never, as in Optuna).
     reduction_factor : int, default 3
         ``>= 2``: about ``1 / reduction_factor`` of a bracket's trials pass each rung.
     bootstrap_count : int, default 0
@@ -146,7 +131,6 @@ class HyperbandPruner(_ReadingPruner):
         self.n_brackets: int | None = None  # known once max_resource is
         self._brackets: list[SuccessiveHalvingPruner] = []
         self._budgets: list[int] = []
-        self._start: dict[int, float] = {}  # "auto": the step each trial entered from
 
     def _make_brackets(self) -> None:
         assert self._max_resource is not None
@@ -192,17 +176,17 @@ class HyperbandPruner(_ReadingPruner):
         mine = self.bracket(name, number)
         members = {t.number for t in trials if self.bracket(name, t.number) == mine}
         members.add(number)
-        view = _BracketCurves(curves, members, self._start)
+        view = _BracketCurves(curves, members)
         theirs = [t for t in trials if t.number in members]
         return self._brackets[mine].prune_stored(theirs, cast(StoredCurves, view), number)
 
     def _infer(self, trials: Sequence[Trial], curves: MappingCurves, number: int) -> bool:
-        """``max_resource="auto"``: the completed trials' last step + 1, and the step each
-        trial enters the brackets from; False while no completed trial reported."""
+        """``max_resource="auto"``: the completed trials' last step + 1 (False while no
+        completed trial reported)."""
         fixed = _auto_resource.settle("hyperband", trials, curves, number, lambda last: last + 1)
         if fixed is None:
             return False
-        self._max_resource, self._start = fixed
+        self._max_resource = fixed
         return True
 
     def __repr__(self) -> str:

@@ -337,3 +337,47 @@ def test_bad_arguments_are_input_errors_as_optuna_rejects_them(make):
 
     with pytest.raises(InputError):
         make()
+
+
+@pytest.mark.parametrize("kind", ["asha", "hyperband"])
+def test_a_trial_that_reported_before_auto_was_fixed_and_asks_after(kind):
+    # the "auto" resource is fixed by trial 2's question; trial 1 had reported the same
+    # step just before, and asks after: Optuna records its value then (and prunes it)
+    if kind == "asha":
+        ours, theirs = (
+            SuccessiveHalvingPruner(reduction_factor=2),
+            optuna.pruners.SuccessiveHalvingPruner(reduction_factor=2),
+        )
+    else:
+        ours, theirs = (
+            HyperbandPruner(min_resource=1, reduction_factor=2),
+            optuna.pruners.HyperbandPruner(min_resource=1, reduction_factor=2),
+        )
+    opt = Optimizer(Space({"x": Real(0.0, 1.0)}), sampler="random", seed=0, pruner=ours, study="s")
+    study = optuna.create_study(study_name="s", pruner=theirs)
+    trials = {}
+    for _ in range(3):
+        [(n, _)] = opt.ask_trials(1)
+        trials[n] = study.ask()
+
+    def report(n, step, value):
+        opt.report(n, step, value)
+        trials[n].report(value, step)
+
+    def ask(n):
+        return opt.should_prune(n), trials[n].should_prune()
+
+    decisions = []
+    for step in range(3):
+        for n in range(3):
+            report(n, step, 1.0)
+            decisions.append(ask(n))
+    report(0, 3, 1.0)
+    decisions.append(ask(0))
+    opt.tell_trial(0, 1.0)
+    study.tell(trials[0], 1.0)
+    report(1, 3, 10.0)  # reported, not yet asked
+    report(2, 3, 0.1)
+    decisions += [ask(2), ask(1)]
+    assert [a for a, _ in decisions] == [b for _, b in decisions]
+    assert decisions[-1] == (True, True)
