@@ -376,9 +376,9 @@ class SuccessiveHalvingPruner(_ReadingPruner):
             if step < rung_step:
                 break
             if math.isnan(value):  # pruned before its value is recorded, as in Optuna
-                prune = noted = True  # noted as it is: its curve is not read instead
+                prune = True
                 break
-            competing = self._competing(trials, curves, marks, number, rung, rung_step)
+            competing = self._competing(marks, number, rung)
             recorded.append(value)
             noted = True
             competing.append(value)
@@ -395,15 +395,8 @@ class SuccessiveHalvingPruner(_ReadingPruner):
         own[number] = recorded
         return prune
 
-    def _competing(
-        self,
-        trials: Sequence[Trial],
-        curves: MappingCurves,
-        marks: Mapping[int, Mapping[str, Any]],
-        number: int,
-        rung: int,
-        rung_step: int,
-    ) -> list[float]:
+    @staticmethod
+    def _competing(marks: Mapping[int, Mapping[str, Any]], number: int, rung: int) -> list[float]:
         """The values the other trials recorded at ``rung`` when they asked (their notes),
         as Optuna's ``completed_rung_k`` attributes: a trial that has not asked has none."""
         return [
