@@ -352,7 +352,7 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
                 for number, params in asked:
                     if not isinstance(exc, Exception):
                         opt.abandon(number, "interrupted")
-                    elif culprit is None or params is culprit or params == culprit:
+                    elif culprit is None or params is culprit:  # the same dict: its job's
                         opt.fail_trial(number, f"{type(exc).__name__}: {exc}")
                     else:
                         opt.abandon(number, f"another candidate raised: {type(exc).__name__}")
