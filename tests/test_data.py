@@ -256,6 +256,22 @@ def test_a_labelled_index_adds_the_label_to_the_position(rng):
         as_array(pd.Series([1.0, np.nan], index=pairs), name="y")
 
 
+def test_pandas_categories_of_numbers_are_read_as_numbers():
+    # as an Arrow dictionary is: the values the codes stand for, one copy
+    s = pd.Series([1.5, 2.0, 1.5], index=list("abc")).astype("category")
+    np.testing.assert_array_equal(as_array(s, name="x"), [1.5, 2.0, 1.5])
+    frame = pd.DataFrame({"k": pd.Series([3, 1, 3]).astype("category"), "v": [0.5, 1, 2]})
+    np.testing.assert_array_equal(as_array(frame, name="X"), [[3, 0.5], [1, 1], [3, 2]])
+    holes = pd.Series(pd.Categorical([1, 2, None], categories=[1, 2]))  # int categories
+    with pytest.raises(InputError, match="missing values .* index 2"):
+        as_array(holes, name="x")
+    np.testing.assert_array_equal(as_array(holes, name="x", finite=False), [1.0, 2.0, np.nan])
+    with pytest.raises(InputError, match="category must be decoded"):
+        as_array(s, name="x", copy=False)
+    with pytest.raises(InputError, match="pandas dtype category"):  # of strings: not numbers
+        as_array(pd.Series(["p", "q"]).astype("category"), name="x")
+
+
 def test_arrow_decimals_and_dictionaries_are_read_as_numbers():
     D = decimal.Decimal
     dec = pa.array([D("1.10"), D("-2.5"), D("3")])

@@ -115,6 +115,14 @@ def _series(
 
     if isinstance(s.dtype, pd.ArrowDtype):
         return _arrow_column(s.array.__arrow_array__(), name, dtype, copy, finite, column)
+    if isinstance(s.dtype, pd.CategoricalDtype) and s.cat.categories.dtype.kind in "biufc":
+        # numbers kept as codes into categories (as an Arrow dictionary): decoded, one copy
+        _refuse(name, copy, "pandas dtype category must be decoded", s)
+        target = s.cat.categories.dtype
+        if s.isna().any() and isinstance(target, np.dtype) and target.kind in "biu":
+            target = "Float64"  # missing values kept as missing (pd.NA), read as such
+        values, _ = _series(s.astype(target), name, dtype, None, finite, column)
+        return values, True
     if isinstance(s.dtype, np.dtype):
         return s.to_numpy(), False  # a view of the Series' memory
     npdt = getattr(s.dtype, "numpy_dtype", None)  # nullable dtypes: Float64, Int64, boolean
