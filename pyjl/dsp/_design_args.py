@@ -354,9 +354,9 @@ def relayed(func, exc: ValueError) -> InputError:
     """SciPy's refusal ``exc`` from ``func`` as an InputError: SciPy's own words first
     (SciPy's tests match them with "^..."), so this one message is not in the voice of
     _validate.error."""
+    where = f"scipy.signal.{func.__qualname__}"  # a method: ShortTimeFFT.p_max
     return InputError(
-        f"{str(exc).rstrip('.')} (scipy.signal.{func.__name__}). Fix: see "
-        f"scipy.signal.{func.__name__} for the valid arguments."
+        f"{str(exc).rstrip('.')} ({where}). Fix: see {where} for the valid arguments."
     )
 
 
