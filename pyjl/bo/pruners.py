@@ -359,38 +359,27 @@ class SuccessiveHalvingPruner(_ReadingPruner):
             recorded = list(marks.get(number, {}).get(_RUNGS, []))
             if _RUNGS not in marks.get(number, {}):  # it has asked: no curve read for it
                 curves.mark(number, {_RUNGS: []})
-        rung, noted = len(recorded), False  # Optuna's current rung: the values recorded
-        if step < self._rung_step(rung):  # between rungs: nothing else to read
+        if step < self._rung_step(len(recorded)):  # between rungs: nothing else to read
             own[number] = recorded
             return False
         if marks is None:
             marks = curves.marks()
             stored = marks.get(number, {}).get(_RUNGS, [])
             if len(stored) > len(recorded):  # noted meanwhile through another pruner object
-                recorded = list(stored)
-                rung = len(recorded)
+                recorded = stored
         recorded = list(recorded)
-        prune = False
-        while True:
-            rung_step = self._rung_step(rung)
-            if step < rung_step:
-                break
+        start, prune = len(recorded), False  # Optuna's current rung: the values recorded
+        while not prune and step >= self._rung_step(len(recorded)):
             if math.isnan(value):  # pruned before its value is recorded, as in Optuna
                 prune = True
                 break
-            competing = self._competing(marks, number, rung)
+            competing = [*self._competing(marks, number, len(recorded)), value]
             recorded.append(value)
-            noted = True
-            competing.append(value)
             k = max(len(competing) // self.reduction_factor - 1, 0)
-            if len(competing) <= self.bootstrap_count or not value <= sorted(competing)[k]:
-                # a report past several rungs records values up to this one only; a trial
-                # told to stop that goes on records the rungs above when it asks again
-                curves.mark(number, {_RUNGS: recorded})
-                own[number] = recorded
-                return True
-            rung += 1
-        if noted:
+            # a report past several rungs records values up to the one where the trial is
+            # pruned; one told to stop that goes on records the rungs above when it asks again
+            prune = len(competing) <= self.bootstrap_count or not value <= sorted(competing)[k]
+        if len(recorded) > start:
             curves.mark(number, {_RUNGS: recorded})
         own[number] = recorded
         return prune
