@@ -28,9 +28,17 @@ def _median_bias(n: int) -> float:
     return 1 + np.sum(1.0 / (ii_2 + 1) - 1.0 / ii_2)
 
 
+def asked_nperseg(window, nperseg):
+    """The segment length asked for, before a shorter signal cuts it: ``nperseg``, else
+    256 for a window by name, else the length of the window given as an array (SciPy's)."""
+    if nperseg is not None:
+        return nperseg
+    return 256 if isinstance(window, (str, tuple)) else window_array(window, 0).size
+
+
 def _segment_args(window, nperseg, noverlap, nfft, n):
     if isinstance(window, (str, tuple)):
-        nperseg = 256 if nperseg is None else _validate.integer(nperseg, "nperseg", low=1)
+        nperseg = _validate.integer(asked_nperseg(window, nperseg), "nperseg", low=1)
         if n < nperseg:
             warn(
                 f"nperseg={nperseg} is greater than signal length max(len(x), "

@@ -30,7 +30,7 @@ from .. import _validate
 from .._warn import warn
 from ..exceptions import NumericalWarning
 from ._inputs import read_signal, spectrum_dtype
-from ._welch import _csd, freq_axis, pair_axis
+from ._welch import _csd, asked_nperseg, freq_axis, pair_axis
 
 __all__ = ["periodogram", "welch", "csd", "coherence"]
 
@@ -267,14 +267,12 @@ def coherence(
 def _check_common_segments(sx, sy, nperseg, window) -> None:
     """Refuse a segment length that Pxx and Pyy would each cut to their own signal's
     length (x and y of different lengths, both shorter than it): their frequencies would
-    differ from each other and from Pxy's (SciPy fails there broadcasting them).  Without
-    ``nperseg`` it is the length of a window given as an array, else 256, as in SciPy."""
+    differ from each other and from Pxy's (SciPy fails there broadcasting them).  Called
+    after :func:`csd` accepted the arguments."""
     nx, ny = sx.values.shape[sx.axis], sy.values.shape[sy.axis]
     if nx == ny or min(nx, ny) == 0 or isinstance(nperseg, str):
         return
-    given = None if isinstance(window, (str, tuple)) else np.shape(window)
-    default = given[0] if given is not None and len(given) == 1 else 256
-    wanted = default if nperseg is None else nperseg
+    wanted = asked_nperseg(window, nperseg)
     try:
         too_long = float(wanted) > min(nx, ny)
     except (TypeError, ValueError):  # refused by csd, in its words
@@ -285,7 +283,7 @@ def _check_common_segments(sx, sy, nperseg, window) -> None:
             f"must be at most the length of the shorter signal ({min(nx, ny)}) when x and "
             f"y differ in length ({nx} and {ny}): each power spectrum would use its own "
             "segment length and frequencies",
-            f"{nperseg!r}" + (f" ({default} by default)" if nperseg is None else ""),
+            f"{nperseg!r}" + (f" ({wanted} by default)" if nperseg is None else ""),
             f"pass nperseg <= {min(nx, ny)}, or x and y of the same length",
         )
 
