@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
@@ -33,8 +33,7 @@ from .._warn import warn
 from ..exceptions import PyjlWarning
 from .curves import Curves, MappingCurves, StoredCurves
 from .direction import best_index, sign
-from .pruners import Pruner, SuccessiveHalvingPruner, _count, _ReadingPruner
-from .pruners_hyperband import HyperbandPruner
+from .pruners import Pruner, _count, _ReadingPruner
 from .trial import Trial, TrialState
 
 __all__ = ["ThresholdPruner", "PatientPruner", "WilcoxonPruner"]
@@ -144,49 +143,6 @@ def _wrapped(pruner: Any) -> Any:
     )
 
 
-#: the trial attribute where a PatientPruner notes the steps it asked the wrapped pruner at
-_ASKED = "pyjl.patient.asked"
-
-
-class _AskedCurves(MappingCurves):
-    """The curves at the steps in ``asked`` only (``{number: steps}``), as a pruner that
-    records values when asked would have seen them; ``all()`` is every value (the last
-    steps of completed trials, which Optuna reads whole)."""
-
-    def __init__(self, base: MappingCurves, asked: Mapping[int, set[int]]):
-        self._base, self._asked = base, asked
-        self.direction = base.direction
-        self._read: dict[int, dict[int, float]] = {}
-
-    @property
-    def study_name(self) -> str:
-        return self._base.study_name
-
-    def curve(self, number: int) -> Mapping[int, float]:
-        if number not in self._read:
-            steps = self._asked.get(number, set())
-            curve = self._base.curve(number) if steps else {}
-            self._read[number] = {s: v for s, v in curve.items() if s in steps}
-        return self._read[number]
-
-    def at(self, step: int, exact: bool = True) -> dict[int, float]:
-        out = {}
-        for n in self._asked:
-            reached = [s for s in self.curve(n) if s == step or (not exact and s >= step)]
-            if reached:
-                out[n] = self.curve(n)[min(reached)]
-        return out
-
-    def marks(self) -> dict[int, dict[str, Any]]:
-        return self._base.marks()
-
-    def mark(self, number: int, notes: dict[str, Any]) -> None:
-        self._base.mark(number, notes)
-
-    def all(self) -> Curves:
-        return self._base.all()
-
-
 class PatientPruner(Pruner):
     """Ask ``wrapped_pruner`` only when the trial has not improved for ``patience``
     steps (``optuna.pruners.PatientPruner``).
@@ -210,12 +166,8 @@ class PatientPruner(Pruner):
     The wrapped pruner is asked only when patience has run out, as in Optuna, with the
     same trials and curves.  Optuna's successive halving (and so Hyperband) records a
     trial's value at a rung when it is asked at or past the rung's step, and so does
-    pyjl's (a note with the trial): wrapped here, only when patience has run out.  A
-    ``PatientPruner`` also notes with each trial the steps at which it asked a
-    :class:`~pyjl.bo.pruners.SuccessiveHalvingPruner` or
-    :class:`~pyjl.bo.pruners_hyperband.HyperbandPruner` (``pyjl.patient.asked``, in the
-    study's storage, so every worker reads them) and shows it the curves at those steps
-    only: Optuna's rung values, and its decisions.
+    pyjl's (a note with the trial): wrapped here, only when patience has run out, so the
+    rung values, and the decisions, are Optuna's.
 
     Examples
     --------
@@ -234,7 +186,6 @@ class PatientPruner(Pruner):
         self.min_delta = _validate.real(
             min_delta, "min_delta", low=0.0, fix="pass a number >= 0 (0: any improvement)"
         )
-        self._asked: dict[int, set[int]] = {}  # the steps it asked the wrapped pruner at
 
     def _out_of_patience(self, curve: Mapping[int, float]) -> bool:
         steps = sorted(curve)
@@ -249,10 +200,6 @@ class PatientPruner(Pruner):
             return False
         if self.wrapped_pruner is None:
             return True
-        if self._records(self.wrapped_pruner):
-            marks = self.__dict__.setdefault("_marks", {})  # kept as a storage keeps them
-            view = self._asked_view(MappingCurves(intermediate, marks=marks), number)
-            return bool(self.wrapped_pruner.prune_stored(trials, view, number))
         return bool(self.wrapped_pruner.prune(trials, intermediate, number))
 
     def prune_stored(self, trials: Sequence[Trial], curves: StoredCurves, number: int) -> bool:
@@ -263,27 +210,9 @@ class PatientPruner(Pruner):
         wrapped = self.wrapped_pruner
         if wrapped is None:
             return True
-        if self._records(wrapped):
-            return bool(wrapped.prune_stored(trials, self._asked_view(curves, number), number))
         if hasattr(wrapped, "prune_stored"):
             return bool(wrapped.prune_stored(trials, curves, number))
         return bool(wrapped.prune(trials, curves.all(), number))
-
-    @staticmethod
-    def _records(pruner: Any) -> bool:
-        """Whether Optuna's twin of ``pruner`` records values when asked (see Notes)."""
-        return isinstance(pruner, (SuccessiveHalvingPruner, HyperbandPruner))
-
-    def _asked_view(self, curves: MappingCurves, number: int) -> StoredCurves:
-        """``curves`` at the steps where the wrapped pruner was asked, this one noted."""
-        step = max(curves.curve(number))
-        asked = {n: set(m[_ASKED]) for n, m in curves.marks().items() if _ASKED in m}
-        for n, steps in self._asked.items():  # what a mapping's marks do not keep
-            asked.setdefault(n, set()).update(steps)
-        asked.setdefault(number, set()).add(step)
-        self._asked.setdefault(number, set()).add(step)
-        curves.mark(number, {_ASKED: sorted(asked[number])})
-        return cast(StoredCurves, _AskedCurves(curves, asked))
 
     def __repr__(self) -> str:
         return (

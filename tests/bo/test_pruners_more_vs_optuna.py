@@ -211,7 +211,7 @@ PATIENT = [
         {"patience": 0, "min_delta": 0.005},
     ),
     # Optuna's successive halving records rung values when asked: here at the steps where
-    # patience ran out only (pyjl notes them with the trial: pyjl.patient.asked)
+    # patience ran out only (and so does pyjl's: it records when asked)
     (
         lambda: SuccessiveHalvingPruner(min_resource=1, reduction_factor=2),
         lambda: optuna.pruners.SuccessiveHalvingPruner(min_resource=1, reduction_factor=2),
