@@ -18,7 +18,7 @@ import contextlib
 import numbers
 import time
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -168,15 +168,21 @@ def fit_fold_under(config: dict, *job: Any) -> dict:
 
 
 def fit_folds(
-    opt: Any, asked: list[tuple[int, dict]], jobs: list[list[tuple]], objective: str, run
+    opt: Any,
+    asked: list[tuple[int, dict]],
+    jobs: list[list[tuple]],
+    objective: str,
+    run: Callable[[list[tuple]], list[dict]],
+    stopped: Callable[[int, list[dict]], None],
 ) -> list[tuple[list[dict], bool]]:
     """``[(records, pruned), ...]`` of the ``asked`` candidates (``jobs``: their folds'
     :func:`fit_fold` arguments), in lockstep: fold ``k`` of every candidate still going
     runs at once (``run(list of jobs) -> list of records``); then, candidate by candidate
     in the asked order, ``opt.report(number, k, -mean test score so far)`` (the step is the
     folds scored, the resource spent) and, but after the last fold, a stop if
-    ``opt.should_prune(number)``.  The pruner's decisions so follow one order however the
-    folds are spread over workers.  A non-finite running mean (a failed fit) is not
+    ``opt.should_prune(number)``, told at once by ``stopped(index in asked, its records)``.
+    The pruner's decisions so follow one order however the folds are spread over workers.
+    A non-finite running mean (a failed fit) is not
     reported."""
     records: list[list[dict]] = [[] for _ in asked]
     pruned = [False] * len(asked)
@@ -193,6 +199,7 @@ def fit_folds(
                 opt.report(number, k, running)
                 if k < n_folds and opt.should_prune(number):
                     pruned[i] = True
+                    stopped(i, records[i])
                     continue
             still.append(i)
         going = still

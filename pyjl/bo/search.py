@@ -341,15 +341,18 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
                 ]
                 for _, params in asked
             ]
+            told: dict[int, float] = {}  # pruned candidates, stored as they stop
             try:
                 numbers = [number for number, _ in asked]
                 with beating(opt, lambda: numbers):  # noqa: B023 - used within this pass
-                    results = self._evaluate(opt, pool, asked, jobs, objective)
+                    results = self._evaluate(opt, pool, asked, jobs, objective, told, setup)
             except BaseException as exc:
                 # "raise" or an interrupt: nothing half-recorded; the candidate that raised
-                # failed, the others were cut short (asked again when the study resumes)
+                # failed, the others still going were cut short (asked again on resume)
                 culprit = getattr(exc, cvtools.RAISED_BY, None)
                 for number, params in asked:
+                    if number in told:
+                        continue
                     if not isinstance(exc, Exception):
                         opt.abandon(number, "interrupted")
                     elif culprit is None or params is culprit:  # the same dict: its job's
@@ -358,19 +361,10 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
                         opt.abandon(number, f"another candidate raised: {type(exc).__name__}")
                 raise
             for (number, params), (records, pruned) in zip(asked, results):
-                mean = float(np.average([r["test"][objective] for r in records]))
-                # the fold records go with the trial, so a resumed fit's cv_results_ has them
-                with opt.storage.transaction("tell"):
-                    opt.storage.set_attributes(
-                        opt._study_id, number, {_FOLDS: records, resume.SETUP: setup}
-                    )
-                    if pruned:
-                        opt.tell_pruned(number)
-                    elif np.isfinite(mean):
-                        opt.tell_trial(number, -mean, params=params)
-                    else:
-                        err = next((r["error"] for r in records if r["error"]), None)
-                        opt.fail_trial(number, err or f"the mean test score is {mean}")
+                if number in told:
+                    mean = told[number]
+                else:
+                    mean = self._tell(opt, (number, params), records, pruned, objective, setup)
                 candidates.append(params)
                 folds.append(records)
                 known.append(np.nan)
@@ -382,18 +376,44 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
                 if any([bool(stop(result)) for stop in stops]):  # each called, as skopt does
                     return
 
-    def _evaluate(self, opt, pool, asked, jobs, objective) -> list[tuple[list[dict], bool]]:
+    def _tell(self, opt, asked, records, pruned, objective, setup) -> float:
+        """Store candidate ``asked = (number, params)``'s fold records and tell its end, in
+        one transaction; its mean test score."""
+        number, params = asked
+        mean = float(np.average([r["test"][objective] for r in records]))
+        # the fold records go with the trial, so a resumed fit's cv_results_ has them
+        with opt.storage.transaction("tell"):
+            opt.storage.set_attributes(
+                opt._study_id, number, {_FOLDS: records, resume.SETUP: setup}
+            )
+            if pruned:
+                opt.tell_pruned(number)
+            elif np.isfinite(mean):
+                opt.tell_trial(number, -mean, params=params)
+            else:
+                err = next((r["error"] for r in records if r["error"]), None)
+                opt.fail_trial(number, err or f"the mean test score is {mean}")
+        return mean
+
+    def _evaluate(
+        self, opt, pool, asked, jobs, objective, told, setup
+    ) -> list[tuple[list[dict], bool]]:
         """``[(fold records, pruned), ...]`` of the asked candidates: without a pruner
         every fold is a task of its own; with one, the candidates' folds run in lockstep,
-        fold ``k`` of each at once, reported in the asked order (``cvtools.fit_folds``)."""
+        fold ``k`` of each at once, reported in the asked order (``cvtools.fit_folds``),
+        and a candidate pruned is stored at once (its mean test score in ``told``), so
+        that another's raising later loses nothing."""
 
         config = get_config()  # a worker's own is the default: metadata routing off
 
         def run(flat: list[tuple]) -> list[dict]:
             return cvtools.fit_jobs(flat, pool, config)
 
+        def stopped(i: int, records: list[dict]) -> None:
+            told[asked[i][0]] = self._tell(opt, asked[i], records, True, objective, setup)
+
         if self.pruner is None:
             done = run([job for group in jobs for job in group])
             k = len(jobs[0])
             return [(done[j * k : (j + 1) * k], False) for j in range(len(jobs))]
-        return cvtools.fit_folds(opt, asked, jobs, objective, run)
+        return cvtools.fit_folds(opt, asked, jobs, objective, run, stopped)

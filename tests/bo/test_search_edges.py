@@ -294,3 +294,37 @@ def test_error_score_raise_fails_only_the_candidate_that_raised(data, tmp_path, 
     for c, score in zip(grid.cv_results_["param_C"], grid.cv_results_["mean_test_score"]):
         assert ours[c] == pytest.approx(score, rel=1e-12)
     assert np.isnan(ours[10.0])
+
+
+class _FailsAtTenOnSecondFold(LogisticRegression):
+    """LogisticRegression that raises on C = 10 when trained on 61 rows (fold 2 below)."""
+
+    def fit(self, X, y, sample_weight=None):
+        if self.C == 10.0 and len(X) == 61:
+            raise ValueError("C = 10 cannot fit fold 2")
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_error_score_raise_keeps_a_partner_pruned_before_the_raise(data, tmp_path):
+    # the partner pruned after fold 1 was abandoned when the other raised at fold 2, so
+    # the resumed study evaluated it again; it is stored pruned, with its fold-1 score
+    from pyjl.bo import ThresholdPruner
+
+    X, y = data
+    idx = np.arange(len(y))
+    cv = [(idx[30:], idx[:30]), (idx[np.r_[0:30, 59:90]], idx[30:59]), (idx[:60], idx[60:])]
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    space = {"C": Categorical([1e-6, 10.0])}
+    kw = {"n_iter": 2, "cv": cv, "storage": url, "study": "p", "random_state": 0}
+    pruner = ThresholdPruner(upper=-0.6)  # reports are minus the accuracy so far
+    search = BayesSearchCV(
+        _FailsAtTenOnSecondFold(), space, error_score="raise", n_points=2, pruner=pruner, **kw
+    )
+    with pytest.raises(ValueError, match="cannot fit fold 2"):
+        search.fit(X, y)
+    opt = Optimizer(None, storage=url, study="p")
+    states = dict(zip(opt.history()["C"], opt.history()["state"]))
+    assert states == {1e-6: "pruned", 10.0: "failed"}
+    pruned = next(t for t in opt.trials if t.params["C"] == 1e-6)
+    first = cross_val_score(LogisticRegression(C=1e-6), X, y, cv=cv[:1])[0]
+    assert pruned.value == pytest.approx(-first, rel=1e-12)
