@@ -98,6 +98,7 @@ class ThresholdPruner(_ReadingPruner):
                 "or `upper` must be given (a threshold pruner needs a bound)",
                 "lower=None and upper=None",
                 "pass lower=..., upper=... or both",
+                wrong_type=True,  # a TypeError too, as Optuna raises
             )
         self.lower, self.upper = _bound(lower, "lower"), _bound(upper, "upper")
         if self.lower is not None and self.upper is not None and self.lower > self.upper:
@@ -227,7 +228,8 @@ class WilcoxonPruner(_ReadingPruner):
 
     For objectives that are a mean over instances (folds, problems, questions): each
     step is an instance, and the trial's values are paired with the best completed
-    trial's at the steps both reported (steps the best lacks are left out).  With
+    trial's at the steps both reported (steps the best lacks are left out, with a
+    warning, as in Optuna).  With
     ``scipy.stats.wilcoxon`` of the differences (trial minus best; ``zero_method=
     "zsplit"``, the alternative "the trial is worse"), the trial is pruned when ``p <
     p_threshold`` -- unless its mean over all its steps is no worse than the best
@@ -306,6 +308,14 @@ class WilcoxonPruner(_ReadingPruner):
         if theirs is None:
             return False
         shared = [k for k in mine if k in theirs]
+        if len(shared) < len(mine):
+            extra = [k for k in mine if k not in theirs]
+            shown = ", ".join(map(str, extra[:5])) + (", ..." if len(extra) > 5 else "")
+            warn(
+                f"trial {number} reported steps the best trial ({best.number}) did not "
+                f"({shown}): WilcoxonPruner leaves them out of the comparison",
+                PyjlWarning,
+            )
         if len(shared) < max(2, self.n_startup_steps):
             return False
         diff = np.array([mine[k] - theirs[k] for k in shared])

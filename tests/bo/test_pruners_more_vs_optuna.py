@@ -44,8 +44,9 @@ optuna = pytest.importorskip("optuna")
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 pytestmark = [
     pytest.mark.filterwarnings("ignore::optuna.exceptions.ExperimentalWarning"),
-    # Optuna's WilcoxonPruner warns of steps the best trial lacks (pyjl leaves them out too)
+    # both WilcoxonPruners warn of steps the best trial lacks (and leave them out)
     pytest.mark.filterwarnings("ignore:WilcoxonPruner finds steps:UserWarning"),
+    pytest.mark.filterwarnings("ignore:trial .* reported steps the best trial:UserWarning"),
 ]
 
 
@@ -375,6 +376,32 @@ def test_wilcoxon_pruner_skips_non_finite_values_with_a_warning():
     curves[1][3], curves[0][2] = 5.0, math.nan
     with pytest.warns(UserWarning, match="infinity or NaN"):
         assert not WilcoxonPruner().prune(trials, curves, 1)
+
+
+def test_wilcoxon_pruner_warns_of_steps_the_best_lacks_as_optuna():
+    # Optuna's WilcoxonPruner warns that it leaves such steps out; pyjl's did so silently
+    best = {s: 1.0 for s in range(6)}
+    mine = {s: 5.0 for s in range(8)}  # steps 6 and 7: the best trial has no value there
+    trials = [Trial(0, {}, "complete", 1.0), Trial(1, {}, "pending")]
+    with pytest.warns(UserWarning, match=r"reported steps the best trial \(0\) did not \(6, 7\)"):
+        ours = WilcoxonPruner().prune(trials, {0: best, 1: mine}, 1)
+    study = optuna.create_study(pruner=optuna.pruners.WilcoxonPruner())
+    study.add_trial(
+        optuna.trial.create_trial(value=1.0, params={}, distributions={}, intermediate_values=best)
+    )
+    trial = study.ask()
+    for step, value in mine.items():
+        trial.report(value, step)
+    with pytest.warns(UserWarning, match="WilcoxonPruner finds steps"):
+        theirs = trial.should_prune()
+    assert ours is theirs is True
+
+
+def test_threshold_pruner_without_a_bound_is_a_type_error_as_in_optuna():
+    with pytest.raises(TypeError):
+        optuna.pruners.ThresholdPruner()
+    with pytest.raises(TypeError, match="`lower` or `upper` must be given"):
+        ThresholdPruner()
 
 
 # --- several workers on one stored study ---------------------------------------------------
