@@ -290,15 +290,31 @@ def initial_params(model: HMM, src: Any, rng: np.random.Generator) -> Any:
 
     ``init='given'`` takes all three as given; otherwise ``init`` makes those that are
     not given, and the emission's given parameters too unless ``init_params`` leaves out
-    ``"e"`` (a given ``startprob`` or ``transmat`` is always kept)."""
+    ``"e"`` (a given ``startprob`` or ``transmat`` is always kept).  A parameter whose
+    letter ``init_params`` leaves out and that is not given starts from its fitted
+    attribute where there is one (set by hand, or left by an earlier fit: hmmlearn's warm
+    start)."""
     K = check_settings(model)
     em = copy.deepcopy(model.emission)
     if model.init == "given":
         return given(model, em)
+    letters = getattr(model, "init_params", "ste")
     given_pi, given_A = given_chain(model, K)
+    if given_pi is None and "s" not in letters and hasattr(model, "startprob_"):
+        given_pi = check_prob_rows(model.startprob_, "startprob_", (K,))
+    if given_A is None and "t" not in letters and hasattr(model, "transmat_"):
+        given_A = check_prob_rows(model.transmat_, "transmat_", (K, K))
     # as hmmlearn's _needs_init: a parameter is made where its letter is in init_params or
     # it is not given (a given startprob or transmat is kept whatever its letter)
-    kept = "e" not in getattr(model, "init_params", "ste")
+    kept = "e" not in letters
+    fitted_em = getattr(model, "emission_", None)
+    if (
+        kept
+        and emission_states(em) is None
+        and not _counts(em)
+        and type(fitted_em) is type(model.emission)
+    ):
+        em = copy.deepcopy(fitted_em)  # hmmlearn's warm start, as for the chain above
     has_params = emission_states(model.emission) is not None or (kept and _counts(em))
     if kept and has_params:  # EM starts from the emission's given parameters
         em = check_emission(

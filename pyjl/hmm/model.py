@@ -124,7 +124,9 @@ class HMM(Params):
         hmmlearn's, in the letters of ``params``: ``init="kmeans"``/``"random"`` makes
         what is not given and what this names, e.g. ``"st"`` starts EM from the
         emission's given parameters (a given ``startprob`` or ``transmat`` is kept
-        whatever its letter).
+        whatever its letter); what it leaves out and is not given starts from the fitted
+        attribute where there is one (hmmlearn's warm start: ``init_params=""`` on a
+        fitted model goes on from where it ended).
 
     Attributes
     ----------

@@ -297,6 +297,32 @@ def test_init_params_makes_what_is_not_given_as_hmmlearns_needs_init(rng):
     np.testing.assert_array_equal(m.emission_.mean, [[0.0], [4.0]])
 
 
+@pytest.mark.parametrize("impl", IMPLS)
+def test_init_params_left_out_start_from_attributes_set_by_hand_as_hmmlearn(rng, impl):
+    # hmmlearn's warm start: fit starts from startprob_, transmat_ and the emission set by
+    # hand where init_params leaves their letters out; pyjl ran k-means instead, silently
+    X = np.r_[rng.normal(0, 1, 300), rng.normal(4, 1, 300)][:, None]
+    pi, A = np.array([0.3, 0.7]), np.array([[0.9, 0.1], [0.2, 0.8]])
+    mu, var = np.array([[1.0], [2.0]]), np.array([[1.0], [1.5]])
+    kw = {"n_iter": 4, "tol": -np.inf}
+    ref = hmm.GaussianHMM(2, "diag", init_params="", implementation=impl, **kw)
+    ref.startprob_, ref.transmat_, ref.means_, ref.covars_ = pi, A, mu, var
+    ref.fit(X)
+    m = HMM(Normal(), 2, init_params="", **kw)
+    m.startprob_, m.transmat_, m.emission_ = pi, A, Normal(mu, var)
+    m.fit(X)
+    np.testing.assert_allclose(m.monitor_.history, list(ref.monitor_.history), rtol=1e-11)
+    np.testing.assert_allclose(m.emission_.mean, ref.means_, rtol=1e-9)
+    np.testing.assert_allclose(m.transmat_, ref.transmat_, rtol=1e-9, atol=1e-12)
+    # and a second fit goes on from the first: 4 + 4 iterations are 8 in one go
+    eight = HMM(Normal(), 2, init_params="", n_iter=8, tol=-np.inf)
+    eight.startprob_, eight.transmat_, eight.emission_ = pi, A, Normal(mu, var)
+    eight.fit(X)
+    m.fit(X)
+    np.testing.assert_allclose(m.monitor_.history, eight.monitor_.history[4:], rtol=1e-11)
+    np.testing.assert_allclose(m.transmat_, eight.transmat_, rtol=1e-10)
+
+
 @pytest.mark.parametrize("params", ["stm", "x", 3, ["s"]])
 def test_params_outside_s_t_e_are_refused_by_name(params):
     from pyjl.exceptions import InputError
