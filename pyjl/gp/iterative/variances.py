@@ -357,11 +357,11 @@ class Variances:
             Ks = np.asarray(self.kernel(Xs, self.X), dtype=np.float64)
             cov = np.asarray(prior_of(Xs), dtype=np.float64)
             prior = np.diag(cov).copy()
-            cache, quad = self.cache, self.cache.quad(Ks)
-            pick = check_rows(quad, prior, CHECK_POINTS)
-            path = self.holds(Ks[pick], prior[pick], False, m)[0] if m else "cache"
-            if self.cache is not cache:  # grown by the check
-                quad = self.cache.quad(Ks)
+            quad, path = self.cache.quad(Ks), "cache"
+            if m:
+                path, quad = self._settle(
+                    quad, prior, lambda pick: Ks[pick], lambda: self.cache.quad(Ks), False, m
+                )[:2]
             if path == "cache" and not np.any(implausible(quad, prior)):
                 return Ks @ alpha, cov - self.cache.inner(Ks)
             X, q = self.quads(Ks.T, prior, quad)
@@ -370,13 +370,17 @@ class Variances:
             inner[np.diag_indices_from(inner)] = q
             return Ks @ alpha, cov - inner
         prior = np.asarray(prior_of(Xs), dtype=np.float64)
-        cache = self.cache
         mean, quad = self._sweep(Xs, alpha, prior, exact=False)
         if not m:
             return mean, prior - quad
-        pick = check_rows(quad, prior, CHECK_POINTS)
-        Kc = np.asarray(self.kernel(Xs[pick], self.X), dtype=np.float64)
-        path, exact = self.holds(Kc, prior[pick], True, m)
+        path, quad, known = self._settle(
+            quad,
+            prior,
+            lambda pick: np.asarray(self.kernel(Xs[pick], self.X), dtype=np.float64),
+            lambda: self._sweep(Xs, None, prior, exact=False)[1],
+            True,
+            m,
+        )
         if path == "local":
             for g in self.local.groups(Xs):
                 Ks = np.asarray(self.kernel(Xs[g], self.X), dtype=np.float64)
@@ -384,12 +388,29 @@ class Variances:
         elif path == "cg":
             quad = self._sweep(Xs, None, prior, exact=True)[1]
         else:
-            if self.cache is not cache:  # grown by the check: every point from the new one
-                quad = self._sweep(Xs, None, prior, exact=False)[1]
             bad = np.flatnonzero(implausible(quad, prior))
             if bad.size:  # wrong there whatever the checked points say
                 Kb = np.asarray(self.kernel(Xs[bad], self.X), dtype=np.float64)
                 guess = None if self.by_factor else quad[bad]
                 quad[bad] = self.quads(Kb.T, prior[bad], guess, want_x=False)[1]
-        quad[pick] = exact
+        quad[list(known)] = list(known.values())
         return mean, prior - quad
+
+    def _settle(self, quad, prior, rows_of, again, local: bool, points: int):
+        """``(path, quad, known)``: :meth:`holds` on the test points the cache's estimates
+        ``quad`` pick (:func:`check_rows`; ``rows_of(pick)``: their kernel rows), checked
+        again on the points the grown cache picks (``again()``: every point's estimate from
+        it) until a check grows nothing -- a small cache may rate as well known the very
+        points it is most wrong at, which only the grown one picks; ``known``: the exact
+        ``k*^T A^-1 k*`` of every checked point, by index."""
+        known: dict[int, float] = {}
+        while True:
+            cache = self.cache
+            pick = check_rows(quad, prior, CHECK_POINTS)
+            path, exact = self.holds(rows_of(pick), prior[pick], local, points)
+            known.update(zip(pick.tolist(), exact.tolist()))
+            if self.cache is cache:
+                return path, quad, known
+            quad = again()  # grown by the check: every point from the new cache
+            if path != "cache":  # at its cap: the next check would grow nothing
+                return path, quad, known
