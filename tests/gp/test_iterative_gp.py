@@ -445,3 +445,19 @@ def test_a_resolving_preconditioner_makes_the_fit_exact(seed):
     exact = GaussianProcess(kernel, noise=0.05, solver="cholesky").fit(X, y)
     cg = GaussianProcess(kernel, noise=0.05, solver="cg", random_state=seed).fit(X, y)
     np.testing.assert_allclose(np.exp(cg._theta_full()), np.exp(exact._theta_full()), rtol=0.05)
+
+
+@pytest.mark.parametrize("scale", [1e-200, 1e160])
+def test_targets_of_extreme_scale_predict_as_cholesky(scale):
+    # CG's norms underflowed (a zero mean, reported converged) or overflowed (a zero mean
+    # and a "nan residual" warning); the predictions of both solvers are those of y * scale
+    g = np.random.default_rng(0)
+    X = g.uniform(0, 1, (20, 2))
+    y = np.sin(5 * X[:, 0]) * scale
+    kw = {"kernel": RBF(0.5), "noise": 0.01, "noise_bounds": "fixed"}
+    ch = GaussianProcess(**kw, solver="cholesky").fit(X, y, method=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        cg = GaussianProcess(**kw, solver="cg", random_state=0).fit(X, y, method=None)
+        mean = cg.predict(X[:3] + 0.05)
+    np.testing.assert_allclose(mean / scale, ch.predict(X[:3] + 0.05) / scale, rtol=1e-6)

@@ -95,7 +95,13 @@ def mbcg(matmul, B: np.ndarray, solve, tol, max_iter: int, x0=None) -> CGResult:
     B = np.asarray(B, dtype=np.float64)
     n, k = B.shape
     tol = np.broadcast_to(np.asarray(tol, dtype=np.float64), (k,))
-    X = np.zeros((n, k)) if x0 is None else np.array(x0, dtype=np.float64)
+    # each column run at a power-of-two scale bringing its largest entry near 1, exactly
+    # undone at the end: the norms and inner products of columns near 1e-160 underflow
+    # (a zero "converged" solution), of columns near 1e154 overflow
+    top = np.max(np.abs(B), axis=0) if n else np.zeros(k)
+    scale = np.ldexp(1.0, np.frexp(np.where(np.isfinite(top) & (top > 0), top, 1.0))[1])
+    B = B / scale
+    X = np.zeros((n, k)) if x0 is None else np.array(x0, dtype=np.float64) / scale
     R = B - matmul(X) if x0 is not None else B.copy()
     bnorm = np.linalg.norm(B, axis=0)
     bnorm[bnorm == 0] = 1.0
@@ -128,8 +134,10 @@ def mbcg(matmul, B: np.ndarray, solve, tol, max_iter: int, x0=None) -> CGResult:
         active = active & ~done
         it += 1
     residual = np.linalg.norm(R, axis=0) / bnorm
+    with np.errstate(over="ignore"):  # |r0|^2 of a column near 1e160 is past float64: inf
+        rz0 = rz0 * scale**2
     return CGResult(
-        x=X,
+        x=X * scale,
         iterations=it,
         residual=residual,
         converged=residual <= tol * (1 + 1e-12),
