@@ -21,10 +21,9 @@ samples, as :func:`scipy.signal.savgol_filter`.
 from __future__ import annotations
 
 import numpy as np
-import scipy.signal as _ss
 
 from .. import _validate
-from ._design_args import call_scipy, in_namespace, scalar
+from ._design_args import in_namespace, scalar
 from ._frames import rescale, scale_down
 from ._inputs import channels, from_channels, read_signal
 from ._kernels import fir_uses_fft, upfirdn_channels
@@ -57,15 +56,21 @@ def _window_args(window_length, polyorder, deriv, delta):
 
 @by_value
 def _coeffs(m, p, d, step, pos, use):
-    return call_scipy(_ss.savgol_coeffs, m, p, deriv=d, delta=step, pos=pos, use=use)
+    """SciPy's coefficients (the fit's ``d``-th derivative at ``pos``, a window position),
+    fitted on the window mapped onto ``[-1, 1]`` (:func:`_rows_at`): SciPy's fit on the
+    integer positions breaks down in float64 from about ``polyorder`` 10 (the
+    coefficients of a 51-sample window at order 11 sum to 0.001, not 1)."""
+    row = _rows_at(m, p, d, step, np.array([(m - 1) / 2 if pos is None else pos]))[0]
+    return row[::-1].copy() if use == "conv" else row
 
 
 def savgol_coeffs(
     window_length, polyorder, deriv=0, delta=1.0, pos=None, use="conv", *, xp=None, device=None
 ):
     """The FIR coefficients of a 1-D Savitzky-Golay filter
-    (:func:`scipy.signal.savgol_coeffs`, computed by SciPy after pyjl checks the
-    arguments).
+    (:func:`scipy.signal.savgol_coeffs`'s, fitted on the window mapped onto ``[-1,
+    1]``: SciPy's fit on the integer positions loses its digits from ``polyorder``
+    about 10, where these keep them).
 
     Parameters
     ----------
@@ -238,22 +243,27 @@ def _extend(x2, k, mode, value):
     return x2[:, np.where(r < n, r, 2 * (n - 1) - r)]
 
 
-@by_value
-def _edge_rows(m, p, d, step):
-    """``(left, right)``: the rows that evaluate, at the first and last ``m // 2``
-    positions of an ``m``-sample window, the ``d``-th derivative of the degree-``p``
-    polynomial fitted to it by least squares.  The fit is in ``u = (t - c) / h``, the
-    window mapped onto ``[-1, 1]``, where the powers of ``u`` are far better conditioned
-    than those of ``t`` (as :func:`numpy.polyfit` scales its columns)."""
-    half = m // 2
+def _rows_at(m, p, d, step, at):
+    """The rows ``(len(at), m)`` that evaluate, at the window positions ``at`` (``0`` the
+    first sample), the ``d``-th derivative of the degree-``p`` polynomial fitted to an
+    ``m``-sample window by least squares.  The fit is in Legendre polynomials of ``u = (t
+    - c) / h``, the window mapped onto ``[-1, 1]``, which stay well conditioned where
+    the powers of ``t`` (SciPy's) or even of ``u`` lose float64's digits."""
+    legendre = np.polynomial.legendre
     c = (m - 1) / 2
     h = max(c, 1.0)
-    powers = np.arange(p + 1)
-    fit = np.linalg.pinv(((np.arange(m) - c) / h)[:, None] ** powers)  # (p + 1, m)
-    at = (np.r_[np.arange(half), np.arange(m - half, m)] - c) / h
-    falling = np.ones(p + 1)  # j (j - 1) ... (j - d + 1): d/du^d of u^j is that u^(j - d)
-    for i in range(d):
-        falling *= powers - i
-    slopes = falling * at[:, None] ** np.maximum(powers - d, 0)
-    rows = slopes @ fit / (h * step) ** d
+    fit = np.linalg.pinv(legendre.legvander((np.arange(m) - c) / h, p))  # (p + 1, m)
+    u = (np.asarray(at, dtype=np.float64) - c) / h
+    slopes = np.stack(
+        [legendre.legval(u, legendre.legder(np.eye(p + 1)[j], d)) for j in range(p + 1)],
+        axis=-1,
+    )  # (len(at), p + 1): the d-th derivative in u of each Legendre polynomial
+    return slopes @ fit / (h * step) ** d
+
+
+@by_value
+def _edge_rows(m, p, d, step):
+    """``(left, right)``: :func:`_rows_at` the first and last ``m // 2`` positions."""
+    half = m // 2
+    rows = _rows_at(m, p, d, step, np.r_[np.arange(half), np.arange(m - half, m)])
     return rows[:half], rows[half:]

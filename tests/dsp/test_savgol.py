@@ -47,9 +47,12 @@ def test_matches_scipy(n, m, p, d, mode, channels, seed):
 def test_long_windows_and_many_channels(rng, mode):
     """Windows past FFT_MIN_TAPS (overlap-add) and the axis of a 3-D array."""
     x = rng.standard_normal((2, 3000, 3))
-    for m, p in ((301, 4), (31, 3)):
+    # SciPy's coefficients for (301, 4) are 1.6e-8 off the exact ones (pyjl's 8e-15:
+    # test_coeffs_keep_their_digits_where_scipys_lose_them), its filter as much
+    for m, p, rtol in ((301, 4, 1e-7), (31, 3, 1e-9)):
         want = ss.savgol_filter(x, m, p, axis=1, mode=mode)
-        assert_matches(dsp.savgol_filter(x, m, p, axis=1, mode=mode), want, rtol=1e-9, floor=1e-9)
+        got = dsp.savgol_filter(x, m, p, axis=1, mode=mode)
+        assert_matches(got, want, rtol=rtol, floor=rtol)
 
 
 @pytest.mark.parametrize("mode", ["interp", "nearest", "mirror"])
@@ -80,6 +83,35 @@ def test_coeffs_match_scipy_and_fit_polynomials():
     x = t**3 - 4 * t
     assert dsp.savgol_coeffs(9, 3, pos=2.5, use="dot") @ x == pytest.approx(2.5**3 - 10)
     assert not np.any(dsp.savgol_coeffs(7, 2, deriv=3))  # a derivative beyond the order
+
+
+def _exact_coeffs(m, p, d=0, delta=1.0):
+    """SciPy's definition (the minimum-norm ``c`` with ``sum_i c_i t_i^j = j! delta^-j``
+    at ``j = d``, else 0, ``t`` the window's offsets from its middle), in 50 digits."""
+    import mpmath as mp
+
+    with mp.workdps(50):
+        t = [mp.mpf(i) - mp.mpf(m - 1) / 2 for i in range(m)][::-1]  # use="conv"
+        A = mp.matrix([[ti**j for ti in t] for j in range(p + 1)])
+        y = mp.matrix(p + 1, 1)
+        y[d] = mp.factorial(d) / mp.mpf(delta) ** d
+        c = A.T * mp.inverse(A * A.T) * y
+        return np.array([float(v) for v in c])
+
+
+@pytest.mark.parametrize("m, p, d", [(51, 11, 0), (301, 4, 0), (25, 14, 0), (31, 10, 2)])
+def test_coeffs_keep_their_digits_where_scipys_lose_them(m, p, d):
+    # SciPy fits on the integer offsets, whose powers lose float64's digits from about
+    # polyorder 10 (at (51, 11) its coefficients sum to 0.001, not 1); pyjl fits on [-1, 1]
+    want = _exact_coeffs(m, p, d, 0.5)
+    got = dsp.savgol_coeffs(m, p, deriv=d, delta=0.5)
+    assert np.max(np.abs(got - want)) <= 1e-12 * np.max(np.abs(want))
+    # so a polynomial of degree p passes unchanged, where SciPy's smoothing returns noise
+    t = np.linspace(-1, 1, 4 * m)
+    poly = np.polynomial.Polynomial(np.random.default_rng(m).standard_normal(p + 1))
+    if d == 0:
+        y = dsp.savgol_filter(poly(t), m, p, mode="interp")
+        np.testing.assert_allclose(y, poly(t), rtol=1e-8, atol=1e-8 * np.abs(poly(t)).max())
 
 
 def test_dtypes():
