@@ -13,6 +13,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils.metaestimators import available_if
 
+from .._warn import warn
 from ..exceptions import NotFittedError
 from . import _search_resume as resume
 from ._search_routing import score_params
@@ -58,8 +59,16 @@ class BestEstimatorMethods:
         else:
             self.best_index_ = int(results[f"rank_test_{key}"].argmin())
             self.best_score_ = float(results[f"mean_test_{key}"][self.best_index_])
+            if np.isnan(results[f"mean_test_{key}"]).all():  # every candidate pruned
+                warn(
+                    f"no candidate has a mean test {key} (every one was pruned or failed): "
+                    f"best_params_ is the first candidate's, not a measured best"
+                    + (", and best_estimator_ is refitted with it" if self.refit else "")
+                    + "; let more candidates finish (a milder pruner, more n_iter)",
+                    UserWarning,
+                )
         self.best_params_ = results["params"][self.best_index_]
-        if self.refit is False or self.refit is np.False_:
+        if not self.refit:  # as GridSearchCV: any false refit (False, "") fits nothing
             return
         est = clone(clone(self.estimator).set_params(**self.best_params_))
         t0 = time.time()

@@ -328,3 +328,32 @@ def test_error_score_raise_keeps_a_partner_pruned_before_the_raise(data, tmp_pat
     pruned = next(t for t in opt.trials if t.params["C"] == 1e-6)
     first = cross_val_score(LogisticRegression(C=1e-6), X, y, cv=cv[:1])[0]
     assert pruned.value == pytest.approx(-first, rel=1e-12)
+
+
+@pytest.mark.parametrize("refit", [False, ""])
+def test_a_false_refit_fits_no_best_estimator_as_gridsearchcv(data, refit):
+    # refit="" refitted (only False itself was read as off), while predict said "refit=False"
+    X, y = data
+    grid = GridSearchCV(LogisticRegression(), {"C": [0.1, 1.0]}, cv=3, refit=refit).fit(X, y)
+    ours = BayesSearchCV(
+        LogisticRegression(), {"C": Categorical([0.1, 1.0])}, n_iter=2, cv=3, refit=refit
+    ).fit(X, y)
+    for name in ("best_estimator_", "refit_time_", "predict"):
+        assert hasattr(ours, name) is hasattr(grid, name) is False, name
+    assert ours.best_params_ == grid.best_params_
+
+
+def test_every_candidate_pruned_warns_that_the_best_is_not_measured():
+    # all four pruned after one fold: the ranks tie (all 1, as scikit-learn ranks all NaN)
+    # and the first candidate was refitted as the best without a word
+    from pyjl.bo import ThresholdPruner
+
+    X, y = make_classification(80, 4, random_state=2, flip_y=0.2)
+    search = BayesSearchCV(
+        LogisticRegression(), {"C": Real(1e-3, 10, log=True)}, n_iter=4, cv=4,
+        pruner=ThresholdPruner(upper=-0.99), random_state=0,
+    )  # fmt: skip
+    with pytest.warns(UserWarning, match="no candidate has a mean test score"):
+        search.fit(X, y)
+    assert np.isnan(search.cv_results_["mean_test_score"]).all()
+    assert list(search.cv_results_["rank_test_score"]) == [1, 1, 1, 1]
