@@ -203,8 +203,12 @@ def _lengths(lengths: Any, n_rows: int) -> np.ndarray:
         raise error(
             "lengths", "must be a 1-D sequence of integers", describe(lengths), fix
         ) from None
+    flags = isinstance(lengths, (list, tuple)) and any(
+        isinstance(v, (bool, np.bool_)) for v in lengths
+    )  # [True, 29] would read as [1, 29], where [True, True] is refused
     if (
-        L.ndim != 1
+        flags
+        or L.ndim != 1
         or L.size == 0
         or L.dtype.kind not in "iuf"
         or (L.dtype.kind == "f" and not np.all(L == np.floor(L)))

@@ -89,7 +89,7 @@ def check_settings(model: HMM) -> int:
     )
     choice(model.init, "init", INITS)
     integer(model.n_iter, "n_iter", low=0)
-    if not (isinstance(model.tol, numbers.Real) and model.tol == -np.inf):
+    if not (isinstance(model.tol, numbers.Real) and np.isinf(model.tol)):  # as hmmlearn
         real(
             model.tol,
             "tol",

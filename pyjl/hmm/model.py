@@ -79,7 +79,7 @@ class HMM(Params):
         Convergence threshold on the gain of one iteration in log-likelihood (nats),
         as hmmlearn's, or the rounding of a sum that size where that is larger (see
         :class:`~pyjl.hmm.ConvergenceMonitor`); ``-np.inf`` always runs ``n_iter``
-        iterations.
+        iterations, ``np.inf`` stops after the second (hmmlearn's readings).
     init : {"kmeans", "random", "given"}, default "kmeans"
         ``"kmeans"``: the emission's data-driven ``initialize`` and uniform start and
         transition probabilities; ``"random"``: Dirichlet start and transition

@@ -436,3 +436,11 @@ def test_a_degenerate_fit_warns_as_hmmlearn_logs_it(covariance_type, n_rows, cap
     assert all(
         issubclass(w.category, NumericalWarning) for w in caught if "degenerate" in str(w.message)
     )
+
+
+def test_an_infinite_tol_stops_after_two_iterations_as_hmmlearn(rng):
+    # hmmlearn accepts tol=np.inf (any gain is below it); pyjl refused it as not finite
+    X = rng.normal(size=(60, 1))
+    ref = hmm.GaussianHMM(2, tol=np.inf, random_state=0).fit(X)
+    m = HMM(Normal(), 2, tol=np.inf, random_state=0).fit(X)
+    assert m.monitor_.iter == ref.monitor_.iter == 2 and m.monitor_.converged

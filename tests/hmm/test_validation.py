@@ -193,6 +193,8 @@ def test_bad_settings_are_refused_at_fit(rng, kwargs, match):
         ([12.5, 7.5], r"`lengths` must be a non-empty 1-D sequence of integers"),
         ([], r"`lengths` must be a non-empty 1-D sequence of integers"),
         ([["a"]], r"`lengths` must be a non-empty 1-D sequence of integers"),
+        ([True, 19], r"`lengths` must be a non-empty 1-D sequence of integers"),  # not [1, 19]
+        ([True, True], r"`lengths` must be a non-empty 1-D sequence of integers"),
     ],
 )
 def test_bad_lengths(rng, lengths, match):
