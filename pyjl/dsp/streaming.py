@@ -79,7 +79,9 @@ class SosFilter(StateStream):
         chunk's count; the layout of :attr:`zi_`, not SciPy's ``sosfilt`` layout
         ``(n_sections, n_channels, 2)``, which is ``zi.transpose(1, 0, 2)`` here);
         ``sosfilt_zi(sos) * first_sample`` starts in steady state; zeros when omitted.
-        Its dtype promotes with the sections' and the data's, as ``sosfilt``'s ``zi``.
+        Real, as the chunks are (a complex state is refused, where ``sosfilt`` takes
+        one); its dtype promotes with the sections' and the data's, as ``sosfilt``'s
+        ``zi``.
 
     Attributes
     ----------
