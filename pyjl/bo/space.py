@@ -178,8 +178,9 @@ class Space:
     # --- values ---------------------------------------------------------------
     def _mapping(self, params: Any, what: str) -> Mapping:
         """``params`` as a mapping: a pandas Series (or another object with ``keys()`` and
-        ``[name]``) as a dict, a history's column ``params_NAME`` read as ``NAME``
-        (:func:`~pyjl.bo.history.param_columns`); anything else refused."""
+        ``[name]``) as a dict, a history row's columns (every column of
+        :func:`~pyjl.bo.history.param_columns` present) with ``params_NAME`` read as
+        ``NAME``; anything else refused."""
         if (
             not isinstance(params, Mapping)
             and callable(getattr(params, "keys", None))
@@ -189,7 +190,11 @@ class Space:
 
             name = {col: k for k, col in param_columns(self).items()}
             try:
-                params = {name.get(k, k): params[k] for k in params.keys()}
+                keys = list(params.keys())
+                if set(name) <= set(keys):  # a history row's parameter columns
+                    params = {name.get(k, k): params[k] for k in keys}
+                else:  # keyed by the parameters' own names
+                    params = {k: params[k] for k in keys}
             except (TypeError, KeyError, IndexError, ValueError):
                 pass
         if not isinstance(params, Mapping):

@@ -251,6 +251,12 @@ def test_a_parameter_named_like_a_renamed_one_moves_as_in_optunas_frame():
     )
     number = opt.tell(opt.history().iloc[0][cols], 2.0)  # a row tells back
     assert opt.trials[number].params == {"value": 0.25, "params_value": 5}
+    # and a Series keyed by the parameters' own names (params_value read as value, then
+    # value lost, was refused as missing params_value)
+    import pandas as pd
+
+    number = opt.tell(pd.Series({"value": 0.35, "params_value": 6}, dtype=object), 3.0)
+    assert opt.trials[number].params == {"value": 0.35, "params_value": 6}
 
 
 def test_an_empty_history_has_the_dtypes_of_a_full_one():
