@@ -15,16 +15,28 @@ from __future__ import annotations
 import builtins
 import importlib.util
 import os
+import subprocess
 import sys
 import tomllib
 import types
 import zlib
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-__all__ = ["load_module", "read_config", "collectors", "key", "lookup", "apply_tables"]
+__all__ = [
+    "load_module",
+    "read_config",
+    "collectors",
+    "key",
+    "lookup",
+    "apply_tables",
+    "Stub",
+    "Tally",
+    "collected_ids",
+]
 
 
 def load_module(name: str, path: Path, package: str, importer: Callable) -> types.ModuleType:
@@ -107,3 +119,84 @@ def apply_tables(config, items, settings: dict, module_type: type, mark: Callabl
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep
+
+
+class Stub(types.ModuleType):
+    """A module for a peer's test modules holding ``names`` only: any other attribute is
+    the peer's own and not translated (an ``AttributeError`` saying so, naming
+    ``plugin``, the conftest that made it)."""
+
+    def __init__(self, name: str, names: dict, plugin: str):
+        super().__init__(name, f"{name} for the peer's tests: pyjl's names ({plugin})")
+        self.__dict__.update(names)
+        self.__dict__["_plugin"] = plugin
+
+    def __getattr__(self, attr):
+        raise AttributeError(
+            f"{self.__name__}.{attr} is the peer's own and is not translated to pyjl "
+            f"({self.__dict__['_plugin']})"
+        )
+
+
+class Tally:
+    """The outcomes of a peer's tests, counted for the terminal summary, the strict
+    xfails by the category their ``[internals]`` reason opens with.
+
+    Parameters
+    ----------
+    title : str
+        The summary section's title.
+    categories : dict
+        ``{opening words: category}`` of the reasons.
+    module_type : type
+        The collector of the peer's modules (:func:`collectors`): only their items count.
+    """
+
+    def __init__(self, title: str, categories: dict[str, str], module_type: type):
+        self.title, self.categories, self.module_type = title, categories, module_type
+        self.xfails: dict[str, str | None] = {}  # node id -> category
+        self.outcomes: Counter = Counter()
+
+    def category(self, reason: str) -> str | None:
+        """The category of an ``[internals]`` reason, by its opening words, else None."""
+        return next((c for p, c in self.categories.items() if reason.startswith(p)), None)
+
+    def mark(self, item, reason: str) -> None:
+        """Mark ``item`` a strict xfail for ``reason`` (the ``mark`` of :func:`apply_tables`)."""
+        item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
+        self.xfails[item.nodeid] = self.category(reason)
+
+    def record(self, item, report) -> None:
+        """Count ``report`` (from ``pytest_runtest_makereport``) of a peer's test."""
+        if key(item, self.module_type) is None:
+            return
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            outcome = report.outcome
+            if hasattr(report, "wasxfail"):
+                mark = self.xfails.get(item.nodeid, "the peer's own mark")
+                outcome = f"xfailed ({mark})" if report.skipped else f"xpassed ({mark})"
+            self.outcomes[outcome] += 1
+
+    def summary(self, terminalreporter) -> None:
+        """The section of ``pytest_terminal_summary``: each outcome and its count."""
+        if self.outcomes:
+            terminalreporter.section(self.title)
+            counts = sorted(self.outcomes.items())
+            terminalreporter.write_line(", ".join(f"{v} {o}" for o, v in counts))
+
+
+def collected_ids(config: Path, root: Path, env: dict | None = None) -> set[str]:
+    """The node ids below ``<config>::`` that pytest collects from ``root`` (in a
+    subprocess, ``[slow]`` and ``[thin]`` included: ``PYJL_PEERS_FULL=1``)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"]
+        + [str(config.relative_to(root))],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYJL_PEERS_FULL": "1", **(env or {})},
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    prefix = f"{config.relative_to(root).as_posix()}::"
+    return {line[len(prefix) :] for line in done.stdout.splitlines() if line.startswith(prefix)}

@@ -49,7 +49,6 @@ import os
 import random
 import types
 import zlib
-from collections import Counter
 from pathlib import Path
 
 import hmmlearn
@@ -71,18 +70,9 @@ HMMLEARN_TESTS = Path(hmmlearn.__file__).parent / "tests"
 # ---- the swap -------------------------------------------------------------------------
 
 
-class _Module(types.ModuleType):
-    """A module holding ``names`` only: any other attribute is not translated."""
-
-    def __init__(self, name, names):
-        super().__init__(name, f"{name} for hmmlearn's tests: pyjl's names (tests/peers)")
-        self.__dict__.update(names)
-
-    def __getattr__(self, attr):
-        raise AttributeError(
-            f"{self.__name__}.{attr} is hmmlearn's own and is not translated to pyjl "
-            "(tests/peers/hmmlearn/conftest.py)"
-        )
+def _Module(name, names):
+    """A module holding ``names`` only (:class:`_suite.Stub`)."""
+    return _suite.Stub(name, names, "tests/peers/hmmlearn/conftest.py")
 
 
 HMM = _Module(
@@ -151,24 +141,15 @@ def _key(item):
     return _suite.key(item, HmmlearnModule)
 
 
-#: the category of an [internals] reason, by its opening words
-CATEGORIES = {"Tests hmmlearn's": "internals", "Difference:": "difference", "pyjl bug:": "bug"}
-
-
-def category(reason):
-    """``"internals"``, ``"difference"`` or ``"bug"`` for an [internals] reason, else None."""
-    return next((c for p, c in CATEGORIES.items() if reason.startswith(p)), None)
-
-
-_xfails: dict[str, str] = {}  # node id -> category
+TALLY = _suite.Tally(
+    "hmmlearn's suite on pyjl.hmm",
+    {"Tests hmmlearn's": "internals", "Difference:": "difference", "pyjl bug:": "bug"},
+    HmmlearnModule,
+)
 
 
 def pytest_collection_modifyitems(config, items):
-    def mark(item, reason):
-        item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
-        _xfails[item.nodeid] = category(reason)
-
-    _suite.apply_tables(config, items, _config(), HmmlearnModule, mark)
+    _suite.apply_tables(config, items, _config(), HmmlearnModule, TALLY.mark)
 
 
 # ---- each test: hmmlearn's error state, seeded generators ----------------------------
@@ -198,24 +179,13 @@ def pytest_runtest_protocol(item, nextitem):
 
 # ---- the outcome ----------------------------------------------------------------------
 
-_outcomes: Counter = Counter()
-
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
-    if _key(item) is not None and (
-        report.when == "call" or (report.when == "setup" and not report.passed)
-    ):
-        outcome = report.outcome
-        if hasattr(report, "wasxfail"):
-            mark = _xfails.get(item.nodeid, "hmmlearn's own mark")
-            outcome = f"xfailed ({mark})" if report.skipped else f"xpassed ({mark})"
-        _outcomes[outcome] += 1
+    TALLY.record(item, report)
     return report
 
 
 def pytest_terminal_summary(terminalreporter):
-    if _outcomes:
-        terminalreporter.section("hmmlearn's suite on pyjl.hmm")
-        terminalreporter.write_line(", ".join(f"{v} {o}" for o, v in sorted(_outcomes.items())))
+    TALLY.summary(terminalreporter)

@@ -38,8 +38,6 @@ from __future__ import annotations
 import builtins
 import importlib.util
 import os
-import types
-from collections import Counter
 from pathlib import Path
 
 import optuna
@@ -76,18 +74,9 @@ def sdist_version(root: Path) -> str:
 # ---- the swap -------------------------------------------------------------------------
 
 
-class _Module(types.ModuleType):
-    """A module holding ``names`` only: any other attribute is not translated."""
-
-    def __init__(self, name, names):
-        super().__init__(name, f"{name} for Optuna's tests: pyjl's names (tests/peers)")
-        self.__dict__.update(names)
-
-    def __getattr__(self, attr):
-        raise AttributeError(
-            f"{self.__name__}.{attr} is Optuna's own and is not translated to pyjl "
-            "(tests/peers/optuna/conftest.py)"
-        )
+def _Module(name, names):
+    """A module holding ``names`` only (:class:`_suite.Stub`)."""
+    return _suite.Stub(name, names, "tests/peers/optuna/conftest.py")
 
 
 PRUNERS = _Module("optuna.pruners", {n: getattr(pyjl.bo, n) for n in PRUNER_NAMES})
@@ -193,46 +182,23 @@ class _Skipped(pytest.File):
         pytest.skip(self.reason)
 
 
-#: the category of an [internals] reason, by its opening words
-CATEGORIES = {"Tests Optuna's": "internals", "Difference:": "difference", "pyjl bug:": "bug"}
-
-
-def category(reason):
-    """``"internals"``, ``"difference"`` or ``"bug"`` for an [internals] reason, else None."""
-    return next((c for p, c in CATEGORIES.items() if reason.startswith(p)), None)
-
-
-_xfails: dict[str, str] = {}  # node id -> category
+TALLY = _suite.Tally(
+    "Optuna's pruner tests on pyjl.bo",
+    {"Tests Optuna's": "internals", "Difference:": "difference", "pyjl bug:": "bug"},
+    OptunaModule,
+)
 
 
 def pytest_collection_modifyitems(config, items):
-    def mark(item, reason):
-        item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
-        _xfails[item.nodeid] = category(reason)
-
-    _suite.apply_tables(config, items, _suite.read_config(CONFIG), OptunaModule, mark)
-
-
-# ---- the outcome ----------------------------------------------------------------------
-
-_outcomes: Counter = Counter()
+    _suite.apply_tables(config, items, _suite.read_config(CONFIG), OptunaModule, TALLY.mark)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
-    if _suite.key(item, OptunaModule) is not None and (
-        report.when == "call" or (report.when == "setup" and not report.passed)
-    ):
-        outcome = report.outcome
-        if hasattr(report, "wasxfail"):
-            mark = _xfails.get(item.nodeid, "Optuna's own mark")
-            outcome = f"xfailed ({mark})" if report.skipped else f"xpassed ({mark})"
-        _outcomes[outcome] += 1
+    TALLY.record(item, report)
     return report
 
 
 def pytest_terminal_summary(terminalreporter):
-    if _outcomes:
-        terminalreporter.section("Optuna's pruner tests on pyjl.bo")
-        terminalreporter.write_line(", ".join(f"{v} {o}" for o, v in sorted(_outcomes.items())))
+    TALLY.summary(terminalreporter)

@@ -100,25 +100,14 @@ def test_an_optuna_sampler_other_than_random_is_refused():
 
 def test_config_reasons_name_their_category():
     for key, reason in plugin._suite.read_config(plugin.CONFIG)["internals"].items():
-        assert plugin.category(reason) is not None, key
+        assert plugin.TALLY.category(reason) is not None, key
         assert reason.endswith("."), key  # a full sentence
 
 
 @functools.cache
 def _collected() -> set[str]:
     """The ids below ``optuna.toml::`` that pytest collects."""
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"]
-        + [str(plugin.CONFIG.relative_to(ROOT))],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "PYJL_PEERS_FULL": "1"},
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    prefix = f"{plugin.CONFIG.relative_to(ROOT).as_posix()}::"
-    return {line[len(prefix) :] for line in done.stdout.splitlines() if line.startswith(prefix)}
+    return plugin._suite.collected_ids(plugin.CONFIG, ROOT)
 
 
 @needs_tests

@@ -3,8 +3,6 @@ tests, and every entry of sklearn_gp.toml names a test it collects."""
 
 import ast
 import functools
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -150,18 +148,7 @@ def test_config_reasons_name_their_category():
 @functools.cache
 def _collected():
     """The ids below ``sklearn_gp.toml::`` that pytest collects, [slow] and [thin] too."""
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"]
-        + [str(plugin.CONFIG.relative_to(ROOT))],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "PYJL_PEERS_FULL": "1"},
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    prefix = f"{plugin.CONFIG.relative_to(ROOT).as_posix()}::"
-    return {line[len(prefix) :] for line in done.stdout.splitlines() if line.startswith(prefix)}
+    return plugin._suite.collected_ids(plugin.CONFIG, ROOT)
 
 
 @pytest.mark.parametrize("table", ["internals", "slow", "thin"])
