@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import warnings
 from pkgutil import iter_modules
 
 import numpy as np
@@ -172,6 +173,35 @@ def test_copy_true_always_copies_into_writable_memory(rng):
         np.testing.assert_array_equal(a, x)
     c = as_array(x.astype(np.float32), name="x", copy=True)  # the cast is the one copy
     assert c.flags.owndata and c.dtype == np.float64
+    # a nullable Series without missing values: its memory was handed out as a "copy",
+    # so writing the result wrote the user's Series (resample_poly(s, 2, 2) did)
+    s = pd.Series([1.0, 2.0, 3.0], dtype="Float64")
+    a = as_array(s, name="x", copy=True)
+    a[0] = 99.0
+    assert s.tolist() == [1.0, 2.0, 3.0]
+    ints = pd.Series([1, 2, 3, 4], dtype="Int64")
+    from pyjl import dsp
+
+    out = dsp.resample_poly(ints, 2, 2)
+    out.iloc[0] = 100
+    assert ints.tolist() == [1, 2, 3, 4]
+    # decoded categories and dictionaries: fresh and writable (they came back read-only)
+    for obj in (
+        pd.Series([1.0, 2.0]).astype("category"),
+        pa.array([1.0, 2.0]).dictionary_encode(),
+    ):
+        a = as_array(obj, name="x", copy=True)
+        assert a.flags.writeable and a.tolist() == [1.0, 2.0]
+
+
+def test_whole_float16_values_read_as_integers_without_a_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the int64 bounds cast to float16 overflowed
+        assert as_array(np.array([0, 1, 2], np.float16), name="x", dtype=np.int64).tolist() == [
+            0,
+            1,
+            2,
+        ]
 
 
 def test_arrow_nulls_are_refused_or_become_nan():

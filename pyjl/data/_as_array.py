@@ -160,7 +160,7 @@ def _general(
             obj,
         )
         a, copied = a.astype(dtype, order="C"), True
-    elif copy and not copied:
+    elif copy and (not copied or not a.flags.writeable):  # fresh and writable, as promised
         a = a.copy()
     if finite:
         one = labels[0] if labels is not None and a.ndim == 1 else None

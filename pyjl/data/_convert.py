@@ -147,7 +147,7 @@ def _series(
                 "drop or fill them first",
             )
         return s.to_numpy(dtype=np.float64, na_value=np.nan), True
-    return s.to_numpy(dtype=npdt), True
+    return s.to_numpy(dtype=npdt, copy=True), True  # (without copy=True: pandas' own memory)
 
 
 def _frame(df: Any, name: str, dtype: np.dtype[Any], copy: bool | None, finite: bool) -> Tabular:
