@@ -285,6 +285,66 @@ def _fingerprint(em: Any) -> tuple[Any, ...]:
     return tuple(parts)
 
 
+def _warm_start(model: HMM, K: int, letters: str, em: Any) -> tuple[Any, Any, Any, bool]:
+    """``(startprob, transmat, emission, warm)``: the given ones, and, as hmmlearn's warm start,
+    for a letter ``init_params`` leaves out, the fitted attribute (set by hand or left by
+    an earlier fit) where none is given -- the emission only where the fitted one is of
+    the given emission's class and settings (:func:`_same_settings`: a new emission set
+    since is initialised), and then for ``K`` states (else refused, naming ``emission_``).
+    A parameter still ``None`` is made by the init; ``warm``: the emission is the fitted
+    one."""
+    given_pi, given_A = given_chain(model, K)
+    if given_pi is None and "s" not in letters and hasattr(model, "startprob_"):
+        given_pi = check_prob_rows(model.startprob_, "startprob_", (K,))
+    if given_A is None and "t" not in letters and hasattr(model, "transmat_"):
+        given_A = check_prob_rows(model.transmat_, "transmat_", (K, K))
+    fitted = getattr(model, "emission_", None)
+    if (
+        "e" not in letters
+        and emission_states(em) is None
+        and not _counts(em)
+        and _same_settings(model.emission, fitted)
+    ):
+        n = emission_states(fitted)
+        if n is not None and n != K:
+            raise error(
+                "emission_",
+                f"must have parameters for n_states={K} states to start EM from it "
+                "(init_params leaves out 'e')",
+                f"parameters for {n} states",
+                "add 'e' to init_params to initialise the emission anew, or "
+                "del model.emission_",
+            )
+        return given_pi, given_A, copy.deepcopy(fitted), True
+    return given_pi, given_A, em, False
+
+
+def _same_settings(given: Any, fitted: Any) -> bool:
+    """Whether ``fitted`` is of ``given``'s class and has its settings: every public
+    attribute ``given`` sets (not ``None``) equal in ``fitted``, emissions within (a
+    mixture's components) compared alike."""
+    if type(given) is not type(fitted) or not hasattr(given, "__dict__"):
+        return False
+    for name, mine in vars(given).items():
+        if mine is None or name.startswith("_"):
+            continue
+        theirs = getattr(fitted, name, None)
+        if isinstance(mine, (list, tuple)) and mine and hasattr(mine[0], "__dict__"):
+            if not (
+                isinstance(theirs, (list, tuple))
+                and len(theirs) == len(mine)
+                and all(_same_settings(a, b) for a, b in zip(mine, theirs, strict=True))
+            ):
+                return False
+            continue
+        try:
+            if not np.array_equal(np.asarray(mine), np.asarray(theirs)):
+                return False
+        except (TypeError, ValueError):
+            return False
+    return True
+
+
 def initial_params(model: HMM, src: Any, rng: np.random.Generator) -> Any:
     """``(startprob, transmat, emission)`` that EM starts from; the emission is a copy.
 
@@ -299,26 +359,18 @@ def initial_params(model: HMM, src: Any, rng: np.random.Generator) -> Any:
     if model.init == "given":
         return given(model, em)
     letters = getattr(model, "init_params", "ste")
-    given_pi, given_A = given_chain(model, K)
-    if given_pi is None and "s" not in letters and hasattr(model, "startprob_"):
-        given_pi = check_prob_rows(model.startprob_, "startprob_", (K,))
-    if given_A is None and "t" not in letters and hasattr(model, "transmat_"):
-        given_A = check_prob_rows(model.transmat_, "transmat_", (K, K))
+    given_pi, given_A, em, warm = _warm_start(model, K, letters, em)
     # as hmmlearn's _needs_init: a parameter is made where its letter is in init_params or
     # it is not given (a given startprob or transmat is kept whatever its letter)
     kept = "e" not in letters
-    fitted_em = getattr(model, "emission_", None)
-    if (
-        kept
-        and emission_states(em) is None
-        and not _counts(em)
-        and type(fitted_em) is type(model.emission)
-    ):
-        em = copy.deepcopy(fitted_em)  # hmmlearn's warm start, as for the chain above
     has_params = emission_states(model.emission) is not None or (kept and _counts(em))
-    if kept and has_params:  # EM starts from the emission's given parameters
+    if kept and has_params:  # EM starts from the emission's given (or fitted) parameters
         em = check_emission(
-            em, "emission", K, "with init_params without 'e'", "add 'e' to init_params"
+            em,
+            "emission_" if warm else "emission",
+            K,
+            "with init_params without 'e'",
+            "add 'e' to init_params",
         )
     elif has_params:  # hmmlearn warns alike
         warn(

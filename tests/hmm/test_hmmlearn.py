@@ -444,3 +444,25 @@ def test_an_infinite_tol_stops_after_two_iterations_as_hmmlearn(rng):
     ref = hmm.GaussianHMM(2, tol=np.inf, random_state=0).fit(X)
     m = HMM(Normal(), 2, tol=np.inf, random_state=0).fit(X)
     assert m.monitor_.iter == ref.monitor_.iter == 2 and m.monitor_.converged
+
+
+def test_a_warm_start_keeps_a_new_emissions_settings_and_names_emission_(rng):
+    # the fitted emission_ started EM whatever emission had been set since: a new
+    # covariance type or min_covar was dropped silently; a new emission is initialised
+    from pyjl.exceptions import InputError
+
+    X = np.r_[rng.normal(0, 1, (150, 2)), rng.normal(4, 1, (150, 2))]
+    m = HMM(MvNormal(covariance_type="full"), 2, init_params="st", random_state=0).fit(X)
+    m.set_params(emission=MvNormal(covariance_type="diag"))
+    m.fit(X)
+    fresh = HMM(MvNormal(covariance_type="diag"), 2, init_params="st", random_state=0).fit(X)
+    assert m.emission_.covariance_type == "diag"
+    np.testing.assert_allclose(m.emission_.cov, fresh.emission_.cov, rtol=1e-12)
+    x = X[:, :1]
+    m = HMM(Normal(), 2, init_params="st", random_state=0).fit(x)
+    m.set_params(emission=Normal(min_covar=5.0))
+    assert m.fit(x).emission_.min_covar == 5.0
+    m = HMM(Normal(), 2, init_params="st", random_state=0).fit(x)
+    m.set_params(n_states=3)  # the fitted emission_ has two states: named, with the fix
+    with pytest.raises(InputError, match="`emission_` must have parameters for n_states=3"):
+        m.fit(x)
