@@ -14,6 +14,7 @@ import numpy as np
 
 from .._validate import error as _err
 from .._validate import position
+from ..exceptions import InputError
 from ._checks import Column, Tabular, _check_kind, _describe, _kind, _object_numbers, _refuse
 
 
@@ -249,7 +250,7 @@ def as_raw(obj: Any, name: str) -> Any:
             "drop or fill them first (e.g. pyarrow.compute.fill_null)",
         )
     try:
-        return np.asarray(obj)
+        out = np.asarray(obj)
     except (ValueError, TypeError) as exc:
         ragged = isinstance(obj, (list, tuple)) and "inhomogeneous" in str(exc)
         raise _err(
@@ -258,3 +259,13 @@ def as_raw(obj: Any, name: str) -> Any:
             _describe(obj) + (" whose items differ in length or nesting" if ragged else ""),
             f"pass a NumPy array, pandas or pyarrow object ({exc})",
         ) from None
+    if out.dtype.kind == "O" and type(obj).__module__.split(".")[0] in ("pandas", "pyarrow"):
+        # nullable, decimal and dictionary columns, which NumPy reads as Python objects:
+        # the data layer reads them as numbers (what it cannot read stays objects)
+        from ._as_array import as_array
+
+        try:
+            return as_array(obj, name=name, finite=False, allow_empty=True)
+        except InputError:
+            pass
+    return out

@@ -123,6 +123,22 @@ def test_null_coefficients_are_named_as_nulls_not_nan():
     np.testing.assert_allclose(dsp.lfilter(pa.array(b), a, x), ss.lfilter(b, a, x), rtol=1e-12)
 
 
+def test_nullable_and_decimal_coefficients_are_read_as_numbers():
+    # NumPy reads them as Python objects, and they were refused as "dtype object"
+    import decimal
+
+    sos = ss.butter(2, 0.2, output="sos")
+    x = np.random.default_rng(0).standard_normal(64)
+    want = ss.sosfilt(sos, x)
+    np.testing.assert_allclose(dsp.sosfilt(pd.DataFrame(sos).astype("Float64"), x), want)
+    b = pa.array([decimal.Decimal("0.5"), decimal.Decimal("0.25")], pa.decimal128(5, 2))
+    np.testing.assert_allclose(dsp.lfilter(b, [1.0], x), ss.lfilter([0.5, 0.25], [1.0], x))
+    np.testing.assert_allclose(
+        dsp.lfilter(pd.Series([0.5, 0.25], dtype="Float64"), [1.0], x),
+        ss.lfilter([0.5, 0.25], [1.0], x),
+    )
+
+
 SPLINE_CALLS = {
     "cspline1d": (lambda m, v: m.cspline1d(v, 0.5), 1),
     "qspline1d": (lambda m, v: m.qspline1d(v), 1),
