@@ -249,6 +249,8 @@ def _rows_at(m, p, d, step, at):
     ``m``-sample window by least squares.  The fit is in Legendre polynomials of ``u = (t
     - c) / h``, the window mapped onto ``[-1, 1]``, which stay well conditioned where
     the powers of ``t`` (SciPy's) or even of ``u`` lose float64's digits."""
+    if d > p:  # a derivative past the degree: zero (and (h * step) ** d may overflow)
+        return np.zeros((np.size(at), m))
     legendre = np.polynomial.legendre
     c = (m - 1) / 2
     h = max(c, 1.0)
