@@ -153,13 +153,13 @@ def test_cg_tolerance_per_column_and_a_bad_start(rng):
     np.testing.assert_allclose(bad.x, zero.x, rtol=1e-12, atol=1e-12)
 
 
-def test_cg_solves_right_hand_sides_of_any_scale(rng):
+def test_cg_solves_right_hand_sides_from_1e_200_to_1e300(rng):
     # columns near 1e-200 had norms that underflow (a zero solution reported converged),
     # near 1e160 norms that overflow (NaN); each runs at a power-of-two scale now
     X = rng.uniform(0, 1, (60, 2))
     op = KernelOperator(Matern52(0.3), X, np.full(60, 0.05))
-    B = rng.standard_normal((60, 4))
-    scales = np.array([1e-200, 1e-160, 1.0, 1e160])
+    B = rng.standard_normal((60, 5))
+    scales = np.array([1e-200, 1e-160, 1.0, 1e160, 1e300])
     res = mbcg(op.__matmul__, B * scales, lambda R: R, tol=1e-10, max_iter=500)
     ref = np.linalg.solve(_dense(Matern52(0.3), X, 0.05), B)
     np.testing.assert_allclose(res.x / scales, ref, rtol=1e-7, atol=1e-9)
@@ -167,6 +167,12 @@ def test_cg_solves_right_hand_sides_of_any_scale(rng):
     unit = mbcg(op.__matmul__, B, lambda R: R, tol=1e-10, max_iter=500)
     np.testing.assert_allclose(res.alphas[:3], unit.alphas[:3], rtol=1e-9)  # the same run
     assert res.rz0[2] == pytest.approx(unit.rz0[2], rel=1e-14) and res.rz0[3] == np.inf
+    # entries past 2**1023 (a scale of 2**1024 was inf: NaN reported converged)
+    big = KernelOperator(Matern52(0.3), X, np.full(60, 10.0))
+    b = B[:, :1] / np.abs(B[:, 0]).max() * 1.5
+    res = mbcg(big.__matmul__, b * 2.0**1023, lambda R: R, tol=1e-10, max_iter=500)
+    ref = np.linalg.solve(_dense(Matern52(0.3), X, 10.0), b)
+    np.testing.assert_allclose(res.x / 2.0**1023, ref, rtol=1e-7, atol=1e-9)
 
 
 def test_cg_tridiagonal_holds_the_lanczos_spectrum(rng):

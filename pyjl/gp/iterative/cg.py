@@ -99,7 +99,8 @@ def mbcg(matmul, B: np.ndarray, solve, tol, max_iter: int, x0=None) -> CGResult:
     # undone at the end: the norms and inner products of columns near 1e-160 underflow
     # (a zero "converged" solution), of columns near 1e154 overflow
     top = np.max(np.abs(B), axis=0) if n else np.zeros(k)
-    scale = np.ldexp(1.0, np.frexp(np.where(np.isfinite(top) & (top > 0), top, 1.0))[1])
+    exponent = np.frexp(np.where(np.isfinite(top) & (top > 0), top, 1.0))[1]
+    scale = np.ldexp(1.0, exponent - 1)  # the largest entry in [1, 2); 2**1023 at most
     B = B / scale
     X = np.zeros((n, k)) if x0 is None else np.array(x0, dtype=np.float64) / scale
     R = B - matmul(X) if x0 is not None else B.copy()

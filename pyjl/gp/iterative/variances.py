@@ -1,14 +1,16 @@
 """Predictive variances under ``solver="cg"``: the variance cache, checked and grown.
 
 Every prediction checks the cache (:class:`~pyjl.gp.iterative.VarianceCache`) on
-:data:`CHECK_POINTS` test points against exact solves of those points, computed once per
-call: the points where the cache says the data reduce the variance most, and a spread of
-others (:func:`~pyjl.gp.iterative.predict.check_rows`); a cache variance below 0 or above
-the prior is wrong at its point whatever the check found, and is solved exactly.  Where
-a point is off by more than :data:`VAR_RTOL` of its variance, the cache grows
-and is checked again against the same solves, doubling until it holds (with the margin
-:data:`GROW_TO`) or reaches :data:`CACHE_ENTRIES`; the grown cache is kept for later calls
-(whose check still runs).
+:data:`CHECK_POINTS` test points against exact solves of those points: the points where
+the cache says the data reduce the variance most, and a spread of others
+(:func:`~pyjl.gp.iterative.predict.check_rows`); a cache variance below 0 or above the
+prior is wrong at its point whatever the check found, and is solved exactly.  Where a
+point is off by more than :data:`VAR_RTOL` of its variance, the cache grows and is
+checked again against the same solves, doubling until it holds (with the margin
+:data:`GROW_TO`) or reaches :data:`CACHE_ENTRIES`; then the grown cache picks its own
+check points, solved exactly in turn, until a check grows nothing (a small cache may rate
+as well known the very points it is most wrong at).  The grown cache is kept for later
+calls (whose check still runs).
 
 The growth order -- first the pivoted Cholesky's columns, then the Lanczos vectors -- is
 by cost.  Per float64 held, both parts shrink the error about alike (docs/gp.md), but a
@@ -409,8 +411,6 @@ class Variances:
             pick = check_rows(quad, prior, CHECK_POINTS)
             path, exact = self.holds(rows_of(pick), prior[pick], local, points)
             known.update(zip(pick.tolist(), exact.tolist()))
-            if self.cache is cache:
+            if self.cache is cache or path != "cache":  # held, or past the cache's cap
                 return path, quad, known
             quad = again()  # grown by the check: every point from the new cache
-            if path != "cache":  # at its cap: the next check would grow nothing
-                return path, quad, known
