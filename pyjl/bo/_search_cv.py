@@ -182,8 +182,7 @@ def fit_folds(
     folds scored, the resource spent) and, but after the last fold, a stop if
     ``opt.should_prune(number)``, told at once by ``stopped(index in asked, its records)``.
     The pruner's decisions so follow one order however the folds are spread over workers.
-    A non-finite running mean (a failed fit) is not
-    reported."""
+    A non-finite running mean (a failed fit) is not reported."""
     records: list[list[dict]] = [[] for _ in asked]
     pruned = [False] * len(asked)
     going = list(range(len(asked)))

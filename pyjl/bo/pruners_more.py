@@ -308,12 +308,10 @@ class WilcoxonPruner(_ReadingPruner):
         if theirs is None:
             return False
         shared = [k for k in mine if k in theirs]
-        if len(shared) < len(mine):
-            extra = [k for k in mine if k not in theirs]
-            shown = ", ".join(map(str, extra[:5])) + (", ..." if len(extra) > 5 else "")
+        if len(shared) < len(mine):  # one text, so that a filter shows it once (Optuna's)
             warn(
-                f"trial {number} reported steps the best trial ({best.number}) did not "
-                f"({shown}): WilcoxonPruner leaves them out of the comparison",
+                "a trial reported steps the best trial did not: WilcoxonPruner leaves them "
+                "out of the comparison",
                 PyjlWarning,
             )
         if len(shared) < max(2, self.n_startup_steps):

@@ -342,10 +342,15 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
                 for _, params in asked
             ]
             told: dict[int, float] = {}  # pruned candidates, stored as they stop
+
+            def stopped(i: int, records: list[dict], asked=asked, told=told) -> None:
+                # a pruned candidate is stored at once: another's raising later loses none
+                told[asked[i][0]] = self._tell(opt, asked[i], records, True, objective, setup)
+
             try:
                 numbers = [number for number, _ in asked]
                 with beating(opt, lambda: numbers):  # noqa: B023 - used within this pass
-                    results = self._evaluate(opt, pool, asked, jobs, objective, told, setup)
+                    results = self._evaluate(opt, pool, asked, jobs, objective, stopped)
             except BaseException as exc:
                 # "raise" or an interrupt: nothing half-recorded; the candidate that raised
                 # failed, the others still going were cut short (asked again on resume)
@@ -396,21 +401,17 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
         return mean
 
     def _evaluate(
-        self, opt, pool, asked, jobs, objective, told, setup
+        self, opt, pool, asked, jobs, objective, stopped
     ) -> list[tuple[list[dict], bool]]:
         """``[(fold records, pruned), ...]`` of the asked candidates: without a pruner
         every fold is a task of its own; with one, the candidates' folds run in lockstep,
-        fold ``k`` of each at once, reported in the asked order (``cvtools.fit_folds``),
-        and a candidate pruned is stored at once (its mean test score in ``told``), so
-        that another's raising later loses nothing."""
+        fold ``k`` of each at once, reported in the asked order, and ``stopped(index,
+        records)`` told of each candidate as it is pruned (``cvtools.fit_folds``)."""
 
         config = get_config()  # a worker's own is the default: metadata routing off
 
         def run(flat: list[tuple]) -> list[dict]:
             return cvtools.fit_jobs(flat, pool, config)
-
-        def stopped(i: int, records: list[dict]) -> None:
-            told[asked[i][0]] = self._tell(opt, asked[i], records, True, objective, setup)
 
         if self.pruner is None:
             done = run([job for group in jobs for job in group])

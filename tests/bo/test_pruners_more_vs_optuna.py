@@ -46,7 +46,7 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore::optuna.exceptions.ExperimentalWarning"),
     # both WilcoxonPruners warn of steps the best trial lacks (and leave them out)
     pytest.mark.filterwarnings("ignore:WilcoxonPruner finds steps:UserWarning"),
-    pytest.mark.filterwarnings("ignore:trial .* reported steps the best trial:UserWarning"),
+    pytest.mark.filterwarnings("ignore:a trial reported steps the best trial:UserWarning"),
 ]
 
 
@@ -383,7 +383,7 @@ def test_wilcoxon_pruner_warns_of_steps_the_best_lacks_as_optuna():
     best = {s: 1.0 for s in range(6)}
     mine = {s: 5.0 for s in range(8)}  # steps 6 and 7: the best trial has no value there
     trials = [Trial(0, {}, "complete", 1.0), Trial(1, {}, "pending")]
-    with pytest.warns(UserWarning, match=r"reported steps the best trial \(0\) did not \(6, 7\)"):
+    with pytest.warns(UserWarning, match="reported steps the best trial did not"):
         ours = WilcoxonPruner().prune(trials, {0: best, 1: mine}, 1)
     study = optuna.create_study(pruner=optuna.pruners.WilcoxonPruner())
     study.add_trial(
