@@ -3,11 +3,11 @@
 #
 #   eval "$(bash .ci/optuna_tests.sh)"   # prints: export PYJL_OPTUNA_TESTS=<folder>
 #
-# Downloads the source distribution of the Optuna that the test extra asks for (the
-# requirement read from pyproject.toml, so pip picks the version it installs) into
+# Downloads the source distribution of the installed Optuna (or, where none is installed,
+# of the one the test extra's requirement in pyproject.toml makes pip install) into
 # $PYJL_OPTUNA_DIR (default: /tmp/pyjl-optuna-$UID), unpacks it there, and prints the
-# export line (to stdout; progress to stderr). The plugin refuses tests of another version
-# than the installed Optuna. Remove the folder when done (.ci/run does).
+# export line (to stdout; progress to stderr). The plugin skips tests of another version
+# than the installed Optuna, saying so. Remove the folder when done (.ci/run does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,10 +16,18 @@ say() { echo "optuna_tests.sh: $*" >&2; }
 
 python=$(command -v python3 || command -v python)
 requirement=$("$python" - <<'PY'
+# the installed Optuna's version where there is one, else the test extra's requirement
+import re
 import tomllib
-with open("pyproject.toml", "rb") as fh:
-    extra = tomllib.load(fh)["project"]["optional-dependencies"]["test"]
-print(next(r for r in extra if r.split(">")[0].split("=")[0].strip() == "optuna"))
+from importlib import metadata
+
+try:
+    print(f"optuna=={metadata.version('optuna')}")
+except metadata.PackageNotFoundError:
+    with open("pyproject.toml", "rb") as fh:
+        extra = tomllib.load(fh)["project"]["optional-dependencies"]["test"]
+    name = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")  # PEP 508: the name leads
+    print(next(r for r in extra if name.match(r).group(1).lower() == "optuna"))
 PY
 )
 rm -rf "$dir"

@@ -4,9 +4,9 @@ How it works
 ------------
 Optuna's wheel ships no tests, so they come from its source distribution:
 ``eval "$(bash .ci/optuna_tests.sh)"`` (``.ci/run`` does it) downloads the sdist of the
-Optuna version pip installs from PyPI, unpacks it and sets ``PYJL_OPTUNA_TESTS`` to its
-folder.  Without it the suite is skipped with that reason; with another version's tests
-than the installed Optuna, collection fails saying so.
+installed Optuna's version from PyPI, unpacks it and sets ``PYJL_OPTUNA_TESTS`` to its
+folder.  Without them (the variable unset, the folder gone, or another version's tests than the
+installed Optuna's) the suite is skipped with the reason.
 
 ``optuna.toml`` (next to this file) names the modules of Optuna's
 ``tests/pruners_tests``; pytest finds that file while collecting ``tests/`` and this
@@ -143,18 +143,24 @@ def _load(stem):
 
 
 def _unavailable() -> str | None:
-    """Why Optuna's tests cannot run here, or None; a version mismatch is an error."""
+    """Why Optuna's tests cannot run here (not fetched, gone, of another version), or None."""
     folder = tests_folder()
     if folder is None:
         return (
             "Optuna's tests: PYJL_OPTUNA_TESTS is not set (eval \"$(bash "
             '.ci/optuna_tests.sh)" downloads them; .ci/run does)'
         )
+    if not (folder.parent / "PKG-INFO").is_file() or not (folder / "pruners_tests").is_dir():
+        return (
+            f"Optuna's tests: PYJL_OPTUNA_TESTS={folder.parent} holds no unpacked Optuna "
+            "source distribution (run .ci/optuna_tests.sh again)"
+        )
     version = sdist_version(folder.parent)
     if version != optuna.__version__:
-        raise pytest.UsageError(
-            f"PYJL_OPTUNA_TESTS={folder.parent} holds Optuna {version}'s tests, but Optuna "
-            f"{optuna.__version__} is installed: run .ci/optuna_tests.sh again"
+        return (
+            f"Optuna's tests: PYJL_OPTUNA_TESTS={folder.parent} holds Optuna {version}'s "
+            f"tests, but Optuna {optuna.__version__} is installed (run .ci/optuna_tests.sh "
+            "again: it fetches the installed version's)"
         )
     return None
 
