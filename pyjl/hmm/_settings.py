@@ -312,8 +312,7 @@ def _warm_start(model: HMM, K: int, letters: str, em: Any) -> tuple[Any, Any, An
                 f"must have parameters for n_states={K} states to start EM from it "
                 "(init_params leaves out 'e')",
                 f"parameters for {n} states",
-                "add 'e' to init_params to initialise the emission anew, or "
-                "del model.emission_",
+                "add 'e' to init_params to initialise the emission anew, or del model.emission_",
             )
         return given_pi, given_A, copy.deepcopy(fitted), True
     return given_pi, given_A, em, False
