@@ -208,11 +208,11 @@ end
 
 Upsample each column of `x` by `up`, filter with `h`, keep every `down`-th sample:
 `y[i] = Σ_k h[k] xu[i*down - k]` (0-based), `xu[m] = x[m ÷ up]` when `up` divides `m`.
-`y` is `(((n - 1) * up + length(h) - 1) ÷ down + 1) × n_channels`.
+`y` is `(fld((n - 1) * up + length(h) - 1, down) + 1) × n_channels`.
 """
 function upfirdn(h::AbstractVector, x::AbstractMatrix, up::Integer, down::Integer)
     n, nch = size(x)
-    nout = n == 0 ? 0 : ((n - 1) * Int(up) + length(h) - 1) ÷ Int(down) + 1
+    nout = n == 0 ? 0 : fld((n - 1) * Int(up) + length(h) - 1, Int(down)) + 1  # floor, as native
     y = zeros(Float64, nout, nch)
     _upfirdn!(y, Vector{Float64}(h), x, Int(up), Int(down))
     return y

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._warn import warn
 from .locate import package_dir
 
 
@@ -84,12 +85,22 @@ def _juliacall_signals() -> None:
     """With Julia threads (PyJL's kernels use ``Threads.@threads``), Julia must handle
     signals itself or its garbage collector's signals crash the process; juliacall
     recommends ``PYTHON_JULIACALL_HANDLE_SIGNALS=yes`` then (at the price of Ctrl-C not
-    raising ``KeyboardInterrupt``).  A user's own setting is left as it is."""
+    raising ``KeyboardInterrupt``).  A user's own setting is left as it is; where
+    juliacall was imported already (Julia started with it), the setting comes too late,
+    and a warning says so."""
     user_set = (
         "PYTHON_JULIACALL_HANDLE_SIGNALS" in os.environ
         or "juliacall-handle-signals" in sys._xoptions
     )
     if _threads_requested() and not user_set:
+        if "juliacall" in sys.modules:
+            warn(
+                "juliacall was imported before pyjl started Julia with several threads, "
+                "so PYTHON_JULIACALL_HANDLE_SIGNALS=yes (which Julia threads need, or "
+                "their garbage collection can crash the process) came too late: set it "
+                "before importing juliacall",
+                RuntimeWarning,
+            )
         os.environ["PYTHON_JULIACALL_HANDLE_SIGNALS"] = "yes"
 
 

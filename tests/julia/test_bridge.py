@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -315,6 +316,25 @@ def test_a_failed_start_carries_what_julia_printed(tmp_path):
 def test_julia_threads_get_julias_signal_handling(tmp_path, env, expected):
     (kind, message), _ = start_with_a_failing_juliacall(tmp_path, env)
     assert f"handle_signals={expected}" in message
+
+
+def test_julia_threads_after_an_early_juliacall_import_warn(monkeypatch):
+    # the signal setting takes effect only when juliacall starts Julia: after that, too late
+    import types
+
+    from pyjl.julia import _start
+
+    monkeypatch.setenv("JULIA_NUM_THREADS", "2")
+    monkeypatch.delenv("PYTHON_JULIACALL_HANDLE_SIGNALS", raising=False)
+    monkeypatch.setitem(sys.modules, "juliacall", types.ModuleType("juliacall"))
+    with pytest.warns(RuntimeWarning, match="set it before importing juliacall"):
+        _start._juliacall_signals()
+    monkeypatch.delitem(sys.modules, "juliacall")
+    monkeypatch.delenv("PYTHON_JULIACALL_HANDLE_SIGNALS")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _start._juliacall_signals()  # not imported yet: set in time, no warning
+    assert os.environ["PYTHON_JULIACALL_HANDLE_SIGNALS"] == "yes"
 
 
 def test_tee_stderr_copies_and_passes_through(capfd):
