@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._validate import error as _err
-from .._validate import position
+from .._validate import describe, position
 
 #: a host array of any dtype
 Array = NDArray[Any]
@@ -86,13 +86,25 @@ def _object_numbers(
         )
     whole = dtype.kind in "iu"
 
+    def beyond(v: Any) -> bool:
+        """Whether ``v`` lies past the target's range (float64's, or int64's)."""
+        try:
+            p = _plain(v)
+            if whole:
+                return type(p) is int and not -(2**63) <= p < 2**63
+            c = complex(p)
+            return math.isinf(c.real) or math.isinf(c.imag)
+        except OverflowError:
+            return True
+
     def far() -> Exception:
+        i = next((i for i, v in enumerate(flat) if beyond(v)), 0)
         return _err(
             name,
             "must hold whole numbers that fit int64"
             if whole
             else "must hold numbers within float64's range (|x| < 1.8e308)",
-            "a number beyond it",
+            f"{describe(flat[i])} at {position(i, a.shape, labels, column)}",
             "round or cast the values explicitly before passing them"
             if whole
             else "rescale the values",
