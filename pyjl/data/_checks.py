@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .._validate import error as _err
 from .._validate import describe, position
+from .._validate import error as _err
 
 #: a host array of any dtype
 Array = NDArray[Any]
