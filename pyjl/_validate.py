@@ -354,6 +354,17 @@ def seed(value: Any, name: str = "seed") -> int | None:
     )
 
 
+def row_index(obj: Any) -> Any:
+    """The row labels of a pandas object whose index is not ``0, 1, ...`` (for
+    :func:`row_labels`), else None."""
+    index = getattr(obj, "index", None) if hasattr(obj, "iloc") else None
+    if index is None or (
+        type(index).__name__ == "RangeIndex" and index.start == 0 and index.step == 1
+    ):
+        return None
+    return index
+
+
 def column_labels(obj: Any) -> list[Any] | None:
     """The column labels of a table (DataFrame, Arrow table or batch), of any type (a
     DataFrame's default labels are 0, 1, ...); else None."""

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import describe, row_labels
+from .._validate import describe, row_index, row_labels
 from .._validate import error as _err
 from ._checks import (
     _F64,
@@ -80,21 +80,11 @@ def as_array(
     plain = _plain_f64(obj, dtype, ndim, copy, finite, allow_empty)
     if plain is not None:
         return plain
-    index = _row_index(obj)
+    index = row_index(obj)
     if index is None:
         return _general(obj, name, dtype, ndim, copy, finite, device, allow_empty)
     with row_labels(index):
         return _general(obj, name, dtype, ndim, copy, finite, device, allow_empty)
-
-
-def _row_index(obj: Any) -> Any:
-    """The row labels of a pandas object whose index is not ``0, 1, ...``, else None."""
-    if _root(obj) != "pandas" or not hasattr(obj, "index"):
-        return None
-    index = obj.index
-    if type(index).__name__ == "RangeIndex" and index.start == 0 and index.step == 1:
-        return None
-    return index
 
 
 def _general(

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import column_labels, describe, error, position, real, row
+from .._validate import column_labels, describe, error, position, real, row, row_index, row_labels
 from .._warn import warn
 from ..exceptions import NotFittedError, NumericalWarning
 
@@ -55,15 +55,20 @@ def as_obs(
     return x.reshape(-1, 1) if x.ndim == 1 else x
 
 
-def value_at(x: np.ndarray, i: int, labels: list[Any] | None = None, integer: bool = False) -> str:
-    """``x.flat[i]`` and its position, for a message: ``"-2.0 at row 1, column 0"`` (a
-    table's column by its label: ``column 'sym'``; ``integer``: a whole number without
-    its ``.0``, for data that should hold integers)."""
+def value_at(x: np.ndarray, i: int, X: Any = None, integer: bool = False) -> str:
+    """``x.flat[i]`` and where it is in the user's ``X`` (what ``x`` was read from), for a
+    message: ``"-2.0 at row 1, column 0"``, a table's column by its label (``column
+    'sym'``), a pandas row by its label too, a 1-D input's place as an index (``integer``:
+    a whole number without its ``.0``, for data that should hold integers)."""
+    labels = column_labels(X)
     if labels is not None and len(labels) != (x.shape[1] if x.ndim == 2 else 1):
         labels = None
     v = float(x.flat[i])
     shown = repr(int(v)) if integer and v.is_integer() else repr(v)
-    return f"{shown} at {position(int(i), x.shape, labels)}"
+    flat = X is not None and np.ndim(X) == 1 and x.ndim == 2 and x.shape[1] == 1
+    shape = (x.shape[0],) if flat else x.shape
+    with row_labels(row_index(X)):
+        return f"{shown} at {position(int(i), shape, labels)}"
 
 
 def as_int_obs(
@@ -74,13 +79,12 @@ def as_int_obs(
     Raises :class:`InputError` naming ``name`` for negatives, non-integers or
     values ``>= high`` with the first bad index."""
     x = as_obs(X, name)
-    labels = column_labels(X)
     bad = np.flatnonzero((x < low).ravel())
     if bad.size:
         raise error(
             name,
             f"must hold {what} >= {low}",
-            value_at(x, bad[0], labels, integer=True),
+            value_at(x, bad[0], X, integer=True),
             f"pass non-negative integer {what}",
         )
     bad = np.flatnonzero((x != np.floor(x)).ravel())
@@ -88,7 +92,7 @@ def as_int_obs(
         raise error(
             name,
             f"must hold integers ({what})",
-            value_at(x, bad[0], labels),
+            value_at(x, bad[0], X),
             "round or encode the values as integers",
         )
     if high is not None:
@@ -97,7 +101,7 @@ def as_int_obs(
             raise error(
                 name,
                 f"must hold symbols in [0, {high})",
-                value_at(x, bad[0], labels, integer=True),
+                value_at(x, bad[0], X, integer=True),
                 "raise n_symbols or re-encode X",
             )
     return x

@@ -25,7 +25,7 @@ import numpy as np
 from scipy.special import digamma, gammaln, polygamma
 
 from .. import engines
-from .._validate import column_labels, error
+from .._validate import error
 from .._warn import warn
 from ..exceptions import NumericalWarning
 from ._common import (
@@ -280,7 +280,7 @@ def _nonneg(X: Any) -> Any:
         raise error(
             "X",
             "must be non-negative for this emission",
-            value_at(x, bad[0], column_labels(X)),
+            value_at(x, bad[0], X),
             "shift the data or pick another emission (Normal)",
         )
     return x
@@ -346,7 +346,7 @@ class Gamma(_Independent):
             raise error(
                 "X",
                 "must be positive for a Gamma emission",
-                value_at(x, bad[0], column_labels(X)),
+                value_at(x, bad[0], X),
                 "drop or shift non-positive values",
             )
         return _Independent.check_input(self, x)

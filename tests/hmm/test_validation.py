@@ -338,12 +338,12 @@ class _NaNRow(Normal):
         (
             lambda: Exponential([1.0]).check_input([1.0, -2.0]),
             "X",
-            r"must be non-negative for this emission; got -2\.0 at row 1, column 0",
+            r"must be non-negative for this emission; got -2\.0 at index 1",
         ),
         (
             lambda: Gamma([1.0], [1.0]).check_input([1.0, 0.0]),
             "X",
-            r"must be positive for a Gamma emission; got 0\.0 at row 1, column 0",
+            r"must be positive for a Gamma emission; got 0\.0 at index 1",
         ),
         (
             lambda: Categorical([[0.5, 0.5]]).check_input(np.zeros((4, 2))),
@@ -353,17 +353,17 @@ class _NaNRow(Normal):
         (
             lambda: Poisson([1.0]).check_input([1.0, -2.0]),
             "X",
-            r"must hold counts >= 0; got -2 at row 1, column 0",
+            r"must hold counts >= 0; got -2 at index 1",
         ),
         (
             lambda: Poisson([1.0]).check_input([1.0, 2.5]),
             "X",
-            r"must hold integers \(counts\); got 2\.5 at row 1, column 0",
+            r"must hold integers \(counts\); got 2\.5 at index 1",
         ),
         (
             lambda: Categorical([[0.5, 0.5]]).check_input([0, 2]),
             "X",
-            r"must hold symbols in \[0, 2\); got 2 at row 1, column 0",
+            r"must hold symbols in \[0, 2\); got 2 at index 1",
         ),
         (
             lambda: Normal(mean=np.zeros((2, 2, 2))),
@@ -407,3 +407,17 @@ def test_a_covariance_type_set_by_hand_is_checked_where_it_is_used():
         HMM(fresh, 2, random_state=0).fit(np.random.default_rng(0).normal(size=(50, 2)))
     with pytest.raises(InputError, match=r"e\.g\. cov\.reshape\(2\)"):
         MvNormal(mean=[[0.0], [5.0]], cov=[[1.0], [1.0]], covariance_type="spherical")
+
+
+def test_bad_counts_name_the_row_label_as_nan_messages_do():
+    # "got -1 at row 2, column 0" for a Series: no label, and a column it does not have
+    import pandas as pd
+
+    from pyjl.exceptions import InputError
+
+    s = pd.Series([1, 2, -1, 3], index=list("abcd"))
+    with pytest.raises(InputError, match=r"counts >= 0; got -1 at index 2 \(label 'c'\)\."):
+        Poisson([1.0]).check_input(s)
+    frame = pd.DataFrame({"n": s})
+    with pytest.raises(InputError, match=r"got -1 at row 2 \(label 'c'\), column 'n'"):
+        Poisson([1.0]).check_input(frame)
