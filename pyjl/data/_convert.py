@@ -34,6 +34,7 @@ def _arrow_column(
             f"must hold {dtype.name} values",
             f"{where}Arrow type {t}",
             "cast it to a numeric type first (pyarrow.compute.cast)",
+            wrong_type=True,  # text, dates, ...: a TypeError too, as from a NumPy array
         )
     decoded = inner is not t or pa.types.is_decimal(t)
     if decoded:  # values kept as indices into a dictionary, or as decimals: read as numbers
@@ -134,6 +135,7 @@ def _series(
             f"must hold {dtype.name} values",
             f"pandas dtype {s.dtype}{where}",
             "convert it to numbers first (e.g. pd.to_numeric)",
+            wrong_type=True,  # text, dates, ...: a TypeError too, as from a NumPy array
         )
     _refuse(name, copy, f"pandas dtype {s.dtype} is stored with a separate mask", s)
     missing = s.isna().to_numpy()
