@@ -18,29 +18,22 @@ from .. import _validate as check
 from .liveness import HEARTBEAT_S
 from .optimizer import Optimizer
 
-__all__ = ["executor_of", "beating"]
+__all__ = ["check_executor", "executor_of", "beating"]
 
 log = logging.getLogger("pyjl.bo")
 
 
 _EXECUTOR_RULE = "must be None, 'dask', a dask.distributed.Client or a concurrent.futures.Executor"
-_EXECUTOR_FIX = "pass e.g. concurrent.futures.ProcessPoolExecutor(4), or None with n_workers"
 
 
-def executor_of(executor, n_workers: int):
-    """(executor or None for inline, owned resources to close)."""
-    if executor is None:
-        if n_workers == 1:
-            return None, []
-        pool = cf.ThreadPoolExecutor(n_workers)
-        return pool, [pool.shutdown]
-    if isinstance(executor, cf.Executor):
-        return executor, []
-    if isinstance(executor, str):
-        if executor != "dask":
-            raise check.error("executor", _EXECUTOR_RULE, check.describe(executor), _EXECUTOR_FIX)
+def check_executor(executor, workers: str = "n_workers") -> None:
+    """Refuse an ``executor`` argument :func:`executor_of` cannot use, before anything is
+    created (a study, a cluster); ``workers``: the caller's name for the worker count."""
+    if executor is None or isinstance(executor, cf.Executor):
+        return
+    if isinstance(executor, str) and executor == "dask":
         try:
-            from distributed import Client, get_client
+            import distributed  # noqa: F401
         except ImportError:
             raise check.error(
                 "executor",
@@ -48,6 +41,33 @@ def executor_of(executor, n_workers: int):
                 "'dask' (dask.distributed is not installed)",
                 "pip install 'pyjl[dask]', or pass another executor",
             ) from None
+        return
+    if not isinstance(executor, str) and (
+        hasattr(executor, "get_executor") and hasattr(executor, "submit")
+    ):
+        return
+    raise check.error(
+        "executor",
+        _EXECUTOR_RULE,
+        check.describe(executor),
+        f"pass e.g. concurrent.futures.ProcessPoolExecutor(4), or None with {workers}",
+    )
+
+
+def executor_of(executor, n_workers: int, workers: str = "n_workers"):
+    """(executor or None for inline, owned resources to close), for an ``executor`` that
+    :func:`check_executor` accepts."""
+    check_executor(executor, workers)
+    if executor is None:
+        if n_workers == 1:
+            return None, []
+        pool = cf.ThreadPoolExecutor(n_workers)
+        return pool, [pool.shutdown]
+    if isinstance(executor, cf.Executor):
+        return executor, []
+    if isinstance(executor, str):  # "dask"
+        from distributed import Client, get_client
+
         try:
             client, owned = get_client(), []
         except ValueError:
@@ -55,10 +75,9 @@ def executor_of(executor, n_workers: int):
                 n_workers=n_workers, threads_per_worker=1, processes=False, dashboard_address=None
             )
             owned = [client.close]
-        return client.get_executor(), owned
-    if hasattr(executor, "get_executor") and hasattr(executor, "submit"):
-        return executor.get_executor(), []
-    raise check.error("executor", _EXECUTOR_RULE, check.describe(executor), _EXECUTOR_FIX)
+        return client.get_executor(pure=False), owned
+    # a Client; pure=False: Dask would merge two evaluations of one point in flight at once
+    return executor.get_executor(pure=False), []
 
 
 @contextlib.contextmanager

@@ -55,6 +55,19 @@ def _evaluate(func: Callable[..., Any], params: dict, trial: TrialHandle | None 
     )
 
 
+def _run(func: Callable[..., Any], params: dict, trial: TrialHandle | None = None) -> tuple:
+    """``(ok, payload)`` of one evaluation for :meth:`_Loop._record`: ``(True, value)``,
+    ``(None, None)`` pruned, ``(False, message)`` where the objective raised.  Plain data,
+    so that a worker process hands back what its objective raised even where the
+    exception cannot be pickled (that broke a process pool and stopped the study)."""
+    try:
+        return True, _evaluate(func, params, trial)
+    except TrialPruned:
+        return None, None
+    except Exception as exc:  # noqa: BLE001 - the study goes on
+        return False, _message(exc)
+
+
 def _why(exc: BaseException) -> str:
     """Why the trials in flight are abandoned when the run stops on ``exc``."""
     if isinstance(exc, KeyboardInterrupt):
@@ -87,16 +100,17 @@ def _keep_unsaved(err: StorageError, in_flight: dict) -> None:
     cf.wait(running)
     for fut in running:
         number, params = in_flight[fut]
-        if fut.exception() is None:
+        if fut.exception() is None and fut.result()[0]:
+            value = fut.result()[1]
             log.error(
                 "trial %s evaluated but not stored after the storage fault "
                 "(%s): params %r, value %r",
                 number,
                 err.reason,
                 params,
-                fut.result(),
+                value,
             )
-            err.unsaved.append((number, params, fut.result()))
+            err.unsaved.append((number, params, value))
 
 
 class _Loop:
@@ -272,20 +286,13 @@ class _Loop:
         """Evaluate inline (no pool), or submit to the pool."""
         trial = self.opt.handle(number, params) if self.with_trial else None
         if self.pool is not None:
-            fut = self.pool.submit(_evaluate, self.func, params, trial)
+            fut = self.pool.submit(_run, self.func, params, trial)
             self.in_flight[fut] = (number, params)
             self.unstarted.pop(0)
             return
         self.inline = number
         self.unstarted.pop(0)
-        payload: float | str | None
-        try:
-            ok, payload = True, _evaluate(self.func, params, trial)
-        except TrialPruned:
-            ok, payload = None, None
-        except Exception as exc:  # noqa: BLE001 - the study goes on
-            ok, payload = False, _message(exc)
-        self._record(number, params, ok, payload)
+        self._record(number, params, *_run(self.func, params, trial))
         self.inline = None  # only now: an interrupt while it is stored abandons it
         self._ask_callback()
 
@@ -317,9 +324,7 @@ class _Loop:
         """``(ok, payload)`` of an ended evaluation for :meth:`_record`, or None when the
         pool died under it (then abandoned here: not the trial's fault)."""
         try:
-            return True, fut.result()
-        except TrialPruned:
-            return None, None
+            return fut.result()  # (ok, payload): _run's
         except cf.BrokenExecutor as exc:
             if not getattr(self.pool, "_broken", False):  # the objective's own error
                 return False, _message(exc)

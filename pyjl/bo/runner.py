@@ -41,6 +41,7 @@ import numpy as np
 from .. import _validate as check
 from . import loop, warm_start
 from .callbacks import combined
+from .executors import check_executor
 from .history import history_frame, param_columns
 from .optimizer import Optimizer
 from .result import Result as Result
@@ -103,7 +104,15 @@ def _check_options(options: Mapping) -> None:
 
 
 def _check_args(
-    func, n_calls, n_workers, callback, max_time, progress, *, calls_optional: bool = False
+    func,
+    n_calls,
+    n_workers,
+    callback,
+    max_time,
+    progress,
+    executor,
+    *,
+    calls_optional: bool = False,
 ) -> tuple:
     """The loop's arguments, checked before a study is opened or created."""
     if not callable(func):
@@ -117,6 +126,7 @@ def _check_args(
         n_calls = check.integer(n_calls, "n_calls", low=1)
     n_workers = check.integer(n_workers, "n_workers", low=1)
     check.boolean(progress, "progress")
+    check_executor(executor)
     if max_time is not None:
         max_time = check.real(
             max_time,
@@ -204,7 +214,7 @@ def minimize(
     (True, 12, 0)
     """
     n_calls, n_workers, max_time, callback = _check_args(
-        func, n_calls, n_workers, callback, max_time, progress
+        func, n_calls, n_workers, callback, max_time, progress, executor
     )
     _check_options(optimizer_options)
     require_engine(optimizer_options.get("sampler", "gp"))
@@ -255,7 +265,7 @@ def random_search(
     (20, True)
     """
     n_calls, n_workers, max_time, callback = _check_args(
-        func, n_calls, n_workers, callback, max_time, progress
+        func, n_calls, n_workers, callback, max_time, progress, executor
     )
     opt = Optimizer(
         space,
@@ -350,7 +360,7 @@ def grid_search(
     (1.0, 0.0)
     """
     n_calls, n_workers, max_time, callback = _check_args(
-        func, n_calls, n_workers, callback, max_time, progress, calls_optional=True
+        func, n_calls, n_workers, callback, max_time, progress, executor, calls_optional=True
     )
     if n_points is not None:
         n_points = check.integer(n_points, "n_points", low=1, high=_GRID_MAX)

@@ -264,7 +264,7 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
         self.n_splits_ = len(splits)
         require_engine(extra.get("sampler", "gp"))
         storage = open_storage(self.storage)
-        pool, owned = executor_of(self.executor, n_jobs)
+        pool, owned = executor_of(self.executor, n_jobs, workers="n_jobs")
         candidates: list[dict] = []
         folds: list[list[dict] | None] = []
         known: list[float] = []

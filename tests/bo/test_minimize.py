@@ -164,6 +164,74 @@ def test_dask_local_cluster():
     assert res.best_value < 0.5 and len(res2.history) == 6
 
 
+@pytest.mark.slow
+def test_dask_runs_two_equal_evaluations_in_flight_both():
+    # the Client's executor defaulted to pure=True: two tasks of one point with one
+    # objective became one, so two studies sharing a cluster shared noisy values
+    distributed = pytest.importorskip("distributed")
+    from pyjl.bo.executors import executor_of
+    from pyjl.bo.loop import _run
+
+    def noisy(p):  # each call draws anew: two equal values mean one call
+        time.sleep(0.2)
+        return p["x"] + float(np.random.default_rng().normal())
+
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        pool, owned = executor_of(client, 2)
+        futures = [pool.submit(_run, noisy, {"x": 0.5}) for _ in range(2)]
+        values = [f.result()[1] for f in futures]
+    assert values[0] != values[1] and owned == []
+
+
+class _TwoArgs(Exception):
+    """An exception pickle cannot rebuild (its __init__ takes two arguments)."""
+
+    def __init__(self, msg, code):
+        super().__init__(msg)
+        self.code = code
+
+
+def _fails_above_zero(p):
+    if p["x"] > 0:
+        raise _TwoArgs("bad region", 7)
+    return p["x"] ** 2
+
+
+def test_an_exception_pickle_cannot_rebuild_fails_its_trial_in_a_process_pool():
+    # it broke the pool (BrokenProcessPool): the study stopped, its trials abandoned
+    space = Space({"x": Real(-2.0, 2.0)})
+    serial = minimize(_fails_above_zero, space, n_calls=6, seed=0, progress=False)
+    with cf.ProcessPoolExecutor(2) as pool:
+        res = minimize(
+            _fails_above_zero, space, n_calls=6, seed=0, progress=False, executor=pool,
+            n_workers=1,
+        )  # fmt: skip
+    assert list(res.history["state"]) == list(serial.history["state"])
+    assert (res.history["state"] == "failed").any()
+    assert set(res.history["error"].dropna()) == set(serial.history["error"].dropna())
+    assert "_TwoArgs: bad region" in set(res.history["error"].dropna())
+
+
+@pytest.mark.parametrize("bad", ["Dask", "threads", 5, cf.ThreadPoolExecutor])
+def test_a_refused_executor_creates_no_study(tmp_path, bad):
+    # it was checked after the study was made: a corrected call was then refused for its
+    # space, or ran with the refused call's seed and direction
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    f = lambda p: (p["x"] - 0.5) ** 2  # noqa: E731
+    with pytest.raises(InputError, match="`executor` must be None, 'dask'"):
+        minimize(f, Space({"x": Real(-2.0, 2.0)}), n_calls=4, progress=False, executor=bad,
+                 storage=url, study="s", direction="maximize")  # fmt: skip
+    res = minimize(f, Space({"x": Real(0.0, 1.0)}), n_calls=4, seed=1, progress=False,
+                   storage=url, study="s")  # fmt: skip
+    fresh = minimize(f, Space({"x": Real(0.0, 1.0)}), n_calls=4, seed=1, progress=False)
+    assert res.history["x"].tolist() == fresh.history["x"].tolist()
+
+
 def test_random_search_is_uniform_and_reproducible():
     space = Space({"u": Real(0.0, 1.0), "c": Categorical(["a", "b"])})
     a = random_search(lambda p: p["u"], space, n_calls=200, progress=False, seed=9)

@@ -357,3 +357,9 @@ def test_every_candidate_pruned_warns_that_the_best_is_not_measured():
         search.fit(X, y)
     assert np.isnan(search.cv_results_["mean_test_score"]).all()
     assert list(search.cv_results_["rank_test_score"]) == [1, 1, 1, 1]
+
+
+def test_a_bad_executor_names_n_jobs_in_its_fix(data):
+    # the fix said "or None with n_workers", minimize's argument, not BayesSearchCV's
+    with pytest.raises(InputError, match=r"`executor` must be None.*or None with n_jobs\."):
+        BayesSearchCV(LogisticRegression(), SPACE, n_iter=1, cv=2, executor="Dask").fit(*data)
