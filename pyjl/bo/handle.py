@@ -40,7 +40,26 @@ from .direction import loss_trials
 from .pruners import Pruner, StoredCurves
 from .trial import TrialState
 
-__all__ = ["TrialHandle", "TrialPruned", "takes_trial", "report", "should_prune", "last_value"]
+__all__ = [
+    "TrialHandle",
+    "TrialPruned",
+    "takes_trial",
+    "in_memory_error",
+    "report",
+    "should_prune",
+    "last_value",
+]
+
+
+def in_memory_error() -> Exception:
+    """The refusal of an in-memory study reported to from another process."""
+    return _validate.error(
+        "storage",
+        "must be a file or a database for an objective that runs in another process to "
+        "report to it",
+        "an in-memory study",
+        "pass storage='sqlite:///study.db', or use threads (n_workers, no executor)",
+    )
 
 
 def takes_trial(func: Callable) -> bool:
@@ -213,13 +232,7 @@ class TrialHandle:
             self._storage = _IN_PROCESS.get(key) if pid == os.getpid() else None
         if self._storage is None:
             if self._url == "memory":
-                raise _validate.error(
-                    "storage",
-                    "must be a file or a database for an objective that runs in another "
-                    "process to report to it",
-                    "an in-memory study",
-                    "pass storage='sqlite:///study.db', or use threads (n_workers, no executor)",
-                )
+                raise in_memory_error()
             from .storage import open_storage
 
             self._storage = open_storage(self._url)

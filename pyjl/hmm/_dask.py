@@ -34,14 +34,34 @@ def _part_estep(
     keep_gamma: bool,
     batch_rows: int,
     log_rows: int,
+    backend: str = "native",
 ) -> Any:
     """The statistics of one part (rows ``first ...`` of the user's data, as messages
     number them), with the pyjl warnings raised on the way: in batches of ``batch_rows``
     rows, or of ``log_rows`` where the part runs in log space (those batches hold
-    ``(rows, K)`` arrays)."""
+    ``(rows, K)`` arrays); on the engine ``backend``, the one selected where ``fit`` was
+    called (a worker's own selection is its process's or thread's)."""
     from .. import engines
 
-    engine = engines.current()
+    with engines.use_backend(backend) as engine:
+        return _part_estep_on(
+            engine, x, first, lengths, log_pi, log_A, emission, keep_gamma, batch_rows, log_rows
+        )
+
+
+def _part_estep_on(
+    engine: Any,
+    x: np.ndarray,
+    first: int,
+    lengths: Any,
+    log_pi: np.ndarray,
+    log_A: np.ndarray,
+    emission: Any,
+    keep_gamma: bool,
+    batch_rows: int,
+    log_rows: int,
+) -> Any:
+    """:func:`_part_estep` on ``engine``."""
     K = log_A.shape[0]
     total = Stats(K)
     offsets = np.concatenate([[0], np.cumsum(lengths)])
@@ -109,6 +129,9 @@ class DaskEStep:
         self.parts = client.scatter([np.ascontiguousarray(src.user_rows(a, b)) for a, b in rows])
 
     def run(self, model: Any) -> Stats:
+        from .. import engines
+
+        backend = engines.get_backend()  # the workers run the E-step on it too
         log_pi, log_A, em = model._logs(trusted=True)
         keep_gamma = not has_stats(em)
         futures = [
@@ -123,6 +146,7 @@ class DaskEStep:
                 keep_gamma,
                 self.batch_rows,
                 self.log_rows,
+                backend,
                 pure=False,
             )
             for x, first, L in zip(self.parts, self.firsts, self.lengths)

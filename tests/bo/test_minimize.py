@@ -518,3 +518,27 @@ def test_an_engine_that_cannot_run_is_refused_before_any_evaluation(monkeypatch)
     assert calls == [] and not hasattr(search, "cv_results_")
     # samplers that fit no GP need no engine
     assert len(minimize(f, space, n_calls=3, progress=False, sampler="random").history) == 3
+
+
+def _reports(p, trial):
+    trial.report(0, p["x"])
+    return p["x"]
+
+
+def test_what_cannot_reach_a_process_pool_is_refused_before_the_first_trial(tmp_path):
+    # every trial was stored failed with the same PicklingError (the budget spent), or
+    # failed at its first report to an in-memory study
+    import threading
+
+    lock = threading.Lock()
+    space = Space({"x": Real(-2.0, 2.0)})
+    with cf.ProcessPoolExecutor(1) as pool:
+        with pytest.raises(InputError, match="`func` must be picklable to run in a process"):
+            url = f"sqlite:///{tmp_path / 'a.db'}"
+            minimize(lambda p, _l=lock: p["x"] ** 2, space, n_calls=3, progress=False,
+                     executor=pool, storage=url, study="s")  # fmt: skip
+        with pytest.raises(InputError, match="`storage` must be a file or a database"):
+            minimize(_reports, space, n_calls=3, progress=False, executor=pool)
+    from pyjl.bo import Optimizer
+
+    assert Optimizer(None, storage=f"sqlite:///{tmp_path / 'a.db'}", study="s").trials == []

@@ -99,3 +99,40 @@ def test_a_part_lost_with_its_worker_is_a_clear_error(client):
     client.cancel(step.parts)  # what a worker's death does to the data it held
     with pytest.raises(RuntimeError, match="worker holding some of the sequences was lost"):
         step.run(model)
+
+
+@pytest.mark.slow
+def test_the_workers_run_the_engine_selected_where_fit_is_called():
+    # the workers ran their own default engine (native) whatever use_backend said
+    import pyjl
+    from pyjl import engines
+    from pyjl.engines.native import NativeEngine
+
+    calls: list[int] = []
+
+    class Counting(NativeEngine):
+        def forward_backward(self, *args, **kwargs):
+            calls.append(1)
+            return super().forward_backward(*args, **kwargs)
+
+    class Unfused(Normal):
+        supports_estep = False  # the E-step through forward_backward
+
+    X = np.random.default_rng(0).normal(size=(400, 1))
+    engines.register("counting", Counting)
+    try:
+        with (
+            distributed.LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+            ) as cluster,
+            distributed.Client(cluster) as threads,
+            pyjl.use_backend("counting"),
+        ):
+            serial = HMM(Unfused(), 2, n_iter=3, random_state=0).fit(X, [100] * 4)
+            n_serial, calls[:] = len(calls), []
+            dask = HMM(Unfused(), 2, n_iter=3, random_state=0).fit(X, [100] * 4, client=threads)
+        assert n_serial > 0 and len(calls) > 0
+        np.testing.assert_allclose(dask.monitor_.history, serial.monitor_.history, rtol=1e-12)
+    finally:
+        engines.registry._factories.pop("counting")
+        engines.registry._instances.pop("counting", None)
