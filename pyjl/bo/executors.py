@@ -45,6 +45,10 @@ def check_executor(executor, workers: str = "n_workers") -> None:
     if not isinstance(executor, str) and (
         hasattr(executor, "get_executor") and hasattr(executor, "submit")
     ):
+        if getattr(executor, "status", None) in ("closing", "closed"):  # as HMM.fit's
+            raise check.error(
+                "executor", "must be running", "a closed Client", "start a new Client"
+            )
         return
     raise check.error(
         "executor",

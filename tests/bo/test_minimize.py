@@ -188,6 +188,18 @@ def test_dask_runs_two_equal_evaluations_in_flight_both():
     assert values[0] != values[1] and owned == []
 
 
+@pytest.mark.slow
+def test_a_closed_client_is_refused_before_the_study_starts(tmp_path):
+    # a raw ClosedClientError came from the first submit, a trial left abandoned
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cl:
+        client = distributed.Client(cl)
+        client.close()
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    with pytest.raises(InputError, match="`executor` must be running; got a closed Client"):
+        minimize(quad, SPACE, n_calls=3, progress=False, executor=client, storage=url)
+
+
 class _TwoArgs(Exception):
     """An exception pickle cannot rebuild (its __init__ takes two arguments)."""
 
