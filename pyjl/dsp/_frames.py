@@ -122,7 +122,7 @@ def _make_window(window, nperseg: int, name: str) -> np.ndarray:
     check_finite(window, name)
     try:
         win = np.array(get_window(window, nperseg), dtype=np.float64)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, IndexError) as exc:  # IndexError: an empty tuple
         raise _validate.error(
             name,
             "must be a window SciPy knows",

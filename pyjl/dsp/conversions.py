@@ -194,9 +194,18 @@ def _zpk_gain(k):
 
 def _conjugates(z, p, k, pairing, analog):
     """SciPy's sections; where SciPy finds a complex root without its conjugate, an
-    InputError naming ``z`` or ``p``, whichever holds it."""
+    InputError naming ``z`` or ``p``, whichever holds it, and where its pairing fails,
+    one naming ``pairing``."""
     try:
         return _kept("zpk2sos", z, p, k, pairing=pairing, analog=analog)
+    except IndexError:  # SciPy 1.17's pairing looks for a real zero where none is left
+        raise _validate.error(
+            "pairing",
+            "must pair these roots (SciPy's 'keep_odd' and 'minimal' fail when a real "
+            "pole is left with no real zero to pair)",
+            repr(pairing),
+            "pass pairing='nearest'",
+        ) from None
     except ValueError as exc:
         if "conjugate" not in str(exc):
             raise
@@ -288,7 +297,7 @@ def tf2sos(b, a, pairing=None, *, analog=False):
             "pass pairing='nearest', or a denominator of higher degree",
         )
     finite_result((z, p, k), ("b", "a"), b)
-    sos = _kept("zpk2sos", z, p, k, pairing=pairing, analog=analog)
+    sos = _conjugates(z, p, k, pairing, analog)
     return finite_result(sos, ("b", "a"), b)
 
 

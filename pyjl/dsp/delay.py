@@ -27,6 +27,7 @@ from .. import _validate
 from ._design_args import MAX_TAPS, finite, transfer_function
 from .analog import _rate, _zpk
 from .response import _response
+from .transfer_functions import _below_axis, default_grid
 
 __all__ = ["freqs", "freqs_zpk", "freqz_zpk", "group_delay"]
 
@@ -55,6 +56,7 @@ def freqs(b, a, worN=200, plot=None):
     """
     b, a = transfer_function(b, a)
     _grid(worN, "worN")
+    worN = _analog_grid(worN, np.roots(np.atleast_1d(b)), np.roots(a))
     return _response("freqs", b, a, worN=worN, plot=plot)
 
 
@@ -72,7 +74,18 @@ def freqs_zpk(z, p, k, worN=200):
     """
     z, p = _zpk(z, p, k, kinds="biuf", proper=False)
     _grid(worN, "worN")
+    worN = _analog_grid(worN, z, p)
     return _response("freqs_zpk", z, p, k, worN=worN)
+
+
+def _analog_grid(worN, zeros, poles):
+    """``worN``, or where it is a count and SciPy's grid would fail (poles and zeros all
+    below the real axis), that many frequencies of their mirror images' grid."""
+    if worN is None or isinstance(worN, (numbers.Integral, np.integer)):
+        n = 200 if worN is None else int(worN)
+        if _below_axis(zeros, poles):
+            return default_grid(zeros, poles, n)
+    return worN
 
 
 def freqz_zpk(z, p, k, worN=512, whole=False, fs=2 * np.pi):

@@ -154,7 +154,8 @@ def firwin2(numtaps, freq, gain, *, nfreqs=None, window="hamming", antisymmetric
 @by_value
 def kaiserord(ripple, width):
     """Kaiser window ``(numtaps, beta)`` for ``ripple`` dB and a transition ``width``
-    normalised to Nyquist, in ``(0, 1)`` (:func:`scipy.signal.kaiserord`).
+    normalised to Nyquist, in ``(0, 1]`` (:func:`scipy.signal.kaiserord`; 1, the whole
+    band, as :func:`kaiser_atten` takes it).
 
     Examples
     --------
@@ -171,7 +172,6 @@ def kaiserord(ripple, width):
         low=0,
         high=1,
         low_open=True,
-        high_open=True,
         fix="pass the transition width / Nyquist: divide the width in Hz by fs/2",
     )
     return call_scipy(_ss.kaiserord, ripple, width)

@@ -30,6 +30,7 @@ import scipy.signal as _ss
 from .. import _validate
 from . import _lti_args as _args
 from .delay import _grid
+from .transfer_functions import _below_axis, default_grid
 
 __all__ = [
     "lti",
@@ -214,6 +215,14 @@ def _frequency_args(system, fname, w, n):
     return _args.real_gain(inst, fname), n
 
 
+def _own_grid(inst, w, n):
+    """``w``, or where it is None and SciPy's grid would fail (poles and zeros all below
+    the real axis), the grid of their mirror images (:func:`default_grid`)."""
+    if w is None and _below_axis(inst.zeros, inst.poles):
+        return default_grid(inst.zeros, inst.poles, n)
+    return w
+
+
 _AXIS = (
     "the frequency response is infinite or NaN at some frequencies: a pole on the "
     "imaginary axis there (or, for bode, a zero there: -inf dB)"
@@ -238,6 +247,7 @@ def freqresp(system, w=None, n=10000):
     True
     """
     inst, n = _frequency_args(system, "freqresp", w, n)
+    w = _own_grid(inst, w, n)
     with np.errstate(all="ignore"):
         out = _ss.freqresp(inst, w=w, n=n)
     _args.warn_nonfinite(out[1:], _AXIS, _AXIS_FIX)
@@ -260,6 +270,7 @@ def bode(system, w=None, n=100):
     True
     """
     inst, n = _frequency_args(system, "bode", w, n)
+    w = _own_grid(inst, w, n)
     with np.errstate(all="ignore"):
         out = _ss.bode(inst, w=w, n=n)
     _args.warn_nonfinite(out[1:], _AXIS, _AXIS_FIX)

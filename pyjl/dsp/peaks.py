@@ -305,10 +305,12 @@ def _condition(value, name: str, n: int) -> tuple | None:
 
 
 def _pair_array(value, name: str) -> bool:
-    """Whether ``value`` is an array-like of 2 numbers (SciPy unpacks it as a pair)."""
+    """Whether ``value`` is an array-like SciPy unpacks as a pair: 2 numbers, or ``(2,
+    n)`` bounds per sample (a 0-d array is a number)."""
     if isinstance(value, (str, bytes, numbers.Number)) or not hasattr(value, "__len__"):
         return False
-    return len(value) == 2 and np.ndim(data.as_raw(value, name)) == 1
+    ndim = np.ndim(data.as_raw(value, name))
+    return ndim in (1, 2) and len(value) == 2
 
 
 def _bound(value, name: str, n: int) -> float | np.ndarray | None:

@@ -141,11 +141,33 @@ def findfreqs(num, den, N, kind="ba"):
     True
     """
     kind = _validate.choice(kind, "kind", ("ba", "zp"))
-    N = _validate.integer(N, "N", low=1, high=MAX_TAPS)
+    N = _validate.integer(N, "N", low=0, high=MAX_TAPS)
     if kind == "ba":
         num, den = coefficients(num, "num"), _denominator(den, "den")
+        zeros, poles = np.roots(num), np.roots(den)
     else:
         num, den = roots(num, "num"), roots(den, "den")
+        zeros, poles = num, den
+    if _below_axis(zeros, poles):
+        return default_grid(zeros, poles, N)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         w = call_scipy(_ss.findfreqs, num, den, N, kind=kind)
     return finite_result(w, ("num", "den"), num)
+
+
+def _below_axis(zeros, poles) -> bool:
+    """Whether SciPy's ``findfreqs`` finds no pole or (finite) zero on or above the real
+    axis to place its grid by, and fails (only a complex system can be so)."""
+    z, p = np.atleast_1d(zeros), np.atleast_1d(poles)
+    return bool(p.size) and not (np.any(p.imag >= 0) or np.any((np.abs(z) < 1e5) & (z.imag >= 0)))
+
+
+def default_grid(zeros, poles, N: int) -> np.ndarray:
+    """SciPy's ``findfreqs`` grid of ``N`` frequencies for these zeros and poles; where
+    they all lie below the real axis (SciPy reads only those above, as a real system's
+    come in conjugate pairs, and fails), the grid of their mirror images."""
+    z, p = np.atleast_1d(zeros), np.atleast_1d(poles)
+    if _below_axis(z, p):
+        z, p = np.conj(z), np.conj(p)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return np.asarray(_ss.findfreqs(z, p, N, kind="zp"), dtype=np.float64)

@@ -152,8 +152,8 @@ def _checked(func):
         _check_arguments(bound.arguments, name)
         try:
             out = func(*args, **kwargs)
-        except (ValueError, TypeError, OverflowError, ArithmeticError) as exc:
-            raise _refused(name, bound.arguments, exc) from exc
+        except (ValueError, TypeError, OverflowError, ArithmeticError, IndexError) as exc:
+            raise _refused(name, bound.arguments, exc) from exc  # IndexError: window=()
         values = out[0] if isinstance(out, tuple) else out
         if np.asarray(values).dtype.kind in "fc" and not np.all(np.isfinite(values)):
             raise _refused(name, bound.arguments)

@@ -283,3 +283,16 @@ def test_wrong_types_are_type_errors():
         dsp.zpk2sos(Z, P, K, analog=None)
     with pytest.raises(InputTypeError, match="`b`"):
         dsp.tf2zpk(np.array(["a"]), A)
+
+
+@pytest.mark.parametrize("pairing", ["keep_odd", "minimal"])
+def test_a_pairing_scipy_cannot_make_is_refused_by_name(pairing):
+    # SciPy 1.17 raises a bare IndexError when a real pole is left with no real zero
+    z, p = [0.8j, -0.8j, -0.7], [0.7, -0.6 + 0.5j, -0.6 - 0.5j, 0.75, 0.0]
+    with pytest.raises(IndexError):
+        ss.zpk2sos(z, p, 1.0, pairing=pairing)
+    with pytest.raises(InputError, match="`pairing` must pair these roots.*pairing='nearest'"):
+        dsp.zpk2sos(z, p, 1.0, pairing=pairing)
+    b, a = ss.zpk2tf(z, p, 1.0)
+    with pytest.raises(InputError, match="`pairing` must pair these roots"):
+        dsp.tf2sos(b, a, pairing=pairing)

@@ -179,7 +179,7 @@ def test_responses_and_initial_conditions_equal_scipy():
         (lambda: dsp.firwin(31, 300.0, fs=500.0), r"`cutoff`.*250"),
         (
             lambda: dsp.kaiserord(60.0, 1.5),
-            r"`width` must be a finite number > 0 and < 1; got 1.5",
+            r"`width` must be a finite number > 0 and <= 1; got 1.5",
         ),
         (lambda: dsp.remez(21, [0, 0.2, 0.1, 0.5], [1, 0]), r"`bands`"),
         (lambda: dsp.sosfreqz(np.ones((2, 4))), r"`sos` must have shape"),

@@ -173,3 +173,9 @@ def test_good_designs_do_not_warn():
         warnings.simplefilter("error")
         dsp.firls(51, [0, 0.2, 0.3, 1], [1, 1, 0, 0])
         dsp.minimum_phase(ss.firwin(51, 0.2), "hilbert")
+
+
+def test_kaiserord_takes_the_whole_band_as_kaiser_atten_does():
+    assert dsp.kaiserord(60.0, 1.0) == ss.kaiserord(60.0, 1.0)
+    with pytest.raises(InputError, match="`width` must be"):
+        dsp.kaiserord(60.0, 1.5)

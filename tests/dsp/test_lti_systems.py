@@ -236,3 +236,22 @@ def test_lsim_of_a_complex_input_is_complex_as_scipys():
     for w, g in zip(want, got):
         assert g.dtype == w.dtype
         np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-12)
+
+
+def test_a_system_below_the_real_axis_gets_its_mirror_images_grid():
+    # SciPy's findfreqs reads only the poles and zeros on or above the axis: for a complex
+    # system with none there freqresp, bode, freqs, freqs_zpk and findfreqs raised a bare
+    # ValueError (zero-size array); the grid of the mirror images is the one SciPy gives
+    # the conjugate system
+    w_conj = ss.freqresp(([1.0], [1.0, 1.0 - 1.0j]))[0]
+    w, H = dsp.freqresp(([1.0], [1.0, 1.0 + 1.0j]))
+    np.testing.assert_allclose(w, w_conj, rtol=1e-14)
+    np.testing.assert_allclose(H, 1.0 / (1j * w + 1.0 + 1.0j), rtol=1e-12)
+    np.testing.assert_allclose(dsp.bode(([1.0], [1.0, 1.0 + 1.0j]))[0],
+                               ss.bode(([1.0], [1.0, 1.0 - 1.0j]))[0], rtol=1e-14)  # fmt: skip
+    want = ss.freqs([1.0], [1.0, 1.0 - 1.0j])[0]
+    np.testing.assert_allclose(dsp.freqs([1.0], [1.0, 1.0 + 1.0j])[0], want, rtol=1e-14)
+    np.testing.assert_allclose(dsp.freqs_zpk([], [-1.0 - 1.0j], 1.0)[0], want, rtol=1e-14)
+    want = ss.findfreqs([1.0], [1.0, 1.0 - 1.0j], 9)
+    np.testing.assert_allclose(dsp.findfreqs([1.0], [1.0, 1.0 + 1.0j], 9), want, rtol=1e-14)
+    assert dsp.findfreqs([1.0], [1.0, 1.0], 0).size == 0 == ss.findfreqs([1.0], [1.0, 1.0], 0).size

@@ -345,3 +345,18 @@ def test_nan_refused_where_scipy_is_silently_wrong():
         assert 4 not in ss.find_peaks(x)[0]
     with pytest.raises(InputError, match="index 3"):
         find_peaks(x)
+
+
+def test_conditions_as_0d_arrays_and_as_2_by_n_pairs_read_as_scipy():
+    # a 0-d array raised a bare TypeError (len() of unsized object); a (2, n) array of
+    # per-sample bounds, which SciPy unpacks as (min, max), was refused
+    from pyjl.dsp import find_peaks
+
+    x = np.array([0, 3, 1, 4, 1, 2, 2, 0, 5, 0.0])
+    n = x.size
+    for kw in ("height", "threshold", "prominence", "width", "plateau_size"):
+        ours = find_peaks(x, **{kw: np.array(1.0)})
+        theirs = ss.find_peaks(x, **{kw: 1.0})
+        np.testing.assert_array_equal(ours[0], theirs[0])
+    pair = np.array([np.zeros(n), np.full(n, 4.5)])
+    np.testing.assert_array_equal(find_peaks(x, height=pair)[0], ss.find_peaks(x, height=pair)[0])

@@ -93,3 +93,14 @@ def test_get_window_refusals_name_the_argument(args, kwargs, name, got):
         sw.get_window(*args, **kwargs)
     with pytest.raises(InputError, match=rf"^`{name}` must .*; got {got}\. Fix: "):
         windows.get_window(*args, **kwargs)
+
+
+def test_an_empty_window_tuple_is_refused_by_name():
+    # a bare IndexError (tuple index out of range), from get_window and from the
+    # functions that read a window (check_COLA, welch, ...)
+    import pyjl.dsp as dsp
+
+    with pytest.raises(InputError, match="`window` must be a window name or"):
+        windows.get_window((), 10)
+    with pytest.raises(InputError, match="`window` must be a window SciPy knows"):
+        dsp.check_COLA((), 10, 5)

@@ -109,7 +109,7 @@ def transfer_functions():
     out += _data("findfreqs", lambda v: ff(num=v), "num", [1.0, 0.0], max_ndim=1)
     out += _data("findfreqs", lambda v: ff(den=v), "den", DEN, max_ndim=1)
     out += _rows("findfreqs", lambda v: ff(den=v), "den", [("zeros", [0.0, 0.0], "refuse")])
-    out += param_cases(NAME + "findfreqs", lambda v: ff(N=v), "N", Int(9, low=1, high=2**24))
+    out += param_cases(NAME + "findfreqs", lambda v: ff(N=v), "N", Int(9, low=0, high=2**24))
     out += param_cases(NAME + "findfreqs", lambda v: ff(kind=v), "kind", Choice("ba"))
     fz = lambda **kw: dsp.findfreqs(**{"num": Z, "den": P, "N": 9, "kind": "zp", **kw})  # noqa: E731
     out += [
