@@ -357,7 +357,8 @@ def seed(value: Any, name: str = "seed") -> int | None:
 def row_index(obj: Any) -> Any:
     """The row labels of a pandas object whose index is not ``0, 1, ...`` (for
     :func:`row_labels`), else None."""
-    index = getattr(obj, "index", None) if hasattr(obj, "iloc") else None
+    pandas = type(obj).__module__.split(".")[0] == "pandas"  # (Dask's frames are lazy)
+    index = getattr(obj, "index", None) if pandas and hasattr(obj, "iloc") else None
     if index is None or (
         type(index).__name__ == "RangeIndex" and index.start == 0 and index.step == 1
     ):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import logging
+import pickle
 import threading
 from collections.abc import Callable, Iterator
 
@@ -26,9 +27,16 @@ log = logging.getLogger("pyjl.bo")
 _EXECUTOR_RULE = "must be None, 'dask', a dask.distributed.Client or a concurrent.futures.Executor"
 
 
-def check_executor(executor, workers: str = "n_workers") -> None:
+def check_executor(executor, workers: str = "n_workers", func=None) -> None:
     """Refuse an ``executor`` argument :func:`executor_of` cannot use, before anything is
-    created (a study, a cluster); ``workers``: the caller's name for the worker count."""
+    created (a study, a cluster); ``workers``: the caller's name for the worker count.
+    With ``func``, a process pool's objective must pickle (else every trial would fail
+    with the same error, the budget spent)."""
+    if isinstance(executor, cf.ProcessPoolExecutor) and func is not None:
+        _check_picklable(func)
+    client = _client_of(executor)
+    if client is not None and getattr(client, "status", None) in ("closing", "closed"):
+        raise check.error("executor", "must be running", "a closed Client", "start a new Client")
     if executor is None or isinstance(executor, cf.Executor):
         return
     if isinstance(executor, str) and executor == "dask":
@@ -42,13 +50,7 @@ def check_executor(executor, workers: str = "n_workers") -> None:
                 "pip install 'pyjl[dask]', or pass another executor",
             ) from None
         return
-    if not isinstance(executor, str) and (
-        hasattr(executor, "get_executor") and hasattr(executor, "submit")
-    ):
-        if getattr(executor, "status", None) in ("closing", "closed"):  # as HMM.fit's
-            raise check.error(
-                "executor", "must be running", "a closed Client", "start a new Client"
-            )
+    if client is not None:
         return
     raise check.error(
         "executor",
@@ -56,6 +58,37 @@ def check_executor(executor, workers: str = "n_workers") -> None:
         check.describe(executor),
         f"pass e.g. concurrent.futures.ProcessPoolExecutor(4), or None with {workers}",
     )
+
+
+def _client_of(executor):
+    """The Dask ``Client`` of ``executor`` (a Client, or the executor one hands out,
+    whose own tasks default to ``pure=True``), else None."""
+    if isinstance(executor, str) or not type(executor).__module__.startswith("distributed"):
+        return None
+    if hasattr(executor, "get_executor") and hasattr(executor, "submit"):
+        return executor
+    return getattr(executor, "_client", None)
+
+
+def _check_picklable(func) -> None:
+    """Refuse an objective a process pool cannot send."""
+    try:
+        pickle.dump(func, _Discard())
+    except Exception as exc:  # noqa: BLE001 - pickle raises many kinds
+        raise check.error(
+            "func",
+            "must be picklable to run in a process pool",
+            f"{check.describe(func)} ({type(exc).__name__}: {exc})",
+            "define it at module level (not a lambda or a closure over locks, files or "
+            "clients), or use threads (n_workers, no executor)",
+        ) from None
+
+
+class _Discard:
+    """A file that keeps nothing (what pickle writes is only checked, not held)."""
+
+    def write(self, data) -> int:
+        return len(data)
 
 
 def executor_of(executor, n_workers: int, workers: str = "n_workers"):
@@ -67,6 +100,9 @@ def executor_of(executor, n_workers: int, workers: str = "n_workers"):
             return None, []
         pool = cf.ThreadPoolExecutor(n_workers)
         return pool, [pool.shutdown]
+    client = _client_of(executor)
+    if client is not None:  # pure=False: Dask would merge two evaluations of one point
+        return client.get_executor(pure=False), []
     if isinstance(executor, cf.Executor):
         return executor, []
     if isinstance(executor, str):  # "dask"
@@ -80,8 +116,7 @@ def executor_of(executor, n_workers: int, workers: str = "n_workers"):
             )
             owned = [client.close]
         return client.get_executor(pure=False), owned
-    # a Client; pure=False: Dask would merge two evaluations of one point in flight at once
-    return executor.get_executor(pure=False), []
+    raise AssertionError(f"check_executor accepted {executor!r}")  # pragma: no cover
 
 
 @contextlib.contextmanager

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import logging
-import pickle
 import time
 from collections.abc import Callable
 from typing import Any
@@ -25,7 +24,7 @@ from .. import _validate as check
 from .._warn import warn
 from ..exceptions import InputError, PyjlWarning, StorageError, TrialPruned
 from .executors import beating, executor_of
-from .handle import TrialHandle, in_memory_error, takes_trial
+from .handle import TrialHandle, takes_trial
 from .liveness import HEARTBEAT_S
 from .optimizer import Optimizer
 from .space import SpaceExhausted
@@ -67,25 +66,6 @@ def _run(func: Callable[..., Any], params: dict, trial: TrialHandle | None = Non
         return None, None
     except Exception as exc:  # noqa: BLE001 - the study goes on
         return False, _message(exc)
-
-
-def _check_shippable(func: Callable[..., Any], opt: Optimizer) -> None:
-    """Refuse, before the first trial, what cannot reach a worker process: an objective
-    pickle cannot send (every trial would fail with the same error, the budget spent), and
-    a pruning objective's reports to an in-memory study (each trial would fail at its
-    first report)."""
-    try:
-        pickle.dumps(func)
-    except Exception as exc:  # noqa: BLE001 - pickle raises many kinds
-        raise check.error(
-            "func",
-            "must be picklable to run in a process pool",
-            f"{check.describe(func)} ({_message(exc)})",
-            "define it at module level (not a lambda or a closure over locks, files or "
-            "clients), or use threads (n_workers, no executor)",
-        ) from None
-    if takes_trial(func) and getattr(opt.storage, "url", None) == "memory":
-        raise in_memory_error()
 
 
 def _why(exc: BaseException) -> str:
@@ -402,8 +382,6 @@ def run(
     t0 = time.monotonic()
     pool, owned = executor_of(executor, int(n_workers))
     try:
-        if isinstance(pool, cf.ProcessPoolExecutor):
-            _check_shippable(func, opt)
         study = _Loop(
             opt,
             func,

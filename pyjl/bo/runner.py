@@ -126,7 +126,7 @@ def _check_args(
         n_calls = check.integer(n_calls, "n_calls", low=1)
     n_workers = check.integer(n_workers, "n_workers", low=1)
     check.boolean(progress, "progress")
-    check_executor(executor)
+    check_executor(executor, func=func)
     if max_time is not None:
         max_time = check.real(
             max_time,

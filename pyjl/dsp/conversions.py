@@ -198,13 +198,16 @@ def _conjugates(z, p, k, pairing, analog):
     one naming ``pairing``."""
     try:
         return _kept("zpk2sos", z, p, k, pairing=pairing, analog=analog)
-    except IndexError:  # SciPy 1.17's pairing looks for a real zero where none is left
+    except IndexError:  # SciPy 1.17's pairing looks for a real root where none is left
         raise _validate.error(
             "pairing",
-            "must pair these roots (SciPy's 'keep_odd' and 'minimal' fail when a real "
-            "pole is left with no real zero to pair)",
+            "must be a pairing SciPy can make of these roots (SciPy's own fails on them "
+            "with an IndexError)",
             repr(pairing),
-            "pass pairing='nearest'",
+            "make the sections of each pole pair by hand (zpk2sos of that pair and its "
+            "zeros): an analog filter has no other pairing"
+            if analog
+            else "pass pairing='nearest'",
         ) from None
     except ValueError as exc:
         if "conjugate" not in str(exc):

@@ -256,11 +256,21 @@ def _rows_at(m, p, d, step, at):
     h = max(c, 1.0)
     fit = np.linalg.pinv(legendre.legvander((np.arange(m) - c) / h, p))  # (p + 1, m)
     u = (np.asarray(at, dtype=np.float64) - c) / h
-    slopes = np.stack(
-        [legendre.legval(u, legendre.legder(np.eye(p + 1)[j], d)) for j in range(p + 1)],
-        axis=-1,
-    )  # (len(at), p + 1): the d-th derivative in u of each Legendre polynomial
-    return slopes @ fit / (h * step) ** d
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        slopes = np.stack(
+            [legendre.legval(u, legendre.legder(np.eye(p + 1)[j], d)) for j in range(p + 1)],
+            axis=-1,
+        )  # (len(at), p + 1): the d-th derivative in u of each Legendre polynomial
+        rows = slopes @ fit * np.exp(-d * np.log(h * step))  # / (h step)^d, 0 if it underflows
+    if not np.all(np.isfinite(rows)):
+        raise _validate.error(
+            "deriv",
+            f"must give finite coefficients (derivative {d} of a degree-{p} fit, scaled by "
+            f"delta**-{d} with delta={step:g}, overflows float64)",
+            d,
+            "lower deriv or polyorder, or pass delta in other units",
+        )
+    return rows
 
 
 @by_value

@@ -318,13 +318,19 @@ def _warm_start(model: HMM, K: int, letters: str, em: Any) -> tuple[Any, Any, An
     return given_pi, given_A, em, False
 
 
+#: the kinds of value compared as settings (objects besides emissions -- a frozen SciPy
+#: distribution, a generator -- compare by identity, and the fitted emission is a copy)
+_PLAIN = (str, bytes, bool, int, float, complex, np.number, np.bool_, np.ndarray, tuple)
+
+
 def _same_settings(given: Any, fitted: Any) -> bool:
     """Whether ``fitted`` is of ``given``'s class and has its settings: every public
-    attribute ``given`` sets (not ``None``) equal in ``fitted``, emissions within (a
-    mixture's components) compared alike."""
-    if type(given) is not type(fitted) or not hasattr(given, "__dict__"):
+    attribute ``given`` sets (not ``None``) to a plain value (a number, string, tuple or
+    array) equal in ``fitted``, emissions within (a mixture's components) compared alike;
+    an emission without ``__dict__`` by its class alone."""
+    if type(given) is not type(fitted):
         return False
-    for name, mine in vars(given).items():
+    for name, mine in vars(given).items() if hasattr(given, "__dict__") else ():
         if mine is None or name.startswith("_"):
             continue
         theirs = getattr(fitted, name, None)
@@ -335,6 +341,8 @@ def _same_settings(given: Any, fitted: Any) -> bool:
                 and all(_same_settings(a, b) for a, b in zip(mine, theirs, strict=True))
             ):
                 return False
+            continue
+        if not isinstance(mine, _PLAIN):
             continue
         try:
             if not np.array_equal(np.asarray(mine), np.asarray(theirs)):

@@ -182,10 +182,11 @@ def test_dask_runs_two_equal_evaluations_in_flight_both():
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
-        pool, owned = executor_of(client, 2)
-        futures = [pool.submit(_run, noisy, {"x": 0.5}) for _ in range(2)]
-        values = [f.result()[1] for f in futures]
-    assert values[0] != values[1] and owned == []
+        for given in (client, client.get_executor()):  # a Client, or its own executor
+            pool, owned = executor_of(given, 2)
+            futures = [pool.submit(_run, noisy, {"x": 0.5}) for _ in range(2)]
+            values = [f.result()[1] for f in futures]
+            assert values[0] != values[1] and owned == []
 
 
 @pytest.mark.slow
@@ -196,8 +197,9 @@ def test_a_closed_client_is_refused_before_the_study_starts(tmp_path):
         client = distributed.Client(cl)
         client.close()
     url = f"sqlite:///{tmp_path / 's.db'}"
-    with pytest.raises(InputError, match="`executor` must be running; got a closed Client"):
-        minimize(quad, SPACE, n_calls=3, progress=False, executor=client, storage=url)
+    for given in (client, client.get_executor()):
+        with pytest.raises(InputError, match="`executor` must be running; got a closed Client"):
+            minimize(quad, SPACE, n_calls=3, progress=False, executor=given, storage=url)
 
 
 class _TwoArgs(Exception):
@@ -532,25 +534,25 @@ def test_an_engine_that_cannot_run_is_refused_before_any_evaluation(monkeypatch)
     assert len(minimize(f, space, n_calls=3, progress=False, sampler="random").history) == 3
 
 
-def _reports(p, trial):
-    trial.report(0, p["x"])
-    return p["x"]
+def _uses_its_number(p, trial):
+    return p["x"] + 0.0 * trial.number
 
 
-def test_what_cannot_reach_a_process_pool_is_refused_before_the_first_trial(tmp_path):
-    # every trial was stored failed with the same PicklingError (the budget spent), or
-    # failed at its first report to an in-memory study
+def test_an_unpicklable_objective_is_refused_before_a_study_is_made(tmp_path):
+    # every trial was stored failed with the same PicklingError, the budget spent
     import threading
 
     lock = threading.Lock()
     space = Space({"x": Real(-2.0, 2.0)})
+    url = f"sqlite:///{tmp_path / 'a.db'}"
     with cf.ProcessPoolExecutor(1) as pool:
         with pytest.raises(InputError, match="`func` must be picklable to run in a process"):
-            url = f"sqlite:///{tmp_path / 'a.db'}"
             minimize(lambda p, _l=lock: p["x"] ** 2, space, n_calls=3, progress=False,
-                     executor=pool, storage=url, study="s")  # fmt: skip
-        with pytest.raises(InputError, match="`storage` must be a file or a database"):
-            minimize(_reports, space, n_calls=3, progress=False, executor=pool)
-    from pyjl.bo import Optimizer
-
-    assert Optimizer(None, storage=f"sqlite:///{tmp_path / 'a.db'}", study="s").trials == []
+                     executor=pool, storage=url, study="s", direction="maximize")  # fmt: skip
+        # no study was made: another space on the same name runs, minimised
+        res = minimize(_uses_its_number, Space({"x": Real(0.0, 1.0)}), n_calls=3,
+                       progress=False, executor=pool, storage=url, study="s")  # fmt: skip
+        # an objective that takes its trial but never reports runs on an in-memory study
+        res2 = minimize(_uses_its_number, space, n_calls=3, progress=False, executor=pool)
+    assert (res.history["state"] == "complete").all() and res.direction == "minimize"
+    assert (res2.history["state"] == "complete").all()

@@ -291,8 +291,8 @@ def test_a_pairing_scipy_cannot_make_is_refused_by_name(pairing):
     z, p = [0.8j, -0.8j, -0.7], [0.7, -0.6 + 0.5j, -0.6 - 0.5j, 0.75, 0.0]
     with pytest.raises(IndexError):
         ss.zpk2sos(z, p, 1.0, pairing=pairing)
-    with pytest.raises(InputError, match="`pairing` must pair these roots.*pairing='nearest'"):
+    with pytest.raises(InputError, match="`pairing` must be a pairing SciPy can make.*'nearest'"):
         dsp.zpk2sos(z, p, 1.0, pairing=pairing)
     b, a = ss.zpk2tf(z, p, 1.0)
-    with pytest.raises(InputError, match="`pairing` must pair these roots"):
+    with pytest.raises(InputError, match="`pairing` must be a pairing SciPy can make"):
         dsp.tf2sos(b, a, pairing=pairing)

@@ -184,3 +184,18 @@ def test_an_output_beyond_float64_warns():
 def test_bad_input_names_the_argument(call, match):
     with pytest.raises(InputError, match=match):
         call()
+
+
+def test_extreme_derivative_scales_are_refused_or_underflow_to_zero():
+    # delta=1e-200 gave inf coefficients (and an all-NaN filter) silently; delta=1e200 a
+    # bare OverflowError, where the true coefficients (about 1e-400) are 0
+    from pyjl.exceptions import InputError
+
+    with pytest.raises(InputError, match="`deriv` must give finite coefficients"):
+        dsp.savgol_coeffs(5, 2, deriv=2, delta=1e-200)
+    assert not np.any(dsp.savgol_coeffs(5, 2, deriv=2, delta=1e200))
+    np.testing.assert_allclose(
+        dsp.savgol_coeffs(5, 2, deriv=2, delta=1e100) * 1e200,
+        ss.savgol_coeffs(5, 2, deriv=2),
+        rtol=1e-12,
+    )

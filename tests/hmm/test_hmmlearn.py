@@ -466,3 +466,20 @@ def test_a_warm_start_keeps_a_new_emissions_settings_and_names_emission_(rng):
     m.set_params(n_states=3)  # the fitted emission_ has two states: named, with the fix
     with pytest.raises(InputError, match="`emission_` must have parameters for n_states=3"):
         m.fit(x)
+
+
+def test_a_warm_start_reads_settings_that_are_objects_as_no_mismatch(rng):
+    # a setting such as a frozen SciPy distribution compares by identity, and emission_ is a
+    # copy: the warm start was skipped, silently, for such an emission
+    from scipy import stats
+
+    class WithPrior(Normal):
+        def __init__(self, mean=None, var=None, prior=None):
+            super().__init__(mean, var)
+            self.prior = prior
+
+    X = np.r_[rng.normal(-3, 1, 150), rng.normal(3, 1, 150)][:, None]
+    m = HMM(WithPrior(prior=stats.norm(0, 10)), 2, random_state=0, n_iter=5).fit(X)
+    fitted = m.emission_.mean.copy()
+    m.set_params(init_params="", n_iter=0)
+    np.testing.assert_array_equal(m.fit(X).emission_.mean, fitted)  # started from it
