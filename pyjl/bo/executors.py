@@ -11,7 +11,6 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import logging
-import pickle
 import threading
 from collections.abc import Callable, Iterator
 
@@ -72,9 +71,11 @@ def _client_of(executor):
 
 def _check_picklable(func) -> None:
     """Refuse an objective a process pool cannot send."""
+    from multiprocessing.reduction import ForkingPickler  # the pool's own pickler
+
     try:
-        pickle.dump(func, _Discard())
-    except Exception as exc:  # noqa: BLE001 - pickle raises many kinds
+        ForkingPickler(_Discard()).dump(func)
+    except Exception as exc:  # noqa: BLE001 - pickling raises many kinds
         raise check.error(
             "func",
             "must be picklable to run in a process pool",
@@ -85,7 +86,7 @@ def _check_picklable(func) -> None:
 
 
 class _Discard:
-    """A file that keeps nothing (what pickle writes is only checked, not held)."""
+    """A file that keeps nothing (what is pickled is only checked, not held)."""
 
     def write(self, data) -> int:
         return len(data)
