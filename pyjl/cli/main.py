@@ -83,6 +83,8 @@ def _default_in_child() -> None:
     the worker runs, or print a traceback."""
     if signal.getsignal(signal.SIGTERM) is _terminate:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        if hasattr(signal, "pthread_sigmask"):  # forked while the run held it
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
 
 
 if hasattr(os, "register_at_fork"):

@@ -140,6 +140,79 @@ def _stop_workers(pool) -> None:
         proc.terminate()
 
 
+def _check_signature(func, name: str) -> None:
+    """Refuse a FUNC that cannot be called as ``FUNC(params)`` or ``FUNC(params, trial)``
+    (every trial would fail with the same TypeError, the budget spent)."""
+    import inspect
+
+    from .. import _validate
+
+    try:
+        sig = inspect.signature(func)
+    except (TypeError, ValueError):  # a builtin without a signature: let it run
+        return
+    for args in ((None,), (None, None)):
+        try:
+            sig.bind(*args)
+            return
+        except TypeError:
+            continue
+    raise _validate.error(
+        "FILE.py:FUNC",
+        "must name a function taking (params) or (params, trial)",
+        f"{name}{sig}",
+        "define it as def FUNC(params): ... (a dict of parameters in, a float out)",
+    )
+
+
+def _in_memory(storage) -> bool:
+    """Whether ``--storage`` keeps the study in this process's memory (none given, or
+    SQLite's ``:memory:``)."""
+    if not storage:
+        return True
+    from ..bo.storage.url import parse
+
+    try:
+        kind, path, _ = parse(storage)
+    except Exception:  # noqa: BLE001 - a bad URL is refused, by name, where it is opened
+        return False
+    return kind == "sqlite" and path == ":memory:"
+
+
+def _warn_many(workers: int) -> None:
+    """Warn of far more worker processes than CPUs (each is a Python process: memory)."""
+    import os
+
+    from .._warn import warn
+    from ..exceptions import PyjlWarning
+
+    cpus = os.cpu_count() or 1
+    if workers > 4 * cpus:
+        warn(
+            f"--workers {workers} starts {workers} processes on {cpus} CPUs (each holds a "
+            "Python interpreter and your objective's imports): pass about the number of "
+            "CPUs, unless the objective waits on something else",
+            PyjlWarning,
+        )
+
+
+def _start_workers(pool) -> None:
+    """Start ``pool``'s workers with SIGTERM held while they fork: delivered during a fork,
+    the SIGTERM handler's exception was lost in a fork hook (the run went on, exit 0) or
+    left a child holding a lock (a hang).  A SIGTERM that came meanwhile is delivered once
+    they run, to the caller, which stops them (the workers unblock it themselves:
+    :func:`pyjl.cli.main._default_in_child`)."""
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        pool.submit(int).result()  # forks the workers (Python 3.11: all at the first task)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the study; the exit status: 0, or 1 when every trial failed."""
     import functools
@@ -161,11 +234,13 @@ def run(args: argparse.Namespace) -> int:
         )
     from ..bo.handle import takes_trial
 
-    if takes_trial(_load_func(path, func_name)) and args.workers > 1 and not args.storage:
+    objective = _load_func(path, func_name)
+    _check_signature(objective, func_name)
+    if takes_trial(objective) and args.workers > 1 and _in_memory(args.storage):
         raise _validate.error(  # the workers' reports reach the study through its storage
             "--storage",
-            "must be given for FUNC(params, trial) with --workers > 1",
-            "none",
+            "must be a file or a database for FUNC(params, trial) with --workers > 1",
+            "none" if not args.storage else repr(args.storage),
             "pass --storage study.db (a file or a database URL)",
         )
     space = Space.from_toml(args.space, name="--space")
@@ -178,16 +253,21 @@ def run(args: argparse.Namespace) -> int:
             args.seed, "--seed", low=0, high=2**63 - 1, fix="pass N >= 0, or leave it out"
         )
     func = functools.partial(_call_file_func, path, func_name)
-    pool = ProcessPoolExecutor(args.workers) if args.workers > 1 else None
+    workers = min(args.workers, args.n_calls)  # no more processes than evaluations
+    _warn_many(workers)
+    pool = None
     started = time.time()  # this run's trials: a resumed study holds earlier ones
     try:
+        pool = ProcessPoolExecutor(workers) if workers > 1 else None
+        if pool is not None:
+            _start_workers(pool)
         res = minimize(
             func,
             space,
             n_calls=args.n_calls,
             n_initial=args.n_initial,
             executor=pool,
-            n_workers=args.workers,
+            n_workers=workers,
             storage=args.storage,
             study=args.study,
             progress=not args.no_progress,

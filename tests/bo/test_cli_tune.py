@@ -403,7 +403,43 @@ def test_tune_hands_a_trial_to_an_objective_that_takes_one(files, workers):
     assert steps == 12  # 3 reports of each of the 4 trials
 
 
-def test_a_trial_taking_objective_on_workers_needs_a_storage(files):
-    out = _tune_reporting(files, "--n-calls", "2", "--workers", "2")
+@pytest.mark.parametrize("storage", [None, ":memory:", "sqlite:///:memory:"])
+def test_a_trial_taking_objective_on_workers_needs_a_storage(files, storage):
+    # with --storage ':memory:' every trial failed at its first report instead
+    more = () if storage is None else ("--storage", storage)
+    out = _tune_reporting(files, "--n-calls", "2", "--workers", "2", *more)
     assert out.returncode == 2 and "Traceback" not in out.stderr
-    assert "`--storage` must be given" in out.stderr
+    assert "`--storage` must be a file or a database for FUNC(params, trial)" in out.stderr
+
+
+@pytest.mark.parametrize("definition", ["def f():", "def f(a, b, c):", "def f(**p):"])
+def test_a_function_that_cannot_take_the_params_is_refused_before_any_trial(files, definition):
+    # every trial failed with the same TypeError, stored and counted towards --n-calls
+    (files / "sig.py").write_text(definition + "\n    return 0.0\n")
+    out = _pyjl("tune", "sig.py:f", "--space", "space.toml", "--n-calls", "2", "--storage",
+                "s.db", "--no-progress", cwd=files)  # fmt: skip
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "must name a function taking (params) or (params, trial)" in out.stderr
+    assert not (files / "s.db").exists()
+
+
+@pytest.mark.parametrize("delay", [0.8, 1.3, 1.8])
+def test_sigterm_while_many_workers_start_ends_the_run_as_ever(files, delay):
+    # delivered while the workers forked, SIGTERM was lost in a fork hook (the run went on
+    # and exited 0, with a traceback) or hung the command; workers are also no more than
+    # --n-calls (--workers 100000 --n-calls 1 forked until memory ran out)
+    import signal
+    import time
+
+    (files / "obj.py").write_text(
+        OBJECTIVE + "\nimport time\n\ndef slow(params):\n    time.sleep(2)\n    return f(params)\n"
+    )
+    args = ["tune", "obj.py:slow", "--space", "space.toml", "--n-calls", "24", "--workers"]
+    args += ["100000", "--storage", "s.db", "--no-progress"]
+    proc = subprocess.Popen([sys.executable, "-m", "pyjl.cli", *args], cwd=files,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    time.sleep(delay)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert "Traceback" not in err
