@@ -114,7 +114,8 @@ def from_table(d: Any, where: str) -> Dimension:
         optional = " (log optional)" if kind != "categorical" else ""
         raise _validate.error(
             where,
-            f"must have the keys {list(keys)} of a {kind}{optional}",
+            f"must have the keys {list(keys)} of {'an' if kind[0] in 'aeiou' else 'a'} "
+            f"{kind}{optional}",
             got,
             "fix the table's keys",
         )
