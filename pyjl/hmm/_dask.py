@@ -40,33 +40,14 @@ def _part_estep(
     number them), with the pyjl warnings raised on the way: in batches of ``batch_rows``
     rows, or of ``log_rows`` where the part runs in log space (those batches hold
     ``(rows, K)`` arrays); on the engine ``backend``, the one selected where ``fit`` was
-    called (a worker's own selection is its process's or thread's)."""
+    called."""
     from .. import engines
 
-    with engines.use_backend(backend) as engine:
-        return _part_estep_on(
-            engine, x, first, lengths, log_pi, log_A, emission, keep_gamma, batch_rows, log_rows
-        )
-
-
-def _part_estep_on(
-    engine: Any,
-    x: np.ndarray,
-    first: int,
-    lengths: Any,
-    log_pi: np.ndarray,
-    log_A: np.ndarray,
-    emission: Any,
-    keep_gamma: bool,
-    batch_rows: int,
-    log_rows: int,
-) -> Any:
-    """:func:`_part_estep` on ``engine``."""
     K = log_A.shape[0]
     total = Stats(K)
     offsets = np.concatenate([[0], np.cumsum(lengths)])
     log_space = log_route(log_pi, log_A, lambda: log_emissions(emission, x[offsets[:-1]], K))
-    with collect() as kept:
+    with collect() as kept, engines.use_backend(backend) as engine:
         for s0, s1 in _group(lengths, log_rows if log_space else batch_rows):
             a, b = int(offsets[s0]), int(offsets[s1])
             with rows_from(first + a):
