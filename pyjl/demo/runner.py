@@ -102,6 +102,14 @@ def run_demo(
     from .tuning import run_tuning
 
     model = resolve_model(model)
+    if isinstance(out_dir, str) and not out_dir.strip():
+        # Path("") is the working directory: an unset shell variable would scatter the files there
+        raise _validate.error(
+            "out_dir",
+            "must name a folder",
+            repr(out_dir),
+            "pass a folder for the report and plots, e.g. --out demo_out (--out . for here)",
+        )
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise _validate.error(

@@ -206,6 +206,7 @@ def test_tune_failures_are_recorded(files):
             ["`--storage` must be 'sqlite:///file.db'"],
         ),
         (["demo", "--quick", "--out", "space.toml"], ["`--out` must be a folder"]),
+        (["demo", "--quick", "--out", ""], ["`--out` must name a folder; got ''", "--out ."]),
         (
             ["tune", "obj.py:f", "--space", "utf16.toml", "--n-calls", "3"],
             ["`--space` must be a UTF-8 TOML file", "save it as UTF-8"],

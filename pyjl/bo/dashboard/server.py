@@ -5,6 +5,7 @@ pages (``static/``), Plotly.js from the installed ``plotly`` wheel, and the JSON
 
 from __future__ import annotations
 
+import errno
 import html
 import json
 import logging
@@ -244,7 +245,8 @@ def serve(
         ) from None
     except OSError as exc:
         reader.close()
-        if isinstance(exc, socket.gaierror):  # the host, not the port
+        # an unresolvable name, or an address no interface of this machine has: the host
+        if isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL:
             raise _validate.error(
                 "host",
                 "must be an address or name of this machine",

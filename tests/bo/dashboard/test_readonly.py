@@ -194,3 +194,10 @@ def test_a_host_that_does_not_resolve_is_named_as_the_host(study_db):
     # getaddrinfo's error is about the host, not the port
     with pytest.raises(InputError, match="`host` must be an address"):
         serve(study_db, host="256.1.1.1", port=0, block=False)
+
+
+def test_an_address_of_another_machine_is_named_as_the_host(study_db):
+    # 192.0.2.1 (TEST-NET-1, RFC 5737) is on no interface here: bind fails with
+    # EADDRNOTAVAIL, which is about the host, whatever the port
+    with pytest.raises(InputError, match="`host` must be an address or name of this machine"):
+        serve(study_db, host="192.0.2.1", port=0, block=False)
