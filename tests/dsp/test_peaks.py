@@ -114,7 +114,7 @@ def test_wlen_and_rel_height_are_checked_only_where_they_act(rng):
         find_peaks(x, width=1, rel_height=-1.0)
 
 
-@pytest.mark.parametrize("distance", [1, 1.5, 2, 3.0001, 7, 50, 10**6])
+@pytest.mark.parametrize("distance", [1, 1.5, 2, 3.0001, 7, 50, 10**6, 2**63, 2**64, 1e300])
 def test_distance_equals_scipy(rng, distance):
     for x in _signals(rng):
         _same(find_peaks(x, distance=distance), ss.find_peaks(x, distance=min(distance, 10**5)))
