@@ -198,6 +198,15 @@ def ss2zpk(A, B, C, D, input=0):
     ([-1.5, -1.5], [-1.0, -1.0], 1.0)
     """
     mats, input = _state_space(A, B, C, D, input)
+    q = _dimensions(*mats)[2]
+    if q > 1:  # SciPy: "Input must be a rank-1 array"
+        raise _validate.error(
+            "C",
+            "must have one row: ss2zpk gives the zeros of one output",
+            f"{q} rows (outputs)",
+            "pass one output's rows, ss2zpk(A, B, C[i:i + 1], D[i:i + 1]), or use ss2tf, "
+            "which gives every output's numerator",
+        )
     return _converted(_ss.ss2zpk, mats, input)
 
 

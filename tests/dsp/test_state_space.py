@@ -172,3 +172,17 @@ def test_overflow_inside_scipy_is_refused_by_name(fn, which):
     mats[which] = mats[which] / np.abs(mats[which]).max() * 1e308
     with pytest.raises(InputError, match="^`A` and `B` and `C` and `D` must give a finite"):
         fn(*mats)
+
+
+def test_ss2zpk_of_several_outputs_names_c_where_scipy_refuses():
+    A, B = np.array([[-1.0]]), np.array([[1.0]])
+    C, D = np.array([[1.0], [2.0]]), np.array([[1.0], [0.5]])
+    with pytest.raises(ValueError, match="rank-1"):
+        ss.ss2zpk(A, B, C, D)
+    with pytest.raises(InputError, match="^`C` must have one row.*got 2 rows.*ss2tf"):
+        dsp.ss2zpk(A, B, C, D)
+    for i in range(2):  # the advice works: one output at a time is SciPy's
+        _same(
+            dsp.ss2zpk(A, B, C[i : i + 1], D[i : i + 1]),
+            ss.ss2zpk(A, B, C[i : i + 1], D[i : i + 1]),
+        )
