@@ -185,6 +185,27 @@ class Tally:
             terminalreporter.write_line(", ".join(f"{v} {o}" for o, v in counts))
 
 
+def tally_hooks(table: Path, tally: Tally):
+    """The hooks a plugin whose outcomes ``tally`` counts exports as its own:
+    ``pytest_collection_modifyitems`` (the tables of the toml ``table`` applied, xfails marked by
+    ``tally``), ``pytest_runtest_makereport`` (each outcome recorded) and
+    ``pytest_terminal_summary`` (the counts)."""
+
+    def pytest_collection_modifyitems(config, items):  # pluggy passes arguments by name
+        apply_tables(config, items, read_config(table), tally.module_type, tally.mark)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(item, call):
+        report = yield
+        tally.record(item, report)
+        return report
+
+    def pytest_terminal_summary(terminalreporter):
+        tally.summary(terminalreporter)
+
+    return pytest_collection_modifyitems, pytest_runtest_makereport, pytest_terminal_summary
+
+
 def collected_ids(config: Path, root: Path, env: dict | None = None) -> set[str]:
     """The node ids below ``<config>::`` that pytest collects from ``root`` (in a
     subprocess, ``[slow]`` and ``[thin]`` included: ``PYJL_PEERS_FULL=1``)."""

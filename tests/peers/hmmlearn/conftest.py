@@ -148,8 +148,9 @@ TALLY = _suite.Tally(
 )
 
 
-def pytest_collection_modifyitems(config, items):
-    _suite.apply_tables(config, items, _config(), HmmlearnModule, TALLY.mark)
+pytest_collection_modifyitems, pytest_runtest_makereport, pytest_terminal_summary = (
+    _suite.tally_hooks(CONFIG, TALLY)
+)
 
 
 # ---- each test: hmmlearn's error state, seeded generators ----------------------------
@@ -175,17 +176,3 @@ def pytest_runtest_protocol(item, nextitem):
     finally:  # the rest of the suite draws as if no hmmlearn test had run
         np.random.set_state(states[0])  # noqa: NPY002
         random.setstate(states[1])
-
-
-# ---- the outcome ----------------------------------------------------------------------
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item, call):
-    report = yield
-    TALLY.record(item, report)
-    return report
-
-
-def pytest_terminal_summary(terminalreporter):
-    TALLY.summary(terminalreporter)

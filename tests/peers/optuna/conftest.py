@@ -195,16 +195,6 @@ TALLY = _suite.Tally(
 )
 
 
-def pytest_collection_modifyitems(config, items):
-    _suite.apply_tables(config, items, _suite.read_config(CONFIG), OptunaModule, TALLY.mark)
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item, call):
-    report = yield
-    TALLY.record(item, report)
-    return report
-
-
-def pytest_terminal_summary(terminalreporter):
-    TALLY.summary(terminalreporter)
+pytest_collection_modifyitems, pytest_runtest_makereport, pytest_terminal_summary = (
+    _suite.tally_hooks(CONFIG, TALLY)
+)
