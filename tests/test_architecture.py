@@ -48,6 +48,7 @@ LAYERS = {
     "pyjl._atomic": "validate",
     "pyjl.exceptions": "exceptions",
     "pyjl._warn": "exceptions",
+    "pyjl._progress": "exceptions",
     "pyjl._version": "version",
 }
 BASE = {"data", "config", "threads", "validate", "exceptions", "version"}

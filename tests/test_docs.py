@@ -1,6 +1,6 @@
 """The documentation: the MkDocs site builds with ``--strict`` (broken links, missing pages
 and docstrings that do not render fail it), and every ```python block of ``docs/*.md`` and
-``README.md`` runs.
+``README.md`` runs, without a pyjl warning.
 
 Blocks run page by page, in order, in one namespace per page, in a fresh interpreter whose
 working directory is a temporary folder, with ``MPLBACKEND=Agg``. A block that cannot run
@@ -58,11 +58,18 @@ def python_blocks(path: Path) -> tuple[list[tuple[int, str]], list[tuple[int, st
 
 
 _RUNNER = """
-import json, sys
+import json, sys, warnings
+from pyjl.exceptions import PyjlWarning
 page, blocks = json.load(sys.stdin)
 ns = {"__name__": "__main__"}
-for line, code in blocks:
-    exec(compile(code, f"{page}:{line}", "exec"), ns)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always", PyjlWarning)
+    for line, code in blocks:
+        exec(compile(code, f"{page}:{line}", "exec"), ns)
+ours = [w for w in caught if issubclass(w.category, PyjlWarning)]
+for w in ours:
+    print(f"{w.filename}:{w.lineno}: {w.category.__name__}: {w.message}", file=sys.stderr)
+sys.exit(3 if ours else 0)
 """
 
 
@@ -83,6 +90,8 @@ def test_python_examples_run(page, tmp_path):
         capture_output=True,
         timeout=300,
     )
+    # an example a reader copies should not warn: one that must shows it in a console block
+    assert proc.returncode != 3, f"{_page_id(page)}: an example warns\n{proc.stderr[-4000:]}"
     assert proc.returncode == 0, f"{_page_id(page)}: an example failed\n{proc.stderr[-4000:]}"
 
 

@@ -83,6 +83,10 @@ def test_python_notebook_runs(name, tmp_path):
     assert all(c.execution_count is not None for c in code)
     errors = [o for c in code for o in c.outputs if o.output_type == "error"]
     assert not errors
+    # no warning reaches the reader (tqdm's "IProgress not found" without ipywidgets
+    # included: pyjl's bars fall back to text there)
+    stderr = [o.text for c in code for o in c.outputs if o.get("name") == "stderr"]
+    assert not [t for t in stderr if "Warning" in t], stderr
     images = [
         o
         for c in code

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import _validate as check
+from .._progress import progress_bar
 from .._warn import warn
 from ..exceptions import InputError, PyjlWarning, StorageError, TrialPruned
 from .executors import beating, executor_of
@@ -131,8 +132,6 @@ class _Loop:
         on_trial,
         owns_threads: bool = False,
     ):
-        from tqdm.auto import tqdm
-
         self.opt, self.func, self.pool = opt, func, pool
         self.with_trial = takes_trial(func)
         self.n_calls, self.n_workers = n_calls, n_workers
@@ -149,7 +148,7 @@ class _Loop:
         self.cancels = pool is not None and not type(pool).__module__.startswith("distributed")
         self.waits = owns_threads  # its shutdown waits for the running evaluations
         start = sum(t.state.is_finished() and t.state != TrialState.ABANDONED for t in opt.trials)
-        self.bar = tqdm(
+        self.bar = progress_bar(
             total=n_calls,
             initial=min(start, n_calls),
             disable=not progress,

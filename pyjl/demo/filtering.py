@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import dsp
+from .._progress import progress_bar
 
 __all__ = ["FS", "TONES", "SPEC", "FilterResult", "make_signal", "design", "run_filtering"]
 
@@ -173,8 +174,6 @@ def run_filtering(
     """
     import time
 
-    from tqdm.auto import tqdm
-
     t0 = time.perf_counter()
     out = Path(out_dir)
     n = 1 << (16 if quick else 19)
@@ -198,7 +197,9 @@ def run_filtering(
     stream = dsp.SosFilter(sos)
     pieces = [
         stream.process(c)
-        for c in tqdm(np.split(x, cuts), desc="streaming", unit="chunk", disable=not progress)
+        for c in progress_bar(
+            np.split(x, cuts), desc="streaming", unit="chunk", disable=not progress
+        )
     ]
     y_stream = np.concatenate(pieces)
     diff = float(np.max(np.abs(y_stream - dsp.sosfilt(sos, x))))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import engines
+from .._progress import progress_bar
 from .._validate import rows_from
 from .._warn import warn
 from ..exceptions import NumericalWarning
@@ -37,9 +38,7 @@ def baum_welch(model: Any, src: Any, client: Any = None) -> None:
         )
     bar = None
     if model.progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=model.n_iter, desc="HMM EM", unit="iter")
+        bar = progress_bar(total=model.n_iter, desc="HMM EM", unit="iter")
     try:
         shrank = False  # whether the last M-step set a start/transition probability to 0
         for _ in range(int(model.n_iter)):
