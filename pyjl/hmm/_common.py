@@ -425,10 +425,15 @@ def kmeans(
     return centers, lab
 
 
+#: a state whose posterior weight is at most this keeps its parameters (absolute: a
+#: weight of 1e-5 from 200,000 steps updates them, as hmmlearn's)
+EMPTY_WEIGHT = 1e-10
+
+
 def empty_states(N: np.ndarray) -> np.ndarray:
-    """Mask of states whose total weight is negligible (``<= 1e-10`` of the total)."""
+    """Mask of states whose total weight is negligible (``<= EMPTY_WEIGHT``)."""
     N = np.asarray(N, dtype=np.float64)
-    mask: np.ndarray = ~(N > 1e-10 * max(N.sum(), 1e-300))
+    mask: np.ndarray = ~(N > EMPTY_WEIGHT)
     return mask
 
 
@@ -436,7 +441,7 @@ def warn_empty(mask: np.ndarray, family: str, action: str) -> None:
     if mask.any():
         warn(
             f"{family}: state(s) {np.flatnonzero(mask).tolist()} received no "
-            f"posterior weight; their parameters were {action}.",
+            f"posterior weight (at most {EMPTY_WEIGHT:g}); their parameters were {action}.",
             NumericalWarning,
         )
 

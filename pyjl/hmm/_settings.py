@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from .model import HMM
 
 INITS = ("kmeans", "random", "given")
+ALGORITHMS = ("viterbi", "map")  # hmmlearn's DECODER_ALGORITHMS
+IMPLEMENTATIONS = ("log", "scaling")  # hmmlearn's; pyjl's results do not depend on it
 #: the members :class:`HMM` uses (:class:`pyjl.hmm.Emission`); n_parameters may be a property
 PROTOCOL = ("log_likelihood", "fit", "sample", "n_parameters", "initialize")
 
@@ -88,6 +90,8 @@ def check_settings(model: HMM) -> int:
         fix="pass a whole number of states >= 1, e.g. n_states=3",
     )
     choice(model.init, "init", INITS)
+    choice(getattr(model, "algorithm", "viterbi"), "algorithm", ALGORITHMS)
+    choice(getattr(model, "implementation", "log"), "implementation", IMPLEMENTATIONS)
     integer(model.n_iter, "n_iter", low=0)
     if not (isinstance(model.tol, numbers.Real) and np.isinf(model.tol)):  # as hmmlearn
         real(
@@ -141,21 +145,15 @@ def _letters(value: Any, name: str, example: str, done: str) -> None:
 def given_chain(model: HMM, K: int) -> Any:
     """The given ``startprob``/``transmat`` validated (``None`` where not given)."""
     pi = A = None
+    # as given, bit for bit, as hmmlearn takes them (rows within its tolerance of 1, a
+    # float32 or six-digit table, are not renormalised: the fitted attributes set by
+    # hand are not either, and a rounding-level change can turn which stationary
+    # distribution of a reducible chain the eigensolver returns)
     if model.startprob is not None:
-        pi = _normalised(check_prob_rows(model.startprob, "startprob", (K,)))
+        pi = check_prob_rows(model.startprob, "startprob", (K,))
     if model.transmat is not None:
-        A = _normalised(check_prob_rows(model.transmat, "transmat", (K, K)))
+        A = check_prob_rows(model.transmat, "transmat", (K, K))
     return pi, A
-
-
-def _normalised(p: np.ndarray) -> np.ndarray:
-    """``p``'s rows divided by their sums where these are off 1 by more than rounding
-    (a float32 or six-digit table); the others as given, bit for bit, as hmmlearn takes
-    them (a rounding-level change can turn which stationary distribution of a reducible
-    chain its eigensolver returns)."""
-    sums = p.sum(-1, keepdims=True)
-    off = np.abs(sums - 1.0) > 4 * np.finfo(np.float64).eps * p.shape[-1]
-    return np.where(off, p / sums, p) if off.any() else p
 
 
 def given(model: HMM, em: Any) -> Any:

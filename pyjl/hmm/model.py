@@ -40,7 +40,14 @@ from ._common import as_obs
 from ._em import LANES, Source, fused, has_estep, log_emissions
 from ._inference import forward, forward_backward, mirror, sample_path, stationary, viterbi
 from ._monitor import ConvergenceMonitor
-from ._settings import check_random_state, check_settings, fitted, given, initial_params
+from ._settings import (
+    ALGORITHMS,
+    check_random_state,
+    check_settings,
+    fitted,
+    given,
+    initial_params,
+)
 from ._settings import transition_matrix as _transmat
 
 __all__ = ["HMM"]
@@ -127,6 +134,13 @@ class HMM(Params):
         whatever its letter); what it leaves out and is not given starts from the fitted
         attribute where there is one (hmmlearn's warm start: ``init_params=""`` on a
         fitted model goes on from where it ended).
+    algorithm : {"viterbi", "map"}, default "viterbi"
+        The decoder of :meth:`predict` and of :meth:`decode` without ``algorithm``, as
+        hmmlearn's.
+    implementation : {"log", "scaling"}, default "log"
+        hmmlearn's choice of arithmetic, accepted so its code runs unchanged; results do
+        not depend on it (pyjl's kernels scale each step and take logarithms where
+        scaling underflows, whichever is given).
 
     Attributes
     ----------
@@ -184,6 +198,8 @@ class HMM(Params):
         params: str = "ste",
         verbose: bool = False,
         init_params: str = "ste",
+        algorithm: str = "viterbi",
+        implementation: str = "log",
     ) -> None:
         self.emission, self.n_states, self.n_iter, self.tol = emission, n_states, n_iter, tol
         self.init, self.random_state, self.progress = init, random_state, progress
@@ -193,6 +209,7 @@ class HMM(Params):
         self.params = params
         self.verbose = verbose
         self.init_params = init_params
+        self.algorithm, self.implementation = algorithm, implementation
 
     @property
     def _K(self) -> int:
@@ -347,10 +364,13 @@ class HMM(Params):
         :meth:`score_sequences`) raises :class:`InputError` naming the first such row."""
         return mirror(self._forward_backward(X, lengths)[1], X)
 
-    def decode(self, X: Any, lengths: Any = None, algorithm: str = "viterbi") -> Any:
+    def decode(self, X: Any, lengths: Any = None, algorithm: str | None = None) -> Any:
         """``(log_prob, states)``: Viterbi (joint log-probability of the best path) or
-        "map" (per-step argmax of the posteriors; log_prob is ``score``)."""
-        choice(algorithm, "algorithm", ("viterbi", "map"))
+        "map" (per-step argmax of the posteriors; log_prob is ``score``); ``None``: the
+        model's ``algorithm``."""
+        if algorithm is None:
+            algorithm = getattr(self, "algorithm", "viterbi")
+        choice(algorithm, "algorithm", ALGORITHMS)
         if algorithm == "viterbi":
             logprob, path = self._viterbi(X, lengths)
         else:
@@ -359,9 +379,11 @@ class HMM(Params):
         return logprob, mirror(path, X)
 
     def predict(self, X: Any, lengths: Any = None) -> Any:
-        """Most likely state path (Viterbi), ``(T,)`` int64 (a Series for pandas input,
-        an Arrow array for Arrow input)."""
-        return mirror(self._viterbi(X, lengths)[1], X)
+        """Most likely states by the model's ``algorithm`` (Viterbi's path by default),
+        ``(T,)`` int64 (a Series for pandas input, an Arrow array for Arrow input)."""
+        if getattr(self, "algorithm", "viterbi") == "viterbi":
+            return mirror(self._viterbi(X, lengths)[1], X)
+        return self.decode(X, lengths)[1]
 
     def sample(
         self, n_samples: int = 1, random_state: Any = None, currstate: int | None = None

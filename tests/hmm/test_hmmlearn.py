@@ -391,15 +391,87 @@ def test_a_reducible_chains_stationary_distribution_is_hmmlearns_choice():
     got = HMM(Normal(), 5, transmat=A).get_stationary_distribution()
     np.testing.assert_allclose(got, want, atol=1e-12)
     np.testing.assert_allclose(got @ A, got, atol=1e-12)
-    # a row off by more than rounding (a float32 or six-digit table) is still normalised
+    # a row off by more than rounding (a float32 or six-digit table) is used as given,
+    # as hmmlearn uses it (and as a transmat_ set by hand is)
     off = A.copy()
     off[1] *= 1 + 3e-6
+    X = np.arange(10.0) % 5
     fitted = HMM(
         Normal(mean=np.arange(5.0), var=np.ones(5)), 5, init="given", n_iter=0,
         transmat=off, startprob=np.full(5, 0.2),
-    ).fit(np.arange(10.0) % 5)  # fmt: skip
-    np.testing.assert_allclose(fitted.transmat_.sum(1), 1.0, rtol=0, atol=4e-16)
-    np.testing.assert_array_equal(fitted.transmat_[[0, 2, 3, 4]], A[[0, 2, 3, 4]])
+    ).fit(X)  # fmt: skip
+    np.testing.assert_array_equal(fitted.transmat_, off)
+    theirs = hmm.GaussianHMM(5, init_params="")
+    theirs.startprob_, theirs.transmat_ = np.full(5, 0.2), off
+    theirs.means_, theirs.covars_ = np.arange(5.0)[:, None], np.ones((5, 1))
+    np.testing.assert_allclose(fitted.score(X), theirs.score(X[:, None]), rtol=1e-13)
+
+
+def test_given_rows_off_by_a_table_rounding_score_as_hmmlearns(rng):
+    # rows summing to 1 + 5e-6 (inside hmmlearn's tolerance): both use them as they are
+    X = rng.normal(size=(20_000, 1))
+    A = np.array([[0.9 + 5e-6, 0.1], [0.2, 0.8]])
+    pi = np.array([0.6, 0.4 + 1e-6])
+    theirs = hmm.GaussianHMM(2, init_params="")
+    theirs.startprob_, theirs.transmat_ = pi, A
+    theirs.means_, theirs.covars_ = np.array([[0.0], [1.0]]), np.ones((2, 1))
+    ours = HMM(
+        Normal(mean=[[0.0], [1.0]], var=[[1.0], [1.0]]), 2, init="given", startprob=pi,
+        transmat=A,
+    )  # fmt: skip
+    np.testing.assert_allclose(ours.score(X), theirs.score(X), rtol=1e-12)
+
+
+def test_a_state_with_little_weight_is_updated_as_hmmlearns():
+    # N = 1.3e-5 from 200,000 steps: above the 1e-10 at which a state is empty, so EM
+    # updates it (it was frozen while the threshold was relative to the steps)
+    rng = np.random.default_rng(0)
+    X = rng.normal(0, 1, (200_000, 1))
+    X[1000, 0] = 6.0
+    pi, A = np.array([1.0, 0.0]), np.array([[1 - 3e-12, 3e-12], [0.5, 0.5]])
+    mean, var = np.array([[0.0], [8.0]]), np.ones((2, 1))
+    theirs = hmm.GaussianHMM(2, "diag", init_params="", n_iter=1, tol=-np.inf)
+    theirs.startprob_, theirs.transmat_, theirs.means_, theirs.covars_ = pi, A, mean, var
+    assert 1e-6 < theirs.predict_proba(X)[:, 1].sum() < 1e-4
+    theirs.fit(X)
+    ours = HMM(
+        MvNormal(mean=mean, cov=var, covariance_type="diag"), 2, init="given",
+        startprob=pi, transmat=A, n_iter=1, tol=-np.inf,
+    ).fit(X)  # fmt: skip
+    np.testing.assert_allclose(ours.emission_.mean, theirs.means_, rtol=1e-7)
+    np.testing.assert_allclose(ours.transmat_, theirs.transmat_, rtol=1e-7, atol=1e-15)
+
+
+@pytest.mark.parametrize("algorithm", ["viterbi", "map"])
+def test_the_models_algorithm_decodes_as_hmmlearns(rng, algorithm):
+    pi, A = _start(rng, 3)
+    mean, var = rng.normal(size=(3, 1)), rng.uniform(0.5, 2, (3, 1))
+    X = rng.normal(size=(300, 1))
+    theirs = hmm.GaussianHMM(3, "diag", init_params="", algorithm=algorithm)
+    theirs.startprob_, theirs.transmat_, theirs.means_, theirs.covars_ = pi, A, mean, var
+    ours = HMM(
+        MvNormal(mean=mean, cov=var, covariance_type="diag"), 3, init="given",
+        startprob=pi, transmat=A, algorithm=algorithm, implementation="scaling",
+    )  # fmt: skip
+    np.testing.assert_array_equal(ours.predict(X), theirs.predict(X))
+    got, want = ours.decode(X), theirs.decode(X)
+    # MAP's log_prob is score (docs/hmm.md): hmmlearn's sums the largest posteriors
+    np.testing.assert_allclose(
+        got[0], want[0] if algorithm == "viterbi" else theirs.score(X), rtol=1e-12
+    )
+    np.testing.assert_array_equal(got[1], want[1])
+    other = "map" if algorithm == "viterbi" else "viterbi"  # an explicit one wins
+    np.testing.assert_array_equal(
+        ours.decode(X, algorithm=other)[1], theirs.decode(X, algorithm=other)[1]
+    )
+
+
+@pytest.mark.parametrize("name, value", [("algorithm", "forward"), ("implementation", "fast")])
+def test_unknown_decoder_or_implementation_is_named(name, value):
+    model = HMM(Normal(mean=[0.0, 1.0], var=[1.0, 1.0]), 2, init="given", startprob=[0.5, 0.5],
+                transmat=[[0.9, 0.1], [0.1, 0.9]], **{name: value})  # fmt: skip
+    with pytest.raises(InputError, match=f"`{name}` must be one of"):
+        model.predict(np.zeros(4))
 
 
 def test_categorical_samples_have_hmmlearns_shape(rng):

@@ -211,7 +211,7 @@ def model():
         NAME + "HMM.decode",
         lambda v: _fitted().decode(X1, algorithm=v),
         "algorithm",
-        Choice("viterbi"),
+        Choice("viterbi", none=True),  # None: the model's algorithm
     )
     sample = NAME + "HMM.sample"
     out += param_cases(
