@@ -411,7 +411,10 @@ function _forward_sequence!(a, prev, b, p, A, logB)
                 a[j] = acc * b[j]
             end
         end
-        c = sum(a)
+        c = 0.0
+        for j in 1:K                 # in order, as forward_backward and the native kernel
+            c += a[j]
+        end
         c > 0.0 || return -Inf
         for j in 1:K
             prev[j] = a[j] / c

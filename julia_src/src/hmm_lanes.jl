@@ -111,15 +111,14 @@ function _forward_lanes!(loglik::Vector{Float64}, p::Vector{Float64}, A::Matrix{
     m = Vector{Float64}(undef, W)
     ll = zeros(Float64, W)
     dead = zeros(Bool, W)
-    lane = zeros(Float64, K)                  # one lane's `a`, summed as the scalar kernel
     @inbounds for t in 1:n
         _lane_factors!(b, m, nothing, log_B, st, t, v)
         _lane_step!(a, 2, 1, b, p, A, t == 1, v)
         for l in 1:W
-            for j in 1:K
-                lane[j] = a[l, j, 2]
+            c = 0.0
+            for j in 1:K             # in order, as the scalar kernel (not Base.sum's pairs)
+                c += a[l, j, 2]
             end
-            c = sum(lane)
             if !(c > 0.0)
                 dead[l] = true
                 c = 1.0

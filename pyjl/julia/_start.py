@@ -10,6 +10,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ class _Running:
     evaluate: Callable[[str], Any]  # Julia code -> value
     error_type: type[Exception] | tuple[type[Exception], ...]  # its Julia-exception classes
     describe: Callable[[Any], tuple[str, str, str]]  # exception -> (type, message, stack)
+    from_julia: Callable[[BaseException], bool] = lambda err: True  # of error_type's
+    thread: int = field(default_factory=threading.get_ident)  # the thread that started it
     functions: dict[str, Any] = field(default_factory=dict)
 
 
@@ -122,6 +125,16 @@ def _describe_pyjulia(err: BaseException) -> tuple[str, str, str]:
     return (kind.group(1) if kind else ""), message.strip(), stack.strip()
 
 
+def _raised_in_julia(err: BaseException) -> bool:
+    """Whether PyCall raised ``err`` for a Julia exception.  PyCall picks the Python class
+    by the Julia type (``ArgumentError`` a ``ValueError``, ``BoundsError`` an
+    ``IndexError``, ``DivideError`` a ``ZeroDivisionError``, ..., the others a
+    ``RuntimeError``) and carries the Julia exception as a ``jlwrap``."""
+    if type(err).__name__ == "JuliaError" or type(err) is RuntimeError:  # the default class
+        return True
+    return any(type(a).__name__ == "jlwrap" for a in err.args) or "PyCall.jlwrap" in str(err)
+
+
 def _start_pyjulia(exe: str, source: str) -> _Running:
     from julia.api import Julia
 
@@ -131,7 +144,6 @@ def _start_pyjulia(exe: str, source: str) -> _Running:
         if type(exc).__name__ != "UnsupportedPythonError":
             raise
         Julia(runtime=exe, compiled_modules=False)
-    import julia.core
     from julia import Main
 
     # PyJL's own folder goes first on LOAD_PATH: Julia loads a project's own package from
@@ -147,7 +159,7 @@ def _start_pyjulia(exe: str, source: str) -> _Running:
         version=str(Main.eval("string(VERSION)")),
         source_dir=str(package),
         evaluate=Main.eval,
-        # PyCall raises some Julia exceptions as a plain RuntimeError
-        error_type=(julia.core.JuliaError, RuntimeError),
+        error_type=Exception,  # PyCall maps Julia types to several classes
         describe=_describe_pyjulia,
+        from_julia=_raised_in_julia,
     )

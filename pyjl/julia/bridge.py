@@ -67,6 +67,7 @@ from .. import _config, _validate
 from ..exceptions import EngineUnavailableError, InputError, JuliaBridgeError, JuliaLinAlgError
 from ._start import _describe_pyjulia as _describe_pyjulia
 from ._start import _julia_error, _juliacall_signals, _Running, _start_pyjulia, _tee_stderr, _why
+from ._start import _raised_in_julia as _raised_in_julia
 from .convert import from_julia, to_julia
 from .locate import _PYJL_DIR, bridge_installed, checkout_dir, locate, package_dir, version_of
 
@@ -237,6 +238,14 @@ def call(name: str, *args: Any) -> Any:
     start()
     run = _state.running
     assert run is not None  # start() returns with Julia running
+    if threading.get_ident() != run.thread:
+        raise JuliaBridgeError(
+            f"PyJL.{name} was called from another Python thread than the one that started "
+            "Julia; juliacall and PyCall are not thread-safe, and such a call can crash "
+            "the process. Fix: call the julia engine from that one thread (n_workers=1), "
+            "run parallel work in processes (a ProcessPoolExecutor, Dask with processes), "
+            "or pick the native engine in worker threads: with pyjl.use_backend('native'):"
+        )
     converted = [to_julia(arg) for arg in args]
     if run.bridge == "pyjulia":  # PyCall copies arrays anyway
         converted = [_writable(arg) for arg in converted]
@@ -247,6 +256,8 @@ def call(name: str, *args: Any) -> Any:
                 fn = run.functions[name] = run.evaluate(f"PyJL.{name}")
             result = fn(*converted)
         except run.error_type as err:
+            if not run.from_julia(err):
+                raise
             raise _bridge_error(run, name, err) from None
     return from_julia(result)
 

@@ -371,15 +371,39 @@ def test_pyjulia_maps_runtime_errors_and_copies_read_only_arrays(monkeypatch):
     def viterbi(*args):
         raise RuntimeError("MethodError: no method matching viterbi(::Vector{Float64})")
 
-    functions = {"PyJL.sosfilt": sosfilt, "PyJL.cholesky": cholesky, "PyJL.viterbi": viterbi}
+    class jlwrap:  # PyCall's wrapper of a Julia object (its class name is what counts)
+        def __init__(self, text):
+            self.text = text
+
+        def __repr__(self):
+            return f"<PyCall.jlwrap {self.text}>"
+
+    def lfilter(*args):  # PyCall raises a Julia ArgumentError as a ValueError
+        raise ValueError(jlwrap('ArgumentError("a[0] must not be 0")'))
+
+    def upfirdn(*args):  # and a DivideError as a ZeroDivisionError
+        raise ZeroDivisionError(jlwrap("DivideError()"))
+
+    def fftfilt(*args):  # a Python error of the call itself stays what it is
+        raise TypeError("cannot convert argument")
+
+    functions = {
+        "PyJL.sosfilt": sosfilt,
+        "PyJL.cholesky": cholesky,
+        "PyJL.viterbi": viterbi,
+        "PyJL.lfilter": lfilter,
+        "PyJL.upfirdn": upfirdn,
+        "PyJL.fftfilt": fftfilt,
+    }
     run = bridge._Running(
         bridge="pyjulia",
         exe="julia",
         version="1.10.8",
         source_dir="src",
         evaluate=functions.__getitem__,
-        error_type=(RuntimeError,),
+        error_type=Exception,
         describe=bridge._describe_pyjulia,
+        from_julia=bridge._raised_in_julia,
     )
     monkeypatch.setattr(bridge, "_state", bridge._State(running=run))
 
@@ -394,3 +418,46 @@ def test_pyjulia_maps_runtime_errors_and_copies_read_only_arrays(monkeypatch):
     with pytest.raises(JuliaBridgeError, match="MethodError") as info:
         bridge.call("viterbi", np.zeros(2))
     assert not isinstance(info.value, JuliaLinAlgError)
+    with pytest.raises(JuliaBridgeError, match="ArgumentError") as info:
+        bridge.call("lfilter", np.ones(2), np.zeros(2))
+    assert "a[0] must not be 0" in info.value.julia_message
+    with pytest.raises(JuliaBridgeError, match="DivideError"):
+        bridge.call("upfirdn", np.ones(2))
+    with pytest.raises(TypeError, match="cannot convert argument"):
+        bridge.call("fftfilt", np.ones(2))
+
+
+def test_a_call_from_another_thread_than_julias_is_refused(monkeypatch):
+    # juliacall and PyCall are not thread-safe: a second thread's call could crash
+    import threading
+
+    import numpy as np
+
+    from pyjl.exceptions import JuliaBridgeError
+    from pyjl.julia import bridge
+
+    run = bridge._Running(
+        bridge="juliacall",
+        exe="julia",
+        version="1.10.8",
+        source_dir="src",
+        evaluate={"PyJL.sosfilt": lambda sos, x, zi: x}.__getitem__,
+        error_type=RuntimeError,
+        describe=bridge._describe_pyjulia,
+    )
+    monkeypatch.setattr(bridge, "_state", bridge._State(running=run))
+    x = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_array_equal(bridge.call("sosfilt", np.ones((1, 6)), x, None), x)
+    seen = []
+
+    def other():
+        try:
+            bridge.call("sosfilt", np.ones((1, 6)), x, None)
+        except JuliaBridgeError as exc:
+            seen.append(str(exc))
+
+    t = threading.Thread(target=other)
+    t.start()
+    t.join()
+    assert len(seen) == 1 and "another Python thread than the one that started" in seen[0]
+    assert "use_backend('native')" in seen[0]
