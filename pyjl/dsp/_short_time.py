@@ -57,14 +57,27 @@ def _nfft(nfft, nperseg):
     )
 
 
-def _noverlap(noverlap, nperseg):
-    return _validate.integer(
-        noverlap,
-        "noverlap",
-        low=0,
-        high=nperseg - 1,
-        fix=f"pass an overlap below nperseg = {nperseg}",
-    )
+#: the most negative ``noverlap`` taken (a gap of 2**62 samples between segments)
+MOST_GAP = -(2**62)
+
+
+def _noverlap(noverlap, nperseg, gaps=True):
+    """``noverlap`` below ``nperseg``; ``gaps``: a negative one is taken, as SciPy takes
+    it (segments ``nperseg - noverlap`` apart, the samples between them unused)."""
+    if not gaps:
+        return _validate.integer(
+            noverlap,
+            "noverlap",
+            low=0,
+            high=nperseg - 1,
+            fix=f"pass an overlap below nperseg = {nperseg}",
+        )
+    noverlap = _validate.integer(noverlap, "noverlap", low=MOST_GAP)
+    if noverlap >= nperseg:
+        raise _validate.error(
+            "noverlap", f"must be < nperseg = {nperseg}", noverlap, "pass a smaller overlap"
+        )
+    return noverlap
 
 
 def _frames_as_scipy_passes(detrend, outer, axis):

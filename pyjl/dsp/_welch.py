@@ -21,6 +21,7 @@ from ._frames import (
     window_array,
 )
 from ._inputs import channels, default_axis, from_channels, read_signal, spectrum_dtype
+from ._short_time import _noverlap
 
 
 def _median_bias(n: int) -> float:
@@ -34,6 +35,16 @@ def asked_nperseg(window, nperseg):
     if nperseg is not None:
         return nperseg
     return 256 if isinstance(window, (str, tuple)) else window_array(window, 0).size
+
+
+def empty_spectrum(sig, at: int):
+    """``(freqs, spectrum)`` of a signal with no values: SciPy's empty arrays of its shape,
+    the spectrum in the input's kind (an empty Series, table or Arrow array) where the
+    frequency axis ``at`` is the empty one."""
+    empty = np.empty(sig.values.shape)
+    if empty.shape[at] != 0:
+        return empty, empty
+    return empty, sig.restore_spectrum(empty.copy(), np.empty(0), at)
 
 
 def _segment_args(window, nperseg, noverlap, nfft, n):
@@ -74,11 +85,7 @@ def _segment_args(window, nperseg, noverlap, nfft, n):
             nfft,
             "pass nfft >= nperseg (zero padding) or leave it None",
         )
-    noverlap = nperseg // 2 if noverlap is None else _validate.integer(noverlap, "noverlap", low=0)
-    if noverlap >= nperseg:
-        raise _validate.error(
-            "noverlap", f"must be < nperseg = {nperseg}", noverlap, "pass a smaller overlap"
-        )
+    noverlap = nperseg // 2 if noverlap is None else _noverlap(noverlap, nperseg)
     return win, nperseg, noverlap, nfft
 
 
@@ -184,7 +191,7 @@ def _csd(
     at = freq_axis(axis, sig)
     if x2 is None:
         if same:
-            return np.empty(sig.values.shape), np.empty(sig.values.shape)
+            return empty_spectrum(sig, at)
         empty = np.moveaxis(np.empty(outer), -1, at)
         return empty, empty
     n = x2.shape[1]

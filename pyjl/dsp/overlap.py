@@ -102,7 +102,7 @@ def check_NOLA(window, nperseg, noverlap, tol=1e-10):
 def _arguments(window, nperseg, noverlap, tol):
     """``(window values, step, tol)``, each argument checked."""
     n = _validate.integer(scalar(nperseg), "nperseg", low=1, fix="pass a segment length >= 1")
-    overlap = _noverlap(scalar(noverlap), n)
+    overlap = _noverlap(scalar(noverlap), n, gaps=False)
     limit = _validate.real(scalar(tol), "tol", low=0, fix="pass a tolerance >= 0, e.g. 1e-10")
     check_size(n, "nperseg", nperseg, itemsize=8, what="window")
     win = window_of_length(window, n)

@@ -30,7 +30,7 @@ from .. import _validate
 from .._warn import warn
 from ..exceptions import NumericalWarning
 from ._inputs import read_signal, spectrum_dtype
-from ._welch import _csd, asked_nperseg, freq_axis, pair_axis
+from ._welch import _csd, asked_nperseg, empty_spectrum, freq_axis, pair_axis
 
 __all__ = ["periodogram", "welch", "csd", "coherence"]
 
@@ -161,7 +161,7 @@ def periodogram(
     sig = read_signal(x, axis=axis, min_len=0)
     values = sig.values
     if values.size == 0:
-        return np.empty(values.shape), np.empty(values.shape)
+        return empty_spectrum(sig, sig.axis)
     if window is None:
         window = "boxcar"
     n = values.shape[sig.axis]

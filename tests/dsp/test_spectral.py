@@ -128,6 +128,30 @@ def test_long_signal_in_groups_equals_scipy(rng):
     assert_matches(got[1], want[1], rtol=1e-9)
 
 
+@pytest.mark.parametrize("noverlap", [-1, -5, -16, -1000])
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("welch", {}),
+        ("welch", {"average": "median"}),
+        ("csd", {}),
+        ("coherence", {}),
+        ("spectrogram", {"mode": "complex"}),
+        ("stft", {}),
+        ("stft", {"boundary": None, "padded": True}),
+    ],
+)
+def test_a_negative_overlap_leaves_gaps_as_scipy(rng, noverlap, name, kwargs):
+    # segments nperseg - noverlap apart, the samples between them unused
+    x, y = rng.standard_normal((2, 3, 100))
+    args = (x, y) if name in ("csd", "coherence") else (x,)
+    got = getattr(dsp, name)(*args, nperseg=16, noverlap=noverlap, **kwargs)
+    want = getattr(ss, name)(*args, nperseg=16, noverlap=noverlap, **kwargs)
+    for g, w in zip(got, want, strict=True):
+        assert np.shape(g) == np.shape(w)
+        np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-14)
+
+
 def test_bad_segments(rng):
     x = rng.standard_normal(100)
     with pytest.raises(InputError, match="`noverlap` must be < nperseg"):
@@ -325,3 +349,32 @@ def test_coherence_of_signals_of_two_lengths(rng):
     # without nperseg, a window given as an array sets it (32 here), as in SciPy
     f, c = dsp.coherence(x, y, window=np.hanning(32))
     np.testing.assert_allclose(c, ss.coherence(x, y, window=np.hanning(32))[1], rtol=1e-10)
+
+
+def test_istft_of_a_gapped_stft_is_scipys(rng):
+    # the gaps fail NOLA: both warn, and put zeros where no segment reaches
+    x = rng.standard_normal(100)
+    Z = ss.stft(x, nperseg=16, noverlap=-3)[2]
+    with pytest.warns(UserWarning, match="NOLA"):
+        want = ss.istft(Z, nperseg=16, noverlap=-3)
+    with pytest.warns(UserWarning, match="NOLA"):
+        got = dsp.istft(Z, nperseg=16, noverlap=-3)
+    np.testing.assert_allclose(got[0], want[0])
+    np.testing.assert_allclose(got[1], want[1], rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("name", ["welch", "periodogram"])
+def test_an_empty_series_or_table_gives_an_empty_one(name):
+    # SciPy's empty result (of the input's shape), in the input's kind, as for any length
+    import pandas as pd
+    import pyarrow as pa
+
+    s = pd.Series([], dtype=float, name="v")
+    f, p = getattr(dsp, name)(s)
+    assert isinstance(p, pd.Series) and p.shape == (0,) and p.name == "v"
+    assert f.shape == getattr(ss, name)(np.empty(0))[0].shape
+    frame = pd.DataFrame({"a": [], "b": []}, dtype=float)
+    p = getattr(dsp, name)(frame, axis=0)[1]
+    assert isinstance(p, pd.DataFrame) and list(p.columns) == ["a", "b"] and len(p) == 0
+    p = getattr(dsp, name)(pa.array([], type=pa.float64()))[1]
+    assert isinstance(p, pa.Array) and len(p) == 0

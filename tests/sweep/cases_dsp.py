@@ -222,7 +222,7 @@ def spectral():
     }
     per = {
         "nperseg": Int(32, low=1, none=True),
-        "noverlap": Int(16, low=0, high=31, none=True),
+        "noverlap": Int(16, low=-(2**62), high=31, none=True),  # < 0: gaps, as SciPy
         "nfft": Int(32, low=1, none=True),
     }
     one_input = {
@@ -264,7 +264,7 @@ def stft_family():
     for arg, spec in {
         "fs": Real(1.0, low=0.0, low_open=True),
         "nperseg": Int(16, low=1, none=True),
-        "noverlap": Int(8, low=0, high=15, none=True),
+        "noverlap": Int(8, low=-(2**62), high=15, none=True),  # < 0: gaps, as SciPy
         "nfft": Int(16, low=16, none=True),
         "boundary": Choice("zeros", none=True),
         "padded": Bool(True, strict=False),
@@ -322,7 +322,7 @@ def stft_family():
     )
     for arg, spec in {
         "fs": Real(1.0, low=0.0, low_open=True),
-        "noverlap": Int(8, low=0, high=15, none=True),
+        "noverlap": Int(8, low=-(2**62), high=15, none=True),  # < 0: gaps, as SciPy
         "input_onesided": Bool(True, strict=False),
         "boundary": Bool(True, strict=False),
     }.items():
