@@ -315,10 +315,15 @@ class Integer(_Range):
 
 
 class Categorical(Dimension):
-    """One of a list of choices (str, int, float, bool or None: JSON values).
+    """One of a list of choices: str, int, float, bool or None (JSON values), or tuples
+    of them such as scikit-learn's ``hidden_layer_sizes=(64, 32)`` or
+    ``ngram_range=(1, 2)`` (a list choice is kept as a tuple; storage keeps them as JSON
+    arrays and gives back the tuple).
 
     >>> Categorical(["a", "b"]).decode(np.array([0.2, 0.7]))
     'b'
+    >>> Categorical([(64,), [64, 32]]).choices
+    [(64,), (64, 32)]
     """
 
     kind = "categorical"
@@ -331,7 +336,7 @@ class Categorical(Dimension):
                 _validate.describe(choices),
                 "pass a list such as ['a', 'b']",
             )
-        choices = [plain(c) for c in choices]
+        choices = [_choice(c) for c in choices]
         if not choices:
             raise _validate.error(
                 "choices",
@@ -339,21 +344,23 @@ class Categorical(Dimension):
                 "an empty list",
                 "pass a list such as ['a', 'b']",
             )
-        for c in choices:
-            if not (c is None or isinstance(c, (str, bool, int, float))):
-                raise _validate.error(
-                    "choices",
-                    "must be str, int, float, bool or None (values JSON can store)",
-                    f"{_validate.describe(c)} of type {type(c).__name__}",
-                    "map them to strings",
-                )
-            if isinstance(c, float) and not math.isfinite(c):
-                raise _validate.error(
-                    "choices",
-                    "must not hold NaN or inf (JSON cannot store them and NaN equals nothing)",
-                    c,
-                    "use a string such as 'nan'",
-                )
+        for choice in choices:
+            for c in _scalars(choice):
+                if not (c is None or isinstance(c, (str, bool, int, float))):
+                    raise _validate.error(
+                        "choices",
+                        "must be str, int, float, bool, None or tuples of them (values JSON "
+                        "can store)",
+                        f"{_validate.describe(c)} of type {type(c).__name__}",
+                        "map them to strings (and back in the objective)",
+                    )
+                if isinstance(c, float) and not math.isfinite(c):
+                    raise _validate.error(
+                        "choices",
+                        "must not hold NaN or inf (JSON cannot store them and NaN equals nothing)",
+                        choice,
+                        "use a string such as 'nan'",
+                    )
         keys = [json.dumps(c) for c in choices]
         if len(set(choices)) != len(choices):  # Python's equality: 1 == 1.0 == True
             same = next((a, b) for i, a in enumerate(choices) for b in choices[i + 1 :] if a == b)
@@ -383,7 +390,7 @@ class Categorical(Dimension):
         Optuna's ``CategoricalDistribution``) to a numeric choice: ``1.0`` (a float64
         column of a history) finds ``1``, ``-0.0`` finds ``0.0``.  Bools and numbers stay
         apart: ``True`` does not find ``1``."""
-        x = plain(value)
+        x = _choice(value)
         try:
             return self._keys.index(json.dumps(x))
         except (ValueError, TypeError):
@@ -421,6 +428,22 @@ def plain(value: Any) -> Any:
     if isinstance(value, np.generic) or (isinstance(value, np.ndarray) and value.ndim == 0):
         return value.item()
     return value
+
+
+def _choice(value: Any) -> Any:
+    """A categorical choice as kept: :func:`plain`, a list or tuple (a JSON array read
+    back) as a tuple of such."""
+    value = plain(value)
+    if isinstance(value, (list, tuple)):
+        return tuple(_choice(v) for v in value)
+    return value
+
+
+def _scalars(choice: Any) -> list:
+    """The scalars of a choice, through its tuples."""
+    if isinstance(choice, tuple):
+        return [s for v in choice for s in _scalars(v)]
+    return [choice]
 
 
 def jsonable(value: Any) -> bool:

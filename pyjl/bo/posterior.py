@@ -190,7 +190,7 @@ def posterior_line(opt: Optimizer, name: str, n_grid: int = 200) -> PosteriorLin
         U = np.repeat(base[None, :], len(labels), axis=0)
         U[:, s] = np.eye(len(labels))
         xs = np.arange(len(labels), dtype=float)
-        obs_x = np.array([list(dim.choices).index(t.params[name]) for t in done], dtype=float)
+        obs_x = np.array([dim.index(t.params[name]) for t in done], dtype=float)
     else:
         U = np.repeat(base[None, :], n_grid, axis=0)
         U[:, s.start] = np.linspace(0.0, 1.0, n_grid)

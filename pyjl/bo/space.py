@@ -277,6 +277,18 @@ class Space:
                 U[np.arange(len(U)), s.start + idx] = 1.0
         return U
 
+    def as_chosen(self, params: dict) -> dict:
+        """Stored ``params`` with each categorical value as its choice: a JSON array read
+        back is the tuple it was (other values, and names not in the space, as given)."""
+        out = params
+        for name, dim in self.dimensions.items():
+            if isinstance(dim, Categorical) and isinstance(params.get(name), list):
+                i = dim.index(params[name])
+                if i >= 0:
+                    out = out if out is not params else dict(params)
+                    out[name] = dim.choices[i]
+        return out
+
     def key(self, params: Mapping[str, Any]) -> str:
         """A canonical JSON text of ``params`` (used to spot duplicates); NumPy scalars
         give the key of the Python scalars they hold, extra names are ignored."""

@@ -126,7 +126,10 @@ class StudyViews:
     @property
     def trials(self) -> list[Trial]:
         """Every trial of this study, in order (read from the storage)."""
-        return self.storage.trials(self._study_id)
+        trials = self.storage.trials(self._study_id)
+        for t in trials:  # a tuple choice comes back from JSON as a list
+            t.params = self.space.as_chosen(t.params)
+        return trials
 
     def intermediate_values(self) -> dict[int, dict[int, float]]:
         """``{number: {step: value}}`` reported by the study's trials."""

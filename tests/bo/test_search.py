@@ -477,3 +477,25 @@ def test_fit_leaves_the_pruner_and_sampler_as_given(cancer):
     for again in (search.fit(X, y).cv_results_, clone(search).fit(X, y).cv_results_):
         assert again["params"] == first["params"]
         np.testing.assert_array_equal(again["mean_test_score"], first["mean_test_score"])
+
+
+def test_tuple_choices_score_as_gridsearchcv():
+    # hidden_layer_sizes is a tuple: a categorical of tuples, as GridSearchCV lists them
+    from sklearn.neural_network import MLPClassifier
+
+    X, y = load_iris(return_X_y=True)
+    sizes = [(3,), (3, 3), (5,)]
+    cv = KFold(3, shuffle=True, random_state=0)
+    est = MLPClassifier(max_iter=30, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the MLPs stop before converging
+        ours = BayesSearchCV(
+            est, {"hidden_layer_sizes": Categorical(sizes)}, n_iter=3, cv=cv, random_state=0
+        ).fit(X, y)
+        grid = GridSearchCV(est, {"hidden_layer_sizes": sizes}, cv=cv).fit(X, y)
+    got = dict(zip(map(str, ours.cv_results_["params"]), ours.cv_results_["mean_test_score"]))
+    want = dict(zip(map(str, grid.cv_results_["params"]), grid.cv_results_["mean_test_score"]))
+    assert got == want
+    assert sorted(ours.cv_results_["param_hidden_layer_sizes"].tolist()) == sorted(sizes)
+    assert type(ours.best_params_["hidden_layer_sizes"]) is tuple
+    assert ours.best_estimator_.hidden_layer_sizes == ours.best_params_["hidden_layer_sizes"]

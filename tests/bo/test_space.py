@@ -117,6 +117,9 @@ def test_toml(tmp_path):
         (lambda: Categorical("ab"), ["`choices`", "list", "'ab'"]),
         (lambda: Categorical(None), ["`choices`", "list", "None"]),
         (lambda: Categorical([object()]), ["`choices`", "JSON"]),
+        (lambda: Categorical([(1,), (1.0,)]), ["distinct", "(1,) and (1.0,)"]),
+        (lambda: Categorical([(1, float("nan"))]), ["`choices`", "NaN", "(1, nan)"]),
+        (lambda: Categorical([(1, {"a": 2})]), ["`choices`", "tuples of them", "dict"]),
         (lambda: Space({}), ["`dimensions`", "non-empty"]),
         (lambda: Space("abc"), ["`dimensions`", "'abc'"]),
         (lambda: Space({1: Real(0.0, 1.0)}), ["`dimensions`", "strings as keys", "1"]),
@@ -524,3 +527,18 @@ def test_minus_zero_is_the_point_zero():
             assert opt.ask() == {"x": 0.0, "k": 2}
             with pytest.raises(SpaceExhausted):
                 opt.ask()
+
+
+def test_tuple_choices_are_kept_and_found_from_their_json_arrays():
+    # scikit-learn's hidden_layer_sizes=(64, 32), ngram_range=(1, 2): storage reads
+    # them back as JSON arrays, which find the tuple they were
+    cat = Categorical([(64,), [64, 32], (1, (2, 3))])
+    assert cat.choices == [(64,), (64, 32), (1, (2, 3))]
+    assert [cat.index(v) for v in ([64], (64, 32), [1, [2, 3]], [64, 33])] == [0, 1, 2, -1]
+    assert cat.validate([64, 32], "h") == (64, 32)
+    space = Space({"h": cat, "x": Real(0.0, 1.0)})
+    assert Space.from_json(space.to_json()) == space
+    assert space.key({"h": (64, 32), "x": 0.5}) == space.key({"h": [64, 32], "x": 0.5})
+    assert space.as_chosen({"h": [64, 32], "x": 0.5}) == {"h": (64, 32), "x": 0.5}
+    for u in np.eye(3):
+        assert space.decode(np.r_[u, 0.5])["h"] == cat.choices[int(np.argmax(u))]

@@ -293,3 +293,18 @@ def test_a_study_opened_by_relative_path_survives_a_change_of_directory(tmp_path
     worker.join()
     assert seen == [3]
     assert list(elsewhere.iterdir()) == []
+
+
+def test_tuple_choices_come_back_as_tuples_from_storage(storage_url):
+    # JSON keeps a tuple as an array: the space maps it back to the choice it was
+    space = Space({"h": Categorical([(5,), (5, 5), (10,)]), "n": Integer(1, 3)})
+    opt = Optimizer(space, storage=storage_url, study="tuples", seed=0)
+    for _ in range(5):
+        p = opt.ask()
+        assert type(p["h"]) is tuple
+        opt.tell(p, float(sum(p["h"])) + p["n"])
+    again = Optimizer(space, storage=storage_url, study="tuples")
+    assert again.best == opt.best and again.best[0]["h"] == (5,)
+    assert all(type(t.params["h"]) is tuple for t in again.trials)
+    assert all(type(h) is tuple for h in again.history()["h"])
+    assert type(again.ask()["h"]) is tuple
