@@ -34,7 +34,8 @@ class Result:
     scikit-optimize's names read the same study: ``x`` (the best parameters as a list, in
     the space's order), ``fun`` (the best value), ``x_iters`` and ``func_vals`` (the
     completed trials' parameters and values, in trial order) and ``space``; so its
-    ``DeltaYStopper`` and ``DeadlineStopper`` callbacks work unchanged (scikit-optimize
+    ``DeltaYStopper``, ``DeltaXStopper`` (through :meth:`Space.distance`) and
+    ``DeadlineStopper`` callbacks work unchanged (scikit-optimize
     minimises: ``DeltaYStopper`` reads the lowest values, so it is for minimised studies).
 
     Examples

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pyjl.bo import Integer, MedianPruner, Real, Space, minimize, random_search
+from pyjl.bo import Categorical, Integer, MedianPruner, Real, Space, minimize, random_search
 from pyjl.exceptions import InputError
 
 skopt_callbacks = pytest.importorskip("skopt.callbacks")
@@ -42,6 +42,30 @@ def test_skopts_callbacks_stop_a_study_as_they_stop_gp_minimize():
     assert seen == [1, 2, 3, 4, 5, 6]  # every callback of the list is called
     with pytest.raises(InputError, match=r"`callback\[1\]` must be callable"):
         minimize(_f, SPACE, n_calls=3, progress=False, callback=[print, 3])
+
+
+def test_skopts_delta_x_stopper_stops_on_skopts_distance():
+    # DeltaXStopper reads result.space.distance: scikit-optimize's own Space gives the
+    # reference on the same points
+    import skopt.space
+
+    theirs = skopt.space.Space(
+        [
+            skopt.space.Real(-10.0, 10.0),
+            skopt.space.Integer(0, 3),
+            skopt.space.Categorical(list("abc")),
+        ]
+    )
+    ours = Space({"x": Real(-10.0, 10.0), "k": Integer(0, 3), "c": Categorical(list("abc"))})
+    for a, b in zip(theirs.rvs(50, random_state=0), theirs.rvs(50, random_state=1), strict=True):
+        assert ours.distance(a, b) == pytest.approx(theirs.distance(a, b), rel=1e-15, abs=0)
+    assert ours.distance({"x": 1.0, "k": 2, "c": "a"}, [1.0, 2, "a"]) == 0.0
+    with pytest.raises(InputError, match="`point_a` must hold one value per parameter"):
+        ours.distance([1.0], [1.0, 2, "a"])
+    stopper = skopt_callbacks.DeltaXStopper(delta=1e-3)
+    res = minimize(_f, SPACE, n_calls=60, seed=0, progress=False, callback=stopper)
+    assert len(res.func_vals) < 60 and stopper(res)
+    assert res.space.distance(res.x_iters[-2], res.x_iters[-1]) < 1e-3
 
 
 def test_optunas_trial_pruned_prunes():
