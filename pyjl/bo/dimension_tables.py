@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import _validate
 from ..exceptions import InputError
+from .dimension_peers import from_peer
 from .dimensions import Categorical, Dimension, Integer, Real
 
 __all__ = ["from_table", "from_tuple"]
@@ -43,14 +44,20 @@ def from_tuple(spec: Any, where: str) -> Dimension:
     any other list or tuple is a :class:`Categorical` of its items.  A list that reads as
     a range (``[3, 5]``, ``[1e-3, 1.0, "log-uniform"]``) is refused: scikit-optimize 0.10
     still reads it as the range (with a warning that it will become the two choices), so
-    either reading would surprise someone.  ``where`` names it in refusals."""
+    either reading would surprise someone.  scikit-optimize's dimension objects and
+    Optuna's distributions are read as :func:`~pyjl.bo.dimension_peers.from_peer` reads
+    them.  ``where`` names it in refusals."""
     if isinstance(spec, Dimension):
         return spec
+    peer = from_peer(spec, where)
+    if peer is not None:
+        return peer
     if not isinstance(spec, (list, tuple, np.ndarray)) or len(spec) == 0:
         raise _validate.error(
             where,
-            "must be Real(...), Integer(...), Categorical(...) or scikit-optimize's "
-            "shorthand: (low, high), (low, high, 'log-uniform') or a list of choices",
+            "must be Real(...), Integer(...), Categorical(...), scikit-optimize's "
+            "shorthand: (low, high), (low, high, 'log-uniform') or a list of choices, or "
+            "a scikit-optimize dimension or Optuna distribution",
             _validate.describe(spec),
             "pass e.g. Real(0.0, 1.0), (1, 8) or ['gini', 'entropy']",
         )

@@ -90,3 +90,56 @@ def test_scikit_optimizes_search_example_runs_as_written():
     best = search.best_params_
     assert 1e-6 <= best["C"] <= 1e6 and isinstance(best["degree"], int)
     assert best["kernel"] in ("linear", "poly", "rbf") and search.best_score_ > 0.9
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: skopt_space.Real(1e-3, 1.0, prior="log-uniform"),
+        lambda: skopt_space.Real(-2.0, 3.5),
+        lambda: skopt_space.Integer(1, 8),
+        lambda: skopt_space.Integer(2, 64, prior="log-uniform"),
+        lambda: skopt_space.Categorical(["gini", "entropy", None]),
+        lambda: skopt_space.Categorical([1, 2], prior=[0.5, 0.5]),
+    ],
+)
+def test_scikit_optimizes_dimension_objects_read_as_their_shorthand(make):
+    # a BayesSearchCV search space migrated with `from skopt.space import Real` keeps it
+    theirs = make()
+    ours = Space({"p": theirs}).dimensions["p"]
+    if isinstance(theirs, skopt_space.Categorical):
+        assert isinstance(ours, Categorical) and ours.choices == list(theirs.categories)
+    else:
+        assert type(ours) is (Integer if isinstance(theirs, skopt_space.Integer) else Real)
+        assert (ours.lo, ours.hi, ours.log) == (
+            theirs.low,
+            theirs.high,
+            theirs.prior == "log-uniform",
+        )
+
+
+def test_optunas_distributions_read_as_their_ranges_and_choices():
+    d = pytest.importorskip("optuna.distributions")
+    space = Space(
+        {
+            "lr": d.FloatDistribution(1e-4, 1.0, log=True),
+            "depth": d.IntDistribution(2, 12),
+            "kind": d.CategoricalDistribution(["a", None, 3]),
+        }
+    )
+    assert space == Space(
+        {
+            "lr": Real(1e-4, 1.0, log=True),
+            "depth": Integer(2, 12),
+            "kind": Categorical(["a", None, 3]),
+        }
+    )
+    with pytest.raises(InputError, match=r"`dimensions\['x'\]` must be a range without a step"):
+        Space({"x": d.FloatDistribution(0.0, 1.0, step=0.25)})
+    with pytest.raises(InputError, match="without a step"):
+        Space({"x": d.IntDistribution(0, 10, step=2)})
+
+
+def test_a_categorical_prior_is_refused_not_dropped():
+    with pytest.raises(InputError, match=r"must draw its choices uniformly.*prior=\[0.9, 0.1\]"):
+        Space({"c": skopt_space.Categorical(["a", "b"], prior=[0.9, 0.1])})
