@@ -40,7 +40,7 @@ def _number(value: Any, name: str) -> float:
     if not ok:
         raise _validate.error(
             name,
-            "must be a finite real number",
+            "must be a finite real number" + (", not a bool" if isinstance(x, bool) else ""),
             _validate.describe(value),
             "give a number inside the parameter's range",
         )
@@ -106,6 +106,7 @@ class _Range(Dimension):
 
     def __init__(self, lo: float, hi: float, log: bool = False, *, prior: Any = None):
         cls = type(self).__name__
+        given = lo
         lo = _bound(lo, f"{cls}.lo")
         hi = _bound(hi, f"{cls}.hi")
         log = _log_scale(log, prior, cls)
@@ -120,7 +121,7 @@ class _Range(Dimension):
             raise _validate.error(
                 f"{cls}.lo",
                 "must be > 0 with log=True",
-                lo,
+                _validate.describe(given),
                 "use log=False or a positive lower bound",
             )
         if not math.isfinite(hi - lo):  # the encoding divides by the width
@@ -293,6 +294,10 @@ class Integer(_Range):
         x = plain(value)
         if isinstance(x, numbers.Integral) and not isinstance(x, bool):
             k = int(x)  # compared exactly, not as a double
+        elif isinstance(x, bool):
+            raise _validate.error(
+                label, f"must be an integer ({self!r}), not a bool", got, "give a whole number"
+            )
         else:
             f = _number(value, label)
             if not f.is_integer():

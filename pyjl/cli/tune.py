@@ -67,10 +67,15 @@ def _load_func(path: str, func_name: str) -> Callable:
             ) from None
         func = getattr(module, func_name, None)
         if not callable(func):
+            found = (
+                f"defines {func_name} = {_validate.describe(func)}, not a function"
+                if hasattr(module, func_name)
+                else f"defines no function {func_name!r}"
+            )
             raise _validate.error(
                 "FILE.py:FUNC",
                 "must name a function defined in FILE.py",
-                f"{path}:{func_name}, but {path!r} defines no function {func_name!r}",
+                f"{path}:{func_name}, but {path!r} {found}",
                 "define FUNC(params: dict) -> float there",
             )
         _LOADED[key] = func

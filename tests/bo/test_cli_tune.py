@@ -162,6 +162,14 @@ def test_tune_failures_are_recorded(files):
             ["tune", "obj.py:nope", "--space", "space.toml", "--n-calls", "3"],
             ["no function 'nope'"],
         ),
+        (
+            ["tune", "exits.py:sys", "--space", "space.toml", "--n-calls", "3"],
+            ["must name a Python file that runs", "SystemExit"],
+        ),
+        (
+            ["tune", "consts.py:h", "--space", "space.toml", "--n-calls", "3"],
+            ["defines h = 3, not a function"],
+        ),
         (["tune", "missing.py:f", "--space", "space.toml", "--n-calls", "3"], ["does not exist"]),
         (
             ["tune", "obj.py:f", "--space", "none.toml", "--n-calls", "3"],
@@ -228,6 +236,7 @@ def test_tune_failures_are_recorded(files):
 def test_bad_input_exit_2(files, args, words):
     (files / "bad.py").write_text("def f(params:\n")
     (files / "exits.py").write_text("import sys\nsys.exit(5)\n")
+    (files / "consts.py").write_text("h = 3\n")
     (files / "utf16.toml").write_text(SPACE_TOML, encoding="utf-16")
     out = _pyjl(*args, cwd=files)
     assert out.returncode == 2, (out.stdout, out.stderr)

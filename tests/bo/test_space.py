@@ -105,6 +105,7 @@ def test_toml(tmp_path):
         (lambda: Integer(5, 2), ["lo <= hi", "inverted"]),
         (lambda: Integer(1.5, 4), ["integer", "1.5"]),
         (lambda: Real(0.0, 1.0, log=True), ["`Real.lo` must be > 0", "log=True"]),
+        (lambda: Integer(0, 10, log=True), ["`Integer.lo` must be > 0", "got 0."]),
         (lambda: Real(float("nan"), 1.0), ["`Real.lo`", "finite", "nan"]),
         (lambda: Real(0.0, float("inf")), ["`Real.hi`", "finite", "inf"]),
         (lambda: Integer(0, float("-inf")), ["`Integer.hi`", "integer", "-inf"]),
@@ -176,6 +177,14 @@ def test_categorical_numpy_choices_are_python_values():
         (
             {"lr": "big", "x": 0.0, "depth": 3, "n": 5, "kind": "a", "flag": True},
             ["`params['lr']`", "real number", "'big'"],
+        ),
+        (
+            {"lr": 0.1, "x": 0.0, "depth": True, "n": 5, "kind": "a", "flag": True},
+            ["`params['depth']` must be an integer", "not a bool", "got True"],
+        ),
+        (
+            {"lr": False, "x": 0.0, "depth": 3, "n": 5, "kind": "a", "flag": True},
+            ["`params['lr']` must be a finite real number, not a bool", "got False"],
         ),
         ([0.1, 0.0], ["`params`", "dict"]),
     ],
