@@ -704,3 +704,15 @@ def test_write_arrow_takes_big_endian_columns(tmp_path, form):
 def test_all_finite_is_exact(values, expected):
     assert data.all_finite(values) is expected
     assert expected == bool(np.isfinite(np.asarray(values)).all())  # NumPy's answer
+
+
+def test_a_sparse_matrix_is_refused_as_not_dense():
+    # NumPy reads a SciPy sparse matrix as one object: "must hold numbers ... at index 0"
+    import scipy.sparse
+
+    from pyjl.data import as_array
+    from pyjl.exceptions import InputTypeError
+
+    for make in (scipy.sparse.csr_matrix, scipy.sparse.csc_array, scipy.sparse.coo_matrix):
+        with pytest.raises(InputTypeError, match=r"`X` must be a dense array.*X\.toarray\(\)"):
+            as_array(make(np.eye(3)), name="X")

@@ -16,6 +16,7 @@ from ._checks import (
     _describe,
     _object_numbers,
     _refuse,
+    _refuse_sparse,
     _root,
     all_finite,
 )
@@ -99,6 +100,7 @@ def _general(
 ) -> Any:
     """:func:`as_array` past its fast path for plain float64 arrays."""
     dtype, allowed = _as_array_options(dtype, ndim, copy, finite)
+    _refuse_sparse(obj, name)
     if _root(obj) == "cupy":
         if not device:
             raise _err(

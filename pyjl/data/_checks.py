@@ -37,6 +37,18 @@ def _root(obj: object) -> str:
     return type(obj).__module__.partition(".")[0]
 
 
+def _refuse_sparse(obj: Any, name: str) -> None:
+    """A SciPy sparse matrix or array refused by name (NumPy would read it as one object)."""
+    if _root(obj) == "scipy" and hasattr(obj, "toarray") and hasattr(obj, "nnz"):
+        raise _err(
+            name,
+            "must be a dense array",
+            f"a SciPy sparse {type(obj).__name__} of shape {obj.shape}",
+            f"pass {name}.toarray() (the kernels read every entry)",
+            wrong_type=True,
+        )
+
+
 def _describe(obj: Any) -> str:
     kind = f"{_root(obj)}.{type(obj).__name__}" if _root(obj) != "builtins" else type(obj).__name__
     shape = getattr(obj, "shape", None)

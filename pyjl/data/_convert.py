@@ -15,7 +15,16 @@ import numpy as np
 from .._validate import error as _err
 from .._validate import position
 from ..exceptions import InputError
-from ._checks import Column, Tabular, _check_kind, _describe, _kind, _object_numbers, _refuse
+from ._checks import (
+    Column,
+    Tabular,
+    _check_kind,
+    _describe,
+    _kind,
+    _object_numbers,
+    _refuse,
+    _refuse_sparse,
+)
 
 
 def _arrow_column(
@@ -243,6 +252,7 @@ def as_raw(obj: Any, name: str) -> Any:
     ...
     pyjl.exceptions.InputError: `b` must be array-like (a regular nesting of numbers); ...
     """
+    _refuse_sparse(obj, name)
     nulls = getattr(obj, "null_count", 0)
     if type(nulls) is int and nulls > 0:
         raise _err(

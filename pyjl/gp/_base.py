@@ -190,7 +190,7 @@ class Stationary(Parametric):
 
     def __call__(self, X1, X2=None) -> np.ndarray:
         X1 = as_points(X1, "X1")
-        X2b = X1 if X2 is None else as_points(X2, "X2", X1.shape[1])
+        X2b = X1 if X2 is None else as_points(X2, "X2", X1.shape[1], "of X1")
         kind, ls, var, extra = self._args(X1)
         X1, X2b = _centred(X1, X2b, ls, self._scales_points)
         return engines.current().kernel_matrix(kind, X1, X2b, ls, var, extra)
@@ -220,7 +220,7 @@ class Stationary(Parametric):
         """``(n1, k)``: ``K(X1, X2) @ V`` by the engine's ``kernel_matvec`` (no ``n1 x n2``
         matrix); ``X2=None`` means ``X1``."""
         X1 = as_points(X1, "X1")
-        X2b = X1 if X2 is None else as_points(X2, "X2", X1.shape[1])
+        X2b = X1 if X2 is None else as_points(X2, "X2", X1.shape[1], "of X1")
         V2 = _columns(V, X2b.shape[0], "V", "X1" if X2 is None else "X2")
         kind, ls, var, extra = self._args(X1)
         X1, X2b = _centred(X1, X2b, ls, self._scales_points)

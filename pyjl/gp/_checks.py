@@ -66,8 +66,11 @@ def as_float_array(obj, name: str, *, ndim: int | None = None) -> np.ndarray:
     return arr
 
 
-def as_points(obj, name: str, d: int | None = None) -> np.ndarray:
-    """``(n, d)`` points; a 1-D input is one feature per point (``(n, 1)``)."""
+def as_points(
+    obj, name: str, d: int | None = None, whose: str = "the model was fitted with"
+) -> np.ndarray:
+    """``(n, d)`` points; a 1-D input is one feature per point (``(n, 1)``); ``whose``
+    says where ``d`` comes from."""
     arr = as_float_array(obj, name)
     if arr.ndim == 1:
         if d is not None and d != 1:
@@ -95,7 +98,7 @@ def as_points(obj, name: str, d: int | None = None) -> np.ndarray:
     if d is not None and arr.shape[1] != d:
         raise _validate.error(
             name,
-            f"must have {d} columns (the number of features the model was fitted with)",
+            f"must have {d} columns (the number of features {whose})",
             f"{arr.shape[1]} columns",
             f"pass points with {d} features",
         )

@@ -159,11 +159,18 @@ def lml_from_factor(L: np.ndarray, alpha: np.ndarray, y: np.ndarray) -> np.float
     """``-1/2 y^T alpha - sum log diag L - n/2 log 2 pi``, summed over the columns of an
     ``(n, t)`` ``y`` (several targets); a ``numpy.float64``, scikit-learn's type (NumPy 2
     computes a Python float minus a float32 in float32)."""
-    if y.ndim == 1:
-        return np.float64(-0.5 * (y @ alpha) - np.log(np.diag(L)).sum() - 0.5 * len(y) * _LOG2PI)
-    quad = float(np.einsum("ij,ij->", y, alpha))
-    logdet = y.shape[1] * float(np.log(np.diag(L)).sum())
-    return np.float64(-0.5 * quad - logdet - 0.5 * y.size * _LOG2PI)
+    logdet = (1 if y.ndim == 1 else y.shape[1]) * float(np.log(np.diag(L)).sum())
+    return np.float64(-0.5 * _quad(y, alpha) - logdet - 0.5 * y.size * _LOG2PI)
+
+
+def _quad(y: np.ndarray, alpha: np.ndarray) -> float:
+    """``sum y * alpha`` (``y^T K^-1 y``, >= 0), summed at the scale of ``y`` and
+    ``alpha`` so that targets near the double limits give ``inf`` (the LML ``-inf``),
+    not ``inf - inf = nan`` inside the dot product."""
+    sy, sa = float(np.max(np.abs(y), initial=0.0)), float(np.max(np.abs(alpha), initial=0.0))
+    if not (0.0 < sy < np.inf and 0.0 < sa < np.inf):
+        return float(np.sum(y * alpha)) if sy * sa == 0.0 else np.inf
+    return float(np.vdot(y / sy, alpha / sa)) * sy * sa
 
 
 def loo_terms(Kinv_diag: np.ndarray, alpha: np.ndarray) -> np.ndarray:

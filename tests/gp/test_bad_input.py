@@ -7,6 +7,8 @@ not factorise) and NumPy's ``Generator`` (what a seed means).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.gaussian_process import GaussianProcessRegressor as GPR
@@ -363,6 +365,13 @@ def test_huge_but_representable_targets_still_fit_as_scikit_learns():
     )
     theirs = GPR(sk.RBF([0.5, 0.8]), alpha=1e-2, optimizer=None).fit(X, y)
     np.testing.assert_allclose(ours.predict(XS), theirs.predict(XS), rtol=1e-9)
+    # y^T K^-1 y overflows: the LML is -inf, the fitted value as at the same theta
+    # (scikit-learn's dot product gives inf - inf = nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no NumPy overflow on the way
+        assert ours.log_marginal_likelihood() == -np.inf
+    with pytest.warns(NumericalWarning, match="overflows"):
+        assert ours.log_marginal_likelihood(ours.kernel_.theta) == -np.inf
 
 
 @pytest.mark.parametrize(
