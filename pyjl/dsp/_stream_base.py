@@ -12,7 +12,7 @@ from .. import _validate, data
 from . import _inputs
 from ._frames import power_of_two_scale, rescale
 
-__all__ = ["F64", "real", "Stream", "StateStream"]
+__all__ = ["F64", "frozen", "real", "Stream", "StateStream"]
 
 #: float64, the dtype a stream's usual chunk has (compared by identity: cheap)
 F64 = np.dtype(np.float64)
@@ -174,6 +174,14 @@ class Stream:
         self._channels = None
         self._names = None
         self._reset()
+
+
+def frozen(a) -> np.ndarray:
+    """A read-only copy of ``a``: a filter's coefficients, which its checks have seen
+    (an edit in place would skip them; a new filter is a new object)."""
+    out = np.array(a, copy=True)
+    out.flags.writeable = False
+    return out
 
 
 class StateStream(Stream):

@@ -56,7 +56,7 @@ from ..exceptions import InputError
 from . import _inputs
 from ._frames import filter_finite, rescale
 from ._kernels import engine, lfilter_channels, sosfilt_channels, unit_numerator
-from ._stream_base import F64, StateStream, Stream, real
+from ._stream_base import F64, StateStream, Stream, frozen, real
 from .filtering import sos_numerator
 from .rates import resample_poly_dtypes, resample_poly_filter, upfirdn_kept
 
@@ -121,6 +121,7 @@ class SosFilter(StateStream):
         self._f64_out = _inputs.out_dtype(self._coef_dtype, F64) == F64
 
     def _derive(self):
+        self.sos = frozen(self.sos)  # the checks ran on these values: no edits in place
         # a numerator near the float64 limits runs divided by a power of two on a rerun
         self._sos_unit, sb = unit_numerator(self.sos, sos_numerator)
         self._sb = 1.0 if sb is None else sb
@@ -237,6 +238,7 @@ class FirFilter(StateStream):
         self._coef_dtype = np.result_type(np.asarray(taps).dtype, np.asarray(1).dtype)
 
     def _derive(self):
+        self.taps = frozen(self.taps)  # the checks ran on these values: no edits in place
         self._taps, self._scale = unit_numerator(self.taps)
         self._sb = 1.0 if self._scale is None else self._scale  # what _rerun's runs use
         self._zi_tail = (self.taps.size - 1,)
@@ -326,17 +328,21 @@ class Resampler(Stream):
         self.up, self.down = up // g, down // g
         self._h_dt = None
         if self.up == self.down == 1:  # resample_poly returns the signal itself
-            self.h, self._skip = np.ones(1), 0
+            self.h, self._skip = frozen(np.ones(1)), 0
         else:
             self._design(F64)  # the window is checked here; the first chunk's dtype decides
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        self.h = frozen(self.h)
 
     def _design(self, dtype):
         """``h`` and the outputs to skip for data of ``dtype``: designed taps rounded to
         its precision, as :func:`~pyjl.dsp.resample_poly`."""
         h_dt = resample_poly_dtypes(dtype, self._window)[0]
         if self._h_dt is None or h_dt != self._h_dt:
-            self.h, self._skip = resample_poly_filter(self.up, self.down, self._window, h_dt)
-            self._h_dt = h_dt
+            h, self._skip = resample_poly_filter(self.up, self.down, self._window, h_dt)
+            self.h, self._h_dt = frozen(h), h_dt
 
     def _result_dtype(self, dtype) -> np.dtype:
         """``resample_poly``'s: the data's own when nothing is resampled, else

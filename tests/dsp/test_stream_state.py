@@ -261,3 +261,26 @@ def test_a_read_state_is_read_only_so_changes_go_through_the_check():
         f.zi_[0, 0, 0] = np.nan  # would have bypassed the finiteness check
     f.zi_ = np.zeros_like(f.zi_)  # assignment, checked and copied, works
     assert not f.zi_.any()
+
+
+def test_coefficients_are_read_only_copies(rng):
+    # an edit in place would skip every check (a0 = 2 ignored, NaN taps)
+    import pickle
+
+    sos = ss.butter(2, 0.1, output="sos")
+    given = sos.copy()
+    x = rng.standard_normal(300)
+    filters = [
+        (dsp.SosFilter(given), "sos", lambda y: ss.sosfilt(sos, y)),
+        (dsp.FirFilter(given[0, :3]), "taps", lambda y: ss.lfilter(sos[0, :3], 1.0, y)),
+        (dsp.Resampler(3, 2), "h", lambda y: ss.resample_poly(y, 3, 2)),
+    ]
+    given[0, 0] = 7.0  # the caller's array changes afterwards: not the filters'
+    for f, name, want in filters:
+        for g in (f, pickle.loads(pickle.dumps(f))):
+            with pytest.raises(ValueError, match="read-only"):
+                getattr(g, name)[0] = 2.0
+        out = f.process(x)
+        if name == "h":
+            out = np.r_[out, f.flush()]
+        np.testing.assert_allclose(out, want(x), rtol=1e-12, atol=1e-14)
