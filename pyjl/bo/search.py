@@ -21,6 +21,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils.validation import indexable
 
 from .. import _validate
+from ..exceptions import NotFittedError
 from . import _search_args as checks
 from . import _search_cv as cvtools
 from . import _search_results as report
@@ -130,6 +131,9 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
         The number of folds.
     study_ : Optimizer or list of Optimizer
         The study (one per space when ``search_spaces`` is a list of several).
+    optimizer_results_ : list of Result
+        scikit-optimize's view of the same studies, one per space (``func_vals`` the
+        negated scores, as there).
 
     Examples
     --------
@@ -220,6 +224,18 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
         return sum(
             budget for _, budget in checks.spaces(self.search_spaces, n_iter, self.estimator)
         )
+
+    @property
+    def optimizer_results_(self) -> list:
+        """scikit-optimize's name: one :class:`~pyjl.bo.Result` per search space, read from
+        its study (``x``, ``fun``, ``x_iters``, ``func_vals``, ``space``, ``history``); as
+        in scikit-optimize the values are the negated scores that the study minimises."""
+        if not hasattr(self, "study_"):
+            raise NotFittedError(
+                "this BayesSearchCV is not fitted: call fit(X, y) before optimizer_results_"
+            )
+        studies = self.study_ if isinstance(self.study_, list) else [self.study_]
+        return [study_result(opt, time.monotonic(), with_mean=False) for opt in studies]
 
     def fit(self, X, y=None, groups=None, callback=None, **fit_params) -> BayesSearchCV:
         """Search the spaces, then refit the best candidate on all of ``X, y``.

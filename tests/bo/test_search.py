@@ -499,3 +499,26 @@ def test_tuple_choices_score_as_gridsearchcv():
     assert sorted(ours.cv_results_["param_hidden_layer_sizes"].tolist()) == sorted(sizes)
     assert type(ours.best_params_["hidden_layer_sizes"]) is tuple
     assert ours.best_estimator_.hidden_layer_sizes == ours.best_params_["hidden_layer_sizes"]
+
+
+def test_optimizer_results_are_scikit_optimizes_view_of_each_space():
+    # func_vals are the negated mean test scores of that space's candidates, as in skopt
+    from sklearn.svm import SVC
+
+    X, y = load_iris(return_X_y=True)
+    spaces = [({"C": Real(0.1, 10.0, log=True)}, 3), {"gamma": Real(1e-3, 1.0, log=True)}]
+    search = BayesSearchCV(SVC(), spaces, n_iter=4, cv=3, random_state=0)
+    with pytest.raises(NotFittedError, match="optimizer_results_"):
+        search.optimizer_results_
+    search.fit(X, y)
+    results = search.optimizer_results_
+    assert len(results) == 2
+    cv = search.cv_results_
+    for name, res in zip(["C", "gamma"], results, strict=True):
+        mine = [i for i, p in enumerate(cv["params"]) if name in p]
+        scores = cv["mean_test_score"][mine]
+        np.testing.assert_allclose(np.sort(-res.func_vals), np.sort(scores), rtol=1e-15)
+        assert sorted(x[0] for x in res.x_iters) == sorted(cv["params"][i][name] for i in mine)
+        assert res.fun == -scores.max() and res.x == [
+            cv["params"][mine[int(np.argmax(scores))]][name]
+        ]
