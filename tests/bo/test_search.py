@@ -509,7 +509,7 @@ def test_optimizer_results_are_scikit_optimizes_view_of_each_space():
     spaces = [({"C": Real(0.1, 10.0, log=True)}, 3), {"gamma": Real(1e-3, 1.0, log=True)}]
     search = BayesSearchCV(SVC(), spaces, n_iter=4, cv=3, random_state=0)
     with pytest.raises(NotFittedError, match="optimizer_results_"):
-        search.optimizer_results_
+        _ = search.optimizer_results_
     search.fit(X, y)
     results = search.optimizer_results_
     assert len(results) == 2
