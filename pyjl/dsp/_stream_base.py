@@ -12,7 +12,7 @@ from .. import _validate, data
 from . import _inputs
 from ._frames import power_of_two_scale, rescale
 
-__all__ = ["F64", "frozen", "real", "Stream", "StateStream"]
+__all__ = ["F64", "frozen", "real", "renamed", "Stream", "StateStream"]
 
 #: float64, the dtype a stream's usual chunk has (compared by identity: cheap)
 F64 = np.dtype(np.float64)
@@ -182,6 +182,14 @@ def frozen(a) -> np.ndarray:
     out = np.array(a, copy=True)
     out.flags.writeable = False
     return out
+
+
+def renamed(stream, old: str, new: str):
+    """``stream``'s attribute ``new``, taken from ``old`` where a stream pickled by an
+    earlier pyjl kept it there (a public attribute then, a property now)."""
+    if old in stream.__dict__:
+        stream.__dict__[new] = stream.__dict__.pop(old)
+    return stream.__dict__[new]
 
 
 class StateStream(Stream):

@@ -56,7 +56,7 @@ from ..exceptions import InputError
 from . import _inputs
 from ._frames import filter_finite, rescale
 from ._kernels import engine, lfilter_channels, sosfilt_channels, unit_numerator
-from ._stream_base import F64, StateStream, Stream, frozen, real
+from ._stream_base import F64, StateStream, Stream, frozen, real, renamed
 from .filtering import sos_numerator
 from .rates import resample_poly_dtypes, resample_poly_filter, upfirdn_kept
 
@@ -108,7 +108,7 @@ class SosFilter(StateStream):
     _zi_layout = "(n_channels, n_sections, 2)"
 
     def __init__(self, sos, zi=None):
-        self.sos = real(_inputs.validate_sos(sos), "sos")
+        self._sos = real(_inputs.validate_sos(sos), "sos")
         self._derive()
         super().__init__()
         self._coef_dtype = np.asarray(sos).dtype
@@ -120,17 +120,23 @@ class SosFilter(StateStream):
             self._coef_dtype = np.result_type(self._coef_dtype, _inputs.want_dtype(zi, "zi"))
         self._f64_out = _inputs.out_dtype(self._coef_dtype, F64) == F64
 
+    @property
+    def sos(self) -> np.ndarray:
+        """The second-order sections, ``(n_sections, 6)``: a copy (the filter keeps the
+        checked ones; another filter is a new object)."""
+        return self._sos.copy()
+
     def _derive(self):
-        self.sos = frozen(self.sos)  # the checks ran on these values: no edits in place
+        self._sos = frozen(renamed(self, "sos", "_sos"))  # checked: no edits in place
         # a numerator near the float64 limits runs divided by a power of two on a rerun
-        self._sos_unit, sb = unit_numerator(self.sos, sos_numerator)
+        self._sos_unit, sb = unit_numerator(self._sos, sos_numerator)
         self._sb = 1.0 if sb is None else sb
-        self._zi_tail = (self.sos.shape[0], 2)
+        self._zi_tail = (self._sos.shape[0], 2)
 
     def _check_zi(self, n_channels=None):
         """Refuse a ``zi`` of neither shape ``(n_sections, 2)`` nor ``(k, n_sections, 2)``,
         ``k`` 1 or ``n_channels`` (the first chunk's; None before it: any)."""
-        shape, n_sec = self._zi0.shape, self.sos.shape[0]
+        shape, n_sec = self._zi0.shape, self._sos.shape[0]
         if shape[-2:] == (n_sec, 2) and (
             len(shape) == 2
             or len(shape) == 3
@@ -165,14 +171,14 @@ class SosFilter(StateStream):
             ):
                 x2 = chunk if chunk.ndim == 2 else None if chunk.ndim != 1 else chunk[None]
                 if x2 is not None and x2.shape[0] == self._channels:
-                    y2, zf = engine().sosfilt(self.sos, x2, zi)
+                    y2, zf = engine().sosfilt(self._sos, x2, zi)
                     if filter_finite(y2, zf, recursive=True):
                         self._zi = zf
                         return y2 if chunk.ndim == 2 else y2[0]
             started = self._started()
             x2, form = self._chunk(chunk, proven=True)
             if zi is None:
-                shape = (x2.shape[0], self.sos.shape[0], 2)
+                shape = (x2.shape[0], self._sos.shape[0], 2)
                 if self._zi0 is None:
                     zi = np.zeros(shape)
                 else:
@@ -183,7 +189,7 @@ class SosFilter(StateStream):
                         raise
                     zi = np.ascontiguousarray(np.broadcast_to(self._zi0, shape))
             if self._sx is None:
-                y2, zf = sosfilt_channels(self.sos, x2, zi)
+                y2, zf = sosfilt_channels(self._sos, x2, zi)
                 if filter_finite(y2, zf, recursive=True):
                     self._zi = zf
                     return self._out(y2, form)
@@ -229,7 +235,7 @@ class FirFilter(StateStream):
     _zi_layout = "(n_channels, n_taps - 1)"
 
     def __init__(self, taps):
-        self.taps = np.array(real(_inputs.coefficients(taps, "taps"), "taps"), dtype=np.float64)
+        self._given = np.array(real(_inputs.coefficients(taps, "taps"), "taps"), dtype=np.float64)
         # taps near the float64 limits run divided by a power of two (exact; the
         # state is kept in those units), the output is scaled back
         self._derive()
@@ -237,11 +243,16 @@ class FirFilter(StateStream):
         # lfilter(taps, 1, x): SciPy promotes with the integer 1 (float32 taps: double)
         self._coef_dtype = np.result_type(np.asarray(taps).dtype, np.asarray(1).dtype)
 
+    @property
+    def taps(self) -> np.ndarray:
+        """The FIR taps, float64: a copy (the filter keeps the checked ones)."""
+        return self._given.copy()
+
     def _derive(self):
-        self.taps = frozen(self.taps)  # the checks ran on these values: no edits in place
-        self._taps, self._scale = unit_numerator(self.taps)
+        self._given = frozen(renamed(self, "taps", "_given"))  # checked: no edits in place
+        self._taps, self._scale = unit_numerator(self._given)
         self._sb = 1.0 if self._scale is None else self._scale  # what _rerun's runs use
-        self._zi_tail = (self.taps.size - 1,)
+        self._zi_tail = (self._given.size - 1,)
 
     # _zi is kept in the units of the scaled taps (1 / _sb of the data's), and while a
     # rerun's state exceeds float64, in those of its data scale too (StateStream._rerun)
@@ -260,7 +271,7 @@ class FirFilter(StateStream):
         with self._lock:
             x2, form = self._chunk(chunk)
             if self._zi is None:
-                self._zi = np.zeros((x2.shape[0], self.taps.size - 1))
+                self._zi = np.zeros((x2.shape[0], self._given.size - 1))
             one = np.ones(1)
             if self._sx is None:
                 y2, zf = lfilter_channels(self._taps, one, x2, self._zi)
@@ -328,13 +339,18 @@ class Resampler(Stream):
         self.up, self.down = up // g, down // g
         self._h_dt = None
         if self.up == self.down == 1:  # resample_poly returns the signal itself
-            self.h, self._skip = frozen(np.ones(1)), 0
+            self._h, self._skip = frozen(np.ones(1)), 0
         else:
             self._design(F64)  # the window is checked here; the first chunk's dtype decides
 
+    @property
+    def h(self) -> np.ndarray:
+        """The polyphase filter's taps (designed, or the window given): a copy."""
+        return self._h.copy()
+
     def __setstate__(self, state):
         super().__setstate__(state)
-        self.h = frozen(self.h)
+        self._h = frozen(renamed(self, "h", "_h"))
 
     def _design(self, dtype):
         """``h`` and the outputs to skip for data of ``dtype``: designed taps rounded to
@@ -342,7 +358,7 @@ class Resampler(Stream):
         h_dt = resample_poly_dtypes(dtype, self._window)[0]
         if self._h_dt is None or h_dt != self._h_dt:
             h, self._skip = resample_poly_filter(self.up, self.down, self._window, h_dt)
-            self.h, self._h_dt = frozen(h), h_dt
+            self._h, self._h_dt = frozen(h), h_dt
 
     def _result_dtype(self, dtype) -> np.dtype:
         """``resample_poly``'s: the data's own when nothing is resampled, else
@@ -365,7 +381,7 @@ class Resampler(Stream):
         hi_full = self._skip + upto
         base = self._start * self.up // self.down  # the history starts at an output boundary
         keep = slice(lo_full - base, hi_full - base)
-        seg = upfirdn_kept(self.h, self._hist, self.up, self.down, keep, "Resampler's output")
+        seg = upfirdn_kept(self._h, self._hist, self.up, self.down, keep, "Resampler's output")
         out = np.zeros((self._hist.shape[0], upto - self._emitted), dtype=seg.dtype)
         out[:, : seg.shape[1]] = seg
         self._emitted = upto
@@ -421,7 +437,7 @@ class Resampler(Stream):
     def _trim(self):
         """Drop history no future output needs, keeping the start a multiple of ``down``."""
         next_full = self._skip + self._emitted
-        first = (next_full * self.down - self.h.size + 1) // self.up  # first input needed
+        first = (next_full * self.down - self._h.size + 1) // self.up  # first input needed
         first = max(self._start, (max(first, 0) // self.down) * self.down)
         if first > self._start:
             self._hist = np.ascontiguousarray(self._hist[:, first - self._start :])

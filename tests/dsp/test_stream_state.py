@@ -263,8 +263,9 @@ def test_a_read_state_is_read_only_so_changes_go_through_the_check():
     assert not f.zi_.any()
 
 
-def test_coefficients_are_read_only_copies(rng):
-    # an edit in place would skip every check (a0 = 2 ignored, NaN taps)
+def test_coefficients_read_are_copies(rng):
+    # an edit in place of the filter's own arrays would skip every check (a0 = 2
+    # ignored, NaN taps): what is read is a copy, which SciPy's kernels take as given
     import pickle
 
     sos = ss.butter(2, 0.1, output="sos")
@@ -278,9 +279,29 @@ def test_coefficients_are_read_only_copies(rng):
     given[0, 0] = 7.0  # the caller's array changes afterwards: not the filters'
     for f, name, want in filters:
         for g in (f, pickle.loads(pickle.dumps(f))):
-            with pytest.raises(ValueError, match="read-only"):
-                getattr(g, name)[0] = 2.0
+            getattr(g, name)[0] = 2.0  # a copy: the filter keeps its own
+            assert getattr(g, name).flags.writeable
         out = f.process(x)
         if name == "h":
             out = np.r_[out, f.flush()]
         np.testing.assert_allclose(out, want(x), rtol=1e-12, atol=1e-14)
+    f = dsp.SosFilter(sos)
+    np.testing.assert_array_equal(ss.sosfilt(f.sos, x), f.process(x))  # SciPy takes it
+
+
+def test_a_stream_pickled_with_public_coefficients_continues(rng):
+    # earlier pyjl kept sos/taps/h as plain attributes; such a state still loads
+    sos = ss.butter(3, 0.2, output="sos")
+    x = rng.standard_normal(200)
+    for f, old, new in [
+        (dsp.SosFilter(sos), "sos", "_sos"),
+        (dsp.FirFilter([1.0, 2.0, 3.0]), "taps", "_given"),
+        (dsp.Resampler(3, 2), "h", "_h"),
+    ]:
+        f.process(x[:50])
+        state = f.__getstate__()
+        state[old] = np.array(state.pop(new))
+        g = object.__new__(type(f))
+        g.__setstate__(state)
+        np.testing.assert_array_equal(g.process(x[50:]), f.process(x[50:]))
+        np.testing.assert_array_equal(getattr(g, old), getattr(f, old))
