@@ -90,8 +90,8 @@ def check_settings(model: HMM) -> int:
         fix="pass a whole number of states >= 1, e.g. n_states=3",
     )
     choice(model.init, "init", INITS)
-    choice(getattr(model, "algorithm", "viterbi"), "algorithm", ALGORITHMS)
-    choice(getattr(model, "implementation", "log"), "implementation", IMPLEMENTATIONS)
+    choice(model.algorithm, "algorithm", ALGORITHMS)
+    choice(model.implementation, "implementation", IMPLEMENTATIONS)
     integer(model.n_iter, "n_iter", low=0)
     if not (isinstance(model.tol, numbers.Real) and np.isinf(model.tol)):  # as hmmlearn
         real(

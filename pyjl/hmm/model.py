@@ -369,7 +369,7 @@ class HMM(Params):
         "map" (per-step argmax of the posteriors; log_prob is ``score``); ``None``: the
         model's ``algorithm``."""
         if algorithm is None:
-            algorithm = getattr(self, "algorithm", "viterbi")
+            algorithm = self.algorithm
         choice(algorithm, "algorithm", ALGORITHMS)
         if algorithm == "viterbi":
             logprob, path = self._viterbi(X, lengths)
@@ -381,7 +381,7 @@ class HMM(Params):
     def predict(self, X: Any, lengths: Any = None) -> Any:
         """Most likely states by the model's ``algorithm`` (Viterbi's path by default),
         ``(T,)`` int64 (a Series for pandas input, an Arrow array for Arrow input)."""
-        if getattr(self, "algorithm", "viterbi") == "viterbi":
+        if self.algorithm == "viterbi":
             return mirror(self._viterbi(X, lengths)[1], X)
         return self.decode(X, lengths)[1]
 
@@ -414,8 +414,10 @@ class HMM(Params):
         return -2.0 * self.score(X, lengths) + self.n_parameters * log_T
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        # a model pickled before params, verbose or init_params existed: defaults of then
-        self.__dict__.update({"params": "ste", "verbose": False, "init_params": "ste", **state})
+        # a model pickled before these settings existed: the defaults they came with
+        since = {"params": "ste", "verbose": False, "init_params": "ste"}
+        since |= {"algorithm": "viterbi", "implementation": "log"}
+        self.__dict__.update({**since, **state})
 
     def __repr__(self) -> str:
         return (

@@ -103,3 +103,20 @@ def test_set_params_keeps_a_fitted_mixtures_components():
     assert len(mix.get_params()["components"]) == 3
     mix.set_params(components__2__min_covar=0.5)  # a list's items, by index
     assert [c.min_covar for c in mix.components] == [1e-3, 1e-3, 0.5]
+
+
+def test_an_hmm_pickled_before_its_newer_settings_keeps_its_parameters():
+    # models pickled before params/verbose/init_params/algorithm/implementation existed
+    model = HMM(Normal(mean=[0.0, 1.0], var=[1.0, 1.0]), 2, init="given", n_iter=7,
+                startprob=[0.5, 0.5], transmat=[[0.9, 0.1], [0.1, 0.9]])  # fmt: skip
+    old = HMM.__new__(HMM)
+    old.__dict__.update(model.__dict__)
+    for name in ("params", "verbose", "init_params", "algorithm", "implementation"):
+        del old.__dict__[name]
+    old = pickle.loads(pickle.dumps(old))
+    got, want = old.get_params(deep=False), model.get_params(deep=False)
+    assert repr(got.pop("emission")) == repr(want.pop("emission"))
+    assert repr(got) == repr(want)  # arrays among them
+    X = np.array([0.1, 0.9, 1.2, -0.3])
+    np.testing.assert_array_equal(old.predict(X), model.predict(X))
+    assert old.set_params(n_iter=5).n_iter == 5
