@@ -10,7 +10,6 @@ import os
 import re
 import sys
 import tempfile
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,7 +31,6 @@ class _Running:
     error_type: type[Exception] | tuple[type[Exception], ...]  # its Julia-exception classes
     describe: Callable[[Any], tuple[str, str, str]]  # exception -> (type, message, stack)
     from_julia: Callable[[BaseException], bool] = lambda err: True  # of error_type's
-    thread: int = field(default_factory=threading.get_ident)  # the thread that started it
     functions: dict[str, Any] = field(default_factory=dict)
 
 

@@ -238,14 +238,6 @@ def call(name: str, *args: Any) -> Any:
     start()
     run = _state.running
     assert run is not None  # start() returns with Julia running
-    if threading.get_ident() != run.thread:
-        raise JuliaBridgeError(
-            f"PyJL.{name} was called from another Python thread than the one that started "
-            "Julia; juliacall and PyCall are not thread-safe, and such a call can crash "
-            "the process. Fix: call the julia engine from that one thread (n_workers=1), "
-            "run parallel work in processes (a ProcessPoolExecutor, Dask with processes), "
-            "or pick the native engine in worker threads: with pyjl.use_backend('native'):"
-        )
     converted = [to_julia(arg) for arg in args]
     if run.bridge == "pyjulia":  # PyCall copies arrays anyway
         converted = [_writable(arg) for arg in converted]

@@ -42,6 +42,30 @@ def test_julia_engine_conforms(both):
     assert check_engine("julia", random_state=7) > len(ALL_KERNELS)
 
 
+def test_calls_from_worker_threads_get_the_native_engines_answers(both):
+    """pyjl calls the engine from pool threads (BO's thread workers, Dask's threads, the
+    dashboard's server), one call at a time under the bridge's lock; juliacall's FAQ
+    does not promise thread safety, so this is checked wherever Julia runs."""
+    import concurrent.futures as cf
+
+    native, julia = both
+    rng = np.random.default_rng(5)
+    X = rng.uniform(size=(300, 3))
+    sos = np.array([[0.2, 0.4, 0.2, 1.0, -0.5, 0.3], [1.0, 0.0, -1.0, 1.0, 0.1, 0.2]])
+    x = rng.standard_normal((2, 4000))
+    ls, extra = np.array([0.3, 0.5, 0.7]), np.zeros(0)
+
+    def work(i):
+        K = julia.kernel_matrix("rbf", X[i : i + 50], X, ls, 1.5, extra)
+        return K, julia.sosfilt(sos, x, None)[0]
+
+    with cf.ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(work, range(0, 240, 10)))
+    for i, (K, y) in zip(range(0, 240, 10), results, strict=True):
+        assert_same(native.kernel_matrix("rbf", X[i : i + 50], X, ls, 1.5, extra), K, "K")
+        assert_same(native.sosfilt(sos, x, None)[0], y, "sosfilt")
+
+
 def _f(values, *shape):
     return np.ascontiguousarray(np.asarray(values, dtype=np.float64).reshape(shape))
 

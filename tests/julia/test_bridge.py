@@ -425,39 +425,3 @@ def test_pyjulia_maps_runtime_errors_and_copies_read_only_arrays(monkeypatch):
         bridge.call("upfirdn", np.ones(2))
     with pytest.raises(TypeError, match="cannot convert argument"):
         bridge.call("fftfilt", np.ones(2))
-
-
-def test_a_call_from_another_thread_than_julias_is_refused(monkeypatch):
-    # juliacall and PyCall are not thread-safe: a second thread's call could crash
-    import threading
-
-    import numpy as np
-
-    from pyjl.exceptions import JuliaBridgeError
-    from pyjl.julia import bridge
-
-    run = bridge._Running(
-        bridge="juliacall",
-        exe="julia",
-        version="1.10.8",
-        source_dir="src",
-        evaluate={"PyJL.sosfilt": lambda sos, x, zi: x}.__getitem__,
-        error_type=RuntimeError,
-        describe=bridge._describe_pyjulia,
-    )
-    monkeypatch.setattr(bridge, "_state", bridge._State(running=run))
-    x = np.arange(6.0).reshape(2, 3)
-    np.testing.assert_array_equal(bridge.call("sosfilt", np.ones((1, 6)), x, None), x)
-    seen = []
-
-    def other():
-        try:
-            bridge.call("sosfilt", np.ones((1, 6)), x, None)
-        except JuliaBridgeError as exc:
-            seen.append(str(exc))
-
-    t = threading.Thread(target=other)
-    t.start()
-    t.join()
-    assert len(seen) == 1 and "another Python thread than the one that started" in seen[0]
-    assert "use_backend('native')" in seen[0]
