@@ -17,11 +17,16 @@ __all__ = ["from_peer"]
 def from_peer(spec: Any, where: str) -> Dimension | None:
     """The pyjl dimension of a scikit-optimize dimension or an Optuna distribution,
     or None for anything else; what has no equivalent is refused, naming ``where``."""
-    kind, module = type(spec).__name__, type(spec).__module__ or ""
-    if module.startswith("skopt.space"):
-        return _from_skopt(spec, kind, where)
-    if module.startswith("optuna.distributions"):
-        return _from_optuna(spec, kind, where)
+    for cls in type(spec).__mro__:  # the deprecated ones subclass them: UniformDistribution...
+        kind, module = cls.__name__, cls.__module__ or ""
+        if module.startswith("skopt.space"):
+            found = _from_skopt(spec, kind, where)
+        elif module.startswith("optuna.distributions"):
+            found = _from_optuna(spec, kind, where)
+        else:
+            continue
+        if found is not None:
+            return found
     return None
 
 
@@ -51,7 +56,7 @@ def _from_optuna(spec: Any, kind: str, where: str) -> Dimension | None:
                 where,
                 "must be a range without a step (a stepped range is a Categorical of its "
                 "values, or an Integer over the step count scaled in the objective)",
-                f"{kind}(low={spec.low!r}, high={spec.high!r}, step={step!r})",
+                f"{type(spec).__name__}(low={spec.low!r}, high={spec.high!r}, step={step!r})",
                 "pass Categorical([...]) of the values, or drop the step",
             )
         cls = Real if kind == "FloatDistribution" else Integer

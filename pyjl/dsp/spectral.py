@@ -243,8 +243,11 @@ def coherence(
         return_onesided=not (np.iscomplexobj(xv) or np.iscomplexobj(yv)),
     )
     freqs, pxy = csd(xv, yv, axis=axis, **kw)  # refuses what csd refuses, in its words
-    if np.size(pxy) == 0:
-        return freqs, np.abs(pxy)
+    if np.size(pxy) == 0:  # no samples: an empty result, in x's kind where it has no rows
+        c, at = np.abs(pxy), freq_axis(axis, sx)
+        if c.ndim > at and c.shape[at] == 0:
+            c = sx.restore_spectrum(c, np.empty(0), at)
+        return freqs, c
     _check_common_segments(sx, sy, nperseg, window)
     _, pxx = welch(xv, axis=axis, **kw)
     _, pyy = welch(yv, axis=axis, **kw)

@@ -168,6 +168,8 @@ def _quad(y: np.ndarray, alpha: np.ndarray) -> float:
     ``alpha`` so that targets near the double limits give ``inf`` (the LML ``-inf``),
     not ``inf - inf = nan`` inside the dot product."""
     sy, sa = float(np.max(np.abs(y), initial=0.0)), float(np.max(np.abs(alpha), initial=0.0))
+    if np.isnan(sy) or np.isnan(sa):  # a failed solve stays NaN, not "very unlikely"
+        return np.nan
     if not (0.0 < sy < np.inf and 0.0 < sa < np.inf):
         return float(np.sum(y * alpha)) if sy * sa == 0.0 else np.inf
     return float(np.vdot(y / sy, alpha / sa)) * sy * sa

@@ -108,3 +108,25 @@ def test_mp4_needs_ffmpeg(opt, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(InputError, match="ffmpeg"):
         plots.animate(opt, "x", tmp_path / "b.mp4")
+
+
+def test_the_next_trial_is_marked_at_its_choice_not_its_text(tmp_path, monkeypatch):
+    # a tuple (1, 2) and the string "(1, 2)" print alike: the mark goes by the choice
+    from matplotlib.axes import Axes
+
+    cat = Categorical([(1, 2), "(1, 2)", "z"])
+    opt = Optimizer(Space({"c": cat, "x": Real(0.0, 1.0)}), n_initial=2, seed=0)
+    told = ["z", (1, 2), "(1, 2)", (1, 2), "(1, 2)"]
+    for i, c in enumerate(told):
+        opt.tell({"c": c, "x": 0.1 * i}, float(i))
+    marks = []
+    axvline = Axes.axvline
+
+    def record(self, x=0, *args, **kwargs):
+        if "asked next" in str(kwargs.get("label", "")):
+            marks.append(x)
+        return axvline(self, x, *args, **kwargs)
+
+    monkeypatch.setattr(Axes, "axvline", record)
+    plots.animate(opt, "c", tmp_path / "c.gif", n_grid=10)
+    assert marks == [cat.index(c) for c in told[2:]]  # after trials 1, 2, 3: the next one

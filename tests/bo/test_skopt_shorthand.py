@@ -138,6 +138,25 @@ def test_optunas_distributions_read_as_their_ranges_and_choices():
         Space({"x": d.FloatDistribution(0.0, 1.0, step=0.25)})
     with pytest.raises(InputError, match="without a step"):
         Space({"x": d.IntDistribution(0, 10, step=2)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # Optuna deprecates these
+        old = {
+            "u": d.UniformDistribution(0.0, 1.0),
+            "lu": d.LogUniformDistribution(1e-3, 1.0),
+            "iu": d.IntUniformDistribution(1, 5),
+            "ilu": d.IntLogUniformDistribution(1, 64),
+        }
+        stepped = d.DiscreteUniformDistribution(0.0, 1.0, 0.25)
+    assert Space(old) == Space(
+        {
+            "u": Real(0.0, 1.0),
+            "lu": Real(1e-3, 1.0, log=True),
+            "iu": Integer(1, 5),
+            "ilu": Integer(1, 64, log=True),
+        }
+    )
+    with pytest.raises(InputError, match=r"DiscreteUniformDistribution\(low=0.0"):
+        Space({"x": stepped})
 
 
 def test_a_categorical_prior_is_refused_not_dropped():

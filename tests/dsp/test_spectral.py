@@ -363,18 +363,22 @@ def test_istft_of_a_gapped_stft_is_scipys(rng):
     np.testing.assert_allclose(got[1], want[1], rtol=1e-12, atol=1e-14)
 
 
-@pytest.mark.parametrize("name", ["welch", "periodogram"])
+@pytest.mark.parametrize("name", ["welch", "periodogram", "coherence", "csd"])
 def test_an_empty_series_or_table_gives_an_empty_one(name):
     # SciPy's empty result (of the input's shape), in the input's kind, as for any length
     import pandas as pd
     import pyarrow as pa
 
+    def call(module, x, **kw):
+        two = name in ("coherence", "csd")
+        return getattr(module, name)(*((x, x) if two else (x,)), **kw)
+
     s = pd.Series([], dtype=float, name="v")
-    f, p = getattr(dsp, name)(s)
+    f, p = call(dsp, s)
     assert isinstance(p, pd.Series) and p.shape == (0,) and p.name == "v"
-    assert f.shape == getattr(ss, name)(np.empty(0))[0].shape
+    assert f.shape == call(ss, np.empty(0))[0].shape
     frame = pd.DataFrame({"a": [], "b": []}, dtype=float)
-    p = getattr(dsp, name)(frame, axis=0)[1]
+    p = call(dsp, frame, axis=0)[1]
     assert isinstance(p, pd.DataFrame) and list(p.columns) == ["a", "b"] and len(p) == 0
-    p = getattr(dsp, name)(pa.array([], type=pa.float64()))[1]
+    p = call(dsp, pa.array([], type=pa.float64()))[1]
     assert isinstance(p, pa.Array) and len(p) == 0
