@@ -242,8 +242,9 @@ def animate(opt_or_result, name: str, path, *, fps: int = 2, n_grid: int = 200):
                 _draw(ax1, ax2, line, f"{name!r} after trial {k} ({complete[k]} completed)")
                 if k + 1 < len(trials):
                     x_next = trials[k + 1].params[name]
-                    if line.labels is not None:  # the choice's position, not its text
-                        x_next = opt.space.dimensions[name].index(x_next)
+                    dim = opt.space.dimensions[name]
+                    if isinstance(dim, Categorical):  # the choice's position, not its text
+                        x_next = dim.index(x_next)
                     ax1.axvline(x_next, color="C3", lw=1.5, label=f"trial {k + 1} (asked next)")
                     ax1.legend(loc="best", fontsize="small")
                 ax1.set_ylim(*ylim)
