@@ -200,3 +200,27 @@ def test_a_maximised_study_shows_its_highest_value_as_best(tmp_path, browser):
         title = browser.find_element("id", "title").text
     np.testing.assert_allclose(best, np.maximum.accumulate(values))
     assert f"trial {int(np.argmax(values))})" in summary and "(maximised)" in title
+
+
+def test_the_parallel_plot_places_each_categorical_value_at_its_choice(tmp_path, browser):
+    # a tuple (1, 2) reads "1,2" as text, as does the string "1,2": the axis goes by value
+    from pyjl.bo import Categorical, Optimizer, Real
+
+    db = str(tmp_path / "cat.db")
+    cat = Categorical([(1, 2), "1,2", 1, "1"])
+    opt = Optimizer({"c": cat, "x": Real(0.0, 1.0)}, storage=db, study="cat", seed=0)
+    told = ["1,2", (1, 2), "1", 1, "1,2"]
+    for i, c in enumerate(told):
+        opt.tell({"c": c, "x": 0.1 * i}, float(i))
+    with serve(db, port=0, block=False) as board:
+        browser.get(board.study_url("cat"))
+        got = wait_for(
+            lambda: browser.execute_script(
+                "const p = document.getElementById('parallel-plot');"
+                "if (!p || !p.data) return null;"
+                "const d = p.data[0].dimensions.find(d => d.label === 'c');"
+                "return d ? Array.from(d.values) : null;"
+            ),
+            60,
+        )
+    assert got == [cat.index(c) for c in told]

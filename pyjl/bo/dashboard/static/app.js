@@ -194,8 +194,9 @@ function drawParallel(done) {
     ? `the best ${done.length} of ${S.nComplete} completed trials` : "";
   const dims = S.space.map((p) => {
     if (p.type === "categorical") {
-      const idx = new Map(p.choices.map((c, i) => [String(c), i]));
-      return { label: p.name, values: done.map((t) => idx.get(String(t.params[p.name]))),
+      // keyed by JSON text: a tuple [1, 2] and a string "1,2" print alike, 1 and "1" too
+      const idx = new Map(p.choices.map((c, i) => [JSON.stringify(c), i]));
+      return { label: p.name, values: done.map((t) => idx.get(JSON.stringify(t.params[p.name]))),
         tickvals: p.choices.map((_, i) => i), ticktext: p.choices.map(String) };
     }
     if (p.log) return { label: `log10 ${p.name}`, values: done.map((t) => Math.log10(t.params[p.name])) };
