@@ -124,7 +124,7 @@ class GaussianProcess(Params):
         that its cache cannot by an exact Cholesky factor of the ``n x n`` matrix, made
         once and kept (``8 n^2`` bytes, twice that while it is made; ``>= 0``); above, by
         local neighbourhoods or a CG solve per test point, which need no ``n x n``
-        matrix.  ``None``: 8,000 (512 MiB).  Raise it where memory allows (docs/gp.md,
+        matrix.  ``None``: 8,000 (488 MiB).  Raise it where memory allows (docs/gp.md,
         "Large n", has the figures).
     n_targets : int or None, default None
         The number of targets of the prior (scikit-learn's ``n_targets``): before

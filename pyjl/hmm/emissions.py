@@ -260,11 +260,29 @@ class Exponential(_Independent):
         )[:2]
         return stats
 
+    #: a state's mean below this fraction of the data's is a point mass at 0 (its rate's
+    #: maximum-likelihood estimate is unbounded there), and the rate is capped at
+    #: ``1 / (MEAN_FLOOR * the data's mean)``
+    MEAN_FLOOR = 1e-12
+
     def fit_stats(self, stats: tuple[np.ndarray, ...]) -> Any:
         """Weighted maximum-likelihood update from summed :meth:`suff_stats`."""
         N, S = (np.asarray(s, dtype=np.float64) for s in stats)
-        rate = N[:, None] / np.maximum(S, 1e-300)
-        pooled = N.sum() / np.maximum(S.sum(0), 1e-300)
+        pooled_mean = S.sum(0) / max(N.sum(), 1e-300)
+        floor = self.MEAN_FLOOR * np.where(pooled_mean > 0, pooled_mean, 1.0)
+        mean = S / np.maximum(N, 1e-300)[:, None]
+        collapsed = ~empty_states(N) & (mean <= floor).any(1)
+        if collapsed.any():
+            warn(
+                f"Exponential: state(s) {np.flatnonzero(collapsed).tolist()} collapsed onto "
+                "zeros (to rounding): the rate's maximum-likelihood estimate is unbounded, "
+                f"so it is capped at {1 / self.MEAN_FLOOR:.0e} / the data's mean, a near "
+                "point mass whose density grows without bound; use fewer states, or keep "
+                "exact zeros out of X",
+                NumericalWarning,
+            )
+        rate = 1.0 / np.maximum(mean, floor)
+        pooled = 1.0 / np.maximum(pooled_mean, floor)
         return self._update(N, {"rate": rate}, {"rate": pooled})
 
     def sample(self, state: int, n: int, rng: np.random.Generator) -> Any:
@@ -363,7 +381,9 @@ class Gamma(_Independent):
     def suff_stats(self, X: Any, weights: np.ndarray) -> tuple[np.ndarray, ...]:
         """Additive sufficient statistics of ``(X, weights)`` (``weights``: ``(T, K)``)."""
         x = as_obs(X, finite=False)
-        return (weights.sum(0), weights.T @ x, weights.T @ np.log(x))
+        # rows outside the support (x <= 0, reached inside a Mixture) carry no weight:
+        # their log is left out, not 0 * -inf = nan
+        return (weights.sum(0), weights.T @ x, weights.T @ np.log(np.where(x > 0, x, 1.0)))
 
     #: the floor of ``log(mean) - mean(log x)``, zero for equal values: the shape's cap,
     #: about ``1 / (2 S_FLOOR)`` = 5e11

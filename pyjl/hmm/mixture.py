@@ -308,12 +308,17 @@ class Mixture(Params):
 
     def fit(self, X: Any, weights: np.ndarray) -> Self:
         """``n_inner`` nested EM iterations at fixed state weights; returns ``self``."""
+        x = np.asarray(X)
         for _ in range(max(1, self.n_inner)):
             WR = self._resp(X, weights)
             self._set_weights(WR.sum(0))
             for m, c in enumerate(self.components):
-                with _named(m):
-                    c.fit(X, WR[:, :, m])
+                # a component sees the rows it has weight on: X outside its support
+                # (covered by another component) is refused by its own fit
+                rows = WR[:, :, m].sum(1) > 0
+                if rows.any():
+                    with _named(m):
+                        c.fit(x[rows], WR[rows, :, m])
         return self
 
     def initialize(self, X: Any, n_states: int, rng: np.random.Generator) -> Self:

@@ -403,3 +403,52 @@ def test_a_mixture_takes_data_that_one_of_its_components_supports(normal_first):
             startprob=pi,
             transmat=A,
         ).score(x)
+
+
+def test_an_exponential_state_on_zeros_warns_that_its_rate_is_capped(rng):
+    # the rate's MLE at a point mass is unbounded: capped (finite score), with a warning
+    x = np.r_[np.zeros(50), rng.exponential(2.0, 50)]
+    W = np.c_[np.r_[np.ones(50), np.zeros(50)], np.r_[np.zeros(50), np.ones(50)]]
+    with pytest.warns(NumericalWarning, match=r"Exponential: state\(s\) \[0\] collapsed"):
+        e = Exponential().fit(x, W)
+    assert e.rate[1] == pytest.approx(50 / x[50:].sum(), rel=1e-14)  # the plain MLE
+    assert e.rate[0] == pytest.approx(1e12 / x.mean(), rel=1e-12)
+    with pytest.warns(NumericalWarning, match="collapsed"):  # counts that overflowed
+        big = Exponential(rate=[1.0, 1.0]).fit(
+            np.r_[0.0, 0.0, 1.0], np.array([[1e9, 1], [1e9, 1], [0, 1]])
+        )
+    assert np.all(np.isfinite(big.rate)) and np.all(np.isfinite(big.log_likelihood(np.zeros(1))))
+
+
+def test_a_mixture_fits_each_component_on_the_rows_of_its_support(rng):
+    # Gamma's log x at x <= 0 (weight 0 there) was 0 * -inf = nan; a component's own fit
+    # (n_inner > 1) refused the rows another component covers
+    x = np.r_[rng.normal(-2.0, 1.0, 60), rng.gamma(2.0, 1.0, 60)]
+    W = rng.uniform(0.1, 1.0, (120, 2))
+    gamma = Gamma(shape=[2.0, 3.0], rate=[1.0, 2.0])
+    s = gamma.suff_stats(x[:, None], W * (x > 0)[:, None])
+    pos = x > 0
+    want = gamma.suff_stats(x[pos, None], W[pos])
+    for got, ref in zip(s, want, strict=True):
+        np.testing.assert_allclose(got, ref, rtol=1e-13)
+    for n_inner in (1, 3):
+        mix = Mixture(
+            [Normal(mean=[-2.0, 0.0], var=[1.0, 1.0]), Exponential(rate=[1.0, 1.0])],
+            weights=[[0.5, 0.5], [0.5, 0.5]],
+            n_inner=n_inner,
+        )
+        m = HMM(
+            mix, 2, init="given", startprob=[0.5, 0.5], transmat=[[0.9, 0.1], [0.1, 0.9]], n_iter=4
+        )
+        m.fit(x)
+        assert np.all(np.diff(m.monitor_.history) > -1e-9)  # EM never loses likelihood
+        assert np.all(np.isfinite(m.emission_.components[1].rate))
+    one = Mixture(
+        [Normal(mean=[-2.0, 0.0], var=[1.0, 1.0]), Exponential(rate=[1.0, 2.0])],
+        weights=[[0.5, 0.5], [0.5, 0.5]],
+    )
+    R = one._resp(x[:, None], W)  # the responsibilities the fit uses, then its M-step
+    one.fit(x[:, None], W)
+    np.testing.assert_allclose(
+        one.components[1].rate, R[:, :, 1].sum(0) / (R[:, :, 1] * x[:, None]).sum(0), rtol=1e-12
+    )
