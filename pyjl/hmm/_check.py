@@ -47,9 +47,10 @@ def _reference(e: Any, k: int, x: np.ndarray, one_d: bool, discrete: bool, rng: 
 
     Counts: the box's integer points weighted by the probabilities (exact; ``None`` where
     there are over 2 million).  1-D: the trapezoid rule on a grid even in ``x`` and in the
-    draws' quantiles (dense where the mass is).  d-D (``sampled``): importance sampling
-    from independent Cauchy densities with the draws' medians and quartiles, truncated to
-    the box (so the weights are bounded wherever the density is).
+    draws' quantiles (dense where the mass is); in ``log x`` for positive draws spanning
+    over three decades, where a density may grow without bound at 0.  d-D (``sampled``):
+    importance sampling from independent Cauchy densities with the draws' medians and
+    quartiles, truncated to the box (so the weights are bounded wherever the density is).
     """
     (N, d), lo, hi = x.shape, x.min(0), x.max(0)
     if discrete:
@@ -61,6 +62,15 @@ def _reference(e: Any, k: int, x: np.ndarray, one_d: bool, discrete: bool, rng: 
     if d == 1:
         xs = np.sort(x[:, 0])
         quantiles = np.interp(np.linspace(0, N - 1, 100_001), np.arange(N), xs)
+        if lo[0] > 0 and hi[0] > 1e3 * lo[0]:
+            # positive draws over decades: the rule in u = log x, on p(x) x, which stays
+            # bounded where p grows without bound at 0 (a Gamma of shape < 1)
+            u = np.unique(
+                np.r_[np.linspace(np.log(lo[0]), np.log(hi[0]), 100_001), np.log(quantiles)]
+            )
+            g, h = np.exp(u), np.diff(u)
+            w = np.exp(_ll(e, g[:, None], one_d)[:, k] + u) * (np.r_[h, 0.0] + np.r_[0.0, h]) / 2
+            return g[:, None], w, False
         g = np.unique(np.r_[np.linspace(lo[0], hi[0], 100_001), quantiles])
         h = np.diff(g)
         w = np.exp(_ll(e, g[:, None], one_d)[:, k]) * (np.r_[h, 0.0] + np.r_[0.0, h]) / 2

@@ -452,3 +452,23 @@ def test_a_mixture_fits_each_component_on_the_rows_of_its_support(rng):
     np.testing.assert_allclose(
         one.components[1].rate, R[:, :, 1].sum(0) / (R[:, :, 1] * x[:, None]).sum(0), rtol=1e-12
     )
+
+
+class _GammaScaleOff(Gamma):
+    """A Gamma sampler whose draws are 5 % too large (the rate read 5 % low)."""
+
+    def sample(self, state, n, rng):
+        return 1.05 * np.asarray(super().sample(state, n, rng))
+
+
+@pytest.mark.parametrize("shape", [0.05, 0.1, 0.5])
+def test_check_emission_takes_a_density_unbounded_at_zero(shape):
+    # a Gamma of shape < 1 grows without bound at 0: the reference integrates in log x
+    # (scipy's gamma is the reference of the draws themselves)
+    e = Gamma(shape=[shape, 4.0], rate=[1.0, 0.2])
+    rng = np.random.default_rng(0)
+    x = np.asarray(e.sample(0, 20_000, rng))
+    assert stats.kstest(x.ravel(), stats.gamma(shape, scale=1.0).cdf).pvalue > 1e-3
+    check_emission(e)
+    with pytest.raises(AssertionError, match="do not follow its density"):
+        check_emission(_GammaScaleOff(shape=[shape, 4.0], rate=[1.0, 0.2]))
