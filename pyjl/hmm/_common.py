@@ -8,7 +8,7 @@ import numpy as np
 
 from .._validate import column_labels, describe, error, position, real, row, row_index, row_labels
 from .._warn import warn
-from ..exceptions import NotFittedError, NumericalWarning
+from ..exceptions import InputTypeError, NotFittedError, NumericalWarning
 
 __all__ = [
     "as_obs",
@@ -78,7 +78,19 @@ def as_int_obs(
 
     Raises :class:`InputError` naming ``name`` for negatives, non-integers or
     values ``>= high`` with the first bad index."""
-    x = as_obs(X, name)
+    try:
+        x = as_obs(X, name)
+    except InputTypeError as exc:  # text or categories: the data layer speaks of numbers
+        got = str(exc).split("; got ", 1)[-1].rsplit(". Fix: ", 1)[0]
+        raise error(
+            name,
+            f"must hold integer {what}",
+            got,
+            "encode them as integers first, e.g. codes = pandas.factorize(x)[0]"
+            if what == "symbols"
+            else "convert them to numbers first, e.g. pandas.to_numeric(x)",
+            wrong_type=True,
+        ) from None
     bad = np.flatnonzero((x < low).ravel())
     if bad.size:
         raise error(

@@ -472,3 +472,15 @@ def test_check_emission_takes_a_density_unbounded_at_zero(shape):
     check_emission(e)
     with pytest.raises(AssertionError, match="do not follow its density"):
         check_emission(_GammaScaleOff(shape=[shape, 4.0], rate=[1.0, 0.2]))
+
+
+def test_text_symbols_are_refused_as_symbols_with_how_to_code_them():
+    import pandas as pd
+
+    from pyjl.exceptions import InputTypeError
+
+    for X in (np.array(["a", "b", "a"]), pd.Series(["a", "b", "a"], dtype="category")):
+        with pytest.raises(InputTypeError, match=r"`X` must hold integer symbols.*factorize"):
+            HMM(Categorical(), 2, random_state=0).fit(X)
+    with pytest.raises(InputTypeError, match=r"`X` must hold integer counts.*to_numeric"):
+        HMM(Poisson(), 2, random_state=0).fit(np.array(["1", "2"]))
