@@ -463,7 +463,10 @@ def test_tell_takes_history_rows_and_zero_d_arrays():
     assert again.trials[n].params == {"k": 3, "c": 1, "b": 1.5}
     for bad, words in (
         (h.iloc[0], ["`params`", "only parameters", "'number'"]),  # the bookkeeping columns
-        ({"k": np.array(True), "c": 1, "b": True}, ["`params['k']`", "finite real number"]),
+        (
+            {"k": np.array(True), "c": 1, "b": True},
+            ["`params['k']` must be an integer", "not a bool"],
+        ),
         ({"k": 1, "c": np.array(1), "b": np.array(1)}, ["`params['b']`", "choices"]),
     ):
         with pytest.raises(InputError) as err:
