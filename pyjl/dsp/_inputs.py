@@ -94,6 +94,14 @@ class Signal:
             return self.restore(result, columns=freqs)
         return self.restore(result, index=freqs)
 
+    def restore_resampled(self, result):
+        """A resampled ``result`` in the input's form, its samples labelled 0, 1, ... (they
+        are taken at other times than the input's, even where as many)."""
+        n = np.shape(result)[self.axis] if np.ndim(result) else 0
+        if np.ndim(result) == 2 and self.axis % 2 == 1:
+            return self.restore(result, columns=range(n))
+        return self.restore(result, index=range(n))
+
     def restore(self, result, **kwargs):
         """``result`` in the input's form (only when the shape maps onto it)."""
         if self.origin is _NUMPY and type(result) is np.ndarray:

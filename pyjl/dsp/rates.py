@@ -83,10 +83,12 @@ def upfirdn(h, x, up=1, down=1, axis=None, mode="constant", cval=0):
     cval = _finite_scalar(cval, "cval", complex_ok=np.iscomplexobj(sig.values))
     dt = _inputs.out_dtype(h, sig.dtype, np.float32)
     if sig.n == 0:  # no samples, no output (docs/dsp.md: SciPy's length formula goes negative)
-        return sig.restore(np.zeros(sig.values.shape, dt), index=None)
+        return sig.restore_resampled(np.zeros(sig.values.shape, dt))
     x2, outer = channels(sig.values, sig.axis)
     y2 = upfirdn_kept(h, x2, up, down, slice(None), "upfirdn's output", mode, cval)
-    return sig.restore(from_channels(y2, outer, sig.axis).astype(dt, copy=False), index=None)
+    y = from_channels(y2, outer, sig.axis).astype(dt, copy=False)
+    # up == down == 1 filters in place in time: a 1-tap h keeps the input's samples
+    return sig.restore(y) if up == down == 1 else sig.restore_resampled(y)
 
 
 def upfirdn_kept(h, x2, up, down, keep, what, mode="constant", cval=0):
@@ -250,7 +252,7 @@ def resample_poly(x, up, down, axis=0, window=("kaiser", 5.0), padtype="constant
     h_dt, dt = resample_poly_dtypes(sig.dtype, window, padtype)
     h, n_pre_remove = resample_poly_filter(up, down, window, h_dt)
     if n_in == 0:  # as SciPy: no samples, no output
-        return sig.restore(np.zeros(values.shape, dt), index=None)
+        return sig.restore_resampled(np.zeros(values.shape, dt))
     # post-pad so the full output covers n_pre_remove + n_out samples
     n_post = 0
     while ((n_in - 1) * up + h.size + n_post - 1) // down + 1 < n_out + n_pre_remove:
@@ -268,7 +270,7 @@ def resample_poly(x, up, down, axis=0, window=("kaiser", 5.0), padtype="constant
         finite = all_finite(y2)  # else upfirdn_kept has warned
         with np.errstate(over="ignore", invalid="ignore"):
             y2 = rescale(y2 + background, (), what, bounded=not finite)
-    return sig.restore(from_channels(y2, outer, sig.axis).astype(dt, copy=False), index=None)
+    return sig.restore_resampled(from_channels(y2, outer, sig.axis).astype(dt, copy=False))
 
 
 def _decimate_filter(q, n, ftype, rdt):
@@ -405,4 +407,4 @@ def decimate(x, q, n=None, ftype="iir", axis=None, zero_phase=True):
     if kind == "fir" and zero_phase and q == 1:
         dt = sig.dtype  # as SciPy's: resample_poly with up == down copies x, dtype kept
     y = rescale(np.ascontiguousarray(y), (s,), "The decimated signal", dt)
-    return sig.restore(y, index=None)
+    return sig.restore(y) if q == 1 else sig.restore_resampled(y)  # q = 1: the same samples

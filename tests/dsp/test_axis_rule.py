@@ -318,3 +318,33 @@ def test_a_partner_not_laid_out_with_the_table_is_refused(fn, X, Y):
         getattr(dsp, fn)(_frame(X), Y.T, nperseg=64)
     with pytest.raises(ValueError):
         getattr(ss, fn)(X, Y.T, nperseg=64, axis=0)
+
+
+def test_a_resampled_signal_of_the_same_length_gets_new_labels():
+    # 500 samples at 1000/1001 are 500 samples at other times: not the input's index
+    # (up == down, q == 1 and a 1-tap upfirdn keep the samples, and so the index)
+    import scipy.signal as ss
+
+    x = np.sin(np.arange(500) / 20.0)
+    s = pd.Series(x, index=pd.date_range("2024", periods=500, freq="s"), name="v")
+    cases = [
+        (lambda v: dsp.resample_poly(v, 1000, 1001), ss.resample_poly(x, 1000, 1001), False),
+        (
+            lambda v: dsp.upfirdn([0.5, 0.5], v, 2, 2),
+            ss.upfirdn([0.5, 0.5], x, 2, 2),
+            False,
+        ),
+        (lambda v: dsp.resample_poly(v, 3, 3), ss.resample_poly(x, 3, 3), True),
+        (lambda v: dsp.upfirdn([2.0], v, 1, 1), ss.upfirdn([2.0], x, 1, 1), True),
+        (lambda v: dsp.decimate(v, 1), ss.decimate(x, 1), True),  # filtered, not moved
+    ]
+    for call, want, same in cases:
+        got = call(s)
+        assert len(got) == 500 and got.name == "v"
+        assert got.index.equals(s.index if same else pd.RangeIndex(500))
+        np.testing.assert_allclose(got.to_numpy(), want, rtol=1e-12, atol=1e-14)
+    wide = pd.DataFrame(
+        np.arange(12.0).reshape(4, 3), columns=["t0", "t1", "t2"], index=list("wxyz")
+    )
+    out = dsp.resample_poly(wide, 4, 5, axis=1)
+    assert list(out.columns) == [0, 1, 2] and list(out.index) == list("wxyz")
