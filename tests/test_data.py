@@ -716,3 +716,11 @@ def test_a_sparse_matrix_is_refused_as_not_dense():
     for make in (scipy.sparse.csr_matrix, scipy.sparse.csc_array, scipy.sparse.coo_matrix):
         with pytest.raises(InputTypeError, match=r"`X` must be a dense array.*X\.toarray\(\)"):
             as_array(make(np.eye(3)), name="X")
+
+
+def test_write_arrow_refuses_repeated_column_names(tmp_path):
+    # pyarrow raised its own "Duplicate column names found"; a file could not tell them apart
+    frame = pd.DataFrame(np.ones((3, 3)), columns=["a", "a", "b"])
+    with pytest.raises(InputError, match="`data` must have distinct column names.*'a'"):
+        write_arrow(tmp_path / "x.arrow", frame)
+    assert not (tmp_path / "x.arrow").exists()
