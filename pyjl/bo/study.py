@@ -81,6 +81,13 @@ def open_study(
             _validate.describe(study),
             "pass a name such as 'xgb-tuning', or None for 'default'",
         )
+    if study is not None and "\x00" in study:  # PostgreSQL's text cannot hold it
+        raise _validate.error(
+            "study",
+            "must not hold a NUL character",
+            repr(study),
+            "pass a name of printable characters",
+        )
     if space is None and isinstance(storage, (str, os.PathLike)):
         kind, path, _ = parse(storage)
         if kind == "sqlite" and path != ":memory:" and not os.path.exists(path):

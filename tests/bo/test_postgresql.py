@@ -91,6 +91,46 @@ def test_wrong_password_and_unknown_option(pg_url):
         open_storage(pg_url + "&mode=rwc")
 
 
+def test_a_password_given_as_a_parameter_never_shows(pg_url):
+    from urllib.parse import urlsplit
+
+    parts, pw = urlsplit(pg_url), _password(pg_url)
+    query = f"{parts.query}&" if parts.query else ""
+    as_param = (
+        f"postgresql://{parts.hostname}:{parts.port}{parts.path}?{query}"
+        f"user={parts.username}&password={pw}"
+    )
+    st = open_storage(as_param)
+    assert pw not in st.url and pw not in repr(st) and "password=***" in st.url
+    Optimizer(SPACE, storage=as_param, study="param-password", seed=0).ask()
+    with pytest.raises(StorageError, match="password authentication failed") as err:
+        open_storage(as_param.replace(f"password={pw}", "password=SECRETq"))
+    assert "SECRETq" not in str(err.value)
+
+
+def test_an_unencoded_at_in_the_password_is_refused_unread():
+    _psycopg()
+    with pytest.raises(InputError, match="percent-encode an '@'") as err:
+        open_storage("postgresql://me:p@ssSECRET@127.0.0.1:1/db")
+    assert "SECRET" not in str(err.value) and "me:***@" in str(err.value)
+
+
+def test_a_nul_byte_in_an_error_is_stored_escaped_and_the_run_goes_on(pg_url):
+    # the server's text cannot hold NUL: an objective's message may (binary output)
+    from pyjl.bo import minimize
+
+    def f(p):
+        if p["x"] > 0.5:
+            raise ValueError("bad\x00thing")
+        return p["x"]
+
+    res = minimize(f, SPACE, n_calls=6, storage=pg_url, study="nul", seed=0, progress=False)
+    h = res.history
+    assert len(h) == 6 and set(h["state"]) <= {"complete", "failed"}
+    assert (h["state"] == "failed").any()
+    assert set(h.loc[h["state"] == "failed", "error"]) == {"ValueError: bad\\x00thing"}
+
+
 def test_without_psycopg_the_error_names_the_extra():
     code = (
         "import sys; sys.modules['psycopg'] = None\n"

@@ -308,3 +308,9 @@ def test_tuple_choices_come_back_as_tuples_from_storage(storage_url):
     assert all(type(t.params["h"]) is tuple for t in again.trials)
     assert all(type(h) is tuple for h in again.history()["h"])
     assert type(again.ask()["h"]) is tuple
+
+
+def test_a_study_name_with_a_nul_is_refused(storage_url):
+    # PostgreSQL's text cannot hold one; SQLite could, but no command line can pass it
+    with pytest.raises(InputError, match="`study` must not hold a NUL character"):
+        Optimizer({"x": Real(0.0, 1.0)}, storage=storage_url, study="a\x00b")

@@ -39,11 +39,11 @@ import os
 import threading
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from ..._validate import error as _input_error
 from ..trial import TrialState
-from .postgresql_faults import PostgreSQLFaults, _psycopg, redact
+from .postgresql_faults import PostgreSQLFaults, _psycopg, password_of, redact
 from .sql import SQLTrials, check_own_tables
 
 __all__ = ["PostgreSQLStorage", "redact"]
@@ -92,6 +92,13 @@ class PostgreSQLStorage(PostgreSQLFaults, SQLTrials):
     def _sql(self, query: str) -> str:
         return query.replace("?", "%s")
 
+    def _encode(self, state: str, error: str | None) -> tuple[str, str | None]:
+        """``(state, error)`` as the server keeps them: its text cannot hold a NUL byte,
+        which an objective's message may (decoded binary output), so it is written
+        ``\\x00``."""
+        state, error = super()._encode(state, error)
+        return state, None if error is None else error.replace("\x00", "\\x00")
+
     def __reduce__(self):
         """Pickled as where it is (with an ``Optimizer`` sent to another process): the
         copy connects to the same database (the URL travels whole, as a trial handle's)."""
@@ -105,9 +112,16 @@ class PostgreSQLStorage(PostgreSQLFaults, SQLTrials):
         self._timeout = float(options.get("timeout", 120.0))
         self.read_only = bool(options.get("read_only", False))
         self.url = redact(url)
+        if urlsplit(url).netloc.count("@") > 1:  # libpq would read part of it as the host
+            raise _input_error(
+                "storage",
+                "must percent-encode an '@' in its user name or password",
+                repr(self.url),
+                "write each @ in the password as %40",
+            )
         self._reopen_url = url  # for a trial handle sent to a worker process; never shown
         self.path = self.url
-        self._password = unquote(urlsplit(url).password or "")
+        self._password = password_of(url)
         try:
             params = self._pg.conninfo.conninfo_to_dict(conninfo)
         except self._pg.ProgrammingError as exc:

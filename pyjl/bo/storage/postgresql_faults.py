@@ -16,13 +16,13 @@ import json
 import threading
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from ..._validate import error as _input_error
 from ...exceptions import StorageError
 from .faults import FaultReports, log
 
-__all__ = ["PostgreSQLFaults", "redact"]
+__all__ = ["PostgreSQLFaults", "password_of", "redact"]
 
 # SQLSTATE (or its class, the first two characters) -> StorageError.reason
 _REASONS = {
@@ -49,16 +49,36 @@ _WHAT = {
 
 
 def redact(url: str) -> str:
-    """``url`` with its password replaced by ``***``.
+    """``url`` with its password replaced by ``***``, given in the user information or
+    as libpq's ``password`` parameter.
 
     >>> redact("postgresql://me:s3cret@db.example:5432/studies?sslmode=require")
     'postgresql://me:***@db.example:5432/studies?sslmode=require'
+    >>> redact("postgresql://db.example/studies?user=me&password=s3cret")
+    'postgresql://db.example/studies?user=me&password=***'
     """
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    user, _, host = parts.netloc.rpartition("@")
-    return urlunsplit(parts._replace(netloc=f"{user.split(':', 1)[0]}:***@{host}"))
+    netloc = parts.netloc
+    if parts.password is not None:
+        user, _, host = netloc.rpartition("@")
+        netloc = f"{user.split(':', 1)[0]}:***@{host}"
+    query = "&".join(
+        "password=***" if q.partition("=")[0].strip().lower() == "password" else q
+        for q in parts.query.split("&")
+    )
+    return urlunsplit(parts._replace(netloc=netloc, query=query if parts.query else ""))
+
+
+def password_of(url: str) -> str:
+    """The password ``url`` gives (user information or ``password`` parameter), or ""."""
+    parts = urlsplit(url)
+    if parts.password:
+        return unquote(parts.password)
+    for q in parts.query.split("&"):
+        key, _, value = q.partition("=")
+        if key.strip().lower() == "password" and value:
+            return unquote(value)
+    return ""
 
 
 def _psycopg() -> Any:
