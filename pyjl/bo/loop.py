@@ -142,6 +142,7 @@ class _Loop:
         self.unstarted: list[tuple[int, dict]] = []  # asked, not yet handed to a worker
         self.stop = False
         self.exhausted = False  # the space ran out of unseen points
+        self.broken: BaseException | None = None  # the pool died (a worker process was killed)
         self.ended = 0  # evaluations of this run that completed or were pruned
         self.failures: list[tuple[int, str]] = []  # this run's failed ones: (number, error)
         # a Dask executor's future accepts cancel() while its task runs: wait for those
@@ -199,6 +200,8 @@ class _Loop:
         try:
             while self._step():
                 pass
+            if self.broken is not None:  # raised once what was in flight is recorded
+                raise self.broken
         except StorageError as err:  # nothing more can be written: keep what is evaluated
             _keep_unsaved(err, self.in_flight)
             raise
@@ -328,6 +331,7 @@ class _Loop:
             if not getattr(self.pool, "_broken", False):  # the objective's own error
                 return False, _message(exc)
             self.opt.abandon(number, _why(exc))
+            self.broken, self.stop = exc, True  # no more trials asked of a dead pool
             return None
         except Exception as exc:  # noqa: BLE001
             return False, _message(exc)

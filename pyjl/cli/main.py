@@ -85,6 +85,20 @@ def _default_in_child() -> None:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         if hasattr(signal, "pthread_sigmask"):  # forked while the run held it
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+        _end_with_parent()
+
+
+def _end_with_parent() -> None:
+    """On Linux, have the kernel send this child SIGTERM when the command dies (a kill -9
+    of ``pyjl tune`` left its workers running on, orphaned)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, int(signal.SIGTERM), 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # no libc symbol: the workers outlive it, as before
+        pass
 
 
 if hasattr(os, "register_at_fork"):
@@ -130,6 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from concurrent.futures import BrokenExecutor
+
     from ..exceptions import PyjlError
 
     try:
@@ -137,6 +153,14 @@ def _run(args: argparse.Namespace) -> int:
     except PyjlError as exc:
         print(f"pyjl {args.command}: error: {_as_flags(str(exc), args.command)}", file=sys.stderr)
         return 2
+    except BrokenExecutor as exc:  # a worker process was killed, or its objective exited
+        print(
+            f"pyjl {args.command}: error: a worker process died ({type(exc).__name__}: {exc}); "
+            "its trials were abandoned and the ones finished are stored: run the same "
+            "command again to resume",
+            file=sys.stderr,
+        )
+        return 1
     except KeyboardInterrupt as exc:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C: already leaving
         stored = args.command == "tune" and args.storage is not None

@@ -1,5 +1,6 @@
 """`pyjl tune` and `pyjl study show` as a user runs them (real subprocesses)."""
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -453,3 +454,71 @@ def test_sigterm_while_many_workers_start_ends_the_run_as_ever(files, delay):
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 128 + signal.SIGTERM, err
     assert "Traceback" not in err
+
+
+def test_a_worker_process_that_dies_ends_the_run_in_one_line(files):
+    # a killed evaluation process (os._exit here) breaks the pool: one line, exit 1, the
+    # trials in flight abandoned, no more asked, and the study resumes
+    (files / "dies.py").write_text(
+        "import os\n\ndef f(params):\n    if params['x'] > 1.0:\n        os._exit(3)\n"
+        "    return params['x'] ** 2\n"
+    )
+    db = f"sqlite:///{files / 'd.db'}"
+    args = ["tune", "dies.py:f", "--space", "space.toml", "--n-calls", "12", "--workers", "2"]
+    out = _pyjl(*args, "--storage", db, "--study", "d", "--seed", "3", cwd=files)
+    assert out.returncode == 1, (out.stdout, out.stderr)
+    assert "Traceback" not in out.stderr
+    assert "a worker process died" in out.stderr and "run the same command again" in out.stderr
+    from pyjl.bo import Optimizer
+
+    trials = Optimizer(None, storage=db, study="d").trials
+    abandoned = [t for t in trials if t.state == "abandoned"]
+    assert 1 <= len(abandoned) <= 2  # what was in flight, nothing asked after
+    assert all("broke" in (t.error or "") for t in abandoned)
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:  # the field after the state: the parent's pid
+                out.append(int(d))
+    return out
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_the_workers_end_when_the_command_is_killed(files):
+    # a kill -9 of pyjl tune left its evaluation processes running, orphaned
+    import signal
+    import time
+
+    (files / "slow.py").write_text(
+        "import time\n\ndef f(params):\n    time.sleep(60)\n    return 1.0\n"
+    )
+    db = f"sqlite:///{files / 's.db'}"
+    args = ["tune", "slow.py:f", "--space", "space.toml", "--n-calls", "4", "--workers", "2"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pyjl.cli", *args, "--storage", db],
+        cwd=files,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    workers = _children(proc.pid)
+    assert len(workers) >= 2
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while any(os.path.exists(f"/proc/{w}") for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    alive = [w for w in workers if os.path.exists(f"/proc/{w}")]
+    for w in alive:  # leave nothing behind, whatever the outcome
+        os.kill(w, signal.SIGKILL)
+    assert not alive
