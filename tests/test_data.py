@@ -720,7 +720,8 @@ def test_a_sparse_matrix_is_refused_as_not_dense():
 
 def test_write_arrow_refuses_repeated_column_names(tmp_path):
     # pyarrow raised its own "Duplicate column names found"; a file could not tell them apart
-    frame = pd.DataFrame(np.ones((3, 3)), columns=["a", "a", "b"])
-    with pytest.raises(InputError, match="`data` must have distinct column names.*'a'"):
-        write_arrow(tmp_path / "x.arrow", frame)
-    assert not (tmp_path / "x.arrow").exists()
+    for columns, twice in ((["a", "a", "b"], "'a'"), ([1, "1", "b"], "'1'")):
+        frame = pd.DataFrame(np.ones((3, 3)), columns=columns)  # 1 and "1": one name in Arrow
+        with pytest.raises(InputError, match=f"`data` must have distinct column names.*{twice}"):
+            write_arrow(tmp_path / "x.arrow", frame)
+        assert not (tmp_path / "x.arrow").exists()

@@ -78,6 +78,13 @@ def _why(exc: BaseException) -> str:
     return f"interrupted: the run stopped on {_message(exc)}"
 
 
+def _pool_broken(pool: Any) -> bool:
+    """Whether ``pool`` died (a worker process killed): concurrent.futures' flag, or
+    loky's (joblib's reusable executor)."""
+    flags = getattr(pool, "_flags", None)
+    return bool(getattr(pool, "_broken", False) or getattr(flags, "broken", False))
+
+
 def _message(exc: BaseException) -> str:
     text = str(exc)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
@@ -328,7 +335,7 @@ class _Loop:
         try:
             return fut.result()  # (ok, payload): _run's
         except cf.BrokenExecutor as exc:
-            if not getattr(self.pool, "_broken", False):  # the objective's own error
+            if not _pool_broken(self.pool):  # the objective's own error
                 return False, _message(exc)
             self.opt.abandon(number, _why(exc))
             self.broken, self.stop = exc, True  # no more trials asked of a dead pool

@@ -154,10 +154,16 @@ def _run(args: argparse.Namespace) -> int:
         print(f"pyjl {args.command}: error: {_as_flags(str(exc), args.command)}", file=sys.stderr)
         return 2
     except BrokenExecutor as exc:  # a worker process was killed, or its objective exited
-        print(
-            f"pyjl {args.command}: error: a worker process died ({type(exc).__name__}: {exc}); "
+        stored = args.command == "tune" and args.storage is not None
+        then = (
             "its trials were abandoned and the ones finished are stored: run the same "
-            "command again to resume",
+            "command again to resume"
+            if stored
+            else "the study was in memory (--storage keeps one to resume)"
+        )
+        print(
+            f"pyjl {args.command}: error: a worker process died ({type(exc).__name__}: "
+            f"{exc}); {then}",
             file=sys.stderr,
         )
         return 1

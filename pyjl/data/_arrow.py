@@ -149,14 +149,16 @@ def write_arrow(
     kind = _kind(data)
     if kind in ("series", "dataframe"):
         frame = data.to_frame() if kind == "series" else data
-        repeated = frame.columns[frame.columns.duplicated()]
-        if len(repeated):  # Arrow's file cannot tell them apart on reading
-            raise _err(
-                "data",
-                "must have distinct column names",
-                f"a DataFrame with the column {repeated[0]!r} more than once",
-                "rename the columns, e.g. df.columns = [f'c{i}' for i in range(df.shape[1])]",
-            )
+        seen: set[str] = set()
+        for label in frame.columns:  # as the names Arrow stores: str(label)
+            if str(label) in seen:  # a file could not tell them apart on reading
+                raise _err(
+                    "data",
+                    "must have distinct column names (as text)",
+                    f"a DataFrame with the column {str(label)!r} more than once",
+                    "rename the columns, e.g. df.columns = [f'c{i}' for i in range(df.shape[1])]",
+                )
+            seen.add(str(label))
         frame = frame.apply(_native) if any(_swapped(d) for d in frame.dtypes) else frame
         table = pa.Table.from_pandas(frame, preserve_index=False)
     elif isinstance(data, dict):

@@ -87,8 +87,9 @@ def upfirdn(h, x, up=1, down=1, axis=None, mode="constant", cval=0):
     x2, outer = channels(sig.values, sig.axis)
     y2 = upfirdn_kept(h, x2, up, down, slice(None), "upfirdn's output", mode, cval)
     y = from_channels(y2, outer, sig.axis).astype(dt, copy=False)
-    # up == down == 1 filters in place in time: a 1-tap h keeps the input's samples
-    return sig.restore(y) if up == down == 1 else sig.restore_resampled(y)
+    # up == down keeps the rate: output j is at input j's time (the index kept where the
+    # counts agree)
+    return sig.restore(y) if up == down else sig.restore_resampled(y)
 
 
 def upfirdn_kept(h, x2, up, down, keep, what, mode="constant", cval=0):

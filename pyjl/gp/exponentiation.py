@@ -20,7 +20,7 @@ import numpy as np
 
 from .._validate import error
 from ._checks import as_points, positive
-from .combinators import grad_rows, one_kernel
+from .combinators import Scaled, grad_rows, one_kernel
 from .interface import KernelBase, contract, names
 
 __all__ = ["Exponentiation"]
@@ -121,4 +121,9 @@ class Exponentiation(KernelBase):
         return contract(self.kernel, X, np.ascontiguousarray(W * self._slope(K0)))
 
     def __repr__(self) -> str:
-        return f"{self.kernel!r} ** {self.exponent!r}"
+        # ** binds tighter than * and is right-associative: a scaled or powered base needs
+        # its parentheses for the text to build this kernel again
+        base = repr(self.kernel)
+        if isinstance(self.kernel, (Exponentiation, Scaled)):
+            base = f"({base})"
+        return f"{base} ** {self.exponent!r}"

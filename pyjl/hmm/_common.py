@@ -71,6 +71,23 @@ def value_at(x: np.ndarray, i: int, X: Any = None, integer: bool = False) -> str
         return f"{shown} at {position(int(i), shape, labels)}"
 
 
+def _textual(X: Any) -> bool:
+    """Whether ``X`` holds text or categories (symbols the user has not coded as
+    integers): a NumPy string or object array, or pandas text, object or category
+    columns."""
+    dtypes = list(X.dtypes) if hasattr(X, "dtypes") and not hasattr(X, "dtype") else None
+    if dtypes is None:
+        dtype = getattr(X, "dtype", None)
+        if dtype is None and isinstance(X, (list, tuple)):
+            try:
+                dtype = np.asarray(X).dtype
+            except (ValueError, TypeError):
+                return False
+        dtypes = [] if dtype is None else [dtype]
+    names = ("category", "object", "string", "str")
+    return any(str(d) in names or getattr(d, "kind", "") in "USO" for d in dtypes)
+
+
 def as_int_obs(
     X: Any, name: str, *, what: str, low: int = 0, high: int | None = None
 ) -> np.ndarray:
@@ -80,7 +97,9 @@ def as_int_obs(
     values ``>= high`` with the first bad index."""
     try:
         x = as_obs(X, name)
-    except InputTypeError as exc:  # text or categories: the data layer speaks of numbers
+    except InputTypeError as exc:
+        if not _textual(X):  # a sparse matrix, None, ...: the data layer's words and fix
+            raise
         got = str(exc).split("; got ", 1)[-1].rsplit(". Fix: ", 1)[0]
         raise error(
             name,

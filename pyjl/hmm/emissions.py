@@ -262,8 +262,8 @@ class Exponential(_Independent):
 
     #: a state's mean below this fraction of the data's is a point mass at 0 (its rate's
     #: maximum-likelihood estimate is unbounded there), and the rate is capped at
-    #: ``1 / (MEAN_FLOOR * the data's mean)``
-    MEAN_FLOOR = 1e-12
+    #: ``1 / (MEAN_FLOOR * the data's mean)``: thirty decades, past any two states' scales
+    MEAN_FLOOR = 1e-30
 
     def fit_stats(self, stats: tuple[np.ndarray, ...]) -> Any:
         """Weighted maximum-likelihood update from summed :meth:`suff_stats`."""
@@ -276,13 +276,15 @@ class Exponential(_Independent):
             warn(
                 f"Exponential: state(s) {np.flatnonzero(collapsed).tolist()} collapsed onto "
                 "zeros (to rounding): the rate's maximum-likelihood estimate is unbounded, "
-                f"so it is capped at {1 / self.MEAN_FLOOR:.0e} / the data's mean, a near "
+                f"so it is capped at {1 / self.MEAN_FLOOR:.0e} / the data's mean (or "
+                f"{1 / self.MEAN_FLOOR:.0e} where the data are all 0), a near "
                 "point mass whose density grows without bound; use fewer states, or keep "
                 "exact zeros out of X",
                 NumericalWarning,
             )
-        rate = 1.0 / np.maximum(mean, floor)
-        pooled = 1.0 / np.maximum(pooled_mean, floor)
+        with np.errstate(divide="ignore"):  # N / S where it is kept: the MLE's own digits
+            rate = np.where(mean > floor, N[:, None] / S, 1.0 / floor)
+            pooled = np.where(pooled_mean > floor, N.sum() / S.sum(0), 1.0 / floor)
         return self._update(N, {"rate": rate}, {"rate": pooled})
 
     def sample(self, state: int, n: int, rng: np.random.Generator) -> Any:

@@ -100,12 +100,23 @@ def test_a_password_given_as_a_parameter_never_shows(pg_url):
         f"postgresql://{parts.hostname}:{parts.port}{parts.path}?{query}"
         f"user={parts.username}&password={pw}"
     )
-    st = open_storage(as_param)
-    assert pw not in st.url and pw not in repr(st) and "password=***" in st.url
+    for spelling in (as_param, as_param.replace("password=", "pass%77ord=")):
+        st = open_storage(spelling)
+        assert pw not in st.url and pw not in repr(st) and "password=***" in st.url
     Optimizer(SPACE, storage=as_param, study="param-password", seed=0).ask()
     with pytest.raises(StorageError, match="password authentication failed") as err:
         open_storage(as_param.replace(f"password={pw}", "password=SECRETq"))
-    assert "SECRETq" not in str(err.value)
+    assert "SECRETq" not in str(err.value) and "password=***" in str(err.value)
+
+
+def test_every_spelling_of_a_password_is_masked():
+    # libpq receives the keys and values as the URL parser decodes them
+    from pyjl.bo.storage.postgresql_faults import passwords_of
+
+    url = "postgresql://me:a1@h/db?pass%77ord=b+2&sslmode=require&password=c%263"
+    assert redact(url) == "postgresql://me:***@h/db?password=***&sslmode=require&password=***"
+    assert passwords_of(url) == ["a1", "b 2", "c&3"]
+    assert redact("postgresql://h/db?user=me") == "postgresql://h/db?user=me"
 
 
 def test_an_unencoded_at_in_the_password_is_refused_unread():

@@ -322,7 +322,7 @@ def test_a_partner_not_laid_out_with_the_table_is_refused(fn, X, Y):
 
 def test_a_resampled_signal_of_the_same_length_gets_new_labels():
     # 500 samples at 1000/1001 are 500 samples at other times: not the input's index
-    # (up == down, q == 1 and a 1-tap upfirdn keep the samples, and so the index)
+    # (up == down and q == 1 keep the rate, and so the index where the counts agree)
     import scipy.signal as ss
 
     x = np.sin(np.arange(500) / 20.0)
@@ -330,12 +330,13 @@ def test_a_resampled_signal_of_the_same_length_gets_new_labels():
     cases = [
         (lambda v: dsp.resample_poly(v, 1000, 1001), ss.resample_poly(x, 1000, 1001), False),
         (
-            lambda v: dsp.upfirdn([0.5, 0.5], v, 2, 2),
-            ss.upfirdn([0.5, 0.5], x, 2, 2),
+            lambda v: dsp.upfirdn(np.ones(500) / 500, v, 2, 3),  # 500 samples at 2/3
+            ss.upfirdn(np.ones(500) / 500, x, 2, 3),
             False,
         ),
         (lambda v: dsp.resample_poly(v, 3, 3), ss.resample_poly(x, 3, 3), True),
         (lambda v: dsp.upfirdn([2.0], v, 1, 1), ss.upfirdn([2.0], x, 1, 1), True),
+        (lambda v: dsp.upfirdn([0.5, 0.5], v, 2, 2), ss.upfirdn([0.5, 0.5], x, 2, 2), True),
         (lambda v: dsp.decimate(v, 1), ss.decimate(x, 1), True),  # filtered, not moved
     ]
     for call, want, same in cases:

@@ -184,3 +184,16 @@ def test_a_kernel_whose_settings_cannot_be_read_back_equals_only_itself():
     # get_params() is {} for it: equal settings would make every two instances equal
     a, b = _Cos(1.0), _Cos(100.0)
     assert a == a and a != b and (a + RBF()) != (b + RBF())
+
+
+def test_repr_of_a_power_builds_the_same_kernel():
+    # ** binds tighter than * and associates to the right: a powered or scaled base keeps
+    # its parentheses ((RBF ** 2) ** 0.5 read back as RBF ** 1.414 before)
+    from pyjl.gp import RBF, Linear, White
+    from pyjl.gp.combinators import Scaled
+
+    X = np.linspace(-1.0, 1.0, 7)[:, None]
+    namespace = {"RBF": RBF, "Linear": Linear, "White": White}
+    for k in ((RBF(0.7) ** 2) ** 0.5, Scaled(Linear(), 2.0) ** 3, (RBF() + White(0.1)) ** 2):
+        again = eval(repr(k), namespace)
+        np.testing.assert_allclose(again(X), k(X), rtol=1e-14)

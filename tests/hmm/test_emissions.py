@@ -3,6 +3,8 @@ SciPy fits, conformance via pyjl.testing.check_emission, robustness of empty sta
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from brute import enumerate_hmm
@@ -412,7 +414,15 @@ def test_an_exponential_state_on_zeros_warns_that_its_rate_is_capped(rng):
     with pytest.warns(NumericalWarning, match=r"Exponential: state\(s\) \[0\] collapsed"):
         e = Exponential().fit(x, W)
     assert e.rate[1] == pytest.approx(50 / x[50:].sum(), rel=1e-14)  # the plain MLE
-    assert e.rate[0] == pytest.approx(1e12 / x.mean(), rel=1e-12)
+    assert e.rate[0] == pytest.approx(1e30 / x.mean(), rel=1e-12)
+    # states far apart in scale (1e-9 s against 1e4 s) are no collapse: their MLEs
+    y = np.r_[rng.exponential(1e-9, 100), rng.exponential(1e4, 100)]
+    V = np.c_[np.r_[np.ones(100), np.zeros(100)], np.r_[np.zeros(100), np.ones(100)]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NumericalWarning)
+        far = Exponential().fit(y, V)
+    np.testing.assert_allclose(far.rate, [100 / y[:100].sum(), 100 / y[100:].sum()], rtol=1e-14)
+    check_emission(Exponential(rate=[1.0, 1e13]))
     with pytest.warns(NumericalWarning, match="collapsed"):  # counts that overflowed
         big = Exponential(rate=[1.0, 1.0]).fit(
             np.r_[0.0, 0.0, 1.0], np.array([[1e9, 1], [1e9, 1], [0, 1]])
@@ -484,3 +494,7 @@ def test_text_symbols_are_refused_as_symbols_with_how_to_code_them():
             HMM(Categorical(), 2, random_state=0).fit(X)
     with pytest.raises(InputTypeError, match=r"`X` must hold integer counts.*to_numeric"):
         HMM(Poisson(), 2, random_state=0).fit(np.array(["1", "2"]))
+    import scipy.sparse
+
+    with pytest.raises(InputTypeError, match=r"must be a dense array.*toarray"):  # not text
+        HMM(Categorical(), 2, random_state=0).fit(scipy.sparse.csr_matrix(np.ones((3, 1))))

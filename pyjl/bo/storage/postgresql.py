@@ -43,7 +43,7 @@ from urllib.parse import urlsplit
 
 from ..._validate import error as _input_error
 from ..trial import TrialState
-from .postgresql_faults import PostgreSQLFaults, _psycopg, password_of, redact
+from .postgresql_faults import PostgreSQLFaults, _psycopg, passwords_of, redact
 from .sql import SQLTrials, check_own_tables
 
 __all__ = ["PostgreSQLStorage", "redact"]
@@ -121,7 +121,7 @@ class PostgreSQLStorage(PostgreSQLFaults, SQLTrials):
             )
         self._reopen_url = url  # for a trial handle sent to a worker process; never shown
         self.path = self.url
-        self._password = password_of(url)
+        self._passwords = passwords_of(url)
         try:
             params = self._pg.conninfo.conninfo_to_dict(conninfo)
         except self._pg.ProgrammingError as exc:

@@ -16,13 +16,13 @@ import json
 import threading
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, unquote_plus, urlsplit, urlunsplit
 
 from ..._validate import error as _input_error
 from ...exceptions import StorageError
 from .faults import FaultReports, log
 
-__all__ = ["PostgreSQLFaults", "password_of", "redact"]
+__all__ = ["PostgreSQLFaults", "passwords_of", "redact"]
 
 # SQLSTATE (or its class, the first two characters) -> StorageError.reason
 _REASONS = {
@@ -48,6 +48,12 @@ _WHAT = {
 }
 
 
+def _is_password(segment: str) -> bool:
+    """Whether a ``key=value`` segment of a query sets libpq's password, its key decoded
+    as :func:`pyjl.bo.storage.url.parse` decodes it for libpq (``%70assword``, ``+``)."""
+    return unquote_plus(segment.partition("=")[0]).strip().lower() == "password"
+
+
 def redact(url: str) -> str:
     """``url`` with its password replaced by ``***``, given in the user information or
     as libpq's ``password`` parameter.
@@ -62,23 +68,19 @@ def redact(url: str) -> str:
     if parts.password is not None:
         user, _, host = netloc.rpartition("@")
         netloc = f"{user.split(':', 1)[0]}:***@{host}"
-    query = "&".join(
-        "password=***" if q.partition("=")[0].strip().lower() == "password" else q
-        for q in parts.query.split("&")
-    )
+    query = "&".join("password=***" if _is_password(q) else q for q in parts.query.split("&"))
     return urlunsplit(parts._replace(netloc=netloc, query=query if parts.query else ""))
 
 
-def password_of(url: str) -> str:
-    """The password ``url`` gives (user information or ``password`` parameter), or ""."""
+def passwords_of(url: str) -> list[str]:
+    """Every password ``url`` gives (user information, ``password`` parameters), decoded
+    as libpq receives them: what a message must never show."""
     parts = urlsplit(url)
-    if parts.password:
-        return unquote(parts.password)
+    found = [unquote(parts.password)] if parts.password else []
     for q in parts.query.split("&"):
-        key, _, value = q.partition("=")
-        if key.strip().lower() == "password" and value:
-            return unquote(value)
-    return ""
+        if _is_password(q):
+            found.append(unquote_plus(q.partition("=")[2]))
+    return [p for p in found if p]
 
 
 def _psycopg() -> Any:
@@ -96,17 +98,19 @@ def _psycopg() -> Any:
 
 class PostgreSQLFaults(FaultReports):
     """The fault handling of :class:`~pyjl.bo.storage.PostgreSQLStorage` (a mixin: it uses
-    the storage's ``url``, ``_password``, ``_where``, ``_timeout``, ``_pg`` (psycopg) and
+    the storage's ``url``, ``_passwords``, ``_where``, ``_timeout``, ``_pg`` (psycopg) and
     ``_local`` (this thread's connection))."""
 
-    _password: str
+    _passwords: list[str]
     _where: str
     _pg: Any
     _local: threading.local
 
     def _scrub(self, exc: BaseException) -> str:
         text = " ".join(str(exc).split())
-        return text.replace(self._password, "***") if self._password else text
+        for secret in sorted(self._passwords, key=len, reverse=True):
+            text = text.replace(secret, "***")
+        return text
 
     def _state(self) -> threading.local:
         local = self._local
