@@ -51,6 +51,15 @@ def load_module(name: str, path: Path, package: str, importer: Callable) -> type
     return module
 
 
+def absolute(name: str, globals: dict | None, level: int) -> str:
+    """The module name an ``__import__(name, globals, ..., level)`` call means: a relative
+    import (``level`` > 0) resolved against the importing module's package."""
+    if not level:
+        return name
+    package = (globals or {}).get("__package__") or ""
+    return importlib.util.resolve_name("." * level + name, package)
+
+
 def read_config(path: Path) -> dict:
     with path.open("rb") as fh:
         return tomllib.load(fh)
@@ -183,6 +192,13 @@ class Tally:
             terminalreporter.section(self.title)
             counts = sorted(self.outcomes.items())
             terminalreporter.write_line(", ".join(f"{v} {o}" for o, v in counts))
+
+
+def peer_tally(title: str, peer: str, module_type: type) -> Tally:
+    """The :class:`Tally` of a peer's suite whose ``[internals]`` reasons open with
+    "Tests <peer>'s", "Difference:" or "pyjl bug:"."""
+    categories = {f"Tests {peer}'s": "internals", "Difference:": "difference", "pyjl bug:": "bug"}
+    return Tally(title, categories, module_type)
 
 
 def tally_hooks(table: Path, tally: Tally):

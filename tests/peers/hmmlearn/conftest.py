@@ -44,7 +44,6 @@ swap itself and that every entry names an hmmlearn test.
 from __future__ import annotations
 
 import builtins
-import importlib.util
 import os
 import random
 import types
@@ -95,9 +94,7 @@ _helpers: dict[str, types.ModuleType] = {}
 
 
 def _import(name, globals=None, locals=None, fromlist=(), level=0):
-    if level:
-        package = (globals or {}).get("__package__") or ""
-        name = importlib.util.resolve_name("." * level + name, package)
+    name = _suite.absolute(name, globals, level)
     if not (name == "hmmlearn" or name.startswith("hmmlearn.")):
         return builtins.__import__(name, globals, locals, fromlist, 0)
     if not fromlist:  # `import hmmlearn.hmm` binds `hmmlearn`
@@ -141,11 +138,7 @@ def _key(item):
     return _suite.key(item, HmmlearnModule)
 
 
-TALLY = _suite.Tally(
-    "hmmlearn's suite on pyjl.hmm",
-    {"Tests hmmlearn's": "internals", "Difference:": "difference", "pyjl bug:": "bug"},
-    HmmlearnModule,
-)
+TALLY = _suite.peer_tally("hmmlearn's suite on pyjl.hmm", "hmmlearn", HmmlearnModule)
 
 
 pytest_collection_modifyitems, pytest_runtest_makereport, pytest_terminal_summary = (

@@ -36,7 +36,6 @@ and that every entry names an Optuna test.
 from __future__ import annotations
 
 import builtins
-import importlib.util
 import os
 from pathlib import Path
 
@@ -113,9 +112,7 @@ _SWAPPED = {
 
 
 def _import(name, globals=None, locals=None, fromlist=(), level=0):
-    if level:
-        package = (globals or {}).get("__package__") or ""
-        name = importlib.util.resolve_name("." * level + name, package)
+    name = _suite.absolute(name, globals, level)
     if not (name == "optuna" or name.startswith("optuna.")):
         return builtins.__import__(name, globals, locals, fromlist, 0)
     if not fromlist:  # `import optuna.x` binds `optuna`
@@ -188,11 +185,7 @@ class _Skipped(pytest.File):
         pytest.skip(self.reason)
 
 
-TALLY = _suite.Tally(
-    "Optuna's pruner tests on pyjl.bo",
-    {"Tests Optuna's": "internals", "Difference:": "difference", "pyjl bug:": "bug"},
-    OptunaModule,
-)
+TALLY = _suite.peer_tally("Optuna's pruner tests on pyjl.bo", "Optuna", OptunaModule)
 
 
 pytest_collection_modifyitems, pytest_runtest_makereport, pytest_terminal_summary = (

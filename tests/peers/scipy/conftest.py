@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import builtins
 import functools
-import importlib.util
 import os
 import types
 from collections import defaultdict
@@ -207,9 +206,7 @@ _helpers: dict[str, types.ModuleType] = {}
 
 
 def _import(name, globals=None, locals=None, fromlist=(), level=0):
-    if level:
-        package = (globals or {}).get("__package__") or ""
-        name = importlib.util.resolve_name("." * level + name, package)
+    name = _suite.absolute(name, globals, level)
     module = builtins.__import__(name, globals, locals, fromlist, 0)
     if not (name == "scipy" or name.startswith("scipy.")):
         return module

@@ -48,7 +48,6 @@ parametrisations of a huge one; ``PYJL_PEERS_FULL=1`` runs everything.
 from __future__ import annotations
 
 import builtins
-import importlib.util
 import os
 import types
 from collections import Counter, defaultdict
@@ -107,9 +106,7 @@ _SWAPPED = {
 
 
 def _import(name, globals=None, locals=None, fromlist=(), level=0):
-    if level:
-        package = (globals or {}).get("__package__") or ""
-        name = importlib.util.resolve_name("." * level + name, package)
+    name = _suite.absolute(name, globals, level)
     module = builtins.__import__(name, globals, locals, fromlist, 0)
     if not (name == "sklearn" or name.startswith("sklearn.")):
         return module
