@@ -70,6 +70,18 @@ def rows(driver) -> int:
     return driver.execute_script("return document.querySelectorAll('#trials tbody tr').length")
 
 
+def plotted(driver, plot_id: str, part: str, field: str) -> list:
+    """``part.field`` of the Plotly plot ``plot_id`` (``part`` a JavaScript expression in
+    ``p``, the plot's element) once the page has drawn it."""
+    script = (
+        f"const p = document.getElementById('{plot_id}');"
+        "if (!p || !p.data) return null;"
+        f"const part = {part};"
+        f"return part ? Array.from(part.{field}) : null;"
+    )
+    return wait_for(lambda: driver.execute_script(script), 60)
+
+
 def screenshot(driver, path: Path) -> None:
     """Save a screenshot and check that it is not blank: many colours, pixels that vary."""
     import numpy as np
@@ -187,15 +199,7 @@ def test_a_maximised_study_shows_its_highest_value_as_best(tmp_path, browser):
     values = res.history["value"].to_numpy()
     with serve(db, port=0, block=False) as board:
         browser.get(board.study_url("acc"))
-        best = wait_for(
-            lambda: browser.execute_script(
-                "const p = document.getElementById('history-plot');"
-                "if (!p || !p.data) return null;"
-                "const b = p.data.find(t => t.name === 'best so far');"
-                "return b ? Array.from(b.y) : null;"
-            ),
-            60,
-        )
+        best = plotted(browser, "history-plot", "p.data.find(t => t.name === 'best so far')", "y")
         summary = browser.find_element("id", "summary").text
         title = browser.find_element("id", "title").text
     np.testing.assert_allclose(best, np.maximum.accumulate(values))
@@ -214,13 +218,7 @@ def test_the_parallel_plot_places_each_categorical_value_at_its_choice(tmp_path,
         opt.tell({"c": c, "x": 0.1 * i}, float(i))
     with serve(db, port=0, block=False) as board:
         browser.get(board.study_url("cat"))
-        got = wait_for(
-            lambda: browser.execute_script(
-                "const p = document.getElementById('parallel-plot');"
-                "if (!p || !p.data) return null;"
-                "const d = p.data[0].dimensions.find(d => d.label === 'c');"
-                "return d ? Array.from(d.values) : null;"
-            ),
-            60,
+        got = plotted(
+            browser, "parallel-plot", "p.data[0].dimensions.find(d => d.label === 'c')", "values"
         )
     assert got == [cat.index(c) for c in told]
