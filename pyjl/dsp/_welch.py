@@ -39,12 +39,17 @@ def asked_nperseg(window, nperseg):
 
 def empty_spectrum(sig, at: int):
     """``(freqs, spectrum)`` of a signal with no values: SciPy's empty arrays of its shape,
-    the spectrum in the input's kind (an empty Series, table or Arrow array) where the
-    frequency axis ``at`` is the empty one."""
+    the spectrum in the input's kind (:func:`empty_in_kind`)."""
     empty = np.empty(sig.values.shape)
-    if empty.shape[at] != 0:
-        return empty, empty
-    return empty, sig.restore_spectrum(empty.copy(), np.empty(0), at)
+    return empty, empty_in_kind(sig, empty.copy(), at)
+
+
+def empty_in_kind(sig, spectrum: np.ndarray, at: int):
+    """An empty ``spectrum`` in the input's kind (an empty Series, table or Arrow array)
+    where its frequency axis ``at`` is the empty one; else as it is (SciPy's array)."""
+    if spectrum.ndim > at and spectrum.shape[at] == 0:
+        return sig.restore_spectrum(spectrum, np.empty(0), at)
+    return spectrum
 
 
 def _segment_args(window, nperseg, noverlap, nfft, n):

@@ -30,7 +30,7 @@ from .. import _validate
 from .._warn import warn
 from ..exceptions import NumericalWarning
 from ._inputs import read_signal, spectrum_dtype
-from ._welch import _csd, asked_nperseg, empty_spectrum, freq_axis, pair_axis
+from ._welch import _csd, asked_nperseg, empty_in_kind, empty_spectrum, freq_axis, pair_axis
 
 __all__ = ["periodogram", "welch", "csd", "coherence"]
 
@@ -243,11 +243,8 @@ def coherence(
         return_onesided=not (np.iscomplexobj(xv) or np.iscomplexobj(yv)),
     )
     freqs, pxy = csd(xv, yv, axis=axis, **kw)  # refuses what csd refuses, in its words
-    if np.size(pxy) == 0:  # no samples: an empty result, in x's kind where it has no rows
-        c, at = np.abs(pxy), freq_axis(axis, sx)
-        if c.ndim > at and c.shape[at] == 0:
-            c = sx.restore_spectrum(c, np.empty(0), at)
-        return freqs, c
+    if np.size(pxy) == 0:  # no samples: an empty result, in x's kind
+        return freqs, empty_in_kind(sx, np.abs(pxy), freq_axis(axis, sx))
     _check_common_segments(sx, sy, nperseg, window)
     _, pxx = welch(xv, axis=axis, **kw)
     _, pyy = welch(yv, axis=axis, **kw)
