@@ -32,6 +32,7 @@ array([0.33333333, 0.375     , 0.        , 1.        , 0.        ])
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Mapping
@@ -315,13 +316,24 @@ class Space:
         """Stored ``params`` with each categorical value as its choice: a JSON array read
         back is the tuple it was (other values, and names not in the space, as given)."""
         out = params
-        for name, dim in self.dimensions.items():
+        for name in self._tupled:
+            dim = self.dimensions[name]
             if isinstance(dim, Categorical) and isinstance(params.get(name), list):
                 i = dim.index(params[name])
                 if i >= 0:
                     out = out if out is not params else dict(params)
                     out[name] = dim.choices[i]
         return out
+
+    @functools.cached_property
+    def _tupled(self) -> list[str]:
+        """The categoricals with a tuple choice: the only ones :meth:`as_chosen` reads
+        (every read of a study's trials passes through it)."""
+        return [
+            n
+            for n, d in self.dimensions.items()
+            if isinstance(d, Categorical) and any(isinstance(c, tuple) for c in d.choices)
+        ]
 
     def key(self, params: Mapping[str, Any]) -> str:
         """A canonical JSON text of ``params`` (used to spot duplicates); NumPy scalars
