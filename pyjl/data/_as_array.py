@@ -33,8 +33,9 @@ def as_array(
     finite: bool = True,
     device: bool = False,
     allow_empty: bool = False,
+    order: str = "C",
 ) -> Any:
-    """Return the C-contiguous array a kernel reads, copying only where needed.
+    """Return the contiguous array a kernel reads, copying only where needed.
 
     Parameters
     ----------
@@ -57,14 +58,19 @@ def as_array(
         Accept CuPy arrays, returned as CuPy arrays (for the ``cuda`` engine).
     allow_empty : bool, default False
         Accept arrays with no element.
+    order : {"C", "F"}, default "C"
+        The memory layout returned: C-contiguous (rows contiguous), or F-contiguous
+        (columns contiguous: a table's columns gathered side by side, each in one
+        run of memory, as a kernel reading columns as channels wants them).
 
     Returns
     -------
     numpy.ndarray (cupy.ndarray for CuPy input)
-        Zero-copy (possibly read-only) for a C-contiguous array of ``dtype``, a
-        null-free single-chunk Arrow column, a one-block DataFrame that pandas
-        lays out C-ordered, and columns of memory-mapped Arrow files.
-        Tables/DataFrames give ``(n_rows, n_cols)``.
+        Zero-copy (possibly read-only) for an array of ``dtype`` contiguous in
+        ``order``, a null-free single-chunk Arrow column, a one-block DataFrame that
+        pandas lays out in ``order`` (``"F"`` for a frame built from columns, which
+        pandas stores one column after another), and columns of memory-mapped Arrow
+        files.  Tables/DataFrames give ``(n_rows, n_cols)``.
 
     Examples
     --------
@@ -78,14 +84,14 @@ def as_array(
     ...
     pyjl.exceptions.InputError: `x` must be finite (no NaN or infinity); got nan at index 1. ...
     """
-    plain = _plain_f64(obj, dtype, ndim, copy, finite, allow_empty)
+    plain = _plain_f64(obj, dtype, ndim, copy, finite, allow_empty, order)
     if plain is not None:
         return plain
     index = row_index(obj)
     if index is None:
-        return _general(obj, name, dtype, ndim, copy, finite, device, allow_empty)
+        return _general(obj, name, dtype, ndim, copy, finite, device, allow_empty, order)
     with row_labels(index):
-        return _general(obj, name, dtype, ndim, copy, finite, device, allow_empty)
+        return _general(obj, name, dtype, ndim, copy, finite, device, allow_empty, order)
 
 
 def _general(
@@ -97,9 +103,10 @@ def _general(
     finite: Any,
     device: Any,
     allow_empty: Any,
+    order: Any,
 ) -> Any:
     """:func:`as_array` past its fast path for plain float64 arrays."""
-    dtype, allowed = _as_array_options(dtype, ndim, copy, finite)
+    dtype, allowed = _as_array_options(dtype, ndim, copy, finite, order)
     _refuse_sparse(obj, name)
     if _root(obj) == "cupy":
         if not device:
@@ -113,7 +120,7 @@ def _general(
         xp, a, copied, labels = sys.modules["cupy"], obj, False, None
     else:
         xp = np
-        a, copied, labels = _to_numpy(obj, name, dtype, copy, finite)
+        a, copied, labels = _to_numpy(obj, name, dtype, copy, finite, order)
         if a.dtype.kind == "O" and dtype.kind in "biufc":
             _refuse(name, copy, "its Python objects must be converted to numbers", obj)
             a, copied = _object_numbers(a, name, dtype, labels), True
@@ -142,28 +149,37 @@ def _general(
             f"{_describe(obj)} with no element",
             "pass at least one value",
         )
-    if a.dtype != dtype or not a.flags.c_contiguous:
+    if a.dtype != dtype or not _contiguous(a, order):
         _refuse(
             name,
             copy,
             f"dtype {a.dtype} must be cast to {dtype.name}"
             if a.dtype != dtype
-            else "it is not C-contiguous (strided or Fortran-ordered)",
+            else "it is not C-contiguous (strided or Fortran-ordered)"
+            if order == "C"
+            else "it is not F-contiguous (strided or C-ordered)",
             obj,
         )
-        a, copied = a.astype(dtype, order="C"), True
+        a, copied = a.astype(dtype, order=order), True
     elif copy and (not copied or not a.flags.writeable):  # fresh and writable, as promised
-        a = a.copy()
+        a = a.copy(order=order)
     if finite:
         one = labels[0] if labels is not None and a.ndim == 1 else None
         _check_finite(a, name, labels, xp, column=one)
     return a
 
 
-def _plain_f64(obj: Any, dtype: Any, ndim: Any, copy: Any, finite: Any, allow_empty: Any) -> Any:
+def _contiguous(a: Any, order: str) -> bool:
+    """Whether ``a`` is contiguous in memory ``order`` ("C" or "F")."""
+    return bool(a.flags.c_contiguous if order == "C" else a.flags.f_contiguous)
+
+
+def _plain_f64(
+    obj: Any, dtype: Any, ndim: Any, copy: Any, finite: Any, allow_empty: Any, order: Any
+) -> Any:
     """:func:`as_array`'s result for the common case, a float64 NumPy array wanted as
-    float64 whose every check passes (``obj`` itself when C-contiguous, else its C-ordered
-    copy where ``copy=None`` allows one), or None: the general path decides."""
+    float64 whose every check passes (``obj`` itself when contiguous in ``order``, else its
+    copy in that order where ``copy=None`` allows one), or None: the general path decides."""
     if not (
         type(obj) is np.ndarray
         and (dtype is np.float64 or dtype is _F64)
@@ -171,19 +187,20 @@ def _plain_f64(obj: Any, dtype: Any, ndim: Any, copy: Any, finite: Any, allow_em
         and (ndim is None or (type(ndim) is int and ndim == obj.ndim))
         and (obj.size or allow_empty)
         and (finite is True or finite is False)
+        and (order == "C" or order == "F")
     ):
         return None
-    if obj.flags.c_contiguous and (copy is None or copy is False):
+    if _contiguous(obj, order) and (copy is None or copy is False):
         a = obj
     elif copy is None:
-        a = obj.astype(_F64, order="C")
+        a = obj.astype(_F64, order=order)
     else:
         return None
     return a if finite is False or all_finite(a) else None
 
 
 def _as_array_options(
-    dtype: Any, ndim: Any, copy: Any, finite: Any
+    dtype: Any, ndim: Any, copy: Any, finite: Any, order: Any
 ) -> tuple[np.dtype[Any], tuple[int, ...] | None]:
     """The checked ``dtype`` and allowed ``ndim`` of :func:`as_array` (its other options
     are flags)."""
@@ -217,4 +234,6 @@ def _as_array_options(
         )
     if finite is not True and finite is not False:
         raise _err("finite", "must be True or False", describe(finite), "pass True or False")
+    if not (order == "C" or order == "F") or type(order) is not str:
+        raise _err("order", 'must be "C" or "F"', describe(order), 'pass order="C" or "F"')
     return dtype, allowed

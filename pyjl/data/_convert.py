@@ -8,7 +8,7 @@ pyarrow are imported only when such an object arrives.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -25,6 +25,9 @@ from ._checks import (
     _refuse,
     _refuse_sparse,
 )
+
+#: a 2-D array's memory layout: rows contiguous ("C") or columns contiguous ("F")
+Order = Literal["C", "F"]
 
 
 def _arrow_column(
@@ -162,8 +165,11 @@ def _series(
     return s.to_numpy(dtype=npdt, copy=True), True  # (without copy=True: pandas' own memory)
 
 
-def _frame(df: Any, name: str, dtype: np.dtype[Any], copy: bool | None, finite: bool) -> Tabular:
-    """A DataFrame as an (n_rows, n_cols) array: ``(array, copied, labels)``."""
+def _frame(
+    df: Any, name: str, dtype: np.dtype[Any], copy: bool | None, finite: bool, order: Order
+) -> Tabular:
+    """A DataFrame as an (n_rows, n_cols) array in memory ``order``: ``(array, copied,
+    labels)``."""
     labels = list(df.columns)
     if len(labels) == 1:
         a, copied = _series(df.iloc[:, 0], name, dtype, copy, finite, labels[0])
@@ -171,15 +177,16 @@ def _frame(df: Any, name: str, dtype: np.dtype[Any], copy: bool | None, finite: 
     dts = set(df.dtypes)
     if len(dts) == 1 and isinstance(next(iter(dts)), np.dtype) and next(iter(dts)).kind in "biufc":
         v = df.to_numpy()  # a view when pandas keeps one block
-        if v.flags.c_contiguous and np.may_share_memory(v, df.iloc[:, 0].to_numpy()):
+        contiguous = v.flags.c_contiguous if order == "C" else v.flags.f_contiguous
+        if contiguous and np.may_share_memory(v, df.iloc[:, 0].to_numpy()):
             return v, False, labels
     _refuse(
         name,
         copy,
-        f"its {len(labels)} columns become one C-ordered ({len(df)}, {len(labels)}) array",
+        f"its {len(labels)} columns become one {order}-ordered ({len(df)}, {len(labels)}) array",
         df,
     )
-    out = np.empty(df.shape, dtype)
+    out = np.empty(df.shape, dtype, order=order)
     for j, lab in enumerate(labels):
         col, _ = _series(df.iloc[:, j], name, dtype, None, finite, lab)
         if col.dtype.kind == "O" and dtype.kind in "biufc":
@@ -189,8 +196,10 @@ def _frame(df: Any, name: str, dtype: np.dtype[Any], copy: bool | None, finite: 
     return out, True, labels
 
 
-def _table(tab: Any, name: str, dtype: np.dtype[Any], copy: bool | None, finite: bool) -> Tabular:
-    """A pyarrow Table/RecordBatch as an (n_rows, n_cols) array."""
+def _table(
+    tab: Any, name: str, dtype: np.dtype[Any], copy: bool | None, finite: bool, order: Order
+) -> Tabular:
+    """A pyarrow Table/RecordBatch as an (n_rows, n_cols) array in memory ``order``."""
     labels = list(tab.column_names)
     if len(labels) == 1:
         a, copied = _arrow_column(tab.column(0), name, dtype, copy, finite, labels[0])
@@ -198,10 +207,11 @@ def _table(tab: Any, name: str, dtype: np.dtype[Any], copy: bool | None, finite:
     _refuse(
         name,
         copy,
-        f"its {len(labels)} columns become one C-ordered ({tab.num_rows}, {len(labels)}) array",
+        f"its {len(labels)} columns become one {order}-ordered ({tab.num_rows}, {len(labels)}) "
+        "array",
         tab,
     )
-    out = np.empty((tab.num_rows, len(labels)), dtype)
+    out = np.empty((tab.num_rows, len(labels)), dtype, order=order)
     for j, lab in enumerate(labels):
         col, _ = _arrow_column(tab.column(j), name, dtype, None, finite, lab)
         out[:, j] = col
@@ -209,9 +219,10 @@ def _table(tab: Any, name: str, dtype: np.dtype[Any], copy: bool | None, finite:
 
 
 def _to_numpy(
-    obj: Any, name: str, dtype: np.dtype[Any], copy: bool | None, finite: bool
+    obj: Any, name: str, dtype: np.dtype[Any], copy: bool | None, finite: bool, order: Order = "C"
 ) -> Tabular:
-    """Any accepted host object as an ndarray: ``(array, copied, column labels)``."""
+    """Any accepted host object as an ndarray: ``(array, copied, column labels)``; a table
+    is gathered in memory ``order``."""
     kind = _kind(obj)
     if kind == "numpy":
         if isinstance(obj, np.ma.MaskedArray) and np.ma.is_masked(obj):
@@ -225,11 +236,11 @@ def _to_numpy(
     if kind == "series":
         return (*_series(obj, name, dtype, copy, finite), None)
     if kind == "dataframe":
-        return _frame(obj, name, dtype, copy, finite)
+        return _frame(obj, name, dtype, copy, finite, order)
     if kind in ("arrow_array", "arrow_chunked"):
         return (*_arrow_column(obj, name, dtype, copy, finite), None)
     if kind in ("arrow_table", "arrow_batch"):
-        return _table(obj, name, dtype, copy, finite)
+        return _table(obj, name, dtype, copy, finite, order)
     try:
         return np.asarray(obj, copy=False), False, None  # buffer protocol / __array__
     except (ValueError, TypeError):

@@ -134,7 +134,12 @@ def read_signal(x, *, name: str = "x", axis=None, min_len: int = 1, finite: bool
     org = _origin(x)
     if isinstance(x, (list, tuple)):
         x = data.as_raw(x, name)
-    values = data.as_array(x, name=name, dtype=want_dtype(x), allow_empty=True, finite=finite)
+    # a table filtered down its rows is gathered column after column, so that its
+    # channels-first view (:func:`channels`) needs no second copy
+    order = "F" if org.kind in TABLE_KINDS and _is_first(axis) else "C"
+    values = data.as_array(
+        x, name=name, dtype=want_dtype(x), allow_empty=True, finite=finite, order=order
+    )
     if values.ndim == 0:
         raise _validate.error(
             name, "must be at least 1-D", f"a scalar {values!r}", "pass an array of samples"
@@ -148,6 +153,11 @@ def read_signal(x, *, name: str = "x", axis=None, min_len: int = 1, finite: bool
             "pass a longer signal",
         )
     return Signal(values, org, ax, None if finite else x, name, _own_dtype(x, values))
+
+
+def _is_first(axis) -> bool:
+    """Whether ``axis`` names the rows of a 2-D table (0 or -2)."""
+    return isinstance(axis, (int, np.integer)) and not isinstance(axis, bool) and axis in (0, -2)
 
 
 def axis_index(axis, shape: tuple[int, ...], name: str, arg: str = "axis") -> int:

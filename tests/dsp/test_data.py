@@ -190,3 +190,29 @@ def test_deconvolve_keeps_the_signals_form():
     np.testing.assert_allclose(q, q_ref, rtol=1e-12)
     np.testing.assert_allclose(r, r_ref, atol=1e-12)
     assert isinstance(dsp.deconvolve(pa.array([1.0, 5.0, 6.0]), [1.0, 2.0])[0], pa.Array)
+
+
+@pytest.mark.parametrize("kind", ["one-block frame", "frame of columns", "arrow table"])
+def test_a_table_is_copied_at_most_once_on_its_way_to_the_kernel(rng, kind):
+    # DESIGN.md's data rule: a needed copy happens once.  The columns reach the kernel as
+    # channels: a one-block DataFrame (pandas keeps its columns one after another) without
+    # a copy, columns held apart gathered once, side by side
+    import tracemalloc
+
+    X = rng.standard_normal((200_000, 3))
+    obj = {
+        "one-block frame": lambda: pd.DataFrame(X.T.copy().T, copy=False),
+        "frame of columns": lambda: pd.DataFrame({c: X[:, j].copy() for j, c in enumerate("abc")}),
+        "arrow table": lambda: pa.table({c: X[:, j] for j, c in enumerate("abc")}),
+    }[kind]()
+    sos = ss.butter(4, 0.1, output="sos")
+    arr = np.ascontiguousarray(X.T)
+    peaks = []
+    for x in (arr, obj):
+        dsp.sosfilt(sos, x, axis=-1 if x is arr else 0)  # warm: designs, pools
+        tracemalloc.start()
+        dsp.sosfilt(sos, x, axis=-1 if x is arr else 0)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    copies = (peaks[1] - peaks[0]) / X.nbytes
+    assert copies < (0.25 if kind == "one-block frame" else 1.25), copies
