@@ -27,7 +27,8 @@ def full_covs(c: np.ndarray, covariance_type: str, K: int, d: int, name: str = "
     if c.shape != want[covariance_type]:
         raise error(
             name,
-            f"must have shape {want[covariance_type]} for covariance_type={covariance_type!r}",
+            f"must have shape {want[covariance_type]} for covariance_type={covariance_type!r} "
+            f"and {K} state(s) of {d} feature(s) (the means' shape ({K}, {d}))",
             f"shape {c.shape}",
             f"pass one variance per state, e.g. {name.rsplit('.', 1)[-1]}.reshape({K})"
             if covariance_type == "spherical" and c.size == K
@@ -89,8 +90,14 @@ def full_loglik(x: np.ndarray, m: np.ndarray, covs: np.ndarray, tied: bool) -> n
         if k == 0 or not tied:
             L = cholesky(covs[k], lower=True)
             const = 2.0 * np.log(np.diag(L)).sum() + d * _LOG2PI
-        z = solve_triangular(L, (x - m[k]).T, lower=True)
-        out[:, k] = (z * z).sum(0) + const
+        z = solve_triangular(L, (x - m[k]).T, lower=True, check_finite=False)
+        q = (z * z).sum(0)
+        lost = np.isnan(q)
+        if lost.any():
+            # a finite row whose whitened coordinate passed the largest float (inf, and the
+            # substitution after it 0 * inf = nan) is farther than any float: density 0
+            q[lost & np.isfinite(x).all(1)] = np.inf
+        out[:, k] = q + const
     out *= -0.5
     return out
 

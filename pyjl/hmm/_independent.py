@@ -99,11 +99,13 @@ class _Independent(Params):
                 v = v[:, 0]  # index as the user gave it
             a = check_values(v, f"{name}.{p}", ok, rule, fix or f"pass finite {p} values")
             if shape is not None and a.shape != shape:
+                first = f"{name}.{self._params[0]}"
                 raise error(
                     f"{name}.{p}",
-                    f"must have the shape of {name}.{self._params[0]} {shape}",
-                    f"shape {a.shape}",
-                    "give every parameter one entry per state (and feature)",
+                    f"must have the shape of {first} (one entry per state and feature)",
+                    f"shape {a.shape}, and {first} has shape {shape}",
+                    f"give {first} and {name}.{p} the same number of states (rows) and "
+                    "features: fix the one whose shape is not what you meant",
                 )
             shape = a.shape
         return self

@@ -228,6 +228,9 @@ class Categorical(_Independent):
     def sample(self, state: int, n: int, rng: np.random.Generator) -> Any:
         """``n`` draws from state ``state`` with generator ``rng``."""
         p = self._get("probs")[state]
+        # a row off 1 by up to the tolerance the tables are used with is drawn from as
+        # normalised (NumPy's choice allows about 1e-8)
+        p = p / p.sum()
         return self._sample_shape(rng.choice(p.size, size=(n, 1), p=p))  # int64, as hmmlearn
 
     def __repr__(self) -> str:

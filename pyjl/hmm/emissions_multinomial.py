@@ -180,7 +180,8 @@ class Multinomial(_Independent):
                 None,
                 "pass Multinomial(..., n_trials=...) or set model.emission_.n_trials",
             )
-        return rng.multinomial(trials, self._get("probs")[state], size=n)  # int64, as hmmlearn
+        p = self._get("probs")[state]  # normalised as Categorical.sample's
+        return rng.multinomial(trials, p / p.sum(), size=n)  # int64, as hmmlearn
 
     def __repr__(self) -> str:
         return f"Multinomial(n_trials={self.n_trials}, probs={self.probs!r})"

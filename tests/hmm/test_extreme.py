@@ -56,6 +56,30 @@ def test_far_but_representable_outlier_scores_like_the_forward_recursion(rng):
     np.testing.assert_allclose(P.sum(1), 1.0, rtol=1e-12)
 
 
+@pytest.mark.parametrize("cov_type", ["full", "tied"])
+def test_a_row_past_one_states_range_is_scored_by_the_other(cov_type):
+    # the reviewer's case: state 0's whitened distance passes the largest float (inf, then
+    # 0 * inf = nan in the triangular solve), so score refused the data as a bad emission;
+    # state 1 explains the row (scipy's log-density there is finite)
+    X = np.array([[0.0, 0.0], [1e307, 0.0], [0.5, -0.5]])
+    means = np.zeros((2, 2))
+    big = np.eye(2) * 1e308
+    cov = np.array([np.eye(2) * 1e-4, big]) if cov_type == "full" else big
+    em = MvNormal(means, cov, covariance_type=cov_type)
+    covs = cov if cov_type == "full" else np.array([big, big])
+    with np.errstate(over="ignore"):  # SciPy's own whitening of the far row
+        want = np.column_stack(
+            [stats.multivariate_normal(means[k], covs[k]).logpdf(X) for k in range(2)]
+        )
+    got = em.log_likelihood(X)
+    finite = np.isfinite(want)
+    np.testing.assert_allclose(got[finite], want[finite], rtol=1e-12)
+    assert (got[~finite] == -np.inf).all() and (want[~finite] == -np.inf).all()
+    assert _model(em).score(X) == pytest.approx(_forward(want), rel=1e-12)
+    nan_row = em.log_likelihood(np.array([[np.nan, 0.0]]))  # NaN stays NaN, as diag's
+    assert np.isnan(nan_row).all()
+
+
 CASES = {
     "one outlier 1e160": (np.r_[0.1, -0.3, 1e160, 4.0], 2),
     "one outlier -1e200": (np.r_[0.1, -1e200, 4.0], 1),

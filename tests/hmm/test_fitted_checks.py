@@ -124,3 +124,45 @@ def test_probabilities_sum_to_one_within_hmmlearns_tolerance(off, accepted):
             ref.score(X[:, None])
         with pytest.raises(InputError, match="`startprob` must sum to 1"):
             ours.score(X)
+
+
+def test_means_set_for_other_states_are_named_with_both_shapes():
+    # the reviewer's case: the means were set for 3 states, the variances left for 2;
+    # the message blamed the variances alone
+    m = HMM(Normal(), 2, n_iter=3, random_state=0).fit(X)
+    m.emission_.mean = np.zeros((3, 1))
+    with pytest.raises(InputError, match=r"shape \(2,\), and emission_\.mean has shape \(3,\)"):
+        m.score(X)
+    Y = RNG.normal(size=(200, 2))
+    m = HMM(MvNormal(), 2, n_iter=2, random_state=0).fit(Y)
+    m.emission_.mean = np.zeros((3, 2))
+    with pytest.raises(InputError, match=r"3 state\(s\) of 2 feature\(s\) \(the means' shape"):
+        m.score(Y)
+
+
+@pytest.mark.parametrize("off", [5e-6, -9e-6])
+def test_emission_tables_within_the_tolerance_are_sampled_normalised(off):
+    # the reviewer's case: a six-digit or float32 table is scored as given, and sampling it
+    # raised NumPy's "probabilities do not sum to 1"; draws follow the normalised row
+    from pyjl.hmm import Categorical, Multinomial
+
+    B = np.array([[0.2, 0.8 + off], [0.5, 0.5]])
+    chain = {"startprob": [1.0, 0.0], "transmat": [[1.0, 0.0], [0.0, 1.0]], "init": "given"}
+    cat = HMM(Categorical(B), 2, random_state=0, **chain)
+    ref = hmm.CategoricalHMM(2, init_params="")
+    ref.startprob_, ref.transmat_, ref.emissionprob_ = (
+        np.array(chain["startprob"]),
+        np.array(chain["transmat"]),
+        B,
+    )
+    obs = np.array([[0], [1], [1]])
+    assert cat.score(obs) == pytest.approx(ref.score(obs), rel=1e-12)  # used as given
+    x, states = cat.sample(20_000)
+    assert (states == 0).all()
+    share = np.mean(x == 1)
+    p = B[0, 1] / B[0].sum()
+    assert abs(share - p) < 4 * np.sqrt(p * (1 - p) / x.size)
+    mult = HMM(Multinomial([[0.5, 0.5 + off, 0.0], [0.2, 0.3, 0.5]], n_trials=5), 2, **chain)
+    counts, _ = mult.sample(4_000, random_state=1)
+    assert (counts.sum(1) == 5).all() and (counts[:, 2] == 0).all()
+    assert abs(counts[:, 1].mean() / 5 - (0.5 + off) / (1 + off)) < 0.02

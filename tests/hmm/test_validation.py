@@ -379,7 +379,8 @@ class _NaNRow(Normal):
         (  # a cov that fits neither reading: cov's own message
             lambda: MvNormal(mean=[0.0, 5.0], cov=np.eye(3), covariance_type="tied"),
             "cov",
-            r"must have shape \(2, 2\) for covariance_type='tied'; got shape \(3, 3\)",
+            r"must have shape \(2, 2\) for covariance_type='tied' and 1 state\(s\) of 2 "
+            r"feature\(s\) \(the means' shape \(1, 2\)\); got shape \(3, 3\)",
         ),
     ],
 )
