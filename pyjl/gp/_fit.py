@@ -20,6 +20,7 @@ from ..exceptions import ConvergenceWarning, NumericalWarning
 from ._checks import as_float_array, as_targets, check_finite_fit
 from ._scale import mean_std
 from ._trust import minimize_within
+from .exponentiation import Exponentiation
 from .interface import Kernel, names
 from .likelihood import Objective, condition_bound, factor, lml_from_factor
 
@@ -269,22 +270,22 @@ def check_n_targets(y: np.ndarray, n_targets: int | None) -> None:
         )
 
 
-def factorise(gp, check: bool = True) -> None:
-    """The Cholesky state of a fitted ``gp``: ``L_``, ``jitter_`` (warning when > 0),
-    ``alpha_``, the log marginal likelihood and ``solver_info_``; with ``check``,
-    targets on a scale where ``alpha_`` overflows are refused (the log marginal
-    likelihood may overflow alone: predictions stay right, as scikit-learn's)."""
-    engine = engines.current()
-    K = np.array(gp.kernel_(gp.X_train_), dtype=np.float64, order="C")
-    K[np.diag_indices_from(K)] += gp.noise_var_
-    gp.L_, gp.jitter_ = factor(K, engine)
-    if gp.jitter_ > 0:
-        warn(
-            f"the kernel matrix is near-singular (duplicate points or zero "
-            f"noise?); added jitter {gp.jitter_:.3g} to its diagonal",
-            NumericalWarning,
-        )
-    elif (cond := condition_bound(K, gp.L_, engine)) > ILL_CONDITIONED:
+def fractional_power(kernel):
+    """The first :class:`~pyjl.gp.Exponentiation` with a non-whole exponent in ``kernel``
+    (its sums, products and scalings searched), or None."""
+    if isinstance(kernel, Exponentiation) and float(kernel.exponent) % 1.0 != 0.0:
+        return kernel
+    for part in getattr(kernel, "parts", None) or [getattr(kernel, "kernel", None)]:
+        found = None if part is None else fractional_power(part)
+        if found is not None:
+            return found
+    return None
+
+
+def check_conditioning(K, L, engine=None) -> None:
+    """Warn (:class:`NumericalWarning`) when the factorised ``K = L L'`` (``K=None``: read
+    through ``L``) has a condition number past :data:`ILL_CONDITIONED`."""
+    if (cond := condition_bound(K, L, engine)) > ILL_CONDITIONED:
         warn(
             f"the kernel matrix is ill-conditioned (condition number >= {cond:.2g}): "
             "float64 rounding of its entries may make the predictions inexact (stds far "
@@ -293,6 +294,37 @@ def factorise(gp, check: bool = True) -> None:
             "near-duplicate points",
             NumericalWarning,
         )
+
+
+def factorise(gp, check: bool = True) -> None:
+    """The Cholesky state of a fitted ``gp``: ``L_``, ``jitter_`` (warning when > 0),
+    ``alpha_``, the log marginal likelihood and ``solver_info_``; with ``check``,
+    targets on a scale where ``alpha_`` overflows are refused (the log marginal
+    likelihood may overflow alone: predictions stay right, as scikit-learn's)."""
+    engine = engines.current()
+    K = np.array(gp.kernel_(gp.X_train_), dtype=np.float64, order="C")
+    K[np.diag_indices_from(K)] += gp.noise_var_
+    try:
+        gp.L_, gp.jitter_ = factor(K, engine)
+    except np.linalg.LinAlgError as exc:
+        power = fractional_power(gp.kernel_)
+        if power is None:
+            raise
+        raise np.linalg.LinAlgError(
+            f"{exc}: the kernel raises {type(power.kernel).__name__} to the fractional "
+            f"power {power.exponent}, which is positive definite only for kernels whose "
+            "every power is (an RBF, Matern12, RationalQuadratic or Periodic alone is, and "
+            "so are their products; a sum or a Linear kernel may not be); use a whole "
+            "exponent, or raise each factor to the power"
+        ) from exc
+    if gp.jitter_ > 0:
+        warn(
+            f"the kernel matrix is near-singular (duplicate points or zero "
+            f"noise?); added jitter {gp.jitter_:.3g} to its diagonal",
+            NumericalWarning,
+        )
+    else:
+        check_conditioning(K, gp.L_, engine)
     with np.errstate(over="ignore", invalid="ignore"):
         gp.alpha_ = engine.cho_solve(gp.L_, gp.y_train_)
         gp.log_marginal_likelihood_value_ = lml_from_factor(gp.L_, gp.alpha_, gp.y_train_)

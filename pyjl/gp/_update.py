@@ -17,7 +17,7 @@ from scipy.linalg import solve_triangular
 from .. import engines
 from .._validate import error
 from ._checks import as_float_array, as_points, as_targets, check_finite_fit
-from ._fit import factorise, noise_units
+from ._fit import check_conditioning, factorise, noise_units
 from .likelihood import factor, lml_from_factor
 
 
@@ -140,6 +140,8 @@ def update(gp, X_new, y_new, noise_var):
         refit = blocks is None
         if blocks is not None:
             L, L12, L22 = blocks
+            if gp.jitter_ == 0:  # a jittered fit has warned already, as a refit would
+                check_conditioning(None, L)
             alpha, lml = solve(L, y_all, yn, gp._y_mean, gp._y_std)
             gp._Linv = None if gp._Linv is None else extend_inverse(gp._Linv, L12, L22)
             gp.L_, gp.alpha_, gp.log_marginal_likelihood_value_ = L, alpha, lml

@@ -30,6 +30,7 @@ from scipy.linalg import blas
 
 from .. import engines
 from .._threads import thread_limit
+from .._validate import describe, error
 from ..exceptions import InputError
 from .interface import contract, writable
 
@@ -122,8 +123,9 @@ def factor(K: np.ndarray, engine) -> tuple[np.ndarray, float]:
     )
 
 
-def condition_bound(K: np.ndarray, L: np.ndarray, engine=None, steps: int = 3) -> float:
-    """A lower bound of the condition number ``lambda_max / lambda_min`` of ``K = L L'``.
+def condition_bound(K: np.ndarray | None, L: np.ndarray, engine=None, steps: int = 3) -> float:
+    """A lower bound of the condition number ``lambda_max / lambda_min`` of ``K = L L'``
+    (``K=None``: products with ``K`` through ``L``, as an update that only extends ``L`` has).
 
     ``lambda_max >= ||K u||`` and ``1 / lambda_min >= ||K^-1 v||`` for any unit ``u``,
     ``v``: ``steps`` of power iteration on ``K`` (from the constant vector) and of inverse
@@ -133,19 +135,20 @@ def condition_bound(K: np.ndarray, L: np.ndarray, engine=None, steps: int = 3) -
     by ``engine``'s ``cho_solve`` (the current engine's by default).  Duplicate points
     leave a small eigenvalue that no single ``L_ii`` shows: there the first bound alone
     read 5e11 for a condition number of 8.6e12."""
-    n = K.shape[0]
+    n = L.shape[0]
     if n == 0:
         return 1.0
     solve = (engine or engines.current()).cho_solve
     d2 = np.diag(L) ** 2
     i = int(np.argmin(d2))
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        top, inv = float(np.max(np.diag(K))), 1.0 / float(d2[i])
+        diag = np.diag(K) if K is not None else np.einsum("ij,ij->i", L, L)
+        top, inv = float(np.max(diag)), 1.0 / float(d2[i])
         u = np.full(n, 1.0 / math.sqrt(n))
         v = np.zeros(n)
         v[i] = 1.0
         for _ in range(steps):
-            u = K @ u
+            u = K @ u if K is not None else L @ (L.T @ u)
             v = np.asarray(solve(L, v))
             nu, nv = float(np.linalg.norm(u)), float(np.linalg.norm(v))
             if not (math.isfinite(nu) and math.isfinite(nv) and nu > 0 and nv > 0):
@@ -243,11 +246,39 @@ def minimisable(value_and_grad, log_prior, theta) -> tuple[float, np.ndarray]:
             raise
         return np.inf, np.zeros(len(theta))
     if log_prior is not None:
-        lp, lg = log_prior(np.array(theta, dtype=np.float64))
-        value, grad = value + float(lp), grad + np.asarray(lg, dtype=np.float64)
+        lp, lg = prior_at(log_prior, theta)
+        value, grad = value + lp, grad + lg
     if not np.isfinite(value) or not np.all(np.isfinite(grad)):
         return np.inf, np.zeros(len(theta))
     return -value, -grad
+
+
+def prior_at(log_prior, theta) -> tuple[float, np.ndarray]:
+    """``log_prior(theta)`` as ``(log p, gradient)``: a real number and ``len(theta)``
+    floats, else an :class:`~pyjl.exceptions.InputError` naming ``prior`` (a gradient of
+    another length would be broadcast over the hyperparameters, a wrong fit)."""
+    p = len(theta)
+    out = log_prior(np.array(theta, dtype=np.float64))
+    if isinstance(out, tuple) and len(out) == 2:
+        lp, lg = out
+        try:
+            lg = np.asarray(lg, dtype=np.float64)
+            lp = float(lp) if np.ndim(lp) == 0 and not isinstance(lp, (str, bytes)) else None
+        except (TypeError, ValueError):
+            lp = None
+        if lp is not None and lg.shape == (p,) and lg.dtype == np.float64:
+            return lp, lg
+        got = f"({describe(out[0])}, {describe(out[1])})"
+    else:
+        got = describe(out)
+    raise error(
+        "prior",
+        f"must return (log p, gradient): a real number and an array of {p} values, one per "
+        "hyperparameter the optimiser moves (the kernel's theta, then log noise when the "
+        "noise is learned)",
+        got,
+        "return a tuple (float, numpy array of that length)",
+    )
 
 
 class Objective:

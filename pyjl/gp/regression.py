@@ -239,8 +239,10 @@ class GaussianProcess(Params):
         ``prior``: ``None``, or a callable ``theta -> (log p(theta), gradient (p,))`` over
         the vector the optimiser moves (the kernel's ``theta``, then ``log noise`` when the
         noise is learned); the hyperparameters then maximise ``objective + log p(theta)``
-        (maximum a posteriori) instead of the objective alone.  Ignored with
-        ``method=None``.  ``max_iter``: ``None`` or the most optimiser iterations per start
+        (maximum a posteriori) instead of the objective alone; keep ``log p`` finite over
+        the search bounds (an infinite one ends the line search that meets it, so bound a
+        hyperparameter with the kernel's bounds, not with a wall in the prior).  Ignored
+        with ``method=None``.  ``max_iter``: ``None`` or the most optimiser iterations per start
         (any solver; reaching it does not warn).  The optimiser is L-BFGS-B under
         Cholesky; under ``"cg"`` it is a bounded BFGS whose trial points move each log
         hyperparameter by at most 1 from the accepted one.  A hyperparameter that ends at

@@ -197,3 +197,17 @@ def test_repr_of_a_power_builds_the_same_kernel():
     for k in ((RBF(0.7) ** 2) ** 0.5, Scaled(Linear(), 2.0) ** 3, (RBF() + White(0.1)) ** 2):
         again = eval(repr(k), namespace)
         np.testing.assert_allclose(again(X), k(X), rtol=1e-14)
+
+
+def test_a_fractional_power_that_is_not_positive_definite_is_named():
+    # the reviewer's case: (Matern32 + Periodic) ** 0.5 has a negative eigenvalue (as in
+    # scikit-learn); the refusal said "not positive definite" without the cause
+    from pyjl.gp import GaussianProcess, Matern32, Periodic
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0.0, 5.0, (40, 1))
+    kernel = (Matern32() + Periodic()) ** 0.5
+    assert np.linalg.eigvalsh(kernel(X))[0] < -0.01
+    gp = GaussianProcess(2.0 * kernel, noise=1e-10, noise_bounds="fixed")
+    with pytest.raises(np.linalg.LinAlgError, match="raises Sum to the fractional power 0.5"):
+        gp.fit(X, np.sin(X[:, 0]), method=None)

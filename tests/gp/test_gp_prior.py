@@ -72,3 +72,28 @@ def test_prior_gradient_reaches_the_learned_noise(rng):
 def test_prior_must_be_callable():
     with pytest.raises(InputError, match="`prior` must be None or a callable"):
         GaussianProcess(RBF(0.5)).fit(np.zeros((2, 1)) + [[0.0], [1.0]], [0.0, 1.0], prior=3)
+
+
+@pytest.mark.parametrize(
+    "returns, got",
+    [
+        (lambda t: (-(t[0] ** 2), np.array([-2.0 * t[0]])), r"an array of shape \(1,\)"),
+        (lambda t: (-(t[0] ** 2), np.zeros(7)), r"an array of shape \(7,\)"),
+        (lambda t: -(t[0] ** 2), r"got np\.float64"),
+        (lambda t: (np.zeros(2), np.zeros(3)), r"got \(an array of shape \(2,\)"),
+        (lambda t: (0.0, None), r"None\)"),
+    ],
+)
+def test_a_prior_returning_the_wrong_shapes_is_refused(returns, got):
+    # the reviewer's case: a gradient of one value was broadcast over the three
+    # hyperparameters (theta of RBF, then log noise), a silently wrong MAP fit
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0.0, 1.0, (20, 2))
+    y = np.sin(X.sum(1))
+    gp = GaussianProcess(RBF(0.5))
+    says = r"`prior` must return \(log p, gradient\).* 3 values.*" + got
+    with pytest.raises(InputError, match=says):
+        gp.fit(X, y, prior=returns)
+    flat = GaussianProcess(RBF(0.5)).fit(X, y, prior=lambda t: (0.0, np.zeros(3)))
+    plain = GaussianProcess(RBF(0.5)).fit(X, y)
+    np.testing.assert_allclose(flat.kernel_.theta, plain.kernel_.theta, rtol=1e-12)

@@ -342,6 +342,28 @@ def test_update_with_near_duplicate_points_is_still_a_refit(X, Y, XS):
         np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-10)
 
 
+def test_update_into_an_ill_conditioned_matrix_warns_as_a_refit_does():
+    # the reviewer's case: the condition check ran in fit only, so an update that left
+    # the matrix as ill-conditioned as a refit's said nothing
+    rng = np.random.default_rng(0)
+    X0 = rng.uniform(0.0, 1.0, (10, 2))
+    y0 = np.sin(4.0 * X0.sum(1))
+    Xn, yn = X0[:2] + 1e-9, y0[:2] + 1e-3
+    both = np.vstack([X0, Xn])
+    assert np.linalg.cond(RBF(0.4)(both) + 1e-14 * np.eye(12)) > 1e12  # NumPy's SVD
+    gp = GaussianProcess(RBF(0.4), noise=1e-14, noise_bounds="fixed").fit(X0, y0, method=None)
+    with pytest.warns(NumericalWarning, match="ill-conditioned"):
+        gp.update(Xn, yn)
+    with pytest.warns(NumericalWarning, match="ill-conditioned"):
+        GaussianProcess(RBF(0.4), noise=1e-14, noise_bounds="fixed").fit(
+            both, np.r_[y0, yn], method=None
+        )
+    calm = GaussianProcess(RBF(0.4), noise=1e-2, noise_bounds="fixed").fit(X0, y0, method=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        calm.update(X0[:2] + 0.1, y0[:2])
+
+
 def test_update_with_normalize_y_keeps_the_first_fits_scale(X, Y, XS):
     # the first fit's mean and std of y are part of the prior: the closed form in NumPy
     kernel = 2.0 * Matern52(ARD)
