@@ -9,6 +9,7 @@ in groups of frames, so memory stays bounded when only an average is kept.
 
 from __future__ import annotations
 
+import decimal
 import functools
 import os
 
@@ -151,11 +152,16 @@ def check_size(n_values, name: str, value, itemsize: int = 16, what: str = "resu
         raise _validate.error(
             name,
             f"must give a{'n' if what[0] in 'aeiou' else ''} {what} "
-            f"that fits in memory ({need / 2**30:.3g}"
-            f" GiB needed, {have / 2**30:.3g} GiB here)",
+            f"that fits in memory ({_gib(need)} GiB needed, {_gib(have)} GiB here)",
             value,
             "pass a smaller value",
         )
+
+
+def _gib(n_bytes: int) -> str:
+    """``n_bytes`` in GiB to 3 digits (in decimal arithmetic: a count past the float range
+    has no float quotient)."""
+    return f"{decimal.Decimal(n_bytes) / 2**30:.3g}"
 
 
 def _in_safe_range(x: np.ndarray, axis: int) -> bool:
@@ -283,7 +289,7 @@ def detrend_code(detrend):
     """0/1/2 for none/constant/linear, or the callable itself."""
     if callable(detrend):
         return detrend
-    if isinstance(detrend, str) or detrend in (False, None):
+    if isinstance(detrend, (str, bool, np.bool_)) or detrend is None:
         if detrend in _DETREND:
             return _DETREND[detrend]
     raise _validate.error(

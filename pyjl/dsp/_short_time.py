@@ -117,6 +117,8 @@ def _helper(
     """SciPy's ``_spectral_helper`` for ``x is y``: ``(freqs, time, result)``; ``post``
     maps the result while its frequencies are the last axis (``spectrogram``'s modes)."""
     _validate.choice(boundary, "boundary", _BOUNDARY)
+    padded = _validate.boolean(padded, "padded")
+    return_onesided = _validate.boolean(return_onesided, "return_onesided")
     fs = _validate.real(fs, "fs", low=0, low_open=True)
     sig = read_signal(x, axis=axis, min_len=0)
     values = sig.values

@@ -45,11 +45,12 @@ def empty_spectrum(sig, at: int):
 
 
 def empty_in_kind(sig, spectrum: np.ndarray, at: int):
-    """An empty ``spectrum`` in the input's kind (an empty Series, table or Arrow array)
-    where its frequency axis ``at`` is the empty one; else as it is (SciPy's array)."""
+    """An empty ``spectrum`` in the input's kind (an empty Series, table or Arrow array):
+    no frequencies where its frequency axis ``at`` is the empty one, else (a table with
+    no column: SciPy's spectrum has the input's shape) the input's rows."""
     if spectrum.ndim > at and spectrum.shape[at] == 0:
         return sig.restore_spectrum(spectrum, np.empty(0), at)
-    return spectrum
+    return sig.restore(spectrum)
 
 
 def _segment_args(window, nperseg, noverlap, nfft, n):
@@ -188,6 +189,7 @@ def _csd(
 ):
     _validate.choice(scaling, "scaling", ("density", "spectrum"))
     _validate.choice(average, "average", ("mean", "median"))
+    return_onesided = _validate.boolean(return_onesided, "return_onesided")
     fs = _validate.real(fs, "fs", low=0, low_open=True)
     axis = pair_axis(x, x if same else y, axis)
     x2, y2, outer, sig, y_dt = _pair(x, None if same else y, axis)

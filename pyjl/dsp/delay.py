@@ -106,6 +106,7 @@ def freqz_zpk(z, p, k, worN=512, whole=False, fs=2 * np.pi):
     z, p = _zpk(z, p, k, kinds="biuf", proper=False)
     _rate(fs, _ss.freqz_zpk, z, p, k)
     _grid(worN, "worN")
+    whole = _validate.boolean(whole, "whole")
     return _response("freqz_zpk", z, p, k, worN=worN, whole=whole, fs=fs)
 
 
@@ -138,6 +139,7 @@ def group_delay(system, w=512, whole=False, fs=2 * np.pi):
     b, a = transfer_function(*system)
     _rate(fs, _ss.group_delay, (b, a), w)
     _grid(w, "w")
+    whole = _validate.boolean(whole, "whole")
     # where the response is zero or the denominator vanishes (a zero or pole on the unit
     # circle) SciPy sets the delay to 0 and says so with its own UserWarning, which
     # reaches the caller as it is (rewording it would take warnings.catch_warnings)

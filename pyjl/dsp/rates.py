@@ -379,6 +379,7 @@ def decimate(x, q, n=None, ftype="iir", axis=None, zero_phase=True):
     True
     """
     q = _validate.integer(q, "q", low=1)
+    zero_phase = _validate.boolean(zero_phase, "zero_phase")
     if n is not None:
         n = _validate.integer(n, "n", low=0)  # 0: a one-tap FIR or an order-0 IIR, as SciPy
         check_size(n, "n", n)

@@ -143,6 +143,8 @@ def freqz(b, a=1, worN=512, whole=False, plot=None, fs=2 * np.pi, include_nyquis
     _polynomial(b, "b")
     a_arr = _polynomial(a, "a")
     _frequency_grid(worN, fs)
+    whole = _validate.boolean(whole, "whole")
+    include_nyquist = _validate.boolean(include_nyquist, "include_nyquist")
     nonzero_denominator(a_arr)
     b, a = (np.asarray(c) if isinstance(c, list) else c for c in (b, a))  # SciPy's reading
     return _response(
@@ -165,6 +167,7 @@ def sosfreqz(sos, worN=512, whole=False, fs=2 * np.pi):
     """
     _inputs.validate_sos(sos)
     _frequency_grid(worN, fs)
+    whole = _validate.boolean(whole, "whole")
     return _response("sosfreqz", np.asarray(sos), worN=worN, whole=whole, fs=fs)
 
 

@@ -178,6 +178,8 @@ def istft(
         )
     Z = Z + 0j
     fs = _validate.real(fs, "fs", low=0, low_open=True)
+    input_onesided = _validate.boolean(input_onesided, "input_onesided")
+    boundary = _validate.boolean(boundary, "boundary")
     if Z.ndim < 2:
         raise _validate.error(
             "Zxx",

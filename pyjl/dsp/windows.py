@@ -114,7 +114,7 @@ def _check_arguments(arguments: dict, func_name: str = "") -> None:
     for length in ("M", "Nx"):  # before NumPy fails to allocate it, inside SciPy
         if length in arguments:
             check_size(arguments[length], length, arguments[length], itemsize=8, what="window")
-    for flag in ("sym", "fftbins"):
+    for flag in ("sym", "fftbins", "return_ratios"):
         if flag in arguments:
             _validate.boolean(arguments[flag], flag)
     for arg, kinds, convert, what in _EXACT:

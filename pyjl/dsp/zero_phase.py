@@ -151,6 +151,8 @@ def _gust(b, a, x2, irlen):
     order = max(a.size, b.size) - 1
     if order == 0:
         return (b[0] / a[0]) ** 2 * x2
+    if x2.shape[0] == 0:  # no channel: LAPACK refuses an empty right-hand side
+        return np.empty(x2.shape, np.result_type(b, a, x2))
     n = x2.shape[1]
     m = n if irlen is None or n <= 2 * irlen else irlen
     ct = np.result_type(b, a)
