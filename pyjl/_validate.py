@@ -39,7 +39,8 @@ __all__ = [
 ]
 
 #: the largest seed NumPy's generators take from one integer is unbounded, but
-#: SQLite and JSON storage keep 64-bit integers; seeds stay below this
+#: SQLite and JSON storage keep 64-bit integers; seeds (and trial numbers, steps) stay
+#: below this
 SEED_MAX = 2**63 - 1
 
 
@@ -217,6 +218,28 @@ def integer(
     if (low is not None and number < low) or (high is not None and number > high):
         raise refused()
     return number
+
+
+def jobs(value: Any, name: str, cpus: int) -> int:
+    """A count of parallel workers read as joblib reads ``n_jobs``: ``n >= 1`` as it is, a
+    negative one counting back from ``cpus`` (``-1``: all of them, ``-2``: all but one).
+
+    Examples
+    --------
+    >>> jobs(-2, "n_jobs", cpus=8), jobs(3, "n_jobs", cpus=8)
+    (7, 3)
+    """
+    number = integer(value, name)
+    count = number if number > 0 else cpus + 1 + number
+    if number == 0 or count < 1:
+        raise error(
+            name,
+            f"must be >= 1, or negative to count back from the {cpus} CPU(s) here "
+            "(-1: all, -2: all but one)",
+            describe(value),
+            f"pass a number from 1 up, or from -1 down to -{cpus}",
+        )
+    return count
 
 
 def real(

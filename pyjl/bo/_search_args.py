@@ -48,11 +48,10 @@ def check_args(search: Any) -> tuple[int, int, int, int | None]:
         )
     n_iter = _validate.integer(search.n_iter, "n_iter", low=1)
     n_points = _validate.integer(search.n_points, "n_points", low=1, high=ASK_MAX)
-    # None is scikit-learn's default: one job (outside a joblib context)
-    n_jobs = 1 if search.n_jobs is None else _validate.integer(search.n_jobs, "n_jobs", low=-1)
-    if n_jobs == 0:
-        raise _validate.error("n_jobs", "must be >= 1 or -1", 0, "pass 1, 2, ... or -1")
-    n_jobs = (os.cpu_count() or 1) if n_jobs == -1 else n_jobs
+    # None is scikit-learn's default: one job (outside a joblib context); negative ones
+    # count back from the CPUs, as joblib's
+    cpus = os.cpu_count() or 1
+    n_jobs = 1 if search.n_jobs is None else _validate.jobs(search.n_jobs, "n_jobs", cpus)
     es = search.error_score
     if not (es == "raise" or isinstance(es, numbers.Real) and not isinstance(es, bool)):
         raise _validate.error(

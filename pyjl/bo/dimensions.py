@@ -341,6 +341,15 @@ class Categorical(Dimension):
                 _validate.describe(choices),
                 "pass a list such as ['a', 'b']",
             )
+        if isinstance(choices, (set, frozenset)):
+            raise _validate.error(
+                "choices",
+                "must be ordered (a list or tuple): a set's order changes from one Python "
+                "process to the next, so a seed would ask other points and a stored study "
+                "would not match its space on resume",
+                _validate.describe(choices),
+                f"pass a list, e.g. {sorted(choices, key=repr)!r}",
+            )
         choices = [_choice(c) for c in choices]
         if not choices:
             raise _validate.error(

@@ -13,9 +13,13 @@ __all__ = ["number", "no_trial", "end"]
 
 
 def number(value: Any) -> int:
-    """A trial number: a whole number ``>= 0``."""
+    """A trial number: a whole number ``>= 0`` that storage keeps (below ``2**63``)."""
     return _validate.integer(
-        value, "number", low=0, fix="pass a trial number that ask_trials returned"
+        value,
+        "number",
+        low=0,
+        high=_validate.SEED_MAX,
+        fix="pass a trial number that ask_trials returned",
     )
 
 

@@ -36,6 +36,7 @@ from typing import Any
 
 from .. import _validate
 from ..exceptions import TrialPruned
+from . import ending
 from .direction import loss_trials
 from .pruners import Pruner, StoredCurves
 from .trial import TrialState
@@ -86,7 +87,10 @@ def report(storage, study_id: int, number: int, step: Any, value: Any) -> None:
             "call trial.report(step, value), or by keyword: report(value=..., step=...)",
             wrong_type=True,
         )
-    step = _validate.integer(step, "step", low=0, fix="pass a whole number >= 0")
+    step = _validate.integer(
+        step, "step", low=0, high=_validate.SEED_MAX, fix="pass a whole number in [0, 2**63)"
+    )
+    number = ending.number(number)
     v = _validate.finite(
         value,
         "value",
@@ -121,6 +125,7 @@ def should_prune(
     """The pruner's verdict on trial ``number``, from the stored trials and values as
     losses (:mod:`pyjl.bo.direction`; a pruner with ``prune_stored`` reads only the
     values it needs)."""
+    number = ending.number(number)
     _known(storage, study_id, number, "ask about")
     curves = StoredCurves(storage, study_id, direction)
     trials = loss_trials(storage.trials(study_id), direction)

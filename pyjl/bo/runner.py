@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import time
 from collections.abc import Callable, Mapping
 
@@ -124,7 +125,7 @@ def _check_args(
         )
     if n_calls is not None or not calls_optional:
         n_calls = check.integer(n_calls, "n_calls", low=1)
-    n_workers = check.integer(n_workers, "n_workers", low=1)
+    n_workers = check.jobs(n_workers, "n_workers", os.cpu_count() or 1)  # -1: one per CPU
     check.boolean(progress, "progress")
     check_executor(executor, func=func)
     if max_time is not None:
@@ -202,7 +203,9 @@ def minimize(
     ``y0`` (their values) told without evaluating; they are trials of the study and count
     towards ``n_calls``, and points the study holds already are skipped
     (:mod:`pyjl.bo.warm_start`).  Other keywords go to :class:`Optimizer` (``fit``,
-    ``liar``, ``xi``, ``kappa``, ``stale_after``).
+    ``liar``, ``xi``, ``kappa``, ``stale_after``).  ``n_workers`` evaluations are kept in
+    flight; a negative one counts back from the CPUs, as Optuna's and joblib's ``n_jobs``
+    (``-1``: one per CPU).
 
     Examples
     --------

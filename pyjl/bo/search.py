@@ -72,7 +72,8 @@ class BayesSearchCV(BestEstimatorMethods, MetaEstimatorMixin, BaseEstimator):
         thread pool.  A clone (``sklearn.base.clone``, nested cross-validation) shares a
         live pool or client; a pickled search leaves it behind and runs on ``n_jobs``.
     n_jobs : int or None, default 1
-        Folds in flight (``-1``: one per CPU; ``None``: 1, as in scikit-learn).
+        Folds in flight (negative ones as joblib's: ``-1`` one per CPU, ``-2`` all CPUs but
+        one; ``None``: 1, as in scikit-learn).
     refit : bool or str or callable, default True
         Refit the best candidate on all data (``best_estimator_``); with several metrics
         the name of the one to optimise and refit, required (with one, a name refits as

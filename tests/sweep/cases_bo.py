@@ -339,7 +339,10 @@ def runners():
             Int(3, low=0, none=name == "grid_search", override=(("2**70", "skip"),)),
         )
         out += param_cases(
-            NAME + name, lambda v, c=call: c(n_workers=v), "n_workers", Int(1, low=1)
+            NAME + name,
+            lambda v, c=call: c(n_workers=v),
+            "n_workers",
+            Int(1, low=1, override=(("-1", "accept"),)),  # -1: one per CPU, as joblib's
         )
         out += param_cases(NAME + name, lambda v, c=call: c(progress=v), "progress", Bool(False))
         out += param_cases(
