@@ -32,7 +32,15 @@ from .._params import Params
 from .._validate import describe, error, integer
 from .._warn import collect, quiet, warn
 from ..exceptions import InputError, NotFittedError, NumericalWarning
-from ._common import INIT_ROWS, as_obs, check_prob_rows, emission_states, empty_states, kmeans
+from ._common import (
+    INIT_ROWS,
+    as_obs,
+    check_prob_rows,
+    emission_states,
+    empty_states,
+    kmeans,
+    warn_empty,
+)
 from ._settings import PROTOCOL, missing_members
 
 __all__ = ["Mixture"]
@@ -316,9 +324,15 @@ class Mixture(Params):
                 # a component sees the rows it has weight on: X outside its support
                 # (covered by another component) is refused by its own fit
                 rows = WR[:, :, m].sum(1) > 0
-                if rows.any():
-                    with _named(m):
+                with _named(m):
+                    if rows.any():
                         c.fit(x[rows], WR[rows, :, m])
+                    else:  # said as the summed-statistics path says it (n_inner == 1)
+                        warn_empty(
+                            np.ones(WR.shape[1], bool),
+                            type(c).__name__,
+                            "kept from the previous iteration",
+                        )
         return self
 
     def initialize(self, X: Any, n_states: int, rng: np.random.Generator) -> Self:
