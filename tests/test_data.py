@@ -725,3 +725,41 @@ def test_write_arrow_refuses_repeated_column_names(tmp_path):
         with pytest.raises(InputError, match=f"`data` must have distinct column names.*{twice}"):
             write_arrow(tmp_path / "x.arrow", frame)
         assert not (tmp_path / "x.arrow").exists()
+
+
+def test_write_arrow_keeps_a_bare_arrow_column_as_it_is(tmp_path):
+    # a pyarrow Array went through NumPy: decimals lost digits, nulls and text were refused
+    import decimal
+
+    exact = pa.array([decimal.Decimal("12345678901234567.89"), None], pa.decimal128(20, 2))
+    for col, names in (
+        (exact, None),
+        (pa.array([1.0, None]), ["v"]),
+        (pa.chunked_array([["a"], ["b", "c"]]), None),
+    ):
+        path = write_arrow(tmp_path / "c.arrow", col, names=names)
+        back = read_arrow(path)
+        assert back.column_names == (names or ["0"])
+        assert back.column(0).type == col.type
+        assert back.column(0).to_pylist() == col.to_pylist()
+
+
+def test_write_arrow_takes_no_rows_and_refuses_ragged_dicts_by_name(tmp_path):
+    path = write_arrow(tmp_path / "e.arrow", np.zeros((0, 2)))  # as a 0-row DataFrame writes
+    back = read_arrow(path)
+    assert (back.num_rows, back.column_names) == (0, ["0", "1"])
+    with pytest.raises(InputError, match=r"`data` must hold columns of one length.*'b': 3"):
+        write_arrow(tmp_path / "r.arrow", {"a": [1.0, 2.0], "b": [1.0, 2.0, 3.0]})
+    assert not (tmp_path / "r.arrow").exists()
+
+
+def test_read_arrow_refuses_a_repeated_name_and_reads_it_by_position(tmp_path):
+    from pyarrow import ipc
+
+    table = pa.table([pa.array([1.0]), pa.array([2.0])], names=["a", "a"])  # another writer's
+    path = tmp_path / "dup.arrow"
+    with pa.OSFile(str(path), "wb") as sink, ipc.new_file(sink, table.schema) as w:
+        w.write_table(table)
+    with pytest.raises(InputError, match=r"`columns` must name columns the file holds once"):
+        read_arrow(path, columns=["a"])  # pyarrow's own KeyError before
+    assert read_arrow(path, columns=[1]).column(0).to_pylist() == [2.0]

@@ -76,6 +76,14 @@ def read_arrow(
             f"{missing}; the file has {names}",
             "pick column names (or positions) from that list",
         )
+    twice = [c for c in columns if isinstance(c, str) and names.count(c) > 1]
+    if twice:
+        raise _err(
+            "columns",
+            "must name columns the file holds once (a name it repeats is ambiguous)",
+            f"{twice}; the file has {names}",
+            "select those columns by position instead, e.g. columns=[0, 1]",
+        )
     return table.select(columns)
 
 
@@ -109,8 +117,9 @@ def write_arrow(
     """Write ``data`` to an Arrow IPC file (readable by :func:`read_arrow`).
 
     ``data`` is a pyarrow Table/RecordBatch, a pandas DataFrame (index not
-    written) or Series, a dict of columns, or a 1-D/2-D NumPy array (columns
-    ``names`` or ``"0"``, ``"1"``, ...).  ``max_rows_per_chunk`` bounds the rows of
+    written) or Series, a dict of columns of one length, a pyarrow Array or
+    ChunkedArray (one column, its type kept), or a 1-D/2-D NumPy array (columns
+    ``names`` or ``"0"``, ``"1"``, ...; no row is fine).  ``max_rows_per_chunk`` bounds the rows of
     each record batch (``None``: one batch).  Returns ``path`` as a string.  Arrow
     has no complex type: write the real and imaginary parts as two columns.
 
@@ -162,6 +171,7 @@ def write_arrow(
         frame = frame.apply(_native) if any(_swapped(d) for d in frame.dtypes) else frame
         table = pa.Table.from_pandas(frame, preserve_index=False)
     elif isinstance(data, dict):
+        lengths = {}
         for key, column in data.items():
             if np.ndim(column) != 1:
                 raise _err(
@@ -170,12 +180,22 @@ def write_arrow(
                     f"shape {np.shape(column)}",
                     "give each column its own key, e.g. {'a0': x[:, 0], 'a1': x[:, 1]}",
                 )
+            lengths[key] = len(column)
+        if len(set(lengths.values())) > 1:
+            raise _err(
+                "data",
+                "must hold columns of one length (the rows of a table)",
+                f"lengths {lengths}",
+                "pad or cut the columns to the same number of rows",
+            )
         table = pa.table({k: _native(v) for k, v in data.items()})
     elif kind in ("arrow_table", "arrow_batch"):
         table = pa.table(data)
+    elif kind in ("arrow_array", "arrow_chunked"):  # one column, written as it is
+        table = pa.table([data], names=_column_names(names, 1))
     else:
         raw = as_raw(data, "data").dtype
-        a = as_array(data, name="data", dtype=raw, ndim=(1, 2), finite=False)
+        a = as_array(data, name="data", dtype=raw, ndim=(1, 2), finite=False, allow_empty=True)
         if a.dtype.kind == "c":
             raise _err(
                 "data",

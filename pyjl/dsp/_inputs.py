@@ -40,6 +40,7 @@ __all__ = [
     "out_dtype",
     "TABLE_KINDS",
     "default_axis",
+    "input_dtype",
 ]
 
 _F64 = np.dtype(np.float64)
@@ -114,7 +115,7 @@ def want_dtype(obj, name: str = "x") -> Any:
     float64 (a table's columns promoted together)."""
     if isinstance(obj, (list, tuple)):
         obj = data.as_raw(obj, name)
-    dt = _input_dtype(obj)
+    dt = input_dtype(obj)
     if dt is not None and dt.kind == "c":
         return np.complex128 if dt != np.complex64 else np.complex64
     if dt == np.float32:
@@ -183,7 +184,7 @@ def own_values(x, sig: Signal) -> np.ndarray:
     return sig.values.astype(sig.dtype, copy=True)
 
 
-def _input_dtype(x) -> np.dtype | None:
+def input_dtype(x) -> np.dtype | None:
     """The numeric NumPy dtype the input holds (a DataFrame's or Arrow table's columns
     promoted together), or None (no such dtype: object columns, Arrow types without one)."""
     try:
@@ -204,8 +205,8 @@ def _input_dtype(x) -> np.dtype | None:
 
 
 def _own_dtype(x, values: np.ndarray) -> np.dtype:
-    """:func:`_input_dtype`, else that of the values read."""
-    own = _input_dtype(x)
+    """:func:`input_dtype`, else that of the values read."""
+    own = input_dtype(x)
     return values.dtype if own is None else own
 
 

@@ -30,13 +30,15 @@ __all__ = ["fftconvolve", "oaconvolve"]
 
 
 def _raw_dtype(obj, name):
-    """The dtype SciPy would see for ``obj`` (None for tables: their read dtype decides)."""
+    """The dtype SciPy would see for ``obj``: its own, that of its values (a pandas or Arrow
+    column's, a table's columns promoted together), or None (no NumPy dtype holds them:
+    the dtype they are read as decides)."""
     dt = getattr(obj, "dtype", None)
     if isinstance(dt, np.dtype):
         return dt
     if isinstance(obj, (list, tuple, int, float, complex, np.generic)):
         return data.as_raw(obj, name).dtype
-    return None
+    return _inputs.input_dtype(obj)
 
 
 def _scalar(obj) -> bool:

@@ -199,7 +199,7 @@ def deconvolve(signal, divisor):
 def _polynomial(value, name: str) -> np.ndarray:
     """A finite, non-empty 1-D coefficient array in its own dtype (scalars as 1-D)."""
     raw = data.as_raw(value, name) if isinstance(value, (list, tuple)) else value
-    own = _inputs._input_dtype(raw)
+    own = _inputs.input_dtype(raw)
     dtype = own if own is not None and own.kind in "iufc" else _inputs.want_dtype(raw, name)
     arr = np.atleast_1d(data.as_array(raw, name=name, dtype=dtype, allow_empty=True))
     if arr.ndim != 1 or arr.size == 0:
@@ -258,7 +258,7 @@ def hilbert2(x, N=None, axes=(-2, -1)):  # noqa: N803 - SciPy's name
     if isinstance(x, (list, tuple)):
         x = data.as_raw(x, "x")
     # SciPy's scipy.fft takes float16 to complex64, as float32 (hilbert's rule)
-    half = _inputs._input_dtype(x) == np.float16
+    half = _inputs.input_dtype(x) == np.float16
     values = data.as_array(x, name="x", dtype=_inputs.want_dtype(x, "x"), allow_empty=True)
     if values.dtype.kind == "c":
         raise _validate.error("x", "must be real for hilbert2", "complex values", "pass real x")

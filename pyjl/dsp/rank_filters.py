@@ -28,7 +28,7 @@ from .. import _validate, data
 from .._warn import warn
 from ..exceptions import PyjlWarning
 from ._frames import check_size
-from ._inputs import _input_dtype
+from ._inputs import input_dtype
 
 __all__ = ["medfilt", "medfilt2d", "order_filter"]
 
@@ -41,7 +41,7 @@ def _volume(obj, name: str, ndim: int | None = None):
     numbers held as Python objects as float64), finite, at least 1-D."""
     org = data.origin(obj)
     raw = data.as_raw(obj, name) if isinstance(obj, (list, tuple)) else obj
-    own = _input_dtype(raw)
+    own = input_dtype(raw)
     if own is None and getattr(raw, "dtype", None) is not None and raw.dtype.kind != "O":
         own = raw.dtype
     if own is not None and not (own.kind in "iu" or own in (np.float32, np.float64)):

@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import _validate, data
 from ._design_args import scalar
-from ._inputs import _input_dtype, want_dtype
+from ._inputs import input_dtype, want_dtype
 
 __all__ = ["chirp", "sweep_poly", "square", "sawtooth"]
 
@@ -37,7 +37,7 @@ def _times(t, name: str = "t", single: bool = False):
 def _held_dtype(obj, name: str) -> np.dtype:
     """The dtype NumPy gives ``obj`` (``np.asarray``'s for a number, a table's columns
     promoted together)."""
-    held = _input_dtype(obj)
+    held = input_dtype(obj)
     return held if held is not None else data.as_raw(obj, name).dtype
 
 

@@ -191,6 +191,33 @@ def test_large_integers_are_exact(n):
         np.testing.assert_array_equal(got, ss.convolve(z, z, method="direct"))
 
 
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda v: pa.array(v),
+        lambda v: pa.chunked_array([v[:1], v[1:]]),
+        lambda v: pd.Series(v, dtype="Int64"),
+        lambda v: pd.Series(v, dtype="int64[pyarrow]"),
+        lambda v: pd.DataFrame({"a": v}),
+        lambda v: pa.table({"a": v}),
+    ],
+)
+@pytest.mark.parametrize("fn", ["convolve", "correlate"])
+def test_large_integers_from_tables_and_columns_are_exact(make, fn):
+    # the reviewer's case: integers read from Arrow or pandas went through float64,
+    # 2**53 + 1 came back as 2**53 (NumPy's and SciPy's int64 are exact)
+    v = np.array([2**53 + 1, 3, 12], dtype=np.int64)
+    obj = make(v)
+    k = np.array([1, 2, 1]) if np.ndim(obj) != 2 else np.array([[1], [2], [1]])
+    exact = getattr(np, fn)(v.astype(object), np.array([1, 2, 1], dtype=object), "full")
+    got = getattr(dsp, fn)(obj, k)
+    values = got.to_numpy() if hasattr(got, "to_numpy") else np.asarray(got)
+    if isinstance(got, pa.Table):
+        values = np.asarray(got.column(0))
+    assert np.asarray(values).dtype == np.int64
+    assert np.asarray(values).ravel().tolist() == [int(e) for e in exact]
+
+
 def test_integer_overflow_wraps_as_scipy_with_a_warning():
     a = np.array([100, 100], dtype=np.int8)
     with pytest.warns(NumericalWarning, match="exceeds the range of int8"):
