@@ -71,8 +71,9 @@ def _gradient_error(kernel, X, dK, eps, rtol, atol, where) -> float:
                 g, fd / linear, rtol=100 * rtol, atol=10 * atol
             ):
                 hint = (
-                    f" (it equals dK/d{names(kernel)[q]} in linear space: theta is log "
-                    "values, so give dK/dlog(theta) = theta * dK/dtheta)"
+                    f" (it equals dK/d{names(kernel)[q]} in linear space: theta holds "
+                    f"log values, so give dK/dlog({names(kernel)[q]}) = "
+                    f"{names(kernel)[q]} * dK/d{names(kernel)[q]})"
                 )
             raise AssertionError(
                 f"{name}: gradient for {names(kernel)[q]} differs from finite differences by "

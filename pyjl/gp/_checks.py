@@ -223,3 +223,35 @@ def log_values(theta: np.ndarray, label: str) -> np.ndarray:
             "assign log values, e.g. within the kernel's bounds",
         )
     return values
+
+
+def check_kernel_shapes(kernel, X: np.ndarray, gradient: bool) -> None:
+    """Refuse a kernel (a user's) whose ``kernel(X)``, ``diag(X)`` or, with ``gradient``,
+    ``gradient(X)`` on the first rows of ``X`` has another shape than the protocol's, by
+    name: a wrong layout fails later in NumPy, far from its cause.
+    (:func:`pyjl.testing.check_kernel` checks the values as well.)"""
+    x = X[:3]
+    m, p = x.shape[0], np.asarray(kernel.theta).size
+    outputs = [
+        ("kernel(X)", lambda: kernel(x), (m, m)),
+        ("kernel.diag(X)", lambda: kernel.diag(x), (m,)),
+    ]
+    if gradient:
+        outputs.append(("kernel.gradient(X)[1]", lambda: _gradient_part(kernel, x), (p, m, m)))
+    for what, call, want in outputs:
+        got = call()
+        if np.shape(got) != want and not (what.endswith("[1]") and np.size(got) == 0 == p):
+            raise _validate.error(
+                what,
+                f"must have shape {want} for {m} points and {p} hyperparameter(s) (the "
+                "pyjl.gp.Kernel protocol: dK[q] is the derivative in theta[q])",
+                f"shape {np.shape(got)} from {type(kernel).__name__}",
+                "return the protocol's layout (scikit-learn's gradient is (n, n, p): move its "
+                "last axis first); pyjl.testing.check_kernel checks a kernel in full",
+            )
+
+
+def _gradient_part(kernel, x):
+    """``kernel.gradient(x)[1]``, or the whole output where it is not a pair."""
+    out = kernel.gradient(x)
+    return out[1] if isinstance(out, tuple) and len(out) == 2 else out

@@ -188,6 +188,13 @@ def optimise(obj, theta0, n_restarts, noise_bounds, random_state, max_iter=None)
             f"the hyperparameter search stopped before convergence: {best.message}",
             ConvergenceWarning,
         )
+    elif not best.success and best.nit == 0:  # its first line search failed: no step taken
+        warn(
+            f"the hyperparameter search stopped at its start ({best.message}): the "
+            "objective rose along its own gradient, or was not finite a step away; a "
+            "kernel's own gradient can be checked with pyjl.testing.check_kernel",
+            ConvergenceWarning,
+        )
     check_bounds(obj, best.x, bounds)
     return np.asarray(best.x)
 

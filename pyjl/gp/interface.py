@@ -169,8 +169,9 @@ class KernelBase(Params):
 
     ``k1 + k2`` is a :class:`~pyjl.gp.combinators.Sum`, ``k1 * k2`` a
     :class:`~pyjl.gp.combinators.Product` (both flatten nested sums/products),
-    ``c * k`` scales the kernel's variance (a :class:`~pyjl.gp.combinators.Scaled`
-    wrapper when the kernel has no variance of its own), ``c + k`` adds a
+    ``c * k`` scales the kernel's variance (folded into a built-in kernel's own
+    ``variance``; a :class:`~pyjl.gp.combinators.Scaled` wrapper around any other kernel,
+    a user's with a ``variance`` of its own too), ``c + k`` adds a
     :class:`~pyjl.gp.kernels.Constant`, ``k ** p`` is an
     :class:`~pyjl.gp.exponentiation.Exponentiation`; ``==`` compares the type and the
     constructor arguments, as scikit-learn's kernels do.

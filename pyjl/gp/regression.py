@@ -45,6 +45,7 @@ from ._checks import (
     as_targets,
     bounds_pair,
     check_finite_fit,
+    check_kernel_shapes,
     check_target_labels,
     positive,
 )
@@ -293,6 +294,7 @@ class GaussianProcess(Params):
             kernel.theta = prev.theta
             if learn_noise and getattr(self, "noise_", None):
                 noise0 = self.noise_
+        check_kernel_shapes(kernel, X, gradient=method is not None)
         rng = _fit.generator(self.random_state)
         nd = noise_diag if noise_diag is not None else self.noise
         obj, start = _cg.objective(

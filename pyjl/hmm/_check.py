@@ -10,6 +10,7 @@ from scipy.stats import norm
 
 from .._warn import quiet
 from ..exceptions import NumericalWarning
+from ._em import add_stats, has_stats
 from ._settings import PROTOCOL, missing_members
 
 __all__ = ["check_emission"]
@@ -201,7 +202,9 @@ def check_emission(
     7. weights act as counts: fitting with integer weights equals fitting the rows
        repeated that many times;
     8. ``sample`` draws from the ``rng`` it is given (the same generator state, the same
-       draws, whatever NumPy's global state), and ``log_likelihood`` is ``(T, K)``.
+       draws, whatever NumPy's global state), and ``log_likelihood`` is ``(T, K)``;
+    9. the optional statistics (``suff_stats``, ``fit_stats``: what ``HMM.fit`` uses
+       where they are there), summed over two halves of the data, fit as ``fit`` does.
 
     Raises ``AssertionError`` naming the failed check; returns a dict of the measured
     discrepancies (``sampling`` in standard errors).
@@ -217,6 +220,10 @@ def check_emission(
         n_par = emission.n_parameters
     except Exception as exc:
         raise AssertionError(f"{name}.n_parameters raised {type(exc).__name__}: {exc}") from exc
+    assert not callable(n_par), (
+        f"{name}.n_parameters must be a number (an attribute or a property), not a method: "
+        "decorate it with @property"
+    )
     assert not isinstance(n_par, (bool, np.bool_)) and int(n_par) == n_par >= 0, (
         f"{name}.n_parameters must be an integer >= 0; got {n_par!r}"
     )
@@ -326,4 +333,17 @@ def check_emission(
     diff = float(np.max(np.abs(la - lb) / (1.0 + np.abs(lb))))
     out["weights_as_counts"] = diff
     assert diff < 1e-6, f"{name}: fit with integer weights differs from repeated rows ({diff:.3g})"
+    if has_stats(emission):  # the path HMM.fit takes where the members are there
+        c, stats, half = copy.deepcopy(emission), None, Xs.shape[0] // 2
+        for part in (slice(None, half), slice(half, None)):
+            xs = Xs[part][:, 0] if one_d else Xs[part]
+            stats = add_stats(stats, c.suff_stats(xs, counts[part]))
+        c.fit_stats(stats)
+        diff = float(np.max(np.abs(_ll(c, X, one_d) - la) / (1.0 + np.abs(la))))
+        out["stats"] = diff
+        assert diff < 1e-6, (
+            f"{name}: fit_stats of suff_stats summed over two halves of X differs from fit "
+            f"on all of X with the same weights ({diff:.3g}): HMM.fit uses the statistics "
+            "where an emission has them, so they must give fit's update"
+        )
     return out

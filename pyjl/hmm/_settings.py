@@ -187,7 +187,7 @@ def check_emission(
         check(name)
     given, cls = name == "emission", type(em).__name__
     try:
-        _ = em.n_parameters
+        n_parameters = em.n_parameters
     except NotFittedError as exc:  # a built-in emission's parameter is not set
         raise error(
             name,
@@ -207,6 +207,14 @@ def check_emission(
             if given
             else f"fix {cls}.n_parameters (the traceback above shows where it failed)",
         ) from exc
+    if callable(n_parameters):  # written as a method: aic and bic read it as a number
+        raise error(
+            f"{name}.n_parameters",
+            "must be a number (an attribute or a property), not a method",
+            f"the method {cls}.n_parameters",
+            "decorate it with @property",
+            wrong_type=True,
+        )
     n = emission_states(em)
     if n is not None and n != K:
         if given:

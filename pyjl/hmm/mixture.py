@@ -41,20 +41,13 @@ from ._common import (
     kmeans,
     warn_empty,
 )
+from ._em import has_stats
 from ._settings import PROTOCOL, missing_members
 
 __all__ = ["Mixture"]
 
 #: the most components one emission object is cloned into
 _MAX_COMPONENTS = 1024
-
-
-def _has_stats(e: Any) -> bool:
-    return (
-        callable(getattr(e, "suff_stats", None))
-        and callable(getattr(e, "fit_stats", None))
-        and getattr(e, "supports_stats", True)
-    )
 
 
 class Mixture(Params):
@@ -235,7 +228,7 @@ class Mixture(Params):
     def supports_stats(self) -> bool:
         """True when every component has additive sufficient statistics and ``n_inner``
         is 1 (the summed statistics give the one exact step; more go through ``fit``)."""
-        return self.n_inner == 1 and all(_has_stats(c) for c in self.components)
+        return self.n_inner == 1 and all(has_stats(c) for c in self.components)
 
     def _w(self) -> Any:
         if self.weights is None:

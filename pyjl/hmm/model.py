@@ -36,7 +36,7 @@ from .._warn import warn
 from ..exceptions import NotFittedError, NumericalWarning
 from ._baum_welch import baum_welch
 from ._chain import log_route
-from ._common import as_obs
+from ._common import as_obs, emission_states
 from ._em import LANES, Source, fused, has_estep, log_emissions
 from ._inference import forward, forward_backward, mirror, sample_path, stationary, viterbi
 from ._monitor import ConvergenceMonitor
@@ -313,10 +313,13 @@ class HMM(Params):
             )
         rng = np.random.default_rng(check_random_state(self.random_state))
         pi, A, em = initial_params(self, src, rng)
-        self.startprob_, self.transmat_, self.emission_ = pi, A, em
-        self.n_features_in_ = int(src.table.num_columns if src.arrow else src.array.shape[1])
-        self.__dict__.pop("feature_names_in_", None)  # a refit without names drops them
+        # a user's check_input may give (T,) rows of one feature
+        shape = (src.table.num_rows, src.table.num_columns) if src.arrow else src.array.shape
         names = feature_names(src.table if src.arrow else X)
+        # set up in full before the model changes: a refusal above leaves it as it was
+        self.startprob_, self.transmat_, self.emission_ = pi, A, em
+        self.n_features_in_ = int(shape[1]) if len(shape) > 1 else 1
+        self.__dict__.pop("feature_names_in_", None)  # a refit without names drops them
         if names is not None:  # scikit-learn's attribute: later tables are checked against it
             self.feature_names_in_ = np.array(names, dtype=object)
         baum_welch(self, src, client)
@@ -397,6 +400,8 @@ class HMM(Params):
         n = integer(n_samples, "n_samples", low=1, high=np.iinfo(np.intp).max // 16)
         if currstate is not None:
             currstate = integer(currstate, "currstate", low=0, high=pi.size - 1)
+        if emission_states(em) is None:  # a user's emission: its states read off one draw
+            log_emissions(em, np.atleast_1d(em.sample(0, 1, np.random.default_rng(0))), pi.size)
         return sample_path(pi, A, em, n, self._K, rng, currstate)
 
     def get_stationary_distribution(self) -> np.ndarray:

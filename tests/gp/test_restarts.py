@@ -77,3 +77,45 @@ def test_restarts_reach_the_better_optimum_and_more_never_lose():
     assert max(c[-1] for c in curves) >= theirs - 1e-6
     for c in curves:
         assert np.all(np.diff(c) >= -1e-9)
+
+
+def test_a_search_that_cannot_leave_its_start_warns():
+    # the reviewer's case: a user kernel whose gradient has the wrong sign kept its start
+    # values without a word (scikit-learn warns "lbfgs failed to converge ... status=2")
+    from pyjl.exceptions import ConvergenceWarning
+    from pyjl.gp import KernelBase
+
+    class SignedRBF(KernelBase):
+        def __init__(self, lengthscale=0.7):
+            self.lengthscale = lengthscale
+
+        theta = property(
+            lambda s: np.log([s.lengthscale]),
+            lambda s, t: setattr(s, "lengthscale", float(np.exp(t[0]))),
+        )
+        bounds = property(lambda s: np.log([[1e-2, 1e2]]))
+
+        def __call__(self, X1, X2=None):
+            X2 = X1 if X2 is None else X2
+            d2 = ((X1[:, None] - X2[None]) ** 2).sum(-1)
+            return np.exp(-0.5 * d2 / self.lengthscale**2)
+
+        def diag(self, X):
+            return np.ones(len(X))
+
+        def gradient(self, X):
+            K = self(X)
+            d2 = ((X[:, None] - X[None]) ** 2).sum(-1)
+            return K, (self.sign * K * d2 / self.lengthscale**2)[None]
+
+    rng = np.random.default_rng(1)
+    X = rng.uniform(-2, 2, (40, 2))
+    y = np.sin(2 * X[:, 0]) + 0.05 * rng.standard_normal(40)
+    SignedRBF.sign = -1.0
+    with pytest.warns(ConvergenceWarning, match="stopped at its start"):
+        GaussianProcess(SignedRBF()).fit(X, y)
+    SignedRBF.sign = 1.0  # the right gradient: the search moves, and says nothing of it
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        gp = GaussianProcess(SignedRBF()).fit(X, y)
+    assert gp.kernel_.lengthscale != 0.7

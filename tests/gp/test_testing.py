@@ -213,3 +213,33 @@ def test_steep_kernel_gradient_passes_and_a_wrong_one_still_fails():
 
 def test_a_1d_x_is_one_feature_per_point():
     assert check_kernel(RBF(0.5), np.linspace(0.0, 1.0, 10)) < 1e-5
+
+
+@pytest.mark.parametrize(
+    "broken, what",
+    [
+        ("sklearn_layout", r"`kernel\.gradient\(X\)\[1\]` must have shape \(2, 3, 3\)"),
+        ("column_diag", r"`kernel\.diag\(X\)` must have shape \(3,\)"),
+    ],
+)
+def test_a_kernel_of_the_wrong_layout_is_refused_by_name_in_fit(broken, what):
+    # the reviewer's case: scikit-learn's (n, n, p) gradient or an (n, 1) diag failed deep in
+    # NumPy (an einsum's "size of label 'j'"; a broadcast in predict)
+    from pyjl.exceptions import InputError
+    from pyjl.gp import GaussianProcess
+
+    class Broken(RBF):
+        def gradient(self, X):
+            K, dK = super().gradient(X)
+            return (
+                (K, np.moveaxis(np.asarray(dK), 0, -1)) if broken == "sklearn_layout" else (K, dK)
+            )
+
+        def diag(self, X):
+            d = super().diag(X)
+            return d[:, None] if broken == "column_diag" else d
+
+    X = np.random.default_rng(0).uniform(size=(30, 2))
+    with pytest.raises(InputError, match=what):
+        GaussianProcess(Broken()).fit(X, X[:, 0])
+    GaussianProcess(RBF()).fit(X, X[:, 0])  # the built-in's layout passes

@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 from scipy import optimize, special, stats
 
+from pyjl.exceptions import InputError
+from pyjl.hmm import HMM
 from pyjl.testing import check_emission
 
 
@@ -261,3 +263,77 @@ def test_built_in_emissions_of_more_states_pass(K):
     check_emission(Poisson(1.0 + 4.0 * np.arange(K)), n=2000)
     with pytest.raises(AssertionError, match="left it where it was"):
         check_emission(_NoFit(3.0 * np.arange(K), np.ones(K)), n=2000)
+
+
+class _Gauss:
+    """A user's Gaussian with direct fit and additive statistics (``bad``: the second
+    moment's weights left out, the reviewer's case)."""
+
+    def __init__(self, mean, var, bad=False):
+        self.mean, self.var, self.bad = np.asarray(mean, float), np.asarray(var, float), bad
+
+    def log_likelihood(self, X):
+        x = np.asarray(X, float).reshape(-1, 1)
+        return stats.norm.logpdf(x, self.mean, np.sqrt(self.var))
+
+    def fit(self, X, weights):
+        x, w = np.asarray(X, float).ravel(), np.asarray(weights, float)
+        n = w.sum(0)
+        ok = n > 1e-10
+        mean = (w.T @ x) / np.where(ok, n, 1.0)
+        var = (w.T @ x**2) / np.where(ok, n, 1.0) - mean**2
+        self.mean, self.var = np.where(ok, mean, self.mean), np.where(ok, var, self.var)
+        return self
+
+    def suff_stats(self, X, weights):
+        x, w = np.asarray(X, float).ravel(), np.asarray(weights, float)
+        n = w.sum(0)
+        return n, w.T @ x, (n * (x**2).mean()) if self.bad else w.T @ x**2
+
+    def fit_stats(self, st):
+        n, s1, s2 = st
+        ok = n > 1e-10
+        mean = s1 / np.where(ok, n, 1.0)
+        self.mean = np.where(ok, mean, self.mean)
+        self.var = np.where(ok, s2 / np.where(ok, n, 1.0) - mean**2, self.var)
+        return self
+
+    def sample(self, state, n, rng):
+        return rng.normal(self.mean[state], np.sqrt(self.var[state]), n)
+
+    @property
+    def n_parameters(self):
+        return 2 * self.mean.size
+
+    def initialize(self, X, n_states, rng):
+        x = np.asarray(X, float).ravel()
+        self.mean = np.quantile(x, (np.arange(n_states) + 0.5) / n_states)
+        self.var = np.full(n_states, x.var())
+        return self
+
+
+def test_statistics_that_disagree_with_fit_fail():
+    # the reviewer's case: fit right, suff_stats' second moment unweighted; HMM.fit uses
+    # the statistics, and fitted variances [4.78, 0.001] where the truth is [1, 1]
+    check_emission(_Gauss([0.0, 4.0], [1.0, 1.0]), n=2000)
+    with pytest.raises(AssertionError, match="fit_stats of suff_stats summed over two halves"):
+        check_emission(_Gauss([0.0, 4.0], [1.0, 1.0], bad=True), n=2000)
+
+
+def test_n_parameters_written_as_a_method_is_named():
+    class Method(Laplace):
+        def n_parameters(self):
+            return 2 * np.size(self.loc)
+
+    with pytest.raises(AssertionError, match=r"n_parameters must be a number .* @property"):
+        check_emission(Method([0.0, 5.0], [1.0, 2.0]))
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.laplace(0.0, 1.0, 200), rng.laplace(5.0, 1.0, 200)]
+    with pytest.raises(InputError, match=r"`emission.n_parameters` must be a number"):
+        HMM(
+            Method([0.0, 5.0], [1.0, 1.0]),
+            2,
+            init="given",
+            startprob=[0.5, 0.5],
+            transmat=[[0.9, 0.1], [0.1, 0.9]],
+        ).bic(X)
