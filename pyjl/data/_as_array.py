@@ -187,13 +187,14 @@ def _plain_f64(
         and (ndim is None or (type(ndim) is int and ndim == obj.ndim))
         and (obj.size or allow_empty)
         and (finite is True or finite is False)
-        and (order == "C" or order == "F")
+        and isinstance(order, str)
+        and order in ("C", "F")
     ):
         return None
     if _contiguous(obj, order) and (copy is None or copy is False):
         a = obj
     elif copy is None:
-        a = obj.astype(_F64, order=order)
+        a = obj.astype(_F64, order="F" if order == "F" else "C")
     else:
         return None
     return a if finite is False or all_finite(a) else None
@@ -234,6 +235,6 @@ def _as_array_options(
         )
     if finite is not True and finite is not False:
         raise _err("finite", "must be True or False", describe(finite), "pass True or False")
-    if not (order == "C" or order == "F") or type(order) is not str:
+    if not (isinstance(order, str) and order in ("C", "F")):
         raise _err("order", 'must be "C" or "F"', describe(order), 'pass order="C" or "F"')
     return dtype, allowed

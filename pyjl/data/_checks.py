@@ -193,11 +193,10 @@ def _check_finite(
     """Raise on the first NaN/inf; one pass with no temporary when all are finite."""
     if a.dtype.kind not in "fc" or a.size == 0:
         return
-    flat = a.reshape(-1)
-    if xp is np:
-        if all_finite(flat):
-            return
-    else:
+    if xp is np and all_finite(a):  # in memory order: an F-ordered array is not copied
+        return
+    flat = a.reshape(-1)  # in C order, for the position of the first bad value
+    if xp is not np:
         with np.errstate(all="ignore"):  # a finite sum proves every element finite
             if bool(xp.isfinite(flat.sum())):
                 return

@@ -123,12 +123,22 @@ def want_dtype(obj, name: str = "x") -> Any:
     return np.float64
 
 
-def read_signal(x, *, name: str = "x", axis=None, min_len: int = 1, finite: bool = True) -> Signal:
+def read_signal(
+    x,
+    *,
+    name: str = "x",
+    axis=None,
+    min_len: int = 1,
+    finite: bool = True,
+    by_channel: bool = True,
+) -> Signal:
     """Validate a signal and pick its axis (``None``: 0 for tables, -1 otherwise).
 
     ``finite=False`` skips the pass that refuses NaN and infinity: for filters whose
     output shows any non-finite input (see :func:`pyjl.dsp._frames.filter_finite`),
     which then call :meth:`Signal.require_finite` before trusting a non-finite result.
+    ``by_channel``: the values are read channel by channel (:func:`channels`), so a
+    table read down its rows is gathered column after column; else in C order.
     """
     if axis is None:
         axis = default_axis(x)
@@ -136,8 +146,12 @@ def read_signal(x, *, name: str = "x", axis=None, min_len: int = 1, finite: bool
     if isinstance(x, (list, tuple)):
         x = data.as_raw(x, name)
     # a table filtered down its rows is gathered column after column, so that its
-    # channels-first view (:func:`channels`) needs no second copy
-    order = "F" if org.kind in TABLE_KINDS and _is_first(axis) else "C"
+    # channels-first view (:func:`channels`) needs no second copy; so is a 2-D array laid
+    # out that way (one such table read by a function that calls another)
+    columns = org.kind in TABLE_KINDS or (
+        type(x) is np.ndarray and x.ndim == 2 and x.flags.f_contiguous
+    )
+    order = "F" if by_channel and columns and _is_first(axis) else "C"
     values = data.as_array(
         x, name=name, dtype=want_dtype(x), allow_empty=True, finite=finite, order=order
     )

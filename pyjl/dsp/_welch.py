@@ -200,7 +200,7 @@ def _csd(
         if same:
             return empty_spectrum(sig, at)
         empty = np.moveaxis(np.empty(outer), -1, at)
-        return empty, empty
+        return empty, empty_in_kind(sig, empty.copy(), at)
     n = x2.shape[1]
     win, nperseg, noverlap, nfft = _segment_args(window, nperseg, noverlap, nfft, n)
     check_size(nfft * x2.shape[0], "nfft", nfft)

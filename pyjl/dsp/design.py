@@ -83,6 +83,7 @@ _BTYPES = {
 def _iir(N, Wn, btype, analog, fs):
     """Validate an IIR design's arguments; ``N`` back as an int (order 0 is a pass-through)."""
     N = _validate.integer(N, "N", low=0, high=MAX_ORDER)
+    _validate.boolean(analog, "analog")
     if not isinstance(btype, str) or btype.lower() not in _BTYPES:
         raise _validate.error(
             "btype",

@@ -60,6 +60,7 @@ def firwin(numtaps, cutoff, *, width=None, window="hamming", pass_zero=True, sca
     True
     """
     numtaps = _validate.integer(numtaps, "numtaps", low=1, high=MAX_TAPS)
+    _validate.boolean(scale, "scale")
     frequencies(cutoff, "cutoff", fs)
     if width is not None:
         width = _validate.real(

@@ -105,7 +105,7 @@ def argrelextrema(data, comparator, axis=0, order=1, mode="clip"):
         )
     n_order = _validate.integer(scalar(order), "order", low=1, fix="pass a whole number >= 1")
     how = _validate.choice(mode, "mode", _MODES)
-    sig = read_signal(data, name="data", axis=axis, min_len=0)
+    sig = read_signal(data, name="data", axis=axis, min_len=0, by_channel=False)
     if sig.dtype.kind == "c":
         raise _validate.error(
             "data",

@@ -17,7 +17,7 @@ from scipy.linalg import solve_triangular
 from .. import engines
 from .._validate import error
 from ._checks import as_float_array, as_points, as_targets, check_finite_fit
-from ._fit import check_conditioning, factorise, noise_units
+from ._fit import ILL_CONDITIONED, check_conditioning, factorise, noise_units
 from .likelihood import factor, lml_from_factor
 
 
@@ -108,6 +108,21 @@ def _draws_state(rng, state=None):
     return state
 
 
+def _check_extended(gp, Xn: np.ndarray, nv: np.ndarray, L: np.ndarray, L22: np.ndarray) -> None:
+    """Warn, as a refit would, when the extended ``K = L L'`` is ill-conditioned.  Its
+    condition number is at least ``max diag K / min L22_ii^2`` (a new pivot bounds the
+    smallest eigenvalue from above: a near-duplicate point shows there), an ``O(n)``
+    bound; only near the threshold is the ``O(n^2)`` estimate of a fit read."""
+    top = max(  # K's largest diagonal entry, the old points' and the new ones'
+        float(np.max(np.asarray(gp.kernel_.diag(X)) + noise, initial=0.0))
+        for X, noise in ((gp.X_train_, gp.noise_var_), (Xn, nv))
+    )
+    with np.errstate(divide="ignore"):
+        cheap = top / float(np.min(np.diag(L22)) ** 2)
+    if cheap > ILL_CONDITIONED * 1e-3:
+        check_conditioning(None, L)
+
+
 def update(gp, X_new, y_new, noise_var):
     """:meth:`GaussianProcess.update`: the factor extended (Cholesky) or the CG state
     rebuilt with ``alpha`` warm-started (``solver="cg"``)."""
@@ -140,9 +155,9 @@ def update(gp, X_new, y_new, noise_var):
         refit = blocks is None
         if blocks is not None:
             L, L12, L22 = blocks
-            if gp.jitter_ == 0:  # a jittered fit has warned already, as a refit would
-                check_conditioning(None, L)
             alpha, lml = solve(L, y_all, yn, gp._y_mean, gp._y_std)
+            if gp.jitter_ == 0:  # a jittered fit has warned already, as a refit would
+                _check_extended(gp, Xn, nv, L, L22)
             gp._Linv = None if gp._Linv is None else extend_inverse(gp._Linv, L12, L22)
             gp.L_, gp.alpha_, gp.log_marginal_likelihood_value_ = L, alpha, lml
     gp.X_train_ = np.vstack([gp.X_train_, Xn])

@@ -94,9 +94,10 @@ def full_loglik(x: np.ndarray, m: np.ndarray, covs: np.ndarray, tied: bool) -> n
         q = (z * z).sum(0)
         lost = np.isnan(q)
         if lost.any():
-            # a finite row whose whitened coordinate passed the largest float (inf, and the
-            # substitution after it 0 * inf = nan) is farther than any float: density 0
-            q[lost & np.isfinite(x).all(1)] = np.inf
+            # a row whose whitened coordinate passed the largest float (inf, and the
+            # substitution after it 0 * inf = nan), or an infinite one, is farther than any
+            # float: density 0, as under a diagonal covariance; a NaN row stays NaN
+            q[lost & ~np.isnan(x).any(1)] = np.inf
         out[:, k] = q + const
     out *= -0.5
     return out

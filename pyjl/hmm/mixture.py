@@ -362,7 +362,8 @@ class Mixture(Params):
 
     def sample(self, state: int, n: int, rng: np.random.Generator) -> Any:
         """``n`` draws from state ``state`` with generator ``rng``."""
-        counts = rng.multinomial(n, self._w()[state])
+        w = np.asarray(self._w()[state], dtype=np.float64)  # normalised as Categorical.sample's
+        counts = rng.multinomial(n, w / w.sum())
         parts = [
             np.asarray(c.sample(state, int(k), rng))
             for c, k in zip(self.components, counts)

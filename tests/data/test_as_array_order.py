@@ -47,5 +47,7 @@ def test_f_order_keeps_the_checks_and_one_dimensional_views(rng):
     bad = pa.table({"a": [1.0, 2.0], "b": [3.0, np.nan]})
     with pytest.raises(InputError, match=r"nan at row 1, column 'b'"):
         as_array(bad, name="x", order="F")
-    with pytest.raises(InputError, match='`order` must be "C" or "F"'):
-        as_array(x, name="x", order="A")
+    for bad in ("A", np.array(["C", "F"]), None):
+        with pytest.raises(InputError, match='`order` must be "C" or "F"'):
+            as_array(x, name="x", order=bad)
+    assert as_array([1.0, 2.0], name="x", order=np.str_("F")).flags.f_contiguous

@@ -26,6 +26,8 @@ FLAGS = {
     "whole": lambda m, v: m.freqz(B, A, worN=16, whole=v),
     "include_nyquist": lambda m, v: m.freqz(B, A, worN=16, include_nyquist=v),
     "return_ratios": lambda m, v: m.windows.dpss(16, 2, 2, return_ratios=v),
+    "analog": lambda m, v: m.butter(4, 0.3 if v is False else 30.0, analog=v),
+    "scale": lambda m, v: m.firwin(31, 0.3, scale=v),
 }
 
 
@@ -84,7 +86,8 @@ def test_gustafssons_method_with_no_channel_gives_an_empty_result():
 def test_spectra_of_a_table_with_no_column_are_tables(fn):
     # SciPy's spectrum of a (50, 0) array is (50, 0); a DataFrame in gave NumPy out
     frame = pd.DataFrame(index=pd.RangeIndex(50))
-    args = (frame, frame) if fn in ("csd", "coherence") else (frame,)
+    other = pd.DataFrame(index=pd.RangeIndex(50))  # another object: csd reads two signals
+    args = (frame, other) if fn in ("csd", "coherence") else (frame,)
     kwargs = {} if fn == "periodogram" else {"nperseg": 16}
     got = getattr(dsp, fn)(*args, **kwargs)[1]
     want = getattr(ss, fn)(*[np.zeros((50, 0))] * len(args), axis=0, **kwargs)[1]

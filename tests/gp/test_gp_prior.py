@@ -1,6 +1,8 @@
 """``GaussianProcess.fit(prior=...)``: the MAP fit the BO surrogate uses, checked against the
 log marginal likelihood written out by hand (R&W eq. 2.30) plus a Gaussian log prior."""
 
+import copy
+
 import numpy as np
 import pytest
 from scipy.optimize import minimize
@@ -97,3 +99,17 @@ def test_a_prior_returning_the_wrong_shapes_is_refused(returns, got):
     flat = GaussianProcess(RBF(0.5)).fit(X, y, prior=lambda t: (0.0, np.zeros(3)))
     plain = GaussianProcess(RBF(0.5)).fit(X, y)
     np.testing.assert_allclose(flat.kernel_.theta, plain.kernel_.theta, rtol=1e-12)
+
+
+def test_a_list_pair_and_a_number_for_one_gradient_are_read_as_before():
+    # the reviewer's cases: both fitted correctly before the returns were checked
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0.0, 1.0, (20, 2))
+    y = np.sin(X.sum(1))
+    one = GaussianProcess(RBF(0.5, variance_bounds="fixed"), noise=1e-3, noise_bounds="fixed")
+    a = copy.deepcopy(one).fit(X, y, prior=lambda t: (-(t[0] ** 2), -2.0 * t[0]))
+    b = copy.deepcopy(one).fit(X, y, prior=lambda t: (-(t[0] ** 2), np.array([-2.0 * t[0]])))
+    np.testing.assert_allclose(a.kernel_.theta, b.kernel_.theta, rtol=1e-12)
+    c = GaussianProcess(RBF(0.5)).fit(X, y, prior=lambda t: [-(t @ t), -2.0 * t])
+    d = GaussianProcess(RBF(0.5)).fit(X, y, prior=lambda t: (-(t @ t), -2.0 * t))
+    np.testing.assert_allclose(c.kernel_.theta, d.kernel_.theta, rtol=1e-12)

@@ -78,6 +78,10 @@ def test_a_row_past_one_states_range_is_scored_by_the_other(cov_type):
     assert _model(em).score(X) == pytest.approx(_forward(want), rel=1e-12)
     nan_row = em.log_likelihood(np.array([[np.nan, 0.0]]))  # NaN stays NaN, as diag's
     assert np.isnan(nan_row).all()
+    diag = MvNormal(means, np.ones((2, 2)), covariance_type="diag")
+    far = np.array([[np.inf, 0.0]])  # -inf, as diag's
+    for emission in (em, diag):
+        assert (emission.log_likelihood(far) == -np.inf).all()
 
 
 CASES = {

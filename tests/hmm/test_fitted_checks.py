@@ -166,3 +166,15 @@ def test_emission_tables_within_the_tolerance_are_sampled_normalised(off):
     counts, _ = mult.sample(4_000, random_state=1)
     assert (counts.sum(1) == 5).all() and (counts[:, 2] == 0).all()
     assert abs(counts[:, 1].mean() / 5 - (0.5 + off) / (1 + off)) < 0.02
+    from pyjl.hmm import Mixture, Normal  # the reviewer's third case: mixture weights
+
+    weights = [[0.6, 0.4 + off, 0.0], [0.5, 0.25, 0.25]]
+    parts = [
+        Normal([-5.0, -5.0], [1.0, 1.0]),
+        Normal([5.0, 5.0], [1.0, 1.0]),
+        Normal([50.0] * 2, [1.0] * 2),
+    ]
+    mix = HMM(Mixture(parts, weights), 2, **chain)
+    x, _ = mix.sample(4_000, random_state=2)
+    assert (np.abs(x) < 30).all()  # the third component has weight 0
+    assert abs(np.mean(x > 0) - (0.4 + off) / (1 + off)) < 0.03
