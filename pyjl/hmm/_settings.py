@@ -16,7 +16,7 @@ import numpy as np
 
 from .._validate import boolean, choice, describe, error, integer, real, seed
 from .._warn import warn
-from ..exceptions import NotFittedError
+from ..exceptions import ConvergenceWarning, NotFittedError
 from ._common import INIT_ROWS, check_prob_rows, check_values, emission_states
 
 if TYPE_CHECKING:
@@ -358,6 +358,36 @@ def _same_settings(given: Any, fitted: Any) -> bool:
     return True
 
 
+def _warn_copies(em: Any, x0: Any, K: int) -> None:
+    """Warn when the emission starts with states that are copies of others (equal
+    log-densities at the rows it started from: data with fewer distinct rows than states,
+    as scikit-learn's k-means warns): EM updates copies alike and cannot separate them."""
+    L = np.asarray(em.log_likelihood(x0[:256]))
+    same = [k for k in range(1, K) if any(np.array_equal(L[:, k], L[:, j]) for j in range(k))]
+    if same:
+        warn(
+            f"the emission starts with state(s) {same} equal to another (X holds fewer "
+            f"distinct rows than n_states={K}?), and EM cannot tell copies apart. Fix: use "
+            "fewer states, or give distinct starting parameters (init='given').",
+            ConvergenceWarning,
+        )
+
+
+def random_weights(x0: Any, K: int, rng: np.random.Generator) -> np.ndarray:
+    """The soft weights ``(n, K)`` ``init="random"`` fits the emission to: ``K`` rows drawn
+    as centres (Forgy's start), each row weighted 0.9 to the state of its nearest centre
+    and 0.1 spread by Dirichlet noise (no state empty).  Weights drawn without regard to
+    the rows would give every state nearly the mean of all of them, a start EM seldom
+    leaves."""
+    x = np.asarray(x0, dtype=np.float64).reshape(np.shape(x0)[0], -1)
+    n = x.shape[0]
+    centres = x[rng.choice(n, K, replace=n < K)]
+    d2 = (centres**2).sum(1)[None, :] - 2.0 * (x @ centres.T)  # |x - c|^2 less |x|^2
+    W = 0.1 * rng.dirichlet(np.full(K, 0.3), size=n)
+    W[np.arange(n), np.argmin(d2, axis=1)] += 0.9
+    return W
+
+
 def initial_params(model: HMM, src: Any, rng: np.random.Generator) -> Any:
     """``(startprob, transmat, emission)`` that EM starts from; the emission is a copy.
 
@@ -406,7 +436,9 @@ def initial_params(model: HMM, src: Any, rng: np.random.Generator) -> Any:
         pi, A = rng.dirichlet(np.ones(K)), rng.dirichlet(np.ones(K), size=K)
         if make:
             em.initialize(x0, K, rng)
-            em.fit(x0, rng.dirichlet(np.full(K, 0.3), size=np.shape(x0)[0]))
+            em.fit(x0, random_weights(x0, K, rng))
+    if make and K > 1:
+        _warn_copies(em, x0, K)
     pi = given_pi if given_pi is not None else pi
     A = given_A if given_A is not None else A
     return pi, A, em

@@ -400,8 +400,15 @@ class HMM(Params):
         n = integer(n_samples, "n_samples", low=1, high=np.iinfo(np.intp).max // 16)
         if currstate is not None:
             currstate = integer(currstate, "currstate", low=0, high=pi.size - 1)
-        if emission_states(em) is None:  # a user's emission: its states read off one draw
-            log_emissions(em, np.atleast_1d(em.sample(0, 1, np.random.default_rng(0))), pi.size)
+        if emission_states(em) is None:  # a user's emission: its states read off two draws
+            shape = np.shape(em.log_likelihood(em.sample(0, 2, np.random.default_rng(0))))
+            if len(shape) == 2 and shape[1] != pi.size:
+                raise error(
+                    "emission.log_likelihood(X)",
+                    f"must return one column per state (n_states={pi.size}), as score reads it",
+                    f"shape {shape} for two of its own draws",
+                    f"pass n_states={shape[1]}, or an emission of {pi.size} state(s)",
+                )
         return sample_path(pi, A, em, n, self._K, rng, currstate)
 
     def get_stationary_distribution(self) -> np.ndarray:

@@ -305,6 +305,34 @@ def test_random_and_kmeans_init_and_priors():
     assert np.diag(c.transmat_).min() > np.diag(b.transmat_).min()
 
 
+def test_random_init_finds_separated_states_from_most_seeds():
+    # the reviewer's case: random weights drawn without regard to the rows gave every state
+    # about the mean of all of them, and EM stopped at the one-state fit (9-11 seeds of 20
+    # found the two clusters; hmmlearn's own k-means start finds them from 15)
+    rng = np.random.default_rng(0)
+    x = np.r_[rng.normal(0.0, 1.0, 300), rng.normal(4.0, 1.0, 300)]
+    found = 0
+    for seed in range(20):
+        m = HMM(Normal(), 2, init="random", random_state=seed).fit(x)
+        found += bool(np.abs(np.sort(np.ravel(m.emission_.mean)) - [0.0, 4.0]).max() < 0.3)
+    assert found >= 17
+    mixed = HMM(Mixture(Normal(), n_components=2), 2, init="random", random_state=0).fit(x)
+    assert mixed.score(x) > HMM(Normal(), 1).fit(x).score(x) + 100  # not the one-state fit
+
+
+def test_states_that_start_as_copies_warn():
+    # the reviewer's case: 2 distinct rows for 4 states: k-means makes copies, which EM
+    # updates alike, silently (scikit-learn's KMeans warns of fewer distinct clusters)
+    from pyjl.exceptions import ConvergenceWarning
+
+    X = np.repeat([[0.0, 1.0], [5.0, 5.0]], 50, axis=0)
+    with pytest.warns(ConvergenceWarning, match=r"state\(s\) \[1, 2\] equal to another"):
+        HMM(MvNormal(covariance_type="diag"), 4, random_state=0).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        HMM(MvNormal(covariance_type="diag"), 2, random_state=0).fit(X)
+
+
 @pytest.mark.usefixtures("engine")
 def test_mixture_emission_in_an_hmm():
     e = Mixture(
