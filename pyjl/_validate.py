@@ -222,24 +222,23 @@ def integer(
 
 def jobs(value: Any, name: str, cpus: int) -> int:
     """A count of parallel workers read as joblib reads ``n_jobs``: ``n >= 1`` as it is, a
-    negative one counting back from ``cpus`` (``-1``: all of them, ``-2``: all but one).
+    negative one counting back from ``cpus`` (``-1``: all of them, ``-2``: all but one;
+    at least one, so a script written for a larger machine runs on a smaller one).
 
     Examples
     --------
-    >>> jobs(-2, "n_jobs", cpus=8), jobs(3, "n_jobs", cpus=8)
-    (7, 3)
+    >>> jobs(-2, "n_jobs", cpus=8), jobs(3, "n_jobs", cpus=8), jobs(-100, "n_jobs", cpus=8)
+    (7, 3, 1)
     """
     number = integer(value, name)
-    count = number if number > 0 else cpus + 1 + number
-    if number == 0 or count < 1:
+    if number == 0:
         raise error(
             name,
-            f"must be >= 1, or negative to count back from the {cpus} CPU(s) here "
-            "(-1: all, -2: all but one)",
+            "must be >= 1, or negative to count back from the CPUs (-1: all, -2: all but one)",
             describe(value),
-            f"pass a number from 1 up, or from -1 down to -{cpus}",
+            "pass a number from 1 up, or -1 for one per CPU",
         )
-    return count
+    return number if number > 0 else max(1, cpus + 1 + number)
 
 
 def real(

@@ -204,8 +204,8 @@ def minimize(
     towards ``n_calls``, and points the study holds already are skipped
     (:mod:`pyjl.bo.warm_start`).  Other keywords go to :class:`Optimizer` (``fit``,
     ``liar``, ``xi``, ``kappa``, ``stale_after``).  ``n_workers`` evaluations are kept in
-    flight; a negative one counts back from the CPUs, as Optuna's and joblib's ``n_jobs``
-    (``-1``: one per CPU).
+    flight; a negative one counts back from the CPUs, as joblib's ``n_jobs`` (``-1``: one
+    per CPU, as Optuna's ``n_jobs=-1``; ``-2``: all but one).
 
     Examples
     --------

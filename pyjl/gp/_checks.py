@@ -239,7 +239,7 @@ def check_kernel_shapes(kernel, X: np.ndarray, gradient: bool) -> None:
         ("kernel(X)", lambda: kernel(x), (m, m)),
         ("kernel.diag(X)", lambda: kernel.diag(x), (m,)),
     ]
-    if gradient:
+    if gradient and p:  # no hyperparameter: nothing to optimise, no gradient asked
         outputs.append(("kernel.gradient(X)[1]", lambda: _gradient_part(kernel, x), (p, m, m)))
     for what, call, want in outputs:
         got = call()
@@ -267,4 +267,4 @@ def _built_in(kernel) -> bool:
 def _gradient_part(kernel, x):
     """``kernel.gradient(x)[1]``, or the whole output where it is not a pair."""
     out = kernel.gradient(x)
-    return out[1] if isinstance(out, tuple) and len(out) == 2 else out
+    return out[1] if isinstance(out, (tuple, list)) and len(out) == 2 else out

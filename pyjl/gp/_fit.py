@@ -188,7 +188,7 @@ def optimise(obj, theta0, n_restarts, noise_bounds, random_state, max_iter=None)
             f"the hyperparameter search stopped before convergence: {best.message}",
             ConvergenceWarning,
         )
-    elif not best.success and best.nit == 0:  # its first line search failed: no step taken
+    elif not best.success and best.nit == 0 and _steep(best):  # no step from a sloped start
         warn(
             f"the hyperparameter search stopped at its start ({best.message}): the "
             "objective rose along its own gradient, or was not finite a step away; a "
@@ -197,6 +197,16 @@ def optimise(obj, theta0, n_restarts, noise_bounds, random_state, max_iter=None)
         )
     check_bounds(obj, best.x, bounds)
     return np.asarray(best.x)
+
+
+def _steep(res) -> bool:
+    """Whether the gradient where a search ended is clearly non-zero (above ``1e-3 *
+    max(1, |f|)``): a search that ends without a step at a start whose gradient is just
+    above L-BFGS-B's tolerance (a refit from fitted values) is at an optimum, not stuck."""
+    jac = getattr(res, "jac", None)
+    if jac is None:
+        return False
+    return bool(np.max(np.abs(jac), initial=0.0) > 1e-3 * max(1.0, abs(float(res.fun))))
 
 
 def check_bounds(obj, theta, bounds) -> None:

@@ -110,15 +110,15 @@ def _draws_state(rng, state=None):
 
 def _check_extended(gp, Xn: np.ndarray, nv: np.ndarray, L: np.ndarray, L22: np.ndarray) -> None:
     """Warn, as a refit would, when the extended ``K = L L'`` is ill-conditioned.  Its
-    condition number is at least ``max diag K / min L22_ii^2`` (a new pivot bounds the
+    condition number is at least ``max diag K / min L_ii^2`` (each pivot bounds the
     smallest eigenvalue from above: a near-duplicate point shows there), an ``O(n)``
     bound; only near the threshold is the ``O(n^2)`` estimate of a fit read."""
     top = max(  # K's largest diagonal entry, the old points' and the new ones'
         float(np.max(np.asarray(gp.kernel_.diag(X)) + noise, initial=0.0))
         for X, noise in ((gp.X_train_, gp.noise_var_), (Xn, nv))
     )
-    with np.errstate(divide="ignore"):
-        cheap = top / float(np.min(np.diag(L22)) ** 2)
+    with np.errstate(divide="ignore"):  # the old points' pivots too: a refit warns of them
+        cheap = top / float(np.min(np.diag(L)) ** 2)
     if cheap > ILL_CONDITIONED * 1e-3:
         check_conditioning(None, L)
 

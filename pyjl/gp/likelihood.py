@@ -259,16 +259,16 @@ def prior_at(log_prior, theta) -> tuple[float, np.ndarray]:
     another length would be broadcast over the hyperparameters, a wrong fit)."""
     p = len(theta)
     out = log_prior(np.array(theta, dtype=np.float64))
-    if isinstance(out, (tuple, list)) and len(out) == 2:
+    if isinstance(out, (tuple, list)) and len(out) == 2 and out[1] is not None:
         lp, lg = out
         try:
             lg = np.asarray(lg, dtype=np.float64)
             lp = float(lp) if np.ndim(lp) == 0 and not isinstance(lp, (str, bytes)) else None
         except (TypeError, ValueError):
-            lp = None
-        if lg.shape == () and p == 1:  # one hyperparameter: its derivative as a number
+            lp = lg = None
+        if lg is not None and lg.shape == () and p == 1:  # one hyperparameter: a number
             lg = lg.reshape(1)
-        if lp is not None and lg.shape == (p,):
+        if lp is not None and lg is not None and lg.shape == (p,):
             return lp, lg
         got = f"({describe(out[0])}, {describe(out[1])})"
     else:

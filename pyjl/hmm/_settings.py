@@ -9,6 +9,7 @@ parameters EM starts from (``init`` = "kmeans", "random" or "given").
 from __future__ import annotations
 
 import copy
+import inspect
 import numbers
 from typing import TYPE_CHECKING, Any
 
@@ -187,7 +188,7 @@ def check_emission(
         check(name)
     given, cls = name == "emission", type(em).__name__
     try:
-        n_parameters = em.n_parameters
+        _ = em.n_parameters
     except NotFittedError as exc:  # a built-in emission's parameter is not set
         raise error(
             name,
@@ -207,14 +208,7 @@ def check_emission(
             if given
             else f"fix {cls}.n_parameters (the traceback above shows where it failed)",
         ) from exc
-    if callable(n_parameters):  # written as a method: aic and bic read it as a number
-        raise error(
-            f"{name}.n_parameters",
-            "must be a number (an attribute or a property), not a method",
-            f"the method {cls}.n_parameters",
-            "decorate it with @property",
-            wrong_type=True,
-        )
+    counted(em, name)
     n = emission_states(em)
     if n is not None and n != K:
         if given:
@@ -358,12 +352,26 @@ def _same_settings(given: Any, fitted: Any) -> bool:
     return True
 
 
+def counted(em: Any, name: str) -> None:
+    """Refuse an emission whose ``n_parameters`` is written as a method (``aic`` and
+    ``bic`` read it as a number), without evaluating it."""
+    if callable(inspect.getattr_static(em, "n_parameters", None)):
+        raise error(
+            f"{name}.n_parameters",
+            "must be a number (an attribute or a property), not a method",
+            f"the method {type(em).__name__}.n_parameters",
+            "decorate it with @property",
+            wrong_type=True,
+        )
+
+
 def _warn_copies(em: Any, x0: Any, K: int) -> None:
     """Warn when the emission starts with states that are copies of others (equal
     log-densities at the rows it started from: data with fewer distinct rows than states,
     as scikit-learn's k-means warns): EM updates copies alike and cannot separate them."""
     L = np.asarray(em.log_likelihood(x0[:256]))
-    same = [k for k in range(1, K) if any(np.array_equal(L[:, k], L[:, j]) for j in range(k))]
+    first = np.unique(L.T, axis=0, return_index=True)[1]  # each distinct column's first state
+    same = sorted(set(range(K)) - {int(k) for k in first})
     if same:
         warn(
             f"the emission starts with state(s) {same} equal to another (X holds fewer "
@@ -437,8 +445,10 @@ def initial_params(model: HMM, src: Any, rng: np.random.Generator) -> Any:
         if make:
             em.initialize(x0, K, rng)
             em.fit(x0, random_weights(x0, K, rng))
-    if make and K > 1:
-        _warn_copies(em, x0, K)
+    if make:
+        counted(em, "emission")  # refused before fit, not by every call after it
+        if K > 1:
+            _warn_copies(em, x0, K)
     pi = given_pi if given_pi is not None else pi
     A = given_A if given_A is not None else A
     return pi, A, em

@@ -282,7 +282,8 @@ class Exponential(_Independent):
                 "exact zeros out of X",
                 NumericalWarning,
             )
-        with np.errstate(divide="ignore"):  # N / S where it is kept: the MLE's own digits
+        # N / S where it is kept: the MLE's own digits (0 / 0 of an empty state is not kept)
+        with np.errstate(divide="ignore", invalid="ignore"):
             rate = np.where(mean > floor, N[:, None] / S, 1.0 / floor)
             pooled = np.where(pooled_mean > floor, N.sum() / S.sum(0), 1.0 / floor)
         return self._update(N, {"rate": rate}, {"rate": pooled})

@@ -19,12 +19,15 @@ from pyjl.exceptions import InputError
 
 
 def test_negative_n_jobs_count_back_from_the_cpus_as_joblibs():
-    # joblib's rule: below 0, n_cpus + 1 + n_jobs are used
-    assert [_validate.jobs(n, "n_jobs", 8) for n in (-1, -2, -8, 1, 3)] == [8, 7, 1, 1, 3]
+    # joblib's rule: below 0, n_cpus + 1 + n_jobs are used, and at least one
+    from joblib import effective_n_jobs
+
+    assert [_validate.jobs(n, "n_jobs", 8) for n in (-1, -2, -8, -9, 1, 3)] == [8, 7, 1, 1, 1, 3]
+    cpus = effective_n_jobs(-1)
+    for n in (-1, -2, -cpus, -cpus - 5, 2):
+        assert _validate.jobs(n, "n_jobs", cpus) == effective_n_jobs(n)
     with pytest.raises(InputError, match=r"`n_jobs` must be >= 1, or negative to count back"):
         _validate.jobs(0, "n_jobs", 8)
-    with pytest.raises(InputError, match=r"from -1 down to -8"):
-        _validate.jobs(-9, "n_jobs", 8)
 
 
 def test_search_with_all_cpus_but_one_scores_as_grid_search():

@@ -84,6 +84,8 @@ def test_prior_must_be_callable():
         (lambda t: -(t[0] ** 2), r"got np\.float64"),
         (lambda t: (np.zeros(2), np.zeros(3)), r"got \(an array of shape \(2,\)"),
         (lambda t: (0.0, None), r"None\)"),
+        (lambda t: (0.0, "abc"), r"'abc'\)"),
+        (lambda t: (0.0, {"a": 1.0}), r"got \(0\.0, "),
     ],
 )
 def test_a_prior_returning_the_wrong_shapes_is_refused(returns, got):
@@ -99,6 +101,15 @@ def test_a_prior_returning_the_wrong_shapes_is_refused(returns, got):
     flat = GaussianProcess(RBF(0.5)).fit(X, y, prior=lambda t: (0.0, np.zeros(3)))
     plain = GaussianProcess(RBF(0.5)).fit(X, y)
     np.testing.assert_allclose(flat.kernel_.theta, plain.kernel_.theta, rtol=1e-12)
+
+
+@pytest.mark.parametrize("gradient", [None, "abc"])
+def test_one_hyperparameters_gradient_must_be_a_number(gradient):
+    # None read as a NaN gradient: "every optimisation start failed", not a named refusal
+    X = np.linspace(0.0, 1.0, 12)[:, None]
+    one = GaussianProcess(RBF(0.5, variance_bounds="fixed"), noise=1e-2, noise_bounds="fixed")
+    with pytest.raises(InputError, match=r"`prior` must return .* 1 values"):
+        one.fit(X, np.sin(6 * X[:, 0]), prior=lambda t: (0.0, gradient))
 
 
 def test_a_list_pair_and_a_number_for_one_gradient_are_read_as_before():

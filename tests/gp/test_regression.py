@@ -358,6 +358,12 @@ def test_update_into_an_ill_conditioned_matrix_warns_as_a_refit_does():
         GaussianProcess(RBF(0.4), noise=1e-14, noise_bounds="fixed").fit(
             both, np.r_[y0, yn], method=None
         )
+    near = np.vstack([X0, X0[:2] + 1e-9])  # old near-duplicates, then one far new point
+    gp = GaussianProcess(RBF(0.4), noise=1e-14, noise_bounds="fixed")
+    with pytest.warns(NumericalWarning, match="ill-conditioned"):
+        gp.fit(near, np.r_[y0, y0[:2]], method=None)
+    with pytest.warns(NumericalWarning, match="ill-conditioned"):  # as a refit warns again
+        gp.update([[5.0, 5.0]], [0.0])
     calm = GaussianProcess(RBF(0.4), noise=1e-2, noise_bounds="fixed").fit(X0, y0, method=None)
     with warnings.catch_warnings():
         warnings.simplefilter("error")

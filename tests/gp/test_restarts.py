@@ -119,3 +119,19 @@ def test_a_search_that_cannot_leave_its_start_warns():
         warnings.simplefilter("error", ConvergenceWarning)
         gp = GaussianProcess(SignedRBF()).fit(X, y)
     assert gp.kernel_.lengthscale != 0.7
+
+
+def test_a_refit_from_fitted_values_does_not_warn_of_a_stuck_search():
+    # the reviewer's case: a warm refit starts at the optimum, whose gradient is just above
+    # L-BFGS-B's tolerance; it ends without a step, and that is not a stuck search
+    from pyjl.exceptions import ConvergenceWarning
+
+    rng = np.random.default_rng(0)
+    n, d = rng.integers(10, 60), rng.integers(1, 4)
+    X = rng.uniform(0, 5, (n, d))
+    y = np.sin(X.sum(1)) + 0.1 * rng.standard_normal(n)
+    gp = GaussianProcess(RBF(), random_state=0).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        gp.fit(X, y)
+        GaussianProcess(gp.kernel_, noise=gp.noise_).fit(X, y)

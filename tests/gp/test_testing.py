@@ -243,3 +243,26 @@ def test_a_kernel_of_the_wrong_layout_is_refused_by_name_in_fit(broken, what):
     with pytest.raises(InputError, match=what):
         GaussianProcess(Broken()).fit(X, X[:, 0])
     GaussianProcess(RBF()).fit(X, X[:, 0])  # the built-in's layout passes
+
+
+def test_the_layout_check_takes_a_list_pair_and_asks_no_gradient_of_nothing():
+    # a gradient given as [K, dK] fitted before; a kernel with no hyperparameters is not
+    # asked for a gradient (nothing to optimise), so one that has none still fits
+    from pyjl.gp import GaussianProcess
+
+    class ListPair(RBF):
+        def gradient(self, X):
+            return list(super().gradient(X))
+
+    class Fixed(RBF):
+        theta = property(lambda self: np.empty(0), lambda self, t: None)
+        bounds = property(lambda self: np.empty((0, 2)))
+
+        def gradient(self, X):
+            raise NotImplementedError("nothing to differentiate")
+
+    X = np.random.default_rng(0).uniform(size=(30, 2))
+    a = GaussianProcess(ListPair()).fit(X, X[:, 0])
+    b = GaussianProcess(RBF()).fit(X, X[:, 0])
+    np.testing.assert_allclose(a.kernel_.theta, b.kernel_.theta, rtol=1e-9)
+    GaussianProcess(Fixed(), noise=1e-2, noise_bounds="fixed").fit(X, X[:, 0])

@@ -330,6 +330,8 @@ def test_n_parameters_written_as_a_method_is_named():
     rng = np.random.default_rng(0)
     X = np.r_[rng.laplace(0.0, 1.0, 200), rng.laplace(5.0, 1.0, 200)]
     with pytest.raises(InputError, match=r"`emission.n_parameters` must be a number"):
+        HMM(Method(), 2, random_state=0).fit(X)  # refused by fit, not by every call after it
+    with pytest.raises(InputError, match=r"`emission.n_parameters` must be a number"):
         HMM(
             Method([0.0, 5.0], [1.0, 1.0]),
             2,

@@ -504,3 +504,18 @@ def test_text_symbols_are_refused_as_symbols_with_how_to_code_them():
 
     with pytest.raises(InputTypeError, match=r"must be a dense array.*toarray"):  # not text
         HMM(Categorical(), 2, random_state=0).fit(scipy.sparse.csr_matrix(np.ones((3, 1))))
+
+
+def test_an_exponential_state_without_weight_warns_only_its_own_warning():
+    # 0 / 0 in the kept state's rate leaked NumPy's "invalid value encountered in divide"
+    import warnings
+
+    from pyjl.hmm import Exponential
+
+    e = Exponential([1.0, 2.0])
+    x = np.random.default_rng(0).exponential(1.0, 10)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        e.fit_stats(e.suff_stats(x, np.c_[np.ones(10), np.zeros(10)]))
+    assert [w.category for w in caught] == [NumericalWarning]
+    assert e.rate[1] == 2.0 and e.rate[0] == pytest.approx(1.0 / x.mean())
