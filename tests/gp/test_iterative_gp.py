@@ -343,7 +343,8 @@ def test_max_iter_bounds_the_optimiser(rng, solver):
     [
         (dict(solver="qr"), ["`solver`", "'qr'"]),
         (dict(cg_tol=0.0), ["`cg_tol`", "> 0"]),
-        (dict(cg_tol=2.0), ["`cg_tol`", "<= 1"]),
+        (dict(cg_tol=2.0), ["`cg_tol`", "< 1"]),
+        (dict(cg_tol=1.0), ["`cg_tol`", "< 1"]),  # every column "solved" before a step
         (dict(max_cg_iter=0), ["`max_cg_iter`", ">= 1"]),
         (dict(n_probes=1.5), ["`n_probes`", "integer"]),
         (dict(precond_rank=-1), ["`precond_rank`", ">= 0"]),
@@ -445,6 +446,37 @@ def test_a_resolving_preconditioner_makes_the_fit_exact(seed):
     exact = GaussianProcess(kernel, noise=0.05, solver="cholesky").fit(X, y)
     cg = GaussianProcess(kernel, noise=0.05, solver="cg", random_state=seed).fit(X, y)
     np.testing.assert_allclose(np.exp(cg._theta_full()), np.exp(exact._theta_full()), rtol=0.05)
+
+
+def test_the_likelihood_at_a_noise_below_the_floor_warns_as_fit_does(rng):
+    # the reviewer's case: log_marginal_likelihood(theta) evaluated the model at the raised
+    # noise (14x off the exact value) without the warning fit gives
+    from pyjl.exceptions import NumericalWarning
+
+    X, y, _ = _small(rng, 200)
+    gp = GaussianProcess(Matern52([0.3, 0.3]), noise=0.01, solver="cg", random_state=0)
+    gp.fit(X, y, method=None)
+    theta = np.r_[gp.kernel_.theta, np.log(1e-9)]
+    with pytest.warns(NumericalWarning, match="needs noise"):
+        gp.log_marginal_likelihood(theta, True)
+
+
+def test_a_factor_short_of_n_columns_that_resolves_the_noise_gives_the_exact_gradient():
+    # the reviewer's case: 2,100 points, a default factor of 2,049 columns leaving out a
+    # trace of about 2e-4 -- small against the noise's trace, large against one point's
+    # noise -- fell back to 100 pivots, and the gradient was off by up to 6.7 nats
+    g = np.random.default_rng(5)
+    n, d = 2100, 4
+    X = g.uniform(0, 1, (n, d))
+    y = np.sin(5 * X[:, 0]) * np.cos(3 * X[:, -1]) + np.sqrt(0.001) * g.standard_normal(n)
+    theta = np.log([1.87, 1e5, 1123.0, 3.64, 18.69, 3.995e-3])
+    kernel = 1.0 * Matern32([0.5] * d)
+    exact = GaussianProcess(kernel, noise=0.1, normalize_y=True, solver="cholesky")
+    want = exact.fit(X, y, method=None).log_marginal_likelihood(theta, True)[1]
+    cg = GaussianProcess(kernel, noise=0.1, normalize_y=True, solver="cg", random_state=0)
+    got = cg.fit(X, y, method=None).log_marginal_likelihood(theta, True)[1]
+    assert cg.solver_info_["precond_rank"] < n
+    np.testing.assert_allclose(got, want, atol=0.05)
 
 
 @pytest.mark.parametrize("scale", [1e-200, 1e160])

@@ -53,7 +53,7 @@ def check_settings(
     """The solver arguments checked: ``(solver, Settings, pred_rank)``."""
     solver = choice(solver, "solver", ("cholesky", "cg", "auto"))
     settings = Settings(
-        cg_tol=real(cg_tol, "cg_tol", low=0, high=1, low_open=True),
+        cg_tol=real(cg_tol, "cg_tol", low=0, high=1, low_open=True, high_open=True),
         max_cg_iter=integer(max_cg_iter, "max_cg_iter", low=1),
         n_probes=integer(n_probes, "n_probes", low=1),
         precond_rank=(
