@@ -763,3 +763,27 @@ def test_read_arrow_refuses_a_repeated_name_and_reads_it_by_position(tmp_path):
     with pytest.raises(InputError, match=r"`columns` must name columns the file holds once"):
         read_arrow(path, columns=["a"])  # pyarrow's own KeyError before
     assert read_arrow(path, columns=[1]).column(0).to_pylist() == [2.0]
+
+
+def test_integer_dtype_reads_python_numbers_exactly():
+    # the reviewer's cases: a non-whole Decimal or Fraction past 2**53 rounded whole through
+    # float64 and came back as another integer; big ints asked as uint64 were refused as
+    # "must fit int64" (NumPy's np.array(..., dtype=np.uint64) is exact)
+    import decimal
+    import fractions
+
+    for bad in (
+        np.array([decimal.Decimal("9007199254740993.5")], dtype=object),
+        pa.array([decimal.Decimal("9007199254740993.5")], pa.decimal128(20, 1)),
+        np.array([fractions.Fraction(2**54 + 1, 2)], dtype=object),
+    ):
+        with pytest.raises(InputError, match="must hold whole numbers that fit int64"):
+            as_array(bad, name="x", dtype=np.int64)
+    big = np.array([12345678901234567890, 3], dtype=object)
+    got = as_array(big, name="x", dtype=np.uint64)
+    np.testing.assert_array_equal(got, np.array([12345678901234567890, 3], dtype=np.uint64))
+    for bad, words in (([5, -3], "uint64; got -3"), ([2**64], "uint64; got 18446744073709551616")):
+        with pytest.raises(InputError, match=words):
+            as_array(np.array(bad, dtype=object), name="x", dtype=np.uint64)
+    whole = np.array([decimal.Decimal("9007199254740993"), fractions.Fraction(6, 2)], dtype=object)
+    assert as_array(whole, name="x", dtype=np.int64).tolist() == [2**53 + 1, 3]

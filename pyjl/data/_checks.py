@@ -82,7 +82,9 @@ def _object_numbers(
     (whole ``Decimal`` and ``Fraction`` values too, exactly), complex128 where one is
     complex, else float64; anything else in it (``None``, strings, containers) refused,
     naming the first such value and where it is.  For an integer ``dtype``, integers
-    beyond int64 are refused rather than rounded to floats."""
+    beyond its range (int64's for any signed one) and ``Decimal`` or ``Fraction`` values
+    that are not whole are refused rather than rounded to floats (which a float64 past
+    2**53 would make whole)."""
     flat = a.reshape(-1)
     kinds = set(map(type, flat))
     if not all(issubclass(t, _EXACT + _INEXACT) for t in kinds):
@@ -97,13 +99,17 @@ def _object_numbers(
             wrong_type=True,
         )
     whole = dtype.kind in "iu"
+    lo, hi = (0, 2**64 - 1) if dtype.kind == "u" else (-(2**63), 2**63 - 1)
 
     def beyond(v: Any) -> bool:
-        """Whether ``v`` lies past the target's range (float64's, or int64's)."""
+        """Whether ``v`` lies past the target's range (float64's, or the integers'), or is a
+        ``Decimal`` or ``Fraction`` that is not whole where integers are wanted."""
         try:
             p = _plain(v)
             if whole:
-                return type(p) is int and not -(2**63) <= p < 2**63
+                if isinstance(v, (decimal.Decimal, fractions.Fraction)) and type(p) is not int:
+                    return True
+                return type(p) is int and not lo <= p <= hi
             c = complex(p)
             return math.isinf(c.real) or math.isinf(c.imag)
         except OverflowError:
@@ -113,7 +119,7 @@ def _object_numbers(
         i = next((i for i, v in enumerate(flat) if beyond(v)), 0)
         return _err(
             name,
-            "must hold whole numbers that fit int64"
+            f"must hold whole numbers that fit {'uint64' if dtype.kind == 'u' else 'int64'}"
             if whole
             else "must hold numbers within float64's range (|x| < 1.8e308)",
             f"{describe(flat[i])} at {position(i, a.shape, labels, column)}",
@@ -126,9 +132,11 @@ def _object_numbers(
         values = [_plain(v) for v in flat] if kinds - set(_EXACT) else flat.tolist()
     except OverflowError:  # a Fraction or Decimal beyond float64
         raise far() from None
-    if whole and any(type(v) is int and not -(2**63) <= v < 2**63 for v in values):
-        raise far()  # as a float it would round into int64's range
-    out = np.array(values)
+    floats = (bool, float, np.bool_, np.floating)  # checked exactly later (_check_kind)
+    if whole and any(beyond(v) for v in flat if not isinstance(v, floats)):
+        raise far()  # as a float it would round into the range, or round whole
+    ints = whole and all(type(v) is int for v in values)  # NumPy infers float64 past int64
+    out = np.array(values, dtype=np.uint64 if ints and dtype.kind == "u" else None)
     if out.dtype.kind == "O":  # integers beyond int64: float64 for a float dtype
         complex_ = any(issubclass(t, (complex, np.complexfloating)) for t in kinds)
         try:
