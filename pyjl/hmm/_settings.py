@@ -365,20 +365,13 @@ def counted(em: Any, name: str) -> None:
         )
 
 
-def _warn_copies(em: Any, x0: Any, K: int) -> None:
-    """Warn when the emission starts with states that are copies of others (equal
-    log-densities at the rows it started from: data with fewer distinct rows than states,
-    as scikit-learn's k-means warns): EM updates copies alike and cannot separate them."""
+def _copies(em: Any, x0: Any, K: int) -> list[int]:
+    """The states the emission starts with as copies of earlier ones (equal log-densities
+    at the rows it started from: data with fewer distinct rows than states, where
+    scikit-learn's k-means warns), which EM updates alike where the chain is uniform too."""
     L = np.asarray(em.log_likelihood(x0[:256]))
     first = np.unique(L.T, axis=0, return_index=True)[1]  # each distinct column's first state
-    same = sorted(set(range(K)) - {int(k) for k in first})
-    if same:
-        warn(
-            f"the emission starts with state(s) {same} equal to another (X holds fewer "
-            f"distinct rows than n_states={K}?), and EM cannot tell copies apart. Fix: use "
-            "fewer states, or give distinct starting parameters (init='given').",
-            ConvergenceWarning,
-        )
+    return sorted(set(range(K)) - {int(k) for k in first})
 
 
 def random_weights(x0: Any, K: int, rng: np.random.Generator) -> np.ndarray:
@@ -447,8 +440,18 @@ def initial_params(model: HMM, src: Any, rng: np.random.Generator) -> Any:
             em.fit(x0, random_weights(x0, K, rng))
     if make:
         counted(em, "emission")  # refused before fit, not by every call after it
-        if K > 1:
-            _warn_copies(em, x0, K)
+        same = _copies(em, x0, K) if K > 1 else []
+        if same:
+            warn(
+                f"the emission starts with state(s) {same} equal to another (X holds fewer "
+                f"distinct rows than n_states={K}?): the chain starts from a random draw, "
+                "as hmmlearn's does, so that EM may tell them apart by their transitions. "
+                "Fix: use fewer states, or give distinct starting parameters "
+                "(init='given').",
+                ConvergenceWarning,
+            )
+            if model.init == "kmeans":  # a uniform chain would keep the copies equal
+                pi, A = rng.dirichlet(np.ones(K)), rng.dirichlet(np.ones(K), size=K)
     pi = given_pi if given_pi is not None else pi
     A = given_A if given_A is not None else A
     return pi, A, em
