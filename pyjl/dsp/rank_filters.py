@@ -109,6 +109,8 @@ def _rank(values, rank: int, footprint=None, size=None):
     selects the exact sample, as :func:`scipy.ndimage.rank_filter`)."""
     if values.size == 0:
         return values.copy()
+    if footprint is None and any(k > 2 * n - 1 for k, n in zip(size, values.shape)):
+        return _rank_of_wide_box(values, rank, size)
     fp = np.ones(size, dtype=bool) if footprint is None else footprint
     padded = np.pad(values, [(k // 2, k // 2) for k in fp.shape])
     windows = sliding_window_view(padded, fp.shape)
@@ -124,6 +126,25 @@ def _rank(values, rank: int, footprint=None, size=None):
             out[r : r + rows].shape
         )
     return out
+
+
+def _rank_of_wide_box(values, rank: int, size):
+    """:func:`_rank` for a box wider than ``2 n - 1`` along some axis: there every window
+    covers the whole axis and only more padding zeros, so the box is cut to ``2 n - 1``
+    and the ``z`` zeros it drops, as many in every window, are ranked by count: below the
+    window's negative samples the rank is the cut box's own, within them and the ``z``
+    zeros it is 0, above it is the cut box's rank less ``z`` (a window of ``10**9``
+    samples over 8 made SciPy's and the plain path's ``10**9``-sample windows)."""
+    cut = [min(k, 2 * n - 1) for k, n in zip(size, values.shape)]
+    total, kept = math.prod(size), math.prod(cut)
+    z = total - kept
+    below = _rank(values, rank, size=cut) if rank < kept else np.zeros_like(values)
+    above = _rank(values, rank - z, size=cut) if rank >= z else np.zeros_like(values)
+    pads = [(k // 2, k // 2) for k in cut]
+    negative = sliding_window_view(np.pad(values < 0, pads), cut)
+    neg = negative.sum(axis=tuple(range(values.ndim, 2 * values.ndim)))
+    zero = np.zeros((), values.dtype)
+    return np.where(rank < neg, below, np.where(rank < neg + z, zero, above)).astype(values.dtype)
 
 
 def medfilt(volume, kernel_size=None):

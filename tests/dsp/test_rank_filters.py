@@ -115,3 +115,30 @@ def test_forms():
 def test_bad_inputs(call, name, cls):
     with pytest.raises(cls, match=f"`{name}"):
         call()
+
+
+@pytest.mark.filterwarnings("ignore::pyjl.exceptions.PyjlWarning")  # kernel > input
+def test_a_window_past_twice_the_input_is_ranked_by_count(rng):
+    # the reviewer's case: medfilt(x of 8, 10**9 + 1) built 10**9-sample windows (15 GB,
+    # minutes; SciPy too): past 2 n - 1 every window covers the whole axis and more zeros,
+    # so the box is cut there and the zeros it drops are counted.  Against SciPy, and
+    # against brute force at every rank
+    import math
+
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    from pyjl.dsp.rank_filters import _rank
+
+    for _ in range(60):
+        shape = tuple(int(v) for v in rng.integers(1, 6, rng.integers(1, 3)))
+        x = rng.integers(-3, 4, shape).astype(float)
+        ks = [int(2 * rng.integers(0, 10) + 1) for _ in shape]
+        np.testing.assert_array_equal(dsp.medfilt(x, ks), ss.medfilt(x, ks))
+        K = math.prod(ks)
+        windows = sliding_window_view(np.pad(x, [(k // 2, k // 2) for k in ks]), ks)
+        ranked = np.sort(windows.reshape(x.shape + (K,)), axis=-1)
+        for r in {0, K // 3, K // 2, K - 1}:
+            np.testing.assert_array_equal(_rank(x, r, size=ks), ranked[..., r])
+    x = np.array([-1.0, 4.0, -2.0, 3.0, 5.0, -6.0, 7.0, 8.0])
+    np.testing.assert_array_equal(dsp.medfilt(x, 10**9 + 1), np.zeros(8))  # at once
+    assert dsp.medfilt(np.array([5, 6, 7]), 7).dtype == ss.medfilt(np.array([5, 6, 7]), 7).dtype
