@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -220,10 +221,11 @@ def integer(
     return number
 
 
-def jobs(value: Any, name: str, cpus: int) -> int:
+def jobs(value: Any, name: str, cpus: int | None = None) -> int:
     """A count of parallel workers read as joblib reads ``n_jobs``: ``n >= 1`` as it is, a
-    negative one counting back from ``cpus`` (``-1``: all of them, ``-2``: all but one;
-    at least one, so a script written for a larger machine runs on a smaller one).
+    negative one counting back from ``cpus`` (default ``os.cpu_count()``; ``-1``: all of
+    them, ``-2``: all but one; at least one, so a script written for a larger machine runs
+    on a smaller one).
 
     Examples
     --------
@@ -238,7 +240,9 @@ def jobs(value: Any, name: str, cpus: int) -> int:
             describe(value),
             "pass a number from 1 up, or -1 for one per CPU",
         )
-    return number if number > 0 else max(1, cpus + 1 + number)
+    if number > 0:
+        return number
+    return max(1, (cpus if cpus is not None else os.cpu_count() or 1) + 1 + number)
 
 
 def real(

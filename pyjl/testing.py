@@ -70,10 +70,10 @@ def _gradient_error(kernel, X, dK, eps, rtol, atol, where) -> float:
             if abs(linear - 1.0) > 1e-3 and np.allclose(
                 g, fd / linear, rtol=100 * rtol, atol=10 * atol
             ):
+                p = names(kernel)[q]
                 hint = (
-                    f" (it equals dK/d{names(kernel)[q]} in linear space: theta holds "
-                    f"log values, so give dK/dlog({names(kernel)[q]}) = "
-                    f"{names(kernel)[q]} * dK/d{names(kernel)[q]})"
+                    f" (it equals dK/d{p} in linear space: theta holds log values, so give "
+                    f"dK/dlog({p}) = {p} * dK/d{p})"
                 )
             raise AssertionError(
                 f"{name}: gradient for {names(kernel)[q]} differs from finite differences by "

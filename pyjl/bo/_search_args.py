@@ -15,7 +15,6 @@ from __future__ import annotations
 import difflib
 import inspect
 import numbers
-import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -50,8 +49,7 @@ def check_args(search: Any) -> tuple[int, int, int, int | None]:
     n_points = _validate.integer(search.n_points, "n_points", low=1, high=ASK_MAX)
     # None is scikit-learn's default: one job (outside a joblib context); negative ones
     # count back from the CPUs, as joblib's
-    cpus = os.cpu_count() or 1
-    n_jobs = 1 if search.n_jobs is None else _validate.jobs(search.n_jobs, "n_jobs", cpus)
+    n_jobs = 1 if search.n_jobs is None else _validate.jobs(search.n_jobs, "n_jobs")
     es = search.error_score
     if not (es == "raise" or isinstance(es, numbers.Real) and not isinstance(es, bool)):
         raise _validate.error(

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 import time
 from collections.abc import Callable, Mapping
 
@@ -125,7 +124,7 @@ def _check_args(
         )
     if n_calls is not None or not calls_optional:
         n_calls = check.integer(n_calls, "n_calls", low=1)
-    n_workers = check.jobs(n_workers, "n_workers", os.cpu_count() or 1)  # -1: one per CPU
+    n_workers = check.jobs(n_workers, "n_workers")  # -1: one per CPU
     check.boolean(progress, "progress")
     check_executor(executor, func=func)
     if max_time is not None:

@@ -20,7 +20,7 @@ from ._checks import (
     _root,
     all_finite,
 )
-from ._convert import _to_numpy
+from ._convert import _contiguous, _to_numpy
 
 
 def as_array(
@@ -167,11 +167,6 @@ def _general(
         one = labels[0] if labels is not None and a.ndim == 1 else None
         _check_finite(a, name, labels, xp, column=one)
     return a
-
-
-def _contiguous(a: Any, order: str) -> bool:
-    """Whether ``a`` is contiguous in memory ``order`` ("C" or "F")."""
-    return bool(a.flags.c_contiguous if order == "C" else a.flags.f_contiguous)
 
 
 def _plain_f64(

@@ -30,6 +30,11 @@ from ._checks import (
 Order = Literal["C", "F"]
 
 
+def _contiguous(a: Any, order: str) -> bool:
+    """Whether ``a`` is contiguous in memory ``order`` ("C" or "F")."""
+    return bool(a.flags.c_contiguous if order == "C" else a.flags.f_contiguous)
+
+
 def _arrow_column(
     col: Any, name: str, dtype: np.dtype[Any], copy: bool | None, finite: bool, column: Any = None
 ) -> Column:
@@ -177,8 +182,7 @@ def _frame(
     dts = set(df.dtypes)
     if len(dts) == 1 and isinstance(next(iter(dts)), np.dtype) and next(iter(dts)).kind in "biufc":
         v = df.to_numpy()  # a view when pandas keeps one block
-        contiguous = v.flags.c_contiguous if order == "C" else v.flags.f_contiguous
-        if contiguous and np.may_share_memory(v, df.iloc[:, 0].to_numpy()):
+        if _contiguous(v, order) and np.may_share_memory(v, df.iloc[:, 0].to_numpy()):
             return v, False, labels
     _refuse(
         name,

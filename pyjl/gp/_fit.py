@@ -20,6 +20,7 @@ from ..exceptions import ConvergenceWarning, NumericalWarning
 from ._checks import as_float_array, as_targets, check_finite_fit
 from ._scale import mean_std
 from ._trust import minimize_within
+from .combinators import kernels_in
 from .exponentiation import Exponentiation
 from .interface import Kernel, names
 from .likelihood import Objective, condition_bound, factor, lml_from_factor
@@ -290,13 +291,49 @@ def check_n_targets(y: np.ndarray, n_targets: int | None) -> None:
 def fractional_power(kernel):
     """The first :class:`~pyjl.gp.Exponentiation` with a non-whole exponent in ``kernel``
     (its sums, products and scalings searched), or None."""
-    if isinstance(kernel, Exponentiation) and float(kernel.exponent) % 1.0 != 0.0:
-        return kernel
-    for part in getattr(kernel, "parts", None) or [getattr(kernel, "kernel", None)]:
-        found = None if part is None else fractional_power(part)
-        if found is not None:
-            return found
-    return None
+    powers = (k for k in kernels_in(kernel) if isinstance(k, Exponentiation))
+    return next((k for k in powers if float(k.exponent) % 1.0 != 0.0), None)
+
+
+def check_kernel_shapes(kernel, X: np.ndarray, gradient: bool) -> None:
+    """Refuse a kernel (a user's) whose ``kernel(X)``, ``diag(X)`` or, with ``gradient``,
+    ``gradient(X)`` on the first rows of ``X`` has another shape than the protocol's, by
+    name: a wrong layout fails later in NumPy, far from its cause.
+    (:func:`pyjl.testing.check_kernel` checks the values as well.)  Kernels made of
+    pyjl's own classes alone are trusted (their layouts are tested)."""
+    if _built_in(kernel):
+        return
+    x = X[:3]
+    m, p = x.shape[0], np.asarray(kernel.theta).size
+    outputs = [
+        ("kernel(X)", lambda: kernel(x), (m, m)),
+        ("kernel.diag(X)", lambda: kernel.diag(x), (m,)),
+    ]
+    if gradient and p:  # no hyperparameter: nothing to optimise, no gradient asked
+        outputs.append(("kernel.gradient(X)[1]", lambda: _gradient_part(kernel, x), (p, m, m)))
+    for what, call, want in outputs:
+        got = call()
+        if np.shape(got) != want and not (what.endswith("[1]") and np.size(got) == 0 == p):
+            raise error(
+                what,
+                f"must have shape {want} for {m} points and {p} hyperparameter(s) (the "
+                "pyjl.gp.Kernel protocol: dK[q] is the derivative in theta[q])",
+                f"shape {np.shape(got)} from {type(kernel).__name__}",
+                "return the protocol's layout (scikit-learn's gradient is (n, n, p): move its "
+                "last axis first); pyjl.testing.check_kernel checks a kernel in full",
+            )
+
+
+def _built_in(kernel) -> bool:
+    """Whether ``kernel`` and every part of it (sums, products, scalings, powers) is of a
+    class defined in pyjl itself (a user's subclass is not)."""
+    return all(type(k).__module__.startswith("pyjl.") for k in kernels_in(kernel))
+
+
+def _gradient_part(kernel, x):
+    """``kernel.gradient(x)[1]``, or the whole output where it is not a pair."""
+    out = kernel.gradient(x)
+    return out[1] if isinstance(out, (tuple, list)) and len(out) == 2 else out
 
 
 def check_conditioning(K, L, engine=None) -> None:

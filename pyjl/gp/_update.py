@@ -108,7 +108,7 @@ def _draws_state(rng, state=None):
     return state
 
 
-def _check_extended(gp, Xn: np.ndarray, nv: np.ndarray, L: np.ndarray, L22: np.ndarray) -> None:
+def _check_extended(gp, Xn: np.ndarray, nv: np.ndarray, L: np.ndarray) -> None:
     """Warn, as a refit would, when the extended ``K = L L'`` is ill-conditioned.  Its
     condition number is at least ``max diag K / min L_ii^2`` (each pivot bounds the
     smallest eigenvalue from above: a near-duplicate point shows there), an ``O(n)``
@@ -157,7 +157,7 @@ def update(gp, X_new, y_new, noise_var):
             L, L12, L22 = blocks
             alpha, lml = solve(L, y_all, yn, gp._y_mean, gp._y_std)
             if gp.jitter_ == 0:  # a jittered fit has warned already, as a refit would
-                _check_extended(gp, Xn, nv, L, L22)
+                _check_extended(gp, Xn, nv, L)
             gp._Linv = None if gp._Linv is None else extend_inverse(gp._Linv, L12, L22)
             gp.L_, gp.alpha_, gp.log_marginal_likelihood_value_ = L, alpha, lml
     gp.X_train_ = np.vstack([gp.X_train_, Xn])

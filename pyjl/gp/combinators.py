@@ -27,7 +27,7 @@ from .._validate import describe, error
 from ._checks import as_points, bounds_pair, check_variance, log_values, positive
 from .interface import Kernel, KernelBase, contract, grad_quad, matvec, names
 
-__all__ = ["Sum", "Product", "Scaled", "scale", "grad_rows", "one_kernel"]
+__all__ = ["Sum", "Product", "Scaled", "scale", "grad_rows", "one_kernel", "kernels_in"]
 
 
 def _theta_error(owner: str, want: int, got: int):
@@ -39,13 +39,20 @@ def _theta_error(owner: str, want: int, got: int):
     )
 
 
-def _members(kernel) -> set[int]:
-    """The ids of ``kernel`` and of every kernel inside it (through sums, products and
-    wrappers of one kernel)."""
+def kernels_in(kernel):
+    """``kernel`` and every kernel inside it (through sums, products and wrappers of one
+    kernel), depth first, each before its parts."""
+    yield kernel
     inner = kernel.parts if isinstance(kernel, _Composite) else []
     if isinstance(getattr(kernel, "kernel", None), Kernel):  # Scaled, Exponentiation
         inner = [kernel.kernel]
-    return {id(kernel)}.union(*(_members(k) for k in inner))
+    for k in inner:
+        yield from kernels_in(k)
+
+
+def _members(kernel) -> set[int]:
+    """The ids of ``kernel`` and of every kernel inside it."""
+    return {id(k) for k in kernels_in(kernel)}
 
 
 def _untied(parts: list) -> list:

@@ -45,7 +45,6 @@ from ._checks import (
     as_targets,
     bounds_pair,
     check_finite_fit,
-    check_kernel_shapes,
     check_target_labels,
     positive,
 )
@@ -294,7 +293,7 @@ class GaussianProcess(Params):
             kernel.theta = prev.theta
             if learn_noise and getattr(self, "noise_", None):
                 noise0 = self.noise_
-        check_kernel_shapes(kernel, X, gradient=method is not None)
+        _fit.check_kernel_shapes(kernel, X, gradient=method is not None)
         rng = _fit.generator(self.random_state)
         nd = noise_diag if noise_diag is not None else self.noise
         obj, start = _cg.objective(

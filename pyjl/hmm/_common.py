@@ -20,6 +20,7 @@ __all__ = [
     "min_covar",
     "check_values",
     "check_rows_sum_to_one",
+    "drawn_from",
     "check_prob_rows",
     "gaussian_range",
     "gaussian_finite",
@@ -232,6 +233,15 @@ def check_rows_sum_to_one(a: np.ndarray, name: str, fix: str) -> np.ndarray:
             fix,
         )
     return a
+
+
+def drawn_from(p: Any) -> np.ndarray:
+    """A probability row ``p`` as NumPy's samplers take it: normalised, since a row is
+    accepted within :func:`check_rows_sum_to_one`'s tolerance of 1 (a six-digit or float32
+    table) and ``choice`` or ``multinomial`` allow about 1e-8."""
+    row = np.asarray(p, dtype=np.float64)
+    out: np.ndarray = row / row.sum()
+    return out
 
 
 def check_prob_rows(value: Any, name: str, shape: tuple[int, ...]) -> np.ndarray:

@@ -374,6 +374,12 @@ def _copies(em: Any, x0: Any, K: int) -> list[int]:
     return sorted(set(range(K)) - {int(k) for k in first})
 
 
+def _random_chain(rng: np.random.Generator, K: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(startprob, transmat)`` drawn from flat Dirichlet distributions, as hmmlearn
+    starts its chain."""
+    return rng.dirichlet(np.ones(K)), rng.dirichlet(np.ones(K), size=K)
+
+
 def random_weights(x0: Any, K: int, rng: np.random.Generator) -> np.ndarray:
     """The soft weights ``(n, K)`` ``init="random"`` fits the emission to: ``K`` rows drawn
     as centres (Forgy's start), each row weighted 0.9 to the state of its nearest centre
@@ -434,7 +440,7 @@ def initial_params(model: HMM, src: Any, rng: np.random.Generator) -> Any:
         if make:
             em.initialize(x0, K, rng)
     else:
-        pi, A = rng.dirichlet(np.ones(K)), rng.dirichlet(np.ones(K), size=K)
+        pi, A = _random_chain(rng, K)
         if make:
             em.initialize(x0, K, rng)
             em.fit(x0, random_weights(x0, K, rng))
@@ -451,7 +457,7 @@ def initial_params(model: HMM, src: Any, rng: np.random.Generator) -> Any:
                 ConvergenceWarning,
             )
             if model.init == "kmeans":  # a uniform chain would keep the copies equal
-                pi, A = rng.dirichlet(np.ones(K)), rng.dirichlet(np.ones(K), size=K)
+                pi, A = _random_chain(rng, K)
     pi = given_pi if given_pi is not None else pi
     A = given_A if given_A is not None else A
     return pi, A, em

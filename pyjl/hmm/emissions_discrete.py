@@ -18,7 +18,7 @@ from scipy.special import gammaln
 
 from .. import engines
 from .._validate import error, integer
-from ._common import as_int_obs, as_obs, check_prob_table, count_log_dot
+from ._common import as_int_obs, as_obs, check_prob_table, count_log_dot, drawn_from
 from ._independent import _c, _Independent
 
 __all__ = ["Poisson", "Categorical"]
@@ -227,10 +227,7 @@ class Categorical(_Independent):
 
     def sample(self, state: int, n: int, rng: np.random.Generator) -> Any:
         """``n`` draws from state ``state`` with generator ``rng``."""
-        p = self._get("probs")[state]
-        # a row off 1 by up to the tolerance the tables are used with is drawn from as
-        # normalised (NumPy's choice allows about 1e-8)
-        p = p / p.sum()
+        p = drawn_from(self._get("probs")[state])
         return self._sample_shape(rng.choice(p.size, size=(n, 1), p=p))  # int64, as hmmlearn
 
     def __repr__(self) -> str:

@@ -27,6 +27,7 @@ from ._common import (
     as_obs,
     check_prob_table,
     count_log_dot,
+    drawn_from,
     hard_weights,
     kmeans,
 )
@@ -180,8 +181,8 @@ class Multinomial(_Independent):
                 None,
                 "pass Multinomial(..., n_trials=...) or set model.emission_.n_trials",
             )
-        p = self._get("probs")[state]  # normalised as Categorical.sample's
-        return rng.multinomial(trials, p / p.sum(), size=n)  # int64, as hmmlearn
+        p = drawn_from(self._get("probs")[state])
+        return rng.multinomial(trials, p, size=n)  # int64, as hmmlearn
 
     def __repr__(self) -> str:
         return f"Multinomial(n_trials={self.n_trials}, probs={self.probs!r})"

@@ -36,6 +36,7 @@ from ._common import (
     INIT_ROWS,
     as_obs,
     check_prob_rows,
+    drawn_from,
     emission_states,
     empty_states,
     kmeans,
@@ -362,8 +363,7 @@ class Mixture(Params):
 
     def sample(self, state: int, n: int, rng: np.random.Generator) -> Any:
         """``n`` draws from state ``state`` with generator ``rng``."""
-        w = np.asarray(self._w()[state], dtype=np.float64)  # normalised as Categorical.sample's
-        counts = rng.multinomial(n, w / w.sum())
+        counts = rng.multinomial(n, drawn_from(self._w()[state]))
         parts = [
             np.asarray(c.sample(state, int(k), rng))
             for c, k in zip(self.components, counts)
